@@ -1,0 +1,163 @@
+//! People and organisation: officers, staff and volunteers (WP034 4.1), their business areas,
+//! line managers and the roles that the permission policies grant.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of personnel a person is; WP034 1.2 provides devices to all three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonKind {
+    Officer,
+    Staff,
+    Volunteer,
+}
+
+impl PersonKind {
+    pub const ALL: [PersonKind; 3] = [Self::Officer, Self::Staff, Self::Volunteer];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Officer => "officer",
+            Self::Staff => "staff",
+            Self::Volunteer => "volunteer",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s.trim().to_ascii_lowercase())
+    }
+}
+
+/// Whether a person is still with the force. A leaver keeps their history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonStatus {
+    Active,
+    Leaver,
+}
+
+impl PersonStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Leaver => "leaver",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "active" => Some(Self::Active),
+            "leaver" => Some(Self::Leaver),
+            _ => None,
+        }
+    }
+}
+
+/// A role granted to a person. Line manager is not a role: it is derived from the org chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    DigitalServices,
+    CorporateComms,
+    Psd,
+    Dmi,
+    Vetting,
+    HeadOfDepartment,
+    Sio,
+    ResolutionCentre,
+    Auditor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Self::DigitalServices,
+        Self::CorporateComms,
+        Self::Psd,
+        Self::Dmi,
+        Self::Vetting,
+        Self::HeadOfDepartment,
+        Self::Sio,
+        Self::ResolutionCentre,
+        Self::Auditor,
+        Self::Admin,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DigitalServices => "digital_services",
+            Self::CorporateComms => "corporate_comms",
+            Self::Psd => "psd",
+            Self::Dmi => "dmi",
+            Self::Vetting => "vetting",
+            Self::HeadOfDepartment => "head_of_department",
+            Self::Sio => "sio",
+            Self::ResolutionCentre => "resolution_centre",
+            Self::Auditor => "auditor",
+            Self::Admin => "admin",
+        }
+    }
+    /// A human label for the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::DigitalServices => "Digital Services",
+            Self::CorporateComms => "Corporate Communications",
+            Self::Psd => "Professional Standards",
+            Self::Dmi => "Digital Media Investigator",
+            Self::Vetting => "Force Vetting Unit",
+            Self::HeadOfDepartment => "Head of Department",
+            Self::Sio => "Senior Investigating Officer",
+            Self::ResolutionCentre => "Resolution Centre",
+            Self::Auditor => "Auditor",
+            Self::Admin => "Administrator",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A staff number: the force's stable identifier for a person, e.g. `A1234`.
+/// Invariant: 1 to 20 ASCII letters, digits or hyphens, stored upper-case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StaffNumber(String);
+
+impl StaffNumber {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err("is empty".into());
+        }
+        if t.len() > 20 || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(format!("{t:?} is not a staff number (letters, digits and hyphens, at most 20)"));
+        }
+        Ok(Self(t.to_ascii_uppercase()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for StaffNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_round_trips_through_its_name() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("line_manager"), None);
+    }
+
+    #[test]
+    fn staff_numbers_are_upper_cased_and_validated() {
+        assert_eq!(StaffNumber::parse(" a123 ").unwrap().as_str(), "A123");
+        assert!(StaffNumber::parse("").is_err());
+        assert!(StaffNumber::parse("A 1").is_err());
+    }
+}
