@@ -1,0 +1,162 @@
+//! Typed settings: defaults, then a TOML file, then `CUSTODIAN_` environment variables.
+//! No global state: the server receives its `Settings` by value.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Everything the server needs to start. `Debug` never prints the database URL's password.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on.
+    pub bind: String,
+    /// `sqlite:PATH` (embedded default) or `postgres://...`.
+    pub database_url: String,
+    /// Where the SQLite file, the audit signing key and backups live.
+    pub data_dir: PathBuf,
+    /// Set the `Secure` flag on cookies (on whenever served over TLS).
+    pub secure_cookies: bool,
+    /// Minutes of inactivity before a session ends.
+    pub session_idle_minutes: i64,
+    /// Hours after sign-in when a session ends regardless of activity.
+    pub session_absolute_hours: i64,
+    /// Optional breach list: one known-compromised password per line (NIST SP 800-63B).
+    pub breached_passwords: Option<PathBuf>,
+    /// Failed sign-ins allowed per account, and per client address, in the throttle window.
+    pub max_failures_per_account: u32,
+    pub max_failures_per_address: u32,
+    pub throttle_window_minutes: i64,
+    /// Name on signed audit checkpoints.
+    pub audit_origin: String,
+    /// Sign a checkpoint automatically after this many new audit events (0 = only on demand).
+    pub checkpoint_every: u64,
+    /// Log as JSON lines instead of human text.
+    pub log_json: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite:data/custodian.db".into(),
+            data_dir: PathBuf::from("data"),
+            secure_cookies: false,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            breached_passwords: None,
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+            throttle_window_minutes: 15,
+            audit_origin: "custodian.warwickshire.police.example/audit".into(),
+            checkpoint_every: 1000,
+            log_json: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("database_url", &custodian_store::redact(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("{0}: {1}")]
+    Parse(PathBuf, String),
+    #[error("environment variable {0}: {1}")]
+    Env(String, String),
+}
+
+impl Settings {
+    /// Defaults, overlaid by the TOML file (if given), overlaid by `CUSTODIAN_*` variables.
+    pub fn load(file: Option<&std::path::Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        let mut s = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Read(p.to_path_buf(), e))?;
+                toml::from_str::<Settings>(&text).map_err(|e| ConfigError::Parse(p.to_path_buf(), e.to_string()))?
+            }
+            None => Settings::default(),
+        };
+        for (k, v) in env {
+            let Some(name) = k.strip_prefix("CUSTODIAN_") else { continue };
+            let err = |m: &str| ConfigError::Env(k.clone(), m.to_string());
+            match name {
+                "BIND" => s.bind = v,
+                "DATABASE_URL" => s.database_url = v,
+                "DATA_DIR" => s.data_dir = PathBuf::from(v),
+                "SECURE_COOKIES" => s.secure_cookies = v.parse().map_err(|_| err("expected true or false"))?,
+                "SESSION_IDLE_MINUTES" => s.session_idle_minutes = v.parse().map_err(|_| err("expected a whole number"))?,
+                "SESSION_ABSOLUTE_HOURS" => s.session_absolute_hours = v.parse().map_err(|_| err("expected a whole number"))?,
+                "BREACHED_PASSWORDS" => s.breached_passwords = Some(PathBuf::from(v)),
+                "AUDIT_ORIGIN" => s.audit_origin = v,
+                "CHECKPOINT_EVERY" => s.checkpoint_every = v.parse().map_err(|_| err("expected a whole number"))?,
+                "LOG_JSON" => s.log_json = v.parse().map_err(|_| err("expected true or false"))?,
+                _ => {}
+            }
+        }
+        Ok(s)
+    }
+
+    /// A commented example configuration file (`custodian config example`).
+    pub fn example() -> String {
+        let d = Settings::default();
+        format!(
+            "# Custodian configuration. Every setting may also be given as an environment variable\n\
+             # named CUSTODIAN_<SETTING IN CAPITALS>, which wins over this file.\n\n\
+             # Address to listen on.\nbind = {:?}\n\n\
+             # sqlite:PATH for the embedded database, or postgres://user@host/db for PostgreSQL.\ndatabase_url = {:?}\n\n\
+             # Folder for the SQLite file, the audit signing key and backups.\ndata_dir = {:?}\n\n\
+             # Mark cookies Secure (set true whenever Custodian is served over TLS).\nsecure_cookies = {}\n\n\
+             # Session time-outs.\nsession_idle_minutes = {}\nsession_absolute_hours = {}\n\n\
+             # Optional list of breached passwords, one per line (NIST SP 800-63B).\n# breached_passwords = \"/etc/custodian/breached.txt\"\n\n\
+             # Sign-in throttling.\nmax_failures_per_account = {}\nmax_failures_per_address = {}\nthrottle_window_minutes = {}\n\n\
+             # Origin line of signed audit checkpoints, and how often to sign one automatically.\naudit_origin = {:?}\ncheckpoint_every = {}\n\n\
+             # Log JSON lines instead of text.\nlog_json = {}\n",
+            d.bind,
+            d.database_url,
+            d.data_dir.display().to_string(),
+            d.secure_cookies,
+            d.session_idle_minutes,
+            d.session_absolute_hours,
+            d.max_failures_per_account,
+            d.max_failures_per_address,
+            d.throttle_window_minutes,
+            d.audit_origin,
+            d.checkpoint_every,
+            d.log_json
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_parses_back_to_the_defaults() {
+        let s: Settings = toml::from_str(&Settings::example()).unwrap();
+        assert_eq!(s, Settings::default());
+    }
+
+    #[test]
+    fn environment_overrides_the_file_and_bad_values_name_the_variable() {
+        let s = Settings::load(None, [("CUSTODIAN_BIND".to_string(), "0.0.0.0:9".to_string())]).unwrap();
+        assert_eq!(s.bind, "0.0.0.0:9");
+        let e = Settings::load(None, [("CUSTODIAN_SECURE_COOKIES".to_string(), "maybe".to_string())]).unwrap_err();
+        assert!(e.to_string().contains("CUSTODIAN_SECURE_COOKIES"));
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let s = Settings { database_url: "postgres://u:secret@h/db".into(), ..Settings::default() };
+        assert!(!format!("{s:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,173 @@
+//! One error type for the use cases, mapped to HTTP in exactly one place per surface: RFC 9457
+//! problem+json for the API, an HTML page for the web interface. Bad input is a 4xx that names
+//! the field or line; only the unexpected becomes a 500, and its detail goes to the log only.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use custodian_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("sign in to continue")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// Input that fails validation; `errors` name fields (or lines, or JSON pointers).
+    #[error("{detail}")]
+    Invalid { detail: String, errors: Vec<FieldProblem> },
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("the request's security token is missing or out of date; reload the page and try again")]
+    Csrf,
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+/// One problem with one piece of input.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// Field name, CSV column or JSON pointer.
+    pub field: Option<String>,
+    /// 1-based line of an uploaded file, where relevant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        AppError::Invalid {
+            detail: format!("{field}: {message}"),
+            errors: vec![FieldProblem { field: Some(field.into()), line: None, message }],
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "Sign in required",
+            Self::Forbidden(_) => "Not permitted",
+            Self::Csrf => "Security token rejected",
+            Self::NotFound(_) => "Not found",
+            Self::Conflict(_) => "Conflict",
+            Self::Invalid { .. } => "Invalid input",
+            Self::TooManyRequests(_) => "Too many attempts",
+            Self::Internal(_) => "Something went wrong",
+        }
+    }
+
+    fn public_detail(&self) -> String {
+        match self {
+            Self::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "internal error");
+                "Something went wrong on our side. The problem has been logged.".into()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => AppError::NotFound(m),
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Invalid(m) => {
+                let (field, message) = match m.split_once(": ") {
+                    Some((f, rest)) if !f.contains(' ') || f.starts_with("line ") => (Some(f.to_string()), rest.to_string()),
+                    _ => (None, m.clone()),
+                };
+                AppError::Invalid { detail: m, errors: vec![FieldProblem { field, line: None, message }] }
+            }
+            other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// The API's error: renders as `application/problem+json`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let errors = match &self.0 {
+            AppError::Invalid { errors, .. } => errors.clone(),
+            _ => Vec::new(),
+        };
+        let body = Problem {
+            kind: "about:blank".into(),
+            title: self.0.title().into(),
+            status: status.as_u16(),
+            detail: self.0.public_detail(),
+            errors,
+        };
+        let mut res = (status, axum::Json(body)).into_response();
+        res.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+/// The web interface's error: an accessible HTML page (or a redirect to sign in).
+#[derive(Debug)]
+pub struct UiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for UiError {
+    fn from(e: E) -> Self {
+        UiError(e.into())
+    }
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        if matches!(self.0, AppError::Unauthenticated) {
+            return axum::response::Redirect::to("/sign-in").into_response();
+        }
+        let status = self.0.status();
+        crate::ui::error_page(status, self.0.title(), &self.0.public_detail(), match &self.0 {
+            AppError::Invalid { errors, .. } => errors.clone(),
+            _ => Vec::new(),
+        })
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+pub type UiResult<T> = Result<T, UiError>;

@@ -1,0 +1,84 @@
+//! Operations endpoints: /healthz, /readyz, Prometheus /metrics (never to anonymous users), and
+//! the background task that signs audit checkpoints.
+
+use std::sync::atomic::Ordering;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use custodian_authz::{Action, Resource};
+
+use crate::auth::CurrentUser;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store().ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+async fn metrics(State(state): State<AppState>, user: CurrentUser) -> ApiResult<impl IntoResponse> {
+    state.require(&user, Action::MetricsRead, &Resource::System)?;
+    let m = state.metrics();
+    let counts = state.store().counts(None).await?;
+    let mut out = String::new();
+    let mut line = |name: &str, help: &str, kind: &str, v: String| {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{v}\n"));
+    };
+    line("custodian_http_requests_total", "HTTP requests served.", "counter", format!("custodian_http_requests_total {}", m.requests.load(Ordering::Relaxed)));
+    line("custodian_http_client_errors_total", "Responses with a 4xx status.", "counter", format!("custodian_http_client_errors_total {}", m.errors_4xx.load(Ordering::Relaxed)));
+    line("custodian_http_server_errors_total", "Responses with a 5xx status.", "counter", format!("custodian_http_server_errors_total {}", m.errors_5xx.load(Ordering::Relaxed)));
+    line("custodian_authz_denied_total", "Requests denied by the permission policies.", "counter", format!("custodian_authz_denied_total {}", m.denied.load(Ordering::Relaxed)));
+    line("custodian_audit_events", "Events in the audit log.", "gauge", format!("custodian_audit_events {}", counts.audit_events));
+    let devices: Vec<String> = counts.devices_by_status.iter().map(|(s, n)| format!("custodian_devices{{status=\"{s}\"}} {n}")).collect();
+    line("custodian_devices", "Registered devices by status.", "gauge", devices.join("\n"));
+    let findings: Vec<String> = counts.findings_by_status.iter().map(|(s, n)| format!("custodian_findings{{status=\"{s}\"}} {n}")).collect();
+    line("custodian_findings", "Findings by status.", "gauge", findings.join("\n"));
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
+}
+
+/// Sign a checkpoint if the log has grown since the last one.
+pub async fn checkpoint_now(state: &AppState) -> anyhow::Result<Option<String>> {
+    let store = state.store();
+    let latest = store.latest_checkpoint().await?.map(|(s, _)| s).unwrap_or(0);
+    let size = store.counts(None).await?.audit_events as u64;
+    if size == 0 || size == latest {
+        return Ok(None);
+    }
+    let name = crate::keys::key_name(store.origin());
+    Ok(Some(store.audit_checkpoint(&name, state.audit_key(), state.now()).await?))
+}
+
+/// Every minute, sign a checkpoint once `checkpoint_every` events have accumulated (and at least
+/// hourly while anything has changed), so tampering with older events is detectable.
+pub async fn checkpoint_loop(state: AppState) {
+    let every = state.settings().checkpoint_every;
+    if every == 0 {
+        return;
+    }
+    let mut ticks: u64 = 0;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        ticks += 1;
+        let store = state.store();
+        let latest = store.latest_checkpoint().await.ok().flatten().map(|(s, _)| s).unwrap_or(0);
+        let size = store.counts(None).await.map(|c| c.audit_events as u64).unwrap_or(0);
+        if size >= latest + every || (ticks % 60 == 0 && size > latest) {
+            if let Err(e) = checkpoint_now(&state).await {
+                tracing::warn!(error = %e, "audit checkpoint failed");
+            }
+        }
+    }
+}

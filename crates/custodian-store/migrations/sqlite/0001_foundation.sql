@@ -1,0 +1,180 @@
+-- Custodian foundation schema (WP034 1.2, 4.1, 4.7, 4.10). Portable by design: UUIDv7 keys made by
+-- the application, text with CHECK instead of enum types, no triggers or stored procedures, and
+-- timestamps written by the application. The PostgreSQL migration of the same name differs only
+-- in column types (UUID, TIMESTAMPTZ, BYTEA, BOOLEAN).
+
+CREATE TABLE business_areas (
+    id          BLOB PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    head_id     BLOB NULL,
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE people (
+    id               BLOB PRIMARY KEY,
+    staff_number     TEXT NOT NULL UNIQUE,
+    name             TEXT NOT NULL,
+    email            TEXT NOT NULL UNIQUE,
+    kind             TEXT NOT NULL CHECK (kind IN ('officer', 'staff', 'volunteer')),
+    business_area_id BLOB NOT NULL REFERENCES business_areas (id),
+    line_manager_id  BLOB NULL REFERENCES people (id),
+    status           TEXT NOT NULL CHECK (status IN ('active', 'leaver')),
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    CHECK (line_manager_id IS NULL OR line_manager_id <> id)
+);
+CREATE INDEX people_line_manager ON people (line_manager_id);
+CREATE INDEX people_business_area ON people (business_area_id);
+
+CREATE TABLE person_roles (
+    person_id  BLOB NOT NULL REFERENCES people (id),
+    role       TEXT NOT NULL CHECK (role IN ('digital_services', 'corporate_comms', 'psd', 'dmi', 'vetting',
+                   'head_of_department', 'sio', 'resolution_centre', 'auditor', 'admin')),
+    PRIMARY KEY (person_id, role)
+);
+
+CREATE TABLE personal_phones (
+    person_id  BLOB NOT NULL REFERENCES people (id),
+    phone      TEXT NOT NULL,
+    PRIMARY KEY (person_id, phone)
+);
+CREATE INDEX personal_phones_phone ON personal_phones (phone);
+
+CREATE TABLE accounts (
+    person_id      BLOB PRIMARY KEY REFERENCES people (id),
+    password_hash  TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+
+CREATE TABLE sessions (
+    token_hash    TEXT PRIMARY KEY,
+    person_id     BLOB NOT NULL REFERENCES people (id),
+    csrf_token    TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    last_seen_at  TEXT NOT NULL,
+    expires_at    TEXT NOT NULL
+);
+CREATE INDEX sessions_person ON sessions (person_id);
+
+CREATE TABLE api_tokens (
+    id          BLOB PRIMARY KEY,
+    person_id   BLOB NOT NULL REFERENCES people (id),
+    name        TEXT NOT NULL,
+    token_hash  TEXT NOT NULL UNIQUE,
+    scopes      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    revoked_at  TEXT NULL
+);
+
+CREATE TABLE devices (
+    id                    BLOB PRIMARY KEY,
+    asset_tag             TEXT NOT NULL UNIQUE,
+    device_type           TEXT NOT NULL CHECK (device_type IN ('laptop', 'tablet', 'phone', 'radio', 'other')),
+    make                  TEXT NOT NULL,
+    model                 TEXT NOT NULL,
+    serial                TEXT NULL UNIQUE,
+    imei                  TEXT NULL UNIQUE,
+    phone_number          TEXT NULL UNIQUE,
+    os                    TEXT NULL,
+    mdm_id                TEXT NULL UNIQUE,
+    mdm_user              TEXT NULL,
+    mdm_last_sync         TEXT NULL,
+    status                TEXT NOT NULL CHECK (status IN ('in_stock', 'allocated', 'returned', 'lost', 'stolen',
+                              'damaged', 'in_repair', 'in_examination', 'retired')),
+    holder_id             BLOB NULL REFERENCES people (id),
+    created_at            TEXT NOT NULL,
+    updated_at            TEXT NOT NULL,
+    CHECK ((status = 'allocated') = (holder_id IS NOT NULL))
+);
+CREATE INDEX devices_holder ON devices (holder_id);
+CREATE INDEX devices_status ON devices (status, asset_tag);
+
+-- One row per allocation. The partial unique index is the database's own guarantee of WP034 4.1:
+-- a device has at most one current holder.
+CREATE TABLE allocations (
+    id                    BLOB PRIMARY KEY,
+    device_id             BLOB NOT NULL REFERENCES devices (id),
+    person_id             BLOB NOT NULL REFERENCES people (id),
+    allocated_at          TEXT NOT NULL,
+    allocated_by          TEXT NOT NULL,
+    reason                TEXT NOT NULL,
+    receipt_confirmed_at  TEXT NULL,
+    ended_at              TEXT NULL,
+    ended_by              TEXT NULL,
+    end_reason            TEXT NULL
+);
+CREATE UNIQUE INDEX allocations_one_current_holder ON allocations (device_id) WHERE ended_at IS NULL;
+CREATE INDEX allocations_person ON allocations (person_id);
+
+CREATE TABLE device_events (
+    id           BLOB PRIMARY KEY,
+    device_id    BLOB NOT NULL REFERENCES devices (id),
+    at           TEXT NOT NULL,
+    actor        TEXT NOT NULL,
+    event        TEXT NOT NULL,
+    from_status  TEXT NULL,
+    to_status    TEXT NULL,
+    person_id    BLOB NULL REFERENCES people (id),
+    reason       TEXT NOT NULL,
+    clause       TEXT NOT NULL
+);
+CREATE INDEX device_events_device ON device_events (device_id, at);
+
+CREATE TABLE findings (
+    id           BLOB PRIMARY KEY,
+    rule         TEXT NOT NULL,
+    clause       TEXT NOT NULL,
+    dedupe_key   TEXT NOT NULL UNIQUE,
+    person_id    BLOB NULL REFERENCES people (id),
+    device_id    BLOB NULL REFERENCES devices (id),
+    summary      TEXT NOT NULL,
+    evidence     TEXT NOT NULL,
+    records      TEXT NOT NULL,
+    severity     TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high')),
+    status       TEXT NOT NULL CHECK (status IN ('open', 'under_review', 'closed')),
+    outcome      TEXT NULL CHECK (outcome IS NULL OR outcome IN ('no_action', 'advice_given', 'referred_to_psd', 'false_positive')),
+    reviewer_id  BLOB NULL REFERENCES people (id),
+    reasons      TEXT NULL,
+    opened_at    TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    closed_at    TEXT NULL,
+    CHECK ((status = 'closed') = (outcome IS NOT NULL))
+);
+CREATE INDEX findings_status ON findings (status, opened_at);
+CREATE INDEX findings_person ON findings (person_id);
+CREATE INDEX findings_device ON findings (device_id);
+
+-- The tamper-evident audit log: each event is a leaf of an RFC 6962 Merkle tree. `root` is the
+-- tree head after the event; signed checkpoints (C2SP format) commit to heads.
+CREATE TABLE audit_events (
+    seq            BIGINT PRIMARY KEY,
+    id             BLOB NOT NULL UNIQUE,
+    at_us          BIGINT NOT NULL,
+    actor          TEXT NOT NULL,
+    action         TEXT NOT NULL,
+    subject        TEXT NOT NULL,
+    clause         TEXT NULL,
+    justification  TEXT NULL,
+    before_digest  TEXT NULL,
+    after_digest   TEXT NULL,
+    detail         TEXT NOT NULL,
+    leaf_hash      BLOB NOT NULL,
+    root           BLOB NOT NULL
+);
+CREATE INDEX audit_events_subject ON audit_events (subject, seq);
+CREATE INDEX audit_events_actor ON audit_events (actor, seq);
+
+CREATE TABLE audit_head (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    size      BIGINT NOT NULL,
+    frontier  BLOB NOT NULL
+);
+INSERT INTO audit_head (id, size, frontier) VALUES (1, 0, X'0000000000000000');
+
+CREATE TABLE audit_checkpoints (
+    size        BIGINT PRIMARY KEY,
+    root        BLOB NOT NULL,
+    note        TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);

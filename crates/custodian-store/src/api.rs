@@ -1,0 +1,280 @@
+//! The public operations of [`Store`], each dispatched to the backend's compiled copy.
+
+use super::*;
+use custodian_domain::audit::{self as tree, Checkpoint, Hash, Tamper, Verifier};
+use custodian_domain::devices::DeviceStatus;
+use custodian_domain::findings::{FindingStatus, Outcome};
+use custodian_domain::imports::{DeviceRow, IntuneDevice, PersonRow, RowError};
+use custodian_domain::people::Role;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VerifyReport {
+    pub events: u64,
+    pub root: String,
+    pub checkpoints_checked: usize,
+    /// The first problem found, naming the event; None when the log is intact.
+    pub problem: Option<String>,
+}
+
+impl Store {
+    // Audit ------------------------------------------------------------------------------------
+
+    pub async fn log_view(&self, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<()> {
+        on_write!(self, log_view(actor, now, e))
+    }
+
+    pub async fn audit_page(&self, subject: Option<&str>, actor: Option<&str>, page: i64, per_page: i64) -> Result<Page<AuditEvent>> {
+        on_read!(self, audit_page(subject, actor, page, per_page))
+    }
+
+    /// Recompute every leaf and tree head, and check every signed checkpoint against the
+    /// recomputed tree. Names the first bad event.
+    pub async fn audit_verify(&self, key_name: &str, key: &ed25519_dalek::VerifyingKey) -> Result<VerifyReport> {
+        let notes = on_read!(self, checkpoints())?;
+        let sizes: Vec<u64> = notes.iter().map(|(s, _)| *s).collect();
+        let mut verifier = Verifier::new(&sizes);
+        let mut problem: Option<String> = None;
+        let scan = on_read!(
+            self,
+            audit_scan(|rec, leaf, root| {
+                if problem.is_some() {
+                    return Ok(());
+                }
+                let (Ok(leaf), Ok(root)) = (<Hash>::try_from(leaf.as_slice()), <Hash>::try_from(root.as_slice())) else {
+                    problem = Some(format!("event {}: stored hashes are not 32 bytes", rec.seq));
+                    return Ok(());
+                };
+                if let Err(t) = verifier.feed(&rec, &leaf, &root) {
+                    problem = Some(describe(&t, &rec));
+                }
+                Ok(())
+            })
+        );
+        scan?;
+        let (head_size, head_frontier) = on_read!(self, audit_head())?;
+        if problem.is_none() && head_size != verifier.size() {
+            problem = Some(format!("the log head says {head_size} events but {} are stored (events were deleted or added)", verifier.size()));
+        }
+        if problem.is_none() {
+            match tree::Frontier::from_bytes(&head_frontier) {
+                Ok(f) if f.root() == verifier.root() => {}
+                _ => problem = Some("the stored log head does not match the recomputed tree".into()),
+            }
+        }
+        let mut checked = 0;
+        for (size, note) in &notes {
+            if problem.is_some() {
+                break;
+            }
+            match Checkpoint::open(note, key_name, key) {
+                Err(e) => problem = Some(format!("checkpoint at size {size}: {e}")),
+                Ok(cp) if cp.size != *size => problem = Some(format!("checkpoint stored at size {size} is signed for size {}", cp.size)),
+                Ok(cp) => match verifier.root_at(cp.size) {
+                    Some(root) if root == cp.root => checked += 1,
+                    Some(_) => problem = Some(format!("the events up to {} no longer match the signed checkpoint at that size", cp.size)),
+                    None => problem = Some(format!("signed checkpoint at size {} but only {} events are stored", cp.size, verifier.size())),
+                },
+            }
+        }
+        Ok(VerifyReport { events: verifier.size(), root: hex::encode(verifier.root()), checkpoints_checked: checked, problem })
+    }
+
+    /// Sign a checkpoint over the current head and store it. Returns the note text.
+    pub async fn audit_checkpoint(&self, key_name: &str, key: &ed25519_dalek::SigningKey, now: OffsetDateTime) -> Result<String> {
+        let (size, frontier) = on_read!(self, audit_head())?;
+        let f = tree::Frontier::from_bytes(&frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
+        if f.size() != size {
+            return Err(StoreError::Audit("the log head is inconsistent; run `custodian audit verify`".into()));
+        }
+        let cp = Checkpoint { origin: self.origin.clone(), size, root: f.root() };
+        let note = cp.sign(key_name, key);
+        on_write!(self, save_checkpoint(size, &cp.root, &note, now))?;
+        Ok(note)
+    }
+
+    /// The latest signed checkpoint, if any.
+    pub async fn latest_checkpoint(&self) -> Result<Option<(u64, String)>> {
+        Ok(on_read!(self, checkpoints())?.pop())
+    }
+
+    /// An RFC 6962 inclusion proof for the event with this id, against the current tree.
+    pub async fn audit_prove(&self, id: Uuid) -> Result<InclusionProof> {
+        let seq = on_read!(self, audit_seq_of(id))?.ok_or_else(|| StoreError::NotFound(format!("audit event {id}")))?;
+        let mut leaves: Vec<Hash> = Vec::new();
+        let mut event = None;
+        on_read!(
+            self,
+            audit_scan(|rec, leaf, _| {
+                let h = <Hash>::try_from(leaf.as_slice()).map_err(|_| StoreError::Audit(format!("event {}: bad leaf", rec.seq)))?;
+                if rec.seq == seq as u64 {
+                    event = Some(rec);
+                }
+                leaves.push(h);
+                Ok(())
+            })
+        )?;
+        let event = event.ok_or_else(|| StoreError::NotFound(format!("audit event {id}")))?;
+        let proof = tree::inclusion_proof(seq as u64, &leaves).map_err(|e| StoreError::Audit(e.to_string()))?;
+        let root = tree::root_of(&leaves);
+        Ok(InclusionProof {
+            event_id: id,
+            index: seq as u64,
+            tree_size: leaves.len() as u64,
+            leaf_hash: hex::encode(leaves[seq as usize]),
+            root: hex::encode(root),
+            proof: proof.iter().map(hex::encode).collect(),
+            canonical_event: hex::encode(tree::canonical_bytes(&event)),
+        })
+    }
+
+    // People -----------------------------------------------------------------------------------
+
+    pub async fn person(&self, id: Uuid) -> Result<Option<Person>> {
+        on_read!(self, person_by_id(id))
+    }
+    pub async fn person_by_staff_number(&self, sn: &str) -> Result<Option<Person>> {
+        on_read!(self, person_by_staff_number(sn))
+    }
+    pub async fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
+        on_read!(self, person_by_email(email))
+    }
+    pub async fn people(&self, f: &PersonFilter, page: i64, per_page: i64) -> Result<Page<Person>> {
+        on_read!(self, people_page(f, page, per_page))
+    }
+    pub async fn direct_reports(&self, manager: Uuid) -> Result<Vec<Person>> {
+        on_read!(self, direct_reports(manager))
+    }
+    pub async fn business_areas(&self) -> Result<Vec<BusinessArea>> {
+        on_read!(self, business_areas())
+    }
+    pub async fn unknown_managers(&self, rows: &[PersonRow]) -> Result<Vec<RowError>> {
+        on_read!(self, unknown_managers(rows))
+    }
+    pub async fn import_people(&self, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, sha256: &str) -> Result<ImportSummary> {
+        on_write!(self, import_people(rows, actor, now, sha256))
+    }
+    pub async fn grant_role(&self, person: Uuid, role: Role, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+        on_write!(self, grant_role(person, role, actor, now))
+    }
+
+    // Devices ----------------------------------------------------------------------------------
+
+    pub async fn device(&self, id: Uuid) -> Result<Option<Device>> {
+        on_read!(self, device_by_id(id))
+    }
+    pub async fn device_by_asset_tag(&self, tag: &str) -> Result<Option<Device>> {
+        on_read!(self, device_by_asset_tag(tag))
+    }
+    pub async fn devices(&self, f: &DeviceFilter, page: i64, per_page: i64) -> Result<Page<Device>> {
+        on_read!(self, devices_page(f, page, per_page))
+    }
+    pub async fn device_history(&self, id: Uuid) -> Result<Vec<DeviceEvent>> {
+        on_read!(self, device_history(id))
+    }
+    pub async fn allocations(&self, id: Uuid) -> Result<Vec<Allocation>> {
+        on_read!(self, allocations(id))
+    }
+    pub async fn create_device(&self, row: &DeviceRow, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+        on_write!(self, create_device(row, actor, now))
+    }
+    pub async fn import_devices(&self, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, sha256: &str) -> Result<ImportSummary> {
+        on_write!(self, import_devices(rows, actor, now, sha256))
+    }
+    pub async fn import_intune(&self, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, sha256: &str) -> Result<ImportSummary> {
+        on_write!(self, import_intune(items, actor, now, sha256))
+    }
+    pub async fn allocate(&self, device: Uuid, person: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+        on_write!(self, allocate(device, person, reason, actor, now))
+    }
+    pub async fn transition(&self, device: Uuid, to: DeviceStatus, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+        on_write!(self, transition(device, to, reason, actor, now))
+    }
+    pub async fn confirm_receipt(&self, device: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+        on_write!(self, confirm_receipt(device, person, actor, now))
+    }
+    pub async fn report_loss(&self, device: Uuid, person: Uuid, stolen: bool, circumstances: &str, actor: &Actor, now: OffsetDateTime) -> Result<(Device, Uuid)> {
+        on_write!(self, report_loss(device, person, stolen, circumstances, actor, now))
+    }
+
+    // Findings ---------------------------------------------------------------------------------
+
+    pub async fn raise(&self, f: &NewFinding, actor: &Actor, now: OffsetDateTime) -> Result<Option<Uuid>> {
+        on_write!(self, raise(f, actor, now))
+    }
+    pub async fn finding(&self, id: Uuid) -> Result<Option<Finding>> {
+        on_read!(self, finding_by_id(id))
+    }
+    pub async fn findings(&self, f: &FindingFilter, page: i64, per_page: i64) -> Result<Page<Finding>> {
+        on_read!(self, findings_page(f, page, per_page))
+    }
+    pub async fn findings_scan<F>(&self, f: F) -> Result<()>
+    where
+        F: FnMut(Finding) -> Result<()> + Send,
+    {
+        on_read!(self, findings_scan(f))
+    }
+    #[allow(clippy::too_many_arguments)]
+    pub async fn review_finding(&self, id: Uuid, to: FindingStatus, outcome: Option<Outcome>, reasons: Option<&str>, reviewer: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Finding> {
+        on_write!(self, review_finding(id, to, outcome, reasons, reviewer, actor, now))
+    }
+
+    // Accounts ---------------------------------------------------------------------------------
+
+    pub async fn set_password_hash(&self, person: Uuid, hash: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+        on_write!(self, set_password_hash(person, hash, actor, now))
+    }
+    pub async fn password_hash(&self, person: Uuid) -> Result<Option<String>> {
+        on_read!(self, password_hash(person))
+    }
+    pub async fn create_session(&self, token_hash: &str, person: Uuid, csrf: &str, now: OffsetDateTime, expires: OffsetDateTime, actor: &Actor) -> Result<()> {
+        on_write!(self, create_session(token_hash, person, csrf, now, expires, actor))
+    }
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
+        on_read!(self, session(token_hash))
+    }
+    pub async fn touch_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<()> {
+        on_write!(self, touch_session(token_hash, now))
+    }
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        on_write!(self, delete_session(token_hash))
+    }
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_token(&self, person: Uuid, name: &str, token_hash: &str, scopes: &[String], expires: OffsetDateTime, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+        on_write!(self, create_token(person, name, token_hash, scopes, expires, actor, now))
+    }
+    pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
+        on_read!(self, token_by_hash(token_hash))
+    }
+    pub async fn tokens(&self) -> Result<Vec<ApiToken>> {
+        on_read!(self, tokens())
+    }
+    pub async fn revoke_token(&self, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+        on_write!(self, revoke_token(id, actor, now))
+    }
+
+    // Dashboards -------------------------------------------------------------------------------
+
+    pub async fn counts(&self, holder: Option<Uuid>) -> Result<Counts> {
+        on_read!(self, counts(holder))
+    }
+}
+
+/// An inclusion proof as `custodian audit prove` prints it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InclusionProof {
+    pub event_id: Uuid,
+    pub index: u64,
+    pub tree_size: u64,
+    pub leaf_hash: String,
+    pub root: String,
+    pub proof: Vec<String>,
+    /// The canonical bytes of the event (hex): anyone can recompute the leaf hash from them.
+    pub canonical_event: String,
+}
+
+fn describe(t: &Tamper, rec: &tree::EventRecord) -> String {
+    format!("event {} ({}, {}): {t}", rec.seq, rec.id, rec.action)
+}
