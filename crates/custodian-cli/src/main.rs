@@ -1,1 +1,441 @@
-fn main() {}
+//! `custodian`: run the server and every bulk job from the command line.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use custodian_domain::people::Role;
+use custodian_server::error::AppError;
+use custodian_server::{Application, Settings, demo, usecases};
+use custodian_store::{Actor, Store};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Parser)]
+#[command(name = "custodian", version, about = "Custodian: the device register, findings and audit log for WP034 (Mobile Devices and Social Media Policy)")]
+struct Cli {
+    /// Configuration file (TOML). Settings may also come from CUSTODIAN_* variables.
+    #[arg(long, global = true, env = "CUSTODIAN_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite:PATH or postgres://... (overrides the configuration).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web interface and API.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Run on a fresh embedded database with a fictional demo force.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations.
+    Migrate {
+        /// Create the SQLite file if it does not exist.
+        #[arg(long)]
+        create: bool,
+    },
+    /// Accounts: add people, set passwords, grant roles, issue API tokens.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Bulk imports: people (HR export), devices (register), intune (Graph managedDevices).
+    Import(ImportArgs),
+    /// Findings.
+    #[command(subcommand)]
+    Findings(FindingsCmd),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Configuration.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// Write a consistent copy of the SQLite database (VACUUM INTO).
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a person with a sign-in (reads the password from standard input).
+    Add {
+        #[arg(long)]
+        staff_number: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "staff")]
+        kind: String,
+        #[arg(long)]
+        business_area: String,
+        /// Roles to grant (repeatable).
+        #[arg(long = "role")]
+        roles: Vec<String>,
+    },
+    /// Set a person's password (read from standard input, or prompted on a terminal).
+    SetPassword { staff_number: String },
+    /// Grant a role.
+    GrantRole { staff_number: String, role: String },
+    /// Issue an API token; the secret is printed once.
+    Token {
+        staff_number: String,
+        #[arg(long)]
+        name: String,
+        /// read, write or an action name (repeatable).
+        #[arg(long = "scope", default_value = "read")]
+        scopes: Vec<String>,
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// people, devices or intune
+    kind: String,
+    file: PathBuf,
+    /// Import the valid rows and list the invalid ones, instead of importing nothing.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum FindingsCmd {
+    /// Export findings, one JSON object per line.
+    Export {
+        #[arg(long, default_value = "jsonl")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Recompute the Merkle tree and check every signed checkpoint; names the first bad event.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print an RFC 6962 inclusion proof for an event.
+    Prove { event_id: uuid::Uuid },
+    /// Sign a checkpoint over the current log head.
+    Checkpoint,
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Print a commented example configuration.
+    Example,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn settings(cli: &Cli) -> anyhow::Result<Settings> {
+    let mut s = Settings::load(cli.config.as_deref(), std::env::vars())?;
+    if let Some(url) = &cli.database_url {
+        s.database_url = url.clone();
+    }
+    Ok(s)
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CUSTODIAN_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json { b.json().init() } else { b.init() }
+}
+
+async fn open(cli: &Cli) -> anyhow::Result<(Settings, Store)> {
+    let s = settings(cli)?;
+    let store = custodian_server::open_store(&s, false).await?;
+    Ok((s, store))
+}
+
+async fn by_staff(store: &Store, sn: &str) -> anyhow::Result<custodian_store::Person> {
+    store.person_by_staff_number(sn).await?.with_context(|| format!("no person with staff number {sn}"))
+}
+
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        Ok(rpassword::prompt_password(prompt)?)
+    } else {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        Ok(s.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+async fn set_password(s: &Settings, store: &Store, p: &custodian_store::Person) -> anyhow::Result<()> {
+    let pw = read_password(&format!("New password for {}: ", p.email))?;
+    let breached = match &s.breached_passwords {
+        Some(path) => custodian_domain::validate::BreachList::from_lines(std::fs::read_to_string(path)?.lines()),
+        None => custodian_domain::validate::BreachList::empty(),
+    };
+    let context = [p.email.split('@').next().unwrap_or(""), p.name.as_str(), p.staff_number.as_str(), "custodian"];
+    custodian_domain::validate::check_password(&Default::default(), &pw, &context, &breached).map_err(|m| anyhow::anyhow!("password: {m}"))?;
+    let hash = custodian_server::auth::Passwords::new()?.hash(&pw).await?;
+    store.set_password_hash(p.id, &hash, &Actor::cli(), time::OffsetDateTime::now_utc()).await?;
+    Ok(())
+}
+
+fn report_app_error(e: AppError, json: bool) -> anyhow::Result<std::process::ExitCode> {
+    match e {
+        AppError::Invalid { detail, errors } => {
+            if json {
+                println!("{}", serde_json::json!({"error": detail, "rejected": errors}));
+            } else {
+                eprintln!("{detail}");
+                for e in errors {
+                    eprintln!("  {}: {}", e.place(), e.message);
+                }
+            }
+            Ok(std::process::ExitCode::from(2))
+        }
+        other => Err(anyhow::anyhow!("{other}")),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    match &cli.command {
+        Command::Serve { bind, demo } => {
+            let mut s = settings(&cli)?;
+            init_logs(s.log_json);
+            if let Some(b) = bind {
+                s.bind = b.clone();
+            }
+            let demo_info = if *demo {
+                if cli.database_url.is_none() && std::env::var("CUSTODIAN_DATABASE_URL").is_err() {
+                    s.data_dir = s.data_dir.join("demo");
+                    s.database_url = format!("sqlite:{}", s.data_dir.join("custodian.db").display());
+                }
+                let store = custodian_server::open_store(&s, true).await?;
+                let file = s.data_dir.join("demo-sign-ins.json");
+                let info = if store.counts(None).await?.people_active == 0 {
+                    let info = demo::seed(&store, &custodian_server::auth::Passwords::new()?).await?;
+                    std::fs::write(&file, serde_json::to_vec_pretty(&info)?)?;
+                    info
+                } else {
+                    serde_json::from_slice(&std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?)?
+                };
+                Some((store, info))
+            } else {
+                None
+            };
+            let (store, info) = match demo_info {
+                Some((st, i)) => (st, Some(i)),
+                None => (custodian_server::open_store(&s, false).await?, None),
+            };
+            let app = Application::build(s, store).await?;
+            let addr = app.local_addr().map(|a| a.to_string()).unwrap_or_default();
+            println!("Custodian is running at http://{addr}/  (Ctrl+C to stop)");
+            if let Some(i) = info {
+                print!("{}", i.render());
+            }
+            std::io::stdout().flush()?;
+            app.run_until(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { create } => {
+            let s = settings(&cli)?;
+            custodian_server::open_store(&s, *create).await?;
+            println!("migrations applied to {}", custodian_store::redact(&s.database_url));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(cmd) => {
+            let (s, store) = open(&cli).await?;
+            let now = time::OffsetDateTime::now_utc();
+            match cmd {
+                UserCmd::Add { staff_number, name, email, kind, business_area, roles } => {
+                    for r in roles {
+                        Role::parse(r).with_context(|| format!("unknown role {r}"))?;
+                    }
+                    let csv = format!(
+                        "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n{},{},{},{},{},,{},active,\n",
+                        csv_field(staff_number),
+                        csv_field(name),
+                        csv_field(email),
+                        csv_field(kind),
+                        csv_field(business_area),
+                        csv_field(&roles.join(";"))
+                    );
+                    if let Err(e) = usecases::import_people(&store, &Actor::cli(), now, csv.as_bytes(), false).await {
+                        return report_app_error(e, false);
+                    }
+                    let p = by_staff(&store, staff_number).await?;
+                    set_password(&s, &store, &p).await?;
+                    println!("added {} ({})", p.name, p.staff_number);
+                }
+                UserCmd::SetPassword { staff_number } => {
+                    let p = by_staff(&store, staff_number).await?;
+                    set_password(&s, &store, &p).await?;
+                    println!("password set for {}", p.staff_number);
+                }
+                UserCmd::GrantRole { staff_number, role } => {
+                    let p = by_staff(&store, staff_number).await?;
+                    let r = Role::parse(role).with_context(|| format!("unknown role {role}"))?;
+                    store.grant_role(p.id, r, &Actor::cli(), now).await?;
+                    println!("granted {} to {}", r.as_str(), p.staff_number);
+                }
+                UserCmd::Token { staff_number, name, scopes, days } => {
+                    let p = by_staff(&store, staff_number).await?;
+                    let app = Application::build(Settings { bind: "127.0.0.1:0".into(), ..s.clone() }, store.clone()).await?;
+                    let (id, secret) = custodian_server::auth::issue_token(app.state(), &p, name, scopes, *days, &Actor::cli()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("token {id} for {} (shown once; store it safely):\n{secret}", p.staff_number);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(a) => {
+            let (_, store) = open(&cli).await?;
+            let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
+            let spinner = if std::io::stderr().is_terminal() && !a.json {
+                let pb = ProgressBar::new_spinner();
+                pb.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+                pb.set_message(format!("importing {} ({} bytes)", a.file.display(), bytes.len()));
+                pb.enable_steady_tick(std::time::Duration::from_millis(120));
+                Some(pb)
+            } else {
+                None
+            };
+            let now = time::OffsetDateTime::now_utc();
+            let r = match a.kind.as_str() {
+                "people" => usecases::import_people(&store, &Actor::cli(), now, &bytes, a.skip_invalid).await,
+                "devices" => usecases::import_devices(&store, &Actor::cli(), now, &bytes, a.skip_invalid).await,
+                "intune" => usecases::import_intune(&store, &Actor::cli(), now, &bytes, a.skip_invalid).await,
+                other => bail!("unknown import {other:?}: use people, devices or intune"),
+            };
+            if let Some(pb) = spinner {
+                pb.finish_and_clear();
+            }
+            match r {
+                Ok(o) => {
+                    if a.json {
+                        println!("{}", serde_json::to_string(&o)?);
+                    } else {
+                        let s = &o.summary;
+                        println!("{} rows: {} created, {} updated, {} unchanged, {} findings opened", s.rows, s.created, s.updated, s.unchanged, s.findings_opened);
+                        for e in &o.skipped {
+                            println!("  skipped line {}: {}{}", e.line, e.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(), e.message);
+                        }
+                        for e in &s.unmatched {
+                            println!("  not applied, line {}: {}", e.line, e.message);
+                        }
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => report_app_error(e, a.json),
+            }
+        }
+        Command::Findings(FindingsCmd::Export { format, out }) => {
+            if format != "jsonl" {
+                bail!("unknown format {format:?}: use jsonl");
+            }
+            let (_, store) = open(&cli).await?;
+            let mut w: Box<dyn Write + Send> = match out {
+                Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            };
+            let mut err = None;
+            store
+                .findings_scan(|f| {
+                    let line = serde_json::json!({
+                        "id": f.id, "rule": f.rule, "clause": f.clause, "status": f.status.as_str(),
+                        "person": f.person_staff_number, "device": f.device_asset_tag,
+                        "opened_at": f.opened_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                        "closed_at": f.closed_at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
+                        "severity": f.severity.as_str(), "outcome": f.outcome.map(|o| o.as_str()),
+                        "summary": f.summary, "evidence": f.evidence, "records": f.records,
+                    });
+                    if let Err(e) = writeln!(w, "{line}") {
+                        err = Some(e);
+                    }
+                    Ok(())
+                })
+                .await?;
+            if let Some(e) = err {
+                return Err(e.into());
+            }
+            w.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(cmd) => {
+            let (s, store) = open(&cli).await?;
+            let key = custodian_server::keys::load_or_create(&s.data_dir)?;
+            let name = custodian_server::keys::key_name(store.origin());
+            match cmd {
+                AuditCmd::Verify { json } => {
+                    let r = store.audit_verify(&name, &key.verifying_key()).await?;
+                    if *json {
+                        println!("{}", serde_json::to_string(&r)?);
+                    } else if let Some(p) = &r.problem {
+                        println!("AUDIT LOG ALTERED: {p}");
+                    } else {
+                        println!("audit log intact: {} events, root {}, {} signed checkpoints checked", r.events, r.root, r.checkpoints_checked);
+                    }
+                    Ok(if r.problem.is_some() { ExitCode::from(3) } else { ExitCode::SUCCESS })
+                }
+                AuditCmd::Prove { event_id } => {
+                    let p = store.audit_prove(*event_id).await?;
+                    println!("{}", serde_json::to_string_pretty(&p)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                AuditCmd::Checkpoint => {
+                    let note = store.audit_checkpoint(&name, &key, time::OffsetDateTime::now_utc()).await?;
+                    print!("{note}");
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&custodian_server::api::openapi())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config(ConfigCmd::Example) => {
+            print!("{}", Settings::example());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { out } => {
+            let (_, store) = open(&cli).await?;
+            store.backup_sqlite(out).await?;
+            println!("backup written to {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}

@@ -160,7 +160,7 @@ impl From<&s::Finding> for FindingOut {
             id: f.id,
             rule: f.rule.clone(),
             clause: f.clause.clone(),
-            clause_text: custodian_domain::policy::clause(&f.clause).map(|c| c.text()).unwrap_or_default(),
+            clause_text: custodian_domain::policy::clause(&f.clause).map(|c| c.text().into_owned()).unwrap_or_default(),
             person: f.person_staff_number.clone(),
             device: f.device_asset_tag.clone(),
             summary: f.summary.clone(),

@@ -1,0 +1,167 @@
+//! The web interface: server-rendered pages with GOV.UK Frontend and MOJ patterns, htmx for
+//! partial updates, every core form working without JavaScript. Each page shows the words of
+//! the WP034 clauses it acts under.
+
+mod chart;
+mod pages;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use custodian_authz::{Action, Resource};
+
+use crate::auth::CurrentUser;
+use crate::error::FieldProblem;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    use pages::*;
+    Router::new()
+        .route("/", get(home))
+        .route("/sign-in", get(sign_in_form).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/my-devices", get(my_devices))
+        .route("/my-devices/{id}/confirm", post(confirm_receipt))
+        .route("/my-devices/{id}/report-loss", post(report_loss))
+        .route("/devices", get(devices).post(create_device))
+        .route("/devices/new", get(new_device))
+        .route("/devices/{id}", get(device))
+        .route("/devices/{id}/allocate", post(allocate))
+        .route("/devices/{id}/transition", post(transition))
+        .route("/people", get(people))
+        .route("/people/{id}", get(person))
+        .route("/imports", get(imports_page))
+        .route("/imports/{kind}", post(import_upload))
+        .route("/findings", get(findings))
+        .route("/findings/{id}", get(finding))
+        .route("/findings/{id}/review", post(review))
+        .route("/audit", get(audit))
+        .route("/audit/verify", post(audit_verify))
+        .route("/policy", get(policy))
+}
+
+/// One link in the primary navigation.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+}
+
+/// What every page's layout needs.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub csrf_token: String,
+    pub nav: Vec<NavItem>,
+}
+
+/// A WP034 clause to show beside an action or finding.
+#[derive(Debug, Clone)]
+pub struct ClauseView {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+}
+
+pub fn clause_view(id: &str) -> ClauseView {
+    match custodian_domain::policy::clause(id) {
+        Some(c) => ClauseView { id: c.id().to_string(), title: c.title().to_string(), text: c.text().into_owned() },
+        None => ClauseView { id: id.into(), title: String::new(), text: "(clause not found in WP034)".into() },
+    }
+}
+
+pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &str) -> Layout {
+    let mut nav = Vec::new();
+    if let Some(u) = user {
+        let mut add = |href: &str, label: &str| {
+            let current = if href == "/" { path == "/" } else { path.starts_with(href) };
+            nav.push(NavItem { href: href.into(), label: label.into(), current });
+        };
+        add("/", "Home");
+        add("/my-devices", "My devices");
+        if state.allows(u, Action::DevicesList, &Resource::System) {
+            add("/devices", "Devices");
+        }
+        if state.allows(u, Action::PeopleList, &Resource::System) {
+            add("/people", "People");
+        }
+        add("/findings", "Findings");
+        if state.allows(u, Action::DevicesImport, &Resource::System) || state.allows(u, Action::PeopleImport, &Resource::System) {
+            add("/imports", "Imports");
+        }
+        if state.allows(u, Action::AuditRead, &Resource::System) {
+            add("/audit", "Audit log");
+        }
+        add("/policy", "Policy");
+    }
+    Layout {
+        title: title.into(),
+        user_name: user.map(|u| u.person.name.clone()),
+        csrf_token: user.map(|u| u.csrf().to_string()).unwrap_or_default(),
+        nav,
+    }
+}
+
+/// Render a template, turning a rendering failure into a logged 500 rather than a panic.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
+        }
+    }
+}
+
+macro_rules! page {
+    ($name:ident) => {
+        impl std::ops::Deref for $name {
+            type Target = crate::ui::Layout;
+            fn deref(&self) -> &Self::Target {
+                &self.layout
+            }
+        }
+    };
+}
+pub(crate) use page;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    heading: String,
+    detail: String,
+    errors: Vec<FieldProblem>,
+}
+page!(ErrorPage);
+
+/// An error as an accessible page with an error summary.
+pub fn error_page(status: StatusCode, heading: &str, detail: &str, errors: Vec<FieldProblem>) -> Response {
+    let page = ErrorPage {
+        layout: Layout { title: heading.into(), user_name: None, csrf_token: String::new(), nav: vec![NavItem { href: "/".into(), label: "Home".into(), current: false }] },
+        status: status.as_u16(),
+        heading: heading.into(),
+        detail: detail.into(),
+        errors,
+    };
+    let mut res = render(&page);
+    *res.status_mut() = status;
+    res
+}
+
+impl FieldProblem {
+    /// "line 3, imei" or "imei", for error summaries.
+    pub fn place(&self) -> String {
+        match (&self.line, &self.field) {
+            (Some(l), Some(f)) => format!("Line {l}, {f}"),
+            (Some(l), None) => format!("Line {l}"),
+            (None, Some(f)) => f.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
