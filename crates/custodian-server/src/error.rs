@@ -169,5 +169,13 @@ impl IntoResponse for UiError {
     }
 }
 
+/// Extractor rejections (for example a missing sign-in) render as problem+json; the web
+/// interface's router turns an unauthenticated one into a redirect to the sign-in page.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        ApiError(self).into_response()
+    }
+}
+
 pub type ApiResult<T> = Result<T, ApiError>;
 pub type UiResult<T> = Result<T, UiError>;

@@ -65,6 +65,7 @@ impl Store {
             }
         }
         let mut checked = 0;
+        let mut last_good = 0u64;
         for (size, note) in &notes {
             if problem.is_some() {
                 break;
@@ -73,8 +74,18 @@ impl Store {
                 Err(e) => problem = Some(format!("checkpoint at size {size}: {e}")),
                 Ok(cp) if cp.size != *size => problem = Some(format!("checkpoint stored at size {size} is signed for size {}", cp.size)),
                 Ok(cp) => match verifier.root_at(cp.size) {
-                    Some(root) if root == cp.root => checked += 1,
-                    Some(_) => problem = Some(format!("the events up to {} no longer match the signed checkpoint at that size", cp.size)),
+                    Some(root) if root == cp.root => {
+                        checked += 1;
+                        last_good = cp.size;
+                    }
+                    Some(_) => {
+                        problem = Some(format!(
+                            "an event between {} and {} was altered: the log no longer matches the signed checkpoint at size {} (its hashes were recomputed after the change)",
+                            last_good,
+                            cp.size - 1,
+                            cp.size
+                        ))
+                    }
                     None => problem = Some(format!("signed checkpoint at size {} but only {} events are stored", cp.size, verifier.size())),
                 },
             }

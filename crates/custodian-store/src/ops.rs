@@ -349,11 +349,14 @@ fn person_snapshot(p: &Person) -> Value {
 }
 
 fn row_snapshot(r: &PersonRow) -> Value {
+    let mut phones = r.personal_phones.clone();
+    phones.sort();
+    phones.dedup();
     json!({
         "staff_number": r.staff_number.as_str(), "name": r.name, "email": r.email, "kind": r.kind.as_str(),
         "business_area": r.business_area, "line_manager": r.line_manager.as_ref().map(|m| m.as_str().to_string()),
         "roles": r.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(), "status": r.status.as_str(),
-        "personal_phones": r.personal_phones,
+        "personal_phones": phones,
     })
 }
 
@@ -465,7 +468,10 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, n
                 .map_err(db_err)?;
         }
         sqlx::query("DELETE FROM personal_phones WHERE person_id = $1").bind(id).execute(&mut *tx).await.map_err(db_err)?;
-        for ph in &r.personal_phones {
+        let mut phones = r.personal_phones.clone();
+        phones.sort();
+        phones.dedup();
+        for ph in &phones {
             sqlx::query("INSERT INTO personal_phones (person_id, phone) VALUES ($1, $2)")
                 .bind(id)
                 .bind(ph)

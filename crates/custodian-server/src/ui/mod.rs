@@ -40,6 +40,16 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit))
         .route("/audit/verify", post(audit_verify))
         .route("/policy", get(policy))
+        .layer(axum::middleware::map_response(redirect_unauthenticated))
+}
+
+/// Pages answer an unauthenticated visitor by sending them to sign in.
+async fn redirect_unauthenticated(res: Response) -> Response {
+    let problem = res.headers().get(axum::http::header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if res.status() == StatusCode::UNAUTHORIZED && problem {
+        return axum::response::Redirect::to("/sign-in").into_response();
+    }
+    res
 }
 
 /// One link in the primary navigation.

@@ -1,0 +1,31 @@
+//! Integration tests through the real server on port 0, with a fresh database per test, on
+//! SQLite always and on PostgreSQL when CUSTODIAN_TEST_DATABASE_URL is set (CI sets it and
+//! requires it).
+
+mod audit;
+mod browser;
+mod devices;
+mod findings;
+mod permissions;
+mod security;
+mod support;
+mod ui;
+
+/// Generate one test per backend from an async fn taking a `support::Backend`.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                super::$name($crate::support::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                if let Some(b) = $crate::support::Backend::postgres() {
+                    super::$name(b).await;
+                }
+            }
+        }
+    };
+}

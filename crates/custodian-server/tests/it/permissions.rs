@@ -1,0 +1,173 @@
+//! The whole permission matrix: every route for every role, expected allow or deny, written out
+//! so a change to the policies must change this table too (WP034 3.3, 4.1, 4.10, 5.3: need to know).
+
+use serde_json::json;
+
+use crate::on_both;
+use crate::support::{Backend, spawn};
+use custodian_domain::people::Role;
+use custodian_store::{Actor, NewFinding};
+
+const ALL: &[&str] = &["*"];
+const PEOPLE_READERS: &[&str] = &["digital_services", "psd", "vetting", "admin", "head_of_department"];
+const DEVICE_READERS: &[&str] = &["digital_services", "psd", "dmi", "auditor"];
+const DS: &[&str] = &["digital_services"];
+const IMPORT_PEOPLE: &[&str] = &["digital_services", "admin"];
+const FINDING_READERS: &[&str] = &["digital_services", "psd", "auditor"];
+const REVIEWERS: &[&str] = &["digital_services", "psd"];
+const AUDITORS: &[&str] = &["auditor", "admin"];
+const METRICS: &[&str] = &["admin", "digital_services"];
+const HOLDER_ONLY: &[&str] = &[];
+
+struct Route {
+    method: &'static str,
+    path: String,
+    body: Option<serde_json::Value>,
+    raw: Option<(&'static str, &'static str)>,
+    allowed: &'static [&'static str],
+}
+
+fn get(path: impl Into<String>, allowed: &'static [&'static str]) -> Route {
+    Route { method: "GET", path: path.into(), body: None, raw: None, allowed }
+}
+fn post(path: impl Into<String>, body: serde_json::Value, allowed: &'static [&'static str]) -> Route {
+    Route { method: "POST", path: path.into(), body: Some(body), raw: None, allowed }
+}
+fn post_raw(path: impl Into<String>, ct: &'static str, body: &'static str, allowed: &'static [&'static str]) -> Route {
+    Route { method: "POST", path: path.into(), body: None, raw: Some((ct, body)), allowed }
+}
+
+fn persona(role: Option<Role>) -> String {
+    format!("R-{}", role.map(|r| r.as_str().replace('_', "-").to_uppercase()).unwrap_or_else(|| "NONE".into()))
+}
+
+async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    // One person per role holding only that role, plus one with none.
+    let mut csv = String::from("staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n");
+    let personas: Vec<Option<Role>> = std::iter::once(None).chain(Role::ALL.iter().copied().map(Some)).collect();
+    for r in &personas {
+        let sn = persona(*r);
+        csv.push_str(&format!("{sn},Persona {sn},{}@warwickshire.police.example,staff,Matrix Unit,,{},active,\n", sn.to_lowercase(), r.map(|r| r.as_str()).unwrap_or("")));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    custodian_server::usecases::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
+    let hash = app.state.passwords().hash(crate::support::PASSWORD).await.unwrap();
+
+    let third_party_device = app.device("WP-LT-0001").await;
+    let returned = app.device("WP-LT-0007").await;
+    let in_repair = app.device("WP-TB-0003").await;
+    let a1001 = app.person("A1001").await;
+    let finding = app
+        .store()
+        .raise(
+            &NewFinding {
+                rule: &custodian_domain::findings::DEVICE_LOST_OR_STOLEN,
+                dedupe_key: "matrix".into(),
+                person_id: Some(a1001.id),
+                device_id: Some(third_party_device.id),
+                summary: "matrix".into(),
+                evidence: json!({}),
+                records: vec![],
+            },
+            &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+
+    let api_routes = vec![
+        get("/me", ALL),
+        get("/people", PEOPLE_READERS),
+        get(format!("/people/{}", a1001.id), PEOPLE_READERS),
+        get("/devices", DEVICE_READERS),
+        get(format!("/devices/{}", third_party_device.id), DEVICE_READERS),
+        get(format!("/devices/{}/history", third_party_device.id), DEVICE_READERS),
+        post("/devices", json!({"asset_tag": "MATRIX-1", "type": "radio", "make": "Motorola", "model": "MXP600"}), DS),
+        post(format!("/devices/{}/allocate", returned.id), json!({"staff_number": "A1017", "reason": "matrix"}), DS),
+        post(format!("/devices/{}/transition", in_repair.id), json!({"status": "in_stock", "reason": "repaired"}), DS),
+        post(format!("/devices/{}/confirm-receipt", third_party_device.id), json!({}), HOLDER_ONLY),
+        post(format!("/devices/{}/report-loss", third_party_device.id), json!({"stolen": false, "circumstances": "x"}), HOLDER_ONLY),
+        post_raw("/imports/people", "text/csv", "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n", IMPORT_PEOPLE),
+        post_raw("/imports/devices", "text/csv", "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to\n", DS),
+        post_raw("/imports/intune", "application/json", "[]", DS),
+        get("/findings", ALL),
+        get(format!("/findings/{finding}"), FINDING_READERS),
+        post(format!("/findings/{finding}/review"), json!({"status": "under_review"}), REVIEWERS),
+        get("/audit/events", AUDITORS),
+        get("/audit/verify", AUDITORS),
+        get("/policy/clauses/4.1", ALL),
+    ];
+    let ui_routes = vec![
+        get("/", ALL),
+        get("/my-devices", ALL),
+        get("/findings", ALL),
+        get("/policy", ALL),
+        get("/devices", DEVICE_READERS),
+        get(format!("/devices/{}", third_party_device.id), DEVICE_READERS),
+        get("/devices/new", DS),
+        get("/people", PEOPLE_READERS),
+        get(format!("/people/{}", a1001.id), PEOPLE_READERS),
+        get("/imports", IMPORT_PEOPLE),
+        get("/audit", AUDITORS),
+        get(format!("/findings/{finding}"), FINDING_READERS),
+        get("/metrics", METRICS),
+    ];
+
+    let mut failures = Vec::new();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for r in &personas {
+        let sn = persona(*r);
+        let role = r.map(|r| r.as_str()).unwrap_or("none");
+        let p = app.person(&sn).await;
+        app.store().set_password_hash(p.id, &hash, &Actor::system(), now).await.unwrap();
+        let token = app.token(&sn).await;
+        for route in &api_routes {
+            let url = format!("{}/api/v1{}", app.base, route.path);
+            let req = if route.method == "GET" { http.get(&url) } else { http.post(&url) };
+            let req = match (&route.body, &route.raw) {
+                (Some(b), _) => req.json(b),
+                (_, Some((ct, body))) => req.header("content-type", *ct).body(*body),
+                _ => req,
+            };
+            let status = req.bearer_auth(&token).send().await.unwrap().status().as_u16();
+            let expect = route.allowed == ALL || route.allowed.contains(&role);
+            if expect == (status == 403) || status == 401 || status >= 500 {
+                failures.push(format!("API {} {} as {role}: got {status}, expected {}", route.method, route.path, if expect { "allowed" } else { "403" }));
+            }
+        }
+        let session = app.sign_in(&format!("{}@warwickshire.police.example", sn.to_lowercase())).await;
+        for route in &ui_routes {
+            let (status, _) = session.get(&route.path).await;
+            let expect = route.allowed == ALL || route.allowed.contains(&role);
+            if expect == (status == 403) || status >= 500 {
+                failures.push(format!("UI GET {} as {role}: got {status}, expected {}", route.path, if expect { "allowed" } else { "403" }));
+            }
+        }
+    }
+    // Anonymous callers: API routes answer 401, pages send them to sign in.
+    for route in &api_routes {
+        let url = format!("{}/api/v1{}", app.base, route.path);
+        let req = if route.method == "GET" { http.get(&url) } else { http.post(&url).json(&json!({})) };
+        let status = req.send().await.unwrap().status().as_u16();
+        if status != 401 {
+            failures.push(format!("API {} {} anonymous: got {status}, expected 401", route.method, route.path));
+        }
+    }
+    for route in ui_routes.iter().filter(|r| r.path != "/metrics") {
+        let res = http.get(format!("{}{}", app.base, route.path)).send().await.unwrap();
+        let to_sign_in = res.headers().get("location").and_then(|l| l.to_str().ok()) == Some("/sign-in");
+        if !res.status().is_redirection() || !to_sign_in {
+            failures.push(format!("UI GET {} anonymous: got {}, expected a redirect to /sign-in", route.path, res.status()));
+        }
+    }
+    let metrics = http.get(format!("{}/metrics", app.base)).send().await.unwrap().status().as_u16();
+    if metrics != 401 && metrics != 303 {
+        failures.push(format!("GET /metrics anonymous: got {metrics}"));
+    }
+    assert!(failures.is_empty(), "permission matrix mismatches:\n{}", failures.join("\n"));
+    app.stop().await;
+}
+on_both!(every_route_answers_every_role_as_the_policy_says);

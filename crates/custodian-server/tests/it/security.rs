@@ -1,0 +1,141 @@
+//! Sign-in, sessions, CSRF, throttling, tokens, headers and error shapes.
+
+use serde_json::json;
+
+use crate::on_both;
+use crate::support::{Backend, PASSWORD, spawn, spawn_with};
+
+async fn every_response_carries_the_security_headers(b: Backend) {
+    let app = spawn(b).await;
+    let res = reqwest::get(format!("{}/sign-in", app.base)).await.unwrap();
+    let h = res.headers();
+    let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
+    let health = reqwest::get(format!("{}/healthz", app.base)).await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(reqwest::get(format!("{}/readyz", app.base)).await.unwrap().status(), 200);
+    app.stop().await;
+}
+on_both!(every_response_carries_the_security_headers);
+
+async fn sessions_cookies_and_csrf_protect_the_web_interface(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = http.post(format!("{}/sign-in", app.base)).form(&[("email", "jack.thornton@warwickshire.police.example"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let s = app.sign_in("daniel.okafor@warwickshire.police.example").await;
+    let d = app.device("WP-LT-0006").await;
+    let status = s.post_without_csrf(&format!("/devices/{}/allocate", d.id), &[("staff_number", "A1018"), ("reason", "x")]).await;
+    assert_eq!(status, 403, "a form without the CSRF token is refused");
+    assert!(app.device("WP-LT-0006").await.holder_id.is_none());
+    let (status, _) = s.post(&format!("/devices/{}/allocate", d.id), &[("staff_number", "A1018"), ("reason", "x")]).await;
+    assert_eq!(status, 303);
+    // Signing out ends the session on the server.
+    let (status, _) = s.post("/sign-out", &[]).await;
+    assert_eq!(status, 303);
+    let (status, _) = s.get("/devices").await;
+    assert_eq!(status, 303);
+    app.stop().await;
+}
+on_both!(sessions_cookies_and_csrf_protect_the_web_interface);
+
+async fn an_idle_session_expires(b: Backend) {
+    let app = spawn_with(b, |s| s.session_idle_minutes = 0).await;
+    app.seed().await;
+    let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = http.post(format!("{}/sign-in", app.base)).form(&[("email", "jack.thornton@warwickshire.police.example"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let res = http.get(format!("{}/my-devices", app.base)).send().await.unwrap();
+    assert_eq!(res.headers().get("location").unwrap(), "/sign-in");
+    app.stop().await;
+}
+on_both!(an_idle_session_expires);
+
+async fn repeated_failures_throttle_sign_in_and_unknown_accounts_look_the_same(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let attempt = |email: &'static str, pw: &'static str| {
+        let http = http.clone();
+        let url = format!("{}/sign-in", app.base);
+        async move { http.post(url).form(&[("email", email), ("password", pw)]).send().await.unwrap() }
+    };
+    let unknown = attempt("nobody@warwickshire.police.example", "wrong password entirely").await;
+    let wrong = attempt("jack.thornton@warwickshire.police.example", "wrong password entirely").await;
+    assert_eq!(unknown.status(), wrong.status());
+    assert_eq!(unknown.text().await.unwrap().replace("nobody", "jack.thornton"), wrong.text().await.unwrap());
+    for _ in 0..4 {
+        attempt("jack.thornton@warwickshire.police.example", "wrong password entirely").await;
+    }
+    let blocked = attempt("jack.thornton@warwickshire.police.example", PASSWORD).await;
+    assert_eq!(blocked.status(), 429, "the sixth attempt is refused even with the right password");
+    app.stop().await;
+}
+on_both!(repeated_failures_throttle_sign_in_and_unknown_accounts_look_the_same);
+
+async fn api_tokens_are_scoped_and_revocable(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let read = app.api(&app.token_scoped("A1006", &["read"]).await);
+    let (s, _) = read.get("/devices").await;
+    assert_eq!(s, 200);
+    let d = app.device("WP-LT-0006").await;
+    let (s, _) = read.post(&format!("/devices/{}/allocate", d.id), json!({"staff_number": "A1018", "reason": "x"})).await;
+    assert_eq!(s, 403, "a read token cannot change anything");
+    let tokens = app.store().tokens().await.unwrap();
+    app.store().revoke_token(tokens[0].id, &custodian_store::Actor::system(), time::OffsetDateTime::now_utc()).await.unwrap();
+    let (s, p) = read.get("/devices").await;
+    assert_eq!(s, 401, "{p}");
+    let bogus = app.api("cst_not-a-real-token");
+    assert_eq!(bogus.get("/me").await.0, 401);
+    app.stop().await;
+}
+on_both!(api_tokens_are_scoped_and_revocable);
+
+async fn bad_json_is_a_problem_naming_the_field_never_a_500(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let ds = app.api(&app.token("A1006").await);
+    let d = app.device("WP-LT-0006").await;
+    let r = ds.http.post(format!("{}/devices/{}/allocate", ds.base, d.id)).bearer_auth(&ds.token).json(&json!({"staff_number": 5, "reason": "x"})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.headers().get("content-type").unwrap(), "application/problem+json");
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "/staff_number", "{p}");
+    let (s, p) = ds.post_raw(&format!("/devices/{}/allocate", d.id), "application/json", "{not json").await;
+    assert_eq!(s, 422, "{p}");
+    let (s, p) = ds.post("/devices", json!({"asset_tag": "X 1", "type": "toaster", "make": "", "model": "m", "imei": "12"})).await;
+    assert_eq!(s, 422);
+    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["asset_tag", "type", "make", "imei"]);
+    let (s, _) = ds.get(&format!("/devices/{}", uuid::Uuid::now_v7())).await;
+    assert_eq!(s, 404);
+    app.stop().await;
+}
+on_both!(bad_json_is_a_problem_naming_the_field_never_a_500);
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_describes_every_api_route() {
+    let doc = serde_json::to_value(custodian_server::api::openapi()).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for p in ["/devices", "/devices/{id}/allocate", "/findings/{id}/review", "/imports/intune", "/audit/verify"] {
+        assert!(doc["paths"].get(p).is_some(), "missing {p}");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+async fn metrics_need_a_permitted_sign_in(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    assert_eq!(reqwest::get(format!("{}/metrics", app.base)).await.unwrap().status(), 401);
+    let admin = app.token("A1005").await;
+    let text = reqwest::Client::new().get(format!("{}/metrics", app.base)).bearer_auth(admin).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("custodian_devices{status=\"allocated\"}"), "{text}");
+    app.stop().await;
+}
+on_both!(metrics_need_a_permitted_sign_in);

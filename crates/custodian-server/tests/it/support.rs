@@ -1,0 +1,223 @@
+//! Test harness: spawn the real application on port 0 with a fresh database.
+
+use std::path::PathBuf;
+
+use custodian_server::{Application, AppState, Settings};
+use custodian_store::{Actor, Store};
+use serde_json::Value;
+
+pub const PEOPLE: &str = include_str!("../../../../fixtures/people.csv");
+pub const DEVICES: &str = include_str!("../../../../fixtures/devices.csv");
+pub const INTUNE: &str = include_str!("../../../../fixtures/intune.json");
+pub const PASSWORD: &str = "a long test passphrase for wp034";
+
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Backend {
+    /// PostgreSQL when configured; in CI its absence is a failure, not a skip.
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var("CUSTODIAN_TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
+            _ => {
+                if std::env::var("CI").as_deref() == Ok("true") {
+                    panic!("CI=true but CUSTODIAN_TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI");
+                }
+                eprintln!("skipping PostgreSQL: CUSTODIAN_TEST_DATABASE_URL is not set");
+                None
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub db_url: String,
+    pub dir: PathBuf,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+    pg_admin: Option<(String, String)>,
+}
+
+fn temp_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("custodian-test-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, |_| {}).await
+}
+
+pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = temp_dir();
+    let (db_url, pg_admin) = match &backend {
+        Backend::Sqlite => (format!("sqlite:{}", dir.join("custodian.db").display()), None),
+        Backend::Postgres(admin) => {
+            use sqlx::Connection;
+            let name = format!("custodian_t_{}", uuid::Uuid::now_v7().simple());
+            let mut c = sqlx::PgConnection::connect(admin).await.expect("connect to CUSTODIAN_TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+            (format!("{base}/{name}"), Some((admin.clone(), name)))
+        }
+    };
+    let mut settings = Settings { bind: "127.0.0.1:0".into(), database_url: db_url.clone(), data_dir: dir.clone(), checkpoint_every: 0, ..Settings::default() };
+    tweak(&mut settings);
+    let store = custodian_server::open_store(&settings, true).await.unwrap();
+    let app = Application::build(settings, store).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let handle = tokio::spawn(async move {
+        app.run_until(async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    TestApp { base, state, db_url, dir, shutdown: Some(tx), handle: Some(handle), pg_admin }
+}
+
+impl TestApp {
+    pub fn store(&self) -> &Store {
+        self.state.store()
+    }
+
+    /// Load the fixture force and give the listed people the test password.
+    pub async fn seed(&self) {
+        let now = time::OffsetDateTime::now_utc();
+        custodian_server::usecases::import_people(self.store(), &Actor::system(), now, PEOPLE.as_bytes(), false).await.unwrap();
+        custodian_server::usecases::import_devices(self.store(), &Actor::system(), now, DEVICES.as_bytes(), false).await.unwrap();
+        let hash = self.state.passwords().hash(PASSWORD).await.unwrap();
+        let people = self.store().people(&Default::default(), 1, 100).await.unwrap().items;
+        for p in people.iter().filter(|p| p.status == custodian_domain::people::PersonStatus::Active) {
+            self.store().set_password_hash(p.id, &hash, &Actor::system(), now).await.unwrap();
+        }
+    }
+
+    pub async fn person(&self, sn: &str) -> custodian_store::Person {
+        self.store().person_by_staff_number(sn).await.unwrap().unwrap()
+    }
+
+    pub async fn device(&self, tag: &str) -> custodian_store::Device {
+        self.store().device_by_asset_tag(tag).await.unwrap().unwrap()
+    }
+
+    /// A bearer token with `write` scope for the person.
+    pub async fn token(&self, sn: &str) -> String {
+        self.token_scoped(sn, &["write"]).await
+    }
+
+    pub async fn token_scoped(&self, sn: &str, scopes: &[&str]) -> String {
+        let p = self.person(sn).await;
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        custodian_server::auth::issue_token(&self.state, &p, "test", &scopes, 30, &Actor::system()).await.unwrap().1
+    }
+
+    pub fn api(&self, token: &str) -> Api {
+        Api { base: format!("{}/api/v1", self.base), token: token.to_string(), http: reqwest::Client::new() }
+    }
+
+    /// A browser-like client signed in with a session cookie; returns it with its CSRF token.
+    pub async fn sign_in(&self, email: &str) -> Session {
+        let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let res = http.post(format!("{}/sign-in", self.base)).form(&[("email", email), ("password", PASSWORD)]).send().await.unwrap();
+        assert_eq!(res.status(), 303, "sign-in of {email} failed");
+        let home = http.get(format!("{}/", self.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = home.split("name=\"csrf-token\" content=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf meta tag").to_string();
+        Session { base: self.base.clone(), http, csrf }
+    }
+
+    /// Raw SQL against the test database (to play an attacker with database access).
+    pub async fn sql(&self, statement: &str) {
+        use sqlx::Connection;
+        if self.db_url.starts_with("sqlite:") {
+            let mut c = sqlx::SqliteConnection::connect(&self.db_url).await.unwrap();
+            sqlx::query(statement).execute(&mut c).await.unwrap();
+        } else {
+            let mut c = sqlx::PgConnection::connect(&self.db_url).await.unwrap();
+            sqlx::query(statement).execute(&mut c).await.unwrap();
+        }
+    }
+
+    pub async fn try_sql(&self, statement: &str) -> Result<(), String> {
+        use sqlx::Connection;
+        let r = if self.db_url.starts_with("sqlite:") {
+            let mut c = sqlx::SqliteConnection::connect(&self.db_url).await.unwrap();
+            sqlx::query(statement).execute(&mut c).await.map(|_| ())
+        } else {
+            let mut c = sqlx::PgConnection::connect(&self.db_url).await.unwrap();
+            sqlx::query(statement).execute(&mut c).await.map(|_| ())
+        };
+        r.map_err(|e| e.to_string())
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+        if let Some((admin, name)) = self.pg_admin.take() {
+            use sqlx::Connection;
+            if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// JSON API client with a bearer token.
+pub struct Api {
+    pub base: String,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: &str) -> (u16, Value) {
+        let r = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).header("content-type", content_type).body(body.to_string()).send().await.unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// A signed-in browser-like session.
+pub struct Session {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub csrf: String,
+}
+
+impl Session {
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let r = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let mut f: Vec<(&str, &str)> = form.to_vec();
+        f.push(("csrf_token", &self.csrf));
+        let r = self.http.post(format!("{}{path}", self.base)).form(&f).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+    pub async fn post_without_csrf(&self, path: &str, form: &[(&str, &str)]) -> u16 {
+        self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap().status().as_u16()
+    }
+}
