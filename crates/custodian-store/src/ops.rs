@@ -846,10 +846,6 @@ pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bo
     Ok((after, id))
 }
 
-pub struct NewDevice<'a> {
-    pub row: &'a DeviceRow,
-}
-
 /// Upsert devices by asset tag in one transaction. New devices take any status; a stored device
 /// may only move by a permitted transition. `allocated_to` re-allocates when it names someone else.
 pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<ImportSummary> {

@@ -356,9 +356,14 @@ struct NewDevicePage {
     layout: Layout,
     errors: Vec<FieldProblem>,
     form: NewDeviceForm,
+    types: Vec<Choice>,
     c12: ClauseView,
 }
 page!(NewDevicePage);
+
+fn type_choices(selected: &str) -> Vec<Choice> {
+    DeviceType::ALL.iter().map(|t| Choice { value: t.as_str().into(), label: t.as_str().into(), selected: t.as_str() == selected }).collect()
+}
 
 #[derive(Deserialize, Default, Clone)]
 pub struct NewDeviceForm {
@@ -376,7 +381,7 @@ pub struct NewDeviceForm {
 
 pub async fn new_device(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
     state.require(&user, Action::DevicesCreate, &Resource::System)?;
-    Ok(render(&NewDevicePage { layout: layout(&state, Some(&user), "Register a device", "/devices"), errors: vec![], form: NewDeviceForm::default(), c12: clause_view("1.2") }))
+    Ok(render(&NewDevicePage { layout: layout(&state, Some(&user), "Register a device", "/devices"), errors: vec![], form: NewDeviceForm::default(), types: type_choices("phone"), c12: clause_view("1.2") }))
 }
 
 pub async fn create_device(State(state): State<AppState>, user: CurrentUser, Form(f): Form<NewDeviceForm>) -> UiResult<Response> {
@@ -390,13 +395,13 @@ pub async fn create_device(State(state): State<AppState>, user: CurrentUser, For
     match result {
         Ok(d) => Ok(Redirect::to(&format!("/devices/{}", d.id)).into_response()),
         Err(AppError::Invalid { errors, .. }) => {
-            let mut res = render(&NewDevicePage { layout: layout(&state, Some(&user), "Register a device", "/devices"), errors, form: f, c12: clause_view("1.2") });
+            let mut res = render(&NewDevicePage { layout: layout(&state, Some(&user), "Register a device", "/devices"), errors, types: type_choices(&f.device_type), form: f, c12: clause_view("1.2") });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
         Err(AppError::Conflict(m)) => {
             let errors = vec![FieldProblem { field: Some("asset_tag".into()), line: None, message: m }];
-            let mut res = render(&NewDevicePage { layout: layout(&state, Some(&user), "Register a device", "/devices"), errors, form: f, c12: clause_view("1.2") });
+            let mut res = render(&NewDevicePage { layout: layout(&state, Some(&user), "Register a device", "/devices"), errors, types: type_choices(&f.device_type), form: f, c12: clause_view("1.2") });
             *res.status_mut() = StatusCode::CONFLICT;
             Ok(res)
         }
