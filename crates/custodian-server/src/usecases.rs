@@ -142,6 +142,17 @@ pub async fn view_person(state: &AppState, user: &CurrentUser, id: Uuid, reason:
     Ok((p, sensitive))
 }
 
+/// People the user may list: everyone for the teams that need it; a Head of Department only
+/// their own business area (need to know).
+pub async fn list_people(state: &AppState, user: &CurrentUser, mut filter: custodian_store::PersonFilter, page: i64, per_page: i64) -> Result<Page<Person>, AppError> {
+    state.require(user, Action::PeopleList, &Resource::System)?;
+    let elsewhere = Resource::Person { id: Uuid::nil(), line_manager: None, business_area: None };
+    if !state.allows(user, Action::PeopleView, &elsewhere) {
+        filter.business_area = Some(user.person.business_area.clone());
+    }
+    Ok(state.store().people(&filter, page, per_page).await?)
+}
+
 /// The outcome of an import: what was written, and the rows rejected or skipped.
 #[derive(Debug, Default, serde::Serialize)]
 pub struct ImportOutcome {

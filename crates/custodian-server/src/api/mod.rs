@@ -122,10 +122,9 @@ struct PeopleQuery {
 /// People and their business areas (WP034 4.1).
 #[utoipa::path(get, path = "/people", tag = "people", params(PeopleQuery), responses((status = 200, body = PersonPage), (status = 403, body = Problem)))]
 async fn list_people(State(state): State<AppState>, user: CurrentUser, Query(q): Query<PeopleQuery>) -> ApiResult<Json<PersonPage>> {
-    state.require(&user, Action::PeopleList, &Resource::System)?;
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve();
     let f = PersonFilter { q: q.q, business_area: q.business_area, status: parse_opt("status", &q.status, PersonStatus::parse)? };
-    let p = state.store().people(&f, page, per_page).await?;
+    let p = uc::list_people(&state, &user, f, page, per_page).await?;
     Ok(Json(PersonPage { items: p.items.iter().map(PersonOut::from).collect(), total: p.total, page, per_page }))
 }
 

@@ -615,10 +615,9 @@ struct PeoplePage {
 page!(PeoplePage);
 
 pub async fn people(State(state): State<AppState>, user: CurrentUser, Query(q): Query<PeopleQuery>) -> UiResult<Response> {
-    state.require(&user, Action::PeopleList, &Resource::System)?;
     let page = q.page.unwrap_or(1).max(1);
     let area = q.area.clone().filter(|a| !a.is_empty());
-    let p = state.store().people(&PersonFilter { q: q.q.clone(), business_area: area.clone(), status: None }, page, 50).await?;
+    let p = uc::list_people(&state, &user, PersonFilter { q: q.q.clone(), business_area: area.clone(), status: None }, page, 50).await?;
     let pages = p.pages();
     let href = |n: i64| format!("/people?q={}&area={}&page={n}", percent(q.q.as_deref().unwrap_or("")), percent(area.as_deref().unwrap_or("")));
     let areas = state.store().business_areas().await?;

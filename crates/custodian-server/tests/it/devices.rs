@@ -63,10 +63,10 @@ async fn a_device_is_allocated_confirmed_and_reported_lost_with_its_history(b: B
     let app = spawn(b).await;
     app.seed().await;
     let ds = app.api(&app.token("A1006").await);
-    let (s, dev) = ds.post("/devices", json!({"asset_tag": "wp-ph-9001", "type": "phone", "make": "Samsung", "model": "Galaxy A55", "imei": "490154203237518", "phone_number": "07700 900123"})).await;
+    let (s, dev) = ds.post("/devices", json!({"asset_tag": "wp-ph-9001", "type": "phone", "make": "Samsung", "model": "Galaxy A55", "imei": "490154203237518", "phone_number": "0121 496 0123"})).await;
     assert_eq!(s, 201, "{dev}");
     assert_eq!(dev["asset_tag"], "WP-PH-9001");
-    assert_eq!(dev["phone_number"], "+447700900123");
+    assert_eq!(dev["phone_number"], "+441214960123");
     assert_eq!(dev["status"], "in_stock");
     let id = dev["id"].as_str().unwrap().to_string();
 

@@ -10,6 +10,9 @@ use custodian_store::{Actor, NewFinding};
 
 const ALL: &[&str] = &["*"];
 const PEOPLE_READERS: &[&str] = &["digital_services", "psd", "vetting", "admin", "head_of_department"];
+/// A Head of Department sees only their own business area's people; the person viewed here is
+/// in another area.
+const PERSON_VIEWERS: &[&str] = &["digital_services", "psd", "vetting", "admin"];
 const DEVICE_READERS: &[&str] = &["digital_services", "psd", "dmi", "auditor"];
 const DS: &[&str] = &["digital_services"];
 const IMPORT_PEOPLE: &[&str] = &["digital_services", "admin"];
@@ -81,7 +84,7 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
     let api_routes = vec![
         get("/me", ALL),
         get("/people", PEOPLE_READERS),
-        get(format!("/people/{}", a1001.id), PEOPLE_READERS),
+        get(format!("/people/{}", a1001.id), PERSON_VIEWERS),
         get("/devices", DEVICE_READERS),
         get(format!("/devices/{}", third_party_device.id), DEVICE_READERS),
         get(format!("/devices/{}/history", third_party_device.id), DEVICE_READERS),
@@ -109,7 +112,7 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get(format!("/devices/{}", third_party_device.id), DEVICE_READERS),
         get("/devices/new", DS),
         get("/people", PEOPLE_READERS),
-        get(format!("/people/{}", a1001.id), PEOPLE_READERS),
+        get(format!("/people/{}", a1001.id), PERSON_VIEWERS),
         get("/imports", IMPORT_PEOPLE),
         get("/audit", AUDITORS),
         get(format!("/findings/{finding}"), FINDING_READERS),
