@@ -26,6 +26,19 @@ impl Store {
         on_write!(self, log_view(actor, now, e))
     }
 
+    /// Append events in one transaction; returns the log size after them.
+    pub async fn append_audit(&self, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<u64> {
+        on_write!(self, append_many(actor, now, entries))
+    }
+
+    /// Stream every stored event in order with its stored leaf hash and root.
+    pub async fn audit_scan_events<F>(&self, f: F) -> Result<()>
+    where
+        F: FnMut(tree::EventRecord, Vec<u8>, Vec<u8>) -> Result<()> + Send,
+    {
+        on_read!(self, audit_scan(f))
+    }
+
     pub async fn audit_page(&self, subject: Option<&str>, actor: Option<&str>, page: i64, per_page: i64) -> Result<Page<AuditEvent>> {
         on_read!(self, audit_page(subject, actor, page, per_page))
     }

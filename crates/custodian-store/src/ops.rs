@@ -83,6 +83,17 @@ pub async fn audit(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, e: Audit
     Ok(size)
 }
 
+/// Append many events in one transaction (bulk jobs and benchmarks). Returns the new log size.
+pub async fn append_many(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<u64> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut last = 0;
+    for e in entries {
+        last = audit(&mut tx, actor, now, e).await?;
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(last as u64 + 1)
+}
+
 /// Record a view of sensitive personal data (WP034 3.3, 5.3: need to know): who, when and why.
 pub async fn log_view(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
