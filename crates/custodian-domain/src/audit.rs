@@ -393,11 +393,11 @@ pub struct EventRecord {
     pub id: uuid::Uuid,
     /// Microseconds since the Unix epoch, UTC.
     pub at_us: i64,
-    /// Who acted, e.g. "person:A1234", "token:<uuid>", "system".
+    /// Who acted, e.g. `person:A1234`, `token:<uuid>`, `system`.
     pub actor: String,
     /// What was done, e.g. "device.allocate".
     pub action: String,
-    /// What it was done to, e.g. "device:<uuid>".
+    /// What it was done to, e.g. `device:<uuid>`.
     pub subject: String,
     /// The WP034 clause the action rests on, e.g. "4.1".
     pub clause: Option<String>,
