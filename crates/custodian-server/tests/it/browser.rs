@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Each call starts its own chromedriver and Chromium with a fresh profile,
-//! so tests may run in parallel.
+//! so tests may run in parallel. Besides std it uses only tokio, fantoccini,
+//! serde_json and rustls (to choose rustls's crypto provider).
 //!
 //! Outside CI a machine without Chromium skips browser tests (`start` returns
 //! `None` and says so on stderr); in CI (`CI=true`) a missing browser fails
@@ -207,6 +208,11 @@ async fn connect(port: u16, chromium: &Path, profile: &Path) -> Result<fantoccin
         "--window-size=1280,1024".to_owned(),
         format!("--user-data-dir={}", profile.display()),
     ];
+    // The workspace enables both of rustls's crypto providers (ring through
+    // reqwest, aws-lc-rs through fantoccini's hyper-rustls), so rustls cannot
+    // choose one by itself and fantoccini's builder would panic. Pick ring
+    // for the whole process; Err means one is installed already, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".to_owned(),
