@@ -52,22 +52,22 @@ impl Store {
         let mut problem: Option<String> = None;
         let scan = on_read!(
             self,
-            audit_scan(|rec, leaf, root| {
+            audit_scan(|rec, leaf, chain| {
                 if problem.is_some() {
                     return Ok(());
                 }
-                let (Ok(leaf), Ok(root)) = (<Hash>::try_from(leaf.as_slice()), <Hash>::try_from(root.as_slice())) else {
+                let (Ok(leaf), Ok(chain)) = (<Hash>::try_from(leaf.as_slice()), <Hash>::try_from(chain.as_slice())) else {
                     problem = Some(format!("event {}: stored hashes are not 32 bytes", rec.seq));
                     return Ok(());
                 };
-                if let Err(t) = verifier.feed(&rec, &leaf, &root) {
+                if let Err(t) = verifier.feed(&rec, &leaf, &chain) {
                     problem = Some(describe(&t, &rec));
                 }
                 Ok(())
             })
         );
         scan?;
-        let (head_size, head_frontier) = on_read!(self, audit_head())?;
+        let (head_size, head_frontier, _) = on_read!(self, audit_head())?;
         if problem.is_none() && head_size != verifier.size() {
             problem = Some(format!("the log head says {head_size} events but {} are stored (events were deleted or added)", verifier.size()));
         }
@@ -108,7 +108,7 @@ impl Store {
 
     /// Sign a checkpoint over the current head and store it. Returns the note text.
     pub async fn audit_checkpoint(&self, key_name: &str, key: &ed25519_dalek::SigningKey, now: OffsetDateTime) -> Result<String> {
-        let (size, frontier) = on_read!(self, audit_head())?;
+        let (size, frontier, _) = on_read!(self, audit_head())?;
         let f = tree::Frontier::from_bytes(&frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
         if f.size() != size {
             return Err(StoreError::Audit("the log head is inconsistent; run `custodian audit verify`".into()));

@@ -34,6 +34,8 @@ pub async fn audit(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, e: Audit
     let head = sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await.map_err(db_err)?;
     let size: i64 = head.try_get("size").map_err(db_err)?;
     let frontier_bytes: Vec<u8> = head.try_get("frontier").map_err(db_err)?;
+    let prev_chain: Vec<u8> = head.try_get("chain").map_err(db_err)?;
+    let prev_chain = <tree::Hash>::try_from(prev_chain.as_slice()).map_err(|_| StoreError::Audit("the log head's chain is not 32 bytes".into()))?;
     let mut frontier = Frontier::from_bytes(&frontier_bytes).map_err(|e| StoreError::Audit(e.to_string()))?;
     if frontier.size() != size as u64 {
         return Err(StoreError::Audit(format!("audit head size {size} disagrees with its frontier {}", frontier.size())));
@@ -51,12 +53,13 @@ pub async fn audit(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, e: Audit
         after_digest: e.after.as_ref().map(tree::digest_json),
         detail: serde_json::to_string(&e.detail).unwrap_or_else(|_| "null".into()),
     };
+    record.check_encodable().map_err(|e| StoreError::Invalid(format!("audit event: {e}")))?;
     let leaf = tree::leaf_hash(&tree::canonical_bytes(&record));
     frontier.push(leaf);
-    let root = frontier.root();
+    let chain = tree::chain_hash(&prev_chain, &leaf);
     sqlx::query(
         "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
-         after_digest, detail, leaf_hash, root) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         after_digest, detail, leaf_hash, chain) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(size)
     .bind(record.id)
@@ -70,13 +73,14 @@ pub async fn audit(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, e: Audit
     .bind(&record.after_digest)
     .bind(&record.detail)
     .bind(leaf.to_vec())
-    .bind(root.to_vec())
+    .bind(chain.to_vec())
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
-    sqlx::query("UPDATE audit_head SET size = $1, frontier = $2 WHERE id = 1")
+    sqlx::query("UPDATE audit_head SET size = $1, frontier = $2, chain = $3 WHERE id = 1")
         .bind(size + 1)
         .bind(frontier.to_bytes())
+        .bind(chain.to_vec())
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
@@ -116,11 +120,11 @@ fn audit_from_row(r: &DbRow) -> Result<(EventRecord, Vec<u8>, Vec<u8>)> {
         after_digest: r.try_get("after_digest").map_err(db_err)?,
         detail: r.try_get("detail").map_err(db_err)?,
     };
-    Ok((rec, r.try_get("leaf_hash").map_err(db_err)?, r.try_get("root").map_err(db_err)?))
+    Ok((rec, r.try_get("leaf_hash").map_err(db_err)?, r.try_get("chain").map_err(db_err)?))
 }
 
 const AUDIT_COLS: &str =
-    "seq, id, at_us, actor, action, subject, clause, justification, before_digest, after_digest, detail, leaf_hash, root";
+    "seq, id, at_us, actor, action, subject, clause, justification, before_digest, after_digest, detail, leaf_hash, chain";
 
 /// Stream every stored event in `seq` order to `f` (for verification and proofs).
 pub async fn audit_scan<F>(pool: &Pool<DB>, mut f: F) -> Result<()>
@@ -138,10 +142,10 @@ where
     Ok(())
 }
 
-pub async fn audit_head(pool: &Pool<DB>) -> Result<(u64, Vec<u8>)> {
-    let r = sqlx::query("SELECT size, frontier FROM audit_head WHERE id = 1").fetch_one(pool).await.map_err(db_err)?;
+pub async fn audit_head(pool: &Pool<DB>) -> Result<(u64, Vec<u8>, Vec<u8>)> {
+    let r = sqlx::query("SELECT size, frontier, chain FROM audit_head WHERE id = 1").fetch_one(pool).await.map_err(db_err)?;
     let size: i64 = r.try_get("size").map_err(db_err)?;
-    Ok((size as u64, r.try_get("frontier").map_err(db_err)?))
+    Ok((size as u64, r.try_get("frontier").map_err(db_err)?, r.try_get("chain").map_err(db_err)?))
 }
 
 pub async fn audit_page(pool: &Pool<DB>, subject: Option<&str>, actor: Option<&str>, page: i64, per_page: i64) -> Result<Page<AuditEvent>> {
