@@ -177,8 +177,8 @@ impl Store {
     pub async fn unknown_managers(&self, rows: &[PersonRow]) -> Result<Vec<RowError>> {
         on_read!(self, unknown_managers(rows))
     }
-    pub async fn import_people(&self, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, sha256: &str) -> Result<ImportSummary> {
-        on_write!(self, import_people(rows, actor, now, sha256))
+    pub async fn import_people(&self, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+        on_write!(self, import_people(rows, actor, now, sha256, progress))
     }
     pub async fn grant_role(&self, person: Uuid, role: Role, actor: &Actor, now: OffsetDateTime) -> Result<()> {
         on_write!(self, grant_role(person, role, actor, now))
@@ -204,11 +204,11 @@ impl Store {
     pub async fn create_device(&self, row: &DeviceRow, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
         on_write!(self, create_device(row, actor, now))
     }
-    pub async fn import_devices(&self, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, sha256: &str) -> Result<ImportSummary> {
-        on_write!(self, import_devices(rows, actor, now, sha256))
+    pub async fn import_devices(&self, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+        on_write!(self, import_devices(rows, actor, now, sha256, progress))
     }
-    pub async fn import_intune(&self, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, sha256: &str) -> Result<ImportSummary> {
-        on_write!(self, import_intune(items, actor, now, sha256))
+    pub async fn import_intune(&self, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+        on_write!(self, import_intune(items, actor, now, sha256, progress))
     }
     pub async fn allocate(&self, device: Uuid, person: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
         on_write!(self, allocate(device, person, reason, actor, now))

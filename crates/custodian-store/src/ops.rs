@@ -432,12 +432,13 @@ async fn area_id(tx: &mut Tx<'_>, name: &str, now: OffsetDateTime) -> Result<Uui
 
 /// Upsert people by staff number in one transaction (WP034 4.1: devices go to named people).
 /// A leaver keeps their record and history. Unchanged rows write nothing.
-pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<ImportSummary> {
+pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     let mut befores: Vec<Option<Person>> = Vec::with_capacity(rows.len());
     // Pass 1: the people themselves.
-    for r in rows {
+    for (i, r) in rows.iter().enumerate() {
+        progress(i as u64 + 1);
         let before = tx_person_by_staff(&mut tx, r.staff_number.as_str()).await?;
         let area = area_id(&mut tx, &r.business_area, now).await?;
         let id = match &before {
@@ -863,10 +864,11 @@ pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bo
 
 /// Upsert devices by asset tag in one transaction. New devices take any status; a stored device
 /// may only move by a permitted transition. `allocated_to` re-allocates when it names someone else.
-pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<ImportSummary> {
+pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
-    for r in rows {
+    for (i, r) in rows.iter().enumerate() {
+        progress(i as u64 + 1);
         let holder: Option<Uuid> = match &r.allocated_to {
             Some(sn) => Some(
                 sqlx::query_scalar("SELECT id FROM people WHERE staff_number = $1")
@@ -973,17 +975,18 @@ pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: O
     if exists.is_some() {
         return Err(StoreError::Conflict(format!("asset_tag: {} is already registered", r.asset_tag)));
     }
-    import_devices(pool, std::slice::from_ref(r), actor, now, "").await?;
+    import_devices(pool, std::slice::from_ref(r), actor, now, "", &no_progress).await?;
     device_by_asset_tag(pool, &r.asset_tag).await?.ok_or_else(|| StoreError::NotFound(r.asset_tag.clone()))
 }
 
 /// Apply a Microsoft Intune (Graph managedDevices) export: match devices by MDM id, serial or
 /// IMEI, record the MDM facts, and raise a WP034 4.1 finding where the signed-in user is not the
 /// allocated holder. Devices the register does not know are reported, not dropped.
-pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<ImportSummary> {
+pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: items.len(), ..ImportSummary::default() };
-    for it in items {
+    for (i, it) in items.iter().enumerate() {
+        progress(i as u64 + 1);
         let id: Option<Uuid> = sqlx::query_scalar(
             "SELECT id FROM devices WHERE mdm_id = $1 OR ($2 IS NOT NULL AND serial = $2) OR ($3 IS NOT NULL AND imei = $3) \
              ORDER BY CASE WHEN mdm_id = $1 THEN 0 ELSE 1 END LIMIT 1",
