@@ -80,29 +80,35 @@ pub(crate) fn luhn(d: &str) -> bool {
     !d.is_empty() && sum % 10 == 0
 }
 
-/// A payment card number: 13 to 19 digits from a known issuer range (Visa, Mastercard,
-/// American Express, Maestro, Discover, JCB, Diners) passing Luhn.
+/// A payment card number from a known issuer range, of a length that issuer uses, passing
+/// Luhn: Visa (4; 13, 16 or 19 digits), Mastercard (51-55, 2221-2720; 16), American Express
+/// (34, 37; 15), Diners (36, 38, 300-305; 14 to 19), Discover (6011, 65; 16 to 19), JCB
+/// (3528-3589; 16 to 19), Maestro (50, 56-69; 12 to 19). A 15-digit IMEI starting 35 is not a card.
 pub(crate) fn card(s: &str) -> Option<f32> {
     let d = digits(s);
-    if !(13..=19).contains(&d.len()) || !luhn(&d) {
+    let n = d.len();
+    if !(12..=19).contains(&n) || !luhn(&d) {
         return None;
     }
     let p2: u32 = d[..2].parse().ok()?;
+    let p3: u32 = d[..3].parse().ok()?;
     let p4: u32 = d[..4].parse().ok()?;
-    let issuer = d.starts_with('4')
-        || (51..=55).contains(&p2)
-        || (2221..=2720).contains(&p4)
-        || p2 == 34
-        || p2 == 37
-        || p2 == 36
-        || p2 == 38
-        || p2 == 30
-        || p2 == 35
-        || p2 == 65
-        || p4 == 6011
-        || p2 == 50
-        || (56..=69).contains(&p2);
-    issuer.then_some(0.0)
+    let ok = if d.starts_with('4') {
+        matches!(n, 13 | 16 | 19)
+    } else if (51..=55).contains(&p2) || (2221..=2720).contains(&p4) {
+        n == 16
+    } else if p2 == 34 || p2 == 37 {
+        n == 15
+    } else if p2 == 36 || p2 == 38 || (300..=305).contains(&p3) {
+        n >= 14
+    } else if p4 == 6011 || p2 == 65 || (3528..=3589).contains(&p4) {
+        n >= 16
+    } else if p2 == 50 || (56..=69).contains(&p2) {
+        n >= 12
+    } else {
+        false
+    };
+    ok.then_some(0.0)
 }
 
 /// A UK IBAN: GB, two check digits, a four-letter bank code and fourteen digits, passing the
@@ -282,7 +288,7 @@ mod tests {
         assert!(card("5555-5555-5555-4444").is_some());
         assert!(card("3782 822463 10005").is_some());
         assert!(card("4111 1111 1111 1112").is_none());
-        assert!(card("9111 1111 1111 1115").is_none() || !luhn("9111111111111115"));
+        assert!(card("356938035643809").is_none(), "an IMEI is not a JCB card");
     }
 
     #[test]
