@@ -183,22 +183,33 @@ impl NameRules {
                 let gap = &text[toks[p].1..toks[i].0];
                 gap == " " || gap == ". "
             });
-            let honorific = before.is_some_and(|p| self.honorifics.contains(&word(p).to_lowercase()));
-            let official_before = before.is_some_and(|p| self.officials.contains(&word(p).to_lowercase()));
-            let start = if honorific {
-                Some(i)
-            } else {
-                (i..j.saturating_sub(1)).find(|&k| self.forenames.contains(&word(k).to_lowercase()))
+            let is = |set: &HashSet<String>, k: usize| set.contains(&word(k).to_lowercase());
+            // A title starts the name after it, whether it opens the run ("Mrs Joyce Bennett")
+            // or stands just before it ("Mr. Patel").
+            let title_in_run = (i..j.saturating_sub(1)).find(|&k| is(&self.honorifics, k));
+            let honorific = title_in_run.is_some() || before.is_some_and(|p| is(&self.honorifics, p));
+            let official_before = before.is_some_and(|p| is(&self.officials, p));
+            let start = match title_in_run {
+                Some(t) => Some(t + 1),
+                None if honorific => Some(i),
+                // A given name we know, followed by at least one more capitalised word.
+                None => (i..j.saturating_sub(1)).find(|&k| is(&self.forenames, k)).or_else(|| {
+                    // Press-release style "Firstname Surname, 27,": two or three capitalised
+                    // words followed by an age name a person even when the given name is not
+                    // in the list.
+                    let from = j.saturating_sub(3).max(i);
+                    (j - from >= 2 && age_after(text, toks[j - 1].1).is_some()).then_some(from)
+                }),
             };
             if let Some(k) = start {
-                let official = official_before || (i..k).any(|p| self.officials.contains(&word(p).to_lowercase()));
+                let official = official_before || (i..k).any(|p| is(&self.officials, p));
                 let end_tok = (k + 3).min(j) - 1;
                 let s = toks[k].0;
                 let mut e = toks[end_tok].1;
                 if text[s..e].ends_with("'s") {
                     e -= 2;
                 }
-                if !official && e > s {
+                if !official && e > s && !is(&self.honorifics, end_tok) {
                     out.push(self.score(v, s, e, honorific));
                 }
             }
@@ -221,9 +232,12 @@ impl NameRules {
         if lower_has_any(&v.lower[from..to], &self.raise) {
             score += self.raise_by;
         }
-        // Court results name defendants after the name ("Jane Smith, 34, was jailed");
-        // a victim named after "jailed for attacking" keeps the raise.
-        if lower_has_any(&v.lower[e..to], &self.lower) {
+        // Court results name defendants before saying what happened to them ("Jane Smith,
+        // 34, was jailed"), so lowering words count only after the name and within its
+        // sentence; a victim named after "jailed for attacking" keeps the raise.
+        let rest = &v.lower[e..to];
+        let sentence_end = [". ", "! ", "? ", "\n"].iter().filter_map(|p| rest.find(p)).min().map_or(to, |k| e + k);
+        if lower_has_any(&v.lower[e..sentence_end], &self.lower) {
             score -= self.lower_by;
         }
         Candidate { s, e, score, age }
