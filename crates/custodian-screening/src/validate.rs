@@ -77,7 +77,7 @@ pub(crate) fn luhn(d: &str) -> bool {
         }
         sum += v;
     }
-    !d.is_empty() && sum % 10 == 0
+    !d.is_empty() && sum.is_multiple_of(10)
 }
 
 /// A payment card number from a known issuer range, of a length that issuer uses, passing
@@ -234,10 +234,10 @@ pub(crate) fn phone(s: &str) -> Option<String> {
 /// country code, or the bare digits for short codes (999, 101, 111).
 pub(crate) fn phone_key(s: &str) -> String {
     let d = digits(s);
-    if d.len() >= 9 {
-        if let Ok(n) = phonenumber::parse(Some(phonenumber::country::GB), s) {
-            return format!("{}:{}", n.code().value(), n.national().value());
-        }
+    if d.len() >= 9
+        && let Ok(n) = phonenumber::parse(Some(phonenumber::country::GB), s)
+    {
+        return format!("{}:{}", n.code().value(), n.national().value());
     }
     d
 }

@@ -1,6 +1,8 @@
 //! The screening engine end to end: one test per category with its look-alikes, the labelled
 //! corpus of realistic drafts scored per category, and properties that hold for any text.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
