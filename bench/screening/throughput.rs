@@ -13,7 +13,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // comparison script can score the engine without building the whole server.
     if files.first().map(String::as_str) == Some("--jsonl") {
         let opts = custodian_screening::cli::Options { jsonl: true, ..Default::default() };
-        let code = custodian_screening::cli::run(&opts, &mut std::io::stdin().lock(), &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+        let code = custodian_screening::cli::run(
+            &opts,
+            &mut std::io::stdin().lock(),
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        );
         std::process::exit(i32::from(code));
     }
     if files.is_empty() {

@@ -73,7 +73,8 @@ fn run_inner(opts: &Options, stdin: &mut dyn BufRead, out: &mut dyn Write) -> Re
             stdin
         } else {
             let p = opts.file.as_ref().ok_or("no file")?;
-            file_reader = std::io::BufReader::new(std::fs::File::open(p).map_err(|e| format!("reading {}: {e}", p.display()))?);
+            file_reader =
+                std::io::BufReader::new(std::fs::File::open(p).map_err(|e| format!("reading {}: {e}", p.display()))?);
             &mut file_reader
         };
         let mut buf = String::new();
@@ -88,7 +89,8 @@ fn run_inner(opts: &Options, stdin: &mut dyn BufRead, out: &mut dyn Write) -> Re
             if buf.trim().is_empty() {
                 continue;
             }
-            let line: Line = serde_json::from_str(&buf).map_err(|e| format!("line {n}: expected {{\"id\", \"text\"}}: {e}"))?;
+            let line: Line =
+                serde_json::from_str(&buf).map_err(|e| format!("line {n}: expected {{\"id\", \"text\"}}: {e}"))?;
             let s = engine.screen(&line.text);
             let v = json!({"id": line.id, "verdict": s.verdict, "approver": s.approver, "findings": s.findings});
             writeln!(out, "{v}").map_err(io)?;
@@ -102,7 +104,8 @@ fn run_inner(opts: &Options, stdin: &mut dyn BufRead, out: &mut dyn Write) -> Re
     } else if let Some(p) = &opts.file {
         bytes = std::fs::read(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
     }
-    let text = String::from_utf8(bytes).map_err(|e| format!("the draft is not UTF-8 (byte {})", e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| format!("the draft is not UTF-8 (byte {})", e.utf8_error().valid_up_to()))?;
     let s = engine.screen(&text);
     if opts.json {
         let v = json!({"verdict": s.verdict, "approver": s.approver, "findings": s.findings});
@@ -148,7 +151,8 @@ mod tests {
 
     #[test]
     fn json_output_has_the_verdict_approver_and_findings() {
-        let (code, out, _) = run_str(&Options { json: true, ..Default::default() }, "OFFICIAL-SENSITIVE briefing attached");
+        let (code, out, _) =
+            run_str(&Options { json: true, ..Default::default() }, "OFFICIAL-SENSITIVE briefing attached");
         assert_eq!(code, BLOCKED);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["verdict"], "block");
@@ -174,7 +178,8 @@ mod tests {
 
     #[test]
     fn a_malformed_jsonl_line_is_named() {
-        let (code, _, err) = run_str(&Options { jsonl: true, ..Default::default() }, "{\"id\":1,\"text\":\"ok\"}\nnot json\n");
+        let (code, _, err) =
+            run_str(&Options { jsonl: true, ..Default::default() }, "{\"id\":1,\"text\":\"ok\"}\nnot json\n");
         assert_eq!(code, BAD_INPUT);
         assert!(err.contains("line 2"), "{err}");
     }

@@ -380,12 +380,14 @@ fn lowered(v: &[String]) -> Vec<String> {
 }
 
 fn compile(rule: &Rule) -> Result<Compiled, PackError> {
-    let category = Category::parse(&rule.category).ok_or_else(|| rule_err(&rule.id, format!("unknown category {:?}", rule.category)))?;
+    let category = Category::parse(&rule.category)
+        .ok_or_else(|| rule_err(&rule.id, format!("unknown category {:?}", rule.category)))?;
     if !CLAUSES.contains(&rule.clause.as_str()) {
         return Err(rule_err(&rule.id, format!("clause {:?} is not one of {CLAUSES:?}", rule.clause)));
     }
-    let action = Action::parse(&rule.action)
-        .ok_or_else(|| rule_err(&rule.id, format!("action {:?} is not block, sio, corporate_comms or warn", rule.action)))?;
+    let action = Action::parse(&rule.action).ok_or_else(|| {
+        rule_err(&rule.id, format!("action {:?} is not block, sio, corporate_comms or warn", rule.action))
+    })?;
     let view = match rule.view.as_str() {
         "text" => Which::Text,
         "words" => Which::Words,
@@ -468,9 +470,17 @@ impl Engine {
             rights: lowered(&a.rights_holders),
         };
         let names = NameRules::compile(&pack.names, &pack.justice)?;
-        let engine = Engine { version: pack.version.clone(), report: pack.thresholds.report, act: pack.thresholds.act, rules, allow, names };
+        let engine = Engine {
+            version: pack.version.clone(),
+            report: pack.thresholds.report,
+            act: pack.thresholds.act,
+            rules,
+            allow,
+            names,
+        };
         for (index, ex) in pack.examples.iter().enumerate() {
-            let mut found: Vec<String> = engine.screen(&ex.text).findings.iter().map(|f| f.category.as_str().to_string()).collect();
+            let mut found: Vec<String> =
+                engine.screen(&ex.text).findings.iter().map(|f| f.category.as_str().to_string()).collect();
             found.sort();
             found.dedup();
             let mut expected = ex.expect.clone();
@@ -602,7 +612,8 @@ impl Engine {
             Check::Marking => Some(marking_position(&v.text, s, e)),
             Check::Operation => {
                 let lower = m.to_lowercase();
-                let name = lower.trim_start_matches("operation").trim_start_matches("op").trim_start_matches('.').trim();
+                let name =
+                    lower.trim_start_matches("operation").trim_start_matches("op").trim_start_matches('.').trim();
                 (!self.allow.operations.contains(name)).then_some(0.0)
             }
             Check::Rights => {

@@ -85,9 +85,13 @@ struct Candidate {
 
 fn parse_action(what: &str, clause: &str, action: &str) -> Result<Action, PackError> {
     if !CLAUSES.contains(&clause) {
-        return Err(PackError::Rule { rule: what.into(), message: format!("clause {clause:?} is not one of {CLAUSES:?}") });
+        return Err(PackError::Rule {
+            rule: what.into(),
+            message: format!("clause {clause:?} is not one of {CLAUSES:?}"),
+        });
     }
-    Action::parse(action).ok_or_else(|| PackError::Rule { rule: what.into(), message: format!("unknown action {action:?}") })
+    Action::parse(action)
+        .ok_or_else(|| PackError::Rule { rule: what.into(), message: format!("unknown action {action:?}") })
 }
 
 /// The age written just after a name: ", 34," or " (34)" or ", aged 34".
@@ -160,7 +164,9 @@ impl NameRules {
 
     fn capitalised(&self, w: &str) -> bool {
         let mut cs = w.chars();
-        cs.next().is_some_and(char::is_uppercase) && w.chars().any(char::is_lowercase) && !self.not_names.contains(&w.to_lowercase())
+        cs.next().is_some_and(char::is_uppercase)
+            && w.chars().any(char::is_lowercase)
+            && !self.not_names.contains(&w.to_lowercase())
     }
 
     fn candidates(&self, v: &View) -> Vec<Candidate> {

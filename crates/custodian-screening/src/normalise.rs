@@ -101,11 +101,8 @@ fn fold(c: char) -> char {
 /// The base view: NFKC, invisible characters removed, look-alikes folded. Digits stay digits,
 /// so numbers (phones, postcodes, references) are matched here.
 pub(crate) fn base(text: &str) -> View {
-    let mut v = View {
-        text: String::with_capacity(text.len()),
-        lower: String::new(),
-        src: Vec::with_capacity(text.len()),
-    };
+    let mut v =
+        View { text: String::with_capacity(text.len()), lower: String::new(), src: Vec::with_capacity(text.len()) };
     let mut it = text.char_indices().peekable();
     let mut buf = String::new();
     while let Some((i, c)) = it.next() {

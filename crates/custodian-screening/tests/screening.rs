@@ -123,7 +123,12 @@ mod categories {
         let s = screen("Call 101 quoting incident 123 of 12 March or 23/123456/24 or CR1234567.");
         assert_eq!(s.verdict, Verdict::NeedsApproval);
         assert_eq!(s.approver, Some(Approver::Sio));
-        let refs: Vec<_> = s.findings.iter().filter(|f| f.category == Category::InvestigationReference).map(|f| f.matched.as_str()).collect();
+        let refs: Vec<_> = s
+            .findings
+            .iter()
+            .filter(|f| f.category == Category::InvestigationReference)
+            .map(|f| f.matched.as_str())
+            .collect();
         assert_eq!(refs, ["incident 123 of 12 March", "23/123456/24", "CR1234567"]);
         assert!(none_of("Scores 3/10, dates 12/03/24, open 24/7", "investigation.reference"));
     }
@@ -137,7 +142,11 @@ mod categories {
 
     #[test]
     fn suspect_details_route_to_the_sio_but_suspicious_activity_advice_does_not() {
-        assert!(has("A man has been arrested on suspicion of theft", "investigation.suspect", "has been arrested on suspicion of"));
+        assert!(has(
+            "A man has been arrested on suspicion of theft",
+            "investigation.suspect",
+            "has been arrested on suspicion of"
+        ));
         assert!(none_of("If you suspect fraud, report suspicious activity", "investigation.suspect"));
     }
 
@@ -347,7 +356,12 @@ mod corpus {
         ];
         for (c, s) in &scores {
             let floor = if goal.contains(c) { 0.95 } else { 0.75 };
-            assert!(s.precision() >= floor && s.recall() >= floor, "{c}: precision {:.3}, recall {:.3} below {floor}", s.precision(), s.recall());
+            assert!(
+                s.precision() >= floor && s.recall() >= floor,
+                "{c}: precision {:.3}, recall {:.3} below {floor}",
+                s.precision(),
+                s.recall()
+            );
         }
     }
 }
@@ -370,11 +384,39 @@ mod properties {
     /// Pieces of real drafts with the characters that normalisation rewrites mixed in.
     fn draftish() -> impl Strategy<Value = String> {
         let pieces = prop::sample::select(vec![
-            "OFFICIAL-SENSITIVE", "0FFICIAL", "S E C R E T", "\u{200B}", "\u{0415}", "\u{FF33}", "e\u{0301}",
-            " call 07824 556781", " CV34 6RD", " JG 10 37 65 A", " 943 476 5919", " 4111 1111 1111 1111",
-            " WK19 XLM", " born 14/02/1988", " victim, Daniel Hughes, 42,", " 14 Mill Lane", " incident 12 of 3 May",
-            " Operation Falcon arrested", " DM us", " © Getty Images", " f***", " scumbag", " ", "\n", ".", ",",
-            "☕", "\u{1F600}", "ﬁ", "Ⅻ", "\u{00AD}", "-", "'",
+            "OFFICIAL-SENSITIVE",
+            "0FFICIAL",
+            "S E C R E T",
+            "\u{200B}",
+            "\u{0415}",
+            "\u{FF33}",
+            "e\u{0301}",
+            " call 07824 556781",
+            " CV34 6RD",
+            " JG 10 37 65 A",
+            " 943 476 5919",
+            " 4111 1111 1111 1111",
+            " WK19 XLM",
+            " born 14/02/1988",
+            " victim, Daniel Hughes, 42,",
+            " 14 Mill Lane",
+            " incident 12 of 3 May",
+            " Operation Falcon arrested",
+            " DM us",
+            " © Getty Images",
+            " f***",
+            " scumbag",
+            " ",
+            "\n",
+            ".",
+            ",",
+            "☕",
+            "\u{1F600}",
+            "ﬁ",
+            "Ⅻ",
+            "\u{00AD}",
+            "-",
+            "'",
         ]);
         prop::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
     }
