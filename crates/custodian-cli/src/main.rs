@@ -62,6 +62,20 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Screen a draft post against WP034 6.3 and 6.5 (exit 3 when the verdict is block).
+    Screen {
+        /// The draft (UTF-8); `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+        /// Print {"verdict", "approver", "findings"} as JSON.
+        #[arg(long, conflicts_with = "jsonl")]
+        json: bool,
+        /// Read one {"id", "text"} per line; write one {"id", "verdict", "approver", "findings"} per line.
+        #[arg(long)]
+        jsonl: bool,
+        /// Screen with an edited policy pack instead of the built-in one.
+        #[arg(long)]
+        pack: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -444,6 +458,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Config(ConfigCmd::Example) => {
             print!("{}", Settings::example());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Screen { file, json, jsonl, pack } => {
+            let opts = custodian_screening::cli::Options { file: file.clone(), json: *json, jsonl: *jsonl, pack: pack.clone() };
+            let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
+            Ok(ExitCode::from(custodian_screening::cli::run(&opts, &mut stdin.lock(), &mut stdout.lock(), &mut stderr.lock())))
         }
         Command::Backup { out } => {
             let (_, store) = open(&cli).await?;
