@@ -621,25 +621,56 @@ async fn tx_device(tx: &mut Tx<'_>, id: Uuid) -> Result<Device> {
 }
 
 pub async fn devices_page(pool: &Pool<DB>, f: &DeviceFilter, page: i64, per_page: i64) -> Result<Page<Device>> {
+    // Only the filters given become SQL conditions, so the planner can use the indexes on
+    // status, holder and asset tag (a generic "$1 IS NULL OR ..." form defeats them).
     let q = like(&f.q);
-    let cond = "WHERE ($1 IS NULL OR d.status = $1) AND ($2 IS NULL OR d.device_type = $2) AND ($3 IS NULL OR d.holder_id = $3) \
-        AND ($4 IS NULL OR lower(d.asset_tag) LIKE $4 OR lower(d.serial) LIKE $4 OR d.imei LIKE $4 OR d.phone_number LIKE $4 \
-             OR lower(d.make) LIKE $4 OR lower(d.model) LIKE $4 OR lower(h.name) LIKE $4 OR lower(h.staff_number) LIKE $4)";
-    let status = f.status.map(|s| s.as_str());
-    let dtype = f.device_type.map(|t| t.as_str());
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM devices d LEFT JOIN people h ON h.id = d.holder_id {cond}"))
-        .bind(status)
-        .bind(dtype)
-        .bind(f.holder_id)
-        .bind(&q)
-        .fetch_one(pool)
-        .await
-        .map_err(db_err)?;
-    let rows = sqlx::query(&format!("{DEVICE_SELECT} {cond} ORDER BY d.asset_tag LIMIT $5 OFFSET $6"))
-        .bind(status)
-        .bind(dtype)
-        .bind(f.holder_id)
-        .bind(&q)
+    let mut conds: Vec<String> = Vec::new();
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    if f.status.is_some() {
+        conds.push(format!("d.status = {}", next()));
+    }
+    if f.device_type.is_some() {
+        conds.push(format!("d.device_type = {}", next()));
+    }
+    if f.holder_id.is_some() {
+        conds.push(format!("d.holder_id = {}", next()));
+    }
+    if q.is_some() {
+        let p = next();
+        conds.push(format!(
+            "(lower(d.asset_tag) LIKE {p} OR lower(d.serial) LIKE {p} OR d.imei LIKE {p} OR d.phone_number LIKE {p} \
+             OR lower(d.make) LIKE {p} OR lower(d.model) LIKE {p} OR lower(h.name) LIKE {p} OR lower(h.staff_number) LIKE {p})"
+        ));
+    }
+    let (limit, offset) = (next(), next());
+    let cond = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    let join = if q.is_some() { "LEFT JOIN people h ON h.id = d.holder_id" } else { "" };
+    macro_rules! bind_filters {
+        ($query:expr) => {{
+            let mut query = $query;
+            if let Some(s) = f.status {
+                query = query.bind(s.as_str());
+            }
+            if let Some(t) = f.device_type {
+                query = query.bind(t.as_str());
+            }
+            if let Some(h) = f.holder_id {
+                query = query.bind(h);
+            }
+            if let Some(q) = &q {
+                query = query.bind(q.clone());
+            }
+            query
+        }};
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM devices d {join} {cond}");
+    let total: i64 = bind_filters!(sqlx::query_scalar(&count_sql)).fetch_one(pool).await.map_err(db_err)?;
+    let page_sql = format!("{DEVICE_SELECT} {cond} ORDER BY d.asset_tag LIMIT {limit} OFFSET {offset}");
+    let rows = bind_filters!(sqlx::query(&page_sql))
         .bind(per_page)
         .bind((page - 1).max(0) * per_page)
         .fetch_all(pool)
