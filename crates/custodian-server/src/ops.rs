@@ -75,10 +75,9 @@ pub async fn checkpoint_loop(state: AppState) {
         let store = state.store();
         let latest = store.latest_checkpoint().await.ok().flatten().map(|(s, _)| s).unwrap_or(0);
         let size = store.counts(None).await.map(|c| c.audit_events as u64).unwrap_or(0);
-        if size >= latest + every || (ticks % 60 == 0 && size > latest) {
-            if let Err(e) = checkpoint_now(&state).await {
-                tracing::warn!(error = %e, "audit checkpoint failed");
-            }
+        let due = size >= latest + every || (ticks.is_multiple_of(60) && size > latest);
+        if due && let Err(e) = checkpoint_now(&state).await {
+            tracing::warn!(error = %e, "audit checkpoint failed");
         }
     }
 }

@@ -235,10 +235,10 @@ pub async fn import_devices_with_progress(
     let mut errors = parsed.errors;
     let mut rows = parsed.rows;
     for r in &rows {
-        if let Some(sn) = &r.allocated_to {
-            if store.person_by_staff_number(sn.as_str()).await?.is_none() {
-                errors.push(RowError { line: r.line, field: Some("allocated_to".into()), message: format!("no person with staff number {sn}") });
-            }
+        if let Some(sn) = &r.allocated_to
+            && store.person_by_staff_number(sn.as_str()).await?.is_none()
+        {
+            errors.push(RowError { line: r.line, field: Some("allocated_to".into()), message: format!("no person with staff number {sn}") });
         }
     }
     if !errors.is_empty() && !skip_invalid {

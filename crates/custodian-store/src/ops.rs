@@ -379,7 +379,7 @@ async fn tx_person_by_staff(tx: &mut Tx<'_>, sn: &str) -> Result<Option<Person>>
     let sql = format!("{PERSON_SELECT} WHERE p.staff_number = $1");
     let row = sqlx::query(&sql).bind(sn).fetch_optional(&mut **tx).await.map_err(db_err)?;
     match row {
-        Some(r) => Ok(Some(person_from_row(&mut **tx, &r).await?)),
+        Some(r) => Ok(Some(person_from_row(tx, &r).await?)),
         None => Ok(None),
     }
 }
@@ -1222,6 +1222,7 @@ where
 }
 
 /// A reviewer moves a finding on (WP034 4.10: people decide, case by case).
+#[allow(clippy::too_many_arguments)]
 pub async fn review_finding(pool: &Pool<DB>, id: Uuid, to: FindingStatus, outcome: Option<Outcome>, reasons: Option<&str>, reviewer: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Finding> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let sql = format!("{FINDING_SELECT} WHERE f.id = $1");
@@ -1332,6 +1333,7 @@ pub async fn delete_session(pool: &Pool<DB>, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn create_token(pool: &Pool<DB>, person: Uuid, name: &str, token_hash: &str, scopes: &[String], expires: OffsetDateTime, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let (sn, _) = active_person(&mut tx, person).await?;

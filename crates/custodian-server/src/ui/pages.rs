@@ -308,7 +308,7 @@ struct DevicesTable {
 }
 
 fn page_href(q: &DeviceListQuery, page: i64) -> String {
-    let enc = |s: &Option<String>| s.as_deref().map(|v| percent(v)).unwrap_or_default();
+    let enc = |s: &Option<String>| s.as_deref().map(percent).unwrap_or_default();
     format!("/devices?q={}&status={}&type={}&page={page}", enc(&q.q), enc(&q.status), enc(&q.device_type))
 }
 
