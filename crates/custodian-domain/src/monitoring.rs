@@ -751,6 +751,10 @@ pub enum CaseError {
     Invalid { field: &'static str, message: String },
 }
 
+/// People enter download times to the minute, so they are compared with the recorded hand-over
+/// and the clock to within this much.
+pub const TIME_TOLERANCE: Duration = Duration::minutes(1);
+
 fn invalid(field: &'static str, message: impl Into<String>) -> CaseError {
     CaseError::Invalid { field, message: message.into() }
 }
@@ -884,10 +888,10 @@ pub fn apply(state: &CaseState, step: &Step, rules: &CaseRules, now: OffsetDateT
             if started > ended {
                 return Err(invalid("ended", "the download cannot end before it started"));
             }
-            if *ended > now {
+            if *ended > now + TIME_TOLERANCE {
                 return Err(invalid("ended", "the download cannot end in the future"));
             }
-            if state.handed_over_at.is_some_and(|h| *started < h) {
+            if state.handed_over_at.is_some_and(|h| *started < h - TIME_TOLERANCE) {
                 return Err(invalid("started", "the download cannot start before the devices were handed over"));
             }
             for e in extractions {

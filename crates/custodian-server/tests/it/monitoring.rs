@@ -323,3 +323,91 @@ async fn only_psd_and_dmis_see_rounds_and_read_tokens_cannot_change_them(b: Back
     app.stop().await;
 }
 on_both!(only_psd_and_dmis_see_rounds_and_read_tokens_cannot_change_them);
+
+fn minute(t: OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    t.format(&f).unwrap()
+}
+
+/// The web pages, without JavaScript: a PSD officer creates and draws a round, and the DMI
+/// assigned records the receipt and the download through the case page's forms.
+async fn the_pages_let_psd_run_a_round_and_a_dmi_record_a_download(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let psd = app.sign_in("niamh.doherty@warwickshire.police.example").await;
+    let (s, page) = psd.get("/monitoring").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("Create a round") && page.contains("Cases by stage"), "{page}");
+    let areas = app.store().business_areas().await.unwrap();
+    let i = areas.iter().position(|a| a.name == AREA).unwrap().to_string();
+    let area_field = format!("area_{i}");
+    let c = commitment();
+    let (s, _) = psd
+        .post(
+            "/monitoring/rounds",
+            &[
+                ("name", "Pages round"),
+                (&area_field, AREA),
+                ("sample_size", "1"),
+                ("commitment", &c),
+                ("deferral_days", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let round = app.store().monitoring_rounds().await.unwrap().remove(0);
+    let (s, page) = psd.get(&format!("/monitoring/rounds/{}", round.id)).await;
+    assert!(s == 200 && page.contains("id=\"draw-form\""), "{page}");
+    let (s, _) = psd
+        .post(&format!("/monitoring/rounds/{}/draw", round.id), &[("beacon", "nist beacon 0xabc"), ("secret", SECRET)])
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = psd.get(&format!("/monitoring/rounds/{}", round.id)).await;
+    assert!(page.contains("id=\"round-seed\"") && page.contains("bundle-link"), "{page}");
+
+    let case = app.store().monitoring_cases(&Default::default()).await.unwrap().remove(0);
+    let id = case.id;
+    let now = OffsetDateTime::now_utc();
+    let steps = format!("/monitoring/cases/{id}/steps");
+    assert_eq!(psd.post(&steps, &[("step", "propose_slot"), ("slot", &minute(now + Duration::days(2)))]).await.0, 303);
+    assert_eq!(psd.post(&steps, &[("step", "assign_dmi"), ("staff_number", "A1013")]).await.0, 303);
+    let subject = app.api(&app.token(&case.staff_number).await);
+    assert_eq!(step(&subject, &id.to_string(), json!({"step": "accept"})).await.0, 200);
+    assert_eq!(psd.post(&steps, &[("step", "mandate"), ("deadline", &minute(now + Duration::days(3)))]).await.0, 303);
+
+    let dmi = app.sign_in("rajesh.patel@warwickshire.police.example").await;
+    let (s, page) = dmi.get(&format!("/monitoring/cases/{id}")).await;
+    assert!(s == 200 && page.contains("id=\"step-hand_over\"") && !page.contains("id=\"step-mandate\""), "{page}");
+    let tags = app.store().monitoring_case(id).await.unwrap().unwrap().device_tags.join(", ");
+    let (s, page) = dmi.post(&steps, &[("step", "hand_over"), ("devices", &tags)]).await;
+    assert_eq!(s, 422, "full access must be confirmed: {page}");
+    assert!(page.contains("full_access_confirmed"));
+    assert_eq!(
+        dmi.post(&steps, &[("step", "hand_over"), ("devices", &tags), ("full_access_confirmed", "yes")]).await.0,
+        303
+    );
+    let lines: Vec<String> =
+        tags.split(", ").map(|t| format!("{t} {}", hex::encode(Sha256::digest(t.as_bytes())))).collect();
+    let at = minute(OffsetDateTime::now_utc());
+    let (s, page) = dmi
+        .post(
+            &steps,
+            &[
+                ("step", "download"),
+                ("tool", "XRY"),
+                ("tool_version", "10.9"),
+                ("extractions", &lines.join("\n")),
+                ("started", &at),
+                ("ended", &at),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303, "{page}");
+    let (_, page) = dmi.get(&format!("/monitoring/cases/{id}")).await;
+    assert!(
+        page.contains("Downloaded") && page.contains("id=\"step-examine\"") && page.contains("Rajesh Patel (A1013)"),
+        "{page}"
+    );
+    app.stop().await;
+}
+on_both!(the_pages_let_psd_run_a_round_and_a_dmi_record_a_download);
