@@ -411,3 +411,81 @@ async fn the_pages_let_psd_run_a_round_and_a_dmi_record_a_download(b: Backend) {
     app.stop().await;
 }
 on_both!(the_pages_let_psd_run_a_round_and_a_dmi_record_a_download);
+
+/// In a real browser: a PSD officer signs in, creates a round over one area and draws it; the
+/// DMI assigned signs in, records the receipt and then the download on the case page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_psd_runs_a_round_and_a_dmi_records_a_download() {
+    use fantoccini::Locator;
+    let Some(browser) = crate::browser::start().await else { return };
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    let c = &browser.client;
+    let sign_in = |email: &'static str| {
+        let base = app.base.clone();
+        async move {
+            c.goto(&format!("{base}/sign-in")).await.unwrap();
+            c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
+            c.find(Locator::Id("password")).await.unwrap().send_keys(crate::support::PASSWORD).await.unwrap();
+            c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
+            c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
+        }
+    };
+    let type_in = |id: &'static str, text: String| async move {
+        c.find(Locator::Id(id)).await.unwrap().send_keys(&text).await.unwrap();
+    };
+
+    sign_in("niamh.doherty@warwickshire.police.example").await;
+    c.goto(&format!("{}/monitoring", app.base)).await.unwrap();
+    type_in("name", "Browser round".into()).await;
+    let areas = app.store().business_areas().await.unwrap();
+    let i = areas.iter().position(|a| a.name == AREA).unwrap();
+    c.find(Locator::Id(&format!("area_{i}"))).await.unwrap().click().await.unwrap();
+    type_in("sample_size", "1".into()).await;
+    type_in("commitment", commitment()).await;
+    c.find(Locator::Id("submit-round")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("draw-form")).await.unwrap();
+    type_in("beacon", "drand quicknet 31337".into()).await;
+    type_in("secret", SECRET.into()).await;
+    c.find(Locator::Id("submit-draw")).await.unwrap().click().await.unwrap();
+    let seed = c.wait().for_element(Locator::Id("round-seed")).await.unwrap().text().await.unwrap();
+    let round = app.store().monitoring_rounds().await.unwrap().remove(0);
+    assert_eq!(Some(seed), round.seed);
+
+    // Consultation and the notice, through the API (date pickers are not the point here).
+    let case = app.store().monitoring_cases(&Default::default()).await.unwrap().remove(0);
+    let id = case.id.to_string();
+    let psd = app.api(&app.token("A1012").await);
+    let now = OffsetDateTime::now_utc();
+    assert_eq!(step(&psd, &id, json!({"step": "propose_slot", "slot": at(now + Duration::days(1))})).await.0, 200);
+    assert_eq!(step(&app.api(&app.token(&case.staff_number).await), &id, json!({"step": "accept"})).await.0, 200);
+    assert_eq!(step(&psd, &id, json!({"step": "assign_dmi", "staff_number": "A1013"})).await.0, 200);
+    assert_eq!(step(&psd, &id, json!({"step": "mandate", "deadline": at(now + Duration::days(2))})).await.0, 200);
+
+    c.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("email")).await.unwrap();
+    sign_in("rajesh.patel@warwickshire.police.example").await;
+    c.goto(&format!("{}/monitoring/cases/{id}", app.base)).await.unwrap();
+    c.find(Locator::Id("full_access_confirmed")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#step-hand_over button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("step-download")).await.unwrap();
+    let tags = app.store().monitoring_case(case.id).await.unwrap().unwrap().device_tags;
+    type_in("tool", "Cellebrite UFED".into()).await;
+    type_in("tool_version", "7.69".into()).await;
+    let lines: Vec<String> =
+        tags.iter().map(|t| format!("{t} {}", hex::encode(Sha256::digest(t.as_bytes())))).collect();
+    type_in("extractions", lines.join("\n")).await;
+    let when = minute(OffsetDateTime::now_utc());
+    for field in ["started", "ended"] {
+        c.execute(&format!("document.getElementById('{field}').value = arguments[0];"), vec![json!(when)])
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Id("submit-download")).await.unwrap().click().await.unwrap();
+    let stage = c.wait().for_element(Locator::Id("case-stage")).await.unwrap().text().await.unwrap();
+    assert_eq!(stage, "Downloaded");
+    let steps = c.find(Locator::Id("case-steps")).await.unwrap().text().await.unwrap();
+    assert!(steps.contains("download") && steps.contains("Rajesh Patel (A1013)"), "{steps}");
+    browser.close().await;
+    app.stop().await;
+}
