@@ -67,6 +67,20 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Screen a draft post against WP034 6.3 and 6.5 (exit 3 when the verdict is block).
+    Screen {
+        /// The draft (UTF-8); `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+        /// Print {"verdict", "approver", "findings"} as JSON.
+        #[arg(long, conflicts_with = "jsonl")]
+        json: bool,
+        /// Read one {"id", "text"} per line; write one {"id", "verdict", "approver", "findings"} per line.
+        #[arg(long)]
+        jsonl: bool,
+        /// Screen with an edited policy pack instead of the built-in one.
+        #[arg(long)]
+        pack: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -102,6 +116,10 @@ enum UserCmd {
         #[arg(long, default_value_t = 90)]
         days: i64,
     },
+    /// List API tokens (never their secrets).
+    Tokens,
+    /// Revoke an API token at once.
+    RevokeToken { id: uuid::Uuid },
 }
 
 #[derive(Args)]
@@ -320,31 +338,45 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     let (id, secret) = custodian_server::auth::issue_token(app.state(), &p, name, scopes, *days, &Actor::cli()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!("token {id} for {} (shown once; store it safely):\n{secret}", p.staff_number);
                 }
+                UserCmd::Tokens => {
+                    for t in store.tokens().await? {
+                        let state = if t.revoked_at.is_some() { "revoked" } else if t.expires_at <= now { "expired" } else { "active" };
+                        println!("{}  {:<8} {:<24} scopes={} expires={}", t.id, state, t.name, t.scopes.join(","), t.expires_at.date());
+                    }
+                }
+                UserCmd::RevokeToken { id } => {
+                    store.revoke_token(*id, &Actor::cli(), now).await?;
+                    println!("revoked token {id}");
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(a) => {
             let (_, store) = open(&cli).await?;
             let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
-            let spinner = if std::io::stderr().is_terminal() && !a.json {
+            let bar = if std::io::stderr().is_terminal() && !a.json {
                 let pb = ProgressBar::new_spinner();
-                pb.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
-                pb.set_message(format!("importing {} ({} bytes)", a.file.display(), bytes.len()));
+                pb.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len} rows [{elapsed} < {eta}]")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                pb.set_message(format!("importing {}", a.file.display()));
                 pb.enable_steady_tick(std::time::Duration::from_millis(120));
-                Some(pb)
+                pb
             } else {
-                None
+                ProgressBar::hidden()
             };
             let now = time::OffsetDateTime::now_utc();
+            let (pos, len) = (bar.clone(), bar.clone());
+            let progress = move |n: u64| pos.set_position(n);
+            let total = move |n: u64| len.set_length(n);
             let r = match a.kind.as_str() {
-                "people" => usecases::import_people(&store, &Actor::cli(), now, &bytes, a.skip_invalid).await,
-                "devices" => usecases::import_devices(&store, &Actor::cli(), now, &bytes, a.skip_invalid).await,
-                "intune" => usecases::import_intune(&store, &Actor::cli(), now, &bytes, a.skip_invalid).await,
+                "people" => usecases::import_people_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total).await,
+                "devices" => usecases::import_devices_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total).await,
+                "intune" => usecases::import_intune_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total).await,
                 other => bail!("unknown import {other:?}: use people, devices or intune"),
             };
-            if let Some(pb) = spinner {
-                pb.finish_and_clear();
-            }
+            bar.finish_and_clear();
             match r {
                 Ok(o) => {
                     if a.json {
@@ -432,6 +464,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Config(ConfigCmd::Example) => {
             print!("{}", Settings::example());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Screen { file, json, jsonl, pack } => {
+            let opts = custodian_screening::cli::Options { file: file.clone(), json: *json, jsonl: *jsonl, pack: pack.clone() };
+            let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
+            Ok(ExitCode::from(custodian_screening::cli::run(&opts, &mut stdin.lock(), &mut stdout.lock(), &mut stderr.lock())))
         }
         Command::Backup { out } => {
             let (_, store) = open(&cli).await?;

@@ -55,6 +55,22 @@ fn split_point(n: usize) -> usize {
 /// `k`, the largest power of two strictly less than `n`:
 /// `node_hash(root_of(&leaves[..k]), root_of(&leaves[k..]))`. This is the reference definition the
 /// [`Frontier`] and the proofs are tested against; it is O(n).
+/// The hash chain over leaves that the store records beside each event: `chain_hash(prev, leaf)`
+/// = SHA-256(0x02 || prev || leaf), starting from [`CHAIN_START`]. It costs one hash per event
+/// (the tree root after every event would cost O(log n)), and lets `verify` name the first
+/// event whose content and leaf were rewritten consistently. Domain-separated from RFC 6962's
+/// 0x00 leaf and 0x01 node prefixes.
+pub fn chain_hash(prev: &Hash, leaf: &Hash) -> Hash {
+    let mut h = Sha256::new();
+    h.update([0x02]);
+    h.update(prev);
+    h.update(leaf);
+    h.finalize().into()
+}
+
+/// The chain value before the first event.
+pub const CHAIN_START: Hash = [0u8; 32];
+
 pub fn root_of(leaves: &[Hash]) -> Hash {
     match leaves {
         [] => empty_root(),
@@ -393,11 +409,11 @@ pub struct EventRecord {
     pub id: uuid::Uuid,
     /// Microseconds since the Unix epoch, UTC.
     pub at_us: i64,
-    /// Who acted, e.g. "person:A1234", "token:<uuid>", "system".
+    /// Who acted, e.g. `person:A1234`, `token:<uuid>`, `system`.
     pub actor: String,
     /// What was done, e.g. "device.allocate".
     pub action: String,
-    /// What it was done to, e.g. "device:<uuid>".
+    /// What it was done to, e.g. `device:<uuid>`.
     pub subject: String,
     /// The WP034 clause the action rests on, e.g. "4.1".
     pub clause: Option<String>,
@@ -808,9 +824,10 @@ pub enum Tamper {
     /// The event's content does not hash to its stored leaf: the event was altered.
     #[error("event seq {seq}: content does not match its stored leaf hash (event altered)")]
     LeafMismatch { seq: u64 },
-    /// The stored root after this event differs from the root recomputed from all events so far.
-    #[error("event seq {seq}: stored tree root does not match the root recomputed from events 0 to {seq}")]
-    RootMismatch { seq: u64 },
+    /// The stored chain value after this event differs from the chain recomputed over all
+    /// leaves so far: the event (or its stored hashes) was rewritten.
+    #[error("event seq {seq}: stored chain hash does not match the chain recomputed from events 0 to {seq} (event or its hashes rewritten)")]
+    ChainMismatch { seq: u64 },
     /// A signed checkpoint's root differs from the recomputed root at its size.
     #[error("signed checkpoint at size {size}: root does not match the root recomputed from events 0 to {}", size.saturating_sub(1))]
     CheckpointMismatch { size: u64 },
@@ -833,7 +850,7 @@ pub enum Tamper {
 #[derive(Debug, Clone)]
 pub struct Verifier {
     frontier: Frontier,
-    root: Hash,
+    chain: Hash,
     buf: Vec<u8>,
     /// Sizes whose roots to keep, sorted ascending, deduplicated, all > 0.
     keep: Vec<u64>,
@@ -852,7 +869,7 @@ impl Verifier {
         keep.dedup();
         Self {
             frontier: Frontier::new(),
-            root: empty_root(),
+            chain: CHAIN_START,
             buf: Vec::with_capacity(1024),
             kept: Vec::with_capacity(keep.len()),
             keep,
@@ -861,12 +878,13 @@ impl Verifier {
         }
     }
 
-    /// Checks the next stored event. `stored_leaf` and `stored_root` are what the store recorded
-    /// for it: its leaf hash and the tree root after appending it.
+    /// Checks the next stored event. `stored_leaf` and `stored_chain` are what the store recorded
+    /// for it: its leaf hash and the chain value after it ([`chain_hash`]).
     ///
     /// Checks, in order: `e.seq` is the next index; the leaf recomputed from the content equals
-    /// `stored_leaf`; the root recomputed from all content so far equals `stored_root`.
-    pub fn feed(&mut self, e: &EventRecord, stored_leaf: &Hash, stored_root: &Hash) -> Result<(), Tamper> {
+    /// `stored_leaf`; the chain recomputed over all leaves so far equals `stored_chain`. The tree
+    /// itself is extended in O(1) amortised time; its root is computed only at the kept sizes.
+    pub fn feed(&mut self, e: &EventRecord, stored_leaf: &Hash, stored_chain: &Hash) -> Result<(), Tamper> {
         if let Some(t) = &self.failed {
             return Err(t.clone());
         }
@@ -885,15 +903,15 @@ impl Verifier {
         if leaf != *stored_leaf {
             return Err(self.fail(Tamper::LeafMismatch { seq: e.seq }));
         }
-        let (merged, root) = self.frontier.peek_push(&leaf);
-        if root != *stored_root {
-            return Err(self.fail(Tamper::RootMismatch { seq: e.seq }));
+        let chain = chain_hash(&self.chain, &leaf);
+        if chain != *stored_chain {
+            return Err(self.fail(Tamper::ChainMismatch { seq: e.seq }));
         }
-        self.frontier.commit_push(merged);
-        self.root = root;
+        self.chain = chain;
+        self.frontier.push(leaf);
         let size = self.frontier.size();
         if self.keep.get(self.next_keep) == Some(&size) {
-            self.kept.push((size, root));
+            self.kept.push((size, self.frontier.root()));
             self.next_keep += 1;
         }
         Ok(())
@@ -916,7 +934,7 @@ impl Verifier {
 
     /// The root recomputed over the accepted events ([`empty_root`] before any).
     pub fn root(&self) -> Hash {
-        self.root
+        self.frontier.root()
     }
 
     /// The recomputed root at `size`: known for 0, the current size, and every size passed to
@@ -926,7 +944,7 @@ impl Verifier {
             return Some(empty_root());
         }
         if size == self.size() {
-            return Some(self.root);
+            return Some(self.frontier.root());
         }
         self.kept.binary_search_by_key(&size, |&(s, _)| s).ok().map(|i| self.kept[i].1)
     }
@@ -1200,29 +1218,34 @@ mod tests {
         }
     }
 
-    /// A stored log: each event with the leaf and root the store recorded for it.
+    /// A stored log: each event with the leaf and chain value the store recorded for it.
     fn stored_log(n: u64) -> Vec<(EventRecord, Hash, Hash)> {
-        let mut f = Frontier::new();
+        let mut chain = CHAIN_START;
         (0..n)
             .map(|seq| {
                 let e = event(seq);
                 let leaf = leaf_hash(&canonical_bytes(&e));
-                let root = f.push_and_root(leaf);
-                (e, leaf, root)
+                chain = chain_hash(&chain, &leaf);
+                (e, leaf, chain)
             })
             .collect()
     }
 
-    /// Recomputes the stored leaves and roots from `from` onwards, as a careful tamperer would.
+    /// The tree root over a stored log's first `n` leaves.
+    fn root_after(log: &[(EventRecord, Hash, Hash)], n: usize) -> Hash {
+        root_of(&log[..n].iter().map(|(_, l, _)| *l).collect::<Vec<_>>())
+    }
+
+    /// Recomputes the stored leaves and chain from `from` onwards, as a careful tamperer would.
     fn restamp(log: &mut [(EventRecord, Hash, Hash)], from: usize, leaves_too: bool) {
-        let mut f = Frontier::new();
-        for (i, (e, leaf, root)) in log.iter_mut().enumerate() {
+        let mut chain = CHAIN_START;
+        for (i, (e, leaf, stored)) in log.iter_mut().enumerate() {
             if i >= from && leaves_too {
                 *leaf = leaf_hash(&canonical_bytes(e));
             }
-            let r = f.push_and_root(*leaf);
+            chain = chain_hash(&chain, leaf);
             if i >= from {
-                *root = r;
+                *stored = chain;
             }
         }
     }
@@ -1292,34 +1315,35 @@ mod tests {
     }
 
     #[test]
-    fn recomputing_the_stored_roots_after_an_edit_still_names_the_edited_event() {
-        // Roots recomputed over the edited content, leaf left alone: the leaf gives it away.
+    fn recomputing_the_stored_chain_after_an_edit_still_names_the_edited_event() {
+        // Chain recomputed over the edited content, leaf left alone: the leaf gives it away.
         let mut log = stored_log(50);
         log[30].0.actor = "person:B9999".into();
         let edited = leaf_hash(&canonical_bytes(&log[30].0));
-        let mut f = Frontier::new();
-        for (i, (_, leaf, root)) in log.iter_mut().enumerate() {
-            *root = f.push_and_root(if i == 30 { edited } else { *leaf });
+        let mut chain = CHAIN_START;
+        for (i, (_, leaf, stored)) in log.iter_mut().enumerate() {
+            chain = chain_hash(&chain, if i == 30 { &edited } else { leaf });
+            *stored = chain;
         }
         assert_eq!(verify(&log, &[]).1, Err(Tamper::LeafMismatch { seq: 30 }));
 
-        // Leaf recomputed but not the roots: the root at that very event no longer matches.
+        // Leaf recomputed but not the chain: the chain at that very event no longer matches.
         let mut log = stored_log(50);
         log[30].0.actor = "person:B9999".into();
         log[30].1 = leaf_hash(&canonical_bytes(&log[30].0));
-        assert_eq!(verify(&log, &[]).1, Err(Tamper::RootMismatch { seq: 30 }));
+        assert_eq!(verify(&log, &[]).1, Err(Tamper::ChainMismatch { seq: 30 }));
 
-        // A stored root altered on its own is named too.
+        // A stored chain value altered on its own is named too.
         let mut log = stored_log(50);
         log[12].2[0] ^= 1;
-        assert_eq!(verify(&log, &[]).1, Err(Tamper::RootMismatch { seq: 12 }));
+        assert_eq!(verify(&log, &[]).1, Err(Tamper::ChainMismatch { seq: 12 }));
     }
 
     #[test]
     fn a_fully_restamped_log_is_caught_by_an_earlier_signed_checkpoint() {
         let log = stored_log(50);
         let key = SigningKey::from_bytes(&[7; 32]);
-        let note = Checkpoint::new("custodian.example/audit", 50, log[49].2).expect("origin").sign("custodian", &key);
+        let note = Checkpoint::new("custodian.example/audit", 50, root_after(&log, 50)).expect("origin").sign("custodian", &key);
         let cp = Checkpoint::open(&note, "custodian", &key.verifying_key()).expect("signed");
 
         let mut tampered = log.clone();
@@ -1337,13 +1361,13 @@ mod tests {
     #[test]
     fn events_removed_from_the_end_are_caught_by_the_checkpoint() {
         let log = stored_log(20);
-        let cp = Checkpoint::new("o", 20, log[19].2).expect("origin");
+        let cp = Checkpoint::new("o", 20, root_after(&log, 20)).expect("origin");
         let (v, result) = verify(&log[..18], &[10, 20]);
         assert_eq!(result, Ok(()));
         assert_eq!(v.check_checkpoint(&cp), Err(Tamper::CheckpointBeyondLog { size: 20, log_size: 18 }));
-        let mid = Checkpoint::new("o", 10, log[9].2).expect("origin");
+        let mid = Checkpoint::new("o", 10, root_after(&log, 10)).expect("origin");
         assert_eq!(v.check_checkpoint(&mid), Ok(()));
-        let unkept = Checkpoint::new("o", 11, log[10].2).expect("origin");
+        let unkept = Checkpoint::new("o", 11, root_after(&log, 11)).expect("origin");
         assert_eq!(v.check_checkpoint(&unkept), Err(Tamper::CheckpointSizeNotKept { size: 11 }));
     }
 
@@ -1361,7 +1385,7 @@ mod tests {
         assert_eq!(errors, vec![Tamper::LeafMismatch { seq: 3 }; 7]);
         assert_eq!(v.size(), 3);
         assert_eq!(v.tamper(), Some(&Tamper::LeafMismatch { seq: 3 }));
-        let cp = Checkpoint::new("o", 8, log[7].2).expect("origin");
+        let cp = Checkpoint::new("o", 8, root_after(&log, 8)).expect("origin");
         assert_eq!(v.check_checkpoint(&cp), Err(Tamper::LeafMismatch { seq: 3 }));
     }
 
@@ -1372,7 +1396,7 @@ mod tests {
             "event seq 5 arrived where seq 3 was expected: events 3 to 4 are missing or out of order"
         );
         assert!(Tamper::LeafMismatch { seq: 9 }.to_string().contains("seq 9"));
-        assert!(Tamper::RootMismatch { seq: 9 }.to_string().contains("seq 9"));
+        assert!(Tamper::ChainMismatch { seq: 9 }.to_string().contains("seq 9"));
     }
 
     #[test]

@@ -175,6 +175,19 @@ fn rejected(errors: Vec<RowError>) -> AppError {
 
 /// Import an HR export of people (`custodian import people`, the API and the web upload).
 pub async fn import_people(state_store: &custodian_store::Store, actor: &Actor, now: time::OffsetDateTime, bytes: &[u8], skip_invalid: bool) -> Result<ImportOutcome, AppError> {
+    import_people_with_progress(state_store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {}).await
+}
+
+/// [`import_people`] reporting the row count once parsed (`total`) and rows applied (`progress`).
+pub async fn import_people_with_progress(
+    state_store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+    progress: custodian_store::Progress<'_>,
+    total: &(dyn Fn(u64) + Send + Sync),
+) -> Result<ImportOutcome, AppError> {
     let parsed = imports::parse_people_csv(bytes).map_err(|e| rejected(vec![e]))?;
     let mut errors = parsed.errors;
     let mut rows = parsed.rows;
@@ -198,12 +211,26 @@ pub async fn import_people(state_store: &custodian_store::Store, actor: &Actor, 
         }
     }
     errors.sort_by_key(|e| e.line);
-    let summary = state_store.import_people(&rows, actor, now, &sha256_hex(bytes)).await?;
+    total(rows.len() as u64);
+    let summary = state_store.import_people(&rows, actor, now, &sha256_hex(bytes), progress).await?;
     Ok(ImportOutcome { summary, skipped: errors })
 }
 
 /// Import the device register (`custodian import devices`).
 pub async fn import_devices(store: &custodian_store::Store, actor: &Actor, now: time::OffsetDateTime, bytes: &[u8], skip_invalid: bool) -> Result<ImportOutcome, AppError> {
+    import_devices_with_progress(store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {}).await
+}
+
+/// [`import_devices`] reporting the row count once parsed (`total`) and rows applied (`progress`).
+pub async fn import_devices_with_progress(
+    store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+    progress: custodian_store::Progress<'_>,
+    total: &(dyn Fn(u64) + Send + Sync),
+) -> Result<ImportOutcome, AppError> {
     let parsed = imports::parse_devices_csv(bytes).map_err(|e| rejected(vec![e]))?;
     let mut errors = parsed.errors;
     let mut rows = parsed.rows;
@@ -221,17 +248,32 @@ pub async fn import_devices(store: &custodian_store::Store, actor: &Actor, now: 
     let bad: std::collections::HashSet<u64> = errors.iter().map(|e| e.line).collect();
     rows.retain(|r| !bad.contains(&r.line));
     errors.sort_by_key(|e| e.line);
-    let summary = store.import_devices(&rows, actor, now, &sha256_hex(bytes)).await?;
+    total(rows.len() as u64);
+    let summary = store.import_devices(&rows, actor, now, &sha256_hex(bytes), progress).await?;
     Ok(ImportOutcome { summary, skipped: errors })
 }
 
 /// Apply a Microsoft Intune managedDevices export (`custodian import intune`).
 pub async fn import_intune(store: &custodian_store::Store, actor: &Actor, now: time::OffsetDateTime, bytes: &[u8], skip_invalid: bool) -> Result<ImportOutcome, AppError> {
+    import_intune_with_progress(store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {}).await
+}
+
+/// [`import_intune`] reporting the device count once parsed (`total`) and devices applied.
+pub async fn import_intune_with_progress(
+    store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+    progress: custodian_store::Progress<'_>,
+    total: &(dyn Fn(u64) + Send + Sync),
+) -> Result<ImportOutcome, AppError> {
     let text = std::str::from_utf8(bytes).map_err(|e| AppError::invalid("file", format!("not UTF-8: {e}")))?;
     let parsed = imports::parse_intune_json(text).map_err(|e| rejected(vec![e]))?;
     if !parsed.errors.is_empty() && !skip_invalid {
         return Err(rejected(parsed.errors));
     }
-    let summary = store.import_intune(&parsed.rows, actor, now, &sha256_hex(bytes)).await?;
+    total(parsed.rows.len() as u64);
+    let summary = store.import_intune(&parsed.rows, actor, now, &sha256_hex(bytes), progress).await?;
     Ok(ImportOutcome { summary, skipped: parsed.errors })
 }

@@ -26,6 +26,19 @@ impl Store {
         on_write!(self, log_view(actor, now, e))
     }
 
+    /// Append events in one transaction; returns the log size after them.
+    pub async fn append_audit(&self, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<u64> {
+        on_write!(self, append_many(actor, now, entries))
+    }
+
+    /// Stream every stored event in order with its stored leaf hash and root.
+    pub async fn audit_scan_events<F>(&self, f: F) -> Result<()>
+    where
+        F: FnMut(tree::EventRecord, Vec<u8>, Vec<u8>) -> Result<()> + Send,
+    {
+        on_read!(self, audit_scan(f))
+    }
+
     pub async fn audit_page(&self, subject: Option<&str>, actor: Option<&str>, page: i64, per_page: i64) -> Result<Page<AuditEvent>> {
         on_read!(self, audit_page(subject, actor, page, per_page))
     }
@@ -39,22 +52,22 @@ impl Store {
         let mut problem: Option<String> = None;
         let scan = on_read!(
             self,
-            audit_scan(|rec, leaf, root| {
+            audit_scan(|rec, leaf, chain| {
                 if problem.is_some() {
                     return Ok(());
                 }
-                let (Ok(leaf), Ok(root)) = (<Hash>::try_from(leaf.as_slice()), <Hash>::try_from(root.as_slice())) else {
+                let (Ok(leaf), Ok(chain)) = (<Hash>::try_from(leaf.as_slice()), <Hash>::try_from(chain.as_slice())) else {
                     problem = Some(format!("event {}: stored hashes are not 32 bytes", rec.seq));
                     return Ok(());
                 };
-                if let Err(t) = verifier.feed(&rec, &leaf, &root) {
+                if let Err(t) = verifier.feed(&rec, &leaf, &chain) {
                     problem = Some(describe(&t, &rec));
                 }
                 Ok(())
             })
         );
         scan?;
-        let (head_size, head_frontier) = on_read!(self, audit_head())?;
+        let (head_size, head_frontier, _) = on_read!(self, audit_head())?;
         if problem.is_none() && head_size != verifier.size() {
             problem = Some(format!("the log head says {head_size} events but {} are stored (events were deleted or added)", verifier.size()));
         }
@@ -95,7 +108,7 @@ impl Store {
 
     /// Sign a checkpoint over the current head and store it. Returns the note text.
     pub async fn audit_checkpoint(&self, key_name: &str, key: &ed25519_dalek::SigningKey, now: OffsetDateTime) -> Result<String> {
-        let (size, frontier) = on_read!(self, audit_head())?;
+        let (size, frontier, _) = on_read!(self, audit_head())?;
         let f = tree::Frontier::from_bytes(&frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
         if f.size() != size {
             return Err(StoreError::Audit("the log head is inconsistent; run `custodian audit verify`".into()));
@@ -164,8 +177,8 @@ impl Store {
     pub async fn unknown_managers(&self, rows: &[PersonRow]) -> Result<Vec<RowError>> {
         on_read!(self, unknown_managers(rows))
     }
-    pub async fn import_people(&self, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, sha256: &str) -> Result<ImportSummary> {
-        on_write!(self, import_people(rows, actor, now, sha256))
+    pub async fn import_people(&self, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+        on_write!(self, import_people(rows, actor, now, sha256, progress))
     }
     pub async fn grant_role(&self, person: Uuid, role: Role, actor: &Actor, now: OffsetDateTime) -> Result<()> {
         on_write!(self, grant_role(person, role, actor, now))
@@ -191,11 +204,11 @@ impl Store {
     pub async fn create_device(&self, row: &DeviceRow, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
         on_write!(self, create_device(row, actor, now))
     }
-    pub async fn import_devices(&self, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, sha256: &str) -> Result<ImportSummary> {
-        on_write!(self, import_devices(rows, actor, now, sha256))
+    pub async fn import_devices(&self, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+        on_write!(self, import_devices(rows, actor, now, sha256, progress))
     }
-    pub async fn import_intune(&self, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, sha256: &str) -> Result<ImportSummary> {
-        on_write!(self, import_intune(items, actor, now, sha256))
+    pub async fn import_intune(&self, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+        on_write!(self, import_intune(items, actor, now, sha256, progress))
     }
     pub async fn allocate(&self, device: Uuid, person: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
         on_write!(self, allocate(device, person, reason, actor, now))

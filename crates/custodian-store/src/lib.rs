@@ -233,7 +233,7 @@ mod sqlite_ops {
     //! Operations compiled for SQLite.
     type DB = sqlx::Sqlite;
     /// SQLite takes the write lock with the first write; the single writer connection orders them.
-    const LOCK_HEAD: &str = "SELECT size, frontier FROM audit_head WHERE id = 1";
+    const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
     include!("ops.rs");
     include!("monitoring_ops.rs");
 }
@@ -242,7 +242,7 @@ mod pg_ops {
     //! Operations compiled for PostgreSQL.
     type DB = sqlx::Postgres;
     /// The row lock orders concurrent appends to the audit tree.
-    const LOCK_HEAD: &str = "SELECT size, frontier FROM audit_head WHERE id = 1 FOR UPDATE";
+    const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
     include!("ops.rs");
     include!("monitoring_ops.rs");
 }

@@ -310,3 +310,9 @@ pub struct Counts {
     pub awaiting_receipt: i64,
     pub audit_events: i64,
 }
+
+/// Called with the number of rows applied so far during a long import (for progress bars).
+pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
+
+/// A progress callback that ignores progress.
+pub fn no_progress(_: u64) {}

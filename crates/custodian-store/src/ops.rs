@@ -34,6 +34,8 @@ pub async fn audit(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, e: Audit
     let head = sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await.map_err(db_err)?;
     let size: i64 = head.try_get("size").map_err(db_err)?;
     let frontier_bytes: Vec<u8> = head.try_get("frontier").map_err(db_err)?;
+    let prev_chain: Vec<u8> = head.try_get("chain").map_err(db_err)?;
+    let prev_chain = <tree::Hash>::try_from(prev_chain.as_slice()).map_err(|_| StoreError::Audit("the log head's chain is not 32 bytes".into()))?;
     let mut frontier = Frontier::from_bytes(&frontier_bytes).map_err(|e| StoreError::Audit(e.to_string()))?;
     if frontier.size() != size as u64 {
         return Err(StoreError::Audit(format!("audit head size {size} disagrees with its frontier {}", frontier.size())));
@@ -51,12 +53,13 @@ pub async fn audit(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, e: Audit
         after_digest: e.after.as_ref().map(tree::digest_json),
         detail: serde_json::to_string(&e.detail).unwrap_or_else(|_| "null".into()),
     };
+    record.check_encodable().map_err(|e| StoreError::Invalid(format!("audit event: {e}")))?;
     let leaf = tree::leaf_hash(&tree::canonical_bytes(&record));
     frontier.push(leaf);
-    let root = frontier.root();
+    let chain = tree::chain_hash(&prev_chain, &leaf);
     sqlx::query(
         "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
-         after_digest, detail, leaf_hash, root) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         after_digest, detail, leaf_hash, chain) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(size)
     .bind(record.id)
@@ -70,17 +73,29 @@ pub async fn audit(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, e: Audit
     .bind(&record.after_digest)
     .bind(&record.detail)
     .bind(leaf.to_vec())
-    .bind(root.to_vec())
+    .bind(chain.to_vec())
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
-    sqlx::query("UPDATE audit_head SET size = $1, frontier = $2 WHERE id = 1")
+    sqlx::query("UPDATE audit_head SET size = $1, frontier = $2, chain = $3 WHERE id = 1")
         .bind(size + 1)
         .bind(frontier.to_bytes())
+        .bind(chain.to_vec())
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
     Ok(size)
+}
+
+/// Append many events in one transaction (bulk jobs and benchmarks). Returns the new log size.
+pub async fn append_many(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<u64> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut last = 0;
+    for e in entries {
+        last = audit(&mut tx, actor, now, e).await?;
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(last as u64 + 1)
 }
 
 /// Record a view of sensitive personal data (WP034 3.3, 5.3: need to know): who, when and why.
@@ -105,11 +120,11 @@ fn audit_from_row(r: &DbRow) -> Result<(EventRecord, Vec<u8>, Vec<u8>)> {
         after_digest: r.try_get("after_digest").map_err(db_err)?,
         detail: r.try_get("detail").map_err(db_err)?,
     };
-    Ok((rec, r.try_get("leaf_hash").map_err(db_err)?, r.try_get("root").map_err(db_err)?))
+    Ok((rec, r.try_get("leaf_hash").map_err(db_err)?, r.try_get("chain").map_err(db_err)?))
 }
 
 const AUDIT_COLS: &str =
-    "seq, id, at_us, actor, action, subject, clause, justification, before_digest, after_digest, detail, leaf_hash, root";
+    "seq, id, at_us, actor, action, subject, clause, justification, before_digest, after_digest, detail, leaf_hash, chain";
 
 /// Stream every stored event in `seq` order to `f` (for verification and proofs).
 pub async fn audit_scan<F>(pool: &Pool<DB>, mut f: F) -> Result<()>
@@ -127,10 +142,10 @@ where
     Ok(())
 }
 
-pub async fn audit_head(pool: &Pool<DB>) -> Result<(u64, Vec<u8>)> {
-    let r = sqlx::query("SELECT size, frontier FROM audit_head WHERE id = 1").fetch_one(pool).await.map_err(db_err)?;
+pub async fn audit_head(pool: &Pool<DB>) -> Result<(u64, Vec<u8>, Vec<u8>)> {
+    let r = sqlx::query("SELECT size, frontier, chain FROM audit_head WHERE id = 1").fetch_one(pool).await.map_err(db_err)?;
     let size: i64 = r.try_get("size").map_err(db_err)?;
-    Ok((size as u64, r.try_get("frontier").map_err(db_err)?))
+    Ok((size as u64, r.try_get("frontier").map_err(db_err)?, r.try_get("chain").map_err(db_err)?))
 }
 
 pub async fn audit_page(pool: &Pool<DB>, subject: Option<&str>, actor: Option<&str>, page: i64, per_page: i64) -> Result<Page<AuditEvent>> {
@@ -417,12 +432,13 @@ async fn area_id(tx: &mut Tx<'_>, name: &str, now: OffsetDateTime) -> Result<Uui
 
 /// Upsert people by staff number in one transaction (WP034 4.1: devices go to named people).
 /// A leaver keeps their record and history. Unchanged rows write nothing.
-pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<ImportSummary> {
+pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     let mut befores: Vec<Option<Person>> = Vec::with_capacity(rows.len());
     // Pass 1: the people themselves.
-    for r in rows {
+    for (i, r) in rows.iter().enumerate() {
+        progress(i as u64 + 1);
         let before = tx_person_by_staff(&mut tx, r.staff_number.as_str()).await?;
         let area = area_id(&mut tx, &r.business_area, now).await?;
         let id = match &before {
@@ -605,25 +621,56 @@ async fn tx_device(tx: &mut Tx<'_>, id: Uuid) -> Result<Device> {
 }
 
 pub async fn devices_page(pool: &Pool<DB>, f: &DeviceFilter, page: i64, per_page: i64) -> Result<Page<Device>> {
+    // Only the filters given become SQL conditions, so the planner can use the indexes on
+    // status, holder and asset tag (a generic "$1 IS NULL OR ..." form defeats them).
     let q = like(&f.q);
-    let cond = "WHERE ($1 IS NULL OR d.status = $1) AND ($2 IS NULL OR d.device_type = $2) AND ($3 IS NULL OR d.holder_id = $3) \
-        AND ($4 IS NULL OR lower(d.asset_tag) LIKE $4 OR lower(d.serial) LIKE $4 OR d.imei LIKE $4 OR d.phone_number LIKE $4 \
-             OR lower(d.make) LIKE $4 OR lower(d.model) LIKE $4 OR lower(h.name) LIKE $4 OR lower(h.staff_number) LIKE $4)";
-    let status = f.status.map(|s| s.as_str());
-    let dtype = f.device_type.map(|t| t.as_str());
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM devices d LEFT JOIN people h ON h.id = d.holder_id {cond}"))
-        .bind(status)
-        .bind(dtype)
-        .bind(f.holder_id)
-        .bind(&q)
-        .fetch_one(pool)
-        .await
-        .map_err(db_err)?;
-    let rows = sqlx::query(&format!("{DEVICE_SELECT} {cond} ORDER BY d.asset_tag LIMIT $5 OFFSET $6"))
-        .bind(status)
-        .bind(dtype)
-        .bind(f.holder_id)
-        .bind(&q)
+    let mut conds: Vec<String> = Vec::new();
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    if f.status.is_some() {
+        conds.push(format!("d.status = {}", next()));
+    }
+    if f.device_type.is_some() {
+        conds.push(format!("d.device_type = {}", next()));
+    }
+    if f.holder_id.is_some() {
+        conds.push(format!("d.holder_id = {}", next()));
+    }
+    if q.is_some() {
+        let p = next();
+        conds.push(format!(
+            "(lower(d.asset_tag) LIKE {p} OR lower(d.serial) LIKE {p} OR d.imei LIKE {p} OR d.phone_number LIKE {p} \
+             OR lower(d.make) LIKE {p} OR lower(d.model) LIKE {p} OR lower(h.name) LIKE {p} OR lower(h.staff_number) LIKE {p})"
+        ));
+    }
+    let (limit, offset) = (next(), next());
+    let cond = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    let join = if q.is_some() { "LEFT JOIN people h ON h.id = d.holder_id" } else { "" };
+    macro_rules! bind_filters {
+        ($query:expr) => {{
+            let mut query = $query;
+            if let Some(s) = f.status {
+                query = query.bind(s.as_str());
+            }
+            if let Some(t) = f.device_type {
+                query = query.bind(t.as_str());
+            }
+            if let Some(h) = f.holder_id {
+                query = query.bind(h);
+            }
+            if let Some(q) = &q {
+                query = query.bind(q.clone());
+            }
+            query
+        }};
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM devices d {join} {cond}");
+    let total: i64 = bind_filters!(sqlx::query_scalar(&count_sql)).fetch_one(pool).await.map_err(db_err)?;
+    let page_sql = format!("{DEVICE_SELECT} {cond} ORDER BY d.asset_tag LIMIT {limit} OFFSET {offset}");
+    let rows = bind_filters!(sqlx::query(&page_sql))
         .bind(per_page)
         .bind((page - 1).max(0) * per_page)
         .fetch_all(pool)
@@ -848,10 +895,11 @@ pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bo
 
 /// Upsert devices by asset tag in one transaction. New devices take any status; a stored device
 /// may only move by a permitted transition. `allocated_to` re-allocates when it names someone else.
-pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<ImportSummary> {
+pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
-    for r in rows {
+    for (i, r) in rows.iter().enumerate() {
+        progress(i as u64 + 1);
         let holder: Option<Uuid> = match &r.allocated_to {
             Some(sn) => Some(
                 sqlx::query_scalar("SELECT id FROM people WHERE staff_number = $1")
@@ -958,17 +1006,18 @@ pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: O
     if exists.is_some() {
         return Err(StoreError::Conflict(format!("asset_tag: {} is already registered", r.asset_tag)));
     }
-    import_devices(pool, std::slice::from_ref(r), actor, now, "").await?;
+    import_devices(pool, std::slice::from_ref(r), actor, now, "", &no_progress).await?;
     device_by_asset_tag(pool, &r.asset_tag).await?.ok_or_else(|| StoreError::NotFound(r.asset_tag.clone()))
 }
 
 /// Apply a Microsoft Intune (Graph managedDevices) export: match devices by MDM id, serial or
 /// IMEI, record the MDM facts, and raise a WP034 4.1 finding where the signed-in user is not the
 /// allocated holder. Devices the register does not know are reported, not dropped.
-pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<ImportSummary> {
+pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: items.len(), ..ImportSummary::default() };
-    for it in items {
+    for (i, it) in items.iter().enumerate() {
+        progress(i as u64 + 1);
         let id: Option<Uuid> = sqlx::query_scalar(
             "SELECT id FROM devices WHERE mdm_id = $1 OR ($2 IS NOT NULL AND serial = $2) OR ($3 IS NOT NULL AND imei = $3) \
              ORDER BY CASE WHEN mdm_id = $1 THEN 0 ELSE 1 END LIMIT 1",

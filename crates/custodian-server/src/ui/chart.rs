@@ -9,7 +9,7 @@ pub fn bars(title: &str, data: &[(String, i64)]) -> String {
     let height = (data.len().max(1) * row_h) as i64 + 10;
     let id = title.to_ascii_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-");
     let mut out = format!(
-        "<svg class=\"app-chart\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" viewBox=\"0 0 {} {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">\
+        "<svg class=\"app-chart\" font-family=\"system-ui, Arial, sans-serif\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" viewBox=\"0 0 {} {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
         label_w + bar_w + 60,
         esc(title),

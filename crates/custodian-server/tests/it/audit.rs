@@ -48,15 +48,16 @@ async fn altering_an_event_is_detected_and_named(b: Backend) {
 on_both!(altering_an_event_is_detected_and_named);
 
 async fn rewriting_an_event_and_every_hash_after_it_is_caught_by_the_signed_checkpoint(b: Backend) {
-    use custodian_domain::audit::{EventRecord, Frontier, canonical_bytes, leaf_hash};
+    use custodian_domain::audit::{CHAIN_START, EventRecord, Frontier, canonical_bytes, chain_hash, leaf_hash};
     let app = spawn(b).await;
     app.seed().await;
     checkpoint(&app).await;
     // The attacker has database access but not the signing key: they alter event 3 and then
-    // recompute its leaf, every later root and the log head so the tree is self-consistent.
+    // recompute its leaf, every later chain value and the log head so the log is self-consistent.
     let mut events = app.store().audit_page(None, None, 1, 1000).await.unwrap().items;
     events.sort_by_key(|e| e.seq);
     let mut frontier = Frontier::new();
+    let mut chain = CHAIN_START;
     for e in &events {
         let actor = if e.seq == 3 { "person:A9999".to_string() } else { e.actor.clone() };
         let rec = EventRecord {
@@ -74,17 +75,23 @@ async fn rewriting_an_event_and_every_hash_after_it_is_caught_by_the_signed_chec
         };
         let leaf = leaf_hash(&canonical_bytes(&rec));
         frontier.push(leaf);
+        chain = chain_hash(&chain, &leaf);
         if e.seq >= 3 {
             app.sql(&format!(
-                "UPDATE audit_events SET actor = '{actor}', leaf_hash = {}, root = {} WHERE seq = {}",
+                "UPDATE audit_events SET actor = '{actor}', leaf_hash = {}, chain = {} WHERE seq = {}",
                 hex_of(&app, &hex::encode(leaf)),
-                hex_of(&app, &hex::encode(frontier.root())),
+                hex_of(&app, &hex::encode(chain)),
                 e.seq
             ))
             .await;
         }
     }
-    app.sql(&format!("UPDATE audit_head SET frontier = {} WHERE id = 1", hex_of(&app, &hex::encode(frontier.to_bytes())))).await;
+    app.sql(&format!(
+        "UPDATE audit_head SET frontier = {}, chain = {} WHERE id = 1",
+        hex_of(&app, &hex::encode(frontier.to_bytes())),
+        hex_of(&app, &hex::encode(chain))
+    ))
+    .await;
     let v = verify(&app).await;
     assert_eq!(v["intact"], false, "{v}");
     assert!(v["problem"].as_str().unwrap().contains("signed checkpoint"), "{v}");

@@ -145,8 +145,9 @@ CREATE INDEX findings_status ON findings (status, opened_at);
 CREATE INDEX findings_person ON findings (person_id);
 CREATE INDEX findings_device ON findings (device_id);
 
--- The tamper-evident audit log: each event is a leaf of an RFC 6962 Merkle tree. `root` is the
--- tree head after the event; signed checkpoints (C2SP format) commit to heads.
+-- The tamper-evident audit log: each event is a leaf of an RFC 6962 Merkle tree; `chain` is a
+-- hash chain over the leaves (one hash per event) that names the first rewritten event; signed
+-- checkpoints (C2SP format) commit to tree heads.
 CREATE TABLE audit_events (
     seq            BIGINT PRIMARY KEY,
     id             UUID NOT NULL UNIQUE,
@@ -160,7 +161,7 @@ CREATE TABLE audit_events (
     after_digest   TEXT NULL,
     detail         TEXT NOT NULL,
     leaf_hash      BYTEA NOT NULL,
-    root           BYTEA NOT NULL
+    chain          BYTEA NOT NULL
 );
 CREATE INDEX audit_events_subject ON audit_events (subject, seq);
 CREATE INDEX audit_events_actor ON audit_events (actor, seq);
@@ -168,9 +169,10 @@ CREATE INDEX audit_events_actor ON audit_events (actor, seq);
 CREATE TABLE audit_head (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
     size      BIGINT NOT NULL,
-    frontier  BYTEA NOT NULL
+    frontier  BYTEA NOT NULL,
+    chain     BYTEA NOT NULL
 );
-INSERT INTO audit_head (id, size, frontier) VALUES (1, 0, '\x0000000000000000'::bytea);
+INSERT INTO audit_head (id, size, frontier, chain) VALUES (1, 0, '\x0000000000000000'::bytea, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea);
 
 CREATE TABLE audit_checkpoints (
     size        BIGINT PRIMARY KEY,

@@ -1,0 +1,696 @@
+//! The screening engine: compiles a policy pack once, then screens drafts. Each rule's
+//! candidates are checked (UK validators, allowlists), scored by their context words, mapped
+//! back to the original text and merged into one verdict that says whether the draft is
+//! blocked, needs the SIO's or Corporate Communications' approval, carries warnings, or is clear.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use regex::{Regex, RegexBuilder};
+use serde::{Serialize, Serializer};
+
+use crate::names::{NameRules, lower_has_any};
+use crate::normalise::{self, View};
+use crate::pack::{CLAUSES, Pack, PackError, Rule};
+use crate::validate;
+
+/// What a finding is about. The names are fixed by the screening specification and appear
+/// verbatim in JSON, in the pack and in the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    Marking,
+    PersonalPhone,
+    PersonalEmail,
+    PersonalPostcode,
+    PersonalNino,
+    PersonalNhs,
+    PersonalVehicle,
+    PersonalDob,
+    PersonalName,
+    PersonalAddress,
+    PersonalBank,
+    PersonalCard,
+    InvestigationReference,
+    InvestigationOperation,
+    InvestigationSuspect,
+    Covert,
+    Justice,
+    Abuse,
+    Channel,
+    Copyright,
+    Disrepute,
+}
+
+impl Category {
+    /// Every category, in the order the specification lists them.
+    pub const ALL: [Category; 21] = [
+        Self::Marking,
+        Self::PersonalPhone,
+        Self::PersonalEmail,
+        Self::PersonalPostcode,
+        Self::PersonalNino,
+        Self::PersonalNhs,
+        Self::PersonalVehicle,
+        Self::PersonalDob,
+        Self::PersonalName,
+        Self::PersonalAddress,
+        Self::PersonalBank,
+        Self::PersonalCard,
+        Self::InvestigationReference,
+        Self::InvestigationOperation,
+        Self::InvestigationSuspect,
+        Self::Covert,
+        Self::Justice,
+        Self::Abuse,
+        Self::Channel,
+        Self::Copyright,
+        Self::Disrepute,
+    ];
+
+    /// The category's name as written in JSON and in the pack ("personal.phone").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Marking => "marking",
+            Self::PersonalPhone => "personal.phone",
+            Self::PersonalEmail => "personal.email",
+            Self::PersonalPostcode => "personal.postcode",
+            Self::PersonalNino => "personal.nino",
+            Self::PersonalNhs => "personal.nhs",
+            Self::PersonalVehicle => "personal.vehicle",
+            Self::PersonalDob => "personal.dob",
+            Self::PersonalName => "personal.name",
+            Self::PersonalAddress => "personal.address",
+            Self::PersonalBank => "personal.bank",
+            Self::PersonalCard => "personal.card",
+            Self::InvestigationReference => "investigation.reference",
+            Self::InvestigationOperation => "investigation.operation",
+            Self::InvestigationSuspect => "investigation.suspect",
+            Self::Covert => "covert",
+            Self::Justice => "justice",
+            Self::Abuse => "abuse",
+            Self::Channel => "channel",
+            Self::Copyright => "copyright",
+            Self::Disrepute => "disrepute",
+        }
+    }
+
+    /// The category with this name, if any.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Numbers and codes that can only be one thing: where two of these overlap, one wins.
+    fn exclusive(self) -> bool {
+        matches!(
+            self,
+            Self::PersonalPhone
+                | Self::PersonalPostcode
+                | Self::PersonalNino
+                | Self::PersonalNhs
+                | Self::PersonalVehicle
+                | Self::PersonalDob
+                | Self::PersonalBank
+                | Self::PersonalCard
+                | Self::InvestigationReference
+        )
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Category {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// How serious a finding is, in the words the rest of Custodian uses for findings: high blocks
+/// publication, medium needs an approval, low is a warning the author may accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
+/// The outcome of screening a draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Must not be published as written (a high finding).
+    Block,
+    /// May be published once the approver in [`Screening::approver`] agrees.
+    NeedsApproval,
+    /// May be published; the author should look at the warnings.
+    Warn,
+    /// Nothing found.
+    Clear,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Block => "block",
+            Self::NeedsApproval => "needs_approval",
+            Self::Warn => "warn",
+            Self::Clear => "clear",
+        }
+    }
+}
+
+/// Who must approve a draft whose verdict is [`Verdict::NeedsApproval`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Approver {
+    /// The Senior Investigating Officer (6.3e): any investigation detail.
+    Sio,
+    /// Corporate Communications: everything else that needs a second pair of eyes.
+    CorporateComms,
+}
+
+impl Approver {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sio => "sio",
+            Self::CorporateComms => "corporate_comms",
+        }
+    }
+}
+
+/// What a rule does with a confident match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Action {
+    Warn,
+    CorporateComms,
+    Sio,
+    Block,
+}
+
+impl Action {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        match s {
+            "block" => Some(Self::Block),
+            "sio" => Some(Self::Sio),
+            "corporate_comms" => Some(Self::CorporateComms),
+            "warn" => Some(Self::Warn),
+            _ => None,
+        }
+    }
+    fn severity(self) -> Severity {
+        match self {
+            Self::Block => Severity::High,
+            Self::Sio | Self::CorporateComms => Severity::Medium,
+            Self::Warn => Severity::Low,
+        }
+    }
+}
+
+/// One thing found in a draft.
+///
+/// Invariant: `start <= end`, both are UTF-8 character boundaries of the text as given, and
+/// `text[start..end] == match`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub category: Category,
+    /// The WP034 clause the finding is under ("6.3b").
+    pub clause: String,
+    pub severity: Severity,
+    /// Byte offset of the first byte of the match in the original text.
+    pub start: usize,
+    /// Byte offset just past the match in the original text.
+    pub end: usize,
+    /// The original text of the match, exactly as the author wrote it.
+    #[serde(rename = "match")]
+    pub matched: String,
+    /// Why it matters, for the author.
+    pub explanation: String,
+}
+
+/// The result of screening one draft.
+///
+/// Invariants: `approver` is `Some` exactly when `verdict` is `NeedsApproval`; findings are in
+/// order of `start`, then `end`; the verdict is `Clear` exactly when there are no findings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Screening {
+    pub verdict: Verdict,
+    pub approver: Option<Approver>,
+    pub findings: Vec<Finding>,
+}
+
+/// A candidate before overlaps are resolved; spans are in the original text.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    pub(crate) category: Category,
+    pub(crate) clause: String,
+    pub(crate) action: Action,
+    pub(crate) score: f32,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) explanation: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Nino,
+    Nhs,
+    Card,
+    Iban,
+    Postcode,
+    VehicleCurrent,
+    VehiclePrefix,
+    VehicleSuffix,
+    Phone,
+    Email,
+    Date,
+    Marking,
+    Operation,
+    Rights,
+    Address,
+}
+
+impl Check {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "nino" => Self::Nino,
+            "nhs" => Self::Nhs,
+            "card" => Self::Card,
+            "iban" => Self::Iban,
+            "postcode" => Self::Postcode,
+            "vehicle_current" => Self::VehicleCurrent,
+            "vehicle_prefix" => Self::VehiclePrefix,
+            "vehicle_suffix" => Self::VehicleSuffix,
+            "phone" => Self::Phone,
+            "email" => Self::Email,
+            "date" => Self::Date,
+            "marking" => Self::Marking,
+            "operation" => Self::Operation,
+            "rights" => Self::Rights,
+            "address" => Self::Address,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Text,
+    Words,
+}
+
+#[derive(Debug, Clone)]
+struct Compiled {
+    category: Category,
+    clause: String,
+    action: Action,
+    view: Which,
+    regex: Regex,
+    narrowed: bool,
+    check: Option<Check>,
+    base: f32,
+    window: usize,
+    raise: Vec<String>,
+    lower: Vec<String>,
+    suppress_before: Vec<String>,
+    stop: HashSet<String>,
+    require_context: bool,
+    raise_by: f32,
+    lower_by: f32,
+    disguise_raise: f32,
+    explanation: String,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Allow {
+    phones: HashSet<String>,
+    emails: HashSet<String>,
+    email_domains: Vec<String>,
+    postcodes: HashSet<String>,
+    addresses: Vec<String>,
+    operations: HashSet<String>,
+    rights: Vec<String>,
+}
+
+/// A compiled policy pack, ready to screen drafts. Cheap to share between threads; screening
+/// takes `&self` and allocates only per draft.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    version: String,
+    report: f32,
+    act: f32,
+    rules: Vec<Compiled>,
+    allow: Allow,
+    names: NameRules,
+}
+
+fn rule_err(rule: &str, message: impl Into<String>) -> PackError {
+    PackError::Rule { rule: rule.to_string(), message: message.into() }
+}
+
+/// Turn a word list into one alternation matched on word boundaries; a space in a phrase
+/// matches any run of spaces.
+fn words_pattern(words: &[String], case_sensitive: bool) -> String {
+    let mut sorted: Vec<&String> = words.iter().collect();
+    sorted.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let alts: Vec<String> = sorted
+        .iter()
+        .map(|w| w.split_whitespace().map(regex::escape).collect::<Vec<_>>().join(r"\s+"))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let flags = if case_sensitive { "" } else { "(?i)" };
+    format!(r"{flags}\b(?:{})\b", alts.join("|"))
+}
+
+fn lowered(v: &[String]) -> Vec<String> {
+    v.iter().map(|s| s.to_lowercase()).collect()
+}
+
+fn compile(rule: &Rule) -> Result<Compiled, PackError> {
+    let category = Category::parse(&rule.category)
+        .ok_or_else(|| rule_err(&rule.id, format!("unknown category {:?}", rule.category)))?;
+    if !CLAUSES.contains(&rule.clause.as_str()) {
+        return Err(rule_err(&rule.id, format!("clause {:?} is not one of {CLAUSES:?}", rule.clause)));
+    }
+    let action = Action::parse(&rule.action).ok_or_else(|| {
+        rule_err(&rule.id, format!("action {:?} is not block, sio, corporate_comms or warn", rule.action))
+    })?;
+    let view = match rule.view.as_str() {
+        "text" => Which::Text,
+        "words" => Which::Words,
+        other => return Err(rule_err(&rule.id, format!("view {other:?} is not text or words"))),
+    };
+    let check = match &rule.check {
+        Some(c) => Some(Check::parse(c).ok_or_else(|| rule_err(&rule.id, format!("unknown check {c:?}")))?),
+        None => None,
+    };
+    let pattern = match (&rule.pattern, rule.words.is_empty()) {
+        (Some(p), true) => p.clone(),
+        (None, false) => words_pattern(&rule.words, rule.case_sensitive),
+        (Some(_), false) => return Err(rule_err(&rule.id, "give a pattern or words, not both")),
+        (None, true) => return Err(rule_err(&rule.id, "give a pattern or words")),
+    };
+    let regex = RegexBuilder::new(&pattern)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| rule_err(&rule.id, format!("pattern does not compile: {e}")))?;
+    let narrowed = regex.capture_names().any(|n| n == Some("m"));
+    Ok(Compiled {
+        category,
+        clause: rule.clause.clone(),
+        action,
+        view,
+        regex,
+        narrowed,
+        check,
+        base: rule.base,
+        window: rule.window,
+        raise: lowered(&rule.raise),
+        lower: lowered(&rule.lower),
+        suppress_before: lowered(&rule.suppress_before),
+        stop: rule.stop.iter().map(|s| s.to_lowercase()).collect(),
+        require_context: rule.require_context,
+        raise_by: rule.raise_by,
+        lower_by: rule.lower_by,
+        disguise_raise: rule.disguise_raise,
+        explanation: rule.explanation.clone(),
+    })
+}
+
+fn compact_upper(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase()
+}
+
+/// The largest character boundary of `s` at or below `i`.
+pub(crate) fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl Engine {
+    /// Compile a pack: every rule must name a known category, a section 6 clause, a known
+    /// action, view and check, and a pattern that compiles; rule ids are unique; and every saved
+    /// example must produce exactly the categories it expects.
+    pub fn from_pack(pack: &Pack) -> Result<Engine, PackError> {
+        if pack.policy != "WP034" {
+            return Err(PackError::Policy(pack.policy.clone()));
+        }
+        let mut ids = HashSet::new();
+        let mut rules = Vec::with_capacity(pack.rules.len());
+        for r in &pack.rules {
+            if !ids.insert(r.id.as_str()) {
+                return Err(PackError::Duplicate(r.id.clone()));
+            }
+            rules.push(compile(r)?);
+        }
+        let a = &pack.allowlist;
+        let allow = Allow {
+            phones: a.phones.iter().map(|p| validate::phone_key(p)).collect(),
+            emails: a.emails.iter().map(|e| e.to_lowercase()).collect(),
+            email_domains: lowered(&a.email_domains),
+            postcodes: a.postcodes.iter().map(|p| compact_upper(p)).collect(),
+            addresses: lowered(&a.addresses),
+            operations: a.operations.iter().map(|o| o.to_lowercase()).collect(),
+            rights: lowered(&a.rights_holders),
+        };
+        let names = NameRules::compile(&pack.names, &pack.justice)?;
+        let engine = Engine {
+            version: pack.version.clone(),
+            report: pack.thresholds.report,
+            act: pack.thresholds.act,
+            rules,
+            allow,
+            names,
+        };
+        for (index, ex) in pack.examples.iter().enumerate() {
+            let mut found: Vec<String> =
+                engine.screen(&ex.text).findings.iter().map(|f| f.category.as_str().to_string()).collect();
+            found.sort();
+            found.dedup();
+            let mut expected = ex.expect.clone();
+            expected.sort();
+            expected.dedup();
+            if found != expected {
+                return Err(PackError::Example { index, text: ex.text.clone(), expected, found });
+            }
+        }
+        Ok(engine)
+    }
+
+    /// The engine for the pack compiled into this build.
+    pub fn builtin() -> Result<Engine, PackError> {
+        Self::from_pack(&Pack::builtin()?)
+    }
+
+    /// The version of the pack this engine was compiled from.
+    pub fn pack_version(&self) -> &str {
+        &self.version
+    }
+
+    /// Screen a draft. Never panics; any text, however malformed its content, gets a verdict.
+    pub fn screen(&self, text: &str) -> Screening {
+        let base = normalise::base(text);
+        let words = normalise::words(&base);
+        let mut hits = Vec::new();
+        for r in &self.rules {
+            let v = match r.view {
+                Which::Text => &base,
+                Which::Words => &words,
+            };
+            if r.narrowed {
+                for caps in r.regex.captures_iter(&v.text) {
+                    if let Some(m) = caps.name("m").or_else(|| caps.get(0)) {
+                        self.consider(r, v, text, m.start(), m.end(), &mut hits);
+                    }
+                }
+            } else {
+                for m in r.regex.find_iter(&v.text) {
+                    self.consider(r, v, text, m.start(), m.end(), &mut hits);
+                }
+            }
+        }
+        self.names.screen(&base, &words, self.report, self.act, &mut hits);
+        finish(text, hits)
+    }
+
+    fn consider(&self, r: &Compiled, v: &View, original: &str, s: usize, e: usize, hits: &mut Vec<Hit>) {
+        if s >= e {
+            return;
+        }
+        let mut score = r.base;
+        if let Some(check) = r.check {
+            match self.check(check, v, s, e) {
+                Some(d) => score += d,
+                None => return,
+            }
+        }
+        let matched = &v.text[s..e];
+        if !r.stop.is_empty() {
+            let last = matched.rsplit(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
+            if r.stop.contains(&last.to_lowercase()) {
+                return;
+            }
+        }
+        let from = floor_boundary(&v.lower, s.saturating_sub(r.window));
+        let to = floor_boundary(&v.lower, e.saturating_add(r.window));
+        if !r.suppress_before.is_empty() && lower_has_any(&v.lower[from..s], &r.suppress_before) {
+            return;
+        }
+        let around = &v.lower[from..to];
+        let raised = !r.raise.is_empty() && lower_has_any(around, &r.raise);
+        if r.require_context && !raised {
+            return;
+        }
+        if raised {
+            score += r.raise_by;
+        }
+        if !r.lower.is_empty() && lower_has_any(around, &r.lower) {
+            score -= r.lower_by;
+        }
+        let Some((a, b)) = v.original_span(s, e) else { return };
+        if r.disguise_raise != 0.0 && original.get(a..b).is_some_and(|o| o != matched) {
+            score += r.disguise_raise;
+        }
+        if score < self.report {
+            return;
+        }
+        let action = if score >= self.act { r.action } else { Action::Warn };
+        hits.push(Hit {
+            category: r.category,
+            clause: r.clause.clone(),
+            action,
+            score,
+            start: a,
+            end: b,
+            explanation: r.explanation.clone(),
+        });
+    }
+
+    fn check(&self, check: Check, v: &View, s: usize, e: usize) -> Option<f32> {
+        let m = &v.text[s..e];
+        match check {
+            Check::Nino => validate::nino(m),
+            Check::Nhs => validate::nhs(m),
+            Check::Card => validate::card(m),
+            Check::Iban => validate::iban(m),
+            Check::Postcode => {
+                if self.allow.postcodes.contains(&compact_upper(m)) {
+                    return None;
+                }
+                validate::postcode(m)
+            }
+            Check::VehicleCurrent => validate::vehicle_current(m),
+            Check::VehiclePrefix => validate::vehicle_prefix(m),
+            Check::VehicleSuffix => validate::vehicle_suffix(m),
+            Check::Phone => {
+                let key = validate::phone(m)?;
+                (!self.allow.phones.contains(&key)).then_some(0.0)
+            }
+            Check::Email => {
+                let lower = m.to_lowercase();
+                let domain = lower.rsplit('@').next().unwrap_or("");
+                let own = self.allow.email_domains.iter().any(|d| domain == d || domain.ends_with(&format!(".{d}")));
+                (!own && !self.allow.emails.contains(&lower)).then_some(0.0)
+            }
+            Check::Date => validate::date(m),
+            Check::Marking => Some(marking_position(&v.text, s, e)),
+            Check::Operation => {
+                let lower = m.to_lowercase();
+                let name =
+                    lower.trim_start_matches("operation").trim_start_matches("op").trim_start_matches('.').trim();
+                (!self.allow.operations.contains(name)).then_some(0.0)
+            }
+            Check::Rights => {
+                let lower = m.to_lowercase();
+                (!self.allow.rights.iter().any(|r| lower.contains(r.as_str()))).then_some(0.0)
+            }
+            Check::Address => {
+                let lower = m.to_lowercase();
+                (!self.allow.addresses.iter().any(|a| lower.contains(a.as_str()))).then_some(0.0)
+            }
+        }
+    }
+}
+
+/// How much a protective-marking word looks like a marking rather than an ordinary word in
+/// capitals: alone on its line, followed by a colon or slash, or in brackets raises it; a line
+/// written all in capitals (a shouted headline) lowers it.
+fn marking_position(text: &str, s: usize, e: usize) -> f32 {
+    let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[e..].find('\n').map_or(text.len(), |i| e + i);
+    let before = text[line_start..s].trim_end();
+    let after = text[e..line_end].trim_start();
+    let next = after.chars().next();
+    let prev = before.chars().last();
+    let rest_is_marking_like = |t: &str| !t.chars().any(char::is_lowercase) && t.split_whitespace().count() <= 3;
+    let alone = rest_is_marking_like(before) && rest_is_marking_like(after);
+    let punctuated = matches!(next, Some(':' | '/' | ']' | ')')) || matches!(prev, Some('[' | '(' | ':'));
+    if alone || punctuated {
+        return 0.4;
+    }
+    let line = &text[line_start..line_end];
+    let letters = line.chars().filter(|c| c.is_alphabetic()).count();
+    let upper = line.chars().filter(|c| c.is_uppercase()).count();
+    if line.split_whitespace().count() >= 4 && upper * 10 >= letters * 8 { -0.4 } else { 0.0 }
+}
+
+/// Resolve overlaps and build the verdict. Within a category, overlapping hits merge into the
+/// strongest; across the exclusive number categories the strongest wins.
+fn finish(text: &str, mut hits: Vec<Hit>) -> Screening {
+    hits.retain(|h| h.start < h.end && text.get(h.start..h.end).is_some());
+    hits.sort_by(|a, b| {
+        b.action
+            .cmp(&a.action)
+            .then(b.score.total_cmp(&a.score))
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    for h in hits {
+        let clash = kept.iter().any(|k| {
+            let overlap = k.start < h.end && h.start < k.end;
+            overlap && (k.category == h.category || (k.category.exclusive() && h.category.exclusive()))
+        });
+        if !clash {
+            kept.push(h);
+        }
+    }
+    kept.sort_by(|a, b| a.start.cmp(&b.start).then(a.end.cmp(&b.end)).then(a.category.cmp(&b.category)));
+    let top = kept.iter().map(|h| h.action).max();
+    let (verdict, approver) = match top {
+        None => (Verdict::Clear, None),
+        Some(Action::Block) => (Verdict::Block, None),
+        Some(Action::Sio) => (Verdict::NeedsApproval, Some(Approver::Sio)),
+        Some(Action::CorporateComms) => (Verdict::NeedsApproval, Some(Approver::CorporateComms)),
+        Some(Action::Warn) => (Verdict::Warn, None),
+    };
+    let findings = kept
+        .into_iter()
+        .map(|h| Finding {
+            category: h.category,
+            clause: h.clause,
+            severity: h.action.severity(),
+            start: h.start,
+            matched: text[h.start..h.end].to_string(),
+            end: h.end,
+            explanation: h.explanation,
+        })
+        .collect();
+    Screening { verdict, approver, findings }
+}

@@ -1,0 +1,280 @@
+//! Normalisation before matching: Unicode NFKC, invisible characters removed, look-alike
+//! letters folded to Latin, and (in the word view) digits standing in for letters and letters
+//! spaced out joined up. Every byte of a normalised view remembers which bytes of the original
+//! text produced it, so a match in a view maps back to a span of the text as given.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::canonical_combining_class;
+
+/// A normalised copy of the text with, for each of its bytes, the original byte span of the
+/// character (or character plus combining marks) that produced it.
+///
+/// Invariants: `src.len() == text.len()`; the spans are non-decreasing and each lies on
+/// character boundaries of the original text, so [`View::original_span`] always yields a slice
+/// the original text can be indexed by.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct View {
+    pub(crate) text: String,
+    /// `text` lower-cased byte for byte (ASCII only), for context-word look-ups.
+    pub(crate) lower: String,
+    src: Vec<(u32, u32)>,
+}
+
+impl View {
+    /// The original span `[start, end)` that produced the view's bytes `[s, e)`, or `None` for
+    /// an empty or out-of-range span.
+    pub(crate) fn original_span(&self, s: usize, e: usize) -> Option<(usize, usize)> {
+        if s >= e || e > self.src.len() {
+            return None;
+        }
+        let (a, _) = self.src[s];
+        let (_, b) = self.src[e - 1];
+        Some((a as usize, b as usize))
+    }
+
+    fn push(&mut self, c: char, span: (u32, u32)) {
+        let before = self.text.len();
+        self.text.push(c);
+        for _ in before..self.text.len() {
+            self.src.push(span);
+        }
+    }
+
+    fn finish(mut self) -> Self {
+        self.lower = self.text.to_ascii_lowercase();
+        self
+    }
+}
+
+/// Characters that render as nothing and are used to break up words: zero-width spaces and
+/// joiners, the word joiner, the byte-order mark, the soft hyphen, variation selectors.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// Fold a character that looks like a Latin letter, digit or ASCII punctuation mark to it.
+/// Cyrillic and Greek capitals and small letters that are drawn like Latin ones, typographic
+/// dashes and quotation marks. NFKC has already handled full-width and mathematical letters.
+fn fold(c: char) -> char {
+    match c {
+        'А' | 'Α' => 'A',
+        'В' | 'Β' => 'B',
+        'С' | 'Ϲ' => 'C',
+        'Е' | 'Ε' => 'E',
+        'Н' | 'Η' => 'H',
+        'І' | 'Ι' | 'Ӏ' => 'I',
+        'Ј' => 'J',
+        'К' | 'Κ' => 'K',
+        'М' | 'Μ' => 'M',
+        'Ν' => 'N',
+        'О' | 'Ο' => 'O',
+        'Р' | 'Ρ' => 'P',
+        'Ѕ' => 'S',
+        'Т' | 'Τ' => 'T',
+        'Х' | 'Χ' => 'X',
+        'Υ' | 'Ү' => 'Y',
+        'Ζ' => 'Z',
+        'а' | 'α' => 'a',
+        'с' | 'ϲ' => 'c',
+        'е' => 'e',
+        'һ' => 'h',
+        'і' | 'ι' => 'i',
+        'ј' => 'j',
+        'о' | 'ο' => 'o',
+        'р' | 'ρ' => 'p',
+        'ѕ' => 's',
+        'х' | 'χ' => 'x',
+        'у' => 'y',
+        'ν' => 'v',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => '-',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+        '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// The base view: NFKC, invisible characters removed, look-alikes folded. Digits stay digits,
+/// so numbers (phones, postcodes, references) are matched here.
+pub(crate) fn base(text: &str) -> View {
+    let mut v =
+        View { text: String::with_capacity(text.len()), lower: String::new(), src: Vec::with_capacity(text.len()) };
+    let mut it = text.char_indices().peekable();
+    let mut buf = String::new();
+    while let Some((i, c)) = it.next() {
+        let mut end = i + c.len_utf8();
+        if c.is_ascii() && it.peek().is_none_or(|&(_, d)| d.is_ascii()) {
+            v.push(c, (i as u32, end as u32));
+            continue;
+        }
+        // A character and its combining marks normalise together.
+        while let Some(&(j, d)) = it.peek() {
+            if canonical_combining_class(d) == 0 || invisible(d) {
+                break;
+            }
+            end = j + d.len_utf8();
+            it.next();
+        }
+        if invisible(c) {
+            continue;
+        }
+        let span = (i as u32, end as u32);
+        buf.clear();
+        buf.extend(text[i..end].nfkc());
+        for o in buf.chars() {
+            if !invisible(o) {
+                v.push(fold(o), span);
+            }
+        }
+    }
+    v.finish()
+}
+
+/// Digits and symbols written for the letters they look like inside a word ("0FFICIAL",
+/// "sh1t", "$cum").
+fn leet(c: char, upper: bool) -> Option<char> {
+    let l = match c {
+        '0' => 'o',
+        '1' | '!' => 'i',
+        '3' => 'e',
+        '4' | '@' => 'a',
+        '5' | '$' => 's',
+        '7' => 't',
+        _ => return None,
+    };
+    Some(if upper { l.to_ascii_uppercase() } else { l })
+}
+
+fn spacer(c: char) -> bool {
+    matches!(c, ' ' | '.' | '-' | '_' | '*' | '/' | '\u{00B7}' | '\u{2022}')
+}
+
+/// The word view, built from the base view: letters spaced out ("S E C R E T",
+/// "s.e.c.r.e.t") joined, and digits standing in for letters inside words folded. Word lists
+/// and markings are matched here; numbers never are.
+pub(crate) fn words(base: &View) -> View {
+    let chars: Vec<(usize, char)> = base.text.char_indices().collect();
+    let n = chars.len();
+    let alnum = |k: usize| chars[k].1.is_alphanumeric();
+    let single = |k: usize| alnum(k) && (k == 0 || !alnum(k - 1)) && (k + 1 >= n || !alnum(k + 1));
+    let span_of = |k: usize| {
+        let (b, c) = chars[k];
+        let first = base.src[b];
+        let last = base.src[b + c.len_utf8() - 1];
+        (first.0, last.1)
+    };
+    let mut v = View { text: String::with_capacity(base.text.len()), lower: String::new(), src: Vec::new() };
+    let mut k = 0;
+    while k < n {
+        let (_, c) = chars[k];
+        // Letters spaced out: at least three single letters or digits, at least two of them
+        // letters, separated by one to three spacing characters.
+        if single(k) {
+            let mut run = vec![k];
+            let mut j = k;
+            loop {
+                let mut m = j + 1;
+                let mut gaps = 0;
+                while m < n && gaps < 3 && spacer(chars[m].1) {
+                    m += 1;
+                    gaps += 1;
+                }
+                if gaps == 0 || m >= n || !single(m) {
+                    break;
+                }
+                run.push(m);
+                j = m;
+            }
+            let letters = run.iter().filter(|&&r| chars[r].1.is_alphabetic()).count();
+            if run.len() >= 3 && letters >= 2 {
+                let upper = run.iter().all(|&r| !chars[r].1.is_lowercase());
+                for &r in &run {
+                    let ch = chars[r].1;
+                    let ch = if ch.is_ascii_digit() { leet(ch, upper).unwrap_or(ch) } else { ch };
+                    v.push(ch, span_of(r));
+                }
+                k = j + 1;
+                continue;
+            }
+        }
+        // A word: fold look-alike digits and symbols when it has at least two letters.
+        if c.is_alphanumeric() || leet(c, false).is_some() && c != '!' {
+            let mut j = k;
+            while j < n && (chars[j].1.is_alphanumeric() || matches!(chars[j].1, '@' | '$')) {
+                j += 1;
+            }
+            if j == k {
+                v.push(c, span_of(k));
+                k += 1;
+                continue;
+            }
+            let word = &chars[k..j];
+            let letters = word.iter().filter(|(_, ch)| ch.is_alphabetic()).count();
+            let subs = word.iter().filter(|(_, ch)| leet(*ch, false).is_some()).count();
+            let fold = letters >= 2 && subs > 0 && subs < letters + subs;
+            let upper = word.iter().filter(|(_, ch)| ch.is_alphabetic()).all(|(_, ch)| !ch.is_lowercase());
+            for (r, &(_, ch)) in chars.iter().enumerate().take(j).skip(k) {
+                let ch = if fold { leet(ch, upper).unwrap_or(ch) } else { ch };
+                v.push(ch, span_of(r));
+            }
+            k = j;
+            continue;
+        }
+        v.push(c, span_of(k));
+        k += 1;
+    }
+    v.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn back(v: &View, original: &str, needle: &str) -> String {
+        let s = v.text.find(needle).expect("needle in view");
+        let (a, b) = v.original_span(s, s + needle.len()).expect("span");
+        original[a..b].to_string()
+    }
+
+    #[test]
+    fn zero_width_characters_are_removed_and_the_span_covers_them() {
+        let t = "OFFI\u{200B}CIAL-SENSITIVE report";
+        let v = base(t);
+        assert_eq!(v.text, "OFFICIAL-SENSITIVE report");
+        assert_eq!(back(&v, t, "OFFICIAL-SENSITIVE"), "OFFI\u{200B}CIAL-SENSITIVE");
+    }
+
+    #[test]
+    fn cyrillic_and_full_width_look_alikes_become_latin() {
+        let t = "S\u{0415}CRET and \u{FF33}\u{FF25}\u{FF23}\u{FF32}\u{FF25}\u{FF34}";
+        let v = base(t);
+        assert_eq!(v.text, "SECRET and SECRET");
+        assert_eq!(back(&v, t, "SECRET"), "S\u{0415}CRET");
+    }
+
+    #[test]
+    fn spaced_out_letters_are_joined_in_the_word_view() {
+        let t = "this is S E C R E T stuff";
+        let w = words(&base(t));
+        assert_eq!(w.text, "this is SECRET stuff");
+        assert_eq!(back(&w, t, "SECRET"), "S E C R E T");
+    }
+
+    #[test]
+    fn digits_standing_for_letters_are_folded_only_inside_words() {
+        let w = words(&base("0FFICIAL-SENSITIVE on the A46 at 10:30, call 0800 555 111"));
+        assert_eq!(w.text, "OFFICIAL-SENSITIVE on the A46 at 10:30, call 0800 555 111");
+    }
+
+    #[test]
+    fn combining_marks_stay_with_their_letter() {
+        let t = "Zoe\u{0308} said";
+        let v = base(t);
+        assert_eq!(v.text, "Zoë said");
+        assert_eq!(back(&v, t, "Zoë"), t[..5].to_string());
+    }
+}

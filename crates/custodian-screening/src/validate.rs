@@ -1,0 +1,341 @@
+//! UK-aware checks that turn a pattern's candidate into a finding or throw it away: National
+//! Insurance prefix and suffix rules, NHS modulus 11, card Luhn and issuer ranges, IBAN
+//! modulus 97, postcode letter positions, vehicle registration formats, phone numbers through
+//! libphonenumber, and calendar dates. Each returns a confidence adjustment, or `None` to reject.
+
+/// The ASCII digits of `s`, in order.
+pub(crate) fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// A National Insurance number: two prefix letters, six digits, a suffix letter A to D. The
+/// first letter is never D, F, I, Q, U or V; the second never D, F, I, O, Q, U or V; the
+/// prefixes BG, GB, KN, NK, NT, TN and ZZ are never issued. A missing suffix lowers confidence.
+pub(crate) fn nino(s: &str) -> Option<f32> {
+    let compact: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let b = compact.as_bytes();
+    if !(b.len() == 8 || b.len() == 9) {
+        return None;
+    }
+    let upper = compact.to_ascii_uppercase();
+    if compact != upper && compact != compact.to_ascii_lowercase() {
+        return None;
+    }
+    let u = upper.as_bytes();
+    let (p1, p2) = (u[0], u[1]);
+    if !p1.is_ascii_uppercase() || !p2.is_ascii_uppercase() || !u[2..8].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if b"DFIQUV".contains(&p1) || b"DFIOQUV".contains(&p2) {
+        return None;
+    }
+    if ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&&upper[..2]) {
+        return None;
+    }
+    match u.get(8) {
+        Some(c) if b"ABCD".contains(c) => Some(0.0),
+        Some(_) => None,
+        None => Some(-0.3),
+    }
+}
+
+/// An NHS number: ten digits, never starting with 0, whose tenth digit is the modulus 11 check
+/// digit of the first nine (weights 10 down to 2; a remainder giving 10 is never issued).
+/// Written 3-3-4 it is more likely an NHS number than any other ten-digit string.
+pub(crate) fn nhs(s: &str) -> Option<f32> {
+    let d = digits(s);
+    let b = d.as_bytes();
+    if b.len() != 10 || b[0] == b'0' {
+        return None;
+    }
+    let sum: u32 = b[..9].iter().enumerate().map(|(i, c)| u32::from(c - b'0') * (10 - i as u32)).sum();
+    let check = match 11 - sum % 11 {
+        11 => 0,
+        10 => return None,
+        c => c,
+    };
+    if u32::from(b[9] - b'0') != check {
+        return None;
+    }
+    let groups: Vec<usize> = s.split([' ', '-']).filter(|g| !g.is_empty()).map(str::len).collect();
+    Some(if groups == [3, 3, 4] { 0.2 } else { 0.0 })
+}
+
+/// Whether `d` (ASCII digits only) passes the Luhn check.
+pub(crate) fn luhn(d: &str) -> bool {
+    let mut sum = 0u32;
+    for (i, c) in d.bytes().rev().enumerate() {
+        let mut v = u32::from(c.wrapping_sub(b'0'));
+        if v > 9 {
+            return false;
+        }
+        if i % 2 == 1 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    !d.is_empty() && sum.is_multiple_of(10)
+}
+
+/// A payment card number from a known issuer range, of a length that issuer uses, passing
+/// Luhn: Visa (4; 13, 16 or 19 digits), Mastercard (51-55, 2221-2720; 16), American Express
+/// (34, 37; 15), Diners (36, 38, 300-305; 14 to 19), Discover (6011, 65; 16 to 19), JCB
+/// (3528-3589; 16 to 19), Maestro (50, 56-69; 12 to 19). A 15-digit IMEI starting 35 is not a card.
+pub(crate) fn card(s: &str) -> Option<f32> {
+    let d = digits(s);
+    let n = d.len();
+    if !(12..=19).contains(&n) || !luhn(&d) {
+        return None;
+    }
+    let p2: u32 = d[..2].parse().ok()?;
+    let p3: u32 = d[..3].parse().ok()?;
+    let p4: u32 = d[..4].parse().ok()?;
+    let ok = if d.starts_with('4') {
+        matches!(n, 13 | 16 | 19)
+    } else if (51..=55).contains(&p2) || (2221..=2720).contains(&p4) {
+        n == 16
+    } else if p2 == 34 || p2 == 37 {
+        n == 15
+    } else if p2 == 36 || p2 == 38 || (300..=305).contains(&p3) {
+        n >= 14
+    } else if p4 == 6011 || p2 == 65 || (3528..=3589).contains(&p4) {
+        n >= 16
+    } else if p2 == 50 || (56..=69).contains(&p2) {
+        n >= 12
+    } else {
+        false
+    };
+    ok.then_some(0.0)
+}
+
+/// A UK IBAN: GB, two check digits, a four-letter bank code and fourteen digits, passing the
+/// ISO 13616 modulus 97 check.
+pub(crate) fn iban(s: &str) -> Option<f32> {
+    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+    if c.len() != 22 {
+        return None;
+    }
+    let rotated = format!("{}{}", &c[4..], &c[..4]);
+    let mut rem: u64 = 0;
+    for ch in rotated.chars() {
+        let v = ch.to_digit(36)? as u64;
+        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+    }
+    (rem == 1).then_some(0.0)
+}
+
+/// A full UK postcode with the letter-position rules: the first letter never Q, V or X; the
+/// second never I, J or Z; a letter in the third position one of ABCDEFGHJKPSTUW, in the fourth
+/// one of ABEHMNPRVWXY; the two inward letters never C, I, K, M, O or V. Written either all in
+/// capitals or all in small letters.
+pub(crate) fn postcode(s: &str) -> Option<f32> {
+    let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if c != c.to_ascii_uppercase() && c != c.to_ascii_lowercase() {
+        return None;
+    }
+    let u = c.to_ascii_uppercase();
+    if u == "GIR0AA" {
+        return Some(0.0);
+    }
+    let b = u.as_bytes();
+    if !(5..=7).contains(&b.len()) {
+        return None;
+    }
+    let (outward, inward) = b.split_at(b.len() - 3);
+    if !inward[0].is_ascii_digit() || !inward[1..].iter().all(|x| x.is_ascii_uppercase() && !b"CIKMOV".contains(x)) {
+        return None;
+    }
+    if !outward[0].is_ascii_uppercase() || b"QVX".contains(&outward[0]) {
+        return None;
+    }
+    let ok = match outward {
+        // A9, A99, A9A
+        [_, d, rest @ ..] if d.is_ascii_digit() => match rest {
+            [] => true,
+            [x] if x.is_ascii_digit() => true,
+            [x] => b"ABCDEFGHJKPSTUW".contains(x),
+            _ => false,
+        },
+        // AA9, AA99, AA9A
+        [_, l, d, rest @ ..] if l.is_ascii_uppercase() && d.is_ascii_digit() => {
+            !b"IJZ".contains(l)
+                && match rest {
+                    [] => true,
+                    [x] if x.is_ascii_digit() => true,
+                    [x] => b"ABEHMNPRVWXY".contains(x),
+                    _ => false,
+                }
+        }
+        _ => false,
+    };
+    ok.then_some(if c == u { 0.0 } else { -0.2 })
+}
+
+fn letters_allowed(s: &[u8], banned: &[u8]) -> bool {
+    s.iter().all(|c| c.is_ascii_uppercase() && !banned.contains(c))
+}
+
+/// A current-format registration (from September 2001): two area letters, a two-digit age
+/// identifier (02 to 29 for March, 51 to 79 for September) and three random letters. I, Q and
+/// Z are never area letters; I and Q never random letters.
+pub(crate) fn vehicle_current(s: &str) -> Option<f32> {
+    let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let b = c.as_bytes();
+    if b.len() != 7 || !letters_allowed(&b[..2], b"IQZ") || !letters_allowed(&b[4..], b"IQ") {
+        return None;
+    }
+    let age: u32 = c[2..4].parse().ok()?;
+    ((2..=29).contains(&age) || (51..=79).contains(&age)).then_some(0.0)
+}
+
+/// A prefix-format registration (1983 to 2001): an age letter (never I, O, Q, U or Z), one to
+/// three digits and three letters. Road numbers (M40, A46) followed by an ordinary word in
+/// capitals are weeded out by the rule's stop words, not here.
+pub(crate) fn vehicle_prefix(s: &str) -> Option<f32> {
+    let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let b = c.as_bytes();
+    let n = b.len();
+    if !(5..=7).contains(&n) || b"IOQUZ".contains(&b[0]) || !letters_allowed(&b[n - 3..], b"IQZ") {
+        return None;
+    }
+    (c[1..n - 3].parse::<u32>().ok()? > 0).then_some(0.0)
+}
+
+/// A suffix-format registration (1963 to 1983): three letters, one to three digits and an age
+/// letter (never I, O, Q, U or Z).
+pub(crate) fn vehicle_suffix(s: &str) -> Option<f32> {
+    let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let b = c.as_bytes();
+    let n = b.len();
+    if !(5..=7).contains(&n) || !letters_allowed(&b[..3], b"IQZ") || b"IOQUZ".contains(&b[n - 1]) {
+        return None;
+    }
+    (c[3..n - 1].parse::<u32>().ok()? > 0).then_some(0.0)
+}
+
+/// A phone number valid under libphonenumber's metadata, national numbers read as UK ones.
+/// Returns the national significant number so the caller can check the allowlist.
+pub(crate) fn phone(s: &str) -> Option<String> {
+    let d = digits(s);
+    if d.len() < 9 || d.len() > 15 {
+        return None;
+    }
+    let n = phonenumber::parse(Some(phonenumber::country::GB), s).ok()?;
+    if !n.is_valid() {
+        return None;
+    }
+    Some(format!("{}:{}", n.code().value(), n.national().value()))
+}
+
+/// The canonical form of an allowlisted phone number: national significant digits with the
+/// country code, or the bare digits for short codes (999, 101, 111).
+pub(crate) fn phone_key(s: &str) -> String {
+    let d = digits(s);
+    if d.len() >= 9
+        && let Ok(n) = phonenumber::parse(Some(phonenumber::country::GB), s)
+    {
+        return format!("{}:{}", n.code().value(), n.national().value());
+    }
+    d
+}
+
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/// A calendar date with a plausible day and month (numeric day/month/year, or a day and a
+/// month name in either order).
+pub(crate) fn date(s: &str) -> Option<f32> {
+    let lower = s.to_ascii_lowercase();
+    let nums: Vec<u32> =
+        lower.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).filter_map(|p| p.parse().ok()).collect();
+    let month_name = MONTHS.iter().position(|m| lower.contains(m));
+    let (day, month) = match month_name {
+        Some(m) => (*nums.first()?, m as u32 + 1),
+        None => (*nums.first()?, *nums.get(1)?),
+    };
+    ((1..=31).contains(&day) && (1..=12).contains(&month)).then_some(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn national_insurance_numbers_follow_the_prefix_and_suffix_rules() {
+        assert!(nino("JG 10 37 65 A").is_some());
+        assert!(nino("jg103765b").is_some());
+        assert_eq!(nino("JG103765"), Some(-0.3));
+        assert!(nino("QQ 12 34 56 C").is_none(), "Q is never a first letter");
+        assert!(nino("AO 12 34 56 C").is_none(), "O is never a second letter");
+        assert!(nino("GB 12 34 56 A").is_none(), "GB is never issued");
+        assert!(nino("AB 12 34 56 E").is_none(), "suffix is A to D");
+        assert!(nino("Jg103765A").is_none(), "mixed case is a word, not a number");
+    }
+
+    #[test]
+    fn nhs_numbers_pass_modulus_eleven() {
+        assert_eq!(nhs("943 476 5919"), Some(0.2));
+        assert_eq!(nhs("9434765919"), Some(0.0));
+        assert!(nhs("943 476 5918").is_none());
+        assert!(nhs("0800 555 111").is_none());
+    }
+
+    #[test]
+    fn cards_need_luhn_and_an_issuer_range() {
+        assert!(card("4111 1111 1111 1111").is_some());
+        assert!(card("5555-5555-5555-4444").is_some());
+        assert!(card("3782 822463 10005").is_some());
+        assert!(card("4111 1111 1111 1112").is_none());
+        assert!(card("356938035643809").is_none(), "an IMEI is not a JCB card");
+    }
+
+    #[test]
+    fn ibans_pass_modulus_ninety_seven() {
+        assert!(iban("GB82 WEST 1234 5698 7654 32").is_some());
+        assert!(iban("GB82 WEST 1234 5698 7654 33").is_none());
+    }
+
+    #[test]
+    fn postcodes_follow_the_letter_position_rules() {
+        for ok in ["CV34 4AB", "B1 1AA", "W1A 0AX", "EC1A 1BB", "M1 1AE", "cv34 6rd", "CV356RD"] {
+            assert!(postcode(ok).is_some(), "{ok}");
+        }
+        for bad in ["CV34 4AC", "QV1 1AA", "CV34 4A", "Cv34 4Ab", "AI1 1AA"] {
+            assert!(postcode(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn vehicle_registrations_follow_the_dvla_formats() {
+        assert!(vehicle_current("AB12 CDE").is_some());
+        assert!(vehicle_current("YR73 XKF").is_some());
+        assert!(vehicle_current("AB32 CDE").is_none(), "no age identifier 32");
+        assert!(vehicle_current("QB12 CDE").is_none());
+        assert!(vehicle_prefix("P123 ABC").is_some());
+        assert!(vehicle_prefix("A46 NOW").is_some(), "shape alone cannot tell; stop words do");
+        assert!(vehicle_prefix("I123 ABC").is_none());
+        assert!(vehicle_suffix("ABC 123T").is_some());
+        assert!(vehicle_suffix("ABC 123O").is_none());
+    }
+
+    #[test]
+    fn phone_numbers_go_through_libphonenumber() {
+        assert!(phone("07911 123456").is_some());
+        assert!(phone("0121 496 0123").is_some());
+        assert!(phone("+44 (0)1926 415000").is_some());
+        assert!(phone("07700 900123").is_none(), "Ofcom drama range is unassigned");
+        assert_eq!(phone_key("0800 555 111"), phone_key("+44 800 555 111"));
+        assert_eq!(phone_key("101"), "101");
+    }
+
+    #[test]
+    fn dates_need_a_real_day_and_month() {
+        assert!(date("12/03/1985").is_some());
+        assert!(date("3rd March 1990").is_some());
+        assert!(date("March 3, 1990").is_some());
+        assert!(date("32/01/1990").is_none());
+        assert!(date("12/13/1990").is_none());
+    }
+}

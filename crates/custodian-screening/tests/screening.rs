@@ -1,0 +1,442 @@
+//! The screening engine end to end: one test per category with its look-alikes, the labelled
+//! corpus of realistic drafts scored per category, and properties that hold for any text.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use custodian_screening::{Approver, Category, Engine, Pack, PackError, Screening, Verdict};
+use proptest::prelude::*;
+use serde::Deserialize;
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::builtin().expect("the built-in pack compiles"));
+
+fn screen(text: &str) -> Screening {
+    ENGINE.screen(text)
+}
+
+/// The (category, match) pairs found in `text`.
+fn found(text: &str) -> Vec<(String, String)> {
+    screen(text).findings.into_iter().map(|f| (f.category.as_str().to_string(), f.matched)).collect()
+}
+
+fn has(text: &str, category: &str, matched: &str) -> bool {
+    found(text).iter().any(|(c, m)| c == category && m == matched)
+}
+
+fn none_of(text: &str, category: &str) -> bool {
+    !found(text).iter().any(|(c, _)| c == category)
+}
+
+mod categories {
+    use super::*;
+
+    #[test]
+    fn markings_are_found_even_when_disguised_but_ordinary_words_are_not() {
+        assert!(has("OFFICIAL-SENSITIVE: PERSONAL\nnotes follow", "marking", "OFFICIAL-SENSITIVE: PERSONAL"));
+        assert!(has("0FFICIAL-SENSITIVE plan", "marking", "0FFICIAL-SENSITIVE"));
+        assert!(has("the S E C R E T plan", "marking", "S E C R E T"));
+        assert!(has("marked S\u{0415}CRET", "marking", "S\u{0415}CRET"));
+        assert!(has("RESTRICTED\nroad plan", "marking", "RESTRICTED"));
+        assert!(none_of("Secret Santa raised £400", "marking"));
+        assert!(none_of("Calls are confidential.", "marking"));
+        assert!(none_of("ROAD RESTRICTED TO ONE LANE ON THE A452 UNTIL FURTHER NOTICE", "marking"));
+    }
+
+    #[test]
+    fn phone_numbers_are_validated_and_public_numbers_allowed() {
+        assert!(has("call me on 07824 556781", "personal.phone", "07824 556781"));
+        assert!(has("tel +44 (0)1926 415000", "personal.phone", "+44 (0)1926 415000"));
+        assert!(none_of("Call 101, 999, 111 or Crimestoppers on 0800 555 111", "personal.phone"));
+        assert!(none_of("Call 0300 123 2040 for Action Fraud", "personal.phone"));
+        assert!(none_of("ticket 0123 4", "personal.phone"));
+    }
+
+    #[test]
+    fn emails_are_found_except_the_forces_own() {
+        assert!(has("mail jo.bloggs@gmail.com now", "personal.email", "jo.bloggs@gmail.com"));
+        assert!(none_of("mail rugby.snt@warwickshire.police.uk", "personal.email"));
+    }
+
+    #[test]
+    fn full_postcodes_are_found_but_outward_codes_alone_are_not() {
+        assert!(has("lives at CV34 6RD", "personal.postcode", "CV34 6RD"));
+        assert!(none_of("a car registered in CV34", "personal.postcode"));
+        assert!(none_of("CV34 4AC is not a postcode", "personal.postcode"));
+    }
+
+    #[test]
+    fn national_insurance_numbers_follow_hmrc_rules() {
+        assert!(has("NI number JG 10 37 65 A", "personal.nino", "JG 10 37 65 A"));
+        assert!(none_of("specimen QQ 12 34 56 C", "personal.nino"));
+    }
+
+    #[test]
+    fn nhs_numbers_need_the_check_digit() {
+        assert!(has("NHS number 943 476 5919", "personal.nhs", "943 476 5919"));
+        assert!(none_of("NHS number 943 476 5918", "personal.nhs"));
+    }
+
+    #[test]
+    fn vehicle_registrations_are_found_but_road_numbers_are_not() {
+        assert!(has("a silver Ford, registration WK19 XLM", "personal.vehicle", "WK19 XLM"));
+        assert!(has("the car, reg R457 KDF, was seized", "personal.vehicle", "R457 KDF"));
+        assert!(none_of("A46 NOW CLOSED AFTER A CAR CRASH", "personal.vehicle"));
+        assert!(none_of("The M40, A46, A4177 and B4100 are busy with car traffic", "personal.vehicle"));
+    }
+
+    #[test]
+    fn dates_are_dates_of_birth_only_in_a_birth_context() {
+        assert!(has("date of birth 14/02/1988", "personal.dob", "14/02/1988"));
+        assert!(none_of("the meeting on 14/02/1988 was cancelled", "personal.dob"));
+    }
+
+    #[test]
+    fn names_of_the_public_are_found_but_not_officers_or_sentenced_defendants() {
+        assert!(has("The victim, Daniel Hughes, 42, was assaulted", "personal.name", "Daniel Hughes"));
+        assert!(none_of("Congratulations to DC Priya Sharma on her award", "personal.name"));
+        assert!(none_of("Liam Price, 31, of Hillmorton, was sentenced to three years", "personal.name"));
+    }
+
+    #[test]
+    fn house_numbers_with_streets_are_addresses_but_streets_alone_are_not() {
+        assert!(has("stolen from outside 14 Mill Lane, Alcester", "personal.address", "14 Mill Lane"));
+        assert!(none_of("Warwick Road will be closed on Sunday", "personal.address"));
+    }
+
+    #[test]
+    fn bank_details_need_a_valid_iban_or_account_context() {
+        assert!(has("pay GB82 WEST 1234 5698 7654 32", "personal.bank", "GB82 WEST 1234 5698 7654 32"));
+        assert!(has("sort code 20-45-77", "personal.bank", "20-45-77"));
+        assert!(none_of("open 12-03-24 to 19-03-24", "personal.bank"));
+    }
+
+    #[test]
+    fn card_numbers_pass_luhn_and_an_imei_is_not_a_card() {
+        assert!(has("card 4111 1111 1111 1111 used", "personal.card", "4111 1111 1111 1111"));
+        assert!(none_of("IMEI 356938035643809", "personal.card"));
+    }
+
+    #[test]
+    fn investigation_references_route_to_the_sio() {
+        let s = screen("Call 101 quoting incident 123 of 12 March or 23/123456/24 or CR1234567.");
+        assert_eq!(s.verdict, Verdict::NeedsApproval);
+        assert_eq!(s.approver, Some(Approver::Sio));
+        let refs: Vec<_> = s
+            .findings
+            .iter()
+            .filter(|f| f.category == Category::InvestigationReference)
+            .map(|f| f.matched.as_str())
+            .collect();
+        assert_eq!(refs, ["incident 123 of 12 March", "23/123456/24", "CR1234567"]);
+        assert!(none_of("Scores 3/10, dates 12/03/24, open 24/7", "investigation.reference"));
+    }
+
+    #[test]
+    fn operations_need_an_investigative_context_and_campaigns_are_allowed() {
+        assert!(has("Operation Falcon: two men arrested", "investigation.operation", "Operation Falcon"));
+        assert!(none_of("Operation Sceptre: knives were handed in and two men arrested", "investigation.operation"));
+        assert!(none_of("Pack a shoebox for Operation Christmas Child", "investigation.operation"));
+    }
+
+    #[test]
+    fn suspect_details_route_to_the_sio_but_suspicious_activity_advice_does_not() {
+        assert!(has(
+            "A man has been arrested on suspicion of theft",
+            "investigation.suspect",
+            "has been arrested on suspicion of"
+        ));
+        assert!(none_of("If you suspect fraud, report suspicious activity", "investigation.suspect"));
+    }
+
+    #[test]
+    fn covert_tactics_are_blocked_but_under_cover_of_darkness_is_not() {
+        assert_eq!(screen("Our informant told us where to look").verdict, Verdict::Block);
+        assert!(none_of("Thieves came under cover of darkness; overt patrols continue", "covert"));
+    }
+
+    #[test]
+    fn prejudging_a_pending_case_is_a_justice_finding_until_a_plea_or_verdict() {
+        assert!(has("He has been charged and will appear in court. The thug must pay.", "justice", "thug"));
+        assert!(none_of("He pleaded guilty and was jailed. The thug got four years.", "justice"));
+        assert!(none_of("She has pleaded not guilty and awaits trial.", "justice"));
+    }
+
+    #[test]
+    fn naming_a_sexual_offence_complainant_is_blocked() {
+        let s = screen("A man has been charged with rape. The victim, Emma Lawson, is being supported.");
+        assert!(s.findings.iter().any(|f| f.category == Category::Justice && f.matched == "Emma Lawson"));
+        assert_eq!(s.verdict, Verdict::Block);
+    }
+
+    #[test]
+    fn abuse_is_found_through_look_alike_digits_but_not_inside_place_names() {
+        assert!(has("another 5cumbag nicking parcels", "abuse", "5cumbag"));
+        assert!(none_of("Great day at Scunthorpe", "abuse"));
+    }
+
+    #[test]
+    fn direct_message_channels_are_flagged_unless_negated_or_about_scams() {
+        assert!(has("Seen something? DM us", "channel", "DM us"));
+        assert!(none_of("Please don't DM us to report crime", "channel"));
+        assert!(none_of("Fraudsters contact victims via WhatsApp; be careful", "channel"));
+    }
+
+    #[test]
+    fn third_party_material_needs_a_rights_check_but_our_own_does_not() {
+        assert!(has("Photo: Getty Images", "copyright", "Getty Images"));
+        assert!(none_of("Image © Warwickshire Police", "copyright"));
+    }
+
+    #[test]
+    fn swearing_and_politics_are_disrepute() {
+        assert!(has("Who the f*** drives like this", "disrepute", "f***"));
+        assert!(has("Vote Labour on Thursday", "disrepute", "Vote Labour"));
+        assert!(none_of("Cockermouth and Penistone are lovely", "disrepute"));
+    }
+
+    #[test]
+    fn a_clear_draft_has_no_findings_and_no_approver() {
+        let s = screen("Lock your car and keep valuables out of sight.");
+        assert_eq!(s.verdict, Verdict::Clear);
+        assert_eq!(s.approver, None);
+        assert!(s.findings.is_empty());
+    }
+
+    #[test]
+    fn offsets_are_into_the_original_text_after_multibyte_characters() {
+        let text = "Café ☕ update: call 07824 556781";
+        let s = screen(text);
+        let f = s.findings.iter().find(|f| f.category == Category::PersonalPhone).expect("phone");
+        assert_eq!(&text[f.start..f.end], "07824 556781");
+    }
+}
+
+mod pack {
+    use super::*;
+
+    #[test]
+    fn a_pack_whose_saved_examples_fail_is_refused() {
+        let text = Pack::builtin_text().replacen("\"sceptre\", ", "", 1);
+        let mut pack = Pack::from_toml(&text).unwrap();
+        pack.examples.push(custodian_screening::pack::Example {
+            text: "Operation Sceptre: two men were arrested with knives.".into(),
+            expect: vec![],
+        });
+        assert!(matches!(Engine::from_pack(&pack), Err(PackError::Example { .. })));
+    }
+
+    #[test]
+    fn a_rule_citing_a_clause_outside_section_six_is_refused() {
+        let mut pack = Pack::builtin().unwrap();
+        pack.rules[0].clause = "4.8".into();
+        assert!(matches!(Engine::from_pack(&pack), Err(PackError::Rule { .. })));
+    }
+
+    #[test]
+    fn a_pattern_that_does_not_compile_names_its_rule() {
+        let mut pack = Pack::builtin().unwrap();
+        pack.rules[0].pattern = Some("(unclosed".into());
+        let err = Engine::from_pack(&pack).unwrap_err().to_string();
+        assert!(err.contains(&pack.rules[0].id), "{err}");
+    }
+
+    #[test]
+    fn an_edited_allowlist_takes_effect() {
+        let mut pack = Pack::builtin().unwrap();
+        pack.allowlist.phones.push("01926 415000".into());
+        let engine = Engine::from_pack(&pack).unwrap();
+        assert_eq!(engine.screen("Call the front desk on 01926 415000").verdict, Verdict::Clear);
+    }
+}
+
+mod corpus {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Span {
+        category: String,
+        start: usize,
+        end: usize,
+        #[serde(rename = "match")]
+        matched: String,
+    }
+
+    #[derive(Deserialize)]
+    struct Draft {
+        id: String,
+        text: String,
+        spans: Vec<Span>,
+    }
+
+    fn drafts() -> Vec<Draft> {
+        include_str!("corpus.jsonl").lines().map(|l| serde_json::from_str(l).expect("corpus line")).collect()
+    }
+
+    #[derive(Default, Debug)]
+    struct Score {
+        predicted: usize,
+        predicted_right: usize,
+        gold: usize,
+        gold_found: usize,
+    }
+
+    impl Score {
+        fn precision(&self) -> f64 {
+            if self.predicted == 0 { 1.0 } else { self.predicted_right as f64 / self.predicted as f64 }
+        }
+        fn recall(&self) -> f64 {
+            if self.gold == 0 { 1.0 } else { self.gold_found as f64 / self.gold as f64 }
+        }
+    }
+
+    #[test]
+    fn the_corpus_spans_point_at_their_text() {
+        for d in drafts() {
+            for s in &d.spans {
+                assert_eq!(&d.text[s.start..s.end], s.matched, "{}", d.id);
+                assert!(Category::parse(&s.category).is_some(), "{}: {}", d.id, s.category);
+            }
+        }
+    }
+
+    /// A finding counts when it overlaps a labelled span of the same category; a labelled span
+    /// counts as found when any finding of its category overlaps it.
+    #[test]
+    fn every_category_meets_its_precision_and_recall_goal_on_the_corpus() {
+        let mut scores: BTreeMap<&'static str, Score> = BTreeMap::new();
+        let mut misses = Vec::new();
+        for d in drafts() {
+            let s = screen(&d.text);
+            for c in Category::ALL {
+                let gold: Vec<&Span> = d.spans.iter().filter(|g| g.category == c.as_str()).collect();
+                let pred: Vec<_> = s.findings.iter().filter(|f| f.category == c).collect();
+                let e = scores.entry(c.as_str()).or_default();
+                for p in &pred {
+                    e.predicted += 1;
+                    if gold.iter().any(|g| p.start < g.end && g.start < p.end) {
+                        e.predicted_right += 1;
+                    } else {
+                        misses.push(format!("{}: unexpected {} {:?}", d.id, c, p.matched));
+                    }
+                }
+                for g in &gold {
+                    e.gold += 1;
+                    if pred.iter().any(|p| p.start < g.end && g.start < p.end) {
+                        e.gold_found += 1;
+                    } else {
+                        misses.push(format!("{}: missed {} {:?}", d.id, c, g.matched));
+                    }
+                }
+            }
+        }
+        println!("{:<26} {:>5} {:>5} {:>9} {:>7}", "category", "gold", "found", "precision", "recall");
+        for (c, s) in &scores {
+            println!("{c:<26} {:>5} {:>5} {:>9.3} {:>7.3}", s.gold, s.predicted, s.precision(), s.recall());
+        }
+        for m in &misses {
+            println!("{m}");
+        }
+        // The goals: at least 0.95 in every category Presidio also detects, and in
+        // marking, investigation.reference and covert. Other categories are held to a floor
+        // that catches regressions.
+        let goal = [
+            "marking",
+            "investigation.reference",
+            "covert",
+            "personal.phone",
+            "personal.email",
+            "personal.postcode",
+            "personal.nino",
+            "personal.nhs",
+            "personal.vehicle",
+            "personal.card",
+            "personal.bank",
+        ];
+        for (c, s) in &scores {
+            let floor = if goal.contains(c) { 0.95 } else { 0.75 };
+            assert!(
+                s.precision() >= floor && s.recall() >= floor,
+                "{c}: precision {:.3}, recall {:.3} below {floor}",
+                s.precision(),
+                s.recall()
+            );
+        }
+    }
+}
+
+mod properties {
+    use super::*;
+
+    fn check(text: &str) {
+        let s = screen(text);
+        for f in &s.findings {
+            assert!(f.start < f.end && f.end <= text.len(), "{f:?}");
+            assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end), "{f:?}");
+            assert_eq!(&text[f.start..f.end], f.matched);
+        }
+        assert_eq!(s.approver.is_some(), s.verdict == Verdict::NeedsApproval);
+        assert_eq!(s.findings.is_empty(), s.verdict == Verdict::Clear);
+        assert!(s.findings.windows(2).all(|w| (w[0].start, w[0].end) <= (w[1].start, w[1].end)));
+    }
+
+    /// Pieces of real drafts with the characters that normalisation rewrites mixed in.
+    fn draftish() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "OFFICIAL-SENSITIVE",
+            "0FFICIAL",
+            "S E C R E T",
+            "\u{200B}",
+            "\u{0415}",
+            "\u{FF33}",
+            "e\u{0301}",
+            " call 07824 556781",
+            " CV34 6RD",
+            " JG 10 37 65 A",
+            " 943 476 5919",
+            " 4111 1111 1111 1111",
+            " WK19 XLM",
+            " born 14/02/1988",
+            " victim, Daniel Hughes, 42,",
+            " 14 Mill Lane",
+            " incident 12 of 3 May",
+            " Operation Falcon arrested",
+            " DM us",
+            " © Getty Images",
+            " f***",
+            " scumbag",
+            " ",
+            "\n",
+            ".",
+            ",",
+            "☕",
+            "\u{1F600}",
+            "ﬁ",
+            "Ⅻ",
+            "\u{00AD}",
+            "-",
+            "'",
+        ]);
+        prop::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+        #[test]
+        fn offsets_always_point_at_the_matched_text(text in draftish()) {
+            check(&text);
+        }
+
+        #[test]
+        fn screening_never_panics_on_arbitrary_text(text in "\\PC{0,200}") {
+            check(&text);
+        }
+
+        #[test]
+        fn screening_never_panics_on_arbitrary_characters_including_controls(text in any::<String>()) {
+            check(&text);
+        }
+    }
+}
