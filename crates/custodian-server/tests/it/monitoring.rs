@@ -1,6 +1,7 @@
 //! Lawful business monitoring through the API (WP034 3.3, 5.3-5.5): PSD runs a round and its
 //! verifiable draw, the person selected answers on availability, the assigned DMI takes custody,
 //! downloads, examines and returns the devices, and every view and step is in the audit log.
+#![allow(clippy::unwrap_used)] // test helpers fail the test on any unexpected answer
 
 use custodian_domain::monitoring::{Bundle, verify_bundle};
 use serde_json::{Value, json};
