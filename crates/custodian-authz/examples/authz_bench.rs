@@ -61,7 +61,13 @@ fn case(rng: &mut Rng) -> (Principal, Action, Resource) {
     let action = Action::ALL[rng.below(Action::ALL.len())];
     // Mostly the right kind of resource; 2% the wrong kind, which must be denied.
     let kind = if rng.chance(2) {
-        [ResourceKind::System, ResourceKind::Person, ResourceKind::Device, ResourceKind::Finding][rng.below(4)]
+        [
+            ResourceKind::System,
+            ResourceKind::Person,
+            ResourceKind::Device,
+            ResourceKind::Finding,
+            ResourceKind::MonitoringCase,
+        ][rng.below(5)]
     } else {
         action.resource_kind()
     };
@@ -81,6 +87,11 @@ fn case(rng: &mut Rng) -> (Principal, Action, Resource) {
             id: Uuid::from_u128(rng.next().into()),
             subject: related(rng, id),
             subject_line_manager: related(rng, id),
+        },
+        ResourceKind::MonitoringCase => Resource::MonitoringCase {
+            id: Uuid::from_u128(rng.next().into()),
+            subject: related(rng, id),
+            dmi: related(rng, id),
         },
     };
     (principal, action, resource)

@@ -2,7 +2,8 @@
 //!
 //! Who may do what in Custodian is written as [Cedar](https://www.cedarpolicy.com) policies in
 //! the repository's `policies/` directory, one file per area (`everyone.cedar`,
-//! `people.cedar`, `devices.cedar`, `findings.cedar`, `audit.cedar`, `admin.cedar`), checked
+//! `people.cedar`, `devices.cedar`, `findings.cedar`, `monitoring.cedar`, `audit.cedar`,
+//! `admin.cedar`), checked
 //! against `policies/custodian.cedarschema`. The rules are:
 //!
 //! * **default deny**: an action is allowed only when some policy permits it;
@@ -63,11 +64,12 @@ const SYSTEM_ID: &str = "custodian";
 const SCHEMA_SRC: &str = include_str!("../../../policies/custodian.cedarschema");
 
 /// The policy files compiled into the binary, by name.
-const EMBEDDED_POLICIES: [(&str, &str); 6] = [
+const EMBEDDED_POLICIES: [(&str, &str); 7] = [
     ("everyone.cedar", include_str!("../../../policies/everyone.cedar")),
     ("people.cedar", include_str!("../../../policies/people.cedar")),
     ("devices.cedar", include_str!("../../../policies/devices.cedar")),
     ("findings.cedar", include_str!("../../../policies/findings.cedar")),
+    ("monitoring.cedar", include_str!("../../../policies/monitoring.cedar")),
     ("audit.cedar", include_str!("../../../policies/audit.cedar")),
     ("admin.cedar", include_str!("../../../policies/admin.cedar")),
 ];
@@ -139,6 +141,8 @@ pub enum ResourceKind {
     Device,
     /// One finding.
     Finding,
+    /// One selected person's lawful business monitoring case.
+    MonitoringCase,
 }
 
 impl ResourceKind {
@@ -149,6 +153,7 @@ impl ResourceKind {
             Self::Person => "Person",
             Self::Device => "Device",
             Self::Finding => "Finding",
+            Self::MonitoringCase => "MonitoringCase",
         }
     }
 }
@@ -194,6 +199,18 @@ pub enum Action {
     FindingsReview,
     /// Export findings.
     FindingsExport,
+    /// Create monitoring rounds, record exclusions and make the draw.
+    MonitoringRoundsManage,
+    /// See monitoring rounds, their draws and verification bundles.
+    MonitoringRoundsView,
+    /// See one monitoring case and its custody record.
+    MonitoringCasesView,
+    /// Propose slots, assign the DMI, issue the notice, withdraw a case.
+    MonitoringCasesManage,
+    /// Answer on availability: accept, defer or decline the slot.
+    MonitoringCasesRespond,
+    /// Custody steps: receive, download, examine and return the devices.
+    MonitoringCasesCustody,
     /// Read the audit trail.
     AuditRead,
     /// Verify the audit trail's integrity.
@@ -208,7 +225,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order of the schema.
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 30] = [
         Self::DashboardView,
         Self::PolicyRead,
         Self::MyDevicesView,
@@ -228,6 +245,12 @@ impl Action {
         Self::FindingsView,
         Self::FindingsReview,
         Self::FindingsExport,
+        Self::MonitoringRoundsManage,
+        Self::MonitoringRoundsView,
+        Self::MonitoringCasesView,
+        Self::MonitoringCasesManage,
+        Self::MonitoringCasesRespond,
+        Self::MonitoringCasesCustody,
         Self::AuditRead,
         Self::AuditVerify,
         Self::UsersManage,
@@ -257,6 +280,12 @@ impl Action {
             Self::FindingsView => "findings.view",
             Self::FindingsReview => "findings.review",
             Self::FindingsExport => "findings.export",
+            Self::MonitoringRoundsManage => "monitoring.rounds.manage",
+            Self::MonitoringRoundsView => "monitoring.rounds.view",
+            Self::MonitoringCasesView => "monitoring.cases.view",
+            Self::MonitoringCasesManage => "monitoring.cases.manage",
+            Self::MonitoringCasesRespond => "monitoring.cases.respond",
+            Self::MonitoringCasesCustody => "monitoring.cases.custody",
             Self::AuditRead => "audit.read",
             Self::AuditVerify => "audit.verify",
             Self::UsersManage => "users.manage",
@@ -280,6 +309,10 @@ impl Action {
             | Self::DevicesConfirmReceipt
             | Self::DevicesReportLoss => ResourceKind::Device,
             Self::FindingsView | Self::FindingsReview => ResourceKind::Finding,
+            Self::MonitoringCasesView
+            | Self::MonitoringCasesManage
+            | Self::MonitoringCasesRespond
+            | Self::MonitoringCasesCustody => ResourceKind::MonitoringCase,
             Self::DashboardView
             | Self::PolicyRead
             | Self::MyDevicesView
@@ -290,6 +323,8 @@ impl Action {
             | Self::DevicesImport
             | Self::FindingsList
             | Self::FindingsExport
+            | Self::MonitoringRoundsManage
+            | Self::MonitoringRoundsView
             | Self::AuditRead
             | Self::AuditVerify
             | Self::UsersManage
@@ -353,6 +388,15 @@ pub enum Resource {
         /// That person's line manager, if any.
         subject_line_manager: Option<Uuid>,
     },
+    /// One selected person's lawful business monitoring case.
+    MonitoringCase {
+        /// The case's id.
+        id: Uuid,
+        /// The person selected.
+        subject: Option<Uuid>,
+        /// The Digital Media Investigator it is assigned to, if any.
+        dmi: Option<Uuid>,
+    },
 }
 
 impl Resource {
@@ -363,6 +407,7 @@ impl Resource {
             Self::Person { .. } => ResourceKind::Person,
             Self::Device { .. } => ResourceKind::Device,
             Self::Finding { .. } => ResourceKind::Finding,
+            Self::MonitoringCase { .. } => ResourceKind::MonitoringCase,
         }
     }
 }
@@ -401,6 +446,7 @@ struct Vocabulary {
     person: EntityTypeName,
     device: EntityTypeName,
     finding: EntityTypeName,
+    monitoring_case: EntityTypeName,
     system: EntityUid,
     /// Indexed by [`Action::index`].
     actions: Vec<EntityUid>,
@@ -419,6 +465,7 @@ impl Vocabulary {
             person: name(ResourceKind::Person.as_str())?,
             device: name(ResourceKind::Device.as_str())?,
             finding: name(ResourceKind::Finding.as_str())?,
+            monitoring_case: name(ResourceKind::MonitoringCase.as_str())?,
             system: EntityUid::from_type_name_and_id(name(ResourceKind::System.as_str())?, EntityId::new(SYSTEM_ID)),
             actions: Action::ALL
                 .iter()
@@ -450,6 +497,7 @@ impl Vocabulary {
             ResourceKind::Person => &self.person,
             ResourceKind::Device => &self.device,
             ResourceKind::Finding => &self.finding,
+            ResourceKind::MonitoringCase => &self.monitoring_case,
         }
     }
 }
@@ -717,6 +765,18 @@ impl Authz {
                 entities.push(Entity::new(uid.clone(), attrs, HashSet::new()).ok()?);
                 (uid, [*subject, *subject_line_manager])
             }
+            Resource::MonitoringCase { id, subject, dmi } => {
+                let uid = EntityUid::from_type_name_and_id(v.monitoring_case.clone(), EntityId::new(id.to_string()));
+                let mut attrs = HashMap::new();
+                if let Some(s) = subject {
+                    attrs.insert("subject".to_string(), person_ref(*s));
+                }
+                if let Some(d) = dmi {
+                    attrs.insert("dmi".to_string(), person_ref(*d));
+                }
+                entities.push(Entity::new(uid.clone(), attrs, HashSet::new()).ok()?);
+                (uid, [*subject, *dmi])
+            }
         };
         for id in related.into_iter().flatten() {
             if !seen.contains(&id) {
@@ -835,6 +895,10 @@ mod tests {
         Resource::Finding { id: uid(901), subject: subject.map(uid), subject_line_manager: manager.map(uid) }
     }
 
+    fn monitoring_case(subject: Option<u128>, dmi: Option<u128>) -> Resource {
+        Resource::MonitoringCase { id: uid(902), subject: subject.map(uid), dmi: dmi.map(uid) }
+    }
+
     fn person_record(id: u128, manager: Option<u128>, area: Option<&str>) -> Resource {
         Resource::Person { id: uid(id), line_manager: manager.map(uid), business_area: area.map(str::to_string) }
     }
@@ -847,6 +911,7 @@ mod tests {
             ResourceKind::Person => person_record(10, Some(11), Some("Operations")),
             ResourceKind::Device => device(Some(10), Some(11)),
             ResourceKind::Finding => finding(Some(10), Some(11)),
+            ResourceKind::MonitoringCase => monitoring_case(Some(10), Some(11)),
         }
     }
 
@@ -907,7 +972,7 @@ mod tests {
     /// The expected decision for a principal holding only one role, who is not the holder,
     /// manager or subject of anything. Changing a policy must change this table.
     #[rustfmt::skip]
-    const MATRIX: [(Action, [bool; 10]); 24] = [
+    const MATRIX: [(Action, [bool; 10]); 30] = [
         //                                ds cc psd dmi vet hod sio rc aud adm
         (Action::DashboardView,         [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
         (Action::PolicyRead,            [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
@@ -928,6 +993,12 @@ mod tests {
         (Action::FindingsView,          [Y, N, Y,  N,  N,  N,  N,  N, Y,  N]),
         (Action::FindingsReview,        [Y, N, Y,  N,  N,  N,  N,  N, N,  N]),
         (Action::FindingsExport,        [Y, N, Y,  N,  N,  N,  N,  N, Y,  N]),
+        (Action::MonitoringRoundsManage, [N, N, Y,  N,  N,  N,  N,  N, N,  N]),
+        (Action::MonitoringRoundsView,  [N, N, Y,  Y,  N,  N,  N,  N, N,  N]),
+        (Action::MonitoringCasesView,   [N, N, Y,  N,  N,  N,  N,  N, N,  N]),
+        (Action::MonitoringCasesManage, [N, N, Y,  N,  N,  N,  N,  N, N,  N]),
+        (Action::MonitoringCasesRespond, [N, N, Y,  N,  N,  N,  N,  N, N,  N]),
+        (Action::MonitoringCasesCustody, [N, N, N,  N,  N,  N,  N,  N, N,  N]),
         (Action::AuditRead,             [N, N, N,  N,  N,  N,  N,  N, Y,  Y]),
         (Action::AuditVerify,           [N, N, N,  N,  N,  N,  N,  N, Y,  Y]),
         (Action::UsersManage,           [N, N, N,  N,  N,  N,  N,  N, N,  Y]),
@@ -1001,6 +1072,39 @@ mod tests {
     }
 
     #[test]
+    fn monitoring_cases_go_to_psd_the_assigned_dmi_and_the_person_selected_only() {
+        let a = authz();
+        let case = monitoring_case(Some(1), Some(2));
+        let subject = person(1, &[]);
+        let dmi = person(2, &[Role::Dmi]);
+        let other_dmi = person(3, &[Role::Dmi]);
+        let psd = person(4, &[Role::Psd]);
+        // The person selected sees their case and answers on availability (5.4), nothing more.
+        assert!(a.is_allowed(&subject, Action::MonitoringCasesView, &case));
+        assert!(a.is_allowed(&subject, Action::MonitoringCasesRespond, &case));
+        assert!(!a.is_allowed(&subject, Action::MonitoringCasesManage, &case));
+        assert!(!a.is_allowed(&subject, Action::MonitoringCasesCustody, &case));
+        assert!(!a.is_allowed(&subject, Action::MonitoringRoundsView, &Resource::System));
+        // The assigned DMI handles the devices; another DMI sees nothing of the case.
+        let d = a.decide(&dmi, Action::MonitoringCasesCustody, &case);
+        assert_eq!((d.allowed, d.clauses.clone()), (true, vec!["5.4".to_string()]));
+        assert!(!a.is_allowed(&dmi, Action::MonitoringCasesManage, &case));
+        assert!(!a.is_allowed(&other_dmi, Action::MonitoringCasesView, &case));
+        assert!(!a.is_allowed(&other_dmi, Action::MonitoringCasesCustody, &case));
+        // PSD runs rounds and cases, but not a case about themself, whatever roles they hold.
+        assert!(a.is_allowed(&psd, Action::MonitoringRoundsManage, &Resource::System));
+        assert!(a.is_allowed(&psd, Action::MonitoringCasesManage, &case));
+        let own = monitoring_case(Some(4), Some(4));
+        let everything = person(4, &Role::ALL);
+        for action in [Action::MonitoringCasesManage, Action::MonitoringCasesCustody] {
+            let d = a.decide(&everything, action, &own);
+            assert!(!d.allowed, "{action}");
+            assert_eq!(d.policies, vec!["monitoring.no-own-case".to_string()]);
+        }
+        assert!(a.is_allowed(&everything, Action::MonitoringCasesView, &own));
+    }
+
+    #[test]
     fn the_line_manager_reviews_a_finding_but_not_one_about_themself() {
         let a = authz();
         let manager = person(3, &[]);
@@ -1069,6 +1173,7 @@ mod tests {
             person_record(1, Some(1), Some("Operations")),
             device(Some(1), Some(1)),
             finding(Some(2), Some(1)),
+            monitoring_case(Some(2), Some(1)),
         ];
         for action in Action::ALL {
             for r in &resources {
@@ -1172,6 +1277,7 @@ mod tests {
                 subject,
                 subject_line_manager
             }),
+            (any_person(), who(), who()).prop_map(|(id, subject, dmi)| Resource::MonitoringCase { id, subject, dmi }),
         ]
     }
 

@@ -1,5 +1,7 @@
 //! `custodian`: run the server and every bulk job from the command line.
 
+mod monitoring;
+
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
@@ -52,6 +54,9 @@ enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Lawful business monitoring: rounds, the verifiable draw and its bundle (WP034 5.4).
+    #[command(subcommand)]
+    Monitoring(monitoring::MonitoringCmd),
     /// Print the OpenAPI document.
     Openapi,
     /// Configuration.
@@ -451,6 +456,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 }
             }
         }
+        Command::Monitoring(cmd) => monitoring::run(cmd, open(&cli)).await,
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&custodian_server::api::openapi())?);
             Ok(ExitCode::SUCCESS)

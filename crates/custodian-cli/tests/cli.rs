@@ -134,3 +134,86 @@ fn config_example_and_openapi_print() {
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
 }
+
+/// WP034 5.4: PSD scripts a round from creation to a verified bundle, and a re-implementation
+/// of the published algorithm, written here from its description alone, agrees with the command.
+#[test]
+fn a_monitoring_round_is_scripted_end_to_end_and_an_independent_implementation_agrees() {
+    use sha2::{Digest, Sha256};
+    let e = Env::new();
+    assert!(e.run(&["migrate", "--create"]).status.success());
+    for (kind, file) in [("people", "people.csv"), ("devices", "devices.csv")] {
+        let o = e.run(&["import", kind, fixture(file).to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let h = |s: &str| hex::encode(Sha256::digest(s.as_bytes()));
+    let commitment = h("psd round secret");
+    let o = e.run(&["monitoring", "create", "--name", "Q1", "--sample", "2", "--commitment", &commitment]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let round = stdout(&o).trim().to_string();
+    assert!(uuid::Uuid::parse_str(&round).is_ok(), "prints the round id: {round}");
+
+    let o = e.run(&["monitoring", "exclude", &round, "A1019", "--reason", ""]);
+    assert_eq!(o.status.code(), Some(2), "an exclusion needs a reason");
+    assert!(e.run(&["monitoring", "exclude", &round, "a1019", "--reason", "Long-term absence"]).status.success());
+    let o = e.run(&["monitoring", "draw", &round, "--beacon", "drand 4242: 9f86d0", "--secret", "not the secret"]);
+    assert_eq!(o.status.code(), Some(2), "a secret that does not open the commitment is refused");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("commitment"));
+    let o = e.run(&["monitoring", "draw", &round, "--beacon", "drand 4242: 9f86d0", "--secret", "psd round secret"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = e.dir.join("bundle.json");
+    assert!(e.run(&["monitoring", "export", &round, "--out", out.to_str().unwrap()]).status.success());
+
+    // Verify needs no database at all.
+    let o = Command::new(bin()).args(["--database-url", "sqlite:/nonexistent/x.db", "monitoring", "verify", out.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&o).contains("bundle verified"));
+
+    // The independent re-implementation.
+    let b: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let people: Vec<(String, String)> = b["population"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["business_area"].as_str().unwrap().to_string(), m["staff_number"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(people.len(), 13, "active holders of an allocated device, minus the exclusion");
+    assert!(!people.iter().any(|(_, sn)| sn == "A1019"));
+    let mut lines: Vec<String> = people.iter().map(|(a, s)| format!("{a}\t{s}\n")).collect();
+    lines.sort_by(|x, y| x.as_bytes().cmp(y.as_bytes()));
+    let population_hash = h(&lines.concat());
+    assert_eq!(b["population_hash"], population_hash);
+    assert_eq!(b["commitment"], commitment);
+    let seed = h(&format!("{population_hash}\ndrand 4242: 9f86d0\npsd round secret"));
+    assert_eq!(b["seed"], seed);
+    for (area, k) in b["sample_sizes"].as_object().unwrap() {
+        let mut scored: Vec<(String, String)> =
+            people.iter().filter(|(a, _)| a == area).map(|(a, s)| (h(&format!("{seed}\n{a}\n{s}")), s.clone())).collect();
+        scored.sort();
+        let order: Vec<serde_json::Value> = scored.into_iter().map(|(_, s)| serde_json::Value::from(s)).collect();
+        let k = (k.as_u64().unwrap() as usize).min(order.len());
+        assert_eq!(b["selected"][area].as_array().unwrap(), &order[..k], "{area}");
+        assert_eq!(b["reserve"][area].as_array().unwrap(), &order[k..], "{area}");
+    }
+
+    // A bundle whose selection was swapped with a reserve does not verify, and says where.
+    let mut swapped = b.clone();
+    let area = "Response Policing North";
+    let first_reserve = swapped["reserve"][area][0].clone();
+    swapped["reserve"][area][0] = swapped["selected"][area][0].clone();
+    swapped["selected"][area][0] = first_reserve;
+    let tampered = e.write("tampered.json", &swapped.to_string());
+    let o = e.run(&["monitoring", "verify", tampered.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(3));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let fields: Vec<&str> = j["differences"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec![format!("selected.{area}"), format!("reserve.{area}")]);
+
+    // A draw is final; exclusions come before it.
+    assert_eq!(e.run(&["monitoring", "exclude", &round, "A1017", "--reason", "late"]).status.code(), Some(2));
+    let o = e.run(&["monitoring", "sample-size", "--rate", "0.05", "--confidence", "0.95"]);
+    assert!(stdout(&o).starts_with("59:"), "{}", stdout(&o));
+    let o = e.run(&["audit", "verify", "--json"]);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(j["problem"].is_null(), "{j}");
+}

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod devices;
 pub mod findings;
 pub mod imports;
+pub mod monitoring;
 pub mod people;
 pub mod policy;
 pub mod validate;

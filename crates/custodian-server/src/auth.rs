@@ -182,7 +182,7 @@ pub fn is_read_only(a: Action) -> bool {
     use Action::*;
     matches!(
         a,
-        DashboardView | PolicyRead | MyDevicesView | PeopleList | PeopleView | DevicesList | DevicesView | FindingsList | FindingsView | FindingsExport | AuditRead | AuditVerify | MetricsRead
+        DashboardView | PolicyRead | MyDevicesView | PeopleList | PeopleView | DevicesList | DevicesView | FindingsList | FindingsView | FindingsExport | MonitoringRoundsView | MonitoringCasesView | AuditRead | AuditVerify | MetricsRead
     )
 }
 

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod error;
 pub mod forms;
 pub mod keys;
+pub mod monitoring;
 pub mod ops;
 pub mod state;
 pub mod ui;

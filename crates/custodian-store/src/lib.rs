@@ -235,6 +235,7 @@ mod sqlite_ops {
     /// SQLite takes the write lock with the first write; the single writer connection orders them.
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
     include!("ops.rs");
+    include!("monitoring_ops.rs");
 }
 
 mod pg_ops {
@@ -243,6 +244,8 @@ mod pg_ops {
     /// The row lock orders concurrent appends to the audit tree.
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
     include!("ops.rs");
+    include!("monitoring_ops.rs");
 }
 
 mod api;
+pub mod monitoring_api;

@@ -2,6 +2,7 @@
 //! errors, pagination, and an OpenAPI 3.1 document generated from this code.
 
 pub mod dto;
+pub mod monitoring;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/events", get(audit_events))
         .route("/audit/verify", get(audit_verify))
         .route("/policy/clauses/{id}", get(policy_clause))
+        .merge(monitoring::routes())
 }
 
 #[derive(OpenApi)]
@@ -71,7 +73,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// The OpenAPI document (3.1).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    ApiDoc::openapi().merge_from(monitoring::MonitoringApi::openapi())
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {

@@ -3,6 +3,7 @@
 //! the WP034 clauses it acts under.
 
 mod chart;
+mod monitoring;
 mod pages;
 
 use askama::Template;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit))
         .route("/audit/verify", post(audit_verify))
         .route("/policy", get(policy))
+        .merge(monitoring::routes())
         .layer(axum::middleware::map_response(redirect_unauthenticated))
 }
 
@@ -102,6 +104,9 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
         add("/findings", "Findings");
         if state.allows(u, Action::DevicesImport, &Resource::System) || state.allows(u, Action::PeopleImport, &Resource::System) {
             add("/imports", "Imports");
+        }
+        if state.allows(u, Action::MonitoringRoundsView, &Resource::System) {
+            add("/monitoring", "Monitoring");
         }
         if state.allows(u, Action::AuditRead, &Resource::System) {
             add("/audit", "Audit log");

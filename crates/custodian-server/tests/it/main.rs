@@ -7,6 +7,7 @@ mod audit;
 mod browser;
 mod devices;
 mod findings;
+mod monitoring;
 mod permissions;
 mod security;
 mod support;

@@ -1,0 +1,267 @@
+//! Lawful business monitoring in the store (WP034 3.3, 5.1-5.5): the records of rounds, frozen
+//! populations, draws, cases, custody steps and conduct referrals, and the public [`Store`]
+//! operations over them. Each write commits with its audit event in one transaction.
+
+use custodian_domain::monitoring::{Bundle, CaseRules, CaseState, ReferralKind, Stage, Step};
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Actor, Db, Result, Store, pg_ops, sqlite_ops};
+
+/// Whether a round has been drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundStatus {
+    /// Created: the population is frozen, exclusions may still be recorded.
+    Open,
+    /// Drawn: the selection is final and cases exist.
+    Drawn,
+}
+
+impl RoundStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Drawn => "drawn",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "open" => Some(Self::Open),
+            "drawn" => Some(Self::Drawn),
+            _ => None,
+        }
+    }
+}
+
+/// What PSD gives to create a round (WP034 5.4).
+#[derive(Debug, Clone)]
+pub struct NewRound {
+    pub name: String,
+    /// Business areas in scope; empty means every area with someone eligible.
+    pub areas: Vec<String>,
+    /// k: people selected per area.
+    pub sample_size: u32,
+    /// Hex SHA-256 of PSD's secret.
+    pub commitment: String,
+    /// The published deferral rule of the round's cases.
+    pub rules: CaseRules,
+}
+
+/// One business area of a round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundArea {
+    pub business_area: String,
+    pub sample_size: u32,
+    /// People in the frozen population, exclusions included.
+    pub population: i64,
+    pub excluded: i64,
+}
+
+/// A monitoring round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Round {
+    pub id: Uuid,
+    pub name: String,
+    pub status: RoundStatus,
+    pub commitment: String,
+    pub rules: CaseRules,
+    pub beacon: Option<String>,
+    /// Revealed at the draw; absent before.
+    pub secret: Option<String>,
+    pub seed: Option<String>,
+    /// The hash of the population drawn from (after exclusions), recorded at the draw.
+    pub population_hash: Option<String>,
+    pub areas: Vec<RoundArea>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub created_by: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub drawn_at: Option<OffsetDateTime>,
+    pub drawn_by: Option<String>,
+}
+
+impl Round {
+    /// Everyone frozen into the round, exclusions included.
+    pub fn population(&self) -> i64 {
+        self.areas.iter().map(|a| a.population).sum()
+    }
+    pub fn excluded(&self) -> i64 {
+        self.areas.iter().map(|a| a.excluded).sum()
+    }
+}
+
+/// A person left out of a round's draw, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exclusion {
+    pub staff_number: String,
+    pub business_area: String,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub by: String,
+}
+
+/// A conduct assessment referral opened by a case (WP034 5.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Referral {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub kind: ReferralKind,
+    pub clause: String,
+    pub summary: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opened_at: OffsetDateTime,
+    pub opened_by: String,
+}
+
+/// One selected (or called reserve) person's case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonitoringCase {
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub round_name: String,
+    pub person_id: Uuid,
+    pub staff_number: String,
+    pub person_name: String,
+    pub business_area: String,
+    /// Position in the area's score order (0 is the lowest score).
+    pub draw_rank: i64,
+    pub state: CaseState,
+    pub rules: CaseRules,
+    pub dmi_staff_number: Option<String>,
+    pub dmi_name: Option<String>,
+    /// Asset tags of the devices in the notice, in the order of `state.devices`.
+    pub device_tags: Vec<String>,
+    pub referrals: Vec<Referral>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// One signed step of a case's record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseStepRecord {
+    pub id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who signed the step, as the audit log records it (`person:A1234`, `token:<id>`, `cli`,
+    /// `system`).
+    pub actor: String,
+    /// The person behind the actor, as "Name (STAFF_NUMBER)", when it is a person.
+    pub signed_by: Option<String>,
+    pub step: String,
+    pub clause: String,
+    pub detail: serde_json::Value,
+    /// The step's event in the tamper-evident audit log.
+    pub audit_seq: i64,
+}
+
+/// Which cases to list; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub round_id: Option<Uuid>,
+    pub stage: Option<Stage>,
+    /// Cases assigned to this DMI, or about this person (need to know: WP034 3.3, 5.3).
+    pub dmi_or_person: Option<Uuid>,
+}
+
+/// Counts for the monitoring dashboard.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MonitoringCounts {
+    /// Cases per stage, in stage order, zero counts included.
+    pub by_stage: Vec<(String, i64)>,
+    /// Mandated cases past their hand-over deadline.
+    pub overdue: i64,
+    /// Referrals opened, by kind.
+    pub referrals: Vec<(String, i64)>,
+}
+
+impl Store {
+    /// Create a round and freeze its population: every active person in scope holding at least
+    /// one allocated device (WP034 5.4). Audited with the population's hash.
+    pub async fn monitoring_create_round(&self, r: &NewRound, actor: &Actor, now: OffsetDateTime) -> Result<Round> {
+        on_write!(self, monitoring_create_round(r, actor, now))
+    }
+
+    /// Leave a person out of an open round's draw, with the reason (long-term absence, say).
+    pub async fn monitoring_exclude(
+        &self,
+        round: Uuid,
+        staff_number: &str,
+        reason: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Round> {
+        on_write!(self, monitoring_exclude(round, staff_number, reason, actor, now))
+    }
+
+    /// Draw: check the secret opens the commitment, run the published algorithm over the
+    /// frozen population, record everything and open a case for each person selected.
+    pub async fn monitoring_draw(
+        &self,
+        round: Uuid,
+        beacon: &str,
+        secret: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Round> {
+        on_write!(self, monitoring_draw(round, beacon, secret, actor, now))
+    }
+
+    pub async fn monitoring_rounds(&self) -> Result<Vec<Round>> {
+        on_read!(self, monitoring_rounds())
+    }
+
+    pub async fn monitoring_round(&self, id: Uuid) -> Result<Option<Round>> {
+        on_read!(self, monitoring_round(id))
+    }
+
+    pub async fn monitoring_exclusions(&self, round: Uuid) -> Result<Vec<Exclusion>> {
+        on_read!(self, monitoring_exclusions(round))
+    }
+
+    /// The verification bundle of a drawn round, from what is stored (not re-computed), so
+    /// that verifying it checks the record.
+    pub async fn monitoring_bundle(&self, round: Uuid) -> Result<Bundle> {
+        on_read!(self, monitoring_bundle(round))
+    }
+
+    pub async fn monitoring_cases(&self, f: &CaseFilter) -> Result<Vec<MonitoringCase>> {
+        on_read!(self, monitoring_cases(f))
+    }
+
+    pub async fn monitoring_case(&self, id: Uuid) -> Result<Option<MonitoringCase>> {
+        on_read!(self, monitoring_case(id))
+    }
+
+    pub async fn monitoring_case_steps(&self, id: Uuid) -> Result<Vec<CaseStepRecord>> {
+        on_read!(self, monitoring_case_steps(id))
+    }
+
+    /// Take a step on a case: the domain rule decides, then the new state, the signed step,
+    /// its effects on the device register and referrals, and the audit event commit together.
+    /// A notice (`Mandate`) names every device the person holds at that moment, whatever the
+    /// step carries.
+    pub async fn monitoring_step(
+        &self,
+        case: Uuid,
+        step: &Step,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<MonitoringCase> {
+        on_write!(self, monitoring_step(case, step, actor, now))
+    }
+
+    /// Open a failure-to-provide referral for every mandated case past its deadline (WP034
+    /// 5.5). Returns how many were opened.
+    pub async fn monitoring_sweep(&self, actor: &Actor, now: OffsetDateTime) -> Result<usize> {
+        on_write!(self, monitoring_sweep(actor, now))
+    }
+
+    pub async fn monitoring_counts(&self, now: OffsetDateTime) -> Result<MonitoringCounts> {
+        on_read!(self, monitoring_counts(now))
+    }
+}
