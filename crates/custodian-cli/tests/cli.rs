@@ -1,6 +1,6 @@
 //! The `custodian` binary end to end: imports with line-numbered errors and exit codes, JSON
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! output, findings export, audit verify and tamper detection, config and OpenAPI.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,7 +1,7 @@
 //! Integration tests through the real server on port 0, with a fresh database per test, on
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! SQLite always and on PostgreSQL when CUSTODIAN_TEST_DATABASE_URL is set (CI sets it and
 //! requires it).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
 mod browser;
