@@ -14,7 +14,11 @@ use custodian_store::{Actor, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
-#[command(name = "custodian", version, about = "Custodian: the device register, findings and audit log for WP034 (Mobile Devices and Social Media Policy)")]
+#[command(
+    name = "custodian",
+    version,
+    about = "Custodian: the device register, findings and audit log for WP034 (Mobile Devices and Social Media Policy)"
+)]
 struct Cli {
     /// Configuration file (TOML). Settings may also come from CUSTODIAN_* variables.
     #[arg(long, global = true, env = "CUSTODIAN_CONFIG")]
@@ -192,7 +196,8 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
 }
 
 fn init_logs(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CUSTODIAN_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CUSTODIAN_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
     let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json { b.json().init() } else { b.init() }
 }
@@ -224,7 +229,8 @@ async fn set_password(s: &Settings, store: &Store, p: &custodian_store::Person) 
         None => custodian_domain::validate::BreachList::empty(),
     };
     let context = [p.email.split('@').next().unwrap_or(""), p.name.as_str(), p.staff_number.as_str(), "custodian"];
-    custodian_domain::validate::check_password(&Default::default(), &pw, &context, &breached).map_err(|m| anyhow::anyhow!("password: {m}"))?;
+    custodian_domain::validate::check_password(&Default::default(), &pw, &context, &breached)
+        .map_err(|m| anyhow::anyhow!("password: {m}"))?;
     let hash = custodian_server::auth::Passwords::new()?.hash(&pw).await?;
     store.set_password_hash(p.id, &hash, &Actor::cli(), time::OffsetDateTime::now_utc()).await?;
     Ok(())
@@ -268,7 +274,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     std::fs::write(&file, serde_json::to_vec_pretty(&info)?)?;
                     info
                 } else {
-                    serde_json::from_slice(&std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?)?
+                    serde_json::from_slice(
+                        &std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?,
+                    )?
                 };
                 Some((store, info))
             } else {
@@ -334,14 +342,31 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 }
                 UserCmd::Token { staff_number, name, scopes, days } => {
                     let p = by_staff(&store, staff_number).await?;
-                    let app = Application::build(Settings { bind: "127.0.0.1:0".into(), ..s.clone() }, store.clone()).await?;
-                    let (id, secret) = custodian_server::auth::issue_token(app.state(), &p, name, scopes, *days, &Actor::cli()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let app =
+                        Application::build(Settings { bind: "127.0.0.1:0".into(), ..s.clone() }, store.clone()).await?;
+                    let (id, secret) =
+                        custodian_server::auth::issue_token(app.state(), &p, name, scopes, *days, &Actor::cli())
+                            .await
+                            .map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!("token {id} for {} (shown once; store it safely):\n{secret}", p.staff_number);
                 }
                 UserCmd::Tokens => {
                     for t in store.tokens().await? {
-                        let state = if t.revoked_at.is_some() { "revoked" } else if t.expires_at <= now { "expired" } else { "active" };
-                        println!("{}  {:<8} {:<24} scopes={} expires={}", t.id, state, t.name, t.scopes.join(","), t.expires_at.date());
+                        let state = if t.revoked_at.is_some() {
+                            "revoked"
+                        } else if t.expires_at <= now {
+                            "expired"
+                        } else {
+                            "active"
+                        };
+                        println!(
+                            "{}  {:<8} {:<24} scopes={} expires={}",
+                            t.id,
+                            state,
+                            t.name,
+                            t.scopes.join(","),
+                            t.expires_at.date()
+                        );
                     }
                 }
                 UserCmd::RevokeToken { id } => {
@@ -371,9 +396,42 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let progress = move |n: u64| pos.set_position(n);
             let total = move |n: u64| len.set_length(n);
             let r = match a.kind.as_str() {
-                "people" => usecases::import_people_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total).await,
-                "devices" => usecases::import_devices_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total).await,
-                "intune" => usecases::import_intune_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total).await,
+                "people" => {
+                    usecases::import_people_with_progress(
+                        &store,
+                        &Actor::cli(),
+                        now,
+                        &bytes,
+                        a.skip_invalid,
+                        &progress,
+                        &total,
+                    )
+                    .await
+                }
+                "devices" => {
+                    usecases::import_devices_with_progress(
+                        &store,
+                        &Actor::cli(),
+                        now,
+                        &bytes,
+                        a.skip_invalid,
+                        &progress,
+                        &total,
+                    )
+                    .await
+                }
+                "intune" => {
+                    usecases::import_intune_with_progress(
+                        &store,
+                        &Actor::cli(),
+                        now,
+                        &bytes,
+                        a.skip_invalid,
+                        &progress,
+                        &total,
+                    )
+                    .await
+                }
                 other => bail!("unknown import {other:?}: use people, devices or intune"),
             };
             bar.finish_and_clear();
@@ -383,9 +441,17 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                         println!("{}", serde_json::to_string(&o)?);
                     } else {
                         let s = &o.summary;
-                        println!("{} rows: {} created, {} updated, {} unchanged, {} findings opened", s.rows, s.created, s.updated, s.unchanged, s.findings_opened);
+                        println!(
+                            "{} rows: {} created, {} updated, {} unchanged, {} findings opened",
+                            s.rows, s.created, s.updated, s.unchanged, s.findings_opened
+                        );
                         for e in &o.skipped {
-                            println!("  skipped line {}: {}{}", e.line, e.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(), e.message);
+                            println!(
+                                "  skipped line {}: {}{}",
+                                e.line,
+                                e.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(),
+                                e.message
+                            );
                         }
                         for e in &s.unmatched {
                             println!("  not applied, line {}: {}", e.line, e.message);
@@ -440,7 +506,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     } else if let Some(p) = &r.problem {
                         println!("AUDIT LOG ALTERED: {p}");
                     } else {
-                        println!("audit log intact: {} events, root {}, {} signed checkpoints checked", r.events, r.root, r.checkpoints_checked);
+                        println!(
+                            "audit log intact: {} events, root {}, {} signed checkpoints checked",
+                            r.events, r.root, r.checkpoints_checked
+                        );
                     }
                     Ok(if r.problem.is_some() { ExitCode::from(3) } else { ExitCode::SUCCESS })
                 }
@@ -466,9 +535,19 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Screen { file, json, jsonl, pack } => {
-            let opts = custodian_screening::cli::Options { file: file.clone(), json: *json, jsonl: *jsonl, pack: pack.clone() };
+            let opts = custodian_screening::cli::Options {
+                file: file.clone(),
+                json: *json,
+                jsonl: *jsonl,
+                pack: pack.clone(),
+            };
             let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
-            Ok(ExitCode::from(custodian_screening::cli::run(&opts, &mut stdin.lock(), &mut stdout.lock(), &mut stderr.lock())))
+            Ok(ExitCode::from(custodian_screening::cli::run(
+                &opts,
+                &mut stdin.lock(),
+                &mut stdout.lock(),
+                &mut stderr.lock(),
+            )))
         }
         Command::Backup { out } => {
             let (_, store) = open(&cli).await?;

@@ -57,7 +57,11 @@ fn a_mistyped_database_path_is_refused_rather_than_created() {
     let e = Env::new();
     let o = e.run(&["audit", "verify"]);
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to create"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("refusing to create"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(!e.dir.join("c.db").exists());
 }
 
@@ -165,7 +169,10 @@ fn a_monitoring_round_is_scripted_end_to_end_and_an_independent_implementation_a
     assert!(e.run(&["monitoring", "export", &round, "--out", out.to_str().unwrap()]).status.success());
 
     // Verify needs no database at all.
-    let o = Command::new(bin()).args(["--database-url", "sqlite:/nonexistent/x.db", "monitoring", "verify", out.to_str().unwrap()]).output().unwrap();
+    let o = Command::new(bin())
+        .args(["--database-url", "sqlite:/nonexistent/x.db", "monitoring", "verify", out.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
     assert!(stdout(&o).contains("bundle verified"));
 
@@ -187,8 +194,11 @@ fn a_monitoring_round_is_scripted_end_to_end_and_an_independent_implementation_a
     let seed = h(&format!("{population_hash}\ndrand 4242: 9f86d0\npsd round secret"));
     assert_eq!(b["seed"], seed);
     for (area, k) in b["sample_sizes"].as_object().unwrap() {
-        let mut scored: Vec<(String, String)> =
-            people.iter().filter(|(a, _)| a == area).map(|(a, s)| (h(&format!("{seed}\n{a}\n{s}")), s.clone())).collect();
+        let mut scored: Vec<(String, String)> = people
+            .iter()
+            .filter(|(a, _)| a == area)
+            .map(|(a, s)| (h(&format!("{seed}\n{a}\n{s}")), s.clone()))
+            .collect();
         scored.sort();
         let order: Vec<serde_json::Value> = scored.into_iter().map(|(_, s)| serde_json::Value::from(s)).collect();
         let k = (k.as_u64().unwrap() as usize).min(order.len());

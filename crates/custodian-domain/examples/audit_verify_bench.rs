@@ -15,7 +15,9 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::time::{Duration, Instant};
 
-use custodian_domain::audit::{CHAIN_START, EventRecord, Frontier, Hash, Verifier, canonical_bytes_into, chain_hash, digest_json, leaf_hash};
+use custodian_domain::audit::{
+    CHAIN_START, EventRecord, Frontier, Hash, Verifier, canonical_bytes_into, chain_hash, digest_json, leaf_hash,
+};
 
 /// A realistic event: a device allocation under WP034 4.1 with digests and a small JSON detail.
 fn make_event(seq: u64) -> EventRecord {

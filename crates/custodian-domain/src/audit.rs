@@ -826,7 +826,9 @@ pub enum Tamper {
     LeafMismatch { seq: u64 },
     /// The stored chain value after this event differs from the chain recomputed over all
     /// leaves so far: the event (or its stored hashes) was rewritten.
-    #[error("event seq {seq}: stored chain hash does not match the chain recomputed from events 0 to {seq} (event or its hashes rewritten)")]
+    #[error(
+        "event seq {seq}: stored chain hash does not match the chain recomputed from events 0 to {seq} (event or its hashes rewritten)"
+    )]
     ChainMismatch { seq: u64 },
     /// A signed checkpoint's root differs from the recomputed root at its size.
     #[error("signed checkpoint at size {size}: root does not match the root recomputed from events 0 to {}", size.saturating_sub(1))]
@@ -1343,7 +1345,9 @@ mod tests {
     fn a_fully_restamped_log_is_caught_by_an_earlier_signed_checkpoint() {
         let log = stored_log(50);
         let key = SigningKey::from_bytes(&[7; 32]);
-        let note = Checkpoint::new("custodian.example/audit", 50, root_after(&log, 50)).expect("origin").sign("custodian", &key);
+        let note = Checkpoint::new("custodian.example/audit", 50, root_after(&log, 50))
+            .expect("origin")
+            .sign("custodian", &key);
         let cp = Checkpoint::open(&note, "custodian", &key.verifying_key()).expect("signed");
 
         let mut tampered = log.clone();

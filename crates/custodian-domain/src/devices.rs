@@ -164,8 +164,14 @@ mod tests {
 
     #[test]
     fn allocation_needs_a_holder_and_nothing_else_takes_one() {
-        assert_eq!(check_transition(DeviceStatus::InStock, DeviceStatus::Allocated, false), Err(TransitionError::HolderRequired));
-        assert_eq!(check_transition(DeviceStatus::Allocated, DeviceStatus::Lost, true), Err(TransitionError::HolderNotAllowed));
+        assert_eq!(
+            check_transition(DeviceStatus::InStock, DeviceStatus::Allocated, false),
+            Err(TransitionError::HolderRequired)
+        );
+        assert_eq!(
+            check_transition(DeviceStatus::Allocated, DeviceStatus::Lost, true),
+            Err(TransitionError::HolderNotAllowed)
+        );
         assert!(check_transition(DeviceStatus::InStock, DeviceStatus::Allocated, true).is_ok());
     }
 

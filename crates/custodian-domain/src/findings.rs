@@ -132,7 +132,12 @@ pub enum ReviewError {
 }
 
 /// Check a move to `to`. Closing requires reasons; a closed finding stays closed.
-pub fn check_review(from: FindingStatus, to: FindingStatus, reasons: Option<&str>, reviewer_is_subject: bool) -> Result<(), ReviewError> {
+pub fn check_review(
+    from: FindingStatus,
+    to: FindingStatus,
+    reasons: Option<&str>,
+    reviewer_is_subject: bool,
+) -> Result<(), ReviewError> {
     if reviewer_is_subject {
         return Err(ReviewError::OwnFinding);
     }
@@ -151,10 +156,19 @@ mod tests {
 
     #[test]
     fn closing_needs_reasons_and_is_final() {
-        assert_eq!(check_review(FindingStatus::Open, FindingStatus::Closed, Some("  "), false), Err(ReviewError::ReasonsRequired));
+        assert_eq!(
+            check_review(FindingStatus::Open, FindingStatus::Closed, Some("  "), false),
+            Err(ReviewError::ReasonsRequired)
+        );
         assert!(check_review(FindingStatus::Open, FindingStatus::Closed, Some("spoke to officer"), false).is_ok());
-        assert_eq!(check_review(FindingStatus::Closed, FindingStatus::Open, Some("x"), false), Err(ReviewError::AlreadyClosed));
-        assert_eq!(check_review(FindingStatus::Open, FindingStatus::UnderReview, None, true), Err(ReviewError::OwnFinding));
+        assert_eq!(
+            check_review(FindingStatus::Closed, FindingStatus::Open, Some("x"), false),
+            Err(ReviewError::AlreadyClosed)
+        );
+        assert_eq!(
+            check_review(FindingStatus::Open, FindingStatus::UnderReview, None, true),
+            Err(ReviewError::OwnFinding)
+        );
     }
 
     #[test]

@@ -84,7 +84,12 @@ pub struct Throttle {
 
 impl Throttle {
     pub fn new(window_minutes: i64, max_account: u32, max_address: u32) -> Self {
-        Self { window: Duration::minutes(window_minutes), max_account, max_address, failures: Mutex::new(HashMap::new()) }
+        Self {
+            window: Duration::minutes(window_minutes),
+            max_account,
+            max_address,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     fn count(&self, key: &str, now: OffsetDateTime) -> u32 {
@@ -98,7 +103,8 @@ impl Throttle {
 
     /// Whether another attempt is allowed now.
     pub fn allowed(&self, account: &str, address: &str, now: OffsetDateTime) -> bool {
-        self.count(&format!("a:{account}"), now) < self.max_account && self.count(&format!("i:{address}"), now) < self.max_address
+        self.count(&format!("a:{account}"), now) < self.max_account
+            && self.count(&format!("i:{address}"), now) < self.max_address
     }
 
     pub fn fail(&self, account: &str, address: &str, now: OffsetDateTime) {
@@ -172,7 +178,9 @@ impl CurrentUser {
     pub fn scope_allows(&self, action: Action) -> bool {
         match &self.via {
             Via::Session { .. } => true,
-            Via::Token { scopes, .. } => scopes.iter().any(|s| s == "write" || s == action.as_str() || (s == "read" && is_read_only(action))),
+            Via::Token { scopes, .. } => {
+                scopes.iter().any(|s| s == "write" || s == action.as_str() || (s == "read" && is_read_only(action)))
+            }
         }
     }
 }
@@ -182,7 +190,21 @@ pub fn is_read_only(a: Action) -> bool {
     use Action::*;
     matches!(
         a,
-        DashboardView | PolicyRead | MyDevicesView | PeopleList | PeopleView | DevicesList | DevicesView | FindingsList | FindingsView | FindingsExport | MonitoringRoundsView | MonitoringCasesView | AuditRead | AuditVerify | MetricsRead
+        DashboardView
+            | PolicyRead
+            | MyDevicesView
+            | PeopleList
+            | PeopleView
+            | DevicesList
+            | DevicesView
+            | FindingsList
+            | FindingsView
+            | FindingsExport
+            | MonitoringRoundsView
+            | MonitoringCasesView
+            | AuditRead
+            | AuditVerify
+            | MetricsRead
     )
 }
 
@@ -291,7 +313,14 @@ pub fn clear_cookie(secure: bool) -> String {
 }
 
 /// Create an API token for `person`; the secret is returned once and only its hash is kept.
-pub async fn issue_token(state: &AppState, person: &Person, name: &str, scopes: &[String], days: i64, actor: &Actor) -> Result<(Uuid, String), AppError> {
+pub async fn issue_token(
+    state: &AppState,
+    person: &Person,
+    name: &str,
+    scopes: &[String],
+    days: i64,
+    actor: &Actor,
+) -> Result<(Uuid, String), AppError> {
     for s in scopes {
         if s != "read" && s != "write" && Action::parse(s).is_none() {
             return Err(AppError::invalid("scopes", format!("{s:?} is not read, write or an action name")));
@@ -302,7 +331,10 @@ pub async fn issue_token(state: &AppState, person: &Person, name: &str, scopes: 
     }
     let secret = format!("{TOKEN_PREFIX}{}", random_token());
     let now = state.now();
-    let id = state.store().create_token(person.id, name, &sha256_hex(&secret), scopes, now + Duration::days(days), actor, now).await?;
+    let id = state
+        .store()
+        .create_token(person.id, name, &sha256_hex(&secret), scopes, now + Duration::days(days), actor, now)
+        .await?;
     Ok((id, secret))
 }
 

@@ -77,7 +77,10 @@ pub enum ConfigError {
 
 impl Settings {
     /// Defaults, overlaid by the TOML file (if given), overlaid by `CUSTODIAN_*` variables.
-    pub fn load(file: Option<&std::path::Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+    pub fn load(
+        file: Option<&std::path::Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
         let mut s = match file {
             Some(p) => {
                 let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Read(p.to_path_buf(), e))?;
@@ -93,8 +96,12 @@ impl Settings {
                 "DATABASE_URL" => s.database_url = v,
                 "DATA_DIR" => s.data_dir = PathBuf::from(v),
                 "SECURE_COOKIES" => s.secure_cookies = v.parse().map_err(|_| err("expected true or false"))?,
-                "SESSION_IDLE_MINUTES" => s.session_idle_minutes = v.parse().map_err(|_| err("expected a whole number"))?,
-                "SESSION_ABSOLUTE_HOURS" => s.session_absolute_hours = v.parse().map_err(|_| err("expected a whole number"))?,
+                "SESSION_IDLE_MINUTES" => {
+                    s.session_idle_minutes = v.parse().map_err(|_| err("expected a whole number"))?
+                }
+                "SESSION_ABSOLUTE_HOURS" => {
+                    s.session_absolute_hours = v.parse().map_err(|_| err("expected a whole number"))?
+                }
                 "BREACHED_PASSWORDS" => s.breached_passwords = Some(PathBuf::from(v)),
                 "AUDIT_ORIGIN" => s.audit_origin = v,
                 "CHECKPOINT_EVERY" => s.checkpoint_every = v.parse().map_err(|_| err("expected a whole number"))?,

@@ -33,22 +33,34 @@ impl DemoSignIns {
 pub async fn seed(store: &Store, passwords: &Passwords) -> anyhow::Result<DemoSignIns> {
     let now = time::OffsetDateTime::now_utc();
     let actor = Actor::system();
-    usecases::import_people(store, &actor, now, PEOPLE_CSV.as_bytes(), false).await.map_err(|e| anyhow::anyhow!("demo people: {e}"))?;
-    usecases::import_devices(store, &actor, now, DEVICES_CSV.as_bytes(), false).await.map_err(|e| anyhow::anyhow!("demo devices: {e}"))?;
-    usecases::import_intune(store, &actor, now, INTUNE_JSON.as_bytes(), true).await.map_err(|e| anyhow::anyhow!("demo intune: {e}"))?;
+    usecases::import_people(store, &actor, now, PEOPLE_CSV.as_bytes(), false)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo people: {e}"))?;
+    usecases::import_devices(store, &actor, now, DEVICES_CSV.as_bytes(), false)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo devices: {e}"))?;
+    usecases::import_intune(store, &actor, now, INTUNE_JSON.as_bytes(), true)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo intune: {e}"))?;
     let password = format!("demo-{}", &random_token()[..20]);
     let hash = passwords.hash(&password).await?;
     let people = store.people(&PersonFilter::default(), 1, 1000).await?.items;
     let mut accounts = Vec::new();
     let mut chosen = std::collections::HashSet::new();
     for role in Role::ALL {
-        if let Some(p) = people.iter().find(|p| p.roles.contains(&role) && !chosen.contains(&p.id)).or_else(|| people.iter().find(|p| p.roles.contains(&role))) {
+        if let Some(p) = people
+            .iter()
+            .find(|p| p.roles.contains(&role) && !chosen.contains(&p.id))
+            .or_else(|| people.iter().find(|p| p.roles.contains(&role)))
+        {
             chosen.insert(p.id);
             accounts.push((role.label().to_string(), p.email.clone()));
         }
     }
     // A line manager without special roles, and an officer who holds a device.
-    if let Some(m) = people.iter().find(|m| m.roles.is_empty() && people.iter().any(|p| p.line_manager_id == Some(m.id))) {
+    if let Some(m) =
+        people.iter().find(|m| m.roles.is_empty() && people.iter().any(|p| p.line_manager_id == Some(m.id)))
+    {
         chosen.insert(m.id);
         accounts.push(("Line manager".into(), m.email.clone()));
     }

@@ -91,7 +91,9 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(m) => AppError::Conflict(m),
             StoreError::Invalid(m) => {
                 let (field, message) = match m.split_once(": ") {
-                    Some((f, rest)) if !f.contains(' ') || f.starts_with("line ") => (Some(f.to_string()), rest.to_string()),
+                    Some((f, rest)) if !f.contains(' ') || f.starts_with("line ") => {
+                        (Some(f.to_string()), rest.to_string())
+                    }
                     _ => (None, m.clone()),
                 };
                 AppError::Invalid { detail: m, errors: vec![FieldProblem { field, line: None, message }] }
@@ -138,9 +140,11 @@ impl IntoResponse for ApiError {
             errors,
         };
         let mut res = (status, axum::Json(body)).into_response();
-        res.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/problem+json"));
+        res.headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/problem+json"));
         if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+            res.headers_mut()
+                .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
         }
         res
     }
@@ -162,10 +166,15 @@ impl IntoResponse for UiError {
             return axum::response::Redirect::to("/sign-in").into_response();
         }
         let status = self.0.status();
-        crate::ui::error_page(status, self.0.title(), &self.0.public_detail(), match &self.0 {
-            AppError::Invalid { errors, .. } => errors.clone(),
-            _ => Vec::new(),
-        })
+        crate::ui::error_page(
+            status,
+            self.0.title(),
+            &self.0.public_detail(),
+            match &self.0 {
+                AppError::Invalid { errors, .. } => errors.clone(),
+                _ => Vec::new(),
+            },
+        )
     }
 }
 

@@ -13,9 +13,19 @@ fn opt(s: Option<&str>) -> Option<&str> {
 
 /// Build a new in-stock device from user input, reporting every bad field at once.
 #[allow(clippy::too_many_arguments)]
-pub fn device_row(asset_tag: &str, device_type: &str, make: &str, model: &str, serial: Option<&str>, imei: Option<&str>, phone: Option<&str>, os: Option<&str>) -> Result<DeviceRow, AppError> {
+pub fn device_row(
+    asset_tag: &str,
+    device_type: &str,
+    make: &str,
+    model: &str,
+    serial: Option<&str>,
+    imei: Option<&str>,
+    phone: Option<&str>,
+    os: Option<&str>,
+) -> Result<DeviceRow, AppError> {
     let mut errors = Vec::new();
-    let mut err = |field: &str, message: String| errors.push(FieldProblem { field: Some(field.into()), line: None, message });
+    let mut err =
+        |field: &str, message: String| errors.push(FieldProblem { field: Some(field.into()), line: None, message });
     let tag = asset_tag.trim().to_ascii_uppercase();
     if tag.is_empty() || tag.len() > 40 || !tag.chars().all(|c| c.is_ascii_alphanumeric() || "-_/".contains(c)) {
         err("asset_tag", "Enter an asset tag of up to 40 letters, digits, '-', '_' or '/'".into());
@@ -60,6 +70,9 @@ pub fn device_row(asset_tag: &str, device_type: &str, make: &str, model: &str, s
             status: DeviceStatus::InStock,
             allocated_to: None,
         }),
-        _ => Err(AppError::Invalid { detail: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "), errors }),
+        _ => Err(AppError::Invalid {
+            detail: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
+            errors,
+        }),
     }
 }

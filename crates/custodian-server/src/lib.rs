@@ -57,7 +57,8 @@ impl Application {
         let authz = Authz::load().context("loading the permission policies")?;
         let breached = match &settings.breached_passwords {
             Some(p) => {
-                let text = std::fs::read_to_string(p).with_context(|| format!("reading breach list {}", p.display()))?;
+                let text =
+                    std::fs::read_to_string(p).with_context(|| format!("reading breach list {}", p.display()))?;
                 BreachList::from_lines(text.lines())
             }
             None => BreachList::empty(),
@@ -83,7 +84,10 @@ impl Application {
 
     /// Serve until `shutdown` completes, then finish in-flight requests, sign a final audit
     /// checkpoint and close the database.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let checkpointer = tokio::spawn(ops::checkpoint_loop(state.clone()));
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
@@ -98,7 +102,11 @@ impl Application {
     }
 }
 
-async fn count_requests(axum::extract::State(state): axum::extract::State<AppState>, req: Request<axum::body::Body>, next: Next) -> Response {
+async fn count_requests(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
     let res = next.run(req).await;
     let m = state.metrics();
     m.requests.fetch_add(1, Ordering::Relaxed);
@@ -120,10 +128,22 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/static", static_dir)
         .layer(middleware::from_fn_with_state(state.clone(), count_requests))
         .layer(TraceLayer::new_for_http())
-        .layer(SetResponseHeaderLayer::overriding(HeaderName::from_static("content-security-policy"), HeaderValue::from_static(CSP)))
-        .layer(SetResponseHeaderLayer::overriding(HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(HeaderName::from_static("x-frame-options"), HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(HeaderName::from_static("referrer-policy"), HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),

@@ -37,14 +37,41 @@ async fn metrics(State(state): State<AppState>, user: CurrentUser) -> ApiResult<
     let mut line = |name: &str, help: &str, kind: &str, v: String| {
         out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{v}\n"));
     };
-    line("custodian_http_requests_total", "HTTP requests served.", "counter", format!("custodian_http_requests_total {}", m.requests.load(Ordering::Relaxed)));
-    line("custodian_http_client_errors_total", "Responses with a 4xx status.", "counter", format!("custodian_http_client_errors_total {}", m.errors_4xx.load(Ordering::Relaxed)));
-    line("custodian_http_server_errors_total", "Responses with a 5xx status.", "counter", format!("custodian_http_server_errors_total {}", m.errors_5xx.load(Ordering::Relaxed)));
-    line("custodian_authz_denied_total", "Requests denied by the permission policies.", "counter", format!("custodian_authz_denied_total {}", m.denied.load(Ordering::Relaxed)));
-    line("custodian_audit_events", "Events in the audit log.", "gauge", format!("custodian_audit_events {}", counts.audit_events));
-    let devices: Vec<String> = counts.devices_by_status.iter().map(|(s, n)| format!("custodian_devices{{status=\"{s}\"}} {n}")).collect();
+    line(
+        "custodian_http_requests_total",
+        "HTTP requests served.",
+        "counter",
+        format!("custodian_http_requests_total {}", m.requests.load(Ordering::Relaxed)),
+    );
+    line(
+        "custodian_http_client_errors_total",
+        "Responses with a 4xx status.",
+        "counter",
+        format!("custodian_http_client_errors_total {}", m.errors_4xx.load(Ordering::Relaxed)),
+    );
+    line(
+        "custodian_http_server_errors_total",
+        "Responses with a 5xx status.",
+        "counter",
+        format!("custodian_http_server_errors_total {}", m.errors_5xx.load(Ordering::Relaxed)),
+    );
+    line(
+        "custodian_authz_denied_total",
+        "Requests denied by the permission policies.",
+        "counter",
+        format!("custodian_authz_denied_total {}", m.denied.load(Ordering::Relaxed)),
+    );
+    line(
+        "custodian_audit_events",
+        "Events in the audit log.",
+        "gauge",
+        format!("custodian_audit_events {}", counts.audit_events),
+    );
+    let devices: Vec<String> =
+        counts.devices_by_status.iter().map(|(s, n)| format!("custodian_devices{{status=\"{s}\"}} {n}")).collect();
     line("custodian_devices", "Registered devices by status.", "gauge", devices.join("\n"));
-    let findings: Vec<String> = counts.findings_by_status.iter().map(|(s, n)| format!("custodian_findings{{status=\"{s}\"}} {n}")).collect();
+    let findings: Vec<String> =
+        counts.findings_by_status.iter().map(|(s, n)| format!("custodian_findings{{status=\"{s}\"}} {n}")).collect();
     line("custodian_findings", "Findings by status.", "gauge", findings.join("\n"));
     Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
 }

@@ -38,9 +38,28 @@ pub struct Metrics {
 }
 
 impl AppState {
-    pub fn new(store: Store, authz: Authz, settings: Settings, breached: BreachList, audit_key: SigningKey) -> anyhow::Result<Self> {
-        let throttle = Throttle::new(settings.throttle_window_minutes, settings.max_failures_per_account, settings.max_failures_per_address);
-        Ok(Self(Arc::new(Inner { store, authz, passwords: Passwords::new()?, throttle, breached, audit_key, metrics: Metrics::default(), settings })))
+    pub fn new(
+        store: Store,
+        authz: Authz,
+        settings: Settings,
+        breached: BreachList,
+        audit_key: SigningKey,
+    ) -> anyhow::Result<Self> {
+        let throttle = Throttle::new(
+            settings.throttle_window_minutes,
+            settings.max_failures_per_account,
+            settings.max_failures_per_address,
+        );
+        Ok(Self(Arc::new(Inner {
+            store,
+            authz,
+            passwords: Passwords::new()?,
+            throttle,
+            breached,
+            audit_key,
+            metrics: Metrics::default(),
+            settings,
+        })))
     }
 
     pub fn store(&self) -> &Store {
@@ -78,7 +97,11 @@ impl AppState {
             Ok(())
         } else {
             self.0.metrics.denied.fetch_add(1, Ordering::Relaxed);
-            Err(AppError::Forbidden(format!("You do not have permission to {} (policy {}).", describe(action), action.as_str())))
+            Err(AppError::Forbidden(format!(
+                "You do not have permission to {} (policy {}).",
+                describe(action),
+                action.as_str()
+            )))
         }
     }
 

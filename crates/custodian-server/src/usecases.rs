@@ -38,7 +38,13 @@ pub async fn view_device(state: &AppState, user: &CurrentUser, id: Uuid) -> Resu
     Ok(d)
 }
 
-pub async fn allocate(state: &AppState, user: &CurrentUser, device: Uuid, staff_number: &str, reason: &str) -> Result<Device, AppError> {
+pub async fn allocate(
+    state: &AppState,
+    user: &CurrentUser,
+    device: Uuid,
+    staff_number: &str,
+    reason: &str,
+) -> Result<Device, AppError> {
     let d = load_device(state, device).await?;
     state.require(user, Action::DevicesAllocate, &device_resource(&d))?;
     if reason.trim().is_empty() {
@@ -56,10 +62,17 @@ pub async fn allocate(state: &AppState, user: &CurrentUser, device: Uuid, staff_
     Ok(state.store().allocate(device, person.id, reason.trim(), &user.actor, state.now()).await?)
 }
 
-pub async fn transition(state: &AppState, user: &CurrentUser, device: Uuid, status: &str, reason: &str) -> Result<Device, AppError> {
+pub async fn transition(
+    state: &AppState,
+    user: &CurrentUser,
+    device: Uuid,
+    status: &str,
+    reason: &str,
+) -> Result<Device, AppError> {
     let d = load_device(state, device).await?;
     state.require(user, Action::DevicesTransition, &device_resource(&d))?;
-    let to = DeviceStatus::parse(status).ok_or_else(|| AppError::invalid("status", format!("{status:?} is not a device status")))?;
+    let to = DeviceStatus::parse(status)
+        .ok_or_else(|| AppError::invalid("status", format!("{status:?} is not a device status")))?;
     if to == DeviceStatus::Allocated {
         return Err(AppError::invalid("status", "Use allocation to give a device to a person"));
     }
@@ -75,13 +88,20 @@ pub async fn confirm_receipt(state: &AppState, user: &CurrentUser, device: Uuid)
     Ok(state.store().confirm_receipt(device, user.id(), &user.actor, state.now()).await?)
 }
 
-pub async fn report_loss(state: &AppState, user: &CurrentUser, device: Uuid, stolen: bool, circumstances: &str) -> Result<Device, AppError> {
+pub async fn report_loss(
+    state: &AppState,
+    user: &CurrentUser,
+    device: Uuid,
+    stolen: bool,
+    circumstances: &str,
+) -> Result<Device, AppError> {
     let d = load_device(state, device).await?;
     state.require(user, Action::DevicesReportLoss, &device_resource(&d))?;
     if circumstances.trim().is_empty() {
         return Err(AppError::invalid("circumstances", "Say when and where the device was last seen"));
     }
-    let (d, _) = state.store().report_loss(device, user.id(), stolen, circumstances.trim(), &user.actor, state.now()).await?;
+    let (d, _) =
+        state.store().report_loss(device, user.id(), stolen, circumstances.trim(), &user.actor, state.now()).await?;
     Ok(d)
 }
 
@@ -93,25 +113,48 @@ pub async fn view_finding(state: &AppState, user: &CurrentUser, id: Uuid) -> Res
         return Err(AppError::Forbidden("You do not have permission to view this finding.".into()));
     }
     let why = format!("access under policy {}", decision.policies.join(", "));
-    state.store().log_view(&user.actor, state.now(), AuditEntry::new("finding.view", format!("finding:{id}")).clause("4.10").justification(why)).await?;
+    state
+        .store()
+        .log_view(
+            &user.actor,
+            state.now(),
+            AuditEntry::new("finding.view", format!("finding:{id}")).clause("4.10").justification(why),
+        )
+        .await?;
     Ok(f)
 }
 
 /// Findings the user may see: everything for the teams that handle them, otherwise their own
 /// and their direct reports' (WP034 4.10: line managers judge their people's findings).
-pub async fn list_findings(state: &AppState, user: &CurrentUser, mut filter: FindingFilter, page: i64, per_page: i64) -> Result<Page<Finding>, AppError> {
+pub async fn list_findings(
+    state: &AppState,
+    user: &CurrentUser,
+    mut filter: FindingFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<Finding>, AppError> {
     state.require(user, Action::FindingsList, &custodian_authz::Resource::System)?;
     let all = state.allows(user, Action::FindingsExport, &Resource::System);
     filter.visible_to = Some(Visibility { person_id: user.id(), all });
     Ok(state.store().findings(&filter, page, per_page).await?)
 }
 
-pub async fn review(state: &AppState, user: &CurrentUser, id: Uuid, status: &str, outcome: Option<&str>, reasons: Option<&str>) -> Result<Finding, AppError> {
+pub async fn review(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    status: &str,
+    outcome: Option<&str>,
+    reasons: Option<&str>,
+) -> Result<Finding, AppError> {
     let f = state.store().finding(id).await?.ok_or_else(|| AppError::NotFound(format!("No finding with id {id}.")))?;
     state.require(user, Action::FindingsReview, &finding_resource(&f))?;
-    let to = FindingStatus::parse(status).ok_or_else(|| AppError::invalid("status", format!("{status:?} is not under_review or closed")))?;
+    let to = FindingStatus::parse(status)
+        .ok_or_else(|| AppError::invalid("status", format!("{status:?} is not under_review or closed")))?;
     let outcome = match outcome.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(o) => Some(Outcome::parse(o).ok_or_else(|| AppError::invalid("outcome", format!("{o:?} is not an outcome")))?),
+        Some(o) => {
+            Some(Outcome::parse(o).ok_or_else(|| AppError::invalid("outcome", format!("{o:?} is not an outcome")))?)
+        }
         None => None,
     };
     if to == FindingStatus::Closed && outcome.is_none() {
@@ -120,12 +163,20 @@ pub async fn review(state: &AppState, user: &CurrentUser, id: Uuid, status: &str
     if to == FindingStatus::Closed && reasons.map(str::trim).unwrap_or("").is_empty() {
         return Err(AppError::invalid("reasons", "Give your reasons (WP034 4.10: judged case by case)"));
     }
-    Ok(state.store().review_finding(id, to, outcome, reasons.map(str::trim), user.id(), &user.actor, state.now()).await?)
+    Ok(state
+        .store()
+        .review_finding(id, to, outcome, reasons.map(str::trim), user.id(), &user.actor, state.now())
+        .await?)
 }
 
 /// A person's record; declared personal numbers are sensitive and shown only with a reason,
 /// which is logged.
-pub async fn view_person(state: &AppState, user: &CurrentUser, id: Uuid, reason: Option<&str>) -> Result<(Person, bool), AppError> {
+pub async fn view_person(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    reason: Option<&str>,
+) -> Result<(Person, bool), AppError> {
     let p = state.store().person(id).await?.ok_or_else(|| AppError::NotFound(format!("No person with id {id}.")))?;
     state.require(user, Action::PeopleView, &person_resource(&p))?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
@@ -133,7 +184,13 @@ pub async fn view_person(state: &AppState, user: &CurrentUser, id: Uuid, reason:
         Some(r) if p.id != user.id() => {
             state
                 .store()
-                .log_view(&user.actor, state.now(), AuditEntry::new("person.view_personal_numbers", format!("person:{}", p.staff_number)).clause("4.12").justification(r))
+                .log_view(
+                    &user.actor,
+                    state.now(),
+                    AuditEntry::new("person.view_personal_numbers", format!("person:{}", p.staff_number))
+                        .clause("4.12")
+                        .justification(r),
+                )
                 .await?;
             true
         }
@@ -144,7 +201,13 @@ pub async fn view_person(state: &AppState, user: &CurrentUser, id: Uuid, reason:
 
 /// People the user may list: everyone for the teams that need it; a Head of Department only
 /// their own business area (need to know).
-pub async fn list_people(state: &AppState, user: &CurrentUser, mut filter: custodian_store::PersonFilter, page: i64, per_page: i64) -> Result<Page<Person>, AppError> {
+pub async fn list_people(
+    state: &AppState,
+    user: &CurrentUser,
+    mut filter: custodian_store::PersonFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<Person>, AppError> {
     state.require(user, Action::PeopleList, &Resource::System)?;
     let elsewhere = Resource::Person { id: Uuid::nil(), line_manager: None, business_area: None };
     if !state.allows(user, Action::PeopleView, &elsewhere) {
@@ -170,12 +233,25 @@ fn rejected(errors: Vec<RowError>) -> AppError {
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
     );
-    AppError::Invalid { detail, errors: errors.into_iter().map(|e| FieldProblem { field: e.field, line: Some(e.line), message: e.message }).collect() }
+    AppError::Invalid {
+        detail,
+        errors: errors
+            .into_iter()
+            .map(|e| FieldProblem { field: e.field, line: Some(e.line), message: e.message })
+            .collect(),
+    }
 }
 
 /// Import an HR export of people (`custodian import people`, the API and the web upload).
-pub async fn import_people(state_store: &custodian_store::Store, actor: &Actor, now: time::OffsetDateTime, bytes: &[u8], skip_invalid: bool) -> Result<ImportOutcome, AppError> {
-    import_people_with_progress(state_store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {}).await
+pub async fn import_people(
+    state_store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+) -> Result<ImportOutcome, AppError> {
+    import_people_with_progress(state_store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {})
+        .await
 }
 
 /// [`import_people`] reporting the row count once parsed (`total`) and rows applied (`progress`).
@@ -217,7 +293,13 @@ pub async fn import_people_with_progress(
 }
 
 /// Import the device register (`custodian import devices`).
-pub async fn import_devices(store: &custodian_store::Store, actor: &Actor, now: time::OffsetDateTime, bytes: &[u8], skip_invalid: bool) -> Result<ImportOutcome, AppError> {
+pub async fn import_devices(
+    store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+) -> Result<ImportOutcome, AppError> {
     import_devices_with_progress(store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {}).await
 }
 
@@ -238,7 +320,11 @@ pub async fn import_devices_with_progress(
         if let Some(sn) = &r.allocated_to
             && store.person_by_staff_number(sn.as_str()).await?.is_none()
         {
-            errors.push(RowError { line: r.line, field: Some("allocated_to".into()), message: format!("no person with staff number {sn}") });
+            errors.push(RowError {
+                line: r.line,
+                field: Some("allocated_to".into()),
+                message: format!("no person with staff number {sn}"),
+            });
         }
     }
     if !errors.is_empty() && !skip_invalid {
@@ -254,7 +340,13 @@ pub async fn import_devices_with_progress(
 }
 
 /// Apply a Microsoft Intune managedDevices export (`custodian import intune`).
-pub async fn import_intune(store: &custodian_store::Store, actor: &Actor, now: time::OffsetDateTime, bytes: &[u8], skip_invalid: bool) -> Result<ImportOutcome, AppError> {
+pub async fn import_intune(
+    store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+) -> Result<ImportOutcome, AppError> {
     import_intune_with_progress(store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {}).await
 }
 

@@ -14,7 +14,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let db = args.get(1).ok_or("usage: audit_fill DB N OUT")?;
     let n: u64 = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(1_000_000);
     let out = args.get(3).ok_or("usage: audit_fill DB N OUT")?;
-    let store = Store::open(&format!("sqlite:{db}"), &OpenOptions { create_if_missing: true, max_connections: None }).await?;
+    let store =
+        Store::open(&format!("sqlite:{db}"), &OpenOptions { create_if_missing: true, max_connections: None }).await?;
     let actor = Actor::person(uuid::Uuid::now_v7(), "A1006");
     let started = std::time::Instant::now();
     let mut done = 0u64;
@@ -23,12 +24,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let entries = (0..batch)
             .map(|i| {
                 let k = done + i;
-                AuditEntry::new(if k % 3 == 0 { "device.allocate" } else { "finding.view" }, format!("device:WP-PH-{:06}", k % 10_000))
-                    .clause("4.1")
-                    .justification("Replacement handset after damage")
-                    .before(serde_json::json!({"status": "in_stock", "holder": null}))
-                    .after(serde_json::json!({"status": "allocated", "holder": format!("A{:05}", k % 5000)}))
-                    .detail(serde_json::json!({"n": k}))
+                AuditEntry::new(
+                    if k.is_multiple_of(3) { "device.allocate" } else { "finding.view" },
+                    format!("device:WP-PH-{:06}", k % 10_000),
+                )
+                .clause("4.1")
+                .justification("Replacement handset after damage")
+                .before(serde_json::json!({"status": "in_stock", "holder": null}))
+                .after(serde_json::json!({"status": "allocated", "holder": format!("A{:05}", k % 5000)}))
+                .detail(serde_json::json!({"n": k}))
             })
             .collect();
         store.append_audit(&actor, time::OffsetDateTime::now_utc(), entries).await?;

@@ -39,7 +39,13 @@ impl Store {
         on_read!(self, audit_scan(f))
     }
 
-    pub async fn audit_page(&self, subject: Option<&str>, actor: Option<&str>, page: i64, per_page: i64) -> Result<Page<AuditEvent>> {
+    pub async fn audit_page(
+        &self,
+        subject: Option<&str>,
+        actor: Option<&str>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<AuditEvent>> {
         on_read!(self, audit_page(subject, actor, page, per_page))
     }
 
@@ -56,7 +62,8 @@ impl Store {
                 if problem.is_some() {
                     return Ok(());
                 }
-                let (Ok(leaf), Ok(chain)) = (<Hash>::try_from(leaf.as_slice()), <Hash>::try_from(chain.as_slice())) else {
+                let (Ok(leaf), Ok(chain)) = (<Hash>::try_from(leaf.as_slice()), <Hash>::try_from(chain.as_slice()))
+                else {
                     problem = Some(format!("event {}: stored hashes are not 32 bytes", rec.seq));
                     return Ok(());
                 };
@@ -69,7 +76,10 @@ impl Store {
         scan?;
         let (head_size, head_frontier, _) = on_read!(self, audit_head())?;
         if problem.is_none() && head_size != verifier.size() {
-            problem = Some(format!("the log head says {head_size} events but {} are stored (events were deleted or added)", verifier.size()));
+            problem = Some(format!(
+                "the log head says {head_size} events but {} are stored (events were deleted or added)",
+                verifier.size()
+            ));
         }
         if problem.is_none() {
             match tree::Frontier::from_bytes(&head_frontier) {
@@ -85,7 +95,9 @@ impl Store {
             }
             match Checkpoint::open(note, key_name, key) {
                 Err(e) => problem = Some(format!("checkpoint at size {size}: {e}")),
-                Ok(cp) if cp.size != *size => problem = Some(format!("checkpoint stored at size {size} is signed for size {}", cp.size)),
+                Ok(cp) if cp.size != *size => {
+                    problem = Some(format!("checkpoint stored at size {size} is signed for size {}", cp.size))
+                }
                 Ok(cp) => match verifier.root_at(cp.size) {
                     Some(root) if root == cp.root => {
                         checked += 1;
@@ -99,15 +111,31 @@ impl Store {
                             cp.size
                         ))
                     }
-                    None => problem = Some(format!("signed checkpoint at size {} but only {} events are stored", cp.size, verifier.size())),
+                    None => {
+                        problem = Some(format!(
+                            "signed checkpoint at size {} but only {} events are stored",
+                            cp.size,
+                            verifier.size()
+                        ))
+                    }
                 },
             }
         }
-        Ok(VerifyReport { events: verifier.size(), root: hex::encode(verifier.root()), checkpoints_checked: checked, problem })
+        Ok(VerifyReport {
+            events: verifier.size(),
+            root: hex::encode(verifier.root()),
+            checkpoints_checked: checked,
+            problem,
+        })
     }
 
     /// Sign a checkpoint over the current head and store it. Returns the note text.
-    pub async fn audit_checkpoint(&self, key_name: &str, key: &ed25519_dalek::SigningKey, now: OffsetDateTime) -> Result<String> {
+    pub async fn audit_checkpoint(
+        &self,
+        key_name: &str,
+        key: &ed25519_dalek::SigningKey,
+        now: OffsetDateTime,
+    ) -> Result<String> {
         let (size, frontier, _) = on_read!(self, audit_head())?;
         let f = tree::Frontier::from_bytes(&frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
         if f.size() != size {
@@ -132,7 +160,8 @@ impl Store {
         on_read!(
             self,
             audit_scan(|rec, leaf, _| {
-                let h = <Hash>::try_from(leaf.as_slice()).map_err(|_| StoreError::Audit(format!("event {}: bad leaf", rec.seq)))?;
+                let h = <Hash>::try_from(leaf.as_slice())
+                    .map_err(|_| StoreError::Audit(format!("event {}: bad leaf", rec.seq)))?;
                 if rec.seq == seq as u64 {
                     event = Some(rec);
                 }
@@ -177,7 +206,14 @@ impl Store {
     pub async fn unknown_managers(&self, rows: &[PersonRow]) -> Result<Vec<RowError>> {
         on_read!(self, unknown_managers(rows))
     }
-    pub async fn import_people(&self, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+    pub async fn import_people(
+        &self,
+        rows: &[PersonRow],
+        actor: &Actor,
+        now: OffsetDateTime,
+        sha256: &str,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
         on_write!(self, import_people(rows, actor, now, sha256, progress))
     }
     pub async fn grant_role(&self, person: Uuid, role: Role, actor: &Actor, now: OffsetDateTime) -> Result<()> {
@@ -204,22 +240,64 @@ impl Store {
     pub async fn create_device(&self, row: &DeviceRow, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
         on_write!(self, create_device(row, actor, now))
     }
-    pub async fn import_devices(&self, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+    pub async fn import_devices(
+        &self,
+        rows: &[DeviceRow],
+        actor: &Actor,
+        now: OffsetDateTime,
+        sha256: &str,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
         on_write!(self, import_devices(rows, actor, now, sha256, progress))
     }
-    pub async fn import_intune(&self, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+    pub async fn import_intune(
+        &self,
+        items: &[IntuneDevice],
+        actor: &Actor,
+        now: OffsetDateTime,
+        sha256: &str,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
         on_write!(self, import_intune(items, actor, now, sha256, progress))
     }
-    pub async fn allocate(&self, device: Uuid, person: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+    pub async fn allocate(
+        &self,
+        device: Uuid,
+        person: Uuid,
+        reason: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Device> {
         on_write!(self, allocate(device, person, reason, actor, now))
     }
-    pub async fn transition(&self, device: Uuid, to: DeviceStatus, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+    pub async fn transition(
+        &self,
+        device: Uuid,
+        to: DeviceStatus,
+        reason: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Device> {
         on_write!(self, transition(device, to, reason, actor, now))
     }
-    pub async fn confirm_receipt(&self, device: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+    pub async fn confirm_receipt(
+        &self,
+        device: Uuid,
+        person: Uuid,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Device> {
         on_write!(self, confirm_receipt(device, person, actor, now))
     }
-    pub async fn report_loss(&self, device: Uuid, person: Uuid, stolen: bool, circumstances: &str, actor: &Actor, now: OffsetDateTime) -> Result<(Device, Uuid)> {
+    pub async fn report_loss(
+        &self,
+        device: Uuid,
+        person: Uuid,
+        stolen: bool,
+        circumstances: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<(Device, Uuid)> {
         on_write!(self, report_loss(device, person, stolen, circumstances, actor, now))
     }
 
@@ -241,7 +319,16 @@ impl Store {
         on_read!(self, findings_scan(f))
     }
     #[allow(clippy::too_many_arguments)]
-    pub async fn review_finding(&self, id: Uuid, to: FindingStatus, outcome: Option<Outcome>, reasons: Option<&str>, reviewer: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Finding> {
+    pub async fn review_finding(
+        &self,
+        id: Uuid,
+        to: FindingStatus,
+        outcome: Option<Outcome>,
+        reasons: Option<&str>,
+        reviewer: Uuid,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Finding> {
         on_write!(self, review_finding(id, to, outcome, reasons, reviewer, actor, now))
     }
 
@@ -253,7 +340,15 @@ impl Store {
     pub async fn password_hash(&self, person: Uuid) -> Result<Option<String>> {
         on_read!(self, password_hash(person))
     }
-    pub async fn create_session(&self, token_hash: &str, person: Uuid, csrf: &str, now: OffsetDateTime, expires: OffsetDateTime, actor: &Actor) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        person: Uuid,
+        csrf: &str,
+        now: OffsetDateTime,
+        expires: OffsetDateTime,
+        actor: &Actor,
+    ) -> Result<()> {
         on_write!(self, create_session(token_hash, person, csrf, now, expires, actor))
     }
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
@@ -266,7 +361,16 @@ impl Store {
         on_write!(self, delete_session(token_hash))
     }
     #[allow(clippy::too_many_arguments)]
-    pub async fn create_token(&self, person: Uuid, name: &str, token_hash: &str, scopes: &[String], expires: OffsetDateTime, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+    pub async fn create_token(
+        &self,
+        person: Uuid,
+        name: &str,
+        token_hash: &str,
+        scopes: &[String],
+        expires: OffsetDateTime,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Uuid> {
         on_write!(self, create_token(person, name, token_hash, scopes, expires, actor, now))
     }
     pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {

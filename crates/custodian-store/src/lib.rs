@@ -27,7 +27,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
-    #[error("refusing to create a new database at {0}: it does not exist (run with --demo, or `custodian migrate --create`)")]
+    #[error(
+        "refusing to create a new database at {0}: it does not exist (run with --demo, or `custodian migrate --create`)"
+    )]
     MissingDatabase(PathBuf),
     #[error("unsupported database URL {0:?}: use sqlite:PATH or postgres://...")]
     BadUrl(String),
@@ -102,7 +104,8 @@ impl Store {
     pub async fn open(url: &str, opts: &OpenOptions) -> Result<Self> {
         let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let co = PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact(url)))?;
-            let pool = PgPoolOptions::new().max_connections(opts.max_connections.unwrap_or(16)).connect_with(co).await?;
+            let pool =
+                PgPoolOptions::new().max_connections(opts.max_connections.unwrap_or(16)).connect_with(co).await?;
             Store { db: Db::Postgres(pool), origin: "custodian".into() }
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             let path = PathBuf::from(path);
@@ -110,7 +113,8 @@ impl Store {
                 return Err(StoreError::MissingDatabase(path));
             }
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
             }
             let base = SqliteConnectOptions::new()
                 .filename(&path)

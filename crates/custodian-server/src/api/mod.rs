@@ -66,7 +66,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
         openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     }
 }
@@ -123,16 +126,28 @@ struct PeopleQuery {
 
 /// People and their business areas (WP034 4.1).
 #[utoipa::path(get, path = "/people", tag = "people", params(PeopleQuery), responses((status = 200, body = PersonPage), (status = 403, body = Problem)))]
-async fn list_people(State(state): State<AppState>, user: CurrentUser, Query(q): Query<PeopleQuery>) -> ApiResult<Json<PersonPage>> {
+async fn list_people(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<PeopleQuery>,
+) -> ApiResult<Json<PersonPage>> {
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve();
-    let f = PersonFilter { q: q.q, business_area: q.business_area, status: parse_opt("status", &q.status, PersonStatus::parse)? };
+    let f = PersonFilter {
+        q: q.q,
+        business_area: q.business_area,
+        status: parse_opt("status", &q.status, PersonStatus::parse)?,
+    };
     let p = uc::list_people(&state, &user, f, page, per_page).await?;
     Ok(Json(PersonPage { items: p.items.iter().map(PersonOut::from).collect(), total: p.total, page, per_page }))
 }
 
 /// One person.
 #[utoipa::path(get, path = "/people/{id}", tag = "people", params(("id" = Uuid, Path)), responses((status = 200, body = PersonOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_person(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> ApiResult<Json<PersonOut>> {
+async fn get_person(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<PersonOut>> {
     let (p, _) = uc::view_person(&state, &user, id, None).await?;
     Ok(Json(PersonOut::from(&p)))
 }
@@ -154,7 +169,11 @@ struct DeviceQuery {
 
 /// The device register (WP034 1.2, 4.1).
 #[utoipa::path(get, path = "/devices", tag = "devices", params(DeviceQuery), responses((status = 200, body = DevicePage), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn list_devices(State(state): State<AppState>, user: CurrentUser, Query(q): Query<DeviceQuery>) -> ApiResult<Json<DevicePage>> {
+async fn list_devices(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<DeviceQuery>,
+) -> ApiResult<Json<DevicePage>> {
     state.require(&user, Action::DevicesList, &Resource::System)?;
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve();
     let f = DeviceFilter {
@@ -169,23 +188,45 @@ async fn list_devices(State(state): State<AppState>, user: CurrentUser, Query(q)
 
 /// Register a device (WP034 1.2). It starts in stock.
 #[utoipa::path(post, path = "/devices", tag = "devices", request_body = DeviceIn, responses((status = 201, body = DeviceOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn create_device(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, JsonIn(d): JsonIn<DeviceIn>) -> ApiResult<(StatusCode, Json<DeviceOut>)> {
+async fn create_device(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    JsonIn(d): JsonIn<DeviceIn>,
+) -> ApiResult<(StatusCode, Json<DeviceOut>)> {
     user.check_csrf(csrf_header(&headers))?;
     state.require(&user, Action::DevicesCreate, &Resource::System)?;
-    let row = crate::forms::device_row(&d.asset_tag, &d.device_type, &d.make, &d.model, d.serial.as_deref(), d.imei.as_deref(), d.phone_number.as_deref(), d.os.as_deref())?;
+    let row = crate::forms::device_row(
+        &d.asset_tag,
+        &d.device_type,
+        &d.make,
+        &d.model,
+        d.serial.as_deref(),
+        d.imei.as_deref(),
+        d.phone_number.as_deref(),
+        d.os.as_deref(),
+    )?;
     let dev = state.store().create_device(&row, &user.actor, state.now()).await?;
     Ok((StatusCode::CREATED, Json(DeviceOut::from(&dev))))
 }
 
 /// One device.
 #[utoipa::path(get, path = "/devices/{id}", tag = "devices", params(("id" = Uuid, Path)), responses((status = 200, body = DeviceOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_device(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> ApiResult<Json<DeviceOut>> {
+async fn get_device(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<DeviceOut>> {
     Ok(Json(DeviceOut::from(&uc::view_device(&state, &user, id).await?)))
 }
 
 /// A device's full history: allocations, returns, losses, repairs, examinations.
 #[utoipa::path(get, path = "/devices/{id}/history", tag = "devices", params(("id" = Uuid, Path)), responses((status = 200, body = [DeviceEventOut]), (status = 403, body = Problem)))]
-async fn device_history(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> ApiResult<Json<Vec<DeviceEventOut>>> {
+async fn device_history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<DeviceEventOut>>> {
     uc::view_device(&state, &user, id).await?;
     Ok(Json(state.store().device_history(id).await?.iter().map(DeviceEventOut::from).collect()))
 }
@@ -196,28 +237,51 @@ fn csrf_header(h: &HeaderMap) -> Option<&str> {
 
 /// Allocate a device to one named person (WP034 4.1).
 #[utoipa::path(post, path = "/devices/{id}/allocate", tag = "devices", params(("id" = Uuid, Path)), request_body = AllocateIn, responses((status = 200, body = DeviceOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn allocate(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Path(id): Path<Uuid>, JsonIn(b): JsonIn<AllocateIn>) -> ApiResult<Json<DeviceOut>> {
+async fn allocate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    JsonIn(b): JsonIn<AllocateIn>,
+) -> ApiResult<Json<DeviceOut>> {
     user.check_csrf(csrf_header(&headers))?;
     Ok(Json(DeviceOut::from(&uc::allocate(&state, &user, id, &b.staff_number, &b.reason).await?)))
 }
 
 /// Record a return, loss, theft, damage, repair, examination or retirement (WP034 4.7, 5.4).
 #[utoipa::path(post, path = "/devices/{id}/transition", tag = "devices", params(("id" = Uuid, Path)), request_body = TransitionIn, responses((status = 200, body = DeviceOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn transition(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Path(id): Path<Uuid>, JsonIn(b): JsonIn<TransitionIn>) -> ApiResult<Json<DeviceOut>> {
+async fn transition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    JsonIn(b): JsonIn<TransitionIn>,
+) -> ApiResult<Json<DeviceOut>> {
     user.check_csrf(csrf_header(&headers))?;
     Ok(Json(DeviceOut::from(&uc::transition(&state, &user, id, &b.status, &b.reason).await?)))
 }
 
 /// The holder confirms receipt and accepts responsibility (WP034 4.1, 4.7).
 #[utoipa::path(post, path = "/devices/{id}/confirm-receipt", tag = "devices", params(("id" = Uuid, Path)), responses((status = 200, body = DeviceOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
-async fn confirm_receipt(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Path(id): Path<Uuid>) -> ApiResult<Json<DeviceOut>> {
+async fn confirm_receipt(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<DeviceOut>> {
     user.check_csrf(csrf_header(&headers))?;
     Ok(Json(DeviceOut::from(&uc::confirm_receipt(&state, &user, id).await?)))
 }
 
 /// The holder reports the device lost or stolen; Digital Services are alerted (WP034 4.7).
 #[utoipa::path(post, path = "/devices/{id}/report-loss", tag = "devices", params(("id" = Uuid, Path)), request_body = ReportLossIn, responses((status = 200, body = DeviceOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn report_loss(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Path(id): Path<Uuid>, JsonIn(b): JsonIn<ReportLossIn>) -> ApiResult<Json<DeviceOut>> {
+async fn report_loss(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    JsonIn(b): JsonIn<ReportLossIn>,
+) -> ApiResult<Json<DeviceOut>> {
     user.check_csrf(csrf_header(&headers))?;
     Ok(Json(DeviceOut::from(&uc::report_loss(&state, &user, id, b.stolen, &b.circumstances).await?)))
 }
@@ -239,35 +303,63 @@ struct ImportResult {
 fn import_result(o: uc::ImportOutcome) -> Json<ImportResult> {
     Json(ImportResult {
         summary: ImportOut::from(o.summary),
-        skipped: o.skipped.into_iter().map(|e| crate::error::FieldProblem { field: e.field, line: Some(e.line), message: e.message }).collect(),
+        skipped: o
+            .skipped
+            .into_iter()
+            .map(|e| crate::error::FieldProblem { field: e.field, line: Some(e.line), message: e.message })
+            .collect(),
     })
 }
 
 /// Import people from an HR export (CSV body, columns
 /// `staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones`).
 #[utoipa::path(post, path = "/imports/people", tag = "imports", params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportOut), (status = 422, body = Problem)))]
-async fn import_people(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Query(q): Query<ImportQuery>, body: Bytes) -> ApiResult<Json<ImportResult>> {
+async fn import_people(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<ImportResult>> {
     user.check_csrf(csrf_header(&headers))?;
     state.require(&user, Action::PeopleImport, &Resource::System)?;
-    Ok(import_result(uc::import_people(state.store(), &user.actor, state.now(), &body, q.skip_invalid.unwrap_or(false)).await?))
+    Ok(import_result(
+        uc::import_people(state.store(), &user.actor, state.now(), &body, q.skip_invalid.unwrap_or(false)).await?,
+    ))
 }
 
 /// Import the device register (CSV body, columns
 /// `asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to`).
 #[utoipa::path(post, path = "/imports/devices", tag = "imports", params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportOut), (status = 422, body = Problem)))]
-async fn import_devices(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Query(q): Query<ImportQuery>, body: Bytes) -> ApiResult<Json<ImportResult>> {
+async fn import_devices(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<ImportResult>> {
     user.check_csrf(csrf_header(&headers))?;
     state.require(&user, Action::DevicesImport, &Resource::System)?;
-    Ok(import_result(uc::import_devices(state.store(), &user.actor, state.now(), &body, q.skip_invalid.unwrap_or(false)).await?))
+    Ok(import_result(
+        uc::import_devices(state.store(), &user.actor, state.now(), &body, q.skip_invalid.unwrap_or(false)).await?,
+    ))
 }
 
 /// Apply a Microsoft Intune `managedDevices` export (a JSON array or a Graph page); raises
 /// WP034 4.1 findings where the signed-in user is not the holder.
 #[utoipa::path(post, path = "/imports/intune", tag = "imports", params(ImportQuery), request_body(content = String, content_type = "application/json"), responses((status = 200, body = ImportOut), (status = 422, body = Problem)))]
-async fn import_intune(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Query(q): Query<ImportQuery>, body: Bytes) -> ApiResult<Json<ImportResult>> {
+async fn import_intune(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<ImportResult>> {
     user.check_csrf(csrf_header(&headers))?;
     state.require(&user, Action::DevicesImport, &Resource::System)?;
-    Ok(import_result(uc::import_intune(state.store(), &user.actor, state.now(), &body, q.skip_invalid.unwrap_or(false)).await?))
+    Ok(import_result(
+        uc::import_intune(state.store(), &user.actor, state.now(), &body, q.skip_invalid.unwrap_or(false)).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -282,24 +374,44 @@ struct FindingQuery {
 
 /// Findings the caller may see (WP034 4.10).
 #[utoipa::path(get, path = "/findings", tag = "findings", params(FindingQuery), responses((status = 200, body = FindingPage)))]
-async fn list_findings(State(state): State<AppState>, user: CurrentUser, Query(q): Query<FindingQuery>) -> ApiResult<Json<FindingPage>> {
+async fn list_findings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<FindingQuery>,
+) -> ApiResult<Json<FindingPage>> {
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve();
-    let f = FindingFilter { status: parse_opt("status", &q.status, FindingStatus::parse)?, rule: q.rule.filter(|r| !r.is_empty()), ..FindingFilter::default() };
+    let f = FindingFilter {
+        status: parse_opt("status", &q.status, FindingStatus::parse)?,
+        rule: q.rule.filter(|r| !r.is_empty()),
+        ..FindingFilter::default()
+    };
     let p = uc::list_findings(&state, &user, f, page, per_page).await?;
     Ok(Json(FindingPage { items: p.items.iter().map(FindingOut::from).collect(), total: p.total, page, per_page }))
 }
 
 /// One finding, with its clause's words. The view is logged.
 #[utoipa::path(get, path = "/findings/{id}", tag = "findings", params(("id" = Uuid, Path)), responses((status = 200, body = FindingOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_finding(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> ApiResult<Json<FindingOut>> {
+async fn get_finding(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<FindingOut>> {
     Ok(Json(FindingOut::from(&uc::view_finding(&state, &user, id).await?)))
 }
 
 /// Review a finding: take it under review, or close it with an outcome and reasons (WP034 4.10).
 #[utoipa::path(post, path = "/findings/{id}/review", tag = "findings", params(("id" = Uuid, Path)), request_body = ReviewIn, responses((status = 200, body = FindingOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn review_finding(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Path(id): Path<Uuid>, JsonIn(b): JsonIn<ReviewIn>) -> ApiResult<Json<FindingOut>> {
+async fn review_finding(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    JsonIn(b): JsonIn<ReviewIn>,
+) -> ApiResult<Json<FindingOut>> {
     user.check_csrf(csrf_header(&headers))?;
-    Ok(Json(FindingOut::from(&uc::review(&state, &user, id, &b.status, b.outcome.as_deref(), b.reasons.as_deref()).await?)))
+    Ok(Json(FindingOut::from(
+        &uc::review(&state, &user, id, &b.status, b.outcome.as_deref(), b.reasons.as_deref()).await?,
+    )))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -313,10 +425,22 @@ struct AuditQuery {
 
 /// The audit log, newest first.
 #[utoipa::path(get, path = "/audit/events", tag = "audit", params(AuditQuery), responses((status = 200, body = AuditPage), (status = 403, body = Problem)))]
-async fn audit_events(State(state): State<AppState>, user: CurrentUser, Query(q): Query<AuditQuery>) -> ApiResult<Json<AuditPage>> {
+async fn audit_events(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<AuditPage>> {
     state.require(&user, Action::AuditRead, &Resource::System)?;
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve();
-    let p = state.store().audit_page(q.subject.as_deref().filter(|s| !s.is_empty()), q.actor.as_deref().filter(|s| !s.is_empty()), page, per_page).await?;
+    let p = state
+        .store()
+        .audit_page(
+            q.subject.as_deref().filter(|s| !s.is_empty()),
+            q.actor.as_deref().filter(|s| !s.is_empty()),
+            page,
+            per_page,
+        )
+        .await?;
     Ok(Json(AuditPage { items: p.items.iter().map(AuditEventOut::from).collect(), total: p.total, page, per_page }))
 }
 
@@ -326,13 +450,24 @@ async fn audit_verify(State(state): State<AppState>, user: CurrentUser) -> ApiRe
     state.require(&user, Action::AuditVerify, &Resource::System)?;
     let name = crate::keys::key_name(state.store().origin());
     let r = state.store().audit_verify(&name, &state.audit_key().verifying_key()).await?;
-    Ok(Json(VerifyOut { events: r.events, root: r.root, checkpoints_checked: r.checkpoints_checked, intact: r.problem.is_none(), problem: r.problem }))
+    Ok(Json(VerifyOut {
+        events: r.events,
+        root: r.root,
+        checkpoints_checked: r.checkpoints_checked,
+        intact: r.problem.is_none(),
+        problem: r.problem,
+    }))
 }
 
 /// A clause of WP034, by id (e.g. `4.8`, `6.3b`).
 #[utoipa::path(get, path = "/policy/clauses/{id}", tag = "policy", params(("id" = String, Path)), responses((status = 200, body = ClauseOut), (status = 404, body = Problem)))]
-async fn policy_clause(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> ApiResult<Json<ClauseOut>> {
+async fn policy_clause(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ClauseOut>> {
     state.require(&user, Action::PolicyRead, &Resource::System)?;
-    let c = custodian_domain::policy::clause(&id).ok_or_else(|| AppError::NotFound(format!("WP034 has no clause {id}")))?;
+    let c =
+        custodian_domain::policy::clause(&id).ok_or_else(|| AppError::NotFound(format!("WP034 has no clause {id}")))?;
     Ok(Json(ClauseOut { id: c.id().to_string(), title: c.title().to_string(), text: c.text().into_owned() }))
 }

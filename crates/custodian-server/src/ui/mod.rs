@@ -7,10 +7,10 @@ mod monitoring;
 mod pages;
 
 use askama::Template;
+use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use custodian_authz::{Action, Resource};
 
 use crate::auth::CurrentUser;
@@ -47,7 +47,10 @@ pub fn routes() -> Router<AppState> {
 
 /// Pages answer an unauthenticated visitor by sending them to sign in.
 async fn redirect_unauthenticated(res: Response) -> Response {
-    let problem = res.headers().get(axum::http::header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    let problem = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
     if res.status() == StatusCode::UNAUTHORIZED && problem {
         return axum::response::Redirect::to("/sign-in").into_response();
     }
@@ -102,7 +105,9 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
             add("/people", "People");
         }
         add("/findings", "Findings");
-        if state.allows(u, Action::DevicesImport, &Resource::System) || state.allows(u, Action::PeopleImport, &Resource::System) {
+        if state.allows(u, Action::DevicesImport, &Resource::System)
+            || state.allows(u, Action::PeopleImport, &Resource::System)
+        {
             add("/imports", "Imports");
         }
         if state.allows(u, Action::MonitoringRoundsView, &Resource::System) {
@@ -158,7 +163,12 @@ page!(ErrorPage);
 /// An error as an accessible page with an error summary.
 pub fn error_page(status: StatusCode, heading: &str, detail: &str, errors: Vec<FieldProblem>) -> Response {
     let page = ErrorPage {
-        layout: Layout { title: heading.into(), user_name: None, csrf_token: String::new(), nav: vec![NavItem { href: "/".into(), label: "Home".into(), current: false }] },
+        layout: Layout {
+            title: heading.into(),
+            user_name: None,
+            csrf_token: String::new(),
+            nav: vec![NavItem { href: "/".into(), label: "Home".into(), current: false }],
+        },
         status: status.as_u16(),
         heading: heading.into(),
         detail: detail.into(),

@@ -3,10 +3,10 @@
 use std::net::SocketAddr;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use custodian_authz::{Action, Resource};
 use custodian_domain::devices::{DeviceStatus, DeviceType};
 use custodian_domain::findings::{FindingStatus, Outcome};
@@ -46,7 +46,12 @@ pub async fn sign_in_form(State(state): State<AppState>, MaybeUser(user): MaybeU
     if user.is_some() {
         return Redirect::to("/").into_response();
     }
-    render(&SignInPage { layout: layout(&state, None, "Sign in", "/sign-in"), email: String::new(), error: None, c91: clause_view("9.1") })
+    render(&SignInPage {
+        layout: layout(&state, None, "Sign in", "/sign-in"),
+        email: String::new(),
+        error: None,
+        c91: clause_view("9.1"),
+    })
 }
 
 #[derive(Deserialize)]
@@ -55,17 +60,29 @@ pub struct SignInForm {
     password: String,
 }
 
-pub async fn sign_in(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, Form(f): Form<SignInForm>) -> UiResult<Response> {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Form(f): Form<SignInForm>,
+) -> UiResult<Response> {
     let email = f.email.trim().to_ascii_lowercase();
     let now = state.now();
     let address = addr.ip().to_string();
     let fail = |msg: &str, status: StatusCode| {
-        let mut res = render(&SignInPage { layout: layout(&state, None, "Sign in", "/sign-in"), email: email.clone(), error: Some(msg.into()), c91: clause_view("9.1") });
+        let mut res = render(&SignInPage {
+            layout: layout(&state, None, "Sign in", "/sign-in"),
+            email: email.clone(),
+            error: Some(msg.into()),
+            c91: clause_view("9.1"),
+        });
         *res.status_mut() = status;
         res
     };
     if !state.throttle().allowed(&email, &address, now) {
-        return Ok(fail("Too many failed attempts. Wait 15 minutes before trying again.", StatusCode::TOO_MANY_REQUESTS));
+        return Ok(fail(
+            "Too many failed attempts. Wait 15 minutes before trying again.",
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
     }
     let person = state.store().person_by_email(&email).await?.filter(|p| p.status == PersonStatus::Active);
     let hash = match &person {
@@ -96,7 +113,8 @@ pub async fn sign_out(State(state): State<AppState>, user: CurrentUser, Form(f):
     if let auth::Via::Session { token_hash, .. } = &user.via {
         state.store().delete_session(token_hash).await?;
     }
-    Ok(([(header::SET_COOKIE, auth::clear_cookie(state.settings().secure_cookies))], Redirect::to("/sign-in")).into_response())
+    Ok(([(header::SET_COOKIE, auth::clear_cookie(state.settings().secure_cookies))], Redirect::to("/sign-in"))
+        .into_response())
 }
 
 // ----- Home ----------------------------------------------------------------------------------
@@ -132,14 +150,31 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> UiResult<
     let mine = store.devices(&DeviceFilter { holder_id: Some(user.id()), ..DeviceFilter::default() }, 1, 100).await?;
     let awaiting = mine.items.iter().filter(|d| d.receipt_confirmed_at.is_none()).count();
     let my_findings = store
-        .findings(&FindingFilter { person_id: Some(user.id()), status: Some(FindingStatus::Open), ..FindingFilter::default() }, 1, 1)
+        .findings(
+            &FindingFilter {
+                person_id: Some(user.id()),
+                status: Some(FindingStatus::Open),
+                ..FindingFilter::default()
+            },
+            1,
+            1,
+        )
         .await?
         .total;
-    let visible = uc::list_findings(&state, &user, FindingFilter { status: Some(FindingStatus::Open), ..FindingFilter::default() }, 1, 1).await?.total;
+    let visible = uc::list_findings(
+        &state,
+        &user,
+        FindingFilter { status: Some(FindingStatus::Open), ..FindingFilter::default() },
+        1,
+        1,
+    )
+    .await?
+    .total;
     let register = if state.allows(&user, Action::DevicesList, &Resource::System) {
         let c = store.counts(None).await?;
         let get = |k: &str| c.devices_by_status.iter().find(|(s, _)| s == k).map(|(_, n)| *n).unwrap_or(0);
-        let status_rows: Vec<(String, i64)> = DeviceStatus::ALL.iter().map(|s| (s.label().to_string(), get(s.as_str()))).collect();
+        let status_rows: Vec<(String, i64)> =
+            DeviceStatus::ALL.iter().map(|s| (s.label().to_string(), get(s.as_str()))).collect();
         let findings_rows: Vec<(String, i64)> = c.findings_open_by_rule.clone();
         Some(Register {
             total: c.devices_by_status.iter().map(|(_, n)| n).sum(),
@@ -226,9 +261,14 @@ pub struct Flash {
     done: Option<String>,
 }
 
-pub async fn my_devices(State(state): State<AppState>, user: CurrentUser, Query(flash): Query<Flash>) -> UiResult<Response> {
+pub async fn my_devices(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(flash): Query<Flash>,
+) -> UiResult<Response> {
     state.require(&user, Action::MyDevicesView, &Resource::System)?;
-    let mine = state.store().devices(&DeviceFilter { holder_id: Some(user.id()), ..DeviceFilter::default() }, 1, 200).await?;
+    let mine =
+        state.store().devices(&DeviceFilter { holder_id: Some(user.id()), ..DeviceFilter::default() }, 1, 200).await?;
     let message = match flash.done.as_deref() {
         Some("confirmed") => Some("Receipt confirmed. You are now responsible for this device's use and care.".into()),
         Some("reported") => Some("Report received. Digital Services have been alerted.".into()),
@@ -243,7 +283,12 @@ pub async fn my_devices(State(state): State<AppState>, user: CurrentUser, Query(
     }))
 }
 
-pub async fn confirm_receipt(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>, Form(f): Form<CsrfOnly>) -> UiResult<Response> {
+pub async fn confirm_receipt(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<CsrfOnly>,
+) -> UiResult<Response> {
     user.check_csrf(f.csrf_token.as_deref())?;
     uc::confirm_receipt(&state, &user, id).await?;
     Ok(Redirect::to("/my-devices?done=confirmed").into_response())
@@ -256,7 +301,12 @@ pub struct LossForm {
     circumstances: String,
 }
 
-pub async fn report_loss(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>, Form(f): Form<LossForm>) -> UiResult<Response> {
+pub async fn report_loss(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<LossForm>,
+) -> UiResult<Response> {
     user.check_csrf(f.csrf_token.as_deref())?;
     let stolen = match f.what.as_str() {
         "stolen" => true,
@@ -321,10 +371,25 @@ fn percent(s: &str) -> String {
         .collect()
 }
 
-pub async fn devices(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Query(q): Query<DeviceListQuery>) -> UiResult<Response> {
+pub async fn devices(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<DeviceListQuery>,
+) -> UiResult<Response> {
     state.require(&user, Action::DevicesList, &Resource::System)?;
-    let status = q.status.as_deref().filter(|s| !s.is_empty()).map(|s| DeviceStatus::parse(s).ok_or_else(|| AppError::invalid("status", "Choose a status from the list"))).transpose()?;
-    let dtype = q.device_type.as_deref().filter(|s| !s.is_empty()).map(|s| DeviceType::parse(s).ok_or_else(|| AppError::invalid("type", "Choose a type from the list"))).transpose()?;
+    let status = q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| DeviceStatus::parse(s).ok_or_else(|| AppError::invalid("status", "Choose a status from the list")))
+        .transpose()?;
+    let dtype = q
+        .device_type
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| DeviceType::parse(s).ok_or_else(|| AppError::invalid("type", "Choose a type from the list")))
+        .transpose()?;
     let page = q.page.unwrap_or(1).max(1);
     let f = DeviceFilter { status, device_type: dtype, q: q.q.clone(), holder_id: None };
     let p = state.store().devices(&f, page, 50).await?;
@@ -343,8 +408,14 @@ pub async fn devices(State(state): State<AppState>, user: CurrentUser, headers: 
     Ok(render(&DevicesPage {
         layout: layout(&state, Some(&user), "Devices", "/devices"),
         q: q.q.clone().unwrap_or_default(),
-        statuses: DeviceStatus::ALL.iter().map(|s| Choice { value: s.as_str().into(), label: s.label().into(), selected: Some(*s) == status }).collect(),
-        types: DeviceType::ALL.iter().map(|t| Choice { value: t.as_str().into(), label: t.as_str().into(), selected: Some(*t) == dtype }).collect(),
+        statuses: DeviceStatus::ALL
+            .iter()
+            .map(|s| Choice { value: s.as_str().into(), label: s.label().into(), selected: Some(*s) == status })
+            .collect(),
+        types: DeviceType::ALL
+            .iter()
+            .map(|t| Choice { value: t.as_str().into(), label: t.as_str().into(), selected: Some(*t) == dtype })
+            .collect(),
         table,
         can_create: state.allows(&user, Action::DevicesCreate, &Resource::System),
     }))
@@ -362,7 +433,10 @@ struct NewDevicePage {
 page!(NewDevicePage);
 
 fn type_choices(selected: &str) -> Vec<Choice> {
-    DeviceType::ALL.iter().map(|t| Choice { value: t.as_str().into(), label: t.as_str().into(), selected: t.as_str() == selected }).collect()
+    DeviceType::ALL
+        .iter()
+        .map(|t| Choice { value: t.as_str().into(), label: t.as_str().into(), selected: t.as_str() == selected })
+        .collect()
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -381,13 +455,32 @@ pub struct NewDeviceForm {
 
 pub async fn new_device(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
     state.require(&user, Action::DevicesCreate, &Resource::System)?;
-    Ok(render(&NewDevicePage { layout: layout(&state, Some(&user), "Register a device", "/devices"), errors: vec![], form: NewDeviceForm::default(), types: type_choices("phone"), c12: clause_view("1.2") }))
+    Ok(render(&NewDevicePage {
+        layout: layout(&state, Some(&user), "Register a device", "/devices"),
+        errors: vec![],
+        form: NewDeviceForm::default(),
+        types: type_choices("phone"),
+        c12: clause_view("1.2"),
+    }))
 }
 
-pub async fn create_device(State(state): State<AppState>, user: CurrentUser, Form(f): Form<NewDeviceForm>) -> UiResult<Response> {
+pub async fn create_device(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<NewDeviceForm>,
+) -> UiResult<Response> {
     user.check_csrf(f.csrf_token.as_deref())?;
     state.require(&user, Action::DevicesCreate, &Resource::System)?;
-    let row = crate::forms::device_row(&f.asset_tag, &f.device_type, &f.make, &f.model, Some(&f.serial), Some(&f.imei), Some(&f.phone_number), Some(&f.os));
+    let row = crate::forms::device_row(
+        &f.asset_tag,
+        &f.device_type,
+        &f.make,
+        &f.model,
+        Some(&f.serial),
+        Some(&f.imei),
+        Some(&f.phone_number),
+        Some(&f.os),
+    );
     let result = match row {
         Ok(row) => state.store().create_device(&row, &user.actor, state.now()).await.map_err(AppError::from),
         Err(e) => Err(e),
@@ -395,13 +488,25 @@ pub async fn create_device(State(state): State<AppState>, user: CurrentUser, For
     match result {
         Ok(d) => Ok(Redirect::to(&format!("/devices/{}", d.id)).into_response()),
         Err(AppError::Invalid { errors, .. }) => {
-            let mut res = render(&NewDevicePage { layout: layout(&state, Some(&user), "Register a device", "/devices"), errors, types: type_choices(&f.device_type), form: f, c12: clause_view("1.2") });
+            let mut res = render(&NewDevicePage {
+                layout: layout(&state, Some(&user), "Register a device", "/devices"),
+                errors,
+                types: type_choices(&f.device_type),
+                form: f,
+                c12: clause_view("1.2"),
+            });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
         Err(AppError::Conflict(m)) => {
             let errors = vec![FieldProblem { field: Some("asset_tag".into()), line: None, message: m }];
-            let mut res = render(&NewDevicePage { layout: layout(&state, Some(&user), "Register a device", "/devices"), errors, types: type_choices(&f.device_type), form: f, c12: clause_view("1.2") });
+            let mut res = render(&NewDevicePage {
+                layout: layout(&state, Some(&user), "Register a device", "/devices"),
+                errors,
+                types: type_choices(&f.device_type),
+                form: f,
+                c12: clause_view("1.2"),
+            });
             *res.status_mut() = StatusCode::CONFLICT;
             Ok(res)
         }
@@ -422,7 +527,9 @@ fn event_view(e: &DeviceEvent) -> EventView {
         ("allocated", Some(n)) => format!("Allocated to {n}"),
         ("receipt_confirmed", Some(n)) => format!("Receipt confirmed by {n}"),
         ("registered", _) => "Registered".into(),
-        (other, _) => DeviceStatus::parse(other).map(|s| s.label().to_string()).unwrap_or_else(|| other.replace('_', " ")),
+        (other, _) => {
+            DeviceStatus::parse(other).map(|s| s.label().to_string()).unwrap_or_else(|| other.replace('_', " "))
+        }
     };
     EventView { at: fmt_time(e.at), title, actor: e.actor.clone(), reason: e.reason.clone(), clause: e.clause.clone() }
 }
@@ -482,10 +589,17 @@ struct DevicePage {
 }
 page!(DevicePage);
 
-async fn device_page(state: &AppState, user: &CurrentUser, id: Uuid, errors: Vec<FieldProblem>) -> Result<Response, AppError> {
+async fn device_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
     let d = uc::view_device(state, user, id).await?;
     let events = state.store().device_history(id).await?;
-    let findings = uc::list_findings(state, user, FindingFilter { device_id: Some(id), ..FindingFilter::default() }, 1, 50).await?;
+    let findings =
+        uc::list_findings(state, user, FindingFilter { device_id: Some(id), ..FindingFilter::default() }, 1, 50)
+            .await?;
     let res = device_resource_allows(state, user, &d);
     let transitions = d
         .status
@@ -538,16 +652,28 @@ pub struct AllocateForm {
 }
 
 /// Re-show the page with the error beside the form when the input is at fault.
-async fn or_show_errors(state: &AppState, user: &CurrentUser, id: Uuid, r: Result<Device, AppError>) -> UiResult<Response> {
+async fn or_show_errors(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    r: Result<Device, AppError>,
+) -> UiResult<Response> {
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/devices/{id}")).into_response()),
         Err(AppError::Invalid { errors, .. }) => Ok(device_page(state, user, id, errors).await?),
-        Err(AppError::Conflict(m)) => Ok(device_page(state, user, id, vec![FieldProblem { field: None, line: None, message: m }]).await?),
+        Err(AppError::Conflict(m)) => {
+            Ok(device_page(state, user, id, vec![FieldProblem { field: None, line: None, message: m }]).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn allocate(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>, Form(f): Form<AllocateForm>) -> UiResult<Response> {
+pub async fn allocate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<AllocateForm>,
+) -> UiResult<Response> {
     user.check_csrf(f.csrf_token.as_deref())?;
     let r = uc::allocate(&state, &user, id, &f.staff_number, &f.reason).await;
     or_show_errors(&state, &user, id, r).await
@@ -560,7 +686,12 @@ pub struct TransitionForm {
     reason: String,
 }
 
-pub async fn transition(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>, Form(f): Form<TransitionForm>) -> UiResult<Response> {
+pub async fn transition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<TransitionForm>,
+) -> UiResult<Response> {
     user.check_csrf(f.csrf_token.as_deref())?;
     let r = uc::transition(&state, &user, id, &f.status, &f.reason).await;
     or_show_errors(&state, &user, id, r).await
@@ -614,17 +745,37 @@ struct PeoplePage {
 }
 page!(PeoplePage);
 
-pub async fn people(State(state): State<AppState>, user: CurrentUser, Query(q): Query<PeopleQuery>) -> UiResult<Response> {
+pub async fn people(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<PeopleQuery>,
+) -> UiResult<Response> {
     let page = q.page.unwrap_or(1).max(1);
     let area = q.area.clone().filter(|a| !a.is_empty());
-    let p = uc::list_people(&state, &user, PersonFilter { q: q.q.clone(), business_area: area.clone(), status: None }, page, 50).await?;
+    let p = uc::list_people(
+        &state,
+        &user,
+        PersonFilter { q: q.q.clone(), business_area: area.clone(), status: None },
+        page,
+        50,
+    )
+    .await?;
     let pages = p.pages();
-    let href = |n: i64| format!("/people?q={}&area={}&page={n}", percent(q.q.as_deref().unwrap_or("")), percent(area.as_deref().unwrap_or("")));
+    let href = |n: i64| {
+        format!(
+            "/people?q={}&area={}&page={n}",
+            percent(q.q.as_deref().unwrap_or("")),
+            percent(area.as_deref().unwrap_or(""))
+        )
+    };
     let areas = state.store().business_areas().await?;
     Ok(render(&PeoplePage {
         layout: layout(&state, Some(&user), "People", "/people"),
         q: q.q.clone().unwrap_or_default(),
-        areas: areas.iter().map(|a| Choice { value: a.name.clone(), label: a.name.clone(), selected: Some(&a.name) == area.as_ref() }).collect(),
+        areas: areas
+            .iter()
+            .map(|a| Choice { value: a.name.clone(), label: a.name.clone(), selected: Some(&a.name) == area.as_ref() })
+            .collect(),
         rows: p.items.iter().map(person_row).collect(),
         total: p.total,
         page,
@@ -654,9 +805,17 @@ struct PersonPage {
 }
 page!(PersonPage);
 
-pub async fn person(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>, Query(q): Query<PersonQuery>) -> UiResult<Response> {
+pub async fn person(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Query(q): Query<PersonQuery>,
+) -> UiResult<Response> {
     let (p, sensitive) = uc::view_person(&state, &user, id, q.reason.as_deref()).await?;
-    let devices = if state.allows(&user, Action::DevicesList, &Resource::System) || user.id() == p.id || p.line_manager_id == Some(user.id()) {
+    let devices = if state.allows(&user, Action::DevicesList, &Resource::System)
+        || user.id() == p.id
+        || p.line_manager_id == Some(user.id())
+    {
         state.store().devices(&DeviceFilter { holder_id: Some(p.id), ..DeviceFilter::default() }, 1, 100).await?.items
     } else {
         vec![]
@@ -699,7 +858,13 @@ struct ImportResultView {
     notes: Vec<FieldProblem>,
 }
 
-fn imports_layout(state: &AppState, user: &CurrentUser, result: Option<ImportResultView>, errors: Vec<FieldProblem>, error_detail: String) -> ImportsPage {
+fn imports_layout(
+    state: &AppState,
+    user: &CurrentUser,
+    result: Option<ImportResultView>,
+    errors: Vec<FieldProblem>,
+    error_detail: String,
+) -> ImportsPage {
     ImportsPage {
         layout: layout(state, Some(user), "Imports", "/imports"),
         result,
@@ -711,21 +876,32 @@ fn imports_layout(state: &AppState, user: &CurrentUser, result: Option<ImportRes
 }
 
 pub async fn imports_page(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
-    if !(state.allows(&user, Action::PeopleImport, &Resource::System) || state.allows(&user, Action::DevicesImport, &Resource::System)) {
+    if !(state.allows(&user, Action::PeopleImport, &Resource::System)
+        || state.allows(&user, Action::DevicesImport, &Resource::System))
+    {
         return Err(AppError::Forbidden("You do not have permission to import records.".into()).into());
     }
     Ok(render(&imports_layout(&state, &user, None, vec![], String::new())))
 }
 
-pub async fn import_upload(State(state): State<AppState>, user: CurrentUser, Path(kind): Path<String>, mut mp: Multipart) -> UiResult<Response> {
+pub async fn import_upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    mut mp: Multipart,
+) -> UiResult<Response> {
     let mut csrf = None;
     let mut file: Option<Vec<u8>> = None;
     let mut skip_invalid = false;
     while let Some(field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
         match field.name() {
-            Some("csrf_token") => csrf = Some(field.text().await.map_err(|e| AppError::invalid("csrf_token", e.body_text()))?),
+            Some("csrf_token") => {
+                csrf = Some(field.text().await.map_err(|e| AppError::invalid("csrf_token", e.body_text()))?)
+            }
             Some("skip_invalid") => skip_invalid = true,
-            Some("file") => file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?.to_vec()),
+            Some("file") => {
+                file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?.to_vec())
+            }
             _ => {}
         }
     }
@@ -742,10 +918,30 @@ pub async fn import_upload(State(state): State<AppState>, user: CurrentUser, Pat
     };
     match r {
         Ok(o) => {
-            let mut notes: Vec<FieldProblem> = o.skipped.into_iter().map(|e| FieldProblem { field: e.field, line: Some(e.line), message: format!("skipped: {}", e.message) }).collect();
-            notes.extend(o.summary.unmatched.iter().map(|e| FieldProblem { field: e.field.clone(), line: Some(e.line), message: e.message.clone() }));
+            let mut notes: Vec<FieldProblem> = o
+                .skipped
+                .into_iter()
+                .map(|e| FieldProblem {
+                    field: e.field,
+                    line: Some(e.line),
+                    message: format!("skipped: {}", e.message),
+                })
+                .collect();
+            notes.extend(o.summary.unmatched.iter().map(|e| FieldProblem {
+                field: e.field.clone(),
+                line: Some(e.line),
+                message: e.message.clone(),
+            }));
             let s = o.summary;
-            let view = ImportResultView { kind, rows: s.rows, created: s.created, updated: s.updated, unchanged: s.unchanged, findings_opened: s.findings_opened, notes };
+            let view = ImportResultView {
+                kind,
+                rows: s.rows,
+                created: s.created,
+                updated: s.updated,
+                unchanged: s.unchanged,
+                findings_opened: s.findings_opened,
+                notes,
+            };
             Ok(render(&imports_layout(&state, &user, Some(view), vec![], String::new())))
         }
         Err(AppError::Invalid { detail, errors }) => {
@@ -780,8 +976,17 @@ struct FindingsPage {
 }
 page!(FindingsPage);
 
-pub async fn findings(State(state): State<AppState>, user: CurrentUser, Query(q): Query<FindingsQuery>) -> UiResult<Response> {
-    let status = q.status.as_deref().filter(|s| !s.is_empty()).map(|s| FindingStatus::parse(s).ok_or_else(|| AppError::invalid("status", "Choose a status from the list"))).transpose()?;
+pub async fn findings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<FindingsQuery>,
+) -> UiResult<Response> {
+    let status = q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| FindingStatus::parse(s).ok_or_else(|| AppError::invalid("status", "Choose a status from the list")))
+        .transpose()?;
     let page = q.page.unwrap_or(1).max(1);
     let p = uc::list_findings(&state, &user, FindingFilter { status, ..FindingFilter::default() }, page, 50).await?;
     let pages = p.pages();
@@ -791,7 +996,11 @@ pub async fn findings(State(state): State<AppState>, user: CurrentUser, Query(q)
         rows: p.items.iter().map(finding_row).collect(),
         statuses: [FindingStatus::Open, FindingStatus::UnderReview, FindingStatus::Closed]
             .iter()
-            .map(|s| Choice { value: s.as_str().into(), label: s.as_str().replace('_', " "), selected: Some(*s) == status })
+            .map(|s| Choice {
+                value: s.as_str().into(),
+                label: s.as_str().replace('_', " "),
+                selected: Some(*s) == status,
+            })
             .collect(),
         total: p.total,
         page,
@@ -820,7 +1029,12 @@ struct FindingPage {
 }
 page!(FindingPage);
 
-async fn finding_page(state: &AppState, user: &CurrentUser, id: Uuid, errors: Vec<FieldProblem>) -> Result<Response, AppError> {
+async fn finding_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
     let f = uc::view_finding(state, user, id).await?;
     let evidence = match &f.evidence {
         serde_json::Value::Object(m) => m
@@ -841,7 +1055,10 @@ async fn finding_page(state: &AppState, user: &CurrentUser, id: Uuid, errors: Ve
         reasons: f.reasons.clone().unwrap_or_default(),
         closed: f.status == FindingStatus::Closed,
         can_review: state.allows(user, Action::FindingsReview, &uc::finding_resource(&f)),
-        outcomes: Outcome::ALL.iter().map(|o| Choice { value: o.as_str().into(), label: o.label().into(), selected: false }).collect(),
+        outcomes: Outcome::ALL
+            .iter()
+            .map(|o| Choice { value: o.as_str().into(), label: o.label().into(), selected: false })
+            .collect(),
         errors,
         f: finding_row(&f),
     });
@@ -861,12 +1078,19 @@ pub struct ReviewForm {
     reasons: Option<String>,
 }
 
-pub async fn review(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>, Form(f): Form<ReviewForm>) -> UiResult<Response> {
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<ReviewForm>,
+) -> UiResult<Response> {
     user.check_csrf(f.csrf_token.as_deref())?;
     match uc::review(&state, &user, id, &f.status, f.outcome.as_deref(), f.reasons.as_deref()).await {
         Ok(_) => Ok(Redirect::to(&format!("/findings/{id}")).into_response()),
         Err(AppError::Invalid { errors, .. }) => Ok(finding_page(&state, &user, id, errors).await?),
-        Err(AppError::Conflict(m)) => Ok(finding_page(&state, &user, id, vec![FieldProblem { field: None, line: None, message: m }]).await?),
+        Err(AppError::Conflict(m)) => {
+            Ok(finding_page(&state, &user, id, vec![FieldProblem { field: None, line: None, message: m }]).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -913,7 +1137,12 @@ struct VerifyView {
     problem: String,
 }
 
-async fn audit_page(state: &AppState, user: &CurrentUser, q: AuditQuery, verify: Option<VerifyView>) -> Result<Response, AppError> {
+async fn audit_page(
+    state: &AppState,
+    user: &CurrentUser,
+    q: AuditQuery,
+    verify: Option<VerifyView>,
+) -> Result<Response, AppError> {
     state.require(user, Action::AuditRead, &Resource::System)?;
     let page = q.page.unwrap_or(1).max(1);
     let subject = q.subject.clone().filter(|s| !s.is_empty());
@@ -946,16 +1175,30 @@ async fn audit_page(state: &AppState, user: &CurrentUser, q: AuditQuery, verify:
     }))
 }
 
-pub async fn audit(State(state): State<AppState>, user: CurrentUser, Query(q): Query<AuditQuery>) -> UiResult<Response> {
+pub async fn audit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> UiResult<Response> {
     Ok(audit_page(&state, &user, q, None).await?)
 }
 
-pub async fn audit_verify(State(state): State<AppState>, user: CurrentUser, Form(f): Form<CsrfOnly>) -> UiResult<Response> {
+pub async fn audit_verify(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<CsrfOnly>,
+) -> UiResult<Response> {
     user.check_csrf(f.csrf_token.as_deref())?;
     state.require(&user, Action::AuditVerify, &Resource::System)?;
     let name = crate::keys::key_name(state.store().origin());
     let r = state.store().audit_verify(&name, &state.audit_key().verifying_key()).await?;
-    let v = VerifyView { intact: r.problem.is_none(), events: r.events, root: r.root, checkpoints: r.checkpoints_checked, problem: r.problem.unwrap_or_default() };
+    let v = VerifyView {
+        intact: r.problem.is_none(),
+        events: r.events,
+        root: r.root,
+        checkpoints: r.checkpoints_checked,
+        problem: r.problem.unwrap_or_default(),
+    };
     Ok(audit_page(&state, &user, AuditQuery::default(), Some(v)).await?)
 }
 

@@ -183,7 +183,13 @@ async fn an_inclusion_proof_proves_an_event_against_the_root(b: Backend) {
     let leaf = custodian_domain::audit::leaf_hash(&hex::decode(&proof.canonical_event).unwrap());
     assert_eq!(leaf, h(&proof.leaf_hash));
     assert!(custodian_domain::audit::verify_inclusion(proof.index, proof.tree_size, &leaf, &path, &h(&proof.root)));
-    assert!(!custodian_domain::audit::verify_inclusion(proof.index + 1, proof.tree_size, &leaf, &path, &h(&proof.root)));
+    assert!(!custodian_domain::audit::verify_inclusion(
+        proof.index + 1,
+        proof.tree_size,
+        &leaf,
+        &path,
+        &h(&proof.root)
+    ));
     app.stop().await;
 }
 on_both!(an_inclusion_proof_proves_an_event_against_the_root);

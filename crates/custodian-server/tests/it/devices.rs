@@ -13,7 +13,10 @@ async fn reimporting_the_register_changes_nothing(b: Backend) {
     let api = app.api(&app.token("A1006").await);
     let (s, body) = api.post_raw("/imports/people", "text/csv", crate::support::PEOPLE).await;
     assert_eq!(s, 200, "{body}");
-    assert_eq!((body["created"].as_u64(), body["updated"].as_u64(), body["unchanged"].as_u64()), (Some(0), Some(0), Some(20)));
+    assert_eq!(
+        (body["created"].as_u64(), body["updated"].as_u64(), body["unchanged"].as_u64()),
+        (Some(0), Some(0), Some(20))
+    );
     let (s, body) = api.post_raw("/imports/devices", "text/csv", crate::support::DEVICES).await;
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["created"], 0);
@@ -70,7 +73,9 @@ async fn a_device_is_allocated_confirmed_and_reported_lost_with_its_history(b: B
     assert_eq!(dev["status"], "in_stock");
     let id = dev["id"].as_str().unwrap().to_string();
 
-    let (s, d) = ds.post(&format!("/devices/{id}/allocate"), json!({"staff_number": "A1018", "reason": "New starter kit"})).await;
+    let (s, d) = ds
+        .post(&format!("/devices/{id}/allocate"), json!({"staff_number": "A1018", "reason": "New starter kit"}))
+        .await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(d["holder"], "A1018");
     assert_eq!(d["receipt_confirmed_at"], serde_json::Value::Null);
@@ -86,7 +91,12 @@ async fn a_device_is_allocated_confirmed_and_reported_lost_with_its_history(b: B
     let (s, _) = holder.post(&format!("/devices/{id}/confirm-receipt"), json!({})).await;
     assert_eq!(s, 409, "receipt is confirmed once");
 
-    let (s, d) = holder.post(&format!("/devices/{id}/report-loss"), json!({"stolen": true, "circumstances": "Taken from car, Leamington"})).await;
+    let (s, d) = holder
+        .post(
+            &format!("/devices/{id}/report-loss"),
+            json!({"stolen": true, "circumstances": "Taken from car, Leamington"}),
+        )
+        .await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(d["status"], "stolen");
     assert_eq!(d["holder"], serde_json::Value::Null);
@@ -109,10 +119,12 @@ async fn refused_transitions_are_conflicts_and_change_nothing(b: Backend) {
     app.seed().await;
     let ds = app.api(&app.token("A1006").await);
     let retired = app.device("WP-LT-0008").await;
-    let (s, p) = ds.post(&format!("/devices/{}/transition", retired.id), json!({"status": "in_stock", "reason": "found"})).await;
+    let (s, p) =
+        ds.post(&format!("/devices/{}/transition", retired.id), json!({"status": "in_stock", "reason": "found"})).await;
     assert_eq!(s, 409, "{p}");
     assert!(p["detail"].as_str().unwrap().contains("retired"));
-    let (s, p) = ds.post(&format!("/devices/{}/transition", retired.id), json!({"status": "sideways", "reason": "x"})).await;
+    let (s, p) =
+        ds.post(&format!("/devices/{}/transition", retired.id), json!({"status": "sideways", "reason": "x"})).await;
     assert_eq!(s, 422);
     assert_eq!(p["errors"][0]["field"], "status");
     assert_eq!(app.device("WP-LT-0008").await.status, custodian_domain::devices::DeviceStatus::Retired);

@@ -9,7 +9,8 @@ use crate::support::{Backend, spawn};
 async fn finding_about_a1018(app: &crate::support::TestApp) -> String {
     let ds = app.api(&app.token("A1006").await);
     let d = app.device("WP-LT-0006").await;
-    let (s, _) = ds.post(&format!("/devices/{}/allocate", d.id), json!({"staff_number": "A1018", "reason": "issue"})).await;
+    let (s, _) =
+        ds.post(&format!("/devices/{}/allocate", d.id), json!({"staff_number": "A1018", "reason": "issue"})).await;
     assert_eq!(s, 200);
     let export = json!({"value": [{"id": "mdm-6", "deviceName": "WP-LT-0006", "serialNumber": d.serial, "userPrincipalName": "laura.fenwick@warwickshire.police.example", "lastSyncDateTime": "2026-11-20T10:00:00Z"}]});
     let (s, r) = ds.post_raw("/imports/intune", "application/json", &export.to_string()).await;
@@ -27,7 +28,8 @@ async fn the_line_manager_reviews_and_closes_a_finding_with_reasons(b: Backend) 
     let (s, f) = manager.get(&format!("/findings/{id}")).await;
     assert_eq!(s, 200, "{f}");
     assert!(f["clause_text"].as_str().unwrap().contains("restricted to the individual"));
-    let (s, p) = manager.post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "advice_given"})).await;
+    let (s, p) =
+        manager.post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "advice_given"})).await;
     assert_eq!(s, 422, "reasons are required: {p}");
     assert_eq!(p["errors"][0]["field"], "reasons");
     let (s, f) = manager.post(&format!("/findings/{id}/review"), json!({"status": "under_review"})).await;
@@ -40,7 +42,11 @@ async fn the_line_manager_reviews_and_closes_a_finding_with_reasons(b: Backend) 
     assert_eq!(s, 409, "a closed finding stays closed");
     // The review is in the audit log with its reasons.
     let page = app.store().audit_page(Some(&format!("finding:{id}")), None, 1, 50).await.unwrap();
-    assert!(page.items.iter().any(|e| e.action == "finding.review" && e.justification.as_deref().unwrap_or("").contains("shift change")));
+    assert!(
+        page.items
+            .iter()
+            .any(|e| e.action == "finding.review" && e.justification.as_deref().unwrap_or("").contains("shift change"))
+    );
     assert!(page.items.iter().any(|e| e.action == "finding.view"), "views of findings are logged");
     app.stop().await;
 }
@@ -53,7 +59,9 @@ async fn the_subject_sees_but_cannot_judge_their_own_finding_and_others_cannot_s
     let subject = app.api(&app.token("A1018").await);
     let (s, _) = subject.get(&format!("/findings/{id}")).await;
     assert_eq!(s, 200);
-    let (s, _) = subject.post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "no_action", "reasons": "mine"})).await;
+    let (s, _) = subject
+        .post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "no_action", "reasons": "mine"}))
+        .await;
     assert_eq!(s, 403);
     let (_, list) = subject.get("/findings").await;
     assert_eq!(list["total"], 1);

@@ -48,11 +48,16 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
     let app = spawn(b).await;
     app.seed().await;
     // One person per role holding only that role, plus one with none.
-    let mut csv = String::from("staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n");
+    let mut csv =
+        String::from("staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n");
     let personas: Vec<Option<Role>> = std::iter::once(None).chain(Role::ALL.iter().copied().map(Some)).collect();
     for r in &personas {
         let sn = persona(*r);
-        csv.push_str(&format!("{sn},Persona {sn},{}@warwickshire.police.example,staff,Matrix Unit,,{},active,\n", sn.to_lowercase(), r.map(|r| r.as_str()).unwrap_or("")));
+        csv.push_str(&format!(
+            "{sn},Persona {sn},{}@warwickshire.police.example,staff,Matrix Unit,,{},active,\n",
+            sn.to_lowercase(),
+            r.map(|r| r.as_str()).unwrap_or("")
+        ));
     }
     let now = time::OffsetDateTime::now_utc();
     custodian_server::usecases::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
@@ -92,9 +97,23 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         post(format!("/devices/{}/allocate", returned.id), json!({"staff_number": "A1017", "reason": "matrix"}), DS),
         post(format!("/devices/{}/transition", in_repair.id), json!({"status": "in_stock", "reason": "repaired"}), DS),
         post(format!("/devices/{}/confirm-receipt", third_party_device.id), json!({}), HOLDER_ONLY),
-        post(format!("/devices/{}/report-loss", third_party_device.id), json!({"stolen": false, "circumstances": "x"}), HOLDER_ONLY),
-        post_raw("/imports/people", "text/csv", "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n", IMPORT_PEOPLE),
-        post_raw("/imports/devices", "text/csv", "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to\n", DS),
+        post(
+            format!("/devices/{}/report-loss", third_party_device.id),
+            json!({"stolen": false, "circumstances": "x"}),
+            HOLDER_ONLY,
+        ),
+        post_raw(
+            "/imports/people",
+            "text/csv",
+            "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n",
+            IMPORT_PEOPLE,
+        ),
+        post_raw(
+            "/imports/devices",
+            "text/csv",
+            "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to\n",
+            DS,
+        ),
         post_raw("/imports/intune", "application/json", "[]", DS),
         get("/findings", ALL),
         get(format!("/findings/{finding}"), FINDING_READERS),
@@ -138,7 +157,12 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
             let status = req.bearer_auth(&token).send().await.unwrap().status().as_u16();
             let expect = route.allowed == ALL || route.allowed.contains(&role);
             if expect == (status == 403) || status == 401 || status >= 500 {
-                failures.push(format!("API {} {} as {role}: got {status}, expected {}", route.method, route.path, if expect { "allowed" } else { "403" }));
+                failures.push(format!(
+                    "API {} {} as {role}: got {status}, expected {}",
+                    route.method,
+                    route.path,
+                    if expect { "allowed" } else { "403" }
+                ));
             }
         }
         let session = app.sign_in(&format!("{}@warwickshire.police.example", sn.to_lowercase())).await;
@@ -146,7 +170,11 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
             let (status, _) = session.get(&route.path).await;
             let expect = route.allowed == ALL || route.allowed.contains(&role);
             if expect == (status == 403) || status >= 500 {
-                failures.push(format!("UI GET {} as {role}: got {status}, expected {}", route.path, if expect { "allowed" } else { "403" }));
+                failures.push(format!(
+                    "UI GET {} as {role}: got {status}, expected {}",
+                    route.path,
+                    if expect { "allowed" } else { "403" }
+                ));
             }
         }
     }
@@ -163,7 +191,11 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         let res = http.get(format!("{}{}", app.base, route.path)).send().await.unwrap();
         let to_sign_in = res.headers().get("location").and_then(|l| l.to_str().ok()) == Some("/sign-in");
         if !res.status().is_redirection() || !to_sign_in {
-            failures.push(format!("UI GET {} anonymous: got {}, expected a redirect to /sign-in", route.path, res.status()));
+            failures.push(format!(
+                "UI GET {} anonymous: got {}, expected a redirect to /sign-in",
+                route.path,
+                res.status()
+            ));
         }
     }
     let metrics = http.get(format!("{}/metrics", app.base)).send().await.unwrap().status().as_u16();

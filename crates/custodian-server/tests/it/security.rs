@@ -10,7 +10,9 @@ async fn every_response_carries_the_security_headers(b: Backend) {
     let res = reqwest::get(format!("{}/sign-in", app.base)).await.unwrap();
     let h = res.headers();
     let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline")
+    );
     assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
     let health = reqwest::get(format!("{}/healthz", app.base)).await.unwrap();
@@ -24,16 +26,24 @@ async fn sessions_cookies_and_csrf_protect_the_web_interface(b: Backend) {
     let app = spawn(b).await;
     app.seed().await;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let res = http.post(format!("{}/sign-in", app.base)).form(&[("email", "jack.thornton@warwickshire.police.example"), ("password", PASSWORD)]).send().await.unwrap();
+    let res = http
+        .post(format!("{}/sign-in", app.base))
+        .form(&[("email", "jack.thornton@warwickshire.police.example"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     let s = app.sign_in("daniel.okafor@warwickshire.police.example").await;
     let d = app.device("WP-LT-0006").await;
-    let status = s.post_without_csrf(&format!("/devices/{}/allocate", d.id), &[("staff_number", "A1018"), ("reason", "x")]).await;
+    let status = s
+        .post_without_csrf(&format!("/devices/{}/allocate", d.id), &[("staff_number", "A1018"), ("reason", "x")])
+        .await;
     assert_eq!(status, 403, "a form without the CSRF token is refused");
     assert!(app.device("WP-LT-0006").await.holder_id.is_none());
-    let (status, _) = s.post(&format!("/devices/{}/allocate", d.id), &[("staff_number", "A1018"), ("reason", "x")]).await;
+    let (status, _) =
+        s.post(&format!("/devices/{}/allocate", d.id), &[("staff_number", "A1018"), ("reason", "x")]).await;
     assert_eq!(status, 303);
     // Signing out ends the session on the server.
     let (status, _) = s.post("/sign-out", &[]).await;
@@ -47,8 +57,14 @@ on_both!(sessions_cookies_and_csrf_protect_the_web_interface);
 async fn an_idle_session_expires(b: Backend) {
     let app = spawn_with(b, |s| s.session_idle_minutes = 0).await;
     app.seed().await;
-    let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let res = http.post(format!("{}/sign-in", app.base)).form(&[("email", "jack.thornton@warwickshire.police.example"), ("password", PASSWORD)]).send().await.unwrap();
+    let http =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = http
+        .post(format!("{}/sign-in", app.base))
+        .form(&[("email", "jack.thornton@warwickshire.police.example"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     let res = http.get(format!("{}/my-devices", app.base)).send().await.unwrap();
     assert_eq!(res.headers().get("location").unwrap(), "/sign-in");
@@ -85,10 +101,14 @@ async fn api_tokens_are_scoped_and_revocable(b: Backend) {
     let (s, _) = read.get("/devices").await;
     assert_eq!(s, 200);
     let d = app.device("WP-LT-0006").await;
-    let (s, _) = read.post(&format!("/devices/{}/allocate", d.id), json!({"staff_number": "A1018", "reason": "x"})).await;
+    let (s, _) =
+        read.post(&format!("/devices/{}/allocate", d.id), json!({"staff_number": "A1018", "reason": "x"})).await;
     assert_eq!(s, 403, "a read token cannot change anything");
     let tokens = app.store().tokens().await.unwrap();
-    app.store().revoke_token(tokens[0].id, &custodian_store::Actor::system(), time::OffsetDateTime::now_utc()).await.unwrap();
+    app.store()
+        .revoke_token(tokens[0].id, &custodian_store::Actor::system(), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
     let (s, p) = read.get("/devices").await;
     assert_eq!(s, 401, "{p}");
     let bogus = app.api("cst_not-a-real-token");
@@ -102,14 +122,23 @@ async fn bad_json_is_a_problem_naming_the_field_never_a_500(b: Backend) {
     app.seed().await;
     let ds = app.api(&app.token("A1006").await);
     let d = app.device("WP-LT-0006").await;
-    let r = ds.http.post(format!("{}/devices/{}/allocate", ds.base, d.id)).bearer_auth(&ds.token).json(&json!({"staff_number": 5, "reason": "x"})).send().await.unwrap();
+    let r = ds
+        .http
+        .post(format!("{}/devices/{}/allocate", ds.base, d.id))
+        .bearer_auth(&ds.token)
+        .json(&json!({"staff_number": 5, "reason": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(r.headers().get("content-type").unwrap(), "application/problem+json");
     let p: serde_json::Value = r.json().await.unwrap();
     assert_eq!(p["errors"][0]["field"], "/staff_number", "{p}");
     let (s, p) = ds.post_raw(&format!("/devices/{}/allocate", d.id), "application/json", "{not json").await;
     assert_eq!(s, 422, "{p}");
-    let (s, p) = ds.post("/devices", json!({"asset_tag": "X 1", "type": "toaster", "make": "", "model": "m", "imei": "12"})).await;
+    let (s, p) = ds
+        .post("/devices", json!({"asset_tag": "X 1", "type": "toaster", "make": "", "model": "m", "imei": "12"}))
+        .await;
     assert_eq!(s, 422);
     let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["asset_tag", "type", "make", "imei"]);
@@ -134,7 +163,15 @@ async fn metrics_need_a_permitted_sign_in(b: Backend) {
     app.seed().await;
     assert_eq!(reqwest::get(format!("{}/metrics", app.base)).await.unwrap().status(), 401);
     let admin = app.token("A1005").await;
-    let text = reqwest::Client::new().get(format!("{}/metrics", app.base)).bearer_auth(admin).send().await.unwrap().text().await.unwrap();
+    let text = reqwest::Client::new()
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains("custodian_devices{status=\"allocated\"}"), "{text}");
     app.stop().await;
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use custodian_server::{Application, AppState, Settings};
+use custodian_server::{AppState, Application, Settings};
 use custodian_store::{Actor, Store};
 use serde_json::Value;
 
@@ -66,7 +66,13 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> 
             (format!("{base}/{name}"), Some((admin.clone(), name)))
         }
     };
-    let mut settings = Settings { bind: "127.0.0.1:0".into(), database_url: db_url.clone(), data_dir: dir.clone(), checkpoint_every: 0, ..Settings::default() };
+    let mut settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        database_url: db_url.clone(),
+        data_dir: dir.clone(),
+        checkpoint_every: 0,
+        ..Settings::default()
+    };
     tweak(&mut settings);
     let store = custodian_server::open_store(&settings, true).await.unwrap();
     let app = Application::build(settings, store).await.unwrap();
@@ -91,8 +97,12 @@ impl TestApp {
     /// Load the fixture force and give the listed people the test password.
     pub async fn seed(&self) {
         let now = time::OffsetDateTime::now_utc();
-        custodian_server::usecases::import_people(self.store(), &Actor::system(), now, PEOPLE.as_bytes(), false).await.unwrap();
-        custodian_server::usecases::import_devices(self.store(), &Actor::system(), now, DEVICES.as_bytes(), false).await.unwrap();
+        custodian_server::usecases::import_people(self.store(), &Actor::system(), now, PEOPLE.as_bytes(), false)
+            .await
+            .unwrap();
+        custodian_server::usecases::import_devices(self.store(), &Actor::system(), now, DEVICES.as_bytes(), false)
+            .await
+            .unwrap();
         let hash = self.state.passwords().hash(PASSWORD).await.unwrap();
         let people = self.store().people(&Default::default(), 1, 100).await.unwrap().items;
         for p in people.iter().filter(|p| p.status == custodian_domain::people::PersonStatus::Active) {
@@ -125,11 +135,22 @@ impl TestApp {
 
     /// A browser-like client signed in with a session cookie; returns it with its CSRF token.
     pub async fn sign_in(&self, email: &str) -> Session {
-        let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let res = http.post(format!("{}/sign-in", self.base)).form(&[("email", email), ("password", PASSWORD)]).send().await.unwrap();
+        let http =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let res = http
+            .post(format!("{}/sign-in", self.base))
+            .form(&[("email", email), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 303, "sign-in of {email} failed");
         let home = http.get(format!("{}/", self.base)).send().await.unwrap().text().await.unwrap();
-        let csrf = home.split("name=\"csrf-token\" content=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf meta tag").to_string();
+        let csrf = home
+            .split("name=\"csrf-token\" content=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("csrf meta tag")
+            .to_string();
         Session { base: self.base.clone(), http, csrf }
     }
 
@@ -188,12 +209,21 @@ impl Api {
         (s, r.json().await.unwrap_or(Value::Null))
     }
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let r = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap();
+        let r =
+            self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap();
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
     }
     pub async fn post_raw(&self, path: &str, content_type: &str, body: &str) -> (u16, Value) {
-        let r = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).header("content-type", content_type).body(body.to_string()).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", content_type)
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
     }

@@ -12,16 +12,29 @@ async fn digital_services_allocate_from_the_device_page_and_the_holder_confirms(
     assert!(page.contains("WP-LT-0006"));
     assert!(!page.contains("WP-LT-0001"), "the filter applies");
     // htmx asks for the table alone.
-    let partial = ds.http.get(format!("{}/devices?q=WP-LT", app.base)).header("HX-Request", "true").send().await.unwrap().text().await.unwrap();
+    let partial = ds
+        .http
+        .get(format!("{}/devices?q=WP-LT", app.base))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(partial.contains("device-count") && !partial.contains("<html"), "{partial}");
     let d = app.device("WP-LT-0006").await;
     let (s, page) = ds.get(&format!("/devices/{}", d.id)).await;
     assert_eq!(s, 200);
-    assert!(page.contains("The use of each device is restricted to the individual to whom it is allocated"), "the clause's words are shown");
+    assert!(
+        page.contains("The use of each device is restricted to the individual to whom it is allocated"),
+        "the clause's words are shown"
+    );
     let (s, page) = ds.post(&format!("/devices/{}/allocate", d.id), &[("staff_number", "NOPE"), ("reason", "x")]).await;
     assert_eq!(s, 422);
     assert!(page.contains("govuk-error-summary") && page.contains("No person has staff number NOPE"));
-    let (s, _) = ds.post(&format!("/devices/{}/allocate", d.id), &[("staff_number", "A1018"), ("reason", "Replacement")]).await;
+    let (s, _) =
+        ds.post(&format!("/devices/{}/allocate", d.id), &[("staff_number", "A1018"), ("reason", "Replacement")]).await;
     assert_eq!(s, 303);
 
     let holder = app.sign_in("jack.thornton@warwickshire.police.example").await;
@@ -110,7 +123,8 @@ async fn in_a_browser_a_device_is_allocated_and_its_holder_confirms_receipt() {
     sign_in("jack.thornton@warwickshire.police.example").await;
     c.goto(&format!("{}/my-devices", app.base)).await.unwrap();
     c.find(Locator::Id("confirm-WP-LT-0006")).await.unwrap().click().await.unwrap();
-    let banner = c.wait().for_element(Locator::Css(".govuk-notification-banner__heading")).await.unwrap().text().await.unwrap();
+    let banner =
+        c.wait().for_element(Locator::Css(".govuk-notification-banner__heading")).await.unwrap().text().await.unwrap();
     assert!(banner.contains("Receipt confirmed"), "{banner}");
     assert!(app.device("WP-LT-0006").await.receipt_confirmed_at.is_some());
     browser.close().await;
