@@ -90,10 +90,12 @@ impl Application {
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let checkpointer = tokio::spawn(ops::checkpoint_loop(state.clone()));
+        let sweeper = tokio::spawn(ops::sweep_loop(state.clone()));
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         checkpointer.abort();
+        sweeper.abort();
         if let Err(e) = ops::checkpoint_now(&state).await {
             tracing::warn!(error = %e, "final audit checkpoint failed");
         }

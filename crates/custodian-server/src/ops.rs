@@ -88,6 +88,19 @@ pub async fn checkpoint_now(state: &AppState) -> anyhow::Result<Option<String>> 
     Ok(Some(store.audit_checkpoint(&name, state.audit_key(), state.now()).await?))
 }
 
+/// Every minute, open failure-to-provide referrals for monitoring cases whose hand-over deadline
+/// has passed (WP034 5.5), so they appear without anyone having to look at the case first.
+pub async fn sweep_loop(state: AppState) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        match crate::monitoring::sweep(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(referrals = n, "opened failure-to-provide referrals (WP034 5.5)"),
+            Err(e) => tracing::warn!(error = %e, "monitoring sweep failed"),
+        }
+    }
+}
+
 /// Every minute, sign a checkpoint once `checkpoint_every` events have accumulated (and at least
 /// hourly while anything has changed), so tampering with older events is detectable.
 pub async fn checkpoint_loop(state: AppState) {
