@@ -4,7 +4,8 @@
 pub fn bars(title: &str, data: &[(String, i64)]) -> String {
     let max = data.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
     let row_h = 28;
-    let label_w = 170;
+    // Wide enough for the longest label at about 8 px a character (14 px system font).
+    let label_w = (data.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0) as i64 * 8 + 12).max(120);
     let bar_w = 300;
     let height = (data.len().max(1) * row_h) as i64 + 10;
     let id = title.to_ascii_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-");
