@@ -39,6 +39,13 @@ pub struct FieldProblem {
     pub message: String,
 }
 
+/// A rejected row of an uploaded file, as reported to users.
+impl From<custodian_domain::imports::RowError> for FieldProblem {
+    fn from(e: custodian_domain::imports::RowError) -> Self {
+        FieldProblem { field: e.field, line: Some(e.line), message: e.message }
+    }
+}
+
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::error::{AppError, FieldProblem};
+use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn device_resource(d: &Device) -> Resource {
@@ -233,13 +233,7 @@ fn rejected(errors: Vec<RowError>) -> AppError {
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
     );
-    AppError::Invalid {
-        detail,
-        errors: errors
-            .into_iter()
-            .map(|e| FieldProblem { field: e.field, line: Some(e.line), message: e.message })
-            .collect(),
-    }
+    AppError::Invalid { detail, errors: errors.into_iter().map(crate::error::FieldProblem::from).collect() }
 }
 
 /// Import an HR export of people (`custodian import people`, the API and the web upload).

@@ -288,11 +288,7 @@ impl From<s::ImportSummary> for ImportOut {
             updated: s.updated,
             unchanged: s.unchanged,
             findings_opened: s.findings_opened,
-            unmatched: s
-                .unmatched
-                .into_iter()
-                .map(|e| crate::error::FieldProblem { field: e.field, line: Some(e.line), message: e.message })
-                .collect(),
+            unmatched: s.unmatched.into_iter().map(crate::error::FieldProblem::from).collect(),
         }
     }
 }

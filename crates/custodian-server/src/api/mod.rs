@@ -303,11 +303,7 @@ struct ImportResult {
 fn import_result(o: uc::ImportOutcome) -> Json<ImportResult> {
     Json(ImportResult {
         summary: ImportOut::from(o.summary),
-        skipped: o
-            .skipped
-            .into_iter()
-            .map(|e| crate::error::FieldProblem { field: e.field, line: Some(e.line), message: e.message })
-            .collect(),
+        skipped: o.skipped.into_iter().map(crate::error::FieldProblem::from).collect(),
     })
 }
 
