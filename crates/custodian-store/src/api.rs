@@ -337,6 +337,17 @@ impl Store {
     pub async fn set_password_hash(&self, person: Uuid, hash: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
         on_write!(self, set_password_hash(person, hash, actor, now))
     }
+    /// Change a person's own password and end their other sessions; returns how many ended.
+    pub async fn change_password(
+        &self,
+        person: Uuid,
+        hash: &str,
+        keep_session: Option<&str>,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        on_write!(self, change_password(person, hash, keep_session, actor, now))
+    }
     pub async fn password_hash(&self, person: Uuid) -> Result<Option<String>> {
         on_read!(self, password_hash(person))
     }

@@ -1273,6 +1273,36 @@ pub async fn set_password_hash(pool: &Pool<DB>, person: Uuid, hash: &str, actor:
     tx.commit().await.map_err(db_err)
 }
 
+/// A person changes their own password: the new hash replaces the old, and every other session
+/// of theirs ends (a password change is how someone locks out whoever else may be signed in).
+pub async fn change_password(pool: &Pool<DB>, person: Uuid, hash: &str, keep_session: Option<&str>, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let (sn, _) = active_person(&mut tx, person).await?;
+    sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE person_id = $1")
+        .bind(person)
+        .bind(hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2")
+        .bind(person)
+        .bind(keep_session.unwrap_or(""))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+    audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("account.change_password", format!("person:{sn}")).clause("9.1").detail(json!({ "other_sessions_ended": ended })),
+    )
+    .await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(ended)
+}
+
 pub async fn password_hash(pool: &Pool<DB>, person: Uuid) -> Result<Option<String>> {
     sqlx::query_scalar("SELECT password_hash FROM accounts WHERE person_id = $1").bind(person).fetch_optional(pool).await.map_err(db_err)
 }

@@ -2,6 +2,7 @@
 //! partial updates, every core form working without JavaScript. Each page shows the words of
 //! the WP034 clauses it acts under.
 
+mod account;
 mod chart;
 mod monitoring;
 mod pages;
@@ -41,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit))
         .route("/audit/verify", post(audit_verify))
         .route("/policy", get(policy))
+        .route("/account", get(account::account))
+        .route("/account/password", post(account::change_password))
         .merge(monitoring::routes())
         .layer(axum::middleware::map_response(redirect_unauthenticated))
 }

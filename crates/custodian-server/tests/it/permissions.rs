@@ -127,6 +127,7 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/my-devices", ALL),
         get("/findings", ALL),
         get("/policy", ALL),
+        get("/account", ALL),
         get("/devices", DEVICE_READERS),
         get(format!("/devices/{}", third_party_device.id), DEVICE_READERS),
         get("/devices/new", DS),

@@ -176,3 +176,84 @@ async fn metrics_need_a_permitted_sign_in(b: Backend) {
     app.stop().await;
 }
 on_both!(metrics_need_a_permitted_sign_in);
+
+async fn a_person_changes_their_own_password_and_their_other_sessions_end(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let email = "jack.thornton@warwickshire.police.example";
+    let here = app.sign_in(email).await;
+    let elsewhere = app.sign_in(email).await;
+    let new_password = "copper kettle umbrella stair";
+
+    // The current password must be given correctly, the two new ones must agree, and the new one
+    // must meet the rules; each refusal names its field and changes nothing.
+    let (status, page) = here
+        .post(
+            "/account/password",
+            &[
+                ("current_password", "not my password at all"),
+                ("new_password", new_password),
+                ("confirm_password", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("href=\"#current_password\""), "{page}");
+    let (status, page) = here
+        .post(
+            "/account/password",
+            &[("current_password", PASSWORD), ("new_password", new_password), ("confirm_password", "something else")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("href=\"#confirm_password\""));
+    let (status, page) = here
+        .post(
+            "/account/password",
+            &[("current_password", PASSWORD), ("new_password", "short"), ("confirm_password", "short")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("href=\"#new_password\"") && page.contains("at least 15 characters"), "{page}");
+    assert_eq!(elsewhere.get("/my-devices").await.0, 200, "a refused change ends no session");
+
+    // Without the CSRF token nothing happens.
+    let status = here
+        .post_without_csrf(
+            "/account/password",
+            &[("current_password", PASSWORD), ("new_password", new_password), ("confirm_password", new_password)],
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    let (status, page) = here
+        .post(
+            "/account/password",
+            &[("current_password", PASSWORD), ("new_password", new_password), ("confirm_password", new_password)],
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Your password has been changed") && page.contains("1 other session has been signed out"));
+    // This session goes on; the other one is over.
+    assert_eq!(here.get("/my-devices").await.0, 200);
+    assert_ne!(elsewhere.get("/my-devices").await.0, 200);
+
+    // The old password no longer signs in; the new one does.
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let sign_in = |pw: &'static str| {
+        let http = http.clone();
+        let url = format!("{}/sign-in", app.base);
+        async move { http.post(url).form(&[("email", email), ("password", pw)]).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(sign_in(PASSWORD).await, 401);
+    assert_eq!(sign_in("copper kettle umbrella stair").await, 303);
+
+    // The change is in the audit log under WP034 9.1, with no password or hash in it.
+    let auditor = app.token("A1015").await;
+    let (_, events) = app.api(&auditor).get("/audit/events?subject=person:A1018").await;
+    let text = events.to_string();
+    assert!(text.contains("account.change_password") && text.contains("9.1"), "{text}");
+    assert!(!text.contains(new_password) && !text.contains("argon2"));
+    app.stop().await;
+}
+on_both!(a_person_changes_their_own_password_and_their_other_sessions_end);
