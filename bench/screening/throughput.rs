@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(i32::from(code));
     }
     if files.is_empty() {
-        files.push(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus.jsonl").to_string());
+        files.push(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus.jsonl").to_string());
     }
     let mut texts = Vec::new();
     for f in &files {

@@ -64,12 +64,13 @@ const SYSTEM_ID: &str = "custodian";
 const SCHEMA_SRC: &str = include_str!("../../../policies/custodian.cedarschema");
 
 /// The policy files compiled into the binary, by name.
-const EMBEDDED_POLICIES: [(&str, &str); 7] = [
+const EMBEDDED_POLICIES: &[(&str, &str)] = &[
     ("everyone.cedar", include_str!("../../../policies/everyone.cedar")),
     ("people.cedar", include_str!("../../../policies/people.cedar")),
     ("devices.cedar", include_str!("../../../policies/devices.cedar")),
     ("findings.cedar", include_str!("../../../policies/findings.cedar")),
     ("monitoring.cedar", include_str!("../../../policies/monitoring.cedar")),
+    ("screening.cedar", include_str!("../../../policies/screening.cedar")),
     ("audit.cedar", include_str!("../../../policies/audit.cedar")),
     ("admin.cedar", include_str!("../../../policies/admin.cedar")),
 ];
@@ -211,6 +212,10 @@ pub enum Action {
     MonitoringCasesRespond,
     /// Custody steps: receive, download, examine and return the devices.
     MonitoringCasesCustody,
+    /// See the screening pack in force and its history of versions.
+    ScreeningPackView,
+    /// Check and put into effect a new version of the screening pack.
+    ScreeningPackManage,
     /// Read the audit trail.
     AuditRead,
     /// Verify the audit trail's integrity.
@@ -225,7 +230,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order of the schema.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
         Self::DashboardView,
         Self::PolicyRead,
         Self::MyDevicesView,
@@ -251,6 +256,8 @@ impl Action {
         Self::MonitoringCasesManage,
         Self::MonitoringCasesRespond,
         Self::MonitoringCasesCustody,
+        Self::ScreeningPackView,
+        Self::ScreeningPackManage,
         Self::AuditRead,
         Self::AuditVerify,
         Self::UsersManage,
@@ -286,6 +293,8 @@ impl Action {
             Self::MonitoringCasesManage => "monitoring.cases.manage",
             Self::MonitoringCasesRespond => "monitoring.cases.respond",
             Self::MonitoringCasesCustody => "monitoring.cases.custody",
+            Self::ScreeningPackView => "screening.pack.view",
+            Self::ScreeningPackManage => "screening.pack.manage",
             Self::AuditRead => "audit.read",
             Self::AuditVerify => "audit.verify",
             Self::UsersManage => "users.manage",
@@ -325,6 +334,8 @@ impl Action {
             | Self::FindingsExport
             | Self::MonitoringRoundsManage
             | Self::MonitoringRoundsView
+            | Self::ScreeningPackView
+            | Self::ScreeningPackManage
             | Self::AuditRead
             | Self::AuditVerify
             | Self::UsersManage
@@ -972,7 +983,7 @@ mod tests {
     /// The expected decision for a principal holding only one role, who is not the holder,
     /// manager or subject of anything. Changing a policy must change this table.
     #[rustfmt::skip]
-    const MATRIX: [(Action, [bool; 10]); 30] = [
+    const MATRIX: [(Action, [bool; 10]); 32] = [
         //                                ds cc psd dmi vet hod sio rc aud adm
         (Action::DashboardView,         [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
         (Action::PolicyRead,            [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
@@ -999,6 +1010,8 @@ mod tests {
         (Action::MonitoringCasesManage, [N, N, Y,  N,  N,  N,  N,  N, N,  N]),
         (Action::MonitoringCasesRespond, [N, N, Y,  N,  N,  N,  N,  N, N,  N]),
         (Action::MonitoringCasesCustody, [N, N, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::ScreeningPackView,     [N, Y, N,  N,  N,  N,  N,  N, Y,  N]),
+        (Action::ScreeningPackManage,   [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
         (Action::AuditRead,             [N, N, N,  N,  N,  N,  N,  N, Y,  Y]),
         (Action::AuditVerify,           [N, N, N,  N,  N,  N,  N,  N, Y,  Y]),
         (Action::UsersManage,           [N, N, N,  N,  N,  N,  N,  N, N,  Y]),

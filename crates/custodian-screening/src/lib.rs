@@ -19,6 +19,7 @@ mod engine;
 mod names;
 mod normalise;
 pub mod pack;
+pub mod review;
 mod validate;
 
 pub use engine::{Approver, Category, Engine, Finding, Screening, Severity, Verdict};

@@ -1,0 +1,115 @@
+// Screening pack versions (WP034 6.3, 6.5), written once for both backends (see lib.rs).
+
+fn pack_version_from(r: &DbRow) -> Result<crate::screening_api::PackVersion> {
+    Ok(crate::screening_api::PackVersion {
+        id: r.try_get("id").map_err(db_err)?,
+        seq: r.try_get("seq").map_err(db_err)?,
+        version: r.try_get("version").map_err(db_err)?,
+        body: r.try_get("body").map_err(db_err)?,
+        sha256: r.try_get("sha256").map_err(db_err)?,
+        rules: r.try_get("rules").map_err(db_err)?,
+        examples: r.try_get("examples").map_err(db_err)?,
+        reason: r.try_get("reason").map_err(db_err)?,
+        author: r.try_get("author").map_err(db_err)?,
+        created_at: r.try_get("created_at").map_err(db_err)?,
+    })
+}
+
+const PACK_COLUMNS: &str = "id, seq, version, body, sha256, rules, examples, reason, author, created_at";
+
+/// Put a checked pack into effect: it becomes the newest version, with its audit event.
+pub async fn screening_pack_activate(
+    pool: &Pool<DB>,
+    p: &crate::screening_api::NewPackVersion<'_>,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<crate::screening_api::PackVersion> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let previous: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, version FROM screening_packs ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+    let taken: Option<i64> = sqlx::query_scalar("SELECT seq FROM screening_packs WHERE version = $1")
+        .bind(p.version)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if taken.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "pack version {:?} has been used before; give the changed pack a new version",
+            p.version
+        )));
+    }
+    let seq = previous.as_ref().map(|(s, _)| s + 1).unwrap_or(1);
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO screening_packs (id, seq, version, body, sha256, rules, examples, reason, author_id, author, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(id)
+    .bind(seq)
+    .bind(p.version)
+    .bind(p.body)
+    .bind(p.sha256)
+    .bind(p.rules)
+    .bind(p.examples)
+    .bind(p.reason)
+    .bind(actor.person_id)
+    .bind(&actor.label)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("screening.pack.activate", format!("screening-pack:{}", p.version))
+            .clause("6.3")
+            .justification(p.reason)
+            .detail(json!({
+                "sha256": p.sha256,
+                "previous": previous.map(|(_, v)| v),
+                "rules": p.rules,
+                "examples": p.examples,
+            })),
+    )
+    .await?;
+    let row = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let out = pack_version_from(&row)?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(out)
+}
+
+/// The pack in force, if one has been put into effect since installation.
+pub async fn screening_pack_current(pool: &Pool<DB>) -> Result<Option<crate::screening_api::PackVersion>> {
+    let row = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC LIMIT 1"))
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    row.as_ref().map(pack_version_from).transpose()
+}
+
+/// Every version, newest first.
+pub async fn screening_pack_history(pool: &Pool<DB>) -> Result<Vec<crate::screening_api::PackVersion>> {
+    let rows = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC"))
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    rows.iter().map(pack_version_from).collect()
+}
+
+/// One version by its version string.
+pub async fn screening_pack(pool: &Pool<DB>, version: &str) -> Result<Option<crate::screening_api::PackVersion>> {
+    let row = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs WHERE version = $1"))
+        .bind(version)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    row.as_ref().map(pack_version_from).transpose()
+}
