@@ -1,6 +1,7 @@
 //! `custodian`: run the server and every bulk job from the command line.
 
 mod monitoring;
+mod screening_pack;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -61,6 +62,9 @@ enum Command {
     /// Lawful business monitoring: rounds, the verifiable draw and its bundle (WP034 5.4).
     #[command(subcommand)]
     Monitoring(monitoring::MonitoringCmd),
+    /// The screening pack: its history, checking a change, putting a change into effect (WP034 6.3).
+    #[command(subcommand)]
+    ScreeningPack(screening_pack::ScreeningPackCmd),
     /// Print the OpenAPI document.
     Openapi,
     /// Configuration.
@@ -526,6 +530,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
         }
         Command::Monitoring(cmd) => monitoring::run(cmd, open(&cli)).await,
+        Command::ScreeningPack(cmd) => screening_pack::run(cmd, open(&cli)).await,
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&custodian_server::api::openapi())?);
             Ok(ExitCode::SUCCESS)

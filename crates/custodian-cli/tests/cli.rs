@@ -227,3 +227,41 @@ fn a_monitoring_round_is_scripted_end_to_end_and_an_independent_implementation_a
     let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(j["problem"].is_null(), "{j}");
 }
+
+#[test]
+fn the_screening_pack_is_checked_then_put_into_effect_and_kept() {
+    let e = Env::new();
+    assert!(e.run(&["migrate", "--create"]).status.success());
+    let o = e.run(&["screening-pack", "history"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("the built-in pack 2026.11.1 applies"), "{}", stdout(&o));
+
+    let builtin =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policy-pack/screening.toml"))
+            .unwrap();
+    let broken = e.write("broken.toml", "version = ");
+    let o = e.run(&["screening-pack", "check", broken.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("body:"));
+
+    let changed = builtin.replacen("version = \"2026.11.1\"", "version = \"2026.11.2\"", 1).replacen(
+        "act = 0.75",
+        "act = 0.99",
+        1,
+    );
+    let file = e.write("changed.toml", &changed);
+    let o = e.run(&["screening-pack", "check", file.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["to_version"], "2026.11.2");
+    assert!(!report["differences"].as_array().unwrap().is_empty());
+
+    let o = e.run(&["screening-pack", "activate", file.to_str().unwrap(), "--reason", "trial"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = e.run(&["screening-pack", "history"]);
+    assert!(stdout(&o).contains("2026.11.2") && stdout(&o).contains("trial") && stdout(&o).contains("cli"));
+    assert_eq!(stdout(&e.run(&["screening-pack", "show"])), changed);
+    // The same version again is refused.
+    let o = e.run(&["screening-pack", "activate", file.to_str().unwrap(), "--reason", "again"]);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -202,6 +202,7 @@ pub fn is_read_only(a: Action) -> bool {
             | FindingsExport
             | MonitoringRoundsView
             | MonitoringCasesView
+            | ScreeningPackView
             | AuditRead
             | AuditVerify
             | MetricsRead

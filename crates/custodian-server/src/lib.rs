@@ -10,6 +10,7 @@ pub mod forms;
 pub mod keys;
 pub mod monitoring;
 pub mod ops;
+pub mod screening;
 pub mod state;
 pub mod ui;
 pub mod usecases;
@@ -66,6 +67,7 @@ impl Application {
         let key = keys::load_or_create(&settings.data_dir)?;
         let listener = TcpListener::bind(&settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
         let state = AppState::new(store, authz, settings, breached, key)?;
+        screening::refresh(&state).await.context("loading the screening pack in force")?;
         let router = router(state.clone());
         Ok(Self { listener, router, state })
     }

@@ -98,6 +98,9 @@ pub async fn sweep_loop(state: AppState) {
             Ok(n) => tracing::info!(referrals = n, "opened failure-to-provide referrals (WP034 5.5)"),
             Err(e) => tracing::warn!(error = %e, "monitoring sweep failed"),
         }
+        if let Err(e) = crate::screening::refresh(&state).await {
+            tracing::warn!(error = %e, "checking for a newer screening pack failed");
+        }
     }
 }
 

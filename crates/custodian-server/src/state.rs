@@ -26,6 +26,7 @@ struct Inner {
     breached: BreachList,
     audit_key: SigningKey,
     metrics: Metrics,
+    screener: crate::screening::Screener,
 }
 
 /// Request counters exposed at /metrics in Prometheus text format.
@@ -58,6 +59,7 @@ impl AppState {
             breached,
             audit_key,
             metrics: Metrics::default(),
+            screener: crate::screening::Screener::builtin()?,
             settings,
         })))
     }
@@ -85,6 +87,10 @@ impl AppState {
     }
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
+    }
+    /// The screening pack in force and its engine (WP034 6.3).
+    pub fn screener(&self) -> &crate::screening::Screener {
+        &self.0.screener
     }
     pub fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()

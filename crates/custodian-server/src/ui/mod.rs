@@ -6,6 +6,7 @@ mod account;
 mod chart;
 mod monitoring;
 mod pages;
+mod screening;
 
 use askama::Template;
 use axum::Router;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(account::account))
         .route("/account/password", post(account::change_password))
         .merge(monitoring::routes())
+        .merge(screening::routes())
         .layer(axum::middleware::map_response(redirect_unauthenticated))
 }
 
@@ -115,6 +117,9 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
         }
         if state.allows(u, Action::MonitoringRoundsView, &Resource::System) {
             add("/monitoring", "Monitoring");
+        }
+        if state.allows(u, Action::ScreeningPackView, &Resource::System) {
+            add("/screening/pack", "Screening pack");
         }
         if state.allows(u, Action::AuditRead, &Resource::System) {
             add("/audit", "Audit log");

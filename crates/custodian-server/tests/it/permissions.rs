@@ -21,6 +21,8 @@ const REVIEWERS: &[&str] = &["digital_services", "psd"];
 const AUDITORS: &[&str] = &["auditor", "admin"];
 const METRICS: &[&str] = &["admin", "digital_services"];
 const HOLDER_ONLY: &[&str] = &[];
+const PACK_READERS: &[&str] = &["corporate_comms", "auditor"];
+const CC: &[&str] = &["corporate_comms"];
 
 struct Route {
     method: &'static str,
@@ -121,6 +123,10 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/audit/events", AUDITORS),
         get("/audit/verify", AUDITORS),
         get("/policy/clauses/4.1", ALL),
+        get("/screening/pack", PACK_READERS),
+        get("/screening/pack/versions", PACK_READERS),
+        post("/screening/pack/check", json!({"body": "not a pack"}), CC),
+        post("/screening/pack", json!({"body": "not a pack", "reason": "matrix"}), CC),
     ];
     let ui_routes = vec![
         get("/", ALL),
@@ -137,6 +143,7 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/audit", AUDITORS),
         get(format!("/findings/{finding}"), FINDING_READERS),
         get("/metrics", METRICS),
+        get("/screening/pack", PACK_READERS),
     ];
 
     let mut failures = Vec::new();
