@@ -205,6 +205,11 @@ pub fn is_read_only(a: Action) -> bool {
             | AuditRead
             | AuditVerify
             | MetricsRead
+            | NotificationsView
+            | ApprovalsOverview
+            | AppsCatalogueView
+            | AppsUnlistedView
+            | AppsExport
     )
 }
 

@@ -98,6 +98,11 @@ pub async fn sweep_loop(state: AppState) {
             Ok(n) => tracing::info!(referrals = n, "opened failure-to-provide referrals (WP034 5.5)"),
             Err(e) => tracing::warn!(error = %e, "monitoring sweep failed"),
         }
+        match state.store().approvals_flag_overdue(state.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(steps = n, "flagged approval steps past their service level"),
+            Err(e) => tracing::warn!(error = %e, "approvals overdue sweep failed"),
+        }
     }
 }
 

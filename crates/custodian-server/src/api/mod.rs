@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1: bearer tokens (or a browser session), RFC 9457 problem+json
 //! errors, pagination, and an OpenAPI 3.1 document generated from this code.
 
+pub mod approvals;
 pub mod dto;
 pub mod monitoring;
 
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/verify", get(audit_verify))
         .route("/policy/clauses/{id}", get(policy_clause))
         .merge(monitoring::routes())
+        .merge(approvals::routes())
 }
 
 #[derive(OpenApi)]
@@ -76,7 +78,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// The OpenAPI document (3.1).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi().merge_from(monitoring::MonitoringApi::openapi())
+    ApiDoc::openapi().merge_from(monitoring::MonitoringApi::openapi()).merge_from(approvals::ApprovalsApi::openapi())
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {

@@ -2,6 +2,7 @@
 //! partial updates, every core form working without JavaScript. Each page shows the words of
 //! the WP034 clauses it acts under.
 
+mod approvals;
 mod chart;
 mod monitoring;
 mod pages;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/verify", post(audit_verify))
         .route("/policy", get(policy))
         .merge(monitoring::routes())
+        .merge(approvals::routes())
         .layer(axum::middleware::map_response(redirect_unauthenticated))
 }
 
@@ -116,6 +118,7 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
         if state.allows(u, Action::AuditRead, &Resource::System) {
             add("/audit", "Audit log");
         }
+        add("/approvals", "Approvals");
         add("/policy", "Policy");
     }
     Layout {

@@ -21,6 +21,7 @@ const REVIEWERS: &[&str] = &["digital_services", "psd"];
 const AUDITORS: &[&str] = &["auditor", "admin"];
 const METRICS: &[&str] = &["admin", "digital_services"];
 const HOLDER_ONLY: &[&str] = &[];
+const APPROVALS_OVERVIEW: &[&str] = &["digital_services", "admin"];
 
 struct Route {
     method: &'static str,
@@ -121,6 +122,11 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/audit/events", AUDITORS),
         get("/audit/verify", AUDITORS),
         get("/policy/clauses/4.1", ALL),
+        get("/notifications", ALL),
+        get("/approvals/to-decide", ALL),
+        get("/approvals/mine", ALL),
+        get("/approvals/delegations", ALL),
+        get("/approvals/overdue", APPROVALS_OVERVIEW),
     ];
     let ui_routes = vec![
         get("/", ALL),
@@ -136,6 +142,8 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/audit", AUDITORS),
         get(format!("/findings/{finding}"), FINDING_READERS),
         get("/metrics", METRICS),
+        get("/notifications", ALL),
+        get("/approvals", ALL),
     ];
 
     let mut failures = Vec::new();
