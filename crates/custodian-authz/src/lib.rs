@@ -3,7 +3,7 @@
 //! Who may do what in Custodian is written as [Cedar](https://www.cedarpolicy.com) policies in
 //! the repository's `policies/` directory, one file per area (`everyone.cedar`,
 //! `people.cedar`, `devices.cedar`, `findings.cedar`, `monitoring.cedar`, `audit.cedar`,
-//! `admin.cedar`), checked
+//! `admin.cedar`, `approvals.cedar`, `apps.cedar`), checked
 //! against `policies/custodian.cedarschema`. The rules are:
 //!
 //! * **default deny**: an action is allowed only when some policy permits it;
@@ -73,6 +73,8 @@ const EMBEDDED_POLICIES: &[(&str, &str)] = &[
     ("screening.cedar", include_str!("../../../policies/screening.cedar")),
     ("audit.cedar", include_str!("../../../policies/audit.cedar")),
     ("admin.cedar", include_str!("../../../policies/admin.cedar")),
+    ("approvals.cedar", include_str!("../../../policies/approvals.cedar")),
+    ("apps.cedar", include_str!("../../../policies/apps.cedar")),
 ];
 
 /// The numbered clauses of WP034 version 3; an `@clause` must name one of them.
@@ -226,11 +228,31 @@ pub enum Action {
     TokensManage,
     /// Read service metrics.
     MetricsRead,
+    /// See and mark read one's own in-app notifications.
+    NotificationsView,
+    /// Decide approval steps (the chain names who decides each step; this permits asking).
+    ApprovalsDecide,
+    /// Name a deputy to decide one's approval steps during an absence.
+    ApprovalsDelegate,
+    /// See every pending approval step past its service level.
+    ApprovalsOverview,
+    /// See the approved apps catalogue.
+    AppsCatalogueView,
+    /// Keep the app catalogue and its grants.
+    AppsCatalogueManage,
+    /// Import app inventories from the MDM.
+    AppsInventoryImport,
+    /// See the unlisted apps seen on devices.
+    AppsUnlistedView,
+    /// Request an unlisted app, and follow or withdraw one's requests.
+    AppsRequest,
+    /// Export the approved apps per role for the MDM.
+    AppsExport,
 }
 
 impl Action {
     /// Every action, in the order of the schema.
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 42] = [
         Self::DashboardView,
         Self::PolicyRead,
         Self::MyDevicesView,
@@ -263,6 +285,16 @@ impl Action {
         Self::UsersManage,
         Self::TokensManage,
         Self::MetricsRead,
+        Self::NotificationsView,
+        Self::ApprovalsDecide,
+        Self::ApprovalsDelegate,
+        Self::ApprovalsOverview,
+        Self::AppsCatalogueView,
+        Self::AppsCatalogueManage,
+        Self::AppsInventoryImport,
+        Self::AppsUnlistedView,
+        Self::AppsRequest,
+        Self::AppsExport,
     ];
 
     /// The action's name, as in the schema and policies, e.g. `"devices.allocate"`.
@@ -300,6 +332,16 @@ impl Action {
             Self::UsersManage => "users.manage",
             Self::TokensManage => "tokens.manage",
             Self::MetricsRead => "metrics.read",
+            Self::NotificationsView => "notifications.view",
+            Self::ApprovalsDecide => "approvals.decide",
+            Self::ApprovalsDelegate => "approvals.delegate",
+            Self::ApprovalsOverview => "approvals.overview",
+            Self::AppsCatalogueView => "apps.catalogue.view",
+            Self::AppsCatalogueManage => "apps.catalogue.manage",
+            Self::AppsInventoryImport => "apps.inventory.import",
+            Self::AppsUnlistedView => "apps.unlisted.view",
+            Self::AppsRequest => "apps.request",
+            Self::AppsExport => "apps.export",
         }
     }
 
@@ -340,7 +382,17 @@ impl Action {
             | Self::AuditVerify
             | Self::UsersManage
             | Self::TokensManage
-            | Self::MetricsRead => ResourceKind::System,
+            | Self::MetricsRead
+            | Self::NotificationsView
+            | Self::ApprovalsDecide
+            | Self::ApprovalsDelegate
+            | Self::ApprovalsOverview
+            | Self::AppsCatalogueView
+            | Self::AppsCatalogueManage
+            | Self::AppsInventoryImport
+            | Self::AppsUnlistedView
+            | Self::AppsRequest
+            | Self::AppsExport => ResourceKind::System,
         }
     }
 
@@ -983,7 +1035,7 @@ mod tests {
     /// The expected decision for a principal holding only one role, who is not the holder,
     /// manager or subject of anything. Changing a policy must change this table.
     #[rustfmt::skip]
-    const MATRIX: [(Action, [bool; 10]); 32] = [
+    const MATRIX: [(Action, [bool; 10]); 42] = [
         //                                ds cc psd dmi vet hod sio rc aud adm
         (Action::DashboardView,         [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
         (Action::PolicyRead,            [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
@@ -1017,6 +1069,16 @@ mod tests {
         (Action::UsersManage,           [N, N, N,  N,  N,  N,  N,  N, N,  Y]),
         (Action::TokensManage,          [N, N, N,  N,  N,  N,  N,  N, N,  Y]),
         (Action::MetricsRead,           [Y, N, N,  N,  N,  N,  N,  N, N,  Y]),
+        (Action::NotificationsView, [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+        (Action::ApprovalsDecide, [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+        (Action::ApprovalsDelegate, [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+        (Action::ApprovalsOverview, [Y, N, N,  N,  N,  N,  N,  N, N,  Y]),
+        (Action::AppsCatalogueView, [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+        (Action::AppsCatalogueManage, [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::AppsInventoryImport, [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::AppsUnlistedView, [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::AppsRequest, [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+        (Action::AppsExport, [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
     ];
 
     #[test]
@@ -1047,7 +1109,17 @@ mod tests {
     fn a_person_with_no_roles_gets_only_the_everyone_actions() {
         let a = authz();
         let nobody = person(1, &[]);
-        let everyone = [Action::DashboardView, Action::PolicyRead, Action::MyDevicesView, Action::FindingsList];
+        let everyone = [
+            Action::DashboardView,
+            Action::PolicyRead,
+            Action::MyDevicesView,
+            Action::FindingsList,
+            Action::NotificationsView,
+            Action::ApprovalsDecide,
+            Action::ApprovalsDelegate,
+            Action::AppsCatalogueView,
+            Action::AppsRequest,
+        ];
         for action in Action::ALL {
             let d = a.decide(&nobody, action, &unrelated_resource(action));
             assert_eq!(d.allowed, everyone.contains(&action), "{action}: {d:?}");

@@ -1,6 +1,7 @@
 //! Custodian's domain: the rules of WP034 (Mobile Devices and Social Media Policy) as pure
 //! functions and types. Nothing here does I/O or reads the clock; time is passed in.
 
+pub mod approvals;
 pub mod audit;
 pub mod devices;
 pub mod findings;

@@ -206,6 +206,11 @@ pub fn is_read_only(a: Action) -> bool {
             | AuditRead
             | AuditVerify
             | MetricsRead
+            | NotificationsView
+            | ApprovalsOverview
+            | AppsCatalogueView
+            | AppsUnlistedView
+            | AppsExport
     )
 }
 

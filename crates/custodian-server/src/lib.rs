@@ -2,6 +2,7 @@
 //! server-rendered web interface, over one [`custodian_store::Store`].
 
 pub mod api;
+pub mod approvals;
 pub mod auth;
 pub mod config;
 pub mod demo;

@@ -101,6 +101,11 @@ pub async fn sweep_loop(state: AppState) {
         if let Err(e) = crate::screening::refresh(&state).await {
             tracing::warn!(error = %e, "checking for a newer screening pack failed");
         }
+        match state.store().approvals_flag_overdue(state.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(steps = n, "flagged approval steps past their service level"),
+            Err(e) => tracing::warn!(error = %e, "approvals overdue sweep failed"),
+        }
     }
 }
 

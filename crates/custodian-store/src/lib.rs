@@ -241,6 +241,7 @@ mod sqlite_ops {
     include!("ops.rs");
     include!("monitoring_ops.rs");
     include!("screening_ops.rs");
+    include!("approvals_ops.rs");
 }
 
 mod pg_ops {
@@ -251,8 +252,10 @@ mod pg_ops {
     include!("ops.rs");
     include!("monitoring_ops.rs");
     include!("screening_ops.rs");
+    include!("approvals_ops.rs");
 }
 
 mod api;
+pub mod approvals_api;
 pub mod monitoring_api;
 pub mod screening_api;

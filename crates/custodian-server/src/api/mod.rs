@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1: bearer tokens (or a browser session), RFC 9457 problem+json
 //! errors, pagination, and an OpenAPI 3.1 document generated from this code.
 
+pub mod approvals;
 pub mod dto;
 pub mod monitoring;
 pub mod screening;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/policy/clauses/{id}", get(policy_clause))
         .merge(monitoring::routes())
         .merge(screening::routes())
+        .merge(approvals::routes())
 }
 
 #[derive(OpenApi)]
@@ -78,7 +80,10 @@ impl utoipa::Modify for BearerAuth {
 
 /// The OpenAPI document (3.1).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi().merge_from(monitoring::MonitoringApi::openapi()).merge_from(screening::ScreeningApi::openapi())
+    ApiDoc::openapi()
+        .merge_from(monitoring::MonitoringApi::openapi())
+        .merge_from(screening::ScreeningApi::openapi())
+        .merge_from(approvals::ApprovalsApi::openapi())
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {

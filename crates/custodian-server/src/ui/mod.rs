@@ -3,6 +3,7 @@
 //! the WP034 clauses it acts under.
 
 mod account;
+mod approvals;
 mod chart;
 mod monitoring;
 mod pages;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", post(account::change_password))
         .merge(monitoring::routes())
         .merge(screening::routes())
+        .merge(approvals::routes())
         .layer(axum::middleware::map_response(redirect_unauthenticated))
 }
 
@@ -124,6 +126,7 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
         if state.allows(u, Action::AuditRead, &Resource::System) {
             add("/audit", "Audit log");
         }
+        add("/approvals", "Approvals");
         add("/policy", "Policy");
     }
     Layout {

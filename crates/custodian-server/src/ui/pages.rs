@@ -131,6 +131,11 @@ struct HomePage {
     team_open_findings: i64,
     register: Option<Register>,
     review_due: bool,
+    /// Approvals waiting for this person, how many past due, and (for those who oversee the
+    /// route) every overdue step.
+    approvals_waiting: usize,
+    approvals_waiting_overdue: usize,
+    approvals_overdue_all: Option<usize>,
 }
 page!(HomePage);
 
@@ -189,8 +194,17 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> UiResult<
     } else {
         None
     };
+    let waiting = crate::approvals::to_decide(&state, &user).await.unwrap_or_default();
+    let approvals_overdue_all = if state.allows(&user, Action::ApprovalsOverview, &Resource::System) {
+        Some(crate::approvals::overdue(&state, &user).await?.len())
+    } else {
+        None
+    };
     let today = state.now().date();
     Ok(render(&HomePage {
+        approvals_waiting: waiting.len(),
+        approvals_waiting_overdue: waiting.iter().filter(|t| t.overdue).count(),
+        approvals_overdue_all,
         layout: layout(&state, Some(&user), "Home", "/"),
         first_name: user.person.name.split_whitespace().next().unwrap_or("").to_string(),
         roles: user.person.roles.iter().map(|r| r.label().to_string()).collect(),

@@ -23,6 +23,7 @@ const METRICS: &[&str] = &["admin", "digital_services"];
 const HOLDER_ONLY: &[&str] = &[];
 const PACK_READERS: &[&str] = &["corporate_comms", "auditor"];
 const CC: &[&str] = &["corporate_comms"];
+const APPROVALS_OVERVIEW: &[&str] = &["digital_services", "admin"];
 
 struct Route {
     method: &'static str,
@@ -127,6 +128,11 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/screening/pack/versions", PACK_READERS),
         post("/screening/pack/check", json!({"body": "not a pack"}), CC),
         post("/screening/pack", json!({"body": "not a pack", "reason": "matrix"}), CC),
+        get("/notifications", ALL),
+        get("/approvals/to-decide", ALL),
+        get("/approvals/mine", ALL),
+        get("/approvals/delegations", ALL),
+        get("/approvals/overdue", APPROVALS_OVERVIEW),
     ];
     let ui_routes = vec![
         get("/", ALL),
@@ -144,6 +150,8 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get(format!("/findings/{finding}"), FINDING_READERS),
         get("/metrics", METRICS),
         get("/screening/pack", PACK_READERS),
+        get("/notifications", ALL),
+        get("/approvals", ALL),
     ];
 
     let mut failures = Vec::new();

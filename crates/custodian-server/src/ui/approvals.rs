@@ -1,0 +1,406 @@
+//! Approvals and notifications pages: the approvals a person may decide (overdue first), their
+//! own requests, one request with its steps, each step's clause in WP034's words, the decision
+//! form and the timeline; deputies; and each person's notifications, whose unread count the
+//! header shows. Every form works without JavaScript.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use custodian_authz::{Action, Resource};
+use custodian_domain::approvals::StepStatus;
+use time::{OffsetDateTime, PrimitiveDateTime};
+use uuid::Uuid;
+
+use super::{ClauseView, Layout, clause_view, layout, page, render};
+use crate::approvals as uc;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, UiResult};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/notifications", get(notifications))
+        .route("/notifications/count", get(count))
+        .route("/notifications/read-all", post(read_all))
+        .route("/notifications/{id}/read", post(read_one))
+        .route("/approvals", get(approvals))
+        .route("/approvals/delegations", post(delegate))
+        .route("/approvals/delegations/{id}/revoke", post(revoke))
+        .route("/approvals/{id}", get(request))
+        .route("/approvals/{id}/decide", post(decide))
+        .route("/approvals/{id}/withdraw", post(withdraw))
+}
+
+fn fmt_time(t: OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC");
+    t.format(&f).unwrap_or_default()
+}
+
+fn csrf(user: &CurrentUser, f: &HashMap<String, String>) -> Result<(), AppError> {
+    user.check_csrf(f.get("csrf_token").map(String::as_str))
+}
+
+fn field<'a>(f: &'a HashMap<String, String>, k: &str) -> &'a str {
+    f.get(k).map(String::as_str).unwrap_or("")
+}
+
+fn parse_local(name: &'static str, v: &str) -> Result<OffsetDateTime, AppError> {
+    let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let day = time::macros::format_description!("[year]-[month]-[day]");
+    let v = v.trim();
+    PrimitiveDateTime::parse(v, minutes)
+        .map(PrimitiveDateTime::assume_utc)
+        .or_else(|_| time::Date::parse(v, day).map(|d| d.midnight().assume_utc()))
+        .map_err(|_| AppError::invalid(name, "Enter a date like 2026-12-01 or a date and time like 2026-12-01T09:00"))
+}
+
+// ----- Notifications -------------------------------------------------------------------------
+
+struct NotificationView {
+    id: Uuid,
+    title: String,
+    body: String,
+    link: Option<String>,
+    at: String,
+    unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    layout: Layout,
+    unread: i64,
+    items: Vec<NotificationView>,
+}
+page!(NotificationsPage);
+
+async fn notifications(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    let (items, unread) = uc::notifications(&state, &user, 200).await?;
+    Ok(render(&NotificationsPage {
+        layout: layout(&state, Some(&user), "Notifications", "/notifications"),
+        unread,
+        items: items
+            .iter()
+            .map(|n| NotificationView {
+                id: n.id,
+                title: n.title.clone(),
+                body: n.body.clone(),
+                link: n.link.clone(),
+                at: fmt_time(n.created_at),
+                unread: n.read_at.is_none(),
+            })
+            .collect(),
+    }))
+}
+
+/// The header's unread count (an htmx fragment; the header's link works without it).
+async fn count(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    let n = uc::unread(&state, &user).await?;
+    let html = if n > 0 {
+        format!(
+            "Notifications <strong class=\"moj-notification-badge\" id=\"unread-count\">{n}<span class=\"govuk-visually-hidden\"> unread</span></strong>"
+        )
+    } else {
+        "Notifications".to_string()
+    };
+    Ok(axum::response::Html(html).into_response())
+}
+
+async fn read_all(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<HashMap<String, String>>,
+) -> UiResult<Response> {
+    csrf(&user, &f)?;
+    uc::mark_read(&state, &user, None).await?;
+    Ok(Redirect::to("/notifications").into_response())
+}
+
+async fn read_one(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<HashMap<String, String>>,
+) -> UiResult<Response> {
+    csrf(&user, &f)?;
+    uc::mark_read(&state, &user, Some(id)).await?;
+    Ok(Redirect::to("/notifications").into_response())
+}
+
+// ----- Approvals -----------------------------------------------------------------------------
+
+struct RequestRow {
+    id: Uuid,
+    title: String,
+    requester: String,
+    status: String,
+    steps: String,
+    created: String,
+    overdue: bool,
+}
+
+struct OverdueRow {
+    id: Uuid,
+    title: String,
+    step: String,
+    clause: String,
+    decider: String,
+    due: String,
+}
+
+struct DelegationRow {
+    id: Uuid,
+    person: String,
+    deputy: String,
+    period: String,
+    reason: String,
+    mine: bool,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "approvals.html")]
+struct ApprovalsPage {
+    layout: Layout,
+    to_decide: Vec<RequestRow>,
+    mine: Vec<RequestRow>,
+    overdue: Option<Vec<OverdueRow>>,
+    delegations: Vec<DelegationRow>,
+}
+page!(ApprovalsPage);
+
+fn steps_summary(r: &custodian_store::approvals_api::ApprovalRequest) -> String {
+    r.steps
+        .iter()
+        .map(|s| format!("{} ({}): {}", s.key, s.decider_label, s.status.as_str()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+async fn approvals(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    let now = state.now();
+    let to_decide = uc::to_decide(&state, &user)
+        .await?
+        .into_iter()
+        .map(|t| RequestRow {
+            id: t.request.id,
+            title: t.request.title.clone(),
+            requester: t.request.requester_name.clone(),
+            status: t.request.status.as_str().into(),
+            steps: t.steps.join(", "),
+            created: fmt_time(t.request.created_at),
+            overdue: t.overdue,
+        })
+        .collect();
+    let mine = uc::mine(&state, &user)
+        .await?
+        .into_iter()
+        .map(|r| RequestRow {
+            id: r.id,
+            title: r.title.clone(),
+            requester: r.requester_name.clone(),
+            status: r.status.as_str().into(),
+            steps: steps_summary(&r),
+            created: fmt_time(r.created_at),
+            overdue: !r.overdue_steps(now).is_empty(),
+        })
+        .collect();
+    let overdue = if state.allows(&user, Action::ApprovalsOverview, &Resource::System) {
+        Some(
+            uc::overdue(&state, &user)
+                .await?
+                .into_iter()
+                .map(|o| OverdueRow {
+                    id: o.request_id,
+                    title: o.title,
+                    step: o.step_key,
+                    clause: o.clause,
+                    decider: o.decider_label,
+                    due: fmt_time(o.due_at),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let delegations = uc::delegations(&state, &user)
+        .await?
+        .into_iter()
+        .map(|d| DelegationRow {
+            id: d.id,
+            mine: d.person_id == user.id(),
+            active: d.revoked_at.is_none() && d.starts_at <= now && now < d.ends_at,
+            person: d.person_name,
+            deputy: d.deputy_name,
+            period: format!("{} to {}", fmt_time(d.starts_at), fmt_time(d.ends_at)),
+            reason: d.reason,
+        })
+        .collect();
+    Ok(render(&ApprovalsPage {
+        layout: layout(&state, Some(&user), "Approvals", "/approvals"),
+        to_decide,
+        mine,
+        overdue,
+        delegations,
+    }))
+}
+
+async fn delegate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<HashMap<String, String>>,
+) -> UiResult<Response> {
+    csrf(&user, &f)?;
+    let starts = parse_local("starts_at", field(&f, "starts_at"))?;
+    let ends = parse_local("ends_at", field(&f, "ends_at"))?;
+    uc::delegate(&state, &user, field(&f, "deputy"), starts, ends, field(&f, "reason")).await?;
+    Ok(Redirect::to("/approvals").into_response())
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<HashMap<String, String>>,
+) -> UiResult<Response> {
+    csrf(&user, &f)?;
+    uc::revoke_delegation(&state, &user, id).await?;
+    Ok(Redirect::to("/approvals").into_response())
+}
+
+struct StepView {
+    key: String,
+    clause: ClauseView,
+    decider: String,
+    sla_days: u32,
+    status: String,
+    status_class: String,
+    due: String,
+    overdue: bool,
+    decided: String,
+    reasons: String,
+    can_decide: bool,
+}
+
+struct EventView {
+    at: String,
+    text: String,
+    reasons: String,
+}
+
+#[derive(Template)]
+#[template(path = "approval.html")]
+struct RequestPage {
+    layout: Layout,
+    id: Uuid,
+    title: String,
+    kind: String,
+    link: String,
+    requester: String,
+    status: String,
+    order: String,
+    steps: Vec<StepView>,
+    timeline: Vec<EventView>,
+    can_withdraw: bool,
+}
+page!(RequestPage);
+
+fn step_class(s: StepStatus) -> &'static str {
+    match s {
+        StepStatus::Waiting => "govuk-tag--grey",
+        StepStatus::Pending => "govuk-tag--blue",
+        StepStatus::Approved => "govuk-tag--green",
+        StepStatus::Rejected => "govuk-tag--red",
+    }
+}
+
+async fn request(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
+    let now = state.now();
+    let v = uc::view(&state, &user, id).await?;
+    let r = &v.request;
+    let steps = r
+        .steps
+        .iter()
+        .map(|s| StepView {
+            key: s.key.clone(),
+            clause: clause_view(&s.clause),
+            decider: s.decider_label.clone(),
+            sla_days: s.sla_days,
+            status: s.status.as_str().into(),
+            status_class: step_class(s.status).into(),
+            due: s.due_at.map(fmt_time).unwrap_or_default(),
+            overdue: s.is_overdue(now),
+            decided: match (&s.decided_by_name, s.decided_at) {
+                (Some(n), Some(at)) => {
+                    format!("{n}{} on {}", if s.on_behalf_of.is_some() { " (as deputy)" } else { "" }, fmt_time(at))
+                }
+                _ => String::new(),
+            },
+            reasons: s.reasons.clone().unwrap_or_default(),
+            can_decide: v.can_decide.contains(&s.key),
+        })
+        .collect();
+    let timeline = v
+        .timeline
+        .iter()
+        .map(|e| {
+            let who = e.actor_name.clone().unwrap_or_else(|| "Custodian".into());
+            let step = e.step_key.as_ref().map(|k| format!(" step {k}")).unwrap_or_default();
+            let clause = e.clause.as_ref().map(|c| format!(" (WP034 {c})")).unwrap_or_default();
+            let deputy = e.on_behalf_of_name.as_ref().map(|n| format!(" for {n}")).unwrap_or_default();
+            let text = match e.event.as_str() {
+                "requested" => format!("{who} made the request"),
+                "approved" => format!("{who} approved{step}{clause}{deputy}"),
+                "rejected" => format!("{who} rejected{step}{clause}{deputy}"),
+                "withdrawn" => format!("{who} withdrew the request"),
+                "restarted" => format!("{who} changed the subject; every step starts again"),
+                "overdue" => format!("{step} passed its service level{clause}").trim_start().to_string(),
+                other => other.to_string(),
+            };
+            EventView { at: fmt_time(e.at), text, reasons: e.reasons.clone().unwrap_or_default() }
+        })
+        .collect();
+    Ok(render(&RequestPage {
+        layout: layout(&state, Some(&user), &r.title, "/approvals"),
+        id: r.id,
+        title: r.title.clone(),
+        kind: r.kind.clone(),
+        link: r.link.clone(),
+        requester: r.requester_name.clone(),
+        status: r.status.as_str().into(),
+        order: match r.order {
+            custodian_domain::approvals::Order::Sequential => "one after the other".into(),
+            custodian_domain::approvals::Order::AllOf => "all of them, in any order".into(),
+        },
+        steps,
+        timeline,
+        can_withdraw: v.can_withdraw,
+    }))
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<HashMap<String, String>>,
+) -> UiResult<Response> {
+    csrf(&user, &f)?;
+    let reasons = f.get("reasons").map(String::as_str);
+    uc::decide(&state, &user, id, field(&f, "step"), field(&f, "verdict"), reasons).await?;
+    Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<HashMap<String, String>>,
+) -> UiResult<Response> {
+    csrf(&user, &f)?;
+    uc::withdraw(&state, &user, id).await?;
+    Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
+}

@@ -1,0 +1,779 @@
+// Approval chains and notifications, written once and compiled per backend next to ops.rs (see
+// lib.rs), whose imports and helpers they share. The `*_tx` functions and `approval_open`,
+// `notify`, `notify_decider` take the caller's transaction so a feature opens or decides a request
+// together with its own change and audit events (see approvals_api.rs for the guide). Names here
+// start with `approval`, `apr_`, `notif` or `delegation`.
+
+use crate::approvals_api::*;
+use custodian_domain::approvals::{self as chain, Deciding, Decider, Order, RequestStatus, StepStatus, Verdict};
+
+const APR_SELECT: &str = "SELECT r.id, r.kind, r.subject, r.title, r.link, r.requester_id, p.name AS requester_name, \
+    r.chain_order, r.status, r.revision, r.created_at, r.updated_at, r.closed_at \
+    FROM approval_requests r JOIN people p ON p.id = r.requester_id";
+
+const APR_STEP_SELECT: &str = "SELECT s.position, s.step_key, s.clause, s.decider_person_id, dp.name AS decider_name, \
+    s.decider_role, s.sla_days, s.status, s.opened_at, s.due_at, s.decided_by, db.name AS decided_by_name, s.on_behalf_of, \
+    s.decided_at, s.reasons FROM approval_steps s LEFT JOIN people dp ON dp.id = s.decider_person_id \
+    LEFT JOIN people db ON db.id = s.decided_by";
+
+fn apr_conflict(e: chain::ApprovalError) -> StoreError {
+    match e {
+        chain::ApprovalError::ReasonsRequired => StoreError::Invalid("reasons: a rejection needs reasons".into()),
+        chain::ApprovalError::NoSuchStep(_) => StoreError::NotFound(e.to_string()),
+        chain::ApprovalError::BadChain(_) => StoreError::Invalid(e.to_string()),
+        _ => StoreError::Conflict(e.to_string()),
+    }
+}
+
+async fn apr_steps(conn: &mut Conn, id: Uuid) -> Result<Vec<ApprovalStep>> {
+    let sql = format!("{APR_STEP_SELECT} WHERE s.request_id = $1 ORDER BY s.position");
+    let rows = sqlx::query(&sql).bind(id).fetch_all(&mut *conn).await.map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            let person: Option<Uuid> = r.try_get("decider_person_id").map_err(db_err)?;
+            let role: Option<String> = r.try_get("decider_role").map_err(db_err)?;
+            let (decider, label) = match (person, role) {
+                (Some(p), _) => (Decider::Person(p), r.try_get::<Option<String>, _>("decider_name").map_err(db_err)?.unwrap_or_default()),
+                (None, Some(role)) => {
+                    let role = Role::parse(&role).ok_or_else(|| bad("decider role", &role))?;
+                    (Decider::Role(role), role.label().to_string())
+                }
+                (None, None) => return Err(StoreError::Invalid("stored approval step has no decider".into())),
+            };
+            let status: String = r.try_get("status").map_err(db_err)?;
+            let sla: i64 = r.try_get("sla_days").map_err(db_err)?;
+            Ok(ApprovalStep {
+                position: r.try_get("position").map_err(db_err)?,
+                key: r.try_get("step_key").map_err(db_err)?,
+                clause: r.try_get("clause").map_err(db_err)?,
+                decider,
+                decider_label: label,
+                sla_days: u32::try_from(sla).map_err(|_| bad("service level", &sla.to_string()))?,
+                status: StepStatus::parse(&status).ok_or_else(|| bad("step status", &status))?,
+                opened_at: r.try_get("opened_at").map_err(db_err)?,
+                due_at: r.try_get("due_at").map_err(db_err)?,
+                decided_by: r.try_get("decided_by").map_err(db_err)?,
+                decided_by_name: r.try_get("decided_by_name").map_err(db_err)?,
+                on_behalf_of: r.try_get("on_behalf_of").map_err(db_err)?,
+                decided_at: r.try_get("decided_at").map_err(db_err)?,
+                reasons: r.try_get("reasons").map_err(db_err)?,
+            })
+        })
+        .collect()
+}
+
+async fn apr_from_row(conn: &mut Conn, r: &DbRow) -> Result<ApprovalRequest> {
+    let id: Uuid = r.try_get("id").map_err(db_err)?;
+    let order: String = r.try_get("chain_order").map_err(db_err)?;
+    let status: String = r.try_get("status").map_err(db_err)?;
+    let revision: i64 = r.try_get("revision").map_err(db_err)?;
+    Ok(ApprovalRequest {
+        id,
+        kind: r.try_get("kind").map_err(db_err)?,
+        subject: r.try_get("subject").map_err(db_err)?,
+        title: r.try_get("title").map_err(db_err)?,
+        link: r.try_get("link").map_err(db_err)?,
+        requester_id: r.try_get("requester_id").map_err(db_err)?,
+        requester_name: r.try_get("requester_name").map_err(db_err)?,
+        order: Order::parse(&order).ok_or_else(|| bad("chain order", &order))?,
+        status: RequestStatus::parse(&status).ok_or_else(|| bad("request status", &status))?,
+        revision: u32::try_from(revision).map_err(|_| bad("revision", &revision.to_string()))?,
+        created_at: r.try_get("created_at").map_err(db_err)?,
+        updated_at: r.try_get("updated_at").map_err(db_err)?,
+        closed_at: r.try_get("closed_at").map_err(db_err)?,
+        steps: apr_steps(conn, id).await?,
+    })
+}
+
+async fn apr_load(conn: &mut Conn, id: Uuid) -> Result<Option<ApprovalRequest>> {
+    let sql = format!("{APR_SELECT} WHERE r.id = $1");
+    match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await.map_err(db_err)? {
+        Some(r) => Ok(Some(apr_from_row(conn, &r).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Load a request inside a transaction.
+pub async fn approval_load_tx(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
+    apr_load(tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("approval request {id}")))
+}
+
+pub async fn approval_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<ApprovalRequest>> {
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    apr_load(&mut conn, id).await
+}
+
+pub async fn approval_by_subject(pool: &Pool<DB>, subject: &str) -> Result<Option<ApprovalRequest>> {
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM approval_requests WHERE subject = $1")
+        .bind(subject)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    match id {
+        Some(id) => apr_load(&mut conn, id).await,
+        None => Ok(None),
+    }
+}
+
+fn apr_subject(id: Uuid) -> String {
+    format!("approval:{id}")
+}
+
+/// Write the domain request's state back to the request's rows.
+async fn apr_save(tx: &mut Tx<'_>, id: Uuid, r: &chain::Request, now: OffsetDateTime) -> Result<()> {
+    let closed = if r.status == RequestStatus::Pending { None } else { Some(now) };
+    sqlx::query("UPDATE approval_requests SET status = $1, revision = $2, updated_at = $3, closed_at = $4 WHERE id = $5")
+        .bind(r.status.as_str())
+        .bind(i64::from(r.revision))
+        .bind(now)
+        .bind(closed)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    for s in &r.steps {
+        sqlx::query(
+            "UPDATE approval_steps SET status = $1, opened_at = $2, due_at = $3, decided_by = $4, on_behalf_of = $5, \
+             decided_at = $6, reasons = $7, overdue_notified_at = CASE WHEN opened_at = $2 THEN overdue_notified_at ELSE NULL END \
+             WHERE request_id = $8 AND step_key = $9",
+        )
+        .bind(s.status.as_str())
+        .bind(s.opened_at)
+        .bind(s.due_at)
+        .bind(s.decided_by)
+        .bind(s.on_behalf_of)
+        .bind(s.decided_at)
+        .bind(&s.reasons)
+        .bind(id)
+        .bind(&s.key)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apr_event(
+    tx: &mut Tx<'_>,
+    request: Uuid,
+    revision: u32,
+    now: OffsetDateTime,
+    actor: Option<Uuid>,
+    event: &str,
+    step: Option<&chain::Step>,
+    reasons: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO approval_events (id, request_id, revision, at, actor_id, event, step_key, clause, on_behalf_of, reasons) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(request)
+    .bind(i64::from(revision))
+    .bind(now)
+    .bind(actor)
+    .bind(event)
+    .bind(step.map(|s| s.key.as_str()))
+    .bind(step.map(|s| s.clause.as_str()))
+    .bind(step.and_then(|s| s.on_behalf_of))
+    .bind(reasons)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Tell one person something, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn notify(
+    tx: &mut Tx<'_>,
+    person: Uuid,
+    kind: &str,
+    title: &str,
+    body: &str,
+    link: Option<&str>,
+    subject: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO notifications (id, person_id, kind, title, body, link, subject, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(person)
+    .bind(kind)
+    .bind(title)
+    .bind(body)
+    .bind(link)
+    .bind(subject)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// The people who may decide for `decider` at `now`: the named person and their running deputies,
+/// or every active holder of the role.
+async fn apr_decider_people(tx: &mut Tx<'_>, decider: &Decider, now: OffsetDateTime) -> Result<Vec<Uuid>> {
+    match decider {
+        Decider::Person(p) => {
+            let rows: Vec<(Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
+                "SELECT deputy_id, starts_at, ends_at FROM approval_delegations WHERE person_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(p)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(db_err)?;
+            let mut out = vec![*p];
+            out.extend(rows.into_iter().filter(|(_, s, e)| *s <= now && now < *e).map(|(d, _, _)| d));
+            Ok(out)
+        }
+        Decider::Role(role) => sqlx::query_scalar(
+            "SELECT r.person_id FROM person_roles r JOIN people p ON p.id = r.person_id WHERE r.role = $1 AND p.status = 'active' ORDER BY p.staff_number",
+        )
+        .bind(role.as_str())
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db_err),
+    }
+}
+
+/// Notify whoever may decide a step (not the requester), in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn notify_decider(
+    tx: &mut Tx<'_>,
+    decider: &Decider,
+    requester: Uuid,
+    kind: &str,
+    title: &str,
+    body: &str,
+    link: Option<&str>,
+    subject: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    for p in apr_decider_people(tx, decider, now).await? {
+        if p != requester {
+            notify(tx, p, kind, title, body, link, subject, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Open an approval request in the caller's transaction: its rows, the timeline's first line,
+/// the audit event, and notifications to the deciders of the steps decidable now.
+pub async fn approval_open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+    let r = chain::Request::new(n.requester, &n.spec, now).map_err(apr_conflict)?;
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO approval_requests (id, kind, subject, title, link, requester_id, chain_order, status, revision, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9)",
+    )
+    .bind(id)
+    .bind(&n.kind)
+    .bind(&n.subject)
+    .bind(&n.title)
+    .bind(&n.link)
+    .bind(n.requester)
+    .bind(r.order.as_str())
+    .bind(r.status.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    for (i, s) in r.steps.iter().enumerate() {
+        let (person, role) = match s.decider {
+            Decider::Person(p) => (Some(p), None),
+            Decider::Role(role) => (None, Some(role.as_str())),
+        };
+        sqlx::query(
+            "INSERT INTO approval_steps (request_id, position, step_key, clause, decider_person_id, decider_role, sla_days, status, opened_at, due_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id)
+        .bind(i as i64)
+        .bind(&s.key)
+        .bind(&s.clause)
+        .bind(person)
+        .bind(role)
+        .bind(i64::from(s.sla_days))
+        .bind(s.status.as_str())
+        .bind(s.opened_at)
+        .bind(s.due_at)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    apr_event(tx, id, 0, now, actor.person_id, "requested", None, None).await?;
+    let clause = r.steps[0].clause.clone();
+    audit(
+        tx,
+        actor,
+        now,
+        AuditEntry::new("approval.request", apr_subject(id)).clause(&clause).after(json!({
+            "kind": n.kind, "subject": n.subject, "title": n.title, "order": r.order.as_str(),
+            "steps": r.steps.iter().map(|s| json!({"key": s.key, "clause": s.clause, "decider": s.decider, "sla_days": s.sla_days})).collect::<Vec<_>>(),
+        })),
+    )
+    .await?;
+    for s in r.steps.iter().filter(|s| s.status == StepStatus::Pending) {
+        let body = format!("A request waits for your decision (step {}, WP034 {}).", s.key, s.clause);
+        notify_decider(tx, &s.decider, n.requester, "approval.to_decide", &n.title, &body, Some(&n.link), Some(&n.subject), now).await?;
+    }
+    Ok(id)
+}
+
+pub async fn approval_open_standalone(pool: &Pool<DB>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let id = approval_open(&mut tx, n, actor, now).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(id)
+}
+
+/// Take the request's row lock (PostgreSQL) before reading it, so two deciders are ordered.
+async fn apr_lock(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
+    sqlx::query("UPDATE approval_requests SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?;
+    approval_load_tx(tx, id).await
+}
+
+/// Who `person` is as a decider at `now`: their roles and the people they deputise for.
+pub async fn approval_deciding(conn: &mut Conn, person: Uuid, now: OffsetDateTime) -> Result<Deciding> {
+    let roles: Vec<String> =
+        sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1").bind(person).fetch_all(&mut *conn).await.map_err(db_err)?;
+    let rows: Vec<(Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
+        "SELECT person_id, starts_at, ends_at FROM approval_delegations WHERE deputy_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(person)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let delegations: Vec<chain::Delegation> =
+        rows.into_iter().map(|(from, starts_at, ends_at)| chain::Delegation { from, to: person, starts_at, ends_at }).collect();
+    Ok(Deciding::new(person, roles.iter().filter_map(|r| Role::parse(r)).collect(), &delegations, now))
+}
+
+/// Decide a step in the caller's transaction: the domain's checks, the rows, the timeline, the
+/// audit event naming the step's clause, notifications to the requester and to the next
+/// deciders. The feature's effect is the caller's (see [`Decided::outcome`]).
+#[allow(clippy::too_many_arguments)]
+pub async fn approval_decide_tx(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    step: &str,
+    person: Uuid,
+    verdict: Verdict,
+    reasons: Option<&str>,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Decided> {
+    let before = apr_lock(tx, id).await?;
+    let who = approval_deciding(tx, person, now).await?;
+    let mut r = before.to_domain();
+    let outcome = r.decide(step, &who, verdict, reasons, now).map_err(apr_conflict)?;
+    apr_save(tx, id, &r, now).await?;
+    let s = r.step(step).cloned().ok_or_else(|| StoreError::NotFound(format!("step {step}")))?;
+    apr_event(tx, id, r.revision, now, Some(person), s.status.as_str(), Some(&s), s.reasons.as_deref()).await?;
+    let action = match verdict {
+        Verdict::Approve => "approval.approve",
+        Verdict::Reject => "approval.reject",
+    };
+    let mut entry = AuditEntry::new(action, apr_subject(id)).clause(&s.clause).after(json!({
+        "step": s.key, "verdict": verdict.as_str(), "on_behalf_of": s.on_behalf_of, "request_status": r.status.as_str(),
+        "subject": before.subject, "revision": r.revision,
+    }));
+    if let Some(reasons) = &s.reasons {
+        entry = entry.justification(reasons);
+    }
+    audit(tx, actor, now, entry).await?;
+    let (title, body) = match &outcome {
+        chain::Outcome::Approved => ("Request approved", format!("{}: approved at the last step ({}, WP034 {}).", before.title, s.key, s.clause)),
+        chain::Outcome::Rejected => (
+            "Request rejected",
+            format!("{}: rejected at step {} (WP034 {}): {}", before.title, s.key, s.clause, s.reasons.as_deref().unwrap_or("")),
+        ),
+        chain::Outcome::StepApproved { .. } => ("Step approved", format!("{}: step {} approved (WP034 {}).", before.title, s.key, s.clause)),
+    };
+    notify(tx, before.requester_id, &format!("approval.{}", s.status.as_str()), title, &body, Some(&before.link), Some(&before.subject), now).await?;
+    if let chain::Outcome::StepApproved { next } = &outcome {
+        for k in next {
+            if let Some(n) = r.step(k) {
+                let body = format!("A request waits for your decision (step {}, WP034 {}).", n.key, n.clause);
+                notify_decider(tx, &n.decider, before.requester_id, "approval.to_decide", &before.title, &body, Some(&before.link), Some(&before.subject), now).await?;
+            }
+        }
+    }
+    let request = approval_load_tx(tx, id).await?;
+    Ok(Decided { request, outcome })
+}
+
+/// The effect of a decision for each feature, run in the deciding transaction by
+/// [`approval_decide`]. Add an arm for your `kind`.
+async fn approval_effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    #[allow(clippy::match_single_binding)]
+    match d.request.kind.as_str() {
+        _ => {
+            let _ = (tx, actor, now);
+            Ok(())
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn approval_decide(
+    pool: &Pool<DB>,
+    id: Uuid,
+    step: &str,
+    person: Uuid,
+    verdict: Verdict,
+    reasons: Option<&str>,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Decided> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut d = approval_decide_tx(&mut tx, id, step, person, verdict, reasons, actor, now).await?;
+    approval_effects(&mut tx, &d, actor, now).await?;
+    d.request = approval_load_tx(&mut tx, id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(d)
+}
+
+/// The requester withdraws, in the caller's transaction; the deciders of pending steps are told.
+pub async fn approval_withdraw_tx(tx: &mut Tx<'_>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+    let before = apr_lock(tx, id).await?;
+    let mut r = before.to_domain();
+    r.withdraw(person).map_err(apr_conflict)?;
+    apr_save(tx, id, &r, now).await?;
+    apr_event(tx, id, r.revision, now, Some(person), "withdrawn", None, None).await?;
+    let clause = before.steps.first().map(|s| s.clause.clone()).unwrap_or_default();
+    audit(tx, actor, now, AuditEntry::new("approval.withdraw", apr_subject(id)).clause(&clause)
+        .before(json!({"status": before.status.as_str()})).after(json!({"status": "withdrawn", "subject": before.subject}))).await?;
+    for s in before.steps.iter().filter(|s| s.status == StepStatus::Pending) {
+        let body = format!("{} was withdrawn by the requester; no decision is needed.", before.title);
+        notify_decider(tx, &s.decider, before.requester_id, "approval.withdrawn", "Request withdrawn", &body, Some(&before.link), Some(&before.subject), now).await?;
+    }
+    approval_load_tx(tx, id).await
+}
+
+pub async fn approval_withdraw(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let r = approval_withdraw_tx(&mut tx, id, person, actor, now).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(r)
+}
+
+/// The subject was edited: every step back to pending (or waiting), in the caller's transaction.
+pub async fn approval_restart_tx(tx: &mut Tx<'_>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+    let before = apr_lock(tx, id).await?;
+    let mut r = before.to_domain();
+    r.restart(now).map_err(apr_conflict)?;
+    apr_save(tx, id, &r, now).await?;
+    apr_event(tx, id, r.revision, now, actor.person_id, "restarted", None, Some(reason)).await?;
+    let clause = before.steps.first().map(|s| s.clause.clone()).unwrap_or_default();
+    audit(tx, actor, now, AuditEntry::new("approval.restart", apr_subject(id)).clause(&clause).justification(reason)
+        .before(json!({"status": before.status.as_str(), "revision": before.revision}))
+        .after(json!({"status": r.status.as_str(), "revision": r.revision}))).await?;
+    for s in r.steps.iter().filter(|s| s.status == StepStatus::Pending) {
+        let body = format!("{} changed ({reason}); it needs your decision again (step {}, WP034 {}).", before.title, s.key, s.clause);
+        notify_decider(tx, &s.decider, before.requester_id, "approval.to_decide", &before.title, &body, Some(&before.link), Some(&before.subject), now).await?;
+    }
+    approval_load_tx(tx, id).await
+}
+
+pub async fn approval_restart(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let r = approval_restart_tx(&mut tx, id, reason, actor, now).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(r)
+}
+
+pub async fn approval_timeline(pool: &Pool<DB>, id: Uuid) -> Result<Vec<ApprovalEvent>> {
+    let rows = sqlx::query(
+        "SELECT e.revision, e.at, e.actor_id, a.name AS actor_name, e.event, e.step_key, e.clause, e.on_behalf_of, \
+         o.name AS on_behalf_of_name, e.reasons FROM approval_events e LEFT JOIN people a ON a.id = e.actor_id \
+         LEFT JOIN people o ON o.id = e.on_behalf_of WHERE e.request_id = $1 ORDER BY e.at, e.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            let rev: i64 = r.try_get("revision").map_err(db_err)?;
+            Ok(ApprovalEvent {
+                revision: u32::try_from(rev).unwrap_or(0),
+                at: r.try_get("at").map_err(db_err)?,
+                actor_id: r.try_get("actor_id").map_err(db_err)?,
+                actor_name: r.try_get("actor_name").map_err(db_err)?,
+                event: r.try_get("event").map_err(db_err)?,
+                step_key: r.try_get("step_key").map_err(db_err)?,
+                clause: r.try_get("clause").map_err(db_err)?,
+                on_behalf_of: r.try_get("on_behalf_of").map_err(db_err)?,
+                on_behalf_of_name: r.try_get("on_behalf_of_name").map_err(db_err)?,
+                reasons: r.try_get("reasons").map_err(db_err)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn approvals_to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateTime) -> Result<Vec<ToDecide>> {
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let who = approval_deciding(&mut conn, person, now).await?;
+    let mut ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT s.request_id FROM approval_steps s JOIN approval_requests r ON r.id = s.request_id \
+         WHERE r.status = 'pending' AND s.status = 'pending' AND (s.decider_person_id = $1 OR s.decider_role IN \
+         (SELECT role FROM person_roles WHERE person_id = $1) OR s.decider_person_id IN \
+         (SELECT person_id FROM approval_delegations WHERE deputy_id = $1 AND revoked_at IS NULL))",
+    )
+    .bind(person)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    ids.sort();
+    let mut out = vec![];
+    for id in ids {
+        let Some(req) = apr_load(&mut conn, id).await? else { continue };
+        let steps = req.to_domain().decidable_by(&who);
+        if steps.is_empty() {
+            continue;
+        }
+        let overdue = req.steps.iter().any(|s| steps.contains(&s.key) && s.is_overdue(now));
+        out.push(ToDecide { request: req, steps, overdue });
+    }
+    out.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.request.created_at.cmp(&b.request.created_at)));
+    Ok(out)
+}
+
+pub async fn approvals_requested_by(pool: &Pool<DB>, person: Uuid) -> Result<Vec<ApprovalRequest>> {
+    let sql = format!("{APR_SELECT} WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC");
+    let rows = sqlx::query(&sql).bind(person).fetch_all(pool).await.map_err(db_err)?;
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(apr_from_row(&mut conn, r).await?);
+    }
+    Ok(out)
+}
+
+async fn apr_pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String, ApprovalStep, Uuid, Option<OffsetDateTime>)>> {
+    // Pending requests are few at any time: read each one's steps.
+    let reqs: Vec<(Uuid, String, String, Uuid)> =
+        sqlx::query_as("SELECT id, title, link, requester_id FROM approval_requests WHERE status = 'pending' ORDER BY created_at")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    let mut out = vec![];
+    for (id, title, link, requester) in reqs {
+        let notified: Vec<(String, Option<OffsetDateTime>)> =
+            sqlx::query_as("SELECT step_key, overdue_notified_at FROM approval_steps WHERE request_id = $1")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db_err)?;
+        for s in apr_steps(conn, id).await? {
+            if s.status == StepStatus::Pending {
+                let n = notified.iter().find(|(k, _)| *k == s.key).and_then(|(_, n)| *n);
+                out.push((id, title.clone(), link.clone(), s, requester, n));
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub async fn approvals_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<OverdueStep>> {
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    Ok(apr_pending_steps(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|(_, _, _, s, _, _)| s.is_overdue(now))
+        .map(|(request_id, title, link, s, _, _)| OverdueStep {
+            request_id,
+            title,
+            link,
+            due_at: s.due_at.unwrap_or(now),
+            step_key: s.key,
+            clause: s.clause,
+            decider_label: s.decider_label,
+        })
+        .collect())
+}
+
+pub async fn approvals_flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let steps = apr_pending_steps(&mut tx).await?;
+    let mut n = 0;
+    for (id, title, link, s, requester, notified) in steps {
+        if !s.is_overdue(now) || notified.is_some() {
+            continue;
+        }
+        n += 1;
+        sqlx::query("UPDATE approval_steps SET overdue_notified_at = $1 WHERE request_id = $2 AND step_key = $3")
+            .bind(now)
+            .bind(id)
+            .bind(&s.key)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let revision: i64 = sqlx::query_scalar("SELECT revision FROM approval_requests WHERE id = $1").bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
+        let dom = chain::Step {
+            key: s.key.clone(),
+            clause: s.clause.clone(),
+            decider: s.decider,
+            sla_days: s.sla_days,
+            status: s.status,
+            opened_at: s.opened_at,
+            due_at: s.due_at,
+            decided_by: None,
+            on_behalf_of: None,
+            decided_at: None,
+            reasons: None,
+        };
+        apr_event(&mut tx, id, u32::try_from(revision).unwrap_or(0), now, None, "overdue", Some(&dom), None).await?;
+        audit(&mut tx, &Actor::system(), now, AuditEntry::new("approval.overdue", apr_subject(id)).clause(&s.clause)
+            .detail(json!({"step": s.key, "due_at": s.due_at.map(|d| d.unix_timestamp())}))).await?;
+        let body = format!("{title}: step {} (WP034 {}) is past its service level of {} working days.", s.key, s.clause, s.sla_days);
+        notify_decider(&mut tx, &s.decider, requester, "approval.overdue", "Decision overdue", &body, Some(&link), None, now).await?;
+        notify(&mut tx, requester, "approval.overdue", "Decision overdue", &body, Some(&link), None, now).await?;
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(n)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn delegation_create(
+    pool: &Pool<DB>,
+    person: Uuid,
+    deputy: Uuid,
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Uuid> {
+    if person == deputy {
+        return Err(StoreError::Invalid("deputy: nobody can be their own deputy".into()));
+    }
+    if ends_at <= starts_at {
+        return Err(StoreError::Invalid("ends_at: the delegation must end after it starts".into()));
+    }
+    if reason.trim().is_empty() {
+        return Err(StoreError::Invalid("reason: say why a deputy is needed (an absence)".into()));
+    }
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO approval_delegations (id, person_id, deputy_id, starts_at, ends_at, reason, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(person)
+    .bind(deputy)
+    .bind(starts_at)
+    .bind(ends_at)
+    .bind(reason.trim())
+    .bind(now)
+    .bind(&actor.label)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    audit(&mut tx, actor, now, AuditEntry::new("approval.delegate", format!("delegation:{id}")).clause("4.8").justification(reason.trim())
+        .after(json!({"person": person, "deputy": deputy, "starts_at": starts_at.unix_timestamp(), "ends_at": ends_at.unix_timestamp()}))).await?;
+    notify(&mut tx, deputy, "approval.deputy", "You are a deputy", &format!("You may decide approvals for a colleague until {}: {}", ends_at.date(), reason.trim()), Some("/approvals"), None, now).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(id)
+}
+
+pub async fn delegation_revoke(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let res = sqlx::query("UPDATE approval_delegations SET revoked_at = $1 WHERE id = $2 AND person_id = $3 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .bind(person)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if res.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("delegation {id}")));
+    }
+    audit(&mut tx, actor, now, AuditEntry::new("approval.delegation_revoke", format!("delegation:{id}")).clause("4.8")).await?;
+    tx.commit().await.map_err(db_err)
+}
+
+pub async fn delegations_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<DelegationRecord>> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.person_id, p.name AS person_name, d.deputy_id, q.name AS deputy_name, d.starts_at, d.ends_at, d.reason, d.revoked_at \
+         FROM approval_delegations d JOIN people p ON p.id = d.person_id JOIN people q ON q.id = d.deputy_id \
+         WHERE d.person_id = $1 OR d.deputy_id = $1 ORDER BY d.starts_at DESC, d.id",
+    )
+    .bind(person)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(DelegationRecord {
+                id: r.try_get("id").map_err(db_err)?,
+                person_id: r.try_get("person_id").map_err(db_err)?,
+                person_name: r.try_get("person_name").map_err(db_err)?,
+                deputy_id: r.try_get("deputy_id").map_err(db_err)?,
+                deputy_name: r.try_get("deputy_name").map_err(db_err)?,
+                starts_at: r.try_get("starts_at").map_err(db_err)?,
+                ends_at: r.try_get("ends_at").map_err(db_err)?,
+                reason: r.try_get("reason").map_err(db_err)?,
+                revoked_at: r.try_get("revoked_at").map_err(db_err)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn notifications_for(pool: &Pool<DB>, person: Uuid, limit: i64) -> Result<Vec<Notification>> {
+    let rows = sqlx::query(
+        "SELECT id, person_id, kind, title, body, link, subject, created_at, read_at FROM notifications WHERE person_id = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT $2",
+    )
+    .bind(person)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(Notification {
+                id: r.try_get("id").map_err(db_err)?,
+                person_id: r.try_get("person_id").map_err(db_err)?,
+                kind: r.try_get("kind").map_err(db_err)?,
+                title: r.try_get("title").map_err(db_err)?,
+                body: r.try_get("body").map_err(db_err)?,
+                link: r.try_get("link").map_err(db_err)?,
+                subject: r.try_get("subject").map_err(db_err)?,
+                created_at: r.try_get("created_at").map_err(db_err)?,
+                read_at: r.try_get("read_at").map_err(db_err)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn notifications_unread(pool: &Pool<DB>, person: Uuid) -> Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL")
+        .bind(person)
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)
+}
+
+pub async fn notifications_mark_read(pool: &Pool<DB>, person: Uuid, id: Option<Uuid>, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let res = sqlx::query("UPDATE notifications SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL AND ($3 IS NULL OR id = $3)")
+        .bind(now)
+        .bind(person)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let n = res.rows_affected();
+    if n > 0 {
+        audit(&mut tx, actor, now, AuditEntry::new("notification.read", format!("person:{person}")).detail(json!({"notification": id, "count": n}))).await?;
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(n)
+}
