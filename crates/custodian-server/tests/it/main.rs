@@ -8,6 +8,7 @@ mod browser;
 mod devices;
 mod findings;
 mod monitoring;
+mod paging;
 mod permissions;
 mod security;
 mod support;
