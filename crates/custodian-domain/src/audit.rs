@@ -474,34 +474,78 @@ pub fn canonical_bytes(e: &EventRecord) -> Vec<u8> {
 /// must grow.
 pub fn canonical_bytes_into(e: &EventRecord, out: &mut Vec<u8>) {
     out.clear();
-    let opt_len = |o: &Option<String>| 1 + o.as_ref().map_or(0, |s| 4 + s.len());
-    let len = 1
-        + 8
-        + 16
-        + 8
-        + 12
-        + e.actor.len()
-        + e.action.len()
-        + e.subject.len()
-        + opt_len(&e.clause)
-        + opt_len(&e.justification)
-        + opt_len(&e.before_digest)
-        + opt_len(&e.after_digest)
-        + 4
-        + e.detail.len();
-    out.reserve(len);
-    out.push(CANONICAL_VERSION);
-    out.extend_from_slice(&e.seq.to_be_bytes());
-    out.extend_from_slice(e.id.as_bytes());
-    out.extend_from_slice(&e.at_us.to_be_bytes());
-    put_str(out, &e.actor);
-    put_str(out, &e.action);
-    put_str(out, &e.subject);
-    put_opt(out, e.clause.as_deref());
-    put_opt(out, e.justification.as_deref());
-    put_opt(out, e.before_digest.as_deref());
-    put_opt(out, e.after_digest.as_deref());
-    put_str(out, &e.detail);
+    e.as_ref().append_canonical(out);
+}
+
+/// An event borrowed from wherever it is stored (a database row, a buffer): the same fields as
+/// [`EventRecord`] without owning them, so a bulk reader can encode rows without allocating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventRef<'a> {
+    pub seq: u64,
+    pub id: &'a [u8; 16],
+    pub at_us: i64,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub clause: Option<&'a str>,
+    pub justification: Option<&'a str>,
+    pub before_digest: Option<&'a str>,
+    pub after_digest: Option<&'a str>,
+    pub detail: &'a str,
+}
+
+impl EventRecord {
+    /// Borrow the record as an [`EventRef`].
+    pub fn as_ref(&self) -> EventRef<'_> {
+        EventRef {
+            seq: self.seq,
+            id: self.id.as_bytes(),
+            at_us: self.at_us,
+            actor: &self.actor,
+            action: &self.action,
+            subject: &self.subject,
+            clause: self.clause.as_deref(),
+            justification: self.justification.as_deref(),
+            before_digest: self.before_digest.as_deref(),
+            after_digest: self.after_digest.as_deref(),
+            detail: &self.detail,
+        }
+    }
+}
+
+impl EventRef<'_> {
+    /// Append the [`canonical_bytes`] of this event to `out` (which is not cleared).
+    pub fn append_canonical(&self, out: &mut Vec<u8>) {
+        let e = self;
+        let opt_len = |o: &Option<&str>| 1 + o.map_or(0, |s| 4 + s.len());
+        let len = 1
+            + 8
+            + 16
+            + 8
+            + 12
+            + e.actor.len()
+            + e.action.len()
+            + e.subject.len()
+            + opt_len(&e.clause)
+            + opt_len(&e.justification)
+            + opt_len(&e.before_digest)
+            + opt_len(&e.after_digest)
+            + 4
+            + e.detail.len();
+        out.reserve(len);
+        out.push(CANONICAL_VERSION);
+        out.extend_from_slice(&e.seq.to_be_bytes());
+        out.extend_from_slice(e.id);
+        out.extend_from_slice(&e.at_us.to_be_bytes());
+        put_str(out, e.actor);
+        put_str(out, e.action);
+        put_str(out, e.subject);
+        put_opt(out, e.clause);
+        put_opt(out, e.justification);
+        put_opt(out, e.before_digest);
+        put_opt(out, e.after_digest);
+        put_str(out, e.detail);
+    }
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -902,12 +946,31 @@ impl Verifier {
         }
         canonical_bytes_into(e, &mut self.buf);
         let leaf = leaf_hash(&self.buf);
+        self.feed_leaf(e.seq, &leaf, stored_leaf, stored_chain)
+    }
+
+    /// [`Verifier::feed`] for a caller that has already computed the event's leaf hash from its
+    /// content (`leaf`, e.g. on another thread): the same checks in the same order.
+    pub fn feed_leaf(&mut self, seq: u64, leaf: &Hash, stored_leaf: &Hash, stored_chain: &Hash) -> Result<(), Tamper> {
+        if let Some(t) = &self.failed {
+            return Err(t.clone());
+        }
+        let expected = self.frontier.size();
+        if seq != expected {
+            let t = if seq > expected {
+                Tamper::SeqGap { expected, found: seq }
+            } else {
+                Tamper::SeqRepeat { expected, found: seq }
+            };
+            return Err(self.fail(t));
+        }
+        let leaf = *leaf;
         if leaf != *stored_leaf {
-            return Err(self.fail(Tamper::LeafMismatch { seq: e.seq }));
+            return Err(self.fail(Tamper::LeafMismatch { seq }));
         }
         let chain = chain_hash(&self.chain, &leaf);
         if chain != *stored_chain {
-            return Err(self.fail(Tamper::ChainMismatch { seq: e.seq }));
+            return Err(self.fail(Tamper::ChainMismatch { seq }));
         }
         self.chain = chain;
         self.frontier.push(leaf);

@@ -244,11 +244,13 @@ impl FromRequestParts<AppState> for CurrentUser {
         let now = state.now();
         if let Some(auth) = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
             let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthenticated)?.trim();
-            let t = state.store().token_by_hash(&sha256_hex(token)).await?.ok_or(AppError::Unauthenticated)?;
+            // One query per request: validity is read fresh, the person may come from a
+            // two-second cache (see custodian_store::Store::token_with_person).
+            let (t, person) =
+                state.store().token_with_person(&sha256_hex(token)).await?.ok_or(AppError::Unauthenticated)?;
             if t.revoked_at.is_some() || t.expires_at <= now {
                 return Err(AppError::Unauthenticated);
             }
-            let person = state.store().person(t.person_id).await?.ok_or(AppError::Unauthenticated)?;
             if person.status != custodian_domain::people::PersonStatus::Active {
                 return Err(AppError::Unauthenticated);
             }

@@ -56,7 +56,27 @@ impl Store {
         let sizes: Vec<u64> = notes.iter().map(|(s, _)| *s).collect();
         let mut verifier = Verifier::new(&sizes);
         let mut problem: Option<String> = None;
-        let scan = on_read!(
+        if let Db::Sqlite { path, .. } = &self.db
+            && path.is_file()
+        {
+            // The fast path: rusqlite readers on every core (see audit_read.rs).
+            let path = path.clone();
+            let (v, found) = tokio::task::spawn_blocking(move || {
+                let found = crate::audit_read::verify_sqlite(&path, &mut verifier);
+                (verifier, found)
+            })
+            .await
+            .map_err(|e| StoreError::Audit(format!("the verifier stopped: {e}")))?;
+            verifier = v;
+            problem = found?;
+        } else {
+            self.audit_verify_scan(&mut verifier, &mut problem).await?;
+        }
+        self.audit_verify_finish(key_name, key, notes, verifier, problem).await
+    }
+
+    async fn audit_verify_scan(&self, verifier: &mut Verifier, problem: &mut Option<String>) -> Result<()> {
+        on_read!(
             self,
             audit_scan(|rec, leaf, chain| {
                 if problem.is_some() {
@@ -64,16 +84,25 @@ impl Store {
                 }
                 let (Ok(leaf), Ok(chain)) = (<Hash>::try_from(leaf.as_slice()), <Hash>::try_from(chain.as_slice()))
                 else {
-                    problem = Some(format!("event {}: stored hashes are not 32 bytes", rec.seq));
+                    *problem = Some(format!("event {}: stored hashes are not 32 bytes", rec.seq));
                     return Ok(());
                 };
                 if let Err(t) = verifier.feed(&rec, &leaf, &chain) {
-                    problem = Some(describe(&t, &rec));
+                    *problem = Some(describe(&t, &rec));
                 }
                 Ok(())
             })
-        );
-        scan?;
+        )
+    }
+
+    async fn audit_verify_finish(
+        &self,
+        key_name: &str,
+        key: &ed25519_dalek::VerifyingKey,
+        notes: Vec<(u64, String)>,
+        verifier: Verifier,
+        mut problem: Option<String>,
+    ) -> Result<VerifyReport> {
         let (head_size, head_frontier, _) = on_read!(self, audit_head())?;
         if problem.is_none() && head_size != verifier.size() {
             problem = Some(format!(
@@ -214,10 +243,14 @@ impl Store {
         sha256: &str,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
-        on_write!(self, import_people(rows, actor, now, sha256, progress))
+        let r = on_write!(self, import_people(rows, actor, now, sha256, progress));
+        self.caches.forget_people();
+        r
     }
     pub async fn grant_role(&self, person: Uuid, role: Role, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        on_write!(self, grant_role(person, role, actor, now))
+        let r = on_write!(self, grant_role(person, role, actor, now));
+        self.caches.forget_people();
+        r
     }
 
     // Devices ----------------------------------------------------------------------------------
@@ -229,7 +262,36 @@ impl Store {
         on_read!(self, device_by_asset_tag(tag))
     }
     pub async fn devices(&self, f: &DeviceFilter, page: i64, per_page: i64) -> Result<Page<Device>> {
-        on_read!(self, devices_page(f, page, per_page))
+        self.devices_after(f, None, page, per_page).await
+    }
+    /// A page of devices in asset-tag order: after the asset tag `after` (a keyset cursor, the
+    /// last tag of the previous page) when given, else page number `page`. An unfiltered list's
+    /// total comes from a count cached for at most [`cache::TTL`](crate::cache::TTL) and cleared
+    /// by every device this process creates.
+    pub async fn devices_after(
+        &self,
+        f: &DeviceFilter,
+        after: Option<&str>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<Device>> {
+        let unfiltered = f.status.is_none()
+            && f.device_type.is_none()
+            && f.holder_id.is_none()
+            && f.q.as_deref().is_none_or(|q| q.trim().is_empty());
+        let total = if unfiltered {
+            match self.caches.device_count() {
+                Some(n) => Some(n),
+                None => {
+                    let n = on_read!(self, device_count())?;
+                    self.caches.set_device_count(n);
+                    Some(n)
+                }
+            }
+        } else {
+            None
+        };
+        on_read!(self, devices_list(f, after, page, per_page, total))
     }
     pub async fn device_history(&self, id: Uuid) -> Result<Vec<DeviceEvent>> {
         on_read!(self, device_history(id))
@@ -238,7 +300,9 @@ impl Store {
         on_read!(self, allocations(id))
     }
     pub async fn create_device(&self, row: &DeviceRow, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
-        on_write!(self, create_device(row, actor, now))
+        let r = on_write!(self, create_device(row, actor, now));
+        self.caches.forget_device_count();
+        r
     }
     pub async fn import_devices(
         &self,
@@ -248,7 +312,9 @@ impl Store {
         sha256: &str,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
-        on_write!(self, import_devices(rows, actor, now, sha256, progress))
+        let r = on_write!(self, import_devices(rows, actor, now, sha256, progress));
+        self.caches.forget_device_count();
+        r
     }
     pub async fn import_intune(
         &self,
@@ -258,7 +324,9 @@ impl Store {
         sha256: &str,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
-        on_write!(self, import_intune(items, actor, now, sha256, progress))
+        let r = on_write!(self, import_intune(items, actor, now, sha256, progress));
+        self.caches.forget_device_count();
+        r
     }
     pub async fn allocate(
         &self,
@@ -387,6 +455,28 @@ impl Store {
     pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
         on_read!(self, token_by_hash(token_hash))
     }
+    /// The token with this hash and the person it acts for, for bearer sign-in, in one query
+    /// when the person was loaded in the last [`cache::TTL`](crate::cache::TTL). The token's
+    /// revocation, expiry and the person's status are read fresh every time, so revoking a token
+    /// or recording a leaver takes effect at once; only the person's other details (roles,
+    /// business area) can be that old, and not after a change made through this process.
+    pub async fn token_with_person(&self, token_hash: &str) -> Result<Option<(ApiToken, Person)>> {
+        let Some((token, status)) = on_read!(self, token_and_holder_status(token_hash))? else {
+            return Ok(None);
+        };
+        let mut person = match self.caches.person(token.person_id) {
+            Some(p) => p,
+            None => match self.person(token.person_id).await? {
+                Some(p) => {
+                    self.caches.set_person(&p);
+                    p
+                }
+                None => return Ok(None),
+            },
+        };
+        person.status = status;
+        Ok(Some((token, person)))
+    }
     pub async fn tokens(&self) -> Result<Vec<ApiToken>> {
         on_read!(self, tokens())
     }
@@ -414,6 +504,6 @@ pub struct InclusionProof {
     pub canonical_event: String,
 }
 
-fn describe(t: &Tamper, rec: &tree::EventRecord) -> String {
+pub(crate) fn describe(t: &Tamper, rec: &tree::EventRecord) -> String {
     format!("event {} ({}, {}): {t}", rec.seq, rec.id, rec.action)
 }

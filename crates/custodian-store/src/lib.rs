@@ -6,6 +6,7 @@
 //! The operations are written once, in `ops.rs`, and compiled for each backend with its own
 //! `DB` type; the two migration folders carry the same file names.
 
+mod cache;
 mod model;
 
 pub use model::*;
@@ -79,7 +80,12 @@ pub struct OpenOptions {
 
 #[derive(Clone)]
 enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    /// `path` is the database file, for bulk readers that bypass sqlx (see audit_read.rs).
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        path: PathBuf,
+    },
     Postgres(PgPool),
 }
 
@@ -89,6 +95,7 @@ pub struct Store {
     db: Db,
     /// Name used as the origin line of audit checkpoints.
     origin: String,
+    caches: std::sync::Arc<cache::Caches>,
 }
 
 impl std::fmt::Debug for Store {
@@ -106,7 +113,7 @@ impl Store {
             let co = PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact(url)))?;
             let pool =
                 PgPoolOptions::new().max_connections(opts.max_connections.unwrap_or(16)).connect_with(co).await?;
-            Store { db: Db::Postgres(pool), origin: "custodian".into() }
+            Store { db: Db::Postgres(pool), origin: "custodian".into(), caches: Default::default() }
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             let path = PathBuf::from(path);
             if !opts.create_if_missing && !path.exists() {
@@ -130,7 +137,7 @@ impl Store {
                 .max_connections(opts.max_connections.unwrap_or(8))
                 .connect_with(base.read_only(true))
                 .await?;
-            Store { db: Db::Sqlite { read, write }, origin: "custodian".into() }
+            Store { db: Db::Sqlite { read, write, path }, origin: "custodian".into(), caches: Default::default() }
         } else {
             return Err(StoreError::BadUrl(redact(url)));
         };
@@ -159,7 +166,10 @@ impl Store {
     /// Apply the embedded migrations for this backend.
     pub async fn migrate(&self) -> Result<()> {
         match &self.db {
-            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Sqlite { write, .. } => {
+                sqlx::migrate!("./migrations/sqlite").run(write).await?;
+                sqlite_ops::search_rebuild(write).await?;
+            }
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())
@@ -191,7 +201,7 @@ impl Store {
     /// Close all connections (graceful shutdown).
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }
@@ -238,6 +248,8 @@ mod sqlite_ops {
     type DB = sqlx::Sqlite;
     /// SQLite takes the write lock with the first write; the single writer connection orders them.
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
+    /// Device search uses the FTS5 trigram index `device_search` (migration 0006).
+    const SEARCH_FTS: bool = true;
     include!("ops.rs");
     include!("monitoring_ops.rs");
     include!("screening_ops.rs");
@@ -249,6 +261,8 @@ mod pg_ops {
     type DB = sqlx::Postgres;
     /// The row lock orders concurrent appends to the audit tree.
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
+    /// No FTS5 here; device search scans (see BENCHMARKS.md).
+    const SEARCH_FTS: bool = false;
     include!("ops.rs");
     include!("monitoring_ops.rs");
     include!("screening_ops.rs");
@@ -257,5 +271,6 @@ mod pg_ops {
 
 mod api;
 pub mod approvals_api;
+mod audit_read;
 pub mod monitoring_api;
 pub mod screening_api;

@@ -454,6 +454,9 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, n
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| line_err(r.line, e))?;
+                if p.name != r.name {
+                    search_sync(&mut tx, "d.holder_id = $1", p.id).await?;
+                }
                 p.id
             }
             None => {
@@ -620,7 +623,11 @@ async fn tx_device(tx: &mut Tx<'_>, id: Uuid) -> Result<Device> {
     row.as_ref().map(device_from_row).transpose()?.ok_or_else(|| StoreError::NotFound(format!("device {id}")))
 }
 
-pub async fn devices_page(pool: &Pool<DB>, f: &DeviceFilter, page: i64, per_page: i64) -> Result<Page<Device>> {
+/// One page of devices in asset-tag order. `after` is a keyset cursor (the last asset tag of the
+/// previous page); without it, `page` is found by walking the asset-tag index alone (a deferred
+/// join), so only the rows shown are joined to holders and allocations. `total` is the count
+/// to report when the caller already knows it (an unfiltered list's cached count).
+pub async fn devices_list(pool: &Pool<DB>, f: &DeviceFilter, after: Option<&str>, page: i64, per_page: i64, total: Option<i64>) -> Result<Page<Device>> {
     // Only the filters given become SQL conditions, so the planner can use the indexes on
     // status, holder and asset tag (a generic "$1 IS NULL OR ..." form defeats them).
     let q = like(&f.q);
@@ -639,6 +646,12 @@ pub async fn devices_page(pool: &Pool<DB>, f: &DeviceFilter, page: i64, per_page
     if f.holder_id.is_some() {
         conds.push(format!("d.holder_id = {}", next()));
     }
+    let fts = SEARCH_FTS.then(|| f.q.as_deref().map(str::trim)).flatten().and_then(fts_phrase);
+    if fts.is_some() {
+        // The trigram index finds the candidates; the LIKE below still decides, so a stale
+        // index entry can never show a device that does not match.
+        conds.push(format!("d.rowid IN (SELECT rowid FROM device_search WHERE device_search MATCH {})", next()));
+    }
     if q.is_some() {
         let p = next();
         conds.push(format!(
@@ -646,9 +659,24 @@ pub async fn devices_page(pool: &Pool<DB>, f: &DeviceFilter, page: i64, per_page
              OR lower(d.make) LIKE {p} OR lower(d.model) LIKE {p} OR lower(h.name) LIKE {p} OR lower(h.staff_number) LIKE {p})"
         ));
     }
-    let (limit, offset) = (next(), next());
     let cond = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
     let join = if q.is_some() { "LEFT JOIN people h ON h.id = d.holder_id" } else { "" };
+    let (start, limit, offset) = (next(), next(), next());
+    let and = if conds.is_empty() { "WHERE" } else { "AND" };
+    // Where the page starts: after the cursor, or the asset tag at the offset, found on the
+    // asset-tag index (and the filters) without joining every skipped row.
+    let (start_cond, outer_offset) = if after.is_some() {
+        (format!("{cond} {and} d.asset_tag > {start}"), format!(" OFFSET {offset}"))
+    } else if q.is_some() {
+        // A search is narrow already; walking its matches twice would cost more than it saves.
+        (format!("{cond} {and} {start} IS NULL"), format!(" OFFSET {offset}"))
+    } else {
+        let sub = format!(
+            "{cond} {and} d.asset_tag >= (SELECT d.asset_tag FROM devices d {join} {cond} {and} {start} IS NULL \
+             ORDER BY d.asset_tag LIMIT 1 OFFSET {offset})"
+        );
+        (sub, String::new())
+    };
     macro_rules! bind_filters {
         ($query:expr) => {{
             let mut query = $query;
@@ -661,23 +689,87 @@ pub async fn devices_page(pool: &Pool<DB>, f: &DeviceFilter, page: i64, per_page
             if let Some(h) = f.holder_id {
                 query = query.bind(h);
             }
+            if let Some(m) = &fts {
+                query = query.bind(m.clone());
+            }
             if let Some(q) = &q {
                 query = query.bind(q.clone());
             }
             query
         }};
     }
-    let count_sql = format!("SELECT COUNT(*) FROM devices d {join} {cond}");
-    let total: i64 = bind_filters!(sqlx::query_scalar(&count_sql)).fetch_one(pool).await.map_err(db_err)?;
-    let page_sql = format!("{DEVICE_SELECT} {cond} ORDER BY d.asset_tag LIMIT {limit} OFFSET {offset}");
+    let total: i64 = match total {
+        Some(t) => t,
+        None => {
+            let count_sql = format!("SELECT COUNT(*) FROM devices d {join} {cond}");
+            bind_filters!(sqlx::query_scalar(&count_sql)).fetch_one(pool).await.map_err(db_err)?
+        }
+    };
+    // The offset subquery repeats the filters, so they are bound twice (same numbers in SQL).
+    let page_sql = format!("{DEVICE_SELECT} {start_cond} ORDER BY d.asset_tag LIMIT {limit}{outer_offset}");
+    let offset_rows = if after.is_some() { 0 } else { (page - 1).max(0) * per_page };
     let rows = bind_filters!(sqlx::query(&page_sql))
+        .bind(after)
         .bind(per_page)
-        .bind((page - 1).max(0) * per_page)
+        .bind(offset_rows)
         .fetch_all(pool)
         .await
         .map_err(db_err)?;
     let items = rows.iter().map(device_from_row).collect::<Result<Vec<_>>>()?;
     Ok(Page { items, total, page, per_page })
+}
+
+/// What the SQLite search index holds for a device: every field the list's search looks in.
+const SEARCH_BODY: &str = "coalesce(d.asset_tag, '') || ' ' || coalesce(d.serial, '') || ' ' || coalesce(d.imei, '') \
+    || ' ' || coalesce(d.phone_number, '') || ' ' || coalesce(d.make, '') || ' ' || coalesce(d.model, '') \
+    || ' ' || coalesce(h.name, '') || ' ' || coalesce(h.staff_number, '')";
+
+/// A search as an FTS5 phrase for the trigram index, when the index can answer it: at least
+/// three characters (the trigram tokenizer cannot match fewer) and no LIKE wildcard.
+fn fts_phrase(q: &str) -> Option<String> {
+    (q.chars().count() >= 3 && !q.contains(['%', '_'])).then(|| format!("\"{}\"", q.replace('"', "\"\"")))
+}
+
+/// Bring the SQLite search index (`device_search`, FTS5 trigram, keyed by the device's rowid)
+/// up to date for the devices matching `cond` (on `devices d`, with `$1` = `id`), in the same
+/// transaction as the change. PostgreSQL has no such index to keep: a no-op there.
+async fn search_sync(tx: &mut Tx<'_>, cond: &str, id: Uuid) -> Result<()> {
+    if !SEARCH_FTS {
+        return Ok(());
+    }
+    sqlx::query(&format!("DELETE FROM device_search WHERE rowid IN (SELECT d.rowid FROM devices d WHERE {cond})"))
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    sqlx::query(&format!(
+        "INSERT INTO device_search (rowid, body) SELECT d.rowid, {SEARCH_BODY} FROM devices d \
+         LEFT JOIN people h ON h.id = d.holder_id WHERE {cond}"
+    ))
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Rebuild the whole SQLite search index (at start-up: cheap, and it repairs anything a write
+/// outside this code, or a copy that renumbered rowids, left behind).
+#[allow(dead_code)] // called on SQLite only
+pub async fn search_rebuild(pool: &Pool<DB>) -> Result<()> {
+    if !SEARCH_FTS {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    sqlx::query("DELETE FROM device_search").execute(&mut *tx).await.map_err(db_err)?;
+    sqlx::query(&format!(
+        "INSERT INTO device_search (rowid, body) SELECT d.rowid, {SEARCH_BODY} FROM devices d \
+         LEFT JOIN people h ON h.id = d.holder_id"
+    ))
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    tx.commit().await.map_err(db_err)
 }
 
 pub async fn device_history(pool: &Pool<DB>, id: Uuid) -> Result<Vec<DeviceEvent>> {
@@ -789,7 +881,7 @@ async fn set_status(tx: &mut Tx<'_>, device: Uuid, to: DeviceStatus, holder: Opt
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
-    Ok(())
+    search_sync(tx, "d.id = $1", device).await
 }
 
 async fn active_person(tx: &mut Tx<'_>, id: Uuid) -> Result<(String, PersonStatus)> {
@@ -937,6 +1029,7 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| line_err(r.line, e))?;
+                search_sync(&mut tx, "d.id = $1", id).await?;
                 if let Some(h) = holder {
                     start_allocation(&mut tx, id, h, now, actor, reason).await?;
                 }
@@ -959,6 +1052,7 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| line_err(r.line, e))?;
+                search_sync(&mut tx, "d.id = $1", id).await?;
                 let holder_changes = before.holder_id != holder;
                 if before.status != r.status || holder_changes {
                     // Moving between two holders goes through "returned" so history shows both.
@@ -1454,4 +1548,24 @@ pub async fn counts(pool: &Pool<DB>, holder: Option<Uuid>) -> Result<Counts> {
             .map_err(db_err)?,
         audit_events: sqlx::query_scalar("SELECT size FROM audit_head WHERE id = 1").fetch_one(pool).await.map_err(db_err)?,
     })
+}
+
+/// The token with this hash and its holder's current status, in one query (bearer sign-in).
+pub async fn token_and_holder_status(pool: &Pool<DB>, token_hash: &str) -> Result<Option<(ApiToken, PersonStatus)>> {
+    let r = sqlx::query(
+        "SELECT t.id, t.person_id, t.name, t.scopes, t.created_at, t.expires_at, t.revoked_at, p.status AS person_status \
+         FROM api_tokens t JOIN people p ON p.id = t.person_id WHERE t.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
+    let Some(r) = r else { return Ok(None) };
+    let s: String = r.try_get("person_status").map_err(db_err)?;
+    Ok(Some((token_from_row(&r)?, PersonStatus::parse(&s).ok_or_else(|| bad("status", &s))?)))
+}
+
+/// How many devices there are (the unfiltered list's total).
+pub async fn device_count(pool: &Pool<DB>) -> Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM devices").fetch_one(pool).await.map_err(db_err)
 }

@@ -224,7 +224,18 @@ macro_rules! page_type {
     };
 }
 page_type!(PersonPage, PersonOut);
-page_type!(DevicePage, DeviceOut);
+
+/// A page of devices. Pass `next_after` back as `after` for the next page (keyset paging);
+/// `page` numbers work too.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DevicePage {
+    pub items: Vec<DeviceOut>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    /// The last asset tag on this page when the page is full (there may be more), else null.
+    pub next_after: Option<String>,
+}
 page_type!(FindingPage, FindingOut);
 page_type!(AuditPage, AuditEventOut);
 

@@ -172,6 +172,9 @@ struct DeviceQuery {
     q: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,
+    /// Keyset cursor: the last asset tag of the previous page (its `next_after`). Faster than
+    /// `page` for deep pages; when given, `page` is ignored.
+    after: Option<String>,
 }
 
 /// The device register (WP034 1.2, 4.1).
@@ -189,8 +192,16 @@ async fn list_devices(
         q: q.q,
         holder_id: None,
     };
-    let p = state.store().devices(&f, page, per_page).await?;
-    Ok(Json(DevicePage { items: p.items.iter().map(DeviceOut::from).collect(), total: p.total, page, per_page }))
+    let after = q.after.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_ascii_uppercase);
+    let p = state.store().devices_after(&f, after.as_deref(), page, per_page).await?;
+    let next_after = if p.items.len() as i64 == per_page { p.items.last().map(|d| d.asset_tag.clone()) } else { None };
+    Ok(Json(DevicePage {
+        items: p.items.iter().map(DeviceOut::from).collect(),
+        total: p.total,
+        page,
+        per_page,
+        next_after,
+    }))
 }
 
 /// Register a device (WP034 1.2). It starts in stock.

@@ -9,6 +9,7 @@ mod browser;
 mod devices;
 mod findings;
 mod monitoring;
+mod paging;
 mod permissions;
 mod screening_pack;
 mod security;
