@@ -280,11 +280,11 @@ pub fn parse_catalogue(csv_text: &str) -> (Vec<CatalogueRow>, Vec<RowError>) {
         if let Err(m) = &allowed {
             err("allowed_for", m.clone());
         }
-        if let (Some(p), false) = (platform, package_id.is_empty()) {
-            if let Some(first) = seen.insert((p, package_id.clone()), line) {
-                err("package_id", format!("{package_id} on {} is already on line {first}", p.as_str()));
-                continue;
-            }
+        if let (Some(p), false) = (platform, package_id.is_empty())
+            && let Some(first) = seen.insert((p, package_id.clone()), line)
+        {
+            err("package_id", format!("{package_id} on {} is already on line {first}", p.as_str()));
+            continue;
         }
         if let (Some(platform), Some(category), Ok(allowed_for), false, false, false) =
             (platform, category, allowed, name.is_empty(), package_id.is_empty(), publisher.is_empty())
