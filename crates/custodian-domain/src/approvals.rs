@@ -485,11 +485,11 @@ impl Request {
             return Ok(Outcome::Approved);
         }
         let mut next = vec![];
-        if self.order == Order::Sequential {
-            if let Some(s) = self.steps.iter_mut().find(|s| s.status == StepStatus::Waiting) {
-                s.open(now);
-                next.push(s.key.clone());
-            }
+        if self.order == Order::Sequential
+            && let Some(s) = self.steps.iter_mut().find(|s| s.status == StepStatus::Waiting)
+        {
+            s.open(now);
+            next.push(s.key.clone());
         }
         Ok(Outcome::StepApproved { next })
     }
