@@ -3,7 +3,7 @@
 //! Who may do what in Custodian is written as [Cedar](https://www.cedarpolicy.com) policies in
 //! the repository's `policies/` directory, one file per area (`everyone.cedar`,
 //! `people.cedar`, `devices.cedar`, `findings.cedar`, `monitoring.cedar`, `audit.cedar`,
-//! `admin.cedar`), checked
+//! `admin.cedar`, `posts.cedar`), checked
 //! against `policies/custodian.cedarschema`. The rules are:
 //!
 //! * **default deny**: an action is allowed only when some policy permits it;
@@ -64,7 +64,7 @@ const SYSTEM_ID: &str = "custodian";
 const SCHEMA_SRC: &str = include_str!("../../../policies/custodian.cedarschema");
 
 /// The policy files compiled into the binary, by name.
-const EMBEDDED_POLICIES: [(&str, &str); 7] = [
+const EMBEDDED_POLICIES: [(&str, &str); 8] = [
     ("everyone.cedar", include_str!("../../../policies/everyone.cedar")),
     ("people.cedar", include_str!("../../../policies/people.cedar")),
     ("devices.cedar", include_str!("../../../policies/devices.cedar")),
@@ -72,6 +72,7 @@ const EMBEDDED_POLICIES: [(&str, &str); 7] = [
     ("monitoring.cedar", include_str!("../../../policies/monitoring.cedar")),
     ("audit.cedar", include_str!("../../../policies/audit.cedar")),
     ("admin.cedar", include_str!("../../../policies/admin.cedar")),
+    ("posts.cedar", include_str!("../../../policies/posts.cedar")),
 ];
 
 /// The numbered clauses of WP034 version 3; an `@clause` must name one of them.
@@ -221,11 +222,29 @@ pub enum Action {
     TokensManage,
     /// Read service metrics.
     MetricsRead,
+    /// See posts one wrote or that are for one's team's accounts.
+    PostsView,
+    /// See every post (the approvers).
+    PostsViewAll,
+    /// Draft, edit and submit posts.
+    PostsDraft,
+    /// Approve a post that gives investigation details, as the SIO.
+    PostsApproveSio,
+    /// Approve a post for Corporate Communications.
+    PostsApproveComms,
+    /// Override a post's screening warnings, with a reason (never a block).
+    PostsOverride,
+    /// Set up the force's social media accounts.
+    PostsAccounts,
+    /// Record the SIO of an operation or crime reference.
+    PostsInvestigations,
+    /// Declare and end a major incident.
+    PostsIncident,
 }
 
 impl Action {
     /// Every action, in the order of the schema.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 39] = [
         Self::DashboardView,
         Self::PolicyRead,
         Self::MyDevicesView,
@@ -256,6 +275,15 @@ impl Action {
         Self::UsersManage,
         Self::TokensManage,
         Self::MetricsRead,
+        Self::PostsView,
+        Self::PostsViewAll,
+        Self::PostsDraft,
+        Self::PostsApproveSio,
+        Self::PostsApproveComms,
+        Self::PostsOverride,
+        Self::PostsAccounts,
+        Self::PostsInvestigations,
+        Self::PostsIncident,
     ];
 
     /// The action's name, as in the schema and policies, e.g. `"devices.allocate"`.
@@ -291,6 +319,15 @@ impl Action {
             Self::UsersManage => "users.manage",
             Self::TokensManage => "tokens.manage",
             Self::MetricsRead => "metrics.read",
+            Self::PostsView => "posts.view",
+            Self::PostsViewAll => "posts.view_all",
+            Self::PostsDraft => "posts.draft",
+            Self::PostsApproveSio => "posts.approve_sio",
+            Self::PostsApproveComms => "posts.approve_comms",
+            Self::PostsOverride => "posts.override",
+            Self::PostsAccounts => "posts.accounts",
+            Self::PostsInvestigations => "posts.investigations",
+            Self::PostsIncident => "posts.incident",
         }
     }
 
@@ -329,7 +366,16 @@ impl Action {
             | Self::AuditVerify
             | Self::UsersManage
             | Self::TokensManage
-            | Self::MetricsRead => ResourceKind::System,
+            | Self::MetricsRead
+            | Self::PostsView
+            | Self::PostsViewAll
+            | Self::PostsDraft
+            | Self::PostsApproveSio
+            | Self::PostsApproveComms
+            | Self::PostsOverride
+            | Self::PostsAccounts
+            | Self::PostsInvestigations
+            | Self::PostsIncident => ResourceKind::System,
         }
     }
 
@@ -972,7 +1018,7 @@ mod tests {
     /// The expected decision for a principal holding only one role, who is not the holder,
     /// manager or subject of anything. Changing a policy must change this table.
     #[rustfmt::skip]
-    const MATRIX: [(Action, [bool; 10]); 30] = [
+    const MATRIX: [(Action, [bool; 10]); 39] = [
         //                                ds cc psd dmi vet hod sio rc aud adm
         (Action::DashboardView,         [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
         (Action::PolicyRead,            [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
@@ -1004,6 +1050,15 @@ mod tests {
         (Action::UsersManage,           [N, N, N,  N,  N,  N,  N,  N, N,  Y]),
         (Action::TokensManage,          [N, N, N,  N,  N,  N,  N,  N, N,  Y]),
         (Action::MetricsRead,           [Y, N, N,  N,  N,  N,  N,  N, N,  Y]),
+        (Action::PostsView,             [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+        (Action::PostsViewAll,          [N, Y, N,  N,  N,  N,  Y,  N, N,  N]),
+        (Action::PostsDraft,            [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+        (Action::PostsApproveSio,       [N, N, N,  N,  N,  N,  Y,  N, N,  N]),
+        (Action::PostsApproveComms,     [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::PostsOverride,         [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::PostsAccounts,         [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::PostsInvestigations,   [N, N, N,  N,  N,  N,  Y,  N, N,  N]),
+        (Action::PostsIncident,         [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
     ];
 
     #[test]

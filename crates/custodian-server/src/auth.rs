@@ -205,6 +205,8 @@ pub fn is_read_only(a: Action) -> bool {
             | AuditRead
             | AuditVerify
             | MetricsRead
+            | PostsView
+            | PostsViewAll
     )
 }
 

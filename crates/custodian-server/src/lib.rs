@@ -10,6 +10,7 @@ pub mod forms;
 pub mod keys;
 pub mod monitoring;
 pub mod ops;
+pub mod posts;
 pub mod state;
 pub mod ui;
 pub mod usecases;
@@ -91,11 +92,13 @@ impl Application {
         let state = self.state.clone();
         let checkpointer = tokio::spawn(ops::checkpoint_loop(state.clone()));
         let sweeper = tokio::spawn(ops::sweep_loop(state.clone()));
+        let publisher = tokio::spawn(posts::publish_loop(state.clone()));
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         checkpointer.abort();
         sweeper.abort();
+        publisher.abort();
         if let Err(e) = ops::checkpoint_now(&state).await {
             tracing::warn!(error = %e, "final audit checkpoint failed");
         }

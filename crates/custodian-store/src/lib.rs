@@ -240,6 +240,7 @@ mod sqlite_ops {
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
     include!("ops.rs");
     include!("monitoring_ops.rs");
+    include!("posts_ops.rs");
 }
 
 mod pg_ops {
@@ -249,7 +250,9 @@ mod pg_ops {
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
     include!("ops.rs");
     include!("monitoring_ops.rs");
+    include!("posts_ops.rs");
 }
 
 mod api;
 pub mod monitoring_api;
+pub mod posts_api;

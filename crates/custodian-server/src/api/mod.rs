@@ -3,6 +3,7 @@
 
 pub mod dto;
 pub mod monitoring;
+pub mod posts;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/verify", get(audit_verify))
         .route("/policy/clauses/{id}", get(policy_clause))
         .merge(monitoring::routes())
+        .merge(posts::routes())
 }
 
 #[derive(OpenApi)]
@@ -76,7 +78,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// The OpenAPI document (3.1).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi().merge_from(monitoring::MonitoringApi::openapi())
+    ApiDoc::openapi().merge_from(monitoring::MonitoringApi::openapi()).merge_from(posts::PostsApi::openapi())
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {

@@ -54,6 +54,9 @@ CREATE TABLE posts (
     findings               TEXT NOT NULL,
     blocks                 BIGINT NOT NULL CHECK (blocks >= 0),
     warnings               BIGINT NOT NULL CHECK (warnings >= 0),
+    -- An investigation detail was found (SIO, 6.3e); a finding asks for Corporate Communications.
+    investigation          BIGINT NOT NULL CHECK (investigation IN (0, 1)),
+    comms_found            BIGINT NOT NULL CHECK (comms_found IN (0, 1)),
     -- The route, fixed when the post is submitted.
     needs_sio              BIGINT NOT NULL CHECK (needs_sio IN (0, 1)),
     sio_id                 BLOB NULL REFERENCES people (id),
