@@ -5,6 +5,7 @@
 mod chart;
 mod monitoring;
 mod pages;
+mod posts;
 
 use askama::Template;
 use axum::Router;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/verify", post(audit_verify))
         .route("/policy", get(policy))
         .merge(monitoring::routes())
+        .merge(posts::routes())
         .layer(axum::middleware::map_response(redirect_unauthenticated))
 }
 
@@ -112,6 +114,9 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
         }
         if state.allows(u, Action::MonitoringRoundsView, &Resource::System) {
             add("/monitoring", "Monitoring");
+        }
+        if state.allows(u, Action::PostsView, &Resource::System) {
+            add("/posts", "Posts");
         }
         if state.allows(u, Action::AuditRead, &Resource::System) {
             add("/audit", "Audit log");

@@ -9,6 +9,7 @@ mod devices;
 mod findings;
 mod monitoring;
 mod permissions;
+mod posts;
 mod security;
 mod support;
 mod ui;
