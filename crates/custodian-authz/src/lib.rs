@@ -1089,7 +1089,14 @@ mod tests {
     fn a_person_with_no_roles_gets_only_the_everyone_actions() {
         let a = authz();
         let nobody = person(1, &[]);
-        let everyone = [Action::DashboardView, Action::PolicyRead, Action::MyDevicesView, Action::FindingsList];
+        let everyone = [
+            Action::DashboardView,
+            Action::PolicyRead,
+            Action::MyDevicesView,
+            Action::FindingsList,
+            Action::PostsView,
+            Action::PostsDraft,
+        ];
         for action in Action::ALL {
             let d = a.decide(&nobody, action, &unrelated_resource(action));
             assert_eq!(d.allowed, everyone.contains(&action), "{action}: {d:?}");

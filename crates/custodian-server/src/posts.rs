@@ -16,10 +16,10 @@ use std::sync::OnceLock;
 use custodian_authz::{Action, Resource};
 use custodian_domain::posts::{Approval, Attachment, Gate, Platform, PostState};
 use custodian_screening::{Engine, Screening, Severity};
+use custodian_store::Actor;
 use custodian_store::posts_api::{
     Account, Incident, InvestigationSio, NewAccount, Post, PostFilter, PostInput, PostStep, PublishOutcome, Screened,
 };
-use custodian_store::Actor;
 use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
@@ -45,10 +45,8 @@ pub fn engine() -> Result<&'static Engine, AppError> {
 pub fn gate(s: &Screening) -> Gate {
     let count = |sev: Severity| s.findings.iter().filter(|f| f.severity == sev).count() as u32;
     let investigation = s.findings.iter().any(|f| f.category.as_str().starts_with("investigation."));
-    let comms = s
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Medium && !f.category.as_str().starts_with("investigation."));
+    let comms =
+        s.findings.iter().any(|f| f.severity == Severity::Medium && !f.category.as_str().starts_with("investigation."));
     Gate { blocks: count(Severity::High), warnings: count(Severity::Low), investigation, comms }
 }
 
@@ -154,7 +152,9 @@ pub async fn save(state: &AppState, user: &CurrentUser, id: Option<Uuid>, d: &Po
     if let Some(id) = id {
         let p = visible(state, user, id).await?;
         if p.author_id != user.id() && !state.allows(user, Action::PostsOverride, &Resource::System) {
-            return Err(AppError::Forbidden("Only the author or Corporate Communications can change this post.".into()));
+            return Err(AppError::Forbidden(
+                "Only the author or Corporate Communications can change this post.".into(),
+            ));
         }
     }
     if d.body.len() > 10_000 {
@@ -290,7 +290,9 @@ impl Publisher for Outbox {
             tokio::fs::write(&tmp, body).await.map_err(|e| format!("outbox: {e}"))?;
             if let Some(secret) = &self.secret {
                 let sig = format!("sha256={}\n", signature(secret.as_bytes(), body));
-                tokio::fs::write(self.dir.join(format!("{name}.sig")), sig).await.map_err(|e| format!("outbox: {e}"))?;
+                tokio::fs::write(self.dir.join(format!("{name}.sig")), sig)
+                    .await
+                    .map_err(|e| format!("outbox: {e}"))?;
             }
             tokio::fs::rename(&tmp, self.dir.join(&name)).await.map_err(|e| format!("outbox: {e}"))?;
             Ok(format!("outbox:{name}"))
@@ -309,8 +311,7 @@ pub struct Webhook {
 
 impl Webhook {
     pub fn new(url: String, secret: String) -> Self {
-        let client =
-            reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().unwrap_or_default();
+        let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().unwrap_or_default();
         Self { url, secret, client }
     }
 }
@@ -348,7 +349,9 @@ impl Publisher for Webhook {
 pub fn publisher(s: &Settings) -> Result<Box<dyn Publisher>, String> {
     match (&s.publisher_webhook_url, &s.publisher_webhook_secret) {
         (Some(url), Some(secret)) if !secret.is_empty() => Ok(Box::new(Webhook::new(url.clone(), secret.clone()))),
-        (Some(_), _) => Err("publisher_webhook_url is set without publisher_webhook_secret: refusing to send unsigned posts".into()),
+        (Some(_), _) => {
+            Err("publisher_webhook_url is set without publisher_webhook_secret: refusing to send unsigned posts".into())
+        }
         (None, _) => Ok(Box::new(Outbox {
             dir: s.publisher_outbox.clone().unwrap_or_else(|| s.data_dir.join("outbox")),
             secret: s.publisher_webhook_secret.clone(),

@@ -237,7 +237,13 @@ impl Store {
     /// PostgreSQL, so declaring an incident waits for this to finish), lock the post, check it
     /// is still scheduled and not paused, call `send`, and mark it published with its audit
     /// event. A failed send rolls back and is recorded as an attempt.
-    pub async fn posts_publish<F, Fut>(&self, id: Uuid, actor: &Actor, now: OffsetDateTime, send: F) -> Result<PublishOutcome>
+    pub async fn posts_publish<F, Fut>(
+        &self,
+        id: Uuid,
+        actor: &Actor,
+        now: OffsetDateTime,
+        send: F,
+    ) -> Result<PublishOutcome>
     where
         F: FnOnce(Post) -> Fut,
         Fut: Future<Output = std::result::Result<String, String>>,
@@ -258,7 +264,12 @@ impl Store {
     }
 
     /// End the incident in force, with a reason: held posts go back for approval.
-    pub async fn posts_end_incident(&self, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<(Incident, usize)> {
+    pub async fn posts_end_incident(
+        &self,
+        reason: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<(Incident, usize)> {
         on_write!(self, posts_end_incident(reason, actor, now))
     }
 

@@ -320,7 +320,12 @@ async fn editor(state: &AppState, user: &CurrentUser, existing: Option<&Post>) -
         })
         .unwrap_or_default();
     while attachments.len() < 3 {
-        attachments.push(AttachmentRow { n: attachments.len(), name: String::new(), rights: String::new(), holder: String::new() });
+        attachments.push(AttachmentRow {
+            n: attachments.len(),
+            name: String::new(),
+            rights: String::new(),
+            holder: String::new(),
+        });
     }
     let local = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
     Ok(EditPage {
@@ -343,8 +348,9 @@ async fn editor(state: &AppState, user: &CurrentUser, existing: Option<&Post>) -
         marked: marked_text,
         findings: views,
         verdict: verdict_label(s.verdict.as_str()).into(),
-        restart_warning: existing
-            .is_some_and(|p| p.state != PostState::Draft || p.sio_approved_by.is_some() || p.comms_approved_by.is_some()),
+        restart_warning: existing.is_some_and(|p| {
+            p.state != PostState::Draft || p.sio_approved_by.is_some() || p.comms_approved_by.is_some()
+        }),
         c63: clause_view("6.3"),
         c63c: clause_view("6.3c"),
     })
@@ -457,7 +463,9 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         if p.needs_sio {
             route.push(match &p.sio_name {
                 Some(n) => format!("The SIO for the investigation named: {n} (WP034 6.3e)"),
-                None => "Any Senior Investigating Officer: the investigation named has no SIO recorded (WP034 6.3e)".into(),
+                None => {
+                    "Any Senior Investigating Officer: the investigation named has no SIO recorded (WP034 6.3e)".into()
+                }
             });
         }
         if p.needs_comms {
@@ -530,7 +538,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         can_approve_comms: p.state == PostState::PendingComms
             && p.author_id != me
             && state.allows(&user, Action::PostsApproveComms, &Resource::System),
-        can_return: (p.state == PostState::PendingSio && state.allows(&user, Action::PostsApproveSio, &Resource::System))
+        can_return: (p.state == PostState::PendingSio
+            && state.allows(&user, Action::PostsApproveSio, &Resource::System))
             || (matches!(p.state, PostState::PendingComms | PostState::Held)
                 && state.allows(&user, Action::PostsApproveComms, &Resource::System)),
         c63: clause_view("6.3"),
@@ -616,7 +625,15 @@ pub async fn setup(State(state): State<AppState>, user: CurrentUser) -> UiResult
         banner: banner(incident.as_ref()),
         accounts: accounts
             .iter()
-            .map(|a| (a.platform.as_str().to_string(), a.handle.clone(), a.owning_team.clone(), a.comms_approval, a.corporate))
+            .map(|a| {
+                (
+                    a.platform.as_str().to_string(),
+                    a.handle.clone(),
+                    a.owning_team.clone(),
+                    a.comms_approval,
+                    a.corporate,
+                )
+            })
             .collect(),
         sios: sios
             .iter()

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use custodian_server::posts::{self, Outbox, Publisher, SendFuture};
-use custodian_store::posts_api::PublishOutcome;
 use custodian_store::Actor;
+use custodian_store::posts_api::PublishOutcome;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -67,7 +67,10 @@ async fn appeal_goes_to_the_sio_recorded_then_corporate_communications_and_out(b
         .unwrap();
     let niamh = app.api(&app.token("A1012").await);
     let (s, r) = niamh
-        .post("/posts/investigations", json!({"kind": "operation", "label": "Operation  Falcon", "sio_staff_number": "A1016"}))
+        .post(
+            "/posts/investigations",
+            json!({"kind": "operation", "label": "Operation  Falcon", "sio_staff_number": "A1016"}),
+        )
         .await;
     assert_eq!(s, 201, "{r}");
     assert_eq!(r["key"], "falcon");
@@ -190,7 +193,8 @@ async fn blocks_are_fixed_warnings_overridden_and_nobody_approves_their_own(b: B
     assert_eq!(laura.post(&format!("/posts/{id}/override"), json!({"reason": "mine"})).await.0, 403);
     let (s, r) = cc.post(&format!("/posts/{id}/override"), json!({"reason": " "})).await;
     assert_eq!(s, 422, "{r}");
-    let (s, p) = cc.post(&format!("/posts/{id}/override"), json!({"reason": "Light tone agreed for this campaign"})).await;
+    let (s, p) =
+        cc.post(&format!("/posts/{id}/override"), json!({"reason": "Light tone agreed for this campaign"})).await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(p["warnings_overridden"], true);
     let (s, p) = laura.post(&format!("/posts/{id}/submit"), json!({})).await;
@@ -207,7 +211,10 @@ async fn blocks_are_fixed_warnings_overridden_and_nobody_approves_their_own(b: B
     assert_eq!(s, 422, "{r}");
     assert_eq!(r["errors"][0]["field"], "attachments[0].holder", "{r}");
     let (s, r) = laura
-        .post("/posts", json!({"account_id": open, "text": CLEAR, "attachments": [{"name": "photo.jpg", "rights": "mine"}]}))
+        .post(
+            "/posts",
+            json!({"account_id": open, "text": CLEAR, "attachments": [{"name": "photo.jpg", "rights": "mine"}]}),
+        )
         .await;
     assert_eq!(s, 422, "{r}");
 
@@ -328,7 +335,13 @@ async fn no_post_slips_out_as_the_pause_begins(b: Backend) {
         let early = if round == 0 {
             Some(
                 store
-                    .posts_declare_incident("Race", "testing the pause", "hold", &actor, time::OffsetDateTime::now_utc())
+                    .posts_declare_incident(
+                        "Race",
+                        "testing the pause",
+                        "hold",
+                        &actor,
+                        time::OffsetDateTime::now_utc(),
+                    )
                     .await
                     .unwrap()
                     .1,
@@ -355,7 +368,13 @@ async fn no_post_slips_out_as_the_pause_begins(b: Backend) {
             None => {
                 tokio::time::sleep(std::time::Duration::from_millis(round * 15)).await;
                 store
-                    .posts_declare_incident("Race", "testing the pause", "hold", &actor, time::OffsetDateTime::now_utc())
+                    .posts_declare_incident(
+                        "Race",
+                        "testing the pause",
+                        "hold",
+                        &actor,
+                        time::OffsetDateTime::now_utc(),
+                    )
                     .await
                     .unwrap()
                     .1
@@ -472,7 +491,11 @@ async fn in_a_browser_an_appeal_goes_to_the_sio_and_an_incident_holds_it() {
     sign_in("laura.fenwick@warwickshire.police.example").await;
     c.goto(&format!("{}/posts/new", app.base)).await.unwrap();
     c.find(Locator::Id("post-text")).await.unwrap().send_keys(APPEAL).await.unwrap();
-    let mark = c.wait().for_element(Locator::Css("#post-highlight mark[data-category='investigation.operation']")).await.unwrap();
+    let mark = c
+        .wait()
+        .for_element(Locator::Css("#post-highlight mark[data-category='investigation.operation']"))
+        .await
+        .unwrap();
     assert_eq!(mark.text().await.unwrap(), "Operation Falcon", "the mark lies under the words it is about");
     let list = c.wait().for_element(Locator::Id("post-finding-list")).await.unwrap().text().await.unwrap();
     assert!(list.contains("investigation.operation"), "{list}");
