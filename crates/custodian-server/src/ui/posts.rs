@@ -669,8 +669,8 @@ pub async fn create_account(
         platform: uc::parse_platform(&field(&f, "platform"))?,
         handle: field(&f, "handle"),
         owning_team: field(&f, "owning_team"),
-        comms_approval: f.get("comms_approval").is_some(),
-        corporate: f.get("corporate").is_some(),
+        comms_approval: f.contains_key("comms_approval"),
+        corporate: f.contains_key("corporate"),
     };
     uc::create_account(&state, &user, &a).await?;
     Ok(Redirect::to("/posts/setup").into_response())
