@@ -390,7 +390,7 @@ mod tests {
     fn attachments_need_a_holder_where_the_force_does_not_own_them() {
         let ok = Attachment { name: "map.png".into(), rights: Rights::ForceOwned, holder: String::new() };
         let bad = Attachment { name: "photo.jpg".into(), rights: Rights::Licensed, holder: " ".into() };
-        assert!(check_attachments(&[ok.clone()]).is_ok());
+        assert!(check_attachments(std::slice::from_ref(&ok)).is_ok());
         assert_eq!(check_attachments(&[ok, bad]).unwrap_err().field, "attachments[1].holder");
     }
 

@@ -405,6 +405,9 @@ async fn no_post_slips_out_as_the_pause_begins(b: Backend) {
 }
 on_both!(no_post_slips_out_as_the_pause_begins);
 
+/// What the test receiver got: the signature header and the body.
+type Received = (String, Vec<u8>);
+
 /// The webhook adapter signs the exact body it sends: a receiver checks the header.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_webhook_signs_the_body_with_hmac_sha256() {
@@ -413,7 +416,7 @@ async fn the_webhook_signs_the_body_with_hmac_sha256() {
         posts::signature(b"Jefe", b"what do ya want for nothing?"),
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
     );
-    let received: Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    let received: Arc<std::sync::Mutex<Vec<Received>>> = Arc::default();
     let r2 = received.clone();
     let app = axum::Router::new().route(
         "/hook",
