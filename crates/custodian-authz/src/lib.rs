@@ -3,7 +3,7 @@
 //! Who may do what in Custodian is written as [Cedar](https://www.cedarpolicy.com) policies in
 //! the repository's `policies/` directory, one file per area (`everyone.cedar`,
 //! `people.cedar`, `devices.cedar`, `findings.cedar`, `monitoring.cedar`, `audit.cedar`,
-//! `admin.cedar`, `approvals.cedar`, `apps.cedar`), checked
+//! `admin.cedar`, `approvals.cedar`, `apps.cedar`, `posts.cedar`), checked
 //! against `policies/custodian.cedarschema`. The rules are:
 //!
 //! * **default deny**: an action is allowed only when some policy permits it;
@@ -75,6 +75,7 @@ const EMBEDDED_POLICIES: &[(&str, &str)] = &[
     ("admin.cedar", include_str!("../../../policies/admin.cedar")),
     ("approvals.cedar", include_str!("../../../policies/approvals.cedar")),
     ("apps.cedar", include_str!("../../../policies/apps.cedar")),
+    ("posts.cedar", include_str!("../../../policies/posts.cedar")),
 ];
 
 /// The numbered clauses of WP034 version 3; an `@clause` must name one of them.
@@ -248,11 +249,29 @@ pub enum Action {
     AppsRequest,
     /// Export the approved apps per role for the MDM.
     AppsExport,
+    /// See posts one wrote or that are for one's team's accounts.
+    PostsView,
+    /// See every post (the approvers).
+    PostsViewAll,
+    /// Draft, edit and submit posts.
+    PostsDraft,
+    /// Approve a post that gives investigation details, as the SIO.
+    PostsApproveSio,
+    /// Approve a post for Corporate Communications.
+    PostsApproveComms,
+    /// Override a post's screening warnings, with a reason (never a block).
+    PostsOverride,
+    /// Set up the force's social media accounts.
+    PostsAccounts,
+    /// Record the SIO of an operation or crime reference.
+    PostsInvestigations,
+    /// Declare and end a major incident.
+    PostsIncident,
 }
 
 impl Action {
     /// Every action, in the order of the schema.
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 51] = [
         Self::DashboardView,
         Self::PolicyRead,
         Self::MyDevicesView,
@@ -295,6 +314,15 @@ impl Action {
         Self::AppsUnlistedView,
         Self::AppsRequest,
         Self::AppsExport,
+        Self::PostsView,
+        Self::PostsViewAll,
+        Self::PostsDraft,
+        Self::PostsApproveSio,
+        Self::PostsApproveComms,
+        Self::PostsOverride,
+        Self::PostsAccounts,
+        Self::PostsInvestigations,
+        Self::PostsIncident,
     ];
 
     /// The action's name, as in the schema and policies, e.g. `"devices.allocate"`.
@@ -342,6 +370,15 @@ impl Action {
             Self::AppsUnlistedView => "apps.unlisted.view",
             Self::AppsRequest => "apps.request",
             Self::AppsExport => "apps.export",
+            Self::PostsView => "posts.view",
+            Self::PostsViewAll => "posts.view_all",
+            Self::PostsDraft => "posts.draft",
+            Self::PostsApproveSio => "posts.approve_sio",
+            Self::PostsApproveComms => "posts.approve_comms",
+            Self::PostsOverride => "posts.override",
+            Self::PostsAccounts => "posts.accounts",
+            Self::PostsInvestigations => "posts.investigations",
+            Self::PostsIncident => "posts.incident",
         }
     }
 
@@ -392,7 +429,16 @@ impl Action {
             | Self::AppsInventoryImport
             | Self::AppsUnlistedView
             | Self::AppsRequest
-            | Self::AppsExport => ResourceKind::System,
+            | Self::AppsExport
+            | Self::PostsView
+            | Self::PostsViewAll
+            | Self::PostsDraft
+            | Self::PostsApproveSio
+            | Self::PostsApproveComms
+            | Self::PostsOverride
+            | Self::PostsAccounts
+            | Self::PostsInvestigations
+            | Self::PostsIncident => ResourceKind::System,
         }
     }
 
@@ -1035,7 +1081,7 @@ mod tests {
     /// The expected decision for a principal holding only one role, who is not the holder,
     /// manager or subject of anything. Changing a policy must change this table.
     #[rustfmt::skip]
-    const MATRIX: [(Action, [bool; 10]); 42] = [
+    const MATRIX: [(Action, [bool; 10]); 51] = [
         //                                ds cc psd dmi vet hod sio rc aud adm
         (Action::DashboardView,         [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
         (Action::PolicyRead,            [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
@@ -1079,6 +1125,15 @@ mod tests {
         (Action::AppsUnlistedView, [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
         (Action::AppsRequest, [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
         (Action::AppsExport, [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::PostsView,             [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+        (Action::PostsViewAll,          [N, Y, N,  N,  N,  N,  Y,  N, N,  N]),
+        (Action::PostsDraft,            [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+        (Action::PostsApproveSio,       [N, N, N,  N,  N,  N,  Y,  N, N,  N]),
+        (Action::PostsApproveComms,     [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::PostsOverride,         [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::PostsAccounts,         [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::PostsInvestigations,   [N, N, N,  N,  N,  N,  Y,  N, N,  N]),
+        (Action::PostsIncident,         [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
     ];
 
     #[test]
@@ -1119,6 +1174,8 @@ mod tests {
             Action::ApprovalsDelegate,
             Action::AppsCatalogueView,
             Action::AppsRequest,
+            Action::PostsView,
+            Action::PostsDraft,
         ];
         for action in Action::ALL {
             let d = a.decide(&nobody, action, &unrelated_resource(action));

@@ -10,6 +10,7 @@ pub mod imports;
 pub mod monitoring;
 pub mod people;
 pub mod policy;
+pub mod posts;
 pub mod validate;
 
 /// A field-level validation failure, naming the field so users can fix their input.

@@ -211,6 +211,8 @@ pub fn is_read_only(a: Action) -> bool {
             | AppsCatalogueView
             | AppsUnlistedView
             | AppsExport
+            | PostsView
+            | PostsViewAll
     )
 }
 

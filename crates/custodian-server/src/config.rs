@@ -32,6 +32,14 @@ pub struct Settings {
     pub checkpoint_every: u64,
     /// Log as JSON lines instead of human text.
     pub log_json: bool,
+    /// Social media posts go to this folder as signed JSON files (default: `data_dir/outbox`).
+    pub publisher_outbox: Option<PathBuf>,
+    /// Or are POSTed to this URL, signed with `publisher_webhook_secret` (HMAC-SHA256 of the
+    /// body, hex, in the `X-Custodian-Signature: sha256=...` header).
+    pub publisher_webhook_url: Option<String>,
+    pub publisher_webhook_secret: Option<String>,
+    /// Seconds between runs of the loop that publishes due posts.
+    pub publish_every_seconds: u64,
 }
 
 impl Default for Settings {
@@ -50,6 +58,10 @@ impl Default for Settings {
             audit_origin: "custodian.warwickshire.police.example/audit".into(),
             checkpoint_every: 1000,
             log_json: false,
+            publisher_outbox: None,
+            publisher_webhook_url: None,
+            publisher_webhook_secret: None,
+            publish_every_seconds: 30,
         }
     }
 }
@@ -106,6 +118,12 @@ impl Settings {
                 "AUDIT_ORIGIN" => s.audit_origin = v,
                 "CHECKPOINT_EVERY" => s.checkpoint_every = v.parse().map_err(|_| err("expected a whole number"))?,
                 "LOG_JSON" => s.log_json = v.parse().map_err(|_| err("expected true or false"))?,
+                "PUBLISHER_OUTBOX" => s.publisher_outbox = Some(PathBuf::from(v)),
+                "PUBLISHER_WEBHOOK_URL" => s.publisher_webhook_url = Some(v),
+                "PUBLISHER_WEBHOOK_SECRET" => s.publisher_webhook_secret = Some(v),
+                "PUBLISH_EVERY_SECONDS" => {
+                    s.publish_every_seconds = v.parse().map_err(|_| err("expected a whole number"))?
+                }
                 _ => {}
             }
         }
@@ -126,7 +144,12 @@ impl Settings {
              # Optional list of breached passwords, one per line (NIST SP 800-63B).\n# breached_passwords = \"/etc/custodian/breached.txt\"\n\n\
              # Sign-in throttling.\nmax_failures_per_account = {}\nmax_failures_per_address = {}\nthrottle_window_minutes = {}\n\n\
              # Origin line of signed audit checkpoints, and how often to sign one automatically.\naudit_origin = {:?}\ncheckpoint_every = {}\n\n\
-             # Log JSON lines instead of text.\nlog_json = {}\n",
+             # Log JSON lines instead of text.\nlog_json = {}\n\n\
+             # Social media publishing: a folder of signed JSON files (default data_dir/outbox), or a\n\
+             # webhook signed with HMAC-SHA256 (header X-Custodian-Signature: sha256=<hex>).\n\
+             # publisher_outbox = \"/var/lib/custodian/outbox\"\n\
+             # publisher_webhook_url = \"https://publisher.example/hook\"\n\
+             # publisher_webhook_secret = \"...\"\npublish_every_seconds = {}\n",
             d.bind,
             d.database_url,
             d.data_dir.display().to_string(),
@@ -138,7 +161,8 @@ impl Settings {
             d.throttle_window_minutes,
             d.audit_origin,
             d.checkpoint_every,
-            d.log_json
+            d.log_json,
+            d.publish_every_seconds
         )
     }
 }

@@ -11,6 +11,7 @@ pub mod forms;
 pub mod keys;
 pub mod monitoring;
 pub mod ops;
+pub mod posts;
 pub mod screening;
 pub mod state;
 pub mod ui;
@@ -94,11 +95,13 @@ impl Application {
         let state = self.state.clone();
         let checkpointer = tokio::spawn(ops::checkpoint_loop(state.clone()));
         let sweeper = tokio::spawn(ops::sweep_loop(state.clone()));
+        let publisher = tokio::spawn(posts::publish_loop(state.clone()));
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         checkpointer.abort();
         sweeper.abort();
+        publisher.abort();
         if let Err(e) = ops::checkpoint_now(&state).await {
             tracing::warn!(error = %e, "final audit checkpoint failed");
         }

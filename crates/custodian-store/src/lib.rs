@@ -254,6 +254,7 @@ mod sqlite_ops {
     include!("monitoring_ops.rs");
     include!("screening_ops.rs");
     include!("approvals_ops.rs");
+    include!("posts_ops.rs");
 }
 
 mod pg_ops {
@@ -267,10 +268,12 @@ mod pg_ops {
     include!("monitoring_ops.rs");
     include!("screening_ops.rs");
     include!("approvals_ops.rs");
+    include!("posts_ops.rs");
 }
 
 mod api;
 pub mod approvals_api;
 mod audit_read;
 pub mod monitoring_api;
+pub mod posts_api;
 pub mod screening_api;

@@ -4,6 +4,7 @@
 pub mod approvals;
 pub mod dto;
 pub mod monitoring;
+pub mod posts;
 pub mod screening;
 
 use axum::body::Bytes;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(monitoring::routes())
         .merge(screening::routes())
         .merge(approvals::routes())
+        .merge(posts::routes())
 }
 
 #[derive(OpenApi)]
@@ -84,6 +86,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .merge_from(monitoring::MonitoringApi::openapi())
         .merge_from(screening::ScreeningApi::openapi())
         .merge_from(approvals::ApprovalsApi::openapi())
+        .merge_from(posts::PostsApi::openapi())
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {

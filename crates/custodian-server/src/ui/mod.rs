@@ -7,6 +7,7 @@ mod approvals;
 mod chart;
 mod monitoring;
 mod pages;
+mod posts;
 mod screening;
 
 use askama::Template;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(monitoring::routes())
         .merge(screening::routes())
         .merge(approvals::routes())
+        .merge(posts::routes())
         .layer(axum::middleware::map_response(redirect_unauthenticated))
 }
 
@@ -119,6 +121,9 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
         }
         if state.allows(u, Action::MonitoringRoundsView, &Resource::System) {
             add("/monitoring", "Monitoring");
+        }
+        if state.allows(u, Action::PostsView, &Resource::System) {
+            add("/posts", "Posts");
         }
         if state.allows(u, Action::ScreeningPackView, &Resource::System) {
             add("/screening/pack", "Screening pack");

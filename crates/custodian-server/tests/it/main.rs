@@ -11,6 +11,7 @@ mod findings;
 mod monitoring;
 mod paging;
 mod permissions;
+mod posts;
 mod screening_pack;
 mod security;
 mod support;

@@ -24,6 +24,8 @@ const HOLDER_ONLY: &[&str] = &[];
 const PACK_READERS: &[&str] = &["corporate_comms", "auditor"];
 const CC: &[&str] = &["corporate_comms"];
 const APPROVALS_OVERVIEW: &[&str] = &["digital_services", "admin"];
+const SIO: &[&str] = &["sio"];
+const POST_VIEWERS: &[&str] = &["corporate_comms", "sio"];
 
 struct Route {
     method: &'static str,
@@ -38,6 +40,9 @@ fn get(path: impl Into<String>, allowed: &'static [&'static str]) -> Route {
 }
 fn post(path: impl Into<String>, body: serde_json::Value, allowed: &'static [&'static str]) -> Route {
     Route { method: "POST", path: path.into(), body: Some(body), raw: None, allowed }
+}
+fn put(path: impl Into<String>, body: serde_json::Value, allowed: &'static [&'static str]) -> Route {
+    Route { method: "PUT", path: path.into(), body: Some(body), raw: None, allowed }
 }
 fn post_raw(path: impl Into<String>, ct: &'static str, body: &'static str, allowed: &'static [&'static str]) -> Route {
     Route { method: "POST", path: path.into(), body: None, raw: Some((ct, body)), allowed }
@@ -89,6 +94,31 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         .unwrap()
         .unwrap();
 
+    // A post by an officer of another team, on their team's account: only its author, that
+    // team and the approvers see it (WP034 6.3, 6.7).
+    let account = app
+        .store()
+        .posts_create_account(
+            &custodian_store::posts_api::NewAccount {
+                platform: custodian_domain::posts::Platform::X,
+                handle: "@MatrixNorth".into(),
+                owning_team: "Response Policing North".into(),
+                comms_approval: false,
+                corporate: false,
+            },
+            &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap();
+    let (status, created) = app
+        .api(&app.token("A1017").await)
+        .post("/posts", json!({"account_id": account.id, "text": "Road closed on the A46 near Warwick this morning."}))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let post_id = created["id"].as_str().unwrap().to_string();
+    let post_body = json!({"account_id": account.id, "text": "Road closed on the A46 near Warwick today."});
+
     let api_routes = vec![
         get("/me", ALL),
         get("/people", PEOPLE_READERS),
@@ -133,6 +163,33 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/approvals/mine", ALL),
         get("/approvals/delegations", ALL),
         get("/approvals/overdue", APPROVALS_OVERVIEW),
+        get("/posts", ALL),
+        get("/posts/accounts", ALL),
+        get("/posts/investigations", ALL),
+        get("/posts/incident", ALL),
+        post("/posts/screen", json!({"text": "Road closed on the A46."}), ALL),
+        post("/posts", json!({"account_id": account.id, "text": "Road closed on the A46."}), ALL),
+        post(
+            "/posts/accounts",
+            json!({"platform": "facebook", "handle": "@MatrixPage", "owning_team": "Matrix Unit"}),
+            CC,
+        ),
+        post(
+            "/posts/investigations",
+            json!({"kind": "operation", "label": "Operation Matrix", "sio_staff_number": "A1012"}),
+            SIO,
+        ),
+        get(format!("/posts/{post_id}"), POST_VIEWERS),
+        // Corporate Communications may change and submit another's post; the SIO may not.
+        put(format!("/posts/{post_id}"), post_body.clone(), CC),
+        post(format!("/posts/{post_id}/submit"), json!({}), CC),
+        // Allowed but refused on the state (409): no warnings; not waiting for approval.
+        post(format!("/posts/{post_id}/override"), json!({"reason": "matrix"}), CC),
+        post(format!("/posts/{post_id}/approve"), json!({"as": "sio"}), SIO),
+        post(format!("/posts/{post_id}/approve"), json!({"as": "comms"}), CC),
+        post(format!("/posts/{post_id}/return"), json!({"reason": "matrix"}), CC),
+        post("/posts/incident", json!({"name": "Matrix", "reason": "matrix", "guidance": "matrix"}), CC),
+        post("/posts/incident/end", json!({"reason": "matrix"}), CC),
     ];
     let ui_routes = vec![
         get("/", ALL),
@@ -152,6 +209,10 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/screening/pack", PACK_READERS),
         get("/notifications", ALL),
         get("/approvals", ALL),
+        get("/posts", ALL),
+        get("/posts/new", ALL),
+        get("/posts/setup", ALL),
+        get(format!("/posts/{post_id}"), POST_VIEWERS),
     ];
 
     let mut failures = Vec::new();
@@ -164,7 +225,11 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         let token = app.token(&sn).await;
         for route in &api_routes {
             let url = format!("{}/api/v1{}", app.base, route.path);
-            let req = if route.method == "GET" { http.get(&url) } else { http.post(&url) };
+            let req = match route.method {
+                "GET" => http.get(&url),
+                "PUT" => http.put(&url),
+                _ => http.post(&url),
+            };
             let req = match (&route.body, &route.raw) {
                 (Some(b), _) => req.json(b),
                 (_, Some((ct, body))) => req.header("content-type", *ct).body(*body),
@@ -197,7 +262,11 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
     // Anonymous callers: API routes answer 401, pages send them to sign in.
     for route in &api_routes {
         let url = format!("{}/api/v1{}", app.base, route.path);
-        let req = if route.method == "GET" { http.get(&url) } else { http.post(&url).json(&json!({})) };
+        let req = match route.method {
+            "GET" => http.get(&url),
+            "PUT" => http.put(&url).json(&json!({})),
+            _ => http.post(&url).json(&json!({})),
+        };
         let status = req.send().await.unwrap().status().as_u16();
         if status != 401 {
             failures.push(format!("API {} {} anonymous: got {status}, expected 401", route.method, route.path));

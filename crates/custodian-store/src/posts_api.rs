@@ -1,0 +1,283 @@
+//! Social media posts in the store (WP034 6.3-6.8): accounts, the SIO of each operation or
+//! reference, posts with their screening, approvals and signed steps, major incidents and the
+//! pause they put on departmental publishing. Each write commits with its audit event.
+
+use std::future::Future;
+
+use custodian_domain::posts::{Approval, Attachment, Gate, Platform, PostState};
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Actor, Db, Result, Store, pg_ops, sqlite_ops};
+
+/// A social media account at its simplest (WP034 6.6, 6.7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub id: Uuid,
+    pub platform: Platform,
+    pub handle: String,
+    pub owning_team: String,
+    /// Corporate Communications approve every post (WP034 6.4).
+    pub comms_approval: bool,
+    /// A corporate channel: keeps publishing in a major incident (WP034 6.8).
+    pub corporate: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub platform: Platform,
+    pub handle: String,
+    pub owning_team: String,
+    pub comms_approval: bool,
+    pub corporate: bool,
+}
+
+/// The SIO recorded for an operation or a crime/incident reference (WP034 6.3e).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvestigationSio {
+    pub id: Uuid,
+    /// "operation" or "reference".
+    pub kind: String,
+    /// Normalised for lookup (see `custodian_domain::posts::investigation_key`).
+    pub key: String,
+    /// As entered.
+    pub label: String,
+    pub sio_id: Uuid,
+    pub sio_name: String,
+    pub sio_staff_number: String,
+}
+
+/// The screening of one version of a post, done by the caller with the current pack.
+#[derive(Debug, Clone)]
+pub struct Screened {
+    pub pack_version: String,
+    /// block, needs_approval, warn or clear.
+    pub verdict: String,
+    /// The findings as JSON (category, clause, severity, start, end, match, explanation).
+    pub findings: serde_json::Value,
+    pub gate: Gate,
+}
+
+/// A new post or a new version of one.
+#[derive(Debug, Clone)]
+pub struct PostInput {
+    pub account_id: Uuid,
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+    pub scheduled_for: Option<OffsetDateTime>,
+    pub screened: Screened,
+}
+
+/// A post with its account, screening and approvals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Post {
+    pub id: Uuid,
+    pub account: Account,
+    pub author_id: Uuid,
+    pub author_name: String,
+    pub author_staff_number: String,
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub scheduled_for: Option<OffsetDateTime>,
+    pub state: PostState,
+    pub version: i64,
+    pub pack_version: String,
+    pub verdict: String,
+    pub findings: serde_json::Value,
+    pub gate: Gate,
+    pub needs_sio: bool,
+    /// The SIO recorded for the investigation named, if known; otherwise any SIO may approve.
+    pub sio_id: Option<Uuid>,
+    pub sio_name: Option<String>,
+    pub needs_comms: bool,
+    /// Held by a major incident: Corporate Communications must approve again.
+    pub reapproval: bool,
+    pub sio_approved_by: Option<String>,
+    pub comms_approved_by: Option<String>,
+    pub override_reason: Option<String>,
+    pub override_by: Option<String>,
+    /// Whether the warnings of this version are overridden.
+    pub overridden: bool,
+    pub publish_attempts: i64,
+    pub last_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub published_at: Option<OffsetDateTime>,
+    pub published_ref: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// One step of a post's record, with its clause and audit event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PostStep {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub step: String,
+    pub clause: String,
+    pub detail: serde_json::Value,
+    pub audit_seq: i64,
+}
+
+/// A major incident (WP034 6.8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Incident {
+    pub id: Uuid,
+    pub name: String,
+    pub reason: String,
+    pub guidance: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub declared_at: OffsetDateTime,
+    pub declared_by: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub ended_at: Option<OffsetDateTime>,
+    pub ended_by: Option<String>,
+    pub end_reason: Option<String>,
+}
+
+/// Which posts to list.
+#[derive(Debug, Clone, Default)]
+pub struct PostFilter {
+    /// Only posts this person wrote or that are for an account of this team (need to know).
+    pub visible_to: Option<(Uuid, String)>,
+    pub state: Option<PostState>,
+}
+
+/// What happened to one post the publisher was asked to send.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PublishOutcome {
+    Published(Box<Post>),
+    /// Not sent: paused by a major incident, or no longer scheduled.
+    Skipped(String),
+    /// The publisher refused; the attempt is recorded and retried.
+    Failed(String),
+}
+
+impl Store {
+    pub async fn posts_create_account(&self, a: &NewAccount, actor: &Actor, now: OffsetDateTime) -> Result<Account> {
+        on_write!(self, posts_create_account(a, actor, now))
+    }
+
+    pub async fn posts_accounts(&self) -> Result<Vec<Account>> {
+        on_read!(self, posts_accounts())
+    }
+
+    /// Record (or replace) the SIO of an operation or reference.
+    pub async fn posts_set_sio(
+        &self,
+        kind: &str,
+        label: &str,
+        sio_staff_number: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<InvestigationSio> {
+        on_write!(self, posts_set_sio(kind, label, sio_staff_number, actor, now))
+    }
+
+    pub async fn posts_sios(&self) -> Result<Vec<InvestigationSio>> {
+        on_read!(self, posts_sios())
+    }
+
+    /// Save a post: a new draft when `id` is `None`, else a new version, which restarts
+    /// approval (the post returns to draft, approvals and overrides are cleared).
+    pub async fn posts_save(
+        &self,
+        id: Option<Uuid>,
+        input: &PostInput,
+        author: Uuid,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Post> {
+        on_write!(self, posts_save(id, input, author, actor, now))
+    }
+
+    pub async fn posts_submit(&self, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+        on_write!(self, posts_submit(id, actor, now))
+    }
+
+    /// Corporate Communications override the warnings of the current version, with a reason.
+    pub async fn posts_override(&self, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+        on_write!(self, posts_override(id, reason, actor, now))
+    }
+
+    pub async fn posts_approve(&self, id: Uuid, kind: Approval, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+        on_write!(self, posts_approve(id, kind, actor, now))
+    }
+
+    /// An approver sends a post back to its author, with a reason.
+    pub async fn posts_return(&self, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+        on_write!(self, posts_return(id, reason, actor, now))
+    }
+
+    pub async fn posts_list(&self, f: &PostFilter) -> Result<Vec<Post>> {
+        on_read!(self, posts_list(f))
+    }
+
+    pub async fn posts_get(&self, id: Uuid) -> Result<Option<Post>> {
+        on_read!(self, posts_get(id))
+    }
+
+    pub async fn posts_steps(&self, id: Uuid) -> Result<Vec<PostStep>> {
+        on_read!(self, posts_steps(id))
+    }
+
+    /// Scheduled posts due at `now`, oldest first.
+    pub async fn posts_due(&self, now: OffsetDateTime) -> Result<Vec<Uuid>> {
+        on_read!(self, posts_due(now))
+    }
+
+    /// Publish one scheduled post. In one transaction: read the pause (sharing its lock on
+    /// PostgreSQL, so declaring an incident waits for this to finish), lock the post, check it
+    /// is still scheduled and not paused, call `send`, and mark it published with its audit
+    /// event. A failed send rolls back and is recorded as an attempt.
+    pub async fn posts_publish<F, Fut>(
+        &self,
+        id: Uuid,
+        actor: &Actor,
+        now: OffsetDateTime,
+        send: F,
+    ) -> Result<PublishOutcome>
+    where
+        F: FnOnce(Post) -> Fut,
+        Fut: Future<Output = std::result::Result<String, String>>,
+    {
+        on_write!(self, posts_publish(id, actor, now, send))
+    }
+
+    /// Declare a major incident: every departmental account's scheduled posts are held at once.
+    pub async fn posts_declare_incident(
+        &self,
+        name: &str,
+        reason: &str,
+        guidance: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<(Incident, usize)> {
+        on_write!(self, posts_declare_incident(name, reason, guidance, actor, now))
+    }
+
+    /// End the incident in force, with a reason: held posts go back for approval.
+    pub async fn posts_end_incident(
+        &self,
+        reason: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<(Incident, usize)> {
+        on_write!(self, posts_end_incident(reason, actor, now))
+    }
+
+    pub async fn posts_active_incident(&self) -> Result<Option<Incident>> {
+        on_read!(self, posts_active_incident())
+    }
+
+    pub async fn posts_incidents(&self) -> Result<Vec<Incident>> {
+        on_read!(self, posts_incidents())
+    }
+}

@@ -1,0 +1,852 @@
+// Social media post operations (WP034 6.3-6.8), written once and compiled per backend next to
+// ops.rs (see lib.rs), whose imports and helpers they share: every write opens one transaction
+// that carries the change, the post's signed step and its audit event. Names here start with
+// `posts_` or `pst_` so they never collide with the other operation files.
+
+use crate::posts_api::*;
+use custodian_domain::posts as dp;
+
+const PST_ACCOUNT_SELECT: &str =
+    "SELECT id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by FROM social_accounts";
+
+const PST_POST_SELECT: &str = "SELECT p.id, p.account_id, p.author_id, p.body, p.attachments, p.scheduled_for, p.state, \
+    p.version, p.pack_version, p.verdict, p.findings, p.blocks, p.warnings, p.investigation, p.comms_found, p.needs_sio, p.sio_id, p.needs_comms, \
+    p.reapproval, p.override_reason, p.override_version, p.publish_attempts, p.last_error, p.published_at, \
+    p.published_ref, p.created_at, p.updated_at, \
+    a.platform, a.handle, a.owning_team, a.comms_approval, a.corporate, a.created_at AS a_created_at, \
+    a.created_by AS a_created_by, au.name AS author_name, au.staff_number AS author_sn, \
+    (SELECT x.name FROM people x WHERE x.id = p.sio_id) AS sio_name, \
+    (SELECT x.name || ' (' || x.staff_number || ')' FROM people x WHERE x.id = p.sio_approved_by) AS sio_by, \
+    (SELECT x.name || ' (' || x.staff_number || ')' FROM people x WHERE x.id = p.comms_approved_by) AS comms_by, \
+    (SELECT x.name || ' (' || x.staff_number || ')' FROM people x WHERE x.id = p.override_by) AS override_name \
+    FROM posts p JOIN social_accounts a ON a.id = p.account_id JOIN people au ON au.id = p.author_id";
+
+fn pst_is_pg() -> bool {
+    <DB as sqlx::Database>::NAME == "PostgreSQL"
+}
+
+/// Read the pause inside a transaction. On PostgreSQL the row is share-locked: declaring an
+/// incident (which updates it) waits until this transaction ends, and this waits for a
+/// declaration in progress, so a post cannot be published or scheduled as the pause begins.
+/// SQLite's single writer connection orders the two anyway.
+async fn pst_paused(tx: &mut Tx<'_>) -> Result<Option<Uuid>> {
+    let sql = if pst_is_pg() {
+        "SELECT incident_id FROM post_pause WHERE id = 1 FOR SHARE"
+    } else {
+        "SELECT incident_id FROM post_pause WHERE id = 1"
+    };
+    sqlx::query_scalar(sql).fetch_one(&mut **tx).await.map_err(db_err)
+}
+
+/// Lock a post's row for the rest of the transaction (PostgreSQL; SQLite has one writer).
+async fn pst_lock(tx: &mut Tx<'_>, id: Uuid) -> Result<()> {
+    let sql = if pst_is_pg() {
+        "SELECT id FROM posts WHERE id = $1 FOR UPDATE"
+    } else {
+        "SELECT id FROM posts WHERE id = $1"
+    };
+    let found: Option<Uuid> = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("post {id}")))
+}
+
+fn pst_flag(r: &DbRow, col: &str) -> Result<bool> {
+    Ok(r.try_get::<i64, _>(col).map_err(db_err)? != 0)
+}
+
+fn pst_account_from_row(r: &DbRow, prefix: &str) -> Result<Account> {
+    let platform: String = r.try_get("platform").map_err(db_err)?;
+    let id_col = if prefix.is_empty() { "id" } else { "account_id" };
+    Ok(Account {
+        id: r.try_get(id_col).map_err(db_err)?,
+        platform: dp::Platform::parse(&platform).ok_or_else(|| bad("platform", &platform))?,
+        handle: r.try_get("handle").map_err(db_err)?,
+        owning_team: r.try_get("owning_team").map_err(db_err)?,
+        comms_approval: pst_flag(r, "comms_approval")?,
+        corporate: pst_flag(r, "corporate")?,
+        created_at: r.try_get(format!("{prefix}created_at").as_str()).map_err(db_err)?,
+        created_by: r.try_get(format!("{prefix}created_by").as_str()).map_err(db_err)?,
+    })
+}
+
+fn pst_post_from_row(r: &DbRow) -> Result<Post> {
+    let state: String = r.try_get("state").map_err(db_err)?;
+    let attachments: String = r.try_get("attachments").map_err(db_err)?;
+    let findings: String = r.try_get("findings").map_err(db_err)?;
+    let version: i64 = r.try_get("version").map_err(db_err)?;
+    let override_version: Option<i64> = r.try_get("override_version").map_err(db_err)?;
+    let needs_sio = pst_flag(r, "needs_sio")?;
+    let count = |col: &str| -> Result<u32> {
+        let v: i64 = r.try_get(col).map_err(db_err)?;
+        u32::try_from(v).map_err(|_| StoreError::Invalid(format!("stored {col} {v} is out of range")))
+    };
+    let findings: Value = serde_json::from_str(&findings).map_err(|e| StoreError::Invalid(format!("stored findings: {e}")))?;
+    let investigation = pst_flag(r, "investigation")?;
+    let comms = pst_flag(r, "comms_found")?;
+    Ok(Post {
+        id: r.try_get("id").map_err(db_err)?,
+        account: pst_account_from_row(r, "a_")?,
+        author_id: r.try_get("author_id").map_err(db_err)?,
+        author_name: r.try_get("author_name").map_err(db_err)?,
+        author_staff_number: r.try_get("author_sn").map_err(db_err)?,
+        body: r.try_get("body").map_err(db_err)?,
+        attachments: serde_json::from_str(&attachments)
+            .map_err(|e| StoreError::Invalid(format!("stored attachments: {e}")))?,
+        scheduled_for: r.try_get("scheduled_for").map_err(db_err)?,
+        state: dp::PostState::parse(&state).ok_or_else(|| bad("post state", &state))?,
+        version,
+        pack_version: r.try_get("pack_version").map_err(db_err)?,
+        verdict: r.try_get("verdict").map_err(db_err)?,
+        findings,
+        gate: dp::Gate { blocks: count("blocks")?, warnings: count("warnings")?, investigation, comms },
+        needs_sio,
+        sio_id: r.try_get("sio_id").map_err(db_err)?,
+        sio_name: r.try_get("sio_name").map_err(db_err)?,
+        needs_comms: pst_flag(r, "needs_comms")?,
+        reapproval: pst_flag(r, "reapproval")?,
+        sio_approved_by: r.try_get("sio_by").map_err(db_err)?,
+        comms_approved_by: r.try_get("comms_by").map_err(db_err)?,
+        override_reason: r.try_get("override_reason").map_err(db_err)?,
+        override_by: r.try_get("override_name").map_err(db_err)?,
+        overridden: override_version == Some(version),
+        publish_attempts: r.try_get("publish_attempts").map_err(db_err)?,
+        last_error: r.try_get("last_error").map_err(db_err)?,
+        published_at: r.try_get("published_at").map_err(db_err)?,
+        published_ref: r.try_get("published_ref").map_err(db_err)?,
+        created_at: r.try_get("created_at").map_err(db_err)?,
+        updated_at: r.try_get("updated_at").map_err(db_err)?,
+    })
+}
+
+async fn pst_tx_post(tx: &mut Tx<'_>, id: Uuid) -> Result<Post> {
+    let sql = format!("{PST_POST_SELECT} WHERE p.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    pst_post_from_row(&row.ok_or_else(|| StoreError::NotFound(format!("post {id}")))?)
+}
+
+fn pst_snapshot(p: &Post) -> Value {
+    json!({"state": p.state.as_str(), "version": p.version, "verdict": p.verdict, "account": p.account.id,
+           "scheduled_for": p.scheduled_for.map(|t| t.unix_timestamp())})
+}
+
+/// Record a step on a post: its audit event and its line in the post's record.
+#[allow(clippy::too_many_arguments)]
+async fn pst_step(
+    tx: &mut Tx<'_>,
+    post: Uuid,
+    actor: &Actor,
+    now: OffsetDateTime,
+    step: &str,
+    clause: &str,
+    justification: Option<&str>,
+    before: Option<Value>,
+    after: Option<Value>,
+    detail: Value,
+) -> Result<()> {
+    let mut entry = AuditEntry::new(&format!("post.{step}"), format!("post:{post}")).clause(clause).detail(detail.clone());
+    if let Some(j) = justification {
+        entry = entry.justification(j);
+    }
+    if let Some(b) = before {
+        entry = entry.before(b);
+    }
+    if let Some(a) = after {
+        entry = entry.after(a);
+    }
+    let seq = audit(tx, actor, now, entry).await?;
+    sqlx::query(
+        "INSERT INTO post_steps (id, post_id, at, actor, step, clause, detail, audit_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(post)
+    .bind(now)
+    .bind(&actor.label)
+    .bind(step)
+    .bind(clause)
+    .bind(detail.to_string())
+    .bind(seq)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn pst_refused(e: dp::Refusal) -> StoreError {
+    match e {
+        dp::Refusal::OwnPost | dp::Refusal::WrongSio(_) => StoreError::Invalid(format!("approver: {e}")),
+        dp::Refusal::NoReason => StoreError::Invalid("reason: give a reason".into()),
+        _ => StoreError::Conflict(e.to_string()),
+    }
+}
+
+fn pst_person(actor: &Actor) -> Result<Uuid> {
+    actor.person_id.ok_or_else(|| StoreError::Invalid("only a person can do this".into()))
+}
+
+// ---- accounts and investigations ------------------------------------------------------------
+
+pub async fn posts_create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor, now: OffsetDateTime) -> Result<Account> {
+    let handle = a.handle.trim();
+    let team = a.owning_team.trim();
+    if handle.is_empty() {
+        return Err(StoreError::Invalid("handle: give the account's handle".into()));
+    }
+    if team.is_empty() {
+        return Err(StoreError::Invalid("owning_team: name the team that runs the account (WP034 6.7)".into()));
+    }
+    let id = Uuid::now_v7();
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    sqlx::query(
+        "INSERT INTO social_accounts (id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(a.platform.as_str())
+    .bind(handle)
+    .bind(team)
+    .bind(i64::from(a.comms_approval))
+    .bind(i64::from(a.corporate))
+    .bind(now)
+    .bind(&actor.label)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let after = json!({"platform": a.platform.as_str(), "handle": handle, "owning_team": team,
+                       "comms_approval": a.comms_approval, "corporate": a.corporate});
+    audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("account.create", format!("social_account:{id}")).clause("6.6").after(after.clone()).detail(after),
+    )
+    .await?;
+    let sql = format!("{PST_ACCOUNT_SELECT} WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
+    let out = pst_account_from_row(&row, "")?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(out)
+}
+
+pub async fn posts_accounts(pool: &Pool<DB>) -> Result<Vec<Account>> {
+    let sql = format!("{PST_ACCOUNT_SELECT} ORDER BY owning_team, platform, handle");
+    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?;
+    rows.iter().map(|r| pst_account_from_row(r, "")).collect()
+}
+
+const PST_SIO_SELECT: &str = "SELECT s.id, s.kind, s.key, s.label, s.sio_id, p.name, p.staff_number \
+    FROM investigation_sios s JOIN people p ON p.id = s.sio_id";
+
+fn pst_sio_from_row(r: &DbRow) -> Result<InvestigationSio> {
+    Ok(InvestigationSio {
+        id: r.try_get("id").map_err(db_err)?,
+        kind: r.try_get("kind").map_err(db_err)?,
+        key: r.try_get("key").map_err(db_err)?,
+        label: r.try_get("label").map_err(db_err)?,
+        sio_id: r.try_get("sio_id").map_err(db_err)?,
+        sio_name: r.try_get("name").map_err(db_err)?,
+        sio_staff_number: r.try_get("staff_number").map_err(db_err)?,
+    })
+}
+
+pub async fn posts_set_sio(
+    pool: &Pool<DB>,
+    kind: &str,
+    label: &str,
+    sio_staff_number: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<InvestigationSio> {
+    if kind != "operation" && kind != "reference" {
+        return Err(StoreError::Invalid("kind: choose operation or reference".into()));
+    }
+    let key = dp::investigation_key(label);
+    if key.is_empty() {
+        return Err(StoreError::Invalid("label: name the operation or give the reference".into()));
+    }
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let sio: Option<(Uuid, String)> = sqlx::query_as(
+        "SELECT p.id, p.status FROM people p JOIN person_roles r ON r.person_id = p.id AND r.role = 'sio' WHERE p.staff_number = $1",
+    )
+    .bind(sio_staff_number.trim())
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let sio = match sio {
+        Some((id, status)) if status == "active" => id,
+        Some(_) => return Err(StoreError::Invalid(format!("sio: {sio_staff_number} has left the force"))),
+        None => {
+            return Err(StoreError::Invalid(format!(
+                "sio: {sio_staff_number} is not a Senior Investigating Officer in the register"
+            )));
+        }
+    };
+    sqlx::query("DELETE FROM investigation_sios WHERE kind = $1 AND key = $2")
+        .bind(kind)
+        .bind(&key)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO investigation_sios (id, kind, key, label, sio_id, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(&key)
+    .bind(label.trim())
+    .bind(sio)
+    .bind(now)
+    .bind(&actor.label)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let after = json!({"kind": kind, "label": label.trim(), "sio": sio_staff_number.trim()});
+    audit(&mut tx, actor, now, AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}")).clause("6.3e").after(after.clone()).detail(after))
+        .await?;
+    let sql = format!("{PST_SIO_SELECT} WHERE s.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
+    let out = pst_sio_from_row(&row)?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(out)
+}
+
+pub async fn posts_sios(pool: &Pool<DB>) -> Result<Vec<InvestigationSio>> {
+    let sql = format!("{PST_SIO_SELECT} ORDER BY s.kind, s.key");
+    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?;
+    rows.iter().map(pst_sio_from_row).collect()
+}
+
+// ---- posts ----------------------------------------------------------------------------------
+
+pub async fn posts_save(
+    pool: &Pool<DB>,
+    id: Option<Uuid>,
+    input: &PostInput,
+    author: Uuid,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Post> {
+    if input.body.trim().is_empty() {
+        return Err(StoreError::Invalid("body: write the post".into()));
+    }
+    dp::check_attachments(&input.attachments).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let attachments = serde_json::to_string(&input.attachments).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let s = &input.screened;
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let account: Option<Uuid> = sqlx::query_scalar("SELECT id FROM social_accounts WHERE id = $1")
+        .bind(input.account_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if account.is_none() {
+        return Err(StoreError::Invalid(format!("account_id: there is no account {}", input.account_id)));
+    }
+    let detail = json!({"version_pack": s.pack_version, "verdict": s.verdict, "findings": s.findings,
+                        "attachments": input.attachments});
+    let post_id = match id {
+        None => {
+            let id = Uuid::now_v7();
+            sqlx::query(
+                "INSERT INTO posts (id, account_id, author_id, body, attachments, scheduled_for, state, version, pack_version, \
+                 verdict, findings, blocks, warnings, investigation, comms_found, needs_sio, sio_id, needs_comms, reapproval, publish_attempts, \
+                 created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, $7, $8, $9, $10, $11, $13, $14, 0, NULL, 0, 0, 0, $12, $12)",
+            )
+            .bind(id)
+            .bind(input.account_id)
+            .bind(author)
+            .bind(&input.body)
+            .bind(&attachments)
+            .bind(input.scheduled_for)
+            .bind(&s.pack_version)
+            .bind(&s.verdict)
+            .bind(s.findings.to_string())
+            .bind(i64::from(s.gate.blocks))
+            .bind(i64::from(s.gate.warnings))
+            .bind(now)
+            .bind(i64::from(s.gate.investigation))
+            .bind(i64::from(s.gate.comms))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let after = pst_snapshot(&pst_tx_post(&mut tx, id).await?);
+            pst_step(&mut tx, id, actor, now, "create", "6.3", None, None, Some(after), detail).await?;
+            id
+        }
+        Some(id) => {
+            pst_lock(&mut tx, id).await?;
+            let before = pst_tx_post(&mut tx, id).await?;
+            if !before.state.editable() {
+                return Err(StoreError::Conflict("a published post cannot be changed".into()));
+            }
+            let restarted = before.state != dp::PostState::Draft
+                || before.sio_approved_by.is_some()
+                || before.comms_approved_by.is_some();
+            // A new version: back to draft, approvals and overrides cleared (they were for the
+            // words they saw); a post held by an incident keeps needing re-approval.
+            sqlx::query(
+                "UPDATE posts SET account_id = $2, body = $3, attachments = $4, scheduled_for = $5, state = 'draft', \
+                 version = version + 1, pack_version = $6, verdict = $7, findings = $8, blocks = $9, warnings = $10, \
+                 investigation = $12, comms_found = $13, \
+                 sio_approved_by = NULL, comms_approved_by = NULL, override_reason = NULL, override_by = NULL, \
+                 override_version = NULL, reapproval = CASE WHEN state = 'held' THEN 1 ELSE reapproval END, updated_at = $11 \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(input.account_id)
+            .bind(&input.body)
+            .bind(&attachments)
+            .bind(input.scheduled_for)
+            .bind(&s.pack_version)
+            .bind(&s.verdict)
+            .bind(s.findings.to_string())
+            .bind(i64::from(s.gate.blocks))
+            .bind(i64::from(s.gate.warnings))
+            .bind(now)
+            .bind(i64::from(s.gate.investigation))
+            .bind(i64::from(s.gate.comms))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let after = pst_tx_post(&mut tx, id).await?;
+            let mut detail = detail;
+            detail["approval_restarted"] = json!(restarted);
+            pst_step(&mut tx, id, actor, now, "edit", "6.3", None, Some(pst_snapshot(&before)), Some(pst_snapshot(&after)), detail)
+                .await?;
+            id
+        }
+    };
+    let out = pst_tx_post(&mut tx, post_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(out)
+}
+
+/// The SIO recorded for the first investigation named that has one.
+async fn pst_recorded_sio(tx: &mut Tx<'_>, named: &[(String, String)]) -> Result<Option<Uuid>> {
+    for (kind, key) in named {
+        let found: Option<Uuid> = sqlx::query_scalar(
+            "SELECT s.sio_id FROM investigation_sios s JOIN people p ON p.id = s.sio_id \
+             WHERE s.kind = $1 AND s.key = $2 AND p.status = 'active'",
+        )
+        .bind(kind)
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_err)?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
+/// The investigations a post names, from its stored findings.
+fn pst_named(p: &Post) -> Vec<(String, String)> {
+    p.findings
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| {
+                    let kind = match f.get("category").and_then(Value::as_str)? {
+                        "investigation.operation" => "operation",
+                        "investigation.reference" => "reference",
+                        _ => return None,
+                    };
+                    Some((kind.to_string(), dp::investigation_key(f.get("match").and_then(Value::as_str)?)))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn pst_move(tx: &mut Tx<'_>, id: Uuid, to: dp::PostState, now: OffsetDateTime) -> Result<()> {
+    sqlx::query("UPDATE posts SET state = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(to.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+pub async fn posts_submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let paused = pst_paused(&mut tx).await?.is_some();
+    pst_lock(&mut tx, id).await?;
+    let before = pst_tx_post(&mut tx, id).await?;
+    dp::check_submit(before.state, before.gate, before.overridden).map_err(pst_refused)?;
+    let route = dp::route(before.gate, before.account.comms_approval, before.reapproval);
+    let sio = if route.sio { pst_recorded_sio(&mut tx, &pst_named(&before)).await? } else { None };
+    let to = dp::next_state(route, false, false, paused && !before.account.corporate);
+    sqlx::query("UPDATE posts SET needs_sio = $2, sio_id = $3, needs_comms = $4, state = $5, updated_at = $6 WHERE id = $1")
+        .bind(id)
+        .bind(i64::from(route.sio))
+        .bind(sio)
+        .bind(i64::from(route.comms))
+        .bind(to.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let after = pst_tx_post(&mut tx, id).await?;
+    let clause = if route.sio { "6.3e" } else { "6.3" };
+    let detail = json!({"route": {"sio": route.sio, "comms": route.comms}, "sio": after.sio_name, "to": to.as_str(),
+                        "overridden_warnings": before.overridden});
+    pst_step(&mut tx, id, actor, now, "submit", clause, None, Some(pst_snapshot(&before)), Some(pst_snapshot(&after)), detail)
+        .await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(after)
+}
+
+pub async fn posts_override(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(pst_refused(dp::Refusal::NoReason));
+    }
+    let by = pst_person(actor)?;
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    pst_lock(&mut tx, id).await?;
+    let before = pst_tx_post(&mut tx, id).await?;
+    if before.gate.blocks > 0 {
+        return Err(pst_refused(dp::Refusal::OverrideBlock));
+    }
+    if before.gate.warnings == 0 {
+        return Err(StoreError::Conflict("there are no warnings to override".into()));
+    }
+    if before.state != dp::PostState::Draft {
+        return Err(StoreError::Conflict("warnings are overridden on a draft, before it is submitted".into()));
+    }
+    sqlx::query("UPDATE posts SET override_reason = $2, override_by = $3, override_version = version, updated_at = $4 WHERE id = $1")
+        .bind(id)
+        .bind(reason)
+        .bind(by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let after = pst_tx_post(&mut tx, id).await?;
+    let detail = json!({"version": before.version, "warnings": before.gate.warnings});
+    pst_step(&mut tx, id, actor, now, "override", "6.3", Some(reason), None, None, detail).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(after)
+}
+
+pub async fn posts_approve(pool: &Pool<DB>, id: Uuid, kind: dp::Approval, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+    let by = pst_person(actor)?;
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let paused = pst_paused(&mut tx).await?.is_some();
+    pst_lock(&mut tx, id).await?;
+    let before = pst_tx_post(&mut tx, id).await?;
+    let recorded = before.sio_id.map(|s| (s, before.sio_name.clone().unwrap_or_default()));
+    dp::check_approval(before.state, kind, by, before.author_id, recorded.as_ref().map(|(s, n)| (*s, n.as_str())))
+        .map_err(pst_refused)?;
+    let col = match kind {
+        dp::Approval::Sio => "sio_approved_by",
+        dp::Approval::Comms => "comms_approved_by",
+    };
+    sqlx::query(&format!("UPDATE posts SET {col} = $2 WHERE id = $1")).bind(id).bind(by).execute(&mut *tx).await.map_err(db_err)?;
+    let route = dp::Route { sio: before.needs_sio, comms: before.needs_comms };
+    let sio_done = kind == dp::Approval::Sio || before.sio_approved_by.is_some();
+    let comms_done = kind == dp::Approval::Comms || before.comms_approved_by.is_some();
+    let to = dp::next_state(route, sio_done, comms_done, paused && !before.account.corporate);
+    pst_move(&mut tx, id, to, now).await?;
+    if to == dp::PostState::Scheduled {
+        sqlx::query("UPDATE posts SET reapproval = 0 WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_err)?;
+    }
+    let after = pst_tx_post(&mut tx, id).await?;
+    let detail = json!({"approval": kind.as_str(), "version": before.version, "to": to.as_str()});
+    pst_step(&mut tx, id, actor, now, &format!("approve_{}", kind.as_str()), kind.clause(), None, Some(pst_snapshot(&before)),
+             Some(pst_snapshot(&after)), detail)
+        .await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(after)
+}
+
+pub async fn posts_return(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(pst_refused(dp::Refusal::NoReason));
+    }
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    pst_lock(&mut tx, id).await?;
+    let before = pst_tx_post(&mut tx, id).await?;
+    if !matches!(before.state, dp::PostState::PendingSio | dp::PostState::PendingComms | dp::PostState::Held) {
+        return Err(StoreError::Conflict(format!("only a post waiting for approval can be returned; this one is {}", before.state.label())));
+    }
+    sqlx::query("UPDATE posts SET state = 'draft', sio_approved_by = NULL, comms_approved_by = NULL, updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let after = pst_tx_post(&mut tx, id).await?;
+    let clause = if before.state == dp::PostState::PendingSio { "6.3e" } else { "6.4" };
+    pst_step(&mut tx, id, actor, now, "return", clause, Some(reason), Some(pst_snapshot(&before)), Some(pst_snapshot(&after)),
+             json!({"from": before.state.as_str()}))
+        .await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(after)
+}
+
+pub async fn posts_list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
+    let mut sql = format!("{PST_POST_SELECT} WHERE 1 = 1");
+    let mut n = 0;
+    if f.visible_to.is_some() {
+        sql.push_str(" AND (p.author_id = $1 OR a.owning_team = $2)");
+        n = 2;
+    }
+    if f.state.is_some() {
+        sql.push_str(&format!(" AND p.state = ${}", n + 1));
+    }
+    sql.push_str(" ORDER BY p.updated_at DESC, p.id DESC LIMIT 500");
+    let mut q = sqlx::query(&sql);
+    if let Some((person, team)) = &f.visible_to {
+        q = q.bind(*person).bind(team.clone());
+    }
+    if let Some(s) = f.state {
+        q = q.bind(s.as_str());
+    }
+    let rows = q.fetch_all(pool).await.map_err(db_err)?;
+    rows.iter().map(pst_post_from_row).collect()
+}
+
+pub async fn posts_get(pool: &Pool<DB>, id: Uuid) -> Result<Option<Post>> {
+    let sql = format!("{PST_POST_SELECT} WHERE p.id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)?.as_ref().map(pst_post_from_row).transpose()
+}
+
+pub async fn posts_steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<PostStep>> {
+    let rows = sqlx::query("SELECT at, actor, step, clause, detail, audit_seq FROM post_steps WHERE post_id = $1 ORDER BY audit_seq")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            let detail: String = r.try_get("detail").map_err(db_err)?;
+            Ok(PostStep {
+                at: r.try_get("at").map_err(db_err)?,
+                actor: r.try_get("actor").map_err(db_err)?,
+                step: r.try_get("step").map_err(db_err)?,
+                clause: r.try_get("clause").map_err(db_err)?,
+                detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
+                audit_seq: r.try_get("audit_seq").map_err(db_err)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn posts_due(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT id FROM posts WHERE state = 'scheduled' AND (scheduled_for IS NULL OR scheduled_for <= $1) \
+         ORDER BY scheduled_for, id LIMIT 100",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)
+}
+
+pub async fn posts_publish<F, Fut>(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime, send: F) -> Result<PublishOutcome>
+where
+    F: FnOnce(Post) -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<String, String>>,
+{
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let paused = pst_paused(&mut tx).await?;
+    pst_lock(&mut tx, id).await?;
+    let post = pst_tx_post(&mut tx, id).await?;
+    if post.state != dp::PostState::Scheduled {
+        return Ok(PublishOutcome::Skipped(format!("the post is {}", post.state.label())));
+    }
+    if paused.is_some() && !post.account.corporate {
+        return Ok(PublishOutcome::Skipped("a major incident pauses departmental posts (WP034 6.8)".into()));
+    }
+    if post.scheduled_for.is_some_and(|t| t > now) {
+        return Ok(PublishOutcome::Skipped("not due yet".into()));
+    }
+    let version = post.version;
+    let before = pst_snapshot(&post);
+    match send(post).await {
+        Ok(reference) => {
+            sqlx::query(
+                "UPDATE posts SET state = 'published', published_at = $2, published_ref = $3, publish_attempts = publish_attempts + 1, \
+                 last_error = NULL, updated_at = $2 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(&reference)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let after = pst_tx_post(&mut tx, id).await?;
+            pst_step(&mut tx, id, actor, now, "publish", "6.4", None, Some(before), Some(pst_snapshot(&after)),
+                     json!({"reference": reference, "version": version}))
+                .await?;
+            tx.commit().await.map_err(db_err)?;
+            Ok(PublishOutcome::Published(Box::new(after)))
+        }
+        Err(error) => {
+            tx.rollback().await.map_err(db_err)?;
+            let mut tx = pool.begin().await.map_err(db_err)?;
+            sqlx::query("UPDATE posts SET publish_attempts = publish_attempts + 1, last_error = $2 WHERE id = $1")
+                .bind(id)
+                .bind(&error)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            pst_step(&mut tx, id, actor, now, "publish_failed", "6.4", None, None, None, json!({"error": error, "version": version}))
+                .await?;
+            tx.commit().await.map_err(db_err)?;
+            Ok(PublishOutcome::Failed(error))
+        }
+    }
+}
+
+// ---- major incidents ------------------------------------------------------------------------
+
+const PST_INCIDENT_SELECT: &str =
+    "SELECT id, name, reason, guidance, declared_at, declared_by, ended_at, ended_by, end_reason FROM incidents";
+
+fn pst_incident_from_row(r: &DbRow) -> Result<Incident> {
+    Ok(Incident {
+        id: r.try_get("id").map_err(db_err)?,
+        name: r.try_get("name").map_err(db_err)?,
+        reason: r.try_get("reason").map_err(db_err)?,
+        guidance: r.try_get("guidance").map_err(db_err)?,
+        declared_at: r.try_get("declared_at").map_err(db_err)?,
+        declared_by: r.try_get("declared_by").map_err(db_err)?,
+        ended_at: r.try_get("ended_at").map_err(db_err)?,
+        ended_by: r.try_get("ended_by").map_err(db_err)?,
+        end_reason: r.try_get("end_reason").map_err(db_err)?,
+    })
+}
+
+async fn pst_tx_incident(tx: &mut Tx<'_>, id: Uuid) -> Result<Incident> {
+    let sql = format!("{PST_INCIDENT_SELECT} WHERE id = $1");
+    pst_incident_from_row(&sqlx::query(&sql).bind(id).fetch_one(&mut **tx).await.map_err(db_err)?)
+}
+
+pub async fn posts_declare_incident(
+    pool: &Pool<DB>,
+    name: &str,
+    reason: &str,
+    guidance: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(Incident, usize)> {
+    for (field, v) in [("name", name), ("reason", reason), ("guidance", guidance)] {
+        if v.trim().is_empty() {
+            return Err(StoreError::Invalid(format!("{field}: required to declare a major incident (WP034 6.8)")));
+        }
+    }
+    let id = Uuid::now_v7();
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    sqlx::query(
+        "INSERT INTO incidents (id, name, reason, guidance, declared_at, declared_by) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(name.trim())
+    .bind(reason.trim())
+    .bind(guidance.trim())
+    .bind(now)
+    .bind(&actor.label)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    // Takes the pause row's lock: waits for any publication in progress to finish.
+    let set = sqlx::query("UPDATE post_pause SET incident_id = $1 WHERE id = 1 AND incident_id IS NULL")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if set.rows_affected() != 1 {
+        return Err(StoreError::Conflict("a major incident is already declared: end it first".into()));
+    }
+    let held: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT p.id FROM posts p JOIN social_accounts a ON a.id = p.account_id WHERE p.state = 'scheduled' AND a.corporate = 0 \
+         ORDER BY p.id",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    for post in &held {
+        pst_lock(&mut tx, *post).await?;
+        let moved = sqlx::query("UPDATE posts SET state = 'held', reapproval = 1, updated_at = $2 WHERE id = $1 AND state = 'scheduled'")
+            .bind(*post)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if moved.rows_affected() == 1 {
+            pst_step(&mut tx, *post, actor, now, "hold", "6.8", Some(reason.trim()), None, None,
+                     json!({"incident": id, "incident_name": name.trim()}))
+                .await?;
+        }
+    }
+    let detail = json!({"name": name.trim(), "guidance": guidance.trim(), "held": held.len()});
+    audit(&mut tx, actor, now, AuditEntry::new("incident.declare", format!("incident:{id}")).clause("6.8").justification(reason.trim()).detail(detail))
+        .await?;
+    let incident = pst_tx_incident(&mut tx, id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok((incident, held.len()))
+}
+
+pub async fn posts_end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<(Incident, usize)> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Invalid("reason: give the reason the incident is over (WP034 6.8)".into()));
+    }
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let Some(id) = pst_paused(&mut tx).await? else {
+        return Err(StoreError::Conflict("no major incident is in force".into()));
+    };
+    sqlx::query("UPDATE post_pause SET incident_id = NULL WHERE id = 1").execute(&mut *tx).await.map_err(db_err)?;
+    sqlx::query("UPDATE incidents SET ended_at = $2, ended_by = $3, end_reason = $4 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .bind(&actor.label)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    // Held posts need approving again before they go: back to the start of their route, with
+    // Corporate Communications added.
+    let held: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM posts WHERE state = 'held' ORDER BY id")
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    for post in &held {
+        pst_lock(&mut tx, *post).await?;
+        let p = pst_tx_post(&mut tx, *post).await?;
+        let to = if p.needs_sio { dp::PostState::PendingSio } else { dp::PostState::PendingComms };
+        sqlx::query(
+            "UPDATE posts SET state = $2, needs_comms = 1, reapproval = 1, sio_approved_by = NULL, comms_approved_by = NULL, \
+             updated_at = $3 WHERE id = $1",
+        )
+        .bind(*post)
+        .bind(to.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        pst_step(&mut tx, *post, actor, now, "release", "6.8", Some(reason), None, None, json!({"incident": id, "to": to.as_str()}))
+            .await?;
+    }
+    audit(&mut tx, actor, now, AuditEntry::new("incident.end", format!("incident:{id}")).clause("6.8").justification(reason).detail(json!({"released": held.len()})))
+        .await?;
+    let incident = pst_tx_incident(&mut tx, id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok((incident, held.len()))
+}
+
+pub async fn posts_active_incident(pool: &Pool<DB>) -> Result<Option<Incident>> {
+    let sql = format!("{PST_INCIDENT_SELECT} WHERE id = (SELECT incident_id FROM post_pause WHERE id = 1)");
+    sqlx::query(&sql).fetch_optional(pool).await.map_err(db_err)?.as_ref().map(pst_incident_from_row).transpose()
+}
+
+pub async fn posts_incidents(pool: &Pool<DB>) -> Result<Vec<Incident>> {
+    let sql = format!("{PST_INCIDENT_SELECT} ORDER BY declared_at DESC LIMIT 50");
+    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?;
+    rows.iter().map(pst_incident_from_row).collect()
+}
