@@ -1,6 +1,7 @@
 //! `custodian`: run the server and every bulk job from the command line.
 
 mod monitoring;
+mod usage;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -61,6 +62,12 @@ enum Command {
     /// Lawful business monitoring: rounds, the verifiable draw and its bundle (WP034 5.4).
     #[command(subcommand)]
     Monitoring(monitoring::MonitoringCmd),
+    /// Usage compliance: import and check carrier billing and web gateway files (WP034 4.2-4.12).
+    #[command(subcommand)]
+    Usage(usage::UsageCmd),
+    /// Overseas-use windows: record approved windows and export them for the MDM (WP034 4.2).
+    #[command(subcommand)]
+    Overseas(usage::OverseasCmd),
     /// Print the OpenAPI document.
     Openapi,
     /// Configuration.
@@ -526,6 +533,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
         }
         Command::Monitoring(cmd) => monitoring::run(cmd, open(&cli)).await,
+        Command::Usage(cmd) => usage::run(cmd, open(&cli)).await,
+        Command::Overseas(cmd) => usage::run_overseas(cmd, open(&cli)).await,
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&custodian_server::api::openapi())?);
             Ok(ExitCode::SUCCESS)

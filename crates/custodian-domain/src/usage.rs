@@ -981,6 +981,86 @@ impl CellularTally {
     }
 }
 
+/// One breach found by a dry run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckHit<'a> {
+    pub record_id: &'a str,
+    pub rule: &'static Rule,
+    pub person: Option<Uuid>,
+    pub device: Option<Uuid>,
+    pub day: i32,
+}
+
+/// What a dry run read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckSummary {
+    pub rows: u64,
+    pub breaches: u64,
+    pub rejected: Vec<Rejected>,
+}
+
+/// Evaluate a whole file against the register and approvals without storing anything (the dry
+/// run of `custodian usage check`). `emit` is called once per record and rule broken, in file
+/// order; usage.cellular_data follows at the end, once per record of each device-day over the
+/// limit. `Err` only when the header is wrong.
+pub fn check<R: Read>(
+    feed: Feed,
+    input: R,
+    profile: Option<&Profile>,
+    pack: &UsagePack,
+    register: &Register,
+    mut emit: impl FnMut(CheckHit<'_>),
+) -> Result<CheckSummary, Rejected> {
+    let mut fr = FeedReader::new(input, feed, profile, &pack.numbers)?;
+    let ev = Evaluator::new(pack, register);
+    let mut tally = CellularTally::default();
+    let mut sum = CheckSummary { rows: 0, breaches: 0, rejected: Vec::new() };
+    let device_id = |d: Option<u32>| d.map(|i| register.devices[i as usize].id);
+    loop {
+        let item = match feed {
+            Feed::Carrier => fr.next_carrier().map(|r| {
+                r.map(|r| {
+                    let v = ev.carrier(&r);
+                    (r.record_id, v)
+                })
+            }),
+            Feed::Web => fr.next_web().map(|r| {
+                r.map(|r| {
+                    let v = ev.web(&r);
+                    (r.record_id, v)
+                })
+            }),
+        };
+        let Some(item) = item else { break };
+        sum.rows += 1;
+        match item {
+            Err(e) => sum.rejected.push(e),
+            Ok((rid, v)) => {
+                for h in &v.hits {
+                    sum.breaches += 1;
+                    emit(CheckHit {
+                        record_id: &rid,
+                        rule: h.rule,
+                        person: v.attribution.person,
+                        device: device_id(v.attribution.device),
+                        day: v.attribution.day,
+                    });
+                }
+                if let Some(b) = v.cellular_bytes {
+                    tally.add(v.attribution, b, &rid);
+                }
+            }
+        }
+    }
+    for (d, day, _total, person, ids) in tally.over(pack.rules.cellular_data_daily_bytes) {
+        for rid in &ids {
+            sum.breaches += 1;
+            emit(CheckHit { record_id: rid, rule: &CELLULAR_DATA, person, device: device_id(Some(d)), day });
+        }
+    }
+    Ok(sum)
+}
+
 /// The key that groups one person's (or, unattributed, one device's) breaches of one rule on one
 /// Europe/London day into a single finding.
 pub fn finding_key(rule: &Rule, person: Option<Uuid>, subject: &str, day: i32) -> String {

@@ -89,6 +89,8 @@ pub struct Store {
     db: Db,
     /// Name used as the origin line of audit checkpoints.
     origin: String,
+    /// The SQLite file, for the bulk usage import's own connection.
+    sqlite_path: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -106,7 +108,7 @@ impl Store {
             let co = PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact(url)))?;
             let pool =
                 PgPoolOptions::new().max_connections(opts.max_connections.unwrap_or(16)).connect_with(co).await?;
-            Store { db: Db::Postgres(pool), origin: "custodian".into() }
+            Store { db: Db::Postgres(pool), origin: "custodian".into(), sqlite_path: None }
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             let path = PathBuf::from(path);
             if !opts.create_if_missing && !path.exists() {
@@ -130,7 +132,7 @@ impl Store {
                 .max_connections(opts.max_connections.unwrap_or(8))
                 .connect_with(base.read_only(true))
                 .await?;
-            Store { db: Db::Sqlite { read, write }, origin: "custodian".into() }
+            Store { db: Db::Sqlite { read, write }, origin: "custodian".into(), sqlite_path: Some(path) }
         } else {
             return Err(StoreError::BadUrl(redact(url)));
         };
@@ -240,6 +242,7 @@ mod sqlite_ops {
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
     include!("ops.rs");
     include!("monitoring_ops.rs");
+    include!("usage_ops.rs");
 }
 
 mod pg_ops {
@@ -249,7 +252,9 @@ mod pg_ops {
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
     include!("ops.rs");
     include!("monitoring_ops.rs");
+    include!("usage_ops.rs");
 }
 
 mod api;
 pub mod monitoring_api;
+pub mod usage_api;
