@@ -55,7 +55,8 @@ def main() -> None:
         f.write("record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n")
         for i in range(n_rows):
             r = rng.random()
-            msisdn = numbers[rng.randrange(n_devices)] if rng.random() > 0.02 else f"+4475{rng.randrange(10**8):08d}"
+            dev = rng.randrange(n_devices)
+            msisdn = numbers[dev] if rng.random() > 0.02 else f"+4475{rng.randrange(10**8):08d}"
             t = start + rng.randrange(30 * 86400)
             ts = "%04d-%02d-%02dT%02d:%02d:%02dZ" % (2026, 12, 1 + (t - start) // 86400, (t // 3600) % 24, (t // 60) % 60, t % 60)
             country = "GB" if rng.random() > 0.003 else rng.choice(["FR", "ES", "IE"])
@@ -78,7 +79,8 @@ def main() -> None:
                     other = rng.choice(["999", "112", "101", "111"])
                 dur = str(rng.randrange(600)) if ev == "call" else ""
             elif ev == "data":
-                nbytes = str(rng.randrange(20_000_000) if rng.random() > 0.001 else 900_000_000)
+                # One device in 500 streams heavily on mobile data (usage.cellular_data).
+                nbytes = str(400_000_000 if dev % 500 == 0 else rng.randrange(20_000_000))
                 tethered = "true" if rng.random() < 0.03 else "false"
             else:
                 fwd = numbers[rng.randrange(n_devices)] if rng.random() < 0.8 else f"07400 {rng.randrange(10**6):06d}"

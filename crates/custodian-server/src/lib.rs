@@ -12,6 +12,7 @@ pub mod monitoring;
 pub mod ops;
 pub mod state;
 pub mod ui;
+pub mod usage;
 pub mod usecases;
 
 use std::net::SocketAddr;

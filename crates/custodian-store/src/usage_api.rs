@@ -600,6 +600,12 @@ impl Store {
         Ok(report)
     }
 
+    /// Findings of `rule` about `person` opened in the 90 days up to `now`, and their records
+    /// (WP034 4.10b: the frequency of use).
+    pub async fn usage_frequency(&self, person: Uuid, rule: &str, now: OffsetDateTime) -> Result<(u64, u64)> {
+        on_read!(self, usage_frequency(person, rule, now))
+    }
+
     /// Overseas-use windows (all, or those with `status`).
     pub async fn overseas_windows(&self, status: Option<&str>) -> Result<Vec<OverseasRecord>> {
         on_read!(self, overseas_windows(status))

@@ -253,3 +253,22 @@ pub fn finding_summary(rule: &custodian_domain::findings::Rule, count: usize, ev
     let plural = if count == 1 { "record" } else { "records" };
     format!("{}: {count} {plural} on {day}", rule.title)
 }
+
+/// How often this person broke this rule in the 90 days up to `now` (WP034 4.10b): findings and
+/// the records they hold.
+pub async fn usage_frequency(pool: &Pool<DB>, person: Uuid, rule: &str, now: OffsetDateTime) -> Result<(u64, u64)> {
+    let since = now - time::Duration::days(90);
+    let rows = sqlx::query("SELECT records FROM findings WHERE person_id = $1 AND rule = $2 AND opened_at >= $3")
+        .bind(person)
+        .bind(rule)
+        .bind(since)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    let mut records = 0u64;
+    for r in &rows {
+        let s: String = r.try_get("records").map_err(db_err)?;
+        records += serde_json::from_str::<Vec<Value>>(&s).map(|v| v.len() as u64).unwrap_or(0);
+    }
+    Ok((rows.len() as u64, records))
+}

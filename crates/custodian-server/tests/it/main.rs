@@ -12,6 +12,7 @@ mod permissions;
 mod security;
 mod support;
 mod ui;
+mod usage;
 
 /// Generate one test per backend from an async fn taking a `support::Backend`.
 #[macro_export]
