@@ -259,7 +259,7 @@ fn parse_and_evaluate(
                     return Err(StoreError::Invalid("the database writer stopped".into()));
                 }
             }
-            if parsed.rows % 8192 == 0 {
+            if parsed.rows.is_multiple_of(8192) {
                 progress(parsed.rows);
             }
         }
