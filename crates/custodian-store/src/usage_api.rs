@@ -540,13 +540,17 @@ impl Store {
         // Findings: the groups seen in the file, and device-days whose stored data is over the limit.
         let mut findings: Vec<NewFinding> = parsed.groups.into_values().map(|g| group_finding(feed, g)).collect();
         let limit = pack.rules.cellular_data_daily_bytes;
-        let mut days: Vec<(Uuid, i32)> = parsed.cellular.into_iter().collect();
+        let (lo, hi) = parsed.cellular.iter().fold((i32::MAX, i32::MIN), |(lo, hi), (_, d)| (lo.min(*d), hi.max(*d)));
+        let over = if parsed.cellular.is_empty() {
+            Vec::new()
+        } else {
+            on_read!(self, cellular_over(lo, hi, i64::try_from(limit).unwrap_or(i64::MAX)))?
+        };
+        // Only device-days this file touched: others were judged when their records came in.
+        let mut days: Vec<(Uuid, i32)> = over.into_iter().filter(|k| parsed.cellular.contains(k)).collect();
         days.sort();
         for (device, day) in days {
             let (total, recs) = on_read!(self, cellular_day(device, day))?;
-            if total as u64 <= limit {
-                continue;
-            }
             let mut by_person: HashMap<Option<Uuid>, Group> = HashMap::new();
             for (rid, start, bytes, person) in recs {
                 let g = by_person.entry(person).or_insert_with(|| Group {

@@ -142,15 +142,30 @@ pub async fn record_streaming_exception(pool: &Pool<DB>, id: Uuid, person: Uuid,
     tx.commit().await.map_err(db_err)
 }
 
+/// Device-days between `from_day` and `to_day` whose stored non-tethered carrier data exceeds
+/// `limit` bytes (WP034 4.5), in one pass over the partial index.
+pub async fn cellular_over(pool: &Pool<DB>, from_day: i32, to_day: i32, limit: i64) -> Result<Vec<(Uuid, i32)>> {
+    let rows = sqlx::query(
+        "SELECT device_id, day FROM usage_records WHERE event = 'data' AND NOT tethered AND device_id IS NOT NULL \
+         AND day >= $1 AND day <= $2 GROUP BY device_id, day HAVING SUM(bytes) > $3",
+    )
+    .bind(from_day)
+    .bind(to_day)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter().map(|r| Ok((r.try_get("device_id").map_err(db_err)?, r.try_get("day").map_err(db_err)?))).collect()
+}
+
 /// Non-tethered carrier data of one device on one Europe/London day: the total and the records.
 pub async fn cellular_day(pool: &Pool<DB>, device: Uuid, day: i32) -> Result<(i64, Vec<(String, i64, i64, Option<Uuid>)>)> {
     let rows = sqlx::query(
-        "SELECT record_id, start_us, bytes, person_id FROM usage_records WHERE device_id = $1 AND day = $2 AND event = 'data' AND tethered = $3 \
+        "SELECT record_id, start_us, bytes, person_id FROM usage_records WHERE event = 'data' AND NOT tethered AND device_id = $1 AND day = $2 \
          ORDER BY start_us, record_id",
     )
     .bind(device)
     .bind(day)
-    .bind(false)
     .fetch_all(pool)
     .await
     .map_err(db_err)?;

@@ -25,7 +25,8 @@ CREATE TABLE usage_records (
     PRIMARY KEY (feed, record_id)
 );
 -- WP034 4.5: day totals of non-tethered carrier data per device.
-CREATE INDEX usage_records_cellular ON usage_records (device_id, day) WHERE event = 'data' AND tethered = 0;
+-- The queries repeat the predicate word for word (`NOT tethered`) so SQLite uses the partial index.
+CREATE INDEX usage_records_cellular ON usage_records (device_id, day, bytes) WHERE event = 'data' AND NOT tethered;
 
 -- WP034 4.2: approved overseas use silences usage.roaming for that person, countries and dates.
 CREATE TABLE overseas_windows (
