@@ -17,24 +17,18 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HERE/target}
 W=$(mktemp -d /tmp/custodian-usage-bench.XXXXXX)
 cd "$HERE"
 nice cargo build -q --release -p custodian-store --example usage_bench
-nice cargo build -q -p custodian-cli
 X=$CARGO_TARGET_DIR/release/examples/usage_bench
-C=$CARGO_TARGET_DIR/debug/custodian
-export CUSTODIAN_DATA_DIR=$W
 python3 bench/usage_gen.py "$W" "$DEVICES" "$ROWS"
 ls -la "$W/carrier.csv"
-$C --database-url "sqlite:$W/reg.db" migrate --create >/dev/null
-$C --database-url "sqlite:$W/reg.db" import people "$W/people.csv" >/dev/null
-$C --database-url "sqlite:$W/reg.db" import devices "$W/devices.csv" >/dev/null
+"$X" register "sqlite:$W/reg.db" "$W/people.csv" "$W/devices.csv"
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS usage_bench_tpl" -c "CREATE DATABASE usage_bench_tpl"
-$C --database-url "$PG/usage_bench_tpl" migrate >/dev/null
-$C --database-url "$PG/usage_bench_tpl" import people "$W/people.csv" >/dev/null
-$C --database-url "$PG/usage_bench_tpl" import devices "$W/devices.csv" >/dev/null
+psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS usage_bench_run"
+"$X" register "$PG/usage_bench_tpl" "$W/people.csv" "$W/devices.csv"
 
 echo "== dry run: custodian (usage::check) vs DuckDB, 2 threads"
 for i in 1 2 3; do
-  /usr/bin/time -f "custodian check: %e s wall, %M KB peak RSS" "$X" check "sqlite:$W/reg.db" "$W/carrier.csv" "$W/rust.csv"
-  /usr/bin/time -f "duckdb: %e s wall, %M KB peak RSS" python3 bench/usage_check_duckdb.py "$W/carrier.csv" "$W/register_numbers.csv" "$W/people.csv" "$W/duck.csv" 2
+  /usr/bin/time -f "custodian check: %e s wall, %U s user, %S s sys, %M KB peak RSS" "$X" check "sqlite:$W/reg.db" "$W/carrier.csv" "$W/rust.csv"
+  /usr/bin/time -f "duckdb: %e s wall, %U s user, %S s sys, %M KB peak RSS" python3 bench/usage_check_duckdb.py "$W/carrier.csv" "$W/register_numbers.csv" "$W/people.csv" "$W/duck.csv" 2
 done
 python3 - "$W" <<'PY'
 import sys
@@ -46,12 +40,12 @@ PY
 
 echo "== import on SQLite"
 cp "$W/reg.db" "$W/imp.db"
-/usr/bin/time -f "sqlite import: %e s wall, %M KB peak RSS" "$X" import "sqlite:$W/imp.db" "$W/carrier.csv"
-/usr/bin/time -f "sqlite re-import (all duplicates): %e s wall, %M KB peak RSS" "$X" import "sqlite:$W/imp.db" "$W/carrier.csv"
+/usr/bin/time -f "sqlite import: %e s wall, %U s user, %S s sys, %M KB peak RSS" "$X" import "sqlite:$W/imp.db" "$W/carrier.csv"
+/usr/bin/time -f "sqlite re-import (all duplicates): %e s wall, %U s user, %S s sys, %M KB peak RSS" "$X" import "sqlite:$W/imp.db" "$W/carrier.csv"
 
 echo "== import on PostgreSQL"
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS usage_bench_run" -c "CREATE DATABASE usage_bench_run TEMPLATE usage_bench_tpl"
-/usr/bin/time -f "postgres import: %e s wall, %M KB peak RSS" "$X" import "$PG/usage_bench_run" "$W/carrier.csv"
-/usr/bin/time -f "postgres re-import (all duplicates): %e s wall, %M KB peak RSS" "$X" import "$PG/usage_bench_run" "$W/carrier.csv"
+/usr/bin/time -f "postgres import: %e s wall, %U s user, %S s sys, %M KB peak RSS" "$X" import "$PG/usage_bench_run" "$W/carrier.csv"
+/usr/bin/time -f "postgres re-import (all duplicates): %e s wall, %U s user, %S s sys, %M KB peak RSS" "$X" import "$PG/usage_bench_run" "$W/carrier.csv"
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS usage_bench_run" -c "DROP DATABASE IF EXISTS usage_bench_tpl"
 rm -rf "$W"

@@ -1,6 +1,7 @@
 //! Usage benchmarks through the store's real code paths (the same calls `custodian usage import`
 //! and `custodian usage check` make), without building the whole server:
 //!
+//! cargo run --release -p custodian-store --example usage_bench -- register DATABASE_URL PEOPLE.csv DEVICES.csv
 //! cargo run --release -p custodian-store --example usage_bench -- import DATABASE_URL FILE.csv
 //! cargo run --release -p custodian-store --example usage_bench -- check DATABASE_URL FILE.csv OUT.jsonl
 //!
@@ -19,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (Some(m), Some(u), Some(f)) => (m.as_str(), u.as_str(), f.as_str()),
         _ => return Err("usage: usage_bench import|check DATABASE_URL FILE [OUT]".into()),
     };
-    let store = Store::open(url, &OpenOptions::default()).await?;
+    let store = Store::open(url, &OpenOptions { create_if_missing: true, max_connections: None }).await?;
     let started = std::time::Instant::now();
     match mode {
         "import" => {
@@ -47,6 +48,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 secs,
                 r.rows as f64 / secs
             );
+        }
+        "register" => {
+            use custodian_domain::imports::{parse_devices_csv, parse_people_csv};
+            let devices = args.get(4).ok_or("register needs PEOPLE.csv DEVICES.csv")?;
+            let now = time::OffsetDateTime::now_utc();
+            let people = parse_people_csv(std::fs::File::open(file)?).map_err(|e| e.to_string())?;
+            store.import_people(&people.rows, &Actor::cli(), now, "", &custodian_store::no_progress).await?;
+            let devices = parse_devices_csv(std::fs::File::open(devices)?).map_err(|e| e.to_string())?;
+            store.import_devices(&devices.rows, &Actor::cli(), now, "", &custodian_store::no_progress).await?;
+            println!("register: {} people, {} devices", people.rows.len(), devices.rows.len());
         }
         "check" => {
             let out = args.get(4).ok_or("check needs OUT")?;
