@@ -70,7 +70,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_err(|e| e.reason)?;
             w.flush()?;
             let secs = started.elapsed().as_secs_f64();
-            println!("check: rows {} breaches {} in {:.3} s = {:.0} rows/s", s.rows, s.breaches, secs, s.rows as f64 / secs);
+            println!(
+                "check: rows {} breaches {} in {:.3} s = {:.0} rows/s",
+                s.rows,
+                s.breaches,
+                secs,
+                s.rows as f64 / secs
+            );
         }
         _ => return Err("mode must be import or check".into()),
     }

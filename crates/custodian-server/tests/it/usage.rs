@@ -108,9 +108,22 @@ async fn an_approved_overseas_window_silences_roaming_and_is_exported(b: Backend
         from: today.previous_day().unwrap(),
         to: today.next_day().unwrap().next_day().unwrap(),
     };
-    app.store().record_overseas_window(&w, "Joint operation in Calais", "OSA-42", &Actor::system(), time::OffsetDateTime::now_utc()).await.unwrap();
+    app.store()
+        .record_overseas_window(
+            &w,
+            "Joint operation in Calais",
+            "OSA-42",
+            &Actor::system(),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
     let t = soon();
-    let r = import(&app, format!("r1,+441214960506,data,,{t},,,1000,FR,false,\nr2,+441214960506,data,,{t},,,1000,ES,false,\n")).await;
+    let r = import(
+        &app,
+        format!("r1,+441214960506,data,,{t},,,1000,FR,false,\nr2,+441214960506,data,,{t},,,1000,ES,false,\n"),
+    )
+    .await;
     assert_eq!(r.findings_opened, 1);
     let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
     let roaming: Vec<_> = all.iter().filter(|f| f.rule == "usage.roaming").collect();
@@ -142,7 +155,9 @@ async fn the_line_manager_reviews_a_usage_finding_with_evidence_frequency_and_th
     let jack = app.api(&app.token("A1018").await);
     let (s, _) = jack.get(&format!("/findings/{id}")).await;
     assert_eq!(s, 200);
-    let (s, _) = jack.post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "no_action", "reasons": "mine"})).await;
+    let (s, _) = jack
+        .post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "no_action", "reasons": "mine"}))
+        .await;
     assert_eq!(s, 403);
     let api = app.api(&app.token("A1016").await);
     let (s, f) = api
