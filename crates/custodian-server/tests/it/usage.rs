@@ -88,7 +88,7 @@ async fn carrier_records_become_one_finding_per_person_rule_and_day_and_reimport
     // Every run is an audit event with the file's SHA-256 and counts.
     let page = app.store().audit_page(Some(&format!("usage_import:{}", r.run_id)), None, 1, 50).await.unwrap();
     let run = page.items.iter().find(|e| e.action == "usage.import").unwrap();
-    assert!(run.detail.contains(&r.file_sha256), "{}", run.detail);
+    assert_eq!(run.detail["file_sha256"].as_str(), Some(r.file_sha256.as_str()), "{}", run.detail);
     assert!(page.items.iter().any(|e| e.action == "usage.import.batch"));
     app.stop().await;
 }
