@@ -2,6 +2,7 @@
 
 mod monitoring;
 mod screening_pack;
+mod usage;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -65,6 +66,12 @@ enum Command {
     /// The screening pack: its history, checking a change, putting a change into effect (WP034 6.3).
     #[command(subcommand)]
     ScreeningPack(screening_pack::ScreeningPackCmd),
+    /// Usage compliance: import and check carrier billing and web gateway files (WP034 4.2-4.12).
+    #[command(subcommand)]
+    Usage(usage::UsageCmd),
+    /// Overseas-use windows: record approved windows and export them for the MDM (WP034 4.2).
+    #[command(subcommand)]
+    Overseas(usage::OverseasCmd),
     /// Print the OpenAPI document.
     Openapi,
     /// Configuration.
@@ -531,6 +538,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Monitoring(cmd) => monitoring::run(cmd, open(&cli)).await,
         Command::ScreeningPack(cmd) => screening_pack::run(cmd, open(&cli)).await,
+        Command::Usage(cmd) => usage::run(cmd, open(&cli)).await,
+        Command::Overseas(cmd) => usage::run_overseas(cmd, open(&cli)).await,
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&custodian_server::api::openapi())?);
             Ok(ExitCode::SUCCESS)

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod cli_usage;
+
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_custodian")
 }

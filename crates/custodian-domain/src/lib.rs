@@ -8,9 +8,11 @@ pub mod devices;
 pub mod findings;
 pub mod imports;
 pub mod monitoring;
+pub mod numbers;
 pub mod people;
 pub mod policy;
 pub mod posts;
+pub mod usage;
 pub mod validate;
 
 /// A field-level validation failure, naming the field so users can fix their input.

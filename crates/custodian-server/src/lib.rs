@@ -15,6 +15,7 @@ pub mod posts;
 pub mod screening;
 pub mod state;
 pub mod ui;
+pub mod usage;
 pub mod usecases;
 
 use std::net::SocketAddr;

@@ -96,6 +96,8 @@ pub struct Store {
     /// Name used as the origin line of audit checkpoints.
     origin: String,
     caches: std::sync::Arc<cache::Caches>,
+    /// The SQLite file, for the bulk usage import's own connection.
+    sqlite_path: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -113,7 +115,7 @@ impl Store {
             let co = PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact(url)))?;
             let pool =
                 PgPoolOptions::new().max_connections(opts.max_connections.unwrap_or(16)).connect_with(co).await?;
-            Store { db: Db::Postgres(pool), origin: "custodian".into(), caches: Default::default() }
+            Store { db: Db::Postgres(pool), origin: "custodian".into(), caches: Default::default(), sqlite_path: None }
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             let path = PathBuf::from(path);
             if !opts.create_if_missing && !path.exists() {
@@ -137,7 +139,12 @@ impl Store {
                 .max_connections(opts.max_connections.unwrap_or(8))
                 .connect_with(base.read_only(true))
                 .await?;
-            Store { db: Db::Sqlite { read, write, path }, origin: "custodian".into(), caches: Default::default() }
+            Store {
+                db: Db::Sqlite { read, write, path: path.clone() },
+                origin: "custodian".into(),
+                caches: Default::default(),
+                sqlite_path: Some(path),
+            }
         } else {
             return Err(StoreError::BadUrl(redact(url)));
         };
@@ -255,6 +262,7 @@ mod sqlite_ops {
     include!("screening_ops.rs");
     include!("approvals_ops.rs");
     include!("posts_ops.rs");
+    include!("usage_ops.rs");
 }
 
 mod pg_ops {
@@ -269,6 +277,7 @@ mod pg_ops {
     include!("screening_ops.rs");
     include!("approvals_ops.rs");
     include!("posts_ops.rs");
+    include!("usage_ops.rs");
 }
 
 mod api;
@@ -277,3 +286,4 @@ mod audit_read;
 pub mod monitoring_api;
 pub mod posts_api;
 pub mod screening_api;
+pub mod usage_api;

@@ -1058,6 +1058,10 @@ async fn finding_page(
             .collect(),
         other => vec![("evidence".into(), other.to_string())],
     };
+    let mut evidence: Vec<(String, String)> = evidence;
+    if let (true, Some(person)) = (f.rule.starts_with("usage."), f.person_id) {
+        evidence.push(crate::usage::frequency_row(state, person, &f.rule).await?);
+    }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(&FindingPage {
         layout: layout(state, Some(user), "Finding", "/findings"),

@@ -16,6 +16,7 @@ mod screening_pack;
 mod security;
 mod support;
 mod ui;
+mod usage;
 
 /// Generate one test per backend from an async fn taking a `support::Backend`.
 #[macro_export]

@@ -1,0 +1,373 @@
+//! `custodian usage` and `custodian overseas`: import carrier billing and web gateway files, check
+//! a file against the register without storing anything, and record and export the approvals the
+//! usage rules consult (WP034 4.1, 4.2, 4.5, 4.6, 4.9, 4.12).
+
+use std::future::Future;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use custodian_domain::usage::{self as usage, Feed, OverseasWindow, UsagePack};
+use custodian_server::Settings;
+use custodian_store::{Actor, Store, StoreError};
+use indicatif::{ProgressBar, ProgressStyle};
+use uuid::Uuid;
+
+/// Exit status when rows were rejected or the file was refused.
+const REJECTED: u8 = 2;
+
+#[derive(Subcommand)]
+pub enum UsageCmd {
+    /// Import a carrier (`carrier`) or web gateway (`web`) CSV; idempotent and resumable.
+    Import {
+        feed: String,
+        file: PathBuf,
+        /// A carrier layout named in the usage pack's [[profiles]].
+        #[arg(long)]
+        profile: Option<String>,
+        /// An edited usage pack (defaults to the one compiled in).
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        /// Print {"rows", "imported", "duplicates", "rejected": [{"line", "record_id", "reason"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate a file against the register and approvals without storing anything.
+    Check {
+        feed: String,
+        file: PathBuf,
+        /// jsonl: one breach per line.
+        #[arg(long, default_value = "jsonl")]
+        format: String,
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long)]
+        pack: Option<PathBuf>,
+    },
+    /// Record a policing-purpose exception for streaming video (WP034 4.6).
+    StreamingException {
+        /// Staff number of the person the exception covers.
+        #[arg(long)]
+        person: String,
+        /// Staff number of the approver.
+        #[arg(long)]
+        approver: String,
+        /// The specific policing purpose.
+        #[arg(long)]
+        reason: String,
+        /// Last day covered (YYYY-MM-DD, inclusive, Europe/London).
+        #[arg(long)]
+        until: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OverseasCmd {
+    /// Record an overseas-use window approved by the line manager, Digital Services and the Force
+    /// Vetting Unit (WP034 4.2).
+    Record {
+        /// Staff number.
+        #[arg(long)]
+        person: String,
+        /// Asset tag of a device the window covers (repeatable; all the person's devices when none).
+        #[arg(long = "device")]
+        devices: Vec<String>,
+        /// ISO 3166-1 alpha-2 country (repeatable).
+        #[arg(long = "country", required = true)]
+        countries: Vec<String>,
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last day (YYYY-MM-DD, inclusive).
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        purpose: String,
+        /// Reference of the three approvals (line manager, Digital Services, Force Vetting Unit).
+        #[arg(long)]
+        approval_ref: String,
+    },
+    /// The approved windows for the MDM: device, MDM id, countries, window (CSV or JSONL).
+    Export {
+        #[arg(long, default_value = "csv")]
+        format: String,
+    },
+}
+
+fn feed(s: &str) -> anyhow::Result<Feed> {
+    Feed::parse(s).with_context(|| format!("unknown feed {s:?}: use carrier or web"))
+}
+
+fn load_pack(path: &Option<PathBuf>) -> anyhow::Result<UsagePack> {
+    match path {
+        None => Ok(UsagePack::shipped().clone()),
+        Some(p) => {
+            Ok(UsagePack::from_toml(&std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)?)
+        }
+    }
+}
+
+fn profile(pack: &UsagePack, name: &Option<String>) -> anyhow::Result<Option<usage::Profile>> {
+    match name {
+        None => Ok(None),
+        Some(n) => pack.profile(n).cloned().map(Some).with_context(|| format!("no profile {n:?} in the usage pack")),
+    }
+}
+
+fn open_file(p: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::File::open(p).with_context(|| format!("reading {}", p.display()))
+}
+
+fn date(field: &str, s: &str) -> anyhow::Result<time::Date> {
+    time::Date::parse(s, &time::format_description::well_known::Iso8601::DATE)
+        .with_context(|| format!("{field}: {s:?} is not a date (YYYY-MM-DD)"))
+}
+
+/// Run a usage command.
+pub async fn run(
+    cmd: &UsageCmd,
+    open: impl Future<Output = anyhow::Result<(Settings, Store)>>,
+) -> anyhow::Result<ExitCode> {
+    match cmd {
+        UsageCmd::Import { feed: f, file, profile: prof, pack, json } => {
+            let feed = feed(f)?;
+            let pack = load_pack(pack)?;
+            let profile = profile(&pack, prof)?;
+            let (_, store) = open.await?;
+            let input = open_file(file)?;
+            let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+            let bar = if std::io::stderr().is_terminal() && !json {
+                let pb = ProgressBar::new_spinner();
+                pb.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} {pos} rows [{elapsed}, {per_sec}]")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                pb.set_message(format!("importing {} ({} MB)", file.display(), size / 1_000_000));
+                pb.enable_steady_tick(std::time::Duration::from_millis(120));
+                pb
+            } else {
+                ProgressBar::hidden()
+            };
+            let pos = bar.clone();
+            let r = store
+                .import_usage(
+                    feed,
+                    Box::new(std::io::BufReader::with_capacity(1 << 20, input)),
+                    profile,
+                    Arc::new(pack),
+                    &Actor::cli(),
+                    time::OffsetDateTime::now_utc(),
+                    Arc::new(move |n| pos.set_position(n)),
+                )
+                .await;
+            bar.finish_and_clear();
+            let r = match r {
+                Ok(r) => r,
+                Err(StoreError::Invalid(m)) => {
+                    if *json {
+                        println!("{}", serde_json::json!({"error": m}));
+                    } else {
+                        eprintln!("{}: nothing imported: {m}", file.display());
+                    }
+                    return Ok(ExitCode::from(REJECTED));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::json!({"rows": r.rows, "imported": r.imported, "duplicates": r.duplicates, "rejected": r.rejected})
+                );
+            } else {
+                println!(
+                    "{} rows: {} imported, {} already present, {} rejected; {} findings opened, {} updated (sha256 {})",
+                    r.rows,
+                    r.imported,
+                    r.duplicates,
+                    r.rejected.len(),
+                    r.findings_opened,
+                    r.findings_updated,
+                    r.file_sha256
+                );
+                for e in &r.rejected {
+                    println!(
+                        "  rejected line {}{}: {}",
+                        e.line,
+                        e.record_id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default(),
+                        e.reason
+                    );
+                }
+            }
+            Ok(if r.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(REJECTED) })
+        }
+        UsageCmd::Check { feed: f, file, format, profile: prof, pack } => {
+            if format != "jsonl" {
+                bail!("unknown format {format:?}: use jsonl");
+            }
+            let feed = feed(f)?;
+            let pack = load_pack(pack)?;
+            let profile = profile(&pack, prof)?;
+            let (_, store) = open.await?;
+            let register = store.usage_register().await?;
+            let input = std::io::BufReader::with_capacity(1 << 20, open_file(file)?);
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let mut err = None;
+            let mut days: std::collections::HashMap<i32, String> = std::collections::HashMap::new();
+            let r = usage::check(feed, input, profile.as_ref(), &pack, &register, |h| {
+                let day = days.entry(h.day).or_insert_with(|| usage::day_date(h.day).to_string());
+                let person = h.person.map(|p| format!("\"{p}\"")).unwrap_or_else(|| "null".into());
+                let device = h.device.map(|p| format!("\"{p}\"")).unwrap_or_else(|| "null".into());
+                let rid = serde_json::to_string(h.record_id).unwrap_or_default();
+                if let Err(e) = writeln!(
+                    w,
+                    "{{\"record_id\":{rid},\"rule\":\"{}\",\"clause\":\"{}\",\"person\":{person},\"device\":{device},\"day\":\"{day}\"}}",
+                    h.rule.id, h.rule.clause
+                ) {
+                    err.get_or_insert(e);
+                }
+            });
+            w.flush()?;
+            if let Some(e) = err {
+                return Err(e.into());
+            }
+            match r {
+                Err(e) => {
+                    eprintln!("{}: line {}: {}", file.display(), e.line, e.reason);
+                    Ok(ExitCode::from(REJECTED))
+                }
+                Ok(s) => {
+                    for e in &s.rejected {
+                        eprintln!(
+                            "rejected line {}{}: {}",
+                            e.line,
+                            e.record_id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default(),
+                            e.reason
+                        );
+                    }
+                    Ok(if s.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(REJECTED) })
+                }
+            }
+        }
+        UsageCmd::StreamingException { person, approver, reason, until } => {
+            let (_, store) = open.await?;
+            let p = store
+                .person_by_staff_number(person)
+                .await?
+                .with_context(|| format!("no person with staff number {person}"))?;
+            let a = store
+                .person_by_staff_number(approver)
+                .await?
+                .with_context(|| format!("no person with staff number {approver}"))?;
+            let now = time::OffsetDateTime::now_utc();
+            let until = date("until", until)?;
+            // Up to the end of that day in London (an hour early in summer is on the safe side).
+            let expires = until.next_day().unwrap_or(until).midnight().assume_utc();
+            let id = store
+                .record_streaming_exception(p.id, reason, a.id, micros(now), micros(expires), &Actor::cli(), now)
+                .await?;
+            println!("{id}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn micros(t: time::OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1000) as i64
+}
+
+/// Run an overseas command.
+pub async fn run_overseas(
+    cmd: &OverseasCmd,
+    open: impl Future<Output = anyhow::Result<(Settings, Store)>>,
+) -> anyhow::Result<ExitCode> {
+    let (_, store) = open.await?;
+    match cmd {
+        OverseasCmd::Record { person, devices, countries, from, to, purpose, approval_ref } => {
+            let p = store
+                .person_by_staff_number(person)
+                .await?
+                .with_context(|| format!("no person with staff number {person}"))?;
+            let mut ids = Vec::new();
+            for tag in devices {
+                let d =
+                    store.device_by_asset_tag(tag).await?.with_context(|| format!("no device with asset tag {tag}"))?;
+                ids.push(d.id);
+            }
+            let w = OverseasWindow {
+                id: Uuid::now_v7(),
+                person: p.id,
+                devices: ids,
+                countries: countries.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+                from: date("from", from)?,
+                to: date("to", to)?,
+            };
+            match store
+                .record_overseas_window(&w, purpose, approval_ref, &Actor::cli(), time::OffsetDateTime::now_utc())
+                .await
+            {
+                Ok(()) => {
+                    println!("{}", w.id);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(StoreError::Invalid(m)) => {
+                    eprintln!("{m}");
+                    Ok(ExitCode::from(REJECTED))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        OverseasCmd::Export { format } => {
+            let windows = store.overseas_windows(Some("approved")).await?;
+            let register = store.usage_register().await?;
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            if format == "csv" {
+                writeln!(w, "device,mdm_id,staff_number,countries,from,to")?;
+            } else if format != "jsonl" {
+                bail!("unknown format {format:?}: use csv or jsonl");
+            }
+            for o in &windows {
+                // No devices named: every device the person holds now.
+                let devices: Vec<&usage::RegDevice> = register
+                    .devices
+                    .iter()
+                    .filter(|d| {
+                        if o.window.devices.is_empty() {
+                            d.holdings.iter().any(|h| h.person == o.window.person && h.to_us.is_none())
+                        } else {
+                            o.window.devices.contains(&d.id)
+                        }
+                    })
+                    .collect();
+                for d in devices {
+                    let countries = o.window.countries.join(";");
+                    if format == "csv" {
+                        writeln!(
+                            w,
+                            "{},{},{},{},{},{}",
+                            d.asset_tag,
+                            d.mdm_id.as_deref().unwrap_or(""),
+                            o.staff_number,
+                            countries,
+                            o.window.from,
+                            o.window.to
+                        )?;
+                    } else {
+                        writeln!(
+                            w,
+                            "{}",
+                            serde_json::json!({"device": d.asset_tag, "mdm_id": d.mdm_id, "staff_number": o.staff_number,
+                                "countries": o.window.countries, "from": o.window.from.to_string(), "to": o.window.to.to_string()})
+                        )?;
+                    }
+                }
+            }
+            w.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! `custodian usage`: the carrier import's exit codes and `--json` output, the dry run, and an
+//! import killed with SIGKILL part-way that loses no committed row and completes on the re-run.
+
+use std::process::{Command, Stdio};
+
+use super::{Env, bin, fixture, stdout};
+
+const HEADER: &str =
+    "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
+
+/// A register with the fixture force: WP-MB-0007 (+44 121 496 0506) is held by A1018.
+fn with_register() -> Env {
+    let e = Env::new();
+    assert!(e.run(&["migrate", "--create"]).status.success());
+    assert!(e.run(&["import", "people", fixture("people.csv").to_str().unwrap()]).status.success());
+    assert!(e.run(&["import", "devices", fixture("devices.csv").to_str().unwrap()]).status.success());
+    e
+}
+
+/// RFC 3339 an hour from now: after the register import allocated the devices.
+fn soon() -> String {
+    let t = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
+}
+
+#[test]
+fn the_import_lists_bad_rows_imports_the_rest_exits_non_zero_and_is_idempotent() {
+    let e = with_register();
+    let t = soon();
+    let body = format!(
+        "{HEADER}c1,+441214960506,call,out,{t},60,09061234567,,GB,false,\n\
+         c2,+441214960506,call,out,{t},60,bad number,,GB,false,\n\
+         c3,+441214960506,call,out,{t},60,999,,GB,false,\n\
+         c4,+447700900999,sms,out,{t},,07700900123,,GB,false,\n"
+    );
+    let f = e.write("bill.csv", &body);
+    let o = e.run(&["usage", "import", "carrier", f.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(2), "rejected rows make the exit code non-zero");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"rows": 4, "imported": 3, "duplicates": 0, "rejected": [
+            {"line": 3, "record_id": "c2", "reason": "other_party: \"bad number\" is not a phone number or short code"}]})
+    );
+    let o = e.run(&["usage", "import", "carrier", f.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((v["imported"].as_u64(), v["duplicates"].as_u64()), (Some(0), Some(3)));
+
+    // The dry run names the breaching records and stores nothing.
+    let dry = e.write("dry.csv", &format!("{HEADER}d1,+441214960506,call,out,{t},60,+44 906 123 4567,,GB,false,\n"));
+    let o = e.run(&["usage", "check", "carrier", dry.to_str().unwrap(), "--format", "jsonl"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let line: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (line["record_id"].as_str(), line["rule"].as_str(), line["clause"].as_str()),
+        (Some("d1"), Some("usage.premium_rate"), Some("4.2"))
+    );
+    let o = e.run(&["findings", "export", "--format", "jsonl"]);
+    let out = stdout(&o);
+    assert!(out.contains("\"c1\""), "{out}");
+    assert!(!out.contains("\"d1\""), "check stores nothing");
+    assert!(out.contains("usage.unattributed"), "{out}");
+
+    // A wrong header refuses the whole file.
+    let wrong = e.write("wrong.csv", "record_id,msisdn\nx,+441214960506\n");
+    let o = e.run(&["usage", "import", "carrier", wrong.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("header must be exactly"));
+}
+
+fn count(db: &std::path::Path) -> i64 {
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    c.query_row("SELECT COUNT(*) FROM usage_records", [], |r| r.get(0)).unwrap_or(0)
+}
+
+#[test]
+fn an_import_killed_mid_file_loses_no_committed_row_and_the_rerun_completes() {
+    let e = with_register();
+    let t = soon();
+    let rows = 300_000;
+    let mut body = String::with_capacity(rows * 80);
+    body.push_str(HEADER);
+    for i in 0..rows {
+        body.push_str(&format!("k{i:07},+441214960506,data,,{t},,,1000,GB,false,\n"));
+    }
+    let f = e.write("big.csv", &body);
+    let db = e.dir.join("c.db");
+    let mut child = Command::new(bin())
+        .args(["--database-url", &e.url(), "usage", "import", "carrier", f.to_str().unwrap(), "--json"])
+        .env("CUSTODIAN_DATA_DIR", &e.dir)
+        .env_remove("CUSTODIAN_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the first committed batch, then SIGKILL.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while count(&db) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no batch committed");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let committed = count(&db);
+    assert!(committed > 0 && committed < rows as i64, "killed part-way: {committed}");
+    assert_eq!(committed % 25_000, 0, "only whole batches are committed");
+    // The re-run keeps every committed row and stores the rest.
+    let o = e.run(&["usage", "import", "carrier", f.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["duplicates"].as_i64(), Some(committed));
+    assert_eq!(v["imported"].as_i64(), Some(rows as i64 - committed));
+    assert_eq!(count(&db), rows as i64);
+    // Every batch committed with its audit event, and the log still verifies.
+    let o = e.run(&["audit", "verify"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+}

@@ -1,0 +1,280 @@
+//! Telephone numbers as carriers report them (WP034 4.2, 4.12): E.164 (`+44…`), international
+//! (`00…`), UK national (`0…`) or short codes (`999`, `101`, `118118`), with spaces, hyphens and
+//! the `(0)` trunk prefix people write. [`classify`] says whether a number is an emergency or
+//! public-service code, UK premium rate, another UK number, a Crown Dependency number or
+//! international; the ranges come from the usage policy pack, so the force can change them
+//! without code. Written by hand rather than with `phonenumber` because it runs once per billing
+//! row (millions per file) and only needs the UK plan's few distinctions.
+
+use serde::{Deserialize, Serialize};
+
+/// What a dialled number is, for the rules of WP034 4.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberClass {
+    /// 999, 112, 101, 111 and any other code the pack lists: never raises anything.
+    Emergency,
+    /// UK premium rate: 09x, 087x and 118xxx directory enquiries (per the pack).
+    UkPremium,
+    /// Any other UK number or short code (080x, 084x, 03x, 070, 076, geographic, mobile).
+    Uk,
+    /// Jersey, Guernsey and the Isle of Man: in the UK numbering plan (+44) but not in the UK.
+    CrownDependency,
+    /// A number outside the UK numbering plan.
+    International,
+    /// Not a number (letters, empty, a lone `+`).
+    Invalid,
+}
+
+/// The number plan parameters (from `[numbers]` in the usage pack).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumberPlan {
+    /// Emergency and public-service short codes that never raise anything.
+    pub emergency: Vec<String>,
+    /// Prefixes of the UK national significant number (after `0` or `+44`) that are premium.
+    pub premium_prefixes: Vec<String>,
+    /// Directory enquiry prefix: a six-digit number starting with it is premium (`118118`).
+    pub directory_prefix: String,
+    /// Length of directory enquiry numbers (6 for 118xxx).
+    pub directory_len: usize,
+    /// National significant number prefixes of Crown Dependency numbers (+44 1481, 1534, 1624
+    /// and their mobile ranges).
+    pub crown_dependency_prefixes: Vec<String>,
+    /// Whether Crown Dependency numbers count as UK (false: they are "overseas" for 4.2).
+    pub crown_dependencies_are_uk: bool,
+}
+
+/// A number reduced to its digits and how it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Normalised {
+    /// A UK number: its national significant number (no trunk 0, no 44).
+    Uk(String),
+    /// A number with another country code: its digits after `+` / `00`.
+    International(String),
+    /// Digits dialled as they are (999, 118118, 150).
+    Short(String),
+}
+
+impl Normalised {
+    /// The E.164 form (`+447700900123`), or the short code itself.
+    pub fn e164(&self) -> String {
+        match self {
+            Self::Uk(nsn) => format!("+44{nsn}"),
+            Self::International(d) => format!("+{d}"),
+            Self::Short(d) => d.clone(),
+        }
+    }
+}
+
+/// Reduce a number in any common notation to its digits. `None` when it is not a number.
+pub fn normalise(raw: &str) -> Option<Normalised> {
+    let raw = raw.trim();
+    let plus = raw.starts_with('+');
+    let mut digits = String::with_capacity(raw.len());
+    let bytes = raw.as_bytes();
+    let mut i = usize::from(plus);
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'0'..=b'9' => digits.push(b as char),
+            // "+44 (0)20 ..." writes the trunk prefix people should not dial from abroad.
+            b'(' if bytes.get(i + 1) == Some(&b'0') && bytes.get(i + 2) == Some(&b')') && !digits.is_empty() => {
+                i += 2;
+            }
+            b' ' | b'-' | b'.' | b'(' | b')' | b'/' | b'\t' => {}
+            _ => return None,
+        }
+        i += 1;
+    }
+    if digits.is_empty() {
+        return None;
+    }
+    let international = if plus {
+        Some(digits.as_str())
+    } else if let Some(rest) = digits.strip_prefix("00") {
+        Some(rest)
+    } else {
+        None
+    };
+    if let Some(d) = international {
+        if d.is_empty() {
+            return None;
+        }
+        return Some(match d.strip_prefix("44") {
+            // "+440…" is a common slip for "+44…".
+            Some(nsn) if !nsn.is_empty() => Normalised::Uk(nsn.trim_start_matches('0').to_string()),
+            _ => Normalised::International(d.to_string()),
+        });
+    }
+    if let Some(nsn) = digits.strip_prefix('0') {
+        if nsn.is_empty() {
+            return None;
+        }
+        return Some(Normalised::Uk(nsn.to_string()));
+    }
+    // E.164 written without its plus (some carriers): 44 and ten digits.
+    if digits.len() >= 11 && digits.starts_with("44") {
+        return Some(Normalised::Uk(digits[2..].to_string()));
+    }
+    Some(Normalised::Short(digits))
+}
+
+impl NumberPlan {
+    /// Classify a number as a carrier reported it.
+    pub fn classify(&self, raw: &str) -> NumberClass {
+        match normalise(raw) {
+            None => NumberClass::Invalid,
+            Some(n) => self.classify_normalised(&n),
+        }
+    }
+
+    /// Classify an already normalised number.
+    pub fn classify_normalised(&self, n: &Normalised) -> NumberClass {
+        match n {
+            Normalised::Short(d) => {
+                if self.emergency.iter().any(|e| e == d) {
+                    NumberClass::Emergency
+                } else if self.is_directory(d) {
+                    NumberClass::UkPremium
+                } else {
+                    NumberClass::Uk
+                }
+            }
+            Normalised::Uk(nsn) => {
+                if self.emergency.iter().any(|e| e == nsn) {
+                    NumberClass::Emergency
+                } else if self.is_directory(nsn) || self.is_premium_nsn(nsn) {
+                    NumberClass::UkPremium
+                } else if !self.crown_dependencies_are_uk
+                    && self.crown_dependency_prefixes.iter().any(|p| nsn.starts_with(p.as_str()))
+                {
+                    NumberClass::CrownDependency
+                } else {
+                    NumberClass::Uk
+                }
+            }
+            Normalised::International(_) => NumberClass::International,
+        }
+    }
+
+    fn is_directory(&self, d: &str) -> bool {
+        d.len() == self.directory_len && d.starts_with(self.directory_prefix.as_str())
+    }
+
+    fn is_premium_nsn(&self, nsn: &str) -> bool {
+        self.premium_prefixes.iter().any(|p| nsn.starts_with(p.as_str()))
+    }
+}
+
+impl NumberClass {
+    /// Outside the UK for WP034 4.2 ("overseas calls").
+    pub fn is_overseas(self) -> bool {
+        matches!(self, Self::International | Self::CrownDependency)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::UsagePack;
+
+    fn plan() -> NumberPlan {
+        UsagePack::shipped().numbers.clone()
+    }
+
+    #[test]
+    fn premium_rate_in_every_notation() {
+        let p = plan();
+        for n in [
+            "09001234567",
+            "0906 123 4567",
+            "+449001234567",
+            "+44 (0)909 876 5432",
+            "00449001234567",
+            "0044 871 234 5678",
+            "08712345678",
+            "0870 123 4567",
+            "+44 872 123 4567",
+            "118118",
+            "118 500",
+            "+44118118",
+            "0118118",
+            "449001234567",
+            "+4409001234567",
+        ] {
+            assert_eq!(p.classify(n), NumberClass::UkPremium, "{n}");
+        }
+    }
+
+    #[test]
+    fn not_premium_freephone_nongeographic_personal_and_pagers() {
+        let p = plan();
+        for n in [
+            "08001234567",
+            "0808 157 0000",
+            "08451234567",
+            "0844 123 4567",
+            "+44 843 123 4567",
+            "03001234567",
+            "0333 123 4567",
+            "07012345678",
+            "+447612345678",
+            "07700 900123",
+            "+447700900123",
+            "01926 415000",
+            // Reading's area code is 0118: ten-digit numbers, not 118xxx directory enquiries.
+            "0118 496 0000",
+            "+441184960000",
+            "02079460000",
+            "+44 28 9018 1234",
+        ] {
+            assert_eq!(p.classify(n), NumberClass::Uk, "{n}");
+        }
+    }
+
+    #[test]
+    fn emergency_and_public_service_codes() {
+        let p = plan();
+        for n in ["999", "112", "101", "111", " 999 "] {
+            assert_eq!(p.classify(n), NumberClass::Emergency, "{n}");
+        }
+        assert_eq!(p.classify("150"), NumberClass::Uk);
+    }
+
+    #[test]
+    fn international_irish_and_crown_dependencies() {
+        let p = plan();
+        for n in ["+353 1 234 5678", "00353861234567", "+33 1 42 68 53 00", "001 202 555 0100", "+8613800138000"] {
+            assert_eq!(p.classify(n), NumberClass::International, "{n}");
+        }
+        // Guernsey, Jersey, Isle of Man: +44 numbers, but not the United Kingdom.
+        for n in ["01481 710000", "+44 1534 123456", "00441624 686000", "+447781123456", "07797 123456", "07624 123456"]
+        {
+            assert_eq!(p.classify(n), NumberClass::CrownDependency, "{n}");
+            assert!(p.classify(n).is_overseas());
+        }
+        let mut uk = plan();
+        uk.crown_dependencies_are_uk = true;
+        assert_eq!(uk.classify("+44 1534 123456"), NumberClass::Uk);
+        // Northern Ireland is the UK.
+        assert!(!p.classify("+44 28 9018 1234").is_overseas());
+    }
+
+    #[test]
+    fn junk_is_invalid() {
+        let p = plan();
+        for n in ["", "+", "00", "abc", "0", "07700 9001x3", "++44"] {
+            assert_eq!(p.classify(n), NumberClass::Invalid, "{n:?}");
+        }
+    }
+
+    #[test]
+    fn e164_forms_agree_across_notations() {
+        let a = normalise("07700 900123").map(|n| n.e164());
+        assert_eq!(a.as_deref(), Some("+447700900123"));
+        assert_eq!(normalise("0044 7700-900-123").map(|n| n.e164()), a);
+        assert_eq!(normalise("+44 (0)7700 900123").map(|n| n.e164()), a);
+        assert_eq!(normalise("+353 86 123 4567").map(|n| n.e164()).as_deref(), Some("+353861234567"));
+    }
+}

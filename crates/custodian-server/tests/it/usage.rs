@@ -1,0 +1,170 @@
+//! Usage compliance end to end (WP034 4.1, 4.2, 4.10, 4.12): carrier records attributed to the
+//! holder at that instant, findings grouped per person, rule and day, idempotent imports on both
+//! databases, and the line manager's review with the evidence and the 90-day frequency.
+
+use std::sync::Arc;
+
+use custodian_domain::usage::{Feed, OverseasWindow, UsagePack};
+use custodian_store::Actor;
+use serde_json::json;
+
+use crate::on_both;
+use crate::support::{Backend, TestApp, spawn};
+
+const HEADER: &str =
+    "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
+
+async fn import(app: &TestApp, body: String) -> custodian_store::usage_api::UsageImport {
+    app.store()
+        .import_usage(
+            Feed::Carrier,
+            Box::new(std::io::Cursor::new(format!("{HEADER}{body}").into_bytes())),
+            None,
+            Arc::new(UsagePack::shipped().clone()),
+            &Actor::system(),
+            time::OffsetDateTime::now_utc(),
+            Arc::new(|_| {}),
+        )
+        .await
+        .unwrap()
+}
+
+fn soon() -> String {
+    let t = time::OffsetDateTime::now_utc() + time::Duration::minutes(5);
+    t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
+}
+
+async fn carrier_records_become_one_finding_per_person_rule_and_day_and_reimports_add_nothing(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let t = soon();
+    // WP-MB-0007 (+44 121 496 0506) is held by A1018, whose line manager is A1016. A1016 declared
+    // 0121 496 0116 as a personal number.
+    let r = import(
+        &app,
+        format!(
+            "p1,+441214960506,call,out,{t},60,09061234567,,GB,false,\n\
+             p2,+441214960506,sms,out,{t},,+44 871 234 5678,,GB,false,\n\
+             e1,+441214960506,call,out,{t},60,999,,FR,false,\n\
+             x1,+447700900999,call,out,{t},60,0121 496 0000,,GB,false,\n\
+             bad,+441214960506,call,sideways,{t},60,0121 496 0000,,GB,false,\n\
+             d1,+441214960504,divert,,{t},,,,GB,false,0121 496 0116\n\
+             d2,+441214960504,divert,,{t},,,,GB,false,0121 496 0501\n"
+        ),
+    )
+    .await;
+    assert_eq!((r.rows, r.imported, r.duplicates), (7, 6, 0));
+    assert_eq!(r.rejected.len(), 1);
+    assert_eq!((r.rejected[0].line, r.rejected[0].record_id.as_deref()), (6, Some("bad")));
+    assert_eq!(r.findings_opened, 3, "premium (p1+p2), unattributed (x1), diversion (d1): {r:?}");
+
+    let jack = app.person("A1018").await;
+    let kwame = app.person("A1016").await;
+    let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
+    let premium = all.iter().find(|f| f.rule == "usage.premium_rate").unwrap();
+    assert_eq!(premium.person_id, Some(jack.id));
+    assert_eq!(premium.clause, "4.2");
+    let mut recs = premium.records.clone();
+    recs.sort();
+    assert_eq!(recs, ["p1", "p2"]);
+    let divert = all.iter().find(|f| f.rule == "usage.call_diversion").unwrap();
+    assert_eq!((divert.person_id, divert.records.as_slice()), (Some(kwame.id), &["d1".to_string()][..]));
+    let unattributed = all.iter().find(|f| f.rule == "usage.unattributed").unwrap();
+    assert_eq!(unattributed.person_id, None);
+    assert!(!all.iter().any(|f| f.records.contains(&"e1".to_string())), "999 never raises anything, even abroad");
+
+    // The same file again adds nothing; an overlapping file adds its new record to the open finding.
+    let again = import(&app, format!("p1,+441214960506,call,out,{t},60,09061234567,,GB,false,\n")).await;
+    assert_eq!((again.imported, again.duplicates, again.findings_opened, again.findings_updated), (0, 1, 0, 0));
+    let more = import(
+        &app,
+        format!("p2,+441214960506,sms,out,{t},,+44 871 234 5678,,GB,false,\np3,+441214960506,call,out,{t},5,118118,,GB,false,\n"),
+    )
+    .await;
+    assert_eq!((more.imported, more.duplicates, more.findings_opened, more.findings_updated), (1, 1, 0, 1));
+    let premium = app.store().finding(premium.id).await.unwrap().unwrap();
+    assert_eq!(premium.records.len(), 3);
+
+    // Every run is an audit event with the file's SHA-256 and counts.
+    let page = app.store().audit_page(Some(&format!("usage_import:{}", r.run_id)), None, 1, 50).await.unwrap();
+    let run = page.items.iter().find(|e| e.action == "usage.import").unwrap();
+    assert_eq!(run.detail["file_sha256"].as_str(), Some(r.file_sha256.as_str()), "{}", run.detail);
+    assert!(page.items.iter().any(|e| e.action == "usage.import.batch"));
+    app.stop().await;
+}
+on_both!(carrier_records_become_one_finding_per_person_rule_and_day_and_reimports_add_nothing);
+
+async fn an_approved_overseas_window_silences_roaming_and_is_exported(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let jack = app.person("A1018").await;
+    let phone = app.device("WP-MB-0007").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let w = OverseasWindow {
+        id: uuid::Uuid::now_v7(),
+        person: jack.id,
+        devices: vec![phone.id],
+        countries: vec!["FR".into()],
+        from: today.previous_day().unwrap(),
+        to: today.next_day().unwrap().next_day().unwrap(),
+    };
+    app.store()
+        .record_overseas_window(
+            &w,
+            "Joint operation in Calais",
+            "OSA-42",
+            &Actor::system(),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+    let t = soon();
+    let r = import(
+        &app,
+        format!("r1,+441214960506,data,,{t},,,1000,FR,false,\nr2,+441214960506,data,,{t},,,1000,ES,false,\n"),
+    )
+    .await;
+    assert_eq!(r.findings_opened, 1);
+    let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
+    let roaming: Vec<_> = all.iter().filter(|f| f.rule == "usage.roaming").collect();
+    assert_eq!(roaming.len(), 1);
+    assert_eq!(roaming[0].records, ["r2"], "France is approved, Spain is not");
+    let windows = app.store().overseas_windows(Some("approved")).await.unwrap();
+    assert_eq!(windows.len(), 1);
+    assert_eq!(windows[0].staff_number, "A1018");
+    app.stop().await;
+}
+on_both!(an_approved_overseas_window_silences_roaming_and_is_exported);
+
+async fn the_line_manager_reviews_a_usage_finding_with_evidence_frequency_and_the_considerations(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let t = soon();
+    import(&app, format!("m1,+441214960506,mms,out,{t},,07700900123,,GB,false,\n")).await;
+    let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
+    let id = all.iter().find(|f| f.rule == "usage.mms").unwrap().id;
+    let manager = app.sign_in("kwame.mensah@warwickshire.police.example").await;
+    let (s, html) = manager.get(&format!("/findings/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("multimedia text messages"), "the words of 4.2 beside the finding");
+    assert!(html.contains("m1"), "the record id as evidence");
+    assert!(html.contains("frequency over the last 90 days"), "{html}");
+    assert!(html.contains("1 finding of this rule, 1 record"));
+    assert!(html.contains("how usage may appear to the public"), "the 4.10 considerations");
+    // The person sees their own finding but cannot judge it; the manager closes it with reasons.
+    let jack = app.api(&app.token("A1018").await);
+    let (s, _) = jack.get(&format!("/findings/{id}")).await;
+    assert_eq!(s, 200);
+    let (s, _) = jack
+        .post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "no_action", "reasons": "mine"}))
+        .await;
+    assert_eq!(s, 403);
+    let api = app.api(&app.token("A1016").await);
+    let (s, f) = api
+        .post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "advice_given", "reasons": "Sent a photo of a crime scene by MMS; advised to use the evidence app."}))
+        .await;
+    assert_eq!(s, 200, "{f}");
+    assert_eq!(f["status"], "closed");
+    app.stop().await;
+}
+on_both!(the_line_manager_reviews_a_usage_finding_with_evidence_frequency_and_the_considerations);
