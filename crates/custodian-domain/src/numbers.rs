@@ -90,13 +90,7 @@ pub fn normalise(raw: &str) -> Option<Normalised> {
     if digits.is_empty() {
         return None;
     }
-    let international = if plus {
-        Some(digits.as_str())
-    } else if let Some(rest) = digits.strip_prefix("00") {
-        Some(rest)
-    } else {
-        None
-    };
+    let international = if plus { Some(digits.as_str()) } else { digits.strip_prefix("00") };
     if let Some(d) = international {
         if d.is_empty() {
             return None;

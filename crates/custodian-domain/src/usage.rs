@@ -956,8 +956,14 @@ impl<'a> Evaluator<'a> {
 /// the dry run (`custodian usage check`). Imports total the stored records instead.
 #[derive(Debug, Default)]
 pub struct CellularTally {
-    days: HashMap<(u32, i32), (i64, Option<Uuid>, Vec<String>)>,
+    days: HashMap<(u32, i32), DayTotal>,
 }
+
+/// A device-day's total bytes, its holder and the record ids that made it.
+type DayTotal = (i64, Option<Uuid>, Vec<String>);
+
+/// A device-day over the limit: (device index, day, total bytes, person, record ids).
+pub type DeviceDayOver = (u32, i32, i64, Option<Uuid>, Vec<String>);
 
 impl CellularTally {
     pub fn add(&mut self, a: Attribution, bytes: i64, record_id: &str) {
@@ -969,7 +975,7 @@ impl CellularTally {
     }
 
     /// Device-days over the limit: (device index, day, total bytes, person, record ids).
-    pub fn over(self, limit: u64) -> Vec<(u32, i32, i64, Option<Uuid>, Vec<String>)> {
+    pub fn over(self, limit: u64) -> Vec<DeviceDayOver> {
         let mut v: Vec<_> = self
             .days
             .into_iter()

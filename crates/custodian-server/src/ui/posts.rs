@@ -302,7 +302,7 @@ async fn editor(state: &AppState, user: &CurrentUser, existing: Option<&Post>) -
     let accounts = uc::accounts(state, user).await?;
     let incident = uc::active_incident(state).await?;
     let text = existing.map(|p| p.body.clone()).unwrap_or_default();
-    let (s, _) = uc::screen(&state, &text)?;
+    let (s, _) = uc::screen(state, &text)?;
     let findings = serde_json::to_value(&s.findings).unwrap_or_default();
     let (marked_text, views) = marked(&text, &findings);
     let mut attachments: Vec<AttachmentRow> = existing
