@@ -302,7 +302,7 @@ async fn editor(state: &AppState, user: &CurrentUser, existing: Option<&Post>) -
     let accounts = uc::accounts(state, user).await?;
     let incident = uc::active_incident(state).await?;
     let text = existing.map(|p| p.body.clone()).unwrap_or_default();
-    let (s, _) = uc::screen(state, &text)?;
+    let (s, _) = uc::screen(state, &text);
     let findings = serde_json::to_value(&s.findings).unwrap_or_default();
     let (marked_text, views) = marked(&text, &findings);
     let mut attachments: Vec<AttachmentRow> = existing
@@ -399,7 +399,7 @@ pub async fn highlight(
     csrf(&user, &f)?;
     state.require(&user, Action::PostsDraft, &Resource::System)?;
     let text = field(&f, "text").replace("\r\n", "\n");
-    let (s, _): (Screening, String) = uc::screen(&state, &text)?;
+    let (s, _): (Screening, String) = uc::screen(&state, &text);
     let findings = serde_json::to_value(&s.findings).unwrap_or_default();
     let (marked_text, views) = marked(&text, &findings);
     Ok(render(&Highlight { marked: marked_text, findings: views, verdict: verdict_label(s.verdict.as_str()).into() }))
