@@ -291,7 +291,46 @@ impl Store {
         } else {
             None
         };
-        on_read!(self, devices_list(f, after, page, per_page, total))
+        let needle = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
+        match needle {
+            // LIKE wildcards keep their meaning through the database.
+            Some(needle) if !needle.contains(['%', '_']) => {
+                let index = self.device_index().await?;
+                let q = crate::search::Query {
+                    needle: &needle,
+                    status: f.status,
+                    device_type: f.device_type,
+                    holder_id: f.holder_id,
+                };
+                let offset = usize::try_from((page - 1).max(0) * per_page).unwrap_or(usize::MAX);
+                let hits = index.search(&q, after, offset, usize::try_from(per_page).unwrap_or(0));
+                let mut items = on_read!(self, devices_by_ids(&hits.page))?;
+                // The index's order (byte-wise asset tags), whatever the database's collation.
+                items.sort_by_key(|d| hits.page.iter().position(|id| *id == d.id));
+                Ok(Page { items, total: hits.total, page, per_page })
+            }
+            _ => on_read!(self, devices_list(f, after, page, per_page, total)),
+        }
+    }
+
+    /// The device search index at the database's current revision, reloaded if it moved.
+    async fn device_index(&self) -> Result<std::sync::Arc<crate::search::Index>> {
+        let rev = on_read!(self, device_search_rev())?;
+        if let Some(i) = self.search.at(rev) {
+            return Ok(i);
+        }
+        let _one = self.search.reload_lock().lock().await;
+        // Another task may have reloaded while this one waited.
+        let rev = on_read!(self, device_search_rev())?;
+        if let Some(i) = self.search.at(rev) {
+            return Ok(i);
+        }
+        let rows = on_read!(self, device_search_rows())?;
+        let started = std::time::Instant::now();
+        let index = std::sync::Arc::new(crate::search::Index::new(rev, rows));
+        tracing::debug!(rev, devices = index.len(), took = ?started.elapsed(), "device search index loaded");
+        self.search.set(index.clone());
+        Ok(index)
     }
     pub async fn device_history(&self, id: Uuid) -> Result<Vec<DeviceEvent>> {
         on_read!(self, device_history(id))

@@ -8,6 +8,7 @@
 
 mod cache;
 mod model;
+mod search;
 
 pub use model::*;
 
@@ -96,6 +97,8 @@ pub struct Store {
     /// Name used as the origin line of audit checkpoints.
     origin: String,
     caches: std::sync::Arc<cache::Caches>,
+    /// The in-memory device search index (see `search.rs`).
+    search: std::sync::Arc<search::DeviceSearch>,
     /// The SQLite file, for the bulk usage import's own connection.
     sqlite_path: Option<PathBuf>,
 }
@@ -115,7 +118,13 @@ impl Store {
             let co = PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact(url)))?;
             let pool =
                 PgPoolOptions::new().max_connections(opts.max_connections.unwrap_or(16)).connect_with(co).await?;
-            Store { db: Db::Postgres(pool), origin: "custodian".into(), caches: Default::default(), sqlite_path: None }
+            Store {
+                db: Db::Postgres(pool),
+                origin: "custodian".into(),
+                caches: Default::default(),
+                search: Default::default(),
+                sqlite_path: None,
+            }
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             let path = PathBuf::from(path);
             if !opts.create_if_missing && !path.exists() {
@@ -143,6 +152,7 @@ impl Store {
                 db: Db::Sqlite { read, write, path: path.clone() },
                 origin: "custodian".into(),
                 caches: Default::default(),
+                search: Default::default(),
                 sqlite_path: Some(path),
             }
         } else {
@@ -175,7 +185,6 @@ impl Store {
         match &self.db {
             Db::Sqlite { write, .. } => {
                 sqlx::migrate!("./migrations/sqlite").run(write).await?;
-                sqlite_ops::search_rebuild(write).await?;
             }
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
@@ -255,8 +264,6 @@ mod sqlite_ops {
     type DB = sqlx::Sqlite;
     /// SQLite takes the write lock with the first write; the single writer connection orders them.
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
-    /// Device search uses the FTS5 trigram index `device_search` (migration 0006).
-    const SEARCH_FTS: bool = true;
     include!("ops.rs");
     include!("monitoring_ops.rs");
     include!("screening_ops.rs");
@@ -270,8 +277,6 @@ mod pg_ops {
     type DB = sqlx::Postgres;
     /// The row lock orders concurrent appends to the audit tree.
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
-    /// No FTS5 here; device search scans (see BENCHMARKS.md).
-    const SEARCH_FTS: bool = false;
     include!("ops.rs");
     include!("monitoring_ops.rs");
     include!("screening_ops.rs");

@@ -455,7 +455,7 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, n
                     .await
                     .map_err(|e| line_err(r.line, e))?;
                 if p.name != r.name {
-                    search_sync(&mut tx, "d.holder_id = $1", p.id).await?;
+                    search_sync(&mut tx).await?;
                 }
                 p.id
             }
@@ -646,12 +646,6 @@ pub async fn devices_list(pool: &Pool<DB>, f: &DeviceFilter, after: Option<&str>
     if f.holder_id.is_some() {
         conds.push(format!("d.holder_id = {}", next()));
     }
-    let fts = SEARCH_FTS.then(|| f.q.as_deref().map(str::trim)).flatten().and_then(fts_phrase);
-    if fts.is_some() {
-        // The trigram index finds the candidates; the LIKE below still decides, so a stale
-        // index entry can never show a device that does not match.
-        conds.push(format!("d.rowid IN (SELECT rowid FROM device_search WHERE device_search MATCH {})", next()));
-    }
     if q.is_some() {
         let p = next();
         conds.push(format!(
@@ -689,9 +683,6 @@ pub async fn devices_list(pool: &Pool<DB>, f: &DeviceFilter, after: Option<&str>
             if let Some(h) = f.holder_id {
                 query = query.bind(h);
             }
-            if let Some(m) = &fts {
-                query = query.bind(m.clone());
-            }
             if let Some(q) = &q {
                 query = query.bind(q.clone());
             }
@@ -719,57 +710,69 @@ pub async fn devices_list(pool: &Pool<DB>, f: &DeviceFilter, after: Option<&str>
     Ok(Page { items, total, page, per_page })
 }
 
-/// What the SQLite search index holds for a device: every field the list's search looks in.
-const SEARCH_BODY: &str = "coalesce(d.asset_tag, '') || ' ' || coalesce(d.serial, '') || ' ' || coalesce(d.imei, '') \
-    || ' ' || coalesce(d.phone_number, '') || ' ' || coalesce(d.make, '') || ' ' || coalesce(d.model, '') \
-    || ' ' || coalesce(h.name, '') || ' ' || coalesce(h.staff_number, '')";
-
-/// A search as an FTS5 phrase for the trigram index, when the index can answer it: at least
-/// three characters (the trigram tokenizer cannot match fewer) and no LIKE wildcard.
-fn fts_phrase(q: &str) -> Option<String> {
-    (q.chars().count() >= 3 && !q.contains(['%', '_'])).then(|| format!("\"{}\"", q.replace('"', "\"\"")))
-}
-
-/// Bring the SQLite search index (`device_search`, FTS5 trigram, keyed by the device's rowid)
-/// up to date for the devices matching `cond` (on `devices d`, with `$1` = `id`), in the same
-/// transaction as the change. PostgreSQL has no such index to keep: a no-op there.
-async fn search_sync(tx: &mut Tx<'_>, cond: &str, id: Uuid) -> Result<()> {
-    if !SEARCH_FTS {
-        return Ok(());
-    }
-    sqlx::query(&format!("DELETE FROM device_search WHERE rowid IN (SELECT d.rowid FROM devices d WHERE {cond})"))
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    sqlx::query(&format!(
-        "INSERT INTO device_search (rowid, body) SELECT d.rowid, {SEARCH_BODY} FROM devices d \
-         LEFT JOIN people h ON h.id = d.holder_id WHERE {cond}"
-    ))
-    .bind(id)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
+/// Mark the device search index stale (see `search.rs`), in the same transaction as a write that
+/// changes what a search or its filters see: a device's fields, status or holder, or a holder's
+/// name. Every server reloads its in-memory copy on its next search.
+async fn search_sync(tx: &mut Tx<'_>) -> Result<()> {
+    sqlx::query("UPDATE device_search_rev SET rev = rev + 1 WHERE id = 1").execute(&mut **tx).await.map_err(db_err)?;
     Ok(())
 }
 
-/// Rebuild the whole SQLite search index (at start-up: cheap, and it repairs anything a write
-/// outside this code, or a copy that renumbered rowids, left behind).
-#[allow(dead_code)] // called on SQLite only
-pub async fn search_rebuild(pool: &Pool<DB>) -> Result<()> {
-    if !SEARCH_FTS {
-        return Ok(());
-    }
-    let mut tx = pool.begin().await.map_err(db_err)?;
-    sqlx::query("DELETE FROM device_search").execute(&mut *tx).await.map_err(db_err)?;
-    sqlx::query(&format!(
-        "INSERT INTO device_search (rowid, body) SELECT d.rowid, {SEARCH_BODY} FROM devices d \
-         LEFT JOIN people h ON h.id = d.holder_id"
-    ))
-    .execute(&mut *tx)
+/// The search index's revision (see [`search_sync`]).
+pub async fn device_search_rev(pool: &Pool<DB>) -> Result<i64> {
+    sqlx::query_scalar("SELECT rev FROM device_search_rev WHERE id = 1").fetch_one(pool).await.map_err(db_err)
+}
+
+/// Every device as the search index holds it, in asset-tag order: id, asset tag, status, type,
+/// holder, and the searchable fields (asset tag, serial, IMEI, phone number, make, model,
+/// holder's name and staff number).
+pub async fn device_search_rows(pool: &Pool<DB>) -> Result<Vec<crate::search::SearchRow>> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.asset_tag, d.status, d.device_type, d.holder_id, d.serial, d.imei, d.phone_number, d.make, d.model, \
+         h.name AS holder_name, h.staff_number AS holder_staff FROM devices d LEFT JOIN people h ON h.id = d.holder_id \
+         ORDER BY d.asset_tag",
+    )
+    .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    tx.commit().await.map_err(db_err)
+    rows.iter()
+        .map(|r| {
+            let t: String = r.try_get("device_type").map_err(db_err)?;
+            let st: String = r.try_get("status").map_err(db_err)?;
+            let text = |c: &str| -> Result<String> { Ok(r.try_get::<Option<String>, _>(c).map_err(db_err)?.unwrap_or_default()) };
+            Ok(crate::search::SearchRow {
+                id: r.try_get("id").map_err(db_err)?,
+                asset_tag: r.try_get("asset_tag").map_err(db_err)?,
+                status: DeviceStatus::parse(&st).ok_or_else(|| bad("device status", &st))?,
+                device_type: DeviceType::parse(&t).ok_or_else(|| bad("device type", &t))?,
+                holder_id: r.try_get("holder_id").map_err(db_err)?,
+                fields: [
+                    text("asset_tag")?,
+                    text("serial")?,
+                    text("imei")?,
+                    text("phone_number")?,
+                    text("make")?,
+                    text("model")?,
+                    text("holder_name")?,
+                    text("holder_staff")?,
+                ],
+            })
+        })
+        .collect()
+}
+
+/// The devices with these ids, in asset-tag order.
+pub async fn devices_by_ids(pool: &Pool<DB>, ids: &[Uuid]) -> Result<Vec<Device>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{DEVICE_SELECT} WHERE d.id IN ({}) ORDER BY d.asset_tag", marks.join(", "));
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(pool).await.map_err(db_err)?.iter().map(device_from_row).collect()
 }
 
 pub async fn device_history(pool: &Pool<DB>, id: Uuid) -> Result<Vec<DeviceEvent>> {
@@ -881,7 +884,7 @@ async fn set_status(tx: &mut Tx<'_>, device: Uuid, to: DeviceStatus, holder: Opt
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
-    search_sync(tx, "d.id = $1", device).await
+    search_sync(tx).await
 }
 
 async fn active_person(tx: &mut Tx<'_>, id: Uuid) -> Result<(String, PersonStatus)> {
@@ -1029,7 +1032,7 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| line_err(r.line, e))?;
-                search_sync(&mut tx, "d.id = $1", id).await?;
+                search_sync(&mut tx).await?;
                 if let Some(h) = holder {
                     start_allocation(&mut tx, id, h, now, actor, reason).await?;
                 }
@@ -1052,7 +1055,7 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| line_err(r.line, e))?;
-                search_sync(&mut tx, "d.id = $1", id).await?;
+                search_sync(&mut tx).await?;
                 let holder_changes = before.holder_id != holder;
                 if before.status != r.status || holder_changes {
                     // Moving between two holders goes through "returned" so history shows both.

@@ -94,3 +94,83 @@ async fn a_token_revoked_or_a_leaver_recorded_elsewhere_is_refused_at_once(b: Ba
     app.stop().await;
 }
 on_both!(a_token_revoked_or_a_leaver_recorded_elsewhere_is_refused_at_once);
+
+/// The in-memory search index (custodian-store `search.rs`) answers exactly what the database's
+/// LIKE search answers: a leading `%` sends the same substring search through SQL instead.
+async fn the_search_index_agrees_with_the_database(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let ds = app.api(&app.token("A1006").await);
+    for (q, filters) in [
+        ("latitude", ""),
+        ("wp-lt", "&type=laptop"),
+        ("WP-", "&status=allocated"),
+        ("a100", ""),
+        ("dell", "&status=in_stock"),
+        ("+44", ""),
+        ("x", ""),
+        ("no such device", ""),
+    ] {
+        let enc = |s: &str| s.replace('+', "%2B").replace(' ', "%20");
+        let (s, index) = ds.get(&format!("/devices?per_page=7&q={}{filters}", enc(q))).await;
+        assert_eq!(s, 200, "{index}");
+        let (s, sql) = ds.get(&format!("/devices?per_page=7&q=%25{}{filters}", enc(q))).await;
+        assert_eq!(s, 200, "{sql}");
+        assert_eq!(index["total"], sql["total"], "{q}{filters}");
+        assert_eq!(tags(&index), tags(&sql), "{q}{filters}");
+        // Page 2 and the cursor agree too.
+        let (_, p2) = ds.get(&format!("/devices?per_page=7&page=2&q={}{filters}", enc(q))).await;
+        let (_, p2_sql) = ds.get(&format!("/devices?per_page=7&page=2&q=%25{}{filters}", enc(q))).await;
+        assert_eq!(tags(&p2), tags(&p2_sql), "{q}{filters} page 2");
+        if let Some(after) = index["next_after"].as_str() {
+            let (_, c) = ds.get(&format!("/devices?per_page=7&after={after}&q={}{filters}", enc(q))).await;
+            assert_eq!(tags(&c), tags(&p2), "{q}{filters} cursor");
+        }
+    }
+    app.stop().await;
+}
+on_both!(the_search_index_agrees_with_the_database);
+
+/// A write made by another process (here a second store on the same database, as the CLI would
+/// be) shows in this server's next search: the index reloads when the revision moves.
+async fn search_follows_changes_made_by_another_process(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let ds = app.api(&app.token("A1006").await);
+    let (_, before) = ds.get("/devices?q=zebra").await;
+    assert_eq!(before["total"], 0, "{before}");
+    let other = custodian_store::Store::open(&app.db_url, &Default::default()).await.unwrap();
+    let csv = "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to\n\
+               WP-LT-0001,laptop,Zebra,ET45,9YBQB0Z,,,Windows 11 Enterprise,allocated,A1001\n";
+    custodian_server::usecases::import_devices(
+        &other,
+        &custodian_store::Actor::cli(),
+        time::OffsetDateTime::now_utc(),
+        csv.as_bytes(),
+        false,
+    )
+    .await
+    .unwrap();
+    let (_, after) = ds.get("/devices?q=zebra").await;
+    assert_eq!(tags(&after), vec!["WP-LT-0001".to_string()], "{after}");
+    // A holder's new name is searchable at once, and the old one no longer is.
+    let (_, by_old) = ds.get("/devices?q=helen%20marsh").await;
+    assert!(tags(&by_old).contains(&"WP-LT-0001".to_string()), "{by_old}");
+    let people = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
+                  A1001,Helen Quarrendon,helen.marsh@warwickshire.police.example,officer,Response Policing North,,head_of_department,active,0121 496 0101\n";
+    custodian_server::usecases::import_people(
+        &other,
+        &custodian_store::Actor::cli(),
+        time::OffsetDateTime::now_utc(),
+        people.as_bytes(),
+        false,
+    )
+    .await
+    .unwrap();
+    let (_, by_new) = ds.get("/devices?q=quarrendon").await;
+    assert!(tags(&by_new).contains(&"WP-LT-0001".to_string()), "{by_new}");
+    let (_, by_old) = ds.get("/devices?q=helen%20marsh").await;
+    assert_eq!(by_old["total"], 0, "{by_old}");
+    app.stop().await;
+}
+on_both!(search_follows_changes_made_by_another_process);
