@@ -237,7 +237,10 @@ pub struct ActivateForm {
 async fn activate(State(state): State<AppState>, user: CurrentUser, Form(f): Form<ActivateForm>) -> UiResult<Response> {
     user.check_csrf(f.csrf_token.as_deref())?;
     match uc::activate(&state, &user, &f.body, &f.reason).await {
-        Ok(v) => Ok(Redirect::to(&format!("/screening/pack?activated={}", urlencode(&v.version))).into_response()),
+        Ok(v) => {
+            let query = serde_urlencoded::to_string([("activated", &v.version)]).unwrap_or_default();
+            Ok(Redirect::to(&format!("/screening/pack?{query}")).into_response())
+        }
         Err(AppError::Invalid { errors, .. }) if errors.iter().any(|e| e.field.as_deref() == Some("reason")) => {
             // The pack passed its checks; show the report again with the reason asked for.
             let report = uc::check(&state, &user, &f.body).await?;
@@ -250,15 +253,6 @@ async fn activate(State(state): State<AppState>, user: CurrentUser, Form(f): For
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Template)]
