@@ -17,6 +17,7 @@ pub mod state;
 pub mod ui;
 pub mod usage;
 pub mod usecases;
+pub mod overseas;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;

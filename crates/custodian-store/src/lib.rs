@@ -263,6 +263,7 @@ mod sqlite_ops {
     include!("approvals_ops.rs");
     include!("posts_ops.rs");
     include!("usage_ops.rs");
+    include!("overseas_ops.rs");
 }
 
 mod pg_ops {
@@ -278,6 +279,7 @@ mod pg_ops {
     include!("approvals_ops.rs");
     include!("posts_ops.rs");
     include!("usage_ops.rs");
+    include!("overseas_ops.rs");
 }
 
 mod api;
@@ -287,3 +289,4 @@ pub mod monitoring_api;
 pub mod posts_api;
 pub mod screening_api;
 pub mod usage_api;
+pub mod overseas_api;

@@ -17,6 +17,7 @@ mod security;
 mod support;
 mod ui;
 mod usage;
+mod overseas;
 
 /// Generate one test per backend from an async fn taking a `support::Backend`.
 #[macro_export]
