@@ -11,13 +11,13 @@ pub mod forms;
 pub mod keys;
 pub mod monitoring;
 pub mod ops;
+pub mod overseas;
 pub mod posts;
 pub mod screening;
 pub mod state;
 pub mod ui;
 pub mod usage;
 pub mod usecases;
-pub mod overseas;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;

@@ -122,7 +122,11 @@ pub async fn mine(state: &AppState, user: &CurrentUser) -> Result<Vec<OverseasIt
 
 /// The windows the user may see besides their own: every window for Digital Services and the
 /// Force Vetting Unit, the requests they decide as line manager for anyone else.
-pub async fn windows(state: &AppState, user: &CurrentUser, status: Option<&str>) -> Result<Vec<OverseasItem>, AppError> {
+pub async fn windows(
+    state: &AppState,
+    user: &CurrentUser,
+    status: Option<&str>,
+) -> Result<Vec<OverseasItem>, AppError> {
     state.require(user, Action::OverseasRequest, &Resource::System)?;
     if let Some(s) = status
         && !["requested", "approved", "rejected", "withdrawn"].contains(&s)
@@ -137,7 +141,8 @@ pub async fn windows(state: &AppState, user: &CurrentUser, status: Option<&str>)
         .store()
         .overseas_list(&OverseasFilter { line_manager: Some(user.id()), status: status.clone(), ..Default::default() })
         .await?;
-    let own = state.store().overseas_list(&OverseasFilter { person: Some(user.id()), status, ..Default::default() }).await?;
+    let own =
+        state.store().overseas_list(&OverseasFilter { person: Some(user.id()), status, ..Default::default() }).await?;
     for w in own {
         if !out.iter().any(|o| o.id == w.id) {
             out.push(w);
@@ -192,7 +197,9 @@ pub async fn withdraw(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<
         return Err(AppError::Forbidden("Only the requester can withdraw an overseas request.".into()));
     }
     let a = item.approval_id().ok_or_else(|| {
-        AppError::Conflict("This window was recorded by an administrator, not requested: there is nothing to withdraw.".into())
+        AppError::Conflict(
+            "This window was recorded by an administrator, not requested: there is nothing to withdraw.".into(),
+        )
     })?;
     let r = crate::approvals::withdraw(state, user, a).await?;
     if r.status != RequestStatus::Withdrawn {
@@ -284,11 +291,8 @@ pub async fn record_streaming_exception(
         .person_by_staff_number(sn)
         .await?
         .ok_or_else(|| AppError::invalid("staff_number", format!("No person has staff number {sn}")))?;
-    let resource = Resource::Person {
-        id: p.id,
-        line_manager: p.line_manager_id,
-        business_area: Some(p.business_area.clone()),
-    };
+    let resource =
+        Resource::Person { id: p.id, line_manager: p.line_manager_id, business_area: Some(p.business_area.clone()) };
     if !state.allows(user, Action::StreamingExceptionsRecord, &resource) {
         return Err(AppError::Forbidden(
             "Only the person's line manager records a streaming exception for them (WP034 4.6).".into(),
@@ -313,23 +317,29 @@ pub async fn record_streaming_exception(
 
 /// Streaming exceptions the user may see: every one for Digital Services; otherwise those about
 /// them, those they approved, and those about the people they manage.
-pub async fn streaming_exceptions(state: &AppState, user: &CurrentUser) -> Result<Vec<StreamingExceptionItem>, AppError> {
+pub async fn streaming_exceptions(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Vec<StreamingExceptionItem>, AppError> {
     let all = state.store().streaming_exceptions().await?;
     if state.allows(user, Action::StreamingExceptionsViewAll, &Resource::System) {
         return Ok(all);
     }
     let me = user.id();
-    Ok(all
-        .into_iter()
-        .filter(|e| e.person_id == me || e.approver_id == me || e.line_manager_id == Some(me))
-        .collect())
+    Ok(all.into_iter().filter(|e| e.person_id == me || e.approver_id == me || e.line_manager_id == Some(me)).collect())
 }
 
 /// Import a carrier or web gateway file through the streaming import the CLI uses (WP034 4.1);
 /// bad rows are listed, good rows stored, and the run audited with the file's SHA-256.
-pub async fn import_usage(state: &AppState, user: &CurrentUser, feed: &str, body: Vec<u8>) -> Result<UsageImport, AppError> {
+pub async fn import_usage(
+    state: &AppState,
+    user: &CurrentUser,
+    feed: &str,
+    body: Vec<u8>,
+) -> Result<UsageImport, AppError> {
     state.require(user, Action::UsageImport, &Resource::System)?;
-    let feed = Feed::parse(feed).ok_or_else(|| AppError::NotFound(format!("No usage feed called {feed}: use carrier or web.")))?;
+    let feed = Feed::parse(feed)
+        .ok_or_else(|| AppError::NotFound(format!("No usage feed called {feed}: use carrier or web.")))?;
     if body.is_empty() {
         return Err(AppError::invalid("file", "Choose a CSV file to upload"));
     }

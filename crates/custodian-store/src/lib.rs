@@ -286,7 +286,7 @@ mod api;
 pub mod approvals_api;
 mod audit_read;
 pub mod monitoring_api;
+pub mod overseas_api;
 pub mod posts_api;
 pub mod screening_api;
 pub mod usage_api;
-pub mod overseas_api;

@@ -37,8 +37,28 @@ pub fn routes() -> Router<AppState> {
 /// The overseas and usage part of the OpenAPI document, merged into the API's.
 #[derive(OpenApi)]
 #[openapi(
-    paths(create_request, mine, windows, export, get_window, withdraw, list_exceptions, create_exception, import_runs, import_usage),
-    components(schemas(OverseasIn, OverseasCreated, WindowOut, StreamingExceptionIn, StreamingExceptionOut, ImportRunOut, UsageImportOut, RejectedOut))
+    paths(
+        create_request,
+        mine,
+        windows,
+        export,
+        get_window,
+        withdraw,
+        list_exceptions,
+        create_exception,
+        import_runs,
+        import_usage
+    ),
+    components(schemas(
+        OverseasIn,
+        OverseasCreated,
+        WindowOut,
+        StreamingExceptionIn,
+        StreamingExceptionOut,
+        ImportRunOut,
+        UsageImportOut,
+        RejectedOut
+    ))
 )]
 pub struct OverseasApi;
 
@@ -176,7 +196,11 @@ async fn export(State(state): State<AppState>, user: CurrentUser) -> ApiResult<R
 
 /// One window with its approval request and timeline.
 #[utoipa::path(get, path = "/overseas/{id}", tag = "usage", params(("id" = Uuid, Path)), responses((status = 200, body = WindowOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_window(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> ApiResult<Json<WindowOut>> {
+async fn get_window(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<WindowOut>> {
     let v = uc::view(&state, &user, id).await?;
     let mut out = WindowOut::from(&v.item);
     out.approval = v.approval.map(|a| ApprovalOut::with_timeline(&a, state.now()));
@@ -239,7 +263,10 @@ impl From<&StreamingExceptionItem> for StreamingExceptionOut {
 /// Streaming exceptions the caller may see (every one for Digital Services; otherwise their own,
 /// those they approved and those about the people they manage).
 #[utoipa::path(get, path = "/usage/streaming-exceptions", tag = "usage", responses((status = 200, body = [StreamingExceptionOut])))]
-async fn list_exceptions(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Vec<StreamingExceptionOut>>> {
+async fn list_exceptions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<Vec<StreamingExceptionOut>>> {
     Ok(Json(uc::streaming_exceptions(&state, &user).await?.iter().map(StreamingExceptionOut::from).collect()))
 }
 

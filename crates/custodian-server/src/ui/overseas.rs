@@ -239,7 +239,12 @@ struct WindowPage {
 }
 page!(WindowPage);
 
-async fn window_page(state: &AppState, user: &CurrentUser, id: Uuid, errors: Vec<FieldProblem>) -> Result<Response, AppError> {
+async fn window_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
     let v = uc::view(state, user, id).await?;
     let (steps, timeline, can_decide, can_withdraw) = match &v.approval {
         Some(a) => (
@@ -376,7 +381,10 @@ async fn exceptions_page(
         reports: reports
             .iter()
             .filter(|p| p.status == custodian_domain::people::PersonStatus::Active)
-            .map(|p| ReportChoice { staff_number: p.staff_number.clone(), label: format!("{} ({})", p.name, p.staff_number) })
+            .map(|p| ReportChoice {
+                staff_number: p.staff_number.clone(),
+                label: format!("{} ({})", p.name, p.staff_number),
+            })
             .collect(),
         errors,
         reason: reason.into(),
@@ -450,7 +458,9 @@ async fn imports_page(
     errors: Vec<FieldProblem>,
 ) -> Result<Response, AppError> {
     let runs = uc::import_runs(state, user).await?;
-    let n = |v: &serde_json::Value, k: &str| v.get(k).map(|x| x.to_string().trim_matches('"').to_string()).unwrap_or_default();
+    let n = |v: &serde_json::Value, k: &str| {
+        v.get(k).map(|x| x.to_string().trim_matches('"').to_string()).unwrap_or_default()
+    };
     let bad = !errors.is_empty();
     let mut res = render(&ImportsPage {
         layout: layout(state, Some(user), "Usage imports", "/usage/imports"),

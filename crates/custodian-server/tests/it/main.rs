@@ -9,6 +9,7 @@ mod browser;
 mod devices;
 mod findings;
 mod monitoring;
+mod overseas;
 mod paging;
 mod permissions;
 mod posts;
@@ -17,7 +18,6 @@ mod security;
 mod support;
 mod ui;
 mod usage;
-mod overseas;
 
 /// Generate one test per backend from an async fn taking a `support::Backend`.
 #[macro_export]

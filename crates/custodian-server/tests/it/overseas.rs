@@ -64,9 +64,7 @@ async fn three_approvers_in_any_order_approve_and_only_then_roaming_is_silenced_
     let laura = app.api(&app.token("A1017").await);
 
     // Bad input names the field; nothing is written.
-    let bad = |devices: Value, countries: Value, from: String, to: String| {
-        json!({"devices": devices, "countries": countries, "from": from, "to": to, "purpose": "x"})
-    };
+    let bad = |devices: Value, countries: Value, from: String, to: String| json!({"devices": devices, "countries": countries, "from": from, "to": to, "purpose": "x"});
     for (body, field) in [
         (bad(json!(["WP-MB-0007"]), json!(["France"]), day(0), day(1)), "countries"),
         (bad(json!(["WP-MB-0001"]), json!(["FR"]), day(0), day(1)), "devices"),
@@ -136,8 +134,11 @@ async fn three_approvers_in_any_order_approve_and_only_then_roaming_is_silenced_
     assert!(page.items.iter().all(|e| e.clause.as_deref() == Some("4.2")));
 
     // Now France is silenced for Jack in the window; Spain is not.
-    import_carrier(&ds, &format!("a1,+441214960506,data,,{t},,,1000,FR,false,\na2,+441214960506,data,,{t},,,1000,ES,false,\n"))
-        .await;
+    import_carrier(
+        &ds,
+        &format!("a1,+441214960506,data,,{t},,,1000,FR,false,\na2,+441214960506,data,,{t},,,1000,ES,false,\n"),
+    )
+    .await;
     assert_eq!(roaming_with(&app, "a1").await, 0, "the approved window covers France");
     assert_eq!(roaming_with(&app, "a2").await, 1, "but not Spain");
 
@@ -176,7 +177,8 @@ async fn one_rejection_ends_a_request_and_the_requester_can_withdraw(b: Backend)
     assert_eq!(decide(&kwame, &approval, "line_manager", "approve", None).await.0, 200);
     let (s, p) = decide(&vetting, &approval, "vetting", "reject", None).await;
     assert_eq!(s, 422, "a rejection needs reasons: {p}");
-    let (s, d) = decide(&vetting, &approval, "vetting", "reject", Some("Vetting level does not cover this country")).await;
+    let (s, d) =
+        decide(&vetting, &approval, "vetting", "reject", Some("Vetting level does not cover this country")).await;
     assert_eq!((s, d["outcome"].as_str()), (200, Some("rejected")), "{d}");
     let (_, w) = jack.get(&format!("/overseas/{rejected}")).await;
     assert_eq!(w["status"], "rejected", "{w}");
@@ -197,12 +199,17 @@ async fn one_rejection_ends_a_request_and_the_requester_can_withdraw(b: Backend)
 
     // Neither silences roaming, and neither is exported.
     let t = soon();
-    import_carrier(&ds, &format!("r1,+441214960506,data,,{t},,,1000,FR,false,\nr2,+441214960506,data,,{t},,,1000,ES,false,\n")).await;
+    import_carrier(
+        &ds,
+        &format!("r1,+441214960506,data,,{t},,,1000,FR,false,\nr2,+441214960506,data,,{t},,,1000,ES,false,\n"),
+    )
+    .await;
     assert_eq!(roaming_with(&app, "r1").await, 1, "a rejected window silences nothing");
     assert_eq!(roaming_with(&app, "r2").await, 1, "a withdrawn window silences nothing");
     let res = ds.http.get(format!("{}/overseas/export", ds.base)).bearer_auth(&ds.token).send().await.unwrap();
     assert_eq!(res.text().await.unwrap().lines().count(), 1);
-    let statuses: Vec<String> = app.store().overseas_windows(None).await.unwrap().into_iter().map(|w| w.status).collect();
+    let statuses: Vec<String> =
+        app.store().overseas_windows(None).await.unwrap().into_iter().map(|w| w.status).collect();
     assert_eq!(statuses.len(), 2);
     assert!(statuses.contains(&"rejected".to_string()) && statuses.contains(&"withdrawn".to_string()), "{statuses:?}");
     let page = app.store().audit_page(Some(&format!("overseas:{withdrawn}")), None, 1, 50).await.unwrap();
@@ -254,7 +261,11 @@ async fn a_line_manager_records_a_streaming_exception_and_usage_imports_go_throu
         )
         .await;
     assert_eq!(s, 200, "{r}");
-    assert_eq!((r["rows"].as_u64(), r["imported"].as_u64(), r["duplicates"].as_u64()), (Some(3), Some(2), Some(0)), "{r}");
+    assert_eq!(
+        (r["rows"].as_u64(), r["imported"].as_u64(), r["duplicates"].as_u64()),
+        (Some(3), Some(2), Some(0)),
+        "{r}"
+    );
     assert_eq!(r["rejected"][0]["line"], 4, "{r}");
     let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
     let streaming: Vec<_> = all.iter().filter(|f| f.rule == "usage.streaming").collect();
@@ -285,7 +296,16 @@ async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
     assert!(html.contains("WP-MB-0007"), "his device to choose");
     let (d1, d4) = (day(1), day(4));
     let (s, html) = jack
-        .post("/overseas", &[("devices", "WP-MB-0007"), ("countries", "fr, be"), ("from", d1.as_str()), ("to", d4.as_str()), ("purpose", "")])
+        .post(
+            "/overseas",
+            &[
+                ("devices", "WP-MB-0007"),
+                ("countries", "fr, be"),
+                ("from", d1.as_str()),
+                ("to", d4.as_str()),
+                ("purpose", ""),
+            ],
+        )
         .await;
     assert_eq!(s, 422);
     assert!(html.contains("Say why you need the device overseas"), "{html}");
