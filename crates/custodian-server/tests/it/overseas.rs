@@ -349,6 +349,104 @@ async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
 }
 on_both!(the_overseas_pages_request_show_the_chain_and_export);
 
+/// A multipart/form-data body with the CSRF token and one file, as a browser sends it.
+fn multipart(csrf: &str, file: &str) -> (String, String) {
+    let b = "----custodian-test-boundary";
+    let body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
+         --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bill.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n\
+         --{b}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+async fn the_usage_import_and_streaming_exception_pages_work_without_javascript(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
+    let t = soon();
+    let (ct, body) = multipart(
+        &ds.csrf,
+        &format!(
+            "{CARRIER}u1,+441214960506,mms,out,{t},,07700900123,,GB,false,\nu2,+441214960506,call,sideways,{t},60,0121 496 0000,,GB,false,\n"
+        ),
+    );
+    let res = ds
+        .http
+        .post(format!("{}/usage/imports/carrier", ds.base))
+        .header("content-type", ct.clone())
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("carrier: 2 rows, 1 imported, 0 duplicates, 1 rejected; 1 findings opened"),
+        "the summary: {html}"
+    );
+    assert!(html.contains("Line 3 (u2)"), "the rejected row with its line: {html}");
+    assert!(html.contains("id=\"usage-runs\""), "the history lists the run");
+    // The same file again: nothing new.
+    let res = ds
+        .http
+        .post(format!("{}/usage/imports/carrier", ds.base))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("carrier: 2 rows, 0 imported, 1 duplicates, 1 rejected"), "{html}");
+    // Without the CSRF token nothing is imported.
+    let (ct, body) = multipart("forged", &format!("{CARRIER}u3,+441214960506,mms,out,{t},,07700900123,,GB,false,\n"));
+    let res = ds
+        .http
+        .post(format!("{}/usage/imports/carrier", ds.base))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.store().usage_import_runs(10).await.unwrap().len(), 2);
+
+    let kwame = app.sign_in("kwame.mensah@warwickshire.police.example").await;
+    let (s, html) = kwame.get("/usage/streaming-exceptions").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("streaming video content unless for a specific policing purpose"), "the words of 4.6");
+    assert!(html.contains("Jack Thornton (A1018)"), "his reports to choose from");
+    let until = day(5);
+    let (s, html) = kwame
+        .post("/usage/streaming-exceptions", &[("staff_number", "A1018"), ("reason", ""), ("until", until.as_str())])
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("Name the specific policing purpose"), "{html}");
+    let (s, _) = kwame
+        .post(
+            "/usage/streaming-exceptions",
+            &[
+                ("staff_number", "A1018"),
+                ("reason", "Reviewing body-worn video shared by a partner"),
+                ("until", until.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, html) = kwame.get("/usage/streaming-exceptions").await;
+    assert!(html.contains("Reviewing body-worn video shared by a partner") && html.contains("Kwame Mensah"), "{html}");
+    let jack = app.sign_in("jack.thornton@warwickshire.police.example").await;
+    let (s, html) = jack
+        .post(
+            "/usage/streaming-exceptions",
+            &[("staff_number", "A1018"), ("reason", "mine"), ("until", until.as_str())],
+        )
+        .await;
+    assert_eq!(s, 403, "nobody approves their own exception: {html}");
+    app.stop().await;
+}
+on_both!(the_usage_import_and_streaming_exception_pages_work_without_javascript);
+
 /// In a real browser: a line manager opens a usage finding about one of their reports, sees the
 /// evidence, the 90-day frequency and the 4.10 considerations, and closes it with an outcome and
 /// reasons.
