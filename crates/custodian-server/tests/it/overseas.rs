@@ -79,6 +79,11 @@ async fn three_approvers_in_any_order_approve_and_only_then_roaming_is_silenced_
     assert_eq!(mine.as_array().unwrap().len(), 0, "{mine}");
 
     let (id, approval) = request(&jack, &["fr"]).await;
+    // The three deciders are told, with a link to the request.
+    for who in [&kwame, &ds, &vetting] {
+        let (_, n) = who.get("/notifications").await;
+        assert!(n["items"].as_array().unwrap().iter().any(|i| i["link"] == format!("/overseas/{id}").as_str()), "{n}");
+    }
     // Nobody decides their own request; nobody decides a step that is not theirs.
     let (s, p) = decide(&jack, &approval, "line_manager", "approve", None).await;
     assert_eq!(s, 403, "{p}");
@@ -348,6 +353,37 @@ async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
     app.stop().await;
 }
 on_both!(the_overseas_pages_request_show_the_chain_and_export);
+
+async fn a_decider_who_requests_cannot_decide_their_own_and_nobody_decides_twice(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    // A1005 (Digital Services) holds WP-LT-0003; their line manager A1002 is also Digital Services.
+    let sophie = app.api(&app.token("A1005").await);
+    let daniel = app.api(&app.token("A1002").await);
+    let tomasz = app.api(&app.token("A1006").await);
+    let vetting = app.api(&app.token("A1014").await);
+    let (s, r) = sophie
+        .post(
+            "/overseas/requests",
+            json!({"devices": ["WP-LT-0003"], "countries": ["IE"], "from": day(0), "to": day(1), "purpose": "Garda liaison"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let (id, approval) = (r["id"].as_str().unwrap(), r["approval_id"].as_str().unwrap());
+    let (s, p) = decide(&sophie, approval, "digital_services", "approve", None).await;
+    assert_eq!(s, 403, "Digital Services, but not for her own request: {p}");
+    assert_eq!(decide(&daniel, approval, "line_manager", "approve", None).await.0, 200);
+    let (s, p) = decide(&daniel, approval, "digital_services", "approve", None).await;
+    assert_eq!(s, 403, "the line manager already decided; Digital Services needs someone else: {p}");
+    assert_eq!(decide(&tomasz, approval, "digital_services", "approve", None).await.0, 200);
+    let (_, w) = sophie.get(&format!("/overseas/{id}")).await;
+    assert_eq!(w["status"], "requested", "{w}");
+    assert_eq!(decide(&vetting, approval, "vetting", "approve", None).await.0, 200);
+    let (_, w) = sophie.get(&format!("/overseas/{id}")).await;
+    assert_eq!(w["status"], "approved", "{w}");
+    app.stop().await;
+}
+on_both!(a_decider_who_requests_cannot_decide_their_own_and_nobody_decides_twice);
 
 /// A multipart/form-data body with the CSRF token and one file, as a browser sends it.
 fn multipart(csrf: &str, file: &str) -> (String, String) {
