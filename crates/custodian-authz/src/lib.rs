@@ -3,7 +3,7 @@
 //! Who may do what in Custodian is written as [Cedar](https://www.cedarpolicy.com) policies in
 //! the repository's `policies/` directory, one file per area (`everyone.cedar`,
 //! `people.cedar`, `devices.cedar`, `findings.cedar`, `monitoring.cedar`, `audit.cedar`,
-//! `admin.cedar`, `approvals.cedar`, `apps.cedar`, `posts.cedar`), checked
+//! `admin.cedar`, `approvals.cedar`, `apps.cedar`, `posts.cedar`, `usage.cedar`), checked
 //! against `policies/custodian.cedarschema`. The rules are:
 //!
 //! * **default deny**: an action is allowed only when some policy permits it;
@@ -76,6 +76,7 @@ const EMBEDDED_POLICIES: &[(&str, &str)] = &[
     ("approvals.cedar", include_str!("../../../policies/approvals.cedar")),
     ("apps.cedar", include_str!("../../../policies/apps.cedar")),
     ("posts.cedar", include_str!("../../../policies/posts.cedar")),
+    ("usage.cedar", include_str!("../../../policies/usage.cedar")),
 ];
 
 /// The numbered clauses of WP034 version 3; an `@clause` must name one of them.
@@ -267,6 +268,18 @@ pub enum Action {
     PostsInvestigations,
     /// Declare and end a major incident.
     PostsIncident,
+    /// Request overseas use of one's devices, follow and withdraw one's requests.
+    OverseasRequest,
+    /// See every overseas-use window.
+    OverseasWindowsView,
+    /// Export the approved overseas-use windows for the MDM.
+    OverseasExport,
+    /// Import carrier and web gateway usage files and see the import history.
+    UsageImport,
+    /// Record a policing-purpose streaming exception for a person (as its approver).
+    StreamingExceptionsRecord,
+    /// See every streaming exception.
+    StreamingExceptionsViewAll,
 }
 
 impl Action {
@@ -323,6 +336,12 @@ impl Action {
         Self::PostsAccounts,
         Self::PostsInvestigations,
         Self::PostsIncident,
+        Self::OverseasRequest,
+        Self::OverseasWindowsView,
+        Self::OverseasExport,
+        Self::UsageImport,
+        Self::StreamingExceptionsRecord,
+        Self::StreamingExceptionsViewAll,
     ];
 
     /// The action's name, as in the schema and policies, e.g. `"devices.allocate"`.
@@ -379,6 +398,12 @@ impl Action {
             Self::PostsAccounts => "posts.accounts",
             Self::PostsInvestigations => "posts.investigations",
             Self::PostsIncident => "posts.incident",
+            Self::OverseasRequest => "overseas.request",
+            Self::OverseasWindowsView => "overseas.windows.view",
+            Self::OverseasExport => "overseas.export",
+            Self::UsageImport => "usage.import",
+            Self::StreamingExceptionsRecord => "usage.streaming_exceptions.record",
+            Self::StreamingExceptionsViewAll => "usage.streaming_exceptions.view_all",
         }
     }
 
@@ -390,7 +415,7 @@ impl Action {
     /// The kind of resource this action is about. Asking about another kind is denied.
     pub fn resource_kind(self) -> ResourceKind {
         match self {
-            Self::PeopleView | Self::PeopleEdit => ResourceKind::Person,
+            Self::PeopleView | Self::PeopleEdit | Self::StreamingExceptionsRecord => ResourceKind::Person,
             Self::DevicesView
             | Self::DevicesAllocate
             | Self::DevicesTransition
@@ -438,7 +463,12 @@ impl Action {
             | Self::PostsOverride
             | Self::PostsAccounts
             | Self::PostsInvestigations
-            | Self::PostsIncident => ResourceKind::System,
+            | Self::PostsIncident
+            | Self::OverseasRequest
+            | Self::OverseasWindowsView
+            | Self::OverseasExport
+            | Self::UsageImport
+            | Self::StreamingExceptionsViewAll => ResourceKind::System,
         }
     }
 
@@ -1134,6 +1164,12 @@ mod tests {
         (Action::PostsAccounts,         [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
         (Action::PostsInvestigations,   [N, N, N,  N,  N,  N,  Y,  N, N,  N]),
         (Action::PostsIncident,         [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::OverseasRequest,       [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+        (Action::OverseasWindowsView,   [Y, N, N,  N,  Y,  N,  N,  N, N,  N]),
+        (Action::OverseasExport,        [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::UsageImport,           [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::StreamingExceptionsRecord, [N, N, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::StreamingExceptionsViewAll, [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
     ];
 
     #[test]
@@ -1176,6 +1212,7 @@ mod tests {
             Action::AppsRequest,
             Action::PostsView,
             Action::PostsDraft,
+            Action::OverseasRequest,
         ];
         for &action in Action::ALL {
             let d = a.decide(&nobody, action, &unrelated_resource(action));

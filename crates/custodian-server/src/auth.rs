@@ -213,6 +213,9 @@ pub fn is_read_only(a: Action) -> bool {
             | AppsExport
             | PostsView
             | PostsViewAll
+            | OverseasWindowsView
+            | OverseasExport
+            | StreamingExceptionsViewAll
     )
 }
 

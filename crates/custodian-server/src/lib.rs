@@ -11,6 +11,7 @@ pub mod forms;
 pub mod keys;
 pub mod monitoring;
 pub mod ops;
+pub mod overseas;
 pub mod posts;
 pub mod screening;
 pub mod state;

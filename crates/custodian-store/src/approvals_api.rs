@@ -34,6 +34,9 @@
 //! }
 //! ```
 //!
+//! The working overseas-use route (WP034 4.2) is `overseas_request` in `overseas_ops.rs`, with
+//! its `overseas_use` arm in `approval_effects` and its withdrawal hook in `approval_withdraw`.
+//!
 //! Transaction-level functions (each takes `&mut Tx`): `approval_open`, `approval_load_tx`,
 //! `approval_decide_tx`, `approval_withdraw_tx`, `approval_restart_tx` (call it when the
 //! subject is edited: every step goes back to pending), `notify` and `notify_decider`.

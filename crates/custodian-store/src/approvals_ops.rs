@@ -410,8 +410,8 @@ pub async fn approval_decide_tx(
 /// The effect of a decision for each feature, run in the deciding transaction by
 /// [`approval_decide`]. Add an arm for your `kind`.
 async fn approval_effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    #[allow(clippy::match_single_binding)]
     match d.request.kind.as_str() {
+        crate::overseas_api::OVERSEAS_KIND => overseas_effect(tx, d, actor, now).await,
         _ => {
             let _ = (tx, actor, now);
             Ok(())
@@ -458,6 +458,10 @@ pub async fn approval_withdraw_tx(tx: &mut Tx<'_>, id: Uuid, person: Uuid, actor
 pub async fn approval_withdraw(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let r = approval_withdraw_tx(&mut tx, id, person, actor, now).await?;
+    // The feature's record follows a withdrawal too (an arm per `kind`, like `approval_effects`).
+    if r.kind == crate::overseas_api::OVERSEAS_KIND {
+        overseas_follow(&mut tx, &r, actor, now).await?;
+    }
     tx.commit().await.map_err(db_err)?;
     Ok(r)
 }

@@ -270,6 +270,7 @@ mod sqlite_ops {
     include!("approvals_ops.rs");
     include!("posts_ops.rs");
     include!("usage_ops.rs");
+    include!("overseas_ops.rs");
 }
 
 mod pg_ops {
@@ -283,12 +284,14 @@ mod pg_ops {
     include!("approvals_ops.rs");
     include!("posts_ops.rs");
     include!("usage_ops.rs");
+    include!("overseas_ops.rs");
 }
 
 mod api;
 pub mod approvals_api;
 mod audit_read;
 pub mod monitoring_api;
+pub mod overseas_api;
 pub mod posts_api;
 pub mod screening_api;
 pub mod usage_api;

@@ -116,3 +116,49 @@ fn an_import_killed_mid_file_loses_no_committed_row_and_the_rerun_completes() {
     let o = e.run(&["audit", "verify"]);
     assert!(o.status.success(), "{}", stdout(&o));
 }
+
+/// `custodian overseas record` stays an administrative path for a window approved outside
+/// Custodian (WP034 4.2): the recorded window silences roaming in the dry run and is exported;
+/// a window not (or no longer) approved does neither.
+#[test]
+fn a_recorded_overseas_window_silences_roaming_and_is_exported_only_while_approved() {
+    let e = with_register();
+    let today = time::OffsetDateTime::now_utc().date();
+    let (from, to) = (today.to_string(), (today + time::Duration::days(2)).to_string());
+    let o = e.run(&[
+        "overseas",
+        "record",
+        "--person",
+        "A1018",
+        "--device",
+        "WP-MB-0007",
+        "--country",
+        "fr",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--purpose",
+        "Calais liaison",
+        "--approval-ref",
+        "FVU-2026-17",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = e.run(&["overseas", "export"]);
+    let csv = stdout(&o);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[1].starts_with("WP-MB-0007,") && lines[1].ends_with(&format!(",A1018,FR,{from},{to}")), "{csv}");
+
+    let t = soon();
+    let f = e.write("abroad.csv", &format!("{HEADER}o1,+441214960506,data,,{t},,,1000,FR,false,\n"));
+    let check = |e: &Env| stdout(&e.run(&["usage", "check", "carrier", f.to_str().unwrap(), "--format", "jsonl"]));
+    assert!(!check(&e).contains("usage.roaming"), "the approved window covers France");
+
+    // The same window, not approved: no silence, no export.
+    let c = rusqlite::Connection::open(e.dir.join("c.db")).unwrap();
+    c.execute("UPDATE overseas_windows SET status = 'requested'", []).unwrap();
+    drop(c);
+    assert!(check(&e).contains("usage.roaming"), "a pending window silences nothing");
+    assert_eq!(stdout(&e.run(&["overseas", "export"])).lines().count(), 1, "only the header");
+}

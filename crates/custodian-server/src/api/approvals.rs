@@ -458,3 +458,14 @@ async fn revoke(
     uc::revoke_delegation(&state, &user, id).await?;
     Ok(Json(CountOut { count: 1 }))
 }
+
+impl ApprovalOut {
+    /// A request with its timeline and the steps the viewer may decide (for features that show
+    /// their request, such as overseas use).
+    pub fn with_timeline(v: &crate::approvals::RequestView, now: OffsetDateTime) -> Self {
+        let mut out = Self::new(&v.request, now);
+        out.timeline = Some(v.timeline.iter().map(TimelineOut::from).collect());
+        out.can_decide = Some(v.can_decide.clone());
+        out
+    }
+}

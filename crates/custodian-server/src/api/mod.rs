@@ -4,6 +4,7 @@
 pub mod approvals;
 pub mod dto;
 pub mod monitoring;
+pub mod overseas;
 pub mod posts;
 pub mod screening;
 
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(screening::routes())
         .merge(approvals::routes())
         .merge(posts::routes())
+        .merge(overseas::routes())
 }
 
 #[derive(OpenApi)]
@@ -87,6 +89,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .merge_from(screening::ScreeningApi::openapi())
         .merge_from(approvals::ApprovalsApi::openapi())
         .merge_from(posts::PostsApi::openapi())
+        .merge_from(overseas::OverseasApi::openapi())
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {

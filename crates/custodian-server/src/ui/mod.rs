@@ -6,6 +6,7 @@ mod account;
 mod approvals;
 mod chart;
 mod monitoring;
+mod overseas;
 mod pages;
 mod posts;
 mod screening;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(screening::routes())
         .merge(approvals::routes())
         .merge(posts::routes())
+        .merge(overseas::routes())
         .layer(axum::middleware::map_response(redirect_unauthenticated))
 }
 
@@ -133,6 +135,12 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
         }
         add("/approvals", "Approvals");
         add("/policy", "Policy");
+        if state.allows(u, Action::OverseasRequest, &Resource::System) {
+            add("/overseas", "Overseas use");
+        }
+        if state.allows(u, Action::UsageImport, &Resource::System) {
+            add("/usage/imports", "Usage imports");
+        }
     }
     Layout {
         title: title.into(),

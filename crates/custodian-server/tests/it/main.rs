@@ -9,6 +9,7 @@ mod browser;
 mod devices;
 mod findings;
 mod monitoring;
+mod overseas;
 mod paging;
 mod permissions;
 mod posts;

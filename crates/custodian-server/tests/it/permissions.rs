@@ -26,6 +26,7 @@ const CC: &[&str] = &["corporate_comms"];
 const APPROVALS_OVERVIEW: &[&str] = &["digital_services", "admin"];
 const SIO: &[&str] = &["sio"];
 const POST_VIEWERS: &[&str] = &["corporate_comms", "sio"];
+const OVERSEAS_VIEWERS: &[&str] = &["digital_services", "vetting"];
 
 struct Route {
     method: &'static str,
@@ -119,6 +120,26 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
     let post_id = created["id"].as_str().unwrap().to_string();
     let post_body = json!({"account_id": account.id, "text": "Road closed on the A46 near Warwick today."});
 
+    // An overseas-use request by A1018 (WP034 4.2): seen by them, their line manager, Digital
+    // Services and the Force Vetting Unit; withdrawn only by them.
+    let jack = app.person("A1018").await;
+    let (window, _) = app
+        .store()
+        .overseas_request(
+            &custodian_store::overseas_api::NewOverseasRequest {
+                person: jack.id,
+                devices: vec![app.device("WP-MB-0007").await.id],
+                countries: vec!["FR".into()],
+                from: now.date(),
+                to: now.date(),
+                purpose: "matrix".into(),
+            },
+            &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap();
+
     let api_routes = vec![
         get("/me", ALL),
         get("/people", PEOPLE_READERS),
@@ -190,6 +211,31 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         post(format!("/posts/{post_id}/return"), json!({"reason": "matrix"}), CC),
         post("/posts/incident", json!({"name": "Matrix", "reason": "matrix", "guidance": "matrix"}), CC),
         post("/posts/incident/end", json!({"reason": "matrix"}), CC),
+        // Allowed but refused on the input (422): the personas hold no devices.
+        post(
+            "/overseas/requests",
+            json!({"devices": ["WP-MB-0007"], "countries": ["FR"], "from": "2030-01-01", "to": "2030-01-02", "purpose": "matrix"}),
+            ALL,
+        ),
+        get("/overseas/mine", ALL),
+        get("/overseas/windows", ALL),
+        get("/overseas/export", DS),
+        get(format!("/overseas/{window}"), OVERSEAS_VIEWERS),
+        post(format!("/overseas/{window}/withdraw"), json!({}), HOLDER_ONLY),
+        get("/usage/streaming-exceptions", ALL),
+        // Only the person's line manager records one; no persona manages A1018.
+        post(
+            "/usage/streaming-exceptions",
+            json!({"staff_number": "A1018", "reason": "matrix", "until": "2030-01-01"}),
+            HOLDER_ONLY,
+        ),
+        get("/usage/imports", DS),
+        post_raw(
+            "/usage/imports/carrier",
+            "text/csv",
+            "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n",
+            DS,
+        ),
     ];
     let ui_routes = vec![
         get("/", ALL),
@@ -213,6 +259,11 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/posts/new", ALL),
         get("/posts/setup", ALL),
         get(format!("/posts/{post_id}"), POST_VIEWERS),
+        get("/overseas", ALL),
+        get(format!("/overseas/{window}"), OVERSEAS_VIEWERS),
+        get("/overseas/export.csv", DS),
+        get("/usage/streaming-exceptions", ALL),
+        get("/usage/imports", DS),
     ];
 
     let mut failures = Vec::new();

@@ -1,0 +1,544 @@
+//! The "Overseas use" pages (WP034 4.2): the request form, one's requests with the approval
+//! chain's timeline, the windows a viewer may see, and the MDM export as CSV; the streaming
+//! exceptions page (4.6); and the usage imports page for Digital Services (4.1): upload a carrier
+//! or web gateway CSV and see every run. Every form works without JavaScript.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use custodian_authz::{Action, Resource};
+use custodian_store::overseas_api::OverseasItem;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{ClauseView, Layout, clause_view, layout, page, render};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, FieldProblem, UiResult};
+use crate::overseas as uc;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/overseas", get(overseas).post(create))
+        .route("/overseas/export.csv", get(export_csv))
+        .route("/overseas/{id}", get(window))
+        .route("/overseas/{id}/withdraw", post(withdraw))
+        .route("/usage/streaming-exceptions", get(exceptions).post(create_exception))
+        .route("/usage/imports", get(imports))
+        .route("/usage/imports/{feed}", post(upload))
+}
+
+fn fmt_time(t: OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC");
+    t.format(&f).unwrap_or_default()
+}
+
+fn fmt_us(us: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map(fmt_time).unwrap_or_default()
+}
+
+fn status_class(s: &str) -> &'static str {
+    match s {
+        "approved" => "govuk-tag--green",
+        "rejected" => "govuk-tag--red",
+        "withdrawn" => "govuk-tag--grey",
+        _ => "govuk-tag--blue",
+    }
+}
+
+fn problems(e: AppError) -> Result<Vec<FieldProblem>, AppError> {
+    match e {
+        AppError::Invalid { errors, .. } => Ok(errors),
+        AppError::Conflict(m) => Ok(vec![FieldProblem { field: None, line: None, message: m }]),
+        other => Err(other),
+    }
+}
+
+// ----- Overseas use --------------------------------------------------------------------------
+
+struct WindowRow {
+    id: Uuid,
+    person: String,
+    line_manager: String,
+    devices: String,
+    countries: String,
+    from: String,
+    to: String,
+    purpose: String,
+    status: String,
+    status_class: String,
+}
+
+impl From<&OverseasItem> for WindowRow {
+    fn from(w: &OverseasItem) -> Self {
+        Self {
+            id: w.id,
+            person: format!("{} ({})", w.person_name, w.staff_number),
+            line_manager: w.line_manager_name.clone().unwrap_or_else(|| "—".into()),
+            devices: if w.device_tags.is_empty() { "every device held".into() } else { w.device_tags.join(", ") },
+            countries: w.countries.join(", "),
+            from: w.from.to_string(),
+            to: w.to.to_string(),
+            purpose: w.purpose.clone(),
+            status: w.status.clone(),
+            status_class: status_class(&w.status).into(),
+        }
+    }
+}
+
+struct DeviceChoice {
+    tag: String,
+    label: String,
+    checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "overseas.html")]
+struct OverseasPage {
+    layout: Layout,
+    c42: ClauseView,
+    errors: Vec<FieldProblem>,
+    devices: Vec<DeviceChoice>,
+    countries: String,
+    from: String,
+    to: String,
+    purpose: String,
+    mine: Vec<WindowRow>,
+    others: Vec<WindowRow>,
+    sees_all: bool,
+    can_export: bool,
+    status: String,
+}
+page!(OverseasPage);
+
+#[derive(Default, serde::Deserialize)]
+struct WindowsQuery {
+    status: Option<String>,
+}
+
+async fn overseas_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &uc::RequestForm,
+    status: Option<&str>,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
+    let mine = uc::mine(state, user).await?;
+    let others = uc::windows(state, user, status).await?;
+    let held = state
+        .store()
+        .devices(&custodian_store::DeviceFilter { holder_id: Some(user.id()), ..Default::default() }, 1, 500)
+        .await?
+        .items;
+    let page = OverseasPage {
+        layout: layout(state, Some(user), "Overseas use", "/overseas"),
+        c42: clause_view("4.2"),
+        devices: held
+            .iter()
+            .map(|d| DeviceChoice {
+                tag: d.asset_tag.clone(),
+                label: format!("{} · {} {}", d.asset_tag, d.make, d.model),
+                checked: form.devices.iter().any(|t| t == &d.asset_tag),
+            })
+            .collect(),
+        countries: form.countries.join(", "),
+        from: form.from.clone(),
+        to: form.to.clone(),
+        purpose: form.purpose.clone(),
+        mine: mine.iter().map(WindowRow::from).collect(),
+        others: others.iter().filter(|w| w.person_id != user.id()).map(WindowRow::from).collect(),
+        sees_all: state.allows(user, Action::OverseasWindowsView, &Resource::System),
+        can_export: state.allows(user, Action::OverseasExport, &Resource::System),
+        status: status.unwrap_or("").into(),
+        errors,
+    };
+    let bad = !page.errors.is_empty();
+    let mut res = render(&page);
+    if bad {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn overseas(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<WindowsQuery>,
+) -> UiResult<Response> {
+    let status = q.status.as_deref().filter(|s| !s.is_empty());
+    Ok(overseas_page(&state, &user, &uc::RequestForm::default(), status, vec![]).await?)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> UiResult<Response> {
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    user.check_csrf(Some(&get("csrf_token")))?;
+    let form = uc::RequestForm {
+        devices: f.iter().filter(|(n, _)| n == "devices").map(|(_, v)| v.clone()).collect(),
+        countries: vec![get("countries")],
+        from: get("from"),
+        to: get("to"),
+        purpose: get("purpose"),
+    };
+    match uc::request(&state, &user, &form).await {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(overseas_page(&state, &user, &form, None, errors).await?)
+        }
+    }
+}
+
+async fn export_csv(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    let rows = uc::export(&state, &user).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"overseas-windows.csv\""),
+        ],
+        uc::export_csv(&rows),
+    )
+        .into_response())
+}
+
+struct StepRow {
+    key: String,
+    decider: String,
+    status: String,
+    status_class: String,
+    decided: String,
+    reasons: String,
+}
+
+struct EventRow {
+    at: String,
+    text: String,
+    reasons: String,
+}
+
+#[derive(Template)]
+#[template(path = "overseas_window.html")]
+struct WindowPage {
+    layout: Layout,
+    c42: ClauseView,
+    w: WindowRow,
+    approval_id: Option<Uuid>,
+    steps: Vec<StepRow>,
+    timeline: Vec<EventRow>,
+    can_decide: bool,
+    can_withdraw: bool,
+    errors: Vec<FieldProblem>,
+}
+page!(WindowPage);
+
+async fn window_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
+    let v = uc::view(state, user, id).await?;
+    let (steps, timeline, can_decide, can_withdraw) = match &v.approval {
+        Some(a) => (
+            a.request
+                .steps
+                .iter()
+                .map(|s| StepRow {
+                    key: s.key.clone(),
+                    decider: s.decider_label.clone(),
+                    status: s.status.as_str().into(),
+                    status_class: match s.status.as_str() {
+                        "approved" => "govuk-tag--green",
+                        "rejected" => "govuk-tag--red",
+                        "pending" => "govuk-tag--blue",
+                        _ => "govuk-tag--grey",
+                    }
+                    .into(),
+                    decided: match (&s.decided_by_name, s.decided_at) {
+                        (Some(n), Some(at)) => format!("{n} on {}", fmt_time(at)),
+                        _ => String::new(),
+                    },
+                    reasons: s.reasons.clone().unwrap_or_default(),
+                })
+                .collect(),
+            a.timeline
+                .iter()
+                .map(|e| {
+                    let who = e.actor_name.clone().unwrap_or_else(|| "Custodian".into());
+                    let step = e.step_key.as_ref().map(|k| format!(" step {k}")).unwrap_or_default();
+                    let clause = e.clause.as_ref().map(|c| format!(" (WP034 {c})")).unwrap_or_default();
+                    let text = match e.event.as_str() {
+                        "requested" => format!("{who} made the request"),
+                        "approved" => format!("{who} approved{step}{clause}"),
+                        "rejected" => format!("{who} rejected{step}{clause}"),
+                        "withdrawn" => format!("{who} withdrew the request"),
+                        "overdue" => format!("{step} passed its service level{clause}").trim_start().to_string(),
+                        other => format!("{who}: {other}{step}"),
+                    };
+                    EventRow { at: fmt_time(e.at), text, reasons: e.reasons.clone().unwrap_or_default() }
+                })
+                .collect(),
+            !a.can_decide.is_empty(),
+            a.can_withdraw,
+        ),
+        None => (vec![], vec![], false, false),
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::CONFLICT };
+    let mut res = render(&WindowPage {
+        layout: layout(state, Some(user), "Overseas use", "/overseas"),
+        c42: clause_view("4.2"),
+        approval_id: v.item.approval_id(),
+        w: WindowRow::from(&v.item),
+        steps,
+        timeline,
+        can_decide,
+        can_withdraw,
+        errors,
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+async fn window(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
+    Ok(window_page(&state, &user, id, vec![]).await?)
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<HashMap<String, String>>,
+) -> UiResult<Response> {
+    user.check_csrf(f.get("csrf_token").map(String::as_str))?;
+    match uc::withdraw(&state, &user, id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(window_page(&state, &user, id, errors).await?)
+        }
+    }
+}
+
+// ----- Streaming exceptions ------------------------------------------------------------------
+
+struct ExceptionRow {
+    person: String,
+    reason: String,
+    approver: String,
+    from: String,
+    expires: String,
+}
+
+struct ReportChoice {
+    staff_number: String,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "streaming_exceptions.html")]
+struct ExceptionsPage {
+    layout: Layout,
+    c46: ClauseView,
+    rows: Vec<ExceptionRow>,
+    reports: Vec<ReportChoice>,
+    errors: Vec<FieldProblem>,
+    reason: String,
+    until: String,
+}
+page!(ExceptionsPage);
+
+async fn exceptions_page(
+    state: &AppState,
+    user: &CurrentUser,
+    reason: &str,
+    until: &str,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
+    let rows = uc::streaming_exceptions(state, user).await?;
+    let reports = state.store().direct_reports(user.id()).await?;
+    let bad = !errors.is_empty();
+    let mut res = render(&ExceptionsPage {
+        layout: layout(state, Some(user), "Streaming exceptions", "/usage/streaming-exceptions"),
+        c46: clause_view("4.6"),
+        rows: rows
+            .iter()
+            .map(|e| ExceptionRow {
+                person: format!("{} ({})", e.person_name, e.staff_number),
+                reason: e.reason.clone(),
+                approver: e.approver_name.clone(),
+                from: fmt_us(e.from_us),
+                expires: fmt_us(e.expires_us),
+            })
+            .collect(),
+        reports: reports
+            .iter()
+            .filter(|p| p.status == custodian_domain::people::PersonStatus::Active)
+            .map(|p| ReportChoice {
+                staff_number: p.staff_number.clone(),
+                label: format!("{} ({})", p.name, p.staff_number),
+            })
+            .collect(),
+        errors,
+        reason: reason.into(),
+        until: until.into(),
+    });
+    if bad {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn exceptions(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    Ok(exceptions_page(&state, &user, "", "", vec![]).await?)
+}
+
+async fn create_exception(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<HashMap<String, String>>,
+) -> UiResult<Response> {
+    user.check_csrf(f.get("csrf_token").map(String::as_str))?;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    match uc::record_streaming_exception(&state, &user, &get("staff_number"), &get("reason"), &get("until")).await {
+        Ok(_) => Ok(Redirect::to("/usage/streaming-exceptions").into_response()),
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(exceptions_page(&state, &user, &get("reason"), &get("until"), errors).await?)
+        }
+    }
+}
+
+// ----- Usage imports -------------------------------------------------------------------------
+
+struct RunRow {
+    at: String,
+    actor: String,
+    feed: String,
+    rows: String,
+    imported: String,
+    duplicates: String,
+    rejected: String,
+    findings: String,
+    sha256: String,
+}
+
+struct ResultView {
+    feed: String,
+    rows: u64,
+    imported: u64,
+    duplicates: u64,
+    findings_opened: u64,
+    findings_updated: u64,
+    rejected: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "usage_imports.html")]
+struct ImportsPage {
+    layout: Layout,
+    c41: ClauseView,
+    runs: Vec<RunRow>,
+    result: Option<ResultView>,
+    errors: Vec<FieldProblem>,
+}
+page!(ImportsPage);
+
+async fn imports_page(
+    state: &AppState,
+    user: &CurrentUser,
+    result: Option<ResultView>,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
+    let runs = uc::import_runs(state, user).await?;
+    let n = |v: &serde_json::Value, k: &str| {
+        v.get(k).map(|x| x.to_string().trim_matches('"').to_string()).unwrap_or_default()
+    };
+    let bad = !errors.is_empty();
+    let mut res = render(&ImportsPage {
+        layout: layout(state, Some(user), "Usage imports", "/usage/imports"),
+        c41: clause_view("4.1"),
+        runs: runs
+            .iter()
+            .map(|r| RunRow {
+                at: fmt_time(r.at),
+                actor: r.actor.clone(),
+                feed: n(&r.detail, "feed"),
+                rows: n(&r.detail, "rows"),
+                imported: n(&r.detail, "imported"),
+                duplicates: n(&r.detail, "duplicates"),
+                rejected: n(&r.detail, "rejected"),
+                findings: n(&r.detail, "findings_opened"),
+                sha256: n(&r.detail, "file_sha256"),
+            })
+            .collect(),
+        result,
+        errors,
+    });
+    if bad {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn imports(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    Ok(imports_page(&state, &user, None, vec![]).await?)
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(feed): Path<String>,
+    mut mp: Multipart,
+) -> UiResult<Response> {
+    let mut csrf = None;
+    let mut file: Option<Vec<u8>> = None;
+    while let Some(field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
+        match field.name() {
+            Some("csrf_token") => {
+                csrf = Some(field.text().await.map_err(|e| AppError::invalid("csrf_token", e.body_text()))?)
+            }
+            Some("file") => {
+                file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?.to_vec())
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(csrf.as_deref())?;
+    match uc::import_usage(&state, &user, &feed, file.unwrap_or_default()).await {
+        Ok(r) => {
+            let view = ResultView {
+                feed: r.feed.as_str().into(),
+                rows: r.rows,
+                imported: r.imported,
+                duplicates: r.duplicates,
+                findings_opened: r.findings_opened,
+                findings_updated: r.findings_updated,
+                rejected: r
+                    .rejected
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "Line {}{}: {}",
+                            e.line,
+                            e.record_id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default(),
+                            e.reason
+                        )
+                    })
+                    .collect(),
+            };
+            Ok(imports_page(&state, &user, Some(view), vec![]).await?)
+        }
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(imports_page(&state, &user, None, errors).await?)
+        }
+    }
+}
