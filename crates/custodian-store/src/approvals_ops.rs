@@ -410,8 +410,9 @@ pub async fn approval_decide_tx(
 /// The effect of a decision for each feature, run in the deciding transaction by
 /// [`approval_decide`]. Add an arm for your `kind`.
 async fn approval_effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    #[allow(clippy::match_single_binding)]
     match d.request.kind.as_str() {
+        // A post moves on (or back to its author) with the decision (posts_ops.rs).
+        "social_post" => posts_chain_effect(tx, d, actor, now).await,
         _ => {
             let _ = (tx, actor, now);
             Ok(())
