@@ -652,3 +652,53 @@ async fn the_incident_banner_shows_on_every_page(b: Backend) {
     app.stop().await;
 }
 on_both!(the_incident_banner_shows_on_every_page);
+
+/// The recorded SIO's deputy, named on the approval chain for an absence, approves in their
+/// place; the decision records both (WP034 6.3e on the shared chain).
+async fn the_recorded_sios_deputy_approves_in_their_absence(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let acc = account(&app, "@WarksPoliceNorth", "Response Policing North", false, false).await;
+    let kwame = app.person("A1016").await;
+    app.store()
+        .grant_role(kwame.id, custodian_domain::people::Role::Sio, &Actor::system(), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let niamh = app.api(&app.token("A1012").await);
+    let (s, r) = niamh
+        .post(
+            "/posts/investigations",
+            json!({"kind": "operation", "label": "Operation Falcon", "sio_staff_number": "A1016"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let laura = app.api(&app.token("A1017").await);
+    let (id, state) = submitted(&laura, &acc, APPEAL).await;
+    assert_eq!(state, "pending_sio");
+    let (s, r) = niamh.post(&format!("/posts/{id}/approve"), json!({"as": "sio"})).await;
+    assert_eq!(s, 422, "not the recorded SIO, nor their deputy yet: {r}");
+    let kwame_api = app.api(&app.token("A1016").await);
+    let now = time::OffsetDateTime::now_utc();
+    let fmt = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let (s, r) = kwame_api
+        .post(
+            "/approvals/delegations",
+            json!({"deputy": "A1012", "starts_at": fmt(now - time::Duration::hours(1)), "ends_at": fmt(now + time::Duration::days(3)), "reason": "Annual leave"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, p) = niamh.post(&format!("/posts/{id}/approve"), json!({"as": "sio"})).await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["state"], "scheduled", "no Corporate Communications step on this account");
+    let aid = p["approval_id"].as_str().unwrap();
+    let (_, r) = laura.get(&format!("/approvals/{aid}")).await;
+    let req = if r.get("request").is_some() { &r["request"] } else { &r };
+    let step = &req["steps"][0];
+    assert_eq!(step["status"], "approved", "{r}");
+    assert_eq!(step["on_behalf_of"], kwame.id.to_string(), "{r}");
+    let (_, p) = laura.get(&format!("/posts/{id}")).await;
+    let approve = p["steps"].as_array().unwrap().iter().find(|s| s["step"] == "approve_sio").unwrap();
+    assert_eq!(approve["detail"]["on_behalf_of"], kwame.id.to_string(), "{p}");
+    app.stop().await;
+}
+on_both!(the_recorded_sios_deputy_approves_in_their_absence);
