@@ -8,6 +8,11 @@
 //!   |                   details are found, 6.3e)       requires it, 6.4)            v  |
 //!   +----------------- any edit restarts approval ----------------------------- held (6.8)
 //! ```
+//!
+//! The approvals themselves run on the shared chain of [`crate::approvals`]: [`chain_spec`]
+//! turns a post's [`Route`] into a sequential chain (the SIO step, then Corporate
+//! Communications), whose rules refuse the author and a second decision by the same person and
+//! let a named SIO's deputy decide. The post's state follows the chain's decisions.
 
 use serde::{Deserialize, Serialize};
 
