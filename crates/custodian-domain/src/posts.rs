@@ -8,8 +8,16 @@
 //!   |                   details are found, 6.3e)       requires it, 6.4)            v  |
 //!   +----------------- any edit restarts approval ----------------------------- held (6.8)
 //! ```
+//!
+//! The approvals themselves run on the shared chain of [`crate::approvals`]: [`chain_spec`]
+//! turns a post's [`Route`] into a sequential chain (the SIO step, then Corporate
+//! Communications), whose rules refuse the author and a second decision by the same person and
+//! let a named SIO's deputy decide. The post's state follows the chain's decisions.
 
 use serde::{Deserialize, Serialize};
+
+use crate::approvals::{ChainSpec, Decider, Order, StepSpec};
+use crate::people::Role;
 
 /// Where a post is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -287,6 +295,17 @@ impl Approval {
             Self::Comms => "6.4",
         }
     }
+    /// The key of this approval's step in the post's approval chain.
+    pub fn step_key(self) -> &'static str {
+        match self {
+            Self::Sio => "sio",
+            Self::Comms => "corporate_comms",
+        }
+    }
+    /// The approval a chain step stands for.
+    pub fn from_step_key(key: &str) -> Option<Self> {
+        [Self::Sio, Self::Comms].into_iter().find(|a| a.step_key() == key)
+    }
     /// The state a post waits in for this approval.
     pub fn waiting_state(self) -> PostState {
         match self {
@@ -296,28 +315,33 @@ impl Approval {
     }
 }
 
-/// Check an approval: the post waits for it, the approver is not the author, and an SIO
-/// approval comes from the SIO recorded for the investigation when there is one.
-pub fn check_approval(
-    state: PostState,
-    kind: Approval,
-    approver: uuid::Uuid,
-    author: uuid::Uuid,
-    recorded_sio: Option<(uuid::Uuid, &str)>,
-) -> Result<(), Refusal> {
-    if approver == author {
-        return Err(Refusal::OwnPost);
+/// The approval chain a post's route needs (WP034 6.3e then 6.4), on the shared chain of
+/// [`crate::approvals`], or `None` when the route needs no approval. The SIO step is decided by
+/// the SIO recorded for the investigation named when there is one (or their deputy), else by
+/// any Senior Investigating Officer; the Corporate Communications step by anyone in that role.
+/// Steps run in order: Corporate Communications see a post once the SIO has approved it. The
+/// chain itself refuses the author (nobody approves their own post) and a second decision by
+/// the same person.
+pub fn chain_spec(route: Route, recorded_sio: Option<uuid::Uuid>) -> Option<ChainSpec> {
+    let mut steps = Vec::new();
+    if route.sio {
+        let decider = recorded_sio.map_or(Decider::Role(Role::Sio), Decider::Person);
+        steps.push(StepSpec::new(Approval::Sio.step_key(), Approval::Sio.clause(), decider));
     }
-    if state != kind.waiting_state() {
-        return Err(Refusal::NotWaiting(state.label()));
+    if route.comms {
+        steps.push(StepSpec::new(
+            Approval::Comms.step_key(),
+            Approval::Comms.clause(),
+            Decider::Role(Role::CorporateComms),
+        ));
     }
-    if kind == Approval::Sio
-        && let Some((sio, name)) = recorded_sio
-        && sio != approver
-    {
-        return Err(Refusal::WrongSio(name.to_string()));
-    }
-    Ok(())
+    (!steps.is_empty()).then(|| ChainSpec::new(Order::Sequential, steps))
+}
+
+/// Whether an open request already follows `spec` (same steps, same deciders), so a post sent
+/// back to approval after an edit keeps its restarted request instead of opening another.
+pub fn same_route(spec: &ChainSpec, steps: &[(String, Decider)]) -> bool {
+    spec.steps.len() == steps.len() && spec.steps.iter().zip(steps).all(|(a, (k, d))| a.key == *k && a.decider == *d)
 }
 
 /// Normalise an operation name or crime reference for lookup: lower case, single spaces, and
@@ -363,19 +387,29 @@ mod tests {
     }
 
     #[test]
-    fn nobody_approves_their_own_post_and_a_named_sio_is_the_only_sio() {
-        let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
-        assert_eq!(check_approval(PostState::PendingSio, Approval::Sio, a, a, None), Err(Refusal::OwnPost));
-        assert_eq!(check_approval(PostState::PendingSio, Approval::Sio, b, a, None), Ok(()));
-        assert!(matches!(
-            check_approval(PostState::PendingSio, Approval::Sio, b, a, Some((c, "DCI Cole"))),
-            Err(Refusal::WrongSio(_))
-        ));
-        assert_eq!(check_approval(PostState::PendingSio, Approval::Sio, c, a, Some((c, "DCI Cole"))), Ok(()));
-        assert!(matches!(
-            check_approval(PostState::PendingSio, Approval::Comms, b, a, None),
-            Err(Refusal::NotWaiting(_))
-        ));
+    fn the_chain_names_the_recorded_sio_else_any_sio_then_corporate_communications() {
+        let kwame = Uuid::from_u128(3);
+        let both = Route { sio: true, comms: true };
+        let spec = chain_spec(both, Some(kwame)).unwrap();
+        assert_eq!(spec.order, Order::Sequential);
+        let steps: Vec<(String, Decider)> = spec.steps.iter().map(|s| (s.key.clone(), s.decider)).collect();
+        assert_eq!(
+            steps,
+            vec![
+                ("sio".into(), Decider::Person(kwame)),
+                ("corporate_comms".into(), Decider::Role(Role::CorporateComms))
+            ]
+        );
+        assert_eq!(spec.steps[0].clause, "6.3e");
+        assert_eq!(spec.steps[1].clause, "6.4");
+        assert!(same_route(&spec, &steps));
+        let any = chain_spec(Route { sio: true, comms: false }, None).unwrap();
+        assert_eq!(any.steps.len(), 1);
+        assert_eq!(any.steps[0].decider, Decider::Role(Role::Sio));
+        assert!(!same_route(&any, &steps), "a route that changed opens a new request");
+        assert!(chain_spec(Route::default(), Some(kwame)).is_none(), "no approval needed, no chain");
+        assert_eq!(Approval::from_step_key("corporate_comms"), Some(Approval::Comms));
+        assert_eq!(Approval::from_step_key("hod"), None);
     }
 
     #[test]

@@ -34,6 +34,17 @@ fn find_word(hay: &str, w: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Whether the lower-cased `hay`, trailing spaces ignored, ends with one of `words` as a whole
+/// word or phrase.
+fn ends_with_any(hay: &str, words: &[String]) -> bool {
+    let hay = hay.trim_end();
+    words.iter().any(|w| {
+        !w.is_empty()
+            && hay.ends_with(w.as_str())
+            && !hay[..hay.len() - w.len()].ends_with(|c: char| c.is_alphanumeric())
+    })
+}
+
 fn set(v: &[String]) -> HashSet<String> {
     v.iter().map(|s| s.to_lowercase()).collect()
 }
@@ -60,6 +71,9 @@ pub(crate) struct NameRules {
     age_raise: f32,
     raise_by: f32,
     lower_by: f32,
+    introducers: Vec<String>,
+    introducer_raise: f32,
+    lower_before: Vec<String>,
     j_clause: String,
     j_action: Action,
     pending: Vec<String>,
@@ -94,6 +108,19 @@ fn parse_action(what: &str, clause: &str, action: &str) -> Result<Action, PackEr
         .ok_or_else(|| PackError::Rule { rule: what.into(), message: format!("unknown action {action:?}") })
 }
 
+/// The age written just before a name introduced by it: "a 15-year-old girl, Jodie Brennan".
+fn age_before(lower: &str) -> Option<u32> {
+    let tail = lower.trim_end().strip_suffix(',')?;
+    let clause = &tail[floor_boundary(tail, tail.len().saturating_sub(40))..];
+    let clause = clause.rsplit(['.', '!', '?', ';', ',']).next()?;
+    let at = clause.rfind("-year-old")?;
+    let digits: String = clause[..at].chars().rev().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() || digits.len() > 3 {
+        return None;
+    }
+    digits.chars().rev().collect::<String>().parse().ok()
+}
+
 /// The age written just after a name: ", 34," or " (34)" or ", aged 34".
 fn age_after(text: &str, e: usize) -> Option<u32> {
     let rest = text.get(e..)?;
@@ -124,6 +151,9 @@ impl NameRules {
             age_raise: n.age_raise,
             raise_by: n.raise_by,
             lower_by: n.lower_by,
+            introducers: lower(&n.introducers),
+            introducer_raise: n.introducer_raise,
+            lower_before: lower(&n.lower_before),
             j_action: parse_action("justice", &j.clause, &j.action)?,
             j_clause: j.clause.clone(),
             pending: lower(&j.pending),
@@ -195,17 +225,24 @@ impl NameRules {
             let title_in_run = (i..j.saturating_sub(1)).find(|&k| is(&self.honorifics, k));
             let honorific = title_in_run.is_some() || before.is_some_and(|p| is(&self.honorifics, p));
             let official_before = before.is_some_and(|p| is(&self.officials, p));
+            // "named as Tomasz Wisniewski", "The victim, Keeley Marsh,": a phrase that
+            // introduces a member of the public, straight before a run of two or more words.
+            let introduced =
+                j - i >= 2 && ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers);
             let start = match title_in_run {
                 Some(t) => Some(t + 1),
                 None if honorific => Some(i),
                 // A given name we know, followed by at least one more capitalised word.
-                None => (i..j.saturating_sub(1)).find(|&k| is(&self.forenames, k)).or_else(|| {
-                    // Press-release style "Firstname Surname, 27,": two or three capitalised
-                    // words followed by an age name a person even when the given name is not
-                    // in the list.
-                    let from = j.saturating_sub(3).max(i);
-                    (j - from >= 2 && age_after(text, toks[j - 1].1).is_some()).then_some(from)
-                }),
+                None => (i..j.saturating_sub(1))
+                    .find(|&k| is(&self.forenames, k))
+                    .or_else(|| {
+                        // Press-release style "Firstname Surname, 27,": two or three capitalised
+                        // words followed by an age name a person even when the given name is not
+                        // in the list.
+                        let from = j.saturating_sub(3).max(i);
+                        (j - from >= 2 && age_after(text, toks[j - 1].1).is_some()).then_some(from)
+                    })
+                    .or(introduced.then_some(i)),
             };
             if let Some(k) = start {
                 let official = official_before || (i..k).any(|p| is(&self.officials, p));
@@ -216,7 +253,19 @@ impl NameRules {
                     e -= 2;
                 }
                 if !official && e > s && !is(&self.honorifics, end_tok) {
-                    out.push(self.score(v, s, e, honorific));
+                    let mut c = self.score(v, s, e, honorific);
+                    if introduced && k == i {
+                        c.score += self.introducer_raise;
+                        if c.age.is_none() {
+                            c.age = age_before(&v.lower[..floor_boundary(&v.lower, toks[i].0)]);
+                        }
+                    }
+                    // "Sentencing Ms Hollingsworth": a court result about a defendant.
+                    let cut = if k > 0 && is(&self.honorifics, k - 1) { toks[k - 1].0 } else { toks[k].0 };
+                    if ends_with_any(&v.lower[..floor_boundary(&v.lower, cut)], &self.lower_before) {
+                        c.score -= self.lower_by;
+                    }
+                    out.push(c);
                 }
             }
             i = j;

@@ -101,6 +101,18 @@ pub struct Names {
     pub age_raise: f32,
     pub raise_by: f32,
     pub lower_by: f32,
+    /// Phrases that introduce a member of the public by name ("named as", "the victim,",
+    /// "have you seen"): two or three capitalised words straight after one are a name even when
+    /// the given name is not in `forenames`, and count as a raise.
+    #[serde(default)]
+    pub introducers: Vec<String>,
+    /// Added to a name introduced by one of `introducers`.
+    #[serde(default)]
+    pub introducer_raise: f32,
+    /// Words that, straight before a name, show a court result about a defendant
+    /// ("Sentencing Ms Hollingsworth"): they lower it like `lower` after a name.
+    #[serde(default)]
+    pub lower_before: Vec<String>,
 }
 
 /// Word lists for 6.3a: prejudging a pending case, and naming someone the law protects.

@@ -162,6 +162,30 @@ mod categories {
     }
 
     #[test]
+    fn a_phrase_that_introduces_someone_names_them_whatever_their_given_name() {
+        // Given names not in the pack's list, introduced the way posts introduce people.
+        assert!(has("The man who died has been named as Tomasz Wisniewski.", "personal.name", "Tomasz Wisniewski"));
+        assert!(has("Her neighbour, Imran Qureshi, chased them off.", "personal.name", "Imran Qureshi"));
+        assert!(has("Have you seen Precious Adeyemi? Call 999.", "personal.name", "Precious Adeyemi"));
+        assert!(has("Family of Eilidh MacLeod have paid tribute to her.", "personal.name", "Eilidh MacLeod"));
+        // One capitalised word after an introducer is not enough, nor are places or officers.
+        assert!(none_of("Have you seen Bartholomew? He is our new police dog.", "personal.name"));
+        assert!(none_of("Thanks to Rugby Borough Council for the new lighting.", "personal.name"));
+        assert!(none_of("Have you seen Inspector Deborah Clarke's talk?", "personal.name"));
+        // A court verb straight before the name marks a defendant in a published result.
+        assert!(none_of("Sentencing Ms Hollingsworth, the judge said the attack was unprovoked.", "personal.name"));
+        assert!(has("He was jailed for attacking Ms Hollingsworth in her home.", "personal.name", "Hollingsworth"));
+    }
+
+    #[test]
+    fn a_child_introduced_by_age_in_proceedings_is_a_justice_finding() {
+        let s = screen("A 15-year-old girl, Jodie Brennan, was in court yesterday charged with arson.");
+        assert!(s.findings.iter().any(|f| f.category == Category::Justice && f.matched == "Jodie Brennan"), "{s:?}");
+        let adult = screen("A 35-year-old woman, Jodie Brennan, was in court yesterday charged with arson.");
+        assert!(!adult.findings.iter().any(|f| f.category == Category::Justice), "{adult:?}");
+    }
+
+    #[test]
     fn naming_a_sexual_offence_complainant_is_blocked() {
         let s = screen("A man has been charged with rape. The victim, Emma Lawson, is being supported.");
         assert!(s.findings.iter().any(|f| f.category == Category::Justice && f.matched == "Emma Lawson"));
@@ -179,6 +203,11 @@ mod categories {
         assert!(has("Seen something? DM us", "channel", "DM us"));
         assert!(none_of("Please don't DM us to report crime", "channel"));
         assert!(none_of("Fraudsters contact victims via WhatsApp; be careful", "channel"));
+        assert!(has("Text us on WhatsApp if you see anything", "channel", "on WhatsApp"));
+        assert!(has("Know who did it? Pop us a DM.", "channel", "Pop us a DM"));
+        assert!(has("Message us privately on Instagram with footage", "channel", "Message us privately on Instagram"));
+        assert!(none_of("Follow us on Instagram for updates", "channel"));
+        assert!(none_of("Never message us privately with crime reports: call 101", "channel"));
     }
 
     #[test]
@@ -301,6 +330,92 @@ mod corpus {
                 s.recall()
             );
         }
+    }
+}
+
+/// Drafts written apart from the development corpus, in bench/screening/: `holdout.jsonl` (80
+/// drafts), `holdout2.jsonl` (30 drafts aimed at names, justice and channels, with look-alikes;
+/// written before the introducer rules, but by the same hand), `holdout3.jsonl` (24 drafts
+/// written after those rules and scored once before the fixes its misses led to) and
+/// `holdout4.jsonl` (12 drafts written after every rule change). Scored the same way
+/// as the development corpus.
+mod held_out {
+    use custodian_screening::review::{LabelledDraft, score};
+
+    use super::*;
+
+    fn load(text: &str) -> Vec<LabelledDraft> {
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).expect("a labelled draft"))
+            .collect()
+    }
+
+    fn check(name: &str, drafts: &[LabelledDraft]) {
+        for d in drafts {
+            for s in &d.spans {
+                assert_eq!(&d.text[s.start..s.end], s.matched, "{}", d.id);
+            }
+        }
+        let (scores, misses) = score(&ENGINE, drafts);
+        println!("{name}: {:<26} {:>5} {:>5} {:>9} {:>7}", "category", "gold", "found", "precision", "recall");
+        for (c, s) in &scores {
+            println!("{name}: {c:<26} {:>5} {:>5} {:>9.3} {:>7.3}", s.gold, s.predicted, s.precision(), s.recall());
+        }
+        for m in &misses {
+            println!(
+                "{name}: {}: {} {} {:?}",
+                m.draft,
+                if m.missed { "missed" } else { "unexpected" },
+                m.category,
+                m.matched
+            );
+        }
+        let goal = [
+            "marking",
+            "investigation.reference",
+            "covert",
+            "personal.phone",
+            "personal.email",
+            "personal.postcode",
+            "personal.nino",
+            "personal.nhs",
+            "personal.vehicle",
+            "personal.card",
+            "personal.bank",
+            "personal.name",
+            "justice",
+            "channel",
+        ];
+        for (c, s) in &scores {
+            let floor = if goal.contains(c) { 0.95 } else { 0.75 };
+            assert!(
+                s.precision() >= floor && s.recall() >= floor,
+                "{name} {c}: precision {:.3}, recall {:.3} below {floor}",
+                s.precision(),
+                s.recall()
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_held_out_set_meets_the_goals() {
+        check("holdout", &load(include_str!("../../../bench/screening/holdout.jsonl")));
+    }
+
+    #[test]
+    fn the_second_held_out_set_meets_the_goals() {
+        check("holdout2", &load(include_str!("../../../bench/screening/holdout2.jsonl")));
+    }
+
+    #[test]
+    fn the_third_held_out_set_meets_the_goals() {
+        check("holdout3", &load(include_str!("../../../bench/screening/holdout3.jsonl")));
+    }
+
+    #[test]
+    fn the_fourth_held_out_set_meets_the_goals() {
+        check("holdout4", &load(include_str!("../../../bench/screening/holdout4.jsonl")));
     }
 }
 

@@ -132,7 +132,7 @@ async fn count_requests(
 pub fn router(state: AppState) -> Router {
     let static_dir = tower_http::services::ServeDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/static"));
     Router::new()
-        .merge(ui::routes())
+        .merge(ui::routes().layer(middleware::from_fn_with_state(state.clone(), ui::with_incident)))
         .nest("/api/v1", api::routes())
         .merge(ops::routes())
         .nest_service("/static", static_dir)

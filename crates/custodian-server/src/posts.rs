@@ -16,6 +16,7 @@ use custodian_authz::{Action, Resource};
 use custodian_domain::posts::{Approval, Attachment, Gate, Platform, PostState};
 use custodian_screening::{Screening, Severity};
 use custodian_store::Actor;
+use custodian_store::approvals_api::ApprovalRequest;
 use custodian_store::posts_api::{
     Account, Incident, InvestigationSio, NewAccount, Post, PostFilter, PostInput, PostStep, PublishOutcome, Screened,
 };
@@ -186,19 +187,63 @@ fn approval_action(kind: Approval) -> Action {
     }
 }
 
-/// Approve a post as the SIO (6.3e) or for Corporate Communications (6.4). Never one's own.
+/// Approve a post as the SIO (6.3e) or for Corporate Communications (6.4) on its approval
+/// chain. Never one's own: the chain refuses the author.
 pub async fn approve(state: &AppState, user: &CurrentUser, id: Uuid, kind: Approval) -> Result<Post, AppError> {
     state.require(user, approval_action(kind), &Resource::System)?;
     visible(state, user, id).await?;
     Ok(state.store().posts_approve(id, kind, &user.actor, state.now()).await?)
 }
 
-/// Send a post back to its author with a reason.
+/// Send a post back to its author with a reason: the step waiting is rejected on the chain.
 pub async fn send_back(state: &AppState, user: &CurrentUser, id: Uuid, reason: &str) -> Result<Post, AppError> {
     let p = visible(state, user, id).await?;
     let kind = if p.state == PostState::PendingSio { Approval::Sio } else { Approval::Comms };
     state.require(user, approval_action(kind), &Resource::System)?;
     Ok(state.store().posts_return(id, reason, &user.actor, state.now()).await?)
+}
+
+/// What an approver does with a post waiting for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionKind {
+    /// Approve the step named by `as` (sio or comms).
+    Approve,
+    /// Send it back to the author with a reason.
+    Return,
+}
+
+/// The one use case behind the API's and the pages' approve and return: `as_` names the
+/// approval (sio or comms), `reason` why the post goes back.
+pub async fn decide(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    kind: DecisionKind,
+    as_: Option<&str>,
+    reason: Option<&str>,
+) -> Result<Post, AppError> {
+    match kind {
+        DecisionKind::Approve => {
+            let a = Approval::parse(as_.unwrap_or_default().trim())
+                .ok_or_else(|| AppError::invalid("as", "approve as sio or comms"))?;
+            approve(state, user, id, a).await
+        }
+        DecisionKind::Return => send_back(state, user, id, reason.unwrap_or_default()).await,
+    }
+}
+
+/// A post's request on the approval chain and the steps the user may decide now, if the post
+/// has one.
+pub async fn chain(
+    state: &AppState,
+    user: &CurrentUser,
+    p: &Post,
+) -> Result<Option<(ApprovalRequest, Vec<String>)>, AppError> {
+    let Some(aid) = p.approval_id else { return Ok(None) };
+    let Some(r) = state.store().approval(aid).await? else { return Ok(None) };
+    let who = crate::approvals::deciding(state, user).await?;
+    let keys = r.to_domain().decidable_by(&who);
+    Ok(Some((r, keys)))
 }
 
 pub async fn active_incident(state: &AppState) -> Result<Option<Incident>, AppError> {

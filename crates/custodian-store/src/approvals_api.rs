@@ -50,6 +50,10 @@
 //! 2. or decide through your own operation: call `approval_decide_tx`, then act on the returned
 //!    [`Decided::outcome`] before committing.
 //!
+//! Social media posts (`posts_ops.rs`, kind `social_post`) use both: the post's own approve
+//! and return decide through `approval_decide_tx`, and the `approval_effects` arm moves the
+//! post when the step is decided from the generic page instead.
+//!
 //! Every decision writes an audit event (`approval.approve` / `approval.reject`) naming the
 //! step's clause, a line in the request's timeline, and notifications to the requester and to
 //! the deciders of the steps now decidable. Withdrawal, restart and overdue steps do the same.

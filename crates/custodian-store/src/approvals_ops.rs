@@ -412,6 +412,8 @@ pub async fn approval_decide_tx(
 async fn approval_effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     match d.request.kind.as_str() {
         crate::overseas_api::OVERSEAS_KIND => overseas_effect(tx, d, actor, now).await,
+        // A post moves on (or back to its author) with the decision (posts_ops.rs).
+        "social_post" => posts_chain_effect(tx, d, actor, now).await,
         _ => {
             let _ = (tx, actor, now);
             Ok(())

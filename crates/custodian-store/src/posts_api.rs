@@ -97,8 +97,11 @@ pub struct Post {
     pub needs_comms: bool,
     /// Held by a major incident: Corporate Communications must approve again.
     pub reapproval: bool,
+    /// Who approved each step of the post's current approval request (name and staff number).
     pub sio_approved_by: Option<String>,
     pub comms_approved_by: Option<String>,
+    /// The approval request (on the shared chain) the post's current route follows.
+    pub approval_id: Option<Uuid>,
     pub override_reason: Option<String>,
     pub override_by: Option<String>,
     /// Whether the warnings of this version are overridden.
@@ -211,7 +214,8 @@ impl Store {
         on_write!(self, posts_approve(id, kind, actor, now))
     }
 
-    /// An approver sends a post back to its author, with a reason.
+    /// An approver sends a post back to its author, with a reason: the step they decide is
+    /// rejected on the approval chain (a held post, whose chain is complete, just returns).
     pub async fn posts_return(&self, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
         on_write!(self, posts_return(id, reason, actor, now))
     }

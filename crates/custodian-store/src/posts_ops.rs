@@ -5,6 +5,7 @@
 
 use crate::posts_api::*;
 use custodian_domain::posts as dp;
+use custodian_domain::approvals::{ApprovalError, Outcome as ChainOutcome, RequestStatus as ChainStatus, StepStatus as ChainStep, Verdict as ChainVerdict};
 
 const PST_ACCOUNT_SELECT: &str =
     "SELECT id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by FROM social_accounts";
@@ -12,12 +13,14 @@ const PST_ACCOUNT_SELECT: &str =
 const PST_POST_SELECT: &str = "SELECT p.id, p.account_id, p.author_id, p.body, p.attachments, p.scheduled_for, p.state, \
     p.version, p.pack_version, p.verdict, p.findings, p.blocks, p.warnings, p.investigation, p.comms_found, p.needs_sio, p.sio_id, p.needs_comms, \
     p.reapproval, p.override_reason, p.override_version, p.publish_attempts, p.last_error, p.published_at, \
-    p.published_ref, p.created_at, p.updated_at, \
+    p.published_ref, p.created_at, p.updated_at, p.approval_id, \
     a.platform, a.handle, a.owning_team, a.comms_approval, a.corporate, a.created_at AS a_created_at, \
     a.created_by AS a_created_by, au.name AS author_name, au.staff_number AS author_sn, \
     (SELECT x.name FROM people x WHERE x.id = p.sio_id) AS sio_name, \
-    (SELECT x.name || ' (' || x.staff_number || ')' FROM people x WHERE x.id = p.sio_approved_by) AS sio_by, \
-    (SELECT x.name || ' (' || x.staff_number || ')' FROM people x WHERE x.id = p.comms_approved_by) AS comms_by, \
+    (SELECT x.name || ' (' || x.staff_number || ')' FROM approval_steps s JOIN people x ON x.id = s.decided_by \
+     WHERE s.request_id = p.approval_id AND s.step_key = 'sio' AND s.status = 'approved') AS sio_by, \
+    (SELECT x.name || ' (' || x.staff_number || ')' FROM approval_steps s JOIN people x ON x.id = s.decided_by \
+     WHERE s.request_id = p.approval_id AND s.step_key = 'corporate_comms' AND s.status = 'approved') AS comms_by, \
     (SELECT x.name || ' (' || x.staff_number || ')' FROM people x WHERE x.id = p.override_by) AS override_name \
     FROM posts p JOIN social_accounts a ON a.id = p.account_id JOIN people au ON au.id = p.author_id";
 
@@ -105,6 +108,7 @@ fn pst_post_from_row(r: &DbRow) -> Result<Post> {
         reapproval: pst_flag(r, "reapproval")?,
         sio_approved_by: r.try_get("sio_by").map_err(db_err)?,
         comms_approved_by: r.try_get("comms_by").map_err(db_err)?,
+        approval_id: r.try_get("approval_id").map_err(db_err)?,
         override_reason: r.try_get("override_reason").map_err(db_err)?,
         override_by: r.try_get("override_name").map_err(db_err)?,
         overridden: override_version == Some(version),
@@ -386,8 +390,7 @@ pub async fn posts_save(
             sqlx::query(
                 "UPDATE posts SET account_id = $2, body = $3, attachments = $4, scheduled_for = $5, state = 'draft', \
                  version = version + 1, pack_version = $6, verdict = $7, findings = $8, blocks = $9, warnings = $10, \
-                 investigation = $12, comms_found = $13, \
-                 sio_approved_by = NULL, comms_approved_by = NULL, override_reason = NULL, override_by = NULL, \
+                 investigation = $12, comms_found = $13, override_reason = NULL, override_by = NULL, \
                  override_version = NULL, reapproval = CASE WHEN state = 'held' THEN 1 ELSE reapproval END, updated_at = $11 \
                  WHERE id = $1",
             )
@@ -407,6 +410,15 @@ pub async fn posts_save(
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
+            // The approvals given were for the words they saw: the post's approval request goes
+            // back to its first step (kept for the next submission when the route is unchanged).
+            if restarted && let Some(aid) = before.approval_id {
+                let req = approval_load_tx(&mut tx, aid).await?;
+                if matches!(req.status, ChainStatus::Pending | ChainStatus::Approved) {
+                    let why = format!("the post was edited (version {})", before.version + 1);
+                    approval_restart_tx(&mut tx, aid, &why, actor, now).await?;
+                }
+            }
             let after = pst_tx_post(&mut tx, id).await?;
             let mut detail = detail;
             detail["approval_restarted"] = json!(restarted);
@@ -469,6 +481,66 @@ async fn pst_move(tx: &mut Tx<'_>, id: Uuid, to: dp::PostState, now: OffsetDateT
     Ok(())
 }
 
+/// The subject of a post's approval requests: `post:<id>/approval/<n>`, one per route opened.
+fn pst_approval_subject(post: Uuid, n: i64) -> String {
+    format!("post:{post}/approval/{n}")
+}
+
+/// The post an approval request is about, from its subject.
+fn pst_subject_post(subject: &str) -> Option<Uuid> {
+    subject.strip_prefix("post:")?.split('/').next()?.parse().ok()
+}
+
+/// Put a post's route on the approval chain, in the caller's transaction: keep its request when
+/// it is open (restarted after an edit) and follows the same steps, else withdraw an open one
+/// and open a new request (requested by the author). Returns the request now in force, if the
+/// route needs one.
+async fn pst_open_chain(
+    tx: &mut Tx<'_>,
+    p: &Post,
+    route: dp::Route,
+    sio: Option<Uuid>,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Option<Uuid>> {
+    let spec = dp::chain_spec(route, sio);
+    if let Some(aid) = p.approval_id {
+        let req = approval_load_tx(tx, aid).await?;
+        if req.status == ChainStatus::Pending {
+            let steps: Vec<(String, custodian_domain::approvals::Decider)> =
+                req.steps.iter().map(|s| (s.key.clone(), s.decider)).collect();
+            let untouched = req.steps.iter().all(|s| matches!(s.status, ChainStep::Pending | ChainStep::Waiting));
+            if untouched && spec.as_ref().is_some_and(|spec| dp::same_route(spec, &steps)) {
+                return Ok(Some(aid));
+            }
+            approval_withdraw_tx(tx, aid, req.requester_id, actor, now).await?;
+        }
+    }
+    let Some(spec) = spec else { return Ok(None) };
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM approval_requests WHERE kind = 'social_post' AND link = $1")
+        .bind(format!("/posts/{}", p.id))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    let excerpt: String = p.body.chars().take(60).collect();
+    let ellipsis = if p.body.chars().count() > 60 { "…" } else { "" };
+    let aid = approval_open(
+        tx,
+        &NewApproval {
+            kind: "social_post".into(),
+            subject: pst_approval_subject(p.id, n + 1),
+            title: format!("Post on {} {}: \"{excerpt}{ellipsis}\"", p.account.platform.as_str(), p.account.handle),
+            link: format!("/posts/{}", p.id),
+            requester: p.author_id,
+            spec,
+        },
+        actor,
+        now,
+    )
+    .await?;
+    Ok(Some(aid))
+}
+
 pub async fn posts_submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     let paused = pst_paused(&mut tx).await?.is_some();
@@ -478,20 +550,24 @@ pub async fn posts_submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetD
     let route = dp::route(before.gate, before.account.comms_approval, before.reapproval);
     let sio = if route.sio { pst_recorded_sio(&mut tx, &pst_named(&before)).await? } else { None };
     let to = dp::next_state(route, false, false, paused && !before.account.corporate);
-    sqlx::query("UPDATE posts SET needs_sio = $2, sio_id = $3, needs_comms = $4, state = $5, updated_at = $6 WHERE id = $1")
-        .bind(id)
-        .bind(i64::from(route.sio))
-        .bind(sio)
-        .bind(i64::from(route.comms))
-        .bind(to.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+    let approval = pst_open_chain(&mut tx, &before, route, sio, actor, now).await?;
+    sqlx::query(
+        "UPDATE posts SET needs_sio = $2, sio_id = $3, needs_comms = $4, state = $5, updated_at = $6, approval_id = $7 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(i64::from(route.sio))
+    .bind(sio)
+    .bind(i64::from(route.comms))
+    .bind(to.as_str())
+    .bind(now)
+    .bind(approval)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
     let after = pst_tx_post(&mut tx, id).await?;
     let clause = if route.sio { "6.3e" } else { "6.3" };
     let detail = json!({"route": {"sio": route.sio, "comms": route.comms}, "sio": after.sio_name, "to": to.as_str(),
-                        "overridden_warnings": before.overridden});
+                        "overridden_warnings": before.overridden, "approval_request": approval});
     pst_step(&mut tx, id, actor, now, "submit", clause, None, Some(pst_snapshot(&before)), Some(pst_snapshot(&after)), detail)
         .await?;
     tx.commit().await.map_err(db_err)?;
@@ -531,33 +607,121 @@ pub async fn posts_override(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Act
     Ok(after)
 }
 
-pub async fn posts_approve(pool: &Pool<DB>, id: Uuid, kind: dp::Approval, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-    let by = pst_person(actor)?;
-    let mut tx = pool.begin().await.map_err(db_err)?;
-    let paused = pst_paused(&mut tx).await?.is_some();
-    pst_lock(&mut tx, id).await?;
-    let before = pst_tx_post(&mut tx, id).await?;
-    let recorded = before.sio_id.map(|s| (s, before.sio_name.clone().unwrap_or_default()));
-    dp::check_approval(before.state, kind, by, before.author_id, recorded.as_ref().map(|(s, n)| (*s, n.as_str())))
-        .map_err(pst_refused)?;
-    let col = match kind {
-        dp::Approval::Sio => "sio_approved_by",
-        dp::Approval::Comms => "comms_approved_by",
-    };
-    sqlx::query(&format!("UPDATE posts SET {col} = $2 WHERE id = $1")).bind(id).bind(by).execute(&mut *tx).await.map_err(db_err)?;
-    let route = dp::Route { sio: before.needs_sio, comms: before.needs_comms };
-    let sio_done = kind == dp::Approval::Sio || before.sio_approved_by.is_some();
-    let comms_done = kind == dp::Approval::Comms || before.comms_approved_by.is_some();
-    let to = dp::next_state(route, sio_done, comms_done, paused && !before.account.corporate);
-    pst_move(&mut tx, id, to, now).await?;
-    if to == dp::PostState::Scheduled {
-        sqlx::query("UPDATE posts SET reapproval = 0 WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_err)?;
+/// The chain's refusal of a decision on a post, in the post's words.
+fn pst_chain_refused(e: ApprovalError, p: &Post, kind: dp::Approval) -> StoreError {
+    match e {
+        ApprovalError::OwnRequest => pst_refused(dp::Refusal::OwnPost),
+        ApprovalError::NotDecider(_) if kind == dp::Approval::Sio && p.sio_name.is_some() => {
+            pst_refused(dp::Refusal::WrongSio(p.sio_name.clone().unwrap_or_default()))
+        }
+        ApprovalError::NotDecider(_) => StoreError::Invalid(format!("approver: {e}")),
+        ApprovalError::AlreadyDecided => {
+            StoreError::Invalid("approver: you have already decided this post; the next step needs another person".into())
+        }
+        ApprovalError::ReasonsRequired => pst_refused(dp::Refusal::NoReason),
+        _ => StoreError::Conflict(e.to_string()),
     }
-    let after = pst_tx_post(&mut tx, id).await?;
-    let detail = json!({"approval": kind.as_str(), "version": before.version, "to": to.as_str()});
-    pst_step(&mut tx, id, actor, now, &format!("approve_{}", kind.as_str()), kind.clause(), None, Some(pst_snapshot(&before)),
+}
+
+/// Decide the step `kind` of a post's approval request in the caller's transaction, with the
+/// post's own checks first (it waits for that approval) and the chain's refusals in the post's
+/// words, then move the post.
+#[allow(clippy::too_many_arguments)]
+async fn pst_decide(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    kind: dp::Approval,
+    verdict: ChainVerdict,
+    reasons: Option<&str>,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Post> {
+    let by = pst_person(actor)?;
+    let paused = pst_paused(tx).await?.is_some();
+    pst_lock(tx, id).await?;
+    let before = pst_tx_post(tx, id).await?;
+    if before.state != kind.waiting_state() {
+        return Err(pst_refused(dp::Refusal::NotWaiting(before.state.label())));
+    }
+    let aid = before.approval_id.ok_or_else(|| StoreError::Conflict("this post has no approval request: submit it again".into()))?;
+    let req = approval_load_tx(tx, aid).await?;
+    let who = approval_deciding(tx, by, now).await?;
+    req.to_domain().decide(kind.step_key(), &who, verdict, reasons, now).map_err(|e| pst_chain_refused(e, &before, kind))?;
+    let d = approval_decide_tx(tx, aid, kind.step_key(), by, verdict, reasons, actor, now).await?;
+    pst_decided(tx, &before, &d, kind, paused, actor, now).await
+}
+
+/// Move a post after a decision on its approval request (in the deciding transaction): a
+/// rejection returns it to its author as a draft; an approval moves it to the next step still
+/// missing, or to scheduled (held while a major incident pauses a departmental account).
+async fn pst_decided(
+    tx: &mut Tx<'_>,
+    before: &Post,
+    d: &Decided,
+    kind: dp::Approval,
+    paused: bool,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Post> {
+    let id = before.id;
+    let step = d.request.steps.iter().find(|s| s.key == kind.step_key());
+    if d.outcome == ChainOutcome::Rejected {
+        pst_move(tx, id, dp::PostState::Draft, now).await?;
+        let after = pst_tx_post(tx, id).await?;
+        let reason = step.and_then(|s| s.reasons.clone()).unwrap_or_default();
+        pst_step(tx, id, actor, now, "return", kind.clause(), Some(&reason), Some(pst_snapshot(before)), Some(pst_snapshot(&after)),
+                 json!({"from": before.state.as_str(), "approval_request": d.request.id}))
+            .await?;
+        return Ok(after);
+    }
+    let done = |k: dp::Approval| d.request.steps.iter().any(|s| s.key == k.step_key() && s.status == ChainStep::Approved);
+    let route = dp::Route { sio: before.needs_sio, comms: before.needs_comms };
+    let to = dp::next_state(route, done(dp::Approval::Sio), done(dp::Approval::Comms), paused && !before.account.corporate);
+    pst_move(tx, id, to, now).await?;
+    if to == dp::PostState::Scheduled {
+        sqlx::query("UPDATE posts SET reapproval = 0 WHERE id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?;
+    }
+    let after = pst_tx_post(tx, id).await?;
+    let detail = json!({"approval": kind.as_str(), "version": before.version, "to": to.as_str(), "approval_request": d.request.id,
+                        "on_behalf_of": step.and_then(|s| s.on_behalf_of)});
+    pst_step(tx, id, actor, now, &format!("approve_{}", kind.as_str()), kind.clause(), None, Some(pst_snapshot(before)),
              Some(pst_snapshot(&after)), detail)
         .await?;
+    Ok(after)
+}
+
+/// The effect of a decision on a post's request made through the generic approvals page or
+/// API (`approval_effects`): the same move as deciding on the post, refused when the post is
+/// not waiting for that step (a draft being changed, say) so the decision rolls back.
+async fn posts_chain_effect(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let id = pst_subject_post(&d.request.subject)
+        .ok_or_else(|| StoreError::Invalid(format!("approval subject {:?} names no post", d.request.subject)))?;
+    let paused = pst_paused(tx).await?.is_some();
+    pst_lock(tx, id).await?;
+    let before = pst_tx_post(tx, id).await?;
+    if before.approval_id != Some(d.request.id) {
+        return Err(StoreError::Conflict("this request is no longer the post's current one".into()));
+    }
+    let kind = match before.state {
+        dp::PostState::PendingSio => dp::Approval::Sio,
+        dp::PostState::PendingComms => dp::Approval::Comms,
+        s => {
+            return Err(StoreError::Conflict(format!(
+                "the post is {}: it can be decided once it is submitted again",
+                s.label()
+            )));
+        }
+    };
+    let decided = d.request.steps.iter().any(|s| s.key == kind.step_key() && matches!(s.status, ChainStep::Approved | ChainStep::Rejected));
+    if !decided {
+        return Err(StoreError::Conflict(format!("the post waits for the {} step", kind.step_key())));
+    }
+    pst_decided(tx, &before, d, kind, paused, actor, now).await.map(|_| ())
+}
+
+pub async fn posts_approve(pool: &Pool<DB>, id: Uuid, kind: dp::Approval, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let after = pst_decide(&mut tx, id, kind, ChainVerdict::Approve, None, actor, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(after)
 }
@@ -570,20 +734,24 @@ pub async fn posts_return(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor
     let mut tx = pool.begin().await.map_err(db_err)?;
     pst_lock(&mut tx, id).await?;
     let before = pst_tx_post(&mut tx, id).await?;
-    if !matches!(before.state, dp::PostState::PendingSio | dp::PostState::PendingComms | dp::PostState::Held) {
-        return Err(StoreError::Conflict(format!("only a post waiting for approval can be returned; this one is {}", before.state.label())));
-    }
-    sqlx::query("UPDATE posts SET state = 'draft', sio_approved_by = NULL, comms_approved_by = NULL, updated_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    let after = pst_tx_post(&mut tx, id).await?;
-    let clause = if before.state == dp::PostState::PendingSio { "6.3e" } else { "6.4" };
-    pst_step(&mut tx, id, actor, now, "return", clause, Some(reason), Some(pst_snapshot(&before)), Some(pst_snapshot(&after)),
-             json!({"from": before.state.as_str()}))
-        .await?;
+    let after = match before.state {
+        dp::PostState::PendingSio => pst_decide(&mut tx, id, dp::Approval::Sio, ChainVerdict::Reject, Some(reason), actor, now).await?,
+        dp::PostState::PendingComms => {
+            pst_decide(&mut tx, id, dp::Approval::Comms, ChainVerdict::Reject, Some(reason), actor, now).await?
+        }
+        // Held by an incident after every approval: nothing is left to decide on the chain.
+        dp::PostState::Held => {
+            pst_move(&mut tx, id, dp::PostState::Draft, now).await?;
+            let after = pst_tx_post(&mut tx, id).await?;
+            pst_step(&mut tx, id, actor, now, "return", "6.8", Some(reason), Some(pst_snapshot(&before)), Some(pst_snapshot(&after)),
+                     json!({"from": before.state.as_str()}))
+                .await?;
+            after
+        }
+        s => {
+            return Err(StoreError::Conflict(format!("only a post waiting for approval can be returned; this one is {}", s.label())));
+        }
+    };
     tx.commit().await.map_err(db_err)?;
     Ok(after)
 }
@@ -820,17 +988,18 @@ pub async fn posts_end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, no
         pst_lock(&mut tx, *post).await?;
         let p = pst_tx_post(&mut tx, *post).await?;
         let to = if p.needs_sio { dp::PostState::PendingSio } else { dp::PostState::PendingComms };
-        sqlx::query(
-            "UPDATE posts SET state = $2, needs_comms = 1, reapproval = 1, sio_approved_by = NULL, comms_approved_by = NULL, \
-             updated_at = $3 WHERE id = $1",
-        )
+        let route = dp::Route { sio: p.needs_sio, comms: true };
+        let approval = pst_open_chain(&mut tx, &p, route, p.sio_id, actor, now).await?;
+        sqlx::query("UPDATE posts SET state = $2, needs_comms = 1, reapproval = 1, updated_at = $3, approval_id = $4 WHERE id = $1")
         .bind(*post)
         .bind(to.as_str())
         .bind(now)
+        .bind(approval)
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-        pst_step(&mut tx, *post, actor, now, "release", "6.8", Some(reason), None, None, json!({"incident": id, "to": to.as_str()}))
+        pst_step(&mut tx, *post, actor, now, "release", "6.8", Some(reason), None, None,
+                 json!({"incident": id, "to": to.as_str(), "approval_request": approval}))
             .await?;
     }
     audit(&mut tx, actor, now, AuditEntry::new("incident.end", format!("incident:{id}")).clause("6.8").justification(reason).detail(json!({"released": held.len()})))

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use custodian_domain::posts::{Approval, Attachment, PostState};
+use custodian_domain::posts::{Attachment, PostState};
 use custodian_store::posts_api::{Account, Incident, InvestigationSio, NewAccount, Post, PostStep};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -205,6 +205,8 @@ pub struct PostOut {
     pub reapproval: bool,
     pub sio_approved_by: Option<String>,
     pub comms_approved_by: Option<String>,
+    /// The post's request on the approval chain (GET /api/v1/approvals/{id} for its steps).
+    pub approval_id: Option<Uuid>,
     pub warnings_overridden: bool,
     pub override_reason: Option<String>,
     pub published_at: Option<String>,
@@ -234,6 +236,7 @@ impl From<&Post> for PostOut {
             reapproval: p.reapproval,
             sio_approved_by: p.sio_approved_by.clone(),
             comms_approved_by: p.comms_approved_by.clone(),
+            approval_id: p.approval_id,
             warnings_overridden: p.overridden,
             override_reason: p.override_reason.clone(),
             published_at: p.published_at.map(ts),
@@ -550,9 +553,21 @@ async fn approve(
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<ApproveIn>,
 ) -> ApiResult<Json<PostOut>> {
+    decide(state, user, headers, id, uc::DecisionKind::Approve, Some(&b.as_), None).await
+}
+
+/// Approve or return, the same for both endpoints (and the pages, through [`uc::decide`]).
+async fn decide(
+    state: AppState,
+    user: CurrentUser,
+    headers: HeaderMap,
+    id: Uuid,
+    kind: uc::DecisionKind,
+    as_: Option<&str>,
+    reason: Option<&str>,
+) -> ApiResult<Json<PostOut>> {
     user.check_csrf(csrf_header(&headers))?;
-    let kind = Approval::parse(&b.as_).ok_or_else(|| AppError::invalid("as", "approve as sio or comms"))?;
-    Ok(Json(PostOut::from(&uc::approve(&state, &user, id, kind).await?)))
+    Ok(Json(PostOut::from(&uc::decide(&state, &user, id, kind, as_, reason).await?)))
 }
 
 /// Send a post back to its author with a reason.
@@ -564,6 +579,5 @@ async fn send_back(
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<ReasonIn>,
 ) -> ApiResult<Json<PostOut>> {
-    user.check_csrf(csrf_header(&headers))?;
-    Ok(Json(PostOut::from(&uc::send_back(&state, &user, id, &b.reason).await?)))
+    decide(state, user, headers, id, uc::DecisionKind::Return, None, Some(&b.reason)).await
 }

@@ -83,6 +83,49 @@ pub struct Layout {
     pub user_name: Option<String>,
     pub csrf_token: String,
     pub nav: Vec<NavItem>,
+    /// The major incident in force, shown with its guidance on every page to signed-in users
+    /// (WP034 6.8: departmental account holders must know their posts are paused).
+    pub incident: Option<IncidentBanner>,
+}
+
+/// The major-incident banner of the base layout (WP034 6.8).
+#[derive(Debug, Clone)]
+pub struct IncidentBanner {
+    pub name: String,
+    pub guidance: String,
+    pub since: String,
+}
+
+tokio::task_local! {
+    /// The incident in force for the request being handled, read once by [`with_incident`].
+    static INCIDENT: Option<IncidentBanner>;
+}
+
+/// Middleware on the pages: read the major incident in force once per page request, so that
+/// [`layout`] (synchronous, called by every page) can show its banner and guidance.
+pub async fn with_incident(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if req.method() != axum::http::Method::GET {
+        return next.run(req).await;
+    }
+    let banner = match state.store().posts_active_incident().await {
+        Ok(i) => i.map(|i| IncidentBanner {
+            since: i
+                .declared_at
+                .format(time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC"))
+                .unwrap_or_default(),
+            name: i.name,
+            guidance: i.guidance,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the major incident in force failed");
+            None
+        }
+    };
+    INCIDENT.scope(banner, next.run(req)).await
 }
 
 /// A WP034 clause to show beside an action or finding.
@@ -147,6 +190,7 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
         user_name: user.map(|u| u.person.name.clone()),
         csrf_token: user.map(|u| u.csrf().to_string()).unwrap_or_default(),
         nav,
+        incident: if user.is_some() { INCIDENT.try_with(Clone::clone).ok().flatten() } else { None },
     }
 }
 
@@ -192,6 +236,7 @@ pub fn error_page(status: StatusCode, heading: &str, detail: &str, errors: Vec<F
             user_name: None,
             csrf_token: String::new(),
             nav: vec![NavItem { href: "/".into(), label: "Home".into(), current: false }],
+            incident: None,
         },
         status: status.as_u16(),
         heading: heading.into(),

@@ -1,8 +1,8 @@
 //! Social media post pages (WP034 6.3-6.8): the editor, which highlights findings in place as
 //! the author types (an htmx request after a pause in typing; the server returns the marked-up
 //! text), each post with its route, approvals and record, the accounts and the SIO of each
-//! operation, and Corporate Communications' major-incident controls with the banner
-//! departmental users see. Every form works without JavaScript.
+//! operation, and Corporate Communications' major-incident controls (the banner departmental
+//! users see is on every page: see the base layout). Every form works without JavaScript.
 
 use std::collections::HashMap;
 
@@ -12,9 +12,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use custodian_authz::{Action, Resource};
+use custodian_domain::approvals::StepStatus;
 use custodian_domain::posts::{Approval, Attachment, Platform, PostState, Rights};
 use custodian_screening::Screening;
-use custodian_store::posts_api::{Incident, NewAccount, Post};
+use custodian_store::posts_api::{NewAccount, Post};
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
@@ -142,17 +143,6 @@ fn state_class(s: PostState) -> &'static str {
     }
 }
 
-/// The major-incident banner departmental users see (WP034 6.8).
-struct Banner {
-    name: String,
-    guidance: String,
-    since: String,
-}
-
-fn banner(i: Option<&Incident>) -> Option<Banner> {
-    i.map(|i| Banner { name: i.name.clone(), guidance: i.guidance.clone(), since: fmt_time(i.declared_at) })
-}
-
 fn csrf(user: &CurrentUser, f: &HashMap<String, String>) -> Result<(), AppError> {
     user.check_csrf(f.get("csrf_token").map(String::as_str))
 }
@@ -230,7 +220,6 @@ fn post_row(p: &Post) -> PostRow {
 #[template(path = "posts.html")]
 struct ListPage {
     layout: Layout,
-    banner: Option<Banner>,
     posts: Vec<PostRow>,
     can_incident: bool,
     c63: ClauseView,
@@ -240,10 +229,8 @@ page!(ListPage);
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
     let posts = uc::list(&state, &user, None).await?;
-    let incident = uc::active_incident(&state).await?;
     Ok(render(&ListPage {
         layout: layout(&state, Some(&user), "Social media posts", "/posts"),
-        banner: banner(incident.as_ref()),
         posts: posts.iter().map(post_row).collect(),
         can_incident: state.allows(&user, Action::PostsIncident, &Resource::System),
         c63: clause_view("6.3"),
@@ -270,7 +257,6 @@ struct AttachmentRow {
 #[template(path = "posts_edit.html")]
 struct EditPage {
     layout: Layout,
-    banner: Option<Banner>,
     action: String,
     heading: String,
     accounts: Vec<AccountChoice>,
@@ -300,7 +286,6 @@ fn rights_choices() -> Vec<(String, String)> {
 
 async fn editor(state: &AppState, user: &CurrentUser, existing: Option<&Post>) -> Result<EditPage, AppError> {
     let accounts = uc::accounts(state, user).await?;
-    let incident = uc::active_incident(state).await?;
     let text = existing.map(|p| p.body.clone()).unwrap_or_default();
     let (s, _) = uc::screen(state, &text);
     let findings = serde_json::to_value(&s.findings).unwrap_or_default();
@@ -330,7 +315,6 @@ async fn editor(state: &AppState, user: &CurrentUser, existing: Option<&Post>) -
     let local = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
     Ok(EditPage {
         layout: layout(state, Some(user), if existing.is_some() { "Change post" } else { "New post" }, "/posts"),
-        banner: banner(incident.as_ref()),
         action: existing.map_or_else(|| "/posts".to_string(), |p| format!("/posts/{}", p.id)),
         heading: if existing.is_some() { "Change the post".into() } else { "Write a post".into() },
         accounts: accounts
@@ -419,7 +403,6 @@ struct StepRow {
 #[template(path = "posts_show.html")]
 struct ShowPage {
     layout: Layout,
-    banner: Option<Banner>,
     id: Uuid,
     account: String,
     author: String,
@@ -443,6 +426,8 @@ struct ShowPage {
     can_approve_sio: bool,
     can_approve_comms: bool,
     can_return: bool,
+    /// The post's request on the approval chain, with its timeline.
+    approval_link: Option<String>,
     /// The editor, for the author or Corporate Communications while the post can change.
     ed: Option<EditPage>,
     c63: ClauseView,
@@ -454,10 +439,8 @@ page!(ShowPage);
 
 pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
     let (p, steps) = uc::get(&state, &user, id).await?;
-    let incident = uc::active_incident(&state).await?;
     let (marked_text, views) = marked(&p.body, &p.findings);
-    let me = user.id();
-    let author_or_cc = p.author_id == me || state.allows(&user, Action::PostsOverride, &Resource::System);
+    let author_or_cc = p.author_id == user.id() || state.allows(&user, Action::PostsOverride, &Resource::System);
     let mut route = Vec::new();
     if p.state != PostState::Draft || p.needs_sio || p.needs_comms {
         if p.needs_sio {
@@ -479,18 +462,37 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
             route.push("No approval needed: scheduled once submitted".into());
         }
     }
-    let mut approvals = Vec::new();
-    if let Some(a) = &p.sio_approved_by {
-        approvals.push(format!("SIO: {a}"));
-    }
-    if let Some(a) = &p.comms_approved_by {
-        approvals.push(format!("Corporate Communications: {a}"));
-    }
+    // The post's approval request on the shared chain: each step, who decided it, and which
+    // steps the viewer may decide now (the chain refuses the author and a second decision).
+    let chain = uc::chain(&state, &user, &p).await?;
+    let approvals: Vec<String> = chain
+        .as_ref()
+        .map(|(r, _)| {
+            r.steps
+                .iter()
+                .map(|s| {
+                    let step = match Approval::from_step_key(&s.key) {
+                        Some(Approval::Sio) => "SIO",
+                        Some(Approval::Comms) => "Corporate Communications",
+                        None => s.key.as_str(),
+                    };
+                    match (s.status, &s.decided_by_name) {
+                        (StepStatus::Approved, Some(by)) => format!("{step}: approved by {by} (WP034 {})", s.clause),
+                        (StepStatus::Rejected, Some(by)) => format!("{step}: returned by {by} (WP034 {})", s.clause),
+                        (StepStatus::Pending, _) => {
+                            format!("{step}: waiting for {} (WP034 {})", s.decider_label, s.clause)
+                        }
+                        _ => format!("{step}: after the step before it (WP034 {})", s.clause),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let decidable = |a: Approval| chain.as_ref().is_some_and(|(_, keys)| keys.iter().any(|k| k == a.step_key()));
     let can_edit = author_or_cc && p.state.editable();
     let ed = if can_edit { Some(editor(&state, &user, Some(&p)).await?) } else { None };
     let page = ShowPage {
         layout: layout(&state, Some(&user), "Post", "/posts"),
-        banner: banner(incident.as_ref()),
         id: p.id,
         account: format!("{} {} ({})", p.account.platform.as_str(), p.account.handle, p.account.owning_team),
         author: format!("{} ({})", p.author_name, p.author_staff_number),
@@ -532,16 +534,19 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
             && !p.overridden
             && state.allows(&user, Action::PostsOverride, &Resource::System),
         can_approve_sio: p.state == PostState::PendingSio
-            && p.author_id != me
-            && p.sio_id.is_none_or(|s| s == me)
+            && decidable(Approval::Sio)
             && state.allows(&user, Action::PostsApproveSio, &Resource::System),
         can_approve_comms: p.state == PostState::PendingComms
-            && p.author_id != me
+            && decidable(Approval::Comms)
             && state.allows(&user, Action::PostsApproveComms, &Resource::System),
         can_return: (p.state == PostState::PendingSio
+            && decidable(Approval::Sio)
             && state.allows(&user, Action::PostsApproveSio, &Resource::System))
-            || (matches!(p.state, PostState::PendingComms | PostState::Held)
-                && state.allows(&user, Action::PostsApproveComms, &Resource::System)),
+            || (p.state == PostState::PendingComms
+                && decidable(Approval::Comms)
+                && state.allows(&user, Action::PostsApproveComms, &Resource::System))
+            || (p.state == PostState::Held && state.allows(&user, Action::PostsApproveComms, &Resource::System)),
+        approval_link: chain.as_ref().map(|(r, _)| format!("/approvals/{}", r.id)),
         c63: clause_view("6.3"),
         c63e: clause_view("6.3e"),
         c64: clause_view("6.4"),
@@ -573,16 +578,27 @@ pub async fn override_warnings(
     Ok(Redirect::to(&format!("/posts/{id}")).into_response())
 }
 
+/// Approve (`as`: sio or comms) or return (with a `reason`) a post: one handler for both forms,
+/// over the use case the API shares ([`uc::decide`]).
+async fn decide(
+    state: AppState,
+    user: CurrentUser,
+    id: Uuid,
+    f: HashMap<String, String>,
+    kind: uc::DecisionKind,
+) -> UiResult<Response> {
+    csrf(&user, &f)?;
+    uc::decide(&state, &user, id, kind, f.get("as").map(String::as_str), f.get("reason").map(String::as_str)).await?;
+    Ok(Redirect::to(&format!("/posts/{id}")).into_response())
+}
+
 pub async fn approve(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
     Form(f): Form<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
-    let kind = Approval::parse(&field(&f, "as")).ok_or_else(|| AppError::invalid("as", "approve as sio or comms"))?;
-    uc::approve(&state, &user, id, kind).await?;
-    Ok(Redirect::to(&format!("/posts/{id}")).into_response())
+    decide(state, user, id, f, uc::DecisionKind::Approve).await
 }
 
 pub async fn send_back(
@@ -591,9 +607,7 @@ pub async fn send_back(
     Path(id): Path<Uuid>,
     Form(f): Form<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
-    uc::send_back(&state, &user, id, &field(&f, "reason")).await?;
-    Ok(Redirect::to(&format!("/posts/{id}")).into_response())
+    decide(state, user, id, f, uc::DecisionKind::Return).await
 }
 
 // ----- Accounts, investigations, incidents ---------------------------------------------------
@@ -602,7 +616,6 @@ pub async fn send_back(
 #[template(path = "posts_setup.html")]
 struct SetupPage {
     layout: Layout,
-    banner: Option<Banner>,
     accounts: Vec<(String, String, String, bool, bool)>,
     sios: Vec<(String, String, String)>,
     incidents: Vec<(String, String, String, String)>,
@@ -619,10 +632,8 @@ pub async fn setup(State(state): State<AppState>, user: CurrentUser) -> UiResult
     let accounts = uc::accounts(&state, &user).await?;
     let sios = uc::sios(&state, &user).await?;
     let incidents = uc::incidents(&state, &user).await?;
-    let incident = uc::active_incident(&state).await?;
     Ok(render(&SetupPage {
         layout: layout(&state, Some(&user), "Accounts and investigations", "/posts"),
-        banner: banner(incident.as_ref()),
         accounts: accounts
             .iter()
             .map(|a| {

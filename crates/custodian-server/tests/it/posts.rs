@@ -536,3 +536,169 @@ async fn in_a_browser_an_appeal_goes_to_the_sio_and_an_incident_holds_it() {
     browser.close().await;
     app.stop().await;
 }
+
+/// Post approvals run on the shared approval chain: the request shows in the deciders'
+/// "to decide" list and in the author's notifications; a decision made through the generic
+/// approvals API moves the post just as the post's own endpoint does; a return is a rejection
+/// on the chain; an edit after an approval restarts the same request, which cannot be decided
+/// while the post is a draft again.
+async fn post_approvals_run_on_the_shared_chain(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let acc = account(&app, "@WarksPoliceNorth", "Response Policing North", true, false).await;
+    let laura = app.api(&app.token("A1017").await);
+    let niamh = app.api(&app.token("A1012").await);
+    let cc = app.api(&app.token("A1009").await);
+    let (id, state) = submitted(&laura, &acc, APPEAL).await;
+    assert_eq!(state, "pending_sio");
+    let (_, p) = laura.get(&format!("/posts/{id}")).await;
+    let aid = p["approval_id"].as_str().expect("the post names its approval request").to_string();
+
+    // The request: the SIO (any SIO, none recorded) then Corporate Communications, in order.
+    let (s, r) = laura.get(&format!("/approvals/{aid}")).await;
+    assert_eq!(s, 200, "{r}");
+    let req = if r.get("request").is_some() { &r["request"] } else { &r };
+    assert_eq!(req["kind"], "social_post", "{r}");
+    assert_eq!(req["link"], format!("/posts/{id}"), "{r}");
+    let keys: Vec<&str> = req["steps"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["sio", "corporate_comms"], "{r}");
+    // In the SIO's list to decide, not yet in Corporate Communications'.
+    let (_, list) = niamh.get("/approvals/to-decide").await;
+    assert!(list.as_array().unwrap().iter().any(|t| t["request"]["id"] == aid.as_str()), "{list}");
+    let (_, list) = cc.get("/approvals/to-decide").await;
+    assert!(!list.as_array().unwrap().iter().any(|t| t["request"]["id"] == aid.as_str()), "{list}");
+    // The author cannot decide their own post's request through the generic API either.
+    let (s, _) = laura.post(&format!("/approvals/{aid}/decide"), json!({"step": "sio", "verdict": "approve"})).await;
+    assert_eq!(s, 403);
+
+    // The SIO approves through the generic approvals API: the post moves on.
+    let (s, d) = niamh.post(&format!("/approvals/{aid}/decide"), json!({"step": "sio", "verdict": "approve"})).await;
+    assert_eq!(s, 200, "{d}");
+    let (_, p) = laura.get(&format!("/posts/{id}")).await;
+    assert_eq!(p["state"], "pending_comms", "{p}");
+    assert!(p["sio_approved_by"].as_str().unwrap().contains("Niamh Doherty"), "{p}");
+    let steps: Vec<&str> = p["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["create", "submit", "approve_sio"]);
+    // The author was told; Corporate Communications now have it to decide.
+    let (_, n) = laura.get("/notifications").await;
+    assert!(n["items"].as_array().unwrap().iter().any(|x| x["link"] == format!("/posts/{id}")), "{n}");
+    let (_, list) = cc.get("/approvals/to-decide").await;
+    assert!(list.as_array().unwrap().iter().any(|t| t["request"]["id"] == aid.as_str()), "{list}");
+
+    // Corporate Communications return it: a rejection on the chain, the post back to draft.
+    let (s, p) = cc.post(&format!("/posts/{id}/return"), json!({"reason": "Say which area of Nuneaton"})).await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["state"], "draft");
+    let (_, r) = laura.get(&format!("/approvals/{aid}")).await;
+    let req = if r.get("request").is_some() { &r["request"] } else { &r };
+    assert_eq!(req["status"], "rejected", "{r}");
+
+    // Submitted again: a new request, since the first was rejected.
+    let (_, p) = laura.post(&format!("/posts/{id}/submit"), json!({})).await;
+    assert_eq!(p["state"], "pending_sio");
+    let aid2 = p["approval_id"].as_str().unwrap().to_string();
+    assert_ne!(aid2, aid);
+    let (s, p) = niamh.post(&format!("/posts/{id}/approve"), json!({"as": "sio"})).await;
+    assert_eq!(s, 200, "{p}");
+    // The same SIO cannot also decide the next step (if they held both roles); and an edit now
+    // restarts this request: every step back to its start, the post a draft.
+    let (s, p) =
+        put(&laura, &format!("/posts/{id}"), json!({"account_id": acc, "text": format!("{APPEAL} Thanks.")})).await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["state"], "draft");
+    assert_eq!(p["approval_id"], aid2.as_str());
+    let (_, r) = laura.get(&format!("/approvals/{aid2}")).await;
+    let req = if r.get("request").is_some() { &r["request"] } else { &r };
+    assert_eq!(req["revision"], 1, "{r}");
+    assert!(req["steps"].as_array().unwrap().iter().all(|s| s["status"] != "approved"), "{r}");
+    // While it is a draft, nobody can decide it through the approvals API: refused, nothing moves.
+    let (s, d) = niamh.post(&format!("/approvals/{aid2}/decide"), json!({"step": "sio", "verdict": "approve"})).await;
+    assert_eq!(s, 409, "{d}");
+    assert_eq!(laura.get(&format!("/posts/{id}")).await.1["state"], "draft");
+    // Submitted again, the restarted request is used, not a third.
+    let (_, p) = laura.post(&format!("/posts/{id}/submit"), json!({})).await;
+    assert_eq!(p["state"], "pending_sio");
+    assert_eq!(p["approval_id"], aid2.as_str());
+    app.stop().await;
+}
+on_both!(post_approvals_run_on_the_shared_chain);
+
+/// The major-incident banner, with its guidance, is on every page a signed-in user opens
+/// (WP034 6.8), not only the posts pages; it goes when the incident ends.
+async fn the_incident_banner_shows_on_every_page(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let session = app.sign_in("laura.fenwick@warwickshire.police.example").await;
+    let pages = ["/", "/my-devices", "/findings", "/approvals", "/policy", "/posts"];
+    for path in pages {
+        let (s, page) = session.get(path).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(!page.contains("incident-banner"), "{path}: no incident yet");
+    }
+    let cc = app.api(&app.token("A1009").await);
+    let body =
+        json!({"name": "Flooding in Stratford", "reason": "Gold command", "guidance": "Share @WarksPolice only."});
+    assert_eq!(cc.post("/posts/incident", body).await.0, 201);
+    for path in pages {
+        let (s, page) = session.get(path).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(page.contains("id=\"incident-banner\""), "{path}: {page}");
+        assert!(page.contains("Share @WarksPolice only.") && page.contains("Flooding in Stratford"), "{path}");
+        assert_eq!(page.matches("id=\"incident-banner\"").count(), 1, "{path}: one banner");
+    }
+    assert_eq!(cc.post("/posts/incident/end", json!({"reason": "Stood down"})).await.0, 200);
+    let (_, page) = session.get("/").await;
+    assert!(!page.contains("incident-banner"), "gone once the incident ends");
+    app.stop().await;
+}
+on_both!(the_incident_banner_shows_on_every_page);
+
+/// The recorded SIO's deputy, named on the approval chain for an absence, approves in their
+/// place; the decision records both (WP034 6.3e on the shared chain).
+async fn the_recorded_sios_deputy_approves_in_their_absence(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let acc = account(&app, "@WarksPoliceNorth", "Response Policing North", false, false).await;
+    let kwame = app.person("A1016").await;
+    app.store()
+        .grant_role(kwame.id, custodian_domain::people::Role::Sio, &Actor::system(), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let niamh = app.api(&app.token("A1012").await);
+    let (s, r) = niamh
+        .post(
+            "/posts/investigations",
+            json!({"kind": "operation", "label": "Operation Falcon", "sio_staff_number": "A1016"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let laura = app.api(&app.token("A1017").await);
+    let (id, state) = submitted(&laura, &acc, APPEAL).await;
+    assert_eq!(state, "pending_sio");
+    let (s, r) = niamh.post(&format!("/posts/{id}/approve"), json!({"as": "sio"})).await;
+    assert_eq!(s, 422, "not the recorded SIO, nor their deputy yet: {r}");
+    let kwame_api = app.api(&app.token("A1016").await);
+    let now = time::OffsetDateTime::now_utc();
+    let fmt = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let (s, r) = kwame_api
+        .post(
+            "/approvals/delegations",
+            json!({"deputy": "A1012", "starts_at": fmt(now - time::Duration::hours(1)), "ends_at": fmt(now + time::Duration::days(3)), "reason": "Annual leave"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, p) = niamh.post(&format!("/posts/{id}/approve"), json!({"as": "sio"})).await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["state"], "scheduled", "no Corporate Communications step on this account");
+    let aid = p["approval_id"].as_str().unwrap();
+    let (_, r) = laura.get(&format!("/approvals/{aid}")).await;
+    let req = if r.get("request").is_some() { &r["request"] } else { &r };
+    let step = &req["steps"][0];
+    assert_eq!(step["status"], "approved", "{r}");
+    assert_eq!(step["on_behalf_of"], kwame.id.to_string(), "{r}");
+    let (_, p) = laura.get(&format!("/posts/{id}")).await;
+    let approve = p["steps"].as_array().unwrap().iter().find(|s| s["step"] == "approve_sio").unwrap();
+    assert_eq!(approve["detail"]["on_behalf_of"], kwame.id.to_string(), "{p}");
+    app.stop().await;
+}
+on_both!(the_recorded_sios_deputy_approves_in_their_absence);
