@@ -410,8 +410,12 @@ pub async fn approval_decide_tx(
 /// The effect of a decision for each feature, run in the deciding transaction by
 /// [`approval_decide`]. Add an arm for your `kind`.
 async fn approval_effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    #[allow(clippy::match_single_binding)]
     match d.request.kind.as_str() {
+        // WP034 4.8: Digital Services' approval grants the app to the requester (see apps_ops.rs;
+        // `app_request_decide` also offers a role grant and an expiry).
+        "app" if d.outcome == chain::Outcome::Approved => {
+            app_request_grant_tx(tx, &d.request.subject, GrantTo::Requester, None, actor, now).await
+        }
         _ => {
             let _ = (tx, actor, now);
             Ok(())

@@ -4,6 +4,7 @@
 
 mod account;
 mod approvals;
+mod apps;
 mod chart;
 mod monitoring;
 mod pages;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(screening::routes())
         .merge(approvals::routes())
         .merge(posts::routes())
+        .merge(apps::routes())
         .layer(axum::middleware::map_response(redirect_unauthenticated))
 }
 
@@ -132,6 +134,7 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
             add("/audit", "Audit log");
         }
         add("/approvals", "Approvals");
+        add("/apps", "Apps");
         add("/policy", "Policy");
     }
     Layout {
