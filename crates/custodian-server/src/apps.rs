@@ -141,7 +141,7 @@ pub async fn import_catalogue(
 ) -> Result<AppsImportOutcome, AppError> {
     let text = std::str::from_utf8(bytes).map_err(|e| AppError::invalid("file", format!("not UTF-8: {e}")))?;
     let (rows, mut errors) = dom::parse_catalogue(text.strip_prefix('\u{feff}').unwrap_or(text));
-    if errors.iter().any(|e| e.line == 1 && e.field.is_none()) || (!errors.is_empty() && !skip_invalid) {
+    if errors.iter().any(|e| e.line == 1 && e.field.is_none()) {
         return Err(rejected(errors));
     }
     // A person named in allowed_for must exist; an area too.

@@ -119,6 +119,24 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
     let post_id = created["id"].as_str().unwrap().to_string();
     let post_body = json!({"account_id": account.id, "text": "Road closed on the A46 near Warwick today."});
 
+    // An app of the catalogue (WP034 4.8).
+    let matrix_app = app
+        .store()
+        .app_upsert(
+            &custodian_store::apps_api::NewApp {
+                name: "Matrix Messenger".into(),
+                platform: custodian_domain::apps::Platform::Android,
+                package_id: "uk.matrix.messenger".into(),
+                publisher: "Matrix".into(),
+                category: custodian_domain::apps::Category::Messaging,
+                store_url: None,
+            },
+            &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap();
+
     let api_routes = vec![
         get("/me", ALL),
         get("/people", PEOPLE_READERS),
@@ -190,6 +208,21 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         post(format!("/posts/{post_id}/return"), json!({"reason": "matrix"}), CC),
         post("/posts/incident", json!({"name": "Matrix", "reason": "matrix", "guidance": "matrix"}), CC),
         post("/posts/incident/end", json!({"reason": "matrix"}), CC),
+        get("/apps", ALL),
+        get(format!("/apps/{}", matrix_app), ALL),
+        get("/apps/unlisted", DS),
+        get("/apps/export?role=dmi&format=amapi", DS),
+        get("/apps/requests", ALL),
+        post(
+            "/apps",
+            json!({"name": "Matrix", "platform": "android", "package_id": "uk.matrix", "publisher": "M", "category": "other"}),
+            DS,
+        ),
+        post(format!("/apps/{}/grants", matrix_app), json!({"allowed_for": "role:dmi"}), DS),
+        post_raw("/apps/import-catalogue", "text/csv", "name,platform,package_id,publisher,category,allowed_for\n", DS),
+        post_raw("/imports/apps", "text/csv", "device,app_id,version,seen_at\n", DS),
+        // Everyone may request; these personas hold no device, so the request is refused (422).
+        post("/apps/requests", json!({"app_id": matrix_app, "devices": [], "business_need": "matrix"}), ALL),
     ];
     let ui_routes = vec![
         get("/", ALL),
@@ -213,6 +246,11 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/posts/new", ALL),
         get("/posts/setup", ALL),
         get(format!("/posts/{post_id}"), POST_VIEWERS),
+        get("/apps", ALL),
+        get(format!("/apps/{}", matrix_app), ALL),
+        get("/apps/unlisted", DS),
+        get("/apps/requests", ALL),
+        get("/apps/requests/new", ALL),
     ];
 
     let mut failures = Vec::new();
