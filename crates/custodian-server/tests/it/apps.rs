@@ -202,7 +202,7 @@ async fn bad_files_are_refused_whole_or_skipped_by_line(b: Backend) {
     assert_eq!(p["errors"][0]["line"], 2);
 
     // A Graph detectedApps export: the device by name, the app by its catalogue name.
-    let graph = r#"{"@odata.context":"x","value":[{"id":"da-1","displayName":"Microsoft Teams","version":"6","managedDevices":[
+    let graph = r#"{"@odata.context":"x","value":[{"id":"da-1","displayName":"Teams","version":"6","managedDevices":[
         {"id":"md-1","deviceName":"WP-MB-0007"},{"id":"md-2","deviceName":"NOT-A-DEVICE"}]},
         {"id":"da-2","displayName":"Snapchat","version":"12","managedDevices":[{"id":"md-1","deviceName":"WP-MB-0007"}]}]}"#;
     let (s, r) = ds.post_raw("/imports/apps", "application/json", graph).await;
