@@ -322,3 +322,81 @@ async fn a_request_goes_to_the_original_head_then_digital_services_and_its_grant
     app.stop().await;
 }
 on_both!(a_request_goes_to_the_original_head_then_digital_services_and_its_grant_closes_the_finding);
+
+/// In a real browser, three people: the officer follows "Request this app" from her 4.8
+/// finding; her Head of Department approves; Digital Services approve; the grant closes the
+/// finding, and the officer's timeline shows each step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_a_request_is_approved_twice_and_the_grant_closes_the_finding() {
+    use fantoccini::Locator;
+    let Some(browser) = crate::browser::start().await else { return };
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    load(&app).await;
+    let finding = find(&app_findings(&app, Some("open")).await, "WP-MB-0006", "net.whatsapp.WhatsApp").cloned().unwrap();
+    let finding_id = finding["id"].as_str().unwrap().to_string();
+    let c = &browser.client;
+    let sign_in = |email: &'static str| {
+        let base = app.base.clone();
+        async move {
+            c.goto(&format!("{base}/sign-in")).await.unwrap();
+            c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
+            c.find(Locator::Id("password")).await.unwrap().send_keys(crate::support::PASSWORD).await.unwrap();
+            c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
+            c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
+        }
+    };
+    let sign_out = || async {
+        c.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Id("email")).await.unwrap();
+    };
+
+    // The officer opens her finding: WP034 6.5's warning, and the link to request the app.
+    sign_in("laura.fenwick@warwickshire.police.example").await;
+    c.goto(&format!("{}/findings/{finding_id}", app.base)).await.unwrap();
+    let body = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(body.contains("WP034 6.5"), "{body}");
+    c.find(Locator::Id("request-this-app")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("business_need")).await.unwrap();
+    let chosen = c.find(Locator::Css("#app_id option:checked")).await.unwrap().text().await.unwrap();
+    assert!(chosen.contains("WhatsApp"), "{chosen}");
+    c.find(Locator::Id("business_need")).await.unwrap().send_keys("Witness liaison on Operation Heron").await.unwrap();
+    c.find(Locator::Id("submit-request")).await.unwrap().click().await.unwrap();
+    let status = c.wait().for_element(Locator::Id("request-status")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, "pending");
+    let url = c.current_url().await.unwrap().to_string();
+    assert!(c.find(Locator::Id("decide-head_of_department")).await.is_err(), "nobody decides their own request");
+    sign_out().await;
+
+    // Her Head of Department approves and forwards to Digital Services.
+    sign_in("helen.marsh@warwickshire.police.example").await;
+    c.goto(&url).await.unwrap();
+    c.wait().for_element(Locator::Id("verdict-approve-head_of_department")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("decide-head_of_department")).await.unwrap().click().await.unwrap();
+    let step = c.wait().for_element(Locator::Id("step-head_of_department")).await.unwrap().text().await.unwrap();
+    assert!(step.contains("approved") && step.contains("Decided by Helen Marsh"), "{step}");
+    sign_out().await;
+
+    // Digital Services approve: the app is granted to her and her finding closes.
+    sign_in("tomasz.nowak@warwickshire.police.example").await;
+    c.goto(&url).await.unwrap();
+    c.wait().for_element(Locator::Id("verdict-approve-digital_services")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("decide-digital_services")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("granted")).await.unwrap();
+    let status = c.find(Locator::Id("request-status")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, "approved");
+    c.goto(&format!("{}/findings/{finding_id}", app.base)).await.unwrap();
+    let status = c.wait().for_element(Locator::Id("finding-status")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, "closed");
+    sign_out().await;
+
+    // The officer's timeline shows every step.
+    sign_in("laura.fenwick@warwickshire.police.example").await;
+    c.goto(&url).await.unwrap();
+    let timeline = c.wait().for_element(Locator::Id("timeline")).await.unwrap().text().await.unwrap();
+    assert!(timeline.contains("Laura Fenwick requested the app"), "{timeline}");
+    assert!(timeline.contains("Helen Marsh approved step head of department (WP034 4.8)"), "{timeline}");
+    assert!(timeline.contains("Tomasz Nowak approved step digital services (WP034 4.8)"), "{timeline}");
+    browser.close().await;
+    app.stop().await;
+}
