@@ -89,7 +89,10 @@ pub fn print_import(r: Result<AppsImportOutcome, AppError>, json: bool) -> anyho
     }
 }
 
-pub async fn run(cmd: &AppsCmd, open: impl Future<Output = anyhow::Result<(Settings, Store)>>) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    cmd: &AppsCmd,
+    open: impl Future<Output = anyhow::Result<(Settings, Store)>>,
+) -> anyhow::Result<ExitCode> {
     let (_, store) = open.await?;
     let now = time::OffsetDateTime::now_utc();
     match cmd {
@@ -98,26 +101,30 @@ pub async fn run(cmd: &AppsCmd, open: impl Future<Output = anyhow::Result<(Setti
             let r = custodian_server::apps::import_catalogue(&store, &Actor::cli(), now, &bytes, *skip_invalid).await;
             print_import(r, *json)
         }
-        AppsCmd::Export { role, format, out } => match custodian_server::apps::export(&store, role, format, now).await {
-            Ok(text) => {
-                match out {
-                    Some(p) => std::fs::write(p, text.as_bytes()).with_context(|| format!("writing {}", p.display()))?,
-                    None => {
-                        let mut o = std::io::stdout().lock();
-                        o.write_all(text.as_bytes())?;
-                        if !text.ends_with('\n') {
-                            o.write_all(b"\n")?;
+        AppsCmd::Export { role, format, out } => {
+            match custodian_server::apps::export(&store, role, format, now).await {
+                Ok(text) => {
+                    match out {
+                        Some(p) => {
+                            std::fs::write(p, text.as_bytes()).with_context(|| format!("writing {}", p.display()))?
+                        }
+                        None => {
+                            let mut o = std::io::stdout().lock();
+                            o.write_all(text.as_bytes())?;
+                            if !text.ends_with('\n') {
+                                o.write_all(b"\n")?;
+                            }
                         }
                     }
+                    Ok(ExitCode::SUCCESS)
                 }
-                Ok(ExitCode::SUCCESS)
+                Err(AppError::Invalid { detail, .. }) => {
+                    eprintln!("{detail}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(anyhow::anyhow!("{e}")),
             }
-            Err(AppError::Invalid { detail, .. }) => {
-                eprintln!("{detail}");
-                Ok(ExitCode::from(2))
-            }
-            Err(e) => Err(anyhow::anyhow!("{e}")),
-        },
+        }
         AppsCmd::Evaluate { json } => {
             let start = std::time::Instant::now();
             let e = store.apps_evaluate(&Actor::cli(), now).await?;

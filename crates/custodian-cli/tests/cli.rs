@@ -314,8 +314,11 @@ fn apps_catalogue_inventory_findings_export_and_mdm_export() {
     assert_eq!(j["evaluation"]["unapproved"], 1, "{j}");
 
     let o = e.run(&["findings", "export", "--format", "jsonl"]);
-    let lines: Vec<serde_json::Value> =
-        stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).filter(|f: &serde_json::Value| f["rule"] == "apps.unapproved").collect();
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|f: &serde_json::Value| f["rule"] == "apps.unapproved")
+        .collect();
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["app"], "com.whatsapp");
     assert_eq!(lines[0]["device"], "WP-MB-0005");
@@ -324,7 +327,8 @@ fn apps_catalogue_inventory_findings_export_and_mdm_export() {
     let o = e.run(&["apps", "export", "--role", "dmi", "--format", "amapi"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let pkgs: Vec<&str> = j["applications"].as_array().unwrap().iter().map(|a| a["packageName"].as_str().unwrap()).collect();
+    let pkgs: Vec<&str> =
+        j["applications"].as_array().unwrap().iter().map(|a| a["packageName"].as_str().unwrap()).collect();
     assert_eq!(pkgs, vec!["com.microsoft.teams", "com.waze", "com.whatsapp"]);
     assert!(j["applications"].as_array().unwrap().iter().all(|a| a["installType"] == "AVAILABLE"));
     let o = e.run(&["apps", "export", "--role", "resolution_centre", "--format", "csv"]);

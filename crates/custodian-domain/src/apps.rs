@@ -351,7 +351,6 @@ pub fn export_csv(apps: &[ExportApp]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-
 /// One app seen on one device by the MDM.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InventoryRow {
@@ -485,7 +484,9 @@ fn graph_app(app: &serde_json::Value) -> Option<(String, bool, Option<String>, O
     }
 }
 
-fn graph_device(md: &serde_json::Value) -> (String, Option<String>, Option<String>, Option<String>, Option<OffsetDateTime>) {
+fn graph_device(
+    md: &serde_json::Value,
+) -> (String, Option<String>, Option<String>, Option<String>, Option<OffsetDateTime>) {
     let seen = json_str(md, "lastSyncDateTime")
         .and_then(|s| OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339).ok())
         .filter(|t| t.year() > 1);
@@ -508,10 +509,12 @@ pub fn parse_inventory_json(text: &str) -> Result<crate::imports::Parsed<Invento
         field: None,
         message: format!("the inventory is not valid JSON: {e}"),
     })?;
-    let shape = || RowError {
+    let shape = || {
+        RowError {
         line: 0,
         field: None,
         message: "expected a Graph page (\"value\" array) or array of detectedApps with managedDevices, or of managedDevices with detectedApps".into(),
+    }
     };
     let (prefix, items) = match &doc {
         serde_json::Value::Array(a) => ("", a),
@@ -527,7 +530,10 @@ pub fn parse_inventory_json(text: &str) -> Result<crate::imports::Parsed<Invento
         let line = i as u64 + 1;
         let base = format!("{prefix}/{i}");
         let err = |field: String, message: &str| RowError { line, field: Some(field), message: message.into() };
-        let mut push = |out: &mut crate::imports::Parsed<InventoryRow>, md: &serde_json::Value, app: &serde_json::Value, at: String| {
+        let mut push = |out: &mut crate::imports::Parsed<InventoryRow>,
+                        md: &serde_json::Value,
+                        app: &serde_json::Value,
+                        at: String| {
             let (device, mdm_id, serial, imei, seen_at) = graph_device(md);
             if device.is_empty() && mdm_id.is_none() && serial.is_none() && imei.is_none() {
                 out.errors.push(err(at, "the device has no deviceName, id, serialNumber or imei"));
@@ -562,7 +568,8 @@ pub fn parse_inventory_json(text: &str) -> Result<crate::imports::Parsed<Invento
                 push(&mut out, item, app, format!("{base}/detectedApps/{j}"));
             }
         } else {
-            out.errors.push(err(base, "expected managedDevices (for a detected app) or detectedApps (for a managed device)"));
+            out.errors
+                .push(err(base, "expected managedDevices (for a detected app) or detectedApps (for a managed device)"));
         }
     }
     Ok(out)
@@ -573,8 +580,11 @@ pub fn parse_inventory(bytes: &[u8]) -> Result<crate::imports::Parsed<InventoryR
     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') | Some(b'[') => {
-            let text = std::str::from_utf8(body)
-                .map_err(|e| RowError { line: 0, field: None, message: format!("not UTF-8: {e}") })?;
+            let text = std::str::from_utf8(body).map_err(|e| RowError {
+                line: 0,
+                field: None,
+                message: format!("not UTF-8: {e}"),
+            })?;
             parse_inventory_json(text)
         }
         _ => parse_inventory_csv(body),
@@ -701,10 +711,7 @@ mod tests {
         assert_eq!(p.rows.len(), 2);
         assert_eq!(p.rows[1].seen_at, Some(datetime!(2026-11-27 0:00 UTC)));
         let at: Vec<(u64, String)> = p.errors.iter().map(|e| (e.line, e.field.clone().unwrap_or_default())).collect();
-        assert_eq!(
-            at,
-            vec![(4, "device".into()), (5, "app_id".into()), (6, "app_id".into()), (6, "seen_at".into())]
-        );
+        assert_eq!(at, vec![(4, "device".into()), (5, "app_id".into()), (6, "app_id".into()), (6, "seen_at".into())]);
         assert_eq!(parse_inventory_csv(b"device,app,version\n").unwrap_err().line, 1);
     }
 

@@ -46,7 +46,10 @@ impl AppFields {
         let platform = Platform::parse(&self.platform)
             .ok_or_else(|| AppError::invalid("platform", "Choose android, ios or windows"))?;
         let category = Category::parse(&self.category).ok_or_else(|| {
-            AppError::invalid("category", "Choose messaging, social, productivity, navigation, camera_evidence or other")
+            AppError::invalid(
+                "category",
+                "Choose messaging, social, productivity, navigation, camera_evidence or other",
+            )
         })?;
         if self.name.trim().is_empty() {
             return Err(AppError::invalid("name", "Enter the app's name"));
@@ -207,8 +210,16 @@ pub async fn import_inventory_as(
     skip_invalid: bool,
 ) -> Result<AppsImportOutcome, AppError> {
     state.require(user, Action::AppsInventoryImport, &Resource::System)?;
-    import_inventory(state.store(), &user.actor, state.now(), bytes, skip_invalid, &custodian_store::no_progress, &|_| {})
-        .await
+    import_inventory(
+        state.store(),
+        &user.actor,
+        state.now(),
+        bytes,
+        skip_invalid,
+        &custodian_store::no_progress,
+        &|_| {},
+    )
+    .await
 }
 
 pub async fn import_catalogue_as(
@@ -255,11 +266,16 @@ pub async fn request(state: &AppState, user: &CurrentUser, f: &RequestFields) ->
         (None, Some(a)) => {
             let a = a.check()?;
             if a.store_url.is_none() {
-                return Err(AppError::invalid("store_url", "Give the app's store link for an app not in the catalogue"));
+                return Err(AppError::invalid(
+                    "store_url",
+                    "Give the app's store link for an app not in the catalogue",
+                ));
             }
             RequestedApp::New(a)
         }
-        (None, None) => return Err(AppError::invalid("app_id", "Choose an app, or describe a new one with its store link")),
+        (None, None) => {
+            return Err(AppError::invalid("app_id", "Choose an app, or describe a new one with its store link"));
+        }
     };
     if f.devices.is_empty() {
         return Err(AppError::invalid("devices", "Choose the device or devices the app is for"));
@@ -318,7 +334,9 @@ pub async fn decide(
         return Err(AppError::invalid("reasons", "Give the reasons for the rejection"));
     }
     let grant_to = match grant_role.map(str::trim).filter(|r| !r.is_empty() && *r != "requester") {
-        Some(r) => GrantTo::Role(Role::parse(r).ok_or_else(|| AppError::invalid("grant_to", format!("{r:?} is not a role")))?),
+        Some(r) => {
+            GrantTo::Role(Role::parse(r).ok_or_else(|| AppError::invalid("grant_to", format!("{r:?} is not a role")))?)
+        }
         None => GrantTo::Requester,
     };
     if expires_at.is_some_and(|e| e <= state.now()) {
@@ -344,7 +362,8 @@ pub async fn decide(
 
 /// The requester withdraws before a final decision.
 pub async fn withdraw(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<AppRequestRecord, AppError> {
-    let r = state.store().app_request_get(id).await?.ok_or_else(|| AppError::NotFound(format!("No app request {id}.")))?;
+    let r =
+        state.store().app_request_get(id).await?.ok_or_else(|| AppError::NotFound(format!("No app request {id}.")))?;
     crate::approvals::withdraw(state, user, r.approval.id).await?;
     state.store().app_request_get(id).await?.ok_or_else(|| AppError::NotFound(format!("No app request {id}.")))
 }

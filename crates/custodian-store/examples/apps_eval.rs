@@ -107,7 +107,13 @@ fn build(db: &str, n: u64, k: u64, now: time::OffsetDateTime) -> Result<(), Box<
         )?;
         Ok(id)
     };
-    let mut add_grant = |tx: &rusqlite::Transaction, app: &[u8; 16], scope: &str, role: Option<&str>, area: Option<String>, person: Option<[u8; 16]>| -> rusqlite::Result<()> {
+    let mut add_grant = |tx: &rusqlite::Transaction,
+                         app: &[u8; 16],
+                         scope: &str,
+                         role: Option<&str>,
+                         area: Option<String>,
+                         person: Option<[u8; 16]>|
+     -> rusqlite::Result<()> {
         grant += 1;
         tx.execute(
             "INSERT INTO app_grants (id, app_id, scope, role, business_area, person_id, expires_at, request_id, created_at, created_by) \
@@ -176,7 +182,12 @@ fn build(db: &str, n: u64, k: u64, now: time::OffsetDateTime) -> Result<(), Box<
             if i % 50 == 0 {
                 let a = (i / 50 % 20) as usize;
                 pkgs.push(format!("uk.bench.person{a}"));
-                grant_stmt.execute(rusqlite::params![&Uuid::now_v7().as_bytes()[..], &person_apps[a][..], &pid[..], ts])?;
+                grant_stmt.execute(rusqlite::params![
+                    &Uuid::now_v7().as_bytes()[..],
+                    &person_apps[a][..],
+                    &pid[..],
+                    ts
+                ])?;
             }
             if rng.below(10) == 0 {
                 pkgs.push(format!("com.unlisted.app{}", rng.below(20)));

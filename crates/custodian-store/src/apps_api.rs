@@ -10,7 +10,7 @@
 //! audit event, so a re-evaluation that changes nothing writes nothing but its summary event.
 
 use custodian_domain::approvals::Verdict;
-use custodian_domain::apps::{Audience, Category, CatalogueRow, ExportApp, InventoryRow, Platform};
+use custodian_domain::apps::{Audience, CatalogueRow, Category, ExportApp, InventoryRow, Platform};
 use custodian_domain::people::Role;
 use serde::Serialize;
 use time::OffsetDateTime;

@@ -223,7 +223,12 @@ pub struct UnlistedOut {
 
 impl From<&UnlistedSeen> for UnlistedOut {
     fn from(u: &UnlistedSeen) -> Self {
-        Self { package_id: u.package_id.clone(), app_name: u.app_name.clone(), devices: u.devices, last_seen: ts(u.last_seen) }
+        Self {
+            package_id: u.package_id.clone(),
+            app_name: u.app_name.clone(),
+            devices: u.devices,
+            last_seen: ts(u.last_seen),
+        }
     }
 }
 

@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use custodian_authz::{Action, Resource};
-use custodian_domain::apps::DIRECT_MESSAGING_WARNING;
 use custodian_domain::approvals::{RequestStatus, StepStatus};
-use custodian_store::apps_api::AppRecord;
+use custodian_domain::apps::DIRECT_MESSAGING_WARNING;
 use custodian_store::DeviceFilter;
+use custodian_store::apps_api::AppRecord;
 use serde::Deserialize;
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
@@ -309,10 +309,8 @@ async fn new_request(
     state.require(&user, Action::AppsRequest, &Resource::System)?;
     let apps = state.store().apps().await?;
     let package = q.package.unwrap_or_default();
-    let mine = state
-        .store()
-        .devices(&DeviceFilter { holder_id: Some(user.id()), ..DeviceFilter::default() }, 1, 200)
-        .await?;
+    let mine =
+        state.store().devices(&DeviceFilter { holder_id: Some(user.id()), ..DeviceFilter::default() }, 1, 200).await?;
     Ok(render(&NewRequestPage {
         layout: layout(&state, Some(&user), "Request an app", "/apps"),
         apps: apps
@@ -361,7 +359,9 @@ async fn create_request(State(state): State<AppState>, user: CurrentUser, Form(f
     let mut devices = vec![];
     for (k, v) in &f {
         if k == "devices" {
-            devices.push(Uuid::parse_str(v).map_err(|_| AppError::invalid("devices", "Choose your devices from the list"))?);
+            devices.push(
+                Uuid::parse_str(v).map_err(|_| AppError::invalid("devices", "Choose your devices from the list"))?,
+            );
         }
     }
     let id = uc::request(

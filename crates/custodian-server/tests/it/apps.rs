@@ -197,7 +197,8 @@ async fn bad_files_are_refused_whole_or_skipped_by_line(b: Backend) {
 
     let (s, p) = ds.post_raw("/imports/apps", "text/csv", "device,app\nx,y\n").await;
     assert_eq!(s, 422, "{p}");
-    let (s, p) = ds.post_raw("/imports/apps", "text/csv", "device,app_id,version,seen_at\nWP-MB-0006,bad id,1,\n").await;
+    let (s, p) =
+        ds.post_raw("/imports/apps", "text/csv", "device,app_id,version,seen_at\nWP-MB-0006,bad id,1,\n").await;
     assert_eq!(s, 422, "{p}");
     assert_eq!(p["errors"][0]["line"], 2);
 
@@ -250,19 +251,26 @@ async fn a_request_goes_to_the_original_head_then_digital_services_and_its_grant
 
     // Laura moves to Professional Standards mid-request: Helen still decides, Gareth cannot.
     app.sql("UPDATE people SET business_area_id = (SELECT id FROM business_areas WHERE name = 'Professional Standards') WHERE staff_number = 'A1017'").await;
-    let (s, p) = gareth.post(&format!("/apps/requests/{id}/decide"), json!({"step": "head_of_department", "verdict": "approve"})).await;
+    let (s, p) = gareth
+        .post(&format!("/apps/requests/{id}/decide"), json!({"step": "head_of_department", "verdict": "approve"}))
+        .await;
     assert_eq!(s, 403, "{p}");
     // Nobody decides their own request; Digital Services wait for the Head of Department.
-    let (s, _) = laura.post(&format!("/apps/requests/{id}/decide"), json!({"step": "head_of_department", "verdict": "approve"})).await;
+    let (s, _) = laura
+        .post(&format!("/apps/requests/{id}/decide"), json!({"step": "head_of_department", "verdict": "approve"}))
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = ds.post(&format!("/apps/requests/{id}/decide"), json!({"step": "digital_services", "verdict": "approve"})).await;
+    let (s, _) = ds
+        .post(&format!("/apps/requests/{id}/decide"), json!({"step": "digital_services", "verdict": "approve"}))
+        .await;
     assert_eq!(s, 403);
     let (s, r) = helen
         .post(&format!("/apps/requests/{id}/decide"), json!({"step": "head_of_department", "verdict": "approve"}))
         .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["status"], "pending");
-    let open_wa = find(&app_findings(&app, Some("open")).await, "WP-MB-0006", "net.whatsapp.WhatsApp").cloned().unwrap();
+    let open_wa =
+        find(&app_findings(&app, Some("open")).await, "WP-MB-0006", "net.whatsapp.WhatsApp").cloned().unwrap();
 
     let (s, r) = ds
         .post(
@@ -310,11 +318,17 @@ async fn a_request_goes_to_the_original_head_then_digital_services_and_its_grant
     let approval = r["approval_id"].as_str().unwrap().to_string();
     // Laura is in Professional Standards now: her new request goes to its Head of Department.
     assert_eq!(r["business_area"], "Professional Standards");
-    let (s, _) = helen.post(&format!("/approvals/{approval}/decide"), json!({"step": "head_of_department", "verdict": "approve"})).await;
+    let (s, _) = helen
+        .post(&format!("/approvals/{approval}/decide"), json!({"step": "head_of_department", "verdict": "approve"}))
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = gareth.post(&format!("/approvals/{approval}/decide"), json!({"step": "head_of_department", "verdict": "approve"})).await;
+    let (s, _) = gareth
+        .post(&format!("/approvals/{approval}/decide"), json!({"step": "head_of_department", "verdict": "approve"}))
+        .await;
     assert_eq!(s, 200);
-    let (s, d) = ds.post(&format!("/approvals/{approval}/decide"), json!({"step": "digital_services", "verdict": "approve"})).await;
+    let (s, d) = ds
+        .post(&format!("/approvals/{approval}/decide"), json!({"step": "digital_services", "verdict": "approve"}))
+        .await;
     assert_eq!(s, 200, "{d}");
     let (_, r) = laura.get(&format!("/apps/requests/{}", r["id"].as_str().unwrap())).await;
     assert!(r["grant_id"].is_string(), "{r}");
@@ -333,7 +347,8 @@ async fn in_a_browser_a_request_is_approved_twice_and_the_grant_closes_the_findi
     let app = spawn(Backend::Sqlite).await;
     app.seed().await;
     load(&app).await;
-    let finding = find(&app_findings(&app, Some("open")).await, "WP-MB-0006", "net.whatsapp.WhatsApp").cloned().unwrap();
+    let finding =
+        find(&app_findings(&app, Some("open")).await, "WP-MB-0006", "net.whatsapp.WhatsApp").cloned().unwrap();
     let finding_id = finding["id"].as_str().unwrap().to_string();
     let c = &browser.client;
     let sign_in = |email: &'static str| {
