@@ -5,6 +5,11 @@
 use crate::apps_api::*;
 use custodian_domain::apps::{self as apps_dom, Audience, Category as AppCategory, Platform as AppPlatform};
 
+/// A grant as the evaluation reads it: package, scope, role, area, person, expiry.
+type AppsLiveGrantRow = (String, String, Option<String>, Option<String>, Option<Uuid>, Option<OffsetDateTime>);
+/// An app request row: approval, requester, requester's name, area, app, devices (JSON), need, grant, created.
+type AppRequestRow = (Uuid, Uuid, String, Option<String>, Uuid, String, String, Option<Uuid>, OffsetDateTime);
+
 const APP_COLS: &str = "a.id, a.name, a.platform, a.package_id, a.publisher, a.category, a.store_url, a.listed, a.created_at, a.updated_at";
 
 const GRANT_SELECT: &str = "SELECT g.id, g.app_id, g.scope, g.role, g.business_area, g.person_id, p.staff_number, p.name AS person_name, \
@@ -551,7 +556,7 @@ async fn apps_eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDa
     ] {
         sqlx::query(&ddl).execute(&mut **tx).await.map_err(db_err)?;
     }
-    let grants: Vec<(String, String, Option<String>, Option<String>, Option<Uuid>, Option<OffsetDateTime>)> = sqlx::query_as(
+    let grants: Vec<AppsLiveGrantRow> = sqlx::query_as(
         "SELECT a.package_id, g.scope, g.role, g.business_area, g.person_id, g.expires_at FROM app_grants g JOIN apps a ON a.id = g.app_id \
          WHERE g.revoked_at IS NULL AND a.listed",
     )
@@ -725,7 +730,7 @@ pub async fn apps_sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<
     let mut total = EvalSummary::default();
     let mut packages: Vec<String> = vec![];
     for (id, app, package, expires) in expired {
-        if !expires.is_some_and(|e| e <= now) {
+        if expires.is_none_or(|e| e > now) {
             continue;
         }
         sqlx::query("UPDATE app_grants SET expiry_handled_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await.map_err(db_err)?;
@@ -833,7 +838,7 @@ pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Acto
 }
 
 async fn app_request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequestRecord>> {
-    let row: Option<(Uuid, Uuid, String, Option<String>, Uuid, String, String, Option<Uuid>, OffsetDateTime)> = sqlx::query_as(
+    let row: Option<AppRequestRow> = sqlx::query_as(
         "SELECT r.approval_id, r.requester_id, p.name, r.business_area, r.app_id, r.device_ids, r.business_need, r.grant_id, r.created_at \
          FROM app_requests r JOIN people p ON p.id = r.requester_id WHERE r.id = $1",
     )
