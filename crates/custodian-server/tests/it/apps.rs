@@ -415,3 +415,75 @@ async fn in_a_browser_a_request_is_approved_twice_and_the_grant_closes_the_findi
     browser.close().await;
     app.stop().await;
 }
+
+async fn the_pages_show_the_clauses_and_the_direct_messaging_warning(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    load(&app).await;
+    let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
+    let (s, page) = ds.get("/apps").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("data-clause=\"4.8\"") && page.contains("data-clause=\"6.5\""), "the clauses' words");
+    assert_eq!(page.matches("app-dm-warning").count(), 1, "once, beside WhatsApp");
+    // Digital Services add a messaging app by hand: it carries the warning too.
+    let (s, _) = ds
+        .post(
+            "/apps",
+            &[
+                ("name", "Signal"),
+                ("platform", "android"),
+                ("package_id", "org.thoughtcrime.securesms"),
+                ("publisher", "Signal"),
+                ("category", "messaging"),
+                ("store_url", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = ds.get("/apps").await;
+    assert_eq!(page.matches("app-dm-warning").count(), 2);
+    let (s, page) = ds.post("/apps", &[("name", "Bad"), ("platform", "symbian")]).await;
+    assert_eq!(s, 422, "{page}");
+    assert!(page.contains("govuk-error-summary"));
+    let (s, page) = ds.get("/apps/unlisted").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("com.zhiliaoapp.musically"));
+
+    // The officer: her finding links to the request form, which needs a business need.
+    let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
+    let f = find(&app_findings(&app, Some("open")).await, "WP-MB-0006", "com.zhiliaoapp.musically").cloned().unwrap();
+    let (s, page) = laura.get(&format!("/findings/{}", f["id"].as_str().unwrap())).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("id=\"request-this-app\""), "{page}");
+    let phone = app.device("WP-MB-0006").await;
+    let (s, page) =
+        laura.get(&format!("/apps/requests/new?package=com.zhiliaoapp.musically&device={}", phone.id)).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("value=\"com.zhiliaoapp.musically\"") && page.contains("checked"), "prefilled");
+    let device = phone.id.to_string();
+    let (s, page) = laura
+        .post(
+            "/apps/requests",
+            &[
+                ("app_id", "new"),
+                ("name", "TikTok"),
+                ("platform", "android"),
+                ("package_id", "com.zhiliaoapp.musically"),
+                ("publisher", "TikTok"),
+                ("category", "social"),
+                ("store_url", "https://play.google.com/store/apps/details?id=com.zhiliaoapp.musically"),
+                ("devices", &device),
+                ("business_need", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422, "{page}");
+    assert!(page.contains("business need"), "{page}");
+    let (s, _) = laura.get("/apps/unlisted").await;
+    assert_eq!(s, 403);
+    let (s, page) = laura.get("/apps/requests").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("You have not requested any apps."));
+    app.stop().await;
+}
+on_both!(the_pages_show_the_clauses_and_the_direct_messaging_warning);
