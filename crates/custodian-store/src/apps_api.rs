@@ -3,8 +3,9 @@
 //! device and app in step with them, and requests for unlisted apps through the approval chain
 //! (Head of Department of the requester's business area, then Digital Services).
 //!
-//! The evaluation ([`Store::apps_evaluate`]) is one SQL statement over every installed app of
-//! every held device, written into a temporary table, then three small differences against the
+//! The evaluation ([`Store::apps_evaluate`]) is one SQL statement over the installed apps of
+//! held devices whose package is not approved for everyone (installs of apps approved for all
+//! staff are never read), written into a temporary table, then three small differences against the
 //! open findings: new findings, findings re-opened in place (same dedupe key), findings closed
 //! because the app is gone or a grant now covers it. Only the changes are written, each with its
 //! audit event, so a re-evaluation that changes nothing writes nothing but its summary event.

@@ -521,12 +521,23 @@ pub async fn apps_for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> 
 // Evaluation (WP034 4.8): set-based
 
 /// The installed apps of held devices with no live grant covering the holder, as one query
-/// over the temporary table of live grants. `{scope}` narrows it to one package.
-const APPS_VIOLATIONS: &str = "SELECT i.device_id, i.package_id, d.holder_id, d.asset_tag FROM devices d \
-    JOIN people p ON p.id = d.holder_id JOIN app_installs i ON i.device_id = d.id \
-    WHERE d.holder_id IS NOT NULL {scope} AND NOT EXISTS (SELECT 1 FROM apps_eval_grants g WHERE g.package_id = i.package_id AND ( \
-      g.scope = 'all' OR (g.scope = 'person' AND g.person_id = d.holder_id) OR (g.scope = 'area' AND g.area_id = p.business_area_id) \
+/// over the temporary tables: `apps_eval_pkgs`, the packages seen that no live grant approves for
+/// everyone (the only ones that can be unapproved; most installs are of apps approved for all
+/// staff and are never read), and `apps_eval_grants`, their live grants. The joins are written
+/// as CROSS JOIN so SQLite walks them in this order: package, its installs (by the
+/// `app_installs_package` index), device, holder.
+const APPS_VIOLATIONS: &str = "SELECT i.device_id, i.package_id, d.holder_id, d.asset_tag FROM apps_eval_pkgs c \
+    CROSS JOIN app_installs i CROSS JOIN devices d CROSS JOIN people p \
+    WHERE i.package_id = c.package_id AND d.id = i.device_id AND d.holder_id IS NOT NULL AND p.id = d.holder_id \
+    AND NOT EXISTS (SELECT 1 FROM apps_eval_grants g WHERE g.package_id = i.package_id AND ( \
+      (g.scope = 'person' AND g.person_id = d.holder_id) OR (g.scope = 'area' AND g.area_id = p.business_area_id) \
       OR (g.scope = 'role' AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = d.holder_id AND r.role = g.role))))";
+
+/// The distinct packages installed anywhere, by skipping through the `app_installs_package`
+/// index (one seek per package, not one row per install).
+const APPS_DISTINCT_PACKAGES: &str = "WITH RECURSIVE pk (x) AS (SELECT MIN(package_id) FROM app_installs \
+    UNION ALL SELECT (SELECT MIN(i.package_id) FROM app_installs i WHERE i.package_id > pk.x) FROM pk WHERE pk.x IS NOT NULL) \
+    SELECT x FROM pk WHERE x IS NOT NULL";
 
 /// The same evaluation as ONE query, with expiry checked in SQL (for the benchmark).
 pub async fn apps_unapproved_count_one_query(pool: &Pool<DB>, now: OffsetDateTime) -> Result<i64> {
@@ -550,8 +561,10 @@ async fn apps_eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDa
     for ddl in [
         format!("CREATE TEMPORARY TABLE IF NOT EXISTS apps_eval_grants (package_id TEXT NOT NULL, scope TEXT NOT NULL, role TEXT NULL, area_id {UUID_SQL} NULL, person_id {UUID_SQL} NULL)"),
         "CREATE INDEX IF NOT EXISTS apps_eval_grants_package ON apps_eval_grants (package_id)".to_string(),
+        "CREATE TEMPORARY TABLE IF NOT EXISTS apps_eval_pkgs (package_id TEXT PRIMARY KEY)".to_string(),
         format!("CREATE TEMPORARY TABLE IF NOT EXISTS apps_eval_viol (device_id {UUID_SQL} NOT NULL, package_id TEXT NOT NULL, holder_id {UUID_SQL} NOT NULL, asset_tag TEXT NOT NULL, PRIMARY KEY (device_id, package_id))"),
         "DELETE FROM apps_eval_grants".to_string(),
+        "DELETE FROM apps_eval_pkgs".to_string(),
         "DELETE FROM apps_eval_viol".to_string(),
     ] {
         sqlx::query(&ddl).execute(&mut **tx).await.map_err(db_err)?;
@@ -563,28 +576,39 @@ async fn apps_eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDa
     .fetch_all(&mut **tx)
     .await
     .map_err(db_err)?;
+    let live: Vec<AppsLiveGrantRow> =
+        grants.into_iter().filter(|g| g.5.is_none_or(|e| e > now) && package.is_none_or(|p| p == g.0)).collect();
+    // Packages approved for everyone cannot be unapproved for anyone.
+    let for_all: std::collections::HashSet<&str> = live.iter().filter(|g| g.1 == "all").map(|g| g.0.as_str()).collect();
+    let seen: Vec<String> = match package {
+        Some(p) => vec![p.to_string()],
+        None => sqlx::query_scalar(APPS_DISTINCT_PACKAGES).fetch_all(&mut **tx).await.map_err(db_err)?,
+    };
+    let candidates: Vec<&String> = seen.iter().filter(|p| !for_all.contains(p.as_str())).collect();
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    for p in &candidates {
+        sqlx::query("INSERT INTO apps_eval_pkgs (package_id) VALUES ($1)").bind(p.as_str()).execute(&mut **tx).await.map_err(db_err)?;
+    }
     let areas: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, name FROM business_areas").fetch_all(&mut **tx).await.map_err(db_err)?;
-    for (pkg, scope, role, area, person, expires) in grants {
-        if expires.is_some_and(|e| e <= now) || package.is_some_and(|p| p != pkg) {
-            continue;
-        }
+    for (pkg, scope, role, area, person, _) in live.iter().filter(|g| !for_all.contains(g.0.as_str())) {
         let area_id = area.as_ref().and_then(|a| areas.iter().find(|(_, n)| n.eq_ignore_ascii_case(a)).map(|(id, _)| *id));
         if scope == "area" && area_id.is_none() {
             continue;
         }
         sqlx::query("INSERT INTO apps_eval_grants (package_id, scope, role, area_id, person_id) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&pkg)
-            .bind(&scope)
-            .bind(&role)
+            .bind(pkg)
+            .bind(scope)
+            .bind(role)
             .bind(area_id)
             .bind(person)
             .execute(&mut **tx)
             .await
             .map_err(db_err)?;
     }
-    let scope = if package.is_some() { "AND i.package_id = $1" } else { "AND ($1 IS NULL OR 1 = 1)" };
-    let sql = format!("INSERT INTO apps_eval_viol (device_id, package_id, holder_id, asset_tag) {}", APPS_VIOLATIONS.replace("{scope}", scope));
-    let res = sqlx::query(&sql).bind(package).execute(&mut **tx).await.map_err(db_err)?;
+    let sql = format!("INSERT INTO apps_eval_viol (device_id, package_id, holder_id, asset_tag) {APPS_VIOLATIONS}");
+    let res = sqlx::query(&sql).execute(&mut **tx).await.map_err(db_err)?;
     Ok(res.rows_affected() as usize)
 }
 
