@@ -525,7 +525,7 @@ pub async fn apps_for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> 
 /// everyone (the only ones that can be unapproved; most installs are of apps approved for all
 /// staff and are never read), and `apps_eval_grants`, their live grants. The joins are written
 /// as CROSS JOIN so SQLite walks them in this order: package, its installs (by the
-/// `app_installs_package` index), device, holder.
+/// `app_installs_package_device` index, covering), device, holder.
 const APPS_VIOLATIONS: &str = "SELECT i.device_id, i.package_id, d.holder_id, d.asset_tag FROM apps_eval_pkgs c \
     CROSS JOIN app_installs i CROSS JOIN devices d CROSS JOIN people p \
     WHERE i.package_id = c.package_id AND d.id = i.device_id AND d.holder_id IS NOT NULL AND p.id = d.holder_id \
@@ -533,7 +533,7 @@ const APPS_VIOLATIONS: &str = "SELECT i.device_id, i.package_id, d.holder_id, d.
       (g.scope = 'person' AND g.person_id = d.holder_id) OR (g.scope = 'area' AND g.area_id = p.business_area_id) \
       OR (g.scope = 'role' AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = d.holder_id AND r.role = g.role))))";
 
-/// The distinct packages installed anywhere, by skipping through the `app_installs_package`
+/// The distinct packages installed anywhere, by skipping through the `app_installs_package_device`
 /// index (one seek per package, not one row per install).
 const APPS_DISTINCT_PACKAGES: &str = "WITH RECURSIVE pk (x) AS (SELECT MIN(package_id) FROM app_installs \
     UNION ALL SELECT (SELECT MIN(i.package_id) FROM app_installs i WHERE i.package_id > pk.x) FROM pk WHERE pk.x IS NOT NULL) \
