@@ -333,6 +333,35 @@ async fn a_request_goes_to_the_original_head_then_digital_services_and_its_grant
     let (_, r) = laura.get(&format!("/apps/requests/{}", r["id"].as_str().unwrap())).await;
     assert!(r["grant_id"].is_string(), "{r}");
     assert_eq!(r["app"]["listed"], true);
+
+    // Digital Services may grant to a role instead, until an expiry.
+    let (_, cat) = laura.get("/apps").await;
+    let waze = cat.as_array().unwrap().iter().find(|a| a["package_id"] == "com.waze").unwrap()["id"].clone();
+    let (s, r) =
+        laura.post("/apps/requests", json!({"app_id": waze, "devices": [phone.id], "business_need": "Driving"})).await;
+    assert_eq!(s, 200, "{r}");
+    let id4 = r["id"].as_str().unwrap().to_string();
+    let (s, _) = gareth
+        .post(&format!("/apps/requests/{id4}/decide"), json!({"step": "head_of_department", "verdict": "approve"}))
+        .await;
+    assert_eq!(s, 200);
+    let (s, p) = ds
+        .post(
+            &format!("/apps/requests/{id4}/decide"),
+            json!({"step": "digital_services", "verdict": "approve", "grant_to": "wizard"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let (s, r) = ds
+        .post(
+            &format!("/apps/requests/{id4}/decide"),
+            json!({"step": "digital_services", "verdict": "approve", "grant_to": "psd", "expires_at": "2099-12-31T23:59:59Z"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let g = r["app"]["grants"].as_array().unwrap().iter().find(|g| g["allowed_for"] == "role:psd").cloned().unwrap();
+    assert!(g["expires_at"].as_str().unwrap().starts_with("2099-12-31"), "{g}");
+    assert_eq!(g["request_id"], r["approval_id"], "{g}");
     app.stop().await;
 }
 on_both!(a_request_goes_to_the_original_head_then_digital_services_and_its_grant_closes_the_finding);
