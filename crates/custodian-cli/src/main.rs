@@ -1,5 +1,6 @@
 //! `custodian`: run the server and every bulk job from the command line.
 
+mod apps;
 mod monitoring;
 mod screening_pack;
 mod usage;
@@ -52,7 +53,8 @@ enum Command {
     /// Accounts: add people, set passwords, grant roles, issue API tokens.
     #[command(subcommand)]
     User(UserCmd),
-    /// Bulk imports: people (HR export), devices (register), intune (Graph managedDevices).
+    /// Bulk imports: people (HR export), devices (register), intune (Graph managedDevices), apps
+    /// (installed-app inventories: CSV device,app_id,version,seen_at or Graph detectedApps JSON).
     Import(ImportArgs),
     /// Findings.
     #[command(subcommand)]
@@ -82,6 +84,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Approved apps: load the catalogue, re-evaluate installed apps, export for the MDM (WP034 4.8).
+    #[command(subcommand)]
+    Apps(apps::AppsCmd),
     /// Screen a draft post against WP034 6.3 and 6.5 (exit 3 when the verdict is block).
     Screen {
         /// The draft (UTF-8); `-` or nothing reads standard input.
@@ -139,7 +144,7 @@ enum UserCmd {
 
 #[derive(Args)]
 struct ImportArgs {
-    /// people, devices or intune
+    /// people, devices, intune or apps
     kind: String,
     file: PathBuf,
     /// Import the valid rows and list the invalid ones, instead of importing nothing.
@@ -443,7 +448,21 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     )
                     .await
                 }
-                other => bail!("unknown import {other:?}: use people, devices or intune"),
+                "apps" => {
+                    let r = custodian_server::apps::import_inventory(
+                        &store,
+                        &Actor::cli(),
+                        now,
+                        &bytes,
+                        a.skip_invalid,
+                        &progress,
+                        &total,
+                    )
+                    .await;
+                    bar.finish_and_clear();
+                    return apps::print_import(r, a.json);
+                }
+                other => bail!("unknown import {other:?}: use people, devices, intune or apps"),
             };
             bar.finish_and_clear();
             match r {
@@ -493,6 +512,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                         "severity": f.severity.as_str(), "outcome": f.outcome.map(|o| o.as_str()),
                         "summary": f.summary, "evidence": f.evidence, "records": f.records,
                     });
+                    let mut line = line;
+                    if f.rule == custodian_domain::apps::RULE_UNAPPROVED {
+                        // WP034 4.8 findings name the app's package id.
+                        line["app"] = f.evidence.get("app").cloned().unwrap_or_default();
+                    }
                     if let Err(e) = writeln!(w, "{line}") {
                         err = Some(e);
                     }
@@ -539,6 +563,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Monitoring(cmd) => monitoring::run(cmd, open(&cli)).await,
         Command::ScreeningPack(cmd) => screening_pack::run(cmd, open(&cli)).await,
         Command::Usage(cmd) => usage::run(cmd, open(&cli)).await,
+        Command::Apps(cmd) => apps::run(cmd, open(&cli)).await,
         Command::Overseas(cmd) => usage::run_overseas(cmd, open(&cli)).await,
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&custodian_server::api::openapi())?);

@@ -267,3 +267,79 @@ fn the_screening_pack_is_checked_then_put_into_effect_and_kept() {
     let o = e.run(&["screening-pack", "activate", file.to_str().unwrap(), "--reason", "again"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn apps_catalogue_inventory_findings_export_and_mdm_export() {
+    let e = Env::new();
+    assert!(e.run(&["migrate", "--create"]).status.success());
+    for (kind, f) in [("people", "people.csv"), ("devices", "devices.csv")] {
+        assert!(e.run(&["import", kind, fixture(f).to_str().unwrap()]).status.success());
+    }
+    let catalogue = e.write(
+        "catalogue.csv",
+        "name,platform,package_id,publisher,category,allowed_for\n\
+         Microsoft Teams,android,com.microsoft.teams,Microsoft,productivity,all\n\
+         WhatsApp,android,com.whatsapp,Meta,messaging,role:dmi;person:A1018\n\
+         Waze,android,com.waze,Google,navigation,role:dmi\n",
+    );
+    let o = e.run(&["apps", "import-catalogue", catalogue.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["summary"]["created"], 3, "{j}");
+
+    // A bad line refuses the whole file (exit 2) naming line and column; --skip-invalid imports the rest.
+    let inventory = e.write(
+        "inventory.csv",
+        "device,app_id,version,seen_at\n\
+         WP-MB-0005,com.microsoft.teams,6.1,2026-11-27T09:00:00Z\n\
+         WP-MB-0005,com.whatsapp,2.24,2026-11-27T09:00:00Z\n\
+         351427870905460,com.whatsapp,2.24,\n\
+         WP-MB-0007,com.whatsapp,2.24,\n\
+         WP-MB-0007,com.waze,1,not a date\n\
+         NO-SUCH-DEVICE,com.whatsapp,2.24,\n",
+    );
+    let o = e.run(&["import", "apps", inventory.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["rejected"][0]["line"], 6, "{j}");
+    assert_eq!(j["rejected"][0]["field"], "seen_at", "{j}");
+    let o = e.run(&["import", "apps", inventory.to_str().unwrap(), "--skip-invalid", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // WP-MB-0005 (A1016) has WhatsApp unapproved; A1018's is granted by name; the IMEI is of a
+    // device with no holder (kept, no finding); the unknown device is reported with its line.
+    assert_eq!(j["summary"]["findings_opened"], 1, "{j}");
+    assert_eq!(j["summary"]["unmatched"][0]["line"], 7, "{j}");
+    assert_eq!(j["skipped"][0]["line"], 6, "{j}");
+    assert_eq!(j["evaluation"]["unapproved"], 1, "{j}");
+
+    let o = e.run(&["findings", "export", "--format", "jsonl"]);
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|f: &serde_json::Value| f["rule"] == "apps.unapproved")
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["app"], "com.whatsapp");
+    assert_eq!(lines[0]["device"], "WP-MB-0005");
+    assert_eq!(lines[0]["clause"], "4.8");
+
+    let o = e.run(&["apps", "export", "--role", "dmi", "--format", "amapi"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let pkgs: Vec<&str> =
+        j["applications"].as_array().unwrap().iter().map(|a| a["packageName"].as_str().unwrap()).collect();
+    assert_eq!(pkgs, vec!["com.microsoft.teams", "com.waze", "com.whatsapp"]);
+    assert!(j["applications"].as_array().unwrap().iter().all(|a| a["installType"] == "AVAILABLE"));
+    let o = e.run(&["apps", "export", "--role", "resolution_centre", "--format", "csv"]);
+    assert_eq!(
+        stdout(&o),
+        "name,platform,package_id,category,direct_messaging\nMicrosoft Teams,android,com.microsoft.teams,productivity,no\n"
+    );
+    assert_eq!(e.run(&["apps", "export", "--role", "wizard", "--format", "csv"]).status.code(), Some(2));
+    let o = e.run(&["apps", "evaluate", "--json"]);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["evaluation"]["unapproved"], 1, "{j}");
+    assert_eq!(j["evaluation"]["opened"], 0, "{j}");
+    assert!(e.run(&["audit", "verify"]).status.success());
+}

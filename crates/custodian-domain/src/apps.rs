@@ -16,6 +16,25 @@ use crate::people::Role;
 /// The finding rule id for an installed app not approved for the device's holder.
 pub const RULE_UNAPPROVED: &str = "apps.unapproved";
 
+/// WP034 4.8: an app installed on a force device that is not approved for its holder's role.
+pub const UNAPPROVED: crate::findings::Rule = crate::findings::Rule {
+    id: RULE_UNAPPROVED,
+    clause: "4.8",
+    severity: crate::findings::Severity::Medium,
+    title: "App installed that is not approved for the holder",
+};
+
+/// The apps rules, for look-ups by id.
+pub fn rule(id: &str) -> Option<&'static crate::findings::Rule> {
+    (id == RULE_UNAPPROVED).then_some(&UNAPPROVED)
+}
+
+/// The dedupe key of the 4.8 finding for one device (by asset tag) and package: one finding per
+/// device and app, re-opened in place.
+pub fn finding_key(asset_tag: &str, package_id: &str) -> String {
+    format!("{RULE_UNAPPROVED}:{asset_tag}:{package_id}")
+}
+
 /// Platforms the catalogue covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -332,6 +351,246 @@ pub fn export_csv(apps: &[ExportApp]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// One app seen on one device by the MDM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InventoryRow {
+    /// CSV: the file line. Graph JSON: the position of the entry in the array, from 1.
+    pub line: u64,
+    /// CSV: the asset tag or IMEI. Graph JSON: the managed device's name (often the asset tag).
+    pub device: String,
+    /// Graph JSON: the managed device's Intune id, serial number and IMEI, when given.
+    pub mdm_id: Option<String>,
+    pub serial: Option<String>,
+    pub imei: Option<String>,
+    /// The package or bundle id.
+    pub package_id: String,
+    /// Graph exports name apps by display name only: then `package_id` is that name, and the
+    /// import maps it to the catalogue app of the same name when there is one.
+    pub package_from_name: bool,
+    pub app_name: Option<String>,
+    pub version: Option<String>,
+    /// When the MDM saw it; `None` means at import time.
+    pub seen_at: Option<OffsetDateTime>,
+}
+
+/// The inventory CSV's columns, exactly.
+pub const INVENTORY_COLUMNS: [&str; 4] = ["device", "app_id", "version", "seen_at"];
+
+fn parse_seen_at(s: &str) -> Result<Option<OffsetDateTime>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(t) = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+        return Ok(Some(t));
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &fmt)
+        .map(|d| Some(d.midnight().assume_utc()))
+        .map_err(|_| format!("{s:?} is not a date and time (use RFC 3339, such as 2026-11-28T09:30:00Z, or a date)"))
+}
+
+/// Parse an inventory CSV (`device,app_id,version,seen_at`). `Err` only for a bad header; every
+/// other problem names its line and column. The same device and app twice is an error on the
+/// later line.
+pub fn parse_inventory_csv(bytes: &[u8]) -> Result<crate::imports::Parsed<InventoryRow>, RowError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| RowError { line: 1, field: None, message: format!("cannot read the header: {e}") })?
+        .iter()
+        .map(|c| c.trim().to_string())
+        .collect();
+    if header != INVENTORY_COLUMNS {
+        return Err(RowError {
+            line: 1,
+            field: None,
+            message: format!("the columns must be exactly {}", INVENTORY_COLUMNS.join(",")),
+        });
+    }
+    let mut out = crate::imports::Parsed::default();
+    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    for rec in rdr.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                out.errors.push(RowError { line, field: None, message: e.to_string() });
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let mut errs = Vec::new();
+        if rec.len() != INVENTORY_COLUMNS.len() {
+            out.errors.push(RowError {
+                line,
+                field: None,
+                message: format!("expected {} columns, found {}", INVENTORY_COLUMNS.len(), rec.len()),
+            });
+            continue;
+        }
+        let cell = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
+        let device = cell(0);
+        if device.is_empty() {
+            errs.push(("device", "enter the device's asset tag or IMEI".to_string()));
+        }
+        let package_id = cell(1);
+        if package_id.is_empty() || package_id.contains(char::is_whitespace) || package_id.len() > 255 {
+            errs.push(("app_id", "enter the package or bundle id, without spaces".to_string()));
+        }
+        let version = Some(cell(2)).filter(|v| !v.is_empty());
+        let seen_at = parse_seen_at(&cell(3)).unwrap_or_else(|m| {
+            errs.push(("seen_at", m));
+            None
+        });
+        if errs.is_empty()
+            && let Some(first) = seen.insert((device.to_ascii_uppercase(), package_id.clone()), line)
+        {
+            errs.push(("app_id", format!("{package_id} on {device} is already on line {first}")));
+        }
+        if !errs.is_empty() {
+            out.errors.extend(errs.into_iter().map(|(f, m)| RowError { line, field: Some(f.into()), message: m }));
+            continue;
+        }
+        out.rows.push(InventoryRow {
+            line,
+            device,
+            mdm_id: None,
+            serial: None,
+            imei: None,
+            package_id,
+            package_from_name: false,
+            app_name: None,
+            version,
+            seen_at,
+        });
+    }
+    Ok(out)
+}
+
+fn json_str(v: &serde_json::Value, key: &str) -> Option<String> {
+    v.get(key).and_then(|x| x.as_str()).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// The app identity of a Graph detected app: `packageId` or `bundleId` when the export has
+/// them, otherwise its display name.
+fn graph_app(app: &serde_json::Value) -> Option<(String, bool, Option<String>, Option<String>)> {
+    let name = json_str(app, "displayName");
+    let version = json_str(app, "version");
+    match json_str(app, "packageId").or_else(|| json_str(app, "bundleId")) {
+        Some(p) => Some((p, false, name, version)),
+        None => name.clone().map(|n| (n, true, name, version)),
+    }
+}
+
+fn graph_device(
+    md: &serde_json::Value,
+) -> (String, Option<String>, Option<String>, Option<String>, Option<OffsetDateTime>) {
+    let seen = json_str(md, "lastSyncDateTime")
+        .and_then(|s| OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339).ok())
+        .filter(|t| t.year() > 1);
+    (
+        json_str(md, "deviceName").unwrap_or_default(),
+        json_str(md, "id"),
+        json_str(md, "serialNumber"),
+        json_str(md, "imei"),
+        seen,
+    )
+}
+
+/// Parse a Microsoft Graph inventory: a `detectedApps` page (or array) whose entries carry their
+/// expanded `managedDevices`, or a `managedDevices` page whose entries carry their expanded
+/// `detectedApps`. `line` is the entry's position from 1; fields are JSON pointers.
+pub fn parse_inventory_json(text: &str) -> Result<crate::imports::Parsed<InventoryRow>, RowError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| RowError {
+        line: u64::try_from(e.line()).unwrap_or(0),
+        field: None,
+        message: format!("the inventory is not valid JSON: {e}"),
+    })?;
+    let shape = || {
+        RowError {
+        line: 0,
+        field: None,
+        message: "expected a Graph page (\"value\" array) or array of detectedApps with managedDevices, or of managedDevices with detectedApps".into(),
+    }
+    };
+    let (prefix, items) = match &doc {
+        serde_json::Value::Array(a) => ("", a),
+        serde_json::Value::Object(o) => match o.get("value") {
+            Some(serde_json::Value::Array(a)) => ("/value", a),
+            _ => return Err(shape()),
+        },
+        _ => return Err(shape()),
+    };
+    let mut out = crate::imports::Parsed::default();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for (i, item) in items.iter().enumerate() {
+        let line = i as u64 + 1;
+        let base = format!("{prefix}/{i}");
+        let err = |field: String, message: &str| RowError { line, field: Some(field), message: message.into() };
+        let mut push = |out: &mut crate::imports::Parsed<InventoryRow>,
+                        md: &serde_json::Value,
+                        app: &serde_json::Value,
+                        at: String| {
+            let (device, mdm_id, serial, imei, seen_at) = graph_device(md);
+            if device.is_empty() && mdm_id.is_none() && serial.is_none() && imei.is_none() {
+                out.errors.push(err(at, "the device has no deviceName, id, serialNumber or imei"));
+                return;
+            }
+            let Some((package_id, from_name, app_name, version)) = graph_app(app) else {
+                out.errors.push(err(at, "the app has no displayName, packageId or bundleId"));
+                return;
+            };
+            let key = (mdm_id.clone().unwrap_or_else(|| device.clone()), package_id.clone());
+            if seen.insert(key) {
+                out.rows.push(InventoryRow {
+                    line,
+                    device,
+                    mdm_id,
+                    serial,
+                    imei,
+                    package_id,
+                    package_from_name: from_name,
+                    app_name,
+                    version,
+                    seen_at,
+                });
+            }
+        };
+        if let Some(serde_json::Value::Array(devices)) = item.get("managedDevices") {
+            for (j, md) in devices.iter().enumerate() {
+                push(&mut out, md, item, format!("{base}/managedDevices/{j}"));
+            }
+        } else if let Some(serde_json::Value::Array(apps)) = item.get("detectedApps") {
+            for (j, app) in apps.iter().enumerate() {
+                push(&mut out, item, app, format!("{base}/detectedApps/{j}"));
+            }
+        } else {
+            out.errors
+                .push(err(base, "expected managedDevices (for a detected app) or detectedApps (for a managed device)"));
+        }
+    }
+    Ok(out)
+}
+
+/// Parse an inventory file: JSON when it starts with `{` or `[`, CSV otherwise.
+pub fn parse_inventory(bytes: &[u8]) -> Result<crate::imports::Parsed<InventoryRow>, RowError> {
+    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | Some(b'[') => {
+            let text = std::str::from_utf8(body).map_err(|e| RowError {
+                line: 0,
+                field: None,
+                message: format!("not UTF-8: {e}"),
+            })?;
+            parse_inventory_json(text)
+        }
+        _ => parse_inventory_csv(body),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,5 +697,44 @@ mod tests {
         let csv = export_csv(&apps);
         assert!(csv.starts_with("name,platform,package_id,category,direct_messaging\n"));
         assert!(csv.contains("WhatsApp,android,com.whatsapp,messaging,yes\n"));
+    }
+
+    #[test]
+    fn the_inventory_csv_names_bad_lines_and_repeats() {
+        let csv = "device,app_id,version,seen_at\n\
+            FD-0001,com.whatsapp,2.24,2026-11-27T10:00:00Z\n\
+            356938035643809,com.tiktok,,2026-11-27\n\
+            ,com.x,1,\n\
+            FD-0001,com.whatsapp,2.25,\n\
+            FD-0002,bad id,1,yesterday\n";
+        let p = parse_inventory_csv(csv.as_bytes()).unwrap();
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(p.rows[1].seen_at, Some(datetime!(2026-11-27 0:00 UTC)));
+        let at: Vec<(u64, String)> = p.errors.iter().map(|e| (e.line, e.field.clone().unwrap_or_default())).collect();
+        assert_eq!(at, vec![(4, "device".into()), (5, "app_id".into()), (6, "app_id".into()), (6, "seen_at".into())]);
+        assert_eq!(parse_inventory_csv(b"device,app,version\n").unwrap_err().line, 1);
+    }
+
+    #[test]
+    fn graph_inventories_read_both_shapes() {
+        let apps = r#"{"value":[{"id":"a1","displayName":"WhatsApp","version":"2.24","managedDevices":[
+            {"id":"md-1","deviceName":"FD-0001","imei":"356938035643809"},{"id":"md-2","deviceName":"FD-0002"}]},
+            {"id":"a2","displayName":"Broken"}]}"#;
+        let p = parse_inventory(apps.as_bytes()).unwrap();
+        assert_eq!(p.rows.len(), 2);
+        assert!(p.rows[0].package_from_name);
+        assert_eq!(p.rows[0].package_id, "WhatsApp");
+        assert_eq!(p.rows[1].mdm_id.as_deref(), Some("md-2"));
+        assert_eq!(p.errors[0].line, 2);
+        assert_eq!(p.errors[0].field.as_deref(), Some("/value/1"));
+        let devices = r#"[{"id":"md-1","deviceName":"FD-0001","lastSyncDateTime":"2026-11-27T08:00:00Z",
+            "detectedApps":[{"displayName":"TikTok","packageId":"com.zhiliaoapp.musically","version":"30"},{}]}]"#;
+        let p = parse_inventory(devices.as_bytes()).unwrap();
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.rows[0].package_id, "com.zhiliaoapp.musically");
+        assert!(!p.rows[0].package_from_name);
+        assert_eq!(p.rows[0].seen_at, Some(datetime!(2026-11-27 8:00 UTC)));
+        assert_eq!(p.errors[0].field.as_deref(), Some("/0/detectedApps/1"));
+        assert!(parse_inventory(b"{\"nope\": 1}").is_err());
     }
 }

@@ -117,7 +117,7 @@ pub const DEVICE_LOST_OR_STOLEN: Rule = Rule {
 pub const RULES: &[Rule] = &[DEVICE_USER_MISMATCH, DEVICE_LOST_OR_STOLEN];
 
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.id == id).or_else(|| crate::usage::rule(id))
+    RULES.iter().find(|r| r.id == id).or_else(|| crate::usage::rule(id)).or_else(|| crate::apps::rule(id))
 }
 
 /// Why a review step was refused.

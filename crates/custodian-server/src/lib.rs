@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod approvals;
+pub mod apps;
 pub mod auth;
 pub mod config;
 pub mod demo;

@@ -106,6 +106,15 @@ pub async fn sweep_loop(state: AppState) {
             Ok(n) => tracing::info!(steps = n, "flagged approval steps past their service level"),
             Err(e) => tracing::warn!(error = %e, "approvals overdue sweep failed"),
         }
+        match state.store().apps_sweep_expired(state.now()).await {
+            Ok(e) if e.reopened + e.opened + e.closed == 0 => {}
+            Ok(e) => tracing::info!(
+                reopened = e.reopened,
+                opened = e.opened,
+                "app grants expired: findings re-evaluated (WP034 4.8)"
+            ),
+            Err(e) => tracing::warn!(error = %e, "apps expiry sweep failed"),
+        }
     }
 }
 

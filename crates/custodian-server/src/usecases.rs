@@ -227,7 +227,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn rejected(errors: Vec<RowError>) -> AppError {
+pub(crate) fn rejected(errors: Vec<RowError>) -> AppError {
     let detail = format!(
         "The file has {} invalid row{}; nothing was imported. Fix them, or import with skip_invalid to import the valid rows.",
         errors.len(),

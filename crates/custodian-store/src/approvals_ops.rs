@@ -414,6 +414,11 @@ async fn approval_effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: Offs
         crate::overseas_api::OVERSEAS_KIND => overseas_effect(tx, d, actor, now).await,
         // A post moves on (or back to its author) with the decision (posts_ops.rs).
         "social_post" => posts_chain_effect(tx, d, actor, now).await,
+        // WP034 4.8: Digital Services' approval grants the app to the requester (see apps_ops.rs;
+        // `app_request_decide` also offers a role grant and an expiry).
+        "app" if d.outcome == chain::Outcome::Approved => {
+            app_request_grant_tx(tx, &d.request.subject, GrantTo::Requester, None, actor, now).await
+        }
         _ => {
             let _ = (tx, actor, now);
             Ok(())

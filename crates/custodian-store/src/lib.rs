@@ -271,6 +271,9 @@ mod sqlite_ops {
     include!("posts_ops.rs");
     include!("usage_ops.rs");
     include!("overseas_ops.rs");
+    /// The column type of ids in temporary tables (apps evaluation).
+    const UUID_SQL: &str = "BLOB";
+    include!("apps_ops.rs");
 }
 
 mod pg_ops {
@@ -285,10 +288,14 @@ mod pg_ops {
     include!("posts_ops.rs");
     include!("usage_ops.rs");
     include!("overseas_ops.rs");
+    /// The column type of ids in temporary tables (apps evaluation).
+    const UUID_SQL: &str = "UUID";
+    include!("apps_ops.rs");
 }
 
 mod api;
 pub mod approvals_api;
+pub mod apps_api;
 mod audit_read;
 pub mod monitoring_api;
 pub mod overseas_api;

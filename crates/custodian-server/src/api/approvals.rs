@@ -134,7 +134,7 @@ pub struct StepOut {
 }
 
 impl StepOut {
-    fn new(s: &ApprovalStep, now: OffsetDateTime) -> Self {
+    pub(crate) fn new(s: &ApprovalStep, now: OffsetDateTime) -> Self {
         Self {
             key: s.key.clone(),
             clause: s.clause.clone(),

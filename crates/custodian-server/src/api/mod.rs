@@ -2,6 +2,7 @@
 //! errors, pagination, and an OpenAPI 3.1 document generated from this code.
 
 pub mod approvals;
+pub mod apps;
 pub mod dto;
 pub mod monitoring;
 pub mod overseas;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(approvals::routes())
         .merge(posts::routes())
         .merge(overseas::routes())
+        .merge(apps::routes())
 }
 
 #[derive(OpenApi)]
@@ -90,6 +92,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .merge_from(approvals::ApprovalsApi::openapi())
         .merge_from(posts::PostsApi::openapi())
         .merge_from(overseas::OverseasApi::openapi())
+        .merge_from(apps::AppsApi::openapi())
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {

@@ -4,6 +4,7 @@
 
 mod account;
 mod approvals;
+mod apps;
 mod chart;
 mod monitoring;
 mod overseas;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(approvals::routes())
         .merge(posts::routes())
         .merge(overseas::routes())
+        .merge(apps::routes())
         .layer(axum::middleware::map_response(redirect_unauthenticated))
 }
 
@@ -177,6 +179,7 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
             add("/audit", "Audit log");
         }
         add("/approvals", "Approvals");
+        add("/apps", "Apps");
         add("/policy", "Policy");
         if state.allows(u, Action::OverseasRequest, &Resource::System) {
             add("/overseas", "Overseas use");

@@ -1040,6 +1040,10 @@ struct FindingPage {
     can_review: bool,
     outcomes: Vec<Choice>,
     errors: Vec<FieldProblem>,
+    /// WP034 4.8 findings: the link to request the app for the device.
+    request_link: Option<String>,
+    /// WP034 6.5 findings about a direct-messaging app.
+    dm_warning: Option<String>,
 }
 page!(FindingPage);
 
@@ -1053,7 +1057,7 @@ async fn finding_page(
     let evidence = match &f.evidence {
         serde_json::Value::Object(m) => m
             .iter()
-            .filter(|(_, v)| !v.is_null())
+            .filter(|(k, v)| !v.is_null() && k.as_str() != "request_link")
             .map(|(k, v)| (k.replace('_', " "), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
             .collect(),
         other => vec![("evidence".into(), other.to_string())],
@@ -1078,6 +1082,12 @@ async fn finding_page(
             .map(|o| Choice { value: o.as_str().into(), label: o.label().into(), selected: false })
             .collect(),
         errors,
+        request_link: (f.rule == custodian_domain::apps::RULE_UNAPPROVED && f.status != FindingStatus::Closed)
+            .then(|| f.evidence.get("request_link").and_then(|v| v.as_str()).map(str::to_string))
+            .flatten(),
+        dm_warning: (f.rule == custodian_domain::apps::RULE_UNAPPROVED
+            && f.evidence.get("direct_messaging").and_then(|v| v.as_bool()) == Some(true))
+        .then(|| custodian_domain::apps::DIRECT_MESSAGING_WARNING.to_string()),
         f: finding_row(&f),
     });
     *r.status_mut() = status;

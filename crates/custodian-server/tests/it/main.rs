@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod approvals;
+mod apps;
 mod audit;
 mod browser;
 mod devices;

@@ -140,6 +140,24 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         .await
         .unwrap();
 
+    // An app of the catalogue (WP034 4.8).
+    let matrix_app = app
+        .store()
+        .app_upsert(
+            &custodian_store::apps_api::NewApp {
+                name: "Matrix Messenger".into(),
+                platform: custodian_domain::apps::Platform::Android,
+                package_id: "uk.matrix.messenger".into(),
+                publisher: "Matrix".into(),
+                category: custodian_domain::apps::Category::Messaging,
+                store_url: None,
+            },
+            &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap();
+
     let api_routes = vec![
         get("/me", ALL),
         get("/people", PEOPLE_READERS),
@@ -236,6 +254,21 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
             "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n",
             DS,
         ),
+        get("/apps", ALL),
+        get(format!("/apps/{}", matrix_app), ALL),
+        get("/apps/unlisted", DS),
+        get("/apps/export?role=dmi&format=amapi", DS),
+        get("/apps/requests", ALL),
+        post(
+            "/apps",
+            json!({"name": "Matrix", "platform": "android", "package_id": "uk.matrix", "publisher": "M", "category": "other"}),
+            DS,
+        ),
+        post(format!("/apps/{}/grants", matrix_app), json!({"allowed_for": "role:dmi"}), DS),
+        post_raw("/apps/import-catalogue", "text/csv", "name,platform,package_id,publisher,category,allowed_for\n", DS),
+        post_raw("/imports/apps", "text/csv", "device,app_id,version,seen_at\n", DS),
+        // Everyone may request; these personas hold no device, so the request is refused (422).
+        post("/apps/requests", json!({"app_id": matrix_app, "devices": [], "business_need": "matrix"}), ALL),
     ];
     let ui_routes = vec![
         get("/", ALL),
@@ -264,6 +297,11 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/overseas/export.csv", DS),
         get("/usage/streaming-exceptions", ALL),
         get("/usage/imports", DS),
+        get("/apps", ALL),
+        get(format!("/apps/{}", matrix_app), ALL),
+        get("/apps/unlisted", DS),
+        get("/apps/requests", ALL),
+        get("/apps/requests/new", ALL),
     ];
 
     let mut failures = Vec::new();
