@@ -73,6 +73,10 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
         let state = AppState::new(store, authz, settings, breached, key)?;
         screening::refresh(&state).await.context("loading the screening pack in force")?;
+        // The first device search should not pay for loading the search index.
+        let started = std::time::Instant::now();
+        let devices = state.store().warm_device_search().await.context("loading the device search index")?;
+        tracing::info!(devices, took = ?started.elapsed(), "device search index loaded");
         let router = router(state.clone());
         Ok(Self { listener, router, state })
     }

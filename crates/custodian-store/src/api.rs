@@ -313,6 +313,12 @@ impl Store {
         }
     }
 
+    /// Load the device search index now (at start-up), so the first search does not wait for
+    /// it. Returns the number of devices indexed.
+    pub async fn warm_device_search(&self) -> Result<usize> {
+        Ok(self.device_index().await?.len())
+    }
+
     /// The device search index at the database's current revision, reloaded if it moved.
     async fn device_index(&self) -> Result<std::sync::Arc<crate::search::Index>> {
         let rev = on_read!(self, device_search_rev())?;
