@@ -347,21 +347,10 @@ async fn request(State(state): State<AppState>, user: CurrentUser, Path(id): Pat
     let timeline = v
         .timeline
         .iter()
-        .map(|e| {
-            let who = e.actor_name.clone().unwrap_or_else(|| "Custodian".into());
-            let step = e.step_key.as_ref().map(|k| format!(" step {k}")).unwrap_or_default();
-            let clause = e.clause.as_ref().map(|c| format!(" (WP034 {c})")).unwrap_or_default();
-            let deputy = e.on_behalf_of_name.as_ref().map(|n| format!(" for {n}")).unwrap_or_default();
-            let text = match e.event.as_str() {
-                "requested" => format!("{who} made the request"),
-                "approved" => format!("{who} approved{step}{clause}{deputy}"),
-                "rejected" => format!("{who} rejected{step}{clause}{deputy}"),
-                "withdrawn" => format!("{who} withdrew the request"),
-                "restarted" => format!("{who} changed the subject; every step starts again"),
-                "overdue" => format!("{step} passed its service level{clause}").trim_start().to_string(),
-                other => other.to_string(),
-            };
-            EventView { at: fmt_time(e.at), text, reasons: e.reasons.clone().unwrap_or_default() }
+        .map(|e| EventView {
+            at: fmt_time(e.at),
+            text: timeline_text(e, "made the request", "changed the subject"),
+            reasons: e.reasons.clone().unwrap_or_default(),
         })
         .collect();
     Ok(render(&RequestPage {
@@ -403,4 +392,27 @@ async fn withdraw(
     csrf(&user, &f)?;
     uc::withdraw(&state, &user, id).await?;
     Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
+}
+
+/// One line of a request's timeline, as every feature's page shows it: who did what to which
+/// step, under which clause, and for whom when a deputy acted. `requested` and `changed` are the
+/// feature's words for making the request and editing its subject ("requested the app").
+pub(crate) fn timeline_text(
+    e: &custodian_store::approvals_api::ApprovalEvent,
+    requested: &str,
+    changed: &str,
+) -> String {
+    let who = e.actor_name.clone().unwrap_or_else(|| "Custodian".into());
+    let step = e.step_key.as_ref().map(|k| format!(" step {}", k.replace('_', " "))).unwrap_or_default();
+    let clause = e.clause.as_ref().map(|c| format!(" (WP034 {c})")).unwrap_or_default();
+    let deputy = e.on_behalf_of_name.as_ref().map(|n| format!(" for {n}")).unwrap_or_default();
+    match e.event.as_str() {
+        "requested" => format!("{who} {requested}"),
+        "approved" => format!("{who} approved{step}{clause}{deputy}"),
+        "rejected" => format!("{who} rejected{step}{clause}{deputy}"),
+        "withdrawn" => format!("{who} withdrew the request"),
+        "restarted" => format!("{who} {changed}; every step starts again"),
+        "overdue" => format!("{step} passed its service level{clause}").trim_start().to_string(),
+        other => format!("{who}: {other}{step}"),
+    }
 }

@@ -449,21 +449,10 @@ async fn request(State(state): State<AppState>, user: CurrentUser, Path(id): Pat
     let timeline = r
         .timeline
         .iter()
-        .map(|e| {
-            let who = e.actor_name.clone().unwrap_or_else(|| "Custodian".into());
-            let step = e.step_key.as_ref().map(|k| format!(" step {}", k.replace('_', " "))).unwrap_or_default();
-            let clause = e.clause.as_ref().map(|c| format!(" (WP034 {c})")).unwrap_or_default();
-            let deputy = e.on_behalf_of_name.as_ref().map(|n| format!(" for {n}")).unwrap_or_default();
-            let text = match e.event.as_str() {
-                "requested" => format!("{who} requested the app"),
-                "approved" => format!("{who} approved{step}{clause}{deputy}"),
-                "rejected" => format!("{who} rejected{step}{clause}{deputy}"),
-                "withdrawn" => format!("{who} withdrew the request"),
-                "restarted" => format!("{who} changed the request; every step starts again"),
-                "overdue" => format!("{step} passed its service level{clause}").trim_start().to_string(),
-                other => other.to_string(),
-            };
-            EventView { at: fmt_time(e.at), text, reasons: e.reasons.clone().unwrap_or_default() }
+        .map(|e| EventView {
+            at: fmt_time(e.at),
+            text: super::approvals::timeline_text(e, "requested the app", "changed the request"),
+            reasons: e.reasons.clone().unwrap_or_default(),
         })
         .collect();
     Ok(render(&RequestPage {

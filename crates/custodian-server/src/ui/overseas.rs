@@ -271,19 +271,10 @@ async fn window_page(
                 .collect(),
             a.timeline
                 .iter()
-                .map(|e| {
-                    let who = e.actor_name.clone().unwrap_or_else(|| "Custodian".into());
-                    let step = e.step_key.as_ref().map(|k| format!(" step {k}")).unwrap_or_default();
-                    let clause = e.clause.as_ref().map(|c| format!(" (WP034 {c})")).unwrap_or_default();
-                    let text = match e.event.as_str() {
-                        "requested" => format!("{who} made the request"),
-                        "approved" => format!("{who} approved{step}{clause}"),
-                        "rejected" => format!("{who} rejected{step}{clause}"),
-                        "withdrawn" => format!("{who} withdrew the request"),
-                        "overdue" => format!("{step} passed its service level{clause}").trim_start().to_string(),
-                        other => format!("{who}: {other}{step}"),
-                    };
-                    EventRow { at: fmt_time(e.at), text, reasons: e.reasons.clone().unwrap_or_default() }
+                .map(|e| EventRow {
+                    at: fmt_time(e.at),
+                    text: super::approvals::timeline_text(e, "made the request", "changed the request"),
+                    reasons: e.reasons.clone().unwrap_or_default(),
                 })
                 .collect(),
             !a.can_decide.is_empty(),

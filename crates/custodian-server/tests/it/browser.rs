@@ -314,3 +314,21 @@ impl Drop for ScratchDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The text of the element with this id once `ready` holds for it, retrying through page loads
+/// (an element found on the page being replaced goes stale) for up to ten seconds.
+pub async fn text_when(c: &fantoccini::Client, id: &str, ready: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(fantoccini::Locator::Id(id)).await {
+            if let Ok(t) = e.text().await {
+                if ready(&t) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("#{id} never became ready; last text: {last}");
+}
