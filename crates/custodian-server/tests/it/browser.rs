@@ -320,13 +320,13 @@ impl Drop for ScratchDir {
 pub async fn text_when(c: &fantoccini::Client, id: &str, ready: impl Fn(&str) -> bool) -> String {
     let mut last = String::new();
     for _ in 0..100 {
-        if let Ok(e) = c.find(fantoccini::Locator::Id(id)).await {
-            if let Ok(t) = e.text().await {
-                if ready(&t) {
-                    return t;
-                }
-                last = t;
+        if let Ok(e) = c.find(fantoccini::Locator::Id(id)).await
+            && let Ok(t) = e.text().await
+        {
+            if ready(&t) {
+                return t;
             }
+            last = t;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
