@@ -419,7 +419,7 @@ async fn in_a_browser_a_request_is_approved_twice_and_the_grant_closes_the_findi
     c.find(Locator::Id("decide-head_of_department")).await.unwrap().click().await.unwrap();
     // The old page has the same step element, so wait for the new page's text rather than the
     // element (which may go stale as the page is replaced).
-    let step = crate::browser::text_when(c, "step-head_of_department", |t| t.contains("Decided by")).await;
+    let step = crate::browser::text_when(c, Locator::Id("step-head_of_department"), |t| t.contains("Decided by")).await;
     assert!(step.contains("approved") && step.contains("Decided by Helen Marsh"), "{step}");
     sign_out().await;
 

@@ -315,12 +315,13 @@ impl Drop for ScratchDir {
     }
 }
 
-/// The text of the element with this id once `ready` holds for it, retrying through page loads
-/// (an element found on the page being replaced goes stale) for up to ten seconds.
-pub async fn text_when(c: &fantoccini::Client, id: &str, ready: impl Fn(&str) -> bool) -> String {
+/// The text of the element `loc` finds once `ready` holds for it, retrying through page loads for
+/// up to ten seconds. After a click that loads a new page, an element the old page also has is
+/// found at once and then goes stale; waiting for the expected text waits for the new page.
+pub async fn text_when(c: &fantoccini::Client, loc: fantoccini::Locator<'_>, ready: impl Fn(&str) -> bool) -> String {
     let mut last = String::new();
     for _ in 0..100 {
-        if let Ok(e) = c.find(fantoccini::Locator::Id(id)).await
+        if let Ok(e) = c.find(loc).await
             && let Ok(t) = e.text().await
         {
             if ready(&t) {
@@ -330,5 +331,5 @@ pub async fn text_when(c: &fantoccini::Client, id: &str, ready: impl Fn(&str) ->
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("#{id} never became ready; last text: {last}");
+    panic!("{loc:?} never became ready; last text: {last}");
 }

@@ -483,7 +483,7 @@ async fn in_a_browser_psd_runs_a_round_and_a_dmi_records_a_download() {
             .unwrap();
     }
     c.find(Locator::Id("submit-download")).await.unwrap().click().await.unwrap();
-    let stage = c.wait().for_element(Locator::Id("case-stage")).await.unwrap().text().await.unwrap();
+    let stage = crate::browser::text_when(c, Locator::Id("case-stage"), |t| t == "Downloaded").await;
     assert_eq!(stage, "Downloaded");
     let steps = c.find(Locator::Id("case-steps")).await.unwrap().text().await.unwrap();
     assert!(steps.contains("download") && steps.contains("Rajesh Patel (A1013)"), "{steps}");

@@ -533,7 +533,7 @@ async fn in_a_browser_a_line_manager_reviews_and_closes_a_usage_finding() {
         .await
         .unwrap();
     c.find(Locator::Id("submit-review")).await.unwrap().click().await.unwrap();
-    let outcome = c.wait().for_element(Locator::Id("finding-outcome")).await.unwrap().text().await.unwrap();
+    let outcome = crate::browser::text_when(c, Locator::Id("finding-outcome"), |t| t == "Advice given").await;
     assert_eq!(outcome, "Advice given");
     assert_eq!(c.find(Locator::Id("finding-status")).await.unwrap().text().await.unwrap(), "closed");
     let f = app.store().finding(id).await.unwrap().unwrap();

@@ -500,13 +500,13 @@ async fn in_a_browser_an_appeal_goes_to_the_sio_and_an_incident_holds_it() {
         .await
         .unwrap();
     assert_eq!(mark.text().await.unwrap(), "Operation Falcon", "the mark lies under the words it is about");
-    let list = c.wait().for_element(Locator::Id("post-finding-list")).await.unwrap().text().await.unwrap();
+    let list = crate::browser::text_when(c, Locator::Id("post-finding-list"), |t| t.contains("investigation")).await;
     assert!(list.contains("investigation.operation"), "{list}");
     c.find(Locator::Id("save-post")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("submit-post")).await.unwrap();
     c.find(Locator::Css("#submit-post button")).await.unwrap().click().await.unwrap();
     // The draft page has a state too: wait for the new page's, not the element.
-    let state = crate::browser::text_when(c, "post-state", |t| t != "Draft").await;
+    let state = crate::browser::text_when(c, Locator::Id("post-state"), |t| t != "Draft").await;
     assert_eq!(state, "Waiting for the SIO");
     let route = c.find(Locator::Id("post-route")).await.unwrap().text().await.unwrap();
     assert!(route.contains("Any Senior Investigating Officer"), "{route}");
@@ -517,7 +517,7 @@ async fn in_a_browser_an_appeal_goes_to_the_sio_and_an_incident_holds_it() {
     sign_in("niamh.doherty@warwickshire.police.example").await;
     c.goto(&url).await.unwrap();
     c.wait().for_element(Locator::Css("#approve-sio button")).await.unwrap().click().await.unwrap();
-    let state = crate::browser::text_when(c, "post-state", |t| t != "Waiting for the SIO").await;
+    let state = crate::browser::text_when(c, Locator::Id("post-state"), |t| t != "Waiting for the SIO").await;
     assert_eq!(state, "Scheduled");
     sign_out().await;
 

@@ -115,7 +115,7 @@ async fn in_a_browser_a_device_is_allocated_and_its_holder_confirms_receipt() {
     c.find(Locator::Id("staff_number")).await.unwrap().send_keys("A1018").await.unwrap();
     c.find(Locator::Id("reason")).await.unwrap().send_keys("Replacement laptop").await.unwrap();
     c.find(Locator::Id("allocate")).await.unwrap().click().await.unwrap();
-    let holder = c.wait().for_element(Locator::Id("device-holder")).await.unwrap().text().await.unwrap();
+    let holder = crate::browser::text_when(c, Locator::Id("device-holder"), |t| t.contains("Jack")).await;
     assert!(holder.contains("Jack Thornton"), "{holder}");
     // Sign out, then sign in as the holder.
     c.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
@@ -124,7 +124,8 @@ async fn in_a_browser_a_device_is_allocated_and_its_holder_confirms_receipt() {
     c.goto(&format!("{}/my-devices", app.base)).await.unwrap();
     c.find(Locator::Id("confirm-WP-LT-0006")).await.unwrap().click().await.unwrap();
     let banner =
-        c.wait().for_element(Locator::Css(".govuk-notification-banner__heading")).await.unwrap().text().await.unwrap();
+        crate::browser::text_when(c, Locator::Css(".govuk-notification-banner__heading"), |t| t.contains("Receipt"))
+            .await;
     assert!(banner.contains("Receipt confirmed"), "{banner}");
     assert!(app.device("WP-LT-0006").await.receipt_confirmed_at.is_some());
     browser.close().await;
