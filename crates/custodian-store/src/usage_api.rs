@@ -30,7 +30,7 @@ use crate::{Actor, AuditEntry, Db, NewFinding, Result, Store, StoreError, pg_ops
 
 /// Rows per committed batch.
 pub const BATCH_ROWS: usize = 25_000;
-/// Rows per INSERT statement on SQLite (16 parameters each, well under SQLite's limit).
+/// Rows per INSERT statement on SQLite (15 parameters each, well under SQLite's limit).
 const SQLITE_ROWS_PER_STATEMENT: usize = 256;
 
 /// The outcome of one import run.
@@ -85,6 +85,30 @@ struct Batch {
     rows: Vec<Row>,
     first_line: u64,
     last_line: u64,
+    /// Non-tethered carrier data per (day, device) in `rows` (WP034 4.5), sorted: what the batch
+    /// adds to `usage_cellular_days` when every row is new.
+    days: Vec<(i32, Uuid, i64)>,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Batch { rows: Vec::with_capacity(BATCH_ROWS), first_line: 0, last_line: 0, days: Vec::new() }
+    }
+
+    /// Sum the batch's non-tethered carrier data per day and device (done by the parsing thread,
+    /// so the writer only stores the totals).
+    fn with_day_totals(mut self) -> Self {
+        let mut t: HashMap<(i32, Uuid), i64> = HashMap::new();
+        for r in &self.rows {
+            if let (Some(d), "data", false) = (r.device_id, r.event, r.tethered) {
+                *t.entry((r.day, d)).or_default() += r.bytes;
+            }
+        }
+        let mut days: Vec<(i32, Uuid, i64)> = t.into_iter().map(|((day, d), b)| (day, d, b)).collect();
+        days.sort_unstable();
+        self.days = days;
+        self
+    }
 }
 
 /// The breaches of one rule by one person (or unattributed device) on one day.
@@ -175,7 +199,7 @@ fn parse_and_evaluate(
     {
         let mut fr = FeedReader::new(&mut reader, feed, profile.as_ref(), &pack.numbers)
             .map_err(|e| StoreError::Invalid(format!("line {}: {}", e.line, e.reason)))?;
-        let mut batch = Batch { rows: Vec::with_capacity(BATCH_ROWS), first_line: 0, last_line: 0 };
+        let mut batch = Batch::new();
         loop {
             let (row, line) = match feed {
                 Feed::Carrier => match fr.next_carrier() {
@@ -251,10 +275,7 @@ fn parse_and_evaluate(
             batch.last_line = line;
             batch.rows.push(row);
             if batch.rows.len() >= BATCH_ROWS {
-                let full = std::mem::replace(
-                    &mut batch,
-                    Batch { rows: Vec::with_capacity(BATCH_ROWS), first_line: 0, last_line: 0 },
-                );
+                let full = std::mem::replace(&mut batch, Batch::new()).with_day_totals();
                 if out.blocking_send(full).is_err() {
                     return Err(StoreError::Invalid("the database writer stopped".into()));
                 }
@@ -263,7 +284,7 @@ fn parse_and_evaluate(
                 progress(parsed.rows);
             }
         }
-        if !batch.rows.is_empty() && out.blocking_send(batch).is_err() {
+        if !batch.rows.is_empty() && out.blocking_send(batch.with_day_totals()).is_err() {
             return Err(StoreError::Invalid("the database writer stopped".into()));
         }
     }
@@ -291,7 +312,9 @@ fn rq(e: rusqlite::Error) -> StoreError {
     StoreError::Invalid(format!("database error: {e}"))
 }
 
-fn insert_sql(n: usize) -> String {
+/// The multi-row insert of `n` records. The feed is a constant of the statement (one of two fixed
+/// words, never input), which saves binding it on every row.
+fn insert_sql(feed: Feed, n: usize) -> String {
     let mut s = String::from(
         "INSERT INTO usage_records (feed, record_id, start_us, day, device_id, person_id, subject, event, outgoing, \
          duration_s, party, bytes, place, category, tethered, account) VALUES ",
@@ -300,34 +323,93 @@ fn insert_sql(n: usize) -> String {
         if i > 0 {
             s.push(',');
         }
-        s.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        s.push_str("('");
+        s.push_str(feed.as_str());
+        s.push_str("',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     }
     s.push_str(" ON CONFLICT (feed, record_id) DO NOTHING");
     s
 }
 
-fn sqlite_insert(stmt: &mut rusqlite::CachedStatement<'_>, feed: &str, rows: &[Row]) -> Result<u64> {
+fn sqlite_insert(stmt: &mut rusqlite::CachedStatement<'_>, rows: &[Row]) -> Result<u64> {
     let mut i = 1;
     for r in rows {
-        stmt.raw_bind_parameter(i, feed).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 1, r.record_id.as_str()).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 2, r.start_us).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 3, r.day).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 4, r.device_id.as_ref().map(|u| &u.as_bytes()[..])).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 5, r.person_id.as_ref().map(|u| &u.as_bytes()[..])).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 6, r.subject.as_str()).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 7, r.event).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 8, r.outgoing).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 9, r.duration_s).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 10, r.party.as_str()).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 11, r.bytes).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 12, r.place.as_str()).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 13, r.category.as_str()).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 14, r.tethered).map_err(rq)?;
-        stmt.raw_bind_parameter(i + 15, r.account.as_str()).map_err(rq)?;
-        i += 16;
+        stmt.raw_bind_parameter(i, r.record_id.as_str()).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 1, r.start_us).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 2, r.day).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 3, r.device_id.as_ref().map(|u| &u.as_bytes()[..])).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 4, r.person_id.as_ref().map(|u| &u.as_bytes()[..])).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 5, r.subject.as_str()).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 6, r.event).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 7, r.outgoing).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 8, r.duration_s).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 9, r.party.as_str()).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 10, r.bytes).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 11, r.place.as_str()).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 12, r.category.as_str()).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 13, r.tethered).map_err(rq)?;
+        stmt.raw_bind_parameter(i + 14, r.account.as_str()).map_err(rq)?;
+        i += 15;
     }
     Ok(stmt.raw_execute().map_err(rq)? as u64)
+}
+
+/// Day totals added per statement (4 parameters each).
+const SQLITE_DAYS_PER_STATEMENT: usize = 128;
+
+fn days_sql(n: usize) -> String {
+    let mut s = String::from("INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) VALUES ");
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str("(?,?,?,?)");
+    }
+    s.push_str(" ON CONFLICT (day, device_id) DO UPDATE SET bytes = bytes + excluded.bytes, first_seq = MIN(first_seq, excluded.first_seq)");
+    s
+}
+
+/// Add a batch's records to the day totals (WP034 4.5), inside the batch's transaction. When
+/// every row of the batch was new, its own sums are added (every record it stored has a `seq`
+/// above `before`); when some were already stored, the stored new records are summed instead.
+fn sqlite_add_day_totals(tx: &rusqlite::Transaction<'_>, b: &Batch, inserted: u64, before: i64) -> Result<()> {
+    if inserted == 0 {
+        return Ok(());
+    }
+    if inserted < b.rows.len() as u64 {
+        tx.execute(
+            "INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) \
+             SELECT day, device_id, SUM(bytes), MIN(seq) FROM usage_records \
+             WHERE seq > ?1 AND event = 'data' AND NOT tethered AND device_id IS NOT NULL GROUP BY day, device_id \
+             ON CONFLICT (day, device_id) DO UPDATE SET bytes = bytes + excluded.bytes, first_seq = MIN(first_seq, excluded.first_seq)",
+            [before],
+        )
+        .map_err(rq)?;
+        return Ok(());
+    }
+    let mut chunks = b.days.chunks_exact(SQLITE_DAYS_PER_STATEMENT);
+    let bind = |st: &mut rusqlite::CachedStatement<'_>, days: &[(i32, Uuid, i64)]| -> Result<()> {
+        for (k, (day, device, bytes)) in days.iter().enumerate() {
+            let i = k * 4 + 1;
+            st.raw_bind_parameter(i, *day).map_err(rq)?;
+            st.raw_bind_parameter(i + 1, &device.as_bytes()[..]).map_err(rq)?;
+            st.raw_bind_parameter(i + 2, *bytes).map_err(rq)?;
+            st.raw_bind_parameter(i + 3, before + 1).map_err(rq)?;
+        }
+        st.raw_execute().map_err(rq)?;
+        Ok(())
+    };
+    {
+        let mut full = tx.prepare_cached(&days_sql(SQLITE_DAYS_PER_STATEMENT)).map_err(rq)?;
+        for c in chunks.by_ref() {
+            bind(&mut full, c)?;
+        }
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        bind(&mut tx.prepare_cached(&days_sql(rest.len())).map_err(rq)?, rest)?;
+    }
+    Ok(())
 }
 
 /// Append one event to the audit tree inside a rusqlite transaction: the same record, leaf and
@@ -392,6 +474,75 @@ fn sqlite_audit(tx: &rusqlite::Transaction<'_>, actor: &Actor, now: OffsetDateTi
     Ok(())
 }
 
+/// Copies the import's WAL frames into the database file on its own thread and connection, so
+/// the writer never stops for a checkpoint (SQLite would otherwise run one inside a commit).
+struct Checkpointer {
+    nudge: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+impl Checkpointer {
+    fn start(path: &std::path::Path) -> Result<Self> {
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(rq)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(rq)?;
+        let (nudge, rx) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("usage-checkpoint".into())
+            .spawn(move || {
+                // One more checkpoint after the writer is done.
+                loop {
+                    let more = rx.recv().is_ok();
+                    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).map_err(rq)?;
+                    if !more {
+                        return Ok(());
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Invalid(format!("starting the checkpoint thread: {e}")))?;
+        Ok(Checkpointer { nudge: Some(nudge), thread: Some(thread) })
+    }
+
+    /// Ask for a checkpoint; if one is already waiting to run, this one is folded into it.
+    fn nudge(&self) {
+        if let Some(n) = &self.nudge {
+            let _ = n.try_send(());
+        }
+    }
+
+    fn finish(mut self) -> Result<()> {
+        drop(self.nudge.take());
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(StoreError::Invalid("the checkpoint thread panicked".into())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.nudge.take());
+    }
+}
+
+/// Flush a file's data to disk (fsync).
+fn sync_file(path: &std::path::Path) -> Result<()> {
+    match std::fs::File::open(path) {
+        Ok(f) => f.sync_all().map_err(|e| StoreError::Invalid(format!("syncing {}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StoreError::Invalid(format!("opening {}: {e}", path.display()))),
+    }
+}
+
+/// Write the batches on one connection. Durability: each batch commits with its audit event, so a
+/// killed process (kill -9) keeps every committed batch, as the operating system holds what was
+/// written. The batches commit without waiting for the disk (`synchronous = NORMAL`); before the
+/// import reports anything as imported, the log and database files are flushed to disk, so a
+/// power cut can only take batches the run has not reported, which the re-run then stores.
 fn sqlite_writer(
     path: &std::path::Path,
     feed: Feed,
@@ -406,31 +557,41 @@ fn sqlite_writer(
     )
     .map_err(rq)?;
     conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(rq)?;
-    // Same durability as the server's connections: a committed batch survives a crash.
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;")
-        .map_err(rq)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -65536;",
+    )
+    .map_err(rq)?;
     conn.set_prepared_statement_cache_capacity(8);
-    let full_sql = insert_sql(SQLITE_ROWS_PER_STATEMENT);
+    let checkpointer = Checkpointer::start(path)?;
+    let full_sql = insert_sql(feed, SQLITE_ROWS_PER_STATEMENT);
     let mut imported = 0u64;
     while let Some(b) = rx.blocking_recv() {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(rq)?;
+        let before: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM usage_records", [], |r| r.get(0)).map_err(rq)?;
         let mut n = 0u64;
         {
             let mut chunks = b.rows.chunks_exact(SQLITE_ROWS_PER_STATEMENT);
             let mut full = tx.prepare_cached(&full_sql).map_err(rq)?;
             for c in chunks.by_ref() {
-                n += sqlite_insert(&mut full, feed.as_str(), c)?;
+                n += sqlite_insert(&mut full, c)?;
             }
             let rest = chunks.remainder();
             if !rest.is_empty() {
-                let mut st = tx.prepare_cached(&insert_sql(rest.len())).map_err(rq)?;
-                n += sqlite_insert(&mut st, feed.as_str(), rest)?;
+                let mut st = tx.prepare_cached(&insert_sql(feed, rest.len())).map_err(rq)?;
+                n += sqlite_insert(&mut st, rest)?;
             }
         }
+        sqlite_add_day_totals(&tx, &b, n, before)?;
         sqlite_audit(&tx, actor, now, batch_entry(run_id, feed, &b, n))?;
         tx.commit().map_err(rq)?;
+        checkpointer.nudge();
         imported += n;
     }
+    checkpointer.finish()?;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    sync_file(std::path::Path::new(&wal))?;
+    sync_file(path)?;
     Ok(imported)
 }
 
@@ -447,12 +608,25 @@ async fn pg_write_batch(
 ) -> Result<u64> {
     let rows = &b.rows;
     let mut tx = pool.begin().await?;
-    let res = sqlx::query(
-        "INSERT INTO usage_records (feed, record_id, start_us, day, device_id, person_id, subject, event, outgoing, \
-         duration_s, party, bytes, place, category, tethered, account) \
-         SELECT $1::text, u.* FROM UNNEST($2::text[], $3::int8[], $4::int4[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], \
-         $9::bool[], $10::int8[], $11::text[], $12::int8[], $13::text[], $14::text[], $15::bool[], $16::text[]) AS u \
-         ON CONFLICT (feed, record_id) DO NOTHING",
+    // The new records and their day totals (WP034 4.5) in one statement: the totals count exactly
+    // the rows this batch stored, in (day, device) order so concurrent imports lock totals rows in
+    // the same order.
+    let n: i64 = sqlx::query_scalar(
+        "WITH ins AS ( \
+           INSERT INTO usage_records (feed, record_id, start_us, day, device_id, person_id, subject, event, outgoing, \
+           duration_s, party, bytes, place, category, tethered, account) \
+           SELECT $1::text, u.* FROM UNNEST($2::text[], $3::int8[], $4::int4[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], \
+           $9::bool[], $10::int8[], $11::text[], $12::int8[], $13::text[], $14::text[], $15::bool[], $16::text[]) AS u \
+           ON CONFLICT (feed, record_id) DO NOTHING \
+           RETURNING seq, day, device_id, bytes, event, tethered), \
+         days AS ( \
+           INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) \
+           SELECT day, device_id, SUM(bytes), MIN(seq) FROM ins \
+           WHERE event = 'data' AND NOT tethered AND device_id IS NOT NULL GROUP BY day, device_id ORDER BY day, device_id \
+           ON CONFLICT (day, device_id) DO UPDATE SET bytes = usage_cellular_days.bytes + excluded.bytes, \
+           first_seq = LEAST(usage_cellular_days.first_seq, excluded.first_seq) \
+           RETURNING 1) \
+         SELECT COUNT(*) FROM ins",
     )
     .bind(feed.as_str())
     .bind(rows.iter().map(|r| r.record_id.as_str()).collect::<Vec<_>>())
@@ -470,9 +644,9 @@ async fn pg_write_batch(
     .bind(rows.iter().map(|r| r.category.as_str()).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.tethered).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.account.as_str()).collect::<Vec<_>>())
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
-    let n = res.rows_affected();
+    let n = n as u64;
     pg_ops::audit(&mut tx, actor, now, batch_entry(run_id, feed, b, n)).await?;
     tx.commit().await?;
     Ok(n)
@@ -547,10 +721,13 @@ impl Store {
             on_read!(self, cellular_over(lo, hi, i64::try_from(limit).unwrap_or(i64::MAX)))?
         };
         // Only device-days this file touched: others were judged when their records came in.
-        let mut days: Vec<(Uuid, i32)> = over.into_iter().filter(|k| parsed.cellular.contains(k)).collect();
-        days.sort();
-        for (device, day) in days {
-            let (total, recs) = on_read!(self, cellular_day(device, day))?;
+        let over: Vec<(Uuid, i32, i64, i64)> = over.into_iter().filter(|(d, day, _, _)| parsed.cellular.contains(&(*d, *day))).collect();
+        let wanted: HashSet<(Uuid, i32)> = over.iter().map(|(d, day, _, _)| (*d, *day)).collect();
+        let from_seq = over.iter().map(|o| o.3).min().unwrap_or(0);
+        let mut records = on_read!(self, cellular_records(&wanted, from_seq))?;
+        for (device, day, total, _) in over {
+            let mut recs = records.remove(&(device, day)).unwrap_or_default();
+            recs.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
             let mut by_person: HashMap<Option<Uuid>, Group> = HashMap::new();
             for (rid, start, bytes, person) in recs {
                 let g = by_person.entry(person).or_insert_with(|| Group {

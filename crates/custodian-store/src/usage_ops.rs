@@ -143,11 +143,12 @@ pub async fn record_streaming_exception(pool: &Pool<DB>, id: Uuid, person: Uuid,
 }
 
 /// Device-days between `from_day` and `to_day` whose stored non-tethered carrier data exceeds
-/// `limit` bytes (WP034 4.5), in one pass over the partial index.
-pub async fn cellular_over(pool: &Pool<DB>, from_day: i32, to_day: i32, limit: i64) -> Result<Vec<(Uuid, i32)>> {
+/// `limit` bytes (WP034 4.5): (device, day, total bytes, the lowest `seq` counted in the total),
+/// one range read of the day totals.
+pub async fn cellular_over(pool: &Pool<DB>, from_day: i32, to_day: i32, limit: i64) -> Result<Vec<(Uuid, i32, i64, i64)>> {
     let rows = sqlx::query(
-        "SELECT device_id, day FROM usage_records WHERE event = 'data' AND NOT tethered AND device_id IS NOT NULL \
-         AND day >= $1 AND day <= $2 GROUP BY device_id, day HAVING SUM(bytes) > $3",
+        "SELECT device_id, day, bytes, first_seq FROM usage_cellular_days WHERE day >= $1 AND day <= $2 AND bytes > $3 \
+         ORDER BY day, device_id",
     )
     .bind(from_day)
     .bind(to_day)
@@ -155,28 +156,52 @@ pub async fn cellular_over(pool: &Pool<DB>, from_day: i32, to_day: i32, limit: i
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    rows.iter().map(|r| Ok((r.try_get("device_id").map_err(db_err)?, r.try_get("day").map_err(db_err)?))).collect()
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("device_id").map_err(db_err)?,
+                r.try_get("day").map_err(db_err)?,
+                r.try_get("bytes").map_err(db_err)?,
+                r.try_get("first_seq").map_err(db_err)?,
+            ))
+        })
+        .collect()
 }
 
-/// Non-tethered carrier data of one device on one Europe/London day: the total and the records.
-pub async fn cellular_day(pool: &Pool<DB>, device: Uuid, day: i32) -> Result<(i64, Vec<(String, i64, i64, Option<Uuid>)>)> {
-    let rows = sqlx::query(
-        "SELECT record_id, start_us, bytes, person_id FROM usage_records WHERE event = 'data' AND NOT tethered AND device_id = $1 AND day = $2 \
-         ORDER BY start_us, record_id",
-    )
-    .bind(device)
-    .bind(day)
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
-    let mut total = 0i64;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let b: i64 = r.try_get("bytes").map_err(db_err)?;
-        total += b;
-        out.push((r.try_get("record_id").map_err(db_err)?, r.try_get("start_us").map_err(db_err)?, b, r.try_get("person_id").map_err(db_err)?));
+/// The non-tethered carrier data records of the given device-days, read forward from `from_seq`
+/// (the lowest `first_seq` of those days, so every record counted in their totals is at or after
+/// it): (device, day) -> [(record_id, start_us, bytes, person)] in the order they were stored.
+pub async fn cellular_records(
+    pool: &Pool<DB>,
+    days: &std::collections::HashSet<(Uuid, i32)>,
+    from_seq: i64,
+) -> Result<std::collections::HashMap<(Uuid, i32), Vec<(String, i64, i64, Option<Uuid>)>>> {
+    use futures_util::TryStreamExt;
+    let (lo, hi) = days.iter().fold((i32::MAX, i32::MIN), |(lo, hi), (_, d)| (lo.min(*d), hi.max(*d)));
+    let mut out: std::collections::HashMap<(Uuid, i32), Vec<(String, i64, i64, Option<Uuid>)>> = std::collections::HashMap::new();
+    if days.is_empty() {
+        return Ok(out);
     }
-    Ok((total, out))
+    let mut rows = sqlx::query(
+        "SELECT device_id, day, record_id, start_us, bytes, person_id FROM usage_records \
+         WHERE seq >= $1 AND day >= $2 AND day <= $3 AND event = 'data' AND NOT tethered AND device_id IS NOT NULL ORDER BY seq",
+    )
+    .bind(from_seq)
+    .bind(lo)
+    .bind(hi)
+    .fetch(pool);
+    while let Some(r) = rows.try_next().await.map_err(db_err)? {
+        let key: (Uuid, i32) = (r.try_get("device_id").map_err(db_err)?, r.try_get("day").map_err(db_err)?);
+        if days.contains(&key) {
+            out.entry(key).or_default().push((
+                r.try_get("record_id").map_err(db_err)?,
+                r.try_get("start_us").map_err(db_err)?,
+                r.try_get("bytes").map_err(db_err)?,
+                r.try_get("person_id").map_err(db_err)?,
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Open a finding for a group of breaches, or add the group's new records to the open finding with

@@ -168,3 +168,55 @@ async fn the_line_manager_reviews_a_usage_finding_with_evidence_frequency_and_th
     app.stop().await;
 }
 on_both!(the_line_manager_reviews_a_usage_finding_with_evidence_frequency_and_the_considerations);
+
+async fn a_day_over_the_data_limit_across_imports_is_one_finding_with_every_record(b: Backend) {
+    // WP034 4.5: more than 1 GiB of non-tethered carrier data on one device in one day. The day's
+    // total is kept as records arrive, so a day that goes over in a later file is judged on
+    // everything stored for it, and records already stored are never counted twice.
+    let app = spawn(b).await;
+    app.seed().await;
+    let t = soon();
+    let next = (time::OffsetDateTime::now_utc() + time::Duration::days(1) + time::Duration::minutes(5))
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let mib = 1u64 << 20;
+    let first = import(
+        &app,
+        format!(
+            "c1,+441214960506,data,,{t},,,{},GB,false,\n\
+             c2,+441214960506,data,,{t},,,{},GB,false,\n\
+             ct,+441214960506,data,,{t},,,{},GB,true,\n\
+             cn,+441214960506,data,,{next},,,{},GB,false,\n",
+            600 * mib,
+            300 * mib,
+            900 * mib,
+            900 * mib
+        ),
+    )
+    .await;
+    assert_eq!((first.imported, first.findings_opened), (4, 0), "900 MiB, tethered data aside, is within the limit");
+
+    // An overlapping file: c2 again (stored already, not counted twice) and 200 MiB more.
+    let body = format!("c2,+441214960506,data,,{t},,,{},GB,false,\nc3,+441214960506,data,,{t},,,{},GB,false,\n", 300 * mib, 200 * mib);
+    let second = import(&app, body.clone()).await;
+    assert_eq!((second.imported, second.duplicates, second.findings_opened), (1, 1, 1), "{second:?}");
+    let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
+    let over: Vec<_> = all.iter().filter(|f| f.rule == "usage.cellular_data").collect();
+    assert_eq!(over.len(), 1);
+    let mut recs = over[0].records.clone();
+    recs.sort();
+    assert_eq!(recs, ["c1", "c2", "c3"], "every record of that day, not the tethered one or the next day's");
+    let f = app.store().finding(over[0].id).await.unwrap().unwrap();
+    assert_eq!(f.evidence["total_bytes"].as_u64(), Some(1100 * mib), "{}", f.evidence);
+    assert_eq!(f.person_id, Some(app.person("A1018").await.id));
+
+    // The same file again changes nothing: no new record, no new total, no new finding.
+    let third = import(&app, body).await;
+    assert_eq!((third.imported, third.duplicates, third.findings_opened, third.findings_updated), (0, 2, 0, 0));
+    let f = app.store().finding(over[0].id).await.unwrap().unwrap();
+    assert_eq!(f.evidence["total_bytes"].as_u64(), Some(1100 * mib));
+    app.stop().await;
+}
+on_both!(a_day_over_the_data_limit_across_imports_is_one_finding_with_every_record);
