@@ -185,6 +185,11 @@ enum ConfigCmd {
     Example,
 }
 
+/// mimalloc: the usage import's parsing thread allocates every field and the writer thread frees
+/// them; with the system allocator that hand-over cost a fifth of the parse (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

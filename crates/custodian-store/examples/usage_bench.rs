@@ -13,6 +13,10 @@ use std::sync::Arc;
 use custodian_domain::usage::{self, Feed, UsagePack};
 use custodian_store::{Actor, OpenOptions, Store};
 
+/// The allocator the `custodian` binary uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();

@@ -264,6 +264,10 @@ mod sqlite_ops {
     type DB = sqlx::Sqlite;
     /// SQLite takes the write lock with the first write; the single writer connection orders them.
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
+    /// An id written into SQL text (for a list of ids the query can filter on).
+    fn uuid_literal(u: &Uuid) -> String {
+        format!("X'{}'", hex::encode(u.as_bytes()))
+    }
     include!("ops.rs");
     include!("monitoring_ops.rs");
     include!("screening_ops.rs");
@@ -281,6 +285,10 @@ mod pg_ops {
     type DB = sqlx::Postgres;
     /// The row lock orders concurrent appends to the audit tree.
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
+    /// An id written into SQL text (for a list of ids the query can filter on).
+    fn uuid_literal(u: &Uuid) -> String {
+        format!("'{u}'::uuid")
+    }
     include!("ops.rs");
     include!("monitoring_ops.rs");
     include!("screening_ops.rs");

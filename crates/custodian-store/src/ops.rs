@@ -30,55 +30,75 @@ fn micros(t: OffsetDateTime) -> i64 {
 // Audit
 
 /// Append one event to the audit tree inside `tx`. If this fails the caller's change fails too.
+/// Returns the event's sequence number.
 pub async fn audit(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<i64> {
+    audit_batch(tx, actor, now, vec![e]).await
+}
+
+/// Audit events per INSERT statement (13 parameters each).
+const AUDIT_ROWS_PER_STATEMENT: usize = 256;
+
+/// Append events to the audit tree inside `tx`, in order: the head is read and written once and
+/// the events go in with multi-row inserts, so a bulk job's thousands of events cost a few
+/// statements. Returns the sequence number of the first event.
+pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<i64> {
     let head = sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await.map_err(db_err)?;
     let size: i64 = head.try_get("size").map_err(db_err)?;
+    if entries.is_empty() {
+        return Ok(size);
+    }
     let frontier_bytes: Vec<u8> = head.try_get("frontier").map_err(db_err)?;
     let prev_chain: Vec<u8> = head.try_get("chain").map_err(db_err)?;
-    let prev_chain = <tree::Hash>::try_from(prev_chain.as_slice()).map_err(|_| StoreError::Audit("the log head's chain is not 32 bytes".into()))?;
+    let mut chain = <tree::Hash>::try_from(prev_chain.as_slice()).map_err(|_| StoreError::Audit("the log head's chain is not 32 bytes".into()))?;
     let mut frontier = Frontier::from_bytes(&frontier_bytes).map_err(|e| StoreError::Audit(e.to_string()))?;
     if frontier.size() != size as u64 {
         return Err(StoreError::Audit(format!("audit head size {size} disagrees with its frontier {}", frontier.size())));
     }
-    let record = EventRecord {
-        seq: size as u64,
-        id: Uuid::now_v7(),
-        at_us: micros(now),
-        actor: actor.label.clone(),
-        action: e.action,
-        subject: e.subject,
-        clause: e.clause,
-        justification: e.justification,
-        before_digest: e.before.as_ref().map(tree::digest_json),
-        after_digest: e.after.as_ref().map(tree::digest_json),
-        detail: serde_json::to_string(&e.detail).unwrap_or_else(|_| "null".into()),
-    };
-    record.check_encodable().map_err(|e| StoreError::Invalid(format!("audit event: {e}")))?;
-    let leaf = tree::leaf_hash(&tree::canonical_bytes(&record));
-    frontier.push(leaf);
-    let chain = tree::chain_hash(&prev_chain, &leaf);
-    sqlx::query(
-        "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
-         after_digest, detail, leaf_hash, chain) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(size)
-    .bind(record.id)
-    .bind(record.at_us)
-    .bind(&record.actor)
-    .bind(&record.action)
-    .bind(&record.subject)
-    .bind(&record.clause)
-    .bind(&record.justification)
-    .bind(&record.before_digest)
-    .bind(&record.after_digest)
-    .bind(&record.detail)
-    .bind(leaf.to_vec())
-    .bind(chain.to_vec())
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for (i, e) in entries.into_iter().enumerate() {
+        let record = EventRecord {
+            seq: size as u64 + i as u64,
+            id: Uuid::now_v7(),
+            at_us: micros(now),
+            actor: actor.label.clone(),
+            action: e.action,
+            subject: e.subject,
+            clause: e.clause,
+            justification: e.justification,
+            before_digest: e.before.as_ref().map(tree::digest_json),
+            after_digest: e.after.as_ref().map(tree::digest_json),
+            detail: serde_json::to_string(&e.detail).unwrap_or_else(|_| "null".into()),
+        };
+        record.check_encodable().map_err(|e| StoreError::Invalid(format!("audit event: {e}")))?;
+        let leaf = tree::leaf_hash(&tree::canonical_bytes(&record));
+        frontier.push(leaf);
+        chain = tree::chain_hash(&chain, &leaf);
+        rows.push((record, leaf, chain));
+    }
+    for chunk in rows.chunks(AUDIT_ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<DB>::new(
+            "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
+             after_digest, detail, leaf_hash, chain) ",
+        );
+        q.push_values(chunk, |mut b, (record, leaf, chain)| {
+            b.push_bind(record.seq as i64)
+                .push_bind(record.id)
+                .push_bind(record.at_us)
+                .push_bind(record.actor.clone())
+                .push_bind(record.action.clone())
+                .push_bind(record.subject.clone())
+                .push_bind(record.clause.clone())
+                .push_bind(record.justification.clone())
+                .push_bind(record.before_digest.clone())
+                .push_bind(record.after_digest.clone())
+                .push_bind(record.detail.clone())
+                .push_bind(leaf.to_vec())
+                .push_bind(chain.to_vec());
+        });
+        q.build().execute(&mut **tx).await.map_err(db_err)?;
+    }
     sqlx::query("UPDATE audit_head SET size = $1, frontier = $2, chain = $3 WHERE id = 1")
-        .bind(size + 1)
+        .bind(size + rows.len() as i64)
         .bind(frontier.to_bytes())
         .bind(chain.to_vec())
         .execute(&mut **tx)

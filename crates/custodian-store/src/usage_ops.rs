@@ -168,6 +168,9 @@ pub async fn cellular_over(pool: &Pool<DB>, from_day: i32, to_day: i32, limit: i
         .collect()
 }
 
+/// Data records per (device, day): (record_id, start_us, bytes, person) in the order stored.
+type CellularRecords = std::collections::HashMap<(Uuid, i32), Vec<(String, i64, i64, Option<Uuid>)>>;
+
 /// The non-tethered carrier data records of the given device-days, read forward from `from_seq`
 /// (the lowest `first_seq` of those days, so every record counted in their totals is at or after
 /// it): (device, day) -> [(record_id, start_us, bytes, person)] in the order they were stored.
@@ -175,17 +178,22 @@ pub async fn cellular_records(
     pool: &Pool<DB>,
     days: &std::collections::HashSet<(Uuid, i32)>,
     from_seq: i64,
-) -> Result<std::collections::HashMap<(Uuid, i32), Vec<(String, i64, i64, Option<Uuid>)>>> {
+) -> Result<CellularRecords> {
     use futures_util::TryStreamExt;
     let (lo, hi) = days.iter().fold((i32::MAX, i32::MIN), |(lo, hi), (_, d)| (lo.min(*d), hi.max(*d)));
-    let mut out: std::collections::HashMap<(Uuid, i32), Vec<(String, i64, i64, Option<Uuid>)>> = std::collections::HashMap::new();
+    let mut out = CellularRecords::new();
     if days.is_empty() {
         return Ok(out);
     }
-    let mut rows = sqlx::query(
+    // The devices go into the statement as literals (ids, never input text), so the database skips
+    // every other device's records without handing them over.
+    let devices: std::collections::BTreeSet<Uuid> = days.iter().map(|(d, _)| *d).collect();
+    let list = devices.iter().map(uuid_literal).collect::<Vec<_>>().join(",");
+    let sql = format!(
         "SELECT device_id, day, record_id, start_us, bytes, person_id FROM usage_records \
-         WHERE seq >= $1 AND day >= $2 AND day <= $3 AND event = 'data' AND NOT tethered AND device_id IS NOT NULL ORDER BY seq",
-    )
+         WHERE seq >= $1 AND day >= $2 AND day <= $3 AND device_id IN ({list}) AND event = 'data' AND NOT tethered ORDER BY seq"
+    );
+    let mut rows = sqlx::query(&sql)
     .bind(from_seq)
     .bind(lo)
     .bind(hi)
@@ -207,10 +215,78 @@ pub async fn cellular_records(
 /// Open a finding for a group of breaches, or add the group's new records to the open finding with
 /// the same key. A closed finding is never reopened or changed: new records for its key open a
 /// follow-up finding. Returns (opened, updated).
+///
+/// Keys that already have a finding go one by one; the rest (most of a new billing file's) are
+/// opened together: multi-row inserts and one audit append per few hundred findings.
 pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &Actor, now: OffsetDateTime) -> Result<(u64, u64)> {
+    const CHUNK: usize = 256;
     let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for chunk in fs.chunks(CHUNK) {
+        let mut q = sqlx::QueryBuilder::<DB>::new("SELECT dedupe_key FROM findings WHERE dedupe_key IN (");
+        let mut list = q.separated(", ");
+        for f in chunk {
+            list.push_bind(f.dedupe_key.clone());
+        }
+        list.push_unseparated(")");
+        for r in q.build().fetch_all(&mut *tx).await.map_err(db_err)? {
+            known.insert(r.try_get("dedupe_key").map_err(db_err)?);
+        }
+    }
     let (mut opened, mut updated) = (0, 0);
+    let mut fresh: Vec<&NewFinding> = Vec::new();
+    let mut later: Vec<&NewFinding> = Vec::new();
     for f in fs {
+        if known.contains(&f.dedupe_key) {
+            later.push(f);
+        } else {
+            known.insert(f.dedupe_key.clone());
+            fresh.push(f);
+        }
+    }
+    for chunk in fresh.chunks(CHUNK) {
+        let ids: Vec<Uuid> = chunk.iter().map(|_| Uuid::now_v7()).collect();
+        let mut q = sqlx::QueryBuilder::<DB>::new(
+            "INSERT INTO findings (id, rule, clause, dedupe_key, person_id, device_id, summary, evidence, records, severity, status, opened_at, updated_at) ",
+        );
+        q.push_values(chunk.iter().zip(&ids), |mut b, (f, id)| {
+            b.push_bind(*id)
+                .push_bind(f.rule.id)
+                .push_bind(f.rule.clause)
+                .push_bind(f.dedupe_key.clone())
+                .push_bind(f.person_id)
+                .push_bind(f.device_id)
+                .push_bind(f.summary.clone())
+                .push_bind(f.evidence.to_string())
+                .push_bind(serde_json::to_string(&f.records).unwrap_or_else(|_| "[]".into()))
+                .push_bind(f.rule.severity.as_str())
+                .push_bind("open")
+                .push_bind(now)
+                .push_bind(now);
+        });
+        q.push(" ON CONFLICT (dedupe_key) DO NOTHING RETURNING id");
+        let stored: std::collections::HashSet<Uuid> = q
+            .build()
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| r.try_get("id").map_err(db_err))
+            .collect::<Result<_>>()?;
+        let mut events = Vec::with_capacity(stored.len());
+        for (f, id) in chunk.iter().zip(&ids) {
+            if stored.contains(id) {
+                events.push(AuditEntry::new("finding.open", format!("finding:{id}")).clause(f.rule.clause)
+                    .after(json!({"rule": f.rule.id, "summary": f.summary, "records": f.records})));
+            } else {
+                // Opened by someone else since the look-up above: merge into it one by one.
+                later.push(f);
+            }
+        }
+        opened += events.len() as u64;
+        audit_batch(&mut tx, actor, now, events).await?;
+    }
+    for f in later {
         let (o, u) = tx_upsert_usage_finding(&mut tx, f, actor, now).await?;
         opened += u64::from(o);
         updated += u64::from(u);

@@ -112,6 +112,12 @@ fn an_import_killed_mid_file_loses_no_committed_row_and_the_rerun_completes() {
     assert_eq!(v["duplicates"].as_i64(), Some(committed));
     assert_eq!(v["imported"].as_i64(), Some(rows as i64 - committed));
     assert_eq!(count(&db), rows as i64);
+    // The day totals (WP034 4.5) count every stored record once: the killed run's batches with
+    // their rows, the re-run's only its new ones.
+    let c = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let totals: i64 = c.query_row("SELECT SUM(bytes) FROM usage_cellular_days", [], |r| r.get(0)).unwrap();
+    assert_eq!(totals, rows as i64 * 1000);
+    drop(c);
     // Every batch committed with its audit event, and the log still verifies.
     let o = e.run(&["audit", "verify"]);
     assert!(o.status.success(), "{}", stdout(&o));
