@@ -330,16 +330,29 @@ pub async fn streaming_exceptions(
 }
 
 /// Import a carrier or web gateway file through the streaming import the CLI uses (WP034 4.1);
-/// bad rows are listed, good rows stored, and the run audited with the file's SHA-256.
+/// bad rows are listed, good rows stored, and the run audited with the file's SHA-256. `profile`
+/// names another supplier's layout from the usage pack (column names and date format); empty or
+/// absent means the standard layout.
 pub async fn import_usage(
     state: &AppState,
     user: &CurrentUser,
     feed: &str,
+    profile: Option<&str>,
     body: Vec<u8>,
 ) -> Result<UsageImport, AppError> {
     state.require(user, Action::UsageImport, &Resource::System)?;
     let feed = Feed::parse(feed)
         .ok_or_else(|| AppError::NotFound(format!("No usage feed called {feed}: use carrier or web.")))?;
+    let pack = UsagePack::shipped();
+    let profile = match profile.map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(name) => Some(
+            pack.profile(name)
+                .filter(|p| p.feed == feed)
+                .cloned()
+                .ok_or_else(|| AppError::invalid("profile", format!("No {} file layout called {name}", feed.as_str())))?,
+        ),
+    };
     if body.is_empty() {
         return Err(AppError::invalid("file", "Choose a CSV file to upload"));
     }
@@ -348,13 +361,18 @@ pub async fn import_usage(
         .import_usage(
             feed,
             Box::new(std::io::Cursor::new(body)),
-            None,
-            Arc::new(UsagePack::shipped().clone()),
+            profile,
+            Arc::new(pack.clone()),
             &user.actor,
             state.now(),
             Arc::new(|_| {}),
         )
         .await?)
+}
+
+/// The names of the other suppliers' layouts for `feed` in the usage pack.
+pub fn import_profiles(feed: Feed) -> Vec<String> {
+    UsagePack::shipped().profiles.iter().filter(|p| p.feed == feed).map(|p| p.name.clone()).collect()
 }
 
 /// The last usage import runs, newest first.

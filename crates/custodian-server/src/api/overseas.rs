@@ -348,18 +348,27 @@ async fn import_runs(State(state): State<AppState>, user: CurrentUser) -> ApiRes
     Ok(Json(uc::import_runs(&state, &user).await?.iter().map(ImportRunOut::from).collect()))
 }
 
+/// The layout of an uploaded usage file.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct ImportQuery {
+    /// Another supplier's layout from the usage pack (column names, date format); absent means
+    /// the standard layout.
+    profile: Option<String>,
+}
+
 /// Import a carrier (`carrier`) or web gateway (`web`) CSV file (WP034 4.1): idempotent, bad
 /// rows listed with line and reason while the good rows are stored, the run audited with the
 /// file's SHA-256.
-#[utoipa::path(post, path = "/usage/imports/{feed}", tag = "usage", params(("feed" = String, Path)), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = UsageImportOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/usage/imports/{feed}", tag = "usage", params(("feed" = String, Path), ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = UsageImportOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn import_usage(
     State(state): State<AppState>,
     user: CurrentUser,
     headers: HeaderMap,
     Path(feed): Path<String>,
+    Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<UsageImportOut>> {
     user.check_csrf(csrf_header(&headers))?;
-    let r = uc::import_usage(&state, &user, &feed, body.to_vec()).await?;
+    let r = uc::import_usage(&state, &user, &feed, q.profile.as_deref(), body.to_vec()).await?;
     Ok(Json(UsageImportOut::from(&r)))
 }

@@ -436,6 +436,9 @@ struct ResultView {
 struct ImportsPage {
     layout: Layout,
     c41: ClauseView,
+    /// Other suppliers' layouts in the usage pack, per feed.
+    carrier_profiles: Vec<String>,
+    web_profiles: Vec<String>,
     runs: Vec<RunRow>,
     result: Option<ResultView>,
     errors: Vec<FieldProblem>,
@@ -456,6 +459,8 @@ async fn imports_page(
     let mut res = render(&ImportsPage {
         layout: layout(state, Some(user), "Usage imports", "/usage/imports"),
         c41: clause_view("4.1"),
+        carrier_profiles: uc::import_profiles(custodian_domain::usage::Feed::Carrier),
+        web_profiles: uc::import_profiles(custodian_domain::usage::Feed::Web),
         runs: runs
             .iter()
             .map(|r| RunRow {
@@ -490,11 +495,15 @@ async fn upload(
     mut mp: Multipart,
 ) -> UiResult<Response> {
     let mut csrf = None;
+    let mut profile: Option<String> = None;
     let mut file: Option<Vec<u8>> = None;
     while let Some(field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
         match field.name() {
             Some("csrf_token") => {
                 csrf = Some(field.text().await.map_err(|e| AppError::invalid("csrf_token", e.body_text()))?)
+            }
+            Some("profile") => {
+                profile = Some(field.text().await.map_err(|e| AppError::invalid("profile", e.body_text()))?)
             }
             Some("file") => {
                 file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?.to_vec())
@@ -503,7 +512,7 @@ async fn upload(
         }
     }
     user.check_csrf(csrf.as_deref())?;
-    match uc::import_usage(&state, &user, &feed, file.unwrap_or_default()).await {
+    match uc::import_usage(&state, &user, &feed, profile.as_deref(), file.unwrap_or_default()).await {
         Ok(r) => {
             let view = ResultView {
                 feed: r.feed.as_str().into(),

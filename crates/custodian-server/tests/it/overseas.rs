@@ -287,6 +287,27 @@ async fn a_line_manager_records_a_streaming_exception_and_usage_imports_go_throu
     assert_eq!(s, 403);
     let (s, p) = ds.post_raw("/usage/imports/carrier", "text/csv", "wrong,header\n").await;
     assert_eq!(s, 422, "{p}");
+
+    // Another carrier's layout, named by a profile in the usage pack: its column names, its
+    // day/month/year times in UK local time. A 09 number from WP-MB-0007 is premium rate (4.2).
+    let when = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
+        .format(time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]:[second]"))
+        .unwrap();
+    let other = format!(
+        "CDR Ref,Mobile Number,Type,Direction,Date Time,Duration (s),Dialled Number,Data (bytes),Country,Hotspot,Diverted To\n\
+         b1,+441214960506,call,out,{when},30,09061234567,,GB,n,\n"
+    );
+    let other = other.as_str();
+    let (s, p) = ds.post_raw("/usage/imports/carrier", "text/csv", other).await;
+    assert_eq!(s, 422, "the standard layout refuses it: {p}");
+    let (s, p) = ds.post_raw("/usage/imports/carrier?profile=no-such-layout", "text/csv", other).await;
+    assert_eq!(s, 422, "{p}");
+    assert!(p.to_string().contains("no-such-layout"), "{p}");
+    let (s, r) = ds.post_raw("/usage/imports/carrier?profile=example-carrier-b", "text/csv", other).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!((r["imported"].as_u64(), r["rejected"].as_array().map(Vec::len)), (Some(1), Some(0)), "{r}");
+    let all = app.store().findings(&Default::default(), 1, 200).await.unwrap().items;
+    assert!(all.iter().any(|f| f.rule == "usage.premium_rate" && f.records == ["b1"]));
     app.stop().await;
 }
 on_both!(a_line_manager_records_a_streaming_exception_and_usage_imports_go_through_the_api);
@@ -423,6 +444,31 @@ async fn the_usage_import_and_streaming_exception_pages_work_without_javascript(
     );
     assert!(html.contains("Line 3 (u2)"), "the rejected row with its line: {html}");
     assert!(html.contains("id=\"usage-runs\""), "the history lists the run");
+    // Other carriers' layouts from the pack are offered, and the chosen one reads the file.
+    assert!(html.contains("<option value=\"example-carrier-b\">"), "{html}");
+    let b = "----custodian-test-boundary";
+    let when = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
+        .format(time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]:[second]"))
+        .unwrap();
+    let other = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n\
+         --{b}\r\nContent-Disposition: form-data; name=\"profile\"\r\n\r\nexample-carrier-b\r\n\
+         --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.csv\"\r\nContent-Type: text/csv\r\n\r\n\
+         CDR Ref,Mobile Number,Type,Direction,Date Time,Duration (s),Dialled Number,Data (bytes),Country,Hotspot,Diverted To\n\
+         b9,+441214960506,sms,out,{when},,07700900123,,GB,no,\n\r\n--{b}--\r\n",
+        ds.csrf
+    );
+    let res = ds
+        .http
+        .post(format!("{}/usage/imports/carrier", ds.base))
+        .header("content-type", ct.clone())
+        .body(other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("carrier: 1 rows, 1 imported, 0 duplicates, 0 rejected"), "{html}");
     // The same file again: nothing new.
     let res = ds
         .http
@@ -445,7 +491,7 @@ async fn the_usage_import_and_streaming_exception_pages_work_without_javascript(
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
-    assert_eq!(app.store().usage_import_runs(10).await.unwrap().len(), 2);
+    assert_eq!(app.store().usage_import_runs(10).await.unwrap().len(), 3);
 
     let kwame = app.sign_in("kwame.mensah@warwickshire.police.example").await;
     let (s, html) = kwame.get("/usage/streaming-exceptions").await;
