@@ -626,7 +626,7 @@ impl<R: Read> FeedReader<R> {
         }
         Ok(CarrierRecord {
             line,
-            record_id: record_id.clone(),
+            record_id,
             msisdn,
             event,
             outgoing,
@@ -675,7 +675,7 @@ impl<R: Read> FeedReader<R> {
             .ok_or_else(|| bad(format!("tethered: {:?} is not true or false", self.field(8))))?;
         Ok(WebRecord {
             line,
-            record_id: record_id.clone(),
+            record_id,
             device: device.to_string(),
             user: user.to_ascii_lowercase(),
             start_us,
