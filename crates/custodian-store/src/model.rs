@@ -316,3 +316,54 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
 
 /// A progress callback that ignores progress.
 pub fn no_progress(_: u64) {}
+
+/// The audit log's head while events are appended to it: the one place that turns an
+/// [`AuditEntry`] into the stored record, its leaf and the chain, for every backend and writer.
+pub(crate) struct AuditAppender {
+    pub size: i64,
+    pub frontier: custodian_domain::audit::Frontier,
+    pub chain: custodian_domain::audit::Hash,
+}
+
+impl AuditAppender {
+    /// Check the stored head (`audit_head`'s size, frontier and chain) before appending to it.
+    pub fn from_head(size: i64, frontier: &[u8], chain: &[u8]) -> crate::Result<Self> {
+        use crate::StoreError;
+        let chain = <custodian_domain::audit::Hash>::try_from(chain)
+            .map_err(|_| StoreError::Audit("the log head's chain is not 32 bytes".into()))?;
+        let frontier = custodian_domain::audit::Frontier::from_bytes(frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
+        if frontier.size() != size as u64 {
+            return Err(StoreError::Audit(format!("audit head size {size} disagrees with its frontier {}", frontier.size())));
+        }
+        Ok(Self { size, frontier, chain })
+    }
+
+    /// The next event: its record, leaf hash and chain hash; the head moves past it.
+    pub fn push(
+        &mut self,
+        actor: &Actor,
+        now: time::OffsetDateTime,
+        e: AuditEntry,
+    ) -> crate::Result<(custodian_domain::audit::EventRecord, custodian_domain::audit::Hash, custodian_domain::audit::Hash)> {
+        use custodian_domain::audit as tree;
+        let record = tree::EventRecord {
+            seq: self.size as u64,
+            id: uuid::Uuid::now_v7(),
+            at_us: (now.unix_timestamp_nanos() / 1_000) as i64,
+            actor: actor.label.clone(),
+            action: e.action,
+            subject: e.subject,
+            clause: e.clause,
+            justification: e.justification,
+            before_digest: e.before.as_ref().map(tree::digest_json),
+            after_digest: e.after.as_ref().map(tree::digest_json),
+            detail: serde_json::to_string(&e.detail).unwrap_or_else(|_| "null".into()),
+        };
+        record.check_encodable().map_err(|e| crate::StoreError::Invalid(format!("audit event: {e}")))?;
+        let leaf = tree::leaf_hash(&tree::canonical_bytes(&record));
+        self.frontier.push(leaf);
+        self.chain = tree::chain_hash(&self.chain, &leaf);
+        self.size += 1;
+        Ok((record, leaf, self.chain))
+    }
+}

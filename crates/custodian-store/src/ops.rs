@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use crate::model::*;
 use crate::{Result, StoreError};
-use custodian_domain::audit::{self as tree, EventRecord, Frontier};
+use custodian_domain::audit::EventRecord;
 use custodian_domain::devices::{self, DeviceStatus, DeviceType};
 use custodian_domain::findings::{self, FindingStatus, Outcome, Severity};
 use custodian_domain::imports::{DeviceRow, IntuneDevice, PersonRow, RowError};
@@ -49,32 +49,8 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
     }
     let frontier_bytes: Vec<u8> = head.try_get("frontier").map_err(db_err)?;
     let prev_chain: Vec<u8> = head.try_get("chain").map_err(db_err)?;
-    let mut chain = <tree::Hash>::try_from(prev_chain.as_slice()).map_err(|_| StoreError::Audit("the log head's chain is not 32 bytes".into()))?;
-    let mut frontier = Frontier::from_bytes(&frontier_bytes).map_err(|e| StoreError::Audit(e.to_string()))?;
-    if frontier.size() != size as u64 {
-        return Err(StoreError::Audit(format!("audit head size {size} disagrees with its frontier {}", frontier.size())));
-    }
-    let mut rows = Vec::with_capacity(entries.len());
-    for (i, e) in entries.into_iter().enumerate() {
-        let record = EventRecord {
-            seq: size as u64 + i as u64,
-            id: Uuid::now_v7(),
-            at_us: micros(now),
-            actor: actor.label.clone(),
-            action: e.action,
-            subject: e.subject,
-            clause: e.clause,
-            justification: e.justification,
-            before_digest: e.before.as_ref().map(tree::digest_json),
-            after_digest: e.after.as_ref().map(tree::digest_json),
-            detail: serde_json::to_string(&e.detail).unwrap_or_else(|_| "null".into()),
-        };
-        record.check_encodable().map_err(|e| StoreError::Invalid(format!("audit event: {e}")))?;
-        let leaf = tree::leaf_hash(&tree::canonical_bytes(&record));
-        frontier.push(leaf);
-        chain = tree::chain_hash(&chain, &leaf);
-        rows.push((record, leaf, chain));
-    }
+    let mut log = crate::model::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
+    let rows = entries.into_iter().map(|e| log.push(actor, now, e)).collect::<Result<Vec<_>>>()?;
     for chunk in rows.chunks(AUDIT_ROWS_PER_STATEMENT) {
         let mut q = sqlx::QueryBuilder::<DB>::new(
             "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
@@ -98,9 +74,9 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
         q.build().execute(&mut **tx).await.map_err(db_err)?;
     }
     sqlx::query("UPDATE audit_head SET size = $1, frontier = $2, chain = $3 WHERE id = 1")
-        .bind(size + rows.len() as i64)
-        .bind(frontier.to_bytes())
-        .bind(chain.to_vec())
+        .bind(log.size)
+        .bind(log.frontier.to_bytes())
+        .bind(log.chain.to_vec())
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;

@@ -23,7 +23,6 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
 
-use custodian_domain::audit::{self as tree, EventRecord, Frontier};
 use custodian_domain::usage::{
     self as usage, Evaluator, Feed, FeedReader, OverseasWindow, Profile, Register, Rejected, UsagePack, Verdict,
 };
@@ -427,32 +426,8 @@ fn sqlite_audit(tx: &rusqlite::Transaction<'_>, actor: &Actor, now: OffsetDateTi
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .map_err(rq)?;
-    let prev_chain = <tree::Hash>::try_from(prev_chain.as_slice())
-        .map_err(|_| StoreError::Audit("the log head's chain is not 32 bytes".into()))?;
-    let mut frontier = Frontier::from_bytes(&frontier_bytes).map_err(|e| StoreError::Audit(e.to_string()))?;
-    if frontier.size() != size as u64 {
-        return Err(StoreError::Audit(format!(
-            "audit head size {size} disagrees with its frontier {}",
-            frontier.size()
-        )));
-    }
-    let record = EventRecord {
-        seq: size as u64,
-        id: Uuid::now_v7(),
-        at_us: (now.unix_timestamp_nanos() / 1_000) as i64,
-        actor: actor.label.clone(),
-        action: e.action,
-        subject: e.subject,
-        clause: e.clause,
-        justification: e.justification,
-        before_digest: e.before.as_ref().map(tree::digest_json),
-        after_digest: e.after.as_ref().map(tree::digest_json),
-        detail: serde_json::to_string(&e.detail).unwrap_or_else(|_| "null".into()),
-    };
-    record.check_encodable().map_err(|e| StoreError::Invalid(format!("audit event: {e}")))?;
-    let leaf = tree::leaf_hash(&tree::canonical_bytes(&record));
-    frontier.push(leaf);
-    let chain = tree::chain_hash(&prev_chain, &leaf);
+    let mut log = crate::model::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
+    let (record, leaf, chain) = log.push(actor, now, e)?;
     tx.execute(
         "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
          after_digest, detail, leaf_hash, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -475,7 +450,7 @@ fn sqlite_audit(tx: &rusqlite::Transaction<'_>, actor: &Actor, now: OffsetDateTi
     .map_err(rq)?;
     tx.execute(
         "UPDATE audit_head SET size = ?1, frontier = ?2, chain = ?3 WHERE id = 1",
-        rusqlite::params![size + 1, frontier.to_bytes(), &chain[..]],
+        rusqlite::params![log.size, log.frontier.to_bytes(), &chain[..]],
     )
     .map_err(rq)?;
     Ok(())
@@ -548,12 +523,6 @@ impl Checkpointer {
             Some(Err(_)) => Err(StoreError::Invalid("the checkpoint thread panicked".into())),
             None => Ok(()),
         }
-    }
-}
-
-impl Drop for Checkpointer {
-    fn drop(&mut self) {
-        drop(self.nudge.take());
     }
 }
 
