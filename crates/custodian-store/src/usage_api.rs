@@ -15,9 +15,12 @@
 //! PostgreSQL takes each batch as one `INSERT … SELECT FROM UNNEST(…)`.
 //!
 //! WP034 4.5 (more than 1 GiB of carrier data on one device in a day) is judged on
-//! `usage_cellular_days`, the day totals each batch adds to in its own transaction, counting only
-//! the records it stored; the records behind a day over the limit are read forward from the
-//! lowest `seq` counted in its total.
+//! `usage_cellular_days`, the day totals, counting only the records stored; the records behind a
+//! day over the limit are read forward from the lowest `seq` counted in its total. PostgreSQL adds
+//! to the totals in each batch's own statement. SQLite sums the run in memory and adds it at the
+//! end (sooner for files touching very many device-days), moving a mark that says which records
+//! the totals count; a killed run's records above the mark are counted by the next import before it
+//! starts. Imports into one SQLite database take turns, holding a lock file beside it.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -363,6 +366,10 @@ fn sqlite_insert(stmt: &mut rusqlite::CachedStatement<'_>, rows: &[Row]) -> Resu
 /// Day totals added per statement (4 parameters each).
 const SQLITE_DAYS_PER_STATEMENT: usize = 128;
 
+/// Device-days held in memory before they are added to `usage_cellular_days` mid-run (about
+/// 12 MB), so memory stays flat however many device-days a file touches.
+const PENDING_DAYS_MAX: usize = 262_144;
+
 fn days_sql(n: usize) -> String {
     let mut s = String::from("INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) VALUES ");
     for i in 0..n {
@@ -375,47 +382,123 @@ fn days_sql(n: usize) -> String {
     s
 }
 
-/// Add a batch's records to the day totals (WP034 4.5), inside the batch's transaction. When
-/// every row of the batch was new, its own sums are added (every record it stored has a `seq`
-/// above `before`); when some were already stored, the stored new records are summed instead.
-fn sqlite_add_day_totals(tx: &rusqlite::Transaction<'_>, b: &Batch, inserted: u64, before: i64) -> Result<()> {
-    if inserted == 0 {
-        return Ok(());
+/// Non-tethered carrier data (WP034 4.5) this run stored and has not yet added to
+/// `usage_cellular_days`: (day, device) -> (bytes, lowest `seq` of a record counted).
+#[derive(Default)]
+struct PendingDays(HashMap<DayKey, (i64, i64)>);
+
+/// A Europe/London day and a device.
+type DayKey = (i32, Uuid);
+
+impl PendingDays {
+    fn add(&mut self, day: i32, device: Uuid, bytes: i64, seq: i64) {
+        let e = self.0.entry((day, device)).or_insert((0, seq));
+        e.0 += bytes;
+        e.1 = e.1.min(seq);
     }
-    if inserted < b.rows.len() as u64 {
+
+    /// Count a committed batch: every record stored by it has a `seq` above `before` (no other run
+    /// stores records meanwhile: see [`sqlite_import_lock`]). When all its rows were new, its own sums are added; when some were already stored, the stored new
+    /// records are summed in SQL instead.
+    fn note_batch(&mut self, conn: &rusqlite::Connection, b: &Batch, inserted: u64, before: i64) -> Result<()> {
+        if inserted == 0 {
+            return Ok(());
+        }
+        if inserted == b.rows.len() as u64 {
+            for (day, device, bytes) in &b.days {
+                self.add(*day, *device, *bytes, before + 1);
+            }
+            return Ok(());
+        }
+        let mut st = conn
+            .prepare_cached(
+                "SELECT day, device_id, SUM(bytes), MIN(seq) FROM usage_records \
+                 WHERE seq > ?1 AND event = 'data' AND NOT tethered AND device_id IS NOT NULL GROUP BY day, device_id",
+            )
+            .map_err(rq)?;
+        let mut rows = st.query([before]).map_err(rq)?;
+        while let Some(r) = rows.next().map_err(rq)? {
+            let device = Uuid::from_slice(&r.get::<_, Vec<u8>>(1).map_err(rq)?)
+                .map_err(|e| StoreError::Invalid(format!("a stored device id: {e}")))?;
+            self.add(r.get(0).map_err(rq)?, device, r.get(2).map_err(rq)?, r.get(3).map_err(rq)?);
+        }
+        Ok(())
+    }
+
+    /// Add the pending totals to `usage_cellular_days` and move the mark to the newest record, in
+    /// one transaction.
+    fn flush(&mut self, conn: &mut rusqlite::Connection) -> Result<()> {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(rq)?;
+        let mut days: Vec<_> = self.0.drain().collect();
+        days.sort_unstable_by_key(|(k, _)| *k);
+        let bind = |st: &mut rusqlite::CachedStatement<'_>, days: &[(DayKey, (i64, i64))]| -> Result<()> {
+            for (k, ((day, device), (bytes, seq))) in days.iter().enumerate() {
+                let i = k * 4 + 1;
+                st.raw_bind_parameter(i, *day).map_err(rq)?;
+                st.raw_bind_parameter(i + 1, &device.as_bytes()[..]).map_err(rq)?;
+                st.raw_bind_parameter(i + 2, *bytes).map_err(rq)?;
+                st.raw_bind_parameter(i + 3, *seq).map_err(rq)?;
+            }
+            st.raw_execute().map_err(rq)?;
+            Ok(())
+        };
+        let mut chunks = days.chunks_exact(SQLITE_DAYS_PER_STATEMENT);
+        {
+            let mut full = tx.prepare_cached(&days_sql(SQLITE_DAYS_PER_STATEMENT)).map_err(rq)?;
+            for c in chunks.by_ref() {
+                bind(&mut full, c)?;
+            }
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            bind(&mut tx.prepare_cached(&days_sql(rest.len())).map_err(rq)?, rest)?;
+        }
+        tx.execute("UPDATE usage_totals_mark SET seq = (SELECT COALESCE(MAX(seq), 0) FROM usage_records) WHERE id = 1", [])
+            .map_err(rq)?;
+        tx.commit().map_err(rq)
+    }
+}
+
+/// Count the records a killed run stored but never added to the day totals (those above the
+/// mark), so the totals are whole before this run adds to them.
+fn sqlite_totals_catch_up(conn: &mut rusqlite::Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(rq)?;
+    let (mark, max): (i64, i64) = tx
+        .query_row(
+            "SELECT (SELECT seq FROM usage_totals_mark WHERE id = 1), (SELECT COALESCE(MAX(seq), 0) FROM usage_records)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(rq)?;
+    if max > mark {
         tx.execute(
             "INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) \
              SELECT day, device_id, SUM(bytes), MIN(seq) FROM usage_records \
              WHERE seq > ?1 AND event = 'data' AND NOT tethered AND device_id IS NOT NULL GROUP BY day, device_id \
              ON CONFLICT (day, device_id) DO UPDATE SET bytes = bytes + excluded.bytes, first_seq = MIN(first_seq, excluded.first_seq)",
-            [before],
+            [mark],
         )
         .map_err(rq)?;
-        return Ok(());
+        tx.execute("UPDATE usage_totals_mark SET seq = ?1 WHERE id = 1", [max]).map_err(rq)?;
+        tracing::info!(records = max - mark, "usage import: day totals caught up after an interrupted run");
     }
-    let mut chunks = b.days.chunks_exact(SQLITE_DAYS_PER_STATEMENT);
-    let bind = |st: &mut rusqlite::CachedStatement<'_>, days: &[(i32, Uuid, i64)]| -> Result<()> {
-        for (k, (day, device, bytes)) in days.iter().enumerate() {
-            let i = k * 4 + 1;
-            st.raw_bind_parameter(i, *day).map_err(rq)?;
-            st.raw_bind_parameter(i + 1, &device.as_bytes()[..]).map_err(rq)?;
-            st.raw_bind_parameter(i + 2, *bytes).map_err(rq)?;
-            st.raw_bind_parameter(i + 3, before + 1).map_err(rq)?;
-        }
-        st.raw_execute().map_err(rq)?;
-        Ok(())
-    };
-    {
-        let mut full = tx.prepare_cached(&days_sql(SQLITE_DAYS_PER_STATEMENT)).map_err(rq)?;
-        for c in chunks.by_ref() {
-            bind(&mut full, c)?;
-        }
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        bind(&mut tx.prepare_cached(&days_sql(rest.len())).map_err(rq)?, rest)?;
-    }
-    Ok(())
+    tx.commit().map_err(rq)
+}
+
+/// Take the database's import lock (a file beside it, `…-usage-import.lock`), waiting while
+/// another import holds it. The operating system releases it when the holder exits, however it
+/// exits, so a killed import never leaves it taken.
+fn sqlite_import_lock(path: &std::path::Path) -> Result<std::fs::File> {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-usage-import.lock");
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&name)
+        .map_err(|e| StoreError::Invalid(format!("opening the import lock {}: {e}", std::path::Path::new(&name).display())))?;
+    f.lock().map_err(|e| StoreError::Invalid(format!("taking the import lock: {e}")))?;
+    Ok(f)
 }
 
 /// Append one event to the audit tree inside a rusqlite transaction: the same record, leaf and
@@ -560,6 +643,9 @@ fn sqlite_writer(
     )
     .map_err(rq)?;
     conn.set_prepared_statement_cache_capacity(8);
+    let _lock = sqlite_import_lock(path)?;
+    sqlite_totals_catch_up(&mut conn)?;
+    let mut pending = PendingDays::default();
     let checkpointer = Checkpointer::start(path)?;
     let full_sql = insert_sql(feed, SQLITE_ROWS_PER_STATEMENT);
     let mut imported = 0u64;
@@ -580,9 +666,12 @@ fn sqlite_writer(
                 n += sqlite_insert(&mut st, rest)?;
             }
         }
-        sqlite_add_day_totals(&tx, &b, n, before)?;
         sqlite_audit(&tx, actor, now, batch_entry(run_id, feed, &b, n))?;
         tx.commit().map_err(rq)?;
+        pending.note_batch(&conn, &b, n, before)?;
+        if pending.0.len() >= PENDING_DAYS_MAX {
+            pending.flush(&mut conn)?;
+        }
         batches += 1;
         if batches.is_multiple_of(SYNC_EVERY) {
             checkpointer.catch_up();
@@ -591,6 +680,7 @@ fn sqlite_writer(
         }
         imported += n;
     }
+    pending.flush(&mut conn)?;
     checkpointer.finish()?;
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");

@@ -220,3 +220,66 @@ async fn a_day_over_the_data_limit_across_imports_is_one_finding_with_every_reco
     app.stop().await;
 }
 on_both!(a_day_over_the_data_limit_across_imports_is_one_finding_with_every_record);
+
+async fn imports_at_the_same_time_count_every_record_once(b: Backend) {
+    // WP034 4.5 day totals when two billing files for the same device and day arrive at once:
+    // neither file alone is over the limit, both together are, and whatever the interleaving the
+    // total is exactly the sum of the stored records, raised once.
+    let app = spawn(b).await;
+    app.seed().await;
+    let t = soon();
+    let mib = 1u64 << 20;
+    let file = |prefix: &str, n: u64| {
+        (0..n).map(|i| format!("{prefix}{i},+441214960506,data,,{t},,,{},GB,false,\n", 10 * mib)).collect::<String>()
+    };
+    let (a, b2) = tokio::join!(import(&app, file("a", 60)), import(&app, file("b", 50)));
+    assert_eq!((a.imported, b2.imported), (60, 50));
+    assert_eq!(a.findings_opened + b2.findings_opened, 1, "one finding for the day: {a:?} {b2:?}");
+    let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
+    let over: Vec<_> = all.iter().filter(|f| f.rule == "usage.cellular_data").collect();
+    assert_eq!(over.len(), 1);
+    let f = app.store().finding(over[0].id).await.unwrap().unwrap();
+    assert_eq!(f.evidence["total_bytes"].as_u64(), Some(1100 * mib), "{}", f.evidence);
+    assert_eq!(f.records.len(), 110);
+    app.stop().await;
+}
+on_both!(imports_at_the_same_time_count_every_record_once);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_imports_take_turns_through_the_lock_file_beside_the_database() {
+    // The SQLite import adds its day totals once per run, so two runs must not interleave: each
+    // holds `<database>-usage-import.lock` (released by the operating system however the holder
+    // ends) and the next one waits for it.
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    let db = app.db_url.strip_prefix("sqlite:").unwrap().to_string();
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(format!("{db}-usage-import.lock"))
+        .unwrap();
+    held.lock().unwrap();
+    let t = soon();
+    let store = app.store().clone();
+    let body = format!("{HEADER}w1,+441214960506,call,out,{t},60,0121 496 0000,,GB,false,\n");
+    let run = tokio::spawn(async move {
+        store
+            .import_usage(
+                Feed::Carrier,
+                Box::new(std::io::Cursor::new(body.into_bytes())),
+                None,
+                Arc::new(UsagePack::shipped().clone()),
+                &Actor::system(),
+                time::OffsetDateTime::now_utc(),
+                Arc::new(|_| {}),
+            )
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!run.is_finished(), "the import waits while another holds the lock");
+    drop(held);
+    let r = tokio::time::timeout(std::time::Duration::from_secs(30), run).await.unwrap().unwrap().unwrap();
+    assert_eq!(r.imported, 1);
+    app.stop().await;
+}
