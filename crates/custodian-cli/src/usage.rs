@@ -217,7 +217,8 @@ pub async fn run(
             let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             let mut err = None;
             let mut days: std::collections::HashMap<i32, String> = std::collections::HashMap::new();
-            let r = usage::check(feed, input, profile.as_ref(), &pack, &register, |h| {
+            let spill = tempfile::tempfile().context("creating the dry run's temporary file")?;
+            let r = usage::check(feed, input, profile.as_ref(), &pack, &register, spill, |h| {
                 let day = days.entry(h.day).or_insert_with(|| usage::day_date(h.day).to_string());
                 let person = h.person.map(|p| format!("\"{p}\"")).unwrap_or_else(|| "null".into());
                 let device = h.device.map(|p| format!("\"{p}\"")).unwrap_or_else(|| "null".into());

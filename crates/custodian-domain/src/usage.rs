@@ -6,7 +6,7 @@
 //! Nothing here sanctions anyone: a breach is evidence for a finding, and people decide.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Read;
+use std::io::{Read, Seek, Write};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -952,38 +952,79 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-/// Per device and day totals of non-tethered carrier data, with the records that made them, for
-/// the dry run (`custodian usage check`). Imports total the stored records instead.
-#[derive(Debug, Default)]
-pub struct CellularTally {
-    days: HashMap<(u32, i32), DayTotal>,
+/// Per device and day totals of non-tethered carrier data for the dry run (`custodian usage
+/// check`). Memory holds one total per device-day; the record behind each byte count goes to a
+/// spill file the caller provides (an anonymous temporary file, or memory in tests) as it is read,
+/// and is read back at the end only for the device-days over the limit. So memory does not grow
+/// with the file. Imports total the stored records instead.
+pub struct CellularTally<S: Read + Write + Seek> {
+    days: HashMap<(u32, i32), (i64, Option<Uuid>)>,
+    spill: std::io::BufWriter<S>,
+    start: u64,
 }
 
-/// A device-day's total bytes, its holder and the record ids that made it.
-type DayTotal = (i64, Option<Uuid>, Vec<String>);
+/// A device-day's total, holder and record ids.
+type DayOver = (i64, Option<Uuid>, Vec<String>);
 
 /// A device-day over the limit: (device index, day, total bytes, person, record ids).
 pub type DeviceDayOver = (u32, i32, i64, Option<Uuid>, Vec<String>);
 
-impl CellularTally {
-    pub fn add(&mut self, a: Attribution, bytes: i64, record_id: &str) {
-        if let Some(d) = a.device {
-            let e = self.days.entry((d, a.day)).or_insert((0, a.person, Vec::new()));
-            e.0 += bytes;
-            e.2.push(record_id.to_string());
-        }
+impl<S: Read + Write + Seek> CellularTally<S> {
+    /// A tally that writes its records from the spill's current position on.
+    pub fn new(mut spill: S) -> std::io::Result<Self> {
+        let start = spill.stream_position()?;
+        Ok(Self { days: HashMap::new(), spill: std::io::BufWriter::with_capacity(1 << 16, spill), start })
     }
 
-    /// Device-days over the limit: (device index, day, total bytes, person, record ids).
-    pub fn over(self, limit: u64) -> Vec<DeviceDayOver> {
-        let mut v: Vec<_> = self
+    /// Count one record: the device's day total, and (device, day, record id) in the spill.
+    pub fn add(&mut self, a: Attribution, bytes: i64, record_id: &str) -> std::io::Result<()> {
+        let Some(d) = a.device else { return Ok(()) };
+        let e = self.days.entry((d, a.day)).or_insert((0, a.person));
+        e.0 += bytes;
+        let id = record_id.as_bytes();
+        let len = u8::try_from(id.len()).map_err(|_| std::io::Error::other("a record id longer than 255 bytes"))?;
+        let mut head = [0u8; 9];
+        head[..4].copy_from_slice(&d.to_le_bytes());
+        head[4..8].copy_from_slice(&a.day.to_le_bytes());
+        head[8] = len;
+        self.spill.write_all(&head)?;
+        self.spill.write_all(id)
+    }
+
+    /// Device-days over the limit: (device index, day, total bytes, person, record ids in the
+    /// order read), by day and device.
+    pub fn over(self, limit: u64) -> std::io::Result<Vec<DeviceDayOver>> {
+        let mut over: HashMap<(u32, i32), DayOver> = self
             .days
             .into_iter()
-            .filter(|(_, (t, _, _))| *t as u64 > limit)
-            .map(|((d, day), (t, p, ids))| (d, day, t, p, ids))
+            .filter(|(_, (t, _))| u64::try_from(*t).is_ok_and(|t| t > limit))
+            .map(|(k, (t, p))| (k, (t, p, Vec::new())))
             .collect();
+        if !over.is_empty() {
+            let mut f = self.spill.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+            f.seek(std::io::SeekFrom::Start(self.start))?;
+            let mut r = std::io::BufReader::with_capacity(1 << 16, f);
+            let (mut head, mut id) = ([0u8; 9], [0u8; 255]);
+            loop {
+                match r.read_exact(&mut head) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                    Err(e) => return Err(e),
+                }
+                let key = (
+                    u32::from_le_bytes([head[0], head[1], head[2], head[3]]),
+                    i32::from_le_bytes([head[4], head[5], head[6], head[7]]),
+                );
+                let id = &mut id[..usize::from(head[8])];
+                r.read_exact(id)?;
+                if let Some(e) = over.get_mut(&key) {
+                    e.2.push(String::from_utf8_lossy(id).into_owned());
+                }
+            }
+        }
+        let mut v: Vec<_> = over.into_iter().map(|((d, day), (t, p, ids))| (d, day, t, p, ids)).collect();
         v.sort_by_key(|x| (x.1, x.0));
-        v
+        Ok(v)
     }
 }
 
@@ -1008,13 +1049,15 @@ pub struct CheckSummary {
 /// Evaluate a whole file against the register and approvals without storing anything (the dry
 /// run of `custodian usage check`). `emit` is called once per record and rule broken, in file
 /// order; usage.cellular_data follows at the end, once per record of each device-day over the
-/// limit. `Err` only when the header is wrong.
-pub fn check<R: Read + Send>(
+/// limit. `spill` holds the records behind the data totals until then (see [`CellularTally`]):
+/// give it an anonymous temporary file. `Err` only when the header is wrong or the spill fails.
+pub fn check<R: Read + Send, S: Read + Write + Seek>(
     feed: Feed,
     input: R,
     profile: Option<&Profile>,
     pack: &UsagePack,
     register: &Register,
+    spill: S,
     mut emit: impl FnMut(CheckHit<'_>),
 ) -> Result<CheckSummary, Rejected> {
     /// Records handed from the reading thread to the judging one at a time.
@@ -1025,7 +1068,9 @@ pub fn check<R: Read + Send>(
     }
     let mut fr = FeedReader::new(input, feed, profile, &pack.numbers)?;
     let ev = Evaluator::new(pack, register);
-    let mut tally = CellularTally::default();
+    let spill_failed = |e: std::io::Error| Rejected { line: 0, record_id: None, reason: format!("the spill file: {e}") };
+    let mut tally = CellularTally::new(spill).map_err(spill_failed)?;
+    let mut spill_error = None;
     let mut sum = CheckSummary { rows: 0, breaches: 0, rejected: Vec::new() };
     let device_id = |d: Option<u32>| d.map(|i| register.devices[i as usize].id);
     // One thread reads and checks the rows (the CSV and every field), this one applies the rules
@@ -1075,12 +1120,18 @@ pub fn check<R: Read + Send>(
                     day: v.attribution.day,
                 });
             }
-            if let Some(b) = v.cellular_bytes {
-                tally.add(v.attribution, b, &rid);
+            if let Some(b) = v.cellular_bytes
+                && let Err(e) = tally.add(v.attribution, b, &rid)
+            {
+                spill_error = Some(e);
+                break;
             }
         }
     });
-    for (d, day, _total, person, ids) in tally.over(pack.rules.cellular_data_daily_bytes) {
+    if let Some(e) = spill_error {
+        return Err(spill_failed(e));
+    }
+    for (d, day, _total, person, ids) in tally.over(pack.rules.cellular_data_daily_bytes).map_err(spill_failed)? {
         for rid in &ids {
             sum.breaches += 1;
             emit(CheckHit { record_id: rid, rule: &CELLULAR_DATA, person, device: device_id(Some(d)), day });
@@ -1340,13 +1391,19 @@ mod tests {
 
     #[test]
     fn cellular_data_is_totalled_per_device_and_london_day() {
-        let mut t = CellularTally::default();
+        // The spill starts after what the handle already holds.
+        let mut spill = std::io::Cursor::new(b"earlier".to_vec());
+        spill.set_position(7);
+        let mut t = CellularTally::new(spill).unwrap();
         let a = Attribution { device: Some(0), person: None, day: 100 };
-        t.add(a, 600 << 20, "x");
-        t.add(a, 600 << 20, "y");
-        t.add(Attribution { day: 101, ..a }, 600 << 20, "z");
-        let over = t.over(1 << 30);
+        t.add(a, 600 << 20, "x").unwrap();
+        t.add(Attribution { device: Some(1), ..a }, 900 << 20, "other device").unwrap();
+        t.add(a, 600 << 20, &"y".repeat(MAX_ID)).unwrap();
+        t.add(Attribution { day: 101, ..a }, 600 << 20, "z").unwrap();
+        t.add(Attribution { device: None, ..a }, 900 << 20, "no device").unwrap();
+        let over = t.over(1 << 30).unwrap();
         assert_eq!(over.len(), 1);
-        assert_eq!(over[0].4, ["x", "y"]);
+        assert_eq!((over[0].0, over[0].1, over[0].2), (0, 100, 1200 << 20));
+        assert_eq!(over[0].4, ["x".to_string(), "y".repeat(MAX_ID)]);
     }
 }

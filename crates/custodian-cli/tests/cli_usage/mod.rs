@@ -47,13 +47,28 @@ fn the_import_lists_bad_rows_imports_the_rest_exits_non_zero_and_is_idempotent()
     assert_eq!((v["imported"].as_u64(), v["duplicates"].as_u64()), (Some(0), Some(3)));
 
     // The dry run names the breaching records and stores nothing.
-    let dry = e.write("dry.csv", &format!("{HEADER}d1,+441214960506,call,out,{t},60,+44 906 123 4567,,GB,false,\n"));
+    // Two data records of 600 MiB on one device and day go over the 1 GiB limit (4.5): they come
+    // back from the dry run's spill file at the end, in file order.
+    let dry = e.write(
+        "dry.csv",
+        &format!(
+            "{HEADER}g1,+441214960506,data,,{t},,,629145600,GB,false,\n\
+             d1,+441214960506,call,out,{t},60,+44 906 123 4567,,GB,false,\n\
+             g2,+441214960506,data,,{t},,,629145600,GB,false,\n"
+        ),
+    );
     let o = e.run(&["usage", "check", "carrier", dry.to_str().unwrap(), "--format", "jsonl"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let line: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let got: Vec<_> =
+        lines.iter().map(|l| (l["record_id"].as_str(), l["rule"].as_str(), l["clause"].as_str())).collect();
     assert_eq!(
-        (line["record_id"].as_str(), line["rule"].as_str(), line["clause"].as_str()),
-        (Some("d1"), Some("usage.premium_rate"), Some("4.2"))
+        got,
+        [
+            (Some("d1"), Some("usage.premium_rate"), Some("4.2")),
+            (Some("g1"), Some("usage.cellular_data"), Some("4.5")),
+            (Some("g2"), Some("usage.cellular_data"), Some("4.5")),
+        ]
     );
     let o = e.run(&["findings", "export", "--format", "jsonl"]);
     let out = stdout(&o);
