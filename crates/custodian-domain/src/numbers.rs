@@ -6,6 +6,7 @@
 //! without code. Written by hand rather than with `phonenumber` because it runs once per billing
 //! row (millions per file) and only needs the UK plan's few distinctions.
 
+use compact_str::{CompactString, format_compact};
 use serde::{Deserialize, Serialize};
 
 /// What a dialled number is, for the rules of WP034 4.2.
@@ -45,23 +46,24 @@ pub struct NumberPlan {
     pub crown_dependencies_are_uk: bool,
 }
 
-/// A number reduced to its digits and how it was written.
+/// A number reduced to its digits and how it was written. The digits are held inline (no heap
+/// allocation for numbers of up to 24 digits, which is all of them: this runs on every billing row).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Normalised {
     /// A UK number: its national significant number (no trunk 0, no 44).
-    Uk(String),
+    Uk(CompactString),
     /// A number with another country code: its digits after `+` / `00`.
-    International(String),
+    International(CompactString),
     /// Digits dialled as they are (999, 118118, 150).
-    Short(String),
+    Short(CompactString),
 }
 
 impl Normalised {
     /// The E.164 form (`+447700900123`), or the short code itself.
-    pub fn e164(&self) -> String {
+    pub fn e164(&self) -> CompactString {
         match self {
-            Self::Uk(nsn) => format!("+44{nsn}"),
-            Self::International(d) => format!("+{d}"),
+            Self::Uk(nsn) => format_compact!("+44{nsn}"),
+            Self::International(d) => format_compact!("+{d}"),
             Self::Short(d) => d.clone(),
         }
     }
@@ -71,7 +73,7 @@ impl Normalised {
 pub fn normalise(raw: &str) -> Option<Normalised> {
     let raw = raw.trim();
     let plus = raw.starts_with('+');
-    let mut digits = String::with_capacity(raw.len());
+    let mut digits = CompactString::with_capacity(raw.len());
     let bytes = raw.as_bytes();
     let mut i = usize::from(plus);
     while i < bytes.len() {
@@ -97,19 +99,19 @@ pub fn normalise(raw: &str) -> Option<Normalised> {
         }
         return Some(match d.strip_prefix("44") {
             // "+440…" is a common slip for "+44…".
-            Some(nsn) if !nsn.is_empty() => Normalised::Uk(nsn.trim_start_matches('0').to_string()),
-            _ => Normalised::International(d.to_string()),
+            Some(nsn) if !nsn.is_empty() => Normalised::Uk(nsn.trim_start_matches('0').into()),
+            _ => Normalised::International(d.into()),
         });
     }
     if let Some(nsn) = digits.strip_prefix('0') {
         if nsn.is_empty() {
             return None;
         }
-        return Some(Normalised::Uk(nsn.to_string()));
+        return Some(Normalised::Uk(nsn.into()));
     }
     // E.164 written without its plus (some carriers): 44 and ten digits.
     if digits.len() >= 11 && digits.starts_with("44") {
-        return Some(Normalised::Uk(digits[2..].to_string()));
+        return Some(Normalised::Uk(digits[2..].into()));
     }
     Some(Normalised::Short(digits))
 }

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime};
+use compact_str::CompactString;
 use uuid::Uuid;
 
 use crate::devices::DeviceType;
@@ -352,39 +353,40 @@ impl Event {
     }
 }
 
-/// One row of the carrier bill, checked.
+/// One row of the carrier bill, checked. Its text fields are held inline when short (ids,
+/// numbers, country codes), so reading a row does not allocate for each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CarrierRecord {
     pub line: u64,
-    pub record_id: String,
+    pub record_id: CompactString,
     /// The force SIM's number in E.164.
-    pub msisdn: String,
+    pub msisdn: CompactString,
     pub event: Event,
     /// True for outgoing.
     pub outgoing: bool,
     pub start_us: i64,
     pub duration_s: i64,
     /// As the carrier reported it.
-    pub other_party: String,
+    pub other_party: CompactString,
     pub bytes: i64,
     /// ISO 3166-1 alpha-2, upper case.
-    pub roaming_country: String,
+    pub roaming_country: CompactString,
     pub tethered: bool,
-    pub forwarded_to: String,
+    pub forwarded_to: CompactString,
 }
 
 /// One row of the web gateway log, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebRecord {
     pub line: u64,
-    pub record_id: String,
+    pub record_id: CompactString,
     /// Asset tag or IMEI.
-    pub device: String,
-    pub user: String,
+    pub device: CompactString,
+    pub user: CompactString,
     pub start_us: i64,
-    pub domain: String,
+    pub domain: CompactString,
     /// The vendor's category, as logged.
-    pub category: String,
+    pub category: CompactString,
     pub bytes: i64,
     /// True for Wi-Fi, false for cellular.
     pub wifi: bool,
@@ -440,6 +442,18 @@ impl TimeFmt {
             }
         }
     }
+}
+
+fn upper(s: &str) -> CompactString {
+    let mut c = CompactString::from(s);
+    c.as_mut_str().make_ascii_uppercase();
+    c
+}
+
+fn lower(s: &str) -> CompactString {
+    let mut c = CompactString::from(s);
+    c.as_mut_str().make_ascii_lowercase();
+    c
 }
 
 /// RFC 3339 to microseconds since the epoch.
@@ -567,7 +581,7 @@ impl<R: Read> FeedReader<R> {
         self.row.get(self.idx[i]).unwrap_or("")
     }
 
-    fn record_id(&self, line: u64) -> Result<String, Rejected> {
+    fn record_id(&self, line: u64) -> Result<CompactString, Rejected> {
         let id = self.field(0).trim();
         if id.is_empty() || id.len() > MAX_ID {
             return Err(Rejected {
@@ -576,7 +590,7 @@ impl<R: Read> FeedReader<R> {
                 reason: format!("record_id: must be 1 to {MAX_ID} characters"),
             });
         }
-        Ok(id.to_string())
+        Ok(CompactString::from(id))
     }
 
     /// The next carrier record (the reader must have been opened for [`Feed::Carrier`]).
@@ -590,7 +604,7 @@ impl<R: Read> FeedReader<R> {
 
     fn carrier(&self, line: u64) -> Result<CarrierRecord, Rejected> {
         let record_id = self.record_id(line)?;
-        let bad = |reason: String| Rejected { line, record_id: Some(record_id.clone()), reason };
+        let bad = |reason: String| Rejected { line, record_id: Some(record_id.to_string()), reason };
         let msisdn = match normalise(self.field(1)) {
             Some(n) => n.e164(),
             None => return Err(bad(format!("msisdn: {:?} is not a phone number", self.field(1)))),
@@ -605,7 +619,7 @@ impl<R: Read> FeedReader<R> {
         };
         let start_us = self.time.parse(self.field(4)).map_err(|m| bad(format!("start: {m}")))?;
         let duration_s = parse_count("duration_s", self.field(5)).map_err(bad)?;
-        let other_party = self.field(6).trim().to_string();
+        let other_party = CompactString::from(self.field(6).trim());
         if matches!(event, Event::Call | Event::Sms | Event::Mms) {
             if self.numbers.classify(&other_party) == NumberClass::Invalid {
                 return Err(bad(format!("other_party: {other_party:?} is not a phone number or short code")));
@@ -620,7 +634,7 @@ impl<R: Read> FeedReader<R> {
         }
         let tethered = parse_bool(self.field(9))
             .ok_or_else(|| bad(format!("tethered: {:?} is not true or false", self.field(9))))?;
-        let forwarded_to = self.field(10).trim().to_string();
+        let forwarded_to = CompactString::from(self.field(10).trim());
         if event == Event::Divert && normalise(&forwarded_to).is_none() {
             return Err(bad(format!("forwarded_to: a divert needs the number calls went to, found {forwarded_to:?}")));
         }
@@ -634,7 +648,7 @@ impl<R: Read> FeedReader<R> {
             duration_s,
             other_party,
             bytes,
-            roaming_country: rc.to_ascii_uppercase(),
+            roaming_country: upper(rc),
             tethered,
             forwarded_to,
         })
@@ -651,7 +665,7 @@ impl<R: Read> FeedReader<R> {
 
     fn web(&self, line: u64) -> Result<WebRecord, Rejected> {
         let record_id = self.record_id(line)?;
-        let bad = |reason: String| Rejected { line, record_id: Some(record_id.clone()), reason };
+        let bad = |reason: String| Rejected { line, record_id: Some(record_id.to_string()), reason };
         let device = self.field(1).trim();
         if device.is_empty() {
             return Err(bad("device: give the asset tag or IMEI".into()));
@@ -676,11 +690,11 @@ impl<R: Read> FeedReader<R> {
         Ok(WebRecord {
             line,
             record_id,
-            device: device.to_string(),
-            user: user.to_ascii_lowercase(),
+            device: CompactString::from(device),
+            user: lower(user),
             start_us,
-            domain: domain.to_ascii_lowercase(),
-            category: self.field(5).trim().to_string(),
+            domain: lower(domain),
+            category: CompactString::from(self.field(5).trim()),
             bytes,
             wifi,
             tethered,
@@ -769,13 +783,13 @@ impl Register {
                 r.by_imei.insert(imei.clone(), i);
             }
             if let Some(n) = d.phone_number.as_deref().and_then(normalise) {
-                r.by_number.insert(n.e164(), i);
-                r.force_numbers.insert(n.e164());
+                r.by_number.insert(n.e164().into_string(), i);
+                r.force_numbers.insert(n.e164().into_string());
             }
         }
         for (p, n) in personal_phones {
             if let Some(n) = normalise(&n) {
-                r.personal.entry(n.e164()).or_default().push(p);
+                r.personal.entry(n.e164().into_string()).or_default().push(p);
             }
         }
         for w in overseas {
@@ -887,12 +901,12 @@ impl<'a> Evaluator<'a> {
         match r.event {
             Event::Call | Event::Sms if r.outgoing => {
                 if class == NumberClass::UkPremium {
-                    v.hits.push(Hit { rule: &PREMIUM_RATE, what: r.other_party.clone() });
+                    v.hits.push(Hit { rule: &PREMIUM_RATE, what: r.other_party.to_string() });
                 } else if class.is_overseas() {
-                    v.hits.push(Hit { rule: &INTERNATIONAL, what: r.other_party.clone() });
+                    v.hits.push(Hit { rule: &INTERNATIONAL, what: r.other_party.to_string() });
                 }
             }
-            Event::Mms if r.outgoing => v.hits.push(Hit { rule: &MMS, what: r.other_party.clone() }),
+            Event::Mms if r.outgoing => v.hits.push(Hit { rule: &MMS, what: r.other_party.to_string() }),
             Event::Data => {
                 if r.tethered {
                     if !self.tether_types.contains(&dev.device_type) {
@@ -904,14 +918,14 @@ impl<'a> Evaluator<'a> {
             }
             Event::Divert => {
                 let to = normalise(&r.forwarded_to).map(|n| n.e164()).unwrap_or_default();
-                let personal = self.register.personal.get(&to).is_some_and(|ps| ps.contains(&person));
+                let personal = self.register.personal.get(to.as_str()).is_some_and(|ps| ps.contains(&person));
                 if personal {
                     v.hits.push(Hit {
                         rule: &CALL_DIVERSION,
                         what: format!("{} (the holder's personal number)", r.forwarded_to),
                     });
                 } else if !self.is_force_number(&to) {
-                    v.hits.push(Hit { rule: &CALL_DIVERSION, what: r.forwarded_to.clone() });
+                    v.hits.push(Hit { rule: &CALL_DIVERSION, what: r.forwarded_to.to_string() });
                 }
             }
             _ => {}
@@ -919,7 +933,7 @@ impl<'a> Evaluator<'a> {
         if !r.roaming_country.eq_ignore_ascii_case(&self.pack.rules.home_country)
             && !self.register.overseas_ok(person, dev.id, &r.roaming_country, attribution.day)
         {
-            v.hits.push(Hit { rule: &ROAMING, what: r.roaming_country.clone() });
+            v.hits.push(Hit { rule: &ROAMING, what: r.roaming_country.to_string() });
         }
         v
     }
@@ -1372,7 +1386,7 @@ mod tests {
         let mut got = Vec::new();
         while let Some(x) = r.next_web() {
             match x {
-                Ok(rec) => got.push((rec.record_id.clone(), hits(&ev.web(&rec)))),
+                Ok(rec) => got.push((rec.record_id.to_string(), hits(&ev.web(&rec)))),
                 Err(e) => got.push((format!("line {}", e.line), vec!["rejected"])),
             }
         }

@@ -29,6 +29,7 @@ use std::sync::Arc;
 use custodian_domain::usage::{
     self as usage, Evaluator, Feed, FeedReader, OverseasWindow, Profile, Register, Rejected, UsagePack, Verdict,
 };
+use compact_str::CompactString;
 use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -71,23 +72,23 @@ pub struct OverseasRecord {
     pub approval_ref: String,
 }
 
-/// One record ready to store.
+/// One record ready to store (its text inline when short, as the reader gave it).
 struct Row {
-    record_id: String,
+    record_id: CompactString,
     start_us: i64,
     day: i32,
     device_id: Option<Uuid>,
     person_id: Option<Uuid>,
-    subject: String,
+    subject: CompactString,
     event: &'static str,
     outgoing: bool,
     duration_s: i64,
-    party: String,
+    party: CompactString,
     bytes: i64,
-    place: String,
-    category: String,
+    place: CompactString,
+    category: CompactString,
     tethered: bool,
-    account: String,
+    account: CompactString,
 }
 
 struct Batch {
@@ -236,9 +237,9 @@ fn parse_and_evaluate(
                                 party,
                                 bytes: r.bytes,
                                 place: r.roaming_country,
-                                category: String::new(),
+                                category: CompactString::default(),
                                 tethered: r.tethered,
-                                account: String::new(),
+                                account: CompactString::default(),
                             },
                             r.line,
                         )
