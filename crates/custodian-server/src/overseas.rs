@@ -356,18 +356,16 @@ pub async fn import_usage(
     if body.is_empty() {
         return Err(AppError::invalid("file", "Choose a CSV file to upload"));
     }
-    Ok(state
-        .store()
-        .import_usage(
-            feed,
-            Box::new(std::io::Cursor::new(body)),
-            profile,
-            Arc::new(pack.clone()),
-            &user.actor,
-            state.now(),
-            Arc::new(|_| {}),
-        )
-        .await?)
+    // The import runs to its end on a task of its own: a client that goes away mid-import drops
+    // this request, and must not leave stored records without their findings and the run's audit
+    // event.
+    let (store, actor, now, pack) = (state.store().clone(), user.actor.clone(), state.now(), Arc::new(pack.clone()));
+    let run = tokio::spawn(async move {
+        store
+            .import_usage(feed, Box::new(std::io::Cursor::new(body)), profile, pack, &actor, now, Arc::new(|_| {}))
+            .await
+    });
+    Ok(run.await.map_err(|e| AppError::Internal(anyhow::anyhow!("the usage import stopped: {e}")))??)
 }
 
 /// The names of the other suppliers' layouts for `feed` in the usage pack.

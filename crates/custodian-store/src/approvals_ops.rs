@@ -325,7 +325,7 @@ pub async fn approval_open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now:
 }
 
 pub async fn approval_open_standalone(pool: &Pool<DB>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let id = approval_open(&mut tx, n, actor, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(id)
@@ -437,7 +437,7 @@ pub async fn approval_decide(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Decided> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut d = approval_decide_tx(&mut tx, id, step, person, verdict, reasons, actor, now).await?;
     approval_effects(&mut tx, &d, actor, now).await?;
     d.request = approval_load_tx(&mut tx, id).await?;
@@ -463,7 +463,7 @@ pub async fn approval_withdraw_tx(tx: &mut Tx<'_>, id: Uuid, person: Uuid, actor
 }
 
 pub async fn approval_withdraw(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let r = approval_withdraw_tx(&mut tx, id, person, actor, now).await?;
     // The feature's record follows a withdrawal too (an arm per `kind`, like `approval_effects`).
     if r.kind == crate::overseas_api::OVERSEAS_KIND {
@@ -492,7 +492,7 @@ pub async fn approval_restart_tx(tx: &mut Tx<'_>, id: Uuid, reason: &str, actor:
 }
 
 pub async fn approval_restart(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let r = approval_restart_tx(&mut tx, id, reason, actor, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(r)
@@ -610,7 +610,7 @@ pub async fn approvals_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<V
 }
 
 pub async fn approvals_flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let steps = apr_pending_steps(&mut tx).await?;
     let mut n = 0;
     for (id, title, link, s, requester, notified) in steps {
@@ -670,7 +670,7 @@ pub async fn delegation_create(
     if reason.trim().is_empty() {
         return Err(StoreError::Invalid("reason: say why a deputy is needed (an absence)".into()));
     }
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO approval_delegations (id, person_id, deputy_id, starts_at, ends_at, reason, created_at, created_by) \
@@ -695,7 +695,7 @@ pub async fn delegation_create(
 }
 
 pub async fn delegation_revoke(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let res = sqlx::query("UPDATE approval_delegations SET revoked_at = $1 WHERE id = $2 AND person_id = $3 AND revoked_at IS NULL")
         .bind(now)
         .bind(id)
@@ -773,7 +773,7 @@ pub async fn notifications_unread(pool: &Pool<DB>, person: Uuid) -> Result<i64> 
 }
 
 pub async fn notifications_mark_read(pool: &Pool<DB>, person: Uuid, id: Option<Uuid>, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let res = sqlx::query("UPDATE notifications SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL AND ($3 IS NULL OR id = $3)")
         .bind(now)
         .bind(person)

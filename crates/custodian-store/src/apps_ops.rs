@@ -183,7 +183,7 @@ async fn app_upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor,
 }
 
 pub async fn app_upsert(pool: &Pool<DB>, a: &NewApp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let (id, _) = app_upsert_tx(&mut tx, a, true, actor, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(id)
@@ -258,7 +258,7 @@ async fn app_package(tx: &mut Tx<'_>, app: Uuid) -> Result<String> {
 }
 
 pub async fn app_grant(pool: &Pool<DB>, app: Uuid, audience: &Audience, expires_at: Option<OffsetDateTime>, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, EvalSummary)> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let package = app_package(&mut tx, app).await?;
     sqlx::query("UPDATE apps SET listed = $1, updated_at = $2 WHERE id = $3 AND NOT listed").bind(true).bind(now).bind(app).execute(&mut *tx).await.map_err(db_err)?;
     let id = app_grant_tx(&mut tx, app, audience, expires_at, None, actor, now).await?;
@@ -271,7 +271,7 @@ pub async fn app_grant_revoke(pool: &Pool<DB>, grant: Uuid, reason: &str, actor:
     if reason.trim().is_empty() {
         return Err(StoreError::Invalid("reason: say why the grant is revoked".into()));
     }
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let app: Option<Uuid> = sqlx::query_scalar("SELECT app_id FROM app_grants WHERE id = $1 AND revoked_at IS NULL")
         .bind(grant)
         .fetch_optional(&mut *tx)
@@ -288,7 +288,7 @@ pub async fn app_grant_revoke(pool: &Pool<DB>, grant: Uuid, reason: &str, actor:
 }
 
 pub async fn apps_import_catalogue(pool: &Pool<DB>, rows: &[apps_dom::CatalogueRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<(ImportSummary, EvalSummary)> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     for r in rows {
         let a = NewApp {
@@ -350,7 +350,7 @@ pub async fn apps_import_catalogue(pool: &Pool<DB>, rows: &[apps_dom::CatalogueR
 
 pub async fn apps_import_inventory(pool: &Pool<DB>, rows: &[apps_dom::InventoryRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<(ImportSummary, EvalSummary)> {
     use std::collections::{HashMap, HashSet};
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     // Graph exports name apps by display name: map a name to the catalogue's package when
     // exactly one listed package has that name.
@@ -732,7 +732,7 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
 }
 
 pub async fn apps_evaluate(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let eval = apps_eval_tx(&mut tx, None, actor, now).await?;
     audit(&mut tx, actor, now, AuditEntry::new("apps.evaluate", "apps:evaluation").clause("4.8").detail(json!({
         "unapproved": eval.unapproved, "opened": eval.opened, "reopened": eval.reopened, "closed": eval.closed,
@@ -742,7 +742,7 @@ pub async fn apps_evaluate(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) 
 }
 
 pub async fn apps_sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<EvalSummary> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let expired: Vec<(Uuid, Uuid, String, Option<OffsetDateTime>)> = sqlx::query_as(
         "SELECT g.id, g.app_id, a.package_id, g.expires_at FROM app_grants g JOIN apps a ON a.id = g.app_id \
          WHERE g.expires_at IS NOT NULL AND g.revoked_at IS NULL AND g.expiry_handled_at IS NULL",
@@ -790,7 +790,7 @@ pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Acto
     if r.devices.is_empty() {
         return Err(StoreError::Invalid("devices: choose the device or devices the app is for".into()));
     }
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let requester: Option<(String, String, Uuid, Option<Uuid>)> = sqlx::query_as(
         "SELECT p.staff_number, ba.name, ba.id, ba.head_id FROM people p JOIN business_areas ba ON ba.id = p.business_area_id WHERE p.id = $1",
     )
@@ -963,7 +963,7 @@ pub async fn app_request_decide(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<AppRequestRecord> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let approval: Uuid = sqlx::query_scalar("SELECT approval_id FROM app_requests WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)

@@ -264,6 +264,13 @@ mod sqlite_ops {
     type DB = sqlx::Sqlite;
     /// SQLite takes the write lock with the first write; the single writer connection orders them.
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
+    /// Begin a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock at once, waiting up
+    /// to the busy timeout: the writer pool is not the only writer (the bulk usage import writes on
+    /// a connection of its own), and a deferred transaction that reads before it writes fails at
+    /// once with "database is locked" if another connection committed in between.
+    async fn begin_write(pool: &Pool<DB>) -> std::result::Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    }
     /// An id written into SQL text (for a list of ids the query can filter on).
     fn uuid_literal(u: &Uuid) -> String {
         format!("X'{}'", hex::encode(u.as_bytes()))
@@ -285,6 +292,10 @@ mod pg_ops {
     type DB = sqlx::Postgres;
     /// The row lock orders concurrent appends to the audit tree.
     const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
+    /// Begin a write transaction (row locks order PostgreSQL's writers).
+    async fn begin_write(pool: &Pool<DB>) -> std::result::Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
+        pool.begin().await
+    }
     /// An id written into SQL text (for a list of ids the query can filter on).
     fn uuid_literal(u: &Uuid) -> String {
         format!("'{u}'::uuid")

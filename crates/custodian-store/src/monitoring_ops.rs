@@ -145,7 +145,7 @@ pub async fn monitoring_create_round(
         return Err(StoreError::Invalid("sample_size: select at least one person per area".into()));
     }
     let commitment = lbm::parse_commitment(&r.commitment).map_err(mon_invalid)?;
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut areas: Vec<String> = Vec::new();
     if r.areas.is_empty() {
         let sql = format!(
@@ -234,7 +234,7 @@ pub async fn monitoring_exclude(
         return Err(StoreError::Invalid("reason: record why the person is excluded".into()));
     }
     let sn = staff_number.trim().to_ascii_uppercase();
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let before = mon_tx_round(&mut tx, round).await?;
     if before.status != RoundStatus::Open {
         return Err(StoreError::Conflict("the round has been drawn: exclusions are recorded before the draw".into()));
@@ -416,7 +416,7 @@ pub async fn monitoring_draw(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Round> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let before = mon_tx_round(&mut tx, round).await?;
     if before.status != RoundStatus::Open {
         return Err(StoreError::Conflict("the round has already been drawn; a draw is final".into()));
@@ -688,7 +688,7 @@ pub async fn monitoring_step(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<MonitoringCase> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let c = mon_tx_case(&mut tx, case).await?;
     let mut step = step.clone();
     match &mut step {

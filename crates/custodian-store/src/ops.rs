@@ -85,7 +85,7 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
 
 /// Append many events in one transaction (bulk jobs and benchmarks). Returns the new log size.
 pub async fn append_many(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<u64> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut last = 0;
     for e in entries {
         last = audit(&mut tx, actor, now, e).await?;
@@ -96,7 +96,7 @@ pub async fn append_many(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, en
 
 /// Record a view of sensitive personal data (WP034 3.3, 5.3: need to know): who, when and why.
 pub async fn log_view(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     audit(&mut tx, actor, now, e).await?;
     tx.commit().await.map_err(db_err)
 }
@@ -429,7 +429,7 @@ async fn area_id(tx: &mut Tx<'_>, name: &str, now: OffsetDateTime) -> Result<Uui
 /// Upsert people by staff number in one transaction (WP034 4.1: devices go to named people).
 /// A leaver keeps their record and history. Unchanged rows write nothing.
 pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     let mut befores: Vec<Option<Person>> = Vec::with_capacity(rows.len());
     // Pass 1: the people themselves.
@@ -892,7 +892,7 @@ async fn active_person(tx: &mut Tx<'_>, id: Uuid) -> Result<(String, PersonStatu
 
 /// Allocate a device to one named person (WP034 4.1).
 pub async fn allocate(pool: &Pool<DB>, device: Uuid, person: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let before = tx_device(&mut tx, device).await?;
     devices::check_transition(before.status, DeviceStatus::Allocated, true).map_err(|e| StoreError::Conflict(e.to_string()))?;
     let (_, status) = active_person(&mut tx, person).await?;
@@ -912,7 +912,7 @@ pub async fn allocate(pool: &Pool<DB>, device: Uuid, person: Uuid, reason: &str,
 /// Move a device to another state: returned, lost, stolen, damaged, in repair, in examination,
 /// in stock or retired (WP034 4.7, 5.4). Leaving `allocated` ends the current allocation.
 pub async fn transition(pool: &Pool<DB>, device: Uuid, to: DeviceStatus, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let d = tx_transition(&mut tx, device, to, reason, actor, now, "transition").await?;
     tx.commit().await.map_err(db_err)?;
     Ok(d)
@@ -938,7 +938,7 @@ async fn tx_transition(tx: &mut Tx<'_>, device: Uuid, to: DeviceStatus, reason: 
 
 /// The holder confirms receipt, accepting responsibility for the device (WP034 4.1, 4.7).
 pub async fn confirm_receipt(pool: &Pool<DB>, device: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let d = tx_device(&mut tx, device).await?;
     if d.holder_id != Some(person) {
         return Err(StoreError::Conflict("only the device's holder can confirm receipt".into()));
@@ -963,7 +963,7 @@ pub async fn confirm_receipt(pool: &Pool<DB>, device: Uuid, person: Uuid, actor:
 /// The holder reports their device lost or stolen (WP034 4.7); Digital Services are alerted by
 /// a finding routed to them.
 pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bool, circumstances: &str, actor: &Actor, now: OffsetDateTime) -> Result<(Device, Uuid)> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let d = tx_device(&mut tx, device).await?;
     if d.holder_id != Some(person) {
         return Err(StoreError::Conflict("only the device's holder can report it lost or stolen".into()));
@@ -987,7 +987,7 @@ pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bo
 /// Upsert devices by asset tag in one transaction. New devices take any status; a stored device
 /// may only move by a permitted transition. `allocated_to` re-allocates when it names someone else.
 pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     for (i, r) in rows.iter().enumerate() {
         progress(i as u64 + 1);
@@ -1107,7 +1107,7 @@ pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: O
 /// IMEI, record the MDM facts, and raise a WP034 4.1 finding where the signed-in user is not the
 /// allocated holder. Devices the register does not know are reported, not dropped.
 pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: items.len(), ..ImportSummary::default() };
     for (i, it) in items.iter().enumerate() {
         progress(i as u64 + 1);
@@ -1219,7 +1219,7 @@ async fn tx_raise(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor, now: OffsetDat
 }
 
 pub async fn raise(pool: &Pool<DB>, f: &NewFinding, actor: &Actor, now: OffsetDateTime) -> Result<Option<Uuid>> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let id = tx_raise(&mut tx, f, actor, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(id)
@@ -1317,7 +1317,7 @@ where
 /// A reviewer moves a finding on (WP034 4.10: people decide, case by case).
 #[allow(clippy::too_many_arguments)]
 pub async fn review_finding(pool: &Pool<DB>, id: Uuid, to: FindingStatus, outcome: Option<Outcome>, reasons: Option<&str>, reviewer: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Finding> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let sql = format!("{FINDING_SELECT} WHERE f.id = $1");
     let before = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await.map_err(db_err)?.as_ref().map(finding_from_row).transpose()?
         .ok_or_else(|| StoreError::NotFound(format!("finding {id}")))?;
@@ -1352,7 +1352,7 @@ pub async fn review_finding(pool: &Pool<DB>, id: Uuid, to: FindingStatus, outcom
 // Accounts, sessions and API tokens
 
 pub async fn set_password_hash(pool: &Pool<DB>, person: Uuid, hash: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let (sn, _) = active_person(&mut tx, person).await?;
     sqlx::query("INSERT INTO accounts (person_id, password_hash, updated_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (person_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at")
@@ -1369,7 +1369,7 @@ pub async fn set_password_hash(pool: &Pool<DB>, person: Uuid, hash: &str, actor:
 /// A person changes their own password: the new hash replaces the old, and every other session
 /// of theirs ends (a password change is how someone locks out whoever else may be signed in).
 pub async fn change_password(pool: &Pool<DB>, person: Uuid, hash: &str, keep_session: Option<&str>, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let (sn, _) = active_person(&mut tx, person).await?;
     sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE person_id = $1")
         .bind(person)
@@ -1401,7 +1401,7 @@ pub async fn password_hash(pool: &Pool<DB>, person: Uuid) -> Result<Option<Strin
 }
 
 pub async fn grant_role(pool: &Pool<DB>, person: Uuid, role: Role, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let (sn, _) = active_person(&mut tx, person).await?;
     sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(person)
@@ -1414,7 +1414,7 @@ pub async fn grant_role(pool: &Pool<DB>, person: Uuid, role: Role, actor: &Actor
 }
 
 pub async fn create_session(pool: &Pool<DB>, token_hash: &str, person: Uuid, csrf: &str, now: OffsetDateTime, expires: OffsetDateTime, actor: &Actor) -> Result<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     sqlx::query("INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)")
         .bind(token_hash)
         .bind(person)
@@ -1458,7 +1458,7 @@ pub async fn delete_session(pool: &Pool<DB>, token_hash: &str) -> Result<()> {
 
 #[allow(clippy::too_many_arguments)]
 pub async fn create_token(pool: &Pool<DB>, person: Uuid, name: &str, token_hash: &str, scopes: &[String], expires: OffsetDateTime, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let (sn, _) = active_person(&mut tx, person).await?;
     let id = Uuid::now_v7();
     sqlx::query("INSERT INTO api_tokens (id, person_id, name, token_hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -1510,7 +1510,7 @@ pub async fn tokens(pool: &Pool<DB>) -> Result<Vec<ApiToken>> {
 }
 
 pub async fn revoke_token(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(id)

@@ -55,7 +55,7 @@ pub async fn overseas_request(
     now: OffsetDateTime,
 ) -> Result<(Uuid, Uuid)> {
     use custodian_domain::approvals::{ChainSpec, Decider, Order, StepSpec};
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let line_manager: Option<Option<Uuid>> = sqlx::query_scalar("SELECT line_manager_id FROM people WHERE id = $1 AND status = 'active'")
         .bind(r.person)
         .fetch_optional(&mut *tx)

@@ -132,6 +132,33 @@ fn pst_snapshot(p: &Post) -> Value {
            "scheduled_for": p.scheduled_for.map(|t| t.unix_timestamp())})
 }
 
+
+/// A post's fields as $1-$13, in the order both the insert and the edit of a post use them: id,
+/// account, body, attachments (JSON), schedule, pack version, verdict, findings (JSON), blocks,
+/// warnings, the time, investigation and comms flags.
+fn pst_bind_fields<'q>(
+    q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
+    id: Uuid,
+    input: &'q PostInput,
+    attachments: &'q str,
+    now: OffsetDateTime,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>> {
+    let s = &input.screened;
+    q.bind(id)
+        .bind(input.account_id)
+        .bind(input.body.as_str())
+        .bind(attachments)
+        .bind(input.scheduled_for)
+        .bind(s.pack_version.as_str())
+        .bind(s.verdict.as_str())
+        .bind(s.findings.to_string())
+        .bind(i64::from(s.gate.blocks))
+        .bind(i64::from(s.gate.warnings))
+        .bind(now)
+        .bind(i64::from(s.gate.investigation))
+        .bind(i64::from(s.gate.comms))
+}
+
 /// Record a step on a post: its audit event and its line in the post's record.
 #[allow(clippy::too_many_arguments)]
 async fn pst_step(
@@ -198,7 +225,7 @@ pub async fn posts_create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor
         return Err(StoreError::Invalid("owning_team: name the team that runs the account (WP034 6.7)".into()));
     }
     let id = Uuid::now_v7();
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     sqlx::query(
         "INSERT INTO social_accounts (id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -266,7 +293,7 @@ pub async fn posts_set_sio(
     if key.is_empty() {
         return Err(StoreError::Invalid("label: name the operation or give the reference".into()));
     }
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let sio: Option<(Uuid, String)> = sqlx::query_as(
         "SELECT p.id, p.status FROM people p JOIN person_roles r ON r.person_id = p.id AND r.role = 'sio' WHERE p.staff_number = $1",
     )
@@ -335,7 +362,7 @@ pub async fn posts_save(
     dp::check_attachments(&input.attachments).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let attachments = serde_json::to_string(&input.attachments).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let s = &input.screened;
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let account: Option<Uuid> = sqlx::query_scalar("SELECT id FROM social_accounts WHERE id = $1")
         .bind(input.account_id)
         .fetch_optional(&mut *tx)
@@ -349,26 +376,19 @@ pub async fn posts_save(
     let post_id = match id {
         None => {
             let id = Uuid::now_v7();
-            sqlx::query(
-                "INSERT INTO posts (id, account_id, author_id, body, attachments, scheduled_for, state, version, pack_version, \
-                 verdict, findings, blocks, warnings, investigation, comms_found, needs_sio, sio_id, needs_comms, reapproval, publish_attempts, \
-                 created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, $7, $8, $9, $10, $11, $13, $14, 0, NULL, 0, 0, 0, $12, $12)",
+            pst_bind_fields(
+                sqlx::query(
+                    "INSERT INTO posts (id, account_id, author_id, body, attachments, scheduled_for, state, version, pack_version, \
+                     verdict, findings, blocks, warnings, investigation, comms_found, needs_sio, sio_id, needs_comms, reapproval, \
+                     publish_attempts, created_at, updated_at) \
+                     VALUES ($1, $2, $14, $3, $4, $5, 'draft', 1, $6, $7, $8, $9, $10, $12, $13, 0, NULL, 0, 0, 0, $11, $11)",
+                ),
+                id,
+                input,
+                &attachments,
+                now,
             )
-            .bind(id)
-            .bind(input.account_id)
             .bind(author)
-            .bind(&input.body)
-            .bind(&attachments)
-            .bind(input.scheduled_for)
-            .bind(&s.pack_version)
-            .bind(&s.verdict)
-            .bind(s.findings.to_string())
-            .bind(i64::from(s.gate.blocks))
-            .bind(i64::from(s.gate.warnings))
-            .bind(now)
-            .bind(i64::from(s.gate.investigation))
-            .bind(i64::from(s.gate.comms))
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
@@ -387,26 +407,19 @@ pub async fn posts_save(
                 || before.comms_approved_by.is_some();
             // A new version: back to draft, approvals and overrides cleared (they were for the
             // words they saw); a post held by an incident keeps needing re-approval.
-            sqlx::query(
-                "UPDATE posts SET account_id = $2, body = $3, attachments = $4, scheduled_for = $5, state = 'draft', \
-                 version = version + 1, pack_version = $6, verdict = $7, findings = $8, blocks = $9, warnings = $10, \
-                 investigation = $12, comms_found = $13, override_reason = NULL, override_by = NULL, \
-                 override_version = NULL, reapproval = CASE WHEN state = 'held' THEN 1 ELSE reapproval END, updated_at = $11 \
-                 WHERE id = $1",
+            pst_bind_fields(
+                sqlx::query(
+                    "UPDATE posts SET account_id = $2, body = $3, attachments = $4, scheduled_for = $5, state = 'draft', \
+                     version = version + 1, pack_version = $6, verdict = $7, findings = $8, blocks = $9, warnings = $10, \
+                     investigation = $12, comms_found = $13, override_reason = NULL, override_by = NULL, \
+                     override_version = NULL, reapproval = CASE WHEN state = 'held' THEN 1 ELSE reapproval END, updated_at = $11 \
+                     WHERE id = $1",
+                ),
+                id,
+                input,
+                &attachments,
+                now,
             )
-            .bind(id)
-            .bind(input.account_id)
-            .bind(&input.body)
-            .bind(&attachments)
-            .bind(input.scheduled_for)
-            .bind(&s.pack_version)
-            .bind(&s.verdict)
-            .bind(s.findings.to_string())
-            .bind(i64::from(s.gate.blocks))
-            .bind(i64::from(s.gate.warnings))
-            .bind(now)
-            .bind(i64::from(s.gate.investigation))
-            .bind(i64::from(s.gate.comms))
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
@@ -542,7 +555,7 @@ async fn pst_open_chain(
 }
 
 pub async fn posts_submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let paused = pst_paused(&mut tx).await?.is_some();
     pst_lock(&mut tx, id).await?;
     let before = pst_tx_post(&mut tx, id).await?;
@@ -580,7 +593,7 @@ pub async fn posts_override(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Act
         return Err(pst_refused(dp::Refusal::NoReason));
     }
     let by = pst_person(actor)?;
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     pst_lock(&mut tx, id).await?;
     let before = pst_tx_post(&mut tx, id).await?;
     if before.gate.blocks > 0 {
@@ -720,7 +733,7 @@ async fn posts_chain_effect(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: Of
 }
 
 pub async fn posts_approve(pool: &Pool<DB>, id: Uuid, kind: dp::Approval, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let after = pst_decide(&mut tx, id, kind, ChainVerdict::Approve, None, actor, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(after)
@@ -731,7 +744,7 @@ pub async fn posts_return(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor
     if reason.is_empty() {
         return Err(pst_refused(dp::Refusal::NoReason));
     }
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     pst_lock(&mut tx, id).await?;
     let before = pst_tx_post(&mut tx, id).await?;
     let after = match before.state {
@@ -820,7 +833,7 @@ where
     F: FnOnce(Post) -> Fut,
     Fut: std::future::Future<Output = std::result::Result<String, String>>,
 {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let paused = pst_paused(&mut tx).await?;
     pst_lock(&mut tx, id).await?;
     let post = pst_tx_post(&mut tx, id).await?;
@@ -856,7 +869,7 @@ where
         }
         Err(error) => {
             tx.rollback().await.map_err(db_err)?;
-            let mut tx = pool.begin().await.map_err(db_err)?;
+            let mut tx = begin_write(pool).await.map_err(db_err)?;
             sqlx::query("UPDATE posts SET publish_attempts = publish_attempts + 1, last_error = $2 WHERE id = $1")
                 .bind(id)
                 .bind(&error)
@@ -909,7 +922,7 @@ pub async fn posts_declare_incident(
         }
     }
     let id = Uuid::now_v7();
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     sqlx::query(
         "INSERT INTO incidents (id, name, reason, guidance, declared_at, declared_by) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -965,7 +978,7 @@ pub async fn posts_end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, no
     if reason.is_empty() {
         return Err(StoreError::Invalid("reason: give the reason the incident is over (WP034 6.8)".into()));
     }
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let Some(id) = pst_paused(&mut tx).await? else {
         return Err(StoreError::Conflict("no major incident is in force".into()));
     };

@@ -24,7 +24,7 @@ pub async fn screening_pack_activate(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<crate::screening_api::PackVersion> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let previous: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, version FROM screening_packs ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *tx)

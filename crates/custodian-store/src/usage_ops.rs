@@ -95,7 +95,7 @@ pub async fn overseas_windows(pool: &Pool<DB>, status: Option<&str>) -> Result<V
 /// Record an overseas-use window approved by the line manager, Digital Services and the Force
 /// Vetting Unit (WP034 4.2), with the reference of that approval.
 pub async fn record_overseas_window(pool: &Pool<DB>, w: &custodian_domain::usage::OverseasWindow, purpose: &str, approval_ref: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let devices = w.devices.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
     let countries = w.countries.join(",");
     sqlx::query(
@@ -124,7 +124,7 @@ pub async fn record_overseas_window(pool: &Pool<DB>, w: &custodian_domain::usage
 /// Record a policing-purpose exception for streaming (WP034 4.6): who, why, approver, expiry.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_streaming_exception(pool: &Pool<DB>, id: Uuid, person: Uuid, reason: &str, approver: Uuid, from_us: i64, expires_us: i64, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     sqlx::query("INSERT INTO streaming_exceptions (id, person_id, reason, approver_id, from_us, expires_us, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(id)
         .bind(person)
@@ -220,7 +220,7 @@ pub async fn cellular_records(
 /// opened together: multi-row inserts and one audit append per few hundred findings.
 pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &Actor, now: OffsetDateTime) -> Result<(u64, u64)> {
     const CHUNK: usize = 256;
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
     for chunk in fs.chunks(CHUNK) {
         let mut q = sqlx::QueryBuilder::<DB>::new("SELECT dedupe_key FROM findings WHERE dedupe_key IN (");

@@ -15,7 +15,7 @@ use custodian_domain::approvals::StepStatus;
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
-use super::{ClauseView, Layout, clause_view, layout, page, render};
+use super::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 use crate::approvals as uc;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, UiResult};
@@ -33,11 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/approvals/{id}", get(request))
         .route("/approvals/{id}/decide", post(decide))
         .route("/approvals/{id}/withdraw", post(withdraw))
-}
-
-fn fmt_time(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC");
-    t.format(&f).unwrap_or_default()
 }
 
 fn csrf(user: &CurrentUser, f: &HashMap<String, String>) -> Result<(), AppError> {
@@ -272,24 +267,75 @@ async fn revoke(
     Ok(Redirect::to("/approvals").into_response())
 }
 
-struct StepView {
-    key: String,
-    clause: ClauseView,
-    decider: String,
-    sla_days: u32,
-    status: String,
-    status_class: String,
-    due: String,
-    overdue: bool,
-    decided: String,
-    reasons: String,
-    can_decide: bool,
+/// One step of an approval chain as every page with a chain shows it (this module's request page,
+/// app requests, overseas use): who decides, under which clause, its state, when it is due and
+/// who decided it with their reasons.
+pub(crate) struct StepView {
+    pub key: String,
+    pub clause: ClauseView,
+    pub decider: String,
+    pub sla_days: u32,
+    pub status: String,
+    pub status_class: &'static str,
+    pub due: String,
+    pub overdue: bool,
+    pub decided: String,
+    pub reasons: String,
+    /// Whether the viewer may decide this step now.
+    pub can_decide: bool,
 }
 
-struct EventView {
-    at: String,
-    text: String,
-    reasons: String,
+/// One line of a request's timeline.
+pub(crate) struct EventView {
+    pub at: String,
+    pub text: String,
+    pub reasons: String,
+}
+
+/// The steps of a chain for a page; `can_decide` holds the keys the viewer may decide now.
+pub(crate) fn step_views(
+    steps: &[custodian_store::approvals_api::ApprovalStep],
+    can_decide: &[String],
+    now: OffsetDateTime,
+) -> Vec<StepView> {
+    steps
+        .iter()
+        .map(|s| StepView {
+            key: s.key.clone(),
+            clause: clause_view(&s.clause),
+            decider: s.decider_label.clone(),
+            sla_days: s.sla_days,
+            status: s.status.as_str().into(),
+            status_class: step_class(s.status),
+            due: s.due_at.map(fmt_time).unwrap_or_default(),
+            overdue: s.is_overdue(now),
+            decided: match (&s.decided_by_name, s.decided_at) {
+                (Some(n), Some(at)) => {
+                    format!("{n}{} on {}", if s.on_behalf_of.is_some() { " (as deputy)" } else { "" }, fmt_time(at))
+                }
+                _ => String::new(),
+            },
+            reasons: s.reasons.clone().unwrap_or_default(),
+            can_decide: can_decide.contains(&s.key),
+        })
+        .collect()
+}
+
+/// A request's timeline for a page; `requested` and `changed` are the feature's words for making
+/// the request and editing its subject (see [`timeline_text`]).
+pub(crate) fn timeline_views(
+    events: &[custodian_store::approvals_api::ApprovalEvent],
+    requested: &str,
+    changed: &str,
+) -> Vec<EventView> {
+    events
+        .iter()
+        .map(|e| EventView {
+            at: fmt_time(e.at),
+            text: timeline_text(e, requested, changed),
+            reasons: e.reasons.clone().unwrap_or_default(),
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -322,37 +368,8 @@ async fn request(State(state): State<AppState>, user: CurrentUser, Path(id): Pat
     let now = state.now();
     let v = uc::view(&state, &user, id).await?;
     let r = &v.request;
-    let steps = r
-        .steps
-        .iter()
-        .map(|s| StepView {
-            key: s.key.clone(),
-            clause: clause_view(&s.clause),
-            decider: s.decider_label.clone(),
-            sla_days: s.sla_days,
-            status: s.status.as_str().into(),
-            status_class: step_class(s.status).into(),
-            due: s.due_at.map(fmt_time).unwrap_or_default(),
-            overdue: s.is_overdue(now),
-            decided: match (&s.decided_by_name, s.decided_at) {
-                (Some(n), Some(at)) => {
-                    format!("{n}{} on {}", if s.on_behalf_of.is_some() { " (as deputy)" } else { "" }, fmt_time(at))
-                }
-                _ => String::new(),
-            },
-            reasons: s.reasons.clone().unwrap_or_default(),
-            can_decide: v.can_decide.contains(&s.key),
-        })
-        .collect();
-    let timeline = v
-        .timeline
-        .iter()
-        .map(|e| EventView {
-            at: fmt_time(e.at),
-            text: timeline_text(e, "made the request", "changed the subject"),
-            reasons: e.reasons.clone().unwrap_or_default(),
-        })
-        .collect();
+    let steps = step_views(&r.steps, &v.can_decide, now);
+    let timeline = timeline_views(&v.timeline, "made the request", "changed the subject");
     Ok(render(&RequestPage {
         layout: layout(&state, Some(&user), &r.title, "/approvals"),
         id: r.id,

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use custodian_authz::{Action, Resource};
-use custodian_domain::approvals::{RequestStatus, StepStatus};
+use custodian_domain::approvals::RequestStatus;
 use custodian_domain::apps::DIRECT_MESSAGING_WARNING;
 use custodian_store::DeviceFilter;
 use custodian_store::apps_api::AppRecord;
@@ -19,7 +19,8 @@ use serde::Deserialize;
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
-use super::{ClauseView, Layout, clause_view, layout, page, render};
+use super::approvals::{EventView, StepView, step_views, timeline_views};
+use super::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 use crate::apps as uc;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, UiResult};
@@ -47,11 +48,6 @@ fn get1<'a>(f: &'a Fields, k: &str) -> &'a str {
 
 fn csrf(user: &CurrentUser, f: &Fields) -> Result<(), AppError> {
     user.check_csrf(Some(get1(f, "csrf_token")))
-}
-
-fn fmt_time(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC");
-    t.format(&f).unwrap_or_default()
 }
 
 fn parse_day(name: &str, v: &str) -> Result<Option<OffsetDateTime>, AppError> {
@@ -373,26 +369,6 @@ async fn create_request(State(state): State<AppState>, user: CurrentUser, Form(f
     Ok(Redirect::to(&format!("/apps/requests/{id}")).into_response())
 }
 
-struct StepView {
-    key: String,
-    clause: ClauseView,
-    decider: String,
-    status: String,
-    status_class: &'static str,
-    due: String,
-    overdue: bool,
-    decided: String,
-    reasons: String,
-    can_decide: bool,
-    grants: bool,
-}
-
-struct EventView {
-    at: String,
-    text: String,
-    reasons: String,
-}
-
 #[derive(Template)]
 #[template(path = "apps_request.html")]
 struct RequestPage {
@@ -418,43 +394,8 @@ async fn request(State(state): State<AppState>, user: CurrentUser, Path(id): Pat
     let now = state.now();
     let v = uc::view_request(&state, &user, id).await?;
     let r = &v.request;
-    let steps = r
-        .approval
-        .steps
-        .iter()
-        .map(|s| StepView {
-            key: s.key.clone(),
-            clause: clause_view(&s.clause),
-            decider: s.decider_label.clone(),
-            status: s.status.as_str().into(),
-            status_class: match s.status {
-                StepStatus::Waiting => "govuk-tag--grey",
-                StepStatus::Pending => "govuk-tag--blue",
-                StepStatus::Approved => "govuk-tag--green",
-                StepStatus::Rejected => "govuk-tag--red",
-            },
-            due: s.due_at.map(fmt_time).unwrap_or_default(),
-            overdue: s.is_overdue(now),
-            decided: match (&s.decided_by_name, s.decided_at) {
-                (Some(n), Some(at)) => {
-                    format!("{n}{} on {}", if s.on_behalf_of.is_some() { " (as deputy)" } else { "" }, fmt_time(at))
-                }
-                _ => String::new(),
-            },
-            reasons: s.reasons.clone().unwrap_or_default(),
-            can_decide: v.can_decide.contains(&s.key),
-            grants: s.key == "digital_services",
-        })
-        .collect();
-    let timeline = r
-        .timeline
-        .iter()
-        .map(|e| EventView {
-            at: fmt_time(e.at),
-            text: super::approvals::timeline_text(e, "requested the app", "changed the request"),
-            reasons: e.reasons.clone().unwrap_or_default(),
-        })
-        .collect();
+    let steps = step_views(&r.approval.steps, &v.can_decide, now);
+    let timeline = timeline_views(&r.timeline, "requested the app", "changed the request");
     Ok(render(&RequestPage {
         layout: layout(&state, Some(&user), &format!("App request: {}", r.app.name), "/apps"),
         id: r.id,

@@ -115,10 +115,7 @@ pub async fn with_incident(
     }
     let banner = match state.store().posts_active_incident().await {
         Ok(i) => i.map(|i| IncidentBanner {
-            since: i
-                .declared_at
-                .format(time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC"))
-                .unwrap_or_default(),
+            since: fmt_time(i.declared_at),
             name: i.name,
             guidance: i.guidance,
         }),
@@ -136,6 +133,11 @@ pub struct ClauseView {
     pub id: String,
     pub title: String,
     pub text: String,
+}
+
+/// A moment as every page shows it: "28 Nov 2026, 09:15 UTC".
+pub(crate) fn fmt_time(t: time::OffsetDateTime) -> String {
+    t.format(time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC")).unwrap_or_default()
 }
 
 pub fn clause_view(id: &str) -> ClauseView {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
-use super::{ClauseView, Layout, chart, clause_view, layout, page, render};
+use super::{ClauseView, Layout, chart, clause_view, fmt_time, layout, page, render};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, UiResult};
 use crate::monitoring::{self as uc, StepInput, case_resource};
@@ -31,11 +31,6 @@ pub fn routes() -> Router<AppState> {
         .route("/monitoring/rounds/{id}/draw", post(draw))
         .route("/monitoring/cases/{id}", get(case))
         .route("/monitoring/cases/{id}/steps", post(take_step))
-}
-
-fn fmt_time(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC");
-    t.format(&f).unwrap_or_default()
 }
 
 /// A `datetime-local` field, read as UTC (the form says so).

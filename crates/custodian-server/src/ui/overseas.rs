@@ -16,7 +16,8 @@ use custodian_store::overseas_api::OverseasItem;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{ClauseView, Layout, clause_view, layout, page, render};
+use super::approvals::{EventView, StepView, step_views, timeline_views};
+use super::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, FieldProblem, UiResult};
 use crate::overseas as uc;
@@ -31,11 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/usage/streaming-exceptions", get(exceptions).post(create_exception))
         .route("/usage/imports", get(imports))
         .route("/usage/imports/{feed}", post(upload))
-}
-
-fn fmt_time(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC");
-    t.format(&f).unwrap_or_default()
 }
 
 fn fmt_us(us: i64) -> String {
@@ -209,21 +205,6 @@ async fn export_csv(State(state): State<AppState>, user: CurrentUser) -> UiResul
         .into_response())
 }
 
-struct StepRow {
-    key: String,
-    decider: String,
-    status: String,
-    status_class: String,
-    decided: String,
-    reasons: String,
-}
-
-struct EventRow {
-    at: String,
-    text: String,
-    reasons: String,
-}
-
 #[derive(Template)]
 #[template(path = "overseas_window.html")]
 struct WindowPage {
@@ -231,8 +212,8 @@ struct WindowPage {
     c42: ClauseView,
     w: WindowRow,
     approval_id: Option<Uuid>,
-    steps: Vec<StepRow>,
-    timeline: Vec<EventRow>,
+    steps: Vec<StepView>,
+    timeline: Vec<EventView>,
     can_decide: bool,
     can_withdraw: bool,
     errors: Vec<FieldProblem>,
@@ -248,35 +229,8 @@ async fn window_page(
     let v = uc::view(state, user, id).await?;
     let (steps, timeline, can_decide, can_withdraw) = match &v.approval {
         Some(a) => (
-            a.request
-                .steps
-                .iter()
-                .map(|s| StepRow {
-                    key: s.key.clone(),
-                    decider: s.decider_label.clone(),
-                    status: s.status.as_str().into(),
-                    status_class: match s.status.as_str() {
-                        "approved" => "govuk-tag--green",
-                        "rejected" => "govuk-tag--red",
-                        "pending" => "govuk-tag--blue",
-                        _ => "govuk-tag--grey",
-                    }
-                    .into(),
-                    decided: match (&s.decided_by_name, s.decided_at) {
-                        (Some(n), Some(at)) => format!("{n} on {}", fmt_time(at)),
-                        _ => String::new(),
-                    },
-                    reasons: s.reasons.clone().unwrap_or_default(),
-                })
-                .collect(),
-            a.timeline
-                .iter()
-                .map(|e| EventRow {
-                    at: fmt_time(e.at),
-                    text: super::approvals::timeline_text(e, "made the request", "changed the request"),
-                    reasons: e.reasons.clone().unwrap_or_default(),
-                })
-                .collect(),
+            step_views(&a.request.steps, &a.can_decide, state.now()),
+            timeline_views(&a.timeline, "made the request", "changed the request"),
             !a.can_decide.is_empty(),
             a.can_withdraw,
         ),

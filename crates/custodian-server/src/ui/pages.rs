@@ -15,16 +15,11 @@ use custodian_store::{Device, DeviceEvent, DeviceFilter, Finding, FindingFilter,
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{ClauseView, Layout, chart, clause_view, layout, page, render};
+use super::{ClauseView, Layout, chart, clause_view, fmt_time, layout, page, render};
 use crate::auth::{self, CurrentUser, MaybeUser};
 use crate::error::{AppError, FieldProblem, UiResult};
 use crate::state::AppState;
 use crate::usecases as uc;
-
-fn fmt_time(t: time::OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute]");
-    t.format(&f).unwrap_or_default()
-}
 
 fn is_htmx(h: &HeaderMap) -> bool {
     h.contains_key("hx-request")

@@ -19,7 +19,7 @@ use custodian_store::posts_api::{NewAccount, Post};
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
-use super::{ClauseView, Layout, clause_view, layout, page, render};
+use super::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, UiResult};
 use crate::posts::{self as uc, PostDraft};
@@ -40,11 +40,6 @@ pub fn routes() -> Router<AppState> {
         .route("/posts/{id}/override", post(override_warnings))
         .route("/posts/{id}/approve", post(approve))
         .route("/posts/{id}/return", post(send_back))
-}
-
-fn fmt_time(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC");
-    t.format(&f).unwrap_or_default()
 }
 
 fn escape(s: &str) -> String {

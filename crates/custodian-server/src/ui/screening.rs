@@ -13,7 +13,7 @@ use custodian_screening::review::ChangeReport;
 use custodian_store::screening_api::PackVersion;
 use serde::Deserialize;
 
-use super::{ClauseView, Layout, clause_view, layout, page, render};
+use super::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, FieldProblem, UiResult};
 use crate::screening as uc;
@@ -24,11 +24,6 @@ pub fn routes() -> Router<AppState> {
         .route("/screening/pack", get(overview).post(activate))
         .route("/screening/pack/check", post(check))
         .route("/screening/pack/versions/{version}", get(one_version))
-}
-
-fn fmt_time(t: time::OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC");
-    t.format(&f).unwrap_or_default()
 }
 
 struct VersionRow {

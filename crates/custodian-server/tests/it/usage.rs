@@ -283,3 +283,27 @@ async fn sqlite_imports_take_turns_through_the_lock_file_beside_the_database() {
     assert_eq!(r.imported, 1);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_writes_wait_for_the_bulk_import_connection_instead_of_failing() {
+    // The bulk usage import writes on its own SQLite connection, beside the store's writer pool.
+    // A store write that read before it wrote (every audited change reads the audit head) used to
+    // fail at once with "database is locked" while that connection held the write lock; write
+    // transactions now begin IMMEDIATE and wait for it.
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    let db = app.db_url.strip_prefix("sqlite:").unwrap().to_string();
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE; UPDATE usage_totals_mark SET seq = seq WHERE id = 1;").unwrap();
+    let store = app.store().clone();
+    let write = tokio::spawn(async move {
+        let e = custodian_store::AuditEntry::new("test.write", "test:busy").clause("4.1");
+        store.append_audit(&Actor::system(), time::OffsetDateTime::now_utc(), vec![e]).await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!write.is_finished(), "the write waits while the other connection holds the lock");
+    other.execute_batch("COMMIT").unwrap();
+    let r = tokio::time::timeout(std::time::Duration::from_secs(30), write).await.unwrap().unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    app.stop().await;
+}
