@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/overseas", get(overseas).post(create))
         .route("/overseas/export.csv", get(export_csv))
         .route("/overseas/{id}", get(window))
+        .route("/overseas/{id}/decide", post(decide))
         .route("/overseas/{id}/withdraw", post(withdraw))
         .route("/usage/streaming-exceptions", get(exceptions).post(create_exception))
         .route("/usage/imports", get(imports))
@@ -254,6 +255,32 @@ async fn window_page(
 
 async fn window(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
     Ok(window_page(&state, &user, id, vec![]).await?)
+}
+
+/// A decider records their step on the window's own page (WP034 4.2: the line manager, Digital
+/// Services and the Force Vetting Unit). The decision goes through the shared approval chain, as on
+/// /approvals, so the window is approved in the same transaction as the last approval.
+async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(f): Form<HashMap<String, String>>,
+) -> UiResult<Response> {
+    user.check_csrf(f.get("csrf_token").map(String::as_str))?;
+    let field = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
+    let v = uc::view(&state, &user, id).await?;
+    let Some(approval) = v.item.approval_id() else {
+        return Err(AppError::Conflict("This window was recorded as approved outside Custodian: there is nothing to decide.".into()).into());
+    };
+    let decided =
+        crate::approvals::decide(&state, &user, approval, field("step"), field("verdict"), Some(field("reasons"))).await;
+    match decided {
+        Ok(_) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(window_page(&state, &user, id, errors).await?)
+        }
+    }
 }
 
 async fn withdraw(

@@ -356,8 +356,25 @@ async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
     assert!(html.contains("FR, BE") && html.contains("requested") && html.contains("Kwame Mensah"), "{html}");
     assert!(html.contains("id=\"withdraw\""), "the requester may withdraw");
     assert!(html.contains("made the request"), "the timeline");
+    assert!(!html.contains("decide-form-"), "nobody decides their own request");
 
+    // Digital Services decide their step on the window's own page, without JavaScript.
     let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
+    let (s, html) = ds.get(&to).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("id=\"decide-form-digital_services\"") && !html.contains("id=\"decide-form-vetting\""), "{html}");
+    let decide = format!("{to}/decide");
+    let (s, html) = ds.post(&decide, &[("step", "digital_services"), ("verdict", "reject"), ("reasons", "")]).await;
+    assert_eq!(s, 409);
+    assert!(html.contains("Give the reasons for the rejection"), "{html}");
+    let (s, _) = ds.post(&decide, &[("step", "vetting"), ("verdict", "approve"), ("reasons", "")]).await;
+    assert_eq!(s, 403, "not Digital Services' step");
+    let (s, _) = ds.post(&decide, &[("step", "digital_services"), ("verdict", "approve"), ("reasons", "")]).await;
+    assert_eq!(s, 303);
+    let (_, html) = ds.get(&to).await;
+    assert!(html.contains("Tomasz Nowak on") && !html.contains("decide-form-"), "decided once, no form left: {html}");
+    assert!(html.contains("approved step digital services"), "the timeline names the decision: {html}");
+
     let (s, html) = ds.get("/overseas").await;
     assert_eq!(s, 200);
     assert!(html.contains("Jack Thornton") && html.contains("export-csv"), "{html}");
