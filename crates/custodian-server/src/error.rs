@@ -22,6 +22,9 @@ pub enum AppError {
     Invalid { detail: String, errors: Vec<FieldProblem> },
     #[error("{0}")]
     TooManyRequests(String),
+    /// A request body over the server's limit.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("the request's security token is missing or out of date; reload the page and try again")]
     Csrf,
     #[error("internal error")]
@@ -63,6 +66,7 @@ impl AppError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,6 +80,7 @@ impl AppError {
             Self::Conflict(_) => "Conflict",
             Self::Invalid { .. } => "Invalid input",
             Self::TooManyRequests(_) => "Too many attempts",
+            Self::TooLarge(_) => "Too large",
             Self::Internal(_) => "Something went wrong",
         }
     }

@@ -163,6 +163,28 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
         ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024 * 1024))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn(explain_too_large))
         .with_state(state)
+}
+
+/// The largest request body the server reads.
+const BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The body limit answers with a bare 413; say what the limit is and what to do instead, as a
+/// problem document on the API and as a page on the web interface.
+async fn explain_too_large(req: Request<axum::body::Body>, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if res.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return res;
+    }
+    let e = error::AppError::TooLarge(format!(
+        "The upload is larger than the {} MB the web service accepts. Import a larger usage file on \
+         the server with `custodian usage import carrier|web FILE.csv`, or split it: imports skip \
+         records already stored.",
+        BODY_LIMIT / (1024 * 1024)
+    ));
+    use axum::response::IntoResponse;
+    if api { error::ApiError(e).into_response() } else { error::UiError(e).into_response() }
 }

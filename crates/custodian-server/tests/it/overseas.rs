@@ -605,3 +605,33 @@ async fn in_a_browser_a_line_manager_reviews_and_closes_a_usage_finding() {
     browser.close().await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_over_the_limit_is_told_the_limit_and_the_command_for_large_files() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn(Backend::Sqlite).await;
+    // The server answers from the declared length, before reading the body: send the headers of a
+    // 65 MB upload and read the answer (a client still sending could see the connection close).
+    let ask = |path: &'static str| {
+        let addr = app.base.trim_start_matches("http://").to_string();
+        async move {
+            let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let head = format!(
+                "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                65 * 1024 * 1024
+            );
+            c.write_all(head.as_bytes()).await.unwrap();
+            let mut out = String::new();
+            c.read_to_string(&mut out).await.unwrap();
+            out
+        }
+    };
+    let api = ask("/api/v1/usage/imports/carrier").await;
+    assert!(api.starts_with("HTTP/1.1 413"), "{api}");
+    assert!(api.contains("application/problem+json") && api.contains("\"title\":\"Too large\""), "{api}");
+    assert!(api.contains("custodian usage import"), "{api}");
+    let ui = ask("/usage/imports/carrier").await;
+    assert!(ui.starts_with("HTTP/1.1 413"), "{ui}");
+    assert!(ui.contains("<html") && ui.contains("64 MB") && ui.contains("custodian usage import"), "{ui}");
+    app.stop().await;
+}
