@@ -338,7 +338,7 @@ pub async fn import_usage(
     user: &CurrentUser,
     feed: &str,
     profile: Option<&str>,
-    body: Vec<u8>,
+    body: axum::body::Bytes,
 ) -> Result<UsageImport, AppError> {
     state.require(user, Action::UsageImport, &Resource::System)?;
     let feed = Feed::parse(feed)

@@ -369,6 +369,6 @@ async fn import_usage(
     body: Bytes,
 ) -> ApiResult<Json<UsageImportOut>> {
     user.check_csrf(csrf_header(&headers))?;
-    let r = uc::import_usage(&state, &user, &feed, q.profile.as_deref(), body.to_vec()).await?;
+    let r = uc::import_usage(&state, &user, &feed, q.profile.as_deref(), body).await?;
     Ok(Json(UsageImportOut::from(&r)))
 }

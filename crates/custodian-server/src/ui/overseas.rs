@@ -477,7 +477,7 @@ async fn upload(
 ) -> UiResult<Response> {
     let mut csrf = None;
     let mut profile: Option<String> = None;
-    let mut file: Option<Vec<u8>> = None;
+    let mut file: Option<axum::body::Bytes> = None;
     while let Some(field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
         match field.name() {
             Some("csrf_token") => {
@@ -487,7 +487,7 @@ async fn upload(
                 profile = Some(field.text().await.map_err(|e| AppError::invalid("profile", e.body_text()))?)
             }
             Some("file") => {
-                file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?.to_vec())
+                file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?)
             }
             _ => {}
         }
