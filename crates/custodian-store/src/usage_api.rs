@@ -498,7 +498,16 @@ fn sqlite_import_lock(path: &std::path::Path) -> Result<std::fs::File> {
         .write(true)
         .open(&name)
         .map_err(|e| StoreError::Invalid(format!("opening the import lock {}: {e}", std::path::Path::new(&name).display())))?;
-    f.lock().map_err(|e| StoreError::Invalid(format!("taking the import lock: {e}")))?;
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            tracing::info!("another usage import into this database is running: waiting for it to finish");
+            f.lock().map_err(|e| StoreError::Invalid(format!("taking the import lock: {e}")))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(StoreError::Invalid(format!("taking the import lock: {e}")));
+        }
+    }
     Ok(f)
 }
 
