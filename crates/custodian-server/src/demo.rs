@@ -1,7 +1,10 @@
 //! The demo force: a fictional Warwickshire-like organisation loaded on first `serve --demo`,
 //! with one sign-in for each role so a newcomer can see every view at once.
 
+use std::sync::Arc;
+
 use custodian_domain::people::Role;
+use custodian_domain::usage::{Feed, UsagePack};
 use custodian_store::{Actor, DeviceFilter, PersonFilter, Store};
 
 use crate::auth::{Passwords, random_token};
@@ -42,6 +45,18 @@ pub async fn seed(store: &Store, passwords: &Passwords) -> anyhow::Result<DemoSi
     usecases::import_intune(store, &actor, now, INTUNE_JSON.as_bytes(), true)
         .await
         .map_err(|e| anyhow::anyhow!("demo intune: {e}"))?;
+    store
+        .import_usage(
+            Feed::Carrier,
+            Box::new(std::io::Cursor::new(carrier_bill(now).into_bytes())),
+            None,
+            Arc::new(UsagePack::shipped().clone()),
+            &actor,
+            now,
+            Arc::new(|_| {}),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo carrier bill: {e}"))?;
     let password = format!("demo-{}", &random_token()[..20]);
     let hash = passwords.hash(&password).await?;
     let people = store.people(&PersonFilter::default(), 1, 1000).await?.items;
@@ -76,4 +91,45 @@ pub async fn seed(store: &Store, passwords: &Passwords) -> anyhow::Result<DemoSi
         store.set_password_hash(p.id, &hash, &actor, now).await?;
     }
     Ok(DemoSignIns { password, accounts })
+}
+
+/// A short carrier bill for the demo force, timed just after the devices were allocated so every
+/// record is attributed to its holder. It breaks each carrier rule once or twice (WP034 4.2, 4.5,
+/// 4.12, 4.1), mostly by Kwame Mensah's team, so the demo line manager has findings to review.
+fn carrier_bill(allocated: time::OffsetDateTime) -> String {
+    const MIB: u64 = 1 << 20;
+    let at = |s: i64| {
+        (allocated + time::Duration::seconds(s))
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_default()
+    };
+    let rows = [
+        // Jack Thornton (WP-MB-0007): premium rate twice, a 999 call, 1.2 GiB of data in a day.
+        format!("demo-01,0121 496 0506,call,out,{},180,09061234567,,GB,false,", at(1)),
+        format!("demo-02,0121 496 0506,sms,out,{},,+44 871 234 5678,,GB,false,", at(2)),
+        format!("demo-03,0121 496 0506,call,out,{},95,999,,GB,false,", at(3)),
+        format!("demo-04,0121 496 0506,data,,{},,,{},GB,false,", at(4), 600 * MIB),
+        format!("demo-05,0121 496 0506,data,,{},,,{},GB,false,", at(5), 630 * MIB),
+        // Laura Fenwick (WP-MB-0006): an international call and an MMS; an ordinary call.
+        format!("demo-06,0121 496 0505,call,out,{},420,+353 1 234 5678,,GB,false,", at(6)),
+        format!("demo-07,0121 496 0505,mms,out,{},,07700 900123,,GB,false,", at(7)),
+        format!("demo-08,0121 496 0505,call,out,{},60,0121 496 0000,,GB,false,", at(8)),
+        // Megan Ashworth (WP-MB-0008): data in France with no approved window; calls diverted
+        // to a number outside the force.
+        format!("demo-09,0121 496 0507,data,,{},,,{},FR,false,", at(9), 2 * MIB),
+        format!("demo-10,0121 496 0507,divert,,{},,,,GB,false,07400 123456", at(10)),
+        // Tomasz Nowak's mobile Wi-Fi unit (WP-OT-0002) tethering; a SIM the register lacks.
+        format!("demo-11,0116 496 0520,data,,{},,,{},GB,true,", at(11), 40 * MIB),
+        format!("demo-12,+447700900999,call,out,{},30,0121 496 0000,,GB,false,", at(12)),
+    ];
+    let mut bill = String::from(
+        "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n",
+    );
+    for r in rows {
+        bill.push_str(&r);
+        bill.push('\n');
+    }
+    bill
 }

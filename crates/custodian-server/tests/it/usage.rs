@@ -307,3 +307,33 @@ async fn sqlite_writes_wait_for_the_bulk_import_connection_instead_of_failing() 
     assert!(r.is_ok(), "{r:?}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_force_comes_with_a_carrier_bill_that_breaks_each_carrier_rule() {
+    // `serve --demo` loads a short carrier bill so the usage pages have something to show: one or
+    // two breaches of each carrier rule, mostly by the demo line manager's team.
+    let app = spawn(Backend::Sqlite).await;
+    custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
+    let all = app.store().findings(&Default::default(), 1, 100).await.unwrap().items;
+    let mut rules: Vec<&str> = all.iter().map(|f| f.rule.as_str()).filter(|r| r.starts_with("usage.")).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    assert_eq!(
+        rules,
+        [
+            "usage.call_diversion",
+            "usage.cellular_data",
+            "usage.international",
+            "usage.mms",
+            "usage.premium_rate",
+            "usage.roaming",
+            "usage.tethering",
+            "usage.unattributed"
+        ]
+    );
+    assert!(all.iter().all(|f| !f.records.iter().any(|r| r == "demo-03" || r == "demo-08")), "999 and ordinary calls raise nothing");
+    let jack = app.person("A1018").await.id;
+    let premium = all.iter().find(|f| f.rule == "usage.premium_rate").unwrap();
+    assert_eq!((premium.person_id, premium.records.len()), (Some(jack), 2), "attributed to the holder, one finding for the day");
+    app.stop().await;
+}
