@@ -456,6 +456,23 @@ fn lower(s: &str) -> CompactString {
     c
 }
 
+/// A byte count as people read it: "1.20 GiB (1,289,748,480 bytes)", or "512 bytes".
+pub fn bytes_label(n: u64) -> String {
+    let mut digits = String::new();
+    for (i, c) in n.to_string().chars().rev().enumerate() {
+        if i > 0 && i % 3 == 0 {
+            digits.push(',');
+        }
+        digits.push(c);
+    }
+    let digits: String = digits.chars().rev().collect();
+    let units = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    match units.iter().find(|(_, size)| n >= *size) {
+        Some((unit, size)) => format!("{:.2} {unit} ({digits} bytes)", n as f64 / *size as f64),
+        None => format!("{digits} bytes"),
+    }
+}
+
 /// RFC 3339 to microseconds since the epoch.
 pub fn parse_rfc3339_us(s: &str) -> Result<i64, String> {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
@@ -1401,6 +1418,14 @@ mod tests {
                 ("line 7".to_string(), vec!["rejected"]),
             ]
         );
+    }
+
+    #[test]
+    fn byte_counts_read_as_people_read_them() {
+        assert_eq!(bytes_label(0), "0 bytes");
+        assert_eq!(bytes_label(1023), "1,023 bytes");
+        assert_eq!(bytes_label(2 << 20), "2.00 MiB (2,097,152 bytes)");
+        assert_eq!(bytes_label(1_289_748_480), "1.20 GiB (1,289,748,480 bytes)");
     }
 
     #[test]

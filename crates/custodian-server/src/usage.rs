@@ -14,7 +14,7 @@ pub async fn frequency_row(state: &AppState, person: Uuid, rule: &str) -> Result
     let f = if findings == 1 { "finding" } else { "findings" };
     let r = if records == 1 { "record" } else { "records" };
     Ok((
-        "frequency over the last 90 days (4.10b)".into(),
+        "Frequency over the last 90 days (4.10b)".into(),
         format!("{findings} {f} of this rule, {records} {r}, including this one"),
     ))
 }

@@ -845,7 +845,7 @@ impl Store {
                 });
                 if g.examples.len() < pack.rules.evidence_examples {
                     g.examples
-                        .push(json!({"record_id": rid, "at": at_rfc3339(start), "what": format!("{bytes} bytes")}));
+                        .push(json!({"record_id": rid, "at": at_rfc3339(start), "what": usage::bytes_label(bytes.unsigned_abs())}));
                 }
                 g.records.push(rid);
             }

@@ -1028,6 +1028,7 @@ struct FindingPage {
     clause: ClauseView,
     c410: ClauseView,
     evidence: Vec<(String, String)>,
+    tables: Vec<EvidenceTable>,
     records: Vec<String>,
     outcome: String,
     reasons: String,
@@ -1042,6 +1043,85 @@ struct FindingPage {
 }
 page!(FindingPage);
 
+/// A list of like items in a finding's evidence (the example records, say), shown as a table.
+struct EvidenceTable {
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+/// "total_bytes" -> "Total bytes".
+fn evidence_label(key: &str) -> String {
+    let mut s = key.replace('_', " ");
+    if let Some(first) = s.get(0..1) {
+        let up = first.to_uppercase();
+        s.replace_range(0..1, &up);
+    }
+    s
+}
+
+fn evidence_value(key: &str, v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) if key == "at" || key.ends_with("_at") => {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                .ok()
+                .and_then(|t| {
+                    t.format(time::macros::format_description!(
+                        "[day] [month repr:short] [year], [hour]:[minute]:[second] UTC"
+                    ))
+                    .ok()
+                })
+                .unwrap_or_else(|| s.clone())
+        }
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) if key.ends_with("bytes") && n.as_u64().is_some() => {
+            custodian_domain::usage::bytes_label(n.as_u64().unwrap_or_default())
+        }
+        serde_json::Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            items.iter().map(|i| evidence_value(key, i)).collect::<Vec<_>>().join(", ")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A finding's evidence as the page shows it: plain facts as (label, value) rows, lists of
+/// records as tables. The finding's own device id is left out (the page names the device).
+fn evidence_views(f: &custodian_store::Finding) -> (Vec<(String, String)>, Vec<EvidenceTable>) {
+    let serde_json::Value::Object(m) = &f.evidence else {
+        return (vec![("Evidence".into(), f.evidence.to_string())], vec![]);
+    };
+    let device = f.device_id.map(|d| d.to_string());
+    let (mut rows, mut tables) = (Vec::new(), Vec::new());
+    for (k, v) in m {
+        if v.is_null() || k == "request_link" || v.as_str().is_some_and(|s| Some(s) == device.as_deref()) {
+            continue;
+        }
+        match v {
+            serde_json::Value::Array(items) if !items.is_empty() && items.iter().all(serde_json::Value::is_object) => {
+                let mut columns: Vec<String> = Vec::new();
+                for item in items {
+                    for key in item.as_object().into_iter().flat_map(|o| o.keys()) {
+                        if !columns.contains(key) {
+                            columns.push(key.clone());
+                        }
+                    }
+                }
+                let table_rows = items
+                    .iter()
+                    .map(|item| columns.iter().map(|c| item.get(c).map(|x| evidence_value(c, x)).unwrap_or_default()).collect())
+                    .collect();
+                tables.push(EvidenceTable {
+                    title: evidence_label(k),
+                    columns: columns.iter().map(|c| evidence_label(c)).collect(),
+                    rows: table_rows,
+                });
+            }
+            _ => rows.push((evidence_label(k), evidence_value(k, v))),
+        }
+    }
+    (rows, tables)
+}
+
 async fn finding_page(
     state: &AppState,
     user: &CurrentUser,
@@ -1049,15 +1129,8 @@ async fn finding_page(
     errors: Vec<FieldProblem>,
 ) -> Result<Response, AppError> {
     let f = uc::view_finding(state, user, id).await?;
-    let evidence = match &f.evidence {
-        serde_json::Value::Object(m) => m
-            .iter()
-            .filter(|(k, v)| !v.is_null() && k.as_str() != "request_link")
-            .map(|(k, v)| (k.replace('_', " "), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
-            .collect(),
-        other => vec![("evidence".into(), other.to_string())],
-    };
-    let mut evidence: Vec<(String, String)> = evidence;
+    let (evidence, tables) = evidence_views(&f);
+    let mut evidence = evidence;
     if let (true, Some(person)) = (f.rule.starts_with("usage."), f.person_id) {
         evidence.push(crate::usage::frequency_row(state, person, &f.rule).await?);
     }
@@ -1067,6 +1140,7 @@ async fn finding_page(
         clause: clause_view(&f.clause),
         c410: clause_view("4.10"),
         evidence,
+        tables,
         records: f.records.clone(),
         outcome: f.outcome.map(|o| o.label().to_string()).unwrap_or_default(),
         reasons: f.reasons.clone().unwrap_or_default(),

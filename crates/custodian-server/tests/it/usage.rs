@@ -148,7 +148,7 @@ async fn the_line_manager_reviews_a_usage_finding_with_evidence_frequency_and_th
     assert_eq!(s, 200);
     assert!(html.contains("multimedia text messages"), "the words of 4.2 beside the finding");
     assert!(html.contains("m1"), "the record id as evidence");
-    assert!(html.contains("frequency over the last 90 days"), "{html}");
+    assert!(html.contains("Frequency over the last 90 days"), "{html}");
     assert!(html.contains("1 finding of this rule, 1 record"));
     assert!(html.contains("how usage may appear to the public"), "the 4.10 considerations");
     // The person sees their own finding but cannot judge it; the manager closes it with reasons.
@@ -211,6 +211,12 @@ async fn a_day_over_the_data_limit_across_imports_is_one_finding_with_every_reco
     let f = app.store().finding(over[0].id).await.unwrap().unwrap();
     assert_eq!(f.evidence["total_bytes"].as_u64(), Some(1100 * mib), "{}", f.evidence);
     assert_eq!(f.person_id, Some(app.person("A1018").await.id));
+    // The line manager's page reads the evidence: sizes people can read, the records as a table.
+    let kwame = app.sign_in("kwame.mensah@warwickshire.police.example").await;
+    let (s, html) = kwame.get(&format!("/findings/{}", over[0].id)).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("1.07 GiB (1,153,433,600 bytes)"), "the day's total: {html}");
+    assert!(html.contains("id=\"evidence-1\"") && html.contains(">Record id<") && html.contains("300.00 MiB"), "{html}");
 
     // The same file again changes nothing: no new record, no new total, no new finding.
     let third = import(&app, body).await;
