@@ -175,7 +175,12 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> UiResult<
         let get = |k: &str| c.devices_by_status.iter().find(|(s, _)| s == k).map(|(_, n)| *n).unwrap_or(0);
         let status_rows: Vec<(String, i64)> =
             DeviceStatus::ALL.iter().map(|s| (s.label().to_string(), get(s.as_str()))).collect();
-        let findings_rows: Vec<(String, i64)> = c.findings_open_by_rule.clone();
+        // Rules by their titles, as the findings list names them.
+        let findings_rows: Vec<(String, i64)> = c
+            .findings_open_by_rule
+            .iter()
+            .map(|(id, n)| (custodian_domain::findings::rule(id).map(|r| r.title.to_string()).unwrap_or_else(|| id.clone()), *n))
+            .collect();
         Some(Register {
             total: c.devices_by_status.iter().map(|(_, n)| n).sum(),
             allocated: get("allocated"),

@@ -137,11 +137,15 @@ impl TestApp {
 
     /// A browser-like client signed in with a session cookie; returns it with its CSRF token.
     pub async fn sign_in(&self, email: &str) -> Session {
+        self.sign_in_with(email, PASSWORD).await
+    }
+
+    pub async fn sign_in_with(&self, email: &str, password: &str) -> Session {
         let http =
             reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let res = http
             .post(format!("{}/sign-in", self.base))
-            .form(&[("email", email), ("password", PASSWORD)])
+            .form(&[("email", email), ("password", password)])
             .send()
             .await
             .unwrap();

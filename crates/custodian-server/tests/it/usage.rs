@@ -319,7 +319,7 @@ async fn the_demo_force_comes_with_a_carrier_bill_that_breaks_each_carrier_rule(
     // `serve --demo` loads a short carrier bill so the usage pages have something to show: one or
     // two breaches of each carrier rule, mostly by the demo line manager's team.
     let app = spawn(Backend::Sqlite).await;
-    custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
+    let info = custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
     let all = app.store().findings(&Default::default(), 1, 100).await.unwrap().items;
     let mut rules: Vec<&str> = all.iter().map(|f| f.rule.as_str()).filter(|r| r.starts_with("usage.")).collect();
     rules.sort_unstable();
@@ -341,5 +341,10 @@ async fn the_demo_force_comes_with_a_carrier_bill_that_breaks_each_carrier_rule(
     let jack = app.person("A1018").await.id;
     let premium = all.iter().find(|f| f.rule == "usage.premium_rate").unwrap();
     assert_eq!((premium.person_id, premium.records.len()), (Some(jack), 2), "attributed to the holder, one finding for the day");
+    // Digital Services' home page charts the open findings by the rules' titles.
+    let ds = app.sign_in_with("daniel.okafor@warwickshire.police.example", &info.password).await;
+    let (s, home) = ds.get("/").await;
+    assert_eq!(s, 200);
+    assert!(home.contains(">Call or text to a premium rate number<") && !home.contains(">usage.premium_rate<"), "{home}");
     app.stop().await;
 }
