@@ -163,27 +163,37 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
         ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Every extractor (forms, JSON, uploads) reads at most BODY_LIMIT; the usage import routes
+        // raise theirs and stream to a temporary file. The outer limit caps every body.
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(overseas::USAGE_UPLOAD_LIMIT))
         .layer(middleware::from_fn(explain_too_large))
         .with_state(state)
 }
 
-/// The largest request body the server reads.
+/// The largest request body the server reads, but for usage files.
 const BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The body limit answers with a bare 413; say what the limit is and what to do instead, as a
 /// problem document on the API and as a page on the web interface.
 async fn explain_too_large(req: Request<axum::body::Body>, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
+    let usage = req.uri().path().contains("/usage/imports/");
     let res = next.run(req).await;
-    if res.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+    if res.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE
+        || res.headers().get(axum::http::header::CONTENT_TYPE).is_some_and(|c| c != "text/plain; charset=utf-8")
+    {
         return res;
     }
+    let limit = if usage {
+        format!("{} GB", overseas::USAGE_UPLOAD_LIMIT >> 30)
+    } else {
+        format!("{} MB", BODY_LIMIT >> 20)
+    };
     let e = error::AppError::TooLarge(format!(
-        "The upload is larger than the {} MB the web service accepts. Import a larger usage file on \
-         the server with `custodian usage import carrier|web FILE.csv`, or split it: imports skip \
-         records already stored.",
-        BODY_LIMIT / (1024 * 1024)
+        "The upload is larger than the {limit} the web service accepts here. Import a usage file of \
+         any size on the server with `custodian usage import carrier|web FILE.csv`, or split it: \
+         imports skip records already stored."
     ));
     use axum::response::IntoResponse;
     if api { error::ApiError(e).into_response() } else { error::UiError(e).into_response() }

@@ -338,7 +338,7 @@ pub async fn import_usage(
     user: &CurrentUser,
     feed: &str,
     profile: Option<&str>,
-    body: axum::body::Bytes,
+    body: Spooled,
 ) -> Result<UsageImport, AppError> {
     state.require(user, Action::UsageImport, &Resource::System)?;
     let feed = Feed::parse(feed)
@@ -353,7 +353,7 @@ pub async fn import_usage(
                 .ok_or_else(|| AppError::invalid("profile", format!("No {} file layout called {name}", feed.as_str())))?,
         ),
     };
-    if body.is_empty() {
+    if body.len == 0 {
         return Err(AppError::invalid("file", "Choose a CSV file to upload"));
     }
     // The import runs to its end on a task of its own: a client that goes away mid-import drops
@@ -362,10 +362,59 @@ pub async fn import_usage(
     let (store, actor, now, pack) = (state.store().clone(), user.actor.clone(), state.now(), Arc::new(pack.clone()));
     let run = tokio::spawn(async move {
         store
-            .import_usage(feed, Box::new(std::io::Cursor::new(body)), profile, pack, &actor, now, Arc::new(|_| {}))
+            .import_usage(feed, body.reader, profile, pack, &actor, now, Arc::new(|_| {}))
             .await
     });
     Ok(run.await.map_err(|e| AppError::Internal(anyhow::anyhow!("the usage import stopped: {e}")))??)
+}
+
+/// Largest usage file the web service and API take (bulk files of any size: `custodian usage
+/// import` on the server).
+pub const USAGE_UPLOAD_LIMIT: usize = 2 * 1024 * 1024 * 1024;
+
+/// An upload received whole into an anonymous temporary file: memory does not grow with the
+/// file, and nothing is imported unless all of it arrived (a client that goes away mid-upload
+/// drops the file with the request).
+pub struct Spooled {
+    pub len: u64,
+    pub reader: Box<dyn std::io::Read + Send>,
+}
+
+/// Receives an upload chunk by chunk into a [`Spooled`] file.
+pub struct Spool {
+    file: tokio::fs::File,
+    len: u64,
+}
+
+impl Spool {
+    pub fn new() -> Result<Self, AppError> {
+        let file = tempfile::tempfile().map_err(|e| AppError::Internal(anyhow::anyhow!("creating the upload's temporary file: {e}")))?;
+        Ok(Spool { file: tokio::fs::File::from_std(file), len: 0 })
+    }
+
+    /// Add a chunk; an upload past [`USAGE_UPLOAD_LIMIT`] is refused.
+    pub async fn push(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        use tokio::io::AsyncWriteExt;
+        self.len += chunk.len() as u64;
+        if self.len > USAGE_UPLOAD_LIMIT as u64 {
+            return Err(AppError::TooLarge(format!(
+                "The file is larger than the {} GB a usage upload may be: import it on the server with \
+                 `custodian usage import`, or split it (imports skip records already stored).",
+                USAGE_UPLOAD_LIMIT >> 30
+            )));
+        }
+        self.file.write_all(chunk).await.map_err(|e| AppError::Internal(anyhow::anyhow!("writing the upload: {e}")))
+    }
+
+    pub async fn finish(mut self) -> Result<Spooled, AppError> {
+        use std::io::Seek;
+        use tokio::io::AsyncWriteExt;
+        let fail = |e: std::io::Error| AppError::Internal(anyhow::anyhow!("reading back the upload: {e}"));
+        self.file.flush().await.map_err(fail)?;
+        let mut f = self.file.into_std().await;
+        f.seek(std::io::SeekFrom::Start(0)).map_err(fail)?;
+        Ok(Spooled { len: self.len, reader: Box::new(std::io::BufReader::with_capacity(1 << 20, f)) })
+    }
 }
 
 /// The names of the other suppliers' layouts for `feed` in the usage pack.

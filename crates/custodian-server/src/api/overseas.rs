@@ -1,7 +1,7 @@
 //! Overseas use (WP034 4.2), streaming exceptions (4.6) and usage imports (4.1) under /api/v1.
 //! Decisions on an overseas request go through `/approvals/{id}/decide` like every approval.
 
-use axum::body::Bytes;
+use custodian_authz::{Action, Resource};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::approvals::ApprovalOut;
 use super::{JsonIn, csrf_header};
 use crate::auth::CurrentUser;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiResult, AppError, Problem};
 use crate::overseas as uc;
 use crate::state::AppState;
 
@@ -366,9 +366,17 @@ async fn import_usage(
     headers: HeaderMap,
     Path(feed): Path<String>,
     Query(q): Query<ImportQuery>,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> ApiResult<Json<UsageImportOut>> {
+    use futures_util::StreamExt;
     user.check_csrf(csrf_header(&headers))?;
-    let r = uc::import_usage(&state, &user, &feed, q.profile.as_deref(), body).await?;
+    state.require(&user, Action::UsageImport, &Resource::System)?;
+    let mut spool = uc::Spool::new()?;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| AppError::invalid("body", format!("the upload did not arrive whole: {e}")))?;
+        spool.push(&chunk).await?;
+    }
+    let r = uc::import_usage(&state, &user, &feed, q.profile.as_deref(), spool.finish().await?).await?;
     Ok(Json(UsageImportOut::from(&r)))
 }

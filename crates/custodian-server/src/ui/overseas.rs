@@ -32,7 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/overseas/{id}/withdraw", post(withdraw))
         .route("/usage/streaming-exceptions", get(exceptions).post(create_exception))
         .route("/usage/imports", get(imports))
-        .route("/usage/imports/{feed}", post(upload))
+        .route("/usage/imports/{feed}", post(upload).layer(axum::extract::DefaultBodyLimit::max(uc::USAGE_UPLOAD_LIMIT)))
 }
 
 fn fmt_us(us: i64) -> String {
@@ -477,8 +477,8 @@ async fn upload(
 ) -> UiResult<Response> {
     let mut csrf = None;
     let mut profile: Option<String> = None;
-    let mut file: Option<axum::body::Bytes> = None;
-    while let Some(field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
+    let mut file: Option<uc::Spooled> = None;
+    while let Some(mut field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
         match field.name() {
             Some("csrf_token") => {
                 csrf = Some(field.text().await.map_err(|e| AppError::invalid("csrf_token", e.body_text()))?)
@@ -487,13 +487,25 @@ async fn upload(
                 profile = Some(field.text().await.map_err(|e| AppError::invalid("profile", e.body_text()))?)
             }
             Some("file") => {
-                file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?)
+                // Refuse before receiving the file when the form's token is already known to be wrong.
+                if csrf.is_some() {
+                    user.check_csrf(csrf.as_deref())?;
+                }
+                let mut spool = uc::Spool::new()?;
+                while let Some(chunk) = field.chunk().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
+                    spool.push(&chunk).await?;
+                }
+                file = Some(spool.finish().await?);
             }
             _ => {}
         }
     }
     user.check_csrf(csrf.as_deref())?;
-    match uc::import_usage(&state, &user, &feed, profile.as_deref(), file.unwrap_or_default()).await {
+    let file = match file {
+        Some(f) => f,
+        None => uc::Spooled { len: 0, reader: Box::new(std::io::empty()) },
+    };
+    match uc::import_usage(&state, &user, &feed, profile.as_deref(), file).await {
         Ok(r) => {
             let view = ResultView {
                 feed: r.feed.as_str().into(),
