@@ -85,6 +85,8 @@ pub struct Layout {
     pub user_name: Option<String>,
     pub csrf_token: String,
     pub nav: Vec<NavItem>,
+    /// The pages of the current section, when it has more than one (MoJ sub navigation).
+    pub subnav: Vec<NavItem>,
     /// The major incident in force, shown with its guidance on every page to signed-in users
     /// (WP034 6.8: departmental account holders must know their posts are paused).
     pub incident: Option<IncidentBanner>,
@@ -149,10 +151,30 @@ pub fn clause_view(id: &str) -> ClauseView {
 
 pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &str) -> Layout {
     let mut nav = Vec::new();
+    let mut subnav = Vec::new();
     if let Some(u) = user {
+        let item = |href: &str, label: &str, current: bool| NavItem { href: href.into(), label: label.into(), current };
         let mut add = |href: &str, label: &str| {
             let current = if href == "/" { path == "/" } else { path.starts_with(href) };
-            nav.push(NavItem { href: href.into(), label: label.into(), current });
+            nav.push(item(href, label, current));
+        };
+        // A section of two pages is one item; inside it, a sub navigation links the two.
+        let mut section = |nav: &mut Vec<NavItem>, (first, first_label, first_ok): (&str, &str, bool), (second, second_label, second_ok): (&str, &str, bool), label: &str| {
+            let inside = path.starts_with(first) || path.starts_with(second);
+            match (first_ok, second_ok) {
+                (true, true) => {
+                    nav.push(item(first, label, inside));
+                    if inside {
+                        subnav = vec![
+                            item(first, first_label, path.starts_with(first)),
+                            item(second, second_label, path.starts_with(second)),
+                        ];
+                    }
+                }
+                (true, false) => nav.push(item(first, label, inside)),
+                (false, true) => nav.push(item(second, second_label, inside)),
+                (false, false) => {}
+            }
         };
         add("/", "Home");
         add("/my-devices", "My devices");
@@ -163,20 +185,22 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
             add("/people", "People");
         }
         add("/findings", "Findings");
-        if state.allows(u, Action::DevicesImport, &Resource::System)
-            || state.allows(u, Action::PeopleImport, &Resource::System)
-        {
-            add("/imports", "Imports");
-        }
+        let register_imports = state.allows(u, Action::DevicesImport, &Resource::System)
+            || state.allows(u, Action::PeopleImport, &Resource::System);
+        let usage_imports = state.allows(u, Action::UsageImport, &Resource::System);
+        section(
+            &mut nav,
+            ("/imports", "People and devices", register_imports),
+            ("/usage/imports", "Usage files", usage_imports),
+            "Imports",
+        );
         if state.allows(u, Action::MonitoringRoundsView, &Resource::System) {
-            add("/monitoring", "Monitoring");
+            nav.push(item("/monitoring", "Monitoring", path.starts_with("/monitoring")));
         }
-        if state.allows(u, Action::PostsView, &Resource::System) {
-            add("/posts", "Posts");
-        }
-        if state.allows(u, Action::ScreeningPackView, &Resource::System) {
-            add("/screening/pack", "Screening pack");
-        }
+        let posts = state.allows(u, Action::PostsView, &Resource::System);
+        let pack = state.allows(u, Action::ScreeningPackView, &Resource::System);
+        section(&mut nav, ("/posts", "Posts", posts), ("/screening/pack", "Screening pack", pack), "Posts");
+        let mut add = |href: &str, label: &str| nav.push(item(href, label, path.starts_with(href)));
         if state.allows(u, Action::AuditRead, &Resource::System) {
             add("/audit", "Audit log");
         }
@@ -186,15 +210,13 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
         if state.allows(u, Action::OverseasRequest, &Resource::System) {
             add("/overseas", "Overseas use");
         }
-        if state.allows(u, Action::UsageImport, &Resource::System) {
-            add("/usage/imports", "Usage imports");
-        }
     }
     Layout {
         title: title.into(),
         user_name: user.map(|u| u.person.name.clone()),
         csrf_token: user.map(|u| u.csrf().to_string()).unwrap_or_default(),
         nav,
+        subnav,
         incident: if user.is_some() { INCIDENT.try_with(Clone::clone).ok().flatten() } else { None },
     }
 }
@@ -241,6 +263,7 @@ pub fn error_page(status: StatusCode, heading: &str, detail: &str, errors: Vec<F
             user_name: None,
             csrf_token: String::new(),
             nav: vec![NavItem { href: "/".into(), label: "Home".into(), current: false }],
+            subnav: vec![],
             incident: None,
         },
         status: status.as_u16(),

@@ -131,3 +131,31 @@ async fn in_a_browser_a_device_is_allocated_and_its_holder_confirms_receipt() {
     browser.close().await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sections_of_two_pages_are_one_navigation_item_with_a_sub_navigation() {
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    // Digital Services import both the register and usage files: one "Imports" item, and inside
+    // it a sub navigation between the two pages.
+    let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
+    let (s, html) = ds.get("/usage/imports").await;
+    assert_eq!(s, 200);
+    assert!(html.contains(">Imports</a>") && !html.contains(">Usage imports</a>"), "{html}");
+    let sub = html.split("moj-sub-navigation__list").nth(1).expect("a sub navigation");
+    assert!(sub.contains("href=\"/imports\"") && sub.contains("People and devices"), "{sub}");
+    assert!(sub.contains("href=\"/usage/imports\" aria-current=\"page\">Usage files"), "{sub}");
+    let (_, html) = ds.get("/findings").await;
+    assert!(!html.contains("moj-sub-navigation__list"), "no sub navigation outside a section");
+    // Corporate Communications: posts and the screening pack.
+    let cc = app.sign_in("priya.raman@warwickshire.police.example").await;
+    let (s, html) = cc.get("/screening/pack").await;
+    assert_eq!(s, 200);
+    let sub = html.split("moj-sub-navigation__list").nth(1).expect("a sub navigation");
+    assert!(sub.contains("href=\"/posts\"") && sub.contains("href=\"/screening/pack\" aria-current=\"page\">Screening pack"), "{sub}");
+    // An officer sees neither section.
+    let jack = app.sign_in("jack.thornton@warwickshire.police.example").await;
+    let (_, html) = jack.get("/").await;
+    assert!(!html.contains(">Imports</a>") && !html.contains("moj-sub-navigation__list"), "{html}");
+    app.stop().await;
+}
