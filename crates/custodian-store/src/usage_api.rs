@@ -371,6 +371,15 @@ const SQLITE_DAYS_PER_STATEMENT: usize = 128;
 /// 12 MB), so memory stays flat however many device-days a file touches.
 const PENDING_DAYS_MAX: usize = 262_144;
 
+/// Non-tethered carrier data per (day, device) among the records stored after `seq` ?1: what
+/// the day totals lack for them (WP034 4.5).
+const DAYS_AFTER_SEQ: &str = "SELECT day, device_id, SUM(bytes), MIN(seq) FROM usage_records \
+     WHERE seq > ?1 AND event = 'data' AND NOT tethered AND device_id IS NOT NULL GROUP BY day, device_id";
+
+/// Adds to a day total that is already there.
+const DAYS_UPSERT: &str =
+    " ON CONFLICT (day, device_id) DO UPDATE SET bytes = bytes + excluded.bytes, first_seq = MIN(first_seq, excluded.first_seq)";
+
 fn days_sql(n: usize) -> String {
     let mut s = String::from("INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) VALUES ");
     for i in 0..n {
@@ -379,7 +388,7 @@ fn days_sql(n: usize) -> String {
         }
         s.push_str("(?,?,?,?)");
     }
-    s.push_str(" ON CONFLICT (day, device_id) DO UPDATE SET bytes = bytes + excluded.bytes, first_seq = MIN(first_seq, excluded.first_seq)");
+    s.push_str(DAYS_UPSERT);
     s
 }
 
@@ -411,12 +420,7 @@ impl PendingDays {
             }
             return Ok(());
         }
-        let mut st = conn
-            .prepare_cached(
-                "SELECT day, device_id, SUM(bytes), MIN(seq) FROM usage_records \
-                 WHERE seq > ?1 AND event = 'data' AND NOT tethered AND device_id IS NOT NULL GROUP BY day, device_id",
-            )
-            .map_err(rq)?;
+        let mut st = conn.prepare_cached(DAYS_AFTER_SEQ).map_err(rq)?;
         let mut rows = st.query([before]).map_err(rq)?;
         while let Some(r) = rows.next().map_err(rq)? {
             let device = Uuid::from_slice(&r.get::<_, Vec<u8>>(1).map_err(rq)?)
@@ -473,10 +477,7 @@ fn sqlite_totals_catch_up(conn: &mut rusqlite::Connection) -> Result<()> {
         .map_err(rq)?;
     if max > mark {
         tx.execute(
-            "INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) \
-             SELECT day, device_id, SUM(bytes), MIN(seq) FROM usage_records \
-             WHERE seq > ?1 AND event = 'data' AND NOT tethered AND device_id IS NOT NULL GROUP BY day, device_id \
-             ON CONFLICT (day, device_id) DO UPDATE SET bytes = bytes + excluded.bytes, first_seq = MIN(first_seq, excluded.first_seq)",
+            &format!("INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) {DAYS_AFTER_SEQ}{DAYS_UPSERT}"),
             [mark],
         )
         .map_err(rq)?;

@@ -268,17 +268,22 @@ async fn decide(
 ) -> UiResult<Response> {
     user.check_csrf(f.get("csrf_token").map(String::as_str))?;
     let field = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
-    let v = uc::view(&state, &user, id).await?;
-    let Some(approval) = v.item.approval_id() else {
-        return Err(AppError::Conflict("This window was recorded as approved outside Custodian: there is nothing to decide.".into()).into());
+    let decided = match uc::view(&state, &user, id).await?.item.approval_id() {
+        Some(approval) => crate::approvals::decide(&state, &user, approval, field("step"), field("verdict"), Some(field("reasons")))
+            .await
+            .map(drop),
+        None => Err(AppError::Conflict("This window was recorded as approved outside Custodian: there is nothing to decide.".into())),
     };
-    let decided =
-        crate::approvals::decide(&state, &user, approval, field("step"), field("verdict"), Some(field("reasons"))).await;
-    match decided {
-        Ok(_) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
+    back_to_window(&state, &user, id, decided).await
+}
+
+/// After a step taken on a window's page: back to the page, or the page again with what was wrong.
+async fn back_to_window(state: &AppState, user: &CurrentUser, id: Uuid, done: Result<(), AppError>) -> UiResult<Response> {
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
         Err(e) => {
             let errors = problems(e)?;
-            Ok(window_page(&state, &user, id, errors).await?)
+            Ok(window_page(state, user, id, errors).await?)
         }
     }
 }
@@ -290,13 +295,8 @@ async fn withdraw(
     Form(f): Form<HashMap<String, String>>,
 ) -> UiResult<Response> {
     user.check_csrf(f.get("csrf_token").map(String::as_str))?;
-    match uc::withdraw(&state, &user, id).await {
-        Ok(_) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
-        Err(e) => {
-            let errors = problems(e)?;
-            Ok(window_page(&state, &user, id, errors).await?)
-        }
-    }
+    let withdrawn = uc::withdraw(&state, &user, id).await.map(drop);
+    back_to_window(&state, &user, id, withdrawn).await
 }
 
 // ----- Streaming exceptions ------------------------------------------------------------------

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
 use crate::on_both;
-use crate::support::{Api, Backend, TestApp, spawn};
+use crate::support::{Api, Backend, Session, TestApp, spawn};
 
 const CARRIER: &str =
     "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
@@ -423,6 +423,19 @@ async fn a_decider_who_requests_cannot_decide_their_own_and_nobody_decides_twice
 }
 on_both!(a_decider_who_requests_cannot_decide_their_own_and_nobody_decides_twice);
 
+/// Post a multipart body to the carrier upload form: (status, page).
+async fn upload_carrier(session: &Session, content_type: &str, body: String) -> (u16, String) {
+    let res = session
+        .http
+        .post(format!("{}/usage/imports/carrier", session.base))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
 /// A multipart/form-data body with the CSRF token and one file, as a browser sends it.
 fn multipart(csrf: &str, file: &str) -> (String, String) {
     let b = "----custodian-test-boundary";
@@ -445,16 +458,8 @@ async fn the_usage_import_and_streaming_exception_pages_work_without_javascript(
             "{CARRIER}u1,+441214960506,mms,out,{t},,07700900123,,GB,false,\nu2,+441214960506,call,sideways,{t},60,0121 496 0000,,GB,false,\n"
         ),
     );
-    let res = ds
-        .http
-        .post(format!("{}/usage/imports/carrier", ds.base))
-        .header("content-type", ct.clone())
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let html = res.text().await.unwrap();
+    let (status, html) = upload_carrier(&ds, &ct, body.clone()).await;
+    assert_eq!(status, 200);
     assert!(
         html.contains("carrier: 2 rows, 1 imported, 0 duplicates, 1 rejected; 1 findings opened"),
         "the summary: {html}"
@@ -475,39 +480,16 @@ async fn the_usage_import_and_streaming_exception_pages_work_without_javascript(
          b9,+441214960506,sms,out,{when},,07700900123,,GB,no,\n\r\n--{b}--\r\n",
         ds.csrf
     );
-    let res = ds
-        .http
-        .post(format!("{}/usage/imports/carrier", ds.base))
-        .header("content-type", ct.clone())
-        .body(other)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let html = res.text().await.unwrap();
+    let (status, html) = upload_carrier(&ds, &ct, other).await;
+    assert_eq!(status, 200);
     assert!(html.contains("carrier: 1 rows, 1 imported, 0 duplicates, 0 rejected"), "{html}");
     // The same file again: nothing new.
-    let res = ds
-        .http
-        .post(format!("{}/usage/imports/carrier", ds.base))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let html = res.text().await.unwrap();
+    let (_, html) = upload_carrier(&ds, &ct, body).await;
     assert!(html.contains("carrier: 2 rows, 0 imported, 1 duplicates, 1 rejected"), "{html}");
     // Without the CSRF token nothing is imported.
     let (ct, body) = multipart("forged", &format!("{CARRIER}u3,+441214960506,mms,out,{t},,07700900123,,GB,false,\n"));
-    let res = ds
-        .http
-        .post(format!("{}/usage/imports/carrier", ds.base))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
+    let (status, html) = upload_carrier(&ds, &ct, body).await;
+    assert_eq!(status, 403, "{html}");
     assert_eq!(app.store().usage_import_runs(10).await.unwrap().len(), 3);
 
     let kwame = app.sign_in("kwame.mensah@warwickshire.police.example").await;
@@ -656,16 +638,8 @@ async fn usage_files_of_many_megabytes_go_through_the_api_and_the_form() {
 
     let session = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
     let (ct, body) = multipart(&session.csrf, &format!("{CARRIER}{}", rows("form")));
-    let res = session
-        .http
-        .post(format!("{}/usage/imports/carrier", session.base))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let html = res.text().await.unwrap();
+    let (status, html) = upload_carrier(&session, &ct, body).await;
+    assert_eq!(status, 200);
     assert!(html.contains("carrier: 40000 rows, 40000 imported, 0 duplicates, 0 rejected"), "{}", &html[..html.len().min(3000)]);
     app.stop().await;
 }

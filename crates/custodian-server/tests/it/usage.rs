@@ -14,8 +14,12 @@ use crate::support::{Backend, TestApp, spawn};
 const HEADER: &str =
     "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
 
-async fn import(app: &TestApp, body: String) -> custodian_store::usage_api::UsageImport {
-    app.store()
+/// Import carrier rows (without the header) through the store, as `custodian usage import` does.
+async fn import_into(
+    store: &custodian_store::Store,
+    body: String,
+) -> custodian_store::Result<custodian_store::usage_api::UsageImport> {
+    store
         .import_usage(
             Feed::Carrier,
             Box::new(std::io::Cursor::new(format!("{HEADER}{body}").into_bytes())),
@@ -26,7 +30,10 @@ async fn import(app: &TestApp, body: String) -> custodian_store::usage_api::Usag
             Arc::new(|_| {}),
         )
         .await
-        .unwrap()
+}
+
+async fn import(app: &TestApp, body: String) -> custodian_store::usage_api::UsageImport {
+    import_into(app.store(), body).await.unwrap()
 }
 
 fn soon() -> String {
@@ -268,20 +275,8 @@ async fn sqlite_imports_take_turns_through_the_lock_file_beside_the_database() {
     held.lock().unwrap();
     let t = soon();
     let store = app.store().clone();
-    let body = format!("{HEADER}w1,+441214960506,call,out,{t},60,0121 496 0000,,GB,false,\n");
-    let run = tokio::spawn(async move {
-        store
-            .import_usage(
-                Feed::Carrier,
-                Box::new(std::io::Cursor::new(body.into_bytes())),
-                None,
-                Arc::new(UsagePack::shipped().clone()),
-                &Actor::system(),
-                time::OffsetDateTime::now_utc(),
-                Arc::new(|_| {}),
-            )
-            .await
-    });
+    let body = format!("w1,+441214960506,call,out,{t},60,0121 496 0000,,GB,false,\n");
+    let run = tokio::spawn(async move { import_into(&store, body).await });
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(!run.is_finished(), "the import waits while another holds the lock");
     drop(held);
