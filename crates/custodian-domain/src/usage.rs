@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{Read, Seek, Write};
 use std::sync::OnceLock;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime};
-use compact_str::CompactString;
 use uuid::Uuid;
 
 use crate::devices::DeviceType;
@@ -1099,7 +1099,8 @@ pub fn check<R: Read + Send, S: Read + Write + Seek>(
     }
     let mut fr = FeedReader::new(input, feed, profile, &pack.numbers)?;
     let ev = Evaluator::new(pack, register);
-    let spill_failed = |e: std::io::Error| Rejected { line: 0, record_id: None, reason: format!("the spill file: {e}") };
+    let spill_failed =
+        |e: std::io::Error| Rejected { line: 0, record_id: None, reason: format!("the spill file: {e}") };
     let mut tally = CellularTally::new(spill).map_err(spill_failed)?;
     let mut spill_error = None;
     let mut sum = CheckSummary { rows: 0, breaches: 0, rejected: Vec::new() };

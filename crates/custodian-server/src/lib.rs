@@ -185,11 +185,8 @@ async fn explain_too_large(req: Request<axum::body::Body>, next: Next) -> Respon
     {
         return res;
     }
-    let limit = if usage {
-        format!("{} GB", overseas::USAGE_UPLOAD_LIMIT >> 30)
-    } else {
-        format!("{} MB", BODY_LIMIT >> 20)
-    };
+    let limit =
+        if usage { format!("{} GB", overseas::USAGE_UPLOAD_LIMIT >> 30) } else { format!("{} MB", BODY_LIMIT >> 20) };
     let e = error::AppError::TooLarge(format!(
         "The upload is larger than the {limit} the web service accepts here. Import a usage file of \
          any size on the server with `custodian usage import carrier|web FILE.csv`, or split it: \

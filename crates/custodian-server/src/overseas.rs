@@ -344,15 +344,13 @@ pub async fn import_usage(
     let feed = Feed::parse(feed)
         .ok_or_else(|| AppError::NotFound(format!("No usage feed called {feed}: use carrier or web.")))?;
     let pack = UsagePack::shipped();
-    let profile = match profile.map(str::trim).filter(|p| !p.is_empty()) {
-        None => None,
-        Some(name) => Some(
-            pack.profile(name)
-                .filter(|p| p.feed == feed)
-                .cloned()
-                .ok_or_else(|| AppError::invalid("profile", format!("No {} file layout called {name}", feed.as_str())))?,
-        ),
-    };
+    let profile =
+        match profile.map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(name) => Some(pack.profile(name).filter(|p| p.feed == feed).cloned().ok_or_else(|| {
+                AppError::invalid("profile", format!("No {} file layout called {name}", feed.as_str()))
+            })?),
+        };
     if body.len == 0 {
         return Err(AppError::invalid("file", "Choose a CSV file to upload"));
     }
@@ -361,9 +359,7 @@ pub async fn import_usage(
     // event.
     let (store, actor, now, pack) = (state.store().clone(), user.actor.clone(), state.now(), Arc::new(pack.clone()));
     let run = tokio::spawn(async move {
-        store
-            .import_usage(feed, body.reader, profile, pack, &actor, now, Arc::new(|_| {}))
-            .await
+        store.import_usage(feed, body.reader, profile, pack, &actor, now, Arc::new(|_| {})).await
     });
     Ok(run.await.map_err(|e| AppError::Internal(anyhow::anyhow!("the usage import stopped: {e}")))??)
 }
@@ -388,7 +384,8 @@ pub struct Spool {
 
 impl Spool {
     pub fn new() -> Result<Self, AppError> {
-        let file = tempfile::tempfile().map_err(|e| AppError::Internal(anyhow::anyhow!("creating the upload's temporary file: {e}")))?;
+        let file = tempfile::tempfile()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("creating the upload's temporary file: {e}")))?;
         Ok(Spool { file: tokio::fs::File::from_std(file), len: 0 })
     }
 

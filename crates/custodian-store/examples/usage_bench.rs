@@ -68,10 +68,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let register = store.usage_register().await?;
             let input = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(file)?);
             let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(out)?);
-            let s = usage::check(Feed::Carrier, input, None, UsagePack::shipped(), &register, tempfile::tempfile()?, |h| {
-                let _ = writeln!(w, "{},{}", h.record_id, h.rule.id);
-            })
-            .map_err(|e| e.reason)?;
+            let s =
+                usage::check(Feed::Carrier, input, None, UsagePack::shipped(), &register, tempfile::tempfile()?, |h| {
+                    let _ = writeln!(w, "{},{}", h.record_id, h.rule.id);
+                })
+                .map_err(|e| e.reason)?;
             w.flush()?;
             let secs = started.elapsed().as_secs_f64();
             println!(

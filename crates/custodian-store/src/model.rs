@@ -331,9 +331,13 @@ impl AuditAppender {
         use crate::StoreError;
         let chain = <custodian_domain::audit::Hash>::try_from(chain)
             .map_err(|_| StoreError::Audit("the log head's chain is not 32 bytes".into()))?;
-        let frontier = custodian_domain::audit::Frontier::from_bytes(frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
+        let frontier =
+            custodian_domain::audit::Frontier::from_bytes(frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
         if frontier.size() != size as u64 {
-            return Err(StoreError::Audit(format!("audit head size {size} disagrees with its frontier {}", frontier.size())));
+            return Err(StoreError::Audit(format!(
+                "audit head size {size} disagrees with its frontier {}",
+                frontier.size()
+            )));
         }
         Ok(Self { size, frontier, chain })
     }
@@ -344,7 +348,11 @@ impl AuditAppender {
         actor: &Actor,
         now: time::OffsetDateTime,
         e: AuditEntry,
-    ) -> crate::Result<(custodian_domain::audit::EventRecord, custodian_domain::audit::Hash, custodian_domain::audit::Hash)> {
+    ) -> crate::Result<(
+        custodian_domain::audit::EventRecord,
+        custodian_domain::audit::Hash,
+        custodian_domain::audit::Hash,
+    )> {
         use custodian_domain::audit as tree;
         let record = tree::EventRecord {
             seq: self.size as u64,

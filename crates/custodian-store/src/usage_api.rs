@@ -26,10 +26,10 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use custodian_domain::usage::{
     self as usage, Evaluator, Feed, FeedReader, OverseasWindow, Profile, Register, Rejected, UsagePack, Verdict,
 };
-use compact_str::CompactString;
 use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -377,8 +377,7 @@ const DAYS_AFTER_SEQ: &str = "SELECT day, device_id, SUM(bytes), MIN(seq) FROM u
      WHERE seq > ?1 AND event = 'data' AND NOT tethered AND device_id IS NOT NULL GROUP BY day, device_id";
 
 /// Adds to a day total that is already there.
-const DAYS_UPSERT: &str =
-    " ON CONFLICT (day, device_id) DO UPDATE SET bytes = bytes + excluded.bytes, first_seq = MIN(first_seq, excluded.first_seq)";
+const DAYS_UPSERT: &str = " ON CONFLICT (day, device_id) DO UPDATE SET bytes = bytes + excluded.bytes, first_seq = MIN(first_seq, excluded.first_seq)";
 
 fn days_sql(n: usize) -> String {
     let mut s = String::from("INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) VALUES ");
@@ -458,8 +457,11 @@ impl PendingDays {
         if !rest.is_empty() {
             bind(&mut tx.prepare_cached(&days_sql(rest.len())).map_err(rq)?, rest)?;
         }
-        tx.execute("UPDATE usage_totals_mark SET seq = (SELECT COALESCE(MAX(seq), 0) FROM usage_records) WHERE id = 1", [])
-            .map_err(rq)?;
+        tx.execute(
+            "UPDATE usage_totals_mark SET seq = (SELECT COALESCE(MAX(seq), 0) FROM usage_records) WHERE id = 1",
+            [],
+        )
+        .map_err(rq)?;
         tx.commit().map_err(rq)
     }
 }
@@ -477,7 +479,9 @@ fn sqlite_totals_catch_up(conn: &mut rusqlite::Connection) -> Result<()> {
         .map_err(rq)?;
     if max > mark {
         tx.execute(
-            &format!("INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) {DAYS_AFTER_SEQ}{DAYS_UPSERT}"),
+            &format!(
+                "INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) {DAYS_AFTER_SEQ}{DAYS_UPSERT}"
+            ),
             [mark],
         )
         .map_err(rq)?;
@@ -493,12 +497,9 @@ fn sqlite_totals_catch_up(conn: &mut rusqlite::Connection) -> Result<()> {
 fn sqlite_import_lock(path: &std::path::Path) -> Result<std::fs::File> {
     let mut name = path.as_os_str().to_owned();
     name.push("-usage-import.lock");
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&name)
-        .map_err(|e| StoreError::Invalid(format!("opening the import lock {}: {e}", std::path::Path::new(&name).display())))?;
+    let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name).map_err(|e| {
+        StoreError::Invalid(format!("opening the import lock {}: {e}", std::path::Path::new(&name).display()))
+    })?;
     match f.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
@@ -663,7 +664,8 @@ fn sqlite_writer(
     let mut batches = 0u64;
     while let Some(b) = rx.blocking_recv() {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(rq)?;
-        let before: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM usage_records", [], |r| r.get(0)).map_err(rq)?;
+        let before: i64 =
+            tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM usage_records", [], |r| r.get(0)).map_err(rq)?;
         let mut n = 0u64;
         {
             let mut chunks = b.rows.chunks_exact(SQLITE_ROWS_PER_STATEMENT);
@@ -826,7 +828,8 @@ impl Store {
             on_read!(self, cellular_over(lo, hi, i64::try_from(limit).unwrap_or(i64::MAX)))?
         };
         // Only device-days this file touched: others were judged when their records came in.
-        let over: Vec<(Uuid, i32, i64, i64)> = over.into_iter().filter(|(d, day, _, _)| parsed.cellular.contains(&(*d, *day))).collect();
+        let over: Vec<(Uuid, i32, i64, i64)> =
+            over.into_iter().filter(|(d, day, _, _)| parsed.cellular.contains(&(*d, *day))).collect();
         let wanted: HashSet<(Uuid, i32)> = over.iter().map(|(d, day, _, _)| (*d, *day)).collect();
         let from_seq = over.iter().map(|o| o.3).min().unwrap_or(0);
         let mut records = on_read!(self, cellular_records(&wanted, from_seq))?;

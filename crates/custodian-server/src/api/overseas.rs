@@ -1,12 +1,12 @@
 //! Overseas use (WP034 4.2), streaming exceptions (4.6) and usage imports (4.1) under /api/v1.
 //! Decisions on an overseas request go through `/approvals/{id}/decide` like every approval.
 
-use custodian_authz::{Action, Resource};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use custodian_authz::{Action, Resource};
 use custodian_store::overseas_api::{OverseasItem, StreamingExceptionItem, UsageImportRun};
 use custodian_store::usage_api::UsageImport;
 use serde::{Deserialize, Serialize};

@@ -116,11 +116,7 @@ pub async fn with_incident(
         return next.run(req).await;
     }
     let banner = match state.store().posts_active_incident().await {
-        Ok(i) => i.map(|i| IncidentBanner {
-            since: fmt_time(i.declared_at),
-            name: i.name,
-            guidance: i.guidance,
-        }),
+        Ok(i) => i.map(|i| IncidentBanner { since: fmt_time(i.declared_at), name: i.name, guidance: i.guidance }),
         Err(e) => {
             tracing::warn!(error = %e, "reading the major incident in force failed");
             None
@@ -139,7 +135,8 @@ pub struct ClauseView {
 
 /// A moment as every page shows it: "28 Nov 2026, 09:15 UTC".
 pub(crate) fn fmt_time(t: time::OffsetDateTime) -> String {
-    t.format(time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC")).unwrap_or_default()
+    t.format(time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC"))
+        .unwrap_or_default()
 }
 
 pub fn clause_view(id: &str) -> ClauseView {
@@ -159,7 +156,10 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
             nav.push(item(href, label, current));
         };
         // A section of two pages is one item; inside it, a sub navigation links the two.
-        let mut section = |nav: &mut Vec<NavItem>, (first, first_label, first_ok): (&str, &str, bool), (second, second_label, second_ok): (&str, &str, bool), label: &str| {
+        let mut section = |nav: &mut Vec<NavItem>,
+                           (first, first_label, first_ok): (&str, &str, bool),
+                           (second, second_label, second_ok): (&str, &str, bool),
+                           label: &str| {
             let inside = path.starts_with(first) || path.starts_with(second);
             match (first_ok, second_ok) {
                 (true, true) => {

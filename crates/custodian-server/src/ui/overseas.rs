@@ -32,7 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/overseas/{id}/withdraw", post(withdraw))
         .route("/usage/streaming-exceptions", get(exceptions).post(create_exception))
         .route("/usage/imports", get(imports))
-        .route("/usage/imports/{feed}", post(upload).layer(axum::extract::DefaultBodyLimit::max(uc::USAGE_UPLOAD_LIMIT)))
+        .route(
+            "/usage/imports/{feed}",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(uc::USAGE_UPLOAD_LIMIT)),
+        )
 }
 
 fn fmt_us(us: i64) -> String {
@@ -269,16 +272,25 @@ async fn decide(
     user.check_csrf(f.get("csrf_token").map(String::as_str))?;
     let field = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
     let decided = match uc::view(&state, &user, id).await?.item.approval_id() {
-        Some(approval) => crate::approvals::decide(&state, &user, approval, field("step"), field("verdict"), Some(field("reasons")))
-            .await
-            .map(drop),
-        None => Err(AppError::Conflict("This window was recorded as approved outside Custodian: there is nothing to decide.".into())),
+        Some(approval) => {
+            crate::approvals::decide(&state, &user, approval, field("step"), field("verdict"), Some(field("reasons")))
+                .await
+                .map(drop)
+        }
+        None => Err(AppError::Conflict(
+            "This window was recorded as approved outside Custodian: there is nothing to decide.".into(),
+        )),
     };
     back_to_window(&state, &user, id, decided).await
 }
 
 /// After a step taken on a window's page: back to the page, or the page again with what was wrong.
-async fn back_to_window(state: &AppState, user: &CurrentUser, id: Uuid, done: Result<(), AppError>) -> UiResult<Response> {
+async fn back_to_window(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    done: Result<(), AppError>,
+) -> UiResult<Response> {
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
         Err(e) => {

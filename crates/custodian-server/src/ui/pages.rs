@@ -179,7 +179,9 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> UiResult<
         let findings_rows: Vec<(String, i64)> = c
             .findings_open_by_rule
             .iter()
-            .map(|(id, n)| (custodian_domain::findings::rule(id).map(|r| r.title.to_string()).unwrap_or_else(|| id.clone()), *n))
+            .map(|(id, n)| {
+                (custodian_domain::findings::rule(id).map(|r| r.title.to_string()).unwrap_or_else(|| id.clone()), *n)
+            })
             .collect();
         Some(Register {
             total: c.devices_by_status.iter().map(|(_, n)| n).sum(),
@@ -1113,7 +1115,9 @@ fn evidence_views(f: &custodian_store::Finding) -> (Vec<(String, String)>, Vec<E
                 }
                 let table_rows = items
                     .iter()
-                    .map(|item| columns.iter().map(|c| item.get(c).map(|x| evidence_value(c, x)).unwrap_or_default()).collect())
+                    .map(|item| {
+                        columns.iter().map(|c| item.get(c).map(|x| evidence_value(c, x)).unwrap_or_default()).collect()
+                    })
                     .collect();
                 tables.push(EvidenceTable {
                     title: evidence_label(k),

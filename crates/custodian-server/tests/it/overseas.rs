@@ -362,7 +362,10 @@ async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
     let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
     let (s, html) = ds.get(&to).await;
     assert_eq!(s, 200);
-    assert!(html.contains("id=\"decide-form-digital_services\"") && !html.contains("id=\"decide-form-vetting\""), "{html}");
+    assert!(
+        html.contains("id=\"decide-form-digital_services\"") && !html.contains("id=\"decide-form-vetting\""),
+        "{html}"
+    );
     let decide = format!("{to}/decide");
     let (s, html) = ds.post(&decide, &[("step", "digital_services"), ("verdict", "reject"), ("reasons", "")]).await;
     assert_eq!(s, 409);
@@ -627,7 +630,9 @@ async fn usage_files_of_many_megabytes_go_through_the_api_and_the_form() {
     app.seed().await;
     let t = soon();
     let rows = |prefix: &str| -> String {
-        (0..40_000).map(|i| format!("{prefix}{i:06},+441214960506,call,out,{t},60,0121 496 0000,,GB,false,\n")).collect()
+        (0..40_000)
+            .map(|i| format!("{prefix}{i:06},+441214960506,call,out,{t},60,0121 496 0000,,GB,false,\n"))
+            .collect()
     };
     let ds = app.api(&app.token("A1005").await);
     let body = format!("{CARRIER}{}", rows("api"));
@@ -640,6 +645,10 @@ async fn usage_files_of_many_megabytes_go_through_the_api_and_the_form() {
     let (ct, body) = multipart(&session.csrf, &format!("{CARRIER}{}", rows("form")));
     let (status, html) = upload_carrier(&session, &ct, body).await;
     assert_eq!(status, 200);
-    assert!(html.contains("carrier: 40000 rows, 40000 imported, 0 duplicates, 0 rejected"), "{}", &html[..html.len().min(3000)]);
+    assert!(
+        html.contains("carrier: 40000 rows, 40000 imported, 0 duplicates, 0 rejected"),
+        "{}",
+        &html[..html.len().min(3000)]
+    );
     app.stop().await;
 }

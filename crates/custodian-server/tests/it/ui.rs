@@ -152,7 +152,11 @@ async fn sections_of_two_pages_are_one_navigation_item_with_a_sub_navigation() {
     let (s, html) = cc.get("/screening/pack").await;
     assert_eq!(s, 200);
     let sub = html.split("moj-sub-navigation__list").nth(1).expect("a sub navigation");
-    assert!(sub.contains("href=\"/posts\"") && sub.contains("href=\"/screening/pack\" aria-current=\"page\">Screening pack"), "{sub}");
+    assert!(
+        sub.contains("href=\"/posts\"")
+            && sub.contains("href=\"/screening/pack\" aria-current=\"page\">Screening pack"),
+        "{sub}"
+    );
     // An officer sees neither section.
     let jack = app.sign_in("jack.thornton@warwickshire.police.example").await;
     let (_, html) = jack.get("/").await;

@@ -206,7 +206,11 @@ async fn a_day_over_the_data_limit_across_imports_is_one_finding_with_every_reco
     assert_eq!((first.imported, first.findings_opened), (4, 0), "900 MiB, tethered data aside, is within the limit");
 
     // An overlapping file: c2 again (stored already, not counted twice) and 200 MiB more.
-    let body = format!("c2,+441214960506,data,,{t},,,{},GB,false,\nc3,+441214960506,data,,{t},,,{},GB,false,\n", 300 * mib, 200 * mib);
+    let body = format!(
+        "c2,+441214960506,data,,{t},,,{},GB,false,\nc3,+441214960506,data,,{t},,,{},GB,false,\n",
+        300 * mib,
+        200 * mib
+    );
     let second = import(&app, body.clone()).await;
     assert_eq!((second.imported, second.duplicates, second.findings_opened), (1, 1, 1), "{second:?}");
     let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
@@ -223,7 +227,10 @@ async fn a_day_over_the_data_limit_across_imports_is_one_finding_with_every_reco
     let (s, html) = kwame.get(&format!("/findings/{}", over[0].id)).await;
     assert_eq!(s, 200);
     assert!(html.contains("1.07 GiB (1,153,433,600 bytes)"), "the day's total: {html}");
-    assert!(html.contains("id=\"evidence-1\"") && html.contains(">Record id<") && html.contains("300.00 MiB"), "{html}");
+    assert!(
+        html.contains("id=\"evidence-1\"") && html.contains(">Record id<") && html.contains("300.00 MiB"),
+        "{html}"
+    );
 
     // The same file again changes nothing: no new record, no new total, no new finding.
     let third = import(&app, body).await;
@@ -332,14 +339,24 @@ async fn the_demo_force_comes_with_a_carrier_bill_that_breaks_each_carrier_rule(
             "usage.unattributed"
         ]
     );
-    assert!(all.iter().all(|f| !f.records.iter().any(|r| r == "demo-03" || r == "demo-08")), "999 and ordinary calls raise nothing");
+    assert!(
+        all.iter().all(|f| !f.records.iter().any(|r| r == "demo-03" || r == "demo-08")),
+        "999 and ordinary calls raise nothing"
+    );
     let jack = app.person("A1018").await.id;
     let premium = all.iter().find(|f| f.rule == "usage.premium_rate").unwrap();
-    assert_eq!((premium.person_id, premium.records.len()), (Some(jack), 2), "attributed to the holder, one finding for the day");
+    assert_eq!(
+        (premium.person_id, premium.records.len()),
+        (Some(jack), 2),
+        "attributed to the holder, one finding for the day"
+    );
     // Digital Services' home page charts the open findings by the rules' titles.
     let ds = app.sign_in_with("daniel.okafor@warwickshire.police.example", &info.password).await;
     let (s, home) = ds.get("/").await;
     assert_eq!(s, 200);
-    assert!(home.contains(">Call or text to a premium rate number<") && !home.contains(">usage.premium_rate<"), "{home}");
+    assert!(
+        home.contains(">Call or text to a premium rate number<") && !home.contains(">usage.premium_rate<"),
+        "{home}"
+    );
     app.stop().await;
 }
