@@ -322,7 +322,13 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Migrate { create } => {
             let s = settings(&cli)?;
-            custodian_server::open_store(&s, *create).await?;
+            let store = custodian_server::open_store(&s, *create).await?;
+            // A new log gets its signing key now, bound to it (a log that has a key, or signed
+            // checkpoints, is left for the commands that sign to check).
+            if store.audit_key().await?.is_none() && store.latest_checkpoint().await?.is_none() {
+                let (_, b) = custodian_server::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
+                report_binding(&store, &s, b).await?;
+            }
             println!("migrations applied to {}", custodian_store::redact(&s.database_url));
             Ok(ExitCode::SUCCESS)
         }
@@ -536,7 +542,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Audit(cmd) => {
             let (s, store) = open(&cli).await?;
-            let key = custodian_server::keys::load_or_create(&s.data_dir)?;
+            let (key, b) = custodian_server::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
+            report_binding(&store, &s, b).await?;
             let name = custodian_server::keys::key_name(store.origin());
             match cmd {
                 AuditCmd::Verify { json } => {
@@ -600,6 +607,25 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Say on standard error when a command bound the audit log to its signing key.
+async fn report_binding(store: &Store, s: &Settings, b: custodian_store::KeyBinding) -> anyhow::Result<()> {
+    use custodian_store::KeyBinding;
+    let path = s.data_dir.join(custodian_server::keys::KEY_FILE);
+    let key = match store.audit_key().await? {
+        Some(k) => custodian_store::describe_key(&k.public_key),
+        None => return Ok(()),
+    };
+    match b {
+        KeyBinding::AlreadyBound => {}
+        KeyBinding::Created => eprintln!("the audit log is bound to its signing key {key} ({})", path.display()),
+        KeyBinding::Adopted { checkpoint_size } => eprintln!(
+            "the audit log had no stored key: it is now bound to {key} ({}), which signed its latest checkpoint (size {checkpoint_size})",
+            path.display()
+        ),
+    }
+    Ok(())
 }
 
 fn csv_field(s: &str) -> String {

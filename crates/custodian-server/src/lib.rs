@@ -69,7 +69,7 @@ impl Application {
             }
             None => BreachList::empty(),
         };
-        let key = keys::load_or_create(&settings.data_dir)?;
+        let (key, _) = keys::for_log(&store, &settings.data_dir, &custodian_store::Actor::system()).await?;
         let listener = TcpListener::bind(&settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
         let state = AppState::new(store, authz, settings, breached, key)?;
         screening::refresh(&state).await.context("loading the screening pack in force")?;

@@ -51,18 +51,25 @@ impl Store {
 
     /// Recompute every leaf and tree head, and check every signed checkpoint against the
     /// recomputed tree. Names the first bad event.
+    ///
+    /// The head, the checkpoints and the bound key are read in one snapshot, and the events
+    /// checked are those below that head, so events appended meanwhile (by this process or
+    /// another) are simply not part of this check; events stored beyond the head in the snapshot
+    /// are reported, as the log's own writers never store one without moving the head.
     pub async fn audit_verify(&self, key_name: &str, key: &ed25519_dalek::VerifyingKey) -> Result<VerifyReport> {
-        let notes = on_read!(self, checkpoints())?;
-        let sizes: Vec<u64> = notes.iter().map(|(s, _)| *s).collect();
+        let snap = on_read!(self, audit_snapshot())?;
+        let sizes: Vec<u64> = snap.checkpoints.iter().map(|(s, _)| *s).collect();
         let mut verifier = Verifier::new(&sizes);
         let mut problem: Option<String> = None;
+        let end =
+            i64::try_from(snap.size).map_err(|_| StoreError::Audit("the log head's size is out of range".into()))?;
         if let Db::Sqlite { path, .. } = &self.db
             && path.is_file()
         {
             // The fast path: rusqlite readers on every core (see audit_read.rs).
             let path = path.clone();
             let (v, found) = tokio::task::spawn_blocking(move || {
-                let found = crate::audit_read::verify_sqlite(&path, &mut verifier);
+                let found = crate::audit_read::verify_sqlite(&path, &mut verifier, end);
                 (verifier, found)
             })
             .await
@@ -70,15 +77,15 @@ impl Store {
             verifier = v;
             problem = found?;
         } else {
-            self.audit_verify_scan(&mut verifier, &mut problem).await?;
+            self.audit_verify_scan(end, &mut verifier, &mut problem).await?;
         }
-        self.audit_verify_finish(key_name, key, notes, verifier, problem).await
+        self.audit_verify_finish(key_name, key, snap, verifier, problem)
     }
 
-    async fn audit_verify_scan(&self, verifier: &mut Verifier, problem: &mut Option<String>) -> Result<()> {
+    async fn audit_verify_scan(&self, end: i64, verifier: &mut Verifier, problem: &mut Option<String>) -> Result<()> {
         on_read!(
             self,
-            audit_scan(|rec, leaf, chain| {
+            audit_scan_before(end, |rec, leaf, chain| {
                 if problem.is_some() {
                     return Ok(());
                 }
@@ -95,15 +102,25 @@ impl Store {
         )
     }
 
-    async fn audit_verify_finish(
+    fn audit_verify_finish(
         &self,
         key_name: &str,
         key: &ed25519_dalek::VerifyingKey,
-        notes: Vec<(u64, String)>,
+        snap: crate::model::AuditSnapshot,
         verifier: Verifier,
         mut problem: Option<String>,
     ) -> Result<VerifyReport> {
-        let (head_size, head_frontier, _) = on_read!(self, audit_head())?;
+        let head_size = snap.size;
+        if problem.is_none()
+            && let Some(max) = snap.max_seq
+            && max >= 0
+            && max as u64 >= head_size
+        {
+            problem = Some(format!(
+                "the log head says {head_size} events but {} are stored (events were deleted or added)",
+                max as u64 + 1
+            ));
+        }
         if problem.is_none() && head_size != verifier.size() {
             problem = Some(format!(
                 "the log head says {head_size} events but {} are stored (events were deleted or added)",
@@ -111,14 +128,27 @@ impl Store {
             ));
         }
         if problem.is_none() {
-            match tree::Frontier::from_bytes(&head_frontier) {
+            match tree::Frontier::from_bytes(&snap.frontier) {
                 Ok(f) if f.root() == verifier.root() => {}
                 _ => problem = Some("the stored log head does not match the recomputed tree".into()),
             }
         }
+        if problem.is_none()
+            && let Some(bound) = &snap.key
+            && bound.as_slice() != key.as_bytes()
+        {
+            let stored = <[u8; 32]>::try_from(bound.as_slice())
+                .ok()
+                .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+                .map_or_else(|| format!("unreadable stored key {}", hex::encode(bound)), |k| describe_key(&k));
+            problem = Some(format!(
+                "the key stored with the log is {stored}, not the signing key {} (the stored key was changed, or the key file is not this log's)",
+                describe_key(key)
+            ));
+        }
         let mut checked = 0;
         let mut last_good = 0u64;
-        for (size, note) in &notes {
+        for (size, note) in &snap.checkpoints {
             if problem.is_some() {
                 break;
             }
@@ -158,22 +188,37 @@ impl Store {
         })
     }
 
-    /// Sign a checkpoint over the current head and store it. Returns the note text.
+    /// Sign a checkpoint over the current head and store it. Returns the note text. The key must
+    /// be the one bound to the log (a log with none binds it first: see [`Store::bind_audit_key`]);
+    /// any other key is refused.
     pub async fn audit_checkpoint(
         &self,
         key_name: &str,
         key: &ed25519_dalek::SigningKey,
         now: OffsetDateTime,
     ) -> Result<String> {
-        let (size, frontier, _) = on_read!(self, audit_head())?;
-        let f = tree::Frontier::from_bytes(&frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
-        if f.size() != size {
-            return Err(StoreError::Audit("the log head is inconsistent; run `custodian audit verify`".into()));
-        }
-        let cp = Checkpoint { origin: self.origin.clone(), size, root: f.root() };
-        let note = cp.sign(key_name, key);
-        on_write!(self, save_checkpoint(size, &cp.root, &note, now))?;
-        Ok(note)
+        let origin = self.origin.clone();
+        on_write!(self, sign_checkpoint(&origin, key_name, key, &Actor::system(), now))
+    }
+
+    /// The key bound to the audit log, if any.
+    pub async fn audit_key(&self) -> Result<Option<AuditKey>> {
+        on_read!(self, audit_key())
+    }
+
+    /// Bind `key` to the audit log, or check that it is the log's key. A log with no stored key
+    /// takes it if the log has no signed checkpoint (`Created`) or if it verifies the latest one
+    /// (`Adopted`, for logs created before keys were stored with them). Refused when another key is
+    /// bound, or when the key did not sign the latest checkpoint. A new binding is audited
+    /// (`audit.key.bind`, with the public key) in the same transaction.
+    pub async fn bind_audit_key(
+        &self,
+        key_name: &str,
+        key: &ed25519_dalek::VerifyingKey,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<KeyBinding> {
+        on_write!(self, bind_audit_key(key_name, key, actor, now))
     }
 
     /// The latest signed checkpoint, if any.

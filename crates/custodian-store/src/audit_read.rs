@@ -5,8 +5,9 @@
 //! `seq`, by one worker thread per core: each worker reads its ranges in `seq` order, encodes
 //! every row canonically and hashes the leaves; the calling thread takes the ranges back in order
 //! and extends the hash chain and the tree with [`Verifier::feed_leaf`]. The ranges cover every
-//! possible `seq` (the first is open below, the last open above), so the events are fed in exactly
-//! the order `ORDER BY seq` gives, and the first bad event is named as before.
+//! possible `seq` below the log head's size (the first is open below, the last ends at the size),
+//! so the events are fed in exactly the order `ORDER BY seq` gives, and the first bad event is
+//! named as before. Events appended while the check runs lie above the size and are not read.
 
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -122,8 +123,9 @@ fn read_range(conn: &Connection, lo: Option<i64>, hi: Option<i64>) -> Result<Bat
     Ok(b)
 }
 
-/// Worker `w` of `workers`: reads ranges w, w + workers, ... and sends each, in turn, on `out`.
-fn worker(path: &Path, w: usize, workers: usize, ranges: i64, out: SyncSender<Result<Batch>>) {
+/// Worker `w` of `workers`: reads ranges w, w + workers, ... (the last ending below `end`) and
+/// sends each, in turn, on `out`.
+fn worker(path: &Path, w: usize, workers: usize, ranges: i64, end: i64, out: SyncSender<Result<Batch>>) {
     let conn = match open(path) {
         Ok(c) => c,
         Err(e) => {
@@ -133,7 +135,8 @@ fn worker(path: &Path, w: usize, workers: usize, ranges: i64, out: SyncSender<Re
     };
     for r in (w as i64..ranges).step_by(workers) {
         let lo = if r == 0 { None } else { Some(r * RANGE) };
-        let hi = if r == ranges - 1 { None } else { Some((r + 1) * RANGE) };
+        let hi = if r == ranges - 1 { end } else { (r + 1) * RANGE };
+        let hi = Some(hi);
         let batch = read_range(&conn, lo, hi);
         let stop = batch.as_ref().map_or(true, |b| b.unreadable.is_some());
         // A closed channel means the verifier has stopped at a problem: stop reading.
@@ -143,20 +146,18 @@ fn worker(path: &Path, w: usize, workers: usize, ranges: i64, out: SyncSender<Re
     }
 }
 
-/// Feed every stored event of the SQLite database at `path` to `verifier`, in `seq` order, using
-/// every core. Returns the first problem, naming the event, or None.
-pub(crate) fn verify_sqlite(path: &Path, verifier: &mut Verifier) -> Result<Option<String>> {
-    let conn = open(path)?;
-    let max: Option<i64> = conn.query_row("SELECT max(seq) FROM audit_events", [], |r| r.get(0)).map_err(sql_err)?;
-    drop(conn);
-    let ranges = max.map_or(1, |m| m.max(0) / RANGE + 1);
+/// Feed every stored event of the SQLite database at `path` with `seq < end` (the log head's
+/// size) to `verifier`, in `seq` order, using every core. Returns the first problem, naming the
+/// event, or None.
+pub(crate) fn verify_sqlite(path: &Path, verifier: &mut Verifier, end: i64) -> Result<Option<String>> {
+    let ranges = (end.max(1) - 1) / RANGE + 1;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4).min(ranges as usize);
     std::thread::scope(|s| {
         let mut inputs: Vec<Receiver<Result<Batch>>> = Vec::with_capacity(workers);
         for w in 0..workers {
             let (tx, rx) = sync_channel(2);
             inputs.push(rx);
-            s.spawn(move || worker(path, w, workers, ranges, tx));
+            s.spawn(move || worker(path, w, workers, ranges, end, tx));
         }
         for r in 0..ranges as usize {
             let Ok(batch) = inputs[r % workers].recv() else {

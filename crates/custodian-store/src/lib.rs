@@ -271,6 +271,11 @@ mod sqlite_ops {
     async fn begin_write(pool: &Pool<DB>) -> std::result::Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
         pool.begin_with("BEGIN IMMEDIATE").await
     }
+    /// Begin a read transaction: under WAL, every read in it sees the one snapshot its first read
+    /// took.
+    async fn begin_read(pool: &Pool<DB>) -> std::result::Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
+        pool.begin().await
+    }
     /// An id written into SQL text (for a list of ids the query can filter on).
     fn uuid_literal(u: &Uuid) -> String {
         format!("X'{}'", hex::encode(u.as_bytes()))
@@ -295,6 +300,10 @@ mod pg_ops {
     /// Begin a write transaction (row locks order PostgreSQL's writers).
     async fn begin_write(pool: &Pool<DB>) -> std::result::Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
         pool.begin().await
+    }
+    /// Begin a read transaction in which every read sees one snapshot.
+    async fn begin_read(pool: &Pool<DB>) -> std::result::Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
+        pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await
     }
     /// An id written into SQL text (for a list of ids the query can filter on).
     fn uuid_literal(u: &Uuid) -> String {

@@ -375,3 +375,77 @@ impl AuditAppender {
         Ok((record, leaf, self.chain))
     }
 }
+
+/// The Ed25519 key bound to the audit log (table `audit_log_key`): every checkpoint of the log is
+/// signed with it and with no other.
+#[derive(Debug, Clone)]
+pub struct AuditKey {
+    pub public_key: ed25519_dalek::VerifyingKey,
+    /// `created` (a new key for this log) or `adopted` (the key that signed the latest checkpoint
+    /// of a log created before keys were stored with it).
+    pub how: String,
+    /// For an adopted key, the size of the checkpoint whose signature it verified.
+    pub checkpoint_size: Option<u64>,
+    pub bound_at: time::OffsetDateTime,
+}
+
+/// What [`crate::Store::bind_audit_key`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyBinding {
+    /// The key was already the log's key.
+    AlreadyBound,
+    /// The log had no key and no signed checkpoint: the key is now its key.
+    Created,
+    /// The log had signed checkpoints but no stored key: the key verified the latest of them and
+    /// is now the log's key.
+    Adopted { checkpoint_size: u64 },
+}
+
+/// A short, stable name for a public key in messages: `SHA256:` and the first 16 bytes of the
+/// SHA-256 of the 32-byte key, in hex.
+pub fn key_fingerprint(key: &ed25519_dalek::VerifyingKey) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(key.as_bytes());
+    format!("SHA256:{}", hex::encode(&d[..16]))
+}
+
+/// A public key as messages name it: its fingerprint and the key itself (hex).
+pub fn describe_key(key: &ed25519_dalek::VerifyingKey) -> String {
+    format!("{} (Ed25519 public key {})", key_fingerprint(key), hex::encode(key.as_bytes()))
+}
+
+/// Everything `audit verify` needs to know about the log, read in one transaction so the parts
+/// agree with each other however many writers are at work.
+pub(crate) struct AuditSnapshot {
+    /// The log head: its size and frontier.
+    pub size: u64,
+    pub frontier: Vec<u8>,
+    /// The highest stored `seq`, if any event is stored.
+    pub max_seq: Option<i64>,
+    /// Signed checkpoints (size, note), oldest first.
+    pub checkpoints: Vec<(u64, String)>,
+    /// The public key bound to the log, if one is.
+    pub key: Option<Vec<u8>>,
+}
+
+/// Who signed a C2SP signed note, as its signature lines say: `key name "N", key id XXXXXXXX` for
+/// each (the key id is the first 4 bytes of SHA-256 over the name and public key), for messages
+/// about a checkpoint whose key is not known.
+pub fn note_signers(note: &str) -> String {
+    use base64::Engine;
+    let sigs = note.rsplit_once("\n\n").map_or("", |(_, s)| s);
+    let names: Vec<String> = sigs
+        .lines()
+        .filter_map(|l| l.strip_prefix("\u{2014} "))
+        .filter_map(|l| l.split_once(' '))
+        .map(|(name, sig)| {
+            let id = base64::engine::general_purpose::STANDARD
+                .decode(sig)
+                .ok()
+                .filter(|raw| raw.len() >= 4)
+                .map_or_else(|| "unreadable".to_string(), |raw| hex::encode(&raw[..4]));
+            format!("key name {name:?}, key id {id}")
+        })
+        .collect();
+    if names.is_empty() { "no readable signature".into() } else { names.join("; ") }
+}

@@ -11,7 +11,7 @@
 //! On SQLite the batches go through `rusqlite` with prepared multi-row inserts: sqlx's SQLite
 //! driver costs about ten microseconds a row, too slow for billing files of millions of rows. The
 //! writer commits without waiting for the disk and leaves checkpoints to a thread of their own;
-//! the files are flushed to disk before the run reports anything (see `sqlite_writer`).
+//! SQLite flushes the log to disk before the run reports anything (see `sqlite_writer`).
 //! PostgreSQL takes each batch as one `INSERT … SELECT FROM UNNEST(…)`.
 //!
 //! WP034 4.5 (more than 1 GiB of carrier data on one device in a day) is judged on
@@ -621,20 +621,13 @@ impl Checkpointer {
     }
 }
 
-/// Flush a file's data to disk (fsync).
-fn sync_file(path: &std::path::Path) -> Result<()> {
-    match std::fs::File::open(path) {
-        Ok(f) => f.sync_all().map_err(|e| StoreError::Invalid(format!("syncing {}: {e}", path.display()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(StoreError::Invalid(format!("opening {}: {e}", path.display()))),
-    }
-}
-
 /// Write the batches on one connection. Durability: each batch commits with its audit event, so a
 /// killed process (kill -9) keeps every committed batch, as the operating system holds what was
-/// written. The batches commit without waiting for the disk (`synchronous = NORMAL`); before the
-/// import reports anything as imported, the log and database files are flushed to disk, so a
-/// power cut can only take batches the run has not reported, which the re-run then stores.
+/// written. The batches commit without waiting for the disk (`synchronous = NORMAL`); the run's
+/// last transaction waits for it (`synchronous = FULL`, which syncs the whole log), and so does
+/// the `usage.import` event written before the import reports anything, so a power cut can only
+/// take batches the run has not reported, which the re-run then stores. Everything goes through
+/// SQLite: the database's own files are never opened outside it.
 fn sqlite_writer(
     path: &std::path::Path,
     feed: Feed,
@@ -693,12 +686,15 @@ fn sqlite_writer(
         }
         imported += n;
     }
+    // The run's last transaction commits with `synchronous = FULL`: SQLite then syncs the log
+    // file, which makes every batch before it durable too (they are in the same file, or already
+    // copied into the database by a checkpoint that synced it). The files are never opened here:
+    // a process that opens and closes a database file outside SQLite drops every lock SQLite holds
+    // on it (POSIX locks belong to the process), and another process may then delete the log of a
+    // database still in use.
+    conn.execute_batch("PRAGMA synchronous = FULL").map_err(rq)?;
     pending.flush(&mut conn)?;
     checkpointer.finish()?;
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    sync_file(std::path::Path::new(&wal))?;
-    sync_file(path)?;
     Ok(imported)
 }
 
