@@ -542,11 +542,19 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Audit(cmd) => {
             let (s, store) = open(&cli).await?;
-            let (key, b) = custodian_server::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
-            report_binding(&store, &s, b).await?;
             let name = custodian_server::keys::key_name(store.origin());
             match cmd {
                 AuditCmd::Verify { json } => {
+                    // The checkpoints are checked with the key in the data folder, never with the
+                    // public key stored in the database (which the check compares with it).
+                    let key = match custodian_server::keys::load(&s.data_dir)? {
+                        Some(k) => k,
+                        None => {
+                            let (k, b) = custodian_server::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
+                            report_binding(&store, &s, b).await?;
+                            k
+                        }
+                    };
                     let r = store.audit_verify(&name, &key.verifying_key()).await?;
                     if *json {
                         println!("{}", serde_json::to_string(&r)?);
@@ -566,6 +574,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 AuditCmd::Checkpoint => {
+                    let (key, b) = custodian_server::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
+                    report_binding(&store, &s, b).await?;
                     let note = store.audit_checkpoint(&name, &key, time::OffsetDateTime::now_utc()).await?;
                     print!("{note}");
                     Ok(ExitCode::SUCCESS)
@@ -613,6 +623,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
 async fn report_binding(store: &Store, s: &Settings, b: custodian_store::KeyBinding) -> anyhow::Result<()> {
     use custodian_store::KeyBinding;
     let path = s.data_dir.join(custodian_server::keys::KEY_FILE);
+    let path = std::path::absolute(&path).unwrap_or(path);
     let key = match store.audit_key().await? {
         Some(k) => custodian_store::describe_key(&k.public_key),
         None => return Ok(()),

@@ -25,7 +25,8 @@ const USE_THE_RIGHT_FOLDER: &str = "run with the data folder that holds the log'
 /// `audit.key.bind` event of a new binding. Errors name the key the log expects and the path
 /// looked at.
 pub async fn for_log(store: &Store, dir: &Path, actor: &Actor) -> anyhow::Result<(SigningKey, KeyBinding)> {
-    let path = dir.join(KEY_FILE);
+    // Named in full in messages: the folder a command ran from is part of what went wrong.
+    let path = std::path::absolute(dir.join(KEY_FILE)).unwrap_or_else(|_| dir.join(KEY_FILE));
     let name = key_name(store.origin());
     let file = read_key(&path)?;
     if let Some(bound) = store.audit_key().await? {
@@ -93,6 +94,12 @@ pub async fn for_log(store: &Store, dir: &Path, actor: &Actor) -> anyhow::Result
     }
 }
 
+/// The key in the data folder `dir`, if there is one (never creates one). Only for checking:
+/// signing goes through [`for_log`].
+pub fn load(dir: &Path) -> anyhow::Result<Option<SigningKey>> {
+    read_key(&dir.join(KEY_FILE))
+}
+
 /// The key in the file at `path`, or None when there is no file.
 fn read_key(path: &Path) -> anyhow::Result<Option<SigningKey>> {
     let text = match std::fs::read_to_string(path) {
@@ -107,6 +114,7 @@ fn read_key(path: &Path) -> anyhow::Result<Option<SigningKey>> {
 
 /// Create a new key file (mode 0600). None when the file appeared meanwhile.
 fn create_key(dir: &Path, path: &Path) -> anyhow::Result<Option<SigningKey>> {
+    let dir = path.parent().unwrap_or(dir);
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let key = SigningKey::generate(&mut rand::rngs::OsRng);
     match write_private(path, &hex::encode(key.to_bytes())) {
