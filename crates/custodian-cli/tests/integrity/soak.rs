@@ -193,7 +193,7 @@ fn soak(db: Db) {
                 } else {
                     fail(format!("POST /devices {tag}: {st} {b}"));
                 }
-                if i % 10 == 0 {
+                if i.is_multiple_of(10) {
                     let f = write_bill(&db.dir, &format!("api-{i}"), 30);
                     let (st, b) = http(
                         &addr,
