@@ -199,7 +199,12 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match rt.block_on(run(cli)) {
+    let result = rt.block_on(async {
+        let r = run(cli).await;
+        close_opened().await;
+        r
+    });
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -225,8 +230,27 @@ fn init_logs(json: bool) {
 
 async fn open(cli: &Cli) -> anyhow::Result<(Settings, Store)> {
     let s = settings(cli)?;
-    let store = custodian_server::open_store(&s, false).await?;
+    let store = opened(custodian_server::open_store(&s, false).await?);
     Ok((s, store))
+}
+
+/// The databases a command opened, closed before the process exits: the command's connections
+/// end in order (on SQLite, the last user of a database checkpoints its log and tidies it away)
+/// rather than being cut off with the process.
+static OPENED: std::sync::Mutex<Vec<Store>> = std::sync::Mutex::new(Vec::new());
+
+fn opened(store: Store) -> Store {
+    if let Ok(mut v) = OPENED.lock() {
+        v.push(store.clone());
+    }
+    store
+}
+
+async fn close_opened() {
+    let stores = OPENED.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default();
+    for s in stores {
+        s.close().await;
+    }
 }
 
 async fn by_staff(store: &Store, sn: &str) -> anyhow::Result<custodian_store::Person> {
@@ -322,7 +346,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Migrate { create } => {
             let s = settings(&cli)?;
-            let store = custodian_server::open_store(&s, *create).await?;
+            let store = opened(custodian_server::open_store(&s, *create).await?);
             // A new log gets its signing key now, bound to it (a log that has a key, or signed
             // checkpoints, is left for the commands that sign to check).
             if store.audit_key().await?.is_none() && store.latest_checkpoint().await?.is_none() {
