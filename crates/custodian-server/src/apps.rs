@@ -99,6 +99,15 @@ pub async fn grant(
     let [audience] = audiences.as_slice() else {
         return Err(AppError::invalid("allowed_for", "Give one audience per grant"));
     };
+    if let Audience::Person(sn) = audience
+        && sn.trim().eq_ignore_ascii_case(&user.person.staff_number)
+    {
+        return Err(AppError::invalid(
+            "allowed_for",
+            "Nobody grants an app to themselves (WP034 4.8): request it, and your Head of Department and \
+             Digital Services decide",
+        ));
+    }
     if expires_at.is_some_and(|e| e <= state.now()) {
         return Err(AppError::invalid("expires_at", "The expiry must be in the future"));
     }

@@ -328,3 +328,35 @@ async fn personal_numbers_need_a_real_reason_on_the_page_and_the_api(b: Backend)
     app.stop().await;
 }
 on_both!(personal_numbers_need_a_real_reason_on_the_page_and_the_api);
+
+/// The catalogue import's `allowed_for` grants apps (WP034 4.8): Digital Services may not name
+/// themselves in it, nor grant themselves an app by hand; they request it like anyone else.
+async fn nobody_grants_an_app_to_themselves_by_import_or_by_hand(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let ds = app.api(&app.token("A1006").await);
+    let csv = "name,platform,package_id,publisher,category,allowed_for\n\
+        Teams,android,com.microsoft.teams,Microsoft,productivity,all\n\
+        Telegram,android,org.telegram.messenger,Telegram,messaging,person:a1006\n";
+    let (s, p) = ds.post_raw("/apps/import-catalogue", "text/csv", csv).await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(
+        (p["errors"][0]["line"].clone(), p["errors"][0]["field"].clone()),
+        (json!(3), json!("allowed_for")),
+        "{p}"
+    );
+    assert_eq!(ds.get("/apps").await.1.as_array().unwrap().len(), 0, "nothing written");
+    let ok = "name,platform,package_id,publisher,category,allowed_for\n\
+        Telegram,android,org.telegram.messenger,Telegram,messaging,person:A1017\n";
+    let (s, p) = ds.post_raw("/apps/import-catalogue", "text/csv", ok).await;
+    assert_eq!(s, 200, "{p}");
+    let (_, apps) = ds.get("/apps").await;
+    let id = apps[0]["id"].as_str().unwrap().to_string();
+    let (s, p) = ds.post(&format!("/apps/{id}/grants"), json!({"allowed_for": "person:A1006"})).await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "allowed_for", "{p}");
+    let (s, p) = ds.post(&format!("/apps/{id}/grants"), json!({"allowed_for": "person:A1018"})).await;
+    assert_eq!(s, 200, "{p}");
+    app.stop().await;
+}
+on_both!(nobody_grants_an_app_to_themselves_by_import_or_by_hand);
