@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use custodian_domain::imports::ImportAuthority;
 use custodian_domain::people::Role;
 use custodian_server::error::AppError;
 use custodian_server::{Application, Settings, demo, usecases};
@@ -153,6 +154,11 @@ struct ImportArgs {
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    /// people only: apply no role changes (keep every stored role; new people get none) and list
+    /// the rows whose roles differ. Without it the command line, acting as the system operator,
+    /// applies the roles column.
+    #[arg(long)]
+    ignore_roles: bool,
 }
 
 #[derive(Subcommand)]
@@ -448,8 +454,17 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let total = move |n: u64| len.set_length(n);
             let r = match a.kind.as_str() {
                 "people" => {
+                    // The command line has no person identity: it acts as the system operator,
+                    // with shell access to the server and its database, who may grant roles
+                    // (`user grant-role`). --ignore-roles leaves every role as stored.
+                    let authority = if a.ignore_roles {
+                        ImportAuthority { may_change_roles: false, importer: None, ignore_roles: true }
+                    } else {
+                        ImportAuthority::operator()
+                    };
                     usecases::import_people_with_progress(
                         &store,
+                        &authority,
                         &Actor::cli(),
                         now,
                         &bytes,
@@ -520,6 +535,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                         }
                         for e in &s.unmatched {
                             println!("  not applied, line {}: {}", e.line, e.message);
+                        }
+                        for e in &s.ignored {
+                            println!("  line {}, {}: {}", e.line, e.field.as_deref().unwrap_or("row"), e.message);
                         }
                     }
                     Ok(ExitCode::SUCCESS)

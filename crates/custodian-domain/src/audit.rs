@@ -632,6 +632,25 @@ pub fn digest_json(v: &serde_json::Value) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
+/// Lowercase hex HMAC-SHA256 under `key` of the same text as [`digest_json`]: the digest the
+/// store writes for an event's `before` and `after` records. An unkeyed digest of a person
+/// record can be reversed by guessing (a declared personal phone number has few possibilities),
+/// so the store keys every new digest with a secret kept in the database and shown by no page
+/// or API; only someone holding the key can test a guess. Equal `Value`s under one key always
+/// have equal digests, so "did this record change" still reads from the log.
+pub fn keyed_digest_json(key: &[u8; 32], v: &serde_json::Value) -> String {
+    use hmac::Mac as _;
+    let mut text = String::new();
+    write_sorted_json(v, &mut text);
+    // RFC 2104 pads a key shorter than the hash's 64-byte block with zeros, so the padded block
+    // is the same key (and the fixed size means no error case).
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(key);
+    let mut mac = <hmac::Hmac<Sha256> as hmac::digest::KeyInit>::new(&block.into());
+    mac.update(text.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
 fn write_sorted_json(v: &serde_json::Value, out: &mut String) {
     use serde_json::Value;
     match v {
@@ -1574,6 +1593,41 @@ mod tests {
         assert_eq!(digest_json(&c), hex::encode(Sha256::digest(&text)));
         assert_eq!(digest_json(&c).len(), 64);
         assert!(digest_json(&c).chars().all(|ch| matches!(ch, '0'..='9' | 'a'..='f')));
+    }
+
+    #[test]
+    fn keyed_digests_are_hmac_sha256_and_differ_by_key() {
+        // HMAC-SHA256 written out from RFC 2104 over the sorted compact JSON text.
+        let mut key = [0u8; 32];
+        key[..4].copy_from_slice(b"Jefe");
+        let v = serde_json::json!({"personal_phones": ["+447700900123"], "name": "Jo"});
+        let text = r#"{"name":"Jo","personal_phones":["+447700900123"]}"#;
+        let mut inner = Sha256::new();
+        let mut outer = Sha256::new();
+        let mut ipad = [0x36u8; 64];
+        let mut opad = [0x5cu8; 64];
+        for (i, k) in key.iter().enumerate() {
+            ipad[i] ^= k;
+            opad[i] ^= k;
+        }
+        inner.update(ipad);
+        inner.update(text.as_bytes());
+        outer.update(opad);
+        outer.update(inner.finalize());
+        assert_eq!(keyed_digest_json(&key, &v), hex::encode(outer.finalize()));
+        // RFC 4231 test case 2 itself, through the same padded-key path.
+        let mut mac = <hmac::Hmac<Sha256> as hmac::digest::KeyInit>::new(&{
+            let mut b = [0u8; 64];
+            b[..4].copy_from_slice(b"Jefe");
+            b.into()
+        });
+        hmac::Mac::update(&mut mac, b"what do ya want for nothing?");
+        assert_eq!(
+            hex::encode(hmac::Mac::finalize(mac).into_bytes()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_ne!(keyed_digest_json(&key, &v), digest_json(&v), "not the unkeyed digest");
+        assert_ne!(keyed_digest_json(&[7u8; 32], &v), keyed_digest_json(&key, &v), "another key, another digest");
     }
 
     fn signing_key(seed: u8) -> SigningKey {

@@ -201,6 +201,151 @@ pub fn parse_people_csv<R: Read>(r: R) -> Result<Parsed<PersonRow>, RowError> {
     })
 }
 
+/// Who is importing people, and so which of a row's rights-bearing fields they may change.
+///
+/// Roles grant rights (the audit log, monitoring cases, approvals), so only an administrator
+/// changes them (WP034 4.1), and nobody changes their own (separation of duties: another
+/// administrator must). The command line and the demo seed act as the system operator, who has
+/// shell access to the server and its database and may already grant roles
+/// (`custodian user grant-role`), so they keep role changes; every person, signed in or with a
+/// token, is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportAuthority {
+    /// The importer may grant and remove roles (an administrator or the system operator).
+    pub may_change_roles: bool,
+    /// The importing person's staff number; `None` for the system operator.
+    pub importer: Option<StaffNumber>,
+    /// Role changes the importer may not make are ignored (the stored roles are kept; a new
+    /// person gets none) and listed, instead of rejecting their rows.
+    pub ignore_roles: bool,
+}
+
+impl ImportAuthority {
+    /// The system operator: the command line and the demo seed (no person identity).
+    pub fn operator() -> Self {
+        Self { may_change_roles: true, importer: None, ignore_roles: false }
+    }
+}
+
+/// What is stored now for a person a row updates: the fields that carry rights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredRights<'a> {
+    /// Their roles, sorted.
+    pub roles: &'a [Role],
+    /// Their line manager's staff number.
+    pub line_manager: Option<&'a str>,
+    /// Active or leaver.
+    pub status: PersonStatus,
+    /// The business area they work in.
+    pub business_area: &'a str,
+}
+
+/// The outcome of checking one row against the importer's authority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRights {
+    /// The roles to store for the row's person (the row's, or the stored ones when a change
+    /// was ignored).
+    pub roles: Vec<Role>,
+    /// Changes the importer may not make: the row must not be applied.
+    pub errors: Vec<RowError>,
+    /// Role changes ignored under [`ImportAuthority::ignore_roles`].
+    pub ignored: Vec<RowError>,
+}
+
+fn role_names(roles: &[Role]) -> String {
+    if roles.is_empty() { "none".into() } else { roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(";") }
+}
+
+/// Check one people row against the importer's authority, given what is stored for that person
+/// (`None` for someone new).
+///
+/// - `roles`: only an importer who may change roles changes them, and never on their own row;
+///   a new person imported by anyone else gets no roles. Refused changes are errors on `roles`,
+///   or, with `ignore_roles`, are ignored and listed.
+/// - `line_manager`: a person importing may not change their own line manager nor make
+///   themselves someone's line manager (the line manager approves and judges: WP034 4.2, 4.10).
+/// - `status`: a person importing may not change their own status.
+/// - `business_area`: moving a Head of Department makes them head of the new area (WP034 4.8b),
+///   which only an importer who may change roles does.
+pub fn check_row_rights(auth: &ImportAuthority, row: &PersonRow, stored: Option<StoredRights<'_>>) -> RowRights {
+    let mut out = RowRights { roles: row.roles.clone(), errors: Vec::new(), ignored: Vec::new() };
+    let current: &[Role] = stored.map_or(&[], |s| s.roles);
+    let own_row = auth.importer.as_ref() == Some(&row.staff_number);
+    if row.roles.as_slice() != current {
+        let why = if own_row {
+            Some("nobody changes their own roles (separation of duties): another administrator must".to_string())
+        } else if !auth.may_change_roles {
+            Some(match stored {
+                None => {
+                    "only an administrator grants roles (WP034 4.1): a new person imported by anyone else gets none"
+                        .to_string()
+                }
+                Some(_) => "only an administrator changes roles (WP034 4.1)".to_string(),
+            })
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            let message = format!(
+                "{why}; the file has {} where the register has {}",
+                role_names(&row.roles),
+                role_names(current)
+            );
+            if auth.ignore_roles {
+                out.ignored.push(RowError::new(row.line, Some("roles"), format!("ignored: {message}")));
+                out.roles = current.to_vec();
+            } else {
+                out.errors.push(RowError::new(
+                    row.line,
+                    Some("roles"),
+                    format!("{message}; keep the stored roles in the file, or import with ignore_roles"),
+                ));
+            }
+        }
+    }
+    if let Some(me) = &auth.importer {
+        let wanted = row.line_manager.as_ref().map(StaffNumber::as_str);
+        let stored_manager = stored.and_then(|s| s.line_manager);
+        if own_row && stored.is_some() && wanted != stored_manager {
+            out.errors.push(RowError::new(
+                row.line,
+                Some("line_manager"),
+                "nobody changes their own line manager: another person with the right must import this change",
+            ));
+        }
+        if wanted == Some(me.as_str()) && stored_manager != Some(me.as_str()) {
+            out.errors.push(RowError::new(
+                row.line,
+                Some("line_manager"),
+                format!(
+                    "nobody makes themselves someone's line manager (the line manager approves and judges their \
+                     requests, WP034 4.2, 4.10): another person with the right must import {me} as line manager"
+                ),
+            ));
+        }
+        if own_row && stored.is_some_and(|s| s.status != row.status) {
+            out.errors.push(RowError::new(
+                row.line,
+                Some("status"),
+                "nobody changes their own status: another person with the right must import this change",
+            ));
+        }
+    }
+    if let Some(s) = stored
+        && !auth.may_change_roles
+        && out.roles.contains(&Role::HeadOfDepartment)
+        && s.business_area != row.business_area
+    {
+        out.errors.push(RowError::new(
+            row.line,
+            Some("business_area"),
+            "moving a Head of Department makes them head of the new business area (WP034 4.8b), which only an \
+             administrator does",
+        ));
+    }
+    out
+}
+
 /// Parse the device register CSV. Returns `Err` only when the header is missing or is not
 /// exactly [`DEVICE_COLUMNS`]; every other problem is reported in [`Parsed::errors`].
 ///
@@ -766,6 +911,108 @@ mod tests {
 
     fn fields(errors: &[RowError]) -> Vec<(u64, Option<&str>)> {
         errors.iter().map(|e| (e.line, e.field.as_deref())).collect()
+    }
+
+    fn one_row(line: &str) -> PersonRow {
+        let p = people(line);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        p.rows.into_iter().next().unwrap()
+    }
+
+    fn by(importer: Option<&str>, may_change_roles: bool, ignore_roles: bool) -> ImportAuthority {
+        ImportAuthority { may_change_roles, importer: importer.map(|s| StaffNumber::parse(s).unwrap()), ignore_roles }
+    }
+
+    const DS_ROW: &str = "A6,Dee Ess,dee@x.example,staff,Digital Services,A2,admin;psd;digital_services,active,\n";
+
+    fn stored_ds() -> StoredRights<'static> {
+        StoredRights {
+            roles: &[Role::DigitalServices],
+            line_manager: Some("A2"),
+            status: PersonStatus::Active,
+            business_area: "Digital Services",
+        }
+    }
+
+    #[test]
+    fn only_an_administrator_changes_roles_and_never_their_own() {
+        let row = one_row(DS_ROW);
+        // Digital Services importing their own row with extra roles: refused, naming the line and field.
+        let r = check_row_rights(&by(Some("A6"), false, false), &row, Some(stored_ds()));
+        assert_eq!(fields(&r.errors), vec![(2, Some("roles"))]);
+        assert!(r.errors[0].message.contains("own roles"), "{}", r.errors[0].message);
+        // Someone else's row, still not an administrator: refused.
+        let r = check_row_rights(&by(Some("A9"), false, false), &row, Some(stored_ds()));
+        assert_eq!(fields(&r.errors), vec![(2, Some("roles"))]);
+        assert!(r.errors[0].message.contains("only an administrator"), "{}", r.errors[0].message);
+        // An administrator changing their own roles: refused too.
+        let r = check_row_rights(&by(Some("A6"), true, false), &row, Some(stored_ds()));
+        assert_eq!(fields(&r.errors), vec![(2, Some("roles"))]);
+        // An administrator changing another person's roles, and the system operator: allowed.
+        for auth in [by(Some("A9"), true, false), ImportAuthority::operator()] {
+            let r = check_row_rights(&auth, &row, Some(stored_ds()));
+            assert!(r.errors.is_empty(), "{:?}", r.errors);
+            assert_eq!(r.roles, vec![Role::DigitalServices, Role::Psd, Role::Admin]);
+        }
+        // With ignore_roles the stored roles are kept and the change is listed.
+        let r = check_row_rights(&by(Some("A9"), false, true), &row, Some(stored_ds()));
+        assert!(r.errors.is_empty());
+        assert_eq!(r.roles, vec![Role::DigitalServices]);
+        assert_eq!(fields(&r.ignored), vec![(2, Some("roles"))]);
+        // Unchanged roles are no change, whoever imports.
+        let same = one_row("A6,Dee Ess,dee@x.example,staff,Digital Services,A2,digital_services,active,\n");
+        let r = check_row_rights(&by(Some("A6"), false, false), &same, Some(stored_ds()));
+        assert!(r.errors.is_empty() && r.ignored.is_empty(), "{r:?}");
+    }
+
+    #[test]
+    fn a_new_person_imported_by_anyone_but_an_administrator_gets_no_roles() {
+        let row = one_row("B1,New Starter,new@x.example,staff,Digital Services,,auditor,active,\n");
+        let r = check_row_rights(&by(Some("A6"), false, false), &row, None);
+        assert_eq!(fields(&r.errors), vec![(2, Some("roles"))]);
+        let r = check_row_rights(&by(Some("A6"), false, true), &row, None);
+        assert!(r.errors.is_empty());
+        assert!(r.roles.is_empty());
+        let none = one_row("B1,New Starter,new@x.example,staff,Digital Services,,,active,\n");
+        assert!(check_row_rights(&by(Some("A6"), false, false), &none, None).errors.is_empty());
+        assert_eq!(check_row_rights(&by(Some("A9"), true, false), &row, None).roles, vec![Role::Auditor]);
+    }
+
+    #[test]
+    fn nobody_changes_their_own_line_manager_or_status_or_makes_themselves_a_line_manager() {
+        let auth = by(Some("A6"), true, false);
+        let own = one_row("A6,Dee Ess,dee@x.example,staff,Digital Services,A3,digital_services,leaver,\n");
+        let r = check_row_rights(&auth, &own, Some(stored_ds()));
+        assert_eq!(fields(&r.errors), vec![(2, Some("line_manager")), (2, Some("status"))]);
+        let other = one_row("B1,Bee One,b1@x.example,staff,Digital Services,A6,,active,\n");
+        let r = check_row_rights(&auth, &other, None);
+        assert_eq!(fields(&r.errors), vec![(2, Some("line_manager"))]);
+        let stored = StoredRights {
+            roles: &[],
+            line_manager: Some("A6"),
+            status: PersonStatus::Active,
+            business_area: "Digital Services",
+        };
+        assert!(check_row_rights(&auth, &other, Some(stored)).errors.is_empty(), "already their manager: no change");
+        // Someone else's manager and status are HR fields anyone who may import changes.
+        let moved = one_row("B1,Bee One,b1@x.example,staff,Digital Services,A3,,leaver,\n");
+        assert!(check_row_rights(&by(Some("A9"), false, false), &moved, Some(stored)).errors.is_empty());
+    }
+
+    #[test]
+    fn moving_a_head_of_department_to_another_area_needs_an_administrator() {
+        let row = one_row("H1,Head One,h1@x.example,staff,Other Area,,head_of_department,active,\n");
+        let stored = StoredRights {
+            roles: &[Role::HeadOfDepartment],
+            line_manager: None,
+            status: PersonStatus::Active,
+            business_area: "Digital Services",
+        };
+        assert_eq!(
+            fields(&check_row_rights(&by(Some("A6"), false, false), &row, Some(stored)).errors),
+            vec![(2, Some("business_area"))]
+        );
+        assert!(check_row_rights(&by(Some("A9"), true, false), &row, Some(stored)).errors.is_empty());
     }
 
     // People CSV.

@@ -140,6 +140,30 @@ const SERVICE_NAME: &str = "custodian";
 /// Shortest context word (in characters) that [`check_password`] looks for.
 const MIN_CONTEXT_CHARS: usize = 4;
 
+/// Fewest characters in a reason for viewing sensitive personal data, once trimmed.
+pub const MIN_REASON_CHARS: usize = 10;
+
+/// A reason given for viewing sensitive personal data (declared personal numbers, WP034 4.12):
+/// trimmed, at least [`MIN_REASON_CHARS`] characters and at least two words, so the audit log
+/// records why, not "x". Returns the trimmed reason, or what is wrong.
+pub fn access_reason(s: &str) -> Result<String, String> {
+    let r = s.trim();
+    if r.is_empty() {
+        return Err("Give the reason you need to see them; it is recorded in the audit log".into());
+    }
+    let words = r.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+    if r.chars().count() < MIN_REASON_CHARS || words < 2 {
+        return Err(format!(
+            "Give a real reason, at least {MIN_REASON_CHARS} characters and two words (for example \
+             \"checking a call diversion\"); it is recorded in the audit log"
+        ));
+    }
+    if r.chars().any(char::is_control) {
+        return Err("must be one line of text".into());
+    }
+    Ok(r.to_string())
+}
+
 /// Check a new password against `policy` and NIST SP 800-63B's blocklist advice.
 ///
 /// Length is counted in `char`s (Unicode scalar values). NIST asks for NFKC normalisation
@@ -314,6 +338,15 @@ fn looks_like_sha1_line(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reason_to_view_personal_numbers_has_ten_characters_and_two_words() {
+        for bad in ["", "   ", "x", "a b", "investigation", "   abcdefghijk   ", "- - - - - - -"] {
+            assert!(access_reason(bad).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(access_reason("  Checking a call diversion ").as_deref(), Ok("Checking a call diversion"));
+        assert!(access_reason("PSD case 1234").is_ok());
+    }
     use proptest::prelude::*;
 
     const GOOD_IMEI: &str = "490154203237518";

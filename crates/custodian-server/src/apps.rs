@@ -99,6 +99,15 @@ pub async fn grant(
     let [audience] = audiences.as_slice() else {
         return Err(AppError::invalid("allowed_for", "Give one audience per grant"));
     };
+    if let Audience::Person(sn) = audience
+        && sn.trim().eq_ignore_ascii_case(&user.person.staff_number)
+    {
+        return Err(AppError::invalid(
+            "allowed_for",
+            "Nobody grants an app to themselves (WP034 4.8): request it, and your Head of Department and \
+             Digital Services decide",
+        ));
+    }
     if expires_at.is_some_and(|e| e <= state.now()) {
         return Err(AppError::invalid("expires_at", "The expiry must be in the future"));
     }
@@ -147,13 +156,24 @@ pub async fn import_catalogue(
     if errors.iter().any(|e| e.line == 1 && e.field.is_none()) {
         return Err(rejected(errors));
     }
-    // A person named in allowed_for must exist; an area too.
+    // A person named in allowed_for must exist; an area too. Nobody grants an app to themselves
+    // by name (WP034 4.8: someone else approves a person's apps; they request it instead).
+    let importer = match actor.person_id {
+        Some(id) => store.person(id).await?.map(|p| p.staff_number),
+        None => None,
+    };
     let mut ok = Vec::with_capacity(rows.len());
     let areas = store.business_areas().await?;
     for r in rows {
         let mut bad = None;
         for a in &r.allowed_for {
             match a {
+                Audience::Person(sn) if importer.as_deref().is_some_and(|me| me.eq_ignore_ascii_case(sn.trim())) => {
+                    bad = Some(format!(
+                        "person:{sn} is you: nobody grants an app to themselves (WP034 4.8); request it, and \
+                         your Head of Department and Digital Services decide"
+                    ));
+                }
                 Audience::Person(sn) if store.person_by_staff_number(sn).await?.is_none() => {
                     bad = Some(format!("no person has staff number {sn}"));
                 }

@@ -5,7 +5,8 @@
 use custodian_authz::{Action, Resource};
 use custodian_domain::devices::DeviceStatus;
 use custodian_domain::findings::{FindingStatus, Outcome};
-use custodian_domain::imports::{self, RowError};
+use custodian_domain::imports::{self, ImportAuthority, RowError};
+use custodian_domain::people::StaffNumber;
 use custodian_store::{Actor, AuditEntry, Device, Finding, FindingFilter, ImportSummary, Page, Person, Visibility};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -169,8 +170,8 @@ pub async fn review(
         .await?)
 }
 
-/// A person's record; declared personal numbers are sensitive and shown only with a reason,
-/// which is logged.
+/// A person's record; declared personal numbers are sensitive and shown only with a reason
+/// (at least ten characters and two words, else an error on `reason`), which is logged.
 pub async fn view_person(
     state: &AppState,
     user: &CurrentUser,
@@ -179,9 +180,11 @@ pub async fn view_person(
 ) -> Result<(Person, bool), AppError> {
     let p = state.store().person(id).await?.ok_or_else(|| AppError::NotFound(format!("No person with id {id}.")))?;
     state.require(user, Action::PeopleView, &person_resource(&p))?;
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let sensitive = match reason {
-        Some(r) if p.id != user.id() => {
+        Some(raw) if p.id != user.id() => {
+            // A real reason (WP034 4.12, need to know), not "x": checked before anything is shown.
+            let r = custodian_domain::validate::access_reason(raw).map_err(|m| AppError::invalid("reason", m))?;
+            let r = r.as_str();
             state
                 .store()
                 .log_view(
@@ -236,7 +239,9 @@ pub(crate) fn rejected(errors: Vec<RowError>) -> AppError {
     AppError::Invalid { detail, errors: errors.into_iter().map(crate::error::FieldProblem::from).collect() }
 }
 
-/// Import an HR export of people (`custodian import people`, the API and the web upload).
+/// Import an HR export of people. An actor with no person identity (the demo seed) imports as
+/// the system operator, roles included; a person's actor imports with no right to change roles
+/// (use [`import_people_as`] for a signed-in user, which checks for an administrator).
 pub async fn import_people(
     state_store: &custodian_store::Store,
     actor: &Actor,
@@ -244,13 +249,82 @@ pub async fn import_people(
     bytes: &[u8],
     skip_invalid: bool,
 ) -> Result<ImportOutcome, AppError> {
-    import_people_with_progress(state_store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {})
-        .await
+    let authority = match actor.person_id {
+        None => ImportAuthority::operator(),
+        Some(_) => ImportAuthority { may_change_roles: false, importer: None, ignore_roles: false },
+    };
+    import_people_with_progress(
+        state_store,
+        &authority,
+        actor,
+        now,
+        bytes,
+        skip_invalid,
+        &custodian_store::no_progress,
+        &|_| {},
+    )
+    .await
 }
 
-/// [`import_people`] reporting the row count once parsed (`total`) and rows applied (`progress`).
+/// The people import for a signed-in user or token (the web upload and
+/// `POST /api/v1/imports/people`). Anyone allowed `people.import` creates people and updates HR
+/// fields; only an administrator (`users.manage`, WP034 4.1) changes roles, and nobody their own
+/// roles, line manager or status, nor makes themselves someone's line manager. Refused changes
+/// reject their rows with the line and field, or, with `ignore_roles`, role changes are ignored
+/// (stored roles kept, new people get none) and listed in the summary's `ignored`.
+pub async fn import_people_as(
+    state: &AppState,
+    user: &CurrentUser,
+    bytes: &[u8],
+    skip_invalid: bool,
+    ignore_roles: bool,
+) -> Result<ImportOutcome, AppError> {
+    state.require(user, Action::PeopleImport, &Resource::System)?;
+    let authority = ImportAuthority {
+        may_change_roles: state.allows(user, Action::UsersManage, &Resource::System),
+        importer: Some(
+            StaffNumber::parse(&user.person.staff_number)
+                .map_err(|m| AppError::Forbidden(format!("Your own staff number is not usable here: {m}")))?,
+        ),
+        ignore_roles,
+    };
+    import_people_with_progress(
+        state.store(),
+        &authority,
+        &user.actor,
+        state.now(),
+        bytes,
+        skip_invalid,
+        &custodian_store::no_progress,
+        &|_| {},
+    )
+    .await
+}
+
+/// Rows of `rows` whose line manager is neither in `rows` nor stored are removed, with an error
+/// each, until none is left (a row whose manager was removed cannot be linked either).
+async fn drop_unlinked_managers(
+    state_store: &custodian_store::Store,
+    rows: &mut Vec<imports::PersonRow>,
+    errors: &mut Vec<RowError>,
+) -> Result<(), AppError> {
+    loop {
+        let more = state_store.unknown_managers(rows).await?;
+        if more.is_empty() {
+            return Ok(());
+        }
+        let lines: std::collections::HashSet<u64> = more.iter().map(|e| e.line).collect();
+        rows.retain(|r| !lines.contains(&r.line));
+        errors.extend(more);
+    }
+}
+
+/// [`import_people`] with the importer's `authority`, reporting the row count once parsed
+/// (`total`) and rows applied (`progress`).
+#[allow(clippy::too_many_arguments)]
 pub async fn import_people_with_progress(
     state_store: &custodian_store::Store,
+    authority: &ImportAuthority,
     actor: &Actor,
     now: time::OffsetDateTime,
     bytes: &[u8],
@@ -269,21 +343,30 @@ pub async fn import_people_with_progress(
         }
         let bad: std::collections::HashSet<u64> = errors.iter().map(|e| e.line).collect();
         rows.retain(|r| !bad.contains(&r.line));
-        // A row whose manager was skipped cannot be linked either.
-        loop {
-            let more = state_store.unknown_managers(&rows).await?;
-            if more.is_empty() {
-                break;
+        drop_unlinked_managers(state_store, &mut rows, &mut errors).await?;
+    }
+    total(rows.len() as u64);
+    // The store checks every row against the importer's authority inside its transaction; rows
+    // it refuses reject the file, or are skipped with `skip_invalid` and the rest imported again.
+    loop {
+        match state_store.import_people(&rows, authority, actor, now, &sha256_hex(bytes), progress).await? {
+            Ok(summary) => {
+                errors.sort_by_key(|e| e.line);
+                return Ok(ImportOutcome { summary, skipped: errors });
             }
-            let lines: std::collections::HashSet<u64> = more.iter().map(|e| e.line).collect();
-            rows.retain(|r| !lines.contains(&r.line));
-            errors.extend(more);
+            Err(refused) if !skip_invalid => {
+                errors.extend(refused);
+                errors.sort_by_key(|e| e.line);
+                return Err(rejected(errors));
+            }
+            Err(refused) => {
+                let lines: std::collections::HashSet<u64> = refused.iter().map(|e| e.line).collect();
+                rows.retain(|r| !lines.contains(&r.line));
+                errors.extend(refused);
+                drop_unlinked_managers(state_store, &mut rows, &mut errors).await?;
+            }
         }
     }
-    errors.sort_by_key(|e| e.line);
-    total(rows.len() as u64);
-    let summary = state_store.import_people(&rows, actor, now, &sha256_hex(bytes), progress).await?;
-    Ok(ImportOutcome { summary, skipped: errors })
 }
 
 /// Import the device register (`custodian import devices`).

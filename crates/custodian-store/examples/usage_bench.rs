@@ -58,7 +58,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let devices = args.get(4).ok_or("register needs PEOPLE.csv DEVICES.csv")?;
             let now = time::OffsetDateTime::now_utc();
             let people = parse_people_csv(std::fs::File::open(file)?).map_err(|e| e.to_string())?;
-            store.import_people(&people.rows, &Actor::cli(), now, "", &custodian_store::no_progress).await?;
+            let operator = custodian_domain::imports::ImportAuthority::operator();
+            store
+                .import_people(&people.rows, &operator, &Actor::cli(), now, "", &custodian_store::no_progress)
+                .await?
+                .map_err(|refused| format!("{refused:?}"))?;
             let devices = parse_devices_csv(std::fs::File::open(devices)?).map_err(|e| e.to_string())?;
             store.import_devices(&devices.rows, &Actor::cli(), now, "", &custodian_store::no_progress).await?;
             println!("register: {} people, {} devices", people.rows.len(), devices.rows.len());

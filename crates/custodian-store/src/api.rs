@@ -280,15 +280,18 @@ impl Store {
     pub async fn unknown_managers(&self, rows: &[PersonRow]) -> Result<Vec<RowError>> {
         on_read!(self, unknown_managers(rows))
     }
+    /// Upsert people (see `ops::import_people`): the inner `Err` lists the rows whose changes
+    /// `authority` does not allow, and then nothing was written.
     pub async fn import_people(
         &self,
         rows: &[PersonRow],
+        authority: &custodian_domain::imports::ImportAuthority,
         actor: &Actor,
         now: OffsetDateTime,
         sha256: &str,
         progress: Progress<'_>,
-    ) -> Result<ImportSummary> {
-        let r = on_write!(self, import_people(rows, actor, now, sha256, progress));
+    ) -> Result<std::result::Result<ImportSummary, Vec<RowError>>> {
+        let r = on_write!(self, import_people(rows, authority, actor, now, sha256, progress));
         self.caches.forget_people();
         r
     }

@@ -256,6 +256,9 @@ pub struct ImportSummary {
     pub findings_opened: usize,
     /// Rows not applied, with line and reason (for example an unknown device in an MDM export).
     pub unmatched: Vec<custodian_domain::imports::RowError>,
+    /// Changes a people import ignored (role changes the importer may not make, with
+    /// `ignore_roles`), with line and field; the rest of each such row was applied.
+    pub ignored: Vec<custodian_domain::imports::RowError>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -342,12 +345,15 @@ impl AuditAppender {
         Ok(Self { size, frontier, chain })
     }
 
-    /// The next event: its record, leaf hash and chain hash; the head moves past it.
+    /// The next event: its record, leaf hash and chain hash; the head moves past it. An event
+    /// with a `before` or `after` record needs the digest key (see `audit_digest_key`): its
+    /// digests are never written unkeyed.
     pub fn push(
         &mut self,
         actor: &Actor,
         now: time::OffsetDateTime,
         e: AuditEntry,
+        digest_key: Option<&[u8; 32]>,
     ) -> crate::Result<(
         custodian_domain::audit::EventRecord,
         custodian_domain::audit::Hash,
@@ -363,8 +369,8 @@ impl AuditAppender {
             subject: e.subject,
             clause: e.clause,
             justification: e.justification,
-            before_digest: e.before.as_ref().map(tree::digest_json),
-            after_digest: e.after.as_ref().map(tree::digest_json),
+            before_digest: e.before.as_ref().map(|v| keyed(digest_key, v)).transpose()?,
+            after_digest: e.after.as_ref().map(|v| keyed(digest_key, v)).transpose()?,
             detail: serde_json::to_string(&e.detail).unwrap_or_else(|_| "null".into()),
         };
         record.check_encodable().map_err(|e| crate::StoreError::Invalid(format!("audit event: {e}")))?;
@@ -448,4 +454,12 @@ pub fn note_signers(note: &str) -> String {
         })
         .collect();
     if names.is_empty() { "no readable signature".into() } else { names.join("; ") }
+}
+
+/// An audit digest under the log's digest key; an error without one.
+fn keyed(key: Option<&[u8; 32]>, v: &serde_json::Value) -> crate::Result<String> {
+    match key {
+        Some(k) => Ok(custodian_domain::audit::keyed_digest_json(k, v)),
+        None => Err(crate::StoreError::Audit("an event with a before or after record needs the digest key".into())),
+    }
 }

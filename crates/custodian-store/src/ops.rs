@@ -8,7 +8,7 @@ use crate::{Result, StoreError};
 use custodian_domain::audit::EventRecord;
 use custodian_domain::devices::{self, DeviceStatus, DeviceType};
 use custodian_domain::findings::{self, FindingStatus, Outcome, Severity};
-use custodian_domain::imports::{DeviceRow, IntuneDevice, PersonRow, RowError};
+use custodian_domain::imports::{check_row_rights, DeviceRow, ImportAuthority, IntuneDevice, PersonRow, RowError, StoredRights};
 use custodian_domain::people::{PersonKind, PersonStatus, Role};
 use serde_json::{json, Value};
 use sqlx::{Pool, Row, Transaction};
@@ -50,7 +50,11 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
     let frontier_bytes: Vec<u8> = head.try_get("frontier").map_err(db_err)?;
     let prev_chain: Vec<u8> = head.try_get("chain").map_err(db_err)?;
     let mut log = crate::model::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
-    let rows = entries.into_iter().map(|e| log.push(actor, now, e)).collect::<Result<Vec<_>>>()?;
+    let key = match entries.iter().any(|e| e.before.is_some() || e.after.is_some()) {
+        true => Some(digest_key(tx, size, now).await?),
+        false => None,
+    };
+    let rows = entries.into_iter().map(|e| log.push(actor, now, e, key.as_ref())).collect::<Result<Vec<_>>>()?;
     for chunk in rows.chunks(AUDIT_ROWS_PER_STATEMENT) {
         let mut q = sqlx::QueryBuilder::<DB>::new(
             "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
@@ -81,6 +85,34 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
         .await
         .map_err(db_err)?;
     Ok(size)
+}
+
+/// The key of the audit log's before/after digests (HMAC-SHA256), read inside `tx`. The first
+/// transaction that needs it makes it from the operating system's random source and stores it
+/// there, so every server and the command line sharing the database use one key; `first_seq` (the
+/// log's size then) marks the first event with keyed digests. Callers hold the audit head's lock,
+/// which orders two first writers; `ON CONFLICT` keeps the first key whatever happens.
+async fn digest_key(tx: &mut Tx<'_>, first_seq: i64, now: OffsetDateTime) -> Result<[u8; 32]> {
+    const SELECT: &str = "SELECT digest_key FROM audit_digest_key WHERE id = 1";
+    let mut stored: Option<Vec<u8>> = sqlx::query_scalar(SELECT).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    if stored.is_none() {
+        let mut fresh = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut fresh);
+        sqlx::query(
+            "INSERT INTO audit_digest_key (id, digest_key, first_seq, created_at) VALUES (1, $1, $2, $3) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(fresh.to_vec())
+        .bind(first_seq)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+        stored = sqlx::query_scalar(SELECT).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    }
+    stored
+        .and_then(|k| <[u8; 32]>::try_from(k.as_slice()).ok())
+        .ok_or_else(|| StoreError::Audit("the audit digest key is missing or not 32 bytes".into()))
 }
 
 /// Append many events in one transaction (bulk jobs and benchmarks). Returns the new log size.
@@ -523,14 +555,14 @@ fn person_snapshot(p: &Person) -> Value {
     })
 }
 
-fn row_snapshot(r: &PersonRow) -> Value {
+fn row_snapshot(r: &PersonRow, roles: &[Role]) -> Value {
     let mut phones = r.personal_phones.clone();
     phones.sort();
     phones.dedup();
     json!({
         "staff_number": r.staff_number.as_str(), "name": r.name, "email": r.email, "kind": r.kind.as_str(),
         "business_area": r.business_area, "line_manager": r.line_manager.as_ref().map(|m| m.as_str().to_string()),
-        "roles": r.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(), "status": r.status.as_str(),
+        "roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(), "status": r.status.as_str(),
         "personal_phones": phones,
     })
 }
@@ -592,14 +624,40 @@ async fn area_id(tx: &mut Tx<'_>, name: &str, now: OffsetDateTime) -> Result<Uui
 
 /// Upsert people by staff number in one transaction (WP034 4.1: devices go to named people).
 /// A leaver keeps their record and history. Unchanged rows write nothing.
-pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+///
+/// Each row is checked inside the transaction against `authority` and what is stored now
+/// ([`check_row_rights`]): a change the importer may not make (roles by anyone but an
+/// administrator or the system operator, their own roles, line manager or status, ...) rolls
+/// the whole import back and the inner `Err` lists every such row with its line and field.
+/// Role changes ignored under `ignore_roles` are listed in [`ImportSummary::ignored`]. Changes
+/// to roles, line manager and status are each audited as their own event (`person.roles_changed`,
+/// `person.line_manager_changed`, `person.status_changed`) with the values before and after.
+pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &ImportAuthority, actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<std::result::Result<ImportSummary, Vec<RowError>>> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
-    let mut befores: Vec<Option<Person>> = Vec::with_capacity(rows.len());
+    let mut befores: Vec<(Option<Person>, Vec<Role>)> = Vec::with_capacity(rows.len());
+    let mut refused: Vec<RowError> = Vec::new();
     // Pass 1: the people themselves.
     for (i, r) in rows.iter().enumerate() {
         progress(i as u64 + 1);
         let before = tx_person_by_staff(&mut tx, r.staff_number.as_str()).await?;
+        let rights = check_row_rights(
+            authority,
+            r,
+            before.as_ref().map(|p| StoredRights {
+                roles: &p.roles,
+                line_manager: p.line_manager_staff_number.as_deref(),
+                status: p.status,
+                business_area: &p.business_area,
+            }),
+        );
+        sum.ignored.extend(rights.ignored);
+        if !rights.errors.is_empty() || !refused.is_empty() {
+            // Nothing is written once a row is refused; the rest are only checked.
+            refused.extend(rights.errors);
+            continue;
+        }
+        let roles = rights.roles;
         let area = area_id(&mut tx, &r.business_area, now).await?;
         let id = match &before {
             Some(p) => {
@@ -638,7 +696,7 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, n
             }
         };
         sqlx::query("DELETE FROM person_roles WHERE person_id = $1").bind(id).execute(&mut *tx).await.map_err(db_err)?;
-        for role in &r.roles {
+        for role in &roles {
             sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2)")
                 .bind(id)
                 .bind(role.as_str())
@@ -659,12 +717,17 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, n
                 .map_err(db_err)?;
         }
         // WP034 4.8b: a head_of_department heads their own business area.
-        if r.roles.contains(&Role::HeadOfDepartment) {
+        if roles.contains(&Role::HeadOfDepartment) {
             sqlx::query("UPDATE business_areas SET head_id = $1 WHERE id = $2").bind(id).bind(area).execute(&mut *tx).await.map_err(db_err)?;
         } else {
             sqlx::query("UPDATE business_areas SET head_id = NULL WHERE head_id = $1").bind(id).execute(&mut *tx).await.map_err(db_err)?;
         }
-        befores.push(before);
+        befores.push((before, roles));
+    }
+    if !refused.is_empty() {
+        // Dropping the transaction rolls back: nothing of the file is written.
+        refused.sort_by_key(|e| e.line);
+        return Ok(Err(refused));
     }
     // Pass 2: line managers, now that everyone in the file exists.
     for r in rows {
@@ -687,13 +750,18 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, n
             .map_err(|e| line_err(r.line, e))?;
     }
     // Pass 3: audit what changed.
-    for (r, before) in rows.iter().zip(befores) {
-        let after = row_snapshot(r);
+    let names = |roles: &[Role]| roles.iter().map(|r| r.as_str()).collect::<Vec<_>>();
+    for (r, (before, roles)) in rows.iter().zip(befores) {
+        let after = row_snapshot(r, &roles);
         let subject = format!("person:{}", r.staff_number);
+        let (old_roles, old_manager, old_status) = match &before {
+            Some(p) => (p.roles.clone(), p.line_manager_staff_number.clone(), Some(p.status)),
+            None => (Vec::new(), None, None),
+        };
         match before {
             None => {
                 sum.created += 1;
-                audit(&mut tx, actor, now, AuditEntry::new("person.create", subject).clause("4.1").after(after)).await?;
+                audit(&mut tx, actor, now, AuditEntry::new("person.create", subject.clone()).clause("4.1").after(after)).await?;
             }
             Some(p) => {
                 let b = person_snapshot(&p);
@@ -701,19 +769,41 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], actor: &Actor, n
                     sum.unchanged += 1;
                 } else {
                     sum.updated += 1;
-                    audit(&mut tx, actor, now, AuditEntry::new("person.update", subject).clause("4.1").before(b).after(after)).await?;
+                    audit(&mut tx, actor, now, AuditEntry::new("person.update", subject.clone()).clause("4.1").before(b).after(after)).await?;
                 }
             }
+        }
+        if roles != old_roles {
+            let added: Vec<&str> = roles.iter().filter(|x| !old_roles.contains(x)).map(|x| x.as_str()).collect();
+            let removed: Vec<&str> = old_roles.iter().filter(|x| !roles.contains(x)).map(|x| x.as_str()).collect();
+            audit(&mut tx, actor, now, AuditEntry::new("person.roles_changed", subject.clone()).clause("4.1").detail(json!({
+                "before": names(&old_roles), "after": names(&roles), "added": added, "removed": removed, "by": "import",
+            })))
+            .await?;
+        }
+        let new_manager = r.line_manager.as_ref().map(|m| m.as_str().to_string());
+        if old_status.is_some() && new_manager != old_manager {
+            audit(&mut tx, actor, now, AuditEntry::new("person.line_manager_changed", subject.clone()).clause("4.2").detail(json!({
+                "before": old_manager, "after": new_manager, "by": "import",
+            })))
+            .await?;
+        }
+        if let Some(old) = old_status.filter(|s| *s != r.status) {
+            audit(&mut tx, actor, now, AuditEntry::new("person.status_changed", subject).clause("4.1").detail(json!({
+                "before": old.as_str(), "after": r.status.as_str(), "by": "import",
+            })))
+            .await?;
         }
     }
     if sum.created + sum.updated > 0 {
         audit(&mut tx, actor, now, AuditEntry::new("import.people", "import:people").detail(json!({
-            "sha256": file_sha256, "rows": sum.rows, "created": sum.created, "updated": sum.updated, "unchanged": sum.unchanged
+            "sha256": file_sha256, "rows": sum.rows, "created": sum.created, "updated": sum.updated, "unchanged": sum.unchanged,
+            "roles_ignored": sum.ignored.len(),
         })))
         .await?;
     }
     tx.commit().await.map_err(db_err)?;
-    Ok(sum)
+    Ok(Ok(sum))
 }
 
 fn line_err(line: u64, e: sqlx::Error) -> StoreError {
@@ -1564,16 +1654,35 @@ pub async fn password_hash(pool: &Pool<DB>, person: Uuid) -> Result<Option<Strin
     sqlx::query_scalar("SELECT password_hash FROM accounts WHERE person_id = $1").bind(person).fetch_optional(pool).await.map_err(db_err)
 }
 
+/// Grant a role (the system operator's `custodian user grant-role`). Nobody grants a role to
+/// themselves. Audited as `person.roles_changed` with the roles before and after.
 pub async fn grant_role(pool: &Pool<DB>, person: Uuid, role: Role, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    if actor.person_id == Some(person) {
+        return Err(StoreError::Invalid("roles: nobody changes their own roles (separation of duties): another administrator must".into()));
+    }
     let mut tx = begin_write(pool).await.map_err(db_err)?;
     let (sn, _) = active_person(&mut tx, person).await?;
+    let before: Vec<String> = sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
+        .bind(person)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if before.iter().any(|r| r == role.as_str()) {
+        return Ok(());
+    }
     sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(person)
         .bind(role.as_str())
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-    audit(&mut tx, actor, now, AuditEntry::new("person.grant_role", format!("person:{sn}")).detail(json!({"role": role.as_str()}))).await?;
+    let mut after = before.clone();
+    after.push(role.as_str().to_string());
+    after.sort();
+    audit(&mut tx, actor, now, AuditEntry::new("person.roles_changed", format!("person:{sn}")).clause("4.1").detail(json!({
+        "before": before, "after": after, "added": [role.as_str()], "removed": [], "by": "grant_role",
+    })))
+    .await?;
     tx.commit().await.map_err(db_err)
 }
 

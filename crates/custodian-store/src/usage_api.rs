@@ -522,7 +522,8 @@ fn sqlite_audit(tx: &rusqlite::Transaction<'_>, actor: &Actor, now: OffsetDateTi
         })
         .map_err(rq)?;
     let mut log = crate::model::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
-    let (record, leaf, chain) = log.push(actor, now, e)?;
+    // Batch events carry no before/after record, so need no digest key.
+    let (record, leaf, chain) = log.push(actor, now, e, None)?;
     tx.execute(
         "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
          after_digest, detail, leaf_hash, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",

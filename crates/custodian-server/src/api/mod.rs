@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/people", get(list_people))
         .route("/people/{id}", get(get_person))
+        .route("/people/{id}/personal-numbers", get(personal_numbers))
         .route("/devices", get(list_devices).post(create_device))
         .route("/devices/{id}", get(get_device))
         .route("/devices/{id}/history", get(device_history))
@@ -62,7 +63,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Custodian API", description = "Custodian runs Warwickshire Police's Mobile Devices and Social Media Policy (WP034). Every operation names the clause it enforces.", version = "1"),
-    paths(me, list_people, get_person, list_devices, create_device, get_device, device_history, allocate, transition, confirm_receipt, report_loss,
+    paths(me, list_people, get_person, personal_numbers, list_devices, create_device, get_device, device_history, allocate, transition, confirm_receipt, report_loss,
           import_people, import_devices, import_intune, list_findings, get_finding, review_finding, audit_events, audit_verify, policy_clause),
     components(schemas(Problem, PersonOut, DeviceOut, DeviceEventOut, FindingOut, AuditEventOut, PersonPage, DevicePage, FindingPage, AuditPage,
                         AllocateIn, TransitionIn, ReportLossIn, ReviewIn, DeviceIn, ImportOut, VerifyOut, ClauseOut)),
@@ -166,6 +167,39 @@ async fn get_person(
 ) -> ApiResult<Json<PersonOut>> {
     let (p, _) = uc::view_person(&state, &user, id, None).await?;
     Ok(Json(PersonOut::from(&p)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PersonalNumbersQuery {
+    /// Why you need them (at least ten characters and two words); recorded in the audit log.
+    /// Not needed for your own record.
+    reason: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+struct PersonalNumbersOut {
+    staff_number: String,
+    /// Declared personal phone numbers, E.164.
+    personal_phones: Vec<String>,
+}
+
+/// A person's declared personal phone numbers (WP034 4.12): shown only with a real reason,
+/// which is logged (`person.view_personal_numbers`); a missing or thin reason is a 422 naming
+/// `reason`.
+#[utoipa::path(get, path = "/people/{id}/personal-numbers", tag = "people", params(("id" = Uuid, Path), PersonalNumbersQuery), responses((status = 200, body = PersonalNumbersOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn personal_numbers(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Query(q): Query<PersonalNumbersQuery>,
+) -> ApiResult<Json<PersonalNumbersOut>> {
+    let reason = q.reason.as_deref().unwrap_or("");
+    let (p, sensitive) = uc::view_person(&state, &user, id, Some(reason)).await?;
+    if !sensitive {
+        return Err(AppError::invalid("reason", "Give the reason you need to see them").into());
+    }
+    Ok(Json(PersonalNumbersOut { staff_number: p.staff_number.clone(), personal_phones: p.personal_phones }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -318,6 +352,10 @@ async fn report_loss(
 struct ImportQuery {
     /// Import the valid rows and list the invalid ones, instead of rejecting the file.
     skip_invalid: Option<bool>,
+    /// People import only: ignore role changes the caller may not make (only an administrator
+    /// changes roles, and nobody their own) instead of rejecting their rows; they are listed
+    /// in `ignored`.
+    ignore_roles: Option<bool>,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -325,17 +363,24 @@ struct ImportResult {
     #[serde(flatten)]
     summary: ImportOut,
     skipped: Vec<crate::error::FieldProblem>,
+    /// Changes not applied in rows that were otherwise imported (role changes under `ignore_roles`).
+    ignored: Vec<crate::error::FieldProblem>,
 }
 
-fn import_result(o: uc::ImportOutcome) -> Json<ImportResult> {
+fn import_result(mut o: uc::ImportOutcome) -> Json<ImportResult> {
+    let ignored = std::mem::take(&mut o.summary.ignored);
     Json(ImportResult {
         summary: ImportOut::from(o.summary),
         skipped: o.skipped.into_iter().map(crate::error::FieldProblem::from).collect(),
+        ignored: ignored.into_iter().map(crate::error::FieldProblem::from).collect(),
     })
 }
 
 /// Import people from an HR export (CSV body, columns
 /// `staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones`).
+/// Only an administrator changes roles, and nobody their own roles, line manager or status
+/// (WP034 4.1): such rows are rejected with their line and field, or with `ignore_roles` the
+/// role changes are ignored and listed.
 #[utoipa::path(post, path = "/imports/people", tag = "imports", params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportOut), (status = 422, body = Problem)))]
 async fn import_people(
     State(state): State<AppState>,
@@ -345,9 +390,9 @@ async fn import_people(
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
     user.check_csrf(csrf_header(&headers))?;
-    state.require(&user, Action::PeopleImport, &Resource::System)?;
     Ok(import_result(
-        uc::import_people(state.store(), &user.actor, state.now(), &body, q.skip_invalid.unwrap_or(false)).await?,
+        uc::import_people_as(&state, &user, &body, q.skip_invalid.unwrap_or(false), q.ignore_roles.unwrap_or(false))
+            .await?,
     ))
 }
 

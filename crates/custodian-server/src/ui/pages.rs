@@ -818,6 +818,8 @@ struct PersonPage {
     show_phones: bool,
     phones: Vec<String>,
     c412: ClauseView,
+    errors: Vec<FieldProblem>,
+    reason: String,
 }
 page!(PersonPage);
 
@@ -827,7 +829,15 @@ pub async fn person(
     Path(id): Path<Uuid>,
     Query(q): Query<PersonQuery>,
 ) -> UiResult<Response> {
-    let (p, sensitive) = uc::view_person(&state, &user, id, q.reason.as_deref()).await?;
+    // A reason too thin to record shows the page again without the numbers, the error on the field.
+    let (p, sensitive, errors) = match uc::view_person(&state, &user, id, q.reason.as_deref()).await {
+        Ok((p, sensitive)) => (p, sensitive, vec![]),
+        Err(AppError::Invalid { errors, .. }) => {
+            let (p, sensitive) = uc::view_person(&state, &user, id, None).await?;
+            (p, sensitive, errors)
+        }
+        Err(e) => return Err(e.into()),
+    };
     let devices = if state.allows(&user, Action::DevicesList, &Resource::System)
         || user.id() == p.id
         || p.line_manager_id == Some(user.id())
@@ -837,7 +847,8 @@ pub async fn person(
         vec![]
     };
     let reports = state.store().direct_reports(p.id).await?;
-    Ok(render(&PersonPage {
+    let page_ok = errors.is_empty();
+    let mut res = render(&PersonPage {
         layout: layout(&state, Some(&user), &p.name, "/people"),
         email: p.email.clone(),
         head_of_department: p.is_head_of_department,
@@ -847,7 +858,13 @@ pub async fn person(
         phones: if sensitive { p.personal_phones.clone() } else { vec![] },
         p: person_row(&p),
         c412: clause_view("4.12"),
-    }))
+        reason: if errors.is_empty() { String::new() } else { q.reason.clone().unwrap_or_default() },
+        errors,
+    });
+    if !page_ok {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
 }
 
 // ----- Imports -------------------------------------------------------------------------------
@@ -861,6 +878,7 @@ struct ImportsPage {
     error_detail: String,
     can_people: bool,
     can_devices: bool,
+    can_change_roles: bool,
 }
 page!(ImportsPage);
 
@@ -888,6 +906,7 @@ fn imports_layout(
         error_detail,
         can_people: state.allows(user, Action::PeopleImport, &Resource::System),
         can_devices: state.allows(user, Action::DevicesImport, &Resource::System),
+        can_change_roles: state.allows(user, Action::UsersManage, &Resource::System),
     }
 }
 
@@ -909,12 +928,14 @@ pub async fn import_upload(
     let mut csrf = None;
     let mut file: Option<Vec<u8>> = None;
     let mut skip_invalid = false;
+    let mut ignore_roles = false;
     while let Some(field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
         match field.name() {
             Some("csrf_token") => {
                 csrf = Some(field.text().await.map_err(|e| AppError::invalid("csrf_token", e.body_text()))?)
             }
             Some("skip_invalid") => skip_invalid = true,
+            Some("ignore_roles") => ignore_roles = true,
             Some("file") => {
                 file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?.to_vec())
             }
@@ -927,7 +948,7 @@ pub async fn import_upload(
     let bytes = file.filter(|f| !f.is_empty()).ok_or_else(|| AppError::invalid("file", "Choose a file to upload"))?;
     let (store, now) = (state.store(), state.now());
     let r = match kind.as_str() {
-        "people" => uc::import_people(store, &user.actor, now, &bytes, skip_invalid).await,
+        "people" => uc::import_people_as(&state, &user, &bytes, skip_invalid, ignore_roles).await,
         "devices" => uc::import_devices(store, &user.actor, now, &bytes, skip_invalid).await,
         "intune" => uc::import_intune(store, &user.actor, now, &bytes, skip_invalid).await,
         _ => return Err(AppError::NotFound(format!("No import called {kind}")).into()),
@@ -943,7 +964,7 @@ pub async fn import_upload(
                     message: format!("skipped: {}", e.message),
                 })
                 .collect();
-            notes.extend(o.summary.unmatched.iter().map(|e| FieldProblem {
+            notes.extend(o.summary.unmatched.iter().chain(&o.summary.ignored).map(|e| FieldProblem {
                 field: e.field.clone(),
                 line: Some(e.line),
                 message: e.message.clone(),

@@ -9,6 +9,7 @@ mod audit;
 mod browser;
 mod devices;
 mod findings;
+mod imports_security;
 mod monitoring;
 mod overseas;
 mod paging;
