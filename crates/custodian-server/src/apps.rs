@@ -99,6 +99,9 @@ pub async fn grant(
     let [audience] = audiences.as_slice() else {
         return Err(AppError::invalid("allowed_for", "Give one audience per grant"));
     };
+    if let Some(e) = expires_at {
+        crate::forms::check_moment("expires_at", e, state.now())?;
+    }
     if expires_at.is_some_and(|e| e <= state.now()) {
         return Err(AppError::invalid("expires_at", "The expiry must be in the future"));
     }

@@ -9,6 +9,7 @@ mod audit;
 mod browser;
 mod devices;
 mod findings;
+mod hardening;
 mod monitoring;
 mod overseas;
 mod paging;
