@@ -145,6 +145,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(ops::routes())
         .nest_service("/static", static_dir)
+        .layer(middleware::from_fn(refuse_control_characters_in_query))
         .layer(middleware::from_fn_with_state(state.clone(), deadline))
         .layer(middleware::from_fn_with_state(state.clone(), count_requests))
         .layer(middleware::from_fn(cache_policy))
@@ -251,6 +252,27 @@ async fn within(limit: std::time::Duration, api: bool, fut: impl std::future::Fu
             res
         }
     }
+}
+
+/// Query strings are free text too (searches, purposes, filters): a parameter holding a
+/// control character other than tab and line breaks is a 422 naming it, before any handler.
+async fn refuse_control_characters_in_query(req: Request<axum::body::Body>, next: Next) -> Response {
+    if let Some(q) = req.uri().query() {
+        let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default();
+        for (k, v) in pairs {
+            if let Some(c) = forms::forbidden_character(&v).or_else(|| forms::forbidden_character(&k)) {
+                let field = if forms::forbidden_character(&k).is_some() { "query".to_string() } else { k };
+                let e = forms::forbidden_character_error(&field, c);
+                use axum::response::IntoResponse;
+                return if req.uri().path().starts_with("/api/") {
+                    error::ApiError(e).into_response()
+                } else {
+                    error::UiError(e).into_response()
+                };
+            }
+        }
+    }
+    next.run(req).await
 }
 
 /// Personal data must not stay in browser or proxy caches: every page and API response is
