@@ -396,16 +396,28 @@ fn kind(schema: &Value) -> String {
     }
 }
 
+/// Real ids by field name, so a body gets past "no such account" to the fields that follow.
+type Ids = std::collections::HashMap<&'static str, String>;
+
 /// A value for `schema` with every string replaced by the variant's text (or, for
-/// `WrongTypes`, every value of the wrong type).
+/// `WrongTypes`, every value of the wrong type); ids of the right kind where the field is one.
 fn fill(doc: &Value, schema: &Value, v: Variant, depth: usize) -> Value {
+    fill_named(doc, schema, v, depth, "", &Ids::new())
+}
+
+fn fill_named(doc: &Value, schema: &Value, v: Variant, depth: usize, name: &str, ids: &Ids) -> Value {
     let schema = resolve(doc, schema);
+    if !matches!(v, Variant::WrongTypes)
+        && let Some(id) = ids.get(name)
+    {
+        return if kind(schema) == "array" { json!([id]) } else { json!(id) };
+    }
     if depth > 4 {
         return Value::Null;
     }
     if let Some(one) = schema.get("oneOf").or_else(|| schema.get("anyOf")).or_else(|| schema.get("allOf")) {
         if let Some(first) = one.as_array().and_then(|a| a.iter().find(|s| s["type"] != "null")) {
-            return fill(doc, first, v, depth + 1);
+            return fill_named(doc, first, v, depth + 1, name, ids);
         }
     }
     let wrong = matches!(v, Variant::WrongTypes);
@@ -417,7 +429,7 @@ fn fill(doc: &Value, schema: &Value, v: Variant, depth: usize) -> Value {
             let mut o = serde_json::Map::new();
             if let Some(props) = schema["properties"].as_object() {
                 for (k, s) in props {
-                    o.insert(k.clone(), fill(doc, s, v, depth + 1));
+                    o.insert(k.clone(), fill_named(doc, s, v, depth + 1, k, ids));
                 }
             }
             Value::Object(o)
@@ -426,7 +438,7 @@ fn fill(doc: &Value, schema: &Value, v: Variant, depth: usize) -> Value {
             if wrong {
                 json!({"not": "a list"})
             } else {
-                json!([fill(doc, &schema["items"], v, depth + 1)])
+                json!([fill_named(doc, &schema["items"], v, depth + 1, name, ids)])
             }
         }
         "integer" | "number" => {
@@ -480,6 +492,25 @@ async fn malformed_input_never_gets_a_5xx(b: Backend) {
     // A fresh connection per request: a route that answers without reading its body closes the
     // connection, and a pooled client would race that close.
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    // An account and an app, so bodies naming them reach their other fields.
+    let cc = app.api(&app.token("A1009").await);
+    let (s, account) = cc
+        .post(
+            "/posts/accounts",
+            json!({"platform": "x", "handle": "@sweep", "owning_team": "Corporate Communications", "comms_approval": false, "corporate": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{account}");
+    let ds = app.api(&app.token("A1006").await);
+    let catalogue =
+        "name,platform,package_id,publisher,category,allowed_for\nWaze,android,com.waze,Google,navigation,all\n";
+    assert_eq!(ds.post_raw("/apps/import-catalogue", "text/csv", catalogue).await.0, 200);
+    let (_, apps) = ds.get("/apps").await;
+    let mut ids = Ids::new();
+    ids.insert("account_id", account["id"].as_str().unwrap().to_string());
+    ids.insert("app_id", apps[0]["id"].as_str().unwrap().to_string());
+    ids.insert("devices", device.clone());
+    ids.insert("device_id", device.clone());
     let mut tokens = std::collections::HashMap::new();
     let mut failures = Vec::new();
     let mut sent = 0;
@@ -512,6 +543,8 @@ async fn malformed_input_never_gets_a_5xx(b: Backend) {
                     bodies.push(("text/csv", format!("a,b,c,d\n{t},{t},{t},{t}\n").into_bytes()));
                 } else {
                     bodies.push(("application/json", serde_json::to_vec(&fill(&doc, &schema, v, 0)).unwrap()));
+                    let with_ids = fill_named(&doc, &schema, v, 0, "", &ids);
+                    bodies.push(("application/json", serde_json::to_vec(&with_ids).unwrap()));
                 }
             }
             let ct = if csv { "text/csv" } else { "application/json" };
