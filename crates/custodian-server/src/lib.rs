@@ -285,9 +285,7 @@ async fn cache_policy(req: Request<axum::body::Body>, next: Next) -> Response {
     let h = res.headers_mut();
     if asset && ok {
         h.insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
-    } else if asset {
-        h.insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if !h.contains_key(axum::http::header::CACHE_CONTROL) {
+    } else if asset || !h.contains_key(axum::http::header::CACHE_CONTROL) {
         h.insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res

@@ -425,10 +425,10 @@ fn fill_named(
     if depth > 4 {
         return Value::Null;
     }
-    if let Some(one) = schema.get("oneOf").or_else(|| schema.get("anyOf")).or_else(|| schema.get("allOf")) {
-        if let Some(first) = one.as_array().and_then(|a| a.iter().find(|s| s["type"] != "null")) {
-            return fill_named(doc, first, v, depth + 1, name, ids, required_only);
-        }
+    if let Some(one) = schema.get("oneOf").or_else(|| schema.get("anyOf")).or_else(|| schema.get("allOf"))
+        && let Some(first) = one.as_array().and_then(|a| a.iter().find(|s| s["type"] != "null"))
+    {
+        return fill_named(doc, first, v, depth + 1, name, ids, required_only);
     }
     let wrong = matches!(v, Variant::WrongTypes);
     match kind(schema).as_str() {
