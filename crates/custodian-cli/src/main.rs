@@ -322,9 +322,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 let file = s.data_dir.join("demo-sign-ins.json");
                 let info = if store.counts(None).await?.people_active == 0 {
                     let info = demo::seed(&store, &custodian_server::auth::Passwords::new()?).await?;
-                    std::fs::write(&file, serde_json::to_vec_pretty(&info)?)?;
+                    // The demo sign-ins hold passwords: readable by this account only.
+                    custodian_store::files::write_private(&file, &serde_json::to_vec_pretty(&info)?)
+                        .with_context(|| format!("writing {}", file.display()))?;
                     info
                 } else {
+                    // A file written by an older version may be readable by others: not any more.
+                    custodian_store::files::set_mode(&file, custodian_store::files::PRIVATE_FILE_MODE)
+                        .with_context(|| format!("making {} private", file.display()))?;
                     serde_json::from_slice(
                         &std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?,
                     )?

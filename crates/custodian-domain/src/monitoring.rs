@@ -457,11 +457,22 @@ pub enum SampleSizeError {
     Rate(f64),
     #[error("confidence: {0} must be greater than 0 and less than 1 (e.g. 0.95)")]
     Confidence(f64),
+    /// The sample needed is larger than any force's workforce ([`MAX_SAMPLE_SIZE`]).
+    #[error(
+        "rate: detecting a rate of {rate} with confidence {confidence} needs a sample of more than {max} people; \
+         choose a larger rate or a lower confidence"
+    )]
+    TooLarge { rate: f64, confidence: f64, max: u64 },
 }
+
+/// The largest sample size [`sample_size`] answers: more people than any force employs, so a
+/// larger answer could never be drawn (WP034 5.4 samples from the force's own staff).
+pub const MAX_SAMPLE_SIZE: u64 = 1_000_000;
 
 /// The smallest sample n that finds at least one case of misuse with probability `confidence`
 /// when a proportion `rate` of people misuse their devices: n ≥ ln α / ln(1 − p), α = 1 −
 /// confidence (WP034 5.4: sampling at random). Assumes a population much larger than n.
+/// Answers at most [`MAX_SAMPLE_SIZE`], in a bounded number of steps for every input.
 pub fn sample_size(rate: f64, confidence: f64) -> Result<u64, SampleSizeError> {
     if !(rate > 0.0 && rate <= 1.0) {
         return Err(SampleSizeError::Rate(rate));
@@ -472,17 +483,32 @@ pub fn sample_size(rate: f64, confidence: f64) -> Result<u64, SampleSizeError> {
     if rate >= 1.0 {
         return Ok(1);
     }
+    let too_large = SampleSizeError::TooLarge { rate, confidence, max: MAX_SAMPLE_SIZE };
     let alpha = 1.0 - confidence;
     let exact = alpha.ln() / (-rate).ln_1p();
+    // NaN or infinite (a rate so small that ln(1 − p) rounds to nothing) fails this test too.
+    if !(exact.is_finite() && exact <= MAX_SAMPLE_SIZE as f64) {
+        return Err(too_large);
+    }
     // Guard against rounding just above an integer (ln 0.25 / ln 0.5 = 2.0000000000000004).
-    let mut n = (exact - 1e-9).ceil().max(1.0) as u64;
-    while n > 1 && miss_probability(rate, n - 1) <= alpha {
-        n -= 1;
+    let mut n = (exact - 1e-9).ceil().clamp(1.0, MAX_SAMPLE_SIZE as f64) as u64;
+    // The estimate is within a step or two of the answer; these loops only mend rounding, and
+    // are bounded so that no input can keep them going.
+    for _ in 0..64 {
+        if n > 1 && miss_probability(rate, n - 1) <= alpha {
+            n -= 1;
+        } else {
+            break;
+        }
     }
-    while miss_probability(rate, n) > alpha * (1.0 + 1e-12) {
-        n += 1;
+    for _ in 0..64 {
+        if miss_probability(rate, n) > alpha * (1.0 + 1e-12) {
+            n = n.checked_add(1).filter(|n| *n <= MAX_SAMPLE_SIZE).ok_or(too_large.clone())?;
+        } else {
+            return Ok(n);
+        }
     }
-    Ok(n)
+    Err(too_large)
 }
 
 /// The chance that a sample of `n` contains nobody misusing a device: (1 − p)^n.
@@ -1123,6 +1149,17 @@ mod tests {
         assert!(matches!(sample_size(0.1, 1.0), Err(SampleSizeError::Confidence(_))));
     }
 
+    #[test]
+    fn sample_sizes_too_large_to_draw_are_refused_not_searched_for() {
+        // A rate so small that ln(1 − p) is all but zero: the search used to saturate and wrap.
+        let e = sample_size(1e-300, 0.9999999999999999).unwrap_err();
+        assert!(matches!(e, SampleSizeError::TooLarge { .. }), "{e:?}");
+        assert!(e.to_string().starts_with("rate: "), "the message names the field: {e}");
+        assert!(matches!(sample_size(f64::MIN_POSITIVE, 0.5), Err(SampleSizeError::TooLarge { .. })));
+        assert!(matches!(sample_size(1e-7, 0.99), Err(SampleSizeError::TooLarge { .. })));
+        assert_eq!(sample_size(1e-5, 0.99), Ok(460_515));
+    }
+
     // ---- property tests of the draw ----------------------------------------------------------
 
     fn any_population() -> impl Strategy<Value = (Vec<Member>, BTreeMap<String, u32>)> {
@@ -1143,6 +1180,33 @@ mod tests {
                     (members, sizes)
                 })
         })
+    }
+
+    proptest! {
+        // Any two numbers, from the whole f64 range (NaN, infinities, subnormals included).
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        #[test]
+        fn sample_size_answers_quickly_for_every_pair_of_numbers(rate in any::<f64>(), confidence in any::<f64>()) {
+            let started = std::time::Instant::now();
+            if let Ok(n) = sample_size(rate, confidence) {
+                prop_assert!((1..=MAX_SAMPLE_SIZE).contains(&n));
+            }
+            prop_assert!(started.elapsed() < std::time::Duration::from_millis(50));
+        }
+
+        #[test]
+        fn sample_size_answers_quickly_for_tiny_rates_and_extreme_confidence(
+            rate in prop_oneof![0.0f64..1e-3, Just(f64::MIN_POSITIVE), Just(1e-300), Just(5e-324)],
+            confidence in prop_oneof![0.999f64..1.0, Just(0.9999999999999999), Just(1.0 - f64::EPSILON)],
+        ) {
+            let started = std::time::Instant::now();
+            if let Ok(n) = sample_size(rate, confidence) {
+                prop_assert!((1..=MAX_SAMPLE_SIZE).contains(&n));
+            }
+            prop_assert!(started.elapsed() < std::time::Duration::from_millis(50));
+        }
+
     }
 
     fn printable() -> impl Strategy<Value = String> {

@@ -145,6 +145,8 @@ pub async fn delegate(
     if deputy.id == user.id() {
         return Err(AppError::invalid("deputy", "Name someone other than yourself"));
     }
+    crate::forms::check_moment("starts_at", starts_at, state.now())?;
+    crate::forms::check_moment("ends_at", ends_at, state.now())?;
     if ends_at <= starts_at {
         return Err(AppError::invalid("ends_at", "The end must be after the start"));
     }

@@ -108,6 +108,9 @@ pub async fn grant(
              Digital Services decide",
         ));
     }
+    if let Some(e) = expires_at {
+        crate::forms::check_moment("expires_at", e, state.now())?;
+    }
     if expires_at.is_some_and(|e| e <= state.now()) {
         return Err(AppError::invalid("expires_at", "The expiry must be in the future"));
     }

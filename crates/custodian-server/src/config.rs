@@ -40,6 +40,15 @@ pub struct Settings {
     pub publisher_webhook_secret: Option<String>,
     /// Seconds between runs of the loop that publishes due posts.
     pub publish_every_seconds: u64,
+    /// The address users reach Custodian at, e.g. `https://custodian.example.police.uk/`. When
+    /// it is https, every response carries Strict-Transport-Security and every cookie `Secure`.
+    pub public_url: Option<String>,
+    /// Custodian runs behind a reverse proxy that terminates TLS: trust its
+    /// `X-Forwarded-Proto: https` (never trusted otherwise, since a client could send it).
+    pub trust_proxy: bool,
+    /// Seconds a request may take before the server gives up on it and answers 503 (usage file
+    /// uploads have no limit, register imports ten times this).
+    pub request_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -62,6 +71,9 @@ impl Default for Settings {
             publisher_webhook_url: None,
             publisher_webhook_secret: None,
             publish_every_seconds: 30,
+            public_url: None,
+            trust_proxy: false,
+            request_timeout_seconds: 30,
         }
     }
 }
@@ -73,6 +85,8 @@ impl std::fmt::Debug for Settings {
             .field("database_url", &custodian_store::redact(&self.database_url))
             .field("data_dir", &self.data_dir)
             .field("secure_cookies", &self.secure_cookies)
+            .field("public_url", &self.public_url)
+            .field("trust_proxy", &self.trust_proxy)
             .finish_non_exhaustive()
     }
 }
@@ -88,6 +102,13 @@ pub enum ConfigError {
 }
 
 impl Settings {
+    /// Whether every request reaches Custodian over TLS, whatever its headers say: cookies are
+    /// marked `Secure` and responses carry Strict-Transport-Security.
+    pub fn always_https(&self) -> bool {
+        self.secure_cookies
+            || self.public_url.as_deref().is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
+    }
+
     /// Defaults, overlaid by the TOML file (if given), overlaid by `CUSTODIAN_*` variables.
     pub fn load(
         file: Option<&std::path::Path>,
@@ -124,6 +145,11 @@ impl Settings {
                 "PUBLISH_EVERY_SECONDS" => {
                     s.publish_every_seconds = v.parse().map_err(|_| err("expected a whole number"))?
                 }
+                "PUBLIC_URL" => s.public_url = Some(v),
+                "TRUST_PROXY" => s.trust_proxy = v.parse().map_err(|_| err("expected true or false"))?,
+                "REQUEST_TIMEOUT_SECONDS" => {
+                    s.request_timeout_seconds = v.parse().map_err(|_| err("expected a whole number"))?
+                }
                 _ => {}
             }
         }
@@ -149,7 +175,14 @@ impl Settings {
              # webhook signed with HMAC-SHA256 (header X-Custodian-Signature: sha256=<hex>).\n\
              # publisher_outbox = \"/var/lib/custodian/outbox\"\n\
              # publisher_webhook_url = \"https://publisher.example/hook\"\n\
-             # publisher_webhook_secret = \"...\"\npublish_every_seconds = {}\n",
+             # publisher_webhook_secret = \"...\"\npublish_every_seconds = {}\n\n\
+             # The address users reach Custodian at; when it is https, responses carry\n\
+             # Strict-Transport-Security and cookies are Secure.\n\
+             # public_url = \"https://custodian.example.police.uk/\"\n\n\
+             # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto header.\n\
+             trust_proxy = {}\n\n\
+             # Seconds before a request is abandoned with 503 (usage uploads have no limit,\n\
+             # register imports ten times this).\nrequest_timeout_seconds = {}\n",
             d.bind,
             d.database_url,
             d.data_dir.display().to_string(),
@@ -162,7 +195,9 @@ impl Settings {
             d.audit_origin,
             d.checkpoint_every,
             d.log_json,
-            d.publish_every_seconds
+            d.publish_every_seconds,
+            d.trust_proxy,
+            d.request_timeout_seconds
         )
     }
 }

@@ -25,6 +25,9 @@ pub enum AppError {
     /// A request body over the server's limit.
     #[error("{0}")]
     TooLarge(String),
+    /// The server could not answer in time, or is busy with other heavy work.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("the request's security token is missing or out of date; reload the page and try again")]
     Csrf,
     #[error("internal error")]
@@ -67,6 +70,7 @@ impl AppError {
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -81,6 +85,7 @@ impl AppError {
             Self::Invalid { .. } => "Invalid input",
             Self::TooManyRequests(_) => "Too many attempts",
             Self::TooLarge(_) => "Too large",
+            Self::Unavailable(_) => "Service unavailable",
             Self::Internal(_) => "Something went wrong",
         }
     }

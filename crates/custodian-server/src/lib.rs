@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod forms;
+pub mod heavy;
 pub mod keys;
 pub mod monitoring;
 pub mod ops;
@@ -69,6 +70,9 @@ impl Application {
             }
             None => BreachList::empty(),
         };
+        // The data folder holds the database, the signing key and the outbox: this account only.
+        custodian_store::files::private_data_dir(&settings.data_dir)
+            .with_context(|| format!("making {} private", settings.data_dir.display()))?;
         let (key, _) = keys::for_log(&store, &settings.data_dir, &custodian_store::Actor::system()).await?;
         let listener = TcpListener::bind(&settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
         let state = AppState::new(store, authz, settings, breached, key)?;
@@ -141,7 +145,11 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(ops::routes())
         .nest_service("/static", static_dir)
+        .layer(middleware::from_fn(refuse_control_characters_in_query))
+        .layer(middleware::from_fn_with_state(state.clone(), deadline))
         .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(middleware::from_fn(cache_policy))
+        .layer(middleware::from_fn_with_state(state.clone(), transport_security))
         .layer(TraceLayer::new_for_http())
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("content-security-policy"),
@@ -172,7 +180,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The largest request body the server reads, but for usage files.
-const BODY_LIMIT: usize = 64 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The body limit answers with a bare 413; say what the limit is and what to do instead, as a
 /// problem document on the API and as a page on the web interface.
@@ -194,4 +202,170 @@ async fn explain_too_large(req: Request<axum::body::Body>, next: Next) -> Respon
     ));
     use axum::response::IntoResponse;
     if api { error::ApiError(e).into_response() } else { error::UiError(e).into_response() }
+}
+
+/// How long a request may take, by route: usage file uploads (up to 2 GB, streamed) have no
+/// limit, register imports (up to 64 MB) ten times the setting, everything else the setting.
+fn time_limit(method: &axum::http::Method, path: &str, ordinary: std::time::Duration) -> Option<std::time::Duration> {
+    if method != axum::http::Method::POST {
+        return Some(ordinary);
+    }
+    if path.contains("/usage/imports") {
+        None
+    } else if path.starts_with("/imports/") || path.starts_with("/api/v1/imports/") {
+        Some(ordinary.saturating_mul(10))
+    } else {
+        Some(ordinary)
+    }
+}
+
+/// Give up on a request that takes longer than its time limit with a 503 that says so (a
+/// problem document on the API, a page on the web interface). Heavy work runs on the blocking
+/// pool ([`AppState::offload`]) and finishes there, so nothing is left half-written.
+async fn deadline(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    let ordinary = std::time::Duration::from_secs(state.settings().request_timeout_seconds.max(1));
+    let api = req.uri().path().starts_with("/api/");
+    let Some(limit) = time_limit(req.method(), req.uri().path(), ordinary) else {
+        return next.run(req).await;
+    };
+    within(limit, api, next.run(req)).await
+}
+
+/// [`deadline`]'s rule, for any response future.
+async fn within(limit: std::time::Duration, api: bool, fut: impl std::future::Future<Output = Response>) -> Response {
+    match tokio::time::timeout(limit, fut).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(?limit, "request abandoned at its time limit");
+            let e = error::AppError::Unavailable(format!(
+                "The server did not finish this request within {} seconds and has stopped waiting for it. \
+                 Try again in a minute; if it keeps happening, ask for a smaller piece of work.",
+                limit.as_secs()
+            ));
+            use axum::response::IntoResponse;
+            let mut res = if api { error::ApiError(e).into_response() } else { error::UiError(e).into_response() };
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static("60"));
+            res
+        }
+    }
+}
+
+/// Query strings are free text too (searches, purposes, filters): a parameter holding a
+/// control character other than tab and line breaks is a 422 naming it, before any handler.
+async fn refuse_control_characters_in_query(req: Request<axum::body::Body>, next: Next) -> Response {
+    if let Some(q) = req.uri().query() {
+        let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default();
+        for (k, v) in pairs {
+            if let Some(c) = forms::forbidden_character(&v).or_else(|| forms::forbidden_character(&k)) {
+                let field = if forms::forbidden_character(&k).is_some() { "query".to_string() } else { k };
+                let e = forms::forbidden_character_error(&field, c);
+                use axum::response::IntoResponse;
+                return if req.uri().path().starts_with("/api/") {
+                    error::ApiError(e).into_response()
+                } else {
+                    error::UiError(e).into_response()
+                };
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// Personal data must not stay in browser or proxy caches: every page and API response is
+/// `Cache-Control: no-store` unless its handler chose otherwise. Static assets (styles, scripts,
+/// fonts, images) hold nothing personal and are cached for an hour.
+async fn cache_policy(req: Request<axum::body::Body>, next: Next) -> Response {
+    let asset = req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    let ok = res.status().is_success();
+    let h = res.headers_mut();
+    if asset && ok {
+        h.insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    } else if asset || !h.contains_key(axum::http::header::CACHE_CONTROL) {
+        h.insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// The HSTS policy sent over TLS: a year.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Over TLS (the settings say every request is, or a trusted proxy says this one was), send
+/// Strict-Transport-Security and mark every cookie `Secure`. `X-Forwarded-Proto` counts only
+/// when `trust_proxy` is set: otherwise any client could claim it.
+async fn transport_security(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    let settings = state.settings();
+    let https = settings.always_https()
+        || (settings.trust_proxy
+            && req
+                .headers()
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("https")));
+    let mut res = next.run(req).await;
+    if https {
+        let h = res.headers_mut();
+        h.insert(HeaderName::from_static("strict-transport-security"), HeaderValue::from_static(HSTS));
+        let cookies: Vec<HeaderValue> = h.get_all(axum::http::header::SET_COOKIE).iter().cloned().collect();
+        if !cookies.is_empty() {
+            h.remove(axum::http::header::SET_COOKIE);
+            for c in cookies {
+                let secure = c
+                    .to_str()
+                    .map(|t| t.split(';').skip(1).any(|a| a.trim().eq_ignore_ascii_case("secure")))
+                    .unwrap_or(true);
+                let c = if secure {
+                    c
+                } else {
+                    let mut bytes = c.as_bytes().to_vec();
+                    bytes.extend_from_slice(b"; Secure");
+                    HeaderValue::from_bytes(&bytes).unwrap_or(c)
+                };
+                h.append(axum::http::header::SET_COOKIE, c);
+            }
+        }
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_request_past_its_time_limit_is_answered_503_with_a_problem_document() {
+        let slow = async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Response::new(axum::body::Body::empty())
+        };
+        let started = std::time::Instant::now();
+        let res = within(Duration::from_millis(50), true, slow).await;
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(res.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let fast = async { Response::new(axum::body::Body::from("ok")) };
+        assert_eq!(within(Duration::from_millis(50), true, fast).await.status(), 200);
+    }
+
+    #[test]
+    fn usage_uploads_have_no_time_limit_and_register_imports_a_longer_one() {
+        let d = Duration::from_secs(30);
+        let post = axum::http::Method::POST;
+        assert_eq!(time_limit(&post, "/api/v1/usage/imports/carrier", d), None);
+        assert_eq!(time_limit(&post, "/usage/imports/web", d), None);
+        assert_eq!(time_limit(&post, "/api/v1/imports/people", d), Some(d * 10));
+        assert_eq!(time_limit(&post, "/imports/devices", d), Some(d * 10));
+        assert_eq!(time_limit(&post, "/api/v1/posts/screen", d), Some(d));
+        assert_eq!(time_limit(&axum::http::Method::GET, "/api/v1/usage/imports", d), Some(d));
+    }
 }

@@ -78,7 +78,10 @@ pub async fn draw(
     secret: &str,
 ) -> Result<Round, AppError> {
     state.require(user, Action::MonitoringRoundsManage, &Resource::System)?;
-    Ok(state.store().monitoring_draw(round, beacon, secret, &user.actor, state.now()).await?)
+    // Hashing the whole frozen population is CPU-heavy: off the async workers.
+    let (store, beacon, secret, actor, now) =
+        (state.store().clone(), beacon.to_string(), secret.to_string(), user.actor.clone(), state.now());
+    state.offload(async move { Ok(store.monitoring_draw(round, &beacon, &secret, &actor, now).await?) }).await
 }
 
 pub async fn rounds(state: &AppState, user: &CurrentUser) -> Result<Vec<Round>, AppError> {

@@ -100,6 +100,8 @@ pub async fn request(state: &AppState, user: &CurrentUser, f: &RequestForm) -> R
     let countries = parse_countries(&f.countries)?;
     let from = parse_day("from", &f.from)?;
     let to = parse_day("to", &f.to)?;
+    crate::forms::check_date("from", from, state.now().date())?;
+    crate::forms::check_date("to", to, state.now().date())?;
     if to < from {
         return Err(AppError::invalid("to", "The last day must be on or after the first day"));
     }
@@ -304,6 +306,7 @@ pub async fn record_streaming_exception(
     }
     let until = parse_day("until", until)?;
     let now = state.now();
+    crate::forms::check_date("until", until, now.date())?;
     if until < now.date() {
         return Err(AppError::invalid("until", "The last day covered cannot be in the past"));
     }

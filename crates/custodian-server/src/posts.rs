@@ -43,13 +43,35 @@ pub fn gate(s: &Screening) -> Gate {
 
 /// Screen a text with the pack in force (see [`crate::screening`]); returns the screening and
 /// the version of the pack that made it.
-pub fn screen(state: &AppState, text: &str) -> (Screening, String) {
+///
+/// Drafts over [`MAX_DRAFT_BYTES`] are refused (413) before any screening, and the screening runs
+/// on the blocking pool ([`AppState::offload_sync`]) so a long draft never holds up other requests.
+pub async fn screen(state: &AppState, text: &str) -> Result<(Screening, String), AppError> {
+    check_draft_size(text)?;
     let p = state.screener().current();
-    (p.engine.screen(text), p.version().to_string())
+    let text = text.to_string();
+    state.offload_sync(move || (p.engine.screen(&text), p.version().to_string())).await
 }
 
-fn screened(state: &AppState, text: &str) -> Result<Screened, AppError> {
-    let (s, pack_version) = screen(state, text);
+/// The longest draft Custodian screens or saves: 100 KB, more than any platform accepts in one
+/// post (X 25,000 characters for subscribers, Facebook 63,206, LinkedIn 3,000).
+pub const MAX_DRAFT_BYTES: usize = 100 * 1024;
+
+/// Refuse a draft longer than [`MAX_DRAFT_BYTES`] with a 413 that says what the limit is.
+pub fn check_draft_size(text: &str) -> Result<(), AppError> {
+    if text.len() > MAX_DRAFT_BYTES {
+        return Err(AppError::TooLarge(format!(
+            "The draft is {} KB; Custodian screens drafts of at most {} KB, more than any platform \
+             accepts in one post. Shorten it.",
+            text.len().div_ceil(1024),
+            MAX_DRAFT_BYTES / 1024
+        )));
+    }
+    Ok(())
+}
+
+async fn screened(state: &AppState, text: &str) -> Result<Screened, AppError> {
+    let (s, pack_version) = screen(state, text).await?;
     Ok(Screened {
         pack_version,
         verdict: s.verdict.as_str().to_string(),
@@ -149,6 +171,10 @@ pub async fn save(state: &AppState, user: &CurrentUser, id: Option<Uuid>, d: &Po
             ));
         }
     }
+    check_draft_size(&d.body)?;
+    if let Some(t) = d.scheduled_for {
+        crate::forms::check_moment("scheduled_for", t, state.now())?;
+    }
     if d.body.len() > 10_000 {
         return Err(AppError::invalid("body", "a post is at most 10,000 bytes"));
     }
@@ -158,7 +184,7 @@ pub async fn save(state: &AppState, user: &CurrentUser, id: Option<Uuid>, d: &Po
         body: d.body.clone(),
         attachments: d.attachments.clone(),
         scheduled_for: d.scheduled_for,
-        screened: screened(state, &d.body)?,
+        screened: screened(state, &d.body).await?,
     };
     Ok(state.store().posts_save(id, &input, user.id(), &user.actor, state.now()).await?)
 }
@@ -320,18 +346,23 @@ pub struct Outbox {
 impl Publisher for Outbox {
     fn send<'a>(&'a self, post_id: Uuid, body: &'a [u8]) -> SendFuture<'a> {
         Box::pin(async move {
-            tokio::fs::create_dir_all(&self.dir).await.map_err(|e| format!("outbox {}: {e}", self.dir.display()))?;
+            // Posts not yet published are for the publishing tool only: folder 0700, files 0600.
             let name = format!("{post_id}.json");
-            let tmp = self.dir.join(format!(".{name}.tmp"));
-            tokio::fs::write(&tmp, body).await.map_err(|e| format!("outbox: {e}"))?;
-            if let Some(secret) = &self.secret {
-                let sig = format!("sha256={}\n", signature(secret.as_bytes(), body));
-                tokio::fs::write(self.dir.join(format!("{name}.sig")), sig)
-                    .await
-                    .map_err(|e| format!("outbox: {e}"))?;
-            }
-            tokio::fs::rename(&tmp, self.dir.join(&name)).await.map_err(|e| format!("outbox: {e}"))?;
-            Ok(format!("outbox:{name}"))
+            let sig = self.secret.as_ref().map(|secret| format!("sha256={}\n", signature(secret.as_bytes(), body)));
+            let (dir, body) = (self.dir.clone(), body.to_vec());
+            let written = tokio::task::spawn_blocking(move || -> Result<(), String> {
+                use custodian_store::files;
+                files::create_private_dir(&dir).map_err(|e| format!("outbox {}: {e}", dir.display()))?;
+                if let Some(sig) = sig {
+                    files::write_private(&dir.join(format!("{name}.sig")), sig.as_bytes())
+                        .map_err(|e| format!("outbox: {e}"))?;
+                }
+                // The post itself last, whole (written aside and renamed into place).
+                files::write_private(&dir.join(&name), &body).map_err(|e| format!("outbox: {e}"))
+            })
+            .await;
+            written.map_err(|e| format!("outbox: {e}"))??;
+            Ok(format!("outbox:{post_id}.json"))
         })
     }
 }

@@ -130,9 +130,7 @@ pub async fn check(state: &AppState, user: &CurrentUser, body: &str) -> Result<C
     state.require(user, Action::ScreeningPackManage, &Resource::System)?;
     let current = state.screener().current();
     let body = body.to_string();
-    tokio::task::spawn_blocking(move || compare_with(&current, &body))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
+    state.offload_sync(move || compare_with(&current, &body)).await?
 }
 
 /// Put a proposed pack into effect: it must pass the same checks as [`check`], carry a version
@@ -140,7 +138,11 @@ pub async fn check(state: &AppState, user: &CurrentUser, body: &str) -> Result<C
 pub async fn activate(state: &AppState, user: &CurrentUser, body: &str, reason: &str) -> Result<PackVersion, AppError> {
     state.require(user, Action::ScreeningPackManage, &Resource::System)?;
     let current = state.screener().current();
-    let (stored, active) = put_into_effect(state.store(), &current, body, reason, &user.actor, state.now()).await?;
+    let (store, body, reason, actor, now) =
+        (state.store().clone(), body.to_string(), reason.to_string(), user.actor.clone(), state.now());
+    // Compiling the pack and running its examples is CPU-heavy: off the async workers.
+    let (stored, active) =
+        state.offload(async move { put_into_effect(&store, &current, &body, &reason, &actor, now).await }).await?;
     state.screener().install(active);
     Ok(stored)
 }

@@ -27,7 +27,11 @@ struct Inner {
     audit_key: SigningKey,
     metrics: Metrics,
     screener: crate::screening::Screener,
+    heavy: Arc<tokio::sync::Semaphore>,
 }
+
+/// How long a heavy request waits for a turn before the server answers that it is busy.
+const HEAVY_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Request counters exposed at /metrics in Prometheus text format.
 #[derive(Default)]
@@ -60,6 +64,10 @@ impl AppState {
             audit_key,
             metrics: Metrics::default(),
             screener: crate::screening::Screener::builtin()?,
+            // CPU-heavy work runs on the blocking pool, at most one piece per core at once.
+            heavy: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            )),
             settings,
         })))
     }
@@ -92,6 +100,44 @@ impl AppState {
     pub fn screener(&self) -> &crate::screening::Screener {
         &self.0.screener
     }
+    /// Run CPU-heavy work (screening, monitoring draws, imports' parsing, audit verification)
+    /// on the blocking pool instead of an async worker, so that `/healthz` and every other
+    /// request keep being answered while it runs. At most one piece per core runs at once;
+    /// others wait their turn, and after [`HEAVY_QUEUE_WAIT`] are told the server is busy (503).
+    /// The future runs to completion even if the request is abandoned (a time-out, a closed
+    /// connection), so a write is never cut off half-way.
+    pub async fn offload<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+    {
+        let permit = match tokio::time::timeout(HEAVY_QUEUE_WAIT, self.0.heavy.clone().acquire_owned()).await {
+            Ok(Ok(p)) => p,
+            Ok(Err(e)) => return Err(AppError::Internal(e.into())),
+            Err(_) => {
+                return Err(AppError::Unavailable(
+                    "The server is busy with other long-running requests; try again in a minute.".into(),
+                ));
+            }
+        };
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            handle.block_on(work)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+    }
+
+    /// [`AppState::offload`] for synchronous work.
+    pub async fn offload_sync<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.offload(async move { Ok(work()) }).await
+    }
+
     pub fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
     }

@@ -279,15 +279,7 @@ pub async fn import_people_as(
     skip_invalid: bool,
     ignore_roles: bool,
 ) -> Result<ImportOutcome, AppError> {
-    state.require(user, Action::PeopleImport, &Resource::System)?;
-    let authority = ImportAuthority {
-        may_change_roles: state.allows(user, Action::UsersManage, &Resource::System),
-        importer: Some(
-            StaffNumber::parse(&user.person.staff_number)
-                .map_err(|m| AppError::Forbidden(format!("Your own staff number is not usable here: {m}")))?,
-        ),
-        ignore_roles,
-    };
+    let authority = people_authority(state, user, ignore_roles)?;
     import_people_with_progress(
         state.store(),
         &authority,
@@ -299,6 +291,24 @@ pub async fn import_people_as(
         &|_| {},
     )
     .await
+}
+
+/// What a signed-in user or token may change through the people import: roles only with
+/// `users.manage` (administrators), never their own row's rights.
+pub fn people_authority(
+    state: &AppState,
+    user: &CurrentUser,
+    ignore_roles: bool,
+) -> Result<ImportAuthority, AppError> {
+    state.require(user, Action::PeopleImport, &Resource::System)?;
+    Ok(ImportAuthority {
+        may_change_roles: state.allows(user, Action::UsersManage, &Resource::System),
+        importer: Some(
+            StaffNumber::parse(&user.person.staff_number)
+                .map_err(|m| AppError::Forbidden(format!("Your own staff number is not usable here: {m}")))?,
+        ),
+        ignore_roles,
+    })
 }
 
 /// Rows of `rows` whose line manager is neither in `rows` nor stored are removed, with an error

@@ -131,9 +131,13 @@ impl Store {
                 return Err(StoreError::MissingDatabase(path));
             }
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
+                files::create_private_dir(dir)
                     .map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
             }
+            // The database holds personal data: 0600, created so before SQLite opens it (its WAL
+            // and shared-memory files take the database file's mode).
+            files::prepare_sqlite_file(&path, opts.create_if_missing)
+                .map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", path.display())))?;
             let base = SqliteConnectOptions::new()
                 .filename(&path)
                 .create_if_missing(opts.create_if_missing)
@@ -325,6 +329,7 @@ mod api;
 pub mod approvals_api;
 pub mod apps_api;
 mod audit_read;
+pub mod files;
 pub mod monitoring_api;
 pub mod overseas_api;
 pub mod posts_api;

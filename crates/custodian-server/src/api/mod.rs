@@ -106,9 +106,13 @@ pub struct JsonIn<T>(pub T);
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for JsonIn<T> {
     type Rejection = crate::error::ApiError;
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| AppError::invalid("body", e.body_text()))?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de).map(JsonIn).map_err(|e| {
+        let bytes = Bytes::from_request(req, state).await.map_err(crate::forms::body_rejection)?;
+        // Read the document first, so every string in it is checked for control characters
+        // (a 422 naming its JSON pointer) before any field is used.
+        let doc: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| AppError::invalid("body", e.to_string()))?;
+        crate::forms::check_json_text(&doc)?;
+        serde_path_to_error::deserialize(doc).map(JsonIn).map_err(|e| {
             let pointer = format!("/{}", e.path().to_string().replace('.', "/").trim_start_matches('.'));
             let inner = e.into_inner();
             let field = if pointer == "/" || pointer == "/." { "body".to_string() } else { pointer };
@@ -391,8 +395,15 @@ async fn import_people(
 ) -> ApiResult<Json<ImportResult>> {
     user.check_csrf(csrf_header(&headers))?;
     Ok(import_result(
-        uc::import_people_as(&state, &user, &body, q.skip_invalid.unwrap_or(false), q.ignore_roles.unwrap_or(false))
-            .await?,
+        crate::heavy::import(
+            &state,
+            &user,
+            crate::heavy::RegisterImport::People,
+            body,
+            q.skip_invalid.unwrap_or(false),
+            q.ignore_roles.unwrap_or(false),
+        )
+        .await?,
     ))
 }
 
@@ -409,7 +420,15 @@ async fn import_devices(
     user.check_csrf(csrf_header(&headers))?;
     state.require(&user, Action::DevicesImport, &Resource::System)?;
     Ok(import_result(
-        uc::import_devices(state.store(), &user.actor, state.now(), &body, q.skip_invalid.unwrap_or(false)).await?,
+        crate::heavy::import(
+            &state,
+            &user,
+            crate::heavy::RegisterImport::Devices,
+            body,
+            q.skip_invalid.unwrap_or(false),
+            false,
+        )
+        .await?,
     ))
 }
 
@@ -426,7 +445,15 @@ async fn import_intune(
     user.check_csrf(csrf_header(&headers))?;
     state.require(&user, Action::DevicesImport, &Resource::System)?;
     Ok(import_result(
-        uc::import_intune(state.store(), &user.actor, state.now(), &body, q.skip_invalid.unwrap_or(false)).await?,
+        crate::heavy::import(
+            &state,
+            &user,
+            crate::heavy::RegisterImport::Intune,
+            body,
+            q.skip_invalid.unwrap_or(false),
+            false,
+        )
+        .await?,
     ))
 }
 
@@ -515,9 +542,7 @@ async fn audit_events(
 /// Recompute the audit tree and check every signed checkpoint.
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", responses((status = 200, body = VerifyOut), (status = 403, body = Problem)))]
 async fn audit_verify(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<VerifyOut>> {
-    state.require(&user, Action::AuditVerify, &Resource::System)?;
-    let name = crate::keys::key_name(state.store().origin());
-    let r = state.store().audit_verify(&name, &state.audit_key().verifying_key()).await?;
+    let r = crate::heavy::audit_verify(&state, &user).await?;
     Ok(Json(VerifyOut {
         events: r.events,
         root: r.root,

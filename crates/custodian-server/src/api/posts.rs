@@ -408,7 +408,7 @@ async fn screen(
 ) -> ApiResult<Json<ScreenOut>> {
     user.check_csrf(csrf_header(&headers))?;
     state.require(&user, custodian_authz::Action::PostsDraft, &custodian_authz::Resource::System)?;
-    let (s, pack_version) = uc::screen(&state, &b.text);
+    let (s, pack_version) = uc::screen(&state, &b.text).await?;
     Ok(Json(ScreenOut {
         verdict: s.verdict.as_str().into(),
         approver: s.approver.map(|a| a.as_str().to_string()),

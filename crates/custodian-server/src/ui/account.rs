@@ -5,8 +5,8 @@
 //! one is checked against the NIST SP 800-63B rules and the breach list, and every other session
 //! of the person ends in the same transaction as the change.
 
+use crate::forms::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

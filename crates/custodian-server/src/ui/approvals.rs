@@ -5,11 +5,12 @@
 
 use std::collections::HashMap;
 
+use crate::forms::Form;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::StepStatus;
 use time::{OffsetDateTime, PrimitiveDateTime};

@@ -5,11 +5,12 @@
 
 use std::collections::HashMap;
 
+use crate::forms::Form;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::RequestStatus;
 use custodian_domain::apps::DIRECT_MESSAGING_WARNING;
@@ -200,9 +201,14 @@ async fn revoke_grant(
     Form(f): Form<Fields>,
 ) -> UiResult<Response> {
     csrf(&user, &f)?;
+    // The page to go back to is an app's id, never text copied into the Location header (a
+    // line break there would split the header); checked before anything changes.
+    let back = match get1(&f, "app").trim() {
+        "" => None,
+        app => Some(Uuid::parse_str(app).map_err(|_| AppError::invalid("app", "is not the id of an app"))?),
+    };
     uc::revoke_grant(&state, &user, id, get1(&f, "reason")).await?;
-    let back = get1(&f, "app");
-    Ok(Redirect::to(&if back.is_empty() { "/apps".to_string() } else { format!("/apps/{back}") }).into_response())
+    Ok(Redirect::to(&back.map_or_else(|| "/apps".to_string(), |app| format!("/apps/{app}"))).into_response())
 }
 
 struct UnlistedView {

@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
+use crate::forms::Form;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use custodian_authz::{Action, Resource};
 use custodian_domain::monitoring::Stage;
 use custodian_store::monitoring_api::{MonitoringCase, Round};

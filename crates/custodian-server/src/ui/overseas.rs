@@ -5,12 +5,13 @@
 
 use std::collections::HashMap;
 
+use crate::forms::Form;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use custodian_authz::{Action, Resource};
 use custodian_store::overseas_api::OverseasItem;
 use time::OffsetDateTime;

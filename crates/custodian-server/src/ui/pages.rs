@@ -2,8 +2,8 @@
 
 use std::net::SocketAddr;
 
+use crate::forms::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -946,13 +946,13 @@ pub async fn import_upload(
     let action = if kind == "people" { Action::PeopleImport } else { Action::DevicesImport };
     state.require(&user, action, &Resource::System)?;
     let bytes = file.filter(|f| !f.is_empty()).ok_or_else(|| AppError::invalid("file", "Choose a file to upload"))?;
-    let (store, now) = (state.store(), state.now());
-    let r = match kind.as_str() {
-        "people" => uc::import_people_as(&state, &user, &bytes, skip_invalid, ignore_roles).await,
-        "devices" => uc::import_devices(store, &user.actor, now, &bytes, skip_invalid).await,
-        "intune" => uc::import_intune(store, &user.actor, now, &bytes, skip_invalid).await,
+    let which = match kind.as_str() {
+        "people" => crate::heavy::RegisterImport::People,
+        "devices" => crate::heavy::RegisterImport::Devices,
+        "intune" => crate::heavy::RegisterImport::Intune,
         _ => return Err(AppError::NotFound(format!("No import called {kind}")).into()),
     };
+    let r = crate::heavy::import(&state, &user, which, bytes, skip_invalid, ignore_roles).await;
     match r {
         Ok(o) => {
             let mut notes: Vec<FieldProblem> = o
@@ -1316,9 +1316,7 @@ pub async fn audit_verify(
     Form(f): Form<CsrfOnly>,
 ) -> UiResult<Response> {
     user.check_csrf(f.csrf_token.as_deref())?;
-    state.require(&user, Action::AuditVerify, &Resource::System)?;
-    let name = crate::keys::key_name(state.store().origin());
-    let r = state.store().audit_verify(&name, &state.audit_key().verifying_key()).await?;
+    let r = crate::heavy::audit_verify(&state, &user).await?;
     let v = VerifyView {
         intact: r.problem.is_none(),
         events: r.events,

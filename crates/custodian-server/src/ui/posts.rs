@@ -6,11 +6,12 @@
 
 use std::collections::HashMap;
 
+use crate::forms::Form;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::StepStatus;
 use custodian_domain::posts::{Approval, Attachment, Platform, PostState, Rights};
@@ -282,7 +283,7 @@ fn rights_choices() -> Vec<(String, String)> {
 async fn editor(state: &AppState, user: &CurrentUser, existing: Option<&Post>) -> Result<EditPage, AppError> {
     let accounts = uc::accounts(state, user).await?;
     let text = existing.map(|p| p.body.clone()).unwrap_or_default();
-    let (s, _) = uc::screen(state, &text);
+    let (s, _) = uc::screen(state, &text).await?;
     let findings = serde_json::to_value(&s.findings).unwrap_or_default();
     let (marked_text, views) = marked(&text, &findings);
     let mut attachments: Vec<AttachmentRow> = existing
@@ -378,7 +379,7 @@ pub async fn highlight(
     csrf(&user, &f)?;
     state.require(&user, Action::PostsDraft, &Resource::System)?;
     let text = field(&f, "text").replace("\r\n", "\n");
-    let (s, _): (Screening, String) = uc::screen(&state, &text);
+    let (s, _): (Screening, String) = uc::screen(&state, &text).await?;
     let findings = serde_json::to_value(&s.findings).unwrap_or_default();
     let (marked_text, views) = marked(&text, &findings);
     Ok(render(&Highlight { marked: marked_text, findings: views, verdict: verdict_label(s.verdict.as_str()).into() }))

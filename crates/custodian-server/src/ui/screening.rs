@@ -2,12 +2,13 @@
 //! it in two steps: check a proposed pack against the one in force, then put it into effect
 //! with a reason. The forms work without JavaScript.
 
+use crate::forms::Form;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use custodian_authz::{Action, Resource};
 use custodian_screening::review::ChangeReport;
 use custodian_store::screening_api::PackVersion;

@@ -9,6 +9,7 @@ mod audit;
 mod browser;
 mod devices;
 mod findings;
+mod hardening;
 mod imports_security;
 mod monitoring;
 mod overseas;
