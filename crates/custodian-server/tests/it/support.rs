@@ -143,12 +143,7 @@ impl TestApp {
     pub async fn sign_in_with(&self, email: &str, password: &str) -> Session {
         let http =
             reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let res = http
-            .post(format!("{}/sign-in", self.base))
-            .form(&[("email", email), ("password", password)])
-            .send()
-            .await
-            .unwrap();
+        let res = post_sign_in(&http, &self.base, email, password).await;
         assert_eq!(res.status(), 303, "sign-in of {email} failed");
         let home = http.get(format!("{}/", self.base)).send().await.unwrap().text().await.unwrap();
         let csrf = home
@@ -199,6 +194,39 @@ impl TestApp {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The sign-in form's pre-session cookie and token, as a browser gets them with the form.
+pub async fn sign_in_form(http: &reqwest::Client, base: &str) -> (String, String) {
+    let res = http.get(format!("{base}/sign-in")).send().await.unwrap();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("custodian_signin="))
+        .and_then(|v| v.split(';').next())
+        .expect("the sign-in form sets its pre-session cookie")
+        .to_string();
+    let page = res.text().await.unwrap();
+    let token = page
+        .split("name=\"signin_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the sign-in form carries its token")
+        .to_string();
+    (cookie, token)
+}
+
+/// Sign in as a browser does: fetch the form (its pre-session cookie and token), then post it.
+pub async fn post_sign_in(http: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
+    let (cookie, token) = sign_in_form(http, base).await;
+    http.post(format!("{base}/sign-in"))
+        .header("cookie", cookie)
+        .form(&[("email", email), ("password", password), ("signin_token", token.as_str())])
+        .send()
+        .await
+        .unwrap()
 }
 
 /// JSON API client with a bearer token.
