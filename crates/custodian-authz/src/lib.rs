@@ -280,6 +280,15 @@ pub enum Action {
     StreamingExceptionsRecord,
     /// See every streaming exception.
     StreamingExceptionsViewAll,
+    /// See unsubmitted drafts of other people's posts (Corporate Communications).
+    PostsViewDrafts,
+    /// Read which SIO is recorded for each operation or crime reference.
+    PostsInvestigationsView,
+    /// See a drawn round's verification bundle (everyone selected and in reserve) and its
+    /// exclusions.
+    MonitoringRoundsBundle,
+    /// Mark one's own notifications read (a change: a read-only token may not).
+    NotificationsUpdate,
 }
 
 impl Action {
@@ -342,6 +351,10 @@ impl Action {
         Self::UsageImport,
         Self::StreamingExceptionsRecord,
         Self::StreamingExceptionsViewAll,
+        Self::PostsViewDrafts,
+        Self::PostsInvestigationsView,
+        Self::MonitoringRoundsBundle,
+        Self::NotificationsUpdate,
     ];
 
     /// The action's name, as in the schema and policies, e.g. `"devices.allocate"`.
@@ -404,6 +417,10 @@ impl Action {
             Self::UsageImport => "usage.import",
             Self::StreamingExceptionsRecord => "usage.streaming_exceptions.record",
             Self::StreamingExceptionsViewAll => "usage.streaming_exceptions.view_all",
+            Self::PostsViewDrafts => "posts.view_drafts",
+            Self::PostsInvestigationsView => "posts.investigations.view",
+            Self::MonitoringRoundsBundle => "monitoring.rounds.bundle",
+            Self::NotificationsUpdate => "notifications.update",
         }
     }
 
@@ -468,7 +485,11 @@ impl Action {
             | Self::OverseasWindowsView
             | Self::OverseasExport
             | Self::UsageImport
-            | Self::StreamingExceptionsViewAll => ResourceKind::System,
+            | Self::StreamingExceptionsViewAll
+            | Self::PostsViewDrafts
+            | Self::PostsInvestigationsView
+            | Self::MonitoringRoundsBundle
+            | Self::NotificationsUpdate => ResourceKind::System,
         }
     }
 
@@ -1133,7 +1154,7 @@ mod tests {
         (Action::FindingsReview,        [Y, N, Y,  N,  N,  N,  N,  N, N,  N]),
         (Action::FindingsExport,        [Y, N, Y,  N,  N,  N,  N,  N, Y,  N]),
         (Action::MonitoringRoundsManage, [N, N, Y,  N,  N,  N,  N,  N, N,  N]),
-        (Action::MonitoringRoundsView,  [N, N, Y,  Y,  N,  N,  N,  N, N,  N]),
+        (Action::MonitoringRoundsView,  [N, N, Y,  Y,  N,  N,  N,  N, Y,  N]),
         (Action::MonitoringCasesView,   [N, N, Y,  N,  N,  N,  N,  N, N,  N]),
         (Action::MonitoringCasesManage, [N, N, Y,  N,  N,  N,  N,  N, N,  N]),
         (Action::MonitoringCasesRespond, [N, N, Y,  N,  N,  N,  N,  N, N,  N]),
@@ -1170,6 +1191,10 @@ mod tests {
         (Action::UsageImport,           [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
         (Action::StreamingExceptionsRecord, [N, N, N,  N,  N,  N,  N,  N, N,  N]),
         (Action::StreamingExceptionsViewAll, [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::PostsViewDrafts,       [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
+        (Action::PostsInvestigationsView, [N, Y, Y,  N,  N,  N,  Y,  N, N,  Y]),
+        (Action::MonitoringRoundsBundle, [N, N, Y,  N,  N,  N,  N,  N, Y,  N]),
+        (Action::NotificationsUpdate,   [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
     ];
 
     #[test]
@@ -1213,6 +1238,7 @@ mod tests {
             Action::PostsView,
             Action::PostsDraft,
             Action::OverseasRequest,
+            Action::NotificationsUpdate,
         ];
         for &action in Action::ALL {
             let d = a.decide(&nobody, action, &unrelated_resource(action));

@@ -343,3 +343,27 @@ fn apps_catalogue_inventory_findings_export_and_mdm_export() {
     assert_eq!(j["evaluation"]["opened"], 0, "{j}");
     assert!(e.run(&["audit", "verify"]).status.success());
 }
+
+#[test]
+fn no_token_is_issued_to_a_leaver_and_leaving_revokes_the_tokens_held() {
+    let e = Env::new();
+    assert!(e.run(&["migrate", "--create"]).status.success());
+    let people = fixture("people.csv");
+    assert!(e.run(&["import", "people", people.to_str().unwrap()]).status.success());
+    // A1008 has left the force (fixtures/people.csv).
+    let o = e.run(&["user", "token", "A1008", "--name", "integration"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("left the force"), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = e.run(&["user", "token", "A1007", "--name", "integration"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&e.run(&["user", "tokens"])).contains("active"));
+    // A1007 leaves: the token is revoked by the import that records it.
+    let text = std::fs::read_to_string(&people).unwrap().replace(
+        "A1007,Aisha Khan,aisha.khan@warwickshire.police.example,staff,Digital Services,A1005,,active,",
+        "A1007,Aisha Khan,aisha.khan@warwickshire.police.example,staff,Digital Services,A1005,,leaver,",
+    );
+    let left = e.write("left.csv", &text);
+    assert!(e.run(&["import", "people", left.to_str().unwrap()]).status.success());
+    let list = stdout(&e.run(&["user", "tokens"]));
+    assert!(list.contains("revoked") && !list.contains("active"), "{list}");
+}

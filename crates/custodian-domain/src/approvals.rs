@@ -37,6 +37,10 @@
 //! * **The requester may withdraw** while no final decision has been made.
 //! * **Nobody decides their own request**, not even as someone's deputy, and nobody decides the
 //!   same request twice (in person or for someone else).
+//! * **Nobody approves their own work** (separation of duties): the feature names the people
+//!   who made the subject as it stands ([`Request::excluded`]: for a post, everyone who wrote
+//!   or edited its words or overrode its warnings) and none of them decides this revision, in
+//!   person or as a deputy, nor may a deputy decide for them.
 //! * **Deputies**: a [`Delegation`] names a deputy for a person over a period; while it runs the
 //!   deputy may decide the steps that person decides, and the decision records both.
 //! * **Restart**: when the subject is edited (a post's text, say) every step goes back to pending
@@ -273,6 +277,10 @@ pub struct Request {
     /// Incremented by each [`Request::restart`].
     pub revision: u32,
     pub steps: Vec<Step>,
+    /// People who may not decide this revision besides the requester: those who made the
+    /// subject as it now stands (separation of duties). Set by the feature.
+    #[serde(default)]
+    pub excluded: Vec<Uuid>,
 }
 
 /// A deputy named by a person for a period (WP034 4.8: a Head of Department's absences).
@@ -339,6 +347,10 @@ pub enum ApprovalError {
     NotDecidable { key: String, status: StepStatus },
     #[error("nobody may decide their own request")]
     OwnRequest,
+    #[error(
+        "you wrote or changed what is to be approved (or overrode its warnings): someone else must decide it (separation of duties)"
+    )]
+    OwnWork,
     #[error("you have already decided this request; each step needs a different person")]
     AlreadyDecided,
     #[error("you are not the decider of step {0:?} (nor their deputy)")]
@@ -382,7 +394,8 @@ impl Request {
                 reasons: None,
             })
             .collect();
-        let mut r = Self { requester, order: spec.order, status: RequestStatus::Pending, revision: 0, steps };
+        let mut r =
+            Self { requester, order: spec.order, status: RequestStatus::Pending, revision: 0, steps, excluded: vec![] };
         r.open_steps(now);
         Ok(r)
     }
@@ -419,12 +432,16 @@ impl Request {
     /// The keys of the pending steps `who` may decide now (empty for the requester, and for
     /// someone who has already decided this request).
     pub fn decidable_by(&self, who: &Deciding) -> Vec<String> {
-        if self.status != RequestStatus::Pending || who.person == self.requester || self.has_decided(who.person) {
+        if self.status != RequestStatus::Pending
+            || who.person == self.requester
+            || self.excluded.contains(&who.person)
+            || self.has_decided(who.person)
+        {
             return vec![];
         }
         self.pending_steps()
             .filter(|s| match who.capacity(&s.decider) {
-                Some(Some(p)) => p != self.requester && !self.has_decided(p),
+                Some(Some(p)) => p != self.requester && !self.excluded.contains(&p) && !self.has_decided(p),
                 Some(None) => true,
                 None => false,
             })
@@ -459,6 +476,9 @@ impl Request {
         let on_behalf_of = who.capacity(&step.decider).ok_or_else(|| ApprovalError::NotDecider(key.into()))?;
         if on_behalf_of == Some(self.requester) {
             return Err(ApprovalError::OwnRequest);
+        }
+        if self.excluded.contains(&who.person) || on_behalf_of.is_some_and(|p| self.excluded.contains(&p)) {
+            return Err(ApprovalError::OwnWork);
         }
         if self.has_decided(who.person) || on_behalf_of.is_some_and(|p| self.has_decided(p)) {
             return Err(ApprovalError::AlreadyDecided);
@@ -638,6 +658,28 @@ mod tests {
         let mut own = Request::new(HOD, &apps_chain(), NOW).unwrap();
         let dep = Deciding { person: DEPUTY, roles: vec![], deputy_for: vec![HOD] };
         assert_eq!(own.decide("hod", &dep, Verdict::Approve, None, NOW), Err(ApprovalError::OwnRequest));
+    }
+
+    #[test]
+    fn nobody_excluded_for_making_the_subject_decides_it_in_person_or_through_a_deputy() {
+        let mut r = Request::new(REQ, &apps_chain(), NOW).unwrap();
+        r.excluded = vec![HOD];
+        // The Head of Department edited what is to be approved: neither they nor their deputy
+        // decide it.
+        assert_eq!(r.decide("hod", &person(HOD), Verdict::Approve, None, NOW), Err(ApprovalError::OwnWork));
+        assert!(r.decidable_by(&person(HOD)).is_empty());
+        let dep = Deciding { person: DEPUTY, roles: vec![], deputy_for: vec![HOD] };
+        assert_eq!(r.decide("hod", &dep, Verdict::Approve, None, NOW), Err(ApprovalError::OwnWork));
+        assert!(r.decidable_by(&dep).is_empty());
+        // An excluded Digital Services member cannot take the role's step either.
+        let mut r = Request::new(REQ, &apps_chain(), NOW).unwrap();
+        r.excluded = vec![DS];
+        r.decide("hod", &person(HOD), Verdict::Approve, None, NOW).unwrap();
+        assert_eq!(r.decide("digital_services", &ds(DS), Verdict::Approve, None, NOW), Err(ApprovalError::OwnWork));
+        assert!(r.decidable_by(&ds(DS)).is_empty());
+        assert_eq!(r.decidable_by(&ds(FVU)), vec!["digital_services".to_string()]);
+        r.decide("digital_services", &ds(FVU), Verdict::Approve, None, NOW).unwrap();
+        assert_eq!(r.status, RequestStatus::Approved);
     }
 
     #[test]

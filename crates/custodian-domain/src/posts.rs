@@ -220,6 +220,10 @@ pub enum Refusal {
     NotDraft(&'static str),
     #[error("you cannot approve your own post: approval needs a second person")]
     OwnPost,
+    #[error(
+        "you wrote or edited this version of the post, or overrode its warnings: someone else must approve it (WP034 6.3, separation of duties)"
+    )]
+    OwnWords,
     #[error("this post is not waiting for that approval; it is {0}")]
     NotWaiting(&'static str),
     #[error("this post names an investigation whose SIO is {0}: only they can approve it (WP034 6.3e)")]

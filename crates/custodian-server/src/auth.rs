@@ -26,6 +26,10 @@ use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "custodian_session";
 
+/// The pre-session cookie of the sign-in form: a random value the form also carries in a hidden
+/// field (double submit), so a sign-in cannot be forged from another site (login CSRF).
+pub const SIGNIN_COOKIE: &str = "custodian_signin";
+
 /// Argon2id hashing with bounded concurrency.
 pub struct Passwords {
     permits: Semaphore,
@@ -74,7 +78,33 @@ impl Passwords {
     }
 }
 
-/// Counts failed sign-ins per account and per client address in a sliding window.
+/// Failed attempts a pair of account and client address makes before any delay.
+pub const FREE_FAILURES: u32 = 5;
+/// The first delay once those are used up; each further failure doubles it, up to the window.
+pub const FIRST_DELAY_SECONDS: i64 = 30;
+
+/// Why an attempt is refused now, and until when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttled {
+    /// `pair` (this account from this address), `account` (the ceiling across all addresses)
+    /// or `address` (the ceiling across all accounts from one address).
+    pub scope: &'static str,
+    /// Failures counted in that scope.
+    pub failures: u32,
+    pub until: OffsetDateTime,
+}
+
+/// Counts failed attempts (sign-ins, or current passwords on a password change) in a sliding
+/// window, so that one person cannot lock another out (WP034 9.1):
+///
+/// - per account **and** client address: [`FREE_FAILURES`] failures, then a delay of
+///   [`FIRST_DELAY_SECONDS`] doubling with each further failure, at most the window; a success
+///   from that address clears it;
+/// - per account across every address: a much higher ceiling (`max_account`), against guessing
+///   from many addresses;
+/// - per address across every account: `max_address`, against password spraying.
+///
+/// The counts are in memory, per server process.
 pub struct Throttle {
     window: Duration,
     max_account: u32,
@@ -92,30 +122,86 @@ impl Throttle {
         }
     }
 
-    fn count(&self, key: &str, now: OffsetDateTime) -> u32 {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(q) = map.get_mut(key) else { return 0 };
-        while q.front().is_some_and(|t| *t < now - self.window) {
+    fn keys(account: &str, address: &str) -> [String; 3] {
+        [format!("p:{account}\u{0}{address}"), format!("a:{account}"), format!("i:{address}")]
+    }
+
+    /// The failures still in the window for a key, oldest first.
+    fn recent(
+        map: &mut HashMap<String, VecDeque<OffsetDateTime>>,
+        key: &str,
+        since: OffsetDateTime,
+    ) -> Vec<OffsetDateTime> {
+        let Some(q) = map.get_mut(key) else { return Vec::new() };
+        while q.front().is_some_and(|t| *t < since) {
             q.pop_front();
         }
-        q.len() as u32
+        if q.is_empty() {
+            map.remove(key);
+            return Vec::new();
+        }
+        q.iter().copied().collect()
+    }
+
+    /// The delay a pair with `n` failures, the last at `last`, waits.
+    fn pair_until(&self, n: u32, last: OffsetDateTime) -> Option<OffsetDateTime> {
+        if n < FREE_FAILURES {
+            return None;
+        }
+        let doublings = (n - FREE_FAILURES).min(20);
+        let delay = Duration::seconds(FIRST_DELAY_SECONDS.saturating_mul(1 << doublings)).min(self.window);
+        Some(last + delay)
+    }
+
+    /// Whether another attempt is allowed now; if not, which limit refuses it and until when.
+    pub fn check(&self, account: &str, address: &str, now: OffsetDateTime) -> Result<(), Throttled> {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let since = now - self.window;
+        let [pair, acc, addr] = Self::keys(account, address);
+        let p = Self::recent(&mut map, &pair, since);
+        if let (Some(last), n) = (p.last(), p.len() as u32)
+            && let Some(until) = self.pair_until(n, *last)
+            && now < until
+        {
+            return Err(Throttled { scope: "pair", failures: n, until });
+        }
+        for (key, max, scope) in [(acc, self.max_account, "account"), (addr, self.max_address, "address")] {
+            let f = Self::recent(&mut map, &key, since);
+            if f.len() as u32 >= max
+                && let Some(first) = f.first()
+            {
+                return Err(Throttled { scope, failures: f.len() as u32, until: *first + self.window });
+            }
+        }
+        Ok(())
     }
 
     /// Whether another attempt is allowed now.
     pub fn allowed(&self, account: &str, address: &str, now: OffsetDateTime) -> bool {
-        self.count(&format!("a:{account}"), now) < self.max_account
-            && self.count(&format!("i:{address}"), now) < self.max_address
+        self.check(account, address, now).is_ok()
     }
 
-    pub fn fail(&self, account: &str, address: &str, now: OffsetDateTime) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(format!("a:{account}")).or_default().push_back(now);
-        map.entry(format!("i:{address}")).or_default().push_back(now);
+    /// Count a failure; returns the limit it brings into force, if any (for the audit log).
+    pub fn fail(&self, account: &str, address: &str, now: OffsetDateTime) -> Option<Throttled> {
+        {
+            let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+            if map.len() > 100_000 {
+                let since = now - self.window;
+                map.retain(|_, q| q.back().is_some_and(|t| *t >= since));
+            }
+            for key in Self::keys(account, address) {
+                map.entry(key).or_default().push_back(now);
+            }
+        }
+        self.check(account, address, now).err()
     }
 
-    pub fn succeed(&self, account: &str) {
+    /// A correct password from this address: its pair starts again. The ceilings stay, so a
+    /// success cannot be used to reset guessing from elsewhere.
+    pub fn succeed(&self, account: &str, address: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&format!("a:{account}"));
+        let [pair, _, _] = Self::keys(account, address);
+        map.remove(&pair);
     }
 }
 
@@ -216,6 +302,9 @@ pub fn is_read_only(a: Action) -> bool {
             | OverseasWindowsView
             | OverseasExport
             | StreamingExceptionsViewAll
+            | PostsViewDrafts
+            | PostsInvestigationsView
+            | MonitoringRoundsBundle
     )
 }
 
@@ -231,8 +320,12 @@ pub fn principal_of(p: &Person) -> Principal {
 }
 
 fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+    header_cookie(&parts.headers, name)
+}
+
+/// A cookie's value from the request headers.
+pub fn header_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -318,6 +411,45 @@ pub async fn start_session(state: &AppState, person: &Person) -> Result<String, 
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         state.settings().session_absolute_hours * 3600
     ))
+}
+
+/// The sign-in form's pre-session cookie: the value the form must post back, for an hour, sent
+/// to the sign-in page only.
+pub fn signin_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SIGNIN_COOKIE}={token}; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=3600{secure}")
+}
+
+/// The sign-in form's token from the request's cookie, when it is one Custodian could have made.
+pub fn signin_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    header_cookie(headers, SIGNIN_COOKIE)
+        .filter(|t| t.len() == 43 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}
+
+/// Whether the posted sign-in form carries the token of its own pre-session cookie.
+pub fn signin_csrf_ok(headers: &axum::http::HeaderMap, presented: Option<&str>) -> bool {
+    match (signin_token(headers), presented) {
+        (Some(c), Some(p)) => constant_time_eq(c.as_bytes(), p.as_bytes()),
+        _ => false,
+    }
+}
+
+/// Record that a throttle limit came into force: a warning in the service log and an audit
+/// event (WP034 9.1), so repeated guessing is visible. `subject` names the account.
+pub async fn record_throttle(
+    state: &AppState,
+    what: &str,
+    subject: &str,
+    actor: &Actor,
+    address: &str,
+    t: Throttled,
+) -> Result<(), AppError> {
+    tracing::warn!(what, subject, address, scope = t.scope, failures = t.failures, until = %t.until, "throttled after repeated failures");
+    let entry = custodian_store::AuditEntry::new(&format!("{what}.throttled"), subject.to_string()).clause("9.1").detail(
+        serde_json::json!({"address": address, "scope": t.scope, "failures": t.failures, "until": t.until.unix_timestamp()}),
+    );
+    state.store().log_view(actor, state.now(), entry).await?;
+    Ok(())
 }
 
 pub fn clear_cookie(secure: bool) -> String {

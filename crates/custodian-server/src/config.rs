@@ -22,7 +22,10 @@ pub struct Settings {
     pub session_absolute_hours: i64,
     /// Optional breach list: one known-compromised password per line (NIST SP 800-63B).
     pub breached_passwords: Option<PathBuf>,
-    /// Failed sign-ins allowed per account, and per client address, in the throttle window.
+    /// Failed sign-ins allowed per account across every client address, and per client address
+    /// across every account, in the throttle window. One account from one address is slowed
+    /// well before (see `auth::Throttle`), so nobody can lock another person out with a few
+    /// wrong passwords.
     pub max_failures_per_account: u32,
     pub max_failures_per_address: u32,
     pub throttle_window_minutes: i64,
@@ -61,7 +64,7 @@ impl Default for Settings {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             breached_passwords: None,
-            max_failures_per_account: 5,
+            max_failures_per_account: 100,
             max_failures_per_address: 20,
             throttle_window_minutes: 15,
             audit_origin: "custodian.warwickshire.police.example/audit".into(),

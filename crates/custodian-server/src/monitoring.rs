@@ -89,20 +89,29 @@ pub async fn rounds(state: &AppState, user: &CurrentUser) -> Result<Vec<Round>, 
     Ok(state.store().monitoring_rounds().await?)
 }
 
-/// A round and its exclusions. Exclusion reasons can be personal (absence, say), so showing
-/// them is logged (WP034 5.3).
-pub async fn round(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<(Round, Vec<Exclusion>), AppError> {
+/// A round, with its exclusions for those who may see who was in and out of the draw
+/// (`monitoring.rounds.bundle`: PSD and the auditor; `None` for a DMI, who sees only the cases
+/// assigned to them). Exclusion reasons can be personal (absence, say), so showing them is
+/// logged (WP034 5.3).
+pub async fn round(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<(Round, Option<Vec<Exclusion>>), AppError> {
     state.require(user, Action::MonitoringRoundsView, &Resource::System)?;
     let r = state
         .store()
         .monitoring_round(id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("No monitoring round with id {id}.")))?;
+    if !state.allows(user, Action::MonitoringRoundsBundle, &Resource::System) {
+        return Ok((r, None));
+    }
     let exclusions = state.store().monitoring_exclusions(id).await?;
     if !exclusions.is_empty() {
         let why = format!(
             "{} viewing the round's exclusions",
-            decided_by(state, user, Action::MonitoringRoundsView, &Resource::System)
+            decided_by(state, user, Action::MonitoringRoundsBundle, &Resource::System)
         );
         state
             .store()
@@ -115,20 +124,37 @@ pub async fn round(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<(Ro
             )
             .await?;
     }
-    Ok((r, exclusions))
+    Ok((r, Some(exclusions)))
 }
 
-/// The verification bundle of a drawn round (WP034 5.4: anyone can re-run the draw).
+/// The verification bundle of a drawn round (WP034 5.4: anyone given it can re-run the draw).
+/// It names everyone selected and in reserve, so only PSD and the auditor see it
+/// (`monitoring.rounds.bundle`), and every view is logged (5.3).
 pub async fn bundle(
     state: &AppState,
     user: &CurrentUser,
     id: Uuid,
 ) -> Result<custodian_domain::monitoring::Bundle, AppError> {
-    state.require(user, Action::MonitoringRoundsView, &Resource::System)?;
+    state.require(user, Action::MonitoringRoundsBundle, &Resource::System)?;
     if state.store().monitoring_round(id).await?.is_none() {
         return Err(AppError::NotFound(format!("No monitoring round with id {id}.")));
     }
-    Ok(state.store().monitoring_bundle(id).await?)
+    let b = state.store().monitoring_bundle(id).await?;
+    let why = format!(
+        "{} viewing the round's verification bundle (everyone selected and in reserve)",
+        decided_by(state, user, Action::MonitoringRoundsBundle, &Resource::System)
+    );
+    state
+        .store()
+        .log_view(
+            &user.actor,
+            state.now(),
+            AuditEntry::new("monitoring.bundle.view", format!("monitoring_round:{id}"))
+                .clause("5.4")
+                .justification(why),
+        )
+        .await?;
+    Ok(b)
 }
 
 fn decided_by(state: &AppState, user: &CurrentUser, action: Action, resource: &Resource) -> String {

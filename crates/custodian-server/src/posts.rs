@@ -89,10 +89,16 @@ pub struct PostDraft {
     pub scheduled_for: Option<OffsetDateTime>,
 }
 
+/// Need to know: an unsubmitted draft is seen by whoever wrote or edited it and by Corporate
+/// Communications only; a submitted post also by its account's team and the approvers.
 fn can_see(state: &AppState, user: &CurrentUser, p: &Post) -> bool {
-    p.author_id == user.id()
-        || p.account.owning_team == user.person.business_area
-        || state.allows(user, Action::PostsViewAll, &Resource::System)
+    if p.author_id == user.id() || p.editors.iter().any(|e| e.person_id == user.id()) {
+        return true;
+    }
+    if p.state == PostState::Draft {
+        return state.allows(user, Action::PostsViewDrafts, &Resource::System);
+    }
+    p.account.owning_team == user.person.business_area || state.allows(user, Action::PostsViewAll, &Resource::System)
 }
 
 async fn visible(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<Post, AppError> {
@@ -100,7 +106,7 @@ async fn visible(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<Post,
     let p = state.store().posts_get(id).await?.ok_or_else(|| AppError::NotFound(format!("No post with id {id}.")))?;
     if !can_see(state, user, &p) {
         return Err(AppError::Forbidden(
-            "This post is for another team's account: only its author, that team and the approvers see it.".into(),
+            "Only its writers and Corporate Communications see an unsubmitted draft; a submitted post is seen by its account's team and the approvers.".into(),
         ));
     }
     Ok(p)
@@ -124,8 +130,10 @@ pub fn parse_platform(s: &str) -> Result<Platform, AppError> {
     })
 }
 
+/// Which SIO leads which operation (WP034 6.3e): investigation detail itself, read only by
+/// those the policy names (`posts.investigations.view`).
 pub async fn sios(state: &AppState, user: &CurrentUser) -> Result<Vec<InvestigationSio>, AppError> {
-    state.require(user, Action::PostsView, &Resource::System)?;
+    state.require(user, Action::PostsInvestigationsView, &Resource::System)?;
     Ok(state.store().posts_sios().await?)
 }
 
@@ -144,12 +152,16 @@ pub async fn set_sio(
 /// The posts the user may see: all for the approvers, else their own and their team's.
 pub async fn list(state: &AppState, user: &CurrentUser, st: Option<PostState>) -> Result<Vec<Post>, AppError> {
     state.require(user, Action::PostsView, &Resource::System)?;
-    let visible_to = if state.allows(user, Action::PostsViewAll, &Resource::System) {
-        None
-    } else {
-        Some((user.id(), user.person.business_area.clone()))
+    let all = state.allows(user, Action::PostsViewAll, &Resource::System);
+    let drafts = state.allows(user, Action::PostsViewDrafts, &Resource::System);
+    let filter = PostFilter {
+        visible_to: (!all).then(|| (user.id(), user.person.business_area.clone())),
+        drafts_only_of: (all && !drafts).then(|| user.id()),
+        state: st,
     };
-    Ok(state.store().posts_list(&PostFilter { visible_to, state: st }).await?)
+    let mut posts = state.store().posts_list(&filter).await?;
+    posts.retain(|p| can_see(state, user, p));
+    Ok(posts)
 }
 
 pub async fn get(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<(Post, Vec<PostStep>), AppError> {

@@ -23,6 +23,8 @@ struct Inner {
     settings: Settings,
     passwords: Passwords,
     throttle: Throttle,
+    /// Wrong current passwords on "Your account", per person.
+    password_throttle: Throttle,
     breached: BreachList,
     audit_key: SigningKey,
     metrics: Metrics,
@@ -55,11 +57,15 @@ impl AppState {
             settings.max_failures_per_account,
             settings.max_failures_per_address,
         );
+        // A password change comes from a signed-in session: five wrong current passwords per
+        // person in the window, whatever the address.
+        let password_throttle = Throttle::new(settings.throttle_window_minutes, 5, u32::MAX);
         Ok(Self(Arc::new(Inner {
             store,
             authz,
             passwords: Passwords::new()?,
             throttle,
+            password_throttle,
             breached,
             audit_key,
             metrics: Metrics::default(),
@@ -86,6 +92,9 @@ impl AppState {
     }
     pub fn throttle(&self) -> &Throttle {
         &self.0.throttle
+    }
+    pub fn password_throttle(&self) -> &Throttle {
+        &self.0.password_throttle
     }
     pub fn breached(&self) -> &BreachList {
         &self.0.breached

@@ -39,7 +39,9 @@
 //!
 //! Transaction-level functions (each takes `&mut Tx`): `approval_open`, `approval_load_tx`,
 //! `approval_decide_tx`, `approval_withdraw_tx`, `approval_restart_tx` (call it when the
-//! subject is edited: every step goes back to pending), `notify` and `notify_decider`.
+//! subject is edited: every step goes back to pending), `approval_exclude_tx` (name the people
+//! who made the subject as it stands, so none of them decides it), `notify` and
+//! `notify_decider`.
 //!
 //! **The effect of a final approval** (a grant, a publication, a permitted trip) is the feature's.
 //! Two ways to run it, both in the deciding transaction:
@@ -134,6 +136,9 @@ pub struct ApprovalRequest {
     #[serde(with = "time::serde::rfc3339::option")]
     pub closed_at: Option<OffsetDateTime>,
     pub steps: Vec<ApprovalStep>,
+    /// People who may not decide the current revision besides the requester (separation of
+    /// duties: for a post, whoever wrote or edited its words or overrode its warnings).
+    pub excluded: Vec<Uuid>,
 }
 
 impl ApprovalRequest {
@@ -161,6 +166,7 @@ impl ApprovalRequest {
                     reasons: s.reasons.clone(),
                 })
                 .collect(),
+            excluded: self.excluded.clone(),
         }
     }
 

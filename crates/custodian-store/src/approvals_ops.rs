@@ -82,7 +82,32 @@ async fn apr_from_row(conn: &mut Conn, r: &DbRow) -> Result<ApprovalRequest> {
         updated_at: r.try_get("updated_at").map_err(db_err)?,
         closed_at: r.try_get("closed_at").map_err(db_err)?,
         steps: apr_steps(conn, id).await?,
+        excluded: sqlx::query_scalar("SELECT person_id FROM approval_exclusions WHERE request_id = $1 ORDER BY person_id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?,
     })
+}
+
+/// Name the people who may not decide the request's current revision besides its requester
+/// (separation of duties: whoever made the subject as it now stands), replacing the list; in
+/// the caller's transaction. `reason` says why, for the record.
+pub async fn approval_exclude_tx(tx: &mut Tx<'_>, id: Uuid, people: &[Uuid], reason: &str) -> Result<()> {
+    sqlx::query("DELETE FROM approval_exclusions WHERE request_id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?;
+    let mut people = people.to_vec();
+    people.sort();
+    people.dedup();
+    for p in people {
+        sqlx::query("INSERT INTO approval_exclusions (request_id, person_id, reason) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(p)
+            .bind(reason)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
 }
 
 async fn apr_load(conn: &mut Conn, id: Uuid) -> Result<Option<ApprovalRequest>> {

@@ -675,6 +675,9 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
                 if p.name != r.name {
                     search_sync(&mut tx).await?;
                 }
+                if r.status == PersonStatus::Leaver {
+                    end_leaver_credentials(&mut tx, p.id, r.staff_number.as_str(), actor, now).await?;
+                }
                 p.id
             }
             None => {
@@ -1620,6 +1623,24 @@ pub async fn set_password_hash(pool: &Pool<DB>, person: Uuid, hash: &str, actor:
     tx.commit().await.map_err(db_err)
 }
 
+/// A leaver's credentials end with their employment (WP034 9.1), in the caller's transaction:
+/// every API token of theirs is revoked and every session ended, so none works again even if
+/// they return. Audited when anything was still live.
+async fn end_leaver_credentials(tx: &mut Tx<'_>, person: Uuid, staff_number: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let revoked: Vec<Uuid> = sqlx::query_scalar("UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL RETURNING id")
+        .bind(now)
+        .bind(person)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person).execute(&mut **tx).await.map_err(db_err)?.rows_affected();
+    if !revoked.is_empty() || ended > 0 {
+        audit(tx, actor, now, AuditEntry::new("account.leaver_credentials", format!("person:{staff_number}")).clause("9.1")
+            .detail(json!({"tokens_revoked": revoked, "sessions_ended": ended}))).await?;
+    }
+    Ok(())
+}
+
 /// A person changes their own password: the new hash replaces the old, and every other session
 /// of theirs ends (a password change is how someone locks out whoever else may be signed in).
 pub async fn change_password(pool: &Pool<DB>, person: Uuid, hash: &str, keep_session: Option<&str>, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
@@ -1732,7 +1753,10 @@ pub async fn delete_session(pool: &Pool<DB>, token_hash: &str) -> Result<()> {
 #[allow(clippy::too_many_arguments)]
 pub async fn create_token(pool: &Pool<DB>, person: Uuid, name: &str, token_hash: &str, scopes: &[String], expires: OffsetDateTime, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let (sn, _) = active_person(&mut tx, person).await?;
+    let (sn, status) = active_person(&mut tx, person).await?;
+    if status != PersonStatus::Active {
+        return Err(StoreError::Invalid(format!("person: {sn} has left the force; no API token is issued to a leaver (WP034 9.1)")));
+    }
     let id = Uuid::now_v7();
     sqlx::query("INSERT INTO api_tokens (id, person_id, name, token_hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(id)

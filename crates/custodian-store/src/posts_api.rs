@@ -106,6 +106,9 @@ pub struct Post {
     pub override_by: Option<String>,
     /// Whether the warnings of this version are overridden.
     pub overridden: bool,
+    /// Who saved each version, oldest first: the author wrote version 1 (WP034 6.3: whoever
+    /// wrote or edited the words may not approve them).
+    pub editors: Vec<PostEditor>,
     pub publish_attempts: i64,
     pub last_error: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -115,6 +118,17 @@ pub struct Post {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+/// Who saved one version of a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostEditor {
+    pub version: i64,
+    pub person_id: Uuid,
+    pub name: String,
+    pub staff_number: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub saved_at: OffsetDateTime,
 }
 
 /// One step of a post's record, with its clause and audit event.
@@ -148,8 +162,12 @@ pub struct Incident {
 /// Which posts to list.
 #[derive(Debug, Clone, Default)]
 pub struct PostFilter {
-    /// Only posts this person wrote or that are for an account of this team (need to know).
+    /// Only posts this person wrote or edited, or that were submitted for an account of this
+    /// team (need to know: an unsubmitted draft is its writers' own).
     pub visible_to: Option<(Uuid, String)>,
+    /// Every post except other people's unsubmitted drafts (approvers who are not Corporate
+    /// Communications): the person's own and edited drafts stay listed.
+    pub drafts_only_of: Option<Uuid>,
     pub state: Option<PostState>,
 }
 

@@ -112,6 +112,7 @@ fn pst_post_from_row(r: &DbRow) -> Result<Post> {
         override_reason: r.try_get("override_reason").map_err(db_err)?,
         override_by: r.try_get("override_name").map_err(db_err)?,
         overridden: override_version == Some(version),
+        editors: Vec::new(),
         publish_attempts: r.try_get("publish_attempts").map_err(db_err)?,
         last_error: r.try_get("last_error").map_err(db_err)?,
         published_at: r.try_get("published_at").map_err(db_err)?,
@@ -124,7 +125,67 @@ fn pst_post_from_row(r: &DbRow) -> Result<Post> {
 async fn pst_tx_post(tx: &mut Tx<'_>, id: Uuid) -> Result<Post> {
     let sql = format!("{PST_POST_SELECT} WHERE p.id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
-    pst_post_from_row(&row.ok_or_else(|| StoreError::NotFound(format!("post {id}")))?)
+    let mut posts = vec![pst_post_from_row(&row.ok_or_else(|| StoreError::NotFound(format!("post {id}")))?)?];
+    pst_load_editors(tx, &mut posts).await?;
+    posts.pop().ok_or_else(|| StoreError::NotFound(format!("post {id}")))
+}
+
+/// Fill in who saved each version of these posts, in one query.
+async fn pst_load_editors(conn: &mut Conn, posts: &mut [Post]) -> Result<()> {
+    if posts.is_empty() {
+        return Ok(());
+    }
+    let marks: Vec<String> = (1..=posts.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT v.post_id, v.version, v.editor_id, x.name, x.staff_number, v.saved_at FROM post_versions v \
+         JOIN people x ON x.id = v.editor_id WHERE v.post_id IN ({}) ORDER BY v.post_id, v.version",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for p in posts.iter() {
+        q = q.bind(p.id);
+    }
+    let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+    for r in &rows {
+        let post: Uuid = r.try_get("post_id").map_err(db_err)?;
+        let e = PostEditor {
+            version: r.try_get("version").map_err(db_err)?,
+            person_id: r.try_get("editor_id").map_err(db_err)?,
+            name: r.try_get("name").map_err(db_err)?,
+            staff_number: r.try_get("staff_number").map_err(db_err)?,
+            saved_at: r.try_get("saved_at").map_err(db_err)?,
+        };
+        if let Some(p) = posts.iter_mut().find(|p| p.id == post) {
+            p.editors.push(e);
+        }
+    }
+    Ok(())
+}
+
+/// Record who saved a version of a post.
+async fn pst_record_version(tx: &mut Tx<'_>, post: Uuid, editor: Uuid, now: OffsetDateTime) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO post_versions (post_id, version, editor_id, saved_at) SELECT id, version, $2, $3 FROM posts WHERE id = $1",
+    )
+    .bind(post)
+    .bind(editor)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// The people who may not approve a post as it stands (WP034 6.3, separation of duties):
+/// everyone who wrote or edited any version of its words, and whoever overrode the warnings
+/// of this version.
+fn pst_makers(p: &Post, overrider: Option<Uuid>) -> Vec<Uuid> {
+    let mut people: Vec<Uuid> = p.editors.iter().map(|e| e.person_id).collect();
+    people.push(p.author_id);
+    people.extend(overrider);
+    people.sort();
+    people.dedup();
+    people
 }
 
 fn pst_snapshot(p: &Post) -> Value {
@@ -203,7 +264,7 @@ async fn pst_step(
 
 fn pst_refused(e: dp::Refusal) -> StoreError {
     match e {
-        dp::Refusal::OwnPost | dp::Refusal::WrongSio(_) => StoreError::Invalid(format!("approver: {e}")),
+        dp::Refusal::OwnPost | dp::Refusal::OwnWords | dp::Refusal::WrongSio(_) => StoreError::Invalid(format!("approver: {e}")),
         dp::Refusal::NoReason => StoreError::Invalid("reason: give a reason".into()),
         _ => StoreError::Conflict(e.to_string()),
     }
@@ -392,6 +453,7 @@ pub async fn posts_save(
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
+            pst_record_version(&mut tx, id, author, now).await?;
             let after = pst_snapshot(&pst_tx_post(&mut tx, id).await?);
             pst_step(&mut tx, id, actor, now, "create", "6.3", None, None, Some(after), detail).await?;
             id
@@ -423,6 +485,7 @@ pub async fn posts_save(
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
+            pst_record_version(&mut tx, id, author, now).await?;
             // The approvals given were for the words they saw: the post's approval request goes
             // back to its first step (kept for the next submission when the route is unchanged).
             if restarted && let Some(aid) = before.approval_id {
@@ -524,6 +587,7 @@ async fn pst_open_chain(
                 req.steps.iter().map(|s| (s.key.clone(), s.decider)).collect();
             let untouched = req.steps.iter().all(|s| matches!(s.status, ChainStep::Pending | ChainStep::Waiting));
             if untouched && spec.as_ref().is_some_and(|spec| dp::same_route(spec, &steps)) {
+                pst_exclude_makers(tx, p, aid).await?;
                 return Ok(Some(aid));
             }
             approval_withdraw_tx(tx, aid, req.requester_id, actor, now).await?;
@@ -551,7 +615,21 @@ async fn pst_open_chain(
         now,
     )
     .await?;
+    pst_exclude_makers(tx, p, aid).await?;
     Ok(Some(aid))
+}
+
+/// Nobody who made the post as it stands decides its approval request.
+async fn pst_exclude_makers(tx: &mut Tx<'_>, p: &Post, aid: Uuid) -> Result<()> {
+    let overrider: Option<Uuid> =
+        sqlx::query_scalar("SELECT override_by FROM posts WHERE id = $1 AND override_version = version")
+            .bind(p.id)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db_err)?
+            .flatten();
+    let why = format!("wrote or edited version {} of the post, or overrode its warnings (WP034 6.3)", p.version);
+    approval_exclude_tx(tx, aid, &pst_makers(p, overrider), &why).await
 }
 
 pub async fn posts_submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
@@ -624,6 +702,7 @@ pub async fn posts_override(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Act
 fn pst_chain_refused(e: ApprovalError, p: &Post, kind: dp::Approval) -> StoreError {
     match e {
         ApprovalError::OwnRequest => pst_refused(dp::Refusal::OwnPost),
+        ApprovalError::OwnWork => pst_refused(dp::Refusal::OwnWords),
         ApprovalError::NotDecider(_) if kind == dp::Approval::Sio && p.sio_name.is_some() => {
             pst_refused(dp::Refusal::WrongSio(p.sio_name.clone().unwrap_or_default()))
         }
@@ -772,9 +851,13 @@ pub async fn posts_return(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor
 pub async fn posts_list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
     let mut sql = format!("{PST_POST_SELECT} WHERE 1 = 1");
     let mut n = 0;
+    const EDITED_BY_1: &str = "EXISTS (SELECT 1 FROM post_versions v WHERE v.post_id = p.id AND v.editor_id = $1)";
     if f.visible_to.is_some() {
-        sql.push_str(" AND (p.author_id = $1 OR a.owning_team = $2)");
+        sql.push_str(&format!(" AND (p.author_id = $1 OR {EDITED_BY_1} OR (p.state <> 'draft' AND a.owning_team = $2))"));
         n = 2;
+    } else if f.drafts_only_of.is_some() {
+        sql.push_str(&format!(" AND (p.state <> 'draft' OR p.author_id = $1 OR {EDITED_BY_1})"));
+        n = 1;
     }
     if f.state.is_some() {
         sql.push_str(&format!(" AND p.state = ${}", n + 1));
@@ -783,17 +866,27 @@ pub async fn posts_list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
     let mut q = sqlx::query(&sql);
     if let Some((person, team)) = &f.visible_to {
         q = q.bind(*person).bind(team.clone());
+    } else if let Some(person) = f.drafts_only_of {
+        q = q.bind(person);
     }
     if let Some(s) = f.state {
         q = q.bind(s.as_str());
     }
-    let rows = q.fetch_all(pool).await.map_err(db_err)?;
-    rows.iter().map(pst_post_from_row).collect()
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+    let mut posts = rows.iter().map(pst_post_from_row).collect::<Result<Vec<_>>>()?;
+    pst_load_editors(&mut conn, &mut posts).await?;
+    Ok(posts)
 }
 
 pub async fn posts_get(pool: &Pool<DB>, id: Uuid) -> Result<Option<Post>> {
     let sql = format!("{PST_POST_SELECT} WHERE p.id = $1");
-    sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)?.as_ref().map(pst_post_from_row).transpose()
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await.map_err(db_err)?;
+    let Some(row) = row else { return Ok(None) };
+    let mut posts = vec![pst_post_from_row(&row)?];
+    pst_load_editors(&mut conn, &mut posts).await?;
+    Ok(posts.pop())
 }
 
 pub async fn posts_steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<PostStep>> {

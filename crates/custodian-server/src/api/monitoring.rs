@@ -507,7 +507,7 @@ async fn get_round(
 ) -> ApiResult<Json<RoundOut>> {
     let (r, ex) = uc::round(&state, &user, id).await?;
     let mut out = RoundOut::from(&r);
-    out.exclusions = Some(ex.iter().map(ExclusionOut::from).collect());
+    out.exclusions = ex.map(|ex| ex.iter().map(ExclusionOut::from).collect());
     Ok(Json(out))
 }
 

@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         PostIn,
         AttachmentIn,
         PostOut,
+        PostEditorOut,
         PostStepOut,
         ScreenIn,
         ScreenOut,
@@ -186,6 +187,8 @@ pub struct PostOut {
     pub id: Uuid,
     pub account: AccountOut,
     pub author: String,
+    /// Who saved each version, oldest first (WP034 6.3: none of them may approve the post).
+    pub editors: Vec<PostEditorOut>,
     pub text: String,
     #[schema(value_type = Object)]
     pub attachments: serde_json::Value,
@@ -222,6 +225,17 @@ impl From<&Post> for PostOut {
             id: p.id,
             account: AccountOut::from(&p.account),
             author: format!("{} ({})", p.author_name, p.author_staff_number),
+            editors: p
+                .editors
+                .iter()
+                .map(|e| PostEditorOut {
+                    version: e.version,
+                    person_id: e.person_id,
+                    name: e.name.clone(),
+                    staff_number: e.staff_number.clone(),
+                    saved_at: ts(e.saved_at),
+                })
+                .collect(),
             text: p.body.clone(),
             attachments: serde_json::to_value(&p.attachments).unwrap_or_default(),
             scheduled_for: p.scheduled_for.map(ts),
@@ -245,6 +259,16 @@ impl From<&Post> for PostOut {
             steps: None,
         }
     }
+}
+
+/// Who saved one version of a post.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostEditorOut {
+    pub version: i64,
+    pub person_id: Uuid,
+    pub name: String,
+    pub staff_number: String,
+    pub saved_at: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

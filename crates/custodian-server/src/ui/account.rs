@@ -7,7 +7,9 @@
 
 use crate::forms::Form;
 use askama::Template;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -67,6 +69,7 @@ fn problem(field: &str, message: impl Into<String>) -> Vec<FieldProblem> {
 
 pub async fn change_password(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     user: CurrentUser,
     Form(f): Form<PasswordForm>,
 ) -> UiResult<Response> {
@@ -74,8 +77,28 @@ pub async fn change_password(
     let Via::Session { token_hash, .. } = &user.via else {
         return Err(AppError::Forbidden("a password can be changed only from a signed-in session".into()).into());
     };
+    // Wrong current passwords are throttled per person, as sign-ins are: a session left open
+    // must not become a way to guess the password behind it.
+    let now = state.now();
+    let account = format!("person:{}", user.id());
+    let address = addr.ip().to_string();
+    if let Err(t) = state.password_throttle().check(&account, &address, now) {
+        tracing::warn!(person = %user.person.staff_number, scope = t.scope, "password change refused: throttled");
+        let mut res = account_page(
+            &state,
+            &user,
+            problem("current_password", "Too many wrong passwords. Wait a few minutes before trying again."),
+            None,
+        );
+        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(res);
+    }
     let stored = state.store().password_hash(user.id()).await?;
     if !state.passwords().verify(&f.current_password, stored.as_deref()).await {
+        if let Some(t) = state.password_throttle().fail(&account, &address, now) {
+            let subject = format!("person:{}", user.person.staff_number);
+            crate::auth::record_throttle(&state, "account.change_password", &subject, &user.actor, &address, t).await?;
+        }
         return Ok(account_page(
             &state,
             &user,
@@ -107,6 +130,7 @@ pub async fn change_password(
     {
         return Ok(account_page(&state, &user, problem("new_password", m), None));
     }
+    state.password_throttle().succeed(&account, &address);
     let hash = state.passwords().hash(&f.new_password).await.map_err(AppError::Internal)?;
     let ended = state.store().change_password(user.id(), &hash, Some(token_hash), &user.actor, state.now()).await?;
     Ok(account_page(&state, &user, Vec::new(), Some(ended)).into_response())

@@ -243,6 +243,8 @@ struct RoundPage {
     deferral_days: u32,
     open: bool,
     can_manage: bool,
+    /// Sees who was selected and excluded, and the bundle (PSD and the auditor, not a DMI).
+    can_bundle: bool,
     beacon: String,
     secret: String,
     seed: String,
@@ -266,7 +268,9 @@ struct AreaLine {
 pub async fn round(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
     let (r, exclusions) = uc::round(&state, &user, id).await?;
     let now = state.now();
-    let selections = if r.seed.is_some() {
+    let can_bundle = state.allows(&user, Action::MonitoringRoundsBundle, &Resource::System);
+    let exclusions = exclusions.unwrap_or_default();
+    let selections = if r.seed.is_some() && can_bundle {
         let b = uc::bundle(&state, &user, id).await?;
         b.sample_sizes
             .iter()
@@ -288,6 +292,7 @@ pub async fn round(State(state): State<AppState>, user: CurrentUser, Path(id): P
         deferral_days: r.rules.deferral_days,
         open: r.seed.is_none(),
         can_manage: state.allows(&user, Action::MonitoringRoundsManage, &Resource::System),
+        can_bundle,
         beacon: r.beacon.clone().unwrap_or_default(),
         secret: r.secret.clone().unwrap_or_default(),
         seed: r.seed.clone().unwrap_or_default(),

@@ -31,51 +31,74 @@ fn is_htmx(h: &HeaderMap) -> bool {
 #[template(path = "sign_in.html")]
 struct SignInPage {
     layout: Layout,
+    /// The pre-session token the form posts back (see `auth::SIGNIN_COOKIE`).
+    signin_token: String,
     email: String,
     error: Option<String>,
     c91: ClauseView,
 }
 page!(SignInPage);
 
-pub async fn sign_in_form(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Response {
+/// The sign-in page with its pre-session cookie (the one the browser has, or a new one).
+fn sign_in_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    email: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let token = auth::signin_token(headers).unwrap_or_else(auth::random_token);
+    let mut res = render(&SignInPage {
+        layout: layout(state, None, "Sign in", "/sign-in"),
+        signin_token: token.clone(),
+        email: email.to_string(),
+        error,
+        c91: clause_view("9.1"),
+    });
+    *res.status_mut() = status;
+    if let Ok(v) = header::HeaderValue::from_str(&auth::signin_cookie(&token, state.settings().secure_cookies)) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap, MaybeUser(user): MaybeUser) -> Response {
     if user.is_some() {
         return Redirect::to("/").into_response();
     }
-    render(&SignInPage {
-        layout: layout(&state, None, "Sign in", "/sign-in"),
-        email: String::new(),
-        error: None,
-        c91: clause_view("9.1"),
-    })
+    sign_in_page(&state, &headers, "", None, StatusCode::OK)
 }
 
 #[derive(Deserialize)]
 pub struct SignInForm {
     email: String,
     password: String,
+    signin_token: Option<String>,
 }
 
 pub async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(f): Form<SignInForm>,
 ) -> UiResult<Response> {
     let email = f.email.trim().to_ascii_lowercase();
     let now = state.now();
     let address = addr.ip().to_string();
-    let fail = |msg: &str, status: StatusCode| {
-        let mut res = render(&SignInPage {
-            layout: layout(&state, None, "Sign in", "/sign-in"),
-            email: email.clone(),
-            error: Some(msg.into()),
-            c91: clause_view("9.1"),
-        });
-        *res.status_mut() = status;
-        res
-    };
-    if !state.throttle().allowed(&email, &address, now) {
+    let fail = |msg: &str, status: StatusCode| sign_in_page(&state, &headers, &email, Some(msg.into()), status);
+    // Login CSRF: the form must post back the token of its own pre-session cookie.
+    if !auth::signin_csrf_ok(&headers, f.signin_token.as_deref()) {
         return Ok(fail(
-            "Too many failed attempts. Wait 15 minutes before trying again.",
+            "The sign-in form had expired or did not come from this page. Enter your details again.",
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    if let Err(t) = state.throttle().check(&email, &address, now) {
+        tracing::warn!(address, scope = t.scope, "sign-in refused: throttled");
+        let wait = (t.until - now).whole_seconds().max(1);
+        let wait = if wait < 90 { format!("{wait} seconds") } else { format!("{} minutes", (wait + 59) / 60) };
+        return Ok(fail(
+            &format!("Too many failed attempts. Wait {wait} before trying again."),
             StatusCode::TOO_MANY_REQUESTS,
         ));
     }
@@ -87,12 +110,21 @@ pub async fn sign_in(
     let ok = state.passwords().verify(&f.password, hash.as_deref()).await;
     match (ok, person) {
         (true, Some(p)) => {
-            state.throttle().succeed(&email);
+            state.throttle().succeed(&email, &address);
             let cookie = auth::start_session(&state, &p).await?;
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+            let used = auth::signin_cookie("", state.settings().secure_cookies).replace("Max-Age=3600", "Max-Age=0");
+            Ok((
+                axum::response::AppendHeaders([(header::SET_COOKIE, cookie), (header::SET_COOKIE, used)]),
+                Redirect::to("/"),
+            )
+                .into_response())
         }
         _ => {
-            state.throttle().fail(&email, &address, now);
+            if let Some(t) = state.throttle().fail(&email, &address, now) {
+                let anonymous = custodian_store::Actor { person_id: None, label: format!("address:{address}") };
+                auth::record_throttle(&state, "session.sign_in", &format!("sign_in:{email}"), &anonymous, &address, t)
+                    .await?;
+            }
             Ok(fail("Enter a correct email address and password.", StatusCode::UNAUTHORIZED))
         }
     }

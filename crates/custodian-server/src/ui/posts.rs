@@ -402,6 +402,8 @@ struct ShowPage {
     id: Uuid,
     account: String,
     author: String,
+    /// Who saved each version (WP034 6.3: none of them approves it).
+    editors: Vec<String>,
     state: String,
     state_class: String,
     version: i64,
@@ -492,6 +494,14 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         id: p.id,
         account: format!("{} {} ({})", p.account.platform.as_str(), p.account.handle, p.account.owning_team),
         author: format!("{} ({})", p.author_name, p.author_staff_number),
+        editors: p
+            .editors
+            .iter()
+            .map(|e| {
+                let what = if e.version == 1 { "wrote" } else { "edited" };
+                format!("Version {}: {what} by {} ({}), {}", e.version, e.name, e.staff_number, fmt_time(e.saved_at))
+            })
+            .collect(),
         state: p.state.label().into(),
         state_class: state_class(p.state).into(),
         version: p.version,
@@ -618,6 +628,7 @@ struct SetupPage {
     platforms: Vec<String>,
     can_accounts: bool,
     can_sios: bool,
+    can_read_sios: bool,
     c63e: ClauseView,
     c66: ClauseView,
     c68: ClauseView,
@@ -626,7 +637,8 @@ page!(SetupPage);
 
 pub async fn setup(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
     let accounts = uc::accounts(&state, &user).await?;
-    let sios = uc::sios(&state, &user).await?;
+    let can_read_sios = state.allows(&user, Action::PostsInvestigationsView, &Resource::System);
+    let sios = if can_read_sios { uc::sios(&state, &user).await? } else { Vec::new() };
     let incidents = uc::incidents(&state, &user).await?;
     Ok(render(&SetupPage {
         layout: layout(&state, Some(&user), "Accounts and investigations", "/posts"),
@@ -660,6 +672,7 @@ pub async fn setup(State(state): State<AppState>, user: CurrentUser) -> UiResult
         platforms: Platform::ALL.iter().map(|p| p.as_str().to_string()).collect(),
         can_accounts: state.allows(&user, Action::PostsAccounts, &Resource::System),
         can_sios: state.allows(&user, Action::PostsInvestigations, &Resource::System),
+        can_read_sios,
         c63e: clause_view("6.3e"),
         c66: clause_view("6.6"),
         c68: clause_view("6.8"),

@@ -3,6 +3,7 @@
 //! requires it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod approvals;
 mod apps;
 mod audit;

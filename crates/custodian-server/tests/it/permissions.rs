@@ -26,6 +26,8 @@ const CC: &[&str] = &["corporate_comms"];
 const APPROVALS_OVERVIEW: &[&str] = &["digital_services", "admin"];
 const SIO: &[&str] = &["sio"];
 const POST_VIEWERS: &[&str] = &["corporate_comms", "sio"];
+/// Which SIO leads which operation (WP034 6.3e).
+const SIO_TABLE_READERS: &[&str] = &["corporate_comms", "psd", "sio", "admin"];
 const OVERSEAS_VIEWERS: &[&str] = &["digital_services", "vetting"];
 
 struct Route {
@@ -204,7 +206,7 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
         get("/approvals/overdue", APPROVALS_OVERVIEW),
         get("/posts", ALL),
         get("/posts/accounts", ALL),
-        get("/posts/investigations", ALL),
+        get("/posts/investigations", SIO_TABLE_READERS),
         get("/posts/incident", ALL),
         post("/posts/screen", json!({"text": "Road closed on the A46."}), ALL),
         post("/posts", json!({"account_id": account.id, "text": "Road closed on the A46."}), ALL),

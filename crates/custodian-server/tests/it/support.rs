@@ -143,12 +143,7 @@ impl TestApp {
     pub async fn sign_in_with(&self, email: &str, password: &str) -> Session {
         let http =
             reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let res = http
-            .post(format!("{}/sign-in", self.base))
-            .form(&[("email", email), ("password", password)])
-            .send()
-            .await
-            .unwrap();
+        let res = post_sign_in(&http, &self.base, email, password).await;
         assert_eq!(res.status(), 303, "sign-in of {email} failed");
         let home = http.get(format!("{}/", self.base)).send().await.unwrap().text().await.unwrap();
         let csrf = home
@@ -199,6 +194,38 @@ impl TestApp {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The sign-in form's pre-session cookie and token, as a browser gets them with the form.
+pub async fn sign_in_form(http: &reqwest::Client, base: &str) -> (String, String) {
+    try_sign_in_form(http, base).await.expect("the sign-in form sets its pre-session cookie and carries its token")
+}
+
+async fn try_sign_in_form(http: &reqwest::Client, base: &str) -> Option<(String, String)> {
+    let res = http.get(format!("{base}/sign-in")).send().await.unwrap();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("custodian_signin="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string);
+    let page = res.text().await.unwrap();
+    let token =
+        page.split("name=\"signin_token\" value=\"").nth(1).and_then(|s| s.split('"').next()).map(str::to_string);
+    Some((cookie?, token?))
+}
+
+/// Sign in as a browser does: fetch the form (its pre-session cookie and token), then post it.
+pub async fn post_sign_in(http: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
+    let mut req = http.post(format!("{base}/sign-in"));
+    let mut form = vec![("email", email.to_string()), ("password", password.to_string())];
+    if let Some((cookie, token)) = try_sign_in_form(http, base).await {
+        req = req.header("cookie", cookie);
+        form.push(("signin_token", token));
+    }
+    req.form(&form).send().await.unwrap()
 }
 
 /// JSON API client with a bearer token.
