@@ -2,12 +2,12 @@
 //! catalogue imports, the unlisted apps seen, the MDM export, and requests for apps with their
 //! approval steps and timeline. Direct-messaging apps carry the 6.5 warning in every answer.
 
+use crate::routing::{Routes, get, post};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use custodian_store::apps_api::{AppRecord, AppRequestRecord, EvalSummary, GrantRecord, UnlistedSeen};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -21,8 +21,8 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError, FieldProblem, Problem};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/apps", get(list_apps).post(create_app))
         .route("/apps/unlisted", get(unlisted))
         .route("/apps/export", get(export))

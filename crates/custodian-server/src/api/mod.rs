@@ -3,17 +3,18 @@
 
 pub mod approvals;
 pub mod apps;
+pub mod contract;
 pub mod dto;
 pub mod monitoring;
 pub mod overseas;
 pub mod posts;
 pub mod screening;
 
+use crate::routing::{Routes, get, post};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use custodian_authz::{Action, Resource};
 use custodian_domain::devices::{DeviceStatus, DeviceType};
 use custodian_domain::findings::FindingStatus;
@@ -29,8 +30,8 @@ use crate::state::AppState;
 use crate::usecases as uc;
 use dto::*;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/openapi.json", get(openapi_json))
         .route("/me", get(me))
         .route("/people", get(list_people))
@@ -57,6 +58,46 @@ pub fn routes() -> Router<AppState> {
         .merge(posts::routes())
         .merge(overseas::routes())
         .merge(apps::routes())
+        .layer(axum::middleware::map_response(problem_for_rejections))
+}
+
+/// Axum's own refusals (a path or query parameter of the wrong type, a method the path does not
+/// answer) are plain text; the API answers every error as problem+json, as documented.
+async fn problem_for_rejections(res: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = res.status();
+    if !matches!(status, StatusCode::BAD_REQUEST | StatusCode::METHOD_NOT_ALLOWED | StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        || res
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_some_and(|c| c.as_bytes().starts_with(b"application/problem+json"))
+    {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let detail = if text.trim().is_empty() {
+        status.canonical_reason().unwrap_or("Bad request").to_string()
+    } else {
+        text.trim().to_string()
+    };
+    let problem = crate::error::Problem {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Bad request").into(),
+        status: status.as_u16(),
+        detail,
+        errors: Vec::new(),
+    };
+    let mut out = (status, Json(problem)).into_response();
+    out.headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/problem+json"));
+    if let Some(allow) = parts.headers.get(axum::http::header::ALLOW) {
+        out.headers_mut().insert(axum::http::header::ALLOW, allow.clone());
+    }
+    out
 }
 
 #[derive(OpenApi)]
@@ -84,8 +125,15 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The OpenAPI document (3.1).
-pub fn openapi() -> utoipa::openapi::OpenApi {
+/// The OpenAPI document (3.1), completed by [`contract::complete`].
+pub fn openapi() -> serde_json::Value {
+    let mut doc = serde_json::to_value(generated()).unwrap_or_default();
+    contract::complete(&mut doc);
+    doc
+}
+
+/// The document as the annotations generate it.
+pub fn generated() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
         .merge_from(monitoring::MonitoringApi::openapi())
         .merge_from(screening::ScreeningApi::openapi())
@@ -95,7 +143,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .merge_from(apps::AppsApi::openapi())
 }
 
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+async fn openapi_json() -> Json<serde_json::Value> {
     Json(openapi())
 }
 

@@ -1,11 +1,11 @@
 //! Overseas use (WP034 4.2), streaming exceptions (4.6) and usage imports (4.1) under /api/v1.
 //! Decisions on an overseas request go through `/approvals/{id}/decide` like every approval.
 
+use crate::routing::{Routes, get, post};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use custodian_authz::{Action, Resource};
 use custodian_store::overseas_api::{OverseasItem, StreamingExceptionItem, UsageImportRun};
 use custodian_store::usage_api::UsageImport;
@@ -21,8 +21,8 @@ use crate::error::{ApiResult, AppError, Problem};
 use crate::overseas as uc;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/overseas/requests", post(create_request))
         .route("/overseas/mine", get(mine))
         .route("/overseas/windows", get(windows))
