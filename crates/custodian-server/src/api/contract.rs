@@ -72,25 +72,20 @@ fn property_enums() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     ]
 }
 
-/// The closed value sets of query and path parameters: (path, parameter, values).
+/// The closed value sets of query and path parameters: (path, parameter, values). The list
+/// filters read an empty value as no filter (`?status=`), so "" is among their values.
 fn parameter_enums() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use d::devices::{DeviceStatus, DeviceType};
     use d::findings::FindingStatus;
     use d::people::{PersonStatus, Role};
+    let finding_statuses = [FindingStatus::Open, FindingStatus::UnderReview, FindingStatus::Closed];
     vec![
-        ("/devices", "status", DeviceStatus::ALL.iter().map(|s| s.as_str()).collect()),
-        ("/devices", "type", DeviceType::ALL.iter().map(|t| t.as_str()).collect()),
-        ("/people", "status", [PersonStatus::Active, PersonStatus::Leaver].iter().map(|s| s.as_str()).collect()),
-        (
-            "/findings",
-            "status",
-            [FindingStatus::Open, FindingStatus::UnderReview, FindingStatus::Closed]
-                .iter()
-                .map(|s| s.as_str())
-                .collect(),
-        ),
-        ("/monitoring/cases", "stage", d::monitoring::Stage::ALL.iter().map(|s| s.as_str()).collect()),
-        ("/posts", "state", d::posts::PostState::ALL.iter().map(|s| s.as_str()).collect()),
+        ("/devices", "status", or_empty(DeviceStatus::ALL.iter().map(|s| s.as_str()))),
+        ("/devices", "type", or_empty(DeviceType::ALL.iter().map(|t| t.as_str()))),
+        ("/people", "status", or_empty([PersonStatus::Active, PersonStatus::Leaver].iter().map(|s| s.as_str()))),
+        ("/findings", "status", or_empty(finding_statuses.iter().map(|s| s.as_str()))),
+        ("/monitoring/cases", "stage", or_empty(d::monitoring::Stage::ALL.iter().map(|s| s.as_str()))),
+        ("/posts", "state", or_empty(d::posts::PostState::ALL.iter().map(|s| s.as_str()))),
         ("/apps/export", "role", Role::ALL.iter().map(|r| r.as_str()).collect()),
         (
             "/usage/imports/{feed}",
@@ -98,6 +93,10 @@ fn parameter_enums() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             [d::usage::Feed::Carrier, d::usage::Feed::Web].iter().map(|f| f.as_str()).collect(),
         ),
     ]
+}
+
+fn or_empty<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    values.chain(std::iter::once("")).collect()
 }
 
 /// Restrict a (possibly nullable, possibly array) schema to `values`.

@@ -106,7 +106,7 @@ async fn problem_for_rejections(res: axum::response::Response) -> axum::response
     paths(me, list_people, get_person, list_devices, create_device, get_device, device_history, allocate, transition, confirm_receipt, report_loss,
           import_people, import_devices, import_intune, list_findings, get_finding, review_finding, audit_events, audit_verify, policy_clause),
     components(schemas(Problem, PersonOut, DeviceOut, DeviceEventOut, FindingOut, AuditEventOut, PersonPage, DevicePage, FindingPage, AuditPage,
-                        AllocateIn, TransitionIn, ReportLossIn, ReviewIn, DeviceIn, ImportOut, VerifyOut, ClauseOut)),
+                        AllocateIn, TransitionIn, ReportLossIn, ReviewIn, DeviceIn, ImportOut, ImportResult, VerifyOut, ClauseOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -384,7 +384,7 @@ fn import_result(o: uc::ImportOutcome) -> Json<ImportResult> {
 
 /// Import people from an HR export (CSV body, columns
 /// `staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones`).
-#[utoipa::path(post, path = "/imports/people", tag = "imports", params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportOut), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/imports/people", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
 async fn import_people(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -401,7 +401,7 @@ async fn import_people(
 
 /// Import the device register (CSV body, columns
 /// `asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to`).
-#[utoipa::path(post, path = "/imports/devices", tag = "imports", params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportOut), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/imports/devices", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
 async fn import_devices(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -418,7 +418,7 @@ async fn import_devices(
 
 /// Apply a Microsoft Intune `managedDevices` export (a JSON array or a Graph page); raises
 /// WP034 4.1 findings where the signed-in user is not the holder.
-#[utoipa::path(post, path = "/imports/intune", tag = "imports", params(ImportQuery), request_body(content = String, content_type = "application/json"), responses((status = 200, body = ImportOut), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/imports/intune", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "application/json", description = "A JSON array of managedDevices, or a Graph page of them; entries the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
 async fn import_intune(
     State(state): State<AppState>,
     user: CurrentUser,

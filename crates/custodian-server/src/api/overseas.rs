@@ -359,7 +359,7 @@ struct ImportQuery {
 /// Import a carrier (`carrier`) or web gateway (`web`) CSV file (WP034 4.1): idempotent, bad
 /// rows listed with line and reason while the good rows are stored, the run audited with the
 /// file's SHA-256.
-#[utoipa::path(post, path = "/usage/imports/{feed}", tag = "usage", params(("feed" = String, Path), ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = UsageImportOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/usage/imports/{feed}", tag = "usage", params(("feed" = String, Path), ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = UsageImportOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn import_usage(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -10,6 +10,7 @@ mod browser;
 mod devices;
 mod findings;
 mod monitoring;
+mod openapi;
 mod overseas;
 mod paging;
 mod permissions;
