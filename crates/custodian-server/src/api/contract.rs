@@ -132,11 +132,11 @@ pub fn complete(doc: &mut Value) -> Vec<String> {
         if let Some(item) = doc.pointer_mut(&format!("/paths/{}", path.replace('~', "~0").replace('/', "~1"))) {
             for op in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
                 for p in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
-                    if p["name"] == name {
-                        if let Some(s) = p.get_mut("schema") {
-                            restrict(s, &values);
-                            hit = true;
-                        }
+                    if p["name"] == name
+                        && let Some(s) = p.get_mut("schema")
+                    {
+                        restrict(s, &values);
+                        hit = true;
                     }
                 }
             }
