@@ -15,6 +15,7 @@ pub mod monitoring;
 pub mod ops;
 pub mod overseas;
 pub mod posts;
+pub mod routing;
 pub mod screening;
 pub mod state;
 pub mod ui;
@@ -137,13 +138,25 @@ async fn count_requests(
     res
 }
 
+/// Where the JSON API is mounted.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Every (method, path) that [`router`] routes (but for the static files under /static), as
+/// registered: the pages, the API under [`API_PREFIX`] and the operations endpoints.
+pub fn route_table() -> Vec<routing::RouteEntry> {
+    let mut table = ui::routes().prefixed("");
+    table.extend(api::routes().prefixed(API_PREFIX));
+    table.extend(ops::routes().prefixed(""));
+    table
+}
+
 /// All routes with their security headers.
 pub fn router(state: AppState) -> Router {
     let static_dir = tower_http::services::ServeDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/static"));
     Router::new()
-        .merge(ui::routes().layer(middleware::from_fn_with_state(state.clone(), ui::with_incident)))
-        .nest("/api/v1", api::routes())
-        .merge(ops::routes())
+        .merge(ui::routes().into_router().layer(middleware::from_fn_with_state(state.clone(), ui::with_incident)))
+        .nest(API_PREFIX, api::routes().into_router())
+        .merge(ops::routes().into_router())
         .nest_service("/static", static_dir)
         .layer(middleware::from_fn(refuse_control_characters_in_query))
         .layer(middleware::from_fn_with_state(state.clone(), deadline))

@@ -3,19 +3,18 @@
 
 use std::sync::atomic::Ordering;
 
-use axum::Router;
+use crate::routing::{Routes, get};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
 use custodian_authz::{Action, Resource};
 
 use crate::auth::CurrentUser;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+pub fn routes() -> Routes {
+    Routes::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
 }
 
 async fn healthz() -> &'static str {

@@ -350,7 +350,7 @@ impl Store {
                     device_type: f.device_type,
                     holder_id: f.holder_id,
                 };
-                let offset = usize::try_from((page - 1).max(0) * per_page).unwrap_or(usize::MAX);
+                let offset = usize::try_from((page - 1).max(0).saturating_mul(per_page)).unwrap_or(usize::MAX);
                 let hits = index.search(&q, after, offset, usize::try_from(per_page).unwrap_or(0));
                 let mut items = on_read!(self, devices_by_ids(&hits.page))?;
                 // The index's order (byte-wise asset tags), whatever the database's collation.

@@ -187,7 +187,7 @@ pub async fn audit_page(pool: &Pool<DB>, subject: Option<&str>, actor: Option<&s
         .bind(subject)
         .bind(actor)
         .bind(per_page)
-        .bind((page - 1).max(0) * per_page)
+        .bind((page - 1).max(0).saturating_mul(per_page))
         .fetch_all(pool)
         .await
         .map_err(db_err)?;
@@ -498,7 +498,7 @@ pub async fn people_page(pool: &Pool<DB>, f: &PersonFilter, page: i64, per_page:
         .bind(&f.business_area)
         .bind(status)
         .bind(per_page)
-        .bind((page - 1).max(0) * per_page)
+        .bind((page - 1).max(0).saturating_mul(per_page))
         .fetch_all(pool)
         .await
         .map_err(db_err)?;
@@ -951,7 +951,7 @@ pub async fn devices_list(pool: &Pool<DB>, f: &DeviceFilter, after: Option<&str>
     };
     // The offset subquery repeats the filters, so they are bound twice (same numbers in SQL).
     let page_sql = format!("{DEVICE_SELECT} {start_cond} ORDER BY d.asset_tag LIMIT {limit}{outer_offset}");
-    let offset_rows = if after.is_some() { 0 } else { (page - 1).max(0) * per_page };
+    let offset_rows = if after.is_some() { 0 } else { (page - 1).max(0).saturating_mul(per_page) };
     let rows = bind_filters!(sqlx::query(&page_sql))
         .bind(after)
         .bind(per_page)
@@ -1549,7 +1549,7 @@ pub async fn findings_page(pool: &Pool<DB>, f: &FindingFilter, page: i64, per_pa
         .bind(all)
         .bind(vis_person)
         .bind(per_page)
-        .bind((page - 1).max(0) * per_page)
+        .bind((page - 1).max(0).saturating_mul(per_page))
         .fetch_all(pool)
         .await
         .map_err(db_err)?;

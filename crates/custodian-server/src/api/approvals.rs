@@ -2,10 +2,10 @@
 //! requests, one request with its steps and timeline, decisions, withdrawal, deputies, overdue
 //! steps, and each person's notifications (WP034 4.8 and the routes built on the same chain).
 
+use crate::routing::{Routes, get, post};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use custodian_store::approvals_api::{
     ApprovalEvent, ApprovalRequest, ApprovalStep, DelegationRecord, Notification, OverdueStep, ToDecide,
 };
@@ -20,8 +20,8 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError, Problem};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/notifications", get(list_notifications))
         .route("/notifications/read-all", post(read_all))
         .route("/notifications/{id}/read", post(read_one))

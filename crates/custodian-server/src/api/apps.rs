@@ -2,12 +2,12 @@
 //! catalogue imports, the unlisted apps seen, the MDM export, and requests for apps with their
 //! approval steps and timeline. Direct-messaging apps carry the 6.5 warning in every answer.
 
+use crate::routing::{Routes, get, post};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use custodian_store::apps_api::{AppRecord, AppRequestRecord, EvalSummary, GrantRecord, UnlistedSeen};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -21,8 +21,8 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError, FieldProblem, Problem};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/apps", get(list_apps).post(create_app))
         .route("/apps/unlisted", get(unlisted))
         .route("/apps/export", get(export))
@@ -393,7 +393,7 @@ async fn unlisted(State(state): State<AppState>, user: CurrentUser) -> ApiResult
 }
 
 /// A role's approved apps for the MDM: an Android Management API policy fragment (`amapi`) or CSV.
-#[utoipa::path(get, path = "/apps/export", tag = "apps", params(ExportQuery), responses((status = 200, body = String), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/apps/export", tag = "apps", params(ExportQuery), responses((status = 200, description = "The approved apps: an Android Management API policy fragment, or CSV", content((serde_json::Value = "application/json"), (String = "text/csv"))), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn export(State(state): State<AppState>, user: CurrentUser, Query(q): Query<ExportQuery>) -> ApiResult<Response> {
     let format = q.format.unwrap_or_else(|| "amapi".into());
     let body = uc::export_as(&state, &user, &q.role, &format).await?;
@@ -402,7 +402,7 @@ async fn export(State(state): State<AppState>, user: CurrentUser, Query(q): Quer
 }
 
 /// Load the catalogue CSV (`name,platform,package_id,publisher,category,allowed_for`).
-#[utoipa::path(post, path = "/apps/import-catalogue", tag = "apps", params(SkipQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = AppsImportOut), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/apps/import-catalogue", tag = "apps", params(SkipQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = AppsImportOut), (status = 422, body = Problem)))]
 async fn import_catalogue(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -417,7 +417,7 @@ async fn import_catalogue(
 /// Import an installed-apps inventory: CSV `device,app_id,version,seen_at` (device = asset tag or
 /// IMEI) or a Microsoft Graph detectedApps / managed-device JSON export. Unknown devices are
 /// listed in `unmatched` with their line.
-#[utoipa::path(post, path = "/imports/apps", tag = "imports", params(SkipQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = AppsImportOut), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/imports/apps", tag = "imports", params(SkipQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = AppsImportOut), (status = 422, body = Problem)))]
 async fn import_inventory(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -20,8 +20,11 @@ pub struct Paging {
 }
 
 impl Paging {
+    /// The page (from 1) and page size (1 to 500). A page past the last answers no items; one
+    /// so far that its offset would not fit a 64-bit integer is read as the farthest that does.
     pub fn resolve(&self) -> (i64, i64) {
-        (self.page.unwrap_or(1).max(1), self.per_page.unwrap_or(50).clamp(1, 500))
+        let per_page = self.per_page.unwrap_or(50).clamp(1, 500);
+        (self.page.unwrap_or(1).clamp(1, i64::MAX / per_page), per_page)
     }
 }
 

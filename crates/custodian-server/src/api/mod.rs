@@ -3,17 +3,18 @@
 
 pub mod approvals;
 pub mod apps;
+pub mod contract;
 pub mod dto;
 pub mod monitoring;
 pub mod overseas;
 pub mod posts;
 pub mod screening;
 
+use crate::routing::{Routes, get, post};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use custodian_authz::{Action, Resource};
 use custodian_domain::devices::{DeviceStatus, DeviceType};
 use custodian_domain::findings::FindingStatus;
@@ -29,8 +30,8 @@ use crate::state::AppState;
 use crate::usecases as uc;
 use dto::*;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/openapi.json", get(openapi_json))
         .route("/me", get(me))
         .route("/people", get(list_people))
@@ -58,6 +59,46 @@ pub fn routes() -> Router<AppState> {
         .merge(posts::routes())
         .merge(overseas::routes())
         .merge(apps::routes())
+        .layer(axum::middleware::map_response(problem_for_rejections))
+}
+
+/// Axum's own refusals (a path or query parameter of the wrong type, a method the path does not
+/// answer) are plain text; the API answers every error as problem+json, as documented.
+async fn problem_for_rejections(res: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = res.status();
+    if !matches!(status, StatusCode::BAD_REQUEST | StatusCode::METHOD_NOT_ALLOWED | StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        || res
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_some_and(|c| c.as_bytes().starts_with(b"application/problem+json"))
+    {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let detail = if text.trim().is_empty() {
+        status.canonical_reason().unwrap_or("Bad request").to_string()
+    } else {
+        text.trim().to_string()
+    };
+    let problem = crate::error::Problem {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Bad request").into(),
+        status: status.as_u16(),
+        detail,
+        errors: Vec::new(),
+    };
+    let mut out = (status, Json(problem)).into_response();
+    out.headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/problem+json"));
+    if let Some(allow) = parts.headers.get(axum::http::header::ALLOW) {
+        out.headers_mut().insert(axum::http::header::ALLOW, allow.clone());
+    }
+    out
 }
 
 #[derive(OpenApi)]
@@ -66,7 +107,7 @@ pub fn routes() -> Router<AppState> {
     paths(me, list_people, get_person, personal_numbers, list_devices, create_device, get_device, device_history, allocate, transition, confirm_receipt, report_loss,
           import_people, import_devices, import_intune, list_findings, get_finding, review_finding, audit_events, audit_verify, policy_clause),
     components(schemas(Problem, PersonOut, DeviceOut, DeviceEventOut, FindingOut, AuditEventOut, PersonPage, DevicePage, FindingPage, AuditPage,
-                        AllocateIn, TransitionIn, ReportLossIn, ReviewIn, DeviceIn, ImportOut, VerifyOut, ClauseOut)),
+                        AllocateIn, TransitionIn, ReportLossIn, ReviewIn, DeviceIn, ImportOut, ImportResult, VerifyOut, ClauseOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -85,8 +126,15 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The OpenAPI document (3.1).
-pub fn openapi() -> utoipa::openapi::OpenApi {
+/// The OpenAPI document (3.1), completed by [`contract::complete`].
+pub fn openapi() -> serde_json::Value {
+    let mut doc = serde_json::to_value(generated()).unwrap_or_default();
+    contract::complete(&mut doc);
+    doc
+}
+
+/// The document as the annotations generate it.
+pub fn generated() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
         .merge_from(monitoring::MonitoringApi::openapi())
         .merge_from(screening::ScreeningApi::openapi())
@@ -96,7 +144,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .merge_from(apps::AppsApi::openapi())
 }
 
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+async fn openapi_json() -> Json<serde_json::Value> {
     Json(openapi())
 }
 
@@ -385,7 +433,7 @@ fn import_result(mut o: uc::ImportOutcome) -> Json<ImportResult> {
 /// Only an administrator changes roles, and nobody their own roles, line manager or status
 /// (WP034 4.1): such rows are rejected with their line and field, or with `ignore_roles` the
 /// role changes are ignored and listed.
-#[utoipa::path(post, path = "/imports/people", tag = "imports", params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportOut), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/imports/people", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
 async fn import_people(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -409,7 +457,7 @@ async fn import_people(
 
 /// Import the device register (CSV body, columns
 /// `asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to`).
-#[utoipa::path(post, path = "/imports/devices", tag = "imports", params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportOut), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/imports/devices", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
 async fn import_devices(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -434,7 +482,7 @@ async fn import_devices(
 
 /// Apply a Microsoft Intune `managedDevices` export (a JSON array or a Graph page); raises
 /// WP034 4.1 findings where the signed-in user is not the holder.
-#[utoipa::path(post, path = "/imports/intune", tag = "imports", params(ImportQuery), request_body(content = String, content_type = "application/json"), responses((status = 200, body = ImportOut), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/imports/intune", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "application/json", description = "A JSON array of managedDevices, or a Graph page of them; entries the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
 async fn import_intune(
     State(state): State<AppState>,
     user: CurrentUser,

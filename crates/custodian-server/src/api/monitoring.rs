@@ -2,11 +2,11 @@
 //! verifiable draw and its bundle, each selected person's case and its signed custody steps, a
 //! printable custody report and a JSON export per case, and the programme's dashboard.
 
+use crate::routing::{Routes, get, post};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use custodian_domain::monitoring::{self as lbm, Stage};
 use custodian_store::monitoring_api::{CaseStepRecord, Exclusion, MonitoringCase, Referral, Round};
 use serde::{Deserialize, Serialize};
@@ -20,8 +20,8 @@ use crate::error::{ApiResult, AppError, Problem};
 use crate::monitoring::{self as uc, StepInput};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/monitoring/rounds", get(list_rounds).post(create_round))
         .route("/monitoring/rounds/{id}", get(get_round))
         .route("/monitoring/rounds/{id}/exclusions", post(exclude))

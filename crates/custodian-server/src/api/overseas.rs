@@ -1,11 +1,11 @@
 //! Overseas use (WP034 4.2), streaming exceptions (4.6) and usage imports (4.1) under /api/v1.
 //! Decisions on an overseas request go through `/approvals/{id}/decide` like every approval.
 
+use crate::routing::{Routes, get, post};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use custodian_authz::{Action, Resource};
 use custodian_store::overseas_api::{OverseasItem, StreamingExceptionItem, UsageImportRun};
 use custodian_store::usage_api::UsageImport;
@@ -21,8 +21,8 @@ use crate::error::{ApiResult, AppError, Problem};
 use crate::overseas as uc;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/overseas/requests", post(create_request))
         .route("/overseas/mine", get(mine))
         .route("/overseas/windows", get(windows))
@@ -359,7 +359,7 @@ struct ImportQuery {
 /// Import a carrier (`carrier`) or web gateway (`web`) CSV file (WP034 4.1): idempotent, bad
 /// rows listed with line and reason while the good rows are stored, the run audited with the
 /// file's SHA-256.
-#[utoipa::path(post, path = "/usage/imports/{feed}", tag = "usage", params(("feed" = String, Path), ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = UsageImportOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/usage/imports/{feed}", tag = "usage", params(("feed" = String, Path), ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = UsageImportOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn import_usage(
     State(state): State<AppState>,
     user: CurrentUser,

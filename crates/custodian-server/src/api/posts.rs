@@ -1,10 +1,10 @@
 //! The social media posts API under /api/v1 (WP034 6.3-6.8): accounts, the SIO of each
 //! operation or reference, screening, posts and their approvals, and major incidents.
 
+use crate::routing::{Routes, get, post};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use custodian_domain::posts::{Attachment, PostState};
 use custodian_store::posts_api::{Account, Incident, InvestigationSio, NewAccount, Post, PostStep};
 use serde::{Deserialize, Serialize};
@@ -18,8 +18,8 @@ use crate::error::{ApiResult, AppError, Problem};
 use crate::posts::{self as uc, PostDraft};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/posts", get(list_posts).post(create_post))
         .route("/posts/screen", post(screen))
         .route("/posts/accounts", get(list_accounts).post(create_account))
@@ -190,7 +190,8 @@ pub struct PostOut {
     /// Who saved each version, oldest first (WP034 6.3: none of them may approve the post).
     pub editors: Vec<PostEditorOut>,
     pub text: String,
-    #[schema(value_type = Object)]
+    /// The attachments with their declared rights: name, rights, holder.
+    #[schema(value_type = Vec<Object>)]
     pub attachments: serde_json::Value,
     pub scheduled_for: Option<String>,
     /// draft, pending_sio, pending_comms, scheduled, held or published.
@@ -199,7 +200,7 @@ pub struct PostOut {
     pub pack_version: String,
     pub verdict: String,
     /// The findings of this version: category, clause, severity, start, end, match, explanation.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub findings: serde_json::Value,
     pub needs_sio: bool,
     /// The SIO recorded for the investigation named, when known.
@@ -282,7 +283,7 @@ pub struct ScreenOut {
     pub verdict: String,
     pub approver: Option<String>,
     pub pack_version: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub findings: serde_json::Value,
 }
 

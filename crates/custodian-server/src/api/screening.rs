@@ -1,10 +1,10 @@
 //! The screening pack API under /api/v1/screening (WP034 6.3, 6.5): the pack in force, its
 //! history, checking a proposed change against it, and putting a change into effect.
 
+use crate::routing::{Routes, get, post};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use custodian_store::screening_api::PackVersion;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
@@ -15,8 +15,8 @@ use crate::error::{ApiResult, Problem};
 use crate::screening as uc;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/screening/pack", get(current).post(activate))
         .route("/screening/pack/check", post(check))
         .route("/screening/pack/versions", get(history))

@@ -6,11 +6,10 @@
 use std::collections::HashMap;
 
 use crate::forms::Form;
+use crate::routing::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::StepStatus;
 use time::{OffsetDateTime, PrimitiveDateTime};
@@ -22,8 +21,8 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, UiResult};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/notifications", get(notifications))
         .route("/notifications/count", get(count))
         .route("/notifications/read-all", post(read_all))

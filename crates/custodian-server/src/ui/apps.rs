@@ -6,11 +6,10 @@
 use std::collections::HashMap;
 
 use crate::forms::Form;
+use crate::routing::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::RequestStatus;
 use custodian_domain::apps::DIRECT_MESSAGING_WARNING;
@@ -27,8 +26,8 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, UiResult};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/apps", get(catalogue).post(add_app))
         .route("/apps/unlisted", get(unlisted))
         .route("/apps/requests", get(my_requests).post(create_request))

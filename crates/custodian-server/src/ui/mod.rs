@@ -12,20 +12,19 @@ mod pages;
 mod posts;
 mod screening;
 
+use crate::routing::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
 use custodian_authz::{Action, Resource};
 
 use crate::auth::CurrentUser;
 use crate::error::FieldProblem;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Routes {
     use pages::*;
-    Router::new()
+    Routes::new()
         .route("/", get(home))
         .route("/sign-in", get(sign_in_form).post(sign_in))
         .route("/sign-out", post(sign_out))

@@ -5,11 +5,10 @@
 use std::collections::HashMap;
 
 use crate::forms::Form;
+use crate::routing::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use custodian_authz::{Action, Resource};
 use custodian_domain::monitoring::Stage;
 use custodian_store::monitoring_api::{MonitoringCase, Round};
@@ -23,8 +22,8 @@ use crate::error::{AppError, UiResult};
 use crate::monitoring::{self as uc, StepInput, case_resource};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/monitoring", get(dashboard))
         .route("/monitoring/rounds", post(create_round))
         .route("/monitoring/rounds/{id}", get(round))

@@ -6,12 +6,11 @@
 use std::collections::HashMap;
 
 use crate::forms::Form;
+use crate::routing::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use custodian_authz::{Action, Resource};
 use custodian_store::overseas_api::OverseasItem;
 use time::OffsetDateTime;
@@ -24,8 +23,8 @@ use crate::error::{AppError, FieldProblem, UiResult};
 use crate::overseas as uc;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/overseas", get(overseas).post(create))
         .route("/overseas/export.csv", get(export_csv))
         .route("/overseas/{id}", get(window))

@@ -7,11 +7,10 @@
 use std::collections::HashMap;
 
 use crate::forms::Form;
+use crate::routing::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::StepStatus;
 use custodian_domain::posts::{Approval, Attachment, Platform, PostState, Rights};
@@ -26,8 +25,8 @@ use crate::error::{AppError, UiResult};
 use crate::posts::{self as uc, PostDraft};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/posts", get(list).post(create))
         .route("/posts/new", get(new_post))
         .route("/posts/highlight", post(highlight))

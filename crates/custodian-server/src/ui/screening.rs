@@ -3,12 +3,11 @@
 //! with a reason. The forms work without JavaScript.
 
 use crate::forms::Form;
+use crate::routing::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use custodian_authz::{Action, Resource};
 use custodian_screening::review::ChangeReport;
 use custodian_store::screening_api::PackVersion;
@@ -20,8 +19,8 @@ use crate::error::{AppError, FieldProblem, UiResult};
 use crate::screening as uc;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/screening/pack", get(overview).post(activate))
         .route("/screening/pack/check", post(check))
         .route("/screening/pack/versions/{version}", get(one_version))

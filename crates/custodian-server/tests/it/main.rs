@@ -13,6 +13,7 @@ mod findings;
 mod hardening;
 mod imports_security;
 mod monitoring;
+mod openapi;
 mod overseas;
 mod paging;
 mod permissions;
