@@ -222,8 +222,17 @@ pub const TOKEN_PREFIX: &str = "cst_";
 /// How the request was authenticated.
 #[derive(Debug, Clone)]
 pub enum Via {
-    Session { token_hash: String, csrf: String },
-    Token { id: Uuid, scopes: Vec<String> },
+    Session {
+        token_hash: String,
+        csrf: String,
+    },
+    /// `reading`: the request's method is safe (GET or HEAD), so it changes nothing whatever
+    /// permission its handler checks.
+    Token {
+        id: Uuid,
+        scopes: Vec<String>,
+        reading: bool,
+    },
 }
 
 /// The signed-in person making this request.
@@ -264,14 +273,15 @@ impl CurrentUser {
     pub fn scope_allows(&self, action: Action) -> bool {
         match &self.via {
             Via::Session { .. } => true,
-            Via::Token { scopes, .. } => {
-                scopes.iter().any(|s| s == "write" || s == action.as_str() || (s == "read" && is_read_only(action)))
-            }
+            Via::Token { scopes, reading, .. } => scopes
+                .iter()
+                .any(|s| s == "write" || s == action.as_str() || (s == "read" && (*reading || is_read_only(action)))),
         }
     }
 }
 
-/// Actions that change nothing; the `read` token scope covers exactly these.
+/// Actions that change nothing; the `read` token scope covers these, on any method, and every
+/// GET or HEAD request (safe methods change nothing, whatever permission their handler checks).
 pub fn is_read_only(a: Action) -> bool {
     use Action::*;
     matches!(
@@ -355,7 +365,11 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Ok(CurrentUser {
                 principal: principal_of(&person),
                 actor: Actor::token(t.id, person.id),
-                via: Via::Token { id: t.id, scopes: t.scopes },
+                via: Via::Token {
+                    id: t.id,
+                    scopes: t.scopes,
+                    reading: matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD),
+                },
                 person,
             });
         }

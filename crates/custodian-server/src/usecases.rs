@@ -295,11 +295,7 @@ pub async fn import_people_as(
 
 /// What a signed-in user or token may change through the people import: roles only with
 /// `users.manage` (administrators), never their own row's rights.
-pub fn people_authority(
-    state: &AppState,
-    user: &CurrentUser,
-    ignore_roles: bool,
-) -> Result<ImportAuthority, AppError> {
+pub fn people_authority(state: &AppState, user: &CurrentUser, ignore_roles: bool) -> Result<ImportAuthority, AppError> {
     state.require(user, Action::PeopleImport, &Resource::System)?;
     Ok(ImportAuthority {
         may_change_roles: state.allows(user, Action::UsersManage, &Resource::System),

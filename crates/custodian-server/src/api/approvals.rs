@@ -441,6 +441,8 @@ async fn delegate(
     JsonIn(b): JsonIn<DelegationIn>,
 ) -> ApiResult<Json<Uuid>> {
     user.check_csrf(csrf_header(&headers))?;
+    // Who may delegate is settled before the dates are read, so a refusal never depends on input.
+    state.require(&user, custodian_authz::Action::ApprovalsDelegate, &custodian_authz::Resource::System)?;
     let starts = parse_ts("starts_at", &b.starts_at)?;
     let ends = parse_ts("ends_at", &b.ends_at)?;
     Ok(Json(uc::delegate(&state, &user, &b.deputy, starts, ends, &b.reason).await?))

@@ -250,6 +250,8 @@ async fn delegate(
     Form(f): Form<HashMap<String, String>>,
 ) -> UiResult<Response> {
     csrf(&user, &f)?;
+    // Who may delegate is settled before the dates are read, so a refusal never depends on input.
+    state.require(&user, custodian_authz::Action::ApprovalsDelegate, &custodian_authz::Resource::System)?;
     let starts = parse_local("starts_at", field(&f, "starts_at"))?;
     let ends = parse_local("ends_at", field(&f, "ends_at"))?;
     uc::delegate(&state, &user, field(&f, "deputy"), starts, ends, field(&f, "reason")).await?;
