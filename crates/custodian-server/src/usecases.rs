@@ -241,7 +241,7 @@ pub(crate) fn rejected(errors: Vec<RowError>) -> AppError {
 
 /// Import an HR export of people. An actor with no person identity (the demo seed) imports as
 /// the system operator, roles included; a person's actor imports with no right to change roles
-/// (use [`import_people_as`] for a signed-in user, which checks for an administrator).
+/// (a signed-in user's import goes through [`crate::heavy::import`] with [`people_authority`]).
 pub async fn import_people(
     state_store: &custodian_store::Store,
     actor: &Actor,
@@ -266,35 +266,12 @@ pub async fn import_people(
     .await
 }
 
-/// The people import for a signed-in user or token (the web upload and
+/// What a signed-in user or token may change through the people import (the web upload and
 /// `POST /api/v1/imports/people`). Anyone allowed `people.import` creates people and updates HR
 /// fields; only an administrator (`users.manage`, WP034 4.1) changes roles, and nobody their own
 /// roles, line manager or status, nor makes themselves someone's line manager. Refused changes
 /// reject their rows with the line and field, or, with `ignore_roles`, role changes are ignored
 /// (stored roles kept, new people get none) and listed in the summary's `ignored`.
-pub async fn import_people_as(
-    state: &AppState,
-    user: &CurrentUser,
-    bytes: &[u8],
-    skip_invalid: bool,
-    ignore_roles: bool,
-) -> Result<ImportOutcome, AppError> {
-    let authority = people_authority(state, user, ignore_roles)?;
-    import_people_with_progress(
-        state.store(),
-        &authority,
-        &user.actor,
-        state.now(),
-        bytes,
-        skip_invalid,
-        &custodian_store::no_progress,
-        &|_| {},
-    )
-    .await
-}
-
-/// What a signed-in user or token may change through the people import: roles only with
-/// `users.manage` (administrators), never their own row's rights.
 pub fn people_authority(state: &AppState, user: &CurrentUser, ignore_roles: bool) -> Result<ImportAuthority, AppError> {
     state.require(user, Action::PeopleImport, &Resource::System)?;
     Ok(ImportAuthority {

@@ -251,9 +251,12 @@ on_both!(personal_data_is_never_cached_and_assets_are);
 
 async fn sign_in(app: &TestApp, forwarded_proto: Option<&str>) -> reqwest::Response {
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let mut req = http
-        .post(format!("{}/sign-in", app.base))
-        .form(&[("email", "laura.fenwick@warwickshire.police.example"), ("password", crate::support::PASSWORD)]);
+    let (cookie, token) = crate::support::try_sign_in_form(&http, &app.base).await.expect("the sign-in form");
+    let mut req = http.post(format!("{}/sign-in", app.base)).header("cookie", cookie).form(&[
+        ("email", "laura.fenwick@warwickshire.police.example"),
+        ("password", crate::support::PASSWORD),
+        ("signin_token", token.as_str()),
+    ]);
     if let Some(p) = forwarded_proto {
         req = req.header("x-forwarded-proto", p);
     }
@@ -263,8 +266,14 @@ async fn sign_in(app: &TestApp, forwarded_proto: Option<&str>) -> reqwest::Respo
 }
 
 fn secure_cookie(res: &reqwest::Response) -> bool {
-    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
-    cookie.split(';').skip(1).any(|a| a.trim().eq_ignore_ascii_case("secure"))
+    let session = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with(&format!("{}=", custodian_server::auth::SESSION_COOKIE)))
+        .expect("a session cookie");
+    session.split(';').skip(1).any(|a| a.trim().eq_ignore_ascii_case("secure"))
 }
 
 /// HSTS and `Secure` cookies over TLS: when the public address is https, or when a trusted

@@ -201,7 +201,7 @@ pub async fn sign_in_form(http: &reqwest::Client, base: &str) -> (String, String
     try_sign_in_form(http, base).await.expect("the sign-in form sets its pre-session cookie and carries its token")
 }
 
-async fn try_sign_in_form(http: &reqwest::Client, base: &str) -> Option<(String, String)> {
+pub async fn try_sign_in_form(http: &reqwest::Client, base: &str) -> Option<(String, String)> {
     let res = http.get(format!("{base}/sign-in")).send().await.unwrap();
     let cookie = res
         .headers()
