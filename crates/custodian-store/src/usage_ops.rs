@@ -221,6 +221,11 @@ pub async fn cellular_records(
 pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &Actor, now: OffsetDateTime) -> Result<(u64, u64)> {
     const CHUNK: usize = 256;
     let mut tx = begin_write(pool).await.map_err(db_err)?;
+    // The findings are read, merged and written back: take the audit head's lock (every audited
+    // write takes it) before reading them, so two imports adding records to the same finding
+    // take turns instead of one overwriting the other's records (PostgreSQL; a SQLite write
+    // transaction already holds the database's write lock from its start).
+    sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await.map_err(db_err)?;
     let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
     for chunk in fs.chunks(CHUNK) {
         let mut q = sqlx::QueryBuilder::<DB>::new("SELECT dedupe_key FROM findings WHERE dedupe_key IN (");

@@ -360,3 +360,28 @@ async fn the_demo_force_comes_with_a_carrier_bill_that_breaks_each_carrier_rule(
     );
     app.stop().await;
 }
+
+async fn imports_adding_to_one_finding_at_once_lose_no_record(b: Backend) {
+    // Several bills at once each add a premium-rate call (WP034 4.2) to the same open finding
+    // (one person, rule and day): the finding ends with every record, whatever the interleaving.
+    let app = spawn(b).await;
+    app.seed().await;
+    let t = soon();
+    let call = |id: String| format!("{id},+441214960506,call,out,{t},60,09061234567,,GB,false,\n");
+    let first = import(&app, call("p0".into())).await;
+    assert_eq!(first.findings_opened, 1);
+    for round in 0..3 {
+        let runs = (0..6).map(|i| import_into(app.store(), call(format!("p{round}-{i}"))));
+        for r in futures_util::future::join_all(runs).await {
+            let r = r.unwrap();
+            assert_eq!((r.imported, r.findings_opened, r.findings_updated), (1, 0, 1), "{r:?}");
+        }
+    }
+    let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
+    let premium: Vec<_> = all.iter().filter(|f| f.rule == "usage.premium_rate").collect();
+    assert_eq!(premium.len(), 1, "{all:?}");
+    let f = app.store().finding(premium[0].id).await.unwrap().unwrap();
+    assert_eq!(f.records.len(), 1 + 3 * 6, "records lost: {:?}", f.records);
+    app.stop().await;
+}
+on_both!(imports_adding_to_one_finding_at_once_lose_no_record);
