@@ -1575,6 +1575,10 @@ where
 #[allow(clippy::too_many_arguments)]
 pub async fn review_finding(pool: &Pool<DB>, id: Uuid, to: FindingStatus, outcome: Option<Outcome>, reasons: Option<&str>, reviewer: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Finding> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
+    // The status is checked on what this read sees, so take the audit head's lock (which every
+    // audited write takes) first: reviewers at the same moment take turns, and a finding is
+    // closed once (PostgreSQL; SQLite's write transaction holds the write lock from its start).
+    sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await.map_err(db_err)?;
     let sql = format!("{FINDING_SELECT} WHERE f.id = $1");
     let before = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await.map_err(db_err)?.as_ref().map(finding_from_row).transpose()?
         .ok_or_else(|| StoreError::NotFound(format!("finding {id}")))?;

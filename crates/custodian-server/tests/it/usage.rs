@@ -385,3 +385,45 @@ async fn imports_adding_to_one_finding_at_once_lose_no_record(b: Backend) {
     app.stop().await;
 }
 on_both!(imports_adding_to_one_finding_at_once_lose_no_record);
+
+async fn reviewers_closing_one_finding_at_once_close_it_once(b: Backend) {
+    // WP034 4.10: a closed finding is final. Reviewers closing the same finding at the same moment
+    // with different outcomes: one closes it, the others are told it is already closed, and the
+    // audit log holds one closing review.
+    let app = spawn(b).await;
+    app.seed().await;
+    let t = soon();
+    import(&app, format!("q0,+441214960506,call,out,{t},60,09061234567,,GB,false,\n")).await;
+    let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
+    let id = all.iter().find(|f| f.rule == "usage.premium_rate").unwrap().id;
+    let reviewer = app.store().person_by_staff_number("A1016").await.unwrap().unwrap();
+    let actor = Actor::person(reviewer.id, &reviewer.staff_number);
+    let outcomes = custodian_domain::findings::Outcome::ALL;
+    let closes = (0..8).map(|i| {
+        let reasons = format!("closing attempt {i}");
+        let (store, actor) = (app.store().clone(), actor.clone());
+        let outcome = outcomes[i % outcomes.len()];
+        async move {
+            store
+                .review_finding(
+                    id,
+                    custodian_domain::findings::FindingStatus::Closed,
+                    Some(outcome),
+                    Some(&reasons),
+                    reviewer.id,
+                    &actor,
+                    time::OffsetDateTime::now_utc(),
+                )
+                .await
+        }
+    });
+    let results = futures_util::future::join_all(closes).await;
+    let closed = results.iter().filter(|r| r.is_ok()).count();
+    let reasons: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).map(|f| f.reasons.clone()).collect();
+    assert_eq!(closed, 1, "a finding is closed once, not by each of {reasons:?}");
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(matches!(r, custodian_store::StoreError::Conflict(_)), "the others are conflicts: {r:?}");
+    }
+    app.stop().await;
+}
+on_both!(reviewers_closing_one_finding_at_once_close_it_once);
