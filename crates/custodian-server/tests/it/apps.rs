@@ -380,20 +380,8 @@ async fn in_a_browser_a_request_is_approved_twice_and_the_grant_closes_the_findi
         find(&app_findings(&app, Some("open")).await, "WP-MB-0006", "net.whatsapp.WhatsApp").cloned().unwrap();
     let finding_id = finding["id"].as_str().unwrap().to_string();
     let c = &browser.client;
-    let sign_in = |email: &'static str| {
-        let base = app.base.clone();
-        async move {
-            c.goto(&format!("{base}/sign-in")).await.unwrap();
-            c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
-            c.find(Locator::Id("password")).await.unwrap().send_keys(crate::support::PASSWORD).await.unwrap();
-            c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
-            c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
-        }
-    };
-    let sign_out = || async {
-        c.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
-        c.wait().for_element(Locator::Id("email")).await.unwrap();
-    };
+    let sign_in = |email: &'static str| crate::support::browser_sign_in(c, &app.base, email);
+    let sign_out = || crate::support::browser_sign_out(c);
 
     // The officer opens her finding: WP034 6.5's warning, and the link to request the app.
     sign_in("laura.fenwick@warwickshire.police.example").await;

@@ -423,16 +423,7 @@ async fn in_a_browser_psd_runs_a_round_and_a_dmi_records_a_download() {
     let app = spawn(Backend::Sqlite).await;
     app.seed().await;
     let c = &browser.client;
-    let sign_in = |email: &'static str| {
-        let base = app.base.clone();
-        async move {
-            c.goto(&format!("{base}/sign-in")).await.unwrap();
-            c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
-            c.find(Locator::Id("password")).await.unwrap().send_keys(crate::support::PASSWORD).await.unwrap();
-            c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
-            c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
-        }
-    };
+    let sign_in = |email: &'static str| crate::support::browser_sign_in(c, &app.base, email);
     let type_in = |id: &'static str, text: String| async move {
         c.find(Locator::Id(id)).await.unwrap().send_keys(&text).await.unwrap();
     };

@@ -475,20 +475,8 @@ async fn in_a_browser_an_appeal_goes_to_the_sio_and_an_incident_holds_it() {
     app.seed().await;
     account(&app, "@WarksNorth", "Response Policing North", false, false).await;
     let c = &browser.client;
-    let sign_in = |email: &'static str| {
-        let base = app.base.clone();
-        async move {
-            c.goto(&format!("{base}/sign-in")).await.unwrap();
-            c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
-            c.find(Locator::Id("password")).await.unwrap().send_keys(crate::support::PASSWORD).await.unwrap();
-            c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
-            c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
-        }
-    };
-    let sign_out = || async {
-        c.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
-        c.wait().for_element(Locator::Id("email")).await.unwrap();
-    };
+    let sign_in = |email: &'static str| crate::support::browser_sign_in(c, &app.base, email);
+    let sign_out = || crate::support::browser_sign_out(c);
 
     // The officer writes the appeal; the editor marks the operation as they type.
     sign_in("laura.fenwick@warwickshire.police.example").await;

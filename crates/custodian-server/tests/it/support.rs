@@ -284,3 +284,21 @@ impl Session {
         self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap().status().as_u16()
     }
 }
+
+/// Signs in through the sign-in page in a real browser, as `email` with the test password, and
+/// waits for the page that follows.
+pub async fn browser_sign_in(c: &fantoccini::Client, base: &str, email: &str) {
+    use fantoccini::Locator;
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
+}
+
+/// Signs out with the header's button in a real browser, and waits for the sign-in page.
+pub async fn browser_sign_out(c: &fantoccini::Client) {
+    use fantoccini::Locator;
+    c.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("email")).await.unwrap();
+}

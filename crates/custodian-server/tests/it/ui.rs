@@ -1,7 +1,7 @@
 //! The web interface over HTTP, and one end-to-end journey in headless Chromium.
 
 use crate::on_both;
-use crate::support::{Backend, PASSWORD, spawn};
+use crate::support::{Backend, spawn};
 
 async fn digital_services_allocate_from_the_device_page_and_the_holder_confirms(b: Backend) {
     let app = spawn(b).await;
@@ -99,16 +99,7 @@ async fn in_a_browser_a_device_is_allocated_and_its_holder_confirms_receipt() {
     app.seed().await;
     let c = &browser.client;
     use fantoccini::Locator;
-    let sign_in = |email: &'static str| {
-        let base = app.base.clone();
-        async move {
-            c.goto(&format!("{base}/sign-in")).await.unwrap();
-            c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
-            c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-            c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
-            c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
-        }
-    };
+    let sign_in = |email: &'static str| crate::support::browser_sign_in(c, &app.base, email);
     sign_in("daniel.okafor@warwickshire.police.example").await;
     let d = app.device("WP-LT-0006").await;
     c.goto(&format!("{}/devices/{}", app.base, d.id)).await.unwrap();
