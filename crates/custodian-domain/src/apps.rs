@@ -13,20 +13,12 @@ use time::OffsetDateTime;
 use crate::imports::RowError;
 use crate::people::Role;
 
-/// The finding rule id for an installed app not approved for the device's holder.
-pub const RULE_UNAPPROVED: &str = "apps.unapproved";
-
-/// WP034 4.8: an app installed on a force device that is not approved for its holder's role.
-pub const UNAPPROVED: crate::findings::Rule = crate::findings::Rule {
-    id: RULE_UNAPPROVED,
-    clause: "4.8",
-    severity: crate::findings::Severity::Medium,
-    title: "App installed that is not approved for the holder",
-};
+// The apps rules live in the findings catalogue, which knows every area's rules.
+pub use crate::findings::{RULE_UNAPPROVED, UNAPPROVED};
 
 /// The apps rules, for look-ups by id.
 pub fn rule(id: &str) -> Option<&'static crate::findings::Rule> {
-    (id == RULE_UNAPPROVED).then_some(&UNAPPROVED)
+    crate::findings::APPS_RULES.iter().find(|r| r.id == id)
 }
 
 /// The dedupe key of the 4.8 finding for one device (by asset tag) and package: one finding per
