@@ -1,35 +1,24 @@
 //! The actions catalogue: everything Custodian asks permission for, one table row per action
 //! (its Rust name, its Cedar action id and the kind of resource it is about).
 //!
-//! Adding a permission means one row in [`actions!`] below, the action in
+//! Adding a permission means one row in the `actions!` table below, the action in
 //! `policies/custodian.cedarschema` and the policies that permit it (the loader refuses a schema
 //! that declares other actions than this table).
 
-/// The kind of thing an action is about; each [`Action`] applies to exactly one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ResourceKind {
-    /// Custodian as a whole (lists, imports, administration).
-    System,
-    /// One person's record.
-    Person,
-    /// One device.
-    Device,
-    /// One finding.
-    Finding,
-    /// One selected person's lawful business monitoring case.
-    MonitoringCase,
-}
-
-impl ResourceKind {
-    /// The Cedar entity type's name, without the namespace.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::System => "System",
-            Self::Person => "Person",
-            Self::Device => "Device",
-            Self::Finding => "Finding",
-            Self::MonitoringCase => "MonitoringCase",
-        }
+custodian_domain::str_enum! {
+    /// The kind of thing an action is about; each [`Action`] applies to exactly one.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ResourceKind {
+        /// Custodian as a whole (lists, imports, administration).
+        System = "System",
+        /// One person's record.
+        Person = "Person",
+        /// One device.
+        Device = "Device",
+        /// One finding.
+        Finding = "Finding",
+        /// One selected person's lawful business monitoring case.
+        MonitoringCase = "MonitoringCase",
     }
 }
 

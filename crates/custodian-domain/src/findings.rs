@@ -3,78 +3,52 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Low,
-    Medium,
-    High,
+crate::str_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Severity {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+    }
 }
 
 impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "low" => Some(Self::Low),
-            "medium" => Some(Self::Medium),
-            "high" => Some(Self::High),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FindingStatus {
-    Open,
-    UnderReview,
-    Closed,
+crate::str_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum FindingStatus {
+        Open = "open",
+        UnderReview = "under_review",
+        Closed = "closed",
+    }
 }
 
 impl FindingStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::UnderReview => "under_review",
-            Self::Closed => "closed",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "open" => Some(Self::Open),
-            "under_review" => Some(Self::UnderReview),
-            "closed" => Some(Self::Closed),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 
-/// What the reviewer decided when closing a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    NoAction,
-    AdviceGiven,
-    ReferredToPsd,
-    FalsePositive,
+crate::str_enum! {
+    /// What the reviewer decided when closing a finding.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Outcome {
+        NoAction = "no_action",
+        AdviceGiven = "advice_given",
+        ReferredToPsd = "referred_to_psd",
+        FalsePositive = "false_positive",
+    }
 }
 
 impl Outcome {
     pub const ALL: [Outcome; 4] = [Self::NoAction, Self::AdviceGiven, Self::ReferredToPsd, Self::FalsePositive];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoAction => "no_action",
-            Self::AdviceGiven => "advice_given",
-            Self::ReferredToPsd => "referred_to_psd",
-            Self::FalsePositive => "false_positive",
-        }
-    }
     pub fn label(self) -> &'static str {
         match self {
             Self::NoAction => "No action",
@@ -84,7 +58,7 @@ impl Outcome {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|o| o.as_str() == s)
+        s.parse().ok()
     }
 }
 

@@ -6,19 +6,21 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-/// Where a selected person's case is (WP034 5.4). `Withdrawn` ends a case by a reasoned
-/// decision, which calls the area's next reserve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Selected,
-    Consulted,
-    Mandated,
-    HandedOver,
-    Downloaded,
-    Examined,
-    Returned,
-    Withdrawn,
+crate::str_enum! {
+    /// Where a selected person's case is (WP034 5.4). `Withdrawn` ends a case by a reasoned
+    /// decision, which calls the area's next reserve.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Stage {
+        Selected = "selected",
+        Consulted = "consulted",
+        Mandated = "mandated",
+        HandedOver = "handed_over",
+        Downloaded = "downloaded",
+        Examined = "examined",
+        Returned = "returned",
+        Withdrawn = "withdrawn",
+    }
 }
 
 impl Stage {
@@ -32,18 +34,6 @@ impl Stage {
         Self::Returned,
         Self::Withdrawn,
     ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Selected => "selected",
-            Self::Consulted => "consulted",
-            Self::Mandated => "mandated",
-            Self::HandedOver => "handed_over",
-            Self::Downloaded => "downloaded",
-            Self::Examined => "examined",
-            Self::Returned => "returned",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
     pub fn label(self) -> &'static str {
         match self {
             Self::Selected => "Selected",
@@ -57,7 +47,7 @@ impl Stage {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s.trim())
+        s.trim().parse().ok()
     }
     /// Whether the case is over.
     pub fn is_closed(self) -> bool {
@@ -209,21 +199,17 @@ impl Step {
     }
 }
 
-/// The kinds of conduct assessment referral a case opens (WP034 5.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReferralKind {
-    FailureToProvide,
-    ConcernsIdentified,
+crate::str_enum! {
+    /// The kinds of conduct assessment referral a case opens (WP034 5.5).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ReferralKind {
+        FailureToProvide = "failure_to_provide",
+        ConcernsIdentified = "concerns_identified",
+    }
 }
 
 impl ReferralKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::FailureToProvide => "failure_to_provide",
-            Self::ConcernsIdentified => "concerns_identified",
-        }
-    }
     pub fn label(self) -> &'static str {
         match self {
             Self::FailureToProvide => "Failure to provide the device",
@@ -231,7 +217,7 @@ impl ReferralKind {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::FailureToProvide, Self::ConcernsIdentified].into_iter().find(|k| k.as_str() == s)
+        s.parse().ok()
     }
 }
 

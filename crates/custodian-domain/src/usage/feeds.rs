@@ -29,27 +29,20 @@ pub const CARRIER_COLUMNS: [&str; 11] = [
 pub const WEB_COLUMNS: [&str; 9] =
     ["record_id", "device", "user", "start", "domain", "category", "bytes", "network", "tethered"];
 
-/// What a carrier record is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Event {
-    Call,
-    Sms,
-    Mms,
-    Data,
-    Divert,
+crate::str_enum! {
+    /// What a carrier record is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Event {
+        Call = "call",
+        Sms = "sms",
+        Mms = "mms",
+        Data = "data",
+        Divert = "divert",
+    }
 }
 
 impl Event {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Call => "call",
-            Self::Sms => "sms",
-            Self::Mms => "mms",
-            Self::Data => "data",
-            Self::Divert => "divert",
-        }
-    }
     fn parse(s: &str) -> Option<Self> {
         Some(match s.trim().to_ascii_lowercase().as_str() {
             "call" | "voice" => Self::Call,

@@ -45,27 +45,19 @@ pub struct RuleParams {
     pub evidence_examples: usize,
 }
 
-/// Which feed a record came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Feed {
-    Carrier,
-    Web,
+crate::str_enum! {
+    /// Which feed a record came from.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Feed {
+        Carrier = "carrier",
+        Web = "web",
+    }
 }
 
 impl Feed {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Carrier => "carrier",
-            Self::Web => "web",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "carrier" => Some(Self::Carrier),
-            "web" => Some(Self::Web),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 
