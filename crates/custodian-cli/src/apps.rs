@@ -74,18 +74,7 @@ pub fn print_import(r: Result<AppsImportOutcome, AppError>, json: bool) -> anyho
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(AppError::Invalid { detail, errors }) => {
-            if json {
-                println!("{}", serde_json::json!({"error": detail, "rejected": errors}));
-            } else {
-                eprintln!("{detail}");
-                for e in errors {
-                    eprintln!("  {}: {}", e.place(), e.message);
-                }
-            }
-            Ok(ExitCode::from(2))
-        }
-        Err(other) => Err(anyhow::anyhow!("{other}")),
+        Err(e) => crate::common::report_app_error(e, json),
     }
 }
 

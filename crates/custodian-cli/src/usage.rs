@@ -1,6 +1,6 @@
-//! `custodian usage` and `custodian overseas`: import carrier billing and web gateway files, check
-//! a file against the register without storing anything, and record and export the approvals the
-//! usage rules consult (WP034 4.1, 4.2, 4.5, 4.6, 4.9, 4.12).
+//! `custodian usage`: import carrier billing and web gateway files, check a file against the
+//! register without storing anything, and record the streaming exceptions the usage rules
+//! consult (WP034 4.1, 4.2, 4.5, 4.6, 4.9, 4.12). The overseas windows are in `overseas`.
 
 use std::future::Future;
 use std::io::{IsTerminal, Write};
@@ -10,14 +10,13 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use custodian_domain::usage::{self as usage, Feed, OverseasWindow, UsagePack};
+use custodian_domain::usage::{self as usage, Feed, UsagePack};
 use custodian_server::Settings;
 use custodian_store::{Actor, Store, StoreError};
 use indicatif::{ProgressBar, ProgressStyle};
-use uuid::Uuid;
 
 /// Exit status when rows were rejected or the file was refused.
-const REJECTED: u8 = 2;
+pub(crate) const REJECTED: u8 = 2;
 
 #[derive(Subcommand)]
 pub enum UsageCmd {
@@ -64,39 +63,6 @@ pub enum UsageCmd {
     },
 }
 
-#[derive(Subcommand)]
-pub enum OverseasCmd {
-    /// Record an overseas-use window approved by the line manager, Digital Services and the Force
-    /// Vetting Unit (WP034 4.2).
-    Record {
-        /// Staff number.
-        #[arg(long)]
-        person: String,
-        /// Asset tag of a device the window covers (repeatable; all the person's devices when none).
-        #[arg(long = "device")]
-        devices: Vec<String>,
-        /// ISO 3166-1 alpha-2 country (repeatable).
-        #[arg(long = "country", required = true)]
-        countries: Vec<String>,
-        /// First day (YYYY-MM-DD).
-        #[arg(long)]
-        from: String,
-        /// Last day (YYYY-MM-DD, inclusive).
-        #[arg(long)]
-        to: String,
-        #[arg(long)]
-        purpose: String,
-        /// Reference of the three approvals (line manager, Digital Services, Force Vetting Unit).
-        #[arg(long)]
-        approval_ref: String,
-    },
-    /// The approved windows for the MDM: device, MDM id, countries, window (CSV or JSONL).
-    Export {
-        #[arg(long, default_value = "csv")]
-        format: String,
-    },
-}
-
 fn feed(s: &str) -> anyhow::Result<Feed> {
     Feed::parse(s).with_context(|| format!("unknown feed {s:?}: use carrier or web"))
 }
@@ -121,7 +87,7 @@ fn open_file(p: &Path) -> anyhow::Result<std::fs::File> {
     std::fs::File::open(p).with_context(|| format!("reading {}", p.display()))
 }
 
-fn date(field: &str, s: &str) -> anyhow::Result<time::Date> {
+pub(crate) fn date(field: &str, s: &str) -> anyhow::Result<time::Date> {
     time::Date::parse(s, &time::format_description::well_known::Iso8601::DATE)
         .with_context(|| format!("{field}: {s:?} is not a date (YYYY-MM-DD)"))
 }
@@ -278,97 +244,4 @@ pub async fn run(
 
 fn micros(t: time::OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1000) as i64
-}
-
-/// Run an overseas command.
-pub async fn run_overseas(
-    cmd: &OverseasCmd,
-    open: impl Future<Output = anyhow::Result<(Settings, Store)>>,
-) -> anyhow::Result<ExitCode> {
-    let (_, store) = open.await?;
-    match cmd {
-        OverseasCmd::Record { person, devices, countries, from, to, purpose, approval_ref } => {
-            let p = store
-                .person_by_staff_number(person)
-                .await?
-                .with_context(|| format!("no person with staff number {person}"))?;
-            let mut ids = Vec::new();
-            for tag in devices {
-                let d =
-                    store.device_by_asset_tag(tag).await?.with_context(|| format!("no device with asset tag {tag}"))?;
-                ids.push(d.id);
-            }
-            let w = OverseasWindow {
-                id: Uuid::now_v7(),
-                person: p.id,
-                devices: ids,
-                countries: countries.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
-                from: date("from", from)?,
-                to: date("to", to)?,
-            };
-            match store
-                .record_overseas_window(&w, purpose, approval_ref, &Actor::cli(), time::OffsetDateTime::now_utc())
-                .await
-            {
-                Ok(()) => {
-                    println!("{}", w.id);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(StoreError::Invalid(m)) => {
-                    eprintln!("{m}");
-                    Ok(ExitCode::from(REJECTED))
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
-        OverseasCmd::Export { format } => {
-            let windows = store.overseas_windows(Some("approved")).await?;
-            let register = store.usage_register().await?;
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::new(stdout.lock());
-            if format == "csv" {
-                writeln!(w, "device,mdm_id,staff_number,countries,from,to")?;
-            } else if format != "jsonl" {
-                bail!("unknown format {format:?}: use csv or jsonl");
-            }
-            for o in &windows {
-                // No devices named: every device the person holds now.
-                let devices: Vec<&usage::RegDevice> = register
-                    .devices
-                    .iter()
-                    .filter(|d| {
-                        if o.window.devices.is_empty() {
-                            d.holdings.iter().any(|h| h.person == o.window.person && h.to_us.is_none())
-                        } else {
-                            o.window.devices.contains(&d.id)
-                        }
-                    })
-                    .collect();
-                for d in devices {
-                    let countries = o.window.countries.join(";");
-                    if format == "csv" {
-                        writeln!(
-                            w,
-                            "{},{},{},{},{},{}",
-                            d.asset_tag,
-                            d.mdm_id.as_deref().unwrap_or(""),
-                            o.staff_number,
-                            countries,
-                            o.window.from,
-                            o.window.to
-                        )?;
-                    } else {
-                        writeln!(
-                            w,
-                            "{}",
-                            serde_json::json!({"device": d.asset_tag, "mdm_id": d.mdm_id, "staff_number": o.staff_number,
-                                "countries": o.window.countries, "from": o.window.from.to_string(), "to": o.window.to.to_string()})
-                        )?;
-                    }
-                }
-            }
-            w.flush()?;
-            Ok(ExitCode::SUCCESS)
-        }
-    }
 }

@@ -67,29 +67,21 @@ pub enum Decider {
     Role(Role),
 }
 
-/// Whether steps are decided one after the other or all at once in any order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Order {
-    /// Each step becomes decidable when the one before it is approved.
-    Sequential,
-    /// Every step is decidable from the start; all must approve.
-    AllOf,
+crate::str_enum! {
+    /// Whether steps are decided one after the other or all at once in any order.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Order {
+        /// Each step becomes decidable when the one before it is approved.
+        Sequential = "sequential",
+        /// Every step is decidable from the start; all must approve.
+        AllOf = "all_of",
+    }
 }
 
 impl Order {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sequential => "sequential",
-            Self::AllOf => "all_of",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "sequential" => Some(Self::Sequential),
-            "all_of" => Some(Self::AllOf),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 
@@ -146,33 +138,21 @@ impl ChainSpec {
     }
 }
 
-/// Where a request stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestStatus {
-    Pending,
-    Approved,
-    Rejected,
-    Withdrawn,
+crate::str_enum! {
+    /// Where a request stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum RequestStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+    }
 }
 
 impl RequestStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(Self::Pending),
-            "approved" => Some(Self::Approved),
-            "rejected" => Some(Self::Rejected),
-            "withdrawn" => Some(Self::Withdrawn),
-            _ => None,
-        }
+        s.parse().ok()
     }
     /// Rejected and withdrawn requests never change again.
     pub fn is_terminal(self) -> bool {
@@ -180,53 +160,37 @@ impl RequestStatus {
     }
 }
 
-/// Where one step stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepStatus {
-    /// Not yet decidable (a later step of a sequential chain).
-    Waiting,
-    /// Decidable now.
-    Pending,
-    Approved,
-    Rejected,
+crate::str_enum! {
+    /// Where one step stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum StepStatus {
+        /// Not yet decidable (a later step of a sequential chain).
+        Waiting = "waiting",
+        /// Decidable now.
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
 }
 
 impl StepStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Waiting => "waiting",
-            Self::Pending => "pending",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "waiting" => Some(Self::Waiting),
-            "pending" => Some(Self::Pending),
-            "approved" => Some(Self::Approved),
-            "rejected" => Some(Self::Rejected),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 
-/// A decision on a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Approve,
-    Reject,
+crate::str_enum! {
+    /// A decision on a step.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Verdict {
+        Approve = "approve",
+        Reject = "reject",
+    }
 }
 
 impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Approve => "approve",
-            Self::Reject => "reject",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "approve" | "approved" => Some(Self::Approve),

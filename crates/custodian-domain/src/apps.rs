@@ -13,20 +13,12 @@ use time::OffsetDateTime;
 use crate::imports::RowError;
 use crate::people::Role;
 
-/// The finding rule id for an installed app not approved for the device's holder.
-pub const RULE_UNAPPROVED: &str = "apps.unapproved";
-
-/// WP034 4.8: an app installed on a force device that is not approved for its holder's role.
-pub const UNAPPROVED: crate::findings::Rule = crate::findings::Rule {
-    id: RULE_UNAPPROVED,
-    clause: "4.8",
-    severity: crate::findings::Severity::Medium,
-    title: "App installed that is not approved for the holder",
-};
+// The apps rules live in the findings catalogue, which knows every area's rules.
+pub use crate::findings::{RULE_UNAPPROVED, UNAPPROVED};
 
 /// The apps rules, for look-ups by id.
 pub fn rule(id: &str) -> Option<&'static crate::findings::Rule> {
-    (id == RULE_UNAPPROVED).then_some(&UNAPPROVED)
+    crate::findings::APPS_RULES.iter().find(|r| r.id == id)
 }
 
 /// The dedupe key of the 4.8 finding for one device (by asset tag) and package: one finding per
@@ -35,56 +27,38 @@ pub fn finding_key(asset_tag: &str, package_id: &str) -> String {
     format!("{RULE_UNAPPROVED}:{asset_tag}:{package_id}")
 }
 
-/// Platforms the catalogue covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Platform {
-    Android,
-    Ios,
-    Windows,
+crate::str_enum! {
+    /// Platforms the catalogue covers.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Platform {
+        Android = "android",
+        Ios = "ios",
+        Windows = "windows",
+    }
 }
 
 impl Platform {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Android => "android",
-            Self::Ios => "ios",
-            Self::Windows => "windows",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "android" => Some(Self::Android),
-            "ios" => Some(Self::Ios),
-            "windows" => Some(Self::Windows),
-            _ => None,
-        }
+        s.trim().to_ascii_lowercase().parse().ok()
     }
 }
 
-/// What an app is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    Messaging,
-    Social,
-    Productivity,
-    Navigation,
-    CameraEvidence,
-    Other,
+crate::str_enum! {
+    /// What an app is for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Category {
+        Messaging = "messaging",
+        Social = "social",
+        Productivity = "productivity",
+        Navigation = "navigation",
+        CameraEvidence = "camera_evidence",
+        Other = "other",
+    }
 }
 
 impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Messaging => "messaging",
-            Self::Social => "social",
-            Self::Productivity => "productivity",
-            Self::Navigation => "navigation",
-            Self::CameraEvidence => "camera_evidence",
-            Self::Other => "other",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
         match s.trim().to_ascii_lowercase().replace(['/', ' ', '-'], "_").as_str() {
             "messaging" => Some(Self::Messaging),

@@ -3,47 +3,41 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The kinds of device WP034 1.2 and 5.2 name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeviceType {
-    Laptop,
-    Tablet,
-    Phone,
-    Radio,
-    Other,
+crate::str_enum! {
+    /// The kinds of device WP034 1.2 and 5.2 name.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DeviceType {
+        Laptop = "laptop",
+        Tablet = "tablet",
+        Phone = "phone",
+        Radio = "radio",
+        Other = "other",
+    }
 }
 
 impl DeviceType {
     pub const ALL: [DeviceType; 5] = [Self::Laptop, Self::Tablet, Self::Phone, Self::Radio, Self::Other];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Laptop => "laptop",
-            Self::Tablet => "tablet",
-            Self::Phone => "phone",
-            Self::Radio => "radio",
-            Self::Other => "other",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|t| t.as_str() == s)
+        s.trim().to_ascii_lowercase().parse().ok()
     }
 }
 
-/// Where a device is in its life. `Allocated` is the only state with a holder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeviceStatus {
-    InStock,
-    Allocated,
-    Returned,
-    Lost,
-    Stolen,
-    Damaged,
-    InRepair,
-    InExamination,
-    Retired,
+crate::str_enum! {
+    /// Where a device is in its life. `Allocated` is the only state with a holder.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DeviceStatus {
+        InStock = "in_stock",
+        Allocated = "allocated",
+        Returned = "returned",
+        Lost = "lost",
+        Stolen = "stolen",
+        Damaged = "damaged",
+        InRepair = "in_repair",
+        InExamination = "in_examination",
+        Retired = "retired",
+    }
 }
 
 impl DeviceStatus {
@@ -58,19 +52,6 @@ impl DeviceStatus {
         Self::InExamination,
         Self::Retired,
     ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InStock => "in_stock",
-            Self::Allocated => "allocated",
-            Self::Returned => "returned",
-            Self::Lost => "lost",
-            Self::Stolen => "stolen",
-            Self::Damaged => "damaged",
-            Self::InRepair => "in_repair",
-            Self::InExamination => "in_examination",
-            Self::Retired => "retired",
-        }
-    }
     pub fn label(self) -> &'static str {
         match self {
             Self::InStock => "In stock",
@@ -85,8 +66,7 @@ impl DeviceStatus {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|t| t.as_str() == s)
+        s.trim().to_ascii_lowercase().parse().ok()
     }
 
     /// Whether a device in this state has a holder (WP034 4.1: one named person).

@@ -3,78 +3,52 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Low,
-    Medium,
-    High,
+crate::str_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Severity {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+    }
 }
 
 impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "low" => Some(Self::Low),
-            "medium" => Some(Self::Medium),
-            "high" => Some(Self::High),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FindingStatus {
-    Open,
-    UnderReview,
-    Closed,
+crate::str_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum FindingStatus {
+        Open = "open",
+        UnderReview = "under_review",
+        Closed = "closed",
+    }
 }
 
 impl FindingStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::UnderReview => "under_review",
-            Self::Closed => "closed",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "open" => Some(Self::Open),
-            "under_review" => Some(Self::UnderReview),
-            "closed" => Some(Self::Closed),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 
-/// What the reviewer decided when closing a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    NoAction,
-    AdviceGiven,
-    ReferredToPsd,
-    FalsePositive,
+crate::str_enum! {
+    /// What the reviewer decided when closing a finding.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Outcome {
+        NoAction = "no_action",
+        AdviceGiven = "advice_given",
+        ReferredToPsd = "referred_to_psd",
+        FalsePositive = "false_positive",
+    }
 }
 
 impl Outcome {
     pub const ALL: [Outcome; 4] = [Self::NoAction, Self::AdviceGiven, Self::ReferredToPsd, Self::FalsePositive];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoAction => "no_action",
-            Self::AdviceGiven => "advice_given",
-            Self::ReferredToPsd => "referred_to_psd",
-            Self::FalsePositive => "false_positive",
-        }
-    }
     pub fn label(self) -> &'static str {
         match self {
             Self::NoAction => "No action",
@@ -84,7 +58,7 @@ impl Outcome {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|o| o.as_str() == s)
+        s.parse().ok()
     }
 }
 
@@ -113,11 +87,116 @@ pub const DEVICE_LOST_OR_STOLEN: Rule = Rule {
     title: "Device reported lost or stolen",
 };
 
-/// Every rule the foundation knows, for look-ups by id.
+/// The device rules, for look-ups by id.
 pub const RULES: &[Rule] = &[DEVICE_USER_MISMATCH, DEVICE_LOST_OR_STOLEN];
 
+// ---------------------------------------------------------------------------------------------
+// Usage rules (WP034 4.1, 4.2, 4.5, 4.6, 4.9, 4.12), re-exported by `usage`
+
+/// WP034 4.2: outgoing calls or SMS to premium rate numbers.
+pub const PREMIUM_RATE: Rule = Rule {
+    id: "usage.premium_rate",
+    clause: "4.2",
+    severity: Severity::Low,
+    title: "Call or text to a premium rate number",
+};
+/// WP034 4.2: outgoing calls or SMS to numbers outside the UK.
+pub const INTERNATIONAL: Rule = Rule {
+    id: "usage.international",
+    clause: "4.2",
+    severity: Severity::Low,
+    title: "Call or text to an overseas number",
+};
+/// WP034 4.2: outgoing multimedia messages.
+pub const MMS: Rule =
+    Rule { id: "usage.mms", clause: "4.2", severity: Severity::Low, title: "Multimedia message sent" };
+/// WP034 4.2: use overseas without an approved overseas-use window.
+pub const ROAMING: Rule =
+    Rule { id: "usage.roaming", clause: "4.2", severity: Severity::Medium, title: "Used overseas without approval" };
+/// WP034 4.5: tethering from a device that is neither a force laptop nor a force phone.
+pub const TETHERING: Rule = Rule {
+    id: "usage.tethering",
+    clause: "4.5",
+    severity: Severity::Medium,
+    title: "Tethering from a device that may not tether",
+};
+/// WP034 4.5: excessive non-tethered mobile data on one device in one day.
+pub const CELLULAR_DATA: Rule = Rule {
+    id: "usage.cellular_data",
+    clause: "4.5",
+    severity: Severity::Low,
+    title: "Heavy mobile data use instead of Wi-Fi",
+};
+/// WP034 4.6: streaming video without a recorded policing purpose.
+pub const STREAMING: Rule = Rule {
+    id: "usage.streaming",
+    clause: "4.6",
+    severity: Severity::Low,
+    title: "Streaming video without a policing purpose",
+};
+/// WP034 4.9: dating, gambling, shopping or auction sites.
+pub const BANNED_SITE: Rule = Rule {
+    id: "usage.banned_site",
+    clause: "4.9",
+    severity: Severity::Medium,
+    title: "Dating, gambling, shopping or auction site",
+};
+/// WP034 4.12: calls diverted to a number that is not a force number.
+pub const CALL_DIVERSION: Rule = Rule {
+    id: "usage.call_diversion",
+    clause: "4.12",
+    severity: Severity::High,
+    title: "Work phone diverted to a non-force number",
+};
+/// WP034 4.1: a record that matches no registered device or no holder; for Digital Services.
+pub const UNATTRIBUTED: Rule = Rule {
+    id: "usage.unattributed",
+    clause: "4.1",
+    severity: Severity::Low,
+    title: "Usage that matches no device holder",
+};
+
+/// Every usage rule, for look-ups by id (`usage::RULES`).
+pub const USAGE_RULES: &[Rule] = &[
+    PREMIUM_RATE,
+    INTERNATIONAL,
+    MMS,
+    ROAMING,
+    TETHERING,
+    CELLULAR_DATA,
+    STREAMING,
+    BANNED_SITE,
+    CALL_DIVERSION,
+    UNATTRIBUTED,
+];
+
+// ---------------------------------------------------------------------------------------------
+// Apps rules (WP034 4.8), re-exported by `apps`
+
+/// The finding rule id for an installed app not approved for the device's holder.
+pub const RULE_UNAPPROVED: &str = "apps.unapproved";
+
+/// WP034 4.8: an app installed on a force device that is not approved for its holder's role.
+pub const UNAPPROVED: Rule = Rule {
+    id: RULE_UNAPPROVED,
+    clause: "4.8",
+    severity: Severity::Medium,
+    title: "App installed that is not approved for the holder",
+};
+
+/// Every apps rule, for look-ups by id.
+pub const APPS_RULES: &[Rule] = &[UNAPPROVED];
+
+// ---------------------------------------------------------------------------------------------
+// The catalogue
+
+/// Every area's rules, in look-up order. Findings sit below every area: the areas import their
+/// rules from here, and nothing here imports an area.
+pub const CATALOGUE: &[&[Rule]] = &[RULES, USAGE_RULES, APPS_RULES];
+
+/// The rule with this id, in any area.
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.id == id).or_else(|| crate::usage::rule(id)).or_else(|| crate::apps::rule(id))
+    CATALOGUE.iter().flat_map(|area| area.iter()).find(|r| r.id == id)
 }
 
 /// Why a review step was refused.

@@ -12,8 +12,11 @@ pub mod numbers;
 pub mod people;
 pub mod policy;
 pub mod posts;
+mod str_enum;
 pub mod usage;
 pub mod validate;
+
+pub use str_enum::UnknownValue;
 
 /// A field-level validation failure, naming the field so users can fix their input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]

@@ -3,67 +3,56 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What kind of personnel a person is; WP034 1.2 provides devices to all three.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PersonKind {
-    Officer,
-    Staff,
-    Volunteer,
+crate::str_enum! {
+    /// What kind of personnel a person is; WP034 1.2 provides devices to all three.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PersonKind {
+        Officer = "officer",
+        Staff = "staff",
+        Volunteer = "volunteer",
+    }
 }
 
 impl PersonKind {
     pub const ALL: [PersonKind; 3] = [Self::Officer, Self::Staff, Self::Volunteer];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Officer => "officer",
-            Self::Staff => "staff",
-            Self::Volunteer => "volunteer",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s.trim().to_ascii_lowercase())
+        s.trim().to_ascii_lowercase().parse().ok()
     }
 }
 
-/// Whether a person is still with the force. A leaver keeps their history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PersonStatus {
-    Active,
-    Leaver,
+crate::str_enum! {
+    /// Whether a person is still with the force. A leaver keeps their history.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PersonStatus {
+        Active = "active",
+        Leaver = "leaver",
+    }
 }
 
 impl PersonStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Leaver => "leaver",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "active" => Some(Self::Active),
-            "leaver" => Some(Self::Leaver),
-            _ => None,
-        }
+        s.trim().to_ascii_lowercase().parse().ok()
     }
 }
 
-/// A role granted to a person. Line manager is not a role: it is derived from the org chart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    DigitalServices,
-    CorporateComms,
-    Psd,
-    Dmi,
-    Vetting,
-    HeadOfDepartment,
-    Sio,
-    ResolutionCentre,
-    Auditor,
-    Admin,
+crate::str_enum! {
+    /// A role granted to a person. Line manager is not a role: it is derived from the org chart.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role {
+        DigitalServices = "digital_services",
+        CorporateComms = "corporate_comms",
+        Psd = "psd",
+        Dmi = "dmi",
+        Vetting = "vetting",
+        HeadOfDepartment = "head_of_department",
+        Sio = "sio",
+        ResolutionCentre = "resolution_centre",
+        Auditor = "auditor",
+        Admin = "admin",
+    }
 }
 
 impl Role {
@@ -79,20 +68,6 @@ impl Role {
         Self::Auditor,
         Self::Admin,
     ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::DigitalServices => "digital_services",
-            Self::CorporateComms => "corporate_comms",
-            Self::Psd => "psd",
-            Self::Dmi => "dmi",
-            Self::Vetting => "vetting",
-            Self::HeadOfDepartment => "head_of_department",
-            Self::Sio => "sio",
-            Self::ResolutionCentre => "resolution_centre",
-            Self::Auditor => "auditor",
-            Self::Admin => "admin",
-        }
-    }
     /// A human label for the UI.
     pub fn label(self) -> &'static str {
         match self {
@@ -109,8 +84,7 @@ impl Role {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
+        s.trim().to_ascii_lowercase().parse().ok()
     }
 }
 

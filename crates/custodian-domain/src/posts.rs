@@ -19,39 +19,31 @@ use serde::{Deserialize, Serialize};
 use crate::approvals::{ChainSpec, Decider, Order, StepSpec};
 use crate::people::Role;
 
-/// Where a post is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PostState {
-    /// Being written; screening runs on every save.
-    Draft,
-    /// Waiting for the Senior Investigating Officer (WP034 6.3e).
-    PendingSio,
-    /// Waiting for Corporate Communications (WP034 6.4, and after a hold 6.8).
-    PendingComms,
-    /// Approved and waiting for its time.
-    Scheduled,
-    /// Paused by a major incident (WP034 6.8).
-    Held,
-    /// Sent through the publisher.
-    Published,
+crate::str_enum! {
+    /// Where a post is in its life.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PostState {
+        /// Being written; screening runs on every save.
+        Draft = "draft",
+        /// Waiting for the Senior Investigating Officer (WP034 6.3e).
+        PendingSio = "pending_sio",
+        /// Waiting for Corporate Communications (WP034 6.4, and after a hold 6.8).
+        PendingComms = "pending_comms",
+        /// Approved and waiting for its time.
+        Scheduled = "scheduled",
+        /// Paused by a major incident (WP034 6.8).
+        Held = "held",
+        /// Sent through the publisher.
+        Published = "published",
+    }
 }
 
 impl PostState {
     pub const ALL: [PostState; 6] =
         [Self::Draft, Self::PendingSio, Self::PendingComms, Self::Scheduled, Self::Held, Self::Published];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::PendingSio => "pending_sio",
-            Self::PendingComms => "pending_comms",
-            Self::Scheduled => "scheduled",
-            Self::Held => "held",
-            Self::Published => "published",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
+        s.parse().ok()
     }
     pub fn label(self) -> &'static str {
         match self {
@@ -69,20 +61,22 @@ impl PostState {
     }
 }
 
-/// The social platforms an account can be on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Platform {
-    X,
-    Facebook,
-    Instagram,
-    Nextdoor,
-    Linkedin,
-    Tiktok,
-    Youtube,
-    Threads,
-    Bluesky,
-    Other,
+crate::str_enum! {
+    /// The social platforms an account can be on.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Platform {
+        X = "x",
+        Facebook = "facebook",
+        Instagram = "instagram",
+        Nextdoor = "nextdoor",
+        Linkedin = "linkedin",
+        Tiktok = "tiktok",
+        Youtube = "youtube",
+        Threads = "threads",
+        Bluesky = "bluesky",
+        Other = "other",
+    }
 }
 
 impl Platform {
@@ -98,53 +92,32 @@ impl Platform {
         Self::Bluesky,
         Self::Other,
     ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::X => "x",
-            Self::Facebook => "facebook",
-            Self::Instagram => "instagram",
-            Self::Nextdoor => "nextdoor",
-            Self::Linkedin => "linkedin",
-            Self::Tiktok => "tiktok",
-            Self::Youtube => "youtube",
-            Self::Threads => "threads",
-            Self::Bluesky => "bluesky",
-            Self::Other => "other",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|p| p.as_str() == s)
+        s.trim().to_ascii_lowercase().parse().ok()
     }
 }
 
-/// On what basis the force may publish an attachment (WP034 6.3c: posts must not breach
-/// copyright).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rights {
-    /// Made by the force's own personnel in the course of their work.
-    ForceOwned,
-    /// Used under a licence the force holds.
-    Licensed,
-    /// Used with the rights holder's written permission.
-    Permission,
-    /// Out of copyright, or released for any use.
-    PublicDomain,
+crate::str_enum! {
+    /// On what basis the force may publish an attachment (WP034 6.3c: posts must not breach
+    /// copyright).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Rights {
+        /// Made by the force's own personnel in the course of their work.
+        ForceOwned = "force_owned",
+        /// Used under a licence the force holds.
+        Licensed = "licensed",
+        /// Used with the rights holder's written permission.
+        Permission = "permission",
+        /// Out of copyright, or released for any use.
+        PublicDomain = "public_domain",
+    }
 }
 
 impl Rights {
     pub const ALL: [Rights; 4] = [Self::ForceOwned, Self::Licensed, Self::Permission, Self::PublicDomain];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ForceOwned => "force_owned",
-            Self::Licensed => "licensed",
-            Self::Permission => "permission",
-            Self::PublicDomain => "public_domain",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s.trim())
+        s.trim().parse().ok()
     }
     pub fn label(self) -> &'static str {
         match self {
@@ -270,21 +243,17 @@ pub fn next_state(route: Route, sio_done: bool, comms_done: bool, paused: bool) 
     }
 }
 
-/// Which approval an approver gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Approval {
-    Sio,
-    Comms,
+crate::str_enum! {
+    /// Which approval an approver gives.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Approval {
+        Sio = "sio",
+        Comms = "comms",
+    }
 }
 
 impl Approval {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sio => "sio",
-            Self::Comms => "comms",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "sio" => Some(Self::Sio),

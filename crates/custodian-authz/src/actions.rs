@@ -1,0 +1,198 @@
+//! The actions catalogue: everything Custodian asks permission for, one table row per action
+//! (its Rust name, its Cedar action id and the kind of resource it is about).
+//!
+//! Adding a permission means one row in the `actions!` table below, the action in
+//! `policies/custodian.cedarschema` and the policies that permit it (the loader refuses a schema
+//! that declares other actions than this table).
+
+custodian_domain::str_enum! {
+    /// The kind of thing an action is about; each [`Action`] applies to exactly one.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ResourceKind {
+        /// Custodian as a whole (lists, imports, administration).
+        System = "System",
+        /// One person's record.
+        Person = "Person",
+        /// One device.
+        Device = "Device",
+        /// One finding.
+        Finding = "Finding",
+        /// One selected person's lawful business monitoring case.
+        MonitoringCase = "MonitoringCase",
+    }
+}
+
+/// Declares [`Action`] from its table: each row is `Variant = "cedar.id", ResourceKind;` with
+/// its documentation. The order of the rows is the order of the schema and of [`Action::ALL`].
+macro_rules! actions {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal, $kind:ident;)*) => {
+        /// Everything Custodian asks permission for. The names are the Cedar action ids.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Action {
+            /// Every action, in the order of the schema.
+            pub const ALL: &'static [Action] = &[$(Self::$variant,)*];
+
+            /// The action's name, as in the schema and policies, e.g. `"devices.allocate"`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+
+            /// The kind of resource this action is about. Asking about another kind is denied.
+            pub fn resource_kind(self) -> ResourceKind {
+                match self {
+                    $(Self::$variant => ResourceKind::$kind,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    /// See the dashboard.
+    DashboardView = "dashboard.view", System;
+    /// Read WP034 and Custodian's permission policies.
+    PolicyRead = "policy.read", System;
+    /// See the devices allocated to oneself.
+    MyDevicesView = "my_devices.view", System;
+    /// List people.
+    PeopleList = "people.list", System;
+    /// See one person's record.
+    PeopleView = "people.view", Person;
+    /// Import people from a CSV file.
+    PeopleImport = "people.import", System;
+    /// Change one person's record.
+    PeopleEdit = "people.edit", Person;
+    /// List devices.
+    DevicesList = "devices.list", System;
+    /// See one device.
+    DevicesView = "devices.view", Device;
+    /// Add a device.
+    DevicesCreate = "devices.create", System;
+    /// Import devices from a CSV file.
+    DevicesImport = "devices.import", System;
+    /// Allocate a device to a person.
+    DevicesAllocate = "devices.allocate", Device;
+    /// Move a device through its life cycle (returned, repaired, wiped, disposed of...).
+    DevicesTransition = "devices.transition", Device;
+    /// Confirm receipt of a device allocated to oneself.
+    DevicesConfirmReceipt = "devices.confirm_receipt", Device;
+    /// Report a device allocated to oneself lost or stolen.
+    DevicesReportLoss = "devices.report_loss", Device;
+    /// List findings (each row is then checked with [`Action::FindingsView`]).
+    FindingsList = "findings.list", System;
+    /// See one finding.
+    FindingsView = "findings.view", Finding;
+    /// Review (judge) one finding.
+    FindingsReview = "findings.review", Finding;
+    /// Export findings.
+    FindingsExport = "findings.export", System;
+    /// Create monitoring rounds, record exclusions and make the draw.
+    MonitoringRoundsManage = "monitoring.rounds.manage", System;
+    /// See monitoring rounds, their draws and verification bundles.
+    MonitoringRoundsView = "monitoring.rounds.view", System;
+    /// See one monitoring case and its custody record.
+    MonitoringCasesView = "monitoring.cases.view", MonitoringCase;
+    /// Propose slots, assign the DMI, issue the notice, withdraw a case.
+    MonitoringCasesManage = "monitoring.cases.manage", MonitoringCase;
+    /// Answer on availability: accept, defer or decline the slot.
+    MonitoringCasesRespond = "monitoring.cases.respond", MonitoringCase;
+    /// Custody steps: receive, download, examine and return the devices.
+    MonitoringCasesCustody = "monitoring.cases.custody", MonitoringCase;
+    /// See the screening pack in force and its history of versions.
+    ScreeningPackView = "screening.pack.view", System;
+    /// Check and put into effect a new version of the screening pack.
+    ScreeningPackManage = "screening.pack.manage", System;
+    /// Read the audit trail.
+    AuditRead = "audit.read", System;
+    /// Verify the audit trail's integrity.
+    AuditVerify = "audit.verify", System;
+    /// Manage user accounts and their roles.
+    UsersManage = "users.manage", System;
+    /// Issue and revoke API tokens.
+    TokensManage = "tokens.manage", System;
+    /// Read service metrics.
+    MetricsRead = "metrics.read", System;
+    /// See and mark read one's own in-app notifications.
+    NotificationsView = "notifications.view", System;
+    /// Decide approval steps (the chain names who decides each step; this permits asking).
+    ApprovalsDecide = "approvals.decide", System;
+    /// Name a deputy to decide one's approval steps during an absence.
+    ApprovalsDelegate = "approvals.delegate", System;
+    /// See every pending approval step past its service level.
+    ApprovalsOverview = "approvals.overview", System;
+    /// See the approved apps catalogue.
+    AppsCatalogueView = "apps.catalogue.view", System;
+    /// Keep the app catalogue and its grants.
+    AppsCatalogueManage = "apps.catalogue.manage", System;
+    /// Import app inventories from the MDM.
+    AppsInventoryImport = "apps.inventory.import", System;
+    /// See the unlisted apps seen on devices.
+    AppsUnlistedView = "apps.unlisted.view", System;
+    /// Request an unlisted app, and follow or withdraw one's requests.
+    AppsRequest = "apps.request", System;
+    /// Export the approved apps per role for the MDM.
+    AppsExport = "apps.export", System;
+    /// See posts one wrote or that are for one's team's accounts.
+    PostsView = "posts.view", System;
+    /// See every post (the approvers).
+    PostsViewAll = "posts.view_all", System;
+    /// Draft, edit and submit posts.
+    PostsDraft = "posts.draft", System;
+    /// Approve a post that gives investigation details, as the SIO.
+    PostsApproveSio = "posts.approve_sio", System;
+    /// Approve a post for Corporate Communications.
+    PostsApproveComms = "posts.approve_comms", System;
+    /// Override a post's screening warnings, with a reason (never a block).
+    PostsOverride = "posts.override", System;
+    /// Set up the force's social media accounts.
+    PostsAccounts = "posts.accounts", System;
+    /// Record the SIO of an operation or crime reference.
+    PostsInvestigations = "posts.investigations", System;
+    /// Declare and end a major incident.
+    PostsIncident = "posts.incident", System;
+    /// Request overseas use of one's devices, follow and withdraw one's requests.
+    OverseasRequest = "overseas.request", System;
+    /// See every overseas-use window.
+    OverseasWindowsView = "overseas.windows.view", System;
+    /// Export the approved overseas-use windows for the MDM.
+    OverseasExport = "overseas.export", System;
+    /// Import carrier and web gateway usage files and see the import history.
+    UsageImport = "usage.import", System;
+    /// Record a policing-purpose streaming exception for a person (as its approver).
+    StreamingExceptionsRecord = "usage.streaming_exceptions.record", Person;
+    /// See every streaming exception.
+    StreamingExceptionsViewAll = "usage.streaming_exceptions.view_all", System;
+    /// See unsubmitted drafts of other people's posts (Corporate Communications).
+    PostsViewDrafts = "posts.view_drafts", System;
+    /// Read which SIO is recorded for each operation or crime reference.
+    PostsInvestigationsView = "posts.investigations.view", System;
+    /// See a drawn round's verification bundle (everyone selected and in reserve) and its
+    /// exclusions.
+    MonitoringRoundsBundle = "monitoring.rounds.bundle", System;
+    /// Mark one's own notifications read (a change: a read-only token may not).
+    NotificationsUpdate = "notifications.update", System;
+}
+
+impl Action {
+    /// The action with this name, if there is one.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|a| a.as_str() == s)
+    }
+
+    /// The position of this action in [`Action::ALL`].
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

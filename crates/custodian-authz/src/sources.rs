@@ -1,0 +1,55 @@
+//! The policy sources compiled into the binary, and the conventions every policy keeps (an
+//! `@id`, an `@clause` naming a clause of WP034, and a `// WP034 x.y:` comment).
+
+use cedar_policy::PolicyId;
+
+pub(crate) const SCHEMA_SRC: &str = include_str!("../../../policies/custodian.cedarschema");
+
+/// The policy files compiled into the binary, by name.
+pub(crate) const EMBEDDED_POLICIES: &[(&str, &str)] = &[
+    ("everyone.cedar", include_str!("../../../policies/everyone.cedar")),
+    ("people.cedar", include_str!("../../../policies/people.cedar")),
+    ("devices.cedar", include_str!("../../../policies/devices.cedar")),
+    ("findings.cedar", include_str!("../../../policies/findings.cedar")),
+    ("monitoring.cedar", include_str!("../../../policies/monitoring.cedar")),
+    ("screening.cedar", include_str!("../../../policies/screening.cedar")),
+    ("audit.cedar", include_str!("../../../policies/audit.cedar")),
+    ("admin.cedar", include_str!("../../../policies/admin.cedar")),
+    ("approvals.cedar", include_str!("../../../policies/approvals.cedar")),
+    ("apps.cedar", include_str!("../../../policies/apps.cedar")),
+    ("posts.cedar", include_str!("../../../policies/posts.cedar")),
+    ("usage.cedar", include_str!("../../../policies/usage.cedar")),
+];
+
+/// The numbered clauses of WP034 version 3; an `@clause` must name one of them.
+pub(crate) const WP034_CLAUSES: &[&str] = &[
+    "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", //
+    "2.1", "2.2", "2.3", "2.4", "2.5", //
+    "3.1", "3.2", "3.3", "3.4", //
+    "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9", "4.10", "4.11", "4.12", //
+    "5.1", "5.2", "5.3", "5.4", "5.5", //
+    "6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8", //
+    "7.1", "7.2", "7.3", "7.4", //
+    "8.1", "8.2", //
+    "9.1", //
+    "10.1", "10.2",
+];
+
+/// The position Cedar gave a policy when parsing a file ("policy3" is the fourth).
+pub(crate) fn policy_position(id: &PolicyId) -> usize {
+    id.to_string().strip_prefix("policy").and_then(|n| n.parse().ok()).unwrap_or(usize::MAX)
+}
+
+/// The block of `//` comment lines right above `body` in `src` (no blank line between), or
+/// `None` if `body` is not in `src`.
+pub(crate) fn preceding_comment(src: &str, body: &str) -> Option<String> {
+    let start = src.find(body)?;
+    let before = src.get(..start)?;
+    let mut lines: Vec<&str> = before.lines().collect();
+    // The line the policy starts on, up to the policy (normally empty).
+    if !before.ends_with('\n') {
+        lines.pop();
+    }
+    let block: Vec<&str> = lines.iter().rev().take_while(|l| l.trim_start().starts_with("//")).copied().collect();
+    Some(block.into_iter().rev().map(str::trim_end).collect::<Vec<_>>().join("\n"))
+}

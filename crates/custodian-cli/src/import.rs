@@ -1,0 +1,141 @@
+//! `custodian import`: the bulk imports of people (HR export), devices (register), Intune
+//! (Graph managedDevices) and apps (installed-app inventories), with a progress bar.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use custodian_domain::imports::ImportAuthority;
+use custodian_server::usecases;
+use custodian_store::Actor;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::Cli;
+use crate::apps;
+use crate::common::{open, report_app_error};
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// people, devices, intune or apps
+    kind: String,
+    file: PathBuf,
+    /// Import the valid rows and list the invalid ones, instead of importing nothing.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+    /// people only: apply no role changes (keep every stored role; new people get none) and list
+    /// the rows whose roles differ. Without it the command line, acting as the system operator,
+    /// applies the roles column.
+    #[arg(long)]
+    ignore_roles: bool,
+}
+
+/// Run an import.
+pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let (_, store) = open(cli).await?;
+    let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
+    let bar = if std::io::stderr().is_terminal() && !a.json {
+        let pb = ProgressBar::new_spinner();
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len} rows [{elapsed} < {eta}]")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        pb.set_message(format!("importing {}", a.file.display()));
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    } else {
+        ProgressBar::hidden()
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let (pos, len) = (bar.clone(), bar.clone());
+    let progress = move |n: u64| pos.set_position(n);
+    let total = move |n: u64| len.set_length(n);
+    let r = match a.kind.as_str() {
+        "people" => {
+            // The command line has no person identity: it acts as the system operator,
+            // with shell access to the server and its database, who may grant roles
+            // (`user grant-role`). --ignore-roles leaves every role as stored.
+            let authority = if a.ignore_roles {
+                ImportAuthority { may_change_roles: false, importer: None, ignore_roles: true }
+            } else {
+                ImportAuthority::operator()
+            };
+            usecases::import_people_with_progress(
+                &store,
+                &authority,
+                &Actor::cli(),
+                now,
+                &bytes,
+                a.skip_invalid,
+                &progress,
+                &total,
+            )
+            .await
+        }
+        "devices" => {
+            usecases::import_devices_with_progress(
+                &store,
+                &Actor::cli(),
+                now,
+                &bytes,
+                a.skip_invalid,
+                &progress,
+                &total,
+            )
+            .await
+        }
+        "intune" => {
+            usecases::import_intune_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total)
+                .await
+        }
+        "apps" => {
+            let r = custodian_server::apps::import_inventory(
+                &store,
+                &Actor::cli(),
+                now,
+                &bytes,
+                a.skip_invalid,
+                &progress,
+                &total,
+            )
+            .await;
+            bar.finish_and_clear();
+            return apps::print_import(r, a.json);
+        }
+        other => bail!("unknown import {other:?}: use people, devices, intune or apps"),
+    };
+    bar.finish_and_clear();
+    match r {
+        Ok(o) => {
+            if a.json {
+                println!("{}", serde_json::to_string(&o)?);
+            } else {
+                let s = &o.summary;
+                println!(
+                    "{} rows: {} created, {} updated, {} unchanged, {} findings opened",
+                    s.rows, s.created, s.updated, s.unchanged, s.findings_opened
+                );
+                for e in &o.skipped {
+                    println!(
+                        "  skipped line {}: {}{}",
+                        e.line,
+                        e.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(),
+                        e.message
+                    );
+                }
+                for e in &s.unmatched {
+                    println!("  not applied, line {}: {}", e.line, e.message);
+                }
+                for e in &s.ignored {
+                    println!("  line {}, {}: {}", e.line, e.field.as_deref().unwrap_or("row"), e.message);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => report_app_error(e, a.json),
+    }
+}

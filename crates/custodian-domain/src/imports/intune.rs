@@ -1,0 +1,379 @@
+//! Microsoft Intune (Graph `managedDevices`) JSON exports.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::imports::{Parsed, RowError};
+use crate::validate;
+
+/// A device from a Microsoft Intune (Graph `managedDevices`) export. Empty strings are `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntuneDevice {
+    /// Position in the export's device array, from 0.
+    pub index: usize,
+    /// Intune's device id.
+    pub id: String,
+    /// `deviceName`.
+    pub device_name: Option<String>,
+    /// `serialNumber`.
+    pub serial_number: Option<String>,
+    /// `imei`, as 15 Luhn-checked digits.
+    pub imei: Option<String>,
+    /// `phoneNumber` in E.164 form when valid; otherwise `None` and a warning.
+    pub phone_number: Option<String>,
+    /// `manufacturer`.
+    pub manufacturer: Option<String>,
+    /// `model`.
+    pub model: Option<String>,
+    /// `operatingSystem`.
+    pub operating_system: Option<String>,
+    /// `osVersion`.
+    pub os_version: Option<String>,
+    /// `userPrincipalName`, lower-cased: the account signed in to the device.
+    pub user_principal_name: Option<String>,
+    /// `lastSyncDateTime`; `None` when absent or Graph's "never" (0001-01-01T00:00:00Z).
+    pub last_sync: Option<OffsetDateTime>,
+}
+
+/// Parse an Intune export: either a JSON array of `managedDevice` objects, or a Graph page
+/// (`{"@odata.context": ..., "value": [...]}`).
+///
+/// Returns `Err` when the text is not JSON (the message gives serde_json's line and column)
+/// or not one of those shapes. Per-device errors use `line` = position + 1 and a JSON pointer
+/// (`/value/3/imei`, or `/3/imei` for a bare array). A device needs an `id`, unique in the
+/// file; an invalid IMEI or sync time is an error; an invalid phone number is dropped with a
+/// warning. A page with `@odata.nextLink` is only part of the export, which is warned about
+/// (line 0). Members other than the ones read are ignored.
+pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
+        RowError::new(u64::try_from(e.line()).unwrap_or(0), None, format!("the Intune export is not valid JSON: {e}"))
+    })?;
+    let shape_error =
+        || RowError::new(0, None, "expected a JSON array of managed devices, or a Graph page with a \"value\" array");
+    let mut out = Parsed::default();
+    let (prefix, items) = match &doc {
+        Value::Array(items) => ("", items),
+        Value::Object(page) => {
+            let Some(Value::Array(items)) = page.get("value") else {
+                return Err(shape_error());
+            };
+            if let Some(Value::String(next)) = page.get("@odata.nextLink")
+                && !next.trim().is_empty()
+            {
+                out.warnings.push(RowError::new(
+                    0,
+                    Some("/@odata.nextLink"),
+                    "this is one page of a longer export: devices on the other pages are missing",
+                ));
+            }
+            ("/value", items)
+        }
+        _ => return Err(shape_error()),
+    };
+
+    let mut seen_ids: HashMap<String, usize> = HashMap::new();
+    for (index, item) in items.iter().enumerate() {
+        let line = u64::try_from(index).map_or(u64::MAX, |i| i.saturating_add(1));
+        let base = format!("{prefix}/{index}");
+        let Value::Object(obj) = item else {
+            out.errors.push(RowError::new(line, Some(&base), "expected a JSON object for each device"));
+            continue;
+        };
+        let mut device = IntuneFields { obj, base: &base, line, errors: Vec::new(), warnings: Vec::new() };
+
+        let id = device.string("id");
+        let device_name = device.string("deviceName");
+        let serial_number = device.string("serialNumber");
+        let imei = device.checked("imei", validate::imei);
+        let phone_number = device.warned("phoneNumber", validate::phone_e164);
+        let manufacturer = device.string("manufacturer");
+        let model = device.string("model");
+        let operating_system = device.string("operatingSystem");
+        let os_version = device.string("osVersion");
+        let user_principal_name = device.string("userPrincipalName").map(|o| o.map(|s| s.to_lowercase()));
+        let last_sync = device.checked("lastSyncDateTime", sync_time).map(Option::flatten);
+
+        match &id {
+            Some(None) => device.error("id", "the device has no id"),
+            Some(Some(id)) => match seen_ids.get(id) {
+                Some(first) => device.error("id", format!("id {id} is also used by device {first} of the export")),
+                None => {
+                    seen_ids.insert(id.clone(), index);
+                }
+            },
+            None => {}
+        }
+
+        out.warnings.append(&mut device.warnings);
+        let (
+            Some(Some(id)),
+            Some(device_name),
+            Some(serial_number),
+            Some(imei),
+            Some(phone_number),
+            Some(manufacturer),
+            Some(model),
+            Some(operating_system),
+            Some(os_version),
+            Some(user_principal_name),
+            Some(last_sync),
+        ) = (
+            id,
+            device_name,
+            serial_number,
+            imei,
+            phone_number,
+            manufacturer,
+            model,
+            operating_system,
+            os_version,
+            user_principal_name,
+            last_sync,
+        )
+        else {
+            out.errors.append(&mut device.errors);
+            continue;
+        };
+        if !device.errors.is_empty() {
+            out.errors.append(&mut device.errors);
+            continue;
+        }
+        out.rows.push(IntuneDevice {
+            index,
+            id,
+            device_name,
+            serial_number,
+            imei,
+            phone_number,
+            manufacturer,
+            model,
+            operating_system,
+            os_version,
+            user_principal_name,
+            last_sync,
+        });
+    }
+    Ok(out)
+}
+
+/// One Intune device object being read, with the problems found so far.
+struct IntuneFields<'a> {
+    obj: &'a Map<String, Value>,
+    base: &'a str,
+    line: u64,
+    errors: Vec<RowError>,
+    warnings: Vec<RowError>,
+}
+
+impl IntuneFields<'_> {
+    fn pointer(&self, member: &str) -> String {
+        format!("{}/{member}", self.base)
+    }
+
+    fn error(&mut self, member: &str, message: impl Into<String>) {
+        let pointer = self.pointer(member);
+        self.errors.push(RowError::new(self.line, Some(&pointer), message));
+    }
+
+    /// A string member, trimmed. `Some(None)` when absent, null or empty; `None` (with an
+    /// error) when it is not a string.
+    fn string(&mut self, member: &str) -> Option<Option<String>> {
+        match self.obj.get(member) {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Some(None),
+            Some(Value::String(s)) => Some(Some(s.trim().to_string())),
+            Some(other) => {
+                self.error(member, format!("expected a string, found {}", json_kind(other)));
+                None
+            }
+        }
+    }
+
+    /// A string member passed through `check`. The outer `None` means an error was recorded.
+    fn checked<T>(&mut self, member: &str, check: impl FnOnce(&str) -> Result<T, String>) -> Option<Option<T>> {
+        let Some(s) = self.string(member)? else {
+            return Some(None);
+        };
+        match check(&s) {
+            Ok(v) => Some(Some(v)),
+            Err(m) => {
+                self.error(member, m);
+                None
+            }
+        }
+    }
+
+    /// A string member passed through `check`; if that fails it is dropped with a warning.
+    fn warned<T>(&mut self, member: &str, check: impl FnOnce(&str) -> Result<T, String>) -> Option<Option<T>> {
+        let Some(s) = self.string(member)? else {
+            return Some(None);
+        };
+        match check(&s) {
+            Ok(v) => Some(Some(v)),
+            Err(m) => {
+                let pointer = self.pointer(member);
+                self.warnings.push(RowError::new(self.line, Some(&pointer), format!("{m}; ignored")));
+                Some(None)
+            }
+        }
+    }
+}
+
+/// An RFC 3339 time, with Graph's "never" (year 1) read as `None`.
+fn sync_time(s: &str) -> Result<Option<OffsetDateTime>, String> {
+    let t = OffsetDateTime::parse(s, &Rfc3339).map_err(|e| format!("{s:?} is not an RFC 3339 date and time ({e})"))?;
+    Ok(if t.year() <= 1 { None } else { Some(t) })
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::imports::tests::*;
+
+    // Intune JSON.
+
+    const INTUNE_PHONE: &str = r#"{"id": "d1", "deviceName": "WP-MB-0001", "serialNumber": "R5C1", "imei": "49 015420 323751 8",
+        "phoneNumber": "+441214960123", "manufacturer": "samsung", "model": "SM-S911B", "operatingSystem": "Android",
+        "osVersion": "14", "userPrincipalName": "Jo.Bloggs@Warwickshire.Police.Example",
+        "lastSyncDateTime": "2025-06-02T07:41:18.4275531Z", "complianceState": "compliant"}"#;
+
+    #[test]
+    fn a_graph_page_of_devices_is_parsed() {
+        let p = intune(INTUNE_PHONE);
+        assert_eq!((p.errors.clone(), p.warnings.clone()), (vec![], vec![]));
+        assert_eq!(
+            p.rows,
+            vec![IntuneDevice {
+                index: 0,
+                id: "d1".into(),
+                device_name: Some("WP-MB-0001".into()),
+                serial_number: Some("R5C1".into()),
+                imei: Some(IMEI.into()),
+                phone_number: Some("+441214960123".into()),
+                manufacturer: Some("samsung".into()),
+                model: Some("SM-S911B".into()),
+                operating_system: Some("Android".into()),
+                os_version: Some("14".into()),
+                user_principal_name: Some("jo.bloggs@warwickshire.police.example".into()),
+                last_sync: Some(time::macros::datetime!(2025-06-02 07:41:18.4275531 UTC)),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_bare_json_array_of_devices_is_accepted_with_pointers_from_the_root() {
+        let p = parse_intune_json(r#"[{"id": "d1"}, {"id": "d2", "imei": "123"}]"#).unwrap();
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(fields(&p.errors), vec![(2, Some("/1/imei"))]);
+    }
+
+    #[test]
+    fn empty_strings_and_nulls_mean_none() {
+        let p = intune(
+            r#"{"id": "d1", "deviceName": "", "serialNumber": "  ", "imei": null, "phoneNumber": "", "userPrincipalName": ""}"#,
+        );
+        assert_eq!(p.errors, vec![]);
+        let d = &p.rows[0];
+        assert_eq!((&d.device_name, &d.serial_number, &d.imei, &d.phone_number), (&None, &None, &None, &None));
+        assert_eq!(d.user_principal_name, None);
+    }
+
+    #[test]
+    fn a_last_sync_of_year_one_means_never_synced() {
+        let p = intune(r#"{"id": "d1", "lastSyncDateTime": "0001-01-01T00:00:00Z"}"#);
+        assert_eq!(p.errors, vec![]);
+        assert_eq!(p.rows[0].last_sync, None);
+    }
+
+    #[test]
+    fn a_last_sync_that_is_not_rfc_3339_is_an_error_on_that_field() {
+        let p = intune(r#"{"id": "d1", "lastSyncDateTime": "02/06/2025 07:41"}"#);
+        assert_eq!(fields(&p.errors), vec![(1, Some("/value/0/lastSyncDateTime"))]);
+    }
+
+    #[test]
+    fn a_device_without_an_id_is_an_error() {
+        let p = intune(r#"{"deviceName": "x"}, {"id": ""}, {"id": "d3"}"#);
+        assert_eq!(fields(&p.errors), vec![(1, Some("/value/0/id")), (2, Some("/value/1/id"))]);
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.rows[0].index, 2);
+    }
+
+    #[test]
+    fn a_device_id_used_twice_is_an_error_on_the_later_device() {
+        let p = intune(r#"{"id": "d1"}, {"id": "d1"}"#);
+        assert_eq!(fields(&p.errors), vec![(2, Some("/value/1/id"))]);
+    }
+
+    #[test]
+    fn an_invalid_imei_is_an_error_on_that_field() {
+        let p = intune(r#"{"id": "d0"}, {"id": "d1", "imei": "490154203237519"}"#);
+        assert_eq!(fields(&p.errors), vec![(2, Some("/value/1/imei"))]);
+        assert_eq!(p.rows.len(), 1);
+    }
+
+    #[test]
+    fn an_invalid_phone_number_is_dropped_with_a_warning() {
+        let p = intune(r#"{"id": "d1", "phoneNumber": "07700 900123"}"#);
+        assert_eq!(p.errors, vec![]);
+        assert_eq!(p.rows[0].phone_number, None);
+        assert_eq!(fields(&p.warnings), vec![(1, Some("/value/0/phoneNumber"))]);
+    }
+
+    #[test]
+    fn a_member_of_the_wrong_json_type_is_an_error() {
+        let p = intune(r#"{"id": 42, "imei": 490154203237518}"#);
+        assert_eq!(fields(&p.errors), vec![(1, Some("/value/0/id")), (1, Some("/value/0/imei"))]);
+        assert!(p.errors[0].message.contains("a number"));
+    }
+
+    #[test]
+    fn a_device_that_is_not_an_object_is_an_error() {
+        let p = intune(r#""d1", {"id": "d2"}"#);
+        assert_eq!(fields(&p.errors), vec![(1, Some("/value/0"))]);
+        assert_eq!(p.rows.len(), 1);
+    }
+
+    #[test]
+    fn malformed_json_is_an_error_giving_the_line_and_column() {
+        let e = parse_intune_json("{\n  \"value\": [\n    {\"id\": \"d1\",}\n  ]\n}").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("line 3 column"), "{}", e.message);
+    }
+
+    #[test]
+    fn json_of_the_wrong_shape_is_refused() {
+        for text in ["{}", r#"{"value": {}}"#, "42", r#""devices""#, "null"] {
+            assert!(parse_intune_json(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_page_with_a_next_link_warns_that_the_export_is_incomplete() {
+        let p = parse_intune_json(r#"{"value": [], "@odata.nextLink": "https://graph.microsoft.com/next"}"#).unwrap();
+        assert_eq!(fields(&p.warnings), vec![(0, Some("/@odata.nextLink"))]);
+        let last = parse_intune_json(r#"{"value": [], "@odata.nextLink": null}"#).unwrap();
+        assert_eq!(last.warnings, vec![]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_json_is_tolerated() {
+        assert!(parse_intune_json("\u{feff}[]").is_ok());
+    }
+}
