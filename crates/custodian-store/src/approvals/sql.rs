@@ -1,32 +1,43 @@
-// Approval chains and notifications, written once and compiled per backend next to ops.rs (see
-// lib.rs), whose imports and helpers they share. The `*_tx` functions and `approval_open`,
-// `notify`, `notify_decider` take the caller's transaction so a feature opens or decides a request
-// together with its own change and audit events (see approvals_api.rs for the guide). Names here
-// start with `approval`, `apr_`, `notif` or `delegation`.
+//! The approvals SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Approval chains and notifications. The `*_tx` functions and `open`, `notify`,
+//! `notify_decider` take the caller's transaction so a feature opens or decides a request
+//! together with its own change and audit events (see `crate::approvals` for the guide).
 
-use crate::approvals_api::*;
-use custodian_domain::approvals::{self as chain, Deciding, Decider, Order, RequestStatus, StepStatus, Verdict};
+use super::{DB, Tx, DbRow, Conn, begin_write, db_err};
+use super::{apps, audit, overseas, people, posts};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::people::Role;
+use serde_json::json;
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+use crate::approvals::*;
+use crate::apps::GrantTo;
+use custodian_domain::approvals::{self as domain, Deciding, Decider, Order, RequestStatus, StepStatus, Verdict};
 
-const APR_SELECT: &str = "SELECT r.id, r.kind, r.subject, r.title, r.link, r.requester_id, p.name AS requester_name, \
+const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.subject, r.title, r.link, r.requester_id, p.name AS requester_name, \
     r.chain_order, r.status, r.revision, r.created_at, r.updated_at, r.closed_at \
     FROM approval_requests r JOIN people p ON p.id = r.requester_id";
 
-const APR_STEP_SELECT: &str = "SELECT s.position, s.step_key, s.clause, s.decider_person_id, dp.name AS decider_name, \
+const STEP_SELECT: &str = "SELECT s.position, s.step_key, s.clause, s.decider_person_id, dp.name AS decider_name, \
     s.decider_role, s.sla_days, s.status, s.opened_at, s.due_at, s.decided_by, db.name AS decided_by_name, s.on_behalf_of, \
     s.decided_at, s.reasons FROM approval_steps s LEFT JOIN people dp ON dp.id = s.decider_person_id \
     LEFT JOIN people db ON db.id = s.decided_by";
 
-fn apr_conflict(e: chain::ApprovalError) -> StoreError {
+fn conflict(e: domain::ApprovalError) -> StoreError {
     match e {
-        chain::ApprovalError::ReasonsRequired => StoreError::Invalid("reasons: a rejection needs reasons".into()),
-        chain::ApprovalError::NoSuchStep(_) => StoreError::NotFound(e.to_string()),
-        chain::ApprovalError::BadChain(_) => StoreError::Invalid(e.to_string()),
+        domain::ApprovalError::ReasonsRequired => StoreError::Invalid("reasons: a rejection needs reasons".into()),
+        domain::ApprovalError::NoSuchStep(_) => StoreError::NotFound(e.to_string()),
+        domain::ApprovalError::BadChain(_) => StoreError::Invalid(e.to_string()),
         _ => StoreError::Conflict(e.to_string()),
     }
 }
 
-async fn apr_steps(conn: &mut Conn, id: Uuid) -> Result<Vec<ApprovalStep>> {
-    let sql = format!("{APR_STEP_SELECT} WHERE s.request_id = $1 ORDER BY s.position");
+async fn steps(conn: &mut Conn, id: Uuid) -> Result<Vec<ApprovalStep>> {
+    let sql = format!("{STEP_SELECT} WHERE s.request_id = $1 ORDER BY s.position");
     let rows = sqlx::query(&sql).bind(id).fetch_all(&mut *conn).await.map_err(db_err)?;
     rows.iter()
         .map(|r| {
@@ -35,7 +46,7 @@ async fn apr_steps(conn: &mut Conn, id: Uuid) -> Result<Vec<ApprovalStep>> {
             let (decider, label) = match (person, role) {
                 (Some(p), _) => (Decider::Person(p), r.try_get::<Option<String>, _>("decider_name").map_err(db_err)?.unwrap_or_default()),
                 (None, Some(role)) => {
-                    let role = Role::parse(&role).ok_or_else(|| bad("decider role", &role))?;
+                    let role = Role::parse(&role).ok_or_else(|| people::bad("decider role", &role))?;
                     (Decider::Role(role), role.label().to_string())
                 }
                 (None, None) => return Err(StoreError::Invalid("stored approval step has no decider".into())),
@@ -48,8 +59,8 @@ async fn apr_steps(conn: &mut Conn, id: Uuid) -> Result<Vec<ApprovalStep>> {
                 clause: r.try_get("clause").map_err(db_err)?,
                 decider,
                 decider_label: label,
-                sla_days: u32::try_from(sla).map_err(|_| bad("service level", &sla.to_string()))?,
-                status: StepStatus::parse(&status).ok_or_else(|| bad("step status", &status))?,
+                sla_days: u32::try_from(sla).map_err(|_| people::bad("service level", &sla.to_string()))?,
+                status: StepStatus::parse(&status).ok_or_else(|| people::bad("step status", &status))?,
                 opened_at: r.try_get("opened_at").map_err(db_err)?,
                 due_at: r.try_get("due_at").map_err(db_err)?,
                 decided_by: r.try_get("decided_by").map_err(db_err)?,
@@ -62,7 +73,7 @@ async fn apr_steps(conn: &mut Conn, id: Uuid) -> Result<Vec<ApprovalStep>> {
         .collect()
 }
 
-async fn apr_from_row(conn: &mut Conn, r: &DbRow) -> Result<ApprovalRequest> {
+async fn from_row(conn: &mut Conn, r: &DbRow) -> Result<ApprovalRequest> {
     let id: Uuid = r.try_get("id").map_err(db_err)?;
     let order: String = r.try_get("chain_order").map_err(db_err)?;
     let status: String = r.try_get("status").map_err(db_err)?;
@@ -75,13 +86,13 @@ async fn apr_from_row(conn: &mut Conn, r: &DbRow) -> Result<ApprovalRequest> {
         link: r.try_get("link").map_err(db_err)?,
         requester_id: r.try_get("requester_id").map_err(db_err)?,
         requester_name: r.try_get("requester_name").map_err(db_err)?,
-        order: Order::parse(&order).ok_or_else(|| bad("chain order", &order))?,
-        status: RequestStatus::parse(&status).ok_or_else(|| bad("request status", &status))?,
-        revision: u32::try_from(revision).map_err(|_| bad("revision", &revision.to_string()))?,
+        order: Order::parse(&order).ok_or_else(|| people::bad("chain order", &order))?,
+        status: RequestStatus::parse(&status).ok_or_else(|| people::bad("request status", &status))?,
+        revision: u32::try_from(revision).map_err(|_| people::bad("revision", &revision.to_string()))?,
         created_at: r.try_get("created_at").map_err(db_err)?,
         updated_at: r.try_get("updated_at").map_err(db_err)?,
         closed_at: r.try_get("closed_at").map_err(db_err)?,
-        steps: apr_steps(conn, id).await?,
+        steps: steps(conn, id).await?,
         excluded: sqlx::query_scalar("SELECT person_id FROM approval_exclusions WHERE request_id = $1 ORDER BY person_id")
             .bind(id)
             .fetch_all(&mut *conn)
@@ -93,7 +104,7 @@ async fn apr_from_row(conn: &mut Conn, r: &DbRow) -> Result<ApprovalRequest> {
 /// Name the people who may not decide the request's current revision besides its requester
 /// (separation of duties: whoever made the subject as it now stands), replacing the list; in
 /// the caller's transaction. `reason` says why, for the record.
-pub async fn approval_exclude_tx(tx: &mut Tx<'_>, id: Uuid, people: &[Uuid], reason: &str) -> Result<()> {
+pub async fn exclude_tx(tx: &mut Tx<'_>, id: Uuid, people: &[Uuid], reason: &str) -> Result<()> {
     sqlx::query("DELETE FROM approval_exclusions WHERE request_id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?;
     let mut people = people.to_vec();
     people.sort();
@@ -110,25 +121,25 @@ pub async fn approval_exclude_tx(tx: &mut Tx<'_>, id: Uuid, people: &[Uuid], rea
     Ok(())
 }
 
-async fn apr_load(conn: &mut Conn, id: Uuid) -> Result<Option<ApprovalRequest>> {
-    let sql = format!("{APR_SELECT} WHERE r.id = $1");
+pub async fn load(conn: &mut Conn, id: Uuid) -> Result<Option<ApprovalRequest>> {
+    let sql = format!("{REQUEST_SELECT} WHERE r.id = $1");
     match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await.map_err(db_err)? {
-        Some(r) => Ok(Some(apr_from_row(conn, &r).await?)),
+        Some(r) => Ok(Some(from_row(conn, &r).await?)),
         None => Ok(None),
     }
 }
 
 /// Load a request inside a transaction.
-pub async fn approval_load_tx(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
-    apr_load(tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("approval request {id}")))
+pub async fn load_tx(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
+    load(tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("approval request {id}")))
 }
 
-pub async fn approval_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<ApprovalRequest>> {
+pub async fn by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<ApprovalRequest>> {
     let mut conn = pool.acquire().await.map_err(db_err)?;
-    apr_load(&mut conn, id).await
+    load(&mut conn, id).await
 }
 
-pub async fn approval_by_subject(pool: &Pool<DB>, subject: &str) -> Result<Option<ApprovalRequest>> {
+pub async fn by_subject(pool: &Pool<DB>, subject: &str) -> Result<Option<ApprovalRequest>> {
     let mut conn = pool.acquire().await.map_err(db_err)?;
     let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM approval_requests WHERE subject = $1")
         .bind(subject)
@@ -136,17 +147,17 @@ pub async fn approval_by_subject(pool: &Pool<DB>, subject: &str) -> Result<Optio
         .await
         .map_err(db_err)?;
     match id {
-        Some(id) => apr_load(&mut conn, id).await,
+        Some(id) => load(&mut conn, id).await,
         None => Ok(None),
     }
 }
 
-fn apr_subject(id: Uuid) -> String {
+fn subject(id: Uuid) -> String {
     format!("approval:{id}")
 }
 
 /// Write the domain request's state back to the request's rows.
-async fn apr_save(tx: &mut Tx<'_>, id: Uuid, r: &chain::Request, now: OffsetDateTime) -> Result<()> {
+async fn save(tx: &mut Tx<'_>, id: Uuid, r: &domain::Request, now: OffsetDateTime) -> Result<()> {
     let closed = if r.status == RequestStatus::Pending { None } else { Some(now) };
     sqlx::query("UPDATE approval_requests SET status = $1, revision = $2, updated_at = $3, closed_at = $4 WHERE id = $5")
         .bind(r.status.as_str())
@@ -180,14 +191,14 @@ async fn apr_save(tx: &mut Tx<'_>, id: Uuid, r: &chain::Request, now: OffsetDate
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn apr_event(
+async fn event(
     tx: &mut Tx<'_>,
     request: Uuid,
     revision: u32,
     now: OffsetDateTime,
     actor: Option<Uuid>,
     event: &str,
-    step: Option<&chain::Step>,
+    step: Option<&domain::Step>,
     reasons: Option<&str>,
 ) -> Result<()> {
     sqlx::query(
@@ -241,7 +252,7 @@ pub async fn notify(
 
 /// The people who may decide for `decider` at `now`: the named person and their running deputies,
 /// or every active holder of the role.
-async fn apr_decider_people(tx: &mut Tx<'_>, decider: &Decider, now: OffsetDateTime) -> Result<Vec<Uuid>> {
+async fn decider_people(tx: &mut Tx<'_>, decider: &Decider, now: OffsetDateTime) -> Result<Vec<Uuid>> {
     match decider {
         Decider::Person(p) => {
             let rows: Vec<(Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
@@ -278,7 +289,7 @@ pub async fn notify_decider(
     subject: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<()> {
-    for p in apr_decider_people(tx, decider, now).await? {
+    for p in decider_people(tx, decider, now).await? {
         if p != requester {
             notify(tx, p, kind, title, body, link, subject, now).await?;
         }
@@ -288,8 +299,8 @@ pub async fn notify_decider(
 
 /// Open an approval request in the caller's transaction: its rows, the timeline's first line,
 /// the audit event, and notifications to the deciders of the steps decidable now.
-pub async fn approval_open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-    let r = chain::Request::new(n.requester, &n.spec, now).map_err(apr_conflict)?;
+pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+    let r = domain::Request::new(n.requester, &n.spec, now).map_err(conflict)?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO approval_requests (id, kind, subject, title, link, requester_id, chain_order, status, revision, created_at, updated_at) \
@@ -330,13 +341,13 @@ pub async fn approval_open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now:
         .await
         .map_err(db_err)?;
     }
-    apr_event(tx, id, 0, now, actor.person_id, "requested", None, None).await?;
+    event(tx, id, 0, now, actor.person_id, "requested", None, None).await?;
     let clause = r.steps[0].clause.clone();
-    audit(
+    audit::audit(
         tx,
         actor,
         now,
-        AuditEntry::new("approval.request", apr_subject(id)).clause(&clause).after(json!({
+        AuditEntry::new("approval.request", subject(id)).clause(&clause).after(json!({
             "kind": n.kind, "subject": n.subject, "title": n.title, "order": r.order.as_str(),
             "steps": r.steps.iter().map(|s| json!({"key": s.key, "clause": s.clause, "decider": s.decider, "sla_days": s.sla_days})).collect::<Vec<_>>(),
         })),
@@ -349,21 +360,21 @@ pub async fn approval_open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now:
     Ok(id)
 }
 
-pub async fn approval_open_standalone(pool: &Pool<DB>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+pub async fn open_standalone(pool: &Pool<DB>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let id = approval_open(&mut tx, n, actor, now).await?;
+    let id = open(&mut tx, n, actor, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(id)
 }
 
 /// Take the request's row lock (PostgreSQL) before reading it, so two deciders are ordered.
-async fn apr_lock(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
+async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
     sqlx::query("UPDATE approval_requests SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?;
-    approval_load_tx(tx, id).await
+    load_tx(tx, id).await
 }
 
 /// Who `person` is as a decider at `now`: their roles and the people they deputise for.
-pub async fn approval_deciding(conn: &mut Conn, person: Uuid, now: OffsetDateTime) -> Result<Deciding> {
+pub async fn deciding(conn: &mut Conn, person: Uuid, now: OffsetDateTime) -> Result<Deciding> {
     let roles: Vec<String> =
         sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1").bind(person).fetch_all(&mut *conn).await.map_err(db_err)?;
     let rows: Vec<(Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
@@ -373,8 +384,8 @@ pub async fn approval_deciding(conn: &mut Conn, person: Uuid, now: OffsetDateTim
     .fetch_all(&mut *conn)
     .await
     .map_err(db_err)?;
-    let delegations: Vec<chain::Delegation> =
-        rows.into_iter().map(|(from, starts_at, ends_at)| chain::Delegation { from, to: person, starts_at, ends_at }).collect();
+    let delegations: Vec<domain::Delegation> =
+        rows.into_iter().map(|(from, starts_at, ends_at)| domain::Delegation { from, to: person, starts_at, ends_at }).collect();
     Ok(Deciding::new(person, roles.iter().filter_map(|r| Role::parse(r)).collect(), &delegations, now))
 }
 
@@ -382,7 +393,7 @@ pub async fn approval_deciding(conn: &mut Conn, person: Uuid, now: OffsetDateTim
 /// audit event naming the step's clause, notifications to the requester and to the next
 /// deciders. The feature's effect is the caller's (see [`Decided::outcome`]).
 #[allow(clippy::too_many_arguments)]
-pub async fn approval_decide_tx(
+pub async fn decide_tx(
     tx: &mut Tx<'_>,
     id: Uuid,
     step: &str,
@@ -392,35 +403,35 @@ pub async fn approval_decide_tx(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Decided> {
-    let before = apr_lock(tx, id).await?;
-    let who = approval_deciding(tx, person, now).await?;
+    let before = lock(tx, id).await?;
+    let who = deciding(tx, person, now).await?;
     let mut r = before.to_domain();
-    let outcome = r.decide(step, &who, verdict, reasons, now).map_err(apr_conflict)?;
-    apr_save(tx, id, &r, now).await?;
+    let outcome = r.decide(step, &who, verdict, reasons, now).map_err(conflict)?;
+    save(tx, id, &r, now).await?;
     let s = r.step(step).cloned().ok_or_else(|| StoreError::NotFound(format!("step {step}")))?;
-    apr_event(tx, id, r.revision, now, Some(person), s.status.as_str(), Some(&s), s.reasons.as_deref()).await?;
+    event(tx, id, r.revision, now, Some(person), s.status.as_str(), Some(&s), s.reasons.as_deref()).await?;
     let action = match verdict {
         Verdict::Approve => "approval.approve",
         Verdict::Reject => "approval.reject",
     };
-    let mut entry = AuditEntry::new(action, apr_subject(id)).clause(&s.clause).after(json!({
+    let mut entry = AuditEntry::new(action, subject(id)).clause(&s.clause).after(json!({
         "step": s.key, "verdict": verdict.as_str(), "on_behalf_of": s.on_behalf_of, "request_status": r.status.as_str(),
         "subject": before.subject, "revision": r.revision,
     }));
     if let Some(reasons) = &s.reasons {
         entry = entry.justification(reasons);
     }
-    audit(tx, actor, now, entry).await?;
+    audit::audit(tx, actor, now, entry).await?;
     let (title, body) = match &outcome {
-        chain::Outcome::Approved => ("Request approved", format!("{}: approved at the last step ({}, WP034 {}).", before.title, s.key, s.clause)),
-        chain::Outcome::Rejected => (
+        domain::Outcome::Approved => ("Request approved", format!("{}: approved at the last step ({}, WP034 {}).", before.title, s.key, s.clause)),
+        domain::Outcome::Rejected => (
             "Request rejected",
             format!("{}: rejected at step {} (WP034 {}): {}", before.title, s.key, s.clause, s.reasons.as_deref().unwrap_or("")),
         ),
-        chain::Outcome::StepApproved { .. } => ("Step approved", format!("{}: step {} approved (WP034 {}).", before.title, s.key, s.clause)),
+        domain::Outcome::StepApproved { .. } => ("Step approved", format!("{}: step {} approved (WP034 {}).", before.title, s.key, s.clause)),
     };
     notify(tx, before.requester_id, &format!("approval.{}", s.status.as_str()), title, &body, Some(&before.link), Some(&before.subject), now).await?;
-    if let chain::Outcome::StepApproved { next } = &outcome {
+    if let domain::Outcome::StepApproved { next } = &outcome {
         for k in next {
             if let Some(n) = r.step(k) {
                 let body = format!("A request waits for your decision (step {}, WP034 {}).", n.key, n.clause);
@@ -428,21 +439,21 @@ pub async fn approval_decide_tx(
             }
         }
     }
-    let request = approval_load_tx(tx, id).await?;
+    let request = load_tx(tx, id).await?;
     Ok(Decided { request, outcome })
 }
 
 /// The effect of a decision for each feature, run in the deciding transaction by
 /// [`approval_decide`]. Add an arm for your `kind`.
-async fn approval_effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+async fn effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     match d.request.kind.as_str() {
-        crate::overseas_api::OVERSEAS_KIND => overseas_effect(tx, d, actor, now).await,
+        crate::overseas::OVERSEAS_KIND => overseas::effect(tx, d, actor, now).await,
         // A post moves on (or back to its author) with the decision (posts_ops.rs).
-        "social_post" => posts_chain_effect(tx, d, actor, now).await,
+        "social_post" => posts::chain_effect(tx, d, actor, now).await,
         // WP034 4.8: Digital Services' approval grants the app to the requester (see apps_ops.rs;
         // `app_request_decide` also offers a role grant and an expiry).
-        "app" if d.outcome == chain::Outcome::Approved => {
-            app_request_grant_tx(tx, &d.request.subject, GrantTo::Requester, None, actor, now).await
+        "app" if d.outcome == domain::Outcome::Approved => {
+            apps::request_grant_tx(tx, &d.request.subject, GrantTo::Requester, None, actor, now).await
         }
         _ => {
             let _ = (tx, actor, now);
@@ -452,7 +463,7 @@ async fn approval_effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: Offs
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn approval_decide(
+pub async fn decide(
     pool: &Pool<DB>,
     id: Uuid,
     step: &str,
@@ -463,67 +474,67 @@ pub async fn approval_decide(
     now: OffsetDateTime,
 ) -> Result<Decided> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let mut d = approval_decide_tx(&mut tx, id, step, person, verdict, reasons, actor, now).await?;
-    approval_effects(&mut tx, &d, actor, now).await?;
-    d.request = approval_load_tx(&mut tx, id).await?;
+    let mut d = decide_tx(&mut tx, id, step, person, verdict, reasons, actor, now).await?;
+    effects(&mut tx, &d, actor, now).await?;
+    d.request = load_tx(&mut tx, id).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(d)
 }
 
 /// The requester withdraws, in the caller's transaction; the deciders of pending steps are told.
-pub async fn approval_withdraw_tx(tx: &mut Tx<'_>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
-    let before = apr_lock(tx, id).await?;
+pub async fn withdraw_tx(tx: &mut Tx<'_>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+    let before = lock(tx, id).await?;
     let mut r = before.to_domain();
-    r.withdraw(person).map_err(apr_conflict)?;
-    apr_save(tx, id, &r, now).await?;
-    apr_event(tx, id, r.revision, now, Some(person), "withdrawn", None, None).await?;
+    r.withdraw(person).map_err(conflict)?;
+    save(tx, id, &r, now).await?;
+    event(tx, id, r.revision, now, Some(person), "withdrawn", None, None).await?;
     let clause = before.steps.first().map(|s| s.clause.clone()).unwrap_or_default();
-    audit(tx, actor, now, AuditEntry::new("approval.withdraw", apr_subject(id)).clause(&clause)
+    audit::audit(tx, actor, now, AuditEntry::new("approval.withdraw", subject(id)).clause(&clause)
         .before(json!({"status": before.status.as_str()})).after(json!({"status": "withdrawn", "subject": before.subject}))).await?;
     for s in before.steps.iter().filter(|s| s.status == StepStatus::Pending) {
         let body = format!("{} was withdrawn by the requester; no decision is needed.", before.title);
         notify_decider(tx, &s.decider, before.requester_id, "approval.withdrawn", "Request withdrawn", &body, Some(&before.link), Some(&before.subject), now).await?;
     }
-    approval_load_tx(tx, id).await
+    load_tx(tx, id).await
 }
 
-pub async fn approval_withdraw(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+pub async fn withdraw(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let r = approval_withdraw_tx(&mut tx, id, person, actor, now).await?;
+    let r = withdraw_tx(&mut tx, id, person, actor, now).await?;
     // The feature's record follows a withdrawal too (an arm per `kind`, like `approval_effects`).
-    if r.kind == crate::overseas_api::OVERSEAS_KIND {
-        overseas_follow(&mut tx, &r, actor, now).await?;
+    if r.kind == crate::overseas::OVERSEAS_KIND {
+        overseas::follow(&mut tx, &r, actor, now).await?;
     }
     tx.commit().await.map_err(db_err)?;
     Ok(r)
 }
 
 /// The subject was edited: every step back to pending (or waiting), in the caller's transaction.
-pub async fn approval_restart_tx(tx: &mut Tx<'_>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
-    let before = apr_lock(tx, id).await?;
+pub async fn restart_tx(tx: &mut Tx<'_>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+    let before = lock(tx, id).await?;
     let mut r = before.to_domain();
-    r.restart(now).map_err(apr_conflict)?;
-    apr_save(tx, id, &r, now).await?;
-    apr_event(tx, id, r.revision, now, actor.person_id, "restarted", None, Some(reason)).await?;
+    r.restart(now).map_err(conflict)?;
+    save(tx, id, &r, now).await?;
+    event(tx, id, r.revision, now, actor.person_id, "restarted", None, Some(reason)).await?;
     let clause = before.steps.first().map(|s| s.clause.clone()).unwrap_or_default();
-    audit(tx, actor, now, AuditEntry::new("approval.restart", apr_subject(id)).clause(&clause).justification(reason)
+    audit::audit(tx, actor, now, AuditEntry::new("approval.restart", subject(id)).clause(&clause).justification(reason)
         .before(json!({"status": before.status.as_str(), "revision": before.revision}))
         .after(json!({"status": r.status.as_str(), "revision": r.revision}))).await?;
     for s in r.steps.iter().filter(|s| s.status == StepStatus::Pending) {
         let body = format!("{} changed ({reason}); it needs your decision again (step {}, WP034 {}).", before.title, s.key, s.clause);
         notify_decider(tx, &s.decider, before.requester_id, "approval.to_decide", &before.title, &body, Some(&before.link), Some(&before.subject), now).await?;
     }
-    approval_load_tx(tx, id).await
+    load_tx(tx, id).await
 }
 
-pub async fn approval_restart(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+pub async fn restart(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let r = approval_restart_tx(&mut tx, id, reason, actor, now).await?;
+    let r = restart_tx(&mut tx, id, reason, actor, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(r)
 }
 
-pub async fn approval_timeline(pool: &Pool<DB>, id: Uuid) -> Result<Vec<ApprovalEvent>> {
+pub async fn timeline(pool: &Pool<DB>, id: Uuid) -> Result<Vec<ApprovalEvent>> {
     let rows = sqlx::query(
         "SELECT e.revision, e.at, e.actor_id, a.name AS actor_name, e.event, e.step_key, e.clause, e.on_behalf_of, \
          o.name AS on_behalf_of_name, e.reasons FROM approval_events e LEFT JOIN people a ON a.id = e.actor_id \
@@ -552,9 +563,9 @@ pub async fn approval_timeline(pool: &Pool<DB>, id: Uuid) -> Result<Vec<Approval
         .collect()
 }
 
-pub async fn approvals_to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateTime) -> Result<Vec<ToDecide>> {
+pub async fn to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateTime) -> Result<Vec<ToDecide>> {
     let mut conn = pool.acquire().await.map_err(db_err)?;
-    let who = approval_deciding(&mut conn, person, now).await?;
+    let who = deciding(&mut conn, person, now).await?;
     let mut ids: Vec<Uuid> = sqlx::query_scalar(
         "SELECT DISTINCT s.request_id FROM approval_steps s JOIN approval_requests r ON r.id = s.request_id \
          WHERE r.status = 'pending' AND s.status = 'pending' AND (s.decider_person_id = $1 OR s.decider_role IN \
@@ -568,7 +579,7 @@ pub async fn approvals_to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateT
     ids.sort();
     let mut out = vec![];
     for id in ids {
-        let Some(req) = apr_load(&mut conn, id).await? else { continue };
+        let Some(req) = load(&mut conn, id).await? else { continue };
         let steps = req.to_domain().decidable_by(&who);
         if steps.is_empty() {
             continue;
@@ -580,18 +591,18 @@ pub async fn approvals_to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateT
     Ok(out)
 }
 
-pub async fn approvals_requested_by(pool: &Pool<DB>, person: Uuid) -> Result<Vec<ApprovalRequest>> {
-    let sql = format!("{APR_SELECT} WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC");
+pub async fn requested_by(pool: &Pool<DB>, person: Uuid) -> Result<Vec<ApprovalRequest>> {
+    let sql = format!("{REQUEST_SELECT} WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC");
     let rows = sqlx::query(&sql).bind(person).fetch_all(pool).await.map_err(db_err)?;
     let mut conn = pool.acquire().await.map_err(db_err)?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        out.push(apr_from_row(&mut conn, r).await?);
+        out.push(from_row(&mut conn, r).await?);
     }
     Ok(out)
 }
 
-async fn apr_pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String, ApprovalStep, Uuid, Option<OffsetDateTime>)>> {
+async fn pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String, ApprovalStep, Uuid, Option<OffsetDateTime>)>> {
     // Pending requests are few at any time: read each one's steps.
     let reqs: Vec<(Uuid, String, String, Uuid)> =
         sqlx::query_as("SELECT id, title, link, requester_id FROM approval_requests WHERE status = 'pending' ORDER BY created_at")
@@ -606,7 +617,7 @@ async fn apr_pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String,
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(db_err)?;
-        for s in apr_steps(conn, id).await? {
+        for s in steps(conn, id).await? {
             if s.status == StepStatus::Pending {
                 let n = notified.iter().find(|(k, _)| *k == s.key).and_then(|(_, n)| *n);
                 out.push((id, title.clone(), link.clone(), s, requester, n));
@@ -616,9 +627,9 @@ async fn apr_pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String,
     Ok(out)
 }
 
-pub async fn approvals_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<OverdueStep>> {
+pub async fn overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<OverdueStep>> {
     let mut conn = pool.acquire().await.map_err(db_err)?;
-    Ok(apr_pending_steps(&mut conn)
+    Ok(pending_steps(&mut conn)
         .await?
         .into_iter()
         .filter(|(_, _, _, s, _, _)| s.is_overdue(now))
@@ -634,9 +645,9 @@ pub async fn approvals_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<V
         .collect())
 }
 
-pub async fn approvals_flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize> {
+pub async fn flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let steps = apr_pending_steps(&mut tx).await?;
+    let steps = pending_steps(&mut tx).await?;
     let mut n = 0;
     for (id, title, link, s, requester, notified) in steps {
         if !s.is_overdue(now) || notified.is_some() {
@@ -651,7 +662,7 @@ pub async fn approvals_flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Res
             .await
             .map_err(db_err)?;
         let revision: i64 = sqlx::query_scalar("SELECT revision FROM approval_requests WHERE id = $1").bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
-        let dom = chain::Step {
+        let dom = domain::Step {
             key: s.key.clone(),
             clause: s.clause.clone(),
             decider: s.decider,
@@ -664,8 +675,8 @@ pub async fn approvals_flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Res
             decided_at: None,
             reasons: None,
         };
-        apr_event(&mut tx, id, u32::try_from(revision).unwrap_or(0), now, None, "overdue", Some(&dom), None).await?;
-        audit(&mut tx, &Actor::system(), now, AuditEntry::new("approval.overdue", apr_subject(id)).clause(&s.clause)
+        event(&mut tx, id, u32::try_from(revision).unwrap_or(0), now, None, "overdue", Some(&dom), None).await?;
+        audit::audit(&mut tx, &Actor::system(), now, AuditEntry::new("approval.overdue", subject(id)).clause(&s.clause)
             .detail(json!({"step": s.key, "due_at": s.due_at.map(|d| d.unix_timestamp())}))).await?;
         let body = format!("{title}: step {} (WP034 {}) is past its service level of {} working days.", s.key, s.clause, s.sla_days);
         notify_decider(&mut tx, &s.decider, requester, "approval.overdue", "Decision overdue", &body, Some(&link), None, now).await?;
@@ -712,7 +723,7 @@ pub async fn delegation_create(
     .execute(&mut *tx)
     .await
     .map_err(db_err)?;
-    audit(&mut tx, actor, now, AuditEntry::new("approval.delegate", format!("delegation:{id}")).clause("4.8").justification(reason.trim())
+    audit::audit(&mut tx, actor, now, AuditEntry::new("approval.delegate", format!("delegation:{id}")).clause("4.8").justification(reason.trim())
         .after(json!({"person": person, "deputy": deputy, "starts_at": starts_at.unix_timestamp(), "ends_at": ends_at.unix_timestamp()}))).await?;
     notify(&mut tx, deputy, "approval.deputy", "You are a deputy", &format!("You may decide approvals for a colleague until {}: {}", ends_at.date(), reason.trim()), Some("/approvals"), None, now).await?;
     tx.commit().await.map_err(db_err)?;
@@ -731,7 +742,7 @@ pub async fn delegation_revoke(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &
     if res.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("delegation {id}")));
     }
-    audit(&mut tx, actor, now, AuditEntry::new("approval.delegation_revoke", format!("delegation:{id}")).clause("4.8")).await?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("approval.delegation_revoke", format!("delegation:{id}")).clause("4.8")).await?;
     tx.commit().await.map_err(db_err)
 }
 
@@ -808,7 +819,7 @@ pub async fn notifications_mark_read(pool: &Pool<DB>, person: Uuid, id: Option<U
         .map_err(db_err)?;
     let n = res.rows_affected();
     if n > 0 {
-        audit(&mut tx, actor, now, AuditEntry::new("notification.read", format!("person:{person}")).detail(json!({"notification": id, "count": n}))).await?;
+        audit::audit(&mut tx, actor, now, AuditEntry::new("notification.read", format!("person:{person}")).detail(json!({"notification": id, "count": n}))).await?;
     }
     tx.commit().await.map_err(db_err)?;
     Ok(n)

@@ -1,12 +1,22 @@
-// Approved apps (WP034 4.8, 6.5), written once and compiled per backend next to ops.rs and
-// approvals_ops.rs (see lib.rs), whose imports and helpers they share; `UUID_SQL` is the id
-// column type of the including backend. Names here start with `app` or `apps_`.
+//! The apps SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Approved apps (WP034 4.8, 6.5); `UUID_SQL` is the id column type of the backend.
 
-use crate::apps_api::*;
-use custodian_domain::apps::{self as apps_dom, Audience, Category as AppCategory, Platform as AppPlatform};
+use super::{DB, Tx, DbRow, Conn, begin_write, UUID_SQL, db_err};
+use super::{approvals, audit, findings, people};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::imports::RowError;
+use custodian_domain::people::Role;
+use serde_json::json;
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+use crate::apps::*;
+use custodian_domain::apps::{self as domain, Audience, Category as AppCategory, Platform as AppPlatform};
 
-/// A grant as the evaluation reads it: package, scope, role, area, person, expiry.
-type AppsLiveGrantRow = (String, String, Option<String>, Option<String>, Option<Uuid>, Option<OffsetDateTime>);
+type LiveGrantRow = (String, String, Option<String>, Option<String>, Option<Uuid>, Option<OffsetDateTime>);
 /// An app request row: approval, requester, requester's name, area, app, devices (JSON), need, grant, created.
 type AppRequestRow = (Uuid, Uuid, String, Option<String>, Uuid, String, String, Option<Uuid>, OffsetDateTime);
 
@@ -21,11 +31,11 @@ fn grant_from_row(r: &DbRow) -> Result<GrantRecord> {
         "all" => Audience::All,
         "role" => {
             let role: String = r.try_get::<Option<String>, _>("role").map_err(db_err)?.unwrap_or_default();
-            Audience::Role(Role::parse(&role).ok_or_else(|| bad("grant role", &role))?)
+            Audience::Role(Role::parse(&role).ok_or_else(|| people::bad("grant role", &role))?)
         }
         "area" => Audience::Area(r.try_get::<Option<String>, _>("business_area").map_err(db_err)?.unwrap_or_default()),
         "person" => Audience::Person(r.try_get::<Option<String>, _>("staff_number").map_err(db_err)?.unwrap_or_default()),
-        other => return Err(bad("grant scope", other)),
+        other => return Err(people::bad("grant scope", other)),
     };
     Ok(GrantRecord {
         id: r.try_get("id").map_err(db_err)?,
@@ -43,11 +53,11 @@ fn grant_from_row(r: &DbRow) -> Result<GrantRecord> {
 fn app_from_row(r: &DbRow, grants: Vec<GrantRecord>) -> Result<AppRecord> {
     let platform: String = r.try_get("platform").map_err(db_err)?;
     let category: String = r.try_get("category").map_err(db_err)?;
-    let category = AppCategory::parse(&category).ok_or_else(|| bad("category", &category))?;
+    let category = AppCategory::parse(&category).ok_or_else(|| people::bad("category", &category))?;
     Ok(AppRecord {
         id: r.try_get("id").map_err(db_err)?,
         name: r.try_get("name").map_err(db_err)?,
-        platform: AppPlatform::parse(&platform).ok_or_else(|| bad("platform", &platform))?,
+        platform: AppPlatform::parse(&platform).ok_or_else(|| people::bad("platform", &platform))?,
         package_id: r.try_get("package_id").map_err(db_err)?,
         publisher: r.try_get("publisher").map_err(db_err)?,
         category,
@@ -60,7 +70,7 @@ fn app_from_row(r: &DbRow, grants: Vec<GrantRecord>) -> Result<AppRecord> {
     })
 }
 
-async fn app_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRecord>> {
+async fn load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRecord>> {
     let Some(row) = sqlx::query(&format!("SELECT {APP_COLS} FROM apps a WHERE a.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -80,12 +90,12 @@ async fn app_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRecord>> {
     Ok(Some(app_from_row(&row, grants)?))
 }
 
-pub async fn app_get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRecord>> {
+pub async fn get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRecord>> {
     let mut conn = pool.acquire().await.map_err(db_err)?;
-    app_load(&mut conn, id).await
+    load(&mut conn, id).await
 }
 
-pub async fn apps_list(pool: &Pool<DB>) -> Result<Vec<AppRecord>> {
+pub async fn list(pool: &Pool<DB>) -> Result<Vec<AppRecord>> {
     let rows = sqlx::query(&format!("SELECT {APP_COLS} FROM apps a ORDER BY a.listed DESC, a.name, a.platform, a.package_id"))
         .fetch_all(pool)
         .await
@@ -104,7 +114,7 @@ pub async fn apps_list(pool: &Pool<DB>) -> Result<Vec<AppRecord>> {
         .collect()
 }
 
-fn app_check(a: &NewApp) -> Result<()> {
+fn check(a: &NewApp) -> Result<()> {
     if a.name.trim().is_empty() {
         return Err(StoreError::Invalid("name: enter the app's name".into()));
     }
@@ -124,8 +134,8 @@ fn app_check(a: &NewApp) -> Result<()> {
 
 /// Insert or update an app by platform and package id; `listed` only ever turns on here.
 /// Returns the id and whether it was created.
-async fn app_upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, bool)> {
-    app_check(a)?;
+async fn upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, bool)> {
+    check(a)?;
     let existing: Option<(Uuid, String, String, String, Option<String>, bool)> = sqlx::query_as(
         "SELECT id, name, publisher, category, store_url, listed FROM apps WHERE platform = $1 AND package_id = $2",
     )
@@ -154,7 +164,7 @@ async fn app_upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor,
                 .execute(&mut **tx)
                 .await
                 .map_err(db_err)?;
-            audit(tx, actor, now, AuditEntry::new("app.update", format!("app:{id}")).clause("4.8")
+            audit::audit(tx, actor, now, AuditEntry::new("app.update", format!("app:{id}")).clause("4.8")
                 .before(json!({"name": name, "publisher": publisher, "category": category, "listed": was_listed})).after(after)).await?;
             Ok((id, false))
         }
@@ -176,22 +186,22 @@ async fn app_upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor,
             .execute(&mut **tx)
             .await
             .map_err(db_err)?;
-            audit(tx, actor, now, AuditEntry::new("app.create", format!("app:{id}")).clause("4.8").after(after)).await?;
+            audit::audit(tx, actor, now, AuditEntry::new("app.create", format!("app:{id}")).clause("4.8").after(after)).await?;
             Ok((id, true))
         }
     }
 }
 
-pub async fn app_upsert(pool: &Pool<DB>, a: &NewApp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+pub async fn upsert(pool: &Pool<DB>, a: &NewApp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let (id, _) = app_upsert_tx(&mut tx, a, true, actor, now).await?;
+    let (id, _) = upsert_tx(&mut tx, a, true, actor, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(id)
 }
 
 /// Insert a grant; a person audience names a staff number.
 #[allow(clippy::too_many_arguments)]
-async fn app_grant_tx(
+async fn grant_tx(
     tx: &mut Tx<'_>,
     app: Uuid,
     audience: &Audience,
@@ -242,13 +252,13 @@ async fn app_grant_tx(
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
-    audit(tx, actor, now, AuditEntry::new("app.grant", format!("app:{app}")).clause("4.8").after(json!({
+    audit::audit(tx, actor, now, AuditEntry::new("app.grant", format!("app:{app}")).clause("4.8").after(json!({
         "grant": id, "audience": audience.as_text(), "expires_at": expires_at.map(|e| e.unix_timestamp()), "request": request,
     }))).await?;
     Ok(id)
 }
 
-async fn app_package(tx: &mut Tx<'_>, app: Uuid) -> Result<String> {
+async fn package(tx: &mut Tx<'_>, app: Uuid) -> Result<String> {
     sqlx::query_scalar("SELECT package_id FROM apps WHERE id = $1")
         .bind(app)
         .fetch_optional(&mut **tx)
@@ -257,17 +267,17 @@ async fn app_package(tx: &mut Tx<'_>, app: Uuid) -> Result<String> {
         .ok_or_else(|| StoreError::NotFound(format!("app {app}")))
 }
 
-pub async fn app_grant(pool: &Pool<DB>, app: Uuid, audience: &Audience, expires_at: Option<OffsetDateTime>, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, EvalSummary)> {
+pub async fn grant(pool: &Pool<DB>, app: Uuid, audience: &Audience, expires_at: Option<OffsetDateTime>, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, EvalSummary)> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let package = app_package(&mut tx, app).await?;
+    let package = package(&mut tx, app).await?;
     sqlx::query("UPDATE apps SET listed = $1, updated_at = $2 WHERE id = $3 AND NOT listed").bind(true).bind(now).bind(app).execute(&mut *tx).await.map_err(db_err)?;
-    let id = app_grant_tx(&mut tx, app, audience, expires_at, None, actor, now).await?;
-    let eval = apps_eval_tx(&mut tx, Some(&package), actor, now).await?;
+    let id = grant_tx(&mut tx, app, audience, expires_at, None, actor, now).await?;
+    let eval = eval_tx(&mut tx, Some(&package), actor, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok((id, eval))
 }
 
-pub async fn app_grant_revoke(pool: &Pool<DB>, grant: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
+pub async fn grant_revoke(pool: &Pool<DB>, grant: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
     if reason.trim().is_empty() {
         return Err(StoreError::Invalid("reason: say why the grant is revoked".into()));
     }
@@ -279,15 +289,15 @@ pub async fn app_grant_revoke(pool: &Pool<DB>, grant: Uuid, reason: &str, actor:
         .map_err(db_err)?;
     let app = app.ok_or_else(|| StoreError::NotFound(format!("live grant {grant}")))?;
     sqlx::query("UPDATE app_grants SET revoked_at = $1 WHERE id = $2").bind(now).bind(grant).execute(&mut *tx).await.map_err(db_err)?;
-    audit(&mut tx, actor, now, AuditEntry::new("app.grant_revoke", format!("app:{app}")).clause("4.8").justification(reason.trim())
+    audit::audit(&mut tx, actor, now, AuditEntry::new("app.grant_revoke", format!("app:{app}")).clause("4.8").justification(reason.trim())
         .detail(json!({"grant": grant}))).await?;
-    let package = app_package(&mut tx, app).await?;
-    let eval = apps_eval_tx(&mut tx, Some(&package), actor, now).await?;
+    let package = package(&mut tx, app).await?;
+    let eval = eval_tx(&mut tx, Some(&package), actor, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(eval)
 }
 
-pub async fn apps_import_catalogue(pool: &Pool<DB>, rows: &[apps_dom::CatalogueRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<(ImportSummary, EvalSummary)> {
+pub async fn import_catalogue(pool: &Pool<DB>, rows: &[domain::CatalogueRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<(ImportSummary, EvalSummary)> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     for r in rows {
@@ -299,7 +309,7 @@ pub async fn apps_import_catalogue(pool: &Pool<DB>, rows: &[apps_dom::CatalogueR
             category: r.category,
             store_url: None,
         };
-        let (id, created) = app_upsert_tx(&mut tx, &a, true, actor, now).await.map_err(|e| match e {
+        let (id, created) = upsert_tx(&mut tx, &a, true, actor, now).await.map_err(|e| match e {
             StoreError::Invalid(m) => StoreError::Invalid(format!("line {}: {m}", r.line)),
             e => e,
         })?;
@@ -316,12 +326,12 @@ pub async fn apps_import_catalogue(pool: &Pool<DB>, rows: &[apps_dom::CatalogueR
         let mut changed = false;
         for g in current.iter().filter(|g| g.expires_at.is_none() && !r.allowed_for.iter().any(|a| same(a, &g.audience))) {
             sqlx::query("UPDATE app_grants SET revoked_at = $1 WHERE id = $2").bind(now).bind(g.id).execute(&mut *tx).await.map_err(db_err)?;
-            audit(&mut tx, actor, now, AuditEntry::new("app.grant_revoke", format!("app:{id}")).clause("4.8")
+            audit::audit(&mut tx, actor, now, AuditEntry::new("app.grant_revoke", format!("app:{id}")).clause("4.8")
                 .justification("no longer in the catalogue's allowed_for").detail(json!({"grant": g.id, "audience": g.audience.as_text()}))).await?;
             changed = true;
         }
         for a in r.allowed_for.iter().filter(|a| !current.iter().any(|g| g.expires_at.is_none() && same(a, &g.audience))) {
-            app_grant_tx(&mut tx, id, a, None, None, actor, now).await.map_err(|e| match e {
+            grant_tx(&mut tx, id, a, None, None, actor, now).await.map_err(|e| match e {
                 StoreError::Invalid(m) => StoreError::Invalid(format!("line {}: {m}", r.line)),
                 e => e,
             })?;
@@ -335,9 +345,9 @@ pub async fn apps_import_catalogue(pool: &Pool<DB>, rows: &[apps_dom::CatalogueR
             sum.unchanged += 1;
         }
     }
-    let eval = apps_eval_tx(&mut tx, None, actor, now).await?;
+    let eval = eval_tx(&mut tx, None, actor, now).await?;
     sum.findings_opened = eval.opened + eval.reopened;
-    audit(&mut tx, actor, now, AuditEntry::new("import.apps_catalogue", "import:apps_catalogue").clause("4.8").detail(json!({
+    audit::audit(&mut tx, actor, now, AuditEntry::new("import.apps_catalogue", "import:apps_catalogue").clause("4.8").detail(json!({
         "sha256": file_sha256, "rows": sum.rows, "created": sum.created, "updated": sum.updated, "unchanged": sum.unchanged,
         "findings_opened": eval.opened, "findings_reopened": eval.reopened, "findings_closed": eval.closed,
     }))).await?;
@@ -348,7 +358,7 @@ pub async fn apps_import_catalogue(pool: &Pool<DB>, rows: &[apps_dom::CatalogueR
 // ---------------------------------------------------------------------------------------------
 // Inventories
 
-pub async fn apps_import_inventory(pool: &Pool<DB>, rows: &[apps_dom::InventoryRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<(ImportSummary, EvalSummary)> {
+pub async fn import_inventory(pool: &Pool<DB>, rows: &[domain::InventoryRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<(ImportSummary, EvalSummary)> {
     use std::collections::{HashMap, HashSet};
     let mut tx = begin_write(pool).await.map_err(db_err)?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
@@ -363,7 +373,7 @@ pub async fn apps_import_inventory(pool: &Pool<DB>, rows: &[apps_dom::InventoryR
         by_name.entry(n).and_modify(|e| if e.as_deref() != Some(p.as_str()) { *e = None }).or_insert(Some(p));
     }
     let mut devices: HashMap<String, Option<(Uuid, bool)>> = HashMap::new();
-    let mut per_device: HashMap<Uuid, Vec<&apps_dom::InventoryRow>> = HashMap::new();
+    let mut per_device: HashMap<Uuid, Vec<&domain::InventoryRow>> = HashMap::new();
     let mut order: Vec<Uuid> = vec![];
     let mut unmatched_lines: HashSet<u64> = HashSet::new();
     for (i, r) in rows.iter().enumerate() {
@@ -447,7 +457,7 @@ pub async fn apps_import_inventory(pool: &Pool<DB>, rows: &[apps_dom::InventoryR
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(|e| line_err(r.line, e))?;
+            .map_err(|e| people::line_err(r.line, e))?;
         }
         // This inventory replaces the device's earlier one: what it no longer shows is gone.
         for gone in existing.keys().filter(|p| !now_there.contains(*p)) {
@@ -460,9 +470,9 @@ pub async fn apps_import_inventory(pool: &Pool<DB>, rows: &[apps_dom::InventoryR
             removed += 1;
         }
     }
-    let eval = apps_eval_tx(&mut tx, None, actor, now).await?;
+    let eval = eval_tx(&mut tx, None, actor, now).await?;
     sum.findings_opened = eval.opened + eval.reopened;
-    audit(&mut tx, actor, now, AuditEntry::new("import.apps", "import:apps").clause("4.8").detail(json!({
+    audit::audit(&mut tx, actor, now, AuditEntry::new("import.apps", "import:apps").clause("4.8").detail(json!({
         "sha256": file_sha256, "rows": sum.rows, "devices": order.len(), "devices_without_holder": without_holder,
         "installs_created": sum.created, "installs_updated": sum.updated, "installs_unchanged": sum.unchanged, "installs_removed": removed,
         "unmatched": sum.unmatched.len(), "findings_opened": eval.opened, "findings_reopened": eval.reopened, "findings_closed": eval.closed,
@@ -471,7 +481,7 @@ pub async fn apps_import_inventory(pool: &Pool<DB>, rows: &[apps_dom::InventoryR
     Ok((sum, eval))
 }
 
-pub async fn apps_installed(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Install>> {
+pub async fn installed(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Install>> {
     let rows: Vec<(String, Option<String>, Option<String>, OffsetDateTime)> =
         sqlx::query_as("SELECT package_id, app_name, version, seen_at FROM app_installs WHERE device_id = $1 ORDER BY package_id")
             .bind(device)
@@ -481,7 +491,7 @@ pub async fn apps_installed(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Install
     Ok(rows.into_iter().map(|(package_id, app_name, version, seen_at)| Install { package_id, app_name, version, seen_at }).collect())
 }
 
-pub async fn apps_unlisted_seen(pool: &Pool<DB>) -> Result<Vec<UnlistedSeen>> {
+pub async fn unlisted_seen(pool: &Pool<DB>) -> Result<Vec<UnlistedSeen>> {
     let rows: Vec<(String, Option<String>, i64, OffsetDateTime)> = sqlx::query_as(
         "SELECT i.package_id, MAX(i.app_name), COUNT(*), MAX(i.seen_at) FROM app_installs i \
          WHERE NOT EXISTS (SELECT 1 FROM apps a WHERE a.package_id = i.package_id AND a.listed) \
@@ -493,7 +503,7 @@ pub async fn apps_unlisted_seen(pool: &Pool<DB>) -> Result<Vec<UnlistedSeen>> {
     Ok(rows.into_iter().map(|(package_id, app_name, devices, last_seen)| UnlistedSeen { package_id, app_name, devices, last_seen }).collect())
 }
 
-pub async fn apps_for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> Result<Vec<apps_dom::ExportApp>> {
+pub async fn for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> Result<Vec<domain::ExportApp>> {
     let rows: Vec<(String, String, String, String, Option<OffsetDateTime>)> = sqlx::query_as(
         "SELECT a.name, a.platform, a.package_id, a.category, g.expires_at FROM apps a JOIN app_grants g ON g.app_id = a.id \
          WHERE a.listed AND g.revoked_at IS NULL AND (g.scope = 'all' OR (g.scope = 'role' AND g.role = $1)) ORDER BY a.platform, a.package_id",
@@ -502,16 +512,16 @@ pub async fn apps_for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> 
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    let mut out: Vec<apps_dom::ExportApp> = vec![];
+    let mut out: Vec<domain::ExportApp> = vec![];
     for (name, platform, package_id, category, expires) in rows {
         if expires.is_some_and(|e| e <= now) || out.iter().any(|a| a.package_id == package_id && a.platform.as_str() == platform) {
             continue;
         }
-        out.push(apps_dom::ExportApp {
+        out.push(domain::ExportApp {
             name,
-            platform: AppPlatform::parse(&platform).ok_or_else(|| bad("platform", &platform))?,
+            platform: AppPlatform::parse(&platform).ok_or_else(|| people::bad("platform", &platform))?,
             package_id,
-            category: AppCategory::parse(&category).ok_or_else(|| bad("category", &category))?,
+            category: AppCategory::parse(&category).ok_or_else(|| people::bad("category", &category))?,
         });
     }
     Ok(out)
@@ -526,7 +536,7 @@ pub async fn apps_for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> 
 /// staff and are never read), and `apps_eval_grants`, their live grants. The joins are written
 /// as CROSS JOIN so SQLite walks them in this order: package, its installs (by the
 /// `app_installs_package_device` index, covering), device, holder.
-const APPS_VIOLATIONS: &str = "SELECT i.device_id, i.package_id, d.holder_id, d.asset_tag FROM apps_eval_pkgs c \
+const VIOLATIONS: &str = "SELECT i.device_id, i.package_id, d.holder_id, d.asset_tag FROM apps_eval_pkgs c \
     CROSS JOIN app_installs i CROSS JOIN devices d CROSS JOIN people p \
     WHERE i.package_id = c.package_id AND d.id = i.device_id AND d.holder_id IS NOT NULL AND p.id = d.holder_id \
     AND NOT EXISTS (SELECT 1 FROM apps_eval_grants g WHERE g.package_id = i.package_id AND ( \
@@ -535,12 +545,12 @@ const APPS_VIOLATIONS: &str = "SELECT i.device_id, i.package_id, d.holder_id, d.
 
 /// The distinct packages installed anywhere, by skipping through the `app_installs_package_device`
 /// index (one seek per package, not one row per install).
-const APPS_DISTINCT_PACKAGES: &str = "WITH RECURSIVE pk (x) AS (SELECT MIN(package_id) FROM app_installs \
+const DISTINCT_PACKAGES: &str = "WITH RECURSIVE pk (x) AS (SELECT MIN(package_id) FROM app_installs \
     UNION ALL SELECT (SELECT MIN(i.package_id) FROM app_installs i WHERE i.package_id > pk.x) FROM pk WHERE pk.x IS NOT NULL) \
     SELECT x FROM pk WHERE x IS NOT NULL";
 
 /// The same evaluation as ONE query, with expiry checked in SQL (for the benchmark).
-pub async fn apps_unapproved_count_one_query(pool: &Pool<DB>, now: OffsetDateTime) -> Result<i64> {
+pub async fn unapproved_count_one_query(pool: &Pool<DB>, now: OffsetDateTime) -> Result<i64> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM devices d JOIN people p ON p.id = d.holder_id JOIN app_installs i ON i.device_id = d.id \
          WHERE d.holder_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM apps a JOIN app_grants g ON g.app_id = a.id \
@@ -557,7 +567,7 @@ pub async fn apps_unapproved_count_one_query(pool: &Pool<DB>, now: OffsetDateTim
 
 /// Fill the temporary tables: live grants (expiry decided here, areas resolved to ids), and
 /// the violations for `package` (or all).
-async fn apps_eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDateTime) -> Result<usize> {
+async fn eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDateTime) -> Result<usize> {
     for ddl in [
         format!("CREATE TEMPORARY TABLE IF NOT EXISTS apps_eval_grants (package_id TEXT NOT NULL, scope TEXT NOT NULL, role TEXT NULL, area_id {UUID_SQL} NULL, person_id {UUID_SQL} NULL)"),
         "CREATE INDEX IF NOT EXISTS apps_eval_grants_package ON apps_eval_grants (package_id)".to_string(),
@@ -569,20 +579,20 @@ async fn apps_eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDa
     ] {
         sqlx::query(&ddl).execute(&mut **tx).await.map_err(db_err)?;
     }
-    let grants: Vec<AppsLiveGrantRow> = sqlx::query_as(
+    let grants: Vec<LiveGrantRow> = sqlx::query_as(
         "SELECT a.package_id, g.scope, g.role, g.business_area, g.person_id, g.expires_at FROM app_grants g JOIN apps a ON a.id = g.app_id \
          WHERE g.revoked_at IS NULL AND a.listed",
     )
     .fetch_all(&mut **tx)
     .await
     .map_err(db_err)?;
-    let live: Vec<AppsLiveGrantRow> =
+    let live: Vec<LiveGrantRow> =
         grants.into_iter().filter(|g| g.5.is_none_or(|e| e > now) && package.is_none_or(|p| p == g.0)).collect();
     // Packages approved for everyone cannot be unapproved for anyone.
     let for_all: std::collections::HashSet<&str> = live.iter().filter(|g| g.1 == "all").map(|g| g.0.as_str()).collect();
     let seen: Vec<String> = match package {
         Some(p) => vec![p.to_string()],
-        None => sqlx::query_scalar(APPS_DISTINCT_PACKAGES).fetch_all(&mut **tx).await.map_err(db_err)?,
+        None => sqlx::query_scalar(DISTINCT_PACKAGES).fetch_all(&mut **tx).await.map_err(db_err)?,
     };
     let candidates: Vec<&String> = seen.iter().filter(|p| !for_all.contains(p.as_str())).collect();
     if candidates.is_empty() {
@@ -607,15 +617,15 @@ async fn apps_eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDa
             .await
             .map_err(db_err)?;
     }
-    let sql = format!("INSERT INTO apps_eval_viol (device_id, package_id, holder_id, asset_tag) {APPS_VIOLATIONS}");
+    let sql = format!("INSERT INTO apps_eval_viol (device_id, package_id, holder_id, asset_tag) {VIOLATIONS}");
     let res = sqlx::query(&sql).execute(&mut **tx).await.map_err(db_err)?;
     Ok(res.rows_affected() as usize)
 }
 
 /// Re-evaluate (one package, or everything) in the caller's transaction: open, re-open in
 /// place, and close `apps.unapproved` findings, each change with its audit event.
-async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
-    let mut out = EvalSummary { unapproved: apps_eval_prepare(tx, package, now).await?, ..EvalSummary::default() };
+async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
+    let mut out = EvalSummary { unapproved: eval_prepare(tx, package, now).await?, ..EvalSummary::default() };
     let pkg_cond = if package.is_some() { "AND v.package_id = $1" } else { "AND ($1 IS NULL OR 1 = 1)" };
 
     // New: violations with no finding yet.
@@ -649,8 +659,8 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
             format!("{shown} ({pkg}) is installed on {tag} and is not in the approved apps catalogue (WP034 4.8)")
         };
         let f = NewFinding {
-            rule: &apps_dom::UNAPPROVED,
-            dedupe_key: apps_dom::finding_key(&tag, &pkg),
+            rule: &domain::UNAPPROVED,
+            dedupe_key: domain::finding_key(&tag, &pkg),
             person_id: Some(holder),
             device_id: Some(device),
             summary,
@@ -661,7 +671,7 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
             }),
             records: vec![format!("app_install:{tag}:{pkg}")],
         };
-        if let Some(id) = tx_raise(tx, &f, actor, now).await? {
+        if let Some(id) = findings::tx_raise(tx, &f, actor, now).await? {
             sqlx::query("INSERT INTO app_findings (finding_id, device_id, package_id) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(device)
@@ -688,8 +698,8 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
             .execute(&mut **tx)
             .await
             .map_err(db_err)?;
-        audit(tx, actor, now, AuditEntry::new("finding.reopen", format!("finding:{id}")).clause("4.8")
-            .before(json!({"status": "closed"})).after(json!({"status": "open", "rule": apps_dom::RULE_UNAPPROVED}))
+        audit::audit(tx, actor, now, AuditEntry::new("finding.reopen", format!("finding:{id}")).clause("4.8")
+            .before(json!({"status": "closed"})).after(json!({"status": "open", "rule": domain::RULE_UNAPPROVED}))
             .justification("the app is installed and no live grant covers the holder")).await?;
         out.reopened += 1;
     }
@@ -724,24 +734,24 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
             .execute(&mut **tx)
             .await
             .map_err(db_err)?;
-        audit(tx, actor, now, AuditEntry::new("finding.close_auto", format!("finding:{id}")).clause("4.8").justification(reason)
-            .after(json!({"status": "closed", "outcome": "no_action", "rule": apps_dom::RULE_UNAPPROVED}))).await?;
+        audit::audit(tx, actor, now, AuditEntry::new("finding.close_auto", format!("finding:{id}")).clause("4.8").justification(reason)
+            .after(json!({"status": "closed", "outcome": "no_action", "rule": domain::RULE_UNAPPROVED}))).await?;
         out.closed += 1;
     }
     Ok(out)
 }
 
-pub async fn apps_evaluate(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
+pub async fn evaluate(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let eval = apps_eval_tx(&mut tx, None, actor, now).await?;
-    audit(&mut tx, actor, now, AuditEntry::new("apps.evaluate", "apps:evaluation").clause("4.8").detail(json!({
+    let eval = eval_tx(&mut tx, None, actor, now).await?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("apps.evaluate", "apps:evaluation").clause("4.8").detail(json!({
         "unapproved": eval.unapproved, "opened": eval.opened, "reopened": eval.reopened, "closed": eval.closed,
     }))).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(eval)
 }
 
-pub async fn apps_sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<EvalSummary> {
+pub async fn sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<EvalSummary> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
     let expired: Vec<(Uuid, Uuid, String, Option<OffsetDateTime>)> = sqlx::query_as(
         "SELECT g.id, g.app_id, a.package_id, g.expires_at FROM app_grants g JOIN apps a ON a.id = g.app_id \
@@ -758,14 +768,14 @@ pub async fn apps_sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<
             continue;
         }
         sqlx::query("UPDATE app_grants SET expiry_handled_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await.map_err(db_err)?;
-        audit(&mut tx, &system, now, AuditEntry::new("app.grant_expired", format!("app:{app}")).clause("4.8")
+        audit::audit(&mut tx, &system, now, AuditEntry::new("app.grant_expired", format!("app:{app}")).clause("4.8")
             .detail(json!({"grant": id, "expired_at": expires.map(|e| e.unix_timestamp())}))).await?;
         if !packages.contains(&package) {
             packages.push(package);
         }
     }
     for p in &packages {
-        let e = apps_eval_tx(&mut tx, Some(p), &system, now).await?;
+        let e = eval_tx(&mut tx, Some(p), &system, now).await?;
         total.unapproved += e.unapproved;
         total.opened += e.opened;
         total.reopened += e.reopened;
@@ -778,11 +788,11 @@ pub async fn apps_sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<
 // ---------------------------------------------------------------------------------------------
 // Requests for apps (WP034 4.8 a-b) through the approval chain
 
-fn app_request_subject(id: Uuid) -> String {
+fn request_subject(id: Uuid) -> String {
     format!("app_request:{id}")
 }
 
-pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+pub async fn request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
     use custodian_domain::approvals::{ChainSpec, Decider, Order, StepSpec};
     if r.business_need.trim().is_empty() {
         return Err(StoreError::Invalid("business_need: set out the business need for the app (WP034 4.8)".into()));
@@ -814,10 +824,10 @@ pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Acto
     }
     let app = match &r.app {
         RequestedApp::Existing(id) => {
-            app_package(&mut tx, *id).await?;
+            package(&mut tx, *id).await?;
             *id
         }
-        RequestedApp::New(a) => app_upsert_tx(&mut tx, a, false, actor, now).await?.0,
+        RequestedApp::New(a) => upsert_tx(&mut tx, a, false, actor, now).await?.0,
     };
     let (app_name, package): (String, String) =
         sqlx::query_as("SELECT name, package_id FROM apps WHERE id = $1").bind(app).fetch_one(&mut *tx).await.map_err(db_err)?;
@@ -832,9 +842,9 @@ pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Acto
         StepSpec::new("head_of_department", "4.8", hod),
         StepSpec::new("digital_services", "4.8", Decider::Role(Role::DigitalServices)),
     ]);
-    let approval = approval_open(&mut tx, &crate::approvals_api::NewApproval {
+    let approval = approvals::open(&mut tx, &crate::approvals::NewApproval {
         kind: "app".into(),
-        subject: app_request_subject(id),
+        subject: request_subject(id),
         title: format!("App request: {app_name} ({package}) for {}", tags.join(", ")),
         link: format!("/apps/requests/{id}"),
         requester: r.requester,
@@ -855,13 +865,13 @@ pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Acto
     .execute(&mut *tx)
     .await
     .map_err(db_err)?;
-    audit(&mut tx, actor, now, AuditEntry::new("app.request", app_request_subject(id)).clause("4.8").justification(r.business_need.trim())
+    audit::audit(&mut tx, actor, now, AuditEntry::new("app.request", request_subject(id)).clause("4.8").justification(r.business_need.trim())
         .after(json!({"app": package, "devices": tags, "business_area": area, "approval": approval}))).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(id)
 }
 
-async fn app_request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequestRecord>> {
+async fn request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequestRecord>> {
     let row: Option<AppRequestRow> = sqlx::query_as(
         "SELECT r.approval_id, r.requester_id, p.name, r.business_area, r.app_id, r.device_ids, r.business_need, r.grant_id, r.created_at \
          FROM app_requests r JOIN people p ON p.id = r.requester_id WHERE r.id = $1",
@@ -879,8 +889,8 @@ async fn app_request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequest
         let tag: Option<String> = sqlx::query_scalar("SELECT asset_tag FROM devices WHERE id = $1").bind(d).fetch_optional(&mut *conn).await.map_err(db_err)?;
         devices.extend(tag);
     }
-    let app = app_load(conn, app_id).await?.ok_or_else(|| StoreError::NotFound(format!("app {app_id}")))?;
-    let approval = apr_load(conn, approval_id).await?.ok_or_else(|| StoreError::NotFound(format!("approval {approval_id}")))?;
+    let app = load(conn, app_id).await?.ok_or_else(|| StoreError::NotFound(format!("app {app_id}")))?;
+    let approval = approvals::load(conn, approval_id).await?.ok_or_else(|| StoreError::NotFound(format!("approval {approval_id}")))?;
     let timeline = vec![];
     Ok(Some(AppRequestRecord {
         id,
@@ -898,15 +908,15 @@ async fn app_request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequest
     }))
 }
 
-pub async fn app_request_get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRequestRecord>> {
+pub async fn request_get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRequestRecord>> {
     let mut conn = pool.acquire().await.map_err(db_err)?;
-    let Some(mut r) = app_request_load(&mut conn, id).await? else { return Ok(None) };
+    let Some(mut r) = request_load(&mut conn, id).await? else { return Ok(None) };
     drop(conn);
-    r.timeline = approval_timeline(pool, r.approval.id).await?;
+    r.timeline = approvals::timeline(pool, r.approval.id).await?;
     Ok(Some(r))
 }
 
-pub async fn app_requests_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<AppRequestRecord>> {
+pub async fn requests_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<AppRequestRecord>> {
     let mut conn = pool.acquire().await.map_err(db_err)?;
     let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM app_requests WHERE requester_id = $1 ORDER BY created_at DESC, id DESC")
         .bind(person)
@@ -915,7 +925,7 @@ pub async fn app_requests_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<AppReq
         .map_err(db_err)?;
     let mut out = vec![];
     for id in ids {
-        out.extend(app_request_load(&mut conn, id).await?);
+        out.extend(request_load(&mut conn, id).await?);
     }
     Ok(out)
 }
@@ -923,7 +933,7 @@ pub async fn app_requests_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<AppReq
 /// Digital Services' approval: grant the app (the requester, or a role), list it, record the
 /// grant on the request, and re-evaluate the app so the findings it covers close. In the
 /// deciding transaction.
-async fn app_request_grant_tx(tx: &mut Tx<'_>, subject: &str, grant_to: GrantTo, expires_at: Option<OffsetDateTime>, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn request_grant_tx(tx: &mut Tx<'_>, subject: &str, grant_to: GrantTo, expires_at: Option<OffsetDateTime>, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     let Some(id) = subject.strip_prefix("app_request:").and_then(|s| Uuid::parse_str(s).ok()) else {
         return Err(StoreError::Invalid(format!("approval subject {subject:?} is not an app request")));
     };
@@ -943,15 +953,15 @@ async fn app_request_grant_tx(tx: &mut Tx<'_>, subject: &str, grant_to: GrantTo,
         GrantTo::Role(r) => Audience::Role(r),
     };
     sqlx::query("UPDATE apps SET listed = $1, updated_at = $2 WHERE id = $3 AND NOT listed").bind(true).bind(now).bind(app).execute(&mut **tx).await.map_err(db_err)?;
-    let grant = app_grant_tx(tx, app, &audience, expires_at, Some(approval), actor, now).await?;
+    let grant = grant_tx(tx, app, &audience, expires_at, Some(approval), actor, now).await?;
     sqlx::query("UPDATE app_requests SET grant_id = $1 WHERE id = $2").bind(grant).bind(id).execute(&mut **tx).await.map_err(db_err)?;
-    let package = app_package(tx, app).await?;
-    apps_eval_tx(tx, Some(&package), actor, now).await?;
+    let package = package(tx, app).await?;
+    eval_tx(tx, Some(&package), actor, now).await?;
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn app_request_decide(
+pub async fn request_decide(
     pool: &Pool<DB>,
     id: Uuid,
     step: &str,
@@ -970,10 +980,10 @@ pub async fn app_request_decide(
         .await
         .map_err(db_err)?
         .ok_or_else(|| StoreError::NotFound(format!("app request {id}")))?;
-    let d = approval_decide_tx(&mut tx, approval, step, person, verdict, reasons, actor, now).await?;
+    let d = approvals::decide_tx(&mut tx, approval, step, person, verdict, reasons, actor, now).await?;
     if d.outcome == custodian_domain::approvals::Outcome::Approved {
-        app_request_grant_tx(&mut tx, &d.request.subject, grant_to, expires_at, actor, now).await?;
+        request_grant_tx(&mut tx, &d.request.subject, grant_to, expires_at, actor, now).await?;
     }
     tx.commit().await.map_err(db_err)?;
-    app_request_get(pool, id).await?.ok_or_else(|| StoreError::NotFound(format!("app request {id}")))
+    request_get(pool, id).await?.ok_or_else(|| StoreError::NotFound(format!("app request {id}")))
 }

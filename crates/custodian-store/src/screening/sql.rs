@@ -1,7 +1,19 @@
-// Screening pack versions (WP034 6.3, 6.5), written once for both backends (see lib.rs).
+//! The screening SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Screening pack versions (WP034 6.3, 6.5).
 
-fn pack_version_from(r: &DbRow) -> Result<crate::screening_api::PackVersion> {
-    Ok(crate::screening_api::PackVersion {
+use super::{DB, DbRow, begin_write, db_err};
+use super::{audit};
+#[allow(unused_imports)]
+use crate::*;
+use serde_json::json;
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+fn pack_version_from(r: &DbRow) -> Result<crate::screening::PackVersion> {
+    Ok(crate::screening::PackVersion {
         id: r.try_get("id").map_err(db_err)?,
         seq: r.try_get("seq").map_err(db_err)?,
         version: r.try_get("version").map_err(db_err)?,
@@ -18,12 +30,12 @@ fn pack_version_from(r: &DbRow) -> Result<crate::screening_api::PackVersion> {
 const PACK_COLUMNS: &str = "id, seq, version, body, sha256, rules, examples, reason, author, created_at";
 
 /// Put a checked pack into effect: it becomes the newest version, with its audit event.
-pub async fn screening_pack_activate(
+pub async fn activate(
     pool: &Pool<DB>,
-    p: &crate::screening_api::NewPackVersion<'_>,
+    p: &crate::screening::NewPackVersion<'_>,
     actor: &Actor,
     now: OffsetDateTime,
-) -> Result<crate::screening_api::PackVersion> {
+) -> Result<crate::screening::PackVersion> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
     let previous: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, version FROM screening_packs ORDER BY seq DESC LIMIT 1")
@@ -61,7 +73,7 @@ pub async fn screening_pack_activate(
     .execute(&mut *tx)
     .await
     .map_err(db_err)?;
-    audit(
+    audit::audit(
         &mut tx,
         actor,
         now,
@@ -87,7 +99,7 @@ pub async fn screening_pack_activate(
 }
 
 /// The pack in force, if one has been put into effect since installation.
-pub async fn screening_pack_current(pool: &Pool<DB>) -> Result<Option<crate::screening_api::PackVersion>> {
+pub async fn current(pool: &Pool<DB>) -> Result<Option<crate::screening::PackVersion>> {
     let row = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC LIMIT 1"))
         .fetch_optional(pool)
         .await
@@ -96,7 +108,7 @@ pub async fn screening_pack_current(pool: &Pool<DB>) -> Result<Option<crate::scr
 }
 
 /// Every version, newest first.
-pub async fn screening_pack_history(pool: &Pool<DB>) -> Result<Vec<crate::screening_api::PackVersion>> {
+pub async fn history(pool: &Pool<DB>) -> Result<Vec<crate::screening::PackVersion>> {
     let rows = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC"))
         .fetch_all(pool)
         .await
@@ -105,7 +117,7 @@ pub async fn screening_pack_history(pool: &Pool<DB>) -> Result<Vec<crate::screen
 }
 
 /// One version by its version string.
-pub async fn screening_pack(pool: &Pool<DB>, version: &str) -> Result<Option<crate::screening_api::PackVersion>> {
+pub async fn pack(pool: &Pool<DB>, version: &str) -> Result<Option<crate::screening::PackVersion>> {
     let row = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs WHERE version = $1"))
         .bind(version)
         .fetch_optional(pool)

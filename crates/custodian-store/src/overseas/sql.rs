@@ -1,14 +1,27 @@
-// Overseas-use requests on the approval chain (WP034 4.2), streaming exception lists (4.6) and the
-// usage import history (4.1), written once for both backends (included after approvals_ops.rs and
-// usage_ops.rs, whose helpers they use). Names here start with `overseas` or `streaming_` or
-// `usage_import`. See overseas_api.rs for the design.
+//! The overseas SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Overseas-use requests on the approval chain (WP034 4.2), the recorded overseas windows and
+//! the streaming exceptions (4.6). See `crate::overseas` for the design.
+
+use super::{DB, Tx, DbRow, Conn, begin_write, db_err};
+use super::{approvals, audit, people};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::people::Role;
+use serde_json::json;
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+use crate::approvals::{ApprovalRequest, Decided, NewApproval};
+use custodian_domain::approvals::RequestStatus;
 
 const OVERSEAS_SELECT: &str = "SELECT w.id, w.person_id, p.name AS person_name, p.staff_number, w.line_manager_id, \
     lm.name AS line_manager_name, w.devices, w.countries, w.from_date, w.to_date, w.purpose, w.status, w.approval_ref, \
     w.created_at, w.decided_at FROM overseas_windows w JOIN people p ON p.id = w.person_id \
     LEFT JOIN people lm ON lm.id = w.line_manager_id";
 
-async fn overseas_from_row(conn: &mut Conn, r: &DbRow) -> Result<crate::overseas_api::OverseasItem> {
+async fn from_row(conn: &mut Conn, r: &DbRow) -> Result<crate::overseas::OverseasItem> {
     let devices: String = r.try_get("devices").map_err(db_err)?;
     let countries: String = r.try_get("countries").map_err(db_err)?;
     let from: String = r.try_get("from_date").map_err(db_err)?;
@@ -16,7 +29,7 @@ async fn overseas_from_row(conn: &mut Conn, r: &DbRow) -> Result<crate::overseas
     let devices: Vec<Uuid> = devices
         .split(',')
         .filter(|s| !s.is_empty())
-        .map(|s| Uuid::parse_str(s).map_err(|_| bad("devices", s)))
+        .map(|s| Uuid::parse_str(s).map_err(|_| people::bad("devices", s)))
         .collect::<Result<_>>()?;
     let mut device_tags = Vec::with_capacity(devices.len());
     for d in &devices {
@@ -27,7 +40,7 @@ async fn overseas_from_row(conn: &mut Conn, r: &DbRow) -> Result<crate::overseas
             .map_err(db_err)?;
         device_tags.push(tag.unwrap_or_else(|| d.to_string()));
     }
-    Ok(crate::overseas_api::OverseasItem {
+    Ok(crate::overseas::OverseasItem {
         id: r.try_get("id").map_err(db_err)?,
         person_id: r.try_get("person_id").map_err(db_err)?,
         person_name: r.try_get("person_name").map_err(db_err)?,
@@ -48,9 +61,9 @@ async fn overseas_from_row(conn: &mut Conn, r: &DbRow) -> Result<crate::overseas
 }
 
 /// Request overseas use: the window, its audit event and its approval request, in one transaction.
-pub async fn overseas_request(
+pub async fn request(
     pool: &Pool<DB>,
-    r: &crate::overseas_api::NewOverseasRequest,
+    r: &crate::overseas::NewOverseasRequest,
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<(Uuid, Uuid)> {
@@ -82,7 +95,7 @@ pub async fn overseas_request(
     let devices = r.devices.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
     let countries = r.countries.join(",");
     sqlx::query(
-        "INSERT INTO overseas_windows (id, person_id, devices, countries, from_date, to_date, purpose, status, approval_ref, \
+        "INSERT INTO windows (id, person_id, devices, countries, from_date, to_date, purpose, status, approval_ref, \
          created_at, created_by, line_manager_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 'requested', '', $8, $9, $10)",
     )
     .bind(id)
@@ -99,7 +112,7 @@ pub async fn overseas_request(
     .await
     .map_err(db_err)?;
     let subject = format!("overseas:{id}");
-    audit(&mut tx, actor, now, AuditEntry::new("usage.overseas.request", subject.clone()).clause("4.2")
+    audit::audit(&mut tx, actor, now, AuditEntry::new("usage.overseas.request", subject.clone()).clause("4.2")
         .justification(r.purpose.trim())
         .after(json!({"person": r.person, "devices": devices, "countries": countries, "from": r.from.to_string(),
             "to": r.to.to_string(), "line_manager": line_manager}))).await?;
@@ -111,10 +124,10 @@ pub async fn overseas_request(
             StepSpec::new("vetting", "4.2", Decider::Role(Role::Vetting)),
         ],
     );
-    let approval = approval_open(
+    let approval = approvals::open(
         &mut tx,
         &NewApproval {
-            kind: crate::overseas_api::OVERSEAS_KIND.into(),
+            kind: crate::overseas::OVERSEAS_KIND.into(),
             subject,
             title: format!("Overseas use: {} from {} to {}", r.countries.join(", "), r.from, r.to),
             link: format!("/overseas/{id}"),
@@ -135,21 +148,21 @@ pub async fn overseas_request(
     Ok((id, approval))
 }
 
-fn overseas_window_id(subject: &str) -> Result<Uuid> {
+fn window_id(subject: &str) -> Result<Uuid> {
     subject
         .strip_prefix("overseas:")
         .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| bad("overseas subject", subject))
+        .ok_or_else(|| people::bad("overseas subject", subject))
 }
 
 /// Put the window in line with its approval request, with the audit event (WP034 4.2), in the
 /// deciding (or withdrawing) transaction. Nothing happens while the request is pending.
-async fn overseas_follow(tx: &mut Tx<'_>, r: &ApprovalRequest, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let status = crate::overseas_api::window_status(r.status);
+pub async fn follow(tx: &mut Tx<'_>, r: &ApprovalRequest, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let status = crate::overseas::window_status(r.status);
     if status == "requested" {
         return Ok(());
     }
-    let id = overseas_window_id(&r.subject)?;
+    let id = window_id(&r.subject)?;
     let res = sqlx::query("UPDATE overseas_windows SET status = $1, decided_at = $2 WHERE id = $3 AND status = 'requested'")
         .bind(status)
         .bind(now)
@@ -165,18 +178,18 @@ async fn overseas_follow(tx: &mut Tx<'_>, r: &ApprovalRequest, actor: &Actor, no
         RequestStatus::Rejected => "usage.overseas.reject",
         _ => "usage.overseas.withdraw",
     };
-    audit(tx, actor, now, AuditEntry::new(action, format!("overseas:{id}")).clause("4.2")
+    audit::audit(tx, actor, now, AuditEntry::new(action, format!("overseas:{id}")).clause("4.2")
         .before(json!({"status": "requested"}))
         .after(json!({"status": status, "approval": r.id}))).await?;
     Ok(())
 }
 
 /// The `overseas_use` arm of `approval_effects`.
-async fn overseas_effect(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    overseas_follow(tx, &d.request, actor, now).await
+pub async fn effect(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    follow(tx, &d.request, actor, now).await
 }
 
-pub async fn overseas_list(pool: &Pool<DB>, f: &crate::overseas_api::OverseasFilter) -> Result<Vec<crate::overseas_api::OverseasItem>> {
+pub async fn list(pool: &Pool<DB>, f: &crate::overseas::OverseasFilter) -> Result<Vec<crate::overseas::OverseasItem>> {
     let sql = format!(
         "{OVERSEAS_SELECT} WHERE ($1 IS NULL OR w.person_id = $1) AND ($2 IS NULL OR w.line_manager_id = $2) \
          AND ($3 IS NULL OR w.status = $3) ORDER BY w.created_at DESC, w.id DESC"
@@ -185,21 +198,21 @@ pub async fn overseas_list(pool: &Pool<DB>, f: &crate::overseas_api::OverseasFil
     let mut conn = pool.acquire().await.map_err(db_err)?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        out.push(overseas_from_row(&mut conn, r).await?);
+        out.push(from_row(&mut conn, r).await?);
     }
     Ok(out)
 }
 
-pub async fn overseas_item(pool: &Pool<DB>, id: Uuid) -> Result<Option<crate::overseas_api::OverseasItem>> {
+pub async fn item(pool: &Pool<DB>, id: Uuid) -> Result<Option<crate::overseas::OverseasItem>> {
     let sql = format!("{OVERSEAS_SELECT} WHERE w.id = $1");
     let mut conn = pool.acquire().await.map_err(db_err)?;
     match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await.map_err(db_err)? {
-        Some(r) => Ok(Some(overseas_from_row(&mut conn, &r).await?)),
+        Some(r) => Ok(Some(from_row(&mut conn, &r).await?)),
         None => Ok(None),
     }
 }
 
-pub async fn streaming_exceptions_list(pool: &Pool<DB>) -> Result<Vec<crate::overseas_api::StreamingExceptionItem>> {
+pub async fn streaming_exceptions_list(pool: &Pool<DB>) -> Result<Vec<crate::overseas::StreamingExceptionItem>> {
     let rows = sqlx::query(
         "SELECT e.id, e.person_id, p.name AS person_name, p.staff_number, p.line_manager_id, e.reason, e.approver_id, \
          a.name AS approver_name, e.from_us, e.expires_us, e.created_at FROM streaming_exceptions e \
@@ -210,7 +223,7 @@ pub async fn streaming_exceptions_list(pool: &Pool<DB>) -> Result<Vec<crate::ove
     .map_err(db_err)?;
     rows.iter()
         .map(|r| {
-            Ok(crate::overseas_api::StreamingExceptionItem {
+            Ok(crate::overseas::StreamingExceptionItem {
                 id: r.try_get("id").map_err(db_err)?,
                 person_id: r.try_get("person_id").map_err(db_err)?,
                 person_name: r.try_get("person_name").map_err(db_err)?,
@@ -227,25 +240,90 @@ pub async fn streaming_exceptions_list(pool: &Pool<DB>) -> Result<Vec<crate::ove
         .collect()
 }
 
-pub async fn usage_import_runs(pool: &Pool<DB>, limit: i64) -> Result<Vec<crate::overseas_api::UsageImportRun>> {
+fn parse_date(field: &str, s: &str) -> Result<time::Date> {
+    time::Date::parse(s, &time::format_description::well_known::Iso8601::DATE).map_err(|_| people::bad(field, s))
+}
+
+/// Overseas-use windows, optionally only those with one status, newest first.
+pub async fn windows(pool: &Pool<DB>, status: Option<&str>) -> Result<Vec<crate::overseas::OverseasRecord>> {
     let rows = sqlx::query(
-        "SELECT at_us, actor, subject, detail FROM audit_events WHERE action = 'usage.import' ORDER BY seq DESC LIMIT $1",
+        "SELECT w.id, w.person_id, p.staff_number, w.devices, w.countries, w.from_date, w.to_date, w.purpose, w.status, w.approval_ref \
+         FROM overseas_windows w JOIN people p ON p.id = w.person_id WHERE ($1 IS NULL OR w.status = $1) ORDER BY w.from_date DESC, w.id",
     )
-    .bind(limit)
+    .bind(status)
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    rows.iter()
-        .map(|r| {
-            let at: i64 = r.try_get("at_us").map_err(db_err)?;
-            let subject: String = r.try_get("subject").map_err(db_err)?;
-            let detail: String = r.try_get("detail").map_err(db_err)?;
-            Ok(crate::overseas_api::UsageImportRun {
-                run: subject.strip_prefix("usage_import:").unwrap_or(&subject).to_string(),
-                at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH),
-                actor: r.try_get("actor").map_err(db_err)?,
-                detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let devices: String = r.try_get("devices").map_err(db_err)?;
+        let countries: String = r.try_get("countries").map_err(db_err)?;
+        let from: String = r.try_get("from_date").map_err(db_err)?;
+        let to: String = r.try_get("to_date").map_err(db_err)?;
+        out.push(crate::overseas::OverseasRecord {
+            window: custodian_domain::usage::OverseasWindow {
+                id: r.try_get("id").map_err(db_err)?,
+                person: r.try_get("person_id").map_err(db_err)?,
+                devices: devices.split(',').filter(|s| !s.is_empty()).map(|s| Uuid::parse_str(s).map_err(|_| people::bad("devices", s))).collect::<Result<_>>()?,
+                countries: countries.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                from: parse_date("from_date", &from)?,
+                to: parse_date("to_date", &to)?,
+            },
+            staff_number: r.try_get("staff_number").map_err(db_err)?,
+            purpose: r.try_get("purpose").map_err(db_err)?,
+            status: r.try_get("status").map_err(db_err)?,
+            approval_ref: r.try_get("approval_ref").map_err(db_err)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Record an overseas-use window approved by the line manager, Digital Services and the Force
+/// Vetting Unit (WP034 4.2), with the reference of that approval.
+pub async fn record_window(pool: &Pool<DB>, w: &custodian_domain::usage::OverseasWindow, purpose: &str, approval_ref: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let devices = w.devices.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
+    let countries = w.countries.join(",");
+    sqlx::query(
+        "INSERT INTO windows (id, person_id, devices, countries, from_date, to_date, purpose, status, approval_ref, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'approved', $8, $9, $10)",
+    )
+    .bind(w.id)
+    .bind(w.person)
+    .bind(&devices)
+    .bind(&countries)
+    .bind(w.from.to_string())
+    .bind(w.to.to_string())
+    .bind(purpose)
+    .bind(approval_ref)
+    .bind(now)
+    .bind(&actor.label)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("usage.overseas.record", format!("overseas:{}", w.id)).clause("4.2")
+        .justification(purpose)
+        .after(json!({"person": w.person, "devices": devices, "countries": countries, "from": w.from.to_string(), "to": w.to.to_string(), "approval_ref": approval_ref}))).await?;
+    tx.commit().await.map_err(db_err)
+}
+
+/// Record a policing-purpose exception for streaming (WP034 4.6): who, why, approver, expiry.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_streaming_exception(pool: &Pool<DB>, id: Uuid, person: Uuid, reason: &str, approver: Uuid, from_us: i64, expires_us: i64, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    sqlx::query("INSERT INTO streaming_exceptions (id, person_id, reason, approver_id, from_us, expires_us, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(id)
+        .bind(person)
+        .bind(reason)
+        .bind(approver)
+        .bind(from_us)
+        .bind(expires_us)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("usage.streaming_exception.record", format!("streaming_exception:{id}")).clause("4.6")
+        .justification(reason)
+        .after(json!({"person": person, "approver": approver, "from_us": from_us, "expires_us": expires_us}))).await?;
+    tx.commit().await.map_err(db_err)
 }
