@@ -9,14 +9,6 @@
 
 use time::OffsetDateTime;
 
-use crate::StoreError;
-
-/// Map a database error through the constraint mapping (unique, foreign key and check
-/// violations become `Conflict` or `Invalid`).
-pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
-    StoreError::from_sqlx(e)
-}
-
 /// Microseconds since the Unix epoch.
 pub(crate) fn micros(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000) as i64
@@ -63,7 +55,7 @@ pub(crate) mod sqlite {
     use sqlx::Pool;
     use uuid::Uuid;
 
-    pub(crate) use super::{db_err, micros};
+    pub(crate) use super::micros;
 
     pub type DB = sqlx::Sqlite;
     pub type Tx<'a> = sqlx::Transaction<'a, DB>;
@@ -105,7 +97,7 @@ pub(crate) mod postgres {
     use sqlx::Pool;
     use uuid::Uuid;
 
-    pub(crate) use super::{db_err, micros};
+    pub(crate) use super::micros;
 
     pub type DB = sqlx::Postgres;
     pub type Tx<'a> = sqlx::Transaction<'a, DB>;

@@ -21,7 +21,7 @@ pub enum StoreError {
     #[error("audit log: {0}")]
     Audit(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -51,3 +51,11 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Every database error goes through the constraint mapping, so `?` on a query answers a
+/// unique, foreign key or check violation with `Conflict` or `Invalid` (409/422), not 500.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::from_sqlx(e)
+    }
+}

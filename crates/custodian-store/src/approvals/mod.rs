@@ -12,9 +12,9 @@
 //! ```ignore
 //! // in <feature>_ops.rs, compiled once per backend
 //! pub async fn overseas_request(pool: &Pool<DB>, r: &NewTrip, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-//!     let mut tx = pool.begin().await.map_err(db_err)?;
+//!     let mut tx = pool.begin().await?;
 //!     let id = Uuid::now_v7();
-//!     sqlx::query("INSERT INTO overseas_trips ...").execute(&mut *tx).await.map_err(db_err)?;
+//!     sqlx::query("INSERT INTO overseas_trips ...").execute(&mut *tx).await?;
 //!     audit::audit(&mut tx, actor, now, AuditEntry::new("overseas.request", format!("overseas_trip:{id}")).clause("4.11")).await?;
 //!     let spec = ChainSpec::new(Order::AllOf, vec![
 //!         StepSpec::new("line_manager", "4.11", Decider::Person(line_manager)),
@@ -29,7 +29,7 @@
 //!         requester: me,
 //!         spec,
 //!     }, actor, now).await?;
-//!     tx.commit().await.map_err(db_err)?;
+//!     tx.commit().await?;
 //!     Ok(id)
 //! }
 //! ```

@@ -5,7 +5,7 @@
 //! `notify_decider` take the caller's transaction so a feature opens or decides a request
 //! together with its own change and audit events (see `crate::approvals` for the guide).
 
-use super::{DB, Tx, DbRow, Conn, begin_write, db_err};
+use super::{DB, Tx, DbRow, Conn, begin_write};
 use super::{apps, audit, overseas, people, posts};
 #[allow(unused_imports)]
 use crate::*;
@@ -38,66 +38,66 @@ fn conflict(e: domain::ApprovalError) -> StoreError {
 
 async fn steps(conn: &mut Conn, id: Uuid) -> Result<Vec<ApprovalStep>> {
     let sql = format!("{STEP_SELECT} WHERE s.request_id = $1 ORDER BY s.position");
-    let rows = sqlx::query(&sql).bind(id).fetch_all(&mut *conn).await.map_err(db_err)?;
+    let rows = sqlx::query(&sql).bind(id).fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|r| {
-            let person: Option<Uuid> = r.try_get("decider_person_id").map_err(db_err)?;
-            let role: Option<String> = r.try_get("decider_role").map_err(db_err)?;
+            let person: Option<Uuid> = r.try_get("decider_person_id")?;
+            let role: Option<String> = r.try_get("decider_role")?;
             let (decider, label) = match (person, role) {
-                (Some(p), _) => (Decider::Person(p), r.try_get::<Option<String>, _>("decider_name").map_err(db_err)?.unwrap_or_default()),
+                (Some(p), _) => (Decider::Person(p), r.try_get::<Option<String>, _>("decider_name")?.unwrap_or_default()),
                 (None, Some(role)) => {
                     let role = Role::parse(&role).ok_or_else(|| people::bad("decider role", &role))?;
                     (Decider::Role(role), role.label().to_string())
                 }
                 (None, None) => return Err(StoreError::Invalid("stored approval step has no decider".into())),
             };
-            let status: String = r.try_get("status").map_err(db_err)?;
-            let sla: i64 = r.try_get("sla_days").map_err(db_err)?;
+            let status: String = r.try_get("status")?;
+            let sla: i64 = r.try_get("sla_days")?;
             Ok(ApprovalStep {
-                position: r.try_get("position").map_err(db_err)?,
-                key: r.try_get("step_key").map_err(db_err)?,
-                clause: r.try_get("clause").map_err(db_err)?,
+                position: r.try_get("position")?,
+                key: r.try_get("step_key")?,
+                clause: r.try_get("clause")?,
                 decider,
                 decider_label: label,
                 sla_days: u32::try_from(sla).map_err(|_| people::bad("service level", &sla.to_string()))?,
                 status: StepStatus::parse(&status).ok_or_else(|| people::bad("step status", &status))?,
-                opened_at: r.try_get("opened_at").map_err(db_err)?,
-                due_at: r.try_get("due_at").map_err(db_err)?,
-                decided_by: r.try_get("decided_by").map_err(db_err)?,
-                decided_by_name: r.try_get("decided_by_name").map_err(db_err)?,
-                on_behalf_of: r.try_get("on_behalf_of").map_err(db_err)?,
-                decided_at: r.try_get("decided_at").map_err(db_err)?,
-                reasons: r.try_get("reasons").map_err(db_err)?,
+                opened_at: r.try_get("opened_at")?,
+                due_at: r.try_get("due_at")?,
+                decided_by: r.try_get("decided_by")?,
+                decided_by_name: r.try_get("decided_by_name")?,
+                on_behalf_of: r.try_get("on_behalf_of")?,
+                decided_at: r.try_get("decided_at")?,
+                reasons: r.try_get("reasons")?,
             })
         })
         .collect()
 }
 
 async fn from_row(conn: &mut Conn, r: &DbRow) -> Result<ApprovalRequest> {
-    let id: Uuid = r.try_get("id").map_err(db_err)?;
-    let order: String = r.try_get("chain_order").map_err(db_err)?;
-    let status: String = r.try_get("status").map_err(db_err)?;
-    let revision: i64 = r.try_get("revision").map_err(db_err)?;
+    let id: Uuid = r.try_get("id")?;
+    let order: String = r.try_get("chain_order")?;
+    let status: String = r.try_get("status")?;
+    let revision: i64 = r.try_get("revision")?;
     Ok(ApprovalRequest {
         id,
-        kind: r.try_get("kind").map_err(db_err)?,
-        subject: r.try_get("subject").map_err(db_err)?,
-        title: r.try_get("title").map_err(db_err)?,
-        link: r.try_get("link").map_err(db_err)?,
-        requester_id: r.try_get("requester_id").map_err(db_err)?,
-        requester_name: r.try_get("requester_name").map_err(db_err)?,
+        kind: r.try_get("kind")?,
+        subject: r.try_get("subject")?,
+        title: r.try_get("title")?,
+        link: r.try_get("link")?,
+        requester_id: r.try_get("requester_id")?,
+        requester_name: r.try_get("requester_name")?,
         order: Order::parse(&order).ok_or_else(|| people::bad("chain order", &order))?,
         status: RequestStatus::parse(&status).ok_or_else(|| people::bad("request status", &status))?,
         revision: u32::try_from(revision).map_err(|_| people::bad("revision", &revision.to_string()))?,
-        created_at: r.try_get("created_at").map_err(db_err)?,
-        updated_at: r.try_get("updated_at").map_err(db_err)?,
-        closed_at: r.try_get("closed_at").map_err(db_err)?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        closed_at: r.try_get("closed_at")?,
         steps: steps(conn, id).await?,
         excluded: sqlx::query_scalar("SELECT person_id FROM approval_exclusions WHERE request_id = $1 ORDER BY person_id")
             .bind(id)
             .fetch_all(&mut *conn)
             .await
-            .map_err(db_err)?,
+            ?,
     })
 }
 
@@ -105,7 +105,7 @@ async fn from_row(conn: &mut Conn, r: &DbRow) -> Result<ApprovalRequest> {
 /// (separation of duties: whoever made the subject as it now stands), replacing the list; in
 /// the caller's transaction. `reason` says why, for the record.
 pub async fn exclude_tx(tx: &mut Tx<'_>, id: Uuid, people: &[Uuid], reason: &str) -> Result<()> {
-    sqlx::query("DELETE FROM approval_exclusions WHERE request_id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?;
+    sqlx::query("DELETE FROM approval_exclusions WHERE request_id = $1").bind(id).execute(&mut **tx).await?;
     let mut people = people.to_vec();
     people.sort();
     people.dedup();
@@ -116,14 +116,14 @@ pub async fn exclude_tx(tx: &mut Tx<'_>, id: Uuid, people: &[Uuid], reason: &str
             .bind(reason)
             .execute(&mut **tx)
             .await
-            .map_err(db_err)?;
+            ?;
     }
     Ok(())
 }
 
 pub async fn load(conn: &mut Conn, id: Uuid) -> Result<Option<ApprovalRequest>> {
     let sql = format!("{REQUEST_SELECT} WHERE r.id = $1");
-    match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await.map_err(db_err)? {
+    match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? {
         Some(r) => Ok(Some(from_row(conn, &r).await?)),
         None => Ok(None),
     }
@@ -135,17 +135,17 @@ pub async fn load_tx(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
 }
 
 pub async fn by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<ApprovalRequest>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let mut conn = pool.acquire().await?;
     load(&mut conn, id).await
 }
 
 pub async fn by_subject(pool: &Pool<DB>, subject: &str) -> Result<Option<ApprovalRequest>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let mut conn = pool.acquire().await?;
     let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM approval_requests WHERE subject = $1")
         .bind(subject)
         .fetch_optional(&mut *conn)
         .await
-        .map_err(db_err)?;
+        ?;
     match id {
         Some(id) => load(&mut conn, id).await,
         None => Ok(None),
@@ -167,7 +167,7 @@ async fn save(tx: &mut Tx<'_>, id: Uuid, r: &domain::Request, now: OffsetDateTim
         .bind(id)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     for s in &r.steps {
         sqlx::query(
             "UPDATE approval_steps SET status = $1, opened_at = $2, due_at = $3, decided_by = $4, on_behalf_of = $5, \
@@ -185,7 +185,7 @@ async fn save(tx: &mut Tx<'_>, id: Uuid, r: &domain::Request, now: OffsetDateTim
         .bind(&s.key)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     }
     Ok(())
 }
@@ -217,7 +217,7 @@ async fn event(
     .bind(reasons)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     Ok(())
 }
 
@@ -246,7 +246,7 @@ pub async fn notify(
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     Ok(())
 }
 
@@ -261,7 +261,7 @@ async fn decider_people(tx: &mut Tx<'_>, decider: &Decider, now: OffsetDateTime)
             .bind(p)
             .fetch_all(&mut **tx)
             .await
-            .map_err(db_err)?;
+            ?;
             let mut out = vec![*p];
             out.extend(rows.into_iter().filter(|(_, s, e)| *s <= now && now < *e).map(|(d, _, _)| d));
             Ok(out)
@@ -272,7 +272,7 @@ async fn decider_people(tx: &mut Tx<'_>, decider: &Decider, now: OffsetDateTime)
         .bind(role.as_str())
         .fetch_all(&mut **tx)
         .await
-        .map_err(db_err),
+        .map_err(StoreError::from),
     }
 }
 
@@ -317,7 +317,7 @@ pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDa
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     for (i, s) in r.steps.iter().enumerate() {
         let (person, role) = match s.decider {
             Decider::Person(p) => (Some(p), None),
@@ -339,7 +339,7 @@ pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDa
         .bind(s.due_at)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     }
     event(tx, id, 0, now, actor.person_id, "requested", None, None).await?;
     let clause = r.steps[0].clause.clone();
@@ -361,29 +361,29 @@ pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDa
 }
 
 pub async fn open_standalone(pool: &Pool<DB>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let id = open(&mut tx, n, actor, now).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(id)
 }
 
 /// Take the request's row lock (PostgreSQL) before reading it, so two deciders are ordered.
 async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
-    sqlx::query("UPDATE approval_requests SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?;
+    sqlx::query("UPDATE approval_requests SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut **tx).await?;
     load_tx(tx, id).await
 }
 
 /// Who `person` is as a decider at `now`: their roles and the people they deputise for.
 pub async fn deciding(conn: &mut Conn, person: Uuid, now: OffsetDateTime) -> Result<Deciding> {
     let roles: Vec<String> =
-        sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1").bind(person).fetch_all(&mut *conn).await.map_err(db_err)?;
+        sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1").bind(person).fetch_all(&mut *conn).await?;
     let rows: Vec<(Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
         "SELECT person_id, starts_at, ends_at FROM approval_delegations WHERE deputy_id = $1 AND revoked_at IS NULL",
     )
     .bind(person)
     .fetch_all(&mut *conn)
     .await
-    .map_err(db_err)?;
+    ?;
     let delegations: Vec<domain::Delegation> =
         rows.into_iter().map(|(from, starts_at, ends_at)| domain::Delegation { from, to: person, starts_at, ends_at }).collect();
     Ok(Deciding::new(person, roles.iter().filter_map(|r| Role::parse(r)).collect(), &delegations, now))
@@ -473,11 +473,11 @@ pub async fn decide(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Decided> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let mut d = decide_tx(&mut tx, id, step, person, verdict, reasons, actor, now).await?;
     effects(&mut tx, &d, actor, now).await?;
     d.request = load_tx(&mut tx, id).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(d)
 }
 
@@ -499,13 +499,13 @@ pub async fn withdraw_tx(tx: &mut Tx<'_>, id: Uuid, person: Uuid, actor: &Actor,
 }
 
 pub async fn withdraw(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let r = withdraw_tx(&mut tx, id, person, actor, now).await?;
     // The feature's record follows a withdrawal too (an arm per `kind`, like `approval_effects`).
     if r.kind == crate::overseas::OVERSEAS_KIND {
         overseas::follow(&mut tx, &r, actor, now).await?;
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(r)
 }
 
@@ -528,9 +528,9 @@ pub async fn restart_tx(tx: &mut Tx<'_>, id: Uuid, reason: &str, actor: &Actor, 
 }
 
 pub async fn restart(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let r = restart_tx(&mut tx, id, reason, actor, now).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(r)
 }
 
@@ -543,28 +543,28 @@ pub async fn timeline(pool: &Pool<DB>, id: Uuid) -> Result<Vec<ApprovalEvent>> {
     .bind(id)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
-            let rev: i64 = r.try_get("revision").map_err(db_err)?;
+            let rev: i64 = r.try_get("revision")?;
             Ok(ApprovalEvent {
                 revision: u32::try_from(rev).unwrap_or(0),
-                at: r.try_get("at").map_err(db_err)?,
-                actor_id: r.try_get("actor_id").map_err(db_err)?,
-                actor_name: r.try_get("actor_name").map_err(db_err)?,
-                event: r.try_get("event").map_err(db_err)?,
-                step_key: r.try_get("step_key").map_err(db_err)?,
-                clause: r.try_get("clause").map_err(db_err)?,
-                on_behalf_of: r.try_get("on_behalf_of").map_err(db_err)?,
-                on_behalf_of_name: r.try_get("on_behalf_of_name").map_err(db_err)?,
-                reasons: r.try_get("reasons").map_err(db_err)?,
+                at: r.try_get("at")?,
+                actor_id: r.try_get("actor_id")?,
+                actor_name: r.try_get("actor_name")?,
+                event: r.try_get("event")?,
+                step_key: r.try_get("step_key")?,
+                clause: r.try_get("clause")?,
+                on_behalf_of: r.try_get("on_behalf_of")?,
+                on_behalf_of_name: r.try_get("on_behalf_of_name")?,
+                reasons: r.try_get("reasons")?,
             })
         })
         .collect()
 }
 
 pub async fn to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateTime) -> Result<Vec<ToDecide>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let mut conn = pool.acquire().await?;
     let who = deciding(&mut conn, person, now).await?;
     let mut ids: Vec<Uuid> = sqlx::query_scalar(
         "SELECT DISTINCT s.request_id FROM approval_steps s JOIN approval_requests r ON r.id = s.request_id \
@@ -575,7 +575,7 @@ pub async fn to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateTime) -> Re
     .bind(person)
     .fetch_all(&mut *conn)
     .await
-    .map_err(db_err)?;
+    ?;
     ids.sort();
     let mut out = vec![];
     for id in ids {
@@ -593,8 +593,8 @@ pub async fn to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateTime) -> Re
 
 pub async fn requested_by(pool: &Pool<DB>, person: Uuid) -> Result<Vec<ApprovalRequest>> {
     let sql = format!("{REQUEST_SELECT} WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC");
-    let rows = sqlx::query(&sql).bind(person).fetch_all(pool).await.map_err(db_err)?;
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let rows = sqlx::query(&sql).bind(person).fetch_all(pool).await?;
+    let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         out.push(from_row(&mut conn, r).await?);
@@ -608,7 +608,7 @@ async fn pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String, App
         sqlx::query_as("SELECT id, title, link, requester_id FROM approval_requests WHERE status = 'pending' ORDER BY created_at")
             .fetch_all(&mut *conn)
             .await
-            .map_err(db_err)?;
+            ?;
     let mut out = vec![];
     for (id, title, link, requester) in reqs {
         let notified: Vec<(String, Option<OffsetDateTime>)> =
@@ -616,7 +616,7 @@ async fn pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String, App
                 .bind(id)
                 .fetch_all(&mut *conn)
                 .await
-                .map_err(db_err)?;
+                ?;
         for s in steps(conn, id).await? {
             if s.status == StepStatus::Pending {
                 let n = notified.iter().find(|(k, _)| *k == s.key).and_then(|(_, n)| *n);
@@ -628,7 +628,7 @@ async fn pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String, App
 }
 
 pub async fn overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<OverdueStep>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let mut conn = pool.acquire().await?;
     Ok(pending_steps(&mut conn)
         .await?
         .into_iter()
@@ -646,7 +646,7 @@ pub async fn overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<Overdue
 }
 
 pub async fn flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let steps = pending_steps(&mut tx).await?;
     let mut n = 0;
     for (id, title, link, s, requester, notified) in steps {
@@ -660,8 +660,8 @@ pub async fn flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize>
             .bind(&s.key)
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
-        let revision: i64 = sqlx::query_scalar("SELECT revision FROM approval_requests WHERE id = $1").bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
+            ?;
+        let revision: i64 = sqlx::query_scalar("SELECT revision FROM approval_requests WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
         let dom = domain::Step {
             key: s.key.clone(),
             clause: s.clause.clone(),
@@ -682,7 +682,7 @@ pub async fn flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize>
         notify_decider(&mut tx, &s.decider, requester, "approval.overdue", "Decision overdue", &body, Some(&link), None, now).await?;
         notify(&mut tx, requester, "approval.overdue", "Decision overdue", &body, Some(&link), None, now).await?;
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(n)
 }
 
@@ -706,7 +706,7 @@ pub async fn delegation_create(
     if reason.trim().is_empty() {
         return Err(StoreError::Invalid("reason: say why a deputy is needed (an absence)".into()));
     }
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO approval_delegations (id, person_id, deputy_id, starts_at, ends_at, reason, created_at, created_by) \
@@ -722,28 +722,28 @@ pub async fn delegation_create(
     .bind(&actor.label)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     audit::audit(&mut tx, actor, now, AuditEntry::new("approval.delegate", format!("delegation:{id}")).clause("4.8").justification(reason.trim())
         .after(json!({"person": person, "deputy": deputy, "starts_at": starts_at.unix_timestamp(), "ends_at": ends_at.unix_timestamp()}))).await?;
     notify(&mut tx, deputy, "approval.deputy", "You are a deputy", &format!("You may decide approvals for a colleague until {}: {}", ends_at.date(), reason.trim()), Some("/approvals"), None, now).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(id)
 }
 
 pub async fn delegation_revoke(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let res = sqlx::query("UPDATE approval_delegations SET revoked_at = $1 WHERE id = $2 AND person_id = $3 AND revoked_at IS NULL")
         .bind(now)
         .bind(id)
         .bind(person)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     if res.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("delegation {id}")));
     }
     audit::audit(&mut tx, actor, now, AuditEntry::new("approval.delegation_revoke", format!("delegation:{id}")).clause("4.8")).await?;
-    tx.commit().await.map_err(db_err)
+    Ok(tx.commit().await?)
 }
 
 pub async fn delegations_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<DelegationRecord>> {
@@ -755,19 +755,19 @@ pub async fn delegations_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<Delegat
     .bind(person)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok(DelegationRecord {
-                id: r.try_get("id").map_err(db_err)?,
-                person_id: r.try_get("person_id").map_err(db_err)?,
-                person_name: r.try_get("person_name").map_err(db_err)?,
-                deputy_id: r.try_get("deputy_id").map_err(db_err)?,
-                deputy_name: r.try_get("deputy_name").map_err(db_err)?,
-                starts_at: r.try_get("starts_at").map_err(db_err)?,
-                ends_at: r.try_get("ends_at").map_err(db_err)?,
-                reason: r.try_get("reason").map_err(db_err)?,
-                revoked_at: r.try_get("revoked_at").map_err(db_err)?,
+                id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                person_name: r.try_get("person_name")?,
+                deputy_id: r.try_get("deputy_id")?,
+                deputy_name: r.try_get("deputy_name")?,
+                starts_at: r.try_get("starts_at")?,
+                ends_at: r.try_get("ends_at")?,
+                reason: r.try_get("reason")?,
+                revoked_at: r.try_get("revoked_at")?,
             })
         })
         .collect()
@@ -782,19 +782,19 @@ pub async fn notifications_for(pool: &Pool<DB>, person: Uuid, limit: i64) -> Res
     .bind(limit)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok(Notification {
-                id: r.try_get("id").map_err(db_err)?,
-                person_id: r.try_get("person_id").map_err(db_err)?,
-                kind: r.try_get("kind").map_err(db_err)?,
-                title: r.try_get("title").map_err(db_err)?,
-                body: r.try_get("body").map_err(db_err)?,
-                link: r.try_get("link").map_err(db_err)?,
-                subject: r.try_get("subject").map_err(db_err)?,
-                created_at: r.try_get("created_at").map_err(db_err)?,
-                read_at: r.try_get("read_at").map_err(db_err)?,
+                id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                kind: r.try_get("kind")?,
+                title: r.try_get("title")?,
+                body: r.try_get("body")?,
+                link: r.try_get("link")?,
+                subject: r.try_get("subject")?,
+                created_at: r.try_get("created_at")?,
+                read_at: r.try_get("read_at")?,
             })
         })
         .collect()
@@ -805,22 +805,22 @@ pub async fn notifications_unread(pool: &Pool<DB>, person: Uuid) -> Result<i64> 
         .bind(person)
         .fetch_one(pool)
         .await
-        .map_err(db_err)
+        .map_err(StoreError::from)
 }
 
 pub async fn notifications_mark_read(pool: &Pool<DB>, person: Uuid, id: Option<Uuid>, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let res = sqlx::query("UPDATE notifications SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL AND ($3 IS NULL OR id = $3)")
         .bind(now)
         .bind(person)
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let n = res.rows_affected();
     if n > 0 {
         audit::audit(&mut tx, actor, now, AuditEntry::new("notification.read", format!("person:{person}")).detail(json!({"notification": id, "count": n}))).await?;
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(n)
 }

@@ -3,7 +3,7 @@
 //!
 //! The audit log: appending events (with the head's lock), reading, keys and checkpoints.
 
-use super::{DB, Tx, DbRow, LOCK_HEAD, begin_write, begin_read, db_err};
+use super::{DB, Tx, DbRow, LOCK_HEAD, begin_write, begin_read};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::audit::EventRecord;
@@ -23,13 +23,13 @@ const AUDIT_ROWS_PER_STATEMENT: usize = 256;
 /// the events go in with multi-row inserts, so a bulk job's thousands of events cost a few
 /// statements. Returns the sequence number of the first event.
 pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<i64> {
-    let head = sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await.map_err(db_err)?;
-    let size: i64 = head.try_get("size").map_err(db_err)?;
+    let head = sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await?;
+    let size: i64 = head.try_get("size")?;
     if entries.is_empty() {
         return Ok(size);
     }
-    let frontier_bytes: Vec<u8> = head.try_get("frontier").map_err(db_err)?;
-    let prev_chain: Vec<u8> = head.try_get("chain").map_err(db_err)?;
+    let frontier_bytes: Vec<u8> = head.try_get("frontier")?;
+    let prev_chain: Vec<u8> = head.try_get("chain")?;
     let mut log = crate::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
     let key = match entries.iter().any(|e| e.before.is_some() || e.after.is_some()) {
         true => Some(digest_key(tx, size, now).await?),
@@ -56,7 +56,7 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
                 .push_bind(leaf.to_vec())
                 .push_bind(chain.to_vec());
         });
-        q.build().execute(&mut **tx).await.map_err(db_err)?;
+        q.build().execute(&mut **tx).await?;
     }
     sqlx::query("UPDATE audit_head SET size = $1, frontier = $2, chain = $3 WHERE id = 1")
         .bind(log.size)
@@ -64,7 +64,7 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
         .bind(log.chain.to_vec())
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     Ok(size)
 }
 
@@ -75,7 +75,7 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
 /// which orders two first writers; `ON CONFLICT` keeps the first key whatever happens.
 async fn digest_key(tx: &mut Tx<'_>, first_seq: i64, now: OffsetDateTime) -> Result<[u8; 32]> {
     const SELECT: &str = "SELECT digest_key FROM audit_digest_key WHERE id = 1";
-    let mut stored: Option<Vec<u8>> = sqlx::query_scalar(SELECT).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    let mut stored: Option<Vec<u8>> = sqlx::query_scalar(SELECT).fetch_optional(&mut **tx).await?;
     if stored.is_none() {
         let mut fresh = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut fresh);
@@ -88,8 +88,8 @@ async fn digest_key(tx: &mut Tx<'_>, first_seq: i64, now: OffsetDateTime) -> Res
         .bind(now)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
-        stored = sqlx::query_scalar(SELECT).fetch_optional(&mut **tx).await.map_err(db_err)?;
+        ?;
+        stored = sqlx::query_scalar(SELECT).fetch_optional(&mut **tx).await?;
     }
     stored
         .and_then(|k| <[u8; 32]>::try_from(k.as_slice()).ok())
@@ -98,38 +98,38 @@ async fn digest_key(tx: &mut Tx<'_>, first_seq: i64, now: OffsetDateTime) -> Res
 
 /// Append many events in one transaction (bulk jobs and benchmarks). Returns the new log size.
 pub async fn append_many(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<u64> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let mut last = 0;
     for e in entries {
         last = audit(&mut tx, actor, now, e).await?;
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(last as u64 + 1)
 }
 
 /// Record a view of sensitive personal data (WP034 3.3, 5.3: need to know): who, when and why.
 pub async fn log_view(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<()> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     audit(&mut tx, actor, now, e).await?;
-    tx.commit().await.map_err(db_err)
+    Ok(tx.commit().await?)
 }
 
 fn audit_from_row(r: &DbRow) -> Result<(EventRecord, Vec<u8>, Vec<u8>)> {
-    let seq: i64 = r.try_get("seq").map_err(db_err)?;
+    let seq: i64 = r.try_get("seq")?;
     let rec = EventRecord {
         seq: seq as u64,
-        id: r.try_get("id").map_err(db_err)?,
-        at_us: r.try_get("at_us").map_err(db_err)?,
-        actor: r.try_get("actor").map_err(db_err)?,
-        action: r.try_get("action").map_err(db_err)?,
-        subject: r.try_get("subject").map_err(db_err)?,
-        clause: r.try_get("clause").map_err(db_err)?,
-        justification: r.try_get("justification").map_err(db_err)?,
-        before_digest: r.try_get("before_digest").map_err(db_err)?,
-        after_digest: r.try_get("after_digest").map_err(db_err)?,
-        detail: r.try_get("detail").map_err(db_err)?,
+        id: r.try_get("id")?,
+        at_us: r.try_get("at_us")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        subject: r.try_get("subject")?,
+        clause: r.try_get("clause")?,
+        justification: r.try_get("justification")?,
+        before_digest: r.try_get("before_digest")?,
+        after_digest: r.try_get("after_digest")?,
+        detail: r.try_get("detail")?,
     };
-    Ok((rec, r.try_get("leaf_hash").map_err(db_err)?, r.try_get("chain").map_err(db_err)?))
+    Ok((rec, r.try_get("leaf_hash")?, r.try_get("chain")?))
 }
 
 const AUDIT_COLS: &str =
@@ -144,7 +144,7 @@ where
     let sql = format!("SELECT {AUDIT_COLS} FROM audit_events ORDER BY seq");
     let mut rows = sqlx::query(&sql).fetch(pool);
     while let Some(row) = rows.next().await {
-        let row = row.map_err(db_err)?;
+        let row = row?;
         let (rec, leaf, root) = audit_from_row(&row)?;
         f(rec, leaf, root)?;
     }
@@ -159,7 +159,7 @@ pub async fn audit_page(pool: &Pool<DB>, subject: Option<&str>, actor: Option<&s
     .bind(actor)
     .fetch_one(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     let sql = format!(
         "SELECT {AUDIT_COLS} FROM audit_events WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR actor = $2) \
          ORDER BY seq DESC LIMIT $3 OFFSET $4"
@@ -171,7 +171,7 @@ pub async fn audit_page(pool: &Pool<DB>, subject: Option<&str>, actor: Option<&s
         .bind((page - 1).max(0).saturating_mul(per_page))
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
         let (rec, leaf, _) = audit_from_row(r)?;
@@ -194,13 +194,13 @@ pub async fn audit_page(pool: &Pool<DB>, subject: Option<&str>, actor: Option<&s
 }
 
 pub async fn audit_seq_of(pool: &Pool<DB>, id: Uuid) -> Result<Option<i64>> {
-    sqlx::query_scalar("SELECT seq FROM audit_events WHERE id = $1").bind(id).fetch_optional(pool).await.map_err(db_err)
+    Ok(sqlx::query_scalar("SELECT seq FROM audit_events WHERE id = $1").bind(id).fetch_optional(pool).await?)
 }
 
 pub async fn checkpoints(pool: &Pool<DB>) -> Result<Vec<(u64, String)>> {
-    let rows = sqlx::query("SELECT size, note FROM audit_checkpoints ORDER BY size").fetch_all(pool).await.map_err(db_err)?;
+    let rows = sqlx::query("SELECT size, note FROM audit_checkpoints ORDER BY size").fetch_all(pool).await?;
     rows.iter()
-        .map(|r| Ok((r.try_get::<i64, _>("size").map_err(db_err)? as u64, r.try_get("note").map_err(db_err)?)))
+        .map(|r| Ok((r.try_get::<i64, _>("size")? as u64, r.try_get("note")?)))
         .collect()
 }
 
@@ -214,7 +214,7 @@ where
     let sql = format!("SELECT {AUDIT_COLS} FROM audit_events WHERE seq < $1 ORDER BY seq");
     let mut rows = sqlx::query(&sql).bind(end).fetch(pool);
     while let Some(row) = rows.next().await {
-        let row = row.map_err(db_err)?;
+        let row = row?;
         let (rec, leaf, root) = audit_from_row(&row)?;
         f(rec, leaf, root)?;
     }
@@ -225,23 +225,23 @@ where
 /// transaction (one snapshot), so that writes committed while `audit verify` runs, by this
 /// process or another, never make the parts disagree.
 pub async fn audit_snapshot(pool: &Pool<DB>) -> Result<AuditSnapshot> {
-    let mut tx = begin_read(pool).await.map_err(db_err)?;
-    let head = sqlx::query("SELECT size, frontier FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await.map_err(db_err)?;
-    let size: i64 = head.try_get("size").map_err(db_err)?;
-    let frontier: Vec<u8> = head.try_get("frontier").map_err(db_err)?;
-    let max_seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events").fetch_one(&mut *tx).await.map_err(db_err)?;
+    let mut tx = begin_read(pool).await?;
+    let head = sqlx::query("SELECT size, frontier FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+    let size: i64 = head.try_get("size")?;
+    let frontier: Vec<u8> = head.try_get("frontier")?;
+    let max_seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events").fetch_one(&mut *tx).await?;
     let checkpoints = sqlx::query("SELECT size, note FROM audit_checkpoints ORDER BY size")
         .fetch_all(&mut *tx)
         .await
-        .map_err(db_err)?
+        ?
         .iter()
-        .map(|r| Ok((r.try_get::<i64, _>("size").map_err(db_err)? as u64, r.try_get("note").map_err(db_err)?)))
+        .map(|r| Ok((r.try_get::<i64, _>("size")? as u64, r.try_get("note")?)))
         .collect::<Result<Vec<(u64, String)>>>()?;
     let key: Option<Vec<u8>> = sqlx::query_scalar("SELECT public_key FROM audit_log_key WHERE id = 1")
         .fetch_optional(&mut *tx)
         .await
-        .map_err(db_err)?;
-    tx.rollback().await.map_err(db_err)?;
+        ?;
+    tx.rollback().await?;
     Ok(AuditSnapshot { size: size as u64, frontier, max_seq, checkpoints, key })
 }
 
@@ -250,16 +250,16 @@ pub async fn audit_key(pool: &Pool<DB>) -> Result<Option<AuditKey>> {
     let Some(r) = sqlx::query("SELECT public_key, how, checkpoint_size, bound_at FROM audit_log_key WHERE id = 1")
         .fetch_optional(pool)
         .await
-        .map_err(db_err)?
+        ?
     else {
         return Ok(None);
     };
-    let bytes: Vec<u8> = r.try_get("public_key").map_err(db_err)?;
+    let bytes: Vec<u8> = r.try_get("public_key")?;
     Ok(Some(AuditKey {
         public_key: stored_key(&bytes)?,
-        how: r.try_get("how").map_err(db_err)?,
-        checkpoint_size: r.try_get::<Option<i64>, _>("checkpoint_size").map_err(db_err)?.map(|n| n as u64),
-        bound_at: r.try_get("bound_at").map_err(db_err)?,
+        how: r.try_get("how")?,
+        checkpoint_size: r.try_get::<Option<i64>, _>("checkpoint_size")?.map(|n| n as u64),
+        bound_at: r.try_get("bound_at")?,
     }))
 }
 
@@ -282,11 +282,11 @@ async fn bind_key_in(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<KeyBinding> {
-    sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await.map_err(db_err)?;
+    sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await?;
     let bound: Option<Vec<u8>> = sqlx::query_scalar("SELECT public_key FROM audit_log_key WHERE id = 1")
         .fetch_optional(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     if let Some(b) = bound {
         if b.as_slice() == key.as_bytes() {
             return Ok(KeyBinding::AlreadyBound);
@@ -300,7 +300,7 @@ async fn bind_key_in(
     let latest: Option<(i64, String)> = sqlx::query_as("SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
         .fetch_optional(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let binding = match latest {
         None => KeyBinding::Created,
         Some((size, note)) => match custodian_domain::audit::Checkpoint::open(&note, key_name, key) {
@@ -325,7 +325,7 @@ async fn bind_key_in(
         .bind(now)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let e = AuditEntry::new("audit.key.bind", "audit_log").detail(json!({
         "public_key": hex::encode(key.as_bytes()),
         "fingerprint": key_fingerprint(key),
@@ -345,9 +345,9 @@ pub async fn bind_audit_key(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<KeyBinding> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let b = bind_key_in(&mut tx, key_name, key, actor, now).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(b)
 }
 
@@ -363,11 +363,11 @@ pub async fn sign_checkpoint(
     now: OffsetDateTime,
 ) -> Result<String> {
     use custodian_domain::audit::{Checkpoint, Frontier};
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     bind_key_in(&mut tx, key_name, &key.verifying_key(), actor, now).await?;
-    let head = sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await.map_err(db_err)?;
-    let size: i64 = head.try_get("size").map_err(db_err)?;
-    let frontier: Vec<u8> = head.try_get("frontier").map_err(db_err)?;
+    let head = sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
+    let size: i64 = head.try_get("size")?;
+    let frontier: Vec<u8> = head.try_get("frontier")?;
     let f = Frontier::from_bytes(&frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
     if f.size() != size as u64 {
         return Err(StoreError::Audit("the log head is inconsistent; run `custodian audit verify`".into()));
@@ -381,7 +381,7 @@ pub async fn sign_checkpoint(
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
-    tx.commit().await.map_err(db_err)?;
+        ?;
+    tx.commit().await?;
     Ok(note)
 }

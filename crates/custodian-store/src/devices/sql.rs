@@ -3,7 +3,7 @@
 //!
 //! Devices, allocations and their history; the device imports.
 
-use super::{DB, Tx, DbRow, begin_write, db_err, micros};
+use super::{DB, Tx, DbRow, begin_write, micros};
 use super::{audit, findings, people};
 #[allow(unused_imports)]
 use crate::*;
@@ -23,28 +23,28 @@ const DEVICE_SELECT: &str = "SELECT d.id, d.asset_tag, d.device_type, d.make, d.
     LEFT JOIN allocations a ON a.device_id = d.id AND a.ended_at IS NULL";
 
 fn device_from_row(r: &DbRow) -> Result<Device> {
-    let t: String = r.try_get("device_type").map_err(db_err)?;
-    let s: String = r.try_get("status").map_err(db_err)?;
+    let t: String = r.try_get("device_type")?;
+    let s: String = r.try_get("status")?;
     Ok(Device {
-        id: r.try_get("id").map_err(db_err)?,
-        asset_tag: r.try_get("asset_tag").map_err(db_err)?,
+        id: r.try_get("id")?,
+        asset_tag: r.try_get("asset_tag")?,
         device_type: DeviceType::parse(&t).ok_or_else(|| people::bad("device type", &t))?,
-        make: r.try_get("make").map_err(db_err)?,
-        model: r.try_get("model").map_err(db_err)?,
-        serial: r.try_get("serial").map_err(db_err)?,
-        imei: r.try_get("imei").map_err(db_err)?,
-        phone_number: r.try_get("phone_number").map_err(db_err)?,
-        os: r.try_get("os").map_err(db_err)?,
-        mdm_id: r.try_get("mdm_id").map_err(db_err)?,
-        mdm_user: r.try_get("mdm_user").map_err(db_err)?,
-        mdm_last_sync: r.try_get("mdm_last_sync").map_err(db_err)?,
+        make: r.try_get("make")?,
+        model: r.try_get("model")?,
+        serial: r.try_get("serial")?,
+        imei: r.try_get("imei")?,
+        phone_number: r.try_get("phone_number")?,
+        os: r.try_get("os")?,
+        mdm_id: r.try_get("mdm_id")?,
+        mdm_user: r.try_get("mdm_user")?,
+        mdm_last_sync: r.try_get("mdm_last_sync")?,
         status: DeviceStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?,
-        holder_id: r.try_get("holder_id").map_err(db_err)?,
-        holder_staff_number: r.try_get("holder_staff").map_err(db_err)?,
-        holder_name: r.try_get("holder_name").map_err(db_err)?,
-        holder_line_manager_id: r.try_get("holder_lm").map_err(db_err)?,
-        receipt_confirmed_at: r.try_get("receipt_confirmed_at").map_err(db_err)?,
-        updated_at: r.try_get("updated_at").map_err(db_err)?,
+        holder_id: r.try_get("holder_id")?,
+        holder_staff_number: r.try_get("holder_staff")?,
+        holder_name: r.try_get("holder_name")?,
+        holder_line_manager_id: r.try_get("holder_lm")?,
+        receipt_confirmed_at: r.try_get("receipt_confirmed_at")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 
@@ -58,17 +58,17 @@ pub fn device_snapshot(d: &Device) -> Value {
 
 pub async fn device_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<Device>> {
     let sql = format!("{DEVICE_SELECT} WHERE d.id = $1");
-    sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)?.as_ref().map(device_from_row).transpose()
+    sqlx::query(&sql).bind(id).fetch_optional(pool).await?.as_ref().map(device_from_row).transpose()
 }
 
 pub async fn device_by_asset_tag(pool: &Pool<DB>, tag: &str) -> Result<Option<Device>> {
     let sql = format!("{DEVICE_SELECT} WHERE d.asset_tag = $1");
-    sqlx::query(&sql).bind(tag.trim().to_ascii_uppercase()).fetch_optional(pool).await.map_err(db_err)?.as_ref().map(device_from_row).transpose()
+    sqlx::query(&sql).bind(tag.trim().to_ascii_uppercase()).fetch_optional(pool).await?.as_ref().map(device_from_row).transpose()
 }
 
 pub async fn tx_device(tx: &mut Tx<'_>, id: Uuid) -> Result<Device> {
     let sql = format!("{DEVICE_SELECT} WHERE d.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
     row.as_ref().map(device_from_row).transpose()?.ok_or_else(|| StoreError::NotFound(format!("device {id}")))
 }
 
@@ -142,7 +142,7 @@ pub async fn devices_list(pool: &Pool<DB>, f: &DeviceFilter, after: Option<&str>
         Some(t) => t,
         None => {
             let count_sql = format!("SELECT COUNT(*) FROM devices d {join} {cond}");
-            bind_filters!(sqlx::query_scalar(&count_sql)).fetch_one(pool).await.map_err(db_err)?
+            bind_filters!(sqlx::query_scalar(&count_sql)).fetch_one(pool).await?
         }
     };
     // The offset subquery repeats the filters, so they are bound twice (same numbers in SQL).
@@ -154,7 +154,7 @@ pub async fn devices_list(pool: &Pool<DB>, f: &DeviceFilter, after: Option<&str>
         .bind(offset_rows)
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     let items = rows.iter().map(device_from_row).collect::<Result<Vec<_>>>()?;
     Ok(Page { items, total, page, per_page })
 }
@@ -163,13 +163,13 @@ pub async fn devices_list(pool: &Pool<DB>, f: &DeviceFilter, after: Option<&str>
 /// changes what a search or its filters see: a device's fields, status or holder, or a holder's
 /// name. Every server reloads its in-memory copy on its next search.
 pub async fn search_sync(tx: &mut Tx<'_>) -> Result<()> {
-    sqlx::query("UPDATE device_search_rev SET rev = rev + 1 WHERE id = 1").execute(&mut **tx).await.map_err(db_err)?;
+    sqlx::query("UPDATE device_search_rev SET rev = rev + 1 WHERE id = 1").execute(&mut **tx).await?;
     Ok(())
 }
 
 /// The search index's revision (see [`search_sync`]).
 pub async fn device_search_rev(pool: &Pool<DB>) -> Result<i64> {
-    sqlx::query_scalar("SELECT rev FROM device_search_rev WHERE id = 1").fetch_one(pool).await.map_err(db_err)
+    Ok(sqlx::query_scalar("SELECT rev FROM device_search_rev WHERE id = 1").fetch_one(pool).await?)
 }
 
 /// Every device as the search index holds it, in asset-tag order: id, asset tag, status, type,
@@ -183,18 +183,18 @@ pub async fn device_search_rows(pool: &Pool<DB>) -> Result<Vec<crate::search::Se
     )
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
-            let t: String = r.try_get("device_type").map_err(db_err)?;
-            let st: String = r.try_get("status").map_err(db_err)?;
-            let text = |c: &str| -> Result<String> { Ok(r.try_get::<Option<String>, _>(c).map_err(db_err)?.unwrap_or_default()) };
+            let t: String = r.try_get("device_type")?;
+            let st: String = r.try_get("status")?;
+            let text = |c: &str| -> Result<String> { Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default()) };
             Ok(crate::search::SearchRow {
-                id: r.try_get("id").map_err(db_err)?,
-                asset_tag: r.try_get("asset_tag").map_err(db_err)?,
+                id: r.try_get("id")?,
+                asset_tag: r.try_get("asset_tag")?,
                 status: DeviceStatus::parse(&st).ok_or_else(|| people::bad("device status", &st))?,
                 device_type: DeviceType::parse(&t).ok_or_else(|| people::bad("device type", &t))?,
-                holder_id: r.try_get("holder_id").map_err(db_err)?,
+                holder_id: r.try_get("holder_id")?,
                 fields: [
                     text("asset_tag")?,
                     text("serial")?,
@@ -221,7 +221,7 @@ pub async fn devices_by_ids(pool: &Pool<DB>, ids: &[Uuid]) -> Result<Vec<Device>
     for id in ids {
         q = q.bind(*id);
     }
-    q.fetch_all(pool).await.map_err(db_err)?.iter().map(device_from_row).collect()
+    q.fetch_all(pool).await?.iter().map(device_from_row).collect()
 }
 
 pub async fn device_history(pool: &Pool<DB>, id: Uuid) -> Result<Vec<DeviceEvent>> {
@@ -232,20 +232,20 @@ pub async fn device_history(pool: &Pool<DB>, id: Uuid) -> Result<Vec<DeviceEvent
     .bind(id)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok(DeviceEvent {
-                id: r.try_get("id").map_err(db_err)?,
-                at: r.try_get("at").map_err(db_err)?,
-                actor: r.try_get("actor").map_err(db_err)?,
-                event: r.try_get("event").map_err(db_err)?,
-                from_status: r.try_get("from_status").map_err(db_err)?,
-                to_status: r.try_get("to_status").map_err(db_err)?,
-                person_staff_number: r.try_get("staff_number").map_err(db_err)?,
-                person_name: r.try_get("name").map_err(db_err)?,
-                reason: r.try_get("reason").map_err(db_err)?,
-                clause: r.try_get("clause").map_err(db_err)?,
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                event: r.try_get("event")?,
+                from_status: r.try_get("from_status")?,
+                to_status: r.try_get("to_status")?,
+                person_staff_number: r.try_get("staff_number")?,
+                person_name: r.try_get("name")?,
+                reason: r.try_get("reason")?,
+                clause: r.try_get("clause")?,
             })
         })
         .collect()
@@ -259,20 +259,20 @@ pub async fn allocations(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Allocation
     .bind(device)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok(Allocation {
-                id: r.try_get("id").map_err(db_err)?,
-                person_id: r.try_get("person_id").map_err(db_err)?,
-                staff_number: r.try_get("staff_number").map_err(db_err)?,
-                person_name: r.try_get("name").map_err(db_err)?,
-                allocated_at: r.try_get("allocated_at").map_err(db_err)?,
-                allocated_by: r.try_get("allocated_by").map_err(db_err)?,
-                reason: r.try_get("reason").map_err(db_err)?,
-                receipt_confirmed_at: r.try_get("receipt_confirmed_at").map_err(db_err)?,
-                ended_at: r.try_get("ended_at").map_err(db_err)?,
-                end_reason: r.try_get("end_reason").map_err(db_err)?,
+                id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                staff_number: r.try_get("staff_number")?,
+                person_name: r.try_get("name")?,
+                allocated_at: r.try_get("allocated_at")?,
+                allocated_by: r.try_get("allocated_by")?,
+                reason: r.try_get("reason")?,
+                receipt_confirmed_at: r.try_get("receipt_confirmed_at")?,
+                ended_at: r.try_get("ended_at")?,
+                end_reason: r.try_get("end_reason")?,
             })
         })
         .collect()
@@ -294,7 +294,7 @@ pub async fn device_event(tx: &mut Tx<'_>, device: Uuid, now: OffsetDateTime, ac
         .bind(clause)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     Ok(())
 }
 
@@ -306,7 +306,7 @@ async fn end_allocation(tx: &mut Tx<'_>, device: Uuid, now: OffsetDateTime, acto
         .bind(device)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     Ok(())
 }
 
@@ -320,7 +320,7 @@ pub async fn start_allocation(tx: &mut Tx<'_>, device: Uuid, person: Uuid, now: 
         .bind(reason)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     Ok(())
 }
 
@@ -332,20 +332,20 @@ pub async fn set_status(tx: &mut Tx<'_>, device: Uuid, to: DeviceStatus, holder:
         .bind(device)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     search_sync(tx).await
 }
 
 pub async fn active_person(tx: &mut Tx<'_>, id: Uuid) -> Result<(String, PersonStatus)> {
-    let row = sqlx::query("SELECT staff_number, status FROM people WHERE id = $1").bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    let row = sqlx::query("SELECT staff_number, status FROM people WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
     let row = row.ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
-    let s: String = row.try_get("status").map_err(db_err)?;
-    Ok((row.try_get("staff_number").map_err(db_err)?, PersonStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?))
+    let s: String = row.try_get("status")?;
+    Ok((row.try_get("staff_number")?, PersonStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?))
 }
 
 /// Allocate a device to one named person (WP034 4.1).
 pub async fn allocate(pool: &Pool<DB>, device: Uuid, person: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let before = tx_device(&mut tx, device).await?;
     domain::check_transition(before.status, DeviceStatus::Allocated, true).map_err(|e| StoreError::Conflict(e.to_string()))?;
     let (_, status) = active_person(&mut tx, person).await?;
@@ -358,16 +358,16 @@ pub async fn allocate(pool: &Pool<DB>, device: Uuid, person: Uuid, reason: &str,
     let after = tx_device(&mut tx, device).await?;
     audit::audit(&mut tx, actor, now, AuditEntry::new("device.allocate", format!("device:{}", before.asset_tag)).clause("4.1").justification(reason)
         .before(device_snapshot(&before)).after(device_snapshot(&after))).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }
 
 /// Move a device to another state: returned, lost, stolen, damaged, in repair, in examination,
 /// in stock or retired (WP034 4.7, 5.4). Leaving `allocated` ends the current allocation.
 pub async fn transition(pool: &Pool<DB>, device: Uuid, to: DeviceStatus, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let d = tx_transition(&mut tx, device, to, reason, actor, now, "transition").await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(d)
 }
 
@@ -391,7 +391,7 @@ pub async fn tx_transition(tx: &mut Tx<'_>, device: Uuid, to: DeviceStatus, reas
 
 /// The holder confirms receipt, accepting responsibility for the device (WP034 4.1, 4.7).
 pub async fn confirm_receipt(pool: &Pool<DB>, device: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let d = tx_device(&mut tx, device).await?;
     if d.holder_id != Some(person) {
         return Err(StoreError::Conflict("only the device's holder can confirm receipt".into()));
@@ -404,19 +404,19 @@ pub async fn confirm_receipt(pool: &Pool<DB>, device: Uuid, person: Uuid, actor:
         .bind(device)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let reason = "Holder confirmed receipt and accepted responsibility for the device's use and care";
     device_event(&mut tx, device, now, actor, "receipt_confirmed", None, None, Some(person), reason, "4.7").await?;
     audit::audit(&mut tx, actor, now, AuditEntry::new("device.confirm_receipt", format!("device:{}", d.asset_tag)).clause("4.1")).await?;
     let after = tx_device(&mut tx, device).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }
 
 /// The holder reports their device lost or stolen (WP034 4.7); Digital Services are alerted by
 /// a finding routed to them.
 pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bool, circumstances: &str, actor: &Actor, now: OffsetDateTime) -> Result<(Device, Uuid)> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let d = tx_device(&mut tx, device).await?;
     if d.holder_id != Some(person) {
         return Err(StoreError::Conflict("only the device's holder can report it lost or stolen".into()));
@@ -433,14 +433,14 @@ pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bo
         records: vec![format!("device:{}", d.asset_tag)],
     };
     let id = findings::tx_raise(&mut tx, &f, actor, now).await?.unwrap_or_default();
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok((after, id))
 }
 
 /// Upsert devices by asset tag in one transaction. New devices take any status; a stored device
 /// may only move by a permitted transition. `allocated_to` re-allocates when it names someone else.
 pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     for (i, r) in rows.iter().enumerate() {
         progress(i as u64 + 1);
@@ -450,7 +450,7 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     .bind(sn.as_str())
                     .fetch_optional(&mut *tx)
                     .await
-                    .map_err(db_err)?
+                    ?
                     .ok_or_else(|| StoreError::Invalid(format!("line {}: allocated_to: no person with staff number {sn}", r.line)))?,
             ),
             None => None,
@@ -459,7 +459,7 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
             .bind(&r.asset_tag)
             .fetch_optional(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
         let reason = "Register import";
         match existing {
             None => {
@@ -529,7 +529,7 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                 if b == a {
                     sum.unchanged += 1;
                 } else {
-                    sqlx::query("UPDATE devices SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await.map_err(db_err)?;
+                    sqlx::query("UPDATE devices SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
                     audit::audit(&mut tx, actor, now, AuditEntry::new("device.update", format!("device:{}", r.asset_tag)).clause("1.2").before(b).after(a)).await?;
                     sum.updated += 1;
                 }
@@ -542,13 +542,13 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
         })))
         .await?;
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(sum)
 }
 
 /// Register one device (Digital Services, WP034 1.2).
 pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
-    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1").bind(&r.asset_tag).fetch_optional(pool).await.map_err(db_err)?;
+    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1").bind(&r.asset_tag).fetch_optional(pool).await?;
     if exists.is_some() {
         return Err(StoreError::Conflict(format!("asset_tag: {} is already registered", r.asset_tag)));
     }
@@ -560,7 +560,7 @@ pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: O
 /// IMEI, record the MDM facts, and raise a WP034 4.1 finding where the signed-in user is not the
 /// allocated holder. Devices the register does not know are reported, not dropped.
 pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: items.len(), ..ImportSummary::default() };
     for (i, it) in items.iter().enumerate() {
         progress(i as u64 + 1);
@@ -573,7 +573,7 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Acto
         .bind(&it.imei)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
         let Some(id) = id else {
             sum.unmatched.push(RowError {
                 line: it.index as u64 + 1,
@@ -608,9 +608,9 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Acto
         }
         // WP034 4.1: whoever uses a force device must do so with their own credentials.
         if let (Some(upn), Some(holder)) = (&it.user_principal_name, before.holder_id) {
-            let holder_email: String = sqlx::query_scalar("SELECT email FROM people WHERE id = $1").bind(holder).fetch_one(&mut *tx).await.map_err(db_err)?;
+            let holder_email: String = sqlx::query_scalar("SELECT email FROM people WHERE id = $1").bind(holder).fetch_one(&mut *tx).await?;
             if !upn.eq_ignore_ascii_case(&holder_email) {
-                let signed_in: Option<String> = sqlx::query_scalar("SELECT staff_number FROM people WHERE email = $1").bind(upn).fetch_optional(&mut *tx).await.map_err(db_err)?;
+                let signed_in: Option<String> = sqlx::query_scalar("SELECT staff_number FROM people WHERE email = $1").bind(upn).fetch_optional(&mut *tx).await?;
                 let f = NewFinding {
                     rule: &custodian_domain::findings::DEVICE_USER_MISMATCH,
                     dedupe_key: format!("{}:{}:{}:{}", custodian_domain::findings::DEVICE_USER_MISMATCH.id, id, holder, upn),
@@ -635,7 +635,7 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Acto
         "sha256": file_sha256, "rows": sum.rows, "updated": sum.updated, "unchanged": sum.unchanged,
         "unmatched": sum.unmatched.len(), "findings_opened": sum.findings_opened
     }))).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(sum)
 }
 
@@ -643,5 +643,5 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Acto
 
 /// How many devices there are (the unfiltered list's total).
 pub async fn device_count(pool: &Pool<DB>) -> Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM devices").fetch_one(pool).await.map_err(db_err)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM devices").fetch_one(pool).await?)
 }

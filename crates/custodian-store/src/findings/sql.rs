@@ -3,7 +3,7 @@
 //!
 //! Findings: raising and reviewing them.
 
-use super::{DB, Tx, DbRow, LOCK_HEAD, begin_write, db_err};
+use super::{DB, Tx, DbRow, LOCK_HEAD, begin_write};
 use super::{audit, people};
 #[allow(unused_imports)]
 use crate::*;
@@ -33,7 +33,7 @@ pub async fn tx_raise(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor, now: Offse
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     if res.rows_affected() == 0 {
         return Ok(None);
     }
@@ -43,9 +43,9 @@ pub async fn tx_raise(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor, now: Offse
 }
 
 pub async fn raise(pool: &Pool<DB>, f: &NewFinding, actor: &Actor, now: OffsetDateTime) -> Result<Option<Uuid>> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let id = tx_raise(&mut tx, f, actor, now).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -55,38 +55,38 @@ const FINDING_SELECT: &str = "SELECT f.id, f.rule, f.clause, f.person_id, p.staf
     FROM findings f LEFT JOIN people p ON p.id = f.person_id LEFT JOIN devices d ON d.id = f.device_id";
 
 fn finding_from_row(r: &DbRow) -> Result<Finding> {
-    let sev: String = r.try_get("severity").map_err(db_err)?;
-    let st: String = r.try_get("status").map_err(db_err)?;
-    let outcome: Option<String> = r.try_get("outcome").map_err(db_err)?;
-    let evidence: String = r.try_get("evidence").map_err(db_err)?;
-    let records: String = r.try_get("records").map_err(db_err)?;
+    let sev: String = r.try_get("severity")?;
+    let st: String = r.try_get("status")?;
+    let outcome: Option<String> = r.try_get("outcome")?;
+    let evidence: String = r.try_get("evidence")?;
+    let records: String = r.try_get("records")?;
     Ok(Finding {
-        id: r.try_get("id").map_err(db_err)?,
-        rule: r.try_get("rule").map_err(db_err)?,
-        clause: r.try_get("clause").map_err(db_err)?,
-        person_id: r.try_get("person_id").map_err(db_err)?,
-        person_staff_number: r.try_get("staff_number").map_err(db_err)?,
-        person_name: r.try_get("person_name").map_err(db_err)?,
-        person_line_manager_id: r.try_get("person_lm").map_err(db_err)?,
-        device_id: r.try_get("device_id").map_err(db_err)?,
-        device_asset_tag: r.try_get("asset_tag").map_err(db_err)?,
-        summary: r.try_get("summary").map_err(db_err)?,
+        id: r.try_get("id")?,
+        rule: r.try_get("rule")?,
+        clause: r.try_get("clause")?,
+        person_id: r.try_get("person_id")?,
+        person_staff_number: r.try_get("staff_number")?,
+        person_name: r.try_get("person_name")?,
+        person_line_manager_id: r.try_get("person_lm")?,
+        device_id: r.try_get("device_id")?,
+        device_asset_tag: r.try_get("asset_tag")?,
+        summary: r.try_get("summary")?,
         evidence: serde_json::from_str(&evidence).unwrap_or(Value::Null),
         records: serde_json::from_str(&records).unwrap_or_default(),
         severity: Severity::parse(&sev).ok_or_else(|| people::bad("severity", &sev))?,
         status: FindingStatus::parse(&st).ok_or_else(|| people::bad("status", &st))?,
         outcome: outcome.as_deref().and_then(Outcome::parse),
-        reviewer_id: r.try_get("reviewer_id").map_err(db_err)?,
-        reasons: r.try_get("reasons").map_err(db_err)?,
-        opened_at: r.try_get("opened_at").map_err(db_err)?,
-        updated_at: r.try_get("updated_at").map_err(db_err)?,
-        closed_at: r.try_get("closed_at").map_err(db_err)?,
+        reviewer_id: r.try_get("reviewer_id")?,
+        reasons: r.try_get("reasons")?,
+        opened_at: r.try_get("opened_at")?,
+        updated_at: r.try_get("updated_at")?,
+        closed_at: r.try_get("closed_at")?,
     })
 }
 
 pub async fn finding_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<Finding>> {
     let sql = format!("{FINDING_SELECT} WHERE f.id = $1");
-    sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)?.as_ref().map(finding_from_row).transpose()
+    sqlx::query(&sql).bind(id).fetch_optional(pool).await?.as_ref().map(finding_from_row).transpose()
 }
 
 pub async fn findings_page(pool: &Pool<DB>, f: &FindingFilter, page: i64, per_page: i64) -> Result<Page<Finding>> {
@@ -107,7 +107,7 @@ pub async fn findings_page(pool: &Pool<DB>, f: &FindingFilter, page: i64, per_pa
         .bind(vis_person)
         .fetch_one(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     let rows = sqlx::query(&format!("{FINDING_SELECT} {cond} ORDER BY f.opened_at DESC, f.id DESC LIMIT $7 OFFSET $8"))
         .bind(status)
         .bind(&f.rule)
@@ -119,7 +119,7 @@ pub async fn findings_page(pool: &Pool<DB>, f: &FindingFilter, page: i64, per_pa
         .bind((page - 1).max(0).saturating_mul(per_page))
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     let items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>>>()?;
     Ok(Page { items, total, page, per_page })
 }
@@ -133,7 +133,7 @@ where
     let sql = format!("{FINDING_SELECT} ORDER BY f.opened_at, f.id");
     let mut rows = sqlx::query(&sql).fetch(pool);
     while let Some(row) = rows.next().await {
-        f(finding_from_row(&row.map_err(db_err)?)?)?;
+        f(finding_from_row(&row?)?)?;
     }
     Ok(())
 }
@@ -141,13 +141,13 @@ where
 /// A reviewer moves a finding on (WP034 4.10: people decide, case by case).
 #[allow(clippy::too_many_arguments)]
 pub async fn review_finding(pool: &Pool<DB>, id: Uuid, to: FindingStatus, outcome: Option<Outcome>, reasons: Option<&str>, reviewer: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Finding> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     // The status is checked on what this read sees, so take the audit head's lock (which every
     // audited write takes) first: reviewers at the same moment take turns, and a finding is
     // closed once (PostgreSQL; SQLite's write transaction holds the write lock from its start).
-    sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await.map_err(db_err)?;
+    sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
     let sql = format!("{FINDING_SELECT} WHERE f.id = $1");
-    let before = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await.map_err(db_err)?.as_ref().map(finding_from_row).transpose()?
+    let before = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await?.as_ref().map(finding_from_row).transpose()?
         .ok_or_else(|| StoreError::NotFound(format!("finding {id}")))?;
     domain::check_review(before.status, to, reasons, before.person_id == Some(reviewer)).map_err(|e| StoreError::Conflict(e.to_string()))?;
     if to == FindingStatus::Closed && outcome.is_none() {
@@ -165,13 +165,13 @@ pub async fn review_finding(pool: &Pool<DB>, id: Uuid, to: FindingStatus, outcom
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     audit::audit(&mut tx, actor, now, AuditEntry::new("finding.review", format!("finding:{id}")).clause("4.10")
         .justification(reasons.unwrap_or(""))
         .before(json!({"status": before.status.as_str(), "outcome": before.outcome.map(|o| o.as_str())}))
         .after(json!({"status": to.as_str(), "outcome": outcome.map(|o| o.as_str())}))).await?;
-    let after = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
+    let after = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
     let after = finding_from_row(&after)?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }

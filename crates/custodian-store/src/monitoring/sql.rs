@@ -4,7 +4,7 @@
 //! Lawful business monitoring (WP034 3.3, 5.1-5.5): every write opens one transaction that
 //! carries the change and its audit event.
 
-use super::{DB, Tx, DbRow, Conn, begin_write, db_err};
+use super::{DB, Tx, DbRow, Conn, begin_write};
 use super::{audit, dashboard, devices, people};
 #[allow(unused_imports)]
 use crate::*;
@@ -44,15 +44,15 @@ async fn round_areas(conn: &mut Conn, round: Uuid) -> Result<Vec<RoundArea>> {
     .bind(round)
     .fetch_all(&mut *conn)
     .await
-    .map_err(db_err)?;
+    ?;
     let mut areas = rows
         .iter()
         .map(|r| {
             Ok(RoundArea {
-                business_area: r.try_get("business_area").map_err(db_err)?,
-                sample_size: u32(r.try_get("sample_size").map_err(db_err)?, "sample size")?,
-                population: r.try_get("population").map_err(db_err)?,
-                excluded: r.try_get("excluded").map_err(db_err)?,
+                business_area: r.try_get("business_area")?,
+                sample_size: u32(r.try_get("sample_size")?, "sample size")?,
+                population: r.try_get("population")?,
+                excluded: r.try_get("excluded")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -62,37 +62,37 @@ async fn round_areas(conn: &mut Conn, round: Uuid) -> Result<Vec<RoundArea>> {
 }
 
 async fn round_from_row(conn: &mut Conn, r: &DbRow) -> Result<Round> {
-    let id: Uuid = r.try_get("id").map_err(db_err)?;
-    let status: String = r.try_get("status").map_err(db_err)?;
+    let id: Uuid = r.try_get("id")?;
+    let status: String = r.try_get("status")?;
     Ok(Round {
         id,
-        name: r.try_get("name").map_err(db_err)?,
+        name: r.try_get("name")?,
         status: RoundStatus::parse(&status).ok_or_else(|| people::bad("round status", &status))?,
-        commitment: r.try_get("commitment").map_err(db_err)?,
-        rules: domain::CaseRules { deferral_days: u32(r.try_get("deferral_days").map_err(db_err)?, "deferral days")? },
-        beacon: r.try_get("beacon").map_err(db_err)?,
-        secret: r.try_get("secret").map_err(db_err)?,
-        seed: r.try_get("seed").map_err(db_err)?,
-        population_hash: r.try_get("population_hash").map_err(db_err)?,
+        commitment: r.try_get("commitment")?,
+        rules: domain::CaseRules { deferral_days: u32(r.try_get("deferral_days")?, "deferral days")? },
+        beacon: r.try_get("beacon")?,
+        secret: r.try_get("secret")?,
+        seed: r.try_get("seed")?,
+        population_hash: r.try_get("population_hash")?,
         areas: round_areas(conn, id).await?,
-        created_at: r.try_get("created_at").map_err(db_err)?,
-        created_by: r.try_get("created_by").map_err(db_err)?,
-        drawn_at: r.try_get("drawn_at").map_err(db_err)?,
-        drawn_by: r.try_get("drawn_by").map_err(db_err)?,
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+        drawn_at: r.try_get("drawn_at")?,
+        drawn_by: r.try_get("drawn_by")?,
     })
 }
 
 async fn tx_round(tx: &mut Tx<'_>, id: Uuid) -> Result<Round> {
     let sql = format!("{ROUND_SELECT} WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
     let row = row.ok_or_else(|| StoreError::NotFound(format!("monitoring round {id}")))?;
     round_from_row(tx, &row).await
 }
 
 pub async fn rounds(pool: &Pool<DB>) -> Result<Vec<Round>> {
     let sql = format!("{ROUND_SELECT} ORDER BY created_at DESC, id DESC");
-    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?;
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let rows = sqlx::query(&sql).fetch_all(pool).await?;
+    let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         out.push(round_from_row(&mut conn, r).await?);
@@ -102,8 +102,8 @@ pub async fn rounds(pool: &Pool<DB>) -> Result<Vec<Round>> {
 
 pub async fn round_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<Round>> {
     let sql = format!("{ROUND_SELECT} WHERE id = $1");
-    match sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)? {
-        Some(r) => Ok(Some(round_from_row(&mut *pool.acquire().await.map_err(db_err)?, &r).await?)),
+    match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
+        Some(r) => Ok(Some(round_from_row(&mut *pool.acquire().await?, &r).await?)),
         None => Ok(None),
     }
 }
@@ -114,15 +114,15 @@ async fn members(conn: &mut Conn, round: Uuid) -> Result<Vec<(domain::Member, Uu
         .bind(round)
         .fetch_all(&mut *conn)
         .await
-        .map_err(db_err)?;
+        ?;
     rows.iter()
         .map(|r| {
             Ok((
                 domain::Member::new(
-                    r.try_get::<String, _>("business_area").map_err(db_err)?,
-                    r.try_get::<String, _>("staff_number").map_err(db_err)?,
+                    r.try_get::<String, _>("business_area")?,
+                    r.try_get::<String, _>("staff_number")?,
                 ),
-                r.try_get("person_id").map_err(db_err)?,
+                r.try_get("person_id")?,
             ))
         })
         .collect()
@@ -155,13 +155,13 @@ pub async fn create_round(
         return Err(StoreError::Invalid("sample_size: select at least one person per area".into()));
     }
     let commitment = domain::parse_commitment(&r.commitment).map_err(invalid)?;
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let mut areas: Vec<String> = Vec::new();
     if r.areas.is_empty() {
         let sql = format!(
             "SELECT DISTINCT ba.name FROM people p JOIN business_areas ba ON ba.id = p.business_area_id WHERE {ELIGIBLE}"
         );
-        areas = sqlx::query_scalar(&sql).fetch_all(&mut *tx).await.map_err(db_err)?;
+        areas = sqlx::query_scalar(&sql).fetch_all(&mut *tx).await?;
     } else {
         for a in &r.areas {
             let a = a.trim();
@@ -169,7 +169,7 @@ pub async fn create_round(
                 .bind(a)
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                ?;
             match found {
                 Some(n) if !areas.contains(&n) => areas.push(n),
                 Some(_) => {}
@@ -191,7 +191,7 @@ pub async fn create_round(
     .bind(&actor.label)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     for a in &areas {
         sqlx::query("INSERT INTO monitoring_round_areas (round_id, business_area, sample_size) VALUES ($1, $2, $3)")
             .bind(id)
@@ -199,7 +199,7 @@ pub async fn create_round(
             .bind(i64::from(r.sample_size))
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
     }
     let freeze = format!(
         "INSERT INTO monitoring_population (round_id, person_id, staff_number, business_area) \
@@ -208,7 +208,7 @@ pub async fn create_round(
          JOIN monitoring_round_areas ra ON ra.round_id = $1 AND ra.business_area = ba.name \
          WHERE {ELIGIBLE}"
     );
-    sqlx::query(&freeze).bind(id).execute(&mut *tx).await.map_err(db_err)?;
+    sqlx::query(&freeze).bind(id).execute(&mut *tx).await?;
     let round = tx_round(&mut tx, id).await?;
     let members: Vec<domain::Member> = members(&mut tx, id).await?.into_iter().map(|(m, _)| m).collect();
     if members.is_empty() {
@@ -226,7 +226,7 @@ pub async fn create_round(
         })),
     )
     .await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(round)
 }
 
@@ -244,7 +244,7 @@ pub async fn exclude(
         return Err(StoreError::Invalid("reason: record why the person is excluded".into()));
     }
     let sn = staff_number.trim().to_ascii_uppercase();
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let before = tx_round(&mut tx, round).await?;
     if before.status != RoundStatus::Open {
         return Err(StoreError::Conflict("the round has been drawn: exclusions are recorded before the draw".into()));
@@ -256,10 +256,10 @@ pub async fn exclude(
     .bind(&sn)
     .fetch_optional(&mut *tx)
     .await
-    .map_err(db_err)?
+    ?
     .ok_or_else(|| StoreError::Invalid(format!("staff_number: {sn} is not in the round's population")))?;
-    let area: String = row.try_get("business_area").map_err(db_err)?;
-    let excluded: Option<OffsetDateTime> = row.try_get("excluded_at").map_err(db_err)?;
+    let area: String = row.try_get("business_area")?;
+    let excluded: Option<OffsetDateTime> = row.try_get("excluded_at")?;
     if excluded.is_some() {
         return Err(StoreError::Conflict(format!("{sn} is already excluded from the round")));
     }
@@ -271,7 +271,7 @@ pub async fn exclude(
         .bind(&sn)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let members: Vec<domain::Member> = members(&mut tx, round).await?.into_iter().map(|(m, _)| m).collect();
     audit::audit(
         &mut tx,
@@ -287,7 +287,7 @@ pub async fn exclude(
     )
     .await?;
     let after = tx_round(&mut tx, round).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }
 
@@ -299,15 +299,15 @@ pub async fn exclusions(pool: &Pool<DB>, round: Uuid) -> Result<Vec<Exclusion>> 
     .bind(round)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok(Exclusion {
-                staff_number: r.try_get("staff_number").map_err(db_err)?,
-                business_area: r.try_get("business_area").map_err(db_err)?,
-                reason: r.try_get::<Option<String>, _>("excluded_reason").map_err(db_err)?.unwrap_or_default(),
-                at: r.try_get("excluded_at").map_err(db_err)?,
-                by: r.try_get::<Option<String>, _>("excluded_by").map_err(db_err)?.unwrap_or_default(),
+                staff_number: r.try_get("staff_number")?,
+                business_area: r.try_get("business_area")?,
+                reason: r.try_get::<Option<String>, _>("excluded_reason")?.unwrap_or_default(),
+                at: r.try_get("excluded_at")?,
+                by: r.try_get::<Option<String>, _>("excluded_by")?.unwrap_or_default(),
             })
         })
         .collect()
@@ -325,7 +325,7 @@ async fn draw_result(conn: &mut Conn, round: Uuid) -> Result<DrawResult> {
         .bind(round)
         .fetch_optional(&mut *conn)
         .await
-        .map_err(db_err)?
+        ?
         .flatten();
     let text = text.ok_or_else(|| StoreError::Conflict("the round has not been drawn yet".into()))?;
     serde_json::from_str(&text)
@@ -358,7 +358,7 @@ async fn open_case(
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let detail =
         json!({"round": round, "staff_number": staff_number, "business_area": area, "draw_rank": rank, "how": how});
     let seq = audit::audit(
@@ -388,10 +388,10 @@ async fn record_step(
             .bind(p)
             .fetch_optional(&mut **tx)
             .await
-            .map_err(db_err)?
+            ?
             .map(|r| -> Result<String> {
-                let name: String = r.try_get("name").map_err(db_err)?;
-                let sn: String = r.try_get("staff_number").map_err(db_err)?;
+                let name: String = r.try_get("name")?;
+                let sn: String = r.try_get("staff_number")?;
                 Ok(format!("{name} ({sn})"))
             })
             .transpose()?,
@@ -412,7 +412,7 @@ async fn record_step(
     .bind(seq)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     Ok(())
 }
 
@@ -426,7 +426,7 @@ pub async fn draw(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Round> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let before = tx_round(&mut tx, round).await?;
     if before.status != RoundStatus::Open {
         return Err(StoreError::Conflict("the round has already been drawn; a draw is final".into()));
@@ -453,7 +453,7 @@ pub async fn draw(
     .bind(round)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     audit::audit(
         &mut tx,
         actor,
@@ -473,13 +473,13 @@ pub async fn draw(
         }
     }
     let after = tx_round(&mut tx, round).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }
 
 /// The verification bundle as stored (WP034 5.4).
 pub async fn bundle(pool: &Pool<DB>, round: Uuid) -> Result<domain::Bundle> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let mut conn = pool.acquire().await?;
     let r = round_by_id(pool, round)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("monitoring round {round}")))?;
@@ -508,22 +508,22 @@ const CASE_SELECT: &str = "SELECT c.id, c.round_id, r.name AS round_name, r.defe
     LEFT JOIN people dm ON dm.id = c.dmi_id";
 
 async fn case_from_row(conn: &mut Conn, r: &DbRow) -> Result<MonitoringCase> {
-    let id: Uuid = r.try_get("id").map_err(db_err)?;
-    let stage: String = r.try_get("stage").map_err(db_err)?;
-    let devices: String = r.try_get("devices").map_err(db_err)?;
+    let id: Uuid = r.try_get("id")?;
+    let stage: String = r.try_get("stage")?;
+    let devices: String = r.try_get("devices")?;
     let devices: Vec<Uuid> =
         serde_json::from_str(&devices).map_err(|e| StoreError::Invalid(format!("stored devices of case {id}: {e}")))?;
-    let deferred: i64 = r.try_get("deferred").map_err(db_err)?;
-    let failure: i64 = r.try_get("failure_referred").map_err(db_err)?;
+    let deferred: i64 = r.try_get("deferred")?;
+    let failure: i64 = r.try_get("failure_referred")?;
     let state = domain::CaseState {
         stage: domain::Stage::parse(&stage).ok_or_else(|| people::bad("case stage", &stage))?,
-        slot: r.try_get("slot").map_err(db_err)?,
-        first_slot: r.try_get("first_slot").map_err(db_err)?,
+        slot: r.try_get("slot")?,
+        first_slot: r.try_get("first_slot")?,
         deferred: deferred != 0,
-        dmi: r.try_get("dmi_id").map_err(db_err)?,
-        deadline: r.try_get("deadline").map_err(db_err)?,
+        dmi: r.try_get("dmi_id")?,
+        deadline: r.try_get("deadline")?,
         devices,
-        handed_over_at: r.try_get("handed_over_at").map_err(db_err)?,
+        handed_over_at: r.try_get("handed_over_at")?,
         failure_referred: failure != 0,
     };
     let mut device_tags = Vec::with_capacity(state.devices.len());
@@ -532,60 +532,60 @@ async fn case_from_row(conn: &mut Conn, r: &DbRow) -> Result<MonitoringCase> {
             .bind(d)
             .fetch_optional(&mut *conn)
             .await
-            .map_err(db_err)?;
+            ?;
         device_tags.push(tag.unwrap_or_else(|| d.to_string()));
     }
     let rows = sqlx::query("SELECT id, case_id, kind, clause, summary, opened_at, opened_by FROM monitoring_referrals WHERE case_id = $1 ORDER BY opened_at")
         .bind(id)
         .fetch_all(&mut *conn)
         .await
-        .map_err(db_err)?;
+        ?;
     let referrals = rows
         .iter()
         .map(|x| {
-            let kind: String = x.try_get("kind").map_err(db_err)?;
+            let kind: String = x.try_get("kind")?;
             Ok(Referral {
-                id: x.try_get("id").map_err(db_err)?,
-                case_id: x.try_get("case_id").map_err(db_err)?,
+                id: x.try_get("id")?,
+                case_id: x.try_get("case_id")?,
                 kind: domain::ReferralKind::parse(&kind).ok_or_else(|| people::bad("referral kind", &kind))?,
-                clause: x.try_get("clause").map_err(db_err)?,
-                summary: x.try_get("summary").map_err(db_err)?,
-                opened_at: x.try_get("opened_at").map_err(db_err)?,
-                opened_by: x.try_get("opened_by").map_err(db_err)?,
+                clause: x.try_get("clause")?,
+                summary: x.try_get("summary")?,
+                opened_at: x.try_get("opened_at")?,
+                opened_by: x.try_get("opened_by")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(MonitoringCase {
         id,
-        round_id: r.try_get("round_id").map_err(db_err)?,
-        round_name: r.try_get("round_name").map_err(db_err)?,
-        person_id: r.try_get("person_id").map_err(db_err)?,
-        staff_number: r.try_get("staff_number").map_err(db_err)?,
-        person_name: r.try_get("person_name").map_err(db_err)?,
-        business_area: r.try_get("business_area").map_err(db_err)?,
-        draw_rank: r.try_get("draw_rank").map_err(db_err)?,
+        round_id: r.try_get("round_id")?,
+        round_name: r.try_get("round_name")?,
+        person_id: r.try_get("person_id")?,
+        staff_number: r.try_get("staff_number")?,
+        person_name: r.try_get("person_name")?,
+        business_area: r.try_get("business_area")?,
+        draw_rank: r.try_get("draw_rank")?,
         state,
-        rules: domain::CaseRules { deferral_days: u32(r.try_get("deferral_days").map_err(db_err)?, "deferral days")? },
-        dmi_staff_number: r.try_get("dmi_staff").map_err(db_err)?,
-        dmi_name: r.try_get("dmi_name").map_err(db_err)?,
+        rules: domain::CaseRules { deferral_days: u32(r.try_get("deferral_days")?, "deferral days")? },
+        dmi_staff_number: r.try_get("dmi_staff")?,
+        dmi_name: r.try_get("dmi_name")?,
         device_tags,
         referrals,
-        created_at: r.try_get("created_at").map_err(db_err)?,
-        updated_at: r.try_get("updated_at").map_err(db_err)?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 
 async fn tx_case(tx: &mut Tx<'_>, id: Uuid) -> Result<MonitoringCase> {
     let sql = format!("{CASE_SELECT} WHERE c.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
     let row = row.ok_or_else(|| StoreError::NotFound(format!("monitoring case {id}")))?;
     case_from_row(tx, &row).await
 }
 
 pub async fn case_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<MonitoringCase>> {
     let sql = format!("{CASE_SELECT} WHERE c.id = $1");
-    match sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)? {
-        Some(r) => Ok(Some(case_from_row(&mut *pool.acquire().await.map_err(db_err)?, &r).await?)),
+    match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
+        Some(r) => Ok(Some(case_from_row(&mut *pool.acquire().await?, &r).await?)),
         None => Ok(None),
     }
 }
@@ -601,8 +601,8 @@ pub async fn cases(pool: &Pool<DB>, f: &CaseFilter) -> Result<Vec<MonitoringCase
         .bind(f.dmi_or_person)
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+        ?;
+    let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         out.push(case_from_row(&mut conn, r).await?);
@@ -615,19 +615,19 @@ pub async fn case_steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<CaseStepRecord>
         .bind(id)
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     rows.iter()
         .map(|r| {
-            let detail: String = r.try_get("detail").map_err(db_err)?;
+            let detail: String = r.try_get("detail")?;
             Ok(CaseStepRecord {
-                id: r.try_get("id").map_err(db_err)?,
-                at: r.try_get("at").map_err(db_err)?,
-                actor: r.try_get("actor").map_err(db_err)?,
-                signed_by: r.try_get("signed_by").map_err(db_err)?,
-                step: r.try_get("step").map_err(db_err)?,
-                clause: r.try_get("clause").map_err(db_err)?,
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                signed_by: r.try_get("signed_by")?,
+                step: r.try_get("step")?,
+                clause: r.try_get("clause")?,
                 detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
-                audit_seq: r.try_get("audit_seq").map_err(db_err)?,
+                audit_seq: r.try_get("audit_seq")?,
             })
         })
         .collect()
@@ -639,7 +639,7 @@ async fn has_role(tx: &mut Tx<'_>, person: Uuid, role: Role) -> Result<bool> {
         .bind(role.as_str())
         .fetch_one(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     Ok(n > 0)
 }
 
@@ -698,7 +698,7 @@ pub async fn step(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<MonitoringCase> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let c = tx_case(&mut tx, case).await?;
     let mut step = step.clone();
     match &mut step {
@@ -710,7 +710,7 @@ pub async fn step(
             .bind(c.person_id)
             .fetch_all(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
         }
         domain::Step::AssignDmi { dmi } | domain::Step::HandOver { received_by: dmi, .. } => {
             if *dmi == c.person_id {
@@ -765,7 +765,7 @@ pub async fn step(
     .bind(case)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     for e in &t.effects {
         match e {
             domain::Effect::DevicesToExamination(ids) => {
@@ -801,7 +801,7 @@ pub async fn step(
                     .bind(&actor.label)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
+                    ?;
                 audit::audit(
                     &mut tx,
                     actor,
@@ -821,7 +821,7 @@ pub async fn step(
                 .bind(&c.business_area)
                 .fetch_all(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                ?;
                 let k = result.selected.get(&c.business_area).map_or(0, Vec::len);
                 let reserve = result.reserve.get(&c.business_area).cloned().unwrap_or_default();
                 let next = reserve.iter().enumerate().find(|(_, sn)| !taken.contains(sn));
@@ -833,7 +833,7 @@ pub async fn step(
                     .bind(sn)
                     .fetch_one(&mut *tx)
                     .await
-                    .map_err(db_err)?;
+                    ?;
                     open_case(
                         &mut tx,
                         c.round_id,
@@ -861,7 +861,7 @@ pub async fn step(
         }
     }
     let after = tx_case(&mut tx, case).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }
 
@@ -871,7 +871,7 @@ pub async fn sweep(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Resul
         sqlx::query_scalar("SELECT id FROM monitoring_cases WHERE stage = 'mandated' AND failure_referred = 0")
             .fetch_all(pool)
             .await
-            .map_err(db_err)?;
+            ?;
     let mut opened = 0;
     for id in ids {
         let Some(c) = case_by_id(pool, id).await? else { continue };
@@ -895,7 +895,7 @@ pub async fn counts(pool: &Pool<DB>, now: OffsetDateTime) -> Result<MonitoringCo
         sqlx::query_scalar("SELECT deadline FROM monitoring_cases WHERE stage = 'mandated' AND failure_referred = 0")
             .fetch_all(pool)
             .await
-            .map_err(db_err)?;
+            ?;
     let overdue = deadlines.iter().filter(|d| d.is_some_and(|d| now > d)).count() as i64;
     Ok(MonitoringCounts { by_stage, overdue, referrals })
 }

@@ -4,7 +4,7 @@
 //! Overseas-use requests on the approval chain (WP034 4.2), the recorded overseas windows and
 //! the streaming exceptions (4.6). See `crate::overseas` for the design.
 
-use super::{DB, Tx, DbRow, Conn, begin_write, db_err};
+use super::{DB, Tx, DbRow, Conn, begin_write};
 use super::{approvals, audit, people};
 #[allow(unused_imports)]
 use crate::*;
@@ -22,10 +22,10 @@ const OVERSEAS_SELECT: &str = "SELECT w.id, w.person_id, p.name AS person_name, 
     LEFT JOIN people lm ON lm.id = w.line_manager_id";
 
 async fn from_row(conn: &mut Conn, r: &DbRow) -> Result<crate::overseas::OverseasItem> {
-    let devices: String = r.try_get("devices").map_err(db_err)?;
-    let countries: String = r.try_get("countries").map_err(db_err)?;
-    let from: String = r.try_get("from_date").map_err(db_err)?;
-    let to: String = r.try_get("to_date").map_err(db_err)?;
+    let devices: String = r.try_get("devices")?;
+    let countries: String = r.try_get("countries")?;
+    let from: String = r.try_get("from_date")?;
+    let to: String = r.try_get("to_date")?;
     let devices: Vec<Uuid> = devices
         .split(',')
         .filter(|s| !s.is_empty())
@@ -37,26 +37,26 @@ async fn from_row(conn: &mut Conn, r: &DbRow) -> Result<crate::overseas::Oversea
             .bind(d)
             .fetch_optional(&mut *conn)
             .await
-            .map_err(db_err)?;
+            ?;
         device_tags.push(tag.unwrap_or_else(|| d.to_string()));
     }
     Ok(crate::overseas::OverseasItem {
-        id: r.try_get("id").map_err(db_err)?,
-        person_id: r.try_get("person_id").map_err(db_err)?,
-        person_name: r.try_get("person_name").map_err(db_err)?,
-        staff_number: r.try_get("staff_number").map_err(db_err)?,
-        line_manager_id: r.try_get("line_manager_id").map_err(db_err)?,
-        line_manager_name: r.try_get("line_manager_name").map_err(db_err)?,
+        id: r.try_get("id")?,
+        person_id: r.try_get("person_id")?,
+        person_name: r.try_get("person_name")?,
+        staff_number: r.try_get("staff_number")?,
+        line_manager_id: r.try_get("line_manager_id")?,
+        line_manager_name: r.try_get("line_manager_name")?,
         devices,
         device_tags,
         countries: countries.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
         from: parse_date("from_date", &from)?,
         to: parse_date("to_date", &to)?,
-        purpose: r.try_get("purpose").map_err(db_err)?,
-        status: r.try_get("status").map_err(db_err)?,
-        approval_ref: r.try_get("approval_ref").map_err(db_err)?,
-        created_at: r.try_get("created_at").map_err(db_err)?,
-        decided_at: r.try_get("decided_at").map_err(db_err)?,
+        purpose: r.try_get("purpose")?,
+        status: r.try_get("status")?,
+        approval_ref: r.try_get("approval_ref")?,
+        created_at: r.try_get("created_at")?,
+        decided_at: r.try_get("decided_at")?,
     })
 }
 
@@ -68,12 +68,12 @@ pub async fn request(
     now: OffsetDateTime,
 ) -> Result<(Uuid, Uuid)> {
     use custodian_domain::approvals::{ChainSpec, Decider, Order, StepSpec};
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let line_manager: Option<Option<Uuid>> = sqlx::query_scalar("SELECT line_manager_id FROM people WHERE id = $1 AND status = 'active'")
         .bind(r.person)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let line_manager = match line_manager {
         None => return Err(StoreError::NotFound(format!("active person {}", r.person))),
         Some(None) => {
@@ -87,7 +87,7 @@ pub async fn request(
         .bind(r.person)
         .fetch_all(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     if let Some(d) = r.devices.iter().find(|d| !held.contains(d)) {
         return Err(StoreError::Invalid(format!("devices: device {d} is not allocated to you")));
     }
@@ -110,7 +110,7 @@ pub async fn request(
     .bind(line_manager)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let subject = format!("overseas:{id}");
     audit::audit(&mut tx, actor, now, AuditEntry::new("usage.overseas.request", subject.clone()).clause("4.2")
         .justification(r.purpose.trim())
@@ -143,8 +143,8 @@ pub async fn request(
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
-    tx.commit().await.map_err(db_err)?;
+        ?;
+    tx.commit().await?;
     Ok((id, approval))
 }
 
@@ -169,7 +169,7 @@ pub async fn follow(tx: &mut Tx<'_>, r: &ApprovalRequest, actor: &Actor, now: Of
         .bind(id)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     if res.rows_affected() == 0 {
         return Err(StoreError::Conflict(format!("overseas window {id} is no longer waiting for approval")));
     }
@@ -194,8 +194,8 @@ pub async fn list(pool: &Pool<DB>, f: &crate::overseas::OverseasFilter) -> Resul
         "{OVERSEAS_SELECT} WHERE ($1 IS NULL OR w.person_id = $1) AND ($2 IS NULL OR w.line_manager_id = $2) \
          AND ($3 IS NULL OR w.status = $3) ORDER BY w.created_at DESC, w.id DESC"
     );
-    let rows = sqlx::query(&sql).bind(f.person).bind(f.line_manager).bind(f.status.as_deref()).fetch_all(pool).await.map_err(db_err)?;
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let rows = sqlx::query(&sql).bind(f.person).bind(f.line_manager).bind(f.status.as_deref()).fetch_all(pool).await?;
+    let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         out.push(from_row(&mut conn, r).await?);
@@ -205,8 +205,8 @@ pub async fn list(pool: &Pool<DB>, f: &crate::overseas::OverseasFilter) -> Resul
 
 pub async fn item(pool: &Pool<DB>, id: Uuid) -> Result<Option<crate::overseas::OverseasItem>> {
     let sql = format!("{OVERSEAS_SELECT} WHERE w.id = $1");
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await.map_err(db_err)? {
+    let mut conn = pool.acquire().await?;
+    match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? {
         Some(r) => Ok(Some(from_row(&mut conn, &r).await?)),
         None => Ok(None),
     }
@@ -220,21 +220,21 @@ pub async fn streaming_exceptions_list(pool: &Pool<DB>) -> Result<Vec<crate::ove
     )
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok(crate::overseas::StreamingExceptionItem {
-                id: r.try_get("id").map_err(db_err)?,
-                person_id: r.try_get("person_id").map_err(db_err)?,
-                person_name: r.try_get("person_name").map_err(db_err)?,
-                staff_number: r.try_get("staff_number").map_err(db_err)?,
-                line_manager_id: r.try_get("line_manager_id").map_err(db_err)?,
-                reason: r.try_get("reason").map_err(db_err)?,
-                approver_id: r.try_get("approver_id").map_err(db_err)?,
-                approver_name: r.try_get("approver_name").map_err(db_err)?,
-                from_us: r.try_get("from_us").map_err(db_err)?,
-                expires_us: r.try_get("expires_us").map_err(db_err)?,
-                created_at: r.try_get("created_at").map_err(db_err)?,
+                id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                person_name: r.try_get("person_name")?,
+                staff_number: r.try_get("staff_number")?,
+                line_manager_id: r.try_get("line_manager_id")?,
+                reason: r.try_get("reason")?,
+                approver_id: r.try_get("approver_id")?,
+                approver_name: r.try_get("approver_name")?,
+                from_us: r.try_get("from_us")?,
+                expires_us: r.try_get("expires_us")?,
+                created_at: r.try_get("created_at")?,
             })
         })
         .collect()
@@ -253,26 +253,26 @@ pub async fn windows(pool: &Pool<DB>, status: Option<&str>) -> Result<Vec<crate:
     .bind(status)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let devices: String = r.try_get("devices").map_err(db_err)?;
-        let countries: String = r.try_get("countries").map_err(db_err)?;
-        let from: String = r.try_get("from_date").map_err(db_err)?;
-        let to: String = r.try_get("to_date").map_err(db_err)?;
+        let devices: String = r.try_get("devices")?;
+        let countries: String = r.try_get("countries")?;
+        let from: String = r.try_get("from_date")?;
+        let to: String = r.try_get("to_date")?;
         out.push(crate::overseas::OverseasRecord {
             window: custodian_domain::usage::OverseasWindow {
-                id: r.try_get("id").map_err(db_err)?,
-                person: r.try_get("person_id").map_err(db_err)?,
+                id: r.try_get("id")?,
+                person: r.try_get("person_id")?,
                 devices: devices.split(',').filter(|s| !s.is_empty()).map(|s| Uuid::parse_str(s).map_err(|_| people::bad("devices", s))).collect::<Result<_>>()?,
                 countries: countries.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
                 from: parse_date("from_date", &from)?,
                 to: parse_date("to_date", &to)?,
             },
-            staff_number: r.try_get("staff_number").map_err(db_err)?,
-            purpose: r.try_get("purpose").map_err(db_err)?,
-            status: r.try_get("status").map_err(db_err)?,
-            approval_ref: r.try_get("approval_ref").map_err(db_err)?,
+            staff_number: r.try_get("staff_number")?,
+            purpose: r.try_get("purpose")?,
+            status: r.try_get("status")?,
+            approval_ref: r.try_get("approval_ref")?,
         });
     }
     Ok(out)
@@ -281,7 +281,7 @@ pub async fn windows(pool: &Pool<DB>, status: Option<&str>) -> Result<Vec<crate:
 /// Record an overseas-use window approved by the line manager, Digital Services and the Force
 /// Vetting Unit (WP034 4.2), with the reference of that approval.
 pub async fn record_window(pool: &Pool<DB>, w: &custodian_domain::usage::OverseasWindow, purpose: &str, approval_ref: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let devices = w.devices.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
     let countries = w.countries.join(",");
     sqlx::query(
@@ -300,17 +300,17 @@ pub async fn record_window(pool: &Pool<DB>, w: &custodian_domain::usage::Oversea
     .bind(&actor.label)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     audit::audit(&mut tx, actor, now, AuditEntry::new("usage.overseas.record", format!("overseas:{}", w.id)).clause("4.2")
         .justification(purpose)
         .after(json!({"person": w.person, "devices": devices, "countries": countries, "from": w.from.to_string(), "to": w.to.to_string(), "approval_ref": approval_ref}))).await?;
-    tx.commit().await.map_err(db_err)
+    Ok(tx.commit().await?)
 }
 
 /// Record a policing-purpose exception for streaming (WP034 4.6): who, why, approver, expiry.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_streaming_exception(pool: &Pool<DB>, id: Uuid, person: Uuid, reason: &str, approver: Uuid, from_us: i64, expires_us: i64, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     sqlx::query("INSERT INTO streaming_exceptions (id, person_id, reason, approver_id, from_us, expires_us, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(id)
         .bind(person)
@@ -321,9 +321,9 @@ pub async fn record_streaming_exception(pool: &Pool<DB>, id: Uuid, person: Uuid,
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     audit::audit(&mut tx, actor, now, AuditEntry::new("usage.streaming_exception.record", format!("streaming_exception:{id}")).clause("4.6")
         .justification(reason)
         .after(json!({"person": person, "approver": approver, "from_us": from_us, "expires_us": expires_us}))).await?;
-    tx.commit().await.map_err(db_err)
+    Ok(tx.commit().await?)
 }

@@ -3,7 +3,7 @@
 //!
 //! People, business areas and the people import.
 
-use super::{DB, Tx, DbRow, begin_write, db_err};
+use super::{DB, Tx, DbRow, begin_write};
 use super::{accounts, audit, devices};
 #[allow(unused_imports)]
 use crate::*;
@@ -23,33 +23,33 @@ pub fn bad(field: &str, v: &str) -> StoreError {
 }
 
 async fn person_from_row(conn: &mut <DB as sqlx::Database>::Connection, r: &DbRow) -> Result<Person> {
-    let id: Uuid = r.try_get("id").map_err(db_err)?;
-    let kind: String = r.try_get("kind").map_err(db_err)?;
-    let status: String = r.try_get("status").map_err(db_err)?;
-    let head: Option<Uuid> = r.try_get("head_id").map_err(db_err)?;
+    let id: Uuid = r.try_get("id")?;
+    let kind: String = r.try_get("kind")?;
+    let status: String = r.try_get("status")?;
+    let head: Option<Uuid> = r.try_get("head_id")?;
     let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
         .bind(id)
         .fetch_all(&mut *conn)
         .await
-        .map_err(db_err)?;
+        ?;
     let mut roles: Vec<Role> = roles.iter().filter_map(|r| Role::parse(r)).collect();
     roles.sort();
     let phones: Vec<String> = sqlx::query_scalar("SELECT phone FROM personal_phones WHERE person_id = $1 ORDER BY phone")
         .bind(id)
         .fetch_all(&mut *conn)
         .await
-        .map_err(db_err)?;
+        ?;
     Ok(Person {
         id,
-        staff_number: r.try_get("staff_number").map_err(db_err)?,
-        name: r.try_get("name").map_err(db_err)?,
-        email: r.try_get("email").map_err(db_err)?,
+        staff_number: r.try_get("staff_number")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
         kind: PersonKind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
-        business_area: r.try_get("business_area").map_err(db_err)?,
-        business_area_id: r.try_get("business_area_id").map_err(db_err)?,
-        line_manager_id: r.try_get("line_manager_id").map_err(db_err)?,
-        line_manager_staff_number: r.try_get("lm_staff").map_err(db_err)?,
-        line_manager_name: r.try_get("lm_name").map_err(db_err)?,
+        business_area: r.try_get("business_area")?,
+        business_area_id: r.try_get("business_area_id")?,
+        line_manager_id: r.try_get("line_manager_id")?,
+        line_manager_staff_number: r.try_get("lm_staff")?,
+        line_manager_name: r.try_get("lm_name")?,
         status: PersonStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
         roles,
         personal_phones: phones,
@@ -59,24 +59,24 @@ async fn person_from_row(conn: &mut <DB as sqlx::Database>::Connection, r: &DbRo
 
 pub async fn person_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<Person>> {
     let sql = format!("{PERSON_SELECT} WHERE p.id = $1");
-    match sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)? {
-        Some(r) => Ok(Some(person_from_row(&mut *pool.acquire().await.map_err(db_err)?, &r).await?)),
+    match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
+        Some(r) => Ok(Some(person_from_row(&mut *pool.acquire().await?, &r).await?)),
         None => Ok(None),
     }
 }
 
 pub async fn person_by_staff_number(pool: &Pool<DB>, sn: &str) -> Result<Option<Person>> {
     let sql = format!("{PERSON_SELECT} WHERE p.staff_number = $1");
-    match sqlx::query(&sql).bind(sn.to_ascii_uppercase()).fetch_optional(pool).await.map_err(db_err)? {
-        Some(r) => Ok(Some(person_from_row(&mut *pool.acquire().await.map_err(db_err)?, &r).await?)),
+    match sqlx::query(&sql).bind(sn.to_ascii_uppercase()).fetch_optional(pool).await? {
+        Some(r) => Ok(Some(person_from_row(&mut *pool.acquire().await?, &r).await?)),
         None => Ok(None),
     }
 }
 
 pub async fn person_by_email(pool: &Pool<DB>, email: &str) -> Result<Option<Person>> {
     let sql = format!("{PERSON_SELECT} WHERE p.email = $1");
-    match sqlx::query(&sql).bind(email.trim().to_ascii_lowercase()).fetch_optional(pool).await.map_err(db_err)? {
-        Some(r) => Ok(Some(person_from_row(&mut *pool.acquire().await.map_err(db_err)?, &r).await?)),
+    match sqlx::query(&sql).bind(email.trim().to_ascii_lowercase()).fetch_optional(pool).await? {
+        Some(r) => Ok(Some(person_from_row(&mut *pool.acquire().await?, &r).await?)),
         None => Ok(None),
     }
 }
@@ -98,7 +98,7 @@ pub async fn people_page(pool: &Pool<DB>, f: &PersonFilter, page: i64, per_page:
     .bind(status)
     .fetch_one(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     let rows = sqlx::query(&format!("{PERSON_SELECT} {cond} ORDER BY p.name, p.staff_number LIMIT $4 OFFSET $5"))
         .bind(&q)
         .bind(&f.business_area)
@@ -107,9 +107,9 @@ pub async fn people_page(pool: &Pool<DB>, f: &PersonFilter, page: i64, per_page:
         .bind((page - 1).max(0).saturating_mul(per_page))
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     let mut items = Vec::with_capacity(rows.len());
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let mut conn = pool.acquire().await?;
     for r in &rows {
         items.push(person_from_row(&mut conn, r).await?);
     }
@@ -121,9 +121,9 @@ pub async fn direct_reports(pool: &Pool<DB>, manager: Uuid) -> Result<Vec<Person
         .bind(manager)
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     let mut items = Vec::with_capacity(rows.len());
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let mut conn = pool.acquire().await?;
     for r in &rows {
         items.push(person_from_row(&mut conn, r).await?);
     }
@@ -138,15 +138,15 @@ pub async fn business_areas(pool: &Pool<DB>) -> Result<Vec<BusinessArea>> {
     )
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok(BusinessArea {
-                id: r.try_get("id").map_err(db_err)?,
-                name: r.try_get("name").map_err(db_err)?,
-                head_id: r.try_get("head_id").map_err(db_err)?,
-                head_name: r.try_get("head_name").map_err(db_err)?,
-                people: r.try_get("people").map_err(db_err)?,
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                head_id: r.try_get("head_id")?,
+                head_name: r.try_get("head_name")?,
+                people: r.try_get("people")?,
             })
         })
         .collect()
@@ -175,7 +175,7 @@ fn row_snapshot(r: &PersonRow, roles: &[Role]) -> Value {
 
 async fn tx_person_by_staff(tx: &mut Tx<'_>, sn: &str) -> Result<Option<Person>> {
     let sql = format!("{PERSON_SELECT} WHERE p.staff_number = $1");
-    let row = sqlx::query(&sql).bind(sn).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    let row = sqlx::query(&sql).bind(sn).fetch_optional(&mut **tx).await?;
     match row {
         Some(r) => Ok(Some(person_from_row(tx, &r).await?)),
         None => Ok(None),
@@ -195,7 +195,7 @@ pub async fn unknown_managers(pool: &Pool<DB>, rows: &[PersonRow]) -> Result<Vec
                 .bind(m.as_str())
                 .fetch_optional(pool)
                 .await
-                .map_err(db_err)?;
+                ?;
             if found.is_none() {
                 errs.push(RowError {
                     line: r.line,
@@ -213,7 +213,7 @@ async fn area_id(tx: &mut Tx<'_>, name: &str, now: OffsetDateTime) -> Result<Uui
         .bind(name)
         .fetch_optional(&mut **tx)
         .await
-        .map_err(db_err)?
+        ?
     {
         return Ok(id);
     }
@@ -224,7 +224,7 @@ async fn area_id(tx: &mut Tx<'_>, name: &str, now: OffsetDateTime) -> Result<Uui
         .bind(now)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     Ok(id)
 }
 
@@ -239,7 +239,7 @@ async fn area_id(tx: &mut Tx<'_>, name: &str, now: OffsetDateTime) -> Result<Uui
 /// to roles, line manager and status are each audited as their own event (`person.roles_changed`,
 /// `person.line_manager_changed`, `person.status_changed`) with the values before and after.
 pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &ImportAuthority, actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<std::result::Result<ImportSummary, Vec<RowError>>> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     let mut befores: Vec<(Option<Person>, Vec<Role>)> = Vec::with_capacity(rows.len());
     let mut refused: Vec<RowError> = Vec::new();
@@ -304,16 +304,16 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
                 id
             }
         };
-        sqlx::query("DELETE FROM person_roles WHERE person_id = $1").bind(id).execute(&mut *tx).await.map_err(db_err)?;
+        sqlx::query("DELETE FROM person_roles WHERE person_id = $1").bind(id).execute(&mut *tx).await?;
         for role in &roles {
             sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2)")
                 .bind(id)
                 .bind(role.as_str())
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                ?;
         }
-        sqlx::query("DELETE FROM personal_phones WHERE person_id = $1").bind(id).execute(&mut *tx).await.map_err(db_err)?;
+        sqlx::query("DELETE FROM personal_phones WHERE person_id = $1").bind(id).execute(&mut *tx).await?;
         let mut phones = r.personal_phones.clone();
         phones.sort();
         phones.dedup();
@@ -323,13 +323,13 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
                 .bind(ph)
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                ?;
         }
         // WP034 4.8b: a head_of_department heads their own business area.
         if roles.contains(&Role::HeadOfDepartment) {
-            sqlx::query("UPDATE business_areas SET head_id = $1 WHERE id = $2").bind(id).bind(area).execute(&mut *tx).await.map_err(db_err)?;
+            sqlx::query("UPDATE business_areas SET head_id = $1 WHERE id = $2").bind(id).bind(area).execute(&mut *tx).await?;
         } else {
-            sqlx::query("UPDATE business_areas SET head_id = NULL WHERE head_id = $1").bind(id).execute(&mut *tx).await.map_err(db_err)?;
+            sqlx::query("UPDATE business_areas SET head_id = NULL WHERE head_id = $1").bind(id).execute(&mut *tx).await?;
         }
         befores.push((before, roles));
     }
@@ -346,7 +346,7 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
                     .bind(m.as_str())
                     .fetch_optional(&mut *tx)
                     .await
-                    .map_err(db_err)?
+                    ?
                     .ok_or_else(|| StoreError::Invalid(format!("line {}: line_manager: no person with staff number {m}", r.line)))?,
             ),
             None => None,
@@ -411,7 +411,7 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
         })))
         .await?;
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(Ok(sum))
 }
 

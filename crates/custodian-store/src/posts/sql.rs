@@ -4,7 +4,7 @@
 //! Social media posts (WP034 6.3-6.8): every write opens one transaction that carries the
 //! change, the post's signed step and its audit event.
 
-use super::{DB, Tx, DbRow, Conn, begin_write, db_err};
+use super::{DB, Tx, DbRow, Conn, begin_write};
 use super::{approvals, audit, people};
 #[allow(unused_imports)]
 use crate::*;
@@ -48,7 +48,7 @@ async fn paused(tx: &mut Tx<'_>) -> Result<Option<Uuid>> {
     } else {
         "SELECT incident_id FROM post_pause WHERE id = 1"
     };
-    sqlx::query_scalar(sql).fetch_one(&mut **tx).await.map_err(db_err)
+    Ok(sqlx::query_scalar(sql).fetch_one(&mut **tx).await?)
 }
 
 /// Lock a post's row for the rest of the transaction (PostgreSQL; SQLite has one writer).
@@ -58,83 +58,83 @@ async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<()> {
     } else {
         "SELECT id FROM posts WHERE id = $1"
     };
-    let found: Option<Uuid> = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    let found: Option<Uuid> = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut **tx).await?;
     found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("post {id}")))
 }
 
 fn flag(r: &DbRow, col: &str) -> Result<bool> {
-    Ok(r.try_get::<i64, _>(col).map_err(db_err)? != 0)
+    Ok(r.try_get::<i64, _>(col)? != 0)
 }
 
 fn account_from_row(r: &DbRow, prefix: &str) -> Result<Account> {
-    let platform: String = r.try_get("platform").map_err(db_err)?;
+    let platform: String = r.try_get("platform")?;
     let id_col = if prefix.is_empty() { "id" } else { "account_id" };
     Ok(Account {
-        id: r.try_get(id_col).map_err(db_err)?,
+        id: r.try_get(id_col)?,
         platform: domain::Platform::parse(&platform).ok_or_else(|| people::bad("platform", &platform))?,
-        handle: r.try_get("handle").map_err(db_err)?,
-        owning_team: r.try_get("owning_team").map_err(db_err)?,
+        handle: r.try_get("handle")?,
+        owning_team: r.try_get("owning_team")?,
         comms_approval: flag(r, "comms_approval")?,
         corporate: flag(r, "corporate")?,
-        created_at: r.try_get(format!("{prefix}created_at").as_str()).map_err(db_err)?,
-        created_by: r.try_get(format!("{prefix}created_by").as_str()).map_err(db_err)?,
+        created_at: r.try_get(format!("{prefix}created_at").as_str())?,
+        created_by: r.try_get(format!("{prefix}created_by").as_str())?,
     })
 }
 
 fn post_from_row(r: &DbRow) -> Result<Post> {
-    let state: String = r.try_get("state").map_err(db_err)?;
-    let attachments: String = r.try_get("attachments").map_err(db_err)?;
-    let findings: String = r.try_get("findings").map_err(db_err)?;
-    let version: i64 = r.try_get("version").map_err(db_err)?;
-    let override_version: Option<i64> = r.try_get("override_version").map_err(db_err)?;
+    let state: String = r.try_get("state")?;
+    let attachments: String = r.try_get("attachments")?;
+    let findings: String = r.try_get("findings")?;
+    let version: i64 = r.try_get("version")?;
+    let override_version: Option<i64> = r.try_get("override_version")?;
     let needs_sio = flag(r, "needs_sio")?;
     let count = |col: &str| -> Result<u32> {
-        let v: i64 = r.try_get(col).map_err(db_err)?;
+        let v: i64 = r.try_get(col)?;
         u32::try_from(v).map_err(|_| StoreError::Invalid(format!("stored {col} {v} is out of range")))
     };
     let findings: Value = serde_json::from_str(&findings).map_err(|e| StoreError::Invalid(format!("stored findings: {e}")))?;
     let investigation = flag(r, "investigation")?;
     let comms = flag(r, "comms_found")?;
     Ok(Post {
-        id: r.try_get("id").map_err(db_err)?,
+        id: r.try_get("id")?,
         account: account_from_row(r, "a_")?,
-        author_id: r.try_get("author_id").map_err(db_err)?,
-        author_name: r.try_get("author_name").map_err(db_err)?,
-        author_staff_number: r.try_get("author_sn").map_err(db_err)?,
-        body: r.try_get("body").map_err(db_err)?,
+        author_id: r.try_get("author_id")?,
+        author_name: r.try_get("author_name")?,
+        author_staff_number: r.try_get("author_sn")?,
+        body: r.try_get("body")?,
         attachments: serde_json::from_str(&attachments)
             .map_err(|e| StoreError::Invalid(format!("stored attachments: {e}")))?,
-        scheduled_for: r.try_get("scheduled_for").map_err(db_err)?,
+        scheduled_for: r.try_get("scheduled_for")?,
         state: domain::PostState::parse(&state).ok_or_else(|| people::bad("post state", &state))?,
         version,
-        pack_version: r.try_get("pack_version").map_err(db_err)?,
-        verdict: r.try_get("verdict").map_err(db_err)?,
+        pack_version: r.try_get("pack_version")?,
+        verdict: r.try_get("verdict")?,
         findings,
         gate: domain::Gate { blocks: count("blocks")?, warnings: count("warnings")?, investigation, comms },
         needs_sio,
-        sio_id: r.try_get("sio_id").map_err(db_err)?,
-        sio_name: r.try_get("sio_name").map_err(db_err)?,
+        sio_id: r.try_get("sio_id")?,
+        sio_name: r.try_get("sio_name")?,
         needs_comms: flag(r, "needs_comms")?,
         reapproval: flag(r, "reapproval")?,
-        sio_approved_by: r.try_get("sio_by").map_err(db_err)?,
-        comms_approved_by: r.try_get("comms_by").map_err(db_err)?,
-        approval_id: r.try_get("approval_id").map_err(db_err)?,
-        override_reason: r.try_get("override_reason").map_err(db_err)?,
-        override_by: r.try_get("override_name").map_err(db_err)?,
+        sio_approved_by: r.try_get("sio_by")?,
+        comms_approved_by: r.try_get("comms_by")?,
+        approval_id: r.try_get("approval_id")?,
+        override_reason: r.try_get("override_reason")?,
+        override_by: r.try_get("override_name")?,
         overridden: override_version == Some(version),
         editors: Vec::new(),
-        publish_attempts: r.try_get("publish_attempts").map_err(db_err)?,
-        last_error: r.try_get("last_error").map_err(db_err)?,
-        published_at: r.try_get("published_at").map_err(db_err)?,
-        published_ref: r.try_get("published_ref").map_err(db_err)?,
-        created_at: r.try_get("created_at").map_err(db_err)?,
-        updated_at: r.try_get("updated_at").map_err(db_err)?,
+        publish_attempts: r.try_get("publish_attempts")?,
+        last_error: r.try_get("last_error")?,
+        published_at: r.try_get("published_at")?,
+        published_ref: r.try_get("published_ref")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 
 async fn tx_post(tx: &mut Tx<'_>, id: Uuid) -> Result<Post> {
     let sql = format!("{POST_SELECT} WHERE p.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
     let mut posts = vec![post_from_row(&row.ok_or_else(|| StoreError::NotFound(format!("post {id}")))?)?];
     load_editors(tx, &mut posts).await?;
     posts.pop().ok_or_else(|| StoreError::NotFound(format!("post {id}")))
@@ -155,15 +155,15 @@ async fn load_editors(conn: &mut Conn, posts: &mut [Post]) -> Result<()> {
     for p in posts.iter() {
         q = q.bind(p.id);
     }
-    let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+    let rows = q.fetch_all(&mut *conn).await?;
     for r in &rows {
-        let post: Uuid = r.try_get("post_id").map_err(db_err)?;
+        let post: Uuid = r.try_get("post_id")?;
         let e = PostEditor {
-            version: r.try_get("version").map_err(db_err)?,
-            person_id: r.try_get("editor_id").map_err(db_err)?,
-            name: r.try_get("name").map_err(db_err)?,
-            staff_number: r.try_get("staff_number").map_err(db_err)?,
-            saved_at: r.try_get("saved_at").map_err(db_err)?,
+            version: r.try_get("version")?,
+            person_id: r.try_get("editor_id")?,
+            name: r.try_get("name")?,
+            staff_number: r.try_get("staff_number")?,
+            saved_at: r.try_get("saved_at")?,
         };
         if let Some(p) = posts.iter_mut().find(|p| p.id == post) {
             p.editors.push(e);
@@ -182,7 +182,7 @@ async fn record_version(tx: &mut Tx<'_>, post: Uuid, editor: Uuid, now: OffsetDa
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     Ok(())
 }
 
@@ -268,7 +268,7 @@ async fn record_step(
     .bind(seq)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     Ok(())
 }
 
@@ -296,7 +296,7 @@ pub async fn create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor, now:
         return Err(StoreError::Invalid("owning_team: name the team that runs the account (WP034 6.7)".into()));
     }
     let id = Uuid::now_v7();
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     sqlx::query(
         "INSERT INTO social_accounts (id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -311,7 +311,7 @@ pub async fn create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor, now:
     .bind(&actor.label)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let after = json!({"platform": a.platform.as_str(), "handle": handle, "owning_team": team,
                        "comms_approval": a.comms_approval, "corporate": a.corporate});
     audit::audit(
@@ -322,15 +322,15 @@ pub async fn create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor, now:
     )
     .await?;
     let sql = format!("{ACCOUNT_SELECT} WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
+    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
     let out = account_from_row(&row, "")?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(out)
 }
 
 pub async fn accounts(pool: &Pool<DB>) -> Result<Vec<Account>> {
     let sql = format!("{ACCOUNT_SELECT} ORDER BY owning_team, platform, handle");
-    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?;
+    let rows = sqlx::query(&sql).fetch_all(pool).await?;
     rows.iter().map(|r| account_from_row(r, "")).collect()
 }
 
@@ -339,13 +339,13 @@ const SIO_SELECT: &str = "SELECT s.id, s.kind, s.key, s.label, s.sio_id, p.name,
 
 fn sio_from_row(r: &DbRow) -> Result<InvestigationSio> {
     Ok(InvestigationSio {
-        id: r.try_get("id").map_err(db_err)?,
-        kind: r.try_get("kind").map_err(db_err)?,
-        key: r.try_get("key").map_err(db_err)?,
-        label: r.try_get("label").map_err(db_err)?,
-        sio_id: r.try_get("sio_id").map_err(db_err)?,
-        sio_name: r.try_get("name").map_err(db_err)?,
-        sio_staff_number: r.try_get("staff_number").map_err(db_err)?,
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        key: r.try_get("key")?,
+        label: r.try_get("label")?,
+        sio_id: r.try_get("sio_id")?,
+        sio_name: r.try_get("name")?,
+        sio_staff_number: r.try_get("staff_number")?,
     })
 }
 
@@ -364,14 +364,14 @@ pub async fn set_sio(
     if key.is_empty() {
         return Err(StoreError::Invalid("label: name the operation or give the reference".into()));
     }
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let sio: Option<(Uuid, String)> = sqlx::query_as(
         "SELECT p.id, p.status FROM people p JOIN person_roles r ON r.person_id = p.id AND r.role = 'sio' WHERE p.staff_number = $1",
     )
     .bind(sio_staff_number.trim())
     .fetch_optional(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let sio = match sio {
         Some((id, status)) if status == "active" => id,
         Some(_) => return Err(StoreError::Invalid(format!("sio: {sio_staff_number} has left the force"))),
@@ -386,7 +386,7 @@ pub async fn set_sio(
         .bind(&key)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO investigation_sios (id, kind, key, label, sio_id, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -400,20 +400,20 @@ pub async fn set_sio(
     .bind(&actor.label)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let after = json!({"kind": kind, "label": label.trim(), "sio": sio_staff_number.trim()});
     audit::audit(&mut tx, actor, now, AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}")).clause("6.3e").after(after.clone()).detail(after))
         .await?;
     let sql = format!("{SIO_SELECT} WHERE s.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
+    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
     let out = sio_from_row(&row)?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(out)
 }
 
 pub async fn sios(pool: &Pool<DB>) -> Result<Vec<InvestigationSio>> {
     let sql = format!("{SIO_SELECT} ORDER BY s.kind, s.key");
-    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?;
+    let rows = sqlx::query(&sql).fetch_all(pool).await?;
     rows.iter().map(sio_from_row).collect()
 }
 
@@ -433,12 +433,12 @@ pub async fn save(
     domain::check_attachments(&input.attachments).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let attachments = serde_json::to_string(&input.attachments).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let s = &input.screened;
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let account: Option<Uuid> = sqlx::query_scalar("SELECT id FROM social_accounts WHERE id = $1")
         .bind(input.account_id)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     if account.is_none() {
         return Err(StoreError::Invalid(format!("account_id: there is no account {}", input.account_id)));
     }
@@ -462,7 +462,7 @@ pub async fn save(
             .bind(author)
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
             record_version(&mut tx, id, author, now).await?;
             let after = snapshot(&tx_post(&mut tx, id).await?);
             record_step(&mut tx, id, actor, now, "create", "6.3", None, None, Some(after), detail).await?;
@@ -494,7 +494,7 @@ pub async fn save(
             )
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
             record_version(&mut tx, id, author, now).await?;
             // The approvals given were for the words they saw: the post's approval request goes
             // back to its first step (kept for the next submission when the route is unchanged).
@@ -514,7 +514,7 @@ pub async fn save(
         }
     };
     let out = tx_post(&mut tx, post_id).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(out)
 }
 
@@ -529,7 +529,7 @@ async fn recorded_sio(tx: &mut Tx<'_>, named: &[(String, String)]) -> Result<Opt
         .bind(key)
         .fetch_optional(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
         if found.is_some() {
             return Ok(found);
         }
@@ -563,7 +563,7 @@ async fn move_to(tx: &mut Tx<'_>, id: Uuid, to: domain::PostState, now: OffsetDa
         .bind(now)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     Ok(())
 }
 
@@ -608,7 +608,7 @@ async fn open_chain(
         .bind(format!("/posts/{}", p.id))
         .fetch_one(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let excerpt: String = p.body.chars().take(60).collect();
     let ellipsis = if p.body.chars().count() > 60 { "…" } else { "" };
     let aid = approvals::open(
@@ -636,14 +636,14 @@ async fn exclude_makers(tx: &mut Tx<'_>, p: &Post, aid: Uuid) -> Result<()> {
             .bind(p.id)
             .fetch_optional(&mut **tx)
             .await
-            .map_err(db_err)?
+            ?
             .flatten();
     let why = format!("wrote or edited version {} of the post, or overrode its warnings (WP034 6.3)", p.version);
     approvals::exclude_tx(tx, aid, &makers(p, overrider), &why).await
 }
 
 pub async fn submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let paused = paused(&mut tx).await?.is_some();
     lock(&mut tx, id).await?;
     let before = tx_post(&mut tx, id).await?;
@@ -664,14 +664,14 @@ pub async fn submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTim
     .bind(approval)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let after = tx_post(&mut tx, id).await?;
     let clause = if route.sio { "6.3e" } else { "6.3" };
     let detail = json!({"route": {"sio": route.sio, "comms": route.comms}, "sio": after.sio_name, "to": to.as_str(),
                         "overridden_warnings": before.overridden, "approval_request": approval});
     record_step(&mut tx, id, actor, now, "submit", clause, None, Some(snapshot(&before)), Some(snapshot(&after)), detail)
         .await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }
 
@@ -681,7 +681,7 @@ pub async fn override_chain(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Act
         return Err(refused(domain::Refusal::NoReason));
     }
     let by = person(actor)?;
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     lock(&mut tx, id).await?;
     let before = tx_post(&mut tx, id).await?;
     if before.gate.blocks > 0 {
@@ -700,11 +700,11 @@ pub async fn override_chain(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Act
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let after = tx_post(&mut tx, id).await?;
     let detail = json!({"version": before.version, "warnings": before.gate.warnings});
     record_step(&mut tx, id, actor, now, "override", "6.3", Some(reason), None, None, detail).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }
 
@@ -781,7 +781,7 @@ async fn apply_decision(
     let to = domain::next_state(route, done(domain::Approval::Sio), done(domain::Approval::Comms), paused && !before.account.corporate);
     move_to(tx, id, to, now).await?;
     if to == domain::PostState::Scheduled {
-        sqlx::query("UPDATE posts SET reapproval = 0 WHERE id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?;
+        sqlx::query("UPDATE posts SET reapproval = 0 WHERE id = $1").bind(id).execute(&mut **tx).await?;
     }
     let after = tx_post(tx, id).await?;
     let detail = json!({"approval": kind.as_str(), "version": before.version, "to": to.as_str(), "approval_request": d.request.id,
@@ -822,9 +822,9 @@ pub async fn chain_effect(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: Offs
 }
 
 pub async fn approve(pool: &Pool<DB>, id: Uuid, kind: domain::Approval, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let after = decide(&mut tx, id, kind, ChainVerdict::Approve, None, actor, now).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }
 
@@ -833,7 +833,7 @@ pub async fn return_to_author(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &A
     if reason.is_empty() {
         return Err(refused(domain::Refusal::NoReason));
     }
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     lock(&mut tx, id).await?;
     let before = tx_post(&mut tx, id).await?;
     let after = match before.state {
@@ -854,7 +854,7 @@ pub async fn return_to_author(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &A
             return Err(StoreError::Conflict(format!("only a post waiting for approval can be returned; this one is {}", s.label())));
         }
     };
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }
 
@@ -882,8 +882,8 @@ pub async fn list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
     if let Some(s) = f.state {
         q = q.bind(s.as_str());
     }
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+    let mut conn = pool.acquire().await?;
+    let rows = q.fetch_all(&mut *conn).await?;
     let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
     load_editors(&mut conn, &mut posts).await?;
     Ok(posts)
@@ -891,8 +891,8 @@ pub async fn list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
 
 pub async fn get(pool: &Pool<DB>, id: Uuid) -> Result<Option<Post>> {
     let sql = format!("{POST_SELECT} WHERE p.id = $1");
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await.map_err(db_err)?;
+    let mut conn = pool.acquire().await?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
     let Some(row) = row else { return Ok(None) };
     let mut posts = vec![post_from_row(&row)?];
     load_editors(&mut conn, &mut posts).await?;
@@ -904,17 +904,17 @@ pub async fn steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<PostStep>> {
         .bind(id)
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     rows.iter()
         .map(|r| {
-            let detail: String = r.try_get("detail").map_err(db_err)?;
+            let detail: String = r.try_get("detail")?;
             Ok(PostStep {
-                at: r.try_get("at").map_err(db_err)?,
-                actor: r.try_get("actor").map_err(db_err)?,
-                step: r.try_get("step").map_err(db_err)?,
-                clause: r.try_get("clause").map_err(db_err)?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                step: r.try_get("step")?,
+                clause: r.try_get("clause")?,
                 detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
-                audit_seq: r.try_get("audit_seq").map_err(db_err)?,
+                audit_seq: r.try_get("audit_seq")?,
             })
         })
         .collect()
@@ -928,7 +928,7 @@ pub async fn due(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<Uuid>> {
     .bind(now)
     .fetch_all(pool)
     .await
-    .map_err(db_err)
+    .map_err(StoreError::from)
 }
 
 pub async fn publish<F, Fut>(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime, send: F) -> Result<PublishOutcome>
@@ -936,7 +936,7 @@ where
     F: FnOnce(Post) -> Fut,
     Fut: std::future::Future<Output = std::result::Result<String, String>>,
 {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let paused = paused(&mut tx).await?;
     lock(&mut tx, id).await?;
     let post = tx_post(&mut tx, id).await?;
@@ -962,26 +962,26 @@ where
             .bind(&reference)
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
             let after = tx_post(&mut tx, id).await?;
             record_step(&mut tx, id, actor, now, "publish", "6.4", None, Some(before), Some(snapshot(&after)),
                      json!({"reference": reference, "version": version}))
                 .await?;
-            tx.commit().await.map_err(db_err)?;
+            tx.commit().await?;
             Ok(PublishOutcome::Published(Box::new(after)))
         }
         Err(error) => {
-            tx.rollback().await.map_err(db_err)?;
-            let mut tx = begin_write(pool).await.map_err(db_err)?;
+            tx.rollback().await?;
+            let mut tx = begin_write(pool).await?;
             sqlx::query("UPDATE posts SET publish_attempts = publish_attempts + 1, last_error = $2 WHERE id = $1")
                 .bind(id)
                 .bind(&error)
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                ?;
             record_step(&mut tx, id, actor, now, "publish_failed", "6.4", None, None, None, json!({"error": error, "version": version}))
                 .await?;
-            tx.commit().await.map_err(db_err)?;
+            tx.commit().await?;
             Ok(PublishOutcome::Failed(error))
         }
     }
@@ -994,21 +994,21 @@ const INCIDENT_SELECT: &str =
 
 fn incident_from_row(r: &DbRow) -> Result<Incident> {
     Ok(Incident {
-        id: r.try_get("id").map_err(db_err)?,
-        name: r.try_get("name").map_err(db_err)?,
-        reason: r.try_get("reason").map_err(db_err)?,
-        guidance: r.try_get("guidance").map_err(db_err)?,
-        declared_at: r.try_get("declared_at").map_err(db_err)?,
-        declared_by: r.try_get("declared_by").map_err(db_err)?,
-        ended_at: r.try_get("ended_at").map_err(db_err)?,
-        ended_by: r.try_get("ended_by").map_err(db_err)?,
-        end_reason: r.try_get("end_reason").map_err(db_err)?,
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        reason: r.try_get("reason")?,
+        guidance: r.try_get("guidance")?,
+        declared_at: r.try_get("declared_at")?,
+        declared_by: r.try_get("declared_by")?,
+        ended_at: r.try_get("ended_at")?,
+        ended_by: r.try_get("ended_by")?,
+        end_reason: r.try_get("end_reason")?,
     })
 }
 
 async fn tx_incident(tx: &mut Tx<'_>, id: Uuid) -> Result<Incident> {
     let sql = format!("{INCIDENT_SELECT} WHERE id = $1");
-    incident_from_row(&sqlx::query(&sql).bind(id).fetch_one(&mut **tx).await.map_err(db_err)?)
+    incident_from_row(&sqlx::query(&sql).bind(id).fetch_one(&mut **tx).await?)
 }
 
 pub async fn declare_incident(
@@ -1025,7 +1025,7 @@ pub async fn declare_incident(
         }
     }
     let id = Uuid::now_v7();
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     sqlx::query(
         "INSERT INTO incidents (id, name, reason, guidance, declared_at, declared_by) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -1037,13 +1037,13 @@ pub async fn declare_incident(
     .bind(&actor.label)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     // Takes the pause row's lock: waits for any publication in progress to finish.
     let set = sqlx::query("UPDATE post_pause SET incident_id = $1 WHERE id = 1 AND incident_id IS NULL")
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     if set.rows_affected() != 1 {
         return Err(StoreError::Conflict("a major incident is already declared: end it first".into()));
     }
@@ -1053,7 +1053,7 @@ pub async fn declare_incident(
     )
     .fetch_all(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     for post in &held {
         lock(&mut tx, *post).await?;
         let moved = sqlx::query("UPDATE posts SET state = 'held', reapproval = 1, updated_at = $2 WHERE id = $1 AND state = 'scheduled'")
@@ -1061,7 +1061,7 @@ pub async fn declare_incident(
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
         if moved.rows_affected() == 1 {
             record_step(&mut tx, *post, actor, now, "hold", "6.8", Some(reason.trim()), None, None,
                      json!({"incident": id, "incident_name": name.trim()}))
@@ -1072,7 +1072,7 @@ pub async fn declare_incident(
     audit::audit(&mut tx, actor, now, AuditEntry::new("incident.declare", format!("incident:{id}")).clause("6.8").justification(reason.trim()).detail(detail))
         .await?;
     let incident = tx_incident(&mut tx, id).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok((incident, held.len()))
 }
 
@@ -1081,11 +1081,11 @@ pub async fn end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, now: Off
     if reason.is_empty() {
         return Err(StoreError::Invalid("reason: give the reason the incident is over (WP034 6.8)".into()));
     }
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let Some(id) = paused(&mut tx).await? else {
         return Err(StoreError::Conflict("no major incident is in force".into()));
     };
-    sqlx::query("UPDATE post_pause SET incident_id = NULL WHERE id = 1").execute(&mut *tx).await.map_err(db_err)?;
+    sqlx::query("UPDATE post_pause SET incident_id = NULL WHERE id = 1").execute(&mut *tx).await?;
     sqlx::query("UPDATE incidents SET ended_at = $2, ended_by = $3, end_reason = $4 WHERE id = $1")
         .bind(id)
         .bind(now)
@@ -1093,13 +1093,13 @@ pub async fn end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, now: Off
         .bind(reason)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     // Held posts need approving again before they go: back to the start of their route, with
     // Corporate Communications added.
     let held: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM posts WHERE state = 'held' ORDER BY id")
         .fetch_all(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     for post in &held {
         lock(&mut tx, *post).await?;
         let p = tx_post(&mut tx, *post).await?;
@@ -1113,7 +1113,7 @@ pub async fn end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, now: Off
         .bind(approval)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
         record_step(&mut tx, *post, actor, now, "release", "6.8", Some(reason), None, None,
                  json!({"incident": id, "to": to.as_str(), "approval_request": approval}))
             .await?;
@@ -1121,17 +1121,17 @@ pub async fn end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, now: Off
     audit::audit(&mut tx, actor, now, AuditEntry::new("incident.end", format!("incident:{id}")).clause("6.8").justification(reason).detail(json!({"released": held.len()})))
         .await?;
     let incident = tx_incident(&mut tx, id).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok((incident, held.len()))
 }
 
 pub async fn active_incident(pool: &Pool<DB>) -> Result<Option<Incident>> {
     let sql = format!("{INCIDENT_SELECT} WHERE id = (SELECT incident_id FROM post_pause WHERE id = 1)");
-    sqlx::query(&sql).fetch_optional(pool).await.map_err(db_err)?.as_ref().map(incident_from_row).transpose()
+    sqlx::query(&sql).fetch_optional(pool).await?.as_ref().map(incident_from_row).transpose()
 }
 
 pub async fn incidents(pool: &Pool<DB>) -> Result<Vec<Incident>> {
     let sql = format!("{INCIDENT_SELECT} ORDER BY declared_at DESC LIMIT 50");
-    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?;
+    let rows = sqlx::query(&sql).fetch_all(pool).await?;
     rows.iter().map(incident_from_row).collect()
 }

@@ -3,7 +3,7 @@
 //!
 //! Screening pack versions (WP034 6.3, 6.5).
 
-use super::{DB, DbRow, begin_write, db_err};
+use super::{DB, DbRow, begin_write};
 use super::{audit};
 #[allow(unused_imports)]
 use crate::*;
@@ -14,16 +14,16 @@ use uuid::Uuid;
 
 fn pack_version_from(r: &DbRow) -> Result<crate::screening::PackVersion> {
     Ok(crate::screening::PackVersion {
-        id: r.try_get("id").map_err(db_err)?,
-        seq: r.try_get("seq").map_err(db_err)?,
-        version: r.try_get("version").map_err(db_err)?,
-        body: r.try_get("body").map_err(db_err)?,
-        sha256: r.try_get("sha256").map_err(db_err)?,
-        rules: r.try_get("rules").map_err(db_err)?,
-        examples: r.try_get("examples").map_err(db_err)?,
-        reason: r.try_get("reason").map_err(db_err)?,
-        author: r.try_get("author").map_err(db_err)?,
-        created_at: r.try_get("created_at").map_err(db_err)?,
+        id: r.try_get("id")?,
+        seq: r.try_get("seq")?,
+        version: r.try_get("version")?,
+        body: r.try_get("body")?,
+        sha256: r.try_get("sha256")?,
+        rules: r.try_get("rules")?,
+        examples: r.try_get("examples")?,
+        reason: r.try_get("reason")?,
+        author: r.try_get("author")?,
+        created_at: r.try_get("created_at")?,
     })
 }
 
@@ -36,17 +36,17 @@ pub async fn activate(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<crate::screening::PackVersion> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let previous: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, version FROM screening_packs ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT seq FROM screening_packs WHERE version = $1")
         .bind(p.version)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     if taken.is_some() {
         return Err(StoreError::Conflict(format!(
             "pack version {:?} has been used before; give the changed pack a new version",
@@ -72,7 +72,7 @@ pub async fn activate(
     .bind(now)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     audit::audit(
         &mut tx,
         actor,
@@ -92,9 +92,9 @@ pub async fn activate(
         .bind(id)
         .fetch_one(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let out = pack_version_from(&row)?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(out)
 }
 
@@ -103,7 +103,7 @@ pub async fn current(pool: &Pool<DB>) -> Result<Option<crate::screening::PackVer
     let row = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC LIMIT 1"))
         .fetch_optional(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     row.as_ref().map(pack_version_from).transpose()
 }
 
@@ -112,7 +112,7 @@ pub async fn history(pool: &Pool<DB>) -> Result<Vec<crate::screening::PackVersio
     let rows = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC"))
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     rows.iter().map(pack_version_from).collect()
 }
 
@@ -122,6 +122,6 @@ pub async fn pack(pool: &Pool<DB>, version: &str) -> Result<Option<crate::screen
         .bind(version)
         .fetch_optional(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     row.as_ref().map(pack_version_from).transpose()
 }

@@ -4,7 +4,7 @@
 //! Usage compliance: the reads of the register, the day totals, the finding upserts and the
 //! import history. The bulk record insert is backend-specific and lives in `crate::usage`.
 
-use super::{DB, Tx, LOCK_HEAD, begin_write, uuid_literal, db_err, micros};
+use super::{DB, Tx, LOCK_HEAD, begin_write, uuid_literal, micros};
 use super::{audit, findings, overseas, people};
 #[allow(unused_imports)]
 use crate::*;
@@ -22,44 +22,44 @@ pub async fn register(pool: &Pool<DB>) -> Result<custodian_domain::usage::Regist
     for r in sqlx::query("SELECT id, asset_tag, device_type, imei, phone_number, mdm_id FROM devices ORDER BY asset_tag")
         .fetch_all(pool)
         .await
-        .map_err(db_err)?
+        ?
     {
-        let ty: String = r.try_get("device_type").map_err(db_err)?;
-        let id: Uuid = r.try_get("id").map_err(db_err)?;
+        let ty: String = r.try_get("device_type")?;
+        let id: Uuid = r.try_get("id")?;
         at.insert(id, devices.len());
         devices.push(RegDevice {
             id,
-            asset_tag: r.try_get("asset_tag").map_err(db_err)?,
+            asset_tag: r.try_get("asset_tag")?,
             device_type: DeviceType::parse(&ty).ok_or_else(|| people::bad("device_type", &ty))?,
-            imei: r.try_get("imei").map_err(db_err)?,
-            phone_number: r.try_get("phone_number").map_err(db_err)?,
-            mdm_id: r.try_get("mdm_id").map_err(db_err)?,
+            imei: r.try_get("imei")?,
+            phone_number: r.try_get("phone_number")?,
+            mdm_id: r.try_get("mdm_id")?,
             holdings: Vec::new(),
         });
     }
     for r in sqlx::query("SELECT device_id, person_id, allocated_at, ended_at FROM allocations ORDER BY allocated_at")
         .fetch_all(pool)
         .await
-        .map_err(db_err)?
+        ?
     {
-        let d: Uuid = r.try_get("device_id").map_err(db_err)?;
-        let from: OffsetDateTime = r.try_get("allocated_at").map_err(db_err)?;
-        let to: Option<OffsetDateTime> = r.try_get("ended_at").map_err(db_err)?;
+        let d: Uuid = r.try_get("device_id")?;
+        let from: OffsetDateTime = r.try_get("allocated_at")?;
+        let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
         if let Some(i) = at.get(&d) {
-            devices[*i].holdings.push(Holding { person: r.try_get("person_id").map_err(db_err)?, from_us: micros(from), to_us: to.map(micros) });
+            devices[*i].holdings.push(Holding { person: r.try_get("person_id")?, from_us: micros(from), to_us: to.map(micros) });
         }
     }
     let mut phones = Vec::new();
-    for r in sqlx::query("SELECT person_id, phone FROM personal_phones").fetch_all(pool).await.map_err(db_err)? {
-        phones.push((r.try_get::<Uuid, _>("person_id").map_err(db_err)?, r.try_get::<String, _>("phone").map_err(db_err)?));
+    for r in sqlx::query("SELECT person_id, phone FROM personal_phones").fetch_all(pool).await? {
+        phones.push((r.try_get::<Uuid, _>("person_id")?, r.try_get::<String, _>("phone")?));
     }
     let windows = overseas::windows(pool, Some("approved")).await?.into_iter().map(|w| w.window).collect::<Vec<OverseasWindow>>();
     let mut streaming = Vec::new();
-    for r in sqlx::query("SELECT person_id, from_us, expires_us FROM streaming_exceptions").fetch_all(pool).await.map_err(db_err)? {
+    for r in sqlx::query("SELECT person_id, from_us, expires_us FROM streaming_exceptions").fetch_all(pool).await? {
         streaming.push(StreamingException {
-            person: r.try_get("person_id").map_err(db_err)?,
-            from_us: r.try_get("from_us").map_err(db_err)?,
-            expires_us: r.try_get("expires_us").map_err(db_err)?,
+            person: r.try_get("person_id")?,
+            from_us: r.try_get("from_us")?,
+            expires_us: r.try_get("expires_us")?,
         });
     }
     Ok(Register::new(devices, phones, windows, streaming))
@@ -79,14 +79,14 @@ pub async fn cellular_over(pool: &Pool<DB>, from_day: i32, to_day: i32, limit: i
     .bind(limit)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok((
-                r.try_get("device_id").map_err(db_err)?,
-                r.try_get("day").map_err(db_err)?,
-                r.try_get("bytes").map_err(db_err)?,
-                r.try_get("first_seq").map_err(db_err)?,
+                r.try_get("device_id")?,
+                r.try_get("day")?,
+                r.try_get("bytes")?,
+                r.try_get("first_seq")?,
             ))
         })
         .collect()
@@ -122,14 +122,14 @@ pub async fn cellular_records(
     .bind(lo)
     .bind(hi)
     .fetch(pool);
-    while let Some(r) = rows.try_next().await.map_err(db_err)? {
-        let key: (Uuid, i32) = (r.try_get("device_id").map_err(db_err)?, r.try_get("day").map_err(db_err)?);
+    while let Some(r) = rows.try_next().await? {
+        let key: (Uuid, i32) = (r.try_get("device_id")?, r.try_get("day")?);
         if days.contains(&key) {
             out.entry(key).or_default().push((
-                r.try_get("record_id").map_err(db_err)?,
-                r.try_get("start_us").map_err(db_err)?,
-                r.try_get("bytes").map_err(db_err)?,
-                r.try_get("person_id").map_err(db_err)?,
+                r.try_get("record_id")?,
+                r.try_get("start_us")?,
+                r.try_get("bytes")?,
+                r.try_get("person_id")?,
             ));
         }
     }
@@ -144,12 +144,12 @@ pub async fn cellular_records(
 /// opened together: multi-row inserts and one audit append per few hundred findings.
 pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &Actor, now: OffsetDateTime) -> Result<(u64, u64)> {
     const CHUNK: usize = 256;
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     // The findings are read, merged and written back: take the audit head's lock (every audited
     // write takes it) before reading them, so two imports adding records to the same finding
     // take turns instead of one overwriting the other's records (PostgreSQL; a SQLite write
     // transaction already holds the database's write lock from its start).
-    sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await.map_err(db_err)?;
+    sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
     let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
     for chunk in fs.chunks(CHUNK) {
         let mut q = sqlx::QueryBuilder::<DB>::new("SELECT dedupe_key FROM findings WHERE dedupe_key IN (");
@@ -158,8 +158,8 @@ pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &A
             list.push_bind(f.dedupe_key.clone());
         }
         list.push_unseparated(")");
-        for r in q.build().fetch_all(&mut *tx).await.map_err(db_err)? {
-            known.insert(r.try_get("dedupe_key").map_err(db_err)?);
+        for r in q.build().fetch_all(&mut *tx).await? {
+            known.insert(r.try_get("dedupe_key")?);
         }
     }
     let (mut opened, mut updated) = (0, 0);
@@ -198,9 +198,9 @@ pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &A
             .build()
             .fetch_all(&mut *tx)
             .await
-            .map_err(db_err)?
+            ?
             .iter()
-            .map(|r| r.try_get("id").map_err(db_err))
+            .map(|r| r.try_get("id").map_err(StoreError::from))
             .collect::<Result<_>>()?;
         let mut events = Vec::with_capacity(stored.len());
         for (f, id) in chunk.iter().zip(&ids) {
@@ -220,7 +220,7 @@ pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &A
         opened += u64::from(o);
         updated += u64::from(u);
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok((opened, updated))
 }
 
@@ -231,10 +231,10 @@ async fn tx_upsert_usage_finding(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor,
             .bind(&key)
             .fetch_optional(&mut **tx)
             .await
-            .map_err(db_err)?;
+            ?;
         let Some(row) = row else { break };
-        let status: String = row.try_get("status").map_err(db_err)?;
-        let records: String = row.try_get("records").map_err(db_err)?;
+        let status: String = row.try_get("status")?;
+        let records: String = row.try_get("records")?;
         let records: Vec<String> = serde_json::from_str(&records).unwrap_or_default();
         let seen: std::collections::HashSet<&str> = records.iter().map(String::as_str).collect();
         let new: Vec<&String> = f.records.iter().filter(|r| !seen.contains(r.as_str())).collect();
@@ -245,10 +245,10 @@ async fn tx_upsert_usage_finding(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor,
             key = format!("{}#{n}", f.dedupe_key);
             continue;
         }
-        let id: Uuid = row.try_get("id").map_err(db_err)?;
+        let id: Uuid = row.try_get("id")?;
         let mut all = records.clone();
         all.extend(new.iter().map(|s| (*s).clone()));
-        let mut evidence: Value = serde_json::from_str(&row.try_get::<String, _>("evidence").map_err(db_err)?).unwrap_or(Value::Null);
+        let mut evidence: Value = serde_json::from_str(&row.try_get::<String, _>("evidence")?).unwrap_or(Value::Null);
         merge_evidence(&mut evidence, &f.evidence, all.len());
         let summary = finding_summary(f.rule, all.len(), &evidence);
         sqlx::query("UPDATE findings SET records = $1, evidence = $2, summary = $3, updated_at = $4 WHERE id = $5")
@@ -259,7 +259,7 @@ async fn tx_upsert_usage_finding(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor,
             .bind(id)
             .execute(&mut **tx)
             .await
-            .map_err(db_err)?;
+            ?;
         audit::audit(tx, actor, now, AuditEntry::new("finding.evidence", format!("finding:{id}")).clause(f.rule.clause)
             .after(json!({"rule": f.rule.id, "added": new, "records": all.len()}))).await?;
         return Ok((false, true));
@@ -309,10 +309,10 @@ pub async fn frequency(pool: &Pool<DB>, person: Uuid, rule: &str, now: OffsetDat
         .bind(since)
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     let mut records = 0u64;
     for r in &rows {
-        let s: String = r.try_get("records").map_err(db_err)?;
+        let s: String = r.try_get("records")?;
         records += serde_json::from_str::<Vec<Value>>(&s).map(|v| v.len() as u64).unwrap_or(0);
     }
     Ok((rows.len() as u64, records))
@@ -326,16 +326,16 @@ pub async fn import_runs(pool: &Pool<DB>, limit: i64) -> Result<Vec<crate::usage
     .bind(limit)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
-            let at: i64 = r.try_get("at_us").map_err(db_err)?;
-            let subject: String = r.try_get("subject").map_err(db_err)?;
-            let detail: String = r.try_get("detail").map_err(db_err)?;
+            let at: i64 = r.try_get("at_us")?;
+            let subject: String = r.try_get("subject")?;
+            let detail: String = r.try_get("detail")?;
             Ok(crate::usage::UsageImportRun {
                 run: subject.strip_prefix("usage_import:").unwrap_or(&subject).to_string(),
                 at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH),
-                actor: r.try_get("actor").map_err(db_err)?,
+                actor: r.try_get("actor")?,
                 detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
             })
         })
