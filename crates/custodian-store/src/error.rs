@@ -22,6 +22,10 @@ pub enum StoreError {
     Audit(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// A failure that is not the caller's fault (the bulk writer's own connection, the import lock
+    /// file, a worker thread, a stored row that does not parse): the server answers 500.
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -58,4 +62,10 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         Self::from_sqlx(e)
     }
+}
+
+/// Parse a JSON column of a stored row; a value that does not parse is a corrupt row (`Internal`),
+/// never silently read as null.
+pub(crate) fn stored_json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Internal(format!("the stored {column} does not parse: {e}")))
 }

@@ -883,7 +883,7 @@ async fn request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequestReco
     let Some((approval_id, requester_id, requester_name, business_area, app_id, device_ids, business_need, grant_id, created_at)) = row else {
         return Ok(None);
     };
-    let device_ids: Vec<Uuid> = serde_json::from_str(&device_ids).unwrap_or_default();
+    let device_ids: Vec<Uuid> = crate::error::stored_json("device_ids", &device_ids)?;
     let mut devices = vec![];
     for d in &device_ids {
         let tag: Option<String> = sqlx::query_scalar("SELECT asset_tag FROM devices WHERE id = $1").bind(d).fetch_optional(&mut *conn).await?;

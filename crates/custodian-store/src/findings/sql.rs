@@ -9,7 +9,7 @@ use super::{audit, people};
 use crate::*;
 use custodian_domain::findings as domain;
 use custodian_domain::findings::{FindingStatus, Outcome, Severity};
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::{Pool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -71,8 +71,8 @@ fn finding_from_row(r: &DbRow) -> Result<Finding> {
         device_id: r.try_get("device_id")?,
         device_asset_tag: r.try_get("asset_tag")?,
         summary: r.try_get("summary")?,
-        evidence: serde_json::from_str(&evidence).unwrap_or(Value::Null),
-        records: serde_json::from_str(&records).unwrap_or_default(),
+        evidence: crate::error::stored_json("evidence", &evidence)?,
+        records: crate::error::stored_json("records", &records)?,
         severity: Severity::parse(&sev).ok_or_else(|| people::bad("severity", &sev))?,
         status: FindingStatus::parse(&st).ok_or_else(|| people::bad("status", &st))?,
         outcome: outcome.as_deref().and_then(Outcome::parse),

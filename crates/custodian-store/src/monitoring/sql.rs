@@ -626,7 +626,7 @@ pub async fn case_steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<CaseStepRecord>
                 signed_by: r.try_get("signed_by")?,
                 step: r.try_get("step")?,
                 clause: r.try_get("clause")?,
-                detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
+                detail: crate::error::stored_json("detail", &detail)?,
                 audit_seq: r.try_get("audit_seq")?,
             })
         })

@@ -913,7 +913,7 @@ pub async fn steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<PostStep>> {
                 actor: r.try_get("actor")?,
                 step: r.try_get("step")?,
                 clause: r.try_get("clause")?,
-                detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
+                detail: crate::error::stored_json("detail", &detail)?,
                 audit_seq: r.try_get("audit_seq")?,
             })
         })

@@ -288,7 +288,7 @@ fn parse_and_evaluate(
             if batch.rows.len() >= BATCH_ROWS {
                 let full = std::mem::replace(&mut batch, Batch::new()).with_day_totals();
                 if out.blocking_send(full).is_err() {
-                    return Err(StoreError::Invalid("the database writer stopped".into()));
+                    return Err(StoreError::Internal("the database writer stopped".into()));
                 }
             }
             if parsed.rows.is_multiple_of(8192) {
@@ -296,7 +296,7 @@ fn parse_and_evaluate(
             }
         }
         if !batch.rows.is_empty() && out.blocking_send(batch.with_day_totals()).is_err() {
-            return Err(StoreError::Invalid("the database writer stopped".into()));
+            return Err(StoreError::Internal("the database writer stopped".into()));
         }
     }
     progress(parsed.rows);
@@ -320,7 +320,7 @@ fn batch_entry(run_id: Uuid, feed: Feed, b: &Batch, imported: u64) -> AuditEntry
 // SQLite: rusqlite writer
 
 fn rq(e: rusqlite::Error) -> StoreError {
-    StoreError::Invalid(format!("database error: {e}"))
+    StoreError::Internal(format!("database error: {e}"))
 }
 
 /// The multi-row insert of `n` records. The feed is a constant of the statement (one of two fixed
@@ -424,7 +424,7 @@ impl PendingDays {
         let mut rows = st.query([before]).map_err(rq)?;
         while let Some(r) = rows.next().map_err(rq)? {
             let device = Uuid::from_slice(&r.get::<_, Vec<u8>>(1).map_err(rq)?)
-                .map_err(|e| StoreError::Invalid(format!("a stored device id: {e}")))?;
+                .map_err(|e| StoreError::Internal(format!("a stored device id: {e}")))?;
             self.add(r.get(0).map_err(rq)?, device, r.get(2).map_err(rq)?, r.get(3).map_err(rq)?);
         }
         Ok(())
@@ -499,16 +499,16 @@ fn sqlite_import_lock(path: &std::path::Path) -> Result<std::fs::File> {
     let mut name = path.as_os_str().to_owned();
     name.push("-usage-import.lock");
     let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name).map_err(|e| {
-        StoreError::Invalid(format!("opening the import lock {}: {e}", std::path::Path::new(&name).display()))
+        StoreError::Internal(format!("opening the import lock {}: {e}", std::path::Path::new(&name).display()))
     })?;
     match f.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
             tracing::info!("another usage import into this database is running: waiting for it to finish");
-            f.lock().map_err(|e| StoreError::Invalid(format!("taking the import lock: {e}")))?;
+            f.lock().map_err(|e| StoreError::Internal(format!("taking the import lock: {e}")))?;
         }
         Err(std::fs::TryLockError::Error(e)) => {
-            return Err(StoreError::Invalid(format!("taking the import lock: {e}")));
+            return Err(StoreError::Internal(format!("taking the import lock: {e}")));
         }
     }
     Ok(f)
@@ -592,7 +592,7 @@ impl Checkpointer {
                     }
                 }
             })
-            .map_err(|e| StoreError::Invalid(format!("starting the checkpoint thread: {e}")))?;
+            .map_err(|e| StoreError::Internal(format!("starting the checkpoint thread: {e}")))?;
         Ok(Checkpointer { nudge: Some(nudge), thread: Some(thread) })
     }
 
@@ -617,7 +617,7 @@ impl Checkpointer {
         drop(self.nudge.take());
         match self.thread.take().map(std::thread::JoinHandle::join) {
             Some(Ok(r)) => r,
-            Some(Err(_)) => Err(StoreError::Invalid("the checkpoint thread panicked".into())),
+            Some(Err(_)) => Err(StoreError::Internal("the checkpoint thread panicked".into())),
             None => Ok(()),
         }
     }
@@ -793,11 +793,11 @@ impl Store {
         };
         let written: Result<u64> = match &self.db {
             Db::Sqlite { .. } => {
-                let path = self.sqlite_path.clone().ok_or_else(|| StoreError::Invalid("no SQLite path".into()))?;
+                let path = self.sqlite_path.clone().ok_or_else(|| StoreError::Internal("no SQLite path".into()))?;
                 let actor = actor.clone();
                 tokio::task::spawn_blocking(move || sqlite_writer(&path, feed, run_id, &actor, now, rx))
                     .await
-                    .map_err(|e| StoreError::Invalid(format!("the database writer failed: {e}")))?
+                    .map_err(|e| StoreError::Internal(format!("the database writer failed: {e}")))?
             }
             Db::Postgres(p) => {
                 let mut rx = rx;
@@ -816,7 +816,7 @@ impl Store {
                 res.map(|()| n)
             }
         };
-        let parsed = parser.await.map_err(|e| StoreError::Invalid(format!("the parser failed: {e}")))?;
+        let parsed = parser.await.map_err(|e| StoreError::Internal(format!("the parser failed: {e}")))?;
         let imported = written?;
         let parsed = parsed?;
         let valid = parsed.rows - parsed.rejected.len() as u64;

@@ -235,7 +235,7 @@ async fn tx_upsert_usage_finding(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor,
         let Some(row) = row else { break };
         let status: String = row.try_get("status")?;
         let records: String = row.try_get("records")?;
-        let records: Vec<String> = serde_json::from_str(&records).unwrap_or_default();
+        let records: Vec<String> = crate::error::stored_json("records", &records)?;
         let seen: std::collections::HashSet<&str> = records.iter().map(String::as_str).collect();
         let new: Vec<&String> = f.records.iter().filter(|r| !seen.contains(r.as_str())).collect();
         if new.is_empty() {
@@ -248,7 +248,7 @@ async fn tx_upsert_usage_finding(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor,
         let id: Uuid = row.try_get("id")?;
         let mut all = records.clone();
         all.extend(new.iter().map(|s| (*s).clone()));
-        let mut evidence: Value = serde_json::from_str(&row.try_get::<String, _>("evidence")?).unwrap_or(Value::Null);
+        let mut evidence: Value = crate::error::stored_json("evidence", &row.try_get::<String, _>("evidence")?)?;
         merge_evidence(&mut evidence, &f.evidence, all.len());
         let summary = finding_summary(f.rule, all.len(), &evidence);
         sqlx::query("UPDATE findings SET records = $1, evidence = $2, summary = $3, updated_at = $4 WHERE id = $5")
@@ -336,7 +336,7 @@ pub async fn import_runs(pool: &Pool<DB>, limit: i64) -> Result<Vec<crate::usage
                 run: subject.strip_prefix("usage_import:").unwrap_or(&subject).to_string(),
                 at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH),
                 actor: r.try_get("actor")?,
-                detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
+                detail: crate::error::stored_json("detail", &detail)?,
             })
         })
         .collect()
