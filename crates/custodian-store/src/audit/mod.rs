@@ -353,6 +353,26 @@ pub struct AuditEvent {
     pub leaf_hash: String,
 }
 
+/// The start of the one INSERT of audit events, for both drivers (sqlx on either backend, and
+/// rusqlite in the bulk usage import): the columns in the order every writer binds them, from an
+/// [`AuditAppender::push`] record: seq, id, at_us, actor, action, subject, clause, justification,
+/// before_digest, after_digest, detail, leaf hash, chain.
+pub(crate) const EVENT_INSERT: &str = "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, \
+    justification, before_digest, after_digest, detail, leaf_hash, chain) ";
+
+/// The number of columns in [`EVENT_INSERT`].
+pub(crate) const EVENT_COLUMNS: usize = 13;
+
+/// [`EVENT_INSERT`] with the placeholders of one event (`$1` ... `$13`, numbered the same way on
+/// SQLite and PostgreSQL).
+pub(crate) fn event_insert_one() -> String {
+    let marks: Vec<String> = (1..=EVENT_COLUMNS).map(|i| format!("${i}")).collect();
+    format!("{EVENT_INSERT}VALUES ({})", marks.join(", "))
+}
+
+/// Move the audit head past appended events: size, frontier, chain.
+pub(crate) const HEAD_UPDATE: &str = "UPDATE audit_head SET size = $1, frontier = $2, chain = $3 WHERE id = 1";
+
 /// The audit log's head while events are appended to it: the one place that turns an
 /// [`AuditEntry`] into the stored record, its leaf and the chain, for every backend and writer.
 pub(crate) struct AuditAppender {

@@ -37,10 +37,7 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
     };
     let rows = entries.into_iter().map(|e| log.push(actor, now, e, key.as_ref())).collect::<Result<Vec<_>>>()?;
     for chunk in rows.chunks(AUDIT_ROWS_PER_STATEMENT) {
-        let mut q = sqlx::QueryBuilder::<DB>::new(
-            "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
-             after_digest, detail, leaf_hash, chain) ",
-        );
+        let mut q = sqlx::QueryBuilder::<DB>::new(crate::audit::EVENT_INSERT);
         q.push_values(chunk, |mut b, (record, leaf, chain)| {
             b.push_bind(record.seq as i64)
                 .push_bind(record.id)
@@ -58,7 +55,7 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
         });
         q.build().execute(&mut **tx).await?;
     }
-    sqlx::query("UPDATE audit_head SET size = $1, frontier = $2, chain = $3 WHERE id = 1")
+    sqlx::query(crate::audit::HEAD_UPDATE)
         .bind(log.size)
         .bind(log.frontier.to_bytes())
         .bind(log.chain.to_vec())

@@ -517,17 +517,13 @@ fn sqlite_import_lock(path: &std::path::Path) -> Result<std::fs::File> {
 /// Append one event to the audit tree inside a rusqlite transaction: the same record, leaf and
 /// chain as `ops::audit`, so `custodian audit verify` checks bulk imports like everything else.
 fn sqlite_audit(tx: &rusqlite::Transaction<'_>, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<()> {
-    let (size, frontier_bytes, prev_chain): (i64, Vec<u8>, Vec<u8>) = tx
-        .query_row("SELECT size, frontier, chain FROM audit_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .map_err(rq)?;
+    let (size, frontier_bytes, prev_chain): (i64, Vec<u8>, Vec<u8>) =
+        tx.query_row(crate::backend::sqlite::LOCK_HEAD, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(rq)?;
     let mut log = crate::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
     // Batch events carry no before/after record, so need no digest key.
     let (record, leaf, chain) = log.push(actor, now, e, None)?;
     tx.execute(
-        "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
-         after_digest, detail, leaf_hash, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        &crate::audit::event_insert_one(),
         rusqlite::params![
             size,
             &record.id.as_bytes()[..],
@@ -545,11 +541,8 @@ fn sqlite_audit(tx: &rusqlite::Transaction<'_>, actor: &Actor, now: OffsetDateTi
         ],
     )
     .map_err(rq)?;
-    tx.execute(
-        "UPDATE audit_head SET size = ?1, frontier = ?2, chain = ?3 WHERE id = 1",
-        rusqlite::params![log.size, log.frontier.to_bytes(), &chain[..]],
-    )
-    .map_err(rq)?;
+    tx.execute(crate::audit::HEAD_UPDATE, rusqlite::params![log.size, log.frontier.to_bytes(), &chain[..]])
+        .map_err(rq)?;
     Ok(())
 }
 
