@@ -95,7 +95,7 @@ pub async fn request(
     let devices = r.devices.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
     let countries = r.countries.join(",");
     sqlx::query(
-        "INSERT INTO windows (id, person_id, devices, countries, from_date, to_date, purpose, status, approval_ref, \
+        "INSERT INTO overseas_windows (id, person_id, devices, countries, from_date, to_date, purpose, status, approval_ref, \
          created_at, created_by, line_manager_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 'requested', '', $8, $9, $10)",
     )
     .bind(id)
@@ -285,7 +285,7 @@ pub async fn record_window(pool: &Pool<DB>, w: &custodian_domain::usage::Oversea
     let devices = w.devices.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
     let countries = w.countries.join(",");
     sqlx::query(
-        "INSERT INTO windows (id, person_id, devices, countries, from_date, to_date, purpose, status, approval_ref, created_at, created_by) \
+        "INSERT INTO overseas_windows (id, person_id, devices, countries, from_date, to_date, purpose, status, approval_ref, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'approved', $8, $9, $10)",
     )
     .bind(w.id)
