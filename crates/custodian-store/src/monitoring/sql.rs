@@ -180,7 +180,7 @@ pub async fn create_round(
     areas.sort();
     let id = Uuid::now_v7();
     sqlx::query(
-        "INSERT INTO rounds (id, name, status, commitment, deferral_days, created_at, created_by) \
+        "INSERT INTO monitoring_rounds (id, name, status, commitment, deferral_days, created_at, created_by) \
          VALUES ($1, $2, 'open', $3, $4, $5, $6)",
     )
     .bind(id)
@@ -346,7 +346,7 @@ async fn open_case(
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
     sqlx::query(
-        "INSERT INTO cases (id, round_id, person_id, staff_number, business_area, draw_rank, stage, deferred, devices, \
+        "INSERT INTO monitoring_cases (id, round_id, person_id, staff_number, business_area, draw_rank, stage, deferred, devices, \
          failure_referred, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'selected', 0, '[]', 0, $7, $7)",
     )
     .bind(id)
@@ -398,7 +398,7 @@ async fn record_step(
         None => None,
     };
     sqlx::query(
-        "INSERT INTO case_steps (id, case_id, at, actor, signed_by, step, clause, detail, audit_seq) \
+        "INSERT INTO monitoring_case_steps (id, case_id, at, actor, signed_by, step, clause, detail, audit_seq) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(Uuid::now_v7())
