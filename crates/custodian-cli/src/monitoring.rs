@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use custodian_domain::monitoring::{self as lbm, Bundle, CaseRules};
 use custodian_server::Settings;
-use custodian_store::monitoring_api::{NewRound, Round};
+use custodian_store::monitoring::{NewRound, Round};
 use custodian_store::{Actor, Store, StoreError};
 use uuid::Uuid;
 

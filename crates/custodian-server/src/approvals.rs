@@ -1,11 +1,11 @@
 //! Approval chains and notifications: the use cases behind the "approvals to decide" list, a
 //! request's page with its timeline, decisions, withdrawal, deputies, overdue steps and each
 //! person's notifications. The chain itself is `custodian_domain::approvals`; the records and
-//! the guide for features are in `custodian_store::approvals_api`.
+//! the guide for features are in `custodian_store::approvals`.
 
 use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::{self as chain, Deciding, Verdict};
-use custodian_store::approvals_api::{
+use custodian_store::approvals::{
     ApprovalEvent, ApprovalRequest, Decided, DelegationRecord, Notification, OverdueStep, ToDecide,
 };
 use time::OffsetDateTime;

@@ -1,13 +1,13 @@
 //! Approved apps (WP034 4.8, 6.5): the use cases behind the catalogue, grants, inventory and
 //! catalogue imports, the unlisted apps seen, the MDM export, and requests for apps through the
 //! approval chain (the Head of Department of the requester's business area, then Digital
-//! Services). The records and the evaluation are in `custodian_store::apps_api`.
+//! Services). The records and the evaluation are in `custodian_store::apps`.
 
 use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::{RequestStatus, Verdict};
 use custodian_domain::apps::{self as dom, Audience, Category, Platform};
 use custodian_domain::people::Role;
-use custodian_store::apps_api::{
+use custodian_store::apps::{
     AppRecord, AppRequestRecord, EvalSummary, GrantTo, NewApp, NewAppRequest, RequestedApp, UnlistedSeen,
 };
 use custodian_store::{Actor, Store};

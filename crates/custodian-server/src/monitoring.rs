@@ -5,7 +5,7 @@
 
 use custodian_authz::{Action, Resource};
 use custodian_domain::monitoring::{CaseRules, Extraction, Stage, Step};
-use custodian_store::monitoring_api::{
+use custodian_store::monitoring::{
     CaseFilter, CaseStepRecord, Exclusion, MonitoringCase, MonitoringCounts, NewRound, Round,
 };
 use custodian_store::{Actor, AuditEntry, AuditEvent};

@@ -16,8 +16,8 @@ use custodian_authz::{Action, Resource};
 use custodian_domain::posts::{Approval, Attachment, Gate, Platform, PostState};
 use custodian_screening::{Screening, Severity};
 use custodian_store::Actor;
-use custodian_store::approvals_api::ApprovalRequest;
-use custodian_store::posts_api::{
+use custodian_store::approvals::ApprovalRequest;
+use custodian_store::posts::{
     Account, Incident, InvestigationSio, NewAccount, Post, PostFilter, PostInput, PostStep, PublishOutcome, Screened,
 };
 use hmac::{Hmac, Mac};

@@ -18,7 +18,7 @@ use std::sync::{Arc, RwLock};
 use custodian_authz::{Action, Resource};
 use custodian_screening::review::{self, ChangeReport};
 use custodian_screening::{Engine, Pack, PackError};
-use custodian_store::screening_api::{NewPackVersion, PackVersion};
+use custodian_store::screening::{NewPackVersion, PackVersion};
 use custodian_store::{Actor, Store};
 use time::OffsetDateTime;
 

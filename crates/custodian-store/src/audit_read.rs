@@ -169,7 +169,7 @@ pub(crate) fn verify_sqlite(path: &Path, verifier: &mut Verifier, end: i64) -> R
                 if let Err(t) = verifier.feed_leaf(b.seqs[i], computed, leaf, chain) {
                     let bytes = &b.bytes[start..b.ends[i]];
                     return Ok(Some(match tree::decode_canonical(bytes) {
-                        Ok(rec) => crate::api::describe(&t, &rec),
+                        Ok(rec) => crate::audit::describe(&t, &rec),
                         Err(_) => format!("event {}: {t}", b.seqs[i]),
                     }));
                 }

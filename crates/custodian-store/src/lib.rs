@@ -3,14 +3,46 @@
 //! event, so a change whose event cannot be written does not happen (WP034 principle: nothing is
 //! lost or hidden).
 //!
-//! The operations are written once, in `ops.rs`, and compiled for each backend with its own
-//! `DB` type; the two migration folders carry the same file names.
+//! Each area (people, devices, findings, ...) is a module: `<area>/mod.rs` holds its records and
+//! the public methods of [`Store`], `<area>/sql.rs` its SQL, written once and compiled for each
+//! backend with its own `DB` type (see `backend.rs`); the two migration folders carry the same
+//! file names.
 
+#[macro_use]
+mod backend;
 mod cache;
-mod model;
+mod error;
 mod search;
 
-pub use model::*;
+pub mod accounts;
+pub mod approvals;
+pub mod apps;
+pub mod audit;
+mod audit_read;
+pub mod dashboard;
+pub mod devices;
+pub mod files;
+pub mod findings;
+pub mod imports;
+pub mod monitoring;
+pub mod overseas;
+pub mod people;
+pub mod posts;
+pub mod screening;
+pub mod usage;
+
+pub use accounts::{ApiToken, SessionRecord};
+pub use audit::{
+    Actor, AuditEntry, AuditEvent, AuditKey, InclusionProof, KeyBinding, VerifyReport, describe_key, key_fingerprint,
+    note_signers,
+};
+pub(crate) use audit::{AuditAppender, AuditSnapshot};
+pub use dashboard::Counts;
+pub use devices::{Allocation, Device, DeviceEvent, DeviceFilter};
+pub use error::{Result, StoreError};
+pub use findings::{Finding, FindingFilter, NewFinding, Visibility};
+pub use imports::{ImportSummary, Progress, no_progress};
+pub use people::{BusinessArea, Person, PersonFilter};
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -18,56 +50,6 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
-
-/// Errors at the storage boundary. Constraint violations become `Conflict` or `Invalid` so the
-/// server can answer 409/422 rather than 500.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("conflict: {0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error(
-        "refusing to create a new database at {0}: it does not exist (run with --demo, or `custodian migrate --create`)"
-    )]
-    MissingDatabase(PathBuf),
-    #[error("unsupported database URL {0:?}: use sqlite:PATH or postgres://...")]
-    BadUrl(String),
-    #[error("audit log: {0}")]
-    Audit(String),
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("migration error: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-}
-
-impl StoreError {
-    /// Map named constraint violations to user-facing conflicts.
-    fn from_sqlx(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            let msg = db.message().to_string();
-            if db.is_unique_violation() {
-                let what = if msg.contains("allocations") || msg.contains("one_current_holder") {
-                    "the device already has a holder (WP034 4.1: one named person at a time)".to_string()
-                } else {
-                    format!("a record with the same unique value already exists ({msg})")
-                };
-                return Self::Conflict(what);
-            }
-            if db.is_foreign_key_violation() {
-                return Self::Invalid(format!("refers to a record that does not exist ({msg})"));
-            }
-            if db.is_check_violation() {
-                return Self::Invalid(format!("violates a rule of the register ({msg})"));
-            }
-        }
-        Self::Database(e)
-    }
-}
-
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// How to open the database.
 #[derive(Debug, Clone, Default)]
@@ -77,6 +59,21 @@ pub struct OpenOptions {
     pub create_if_missing: bool,
     /// Maximum pooled connections (PostgreSQL, and SQLite readers).
     pub max_connections: Option<u32>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> i64 {
+        if self.per_page <= 0 { 1 } else { ((self.total + self.per_page - 1) / self.per_page).max(1) }
+    }
 }
 
 #[derive(Clone)]
@@ -243,95 +240,3 @@ pub fn redact(url: &str) -> String {
         _ => url.to_string(),
     }
 }
-
-/// Dispatch a call to the backend module: `on_read!(self, f(args))` runs `sqlite_ops::f(pool, args)`
-/// or `pg_ops::f(pool, args)` on the reading pool; `on_write!` on the writing pool.
-macro_rules! on_read {
-    ($self:expr, $f:ident ( $($arg:expr),* )) => {
-        match &$self.db {
-            Db::Sqlite { read, .. } => sqlite_ops::$f(read, $($arg),*).await,
-            Db::Postgres(p) => pg_ops::$f(p, $($arg),*).await,
-        }
-    };
-}
-macro_rules! on_write {
-    ($self:expr, $f:ident ( $($arg:expr),* )) => {
-        match &$self.db {
-            Db::Sqlite { write, .. } => sqlite_ops::$f(write, $($arg),*).await,
-            Db::Postgres(p) => pg_ops::$f(p, $($arg),*).await,
-        }
-    };
-}
-
-mod sqlite_ops {
-    //! Operations compiled for SQLite.
-    type DB = sqlx::Sqlite;
-    /// SQLite takes the write lock with the first write; the single writer connection orders them.
-    const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
-    /// Begin a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock at once, waiting up
-    /// to the busy timeout: the writer pool is not the only writer (the bulk usage import writes on
-    /// a connection of its own), and a deferred transaction that reads before it writes fails at
-    /// once with "database is locked" if another connection committed in between.
-    async fn begin_write(pool: &Pool<DB>) -> std::result::Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
-        pool.begin_with("BEGIN IMMEDIATE").await
-    }
-    /// Begin a read transaction: under WAL, every read in it sees the one snapshot its first read
-    /// took.
-    async fn begin_read(pool: &Pool<DB>) -> std::result::Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
-        pool.begin().await
-    }
-    /// An id written into SQL text (for a list of ids the query can filter on).
-    fn uuid_literal(u: &Uuid) -> String {
-        format!("X'{}'", hex::encode(u.as_bytes()))
-    }
-    include!("ops.rs");
-    include!("monitoring_ops.rs");
-    include!("screening_ops.rs");
-    include!("approvals_ops.rs");
-    include!("posts_ops.rs");
-    include!("usage_ops.rs");
-    include!("overseas_ops.rs");
-    /// The column type of ids in temporary tables (apps evaluation).
-    const UUID_SQL: &str = "BLOB";
-    include!("apps_ops.rs");
-}
-
-mod pg_ops {
-    //! Operations compiled for PostgreSQL.
-    type DB = sqlx::Postgres;
-    /// The row lock orders concurrent appends to the audit tree.
-    const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
-    /// Begin a write transaction (row locks order PostgreSQL's writers).
-    async fn begin_write(pool: &Pool<DB>) -> std::result::Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
-        pool.begin().await
-    }
-    /// Begin a read transaction in which every read sees one snapshot.
-    async fn begin_read(pool: &Pool<DB>) -> std::result::Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
-        pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await
-    }
-    /// An id written into SQL text (for a list of ids the query can filter on).
-    fn uuid_literal(u: &Uuid) -> String {
-        format!("'{u}'::uuid")
-    }
-    include!("ops.rs");
-    include!("monitoring_ops.rs");
-    include!("screening_ops.rs");
-    include!("approvals_ops.rs");
-    include!("posts_ops.rs");
-    include!("usage_ops.rs");
-    include!("overseas_ops.rs");
-    /// The column type of ids in temporary tables (apps evaluation).
-    const UUID_SQL: &str = "UUID";
-    include!("apps_ops.rs");
-}
-
-mod api;
-pub mod approvals_api;
-pub mod apps_api;
-mod audit_read;
-pub mod files;
-pub mod monitoring_api;
-pub mod overseas_api;
-pub mod posts_api;
-pub mod screening_api;
-pub mod usage_api;

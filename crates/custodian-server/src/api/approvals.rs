@@ -6,7 +6,7 @@ use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use custodian_store::approvals_api::{
+use custodian_store::approvals::{
     ApprovalEvent, ApprovalRequest, ApprovalStep, DelegationRecord, Notification, OverdueStep, ToDecide,
 };
 use serde::{Deserialize, Serialize};

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use custodian_store::apps_api::{AppRecord, AppRequestRecord, EvalSummary, GrantRecord, UnlistedSeen};
+use custodian_store::apps::{AppRecord, AppRequestRecord, EvalSummary, GrantRecord, UnlistedSeen};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use custodian_domain::monitoring::{self as lbm, Stage};
-use custodian_store::monitoring_api::{CaseStepRecord, Exclusion, MonitoringCase, Referral, Round};
+use custodian_store::monitoring::{CaseStepRecord, Exclusion, MonitoringCase, Referral, Round};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use custodian_domain::posts::{Attachment, PostState};
-use custodian_store::posts_api::{Account, Incident, InvestigationSio, NewAccount, Post, PostStep};
+use custodian_store::posts::{Account, Incident, InvestigationSio, NewAccount, Post, PostStep};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};

@@ -5,7 +5,7 @@ use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use custodian_store::screening_api::PackVersion;
+use custodian_store::screening::PackVersion;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 

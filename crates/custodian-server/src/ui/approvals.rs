@@ -168,7 +168,7 @@ struct ApprovalsPage {
 }
 page!(ApprovalsPage);
 
-fn steps_summary(r: &custodian_store::approvals_api::ApprovalRequest) -> String {
+fn steps_summary(r: &custodian_store::approvals::ApprovalRequest) -> String {
     r.steps
         .iter()
         .map(|s| format!("{} ({}): {}", s.key, s.decider_label, s.status.as_str()))
@@ -296,7 +296,7 @@ pub(crate) struct EventView {
 
 /// The steps of a chain for a page; `can_decide` holds the keys the viewer may decide now.
 pub(crate) fn step_views(
-    steps: &[custodian_store::approvals_api::ApprovalStep],
+    steps: &[custodian_store::approvals::ApprovalStep],
     can_decide: &[String],
     now: OffsetDateTime,
 ) -> Vec<StepView> {
@@ -326,7 +326,7 @@ pub(crate) fn step_views(
 /// A request's timeline for a page; `requested` and `changed` are the feature's words for making
 /// the request and editing its subject (see [`timeline_text`]).
 pub(crate) fn timeline_views(
-    events: &[custodian_store::approvals_api::ApprovalEvent],
+    events: &[custodian_store::approvals::ApprovalEvent],
     requested: &str,
     changed: &str,
 ) -> Vec<EventView> {
@@ -416,11 +416,7 @@ async fn withdraw(
 /// One line of a request's timeline, as every feature's page shows it: who did what to which
 /// step, under which clause, and for whom when a deputy acted. `requested` and `changed` are the
 /// feature's words for making the request and editing its subject ("requested the app").
-pub(crate) fn timeline_text(
-    e: &custodian_store::approvals_api::ApprovalEvent,
-    requested: &str,
-    changed: &str,
-) -> String {
+pub(crate) fn timeline_text(e: &custodian_store::approvals::ApprovalEvent, requested: &str, changed: &str) -> String {
     let who = e.actor_name.clone().unwrap_or_else(|| "Custodian".into());
     let step = e.step_key.as_ref().map(|k| format!(" step {}", k.replace('_', " "))).unwrap_or_default();
     let clause = e.clause.as_ref().map(|c| format!(" (WP034 {c})")).unwrap_or_default();

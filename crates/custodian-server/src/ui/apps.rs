@@ -14,7 +14,7 @@ use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::RequestStatus;
 use custodian_domain::apps::DIRECT_MESSAGING_WARNING;
 use custodian_store::DeviceFilter;
-use custodian_store::apps_api::AppRecord;
+use custodian_store::apps::AppRecord;
 use serde::Deserialize;
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::{Action, Resource};
 use custodian_domain::monitoring::Stage;
-use custodian_store::monitoring_api::{MonitoringCase, Round};
+use custodian_store::monitoring::{MonitoringCase, Round};
 use serde::Deserialize;
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;

@@ -12,7 +12,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::{Action, Resource};
-use custodian_store::overseas_api::OverseasItem;
+use custodian_store::overseas::OverseasItem;
 use time::OffsetDateTime;
 use uuid::Uuid;
 

@@ -15,7 +15,7 @@ use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::StepStatus;
 use custodian_domain::posts::{Approval, Attachment, Platform, PostState, Rights};
 use custodian_screening::Screening;
-use custodian_store::posts_api::{NewAccount, Post};
+use custodian_store::posts::{NewAccount, Post};
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 

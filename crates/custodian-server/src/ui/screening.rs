@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::{Action, Resource};
 use custodian_screening::review::ChangeReport;
-use custodian_store::screening_api::PackVersion;
+use custodian_store::screening::PackVersion;
 use serde::Deserialize;
 
 use super::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};

@@ -5,7 +5,7 @@
 use custodian_domain::approvals::{ChainSpec, Decider, Order, StepSpec};
 use custodian_domain::people::Role;
 use custodian_store::Actor;
-use custodian_store::approvals_api::NewApproval;
+use custodian_store::approvals::NewApproval;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;

@@ -232,7 +232,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
     let account = app
         .store()
         .posts_create_account(
-            &custodian_store::posts_api::NewAccount {
+            &custodian_store::posts::NewAccount {
                 platform: custodian_domain::posts::Platform::X,
                 handle: "@MatrixNorth".into(),
                 owning_team: "Response Policing North".into(),
@@ -258,7 +258,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
     let (window, _) = app
         .store()
         .overseas_request(
-            &custodian_store::overseas_api::NewOverseasRequest {
+            &custodian_store::overseas::NewOverseasRequest {
                 person: jack.id,
                 devices: vec![app.device("WP-MB-0007").await.id],
                 countries: vec!["FR".into()],
@@ -276,7 +276,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
     let matrix_app = app
         .store()
         .app_upsert(
-            &custodian_store::apps_api::NewApp {
+            &custodian_store::apps::NewApp {
                 name: "Matrix Messenger".into(),
                 platform: custodian_domain::apps::Platform::Android,
                 package_id: "uk.matrix.messenger".into(),

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use custodian_server::posts::{self, Outbox, Publisher, SendFuture};
 use custodian_store::Actor;
-use custodian_store::posts_api::PublishOutcome;
+use custodian_store::posts::PublishOutcome;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

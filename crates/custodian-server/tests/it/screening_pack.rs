@@ -5,7 +5,7 @@
 
 use custodian_screening::Verdict;
 use custodian_store::Actor;
-use custodian_store::screening_api::NewPackVersion;
+use custodian_store::screening::NewPackVersion;
 
 use crate::on_both;
 use crate::support::{Backend, spawn};

@@ -18,7 +18,7 @@ const HEADER: &str =
 async fn import_into(
     store: &custodian_store::Store,
     body: String,
-) -> custodian_store::Result<custodian_store::usage_api::UsageImport> {
+) -> custodian_store::Result<custodian_store::usage::UsageImport> {
     store
         .import_usage(
             Feed::Carrier,
@@ -32,7 +32,7 @@ async fn import_into(
         .await
 }
 
-async fn import(app: &TestApp, body: String) -> custodian_store::usage_api::UsageImport {
+async fn import(app: &TestApp, body: String) -> custodian_store::usage::UsageImport {
     import_into(app.store(), body).await.unwrap()
 }
 

@@ -1,16 +1,26 @@
-// Social media post operations (WP034 6.3-6.8), written once and compiled per backend next to
-// ops.rs (see lib.rs), whose imports and helpers they share: every write opens one transaction
-// that carries the change, the post's signed step and its audit event. Names here start with
-// `posts_` or `pst_` so they never collide with the other operation files.
+//! The posts SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Social media posts (WP034 6.3-6.8): every write opens one transaction that carries the
+//! change, the post's signed step and its audit event.
 
-use crate::posts_api::*;
-use custodian_domain::posts as dp;
+use super::{DB, Tx, DbRow, Conn, begin_write};
+use super::{approvals, audit, people};
+#[allow(unused_imports)]
+use crate::*;
+use serde_json::{json, Value};
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+use crate::posts::*;
+use crate::approvals::{Decided, NewApproval};
+use custodian_domain::posts as domain;
 use custodian_domain::approvals::{ApprovalError, Outcome as ChainOutcome, RequestStatus as ChainStatus, StepStatus as ChainStep, Verdict as ChainVerdict};
 
-const PST_ACCOUNT_SELECT: &str =
+const ACCOUNT_SELECT: &str =
     "SELECT id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by FROM social_accounts";
 
-const PST_POST_SELECT: &str = "SELECT p.id, p.account_id, p.author_id, p.body, p.attachments, p.scheduled_for, p.state, \
+const POST_SELECT: &str = "SELECT p.id, p.account_id, p.author_id, p.body, p.attachments, p.scheduled_for, p.state, \
     p.version, p.pack_version, p.verdict, p.findings, p.blocks, p.warnings, p.investigation, p.comms_found, p.needs_sio, p.sio_id, p.needs_comms, \
     p.reapproval, p.override_reason, p.override_version, p.publish_attempts, p.last_error, p.published_at, \
     p.published_ref, p.created_at, p.updated_at, p.approval_id, \
@@ -24,7 +34,7 @@ const PST_POST_SELECT: &str = "SELECT p.id, p.account_id, p.author_id, p.body, p
     (SELECT x.name || ' (' || x.staff_number || ')' FROM people x WHERE x.id = p.override_by) AS override_name \
     FROM posts p JOIN social_accounts a ON a.id = p.account_id JOIN people au ON au.id = p.author_id";
 
-fn pst_is_pg() -> bool {
+fn is_pg() -> bool {
     <DB as sqlx::Database>::NAME == "PostgreSQL"
 }
 
@@ -32,106 +42,106 @@ fn pst_is_pg() -> bool {
 /// incident (which updates it) waits until this transaction ends, and this waits for a
 /// declaration in progress, so a post cannot be published or scheduled as the pause begins.
 /// SQLite's single writer connection orders the two anyway.
-async fn pst_paused(tx: &mut Tx<'_>) -> Result<Option<Uuid>> {
-    let sql = if pst_is_pg() {
+async fn paused(tx: &mut Tx<'_>) -> Result<Option<Uuid>> {
+    let sql = if is_pg() {
         "SELECT incident_id FROM post_pause WHERE id = 1 FOR SHARE"
     } else {
         "SELECT incident_id FROM post_pause WHERE id = 1"
     };
-    sqlx::query_scalar(sql).fetch_one(&mut **tx).await.map_err(db_err)
+    Ok(sqlx::query_scalar(sql).fetch_one(&mut **tx).await?)
 }
 
 /// Lock a post's row for the rest of the transaction (PostgreSQL; SQLite has one writer).
-async fn pst_lock(tx: &mut Tx<'_>, id: Uuid) -> Result<()> {
-    let sql = if pst_is_pg() {
+async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<()> {
+    let sql = if is_pg() {
         "SELECT id FROM posts WHERE id = $1 FOR UPDATE"
     } else {
         "SELECT id FROM posts WHERE id = $1"
     };
-    let found: Option<Uuid> = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+    let found: Option<Uuid> = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut **tx).await?;
     found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("post {id}")))
 }
 
-fn pst_flag(r: &DbRow, col: &str) -> Result<bool> {
-    Ok(r.try_get::<i64, _>(col).map_err(db_err)? != 0)
+fn flag(r: &DbRow, col: &str) -> Result<bool> {
+    Ok(r.try_get::<i64, _>(col)? != 0)
 }
 
-fn pst_account_from_row(r: &DbRow, prefix: &str) -> Result<Account> {
-    let platform: String = r.try_get("platform").map_err(db_err)?;
+fn account_from_row(r: &DbRow, prefix: &str) -> Result<Account> {
+    let platform: String = r.try_get("platform")?;
     let id_col = if prefix.is_empty() { "id" } else { "account_id" };
     Ok(Account {
-        id: r.try_get(id_col).map_err(db_err)?,
-        platform: dp::Platform::parse(&platform).ok_or_else(|| bad("platform", &platform))?,
-        handle: r.try_get("handle").map_err(db_err)?,
-        owning_team: r.try_get("owning_team").map_err(db_err)?,
-        comms_approval: pst_flag(r, "comms_approval")?,
-        corporate: pst_flag(r, "corporate")?,
-        created_at: r.try_get(format!("{prefix}created_at").as_str()).map_err(db_err)?,
-        created_by: r.try_get(format!("{prefix}created_by").as_str()).map_err(db_err)?,
+        id: r.try_get(id_col)?,
+        platform: domain::Platform::parse(&platform).ok_or_else(|| people::bad("platform", &platform))?,
+        handle: r.try_get("handle")?,
+        owning_team: r.try_get("owning_team")?,
+        comms_approval: flag(r, "comms_approval")?,
+        corporate: flag(r, "corporate")?,
+        created_at: r.try_get(format!("{prefix}created_at").as_str())?,
+        created_by: r.try_get(format!("{prefix}created_by").as_str())?,
     })
 }
 
-fn pst_post_from_row(r: &DbRow) -> Result<Post> {
-    let state: String = r.try_get("state").map_err(db_err)?;
-    let attachments: String = r.try_get("attachments").map_err(db_err)?;
-    let findings: String = r.try_get("findings").map_err(db_err)?;
-    let version: i64 = r.try_get("version").map_err(db_err)?;
-    let override_version: Option<i64> = r.try_get("override_version").map_err(db_err)?;
-    let needs_sio = pst_flag(r, "needs_sio")?;
+fn post_from_row(r: &DbRow) -> Result<Post> {
+    let state: String = r.try_get("state")?;
+    let attachments: String = r.try_get("attachments")?;
+    let findings: String = r.try_get("findings")?;
+    let version: i64 = r.try_get("version")?;
+    let override_version: Option<i64> = r.try_get("override_version")?;
+    let needs_sio = flag(r, "needs_sio")?;
     let count = |col: &str| -> Result<u32> {
-        let v: i64 = r.try_get(col).map_err(db_err)?;
+        let v: i64 = r.try_get(col)?;
         u32::try_from(v).map_err(|_| StoreError::Invalid(format!("stored {col} {v} is out of range")))
     };
     let findings: Value = serde_json::from_str(&findings).map_err(|e| StoreError::Invalid(format!("stored findings: {e}")))?;
-    let investigation = pst_flag(r, "investigation")?;
-    let comms = pst_flag(r, "comms_found")?;
+    let investigation = flag(r, "investigation")?;
+    let comms = flag(r, "comms_found")?;
     Ok(Post {
-        id: r.try_get("id").map_err(db_err)?,
-        account: pst_account_from_row(r, "a_")?,
-        author_id: r.try_get("author_id").map_err(db_err)?,
-        author_name: r.try_get("author_name").map_err(db_err)?,
-        author_staff_number: r.try_get("author_sn").map_err(db_err)?,
-        body: r.try_get("body").map_err(db_err)?,
+        id: r.try_get("id")?,
+        account: account_from_row(r, "a_")?,
+        author_id: r.try_get("author_id")?,
+        author_name: r.try_get("author_name")?,
+        author_staff_number: r.try_get("author_sn")?,
+        body: r.try_get("body")?,
         attachments: serde_json::from_str(&attachments)
             .map_err(|e| StoreError::Invalid(format!("stored attachments: {e}")))?,
-        scheduled_for: r.try_get("scheduled_for").map_err(db_err)?,
-        state: dp::PostState::parse(&state).ok_or_else(|| bad("post state", &state))?,
+        scheduled_for: r.try_get("scheduled_for")?,
+        state: domain::PostState::parse(&state).ok_or_else(|| people::bad("post state", &state))?,
         version,
-        pack_version: r.try_get("pack_version").map_err(db_err)?,
-        verdict: r.try_get("verdict").map_err(db_err)?,
+        pack_version: r.try_get("pack_version")?,
+        verdict: r.try_get("verdict")?,
         findings,
-        gate: dp::Gate { blocks: count("blocks")?, warnings: count("warnings")?, investigation, comms },
+        gate: domain::Gate { blocks: count("blocks")?, warnings: count("warnings")?, investigation, comms },
         needs_sio,
-        sio_id: r.try_get("sio_id").map_err(db_err)?,
-        sio_name: r.try_get("sio_name").map_err(db_err)?,
-        needs_comms: pst_flag(r, "needs_comms")?,
-        reapproval: pst_flag(r, "reapproval")?,
-        sio_approved_by: r.try_get("sio_by").map_err(db_err)?,
-        comms_approved_by: r.try_get("comms_by").map_err(db_err)?,
-        approval_id: r.try_get("approval_id").map_err(db_err)?,
-        override_reason: r.try_get("override_reason").map_err(db_err)?,
-        override_by: r.try_get("override_name").map_err(db_err)?,
+        sio_id: r.try_get("sio_id")?,
+        sio_name: r.try_get("sio_name")?,
+        needs_comms: flag(r, "needs_comms")?,
+        reapproval: flag(r, "reapproval")?,
+        sio_approved_by: r.try_get("sio_by")?,
+        comms_approved_by: r.try_get("comms_by")?,
+        approval_id: r.try_get("approval_id")?,
+        override_reason: r.try_get("override_reason")?,
+        override_by: r.try_get("override_name")?,
         overridden: override_version == Some(version),
         editors: Vec::new(),
-        publish_attempts: r.try_get("publish_attempts").map_err(db_err)?,
-        last_error: r.try_get("last_error").map_err(db_err)?,
-        published_at: r.try_get("published_at").map_err(db_err)?,
-        published_ref: r.try_get("published_ref").map_err(db_err)?,
-        created_at: r.try_get("created_at").map_err(db_err)?,
-        updated_at: r.try_get("updated_at").map_err(db_err)?,
+        publish_attempts: r.try_get("publish_attempts")?,
+        last_error: r.try_get("last_error")?,
+        published_at: r.try_get("published_at")?,
+        published_ref: r.try_get("published_ref")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 
-async fn pst_tx_post(tx: &mut Tx<'_>, id: Uuid) -> Result<Post> {
-    let sql = format!("{PST_POST_SELECT} WHERE p.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
-    let mut posts = vec![pst_post_from_row(&row.ok_or_else(|| StoreError::NotFound(format!("post {id}")))?)?];
-    pst_load_editors(tx, &mut posts).await?;
+async fn tx_post(tx: &mut Tx<'_>, id: Uuid) -> Result<Post> {
+    let sql = format!("{POST_SELECT} WHERE p.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
+    let mut posts = vec![post_from_row(&row.ok_or_else(|| StoreError::NotFound(format!("post {id}")))?)?];
+    load_editors(tx, &mut posts).await?;
     posts.pop().ok_or_else(|| StoreError::NotFound(format!("post {id}")))
 }
 
 /// Fill in who saved each version of these posts, in one query.
-async fn pst_load_editors(conn: &mut Conn, posts: &mut [Post]) -> Result<()> {
+async fn load_editors(conn: &mut Conn, posts: &mut [Post]) -> Result<()> {
     if posts.is_empty() {
         return Ok(());
     }
@@ -145,15 +155,15 @@ async fn pst_load_editors(conn: &mut Conn, posts: &mut [Post]) -> Result<()> {
     for p in posts.iter() {
         q = q.bind(p.id);
     }
-    let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+    let rows = q.fetch_all(&mut *conn).await?;
     for r in &rows {
-        let post: Uuid = r.try_get("post_id").map_err(db_err)?;
+        let post: Uuid = r.try_get("post_id")?;
         let e = PostEditor {
-            version: r.try_get("version").map_err(db_err)?,
-            person_id: r.try_get("editor_id").map_err(db_err)?,
-            name: r.try_get("name").map_err(db_err)?,
-            staff_number: r.try_get("staff_number").map_err(db_err)?,
-            saved_at: r.try_get("saved_at").map_err(db_err)?,
+            version: r.try_get("version")?,
+            person_id: r.try_get("editor_id")?,
+            name: r.try_get("name")?,
+            staff_number: r.try_get("staff_number")?,
+            saved_at: r.try_get("saved_at")?,
         };
         if let Some(p) = posts.iter_mut().find(|p| p.id == post) {
             p.editors.push(e);
@@ -163,7 +173,7 @@ async fn pst_load_editors(conn: &mut Conn, posts: &mut [Post]) -> Result<()> {
 }
 
 /// Record who saved a version of a post.
-async fn pst_record_version(tx: &mut Tx<'_>, post: Uuid, editor: Uuid, now: OffsetDateTime) -> Result<()> {
+async fn record_version(tx: &mut Tx<'_>, post: Uuid, editor: Uuid, now: OffsetDateTime) -> Result<()> {
     sqlx::query(
         "INSERT INTO post_versions (post_id, version, editor_id, saved_at) SELECT id, version, $2, $3 FROM posts WHERE id = $1",
     )
@@ -172,14 +182,14 @@ async fn pst_record_version(tx: &mut Tx<'_>, post: Uuid, editor: Uuid, now: Offs
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     Ok(())
 }
 
 /// The people who may not approve a post as it stands (WP034 6.3, separation of duties):
 /// everyone who wrote or edited any version of its words, and whoever overrode the warnings
 /// of this version.
-fn pst_makers(p: &Post, overrider: Option<Uuid>) -> Vec<Uuid> {
+fn makers(p: &Post, overrider: Option<Uuid>) -> Vec<Uuid> {
     let mut people: Vec<Uuid> = p.editors.iter().map(|e| e.person_id).collect();
     people.push(p.author_id);
     people.extend(overrider);
@@ -188,7 +198,7 @@ fn pst_makers(p: &Post, overrider: Option<Uuid>) -> Vec<Uuid> {
     people
 }
 
-fn pst_snapshot(p: &Post) -> Value {
+fn snapshot(p: &Post) -> Value {
     json!({"state": p.state.as_str(), "version": p.version, "verdict": p.verdict, "account": p.account.id,
            "scheduled_for": p.scheduled_for.map(|t| t.unix_timestamp())})
 }
@@ -197,7 +207,7 @@ fn pst_snapshot(p: &Post) -> Value {
 /// A post's fields as $1-$13, in the order both the insert and the edit of a post use them: id,
 /// account, body, attachments (JSON), schedule, pack version, verdict, findings (JSON), blocks,
 /// warnings, the time, investigation and comms flags.
-fn pst_bind_fields<'q>(
+fn bind_fields<'q>(
     q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
     id: Uuid,
     input: &'q PostInput,
@@ -222,7 +232,7 @@ fn pst_bind_fields<'q>(
 
 /// Record a step on a post: its audit event and its line in the post's record.
 #[allow(clippy::too_many_arguments)]
-async fn pst_step(
+async fn record_step(
     tx: &mut Tx<'_>,
     post: Uuid,
     actor: &Actor,
@@ -244,7 +254,7 @@ async fn pst_step(
     if let Some(a) = after {
         entry = entry.after(a);
     }
-    let seq = audit(tx, actor, now, entry).await?;
+    let seq = audit::audit(tx, actor, now, entry).await?;
     sqlx::query(
         "INSERT INTO post_steps (id, post_id, at, actor, step, clause, detail, audit_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -258,25 +268,25 @@ async fn pst_step(
     .bind(seq)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     Ok(())
 }
 
-fn pst_refused(e: dp::Refusal) -> StoreError {
+fn refused(e: domain::Refusal) -> StoreError {
     match e {
-        dp::Refusal::OwnPost | dp::Refusal::OwnWords | dp::Refusal::WrongSio(_) => StoreError::Invalid(format!("approver: {e}")),
-        dp::Refusal::NoReason => StoreError::Invalid("reason: give a reason".into()),
+        domain::Refusal::OwnPost | domain::Refusal::OwnWords | domain::Refusal::WrongSio(_) => StoreError::Invalid(format!("approver: {e}")),
+        domain::Refusal::NoReason => StoreError::Invalid("reason: give a reason".into()),
         _ => StoreError::Conflict(e.to_string()),
     }
 }
 
-fn pst_person(actor: &Actor) -> Result<Uuid> {
+fn person(actor: &Actor) -> Result<Uuid> {
     actor.person_id.ok_or_else(|| StoreError::Invalid("only a person can do this".into()))
 }
 
 // ---- accounts and investigations ------------------------------------------------------------
 
-pub async fn posts_create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor, now: OffsetDateTime) -> Result<Account> {
+pub async fn create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor, now: OffsetDateTime) -> Result<Account> {
     let handle = a.handle.trim();
     let team = a.owning_team.trim();
     if handle.is_empty() {
@@ -286,7 +296,7 @@ pub async fn posts_create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor
         return Err(StoreError::Invalid("owning_team: name the team that runs the account (WP034 6.7)".into()));
     }
     let id = Uuid::now_v7();
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     sqlx::query(
         "INSERT INTO social_accounts (id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -301,45 +311,45 @@ pub async fn posts_create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor
     .bind(&actor.label)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let after = json!({"platform": a.platform.as_str(), "handle": handle, "owning_team": team,
                        "comms_approval": a.comms_approval, "corporate": a.corporate});
-    audit(
+    audit::audit(
         &mut tx,
         actor,
         now,
         AuditEntry::new("account.create", format!("social_account:{id}")).clause("6.6").after(after.clone()).detail(after),
     )
     .await?;
-    let sql = format!("{PST_ACCOUNT_SELECT} WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
-    let out = pst_account_from_row(&row, "")?;
-    tx.commit().await.map_err(db_err)?;
+    let sql = format!("{ACCOUNT_SELECT} WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
+    let out = account_from_row(&row, "")?;
+    tx.commit().await?;
     Ok(out)
 }
 
-pub async fn posts_accounts(pool: &Pool<DB>) -> Result<Vec<Account>> {
-    let sql = format!("{PST_ACCOUNT_SELECT} ORDER BY owning_team, platform, handle");
-    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?;
-    rows.iter().map(|r| pst_account_from_row(r, "")).collect()
+pub async fn accounts(pool: &Pool<DB>) -> Result<Vec<Account>> {
+    let sql = format!("{ACCOUNT_SELECT} ORDER BY owning_team, platform, handle");
+    let rows = sqlx::query(&sql).fetch_all(pool).await?;
+    rows.iter().map(|r| account_from_row(r, "")).collect()
 }
 
-const PST_SIO_SELECT: &str = "SELECT s.id, s.kind, s.key, s.label, s.sio_id, p.name, p.staff_number \
+const SIO_SELECT: &str = "SELECT s.id, s.kind, s.key, s.label, s.sio_id, p.name, p.staff_number \
     FROM investigation_sios s JOIN people p ON p.id = s.sio_id";
 
-fn pst_sio_from_row(r: &DbRow) -> Result<InvestigationSio> {
+fn sio_from_row(r: &DbRow) -> Result<InvestigationSio> {
     Ok(InvestigationSio {
-        id: r.try_get("id").map_err(db_err)?,
-        kind: r.try_get("kind").map_err(db_err)?,
-        key: r.try_get("key").map_err(db_err)?,
-        label: r.try_get("label").map_err(db_err)?,
-        sio_id: r.try_get("sio_id").map_err(db_err)?,
-        sio_name: r.try_get("name").map_err(db_err)?,
-        sio_staff_number: r.try_get("staff_number").map_err(db_err)?,
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        key: r.try_get("key")?,
+        label: r.try_get("label")?,
+        sio_id: r.try_get("sio_id")?,
+        sio_name: r.try_get("name")?,
+        sio_staff_number: r.try_get("staff_number")?,
     })
 }
 
-pub async fn posts_set_sio(
+pub async fn set_sio(
     pool: &Pool<DB>,
     kind: &str,
     label: &str,
@@ -350,18 +360,18 @@ pub async fn posts_set_sio(
     if kind != "operation" && kind != "reference" {
         return Err(StoreError::Invalid("kind: choose operation or reference".into()));
     }
-    let key = dp::investigation_key(label);
+    let key = domain::investigation_key(label);
     if key.is_empty() {
         return Err(StoreError::Invalid("label: name the operation or give the reference".into()));
     }
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let sio: Option<(Uuid, String)> = sqlx::query_as(
         "SELECT p.id, p.status FROM people p JOIN person_roles r ON r.person_id = p.id AND r.role = 'sio' WHERE p.staff_number = $1",
     )
     .bind(sio_staff_number.trim())
     .fetch_optional(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let sio = match sio {
         Some((id, status)) if status == "active" => id,
         Some(_) => return Err(StoreError::Invalid(format!("sio: {sio_staff_number} has left the force"))),
@@ -376,7 +386,7 @@ pub async fn posts_set_sio(
         .bind(&key)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO investigation_sios (id, kind, key, label, sio_id, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -390,26 +400,26 @@ pub async fn posts_set_sio(
     .bind(&actor.label)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let after = json!({"kind": kind, "label": label.trim(), "sio": sio_staff_number.trim()});
-    audit(&mut tx, actor, now, AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}")).clause("6.3e").after(after.clone()).detail(after))
+    audit::audit(&mut tx, actor, now, AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}")).clause("6.3e").after(after.clone()).detail(after))
         .await?;
-    let sql = format!("{PST_SIO_SELECT} WHERE s.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
-    let out = pst_sio_from_row(&row)?;
-    tx.commit().await.map_err(db_err)?;
+    let sql = format!("{SIO_SELECT} WHERE s.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
+    let out = sio_from_row(&row)?;
+    tx.commit().await?;
     Ok(out)
 }
 
-pub async fn posts_sios(pool: &Pool<DB>) -> Result<Vec<InvestigationSio>> {
-    let sql = format!("{PST_SIO_SELECT} ORDER BY s.kind, s.key");
-    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?;
-    rows.iter().map(pst_sio_from_row).collect()
+pub async fn sios(pool: &Pool<DB>) -> Result<Vec<InvestigationSio>> {
+    let sql = format!("{SIO_SELECT} ORDER BY s.kind, s.key");
+    let rows = sqlx::query(&sql).fetch_all(pool).await?;
+    rows.iter().map(sio_from_row).collect()
 }
 
 // ---- posts ----------------------------------------------------------------------------------
 
-pub async fn posts_save(
+pub async fn save(
     pool: &Pool<DB>,
     id: Option<Uuid>,
     input: &PostInput,
@@ -420,15 +430,15 @@ pub async fn posts_save(
     if input.body.trim().is_empty() {
         return Err(StoreError::Invalid("body: write the post".into()));
     }
-    dp::check_attachments(&input.attachments).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    domain::check_attachments(&input.attachments).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let attachments = serde_json::to_string(&input.attachments).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let s = &input.screened;
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let account: Option<Uuid> = sqlx::query_scalar("SELECT id FROM social_accounts WHERE id = $1")
         .bind(input.account_id)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     if account.is_none() {
         return Err(StoreError::Invalid(format!("account_id: there is no account {}", input.account_id)));
     }
@@ -437,7 +447,7 @@ pub async fn posts_save(
     let post_id = match id {
         None => {
             let id = Uuid::now_v7();
-            pst_bind_fields(
+            bind_fields(
                 sqlx::query(
                     "INSERT INTO posts (id, account_id, author_id, body, attachments, scheduled_for, state, version, pack_version, \
                      verdict, findings, blocks, warnings, investigation, comms_found, needs_sio, sio_id, needs_comms, reapproval, \
@@ -452,24 +462,24 @@ pub async fn posts_save(
             .bind(author)
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
-            pst_record_version(&mut tx, id, author, now).await?;
-            let after = pst_snapshot(&pst_tx_post(&mut tx, id).await?);
-            pst_step(&mut tx, id, actor, now, "create", "6.3", None, None, Some(after), detail).await?;
+            ?;
+            record_version(&mut tx, id, author, now).await?;
+            let after = snapshot(&tx_post(&mut tx, id).await?);
+            record_step(&mut tx, id, actor, now, "create", "6.3", None, None, Some(after), detail).await?;
             id
         }
         Some(id) => {
-            pst_lock(&mut tx, id).await?;
-            let before = pst_tx_post(&mut tx, id).await?;
+            lock(&mut tx, id).await?;
+            let before = tx_post(&mut tx, id).await?;
             if !before.state.editable() {
                 return Err(StoreError::Conflict("a published post cannot be changed".into()));
             }
-            let restarted = before.state != dp::PostState::Draft
+            let restarted = before.state != domain::PostState::Draft
                 || before.sio_approved_by.is_some()
                 || before.comms_approved_by.is_some();
             // A new version: back to draft, approvals and overrides cleared (they were for the
             // words they saw); a post held by an incident keeps needing re-approval.
-            pst_bind_fields(
+            bind_fields(
                 sqlx::query(
                     "UPDATE posts SET account_id = $2, body = $3, attachments = $4, scheduled_for = $5, state = 'draft', \
                      version = version + 1, pack_version = $6, verdict = $7, findings = $8, blocks = $9, warnings = $10, \
@@ -484,32 +494,32 @@ pub async fn posts_save(
             )
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
-            pst_record_version(&mut tx, id, author, now).await?;
+            ?;
+            record_version(&mut tx, id, author, now).await?;
             // The approvals given were for the words they saw: the post's approval request goes
             // back to its first step (kept for the next submission when the route is unchanged).
             if restarted && let Some(aid) = before.approval_id {
-                let req = approval_load_tx(&mut tx, aid).await?;
+                let req = approvals::load_tx(&mut tx, aid).await?;
                 if matches!(req.status, ChainStatus::Pending | ChainStatus::Approved) {
                     let why = format!("the post was edited (version {})", before.version + 1);
-                    approval_restart_tx(&mut tx, aid, &why, actor, now).await?;
+                    approvals::restart_tx(&mut tx, aid, &why, actor, now).await?;
                 }
             }
-            let after = pst_tx_post(&mut tx, id).await?;
+            let after = tx_post(&mut tx, id).await?;
             let mut detail = detail;
             detail["approval_restarted"] = json!(restarted);
-            pst_step(&mut tx, id, actor, now, "edit", "6.3", None, Some(pst_snapshot(&before)), Some(pst_snapshot(&after)), detail)
+            record_step(&mut tx, id, actor, now, "edit", "6.3", None, Some(snapshot(&before)), Some(snapshot(&after)), detail)
                 .await?;
             id
         }
     };
-    let out = pst_tx_post(&mut tx, post_id).await?;
-    tx.commit().await.map_err(db_err)?;
+    let out = tx_post(&mut tx, post_id).await?;
+    tx.commit().await?;
     Ok(out)
 }
 
 /// The SIO recorded for the first investigation named that has one.
-async fn pst_recorded_sio(tx: &mut Tx<'_>, named: &[(String, String)]) -> Result<Option<Uuid>> {
+async fn recorded_sio(tx: &mut Tx<'_>, named: &[(String, String)]) -> Result<Option<Uuid>> {
     for (kind, key) in named {
         let found: Option<Uuid> = sqlx::query_scalar(
             "SELECT s.sio_id FROM investigation_sios s JOIN people p ON p.id = s.sio_id \
@@ -519,7 +529,7 @@ async fn pst_recorded_sio(tx: &mut Tx<'_>, named: &[(String, String)]) -> Result
         .bind(key)
         .fetch_optional(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
         if found.is_some() {
             return Ok(found);
         }
@@ -528,7 +538,7 @@ async fn pst_recorded_sio(tx: &mut Tx<'_>, named: &[(String, String)]) -> Result
 }
 
 /// The investigations a post names, from its stored findings.
-fn pst_named(p: &Post) -> Vec<(String, String)> {
+fn named(p: &Post) -> Vec<(String, String)> {
     p.findings
         .as_array()
         .map(|a| {
@@ -539,31 +549,31 @@ fn pst_named(p: &Post) -> Vec<(String, String)> {
                         "investigation.reference" => "reference",
                         _ => return None,
                     };
-                    Some((kind.to_string(), dp::investigation_key(f.get("match").and_then(Value::as_str)?)))
+                    Some((kind.to_string(), domain::investigation_key(f.get("match").and_then(Value::as_str)?)))
                 })
                 .collect()
         })
         .unwrap_or_default()
 }
 
-async fn pst_move(tx: &mut Tx<'_>, id: Uuid, to: dp::PostState, now: OffsetDateTime) -> Result<()> {
+async fn move_to(tx: &mut Tx<'_>, id: Uuid, to: domain::PostState, now: OffsetDateTime) -> Result<()> {
     sqlx::query("UPDATE posts SET state = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(to.as_str())
         .bind(now)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     Ok(())
 }
 
 /// The subject of a post's approval requests: `post:<id>/approval/<n>`, one per route opened.
-fn pst_approval_subject(post: Uuid, n: i64) -> String {
+fn approval_subject(post: Uuid, n: i64) -> String {
     format!("post:{post}/approval/{n}")
 }
 
 /// The post an approval request is about, from its subject.
-fn pst_subject_post(subject: &str) -> Option<Uuid> {
+fn subject_post(subject: &str) -> Option<Uuid> {
     subject.strip_prefix("post:")?.split('/').next()?.parse().ok()
 }
 
@@ -571,26 +581,26 @@ fn pst_subject_post(subject: &str) -> Option<Uuid> {
 /// it is open (restarted after an edit) and follows the same steps, else withdraw an open one
 /// and open a new request (requested by the author). Returns the request now in force, if the
 /// route needs one.
-async fn pst_open_chain(
+async fn open_chain(
     tx: &mut Tx<'_>,
     p: &Post,
-    route: dp::Route,
+    route: domain::Route,
     sio: Option<Uuid>,
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Option<Uuid>> {
-    let spec = dp::chain_spec(route, sio);
+    let spec = domain::chain_spec(route, sio);
     if let Some(aid) = p.approval_id {
-        let req = approval_load_tx(tx, aid).await?;
+        let req = approvals::load_tx(tx, aid).await?;
         if req.status == ChainStatus::Pending {
             let steps: Vec<(String, custodian_domain::approvals::Decider)> =
                 req.steps.iter().map(|s| (s.key.clone(), s.decider)).collect();
             let untouched = req.steps.iter().all(|s| matches!(s.status, ChainStep::Pending | ChainStep::Waiting));
-            if untouched && spec.as_ref().is_some_and(|spec| dp::same_route(spec, &steps)) {
-                pst_exclude_makers(tx, p, aid).await?;
+            if untouched && spec.as_ref().is_some_and(|spec| domain::same_route(spec, &steps)) {
+                exclude_makers(tx, p, aid).await?;
                 return Ok(Some(aid));
             }
-            approval_withdraw_tx(tx, aid, req.requester_id, actor, now).await?;
+            approvals::withdraw_tx(tx, aid, req.requester_id, actor, now).await?;
         }
     }
     let Some(spec) = spec else { return Ok(None) };
@@ -598,14 +608,14 @@ async fn pst_open_chain(
         .bind(format!("/posts/{}", p.id))
         .fetch_one(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let excerpt: String = p.body.chars().take(60).collect();
     let ellipsis = if p.body.chars().count() > 60 { "…" } else { "" };
-    let aid = approval_open(
+    let aid = approvals::open(
         tx,
         &NewApproval {
             kind: "social_post".into(),
-            subject: pst_approval_subject(p.id, n + 1),
+            subject: approval_subject(p.id, n + 1),
             title: format!("Post on {} {}: \"{excerpt}{ellipsis}\"", p.account.platform.as_str(), p.account.handle),
             link: format!("/posts/{}", p.id),
             requester: p.author_id,
@@ -615,33 +625,33 @@ async fn pst_open_chain(
         now,
     )
     .await?;
-    pst_exclude_makers(tx, p, aid).await?;
+    exclude_makers(tx, p, aid).await?;
     Ok(Some(aid))
 }
 
 /// Nobody who made the post as it stands decides its approval request.
-async fn pst_exclude_makers(tx: &mut Tx<'_>, p: &Post, aid: Uuid) -> Result<()> {
+async fn exclude_makers(tx: &mut Tx<'_>, p: &Post, aid: Uuid) -> Result<()> {
     let overrider: Option<Uuid> =
         sqlx::query_scalar("SELECT override_by FROM posts WHERE id = $1 AND override_version = version")
             .bind(p.id)
             .fetch_optional(&mut **tx)
             .await
-            .map_err(db_err)?
+            ?
             .flatten();
     let why = format!("wrote or edited version {} of the post, or overrode its warnings (WP034 6.3)", p.version);
-    approval_exclude_tx(tx, aid, &pst_makers(p, overrider), &why).await
+    approvals::exclude_tx(tx, aid, &makers(p, overrider), &why).await
 }
 
-pub async fn posts_submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let paused = pst_paused(&mut tx).await?.is_some();
-    pst_lock(&mut tx, id).await?;
-    let before = pst_tx_post(&mut tx, id).await?;
-    dp::check_submit(before.state, before.gate, before.overridden).map_err(pst_refused)?;
-    let route = dp::route(before.gate, before.account.comms_approval, before.reapproval);
-    let sio = if route.sio { pst_recorded_sio(&mut tx, &pst_named(&before)).await? } else { None };
-    let to = dp::next_state(route, false, false, paused && !before.account.corporate);
-    let approval = pst_open_chain(&mut tx, &before, route, sio, actor, now).await?;
+pub async fn submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+    let mut tx = begin_write(pool).await?;
+    let paused = paused(&mut tx).await?.is_some();
+    lock(&mut tx, id).await?;
+    let before = tx_post(&mut tx, id).await?;
+    domain::check_submit(before.state, before.gate, before.overridden).map_err(refused)?;
+    let route = domain::route(before.gate, before.account.comms_approval, before.reapproval);
+    let sio = if route.sio { recorded_sio(&mut tx, &named(&before)).await? } else { None };
+    let to = domain::next_state(route, false, false, paused && !before.account.corporate);
+    let approval = open_chain(&mut tx, &before, route, sio, actor, now).await?;
     sqlx::query(
         "UPDATE posts SET needs_sio = $2, sio_id = $3, needs_comms = $4, state = $5, updated_at = $6, approval_id = $7 WHERE id = $1",
     )
@@ -654,33 +664,33 @@ pub async fn posts_submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetD
     .bind(approval)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
-    let after = pst_tx_post(&mut tx, id).await?;
+    ?;
+    let after = tx_post(&mut tx, id).await?;
     let clause = if route.sio { "6.3e" } else { "6.3" };
     let detail = json!({"route": {"sio": route.sio, "comms": route.comms}, "sio": after.sio_name, "to": to.as_str(),
                         "overridden_warnings": before.overridden, "approval_request": approval});
-    pst_step(&mut tx, id, actor, now, "submit", clause, None, Some(pst_snapshot(&before)), Some(pst_snapshot(&after)), detail)
+    record_step(&mut tx, id, actor, now, "submit", clause, None, Some(snapshot(&before)), Some(snapshot(&after)), detail)
         .await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }
 
-pub async fn posts_override(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+pub async fn override_chain(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(pst_refused(dp::Refusal::NoReason));
+        return Err(refused(domain::Refusal::NoReason));
     }
-    let by = pst_person(actor)?;
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    pst_lock(&mut tx, id).await?;
-    let before = pst_tx_post(&mut tx, id).await?;
+    let by = person(actor)?;
+    let mut tx = begin_write(pool).await?;
+    lock(&mut tx, id).await?;
+    let before = tx_post(&mut tx, id).await?;
     if before.gate.blocks > 0 {
-        return Err(pst_refused(dp::Refusal::OverrideBlock));
+        return Err(refused(domain::Refusal::OverrideBlock));
     }
     if before.gate.warnings == 0 {
         return Err(StoreError::Conflict("there are no warnings to override".into()));
     }
-    if before.state != dp::PostState::Draft {
+    if before.state != domain::PostState::Draft {
         return Err(StoreError::Conflict("warnings are overridden on a draft, before it is submitted".into()));
     }
     sqlx::query("UPDATE posts SET override_reason = $2, override_by = $3, override_version = version, updated_at = $4 WHERE id = $1")
@@ -690,27 +700,27 @@ pub async fn posts_override(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Act
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
-    let after = pst_tx_post(&mut tx, id).await?;
+        ?;
+    let after = tx_post(&mut tx, id).await?;
     let detail = json!({"version": before.version, "warnings": before.gate.warnings});
-    pst_step(&mut tx, id, actor, now, "override", "6.3", Some(reason), None, None, detail).await?;
-    tx.commit().await.map_err(db_err)?;
+    record_step(&mut tx, id, actor, now, "override", "6.3", Some(reason), None, None, detail).await?;
+    tx.commit().await?;
     Ok(after)
 }
 
 /// The chain's refusal of a decision on a post, in the post's words.
-fn pst_chain_refused(e: ApprovalError, p: &Post, kind: dp::Approval) -> StoreError {
+fn chain_refused(e: ApprovalError, p: &Post, kind: domain::Approval) -> StoreError {
     match e {
-        ApprovalError::OwnRequest => pst_refused(dp::Refusal::OwnPost),
-        ApprovalError::OwnWork => pst_refused(dp::Refusal::OwnWords),
-        ApprovalError::NotDecider(_) if kind == dp::Approval::Sio && p.sio_name.is_some() => {
-            pst_refused(dp::Refusal::WrongSio(p.sio_name.clone().unwrap_or_default()))
+        ApprovalError::OwnRequest => refused(domain::Refusal::OwnPost),
+        ApprovalError::OwnWork => refused(domain::Refusal::OwnWords),
+        ApprovalError::NotDecider(_) if kind == domain::Approval::Sio && p.sio_name.is_some() => {
+            refused(domain::Refusal::WrongSio(p.sio_name.clone().unwrap_or_default()))
         }
         ApprovalError::NotDecider(_) => StoreError::Invalid(format!("approver: {e}")),
         ApprovalError::AlreadyDecided => {
             StoreError::Invalid("approver: you have already decided this post; the next step needs another person".into())
         }
-        ApprovalError::ReasonsRequired => pst_refused(dp::Refusal::NoReason),
+        ApprovalError::ReasonsRequired => refused(domain::Refusal::NoReason),
         _ => StoreError::Conflict(e.to_string()),
     }
 }
@@ -719,38 +729,38 @@ fn pst_chain_refused(e: ApprovalError, p: &Post, kind: dp::Approval) -> StoreErr
 /// post's own checks first (it waits for that approval) and the chain's refusals in the post's
 /// words, then move the post.
 #[allow(clippy::too_many_arguments)]
-async fn pst_decide(
+async fn decide(
     tx: &mut Tx<'_>,
     id: Uuid,
-    kind: dp::Approval,
+    kind: domain::Approval,
     verdict: ChainVerdict,
     reasons: Option<&str>,
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Post> {
-    let by = pst_person(actor)?;
-    let paused = pst_paused(tx).await?.is_some();
-    pst_lock(tx, id).await?;
-    let before = pst_tx_post(tx, id).await?;
+    let by = person(actor)?;
+    let paused = paused(tx).await?.is_some();
+    lock(tx, id).await?;
+    let before = tx_post(tx, id).await?;
     if before.state != kind.waiting_state() {
-        return Err(pst_refused(dp::Refusal::NotWaiting(before.state.label())));
+        return Err(refused(domain::Refusal::NotWaiting(before.state.label())));
     }
     let aid = before.approval_id.ok_or_else(|| StoreError::Conflict("this post has no approval request: submit it again".into()))?;
-    let req = approval_load_tx(tx, aid).await?;
-    let who = approval_deciding(tx, by, now).await?;
-    req.to_domain().decide(kind.step_key(), &who, verdict, reasons, now).map_err(|e| pst_chain_refused(e, &before, kind))?;
-    let d = approval_decide_tx(tx, aid, kind.step_key(), by, verdict, reasons, actor, now).await?;
-    pst_decided(tx, &before, &d, kind, paused, actor, now).await
+    let req = approvals::load_tx(tx, aid).await?;
+    let who = approvals::deciding(tx, by, now).await?;
+    req.to_domain().decide(kind.step_key(), &who, verdict, reasons, now).map_err(|e| chain_refused(e, &before, kind))?;
+    let d = approvals::decide_tx(tx, aid, kind.step_key(), by, verdict, reasons, actor, now).await?;
+    apply_decision(tx, &before, &d, kind, paused, actor, now).await
 }
 
 /// Move a post after a decision on its approval request (in the deciding transaction): a
 /// rejection returns it to its author as a draft; an approval moves it to the next step still
 /// missing, or to scheduled (held while a major incident pauses a departmental account).
-async fn pst_decided(
+async fn apply_decision(
     tx: &mut Tx<'_>,
     before: &Post,
     d: &Decided,
-    kind: dp::Approval,
+    kind: domain::Approval,
     paused: bool,
     actor: &Actor,
     now: OffsetDateTime,
@@ -758,26 +768,26 @@ async fn pst_decided(
     let id = before.id;
     let step = d.request.steps.iter().find(|s| s.key == kind.step_key());
     if d.outcome == ChainOutcome::Rejected {
-        pst_move(tx, id, dp::PostState::Draft, now).await?;
-        let after = pst_tx_post(tx, id).await?;
+        move_to(tx, id, domain::PostState::Draft, now).await?;
+        let after = tx_post(tx, id).await?;
         let reason = step.and_then(|s| s.reasons.clone()).unwrap_or_default();
-        pst_step(tx, id, actor, now, "return", kind.clause(), Some(&reason), Some(pst_snapshot(before)), Some(pst_snapshot(&after)),
+        record_step(tx, id, actor, now, "return", kind.clause(), Some(&reason), Some(snapshot(before)), Some(snapshot(&after)),
                  json!({"from": before.state.as_str(), "approval_request": d.request.id}))
             .await?;
         return Ok(after);
     }
-    let done = |k: dp::Approval| d.request.steps.iter().any(|s| s.key == k.step_key() && s.status == ChainStep::Approved);
-    let route = dp::Route { sio: before.needs_sio, comms: before.needs_comms };
-    let to = dp::next_state(route, done(dp::Approval::Sio), done(dp::Approval::Comms), paused && !before.account.corporate);
-    pst_move(tx, id, to, now).await?;
-    if to == dp::PostState::Scheduled {
-        sqlx::query("UPDATE posts SET reapproval = 0 WHERE id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?;
+    let done = |k: domain::Approval| d.request.steps.iter().any(|s| s.key == k.step_key() && s.status == ChainStep::Approved);
+    let route = domain::Route { sio: before.needs_sio, comms: before.needs_comms };
+    let to = domain::next_state(route, done(domain::Approval::Sio), done(domain::Approval::Comms), paused && !before.account.corporate);
+    move_to(tx, id, to, now).await?;
+    if to == domain::PostState::Scheduled {
+        sqlx::query("UPDATE posts SET reapproval = 0 WHERE id = $1").bind(id).execute(&mut **tx).await?;
     }
-    let after = pst_tx_post(tx, id).await?;
+    let after = tx_post(tx, id).await?;
     let detail = json!({"approval": kind.as_str(), "version": before.version, "to": to.as_str(), "approval_request": d.request.id,
                         "on_behalf_of": step.and_then(|s| s.on_behalf_of)});
-    pst_step(tx, id, actor, now, &format!("approve_{}", kind.as_str()), kind.clause(), None, Some(pst_snapshot(before)),
-             Some(pst_snapshot(&after)), detail)
+    record_step(tx, id, actor, now, &format!("approve_{}", kind.as_str()), kind.clause(), None, Some(snapshot(before)),
+             Some(snapshot(&after)), detail)
         .await?;
     Ok(after)
 }
@@ -785,18 +795,18 @@ async fn pst_decided(
 /// The effect of a decision on a post's request made through the generic approvals page or
 /// API (`approval_effects`): the same move as deciding on the post, refused when the post is
 /// not waiting for that step (a draft being changed, say) so the decision rolls back.
-async fn posts_chain_effect(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let id = pst_subject_post(&d.request.subject)
+pub async fn chain_effect(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let id = subject_post(&d.request.subject)
         .ok_or_else(|| StoreError::Invalid(format!("approval subject {:?} names no post", d.request.subject)))?;
-    let paused = pst_paused(tx).await?.is_some();
-    pst_lock(tx, id).await?;
-    let before = pst_tx_post(tx, id).await?;
+    let paused = paused(tx).await?.is_some();
+    lock(tx, id).await?;
+    let before = tx_post(tx, id).await?;
     if before.approval_id != Some(d.request.id) {
         return Err(StoreError::Conflict("this request is no longer the post's current one".into()));
     }
     let kind = match before.state {
-        dp::PostState::PendingSio => dp::Approval::Sio,
-        dp::PostState::PendingComms => dp::Approval::Comms,
+        domain::PostState::PendingSio => domain::Approval::Sio,
+        domain::PostState::PendingComms => domain::Approval::Comms,
         s => {
             return Err(StoreError::Conflict(format!(
                 "the post is {}: it can be decided once it is submitted again",
@@ -808,34 +818,34 @@ async fn posts_chain_effect(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: Of
     if !decided {
         return Err(StoreError::Conflict(format!("the post waits for the {} step", kind.step_key())));
     }
-    pst_decided(tx, &before, d, kind, paused, actor, now).await.map(|_| ())
+    apply_decision(tx, &before, d, kind, paused, actor, now).await.map(|_| ())
 }
 
-pub async fn posts_approve(pool: &Pool<DB>, id: Uuid, kind: dp::Approval, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let after = pst_decide(&mut tx, id, kind, ChainVerdict::Approve, None, actor, now).await?;
-    tx.commit().await.map_err(db_err)?;
+pub async fn approve(pool: &Pool<DB>, id: Uuid, kind: domain::Approval, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+    let mut tx = begin_write(pool).await?;
+    let after = decide(&mut tx, id, kind, ChainVerdict::Approve, None, actor, now).await?;
+    tx.commit().await?;
     Ok(after)
 }
 
-pub async fn posts_return(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+pub async fn return_to_author(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(pst_refused(dp::Refusal::NoReason));
+        return Err(refused(domain::Refusal::NoReason));
     }
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    pst_lock(&mut tx, id).await?;
-    let before = pst_tx_post(&mut tx, id).await?;
+    let mut tx = begin_write(pool).await?;
+    lock(&mut tx, id).await?;
+    let before = tx_post(&mut tx, id).await?;
     let after = match before.state {
-        dp::PostState::PendingSio => pst_decide(&mut tx, id, dp::Approval::Sio, ChainVerdict::Reject, Some(reason), actor, now).await?,
-        dp::PostState::PendingComms => {
-            pst_decide(&mut tx, id, dp::Approval::Comms, ChainVerdict::Reject, Some(reason), actor, now).await?
+        domain::PostState::PendingSio => decide(&mut tx, id, domain::Approval::Sio, ChainVerdict::Reject, Some(reason), actor, now).await?,
+        domain::PostState::PendingComms => {
+            decide(&mut tx, id, domain::Approval::Comms, ChainVerdict::Reject, Some(reason), actor, now).await?
         }
         // Held by an incident after every approval: nothing is left to decide on the chain.
-        dp::PostState::Held => {
-            pst_move(&mut tx, id, dp::PostState::Draft, now).await?;
-            let after = pst_tx_post(&mut tx, id).await?;
-            pst_step(&mut tx, id, actor, now, "return", "6.8", Some(reason), Some(pst_snapshot(&before)), Some(pst_snapshot(&after)),
+        domain::PostState::Held => {
+            move_to(&mut tx, id, domain::PostState::Draft, now).await?;
+            let after = tx_post(&mut tx, id).await?;
+            record_step(&mut tx, id, actor, now, "return", "6.8", Some(reason), Some(snapshot(&before)), Some(snapshot(&after)),
                      json!({"from": before.state.as_str()}))
                 .await?;
             after
@@ -844,12 +854,12 @@ pub async fn posts_return(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor
             return Err(StoreError::Conflict(format!("only a post waiting for approval can be returned; this one is {}", s.label())));
         }
     };
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(after)
 }
 
-pub async fn posts_list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
-    let mut sql = format!("{PST_POST_SELECT} WHERE 1 = 1");
+pub async fn list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
+    let mut sql = format!("{POST_SELECT} WHERE 1 = 1");
     let mut n = 0;
     const EDITED_BY_1: &str = "EXISTS (SELECT 1 FROM post_versions v WHERE v.post_id = p.id AND v.editor_id = $1)";
     if f.visible_to.is_some() {
@@ -872,45 +882,45 @@ pub async fn posts_list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
     if let Some(s) = f.state {
         q = q.bind(s.as_str());
     }
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
-    let mut posts = rows.iter().map(pst_post_from_row).collect::<Result<Vec<_>>>()?;
-    pst_load_editors(&mut conn, &mut posts).await?;
+    let mut conn = pool.acquire().await?;
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
+    load_editors(&mut conn, &mut posts).await?;
     Ok(posts)
 }
 
-pub async fn posts_get(pool: &Pool<DB>, id: Uuid) -> Result<Option<Post>> {
-    let sql = format!("{PST_POST_SELECT} WHERE p.id = $1");
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await.map_err(db_err)?;
+pub async fn get(pool: &Pool<DB>, id: Uuid) -> Result<Option<Post>> {
+    let sql = format!("{POST_SELECT} WHERE p.id = $1");
+    let mut conn = pool.acquire().await?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
     let Some(row) = row else { return Ok(None) };
-    let mut posts = vec![pst_post_from_row(&row)?];
-    pst_load_editors(&mut conn, &mut posts).await?;
+    let mut posts = vec![post_from_row(&row)?];
+    load_editors(&mut conn, &mut posts).await?;
     Ok(posts.pop())
 }
 
-pub async fn posts_steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<PostStep>> {
+pub async fn steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<PostStep>> {
     let rows = sqlx::query("SELECT at, actor, step, clause, detail, audit_seq FROM post_steps WHERE post_id = $1 ORDER BY audit_seq")
         .bind(id)
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     rows.iter()
         .map(|r| {
-            let detail: String = r.try_get("detail").map_err(db_err)?;
+            let detail: String = r.try_get("detail")?;
             Ok(PostStep {
-                at: r.try_get("at").map_err(db_err)?,
-                actor: r.try_get("actor").map_err(db_err)?,
-                step: r.try_get("step").map_err(db_err)?,
-                clause: r.try_get("clause").map_err(db_err)?,
-                detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
-                audit_seq: r.try_get("audit_seq").map_err(db_err)?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                step: r.try_get("step")?,
+                clause: r.try_get("clause")?,
+                detail: crate::error::stored_json("detail", &detail)?,
+                audit_seq: r.try_get("audit_seq")?,
             })
         })
         .collect()
 }
 
-pub async fn posts_due(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<Uuid>> {
+pub async fn due(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<Uuid>> {
     sqlx::query_scalar(
         "SELECT id FROM posts WHERE state = 'scheduled' AND (scheduled_for IS NULL OR scheduled_for <= $1) \
          ORDER BY scheduled_for, id LIMIT 100",
@@ -918,19 +928,19 @@ pub async fn posts_due(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<Uuid>
     .bind(now)
     .fetch_all(pool)
     .await
-    .map_err(db_err)
+    .map_err(StoreError::from)
 }
 
-pub async fn posts_publish<F, Fut>(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime, send: F) -> Result<PublishOutcome>
+pub async fn publish<F, Fut>(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime, send: F) -> Result<PublishOutcome>
 where
     F: FnOnce(Post) -> Fut,
     Fut: std::future::Future<Output = std::result::Result<String, String>>,
 {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let paused = pst_paused(&mut tx).await?;
-    pst_lock(&mut tx, id).await?;
-    let post = pst_tx_post(&mut tx, id).await?;
-    if post.state != dp::PostState::Scheduled {
+    let mut tx = begin_write(pool).await?;
+    let paused = paused(&mut tx).await?;
+    lock(&mut tx, id).await?;
+    let post = tx_post(&mut tx, id).await?;
+    if post.state != domain::PostState::Scheduled {
         return Ok(PublishOutcome::Skipped(format!("the post is {}", post.state.label())));
     }
     if paused.is_some() && !post.account.corporate {
@@ -940,7 +950,7 @@ where
         return Ok(PublishOutcome::Skipped("not due yet".into()));
     }
     let version = post.version;
-    let before = pst_snapshot(&post);
+    let before = snapshot(&post);
     match send(post).await {
         Ok(reference) => {
             sqlx::query(
@@ -952,26 +962,26 @@ where
             .bind(&reference)
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
-            let after = pst_tx_post(&mut tx, id).await?;
-            pst_step(&mut tx, id, actor, now, "publish", "6.4", None, Some(before), Some(pst_snapshot(&after)),
+            ?;
+            let after = tx_post(&mut tx, id).await?;
+            record_step(&mut tx, id, actor, now, "publish", "6.4", None, Some(before), Some(snapshot(&after)),
                      json!({"reference": reference, "version": version}))
                 .await?;
-            tx.commit().await.map_err(db_err)?;
+            tx.commit().await?;
             Ok(PublishOutcome::Published(Box::new(after)))
         }
         Err(error) => {
-            tx.rollback().await.map_err(db_err)?;
-            let mut tx = begin_write(pool).await.map_err(db_err)?;
+            tx.rollback().await?;
+            let mut tx = begin_write(pool).await?;
             sqlx::query("UPDATE posts SET publish_attempts = publish_attempts + 1, last_error = $2 WHERE id = $1")
                 .bind(id)
                 .bind(&error)
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
-            pst_step(&mut tx, id, actor, now, "publish_failed", "6.4", None, None, None, json!({"error": error, "version": version}))
+                ?;
+            record_step(&mut tx, id, actor, now, "publish_failed", "6.4", None, None, None, json!({"error": error, "version": version}))
                 .await?;
-            tx.commit().await.map_err(db_err)?;
+            tx.commit().await?;
             Ok(PublishOutcome::Failed(error))
         }
     }
@@ -979,29 +989,29 @@ where
 
 // ---- major incidents ------------------------------------------------------------------------
 
-const PST_INCIDENT_SELECT: &str =
+const INCIDENT_SELECT: &str =
     "SELECT id, name, reason, guidance, declared_at, declared_by, ended_at, ended_by, end_reason FROM incidents";
 
-fn pst_incident_from_row(r: &DbRow) -> Result<Incident> {
+fn incident_from_row(r: &DbRow) -> Result<Incident> {
     Ok(Incident {
-        id: r.try_get("id").map_err(db_err)?,
-        name: r.try_get("name").map_err(db_err)?,
-        reason: r.try_get("reason").map_err(db_err)?,
-        guidance: r.try_get("guidance").map_err(db_err)?,
-        declared_at: r.try_get("declared_at").map_err(db_err)?,
-        declared_by: r.try_get("declared_by").map_err(db_err)?,
-        ended_at: r.try_get("ended_at").map_err(db_err)?,
-        ended_by: r.try_get("ended_by").map_err(db_err)?,
-        end_reason: r.try_get("end_reason").map_err(db_err)?,
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        reason: r.try_get("reason")?,
+        guidance: r.try_get("guidance")?,
+        declared_at: r.try_get("declared_at")?,
+        declared_by: r.try_get("declared_by")?,
+        ended_at: r.try_get("ended_at")?,
+        ended_by: r.try_get("ended_by")?,
+        end_reason: r.try_get("end_reason")?,
     })
 }
 
-async fn pst_tx_incident(tx: &mut Tx<'_>, id: Uuid) -> Result<Incident> {
-    let sql = format!("{PST_INCIDENT_SELECT} WHERE id = $1");
-    pst_incident_from_row(&sqlx::query(&sql).bind(id).fetch_one(&mut **tx).await.map_err(db_err)?)
+async fn tx_incident(tx: &mut Tx<'_>, id: Uuid) -> Result<Incident> {
+    let sql = format!("{INCIDENT_SELECT} WHERE id = $1");
+    incident_from_row(&sqlx::query(&sql).bind(id).fetch_one(&mut **tx).await?)
 }
 
-pub async fn posts_declare_incident(
+pub async fn declare_incident(
     pool: &Pool<DB>,
     name: &str,
     reason: &str,
@@ -1015,7 +1025,7 @@ pub async fn posts_declare_incident(
         }
     }
     let id = Uuid::now_v7();
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     sqlx::query(
         "INSERT INTO incidents (id, name, reason, guidance, declared_at, declared_by) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -1027,13 +1037,13 @@ pub async fn posts_declare_incident(
     .bind(&actor.label)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     // Takes the pause row's lock: waits for any publication in progress to finish.
     let set = sqlx::query("UPDATE post_pause SET incident_id = $1 WHERE id = 1 AND incident_id IS NULL")
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     if set.rows_affected() != 1 {
         return Err(StoreError::Conflict("a major incident is already declared: end it first".into()));
     }
@@ -1043,39 +1053,39 @@ pub async fn posts_declare_incident(
     )
     .fetch_all(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     for post in &held {
-        pst_lock(&mut tx, *post).await?;
+        lock(&mut tx, *post).await?;
         let moved = sqlx::query("UPDATE posts SET state = 'held', reapproval = 1, updated_at = $2 WHERE id = $1 AND state = 'scheduled'")
             .bind(*post)
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
         if moved.rows_affected() == 1 {
-            pst_step(&mut tx, *post, actor, now, "hold", "6.8", Some(reason.trim()), None, None,
+            record_step(&mut tx, *post, actor, now, "hold", "6.8", Some(reason.trim()), None, None,
                      json!({"incident": id, "incident_name": name.trim()}))
                 .await?;
         }
     }
     let detail = json!({"name": name.trim(), "guidance": guidance.trim(), "held": held.len()});
-    audit(&mut tx, actor, now, AuditEntry::new("incident.declare", format!("incident:{id}")).clause("6.8").justification(reason.trim()).detail(detail))
+    audit::audit(&mut tx, actor, now, AuditEntry::new("incident.declare", format!("incident:{id}")).clause("6.8").justification(reason.trim()).detail(detail))
         .await?;
-    let incident = pst_tx_incident(&mut tx, id).await?;
-    tx.commit().await.map_err(db_err)?;
+    let incident = tx_incident(&mut tx, id).await?;
+    tx.commit().await?;
     Ok((incident, held.len()))
 }
 
-pub async fn posts_end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<(Incident, usize)> {
+pub async fn end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<(Incident, usize)> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(StoreError::Invalid("reason: give the reason the incident is over (WP034 6.8)".into()));
     }
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let Some(id) = pst_paused(&mut tx).await? else {
+    let mut tx = begin_write(pool).await?;
+    let Some(id) = paused(&mut tx).await? else {
         return Err(StoreError::Conflict("no major incident is in force".into()));
     };
-    sqlx::query("UPDATE post_pause SET incident_id = NULL WHERE id = 1").execute(&mut *tx).await.map_err(db_err)?;
+    sqlx::query("UPDATE post_pause SET incident_id = NULL WHERE id = 1").execute(&mut *tx).await?;
     sqlx::query("UPDATE incidents SET ended_at = $2, ended_by = $3, end_reason = $4 WHERE id = $1")
         .bind(id)
         .bind(now)
@@ -1083,19 +1093,19 @@ pub async fn posts_end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, no
         .bind(reason)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     // Held posts need approving again before they go: back to the start of their route, with
     // Corporate Communications added.
     let held: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM posts WHERE state = 'held' ORDER BY id")
         .fetch_all(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     for post in &held {
-        pst_lock(&mut tx, *post).await?;
-        let p = pst_tx_post(&mut tx, *post).await?;
-        let to = if p.needs_sio { dp::PostState::PendingSio } else { dp::PostState::PendingComms };
-        let route = dp::Route { sio: p.needs_sio, comms: true };
-        let approval = pst_open_chain(&mut tx, &p, route, p.sio_id, actor, now).await?;
+        lock(&mut tx, *post).await?;
+        let p = tx_post(&mut tx, *post).await?;
+        let to = if p.needs_sio { domain::PostState::PendingSio } else { domain::PostState::PendingComms };
+        let route = domain::Route { sio: p.needs_sio, comms: true };
+        let approval = open_chain(&mut tx, &p, route, p.sio_id, actor, now).await?;
         sqlx::query("UPDATE posts SET state = $2, needs_comms = 1, reapproval = 1, updated_at = $3, approval_id = $4 WHERE id = $1")
         .bind(*post)
         .bind(to.as_str())
@@ -1103,25 +1113,25 @@ pub async fn posts_end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, no
         .bind(approval)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
-        pst_step(&mut tx, *post, actor, now, "release", "6.8", Some(reason), None, None,
+        ?;
+        record_step(&mut tx, *post, actor, now, "release", "6.8", Some(reason), None, None,
                  json!({"incident": id, "to": to.as_str(), "approval_request": approval}))
             .await?;
     }
-    audit(&mut tx, actor, now, AuditEntry::new("incident.end", format!("incident:{id}")).clause("6.8").justification(reason).detail(json!({"released": held.len()})))
+    audit::audit(&mut tx, actor, now, AuditEntry::new("incident.end", format!("incident:{id}")).clause("6.8").justification(reason).detail(json!({"released": held.len()})))
         .await?;
-    let incident = pst_tx_incident(&mut tx, id).await?;
-    tx.commit().await.map_err(db_err)?;
+    let incident = tx_incident(&mut tx, id).await?;
+    tx.commit().await?;
     Ok((incident, held.len()))
 }
 
-pub async fn posts_active_incident(pool: &Pool<DB>) -> Result<Option<Incident>> {
-    let sql = format!("{PST_INCIDENT_SELECT} WHERE id = (SELECT incident_id FROM post_pause WHERE id = 1)");
-    sqlx::query(&sql).fetch_optional(pool).await.map_err(db_err)?.as_ref().map(pst_incident_from_row).transpose()
+pub async fn active_incident(pool: &Pool<DB>) -> Result<Option<Incident>> {
+    let sql = format!("{INCIDENT_SELECT} WHERE id = (SELECT incident_id FROM post_pause WHERE id = 1)");
+    sqlx::query(&sql).fetch_optional(pool).await?.as_ref().map(incident_from_row).transpose()
 }
 
-pub async fn posts_incidents(pool: &Pool<DB>) -> Result<Vec<Incident>> {
-    let sql = format!("{PST_INCIDENT_SELECT} ORDER BY declared_at DESC LIMIT 50");
-    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?;
-    rows.iter().map(pst_incident_from_row).collect()
+pub async fn incidents(pool: &Pool<DB>) -> Result<Vec<Incident>> {
+    let sql = format!("{INCIDENT_SELECT} ORDER BY declared_at DESC LIMIT 50");
+    let rows = sqlx::query(&sql).fetch_all(pool).await?;
+    rows.iter().map(incident_from_row).collect()
 }

@@ -1,40 +1,52 @@
-// Screening pack versions (WP034 6.3, 6.5), written once for both backends (see lib.rs).
+//! The screening SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Screening pack versions (WP034 6.3, 6.5).
 
-fn pack_version_from(r: &DbRow) -> Result<crate::screening_api::PackVersion> {
-    Ok(crate::screening_api::PackVersion {
-        id: r.try_get("id").map_err(db_err)?,
-        seq: r.try_get("seq").map_err(db_err)?,
-        version: r.try_get("version").map_err(db_err)?,
-        body: r.try_get("body").map_err(db_err)?,
-        sha256: r.try_get("sha256").map_err(db_err)?,
-        rules: r.try_get("rules").map_err(db_err)?,
-        examples: r.try_get("examples").map_err(db_err)?,
-        reason: r.try_get("reason").map_err(db_err)?,
-        author: r.try_get("author").map_err(db_err)?,
-        created_at: r.try_get("created_at").map_err(db_err)?,
+use super::{DB, DbRow, begin_write};
+use super::{audit};
+#[allow(unused_imports)]
+use crate::*;
+use serde_json::json;
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+fn pack_version_from(r: &DbRow) -> Result<crate::screening::PackVersion> {
+    Ok(crate::screening::PackVersion {
+        id: r.try_get("id")?,
+        seq: r.try_get("seq")?,
+        version: r.try_get("version")?,
+        body: r.try_get("body")?,
+        sha256: r.try_get("sha256")?,
+        rules: r.try_get("rules")?,
+        examples: r.try_get("examples")?,
+        reason: r.try_get("reason")?,
+        author: r.try_get("author")?,
+        created_at: r.try_get("created_at")?,
     })
 }
 
 const PACK_COLUMNS: &str = "id, seq, version, body, sha256, rules, examples, reason, author, created_at";
 
 /// Put a checked pack into effect: it becomes the newest version, with its audit event.
-pub async fn screening_pack_activate(
+pub async fn activate(
     pool: &Pool<DB>,
-    p: &crate::screening_api::NewPackVersion<'_>,
+    p: &crate::screening::NewPackVersion<'_>,
     actor: &Actor,
     now: OffsetDateTime,
-) -> Result<crate::screening_api::PackVersion> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+) -> Result<crate::screening::PackVersion> {
+    let mut tx = begin_write(pool).await?;
     let previous: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, version FROM screening_packs ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT seq FROM screening_packs WHERE version = $1")
         .bind(p.version)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     if taken.is_some() {
         return Err(StoreError::Conflict(format!(
             "pack version {:?} has been used before; give the changed pack a new version",
@@ -60,8 +72,8 @@ pub async fn screening_pack_activate(
     .bind(now)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
-    audit(
+    ?;
+    audit::audit(
         &mut tx,
         actor,
         now,
@@ -80,36 +92,36 @@ pub async fn screening_pack_activate(
         .bind(id)
         .fetch_one(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let out = pack_version_from(&row)?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(out)
 }
 
 /// The pack in force, if one has been put into effect since installation.
-pub async fn screening_pack_current(pool: &Pool<DB>) -> Result<Option<crate::screening_api::PackVersion>> {
+pub async fn current(pool: &Pool<DB>) -> Result<Option<crate::screening::PackVersion>> {
     let row = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC LIMIT 1"))
         .fetch_optional(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     row.as_ref().map(pack_version_from).transpose()
 }
 
 /// Every version, newest first.
-pub async fn screening_pack_history(pool: &Pool<DB>) -> Result<Vec<crate::screening_api::PackVersion>> {
+pub async fn history(pool: &Pool<DB>) -> Result<Vec<crate::screening::PackVersion>> {
     let rows = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC"))
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     rows.iter().map(pack_version_from).collect()
 }
 
 /// One version by its version string.
-pub async fn screening_pack(pool: &Pool<DB>, version: &str) -> Result<Option<crate::screening_api::PackVersion>> {
+pub async fn pack(pool: &Pool<DB>, version: &str) -> Result<Option<crate::screening::PackVersion>> {
     let row = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs WHERE version = $1"))
         .bind(version)
         .fetch_optional(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     row.as_ref().map(pack_version_from).transpose()
 }

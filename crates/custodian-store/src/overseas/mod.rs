@@ -9,14 +9,15 @@
 //! window `approved` when the last of the three approves, `rejected` on any rejection, and the
 //! withdrawal hook makes it `withdrawn`, each with a `usage.overseas.*` audit event under 4.2 in
 //! the deciding transaction. Only approved windows silence `usage.roaming` and are exported for
-//! the MDM (see `usage_register` and `overseas_windows(Some("approved"))`).
+//! the MDM (see `usage_register` and `overseas::windows(Some("approved"))`).
 
 use custodian_domain::approvals::RequestStatus;
+use custodian_domain::usage::OverseasWindow;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::{Actor, Db, Result, Store, StoreError, pg_ops, sqlite_ops};
+use crate::{Actor, Result, Store, StoreError};
 
 /// The kind of approval request an overseas-use request opens.
 pub const OVERSEAS_KIND: &str = "overseas_use";
@@ -97,14 +98,14 @@ pub struct StreamingExceptionItem {
     pub created_at: OffsetDateTime,
 }
 
-/// One usage import run, as its `usage.import` audit event recorded it.
+/// An overseas-use window as recorded.
 #[derive(Debug, Clone, Serialize)]
-pub struct UsageImportRun {
-    pub run: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    pub actor: String,
-    pub detail: serde_json::Value,
+pub struct OverseasRecord {
+    pub window: OverseasWindow,
+    pub staff_number: String,
+    pub purpose: String,
+    pub status: String,
+    pub approval_ref: String,
 }
 
 /// ISO 3166-1 alpha-2 shape: two ASCII capitals.
@@ -134,26 +135,75 @@ impl Store {
         if r.purpose.trim().is_empty() {
             return Err(StoreError::Invalid("purpose: say why the device is needed overseas".into()));
         }
-        on_write!(self, overseas_request(r, actor, now))
+        on_write!(self, overseas::request(r, actor, now))
     }
 
     /// Overseas-use windows matching `f`, newest first.
     pub async fn overseas_list(&self, f: &OverseasFilter) -> Result<Vec<OverseasItem>> {
-        on_read!(self, overseas_list(f))
+        on_read!(self, overseas::list(f))
     }
 
     pub async fn overseas_item(&self, id: Uuid) -> Result<Option<OverseasItem>> {
-        on_read!(self, overseas_item(id))
+        on_read!(self, overseas::item(id))
     }
 
     /// Every recorded streaming exception, newest first.
     pub async fn streaming_exceptions(&self) -> Result<Vec<StreamingExceptionItem>> {
-        on_read!(self, streaming_exceptions_list())
+        on_read!(self, overseas::streaming_exceptions_list())
     }
 
-    /// The last `limit` usage import runs (their `usage.import` audit events), newest first.
-    pub async fn usage_import_runs(&self, limit: i64) -> Result<Vec<UsageImportRun>> {
-        on_read!(self, usage_import_runs(limit))
+    /// Overseas-use windows (all, or those with `status`).
+    pub async fn overseas_windows(&self, status: Option<&str>) -> Result<Vec<OverseasRecord>> {
+        on_read!(self, overseas::windows(status))
+    }
+
+    /// Record an approved overseas-use window (WP034 4.2).
+    pub async fn record_overseas_window(
+        &self,
+        w: &OverseasWindow,
+        purpose: &str,
+        approval_ref: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        if w.countries.is_empty()
+            || w.countries.iter().any(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            return Err(StoreError::Invalid("countries: give ISO 3166-1 alpha-2 codes such as FR".into()));
+        }
+        if w.from > w.to {
+            return Err(StoreError::Invalid("to: the window ends before it starts".into()));
+        }
+        if purpose.trim().is_empty() {
+            return Err(StoreError::Invalid("purpose: say why the device is needed overseas".into()));
+        }
+        on_write!(self, overseas::record_window(w, purpose, approval_ref, actor, now))
+    }
+
+    /// Record a policing-purpose exception for streaming video (WP034 4.6).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_streaming_exception(
+        &self,
+        person: Uuid,
+        reason: &str,
+        approver: Uuid,
+        from_us: i64,
+        expires_us: i64,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Uuid> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid("reason: name the policing purpose".into()));
+        }
+        if from_us >= expires_us {
+            return Err(StoreError::Invalid("expires: the exception must end after it starts".into()));
+        }
+        let id = Uuid::now_v7();
+        on_write!(
+            self,
+            overseas::record_streaming_exception(id, person, reason, approver, from_us, expires_us, actor, now)
+        )?;
+        Ok(id)
     }
 }
 

@@ -1,29 +1,39 @@
-// Lawful business monitoring operations (WP034 3.3, 5.1-5.5), written once and compiled per
-// backend next to ops.rs (see lib.rs), whose imports and helpers they share: every write opens
-// one transaction that carries the change and its audit event. Names here start with
-// `monitoring_` or `mon_` so they never collide with ops.rs.
+//! The monitoring SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Lawful business monitoring (WP034 3.3, 5.1-5.5): every write opens one transaction that
+//! carries the change and its audit event.
 
-use crate::monitoring_api::*;
-use custodian_domain::monitoring as lbm;
+use super::{DB, Tx, DbRow, Conn, begin_write};
+use super::{audit, dashboard, devices, people};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::devices::DeviceStatus;
+use custodian_domain::people::Role;
+use serde_json::{json, Value};
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+use crate::monitoring::*;
+use custodian_domain::monitoring as domain;
 
-const MON_ROUND_SELECT: &str = "SELECT id, name, status, commitment, deferral_days, beacon, secret, seed, population_hash, \
+const ROUND_SELECT: &str = "SELECT id, name, status, commitment, deferral_days, beacon, secret, seed, population_hash, \
     created_at, created_by, drawn_at, drawn_by FROM monitoring_rounds";
 
 /// Who is eligible (WP034 5.4): active, in an area of the round, holding an allocated device.
-const MON_ELIGIBLE: &str =
+const ELIGIBLE: &str =
     "p.status = 'active' AND EXISTS (SELECT 1 FROM devices d WHERE d.holder_id = p.id AND d.status = 'allocated')";
 
-type Conn = <DB as sqlx::Database>::Connection;
 
-fn mon_invalid(e: impl std::fmt::Display) -> StoreError {
+fn invalid(e: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(e.to_string())
 }
 
-fn mon_u32(v: i64, what: &str) -> Result<u32> {
+fn u32(v: i64, what: &str) -> Result<u32> {
     u32::try_from(v).map_err(|_| StoreError::Invalid(format!("stored {what} {v} is out of range")))
 }
 
-async fn mon_round_areas(conn: &mut Conn, round: Uuid) -> Result<Vec<RoundArea>> {
+async fn round_areas(conn: &mut Conn, round: Uuid) -> Result<Vec<RoundArea>> {
     let rows = sqlx::query(
         "SELECT a.business_area, a.sample_size, \
          (SELECT COUNT(*) FROM monitoring_population p WHERE p.round_id = a.round_id AND p.business_area = a.business_area) AS population, \
@@ -34,15 +44,15 @@ async fn mon_round_areas(conn: &mut Conn, round: Uuid) -> Result<Vec<RoundArea>>
     .bind(round)
     .fetch_all(&mut *conn)
     .await
-    .map_err(db_err)?;
+    ?;
     let mut areas = rows
         .iter()
         .map(|r| {
             Ok(RoundArea {
-                business_area: r.try_get("business_area").map_err(db_err)?,
-                sample_size: mon_u32(r.try_get("sample_size").map_err(db_err)?, "sample size")?,
-                population: r.try_get("population").map_err(db_err)?,
-                excluded: r.try_get("excluded").map_err(db_err)?,
+                business_area: r.try_get("business_area")?,
+                sample_size: u32(r.try_get("sample_size")?, "sample size")?,
+                population: r.try_get("population")?,
+                excluded: r.try_get("excluded")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -51,87 +61,87 @@ async fn mon_round_areas(conn: &mut Conn, round: Uuid) -> Result<Vec<RoundArea>>
     Ok(areas)
 }
 
-async fn mon_round_from_row(conn: &mut Conn, r: &DbRow) -> Result<Round> {
-    let id: Uuid = r.try_get("id").map_err(db_err)?;
-    let status: String = r.try_get("status").map_err(db_err)?;
+async fn round_from_row(conn: &mut Conn, r: &DbRow) -> Result<Round> {
+    let id: Uuid = r.try_get("id")?;
+    let status: String = r.try_get("status")?;
     Ok(Round {
         id,
-        name: r.try_get("name").map_err(db_err)?,
-        status: RoundStatus::parse(&status).ok_or_else(|| bad("round status", &status))?,
-        commitment: r.try_get("commitment").map_err(db_err)?,
-        rules: lbm::CaseRules { deferral_days: mon_u32(r.try_get("deferral_days").map_err(db_err)?, "deferral days")? },
-        beacon: r.try_get("beacon").map_err(db_err)?,
-        secret: r.try_get("secret").map_err(db_err)?,
-        seed: r.try_get("seed").map_err(db_err)?,
-        population_hash: r.try_get("population_hash").map_err(db_err)?,
-        areas: mon_round_areas(conn, id).await?,
-        created_at: r.try_get("created_at").map_err(db_err)?,
-        created_by: r.try_get("created_by").map_err(db_err)?,
-        drawn_at: r.try_get("drawn_at").map_err(db_err)?,
-        drawn_by: r.try_get("drawn_by").map_err(db_err)?,
+        name: r.try_get("name")?,
+        status: RoundStatus::parse(&status).ok_or_else(|| people::bad("round status", &status))?,
+        commitment: r.try_get("commitment")?,
+        rules: domain::CaseRules { deferral_days: u32(r.try_get("deferral_days")?, "deferral days")? },
+        beacon: r.try_get("beacon")?,
+        secret: r.try_get("secret")?,
+        seed: r.try_get("seed")?,
+        population_hash: r.try_get("population_hash")?,
+        areas: round_areas(conn, id).await?,
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+        drawn_at: r.try_get("drawn_at")?,
+        drawn_by: r.try_get("drawn_by")?,
     })
 }
 
-async fn mon_tx_round(tx: &mut Tx<'_>, id: Uuid) -> Result<Round> {
-    let sql = format!("{MON_ROUND_SELECT} WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+async fn tx_round(tx: &mut Tx<'_>, id: Uuid) -> Result<Round> {
+    let sql = format!("{ROUND_SELECT} WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
     let row = row.ok_or_else(|| StoreError::NotFound(format!("monitoring round {id}")))?;
-    mon_round_from_row(tx, &row).await
+    round_from_row(tx, &row).await
 }
 
-pub async fn monitoring_rounds(pool: &Pool<DB>) -> Result<Vec<Round>> {
-    let sql = format!("{MON_ROUND_SELECT} ORDER BY created_at DESC, id DESC");
-    let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?;
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+pub async fn rounds(pool: &Pool<DB>) -> Result<Vec<Round>> {
+    let sql = format!("{ROUND_SELECT} ORDER BY created_at DESC, id DESC");
+    let rows = sqlx::query(&sql).fetch_all(pool).await?;
+    let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        out.push(mon_round_from_row(&mut conn, r).await?);
+        out.push(round_from_row(&mut conn, r).await?);
     }
     Ok(out)
 }
 
-pub async fn monitoring_round(pool: &Pool<DB>, id: Uuid) -> Result<Option<Round>> {
-    let sql = format!("{MON_ROUND_SELECT} WHERE id = $1");
-    match sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)? {
-        Some(r) => Ok(Some(mon_round_from_row(&mut *pool.acquire().await.map_err(db_err)?, &r).await?)),
+pub async fn round_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<Round>> {
+    let sql = format!("{ROUND_SELECT} WHERE id = $1");
+    match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
+        Some(r) => Ok(Some(round_from_row(&mut *pool.acquire().await?, &r).await?)),
         None => Ok(None),
     }
 }
 
 /// The population the draw uses: the frozen members not excluded, with their person ids.
-async fn mon_members(conn: &mut Conn, round: Uuid) -> Result<Vec<(lbm::Member, Uuid)>> {
+async fn members(conn: &mut Conn, round: Uuid) -> Result<Vec<(domain::Member, Uuid)>> {
     let rows = sqlx::query("SELECT person_id, staff_number, business_area FROM monitoring_population WHERE round_id = $1 AND excluded_at IS NULL")
         .bind(round)
         .fetch_all(&mut *conn)
         .await
-        .map_err(db_err)?;
+        ?;
     rows.iter()
         .map(|r| {
             Ok((
-                lbm::Member::new(
-                    r.try_get::<String, _>("business_area").map_err(db_err)?,
-                    r.try_get::<String, _>("staff_number").map_err(db_err)?,
+                domain::Member::new(
+                    r.try_get::<String, _>("business_area")?,
+                    r.try_get::<String, _>("staff_number")?,
                 ),
-                r.try_get("person_id").map_err(db_err)?,
+                r.try_get("person_id")?,
             ))
         })
         .collect()
 }
 
-fn mon_sizes(round: &Round) -> std::collections::BTreeMap<String, u32> {
+fn sizes(round: &Round) -> std::collections::BTreeMap<String, u32> {
     round.areas.iter().map(|a| (a.business_area.clone(), a.sample_size)).collect()
 }
 
-fn mon_round_subject(id: Uuid) -> String {
+fn round_subject(id: Uuid) -> String {
     format!("monitoring_round:{id}")
 }
 
-fn mon_case_subject(id: Uuid) -> String {
+fn case_subject(id: Uuid) -> String {
     format!("monitoring_case:{id}")
 }
 
 /// Create a round and freeze its population (WP034 5.4).
-pub async fn monitoring_create_round(
+pub async fn create_round(
     pool: &Pool<DB>,
     r: &NewRound,
     actor: &Actor,
@@ -144,14 +154,14 @@ pub async fn monitoring_create_round(
     if r.sample_size == 0 {
         return Err(StoreError::Invalid("sample_size: select at least one person per area".into()));
     }
-    let commitment = lbm::parse_commitment(&r.commitment).map_err(mon_invalid)?;
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let commitment = domain::parse_commitment(&r.commitment).map_err(invalid)?;
+    let mut tx = begin_write(pool).await?;
     let mut areas: Vec<String> = Vec::new();
     if r.areas.is_empty() {
         let sql = format!(
-            "SELECT DISTINCT ba.name FROM people p JOIN business_areas ba ON ba.id = p.business_area_id WHERE {MON_ELIGIBLE}"
+            "SELECT DISTINCT ba.name FROM people p JOIN business_areas ba ON ba.id = p.business_area_id WHERE {ELIGIBLE}"
         );
-        areas = sqlx::query_scalar(&sql).fetch_all(&mut *tx).await.map_err(db_err)?;
+        areas = sqlx::query_scalar(&sql).fetch_all(&mut *tx).await?;
     } else {
         for a in &r.areas {
             let a = a.trim();
@@ -159,7 +169,7 @@ pub async fn monitoring_create_round(
                 .bind(a)
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                ?;
             match found {
                 Some(n) if !areas.contains(&n) => areas.push(n),
                 Some(_) => {}
@@ -181,7 +191,7 @@ pub async fn monitoring_create_round(
     .bind(&actor.label)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     for a in &areas {
         sqlx::query("INSERT INTO monitoring_round_areas (round_id, business_area, sample_size) VALUES ($1, $2, $3)")
             .bind(id)
@@ -189,39 +199,39 @@ pub async fn monitoring_create_round(
             .bind(i64::from(r.sample_size))
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
     }
     let freeze = format!(
         "INSERT INTO monitoring_population (round_id, person_id, staff_number, business_area) \
          SELECT ra.round_id, p.id, p.staff_number, ba.name FROM people p \
          JOIN business_areas ba ON ba.id = p.business_area_id \
          JOIN monitoring_round_areas ra ON ra.round_id = $1 AND ra.business_area = ba.name \
-         WHERE {MON_ELIGIBLE}"
+         WHERE {ELIGIBLE}"
     );
-    sqlx::query(&freeze).bind(id).execute(&mut *tx).await.map_err(db_err)?;
-    let round = mon_tx_round(&mut tx, id).await?;
-    let members: Vec<lbm::Member> = mon_members(&mut tx, id).await?.into_iter().map(|(m, _)| m).collect();
+    sqlx::query(&freeze).bind(id).execute(&mut *tx).await?;
+    let round = tx_round(&mut tx, id).await?;
+    let members: Vec<domain::Member> = members(&mut tx, id).await?.into_iter().map(|(m, _)| m).collect();
     if members.is_empty() {
         return Err(StoreError::Invalid("areas: nobody in scope holds an allocated force device".into()));
     }
-    lbm::check_inputs(&members, &mon_sizes(&round), "-", "-").map_err(mon_invalid)?;
-    let population_hash = lbm::population_hash(&members);
-    audit(
+    domain::check_inputs(&members, &sizes(&round), "-", "-").map_err(invalid)?;
+    let population_hash = domain::population_hash(&members);
+    audit::audit(
         &mut tx,
         actor,
         now,
-        AuditEntry::new("monitoring.round.create", mon_round_subject(id)).clause("5.4").after(json!({
-            "name": name, "sample_sizes": mon_sizes(&round), "commitment": commitment,
+        AuditEntry::new("monitoring.round.create", round_subject(id)).clause("5.4").after(json!({
+            "name": name, "sample_sizes": sizes(&round), "commitment": commitment,
             "population": members.len(), "population_hash": population_hash, "deferral_days": r.rules.deferral_days,
         })),
     )
     .await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(round)
 }
 
 /// Record an exclusion with its reason, before the draw only (WP034 5.4).
-pub async fn monitoring_exclude(
+pub async fn exclude(
     pool: &Pool<DB>,
     round: Uuid,
     staff_number: &str,
@@ -234,8 +244,8 @@ pub async fn monitoring_exclude(
         return Err(StoreError::Invalid("reason: record why the person is excluded".into()));
     }
     let sn = staff_number.trim().to_ascii_uppercase();
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let before = mon_tx_round(&mut tx, round).await?;
+    let mut tx = begin_write(pool).await?;
+    let before = tx_round(&mut tx, round).await?;
     if before.status != RoundStatus::Open {
         return Err(StoreError::Conflict("the round has been drawn: exclusions are recorded before the draw".into()));
     }
@@ -246,10 +256,10 @@ pub async fn monitoring_exclude(
     .bind(&sn)
     .fetch_optional(&mut *tx)
     .await
-    .map_err(db_err)?
+    ?
     .ok_or_else(|| StoreError::Invalid(format!("staff_number: {sn} is not in the round's population")))?;
-    let area: String = row.try_get("business_area").map_err(db_err)?;
-    let excluded: Option<OffsetDateTime> = row.try_get("excluded_at").map_err(db_err)?;
+    let area: String = row.try_get("business_area")?;
+    let excluded: Option<OffsetDateTime> = row.try_get("excluded_at")?;
     if excluded.is_some() {
         return Err(StoreError::Conflict(format!("{sn} is already excluded from the round")));
     }
@@ -261,27 +271,27 @@ pub async fn monitoring_exclude(
         .bind(&sn)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
-    let members: Vec<lbm::Member> = mon_members(&mut tx, round).await?.into_iter().map(|(m, _)| m).collect();
-    audit(
+        ?;
+    let members: Vec<domain::Member> = members(&mut tx, round).await?.into_iter().map(|(m, _)| m).collect();
+    audit::audit(
         &mut tx,
         actor,
         now,
-        AuditEntry::new("monitoring.round.exclude", mon_round_subject(round))
+        AuditEntry::new("monitoring.round.exclude", round_subject(round))
             .clause("5.4")
             .justification(reason)
             .detail(json!({
                 "staff_number": sn, "business_area": area, "population": members.len(),
-                "population_hash": lbm::population_hash(&members),
+                "population_hash": domain::population_hash(&members),
             })),
     )
     .await?;
-    let after = mon_tx_round(&mut tx, round).await?;
-    tx.commit().await.map_err(db_err)?;
+    let after = tx_round(&mut tx, round).await?;
+    tx.commit().await?;
     Ok(after)
 }
 
-pub async fn monitoring_exclusions(pool: &Pool<DB>, round: Uuid) -> Result<Vec<Exclusion>> {
+pub async fn exclusions(pool: &Pool<DB>, round: Uuid) -> Result<Vec<Exclusion>> {
     let rows = sqlx::query(
         "SELECT staff_number, business_area, excluded_reason, excluded_at, excluded_by FROM monitoring_population \
          WHERE round_id = $1 AND excluded_at IS NOT NULL ORDER BY excluded_at, staff_number",
@@ -289,15 +299,15 @@ pub async fn monitoring_exclusions(pool: &Pool<DB>, round: Uuid) -> Result<Vec<E
     .bind(round)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok(Exclusion {
-                staff_number: r.try_get("staff_number").map_err(db_err)?,
-                business_area: r.try_get("business_area").map_err(db_err)?,
-                reason: r.try_get::<Option<String>, _>("excluded_reason").map_err(db_err)?.unwrap_or_default(),
-                at: r.try_get("excluded_at").map_err(db_err)?,
-                by: r.try_get::<Option<String>, _>("excluded_by").map_err(db_err)?.unwrap_or_default(),
+                staff_number: r.try_get("staff_number")?,
+                business_area: r.try_get("business_area")?,
+                reason: r.try_get::<Option<String>, _>("excluded_reason")?.unwrap_or_default(),
+                at: r.try_get("excluded_at")?,
+                by: r.try_get::<Option<String>, _>("excluded_by")?.unwrap_or_default(),
             })
         })
         .collect()
@@ -305,17 +315,17 @@ pub async fn monitoring_exclusions(pool: &Pool<DB>, round: Uuid) -> Result<Vec<E
 
 /// The stored selection: `{"selected": {area: [staff]}, "reserve": {area: [staff]}}`.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct MonDrawResult {
+struct DrawResult {
     selected: std::collections::BTreeMap<String, Vec<String>>,
     reserve: std::collections::BTreeMap<String, Vec<String>>,
 }
 
-async fn mon_draw_result(conn: &mut Conn, round: Uuid) -> Result<MonDrawResult> {
+async fn draw_result(conn: &mut Conn, round: Uuid) -> Result<DrawResult> {
     let text: Option<String> = sqlx::query_scalar("SELECT draw_result FROM monitoring_rounds WHERE id = $1")
         .bind(round)
         .fetch_optional(&mut *conn)
         .await
-        .map_err(db_err)?
+        ?
         .flatten();
     let text = text.ok_or_else(|| StoreError::Conflict("the round has not been drawn yet".into()))?;
     serde_json::from_str(&text)
@@ -323,7 +333,7 @@ async fn mon_draw_result(conn: &mut Conn, round: Uuid) -> Result<MonDrawResult> 
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn mon_open_case(
+async fn open_case(
     tx: &mut Tx<'_>,
     round: Uuid,
     person: Uuid,
@@ -348,22 +358,22 @@ async fn mon_open_case(
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let detail =
         json!({"round": round, "staff_number": staff_number, "business_area": area, "draw_rank": rank, "how": how});
-    let seq = audit(
+    let seq = audit::audit(
         tx,
         actor,
         now,
-        AuditEntry::new("monitoring.case.open", mon_case_subject(id)).clause("5.4").detail(detail.clone()),
+        AuditEntry::new("monitoring.case.open", case_subject(id)).clause("5.4").detail(detail.clone()),
     )
     .await?;
-    mon_record_step(tx, id, now, actor, how, "5.4", &detail, seq).await?;
+    record_step(tx, id, now, actor, how, "5.4", &detail, seq).await?;
     Ok(id)
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn mon_record_step(
+async fn record_step(
     tx: &mut Tx<'_>,
     case: Uuid,
     now: OffsetDateTime,
@@ -378,10 +388,10 @@ async fn mon_record_step(
             .bind(p)
             .fetch_optional(&mut **tx)
             .await
-            .map_err(db_err)?
+            ?
             .map(|r| -> Result<String> {
-                let name: String = r.try_get("name").map_err(db_err)?;
-                let sn: String = r.try_get("staff_number").map_err(db_err)?;
+                let name: String = r.try_get("name")?;
+                let sn: String = r.try_get("staff_number")?;
                 Ok(format!("{name} ({sn})"))
             })
             .transpose()?,
@@ -402,13 +412,13 @@ async fn mon_record_step(
     .bind(seq)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     Ok(())
 }
 
 /// The draw (WP034 5.4): refuse a secret that does not open the commitment, run the published
 /// algorithm, record its inputs and outputs, and open a case for each person selected.
-pub async fn monitoring_draw(
+pub async fn draw(
     pool: &Pool<DB>,
     round: Uuid,
     beacon: &str,
@@ -416,18 +426,18 @@ pub async fn monitoring_draw(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Round> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let before = mon_tx_round(&mut tx, round).await?;
+    let mut tx = begin_write(pool).await?;
+    let before = tx_round(&mut tx, round).await?;
     if before.status != RoundStatus::Open {
         return Err(StoreError::Conflict("the round has already been drawn; a draw is final".into()));
     }
-    let members = mon_members(&mut tx, round).await?;
+    let members = members(&mut tx, round).await?;
     let people: std::collections::HashMap<&str, Uuid> =
         members.iter().map(|(m, id)| (m.staff_number.as_str(), *id)).collect();
-    let population: Vec<lbm::Member> = members.iter().map(|(m, _)| m.clone()).collect();
+    let population: Vec<domain::Member> = members.iter().map(|(m, _)| m.clone()).collect();
     let bundle =
-        lbm::Bundle::build(&population, mon_sizes(&before), &before.commitment, beacon, secret).map_err(mon_invalid)?;
-    let result = MonDrawResult { selected: bundle.selected.clone(), reserve: bundle.reserve.clone() };
+        domain::Bundle::build(&population, sizes(&before), &before.commitment, beacon, secret).map_err(invalid)?;
+    let result = DrawResult { selected: bundle.selected.clone(), reserve: bundle.reserve.clone() };
     let result_text = serde_json::to_string(&result).map_err(|e| StoreError::Invalid(e.to_string()))?;
     sqlx::query(
         "UPDATE monitoring_rounds SET status = 'drawn', beacon = $1, secret = $2, seed = $3, population_hash = $4, draw_result = $5, \
@@ -443,12 +453,12 @@ pub async fn monitoring_draw(
     .bind(round)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
-    audit(
+    ?;
+    audit::audit(
         &mut tx,
         actor,
         now,
-        AuditEntry::new("monitoring.round.draw", mon_round_subject(round)).clause("5.4").detail(json!({
+        AuditEntry::new("monitoring.round.draw", round_subject(round)).clause("5.4").detail(json!({
             "beacon": beacon, "secret": secret, "seed": bundle.seed, "population": population.len(),
             "population_hash": bundle.population_hash, "selected": bundle.selected,
         })),
@@ -459,31 +469,31 @@ pub async fn monitoring_draw(
             let person = *people
                 .get(sn.as_str())
                 .ok_or_else(|| StoreError::Invalid(format!("{sn} is not in the population")))?;
-            mon_open_case(&mut tx, round, person, sn, area, rank, "selected", actor, now).await?;
+            open_case(&mut tx, round, person, sn, area, rank, "selected", actor, now).await?;
         }
     }
-    let after = mon_tx_round(&mut tx, round).await?;
-    tx.commit().await.map_err(db_err)?;
+    let after = tx_round(&mut tx, round).await?;
+    tx.commit().await?;
     Ok(after)
 }
 
 /// The verification bundle as stored (WP034 5.4).
-pub async fn monitoring_bundle(pool: &Pool<DB>, round: Uuid) -> Result<lbm::Bundle> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    let r = monitoring_round(pool, round)
+pub async fn bundle(pool: &Pool<DB>, round: Uuid) -> Result<domain::Bundle> {
+    let mut conn = pool.acquire().await?;
+    let r = round_by_id(pool, round)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("monitoring round {round}")))?;
-    let result = mon_draw_result(&mut conn, round).await?;
-    let mut population: Vec<lbm::Member> = mon_members(&mut conn, round).await?.into_iter().map(|(m, _)| m).collect();
-    lbm::sort_canonical(&mut population);
-    Ok(lbm::Bundle {
+    let result = draw_result(&mut conn, round).await?;
+    let mut population: Vec<domain::Member> = members(&mut conn, round).await?.into_iter().map(|(m, _)| m).collect();
+    domain::sort_canonical(&mut population);
+    Ok(domain::Bundle {
         population,
         population_hash: r.population_hash.clone().unwrap_or_default(),
         commitment: r.commitment.clone(),
         beacon: r.beacon.clone().unwrap_or_default(),
         secret: r.secret.clone().unwrap_or_default(),
         seed: r.seed.clone().unwrap_or_default(),
-        sample_sizes: mon_sizes(&r),
+        sample_sizes: sizes(&r),
         selected: result.selected,
         reserve: result.reserve,
     })
@@ -491,29 +501,29 @@ pub async fn monitoring_bundle(pool: &Pool<DB>, round: Uuid) -> Result<lbm::Bund
 
 // ---- cases --------------------------------------------------------------------------------
 
-const MON_CASE_SELECT: &str = "SELECT c.id, c.round_id, r.name AS round_name, r.deferral_days, c.person_id, c.staff_number, \
+const CASE_SELECT: &str = "SELECT c.id, c.round_id, r.name AS round_name, r.deferral_days, c.person_id, c.staff_number, \
     p.name AS person_name, c.business_area, c.draw_rank, c.stage, c.slot, c.first_slot, c.deferred, c.dmi_id, c.deadline, \
     c.devices, c.handed_over_at, c.failure_referred, c.created_at, c.updated_at, dm.staff_number AS dmi_staff, dm.name AS dmi_name \
     FROM monitoring_cases c JOIN monitoring_rounds r ON r.id = c.round_id JOIN people p ON p.id = c.person_id \
     LEFT JOIN people dm ON dm.id = c.dmi_id";
 
-async fn mon_case_from_row(conn: &mut Conn, r: &DbRow) -> Result<MonitoringCase> {
-    let id: Uuid = r.try_get("id").map_err(db_err)?;
-    let stage: String = r.try_get("stage").map_err(db_err)?;
-    let devices: String = r.try_get("devices").map_err(db_err)?;
+async fn case_from_row(conn: &mut Conn, r: &DbRow) -> Result<MonitoringCase> {
+    let id: Uuid = r.try_get("id")?;
+    let stage: String = r.try_get("stage")?;
+    let devices: String = r.try_get("devices")?;
     let devices: Vec<Uuid> =
         serde_json::from_str(&devices).map_err(|e| StoreError::Invalid(format!("stored devices of case {id}: {e}")))?;
-    let deferred: i64 = r.try_get("deferred").map_err(db_err)?;
-    let failure: i64 = r.try_get("failure_referred").map_err(db_err)?;
-    let state = lbm::CaseState {
-        stage: lbm::Stage::parse(&stage).ok_or_else(|| bad("case stage", &stage))?,
-        slot: r.try_get("slot").map_err(db_err)?,
-        first_slot: r.try_get("first_slot").map_err(db_err)?,
+    let deferred: i64 = r.try_get("deferred")?;
+    let failure: i64 = r.try_get("failure_referred")?;
+    let state = domain::CaseState {
+        stage: domain::Stage::parse(&stage).ok_or_else(|| people::bad("case stage", &stage))?,
+        slot: r.try_get("slot")?,
+        first_slot: r.try_get("first_slot")?,
         deferred: deferred != 0,
-        dmi: r.try_get("dmi_id").map_err(db_err)?,
-        deadline: r.try_get("deadline").map_err(db_err)?,
+        dmi: r.try_get("dmi_id")?,
+        deadline: r.try_get("deadline")?,
         devices,
-        handed_over_at: r.try_get("handed_over_at").map_err(db_err)?,
+        handed_over_at: r.try_get("handed_over_at")?,
         failure_referred: failure != 0,
     };
     let mut device_tags = Vec::with_capacity(state.devices.len());
@@ -522,67 +532,67 @@ async fn mon_case_from_row(conn: &mut Conn, r: &DbRow) -> Result<MonitoringCase>
             .bind(d)
             .fetch_optional(&mut *conn)
             .await
-            .map_err(db_err)?;
+            ?;
         device_tags.push(tag.unwrap_or_else(|| d.to_string()));
     }
     let rows = sqlx::query("SELECT id, case_id, kind, clause, summary, opened_at, opened_by FROM monitoring_referrals WHERE case_id = $1 ORDER BY opened_at")
         .bind(id)
         .fetch_all(&mut *conn)
         .await
-        .map_err(db_err)?;
+        ?;
     let referrals = rows
         .iter()
         .map(|x| {
-            let kind: String = x.try_get("kind").map_err(db_err)?;
+            let kind: String = x.try_get("kind")?;
             Ok(Referral {
-                id: x.try_get("id").map_err(db_err)?,
-                case_id: x.try_get("case_id").map_err(db_err)?,
-                kind: lbm::ReferralKind::parse(&kind).ok_or_else(|| bad("referral kind", &kind))?,
-                clause: x.try_get("clause").map_err(db_err)?,
-                summary: x.try_get("summary").map_err(db_err)?,
-                opened_at: x.try_get("opened_at").map_err(db_err)?,
-                opened_by: x.try_get("opened_by").map_err(db_err)?,
+                id: x.try_get("id")?,
+                case_id: x.try_get("case_id")?,
+                kind: domain::ReferralKind::parse(&kind).ok_or_else(|| people::bad("referral kind", &kind))?,
+                clause: x.try_get("clause")?,
+                summary: x.try_get("summary")?,
+                opened_at: x.try_get("opened_at")?,
+                opened_by: x.try_get("opened_by")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(MonitoringCase {
         id,
-        round_id: r.try_get("round_id").map_err(db_err)?,
-        round_name: r.try_get("round_name").map_err(db_err)?,
-        person_id: r.try_get("person_id").map_err(db_err)?,
-        staff_number: r.try_get("staff_number").map_err(db_err)?,
-        person_name: r.try_get("person_name").map_err(db_err)?,
-        business_area: r.try_get("business_area").map_err(db_err)?,
-        draw_rank: r.try_get("draw_rank").map_err(db_err)?,
+        round_id: r.try_get("round_id")?,
+        round_name: r.try_get("round_name")?,
+        person_id: r.try_get("person_id")?,
+        staff_number: r.try_get("staff_number")?,
+        person_name: r.try_get("person_name")?,
+        business_area: r.try_get("business_area")?,
+        draw_rank: r.try_get("draw_rank")?,
         state,
-        rules: lbm::CaseRules { deferral_days: mon_u32(r.try_get("deferral_days").map_err(db_err)?, "deferral days")? },
-        dmi_staff_number: r.try_get("dmi_staff").map_err(db_err)?,
-        dmi_name: r.try_get("dmi_name").map_err(db_err)?,
+        rules: domain::CaseRules { deferral_days: u32(r.try_get("deferral_days")?, "deferral days")? },
+        dmi_staff_number: r.try_get("dmi_staff")?,
+        dmi_name: r.try_get("dmi_name")?,
         device_tags,
         referrals,
-        created_at: r.try_get("created_at").map_err(db_err)?,
-        updated_at: r.try_get("updated_at").map_err(db_err)?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 
-async fn mon_tx_case(tx: &mut Tx<'_>, id: Uuid) -> Result<MonitoringCase> {
-    let sql = format!("{MON_CASE_SELECT} WHERE c.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await.map_err(db_err)?;
+async fn tx_case(tx: &mut Tx<'_>, id: Uuid) -> Result<MonitoringCase> {
+    let sql = format!("{CASE_SELECT} WHERE c.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
     let row = row.ok_or_else(|| StoreError::NotFound(format!("monitoring case {id}")))?;
-    mon_case_from_row(tx, &row).await
+    case_from_row(tx, &row).await
 }
 
-pub async fn monitoring_case(pool: &Pool<DB>, id: Uuid) -> Result<Option<MonitoringCase>> {
-    let sql = format!("{MON_CASE_SELECT} WHERE c.id = $1");
-    match sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)? {
-        Some(r) => Ok(Some(mon_case_from_row(&mut *pool.acquire().await.map_err(db_err)?, &r).await?)),
+pub async fn case_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<MonitoringCase>> {
+    let sql = format!("{CASE_SELECT} WHERE c.id = $1");
+    match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
+        Some(r) => Ok(Some(case_from_row(&mut *pool.acquire().await?, &r).await?)),
         None => Ok(None),
     }
 }
 
-pub async fn monitoring_cases(pool: &Pool<DB>, f: &CaseFilter) -> Result<Vec<MonitoringCase>> {
+pub async fn cases(pool: &Pool<DB>, f: &CaseFilter) -> Result<Vec<MonitoringCase>> {
     let sql = format!(
-        "{MON_CASE_SELECT} WHERE ($1 IS NULL OR c.round_id = $1) AND ($2 IS NULL OR c.stage = $2) \
+        "{CASE_SELECT} WHERE ($1 IS NULL OR c.round_id = $1) AND ($2 IS NULL OR c.stage = $2) \
          AND ($3 IS NULL OR c.dmi_id = $3 OR c.person_id = $3) ORDER BY c.created_at DESC, c.business_area, c.draw_rank"
     );
     let rows = sqlx::query(&sql)
@@ -591,55 +601,55 @@ pub async fn monitoring_cases(pool: &Pool<DB>, f: &CaseFilter) -> Result<Vec<Mon
         .bind(f.dmi_or_person)
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+        ?;
+    let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        out.push(mon_case_from_row(&mut conn, r).await?);
+        out.push(case_from_row(&mut conn, r).await?);
     }
     Ok(out)
 }
 
-pub async fn monitoring_case_steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<CaseStepRecord>> {
+pub async fn case_steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<CaseStepRecord>> {
     let rows = sqlx::query("SELECT id, at, actor, signed_by, step, clause, detail, audit_seq FROM monitoring_case_steps WHERE case_id = $1 ORDER BY audit_seq")
         .bind(id)
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     rows.iter()
         .map(|r| {
-            let detail: String = r.try_get("detail").map_err(db_err)?;
+            let detail: String = r.try_get("detail")?;
             Ok(CaseStepRecord {
-                id: r.try_get("id").map_err(db_err)?,
-                at: r.try_get("at").map_err(db_err)?,
-                actor: r.try_get("actor").map_err(db_err)?,
-                signed_by: r.try_get("signed_by").map_err(db_err)?,
-                step: r.try_get("step").map_err(db_err)?,
-                clause: r.try_get("clause").map_err(db_err)?,
-                detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
-                audit_seq: r.try_get("audit_seq").map_err(db_err)?,
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                signed_by: r.try_get("signed_by")?,
+                step: r.try_get("step")?,
+                clause: r.try_get("clause")?,
+                detail: crate::error::stored_json("detail", &detail)?,
+                audit_seq: r.try_get("audit_seq")?,
             })
         })
         .collect()
 }
 
-async fn mon_has_role(tx: &mut Tx<'_>, person: Uuid, role: Role) -> Result<bool> {
+async fn has_role(tx: &mut Tx<'_>, person: Uuid, role: Role) -> Result<bool> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM person_roles WHERE person_id = $1 AND role = $2")
         .bind(person)
         .bind(role.as_str())
         .fetch_one(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     Ok(n > 0)
 }
 
-fn mon_state_json(s: &lbm::CaseState) -> Value {
+fn state_json(s: &domain::CaseState) -> Value {
     serde_json::to_value(s).unwrap_or(Value::Null)
 }
 
 /// A device goes back to the person it was taken from (WP034 5.4: returned when the download has
 /// been completed and examined), through the register's own transition rules.
-async fn mon_give_back(
+async fn give_back(
     tx: &mut Tx<'_>,
     device: Uuid,
     person: Uuid,
@@ -647,12 +657,12 @@ async fn mon_give_back(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let before = tx_device(tx, device).await?;
-    devices::check_transition(before.status, DeviceStatus::Allocated, true)
+    let before = devices::tx_device(tx, device).await?;
+    custodian_domain::devices::check_transition(before.status, DeviceStatus::Allocated, true)
         .map_err(|e| StoreError::Conflict(format!("{}: {e}", before.asset_tag)))?;
-    set_status(tx, device, DeviceStatus::Allocated, Some(person), now).await?;
-    start_allocation(tx, device, person, now, actor, reason).await?;
-    device_event(
+    devices::set_status(tx, device, DeviceStatus::Allocated, Some(person), now).await?;
+    devices::start_allocation(tx, device, person, now, actor, reason).await?;
+    devices::device_event(
         tx,
         device,
         now,
@@ -665,34 +675,34 @@ async fn mon_give_back(
         "5.4",
     )
     .await?;
-    let after = tx_device(tx, device).await?;
-    audit(
+    let after = devices::tx_device(tx, device).await?;
+    audit::audit(
         tx,
         actor,
         now,
         AuditEntry::new("device.allocate", format!("device:{}", before.asset_tag))
             .clause("5.4")
             .justification(reason)
-            .before(device_snapshot(&before))
-            .after(device_snapshot(&after)),
+            .before(devices::device_snapshot(&before))
+            .after(devices::device_snapshot(&after)),
     )
     .await?;
     Ok(())
 }
 
 /// Take one step on a case (WP034 5.4, 5.5).
-pub async fn monitoring_step(
+pub async fn step(
     pool: &Pool<DB>,
     case: Uuid,
-    step: &lbm::Step,
+    step: &domain::Step,
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<MonitoringCase> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let c = mon_tx_case(&mut tx, case).await?;
+    let mut tx = begin_write(pool).await?;
+    let c = tx_case(&mut tx, case).await?;
     let mut step = step.clone();
     match &mut step {
-        lbm::Step::Mandate { devices, .. } => {
+        domain::Step::Mandate { devices, .. } => {
             // The notice covers every force device the person holds now.
             *devices = sqlx::query_scalar(
                 "SELECT id FROM devices WHERE holder_id = $1 AND status = 'allocated' ORDER BY asset_tag",
@@ -700,13 +710,13 @@ pub async fn monitoring_step(
             .bind(c.person_id)
             .fetch_all(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
         }
-        lbm::Step::AssignDmi { dmi } | lbm::Step::HandOver { received_by: dmi, .. } => {
+        domain::Step::AssignDmi { dmi } | domain::Step::HandOver { received_by: dmi, .. } => {
             if *dmi == c.person_id {
                 return Err(StoreError::Conflict("a person cannot examine their own devices".into()));
             }
-            if !mon_has_role(&mut tx, *dmi, Role::Dmi).await? {
+            if !has_role(&mut tx, *dmi, Role::Dmi).await? {
                 return Err(StoreError::Invalid(
                     "dmi: the person is not a Digital Media Investigator (WP034 5.4)".into(),
                 ));
@@ -714,28 +724,28 @@ pub async fn monitoring_step(
         }
         _ => {}
     }
-    let t = lbm::apply(&c.state, &step, &c.rules, now).map_err(|e| match e {
-        lbm::CaseError::WrongStage { .. } => StoreError::Conflict(e.to_string()),
-        lbm::CaseError::Invalid { .. } => StoreError::Invalid(e.to_string()),
+    let t = domain::apply(&c.state, &step, &c.rules, now).map_err(|e| match e {
+        domain::CaseError::WrongStage { .. } => StoreError::Conflict(e.to_string()),
+        domain::CaseError::Invalid { .. } => StoreError::Invalid(e.to_string()),
     })?;
     let justification = match &step {
-        lbm::Step::Defer { reason, .. } | lbm::Step::Refuse { reason } | lbm::Step::Withdraw { reason } => {
+        domain::Step::Defer { reason, .. } | domain::Step::Refuse { reason } | domain::Step::Withdraw { reason } => {
             Some(reason.trim().to_string())
         }
-        lbm::Step::Examine { concerns: Some(s) } => Some(s.trim().to_string()),
+        domain::Step::Examine { concerns: Some(s) } => Some(s.trim().to_string()),
         _ => None,
     };
     let detail = serde_json::to_value(&step).unwrap_or(Value::Null);
-    let mut entry = AuditEntry::new(&format!("monitoring.case.{}", step.name()), mon_case_subject(case))
+    let mut entry = AuditEntry::new(&format!("monitoring.case.{}", step.name()), case_subject(case))
         .clause(step.clause())
-        .before(mon_state_json(&c.state))
-        .after(mon_state_json(&t.state))
+        .before(state_json(&c.state))
+        .after(state_json(&t.state))
         .detail(detail.clone());
     if let Some(j) = &justification {
         entry = entry.justification(j.clone());
     }
-    let seq = audit(&mut tx, actor, now, entry).await?;
-    mon_record_step(&mut tx, case, now, actor, step.name(), step.clause(), &detail, seq).await?;
+    let seq = audit::audit(&mut tx, actor, now, entry).await?;
+    record_step(&mut tx, case, now, actor, step.name(), step.clause(), &detail, seq).await?;
     let s = &t.state;
     let devices_json = serde_json::to_string(&s.devices).unwrap_or_else(|_| "[]".into());
     sqlx::query(
@@ -755,32 +765,32 @@ pub async fn monitoring_step(
     .bind(case)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     for e in &t.effects {
         match e {
-            lbm::Effect::DevicesToExamination(ids) => {
+            domain::Effect::DevicesToExamination(ids) => {
                 let reason = format!(
                     "Handed over for download under lawful business monitoring ({}, case {case})",
                     c.round_name
                 );
                 for d in ids {
-                    let dev = tx_device(&mut tx, *d).await?;
+                    let dev = devices::tx_device(&mut tx, *d).await?;
                     if dev.holder_id != Some(c.person_id) {
                         return Err(StoreError::Conflict(format!(
                             "{} is no longer allocated to {}; issue a new notice",
                             dev.asset_tag, c.staff_number
                         )));
                     }
-                    tx_transition(&mut tx, *d, DeviceStatus::InExamination, &reason, actor, now, "transition").await?;
+                    devices::tx_transition(&mut tx, *d, DeviceStatus::InExamination, &reason, actor, now, "transition").await?;
                 }
             }
-            lbm::Effect::DevicesReturned(ids) => {
+            domain::Effect::DevicesReturned(ids) => {
                 let reason = format!("Returned after download and examination ({}, case {case})", c.round_name);
                 for d in ids {
-                    mon_give_back(&mut tx, *d, c.person_id, &reason, actor, now).await?;
+                    give_back(&mut tx, *d, c.person_id, &reason, actor, now).await?;
                 }
             }
-            lbm::Effect::OpenReferral { kind, summary } => {
+            domain::Effect::OpenReferral { kind, summary } => {
                 let id = Uuid::now_v7();
                 sqlx::query("INSERT INTO monitoring_referrals (id, case_id, kind, clause, summary, opened_at, opened_by) VALUES ($1, $2, $3, '5.5', $4, $5, $6)")
                     .bind(id)
@@ -791,19 +801,19 @@ pub async fn monitoring_step(
                     .bind(&actor.label)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
-                audit(
+                    ?;
+                audit::audit(
                     &mut tx,
                     actor,
                     now,
-                    AuditEntry::new("monitoring.referral.open", mon_case_subject(case))
+                    AuditEntry::new("monitoring.referral.open", case_subject(case))
                         .clause("5.5")
                         .detail(json!({"referral": id, "kind": kind.as_str(), "summary": summary, "staff_number": c.staff_number})),
                 )
                 .await?;
             }
-            lbm::Effect::CallNextReserve => {
-                let result = mon_draw_result(&mut tx, c.round_id).await?;
+            domain::Effect::CallNextReserve => {
+                let result = draw_result(&mut tx, c.round_id).await?;
                 let taken: Vec<String> = sqlx::query_scalar(
                     "SELECT staff_number FROM monitoring_cases WHERE round_id = $1 AND business_area = $2",
                 )
@@ -811,7 +821,7 @@ pub async fn monitoring_step(
                 .bind(&c.business_area)
                 .fetch_all(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                ?;
                 let k = result.selected.get(&c.business_area).map_or(0, Vec::len);
                 let reserve = result.reserve.get(&c.business_area).cloned().unwrap_or_default();
                 let next = reserve.iter().enumerate().find(|(_, sn)| !taken.contains(sn));
@@ -823,8 +833,8 @@ pub async fn monitoring_step(
                     .bind(sn)
                     .fetch_one(&mut *tx)
                     .await
-                    .map_err(db_err)?;
-                    mon_open_case(
+                    ?;
+                    open_case(
                         &mut tx,
                         c.round_id,
                         person,
@@ -837,11 +847,11 @@ pub async fn monitoring_step(
                     )
                     .await?;
                 } else {
-                    audit(
+                    audit::audit(
                         &mut tx,
                         actor,
                         now,
-                        AuditEntry::new("monitoring.round.reserve_exhausted", mon_round_subject(c.round_id))
+                        AuditEntry::new("monitoring.round.reserve_exhausted", round_subject(c.round_id))
                             .clause("5.4")
                             .detail(json!({"business_area": c.business_area})),
                     )
@@ -850,42 +860,42 @@ pub async fn monitoring_step(
             }
         }
     }
-    let after = mon_tx_case(&mut tx, case).await?;
-    tx.commit().await.map_err(db_err)?;
+    let after = tx_case(&mut tx, case).await?;
+    tx.commit().await?;
     Ok(after)
 }
 
 /// Open failure-to-provide referrals for mandated cases past their deadline (WP034 5.5).
-pub async fn monitoring_sweep(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<usize> {
+pub async fn sweep(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<usize> {
     let ids: Vec<Uuid> =
         sqlx::query_scalar("SELECT id FROM monitoring_cases WHERE stage = 'mandated' AND failure_referred = 0")
             .fetch_all(pool)
             .await
-            .map_err(db_err)?;
+            ?;
     let mut opened = 0;
     for id in ids {
-        let Some(c) = monitoring_case(pool, id).await? else { continue };
-        if lbm::overdue(&c.state, now) {
-            monitoring_step(pool, id, &lbm::Step::FailureToProvide, actor, now).await?;
+        let Some(c) = case_by_id(pool, id).await? else { continue };
+        if domain::overdue(&c.state, now) {
+            step(pool, id, &domain::Step::FailureToProvide, actor, now).await?;
             opened += 1;
         }
     }
     Ok(opened)
 }
 
-pub async fn monitoring_counts(pool: &Pool<DB>, now: OffsetDateTime) -> Result<MonitoringCounts> {
-    let stages = grouped(pool, "SELECT stage, COUNT(*) FROM monitoring_cases GROUP BY stage").await?;
-    let by_stage = lbm::Stage::ALL
+pub async fn counts(pool: &Pool<DB>, now: OffsetDateTime) -> Result<MonitoringCounts> {
+    let stages = dashboard::grouped(pool, "SELECT stage, COUNT(*) FROM monitoring_cases GROUP BY stage").await?;
+    let by_stage = domain::Stage::ALL
         .iter()
         .map(|s| (s.as_str().to_string(), stages.iter().find(|(n, _)| n == s.as_str()).map_or(0, |(_, c)| *c)))
         .collect();
     let referrals =
-        grouped(pool, "SELECT kind, COUNT(*) FROM monitoring_referrals GROUP BY kind ORDER BY kind").await?;
+        dashboard::grouped(pool, "SELECT kind, COUNT(*) FROM monitoring_referrals GROUP BY kind ORDER BY kind").await?;
     let deadlines: Vec<Option<OffsetDateTime>> =
         sqlx::query_scalar("SELECT deadline FROM monitoring_cases WHERE stage = 'mandated' AND failure_referred = 0")
             .fetch_all(pool)
             .await
-            .map_err(db_err)?;
+            ?;
     let overdue = deadlines.iter().filter(|d| d.is_some_and(|d| now > d)).count() as i64;
     Ok(MonitoringCounts { by_stage, overdue, referrals })
 }

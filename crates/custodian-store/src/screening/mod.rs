@@ -7,7 +7,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, Db, Result, Store, pg_ops, sqlite_ops};
+use crate::{Actor, Result, Store};
 
 /// One version of the screening pack that was in force.
 #[derive(Debug, Clone, Serialize)]
@@ -46,18 +46,18 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<PackVersion> {
-        on_write!(self, screening_pack_activate(p, actor, now))
+        on_write!(self, screening::activate(p, actor, now))
     }
     /// The pack in force, or `None` while the compiled-in pack applies.
     pub async fn screening_pack_current(&self) -> Result<Option<PackVersion>> {
-        on_read!(self, screening_pack_current())
+        on_read!(self, screening::current())
     }
     /// Every version put into effect, newest first.
     pub async fn screening_pack_history(&self) -> Result<Vec<PackVersion>> {
-        on_read!(self, screening_pack_history())
+        on_read!(self, screening::history())
     }
     /// One version by its version string.
     pub async fn screening_pack(&self, version: &str) -> Result<Option<PackVersion>> {
-        on_read!(self, screening_pack(version))
+        on_read!(self, screening::pack(version))
     }
 }

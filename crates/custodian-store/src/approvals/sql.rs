@@ -1,100 +1,111 @@
-// Approval chains and notifications, written once and compiled per backend next to ops.rs (see
-// lib.rs), whose imports and helpers they share. The `*_tx` functions and `approval_open`,
-// `notify`, `notify_decider` take the caller's transaction so a feature opens or decides a request
-// together with its own change and audit events (see approvals_api.rs for the guide). Names here
-// start with `approval`, `apr_`, `notif` or `delegation`.
+//! The approvals SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Approval chains and notifications. The `*_tx` functions and `open`, `notify`,
+//! `notify_decider` take the caller's transaction so a feature opens or decides a request
+//! together with its own change and audit events (see `crate::approvals` for the guide).
 
-use crate::approvals_api::*;
-use custodian_domain::approvals::{self as chain, Deciding, Decider, Order, RequestStatus, StepStatus, Verdict};
+use super::{DB, Tx, DbRow, Conn, begin_write};
+use super::{apps, audit, overseas, people, posts};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::people::Role;
+use serde_json::json;
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+use crate::approvals::*;
+use crate::apps::GrantTo;
+use custodian_domain::approvals::{self as domain, Deciding, Decider, Order, RequestStatus, StepStatus, Verdict};
 
-const APR_SELECT: &str = "SELECT r.id, r.kind, r.subject, r.title, r.link, r.requester_id, p.name AS requester_name, \
+const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.subject, r.title, r.link, r.requester_id, p.name AS requester_name, \
     r.chain_order, r.status, r.revision, r.created_at, r.updated_at, r.closed_at \
     FROM approval_requests r JOIN people p ON p.id = r.requester_id";
 
-const APR_STEP_SELECT: &str = "SELECT s.position, s.step_key, s.clause, s.decider_person_id, dp.name AS decider_name, \
+const STEP_SELECT: &str = "SELECT s.position, s.step_key, s.clause, s.decider_person_id, dp.name AS decider_name, \
     s.decider_role, s.sla_days, s.status, s.opened_at, s.due_at, s.decided_by, db.name AS decided_by_name, s.on_behalf_of, \
     s.decided_at, s.reasons FROM approval_steps s LEFT JOIN people dp ON dp.id = s.decider_person_id \
     LEFT JOIN people db ON db.id = s.decided_by";
 
-fn apr_conflict(e: chain::ApprovalError) -> StoreError {
+fn conflict(e: domain::ApprovalError) -> StoreError {
     match e {
-        chain::ApprovalError::ReasonsRequired => StoreError::Invalid("reasons: a rejection needs reasons".into()),
-        chain::ApprovalError::NoSuchStep(_) => StoreError::NotFound(e.to_string()),
-        chain::ApprovalError::BadChain(_) => StoreError::Invalid(e.to_string()),
+        domain::ApprovalError::ReasonsRequired => StoreError::Invalid("reasons: a rejection needs reasons".into()),
+        domain::ApprovalError::NoSuchStep(_) => StoreError::NotFound(e.to_string()),
+        domain::ApprovalError::BadChain(_) => StoreError::Invalid(e.to_string()),
         _ => StoreError::Conflict(e.to_string()),
     }
 }
 
-async fn apr_steps(conn: &mut Conn, id: Uuid) -> Result<Vec<ApprovalStep>> {
-    let sql = format!("{APR_STEP_SELECT} WHERE s.request_id = $1 ORDER BY s.position");
-    let rows = sqlx::query(&sql).bind(id).fetch_all(&mut *conn).await.map_err(db_err)?;
+async fn steps(conn: &mut Conn, id: Uuid) -> Result<Vec<ApprovalStep>> {
+    let sql = format!("{STEP_SELECT} WHERE s.request_id = $1 ORDER BY s.position");
+    let rows = sqlx::query(&sql).bind(id).fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|r| {
-            let person: Option<Uuid> = r.try_get("decider_person_id").map_err(db_err)?;
-            let role: Option<String> = r.try_get("decider_role").map_err(db_err)?;
+            let person: Option<Uuid> = r.try_get("decider_person_id")?;
+            let role: Option<String> = r.try_get("decider_role")?;
             let (decider, label) = match (person, role) {
-                (Some(p), _) => (Decider::Person(p), r.try_get::<Option<String>, _>("decider_name").map_err(db_err)?.unwrap_or_default()),
+                (Some(p), _) => (Decider::Person(p), r.try_get::<Option<String>, _>("decider_name")?.unwrap_or_default()),
                 (None, Some(role)) => {
-                    let role = Role::parse(&role).ok_or_else(|| bad("decider role", &role))?;
+                    let role = Role::parse(&role).ok_or_else(|| people::bad("decider role", &role))?;
                     (Decider::Role(role), role.label().to_string())
                 }
                 (None, None) => return Err(StoreError::Invalid("stored approval step has no decider".into())),
             };
-            let status: String = r.try_get("status").map_err(db_err)?;
-            let sla: i64 = r.try_get("sla_days").map_err(db_err)?;
+            let status: String = r.try_get("status")?;
+            let sla: i64 = r.try_get("sla_days")?;
             Ok(ApprovalStep {
-                position: r.try_get("position").map_err(db_err)?,
-                key: r.try_get("step_key").map_err(db_err)?,
-                clause: r.try_get("clause").map_err(db_err)?,
+                position: r.try_get("position")?,
+                key: r.try_get("step_key")?,
+                clause: r.try_get("clause")?,
                 decider,
                 decider_label: label,
-                sla_days: u32::try_from(sla).map_err(|_| bad("service level", &sla.to_string()))?,
-                status: StepStatus::parse(&status).ok_or_else(|| bad("step status", &status))?,
-                opened_at: r.try_get("opened_at").map_err(db_err)?,
-                due_at: r.try_get("due_at").map_err(db_err)?,
-                decided_by: r.try_get("decided_by").map_err(db_err)?,
-                decided_by_name: r.try_get("decided_by_name").map_err(db_err)?,
-                on_behalf_of: r.try_get("on_behalf_of").map_err(db_err)?,
-                decided_at: r.try_get("decided_at").map_err(db_err)?,
-                reasons: r.try_get("reasons").map_err(db_err)?,
+                sla_days: u32::try_from(sla).map_err(|_| people::bad("service level", &sla.to_string()))?,
+                status: StepStatus::parse(&status).ok_or_else(|| people::bad("step status", &status))?,
+                opened_at: r.try_get("opened_at")?,
+                due_at: r.try_get("due_at")?,
+                decided_by: r.try_get("decided_by")?,
+                decided_by_name: r.try_get("decided_by_name")?,
+                on_behalf_of: r.try_get("on_behalf_of")?,
+                decided_at: r.try_get("decided_at")?,
+                reasons: r.try_get("reasons")?,
             })
         })
         .collect()
 }
 
-async fn apr_from_row(conn: &mut Conn, r: &DbRow) -> Result<ApprovalRequest> {
-    let id: Uuid = r.try_get("id").map_err(db_err)?;
-    let order: String = r.try_get("chain_order").map_err(db_err)?;
-    let status: String = r.try_get("status").map_err(db_err)?;
-    let revision: i64 = r.try_get("revision").map_err(db_err)?;
+async fn from_row(conn: &mut Conn, r: &DbRow) -> Result<ApprovalRequest> {
+    let id: Uuid = r.try_get("id")?;
+    let order: String = r.try_get("chain_order")?;
+    let status: String = r.try_get("status")?;
+    let revision: i64 = r.try_get("revision")?;
     Ok(ApprovalRequest {
         id,
-        kind: r.try_get("kind").map_err(db_err)?,
-        subject: r.try_get("subject").map_err(db_err)?,
-        title: r.try_get("title").map_err(db_err)?,
-        link: r.try_get("link").map_err(db_err)?,
-        requester_id: r.try_get("requester_id").map_err(db_err)?,
-        requester_name: r.try_get("requester_name").map_err(db_err)?,
-        order: Order::parse(&order).ok_or_else(|| bad("chain order", &order))?,
-        status: RequestStatus::parse(&status).ok_or_else(|| bad("request status", &status))?,
-        revision: u32::try_from(revision).map_err(|_| bad("revision", &revision.to_string()))?,
-        created_at: r.try_get("created_at").map_err(db_err)?,
-        updated_at: r.try_get("updated_at").map_err(db_err)?,
-        closed_at: r.try_get("closed_at").map_err(db_err)?,
-        steps: apr_steps(conn, id).await?,
+        kind: r.try_get("kind")?,
+        subject: r.try_get("subject")?,
+        title: r.try_get("title")?,
+        link: r.try_get("link")?,
+        requester_id: r.try_get("requester_id")?,
+        requester_name: r.try_get("requester_name")?,
+        order: Order::parse(&order).ok_or_else(|| people::bad("chain order", &order))?,
+        status: RequestStatus::parse(&status).ok_or_else(|| people::bad("request status", &status))?,
+        revision: u32::try_from(revision).map_err(|_| people::bad("revision", &revision.to_string()))?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        closed_at: r.try_get("closed_at")?,
+        steps: steps(conn, id).await?,
         excluded: sqlx::query_scalar("SELECT person_id FROM approval_exclusions WHERE request_id = $1 ORDER BY person_id")
             .bind(id)
             .fetch_all(&mut *conn)
             .await
-            .map_err(db_err)?,
+            ?,
     })
 }
 
 /// Name the people who may not decide the request's current revision besides its requester
 /// (separation of duties: whoever made the subject as it now stands), replacing the list; in
 /// the caller's transaction. `reason` says why, for the record.
-pub async fn approval_exclude_tx(tx: &mut Tx<'_>, id: Uuid, people: &[Uuid], reason: &str) -> Result<()> {
-    sqlx::query("DELETE FROM approval_exclusions WHERE request_id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?;
+pub async fn exclude_tx(tx: &mut Tx<'_>, id: Uuid, people: &[Uuid], reason: &str) -> Result<()> {
+    sqlx::query("DELETE FROM approval_exclusions WHERE request_id = $1").bind(id).execute(&mut **tx).await?;
     let mut people = people.to_vec();
     people.sort();
     people.dedup();
@@ -105,48 +116,48 @@ pub async fn approval_exclude_tx(tx: &mut Tx<'_>, id: Uuid, people: &[Uuid], rea
             .bind(reason)
             .execute(&mut **tx)
             .await
-            .map_err(db_err)?;
+            ?;
     }
     Ok(())
 }
 
-async fn apr_load(conn: &mut Conn, id: Uuid) -> Result<Option<ApprovalRequest>> {
-    let sql = format!("{APR_SELECT} WHERE r.id = $1");
-    match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await.map_err(db_err)? {
-        Some(r) => Ok(Some(apr_from_row(conn, &r).await?)),
+pub async fn load(conn: &mut Conn, id: Uuid) -> Result<Option<ApprovalRequest>> {
+    let sql = format!("{REQUEST_SELECT} WHERE r.id = $1");
+    match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? {
+        Some(r) => Ok(Some(from_row(conn, &r).await?)),
         None => Ok(None),
     }
 }
 
 /// Load a request inside a transaction.
-pub async fn approval_load_tx(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
-    apr_load(tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("approval request {id}")))
+pub async fn load_tx(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
+    load(tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("approval request {id}")))
 }
 
-pub async fn approval_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<ApprovalRequest>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    apr_load(&mut conn, id).await
+pub async fn by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<ApprovalRequest>> {
+    let mut conn = pool.acquire().await?;
+    load(&mut conn, id).await
 }
 
-pub async fn approval_by_subject(pool: &Pool<DB>, subject: &str) -> Result<Option<ApprovalRequest>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+pub async fn by_subject(pool: &Pool<DB>, subject: &str) -> Result<Option<ApprovalRequest>> {
+    let mut conn = pool.acquire().await?;
     let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM approval_requests WHERE subject = $1")
         .bind(subject)
         .fetch_optional(&mut *conn)
         .await
-        .map_err(db_err)?;
+        ?;
     match id {
-        Some(id) => apr_load(&mut conn, id).await,
+        Some(id) => load(&mut conn, id).await,
         None => Ok(None),
     }
 }
 
-fn apr_subject(id: Uuid) -> String {
+fn subject(id: Uuid) -> String {
     format!("approval:{id}")
 }
 
 /// Write the domain request's state back to the request's rows.
-async fn apr_save(tx: &mut Tx<'_>, id: Uuid, r: &chain::Request, now: OffsetDateTime) -> Result<()> {
+async fn save(tx: &mut Tx<'_>, id: Uuid, r: &domain::Request, now: OffsetDateTime) -> Result<()> {
     let closed = if r.status == RequestStatus::Pending { None } else { Some(now) };
     sqlx::query("UPDATE approval_requests SET status = $1, revision = $2, updated_at = $3, closed_at = $4 WHERE id = $5")
         .bind(r.status.as_str())
@@ -156,7 +167,7 @@ async fn apr_save(tx: &mut Tx<'_>, id: Uuid, r: &chain::Request, now: OffsetDate
         .bind(id)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     for s in &r.steps {
         sqlx::query(
             "UPDATE approval_steps SET status = $1, opened_at = $2, due_at = $3, decided_by = $4, on_behalf_of = $5, \
@@ -174,20 +185,20 @@ async fn apr_save(tx: &mut Tx<'_>, id: Uuid, r: &chain::Request, now: OffsetDate
         .bind(&s.key)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     }
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn apr_event(
+async fn event(
     tx: &mut Tx<'_>,
     request: Uuid,
     revision: u32,
     now: OffsetDateTime,
     actor: Option<Uuid>,
     event: &str,
-    step: Option<&chain::Step>,
+    step: Option<&domain::Step>,
     reasons: Option<&str>,
 ) -> Result<()> {
     sqlx::query(
@@ -206,7 +217,7 @@ async fn apr_event(
     .bind(reasons)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     Ok(())
 }
 
@@ -235,13 +246,13 @@ pub async fn notify(
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     Ok(())
 }
 
 /// The people who may decide for `decider` at `now`: the named person and their running deputies,
 /// or every active holder of the role.
-async fn apr_decider_people(tx: &mut Tx<'_>, decider: &Decider, now: OffsetDateTime) -> Result<Vec<Uuid>> {
+async fn decider_people(tx: &mut Tx<'_>, decider: &Decider, now: OffsetDateTime) -> Result<Vec<Uuid>> {
     match decider {
         Decider::Person(p) => {
             let rows: Vec<(Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
@@ -250,7 +261,7 @@ async fn apr_decider_people(tx: &mut Tx<'_>, decider: &Decider, now: OffsetDateT
             .bind(p)
             .fetch_all(&mut **tx)
             .await
-            .map_err(db_err)?;
+            ?;
             let mut out = vec![*p];
             out.extend(rows.into_iter().filter(|(_, s, e)| *s <= now && now < *e).map(|(d, _, _)| d));
             Ok(out)
@@ -261,7 +272,7 @@ async fn apr_decider_people(tx: &mut Tx<'_>, decider: &Decider, now: OffsetDateT
         .bind(role.as_str())
         .fetch_all(&mut **tx)
         .await
-        .map_err(db_err),
+        .map_err(StoreError::from),
     }
 }
 
@@ -278,7 +289,7 @@ pub async fn notify_decider(
     subject: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<()> {
-    for p in apr_decider_people(tx, decider, now).await? {
+    for p in decider_people(tx, decider, now).await? {
         if p != requester {
             notify(tx, p, kind, title, body, link, subject, now).await?;
         }
@@ -288,8 +299,8 @@ pub async fn notify_decider(
 
 /// Open an approval request in the caller's transaction: its rows, the timeline's first line,
 /// the audit event, and notifications to the deciders of the steps decidable now.
-pub async fn approval_open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-    let r = chain::Request::new(n.requester, &n.spec, now).map_err(apr_conflict)?;
+pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+    let r = domain::Request::new(n.requester, &n.spec, now).map_err(conflict)?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO approval_requests (id, kind, subject, title, link, requester_id, chain_order, status, revision, created_at, updated_at) \
@@ -306,7 +317,7 @@ pub async fn approval_open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now:
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     for (i, s) in r.steps.iter().enumerate() {
         let (person, role) = match s.decider {
             Decider::Person(p) => (Some(p), None),
@@ -328,15 +339,15 @@ pub async fn approval_open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now:
         .bind(s.due_at)
         .execute(&mut **tx)
         .await
-        .map_err(db_err)?;
+        ?;
     }
-    apr_event(tx, id, 0, now, actor.person_id, "requested", None, None).await?;
+    event(tx, id, 0, now, actor.person_id, "requested", None, None).await?;
     let clause = r.steps[0].clause.clone();
-    audit(
+    audit::audit(
         tx,
         actor,
         now,
-        AuditEntry::new("approval.request", apr_subject(id)).clause(&clause).after(json!({
+        AuditEntry::new("approval.request", subject(id)).clause(&clause).after(json!({
             "kind": n.kind, "subject": n.subject, "title": n.title, "order": r.order.as_str(),
             "steps": r.steps.iter().map(|s| json!({"key": s.key, "clause": s.clause, "decider": s.decider, "sla_days": s.sla_days})).collect::<Vec<_>>(),
         })),
@@ -349,32 +360,32 @@ pub async fn approval_open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now:
     Ok(id)
 }
 
-pub async fn approval_open_standalone(pool: &Pool<DB>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let id = approval_open(&mut tx, n, actor, now).await?;
-    tx.commit().await.map_err(db_err)?;
+pub async fn open_standalone(pool: &Pool<DB>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+    let mut tx = begin_write(pool).await?;
+    let id = open(&mut tx, n, actor, now).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
 /// Take the request's row lock (PostgreSQL) before reading it, so two deciders are ordered.
-async fn apr_lock(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
-    sqlx::query("UPDATE approval_requests SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut **tx).await.map_err(db_err)?;
-    approval_load_tx(tx, id).await
+async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
+    sqlx::query("UPDATE approval_requests SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    load_tx(tx, id).await
 }
 
 /// Who `person` is as a decider at `now`: their roles and the people they deputise for.
-pub async fn approval_deciding(conn: &mut Conn, person: Uuid, now: OffsetDateTime) -> Result<Deciding> {
+pub async fn deciding(conn: &mut Conn, person: Uuid, now: OffsetDateTime) -> Result<Deciding> {
     let roles: Vec<String> =
-        sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1").bind(person).fetch_all(&mut *conn).await.map_err(db_err)?;
+        sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1").bind(person).fetch_all(&mut *conn).await?;
     let rows: Vec<(Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
         "SELECT person_id, starts_at, ends_at FROM approval_delegations WHERE deputy_id = $1 AND revoked_at IS NULL",
     )
     .bind(person)
     .fetch_all(&mut *conn)
     .await
-    .map_err(db_err)?;
-    let delegations: Vec<chain::Delegation> =
-        rows.into_iter().map(|(from, starts_at, ends_at)| chain::Delegation { from, to: person, starts_at, ends_at }).collect();
+    ?;
+    let delegations: Vec<domain::Delegation> =
+        rows.into_iter().map(|(from, starts_at, ends_at)| domain::Delegation { from, to: person, starts_at, ends_at }).collect();
     Ok(Deciding::new(person, roles.iter().filter_map(|r| Role::parse(r)).collect(), &delegations, now))
 }
 
@@ -382,7 +393,7 @@ pub async fn approval_deciding(conn: &mut Conn, person: Uuid, now: OffsetDateTim
 /// audit event naming the step's clause, notifications to the requester and to the next
 /// deciders. The feature's effect is the caller's (see [`Decided::outcome`]).
 #[allow(clippy::too_many_arguments)]
-pub async fn approval_decide_tx(
+pub async fn decide_tx(
     tx: &mut Tx<'_>,
     id: Uuid,
     step: &str,
@@ -392,35 +403,35 @@ pub async fn approval_decide_tx(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Decided> {
-    let before = apr_lock(tx, id).await?;
-    let who = approval_deciding(tx, person, now).await?;
+    let before = lock(tx, id).await?;
+    let who = deciding(tx, person, now).await?;
     let mut r = before.to_domain();
-    let outcome = r.decide(step, &who, verdict, reasons, now).map_err(apr_conflict)?;
-    apr_save(tx, id, &r, now).await?;
+    let outcome = r.decide(step, &who, verdict, reasons, now).map_err(conflict)?;
+    save(tx, id, &r, now).await?;
     let s = r.step(step).cloned().ok_or_else(|| StoreError::NotFound(format!("step {step}")))?;
-    apr_event(tx, id, r.revision, now, Some(person), s.status.as_str(), Some(&s), s.reasons.as_deref()).await?;
+    event(tx, id, r.revision, now, Some(person), s.status.as_str(), Some(&s), s.reasons.as_deref()).await?;
     let action = match verdict {
         Verdict::Approve => "approval.approve",
         Verdict::Reject => "approval.reject",
     };
-    let mut entry = AuditEntry::new(action, apr_subject(id)).clause(&s.clause).after(json!({
+    let mut entry = AuditEntry::new(action, subject(id)).clause(&s.clause).after(json!({
         "step": s.key, "verdict": verdict.as_str(), "on_behalf_of": s.on_behalf_of, "request_status": r.status.as_str(),
         "subject": before.subject, "revision": r.revision,
     }));
     if let Some(reasons) = &s.reasons {
         entry = entry.justification(reasons);
     }
-    audit(tx, actor, now, entry).await?;
+    audit::audit(tx, actor, now, entry).await?;
     let (title, body) = match &outcome {
-        chain::Outcome::Approved => ("Request approved", format!("{}: approved at the last step ({}, WP034 {}).", before.title, s.key, s.clause)),
-        chain::Outcome::Rejected => (
+        domain::Outcome::Approved => ("Request approved", format!("{}: approved at the last step ({}, WP034 {}).", before.title, s.key, s.clause)),
+        domain::Outcome::Rejected => (
             "Request rejected",
             format!("{}: rejected at step {} (WP034 {}): {}", before.title, s.key, s.clause, s.reasons.as_deref().unwrap_or("")),
         ),
-        chain::Outcome::StepApproved { .. } => ("Step approved", format!("{}: step {} approved (WP034 {}).", before.title, s.key, s.clause)),
+        domain::Outcome::StepApproved { .. } => ("Step approved", format!("{}: step {} approved (WP034 {}).", before.title, s.key, s.clause)),
     };
     notify(tx, before.requester_id, &format!("approval.{}", s.status.as_str()), title, &body, Some(&before.link), Some(&before.subject), now).await?;
-    if let chain::Outcome::StepApproved { next } = &outcome {
+    if let domain::Outcome::StepApproved { next } = &outcome {
         for k in next {
             if let Some(n) = r.step(k) {
                 let body = format!("A request waits for your decision (step {}, WP034 {}).", n.key, n.clause);
@@ -428,21 +439,21 @@ pub async fn approval_decide_tx(
             }
         }
     }
-    let request = approval_load_tx(tx, id).await?;
+    let request = load_tx(tx, id).await?;
     Ok(Decided { request, outcome })
 }
 
 /// The effect of a decision for each feature, run in the deciding transaction by
 /// [`approval_decide`]. Add an arm for your `kind`.
-async fn approval_effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+async fn effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     match d.request.kind.as_str() {
-        crate::overseas_api::OVERSEAS_KIND => overseas_effect(tx, d, actor, now).await,
+        crate::overseas::OVERSEAS_KIND => overseas::effect(tx, d, actor, now).await,
         // A post moves on (or back to its author) with the decision (posts_ops.rs).
-        "social_post" => posts_chain_effect(tx, d, actor, now).await,
+        "social_post" => posts::chain_effect(tx, d, actor, now).await,
         // WP034 4.8: Digital Services' approval grants the app to the requester (see apps_ops.rs;
         // `app_request_decide` also offers a role grant and an expiry).
-        "app" if d.outcome == chain::Outcome::Approved => {
-            app_request_grant_tx(tx, &d.request.subject, GrantTo::Requester, None, actor, now).await
+        "app" if d.outcome == domain::Outcome::Approved => {
+            apps::request_grant_tx(tx, &d.request.subject, GrantTo::Requester, None, actor, now).await
         }
         _ => {
             let _ = (tx, actor, now);
@@ -452,7 +463,7 @@ async fn approval_effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: Offs
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn approval_decide(
+pub async fn decide(
     pool: &Pool<DB>,
     id: Uuid,
     step: &str,
@@ -462,68 +473,68 @@ pub async fn approval_decide(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Decided> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let mut d = approval_decide_tx(&mut tx, id, step, person, verdict, reasons, actor, now).await?;
-    approval_effects(&mut tx, &d, actor, now).await?;
-    d.request = approval_load_tx(&mut tx, id).await?;
-    tx.commit().await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
+    let mut d = decide_tx(&mut tx, id, step, person, verdict, reasons, actor, now).await?;
+    effects(&mut tx, &d, actor, now).await?;
+    d.request = load_tx(&mut tx, id).await?;
+    tx.commit().await?;
     Ok(d)
 }
 
 /// The requester withdraws, in the caller's transaction; the deciders of pending steps are told.
-pub async fn approval_withdraw_tx(tx: &mut Tx<'_>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
-    let before = apr_lock(tx, id).await?;
+pub async fn withdraw_tx(tx: &mut Tx<'_>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+    let before = lock(tx, id).await?;
     let mut r = before.to_domain();
-    r.withdraw(person).map_err(apr_conflict)?;
-    apr_save(tx, id, &r, now).await?;
-    apr_event(tx, id, r.revision, now, Some(person), "withdrawn", None, None).await?;
+    r.withdraw(person).map_err(conflict)?;
+    save(tx, id, &r, now).await?;
+    event(tx, id, r.revision, now, Some(person), "withdrawn", None, None).await?;
     let clause = before.steps.first().map(|s| s.clause.clone()).unwrap_or_default();
-    audit(tx, actor, now, AuditEntry::new("approval.withdraw", apr_subject(id)).clause(&clause)
+    audit::audit(tx, actor, now, AuditEntry::new("approval.withdraw", subject(id)).clause(&clause)
         .before(json!({"status": before.status.as_str()})).after(json!({"status": "withdrawn", "subject": before.subject}))).await?;
     for s in before.steps.iter().filter(|s| s.status == StepStatus::Pending) {
         let body = format!("{} was withdrawn by the requester; no decision is needed.", before.title);
         notify_decider(tx, &s.decider, before.requester_id, "approval.withdrawn", "Request withdrawn", &body, Some(&before.link), Some(&before.subject), now).await?;
     }
-    approval_load_tx(tx, id).await
+    load_tx(tx, id).await
 }
 
-pub async fn approval_withdraw(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let r = approval_withdraw_tx(&mut tx, id, person, actor, now).await?;
+pub async fn withdraw(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+    let mut tx = begin_write(pool).await?;
+    let r = withdraw_tx(&mut tx, id, person, actor, now).await?;
     // The feature's record follows a withdrawal too (an arm per `kind`, like `approval_effects`).
-    if r.kind == crate::overseas_api::OVERSEAS_KIND {
-        overseas_follow(&mut tx, &r, actor, now).await?;
+    if r.kind == crate::overseas::OVERSEAS_KIND {
+        overseas::follow(&mut tx, &r, actor, now).await?;
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(r)
 }
 
 /// The subject was edited: every step back to pending (or waiting), in the caller's transaction.
-pub async fn approval_restart_tx(tx: &mut Tx<'_>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
-    let before = apr_lock(tx, id).await?;
+pub async fn restart_tx(tx: &mut Tx<'_>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+    let before = lock(tx, id).await?;
     let mut r = before.to_domain();
-    r.restart(now).map_err(apr_conflict)?;
-    apr_save(tx, id, &r, now).await?;
-    apr_event(tx, id, r.revision, now, actor.person_id, "restarted", None, Some(reason)).await?;
+    r.restart(now).map_err(conflict)?;
+    save(tx, id, &r, now).await?;
+    event(tx, id, r.revision, now, actor.person_id, "restarted", None, Some(reason)).await?;
     let clause = before.steps.first().map(|s| s.clause.clone()).unwrap_or_default();
-    audit(tx, actor, now, AuditEntry::new("approval.restart", apr_subject(id)).clause(&clause).justification(reason)
+    audit::audit(tx, actor, now, AuditEntry::new("approval.restart", subject(id)).clause(&clause).justification(reason)
         .before(json!({"status": before.status.as_str(), "revision": before.revision}))
         .after(json!({"status": r.status.as_str(), "revision": r.revision}))).await?;
     for s in r.steps.iter().filter(|s| s.status == StepStatus::Pending) {
         let body = format!("{} changed ({reason}); it needs your decision again (step {}, WP034 {}).", before.title, s.key, s.clause);
         notify_decider(tx, &s.decider, before.requester_id, "approval.to_decide", &before.title, &body, Some(&before.link), Some(&before.subject), now).await?;
     }
-    approval_load_tx(tx, id).await
+    load_tx(tx, id).await
 }
 
-pub async fn approval_restart(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let r = approval_restart_tx(&mut tx, id, reason, actor, now).await?;
-    tx.commit().await.map_err(db_err)?;
+pub async fn restart(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+    let mut tx = begin_write(pool).await?;
+    let r = restart_tx(&mut tx, id, reason, actor, now).await?;
+    tx.commit().await?;
     Ok(r)
 }
 
-pub async fn approval_timeline(pool: &Pool<DB>, id: Uuid) -> Result<Vec<ApprovalEvent>> {
+pub async fn timeline(pool: &Pool<DB>, id: Uuid) -> Result<Vec<ApprovalEvent>> {
     let rows = sqlx::query(
         "SELECT e.revision, e.at, e.actor_id, a.name AS actor_name, e.event, e.step_key, e.clause, e.on_behalf_of, \
          o.name AS on_behalf_of_name, e.reasons FROM approval_events e LEFT JOIN people a ON a.id = e.actor_id \
@@ -532,29 +543,29 @@ pub async fn approval_timeline(pool: &Pool<DB>, id: Uuid) -> Result<Vec<Approval
     .bind(id)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
-            let rev: i64 = r.try_get("revision").map_err(db_err)?;
+            let rev: i64 = r.try_get("revision")?;
             Ok(ApprovalEvent {
                 revision: u32::try_from(rev).unwrap_or(0),
-                at: r.try_get("at").map_err(db_err)?,
-                actor_id: r.try_get("actor_id").map_err(db_err)?,
-                actor_name: r.try_get("actor_name").map_err(db_err)?,
-                event: r.try_get("event").map_err(db_err)?,
-                step_key: r.try_get("step_key").map_err(db_err)?,
-                clause: r.try_get("clause").map_err(db_err)?,
-                on_behalf_of: r.try_get("on_behalf_of").map_err(db_err)?,
-                on_behalf_of_name: r.try_get("on_behalf_of_name").map_err(db_err)?,
-                reasons: r.try_get("reasons").map_err(db_err)?,
+                at: r.try_get("at")?,
+                actor_id: r.try_get("actor_id")?,
+                actor_name: r.try_get("actor_name")?,
+                event: r.try_get("event")?,
+                step_key: r.try_get("step_key")?,
+                clause: r.try_get("clause")?,
+                on_behalf_of: r.try_get("on_behalf_of")?,
+                on_behalf_of_name: r.try_get("on_behalf_of_name")?,
+                reasons: r.try_get("reasons")?,
             })
         })
         .collect()
 }
 
-pub async fn approvals_to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateTime) -> Result<Vec<ToDecide>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    let who = approval_deciding(&mut conn, person, now).await?;
+pub async fn to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateTime) -> Result<Vec<ToDecide>> {
+    let mut conn = pool.acquire().await?;
+    let who = deciding(&mut conn, person, now).await?;
     let mut ids: Vec<Uuid> = sqlx::query_scalar(
         "SELECT DISTINCT s.request_id FROM approval_steps s JOIN approval_requests r ON r.id = s.request_id \
          WHERE r.status = 'pending' AND s.status = 'pending' AND (s.decider_person_id = $1 OR s.decider_role IN \
@@ -564,11 +575,11 @@ pub async fn approvals_to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateT
     .bind(person)
     .fetch_all(&mut *conn)
     .await
-    .map_err(db_err)?;
+    ?;
     ids.sort();
     let mut out = vec![];
     for id in ids {
-        let Some(req) = apr_load(&mut conn, id).await? else { continue };
+        let Some(req) = load(&mut conn, id).await? else { continue };
         let steps = req.to_domain().decidable_by(&who);
         if steps.is_empty() {
             continue;
@@ -580,24 +591,24 @@ pub async fn approvals_to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateT
     Ok(out)
 }
 
-pub async fn approvals_requested_by(pool: &Pool<DB>, person: Uuid) -> Result<Vec<ApprovalRequest>> {
-    let sql = format!("{APR_SELECT} WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC");
-    let rows = sqlx::query(&sql).bind(person).fetch_all(pool).await.map_err(db_err)?;
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+pub async fn requested_by(pool: &Pool<DB>, person: Uuid) -> Result<Vec<ApprovalRequest>> {
+    let sql = format!("{REQUEST_SELECT} WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC");
+    let rows = sqlx::query(&sql).bind(person).fetch_all(pool).await?;
+    let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        out.push(apr_from_row(&mut conn, r).await?);
+        out.push(from_row(&mut conn, r).await?);
     }
     Ok(out)
 }
 
-async fn apr_pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String, ApprovalStep, Uuid, Option<OffsetDateTime>)>> {
+async fn pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String, ApprovalStep, Uuid, Option<OffsetDateTime>)>> {
     // Pending requests are few at any time: read each one's steps.
     let reqs: Vec<(Uuid, String, String, Uuid)> =
         sqlx::query_as("SELECT id, title, link, requester_id FROM approval_requests WHERE status = 'pending' ORDER BY created_at")
             .fetch_all(&mut *conn)
             .await
-            .map_err(db_err)?;
+            ?;
     let mut out = vec![];
     for (id, title, link, requester) in reqs {
         let notified: Vec<(String, Option<OffsetDateTime>)> =
@@ -605,8 +616,8 @@ async fn apr_pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String,
                 .bind(id)
                 .fetch_all(&mut *conn)
                 .await
-                .map_err(db_err)?;
-        for s in apr_steps(conn, id).await? {
+                ?;
+        for s in steps(conn, id).await? {
             if s.status == StepStatus::Pending {
                 let n = notified.iter().find(|(k, _)| *k == s.key).and_then(|(_, n)| *n);
                 out.push((id, title.clone(), link.clone(), s, requester, n));
@@ -616,9 +627,9 @@ async fn apr_pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String,
     Ok(out)
 }
 
-pub async fn approvals_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<OverdueStep>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    Ok(apr_pending_steps(&mut conn)
+pub async fn overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<OverdueStep>> {
+    let mut conn = pool.acquire().await?;
+    Ok(pending_steps(&mut conn)
         .await?
         .into_iter()
         .filter(|(_, _, _, s, _, _)| s.is_overdue(now))
@@ -634,9 +645,9 @@ pub async fn approvals_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<V
         .collect())
 }
 
-pub async fn approvals_flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let steps = apr_pending_steps(&mut tx).await?;
+pub async fn flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize> {
+    let mut tx = begin_write(pool).await?;
+    let steps = pending_steps(&mut tx).await?;
     let mut n = 0;
     for (id, title, link, s, requester, notified) in steps {
         if !s.is_overdue(now) || notified.is_some() {
@@ -649,9 +660,9 @@ pub async fn approvals_flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Res
             .bind(&s.key)
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
-        let revision: i64 = sqlx::query_scalar("SELECT revision FROM approval_requests WHERE id = $1").bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
-        let dom = chain::Step {
+            ?;
+        let revision: i64 = sqlx::query_scalar("SELECT revision FROM approval_requests WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+        let dom = domain::Step {
             key: s.key.clone(),
             clause: s.clause.clone(),
             decider: s.decider,
@@ -664,14 +675,14 @@ pub async fn approvals_flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Res
             decided_at: None,
             reasons: None,
         };
-        apr_event(&mut tx, id, u32::try_from(revision).unwrap_or(0), now, None, "overdue", Some(&dom), None).await?;
-        audit(&mut tx, &Actor::system(), now, AuditEntry::new("approval.overdue", apr_subject(id)).clause(&s.clause)
+        event(&mut tx, id, u32::try_from(revision).unwrap_or(0), now, None, "overdue", Some(&dom), None).await?;
+        audit::audit(&mut tx, &Actor::system(), now, AuditEntry::new("approval.overdue", subject(id)).clause(&s.clause)
             .detail(json!({"step": s.key, "due_at": s.due_at.map(|d| d.unix_timestamp())}))).await?;
         let body = format!("{title}: step {} (WP034 {}) is past its service level of {} working days.", s.key, s.clause, s.sla_days);
         notify_decider(&mut tx, &s.decider, requester, "approval.overdue", "Decision overdue", &body, Some(&link), None, now).await?;
         notify(&mut tx, requester, "approval.overdue", "Decision overdue", &body, Some(&link), None, now).await?;
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(n)
 }
 
@@ -695,7 +706,7 @@ pub async fn delegation_create(
     if reason.trim().is_empty() {
         return Err(StoreError::Invalid("reason: say why a deputy is needed (an absence)".into()));
     }
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO approval_delegations (id, person_id, deputy_id, starts_at, ends_at, reason, created_at, created_by) \
@@ -711,28 +722,28 @@ pub async fn delegation_create(
     .bind(&actor.label)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
-    audit(&mut tx, actor, now, AuditEntry::new("approval.delegate", format!("delegation:{id}")).clause("4.8").justification(reason.trim())
+    ?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("approval.delegate", format!("delegation:{id}")).clause("4.8").justification(reason.trim())
         .after(json!({"person": person, "deputy": deputy, "starts_at": starts_at.unix_timestamp(), "ends_at": ends_at.unix_timestamp()}))).await?;
     notify(&mut tx, deputy, "approval.deputy", "You are a deputy", &format!("You may decide approvals for a colleague until {}: {}", ends_at.date(), reason.trim()), Some("/approvals"), None, now).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(id)
 }
 
 pub async fn delegation_revoke(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let res = sqlx::query("UPDATE approval_delegations SET revoked_at = $1 WHERE id = $2 AND person_id = $3 AND revoked_at IS NULL")
         .bind(now)
         .bind(id)
         .bind(person)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     if res.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("delegation {id}")));
     }
-    audit(&mut tx, actor, now, AuditEntry::new("approval.delegation_revoke", format!("delegation:{id}")).clause("4.8")).await?;
-    tx.commit().await.map_err(db_err)
+    audit::audit(&mut tx, actor, now, AuditEntry::new("approval.delegation_revoke", format!("delegation:{id}")).clause("4.8")).await?;
+    Ok(tx.commit().await?)
 }
 
 pub async fn delegations_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<DelegationRecord>> {
@@ -744,19 +755,19 @@ pub async fn delegations_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<Delegat
     .bind(person)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok(DelegationRecord {
-                id: r.try_get("id").map_err(db_err)?,
-                person_id: r.try_get("person_id").map_err(db_err)?,
-                person_name: r.try_get("person_name").map_err(db_err)?,
-                deputy_id: r.try_get("deputy_id").map_err(db_err)?,
-                deputy_name: r.try_get("deputy_name").map_err(db_err)?,
-                starts_at: r.try_get("starts_at").map_err(db_err)?,
-                ends_at: r.try_get("ends_at").map_err(db_err)?,
-                reason: r.try_get("reason").map_err(db_err)?,
-                revoked_at: r.try_get("revoked_at").map_err(db_err)?,
+                id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                person_name: r.try_get("person_name")?,
+                deputy_id: r.try_get("deputy_id")?,
+                deputy_name: r.try_get("deputy_name")?,
+                starts_at: r.try_get("starts_at")?,
+                ends_at: r.try_get("ends_at")?,
+                reason: r.try_get("reason")?,
+                revoked_at: r.try_get("revoked_at")?,
             })
         })
         .collect()
@@ -771,19 +782,19 @@ pub async fn notifications_for(pool: &Pool<DB>, person: Uuid, limit: i64) -> Res
     .bind(limit)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok(Notification {
-                id: r.try_get("id").map_err(db_err)?,
-                person_id: r.try_get("person_id").map_err(db_err)?,
-                kind: r.try_get("kind").map_err(db_err)?,
-                title: r.try_get("title").map_err(db_err)?,
-                body: r.try_get("body").map_err(db_err)?,
-                link: r.try_get("link").map_err(db_err)?,
-                subject: r.try_get("subject").map_err(db_err)?,
-                created_at: r.try_get("created_at").map_err(db_err)?,
-                read_at: r.try_get("read_at").map_err(db_err)?,
+                id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                kind: r.try_get("kind")?,
+                title: r.try_get("title")?,
+                body: r.try_get("body")?,
+                link: r.try_get("link")?,
+                subject: r.try_get("subject")?,
+                created_at: r.try_get("created_at")?,
+                read_at: r.try_get("read_at")?,
             })
         })
         .collect()
@@ -794,22 +805,22 @@ pub async fn notifications_unread(pool: &Pool<DB>, person: Uuid) -> Result<i64> 
         .bind(person)
         .fetch_one(pool)
         .await
-        .map_err(db_err)
+        .map_err(StoreError::from)
 }
 
 pub async fn notifications_mark_read(pool: &Pool<DB>, person: Uuid, id: Option<Uuid>, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let res = sqlx::query("UPDATE notifications SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL AND ($3 IS NULL OR id = $3)")
         .bind(now)
         .bind(person)
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let n = res.rows_affected();
     if n > 0 {
-        audit(&mut tx, actor, now, AuditEntry::new("notification.read", format!("person:{person}")).detail(json!({"notification": id, "count": n}))).await?;
+        audit::audit(&mut tx, actor, now, AuditEntry::new("notification.read", format!("person:{person}")).detail(json!({"notification": id, "count": n}))).await?;
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(n)
 }

@@ -1,12 +1,22 @@
-// Approved apps (WP034 4.8, 6.5), written once and compiled per backend next to ops.rs and
-// approvals_ops.rs (see lib.rs), whose imports and helpers they share; `UUID_SQL` is the id
-// column type of the including backend. Names here start with `app` or `apps_`.
+//! The apps SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Approved apps (WP034 4.8, 6.5); `UUID_SQL` is the id column type of the backend.
 
-use crate::apps_api::*;
-use custodian_domain::apps::{self as apps_dom, Audience, Category as AppCategory, Platform as AppPlatform};
+use super::{DB, Tx, DbRow, Conn, begin_write, UUID_SQL};
+use super::{approvals, audit, findings, people};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::imports::RowError;
+use custodian_domain::people::Role;
+use serde_json::json;
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+use crate::apps::*;
+use custodian_domain::apps::{self as domain, Audience, Category as AppCategory, Platform as AppPlatform};
 
-/// A grant as the evaluation reads it: package, scope, role, area, person, expiry.
-type AppsLiveGrantRow = (String, String, Option<String>, Option<String>, Option<Uuid>, Option<OffsetDateTime>);
+type LiveGrantRow = (String, String, Option<String>, Option<String>, Option<Uuid>, Option<OffsetDateTime>);
 /// An app request row: approval, requester, requester's name, area, app, devices (JSON), need, grant, created.
 type AppRequestRow = (Uuid, Uuid, String, Option<String>, Uuid, String, String, Option<Uuid>, OffsetDateTime);
 
@@ -16,56 +26,56 @@ const GRANT_SELECT: &str = "SELECT g.id, g.app_id, g.scope, g.role, g.business_a
     g.expires_at, g.request_id, g.created_at, g.created_by, g.revoked_at FROM app_grants g LEFT JOIN people p ON p.id = g.person_id";
 
 fn grant_from_row(r: &DbRow) -> Result<GrantRecord> {
-    let scope: String = r.try_get("scope").map_err(db_err)?;
+    let scope: String = r.try_get("scope")?;
     let audience = match scope.as_str() {
         "all" => Audience::All,
         "role" => {
-            let role: String = r.try_get::<Option<String>, _>("role").map_err(db_err)?.unwrap_or_default();
-            Audience::Role(Role::parse(&role).ok_or_else(|| bad("grant role", &role))?)
+            let role: String = r.try_get::<Option<String>, _>("role")?.unwrap_or_default();
+            Audience::Role(Role::parse(&role).ok_or_else(|| people::bad("grant role", &role))?)
         }
-        "area" => Audience::Area(r.try_get::<Option<String>, _>("business_area").map_err(db_err)?.unwrap_or_default()),
-        "person" => Audience::Person(r.try_get::<Option<String>, _>("staff_number").map_err(db_err)?.unwrap_or_default()),
-        other => return Err(bad("grant scope", other)),
+        "area" => Audience::Area(r.try_get::<Option<String>, _>("business_area")?.unwrap_or_default()),
+        "person" => Audience::Person(r.try_get::<Option<String>, _>("staff_number")?.unwrap_or_default()),
+        other => return Err(people::bad("grant scope", other)),
     };
     Ok(GrantRecord {
-        id: r.try_get("id").map_err(db_err)?,
-        app_id: r.try_get("app_id").map_err(db_err)?,
+        id: r.try_get("id")?,
+        app_id: r.try_get("app_id")?,
         audience,
-        person_name: r.try_get("person_name").map_err(db_err)?,
-        expires_at: r.try_get("expires_at").map_err(db_err)?,
-        request_id: r.try_get("request_id").map_err(db_err)?,
-        created_at: r.try_get("created_at").map_err(db_err)?,
-        created_by: r.try_get("created_by").map_err(db_err)?,
-        revoked_at: r.try_get("revoked_at").map_err(db_err)?,
+        person_name: r.try_get("person_name")?,
+        expires_at: r.try_get("expires_at")?,
+        request_id: r.try_get("request_id")?,
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+        revoked_at: r.try_get("revoked_at")?,
     })
 }
 
 fn app_from_row(r: &DbRow, grants: Vec<GrantRecord>) -> Result<AppRecord> {
-    let platform: String = r.try_get("platform").map_err(db_err)?;
-    let category: String = r.try_get("category").map_err(db_err)?;
-    let category = AppCategory::parse(&category).ok_or_else(|| bad("category", &category))?;
+    let platform: String = r.try_get("platform")?;
+    let category: String = r.try_get("category")?;
+    let category = AppCategory::parse(&category).ok_or_else(|| people::bad("category", &category))?;
     Ok(AppRecord {
-        id: r.try_get("id").map_err(db_err)?,
-        name: r.try_get("name").map_err(db_err)?,
-        platform: AppPlatform::parse(&platform).ok_or_else(|| bad("platform", &platform))?,
-        package_id: r.try_get("package_id").map_err(db_err)?,
-        publisher: r.try_get("publisher").map_err(db_err)?,
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        platform: AppPlatform::parse(&platform).ok_or_else(|| people::bad("platform", &platform))?,
+        package_id: r.try_get("package_id")?,
+        publisher: r.try_get("publisher")?,
         category,
-        store_url: r.try_get("store_url").map_err(db_err)?,
-        listed: r.try_get("listed").map_err(db_err)?,
+        store_url: r.try_get("store_url")?,
+        listed: r.try_get("listed")?,
         direct_messaging: category.is_direct_messaging(),
         grants,
-        created_at: r.try_get("created_at").map_err(db_err)?,
-        updated_at: r.try_get("updated_at").map_err(db_err)?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 
-async fn app_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRecord>> {
+async fn load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRecord>> {
     let Some(row) = sqlx::query(&format!("SELECT {APP_COLS} FROM apps a WHERE a.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await
-        .map_err(db_err)?
+        ?
     else {
         return Ok(None);
     };
@@ -73,24 +83,24 @@ async fn app_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRecord>> {
         .bind(id)
         .fetch_all(&mut *conn)
         .await
-        .map_err(db_err)?
+        ?
         .iter()
         .map(grant_from_row)
         .collect::<Result<Vec<_>>>()?;
     Ok(Some(app_from_row(&row, grants)?))
 }
 
-pub async fn app_get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRecord>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    app_load(&mut conn, id).await
+pub async fn get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRecord>> {
+    let mut conn = pool.acquire().await?;
+    load(&mut conn, id).await
 }
 
-pub async fn apps_list(pool: &Pool<DB>) -> Result<Vec<AppRecord>> {
+pub async fn list(pool: &Pool<DB>) -> Result<Vec<AppRecord>> {
     let rows = sqlx::query(&format!("SELECT {APP_COLS} FROM apps a ORDER BY a.listed DESC, a.name, a.platform, a.package_id"))
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
-    let grants = sqlx::query(&format!("{GRANT_SELECT} ORDER BY g.created_at, g.id")).fetch_all(pool).await.map_err(db_err)?;
+        ?;
+    let grants = sqlx::query(&format!("{GRANT_SELECT} ORDER BY g.created_at, g.id")).fetch_all(pool).await?;
     let mut by_app: std::collections::HashMap<Uuid, Vec<GrantRecord>> = std::collections::HashMap::new();
     for g in &grants {
         let g = grant_from_row(g)?;
@@ -98,13 +108,13 @@ pub async fn apps_list(pool: &Pool<DB>) -> Result<Vec<AppRecord>> {
     }
     rows.iter()
         .map(|r| {
-            let id: Uuid = r.try_get("id").map_err(db_err)?;
+            let id: Uuid = r.try_get("id")?;
             app_from_row(r, by_app.remove(&id).unwrap_or_default())
         })
         .collect()
 }
 
-fn app_check(a: &NewApp) -> Result<()> {
+fn check(a: &NewApp) -> Result<()> {
     if a.name.trim().is_empty() {
         return Err(StoreError::Invalid("name: enter the app's name".into()));
     }
@@ -124,8 +134,8 @@ fn app_check(a: &NewApp) -> Result<()> {
 
 /// Insert or update an app by platform and package id; `listed` only ever turns on here.
 /// Returns the id and whether it was created.
-async fn app_upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, bool)> {
-    app_check(a)?;
+async fn upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, bool)> {
+    check(a)?;
     let existing: Option<(Uuid, String, String, String, Option<String>, bool)> = sqlx::query_as(
         "SELECT id, name, publisher, category, store_url, listed FROM apps WHERE platform = $1 AND package_id = $2",
     )
@@ -133,7 +143,7 @@ async fn app_upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor,
     .bind(a.package_id.trim())
     .fetch_optional(&mut **tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let after = json!({"name": a.name.trim(), "platform": a.platform.as_str(), "package_id": a.package_id.trim(),
         "publisher": a.publisher.trim(), "category": a.category.as_str(), "store_url": a.store_url, "listed": listed});
     match existing {
@@ -153,8 +163,8 @@ async fn app_upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor,
                 .bind(id)
                 .execute(&mut **tx)
                 .await
-                .map_err(db_err)?;
-            audit(tx, actor, now, AuditEntry::new("app.update", format!("app:{id}")).clause("4.8")
+                ?;
+            audit::audit(tx, actor, now, AuditEntry::new("app.update", format!("app:{id}")).clause("4.8")
                 .before(json!({"name": name, "publisher": publisher, "category": category, "listed": was_listed})).after(after)).await?;
             Ok((id, false))
         }
@@ -175,23 +185,23 @@ async fn app_upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor,
             .bind(now)
             .execute(&mut **tx)
             .await
-            .map_err(db_err)?;
-            audit(tx, actor, now, AuditEntry::new("app.create", format!("app:{id}")).clause("4.8").after(after)).await?;
+            ?;
+            audit::audit(tx, actor, now, AuditEntry::new("app.create", format!("app:{id}")).clause("4.8").after(after)).await?;
             Ok((id, true))
         }
     }
 }
 
-pub async fn app_upsert(pool: &Pool<DB>, a: &NewApp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let (id, _) = app_upsert_tx(&mut tx, a, true, actor, now).await?;
-    tx.commit().await.map_err(db_err)?;
+pub async fn upsert(pool: &Pool<DB>, a: &NewApp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+    let mut tx = begin_write(pool).await?;
+    let (id, _) = upsert_tx(&mut tx, a, true, actor, now).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
 /// Insert a grant; a person audience names a staff number.
 #[allow(clippy::too_many_arguments)]
-async fn app_grant_tx(
+async fn grant_tx(
     tx: &mut Tx<'_>,
     app: Uuid,
     audience: &Audience,
@@ -211,7 +221,7 @@ async fn app_grant_tx(
                 .bind(a.trim())
                 .fetch_optional(&mut **tx)
                 .await
-                .map_err(db_err)?;
+                ?;
             let name = name.ok_or_else(|| StoreError::Invalid(format!("allowed_for: no business area is called {a:?}")))?;
             ("area", None, Some(name), None)
         }
@@ -220,7 +230,7 @@ async fn app_grant_tx(
                 .bind(sn.trim().to_ascii_uppercase())
                 .fetch_optional(&mut **tx)
                 .await
-                .map_err(db_err)?;
+                ?;
             ("person", None, None, Some(id.ok_or_else(|| StoreError::Invalid(format!("allowed_for: no person has staff number {sn}")))?))
         }
     };
@@ -241,54 +251,54 @@ async fn app_grant_tx(
     .bind(&actor.label)
     .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
-    audit(tx, actor, now, AuditEntry::new("app.grant", format!("app:{app}")).clause("4.8").after(json!({
+    ?;
+    audit::audit(tx, actor, now, AuditEntry::new("app.grant", format!("app:{app}")).clause("4.8").after(json!({
         "grant": id, "audience": audience.as_text(), "expires_at": expires_at.map(|e| e.unix_timestamp()), "request": request,
     }))).await?;
     Ok(id)
 }
 
-async fn app_package(tx: &mut Tx<'_>, app: Uuid) -> Result<String> {
+async fn package(tx: &mut Tx<'_>, app: Uuid) -> Result<String> {
     sqlx::query_scalar("SELECT package_id FROM apps WHERE id = $1")
         .bind(app)
         .fetch_optional(&mut **tx)
         .await
-        .map_err(db_err)?
+        ?
         .ok_or_else(|| StoreError::NotFound(format!("app {app}")))
 }
 
-pub async fn app_grant(pool: &Pool<DB>, app: Uuid, audience: &Audience, expires_at: Option<OffsetDateTime>, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, EvalSummary)> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let package = app_package(&mut tx, app).await?;
-    sqlx::query("UPDATE apps SET listed = $1, updated_at = $2 WHERE id = $3 AND NOT listed").bind(true).bind(now).bind(app).execute(&mut *tx).await.map_err(db_err)?;
-    let id = app_grant_tx(&mut tx, app, audience, expires_at, None, actor, now).await?;
-    let eval = apps_eval_tx(&mut tx, Some(&package), actor, now).await?;
-    tx.commit().await.map_err(db_err)?;
+pub async fn grant(pool: &Pool<DB>, app: Uuid, audience: &Audience, expires_at: Option<OffsetDateTime>, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, EvalSummary)> {
+    let mut tx = begin_write(pool).await?;
+    let package = package(&mut tx, app).await?;
+    sqlx::query("UPDATE apps SET listed = $1, updated_at = $2 WHERE id = $3 AND NOT listed").bind(true).bind(now).bind(app).execute(&mut *tx).await?;
+    let id = grant_tx(&mut tx, app, audience, expires_at, None, actor, now).await?;
+    let eval = eval_tx(&mut tx, Some(&package), actor, now).await?;
+    tx.commit().await?;
     Ok((id, eval))
 }
 
-pub async fn app_grant_revoke(pool: &Pool<DB>, grant: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
+pub async fn grant_revoke(pool: &Pool<DB>, grant: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
     if reason.trim().is_empty() {
         return Err(StoreError::Invalid("reason: say why the grant is revoked".into()));
     }
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let app: Option<Uuid> = sqlx::query_scalar("SELECT app_id FROM app_grants WHERE id = $1 AND revoked_at IS NULL")
         .bind(grant)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let app = app.ok_or_else(|| StoreError::NotFound(format!("live grant {grant}")))?;
-    sqlx::query("UPDATE app_grants SET revoked_at = $1 WHERE id = $2").bind(now).bind(grant).execute(&mut *tx).await.map_err(db_err)?;
-    audit(&mut tx, actor, now, AuditEntry::new("app.grant_revoke", format!("app:{app}")).clause("4.8").justification(reason.trim())
+    sqlx::query("UPDATE app_grants SET revoked_at = $1 WHERE id = $2").bind(now).bind(grant).execute(&mut *tx).await?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("app.grant_revoke", format!("app:{app}")).clause("4.8").justification(reason.trim())
         .detail(json!({"grant": grant}))).await?;
-    let package = app_package(&mut tx, app).await?;
-    let eval = apps_eval_tx(&mut tx, Some(&package), actor, now).await?;
-    tx.commit().await.map_err(db_err)?;
+    let package = package(&mut tx, app).await?;
+    let eval = eval_tx(&mut tx, Some(&package), actor, now).await?;
+    tx.commit().await?;
     Ok(eval)
 }
 
-pub async fn apps_import_catalogue(pool: &Pool<DB>, rows: &[apps_dom::CatalogueRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<(ImportSummary, EvalSummary)> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+pub async fn import_catalogue(pool: &Pool<DB>, rows: &[domain::CatalogueRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<(ImportSummary, EvalSummary)> {
+    let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     for r in rows {
         let a = NewApp {
@@ -299,7 +309,7 @@ pub async fn apps_import_catalogue(pool: &Pool<DB>, rows: &[apps_dom::CatalogueR
             category: r.category,
             store_url: None,
         };
-        let (id, created) = app_upsert_tx(&mut tx, &a, true, actor, now).await.map_err(|e| match e {
+        let (id, created) = upsert_tx(&mut tx, &a, true, actor, now).await.map_err(|e| match e {
             StoreError::Invalid(m) => StoreError::Invalid(format!("line {}: {m}", r.line)),
             e => e,
         })?;
@@ -308,20 +318,20 @@ pub async fn apps_import_catalogue(pool: &Pool<DB>, rows: &[apps_dom::CatalogueR
             .bind(id)
             .fetch_all(&mut *tx)
             .await
-            .map_err(db_err)?
+            ?
             .iter()
             .map(grant_from_row)
             .collect::<Result<Vec<_>>>()?;
         let same = |a: &Audience, b: &Audience| a.as_text().eq_ignore_ascii_case(&b.as_text());
         let mut changed = false;
         for g in current.iter().filter(|g| g.expires_at.is_none() && !r.allowed_for.iter().any(|a| same(a, &g.audience))) {
-            sqlx::query("UPDATE app_grants SET revoked_at = $1 WHERE id = $2").bind(now).bind(g.id).execute(&mut *tx).await.map_err(db_err)?;
-            audit(&mut tx, actor, now, AuditEntry::new("app.grant_revoke", format!("app:{id}")).clause("4.8")
+            sqlx::query("UPDATE app_grants SET revoked_at = $1 WHERE id = $2").bind(now).bind(g.id).execute(&mut *tx).await?;
+            audit::audit(&mut tx, actor, now, AuditEntry::new("app.grant_revoke", format!("app:{id}")).clause("4.8")
                 .justification("no longer in the catalogue's allowed_for").detail(json!({"grant": g.id, "audience": g.audience.as_text()}))).await?;
             changed = true;
         }
         for a in r.allowed_for.iter().filter(|a| !current.iter().any(|g| g.expires_at.is_none() && same(a, &g.audience))) {
-            app_grant_tx(&mut tx, id, a, None, None, actor, now).await.map_err(|e| match e {
+            grant_tx(&mut tx, id, a, None, None, actor, now).await.map_err(|e| match e {
                 StoreError::Invalid(m) => StoreError::Invalid(format!("line {}: {m}", r.line)),
                 e => e,
             })?;
@@ -335,35 +345,35 @@ pub async fn apps_import_catalogue(pool: &Pool<DB>, rows: &[apps_dom::CatalogueR
             sum.unchanged += 1;
         }
     }
-    let eval = apps_eval_tx(&mut tx, None, actor, now).await?;
+    let eval = eval_tx(&mut tx, None, actor, now).await?;
     sum.findings_opened = eval.opened + eval.reopened;
-    audit(&mut tx, actor, now, AuditEntry::new("import.apps_catalogue", "import:apps_catalogue").clause("4.8").detail(json!({
+    audit::audit(&mut tx, actor, now, AuditEntry::new("import.apps_catalogue", "import:apps_catalogue").clause("4.8").detail(json!({
         "sha256": file_sha256, "rows": sum.rows, "created": sum.created, "updated": sum.updated, "unchanged": sum.unchanged,
         "findings_opened": eval.opened, "findings_reopened": eval.reopened, "findings_closed": eval.closed,
     }))).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok((sum, eval))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Inventories
 
-pub async fn apps_import_inventory(pool: &Pool<DB>, rows: &[apps_dom::InventoryRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<(ImportSummary, EvalSummary)> {
+pub async fn import_inventory(pool: &Pool<DB>, rows: &[domain::InventoryRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<(ImportSummary, EvalSummary)> {
     use std::collections::{HashMap, HashSet};
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     // Graph exports name apps by display name: map a name to the catalogue's package when
     // exactly one listed package has that name.
     let names: Vec<(String, String)> = sqlx::query_as("SELECT DISTINCT lower(name), package_id FROM apps WHERE listed")
         .fetch_all(&mut *tx)
         .await
-        .map_err(db_err)?;
+        ?;
     let mut by_name: HashMap<String, Option<String>> = HashMap::new();
     for (n, p) in names {
         by_name.entry(n).and_modify(|e| if e.as_deref() != Some(p.as_str()) { *e = None }).or_insert(Some(p));
     }
     let mut devices: HashMap<String, Option<(Uuid, bool)>> = HashMap::new();
-    let mut per_device: HashMap<Uuid, Vec<&apps_dom::InventoryRow>> = HashMap::new();
+    let mut per_device: HashMap<Uuid, Vec<&domain::InventoryRow>> = HashMap::new();
     let mut order: Vec<Uuid> = vec![];
     let mut unmatched_lines: HashSet<u64> = HashSet::new();
     for (i, r) in rows.iter().enumerate() {
@@ -381,7 +391,7 @@ pub async fn apps_import_inventory(pool: &Pool<DB>, rows: &[apps_dom::InventoryR
             .bind(&r.imei)
             .fetch_optional(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
             devices.insert(key.clone(), found.map(|(id, h)| (id, h.is_some())));
         }
         match devices[&key] {
@@ -415,7 +425,7 @@ pub async fn apps_import_inventory(pool: &Pool<DB>, rows: &[apps_dom::InventoryR
             .bind(device)
             .fetch_all(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
         let existing: HashMap<String, Option<String>> = existing.into_iter().collect();
         let mut now_there: HashSet<String> = HashSet::new();
         for r in &per_device[device] {
@@ -447,7 +457,7 @@ pub async fn apps_import_inventory(pool: &Pool<DB>, rows: &[apps_dom::InventoryR
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(|e| line_err(r.line, e))?;
+            .map_err(|e| people::line_err(r.line, e))?;
         }
         // This inventory replaces the device's earlier one: what it no longer shows is gone.
         for gone in existing.keys().filter(|p| !now_there.contains(*p)) {
@@ -456,32 +466,32 @@ pub async fn apps_import_inventory(pool: &Pool<DB>, rows: &[apps_dom::InventoryR
                 .bind(gone)
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                ?;
             removed += 1;
         }
     }
-    let eval = apps_eval_tx(&mut tx, None, actor, now).await?;
+    let eval = eval_tx(&mut tx, None, actor, now).await?;
     sum.findings_opened = eval.opened + eval.reopened;
-    audit(&mut tx, actor, now, AuditEntry::new("import.apps", "import:apps").clause("4.8").detail(json!({
+    audit::audit(&mut tx, actor, now, AuditEntry::new("import.apps", "import:apps").clause("4.8").detail(json!({
         "sha256": file_sha256, "rows": sum.rows, "devices": order.len(), "devices_without_holder": without_holder,
         "installs_created": sum.created, "installs_updated": sum.updated, "installs_unchanged": sum.unchanged, "installs_removed": removed,
         "unmatched": sum.unmatched.len(), "findings_opened": eval.opened, "findings_reopened": eval.reopened, "findings_closed": eval.closed,
     }))).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok((sum, eval))
 }
 
-pub async fn apps_installed(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Install>> {
+pub async fn installed(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Install>> {
     let rows: Vec<(String, Option<String>, Option<String>, OffsetDateTime)> =
         sqlx::query_as("SELECT package_id, app_name, version, seen_at FROM app_installs WHERE device_id = $1 ORDER BY package_id")
             .bind(device)
             .fetch_all(pool)
             .await
-            .map_err(db_err)?;
+            ?;
     Ok(rows.into_iter().map(|(package_id, app_name, version, seen_at)| Install { package_id, app_name, version, seen_at }).collect())
 }
 
-pub async fn apps_unlisted_seen(pool: &Pool<DB>) -> Result<Vec<UnlistedSeen>> {
+pub async fn unlisted_seen(pool: &Pool<DB>) -> Result<Vec<UnlistedSeen>> {
     let rows: Vec<(String, Option<String>, i64, OffsetDateTime)> = sqlx::query_as(
         "SELECT i.package_id, MAX(i.app_name), COUNT(*), MAX(i.seen_at) FROM app_installs i \
          WHERE NOT EXISTS (SELECT 1 FROM apps a WHERE a.package_id = i.package_id AND a.listed) \
@@ -489,11 +499,11 @@ pub async fn apps_unlisted_seen(pool: &Pool<DB>) -> Result<Vec<UnlistedSeen>> {
     )
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     Ok(rows.into_iter().map(|(package_id, app_name, devices, last_seen)| UnlistedSeen { package_id, app_name, devices, last_seen }).collect())
 }
 
-pub async fn apps_for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> Result<Vec<apps_dom::ExportApp>> {
+pub async fn for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> Result<Vec<domain::ExportApp>> {
     let rows: Vec<(String, String, String, String, Option<OffsetDateTime>)> = sqlx::query_as(
         "SELECT a.name, a.platform, a.package_id, a.category, g.expires_at FROM apps a JOIN app_grants g ON g.app_id = a.id \
          WHERE a.listed AND g.revoked_at IS NULL AND (g.scope = 'all' OR (g.scope = 'role' AND g.role = $1)) ORDER BY a.platform, a.package_id",
@@ -501,17 +511,17 @@ pub async fn apps_for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> 
     .bind(role.as_str())
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
-    let mut out: Vec<apps_dom::ExportApp> = vec![];
+    ?;
+    let mut out: Vec<domain::ExportApp> = vec![];
     for (name, platform, package_id, category, expires) in rows {
         if expires.is_some_and(|e| e <= now) || out.iter().any(|a| a.package_id == package_id && a.platform.as_str() == platform) {
             continue;
         }
-        out.push(apps_dom::ExportApp {
+        out.push(domain::ExportApp {
             name,
-            platform: AppPlatform::parse(&platform).ok_or_else(|| bad("platform", &platform))?,
+            platform: AppPlatform::parse(&platform).ok_or_else(|| people::bad("platform", &platform))?,
             package_id,
-            category: AppCategory::parse(&category).ok_or_else(|| bad("category", &category))?,
+            category: AppCategory::parse(&category).ok_or_else(|| people::bad("category", &category))?,
         });
     }
     Ok(out)
@@ -526,7 +536,7 @@ pub async fn apps_for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> 
 /// staff and are never read), and `apps_eval_grants`, their live grants. The joins are written
 /// as CROSS JOIN so SQLite walks them in this order: package, its installs (by the
 /// `app_installs_package_device` index, covering), device, holder.
-const APPS_VIOLATIONS: &str = "SELECT i.device_id, i.package_id, d.holder_id, d.asset_tag FROM apps_eval_pkgs c \
+const VIOLATIONS: &str = "SELECT i.device_id, i.package_id, d.holder_id, d.asset_tag FROM apps_eval_pkgs c \
     CROSS JOIN app_installs i CROSS JOIN devices d CROSS JOIN people p \
     WHERE i.package_id = c.package_id AND d.id = i.device_id AND d.holder_id IS NOT NULL AND p.id = d.holder_id \
     AND NOT EXISTS (SELECT 1 FROM apps_eval_grants g WHERE g.package_id = i.package_id AND ( \
@@ -535,12 +545,12 @@ const APPS_VIOLATIONS: &str = "SELECT i.device_id, i.package_id, d.holder_id, d.
 
 /// The distinct packages installed anywhere, by skipping through the `app_installs_package_device`
 /// index (one seek per package, not one row per install).
-const APPS_DISTINCT_PACKAGES: &str = "WITH RECURSIVE pk (x) AS (SELECT MIN(package_id) FROM app_installs \
+const DISTINCT_PACKAGES: &str = "WITH RECURSIVE pk (x) AS (SELECT MIN(package_id) FROM app_installs \
     UNION ALL SELECT (SELECT MIN(i.package_id) FROM app_installs i WHERE i.package_id > pk.x) FROM pk WHERE pk.x IS NOT NULL) \
     SELECT x FROM pk WHERE x IS NOT NULL";
 
 /// The same evaluation as ONE query, with expiry checked in SQL (for the benchmark).
-pub async fn apps_unapproved_count_one_query(pool: &Pool<DB>, now: OffsetDateTime) -> Result<i64> {
+pub async fn unapproved_count_one_query(pool: &Pool<DB>, now: OffsetDateTime) -> Result<i64> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM devices d JOIN people p ON p.id = d.holder_id JOIN app_installs i ON i.device_id = d.id \
          WHERE d.holder_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM apps a JOIN app_grants g ON g.app_id = a.id \
@@ -552,12 +562,12 @@ pub async fn apps_unapproved_count_one_query(pool: &Pool<DB>, now: OffsetDateTim
     .bind(now)
     .fetch_one(pool)
     .await
-    .map_err(db_err)
+    .map_err(StoreError::from)
 }
 
 /// Fill the temporary tables: live grants (expiry decided here, areas resolved to ids), and
 /// the violations for `package` (or all).
-async fn apps_eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDateTime) -> Result<usize> {
+async fn eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDateTime) -> Result<usize> {
     for ddl in [
         format!("CREATE TEMPORARY TABLE IF NOT EXISTS apps_eval_grants (package_id TEXT NOT NULL, scope TEXT NOT NULL, role TEXT NULL, area_id {UUID_SQL} NULL, person_id {UUID_SQL} NULL)"),
         "CREATE INDEX IF NOT EXISTS apps_eval_grants_package ON apps_eval_grants (package_id)".to_string(),
@@ -567,31 +577,31 @@ async fn apps_eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDa
         "DELETE FROM apps_eval_pkgs".to_string(),
         "DELETE FROM apps_eval_viol".to_string(),
     ] {
-        sqlx::query(&ddl).execute(&mut **tx).await.map_err(db_err)?;
+        sqlx::query(&ddl).execute(&mut **tx).await?;
     }
-    let grants: Vec<AppsLiveGrantRow> = sqlx::query_as(
+    let grants: Vec<LiveGrantRow> = sqlx::query_as(
         "SELECT a.package_id, g.scope, g.role, g.business_area, g.person_id, g.expires_at FROM app_grants g JOIN apps a ON a.id = g.app_id \
          WHERE g.revoked_at IS NULL AND a.listed",
     )
     .fetch_all(&mut **tx)
     .await
-    .map_err(db_err)?;
-    let live: Vec<AppsLiveGrantRow> =
+    ?;
+    let live: Vec<LiveGrantRow> =
         grants.into_iter().filter(|g| g.5.is_none_or(|e| e > now) && package.is_none_or(|p| p == g.0)).collect();
     // Packages approved for everyone cannot be unapproved for anyone.
     let for_all: std::collections::HashSet<&str> = live.iter().filter(|g| g.1 == "all").map(|g| g.0.as_str()).collect();
     let seen: Vec<String> = match package {
         Some(p) => vec![p.to_string()],
-        None => sqlx::query_scalar(APPS_DISTINCT_PACKAGES).fetch_all(&mut **tx).await.map_err(db_err)?,
+        None => sqlx::query_scalar(DISTINCT_PACKAGES).fetch_all(&mut **tx).await?,
     };
     let candidates: Vec<&String> = seen.iter().filter(|p| !for_all.contains(p.as_str())).collect();
     if candidates.is_empty() {
         return Ok(0);
     }
     for p in &candidates {
-        sqlx::query("INSERT INTO apps_eval_pkgs (package_id) VALUES ($1)").bind(p.as_str()).execute(&mut **tx).await.map_err(db_err)?;
+        sqlx::query("INSERT INTO apps_eval_pkgs (package_id) VALUES ($1)").bind(p.as_str()).execute(&mut **tx).await?;
     }
-    let areas: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, name FROM business_areas").fetch_all(&mut **tx).await.map_err(db_err)?;
+    let areas: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, name FROM business_areas").fetch_all(&mut **tx).await?;
     for (pkg, scope, role, area, person, _) in live.iter().filter(|g| !for_all.contains(g.0.as_str())) {
         let area_id = area.as_ref().and_then(|a| areas.iter().find(|(_, n)| n.eq_ignore_ascii_case(a)).map(|(id, _)| *id));
         if scope == "area" && area_id.is_none() {
@@ -605,17 +615,17 @@ async fn apps_eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDa
             .bind(person)
             .execute(&mut **tx)
             .await
-            .map_err(db_err)?;
+            ?;
     }
-    let sql = format!("INSERT INTO apps_eval_viol (device_id, package_id, holder_id, asset_tag) {APPS_VIOLATIONS}");
-    let res = sqlx::query(&sql).execute(&mut **tx).await.map_err(db_err)?;
+    let sql = format!("INSERT INTO apps_eval_viol (device_id, package_id, holder_id, asset_tag) {VIOLATIONS}");
+    let res = sqlx::query(&sql).execute(&mut **tx).await?;
     Ok(res.rows_affected() as usize)
 }
 
 /// Re-evaluate (one package, or everything) in the caller's transaction: open, re-open in
 /// place, and close `apps.unapproved` findings, each change with its audit event.
-async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
-    let mut out = EvalSummary { unapproved: apps_eval_prepare(tx, package, now).await?, ..EvalSummary::default() };
+async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
+    let mut out = EvalSummary { unapproved: eval_prepare(tx, package, now).await?, ..EvalSummary::default() };
     let pkg_cond = if package.is_some() { "AND v.package_id = $1" } else { "AND ($1 IS NULL OR 1 = 1)" };
 
     // New: violations with no finding yet.
@@ -629,18 +639,18 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
          WHERE NOT EXISTS (SELECT 1 FROM app_findings af WHERE af.device_id = v.device_id AND af.package_id = v.package_id) {pkg_cond} \
          ORDER BY v.asset_tag, v.package_id"
     );
-    let rows = sqlx::query(&sql).bind(package).fetch_all(&mut **tx).await.map_err(db_err)?;
+    let rows = sqlx::query(&sql).bind(package).fetch_all(&mut **tx).await?;
     for r in &rows {
-        let device: Uuid = r.try_get("device_id").map_err(db_err)?;
-        let pkg: String = r.try_get("package_id").map_err(db_err)?;
-        let holder: Uuid = r.try_get("holder_id").map_err(db_err)?;
-        let tag: String = r.try_get("asset_tag").map_err(db_err)?;
-        let holder_name: String = r.try_get("holder_name").map_err(db_err)?;
-        let app_name: Option<String> = r.try_get::<Option<String>, _>("catalogue_name").map_err(db_err)?.or(r.try_get("app_name").map_err(db_err)?);
-        let version: Option<String> = r.try_get("version").map_err(db_err)?;
-        let seen_at: OffsetDateTime = r.try_get("seen_at").map_err(db_err)?;
-        let category: Option<String> = r.try_get("category").map_err(db_err)?;
-        let listed: i64 = r.try_get("listed").map_err(db_err)?;
+        let device: Uuid = r.try_get("device_id")?;
+        let pkg: String = r.try_get("package_id")?;
+        let holder: Uuid = r.try_get("holder_id")?;
+        let tag: String = r.try_get("asset_tag")?;
+        let holder_name: String = r.try_get("holder_name")?;
+        let app_name: Option<String> = r.try_get::<Option<String>, _>("catalogue_name")?.or(r.try_get("app_name")?);
+        let version: Option<String> = r.try_get("version")?;
+        let seen_at: OffsetDateTime = r.try_get("seen_at")?;
+        let category: Option<String> = r.try_get("category")?;
+        let listed: i64 = r.try_get("listed")?;
         let dm = category.as_deref().and_then(AppCategory::parse).is_some_and(|c| c.is_direct_messaging());
         let shown = app_name.clone().unwrap_or_else(|| pkg.clone());
         let summary = if listed > 0 {
@@ -649,8 +659,8 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
             format!("{shown} ({pkg}) is installed on {tag} and is not in the approved apps catalogue (WP034 4.8)")
         };
         let f = NewFinding {
-            rule: &apps_dom::UNAPPROVED,
-            dedupe_key: apps_dom::finding_key(&tag, &pkg),
+            rule: &domain::UNAPPROVED,
+            dedupe_key: domain::finding_key(&tag, &pkg),
             person_id: Some(holder),
             device_id: Some(device),
             summary,
@@ -661,14 +671,14 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
             }),
             records: vec![format!("app_install:{tag}:{pkg}")],
         };
-        if let Some(id) = tx_raise(tx, &f, actor, now).await? {
+        if let Some(id) = findings::tx_raise(tx, &f, actor, now).await? {
             sqlx::query("INSERT INTO app_findings (finding_id, device_id, package_id) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(device)
                 .bind(&pkg)
                 .execute(&mut **tx)
                 .await
-                .map_err(db_err)?;
+                ?;
             out.opened += 1;
         }
     }
@@ -679,7 +689,7 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
         "SELECT f.id, v.holder_id FROM apps_eval_viol v JOIN app_findings af ON af.device_id = v.device_id AND af.package_id = v.package_id \
          JOIN findings f ON f.id = af.finding_id WHERE f.status = 'closed' AND f.reviewer_id IS NULL {pkg_cond} ORDER BY f.id"
     );
-    let reopen: Vec<(Uuid, Uuid)> = sqlx::query_as(&sql).bind(package).fetch_all(&mut **tx).await.map_err(db_err)?;
+    let reopen: Vec<(Uuid, Uuid)> = sqlx::query_as(&sql).bind(package).fetch_all(&mut **tx).await?;
     for (id, holder) in reopen {
         sqlx::query("UPDATE findings SET status = 'open', outcome = NULL, reasons = NULL, closed_at = NULL, person_id = $1, updated_at = $2 WHERE id = $3")
             .bind(holder)
@@ -687,9 +697,9 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
             .bind(id)
             .execute(&mut **tx)
             .await
-            .map_err(db_err)?;
-        audit(tx, actor, now, AuditEntry::new("finding.reopen", format!("finding:{id}")).clause("4.8")
-            .before(json!({"status": "closed"})).after(json!({"status": "open", "rule": apps_dom::RULE_UNAPPROVED}))
+            ?;
+        audit::audit(tx, actor, now, AuditEntry::new("finding.reopen", format!("finding:{id}")).clause("4.8")
+            .before(json!({"status": "closed"})).after(json!({"status": "open", "rule": domain::RULE_UNAPPROVED}))
             .justification("the app is installed and no live grant covers the holder")).await?;
         out.reopened += 1;
     }
@@ -703,11 +713,11 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
          WHERE f.status <> 'closed' {pkg_cond_af} \
          AND NOT EXISTS (SELECT 1 FROM apps_eval_viol v WHERE v.device_id = af.device_id AND v.package_id = af.package_id) ORDER BY f.id"
     );
-    let rows = sqlx::query(&sql).bind(package).fetch_all(&mut **tx).await.map_err(db_err)?;
+    let rows = sqlx::query(&sql).bind(package).fetch_all(&mut **tx).await?;
     for r in &rows {
-        let id: Uuid = r.try_get("id").map_err(db_err)?;
-        let installed: i64 = r.try_get("installed").map_err(db_err)?;
-        let holder: Option<Uuid> = r.try_get("holder_id").map_err(db_err)?;
+        let id: Uuid = r.try_get("id")?;
+        let installed: i64 = r.try_get("installed")?;
+        let holder: Option<Uuid> = r.try_get("holder_id")?;
         let reason = if installed == 0 {
             "Closed automatically: a later inventory no longer shows the app on the device (WP034 4.8)."
         } else if holder.is_some() {
@@ -723,33 +733,33 @@ async fn apps_eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now
             .bind(id)
             .execute(&mut **tx)
             .await
-            .map_err(db_err)?;
-        audit(tx, actor, now, AuditEntry::new("finding.close_auto", format!("finding:{id}")).clause("4.8").justification(reason)
-            .after(json!({"status": "closed", "outcome": "no_action", "rule": apps_dom::RULE_UNAPPROVED}))).await?;
+            ?;
+        audit::audit(tx, actor, now, AuditEntry::new("finding.close_auto", format!("finding:{id}")).clause("4.8").justification(reason)
+            .after(json!({"status": "closed", "outcome": "no_action", "rule": domain::RULE_UNAPPROVED}))).await?;
         out.closed += 1;
     }
     Ok(out)
 }
 
-pub async fn apps_evaluate(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let eval = apps_eval_tx(&mut tx, None, actor, now).await?;
-    audit(&mut tx, actor, now, AuditEntry::new("apps.evaluate", "apps:evaluation").clause("4.8").detail(json!({
+pub async fn evaluate(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
+    let mut tx = begin_write(pool).await?;
+    let eval = eval_tx(&mut tx, None, actor, now).await?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("apps.evaluate", "apps:evaluation").clause("4.8").detail(json!({
         "unapproved": eval.unapproved, "opened": eval.opened, "reopened": eval.reopened, "closed": eval.closed,
     }))).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(eval)
 }
 
-pub async fn apps_sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<EvalSummary> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+pub async fn sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<EvalSummary> {
+    let mut tx = begin_write(pool).await?;
     let expired: Vec<(Uuid, Uuid, String, Option<OffsetDateTime>)> = sqlx::query_as(
         "SELECT g.id, g.app_id, a.package_id, g.expires_at FROM app_grants g JOIN apps a ON a.id = g.app_id \
          WHERE g.expires_at IS NOT NULL AND g.revoked_at IS NULL AND g.expiry_handled_at IS NULL",
     )
     .fetch_all(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let system = Actor::system();
     let mut total = EvalSummary::default();
     let mut packages: Vec<String> = vec![];
@@ -757,32 +767,32 @@ pub async fn apps_sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<
         if expires.is_none_or(|e| e > now) {
             continue;
         }
-        sqlx::query("UPDATE app_grants SET expiry_handled_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await.map_err(db_err)?;
-        audit(&mut tx, &system, now, AuditEntry::new("app.grant_expired", format!("app:{app}")).clause("4.8")
+        sqlx::query("UPDATE app_grants SET expiry_handled_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
+        audit::audit(&mut tx, &system, now, AuditEntry::new("app.grant_expired", format!("app:{app}")).clause("4.8")
             .detail(json!({"grant": id, "expired_at": expires.map(|e| e.unix_timestamp())}))).await?;
         if !packages.contains(&package) {
             packages.push(package);
         }
     }
     for p in &packages {
-        let e = apps_eval_tx(&mut tx, Some(p), &system, now).await?;
+        let e = eval_tx(&mut tx, Some(p), &system, now).await?;
         total.unapproved += e.unapproved;
         total.opened += e.opened;
         total.reopened += e.reopened;
         total.closed += e.closed;
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(total)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Requests for apps (WP034 4.8 a-b) through the approval chain
 
-fn app_request_subject(id: Uuid) -> String {
+fn request_subject(id: Uuid) -> String {
     format!("app_request:{id}")
 }
 
-pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+pub async fn request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
     use custodian_domain::approvals::{ChainSpec, Decider, Order, StepSpec};
     if r.business_need.trim().is_empty() {
         return Err(StoreError::Invalid("business_need: set out the business need for the app (WP034 4.8)".into()));
@@ -790,14 +800,14 @@ pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Acto
     if r.devices.is_empty() {
         return Err(StoreError::Invalid("devices: choose the device or devices the app is for".into()));
     }
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let requester: Option<(String, String, Uuid, Option<Uuid>)> = sqlx::query_as(
         "SELECT p.staff_number, ba.name, ba.id, ba.head_id FROM people p JOIN business_areas ba ON ba.id = p.business_area_id WHERE p.id = $1",
     )
     .bind(r.requester)
     .fetch_optional(&mut *tx)
     .await
-    .map_err(db_err)?;
+    ?;
     let (_, area, _, head) = requester.ok_or_else(|| StoreError::NotFound(format!("person {}", r.requester)))?;
     let mut tags = vec![];
     for d in &r.devices {
@@ -805,7 +815,7 @@ pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Acto
             .bind(d)
             .fetch_optional(&mut *tx)
             .await
-            .map_err(db_err)?;
+            ?;
         match row {
             Some((tag, Some(h))) if h == r.requester => tags.push(tag),
             Some((tag, _)) => return Err(StoreError::Invalid(format!("devices: {tag} is not allocated to you"))),
@@ -814,13 +824,13 @@ pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Acto
     }
     let app = match &r.app {
         RequestedApp::Existing(id) => {
-            app_package(&mut tx, *id).await?;
+            package(&mut tx, *id).await?;
             *id
         }
-        RequestedApp::New(a) => app_upsert_tx(&mut tx, a, false, actor, now).await?.0,
+        RequestedApp::New(a) => upsert_tx(&mut tx, a, false, actor, now).await?.0,
     };
     let (app_name, package): (String, String) =
-        sqlx::query_as("SELECT name, package_id FROM apps WHERE id = $1").bind(app).fetch_one(&mut *tx).await.map_err(db_err)?;
+        sqlx::query_as("SELECT name, package_id FROM apps WHERE id = $1").bind(app).fetch_one(&mut *tx).await?;
     let id = Uuid::now_v7();
     // Step 1: the Head of Department of the requester's business area now (kept if they move).
     // With no head named, or when the requester is the head, any Head of Department decides.
@@ -832,9 +842,9 @@ pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Acto
         StepSpec::new("head_of_department", "4.8", hod),
         StepSpec::new("digital_services", "4.8", Decider::Role(Role::DigitalServices)),
     ]);
-    let approval = approval_open(&mut tx, &crate::approvals_api::NewApproval {
+    let approval = approvals::open(&mut tx, &crate::approvals::NewApproval {
         kind: "app".into(),
-        subject: app_request_subject(id),
+        subject: request_subject(id),
         title: format!("App request: {app_name} ({package}) for {}", tags.join(", ")),
         link: format!("/apps/requests/{id}"),
         requester: r.requester,
@@ -854,14 +864,14 @@ pub async fn app_request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Acto
     .bind(&area)
     .execute(&mut *tx)
     .await
-    .map_err(db_err)?;
-    audit(&mut tx, actor, now, AuditEntry::new("app.request", app_request_subject(id)).clause("4.8").justification(r.business_need.trim())
+    ?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("app.request", request_subject(id)).clause("4.8").justification(r.business_need.trim())
         .after(json!({"app": package, "devices": tags, "business_area": area, "approval": approval}))).await?;
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok(id)
 }
 
-async fn app_request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequestRecord>> {
+async fn request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequestRecord>> {
     let row: Option<AppRequestRow> = sqlx::query_as(
         "SELECT r.approval_id, r.requester_id, p.name, r.business_area, r.app_id, r.device_ids, r.business_need, r.grant_id, r.created_at \
          FROM app_requests r JOIN people p ON p.id = r.requester_id WHERE r.id = $1",
@@ -869,18 +879,18 @@ async fn app_request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequest
     .bind(id)
     .fetch_optional(&mut *conn)
     .await
-    .map_err(db_err)?;
+    ?;
     let Some((approval_id, requester_id, requester_name, business_area, app_id, device_ids, business_need, grant_id, created_at)) = row else {
         return Ok(None);
     };
-    let device_ids: Vec<Uuid> = serde_json::from_str(&device_ids).unwrap_or_default();
+    let device_ids: Vec<Uuid> = crate::error::stored_json("device_ids", &device_ids)?;
     let mut devices = vec![];
     for d in &device_ids {
-        let tag: Option<String> = sqlx::query_scalar("SELECT asset_tag FROM devices WHERE id = $1").bind(d).fetch_optional(&mut *conn).await.map_err(db_err)?;
+        let tag: Option<String> = sqlx::query_scalar("SELECT asset_tag FROM devices WHERE id = $1").bind(d).fetch_optional(&mut *conn).await?;
         devices.extend(tag);
     }
-    let app = app_load(conn, app_id).await?.ok_or_else(|| StoreError::NotFound(format!("app {app_id}")))?;
-    let approval = apr_load(conn, approval_id).await?.ok_or_else(|| StoreError::NotFound(format!("approval {approval_id}")))?;
+    let app = load(conn, app_id).await?.ok_or_else(|| StoreError::NotFound(format!("app {app_id}")))?;
+    let approval = approvals::load(conn, approval_id).await?.ok_or_else(|| StoreError::NotFound(format!("approval {approval_id}")))?;
     let timeline = vec![];
     Ok(Some(AppRequestRecord {
         id,
@@ -898,24 +908,24 @@ async fn app_request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequest
     }))
 }
 
-pub async fn app_request_get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRequestRecord>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    let Some(mut r) = app_request_load(&mut conn, id).await? else { return Ok(None) };
+pub async fn request_get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRequestRecord>> {
+    let mut conn = pool.acquire().await?;
+    let Some(mut r) = request_load(&mut conn, id).await? else { return Ok(None) };
     drop(conn);
-    r.timeline = approval_timeline(pool, r.approval.id).await?;
+    r.timeline = approvals::timeline(pool, r.approval.id).await?;
     Ok(Some(r))
 }
 
-pub async fn app_requests_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<AppRequestRecord>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
+pub async fn requests_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<AppRequestRecord>> {
+    let mut conn = pool.acquire().await?;
     let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM app_requests WHERE requester_id = $1 ORDER BY created_at DESC, id DESC")
         .bind(person)
         .fetch_all(&mut *conn)
         .await
-        .map_err(db_err)?;
+        ?;
     let mut out = vec![];
     for id in ids {
-        out.extend(app_request_load(&mut conn, id).await?);
+        out.extend(request_load(&mut conn, id).await?);
     }
     Ok(out)
 }
@@ -923,7 +933,7 @@ pub async fn app_requests_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<AppReq
 /// Digital Services' approval: grant the app (the requester, or a role), list it, record the
 /// grant on the request, and re-evaluate the app so the findings it covers close. In the
 /// deciding transaction.
-async fn app_request_grant_tx(tx: &mut Tx<'_>, subject: &str, grant_to: GrantTo, expires_at: Option<OffsetDateTime>, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn request_grant_tx(tx: &mut Tx<'_>, subject: &str, grant_to: GrantTo, expires_at: Option<OffsetDateTime>, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     let Some(id) = subject.strip_prefix("app_request:").and_then(|s| Uuid::parse_str(s).ok()) else {
         return Err(StoreError::Invalid(format!("approval subject {subject:?} is not an app request")));
     };
@@ -933,7 +943,7 @@ async fn app_request_grant_tx(tx: &mut Tx<'_>, subject: &str, grant_to: GrantTo,
     .bind(id)
     .fetch_optional(&mut **tx)
     .await
-    .map_err(db_err)?
+    ?
     .ok_or_else(|| StoreError::NotFound(format!("app request {id}")))?;
     if existing.is_some() {
         return Ok(());
@@ -942,16 +952,16 @@ async fn app_request_grant_tx(tx: &mut Tx<'_>, subject: &str, grant_to: GrantTo,
         GrantTo::Requester => Audience::Person(requester_sn),
         GrantTo::Role(r) => Audience::Role(r),
     };
-    sqlx::query("UPDATE apps SET listed = $1, updated_at = $2 WHERE id = $3 AND NOT listed").bind(true).bind(now).bind(app).execute(&mut **tx).await.map_err(db_err)?;
-    let grant = app_grant_tx(tx, app, &audience, expires_at, Some(approval), actor, now).await?;
-    sqlx::query("UPDATE app_requests SET grant_id = $1 WHERE id = $2").bind(grant).bind(id).execute(&mut **tx).await.map_err(db_err)?;
-    let package = app_package(tx, app).await?;
-    apps_eval_tx(tx, Some(&package), actor, now).await?;
+    sqlx::query("UPDATE apps SET listed = $1, updated_at = $2 WHERE id = $3 AND NOT listed").bind(true).bind(now).bind(app).execute(&mut **tx).await?;
+    let grant = grant_tx(tx, app, &audience, expires_at, Some(approval), actor, now).await?;
+    sqlx::query("UPDATE app_requests SET grant_id = $1 WHERE id = $2").bind(grant).bind(id).execute(&mut **tx).await?;
+    let package = package(tx, app).await?;
+    eval_tx(tx, Some(&package), actor, now).await?;
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn app_request_decide(
+pub async fn request_decide(
     pool: &Pool<DB>,
     id: Uuid,
     step: &str,
@@ -963,17 +973,17 @@ pub async fn app_request_decide(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<AppRequestRecord> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     let approval: Uuid = sqlx::query_scalar("SELECT approval_id FROM app_requests WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(db_err)?
+        ?
         .ok_or_else(|| StoreError::NotFound(format!("app request {id}")))?;
-    let d = approval_decide_tx(&mut tx, approval, step, person, verdict, reasons, actor, now).await?;
+    let d = approvals::decide_tx(&mut tx, approval, step, person, verdict, reasons, actor, now).await?;
     if d.outcome == custodian_domain::approvals::Outcome::Approved {
-        app_request_grant_tx(&mut tx, &d.request.subject, grant_to, expires_at, actor, now).await?;
+        request_grant_tx(&mut tx, &d.request.subject, grant_to, expires_at, actor, now).await?;
     }
-    tx.commit().await.map_err(db_err)?;
-    app_request_get(pool, id).await?.ok_or_else(|| StoreError::NotFound(format!("app request {id}")))
+    tx.commit().await?;
+    request_get(pool, id).await?.ok_or_else(|| StoreError::NotFound(format!("app request {id}")))
 }

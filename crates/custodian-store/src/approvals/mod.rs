@@ -12,16 +12,16 @@
 //! ```ignore
 //! // in <feature>_ops.rs, compiled once per backend
 //! pub async fn overseas_request(pool: &Pool<DB>, r: &NewTrip, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-//!     let mut tx = pool.begin().await.map_err(db_err)?;
+//!     let mut tx = pool.begin().await?;
 //!     let id = Uuid::now_v7();
-//!     sqlx::query("INSERT INTO overseas_trips ...").execute(&mut *tx).await.map_err(db_err)?;
-//!     audit(&mut tx, actor, now, AuditEntry::new("overseas.request", format!("overseas_trip:{id}")).clause("4.11")).await?;
+//!     sqlx::query("INSERT INTO overseas_trips ...").execute(&mut *tx).await?;
+//!     audit::audit(&mut tx, actor, now, AuditEntry::new("overseas.request", format!("overseas_trip:{id}")).clause("4.11")).await?;
 //!     let spec = ChainSpec::new(Order::AllOf, vec![
 //!         StepSpec::new("line_manager", "4.11", Decider::Person(line_manager)),
 //!         StepSpec::new("digital_services", "4.11", Decider::Role(Role::DigitalServices)),
 //!         StepSpec::new("fvu", "4.11", Decider::Role(Role::Vetting)),
 //!     ]);
-//!     approval_open(&mut tx, &NewApproval {
+//!     approvals::open(&mut tx, &NewApproval {
 //!         kind: "overseas_use".into(),
 //!         subject: format!("overseas_trip:{id}"),
 //!         title: "Overseas use: Spain, 3-10 June".into(),
@@ -29,7 +29,7 @@
 //!         requester: me,
 //!         spec,
 //!     }, actor, now).await?;
-//!     tx.commit().await.map_err(db_err)?;
+//!     tx.commit().await?;
 //!     Ok(id)
 //! }
 //! ```
@@ -63,13 +63,13 @@
 //! decide which step is the chain's, fixed when the request was made.
 
 use custodian_domain::approvals::{
-    self as chain, ChainSpec, Decider, Order, Outcome, RequestStatus, StepStatus, Verdict,
+    self as domain, ChainSpec, Decider, Order, Outcome, RequestStatus, StepStatus, Verdict,
 };
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, Db, Result, Store, pg_ops, sqlite_ops};
+use crate::{Actor, Result, Store};
 
 /// What a feature gives to open an approval request.
 #[derive(Debug, Clone)]
@@ -143,8 +143,8 @@ pub struct ApprovalRequest {
 
 impl ApprovalRequest {
     /// The domain state machine of this request.
-    pub fn to_domain(&self) -> chain::Request {
-        chain::Request {
+    pub fn to_domain(&self) -> domain::Request {
+        domain::Request {
             requester: self.requester_id,
             order: self.order,
             status: self.status,
@@ -152,7 +152,7 @@ impl ApprovalRequest {
             steps: self
                 .steps
                 .iter()
-                .map(|s| chain::Step {
+                .map(|s| domain::Step {
                     key: s.key.clone(),
                     clause: s.clause.clone(),
                     decider: s.decider,
@@ -262,15 +262,15 @@ impl Store {
     /// Open an approval request in its own transaction (features normally call
     /// `approval_open` inside theirs).
     pub async fn approval_open(&self, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-        on_write!(self, approval_open_standalone(n, actor, now))
+        on_write!(self, approvals::open_standalone(n, actor, now))
     }
 
     pub async fn approval(&self, id: Uuid) -> Result<Option<ApprovalRequest>> {
-        on_read!(self, approval_by_id(id))
+        on_read!(self, approvals::by_id(id))
     }
 
     pub async fn approval_by_subject(&self, subject: &str) -> Result<Option<ApprovalRequest>> {
-        on_read!(self, approval_by_subject(subject))
+        on_read!(self, approvals::by_subject(subject))
     }
 
     /// Decide a step as `person`, running the feature's effect on final approval
@@ -286,7 +286,7 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<Decided> {
-        on_write!(self, approval_decide(id, step, person, verdict, reasons, actor, now))
+        on_write!(self, approvals::decide(id, step, person, verdict, reasons, actor, now))
     }
 
     pub async fn approval_withdraw(
@@ -296,7 +296,7 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<ApprovalRequest> {
-        on_write!(self, approval_withdraw(id, person, actor, now))
+        on_write!(self, approvals::withdraw(id, person, actor, now))
     }
 
     /// Every step back to pending (the subject was edited).
@@ -307,32 +307,32 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<ApprovalRequest> {
-        on_write!(self, approval_restart(id, reason, actor, now))
+        on_write!(self, approvals::restart(id, reason, actor, now))
     }
 
     pub async fn approval_timeline(&self, id: Uuid) -> Result<Vec<ApprovalEvent>> {
-        on_read!(self, approval_timeline(id))
+        on_read!(self, approvals::timeline(id))
     }
 
     /// The requests `person` may decide now (in person, through a role, or as a deputy).
     pub async fn approvals_to_decide(&self, person: Uuid, now: OffsetDateTime) -> Result<Vec<ToDecide>> {
-        on_read!(self, approvals_to_decide(person, now))
+        on_read!(self, approvals::to_decide(person, now))
     }
 
     /// The requests `person` made, newest first.
     pub async fn approvals_requested_by(&self, person: Uuid) -> Result<Vec<ApprovalRequest>> {
-        on_read!(self, approvals_requested_by(person))
+        on_read!(self, approvals::requested_by(person))
     }
 
     /// Every pending step past its service level.
     pub async fn approvals_overdue(&self, now: OffsetDateTime) -> Result<Vec<OverdueStep>> {
-        on_read!(self, approvals_overdue(now))
+        on_read!(self, approvals::overdue(now))
     }
 
     /// Flag newly overdue steps once: timeline line, audit event, notifications to the decider
     /// and the requester. Returns how many were flagged.
     pub async fn approvals_flag_overdue(&self, now: OffsetDateTime) -> Result<usize> {
-        on_write!(self, approvals_flag_overdue(now))
+        on_write!(self, approvals::flag_overdue(now))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -346,24 +346,24 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<Uuid> {
-        on_write!(self, delegation_create(person, deputy, starts_at, ends_at, reason, actor, now))
+        on_write!(self, approvals::delegation_create(person, deputy, starts_at, ends_at, reason, actor, now))
     }
 
     pub async fn delegation_revoke(&self, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        on_write!(self, delegation_revoke(id, person, actor, now))
+        on_write!(self, approvals::delegation_revoke(id, person, actor, now))
     }
 
     /// Delegations naming `person` as the delegator or the deputy.
     pub async fn delegations_of(&self, person: Uuid) -> Result<Vec<DelegationRecord>> {
-        on_read!(self, delegations_of(person))
+        on_read!(self, approvals::delegations_of(person))
     }
 
     pub async fn notifications(&self, person: Uuid, limit: i64) -> Result<Vec<Notification>> {
-        on_read!(self, notifications_for(person, limit))
+        on_read!(self, approvals::notifications_for(person, limit))
     }
 
     pub async fn notifications_unread(&self, person: Uuid) -> Result<i64> {
-        on_read!(self, notifications_unread(person))
+        on_read!(self, approvals::notifications_unread(person))
     }
 
     /// Mark one notification (or, with `None`, all) of `person` read. Returns how many changed.
@@ -374,6 +374,6 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<u64> {
-        on_write!(self, notifications_mark_read(person, id, actor, now))
+        on_write!(self, approvals::notifications_mark_read(person, id, actor, now))
     }
 }

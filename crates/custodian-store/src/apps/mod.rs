@@ -17,8 +17,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::approvals_api::{ApprovalEvent, ApprovalRequest};
-use crate::{Actor, Db, ImportSummary, Progress, Result, Store, pg_ops, sqlite_ops};
+use crate::approvals::{ApprovalEvent, ApprovalRequest};
+use crate::{Actor, ImportSummary, Progress, Result, Store};
 
 /// A grant as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -169,21 +169,21 @@ impl Store {
         now: OffsetDateTime,
         file_sha256: &str,
     ) -> Result<(ImportSummary, EvalSummary)> {
-        on_write!(self, apps_import_catalogue(rows, actor, now, file_sha256))
+        on_write!(self, apps::import_catalogue(rows, actor, now, file_sha256))
     }
 
     /// Add or update one app by hand (listed).
     pub async fn app_upsert(&self, a: &NewApp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-        on_write!(self, app_upsert(a, actor, now))
+        on_write!(self, apps::upsert(a, actor, now))
     }
 
     /// Every app with its grants, listed first, by name.
     pub async fn apps(&self) -> Result<Vec<AppRecord>> {
-        on_read!(self, apps_list())
+        on_read!(self, apps::list())
     }
 
     pub async fn app(&self, id: Uuid) -> Result<Option<AppRecord>> {
-        on_read!(self, app_get(id))
+        on_read!(self, apps::get(id))
     }
 
     /// Grant an app to an audience (a person by staff number), optionally until `expires_at`;
@@ -196,7 +196,7 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<(Uuid, EvalSummary)> {
-        on_write!(self, app_grant(app, audience, expires_at, actor, now))
+        on_write!(self, apps::grant(app, audience, expires_at, actor, now))
     }
 
     /// Revoke a grant; the app's findings are re-evaluated in the same transaction.
@@ -207,7 +207,7 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<EvalSummary> {
-        on_write!(self, app_grant_revoke(grant, reason, actor, now))
+        on_write!(self, apps::grant_revoke(grant, reason, actor, now))
     }
 
     /// Import a device inventory: each device named replaces its installed apps; unknown
@@ -220,55 +220,55 @@ impl Store {
         file_sha256: &str,
         progress: Progress<'_>,
     ) -> Result<(ImportSummary, EvalSummary)> {
-        on_write!(self, apps_import_inventory(rows, actor, now, file_sha256, progress))
+        on_write!(self, apps::import_inventory(rows, actor, now, file_sha256, progress))
     }
 
     /// Re-evaluate every installed app on every held device (WP034 4.8).
     pub async fn apps_evaluate(&self, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
-        on_write!(self, apps_evaluate(actor, now))
+        on_write!(self, apps::evaluate(actor, now))
     }
 
     /// The same evaluation as one SQL query, read only: the number of installed apps not
     /// approved for their device's holder (for the benchmark's side-by-side).
     pub async fn apps_unapproved_count_one_query(&self, now: OffsetDateTime) -> Result<i64> {
-        on_read!(self, apps_unapproved_count_one_query(now))
+        on_read!(self, apps::unapproved_count_one_query(now))
     }
 
     /// Grants that expired since the last sweep: mark them and re-evaluate their apps, so
     /// findings re-open for devices that still have the app. Returns what changed.
     pub async fn apps_sweep_expired(&self, now: OffsetDateTime) -> Result<EvalSummary> {
-        on_write!(self, apps_sweep_expired(now))
+        on_write!(self, apps::sweep_expired(now))
     }
 
     /// Apps seen on devices that are not in the catalogue.
     pub async fn apps_unlisted_seen(&self) -> Result<Vec<UnlistedSeen>> {
-        on_read!(self, apps_unlisted_seen())
+        on_read!(self, apps::unlisted_seen())
     }
 
     /// What the MDM last saw on a device.
     pub async fn apps_installed(&self, device: Uuid) -> Result<Vec<Install>> {
-        on_read!(self, apps_installed(device))
+        on_read!(self, apps::installed(device))
     }
 
     /// The apps approved for everyone holding `role` (grants to all staff or to the role), for
     /// the MDM export.
     pub async fn apps_for_role(&self, role: Role, now: OffsetDateTime) -> Result<Vec<ExportApp>> {
-        on_read!(self, apps_for_role(role, now))
+        on_read!(self, apps::for_role(role, now))
     }
 
     /// Request an app: the request, and its approval (the Head of Department of the
     /// requester's business area now, then Digital Services), in one transaction.
     pub async fn app_request(&self, r: &NewAppRequest, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-        on_write!(self, app_request_create(r, actor, now))
+        on_write!(self, apps::request_create(r, actor, now))
     }
 
     pub async fn app_request_get(&self, id: Uuid) -> Result<Option<AppRequestRecord>> {
-        on_read!(self, app_request_get(id))
+        on_read!(self, apps::request_get(id))
     }
 
     /// The requests `person` made, newest first.
     pub async fn app_requests_of(&self, person: Uuid) -> Result<Vec<AppRequestRecord>> {
-        on_read!(self, app_requests_of(person))
+        on_read!(self, apps::requests_of(person))
     }
 
     /// Decide a step of an app request; Digital Services' approval grants the app (to the
@@ -287,6 +287,6 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<AppRequestRecord> {
-        on_write!(self, app_request_decide(id, step, person, verdict, reasons, grant_to, expires_at, actor, now))
+        on_write!(self, apps::request_decide(id, step, person, verdict, reasons, grant_to, expires_at, actor, now))
     }
 }

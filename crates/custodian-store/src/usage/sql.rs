@@ -1,146 +1,70 @@
-// Usage compliance operations written once for both backends (included after ops.rs, whose
-// helpers and `audit` they use). The bulk record insert is backend-specific and lives in
-// usage_api.rs; these are the reads of the register and the finding upserts.
+//! The usage SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Usage compliance: the reads of the register, the day totals, the finding upserts and the
+//! import history. The bulk record insert is backend-specific and lives in `crate::usage`.
 
-/// The register as the usage rules see it: devices with their allocation history, declared
-/// personal numbers, approved overseas windows and streaming exceptions.
-pub async fn usage_register(pool: &Pool<DB>) -> Result<custodian_domain::usage::Register> {
+use super::{DB, Tx, LOCK_HEAD, begin_write, uuid_literal, micros};
+use super::{audit, findings, overseas, people};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::devices::DeviceType;
+use custodian_domain::findings::FindingStatus;
+use serde_json::{json, Value};
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub async fn register(pool: &Pool<DB>) -> Result<custodian_domain::usage::Register> {
     use custodian_domain::usage::{Holding, OverseasWindow, RegDevice, Register, StreamingException};
     let mut devices: Vec<RegDevice> = Vec::new();
     let mut at: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
     for r in sqlx::query("SELECT id, asset_tag, device_type, imei, phone_number, mdm_id FROM devices ORDER BY asset_tag")
         .fetch_all(pool)
         .await
-        .map_err(db_err)?
+        ?
     {
-        let ty: String = r.try_get("device_type").map_err(db_err)?;
-        let id: Uuid = r.try_get("id").map_err(db_err)?;
+        let ty: String = r.try_get("device_type")?;
+        let id: Uuid = r.try_get("id")?;
         at.insert(id, devices.len());
         devices.push(RegDevice {
             id,
-            asset_tag: r.try_get("asset_tag").map_err(db_err)?,
-            device_type: DeviceType::parse(&ty).ok_or_else(|| bad("device_type", &ty))?,
-            imei: r.try_get("imei").map_err(db_err)?,
-            phone_number: r.try_get("phone_number").map_err(db_err)?,
-            mdm_id: r.try_get("mdm_id").map_err(db_err)?,
+            asset_tag: r.try_get("asset_tag")?,
+            device_type: DeviceType::parse(&ty).ok_or_else(|| people::bad("device_type", &ty))?,
+            imei: r.try_get("imei")?,
+            phone_number: r.try_get("phone_number")?,
+            mdm_id: r.try_get("mdm_id")?,
             holdings: Vec::new(),
         });
     }
     for r in sqlx::query("SELECT device_id, person_id, allocated_at, ended_at FROM allocations ORDER BY allocated_at")
         .fetch_all(pool)
         .await
-        .map_err(db_err)?
+        ?
     {
-        let d: Uuid = r.try_get("device_id").map_err(db_err)?;
-        let from: OffsetDateTime = r.try_get("allocated_at").map_err(db_err)?;
-        let to: Option<OffsetDateTime> = r.try_get("ended_at").map_err(db_err)?;
+        let d: Uuid = r.try_get("device_id")?;
+        let from: OffsetDateTime = r.try_get("allocated_at")?;
+        let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
         if let Some(i) = at.get(&d) {
-            devices[*i].holdings.push(Holding { person: r.try_get("person_id").map_err(db_err)?, from_us: micros(from), to_us: to.map(micros) });
+            devices[*i].holdings.push(Holding { person: r.try_get("person_id")?, from_us: micros(from), to_us: to.map(micros) });
         }
     }
     let mut phones = Vec::new();
-    for r in sqlx::query("SELECT person_id, phone FROM personal_phones").fetch_all(pool).await.map_err(db_err)? {
-        phones.push((r.try_get::<Uuid, _>("person_id").map_err(db_err)?, r.try_get::<String, _>("phone").map_err(db_err)?));
+    for r in sqlx::query("SELECT person_id, phone FROM personal_phones").fetch_all(pool).await? {
+        phones.push((r.try_get::<Uuid, _>("person_id")?, r.try_get::<String, _>("phone")?));
     }
-    let windows = overseas_windows(pool, Some("approved")).await?.into_iter().map(|w| w.window).collect::<Vec<OverseasWindow>>();
+    let windows = overseas::windows(pool, Some("approved")).await?.into_iter().map(|w| w.window).collect::<Vec<OverseasWindow>>();
     let mut streaming = Vec::new();
-    for r in sqlx::query("SELECT person_id, from_us, expires_us FROM streaming_exceptions").fetch_all(pool).await.map_err(db_err)? {
+    for r in sqlx::query("SELECT person_id, from_us, expires_us FROM streaming_exceptions").fetch_all(pool).await? {
         streaming.push(StreamingException {
-            person: r.try_get("person_id").map_err(db_err)?,
-            from_us: r.try_get("from_us").map_err(db_err)?,
-            expires_us: r.try_get("expires_us").map_err(db_err)?,
+            person: r.try_get("person_id")?,
+            from_us: r.try_get("from_us")?,
+            expires_us: r.try_get("expires_us")?,
         });
     }
     Ok(Register::new(devices, phones, windows, streaming))
 }
 
-fn parse_date(field: &str, s: &str) -> Result<time::Date> {
-    time::Date::parse(s, &time::format_description::well_known::Iso8601::DATE).map_err(|_| bad(field, s))
-}
-
-/// Overseas-use windows, optionally only those with one status, newest first.
-pub async fn overseas_windows(pool: &Pool<DB>, status: Option<&str>) -> Result<Vec<crate::usage_api::OverseasRecord>> {
-    let rows = sqlx::query(
-        "SELECT w.id, w.person_id, p.staff_number, w.devices, w.countries, w.from_date, w.to_date, w.purpose, w.status, w.approval_ref \
-         FROM overseas_windows w JOIN people p ON p.id = w.person_id WHERE ($1 IS NULL OR w.status = $1) ORDER BY w.from_date DESC, w.id",
-    )
-    .bind(status)
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let devices: String = r.try_get("devices").map_err(db_err)?;
-        let countries: String = r.try_get("countries").map_err(db_err)?;
-        let from: String = r.try_get("from_date").map_err(db_err)?;
-        let to: String = r.try_get("to_date").map_err(db_err)?;
-        out.push(crate::usage_api::OverseasRecord {
-            window: custodian_domain::usage::OverseasWindow {
-                id: r.try_get("id").map_err(db_err)?,
-                person: r.try_get("person_id").map_err(db_err)?,
-                devices: devices.split(',').filter(|s| !s.is_empty()).map(|s| Uuid::parse_str(s).map_err(|_| bad("devices", s))).collect::<Result<_>>()?,
-                countries: countries.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
-                from: parse_date("from_date", &from)?,
-                to: parse_date("to_date", &to)?,
-            },
-            staff_number: r.try_get("staff_number").map_err(db_err)?,
-            purpose: r.try_get("purpose").map_err(db_err)?,
-            status: r.try_get("status").map_err(db_err)?,
-            approval_ref: r.try_get("approval_ref").map_err(db_err)?,
-        });
-    }
-    Ok(out)
-}
-
-/// Record an overseas-use window approved by the line manager, Digital Services and the Force
-/// Vetting Unit (WP034 4.2), with the reference of that approval.
-pub async fn record_overseas_window(pool: &Pool<DB>, w: &custodian_domain::usage::OverseasWindow, purpose: &str, approval_ref: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    let devices = w.devices.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
-    let countries = w.countries.join(",");
-    sqlx::query(
-        "INSERT INTO overseas_windows (id, person_id, devices, countries, from_date, to_date, purpose, status, approval_ref, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'approved', $8, $9, $10)",
-    )
-    .bind(w.id)
-    .bind(w.person)
-    .bind(&devices)
-    .bind(&countries)
-    .bind(w.from.to_string())
-    .bind(w.to.to_string())
-    .bind(purpose)
-    .bind(approval_ref)
-    .bind(now)
-    .bind(&actor.label)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
-    audit(&mut tx, actor, now, AuditEntry::new("usage.overseas.record", format!("overseas:{}", w.id)).clause("4.2")
-        .justification(purpose)
-        .after(json!({"person": w.person, "devices": devices, "countries": countries, "from": w.from.to_string(), "to": w.to.to_string(), "approval_ref": approval_ref}))).await?;
-    tx.commit().await.map_err(db_err)
-}
-
-/// Record a policing-purpose exception for streaming (WP034 4.6): who, why, approver, expiry.
-#[allow(clippy::too_many_arguments)]
-pub async fn record_streaming_exception(pool: &Pool<DB>, id: Uuid, person: Uuid, reason: &str, approver: Uuid, from_us: i64, expires_us: i64, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
-    sqlx::query("INSERT INTO streaming_exceptions (id, person_id, reason, approver_id, from_us, expires_us, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(id)
-        .bind(person)
-        .bind(reason)
-        .bind(approver)
-        .bind(from_us)
-        .bind(expires_us)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    audit(&mut tx, actor, now, AuditEntry::new("usage.streaming_exception.record", format!("streaming_exception:{id}")).clause("4.6")
-        .justification(reason)
-        .after(json!({"person": person, "approver": approver, "from_us": from_us, "expires_us": expires_us}))).await?;
-    tx.commit().await.map_err(db_err)
-}
 
 /// Device-days between `from_day` and `to_day` whose stored non-tethered carrier data exceeds
 /// `limit` bytes (WP034 4.5): (device, day, total bytes, the lowest `seq` counted in the total),
@@ -155,14 +79,14 @@ pub async fn cellular_over(pool: &Pool<DB>, from_day: i32, to_day: i32, limit: i
     .bind(limit)
     .fetch_all(pool)
     .await
-    .map_err(db_err)?;
+    ?;
     rows.iter()
         .map(|r| {
             Ok((
-                r.try_get("device_id").map_err(db_err)?,
-                r.try_get("day").map_err(db_err)?,
-                r.try_get("bytes").map_err(db_err)?,
-                r.try_get("first_seq").map_err(db_err)?,
+                r.try_get("device_id")?,
+                r.try_get("day")?,
+                r.try_get("bytes")?,
+                r.try_get("first_seq")?,
             ))
         })
         .collect()
@@ -198,14 +122,14 @@ pub async fn cellular_records(
     .bind(lo)
     .bind(hi)
     .fetch(pool);
-    while let Some(r) = rows.try_next().await.map_err(db_err)? {
-        let key: (Uuid, i32) = (r.try_get("device_id").map_err(db_err)?, r.try_get("day").map_err(db_err)?);
+    while let Some(r) = rows.try_next().await? {
+        let key: (Uuid, i32) = (r.try_get("device_id")?, r.try_get("day")?);
         if days.contains(&key) {
             out.entry(key).or_default().push((
-                r.try_get("record_id").map_err(db_err)?,
-                r.try_get("start_us").map_err(db_err)?,
-                r.try_get("bytes").map_err(db_err)?,
-                r.try_get("person_id").map_err(db_err)?,
+                r.try_get("record_id")?,
+                r.try_get("start_us")?,
+                r.try_get("bytes")?,
+                r.try_get("person_id")?,
             ));
         }
     }
@@ -220,12 +144,12 @@ pub async fn cellular_records(
 /// opened together: multi-row inserts and one audit append per few hundred findings.
 pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &Actor, now: OffsetDateTime) -> Result<(u64, u64)> {
     const CHUNK: usize = 256;
-    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let mut tx = begin_write(pool).await?;
     // The findings are read, merged and written back: take the audit head's lock (every audited
     // write takes it) before reading them, so two imports adding records to the same finding
     // take turns instead of one overwriting the other's records (PostgreSQL; a SQLite write
     // transaction already holds the database's write lock from its start).
-    sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await.map_err(db_err)?;
+    sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
     let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
     for chunk in fs.chunks(CHUNK) {
         let mut q = sqlx::QueryBuilder::<DB>::new("SELECT dedupe_key FROM findings WHERE dedupe_key IN (");
@@ -234,8 +158,8 @@ pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &A
             list.push_bind(f.dedupe_key.clone());
         }
         list.push_unseparated(")");
-        for r in q.build().fetch_all(&mut *tx).await.map_err(db_err)? {
-            known.insert(r.try_get("dedupe_key").map_err(db_err)?);
+        for r in q.build().fetch_all(&mut *tx).await? {
+            known.insert(r.try_get("dedupe_key")?);
         }
     }
     let (mut opened, mut updated) = (0, 0);
@@ -274,9 +198,9 @@ pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &A
             .build()
             .fetch_all(&mut *tx)
             .await
-            .map_err(db_err)?
+            ?
             .iter()
-            .map(|r| r.try_get("id").map_err(db_err))
+            .map(|r| r.try_get("id").map_err(StoreError::from))
             .collect::<Result<_>>()?;
         let mut events = Vec::with_capacity(stored.len());
         for (f, id) in chunk.iter().zip(&ids) {
@@ -289,14 +213,14 @@ pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &A
             }
         }
         opened += events.len() as u64;
-        audit_batch(&mut tx, actor, now, events).await?;
+        audit::audit_batch(&mut tx, actor, now, events).await?;
     }
     for f in later {
         let (o, u) = tx_upsert_usage_finding(&mut tx, f, actor, now).await?;
         opened += u64::from(o);
         updated += u64::from(u);
     }
-    tx.commit().await.map_err(db_err)?;
+    tx.commit().await?;
     Ok((opened, updated))
 }
 
@@ -307,11 +231,11 @@ async fn tx_upsert_usage_finding(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor,
             .bind(&key)
             .fetch_optional(&mut **tx)
             .await
-            .map_err(db_err)?;
+            ?;
         let Some(row) = row else { break };
-        let status: String = row.try_get("status").map_err(db_err)?;
-        let records: String = row.try_get("records").map_err(db_err)?;
-        let records: Vec<String> = serde_json::from_str(&records).unwrap_or_default();
+        let status: String = row.try_get("status")?;
+        let records: String = row.try_get("records")?;
+        let records: Vec<String> = crate::error::stored_json("records", &records)?;
         let seen: std::collections::HashSet<&str> = records.iter().map(String::as_str).collect();
         let new: Vec<&String> = f.records.iter().filter(|r| !seen.contains(r.as_str())).collect();
         if new.is_empty() {
@@ -321,10 +245,10 @@ async fn tx_upsert_usage_finding(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor,
             key = format!("{}#{n}", f.dedupe_key);
             continue;
         }
-        let id: Uuid = row.try_get("id").map_err(db_err)?;
+        let id: Uuid = row.try_get("id")?;
         let mut all = records.clone();
         all.extend(new.iter().map(|s| (*s).clone()));
-        let mut evidence: Value = serde_json::from_str(&row.try_get::<String, _>("evidence").map_err(db_err)?).unwrap_or(Value::Null);
+        let mut evidence: Value = crate::error::stored_json("evidence", &row.try_get::<String, _>("evidence")?)?;
         merge_evidence(&mut evidence, &f.evidence, all.len());
         let summary = finding_summary(f.rule, all.len(), &evidence);
         sqlx::query("UPDATE findings SET records = $1, evidence = $2, summary = $3, updated_at = $4 WHERE id = $5")
@@ -335,13 +259,13 @@ async fn tx_upsert_usage_finding(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor,
             .bind(id)
             .execute(&mut **tx)
             .await
-            .map_err(db_err)?;
-        audit(tx, actor, now, AuditEntry::new("finding.evidence", format!("finding:{id}")).clause(f.rule.clause)
+            ?;
+        audit::audit(tx, actor, now, AuditEntry::new("finding.evidence", format!("finding:{id}")).clause(f.rule.clause)
             .after(json!({"rule": f.rule.id, "added": new, "records": all.len()}))).await?;
         return Ok((false, true));
     }
     let f = NewFinding { dedupe_key: key, ..f.clone() };
-    let opened = tx_raise(tx, &f, actor, now).await?.is_some();
+    let opened = findings::tx_raise(tx, &f, actor, now).await?.is_some();
     Ok((opened, false))
 }
 
@@ -377,7 +301,7 @@ pub fn finding_summary(rule: &custodian_domain::findings::Rule, count: usize, ev
 
 /// How often this person broke this rule in the 90 days up to `now` (WP034 4.10b): findings and
 /// the records they hold.
-pub async fn usage_frequency(pool: &Pool<DB>, person: Uuid, rule: &str, now: OffsetDateTime) -> Result<(u64, u64)> {
+pub async fn frequency(pool: &Pool<DB>, person: Uuid, rule: &str, now: OffsetDateTime) -> Result<(u64, u64)> {
     let since = now - time::Duration::days(90);
     let rows = sqlx::query("SELECT records FROM findings WHERE person_id = $1 AND rule = $2 AND opened_at >= $3")
         .bind(person)
@@ -385,11 +309,35 @@ pub async fn usage_frequency(pool: &Pool<DB>, person: Uuid, rule: &str, now: Off
         .bind(since)
         .fetch_all(pool)
         .await
-        .map_err(db_err)?;
+        ?;
     let mut records = 0u64;
     for r in &rows {
-        let s: String = r.try_get("records").map_err(db_err)?;
+        let s: String = r.try_get("records")?;
         records += serde_json::from_str::<Vec<Value>>(&s).map(|v| v.len() as u64).unwrap_or(0);
     }
     Ok((rows.len() as u64, records))
+}
+
+
+pub async fn import_runs(pool: &Pool<DB>, limit: i64) -> Result<Vec<crate::usage::UsageImportRun>> {
+    let rows = sqlx::query(
+        "SELECT at_us, actor, subject, detail FROM audit_events WHERE action = 'usage.import' ORDER BY seq DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    ?;
+    rows.iter()
+        .map(|r| {
+            let at: i64 = r.try_get("at_us")?;
+            let subject: String = r.try_get("subject")?;
+            let detail: String = r.try_get("detail")?;
+            Ok(crate::usage::UsageImportRun {
+                run: subject.strip_prefix("usage_import:").unwrap_or(&subject).to_string(),
+                at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                actor: r.try_get("actor")?,
+                detail: crate::error::stored_json("detail", &detail)?,
+            })
+        })
+        .collect()
 }

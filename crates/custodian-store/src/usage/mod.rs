@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use compact_str::CompactString;
 use custodian_domain::usage::{
-    self as usage, Evaluator, Feed, FeedReader, OverseasWindow, Profile, Register, Rejected, UsagePack, Verdict,
+    self as usage, Evaluator, Feed, FeedReader, Profile, Register, Rejected, UsagePack, Verdict,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -36,7 +36,8 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, AuditEntry, Db, NewFinding, Result, Store, StoreError, pg_ops, sqlite_ops};
+use crate::backend::{postgres, sqlite};
+use crate::{Actor, AuditEntry, Db, NewFinding, Result, Store, StoreError};
 
 /// Rows per committed batch.
 pub const BATCH_ROWS: usize = 25_000;
@@ -62,14 +63,14 @@ pub struct UsageImport {
     pub pack_version: u32,
 }
 
-/// An overseas-use window as recorded.
+/// One usage import run, as its `usage.import` audit event recorded it.
 #[derive(Debug, Clone, Serialize)]
-pub struct OverseasRecord {
-    pub window: OverseasWindow,
-    pub staff_number: String,
-    pub purpose: String,
-    pub status: String,
-    pub approval_ref: String,
+pub struct UsageImportRun {
+    pub run: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub detail: serde_json::Value,
 }
 
 /// One record ready to store (its text inline when short, as the reader gave it).
@@ -287,7 +288,7 @@ fn parse_and_evaluate(
             if batch.rows.len() >= BATCH_ROWS {
                 let full = std::mem::replace(&mut batch, Batch::new()).with_day_totals();
                 if out.blocking_send(full).is_err() {
-                    return Err(StoreError::Invalid("the database writer stopped".into()));
+                    return Err(StoreError::Internal("the database writer stopped".into()));
                 }
             }
             if parsed.rows.is_multiple_of(8192) {
@@ -295,7 +296,7 @@ fn parse_and_evaluate(
             }
         }
         if !batch.rows.is_empty() && out.blocking_send(batch.with_day_totals()).is_err() {
-            return Err(StoreError::Invalid("the database writer stopped".into()));
+            return Err(StoreError::Internal("the database writer stopped".into()));
         }
     }
     progress(parsed.rows);
@@ -319,7 +320,7 @@ fn batch_entry(run_id: Uuid, feed: Feed, b: &Batch, imported: u64) -> AuditEntry
 // SQLite: rusqlite writer
 
 fn rq(e: rusqlite::Error) -> StoreError {
-    StoreError::Invalid(format!("database error: {e}"))
+    StoreError::Internal(format!("database error: {e}"))
 }
 
 /// The multi-row insert of `n` records. The feed is a constant of the statement (one of two fixed
@@ -423,7 +424,7 @@ impl PendingDays {
         let mut rows = st.query([before]).map_err(rq)?;
         while let Some(r) = rows.next().map_err(rq)? {
             let device = Uuid::from_slice(&r.get::<_, Vec<u8>>(1).map_err(rq)?)
-                .map_err(|e| StoreError::Invalid(format!("a stored device id: {e}")))?;
+                .map_err(|e| StoreError::Internal(format!("a stored device id: {e}")))?;
             self.add(r.get(0).map_err(rq)?, device, r.get(2).map_err(rq)?, r.get(3).map_err(rq)?);
         }
         Ok(())
@@ -498,16 +499,16 @@ fn sqlite_import_lock(path: &std::path::Path) -> Result<std::fs::File> {
     let mut name = path.as_os_str().to_owned();
     name.push("-usage-import.lock");
     let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name).map_err(|e| {
-        StoreError::Invalid(format!("opening the import lock {}: {e}", std::path::Path::new(&name).display()))
+        StoreError::Internal(format!("opening the import lock {}: {e}", std::path::Path::new(&name).display()))
     })?;
     match f.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
             tracing::info!("another usage import into this database is running: waiting for it to finish");
-            f.lock().map_err(|e| StoreError::Invalid(format!("taking the import lock: {e}")))?;
+            f.lock().map_err(|e| StoreError::Internal(format!("taking the import lock: {e}")))?;
         }
         Err(std::fs::TryLockError::Error(e)) => {
-            return Err(StoreError::Invalid(format!("taking the import lock: {e}")));
+            return Err(StoreError::Internal(format!("taking the import lock: {e}")));
         }
     }
     Ok(f)
@@ -516,17 +517,13 @@ fn sqlite_import_lock(path: &std::path::Path) -> Result<std::fs::File> {
 /// Append one event to the audit tree inside a rusqlite transaction: the same record, leaf and
 /// chain as `ops::audit`, so `custodian audit verify` checks bulk imports like everything else.
 fn sqlite_audit(tx: &rusqlite::Transaction<'_>, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<()> {
-    let (size, frontier_bytes, prev_chain): (i64, Vec<u8>, Vec<u8>) = tx
-        .query_row("SELECT size, frontier, chain FROM audit_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .map_err(rq)?;
-    let mut log = crate::model::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
+    let (size, frontier_bytes, prev_chain): (i64, Vec<u8>, Vec<u8>) =
+        tx.query_row(crate::backend::sqlite::LOCK_HEAD, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(rq)?;
+    let mut log = crate::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
     // Batch events carry no before/after record, so need no digest key.
     let (record, leaf, chain) = log.push(actor, now, e, None)?;
     tx.execute(
-        "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
-         after_digest, detail, leaf_hash, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        &crate::audit::event_insert_one(),
         rusqlite::params![
             size,
             &record.id.as_bytes()[..],
@@ -544,11 +541,8 @@ fn sqlite_audit(tx: &rusqlite::Transaction<'_>, actor: &Actor, now: OffsetDateTi
         ],
     )
     .map_err(rq)?;
-    tx.execute(
-        "UPDATE audit_head SET size = ?1, frontier = ?2, chain = ?3 WHERE id = 1",
-        rusqlite::params![log.size, log.frontier.to_bytes(), &chain[..]],
-    )
-    .map_err(rq)?;
+    tx.execute(crate::audit::HEAD_UPDATE, rusqlite::params![log.size, log.frontier.to_bytes(), &chain[..]])
+        .map_err(rq)?;
     Ok(())
 }
 
@@ -591,7 +585,7 @@ impl Checkpointer {
                     }
                 }
             })
-            .map_err(|e| StoreError::Invalid(format!("starting the checkpoint thread: {e}")))?;
+            .map_err(|e| StoreError::Internal(format!("starting the checkpoint thread: {e}")))?;
         Ok(Checkpointer { nudge: Some(nudge), thread: Some(thread) })
     }
 
@@ -616,7 +610,7 @@ impl Checkpointer {
         drop(self.nudge.take());
         match self.thread.take().map(std::thread::JoinHandle::join) {
             Some(Ok(r)) => r,
-            Some(Err(_)) => Err(StoreError::Invalid("the checkpoint thread panicked".into())),
+            Some(Err(_)) => Err(StoreError::Internal("the checkpoint thread panicked".into())),
             None => Ok(()),
         }
     }
@@ -751,15 +745,20 @@ async fn pg_write_batch(
     .fetch_one(&mut *tx)
     .await?;
     let n = n as u64;
-    pg_ops::audit(&mut tx, actor, now, batch_entry(run_id, feed, b, n)).await?;
+    postgres::audit::audit(&mut tx, actor, now, batch_entry(run_id, feed, b, n)).await?;
     tx.commit().await?;
     Ok(n)
 }
 
 impl Store {
+    /// The last `limit` usage import runs (their `usage.import` audit events), newest first.
+    pub async fn usage_import_runs(&self, limit: i64) -> Result<Vec<UsageImportRun>> {
+        on_read!(self, usage::import_runs(limit))
+    }
+
     /// The register, allocation history and approvals as the usage rules see them.
     pub async fn usage_register(&self) -> Result<Register> {
-        on_read!(self, usage_register())
+        on_read!(self, usage::register())
     }
 
     /// Import a carrier or web gateway file (see the module documentation for the guarantees).
@@ -787,11 +786,11 @@ impl Store {
         };
         let written: Result<u64> = match &self.db {
             Db::Sqlite { .. } => {
-                let path = self.sqlite_path.clone().ok_or_else(|| StoreError::Invalid("no SQLite path".into()))?;
+                let path = self.sqlite_path.clone().ok_or_else(|| StoreError::Internal("no SQLite path".into()))?;
                 let actor = actor.clone();
                 tokio::task::spawn_blocking(move || sqlite_writer(&path, feed, run_id, &actor, now, rx))
                     .await
-                    .map_err(|e| StoreError::Invalid(format!("the database writer failed: {e}")))?
+                    .map_err(|e| StoreError::Internal(format!("the database writer failed: {e}")))?
             }
             Db::Postgres(p) => {
                 let mut rx = rx;
@@ -810,7 +809,7 @@ impl Store {
                 res.map(|()| n)
             }
         };
-        let parsed = parser.await.map_err(|e| StoreError::Invalid(format!("the parser failed: {e}")))?;
+        let parsed = parser.await.map_err(|e| StoreError::Internal(format!("the parser failed: {e}")))?;
         let imported = written?;
         let parsed = parsed?;
         let valid = parsed.rows - parsed.rejected.len() as u64;
@@ -822,14 +821,14 @@ impl Store {
         let over = if parsed.cellular.is_empty() {
             Vec::new()
         } else {
-            on_read!(self, cellular_over(lo, hi, i64::try_from(limit).unwrap_or(i64::MAX)))?
+            on_read!(self, usage::cellular_over(lo, hi, i64::try_from(limit).unwrap_or(i64::MAX)))?
         };
         // Only device-days this file touched: others were judged when their records came in.
         let over: Vec<(Uuid, i32, i64, i64)> =
             over.into_iter().filter(|(d, day, _, _)| parsed.cellular.contains(&(*d, *day))).collect();
         let wanted: HashSet<(Uuid, i32)> = over.iter().map(|(d, day, _, _)| (*d, *day)).collect();
         let from_seq = over.iter().map(|o| o.3).min().unwrap_or(0);
-        let mut records = on_read!(self, cellular_records(&wanted, from_seq))?;
+        let mut records = on_read!(self, usage::cellular_records(&wanted, from_seq))?;
         for (device, day, total, _) in over {
             let mut recs = records.remove(&(device, day)).unwrap_or_default();
             recs.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
@@ -858,7 +857,7 @@ impl Store {
             }
         }
         findings.sort_by(|a, b| a.dedupe_key.cmp(&b.dedupe_key));
-        let (opened, updated) = on_write!(self, upsert_usage_findings(&findings, actor, now))?;
+        let (opened, updated) = on_write!(self, usage::upsert_usage_findings(&findings, actor, now))?;
         let report = UsageImport {
             run_id,
             feed,
@@ -882,65 +881,14 @@ impl Store {
             "findings_updated": updated,
             "pack_version": pack.version,
         }));
-        on_write!(self, append_many(actor, now, vec![entry]))?;
+        on_write!(self, audit::append_many(actor, now, vec![entry]))?;
         Ok(report)
     }
 
     /// Findings of `rule` about `person` opened in the 90 days up to `now`, and their records
     /// (WP034 4.10b: the frequency of use).
     pub async fn usage_frequency(&self, person: Uuid, rule: &str, now: OffsetDateTime) -> Result<(u64, u64)> {
-        on_read!(self, usage_frequency(person, rule, now))
-    }
-
-    /// Overseas-use windows (all, or those with `status`).
-    pub async fn overseas_windows(&self, status: Option<&str>) -> Result<Vec<OverseasRecord>> {
-        on_read!(self, overseas_windows(status))
-    }
-
-    /// Record an approved overseas-use window (WP034 4.2).
-    pub async fn record_overseas_window(
-        &self,
-        w: &OverseasWindow,
-        purpose: &str,
-        approval_ref: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        if w.countries.is_empty()
-            || w.countries.iter().any(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
-        {
-            return Err(StoreError::Invalid("countries: give ISO 3166-1 alpha-2 codes such as FR".into()));
-        }
-        if w.from > w.to {
-            return Err(StoreError::Invalid("to: the window ends before it starts".into()));
-        }
-        if purpose.trim().is_empty() {
-            return Err(StoreError::Invalid("purpose: say why the device is needed overseas".into()));
-        }
-        on_write!(self, record_overseas_window(w, purpose, approval_ref, actor, now))
-    }
-
-    /// Record a policing-purpose exception for streaming video (WP034 4.6).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn record_streaming_exception(
-        &self,
-        person: Uuid,
-        reason: &str,
-        approver: Uuid,
-        from_us: i64,
-        expires_us: i64,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<Uuid> {
-        if reason.trim().is_empty() {
-            return Err(StoreError::Invalid("reason: name the policing purpose".into()));
-        }
-        if from_us >= expires_us {
-            return Err(StoreError::Invalid("expires: the exception must end after it starts".into()));
-        }
-        let id = Uuid::now_v7();
-        on_write!(self, record_streaming_exception(id, person, reason, approver, from_us, expires_us, actor, now))?;
-        Ok(id)
+        on_read!(self, usage::frequency(person, rule, now))
     }
 }
 
@@ -958,7 +906,7 @@ fn group_finding(feed: Feed, g: Group) -> NewFinding {
         dedupe_key: key,
         person_id: g.person,
         device_id: g.device,
-        summary: sqlite_ops::finding_summary(g.rule, g.records.len(), &evidence),
+        summary: sqlite::usage::finding_summary(g.rule, g.records.len(), &evidence),
         evidence,
         records: g.records,
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, Db, Result, Store, pg_ops, sqlite_ops};
+use crate::{Actor, Result, Store};
 
 /// A social media account at its simplest (WP034 6.6, 6.7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -183,11 +183,11 @@ pub enum PublishOutcome {
 
 impl Store {
     pub async fn posts_create_account(&self, a: &NewAccount, actor: &Actor, now: OffsetDateTime) -> Result<Account> {
-        on_write!(self, posts_create_account(a, actor, now))
+        on_write!(self, posts::create_account(a, actor, now))
     }
 
     pub async fn posts_accounts(&self) -> Result<Vec<Account>> {
-        on_read!(self, posts_accounts())
+        on_read!(self, posts::accounts())
     }
 
     /// Record (or replace) the SIO of an operation or reference.
@@ -199,11 +199,11 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<InvestigationSio> {
-        on_write!(self, posts_set_sio(kind, label, sio_staff_number, actor, now))
+        on_write!(self, posts::set_sio(kind, label, sio_staff_number, actor, now))
     }
 
     pub async fn posts_sios(&self) -> Result<Vec<InvestigationSio>> {
-        on_read!(self, posts_sios())
+        on_read!(self, posts::sios())
     }
 
     /// Save a post: a new draft when `id` is `None`, else a new version, which restarts
@@ -216,43 +216,43 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<Post> {
-        on_write!(self, posts_save(id, input, author, actor, now))
+        on_write!(self, posts::save(id, input, author, actor, now))
     }
 
     pub async fn posts_submit(&self, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-        on_write!(self, posts_submit(id, actor, now))
+        on_write!(self, posts::submit(id, actor, now))
     }
 
     /// Corporate Communications override the warnings of the current version, with a reason.
     pub async fn posts_override(&self, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-        on_write!(self, posts_override(id, reason, actor, now))
+        on_write!(self, posts::override_chain(id, reason, actor, now))
     }
 
     pub async fn posts_approve(&self, id: Uuid, kind: Approval, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-        on_write!(self, posts_approve(id, kind, actor, now))
+        on_write!(self, posts::approve(id, kind, actor, now))
     }
 
     /// An approver sends a post back to its author, with a reason: the step they decide is
     /// rejected on the approval chain (a held post, whose chain is complete, just returns).
     pub async fn posts_return(&self, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-        on_write!(self, posts_return(id, reason, actor, now))
+        on_write!(self, posts::return_to_author(id, reason, actor, now))
     }
 
     pub async fn posts_list(&self, f: &PostFilter) -> Result<Vec<Post>> {
-        on_read!(self, posts_list(f))
+        on_read!(self, posts::list(f))
     }
 
     pub async fn posts_get(&self, id: Uuid) -> Result<Option<Post>> {
-        on_read!(self, posts_get(id))
+        on_read!(self, posts::get(id))
     }
 
     pub async fn posts_steps(&self, id: Uuid) -> Result<Vec<PostStep>> {
-        on_read!(self, posts_steps(id))
+        on_read!(self, posts::steps(id))
     }
 
     /// Scheduled posts due at `now`, oldest first.
     pub async fn posts_due(&self, now: OffsetDateTime) -> Result<Vec<Uuid>> {
-        on_read!(self, posts_due(now))
+        on_read!(self, posts::due(now))
     }
 
     /// Publish one scheduled post. In one transaction: read the pause (sharing its lock on
@@ -270,7 +270,7 @@ impl Store {
         F: FnOnce(Post) -> Fut,
         Fut: Future<Output = std::result::Result<String, String>>,
     {
-        on_write!(self, posts_publish(id, actor, now, send))
+        on_write!(self, posts::publish(id, actor, now, send))
     }
 
     /// Declare a major incident: every departmental account's scheduled posts are held at once.
@@ -282,7 +282,7 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<(Incident, usize)> {
-        on_write!(self, posts_declare_incident(name, reason, guidance, actor, now))
+        on_write!(self, posts::declare_incident(name, reason, guidance, actor, now))
     }
 
     /// End the incident in force, with a reason: held posts go back for approval.
@@ -292,14 +292,14 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<(Incident, usize)> {
-        on_write!(self, posts_end_incident(reason, actor, now))
+        on_write!(self, posts::end_incident(reason, actor, now))
     }
 
     pub async fn posts_active_incident(&self) -> Result<Option<Incident>> {
-        on_read!(self, posts_active_incident())
+        on_read!(self, posts::active_incident())
     }
 
     pub async fn posts_incidents(&self) -> Result<Vec<Incident>> {
-        on_read!(self, posts_incidents())
+        on_read!(self, posts::incidents())
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, Db, Result, Store, pg_ops, sqlite_ops};
+use crate::{Actor, Result, Store};
 
 /// Whether a round has been drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -183,7 +183,7 @@ impl Store {
     /// Create a round and freeze its population: every active person in scope holding at least
     /// one allocated device (WP034 5.4). Audited with the population's hash.
     pub async fn monitoring_create_round(&self, r: &NewRound, actor: &Actor, now: OffsetDateTime) -> Result<Round> {
-        on_write!(self, monitoring_create_round(r, actor, now))
+        on_write!(self, monitoring::create_round(r, actor, now))
     }
 
     /// Leave a person out of an open round's draw, with the reason (long-term absence, say).
@@ -195,7 +195,7 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<Round> {
-        on_write!(self, monitoring_exclude(round, staff_number, reason, actor, now))
+        on_write!(self, monitoring::exclude(round, staff_number, reason, actor, now))
     }
 
     /// Draw: check the secret opens the commitment, run the published algorithm over the
@@ -208,37 +208,37 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<Round> {
-        on_write!(self, monitoring_draw(round, beacon, secret, actor, now))
+        on_write!(self, monitoring::draw(round, beacon, secret, actor, now))
     }
 
     pub async fn monitoring_rounds(&self) -> Result<Vec<Round>> {
-        on_read!(self, monitoring_rounds())
+        on_read!(self, monitoring::rounds())
     }
 
     pub async fn monitoring_round(&self, id: Uuid) -> Result<Option<Round>> {
-        on_read!(self, monitoring_round(id))
+        on_read!(self, monitoring::round_by_id(id))
     }
 
     pub async fn monitoring_exclusions(&self, round: Uuid) -> Result<Vec<Exclusion>> {
-        on_read!(self, monitoring_exclusions(round))
+        on_read!(self, monitoring::exclusions(round))
     }
 
     /// The verification bundle of a drawn round, from what is stored (not re-computed), so
     /// that verifying it checks the record.
     pub async fn monitoring_bundle(&self, round: Uuid) -> Result<Bundle> {
-        on_read!(self, monitoring_bundle(round))
+        on_read!(self, monitoring::bundle(round))
     }
 
     pub async fn monitoring_cases(&self, f: &CaseFilter) -> Result<Vec<MonitoringCase>> {
-        on_read!(self, monitoring_cases(f))
+        on_read!(self, monitoring::cases(f))
     }
 
     pub async fn monitoring_case(&self, id: Uuid) -> Result<Option<MonitoringCase>> {
-        on_read!(self, monitoring_case(id))
+        on_read!(self, monitoring::case_by_id(id))
     }
 
     pub async fn monitoring_case_steps(&self, id: Uuid) -> Result<Vec<CaseStepRecord>> {
-        on_read!(self, monitoring_case_steps(id))
+        on_read!(self, monitoring::case_steps(id))
     }
 
     /// Take a step on a case: the domain rule decides, then the new state, the signed step,
@@ -252,16 +252,16 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<MonitoringCase> {
-        on_write!(self, monitoring_step(case, step, actor, now))
+        on_write!(self, monitoring::step(case, step, actor, now))
     }
 
     /// Open a failure-to-provide referral for every mandated case past its deadline (WP034
     /// 5.5). Returns how many were opened.
     pub async fn monitoring_sweep(&self, actor: &Actor, now: OffsetDateTime) -> Result<usize> {
-        on_write!(self, monitoring_sweep(actor, now))
+        on_write!(self, monitoring::sweep(actor, now))
     }
 
     pub async fn monitoring_counts(&self, now: OffsetDateTime) -> Result<MonitoringCounts> {
-        on_read!(self, monitoring_counts(now))
+        on_read!(self, monitoring::counts(now))
     }
 }

@@ -1,0 +1,245 @@
+//! The accounts SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Accounts: passwords, roles, sessions and API tokens.
+
+use super::{DB, Tx, DbRow, begin_write};
+use super::{audit, devices, people};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::people::{PersonStatus, Role};
+use serde_json::json;
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub async fn set_password_hash(pool: &Pool<DB>, person: Uuid, hash: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    let (sn, _) = devices::active_person(&mut tx, person).await?;
+    sqlx::query("INSERT INTO accounts (person_id, password_hash, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (person_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at")
+        .bind(person)
+        .bind(hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        ?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("account.set_password", format!("person:{sn}")).clause("9.1")).await?;
+    Ok(tx.commit().await?)
+}
+
+/// A leaver's credentials end with their employment (WP034 9.1), in the caller's transaction:
+/// every API token of theirs is revoked and every session ended, so none works again even if
+/// they return. Audited when anything was still live.
+pub async fn end_leaver_credentials(tx: &mut Tx<'_>, person: Uuid, staff_number: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let revoked: Vec<Uuid> = sqlx::query_scalar("UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL RETURNING id")
+        .bind(now)
+        .bind(person)
+        .fetch_all(&mut **tx)
+        .await
+        ?;
+    let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person).execute(&mut **tx).await?.rows_affected();
+    if !revoked.is_empty() || ended > 0 {
+        audit::audit(tx, actor, now, AuditEntry::new("account.leaver_credentials", format!("person:{staff_number}")).clause("9.1")
+            .detail(json!({"tokens_revoked": revoked, "sessions_ended": ended}))).await?;
+    }
+    Ok(())
+}
+
+/// A person changes their own password: the new hash replaces the old, and every other session
+/// of theirs ends (a password change is how someone locks out whoever else may be signed in).
+pub async fn change_password(pool: &Pool<DB>, person: Uuid, hash: &str, keep_session: Option<&str>, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
+    let mut tx = begin_write(pool).await?;
+    let (sn, _) = devices::active_person(&mut tx, person).await?;
+    sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE person_id = $1")
+        .bind(person)
+        .bind(hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        ?;
+    let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2")
+        .bind(person)
+        .bind(keep_session.unwrap_or(""))
+        .execute(&mut *tx)
+        .await
+        ?
+        .rows_affected();
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("account.change_password", format!("person:{sn}")).clause("9.1").detail(json!({ "other_sessions_ended": ended })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+pub async fn password_hash(pool: &Pool<DB>, person: Uuid) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT password_hash FROM accounts WHERE person_id = $1").bind(person).fetch_optional(pool).await?)
+}
+
+/// Grant a role (the system operator's `custodian user grant-role`). Nobody grants a role to
+/// themselves. Audited as `person.roles_changed` with the roles before and after.
+pub async fn grant_role(pool: &Pool<DB>, person: Uuid, role: Role, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    if actor.person_id == Some(person) {
+        return Err(StoreError::Invalid("roles: nobody changes their own roles (separation of duties): another administrator must".into()));
+    }
+    let mut tx = begin_write(pool).await?;
+    let (sn, _) = devices::active_person(&mut tx, person).await?;
+    let before: Vec<String> = sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
+        .bind(person)
+        .fetch_all(&mut *tx)
+        .await
+        ?;
+    if before.iter().any(|r| r == role.as_str()) {
+        return Ok(());
+    }
+    sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(person)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await
+        ?;
+    let mut after = before.clone();
+    after.push(role.as_str().to_string());
+    after.sort();
+    audit::audit(&mut tx, actor, now, AuditEntry::new("person.roles_changed", format!("person:{sn}")).clause("4.1").detail(json!({
+        "before": before, "after": after, "added": [role.as_str()], "removed": [], "by": "grant_role",
+    })))
+    .await?;
+    Ok(tx.commit().await?)
+}
+
+pub async fn create_session(pool: &Pool<DB>, token_hash: &str, person: Uuid, csrf: &str, now: OffsetDateTime, expires: OffsetDateTime, actor: &Actor) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    sqlx::query("INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)")
+        .bind(token_hash)
+        .bind(person)
+        .bind(csrf)
+        .bind(now)
+        .bind(expires)
+        .execute(&mut *tx)
+        .await
+        ?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("session.sign_in", actor.label.clone())).await?;
+    Ok(tx.commit().await?)
+}
+
+pub async fn session(pool: &Pool<DB>, token_hash: &str) -> Result<Option<SessionRecord>> {
+    let r = sqlx::query("SELECT person_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await
+        ?;
+    r.map(|r| {
+        Ok(SessionRecord {
+            person_id: r.try_get("person_id")?,
+            csrf_token: r.try_get("csrf_token")?,
+            created_at: r.try_get("created_at")?,
+            last_seen_at: r.try_get("last_seen_at")?,
+            expires_at: r.try_get("expires_at")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn touch_session(pool: &Pool<DB>, token_hash: &str, now: OffsetDateTime) -> Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(token_hash).execute(pool).await?;
+    Ok(())
+}
+
+pub async fn delete_session(pool: &Pool<DB>, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn create_token(pool: &Pool<DB>, person: Uuid, name: &str, token_hash: &str, scopes: &[String], expires: OffsetDateTime, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+    let mut tx = begin_write(pool).await?;
+    let (sn, status) = devices::active_person(&mut tx, person).await?;
+    if status != PersonStatus::Active {
+        return Err(StoreError::Invalid(format!("person: {sn} has left the force; no API token is issued to a leaver (WP034 9.1)")));
+    }
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO api_tokens (id, person_id, name, token_hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(id)
+        .bind(person)
+        .bind(name)
+        .bind(token_hash)
+        .bind(scopes.join(" "))
+        .bind(now)
+        .bind(expires)
+        .execute(&mut *tx)
+        .await
+        ?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("token.create", format!("token:{id}")).detail(json!({"person": sn, "name": name, "scopes": scopes}))).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn token_from_row(r: &DbRow) -> Result<ApiToken> {
+    let scopes: String = r.try_get("scopes")?;
+    Ok(ApiToken {
+        id: r.try_get("id")?,
+        person_id: r.try_get("person_id")?,
+        name: r.try_get("name")?,
+        scopes: scopes.split_whitespace().map(str::to_string).collect(),
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
+pub async fn token_by_hash(pool: &Pool<DB>, token_hash: &str) -> Result<Option<ApiToken>> {
+    sqlx::query("SELECT id, person_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await
+        ?
+        .as_ref()
+        .map(token_from_row)
+        .transpose()
+}
+
+pub async fn tokens(pool: &Pool<DB>) -> Result<Vec<ApiToken>> {
+    let rows = sqlx::query("SELECT id, person_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens ORDER BY created_at DESC")
+        .fetch_all(pool)
+        .await
+        ?;
+    rows.iter().map(token_from_row).collect()
+}
+
+pub async fn revoke_token(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        ?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound(format!("active token {id}")));
+    }
+    audit::audit(&mut tx, actor, now, AuditEntry::new("token.revoke", format!("token:{id}"))).await?;
+    Ok(tx.commit().await?)
+}
+
+
+
+/// The token with this hash and its holder's current status, in one query (bearer sign-in).
+pub async fn token_and_holder_status(pool: &Pool<DB>, token_hash: &str) -> Result<Option<(ApiToken, PersonStatus)>> {
+    let r = sqlx::query(
+        "SELECT t.id, t.person_id, t.name, t.scopes, t.created_at, t.expires_at, t.revoked_at, p.status AS person_status \
+         FROM api_tokens t JOIN people p ON p.id = t.person_id WHERE t.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+    ?;
+    let Some(r) = r else { return Ok(None) };
+    let s: String = r.try_get("person_status")?;
+    Ok(Some((token_from_row(&r)?, PersonStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?)))
+}

@@ -1,0 +1,518 @@
+//! The audit log: who did what, and when (WP034: nothing is lost or hidden). Its records, the
+//! appender that turns an entry into the stored record, and the public methods of [`Store`]
+//! that read, verify, prove and sign the log.
+
+use crate::{Db, Page, Result, Store, StoreError};
+use custodian_domain::audit::{self as tree, Checkpoint, Hash, Tamper, Verifier};
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VerifyReport {
+    pub events: u64,
+    pub root: String,
+    pub checkpoints_checked: usize,
+    /// The first problem found, naming the event; None when the log is intact.
+    pub problem: Option<String>,
+}
+
+impl Store {
+    // Audit ------------------------------------------------------------------------------------
+
+    pub async fn log_view(&self, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<()> {
+        on_write!(self, audit::log_view(actor, now, e))
+    }
+
+    /// Append events in one transaction; returns the log size after them.
+    pub async fn append_audit(&self, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<u64> {
+        on_write!(self, audit::append_many(actor, now, entries))
+    }
+
+    /// Stream every stored event in order with its stored leaf hash and root.
+    pub async fn audit_scan_events<F>(&self, f: F) -> Result<()>
+    where
+        F: FnMut(tree::EventRecord, Vec<u8>, Vec<u8>) -> Result<()> + Send,
+    {
+        on_read!(self, audit::audit_scan(f))
+    }
+
+    pub async fn audit_page(
+        &self,
+        subject: Option<&str>,
+        actor: Option<&str>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<AuditEvent>> {
+        on_read!(self, audit::audit_page(subject, actor, page, per_page))
+    }
+
+    /// Recompute every leaf and tree head, and check every signed checkpoint against the
+    /// recomputed tree. Names the first bad event.
+    ///
+    /// The head, the checkpoints and the bound key are read in one snapshot, and the events
+    /// checked are those below that head, so events appended meanwhile (by this process or
+    /// another) are simply not part of this check; events stored beyond the head in the snapshot
+    /// are reported, as the log's own writers never store one without moving the head.
+    pub async fn audit_verify(&self, key_name: &str, key: &ed25519_dalek::VerifyingKey) -> Result<VerifyReport> {
+        let snap = on_read!(self, audit::audit_snapshot())?;
+        let sizes: Vec<u64> = snap.checkpoints.iter().map(|(s, _)| *s).collect();
+        let mut verifier = Verifier::new(&sizes);
+        let mut problem: Option<String> = None;
+        let end =
+            i64::try_from(snap.size).map_err(|_| StoreError::Audit("the log head's size is out of range".into()))?;
+        if let Db::Sqlite { path, .. } = &self.db
+            && path.is_file()
+        {
+            // The fast path: rusqlite readers on every core (see audit_read.rs).
+            let path = path.clone();
+            let (v, found) = tokio::task::spawn_blocking(move || {
+                let found = crate::audit_read::verify_sqlite(&path, &mut verifier, end);
+                (verifier, found)
+            })
+            .await
+            .map_err(|e| StoreError::Audit(format!("the verifier stopped: {e}")))?;
+            verifier = v;
+            problem = found?;
+        } else {
+            self.audit_verify_scan(end, &mut verifier, &mut problem).await?;
+        }
+        self.audit_verify_finish(key_name, key, snap, verifier, problem)
+    }
+
+    async fn audit_verify_scan(&self, end: i64, verifier: &mut Verifier, problem: &mut Option<String>) -> Result<()> {
+        on_read!(
+            self,
+            audit::audit_scan_before(end, |rec, leaf, chain| {
+                if problem.is_some() {
+                    return Ok(());
+                }
+                let (Ok(leaf), Ok(chain)) = (<Hash>::try_from(leaf.as_slice()), <Hash>::try_from(chain.as_slice()))
+                else {
+                    *problem = Some(format!("event {}: stored hashes are not 32 bytes", rec.seq));
+                    return Ok(());
+                };
+                if let Err(t) = verifier.feed(&rec, &leaf, &chain) {
+                    *problem = Some(describe(&t, &rec));
+                }
+                Ok(())
+            })
+        )
+    }
+
+    fn audit_verify_finish(
+        &self,
+        key_name: &str,
+        key: &ed25519_dalek::VerifyingKey,
+        snap: crate::AuditSnapshot,
+        verifier: Verifier,
+        mut problem: Option<String>,
+    ) -> Result<VerifyReport> {
+        let head_size = snap.size;
+        if problem.is_none()
+            && let Some(max) = snap.max_seq
+            && max >= 0
+            && max as u64 >= head_size
+        {
+            problem = Some(format!(
+                "the log head says {head_size} events but {} are stored (events were deleted or added)",
+                max as u64 + 1
+            ));
+        }
+        if problem.is_none() && head_size != verifier.size() {
+            problem = Some(format!(
+                "the log head says {head_size} events but {} are stored (events were deleted or added)",
+                verifier.size()
+            ));
+        }
+        if problem.is_none() {
+            match tree::Frontier::from_bytes(&snap.frontier) {
+                Ok(f) if f.root() == verifier.root() => {}
+                _ => problem = Some("the stored log head does not match the recomputed tree".into()),
+            }
+        }
+        if problem.is_none()
+            && let Some(bound) = &snap.key
+            && bound.as_slice() != key.as_bytes()
+        {
+            let stored = <[u8; 32]>::try_from(bound.as_slice())
+                .ok()
+                .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+                .map_or_else(|| format!("unreadable stored key {}", hex::encode(bound)), |k| describe_key(&k));
+            problem = Some(format!(
+                "the key stored with the log is {stored}, not the signing key {} (the stored key was changed, or the key file is not this log's)",
+                describe_key(key)
+            ));
+        }
+        let mut checked = 0;
+        let mut last_good = 0u64;
+        for (size, note) in &snap.checkpoints {
+            if problem.is_some() {
+                break;
+            }
+            match Checkpoint::open(note, key_name, key) {
+                Err(e) => problem = Some(format!("checkpoint at size {size}: {e}")),
+                Ok(cp) if cp.size != *size => {
+                    problem = Some(format!("checkpoint stored at size {size} is signed for size {}", cp.size))
+                }
+                Ok(cp) => match verifier.root_at(cp.size) {
+                    Some(root) if root == cp.root => {
+                        checked += 1;
+                        last_good = cp.size;
+                    }
+                    Some(_) => {
+                        problem = Some(format!(
+                            "an event between {} and {} was altered: the log no longer matches the signed checkpoint at size {} (its hashes were recomputed after the change)",
+                            last_good,
+                            cp.size - 1,
+                            cp.size
+                        ))
+                    }
+                    None => {
+                        problem = Some(format!(
+                            "signed checkpoint at size {} but only {} events are stored",
+                            cp.size,
+                            verifier.size()
+                        ))
+                    }
+                },
+            }
+        }
+        Ok(VerifyReport {
+            events: verifier.size(),
+            root: hex::encode(verifier.root()),
+            checkpoints_checked: checked,
+            problem,
+        })
+    }
+
+    /// Sign a checkpoint over the current head and store it. Returns the note text. The key must
+    /// be the one bound to the log (a log with none binds it first: see [`Store::bind_audit_key`]);
+    /// any other key is refused.
+    pub async fn audit_checkpoint(
+        &self,
+        key_name: &str,
+        key: &ed25519_dalek::SigningKey,
+        now: OffsetDateTime,
+    ) -> Result<String> {
+        let origin = self.origin.clone();
+        on_write!(self, audit::sign_checkpoint(&origin, key_name, key, &Actor::system(), now))
+    }
+
+    /// The key bound to the audit log, if any.
+    pub async fn audit_key(&self) -> Result<Option<AuditKey>> {
+        on_read!(self, audit::audit_key())
+    }
+
+    /// Bind `key` to the audit log, or check that it is the log's key. A log with no stored key
+    /// takes it if the log has no signed checkpoint (`Created`) or if it verifies the latest one
+    /// (`Adopted`, for logs created before keys were stored with them). Refused when another key is
+    /// bound, or when the key did not sign the latest checkpoint. A new binding is audited
+    /// (`audit.key.bind`, with the public key) in the same transaction.
+    pub async fn bind_audit_key(
+        &self,
+        key_name: &str,
+        key: &ed25519_dalek::VerifyingKey,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<KeyBinding> {
+        on_write!(self, audit::bind_audit_key(key_name, key, actor, now))
+    }
+
+    /// The latest signed checkpoint, if any.
+    pub async fn latest_checkpoint(&self) -> Result<Option<(u64, String)>> {
+        Ok(on_read!(self, audit::checkpoints())?.pop())
+    }
+
+    /// An RFC 6962 inclusion proof for the event with this id, against the current tree.
+    pub async fn audit_prove(&self, id: Uuid) -> Result<InclusionProof> {
+        let seq = on_read!(self, audit::audit_seq_of(id))?
+            .ok_or_else(|| StoreError::NotFound(format!("audit event {id}")))?;
+        let mut leaves: Vec<Hash> = Vec::new();
+        let mut event = None;
+        on_read!(
+            self,
+            audit::audit_scan(|rec, leaf, _| {
+                let h = <Hash>::try_from(leaf.as_slice())
+                    .map_err(|_| StoreError::Audit(format!("event {}: bad leaf", rec.seq)))?;
+                if rec.seq == seq as u64 {
+                    event = Some(rec);
+                }
+                leaves.push(h);
+                Ok(())
+            })
+        )?;
+        let event = event.ok_or_else(|| StoreError::NotFound(format!("audit event {id}")))?;
+        let proof = tree::inclusion_proof(seq as u64, &leaves).map_err(|e| StoreError::Audit(e.to_string()))?;
+        let root = tree::root_of(&leaves);
+        Ok(InclusionProof {
+            event_id: id,
+            index: seq as u64,
+            tree_size: leaves.len() as u64,
+            leaf_hash: hex::encode(leaves[seq as usize]),
+            root: hex::encode(root),
+            proof: proof.iter().map(hex::encode).collect(),
+            canonical_event: hex::encode(tree::canonical_bytes(&event)),
+        })
+    }
+}
+
+/// An inclusion proof as `custodian audit prove` prints it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InclusionProof {
+    pub event_id: Uuid,
+    pub index: u64,
+    pub tree_size: u64,
+    pub leaf_hash: String,
+    pub root: String,
+    pub proof: Vec<String>,
+    /// The canonical bytes of the event (hex): anyone can recompute the leaf hash from them.
+    pub canonical_event: String,
+}
+
+pub(crate) fn describe(t: &Tamper, rec: &tree::EventRecord) -> String {
+    format!("event {} ({}, {}): {t}", rec.seq, rec.id, rec.action)
+}
+
+/// Who did something: a person signed in, a person's API token, or the system itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub person_id: Option<Uuid>,
+    /// The audit form: `person:A1234`, `token:<uuid>` or `system`.
+    pub label: String,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Self { person_id: None, label: "system".into() }
+    }
+    pub fn person(id: Uuid, staff_number: &str) -> Self {
+        Self { person_id: Some(id), label: format!("person:{staff_number}") }
+    }
+    pub fn token(token_id: Uuid, person_id: Uuid) -> Self {
+        Self { person_id: Some(person_id), label: format!("token:{token_id}") }
+    }
+    pub fn cli() -> Self {
+        Self { person_id: None, label: "cli".into() }
+    }
+}
+
+/// What an audit event says beyond who and when.
+#[derive(Debug, Clone, Default)]
+pub struct AuditEntry {
+    pub action: String,
+    pub subject: String,
+    pub clause: Option<String>,
+    pub justification: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub detail: serde_json::Value,
+}
+
+impl AuditEntry {
+    pub fn new(action: &str, subject: impl Into<String>) -> Self {
+        Self { action: action.into(), subject: subject.into(), detail: serde_json::Value::Null, ..Self::default() }
+    }
+    pub fn clause(mut self, c: &str) -> Self {
+        self.clause = Some(c.into());
+        self
+    }
+    pub fn justification(mut self, j: impl Into<String>) -> Self {
+        self.justification = Some(j.into());
+        self
+    }
+    pub fn before(mut self, v: serde_json::Value) -> Self {
+        self.before = Some(v);
+        self
+    }
+    pub fn after(mut self, v: serde_json::Value) -> Self {
+        self.after = Some(v);
+        self
+    }
+    pub fn detail(mut self, v: serde_json::Value) -> Self {
+        self.detail = v;
+        self
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub clause: Option<String>,
+    pub justification: Option<String>,
+    pub before_digest: Option<String>,
+    pub after_digest: Option<String>,
+    pub detail: serde_json::Value,
+    pub leaf_hash: String,
+}
+
+/// The start of the one INSERT of audit events, for both drivers (sqlx on either backend, and
+/// rusqlite in the bulk usage import): the columns in the order every writer binds them, from an
+/// [`AuditAppender::push`] record: seq, id, at_us, actor, action, subject, clause, justification,
+/// before_digest, after_digest, detail, leaf hash, chain.
+pub(crate) const EVENT_INSERT: &str = "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, \
+    justification, before_digest, after_digest, detail, leaf_hash, chain) ";
+
+/// The number of columns in [`EVENT_INSERT`].
+pub(crate) const EVENT_COLUMNS: usize = 13;
+
+/// [`EVENT_INSERT`] with the placeholders of one event (`$1` ... `$13`, numbered the same way on
+/// SQLite and PostgreSQL).
+pub(crate) fn event_insert_one() -> String {
+    let marks: Vec<String> = (1..=EVENT_COLUMNS).map(|i| format!("${i}")).collect();
+    format!("{EVENT_INSERT}VALUES ({})", marks.join(", "))
+}
+
+/// Move the audit head past appended events: size, frontier, chain.
+pub(crate) const HEAD_UPDATE: &str = "UPDATE audit_head SET size = $1, frontier = $2, chain = $3 WHERE id = 1";
+
+/// The audit log's head while events are appended to it: the one place that turns an
+/// [`AuditEntry`] into the stored record, its leaf and the chain, for every backend and writer.
+pub(crate) struct AuditAppender {
+    pub size: i64,
+    pub frontier: custodian_domain::audit::Frontier,
+    pub chain: custodian_domain::audit::Hash,
+}
+
+impl AuditAppender {
+    /// Check the stored head (`audit_head`'s size, frontier and chain) before appending to it.
+    pub fn from_head(size: i64, frontier: &[u8], chain: &[u8]) -> crate::Result<Self> {
+        use crate::StoreError;
+        let chain = <custodian_domain::audit::Hash>::try_from(chain)
+            .map_err(|_| StoreError::Audit("the log head's chain is not 32 bytes".into()))?;
+        let frontier =
+            custodian_domain::audit::Frontier::from_bytes(frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
+        if frontier.size() != size as u64 {
+            return Err(StoreError::Audit(format!(
+                "audit head size {size} disagrees with its frontier {}",
+                frontier.size()
+            )));
+        }
+        Ok(Self { size, frontier, chain })
+    }
+
+    /// The next event: its record, leaf hash and chain hash; the head moves past it. An event
+    /// with a `before` or `after` record needs the digest key (see `audit_digest_key`): its
+    /// digests are never written unkeyed.
+    pub fn push(
+        &mut self,
+        actor: &Actor,
+        now: time::OffsetDateTime,
+        e: AuditEntry,
+        digest_key: Option<&[u8; 32]>,
+    ) -> crate::Result<(
+        custodian_domain::audit::EventRecord,
+        custodian_domain::audit::Hash,
+        custodian_domain::audit::Hash,
+    )> {
+        use custodian_domain::audit as tree;
+        let record = tree::EventRecord {
+            seq: self.size as u64,
+            id: uuid::Uuid::now_v7(),
+            at_us: (now.unix_timestamp_nanos() / 1_000) as i64,
+            actor: actor.label.clone(),
+            action: e.action,
+            subject: e.subject,
+            clause: e.clause,
+            justification: e.justification,
+            before_digest: e.before.as_ref().map(|v| keyed(digest_key, v)).transpose()?,
+            after_digest: e.after.as_ref().map(|v| keyed(digest_key, v)).transpose()?,
+            detail: serde_json::to_string(&e.detail).unwrap_or_else(|_| "null".into()),
+        };
+        record.check_encodable().map_err(|e| crate::StoreError::Invalid(format!("audit event: {e}")))?;
+        let leaf = tree::leaf_hash(&tree::canonical_bytes(&record));
+        self.frontier.push(leaf);
+        self.chain = tree::chain_hash(&self.chain, &leaf);
+        self.size += 1;
+        Ok((record, leaf, self.chain))
+    }
+}
+
+/// The Ed25519 key bound to the audit log (table `audit_log_key`): every checkpoint of the log is
+/// signed with it and with no other.
+#[derive(Debug, Clone)]
+pub struct AuditKey {
+    pub public_key: ed25519_dalek::VerifyingKey,
+    /// `created` (a new key for this log) or `adopted` (the key that signed the latest checkpoint
+    /// of a log created before keys were stored with it).
+    pub how: String,
+    /// For an adopted key, the size of the checkpoint whose signature it verified.
+    pub checkpoint_size: Option<u64>,
+    pub bound_at: time::OffsetDateTime,
+}
+
+/// What [`crate::Store::bind_audit_key`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyBinding {
+    /// The key was already the log's key.
+    AlreadyBound,
+    /// The log had no key and no signed checkpoint: the key is now its key.
+    Created,
+    /// The log had signed checkpoints but no stored key: the key verified the latest of them and
+    /// is now the log's key.
+    Adopted { checkpoint_size: u64 },
+}
+
+/// A short, stable name for a public key in messages: `SHA256:` and the first 16 bytes of the
+/// SHA-256 of the 32-byte key, in hex.
+pub fn key_fingerprint(key: &ed25519_dalek::VerifyingKey) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(key.as_bytes());
+    format!("SHA256:{}", hex::encode(&d[..16]))
+}
+
+/// A public key as messages name it: its fingerprint and the key itself (hex).
+pub fn describe_key(key: &ed25519_dalek::VerifyingKey) -> String {
+    format!("{} (Ed25519 public key {})", key_fingerprint(key), hex::encode(key.as_bytes()))
+}
+
+/// Everything `audit verify` needs to know about the log, read in one transaction so the parts
+/// agree with each other however many writers are at work.
+pub(crate) struct AuditSnapshot {
+    /// The log head: its size and frontier.
+    pub size: u64,
+    pub frontier: Vec<u8>,
+    /// The highest stored `seq`, if any event is stored.
+    pub max_seq: Option<i64>,
+    /// Signed audit::checkpoints (size, note), oldest first.
+    pub checkpoints: Vec<(u64, String)>,
+    /// The public key bound to the log, if one is.
+    pub key: Option<Vec<u8>>,
+}
+
+/// Who signed a C2SP signed note, as its signature lines say: `key name "N", key id XXXXXXXX` for
+/// each (the key id is the first 4 bytes of SHA-256 over the name and public key), for messages
+/// about a checkpoint whose key is not known.
+pub fn note_signers(note: &str) -> String {
+    use base64::Engine;
+    let sigs = note.rsplit_once("\n\n").map_or("", |(_, s)| s);
+    let names: Vec<String> = sigs
+        .lines()
+        .filter_map(|l| l.strip_prefix("\u{2014} "))
+        .filter_map(|l| l.split_once(' '))
+        .map(|(name, sig)| {
+            let id = base64::engine::general_purpose::STANDARD
+                .decode(sig)
+                .ok()
+                .filter(|raw| raw.len() >= 4)
+                .map_or_else(|| "unreadable".to_string(), |raw| hex::encode(&raw[..4]));
+            format!("key name {name:?}, key id {id}")
+        })
+        .collect();
+    if names.is_empty() { "no readable signature".into() } else { names.join("; ") }
+}
+
+/// An audit digest under the log's digest key; an error without one.
+fn keyed(key: Option<&[u8; 32]>, v: &serde_json::Value) -> crate::Result<String> {
+    match key {
+        Some(k) => Ok(custodian_domain::audit::keyed_digest_json(k, v)),
+        None => Err(crate::StoreError::Audit("an event with a before or after record needs the digest key".into())),
+    }
+}

@@ -1,0 +1,384 @@
+//! The audit SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! The audit log: appending events (with the head's lock), reading, keys and checkpoints.
+
+use super::{DB, Tx, DbRow, LOCK_HEAD, begin_write, begin_read};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::audit::EventRecord;
+use serde_json::{json, Value};
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub async fn audit(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<i64> {
+    audit_batch(tx, actor, now, vec![e]).await
+}
+
+/// Audit events per INSERT statement (13 parameters each).
+const AUDIT_ROWS_PER_STATEMENT: usize = 256;
+
+/// Append events to the audit tree inside `tx`, in order: the head is read and written once and
+/// the events go in with multi-row inserts, so a bulk job's thousands of events cost a few
+/// statements. Returns the sequence number of the first event.
+pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<i64> {
+    let head = sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await?;
+    let size: i64 = head.try_get("size")?;
+    if entries.is_empty() {
+        return Ok(size);
+    }
+    let frontier_bytes: Vec<u8> = head.try_get("frontier")?;
+    let prev_chain: Vec<u8> = head.try_get("chain")?;
+    let mut log = crate::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
+    let key = match entries.iter().any(|e| e.before.is_some() || e.after.is_some()) {
+        true => Some(digest_key(tx, size, now).await?),
+        false => None,
+    };
+    let rows = entries.into_iter().map(|e| log.push(actor, now, e, key.as_ref())).collect::<Result<Vec<_>>>()?;
+    for chunk in rows.chunks(AUDIT_ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<DB>::new(crate::audit::EVENT_INSERT);
+        q.push_values(chunk, |mut b, (record, leaf, chain)| {
+            b.push_bind(record.seq as i64)
+                .push_bind(record.id)
+                .push_bind(record.at_us)
+                .push_bind(record.actor.clone())
+                .push_bind(record.action.clone())
+                .push_bind(record.subject.clone())
+                .push_bind(record.clause.clone())
+                .push_bind(record.justification.clone())
+                .push_bind(record.before_digest.clone())
+                .push_bind(record.after_digest.clone())
+                .push_bind(record.detail.clone())
+                .push_bind(leaf.to_vec())
+                .push_bind(chain.to_vec());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    sqlx::query(crate::audit::HEAD_UPDATE)
+        .bind(log.size)
+        .bind(log.frontier.to_bytes())
+        .bind(log.chain.to_vec())
+        .execute(&mut **tx)
+        .await
+        ?;
+    Ok(size)
+}
+
+/// The key of the audit log's before/after digests (HMAC-SHA256), read inside `tx`. The first
+/// transaction that needs it makes it from the operating system's random source and stores it
+/// there, so every server and the command line sharing the database use one key; `first_seq` (the
+/// log's size then) marks the first event with keyed digests. Callers hold the audit head's lock,
+/// which orders two first writers; `ON CONFLICT` keeps the first key whatever happens.
+async fn digest_key(tx: &mut Tx<'_>, first_seq: i64, now: OffsetDateTime) -> Result<[u8; 32]> {
+    const SELECT: &str = "SELECT digest_key FROM audit_digest_key WHERE id = 1";
+    let mut stored: Option<Vec<u8>> = sqlx::query_scalar(SELECT).fetch_optional(&mut **tx).await?;
+    if stored.is_none() {
+        let mut fresh = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut fresh);
+        sqlx::query(
+            "INSERT INTO audit_digest_key (id, digest_key, first_seq, created_at) VALUES (1, $1, $2, $3) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(fresh.to_vec())
+        .bind(first_seq)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        ?;
+        stored = sqlx::query_scalar(SELECT).fetch_optional(&mut **tx).await?;
+    }
+    stored
+        .and_then(|k| <[u8; 32]>::try_from(k.as_slice()).ok())
+        .ok_or_else(|| StoreError::Audit("the audit digest key is missing or not 32 bytes".into()))
+}
+
+/// Append many events in one transaction (bulk jobs and benchmarks). Returns the new log size.
+pub async fn append_many(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<u64> {
+    let mut tx = begin_write(pool).await?;
+    let mut last = 0;
+    for e in entries {
+        last = audit(&mut tx, actor, now, e).await?;
+    }
+    tx.commit().await?;
+    Ok(last as u64 + 1)
+}
+
+/// Record a view of sensitive personal data (WP034 3.3, 5.3: need to know): who, when and why.
+pub async fn log_view(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    audit(&mut tx, actor, now, e).await?;
+    Ok(tx.commit().await?)
+}
+
+fn audit_from_row(r: &DbRow) -> Result<(EventRecord, Vec<u8>, Vec<u8>)> {
+    let seq: i64 = r.try_get("seq")?;
+    let rec = EventRecord {
+        seq: seq as u64,
+        id: r.try_get("id")?,
+        at_us: r.try_get("at_us")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        subject: r.try_get("subject")?,
+        clause: r.try_get("clause")?,
+        justification: r.try_get("justification")?,
+        before_digest: r.try_get("before_digest")?,
+        after_digest: r.try_get("after_digest")?,
+        detail: r.try_get("detail")?,
+    };
+    Ok((rec, r.try_get("leaf_hash")?, r.try_get("chain")?))
+}
+
+const AUDIT_COLS: &str =
+    "seq, id, at_us, actor, action, subject, clause, justification, before_digest, after_digest, detail, leaf_hash, chain";
+
+/// Stream every stored event in `seq` order to `f` (for verification and proofs).
+pub async fn audit_scan<F>(pool: &Pool<DB>, mut f: F) -> Result<()>
+where
+    F: FnMut(EventRecord, Vec<u8>, Vec<u8>) -> Result<()> + Send,
+{
+    use futures_util::StreamExt;
+    let sql = format!("SELECT {AUDIT_COLS} FROM audit_events ORDER BY seq");
+    let mut rows = sqlx::query(&sql).fetch(pool);
+    while let Some(row) = rows.next().await {
+        let row = row?;
+        let (rec, leaf, root) = audit_from_row(&row)?;
+        f(rec, leaf, root)?;
+    }
+    Ok(())
+}
+
+pub async fn audit_page(pool: &Pool<DB>, subject: Option<&str>, actor: Option<&str>, page: i64, per_page: i64) -> Result<Page<AuditEvent>> {
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR actor = $2)",
+    )
+    .bind(subject)
+    .bind(actor)
+    .fetch_one(pool)
+    .await
+    ?;
+    let sql = format!(
+        "SELECT {AUDIT_COLS} FROM audit_events WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR actor = $2) \
+         ORDER BY seq DESC LIMIT $3 OFFSET $4"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(subject)
+        .bind(actor)
+        .bind(per_page)
+        .bind((page - 1).max(0).saturating_mul(per_page))
+        .fetch_all(pool)
+        .await
+        ?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let (rec, leaf, _) = audit_from_row(r)?;
+        items.push(AuditEvent {
+            seq: rec.seq as i64,
+            id: rec.id,
+            at: OffsetDateTime::from_unix_timestamp_nanos(rec.at_us as i128 * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            actor: rec.actor,
+            action: rec.action,
+            subject: rec.subject,
+            clause: rec.clause,
+            justification: rec.justification,
+            before_digest: rec.before_digest,
+            after_digest: rec.after_digest,
+            detail: serde_json::from_str(&rec.detail).unwrap_or(Value::Null),
+            leaf_hash: hex::encode(leaf),
+        });
+    }
+    Ok(Page { items, total, page, per_page })
+}
+
+pub async fn audit_seq_of(pool: &Pool<DB>, id: Uuid) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT seq FROM audit_events WHERE id = $1").bind(id).fetch_optional(pool).await?)
+}
+
+pub async fn checkpoints(pool: &Pool<DB>) -> Result<Vec<(u64, String)>> {
+    let rows = sqlx::query("SELECT size, note FROM audit_checkpoints ORDER BY size").fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<i64, _>("size")? as u64, r.try_get("note")?)))
+        .collect()
+}
+
+/// Every stored event with `seq < end`, in `seq` order, to `f` (for verification against a head
+/// of size `end`).
+pub async fn audit_scan_before<F>(pool: &Pool<DB>, end: i64, mut f: F) -> Result<()>
+where
+    F: FnMut(EventRecord, Vec<u8>, Vec<u8>) -> Result<()> + Send,
+{
+    use futures_util::StreamExt;
+    let sql = format!("SELECT {AUDIT_COLS} FROM audit_events WHERE seq < $1 ORDER BY seq");
+    let mut rows = sqlx::query(&sql).bind(end).fetch(pool);
+    while let Some(row) = rows.next().await {
+        let row = row?;
+        let (rec, leaf, root) = audit_from_row(&row)?;
+        f(rec, leaf, root)?;
+    }
+    Ok(())
+}
+
+/// The log head, the highest stored `seq`, the signed checkpoints and the bound key, read in one
+/// transaction (one snapshot), so that writes committed while `audit verify` runs, by this
+/// process or another, never make the parts disagree.
+pub async fn audit_snapshot(pool: &Pool<DB>) -> Result<AuditSnapshot> {
+    let mut tx = begin_read(pool).await?;
+    let head = sqlx::query("SELECT size, frontier FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+    let size: i64 = head.try_get("size")?;
+    let frontier: Vec<u8> = head.try_get("frontier")?;
+    let max_seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events").fetch_one(&mut *tx).await?;
+    let checkpoints = sqlx::query("SELECT size, note FROM audit_checkpoints ORDER BY size")
+        .fetch_all(&mut *tx)
+        .await
+        ?
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>("size")? as u64, r.try_get("note")?)))
+        .collect::<Result<Vec<(u64, String)>>>()?;
+    let key: Option<Vec<u8>> = sqlx::query_scalar("SELECT public_key FROM audit_log_key WHERE id = 1")
+        .fetch_optional(&mut *tx)
+        .await
+        ?;
+    tx.rollback().await?;
+    Ok(AuditSnapshot { size: size as u64, frontier, max_seq, checkpoints, key })
+}
+
+/// The key bound to the audit log, if one is.
+pub async fn audit_key(pool: &Pool<DB>) -> Result<Option<AuditKey>> {
+    let Some(r) = sqlx::query("SELECT public_key, how, checkpoint_size, bound_at FROM audit_log_key WHERE id = 1")
+        .fetch_optional(pool)
+        .await
+        ?
+    else {
+        return Ok(None);
+    };
+    let bytes: Vec<u8> = r.try_get("public_key")?;
+    Ok(Some(AuditKey {
+        public_key: stored_key(&bytes)?,
+        how: r.try_get("how")?,
+        checkpoint_size: r.try_get::<Option<i64>, _>("checkpoint_size")?.map(|n| n as u64),
+        bound_at: r.try_get("bound_at")?,
+    }))
+}
+
+fn stored_key(bytes: &[u8]) -> Result<ed25519_dalek::VerifyingKey> {
+    <[u8; 32]>::try_from(bytes)
+        .ok()
+        .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+        .ok_or_else(|| StoreError::Audit(format!("the key stored with the audit log is not an Ed25519 public key ({})", hex::encode(bytes))))
+}
+
+/// Bind `key` to the audit log inside `tx`, or check it is the bound key. The log head's row is
+/// locked first, so binders and signers take turns on every backend. A log with no stored key
+/// takes `key` if it has no signed checkpoint (`Created`), or if `key` verifies its latest signed
+/// checkpoint (`Adopted`); otherwise, and whenever another key is bound, this refuses. A new
+/// binding is audited (`audit.key.bind`) in the same transaction.
+async fn bind_key_in(
+    tx: &mut Tx<'_>,
+    key_name: &str,
+    key: &ed25519_dalek::VerifyingKey,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<KeyBinding> {
+    sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await?;
+    let bound: Option<Vec<u8>> = sqlx::query_scalar("SELECT public_key FROM audit_log_key WHERE id = 1")
+        .fetch_optional(&mut **tx)
+        .await
+        ?;
+    if let Some(b) = bound {
+        if b.as_slice() == key.as_bytes() {
+            return Ok(KeyBinding::AlreadyBound);
+        }
+        return Err(StoreError::Audit(format!(
+            "this audit log is bound to key {}; refusing to use key {} for it",
+            describe_key(&stored_key(&b)?),
+            describe_key(key)
+        )));
+    }
+    let latest: Option<(i64, String)> = sqlx::query_as("SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await
+        ?;
+    let binding = match latest {
+        None => KeyBinding::Created,
+        Some((size, note)) => match custodian_domain::audit::Checkpoint::open(&note, key_name, key) {
+            Ok(_) => KeyBinding::Adopted { checkpoint_size: size as u64 },
+            Err(e) => {
+                return Err(StoreError::Audit(format!(
+                    "this audit log has no stored key, and its latest signed checkpoint (size {size}, signed by {}) does not verify under key {} ({e}): refusing to bind a key that did not sign the log's checkpoints",
+                    note_signers(&note),
+                    describe_key(key)
+                )))
+            }
+        },
+    };
+    let (how, checkpoint_size) = match binding {
+        KeyBinding::Adopted { checkpoint_size } => ("adopted", Some(checkpoint_size as i64)),
+        _ => ("created", None),
+    };
+    sqlx::query("INSERT INTO audit_log_key (id, public_key, how, checkpoint_size, bound_at) VALUES (1, $1, $2, $3, $4)")
+        .bind(key.as_bytes().to_vec())
+        .bind(how)
+        .bind(checkpoint_size)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        ?;
+    let e = AuditEntry::new("audit.key.bind", "audit_log").detail(json!({
+        "public_key": hex::encode(key.as_bytes()),
+        "fingerprint": key_fingerprint(key),
+        "key_name": key_name,
+        "how": how,
+        "checkpoint_size": checkpoint_size,
+    }));
+    audit(tx, actor, now, e).await?;
+    Ok(binding)
+}
+
+/// Bind `key` to the audit log (see [`bind_key_in`]).
+pub async fn bind_audit_key(
+    pool: &Pool<DB>,
+    key_name: &str,
+    key: &ed25519_dalek::VerifyingKey,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<KeyBinding> {
+    let mut tx = begin_write(pool).await?;
+    let b = bind_key_in(&mut tx, key_name, key, actor, now).await?;
+    tx.commit().await?;
+    Ok(b)
+}
+
+/// Sign a checkpoint over the log head and store it, in one write transaction: the key must be
+/// the log's bound key (a log with none binds it first, as [`bind_key_in`] allows), and the head
+/// is read inside the transaction, after every write committed before it. Returns the note.
+pub async fn sign_checkpoint(
+    pool: &Pool<DB>,
+    origin: &str,
+    key_name: &str,
+    key: &ed25519_dalek::SigningKey,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<String> {
+    use custodian_domain::audit::{Checkpoint, Frontier};
+    let mut tx = begin_write(pool).await?;
+    bind_key_in(&mut tx, key_name, &key.verifying_key(), actor, now).await?;
+    let head = sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
+    let size: i64 = head.try_get("size")?;
+    let frontier: Vec<u8> = head.try_get("frontier")?;
+    let f = Frontier::from_bytes(&frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
+    if f.size() != size as u64 {
+        return Err(StoreError::Audit("the log head is inconsistent; run `custodian audit verify`".into()));
+    }
+    let cp = Checkpoint { origin: origin.to_string(), size: size as u64, root: f.root() };
+    let note = cp.sign(key_name, key);
+    sqlx::query("INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING")
+        .bind(size)
+        .bind(cp.root.to_vec())
+        .bind(&note)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        ?;
+    tx.commit().await?;
+    Ok(note)
+}

@@ -1,0 +1,150 @@
+//! The two backends. Every area's SQL is written once, in `<area>/sql.rs`, and compiled twice as
+//! a real module: once inside [`sqlite`] and once inside [`postgres`], each of which defines the
+//! `DB` type and the few helpers whose SQL differs between the backends. `use super::{DB, ...}`
+//! in a `sql.rs` reaches the items of the backend module it is compiled in; `super::audit` and
+//! the like reach the other areas compiled for the same backend.
+//!
+//! The public methods of [`crate::Store`] dispatch to one of the two copies with [`on_read!`] and
+//! [`on_write!`].
+
+use time::OffsetDateTime;
+
+/// Microseconds since the Unix epoch.
+pub(crate) fn micros(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000) as i64
+}
+
+/// Mount every area's `sql.rs` inside the backend module this is expanded in (the paths are
+/// relative to `src/`, the directory the `#[path = "."]` on the backend module names).
+macro_rules! areas {
+    () => {
+        #[path = "accounts/sql.rs"]
+        pub mod accounts;
+        #[path = "approvals/sql.rs"]
+        pub mod approvals;
+        #[path = "apps/sql.rs"]
+        pub mod apps;
+        #[path = "audit/sql.rs"]
+        pub mod audit;
+        #[path = "dashboard/sql.rs"]
+        pub mod dashboard;
+        #[path = "devices/sql.rs"]
+        pub mod devices;
+        #[path = "findings/sql.rs"]
+        pub mod findings;
+        #[path = "monitoring/sql.rs"]
+        pub mod monitoring;
+        #[path = "overseas/sql.rs"]
+        pub mod overseas;
+        #[path = "people/sql.rs"]
+        pub mod people;
+        #[path = "posts/sql.rs"]
+        pub mod posts;
+        #[path = "screening/sql.rs"]
+        pub mod screening;
+        #[path = "usage/sql.rs"]
+        pub mod usage;
+    };
+}
+
+/// The SQL compiled for SQLite.
+// The same files are compiled once per backend, on purpose.
+#[allow(clippy::duplicate_mod)]
+#[path = "."]
+pub(crate) mod sqlite {
+    use sqlx::Pool;
+    use uuid::Uuid;
+
+    pub(crate) use super::micros;
+
+    pub type DB = sqlx::Sqlite;
+    pub type Tx<'a> = sqlx::Transaction<'a, DB>;
+    pub type DbRow = <DB as sqlx::Database>::Row;
+    pub type Conn = <DB as sqlx::Database>::Connection;
+
+    /// SQLite takes the write lock with the first write; the single writer connection orders them.
+    pub const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
+    /// The column type of ids in temporary tables (apps evaluation).
+    pub const UUID_SQL: &str = "BLOB";
+
+    /// Begin a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock at once, waiting up
+    /// to the busy timeout: the writer pool is not the only writer (the bulk usage import writes on
+    /// a connection of its own), and a deferred transaction that reads before it writes fails at
+    /// once with "database is locked" if another connection committed in between.
+    pub async fn begin_write(pool: &Pool<DB>) -> Result<Tx<'static>, sqlx::Error> {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// Begin a read transaction: under WAL, every read in it sees the one snapshot its first read
+    /// took.
+    pub async fn begin_read(pool: &Pool<DB>) -> Result<Tx<'static>, sqlx::Error> {
+        pool.begin().await
+    }
+
+    /// An id written into SQL text (for a list of ids the query can filter on).
+    pub fn uuid_literal(u: &Uuid) -> String {
+        format!("X'{}'", hex::encode(u.as_bytes()))
+    }
+
+    areas!();
+}
+
+/// The SQL compiled for PostgreSQL.
+// The same files are compiled once per backend, on purpose.
+#[allow(clippy::duplicate_mod)]
+#[path = "."]
+pub(crate) mod postgres {
+    use sqlx::Pool;
+    use uuid::Uuid;
+
+    pub(crate) use super::micros;
+
+    pub type DB = sqlx::Postgres;
+    pub type Tx<'a> = sqlx::Transaction<'a, DB>;
+    pub type DbRow = <DB as sqlx::Database>::Row;
+    pub type Conn = <DB as sqlx::Database>::Connection;
+
+    /// The row lock orders concurrent appends to the audit tree.
+    pub const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
+    /// The column type of ids in temporary tables (apps evaluation).
+    pub const UUID_SQL: &str = "UUID";
+
+    /// Begin a write transaction (row locks order PostgreSQL's writers).
+    pub async fn begin_write(pool: &Pool<DB>) -> Result<Tx<'static>, sqlx::Error> {
+        pool.begin().await
+    }
+
+    /// Begin a read transaction in which every read sees one snapshot.
+    pub async fn begin_read(pool: &Pool<DB>) -> Result<Tx<'static>, sqlx::Error> {
+        pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await
+    }
+
+    /// An id written into SQL text (for a list of ids the query can filter on).
+    pub fn uuid_literal(u: &Uuid) -> String {
+        format!("'{u}'::uuid")
+    }
+
+    areas!();
+}
+
+/// Dispatch a call to the backend's copy of an area's SQL on the reading pool:
+/// `on_read!(self, people::by_id(id))` runs `backend::sqlite::people::by_id(read_pool, id)` or
+/// `backend::postgres::people::by_id(pool, id)`.
+macro_rules! on_read {
+    ($self:expr, $area:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
+        match &$self.db {
+            $crate::Db::Sqlite { read, .. } => $crate::backend::sqlite::$area::$f(read, $($arg),*).await,
+            $crate::Db::Postgres(p) => $crate::backend::postgres::$area::$f(p, $($arg),*).await,
+        }
+    };
+}
+
+/// [`on_read!`] on the writing pool.
+macro_rules! on_write {
+    ($self:expr, $area:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
+        match &$self.db {
+            $crate::Db::Sqlite { write, .. } => $crate::backend::sqlite::$area::$f(write, $($arg),*).await,
+            $crate::Db::Postgres(p) => $crate::backend::postgres::$area::$f(p, $($arg),*).await,
+        }
+    };
+}

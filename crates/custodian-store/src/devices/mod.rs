@@ -1,0 +1,239 @@
+//! Devices: the register of devices, their allocations and status history.
+
+use custodian_domain::devices::{DeviceStatus, DeviceType};
+use custodian_domain::imports::{DeviceRow, IntuneDevice};
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Actor, ImportSummary, Page, Progress, Result, Store};
+
+impl Store {
+    pub async fn device(&self, id: Uuid) -> Result<Option<Device>> {
+        on_read!(self, devices::device_by_id(id))
+    }
+    pub async fn device_by_asset_tag(&self, tag: &str) -> Result<Option<Device>> {
+        on_read!(self, devices::device_by_asset_tag(tag))
+    }
+    pub async fn devices(&self, f: &DeviceFilter, page: i64, per_page: i64) -> Result<Page<Device>> {
+        self.devices_after(f, None, page, per_page).await
+    }
+    /// A page of devices in asset-tag order: after the asset tag `after` (a keyset cursor, the
+    /// last tag of the previous page) when given, else page number `page`. An unfiltered list's
+    /// total comes from a count cached for at most [`cache::TTL`](crate::cache::TTL) and cleared
+    /// by every device this process creates.
+    pub async fn devices_after(
+        &self,
+        f: &DeviceFilter,
+        after: Option<&str>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<Device>> {
+        let unfiltered = f.status.is_none()
+            && f.device_type.is_none()
+            && f.holder_id.is_none()
+            && f.q.as_deref().is_none_or(|q| q.trim().is_empty());
+        let total = if unfiltered {
+            match self.caches.device_count() {
+                Some(n) => Some(n),
+                None => {
+                    let n = on_read!(self, devices::device_count())?;
+                    self.caches.set_device_count(n);
+                    Some(n)
+                }
+            }
+        } else {
+            None
+        };
+        let needle = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
+        match needle {
+            // LIKE wildcards keep their meaning through the database.
+            Some(needle) if !needle.contains(['%', '_']) => {
+                let index = self.device_index().await?;
+                let q = crate::search::Query {
+                    needle: &needle,
+                    status: f.status,
+                    device_type: f.device_type,
+                    holder_id: f.holder_id,
+                };
+                let offset = usize::try_from((page - 1).max(0).saturating_mul(per_page)).unwrap_or(usize::MAX);
+                let hits = index.search(&q, after, offset, usize::try_from(per_page).unwrap_or(0));
+                let mut items = on_read!(self, devices::devices_by_ids(&hits.page))?;
+                // The index's order (byte-wise asset tags), whatever the database's collation.
+                items.sort_by_key(|d| hits.page.iter().position(|id| *id == d.id));
+                Ok(Page { items, total: hits.total, page, per_page })
+            }
+            _ => on_read!(self, devices::devices_list(f, after, page, per_page, total)),
+        }
+    }
+
+    /// Load the device search index now (at start-up), so the first search does not wait for
+    /// it. Returns the number of devices indexed.
+    pub async fn warm_device_search(&self) -> Result<usize> {
+        Ok(self.device_index().await?.len())
+    }
+
+    /// The device search index at the database's current revision, reloaded if it moved.
+    async fn device_index(&self) -> Result<std::sync::Arc<crate::search::Index>> {
+        let rev = on_read!(self, devices::device_search_rev())?;
+        if let Some(i) = self.search.at(rev) {
+            return Ok(i);
+        }
+        let _one = self.search.reload_lock().lock().await;
+        // Another task may have reloaded while this one waited.
+        let rev = on_read!(self, devices::device_search_rev())?;
+        if let Some(i) = self.search.at(rev) {
+            return Ok(i);
+        }
+        let rows = on_read!(self, devices::device_search_rows())?;
+        let started = std::time::Instant::now();
+        let index = std::sync::Arc::new(crate::search::Index::new(rev, rows));
+        tracing::debug!(rev, devices = index.len(), took = ?started.elapsed(), "device search index loaded");
+        self.search.set(index.clone());
+        Ok(index)
+    }
+    pub async fn device_history(&self, id: Uuid) -> Result<Vec<DeviceEvent>> {
+        on_read!(self, devices::device_history(id))
+    }
+    pub async fn allocations(&self, id: Uuid) -> Result<Vec<Allocation>> {
+        on_read!(self, devices::allocations(id))
+    }
+    pub async fn create_device(&self, row: &DeviceRow, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+        let r = on_write!(self, devices::create_device(row, actor, now));
+        self.caches.forget_device_count();
+        r
+    }
+    pub async fn import_devices(
+        &self,
+        rows: &[DeviceRow],
+        actor: &Actor,
+        now: OffsetDateTime,
+        sha256: &str,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
+        let r = on_write!(self, devices::import_devices(rows, actor, now, sha256, progress));
+        self.caches.forget_device_count();
+        r
+    }
+    pub async fn import_intune(
+        &self,
+        items: &[IntuneDevice],
+        actor: &Actor,
+        now: OffsetDateTime,
+        sha256: &str,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
+        let r = on_write!(self, devices::import_intune(items, actor, now, sha256, progress));
+        self.caches.forget_device_count();
+        r
+    }
+    pub async fn allocate(
+        &self,
+        device: Uuid,
+        person: Uuid,
+        reason: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Device> {
+        on_write!(self, devices::allocate(device, person, reason, actor, now))
+    }
+    pub async fn transition(
+        &self,
+        device: Uuid,
+        to: DeviceStatus,
+        reason: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Device> {
+        on_write!(self, devices::transition(device, to, reason, actor, now))
+    }
+    pub async fn confirm_receipt(
+        &self,
+        device: Uuid,
+        person: Uuid,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Device> {
+        on_write!(self, devices::confirm_receipt(device, person, actor, now))
+    }
+    pub async fn report_loss(
+        &self,
+        device: Uuid,
+        person: Uuid,
+        stolen: bool,
+        circumstances: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<(Device, Uuid)> {
+        on_write!(self, devices::report_loss(device, person, stolen, circumstances, actor, now))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Device {
+    pub id: Uuid,
+    pub asset_tag: String,
+    pub device_type: DeviceType,
+    pub make: String,
+    pub model: String,
+    pub serial: Option<String>,
+    pub imei: Option<String>,
+    pub phone_number: Option<String>,
+    pub os: Option<String>,
+    pub mdm_id: Option<String>,
+    pub mdm_user: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub mdm_last_sync: Option<OffsetDateTime>,
+    pub status: DeviceStatus,
+    pub holder_id: Option<Uuid>,
+    pub holder_staff_number: Option<String>,
+    pub holder_name: Option<String>,
+    pub holder_line_manager_id: Option<Uuid>,
+    /// When the current holder confirmed receipt (WP034 4.1, 4.7); None if not yet.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub receipt_confirmed_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// One line of a device's history.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DeviceEvent {
+    pub id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub event: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub person_staff_number: Option<String>,
+    pub person_name: Option<String>,
+    pub reason: String,
+    pub clause: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Allocation {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub staff_number: String,
+    pub person_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub allocated_at: OffsetDateTime,
+    pub allocated_by: String,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub receipt_confirmed_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub ended_at: Option<OffsetDateTime>,
+    pub end_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeviceFilter {
+    pub status: Option<DeviceStatus>,
+    pub device_type: Option<DeviceType>,
+    /// Matches asset tag, serial, IMEI, phone number, make/model or holder name.
+    pub q: Option<String>,
+    pub holder_id: Option<Uuid>,
+}

@@ -1,0 +1,647 @@
+//! The devices SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Devices, allocations and their history; the device imports.
+
+use super::{DB, Tx, DbRow, begin_write, micros};
+use super::{audit, findings, people};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::devices as domain;
+use custodian_domain::devices::{DeviceStatus, DeviceType};
+use custodian_domain::imports::{DeviceRow, IntuneDevice, RowError};
+use custodian_domain::people::PersonStatus;
+use serde_json::{json, Value};
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+const DEVICE_SELECT: &str = "SELECT d.id, d.asset_tag, d.device_type, d.make, d.model, d.serial, d.imei, d.phone_number, \
+    d.os, d.mdm_id, d.mdm_user, d.mdm_last_sync, d.status, d.holder_id, d.updated_at, h.staff_number AS holder_staff, \
+    h.name AS holder_name, h.line_manager_id AS holder_lm, a.receipt_confirmed_at \
+    FROM devices d LEFT JOIN people h ON h.id = d.holder_id \
+    LEFT JOIN allocations a ON a.device_id = d.id AND a.ended_at IS NULL";
+
+fn device_from_row(r: &DbRow) -> Result<Device> {
+    let t: String = r.try_get("device_type")?;
+    let s: String = r.try_get("status")?;
+    Ok(Device {
+        id: r.try_get("id")?,
+        asset_tag: r.try_get("asset_tag")?,
+        device_type: DeviceType::parse(&t).ok_or_else(|| people::bad("device type", &t))?,
+        make: r.try_get("make")?,
+        model: r.try_get("model")?,
+        serial: r.try_get("serial")?,
+        imei: r.try_get("imei")?,
+        phone_number: r.try_get("phone_number")?,
+        os: r.try_get("os")?,
+        mdm_id: r.try_get("mdm_id")?,
+        mdm_user: r.try_get("mdm_user")?,
+        mdm_last_sync: r.try_get("mdm_last_sync")?,
+        status: DeviceStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?,
+        holder_id: r.try_get("holder_id")?,
+        holder_staff_number: r.try_get("holder_staff")?,
+        holder_name: r.try_get("holder_name")?,
+        holder_line_manager_id: r.try_get("holder_lm")?,
+        receipt_confirmed_at: r.try_get("receipt_confirmed_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+pub fn device_snapshot(d: &Device) -> Value {
+    json!({
+        "asset_tag": d.asset_tag, "type": d.device_type.as_str(), "make": d.make, "model": d.model,
+        "serial": d.serial, "imei": d.imei, "phone_number": d.phone_number, "os": d.os,
+        "status": d.status.as_str(), "holder": d.holder_staff_number,
+    })
+}
+
+pub async fn device_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<Device>> {
+    let sql = format!("{DEVICE_SELECT} WHERE d.id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(pool).await?.as_ref().map(device_from_row).transpose()
+}
+
+pub async fn device_by_asset_tag(pool: &Pool<DB>, tag: &str) -> Result<Option<Device>> {
+    let sql = format!("{DEVICE_SELECT} WHERE d.asset_tag = $1");
+    sqlx::query(&sql).bind(tag.trim().to_ascii_uppercase()).fetch_optional(pool).await?.as_ref().map(device_from_row).transpose()
+}
+
+pub async fn tx_device(tx: &mut Tx<'_>, id: Uuid) -> Result<Device> {
+    let sql = format!("{DEVICE_SELECT} WHERE d.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
+    row.as_ref().map(device_from_row).transpose()?.ok_or_else(|| StoreError::NotFound(format!("device {id}")))
+}
+
+/// One page of devices in asset-tag order. `after` is a keyset cursor (the last asset tag of the
+/// previous page); without it, `page` is found by walking the asset-tag index alone (a deferred
+/// join), so only the rows shown are joined to holders and allocations. `total` is the count
+/// to report when the caller already knows it (an unfiltered list's cached count).
+pub async fn devices_list(pool: &Pool<DB>, f: &DeviceFilter, after: Option<&str>, page: i64, per_page: i64, total: Option<i64>) -> Result<Page<Device>> {
+    // Only the filters given become SQL conditions, so the planner can use the indexes on
+    // status, holder and asset tag (a generic "$1 IS NULL OR ..." form defeats them).
+    let q = people::like(&f.q);
+    let mut conds: Vec<String> = Vec::new();
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    if f.status.is_some() {
+        conds.push(format!("d.status = {}", next()));
+    }
+    if f.device_type.is_some() {
+        conds.push(format!("d.device_type = {}", next()));
+    }
+    if f.holder_id.is_some() {
+        conds.push(format!("d.holder_id = {}", next()));
+    }
+    if q.is_some() {
+        let p = next();
+        conds.push(format!(
+            "(lower(d.asset_tag) LIKE {p} OR lower(d.serial) LIKE {p} OR d.imei LIKE {p} OR d.phone_number LIKE {p} \
+             OR lower(d.make) LIKE {p} OR lower(d.model) LIKE {p} OR lower(h.name) LIKE {p} OR lower(h.staff_number) LIKE {p})"
+        ));
+    }
+    let cond = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    let join = if q.is_some() { "LEFT JOIN people h ON h.id = d.holder_id" } else { "" };
+    let (start, limit, offset) = (next(), next(), next());
+    let and = if conds.is_empty() { "WHERE" } else { "AND" };
+    // Where the page starts: after the cursor, or the asset tag at the offset, found on the
+    // asset-tag index (and the filters) without joining every skipped row.
+    let (start_cond, outer_offset) = if after.is_some() {
+        (format!("{cond} {and} d.asset_tag > {start}"), format!(" OFFSET {offset}"))
+    } else if q.is_some() {
+        // A search is narrow already; walking its matches twice would cost more than it saves.
+        (format!("{cond} {and} {start} IS NULL"), format!(" OFFSET {offset}"))
+    } else {
+        let sub = format!(
+            "{cond} {and} d.asset_tag >= (SELECT d.asset_tag FROM devices d {join} {cond} {and} {start} IS NULL \
+             ORDER BY d.asset_tag LIMIT 1 OFFSET {offset})"
+        );
+        (sub, String::new())
+    };
+    macro_rules! bind_filters {
+        ($query:expr) => {{
+            let mut query = $query;
+            if let Some(s) = f.status {
+                query = query.bind(s.as_str());
+            }
+            if let Some(t) = f.device_type {
+                query = query.bind(t.as_str());
+            }
+            if let Some(h) = f.holder_id {
+                query = query.bind(h);
+            }
+            if let Some(q) = &q {
+                query = query.bind(q.clone());
+            }
+            query
+        }};
+    }
+    let total: i64 = match total {
+        Some(t) => t,
+        None => {
+            let count_sql = format!("SELECT COUNT(*) FROM devices d {join} {cond}");
+            bind_filters!(sqlx::query_scalar(&count_sql)).fetch_one(pool).await?
+        }
+    };
+    // The offset subquery repeats the filters, so they are bound twice (same numbers in SQL).
+    let page_sql = format!("{DEVICE_SELECT} {start_cond} ORDER BY d.asset_tag LIMIT {limit}{outer_offset}");
+    let offset_rows = if after.is_some() { 0 } else { (page - 1).max(0).saturating_mul(per_page) };
+    let rows = bind_filters!(sqlx::query(&page_sql))
+        .bind(after)
+        .bind(per_page)
+        .bind(offset_rows)
+        .fetch_all(pool)
+        .await
+        ?;
+    let items = rows.iter().map(device_from_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page { items, total, page, per_page })
+}
+
+/// Mark the device search index stale (see `search.rs`), in the same transaction as a write that
+/// changes what a search or its filters see: a device's fields, status or holder, or a holder's
+/// name. Every server reloads its in-memory copy on its next search.
+pub async fn search_sync(tx: &mut Tx<'_>) -> Result<()> {
+    sqlx::query("UPDATE device_search_rev SET rev = rev + 1 WHERE id = 1").execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The search index's revision (see [`search_sync`]).
+pub async fn device_search_rev(pool: &Pool<DB>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT rev FROM device_search_rev WHERE id = 1").fetch_one(pool).await?)
+}
+
+/// Every device as the search index holds it, in asset-tag order: id, asset tag, status, type,
+/// holder, and the searchable fields (asset tag, serial, IMEI, phone number, make, model,
+/// holder's name and staff number).
+pub async fn device_search_rows(pool: &Pool<DB>) -> Result<Vec<crate::search::SearchRow>> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.asset_tag, d.status, d.device_type, d.holder_id, d.serial, d.imei, d.phone_number, d.make, d.model, \
+         h.name AS holder_name, h.staff_number AS holder_staff FROM devices d LEFT JOIN people h ON h.id = d.holder_id \
+         ORDER BY d.asset_tag",
+    )
+    .fetch_all(pool)
+    .await
+    ?;
+    rows.iter()
+        .map(|r| {
+            let t: String = r.try_get("device_type")?;
+            let st: String = r.try_get("status")?;
+            let text = |c: &str| -> Result<String> { Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default()) };
+            Ok(crate::search::SearchRow {
+                id: r.try_get("id")?,
+                asset_tag: r.try_get("asset_tag")?,
+                status: DeviceStatus::parse(&st).ok_or_else(|| people::bad("device status", &st))?,
+                device_type: DeviceType::parse(&t).ok_or_else(|| people::bad("device type", &t))?,
+                holder_id: r.try_get("holder_id")?,
+                fields: [
+                    text("asset_tag")?,
+                    text("serial")?,
+                    text("imei")?,
+                    text("phone_number")?,
+                    text("make")?,
+                    text("model")?,
+                    text("holder_name")?,
+                    text("holder_staff")?,
+                ],
+            })
+        })
+        .collect()
+}
+
+/// The devices with these ids, in asset-tag order.
+pub async fn devices_by_ids(pool: &Pool<DB>, ids: &[Uuid]) -> Result<Vec<Device>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{DEVICE_SELECT} WHERE d.id IN ({}) ORDER BY d.asset_tag", marks.join(", "));
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(pool).await?.iter().map(device_from_row).collect()
+}
+
+pub async fn device_history(pool: &Pool<DB>, id: Uuid) -> Result<Vec<DeviceEvent>> {
+    let rows = sqlx::query(
+        "SELECT e.id, e.at, e.actor, e.event, e.from_status, e.to_status, e.reason, e.clause, p.staff_number, p.name \
+         FROM device_events e LEFT JOIN people p ON p.id = e.person_id WHERE e.device_id = $1 ORDER BY e.at DESC, e.id DESC",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    ?;
+    rows.iter()
+        .map(|r| {
+            Ok(DeviceEvent {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                event: r.try_get("event")?,
+                from_status: r.try_get("from_status")?,
+                to_status: r.try_get("to_status")?,
+                person_staff_number: r.try_get("staff_number")?,
+                person_name: r.try_get("name")?,
+                reason: r.try_get("reason")?,
+                clause: r.try_get("clause")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn allocations(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Allocation>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.person_id, p.staff_number, p.name, a.allocated_at, a.allocated_by, a.reason, a.receipt_confirmed_at, \
+         a.ended_at, a.end_reason FROM allocations a JOIN people p ON p.id = a.person_id WHERE a.device_id = $1 ORDER BY a.allocated_at DESC",
+    )
+    .bind(device)
+    .fetch_all(pool)
+    .await
+    ?;
+    rows.iter()
+        .map(|r| {
+            Ok(Allocation {
+                id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                staff_number: r.try_get("staff_number")?,
+                person_name: r.try_get("name")?,
+                allocated_at: r.try_get("allocated_at")?,
+                allocated_by: r.try_get("allocated_by")?,
+                reason: r.try_get("reason")?,
+                receipt_confirmed_at: r.try_get("receipt_confirmed_at")?,
+                ended_at: r.try_get("ended_at")?,
+                end_reason: r.try_get("end_reason")?,
+            })
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn device_event(tx: &mut Tx<'_>, device: Uuid, now: OffsetDateTime, actor: &Actor, event: &str, from: Option<DeviceStatus>, to: Option<DeviceStatus>, person: Option<Uuid>, reason: &str, clause: &str) -> Result<()> {
+    sqlx::query("INSERT INTO device_events (id, device_id, at, actor, event, from_status, to_status, person_id, reason, clause) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(Uuid::now_v7())
+        .bind(device)
+        .bind(now)
+        .bind(&actor.label)
+        .bind(event)
+        .bind(from.map(|s| s.as_str()))
+        .bind(to.map(|s| s.as_str()))
+        .bind(person)
+        .bind(reason)
+        .bind(clause)
+        .execute(&mut **tx)
+        .await
+        ?;
+    Ok(())
+}
+
+async fn end_allocation(tx: &mut Tx<'_>, device: Uuid, now: OffsetDateTime, actor: &Actor, reason: &str) -> Result<()> {
+    sqlx::query("UPDATE allocations SET ended_at = $1, ended_by = $2, end_reason = $3 WHERE device_id = $4 AND ended_at IS NULL")
+        .bind(now)
+        .bind(&actor.label)
+        .bind(reason)
+        .bind(device)
+        .execute(&mut **tx)
+        .await
+        ?;
+    Ok(())
+}
+
+pub async fn start_allocation(tx: &mut Tx<'_>, device: Uuid, person: Uuid, now: OffsetDateTime, actor: &Actor, reason: &str) -> Result<()> {
+    sqlx::query("INSERT INTO allocations (id, device_id, person_id, allocated_at, allocated_by, reason) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(Uuid::now_v7())
+        .bind(device)
+        .bind(person)
+        .bind(now)
+        .bind(&actor.label)
+        .bind(reason)
+        .execute(&mut **tx)
+        .await
+        ?;
+    Ok(())
+}
+
+pub async fn set_status(tx: &mut Tx<'_>, device: Uuid, to: DeviceStatus, holder: Option<Uuid>, now: OffsetDateTime) -> Result<()> {
+    sqlx::query("UPDATE devices SET status = $1, holder_id = $2, updated_at = $3 WHERE id = $4")
+        .bind(to.as_str())
+        .bind(holder)
+        .bind(now)
+        .bind(device)
+        .execute(&mut **tx)
+        .await
+        ?;
+    search_sync(tx).await
+}
+
+pub async fn active_person(tx: &mut Tx<'_>, id: Uuid) -> Result<(String, PersonStatus)> {
+    let row = sqlx::query("SELECT staff_number, status FROM people WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
+    let row = row.ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
+    let s: String = row.try_get("status")?;
+    Ok((row.try_get("staff_number")?, PersonStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?))
+}
+
+/// Allocate a device to one named person (WP034 4.1).
+pub async fn allocate(pool: &Pool<DB>, device: Uuid, person: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+    let mut tx = begin_write(pool).await?;
+    let before = tx_device(&mut tx, device).await?;
+    domain::check_transition(before.status, DeviceStatus::Allocated, true).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let (_, status) = active_person(&mut tx, person).await?;
+    if status != PersonStatus::Active {
+        return Err(StoreError::Conflict("devices can only be allocated to active personnel (WP034 4.1)".into()));
+    }
+    set_status(&mut tx, device, DeviceStatus::Allocated, Some(person), now).await?;
+    start_allocation(&mut tx, device, person, now, actor, reason).await?;
+    device_event(&mut tx, device, now, actor, "allocated", Some(before.status), Some(DeviceStatus::Allocated), Some(person), reason, "4.1").await?;
+    let after = tx_device(&mut tx, device).await?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("device.allocate", format!("device:{}", before.asset_tag)).clause("4.1").justification(reason)
+        .before(device_snapshot(&before)).after(device_snapshot(&after))).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Move a device to another state: returned, lost, stolen, damaged, in repair, in examination,
+/// in stock or retired (WP034 4.7, 5.4). Leaving `allocated` ends the current allocation.
+pub async fn transition(pool: &Pool<DB>, device: Uuid, to: DeviceStatus, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+    let mut tx = begin_write(pool).await?;
+    let d = tx_transition(&mut tx, device, to, reason, actor, now, "transition").await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+pub async fn tx_transition(tx: &mut Tx<'_>, device: Uuid, to: DeviceStatus, reason: &str, actor: &Actor, now: OffsetDateTime, how: &str) -> Result<Device> {
+    if reason.trim().is_empty() {
+        return Err(StoreError::Invalid("reason: give a reason for the change".into()));
+    }
+    let before = tx_device(tx, device).await?;
+    domain::check_transition(before.status, to, false).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    if before.status == DeviceStatus::Allocated {
+        end_allocation(tx, device, now, actor, reason).await?;
+    }
+    set_status(tx, device, to, None, now).await?;
+    let clause = domain::clause_for(to);
+    device_event(tx, device, now, actor, to.as_str(), Some(before.status), Some(to), before.holder_id, reason, clause).await?;
+    let after = tx_device(tx, device).await?;
+    audit::audit(tx, actor, now, AuditEntry::new(&format!("device.{how}"), format!("device:{}", before.asset_tag)).clause(clause).justification(reason)
+        .before(device_snapshot(&before)).after(device_snapshot(&after))).await?;
+    Ok(after)
+}
+
+/// The holder confirms receipt, accepting responsibility for the device (WP034 4.1, 4.7).
+pub async fn confirm_receipt(pool: &Pool<DB>, device: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+    let mut tx = begin_write(pool).await?;
+    let d = tx_device(&mut tx, device).await?;
+    if d.holder_id != Some(person) {
+        return Err(StoreError::Conflict("only the device's holder can confirm receipt".into()));
+    }
+    if d.receipt_confirmed_at.is_some() {
+        return Err(StoreError::Conflict("receipt is already confirmed".into()));
+    }
+    sqlx::query("UPDATE allocations SET receipt_confirmed_at = $1 WHERE device_id = $2 AND ended_at IS NULL")
+        .bind(now)
+        .bind(device)
+        .execute(&mut *tx)
+        .await
+        ?;
+    let reason = "Holder confirmed receipt and accepted responsibility for the device's use and care";
+    device_event(&mut tx, device, now, actor, "receipt_confirmed", None, None, Some(person), reason, "4.7").await?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("device.confirm_receipt", format!("device:{}", d.asset_tag)).clause("4.1")).await?;
+    let after = tx_device(&mut tx, device).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The holder reports their device lost or stolen (WP034 4.7); Digital Services are alerted by
+/// a finding routed to them.
+pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bool, circumstances: &str, actor: &Actor, now: OffsetDateTime) -> Result<(Device, Uuid)> {
+    let mut tx = begin_write(pool).await?;
+    let d = tx_device(&mut tx, device).await?;
+    if d.holder_id != Some(person) {
+        return Err(StoreError::Conflict("only the device's holder can report it lost or stolen".into()));
+    }
+    let to = if stolen { DeviceStatus::Stolen } else { DeviceStatus::Lost };
+    let after = tx_transition(&mut tx, device, to, circumstances, actor, now, "report_loss").await?;
+    let f = NewFinding {
+        rule: &custodian_domain::findings::DEVICE_LOST_OR_STOLEN,
+        dedupe_key: format!("{}:{}:{}", custodian_domain::findings::DEVICE_LOST_OR_STOLEN.id, device, micros(now)),
+        person_id: Some(person),
+        device_id: Some(device),
+        summary: format!("{} reported {} by {}", d.asset_tag, to.label().to_lowercase(), d.holder_name.clone().unwrap_or_default()),
+        evidence: json!({"reported_at": now.unix_timestamp(), "status": to.as_str(), "circumstances": circumstances, "imei": d.imei, "phone_number": d.phone_number}),
+        records: vec![format!("device:{}", d.asset_tag)],
+    };
+    let id = findings::tx_raise(&mut tx, &f, actor, now).await?.unwrap_or_default();
+    tx.commit().await?;
+    Ok((after, id))
+}
+
+/// Upsert devices by asset tag in one transaction. New devices take any status; a stored device
+/// may only move by a permitted transition. `allocated_to` re-allocates when it names someone else.
+pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+    let mut tx = begin_write(pool).await?;
+    let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
+    for (i, r) in rows.iter().enumerate() {
+        progress(i as u64 + 1);
+        let holder: Option<Uuid> = match &r.allocated_to {
+            Some(sn) => Some(
+                sqlx::query_scalar("SELECT id FROM people WHERE staff_number = $1")
+                    .bind(sn.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    ?
+                    .ok_or_else(|| StoreError::Invalid(format!("line {}: allocated_to: no person with staff number {sn}", r.line)))?,
+            ),
+            None => None,
+        };
+        let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1")
+            .bind(&r.asset_tag)
+            .fetch_optional(&mut *tx)
+            .await
+            ?;
+        let reason = "Register import";
+        match existing {
+            None => {
+                let id = Uuid::now_v7();
+                sqlx::query("INSERT INTO devices (id, asset_tag, device_type, make, model, serial, imei, phone_number, os, status, holder_id, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)")
+                    .bind(id)
+                    .bind(&r.asset_tag)
+                    .bind(r.device_type.as_str())
+                    .bind(&r.make)
+                    .bind(&r.model)
+                    .bind(&r.serial)
+                    .bind(&r.imei)
+                    .bind(&r.phone_number)
+                    .bind(&r.os)
+                    .bind(r.status.as_str())
+                    .bind(holder)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| people::line_err(r.line, e))?;
+                search_sync(&mut tx).await?;
+                if let Some(h) = holder {
+                    start_allocation(&mut tx, id, h, now, actor, reason).await?;
+                }
+                device_event(&mut tx, id, now, actor, "registered", None, Some(r.status), holder, reason, "1.2").await?;
+                let after = tx_device(&mut tx, id).await?;
+                audit::audit(&mut tx, actor, now, AuditEntry::new("device.create", format!("device:{}", r.asset_tag)).clause("1.2").after(device_snapshot(&after))).await?;
+                sum.created += 1;
+            }
+            Some(id) => {
+                let before = tx_device(&mut tx, id).await?;
+                sqlx::query("UPDATE devices SET device_type = $1, make = $2, model = $3, serial = $4, imei = $5, phone_number = $6, os = $7 WHERE id = $8")
+                    .bind(r.device_type.as_str())
+                    .bind(&r.make)
+                    .bind(&r.model)
+                    .bind(&r.serial)
+                    .bind(&r.imei)
+                    .bind(&r.phone_number)
+                    .bind(&r.os)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| people::line_err(r.line, e))?;
+                search_sync(&mut tx).await?;
+                let holder_changes = before.holder_id != holder;
+                if before.status != r.status || holder_changes {
+                    // Moving between two holders goes through "returned" so history shows both.
+                    if before.status == DeviceStatus::Allocated && r.status == DeviceStatus::Allocated {
+                        end_allocation(&mut tx, id, now, actor, reason).await?;
+                        device_event(&mut tx, id, now, actor, "returned", Some(DeviceStatus::Allocated), Some(DeviceStatus::Returned), before.holder_id, reason, "1.2").await?;
+                    } else {
+                        domain::check_transition(before.status, r.status, holder.is_some())
+                            .map_err(|e| StoreError::Invalid(format!("line {}: status: {e}", r.line)))?;
+                        if before.status == DeviceStatus::Allocated {
+                            end_allocation(&mut tx, id, now, actor, reason).await?;
+                        }
+                    }
+                    set_status(&mut tx, id, r.status, holder, now).await?;
+                    if let Some(h) = holder {
+                        start_allocation(&mut tx, id, h, now, actor, reason).await?;
+                    }
+                    device_event(&mut tx, id, now, actor, r.status.as_str(), Some(before.status), Some(r.status), holder.or(before.holder_id), reason, domain::clause_for(r.status)).await?;
+                }
+                let after = tx_device(&mut tx, id).await?;
+                let (b, a) = (device_snapshot(&before), device_snapshot(&after));
+                if b == a {
+                    sum.unchanged += 1;
+                } else {
+                    sqlx::query("UPDATE devices SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
+                    audit::audit(&mut tx, actor, now, AuditEntry::new("device.update", format!("device:{}", r.asset_tag)).clause("1.2").before(b).after(a)).await?;
+                    sum.updated += 1;
+                }
+            }
+        }
+    }
+    if sum.created + sum.updated > 0 {
+        audit::audit(&mut tx, actor, now, AuditEntry::new("import.devices", "import:devices").detail(json!({
+            "sha256": file_sha256, "rows": sum.rows, "created": sum.created, "updated": sum.updated, "unchanged": sum.unchanged
+        })))
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(sum)
+}
+
+/// Register one device (Digital Services, WP034 1.2).
+pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1").bind(&r.asset_tag).fetch_optional(pool).await?;
+    if exists.is_some() {
+        return Err(StoreError::Conflict(format!("asset_tag: {} is already registered", r.asset_tag)));
+    }
+    import_devices(pool, std::slice::from_ref(r), actor, now, "", &no_progress).await?;
+    device_by_asset_tag(pool, &r.asset_tag).await?.ok_or_else(|| StoreError::NotFound(r.asset_tag.clone()))
+}
+
+/// Apply a Microsoft Intune (Graph managedDevices) export: match devices by MDM id, serial or
+/// IMEI, record the MDM facts, and raise a WP034 4.1 finding where the signed-in user is not the
+/// allocated holder. Devices the register does not know are reported, not dropped.
+pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+    let mut tx = begin_write(pool).await?;
+    let mut sum = ImportSummary { rows: items.len(), ..ImportSummary::default() };
+    for (i, it) in items.iter().enumerate() {
+        progress(i as u64 + 1);
+        let id: Option<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM devices WHERE mdm_id = $1 OR ($2 IS NOT NULL AND serial = $2) OR ($3 IS NOT NULL AND imei = $3) \
+             ORDER BY CASE WHEN mdm_id = $1 THEN 0 ELSE 1 END LIMIT 1",
+        )
+        .bind(&it.id)
+        .bind(&it.serial_number)
+        .bind(&it.imei)
+        .fetch_optional(&mut *tx)
+        .await
+        ?;
+        let Some(id) = id else {
+            sum.unmatched.push(RowError {
+                line: it.index as u64 + 1,
+                field: None,
+                message: format!("device {} ({}) matches no registered device by id, serial or IMEI", it.id, it.device_name.clone().unwrap_or_default()),
+            });
+            continue;
+        };
+        let before = tx_device(&mut tx, id).await?;
+        let os = match (&it.operating_system, &it.os_version) {
+            (Some(o), Some(v)) => Some(format!("{o} {v}")),
+            (Some(o), None) => Some(o.clone()),
+            _ => before.os.clone(),
+        };
+        let changed = before.mdm_id.as_deref() != Some(it.id.as_str()) || before.mdm_user != it.user_principal_name || before.mdm_last_sync != it.last_sync || before.os != os;
+        if changed {
+            sqlx::query("UPDATE devices SET mdm_id = $1, mdm_user = $2, mdm_last_sync = $3, os = $4, updated_at = $5 WHERE id = $6")
+                .bind(&it.id)
+                .bind(&it.user_principal_name)
+                .bind(it.last_sync)
+                .bind(&os)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| people::line_err(it.index as u64 + 1, e))?;
+            audit::audit(&mut tx, actor, now, AuditEntry::new("device.mdm_sync", format!("device:{}", before.asset_tag)).clause("1.2")
+                .detail(json!({"mdm_id": it.id, "user_principal_name": it.user_principal_name, "os": os}))).await?;
+            sum.updated += 1;
+        } else {
+            sum.unchanged += 1;
+        }
+        // WP034 4.1: whoever uses a force device must do so with their own credentials.
+        if let (Some(upn), Some(holder)) = (&it.user_principal_name, before.holder_id) {
+            let holder_email: String = sqlx::query_scalar("SELECT email FROM people WHERE id = $1").bind(holder).fetch_one(&mut *tx).await?;
+            if !upn.eq_ignore_ascii_case(&holder_email) {
+                let signed_in: Option<String> = sqlx::query_scalar("SELECT staff_number FROM people WHERE email = $1").bind(upn).fetch_optional(&mut *tx).await?;
+                let f = NewFinding {
+                    rule: &custodian_domain::findings::DEVICE_USER_MISMATCH,
+                    dedupe_key: format!("{}:{}:{}:{}", custodian_domain::findings::DEVICE_USER_MISMATCH.id, id, holder, upn),
+                    person_id: Some(holder),
+                    device_id: Some(id),
+                    summary: format!("{} is allocated to {} but signed in to Intune as {upn}", before.asset_tag, before.holder_name.clone().unwrap_or_default()),
+                    evidence: json!({
+                        "source": "intune", "intune_device_id": it.id, "device_name": it.device_name,
+                        "user_principal_name": upn, "signed_in_staff_number": signed_in,
+                        "holder_email": holder_email, "holder_staff_number": before.holder_staff_number,
+                        "last_sync": it.last_sync.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
+                    }),
+                    records: vec![format!("intune:{}", it.id)],
+                };
+                if findings::tx_raise(&mut tx, &f, actor, now).await?.is_some() {
+                    sum.findings_opened += 1;
+                }
+            }
+        }
+    }
+    audit::audit(&mut tx, actor, now, AuditEntry::new("import.intune", "import:intune").detail(json!({
+        "sha256": file_sha256, "rows": sum.rows, "updated": sum.updated, "unchanged": sum.unchanged,
+        "unmatched": sum.unmatched.len(), "findings_opened": sum.findings_opened
+    }))).await?;
+    tx.commit().await?;
+    Ok(sum)
+}
+
+
+
+/// How many devices there are (the unfiltered list's total).
+pub async fn device_count(pool: &Pool<DB>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM devices").fetch_one(pool).await?)
+}

@@ -1,0 +1,177 @@
+//! The findings SQL, written once and compiled for each backend (see `backend.rs`): `DB` and the
+//! helpers come from the backend module this file is mounted in.
+//!
+//! Findings: raising and reviewing them.
+
+use super::{DB, Tx, DbRow, LOCK_HEAD, begin_write};
+use super::{audit, people};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::findings as domain;
+use custodian_domain::findings::{FindingStatus, Outcome, Severity};
+use serde_json::json;
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub async fn tx_raise(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor, now: OffsetDateTime) -> Result<Option<Uuid>> {
+    let id = Uuid::now_v7();
+    let res = sqlx::query(
+        "INSERT INTO findings (id, rule, clause, dedupe_key, person_id, device_id, summary, evidence, records, severity, status, opened_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(id)
+    .bind(f.rule.id)
+    .bind(f.rule.clause)
+    .bind(&f.dedupe_key)
+    .bind(f.person_id)
+    .bind(f.device_id)
+    .bind(&f.summary)
+    .bind(f.evidence.to_string())
+    .bind(serde_json::to_string(&f.records).unwrap_or_else(|_| "[]".into()))
+    .bind(f.rule.severity.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    ?;
+    if res.rows_affected() == 0 {
+        return Ok(None);
+    }
+    audit::audit(tx, actor, now, AuditEntry::new("finding.open", format!("finding:{id}")).clause(f.rule.clause)
+        .after(json!({"rule": f.rule.id, "summary": f.summary, "records": f.records}))).await?;
+    Ok(Some(id))
+}
+
+pub async fn raise(pool: &Pool<DB>, f: &NewFinding, actor: &Actor, now: OffsetDateTime) -> Result<Option<Uuid>> {
+    let mut tx = begin_write(pool).await?;
+    let id = tx_raise(&mut tx, f, actor, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+const FINDING_SELECT: &str = "SELECT f.id, f.rule, f.clause, f.person_id, p.staff_number, p.name AS person_name, \
+    p.line_manager_id AS person_lm, f.device_id, d.asset_tag, f.summary, f.evidence, f.records, f.severity, f.status, f.outcome, \
+    f.reviewer_id, f.reasons, f.opened_at, f.updated_at, f.closed_at \
+    FROM findings f LEFT JOIN people p ON p.id = f.person_id LEFT JOIN devices d ON d.id = f.device_id";
+
+fn finding_from_row(r: &DbRow) -> Result<Finding> {
+    let sev: String = r.try_get("severity")?;
+    let st: String = r.try_get("status")?;
+    let outcome: Option<String> = r.try_get("outcome")?;
+    let evidence: String = r.try_get("evidence")?;
+    let records: String = r.try_get("records")?;
+    Ok(Finding {
+        id: r.try_get("id")?,
+        rule: r.try_get("rule")?,
+        clause: r.try_get("clause")?,
+        person_id: r.try_get("person_id")?,
+        person_staff_number: r.try_get("staff_number")?,
+        person_name: r.try_get("person_name")?,
+        person_line_manager_id: r.try_get("person_lm")?,
+        device_id: r.try_get("device_id")?,
+        device_asset_tag: r.try_get("asset_tag")?,
+        summary: r.try_get("summary")?,
+        evidence: crate::error::stored_json("evidence", &evidence)?,
+        records: crate::error::stored_json("records", &records)?,
+        severity: Severity::parse(&sev).ok_or_else(|| people::bad("severity", &sev))?,
+        status: FindingStatus::parse(&st).ok_or_else(|| people::bad("status", &st))?,
+        outcome: outcome.as_deref().and_then(Outcome::parse),
+        reviewer_id: r.try_get("reviewer_id")?,
+        reasons: r.try_get("reasons")?,
+        opened_at: r.try_get("opened_at")?,
+        updated_at: r.try_get("updated_at")?,
+        closed_at: r.try_get("closed_at")?,
+    })
+}
+
+pub async fn finding_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<Finding>> {
+    let sql = format!("{FINDING_SELECT} WHERE f.id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(pool).await?.as_ref().map(finding_from_row).transpose()
+}
+
+pub async fn findings_page(pool: &Pool<DB>, f: &FindingFilter, page: i64, per_page: i64) -> Result<Page<Finding>> {
+    let (vis_all, vis_person) = match &f.visible_to {
+        None => (true, None),
+        Some(v) => (v.all, Some(v.person_id)),
+    };
+    let cond = "WHERE ($1 IS NULL OR f.status = $1) AND ($2 IS NULL OR f.rule = $2) AND ($3 IS NULL OR f.person_id = $3) \
+        AND ($4 IS NULL OR f.device_id = $4) AND ($5 = 1 OR f.person_id = $6 OR p.line_manager_id = $6)";
+    let status = f.status.map(|s| s.as_str());
+    let all: i64 = if vis_all { 1 } else { 0 };
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM findings f LEFT JOIN people p ON p.id = f.person_id {cond}"))
+        .bind(status)
+        .bind(&f.rule)
+        .bind(f.person_id)
+        .bind(f.device_id)
+        .bind(all)
+        .bind(vis_person)
+        .fetch_one(pool)
+        .await
+        ?;
+    let rows = sqlx::query(&format!("{FINDING_SELECT} {cond} ORDER BY f.opened_at DESC, f.id DESC LIMIT $7 OFFSET $8"))
+        .bind(status)
+        .bind(&f.rule)
+        .bind(f.person_id)
+        .bind(f.device_id)
+        .bind(all)
+        .bind(vis_person)
+        .bind(per_page)
+        .bind((page - 1).max(0).saturating_mul(per_page))
+        .fetch_all(pool)
+        .await
+        ?;
+    let items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page { items, total, page, per_page })
+}
+
+/// Stream all findings in opening order (for `custodian findings export`).
+pub async fn findings_scan<F>(pool: &Pool<DB>, mut f: F) -> Result<()>
+where
+    F: FnMut(Finding) -> Result<()> + Send,
+{
+    use futures_util::StreamExt;
+    let sql = format!("{FINDING_SELECT} ORDER BY f.opened_at, f.id");
+    let mut rows = sqlx::query(&sql).fetch(pool);
+    while let Some(row) = rows.next().await {
+        f(finding_from_row(&row?)?)?;
+    }
+    Ok(())
+}
+
+/// A reviewer moves a finding on (WP034 4.10: people decide, case by case).
+#[allow(clippy::too_many_arguments)]
+pub async fn review_finding(pool: &Pool<DB>, id: Uuid, to: FindingStatus, outcome: Option<Outcome>, reasons: Option<&str>, reviewer: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Finding> {
+    let mut tx = begin_write(pool).await?;
+    // The status is checked on what this read sees, so take the audit head's lock (which every
+    // audited write takes) first: reviewers at the same moment take turns, and a finding is
+    // closed once (PostgreSQL; SQLite's write transaction holds the write lock from its start).
+    sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
+    let sql = format!("{FINDING_SELECT} WHERE f.id = $1");
+    let before = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await?.as_ref().map(finding_from_row).transpose()?
+        .ok_or_else(|| StoreError::NotFound(format!("finding {id}")))?;
+    domain::check_review(before.status, to, reasons, before.person_id == Some(reviewer)).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    if to == FindingStatus::Closed && outcome.is_none() {
+        return Err(StoreError::Invalid("outcome: choose an outcome to close the finding".into()));
+    }
+    let outcome = if to == FindingStatus::Closed { outcome } else { None };
+    let closed_at = if to == FindingStatus::Closed { Some(now) } else { None };
+    sqlx::query("UPDATE findings SET status = $1, outcome = $2, reasons = $3, reviewer_id = $4, updated_at = $5, closed_at = $6 WHERE id = $7")
+        .bind(to.as_str())
+        .bind(outcome.map(|o| o.as_str()))
+        .bind(reasons)
+        .bind(reviewer)
+        .bind(now)
+        .bind(closed_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        ?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("finding.review", format!("finding:{id}")).clause("4.10")
+        .justification(reasons.unwrap_or(""))
+        .before(json!({"status": before.status.as_str(), "outcome": before.outcome.map(|o| o.as_str())}))
+        .after(json!({"status": to.as_str(), "outcome": outcome.map(|o| o.as_str())}))).await?;
+    let after = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
+    let after = finding_from_row(&after)?;
+    tx.commit().await?;
+    Ok(after)
+}

@@ -1,0 +1,74 @@
+//! The two migration folders stay in step, and a PostgreSQL database migrated before a twin was
+//! added still opens.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use custodian_store::{OpenOptions, Store};
+use sqlx::Connection;
+
+fn names(folder: &str) -> BTreeSet<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(folder);
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn both_folders_list_the_same_migrations() {
+    let sqlite = names("sqlite");
+    let postgres = names("postgres");
+    assert!(!sqlite.is_empty());
+    assert_eq!(
+        sqlite.symmetric_difference(&postgres).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "every migration needs a twin of the same name in the other folder"
+    );
+}
+
+/// PostgreSQL when configured; in CI its absence is a failure, not a skip.
+fn postgres_url() -> Option<String> {
+    match std::env::var("CUSTODIAN_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("CI=true but CUSTODIAN_TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI");
+            }
+            eprintln!("skipping PostgreSQL: CUSTODIAN_TEST_DATABASE_URL is not set");
+            None
+        }
+    }
+}
+
+/// A database that recorded every migration but 0013 (as one migrated before 0013's PostgreSQL
+/// twin existed) opens, and the twin is then recorded.
+#[tokio::test]
+async fn postgres_database_migrated_without_the_twin_still_opens() {
+    let Some(admin) = postgres_url() else { return };
+    let name = format!("custodian_m_{}", uuid::Uuid::now_v7().simple());
+    let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+    let url = format!("{base}/{name}");
+    let result = async {
+        let store = Store::open(&url, &OpenOptions::default()).await.unwrap();
+        store.close().await;
+        let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+        let gone = sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 13").execute(&mut db).await.unwrap();
+        assert_eq!(gone.rows_affected(), 1);
+        db.close().await.unwrap();
+        let store = Store::open(&url, &OpenOptions::default()).await.expect("a database past 0014 without 0013 opens");
+        store.close().await;
+        let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE version = 13")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+        db.close().await.unwrap();
+        n
+    }
+    .await;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await.unwrap();
+    assert_eq!(result, 1);
+}
