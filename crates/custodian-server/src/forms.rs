@@ -197,7 +197,7 @@ impl<T: serde::de::DeserializeOwned> Form<T> {
 }
 
 /// The decoded name and value of every field of a URL-encoded body.
-fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes).unwrap_or_default()
 }
 

@@ -21,7 +21,7 @@ use crate::auth::{self, CurrentUser, MaybeUser, Via};
 use crate::error::{AppError, FieldProblem};
 use crate::state::AppState;
 use crate::web::UiResult;
-use crate::web::csrf::CsrfOnly;
+use crate::web::csrf::{CsrfForm, CsrfOnly};
 use crate::web::{ClauseView, Layout, clause_view, layout, page, render};
 pub fn routes() -> Routes {
     Routes::new()
@@ -136,8 +136,7 @@ pub async fn sign_in(
     }
 }
 
-pub async fn sign_out(State(state): State<AppState>, user: CurrentUser, Form(f): Form<CsrfOnly>) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
+pub async fn sign_out(State(state): State<AppState>, user: CurrentUser, _: CsrfForm<CsrfOnly>) -> UiResult<Response> {
     if let auth::Via::Session { token_hash, .. } = &user.via {
         state.store().delete_session(token_hash).await?;
     }
@@ -182,7 +181,6 @@ pub async fn account(State(state): State<AppState>, user: CurrentUser) -> UiResu
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    csrf_token: Option<String>,
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -199,9 +197,8 @@ pub async fn change_password(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     user: CurrentUser,
-    Form(f): Form<PasswordForm>,
+    CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
     let Via::Session { token_hash, .. } = &user.via else {
         return Err(AppError::Forbidden("a password can be changed only from a signed-in session".into()).into());
     };

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use crate::forms::Form;
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -20,6 +19,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -34,10 +34,6 @@ pub fn routes() -> Routes {
         .route("/approvals/{id}", get(request))
         .route("/approvals/{id}/decide", post(decide))
         .route("/approvals/{id}/withdraw", post(withdraw))
-}
-
-fn csrf(user: &CurrentUser, f: &HashMap<String, String>) -> Result<(), AppError> {
-    user.check_csrf(f.get("csrf_token").map(String::as_str))
 }
 
 fn field<'a>(f: &'a HashMap<String, String>, k: &str) -> &'a str {
@@ -109,9 +105,8 @@ async fn count(State(state): State<AppState>, user: CurrentUser) -> UiResult<Res
 async fn read_all(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     uc::mark_read(&state, &user, None).await?;
     Ok(Redirect::to("/notifications").into_response())
 }
@@ -120,9 +115,8 @@ async fn read_one(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     uc::mark_read(&state, &user, Some(id)).await?;
     Ok(Redirect::to("/notifications").into_response())
 }
@@ -248,9 +242,8 @@ async fn approvals(State(state): State<AppState>, user: CurrentUser) -> UiResult
 async fn delegate(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     // Who may delegate is settled before the dates are read, so a refusal never depends on input.
     state.require(&user, custodian_authz::Action::ApprovalsDelegate, &custodian_authz::Resource::System)?;
     let starts = parse_local("starts_at", field(&f, "starts_at"))?;
@@ -263,9 +256,8 @@ async fn revoke(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     uc::revoke_delegation(&state, &user, id).await?;
     Ok(Redirect::to("/approvals").into_response())
 }
@@ -395,9 +387,8 @@ async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     let reasons = f.get("reasons").map(String::as_str);
     uc::decide(&state, &user, id, field(&f, "step"), field(&f, "verdict"), reasons).await?;
     Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
@@ -407,9 +398,8 @@ async fn withdraw(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     uc::withdraw(&state, &user, id).await?;
     Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
 }

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use crate::forms::Form;
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -25,6 +24,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -45,10 +45,6 @@ type Fields = Vec<(String, String)>;
 
 fn get1<'a>(f: &'a Fields, k: &str) -> &'a str {
     f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("")
-}
-
-fn csrf(user: &CurrentUser, f: &Fields) -> Result<(), AppError> {
-    user.check_csrf(Some(get1(f, "csrf_token")))
 }
 
 fn parse_day(name: &str, v: &str) -> Result<Option<OffsetDateTime>, AppError> {
@@ -146,8 +142,11 @@ async fn catalogue(State(state): State<AppState>, user: CurrentUser) -> UiResult
     }))
 }
 
-async fn add_app(State(state): State<AppState>, user: CurrentUser, Form(f): Form<Fields>) -> UiResult<Response> {
-    csrf(&user, &f)?;
+async fn add_app(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> UiResult<Response> {
     let fields = uc::AppFields {
         name: get1(&f, "name").into(),
         platform: get1(&f, "platform").into(),
@@ -186,9 +185,8 @@ async fn grant(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<Fields>,
+    CsrfForm(f): CsrfForm<Fields>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     let expires = parse_day("expires_at", get1(&f, "expires_at"))?;
     uc::grant(&state, &user, id, get1(&f, "allowed_for"), expires).await?;
     Ok(Redirect::to(&format!("/apps/{id}")).into_response())
@@ -198,9 +196,8 @@ async fn revoke_grant(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<Fields>,
+    CsrfForm(f): CsrfForm<Fields>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     // The page to go back to is an app's id, never text copied into the Location header (a
     // line break there would split the header); checked before anything changes.
     let back = match get1(&f, "app").trim() {
@@ -344,8 +341,11 @@ async fn new_request(
     }))
 }
 
-async fn create_request(State(state): State<AppState>, user: CurrentUser, Form(f): Form<Fields>) -> UiResult<Response> {
-    csrf(&user, &f)?;
+async fn create_request(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> UiResult<Response> {
     let app_id = match get1(&f, "app_id").trim() {
         "" | "new" => None,
         v => Some(Uuid::parse_str(v).map_err(|_| AppError::invalid("app_id", "Choose an app from the list"))?),
@@ -428,9 +428,8 @@ async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<Fields>,
+    CsrfForm(f): CsrfForm<Fields>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     let expires = parse_day("expires_at", get1(&f, "expires_at"))?;
     let reasons = Some(get1(&f, "reasons"));
     let grant_to = Some(get1(&f, "grant_to"));
@@ -442,9 +441,8 @@ async fn withdraw(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.get("csrf_token").map(String::as_str))?;
     uc::withdraw(&state, &user, id).await?;
     Ok(Redirect::to(&format!("/apps/requests/{id}")).into_response())
 }

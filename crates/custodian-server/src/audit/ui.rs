@@ -2,7 +2,6 @@
 
 use crate::routing::{Routes, get, post};
 
-use crate::forms::Form;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -13,7 +12,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::UiResult;
-use crate::web::csrf::CsrfOnly;
+use crate::web::csrf::{CsrfForm, CsrfOnly};
 use crate::web::{Layout, fmt_time, layout, page, percent, render};
 pub fn routes() -> Routes {
     Routes::new().route("/audit", get(audit)).route("/audit/verify", post(audit_verify))
@@ -110,9 +109,8 @@ pub async fn audit(
 pub async fn audit_verify(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<CsrfOnly>,
+    _: CsrfForm<CsrfOnly>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
     let r = crate::heavy::audit_verify(&state, &user).await?;
     let v = VerifyView {
         intact: r.problem.is_none(),

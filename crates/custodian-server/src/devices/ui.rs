@@ -2,7 +2,6 @@
 
 use crate::routing::{Routes, get, post};
 
-use crate::forms::Form;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -18,7 +17,7 @@ use crate::error::{AppError, FieldProblem};
 use crate::findings::ui::{FindingRowView, finding_row};
 use crate::state::AppState;
 use crate::web::UiResult;
-use crate::web::csrf::CsrfOnly;
+use crate::web::csrf::{CsrfForm, CsrfOnly};
 use crate::web::{Choice, ClauseView, Layout, clause_view, fmt_time, is_htmx, layout, page, percent, render};
 pub fn routes() -> Routes {
     Routes::new()
@@ -116,16 +115,14 @@ pub async fn confirm_receipt(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<CsrfOnly>,
+    _: CsrfForm<CsrfOnly>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
     crate::devices::confirm_receipt(&state, &user, id).await?;
     Ok(Redirect::to("/my-devices?done=confirmed").into_response())
 }
 
 #[derive(Deserialize)]
 pub struct LossForm {
-    pub(crate) csrf_token: Option<String>,
     pub(crate) what: String,
     pub(crate) circumstances: String,
 }
@@ -134,9 +131,8 @@ pub async fn report_loss(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<LossForm>,
+    CsrfForm(f): CsrfForm<LossForm>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
     let stolen = match f.what.as_str() {
         "stolen" => true,
         "lost" => false,
@@ -255,7 +251,6 @@ pub(crate) fn type_choices(selected: &str) -> Vec<Choice> {
 
 #[derive(Deserialize, Default, Clone)]
 pub struct NewDeviceForm {
-    pub(crate) csrf_token: Option<String>,
     pub(crate) asset_tag: String,
     #[serde(rename = "type")]
     pub(crate) device_type: String,
@@ -281,9 +276,8 @@ pub async fn new_device(State(state): State<AppState>, user: CurrentUser) -> UiR
 pub async fn create_device(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<NewDeviceForm>,
+    CsrfForm(f): CsrfForm<NewDeviceForm>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
     state.require(&user, Action::DevicesCreate, &Resource::System)?;
     let row = crate::forms::device_row(
         &f.asset_tag,
@@ -432,7 +426,6 @@ pub async fn device(State(state): State<AppState>, user: CurrentUser, Path(id): 
 
 #[derive(Deserialize)]
 pub struct AllocateForm {
-    pub(crate) csrf_token: Option<String>,
     pub(crate) staff_number: String,
     pub(crate) reason: String,
 }
@@ -458,16 +451,14 @@ pub async fn allocate(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<AllocateForm>,
+    CsrfForm(f): CsrfForm<AllocateForm>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
     let r = crate::devices::allocate(&state, &user, id, &f.staff_number, &f.reason).await;
     or_show_errors(&state, &user, id, r).await
 }
 
 #[derive(Deserialize)]
 pub struct TransitionForm {
-    pub(crate) csrf_token: Option<String>,
     pub(crate) status: String,
     pub(crate) reason: String,
 }
@@ -476,9 +467,8 @@ pub async fn transition(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<TransitionForm>,
+    CsrfForm(f): CsrfForm<TransitionForm>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
     let r = crate::devices::transition(&state, &user, id, &f.status, &f.reason).await;
     or_show_errors(&state, &user, id, r).await
 }

@@ -2,7 +2,6 @@
 
 use crate::routing::{Routes, get, post};
 
-use crate::forms::Form;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -17,6 +16,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, FieldProblem};
 use crate::state::AppState;
 use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
 use crate::web::{Choice, ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 pub fn routes() -> Routes {
     Routes::new()
@@ -269,7 +269,6 @@ pub async fn finding(State(state): State<AppState>, user: CurrentUser, Path(id):
 
 #[derive(Deserialize)]
 pub struct ReviewForm {
-    pub(crate) csrf_token: Option<String>,
     pub(crate) status: String,
     pub(crate) outcome: Option<String>,
     pub(crate) reasons: Option<String>,
@@ -279,9 +278,8 @@ pub async fn review(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<ReviewForm>,
+    CsrfForm(f): CsrfForm<ReviewForm>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
     match crate::findings::review(&state, &user, id, &f.status, f.outcome.as_deref(), f.reasons.as_deref()).await {
         Ok(_) => Ok(Redirect::to(&format!("/findings/{id}")).into_response()),
         Err(AppError::Invalid { errors, .. }) => Ok(finding_page(&state, &user, id, errors).await?),

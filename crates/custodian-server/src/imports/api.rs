@@ -64,18 +64,7 @@ async fn import_people(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
-    user.check_csrf(csrf_header(&headers))?;
-    Ok(import_result(
-        crate::heavy::import(
-            &state,
-            &user,
-            crate::heavy::RegisterImport::People,
-            body,
-            q.skip_invalid.unwrap_or(false),
-            q.ignore_roles.unwrap_or(false),
-        )
-        .await?,
-    ))
+    import(&state, &user, &headers, crate::heavy::RegisterImport::People, &q, body).await
 }
 
 /// Import the device register (CSV body, columns
@@ -88,19 +77,7 @@ async fn import_devices(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
-    user.check_csrf(csrf_header(&headers))?;
-    state.require(&user, Action::DevicesImport, &Resource::System)?;
-    Ok(import_result(
-        crate::heavy::import(
-            &state,
-            &user,
-            crate::heavy::RegisterImport::Devices,
-            body,
-            q.skip_invalid.unwrap_or(false),
-            false,
-        )
-        .await?,
-    ))
+    import(&state, &user, &headers, crate::heavy::RegisterImport::Devices, &q, body).await
 }
 
 /// Apply a Microsoft Intune `managedDevices` export (a JSON array or a Graph page); raises
@@ -113,17 +90,27 @@ async fn import_intune(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
-    user.check_csrf(csrf_header(&headers))?;
-    state.require(&user, Action::DevicesImport, &Resource::System)?;
-    Ok(import_result(
-        crate::heavy::import(
-            &state,
-            &user,
-            crate::heavy::RegisterImport::Intune,
-            body,
-            q.skip_invalid.unwrap_or(false),
-            false,
-        )
-        .await?,
-    ))
+    import(&state, &user, &headers, crate::heavy::RegisterImport::Intune, &q, body).await
+}
+
+/// What every import here does: check the CSRF header, then (for the device register and
+/// Intune) that the user may import devices, then import on the blocking pool. The people import
+/// settles who may change what row by row ([`crate::imports::people_authority`]).
+async fn import(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    kind: crate::heavy::RegisterImport,
+    q: &ImportQuery,
+    body: Bytes,
+) -> ApiResult<Json<ImportResult>> {
+    user.check_csrf(csrf_header(headers))?;
+    let ignore_roles = if matches!(kind, crate::heavy::RegisterImport::People) {
+        q.ignore_roles.unwrap_or(false)
+    } else {
+        state.require(user, Action::DevicesImport, &Resource::System)?;
+        false
+    };
+    let outcome = crate::heavy::import(state, user, kind, body, q.skip_invalid.unwrap_or(false), ignore_roles).await?;
+    Ok(import_result(outcome))
 }

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use crate::forms::Form;
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -21,6 +20,7 @@ use crate::error::AppError;
 use crate::monitoring::{self as uc, StepInput, case_resource};
 use crate::state::AppState;
 use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
 use crate::web::{ClauseView, Layout, chart, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -189,17 +189,12 @@ fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> Option<&'a String> {
     f.get(name).filter(|v| !v.trim().is_empty())
 }
 
-fn csrf(user: &CurrentUser, f: &HashMap<String, String>) -> Result<(), AppError> {
-    user.check_csrf(f.get("csrf_token").map(String::as_str))
-}
-
 /// Create a round from the dashboard's form; areas are checkboxes named `area_N`.
 pub async fn create_round(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     let mut areas: Vec<(usize, String)> = f
         .iter()
         .filter_map(|(k, v)| k.strip_prefix("area_").and_then(|n| n.parse().ok()).map(|n: usize| (n, v.clone())))
@@ -320,7 +315,6 @@ pub async fn round(State(state): State<AppState>, user: CurrentUser, Path(id): P
 
 #[derive(Deserialize)]
 pub struct ExclusionForm {
-    csrf_token: Option<String>,
     staff_number: String,
     reason: String,
 }
@@ -329,16 +323,14 @@ pub async fn exclude(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<ExclusionForm>,
+    CsrfForm(f): CsrfForm<ExclusionForm>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
     uc::exclude(&state, &user, id, &f.staff_number, &f.reason).await?;
     Ok(Redirect::to(&format!("/monitoring/rounds/{id}")).into_response())
 }
 
 #[derive(Deserialize)]
 pub struct DrawForm {
-    csrf_token: Option<String>,
     beacon: String,
     secret: String,
 }
@@ -347,9 +339,8 @@ pub async fn draw(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<DrawForm>,
+    CsrfForm(f): CsrfForm<DrawForm>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
     uc::draw(&state, &user, id, &f.beacon, &f.secret).await?;
     Ok(Redirect::to(&format!("/monitoring/rounds/{id}")).into_response())
 }
@@ -485,9 +476,8 @@ pub async fn take_step(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     let text = |name: &str| f.get(name).cloned().unwrap_or_default();
     let input =
         match f.get("step").map(String::as_str).unwrap_or("") {

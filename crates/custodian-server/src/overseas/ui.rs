@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use crate::forms::Form;
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -20,6 +19,7 @@ use crate::error::{AppError, FieldProblem};
 use crate::overseas as uc;
 use crate::state::AppState;
 use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
 use crate::web::error::problems;
 use crate::web::{ClauseView, Layout, clause_view, layout, page, render};
 
@@ -159,10 +159,9 @@ async fn overseas(
 async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<Vec<(String, String)>>,
+    CsrfForm(f): CsrfForm<Vec<(String, String)>>,
 ) -> UiResult<Response> {
     let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    user.check_csrf(Some(&get("csrf_token")))?;
     let form = uc::RequestForm {
         devices: f.iter().filter(|(n, _)| n == "devices").map(|(_, v)| v.clone()).collect(),
         countries: vec![get("countries")],
@@ -249,9 +248,8 @@ async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.get("csrf_token").map(String::as_str))?;
     let field = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
     let decided = match uc::view(&state, &user, id).await?.item.approval_id() {
         Some(approval) => {
@@ -286,9 +284,8 @@ async fn withdraw(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.get("csrf_token").map(String::as_str))?;
     let withdrawn = uc::withdraw(&state, &user, id).await.map(drop);
     back_to_window(&state, &user, id, withdrawn).await
 }

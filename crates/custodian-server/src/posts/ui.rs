@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 
-use crate::forms::Form;
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -24,6 +23,7 @@ use crate::error::AppError;
 use crate::posts::{self as uc, PostDraft};
 use crate::state::AppState;
 use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -137,10 +137,6 @@ fn state_class(s: PostState) -> &'static str {
         PostState::Held => "govuk-tag--red",
         PostState::Published => "govuk-tag--green",
     }
-}
-
-fn csrf(user: &CurrentUser, f: &HashMap<String, String>) -> Result<(), AppError> {
-    user.check_csrf(f.get("csrf_token").map(String::as_str))
 }
 
 fn field(f: &HashMap<String, String>, name: &str) -> String {
@@ -344,9 +340,8 @@ pub async fn new_post(State(state): State<AppState>, user: CurrentUser) -> UiRes
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     let p = uc::save(&state, &user, None, &draft_from_form(&f)?).await?;
     Ok(Redirect::to(&format!("/posts/{}", p.id)).into_response())
 }
@@ -355,9 +350,8 @@ pub async fn edit(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     uc::save(&state, &user, Some(id), &draft_from_form(&f)?).await?;
     Ok(Redirect::to(&format!("/posts/{id}")).into_response())
 }
@@ -374,9 +368,8 @@ struct Highlight {
 pub async fn highlight(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     state.require(&user, Action::PostsDraft, &Resource::System)?;
     let text = field(&f, "text").replace("\r\n", "\n");
     let (s, _): (Screening, String) = uc::screen(&state, &text).await?;
@@ -566,9 +559,8 @@ pub async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     uc::submit(&state, &user, id).await?;
     Ok(Redirect::to(&format!("/posts/{id}")).into_response())
 }
@@ -577,9 +569,8 @@ pub async fn override_warnings(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     uc::override_warnings(&state, &user, id, &field(&f, "reason")).await?;
     Ok(Redirect::to(&format!("/posts/{id}")).into_response())
 }
@@ -593,7 +584,6 @@ async fn decide(
     f: HashMap<String, String>,
     kind: uc::DecisionKind,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     uc::decide(&state, &user, id, kind, f.get("as").map(String::as_str), f.get("reason").map(String::as_str)).await?;
     Ok(Redirect::to(&format!("/posts/{id}")).into_response())
 }
@@ -602,7 +592,7 @@ pub async fn approve(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
     decide(state, user, id, f, uc::DecisionKind::Approve).await
 }
@@ -611,7 +601,7 @@ pub async fn send_back(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
     decide(state, user, id, f, uc::DecisionKind::Return).await
 }
@@ -682,9 +672,8 @@ pub async fn setup(State(state): State<AppState>, user: CurrentUser) -> UiResult
 pub async fn create_account(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     let a = NewAccount {
         platform: uc::parse_platform(&field(&f, "platform"))?,
         handle: field(&f, "handle"),
@@ -699,9 +688,8 @@ pub async fn create_account(
 pub async fn set_sio(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     uc::set_sio(&state, &user, &field(&f, "kind"), &field(&f, "label"), &field(&f, "sio_staff_number")).await?;
     Ok(Redirect::to("/posts/setup").into_response())
 }
@@ -709,9 +697,8 @@ pub async fn set_sio(
 pub async fn declare(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     uc::declare(&state, &user, &field(&f, "name"), &field(&f, "reason"), &field(&f, "guidance")).await?;
     Ok(Redirect::to("/posts").into_response())
 }
@@ -719,9 +706,8 @@ pub async fn declare(
 pub async fn end_incident(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    csrf(&user, &f)?;
     uc::end_incident(&state, &user, &field(&f, "reason")).await?;
     Ok(Redirect::to("/posts").into_response())
 }

@@ -2,7 +2,6 @@
 //! it in two steps: check a proposed pack against the one in force, then put it into effect
 //! with a reason. The forms work without JavaScript.
 
-use crate::forms::Form;
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -18,6 +17,7 @@ use crate::error::{AppError, FieldProblem};
 use crate::screening as uc;
 use crate::state::AppState;
 use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -118,7 +118,6 @@ async fn overview(
 
 #[derive(Deserialize)]
 pub struct CheckForm {
-    csrf_token: Option<String>,
     #[serde(default)]
     body: String,
 }
@@ -212,8 +211,11 @@ fn check_page(
     res
 }
 
-async fn check(State(state): State<AppState>, user: CurrentUser, Form(f): Form<CheckForm>) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
+async fn check(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<CheckForm>,
+) -> UiResult<Response> {
     match uc::check(&state, &user, &f.body).await {
         Ok(report) => Ok(check_page(&state, &user, report, f.body, Vec::new())),
         Err(AppError::Invalid { errors, .. }) => Ok(pack_page(&state, &user, Some(f.body), errors, None).await?),
@@ -223,15 +225,17 @@ async fn check(State(state): State<AppState>, user: CurrentUser, Form(f): Form<C
 
 #[derive(Deserialize)]
 pub struct ActivateForm {
-    csrf_token: Option<String>,
     #[serde(default)]
     body: String,
     #[serde(default)]
     reason: String,
 }
 
-async fn activate(State(state): State<AppState>, user: CurrentUser, Form(f): Form<ActivateForm>) -> UiResult<Response> {
-    user.check_csrf(f.csrf_token.as_deref())?;
+async fn activate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<ActivateForm>,
+) -> UiResult<Response> {
     match uc::activate(&state, &user, &f.body, &f.reason).await {
         Ok(v) => {
             let query = serde_urlencoded::to_string([("activated", &v.version)]).unwrap_or_default();

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use crate::forms::Form;
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -17,6 +16,7 @@ use crate::error::{AppError, FieldProblem};
 use crate::state::AppState;
 use crate::usage as uc;
 use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
 use crate::web::error::problems;
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
@@ -110,9 +110,8 @@ async fn exceptions(State(state): State<AppState>, user: CurrentUser) -> UiResul
 async fn create_exception(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    user.check_csrf(f.get("csrf_token").map(String::as_str))?;
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     match uc::record_streaming_exception(&state, &user, &get("staff_number"), &get("reason"), &get("until")).await {
         Ok(_) => Ok(Redirect::to("/usage/streaming-exceptions").into_response()),

@@ -10,12 +10,10 @@ use crate::forms::Form;
 use crate::state::AppState;
 use crate::web::UiError;
 
-/// A form that carries nothing but the CSRF token (sign out, confirm receipt, verify the audit
-/// log).
+/// A form that carries nothing but the CSRF token, which [`CsrfForm`] checks (sign out, confirm
+/// receipt, verify the audit log).
 #[derive(Deserialize)]
-pub struct CsrfOnly {
-    pub(crate) csrf_token: Option<String>,
-}
+pub struct CsrfOnly {}
 
 /// A URL-encoded form from the signed-in user, deserialised into `T` with the checks of
 /// [`Form`] (a body over the limit is a 413, a control character or a form that does not fit
@@ -31,8 +29,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let user = CurrentUser::from_request_parts(&mut parts, state).await?;
         let bytes = Form::<()>::read_body(Request::from_parts(parts, body), state).await?;
         let form = Form::<T>::parse(&bytes)?;
-        let token = serde_urlencoded::from_bytes::<CsrfOnly>(&bytes).ok().and_then(|c| c.csrf_token);
-        user.check_csrf(token.as_deref())?;
+        let token = crate::forms::form_urlencoded_pairs(&bytes).into_iter().find(|(k, _)| k == "csrf_token");
+        user.check_csrf(token.as_ref().map(|(_, v)| v.as_str()))?;
         Ok(CsrfForm(form))
     }
 }
