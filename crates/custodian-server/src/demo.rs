@@ -8,7 +8,7 @@ use custodian_domain::usage::{Feed, UsagePack};
 use custodian_store::{Actor, DeviceFilter, PersonFilter, Store};
 
 use crate::auth::{Passwords, random_token};
-use crate::usecases;
+use crate::imports;
 
 pub const PEOPLE_CSV: &str = include_str!("../../../fixtures/people.csv");
 pub const DEVICES_CSV: &str = include_str!("../../../fixtures/devices.csv");
@@ -36,13 +36,13 @@ impl DemoSignIns {
 pub async fn seed(store: &Store, passwords: &Passwords) -> anyhow::Result<DemoSignIns> {
     let now = time::OffsetDateTime::now_utc();
     let actor = Actor::system();
-    usecases::import_people(store, &actor, now, PEOPLE_CSV.as_bytes(), false)
+    imports::import_people(store, &actor, now, PEOPLE_CSV.as_bytes(), false)
         .await
         .map_err(|e| anyhow::anyhow!("demo people: {e}"))?;
-    usecases::import_devices(store, &actor, now, DEVICES_CSV.as_bytes(), false)
+    imports::import_devices(store, &actor, now, DEVICES_CSV.as_bytes(), false)
         .await
         .map_err(|e| anyhow::anyhow!("demo devices: {e}"))?;
-    usecases::import_intune(store, &actor, now, INTUNE_JSON.as_bytes(), true)
+    imports::import_intune(store, &actor, now, INTUNE_JSON.as_bytes(), true)
         .await
         .map_err(|e| anyhow::anyhow!("demo intune: {e}"))?;
     store

@@ -75,7 +75,7 @@ impl AppError {
         }
     }
 
-    fn title(&self) -> &'static str {
+    pub(crate) fn title(&self) -> &'static str {
         match self {
             Self::Unauthenticated => "Sign in required",
             Self::Forbidden(_) => "Not permitted",
@@ -90,7 +90,7 @@ impl AppError {
         }
     }
 
-    fn public_detail(&self) -> String {
+    pub(crate) fn public_detail(&self) -> String {
         match self {
             Self::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error");
@@ -167,34 +167,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The web interface's error: an accessible HTML page (or a redirect to sign in).
-#[derive(Debug)]
-pub struct UiError(pub AppError);
-
-impl<E: Into<AppError>> From<E> for UiError {
-    fn from(e: E) -> Self {
-        UiError(e.into())
-    }
-}
-
-impl IntoResponse for UiError {
-    fn into_response(self) -> Response {
-        if matches!(self.0, AppError::Unauthenticated) {
-            return axum::response::Redirect::to("/sign-in").into_response();
-        }
-        let status = self.0.status();
-        crate::ui::error_page(
-            status,
-            self.0.title(),
-            &self.0.public_detail(),
-            match &self.0 {
-                AppError::Invalid { errors, .. } => errors.clone(),
-                _ => Vec::new(),
-            },
-        )
-    }
-}
-
 /// Extractor rejections (for example a missing sign-in) render as problem+json; the web
 /// interface's router turns an unauthenticated one into a redirect to the sign-in page.
 impl IntoResponse for AppError {
@@ -204,4 +176,3 @@ impl IntoResponse for AppError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
-pub type UiResult<T> = Result<T, UiError>;

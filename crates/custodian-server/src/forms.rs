@@ -154,8 +154,21 @@ pub fn body_rejection(e: axum::extract::rejection::BytesRejection) -> AppError {
 pub struct Form<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Form<T> {
-    type Rejection = crate::error::UiError;
+    type Rejection = crate::web::UiError;
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Self::read_body(req, state).await?;
+        Ok(Form(Self::parse(&bytes)?))
+    }
+}
+
+impl<T> Form<T> {
+    /// The body of a URL-encoded form, refused when it is over the limit, of another content
+    /// type, or holds a control character (other than tab and line breaks) in a name or value.
+    pub(crate) async fn read_body<S: Send + Sync>(
+        req: axum::extract::Request,
+        state: &S,
+    ) -> Result<axum::body::Bytes, AppError> {
+        use axum::extract::FromRequest;
         let form_type = req
             .headers()
             .get(axum::http::header::CONTENT_TYPE)
@@ -163,22 +176,28 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
             .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(body_rejection)?;
         if !form_type && !bytes.is_empty() {
-            return Err(AppError::invalid("body", "send the form as application/x-www-form-urlencoded").into());
+            return Err(AppError::invalid("body", "send the form as application/x-www-form-urlencoded"));
         }
         for (k, v) in form_urlencoded_pairs(&bytes) {
             if let Some(c) = forbidden_character(&v).or_else(|| forbidden_character(&k)) {
                 let field = if forbidden_character(&k).is_some() { "form".to_string() } else { k };
-                return Err(forbidden_character_error(&field, c).into());
+                return Err(forbidden_character_error(&field, c));
             }
         }
-        serde_urlencoded::from_bytes::<T>(&bytes)
-            .map(Form)
-            .map_err(|e| AppError::invalid("form", format!("the form could not be read: {e}")).into())
+        Ok(bytes)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> Form<T> {
+    /// A checked body (see [`Form::read_body`]) as `T`; a form that does not fit is a 422.
+    pub(crate) fn parse(bytes: &[u8]) -> Result<T, AppError> {
+        serde_urlencoded::from_bytes::<T>(bytes)
+            .map_err(|e| AppError::invalid("form", format!("the form could not be read: {e}")))
     }
 }
 
 /// The decoded name and value of every field of a URL-encoded body.
-fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes).unwrap_or_default()
 }
 

@@ -4,8 +4,8 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::imports::{self as uc, ImportOutcome};
 use crate::state::AppState;
-use crate::usecases::{self as uc, ImportOutcome};
 use custodian_authz::{Action, Resource};
 
 /// Which register import.
@@ -71,7 +71,7 @@ pub struct Verification {
 pub async fn audit_verify(state: &AppState, user: &CurrentUser) -> Result<Verification, AppError> {
     state.require(user, Action::AuditVerify, &Resource::System)?;
     let store = state.store().clone();
-    let name = crate::keys::key_name(store.origin());
+    let name = crate::auth::keys::key_name(store.origin());
     let key = state.audit_key().verifying_key();
     state
         .offload(async move {

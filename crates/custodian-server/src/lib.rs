@@ -1,26 +1,32 @@
 //! Custodian's server: the use cases behind WP034, served as a JSON API under /api/v1 and as a
 //! server-rendered web interface, over one [`custodian_store::Store`].
 
+pub mod accounts;
 pub mod api;
 pub mod approvals;
 pub mod apps;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod devices;
 pub mod error;
+pub mod findings;
 pub mod forms;
 pub mod heavy;
-pub mod keys;
+pub mod home;
+pub mod imports;
 pub mod monitoring;
 pub mod ops;
 pub mod overseas;
+pub mod people;
+pub mod policy;
 pub mod posts;
 pub mod routing;
 pub mod screening;
 pub mod state;
-pub mod ui;
 pub mod usage;
-pub mod usecases;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -37,7 +43,13 @@ use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+/// The paths the command-line tool used before the server was arranged by area; kept so it
+/// builds until it moves to `auth::keys` and `imports`.
+#[doc(hidden)]
+pub use auth::keys;
 pub use config::Settings;
+#[doc(hidden)]
+pub use imports as usecases;
 pub use state::AppState;
 
 /// The Content-Security-Policy: no inline script or style, no framing.
@@ -74,7 +86,7 @@ impl Application {
         // The data folder holds the database, the signing key and the outbox: this account only.
         custodian_store::files::private_data_dir(&settings.data_dir)
             .with_context(|| format!("making {} private", settings.data_dir.display()))?;
-        let (key, _) = keys::for_log(&store, &settings.data_dir, &custodian_store::Actor::system()).await?;
+        let (key, _) = auth::keys::for_log(&store, &settings.data_dir, &custodian_store::Actor::system()).await?;
         let listener = TcpListener::bind(&settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
         let state = AppState::new(store, authz, settings, breached, key)?;
         screening::refresh(&state).await.context("loading the screening pack in force")?;
@@ -144,7 +156,7 @@ pub const API_PREFIX: &str = "/api/v1";
 /// Every (method, path) that [`router`] routes (but for the static files under /static), as
 /// registered: the pages, the API under [`API_PREFIX`] and the operations endpoints.
 pub fn route_table() -> Vec<routing::RouteEntry> {
-    let mut table = ui::routes().prefixed("");
+    let mut table = web::routes().prefixed("");
     table.extend(api::routes().prefixed(API_PREFIX));
     table.extend(ops::routes().prefixed(""));
     table
@@ -154,7 +166,7 @@ pub fn route_table() -> Vec<routing::RouteEntry> {
 pub fn router(state: AppState) -> Router {
     let static_dir = tower_http::services::ServeDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/static"));
     Router::new()
-        .merge(ui::routes().into_router().layer(middleware::from_fn_with_state(state.clone(), ui::with_incident)))
+        .merge(web::routes().into_router().layer(middleware::from_fn_with_state(state.clone(), web::with_incident)))
         .nest(API_PREFIX, api::routes().into_router())
         .merge(ops::routes().into_router())
         .nest_service("/static", static_dir)
@@ -187,7 +199,7 @@ pub fn router(state: AppState) -> Router {
         // Every extractor (forms, JSON, uploads) reads at most BODY_LIMIT; the usage import routes
         // raise theirs and stream to a temporary file. The outer limit caps every body.
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(overseas::USAGE_UPLOAD_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(usage::USAGE_UPLOAD_LIMIT))
         .layer(middleware::from_fn(explain_too_large))
         .with_state(state)
 }
@@ -207,14 +219,14 @@ async fn explain_too_large(req: Request<axum::body::Body>, next: Next) -> Respon
         return res;
     }
     let limit =
-        if usage { format!("{} GB", overseas::USAGE_UPLOAD_LIMIT >> 30) } else { format!("{} MB", BODY_LIMIT >> 20) };
+        if usage { format!("{} GB", usage::USAGE_UPLOAD_LIMIT >> 30) } else { format!("{} MB", BODY_LIMIT >> 20) };
     let e = error::AppError::TooLarge(format!(
         "The upload is larger than the {limit} the web service accepts here. Import a usage file of \
          any size on the server with `custodian usage import carrier|web FILE.csv`, or split it: \
          imports skip records already stored."
     ));
     use axum::response::IntoResponse;
-    if api { error::ApiError(e).into_response() } else { error::UiError(e).into_response() }
+    if api { error::ApiError(e).into_response() } else { crate::web::UiError(e).into_response() }
 }
 
 /// How long a request may take, by route: usage file uploads (up to 2 GB, streamed) have no
@@ -260,7 +272,7 @@ async fn within(limit: std::time::Duration, api: bool, fut: impl std::future::Fu
                 limit.as_secs()
             ));
             use axum::response::IntoResponse;
-            let mut res = if api { error::ApiError(e).into_response() } else { error::UiError(e).into_response() };
+            let mut res = if api { error::ApiError(e).into_response() } else { crate::web::UiError(e).into_response() };
             res.headers_mut().insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static("60"));
             res
         }
@@ -280,7 +292,7 @@ async fn refuse_control_characters_in_query(req: Request<axum::body::Body>, next
                 return if req.uri().path().starts_with("/api/") {
                     error::ApiError(e).into_response()
                 } else {
-                    error::UiError(e).into_response()
+                    crate::web::UiError(e).into_response()
                 };
             }
         }

@@ -83,7 +83,7 @@ pub async fn checkpoint_now(state: &AppState) -> anyhow::Result<Option<String>> 
     if size == 0 || size == latest {
         return Ok(None);
     }
-    let name = crate::keys::key_name(store.origin());
+    let name = crate::auth::keys::key_name(store.origin());
     Ok(Some(store.audit_checkpoint(&name, state.audit_key(), state.now()).await?))
 }
 

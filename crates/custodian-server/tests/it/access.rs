@@ -373,16 +373,12 @@ async fn a_leavers_tokens_and_sessions_end_when_they_leave_and_stay_ended(b: Bac
     };
     let now = time::OffsetDateTime::now_utc();
     let system = custodian_store::Actor::system();
-    custodian_server::usecases::import_people(app.store(), &system, now, row("leaver").as_bytes(), false)
-        .await
-        .unwrap();
+    custodian_server::imports::import_people(app.store(), &system, now, row("leaver").as_bytes(), false).await.unwrap();
     let tokens = app.store().tokens().await.unwrap();
     let jack = app.person("A1018").await;
     assert!(tokens.iter().filter(|t| t.person_id == jack.id).all(|t| t.revoked_at.is_some()), "{tokens:?}");
     // They come back: nothing issued before they left works again.
-    custodian_server::usecases::import_people(app.store(), &system, now, row("active").as_bytes(), false)
-        .await
-        .unwrap();
+    custodian_server::imports::import_people(app.store(), &system, now, row("active").as_bytes(), false).await.unwrap();
     assert_eq!(api.get("/me").await.0, 401);
     assert_ne!(session.get("/my-devices").await.0, 200);
     let auditor = app.api(&app.token("A1015").await);

@@ -166,7 +166,7 @@ async fn inventories_open_close_and_reopen_findings_in_place(b: Backend) {
 
     // Every import is audited with the file's SHA-256.
     let events = app.store().audit_page(Some("import:apps"), None, 1, 50).await.unwrap();
-    let sha = custodian_server::usecases::sha256_hex(INVENTORY.as_bytes());
+    let sha = custodian_server::imports::sha256_hex(INVENTORY.as_bytes());
     assert!(events.items.iter().any(|e| e.action == "import.apps" && e.detail["sha256"] == sha.as_str()));
     app.stop().await;
 }

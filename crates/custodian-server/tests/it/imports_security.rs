@@ -253,7 +253,7 @@ async fn audit_digests_of_people_are_keyed_and_the_log_still_verifies(b: Backend
     let csv = format!(
         "{HEADER}B3001,Sam Hill,sam.hill@warwickshire.police.example,officer,Response Policing North,,,active,0121 496 0199\n"
     );
-    custodian_server::usecases::import_people(
+    custodian_server::imports::import_people(
         &other,
         &custodian_store::Actor::cli(),
         time::OffsetDateTime::now_utc(),

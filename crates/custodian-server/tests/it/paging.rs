@@ -142,7 +142,7 @@ async fn search_follows_changes_made_by_another_process(b: Backend) {
     let other = custodian_store::Store::open(&app.db_url, &Default::default()).await.unwrap();
     let csv = "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to\n\
                WP-LT-0001,laptop,Zebra,ET45,9YBQB0Z,,,Windows 11 Enterprise,allocated,A1001\n";
-    custodian_server::usecases::import_devices(
+    custodian_server::imports::import_devices(
         &other,
         &custodian_store::Actor::cli(),
         time::OffsetDateTime::now_utc(),
@@ -158,7 +158,7 @@ async fn search_follows_changes_made_by_another_process(b: Backend) {
     assert!(tags(&by_old).contains(&"WP-LT-0001".to_string()), "{by_old}");
     let people = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
                   A1001,Helen Quarrendon,helen.marsh@warwickshire.police.example,officer,Response Policing North,,head_of_department,active,0121 496 0101\n";
-    custodian_server::usecases::import_people(
+    custodian_server::imports::import_people(
         &other,
         &custodian_store::Actor::cli(),
         time::OffsetDateTime::now_utc(),

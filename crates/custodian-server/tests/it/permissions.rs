@@ -201,7 +201,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         ));
     }
     let now = time::OffsetDateTime::now_utc();
-    custodian_server::usecases::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
+    custodian_server::imports::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
     let hash = app.state.passwords().hash(crate::support::PASSWORD).await.unwrap();
 
     let third_party_device = app.device("WP-LT-0001").await;

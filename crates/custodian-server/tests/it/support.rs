@@ -99,10 +99,10 @@ impl TestApp {
     /// Load the fixture force and give the listed people the test password.
     pub async fn seed(&self) {
         let now = time::OffsetDateTime::now_utc();
-        custodian_server::usecases::import_people(self.store(), &Actor::system(), now, PEOPLE.as_bytes(), false)
+        custodian_server::imports::import_people(self.store(), &Actor::system(), now, PEOPLE.as_bytes(), false)
             .await
             .unwrap();
-        custodian_server::usecases::import_devices(self.store(), &Actor::system(), now, DEVICES.as_bytes(), false)
+        custodian_server::imports::import_devices(self.store(), &Actor::system(), now, DEVICES.as_bytes(), false)
             .await
             .unwrap();
         let hash = self.state.passwords().hash(PASSWORD).await.unwrap();

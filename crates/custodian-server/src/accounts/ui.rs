@@ -1,0 +1,262 @@
+//! Signing in and out, and "Your account": who Custodian thinks you are, and changing your own
+//! password (WP034 9.1).
+//!
+//! Only a signed-in session may change a password (an API token may not: a token is issued for an
+//! integration, not for a person's credentials). The current password is asked for again, the new
+//! one is checked against the NIST SP 800-63B rules and the breach list, and every other session
+//! of the person ends in the same transaction as the change.
+
+use crate::routing::{Routes, get, post};
+use std::net::SocketAddr;
+
+use crate::forms::Form;
+use askama::Template;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use custodian_domain::people::PersonStatus;
+use serde::Deserialize;
+
+use crate::auth::{self, CurrentUser, MaybeUser, Via};
+use crate::error::{AppError, FieldProblem};
+use crate::state::AppState;
+use crate::web::UiResult;
+use crate::web::csrf::{CsrfForm, CsrfOnly};
+use crate::web::{ClauseView, Layout, clause_view, layout, page, render};
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/sign-in", get(sign_in_form).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/account", get(account))
+        .route("/account/password", post(change_password))
+}
+
+// ----- Sign in -------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "accounts/sign_in.html")]
+pub(crate) struct SignInPage {
+    pub(crate) layout: Layout,
+    /// The pre-session token the form posts back (see `auth::SIGNIN_COOKIE`).
+    pub(crate) signin_token: String,
+    pub(crate) email: String,
+    pub(crate) error: Option<String>,
+    pub(crate) c91: ClauseView,
+}
+page!(SignInPage);
+
+/// The sign-in page with its pre-session cookie (the one the browser has, or a new one).
+pub(crate) fn sign_in_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    email: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let token = auth::signin_token(headers).unwrap_or_else(auth::random_token);
+    let mut res = render(&SignInPage {
+        layout: layout(state, None, "Sign in", "/sign-in"),
+        signin_token: token.clone(),
+        email: email.to_string(),
+        error,
+        c91: clause_view("9.1"),
+    });
+    *res.status_mut() = status;
+    if let Ok(v) = header::HeaderValue::from_str(&auth::signin_cookie(&token, state.settings().secure_cookies)) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap, MaybeUser(user): MaybeUser) -> Response {
+    if user.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    sign_in_page(&state, &headers, "", None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    pub(crate) email: String,
+    pub(crate) password: String,
+    pub(crate) signin_token: Option<String>,
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<SignInForm>,
+) -> UiResult<Response> {
+    let email = f.email.trim().to_ascii_lowercase();
+    let now = state.now();
+    let address = addr.ip().to_string();
+    let fail = |msg: &str, status: StatusCode| sign_in_page(&state, &headers, &email, Some(msg.into()), status);
+    // Login CSRF: the form must post back the token of its own pre-session cookie.
+    if !auth::signin_csrf_ok(&headers, f.signin_token.as_deref()) {
+        return Ok(fail(
+            "The sign-in form had expired or did not come from this page. Enter your details again.",
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    if let Err(t) = state.throttle().check(&email, &address, now) {
+        tracing::warn!(address, scope = t.scope, "sign-in refused: throttled");
+        let wait = (t.until - now).whole_seconds().max(1);
+        let wait = if wait < 90 { format!("{wait} seconds") } else { format!("{} minutes", (wait + 59) / 60) };
+        return Ok(fail(
+            &format!("Too many failed attempts. Wait {wait} before trying again."),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    let person = state.store().person_by_email(&email).await?.filter(|p| p.status == PersonStatus::Active);
+    let hash = match &person {
+        Some(p) => state.store().password_hash(p.id).await?,
+        None => None,
+    };
+    let ok = state.passwords().verify(&f.password, hash.as_deref()).await;
+    match (ok, person) {
+        (true, Some(p)) => {
+            state.throttle().succeed(&email, &address);
+            let cookie = auth::start_session(&state, &p).await?;
+            let used = auth::signin_cookie("", state.settings().secure_cookies).replace("Max-Age=3600", "Max-Age=0");
+            Ok((
+                axum::response::AppendHeaders([(header::SET_COOKIE, cookie), (header::SET_COOKIE, used)]),
+                Redirect::to("/"),
+            )
+                .into_response())
+        }
+        _ => {
+            if let Some(t) = state.throttle().fail(&email, &address, now) {
+                let anonymous = custodian_store::Actor { person_id: None, label: format!("address:{address}") };
+                auth::record_throttle(&state, "session.sign_in", &format!("sign_in:{email}"), &anonymous, &address, t)
+                    .await?;
+            }
+            Ok(fail("Enter a correct email address and password.", StatusCode::UNAUTHORIZED))
+        }
+    }
+}
+
+pub async fn sign_out(State(state): State<AppState>, user: CurrentUser, _: CsrfForm<CsrfOnly>) -> UiResult<Response> {
+    if let auth::Via::Session { token_hash, .. } = &user.via {
+        state.store().delete_session(token_hash).await?;
+    }
+    Ok(([(header::SET_COOKIE, auth::clear_cookie(state.settings().secure_cookies))], Redirect::to("/sign-in"))
+        .into_response())
+}
+
+// ----- Your account --------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "accounts/account.html")]
+struct AccountPage {
+    layout: Layout,
+    email: String,
+    staff_number: String,
+    roles: Vec<String>,
+    errors: Vec<FieldProblem>,
+    changed: Option<u64>,
+    c91: ClauseView,
+}
+page!(AccountPage);
+
+fn account_page(state: &AppState, user: &CurrentUser, errors: Vec<FieldProblem>, changed: Option<u64>) -> Response {
+    let mut res = render(&AccountPage {
+        layout: layout(state, Some(user), "Your account", "/account"),
+        email: user.person.email.clone(),
+        staff_number: user.person.staff_number.to_string(),
+        roles: user.person.roles.iter().map(|r| r.as_str().replace('_', " ")).collect(),
+        c91: clause_view("9.1"),
+        changed,
+        errors: errors.clone(),
+    });
+    if !errors.is_empty() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+pub async fn account(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    Ok(account_page(&state, &user, Vec::new(), None))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+fn problem(field: &str, message: impl Into<String>) -> Vec<FieldProblem> {
+    vec![FieldProblem { field: Some(field.into()), line: None, message: message.into() }]
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<PasswordForm>,
+) -> UiResult<Response> {
+    let Via::Session { token_hash, .. } = &user.via else {
+        return Err(AppError::Forbidden("a password can be changed only from a signed-in session".into()).into());
+    };
+    // Wrong current passwords are throttled per person, as sign-ins are: a session left open
+    // must not become a way to guess the password behind it.
+    let now = state.now();
+    let account = format!("person:{}", user.id());
+    let address = addr.ip().to_string();
+    if let Err(t) = state.password_throttle().check(&account, &address, now) {
+        tracing::warn!(person = %user.person.staff_number, scope = t.scope, "password change refused: throttled");
+        let mut res = account_page(
+            &state,
+            &user,
+            problem("current_password", "Too many wrong passwords. Wait a few minutes before trying again."),
+            None,
+        );
+        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(res);
+    }
+    let stored = state.store().password_hash(user.id()).await?;
+    if !state.passwords().verify(&f.current_password, stored.as_deref()).await {
+        if let Some(t) = state.password_throttle().fail(&account, &address, now) {
+            let subject = format!("person:{}", user.person.staff_number);
+            crate::auth::record_throttle(&state, "account.change_password", &subject, &user.actor, &address, t).await?;
+        }
+        return Ok(account_page(
+            &state,
+            &user,
+            problem("current_password", "Enter your current password correctly"),
+            None,
+        ));
+    }
+    if f.new_password != f.confirm_password {
+        return Ok(account_page(
+            &state,
+            &user,
+            problem("confirm_password", "The two new passwords do not match"),
+            None,
+        ));
+    }
+    if f.new_password == f.current_password {
+        return Ok(account_page(
+            &state,
+            &user,
+            problem("new_password", "Choose a new password that is different from your current one"),
+            None,
+        ));
+    }
+    let p = &user.person;
+    let staff_number = p.staff_number.to_string();
+    let context = [p.email.split('@').next().unwrap_or(""), p.name.as_str(), staff_number.as_str(), "custodian"];
+    if let Err(m) =
+        custodian_domain::validate::check_password(&Default::default(), &f.new_password, &context, state.breached())
+    {
+        return Ok(account_page(&state, &user, problem("new_password", m), None));
+    }
+    state.password_throttle().succeed(&account, &address);
+    let hash = state.passwords().hash(&f.new_password).await.map_err(AppError::Internal)?;
+    let ended = state.store().change_password(user.id(), &hash, Some(token_hash), &user.actor, state.now()).await?;
+    Ok(account_page(&state, &user, Vec::new(), Some(ended)).into_response())
+}

@@ -1,0 +1,424 @@
+//! Approvals and notifications pages: the approvals a person may decide (overdue first), their
+//! own requests, one request with its steps, each step's clause in WP034's words, the decision
+//! form and the timeline; deputies; and each person's notifications, whose unread count the
+//! header shows. Every form works without JavaScript.
+
+use std::collections::HashMap;
+
+use crate::routing::{Routes, get, post};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use custodian_authz::{Action, Resource};
+use custodian_domain::approvals::StepStatus;
+use time::{OffsetDateTime, PrimitiveDateTime};
+use uuid::Uuid;
+
+use crate::approvals as uc;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
+use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/notifications", get(notifications))
+        .route("/notifications/count", get(count))
+        .route("/notifications/read-all", post(read_all))
+        .route("/notifications/{id}/read", post(read_one))
+        .route("/approvals", get(approvals))
+        .route("/approvals/delegations", post(delegate))
+        .route("/approvals/delegations/{id}/revoke", post(revoke))
+        .route("/approvals/{id}", get(request))
+        .route("/approvals/{id}/decide", post(decide))
+        .route("/approvals/{id}/withdraw", post(withdraw))
+}
+
+fn field<'a>(f: &'a HashMap<String, String>, k: &str) -> &'a str {
+    f.get(k).map(String::as_str).unwrap_or("")
+}
+
+fn parse_local(name: &'static str, v: &str) -> Result<OffsetDateTime, AppError> {
+    let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let day = time::macros::format_description!("[year]-[month]-[day]");
+    let v = v.trim();
+    PrimitiveDateTime::parse(v, minutes)
+        .map(PrimitiveDateTime::assume_utc)
+        .or_else(|_| time::Date::parse(v, day).map(|d| d.midnight().assume_utc()))
+        .map_err(|_| AppError::invalid(name, "Enter a date like 2026-12-01 or a date and time like 2026-12-01T09:00"))
+}
+
+// ----- Notifications -------------------------------------------------------------------------
+
+struct NotificationView {
+    id: Uuid,
+    title: String,
+    body: String,
+    link: Option<String>,
+    at: String,
+    unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "approvals/notifications.html")]
+struct NotificationsPage {
+    layout: Layout,
+    unread: i64,
+    items: Vec<NotificationView>,
+}
+page!(NotificationsPage);
+
+async fn notifications(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    let (items, unread) = uc::notifications(&state, &user, 200).await?;
+    Ok(render(&NotificationsPage {
+        layout: layout(&state, Some(&user), "Notifications", "/notifications"),
+        unread,
+        items: items
+            .iter()
+            .map(|n| NotificationView {
+                id: n.id,
+                title: n.title.clone(),
+                body: n.body.clone(),
+                link: n.link.clone(),
+                at: fmt_time(n.created_at),
+                unread: n.read_at.is_none(),
+            })
+            .collect(),
+    }))
+}
+
+/// The header's unread count (an htmx fragment; the header's link works without it).
+async fn count(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    let n = uc::unread(&state, &user).await?;
+    let html = if n > 0 {
+        format!(
+            "Notifications <strong class=\"moj-notification-badge\" id=\"unread-count\">{n}<span class=\"govuk-visually-hidden\"> unread</span></strong>"
+        )
+    } else {
+        "Notifications".to_string()
+    };
+    Ok(axum::response::Html(html).into_response())
+}
+
+async fn read_all(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> UiResult<Response> {
+    uc::mark_read(&state, &user, None).await?;
+    Ok(Redirect::to("/notifications").into_response())
+}
+
+async fn read_one(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> UiResult<Response> {
+    uc::mark_read(&state, &user, Some(id)).await?;
+    Ok(Redirect::to("/notifications").into_response())
+}
+
+// ----- Approvals -----------------------------------------------------------------------------
+
+struct RequestRow {
+    id: Uuid,
+    title: String,
+    requester: String,
+    status: String,
+    steps: String,
+    created: String,
+    overdue: bool,
+}
+
+struct OverdueRow {
+    id: Uuid,
+    title: String,
+    step: String,
+    clause: String,
+    decider: String,
+    due: String,
+}
+
+struct DelegationRow {
+    id: Uuid,
+    person: String,
+    deputy: String,
+    period: String,
+    reason: String,
+    mine: bool,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "approvals/approvals.html")]
+struct ApprovalsPage {
+    layout: Layout,
+    to_decide: Vec<RequestRow>,
+    mine: Vec<RequestRow>,
+    overdue: Option<Vec<OverdueRow>>,
+    delegations: Vec<DelegationRow>,
+}
+page!(ApprovalsPage);
+
+fn steps_summary(r: &custodian_store::approvals::ApprovalRequest) -> String {
+    r.steps
+        .iter()
+        .map(|s| format!("{} ({}): {}", s.key, s.decider_label, s.status.as_str()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+async fn approvals(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    let now = state.now();
+    let to_decide = uc::to_decide(&state, &user)
+        .await?
+        .into_iter()
+        .map(|t| RequestRow {
+            id: t.request.id,
+            title: t.request.title.clone(),
+            requester: t.request.requester_name.clone(),
+            status: t.request.status.as_str().into(),
+            steps: t.steps.join(", "),
+            created: fmt_time(t.request.created_at),
+            overdue: t.overdue,
+        })
+        .collect();
+    let mine = uc::mine(&state, &user)
+        .await?
+        .into_iter()
+        .map(|r| RequestRow {
+            id: r.id,
+            title: r.title.clone(),
+            requester: r.requester_name.clone(),
+            status: r.status.as_str().into(),
+            steps: steps_summary(&r),
+            created: fmt_time(r.created_at),
+            overdue: !r.overdue_steps(now).is_empty(),
+        })
+        .collect();
+    let overdue = if state.allows(&user, Action::ApprovalsOverview, &Resource::System) {
+        Some(
+            uc::overdue(&state, &user)
+                .await?
+                .into_iter()
+                .map(|o| OverdueRow {
+                    id: o.request_id,
+                    title: o.title,
+                    step: o.step_key,
+                    clause: o.clause,
+                    decider: o.decider_label,
+                    due: fmt_time(o.due_at),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let delegations = uc::delegations(&state, &user)
+        .await?
+        .into_iter()
+        .map(|d| DelegationRow {
+            id: d.id,
+            mine: d.person_id == user.id(),
+            active: d.revoked_at.is_none() && d.starts_at <= now && now < d.ends_at,
+            person: d.person_name,
+            deputy: d.deputy_name,
+            period: format!("{} to {}", fmt_time(d.starts_at), fmt_time(d.ends_at)),
+            reason: d.reason,
+        })
+        .collect();
+    Ok(render(&ApprovalsPage {
+        layout: layout(&state, Some(&user), "Approvals", "/approvals"),
+        to_decide,
+        mine,
+        overdue,
+        delegations,
+    }))
+}
+
+async fn delegate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+) -> UiResult<Response> {
+    // Who may delegate is settled before the dates are read, so a refusal never depends on input.
+    state.require(&user, custodian_authz::Action::ApprovalsDelegate, &custodian_authz::Resource::System)?;
+    let starts = parse_local("starts_at", field(&f, "starts_at"))?;
+    let ends = parse_local("ends_at", field(&f, "ends_at"))?;
+    uc::delegate(&state, &user, field(&f, "deputy"), starts, ends, field(&f, "reason")).await?;
+    Ok(Redirect::to("/approvals").into_response())
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> UiResult<Response> {
+    uc::revoke_delegation(&state, &user, id).await?;
+    Ok(Redirect::to("/approvals").into_response())
+}
+
+/// One step of an approval chain as every page with a chain shows it (this module's request page,
+/// app requests, overseas use): who decides, under which clause, its state, when it is due and
+/// who decided it with their reasons.
+pub(crate) struct StepView {
+    pub key: String,
+    pub clause: ClauseView,
+    pub decider: String,
+    pub sla_days: u32,
+    pub status: String,
+    pub status_class: &'static str,
+    pub due: String,
+    pub overdue: bool,
+    pub decided: String,
+    pub reasons: String,
+    /// Whether the viewer may decide this step now.
+    pub can_decide: bool,
+}
+
+/// One line of a request's timeline.
+pub(crate) struct EventView {
+    pub at: String,
+    pub text: String,
+    pub reasons: String,
+}
+
+/// The steps of a chain for a page; `can_decide` holds the keys the viewer may decide now.
+pub(crate) fn step_views(
+    steps: &[custodian_store::approvals::ApprovalStep],
+    can_decide: &[String],
+    now: OffsetDateTime,
+) -> Vec<StepView> {
+    steps
+        .iter()
+        .map(|s| StepView {
+            key: s.key.clone(),
+            clause: clause_view(&s.clause),
+            decider: s.decider_label.clone(),
+            sla_days: s.sla_days,
+            status: s.status.as_str().into(),
+            status_class: step_class(s.status),
+            due: s.due_at.map(fmt_time).unwrap_or_default(),
+            overdue: s.is_overdue(now),
+            decided: match (&s.decided_by_name, s.decided_at) {
+                (Some(n), Some(at)) => {
+                    format!("{n}{} on {}", if s.on_behalf_of.is_some() { " (as deputy)" } else { "" }, fmt_time(at))
+                }
+                _ => String::new(),
+            },
+            reasons: s.reasons.clone().unwrap_or_default(),
+            can_decide: can_decide.contains(&s.key),
+        })
+        .collect()
+}
+
+/// A request's timeline for a page; `requested` and `changed` are the feature's words for making
+/// the request and editing its subject (see [`timeline_text`]).
+pub(crate) fn timeline_views(
+    events: &[custodian_store::approvals::ApprovalEvent],
+    requested: &str,
+    changed: &str,
+) -> Vec<EventView> {
+    events
+        .iter()
+        .map(|e| EventView {
+            at: fmt_time(e.at),
+            text: timeline_text(e, requested, changed),
+            reasons: e.reasons.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "approvals/approval.html")]
+struct RequestPage {
+    layout: Layout,
+    id: Uuid,
+    title: String,
+    kind: String,
+    link: String,
+    requester: String,
+    status: String,
+    order: String,
+    steps: Vec<StepView>,
+    timeline: Vec<EventView>,
+    can_withdraw: bool,
+}
+page!(RequestPage);
+
+fn step_class(s: StepStatus) -> &'static str {
+    match s {
+        StepStatus::Waiting => "govuk-tag--grey",
+        StepStatus::Pending => "govuk-tag--blue",
+        StepStatus::Approved => "govuk-tag--green",
+        StepStatus::Rejected => "govuk-tag--red",
+    }
+}
+
+async fn request(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
+    let now = state.now();
+    let v = uc::view(&state, &user, id).await?;
+    let r = &v.request;
+    let steps = step_views(&r.steps, &v.can_decide, now);
+    let timeline = timeline_views(&v.timeline, "made the request", "changed the subject");
+    Ok(render(&RequestPage {
+        layout: layout(&state, Some(&user), &r.title, "/approvals"),
+        id: r.id,
+        title: r.title.clone(),
+        kind: r.kind.clone(),
+        link: r.link.clone(),
+        requester: r.requester_name.clone(),
+        status: r.status.as_str().into(),
+        order: match r.order {
+            custodian_domain::approvals::Order::Sequential => "one after the other".into(),
+            custodian_domain::approvals::Order::AllOf => "all of them, in any order".into(),
+        },
+        steps,
+        timeline,
+        can_withdraw: v.can_withdraw,
+    }))
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+) -> UiResult<Response> {
+    let reasons = f.get("reasons").map(String::as_str);
+    uc::decide(&state, &user, id, field(&f, "step"), field(&f, "verdict"), reasons).await?;
+    Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> UiResult<Response> {
+    uc::withdraw(&state, &user, id).await?;
+    Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
+}
+
+/// One line of a request's timeline, as every feature's page shows it: who did what to which
+/// step, under which clause, and for whom when a deputy acted. `requested` and `changed` are the
+/// feature's words for making the request and editing its subject ("requested the app").
+pub(crate) fn timeline_text(e: &custodian_store::approvals::ApprovalEvent, requested: &str, changed: &str) -> String {
+    let who = e.actor_name.clone().unwrap_or_else(|| "Custodian".into());
+    let step = e.step_key.as_ref().map(|k| format!(" step {}", k.replace('_', " "))).unwrap_or_default();
+    let clause = e.clause.as_ref().map(|c| format!(" (WP034 {c})")).unwrap_or_default();
+    let deputy = e.on_behalf_of_name.as_ref().map(|n| format!(" for {n}")).unwrap_or_default();
+    match e.event.as_str() {
+        "requested" => format!("{who} {requested}"),
+        "approved" => format!("{who} approved{step}{clause}{deputy}"),
+        "rejected" => format!("{who} rejected{step}{clause}{deputy}"),
+        "withdrawn" => format!("{who} withdrew the request"),
+        "restarted" => format!("{who} {changed}; every step starts again"),
+        "overdue" => format!("{step} passed its service level{clause}").trim_start().to_string(),
+        other => format!("{who}: {other}{step}"),
+    }
+}

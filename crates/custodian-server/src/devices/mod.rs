@@ -1,0 +1,101 @@
+//! Devices (WP034 1.2, 4.1, 4.7): the register, allocation to one named person, the holder's
+//! receipt and loss reports, and every other change of status.
+//!
+//! Use cases behind both the API and the web interface: authorise, load, apply the domain rule,
+//! then persist together with the audit event (the store does the last two in one transaction).
+//! Handlers stay thin.
+
+pub mod api;
+pub mod ui;
+
+use custodian_authz::{Action, Resource};
+use custodian_domain::devices::DeviceStatus;
+use custodian_store::Device;
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn device_resource(d: &Device) -> Resource {
+    Resource::Device { id: d.id, holder: d.holder_id, holder_line_manager: d.holder_line_manager_id }
+}
+
+pub async fn load_device(state: &AppState, id: Uuid) -> Result<Device, AppError> {
+    state.store().device(id).await?.ok_or_else(|| AppError::NotFound(format!("No device with id {id}.")))
+}
+
+/// A device, if the user may see it (WP034 4.1: the holder, their line manager, and the teams
+/// that manage devices).
+pub async fn view_device(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<Device, AppError> {
+    let d = load_device(state, id).await?;
+    state.require(user, Action::DevicesView, &device_resource(&d))?;
+    Ok(d)
+}
+
+pub async fn allocate(
+    state: &AppState,
+    user: &CurrentUser,
+    device: Uuid,
+    staff_number: &str,
+    reason: &str,
+) -> Result<Device, AppError> {
+    let d = load_device(state, device).await?;
+    state.require(user, Action::DevicesAllocate, &device_resource(&d))?;
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid("reason", "Give the reason for the allocation"));
+    }
+    let sn = staff_number.trim();
+    if sn.is_empty() {
+        return Err(AppError::invalid("staff_number", "Enter the staff number of the person receiving the device"));
+    }
+    let person = state
+        .store()
+        .person_by_staff_number(sn)
+        .await?
+        .ok_or_else(|| AppError::invalid("staff_number", format!("No person has staff number {sn}")))?;
+    Ok(state.store().allocate(device, person.id, reason.trim(), &user.actor, state.now()).await?)
+}
+
+pub async fn transition(
+    state: &AppState,
+    user: &CurrentUser,
+    device: Uuid,
+    status: &str,
+    reason: &str,
+) -> Result<Device, AppError> {
+    let d = load_device(state, device).await?;
+    state.require(user, Action::DevicesTransition, &device_resource(&d))?;
+    let to = DeviceStatus::parse(status)
+        .ok_or_else(|| AppError::invalid("status", format!("{status:?} is not a device status")))?;
+    if to == DeviceStatus::Allocated {
+        return Err(AppError::invalid("status", "Use allocation to give a device to a person"));
+    }
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid("reason", "Give the reason for the change"));
+    }
+    Ok(state.store().transition(device, to, reason.trim(), &user.actor, state.now()).await?)
+}
+
+pub async fn confirm_receipt(state: &AppState, user: &CurrentUser, device: Uuid) -> Result<Device, AppError> {
+    let d = load_device(state, device).await?;
+    state.require(user, Action::DevicesConfirmReceipt, &device_resource(&d))?;
+    Ok(state.store().confirm_receipt(device, user.id(), &user.actor, state.now()).await?)
+}
+
+pub async fn report_loss(
+    state: &AppState,
+    user: &CurrentUser,
+    device: Uuid,
+    stolen: bool,
+    circumstances: &str,
+) -> Result<Device, AppError> {
+    let d = load_device(state, device).await?;
+    state.require(user, Action::DevicesReportLoss, &device_resource(&d))?;
+    if circumstances.trim().is_empty() {
+        return Err(AppError::invalid("circumstances", "Say when and where the device was last seen"));
+    }
+    let (d, _) =
+        state.store().report_loss(device, user.id(), stolen, circumstances.trim(), &user.actor, state.now()).await?;
+    Ok(d)
+}

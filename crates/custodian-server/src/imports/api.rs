@@ -1,0 +1,116 @@
+//! The imports API: the people and device registers and Intune exports.
+
+use crate::routing::{Routes, post};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use custodian_authz::{Action, Resource};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::api::csrf_header;
+use crate::api::dto::*;
+use crate::auth::CurrentUser;
+use crate::error::{ApiResult, Problem};
+use crate::state::AppState;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/imports/people", post(import_people))
+        .route("/imports/devices", post(import_devices))
+        .route("/imports/intune", post(import_intune))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ImportQuery {
+    /// Import the valid rows and list the invalid ones, instead of rejecting the file.
+    skip_invalid: Option<bool>,
+    /// People import only: ignore role changes the caller may not make (only an administrator
+    /// changes roles, and nobody their own) instead of rejecting their rows; they are listed
+    /// in `ignored`.
+    ignore_roles: Option<bool>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportResult {
+    #[serde(flatten)]
+    summary: ImportOut,
+    skipped: Vec<crate::error::FieldProblem>,
+    /// Changes not applied in rows that were otherwise imported (role changes under `ignore_roles`).
+    ignored: Vec<crate::error::FieldProblem>,
+}
+
+fn import_result(mut o: crate::imports::ImportOutcome) -> Json<ImportResult> {
+    let ignored = std::mem::take(&mut o.summary.ignored);
+    Json(ImportResult {
+        summary: ImportOut::from(o.summary),
+        skipped: o.skipped.into_iter().map(crate::error::FieldProblem::from).collect(),
+        ignored: ignored.into_iter().map(crate::error::FieldProblem::from).collect(),
+    })
+}
+
+/// Import people from an HR export (CSV body, columns
+/// `staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones`).
+/// Only an administrator changes roles, and nobody their own roles, line manager or status
+/// (WP034 4.1): such rows are rejected with their line and field, or with `ignore_roles` the
+/// role changes are ignored and listed.
+#[utoipa::path(post, path = "/imports/people", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
+async fn import_people(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<ImportResult>> {
+    import(&state, &user, &headers, crate::heavy::RegisterImport::People, &q, body).await
+}
+
+/// Import the device register (CSV body, columns
+/// `asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to`).
+#[utoipa::path(post, path = "/imports/devices", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
+async fn import_devices(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<ImportResult>> {
+    import(&state, &user, &headers, crate::heavy::RegisterImport::Devices, &q, body).await
+}
+
+/// Apply a Microsoft Intune `managedDevices` export (a JSON array or a Graph page); raises
+/// WP034 4.1 findings where the signed-in user is not the holder.
+#[utoipa::path(post, path = "/imports/intune", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "application/json", description = "A JSON array of managedDevices, or a Graph page of them; entries the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
+async fn import_intune(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<ImportResult>> {
+    import(&state, &user, &headers, crate::heavy::RegisterImport::Intune, &q, body).await
+}
+
+/// What every import here does: check the CSRF header, then (for the device register and
+/// Intune) that the user may import devices, then import on the blocking pool. The people import
+/// settles who may change what row by row ([`crate::imports::people_authority`]).
+async fn import(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    kind: crate::heavy::RegisterImport,
+    q: &ImportQuery,
+    body: Bytes,
+) -> ApiResult<Json<ImportResult>> {
+    user.check_csrf(csrf_header(headers))?;
+    let ignore_roles = if matches!(kind, crate::heavy::RegisterImport::People) {
+        q.ignore_roles.unwrap_or(false)
+    } else {
+        state.require(user, Action::DevicesImport, &Resource::System)?;
+        false
+    };
+    let outcome = crate::heavy::import(state, user, kind, body, q.skip_invalid.unwrap_or(false), ignore_roles).await?;
+    Ok(import_result(outcome))
+}

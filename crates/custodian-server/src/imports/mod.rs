@@ -1,0 +1,230 @@
+//! Imports of the people and device registers and of Intune exports: parse, check the
+//! importer's authority, then apply with a summary of what was written and what was rejected.
+//!
+//! Use cases behind both the API and the web interface: authorise, load, apply the domain rule,
+//! then persist together with the audit event (the store does the last two in one transaction).
+//! Handlers stay thin.
+
+pub mod api;
+pub mod ui;
+
+use custodian_authz::{Action, Resource};
+use custodian_domain::imports::{self, ImportAuthority, RowError};
+use custodian_domain::people::StaffNumber;
+use custodian_store::{Actor, ImportSummary};
+use sha2::{Digest, Sha256};
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The outcome of an import: what was written, and the rows rejected or skipped.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct ImportOutcome {
+    pub summary: ImportSummary,
+    pub skipped: Vec<RowError>,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+pub(crate) fn rejected(errors: Vec<RowError>) -> AppError {
+    let detail = format!(
+        "The file has {} invalid row{}; nothing was imported. Fix them, or import with skip_invalid to import the valid rows.",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+    AppError::Invalid { detail, errors: errors.into_iter().map(crate::error::FieldProblem::from).collect() }
+}
+
+/// Import an HR export of people. An actor with no person identity (the demo seed) imports as
+/// the system operator, roles included; a person's actor imports with no right to change roles
+/// (a signed-in user's import goes through [`crate::heavy::import`] with [`people_authority`]).
+pub async fn import_people(
+    state_store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+) -> Result<ImportOutcome, AppError> {
+    let authority = match actor.person_id {
+        None => ImportAuthority::operator(),
+        Some(_) => ImportAuthority { may_change_roles: false, importer: None, ignore_roles: false },
+    };
+    import_people_with_progress(
+        state_store,
+        &authority,
+        actor,
+        now,
+        bytes,
+        skip_invalid,
+        &custodian_store::no_progress,
+        &|_| {},
+    )
+    .await
+}
+
+/// What a signed-in user or token may change through the people import (the web upload and
+/// `POST /api/v1/imports/people`). Anyone allowed `people.import` creates people and updates HR
+/// fields; only an administrator (`users.manage`, WP034 4.1) changes roles, and nobody their own
+/// roles, line manager or status, nor makes themselves someone's line manager. Refused changes
+/// reject their rows with the line and field, or, with `ignore_roles`, role changes are ignored
+/// (stored roles kept, new people get none) and listed in the summary's `ignored`.
+pub fn people_authority(state: &AppState, user: &CurrentUser, ignore_roles: bool) -> Result<ImportAuthority, AppError> {
+    state.require(user, Action::PeopleImport, &Resource::System)?;
+    Ok(ImportAuthority {
+        may_change_roles: state.allows(user, Action::UsersManage, &Resource::System),
+        importer: Some(
+            StaffNumber::parse(&user.person.staff_number)
+                .map_err(|m| AppError::Forbidden(format!("Your own staff number is not usable here: {m}")))?,
+        ),
+        ignore_roles,
+    })
+}
+
+/// Rows of `rows` whose line manager is neither in `rows` nor stored are removed, with an error
+/// each, until none is left (a row whose manager was removed cannot be linked either).
+async fn drop_unlinked_managers(
+    state_store: &custodian_store::Store,
+    rows: &mut Vec<imports::PersonRow>,
+    errors: &mut Vec<RowError>,
+) -> Result<(), AppError> {
+    loop {
+        let more = state_store.unknown_managers(rows).await?;
+        if more.is_empty() {
+            return Ok(());
+        }
+        let lines: std::collections::HashSet<u64> = more.iter().map(|e| e.line).collect();
+        rows.retain(|r| !lines.contains(&r.line));
+        errors.extend(more);
+    }
+}
+
+/// [`import_people`] with the importer's `authority`, reporting the row count once parsed
+/// (`total`) and rows applied (`progress`).
+#[allow(clippy::too_many_arguments)]
+pub async fn import_people_with_progress(
+    state_store: &custodian_store::Store,
+    authority: &ImportAuthority,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+    progress: custodian_store::Progress<'_>,
+    total: &(dyn Fn(u64) + Send + Sync),
+) -> Result<ImportOutcome, AppError> {
+    let parsed = imports::parse_people_csv(bytes).map_err(|e| rejected(vec![e]))?;
+    let mut errors = parsed.errors;
+    let mut rows = parsed.rows;
+    errors.extend(state_store.unknown_managers(&rows).await?);
+    if !errors.is_empty() {
+        if !skip_invalid {
+            errors.sort_by_key(|e| e.line);
+            return Err(rejected(errors));
+        }
+        let bad: std::collections::HashSet<u64> = errors.iter().map(|e| e.line).collect();
+        rows.retain(|r| !bad.contains(&r.line));
+        drop_unlinked_managers(state_store, &mut rows, &mut errors).await?;
+    }
+    total(rows.len() as u64);
+    // The store checks every row against the importer's authority inside its transaction; rows
+    // it refuses reject the file, or are skipped with `skip_invalid` and the rest imported again.
+    loop {
+        match state_store.import_people(&rows, authority, actor, now, &sha256_hex(bytes), progress).await? {
+            Ok(summary) => {
+                errors.sort_by_key(|e| e.line);
+                return Ok(ImportOutcome { summary, skipped: errors });
+            }
+            Err(refused) if !skip_invalid => {
+                errors.extend(refused);
+                errors.sort_by_key(|e| e.line);
+                return Err(rejected(errors));
+            }
+            Err(refused) => {
+                let lines: std::collections::HashSet<u64> = refused.iter().map(|e| e.line).collect();
+                rows.retain(|r| !lines.contains(&r.line));
+                errors.extend(refused);
+                drop_unlinked_managers(state_store, &mut rows, &mut errors).await?;
+            }
+        }
+    }
+}
+
+/// Import the device register (`custodian import devices`).
+pub async fn import_devices(
+    store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+) -> Result<ImportOutcome, AppError> {
+    import_devices_with_progress(store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {}).await
+}
+
+/// [`import_devices`] reporting the row count once parsed (`total`) and rows applied (`progress`).
+pub async fn import_devices_with_progress(
+    store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+    progress: custodian_store::Progress<'_>,
+    total: &(dyn Fn(u64) + Send + Sync),
+) -> Result<ImportOutcome, AppError> {
+    let parsed = imports::parse_devices_csv(bytes).map_err(|e| rejected(vec![e]))?;
+    let mut errors = parsed.errors;
+    let mut rows = parsed.rows;
+    for r in &rows {
+        if let Some(sn) = &r.allocated_to
+            && store.person_by_staff_number(sn.as_str()).await?.is_none()
+        {
+            errors.push(RowError {
+                line: r.line,
+                field: Some("allocated_to".into()),
+                message: format!("no person with staff number {sn}"),
+            });
+        }
+    }
+    if !errors.is_empty() && !skip_invalid {
+        errors.sort_by_key(|e| e.line);
+        return Err(rejected(errors));
+    }
+    let bad: std::collections::HashSet<u64> = errors.iter().map(|e| e.line).collect();
+    rows.retain(|r| !bad.contains(&r.line));
+    errors.sort_by_key(|e| e.line);
+    total(rows.len() as u64);
+    let summary = store.import_devices(&rows, actor, now, &sha256_hex(bytes), progress).await?;
+    Ok(ImportOutcome { summary, skipped: errors })
+}
+
+/// Apply a Microsoft Intune managedDevices export (`custodian import intune`).
+pub async fn import_intune(
+    store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+) -> Result<ImportOutcome, AppError> {
+    import_intune_with_progress(store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {}).await
+}
+
+/// [`import_intune`] reporting the device count once parsed (`total`) and devices applied.
+pub async fn import_intune_with_progress(
+    store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+    progress: custodian_store::Progress<'_>,
+    total: &(dyn Fn(u64) + Send + Sync),
+) -> Result<ImportOutcome, AppError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| AppError::invalid("file", format!("not UTF-8: {e}")))?;
+    let parsed = imports::parse_intune_json(text).map_err(|e| rejected(vec![e]))?;
+    if !parsed.errors.is_empty() && !skip_invalid {
+        return Err(rejected(parsed.errors));
+    }
+    total(parsed.rows.len() as u64);
+    let summary = store.import_intune(&parsed.rows, actor, now, &sha256_hex(bytes), progress).await?;
+    Ok(ImportOutcome { summary, skipped: parsed.errors })
+}

@@ -1,0 +1,291 @@
+//! The "Overseas use" pages (WP034 4.2): the request form, one's requests with the approval
+//! chain's timeline, the windows a viewer may see, and the MDM export as CSV. Every form works
+//! without JavaScript.
+
+use std::collections::HashMap;
+
+use crate::routing::{Routes, get, post};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use custodian_authz::{Action, Resource};
+use custodian_store::overseas_api::OverseasItem;
+use uuid::Uuid;
+
+use crate::approvals::ui::{EventView, StepView, step_views, timeline_views};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, FieldProblem};
+use crate::overseas as uc;
+use crate::state::AppState;
+use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::problems;
+use crate::web::{ClauseView, Layout, clause_view, layout, page, render};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/overseas", get(overseas).post(create))
+        .route("/overseas/export.csv", get(export_csv))
+        .route("/overseas/{id}", get(window))
+        .route("/overseas/{id}/decide", post(decide))
+        .route("/overseas/{id}/withdraw", post(withdraw))
+}
+
+fn status_class(s: &str) -> &'static str {
+    match s {
+        "approved" => "govuk-tag--green",
+        "rejected" => "govuk-tag--red",
+        "withdrawn" => "govuk-tag--grey",
+        _ => "govuk-tag--blue",
+    }
+}
+
+// ----- Overseas use --------------------------------------------------------------------------
+
+struct WindowRow {
+    id: Uuid,
+    person: String,
+    line_manager: String,
+    devices: String,
+    countries: String,
+    from: String,
+    to: String,
+    purpose: String,
+    status: String,
+    status_class: String,
+}
+
+impl From<&OverseasItem> for WindowRow {
+    fn from(w: &OverseasItem) -> Self {
+        Self {
+            id: w.id,
+            person: format!("{} ({})", w.person_name, w.staff_number),
+            line_manager: w.line_manager_name.clone().unwrap_or_else(|| "—".into()),
+            devices: if w.device_tags.is_empty() { "every device held".into() } else { w.device_tags.join(", ") },
+            countries: w.countries.join(", "),
+            from: w.from.to_string(),
+            to: w.to.to_string(),
+            purpose: w.purpose.clone(),
+            status: w.status.clone(),
+            status_class: status_class(&w.status).into(),
+        }
+    }
+}
+
+struct DeviceChoice {
+    tag: String,
+    label: String,
+    checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "overseas/overseas.html")]
+struct OverseasPage {
+    layout: Layout,
+    c42: ClauseView,
+    errors: Vec<FieldProblem>,
+    devices: Vec<DeviceChoice>,
+    countries: String,
+    from: String,
+    to: String,
+    purpose: String,
+    mine: Vec<WindowRow>,
+    others: Vec<WindowRow>,
+    sees_all: bool,
+    can_export: bool,
+    status: String,
+}
+page!(OverseasPage);
+
+#[derive(Default, serde::Deserialize)]
+struct WindowsQuery {
+    status: Option<String>,
+}
+
+async fn overseas_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &uc::RequestForm,
+    status: Option<&str>,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
+    let mine = uc::mine(state, user).await?;
+    let others = uc::windows(state, user, status).await?;
+    let held = state
+        .store()
+        .devices(&custodian_store::DeviceFilter { holder_id: Some(user.id()), ..Default::default() }, 1, 500)
+        .await?
+        .items;
+    let page = OverseasPage {
+        layout: layout(state, Some(user), "Overseas use", "/overseas"),
+        c42: clause_view("4.2"),
+        devices: held
+            .iter()
+            .map(|d| DeviceChoice {
+                tag: d.asset_tag.clone(),
+                label: format!("{} · {} {}", d.asset_tag, d.make, d.model),
+                checked: form.devices.iter().any(|t| t == &d.asset_tag),
+            })
+            .collect(),
+        countries: form.countries.join(", "),
+        from: form.from.clone(),
+        to: form.to.clone(),
+        purpose: form.purpose.clone(),
+        mine: mine.iter().map(WindowRow::from).collect(),
+        others: others.iter().filter(|w| w.person_id != user.id()).map(WindowRow::from).collect(),
+        sees_all: state.allows(user, Action::OverseasWindowsView, &Resource::System),
+        can_export: state.allows(user, Action::OverseasExport, &Resource::System),
+        status: status.unwrap_or("").into(),
+        errors,
+    };
+    let bad = !page.errors.is_empty();
+    let mut res = render(&page);
+    if bad {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn overseas(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<WindowsQuery>,
+) -> UiResult<Response> {
+    let status = q.status.as_deref().filter(|s| !s.is_empty());
+    Ok(overseas_page(&state, &user, &uc::RequestForm::default(), status, vec![]).await?)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<Vec<(String, String)>>,
+) -> UiResult<Response> {
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let form = uc::RequestForm {
+        devices: f.iter().filter(|(n, _)| n == "devices").map(|(_, v)| v.clone()).collect(),
+        countries: vec![get("countries")],
+        from: get("from"),
+        to: get("to"),
+        purpose: get("purpose"),
+    };
+    match uc::request(&state, &user, &form).await {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(overseas_page(&state, &user, &form, None, errors).await?)
+        }
+    }
+}
+
+async fn export_csv(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    let rows = uc::export(&state, &user).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"overseas-windows.csv\""),
+        ],
+        uc::export_csv(&rows),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "overseas/overseas_window.html")]
+struct WindowPage {
+    layout: Layout,
+    c42: ClauseView,
+    w: WindowRow,
+    approval_id: Option<Uuid>,
+    steps: Vec<StepView>,
+    timeline: Vec<EventView>,
+    can_decide: bool,
+    can_withdraw: bool,
+    errors: Vec<FieldProblem>,
+}
+page!(WindowPage);
+
+async fn window_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
+    let v = uc::view(state, user, id).await?;
+    let (steps, timeline, can_decide, can_withdraw) = match &v.approval {
+        Some(a) => (
+            step_views(&a.request.steps, &a.can_decide, state.now()),
+            timeline_views(&a.timeline, "made the request", "changed the request"),
+            !a.can_decide.is_empty(),
+            a.can_withdraw,
+        ),
+        None => (vec![], vec![], false, false),
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::CONFLICT };
+    let mut res = render(&WindowPage {
+        layout: layout(state, Some(user), "Overseas use", "/overseas"),
+        c42: clause_view("4.2"),
+        approval_id: v.item.approval_id(),
+        w: WindowRow::from(&v.item),
+        steps,
+        timeline,
+        can_decide,
+        can_withdraw,
+        errors,
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+async fn window(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
+    Ok(window_page(&state, &user, id, vec![]).await?)
+}
+
+/// A decider records their step on the window's own page (WP034 4.2: the line manager, Digital
+/// Services and the Force Vetting Unit). The decision goes through the shared approval chain, as on
+/// /approvals, so the window is approved in the same transaction as the last approval.
+async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+) -> UiResult<Response> {
+    let field = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
+    let decided = match uc::view(&state, &user, id).await?.item.approval_id() {
+        Some(approval) => {
+            crate::approvals::decide(&state, &user, approval, field("step"), field("verdict"), Some(field("reasons")))
+                .await
+                .map(drop)
+        }
+        None => Err(AppError::Conflict(
+            "This window was recorded as approved outside Custodian: there is nothing to decide.".into(),
+        )),
+    };
+    back_to_window(&state, &user, id, decided).await
+}
+
+/// After a step taken on a window's page: back to the page, or the page again with what was wrong.
+async fn back_to_window(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    done: Result<(), AppError>,
+) -> UiResult<Response> {
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(window_page(state, user, id, errors).await?)
+        }
+    }
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> UiResult<Response> {
+    let withdrawn = uc::withdraw(&state, &user, id).await.map(drop);
+    back_to_window(&state, &user, id, withdrawn).await
+}

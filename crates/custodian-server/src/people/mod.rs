@@ -1,0 +1,70 @@
+//! People (WP034 4.1, 4.12): who may list and see whom, and declared personal numbers shown
+//! only with a reason, which is logged.
+//!
+//! Use cases behind both the API and the web interface: authorise, load, apply the domain rule,
+//! then persist together with the audit event (the store does the last two in one transaction).
+//! Handlers stay thin.
+
+pub mod api;
+pub mod ui;
+
+use custodian_authz::{Action, Resource};
+use custodian_store::{AuditEntry, Page, Person};
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn person_resource(p: &Person) -> Resource {
+    Resource::Person { id: p.id, line_manager: p.line_manager_id, business_area: Some(p.business_area.clone()) }
+}
+
+/// A person's record; declared personal numbers are sensitive and shown only with a reason
+/// (at least ten characters and two words, else an error on `reason`), which is logged.
+pub async fn view_person(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    reason: Option<&str>,
+) -> Result<(Person, bool), AppError> {
+    let p = state.store().person(id).await?.ok_or_else(|| AppError::NotFound(format!("No person with id {id}.")))?;
+    state.require(user, Action::PeopleView, &person_resource(&p))?;
+    let sensitive = match reason {
+        Some(raw) if p.id != user.id() => {
+            // A real reason (WP034 4.12, need to know), not "x": checked before anything is shown.
+            let r = custodian_domain::validate::access_reason(raw).map_err(|m| AppError::invalid("reason", m))?;
+            let r = r.as_str();
+            state
+                .store()
+                .log_view(
+                    &user.actor,
+                    state.now(),
+                    AuditEntry::new("person.view_personal_numbers", format!("person:{}", p.staff_number))
+                        .clause("4.12")
+                        .justification(r),
+                )
+                .await?;
+            true
+        }
+        _ => p.id == user.id(),
+    };
+    Ok((p, sensitive))
+}
+
+/// People the user may list: everyone for the teams that need it; a Head of Department only
+/// their own business area (need to know).
+pub async fn list_people(
+    state: &AppState,
+    user: &CurrentUser,
+    mut filter: custodian_store::PersonFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<Person>, AppError> {
+    state.require(user, Action::PeopleList, &Resource::System)?;
+    let elsewhere = Resource::Person { id: Uuid::nil(), line_manager: None, business_area: None };
+    if !state.allows(user, Action::PeopleView, &elsewhere) {
+        filter.business_area = Some(user.person.business_area.clone());
+    }
+    Ok(state.store().people(&filter, page, per_page).await?)
+}

@@ -1,0 +1,217 @@
+//! The screening pack in force (WP034 6.3, 6.5) and how Corporate Communications change it.
+//!
+//! Every departmental post is screened by the engine compiled from the pack in force. The pack
+//! compiled into the build applies until a version is put into effect here; from then on the
+//! newest stored version applies, on every server sharing the database (each checks for a newer
+//! version every minute and at start).
+//!
+//! A change goes through two steps. **Check**: the proposed pack must parse, every rule must
+//! compile, and every saved example in it must produce exactly the categories it expects; the
+//! reviewer then sees what changes against the pack in force (rules added, removed and changed,
+//! every saved or corpus draft screened differently, precision and recall per category on the
+//! labelled corpus). **Put into effect**: the same checks again, a new version string and a
+//! reason; the version is stored with its full text, author and reason, with its audit event in
+//! the same transaction, and the engine is swapped.
+
+pub mod api;
+pub mod ui;
+
+use std::sync::{Arc, RwLock};
+
+use custodian_authz::{Action, Resource};
+use custodian_screening::review::{self, ChangeReport};
+use custodian_screening::{Engine, Pack, PackError};
+use custodian_store::screening::{NewPackVersion, PackVersion};
+use custodian_store::{Actor, Store};
+use time::OffsetDateTime;
+
+use crate::auth::{CurrentUser, sha256_hex};
+use crate::error::{AppError, FieldProblem};
+use crate::state::AppState;
+
+/// A compiled pack with what identifies it.
+pub struct ActivePack {
+    pub pack: Pack,
+    pub engine: Engine,
+    pub sha256: String,
+    /// The stored version's position in the history; `None` for the pack compiled into the build.
+    pub seq: Option<i64>,
+}
+
+impl ActivePack {
+    pub fn version(&self) -> &str {
+        &self.pack.version
+    }
+}
+
+/// The pack in force, shared by every request; swapped whole when a new version takes effect.
+#[derive(Clone)]
+pub struct Screener(Arc<RwLock<Arc<ActivePack>>>);
+
+impl Screener {
+    /// The pack compiled into this build.
+    pub fn builtin() -> anyhow::Result<Self> {
+        let text = Pack::builtin_text();
+        let (pack, engine) = compile(text).map_err(|e| anyhow::anyhow!("the built-in screening pack: {e}"))?;
+        Ok(Self(Arc::new(RwLock::new(Arc::new(ActivePack { pack, engine, sha256: sha256_hex(text), seq: None })))))
+    }
+
+    /// The pack in force now. Hold the `Arc` for a whole screening so one draft is screened by
+    /// one version.
+    pub fn current(&self) -> Arc<ActivePack> {
+        match self.0.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn install(&self, p: ActivePack) {
+        let mut g = match self.0.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        // Never go back to an older stored version (two servers, or a reload racing a change).
+        if p.seq >= g.seq {
+            *g = Arc::new(p);
+        }
+    }
+}
+
+pub fn compile(text: &str) -> Result<(Pack, Engine), PackError> {
+    let pack = Pack::from_toml(text)?;
+    let engine = Engine::from_pack(&pack)?;
+    Ok((pack, engine))
+}
+
+fn pack_problem(e: PackError) -> AppError {
+    let message = match &e {
+        PackError::Example { index, .. } => format!("saved example {}: {e}", index + 1),
+        _ => e.to_string(),
+    };
+    AppError::Invalid {
+        detail: format!("the screening pack cannot be used: {message}"),
+        errors: vec![FieldProblem { field: Some("body".into()), line: None, message }],
+    }
+}
+
+/// Install the newest stored version if it is newer than the one in force. Called at start and
+/// every minute, so every server sharing the database converges on the same pack.
+pub async fn refresh(state: &AppState) -> anyhow::Result<()> {
+    let Some(v) = state.store().screening_pack_current().await? else { return Ok(()) };
+    if state.screener().current().seq >= Some(v.seq) {
+        return Ok(());
+    }
+    match compile(&v.body) {
+        Ok((pack, engine)) => {
+            tracing::info!(version = %v.version, seq = v.seq, "screening pack in force");
+            state.screener().install(ActivePack { pack, engine, sha256: v.sha256, seq: Some(v.seq) });
+        }
+        // A stored version that this build cannot compile keeps the pack in force, loudly.
+        Err(e) => tracing::error!(version = %v.version, error = %e, "stored screening pack does not compile"),
+    }
+    Ok(())
+}
+
+/// The pack in force and every stored version, newest first.
+pub async fn overview(state: &AppState, user: &CurrentUser) -> Result<(Arc<ActivePack>, Vec<PackVersion>), AppError> {
+    state.require(user, Action::ScreeningPackView, &Resource::System)?;
+    Ok((state.screener().current(), state.store().screening_pack_history().await?))
+}
+
+/// One stored version, whole.
+pub async fn version(state: &AppState, user: &CurrentUser, version: &str) -> Result<PackVersion, AppError> {
+    state.require(user, Action::ScreeningPackView, &Resource::System)?;
+    state
+        .store()
+        .screening_pack(version)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no screening pack version {version:?} has been in force")))
+}
+
+/// Check a proposed pack against the one in force without changing anything.
+pub async fn check(state: &AppState, user: &CurrentUser, body: &str) -> Result<ChangeReport, AppError> {
+    state.require(user, Action::ScreeningPackManage, &Resource::System)?;
+    let current = state.screener().current();
+    let body = body.to_string();
+    state.offload_sync(move || compare_with(&current, &body)).await?
+}
+
+/// Put a proposed pack into effect: it must pass the same checks as [`check`], carry a version
+/// never used before, and come with a reason.
+pub async fn activate(state: &AppState, user: &CurrentUser, body: &str, reason: &str) -> Result<PackVersion, AppError> {
+    state.require(user, Action::ScreeningPackManage, &Resource::System)?;
+    let current = state.screener().current();
+    let (store, body, reason, actor, now) =
+        (state.store().clone(), body.to_string(), reason.to_string(), user.actor.clone(), state.now());
+    // Compiling the pack and running its examples is CPU-heavy: off the async workers.
+    let (stored, active) =
+        state.offload(async move { put_into_effect(&store, &current, &body, &reason, &actor, now).await }).await?;
+    state.screener().install(active);
+    Ok(stored)
+}
+
+/// The pack in force in this database: the newest stored version, or the built-in pack.
+pub async fn in_force(store: &Store) -> anyhow::Result<ActivePack> {
+    match store.screening_pack_current().await? {
+        Some(v) => {
+            let (pack, engine) =
+                compile(&v.body).map_err(|e| anyhow::anyhow!("stored screening pack {}: {e}", v.version))?;
+            Ok(ActivePack { pack, engine, sha256: v.sha256, seq: Some(v.seq) })
+        }
+        None => {
+            let text = Pack::builtin_text();
+            let (pack, engine) = compile(text).map_err(|e| anyhow::anyhow!("the built-in screening pack: {e}"))?;
+            Ok(ActivePack { pack, engine, sha256: sha256_hex(text), seq: None })
+        }
+    }
+}
+
+/// Compare a proposed pack with `current` (the checks of [`check`], without authorisation: the
+/// command line's operator has the database itself).
+pub fn compare_with(current: &ActivePack, body: &str) -> Result<ChangeReport, AppError> {
+    let (pack, engine) = compile(body).map_err(pack_problem)?;
+    Ok(review::compare(&current.pack, &current.engine, &pack, &engine))
+}
+
+/// Store a proposed pack as the newest version after checking it against `current`; returns the
+/// stored version and the compiled pack to install.
+pub async fn put_into_effect(
+    store: &Store,
+    current: &ActivePack,
+    body: &str,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(PackVersion, ActivePack), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid("reason", "Say why the pack is changing"));
+    }
+    let (pack, engine) = compile(body).map_err(pack_problem)?;
+    if pack.version == current.pack.version {
+        return Err(AppError::invalid(
+            "body",
+            format!(
+                "the pack's version is still {:?}, the version in force; give the changed pack a new version",
+                pack.version
+            ),
+        ));
+    }
+    let sha256 = sha256_hex(body);
+    let stored = store
+        .screening_pack_activate(
+            &NewPackVersion {
+                version: &pack.version,
+                body,
+                sha256: &sha256,
+                rules: pack.rules.len() as i64,
+                examples: pack.examples.len() as i64,
+                reason,
+            },
+            actor,
+            now,
+        )
+        .await?;
+    let seq = Some(stored.seq);
+    Ok((stored, ActivePack { pack, engine, sha256, seq }))
+}

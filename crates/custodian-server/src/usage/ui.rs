@@ -1,0 +1,271 @@
+//! The usage pages: streaming exceptions (WP034 4.6), and the usage imports page for Digital
+//! Services (4.1): upload a carrier or web gateway CSV and see every run. Every form works
+//! without JavaScript.
+
+use std::collections::HashMap;
+
+use crate::routing::{Routes, get, post};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use time::OffsetDateTime;
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, FieldProblem};
+use crate::state::AppState;
+use crate::usage as uc;
+use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::problems;
+use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/usage/streaming-exceptions", get(exceptions).post(create_exception))
+        .route("/usage/imports", get(imports))
+        .route(
+            "/usage/imports/{feed}",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(uc::USAGE_UPLOAD_LIMIT)),
+        )
+}
+
+fn fmt_us(us: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).map(fmt_time).unwrap_or_default()
+}
+
+// ----- Streaming exceptions ------------------------------------------------------------------
+
+struct ExceptionRow {
+    person: String,
+    reason: String,
+    approver: String,
+    from: String,
+    expires: String,
+}
+
+struct ReportChoice {
+    staff_number: String,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "usage/streaming_exceptions.html")]
+struct ExceptionsPage {
+    layout: Layout,
+    c46: ClauseView,
+    rows: Vec<ExceptionRow>,
+    reports: Vec<ReportChoice>,
+    errors: Vec<FieldProblem>,
+    reason: String,
+    until: String,
+}
+page!(ExceptionsPage);
+
+async fn exceptions_page(
+    state: &AppState,
+    user: &CurrentUser,
+    reason: &str,
+    until: &str,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
+    let rows = uc::streaming_exceptions(state, user).await?;
+    let reports = state.store().direct_reports(user.id()).await?;
+    let bad = !errors.is_empty();
+    let mut res = render(&ExceptionsPage {
+        layout: layout(state, Some(user), "Streaming exceptions", "/usage/streaming-exceptions"),
+        c46: clause_view("4.6"),
+        rows: rows
+            .iter()
+            .map(|e| ExceptionRow {
+                person: format!("{} ({})", e.person_name, e.staff_number),
+                reason: e.reason.clone(),
+                approver: e.approver_name.clone(),
+                from: fmt_us(e.from_us),
+                expires: fmt_us(e.expires_us),
+            })
+            .collect(),
+        reports: reports
+            .iter()
+            .filter(|p| p.status == custodian_domain::people::PersonStatus::Active)
+            .map(|p| ReportChoice {
+                staff_number: p.staff_number.clone(),
+                label: format!("{} ({})", p.name, p.staff_number),
+            })
+            .collect(),
+        errors,
+        reason: reason.into(),
+        until: until.into(),
+    });
+    if bad {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn exceptions(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    Ok(exceptions_page(&state, &user, "", "", vec![]).await?)
+}
+
+async fn create_exception(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+) -> UiResult<Response> {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    match uc::record_streaming_exception(&state, &user, &get("staff_number"), &get("reason"), &get("until")).await {
+        Ok(_) => Ok(Redirect::to("/usage/streaming-exceptions").into_response()),
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(exceptions_page(&state, &user, &get("reason"), &get("until"), errors).await?)
+        }
+    }
+}
+
+// ----- Usage imports -------------------------------------------------------------------------
+
+struct RunRow {
+    at: String,
+    actor: String,
+    feed: String,
+    rows: String,
+    imported: String,
+    duplicates: String,
+    rejected: String,
+    findings: String,
+    sha256: String,
+}
+
+struct ResultView {
+    feed: String,
+    rows: u64,
+    imported: u64,
+    duplicates: u64,
+    findings_opened: u64,
+    findings_updated: u64,
+    rejected: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "usage/usage_imports.html")]
+struct ImportsPage {
+    layout: Layout,
+    c41: ClauseView,
+    /// Other suppliers' layouts in the usage pack, per feed.
+    carrier_profiles: Vec<String>,
+    web_profiles: Vec<String>,
+    runs: Vec<RunRow>,
+    result: Option<ResultView>,
+    errors: Vec<FieldProblem>,
+}
+page!(ImportsPage);
+
+async fn imports_page(
+    state: &AppState,
+    user: &CurrentUser,
+    result: Option<ResultView>,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
+    let runs = uc::import_runs(state, user).await?;
+    let n = |v: &serde_json::Value, k: &str| {
+        v.get(k).map(|x| x.to_string().trim_matches('"').to_string()).unwrap_or_default()
+    };
+    let bad = !errors.is_empty();
+    let mut res = render(&ImportsPage {
+        layout: layout(state, Some(user), "Usage imports", "/usage/imports"),
+        c41: clause_view("4.1"),
+        carrier_profiles: uc::import_profiles(custodian_domain::usage::Feed::Carrier),
+        web_profiles: uc::import_profiles(custodian_domain::usage::Feed::Web),
+        runs: runs
+            .iter()
+            .map(|r| RunRow {
+                at: fmt_time(r.at),
+                actor: r.actor.clone(),
+                feed: n(&r.detail, "feed"),
+                rows: n(&r.detail, "rows"),
+                imported: n(&r.detail, "imported"),
+                duplicates: n(&r.detail, "duplicates"),
+                rejected: n(&r.detail, "rejected"),
+                findings: n(&r.detail, "findings_opened"),
+                sha256: n(&r.detail, "file_sha256"),
+            })
+            .collect(),
+        result,
+        errors,
+    });
+    if bad {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn imports(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    Ok(imports_page(&state, &user, None, vec![]).await?)
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(feed): Path<String>,
+    mut mp: Multipart,
+) -> UiResult<Response> {
+    let mut csrf = None;
+    let mut profile: Option<String> = None;
+    let mut file: Option<uc::Spooled> = None;
+    while let Some(mut field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
+        match field.name() {
+            Some("csrf_token") => {
+                csrf = Some(field.text().await.map_err(|e| AppError::invalid("csrf_token", e.body_text()))?)
+            }
+            Some("profile") => {
+                profile = Some(field.text().await.map_err(|e| AppError::invalid("profile", e.body_text()))?)
+            }
+            Some("file") => {
+                // Refuse before receiving the file when the form's token is already known to be wrong.
+                if csrf.is_some() {
+                    user.check_csrf(csrf.as_deref())?;
+                }
+                let mut spool = uc::Spool::new()?;
+                while let Some(chunk) = field.chunk().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
+                    spool.push(&chunk).await?;
+                }
+                file = Some(spool.finish().await?);
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(csrf.as_deref())?;
+    let file = match file {
+        Some(f) => f,
+        None => uc::Spooled { len: 0, reader: Box::new(std::io::empty()) },
+    };
+    match uc::import_usage(&state, &user, &feed, profile.as_deref(), file).await {
+        Ok(r) => {
+            let view = ResultView {
+                feed: r.feed.as_str().into(),
+                rows: r.rows,
+                imported: r.imported,
+                duplicates: r.duplicates,
+                findings_opened: r.findings_opened,
+                findings_updated: r.findings_updated,
+                rejected: r
+                    .rejected
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "Line {}{}: {}",
+                            e.line,
+                            e.record_id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default(),
+                            e.reason
+                        )
+                    })
+                    .collect(),
+            };
+            Ok(imports_page(&state, &user, Some(view), vec![]).await?)
+        }
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(imports_page(&state, &user, None, errors).await?)
+        }
+    }
+}

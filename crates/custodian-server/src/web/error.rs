@@ -1,0 +1,94 @@
+//! The web interface's errors: [`UiError`] renders an [`AppError`] as an accessible page with an
+//! error summary (or a redirect to sign in).
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::layout::{Layout, page, render};
+use super::nav::NavItem;
+use crate::error::{AppError, FieldProblem};
+
+/// The web interface's error: an accessible HTML page (or a redirect to sign in).
+#[derive(Debug)]
+pub struct UiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for UiError {
+    fn from(e: E) -> Self {
+        UiError(e.into())
+    }
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        if matches!(self.0, AppError::Unauthenticated) {
+            return axum::response::Redirect::to("/sign-in").into_response();
+        }
+        let status = self.0.status();
+        error_page(
+            status,
+            self.0.title(),
+            &self.0.public_detail(),
+            match &self.0 {
+                AppError::Invalid { errors, .. } => errors.clone(),
+                _ => Vec::new(),
+            },
+        )
+    }
+}
+
+pub type UiResult<T> = Result<T, UiError>;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    heading: String,
+    detail: String,
+    errors: Vec<FieldProblem>,
+}
+page!(ErrorPage);
+
+/// An error as an accessible page with an error summary.
+pub fn error_page(status: StatusCode, heading: &str, detail: &str, errors: Vec<FieldProblem>) -> Response {
+    let page = ErrorPage {
+        layout: Layout {
+            title: heading.into(),
+            user_name: None,
+            csrf_token: String::new(),
+            nav: vec![NavItem { href: "/".into(), label: "Home".into(), current: false }],
+            subnav: vec![],
+            incident: None,
+        },
+        status: status.as_u16(),
+        heading: heading.into(),
+        detail: detail.into(),
+        errors,
+    };
+    let mut res = render(&page);
+    *res.status_mut() = status;
+    res
+}
+
+impl FieldProblem {
+    /// "line 3, imei" or "imei", for error summaries.
+    pub fn place(&self) -> String {
+        match (&self.line, &self.field) {
+            (Some(l), Some(f)) => format!("Line {l}, {f}"),
+            (Some(l), None) => format!("Line {l}"),
+            (None, Some(f)) => f.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// The problems to show beside a form: those of invalid input, or a conflict as one problem;
+/// any other error is the whole page's.
+pub(crate) fn problems(e: AppError) -> Result<Vec<FieldProblem>, AppError> {
+    match e {
+        AppError::Invalid { errors, .. } => Ok(errors),
+        AppError::Conflict(m) => Ok(vec![FieldProblem { field: None, line: None, message: m }]),
+        other => Err(other),
+    }
+}
