@@ -24,7 +24,7 @@ pub async fn migrate(cli: &Cli, create: &bool) -> anyhow::Result<ExitCode> {
     // A new log gets its signing key now, bound to it (a log that has a key, or signed
     // checkpoints, is left for the commands that sign to check).
     if store.audit_key().await?.is_none() && store.latest_checkpoint().await?.is_none() {
-        let (_, b) = custodian_server::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
+        let (_, b) = custodian_server::auth::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
         report_binding(&store, &s, b).await?;
     }
     println!("migrations applied to {}", custodian_store::redact(&s.database_url));

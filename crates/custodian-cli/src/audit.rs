@@ -26,15 +26,15 @@ pub enum AuditCmd {
 /// Run an audit command.
 pub async fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
     let (s, store) = open(cli).await?;
-    let name = custodian_server::keys::key_name(store.origin());
+    let name = custodian_server::auth::keys::key_name(store.origin());
     match cmd {
         AuditCmd::Verify { json } => {
             // The checkpoints are checked with the key in the data folder, never with the
             // public key stored in the database (which the check compares with it).
-            let key = match custodian_server::keys::load(&s.data_dir)? {
+            let key = match custodian_server::auth::keys::load(&s.data_dir)? {
                 Some(k) => k,
                 None => {
-                    let (k, b) = custodian_server::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
+                    let (k, b) = custodian_server::auth::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
                     report_binding(&store, &s, b).await?;
                     k
                 }
@@ -58,7 +58,7 @@ pub async fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         AuditCmd::Checkpoint => {
-            let (key, b) = custodian_server::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
+            let (key, b) = custodian_server::auth::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
             report_binding(&store, &s, b).await?;
             let note = store.audit_checkpoint(&name, &key, time::OffsetDateTime::now_utc()).await?;
             print!("{note}");
@@ -70,7 +70,7 @@ pub async fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
 /// Say on standard error when a command bound the audit log to its signing key.
 pub async fn report_binding(store: &Store, s: &Settings, b: custodian_store::KeyBinding) -> anyhow::Result<()> {
     use custodian_store::KeyBinding;
-    let path = s.data_dir.join(custodian_server::keys::KEY_FILE);
+    let path = s.data_dir.join(custodian_server::auth::keys::KEY_FILE);
     let path = std::path::absolute(&path).unwrap_or(path);
     let key = match store.audit_key().await? {
         Some(k) => custodian_store::describe_key(&k.public_key),

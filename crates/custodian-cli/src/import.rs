@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 use custodian_domain::imports::ImportAuthority;
-use custodian_server::usecases;
+use custodian_server::imports;
 use custodian_store::Actor;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -64,7 +64,7 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
             } else {
                 ImportAuthority::operator()
             };
-            usecases::import_people_with_progress(
+            imports::import_people_with_progress(
                 &store,
                 &authority,
                 &Actor::cli(),
@@ -77,7 +77,7 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
             .await
         }
         "devices" => {
-            usecases::import_devices_with_progress(
+            imports::import_devices_with_progress(
                 &store,
                 &Actor::cli(),
                 now,
@@ -89,7 +89,7 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
             .await
         }
         "intune" => {
-            usecases::import_intune_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total)
+            imports::import_intune_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total)
                 .await
         }
         "apps" => {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 use custodian_domain::people::Role;
-use custodian_server::{Application, Settings, usecases};
+use custodian_server::{Application, Settings, imports};
 use custodian_store::{Actor, Store};
 
 use crate::Cli;
@@ -70,7 +70,7 @@ pub async fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<ExitCode> {
                 csv_field(business_area),
                 csv_field(&roles.join(";"))
             );
-            if let Err(e) = usecases::import_people(&store, &Actor::cli(), now, csv.as_bytes(), false).await {
+            if let Err(e) = imports::import_people(&store, &Actor::cli(), now, csv.as_bytes(), false).await {
                 return report_app_error(e, false);
             }
             let p = by_staff(&store, staff_number).await?;

@@ -43,13 +43,7 @@ use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// The paths the command-line tool used before the server was arranged by area; kept so it
-/// builds until it moves to `auth::keys` and `imports`.
-#[doc(hidden)]
-pub use auth::keys;
 pub use config::Settings;
-#[doc(hidden)]
-pub use imports as usecases;
 pub use state::AppState;
 
 /// The Content-Security-Policy: no inline script or style, no framing.

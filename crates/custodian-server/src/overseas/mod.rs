@@ -4,7 +4,7 @@
 //! * A person requests overseas use of devices they hold; the request goes on the approval chain
 //!   to their line manager (fixed now), Digital Services and the Force Vetting Unit, who decide it
 //!   in any order through the approvals pages and API. The window becomes approved only when all
-//!   three approve (see `custodian_store::overseas_api`).
+//!   three approve (see `custodian_store::overseas`).
 //! * Who sees which windows: the person their own, a line manager the requests they decide,
 //!   Digital Services and the Force Vetting Unit every one (`overseas.windows.view`). Digital
 //!   Services export the approved ones for the MDM.
@@ -14,8 +14,8 @@ pub mod ui;
 
 use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::RequestStatus;
-use custodian_store::approvals_api::ApprovalRequest;
-use custodian_store::overseas_api::{NewOverseasRequest, OverseasFilter, OverseasItem, valid_country};
+use custodian_store::approvals::ApprovalRequest;
+use custodian_store::overseas::{NewOverseasRequest, OverseasFilter, OverseasItem, valid_country};
 use time::Date;
 use uuid::Uuid;
 

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::{Action, Resource};
-use custodian_store::overseas_api::OverseasItem;
+use custodian_store::overseas::OverseasItem;
 use uuid::Uuid;
 
 use crate::approvals::ui::{EventView, StepView, step_views, timeline_views};

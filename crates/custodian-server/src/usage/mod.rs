@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use custodian_authz::{Action, Resource};
 use custodian_domain::usage::{Feed, UsagePack};
-use custodian_store::overseas_api::{StreamingExceptionItem, UsageImportRun};
-use custodian_store::usage_api::UsageImport;
+use custodian_store::overseas::{StreamingExceptionItem};
+use custodian_store::usage::{UsageImport, UsageImportRun};
 use time::OffsetDateTime;
 use uuid::Uuid;
 

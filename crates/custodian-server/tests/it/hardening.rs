@@ -323,7 +323,7 @@ async fn the_data_folder_and_its_files_are_private() {
     assert_eq!(s, 201, "{d}");
     let dir = app.dir.clone();
     assert_eq!(mode(&dir), 0o700, "data folder");
-    for name in ["custodian.db", "custodian.db-wal", "custodian.db-shm", custodian_server::keys::KEY_FILE] {
+    for name in ["custodian.db", "custodian.db-wal", "custodian.db-shm", custodian_server::auth::keys::KEY_FILE] {
         let p = dir.join(name);
         assert!(p.exists(), "{name} exists after a write");
         assert_eq!(mode(&p), 0o600, "{name}");
