@@ -77,16 +77,8 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
             .await
         }
         "devices" => {
-            imports::import_devices_with_progress(
-                &store,
-                &Actor::cli(),
-                now,
-                &bytes,
-                a.skip_invalid,
-                &progress,
-                &total,
-            )
-            .await
+            imports::import_devices_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total)
+                .await
         }
         "intune" => {
             imports::import_intune_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total)

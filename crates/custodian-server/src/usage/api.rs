@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use custodian_authz::{Action, Resource};
-use custodian_store::overseas::{StreamingExceptionItem};
+use custodian_store::overseas::StreamingExceptionItem;
 use custodian_store::usage::{UsageImport, UsageImportRun};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

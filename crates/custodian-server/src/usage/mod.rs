@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use custodian_authz::{Action, Resource};
 use custodian_domain::usage::{Feed, UsagePack};
-use custodian_store::overseas::{StreamingExceptionItem};
+use custodian_store::overseas::StreamingExceptionItem;
 use custodian_store::usage::{UsageImport, UsageImportRun};
 use time::OffsetDateTime;
 use uuid::Uuid;
