@@ -93,12 +93,22 @@ impl AppError {
     pub(crate) fn public_detail(&self) -> String {
         match self {
             Self::Internal(e) => {
-                tracing::error!(error = %format!("{e:#}"), "internal error");
-                "Something went wrong on our side. The problem has been logged.".into()
+                // The cause stays in the log; the person sees a reference that finds it there.
+                let reference = incident_reference();
+                tracing::error!(reference = %reference, error = %format!("{e:#}"), "internal error");
+                format!(
+                    "Something went wrong on our side. The problem has been logged as {reference}; quote it if you report this."
+                )
             }
             other => other.to_string(),
         }
     }
+}
+
+/// A short random reference for one internal error, written to the log with its cause and shown to
+/// the person who met it, so a report can be matched to the log line (`err-` and 12 hex digits).
+fn incident_reference() -> String {
+    format!("err-{:012x}", rand::random::<u64>() >> 16)
 }
 
 impl From<StoreError> for AppError {
@@ -176,3 +186,21 @@ impl IntoResponse for AppError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_shows_a_reference_and_keeps_its_cause_out_of_the_answer() {
+        let e = AppError::from(StoreError::Internal("the import lock at /var/lib/x could not be taken".into()));
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let detail = e.public_detail();
+        assert!(!detail.contains("/var/lib/x"), "{detail}");
+        let reference = detail.split_whitespace().find(|w| w.starts_with("err-")).expect(&detail);
+        let hex = reference.trim_start_matches("err-").trim_end_matches(';');
+        assert_eq!(hex.len(), 12, "{detail}");
+        assert!(hex.chars().all(|c| c.is_ascii_hexdigit()), "{detail}");
+        assert_ne!(detail, e.public_detail(), "each time a new reference");
+    }
+}
