@@ -5,7 +5,7 @@
 //!
 //! This module is a pure state machine: no I/O, time passed in. The store keeps requests in
 //! generic tables and calls [`Request::decide`], [`Request::withdraw`] and [`Request::restart`]
-//! inside the feature's own transaction (see `custodian_store::approvals_api`).
+//! inside the feature's own transaction (see `custodian_store::approvals`).
 //!
 //! # Defining a chain
 //!

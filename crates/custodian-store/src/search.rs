@@ -8,7 +8,7 @@
 //! ("BM-0", "Model"). Only the page shown is then read from the database.
 //!
 //! The copy is never stale: every write that changes what a search or its filters see bumps
-//! `device_search_rev` in its own transaction (`search_sync` in ops.rs), and every search reads
+//! `device_search_rev` in its own transaction (`search_sync` in devices/sql.rs), and every search reads
 //! that revision first and reloads the copy when it has moved, whichever process made the write
 //! (a server, or the CLI importing a register). The revision is read before the rows, so a write
 //! racing a reload can only cause one extra reload, never a copy labelled newer than it is.

@@ -1,6 +1,8 @@
 //! The two migration folders stay in step, and a PostgreSQL database migrated before a twin was
 //! added still opens.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

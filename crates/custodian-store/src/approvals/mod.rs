@@ -5,13 +5,13 @@
 //! # Using the chain from a feature
 //!
 //! A feature (unlisted apps, overseas use, social media posts...) keeps its own record and opens
-//! an approval request for it **in the same transaction**, with its own audit events. Its
-//! operations live in a `<feature>_ops.rs` file `include!`d next to `approvals_ops.rs` (see
-//! `lib.rs`), so they can call the transaction-level functions directly:
+//! an approval request for it **in the same transaction**, with its own audit events. Its SQL lives
+//! in its own `<feature>/sql.rs`, compiled per backend beside `approvals/sql.rs` (see
+//! `backend.rs`), so it can call the transaction-level functions of `approvals` directly:
 //!
 //! ```ignore
-//! // in <feature>_ops.rs, compiled once per backend
-//! pub async fn overseas_request(pool: &Pool<DB>, r: &NewTrip, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+//! // in <feature>/sql.rs, compiled once per backend
+//! pub async fn request(pool: &Pool<DB>, r: &NewTrip, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
 //!     let mut tx = pool.begin().await?;
 //!     let id = Uuid::now_v7();
 //!     sqlx::query("INSERT INTO overseas_trips ...").execute(&mut *tx).await?;
@@ -34,26 +34,27 @@
 //! }
 //! ```
 //!
-//! The working overseas-use route (WP034 4.2) is `overseas_request` in `overseas_ops.rs`, with
-//! its `overseas_use` arm in `approval_effects` and its withdrawal hook in `approval_withdraw`.
+//! The working overseas-use route (WP034 4.2) is `request` in `overseas/sql.rs`, with its
+//! `EFFECT` listed in `approvals::sql::EFFECTS` and its withdrawal hook in `withdraw`.
 //!
-//! Transaction-level functions (each takes `&mut Tx`): `approval_open`, `approval_load_tx`,
-//! `approval_decide_tx`, `approval_withdraw_tx`, `approval_restart_tx` (call it when the
-//! subject is edited: every step goes back to pending), `approval_exclude_tx` (name the people
+//! Transaction-level functions in `approvals/sql.rs` (each takes `&mut Tx`): `open`, `load_tx`,
+//! `decide_tx`, `withdraw_tx`, `restart_tx` (call it when the
+//! subject is edited: every step goes back to pending), `exclude_tx` (name the people
 //! who made the subject as it stands, so none of them decides it), `notify` and
 //! `notify_decider`.
 //!
 //! **The effect of a final approval** (a grant, a publication, a permitted trip) is the feature's.
 //! Two ways to run it, both in the deciding transaction:
 //!
-//! 1. add one arm for your `kind` to `approval_effects` in `approvals_ops.rs`; it runs whenever
+//! 1. define an `EFFECT: approvals::Effect` for your `kind` in your `sql.rs` and list it in
+//!    `EFFECTS` in `approvals/sql.rs`; it runs whenever
 //!    a decision is made through [`Store::approval_decide`] (the generic "approvals to decide"
 //!    page and API use that), with the request and the [`Outcome`];
-//! 2. or decide through your own operation: call `approval_decide_tx`, then act on the returned
+//! 2. or decide through your own operation: call `decide_tx`, then act on the returned
 //!    [`Decided::outcome`] before committing.
 //!
-//! Social media posts (`posts_ops.rs`, kind `social_post`) use both: the post's own approve
-//! and return decide through `approval_decide_tx`, and the `approval_effects` arm moves the
+//! Social media posts (`posts/sql.rs`, kind `social_post`) use both: the post's own approve
+//! and return decide through `decide_tx`, and its `EFFECT` moves the
 //! post when the step is decided from the generic page instead.
 //!
 //! Every decision writes an audit event (`approval.approve` / `approval.reject`) naming the
@@ -274,7 +275,7 @@ impl Store {
     }
 
     /// Decide a step as `person`, running the feature's effect on final approval
-    /// (`approval_effects`), all in one transaction.
+    /// (the `EFFECTS` of `approvals/sql.rs`), all in one transaction.
     #[allow(clippy::too_many_arguments)]
     pub async fn approval_decide(
         &self,

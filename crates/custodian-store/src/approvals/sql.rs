@@ -15,7 +15,6 @@ use sqlx::{Pool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 use crate::approvals::*;
-use crate::apps::GrantTo;
 use custodian_domain::approvals::{self as domain, Deciding, Decider, Order, RequestStatus, StepStatus, Verdict};
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.subject, r.title, r.link, r.requester_id, p.name AS requester_name, \
@@ -445,20 +444,24 @@ pub async fn decide_tx(
 
 /// The effect of a decision for each feature, run in the deciding transaction by
 /// [`approval_decide`]. Add an arm for your `kind`.
+/// The future an [`Effect`] returns.
+pub type EffectFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>>;
+
+/// What deciding a request of one `kind` does to the feature's own record, inside the deciding
+/// transaction. Each feature defines its `EFFECT` in its own `sql.rs`; [`EFFECTS`] lists them.
+pub struct Effect {
+    pub kind: &'static str,
+    pub run: for<'a, 'b> fn(&'a mut Tx<'b>, &'a Decided, &'a Actor, OffsetDateTime) -> EffectFuture<'a>,
+}
+
+/// The features whose decided requests change their records, keyed by request kind. Kinds not
+/// listed (a standalone request) have no effect.
+const EFFECTS: &[&Effect] = &[&overseas::EFFECT, &posts::EFFECT, &apps::EFFECT];
+
 async fn effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    match d.request.kind.as_str() {
-        crate::overseas::OVERSEAS_KIND => overseas::effect(tx, d, actor, now).await,
-        // A post moves on (or back to its author) with the decision (posts_ops.rs).
-        "social_post" => posts::chain_effect(tx, d, actor, now).await,
-        // WP034 4.8: Digital Services' approval grants the app to the requester (see apps_ops.rs;
-        // `app_request_decide` also offers a role grant and an expiry).
-        "app" if d.outcome == domain::Outcome::Approved => {
-            apps::request_grant_tx(tx, &d.request.subject, GrantTo::Requester, None, actor, now).await
-        }
-        _ => {
-            let _ = (tx, actor, now);
-            Ok(())
-        }
+    match EFFECTS.iter().find(|e| e.kind == d.request.kind) {
+        Some(effect) => (effect.run)(tx, d, actor, now).await,
+        None => Ok(()),
     }
 }
 

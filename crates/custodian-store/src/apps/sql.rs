@@ -14,6 +14,7 @@ use sqlx::{Pool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 use crate::apps::*;
+use crate::approvals::Decided;
 use custodian_domain::apps::{self as domain, Audience, Category as AppCategory, Platform as AppPlatform};
 
 type LiveGrantRow = (String, String, Option<String>, Option<String>, Option<Uuid>, Option<OffsetDateTime>);
@@ -986,4 +987,17 @@ pub async fn request_decide(
     }
     tx.commit().await?;
     request_get(pool, id).await?.ok_or_else(|| StoreError::NotFound(format!("app request {id}")))
+}
+
+/// WP034 4.8: Digital Services' approval grants the app to the requester (`app_request_decide`
+/// also offers a role grant and an expiry); see [`approvals::Effect`].
+pub const EFFECT: approvals::Effect = approvals::Effect { kind: "app", run: run_effect };
+
+fn run_effect<'a>(tx: &'a mut Tx<'_>, d: &'a Decided, actor: &'a Actor, now: OffsetDateTime) -> approvals::EffectFuture<'a> {
+    Box::pin(async move {
+        if d.outcome != custodian_domain::approvals::Outcome::Approved {
+            return Ok(());
+        }
+        request_grant_tx(tx, &d.request.subject, GrantTo::Requester, None, actor, now).await
+    })
 }

@@ -5,7 +5,7 @@
 //! keeps its window in `overseas_windows` with status `requested` and opens an approval request
 //! (kind `overseas_use`, subject `overseas:<window id>`) in the same transaction, decided by the
 //! person's line manager (fixed when the request is made), Digital Services and the Force Vetting
-//! Unit, in any order. The chain's effect (`approval_effects` in `approvals_ops.rs`) makes the
+//! Unit, in any order. The chain's effect (`EFFECT` in `overseas/sql.rs`) makes the
 //! window `approved` when the last of the three approves, `rejected` on any rejection, and the
 //! withdrawal hook makes it `withdrawn`, each with a `usage.overseas.*` audit event under 4.2 in
 //! the deciding transaction. Only approved windows silence `usage.roaming` and are exported for

@@ -327,3 +327,10 @@ pub async fn record_streaming_exception(pool: &Pool<DB>, id: Uuid, person: Uuid,
         .after(json!({"person": person, "approver": approver, "from_us": from_us, "expires_us": expires_us}))).await?;
     Ok(tx.commit().await?)
 }
+
+/// A decided overseas-use request moves its window (see [`approvals::Effect`]).
+pub const EFFECT: approvals::Effect = approvals::Effect { kind: crate::overseas::OVERSEAS_KIND, run: run_effect };
+
+fn run_effect<'a>(tx: &'a mut Tx<'_>, d: &'a Decided, actor: &'a Actor, now: OffsetDateTime) -> approvals::EffectFuture<'a> {
+    Box::pin(effect(tx, d, actor, now))
+}

@@ -1135,3 +1135,11 @@ pub async fn incidents(pool: &Pool<DB>) -> Result<Vec<Incident>> {
     let rows = sqlx::query(&sql).fetch_all(pool).await?;
     rows.iter().map(incident_from_row).collect()
 }
+
+/// A post moves on (or back to its author) with the decision of its approval request (see
+/// [`approvals::Effect`]).
+pub const EFFECT: approvals::Effect = approvals::Effect { kind: "social_post", run: run_effect };
+
+fn run_effect<'a>(tx: &'a mut Tx<'_>, d: &'a Decided, actor: &'a Actor, now: OffsetDateTime) -> approvals::EffectFuture<'a> {
+    Box::pin(chain_effect(tx, d, actor, now))
+}
