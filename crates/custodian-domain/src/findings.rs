@@ -156,6 +156,25 @@ pub const UNATTRIBUTED: Rule = Rule {
     title: "Usage that matches no device holder",
 };
 
+/// WP034 4.2: a dialled number Custodian cannot place (too short, too long, an unallocated
+/// range), so it cannot say whether it was premium rate or overseas; for Digital Services to
+/// check the carrier file or the pack, not for the line manager.
+pub const UNRECOGNISED_NUMBER: Rule = Rule {
+    id: "usage.unrecognised_number",
+    clause: "4.2",
+    severity: Severity::Low,
+    title: "Call or text to a number Custodian cannot classify",
+};
+
+/// Rules whose findings are for Digital Services only: they are about the data, not a person's
+/// use, so they are not routed to the subject's line manager (who neither sees nor reviews them).
+pub const DIGITAL_SERVICES_ONLY: &[&str] = &[UNRECOGNISED_NUMBER.id];
+
+/// Whether findings of rule `id` are for Digital Services only (see [`DIGITAL_SERVICES_ONLY`]).
+pub fn for_digital_services_only(id: &str) -> bool {
+    DIGITAL_SERVICES_ONLY.contains(&id)
+}
+
 /// Every usage rule, for look-ups by id (`usage::RULES`).
 pub const USAGE_RULES: &[Rule] = &[
     PREMIUM_RATE,
@@ -168,6 +187,7 @@ pub const USAGE_RULES: &[Rule] = &[
     BANNED_SITE,
     CALL_DIVERSION,
     UNATTRIBUTED,
+    UNRECOGNISED_NUMBER,
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,12 @@ pub enum NumberClass {
     CrownDependency,
     /// A number outside the UK numbering plan.
     International,
+    /// Digits Custodian cannot place: too short or too long for their plan, or in a range that
+    /// is not allocated (UK 04x, 06x, a country code starting 0). Raises `usage.unrecognised_number`
+    /// for Digital Services to check the carrier file or the pack, never `usage.international`.
+    Unrecognised,
+    /// In a range the pack says to ignore (`numbers.ignore_ranges`): never raises anything.
+    Ignored,
     /// Not a number (letters, empty, a lone `+`).
     Invalid,
 }
@@ -42,8 +48,47 @@ pub struct NumberPlan {
     /// National significant number prefixes of Crown Dependency numbers (+44 1481, 1534, 1624
     /// and their mobile ranges).
     pub crown_dependency_prefixes: Vec<String>,
-    /// Whether Crown Dependency numbers count as UK (false: they are "overseas" for 4.2).
+    /// Whether Crown Dependency numbers count as UK (false: they are "overseas" for 4.2 when
+    /// written internationally; written nationally, with a single leading 0, no number is
+    /// overseas).
     pub crown_dependencies_are_uk: bool,
+    /// Ranges to treat as UK numbers whatever else they look like: prefixes of the E.164 form
+    /// (`+44800111`, `+353`) or of a short code's digits (`1471`). They never raise
+    /// `usage.international` or `usage.unrecognised_number` (premium rate still applies).
+    #[serde(default)]
+    pub uk_ranges: Vec<String>,
+    /// Ranges to ignore: the same forms as `uk_ranges`; a number in them raises nothing.
+    #[serde(default)]
+    pub ignore_ranges: Vec<String>,
+}
+
+/// Shortest and longest UK short code Custodian recognises (`100`, `1471`, `118118`, `61234`).
+pub const SHORT_CODE_LEN: std::ops::RangeInclusive<usize> = 3..=6;
+/// Digits of an international number after `+` / `00` (country code included): E.164 allows at
+/// most 15, and the shortest numbers in use have 7 (Niue, +683 and four digits).
+pub const INTERNATIONAL_LEN: std::ops::RangeInclusive<usize> = 7..=15;
+
+/// Written the UK national way: no `+`, and the first digit a single `0` (`01632 960123`,
+/// `(01632) 960 123`, `07700 900123`), not `00` (which dials out of the UK).
+pub fn written_nationally(raw: &str) -> bool {
+    let raw = raw.trim();
+    if raw.starts_with('+') {
+        return false;
+    }
+    let mut digits = raw.bytes().filter(u8::is_ascii_digit);
+    digits.next() == Some(b'0') && digits.next().is_some_and(|d| d != b'0')
+}
+
+/// Whether a UK national significant number (no trunk 0) has a length and leading digit the UK
+/// plan allocates: 01 and 08 take nine or ten digits after the 0 (`01xxx xxxxx`, `0800 xxxxxx`),
+/// 02, 03, 05, 07 and 09 take ten; 04 and 06 are not allocated. 0800 1111 is the one seven-digit
+/// number (Childline).
+pub fn uk_nsn_allocated(nsn: &str) -> bool {
+    match nsn.as_bytes().first() {
+        Some(b'1' | b'8') => (9..=10).contains(&nsn.len()) || nsn == "8001111",
+        Some(b'2' | b'3' | b'5' | b'7' | b'9') => nsn.len() == 10,
+        _ => false,
+    }
 }
 
 /// A number reduced to its digits and how it was written. The digits are held inline (no heap
@@ -117,30 +162,75 @@ pub fn normalise(raw: &str) -> Option<Normalised> {
 }
 
 impl NumberPlan {
-    /// Classify a number as a carrier reported it.
+    /// Classify a number as a carrier reported it. A number written nationally (a single
+    /// leading 0) is never overseas: it is in the UK plan, or unrecognised.
     pub fn classify(&self, raw: &str) -> NumberClass {
-        match normalise(raw) {
-            None => NumberClass::Invalid,
-            Some(n) => self.classify_normalised(&n),
+        let Some(n) = normalise(raw) else { return NumberClass::Invalid };
+        let class = self.classify_normalised(&n);
+        if class.is_overseas() && written_nationally(raw) { NumberClass::Uk } else { class }
+    }
+
+    /// Whether the number's E.164 form (or a short code's digits) starts with one of `ranges`.
+    fn in_ranges(ranges: &[String], n: &Normalised) -> bool {
+        if ranges.is_empty() {
+            return false;
+        }
+        let key = n.e164();
+        ranges.iter().any(|r| key.starts_with(r.as_str()))
+    }
+
+    /// Check the ranges the pack lists: each an E.164 prefix (`+44…`) or short-code digits.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, list) in [("uk_ranges", &self.uk_ranges), ("ignore_ranges", &self.ignore_ranges)] {
+            for r in list {
+                let digits = r.strip_prefix('+').unwrap_or(r);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(format!(
+                        "numbers.{name}: {r:?} is not an E.164 prefix (+44800111) or short-code digits (1471)"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Classify an already normalised number (whatever notation it was written in).
+    pub fn classify_normalised(&self, n: &Normalised) -> NumberClass {
+        if Self::in_ranges(&self.ignore_ranges, n) {
+            return NumberClass::Ignored;
+        }
+        let class = self.classify_plan(n);
+        match class {
+            NumberClass::International | NumberClass::CrownDependency | NumberClass::Unrecognised
+                if Self::in_ranges(&self.uk_ranges, n) =>
+            {
+                NumberClass::Uk
+            }
+            c => c,
         }
     }
 
-    /// Classify an already normalised number.
-    pub fn classify_normalised(&self, n: &Normalised) -> NumberClass {
+    fn classify_plan(&self, n: &Normalised) -> NumberClass {
         match n {
             Normalised::Short(d) => {
                 if self.emergency.iter().any(|e| e == d) {
                     NumberClass::Emergency
                 } else if self.is_directory(d) {
                     NumberClass::UkPremium
-                } else {
+                } else if SHORT_CODE_LEN.contains(&d.len()) {
                     NumberClass::Uk
+                } else {
+                    NumberClass::Unrecognised
                 }
             }
             Normalised::Uk(nsn) => {
                 if self.emergency.iter().any(|e| e == nsn) {
                     NumberClass::Emergency
-                } else if self.is_directory(nsn) || self.is_premium_nsn(nsn) {
+                } else if self.is_directory(nsn) {
+                    NumberClass::UkPremium
+                } else if !uk_nsn_allocated(nsn) {
+                    NumberClass::Unrecognised
+                } else if self.is_premium_nsn(nsn) {
                     NumberClass::UkPremium
                 } else if !self.crown_dependencies_are_uk
                     && self.crown_dependency_prefixes.iter().any(|p| nsn.starts_with(p.as_str()))
@@ -150,7 +240,13 @@ impl NumberPlan {
                     NumberClass::Uk
                 }
             }
-            Normalised::International(_) => NumberClass::International,
+            Normalised::International(d) => {
+                if d.starts_with('0') || !INTERNATIONAL_LEN.contains(&d.len()) {
+                    NumberClass::Unrecognised
+                } else {
+                    NumberClass::International
+                }
+            }
         }
     }
 
@@ -245,10 +341,14 @@ mod tests {
             assert_eq!(p.classify(n), NumberClass::International, "{n}");
         }
         // Guernsey, Jersey, Isle of Man: +44 numbers, but not the United Kingdom.
-        for n in ["01481 710000", "+44 1534 123456", "00441624 686000", "+447781123456", "07797 123456", "07624 123456"]
-        {
+        for n in ["+44 1481 710000", "+44 1534 123456", "00441624 686000", "+447781123456", "0044 7797 123456"] {
             assert_eq!(p.classify(n), NumberClass::CrownDependency, "{n}");
             assert!(p.classify(n).is_overseas());
+        }
+        // Written nationally (a single leading 0) no number is overseas, Crown Dependency
+        // ranges included: the notation is the UK's own.
+        for n in ["01481 710000", "07797 123456", "07624 123456"] {
+            assert_eq!(p.classify(n), NumberClass::Uk, "{n}");
         }
         let mut uk = plan();
         uk.crown_dependencies_are_uk = true;
@@ -263,6 +363,107 @@ mod tests {
         for n in ["", "+", "00", "abc", "0", "07700 9001x3", "++44"] {
             assert_eq!(p.classify(n), NumberClass::Invalid, "{n:?}");
         }
+    }
+
+    #[test]
+    fn a_number_written_nationally_is_never_overseas() {
+        let p = plan();
+        // Ofcom's drama ranges, an unallocated-looking geographic code, brackets, spaces, and
+        // every Crown Dependency range written with the trunk 0.
+        for n in [
+            "01632 960123",
+            "(01632) 960 123",
+            "07700 900123",
+            "07700900123",
+            "0 7700 900 123",
+            "01481 710000",
+            "07911 123456",
+            "020 7946 0000",
+            "0113 496 0000",
+        ] {
+            let c = p.classify(n);
+            assert!(written_nationally(n), "{n}");
+            assert!(!c.is_overseas(), "{n}: {c:?}");
+            assert_eq!(c, NumberClass::Uk, "{n}");
+        }
+        // Too short, too long or unallocated, still written nationally: unrecognised, not overseas.
+        for n in ["01632 9601", "07700 9001234", "0400 123 4567", "0612345678", "012", "0770090012345678"] {
+            let c = p.classify(n);
+            assert_eq!(c, NumberClass::Unrecognised, "{n}");
+            assert!(!c.is_overseas(), "{n}");
+        }
+        for n in ["+44 7700 900123", "0044 7700 900123", "00 1 202 555 0100", "+1 202 555 0100", "999", "1471"] {
+            assert!(!written_nationally(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn every_notation_of_uk_international_short_and_junk() {
+        let p = plan();
+        let cases: &[(&str, NumberClass)] = &[
+            ("+44 7700 900123", NumberClass::Uk),
+            ("+447700900123", NumberClass::Uk),
+            ("0044 7700 900123", NumberClass::Uk),
+            ("00447700900123", NumberClass::Uk),
+            ("07700900123", NumberClass::Uk),
+            ("(01632) 960 123", NumberClass::Uk),
+            ("+44 (0)1632 960123", NumberClass::Uk),
+            ("447700900123", NumberClass::Uk),
+            ("+1 202 555 0100", NumberClass::International),
+            ("+12025550100", NumberClass::International),
+            ("00 1 202 555 0100", NumberClass::International),
+            ("0012025550100", NumberClass::International),
+            ("+683 4002", NumberClass::International),
+            // Short codes: emergency, directory enquiries, the rest of three to six digits.
+            ("999", NumberClass::Emergency),
+            ("118 118", NumberClass::UkPremium),
+            ("1471", NumberClass::Uk),
+            ("100", NumberClass::Uk),
+            ("61234", NumberClass::Uk),
+            // Too short.
+            ("12", NumberClass::Unrecognised),
+            ("+1 202", NumberClass::Unrecognised),
+            ("00 1 202", NumberClass::Unrecognised),
+            ("0044", NumberClass::Unrecognised),
+            ("+44 7700 9001", NumberClass::Unrecognised),
+            // Too long.
+            ("+1 202 555 0100 1234 5", NumberClass::Unrecognised),
+            ("001202555010012345", NumberClass::Unrecognised),
+            ("+44 7700 900123 456", NumberClass::Unrecognised),
+            ("1234567", NumberClass::Unrecognised),
+            ("7700900123", NumberClass::Unrecognised),
+            // No country code starts with 0.
+            ("+0 123 456 7890", NumberClass::Unrecognised),
+            // Not numbers at all.
+            ("+44 7700 9OO123", NumberClass::Invalid),
+            ("", NumberClass::Invalid),
+        ];
+        for (n, want) in cases {
+            assert_eq!(p.classify(n), *want, "{n:?}");
+        }
+    }
+
+    #[test]
+    fn the_pack_lists_ranges_to_treat_as_uk_and_ranges_to_ignore() {
+        let mut p = plan();
+        assert_eq!(p.classify("+353 1 234 5678"), NumberClass::International);
+        assert_eq!(p.classify("+44 1534 123456"), NumberClass::CrownDependency);
+        assert_eq!(p.classify("7700900123"), NumberClass::Unrecognised);
+        p.uk_ranges = vec!["+3531".into(), "+441534".into(), "77009".into()];
+        p.ignore_ranges = vec!["+33".into(), "1571".into()];
+        assert!(p.check().is_ok());
+        assert_eq!(p.classify("+353 1 234 5678"), NumberClass::Uk);
+        assert_eq!(p.classify("00353 1 234 5678"), NumberClass::Uk);
+        assert_eq!(p.classify("+353 86 123 4567"), NumberClass::International, "only the range listed");
+        assert_eq!(p.classify("+44 1534 123456"), NumberClass::Uk);
+        assert_eq!(p.classify("7700900123"), NumberClass::Uk);
+        assert_eq!(p.classify("+33 1 42 68 53 00"), NumberClass::Ignored);
+        assert_eq!(p.classify("1571"), NumberClass::Ignored);
+        // Premium rate stays premium even in a UK range.
+        p.uk_ranges.push("+449".into());
+        assert_eq!(p.classify("0906 123 4567"), NumberClass::UkPremium);
+        p.ignore_ranges = vec!["+44 7700".into()];
+        assert!(p.check().unwrap_err().contains("ignore_ranges"));
     }
 
     #[test]

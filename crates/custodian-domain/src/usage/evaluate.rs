@@ -11,7 +11,8 @@ use crate::findings::Rule;
 use crate::numbers::{NumberClass, normalise};
 use crate::usage::{
     BANNED_SITE, CALL_DIVERSION, CELLULAR_DATA, CarrierRecord, Event, Feed, FeedReader, INTERNATIONAL, MMS,
-    PREMIUM_RATE, Profile, ROAMING, Register, Rejected, STREAMING, TETHERING, UNATTRIBUTED, UsagePack, WebRecord,
+    PREMIUM_RATE, Profile, ROAMING, Register, Rejected, STREAMING, TETHERING, UNATTRIBUTED, UNRECOGNISED_NUMBER,
+    UsagePack, WebRecord,
     day_date, london_day,
 };
 
@@ -88,9 +89,18 @@ impl<'a> Evaluator<'a> {
                     v.hits.push(Hit { rule: &PREMIUM_RATE, what: r.other_party.to_string() });
                 } else if class.is_overseas() {
                     v.hits.push(Hit { rule: &INTERNATIONAL, what: r.other_party.to_string() });
+                } else if class == NumberClass::Unrecognised {
+                    v.hits.push(Hit { rule: &UNRECOGNISED_NUMBER, what: r.other_party.to_string() });
                 }
             }
-            Event::Mms if r.outgoing => v.hits.push(Hit { rule: &MMS, what: r.other_party.to_string() }),
+            Event::Mms if r.outgoing => {
+                v.hits.push(Hit { rule: &MMS, what: r.other_party.to_string() });
+                if class == NumberClass::Unrecognised {
+                    v.hits.push(Hit { rule: &UNRECOGNISED_NUMBER, what: r.other_party.to_string() });
+                }
+            }
+            // A range the pack says to ignore raises nothing, diversions included.
+            Event::Divert if class == NumberClass::Ignored => {}
             Event::Data => {
                 if r.tethered {
                     if !self.tether_types.contains(&dev.device_type) {
@@ -340,9 +350,13 @@ pub fn check<R: Read + Send, S: Read + Write + Seek>(
 }
 
 /// The key that groups one person's (or, unattributed, one device's) breaches of one rule on one
-/// Europe/London day into a single finding.
+/// Europe/London day into a single finding. `usage.cellular_data` (WP034 4.5) is judged per
+/// device and day, so its key names the device (`subject` is then the device's id) as well as
+/// the person: a person with two devices over the limit on one day has two findings, each with
+/// its own device's total and records.
 pub fn finding_key(rule: &Rule, person: Option<Uuid>, subject: &str, day: i32) -> String {
     match person {
+        Some(p) if rule.id == CELLULAR_DATA.id => format!("{}:{p}:{subject}:{}", rule.id, day_date(day)),
         Some(p) => format!("{}:{p}:{}", rule.id, day_date(day)),
         None => format!("{}:{subject}:{}", rule.id, day_date(day)),
     }
@@ -411,7 +425,13 @@ mod tests {
              b,+447700900001,call,out,2026-11-02T12:00:00Z,60,0044 871 234 5678,,GB,false,\n\
              c,+447700900001,call,out,2026-11-02T12:00:00Z,60,0845 123 4567,,GB,false,\n\
              d,+447700900001,call,out,2026-11-02T12:00:00Z,60,+353 1 234 5678,,GB,false,\n\
-             e,+447700900001,sms,out,2026-11-02T12:00:00Z,,01534 123456,,GB,false,\n\
+             e,+447700900001,sms,out,2026-11-02T12:00:00Z,,+44 1534 123456,,GB,false,\n\
+             e2,+447700900001,sms,out,2026-11-02T12:00:00Z,,01534 123456,,GB,false,\n\
+             u1,+447700900001,call,out,2026-11-02T12:00:00Z,60,01632 960123,,GB,false,\n\
+             u2,+447700900001,call,out,2026-11-02T12:00:00Z,60,0400 123 4567,,GB,false,\n\
+             u3,+447700900001,sms,out,2026-11-02T12:00:00Z,,+1 202,,GB,false,\n\
+             u4,+447700900001,call,in,2026-11-02T12:00:00Z,60,0400 123 4567,,GB,false,\n\
+             u5,+447700900001,call,out,2026-11-02T12:00:00Z,60,07700 900123 45,,GB,false,\n\
              f,+447700900001,call,in,2026-11-02T12:00:00Z,60,+353 1 234 5678,,GB,false,\n\
              g,+447700900001,call,out,2026-11-02T12:00:00Z,60,112,,ES,false,\n\
              h,+447700900001,mms,out,2026-11-02T12:00:00Z,,07700900123,,GB,false,\n\
@@ -437,6 +457,12 @@ mod tests {
         assert!(hits(by("c")).is_empty());
         assert_eq!(hits(by("d")), ["usage.international"]);
         assert_eq!(hits(by("e")), ["usage.international"], "Jersey is overseas for 4.2");
+        assert!(hits(by("e2")).is_empty(), "written nationally, a number is never overseas");
+        assert!(hits(by("u1")).is_empty(), "Ofcom's drama range is a UK number");
+        assert_eq!(hits(by("u2")), ["usage.unrecognised_number"], "04 is not allocated");
+        assert_eq!(hits(by("u3")), ["usage.unrecognised_number"], "too short to be international");
+        assert!(hits(by("u4")).is_empty(), "incoming calls are not the holder's choice");
+        assert_eq!(hits(by("u5")), ["usage.unrecognised_number"], "too long, and never international");
         assert!(hits(by("f")).is_empty(), "incoming calls are not the holder's choice");
         assert!(hits(by("g")).is_empty(), "112 never raises anything, even abroad");
         assert_eq!(hits(by("h")), ["usage.mms"]);
@@ -489,6 +515,17 @@ mod tests {
                 ("line 7".to_string(), vec!["rejected"]),
             ]
         );
+    }
+
+    #[test]
+    fn data_findings_are_keyed_per_device_and_day_the_others_per_person_and_day() {
+        let (p, d1, d2) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let (a, b) = (d1.to_string(), d2.to_string());
+        assert_ne!(finding_key(&CELLULAR_DATA, Some(p), &a, 100), finding_key(&CELLULAR_DATA, Some(p), &b, 100));
+        assert_eq!(finding_key(&CELLULAR_DATA, Some(p), &a, 100), finding_key(&CELLULAR_DATA, Some(p), &a, 100));
+        assert_ne!(finding_key(&CELLULAR_DATA, Some(p), &a, 100), finding_key(&CELLULAR_DATA, Some(p), &a, 101));
+        assert_eq!(finding_key(&PREMIUM_RATE, Some(p), "+447700900001", 100), finding_key(&PREMIUM_RATE, Some(p), "+447700900002", 100));
+        assert_ne!(finding_key(&UNATTRIBUTED, None, "+447700900001", 100), finding_key(&UNATTRIBUTED, None, "+447700900002", 100));
     }
 
     #[test]

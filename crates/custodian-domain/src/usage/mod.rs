@@ -21,7 +21,7 @@ use crate::findings::Rule;
 // The usage rules live in the findings catalogue, which knows every area's rules.
 pub use crate::findings::{
     BANNED_SITE, CALL_DIVERSION, CELLULAR_DATA, INTERNATIONAL, MMS, PREMIUM_RATE, ROAMING, STREAMING, TETHERING,
-    UNATTRIBUTED, USAGE_RULES as RULES,
+    UNATTRIBUTED, UNRECOGNISED_NUMBER, USAGE_RULES as RULES,
 };
 
 /// The usage rule with this id.

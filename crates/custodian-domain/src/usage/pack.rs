@@ -104,6 +104,7 @@ impl UsagePack {
                 return Err(PackError(format!("rules.tethering_device_types: unknown device type {t:?}")));
             }
         }
+        p.numbers.check().map_err(PackError)?;
         if p.rules.home_country.len() != 2 {
             return Err(PackError("rules.home_country: give an ISO 3166-1 alpha-2 code".into()));
         }
