@@ -101,6 +101,26 @@ pub fn email(s: &str) -> Result<String, String> {
     Ok(e)
 }
 
+/// The first character that may not appear in an identifier or a name: a control character (C0
+/// such as NUL, tab, CR and LF; DEL; C1) or a bidirectional embedding, override or isolate
+/// (U+202A..U+202E, U+2066..U+2069), which can make text read differently from what is stored.
+pub fn unsafe_char(s: &str) -> Option<char> {
+    // Printable ASCII, nearly every field of a bulk file, needs no closer look.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return None;
+    }
+    s.chars().find(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+}
+
+/// Why a character found by [`unsafe_char`] is refused, for a message.
+pub fn unsafe_char_message(c: char) -> String {
+    if c.is_control() {
+        format!("must not contain control characters (found U+{:04X})", c as u32)
+    } else {
+        format!("must not contain bidirectional override or isolate characters (found U+{:04X})", c as u32)
+    }
+}
+
 /// Check an asset tag: 1 to 40 ASCII letters, digits, `-`, `_` or `/` after trimming.
 /// Returns it upper-cased.
 pub fn asset_tag(s: &str) -> Result<String, String> {
@@ -371,6 +391,30 @@ fn looks_like_sha1_line(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_and_bidirectional_characters_are_found() {
+        for s in ["A1001", "Siân Ó Briain", "Zoë-Ann", "café.example", "محمد"] {
+            assert_eq!(unsafe_char(s), None, "{s}");
+        }
+        for (s, c) in [
+            ("a\0b", '\0'),
+            ("a\rb", '\r'),
+            ("a\nb", '\n'),
+            ("a\tb", '\t'),
+            ("a\u{7f}", '\u{7f}'),
+            ("a\u{85}b", '\u{85}'),
+            ("a\u{9b}b", '\u{9b}'),
+            ("evil\u{202E}gpj.exe", '\u{202E}'),
+            ("x\u{202A}", '\u{202A}'),
+            ("x\u{2066}y", '\u{2066}'),
+            ("x\u{2069}", '\u{2069}'),
+        ] {
+            assert_eq!(unsafe_char(s), Some(c), "{s:?}");
+        }
+        assert!(unsafe_char_message('\u{202E}').contains("U+202E"));
+        assert!(unsafe_char_message('\0').contains("control"));
+    }
 
     #[test]
     fn a_reason_to_view_personal_numbers_has_ten_characters_and_two_words() {

@@ -539,6 +539,36 @@ mod tests {
     }
 
     #[test]
+    fn names_with_control_or_bidirectional_characters_or_too_long_are_refused_naming_line_and_field() {
+        let long = "J".repeat(201);
+        let p = people(&format!(
+            "A1,Jo Bloggs,jo@force.example,officer,Response,,,active,\n\
+             A2,\"Jo\u{202E}sggolB\",jo2@force.example,officer,Response,,,active,\n\
+             A3,\"Jo\u{2066}Bloggs\",jo3@force.example,officer,Response,,,active,\n\
+             A4,\"Jo\0Bloggs\",jo4@force.example,officer,Response,,,active,\n\
+             A5,\"Jo\nBloggs\",jo5@force.example,officer,Response,,,active,\n\
+             A6,{long},jo6@force.example,officer,Response,,,active,\n\
+             A7,\"Jo \u{85}Bloggs\",jo7@force.example,officer,\"Resp\u{202B}onse\",,,active,\n"
+        ));
+        assert_eq!(p.rows.len(), 1, "{:?}", p.errors);
+        // The quoted line break makes A5's row two physical lines: A6 starts on line 8.
+        assert_eq!(
+            fields(&p.errors),
+            vec![
+                (3, Some("name")),
+                (4, Some("name")),
+                (5, Some("name")),
+                (6, Some("name")),
+                (8, Some("name")),
+                (9, Some("name")),
+                (9, Some("business_area")),
+            ]
+        );
+        assert!(p.errors[0].message.contains("U+202E"), "{}", p.errors[0].message);
+        assert!(p.errors[4].message.contains("200"), "{}", p.errors[4].message);
+    }
+
+    #[test]
     fn required_fields_left_empty_say_they_are_required() {
         let p = people(",,,,,,,,\nA1,,,,,,,,\n");
         assert_eq!(p.errors.len(), 5, "the all-blank row is skipped; the other misses 5 fields: {:?}", p.errors);

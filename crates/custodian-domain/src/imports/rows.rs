@@ -184,10 +184,15 @@ fn check_header(record: &csv::ByteRecord, columns: &[&str]) -> Result<(), String
     Ok(())
 }
 
-/// Single-line free text: at most [`MAX_TEXT_CHARS`] characters, no control characters.
+/// Single-line free text: at most [`MAX_TEXT_CHARS`] characters, no control characters and no
+/// bidirectional overrides or isolates.
 pub(super) fn text(s: &str) -> Result<String, String> {
-    if s.chars().any(char::is_control) {
-        return Err("must not contain line breaks or other control characters".into());
+    if let Some(c) = crate::validate::unsafe_char(s) {
+        return Err(if c.is_control() {
+            "must not contain line breaks or other control characters".into()
+        } else {
+            crate::validate::unsafe_char_message(c)
+        });
     }
     if s.chars().count() > MAX_TEXT_CHARS {
         return Err(format!("must be at most {MAX_TEXT_CHARS} characters"));

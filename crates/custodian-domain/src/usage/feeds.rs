@@ -105,6 +105,12 @@ pub struct Rejected {
 
 /// Longest record id accepted, in bytes.
 pub(super) const MAX_ID: usize = 128;
+/// Longest value accepted in any other field, in bytes: numbers, device tags and IMEIs, user
+/// names, categories, countries.
+pub const MAX_FIELD: usize = 256;
+/// Longest web `domain` accepted, in bytes: gateways log a host name (at most 253) or a URL in
+/// its place, and URLs longer than 2,048 are refused by most browsers and servers.
+pub const MAX_HOST: usize = 2048;
 
 enum TimeFmt {
     Rfc3339,
@@ -207,6 +213,10 @@ fn parse_count(field: &str, s: &str) -> Result<i64, String> {
 pub struct FeedReader<R: Read> {
     rdr: csv::Reader<R>,
     idx: Vec<usize>,
+    /// The header's field count: every row must have exactly as many.
+    width: usize,
+    /// The standard names of the fields read (for messages).
+    names: &'static [&'static str],
     time: TimeFmt,
     row: csv::StringRecord,
     numbers: NumberPlan,
@@ -220,7 +230,7 @@ impl<R: Read> FeedReader<R> {
             .headers()
             .map_err(|e| Rejected { line: 1, record_id: None, reason: format!("cannot read the header: {e}") })?
             .clone();
-        let want: &[&str] = match feed {
+        let want: &'static [&'static str] = match feed {
             Feed::Carrier => &CARRIER_COLUMNS,
             Feed::Web => &WEB_COLUMNS,
         };
@@ -262,6 +272,8 @@ impl<R: Read> FeedReader<R> {
         Ok(Self {
             rdr,
             idx,
+            width: header.len(),
+            names: want,
             time: TimeFmt::from_profile(profile)?,
             row: csv::StringRecord::new(),
             numbers: numbers.clone(),
@@ -279,13 +291,22 @@ impl<R: Read> FeedReader<R> {
             Ok(false) => None,
             Ok(true) => {
                 let line = self.row.position().map(|p| p.line()).unwrap_or(0);
-                if self.row.len() < self.idx.iter().max().map(|m| m + 1).unwrap_or(0) {
-                    let rid = self.row.get(self.idx[0]).map(str::to_string).filter(|s| !s.is_empty());
+                // A row with fields missing or extra is refused: extra fields mean the columns
+                // are not what the header says (an unquoted comma, a joined line).
+                if self.row.len() != self.width {
+                    let rid = self
+                        .row
+                        .get(self.idx[0])
+                        .filter(|s| !s.is_empty() && s.len() <= MAX_ID && crate::validate::unsafe_char(s).is_none())
+                        .map(str::to_string);
                     return Some(Err(Rejected {
                         line,
                         record_id: rid,
-                        reason: format!("expected {} fields, found {}", self.idx.len(), self.row.len()),
+                        reason: format!("expected {} fields, found {}", self.width, self.row.len()),
                     }));
+                }
+                if let Err(e) = self.check_fields(line) {
+                    return Some(Err(e));
                 }
                 Some(Ok(line))
             }
@@ -294,6 +315,32 @@ impl<R: Read> FeedReader<R> {
                 Some(Err(Rejected { line, record_id: None, reason: format!("unreadable row: {e}") }))
             }
         }
+    }
+
+    /// Every field read: no control characters (NUL, CR or LF inside a quoted field, tab, other
+    /// C0 and C1), no bidirectional overrides or isolates, and at most [`MAX_FIELD`] bytes
+    /// ([`MAX_ID`] for the record id, [`MAX_HOST`] for a web domain).
+    fn check_fields(&self, line: u64) -> Result<(), Rejected> {
+        for (i, name) in self.names.iter().enumerate() {
+            let v = self.field(i);
+            let max = match *name {
+                "record_id" => MAX_ID,
+                "domain" => MAX_HOST,
+                _ => MAX_FIELD,
+            };
+            let problem = if v.len() > max {
+                Some(format!("must be at most {max} bytes, found {}", v.len()))
+            } else {
+                crate::validate::unsafe_char(v).map(crate::validate::unsafe_char_message)
+            };
+            if let Some(p) = problem {
+                let rid = self.field(0).trim();
+                let record_id = (i != 0 && !rid.is_empty() && rid.len() <= MAX_ID && crate::validate::unsafe_char(rid).is_none())
+                    .then(|| rid.to_string());
+                return Err(Rejected { line, record_id, reason: format!("{name}: {p}") });
+            }
+        }
+        Ok(())
     }
 
     fn field(&self, i: usize) -> &str {
@@ -477,6 +524,89 @@ pub(super) mod tests {
                 (5, Some("r4"), "roaming_country"),
                 (6, Some("r5"), "forwarded_to"),
                 (7, Some("r6"), "expected 11 fields, found 3"),
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_with_extra_fields_are_refused_naming_the_line_and_the_count() {
+        let extra = ",x".repeat(1000);
+        let (ok, bad) = read_carrier(&format!(
+            "r1,+447700900001,call,out,2026-11-02T10:00:00Z,60,09001234567,0,GB,false,\n\
+             r2,+447700900001,call,out,2026-11-02T10:00:00Z,60,09001234567,0,GB,false,,\n\
+             r3,+447700900001,call,out,2026-11-02T10:00:00Z,60,09001234567,0,GB,false,{extra}\n"
+        ));
+        assert_eq!(ok.iter().map(|r| r.record_id.as_str()).collect::<Vec<_>>(), ["r1"]);
+        let got: Vec<(u64, Option<&str>, &str)> =
+            bad.iter().map(|b| (b.line, b.record_id.as_deref(), b.reason.as_str())).collect();
+        assert_eq!(
+            got,
+            [(3, Some("r2"), "expected 11 fields, found 12"), (4, Some("r3"), "expected 11 fields, found 1011")]
+        );
+    }
+
+    #[test]
+    fn control_bidirectional_and_oversized_fields_are_refused_naming_line_and_field() {
+        let long_number = "1".repeat(MAX_FIELD + 1);
+        let (ok, bad) = read_carrier(&format!(
+            "r1,+447700900001,call,out,2026-11-02T10:00:00Z,60,09001234567,0,GB,false,\n\
+             \"r\02\",+447700900001,call,out,2026-11-02T10:00:00Z,60,09001234567,0,GB,false,\n\
+             r3,+447700900001,call,out,2026-11-02T10:00:00Z,60,\"0900\r\n1234567\",0,GB,false,\n\
+             r4,+447700900001,call,out,2026-11-02T10:00:00Z,60,0900\u{202E}1234567,0,GB,false,\n\
+             r5,+447700900001,call,out,2026-11-02T10:00:00Z,60,{long_number},0,GB,false,\n\
+             r6,+447700900001,call,out,2026-11-02T10:00:00Z,60,09001234567,0,G\u{85},false,\n\
+             r7,+447700900001,divert,,2026-11-02T10:00:00Z,,,,GB,false,07700\u{2067}900123\n"
+        ));
+        assert_eq!(ok.iter().map(|r| r.record_id.as_str()).collect::<Vec<_>>(), ["r1"]);
+        let got: Vec<(u64, Option<&str>, &str)> =
+            bad.iter().map(|b| (b.line, b.record_id.as_deref(), b.reason.split(':').next().unwrap_or(""))).collect();
+        assert_eq!(
+            got,
+            [
+                (3, None, "record_id"),
+                (4, Some("r3"), "other_party"),
+                (6, Some("r4"), "other_party"),
+                (7, Some("r5"), "other_party"),
+                (8, Some("r6"), "roaming_country"),
+                (9, Some("r7"), "forwarded_to"),
+            ]
+        );
+        assert!(bad[0].reason.contains("U+0000"), "{}", bad[0].reason);
+        assert!(bad[2].reason.contains("U+202E"), "{}", bad[2].reason);
+        assert!(bad[3].reason.contains("at most 256 bytes"), "{}", bad[3].reason);
+    }
+
+    #[test]
+    fn web_fields_are_bounded_and_refuse_control_and_bidirectional_characters() {
+        let pack = UsagePack::shipped();
+        let mb = "D".repeat(1 << 20);
+        let url = format!("{}.example", "a".repeat(MAX_HOST));
+        let csv = format!(
+            "record_id,device,user,start,domain,category,bytes,network,tethered\n\
+             w1,PH-1,a@force.example,2026-11-02T10:00:00Z,bet.example,Gambling,10,cellular,false\n\
+             w2,{mb},a@force.example,2026-11-02T10:00:00Z,bet.example,Gambling,10,cellular,false\n\
+             w3,PH-1\u{202D},a@force.example,2026-11-02T10:00:00Z,bet.example,Gambling,10,cellular,false\n\
+             w4,PH-1,a@force.example,2026-11-02T10:00:00Z,{url},Gambling,10,cellular,false\n\
+             w5,PH-1,a@force.example,2026-11-02T10:00:00Z,bet.example,Gamb\u{1b}ling,10,cellular,false\n\
+             w6,PH-1,a@force.example,2026-11-02T10:00:00Z,bet.example,Gambling,10,cellular,false,extra\n"
+        );
+        let mut r = FeedReader::new(csv.as_bytes(), Feed::Web, None, &pack.numbers).unwrap();
+        let mut got = Vec::new();
+        while let Some(x) = r.next_web() {
+            match x {
+                Ok(rec) => got.push((rec.line, rec.record_id.to_string())),
+                Err(e) => got.push((e.line, e.reason.split(':').next().unwrap_or("").to_string())),
+            }
+        }
+        assert_eq!(
+            got,
+            [
+                (2, "w1".to_string()),
+                (3, "device".to_string()),
+                (4, "device".to_string()),
+                (5, "domain".to_string()),
+                (6, "category".to_string()),
+                (7, "expected 9 fields, found 10".to_string()),
             ]
         );
     }

@@ -94,8 +94,14 @@ pub async fn findings_page(pool: &Pool<DB>, f: &FindingFilter, page: i64, per_pa
         None => (true, None),
         Some(v) => (v.all, Some(v.person_id)),
     };
-    let cond = "WHERE ($1 IS NULL OR f.status = $1) AND ($2 IS NULL OR f.rule = $2) AND ($3 IS NULL OR f.person_id = $3) \
-        AND ($4 IS NULL OR f.device_id = $4) AND ($5 = 1 OR f.person_id = $6 OR p.line_manager_id = $6)";
+    // A line manager sees the findings about their people, except those for Digital Services
+    // only (the rule ids are constants of the catalogue, not input).
+    let ds_only =
+        domain::DIGITAL_SERVICES_ONLY.iter().map(|id| format!("'{}'", id.replace('\'', ""))).collect::<Vec<_>>().join(", ");
+    let cond = format!(
+        "WHERE ($1 IS NULL OR f.status = $1) AND ($2 IS NULL OR f.rule = $2) AND ($3 IS NULL OR f.person_id = $3) \
+        AND ($4 IS NULL OR f.device_id = $4) AND ($5 = 1 OR f.person_id = $6 OR (p.line_manager_id = $6 AND f.rule NOT IN ({ds_only})))"
+    );
     let status = f.status.map(|s| s.as_str());
     let all: i64 = if vis_all { 1 } else { 0 };
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM findings f LEFT JOIN people p ON p.id = f.person_id {cond}"))
