@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::Subcommand;
 
 use crate::Cli;
@@ -29,7 +29,9 @@ pub async fn run(cli: &Cli, cmd: &FindingsCmd) -> anyhow::Result<ExitCode> {
     }
     let (_, store) = open(cli).await?;
     let mut w: Box<dyn Write + Send> = match out {
-        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     let mut err = None;

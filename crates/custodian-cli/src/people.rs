@@ -136,7 +136,9 @@ fn read_password(prompt: &str) -> anyhow::Result<String> {
 async fn set_password(s: &Settings, store: &Store, p: &custodian_store::Person) -> anyhow::Result<()> {
     let pw = read_password(&format!("New password for {}: ", p.email))?;
     let breached = match &s.breached_passwords {
-        Some(path) => custodian_domain::validate::BreachList::from_lines(std::fs::read_to_string(path)?.lines()),
+        Some(path) => custodian_domain::validate::BreachList::from_lines(
+            std::fs::read_to_string(path).with_context(|| format!("reading breach list {}", path.display()))?.lines(),
+        ),
         None => custodian_domain::validate::BreachList::empty(),
     };
     let context = [p.email.split('@').next().unwrap_or(""), p.name.as_str(), p.staff_number.as_str(), "custodian"];

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Subcommand;
 use custodian_server::error::AppError;
 use custodian_server::screening::{compare_with, in_force, put_into_effect};
@@ -84,7 +85,7 @@ pub async fn run(
             },
         },
         ScreeningPackCmd::Check { file, json } => {
-            let body = std::fs::read_to_string(file)?;
+            let body = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
             let report = match compare_with(&current, &body) {
                 Ok(r) => r,
                 Err(e) => return refuse(e),
@@ -120,7 +121,7 @@ pub async fn run(
             }
         }
         ScreeningPackCmd::Activate { file, reason } => {
-            let body = std::fs::read_to_string(file)?;
+            let body = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
             match put_into_effect(&store, &current, &body, reason, &Actor::cli(), time::OffsetDateTime::now_utc()).await
             {
                 Ok((v, _)) => println!("screening pack {} is in force (version {} of the history)", v.version, v.seq),

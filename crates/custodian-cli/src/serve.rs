@@ -7,7 +7,7 @@ use anyhow::Context;
 use custodian_server::{Application, demo};
 
 use crate::Cli;
-use crate::common::settings;
+use crate::common::{opened, settings};
 
 /// Run the server until Ctrl+C.
 pub async fn run(cli: &Cli, bind: &Option<String>, demo: &bool) -> anyhow::Result<ExitCode> {
@@ -21,7 +21,11 @@ pub async fn run(cli: &Cli, bind: &Option<String>, demo: &bool) -> anyhow::Resul
             s.data_dir = s.data_dir.join("demo");
             s.database_url = format!("sqlite:{}", s.data_dir.join("custodian.db").display());
         }
-        let store = custodian_server::open_store(&s, true).await?;
+        // The demo writes its sign-ins and signing key in the data folder, whatever the
+        // database: make it (private) first, or say which folder could not be made and why.
+        custodian_store::files::private_data_dir(&s.data_dir)
+            .with_context(|| format!("cannot create the data folder {}", s.data_dir.display()))?;
+        let store = opened(custodian_server::open_store(&s, true).await?);
         let file = s.data_dir.join("demo-sign-ins.json");
         let info = if store.counts(None).await?.people_active == 0 {
             let info = demo::seed(&store, &custodian_server::auth::Passwords::new()?).await?;
@@ -41,7 +45,7 @@ pub async fn run(cli: &Cli, bind: &Option<String>, demo: &bool) -> anyhow::Resul
     };
     let (store, info) = match demo_info {
         Some((st, i)) => (st, Some(i)),
-        None => (custodian_server::open_store(&s, false).await?, None),
+        None => (opened(custodian_server::open_store(&s, false).await?), None),
     };
     let app = Application::build(s, store).await?;
     let addr = app.local_addr().map(|a| a.to_string()).unwrap_or_default();
@@ -50,8 +54,27 @@ pub async fn run(cli: &Cli, bind: &Option<String>, demo: &bool) -> anyhow::Resul
         print!("{}", i.render());
     }
     std::io::stdout().flush()?;
+    // Ctrl+C or SIGTERM (service managers, `kill`) stop it gracefully: the store is closed and
+    // the SQLite log checkpointed into the database file.
     app.run_until(async {
-        let _ = tokio::signal::ctrl_c().await;
+        #[cfg(unix)]
+        {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     })
     .await?;
     Ok(ExitCode::SUCCESS)

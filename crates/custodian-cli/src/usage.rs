@@ -178,6 +178,11 @@ pub async fn run(
             let profile = profile(&pack, prof)?;
             let (_, store) = open.await?;
             let register = store.usage_register().await?;
+            // Lines name the person by staff number and the device by asset tag, as
+            // `findings export` does.
+            let staff = staff_numbers(&store).await?;
+            let tags: std::collections::HashMap<uuid::Uuid, String> =
+                register.devices.iter().map(|d| (d.id, json_string(&d.asset_tag))).collect();
             let input = std::io::BufReader::with_capacity(1 << 20, open_file(file)?);
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -186,8 +191,8 @@ pub async fn run(
             let spill = tempfile::tempfile().context("creating the dry run's temporary file")?;
             let r = usage::check(feed, input, profile.as_ref(), &pack, &register, spill, |h| {
                 let day = days.entry(h.day).or_insert_with(|| usage::day_date(h.day).to_string());
-                let person = h.person.map(|p| format!("\"{p}\"")).unwrap_or_else(|| "null".into());
-                let device = h.device.map(|p| format!("\"{p}\"")).unwrap_or_else(|| "null".into());
+                let person = h.person.and_then(|p| staff.get(&p)).map(String::as_str).unwrap_or("null");
+                let device = h.device.and_then(|d| tags.get(&d)).map(String::as_str).unwrap_or("null");
                 let rid = serde_json::to_string(h.record_id).unwrap_or_default();
                 if let Err(e) = writeln!(
                     w,
@@ -239,6 +244,27 @@ pub async fn run(
             println!("{id}");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A string as a JSON literal (quoted and escaped).
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "null".into())
+}
+
+/// Every person's staff number as a JSON literal, by id (leavers included: a bill covers the past).
+async fn staff_numbers(store: &Store) -> anyhow::Result<std::collections::HashMap<uuid::Uuid, String>> {
+    let mut m = std::collections::HashMap::new();
+    let mut page = 1;
+    loop {
+        let p = store.people(&custodian_store::PersonFilter::default(), page, 1000).await?;
+        for x in &p.items {
+            m.insert(x.id, json_string(&x.staff_number));
+        }
+        if page >= p.pages() {
+            return Ok(m);
+        }
+        page += 1;
     }
 }
 

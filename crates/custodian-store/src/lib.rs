@@ -122,7 +122,12 @@ impl Store {
                 search: Default::default(),
                 sqlite_path: None,
             }
-        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        } else if url.starts_with("sqlite:") {
+            let (path, create) = sqlite_url(url)?;
+            let mut opts = opts.clone();
+            if let Some(c) = create {
+                opts.create_if_missing = c;
+            }
             let path = PathBuf::from(path);
             if !opts.create_if_missing && !path.exists() {
                 return Err(StoreError::MissingDatabase(path));
@@ -215,16 +220,54 @@ impl Store {
         }
     }
 
-    /// Close all connections (graceful shutdown).
+    /// Close all connections (graceful shutdown, and the end of every command). On SQLite the
+    /// log is first copied into the database and emptied (`wal_checkpoint(TRUNCATE)`), so the
+    /// database file alone is then a whole database (a copy of it opens with every row).
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite { read, write, .. } => {
+            Db::Sqlite { read, write, path } => {
                 read.close().await;
+                if !write.is_closed()
+                    && let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(write).await
+                {
+                    tracing::warn!(error = %e, path = %path.display(), "the closing checkpoint failed");
+                }
                 write.close().await;
             }
             Db::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// The SQLite URL forms Custodian reads, for messages.
+pub const SQLITE_URL_FORMS: &str =
+    "sqlite:PATH, sqlite://PATH or sqlite:///ABSOLUTE/PATH, optionally followed by ?mode=rw (the file must exist) or ?mode=rwc (create it)";
+
+/// The path of a `sqlite:` URL and what its `mode` says about creating the file (`None`: the
+/// command decides). Query parameters other than `mode=rw` and `mode=rwc` are refused rather
+/// than becoming part of the file name: Custodian writes (no `ro`), to a file (no `memory`).
+pub fn sqlite_url(url: &str) -> Result<(String, Option<bool>)> {
+    let bad = |why: String| StoreError::Invalid(format!("unsupported database URL {url:?}: {why}; use {SQLITE_URL_FORMS}"));
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| bad("not a sqlite: URL".into()))?;
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    if path.is_empty() {
+        return Err(bad("it names no file".into()));
+    }
+    let mut create = None;
+    for pair in query.into_iter().flat_map(|q| q.split('&')).filter(|p| !p.is_empty()) {
+        create = Some(match pair {
+            "mode=rw" => false,
+            "mode=rwc" => true,
+            other => return Err(bad(format!("the parameter {other:?} is not supported"))),
+        });
+    }
+    Ok((path.to_string(), create))
 }
 
 /// Hide any password in a database URL before it is printed.
@@ -238,5 +281,24 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_with_a_mode_are_understood_and_other_parameters_refused() {
+        assert_eq!(sqlite_url("sqlite:data/custodian.db").unwrap(), ("data/custodian.db".into(), None));
+        assert_eq!(sqlite_url("sqlite://x.db").unwrap(), ("x.db".into(), None));
+        assert_eq!(sqlite_url("sqlite:///srv/x.db").unwrap(), ("/srv/x.db".into(), None));
+        assert_eq!(sqlite_url("sqlite:///x.db?mode=rwc").unwrap(), ("/x.db".into(), Some(true)));
+        assert_eq!(sqlite_url("sqlite://x.db?mode=rw").unwrap(), ("x.db".into(), Some(false)));
+        for bad in ["sqlite://x.db?mode=ro", "sqlite:x.db?mode=memory", "sqlite:x.db?cache=shared", "sqlite:?mode=rwc", "sqlite:"] {
+            let e = sqlite_url(bad).unwrap_err().to_string();
+            assert!(e.contains("?mode=rwc") && e.contains("sqlite:PATH"), "{bad}: {e}");
+        }
     }
 }

@@ -505,10 +505,15 @@ fn sqlite_import_lock(path: &std::path::Path) -> Result<std::fs::File> {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
             tracing::info!("another usage import into this database is running: waiting for it to finish");
-            f.lock().map_err(|e| StoreError::Internal(format!("taking the import lock: {e}")))?;
+            f.lock().map_err(|e| {
+                StoreError::Internal(format!("taking the import lock {}: {e}", std::path::Path::new(&name).display()))
+            })?;
         }
         Err(std::fs::TryLockError::Error(e)) => {
-            return Err(StoreError::Internal(format!("taking the import lock: {e}")));
+            return Err(StoreError::Internal(format!(
+                "taking the import lock {}: {e}",
+                std::path::Path::new(&name).display()
+            )));
         }
     }
     Ok(f)
@@ -566,7 +571,7 @@ impl Checkpointer {
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(rq)?;
+        .map_err(|e| StoreError::Internal(format!("opening {}: {e}", path.display())))?;
         conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(rq)?;
         let (nudge, rx) = std::sync::mpsc::sync_channel::<Option<std::sync::mpsc::SyncSender<()>>>(1);
         let thread = std::thread::Builder::new()
@@ -635,7 +640,7 @@ fn sqlite_writer(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(rq)?;
+    .map_err(|e| StoreError::Internal(format!("opening {}: {e}", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(rq)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; \
