@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod cli_input;
 mod cli_usage;
 
 fn bin() -> &'static str {
