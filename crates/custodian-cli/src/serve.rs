@@ -48,36 +48,40 @@ pub async fn run(cli: &Cli, bind: &Option<String>, demo: &bool) -> anyhow::Resul
         None => (opened(custodian_server::open_store(&s, false).await?), None),
     };
     let app = Application::build(s, store).await?;
+    // Ctrl+C or SIGTERM (service managers, `kill`) stop it gracefully: the store is closed and
+    // the SQLite log checkpointed into the database file. The handlers are in place before the
+    // server says it is running.
+    let stop = shutdown_signal()?;
     let addr = app.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!("Custodian is running at http://{addr}/  (Ctrl+C to stop)");
     if let Some(i) = info {
         print!("{}", i.render());
     }
     std::io::stdout().flush()?;
-    // Ctrl+C or SIGTERM (service managers, `kill`) stop it gracefully: the store is closed and
-    // the SQLite log checkpointed into the database file.
-    app.run_until(async {
-        #[cfg(unix)]
-        {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut term) => {
-                    tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
-                        _ = term.recv() => {}
-                    }
-                }
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                }
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
+    app.run_until(stop).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A future that completes on Ctrl+C or SIGTERM; the handlers are installed when this returns.
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("installing the Ctrl+C handler")?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
         }
     })
-    .await?;
-    Ok(ExitCode::SUCCESS)
+}
+
+/// A future that completes on Ctrl+C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 fn init_logs(json: bool) {
