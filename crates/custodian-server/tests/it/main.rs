@@ -23,6 +23,7 @@ mod security;
 mod support;
 mod ui;
 mod usage;
+mod usage_input;
 
 /// Generate one test per backend from an async fn taking a `support::Backend`.
 #[macro_export]
