@@ -1,9 +1,11 @@
 //! Telephone numbers as carriers report them (WP034 4.2, 4.12): E.164 (`+44…`), international
 //! (`00…`), UK national (`0…`) or short codes (`999`, `101`, `118118`), with spaces, hyphens and
 //! the `(0)` trunk prefix people write. [`classify`] says whether a number is an emergency or
-//! public-service code, UK premium rate, another UK number, a Crown Dependency number or
-//! international; the ranges come from the usage policy pack, so the force can change them
-//! without code. Written by hand rather than with `phonenumber` because it runs once per billing
+//! public-service code, UK premium rate, another UK number, a Crown Dependency number,
+//! international, or unrecognised (too short, too long, an unallocated range); the ranges come
+//! from the usage policy pack, which can also list ranges to treat as UK and ranges to ignore, so
+//! the force can change them without code. A number written the UK national way (a single
+//! leading 0) is never international, whatever its range. Written by hand rather than with `phonenumber` because it runs once per billing
 //! row (millions per file) and only needs the UK plan's few distinctions.
 
 use compact_str::{CompactString, format_compact};

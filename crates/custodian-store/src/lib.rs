@@ -240,14 +240,14 @@ impl Store {
 }
 
 /// The SQLite URL forms Custodian reads, for messages.
-pub const SQLITE_URL_FORMS: &str =
-    "sqlite:PATH, sqlite://PATH or sqlite:///ABSOLUTE/PATH, optionally followed by ?mode=rw (the file must exist) or ?mode=rwc (create it)";
+pub const SQLITE_URL_FORMS: &str = "sqlite:PATH, sqlite://PATH or sqlite:///ABSOLUTE/PATH, optionally followed by ?mode=rw (the file must exist) or ?mode=rwc (create it)";
 
 /// The path of a `sqlite:` URL and what its `mode` says about creating the file (`None`: the
 /// command decides). Query parameters other than `mode=rw` and `mode=rwc` are refused rather
 /// than becoming part of the file name: Custodian writes (no `ro`), to a file (no `memory`).
 pub fn sqlite_url(url: &str) -> Result<(String, Option<bool>)> {
-    let bad = |why: String| StoreError::Invalid(format!("unsupported database URL {url:?}: {why}; use {SQLITE_URL_FORMS}"));
+    let bad =
+        |why: String| StoreError::Invalid(format!("unsupported database URL {url:?}: {why}; use {SQLITE_URL_FORMS}"));
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -296,7 +296,13 @@ mod url_tests {
         assert_eq!(sqlite_url("sqlite:///srv/x.db").unwrap(), ("/srv/x.db".into(), None));
         assert_eq!(sqlite_url("sqlite:///x.db?mode=rwc").unwrap(), ("/x.db".into(), Some(true)));
         assert_eq!(sqlite_url("sqlite://x.db?mode=rw").unwrap(), ("x.db".into(), Some(false)));
-        for bad in ["sqlite://x.db?mode=ro", "sqlite:x.db?mode=memory", "sqlite:x.db?cache=shared", "sqlite:?mode=rwc", "sqlite:"] {
+        for bad in [
+            "sqlite://x.db?mode=ro",
+            "sqlite:x.db?mode=memory",
+            "sqlite:x.db?cache=shared",
+            "sqlite:?mode=rwc",
+            "sqlite:",
+        ] {
             let e = sqlite_url(bad).unwrap_err().to_string();
             assert!(e.contains("?mode=rwc") && e.contains("sqlite:PATH"), "{bad}: {e}");
         }

@@ -12,8 +12,7 @@ use crate::numbers::{NumberClass, normalise};
 use crate::usage::{
     BANNED_SITE, CALL_DIVERSION, CELLULAR_DATA, CarrierRecord, Event, Feed, FeedReader, INTERNATIONAL, MMS,
     PREMIUM_RATE, Profile, ROAMING, Register, Rejected, STREAMING, TETHERING, UNATTRIBUTED, UNRECOGNISED_NUMBER,
-    UsagePack, WebRecord,
-    day_date, london_day,
+    UsagePack, WebRecord, day_date, london_day,
 };
 
 /// Who a record is attributed to.
@@ -524,8 +523,14 @@ mod tests {
         assert_ne!(finding_key(&CELLULAR_DATA, Some(p), &a, 100), finding_key(&CELLULAR_DATA, Some(p), &b, 100));
         assert_eq!(finding_key(&CELLULAR_DATA, Some(p), &a, 100), finding_key(&CELLULAR_DATA, Some(p), &a, 100));
         assert_ne!(finding_key(&CELLULAR_DATA, Some(p), &a, 100), finding_key(&CELLULAR_DATA, Some(p), &a, 101));
-        assert_eq!(finding_key(&PREMIUM_RATE, Some(p), "+447700900001", 100), finding_key(&PREMIUM_RATE, Some(p), "+447700900002", 100));
-        assert_ne!(finding_key(&UNATTRIBUTED, None, "+447700900001", 100), finding_key(&UNATTRIBUTED, None, "+447700900002", 100));
+        assert_eq!(
+            finding_key(&PREMIUM_RATE, Some(p), "+447700900001", 100),
+            finding_key(&PREMIUM_RATE, Some(p), "+447700900002", 100)
+        );
+        assert_ne!(
+            finding_key(&UNATTRIBUTED, None, "+447700900001", 100),
+            finding_key(&UNATTRIBUTED, None, "+447700900002", 100)
+        );
     }
 
     #[test]

@@ -335,8 +335,9 @@ impl<R: Read> FeedReader<R> {
             };
             if let Some(p) = problem {
                 let rid = self.field(0).trim();
-                let record_id = (i != 0 && !rid.is_empty() && rid.len() <= MAX_ID && crate::validate::unsafe_char(rid).is_none())
-                    .then(|| rid.to_string());
+                let record_id =
+                    (i != 0 && !rid.is_empty() && rid.len() <= MAX_ID && crate::validate::unsafe_char(rid).is_none())
+                        .then(|| rid.to_string());
                 return Err(Rejected { line, record_id, reason: format!("{name}: {p}") });
             }
         }

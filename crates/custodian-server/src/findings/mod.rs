@@ -19,11 +19,8 @@ use crate::state::AppState;
 pub fn finding_resource(f: &Finding) -> Resource {
     // Findings about the data rather than a person's use (usage.unrecognised_number) are for
     // Digital Services: the subject's line manager neither sees nor reviews them.
-    let subject_line_manager = if custodian_domain::findings::for_digital_services_only(&f.rule) {
-        None
-    } else {
-        f.person_line_manager_id
-    };
+    let subject_line_manager =
+        if custodian_domain::findings::for_digital_services_only(&f.rule) { None } else { f.person_line_manager_id };
     Resource::Finding { id: f.id, subject: f.person_id, subject_line_manager }
 }
 

@@ -369,11 +369,12 @@ impl Publisher for Outbox {
                 use custodian_store::files;
                 files::create_private_dir(&dir).map_err(|e| format!("outbox {}: {e}", dir.display()))?;
                 if let Some(sig) = sig {
-                    files::write_private(&dir.join(format!("{name}.sig")), sig.as_bytes())
-                        .map_err(|e| format!("outbox: {e}"))?;
+                    let p = dir.join(format!("{name}.sig"));
+                    files::write_private(&p, sig.as_bytes()).map_err(|e| format!("outbox {}: {e}", p.display()))?;
                 }
                 // The post itself last, whole (written aside and renamed into place).
-                files::write_private(&dir.join(&name), &body).map_err(|e| format!("outbox: {e}"))
+                let p = dir.join(&name);
+                files::write_private(&p, &body).map_err(|e| format!("outbox {}: {e}", p.display()))
             })
             .await;
             written.map_err(|e| format!("outbox: {e}"))??;

@@ -40,9 +40,15 @@ fn at(days: i64) -> String {
 async fn second_phone_for_a1018(app: &TestApp) {
     let csv = "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to\n\
                WP-MB-0099,phone,Apple,iPhone 14,,,0121 496 0599,iOS 17.5,allocated,A1018\n";
-    custodian_server::imports::import_devices(app.store(), &Actor::system(), time::OffsetDateTime::now_utc(), csv.as_bytes(), false)
-        .await
-        .unwrap();
+    custodian_server::imports::import_devices(
+        app.store(),
+        &Actor::system(),
+        time::OffsetDateTime::now_utc(),
+        csv.as_bytes(),
+        false,
+    )
+    .await
+    .unwrap();
 }
 
 async fn one_person_two_devices_over_the_data_limit_on_one_day_is_two_findings(b: Backend) {
