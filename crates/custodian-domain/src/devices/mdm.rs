@@ -100,6 +100,12 @@ pub struct MdmState {
     pub last_sync: Option<OffsetDateTime>,
 }
 
+/// `t` to whole microseconds, the precision both databases store: a state read back compares
+/// equal to the same state parsed again (Graph gives seven fractional digits).
+pub fn to_micros(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000).unwrap_or(t)
+}
+
 impl From<&IntuneDevice> for MdmState {
     fn from(d: &IntuneDevice) -> Self {
         Self {
@@ -111,7 +117,7 @@ impl From<&IntuneDevice> for MdmState {
             management_state: d.management_state.clone(),
             posture: None,
             noncompliance: Vec::new(),
-            last_sync: d.last_sync,
+            last_sync: d.last_sync.map(to_micros),
         }
     }
 }
@@ -129,7 +135,7 @@ impl From<&AmapiDevice> for MdmState {
             management_state: d.state.clone(),
             posture: d.posture.clone(),
             noncompliance: d.noncompliance.clone(),
-            last_sync: d.last_status_report,
+            last_sync: d.last_status_report.map(to_micros),
         }
     }
 }
@@ -249,6 +255,11 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn times_are_kept_to_the_microsecond() {
+        assert_eq!(to_micros(datetime!(2025-06-02 07:41:18.4275531 UTC)), datetime!(2025-06-02 07:41:18.427553 UTC));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod browser;
 mod devices;
 mod findings;
 mod hardening;
+mod mdm;
 mod imports_security;
 mod monitoring;
 mod openapi;
