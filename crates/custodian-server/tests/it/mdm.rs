@@ -214,3 +214,50 @@ async fn a_partial_graph_page_is_refused_unless_allowed_and_warnings_are_reporte
     app.stop().await;
 }
 on_both!(a_partial_graph_page_is_refused_unless_allowed_and_warnings_are_reported);
+
+/// The imports page takes Android Management API exports and Intune pages: a partial page is
+/// refused with the way to fetch the rest unless the box is ticked, and warnings are listed.
+async fn the_imports_page_takes_mdm_exports_and_refuses_a_partial_page_unless_ticked(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let session = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
+    let (s, page) = session.get("/imports").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("action=\"/imports/amapi\"") && page.contains("name=\"allow_partial\""), "{page}");
+    let upload = |kind: &'static str, file: String, ticked: &'static [&'static str]| {
+        let b = "----custodian-mdm-boundary";
+        let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n", session.csrf);
+        for t in ticked {
+            body.push_str(&format!("--{b}\r\nContent-Disposition: form-data; name=\"{t}\"\r\n\r\n1\r\n"));
+        }
+        body.push_str(&format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.json\"\r\nContent-Type: application/json\r\n\r\n{file}\r\n--{b}--\r\n"
+        ));
+        let req = session
+            .http
+            .post(format!("{}/imports/{kind}", session.base))
+            .header("content-type", format!("multipart/form-data; boundary={b}"))
+            .body(body);
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let partial = json!({"value": [{"id": "mdm-mb7", "serialNumber": SERIAL, "lastSyncDateTime": ago(1)}],
+        "@odata.nextLink": "https://graph.microsoft.com/next"})
+    .to_string();
+    let (s, html) = upload("intune", partial.clone(), &[]).await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("other pages are missing"), "{html}");
+    let (s, html) = upload("intune", partial, &["allow_partial"]).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("warning: this is one page of a longer export"), "{html}");
+    let amapi = json!([{"name": "enterprises/e/devices/1", "hardwareInfo": {"serialNumber": SERIAL},
+        "securityPosture": {"devicePosture": "AT_RISK"}, "lastStatusReportTime": ago(1)}])
+    .to_string();
+    let (s, html) = upload("amapi", amapi, &[]).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("1 findings opened"), "{html}");
+    app.stop().await;
+}
+on_both!(the_imports_page_takes_mdm_exports_and_refuses_a_partial_page_unless_ticked);
