@@ -261,3 +261,36 @@ async fn the_imports_page_takes_mdm_exports_and_refuses_a_partial_page_unless_ti
     app.stop().await;
 }
 on_both!(the_imports_page_takes_mdm_exports_and_refuses_a_partial_page_unless_ticked);
+
+/// The device page's MDM state fits a 390 px wide phone screen without sideways scrolling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_the_mdm_state_fits_a_phone_screen() {
+    let Some(browser) = crate::browser::start().await else { return };
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    let ds = app.api(&app.token("A1006").await);
+    let list = json!({"devices": [{"name": "enterprises/LC0abcdefghijklmnop/devices/37a1b2c3d4e5f60718293a4b5c6d7e8f",
+        "hardwareInfo": {"serialNumber": SERIAL}, "securityPosture": {"devicePosture": "POTENTIALLY_COMPROMISED"},
+        "nonComplianceDetails": [{"settingName": "passwordPolicies", "nonComplianceReason": "USER_ACTION"},
+                                 {"settingName": "encryptionPolicy", "nonComplianceReason": "MANAGEMENT_MODE"}],
+        "lastStatusReportTime": ago(3), "state": "ACTIVE"}]})
+    .to_string();
+    let (s, r) = ds.post_raw("/imports/amapi", "application/json", &list).await;
+    assert_eq!(s, 200, "{r}");
+    let c = &browser.client;
+    crate::support::browser_sign_in(c, &app.base, "tomasz.nowak@warwickshire.police.example").await;
+    c.set_window_size(390, 900).await.unwrap();
+    let d = app.device("WP-MB-0007").await;
+    c.goto(&format!("{}/devices/{}", app.base, d.id)).await.unwrap();
+    let text = c.find(fantoccini::Locator::Id("mdm-state-list")).await.unwrap().text().await.unwrap();
+    assert!(text.contains("POTENTIALLY_COMPROMISED") && text.contains("passwordPolicies"), "{text}");
+    let widths = c
+        .execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]", vec![])
+        .await
+        .unwrap();
+    let (scroll, client) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+    assert!(client <= 390, "the window is phone-sized: {client}");
+    assert!(scroll <= client, "no sideways scrolling at {client} px: the page is {scroll} px wide");
+    browser.close().await;
+    app.stop().await;
+}
