@@ -141,7 +141,11 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
                     s.updated,
                     s.unchanged,
                     s.findings_opened,
-                    if s.findings_closed > 0 { format!(", {} closed as resolved", s.findings_closed) } else { String::new() }
+                    if s.findings_closed > 0 {
+                        format!(", {} closed as resolved", s.findings_closed)
+                    } else {
+                        String::new()
+                    }
                 );
                 for w in &s.warnings {
                     println!(

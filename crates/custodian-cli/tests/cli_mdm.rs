@@ -95,7 +95,8 @@ fn a_partial_graph_page_is_refused_unless_allowed_and_its_warnings_are_reported(
     let text = e.ok(&["import", "intune", &f, "--allow-partial"]);
     assert!(text.contains("warning, line 0: /@odata.nextLink:"), "{text}");
     assert!(text.contains("warning, line 1: /value/0/phoneNumber:"), "{text}");
-    let json: serde_json::Value = serde_json::from_str(&e.ok(&["import", "intune", &f, "--allow-partial", "--json"])).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&e.ok(&["import", "intune", &f, "--allow-partial", "--json"])).unwrap();
     let fields: Vec<&str> =
         json["summary"]["warnings"].as_array().unwrap().iter().map(|w| w["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["/@odata.nextLink", "/value/0/phoneNumber"], "{json}");

@@ -14,9 +14,13 @@ pub enum RegisterImport {
     People,
     Devices,
     /// A Microsoft Intune export; `allow_partial` imports one page of a longer export.
-    Intune { allow_partial: bool },
+    Intune {
+        allow_partial: bool,
+    },
     /// An Android Management API export; `allow_partial` as for Intune.
-    Amapi { allow_partial: bool },
+    Amapi {
+        allow_partial: bool,
+    },
 }
 
 /// Run a register import on the blocking pool. The caller has checked the user's permission; a

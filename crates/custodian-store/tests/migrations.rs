@@ -86,7 +86,8 @@ async fn sqlite_findings_and_their_app_findings_survive_the_0018_rebuild() {
     let url = format!("sqlite:{}", dir.path().join("c.db").display());
     let opts = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true).foreign_keys(true);
     let mut db = opts.connect().await.unwrap();
-    let mut before = sqlx::migrate::Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite")).await.unwrap();
+    let mut before =
+        sqlx::migrate::Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite")).await.unwrap();
     before.migrations = before.migrations.iter().filter(|m| m.version < 18).cloned().collect::<Vec<_>>().into();
     before.run(&mut db).await.unwrap();
     for sql in [
@@ -104,9 +105,10 @@ async fn sqlite_findings_and_their_app_findings_survive_the_0018_rebuild() {
     let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM app_findings").fetch_one(&mut db).await.unwrap();
     assert_eq!(kept, 1);
     sqlx::query("UPDATE findings SET status = 'closed', outcome = 'resolved'").execute(&mut db).await.unwrap();
-    let dangling = sqlx::query("INSERT INTO app_findings (finding_id, device_id, package_id) VALUES (x'09', x'02', 'com.other')")
-        .execute(&mut db)
-        .await;
+    let dangling =
+        sqlx::query("INSERT INTO app_findings (finding_id, device_id, package_id) VALUES (x'09', x'02', 'com.other')")
+            .execute(&mut db)
+            .await;
     assert!(dangling.is_err(), "app_findings still refers to findings");
     let bad = sqlx::query("UPDATE findings SET outcome = 'whatever'").execute(&mut db).await;
     assert!(bad.is_err(), "the outcome is still checked");

@@ -52,7 +52,8 @@ impl DevicesPack {
         PACK.get_or_init(|| {
             // Compiled in and checked by `tests::the_shipped_pack_loads`: a failure is a build defect.
             #[allow(clippy::expect_used)]
-            DevicesPack::from_toml(DEVICES_TOML).expect("policy-pack/devices.toml is compiled in and checked by the unit tests")
+            DevicesPack::from_toml(DEVICES_TOML)
+                .expect("policy-pack/devices.toml is compiled in and checked by the unit tests")
         })
     }
 }
@@ -153,7 +154,11 @@ pub enum Verdict {
 
 /// The verdict of each MDM rule on `s`, at import time `now`.
 pub fn assess(s: &MdmState, now: OffsetDateTime, p: &MdmParams) -> [(&'static Rule, Verdict); 3] {
-    [(&DEVICE_INTEGRITY, integrity(s, p)), (&DEVICE_NONCOMPLIANT, compliance(s, p)), (&DEVICE_STALE, staleness(s, now, p))]
+    [
+        (&DEVICE_INTEGRITY, integrity(s, p)),
+        (&DEVICE_NONCOMPLIANT, compliance(s, p)),
+        (&DEVICE_STALE, staleness(s, now, p)),
+    ]
 }
 
 fn integrity(s: &MdmState, p: &MdmParams) -> Verdict {
@@ -187,9 +192,10 @@ fn compliance(s: &MdmState, p: &MdmParams) -> Verdict {
         return Verdict::Breaks(format!("the MDM reports that {}", why.join(", and ")));
     }
     match &s.compliance {
-        Some(c) if c.eq_ignore_ascii_case("compliant") => {
-            Verdict::Healthy(format!("the MDM reports it compliant{}", if s.encrypted == Some(true) { " and encrypted" } else { "" }))
-        }
+        Some(c) if c.eq_ignore_ascii_case("compliant") => Verdict::Healthy(format!(
+            "the MDM reports it compliant{}",
+            if s.encrypted == Some(true) { " and encrypted" } else { "" }
+        )),
         _ => Verdict::Unknown,
     }
 }

@@ -116,15 +116,17 @@ pub fn parse_amapi_json(text: &str) -> Result<Parsed<AmapiDevice>, RowError> {
         let policy_compliant = r.boolean(obj, &base, "policyCompliant");
         let settings = r.object(obj, &base, "deviceSettings");
         let encrypted = settings.and_then(|s| r.boolean(s, &format!("{base}/deviceSettings"), "isEncrypted"));
-        let last_status_report = r.string(obj, &base, "lastStatusReportTime").and_then(|s| {
-            match OffsetDateTime::parse(&s, &Rfc3339) {
+        let last_status_report =
+            r.string(obj, &base, "lastStatusReportTime").and_then(|s| match OffsetDateTime::parse(&s, &Rfc3339) {
                 Ok(t) => Some(t),
                 Err(e) => {
-                    r.error(&format!("{base}/lastStatusReportTime"), format!("{s:?} is not an RFC 3339 date and time ({e})"));
+                    r.error(
+                        &format!("{base}/lastStatusReportTime"),
+                        format!("{s:?} is not an RFC 3339 date and time ({e})"),
+                    );
                     None
                 }
-            }
-        });
+            });
         let mut noncompliance = Vec::new();
         match obj.get("nonComplianceDetails") {
             None | Some(Value::Null) => {}
@@ -143,12 +145,16 @@ pub fn parse_amapi_json(text: &str) -> Result<Parsed<AmapiDevice>, RowError> {
                     });
                 }
             }
-            Some(other) => r.error(&format!("{base}/nonComplianceDetails"), format!("expected an array, found {}", kind(other))),
+            Some(other) => {
+                r.error(&format!("{base}/nonComplianceDetails"), format!("expected an array, found {}", kind(other)))
+            }
         }
         match &name {
             None if r.errors.is_empty() => r.error(&format!("{base}/name"), "the device has no name"),
             Some(n) => match seen.get(n) {
-                Some(first) => r.error(&format!("{base}/name"), format!("name {n} is also used by device {first} of the export")),
+                Some(first) => {
+                    r.error(&format!("{base}/name"), format!("name {n} is also used by device {first} of the export"))
+                }
                 None => {
                     seen.insert(n.clone(), index);
                 }

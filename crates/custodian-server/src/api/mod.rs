@@ -14,7 +14,9 @@ use crate::error::{AppError, Problem};
 use dto::ImportOut;
 
 use crate::audit::api::{AuditEventOut, AuditPage, VerifyOut};
-use crate::devices::api::{AllocateIn, DeviceEventOut, DeviceIn, DeviceOut, DevicePage, MdmStateOut, ReportLossIn, TransitionIn};
+use crate::devices::api::{
+    AllocateIn, DeviceEventOut, DeviceIn, DeviceOut, DevicePage, MdmStateOut, ReportLossIn, TransitionIn,
+};
 use crate::findings::api::{FindingOut, FindingPage, ReviewIn};
 use crate::imports::api::ImportResult;
 use crate::people::api::{PersonOut, PersonPage};

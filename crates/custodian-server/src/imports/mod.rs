@@ -261,8 +261,7 @@ pub async fn import_intune_with_progress(
         return Err(rejected(parsed.errors));
     }
     total(parsed.rows.len() as u64);
-    let summary =
-        store.import_intune(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
+    let summary = store.import_intune(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
     Ok(ImportOutcome { summary, skipped: parsed.errors })
 }
 
@@ -296,7 +295,6 @@ pub async fn import_amapi_with_progress(
         return Err(rejected(parsed.errors));
     }
     total(parsed.rows.len() as u64);
-    let summary =
-        store.import_amapi(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
+    let summary = store.import_amapi(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
     Ok(ImportOutcome { summary, skipped: parsed.errors })
 }

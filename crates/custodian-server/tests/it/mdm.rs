@@ -151,7 +151,10 @@ async fn an_android_management_api_export_opens_and_closes_the_same_findings(b: 
 
     let d = app.device("WP-MB-0007").await;
     let (_, dev) = ds.get(&format!("/devices/{}", d.id)).await;
-    assert_eq!((dev["mdm_state"]["source"].as_str(), dev["mdm_state"]["posture"].as_str()), (Some("amapi"), Some("POTENTIALLY_COMPROMISED")));
+    assert_eq!(
+        (dev["mdm_state"]["source"].as_str(), dev["mdm_state"]["posture"].as_str()),
+        (Some("amapi"), Some("POTENTIALLY_COMPROMISED"))
+    );
 
     // Matched this time by the resource name recorded before (and the IMEI); healthy.
     let good = json!([{"name": "enterprises/LC0abc/devices/37a1", "state": "ACTIVE", "networkInfo": {"imei": IMEI},
@@ -208,7 +211,11 @@ async fn a_partial_graph_page_is_refused_unless_allowed_and_warnings_are_reporte
         .unwrap();
     assert_eq!(resp.status().as_u16(), 422);
     let p: Value = resp.json().await.unwrap();
-    assert_eq!((p["errors"][0]["line"].as_u64(), p["errors"][0]["field"].as_str()), (Some(3), Some("deviceName")), "{p}");
+    assert_eq!(
+        (p["errors"][0]["line"].as_u64(), p["errors"][0]["field"].as_str()),
+        (Some(3), Some("deviceName")),
+        "{p}"
+    );
     assert!(!p.to_string().contains("index"), "{p}");
     assert!(p["detail"].as_str().unwrap().contains("--skip-invalid"), "{p}");
     app.stop().await;
@@ -226,7 +233,8 @@ async fn the_imports_page_takes_mdm_exports_and_refuses_a_partial_page_unless_ti
     assert!(page.contains("action=\"/imports/amapi\"") && page.contains("name=\"allow_partial\""), "{page}");
     let upload = |kind: &'static str, file: String, ticked: &'static [&'static str]| {
         let b = "----custodian-mdm-boundary";
-        let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n", session.csrf);
+        let mut body =
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n", session.csrf);
         for t in ticked {
             body.push_str(&format!("--{b}\r\nContent-Disposition: form-data; name=\"{t}\"\r\n\r\n1\r\n"));
         }

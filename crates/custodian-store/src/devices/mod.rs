@@ -1,7 +1,7 @@
 //! Devices: the register of devices, their allocations and status history.
 
-use custodian_domain::devices::{DeviceStatus, DeviceType};
 use custodian_domain::devices::mdm::{MdmSource, MdmState};
+use custodian_domain::devices::{DeviceStatus, DeviceType};
 use custodian_domain::imports::{AmapiDevice, DeviceRow, IntuneDevice, RowError};
 use serde::Serialize;
 use time::OffsetDateTime;
