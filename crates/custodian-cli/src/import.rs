@@ -18,7 +18,7 @@ use crate::common::{open, report_app_error};
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// people, devices, intune or apps
+    /// people, devices, intune, amapi (Android Management API) or apps
     kind: String,
     file: PathBuf,
     /// Import the valid rows and list the invalid ones, instead of importing nothing.
@@ -32,6 +32,11 @@ pub struct ImportArgs {
     /// applies the roles column.
     #[arg(long)]
     ignore_roles: bool,
+    /// intune and amapi only: import a file that is one page of a longer export (a Graph page
+    /// with @odata.nextLink, a device list with nextPageToken) instead of refusing it; devices on
+    /// the other pages are left as they are.
+    #[arg(long)]
+    allow_partial: bool,
 }
 
 /// Run an import.
@@ -81,8 +86,30 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
                 .await
         }
         "intune" => {
-            imports::import_intune_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total)
-                .await
+            imports::import_intune_with_progress(
+                &store,
+                &Actor::cli(),
+                now,
+                &bytes,
+                a.skip_invalid,
+                a.allow_partial,
+                &progress,
+                &total,
+            )
+            .await
+        }
+        "amapi" => {
+            imports::import_amapi_with_progress(
+                &store,
+                &Actor::cli(),
+                now,
+                &bytes,
+                a.skip_invalid,
+                a.allow_partial,
+                &progress,
+                &total,
+            )
+            .await
         }
         "apps" => {
             let r = custodian_server::apps::import_inventory(
@@ -98,7 +125,7 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
             bar.finish_and_clear();
             return apps::print_import(r, a.json);
         }
-        other => bail!("unknown import {other:?}: use people, devices, intune or apps"),
+        other => bail!("unknown import {other:?}: use people, devices, intune, amapi or apps"),
     };
     bar.finish_and_clear();
     match r {
@@ -108,9 +135,26 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
             } else {
                 let s = &o.summary;
                 println!(
-                    "{} rows: {} created, {} updated, {} unchanged, {} findings opened",
-                    s.rows, s.created, s.updated, s.unchanged, s.findings_opened
+                    "{} rows: {} created, {} updated, {} unchanged, {} findings opened{}",
+                    s.rows,
+                    s.created,
+                    s.updated,
+                    s.unchanged,
+                    s.findings_opened,
+                    if s.findings_closed > 0 {
+                        format!(", {} closed as resolved", s.findings_closed)
+                    } else {
+                        String::new()
+                    }
                 );
+                for w in &s.warnings {
+                    println!(
+                        "  warning, line {}: {}{}",
+                        w.line,
+                        w.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(),
+                        w.message
+                    );
+                }
                 for e in &o.skipped {
                     println!(
                         "  skipped line {}: {}{}",

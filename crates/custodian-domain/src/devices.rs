@@ -1,6 +1,8 @@
 //! The device register (WP034 1.2, 4.1, 4.7): force devices, their lifecycle states and the
 //! transitions between them. Every device is allocated to at most one named person at a time.
 
+pub mod mdm;
+
 use serde::{Deserialize, Serialize};
 
 crate::str_enum! {

@@ -44,6 +44,9 @@ crate::str_enum! {
         AdviceGiven = "advice_given",
         ReferredToPsd = "referred_to_psd",
         FalsePositive = "false_positive",
+        /// Closed by the system, not a reviewer: a later record (an MDM export) shows the device
+        /// no longer breaks the rule. Never offered to reviewers (not in [`Outcome::ALL`]).
+        Resolved = "resolved",
     }
 }
 
@@ -55,6 +58,7 @@ impl Outcome {
             Self::AdviceGiven => "Advice given",
             Self::ReferredToPsd => "Referred to Professional Standards",
             Self::FalsePositive => "False positive",
+            Self::Resolved => "Resolved by a later record",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -87,8 +91,36 @@ pub const DEVICE_LOST_OR_STOLEN: Rule = Rule {
     title: "Device reported lost or stolen",
 };
 
+/// WP034 4.7: the MDM reports the device's operating system altered (jailbroken or rooted, or
+/// its integrity posture compromised or at risk).
+pub const DEVICE_INTEGRITY: Rule = Rule {
+    id: "devices.integrity",
+    clause: "4.7",
+    severity: Severity::High,
+    title: "Device operating system altered (jailbroken or rooted)",
+};
+
+/// WP034 4.7: the MDM reports the device out of compliance with the force's device policy, or
+/// not encrypted.
+pub const DEVICE_NONCOMPLIANT: Rule = Rule {
+    id: "devices.noncompliant",
+    clause: "4.7",
+    severity: Severity::Medium,
+    title: "Device not compliant or not encrypted",
+};
+
+/// WP034 4.7: the device has not reported to the MDM for longer than the policy pack allows, so
+/// its upkeep and integrity cannot be shown.
+pub const DEVICE_STALE: Rule = Rule {
+    id: "devices.stale",
+    clause: "4.7",
+    severity: Severity::Low,
+    title: "Device has not checked in with device management",
+};
+
 /// The device rules, for look-ups by id.
-pub const RULES: &[Rule] = &[DEVICE_USER_MISMATCH, DEVICE_LOST_OR_STOLEN];
+pub const RULES: &[Rule] =
+    &[DEVICE_USER_MISMATCH, DEVICE_LOST_OR_STOLEN, DEVICE_INTEGRITY, DEVICE_NONCOMPLIANT, DEVICE_STALE];
 
 // ---------------------------------------------------------------------------------------------
 // Usage rules (WP034 4.1, 4.2, 4.5, 4.6, 4.9, 4.12), re-exported by `usage`

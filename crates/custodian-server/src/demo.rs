@@ -42,7 +42,7 @@ pub async fn seed(store: &Store, passwords: &Passwords) -> anyhow::Result<DemoSi
     imports::import_devices(store, &actor, now, DEVICES_CSV.as_bytes(), false)
         .await
         .map_err(|e| anyhow::anyhow!("demo devices: {e}"))?;
-    imports::import_intune(store, &actor, now, INTUNE_JSON.as_bytes(), true)
+    imports::import_intune(store, &actor, now, INTUNE_JSON.as_bytes(), true, false)
         .await
         .map_err(|e| anyhow::anyhow!("demo intune: {e}"))?;
     store

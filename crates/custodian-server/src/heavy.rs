@@ -13,7 +13,14 @@ use custodian_authz::{Action, Resource};
 pub enum RegisterImport {
     People,
     Devices,
-    Intune,
+    /// A Microsoft Intune export; `allow_partial` imports one page of a longer export.
+    Intune {
+        allow_partial: bool,
+    },
+    /// An Android Management API export; `allow_partial` as for Intune.
+    Amapi {
+        allow_partial: bool,
+    },
 }
 
 /// Run a register import on the blocking pool. The caller has checked the user's permission; a
@@ -51,7 +58,22 @@ pub async fn import(
                 }
                 (RegisterImport::People, None) => Err(AppError::Forbidden("No rights over the people import".into())),
                 (RegisterImport::Devices, _) => uc::import_devices(&store, &actor, now, bytes, skip_invalid).await,
-                (RegisterImport::Intune, _) => uc::import_intune(&store, &actor, now, bytes, skip_invalid).await,
+                (RegisterImport::Intune { allow_partial }, _) => {
+                    uc::import_intune(&store, &actor, now, bytes, skip_invalid, allow_partial).await
+                }
+                (RegisterImport::Amapi { allow_partial }, _) => {
+                    uc::import_amapi_with_progress(
+                        &store,
+                        &actor,
+                        now,
+                        bytes,
+                        skip_invalid,
+                        allow_partial,
+                        &custodian_store::no_progress,
+                        &|_| {},
+                    )
+                    .await
+                }
             }
         })
         .await

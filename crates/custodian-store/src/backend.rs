@@ -30,6 +30,8 @@ macro_rules! areas {
         pub mod dashboard;
         #[path = "devices/sql.rs"]
         pub mod devices;
+        #[path = "devices/mdm_sql.rs"]
+        pub mod devices_mdm;
         #[path = "findings/sql.rs"]
         pub mod findings;
         #[path = "monitoring/sql.rs"]

@@ -74,3 +74,42 @@ async fn postgres_database_migrated_without_the_twin_still_opens() {
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await.unwrap();
     assert_eq!(result, 1);
 }
+
+/// 0018 rebuilds the SQLite findings table (to allow the outcome `resolved`) while app_findings
+/// refers to it with foreign keys enforced: a database migrated to 0017 with an app finding keeps
+/// it, its reference still checked, and accepts the new outcome.
+#[tokio::test]
+async fn sqlite_findings_and_their_app_findings_survive_the_0018_rebuild() {
+    use sqlx::ConnectOptions;
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("c.db").display());
+    let opts = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true).foreign_keys(true);
+    let mut db = opts.connect().await.unwrap();
+    let mut before =
+        sqlx::migrate::Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite")).await.unwrap();
+    before.migrations = before.migrations.iter().filter(|m| m.version < 18).cloned().collect::<Vec<_>>().into();
+    before.run(&mut db).await.unwrap();
+    for sql in [
+        "INSERT INTO devices (id, asset_tag, device_type, make, model, status, created_at, updated_at) VALUES (x'02', 'T1', 'phone', 'm', 'm', 'in_stock', 't', 't')",
+        "INSERT INTO findings (id, rule, clause, dedupe_key, summary, evidence, records, severity, status, opened_at, updated_at) VALUES (x'01', 'apps.unapproved', '4.8', 'k', 's', '{}', '[]', 'medium', 'open', 't', 't')",
+        "INSERT INTO app_findings (finding_id, device_id, package_id) VALUES (x'01', x'02', 'com.example')",
+    ] {
+        sqlx::query(sql).execute(&mut db).await.unwrap();
+    }
+    db.close().await.unwrap();
+
+    let store = Store::open(&url, &OpenOptions::default()).await.expect("0018 applies");
+    store.close().await;
+    let mut db = opts.connect().await.unwrap();
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM app_findings").fetch_one(&mut db).await.unwrap();
+    assert_eq!(kept, 1);
+    sqlx::query("UPDATE findings SET status = 'closed', outcome = 'resolved'").execute(&mut db).await.unwrap();
+    let dangling =
+        sqlx::query("INSERT INTO app_findings (finding_id, device_id, package_id) VALUES (x'09', x'02', 'com.other')")
+            .execute(&mut db)
+            .await;
+    assert!(dangling.is_err(), "app_findings still refers to findings");
+    let bad = sqlx::query("UPDATE findings SET outcome = 'whatever'").execute(&mut db).await;
+    assert!(bad.is_err(), "the outcome is still checked");
+}

@@ -36,7 +36,18 @@ pub struct IntuneDevice {
     pub user_principal_name: Option<String>,
     /// `lastSyncDateTime`; `None` when absent or Graph's "never" (0001-01-01T00:00:00Z).
     pub last_sync: Option<OffsetDateTime>,
+    /// `complianceState` as Graph gives it (compliant, noncompliant, inGracePeriod, ...).
+    pub compliance_state: Option<String>,
+    /// `jailBroken`: Graph's "True"/"False" (or a JSON boolean); `None` for "Unknown".
+    pub jailbroken: Option<bool>,
+    /// `isEncrypted`.
+    pub encrypted: Option<bool>,
+    /// `managementState` (managed, retirePending, wipeIssued, ...).
+    pub management_state: Option<String>,
 }
+
+/// The pointer of the warning about a Graph page that is not the last ([`parse_intune_json`]).
+pub const INTUNE_NEXT_LINK: &str = "/@odata.nextLink";
 
 /// Parse an Intune export: either a JSON array of `managedDevice` objects, or a Graph page
 /// (`{"@odata.context": ..., "value": [...]}`).
@@ -66,7 +77,7 @@ pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
             {
                 out.warnings.push(RowError::new(
                     0,
-                    Some("/@odata.nextLink"),
+                    Some(INTUNE_NEXT_LINK),
                     "this is one page of a longer export: devices on the other pages are missing",
                 ));
             }
@@ -96,6 +107,10 @@ pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
         let os_version = device.string("osVersion");
         let user_principal_name = device.string("userPrincipalName").map(|o| o.map(|s| s.to_lowercase()));
         let last_sync = device.checked("lastSyncDateTime", sync_time).map(Option::flatten);
+        let compliance_state = device.string("complianceState");
+        let jailbroken = device.flag("jailBroken");
+        let encrypted = device.flag("isEncrypted");
+        let management_state = device.string("managementState");
 
         match &id {
             Some(None) => device.error("id", "the device has no id"),
@@ -138,6 +153,12 @@ pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
             out.errors.append(&mut device.errors);
             continue;
         };
+        let (Some(compliance_state), Some(jailbroken), Some(encrypted), Some(management_state)) =
+            (compliance_state, jailbroken, encrypted, management_state)
+        else {
+            out.errors.append(&mut device.errors);
+            continue;
+        };
         if !device.errors.is_empty() {
             out.errors.append(&mut device.errors);
             continue;
@@ -155,6 +176,10 @@ pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
             os_version,
             user_principal_name,
             last_sync,
+            compliance_state,
+            jailbroken,
+            encrypted,
+            management_state,
         });
     }
     Ok(out)
@@ -188,6 +213,28 @@ impl IntuneFields<'_> {
             Some(Value::String(s)) => Some(Some(s.trim().to_string())),
             Some(other) => {
                 self.error(member, format!("expected a string, found {}", json_kind(other)));
+                None
+            }
+        }
+    }
+
+    /// A yes/no member: a JSON boolean, or Graph's "True"/"False" in any case. "Unknown", an
+    /// empty string, null or absence are `Some(None)`; anything else is an error.
+    fn flag(&mut self, member: &str) -> Option<Option<bool>> {
+        match self.obj.get(member) {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::Bool(b)) => Some(Some(*b)),
+            Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" => Some(Some(true)),
+                "false" => Some(Some(false)),
+                "" | "unknown" => Some(None),
+                _ => {
+                    self.error(member, format!("expected True, False or Unknown, found {s:?}"));
+                    None
+                }
+            },
+            Some(other) => {
+                self.error(member, format!("expected True, False or Unknown, found {}", json_kind(other)));
                 None
             }
         }
@@ -272,6 +319,10 @@ mod tests {
                 os_version: Some("14".into()),
                 user_principal_name: Some("jo.bloggs@warwickshire.police.example".into()),
                 last_sync: Some(time::macros::datetime!(2025-06-02 07:41:18.4275531 UTC)),
+                compliance_state: Some("compliant".into()),
+                jailbroken: None,
+                encrypted: None,
+                management_state: None,
             }]
         );
     }
@@ -370,6 +421,29 @@ mod tests {
         assert_eq!(fields(&p.warnings), vec![(0, Some("/@odata.nextLink"))]);
         let last = parse_intune_json(r#"{"value": [], "@odata.nextLink": null}"#).unwrap();
         assert_eq!(last.warnings, vec![]);
+    }
+
+    #[test]
+    fn integrity_members_are_read_from_graph_strings_and_booleans() {
+        let p = intune(
+            r#"{"id": "d1", "complianceState": "noncompliant", "jailBroken": "True", "isEncrypted": false, "managementState": "managed"},
+               {"id": "d2", "jailBroken": "Unknown", "isEncrypted": true}, {"id": "d3", "jailBroken": false}"#,
+        );
+        assert_eq!(p.errors, vec![]);
+        let d = &p.rows[0];
+        assert_eq!(
+            (d.compliance_state.as_deref(), d.jailbroken, d.encrypted, d.management_state.as_deref()),
+            (Some("noncompliant"), Some(true), Some(false), Some("managed"))
+        );
+        assert_eq!((p.rows[1].jailbroken, p.rows[1].encrypted), (None, Some(true)));
+        assert_eq!(p.rows[2].jailbroken, Some(false));
+    }
+
+    #[test]
+    fn a_jailbroken_value_that_is_not_yes_or_no_is_an_error_on_that_field() {
+        let p = intune(r#"{"id": "d1", "jailBroken": "maybe"}, {"id": "d2", "isEncrypted": 1}"#);
+        assert_eq!(fields(&p.errors), vec![(1, Some("/value/0/jailBroken")), (2, Some("/value/1/isEncrypted"))]);
+        assert!(p.rows.is_empty());
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! Intune (Graph `managedDevices`) JSON exports. Parsing checks every row and collects every
 //! problem, each naming its line and field, so a whole file can be fixed in one pass.
 
+mod amapi;
 mod devices;
 mod intune;
 mod people;
 mod rows;
 
+pub use amapi::*;
 pub use devices::*;
 pub use intune::*;
 pub use people::*;
@@ -63,6 +65,42 @@ impl<T> Default for Parsed<T> {
     }
 }
 
+/// The text of a JSON export (`what` names it in messages, e.g. "Intune export"). Bytes that are
+/// not UTF-8 are an error giving the line and column where they are (line 1 is the first line)
+/// and, when they sit in a member's value, the member's name as the field.
+pub fn json_text<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, RowError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        // `good` is valid UTF-8 by construction.
+        let before = std::str::from_utf8(good).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let member = last_member(before);
+        let place = match &member {
+            Some(m) => format!(" in the value of \"{m}\""),
+            None => String::new(),
+        };
+        RowError::new(
+            u64::try_from(line).unwrap_or(u64::MAX),
+            member.as_deref(),
+            format!(
+                "the {what} is not valid UTF-8: line {line}, column {column}{place} has a byte that is not UTF-8; save the file as UTF-8 and import it again"
+            ),
+        )
+    })
+}
+
+/// The name of the member whose value `text` (a JSON prefix) ends inside, if it is a string
+/// value: the last `"name": "` before the end, with no quote after it.
+fn last_member(text: &str) -> Option<String> {
+    let open = text.rfind('"')?;
+    let head = text[..open].trim_end();
+    let head = head.strip_suffix(':')?.trim_end();
+    let head = head.strip_suffix('"')?;
+    let start = head.rfind('"')?;
+    Some(head[start + 1..].to_string())
+}
+
 #[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
 pub(super) mod tests {
@@ -94,6 +132,22 @@ pub(super) mod tests {
 
     pub(in crate::imports) fn intune(devices: &str) -> Parsed<IntuneDevice> {
         parse_intune_json(&format!(r#"{{"@odata.context": "x", "value": [{devices}]}}"#)).unwrap()
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_an_error_naming_the_line_and_member() {
+        let mut bytes = b"{\"value\": [\n  {\"id\": \"d1\",\n   \"deviceName\": \"Caf".to_vec();
+        bytes.push(0xe9);
+        bytes.extend_from_slice(b"\"}\n]}");
+        let e = json_text(&bytes, "Intune export").unwrap_err();
+        assert_eq!((e.line, e.field.as_deref()), (3, Some("deviceName")));
+        assert!(e.message.contains("line 3, column 22"), "{}", e.message);
+        assert!(!e.message.contains("index"), "{}", e.message);
+        let mut outside = b"[\n\n".to_vec();
+        outside.push(0xff);
+        let e = json_text(&outside, "export").unwrap_err();
+        assert_eq!((e.line, e.field), (3, None));
+        assert_eq!(json_text(b"[]", "export").unwrap(), "[]");
     }
 
     pub(in crate::imports) fn fields(errors: &[RowError]) -> Vec<(u64, Option<&str>)> {

@@ -48,7 +48,12 @@ pub struct ImportOut {
     pub updated: usize,
     pub unchanged: usize,
     pub findings_opened: usize,
+    /// Findings this import closed because it shows their device healthy again (MDM exports).
+    pub findings_closed: usize,
     pub unmatched: Vec<crate::error::FieldProblem>,
+    /// What was accepted with a change or a caveat (a dropped phone number, one page of a longer
+    /// export imported with `allow_partial`).
+    pub warnings: Vec<crate::error::FieldProblem>,
 }
 
 impl From<s::ImportSummary> for ImportOut {
@@ -59,7 +64,9 @@ impl From<s::ImportSummary> for ImportOut {
             updated: s.updated,
             unchanged: s.unchanged,
             findings_opened: s.findings_opened,
+            findings_closed: s.findings_closed,
             unmatched: s.unmatched.into_iter().map(crate::error::FieldProblem::from).collect(),
+            warnings: s.warnings.into_iter().map(crate::error::FieldProblem::from).collect(),
         }
     }
 }

@@ -14,7 +14,9 @@ use crate::error::{AppError, Problem};
 use dto::ImportOut;
 
 use crate::audit::api::{AuditEventOut, AuditPage, VerifyOut};
-use crate::devices::api::{AllocateIn, DeviceEventOut, DeviceIn, DeviceOut, DevicePage, ReportLossIn, TransitionIn};
+use crate::devices::api::{
+    AllocateIn, DeviceEventOut, DeviceIn, DeviceOut, DevicePage, MdmStateOut, ReportLossIn, TransitionIn,
+};
 use crate::findings::api::{FindingOut, FindingPage, ReviewIn};
 use crate::imports::api::ImportResult;
 use crate::people::api::{PersonOut, PersonPage};
@@ -96,13 +98,14 @@ async fn problem_for_rejections(res: axum::response::Response) -> axum::response
           crate::imports::api::import_people,
           crate::imports::api::import_devices,
           crate::imports::api::import_intune,
+          crate::imports::api::import_amapi,
           crate::findings::api::list_findings,
           crate::findings::api::get_finding,
           crate::findings::api::review_finding,
           crate::audit::api::audit_events,
           crate::audit::api::audit_verify,
           crate::policy::api::policy_clause),
-    components(schemas(Problem, PersonOut, DeviceOut, DeviceEventOut, FindingOut, AuditEventOut, PersonPage, DevicePage, FindingPage, AuditPage,
+    components(schemas(Problem, PersonOut, DeviceOut, MdmStateOut, DeviceEventOut, FindingOut, AuditEventOut, PersonPage, DevicePage, FindingPage, AuditPage,
                         AllocateIn, TransitionIn, ReportLossIn, ReviewIn, DeviceIn, ImportOut, ImportResult, VerifyOut, ClauseOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

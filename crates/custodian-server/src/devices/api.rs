@@ -108,7 +108,10 @@ async fn get_device(
     user: CurrentUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<DeviceOut>> {
-    Ok(Json(DeviceOut::from(&crate::devices::view_device(&state, &user, id).await?)))
+    let d = crate::devices::view_device(&state, &user, id).await?;
+    let mut out = DeviceOut::from(&d);
+    out.mdm_state = state.store().device_mdm(d.id).await?.as_ref().map(MdmStateOut::from);
+    Ok(Json(out))
 }
 
 /// A device's full history: allocations, returns, losses, repairs, examinations.
@@ -196,6 +199,54 @@ pub struct DeviceOut {
     /// RFC 3339; when the holder confirmed receipt.
     pub receipt_confirmed_at: Option<String>,
     pub updated_at: String,
+    /// The latest state the device's MDM reported (WP034 4.7); on `GET /devices/{id}` only,
+    /// and only once an Intune or Android Management API export has matched the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mdm_state: Option<MdmStateOut>,
+}
+
+/// The latest MDM state of a device, as the last export that changed it reported it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MdmStateOut {
+    /// intune or amapi
+    pub source: String,
+    /// The MDM's id for the device (Intune device id, AMAPI resource name).
+    pub mdm_ref: String,
+    /// Intune complianceState; for AMAPI compliant or noncompliant.
+    pub compliance: Option<String>,
+    /// Jailbroken or rooted, as Intune reports it; null when unknown.
+    pub jailbroken: Option<bool>,
+    pub encrypted: Option<bool>,
+    /// Intune managementState, AMAPI state.
+    pub management_state: Option<String>,
+    /// AMAPI securityPosture.devicePosture.
+    pub posture: Option<String>,
+    /// AMAPI nonComplianceDetails ("setting: reason").
+    pub noncompliance: Vec<String>,
+    /// RFC 3339; the device's last check-in with the MDM.
+    pub last_sync: Option<String>,
+    /// RFC 3339; when Custodian first recorded this state.
+    pub as_of: String,
+    /// SHA-256 of the export that reported it.
+    pub file_sha256: String,
+}
+
+impl From<&s::DeviceMdm> for MdmStateOut {
+    fn from(m: &s::DeviceMdm) -> Self {
+        Self {
+            source: m.source.as_str().into(),
+            mdm_ref: m.mdm_ref.clone(),
+            compliance: m.compliance.clone(),
+            jailbroken: m.jailbroken,
+            encrypted: m.encrypted,
+            management_state: m.management_state.clone(),
+            posture: m.posture.clone(),
+            noncompliance: m.noncompliance.clone(),
+            last_sync: m.last_sync.map(ts),
+            as_of: ts(m.as_of),
+            file_sha256: m.file_sha256.clone(),
+        }
+    }
 }
 
 impl From<&s::Device> for DeviceOut {
@@ -216,6 +267,7 @@ impl From<&s::Device> for DeviceOut {
             holder_name: d.holder_name.clone(),
             receipt_confirmed_at: d.receipt_confirmed_at.map(ts),
             updated_at: ts(d.updated_at),
+            mdm_state: None,
         }
     }
 }

@@ -352,6 +352,8 @@ pub(crate) struct DevicePage {
     pub(crate) phone: String,
     pub(crate) os: String,
     pub(crate) mdm: String,
+    /// The latest MDM state (WP034 4.7), as label/value rows; empty before any export matched.
+    pub(crate) mdm_state: Vec<(String, String)>,
     pub(crate) receipt: String,
     pub(crate) events: Vec<EventView>,
     pub(crate) findings: Vec<FindingRowView>,
@@ -400,6 +402,7 @@ pub(crate) async fn device_page(
             (Some(id), None) => id.clone(),
             _ => String::new(),
         },
+        mdm_state: state.store().device_mdm(d.id).await?.as_ref().map(mdm_rows).unwrap_or_default(),
         receipt: d.receipt_confirmed_at.map(fmt_time).unwrap_or_default(),
         d: device_row(&d),
         events: events.iter().map(event_view).collect(),
@@ -413,6 +416,33 @@ pub(crate) async fn device_page(
     });
     *r.status_mut() = status;
     Ok(r)
+}
+
+/// The rows of the device page's "Device management" list.
+fn mdm_rows(m: &custodian_store::DeviceMdm) -> Vec<(String, String)> {
+    let yes_no = |b: Option<bool>, yes: &str, no: &str| match b {
+        Some(true) => yes.to_string(),
+        Some(false) => no.to_string(),
+        None => "Not reported".to_string(),
+    };
+    let or_none = |s: &Option<String>| s.clone().unwrap_or_else(|| "Not reported".into());
+    let mut rows = vec![
+        ("Reported by".to_string(), format!("{} ({})", m.source.label(), m.mdm_ref)),
+        ("Compliance".to_string(), or_none(&m.compliance)),
+    ];
+    if !m.noncompliance.is_empty() {
+        rows.push(("Non-compliance".into(), m.noncompliance.join("; ")));
+    }
+    if m.posture.is_some() {
+        rows.push(("Security posture".into(), or_none(&m.posture)));
+    } else {
+        rows.push(("Jailbroken or rooted".into(), yes_no(m.jailbroken, "Yes", "No")));
+    }
+    rows.push(("Encrypted".into(), yes_no(m.encrypted, "Yes", "No")));
+    rows.push(("Management state".into(), or_none(&m.management_state)));
+    rows.push(("Last check-in".into(), m.last_sync.map(fmt_time).unwrap_or_else(|| "Never".into())));
+    rows.push(("As of".into(), fmt_time(m.as_of)));
+    rows
 }
 
 pub(crate) fn device_resource_allows(state: &AppState, user: &CurrentUser, d: &Device) -> (bool, bool) {

@@ -72,7 +72,13 @@ pub async fn review(
         .ok_or_else(|| AppError::invalid("status", format!("{status:?} is not under_review or closed")))?;
     let outcome = match outcome.map(str::trim).filter(|s| !s.is_empty()) {
         Some(o) => {
-            Some(Outcome::parse(o).ok_or_else(|| AppError::invalid("outcome", format!("{o:?} is not an outcome")))?)
+            // `resolved` is the system's outcome (a later export showed the device healthy), not a
+            // reviewer's.
+            Some(
+                Outcome::parse(o)
+                    .filter(|o| Outcome::ALL.contains(o))
+                    .ok_or_else(|| AppError::invalid("outcome", format!("{o:?} is not an outcome")))?,
+            )
         }
         None => None,
     };

@@ -20,6 +20,7 @@ pub fn routes() -> Routes {
         .route("/imports/people", post(import_people))
         .route("/imports/devices", post(import_devices))
         .route("/imports/intune", post(import_intune))
+        .route("/imports/amapi", post(import_amapi))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -31,6 +32,9 @@ struct ImportQuery {
     /// changes roles, and nobody their own) instead of rejecting their rows; they are listed
     /// in `ignored`.
     ignore_roles: Option<bool>,
+    /// Intune and Android Management API only: import one page of a longer export (a Graph page
+    /// with `@odata.nextLink`, a list response with `nextPageToken`) instead of refusing it.
+    allow_partial: Option<bool>,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -81,7 +85,10 @@ async fn import_devices(
 }
 
 /// Apply a Microsoft Intune `managedDevices` export (a JSON array or a Graph page); raises
-/// WP034 4.1 findings where the signed-in user is not the holder.
+/// WP034 4.1 findings where the signed-in user is not the holder, and WP034 4.7 findings from each
+/// device's integrity, compliance and check-ins (closed by a later export showing it healthy). A
+/// page with `@odata.nextLink` is refused unless `allow_partial`; the parser's warnings are in
+/// `warnings`.
 #[utoipa::path(post, path = "/imports/intune", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "application/json", description = "A JSON array of managedDevices, or a Graph page of them; entries the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
 async fn import_intune(
     State(state): State<AppState>,
@@ -90,7 +97,23 @@ async fn import_intune(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
-    import(&state, &user, &headers, crate::heavy::RegisterImport::Intune, &q, body).await
+    let kind = crate::heavy::RegisterImport::Intune { allow_partial: q.allow_partial.unwrap_or(false) };
+    import(&state, &user, &headers, kind, &q, body).await
+}
+
+/// Apply an Android Management API export: an `enterprises.devices.list` response or a JSON
+/// array of `Device` resources, matched by resource name, serial number or IMEI. Records each
+/// device's MDM state and opens (or, when healthy again, closes) WP034 4.7 findings.
+#[utoipa::path(post, path = "/imports/amapi", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "application/json", description = "An enterprises.devices.list response or a JSON array of Device resources; entries the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
+async fn import_amapi(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<ImportResult>> {
+    let kind = crate::heavy::RegisterImport::Amapi { allow_partial: q.allow_partial.unwrap_or(false) };
+    import(&state, &user, &headers, kind, &q, body).await
 }
 
 /// What every import here does: check the CSRF header, then (for the device register and

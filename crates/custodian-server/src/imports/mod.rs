@@ -31,7 +31,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 pub(crate) fn rejected(errors: Vec<RowError>) -> AppError {
     let detail = format!(
-        "The file has {} invalid row{}; nothing was imported. Fix them, or import with skip_invalid to import the valid rows.",
+        "The file has {} invalid row{}; nothing was imported. Fix them, or skip them and import the valid rows (--skip-invalid on the command line, skip_invalid=true in the API, or the checkbox on the imports page).",
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
     );
@@ -198,33 +198,103 @@ pub async fn import_devices_with_progress(
     Ok(ImportOutcome { summary, skipped: errors })
 }
 
-/// Apply a Microsoft Intune managedDevices export (`custodian import intune`).
+/// Apply a Microsoft Intune managedDevices export (`custodian import intune`). A Graph page that
+/// is not the last (`@odata.nextLink` set) is refused unless `allow_partial`.
 pub async fn import_intune(
     store: &custodian_store::Store,
     actor: &Actor,
     now: time::OffsetDateTime,
     bytes: &[u8],
     skip_invalid: bool,
+    allow_partial: bool,
 ) -> Result<ImportOutcome, AppError> {
-    import_intune_with_progress(store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {}).await
+    import_intune_with_progress(
+        store,
+        actor,
+        now,
+        bytes,
+        skip_invalid,
+        allow_partial,
+        &custodian_store::no_progress,
+        &|_| {},
+    )
+    .await
+}
+
+/// The refusal of one page of a longer export, saying how to fetch the rest.
+fn partial_refused(warning: &RowError, what: &str, how: &str) -> AppError {
+    AppError::Invalid {
+        detail: format!(
+            "This file is one page of a longer {what}: the devices on the other pages are missing, so nothing was imported. \
+             {how} Or import this page anyway with --allow-partial (allow_partial=true in the API, or the checkbox on the imports page)."
+        ),
+        errors: vec![crate::error::FieldProblem::from(warning.clone())],
+    }
 }
 
 /// [`import_intune`] reporting the device count once parsed (`total`) and devices applied.
+#[allow(clippy::too_many_arguments)]
 pub async fn import_intune_with_progress(
     store: &custodian_store::Store,
     actor: &Actor,
     now: time::OffsetDateTime,
     bytes: &[u8],
     skip_invalid: bool,
+    allow_partial: bool,
     progress: custodian_store::Progress<'_>,
     total: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<ImportOutcome, AppError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| AppError::invalid("file", format!("not UTF-8: {e}")))?;
+    let text = imports::json_text(bytes, "Intune export").map_err(|e| rejected(vec![e]))?;
     let parsed = imports::parse_intune_json(text).map_err(|e| rejected(vec![e]))?;
+    if !allow_partial
+        && let Some(w) = parsed.warnings.iter().find(|w| w.field.as_deref() == Some(imports::INTUNE_NEXT_LINK))
+    {
+        return Err(partial_refused(
+            w,
+            "Intune (Microsoft Graph) export",
+            "Fetch every page: follow each page's @odata.nextLink until a page has none (for example \
+             Get-MgDeviceManagementManagedDevice -All in Microsoft Graph PowerShell, or Intune's Devices > Export), \
+             and import the devices of all pages as one JSON array.",
+        ));
+    }
     if !parsed.errors.is_empty() && !skip_invalid {
         return Err(rejected(parsed.errors));
     }
     total(parsed.rows.len() as u64);
-    let summary = store.import_intune(&parsed.rows, actor, now, &sha256_hex(bytes), progress).await?;
+    let summary = store.import_intune(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
+    Ok(ImportOutcome { summary, skipped: parsed.errors })
+}
+
+/// Apply an Android Management API export (`custodian import amapi`): `enterprises.devices.list`
+/// responses or a bare array of `Device` resources (WP034 4.7). A response with a
+/// `nextPageToken` is refused unless `allow_partial`.
+#[allow(clippy::too_many_arguments)]
+pub async fn import_amapi_with_progress(
+    store: &custodian_store::Store,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+    skip_invalid: bool,
+    allow_partial: bool,
+    progress: custodian_store::Progress<'_>,
+    total: &(dyn Fn(u64) + Send + Sync),
+) -> Result<ImportOutcome, AppError> {
+    let text = imports::json_text(bytes, "Android Management API export").map_err(|e| rejected(vec![e]))?;
+    let parsed = imports::parse_amapi_json(text).map_err(|e| rejected(vec![e]))?;
+    if !allow_partial
+        && let Some(w) = parsed.warnings.iter().find(|w| w.field.as_deref() == Some(imports::AMAPI_NEXT_PAGE))
+    {
+        return Err(partial_refused(
+            w,
+            "Android Management API device list",
+            "Fetch every page: call enterprises.devices.list again with pageToken set to each response's \
+             nextPageToken until a response has none, and import the devices of all pages as one JSON array.",
+        ));
+    }
+    if !parsed.errors.is_empty() && !skip_invalid {
+        return Err(rejected(parsed.errors));
+    }
+    total(parsed.rows.len() as u64);
+    let summary = store.import_amapi(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
     Ok(ImportOutcome { summary, skipped: parsed.errors })
 }

@@ -39,6 +39,7 @@ pub(crate) struct ImportResultView {
     pub(crate) updated: usize,
     pub(crate) unchanged: usize,
     pub(crate) findings_opened: usize,
+    pub(crate) findings_closed: usize,
     pub(crate) notes: Vec<FieldProblem>,
 }
 
@@ -79,6 +80,7 @@ pub async fn import_upload(
     let mut file: Option<Vec<u8>> = None;
     let mut skip_invalid = false;
     let mut ignore_roles = false;
+    let mut allow_partial = false;
     while let Some(field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
         match field.name() {
             Some("csrf_token") => {
@@ -86,6 +88,7 @@ pub async fn import_upload(
             }
             Some("skip_invalid") => skip_invalid = true,
             Some("ignore_roles") => ignore_roles = true,
+            Some("allow_partial") => allow_partial = true,
             Some("file") => {
                 file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?.to_vec())
             }
@@ -99,7 +102,8 @@ pub async fn import_upload(
     let which = match kind.as_str() {
         "people" => crate::heavy::RegisterImport::People,
         "devices" => crate::heavy::RegisterImport::Devices,
-        "intune" => crate::heavy::RegisterImport::Intune,
+        "intune" => crate::heavy::RegisterImport::Intune { allow_partial },
+        "amapi" => crate::heavy::RegisterImport::Amapi { allow_partial },
         _ => return Err(AppError::NotFound(format!("No import called {kind}")).into()),
     };
     let r = crate::heavy::import(&state, &user, which, bytes, skip_invalid, ignore_roles).await;
@@ -114,6 +118,11 @@ pub async fn import_upload(
                     message: format!("skipped: {}", e.message),
                 })
                 .collect();
+            notes.extend(o.summary.warnings.iter().map(|e| FieldProblem {
+                field: e.field.clone(),
+                line: Some(e.line),
+                message: format!("warning: {}", e.message),
+            }));
             notes.extend(o.summary.unmatched.iter().chain(&o.summary.ignored).map(|e| FieldProblem {
                 field: e.field.clone(),
                 line: Some(e.line),
@@ -127,6 +136,7 @@ pub async fn import_upload(
                 updated: s.updated,
                 unchanged: s.unchanged,
                 findings_opened: s.findings_opened,
+                findings_closed: s.findings_closed,
                 notes,
             };
             Ok(render(&imports_layout(&state, &user, Some(view), vec![], String::new())))

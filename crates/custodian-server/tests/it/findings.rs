@@ -12,7 +12,11 @@ async fn finding_about_a1018(app: &crate::support::TestApp) -> String {
     let (s, _) =
         ds.post(&format!("/devices/{}/allocate", d.id), json!({"staff_number": "A1018", "reason": "issue"})).await;
     assert_eq!(s, 200);
-    let export = json!({"value": [{"id": "mdm-6", "deviceName": "WP-LT-0006", "serialNumber": d.serial, "userPrincipalName": "laura.fenwick@warwickshire.police.example", "lastSyncDateTime": "2026-11-20T10:00:00Z"}]});
+    // Synced yesterday, so the export raises no WP034 4.7 staleness finding whenever this runs.
+    let synced = (time::OffsetDateTime::now_utc() - time::Duration::days(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let export = json!({"value": [{"id": "mdm-6", "deviceName": "WP-LT-0006", "serialNumber": d.serial, "userPrincipalName": "laura.fenwick@warwickshire.police.example", "lastSyncDateTime": synced}]});
     let (s, r) = ds.post_raw("/imports/intune", "application/json", &export.to_string()).await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["findings_opened"], 1, "{r}");

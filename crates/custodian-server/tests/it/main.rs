@@ -12,6 +12,7 @@ mod devices;
 mod findings;
 mod hardening;
 mod imports_security;
+mod mdm;
 mod monitoring;
 mod openapi;
 mod overseas;

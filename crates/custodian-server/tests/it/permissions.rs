@@ -604,6 +604,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         ),
         rule("POST", "/api/v1/imports/devices", "/api/v1/imports/devices", Body::Raw("text/csv", devices_csv), DS),
         rule("POST", "/api/v1/imports/intune", "/api/v1/imports/intune", Body::Raw("application/json", "[]"), DS),
+        rule("POST", "/api/v1/imports/amapi", "/api/v1/imports/amapi", Body::Raw("application/json", "[]"), DS),
         get("/api/v1/findings", "/api/v1/findings", ALL),
         get("/api/v1/findings/{id}", format!("/api/v1/findings/{finding}"), FINDING_READERS),
         post(

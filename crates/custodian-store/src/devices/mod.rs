@@ -1,7 +1,8 @@
 //! Devices: the register of devices, their allocations and status history.
 
+use custodian_domain::devices::mdm::{MdmSource, MdmState};
 use custodian_domain::devices::{DeviceStatus, DeviceType};
-use custodian_domain::imports::{DeviceRow, IntuneDevice};
+use custodian_domain::imports::{AmapiDevice, DeviceRow, IntuneDevice, RowError};
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -115,17 +116,35 @@ impl Store {
         self.caches.forget_device_count();
         r
     }
+    /// Apply an Intune export; `warnings` are the parser's, kept in the summary and the audit event.
     pub async fn import_intune(
         &self,
         items: &[IntuneDevice],
+        warnings: &[RowError],
         actor: &Actor,
         now: OffsetDateTime,
         sha256: &str,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
-        let r = on_write!(self, devices::import_intune(items, actor, now, sha256, progress));
+        let r = on_write!(self, devices::import_intune(items, warnings, actor, now, sha256, progress));
         self.caches.forget_device_count();
         r
+    }
+    /// Apply an Android Management API export (WP034 4.7); `warnings` are the parser's.
+    pub async fn import_amapi(
+        &self,
+        items: &[AmapiDevice],
+        warnings: &[RowError],
+        actor: &Actor,
+        now: OffsetDateTime,
+        sha256: &str,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
+        on_write!(self, devices_mdm::import_amapi(items, warnings, actor, now, sha256, progress))
+    }
+    /// The latest state the device's MDM reported, if any export has matched it.
+    pub async fn device_mdm(&self, id: Uuid) -> Result<Option<DeviceMdm>> {
+        on_read!(self, devices_mdm::device_mdm(id))
     }
     pub async fn allocate(
         &self,
@@ -194,6 +213,46 @@ pub struct Device {
     pub receipt_confirmed_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+/// The latest state a device's MDM reported (WP034 4.7), as recorded by an import.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DeviceMdm {
+    pub device_id: Uuid,
+    pub source: MdmSource,
+    /// The MDM's id for the device (Intune device id, AMAPI resource name).
+    pub mdm_ref: String,
+    pub compliance: Option<String>,
+    pub jailbroken: Option<bool>,
+    pub encrypted: Option<bool>,
+    pub management_state: Option<String>,
+    pub posture: Option<String>,
+    pub noncompliance: Vec<String>,
+    /// The MDM's own time of the device's last check-in.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_sync: Option<OffsetDateTime>,
+    /// When Custodian first recorded this state.
+    #[serde(with = "time::serde::rfc3339")]
+    pub as_of: OffsetDateTime,
+    /// The SHA-256 of the export that reported it.
+    pub file_sha256: String,
+}
+
+impl DeviceMdm {
+    /// The state, as the rules read it.
+    pub fn state(&self) -> MdmState {
+        MdmState {
+            source: self.source,
+            mdm_ref: self.mdm_ref.clone(),
+            compliance: self.compliance.clone(),
+            jailbroken: self.jailbroken,
+            encrypted: self.encrypted,
+            management_state: self.management_state.clone(),
+            posture: self.posture.clone(),
+            noncompliance: self.noncompliance.clone(),
+            last_sync: self.last_sync,
+        }
+    }
 }
 
 /// One line of a device's history.

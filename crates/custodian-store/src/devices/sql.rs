@@ -559,9 +559,12 @@ pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: O
 /// Apply a Microsoft Intune (Graph managedDevices) export: match devices by MDM id, serial or
 /// IMEI, record the MDM facts, and raise a WP034 4.1 finding where the signed-in user is not the
 /// allocated holder. Devices the register does not know are reported, not dropped.
-pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+#[allow(clippy::too_many_arguments)]
+pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[RowError], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
     let mut tx = begin_write(pool).await?;
-    let mut sum = ImportSummary { rows: items.len(), ..ImportSummary::default() };
+    let mut sum = ImportSummary { rows: items.len(), warnings: warnings.to_vec(), ..ImportSummary::default() };
+    // Devices matched, and whether the loop counted them unchanged, for the WP034 4.7 pass.
+    let mut matched: Vec<(Uuid, &IntuneDevice, bool)> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         progress(i as u64 + 1);
         let id: Option<Uuid> = sqlx::query_scalar(
@@ -588,12 +591,14 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Acto
             (Some(o), None) => Some(o.clone()),
             _ => before.os.clone(),
         };
-        let changed = before.mdm_id.as_deref() != Some(it.id.as_str()) || before.mdm_user != it.user_principal_name || before.mdm_last_sync != it.last_sync || before.os != os;
+        // Both databases keep microseconds; Graph gives seven fractional digits.
+        let last_sync = it.last_sync.map(custodian_domain::devices::mdm::to_micros);
+        let changed = before.mdm_id.as_deref() != Some(it.id.as_str()) || before.mdm_user != it.user_principal_name || before.mdm_last_sync != last_sync || before.os != os;
         if changed {
             sqlx::query("UPDATE devices SET mdm_id = $1, mdm_user = $2, mdm_last_sync = $3, os = $4, updated_at = $5 WHERE id = $6")
                 .bind(&it.id)
                 .bind(&it.user_principal_name)
-                .bind(it.last_sync)
+                .bind(last_sync)
                 .bind(&os)
                 .bind(now)
                 .bind(id)
@@ -606,6 +611,7 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Acto
         } else {
             sum.unchanged += 1;
         }
+        matched.push((id, it, !changed));
         // WP034 4.1: whoever uses a force device must do so with their own credentials.
         if let (Some(upn), Some(holder)) = (&it.user_principal_name, before.holder_id) {
             let holder_email: String = sqlx::query_scalar("SELECT email FROM people WHERE id = $1").bind(holder).fetch_one(&mut *tx).await?;
@@ -631,9 +637,19 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Acto
             }
         }
     }
+    // WP034 4.7: the device's integrity, compliance and check-ins, after every 4.1 finding.
+    for (id, it, counted_unchanged) in matched {
+        let d = tx_device(&mut tx, id).await?;
+        let state = custodian_domain::devices::mdm::MdmState::from(it);
+        if super::devices_mdm::apply_state(&mut tx, &d, &state, file_sha256, actor, now, &mut sum).await? && counted_unchanged {
+            sum.unchanged -= 1;
+            sum.updated += 1;
+        }
+    }
     audit::audit(&mut tx, actor, now, AuditEntry::new("import.intune", "import:intune").detail(json!({
         "sha256": file_sha256, "rows": sum.rows, "updated": sum.updated, "unchanged": sum.unchanged,
-        "unmatched": sum.unmatched.len(), "findings_opened": sum.findings_opened
+        "unmatched": sum.unmatched.len(), "findings_opened": sum.findings_opened, "findings_closed": sum.findings_closed,
+        "warnings": sum.warnings,
     }))).await?;
     tx.commit().await?;
     Ok(sum)

@@ -42,6 +42,24 @@ pub async fn tx_raise(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor, now: Offse
     Ok(Some(id))
 }
 
+/// Close a finding by itself (outcome `resolved`, no reviewer): a later record shows the rule
+/// no longer broken. `status` is the status it had; `reasons` say which record. Audited as
+/// `finding.resolve` under the rule's clause.
+#[allow(clippy::too_many_arguments)]
+pub async fn tx_resolve(tx: &mut Tx<'_>, id: Uuid, status: &str, clause: &str, reasons: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    sqlx::query("UPDATE findings SET status = 'closed', outcome = $1, reasons = $2, updated_at = $3, closed_at = $3 WHERE id = $4 AND status <> 'closed'")
+        .bind(Outcome::Resolved.as_str())
+        .bind(reasons)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    audit::audit(tx, actor, now, AuditEntry::new("finding.resolve", format!("finding:{id}")).clause(clause).justification(reasons)
+        .before(json!({"status": status}))
+        .after(json!({"status": FindingStatus::Closed.as_str(), "outcome": Outcome::Resolved.as_str()}))).await?;
+    Ok(())
+}
+
 pub async fn raise(pool: &Pool<DB>, f: &NewFinding, actor: &Actor, now: OffsetDateTime) -> Result<Option<Uuid>> {
     let mut tx = begin_write(pool).await?;
     let id = tx_raise(&mut tx, f, actor, now).await?;

@@ -14,6 +14,11 @@ pub struct ImportSummary {
     /// Changes a people import ignored (role changes the importer may not make, with
     /// `ignore_roles`), with line and field; the rest of each such row was applied.
     pub ignored: Vec<custodian_domain::imports::RowError>,
+    /// Findings closed by this import because it shows their device healthy again (MDM exports).
+    pub findings_closed: usize,
+    /// What the parser accepted with a change or a caveat (a dropped phone number, a partial
+    /// export imported anyway), with line and field; also in the import's audit event.
+    pub warnings: Vec<custodian_domain::imports::RowError>,
 }
 
 pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
