@@ -279,6 +279,8 @@ enum Check {
     Date,
     Marking,
     Operation,
+    /// An identifier after a reference cue: at least four digits, and not a year alone.
+    Reference,
     Rights,
     Address,
 }
@@ -299,6 +301,7 @@ impl Check {
             "date" => Self::Date,
             "marking" => Self::Marking,
             "operation" => Self::Operation,
+            "reference" => Self::Reference,
             "rights" => Self::Rights,
             "address" => Self::Address,
             _ => return None,
@@ -612,10 +615,12 @@ impl Engine {
             Check::Marking => Some(marking_position(&v.text, s, e)),
             Check::Operation => {
                 let lower = m.to_lowercase();
-                let name =
-                    lower.trim_start_matches("operation").trim_start_matches("op").trim_start_matches('.').trim();
+                let rest = lower.strip_prefix('#').unwrap_or(&lower);
+                let rest = rest.strip_prefix("operation").or_else(|| rest.strip_prefix("op")).unwrap_or(rest);
+                let name = rest.strip_prefix('.').unwrap_or(rest).trim();
                 (!self.allow.operations.contains(name)).then_some(0.0)
             }
+            Check::Reference => validate::reference(m),
             Check::Rights => {
                 let lower = m.to_lowercase();
                 (!self.allow.rights.iter().any(|r| lower.contains(r.as_str()))).then_some(0.0)

@@ -253,9 +253,19 @@ pub(crate) fn date(s: &str) -> Option<f32> {
     let month_name = MONTHS.iter().position(|m| lower.contains(m));
     let (day, month) = match month_name {
         Some(m) => (*nums.first()?, m as u32 + 1),
+        // ISO 8601: year, month, day.
+        None if nums.len() >= 3 && nums[0] > 31 => (nums[2], nums[1]),
         None => (*nums.first()?, *nums.get(1)?),
     };
     ((1..=31).contains(&day) && (1..=12).contains(&month)).then_some(0.0)
+}
+
+/// An identifier that follows a reference cue ("ref", "quoting", "crime number"): at least four
+/// digits in all, and not a year or a time on its own.
+pub(crate) fn reference(s: &str) -> Option<f32> {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let year = s.len() == 4 && (s.starts_with("19") || s.starts_with("20"));
+    (digits >= 4 && !year).then_some(0.0)
 }
 
 #[cfg(test)]
@@ -331,10 +341,23 @@ mod tests {
     }
 
     #[test]
+    fn references_need_four_digits_and_are_not_a_year() {
+        assert!(reference("23/45678/24").is_some());
+        assert!(reference("GMP-24-7788").is_some());
+        assert!(reference("MPS-CAD 1234").is_some());
+        assert!(reference("2024").is_none());
+        assert!(reference("101").is_none());
+        assert!(reference("AB12").is_none());
+    }
+
+    #[test]
     fn dates_need_a_real_day_and_month() {
         assert!(date("12/03/1985").is_some());
         assert!(date("3rd March 1990").is_some());
         assert!(date("March 3, 1990").is_some());
+        assert!(date("1990-03-12").is_some(), "ISO 8601 is year, month, day");
+        assert!(date("1990-13-12").is_none());
+        assert!(date("3rd March 88").is_some());
         assert!(date("32/01/1990").is_none());
         assert!(date("12/13/1990").is_none());
     }
