@@ -37,7 +37,9 @@ fn find_word(hay: &str, w: &str) -> Vec<(usize, usize)> {
 /// Whether the lower-cased `hay`, trailing spaces ignored, ends with one of `words` as a whole
 /// word or phrase.
 fn ends_with_any(hay: &str, words: &[String]) -> bool {
-    let hay = hay.trim_end();
+    // "Missing: Jane Doe", "Jailed – John Smith": a colon or dash after the phrase still leads
+    // into the name.
+    let hay = hay.trim_end().trim_end_matches([':', '-', '\u{2013}', '\u{2014}']).trim_end();
     words.iter().any(|w| {
         !w.is_empty()
             && hay.ends_with(w.as_str())
@@ -52,6 +54,40 @@ fn set(v: &[String]) -> HashSet<String> {
 fn lower(v: &[String]) -> Vec<String> {
     v.iter().map(|s| s.to_lowercase()).collect()
 }
+
+/// The given names registered for births in England and Wales, 1996-2024 (at least 50 in all),
+/// that are not common English words: `data/forenames-ons.txt`, derived from the ONS baby-name
+/// statistics (Crown copyright, Open Government Licence v3.0) as its header says.
+fn ons_forenames() -> impl Iterator<Item = &'static str> {
+    include_str!("../data/forenames-ons.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// A word lower-cased with its accents and other marks taken off ("Łukasz" -> "lukasz",
+/// "Zoë" -> "zoe"), for looking it up in lists written without them.
+fn folded(w: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    w.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'ł' => 'l',
+            'ø' => 'o',
+            'đ' => 'd',
+            'ı' => 'i',
+            c => c,
+        })
+        .collect()
+}
+
+/// Lower-case words that follow a given name in ordinary sentences and never start a surname.
+const COMMON: &[&str] = &[
+    "and", "or", "but", "for", "the", "a", "an", "who", "whom", "whose", "which", "that", "this", "from", "with",
+    "our", "your", "his", "her", "their", "its", "has", "have", "had", "was", "were", "is", "are", "will", "would",
+    "can", "could", "may", "might", "said", "says", "and", "everyone", "all", "you", "we", "us", "them", "him",
+    "she", "he", "they", "it", "to", "of", "in", "on", "at", "by", "as", "so", "if", "not", "no", "yes", "team",
+    "family", "again", "too", "also", "today", "tonight", "yesterday", "tomorrow", "now", "then",
+];
 
 /// The compiled name and justice word lists.
 #[derive(Debug, Clone)]
@@ -139,7 +175,13 @@ impl NameRules {
             action: parse_action("names", &n.clause, &n.action)?,
             clause: n.clause.clone(),
             explanation: n.explanation.clone(),
-            forenames: set(&n.forenames),
+            forenames: {
+                let mut f = set(&n.forenames);
+                if n.ons_forenames {
+                    f.extend(ons_forenames().map(str::to_string));
+                }
+                f
+            },
             honorifics: set(&n.honorifics),
             officials: set(&n.officials),
             not_names: set(&n.not_names),
@@ -234,7 +276,7 @@ impl NameRules {
                 None if honorific => Some(i),
                 // A given name we know, followed by at least one more capitalised word.
                 None => (i..j.saturating_sub(1))
-                    .find(|&k| is(&self.forenames, k))
+                    .find(|&k| is(&self.forenames, k) || self.forenames.contains(&folded(word(k))))
                     .or_else(|| {
                         // Press-release style "Firstname Surname, 27,": two or three capitalised
                         // words followed by an age name a person even when the given name is not
@@ -312,9 +354,103 @@ impl NameRules {
         })
     }
 
+    /// Names written in lower case or in capitals: a given name we know followed by one or two
+    /// more words of the same case ("thanks to zainab farrell", "MEI MCBRIDE"), scored by their
+    /// context like any other. Lower case needs an introducing phrase straight before it.
+    fn uncased(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
+        let text = &v.text;
+        let toks = Self::tokens(text);
+        let mut out = Vec::new();
+        let word = |k: usize| &text[toks[k].0..toks[k].1];
+        let lowercase = |w: &str| w.chars().all(|c| !c.is_uppercase());
+        let capitals = |w: &str| w.chars().count() >= 2 && w.chars().all(|c| !c.is_lowercase());
+        let mut i = 0;
+        while i + 1 < toks.len() {
+            let (a, b) = (word(i), word(i + 1));
+            let spaced = &text[toks[i].1..toks[i + 1].0] == " ";
+            let known_given = self.forenames.contains(&a.to_lowercase()) || self.forenames.contains(&folded(a));
+            let plain = |w: &str| {
+                let l = w.to_lowercase();
+                w.chars().count() >= 2
+                    && !self.not_names.contains(&l)
+                    && !self.officials.contains(&l)
+                    && !self.honorifics.contains(&l)
+                    && !COMMON.contains(&l.as_str())
+            };
+            let shape = if lowercase(a) && lowercase(b) {
+                ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers)
+            } else {
+                capitals(a) && capitals(b)
+            };
+            let overlaps = known.iter().any(|c| c.s < toks[i + 1].1 && toks[i].0 < c.e);
+            if spaced && shape && known_given && plain(a) && plain(b) && !overlaps {
+                let (s, mut e) = (toks[i].0, toks[i + 1].1);
+                if text[s..e].ends_with("'s") {
+                    e -= 2;
+                }
+                let officer = i > 0 && self.officials.contains(&word(i - 1).to_lowercase());
+                if !officer {
+                    out.push(self.score(v, s, e, false));
+                }
+                i += 2;
+                continue;
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// A member of the public named once is named again by either part of the name: "Mihai
+    /// Eze's mum ... Mihai was last seen" (each mention is a finding of its own).
+    fn repeats(&self, v: &View, named: &[Candidate]) -> Vec<Candidate> {
+        let text = &v.text;
+        let mut parts: HashSet<String> = HashSet::new();
+        for c in named {
+            for (s, e) in Self::tokens(&text[c.s..c.e]) {
+                let w = &text[c.s + s..c.s + e];
+                let l = w.to_lowercase();
+                if w.chars().count() >= 3 && !self.not_names.contains(&l) && !self.honorifics.contains(&l) {
+                    parts.insert(l);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if parts.is_empty() {
+            return out;
+        }
+        let toks = Self::tokens(text);
+        for (k, &(s, e)) in toks.iter().enumerate() {
+            let w = &text[s..e];
+            let bare = w.strip_suffix("'s").unwrap_or(w);
+            let first_upper = bare.chars().next().is_some_and(char::is_uppercase);
+            if !first_upper || !parts.contains(&bare.to_lowercase()) || named.iter().any(|c| c.s < e && s < c.e) {
+                continue;
+            }
+            let officer = k > 0 && self.officials.contains(&text[toks[k - 1].0..toks[k - 1].1].to_lowercase());
+            if !officer {
+                let best = named.iter().map(|c| c.score).fold(f32::MIN, f32::max);
+                out.push(Candidate { s, e: s + bare.len(), score: best, age: None });
+            }
+        }
+        out
+    }
+
     /// Add name and justice hits for one draft.
     pub(crate) fn screen(&self, base: &View, words: &View, report: f32, act: f32, hits: &mut Vec<Hit>) {
-        let cands = self.candidates(base);
+        let mut cands = self.candidates(base);
+        let uncased = self.uncased(base, &cands);
+        cands.extend(uncased);
+        let named: Vec<Candidate> = cands.iter().filter(|c| c.score >= report).cloned().collect();
+        let repeated = self.repeats(base, &named);
+        cands.extend(repeated);
+        // The complainant of a sexual offence is named (a name finding) and has lifelong
+        // anonymity (a justice finding).
+        let sexual = lower_has_any(&base.lower, &self.sexual);
+        let complainant = |c: &Candidate| {
+            let from = floor_boundary(&base.lower, c.s.saturating_sub(60));
+            let to = floor_boundary(&base.lower, c.e.saturating_add(40));
+            sexual && lower_has_any(&base.lower[from..to], &self.complainant)
+        };
         for c in &cands {
             if c.score >= report {
                 let action = if c.score >= act { self.action } else { Action::Warn };
@@ -331,14 +467,8 @@ impl NameRules {
                 }
             }
         }
-        if lower_has_any(&base.lower, &self.sexual) {
-            for c in &cands {
-                let from = floor_boundary(&base.lower, c.s.saturating_sub(60));
-                let to = floor_boundary(&base.lower, c.e.saturating_add(40));
-                if lower_has_any(&base.lower[from..to], &self.complainant) {
-                    hits.extend(self.justice(base, c.s, c.e, &self.complainant_explanation));
-                }
-            }
+        for c in cands.iter().filter(|c| complainant(c)) {
+            hits.extend(self.justice(base, c.s, c.e, &self.complainant_explanation));
         }
         if lower_has_any(&base.lower, &self.proceedings) {
             for c in &cands {

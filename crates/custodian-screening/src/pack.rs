@@ -84,6 +84,11 @@ pub struct Names {
     pub explanation: String,
     /// Given names that start a name without a title.
     pub forenames: Vec<String>,
+    /// Also start names at the given names registered for births in England and Wales
+    /// (`data/forenames-ons.txt`: ONS baby-name statistics 1996-2024, Open Government Licence
+    /// v3.0), less those that are common English words.
+    #[serde(default)]
+    pub ons_forenames: bool,
     /// Titles that make the following capitalised words a name (Mr, Mrs, Ms, Dr).
     pub honorifics: Vec<String>,
     /// Ranks and roles that mark the following name as an officer or official's, not personal.
