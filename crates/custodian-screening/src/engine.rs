@@ -340,8 +340,11 @@ struct Compiled {
 #[derive(Debug, Clone, Default)]
 struct Allow {
     phones: HashSet<String>,
+    phone_prefixes: Vec<String>,
     emails: HashSet<String>,
     email_domains: Vec<String>,
+    email_domain_endings: Vec<String>,
+    email_roles: HashSet<String>,
     postcodes: HashSet<String>,
     addresses: Vec<String>,
     operations: HashSet<String>,
@@ -465,8 +468,16 @@ impl Engine {
         let a = &pack.allowlist;
         let allow = Allow {
             phones: a.phones.iter().map(|p| validate::phone_key(p)).collect(),
+            // "080" is kept as the key's national digits after the country code: "44:80".
+            phone_prefixes: a
+                .phone_prefixes
+                .iter()
+                .map(|p| format!("44:{}", p.trim().strip_prefix('0').unwrap_or(p.trim())))
+                .collect(),
             emails: a.emails.iter().map(|e| e.to_lowercase()).collect(),
             email_domains: lowered(&a.email_domains),
+            email_domain_endings: lowered(&a.email_domain_endings),
+            email_roles: a.email_roles.iter().map(|r| r.to_lowercase()).collect(),
             postcodes: a.postcodes.iter().map(|p| compact_upper(p)).collect(),
             addresses: lowered(&a.addresses),
             operations: a.operations.iter().map(|o| o.to_lowercase()).collect(),
@@ -602,14 +613,23 @@ impl Engine {
             Check::VehiclePrefix => validate::vehicle_prefix(m),
             Check::VehicleSuffix => validate::vehicle_suffix(m),
             Check::Phone => {
-                let key = validate::phone(m)?;
-                (!self.allow.phones.contains(&key)).then_some(0.0)
+                // A number in international form that the numbering plan does not know is
+                // still someone's number when the words around it say so (a raise is needed).
+                let Some(key) = validate::phone(m) else {
+                    return validate::phone_possible(m).then_some(-0.25);
+                };
+                let organisation = self.allow.phone_prefixes.iter().any(|p| key.starts_with(p.as_str()));
+                (!self.allow.phones.contains(&key) && !organisation).then_some(0.0)
             }
             Check::Email => {
                 let lower = m.to_lowercase();
                 let domain = lower.rsplit('@').next().unwrap_or("");
                 let own = self.allow.email_domains.iter().any(|d| domain == d || domain.ends_with(&format!(".{d}")));
-                (!own && !self.allow.emails.contains(&lower)).then_some(0.0)
+                let public_body = self.allow.email_domain_endings.iter().any(|d| domain.ends_with(d.as_str()));
+                let local = lower.split('@').next().unwrap_or("");
+                let role = self.allow.email_roles.contains(local)
+                    || local.split(['.', '-', '_']).next().is_some_and(|w| self.allow.email_roles.contains(w));
+                (!own && !public_body && !role && !self.allow.emails.contains(&lower)).then_some(0.0)
             }
             Check::Date => validate::date(m),
             Check::Marking => Some(marking_position(&v.text, s, e)),

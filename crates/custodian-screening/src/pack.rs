@@ -58,9 +58,20 @@ pub struct Allowlist {
     /// Whole email addresses.
     #[serde(default)]
     pub emails: Vec<String>,
+    /// UK number ranges that belong to organisations, never to a private person, as national
+    /// prefixes ("080" freephone, "03" non-geographic, "084", "087", "09").
+    #[serde(default)]
+    pub phone_prefixes: Vec<String>,
     /// Email domains whose addresses are the force's own (the part after the @).
     #[serde(default)]
     pub email_domains: Vec<String>,
+    /// Domain endings of public bodies and organisations (".gov.uk", ".nhs.uk", ".org.uk"):
+    /// their addresses are published on purpose.
+    #[serde(default)]
+    pub email_domain_endings: Vec<String>,
+    /// Role mailboxes ("info", "enquiries", "press"): an organisation's address, not a person's.
+    #[serde(default)]
+    pub email_roles: Vec<String>,
     /// Postcodes of the force's public buildings.
     #[serde(default)]
     pub postcodes: Vec<String>,

@@ -230,6 +230,14 @@ pub(crate) fn phone(s: &str) -> Option<String> {
     Some(format!("{}:{}", n.code().value(), n.national().value()))
 }
 
+/// A number written in international form ("+48 501 510 341", "0048 ...") with a plausible
+/// length, that the numbering plan does not recognise.
+pub(crate) fn phone_possible(s: &str) -> bool {
+    let t = s.trim_start();
+    let d = digits(s);
+    (t.starts_with('+') || t.starts_with("00")) && (10..=15).contains(&d.len())
+}
+
 /// The canonical form of an allowlisted phone number: national significant digits with the
 /// country code, or the bare digits for short codes (999, 101, 111).
 pub(crate) fn phone_key(s: &str) -> String {
