@@ -286,8 +286,17 @@ impl NameRules {
                     })
                     .or(introduced.then_some(i)),
             };
+            // Not a person: "The Mary Arden" (a pub), "George Eliot Hospital", "137 Brook End".
+            let article_before = before.is_some_and(|p| word(p).eq_ignore_ascii_case("the"));
+            let place_after = !honorific
+                && j < toks.len()
+                && &text[toks[j - 1].1..toks[j].0] == " "
+                && word(j).starts_with(char::is_uppercase)
+                && is(&self.not_names, j);
+            let number_before = text[..toks[i].0].trim_end_matches(' ').ends_with(|c: char| c.is_ascii_digit());
+            let start = start.filter(|_| !article_before && !place_after && !number_before);
             if let Some(k) = start {
-                let official = official_before || (i..k).any(|p| is(&self.officials, p));
+                let official = official_before || (i..=k).any(|p| is(&self.officials, p));
                 let end_tok = (k + 3).min(j) - 1;
                 let s = toks[k].0;
                 let mut e = toks[end_tok].1;
@@ -363,7 +372,7 @@ impl NameRules {
         let mut out = Vec::new();
         let word = |k: usize| &text[toks[k].0..toks[k].1];
         let lowercase = |w: &str| w.chars().all(|c| !c.is_uppercase());
-        let capitals = |w: &str| w.chars().count() >= 2 && w.chars().all(|c| !c.is_lowercase());
+        let capitals = |w: &str| w.chars().count() >= 3 && w.chars().all(|c| !c.is_lowercase());
         let mut i = 0;
         while i + 1 < toks.len() {
             let (a, b) = (word(i), word(i + 1));
