@@ -635,6 +635,18 @@ impl Engine {
             Check::Marking => Some(marking_position(&v.text, s, e)),
             Check::Operation => {
                 let lower = m.to_lowercase();
+                // "operation greyhound" in lower case is a name only when it is not an ordinary
+                // phrase: no article before it ("the operation continues") and no verb or
+                // function word after it.
+                if m.starts_with("operation") {
+                    let name = lower["operation".len()..].trim();
+                    let before = v.lower[..s].trim_end();
+                    let last = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+                    let verbish = name.ends_with("ed") || name.ends_with("ing") || name.ends_with('s');
+                    if verbish || OPERATION_STOP.contains(&name) || OPERATION_DETERMINERS.contains(&last) {
+                        return None;
+                    }
+                }
                 let rest = lower.strip_prefix('#').unwrap_or(&lower);
                 let rest = rest.strip_prefix("operation").or_else(|| rest.strip_prefix("op")).unwrap_or(rest);
                 let name = rest.strip_prefix('.').unwrap_or(rest).trim();
@@ -653,6 +665,24 @@ impl Engine {
     }
 }
 
+/// Words after a lower-case "operation" that make it an ordinary phrase, not a name.
+const OPERATION_STOP: &[&str] = &[
+    "that", "this", "with", "into", "from", "over", "last", "next", "team", "teams", "room", "will", "were",
+    "have", "been", "took", "went", "came", "also", "led", "was", "has", "had", "the", "and", "but", "for", "which",
+    "where", "when", "while", "after", "before", "during", "under", "against", "across", "around", "near",
+    "today", "tonight", "yesterday", "tomorrow", "week", "weekend", "last", "began", "ran", "saw", "found",
+    "aimed", "took", "comes", "code", "name", "names", "order", "orders", "plan", "plans", "update", "updates",
+    "success", "result", "results", "itself", "involved", "continues", "continue", "officers", "staff",
+];
+
+/// Words before a lower-case "operation" that make it a common noun ("the operation", "a joint
+/// operation").
+const OPERATION_DETERMINERS: &[&str] = &[
+    "a", "an", "the", "this", "that", "our", "their", "its", "his", "her", "joint", "major", "large", "big",
+    "police", "successful", "covert", "ongoing", "recent", "planned", "whole", "entire", "same", "rescue",
+    "search", "wider", "separate", "another", "each", "every", "any", "multi-agency", "week-long",
+];
+
 /// How much a protective-marking word looks like a marking rather than an ordinary word in
 /// capitals: alone on its line, followed by a colon or slash, or in brackets raises it; a line
 /// written all in capitals (a shouted headline) lowers it.
@@ -666,7 +696,10 @@ fn marking_position(text: &str, s: usize, e: usize) -> f32 {
     let rest_is_marking_like = |t: &str| !t.chars().any(char::is_lowercase) && t.split_whitespace().count() <= 3;
     let alone = rest_is_marking_like(before) && rest_is_marking_like(after);
     let punctuated = matches!(next, Some(':' | '/' | ']' | ')')) || matches!(prev, Some('[' | '(' | ':'));
-    if alone || punctuated {
+    // A sentence of its own: "... NHS 886 754 5741. CONFIDENTIAL." or "OFFICIAL-SENSITIVE – PROTECT.".
+    let sentence_start = prev.is_none_or(|c| matches!(c, '.' | '!' | '?' | '-' | '\u{2013}' | '\u{2014}' | '*'));
+    let sentence_end = next.is_none_or(|c| matches!(c, '.' | '!' | '-' | '\u{2013}' | '\u{2014}' | '*'));
+    if alone || punctuated || (sentence_start && sentence_end) {
         return 0.4;
     }
     let line = &text[line_start..line_end];
