@@ -274,6 +274,7 @@ enum Check {
     VehicleCurrent,
     VehiclePrefix,
     VehicleSuffix,
+    VehicleDateless,
     Phone,
     Email,
     Date,
@@ -296,6 +297,7 @@ impl Check {
             "vehicle_current" => Self::VehicleCurrent,
             "vehicle_prefix" => Self::VehiclePrefix,
             "vehicle_suffix" => Self::VehicleSuffix,
+            "vehicle_dateless" => Self::VehicleDateless,
             "phone" => Self::Phone,
             "email" => Self::Email,
             "date" => Self::Date,
@@ -612,6 +614,7 @@ impl Engine {
             Check::VehicleCurrent => validate::vehicle_current(m),
             Check::VehiclePrefix => validate::vehicle_prefix(m),
             Check::VehicleSuffix => validate::vehicle_suffix(m),
+            Check::VehicleDateless => validate::vehicle_dateless(m),
             Check::Phone => {
                 // A number in international form that the numbering plan does not know is
                 // still someone's number when the words around it say so (a raise is needed).

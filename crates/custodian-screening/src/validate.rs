@@ -184,11 +184,16 @@ fn letters_allowed(s: &[u8], banned: &[u8]) -> bool {
 pub(crate) fn vehicle_current(s: &str) -> Option<f32> {
     let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let b = c.as_bytes();
-    if b.len() != 7 || !letters_allowed(&b[..2], b"IQZ") || !letters_allowed(&b[4..], b"IQ") {
+    if b.len() != 7 {
         return None;
     }
     let age: u32 = c[2..4].parse().ok()?;
-    ((2..=29).contains(&age) || (51..=79).contains(&age)).then_some(0.0)
+    let issued = letters_allowed(&b[..2], b"IQZ")
+        && letters_allowed(&b[4..], b"IQ")
+        && ((2..=29).contains(&age) || (51..=79).contains(&age));
+    // A plate the DVLA would not issue (a future age identifier, a letter never used) is still
+    // written as one, cloned or mistyped: it needs the words around it to say so.
+    Some(if issued { 0.0 } else { -0.2 })
 }
 
 /// A prefix-format registration (1983 to 2001): an age letter (never I, O, Q, U or Z), one to
@@ -198,10 +203,11 @@ pub(crate) fn vehicle_prefix(s: &str) -> Option<f32> {
     let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let b = c.as_bytes();
     let n = b.len();
-    if !(5..=7).contains(&n) || b"IOQUZ".contains(&b[0]) || !letters_allowed(&b[n - 3..], b"IQZ") {
+    if !(5..=7).contains(&n) {
         return None;
     }
-    (c[1..n - 3].parse::<u32>().ok()? > 0).then_some(0.0)
+    let issued = !b"IOQUZ".contains(&b[0]) && letters_allowed(&b[n - 3..], b"IQZ");
+    (c[1..n - 3].parse::<u32>().ok()? > 0).then_some(if issued { 0.0 } else { -0.2 })
 }
 
 /// A suffix-format registration (1963 to 1983): three letters, one to three digits and an age
@@ -210,10 +216,27 @@ pub(crate) fn vehicle_suffix(s: &str) -> Option<f32> {
     let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let b = c.as_bytes();
     let n = b.len();
-    if !(5..=7).contains(&n) || !letters_allowed(&b[..3], b"IQZ") || b"IOQUZ".contains(&b[n - 1]) {
+    if !(5..=7).contains(&n) {
         return None;
     }
-    (c[3..n - 1].parse::<u32>().ok()? > 0).then_some(0.0)
+    let issued = letters_allowed(&b[..3], b"IQZ") && !b"IOQUZ".contains(&b[n - 1]);
+    (c[3..n - 1].parse::<u32>().ok()? > 0).then_some(if issued { 0.0 } else { -0.2 })
+}
+
+/// Letters that look like a dateless registration ("ABC 123") but are abbreviations that
+/// police posts write before a number.
+const NOT_DATELESS: &[&str] = &[
+    "CAD", "NHS", "DOB", "GMP", "MPS", "WMP", "BMW", "CRF", "RTC", "PNC", "HGV", "MOT", "SNT", "ASB", "PSD", "SUV",
+    "UHC", "URN", "REF", "LOG", "TEL", "MOB", "FAX", "AGE", "SEC", "NPT", "SIO", "SOC", "PCS", "RPU", "ARV", "DMI",
+    "GTI", "RSS", "XRS", "CVS", "KIA", "VAT", "ISO", "USB", "GPS", "APR", "JAN", "FEB", "MAR", "JUN", "JUL", "AUG",
+    "SEP", "OCT", "NOV", "DEC", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN", "WMAS", "FBI",
+];
+
+/// A dateless registration (three letters and one to three digits, "ABC 123"), unless the
+/// letters are a common abbreviation.
+pub(crate) fn vehicle_dateless(s: &str) -> Option<f32> {
+    let letters: String = s.chars().take_while(char::is_ascii_uppercase).collect();
+    (letters.len() == 3 && !NOT_DATELESS.contains(&letters.as_str())).then_some(0.0)
 }
 
 /// A phone number valid under libphonenumber's metadata, national numbers read as UK ones.
@@ -356,6 +379,17 @@ mod tests {
         assert!(reference("2024").is_none());
         assert!(reference("101").is_none());
         assert!(reference("AB12").is_none());
+    }
+
+    #[test]
+    fn plates_the_dvla_would_not_issue_need_context() {
+        assert_eq!(vehicle_current("AB12 CDE"), Some(0.0));
+        assert_eq!(vehicle_current("ZT74 JWK"), Some(-0.2), "Z is never an area letter");
+        assert_eq!(vehicle_current("PJ30 BVH"), Some(-0.2), "30 is not issued yet");
+        assert_eq!(vehicle_prefix("K12 TCZ"), Some(-0.2));
+        assert_eq!(vehicle_suffix("AKZ 23W"), Some(0.0));
+        assert!(vehicle_dateless("DDL 960").is_some());
+        assert!(vehicle_dateless("CAD 187").is_none());
     }
 
     #[test]
