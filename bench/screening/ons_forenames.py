@@ -1,6 +1,6 @@
 """Rebuild crates/custodian-screening/data/forenames-ons.txt from the ONS baby-name workbooks.
 
-    python3 bench/screening/ons_forenames.py WORKBOOK_DIR [MIN_BIRTHS=50] [MAX_ZIPF=4.0] > names.txt
+    python3 bench/screening/ons_forenames.py WORKBOOK_DIR [MIN_BIRTHS=50] [MAX_ZIPF=4.3] > names.txt
 
 WORKBOOK_DIR holds the ONS "Baby names in England and Wales" workbooks for boys and girls,
 1996-2024 (.xls and .xlsx, as published by the ONS; Crown copyright, Open Government Licence
@@ -50,7 +50,7 @@ def full_list(path):
 def main():
     folder = sys.argv[1]
     min_births = int(sys.argv[2]) if len(sys.argv) > 2 else 50
-    max_zipf = float(sys.argv[3]) if len(sys.argv) > 3 else 4.0
+    max_zipf = float(sys.argv[3]) if len(sys.argv) > 3 else 4.3
     totals = collections.Counter()
     for path in sorted(glob.glob(os.path.join(folder, "*.xls*"))):
         if "historic" in path:

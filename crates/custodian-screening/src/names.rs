@@ -269,8 +269,12 @@ impl NameRules {
             let official_before = before.is_some_and(|p| is(&self.officials, p));
             // "named as Tomasz Wisniewski", "The victim, Keeley Marsh,": a phrase that
             // introduces a member of the public, straight before a run of two or more words.
-            let introduced =
-                j - i >= 2 && ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers);
+            let after_introducer = ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers);
+            let introduced = j - i >= 2 && after_introducer;
+            // "Have you seen Olumide?", "Thank you Bethany!": a given name we know, alone,
+            // straight after an introducing phrase.
+            let known = |k: usize| is(&self.forenames, k) || self.forenames.contains(&folded(word(k)));
+            let single = j - i == 1 && after_introducer && known(i);
             let start = match title_in_run {
                 Some(t) => Some(t + 1),
                 None if honorific => Some(i),
@@ -286,18 +290,21 @@ impl NameRules {
                     })
                     .or(introduced.then_some(i)),
             };
+            let start = start.or(single.then_some(i));
             // Not a person: "The Mary Arden" (a pub), "George Eliot Hospital", "137 Brook End".
             let article_before = before.is_some_and(|p| word(p).eq_ignore_ascii_case("the"));
             let place_after = !honorific
                 && j < toks.len()
                 && &text[toks[j - 1].1..toks[j].0] == " "
                 && word(j).starts_with(char::is_uppercase)
+                && word(j).chars().any(char::is_lowercase)
                 && is(&self.not_names, j);
             let number_before = text[..toks[i].0].trim_end_matches(' ').ends_with(|c: char| c.is_ascii_digit());
-            let start = start.filter(|_| !article_before && !place_after && !number_before);
+            let article_in_run = |k: usize| (i..k).any(|p| word(p).eq_ignore_ascii_case("the"));
+            let start = start.filter(|&k| !article_before && !article_in_run(k) && !place_after && !number_before);
             if let Some(k) = start {
                 let official = official_before || (i..=k).any(|p| is(&self.officials, p));
-                let end_tok = (k + 3).min(j) - 1;
+                let end_tok = if single { k } else { (k + 3).min(j) - 1 };
                 let s = toks[k].0;
                 let mut e = toks[end_tok].1;
                 if text[s..e].ends_with("'s") {
