@@ -331,6 +331,7 @@ struct Compiled {
     raise: Vec<String>,
     lower: Vec<String>,
     suppress_before: Vec<String>,
+    needs: Vec<String>,
     stop: HashSet<String>,
     require_context: bool,
     raise_by: f32,
@@ -429,6 +430,7 @@ fn compile(rule: &Rule) -> Result<Compiled, PackError> {
         raise: lowered(&rule.raise),
         lower: lowered(&rule.lower),
         suppress_before: lowered(&rule.suppress_before),
+        needs: lowered(&rule.needs),
         stop: rule.stop.iter().map(|s| s.to_lowercase()).collect(),
         require_context: rule.require_context,
         raise_by: rule.raise_by,
@@ -529,6 +531,9 @@ impl Engine {
                 Which::Text => &base,
                 Which::Words => &words,
             };
+            if !r.needs.is_empty() && !r.needs.iter().any(|n| v.lower.contains(n.as_str())) {
+                continue;
+            }
             if r.narrowed {
                 for caps in r.regex.captures_iter(&v.text) {
                     if let Some(m) = caps.name("m").or_else(|| caps.get(0)) {

@@ -199,6 +199,11 @@ pub struct Rule {
     /// Words within the window before the match that drop it (negations: "don't DM us").
     #[serde(default)]
     pub suppress_before: Vec<String>,
+    /// Text of which at least one piece must appear in the lower-cased draft for the rule to be
+    /// tried at all (a cheap test that spares the pattern's search on most drafts). Empty: the
+    /// rule is always tried.
+    #[serde(default)]
+    pub needs: Vec<String>,
     /// Words the match itself must not be (whole-match stop list, compared case-insensitively
     /// on the last word of the match).
     #[serde(default)]
