@@ -5,6 +5,9 @@
 //! or missing person, and dropped for officers and for defendants in published court results.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::engine::{Action, Category, Hit, floor_boundary};
 use crate::normalise::View;
@@ -79,6 +82,14 @@ fn folded(w: &str) -> String {
         })
         .collect()
 }
+
+/// Words in capitals that follow a given name or lead a list but are not surnames.
+const NOT_SURNAME: &[&str] = &[
+    "OFFICIAL", "SENSITIVE", "SECRET", "RESTRICTED", "CONFIDENTIAL", "PROTECT", "URGENT", "UPDATE", "MISSING", "WANTED",
+    "APPEAL", "NEWS", "BREAKING", "PLEASE", "SHARE", "NOT", "AND", "THE", "FOR", "DOB", "NHS", "NINO", "PNC", "CAD",
+    "CCTV", "ANPR", "RTC", "ASB", "SNT", "HQ", "UK", "GB", "PC", "DC", "DS", "DI", "PCSO", "RE", "FW", "FWD", "CC", "TO",
+    "FROM", "OK", "ID", "AKA", "MOT", "IP", "SIO", "ETA", "PM", "AM", "BST", "GMT", "PD", "PH", "OIC", "RT",
+];
 
 /// Lower-case words that follow a given name in ordinary sentences and never start a surname.
 const COMMON: &[&str] = &[
@@ -238,7 +249,7 @@ impl NameRules {
         let mut cs = w.chars();
         cs.next().is_some_and(char::is_uppercase)
             && w.chars().any(char::is_lowercase)
-            && !self.not_names.contains(&w.to_lowercase())
+            && !self.not_names.contains(&w.trim_end_matches("'s").to_lowercase())
     }
 
     fn candidates(&self, v: &View) -> Vec<Candidate> {
@@ -298,7 +309,7 @@ impl NameRules {
                 && &text[toks[j - 1].1..toks[j].0] == " "
                 && word(j).starts_with(char::is_uppercase)
                 && word(j).chars().any(char::is_lowercase)
-                && is(&self.not_names, j);
+                && self.not_names.contains(&word(j).trim_end_matches("'s").to_lowercase());
             let number_before = text[..toks[i].0].trim_end_matches(' ').ends_with(|c: char| c.is_ascii_digit());
             let article_in_run = |k: usize| (i..k).any(|p| word(p).eq_ignore_ascii_case("the"));
             let start = start.filter(|&k| !article_before && !article_in_run(k) && !place_after && !number_before);
@@ -416,6 +427,100 @@ impl NameRules {
         out
     }
 
+    /// Names in the shapes records and hurried notes use, each anchored on a given name we know
+    /// (or, for an initial, on words around it that show a person): "Marta F. Byrne",
+    /// "FITZGERALD, Jolene", "Pritchard, Niamh", "Fatima WHITMORE", "Anthony 'Tony' Ferreira",
+    /// "K. Byrne" and "B Cartwright".
+    fn shaped(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
+        // Given name, middle initial or quoted nickname, surname.
+        static MIDDLE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r#"\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)\b"#)
+                .expect("pattern")
+        });
+        // SURNAME, Given / SURNAME Given / Surname, Given.
+        static SURNAME_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"\b(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+)\b")
+                .expect("pattern")
+        });
+        // Given SURNAME (in capitals, possibly double-barrelled or two words).
+        static CAPS_SURNAME: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"\b(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})\b").expect("pattern")
+        });
+        // An initial and a surname, with a context word needed.
+        static INITIAL: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"\b(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b").expect("pattern")
+        });
+        let text = &v.text;
+        let known_given = |w: &str| self.forenames.contains(&w.to_lowercase()) || self.forenames.contains(&folded(w));
+        let ordinary = |w: &str| {
+            let l = w.to_lowercase();
+            self.not_names.contains(&l) || self.officials.contains(&l) || self.honorifics.contains(&l)
+        };
+        let taken = |s: usize, e: usize, out: &[Candidate]| known.iter().chain(out).any(|c| c.s < e && s < c.e);
+        let officer_before = |s: usize| {
+            let before = text[..s].trim_end();
+            let last = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            self.officials.contains(&last.to_lowercase())
+        };
+        let mut out: Vec<Candidate> = Vec::new();
+        let push = |s: usize, e: usize, need_raise: bool, out: &mut Vec<Candidate>| {
+            if taken(s, e, out) || officer_before(s) {
+                return;
+            }
+            let mut e = e;
+            if text[s..e].ends_with("'s") {
+                e -= 2;
+            }
+            let c = self.score(v, s, e, false);
+            if !need_raise || c.score > self.base {
+                out.push(c);
+            }
+        };
+        for c in MIDDLE.captures_iter(text) {
+            let (g, sur) = (&c[1], &c[2]);
+            if known_given(g) && !ordinary(sur) {
+                let m = c.get(0).expect("match");
+                push(m.start(), m.end(), false, &mut out);
+            }
+        }
+        for c in SURNAME_FIRST.captures_iter(text) {
+            let sur = c[1].trim_end_matches(',');
+            let g = &c[2];
+            let comma = c[1].ends_with(',');
+            let caps = sur.chars().all(|ch| !ch.is_lowercase());
+            // "Pritchard, Niamh" needs the comma and a surname that is not itself a given name
+            // or an ordinary word; "FITZGERALD Jolene" is shape enough.
+            let official_word = sur.split([' ', '-']).any(|w| NOT_SURNAME.contains(&w) || ordinary(w));
+            let fits = if caps {
+                sur.chars().filter(|ch| ch.is_alphabetic()).count() >= 3 && !official_word
+            } else {
+                comma && !known_given(sur) && !ordinary(sur)
+            };
+            if fits && known_given(g) && !ordinary(g) {
+                let m = c.get(0).expect("match");
+                push(m.start(), m.end(), !caps, &mut out);
+            }
+        }
+        for c in CAPS_SURNAME.captures_iter(text) {
+            let (g, sur) = (&c[1], &c[2]);
+            let official_word = sur.split([' ', '-']).any(|w| NOT_SURNAME.contains(&w) || ordinary(w));
+            if known_given(g) && !ordinary(g) && !official_word {
+                let m = c.get(0).expect("match");
+                push(m.start(), m.end(), false, &mut out);
+            }
+        }
+        for c in INITIAL.captures_iter(text) {
+            let (initial, dot, sur) = (&c[1], &c[2], &c[3]);
+            // "A Ford" or "I Was" are not an initial and a surname without a full stop.
+            if (dot.is_empty() && (initial == "A" || initial == "I")) || ordinary(sur) || known_given(sur) {
+                continue;
+            }
+            let m = c.get(0).expect("match");
+            push(m.start(), m.end(), true, &mut out);
+        }
+        out
+    }
+
     /// A member of the public named once is named again by either part of the name: "Mihai
     /// Eze's mum ... Mihai was last seen" (each mention is a finding of its own).
     fn repeats(&self, v: &View, named: &[Candidate]) -> Vec<Candidate> {
@@ -438,6 +543,11 @@ impl NameRules {
         for (k, &(s, e)) in toks.iter().enumerate() {
             let w = &text[s..e];
             let bare = w.strip_suffix("'s").unwrap_or(w);
+            // Part of an e-mail address or a web address, not a mention.
+            let glued = text[..s].ends_with(['.', '@', '/', '_']) || text[e..].starts_with(['@', '_']);
+            if glued {
+                continue;
+            }
             let first_upper = bare.chars().next().is_some_and(char::is_uppercase);
             if !first_upper || !parts.contains(&bare.to_lowercase()) || named.iter().any(|c| c.s < e && s < c.e) {
                 continue;
@@ -456,19 +566,23 @@ impl NameRules {
         let mut cands = self.candidates(base);
         let uncased = self.uncased(base, &cands);
         cands.extend(uncased);
+        let shaped = self.shaped(base, &cands);
+        cands.extend(shaped);
         let named: Vec<Candidate> = cands.iter().filter(|c| c.score >= report).cloned().collect();
         let repeated = self.repeats(base, &named);
         cands.extend(repeated);
-        // The complainant of a sexual offence is named (a name finding) and has lifelong
-        // anonymity (a justice finding).
+        // The complainant of a sexual offence (lifelong anonymity) and a child in proceedings
+        // are a justice finding, which says what is wrong; not a name to approve as well.
         let sexual = lower_has_any(&base.lower, &self.sexual);
         let complainant = |c: &Candidate| {
             let from = floor_boundary(&base.lower, c.s.saturating_sub(60));
             let to = floor_boundary(&base.lower, c.e.saturating_add(40));
             sexual && lower_has_any(&base.lower[from..to], &self.complainant)
         };
+        let proceedings = lower_has_any(&base.lower, &self.proceedings);
+        let child = |c: &Candidate| proceedings && c.age.is_some_and(|a| a <= self.child_age);
         for c in &cands {
-            if c.score >= report {
+            if c.score >= report && !complainant(c) && !child(c) {
                 let action = if c.score >= act { self.action } else { Action::Warn };
                 if let Some((start, end)) = base.original_span(c.s, c.e) {
                     hits.push(Hit {
@@ -486,12 +600,8 @@ impl NameRules {
         for c in cands.iter().filter(|c| complainant(c)) {
             hits.extend(self.justice(base, c.s, c.e, &self.complainant_explanation));
         }
-        if lower_has_any(&base.lower, &self.proceedings) {
-            for c in &cands {
-                if c.age.is_some_and(|a| a <= self.child_age) {
-                    hits.extend(self.justice(base, c.s, c.e, &self.child_explanation));
-                }
-            }
+        for c in cands.iter().filter(|c| child(c)) {
+            hits.extend(self.justice(base, c.s, c.e, &self.child_explanation));
         }
         if lower_has_any(&words.lower, &self.pending) && !lower_has_any(&words.lower, &self.decided) {
             for w in &self.prejudicial {
