@@ -87,9 +87,12 @@ pub(crate) fn luhn(d: &str) -> bool {
 pub(crate) fn card(s: &str) -> Option<f32> {
     let d = digits(s);
     let n = d.len();
-    if !(12..=19).contains(&n) || !luhn(&d) {
+    if !(12..=19).contains(&n) {
         return None;
     }
+    // A number that fails the Luhn check is still a card number when the words say so (a
+    // mistyped or made-up one); it needs them.
+    let checked = luhn(&d);
     let p2: u32 = d[..2].parse().ok()?;
     let p3: u32 = d[..3].parse().ok()?;
     let p4: u32 = d[..4].parse().ok()?;
@@ -108,7 +111,7 @@ pub(crate) fn card(s: &str) -> Option<f32> {
     } else {
         false
     };
-    ok.then_some(0.0)
+    ok.then_some(if checked { 0.0 } else { -0.3 })
 }
 
 /// A UK IBAN: GB, two check digits, a four-letter bank code and fourteen digits, passing the
@@ -124,7 +127,8 @@ pub(crate) fn iban(s: &str) -> Option<f32> {
         let v = ch.to_digit(36)? as u64;
         rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
     }
-    (rem == 1).then_some(0.0)
+    // The shape of a UK IBAN with a wrong check is still bank details when the words say so.
+    Some(if rem == 1 { 0.0 } else { -0.3 })
 }
 
 /// A full UK postcode with the letter-position rules: the first letter never Q, V or X; the
@@ -182,7 +186,10 @@ fn letters_allowed(s: &[u8], banned: &[u8]) -> bool {
 /// identifier (02 to 29 for March, 51 to 79 for September) and three random letters. I, Q and
 /// Z are never area letters; I and Q never random letters.
 pub(crate) fn vehicle_current(s: &str) -> Option<f32> {
-    let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if mixed_case(s) {
+        return None;
+    }
+    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
     let b = c.as_bytes();
     if b.len() != 7 {
         return None;
@@ -193,34 +200,51 @@ pub(crate) fn vehicle_current(s: &str) -> Option<f32> {
         && ((2..=29).contains(&age) || (51..=79).contains(&age));
     // A plate the DVLA would not issue (a future age identifier, a letter never used) is still
     // written as one, cloned or mistyped: it needs the words around it to say so.
-    Some(if issued { 0.0 } else { -0.2 })
+    Some(if issued { 0.0 } else { -0.2 } + written_loosely(s))
+}
+
+/// Both capitals and small letters: "CV34 but" is a postcode district and a word, not a plate.
+fn mixed_case(s: &str) -> bool {
+    s.chars().any(|c| c.is_ascii_uppercase()) && s.chars().any(|c| c.is_ascii_lowercase())
+}
+
+/// Plates written in small letters or with dots ("ns58 jrm", "OV.70.FCF") are still plates, but
+/// so are fewer ordinary strings: they need the words around them.
+fn written_loosely(s: &str) -> f32 {
+    if s.chars().any(|c| c.is_ascii_lowercase()) || s.contains('.') { -0.2 } else { 0.0 }
 }
 
 /// A prefix-format registration (1983 to 2001): an age letter (never I, O, Q, U or Z), one to
 /// three digits and three letters. Road numbers (M40, A46) followed by an ordinary word in
 /// capitals are weeded out by the rule's stop words, not here.
 pub(crate) fn vehicle_prefix(s: &str) -> Option<f32> {
-    let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if mixed_case(s) {
+        return None;
+    }
+    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
     let b = c.as_bytes();
     let n = b.len();
     if !(5..=7).contains(&n) {
         return None;
     }
     let issued = !b"IOQUZ".contains(&b[0]) && letters_allowed(&b[n - 3..], b"IQZ");
-    (c[1..n - 3].parse::<u32>().ok()? > 0).then_some(if issued { 0.0 } else { -0.2 })
+    (c[1..n - 3].parse::<u32>().ok()? > 0).then_some(if issued { 0.0 } else { -0.2 } + written_loosely(s))
 }
 
 /// A suffix-format registration (1963 to 1983): three letters, one to three digits and an age
 /// letter (never I, O, Q, U or Z).
 pub(crate) fn vehicle_suffix(s: &str) -> Option<f32> {
-    let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if mixed_case(s) {
+        return None;
+    }
+    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
     let b = c.as_bytes();
     let n = b.len();
     if !(5..=7).contains(&n) {
         return None;
     }
     let issued = letters_allowed(&b[..3], b"IQZ") && !b"IOQUZ".contains(&b[n - 1]);
-    (c[3..n - 1].parse::<u32>().ok()? > 0).then_some(if issued { 0.0 } else { -0.2 })
+    (c[3..n - 1].parse::<u32>().ok()? > 0).then_some(if issued { 0.0 } else { -0.2 } + written_loosely(s))
 }
 
 /// Letters that look like a dateless registration ("ABC 123") but are abbreviations that
@@ -235,8 +259,8 @@ const NOT_DATELESS: &[&str] = &[
 /// A dateless registration (three letters and one to three digits, "ABC 123"), unless the
 /// letters are a common abbreviation.
 pub(crate) fn vehicle_dateless(s: &str) -> Option<f32> {
-    let letters: String = s.chars().take_while(char::is_ascii_uppercase).collect();
-    (letters.len() == 3 && !NOT_DATELESS.contains(&letters.as_str())).then_some(0.0)
+    let letters: String = s.chars().take_while(char::is_ascii_alphabetic).collect::<String>().to_ascii_uppercase();
+    (letters.len() == 3 && !NOT_DATELESS.contains(&letters.as_str())).then_some(written_loosely(s))
 }
 
 /// A phone number valid under libphonenumber's metadata, national numbers read as UK ones.
