@@ -646,8 +646,8 @@ impl Engine {
                 // "operation greyhound" in lower case is a name only when it is not an ordinary
                 // phrase: no article before it ("the operation continues") and no verb or
                 // function word after it.
-                if m.starts_with("operation") {
-                    let name = lower["operation".len()..].trim();
+                if m.starts_with("operation") || m.starts_with("op ") {
+                    let name = lower.trim_start_matches("operation").trim_start_matches("op").trim();
                     let before = v.lower[..s].trim_end();
                     let last = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
                     let verbish = name.ends_with("ed") || name.ends_with("ing") || name.ends_with('s');
@@ -657,7 +657,8 @@ impl Engine {
                 }
                 let rest = lower.strip_prefix('#').unwrap_or(&lower);
                 let rest = rest.strip_prefix("operation").or_else(|| rest.strip_prefix("op")).unwrap_or(rest);
-                let name = rest.strip_prefix('.').unwrap_or(rest).trim();
+                let rest = rest.strip_prefix('.').unwrap_or(rest).trim();
+                let name = rest.trim_matches(['\'', '\u{2018}', '\u{2019}', '"', '\u{201c}', '\u{201d}']);
                 (!self.allow.operations.contains(name)).then_some(0.0)
             }
             Check::Reference => validate::reference(m),
@@ -705,6 +706,14 @@ fn marking_position(text: &str, s: usize, e: usize) -> f32 {
     let alone = rest_is_marking_like(before) && rest_is_marking_like(after);
     let punctuated = matches!(next, Some(':' | '/' | ']' | ')')) || matches!(prev, Some('[' | '(' | ':'));
     // A sentence of its own: "... NHS 886 754 5741. CONFIDENTIAL." or "OFFICIAL-SENSITIVE – PROTECT.".
+    // "Please treat as RESTRICTED", "Doc marked Top Secret", "Grade: ...".
+    let lower_before = before.to_ascii_lowercase();
+    let said_to_be = ["treat as", "treated as", "marked", "marking", "classified", "classification", "grade", "graded"]
+        .iter()
+        .any(|w| lower_before.ends_with(w));
+    if said_to_be {
+        return 0.4;
+    }
     let sentence_start = prev.is_none_or(|c| matches!(c, '.' | '!' | '?' | '-' | '\u{2013}' | '\u{2014}' | '*'));
     let sentence_end = next.is_none_or(|c| matches!(c, '.' | '!' | '-' | '\u{2013}' | '\u{2014}' | '*'));
     if alone || punctuated || (sentence_start && sentence_end) {
