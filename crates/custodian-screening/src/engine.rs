@@ -668,11 +668,23 @@ impl Engine {
             }
             Check::Address => {
                 let lower = m.to_lowercase();
+                // "3 people on the road" is not an address: a street written in small letters
+                // must not be made of ordinary words.
+                if m == lower && lower.split([' ', '-']).any(|w| ADDRESS_STOP.contains(&w)) {
+                    return None;
+                }
                 (!self.allow.addresses.iter().any(|a| lower.contains(a.as_str()))).then_some(0.0)
             }
         }
     }
 }
+
+/// Ordinary words that never make up a street name written in small letters.
+const ADDRESS_STOP: &[&str] = &[
+    "the", "on", "in", "at", "of", "a", "an", "and", "to", "for", "by", "from", "with", "our", "your", "their", "his",
+    "her", "people", "cars", "vehicles", "miles", "more", "other", "main", "this", "that", "same", "wrong", "open",
+    "closed", "side", "one", "two", "three", "four", "five", "times", "days", "weeks", "years", "per", "off", "out",
+];
 
 /// Words after a lower-case "operation" that make it an ordinary phrase, not a name.
 const OPERATION_STOP: &[&str] = &[

@@ -26,16 +26,20 @@ pub(crate) fn nino(s: &str) -> Option<f32> {
     if !p1.is_ascii_uppercase() || !p2.is_ascii_uppercase() || !u[2..8].iter().all(u8::is_ascii_digit) {
         return None;
     }
-    if b"DFIQUV".contains(&p1) || b"DFIOQUV".contains(&p2) {
+    // A prefix HMRC never issues ("TN", "QQ") is still written as a National Insurance number
+    // by someone who means one: it needs the words around it.
+    let issued = !(b"DFIQUV".contains(&p1)
+        || b"DFIOQUV".contains(&p2)
+        || ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&&upper[..2]));
+    // QQ is HMRC's own example prefix ("QQ 12 34 56 C"), never anyone's number.
+    if &upper[..2] == "QQ" {
         return None;
     }
-    if ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&&upper[..2]) {
-        return None;
-    }
+    let prefix = if issued { 0.0 } else { -0.3 };
     match u.get(8) {
-        Some(c) if b"ABCD".contains(c) => Some(0.0),
+        Some(c) if b"ABCD".contains(c) => Some(prefix),
         Some(_) => None,
-        None => Some(-0.3),
+        None => Some(prefix - 0.3),
     }
 }
 
@@ -332,9 +336,10 @@ mod tests {
         assert!(nino("JG 10 37 65 A").is_some());
         assert!(nino("jg103765b").is_some());
         assert_eq!(nino("JG103765"), Some(-0.3));
-        assert!(nino("QQ 12 34 56 C").is_none(), "Q is never a first letter");
-        assert!(nino("AO 12 34 56 C").is_none(), "O is never a second letter");
-        assert!(nino("GB 12 34 56 A").is_none(), "GB is never issued");
+        assert!(nino("QQ 12 34 56 C").is_none(), "QQ is HMRC's example, never a person's");
+        assert_eq!(nino("QA 12 34 56 C"), Some(-0.3), "Q is never a first letter: context needed");
+        assert_eq!(nino("AO 12 34 56 C"), Some(-0.3), "O is never a second letter: context needed");
+        assert_eq!(nino("GB 12 34 56 A"), Some(-0.3), "GB is never issued: context needed");
         assert!(nino("AB 12 34 56 E").is_none(), "suffix is A to D");
         assert!(nino("Jg103765A").is_none(), "mixed case is a word, not a number");
     }
