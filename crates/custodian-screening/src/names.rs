@@ -172,7 +172,12 @@ fn age_before(lower: &str) -> Option<u32> {
 fn age_after(text: &str, e: usize) -> Option<u32> {
     let rest = text.get(e..)?;
     let rest = rest.strip_prefix(',').unwrap_or(rest).trim_start();
-    let rest = rest.strip_prefix('(').or_else(|| rest.strip_prefix("aged ")).unwrap_or(rest);
+    let rest = rest
+        .strip_prefix('(')
+        .or_else(|| rest.strip_prefix("aged "))
+        .or_else(|| rest.strip_prefix("was "))
+        .or_else(|| rest.strip_prefix("now "))
+        .unwrap_or(rest);
     let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
     if n.is_empty() || n.len() > 3 || rest[n.len()..].starts_with(|c: char| c.is_alphanumeric()) {
         return None;
@@ -404,11 +409,11 @@ impl NameRules {
                     && !self.honorifics.contains(&l)
                     && !COMMON.contains(&l.as_str())
             };
-            let shape = if lowercase(a) && lowercase(b) {
-                ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers)
-            } else {
-                capitals(a) && capitals(b)
-            };
+            // Small letters after an introducing phrase, or anywhere the words around say person
+            // (checked on the score below); capitals anywhere.
+            let introduced = ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers);
+            let small = lowercase(a) && lowercase(b);
+            let shape = if small { true } else { capitals(a) && capitals(b) };
             let overlaps = known.iter().any(|c| c.s < toks[i + 1].1 && toks[i].0 < c.e);
             if spaced && shape && known_given && plain(a) && plain(b) && !overlaps {
                 let (s, mut e) = (toks[i].0, toks[i + 1].1);
@@ -416,8 +421,9 @@ impl NameRules {
                     e -= 2;
                 }
                 let officer = i > 0 && self.officials.contains(&word(i - 1).to_lowercase());
-                if !officer {
-                    out.push(self.score(v, s, e, false));
+                let c = self.score(v, s, e, false);
+                if !officer && (!small || introduced || c.score > self.base) {
+                    out.push(c);
                 }
                 i += 2;
                 continue;
