@@ -98,6 +98,8 @@ const COMMON: &[&str] = &[
     "can", "could", "may", "might", "said", "says", "and", "everyone", "all", "you", "we", "us", "them", "him",
     "she", "he", "they", "it", "to", "of", "in", "on", "at", "by", "as", "so", "if", "not", "no", "yes", "team",
     "family", "again", "too", "also", "today", "tonight", "yesterday", "tomorrow", "now", "then",
+    "during", "after", "before", "while", "near", "theft", "thefts", "burglary", "robbery", "assault", "attack",
+    "incident", "crime", "crimes", "my", "me", "i", "any", "some", "no", "every",
 ];
 
 /// The compiled name and justice word lists.
@@ -422,7 +424,10 @@ impl NameRules {
                 }
                 let officer = i > 0 && self.officials.contains(&word(i - 1).to_lowercase());
                 let c = self.score(v, s, e, false);
-                if !officer && (!small || introduced || c.score > self.base) {
+                // "their patience during": a word like "their" before small letters shows an
+                // ordinary phrase.
+                let phrase = small && i > 0 && COMMON.contains(&word(i - 1).to_lowercase().as_str());
+                if !officer && !phrase && (!small || introduced || c.score > self.base) {
                     out.push(c);
                 }
                 i += 2;
