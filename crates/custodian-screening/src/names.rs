@@ -5,7 +5,6 @@
 //! or missing person, and dropped for officers and for defendants in published court results.
 
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -83,28 +82,202 @@ fn folded(w: &str) -> String {
         .collect()
 }
 
+/// Words after a lone given name that show it is an animal's.
+const ANIMALS: &[&str] = &["dog", "dogs", "puppy", "horse", "pony", "cat", "kitten", "spaniel", "alsatian"];
+
 /// Words in capitals that follow a given name or lead a list but are not surnames.
 const NOT_SURNAME: &[&str] = &[
-    "OFFICIAL", "SENSITIVE", "SECRET", "RESTRICTED", "CONFIDENTIAL", "PROTECT", "URGENT", "UPDATE", "MISSING", "WANTED",
-    "APPEAL", "NEWS", "BREAKING", "PLEASE", "SHARE", "NOT", "AND", "THE", "FOR", "DOB", "NHS", "NINO", "PNC", "CAD",
-    "CCTV", "ANPR", "RTC", "ASB", "SNT", "HQ", "UK", "GB", "PC", "DC", "DS", "DI", "PCSO", "RE", "FW", "FWD", "CC", "TO",
-    "FROM", "OK", "ID", "AKA", "MOT", "IP", "SIO", "ETA", "PM", "AM", "BST", "GMT", "PD", "PH", "OIC", "RT",
+    "OFFICIAL",
+    "SENSITIVE",
+    "SECRET",
+    "RESTRICTED",
+    "CONFIDENTIAL",
+    "PROTECT",
+    "URGENT",
+    "UPDATE",
+    "MISSING",
+    "WANTED",
+    "APPEAL",
+    "NEWS",
+    "BREAKING",
+    "PLEASE",
+    "SHARE",
+    "NOT",
+    "AND",
+    "THE",
+    "FOR",
+    "DOB",
+    "NHS",
+    "NINO",
+    "PNC",
+    "CAD",
+    "CCTV",
+    "ANPR",
+    "RTC",
+    "ASB",
+    "SNT",
+    "HQ",
+    "UK",
+    "GB",
+    "PC",
+    "DC",
+    "DS",
+    "DI",
+    "PCSO",
+    "RE",
+    "FW",
+    "FWD",
+    "CC",
+    "TO",
+    "FROM",
+    "OK",
+    "ID",
+    "AKA",
+    "MOT",
+    "IP",
+    "SIO",
+    "ETA",
+    "PM",
+    "AM",
+    "BST",
+    "GMT",
+    "PD",
+    "PH",
+    "OIC",
+    "RT",
 ];
 
 /// Lower-case words that follow a given name in ordinary sentences and never start a surname.
 const COMMON: &[&str] = &[
-    "and", "or", "but", "for", "the", "a", "an", "who", "whom", "whose", "which", "that", "this", "from", "with",
-    "our", "your", "his", "her", "their", "its", "has", "have", "had", "was", "were", "is", "are", "will", "would",
-    "can", "could", "may", "might", "said", "says", "and", "everyone", "all", "you", "we", "us", "them", "him",
-    "she", "he", "they", "it", "to", "of", "in", "on", "at", "by", "as", "so", "if", "not", "no", "yes", "team",
-    "family", "again", "too", "also", "today", "tonight", "yesterday", "tomorrow", "now", "then",
-    "during", "after", "before", "while", "near", "theft", "thefts", "burglary", "robbery", "assault", "attack",
-    "incident", "crime", "crimes", "my", "me", "i", "any", "some", "no", "every",
+    "and",
+    "or",
+    "but",
+    "for",
+    "the",
+    "a",
+    "an",
+    "who",
+    "whom",
+    "whose",
+    "which",
+    "that",
+    "this",
+    "from",
+    "with",
+    "our",
+    "your",
+    "his",
+    "her",
+    "their",
+    "its",
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "is",
+    "are",
+    "will",
+    "would",
+    "can",
+    "could",
+    "may",
+    "might",
+    "said",
+    "says",
+    "and",
+    "everyone",
+    "all",
+    "you",
+    "we",
+    "us",
+    "them",
+    "him",
+    "she",
+    "he",
+    "they",
+    "it",
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "by",
+    "as",
+    "so",
+    "if",
+    "not",
+    "no",
+    "yes",
+    "team",
+    "family",
+    "again",
+    "too",
+    "also",
+    "today",
+    "tonight",
+    "yesterday",
+    "tomorrow",
+    "now",
+    "then",
+    "during",
+    "after",
+    "before",
+    "while",
+    "near",
+    "theft",
+    "thefts",
+    "burglary",
+    "robbery",
+    "assault",
+    "attack",
+    "incident",
+    "crime",
+    "crimes",
+    "my",
+    "me",
+    "i",
+    "any",
+    "some",
+    "no",
+    "every",
 ];
+
+/// The shapes of names in records and notes, compiled once with the pack.
+#[derive(Debug, Clone)]
+struct Shapes {
+    /// Given name, middle initial or quoted nickname, surname: "Marta F. Byrne".
+    middle: Regex,
+    /// "FITZGERALD, Jolene", "MALIK Nikolai", "Pritchard, Niamh".
+    surname_first: Regex,
+    /// Given name and a surname in capitals: "Fatima WHITMORE".
+    caps_surname: Regex,
+    /// An initial and a surname: "K. Byrne".
+    initial: Regex,
+}
+
+impl Shapes {
+    fn compile() -> Result<Self, PackError> {
+        let re = |p: &str| {
+            Regex::new(p).map_err(|e| PackError::Rule { rule: "names".into(), message: format!("name shape: {e}") })
+        };
+        Ok(Shapes {
+            middle: re(
+                r#"\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)\b"#,
+            )?,
+            surname_first: re(
+                r"\b(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+)\b",
+            )?,
+            caps_surname: re(r"\b(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})\b")?,
+            initial: re(r"\b(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b")?,
+        })
+    }
+}
 
 /// The compiled name and justice word lists.
 #[derive(Debug, Clone)]
 pub(crate) struct NameRules {
+    shapes: Shapes,
     clause: String,
     action: Action,
     explanation: String,
@@ -190,6 +363,7 @@ fn age_after(text: &str, e: usize) -> Option<u32> {
 impl NameRules {
     pub(crate) fn compile(n: &Names, j: &Justice) -> Result<Self, PackError> {
         Ok(NameRules {
+            shapes: Shapes::compile()?,
             action: parse_action("names", &n.clause, &n.action)?,
             clause: n.clause.clone(),
             explanation: n.explanation.clone(),
@@ -292,7 +466,12 @@ impl NameRules {
             // "Have you seen Olumide?", "Thank you Bethany!": a given name we know, alone,
             // straight after an introducing phrase.
             let known = |k: usize| is(&self.forenames, k) || self.forenames.contains(&folded(word(k)));
-            let single = j - i == 1 && after_introducer && known(i);
+            // "Have you seen Bartholomew? He is our new police dog.": an animal, not a person.
+            let animal = {
+                let to = floor_boundary(&v.lower, toks[i].1.saturating_add(60));
+                ANIMALS.iter().any(|a| !find_word(&v.lower[toks[i].1..to], a).is_empty())
+            };
+            let single = j - i == 1 && after_introducer && known(i) && !animal;
             let start = match title_in_run {
                 Some(t) => Some(t + 1),
                 None if honorific => Some(i),
@@ -443,24 +622,6 @@ impl NameRules {
     /// "FITZGERALD, Jolene", "Pritchard, Niamh", "Fatima WHITMORE", "Anthony 'Tony' Ferreira",
     /// "K. Byrne" and "B Cartwright".
     fn shaped(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
-        // Given name, middle initial or quoted nickname, surname.
-        static MIDDLE: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r#"\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)\b"#)
-                .expect("pattern")
-        });
-        // SURNAME, Given / SURNAME Given / Surname, Given.
-        static SURNAME_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"\b(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+)\b")
-                .expect("pattern")
-        });
-        // Given SURNAME (in capitals, possibly double-barrelled or two words).
-        static CAPS_SURNAME: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"\b(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})\b").expect("pattern")
-        });
-        // An initial and a surname, with a context word needed.
-        static INITIAL: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"\b(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b").expect("pattern")
-        });
         let text = &v.text;
         let known_given = |w: &str| self.forenames.contains(&w.to_lowercase()) || self.forenames.contains(&folded(w));
         let ordinary = |w: &str| {
@@ -487,14 +648,14 @@ impl NameRules {
                 out.push(c);
             }
         };
-        for c in MIDDLE.captures_iter(text) {
+        for c in self.shapes.middle.captures_iter(text) {
             let (g, sur) = (&c[1], &c[2]);
             if known_given(g) && !ordinary(sur) {
-                let m = c.get(0).expect("match");
+                let Some(m) = c.get(0) else { continue };
                 push(m.start(), m.end(), false, &mut out);
             }
         }
-        for c in SURNAME_FIRST.captures_iter(text) {
+        for c in self.shapes.surname_first.captures_iter(text) {
             let sur = c[1].trim_end_matches(',');
             let g = &c[2];
             let comma = c[1].ends_with(',');
@@ -508,25 +669,25 @@ impl NameRules {
                 comma && !known_given(sur) && !ordinary(sur)
             };
             if fits && known_given(g) && !ordinary(g) {
-                let m = c.get(0).expect("match");
+                let Some(m) = c.get(0) else { continue };
                 push(m.start(), m.end(), !caps, &mut out);
             }
         }
-        for c in CAPS_SURNAME.captures_iter(text) {
+        for c in self.shapes.caps_surname.captures_iter(text) {
             let (g, sur) = (&c[1], &c[2]);
             let official_word = sur.split([' ', '-']).any(|w| NOT_SURNAME.contains(&w) || ordinary(w));
             if known_given(g) && !ordinary(g) && !official_word {
-                let m = c.get(0).expect("match");
+                let Some(m) = c.get(0) else { continue };
                 push(m.start(), m.end(), false, &mut out);
             }
         }
-        for c in INITIAL.captures_iter(text) {
+        for c in self.shapes.initial.captures_iter(text) {
             let (initial, dot, sur) = (&c[1], &c[2], &c[3]);
             // "A Ford" or "I Was" are not an initial and a surname without a full stop.
             if (dot.is_empty() && (initial == "A" || initial == "I")) || ordinary(sur) || known_given(sur) {
                 continue;
             }
-            let m = c.get(0).expect("match");
+            let Some(m) = c.get(0) else { continue };
             push(m.start(), m.end(), true, &mut out);
         }
         out

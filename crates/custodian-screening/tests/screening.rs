@@ -71,9 +71,11 @@ mod categories {
     }
 
     #[test]
-    fn nhs_numbers_need_the_check_digit() {
+    fn nhs_numbers_need_the_check_digit_or_their_label() {
         assert!(has("NHS number 943 476 5919", "personal.nhs", "943 476 5919"));
-        assert!(none_of("NHS number 943 476 5918", "personal.nhs"));
+        // A mistyped number after its label is still a patient's.
+        assert!(has("NHS number 943 476 5918", "personal.nhs", "943 476 5918"));
+        assert!(none_of("order 943 476 5918 was dispatched", "personal.nhs"));
     }
 
     #[test]
