@@ -274,11 +274,14 @@ enum Check {
     VehicleCurrent,
     VehiclePrefix,
     VehicleSuffix,
+    VehicleDateless,
     Phone,
     Email,
     Date,
     Marking,
     Operation,
+    /// An identifier after a reference cue: at least four digits, and not a year alone.
+    Reference,
     Rights,
     Address,
 }
@@ -294,11 +297,13 @@ impl Check {
             "vehicle_current" => Self::VehicleCurrent,
             "vehicle_prefix" => Self::VehiclePrefix,
             "vehicle_suffix" => Self::VehicleSuffix,
+            "vehicle_dateless" => Self::VehicleDateless,
             "phone" => Self::Phone,
             "email" => Self::Email,
             "date" => Self::Date,
             "marking" => Self::Marking,
             "operation" => Self::Operation,
+            "reference" => Self::Reference,
             "rights" => Self::Rights,
             "address" => Self::Address,
             _ => return None,
@@ -326,6 +331,7 @@ struct Compiled {
     raise: Vec<String>,
     lower: Vec<String>,
     suppress_before: Vec<String>,
+    needs: Vec<String>,
     stop: HashSet<String>,
     require_context: bool,
     raise_by: f32,
@@ -337,8 +343,11 @@ struct Compiled {
 #[derive(Debug, Clone, Default)]
 struct Allow {
     phones: HashSet<String>,
+    phone_prefixes: Vec<String>,
     emails: HashSet<String>,
     email_domains: Vec<String>,
+    email_domain_endings: Vec<String>,
+    email_roles: HashSet<String>,
     postcodes: HashSet<String>,
     addresses: Vec<String>,
     operations: HashSet<String>,
@@ -421,6 +430,7 @@ fn compile(rule: &Rule) -> Result<Compiled, PackError> {
         raise: lowered(&rule.raise),
         lower: lowered(&rule.lower),
         suppress_before: lowered(&rule.suppress_before),
+        needs: lowered(&rule.needs),
         stop: rule.stop.iter().map(|s| s.to_lowercase()).collect(),
         require_context: rule.require_context,
         raise_by: rule.raise_by,
@@ -462,8 +472,16 @@ impl Engine {
         let a = &pack.allowlist;
         let allow = Allow {
             phones: a.phones.iter().map(|p| validate::phone_key(p)).collect(),
+            // "080" is kept as the key's national digits after the country code: "44:80".
+            phone_prefixes: a
+                .phone_prefixes
+                .iter()
+                .map(|p| format!("44:{}", p.trim().strip_prefix('0').unwrap_or(p.trim())))
+                .collect(),
             emails: a.emails.iter().map(|e| e.to_lowercase()).collect(),
             email_domains: lowered(&a.email_domains),
+            email_domain_endings: lowered(&a.email_domain_endings),
+            email_roles: a.email_roles.iter().map(|r| r.to_lowercase()).collect(),
             postcodes: a.postcodes.iter().map(|p| compact_upper(p)).collect(),
             addresses: lowered(&a.addresses),
             operations: a.operations.iter().map(|o| o.to_lowercase()).collect(),
@@ -513,6 +531,9 @@ impl Engine {
                 Which::Text => &base,
                 Which::Words => &words,
             };
+            if !r.needs.is_empty() && !r.needs.iter().any(|n| v.lower.contains(n.as_str())) {
+                continue;
+            }
             if r.narrowed {
                 for caps in r.regex.captures_iter(&v.text) {
                     if let Some(m) = caps.name("m").or_else(|| caps.get(0)) {
@@ -598,35 +619,185 @@ impl Engine {
             Check::VehicleCurrent => validate::vehicle_current(m),
             Check::VehiclePrefix => validate::vehicle_prefix(m),
             Check::VehicleSuffix => validate::vehicle_suffix(m),
+            Check::VehicleDateless => validate::vehicle_dateless(m),
             Check::Phone => {
-                let key = validate::phone(m)?;
-                (!self.allow.phones.contains(&key)).then_some(0.0)
+                // A number in international form that the numbering plan does not know is
+                // still someone's number when the words around it say so (a raise is needed).
+                let Some(key) = validate::phone(m) else {
+                    return validate::phone_possible(m).then_some(-0.25);
+                };
+                let organisation = self.allow.phone_prefixes.iter().any(|p| key.starts_with(p.as_str()));
+                (!self.allow.phones.contains(&key) && !organisation).then_some(0.0)
             }
             Check::Email => {
                 let lower = m.to_lowercase();
                 let domain = lower.rsplit('@').next().unwrap_or("");
                 let own = self.allow.email_domains.iter().any(|d| domain == d || domain.ends_with(&format!(".{d}")));
-                (!own && !self.allow.emails.contains(&lower)).then_some(0.0)
+                let public_body = self.allow.email_domain_endings.iter().any(|d| domain.ends_with(d.as_str()));
+                let local = lower.split('@').next().unwrap_or("");
+                let role = self.allow.email_roles.contains(local)
+                    || local.split(['.', '-', '_']).next().is_some_and(|w| self.allow.email_roles.contains(w));
+                (!own && !public_body && !role && !self.allow.emails.contains(&lower)).then_some(0.0)
             }
             Check::Date => validate::date(m),
             Check::Marking => Some(marking_position(&v.text, s, e)),
             Check::Operation => {
                 let lower = m.to_lowercase();
-                let name =
-                    lower.trim_start_matches("operation").trim_start_matches("op").trim_start_matches('.').trim();
+                // "operation greyhound" in lower case is a name only when it is not an ordinary
+                // phrase: no article before it ("the operation continues") and no verb or
+                // function word after it.
+                if m.starts_with("operation") || m.starts_with("op ") {
+                    let name = lower.trim_start_matches("operation").trim_start_matches("op").trim();
+                    let before = v.lower[..s].trim_end();
+                    let last = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+                    let verbish = name.ends_with("ed") || name.ends_with("ing") || name.ends_with('s');
+                    if verbish || OPERATION_STOP.contains(&name) || OPERATION_DETERMINERS.contains(&last) {
+                        return None;
+                    }
+                }
+                let rest = lower.strip_prefix('#').unwrap_or(&lower);
+                let rest = rest.strip_prefix("operation").or_else(|| rest.strip_prefix("op")).unwrap_or(rest);
+                let rest = rest.strip_prefix('.').unwrap_or(rest).trim();
+                let name = rest.trim_matches(['\'', '\u{2018}', '\u{2019}', '"', '\u{201c}', '\u{201d}']);
                 (!self.allow.operations.contains(name)).then_some(0.0)
             }
+            Check::Reference => validate::reference(m),
             Check::Rights => {
                 let lower = m.to_lowercase();
                 (!self.allow.rights.iter().any(|r| lower.contains(r.as_str()))).then_some(0.0)
             }
             Check::Address => {
                 let lower = m.to_lowercase();
+                // "3 people on the road" is not an address: a street written in small letters
+                // must not be made of ordinary words.
+                if m == lower && lower.split([' ', '-']).any(|w| ADDRESS_STOP.contains(&w)) {
+                    return None;
+                }
                 (!self.allow.addresses.iter().any(|a| lower.contains(a.as_str()))).then_some(0.0)
             }
         }
     }
 }
+
+/// Ordinary words that never make up a street name written in small letters.
+const ADDRESS_STOP: &[&str] = &[
+    "the", "on", "in", "at", "of", "a", "an", "and", "to", "for", "by", "from", "with", "our", "your", "their", "his",
+    "her", "people", "cars", "vehicles", "miles", "more", "other", "main", "this", "that", "same", "wrong", "open",
+    "closed", "side", "one", "two", "three", "four", "five", "times", "days", "weeks", "years", "per", "off", "out",
+];
+
+/// Words after a lower-case "operation" that make it an ordinary phrase, not a name.
+const OPERATION_STOP: &[&str] = &[
+    "that",
+    "this",
+    "with",
+    "into",
+    "from",
+    "over",
+    "last",
+    "next",
+    "team",
+    "teams",
+    "room",
+    "will",
+    "were",
+    "have",
+    "been",
+    "took",
+    "went",
+    "came",
+    "also",
+    "led",
+    "was",
+    "has",
+    "had",
+    "the",
+    "and",
+    "but",
+    "for",
+    "which",
+    "where",
+    "when",
+    "while",
+    "after",
+    "before",
+    "during",
+    "under",
+    "against",
+    "across",
+    "around",
+    "near",
+    "today",
+    "tonight",
+    "yesterday",
+    "tomorrow",
+    "week",
+    "weekend",
+    "last",
+    "began",
+    "ran",
+    "saw",
+    "found",
+    "aimed",
+    "took",
+    "comes",
+    "code",
+    "name",
+    "names",
+    "order",
+    "orders",
+    "plan",
+    "plans",
+    "update",
+    "updates",
+    "success",
+    "result",
+    "results",
+    "itself",
+    "involved",
+    "continues",
+    "continue",
+    "officers",
+    "staff",
+];
+
+/// Words before a lower-case "operation" that make it a common noun ("the operation", "a joint
+/// operation").
+const OPERATION_DETERMINERS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "this",
+    "that",
+    "our",
+    "their",
+    "its",
+    "his",
+    "her",
+    "joint",
+    "major",
+    "large",
+    "big",
+    "police",
+    "successful",
+    "covert",
+    "ongoing",
+    "recent",
+    "planned",
+    "whole",
+    "entire",
+    "same",
+    "rescue",
+    "search",
+    "wider",
+    "separate",
+    "another",
+    "each",
+    "every",
+    "any",
+    "multi-agency",
+    "week-long",
+];
 
 /// How much a protective-marking word looks like a marking rather than an ordinary word in
 /// capitals: alone on its line, followed by a colon or slash, or in brackets raises it; a line
@@ -641,7 +812,18 @@ fn marking_position(text: &str, s: usize, e: usize) -> f32 {
     let rest_is_marking_like = |t: &str| !t.chars().any(char::is_lowercase) && t.split_whitespace().count() <= 3;
     let alone = rest_is_marking_like(before) && rest_is_marking_like(after);
     let punctuated = matches!(next, Some(':' | '/' | ']' | ')')) || matches!(prev, Some('[' | '(' | ':'));
-    if alone || punctuated {
+    // A sentence of its own: "... NHS 886 754 5741. CONFIDENTIAL." or "OFFICIAL-SENSITIVE – PROTECT.".
+    // "Please treat as RESTRICTED", "Doc marked Top Secret", "Grade: ...".
+    let lower_before = before.to_ascii_lowercase();
+    let said_to_be = ["treat as", "treated as", "marked", "marking", "classified", "classification", "grade", "graded"]
+        .iter()
+        .any(|w| lower_before.ends_with(w));
+    if said_to_be {
+        return 0.4;
+    }
+    let sentence_start = prev.is_none_or(|c| matches!(c, '.' | '!' | '?' | '-' | '\u{2013}' | '\u{2014}' | '*'));
+    let sentence_end = next.is_none_or(|c| matches!(c, '.' | '!' | '-' | '\u{2013}' | '\u{2014}' | '*'));
+    if alone || punctuated || (sentence_start && sentence_end) {
         return 0.4;
     }
     let line = &text[line_start..line_end];

@@ -6,6 +6,8 @@
 
 use std::collections::HashSet;
 
+use regex::Regex;
+
 use crate::engine::{Action, Category, Hit, floor_boundary};
 use crate::normalise::View;
 use crate::pack::{CLAUSES, Justice, Names, PackError};
@@ -37,7 +39,9 @@ fn find_word(hay: &str, w: &str) -> Vec<(usize, usize)> {
 /// Whether the lower-cased `hay`, trailing spaces ignored, ends with one of `words` as a whole
 /// word or phrase.
 fn ends_with_any(hay: &str, words: &[String]) -> bool {
-    let hay = hay.trim_end();
+    // "Missing: Jane Doe", "Jailed – John Smith": a colon or dash after the phrase still leads
+    // into the name.
+    let hay = hay.trim_end().trim_end_matches([':', '-', '\u{2013}', '\u{2014}']).trim_end();
     words.iter().any(|w| {
         !w.is_empty()
             && hay.ends_with(w.as_str())
@@ -53,9 +57,227 @@ fn lower(v: &[String]) -> Vec<String> {
     v.iter().map(|s| s.to_lowercase()).collect()
 }
 
+/// The given names registered for births in England and Wales, 1996-2024 (at least 50 in all),
+/// that are not common English words: `data/forenames-ons.txt`, derived from the ONS baby-name
+/// statistics (Crown copyright, Open Government Licence v3.0) as its header says.
+fn ons_forenames() -> impl Iterator<Item = &'static str> {
+    include_str!("../data/forenames-ons.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// A word lower-cased with its accents and other marks taken off ("Łukasz" -> "lukasz",
+/// "Zoë" -> "zoe"), for looking it up in lists written without them.
+fn folded(w: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    w.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'ł' => 'l',
+            'ø' => 'o',
+            'đ' => 'd',
+            'ı' => 'i',
+            c => c,
+        })
+        .collect()
+}
+
+/// Words after a lone given name that show it is an animal's.
+const ANIMALS: &[&str] = &["dog", "dogs", "puppy", "horse", "pony", "cat", "kitten", "spaniel", "alsatian"];
+
+/// Words in capitals that follow a given name or lead a list but are not surnames.
+const NOT_SURNAME: &[&str] = &[
+    "OFFICIAL",
+    "SENSITIVE",
+    "SECRET",
+    "RESTRICTED",
+    "CONFIDENTIAL",
+    "PROTECT",
+    "URGENT",
+    "UPDATE",
+    "MISSING",
+    "WANTED",
+    "APPEAL",
+    "NEWS",
+    "BREAKING",
+    "PLEASE",
+    "SHARE",
+    "NOT",
+    "AND",
+    "THE",
+    "FOR",
+    "DOB",
+    "NHS",
+    "NINO",
+    "PNC",
+    "CAD",
+    "CCTV",
+    "ANPR",
+    "RTC",
+    "ASB",
+    "SNT",
+    "HQ",
+    "UK",
+    "GB",
+    "PC",
+    "DC",
+    "DS",
+    "DI",
+    "PCSO",
+    "RE",
+    "FW",
+    "FWD",
+    "CC",
+    "TO",
+    "FROM",
+    "OK",
+    "ID",
+    "AKA",
+    "MOT",
+    "IP",
+    "SIO",
+    "ETA",
+    "PM",
+    "AM",
+    "BST",
+    "GMT",
+    "PD",
+    "PH",
+    "OIC",
+    "RT",
+];
+
+/// Lower-case words that follow a given name in ordinary sentences and never start a surname.
+const COMMON: &[&str] = &[
+    "and",
+    "or",
+    "but",
+    "for",
+    "the",
+    "a",
+    "an",
+    "who",
+    "whom",
+    "whose",
+    "which",
+    "that",
+    "this",
+    "from",
+    "with",
+    "our",
+    "your",
+    "his",
+    "her",
+    "their",
+    "its",
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "is",
+    "are",
+    "will",
+    "would",
+    "can",
+    "could",
+    "may",
+    "might",
+    "said",
+    "says",
+    "and",
+    "everyone",
+    "all",
+    "you",
+    "we",
+    "us",
+    "them",
+    "him",
+    "she",
+    "he",
+    "they",
+    "it",
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "by",
+    "as",
+    "so",
+    "if",
+    "not",
+    "no",
+    "yes",
+    "team",
+    "family",
+    "again",
+    "too",
+    "also",
+    "today",
+    "tonight",
+    "yesterday",
+    "tomorrow",
+    "now",
+    "then",
+    "during",
+    "after",
+    "before",
+    "while",
+    "near",
+    "theft",
+    "thefts",
+    "burglary",
+    "robbery",
+    "assault",
+    "attack",
+    "incident",
+    "crime",
+    "crimes",
+    "my",
+    "me",
+    "i",
+    "any",
+    "some",
+    "no",
+    "every",
+];
+
+/// The shapes of names in records and notes, compiled once with the pack.
+#[derive(Debug, Clone)]
+struct Shapes {
+    /// Given name, middle initial or quoted nickname, surname: "Marta F. Byrne".
+    middle: Regex,
+    /// "FITZGERALD, Jolene", "MALIK Nikolai", "Pritchard, Niamh".
+    surname_first: Regex,
+    /// Given name and a surname in capitals: "Fatima WHITMORE".
+    caps_surname: Regex,
+    /// An initial and a surname: "K. Byrne".
+    initial: Regex,
+}
+
+impl Shapes {
+    fn compile() -> Result<Self, PackError> {
+        let re = |p: &str| {
+            Regex::new(p).map_err(|e| PackError::Rule { rule: "names".into(), message: format!("name shape: {e}") })
+        };
+        Ok(Shapes {
+            middle: re(
+                r#"\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)\b"#,
+            )?,
+            surname_first: re(
+                r"\b(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+)\b",
+            )?,
+            caps_surname: re(r"\b(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})\b")?,
+            initial: re(r"\b(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b")?,
+        })
+    }
+}
+
 /// The compiled name and justice word lists.
 #[derive(Debug, Clone)]
 pub(crate) struct NameRules {
+    shapes: Shapes,
     clause: String,
     action: Action,
     explanation: String,
@@ -125,7 +347,12 @@ fn age_before(lower: &str) -> Option<u32> {
 fn age_after(text: &str, e: usize) -> Option<u32> {
     let rest = text.get(e..)?;
     let rest = rest.strip_prefix(',').unwrap_or(rest).trim_start();
-    let rest = rest.strip_prefix('(').or_else(|| rest.strip_prefix("aged ")).unwrap_or(rest);
+    let rest = rest
+        .strip_prefix('(')
+        .or_else(|| rest.strip_prefix("aged "))
+        .or_else(|| rest.strip_prefix("was "))
+        .or_else(|| rest.strip_prefix("now "))
+        .unwrap_or(rest);
     let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
     if n.is_empty() || n.len() > 3 || rest[n.len()..].starts_with(|c: char| c.is_alphanumeric()) {
         return None;
@@ -136,10 +363,17 @@ fn age_after(text: &str, e: usize) -> Option<u32> {
 impl NameRules {
     pub(crate) fn compile(n: &Names, j: &Justice) -> Result<Self, PackError> {
         Ok(NameRules {
+            shapes: Shapes::compile()?,
             action: parse_action("names", &n.clause, &n.action)?,
             clause: n.clause.clone(),
             explanation: n.explanation.clone(),
-            forenames: set(&n.forenames),
+            forenames: {
+                let mut f = set(&n.forenames);
+                if n.ons_forenames {
+                    f.extend(ons_forenames().map(str::to_string));
+                }
+                f
+            },
             honorifics: set(&n.honorifics),
             officials: set(&n.officials),
             not_names: set(&n.not_names),
@@ -196,7 +430,7 @@ impl NameRules {
         let mut cs = w.chars();
         cs.next().is_some_and(char::is_uppercase)
             && w.chars().any(char::is_lowercase)
-            && !self.not_names.contains(&w.to_lowercase())
+            && !self.not_names.contains(&w.trim_end_matches("'s").to_lowercase())
     }
 
     fn candidates(&self, v: &View) -> Vec<Candidate> {
@@ -227,14 +461,23 @@ impl NameRules {
             let official_before = before.is_some_and(|p| is(&self.officials, p));
             // "named as Tomasz Wisniewski", "The victim, Keeley Marsh,": a phrase that
             // introduces a member of the public, straight before a run of two or more words.
-            let introduced =
-                j - i >= 2 && ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers);
+            let after_introducer = ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers);
+            let introduced = j - i >= 2 && after_introducer;
+            // "Have you seen Olumide?", "Thank you Bethany!": a given name we know, alone,
+            // straight after an introducing phrase.
+            let known = |k: usize| is(&self.forenames, k) || self.forenames.contains(&folded(word(k)));
+            // "Have you seen Bartholomew? He is our new police dog.": an animal, not a person.
+            let animal = {
+                let to = floor_boundary(&v.lower, toks[i].1.saturating_add(60));
+                ANIMALS.iter().any(|a| !find_word(&v.lower[toks[i].1..to], a).is_empty())
+            };
+            let single = j - i == 1 && after_introducer && known(i) && !animal;
             let start = match title_in_run {
                 Some(t) => Some(t + 1),
                 None if honorific => Some(i),
                 // A given name we know, followed by at least one more capitalised word.
                 None => (i..j.saturating_sub(1))
-                    .find(|&k| is(&self.forenames, k))
+                    .find(|&k| is(&self.forenames, k) || self.forenames.contains(&folded(word(k))))
                     .or_else(|| {
                         // Press-release style "Firstname Surname, 27,": two or three capitalised
                         // words followed by an age name a person even when the given name is not
@@ -244,9 +487,21 @@ impl NameRules {
                     })
                     .or(introduced.then_some(i)),
             };
+            let start = start.or(single.then_some(i));
+            // Not a person: "The Mary Arden" (a pub), "George Eliot Hospital", "137 Brook End".
+            let article_before = before.is_some_and(|p| word(p).eq_ignore_ascii_case("the"));
+            let place_after = !honorific
+                && j < toks.len()
+                && &text[toks[j - 1].1..toks[j].0] == " "
+                && word(j).starts_with(char::is_uppercase)
+                && word(j).chars().any(char::is_lowercase)
+                && self.not_names.contains(&word(j).trim_end_matches("'s").to_lowercase());
+            let number_before = text[..toks[i].0].trim_end_matches(' ').ends_with(|c: char| c.is_ascii_digit());
+            let article_in_run = |k: usize| (i..k).any(|p| word(p).eq_ignore_ascii_case("the"));
+            let start = start.filter(|&k| !article_before && !article_in_run(k) && !place_after && !number_before);
             if let Some(k) = start {
-                let official = official_before || (i..k).any(|p| is(&self.officials, p));
-                let end_tok = (k + 3).min(j) - 1;
+                let official = official_before || (i..=k).any(|p| is(&self.officials, p));
+                let end_tok = if single { k } else { (k + 3).min(j) - 1 };
                 let s = toks[k].0;
                 let mut e = toks[end_tok].1;
                 if text[s..e].ends_with("'s") {
@@ -312,11 +567,194 @@ impl NameRules {
         })
     }
 
+    /// Names written in lower case or in capitals: a given name we know followed by one or two
+    /// more words of the same case ("thanks to zainab farrell", "MEI MCBRIDE"), scored by their
+    /// context like any other. Lower case needs an introducing phrase straight before it.
+    fn uncased(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
+        let text = &v.text;
+        let toks = Self::tokens(text);
+        let mut out = Vec::new();
+        let word = |k: usize| &text[toks[k].0..toks[k].1];
+        let lowercase = |w: &str| w.chars().all(|c| !c.is_uppercase());
+        let capitals = |w: &str| w.chars().count() >= 3 && w.chars().all(|c| !c.is_lowercase());
+        let mut i = 0;
+        while i + 1 < toks.len() {
+            let (a, b) = (word(i), word(i + 1));
+            let spaced = &text[toks[i].1..toks[i + 1].0] == " ";
+            let known_given = self.forenames.contains(&a.to_lowercase()) || self.forenames.contains(&folded(a));
+            let plain = |w: &str| {
+                let l = w.to_lowercase();
+                w.chars().count() >= 2
+                    && !self.not_names.contains(&l)
+                    && !self.officials.contains(&l)
+                    && !self.honorifics.contains(&l)
+                    && !COMMON.contains(&l.as_str())
+            };
+            // Small letters after an introducing phrase, or anywhere the words around say person
+            // (checked on the score below); capitals anywhere.
+            let introduced = ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers);
+            let small = lowercase(a) && lowercase(b);
+            let shape = if small { true } else { capitals(a) && capitals(b) };
+            let overlaps = known.iter().any(|c| c.s < toks[i + 1].1 && toks[i].0 < c.e);
+            if spaced && shape && known_given && plain(a) && plain(b) && !overlaps {
+                let (s, mut e) = (toks[i].0, toks[i + 1].1);
+                if text[s..e].ends_with("'s") {
+                    e -= 2;
+                }
+                let officer = i > 0 && self.officials.contains(&word(i - 1).to_lowercase());
+                let c = self.score(v, s, e, false);
+                // "their patience during": a word like "their" before small letters shows an
+                // ordinary phrase.
+                let phrase = small && i > 0 && COMMON.contains(&word(i - 1).to_lowercase().as_str());
+                if !officer && !phrase && (!small || introduced || c.score > self.base) {
+                    out.push(c);
+                }
+                i += 2;
+                continue;
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// Names in the shapes records and hurried notes use, each anchored on a given name we know
+    /// (or, for an initial, on words around it that show a person): "Marta F. Byrne",
+    /// "FITZGERALD, Jolene", "Pritchard, Niamh", "Fatima WHITMORE", "Anthony 'Tony' Ferreira",
+    /// "K. Byrne" and "B Cartwright".
+    fn shaped(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
+        let text = &v.text;
+        let known_given = |w: &str| self.forenames.contains(&w.to_lowercase()) || self.forenames.contains(&folded(w));
+        let ordinary = |w: &str| {
+            let l = w.to_lowercase();
+            self.not_names.contains(&l) || self.officials.contains(&l) || self.honorifics.contains(&l)
+        };
+        let taken = |s: usize, e: usize, out: &[Candidate]| known.iter().chain(out).any(|c| c.s < e && s < c.e);
+        let officer_before = |s: usize| {
+            let before = text[..s].trim_end();
+            let last = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            self.officials.contains(&last.to_lowercase())
+        };
+        let mut out: Vec<Candidate> = Vec::new();
+        let push = |s: usize, e: usize, need_raise: bool, out: &mut Vec<Candidate>| {
+            if taken(s, e, out) || officer_before(s) {
+                return;
+            }
+            let mut e = e;
+            if text[s..e].ends_with("'s") {
+                e -= 2;
+            }
+            let c = self.score(v, s, e, false);
+            if !need_raise || c.score > self.base {
+                out.push(c);
+            }
+        };
+        for c in self.shapes.middle.captures_iter(text) {
+            let (g, sur) = (&c[1], &c[2]);
+            if known_given(g) && !ordinary(sur) {
+                let Some(m) = c.get(0) else { continue };
+                push(m.start(), m.end(), false, &mut out);
+            }
+        }
+        for c in self.shapes.surname_first.captures_iter(text) {
+            let sur = c[1].trim_end_matches(',');
+            let g = &c[2];
+            let comma = c[1].ends_with(',');
+            let caps = sur.chars().all(|ch| !ch.is_lowercase());
+            // "Pritchard, Niamh" needs the comma and a surname that is not itself a given name
+            // or an ordinary word; "FITZGERALD Jolene" is shape enough.
+            let official_word = sur.split([' ', '-']).any(|w| NOT_SURNAME.contains(&w) || ordinary(w));
+            let fits = if caps {
+                sur.chars().filter(|ch| ch.is_alphabetic()).count() >= 3 && !official_word
+            } else {
+                comma && !known_given(sur) && !ordinary(sur)
+            };
+            if fits && known_given(g) && !ordinary(g) {
+                let Some(m) = c.get(0) else { continue };
+                push(m.start(), m.end(), !caps, &mut out);
+            }
+        }
+        for c in self.shapes.caps_surname.captures_iter(text) {
+            let (g, sur) = (&c[1], &c[2]);
+            let official_word = sur.split([' ', '-']).any(|w| NOT_SURNAME.contains(&w) || ordinary(w));
+            if known_given(g) && !ordinary(g) && !official_word {
+                let Some(m) = c.get(0) else { continue };
+                push(m.start(), m.end(), false, &mut out);
+            }
+        }
+        for c in self.shapes.initial.captures_iter(text) {
+            let (initial, dot, sur) = (&c[1], &c[2], &c[3]);
+            // "A Ford" or "I Was" are not an initial and a surname without a full stop.
+            if (dot.is_empty() && (initial == "A" || initial == "I")) || ordinary(sur) || known_given(sur) {
+                continue;
+            }
+            let Some(m) = c.get(0) else { continue };
+            push(m.start(), m.end(), true, &mut out);
+        }
+        out
+    }
+
+    /// A member of the public named once is named again by either part of the name: "Mihai
+    /// Eze's mum ... Mihai was last seen" (each mention is a finding of its own).
+    fn repeats(&self, v: &View, named: &[Candidate]) -> Vec<Candidate> {
+        let text = &v.text;
+        let mut parts: HashSet<String> = HashSet::new();
+        for c in named {
+            for (s, e) in Self::tokens(&text[c.s..c.e]) {
+                let w = &text[c.s + s..c.s + e];
+                let l = w.to_lowercase();
+                if w.chars().count() >= 3 && !self.not_names.contains(&l) && !self.honorifics.contains(&l) {
+                    parts.insert(l);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if parts.is_empty() {
+            return out;
+        }
+        let toks = Self::tokens(text);
+        for (k, &(s, e)) in toks.iter().enumerate() {
+            let w = &text[s..e];
+            let bare = w.strip_suffix("'s").unwrap_or(w);
+            // Part of an e-mail address or a web address, not a mention.
+            let glued = text[..s].ends_with(['.', '@', '/', '_']) || text[e..].starts_with(['@', '_']);
+            if glued {
+                continue;
+            }
+            let first_upper = bare.chars().next().is_some_and(char::is_uppercase);
+            if !first_upper || !parts.contains(&bare.to_lowercase()) || named.iter().any(|c| c.s < e && s < c.e) {
+                continue;
+            }
+            let officer = k > 0 && self.officials.contains(&text[toks[k - 1].0..toks[k - 1].1].to_lowercase());
+            if !officer {
+                let best = named.iter().map(|c| c.score).fold(f32::MIN, f32::max);
+                out.push(Candidate { s, e: s + bare.len(), score: best, age: None });
+            }
+        }
+        out
+    }
+
     /// Add name and justice hits for one draft.
     pub(crate) fn screen(&self, base: &View, words: &View, report: f32, act: f32, hits: &mut Vec<Hit>) {
-        let cands = self.candidates(base);
+        let mut cands = self.candidates(base);
+        let uncased = self.uncased(base, &cands);
+        cands.extend(uncased);
+        let shaped = self.shaped(base, &cands);
+        cands.extend(shaped);
+        let named: Vec<Candidate> = cands.iter().filter(|c| c.score >= report).cloned().collect();
+        let repeated = self.repeats(base, &named);
+        cands.extend(repeated);
+        // The complainant of a sexual offence (lifelong anonymity) and a child in proceedings
+        // are a justice finding, which says what is wrong; not a name to approve as well.
+        let sexual = lower_has_any(&base.lower, &self.sexual);
+        let complainant = |c: &Candidate| {
+            let from = floor_boundary(&base.lower, c.s.saturating_sub(60));
+            let to = floor_boundary(&base.lower, c.e.saturating_add(40));
+            sexual && lower_has_any(&base.lower[from..to], &self.complainant)
+        };
+        let proceedings = lower_has_any(&base.lower, &self.proceedings);
+        let child = |c: &Candidate| proceedings && c.age.is_some_and(|a| a <= self.child_age);
         for c in &cands {
-            if c.score >= report {
+            if c.score >= report && !complainant(c) && !child(c) {
                 let action = if c.score >= act { self.action } else { Action::Warn };
                 if let Some((start, end)) = base.original_span(c.s, c.e) {
                     hits.push(Hit {
@@ -331,21 +769,11 @@ impl NameRules {
                 }
             }
         }
-        if lower_has_any(&base.lower, &self.sexual) {
-            for c in &cands {
-                let from = floor_boundary(&base.lower, c.s.saturating_sub(60));
-                let to = floor_boundary(&base.lower, c.e.saturating_add(40));
-                if lower_has_any(&base.lower[from..to], &self.complainant) {
-                    hits.extend(self.justice(base, c.s, c.e, &self.complainant_explanation));
-                }
-            }
+        for c in cands.iter().filter(|c| complainant(c)) {
+            hits.extend(self.justice(base, c.s, c.e, &self.complainant_explanation));
         }
-        if lower_has_any(&base.lower, &self.proceedings) {
-            for c in &cands {
-                if c.age.is_some_and(|a| a <= self.child_age) {
-                    hits.extend(self.justice(base, c.s, c.e, &self.child_explanation));
-                }
-            }
+        for c in cands.iter().filter(|c| child(c)) {
+            hits.extend(self.justice(base, c.s, c.e, &self.child_explanation));
         }
         if lower_has_any(&words.lower, &self.pending) && !lower_has_any(&words.lower, &self.decided) {
             for w in &self.prejudicial {

@@ -58,9 +58,20 @@ pub struct Allowlist {
     /// Whole email addresses.
     #[serde(default)]
     pub emails: Vec<String>,
+    /// UK number ranges that belong to organisations, never to a private person, as national
+    /// prefixes ("080" freephone, "03" non-geographic, "084", "087", "09").
+    #[serde(default)]
+    pub phone_prefixes: Vec<String>,
     /// Email domains whose addresses are the force's own (the part after the @).
     #[serde(default)]
     pub email_domains: Vec<String>,
+    /// Domain endings of public bodies and organisations (".gov.uk", ".nhs.uk", ".org.uk"):
+    /// their addresses are published on purpose.
+    #[serde(default)]
+    pub email_domain_endings: Vec<String>,
+    /// Role mailboxes ("info", "enquiries", "press"): an organisation's address, not a person's.
+    #[serde(default)]
+    pub email_roles: Vec<String>,
     /// Postcodes of the force's public buildings.
     #[serde(default)]
     pub postcodes: Vec<String>,
@@ -84,6 +95,11 @@ pub struct Names {
     pub explanation: String,
     /// Given names that start a name without a title.
     pub forenames: Vec<String>,
+    /// Also start names at the given names registered for births in England and Wales
+    /// (`data/forenames-ons.txt`: ONS baby-name statistics 1996-2024, Open Government Licence
+    /// v3.0), less those that are common English words.
+    #[serde(default)]
+    pub ons_forenames: bool,
     /// Titles that make the following capitalised words a name (Mr, Mrs, Ms, Dr).
     pub honorifics: Vec<String>,
     /// Ranks and roles that mark the following name as an officer or official's, not personal.
@@ -183,6 +199,11 @@ pub struct Rule {
     /// Words within the window before the match that drop it (negations: "don't DM us").
     #[serde(default)]
     pub suppress_before: Vec<String>,
+    /// Text of which at least one piece must appear in the lower-cased draft for the rule to be
+    /// tried at all (a cheap test that spares the pattern's search on most drafts). Empty: the
+    /// rule is always tried.
+    #[serde(default)]
+    pub needs: Vec<String>,
     /// Words the match itself must not be (whole-match stop list, compared case-insensitively
     /// on the last word of the match).
     #[serde(default)]

@@ -26,16 +26,20 @@ pub(crate) fn nino(s: &str) -> Option<f32> {
     if !p1.is_ascii_uppercase() || !p2.is_ascii_uppercase() || !u[2..8].iter().all(u8::is_ascii_digit) {
         return None;
     }
-    if b"DFIQUV".contains(&p1) || b"DFIOQUV".contains(&p2) {
+    // A prefix HMRC never issues ("TN", "QQ") is still written as a National Insurance number
+    // by someone who means one: it needs the words around it.
+    let issued = !(b"DFIQUV".contains(&p1)
+        || b"DFIOQUV".contains(&p2)
+        || ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&&upper[..2]));
+    // QQ is HMRC's own example prefix ("QQ 12 34 56 C"), never anyone's number.
+    if &upper[..2] == "QQ" {
         return None;
     }
-    if ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&&upper[..2]) {
-        return None;
-    }
+    let prefix = if issued { 0.0 } else { -0.3 };
     match u.get(8) {
-        Some(c) if b"ABCD".contains(c) => Some(0.0),
+        Some(c) if b"ABCD".contains(c) => Some(prefix),
         Some(_) => None,
-        None => Some(-0.3),
+        None => Some(prefix - 0.3),
     }
 }
 
@@ -87,9 +91,12 @@ pub(crate) fn luhn(d: &str) -> bool {
 pub(crate) fn card(s: &str) -> Option<f32> {
     let d = digits(s);
     let n = d.len();
-    if !(12..=19).contains(&n) || !luhn(&d) {
+    if !(12..=19).contains(&n) {
         return None;
     }
+    // A number that fails the Luhn check is still a card number when the words say so (a
+    // mistyped or made-up one); it needs them.
+    let checked = luhn(&d);
     let p2: u32 = d[..2].parse().ok()?;
     let p3: u32 = d[..3].parse().ok()?;
     let p4: u32 = d[..4].parse().ok()?;
@@ -108,7 +115,7 @@ pub(crate) fn card(s: &str) -> Option<f32> {
     } else {
         false
     };
-    ok.then_some(0.0)
+    ok.then_some(if checked { 0.0 } else { -0.3 })
 }
 
 /// A UK IBAN: GB, two check digits, a four-letter bank code and fourteen digits, passing the
@@ -124,7 +131,8 @@ pub(crate) fn iban(s: &str) -> Option<f32> {
         let v = ch.to_digit(36)? as u64;
         rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
     }
-    (rem == 1).then_some(0.0)
+    // The shape of a UK IBAN with a wrong check is still bank details when the words say so.
+    Some(if rem == 1 { 0.0 } else { -0.3 })
 }
 
 /// A full UK postcode with the letter-position rules: the first letter never Q, V or X; the
@@ -182,38 +190,81 @@ fn letters_allowed(s: &[u8], banned: &[u8]) -> bool {
 /// identifier (02 to 29 for March, 51 to 79 for September) and three random letters. I, Q and
 /// Z are never area letters; I and Q never random letters.
 pub(crate) fn vehicle_current(s: &str) -> Option<f32> {
-    let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if mixed_case(s) {
+        return None;
+    }
+    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
     let b = c.as_bytes();
-    if b.len() != 7 || !letters_allowed(&b[..2], b"IQZ") || !letters_allowed(&b[4..], b"IQ") {
+    if b.len() != 7 {
         return None;
     }
     let age: u32 = c[2..4].parse().ok()?;
-    ((2..=29).contains(&age) || (51..=79).contains(&age)).then_some(0.0)
+    let issued = letters_allowed(&b[..2], b"IQZ")
+        && letters_allowed(&b[4..], b"IQ")
+        && ((2..=29).contains(&age) || (51..=79).contains(&age));
+    // A plate the DVLA would not issue (a future age identifier, a letter never used) is still
+    // written as one, cloned or mistyped: it needs the words around it to say so.
+    Some(if issued { 0.0 } else { -0.2 } + written_loosely(s))
+}
+
+/// Both capitals and small letters: "CV34 but" is a postcode district and a word, not a plate.
+fn mixed_case(s: &str) -> bool {
+    s.chars().any(|c| c.is_ascii_uppercase()) && s.chars().any(|c| c.is_ascii_lowercase())
+}
+
+/// Plates written in small letters or with dots ("ns58 jrm", "OV.70.FCF") are still plates, but
+/// so are fewer ordinary strings: they need the words around them.
+fn written_loosely(s: &str) -> f32 {
+    if s.chars().any(|c| c.is_ascii_lowercase()) || s.contains('.') { -0.2 } else { 0.0 }
 }
 
 /// A prefix-format registration (1983 to 2001): an age letter (never I, O, Q, U or Z), one to
 /// three digits and three letters. Road numbers (M40, A46) followed by an ordinary word in
 /// capitals are weeded out by the rule's stop words, not here.
 pub(crate) fn vehicle_prefix(s: &str) -> Option<f32> {
-    let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    let b = c.as_bytes();
-    let n = b.len();
-    if !(5..=7).contains(&n) || b"IOQUZ".contains(&b[0]) || !letters_allowed(&b[n - 3..], b"IQZ") {
+    if mixed_case(s) {
         return None;
     }
-    (c[1..n - 3].parse::<u32>().ok()? > 0).then_some(0.0)
+    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+    let b = c.as_bytes();
+    let n = b.len();
+    if !(5..=7).contains(&n) {
+        return None;
+    }
+    let issued = !b"IOQUZ".contains(&b[0]) && letters_allowed(&b[n - 3..], b"IQZ");
+    (c[1..n - 3].parse::<u32>().ok()? > 0).then_some(if issued { 0.0 } else { -0.2 } + written_loosely(s))
 }
 
 /// A suffix-format registration (1963 to 1983): three letters, one to three digits and an age
 /// letter (never I, O, Q, U or Z).
 pub(crate) fn vehicle_suffix(s: &str) -> Option<f32> {
-    let c: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    let b = c.as_bytes();
-    let n = b.len();
-    if !(5..=7).contains(&n) || !letters_allowed(&b[..3], b"IQZ") || b"IOQUZ".contains(&b[n - 1]) {
+    if mixed_case(s) {
         return None;
     }
-    (c[3..n - 1].parse::<u32>().ok()? > 0).then_some(0.0)
+    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+    let b = c.as_bytes();
+    let n = b.len();
+    if !(5..=7).contains(&n) {
+        return None;
+    }
+    let issued = letters_allowed(&b[..3], b"IQZ") && !b"IOQUZ".contains(&b[n - 1]);
+    (c[3..n - 1].parse::<u32>().ok()? > 0).then_some(if issued { 0.0 } else { -0.2 } + written_loosely(s))
+}
+
+/// Letters that look like a dateless registration ("ABC 123") but are abbreviations that
+/// police posts write before a number.
+const NOT_DATELESS: &[&str] = &[
+    "CAD", "NHS", "DOB", "GMP", "MPS", "WMP", "BMW", "CRF", "RTC", "PNC", "HGV", "MOT", "SNT", "ASB", "PSD", "SUV",
+    "UHC", "URN", "REF", "LOG", "TEL", "MOB", "FAX", "AGE", "SEC", "NPT", "SIO", "SOC", "PCS", "RPU", "ARV", "DMI",
+    "GTI", "RSS", "XRS", "CVS", "KIA", "VAT", "ISO", "USB", "GPS", "APR", "JAN", "FEB", "MAR", "JUN", "JUL", "AUG",
+    "SEP", "OCT", "NOV", "DEC", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN", "WMAS", "FBI",
+];
+
+/// A dateless registration (three letters and one to three digits, "ABC 123"), unless the
+/// letters are a common abbreviation.
+pub(crate) fn vehicle_dateless(s: &str) -> Option<f32> {
+    let letters: String = s.chars().take_while(char::is_ascii_alphabetic).collect::<String>().to_ascii_uppercase();
+    (letters.len() == 3 && !NOT_DATELESS.contains(&letters.as_str())).then_some(written_loosely(s))
 }
 
 /// A phone number valid under libphonenumber's metadata, national numbers read as UK ones.
@@ -228,6 +279,14 @@ pub(crate) fn phone(s: &str) -> Option<String> {
         return None;
     }
     Some(format!("{}:{}", n.code().value(), n.national().value()))
+}
+
+/// A number written in international form ("+48 501 510 341", "0048 ...") with a plausible
+/// length, that the numbering plan does not recognise.
+pub(crate) fn phone_possible(s: &str) -> bool {
+    let t = s.trim_start();
+    let d = digits(s);
+    (t.starts_with('+') || t.starts_with("00")) && (10..=15).contains(&d.len())
 }
 
 /// The canonical form of an allowlisted phone number: national significant digits with the
@@ -253,9 +312,19 @@ pub(crate) fn date(s: &str) -> Option<f32> {
     let month_name = MONTHS.iter().position(|m| lower.contains(m));
     let (day, month) = match month_name {
         Some(m) => (*nums.first()?, m as u32 + 1),
+        // ISO 8601: year, month, day.
+        None if nums.len() >= 3 && nums[0] > 31 => (nums[2], nums[1]),
         None => (*nums.first()?, *nums.get(1)?),
     };
     ((1..=31).contains(&day) && (1..=12).contains(&month)).then_some(0.0)
+}
+
+/// An identifier that follows a reference cue ("ref", "quoting", "crime number"): at least four
+/// digits in all, and not a year or a time on its own.
+pub(crate) fn reference(s: &str) -> Option<f32> {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let year = s.len() == 4 && (s.starts_with("19") || s.starts_with("20"));
+    (digits >= 4 && !year).then_some(0.0)
 }
 
 #[cfg(test)]
@@ -267,9 +336,10 @@ mod tests {
         assert!(nino("JG 10 37 65 A").is_some());
         assert!(nino("jg103765b").is_some());
         assert_eq!(nino("JG103765"), Some(-0.3));
-        assert!(nino("QQ 12 34 56 C").is_none(), "Q is never a first letter");
-        assert!(nino("AO 12 34 56 C").is_none(), "O is never a second letter");
-        assert!(nino("GB 12 34 56 A").is_none(), "GB is never issued");
+        assert!(nino("QQ 12 34 56 C").is_none(), "QQ is HMRC's example, never a person's");
+        assert_eq!(nino("QA 12 34 56 C"), Some(-0.3), "Q is never a first letter: context needed");
+        assert_eq!(nino("AO 12 34 56 C"), Some(-0.3), "O is never a second letter: context needed");
+        assert_eq!(nino("GB 12 34 56 A"), Some(-0.3), "GB is never issued: context needed");
         assert!(nino("AB 12 34 56 E").is_none(), "suffix is A to D");
         assert!(nino("Jg103765A").is_none(), "mixed case is a word, not a number");
     }
@@ -287,14 +357,15 @@ mod tests {
         assert!(card("4111 1111 1111 1111").is_some());
         assert!(card("5555-5555-5555-4444").is_some());
         assert!(card("3782 822463 10005").is_some());
-        assert!(card("4111 1111 1111 1112").is_none());
+        assert_eq!(card("4111 1111 1111 1112"), Some(-0.3), "fails Luhn: the words around it must say card");
         assert!(card("356938035643809").is_none(), "an IMEI is not a JCB card");
     }
 
     #[test]
     fn ibans_pass_modulus_ninety_seven() {
         assert!(iban("GB82 WEST 1234 5698 7654 32").is_some());
-        assert!(iban("GB82 WEST 1234 5698 7654 33").is_none());
+        assert_eq!(iban("GB82 WEST 1234 5698 7654 33"), Some(-0.3), "wrong check: the words must say bank");
+        assert!(iban("GB82 WEST 1234 5698 7654").is_none(), "too short");
     }
 
     #[test]
@@ -311,13 +382,15 @@ mod tests {
     fn vehicle_registrations_follow_the_dvla_formats() {
         assert!(vehicle_current("AB12 CDE").is_some());
         assert!(vehicle_current("YR73 XKF").is_some());
-        assert!(vehicle_current("AB32 CDE").is_none(), "no age identifier 32");
-        assert!(vehicle_current("QB12 CDE").is_none());
+        assert_eq!(vehicle_current("AB32 CDE"), Some(-0.2), "no age identifier 32: context needed");
+        assert_eq!(vehicle_current("QB12 CDE"), Some(-0.2));
+        assert!(vehicle_current("CV34 but").is_none(), "mixed case is a district and a word");
+        assert_eq!(vehicle_current("ns58 jrm"), Some(-0.2), "small letters need context");
         assert!(vehicle_prefix("P123 ABC").is_some());
         assert!(vehicle_prefix("A46 NOW").is_some(), "shape alone cannot tell; stop words do");
-        assert!(vehicle_prefix("I123 ABC").is_none());
+        assert_eq!(vehicle_prefix("I123 ABC"), Some(-0.2));
         assert!(vehicle_suffix("ABC 123T").is_some());
-        assert!(vehicle_suffix("ABC 123O").is_none());
+        assert_eq!(vehicle_suffix("ABC 123O"), Some(-0.2));
     }
 
     #[test]
@@ -331,10 +404,34 @@ mod tests {
     }
 
     #[test]
+    fn references_need_four_digits_and_are_not_a_year() {
+        assert!(reference("23/45678/24").is_some());
+        assert!(reference("GMP-24-7788").is_some());
+        assert!(reference("MPS-CAD 1234").is_some());
+        assert!(reference("2024").is_none());
+        assert!(reference("101").is_none());
+        assert!(reference("AB12").is_none());
+    }
+
+    #[test]
+    fn plates_the_dvla_would_not_issue_need_context() {
+        assert_eq!(vehicle_current("AB12 CDE"), Some(0.0));
+        assert_eq!(vehicle_current("ZT74 JWK"), Some(-0.2), "Z is never an area letter");
+        assert_eq!(vehicle_current("PJ30 BVH"), Some(-0.2), "30 is not issued yet");
+        assert_eq!(vehicle_prefix("K12 TCZ"), Some(-0.2));
+        assert_eq!(vehicle_suffix("AKZ 23W"), Some(-0.2), "Z is never an area letter");
+        assert!(vehicle_dateless("DDL 960").is_some());
+        assert!(vehicle_dateless("CAD 187").is_none());
+    }
+
+    #[test]
     fn dates_need_a_real_day_and_month() {
         assert!(date("12/03/1985").is_some());
         assert!(date("3rd March 1990").is_some());
         assert!(date("March 3, 1990").is_some());
+        assert!(date("1990-03-12").is_some(), "ISO 8601 is year, month, day");
+        assert!(date("1990-13-12").is_none());
+        assert!(date("3rd March 88").is_some());
         assert!(date("32/01/1990").is_none());
         assert!(date("12/13/1990").is_none());
     }
