@@ -274,7 +274,9 @@ const COMMON: &[&str] = &[
     "every",
 ];
 
-/// The shapes of names in records and notes, compiled once with the pack.
+/// The shapes of names in records and notes, compiled once with the pack. Each is bounded by
+/// "not a letter or digit" rather than `\b`, which keeps the fast engines on drafts with accents
+/// or emoji; the name is the span of its groups.
 #[derive(Debug, Clone)]
 struct Shapes {
     /// Given name, middle initial or quoted nickname, surname: "Marta F. Byrne".
@@ -294,13 +296,15 @@ impl Shapes {
         };
         Ok(Shapes {
             middle: re(
-                r#"\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)\b"#,
+                r#"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)"#,
             )?,
             surname_first: re(
-                r"\b(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+)\b",
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+)(?:[^\p{L}\p{N}]|$)",
             )?,
-            caps_surname: re(r"\b(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})\b")?,
-            initial: re(r"\b(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b")?,
+            caps_surname: re(
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})(?:[^\p{L}\p{N}]|$)",
+            )?,
+            initial: re(r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)")?,
         })
     }
 }
@@ -679,11 +683,12 @@ impl NameRules {
                 out.push(c);
             }
         };
+        let span = |c: &regex::Captures, last: usize| Some((c.get(1)?.start(), c.get(last)?.end()));
         for c in self.shapes.middle.captures_iter(text) {
             let (g, sur) = (&c[1], &c[2]);
             if known_given(g) && !ordinary(sur) {
-                let Some(m) = c.get(0) else { continue };
-                push(m.start(), m.end(), false, &mut out);
+                let Some((a, z)) = span(&c, 2) else { continue };
+                push(a, z, false, &mut out);
             }
         }
         for c in self.shapes.surname_first.captures_iter(text) {
@@ -700,16 +705,16 @@ impl NameRules {
                 comma && !known_given(sur) && !ordinary(sur)
             };
             if fits && known_given(g) && !ordinary(g) {
-                let Some(m) = c.get(0) else { continue };
-                push(m.start(), m.end(), !caps, &mut out);
+                let Some((a, z)) = span(&c, 2) else { continue };
+                push(a, z, !caps, &mut out);
             }
         }
         for c in self.shapes.caps_surname.captures_iter(text) {
             let (g, sur) = (&c[1], &c[2]);
             let official_word = sur.split([' ', '-']).any(|w| NOT_SURNAME.contains(&w) || ordinary(w));
             if known_given(g) && !ordinary(g) && !official_word {
-                let Some(m) = c.get(0) else { continue };
-                push(m.start(), m.end(), false, &mut out);
+                let Some((a, z)) = span(&c, 2) else { continue };
+                push(a, z, false, &mut out);
             }
         }
         for c in self.shapes.initial.captures_iter(text) {
@@ -718,8 +723,8 @@ impl NameRules {
             if (dot.is_empty() && (initial == "A" || initial == "I")) || ordinary(sur) || known_given(sur) {
                 continue;
             }
-            let Some(m) = c.get(0) else { continue };
-            push(m.start(), m.end(), true, &mut out);
+            let Some((a, z)) = span(&c, 3) else { continue };
+            push(a, z, true, &mut out);
         }
         out
     }
