@@ -12,10 +12,41 @@ use crate::engine::{Action, Category, Hit, floor_boundary};
 use crate::normalise::View;
 use crate::pack::{CLAUSES, Justice, Names, PackError};
 
-/// Whether the lower-cased `hay` contains any of the lower-cased `words` as a whole word or
-/// phrase (no letter or digit directly before or after it).
-pub(crate) fn lower_has_any(hay: &str, words: &[String]) -> bool {
-    words.iter().any(|w| !find_word(hay, w).is_empty())
+/// Lower-case words and phrases, each found whole (no ASCII letter or digit directly before or
+/// after it) in a lower-cased text by one search rather than one search per word.
+#[derive(Debug, Clone)]
+pub(crate) struct WordList {
+    words: Vec<String>,
+    re: Option<Regex>,
+}
+
+impl WordList {
+    pub(crate) fn new(what: &str, words: &[String]) -> Result<Self, PackError> {
+        let mut words: Vec<String> = words.iter().map(|w| w.to_lowercase()).filter(|w| !w.is_empty()).collect();
+        words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        let re = if words.is_empty() {
+            None
+        } else {
+            let alts: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
+            let pattern = format!("(?:^|[^0-9a-z])(?:{})(?:[^0-9a-z]|$)", alts.join("|"));
+            Some(Regex::new(&pattern).map_err(|e| PackError::Rule { rule: what.into(), message: format!("{e}") })?)
+        };
+        Ok(WordList { words, re })
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Whether the lower-cased `hay` holds any of the words whole.
+    pub(crate) fn any_in(&self, hay: &str) -> bool {
+        self.re.as_ref().is_some_and(|r| r.is_match(hay))
+    }
+}
+
+/// Whether the lower-cased `hay` contains any of the `words` whole.
+pub(crate) fn lower_has_any(hay: &str, words: &WordList) -> bool {
+    words.any_in(hay)
 }
 
 /// Every whole-word occurrence of `w` in `hay`, as byte spans.
@@ -243,7 +274,9 @@ const COMMON: &[&str] = &[
     "every",
 ];
 
-/// The shapes of names in records and notes, compiled once with the pack.
+/// The shapes of names in records and notes, compiled once with the pack. Each is bounded by
+/// "not a letter or digit" rather than `\b`, which keeps the fast engines on drafts with accents
+/// or emoji; the name is the span of its groups.
 #[derive(Debug, Clone)]
 struct Shapes {
     /// Given name, middle initial or quoted nickname, surname: "Marta F. Byrne".
@@ -263,13 +296,15 @@ impl Shapes {
         };
         Ok(Shapes {
             middle: re(
-                r#"\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)\b"#,
+                r#"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)"#,
             )?,
             surname_first: re(
-                r"\b(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+)\b",
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+)(?:[^\p{L}\p{N}]|$)",
             )?,
-            caps_surname: re(r"\b(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})\b")?,
-            initial: re(r"\b(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b")?,
+            caps_surname: re(
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})(?:[^\p{L}\p{N}]|$)",
+            )?,
+            initial: re(r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)")?,
         })
     }
 }
@@ -285,8 +320,8 @@ pub(crate) struct NameRules {
     honorifics: HashSet<String>,
     officials: HashSet<String>,
     not_names: HashSet<String>,
-    raise: Vec<String>,
-    lower: Vec<String>,
+    raise: WordList,
+    lower: WordList,
     window: usize,
     base: f32,
     honorific_raise: f32,
@@ -298,12 +333,12 @@ pub(crate) struct NameRules {
     lower_before: Vec<String>,
     j_clause: String,
     j_action: Action,
-    pending: Vec<String>,
-    decided: Vec<String>,
+    pending: WordList,
+    decided: WordList,
     prejudicial: Vec<String>,
-    sexual: Vec<String>,
-    complainant: Vec<String>,
-    proceedings: Vec<String>,
+    sexual: WordList,
+    complainant: WordList,
+    proceedings: WordList,
     child_age: u32,
     prejudge_explanation: String,
     complainant_explanation: String,
@@ -377,8 +412,8 @@ impl NameRules {
             honorifics: set(&n.honorifics),
             officials: set(&n.officials),
             not_names: set(&n.not_names),
-            raise: lower(&n.raise),
-            lower: lower(&n.lower),
+            raise: WordList::new("raise", &n.raise)?,
+            lower: WordList::new("lower", &n.lower)?,
             window: n.window,
             base: n.base,
             honorific_raise: n.honorific_raise,
@@ -390,12 +425,12 @@ impl NameRules {
             lower_before: lower(&n.lower_before),
             j_action: parse_action("justice", &j.clause, &j.action)?,
             j_clause: j.clause.clone(),
-            pending: lower(&j.pending),
-            decided: lower(&j.decided),
+            pending: WordList::new("pending", &j.pending)?,
+            decided: WordList::new("decided", &j.decided)?,
             prejudicial: lower(&j.prejudicial),
-            sexual: lower(&j.sexual),
-            complainant: lower(&j.complainant),
-            proceedings: lower(&j.proceedings),
+            sexual: WordList::new("sexual", &j.sexual)?,
+            complainant: WordList::new("complainant", &j.complainant)?,
+            proceedings: WordList::new("proceedings", &j.proceedings)?,
             child_age: j.child_age,
             prejudge_explanation: j.prejudge_explanation.clone(),
             complainant_explanation: j.complainant_explanation.clone(),
@@ -592,9 +627,9 @@ impl NameRules {
             };
             // Small letters after an introducing phrase, or anywhere the words around say person
             // (checked on the score below); capitals anywhere.
-            let introduced = ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers);
             let small = lowercase(a) && lowercase(b);
             let shape = if small { true } else { capitals(a) && capitals(b) };
+            let introduced = || ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers);
             let overlaps = known.iter().any(|c| c.s < toks[i + 1].1 && toks[i].0 < c.e);
             if spaced && shape && known_given && plain(a) && plain(b) && !overlaps {
                 let (s, mut e) = (toks[i].0, toks[i + 1].1);
@@ -606,7 +641,7 @@ impl NameRules {
                 // "their patience during": a word like "their" before small letters shows an
                 // ordinary phrase.
                 let phrase = small && i > 0 && COMMON.contains(&word(i - 1).to_lowercase().as_str());
-                if !officer && !phrase && (!small || introduced || c.score > self.base) {
+                if !officer && !phrase && (!small || c.score > self.base || introduced()) {
                     out.push(c);
                 }
                 i += 2;
@@ -648,11 +683,12 @@ impl NameRules {
                 out.push(c);
             }
         };
+        let span = |c: &regex::Captures, last: usize| Some((c.get(1)?.start(), c.get(last)?.end()));
         for c in self.shapes.middle.captures_iter(text) {
             let (g, sur) = (&c[1], &c[2]);
             if known_given(g) && !ordinary(sur) {
-                let Some(m) = c.get(0) else { continue };
-                push(m.start(), m.end(), false, &mut out);
+                let Some((a, z)) = span(&c, 2) else { continue };
+                push(a, z, false, &mut out);
             }
         }
         for c in self.shapes.surname_first.captures_iter(text) {
@@ -669,16 +705,16 @@ impl NameRules {
                 comma && !known_given(sur) && !ordinary(sur)
             };
             if fits && known_given(g) && !ordinary(g) {
-                let Some(m) = c.get(0) else { continue };
-                push(m.start(), m.end(), !caps, &mut out);
+                let Some((a, z)) = span(&c, 2) else { continue };
+                push(a, z, !caps, &mut out);
             }
         }
         for c in self.shapes.caps_surname.captures_iter(text) {
             let (g, sur) = (&c[1], &c[2]);
             let official_word = sur.split([' ', '-']).any(|w| NOT_SURNAME.contains(&w) || ordinary(w));
             if known_given(g) && !ordinary(g) && !official_word {
-                let Some(m) = c.get(0) else { continue };
-                push(m.start(), m.end(), false, &mut out);
+                let Some((a, z)) = span(&c, 2) else { continue };
+                push(a, z, false, &mut out);
             }
         }
         for c in self.shapes.initial.captures_iter(text) {
@@ -687,8 +723,8 @@ impl NameRules {
             if (dot.is_empty() && (initial == "A" || initial == "I")) || ordinary(sur) || known_given(sur) {
                 continue;
             }
-            let Some(m) = c.get(0) else { continue };
-            push(m.start(), m.end(), true, &mut out);
+            let Some((a, z)) = span(&c, 3) else { continue };
+            push(a, z, true, &mut out);
         }
         out
     }
@@ -776,7 +812,7 @@ impl NameRules {
             hits.extend(self.justice(base, c.s, c.e, &self.child_explanation));
         }
         if lower_has_any(&words.lower, &self.pending) && !lower_has_any(&words.lower, &self.decided) {
-            for w in &self.prejudicial {
+            for w in self.prejudicial.iter() {
                 for (s, e) in find_word(&words.lower, w) {
                     let negated = words.lower[..s].trim_end().ends_with("not");
                     if !negated {
