@@ -1,7 +1,8 @@
 -- WP034 4.7 device integrity from MDM exports (Intune, Android Management API).
 --
 -- 1. Findings may be closed by the system with the outcome 'resolved' when a later export shows
---    the device no longer breaks the rule (no reviewer; the reasons say which export). SQLite
+--    the device no longer breaks the rule (no reviewer; the reasons say which export). The
+--    outcomes allowed by 0017 ('reattributed') stay allowed. SQLite
 --    cannot change a CHECK constraint, so the findings table is rebuilt. app_findings refers to
 --    findings and foreign keys are enforced inside this transaction, so its rows are set aside
 --    while the old table is dropped and put back afterwards. Self-contained: it reads and
@@ -21,7 +22,7 @@ CREATE TABLE findings_0018 (
     records      TEXT NOT NULL,
     severity     TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high')),
     status       TEXT NOT NULL CHECK (status IN ('open', 'under_review', 'closed')),
-    outcome      TEXT NULL CHECK (outcome IS NULL OR outcome IN ('no_action', 'advice_given', 'referred_to_psd', 'false_positive', 'resolved')),
+    outcome      TEXT NULL CHECK (outcome IS NULL OR outcome IN ('no_action', 'advice_given', 'referred_to_psd', 'false_positive', 'reattributed', 'resolved')),
     reviewer_id  BLOB NULL REFERENCES people (id),
     reasons      TEXT NULL,
     opened_at    TEXT NOT NULL,
