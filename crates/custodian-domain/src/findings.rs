@@ -44,10 +44,14 @@ crate::str_enum! {
         AdviceGiven = "advice_given",
         ReferredToPsd = "referred_to_psd",
         FalsePositive = "false_positive",
+        /// Closed by Custodian, not a reviewer: the register's allocation history was corrected
+        /// and the finding's records were attributed again (WP034 4.1).
+        Reattributed = "reattributed",
     }
 }
 
 impl Outcome {
+    /// The outcomes a reviewer may choose ([`Outcome::Reattributed`] is Custodian's own).
     pub const ALL: [Outcome; 4] = [Self::NoAction, Self::AdviceGiven, Self::ReferredToPsd, Self::FalsePositive];
     pub fn label(self) -> &'static str {
         match self {
@@ -55,6 +59,7 @@ impl Outcome {
             Self::AdviceGiven => "Advice given",
             Self::ReferredToPsd => "Referred to Professional Standards",
             Self::FalsePositive => "False positive",
+            Self::Reattributed => "Attributed after the register was corrected",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
