@@ -191,6 +191,48 @@ pub fn check_span(from_us: i64, to_us: Option<i64>, others: &[Span], now_us: i64
     }
 }
 
+/// What an import row with `allocated_from` does to a device's allocation history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartPlan {
+    /// The person already holds the device from then or earlier: nothing changes (a re-import).
+    Keep,
+    /// The person holds the device from a later instant: that allocation (this id) starts earlier.
+    MoveEarlier(uuid::Uuid),
+    /// Someone else holds the device now: their allocation (this id) ends at the new start and
+    /// the new one begins there.
+    Handover(uuid::Uuid),
+    /// Nobody holds the device now: a new allocation starts then.
+    Start,
+}
+
+/// Plan an allocation of the device to `person` starting at `from_us`, given its recorded
+/// history `spans`, at `now_us`. Refused when the start is in the future or would overlap an
+/// allocation the history records (an ended one, or the current holder's from before its start).
+pub fn plan_start(spans: &[Span], person: uuid::Uuid, from_us: i64, now_us: i64) -> Result<StartPlan, HistoryError> {
+    let current = spans.iter().find(|s| s.to_us.is_none());
+    let others: Vec<Span> = spans.iter().filter(|s| Some(s.id) != current.map(|c| c.id)).copied().collect();
+    match current {
+        Some(c) if c.person == person => {
+            if from_us >= c.from_us {
+                return Ok(StartPlan::Keep);
+            }
+            check_span(from_us, None, &others, now_us)?;
+            Ok(StartPlan::MoveEarlier(c.id))
+        }
+        Some(c) => {
+            check_span(from_us, None, &others, now_us)?;
+            if from_us <= c.from_us {
+                return Err(HistoryError::Overlap { from: rfc3339(c.from_us), to: "now (current)".into() });
+            }
+            Ok(StartPlan::Handover(c.id))
+        }
+        None => {
+            check_span(from_us, None, &others, now_us)?;
+            Ok(StartPlan::Start)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +257,24 @@ mod tests {
         let others = [span(100, None)];
         assert!(matches!(check_span(500, Some(600), &others, 1000), Err(HistoryError::Overlap { .. })));
         assert_eq!(check_span(10, Some(100), &others, 1000), Ok(()));
+    }
+
+    #[test]
+    fn an_import_start_keeps_moves_earlier_hands_over_or_starts() {
+        let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let past = Span { id: uuid::Uuid::from_u128(10), person: b, from_us: 100, to_us: Some(200) };
+        let cur = Span { id: uuid::Uuid::from_u128(11), person: a, from_us: 500, to_us: None };
+        let spans = [past, cur];
+        assert_eq!(plan_start(&spans, a, 500, 1000), Ok(StartPlan::Keep));
+        assert_eq!(plan_start(&spans, a, 700, 1000), Ok(StartPlan::Keep));
+        assert_eq!(plan_start(&spans, a, 300, 1000), Ok(StartPlan::MoveEarlier(cur.id)));
+        // Earlier than the end of b's allocation: an overlap.
+        assert!(matches!(plan_start(&spans, a, 150, 1000), Err(HistoryError::Overlap { .. })));
+        assert_eq!(plan_start(&spans, b, 600, 1000), Ok(StartPlan::Handover(cur.id)));
+        assert!(matches!(plan_start(&spans, b, 400, 1000), Err(HistoryError::Overlap { .. })));
+        assert_eq!(plan_start(&[past], a, 250, 1000), Ok(StartPlan::Start));
+        assert!(matches!(plan_start(&[past], a, 150, 1000), Err(HistoryError::Overlap { .. })));
+        assert!(matches!(plan_start(&[], a, 1001, 1000), Err(HistoryError::Future(_))));
     }
 
     #[test]

@@ -68,7 +68,12 @@ pub async fn review(
         .ok_or_else(|| AppError::invalid("status", format!("{status:?} is not under_review or closed")))?;
     let outcome = match outcome.map(str::trim).filter(|s| !s.is_empty()) {
         Some(o) => {
-            Some(Outcome::parse(o).ok_or_else(|| AppError::invalid("outcome", format!("{o:?} is not an outcome")))?)
+            // Only a reviewer's outcomes: "reattributed" is Custodian's own (WP034 4.1).
+            Some(
+                Outcome::parse(o)
+                    .filter(|o| Outcome::ALL.contains(o))
+                    .ok_or_else(|| AppError::invalid("outcome", format!("{o:?} is not an outcome")))?,
+            )
         }
         None => None,
     };

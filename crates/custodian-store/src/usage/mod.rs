@@ -22,6 +22,10 @@
 //! the totals count; a killed run's records above the mark are counted by the next import before it
 //! starts. Imports into one SQLite database take turns, holding a lock file beside it.
 
+mod reattribute;
+
+pub use reattribute::{ReattributeScope, Reattribution, ReattributionPlan, StoredRecord};
+
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
