@@ -214,3 +214,87 @@ async fn bad_allocated_from_rows_name_line_and_field(b: Backend) {
     assert!(app.store().device_by_asset_tag("WP-MB-9003").await.unwrap().is_none());
 }
 on_both!(bad_allocated_from_rows_name_line_and_field);
+
+async fn the_usage_import_counts_records_from_before_the_first_allocation(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    // Allocated now: the calls ten days ago predate every allocation of the phone.
+    import_register(&app, "").await.unwrap();
+    let r = import_bill(&app, 10).await;
+    assert_eq!(r.before_first_allocation, 2, "{r:?}");
+    // A number no device has is unattributed but not counted: the register has no device for it.
+    let t = rfc(days_ago(10));
+    let other = app
+        .store()
+        .import_usage(
+            Feed::Carrier,
+            Box::new(std::io::Cursor::new(format!("{CARRIER}x1,+447700900999,call,out,{t},60,0121 496 0000,,GB,false,\n").into_bytes())),
+            None,
+            Arc::new(UsagePack::shipped().clone()),
+            &Actor::system(),
+            OffsetDateTime::now_utc(),
+            Arc::new(|_| {}),
+        )
+        .await
+        .unwrap();
+    assert_eq!((other.imported, other.before_first_allocation), (1, 0));
+    // Once the register says since when, new records of that period are attributed and not counted.
+    import_register(&app, &rfc(days_ago(30))).await.unwrap();
+    let t = rfc(days_ago(9));
+    let later = app
+        .store()
+        .import_usage(
+            Feed::Carrier,
+            Box::new(std::io::Cursor::new(format!("{CARRIER}n2,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n").into_bytes())),
+            None,
+            Arc::new(UsagePack::shipped().clone()),
+            &Actor::system(),
+            OffsetDateTime::now_utc(),
+            Arc::new(|_| {}),
+        )
+        .await
+        .unwrap();
+    assert_eq!((later.imported, later.before_first_allocation), (1, 0));
+}
+on_both!(the_usage_import_counts_records_from_before_the_first_allocation);
+
+async fn digital_services_correct_allocation_dates_through_the_api(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let now = OffsetDateTime::now_utc();
+    import_register(&app, &rfc(days_ago(30))).await.unwrap();
+    import_bill(&app, 22).await;
+    let d = app.device(TAG).await;
+    app.store().transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now).await.unwrap();
+    let kwame = app.person("A1016").await;
+    app.store().allocate(d.id, kwame.id, "reissued", &Actor::system(), now).await.unwrap();
+    let allocs = app.store().allocations(d.id).await.unwrap();
+    let (second, first) = (allocs[0].id, allocs[1].id);
+    let ds = app.api(&app.token("A1002").await);
+    let path = |a: uuid::Uuid| format!("/devices/{}/allocations/{a}/correct", d.id);
+
+    // Only Digital Services.
+    let (s, _) = app.api(&app.token("A1018").await).post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(20)), "reason": "x"})).await;
+    assert_eq!(s, 403);
+    // The second holder from 20 days ago overlaps the first's allocation: refused, naming the field.
+    let (s, body) = ds.post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(20)), "reason": "handover form"})).await;
+    assert_eq!(s, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "allocated_at", "{body}");
+    // A reason is required.
+    let (s, body) = ds.post(&path(first), serde_json::json!({"ended_at": rfc(days_ago(25)), "reason": " "})).await;
+    assert_eq!((s, body["errors"][0]["field"].as_str()), (422, Some("reason")), "{body}");
+    // The first ended 25 days ago, then the second started 20 days ago.
+    let (s, body) = ds.post(&path(first), serde_json::json!({"ended_at": rfc(days_ago(25)), "reason": "handover form"})).await;
+    assert_eq!(s, 200, "{body}");
+    // The calls 22 days ago lost their holder.
+    assert_eq!(body["reattribution"]["records_reattributed"], 2, "{body}");
+    let (s, body) = ds.post(&path(second), serde_json::json!({"allocated_at": "2026-01-01", "reason": "handover form"})).await;
+    assert_eq!((s, body["errors"][0]["field"].as_str()), (422, Some("allocated_at")), "{body}");
+    let (s, body) = ds.post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(23)), "reason": "handover form"})).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["reattribution"]["records_reattributed"], 2, "{body}");
+    assert_eq!(app.store().usage_record_holders(&["prem1", "ord1"]).await.unwrap(), vec![Some(kwame.id), Some(kwame.id)]);
+    // Audited with the dates before and after.
+    assert!(app.store().audit_events_by_action("device.allocation_correct").await.unwrap() >= 2);
+}
+on_both!(digital_services_correct_allocation_dates_through_the_api);
