@@ -423,6 +423,7 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
     }
     let (mut closed, mut trimmed) = (0u64, 0u64);
     let mut events = Vec::new();
+    let mut to_close: Vec<Uuid> = Vec::new();
     let reasons = "Closed by Custodian: the register's allocation history was corrected and these records were attributed again (WP034 4.1)";
     for chunk in plan.devices.chunks(CHUNK) {
         let list = chunk.iter().map(uuid_literal).collect::<Vec<_>>().join(",");
@@ -444,13 +445,7 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
                 continue;
             }
             if kept.is_empty() {
-                sqlx::query("UPDATE findings SET status = 'closed', outcome = $1, reasons = $2, closed_at = $3, updated_at = $3 WHERE id = $4")
-                    .bind(custodian_domain::findings::Outcome::Reattributed.as_str())
-                    .bind(reasons)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                to_close.push(id);
                 events.push(AuditEntry::new("finding.close", format!("finding:{id}")).clause(&clause).justification(reasons)
                     .after(json!({"rule": rule, "status": "closed", "outcome": "reattributed", "records": gone.len()})));
                 closed += 1;
@@ -474,6 +469,20 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
                 trimmed += 1;
             }
         }
+    }
+    for chunk in to_close.chunks(CHUNK) {
+        let mut q = sqlx::QueryBuilder::<DB>::new("UPDATE findings SET status = 'closed', outcome = ");
+        q.push_bind(custodian_domain::findings::Outcome::Reattributed.as_str());
+        q.push(", reasons = ").push_bind(reasons);
+        q.push(", closed_at = ").push_bind(now);
+        q.push(", updated_at = ").push_bind(now);
+        q.push(" WHERE id IN (");
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        list.push_unseparated(")");
+        q.build().execute(&mut *tx).await?;
     }
     audit::audit_batch(&mut tx, actor, now, events).await?;
     let (opened, updated) = tx_upsert_usage_findings(&mut tx, &plan.findings, actor, now).await?;
