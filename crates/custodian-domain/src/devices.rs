@@ -209,6 +209,9 @@ pub enum StartPlan {
 /// history `spans`, at `now_us`. Refused when the start is in the future or would overlap an
 /// allocation the history records (an ended one, or the current holder's from before its start).
 pub fn plan_start(spans: &[Span], person: uuid::Uuid, from_us: i64, now_us: i64) -> Result<StartPlan, HistoryError> {
+    if from_us > now_us {
+        return Err(HistoryError::Future(rfc3339(from_us)));
+    }
     let current = spans.iter().find(|s| s.to_us.is_none());
     let others: Vec<Span> = spans.iter().filter(|s| Some(s.id) != current.map(|c| c.id)).copied().collect();
     match current {
@@ -275,6 +278,8 @@ mod tests {
         assert_eq!(plan_start(&[past], a, 250, 1000), Ok(StartPlan::Start));
         assert!(matches!(plan_start(&[past], a, 150, 1000), Err(HistoryError::Overlap { .. })));
         assert!(matches!(plan_start(&[], a, 1001, 1000), Err(HistoryError::Future(_))));
+        // A future start is refused even when the holder already holds the device.
+        assert!(matches!(plan_start(&spans, a, 1001, 1000), Err(HistoryError::Future(_))));
     }
 
     #[test]
