@@ -260,7 +260,11 @@ pub async fn run(
             let devices = match device {
                 None => None,
                 Some(tag) => Some(vec![
-                    store.device_by_asset_tag(tag).await?.with_context(|| format!("no device with asset tag {tag}"))?.id,
+                    store
+                        .device_by_asset_tag(tag)
+                        .await?
+                        .with_context(|| format!("no device with asset tag {tag}"))?
+                        .id,
                 ]),
             };
             let scope = custodian_store::usage::ReattributeScope { devices, from_us, to_us };

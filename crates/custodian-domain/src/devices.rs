@@ -130,7 +130,6 @@ pub fn clause_for(to: DeviceStatus) -> &'static str {
     }
 }
 
-
 /// One allocation in a device's recorded history, as the overlap checks see it (microseconds
 /// since the epoch; `to_us` is `None` while it is current).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,7 +155,9 @@ pub enum HistoryError {
     Future(String),
     #[error("the end ({end}) must be after the start ({start})")]
     EndBeforeStart { start: String, end: String },
-    #[error("it would overlap the device's allocation from {from} to {to}; one person holds a device at a time (WP034 4.1)")]
+    #[error(
+        "it would overlap the device's allocation from {from} to {to}; one person holds a device at a time (WP034 4.1)"
+    )]
     Overlap { from: String, to: String },
 }
 

@@ -86,9 +86,12 @@ async fn sqlite_findings_rebuild_keeps_rows_references_and_indexes() {
     let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true).foreign_keys(true);
     let mut c = opts.connect().await.unwrap();
     let all = sqlx::migrate!("./migrations/sqlite");
-    let mut before = sqlx::migrate::Migrator::new(std::path::Path::new(&format!("{}/migrations/sqlite", env!("CARGO_MANIFEST_DIR"))))
-        .await
-        .unwrap();
+    let mut before = sqlx::migrate::Migrator::new(std::path::Path::new(&format!(
+        "{}/migrations/sqlite",
+        env!("CARGO_MANIFEST_DIR")
+    )))
+    .await
+    .unwrap();
     before.migrations = all.migrations.iter().filter(|m| m.version < 17).cloned().collect::<Vec<_>>().into();
     before.run(&mut c).await.unwrap();
     c.execute(
@@ -101,18 +104,28 @@ async fn sqlite_findings_rebuild_keeps_rows_references_and_indexes() {
     .await
     .unwrap();
     all.run(&mut c).await.unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings f JOIN app_findings a ON a.finding_id = f.id").fetch_one(&mut c).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings f JOIN app_findings a ON a.finding_id = f.id")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
     assert_eq!(n, 1);
-    let schema: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'app_findings'").fetch_one(&mut c).await.unwrap();
+    let schema: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'app_findings'")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
     assert!(schema.contains("REFERENCES \"findings\"") || schema.contains("REFERENCES findings"), "{schema}");
-    let bad = c.execute("INSERT INTO app_findings (finding_id, device_id, package_id) VALUES (X'09', X'01', 'x')").await;
+    let bad =
+        c.execute("INSERT INTO app_findings (finding_id, device_id, package_id) VALUES (X'09', X'01', 'x')").await;
     assert!(bad.is_err(), "a reference to no finding must be refused");
     let mut idx: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('findings', 'app_findings') AND sql IS NOT NULL ORDER BY name")
         .fetch_all(&mut c)
         .await
         .unwrap();
     idx.sort();
-    assert_eq!(idx, ["app_findings_package", "findings_device", "findings_person", "findings_rule_status", "findings_status"]);
+    assert_eq!(
+        idx,
+        ["app_findings_package", "findings_device", "findings_person", "findings_rule_status", "findings_status"]
+    );
     c.execute("UPDATE findings SET status = 'closed', outcome = 'reattributed' WHERE id = X'02'").await.unwrap();
     assert!(c.execute("UPDATE findings SET outcome = 'whatever' WHERE id = X'02'").await.is_err());
     let fk: Vec<sqlx::sqlite::SqliteRow> = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut c).await.unwrap();

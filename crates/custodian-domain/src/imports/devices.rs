@@ -154,7 +154,10 @@ fn parse_devices_with(data: &[u8], columns: &[&str]) -> Result<Parsed<DeviceRow>
         {
             row.error(
                 10,
-                format!("only an allocated device has an allocation start; status is {}, so leave this empty", status.as_str()),
+                format!(
+                    "only an allocated device has an allocation start; status is {}, so leave this empty",
+                    status.as_str()
+                ),
             );
         }
 
@@ -319,7 +322,8 @@ mod tests {
         );
     }
 
-    const START_HEADER: &str = "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to,allocated_from\n";
+    const START_HEADER: &str =
+        "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to,allocated_from\n";
 
     fn with_start(body: &str) -> Parsed<DeviceRow> {
         parse_devices_csv(format!("{START_HEADER}{body}").as_bytes()).unwrap()
@@ -372,8 +376,8 @@ mod tests {
     #[test]
     fn the_header_may_end_at_allocated_to_or_allocated_from_and_nothing_else() {
         assert!(devices("RD1,radio,Motorola,MTP6650,,,,,in_stock,\n").errors.is_empty());
-        let e = parse_devices_csv(format!("{}x\n", START_HEADER.trim_end().to_string() + ",extra").as_bytes())
-            .unwrap_err();
+        let e =
+            parse_devices_csv(format!("{}x\n", START_HEADER.trim_end().to_string() + ",extra").as_bytes()).unwrap_err();
         assert!(e.message.contains("allocated_from"), "{}", e.message);
         // An eleven-field row under a ten-column header is still a field-count error.
         let p = devices("RD1,radio,Motorola,MTP6650,,,,,in_stock,,2026-01-01\n");

@@ -81,7 +81,9 @@ pub async fn transition(
 fn correction_time(field: &str, s: Option<&str>) -> Result<Option<time::OffsetDateTime>, AppError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => custodian_domain::imports::parse_allocated_from(s).map(Some).map_err(|m| AppError::invalid(field, m)),
+        Some(s) => {
+            custodian_domain::imports::parse_allocated_from(s).map(Some).map_err(|m| AppError::invalid(field, m))
+        }
     }
 }
 

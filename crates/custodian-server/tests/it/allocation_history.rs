@@ -32,14 +32,22 @@ fn days_ago(n: i64) -> OffsetDateTime {
 
 async fn import_register(app: &TestApp, from: &str) -> Result<custodian_server::imports::ImportOutcome, AppError> {
     let csv = format!("{DEVICES}{TAG},phone,Samsung,Galaxy S23,,,0121 496 0590,Android 14,allocated,A1018,{from}\n");
-    custodian_server::imports::import_devices(app.store(), &Actor::system(), OffsetDateTime::now_utc(), csv.as_bytes(), false)
-        .await
+    custodian_server::imports::import_devices(
+        app.store(),
+        &Actor::system(),
+        OffsetDateTime::now_utc(),
+        csv.as_bytes(),
+        false,
+    )
+    .await
 }
 
 /// A premium-rate call and an ordinary call from the phone `n` days ago.
 async fn import_bill(app: &TestApp, n: i64) -> custodian_store::usage::UsageImport {
     let t = rfc(days_ago(n));
-    let body = format!("{CARRIER}prem1,{SIM},call,out,{t},60,09061234567,,GB,false,\nord1,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n");
+    let body = format!(
+        "{CARRIER}prem1,{SIM},call,out,{t},60,09061234567,,GB,false,\nord1,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n"
+    );
     app.store()
         .import_usage(
             Feed::Carrier,
@@ -61,7 +69,12 @@ async fn usage_findings(app: &TestApp) -> Vec<custodian_store::Finding> {
 
 async fn reattribute_all(app: &TestApp) -> Reattribution {
     app.store()
-        .reattribute_usage(&ReattributeScope::default(), UsagePack::shipped(), &Actor::system(), OffsetDateTime::now_utc())
+        .reattribute_usage(
+            &ReattributeScope::default(),
+            UsagePack::shipped(),
+            &Actor::system(),
+            OffsetDateTime::now_utc(),
+        )
         .await
         .unwrap()
 }
@@ -134,7 +147,14 @@ async fn a_correction_that_shortens_an_allocation_makes_its_records_unattributed
     // Refused: a start in the future; an empty reason is the use case's to refuse.
     let future = app
         .store()
-        .correct_allocation(allocation, Some(OffsetDateTime::now_utc() + Duration::days(1)), None, "typo", &Actor::system(), OffsetDateTime::now_utc())
+        .correct_allocation(
+            allocation,
+            Some(OffsetDateTime::now_utc() + Duration::days(1)),
+            None,
+            "typo",
+            &Actor::system(),
+            OffsetDateTime::now_utc(),
+        )
         .await;
     assert!(matches!(future, Err(custodian_store::StoreError::Invalid(m)) if m.starts_with("allocated_at: ")));
 
@@ -187,14 +207,26 @@ async fn bad_allocated_from_rows_name_line_and_field(b: Backend) {
     app.seed().await;
     let now = OffsetDateTime::now_utc();
     // WP-MB-9002 was held by A1018 from 40 to 20 days ago, then returned.
-    let csv = format!("{DEVICES}WP-MB-9002,phone,Samsung,Galaxy S23,,,,Android 14,allocated,A1018,{}\n", rfc(days_ago(40)));
+    let csv =
+        format!("{DEVICES}WP-MB-9002,phone,Samsung,Galaxy S23,,,,Android 14,allocated,A1018,{}\n", rfc(days_ago(40)));
     custodian_server::imports::import_devices(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
     let d = app.device("WP-MB-9002").await;
-    app.store().transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now).await.unwrap();
-    let a = app.store().allocations(d.id).await.unwrap()[0].id;
-    custodian_server::devices::apply_allocation_correction(app.store(), a, None, Some(days_ago(20)), "returned then", &Actor::system(), now)
+    app.store()
+        .transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now)
         .await
         .unwrap();
+    let a = app.store().allocations(d.id).await.unwrap()[0].id;
+    custodian_server::devices::apply_allocation_correction(
+        app.store(),
+        a,
+        None,
+        Some(days_ago(20)),
+        "returned then",
+        &Actor::system(),
+        now,
+    )
+    .await
+    .unwrap();
 
     let csv = format!(
         "{DEVICES}\
@@ -205,10 +237,13 @@ async fn bad_allocated_from_rows_name_line_and_field(b: Backend) {
         rfc(days_ago(30)),
         rfc(now + Duration::days(2)),
     );
-    let e = custodian_server::imports::import_devices(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap_err();
+    let e = custodian_server::imports::import_devices(app.store(), &Actor::system(), now, csv.as_bytes(), false)
+        .await
+        .unwrap_err();
     let mut got = problems(e);
     got.sort();
-    let want: Vec<(Option<u64>, Option<String>)> = (2..=5).map(|l| (Some(l), Some("allocated_from".to_string()))).collect();
+    let want: Vec<(Option<u64>, Option<String>)> =
+        (2..=5).map(|l| (Some(l), Some("allocated_from".to_string()))).collect();
     assert_eq!(got, want);
     // Nothing was imported.
     assert!(app.store().device_by_asset_tag("WP-MB-9003").await.unwrap().is_none());
@@ -228,7 +263,9 @@ async fn the_usage_import_counts_records_from_before_the_first_allocation(b: Bac
         .store()
         .import_usage(
             Feed::Carrier,
-            Box::new(std::io::Cursor::new(format!("{CARRIER}x1,+447700900999,call,out,{t},60,0121 496 0000,,GB,false,\n").into_bytes())),
+            Box::new(std::io::Cursor::new(
+                format!("{CARRIER}x1,+447700900999,call,out,{t},60,0121 496 0000,,GB,false,\n").into_bytes(),
+            )),
             None,
             Arc::new(UsagePack::shipped().clone()),
             &Actor::system(),
@@ -245,7 +282,9 @@ async fn the_usage_import_counts_records_from_before_the_first_allocation(b: Bac
         .store()
         .import_usage(
             Feed::Carrier,
-            Box::new(std::io::Cursor::new(format!("{CARRIER}n2,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n").into_bytes())),
+            Box::new(std::io::Cursor::new(
+                format!("{CARRIER}n2,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n").into_bytes(),
+            )),
             None,
             Arc::new(UsagePack::shipped().clone()),
             &Actor::system(),
@@ -265,7 +304,10 @@ async fn digital_services_correct_allocation_dates_through_the_api(b: Backend) {
     import_register(&app, &rfc(days_ago(30))).await.unwrap();
     import_bill(&app, 22).await;
     let d = app.device(TAG).await;
-    app.store().transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now).await.unwrap();
+    app.store()
+        .transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now)
+        .await
+        .unwrap();
     let kwame = app.person("A1016").await;
     app.store().allocate(d.id, kwame.id, "reissued", &Actor::system(), now).await.unwrap();
     let allocs = app.store().allocations(d.id).await.unwrap();
@@ -274,26 +316,36 @@ async fn digital_services_correct_allocation_dates_through_the_api(b: Backend) {
     let path = |a: uuid::Uuid| format!("/devices/{}/allocations/{a}/correct", d.id);
 
     // Only Digital Services.
-    let (s, _) = app.api(&app.token("A1018").await).post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(20)), "reason": "x"})).await;
+    let (s, _) = app
+        .api(&app.token("A1018").await)
+        .post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(20)), "reason": "x"}))
+        .await;
     assert_eq!(s, 403);
     // The second holder from 20 days ago overlaps the first's allocation: refused, naming the field.
-    let (s, body) = ds.post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(20)), "reason": "handover form"})).await;
+    let (s, body) =
+        ds.post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(20)), "reason": "handover form"})).await;
     assert_eq!(s, 422, "{body}");
     assert_eq!(body["errors"][0]["field"], "allocated_at", "{body}");
     // A reason is required.
     let (s, body) = ds.post(&path(first), serde_json::json!({"ended_at": rfc(days_ago(25)), "reason": " "})).await;
     assert_eq!((s, body["errors"][0]["field"].as_str()), (422, Some("reason")), "{body}");
     // The first ended 25 days ago, then the second started 20 days ago.
-    let (s, body) = ds.post(&path(first), serde_json::json!({"ended_at": rfc(days_ago(25)), "reason": "handover form"})).await;
+    let (s, body) =
+        ds.post(&path(first), serde_json::json!({"ended_at": rfc(days_ago(25)), "reason": "handover form"})).await;
     assert_eq!(s, 200, "{body}");
     // The calls 22 days ago lost their holder.
     assert_eq!(body["reattribution"]["records_reattributed"], 2, "{body}");
-    let (s, body) = ds.post(&path(second), serde_json::json!({"allocated_at": "2026-01-01", "reason": "handover form"})).await;
+    let (s, body) =
+        ds.post(&path(second), serde_json::json!({"allocated_at": "2026-01-01", "reason": "handover form"})).await;
     assert_eq!((s, body["errors"][0]["field"].as_str()), (422, Some("allocated_at")), "{body}");
-    let (s, body) = ds.post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(23)), "reason": "handover form"})).await;
+    let (s, body) =
+        ds.post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(23)), "reason": "handover form"})).await;
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["reattribution"]["records_reattributed"], 2, "{body}");
-    assert_eq!(app.store().usage_record_holders(&["prem1", "ord1"]).await.unwrap(), vec![Some(kwame.id), Some(kwame.id)]);
+    assert_eq!(
+        app.store().usage_record_holders(&["prem1", "ord1"]).await.unwrap(),
+        vec![Some(kwame.id), Some(kwame.id)]
+    );
     // Audited with the dates before and after.
     assert!(app.store().audit_events_by_action("device.allocation_correct").await.unwrap() >= 2);
 }

@@ -209,9 +209,8 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
     let in_repair = app.device("WP-TB-0003").await;
     // WP-LT-0001's allocation, whose start Digital Services may correct (WP034 4.1).
     let allocation = app.store().allocations(third_party_device.id).await.unwrap()[0].id;
-    let corrected_start = (now - time::Duration::days(3))
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let corrected_start =
+        (now - time::Duration::days(3)).format(&time::format_description::well_known::Rfc3339).unwrap();
     let a1001 = app.person("A1001").await;
     let finding = app
         .store()

@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 
 use compact_str::CompactString;
-use custodian_domain::usage::{self as usage, CarrierRecord, Event, Evaluator, Feed, UsagePack, WebRecord};
+use custodian_domain::usage::{self as usage, CarrierRecord, Evaluator, Event, Feed, UsagePack, WebRecord};
 use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -216,7 +216,9 @@ impl Store {
             let over = on_read!(self, usage::cellular_over(lo, hi, i64::try_from(daily).unwrap_or(i64::MAX)))?;
             for (device, day, total, _) in over {
                 let Some(recs) = cellular.get_mut(&(device, day)) else { continue };
-                recs.sort_by(|a, b| (a.record.start_us, &a.record.record_id).cmp(&(b.record.start_us, &b.record.record_id)));
+                recs.sort_by(|a, b| {
+                    (a.record.start_us, &a.record.record_id).cmp(&(b.record.start_us, &b.record.record_id))
+                });
                 let mut by: HashMap<Option<Uuid>, Group> = HashMap::new();
                 for c in recs.iter() {
                     let g = by.entry(c.person).or_insert_with(|| Group {
