@@ -133,6 +133,79 @@ fn judge(ev: &Evaluator<'_>, r: &StoredRecord) -> Option<(Feed, usage::Verdict)>
     Some((feed, v))
 }
 
+/// The record, judged, if its holder by the current history differs from the stored one. Only the
+/// holder is attributed again: a record stays on the device it was stored on.
+fn changed_record(ev: &Evaluator<'_>, register: &usage::Register, r: StoredRecord) -> Option<Changed> {
+    let (feed, v) = judge(ev, &r)?;
+    let device = v.attribution.device.map(|d| register.devices[d as usize].id);
+    if device != r.device_id || v.attribution.person == r.person_id {
+        return None;
+    }
+    Some(Changed { person: v.attribution.person, feed, verdict: v, record: r })
+}
+
+fn uuid_col(v: Option<Vec<u8>>) -> Option<Uuid> {
+    v.and_then(|b| Uuid::from_slice(&b).ok())
+}
+
+/// The records in `scope` whose holder changed, read from SQLite with rusqlite (read-only).
+fn sqlite_changed(
+    path: &std::path::Path,
+    scope: &ReattributeScope,
+    pack: &UsagePack,
+    register: &usage::Register,
+) -> Result<(u64, Vec<Changed>)> {
+    use super::rq;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(rq)?;
+    conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(rq)?;
+    let mut sql = String::from(
+        "SELECT seq, feed, record_id, start_us, day, device_id, person_id, subject, event, outgoing, duration_s, party, \
+         bytes, place, category, tethered, account FROM usage_records WHERE device_id IS NOT NULL AND start_us >= ?1 AND start_us < ?2",
+    );
+    if let Some(ds) = &scope.devices {
+        if ds.is_empty() {
+            return Ok((0, Vec::new()));
+        }
+        // Ids, never input text: written into the statement as literals.
+        let list = ds.iter().map(|u| format!("X'{}'", hex::encode(u.as_bytes()))).collect::<Vec<_>>().join(",");
+        sql.push_str(&format!(" AND device_id IN ({list})"));
+    }
+    let ev = Evaluator::new(pack, register);
+    let mut st = conn.prepare(&sql).map_err(rq)?;
+    let mut rows = st.query([scope.from_us.unwrap_or(i64::MIN), scope.to_us.unwrap_or(i64::MAX)]).map_err(rq)?;
+    let (mut examined, mut changed) = (0u64, Vec::new());
+    while let Some(r) = rows.next().map_err(rq)? {
+        examined += 1;
+        let rec = StoredRecord {
+            seq: r.get(0).map_err(rq)?,
+            feed: r.get(1).map_err(rq)?,
+            record_id: r.get(2).map_err(rq)?,
+            start_us: r.get(3).map_err(rq)?,
+            day: r.get(4).map_err(rq)?,
+            device_id: uuid_col(r.get(5).map_err(rq)?),
+            person_id: uuid_col(r.get(6).map_err(rq)?),
+            subject: r.get(7).map_err(rq)?,
+            event: r.get(8).map_err(rq)?,
+            outgoing: r.get(9).map_err(rq)?,
+            duration_s: r.get(10).map_err(rq)?,
+            party: r.get(11).map_err(rq)?,
+            bytes: r.get(12).map_err(rq)?,
+            place: r.get(13).map_err(rq)?,
+            category: r.get(14).map_err(rq)?,
+            tethered: r.get(15).map_err(rq)?,
+            account: r.get(16).map_err(rq)?,
+        };
+        if let Some(c) = changed_record(&ev, register, rec) {
+            changed.push(c);
+        }
+    }
+    Ok((examined, changed))
+}
+
 impl Store {
     /// The stored holder of each carrier record named, in order (`None` when unknown or unheld).
     pub async fn usage_record_holders(&self, record_ids: &[&str]) -> Result<Vec<Option<Uuid>>> {
@@ -153,20 +226,30 @@ impl Store {
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<Reattribution> {
-        let register = self.usage_register().await?;
-        let ev = Evaluator::new(pack, &register);
-        let mut changed: Vec<Changed> = Vec::new();
-        let examined = {
-            let mut f = |r: StoredRecord| {
-                let Some((feed, v)) = judge(&ev, &r) else { return };
-                let device = v.attribution.device.map(|d| register.devices[d as usize].id);
-                // Only the holder is attributed again: a record stays on the device it was stored on.
-                if device != r.device_id || v.attribution.person == r.person_id {
-                    return;
-                }
-                changed.push(Changed { person: v.attribution.person, feed, verdict: v, record: r });
-            };
-            on_read!(self, usage::stored_records(scope.devices.as_deref(), scope.from_us, scope.to_us, &mut f))?
+        let register = std::sync::Arc::new(self.usage_register().await?);
+        let (examined, changed) = match &self.db {
+            // SQLite: read on a connection of rusqlite's (sqlx's driver costs microseconds a row).
+            crate::Db::Sqlite { .. } => {
+                let path =
+                    self.sqlite_path.clone().ok_or_else(|| crate::StoreError::Internal("no SQLite path".into()))?;
+                let (register, pack, scope) = (register.clone(), std::sync::Arc::new(pack.clone()), scope.clone());
+                tokio::task::spawn_blocking(move || sqlite_changed(&path, &scope, &pack, &register))
+                    .await
+                    .map_err(|e| crate::StoreError::Internal(format!("the re-attribution reader failed: {e}")))??
+            }
+            crate::Db::Postgres(_) => {
+                let ev = Evaluator::new(pack, &register);
+                let mut changed: Vec<Changed> = Vec::new();
+                let examined = {
+                    let mut f = |r: StoredRecord| {
+                        if let Some(c) = changed_record(&ev, &register, r) {
+                            changed.push(c);
+                        }
+                    };
+                    on_read!(self, usage::stored_records(scope.devices.as_deref(), scope.from_us, scope.to_us, &mut f))?
+                };
+                (examined, changed)
+            }
         };
         let mut out = Reattribution { records_examined: examined, ..Default::default() };
         if changed.is_empty() {

@@ -408,8 +408,9 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
     const CHUNK: usize = 500;
     let mut tx = begin_write(pool).await?;
     sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
+    // Up to 10,000 ids a statement: within both databases' limits on bound parameters.
     for (person, seqs) in &plan.by_person {
-        for chunk in seqs.chunks(CHUNK) {
+        for chunk in seqs.chunks(10_000) {
             let mut q = sqlx::QueryBuilder::<DB>::new("UPDATE usage_records SET person_id = ");
             q.push_bind(*person);
             q.push(" WHERE seq IN (");
