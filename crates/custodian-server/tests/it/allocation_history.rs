@@ -350,3 +350,42 @@ async fn digital_services_correct_allocation_dates_through_the_api(b: Backend) {
     assert!(app.store().audit_events_by_action("device.allocation_correct").await.unwrap() >= 2);
 }
 on_both!(digital_services_correct_allocation_dates_through_the_api);
+
+async fn the_device_page_lists_allocations_and_lets_digital_services_correct_them(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    import_register(&app, &rfc(days_ago(30))).await.unwrap();
+    import_bill(&app, 20).await;
+    let d = app.device(TAG).await;
+    let a = app.store().allocations(d.id).await.unwrap()[0].id;
+    let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
+    let (s, page) = ds.get(&format!("/devices/{}", d.id)).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("id=\"allocations\"") && page.contains("Jack Thornton (A1018)"), "{page}");
+    assert!(page.contains(&format!("/devices/{}/allocations/{a}/correct", d.id)));
+    // A start in the future is shown beside the form, naming the field.
+    let future = rfc(OffsetDateTime::now_utc() + Duration::days(3));
+    let (s, page) = ds
+        .post(
+            &format!("/devices/{}/allocations/{a}/correct", d.id),
+            &[("allocated_at", &future), ("ended_at", ""), ("reason", "typo")],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("in the future"), "{page}");
+    // A valid correction redirects back to the page, and the usage follows it.
+    let start = rfc(days_ago(10));
+    let (s, _) = ds
+        .post(
+            &format!("/devices/{}/allocations/{a}/correct", d.id),
+            &[("allocated_at", &start), ("ended_at", ""), ("reason", "handover form")],
+        )
+        .await;
+    assert!(s == 200 || s == 303, "{s}");
+    assert_eq!(app.store().usage_record_holders(&["prem1"]).await.unwrap(), vec![None]);
+    // The holder sees the history but no correction form.
+    let holder = app.sign_in("jack.thornton@warwickshire.police.example").await;
+    let (_, page) = holder.get(&format!("/devices/{}", d.id)).await;
+    assert!(!page.contains("/correct\""), "{page}");
+}
+on_both!(the_device_page_lists_allocations_and_lets_digital_services_correct_them);
