@@ -423,13 +423,12 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
         }
     }
     let (mut closed, mut trimmed) = (0u64, 0u64);
-    let mut events = Vec::new();
-    let mut to_close: Vec<Uuid> = Vec::new();
+    let (mut to_close, mut trimmed_ids): (Vec<Uuid>, Vec<Uuid>) = (Vec::new(), Vec::new());
     let reasons = "Closed by Custodian: the register's allocation history was corrected and these records were attributed again (WP034 4.1)";
     for chunk in plan.devices.chunks(CHUNK) {
         let list = chunk.iter().map(uuid_literal).collect::<Vec<_>>().join(",");
         let rows = sqlx::query(&format!(
-            "SELECT id, rule, clause, person_id, records, evidence FROM findings WHERE status = 'open' AND rule LIKE 'usage.%' \
+            "SELECT id, rule, person_id, records, evidence FROM findings WHERE status = 'open' AND rule LIKE 'usage.%' \
              AND device_id IN ({list}) ORDER BY id"
         ))
         .fetch_all(&mut *tx)
@@ -437,7 +436,6 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
         for r in rows {
             let id: Uuid = r.try_get("id")?;
             let rule: String = r.try_get("rule")?;
-            let clause: String = r.try_get("clause")?;
             let person: Option<Uuid> = r.try_get("person_id")?;
             let records: Vec<String> = crate::error::stored_json("records", &r.try_get::<String, _>("records")?)?;
             let (gone, kept): (Vec<String>, Vec<String>) =
@@ -447,8 +445,6 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
             }
             if kept.is_empty() {
                 to_close.push(id);
-                events.push(AuditEntry::new("finding.close", format!("finding:{id}")).clause(&clause).justification(reasons)
-                    .after(json!({"rule": rule, "status": "closed", "outcome": "reattributed", "records": gone.len()})));
                 closed += 1;
             } else {
                 let mut evidence: Value = crate::error::stored_json("evidence", &r.try_get::<String, _>("evidence")?)?;
@@ -465,8 +461,7 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                events.push(AuditEntry::new("finding.evidence", format!("finding:{id}")).clause(&clause)
-                    .after(json!({"rule": rule, "removed": gone, "records": kept.len(), "why": "attributed again after the register was corrected"})));
+                trimmed_ids.push(id);
                 trimmed += 1;
             }
         }
@@ -485,7 +480,6 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
         list.push_unseparated(")");
         q.build().execute(&mut *tx).await?;
     }
-    audit::audit_batch(&mut tx, actor, now, events).await?;
     let (opened, updated) = tx_upsert_usage_findings(&mut tx, &plan.findings, actor, now).await?;
     audit::audit(&mut tx, actor, now, AuditEntry::new("usage.reattribute", "usage:reattribute").clause("4.1").detail(json!({
         "scope": plan.scope,
@@ -495,6 +489,11 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
         "findings_trimmed": trimmed,
         "findings_opened": opened,
         "findings_updated": updated,
+        "devices": plan.devices.len(),
+        // The closed and trimmed findings carry the outcome, reasons and time themselves; the
+        // run's one event names them when there are few, and counts them always.
+        "closed": if to_close.len() <= 100 { json!(to_close) } else { json!(null) },
+        "trimmed": if trimmed_ids.len() <= 100 { json!(trimmed_ids) } else { json!(null) },
         "clauses": ["4.1", "4.2"],
     }))).await?;
     tx.commit().await?;
