@@ -80,6 +80,8 @@ actions! {
     DevicesAllocate = "devices.allocate", Device;
     /// Move a device through its life cycle (returned, repaired, wiped, disposed of...).
     DevicesTransition = "devices.transition", Device;
+    /// Correct the start or end of a device's allocation, with a reason (WP034 4.1).
+    DevicesCorrectAllocation = "devices.correct_allocation", Device;
     /// Confirm receipt of a device allocated to oneself.
     DevicesConfirmReceipt = "devices.confirm_receipt", Device;
     /// Report a device allocated to oneself lost or stolen.

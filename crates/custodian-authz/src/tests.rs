@@ -124,6 +124,7 @@ const MATRIX: &[(Action, [bool; 10])] = &[
     (Action::DevicesImport,         [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
     (Action::DevicesAllocate,       [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
     (Action::DevicesTransition,     [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
+    (Action::DevicesCorrectAllocation, [Y, N, N,  N,  N,  N,  N,  N, N,  N]),
     (Action::DevicesConfirmReceipt, [N, N, N,  N,  N,  N,  N,  N, N,  N]),
     (Action::DevicesReportLoss,     [N, N, N,  N,  N,  N,  N,  N, N,  N]),
     (Action::FindingsList,          [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),

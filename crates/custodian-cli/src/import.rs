@@ -155,6 +155,12 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
                         w.message
                     );
                 }
+                if let Some(r) = &o.reattribution {
+                    println!(
+                        "usage attributed again by the allocation history (WP034 4.1): {} records re-attributed, {} findings closed as reattributed, {} opened",
+                        r.records_reattributed, r.findings_closed, r.findings_opened
+                    );
+                }
                 for e in &o.skipped {
                     println!(
                         "  skipped line {}: {}{}",

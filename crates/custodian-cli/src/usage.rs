@@ -46,6 +46,26 @@ pub enum UsageCmd {
         #[arg(long)]
         pack: Option<PathBuf>,
     },
+    /// Attribute stored usage records again by the current allocation history (WP034 4.1, 4.2):
+    /// records whose holder changed get it, open findings that held them for someone else are
+    /// trimmed or closed as reattributed, and the rules are applied again. Idempotent.
+    Reattribute {
+        /// Only this device (asset tag).
+        #[arg(long)]
+        device: Option<String>,
+        /// First day (YYYY-MM-DD, Europe/London, inclusive).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD, Europe/London, inclusive).
+        #[arg(long)]
+        to: Option<String>,
+        /// An edited usage pack (defaults to the one compiled in).
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        /// Print the counts as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Record a policing-purpose exception for streaming video (WP034 4.6).
     StreamingException {
         /// Staff number of the person the exception covers.
@@ -145,7 +165,8 @@ pub async fn run(
             if *json {
                 println!(
                     "{}",
-                    serde_json::json!({"rows": r.rows, "imported": r.imported, "duplicates": r.duplicates, "rejected": r.rejected})
+                    serde_json::json!({"rows": r.rows, "imported": r.imported, "duplicates": r.duplicates, "rejected": r.rejected,
+                        "before_first_allocation": r.before_first_allocation})
                 );
             } else {
                 println!(
@@ -158,6 +179,9 @@ pub async fn run(
                     r.findings_updated,
                     r.file_sha256
                 );
+                if r.before_first_allocation > 0 {
+                    println!("{}", before_first_allocation_advice(r.before_first_allocation));
+                }
                 for e in &r.rejected {
                     println!(
                         "  rejected line {}{}: {}",
@@ -224,6 +248,49 @@ pub async fn run(
                 }
             }
         }
+        UsageCmd::Reattribute { device, from, to, pack, json } => {
+            let pack = load_pack(pack)?;
+            let from_us = from.as_deref().map(|s| date("from", s)).transpose()?.map(usage::london_midnight_us);
+            let to_us = to
+                .as_deref()
+                .map(|s| date("to", s))
+                .transpose()?
+                .map(|d| usage::london_midnight_us(d.next_day().unwrap_or(d)));
+            if let (Some(a), Some(b)) = (from_us, to_us)
+                && a >= b
+            {
+                bail!("--to must not be before --from");
+            }
+            let (_, store) = open.await?;
+            let devices = match device {
+                None => None,
+                Some(tag) => Some(vec![
+                    store
+                        .device_by_asset_tag(tag)
+                        .await?
+                        .with_context(|| format!("no device with asset tag {tag}"))?
+                        .id,
+                ]),
+            };
+            let scope = custodian_store::usage::ReattributeScope { devices, from_us, to_us };
+            let started = std::time::Instant::now();
+            let r = store.reattribute_usage(&scope, &pack, &Actor::cli(), time::OffsetDateTime::now_utc()).await?;
+            if *json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                println!(
+                    "{} records examined: {} re-attributed; {} findings closed as reattributed, {} trimmed; {} findings opened, {} updated ({:.1} s)",
+                    r.records_examined,
+                    r.records_reattributed,
+                    r.findings_closed,
+                    r.findings_trimmed,
+                    r.findings_opened,
+                    r.findings_updated,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         UsageCmd::StreamingException { person, approver, reason, until } => {
             let (_, store) = open.await?;
             let p = store
@@ -266,6 +333,15 @@ async fn staff_numbers(store: &Store) -> anyhow::Result<std::collections::HashMa
         }
         page += 1;
     }
+}
+
+/// What to do about records from before their device's first allocation (WP034 4.1).
+fn before_first_allocation_advice(n: u64) -> String {
+    format!(
+        "{n} records are from before their device's first allocation, so nobody held it then by the register: \
+         import the device register with the allocated_from column (when each holder received the device), \
+         and they are attributed again"
+    )
 }
 
 fn micros(t: time::OffsetDateTime) -> i64 {

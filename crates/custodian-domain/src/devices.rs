@@ -132,10 +132,166 @@ pub fn clause_for(to: DeviceStatus) -> &'static str {
     }
 }
 
+/// One allocation in a device's recorded history, as the overlap checks see it (microseconds
+/// since the epoch; `to_us` is `None` while it is current).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub id: uuid::Uuid,
+    pub person: uuid::Uuid,
+    pub from_us: i64,
+    pub to_us: Option<i64>,
+}
+
+impl Span {
+    /// Whether `[from_us, to_us)` (open-ended when `to_us` is `None`) shares an instant with
+    /// this allocation.
+    pub fn overlaps(&self, from_us: i64, to_us: Option<i64>) -> bool {
+        to_us.is_none_or(|t| self.from_us < t) && self.to_us.is_none_or(|e| from_us < e)
+    }
+}
+
+/// Why a start or end of an allocation was refused (WP034 4.1: one holder at a time).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HistoryError {
+    #[error("{0} is in the future; an allocation cannot start or end after now")]
+    Future(String),
+    #[error("the end ({end}) must be after the start ({start})")]
+    EndBeforeStart { start: String, end: String },
+    #[error(
+        "it would overlap the device's allocation from {from} to {to}; one person holds a device at a time (WP034 4.1)"
+    )]
+    Overlap { from: String, to: String },
+}
+
+fn rfc3339(us: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| us.to_string())
+}
+
+/// Check a proposed allocation `[from_us, to_us)` against the device's other allocations
+/// (`others` excludes the allocation being changed) at `now_us`: it must not start or end in the
+/// future, must end after it starts, and must share no instant with another allocation.
+pub fn check_span(from_us: i64, to_us: Option<i64>, others: &[Span], now_us: i64) -> Result<(), HistoryError> {
+    if from_us > now_us {
+        return Err(HistoryError::Future(rfc3339(from_us)));
+    }
+    if let Some(t) = to_us {
+        if t > now_us {
+            return Err(HistoryError::Future(rfc3339(t)));
+        }
+        if t <= from_us {
+            return Err(HistoryError::EndBeforeStart { start: rfc3339(from_us), end: rfc3339(t) });
+        }
+    }
+    match others.iter().filter(|o| o.overlaps(from_us, to_us)).min_by_key(|o| o.from_us) {
+        Some(o) => Err(HistoryError::Overlap {
+            from: rfc3339(o.from_us),
+            to: o.to_us.map_or_else(|| "now (current)".to_string(), rfc3339),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// What an import row with `allocated_from` does to a device's allocation history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartPlan {
+    /// The person already holds the device from then or earlier: nothing changes (a re-import).
+    Keep,
+    /// The person holds the device from a later instant: that allocation (this id) starts earlier.
+    MoveEarlier(uuid::Uuid),
+    /// Someone else holds the device now: their allocation (this id) ends at the new start and
+    /// the new one begins there.
+    Handover(uuid::Uuid),
+    /// Nobody holds the device now: a new allocation starts then.
+    Start,
+}
+
+/// Plan an allocation of the device to `person` starting at `from_us`, given its recorded
+/// history `spans`, at `now_us`. Refused when the start is in the future or would overlap an
+/// allocation the history records (an ended one, or the current holder's from before its start).
+pub fn plan_start(spans: &[Span], person: uuid::Uuid, from_us: i64, now_us: i64) -> Result<StartPlan, HistoryError> {
+    if from_us > now_us {
+        return Err(HistoryError::Future(rfc3339(from_us)));
+    }
+    let current = spans.iter().find(|s| s.to_us.is_none());
+    let others: Vec<Span> = spans.iter().filter(|s| Some(s.id) != current.map(|c| c.id)).copied().collect();
+    match current {
+        Some(c) if c.person == person => {
+            if from_us >= c.from_us {
+                return Ok(StartPlan::Keep);
+            }
+            check_span(from_us, None, &others, now_us)?;
+            Ok(StartPlan::MoveEarlier(c.id))
+        }
+        Some(c) => {
+            check_span(from_us, None, &others, now_us)?;
+            if from_us <= c.from_us {
+                return Err(HistoryError::Overlap { from: rfc3339(c.from_us), to: "now (current)".into() });
+            }
+            Ok(StartPlan::Handover(c.id))
+        }
+        None => {
+            check_span(from_us, None, &others, now_us)?;
+            Ok(StartPlan::Start)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn span(from: i64, to: Option<i64>) -> Span {
+        Span { id: uuid::Uuid::nil(), person: uuid::Uuid::nil(), from_us: from, to_us: to }
+    }
+
+    #[test]
+    fn a_start_before_another_holders_allocation_ended_overlaps() {
+        let others = [span(100, Some(200))];
+        assert!(matches!(check_span(150, None, &others, 1000), Err(HistoryError::Overlap { .. })));
+        assert!(matches!(check_span(50, Some(101), &others, 1000), Err(HistoryError::Overlap { .. })));
+        // Touching ends are not an overlap: the end instant is not held.
+        assert_eq!(check_span(200, None, &others, 1000), Ok(()));
+        assert_eq!(check_span(50, Some(100), &others, 1000), Ok(()));
+    }
+
+    #[test]
+    fn a_current_allocation_overlaps_everything_after_its_start() {
+        let others = [span(100, None)];
+        assert!(matches!(check_span(500, Some(600), &others, 1000), Err(HistoryError::Overlap { .. })));
+        assert_eq!(check_span(10, Some(100), &others, 1000), Ok(()));
+    }
+
+    #[test]
+    fn an_import_start_keeps_moves_earlier_hands_over_or_starts() {
+        let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let past = Span { id: uuid::Uuid::from_u128(10), person: b, from_us: 100, to_us: Some(200) };
+        let cur = Span { id: uuid::Uuid::from_u128(11), person: a, from_us: 500, to_us: None };
+        let spans = [past, cur];
+        assert_eq!(plan_start(&spans, a, 500, 1000), Ok(StartPlan::Keep));
+        assert_eq!(plan_start(&spans, a, 700, 1000), Ok(StartPlan::Keep));
+        assert_eq!(plan_start(&spans, a, 300, 1000), Ok(StartPlan::MoveEarlier(cur.id)));
+        // Earlier than the end of b's allocation: an overlap.
+        assert!(matches!(plan_start(&spans, a, 150, 1000), Err(HistoryError::Overlap { .. })));
+        assert_eq!(plan_start(&spans, b, 600, 1000), Ok(StartPlan::Handover(cur.id)));
+        assert!(matches!(plan_start(&spans, b, 400, 1000), Err(HistoryError::Overlap { .. })));
+        assert_eq!(plan_start(&[past], a, 250, 1000), Ok(StartPlan::Start));
+        assert!(matches!(plan_start(&[past], a, 150, 1000), Err(HistoryError::Overlap { .. })));
+        assert!(matches!(plan_start(&[], a, 1001, 1000), Err(HistoryError::Future(_))));
+        // A future start is refused even when the holder already holds the device.
+        assert!(matches!(plan_start(&spans, a, 1001, 1000), Err(HistoryError::Future(_))));
+    }
+
+    #[test]
+    fn future_and_inverted_spans_are_refused() {
+        assert!(matches!(check_span(1001, None, &[], 1000), Err(HistoryError::Future(_))));
+        assert!(matches!(check_span(10, Some(1001), &[], 1000), Err(HistoryError::Future(_))));
+        assert!(matches!(check_span(10, Some(10), &[], 1000), Err(HistoryError::EndBeforeStart { .. })));
+        assert_eq!(check_span(1000, None, &[], 1000), Ok(()));
+    }
 
     #[test]
     fn retired_devices_never_come_back() {

@@ -47,10 +47,14 @@ crate::str_enum! {
         /// Closed by the system, not a reviewer: a later record (an MDM export) shows the device
         /// no longer breaks the rule. Never offered to reviewers (not in [`Outcome::ALL`]).
         Resolved = "resolved",
+        /// Closed by Custodian, not a reviewer: the register's allocation history was corrected
+        /// and the finding's records were attributed again (WP034 4.1).
+        Reattributed = "reattributed",
     }
 }
 
 impl Outcome {
+    /// The outcomes a reviewer may choose ([`Outcome::Reattributed`] is Custodian's own).
     pub const ALL: [Outcome; 4] = [Self::NoAction, Self::AdviceGiven, Self::ReferredToPsd, Self::FalsePositive];
     pub fn label(self) -> &'static str {
         match self {
@@ -59,6 +63,7 @@ impl Outcome {
             Self::ReferredToPsd => "Referred to Professional Standards",
             Self::FalsePositive => "False positive",
             Self::Resolved => "Resolved by a later record",
+            Self::Reattributed => "Attributed after the register was corrected",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

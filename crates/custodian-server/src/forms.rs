@@ -69,6 +69,7 @@ pub fn device_row(
             os: opt(os).map(str::to_string),
             status: DeviceStatus::InStock,
             allocated_to: None,
+            allocated_from: None,
         }),
         _ => Err(AppError::Invalid {
             detail: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),

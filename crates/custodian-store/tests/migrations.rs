@@ -113,3 +113,60 @@ async fn sqlite_findings_and_their_app_findings_survive_the_0018_rebuild() {
     let bad = sqlx::query("UPDATE findings SET outcome = 'whatever'").execute(&mut db).await;
     assert!(bad.is_err(), "the outcome is still checked");
 }
+
+/// 0017 rebuilds `findings` on SQLite to widen its outcome CHECK: the rows stay, app_findings
+/// still refers to findings (a row pointing nowhere is refused), the indexes are all there, and
+/// the new outcome is accepted while an unknown one is still refused.
+#[tokio::test]
+async fn sqlite_findings_rebuild_keeps_rows_references_and_indexes() {
+    use sqlx::{ConnectOptions, Executor};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true).foreign_keys(true);
+    let mut c = opts.connect().await.unwrap();
+    let all = sqlx::migrate!("./migrations/sqlite");
+    let mut before = sqlx::migrate::Migrator::new(std::path::Path::new(&format!(
+        "{}/migrations/sqlite",
+        env!("CARGO_MANIFEST_DIR")
+    )))
+    .await
+    .unwrap();
+    before.migrations = all.migrations.iter().filter(|m| m.version < 17).cloned().collect::<Vec<_>>().into();
+    before.run(&mut c).await.unwrap();
+    c.execute(
+        "INSERT INTO devices (id, asset_tag, device_type, make, model, status, created_at, updated_at) \
+         VALUES (X'01', 'D1', 'phone', 'm', 'm', 'in_stock', 't', 't'); \
+         INSERT INTO findings (id, rule, clause, dedupe_key, device_id, summary, evidence, records, severity, status, opened_at, updated_at) \
+         VALUES (X'02', 'apps.unapproved', '4.8', 'k1', X'01', 's', '{}', '[]', 'low', 'open', 't', 't'); \
+         INSERT INTO app_findings (finding_id, device_id, package_id) VALUES (X'02', X'01', 'com.example');",
+    )
+    .await
+    .unwrap();
+    all.run(&mut c).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings f JOIN app_findings a ON a.finding_id = f.id")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let schema: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'app_findings'")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert!(schema.contains("REFERENCES \"findings\"") || schema.contains("REFERENCES findings"), "{schema}");
+    let bad =
+        c.execute("INSERT INTO app_findings (finding_id, device_id, package_id) VALUES (X'09', X'01', 'x')").await;
+    assert!(bad.is_err(), "a reference to no finding must be refused");
+    let mut idx: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('findings', 'app_findings') AND sql IS NOT NULL ORDER BY name")
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+    idx.sort();
+    assert_eq!(
+        idx,
+        ["app_findings_package", "findings_device", "findings_person", "findings_rule_status", "findings_status"]
+    );
+    c.execute("UPDATE findings SET status = 'closed', outcome = 'reattributed' WHERE id = X'02'").await.unwrap();
+    assert!(c.execute("UPDATE findings SET outcome = 'whatever' WHERE id = X'02'").await.is_err());
+    let fk: Vec<sqlx::sqlite::SqliteRow> = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut c).await.unwrap();
+    assert!(fk.is_empty());
+}

@@ -40,7 +40,8 @@ fn the_import_lists_bad_rows_imports_the_rest_exits_non_zero_and_is_idempotent()
     assert_eq!(
         v,
         serde_json::json!({"rows": 4, "imported": 3, "duplicates": 0, "rejected": [
-            {"line": 3, "record_id": "c2", "reason": "other_party: \"bad number\" is not a phone number or short code"}]})
+            {"line": 3, "record_id": "c2", "reason": "other_party: \"bad number\" is not a phone number or short code"}],
+            "before_first_allocation": 0})
     );
     let o = e.run(&["usage", "import", "carrier", f.to_str().unwrap(), "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -182,4 +183,41 @@ fn a_recorded_overseas_window_silences_roaming_and_is_exported_only_while_approv
     drop(c);
     assert!(check(&e).contains("usage.roaming"), "a pending window silences nothing");
     assert_eq!(stdout(&e.run(&["overseas", "export"])).lines().count(), 1, "only the header");
+}
+
+/// WP034 4.1: a bill from before the register's allocations is counted and unattributed; the
+/// register imported with allocated_from attributes it, and `custodian usage reattribute` then
+/// finds nothing to change.
+#[test]
+fn a_register_with_allocated_from_attributes_an_earlier_bill_and_reattribute_is_idempotent() {
+    let e = with_register();
+    let t = (time::OffsetDateTime::now_utc() - time::Duration::days(10))
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let bill = e.write("old.csv", &format!("{HEADER}o1,+441214960506,call,out,{t},60,09061234567,,GB,false,\n"));
+    let o = e.run(&["usage", "import", "carrier", bill.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("1 records are from before their device's first allocation"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("allocated_from"));
+    let from = (time::OffsetDateTime::now_utc() - time::Duration::days(30)).date();
+    let register = e.write(
+        "register.csv",
+        &format!(
+            "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to,allocated_from\n\
+             WP-MB-0007,phone,Samsung,Galaxy S23,R5CTXKS0HZ7,357481163912919,0121 496 0506,Android 14,allocated,A1018,{from}\n"
+        ),
+    );
+    let o = e.run(&["import", "devices", register.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["reattribution"]["records_reattributed"], 1, "{v}");
+    assert_eq!(v["reattribution"]["findings_closed"], 1, "{v}");
+    let o = e.run(&["usage", "reattribute", "--device", "WP-MB-0007", "--json"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((v["records_examined"].as_u64(), v["records_reattributed"].as_u64()), (Some(1), Some(0)), "{v}");
+    let o = e.run(&["usage", "reattribute", "--from", "2026-02-01", "--to", "2026-01-01"]);
+    assert!(!o.status.success(), "--to before --from is refused");
 }

@@ -34,22 +34,75 @@ pub struct DeviceRow {
     pub status: DeviceStatus,
     /// The holder; present exactly when `status` is allocated (WP034 4.1).
     pub allocated_to: Option<StaffNumber>,
+    /// When the allocation to `allocated_to` started, if the file says (the optional last column
+    /// `allocated_from`); `None` means "now", as without the column (WP034 4.1).
+    pub allocated_from: Option<time::OffsetDateTime>,
 }
 
 /// The columns of the device register CSV, exactly and in this order.
 pub const DEVICE_COLUMNS: [&str; 10] =
     ["asset_tag", "type", "make", "model", "serial", "imei", "phone_number", "os", "status", "allocated_to"];
 
-/// Parse the device register CSV. Returns `Err` only when the header is missing or is not
-/// exactly [`DEVICE_COLUMNS`]; every other problem is reported in [`Parsed::errors`].
+/// [`DEVICE_COLUMNS`] followed by the optional `allocated_from` column: when the allocation to
+/// `allocated_to` started, so usage from before the import is attributed (WP034 4.1).
+pub const DEVICE_COLUMNS_WITH_START: [&str; 11] = [
+    "asset_tag",
+    "type",
+    "make",
+    "model",
+    "serial",
+    "imei",
+    "phone_number",
+    "os",
+    "status",
+    "allocated_to",
+    "allocated_from",
+];
+
+/// Read `allocated_from`: an RFC 3339 date-time, or a date `YYYY-MM-DD` taken as 00:00
+/// Europe/London that day (so 23:00 UTC the day before in summer time).
+pub fn parse_allocated_from(s: &str) -> Result<time::OffsetDateTime, String> {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
+    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t.to_offset(time::UtcOffset::UTC));
+    }
+    if s.len() == 10
+        && let Ok(d) = time::Date::parse(s, &Iso8601::DATE)
+    {
+        let us = crate::usage::london_midnight_us(d);
+        return time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
+            .map_err(|e| format!("{s:?} is out of range ({e})"));
+    }
+    Err(format!("{s:?} is not a date (YYYY-MM-DD) or an RFC 3339 date-time (2026-01-31T09:00:00Z)"))
+}
+
+/// Parse the device register CSV. Returns `Err` only when the header is missing or is neither
+/// [`DEVICE_COLUMNS`] nor [`DEVICE_COLUMNS_WITH_START`]; every other problem is reported in
+/// [`Parsed::errors`].
+///
+/// `allocated_from` may be filled in only on an allocated row (the error is on
+/// `allocated_from`); whether it is in the future or overlaps the stored history is checked
+/// against the database when the rows are applied.
 ///
 /// `allocated_to` must be filled in exactly when `status` is `allocated` (the error is on
 /// `allocated_to`). An asset tag or IMEI that appeared on an earlier line is an error on the
 /// later line. Statuses may be written with spaces or hyphens ("In stock", "in-repair").
-pub fn parse_devices_csv<R: Read>(r: R) -> Result<Parsed<DeviceRow>, RowError> {
+pub fn parse_devices_csv<R: Read>(mut r: R) -> Result<Parsed<DeviceRow>, RowError> {
+    let mut data = Vec::new();
+    r.read_to_end(&mut data).map_err(|e| RowError::new(1, None, format!("could not read the file: {e}")))?;
+    match parse_devices_with(&data, &DEVICE_COLUMNS_WITH_START) {
+        Ok(p) => Ok(p),
+        Err(_) => parse_devices_with(&data, &DEVICE_COLUMNS).map_err(|mut e| {
+            e.message.push_str(", optionally followed by allocated_from");
+            e
+        }),
+    }
+}
+
+fn parse_devices_with(data: &[u8], columns: &[&str]) -> Result<Parsed<DeviceRow>, RowError> {
     let mut seen_tags: HashMap<String, u64> = HashMap::new();
     let mut seen_imeis: HashMap<String, u64> = HashMap::new();
-    parse_csv(r, &DEVICE_COLUMNS, |row| {
+    parse_csv(data, columns, |row| {
         let asset_tag = row.required(0, validate::asset_tag);
         let device_type =
             row.required(1, |s| DeviceType::parse(s).ok_or_else(|| one_of(s, DeviceType::ALL.map(|t| t.as_str()))));
@@ -64,6 +117,8 @@ pub fn parse_devices_csv<R: Read>(r: R) -> Result<Parsed<DeviceRow>, RowError> {
                 .ok_or_else(|| one_of(s, DeviceStatus::ALL.map(|t| t.as_str())))
         });
         let allocated_to = row.optional(9, StaffNumber::parse);
+        // Absent from a ten-column file: read as empty.
+        let allocated_from = row.optional(10, parse_allocated_from);
 
         if let Some(tag) = &asset_tag {
             match seen_tags.get(tag) {
@@ -94,6 +149,17 @@ pub fn parse_devices_csv<R: Read>(r: R) -> Result<Parsed<DeviceRow>, RowError> {
                 _ => {}
             }
         }
+        if let (Some(status), Some(Some(_))) = (status, &allocated_from)
+            && !status.has_holder()
+        {
+            row.error(
+                10,
+                format!(
+                    "only an allocated device has an allocation start; status is {}, so leave this empty",
+                    status.as_str()
+                ),
+            );
+        }
 
         let (
             Some(asset_tag),
@@ -106,7 +172,8 @@ pub fn parse_devices_csv<R: Read>(r: R) -> Result<Parsed<DeviceRow>, RowError> {
             Some(os),
             Some(status),
             Some(allocated_to),
-        ) = (asset_tag, device_type, make, model, serial, imei, phone_number, os, status, allocated_to)
+            Some(allocated_from),
+        ) = (asset_tag, device_type, make, model, serial, imei, phone_number, os, status, allocated_to, allocated_from)
         else {
             return None;
         };
@@ -122,6 +189,7 @@ pub fn parse_devices_csv<R: Read>(r: R) -> Result<Parsed<DeviceRow>, RowError> {
             os,
             status,
             allocated_to,
+            allocated_from,
         })
     })
 }
@@ -158,6 +226,7 @@ mod tests {
                 os: Some("Android 14".into()),
                 status: DeviceStatus::Allocated,
                 allocated_to: Some(StaffNumber::parse("A1").unwrap()),
+                allocated_from: None,
             }]
         );
     }
@@ -251,6 +320,68 @@ mod tests {
                 (2, Some("allocated_to")),
             ]
         );
+    }
+
+    const START_HEADER: &str =
+        "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to,allocated_from\n";
+
+    fn with_start(body: &str) -> Parsed<DeviceRow> {
+        parse_devices_csv(format!("{START_HEADER}{body}").as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn allocated_from_takes_a_date_as_london_midnight_or_a_date_time() {
+        let p = with_start(concat!(
+            "MB1,phone,Samsung,S23,,,,,allocated,A1,2026-07-01\n",
+            "MB2,phone,Samsung,S23,,,,,allocated,A1,2026-12-01\n",
+            "MB3,phone,Samsung,S23,,,,,allocated,A1,2026-07-01T09:30:00+01:00\n",
+            "MB4,phone,Samsung,S23,,,,,allocated,A1,\n",
+            "RD1,radio,Motorola,MTP6650,,,,,in_stock,,\n",
+        ));
+        assert_eq!(p.errors, vec![]);
+        let from: Vec<_> = p.rows.iter().map(|r| r.allocated_from).collect();
+        assert_eq!(
+            from,
+            vec![
+                Some(time::macros::datetime!(2026-06-30 23:00 UTC)),
+                Some(time::macros::datetime!(2026-12-01 00:00 UTC)),
+                Some(time::macros::datetime!(2026-07-01 08:30 UTC)),
+                None,
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_allocated_from_is_an_error_naming_line_and_field() {
+        let p = with_start(concat!(
+            "MB1,phone,Samsung,S23,,,,,allocated,A1,01/07/2026\n",
+            "MB2,phone,Samsung,S23,,,,,allocated,A1,2026-02-30\n",
+            "MB3,phone,Samsung,S23,,,,,allocated,A1,2026-07-01 09:30\n",
+        ));
+        assert_eq!(
+            fields(&p.errors),
+            vec![(2, Some("allocated_from")), (3, Some("allocated_from")), (4, Some("allocated_from"))]
+        );
+        assert!(p.errors[0].message.contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn allocated_from_on_a_device_that_is_not_allocated_is_an_error_on_allocated_from() {
+        let p = with_start("RD1,radio,Motorola,MTP6650,,,,,in_stock,,2026-01-01\n");
+        assert_eq!(fields(&p.errors), vec![(2, Some("allocated_from"))]);
+        assert!(p.errors[0].message.contains("in_stock"));
+    }
+
+    #[test]
+    fn the_header_may_end_at_allocated_to_or_allocated_from_and_nothing_else() {
+        assert!(devices("RD1,radio,Motorola,MTP6650,,,,,in_stock,\n").errors.is_empty());
+        let e =
+            parse_devices_csv(format!("{}x\n", START_HEADER.trim_end().to_string() + ",extra").as_bytes()).unwrap_err();
+        assert!(e.message.contains("allocated_from"), "{}", e.message);
+        // An eleven-field row under a ten-column header is still a field-count error.
+        let p = devices("RD1,radio,Motorola,MTP6650,,,,,in_stock,,2026-01-01\n");
+        assert_eq!(fields(&p.errors), vec![(2, None)]);
     }
 
     #[test]

@@ -30,6 +30,15 @@ fn bst_bounds(year: i32) -> (i64, i64) {
     (last_sunday(year, Month::March), last_sunday(year, Month::October))
 }
 
+/// Microseconds since the epoch of 00:00 Europe/London on `d` (01:00 BST is 00:00 UTC, so
+/// midnight in summer is 23:00 UTC the day before).
+pub fn london_midnight_us(d: Date) -> i64 {
+    const DAY_US: i64 = 86_400_000_000;
+    let utc = i64::from(date_day(d)) * DAY_US;
+    let guess = utc - 3_600_000_000;
+    if in_bst(guess) { guess } else { utc }
+}
+
 /// The calendar date of a day number from [`london_day`].
 pub fn day_date(day: i32) -> Date {
     Date::from_julian_day(day + 2_440_588).unwrap_or(Date::MIN)
@@ -62,5 +71,17 @@ pub(super) mod tests {
         assert!(in_bst(us(datetime!(2026-03-29 01:00 UTC))));
         assert!(in_bst(us(datetime!(2026-10-25 00:59 UTC))));
         assert!(!in_bst(us(datetime!(2026-10-25 01:00 UTC))));
+    }
+
+    #[test]
+    fn london_midnight_is_an_hour_earlier_in_utc_during_summer_time() {
+        assert_eq!(london_midnight_us(date!(2026 - 07 - 01)), us(datetime!(2026-06-30 23:00 UTC)));
+        assert_eq!(london_midnight_us(date!(2026 - 12 - 01)), us(datetime!(2026-12-01 00:00 UTC)));
+        // The day summer time starts (01:00 UTC) begins in GMT; the day after begins in BST.
+        assert_eq!(london_midnight_us(date!(2026 - 03 - 29)), us(datetime!(2026-03-29 00:00 UTC)));
+        assert_eq!(london_midnight_us(date!(2026 - 03 - 30)), us(datetime!(2026-03-29 23:00 UTC)));
+        // The day it ends begins in BST.
+        assert_eq!(london_midnight_us(date!(2026 - 10 - 25)), us(datetime!(2026-10-24 23:00 UTC)));
+        assert_eq!(london_midnight_us(date!(2026 - 10 - 26)), us(datetime!(2026-10-26 00:00 UTC)));
     }
 }

@@ -37,6 +37,12 @@ impl RegDevice {
     pub fn holder_at(&self, at_us: i64) -> Option<Uuid> {
         self.holdings.iter().find(|h| h.from_us <= at_us && h.to_us.is_none_or(|t| at_us < t)).map(|h| h.person)
     }
+
+    /// Whether `at_us` is before every allocation the device has had (it has had one at least):
+    /// usage the register cannot attribute until it is imported with `allocated_from` (WP034 4.1).
+    pub fn before_first_allocation(&self, at_us: i64) -> bool {
+        self.holdings.iter().map(|h| h.from_us).min().is_some_and(|first| at_us < first)
+    }
 }
 
 /// An approved overseas-use window (WP034 4.2): silences usage.roaming for that person, those

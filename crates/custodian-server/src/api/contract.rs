@@ -62,7 +62,8 @@ fn property_enums() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ("ReviewIn", "status", vec!["under_review", "closed"]),
         ("ReviewIn", "outcome", outcomes.clone()),
         ("FindingOut", "status", finding_statuses),
-        ("FindingOut", "outcome", outcomes),
+        // A finding may also be closed by Custodian as "reattributed" (WP034 4.1); a reviewer may not choose it.
+        ("FindingOut", "outcome", outcomes.iter().copied().chain([Outcome::Reattributed.as_str()]).collect()),
         ("FindingOut", "severity", severities),
         ("AccountOut", "platform", post_platforms.clone()),
         ("AccountIn", "platform", post_platforms),

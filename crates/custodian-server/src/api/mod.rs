@@ -93,6 +93,7 @@ async fn problem_for_rejections(res: axum::response::Response) -> axum::response
           crate::devices::api::device_history,
           crate::devices::api::allocate,
           crate::devices::api::transition,
+          crate::devices::api::correct_allocation,
           crate::devices::api::confirm_receipt,
           crate::devices::api::report_loss,
           crate::imports::api::import_people,

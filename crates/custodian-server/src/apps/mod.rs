@@ -204,7 +204,7 @@ pub async fn import_catalogue(
     }
     errors.sort_by_key(|e| e.line);
     let (summary, evaluation) = store.apps_import_catalogue(&ok, actor, now, &sha256_hex(bytes)).await?;
-    Ok(AppsImportOutcome { import: ImportOutcome { summary, skipped: errors }, evaluation })
+    Ok(AppsImportOutcome { import: ImportOutcome { summary, skipped: errors, reattribution: None }, evaluation })
 }
 
 /// Import an inventory (`custodian import apps`, the API): CSV `device,app_id,version,seen_at`
@@ -225,7 +225,7 @@ pub async fn import_inventory(
     total(parsed.rows.len() as u64);
     let (summary, evaluation) =
         store.apps_import_inventory(&parsed.rows, actor, now, &sha256_hex(bytes), progress).await?;
-    Ok(AppsImportOutcome { import: ImportOutcome { summary, skipped: parsed.errors }, evaluation })
+    Ok(AppsImportOutcome { import: ImportOutcome { summary, skipped: parsed.errors, reattribution: None }, evaluation })
 }
 
 /// The same for a signed-in user (Digital Services).

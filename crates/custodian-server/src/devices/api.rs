@@ -28,6 +28,7 @@ pub fn routes() -> Routes {
         .route("/devices/{id}/history", get(device_history))
         .route("/devices/{id}/allocate", post(allocate))
         .route("/devices/{id}/transition", post(transition))
+        .route("/devices/{id}/allocations/{allocation}/correct", post(correct_allocation))
         .route("/devices/{id}/confirm-receipt", post(confirm_receipt))
         .route("/devices/{id}/report-loss", post(report_loss))
 }
@@ -136,6 +137,33 @@ async fn allocate(
 ) -> ApiResult<Json<DeviceOut>> {
     user.check_csrf(csrf_header(&headers))?;
     Ok(Json(DeviceOut::from(&crate::devices::allocate(&state, &user, id, &b.staff_number, &b.reason).await?)))
+}
+
+/// Correct the start and/or end of one of the device's allocations, with a reason (Digital
+/// Services, WP034 4.1). Overlaps with the device's other allocations, and dates in the future,
+/// are refused naming the field. The device's stored usage over the changed period is then
+/// attributed again (WP034 4.1, 4.2): findings whose records now belong to someone else are
+/// closed as `reattributed`, and the rules are applied for the new holder.
+#[utoipa::path(post, path = "/devices/{id}/allocations/{allocation}/correct", tag = "devices", params(("id" = Uuid, Path), ("allocation" = Uuid, Path)), request_body = CorrectAllocationIn, responses((status = 200, body = CorrectAllocationOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn correct_allocation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path((id, allocation)): Path<(Uuid, Uuid)>,
+    JsonIn(b): JsonIn<CorrectAllocationIn>,
+) -> ApiResult<Json<CorrectAllocationOut>> {
+    user.check_csrf(csrf_header(&headers))?;
+    let (d, r) = crate::devices::correct_allocation(
+        &state,
+        &user,
+        id,
+        allocation,
+        b.allocated_at.as_deref(),
+        b.ended_at.as_deref(),
+        &b.reason,
+    )
+    .await?;
+    Ok(Json(CorrectAllocationOut { device: DeviceOut::from(&d), reattribution: r.into() }))
 }
 
 /// Record a return, loss, theft, damage, repair, examination or retirement (WP034 4.7, 5.4).
@@ -317,6 +345,23 @@ pub struct AllocateIn {
     /// Staff number of the person who will hold the device.
     pub staff_number: String,
     pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CorrectAllocationIn {
+    /// The corrected start: RFC 3339, or a date taken as 00:00 Europe/London. Omit to keep it.
+    pub allocated_at: Option<String>,
+    /// The corrected end of an ended allocation (same forms). Omit to keep it.
+    pub ended_at: Option<String>,
+    /// Why the recorded dates were wrong (audited, WP034 4.1).
+    pub reason: String,
+}
+
+/// The device after a correction, and what the re-attribution of its usage changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CorrectAllocationOut {
+    pub device: DeviceOut,
+    pub reattribution: crate::imports::api::ReattributionOut,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

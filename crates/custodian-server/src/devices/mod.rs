@@ -77,6 +77,70 @@ pub async fn transition(
     Ok(state.store().transition(device, to, reason.trim(), &user.actor, state.now()).await?)
 }
 
+/// Read a date-time field of a correction: RFC 3339, or a date taken as 00:00 Europe/London.
+fn correction_time(field: &str, s: Option<&str>) -> Result<Option<time::OffsetDateTime>, AppError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => {
+            custodian_domain::imports::parse_allocated_from(s).map(Some).map_err(|m| AppError::invalid(field, m))
+        }
+    }
+}
+
+/// Correct an allocation's start and/or end (Digital Services, WP034 4.1): the reason is
+/// required and audited with the dates before and after; overlaps with the device's other
+/// allocations are refused. The device's stored usage over the changed period is then
+/// attributed again (WP034 4.1, 4.2).
+pub async fn correct_allocation(
+    state: &AppState,
+    user: &CurrentUser,
+    device: Uuid,
+    allocation: Uuid,
+    start: Option<&str>,
+    end: Option<&str>,
+    reason: &str,
+) -> Result<(Device, custodian_store::usage::Reattribution), AppError> {
+    let d = load_device(state, device).await?;
+    state.require(user, Action::DevicesCorrectAllocation, &device_resource(&d))?;
+    let allocations = state.store().allocations(device).await?;
+    if !allocations.iter().any(|a| a.id == allocation) {
+        return Err(AppError::NotFound(format!("No allocation {allocation} of device {}.", d.asset_tag)));
+    }
+    let start = correction_time("allocated_at", start)?;
+    let end = correction_time("ended_at", end)?;
+    if start.is_none() && end.is_none() {
+        return Err(AppError::invalid("allocated_at", "Give the corrected start, end or both"));
+    }
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid("reason", "Give the reason for the correction (it is audited, WP034 4.1)"));
+    }
+    if let Some(c) = crate::forms::forbidden_character(reason) {
+        return Err(crate::forms::forbidden_character_error("reason", c));
+    }
+    apply_allocation_correction(state.store(), allocation, start, end, reason.trim(), &user.actor, state.now()).await
+}
+
+/// The correction and the re-attribution that follows it, without a permission check (for
+/// [`correct_allocation`] and tests).
+pub async fn apply_allocation_correction(
+    store: &custodian_store::Store,
+    allocation: Uuid,
+    start: Option<time::OffsetDateTime>,
+    end: Option<time::OffsetDateTime>,
+    reason: &str,
+    actor: &custodian_store::Actor,
+    now: time::OffsetDateTime,
+) -> Result<(Device, custodian_store::usage::Reattribution), AppError> {
+    let c = store.correct_allocation(allocation, start, end, reason, actor, now).await?;
+    let scope = custodian_store::usage::ReattributeScope {
+        devices: Some(vec![c.device.id]),
+        from_us: Some(c.from_us),
+        to_us: c.to_us,
+    };
+    let r = store.reattribute_usage(&scope, custodian_domain::usage::UsagePack::shipped(), actor, now).await?;
+    Ok((c.device, r))
+}
+
 pub async fn confirm_receipt(state: &AppState, user: &CurrentUser, device: Uuid) -> Result<Device, AppError> {
     let d = load_device(state, device).await?;
     state.require(user, Action::DevicesConfirmReceipt, &device_resource(&d))?;

@@ -29,6 +29,7 @@ pub fn routes() -> Routes {
         .route("/devices/{id}", get(device))
         .route("/devices/{id}/allocate", post(allocate))
         .route("/devices/{id}/transition", post(transition))
+        .route("/devices/{id}/allocations/{allocation}/correct", post(correct_allocation))
 }
 
 // ----- My devices ----------------------------------------------------------------------------
@@ -363,8 +364,35 @@ pub(crate) struct DevicePage {
     pub(crate) errors: Vec<FieldProblem>,
     pub(crate) c41: ClauseView,
     pub(crate) c47: ClauseView,
+    /// The allocation history, newest first, and whether the user may correct its dates.
+    pub(crate) allocations: Vec<AllocationView>,
+    pub(crate) can_correct: bool,
 }
 page!(DevicePage);
+
+/// One allocation as the device page shows it; `*_value` are the form's RFC 3339 values.
+pub(crate) struct AllocationView {
+    pub(crate) id: Uuid,
+    pub(crate) holder: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) from_value: String,
+    pub(crate) to_value: String,
+    pub(crate) current: bool,
+}
+
+fn allocation_view(a: &custodian_store::Allocation) -> AllocationView {
+    let rfc = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    AllocationView {
+        id: a.id,
+        holder: format!("{} ({})", a.person_name, a.staff_number),
+        from: fmt_time(a.allocated_at),
+        to: a.ended_at.map(fmt_time).unwrap_or_else(|| "now".into()),
+        from_value: rfc(a.allocated_at),
+        to_value: a.ended_at.map(rfc).unwrap_or_default(),
+        current: a.ended_at.is_none(),
+    }
+}
 
 pub(crate) async fn device_page(
     state: &AppState,
@@ -413,6 +441,8 @@ pub(crate) async fn device_page(
         errors,
         c41: clause_view("4.1"),
         c47: clause_view("4.7"),
+        can_correct: state.allows(user, Action::DevicesCorrectAllocation, &crate::devices::device_resource(&d)),
+        allocations: state.store().allocations(id).await?.iter().map(allocation_view).collect(),
     });
     *r.status_mut() = status;
     Ok(r)
@@ -484,6 +514,36 @@ pub async fn allocate(
     CsrfForm(f): CsrfForm<AllocateForm>,
 ) -> UiResult<Response> {
     let r = crate::devices::allocate(&state, &user, id, &f.staff_number, &f.reason).await;
+    or_show_errors(&state, &user, id, r).await
+}
+
+#[derive(Deserialize)]
+pub struct CorrectAllocationForm {
+    pub(crate) allocated_at: String,
+    #[serde(default)]
+    pub(crate) ended_at: String,
+    pub(crate) reason: String,
+}
+
+/// Digital Services correct an allocation's dates (WP034 4.1); the device's usage is then
+/// attributed again.
+pub async fn correct_allocation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, allocation)): Path<(Uuid, Uuid)>,
+    CsrfForm(f): CsrfForm<CorrectAllocationForm>,
+) -> UiResult<Response> {
+    let r = crate::devices::correct_allocation(
+        &state,
+        &user,
+        id,
+        allocation,
+        Some(&f.allocated_at),
+        Some(&f.ended_at),
+        &f.reason,
+    )
+    .await
+    .map(|(d, _)| d);
     or_show_errors(&state, &user, id, r).await
 }
 

@@ -72,8 +72,8 @@ pub async fn review(
         .ok_or_else(|| AppError::invalid("status", format!("{status:?} is not under_review or closed")))?;
     let outcome = match outcome.map(str::trim).filter(|s| !s.is_empty()) {
         Some(o) => {
-            // `resolved` is the system's outcome (a later export showed the device healthy), not a
-            // reviewer's.
+            // Only a reviewer's outcomes: `resolved` (a later export showed the device healthy) and
+            // `reattributed` (the allocation history was corrected, WP034 4.1) are Custodian's own.
             Some(
                 Outcome::parse(o)
                     .filter(|o| Outcome::ALL.contains(o))

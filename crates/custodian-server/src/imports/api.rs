@@ -44,6 +44,40 @@ pub struct ImportResult {
     skipped: Vec<crate::error::FieldProblem>,
     /// Changes not applied in rows that were otherwise imported (role changes under `ignore_roles`).
     ignored: Vec<crate::error::FieldProblem>,
+    /// Device imports with `allocated_from`: the stored usage attributed again by the new
+    /// allocation history (WP034 4.1, 4.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reattribution: Option<ReattributionOut>,
+}
+
+/// What a re-attribution of stored usage changed (WP034 4.1, 4.2).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReattributionOut {
+    /// Records read in the devices and period.
+    pub records_examined: u64,
+    /// Records whose holder changed.
+    pub records_reattributed: u64,
+    /// Open findings closed with the outcome `reattributed`.
+    pub findings_closed: u64,
+    /// Open findings that lost some of their records to another holder.
+    pub findings_trimmed: u64,
+    /// Findings opened for the records' new holders (or as unattributed).
+    pub findings_opened: u64,
+    /// Open findings the records were added to.
+    pub findings_updated: u64,
+}
+
+impl From<custodian_store::usage::Reattribution> for ReattributionOut {
+    fn from(r: custodian_store::usage::Reattribution) -> Self {
+        Self {
+            records_examined: r.records_examined,
+            records_reattributed: r.records_reattributed,
+            findings_closed: r.findings_closed,
+            findings_trimmed: r.findings_trimmed,
+            findings_opened: r.findings_opened,
+            findings_updated: r.findings_updated,
+        }
+    }
 }
 
 fn import_result(mut o: crate::imports::ImportOutcome) -> Json<ImportResult> {
@@ -52,6 +86,7 @@ fn import_result(mut o: crate::imports::ImportOutcome) -> Json<ImportResult> {
         summary: ImportOut::from(o.summary),
         skipped: o.skipped.into_iter().map(crate::error::FieldProblem::from).collect(),
         ignored: ignored.into_iter().map(crate::error::FieldProblem::from).collect(),
+        reattribution: o.reattribution.map(ReattributionOut::from),
     })
 }
 
@@ -72,7 +107,9 @@ async fn import_people(
 }
 
 /// Import the device register (CSV body, columns
-/// `asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to`).
+/// `asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to`, optionally followed
+/// by `allocated_from`: an RFC 3339 date-time or a date taken as 00:00 Europe/London, when the
+/// allocation started, WP034 4.1).
 #[utoipa::path(post, path = "/imports/devices", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
 async fn import_devices(
     State(state): State<AppState>,

@@ -23,6 +23,10 @@ use crate::state::AppState;
 pub struct ImportOutcome {
     pub summary: ImportSummary,
     pub skipped: Vec<RowError>,
+    /// What a device register import with `allocated_from` changed in the stored usage
+    /// (WP034 4.1): records attributed again, findings closed and opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reattribution: Option<custodian_store::usage::Reattribution>,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -134,7 +138,7 @@ pub async fn import_people_with_progress(
         match state_store.import_people(&rows, authority, actor, now, &sha256_hex(bytes), progress).await? {
             Ok(summary) => {
                 errors.sort_by_key(|e| e.line);
-                return Ok(ImportOutcome { summary, skipped: errors });
+                return Ok(ImportOutcome { summary, skipped: errors, reattribution: None });
             }
             Err(refused) if !skip_invalid => {
                 errors.extend(refused);
@@ -186,6 +190,8 @@ pub async fn import_devices_with_progress(
             });
         }
     }
+    // WP034 4.1: an allocation start in the future, or overlapping the recorded history.
+    errors.extend(store.device_import_start_problems(&rows, now).await?);
     if !errors.is_empty() && !skip_invalid {
         errors.sort_by_key(|e| e.line);
         return Err(rejected(errors));
@@ -195,7 +201,42 @@ pub async fn import_devices_with_progress(
     errors.sort_by_key(|e| e.line);
     total(rows.len() as u64);
     let summary = store.import_devices(&rows, actor, now, &sha256_hex(bytes), progress).await?;
-    Ok(ImportOutcome { summary, skipped: errors })
+    let reattribution = reattribute_after_import(store, &rows, actor, now).await?;
+    Ok(ImportOutcome { summary, skipped: errors, reattribution })
+}
+
+/// Devices named in one re-attribution before it reads every device's records in the period.
+const REATTRIBUTE_DEVICE_LIST_MAX: usize = 500;
+
+/// After a register import whose rows give `allocated_from`, attribute the stored usage of those
+/// devices from the earliest start again (WP034 4.1, 4.2). Runs after the import commits: if it is
+/// interrupted, `custodian usage reattribute` finishes it (it is idempotent).
+async fn reattribute_after_import(
+    store: &custodian_store::Store,
+    rows: &[imports::DeviceRow],
+    actor: &Actor,
+    now: time::OffsetDateTime,
+) -> Result<Option<custodian_store::usage::Reattribution>, AppError> {
+    let started: Vec<&imports::DeviceRow> = rows.iter().filter(|r| r.allocated_from.is_some()).collect();
+    let Some(from) = started.iter().filter_map(|r| r.allocated_from).min() else { return Ok(None) };
+    let devices = if started.len() > REATTRIBUTE_DEVICE_LIST_MAX {
+        None
+    } else {
+        let mut ids = Vec::with_capacity(started.len());
+        for r in &started {
+            if let Some(d) = store.device_by_asset_tag(&r.asset_tag).await? {
+                ids.push(d.id);
+            }
+        }
+        Some(ids)
+    };
+    let scope = custodian_store::usage::ReattributeScope {
+        devices,
+        from_us: Some((from.unix_timestamp_nanos() / 1000) as i64),
+        to_us: None,
+    };
+    let r = store.reattribute_usage(&scope, custodian_domain::usage::UsagePack::shipped(), actor, now).await?;
+    Ok(Some(r))
 }
 
 /// Apply a Microsoft Intune managedDevices export (`custodian import intune`). A Graph page that
@@ -262,7 +303,7 @@ pub async fn import_intune_with_progress(
     }
     total(parsed.rows.len() as u64);
     let summary = store.import_intune(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
-    Ok(ImportOutcome { summary, skipped: parsed.errors })
+    Ok(ImportOutcome { summary, skipped: parsed.errors, reattribution: None })
 }
 
 /// Apply an Android Management API export (`custodian import amapi`): `enterprises.devices.list`
@@ -296,5 +337,5 @@ pub async fn import_amapi_with_progress(
     }
     total(parsed.rows.len() as u64);
     let summary = store.import_amapi(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
-    Ok(ImportOutcome { summary, skipped: parsed.errors })
+    Ok(ImportOutcome { summary, skipped: parsed.errors, reattribution: None })
 }

@@ -128,6 +128,16 @@ pub async fn import_upload(
                 line: Some(e.line),
                 message: e.message.clone(),
             }));
+            if let Some(r) = &o.reattribution {
+                notes.push(FieldProblem {
+                    field: Some("allocated_from".into()),
+                    line: None,
+                    message: format!(
+                        "usage attributed again by the allocation history (WP034 4.1): {} records re-attributed, {} findings closed as attributed after the register was corrected, {} opened.",
+                        r.records_reattributed, r.findings_closed, r.findings_opened
+                    ),
+                });
+            }
             let s = o.summary;
             let view = ImportResultView {
                 kind,

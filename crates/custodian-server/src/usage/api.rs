@@ -140,6 +140,9 @@ pub struct UsageImportOut {
     pub file_sha256: String,
     pub findings_opened: u64,
     pub findings_updated: u64,
+    /// Records of a registered device from before its first allocation (unattributed): import
+    /// the device register with `allocated_from` and they are attributed (WP034 4.1).
+    pub before_first_allocation: u64,
 }
 
 impl From<&UsageImport> for UsageImportOut {
@@ -158,6 +161,7 @@ impl From<&UsageImport> for UsageImportOut {
             file_sha256: r.file_sha256.clone(),
             findings_opened: r.findings_opened,
             findings_updated: r.findings_updated,
+            before_first_allocation: r.before_first_allocation,
         }
     }
 }

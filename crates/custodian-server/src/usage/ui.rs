@@ -143,6 +143,7 @@ struct ResultView {
     duplicates: u64,
     findings_opened: u64,
     findings_updated: u64,
+    before_first_allocation: u64,
     rejected: Vec<String>,
 }
 
@@ -248,6 +249,7 @@ async fn upload(
                 duplicates: r.duplicates,
                 findings_opened: r.findings_opened,
                 findings_updated: r.findings_updated,
+                before_first_allocation: r.before_first_allocation,
                 rejected: r
                     .rejected
                     .iter()

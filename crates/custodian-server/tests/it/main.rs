@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod allocation_history;
 mod approvals;
 mod apps;
 mod audit;

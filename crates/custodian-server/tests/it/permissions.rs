@@ -207,6 +207,10 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
     let third_party_device = app.device("WP-LT-0001").await;
     let returned = app.device("WP-LT-0007").await;
     let in_repair = app.device("WP-TB-0003").await;
+    // WP-LT-0001's allocation, whose start Digital Services may correct (WP034 4.1).
+    let allocation = app.store().allocations(third_party_device.id).await.unwrap()[0].id;
+    let corrected_start =
+        (now - time::Duration::days(3)).format(&time::format_description::well_known::Rfc3339).unwrap();
     let a1001 = app.person("A1001").await;
     let finding = app
         .store()
@@ -371,6 +375,12 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             "/devices/{id}/transition",
             format!("/devices/{}/transition", in_repair.id),
             &[("status", "in_stock"), ("reason", "repaired")],
+            DS,
+        ),
+        form(
+            "/devices/{id}/allocations/{allocation}/correct",
+            format!("/devices/{}/allocations/{allocation}/correct", third_party_device.id),
+            &[("allocated_at", corrected_start.as_str()), ("ended_at", ""), ("reason", "matrix")],
             DS,
         ),
         get("/people", "/people", PEOPLE_READERS),
@@ -581,6 +591,12 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             "/api/v1/devices/{id}/transition",
             format!("/api/v1/devices/{}/transition", in_repair.id),
             json!({"status": "in_stock", "reason": "repaired"}),
+            DS,
+        ),
+        post(
+            "/api/v1/devices/{id}/allocations/{allocation}/correct",
+            format!("/api/v1/devices/{}/allocations/{allocation}/correct", third_party_device.id),
+            json!({"allocated_at": corrected_start, "reason": "matrix"}),
             DS,
         ),
         post(

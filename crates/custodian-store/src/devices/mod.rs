@@ -116,6 +116,29 @@ impl Store {
         self.caches.forget_device_count();
         r
     }
+    /// The rows of a register import whose `allocated_from` the stored allocation history
+    /// refuses (in the future, or overlapping another allocation), naming line and field.
+    pub async fn device_import_start_problems(
+        &self,
+        rows: &[DeviceRow],
+        now: OffsetDateTime,
+    ) -> Result<Vec<custodian_domain::imports::RowError>> {
+        on_read!(self, devices::import_start_problems(rows, now))
+    }
+    /// Correct an allocation's start and/or end (Digital Services, WP034 4.1), audited with the
+    /// reason and the dates before and after. Re-attribute the usage afterwards
+    /// ([`Store::reattribute_usage`]) over the period returned.
+    pub async fn correct_allocation(
+        &self,
+        allocation: Uuid,
+        start: Option<OffsetDateTime>,
+        end: Option<OffsetDateTime>,
+        reason: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<crate::AllocationCorrected> {
+        on_write!(self, devices::correct_allocation(allocation, start, end, reason, actor, now))
+    }
     /// Apply an Intune export; `warnings` are the parser's, kept in the summary and the audit event.
     pub async fn import_intune(
         &self,
@@ -286,6 +309,15 @@ pub struct Allocation {
     #[serde(with = "time::serde::rfc3339::option")]
     pub ended_at: Option<OffsetDateTime>,
     pub end_reason: Option<String>,
+}
+
+/// What a correction of an allocation's dates changed: the device, and the instants whose
+/// attribution may differ (from the earlier start to the later end; open when either is open).
+#[derive(Debug, Clone)]
+pub struct AllocationCorrected {
+    pub device: Device,
+    pub from_us: i64,
+    pub to_us: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default)]

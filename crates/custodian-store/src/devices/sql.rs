@@ -3,13 +3,14 @@
 //!
 //! Devices, allocations and their history; the device imports.
 
-use super::{DB, Tx, DbRow, begin_write, micros};
+use super::{DB, Tx, DbRow, begin_read, begin_write, micros};
 use super::{audit, findings, people};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::devices as domain;
 use custodian_domain::devices::{DeviceStatus, DeviceType};
 use custodian_domain::imports::{DeviceRow, IntuneDevice, RowError};
+use custodian_domain::devices::{HistoryError, Span, StartPlan};
 use custodian_domain::people::PersonStatus;
 use serde_json::{json, Value};
 use sqlx::{Pool, Row};
@@ -483,7 +484,10 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     .map_err(|e| people::line_err(r.line, e))?;
                 search_sync(&mut tx).await?;
                 if let Some(h) = holder {
-                    start_allocation(&mut tx, id, h, now, actor, reason).await?;
+                    if let Some(from) = r.allocated_from {
+                        domain::check_span(micros(from), None, &[], micros(now)).map_err(|e| start_error(r.line, e))?;
+                    }
+                    start_allocation(&mut tx, id, h, r.allocated_from.unwrap_or(now), actor, reason).await?;
                 }
                 device_event(&mut tx, id, now, actor, "registered", None, Some(r.status), holder, reason, "1.2").await?;
                 let after = tx_device(&mut tx, id).await?;
@@ -506,27 +510,44 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     .map_err(|e| people::line_err(r.line, e))?;
                 search_sync(&mut tx).await?;
                 let holder_changes = before.holder_id != holder;
+                // WP034 4.1: a row with allocated_from says since when its holder has held it.
+                let plan = match (holder, r.allocated_from) {
+                    (Some(h), Some(from)) => Some(tx_plan_start(&mut tx, id, h, from, now, r.line).await?),
+                    _ => None,
+                };
+                let handover_at = match plan {
+                    Some(domain::StartPlan::Handover(_)) => r.allocated_from.unwrap_or(now),
+                    _ => now,
+                };
+                let mut history_changed = false;
+                if let (Some(domain::StartPlan::MoveEarlier(aid)), false, true) =
+                    (plan, holder_changes, before.status == r.status)
+                    && let Some(from) = r.allocated_from
+                {
+                    tx_move_allocation_start(&mut tx, &before, aid, from, actor, now).await?;
+                    history_changed = true;
+                }
                 if before.status != r.status || holder_changes {
                     // Moving between two holders goes through "returned" so history shows both.
                     if before.status == DeviceStatus::Allocated && r.status == DeviceStatus::Allocated {
-                        end_allocation(&mut tx, id, now, actor, reason).await?;
+                        end_allocation(&mut tx, id, handover_at, actor, reason).await?;
                         device_event(&mut tx, id, now, actor, "returned", Some(DeviceStatus::Allocated), Some(DeviceStatus::Returned), before.holder_id, reason, "1.2").await?;
                     } else {
                         domain::check_transition(before.status, r.status, holder.is_some())
                             .map_err(|e| StoreError::Invalid(format!("line {}: status: {e}", r.line)))?;
                         if before.status == DeviceStatus::Allocated {
-                            end_allocation(&mut tx, id, now, actor, reason).await?;
+                            end_allocation(&mut tx, id, handover_at, actor, reason).await?;
                         }
                     }
                     set_status(&mut tx, id, r.status, holder, now).await?;
                     if let Some(h) = holder {
-                        start_allocation(&mut tx, id, h, now, actor, reason).await?;
+                        start_allocation(&mut tx, id, h, r.allocated_from.unwrap_or(now), actor, reason).await?;
                     }
                     device_event(&mut tx, id, now, actor, r.status.as_str(), Some(before.status), Some(r.status), holder.or(before.holder_id), reason, domain::clause_for(r.status)).await?;
                 }
                 let after = tx_device(&mut tx, id).await?;
                 let (b, a) = (device_snapshot(&before), device_snapshot(&after));
-                if b == a {
+                if b == a && !history_changed {
                     sum.unchanged += 1;
                 } else {
                     sqlx::query("UPDATE devices SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
@@ -660,4 +681,125 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[
 /// How many devices there are (the unfiltered list's total).
 pub async fn device_count(pool: &Pool<DB>) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM devices").fetch_one(pool).await?)
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Allocation history (WP034 4.1): starts from the register import, and corrections of dates.
+
+fn start_error(line: u64, e: HistoryError) -> StoreError {
+    StoreError::Invalid(format!("line {line}: allocated_from: {e}"))
+}
+
+/// The device's recorded allocations, as the overlap checks see them.
+async fn tx_spans(tx: &mut Tx<'_>, device: Uuid) -> Result<Vec<Span>> {
+    let rows = sqlx::query("SELECT id, person_id, allocated_at, ended_at FROM allocations WHERE device_id = $1 ORDER BY allocated_at")
+        .bind(device)
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let from: OffsetDateTime = r.try_get("allocated_at")?;
+            let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
+            Ok(Span { id: r.try_get("id")?, person: r.try_get("person_id")?, from_us: micros(from), to_us: to.map(micros) })
+        })
+        .collect()
+}
+
+async fn tx_plan_start(tx: &mut Tx<'_>, device: Uuid, person: Uuid, from: OffsetDateTime, now: OffsetDateTime, line: u64) -> Result<StartPlan> {
+    let spans = tx_spans(tx, device).await?;
+    domain::plan_start(&spans, person, micros(from), micros(now)).map_err(|e| start_error(line, e))
+}
+
+/// The current holder's allocation starts earlier (an import's allocated_from), audited.
+async fn tx_move_allocation_start(tx: &mut Tx<'_>, before: &Device, allocation: Uuid, from: OffsetDateTime, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let old: OffsetDateTime = sqlx::query_scalar("SELECT allocated_at FROM allocations WHERE id = $1").bind(allocation).fetch_one(&mut **tx).await?;
+    sqlx::query("UPDATE allocations SET allocated_at = $1 WHERE id = $2").bind(from).bind(allocation).execute(&mut **tx).await?;
+    let reason = format!("Register import: allocated from {}", rfc3339(from));
+    device_event(tx, before.id, now, actor, "allocation_corrected", None, None, before.holder_id, &reason, "4.1").await?;
+    audit::audit(tx, actor, now, AuditEntry::new("device.allocation_correct", format!("device:{}", before.asset_tag)).clause("4.1").justification(&reason)
+        .before(json!({"allocation": allocation, "holder": before.holder_staff_number, "allocated_at": rfc3339(old)}))
+        .after(json!({"allocation": allocation, "holder": before.holder_staff_number, "allocated_at": rfc3339(from)}))).await?;
+    Ok(())
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// The rows of a register import whose `allocated_from` the stored history refuses (in the
+/// future, or overlapping another allocation), each naming its line and `allocated_from`. The
+/// import checks again inside its transaction; this lets a whole file's problems be listed.
+pub async fn import_start_problems(pool: &Pool<DB>, rows: &[DeviceRow], now: OffsetDateTime) -> Result<Vec<RowError>> {
+    let mut out = Vec::new();
+    let mut tx = begin_read(pool).await?;
+    for r in rows {
+        let (Some(sn), Some(from)) = (&r.allocated_to, r.allocated_from) else { continue };
+        let problem = |e: HistoryError| RowError { line: r.line, field: Some("allocated_from".into()), message: e.to_string() };
+        let device: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1").bind(&r.asset_tag).fetch_optional(&mut *tx).await?;
+        let person: Option<Uuid> = sqlx::query_scalar("SELECT id FROM people WHERE staff_number = $1").bind(sn.as_str()).fetch_optional(&mut *tx).await?;
+        let spans = match device {
+            Some(d) => tx_spans(&mut tx, d).await?,
+            None => Vec::new(),
+        };
+        if let Err(e) = domain::plan_start(&spans, person.unwrap_or_default(), micros(from), micros(now)) {
+            out.push(problem(e));
+        }
+    }
+    tx.rollback().await?;
+    Ok(out)
+}
+
+/// Digital Services correct an allocation's start and/or end (WP034 4.1), with a reason; the
+/// corrected span may not overlap another allocation of the device, start or end in the future,
+/// or end before it starts. An open allocation's end is set by returning the device, not here.
+#[allow(clippy::too_many_arguments)]
+pub async fn correct_allocation(pool: &Pool<DB>, allocation: Uuid, start: Option<OffsetDateTime>, end: Option<OffsetDateTime>, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<AllocationCorrected> {
+    let mut tx = begin_write(pool).await?;
+    let row = sqlx::query("SELECT device_id, person_id, allocated_at, ended_at FROM allocations WHERE id = $1")
+        .bind(allocation)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("allocation {allocation}")))?;
+    let device: Uuid = row.try_get("device_id")?;
+    let person: Uuid = row.try_get("person_id")?;
+    let old_from: OffsetDateTime = row.try_get("allocated_at")?;
+    let old_to: Option<OffsetDateTime> = row.try_get("ended_at")?;
+    if end.is_some() && old_to.is_none() {
+        return Err(StoreError::Invalid("ended_at: this allocation is current; return the device to end it".into()));
+    }
+    let new_from = start.unwrap_or(old_from);
+    let new_to = end.or(old_to);
+    if new_from == old_from && new_to == old_to {
+        return Err(StoreError::Invalid("allocated_at: give a start or end that differs from the recorded one".into()));
+    }
+    let others: Vec<Span> = tx_spans(&mut tx, device).await?.into_iter().filter(|s| s.id != allocation).collect();
+    let field = if start.is_some() && new_from != old_from { "allocated_at" } else { "ended_at" };
+    domain::check_span(micros(new_from), new_to.map(micros), &others, micros(now))
+        .map_err(|e| StoreError::Invalid(format!("{field}: {e}")))?;
+    sqlx::query("UPDATE allocations SET allocated_at = $1, ended_at = $2 WHERE id = $3")
+        .bind(new_from)
+        .bind(new_to)
+        .bind(allocation)
+        .execute(&mut *tx)
+        .await?;
+    let d = tx_device(&mut tx, device).await?;
+    let text = format!(
+        "Allocation dates corrected: {} to {} (was {} to {}). {reason}",
+        rfc3339(new_from),
+        new_to.map_or_else(|| "now".to_string(), rfc3339),
+        rfc3339(old_from),
+        old_to.map_or_else(|| "now".to_string(), rfc3339)
+    );
+    device_event(&mut tx, device, now, actor, "allocation_corrected", None, None, Some(person), &text, "4.1").await?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("device.allocation_correct", format!("device:{}", d.asset_tag)).clause("4.1").justification(reason)
+        .before(json!({"allocation": allocation, "allocated_at": rfc3339(old_from), "ended_at": old_to.map(rfc3339)}))
+        .after(json!({"allocation": allocation, "allocated_at": rfc3339(new_from), "ended_at": new_to.map(rfc3339)}))).await?;
+    tx.commit().await?;
+    let from_us = micros(new_from.min(old_from));
+    let to_us = match (new_to, old_to) {
+        (Some(a), Some(b)) => Some(micros(a.max(b))),
+        _ => None,
+    };
+    Ok(AllocationCorrected { device: d, from_us, to_us })
 }

@@ -22,6 +22,10 @@
 //! the totals count; a killed run's records above the mark are counted by the next import before it
 //! starts. Imports into one SQLite database take turns, holding a lock file beside it.
 
+mod reattribute;
+
+pub use reattribute::{ReattributeScope, Reattribution, ReattributionPlan, StoredRecord};
+
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
@@ -61,6 +65,10 @@ pub struct UsageImport {
     pub findings_opened: u64,
     pub findings_updated: u64,
     pub pack_version: u32,
+    /// Records of a registered device from before its first allocation: nobody held it then by
+    /// the register, so they are unattributed. Import the register with `allocated_from`
+    /// (WP034 4.1) and they are attributed again.
+    pub before_first_allocation: u64,
 }
 
 /// One usage import run, as its `usage.import` audit event recorded it.
@@ -135,6 +143,7 @@ struct Group {
 
 struct Parsed {
     rows: u64,
+    before_first_allocation: u64,
     rejected: Vec<Rejected>,
     sha256: String,
     groups: HashMap<String, Group>,
@@ -165,6 +174,11 @@ fn at_rfc3339(us: i64) -> String {
 impl Parsed {
     fn note(&mut self, v: &Verdict, register: &Register, record_id: &str, subject: &str, start_us: i64, limit: usize) {
         let device = v.attribution.device.map(|d| register.devices[d as usize].id);
+        if let (Some(d), None) = (v.attribution.device, v.attribution.person)
+            && register.devices[d as usize].before_first_allocation(start_us)
+        {
+            self.before_first_allocation += 1;
+        }
         for h in &v.hits {
             let key = usage::finding_key(h.rule, v.attribution.person, subject, v.attribution.day);
             let g = self.groups.entry(key).or_insert_with(|| Group {
@@ -200,6 +214,7 @@ fn parse_and_evaluate(
     let mut reader = HashingReader { inner: input, hasher: Sha256::new() };
     let mut parsed = Parsed {
         rows: 0,
+        before_first_allocation: 0,
         rejected: Vec::new(),
         sha256: String::new(),
         groups: HashMap::new(),
@@ -874,6 +889,7 @@ impl Store {
             findings_opened: opened,
             findings_updated: updated,
             pack_version: pack.version,
+            before_first_allocation: parsed.before_first_allocation,
         };
         let entry = AuditEntry::new("usage.import", format!("usage_import:{run_id}")).clause("4.1").detail(json!({
             "feed": feed.as_str(),
@@ -885,6 +901,7 @@ impl Store {
             "findings_opened": opened,
             "findings_updated": updated,
             "pack_version": pack.version,
+            "before_first_allocation": report.before_first_allocation,
         }));
         on_write!(self, audit::append_many(actor, now, vec![entry]))?;
         Ok(report)

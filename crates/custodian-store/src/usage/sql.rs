@@ -143,13 +143,20 @@ pub async fn cellular_records(
 /// Keys that already have a finding go one by one; the rest (most of a new billing file's) are
 /// opened together: multi-row inserts and one audit append per few hundred findings.
 pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &Actor, now: OffsetDateTime) -> Result<(u64, u64)> {
-    const CHUNK: usize = 256;
     let mut tx = begin_write(pool).await?;
     // The findings are read, merged and written back: take the audit head's lock (every audited
     // write takes it) before reading them, so two imports adding records to the same finding
     // take turns instead of one overwriting the other's records (PostgreSQL; a SQLite write
     // transaction already holds the database's write lock from its start).
     sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
+    let r = tx_upsert_usage_findings(&mut tx, fs, actor, now).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// [`upsert_usage_findings`] inside the caller's transaction, which holds the audit head's lock.
+pub async fn tx_upsert_usage_findings(tx: &mut Tx<'_>, fs: &[NewFinding], actor: &Actor, now: OffsetDateTime) -> Result<(u64, u64)> {
+    const CHUNK: usize = 256;
     let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
     for chunk in fs.chunks(CHUNK) {
         let mut q = sqlx::QueryBuilder::<DB>::new("SELECT dedupe_key FROM findings WHERE dedupe_key IN (");
@@ -158,7 +165,7 @@ pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &A
             list.push_bind(f.dedupe_key.clone());
         }
         list.push_unseparated(")");
-        for r in q.build().fetch_all(&mut *tx).await? {
+        for r in q.build().fetch_all(&mut **tx).await? {
             known.insert(r.try_get("dedupe_key")?);
         }
     }
@@ -196,7 +203,7 @@ pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &A
         q.push(" ON CONFLICT (dedupe_key) DO NOTHING RETURNING id");
         let stored: std::collections::HashSet<Uuid> = q
             .build()
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await
             ?
             .iter()
@@ -213,14 +220,13 @@ pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &A
             }
         }
         opened += events.len() as u64;
-        audit::audit_batch(&mut tx, actor, now, events).await?;
+        audit::audit_batch(tx, actor, now, events).await?;
     }
     for f in later {
-        let (o, u) = tx_upsert_usage_finding(&mut tx, f, actor, now).await?;
+        let (o, u) = tx_upsert_usage_finding(tx, f, actor, now).await?;
         opened += u64::from(o);
         updated += u64::from(u);
     }
-    tx.commit().await?;
     Ok((opened, updated))
 }
 
@@ -340,4 +346,174 @@ pub async fn import_runs(pool: &Pool<DB>, limit: i64) -> Result<Vec<crate::usage
             })
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Re-attribution after the allocation history changed (WP034 4.1, 4.2): see `usage/reattribute.rs`.
+
+/// Stream the stored records of these devices (all when `None`) that have a device, with
+/// `from_us <= start_us < to_us` where given, to `f`. Returns how many were read.
+pub async fn stored_records(
+    pool: &Pool<DB>,
+    devices: Option<&[Uuid]>,
+    from_us: Option<i64>,
+    to_us: Option<i64>,
+    f: &mut (dyn FnMut(crate::usage::StoredRecord) + Send),
+) -> Result<u64> {
+    use futures_util::TryStreamExt;
+    let mut sql = String::from(
+        "SELECT seq, feed, record_id, start_us, day, device_id, person_id, subject, event, outgoing, duration_s, party, \
+         bytes, place, category, tethered, account FROM usage_records WHERE device_id IS NOT NULL AND start_us >= $1 AND start_us < $2",
+    );
+    if let Some(ds) = devices {
+        if ds.is_empty() {
+            return Ok(0);
+        }
+        // Ids, never input text: written into the statement as literals.
+        let list = ds.iter().map(uuid_literal).collect::<Vec<_>>().join(",");
+        sql.push_str(&format!(" AND device_id IN ({list})"));
+    }
+    let mut rows = sqlx::query(&sql).bind(from_us.unwrap_or(i64::MIN)).bind(to_us.unwrap_or(i64::MAX)).fetch(pool);
+    let mut n = 0;
+    while let Some(r) = rows.try_next().await? {
+        n += 1;
+        f(crate::usage::StoredRecord {
+            seq: r.try_get("seq")?,
+            feed: r.try_get("feed")?,
+            record_id: r.try_get("record_id")?,
+            start_us: r.try_get("start_us")?,
+            day: r.try_get("day")?,
+            device_id: r.try_get("device_id")?,
+            person_id: r.try_get("person_id")?,
+            subject: r.try_get("subject")?,
+            event: r.try_get("event")?,
+            outgoing: r.try_get("outgoing")?,
+            duration_s: r.try_get("duration_s")?,
+            party: r.try_get("party")?,
+            bytes: r.try_get("bytes")?,
+            place: r.try_get("place")?,
+            category: r.try_get("category")?,
+            tethered: r.try_get("tethered")?,
+            account: r.try_get("account")?,
+        });
+    }
+    Ok(n)
+}
+
+/// Apply a re-attribution in one transaction: the records' new holders, the open usage findings
+/// that held records now attributed to someone else (trimmed, or closed as `reattributed` when
+/// none is left), the findings the records now raise, and one `usage.reattribute` event with the
+/// counts. Returns (closed, trimmed, opened, updated).
+pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::ReattributionPlan, actor: &Actor, now: OffsetDateTime) -> Result<(u64, u64, u64, u64)> {
+    const CHUNK: usize = 500;
+    let mut tx = begin_write(pool).await?;
+    sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
+    // Up to 10,000 ids a statement: within both databases' limits on bound parameters.
+    for (person, seqs) in &plan.by_person {
+        for chunk in seqs.chunks(10_000) {
+            let mut q = sqlx::QueryBuilder::<DB>::new("UPDATE usage_records SET person_id = ");
+            q.push_bind(*person);
+            q.push(" WHERE seq IN (");
+            let mut list = q.separated(", ");
+            for s in chunk {
+                list.push_bind(*s);
+            }
+            list.push_unseparated(")");
+            q.build().execute(&mut *tx).await?;
+        }
+    }
+    let (mut closed, mut trimmed) = (0u64, 0u64);
+    let (mut to_close, mut trimmed_ids): (Vec<Uuid>, Vec<Uuid>) = (Vec::new(), Vec::new());
+    let reasons = "Closed by Custodian: the register's allocation history was corrected and these records were attributed again (WP034 4.1)";
+    for chunk in plan.devices.chunks(CHUNK) {
+        let list = chunk.iter().map(uuid_literal).collect::<Vec<_>>().join(",");
+        let rows = sqlx::query(&format!(
+            "SELECT id, rule, person_id, records, evidence FROM findings WHERE status = 'open' AND rule LIKE 'usage.%' \
+             AND device_id IN ({list}) ORDER BY id"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in rows {
+            let id: Uuid = r.try_get("id")?;
+            let rule: String = r.try_get("rule")?;
+            let person: Option<Uuid> = r.try_get("person_id")?;
+            let records: Vec<String> = crate::error::stored_json("records", &r.try_get::<String, _>("records")?)?;
+            let (gone, kept): (Vec<String>, Vec<String>) =
+                records.into_iter().partition(|rid| plan.moved.get(rid.as_str()).is_some_and(|p| *p != person));
+            if gone.is_empty() {
+                continue;
+            }
+            if kept.is_empty() {
+                to_close.push(id);
+                closed += 1;
+            } else {
+                let mut evidence: Value = crate::error::stored_json("evidence", &r.try_get::<String, _>("evidence")?)?;
+                if let Some(ex) = evidence.get_mut("examples").and_then(Value::as_array_mut) {
+                    ex.retain(|e| !e.get("record_id").and_then(Value::as_str).is_some_and(|rid| gone.iter().any(|g| g == rid)));
+                }
+                evidence["count"] = json!(kept.len());
+                let summary = custodian_domain::usage::rule(&rule).map(|ru| finding_summary(ru, kept.len(), &evidence));
+                sqlx::query("UPDATE findings SET records = $1, evidence = $2, summary = COALESCE($3, summary), updated_at = $4 WHERE id = $5")
+                    .bind(serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into()))
+                    .bind(evidence.to_string())
+                    .bind(summary)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                trimmed_ids.push(id);
+                trimmed += 1;
+            }
+        }
+    }
+    for chunk in to_close.chunks(CHUNK) {
+        let mut q = sqlx::QueryBuilder::<DB>::new("UPDATE findings SET status = 'closed', outcome = ");
+        q.push_bind(custodian_domain::findings::Outcome::Reattributed.as_str());
+        q.push(", reasons = ").push_bind(reasons);
+        q.push(", closed_at = ").push_bind(now);
+        q.push(", updated_at = ").push_bind(now);
+        q.push(" WHERE id IN (");
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        list.push_unseparated(")");
+        q.build().execute(&mut *tx).await?;
+    }
+    let (opened, updated) = tx_upsert_usage_findings(&mut tx, &plan.findings, actor, now).await?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("usage.reattribute", "usage:reattribute").clause("4.1").detail(json!({
+        "scope": plan.scope,
+        "records_examined": plan.examined,
+        "records_reattributed": plan.by_person.iter().map(|(_, s)| s.len()).sum::<usize>(),
+        "findings_closed": closed,
+        "findings_trimmed": trimmed,
+        "findings_opened": opened,
+        "findings_updated": updated,
+        "devices": plan.devices.len(),
+        // The closed and trimmed findings carry the outcome, reasons and time themselves; the
+        // run's one event names them when there are few, and counts them always.
+        "closed": if to_close.len() <= 100 { json!(to_close) } else { json!(null) },
+        "trimmed": if trimmed_ids.len() <= 100 { json!(trimmed_ids) } else { json!(null) },
+        "clauses": ["4.1", "4.2"],
+    }))).await?;
+    tx.commit().await?;
+    Ok((closed, trimmed, opened, updated))
+}
+
+/// The stored holder of each carrier record named (`None` for an unknown record or no holder).
+pub async fn record_holders(pool: &Pool<DB>, ids: &[&str]) -> Result<Vec<Option<Uuid>>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let p: Option<Option<Uuid>> = sqlx::query_scalar("SELECT person_id FROM usage_records WHERE feed = 'carrier' AND record_id = $1")
+            .bind(*id)
+            .fetch_optional(pool)
+            .await?;
+        out.push(p.flatten());
+    }
+    Ok(out)
+}
+
+/// How many audit events of this action there are.
+pub async fn audit_action_count(pool: &Pool<DB>, action: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1").bind(action).fetch_one(pool).await?)
 }

@@ -1,0 +1,391 @@
+//! Allocation history on onboarding and the re-attribution of stored usage (WP034 4.1, 4.2): a
+//! register imported with `allocated_from` attributes last month's bill; a register imported
+//! without it, then again with it (or corrected), closes the unattributed findings as
+//! `reattributed` and opens the rule findings for the holder; a correction that shortens an
+//! allocation makes its records unattributed again.
+
+use std::sync::Arc;
+
+use custodian_domain::usage::{Feed, UsagePack};
+use custodian_server::error::AppError;
+use custodian_store::Actor;
+use custodian_store::usage::{ReattributeScope, Reattribution};
+use time::{Duration, OffsetDateTime};
+
+use crate::on_both;
+use crate::support::{Backend, TestApp, spawn};
+
+const CARRIER: &str =
+    "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
+const DEVICES: &str = "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to,allocated_from\n";
+/// A phone the fixture register does not have, and its SIM.
+const TAG: &str = "WP-MB-9001";
+const SIM: &str = "+441214960590";
+
+fn rfc(t: OffsetDateTime) -> String {
+    t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
+}
+
+fn days_ago(n: i64) -> OffsetDateTime {
+    OffsetDateTime::now_utc() - Duration::days(n)
+}
+
+async fn import_register(app: &TestApp, from: &str) -> Result<custodian_server::imports::ImportOutcome, AppError> {
+    let csv = format!("{DEVICES}{TAG},phone,Samsung,Galaxy S23,,,0121 496 0590,Android 14,allocated,A1018,{from}\n");
+    custodian_server::imports::import_devices(
+        app.store(),
+        &Actor::system(),
+        OffsetDateTime::now_utc(),
+        csv.as_bytes(),
+        false,
+    )
+    .await
+}
+
+/// A premium-rate call and an ordinary call from the phone `n` days ago.
+async fn import_bill(app: &TestApp, n: i64) -> custodian_store::usage::UsageImport {
+    let t = rfc(days_ago(n));
+    let body = format!(
+        "{CARRIER}prem1,{SIM},call,out,{t},60,09061234567,,GB,false,\nord1,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n"
+    );
+    app.store()
+        .import_usage(
+            Feed::Carrier,
+            Box::new(std::io::Cursor::new(body.into_bytes())),
+            None,
+            Arc::new(UsagePack::shipped().clone()),
+            &Actor::system(),
+            OffsetDateTime::now_utc(),
+            Arc::new(|_| {}),
+        )
+        .await
+        .unwrap()
+}
+
+async fn usage_findings(app: &TestApp) -> Vec<custodian_store::Finding> {
+    let all = app.store().findings(&Default::default(), 1, 200).await.unwrap().items;
+    all.into_iter().filter(|f| f.rule.starts_with("usage.")).collect()
+}
+
+async fn reattribute_all(app: &TestApp) -> Reattribution {
+    app.store()
+        .reattribute_usage(
+            &ReattributeScope::default(),
+            UsagePack::shipped(),
+            &Actor::system(),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap()
+}
+
+async fn reattribute_events(app: &TestApp) -> usize {
+    app.store().audit_events_by_action("usage.reattribute").await.unwrap()
+}
+
+async fn onboarding_with_allocated_from_attributes_last_months_bill(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let jack = app.person("A1018").await;
+    import_register(&app, &rfc(days_ago(30))).await.unwrap();
+    let r = import_bill(&app, 20).await;
+    assert_eq!(r.imported, 2);
+    let fs = usage_findings(&app).await;
+    assert!(fs.iter().all(|f| f.rule != "usage.unattributed"), "{fs:?}");
+    let premium = fs.iter().find(|f| f.rule == "usage.premium_rate").expect("a premium-rate finding");
+    assert_eq!((premium.person_id, premium.records.as_slice()), (Some(jack.id), &["prem1".to_string()][..]));
+    // Nothing to do afterwards.
+    assert_eq!(reattribute_all(&app).await.records_reattributed, 0);
+}
+on_both!(onboarding_with_allocated_from_attributes_last_months_bill);
+
+async fn a_later_allocated_from_closes_unattributed_findings_and_opens_the_holders(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let jack = app.person("A1018").await;
+    // The register without a start: the allocation begins now, after the calls.
+    import_register(&app, "").await.unwrap();
+    import_bill(&app, 10).await;
+    let fs = usage_findings(&app).await;
+    let un: Vec<_> = fs.iter().filter(|f| f.rule == "usage.unattributed").collect();
+    assert_eq!(un.len(), 1, "{fs:?}");
+    assert_eq!(un[0].records.len(), 2);
+    assert!(fs.iter().all(|f| f.rule != "usage.premium_rate"));
+
+    // The same register with allocated_from a month back.
+    let out = import_register(&app, &rfc(days_ago(30))).await.unwrap();
+    let re = out.reattribution.expect("a re-attribution ran");
+    assert_eq!((re.records_reattributed, re.findings_closed, re.findings_opened), (2, 1, 1), "{re:?}");
+    let fs = usage_findings(&app).await;
+    let un = fs.iter().find(|f| f.rule == "usage.unattributed").unwrap();
+    assert_eq!(un.status, custodian_domain::findings::FindingStatus::Closed);
+    assert_eq!(un.outcome, Some(custodian_domain::findings::Outcome::Reattributed));
+    let premium = fs.iter().find(|f| f.rule == "usage.premium_rate").expect("premium-rate finding for the holder");
+    assert_eq!((premium.person_id, premium.records.as_slice()), (Some(jack.id), &["prem1".to_string()][..]));
+    let held: Vec<Option<uuid::Uuid>> = app.store().usage_record_holders(&["prem1", "ord1"]).await.unwrap();
+    assert_eq!(held, vec![Some(jack.id), Some(jack.id)]);
+    let events = reattribute_events(&app).await;
+    assert_eq!(events, 1);
+
+    // Idempotent: the same file again, and a run by hand, change nothing and write no event.
+    let again = import_register(&app, &rfc(days_ago(30))).await.unwrap();
+    assert_eq!(again.summary.updated, 0);
+    assert_eq!(again.reattribution.map(|r| r.records_reattributed), Some(0));
+    assert_eq!(reattribute_all(&app).await.records_reattributed, 0);
+    assert_eq!(reattribute_events(&app).await, events);
+    assert_eq!(usage_findings(&app).await.len(), fs.len());
+}
+on_both!(a_later_allocated_from_closes_unattributed_findings_and_opens_the_holders);
+
+async fn a_correction_that_shortens_an_allocation_makes_its_records_unattributed(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    import_register(&app, &rfc(days_ago(30))).await.unwrap();
+    import_bill(&app, 20).await;
+    let device = app.device(TAG).await;
+    let allocation = app.store().allocations(device.id).await.unwrap()[0].id;
+    // Refused: a start in the future; an empty reason is the use case's to refuse.
+    let future = app
+        .store()
+        .correct_allocation(
+            allocation,
+            Some(OffsetDateTime::now_utc() + Duration::days(1)),
+            None,
+            "typo",
+            &Actor::system(),
+            OffsetDateTime::now_utc(),
+        )
+        .await;
+    assert!(matches!(future, Err(custodian_store::StoreError::Invalid(m)) if m.starts_with("allocated_at: ")));
+
+    let (_, re) = custodian_server::devices::apply_allocation_correction(
+        app.store(),
+        allocation,
+        Some(days_ago(10)),
+        None,
+        "The handover form shows the phone was issued ten days ago",
+        &Actor::system(),
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((re.records_reattributed, re.findings_closed, re.findings_opened), (2, 1, 1), "{re:?}");
+    let fs = usage_findings(&app).await;
+    let premium = fs.iter().find(|f| f.rule == "usage.premium_rate").unwrap();
+    assert_eq!(premium.outcome, Some(custodian_domain::findings::Outcome::Reattributed));
+    let un = fs.iter().find(|f| f.rule == "usage.unattributed").expect("records unattributed again");
+    assert_eq!(un.status, custodian_domain::findings::FindingStatus::Open);
+    let mut recs = un.records.clone();
+    recs.sort();
+    assert_eq!(recs, ["ord1", "prem1"]);
+    assert_eq!(app.store().usage_record_holders(&["prem1"]).await.unwrap(), vec![None]);
+    // And back: the records are attributed again and the unattributed finding closes.
+    let (_, back) = custodian_server::devices::apply_allocation_correction(
+        app.store(),
+        allocation,
+        Some(days_ago(30)),
+        None,
+        "Corrected again",
+        &Actor::system(),
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((back.records_reattributed, back.findings_closed), (2, 1), "{back:?}");
+}
+on_both!(a_correction_that_shortens_an_allocation_makes_its_records_unattributed);
+
+fn problems(e: AppError) -> Vec<(Option<u64>, Option<String>)> {
+    match e {
+        AppError::Invalid { errors, .. } => errors.into_iter().map(|p| (p.line, p.field)).collect(),
+        other => panic!("expected invalid rows, got {other:?}"),
+    }
+}
+
+async fn bad_allocated_from_rows_name_line_and_field(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let now = OffsetDateTime::now_utc();
+    // WP-MB-9002 was held by A1018 from 40 to 20 days ago, then returned.
+    let csv =
+        format!("{DEVICES}WP-MB-9002,phone,Samsung,Galaxy S23,,,,Android 14,allocated,A1018,{}\n", rfc(days_ago(40)));
+    custodian_server::imports::import_devices(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
+    let d = app.device("WP-MB-9002").await;
+    app.store()
+        .transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now)
+        .await
+        .unwrap();
+    let a = app.store().allocations(d.id).await.unwrap()[0].id;
+    custodian_server::devices::apply_allocation_correction(
+        app.store(),
+        a,
+        None,
+        Some(days_ago(20)),
+        "returned then",
+        &Actor::system(),
+        now,
+    )
+    .await
+    .unwrap();
+
+    let csv = format!(
+        "{DEVICES}\
+         WP-MB-9002,phone,Samsung,Galaxy S23,,,,Android 14,allocated,A1016,{}\n\
+         WP-MB-9003,phone,Samsung,Galaxy S23,,,,Android 14,allocated,A1016,{}\n\
+         WP-MB-9004,phone,Samsung,Galaxy S23,,,,Android 14,allocated,A1016,last tuesday\n\
+         WP-MB-9005,phone,Samsung,Galaxy S23,,,,Android 14,in_stock,,2026-01-01\n",
+        rfc(days_ago(30)),
+        rfc(now + Duration::days(2)),
+    );
+    let e = custodian_server::imports::import_devices(app.store(), &Actor::system(), now, csv.as_bytes(), false)
+        .await
+        .unwrap_err();
+    let mut got = problems(e);
+    got.sort();
+    let want: Vec<(Option<u64>, Option<String>)> =
+        (2..=5).map(|l| (Some(l), Some("allocated_from".to_string()))).collect();
+    assert_eq!(got, want);
+    // Nothing was imported.
+    assert!(app.store().device_by_asset_tag("WP-MB-9003").await.unwrap().is_none());
+}
+on_both!(bad_allocated_from_rows_name_line_and_field);
+
+async fn the_usage_import_counts_records_from_before_the_first_allocation(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    // Allocated now: the calls ten days ago predate every allocation of the phone.
+    import_register(&app, "").await.unwrap();
+    let r = import_bill(&app, 10).await;
+    assert_eq!(r.before_first_allocation, 2, "{r:?}");
+    // A number no device has is unattributed but not counted: the register has no device for it.
+    let t = rfc(days_ago(10));
+    let other = app
+        .store()
+        .import_usage(
+            Feed::Carrier,
+            Box::new(std::io::Cursor::new(
+                format!("{CARRIER}x1,+447700900999,call,out,{t},60,0121 496 0000,,GB,false,\n").into_bytes(),
+            )),
+            None,
+            Arc::new(UsagePack::shipped().clone()),
+            &Actor::system(),
+            OffsetDateTime::now_utc(),
+            Arc::new(|_| {}),
+        )
+        .await
+        .unwrap();
+    assert_eq!((other.imported, other.before_first_allocation), (1, 0));
+    // Once the register says since when, new records of that period are attributed and not counted.
+    import_register(&app, &rfc(days_ago(30))).await.unwrap();
+    let t = rfc(days_ago(9));
+    let later = app
+        .store()
+        .import_usage(
+            Feed::Carrier,
+            Box::new(std::io::Cursor::new(
+                format!("{CARRIER}n2,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n").into_bytes(),
+            )),
+            None,
+            Arc::new(UsagePack::shipped().clone()),
+            &Actor::system(),
+            OffsetDateTime::now_utc(),
+            Arc::new(|_| {}),
+        )
+        .await
+        .unwrap();
+    assert_eq!((later.imported, later.before_first_allocation), (1, 0));
+}
+on_both!(the_usage_import_counts_records_from_before_the_first_allocation);
+
+async fn digital_services_correct_allocation_dates_through_the_api(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let now = OffsetDateTime::now_utc();
+    import_register(&app, &rfc(days_ago(30))).await.unwrap();
+    import_bill(&app, 22).await;
+    let d = app.device(TAG).await;
+    app.store()
+        .transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now)
+        .await
+        .unwrap();
+    let kwame = app.person("A1016").await;
+    app.store().allocate(d.id, kwame.id, "reissued", &Actor::system(), now).await.unwrap();
+    let allocs = app.store().allocations(d.id).await.unwrap();
+    let (second, first) = (allocs[0].id, allocs[1].id);
+    let ds = app.api(&app.token("A1002").await);
+    let path = |a: uuid::Uuid| format!("/devices/{}/allocations/{a}/correct", d.id);
+
+    // Only Digital Services.
+    let (s, _) = app
+        .api(&app.token("A1018").await)
+        .post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(20)), "reason": "x"}))
+        .await;
+    assert_eq!(s, 403);
+    // The second holder from 20 days ago overlaps the first's allocation: refused, naming the field.
+    let (s, body) =
+        ds.post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(20)), "reason": "handover form"})).await;
+    assert_eq!(s, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "allocated_at", "{body}");
+    // A reason is required.
+    let (s, body) = ds.post(&path(first), serde_json::json!({"ended_at": rfc(days_ago(25)), "reason": " "})).await;
+    assert_eq!((s, body["errors"][0]["field"].as_str()), (422, Some("reason")), "{body}");
+    // The first ended 25 days ago, then the second started 20 days ago.
+    let (s, body) =
+        ds.post(&path(first), serde_json::json!({"ended_at": rfc(days_ago(25)), "reason": "handover form"})).await;
+    assert_eq!(s, 200, "{body}");
+    // The calls 22 days ago lost their holder.
+    assert_eq!(body["reattribution"]["records_reattributed"], 2, "{body}");
+    let (s, body) =
+        ds.post(&path(second), serde_json::json!({"allocated_at": "2026-01-01", "reason": "handover form"})).await;
+    assert_eq!((s, body["errors"][0]["field"].as_str()), (422, Some("allocated_at")), "{body}");
+    let (s, body) =
+        ds.post(&path(second), serde_json::json!({"allocated_at": rfc(days_ago(23)), "reason": "handover form"})).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["reattribution"]["records_reattributed"], 2, "{body}");
+    assert_eq!(
+        app.store().usage_record_holders(&["prem1", "ord1"]).await.unwrap(),
+        vec![Some(kwame.id), Some(kwame.id)]
+    );
+    // Audited with the dates before and after.
+    assert!(app.store().audit_events_by_action("device.allocation_correct").await.unwrap() >= 2);
+}
+on_both!(digital_services_correct_allocation_dates_through_the_api);
+
+async fn the_device_page_lists_allocations_and_lets_digital_services_correct_them(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    import_register(&app, &rfc(days_ago(30))).await.unwrap();
+    import_bill(&app, 20).await;
+    let d = app.device(TAG).await;
+    let a = app.store().allocations(d.id).await.unwrap()[0].id;
+    let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
+    let (s, page) = ds.get(&format!("/devices/{}", d.id)).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("id=\"allocations\"") && page.contains("Jack Thornton (A1018)"), "{page}");
+    assert!(page.contains(&format!("/devices/{}/allocations/{a}/correct", d.id)));
+    // A start in the future is shown beside the form, naming the field.
+    let future = rfc(OffsetDateTime::now_utc() + Duration::days(3));
+    let (s, page) = ds
+        .post(
+            &format!("/devices/{}/allocations/{a}/correct", d.id),
+            &[("allocated_at", &future), ("ended_at", ""), ("reason", "typo")],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(page.contains("in the future"), "{page}");
+    // A valid correction redirects back to the page, and the usage follows it.
+    let start = rfc(days_ago(10));
+    let (s, _) = ds
+        .post(
+            &format!("/devices/{}/allocations/{a}/correct", d.id),
+            &[("allocated_at", &start), ("ended_at", ""), ("reason", "handover form")],
+        )
+        .await;
+    assert!(s == 200 || s == 303, "{s}");
+    assert_eq!(app.store().usage_record_holders(&["prem1"]).await.unwrap(), vec![None]);
+    // The holder sees the history but no correction form.
+    let holder = app.sign_in("jack.thornton@warwickshire.police.example").await;
+    let (_, page) = holder.get(&format!("/devices/{}", d.id)).await;
+    assert!(!page.contains("/correct\""), "{page}");
+}
+on_both!(the_device_page_lists_allocations_and_lets_digital_services_correct_them);
