@@ -68,6 +68,10 @@ pub(crate) mod sqlite {
     pub const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
     /// The column type of ids in temporary tables (apps evaluation).
     pub const UUID_SQL: &str = "BLOB";
+    /// For a transaction that rewrites a large part of a table (re-attribution): a page cache
+    /// large enough that SQLite does not write the same pages out again and again, and the
+    /// default to go back to before it commits.
+    pub const BULK_CACHE: Option<(&str, &str)> = Some(("PRAGMA cache_size = -131072", "PRAGMA cache_size = -2000"));
 
     /// Begin a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock at once, waiting up
     /// to the busy timeout: the writer pool is not the only writer (the bulk usage import writes on
@@ -110,6 +114,8 @@ pub(crate) mod postgres {
     pub const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
     /// The column type of ids in temporary tables (apps evaluation).
     pub const UUID_SQL: &str = "UUID";
+    /// PostgreSQL's buffer cache is the server's: nothing to set per transaction.
+    pub const BULK_CACHE: Option<(&str, &str)> = None;
 
     /// Begin a write transaction (row locks order PostgreSQL's writers).
     pub async fn begin_write(pool: &Pool<DB>) -> Result<Tx<'static>, sqlx::Error> {

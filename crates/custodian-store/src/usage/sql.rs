@@ -4,7 +4,7 @@
 //! Usage compliance: the reads of the register, the day totals, the finding upserts and the
 //! import history. The bulk record insert is backend-specific and lives in `crate::usage`.
 
-use super::{DB, Tx, LOCK_HEAD, begin_write, uuid_literal, micros};
+use super::{DB, Tx, LOCK_HEAD, BULK_CACHE, begin_write, uuid_literal, micros};
 use super::{audit, findings, overseas, people};
 #[allow(unused_imports)]
 use crate::*;
@@ -408,6 +408,9 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
     const CHUNK: usize = 500;
     let mut tx = begin_write(pool).await?;
     sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
+    if let Some((large, _)) = BULK_CACHE {
+        sqlx::query(large).execute(&mut *tx).await?;
+    }
     // Up to 10,000 ids a statement: within both databases' limits on bound parameters.
     for (person, seqs) in &plan.by_person {
         for chunk in seqs.chunks(10_000) {
@@ -497,6 +500,9 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
         "clauses": ["4.1", "4.2"],
     }))).await?;
     tx.commit().await?;
+    if let Some((_, default)) = BULK_CACHE {
+        sqlx::query(default).execute(pool).await?;
+    }
     Ok((closed, trimmed, opened, updated))
 }
 
