@@ -103,8 +103,15 @@ pub async fn correct_allocation(
     let d = load_device(state, device).await?;
     state.require(user, Action::DevicesCorrectAllocation, &device_resource(&d))?;
     let allocations = state.store().allocations(device).await?;
-    if !allocations.iter().any(|a| a.id == allocation) {
+    let Some(a) = allocations.iter().find(|a| a.id == allocation) else {
         return Err(AppError::NotFound(format!("No allocation {allocation} of device {}.", d.asset_tag)));
+    };
+    // Moving one's own allocation would move one's own usage, and its findings, to someone else
+    // or to nobody: another member of Digital Services corrects it.
+    if a.person_id == user.id() {
+        return Err(AppError::Forbidden(
+            "Nobody corrects their own allocation: another member of Digital Services must (WP034 4.1).".into(),
+        ));
     }
     let start = correction_time("allocated_at", start)?;
     let end = correction_time("ended_at", end)?;

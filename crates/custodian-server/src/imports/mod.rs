@@ -192,6 +192,26 @@ pub async fn import_devices_with_progress(
     }
     // WP034 4.1: an allocation start in the future, or overlapping the recorded history.
     errors.extend(store.device_import_start_problems(&rows, now).await?);
+    // Nobody dates their own allocations: a start that hands the importer's device to someone
+    // else, or starts the importer's own, would move their usage and its findings.
+    if let Some(me) = actor.person_id {
+        for r in rows.iter().filter(|r| r.allocated_from.is_some()) {
+            let mine_now = store.device_by_asset_tag(&r.asset_tag).await?.is_some_and(|d| d.holder_id == Some(me));
+            let to_me = match &r.allocated_to {
+                Some(sn) => store.person_by_staff_number(sn.as_str()).await?.is_some_and(|p| p.id == me),
+                None => false,
+            };
+            if mine_now || to_me {
+                errors.push(RowError {
+                    line: r.line,
+                    field: Some("allocated_from".into()),
+                    message: "this row dates an allocation of your own: another member of Digital Services must \
+                              import it (WP034 4.1)"
+                        .into(),
+                });
+            }
+        }
+    }
     if !errors.is_empty() && !skip_invalid {
         errors.sort_by_key(|e| e.line);
         return Err(rejected(errors));

@@ -389,3 +389,53 @@ async fn the_device_page_lists_allocations_and_lets_digital_services_correct_the
     assert!(!page.contains("/correct\""), "{page}");
 }
 on_both!(the_device_page_lists_allocations_and_lets_digital_services_correct_them);
+
+/// Separation of duties (WP034 4.1): dating one's own allocation would move one's own usage, and
+/// its findings, to someone else or to nobody. Digital Services cannot correct their own
+/// allocation, and a register import cannot date the importer's.
+async fn nobody_dates_their_own_allocation(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let now = OffsetDateTime::now_utc();
+    // A1018's phone, imported by A1018: refused on allocated_from.
+    let holder = app.person("A1018").await;
+    let me = Actor { person_id: Some(holder.id), label: "person:A1018".into() };
+    let csv = format!(
+        "{DEVICES}{TAG},phone,Samsung,Galaxy S23,,,0121 496 0590,Android 14,allocated,A1018,{}\n",
+        rfc(days_ago(30))
+    );
+    let e = custodian_server::imports::import_devices(app.store(), &me, now, csv.as_bytes(), false).await.unwrap_err();
+    let text = format!("{e:?}");
+    assert!(text.contains("allocated_from") && text.contains("your own"), "{text}");
+    // Imported by someone else, it is accepted.
+    import_register(&app, &rfc(days_ago(30))).await.unwrap();
+
+    // A member of Digital Services holding the phone cannot correct that allocation.
+    let d = app.device(TAG).await;
+    app.store()
+        .transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now)
+        .await
+        .unwrap();
+    let ds = app.person("A1002").await;
+    app.store().allocate(d.id, ds.id, "issued", &Actor::system(), now).await.unwrap();
+    let own = app.store().allocations(d.id).await.unwrap()[0].id;
+    assert_eq!(app.store().allocations(d.id).await.unwrap()[0].person_id, ds.id);
+    let api = app.api(&app.token("A1002").await);
+    let (s, body) = api
+        .post(
+            &format!("/devices/{}/allocations/{own}/correct", d.id),
+            serde_json::json!({"allocated_at": rfc(days_ago(1)), "reason": "my own correction"}),
+        )
+        .await;
+    assert_eq!(s, 403, "{body}");
+    // Another allocation on the same device (A1018's) is theirs to correct.
+    let other = app.store().allocations(d.id).await.unwrap()[1].id;
+    let (s, body) = api
+        .post(
+            &format!("/devices/{}/allocations/{other}/correct", d.id),
+            serde_json::json!({"allocated_at": rfc(days_ago(29)), "reason": "handover form"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+}
+on_both!(nobody_dates_their_own_allocation);
