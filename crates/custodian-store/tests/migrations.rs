@@ -75,11 +75,11 @@ async fn postgres_database_migrated_without_the_twin_still_opens() {
     assert_eq!(result, 1);
 }
 
-/// 0018 rebuilds the SQLite findings table (to allow the outcome `resolved`) while app_findings
-/// refers to it with foreign keys enforced: a database migrated to 0017 with an app finding keeps
-/// it, its reference still checked, and accepts the new outcome.
+/// A database migrated to 0017 with an app finding, then to 0018 (the MDM state): the app finding
+/// is kept with its reference still checked, and the outcome `resolved` (allowed by 0017's rebuild
+/// of the findings table) is accepted while an unknown one is refused.
 #[tokio::test]
-async fn sqlite_findings_and_their_app_findings_survive_the_0018_rebuild() {
+async fn sqlite_findings_and_their_app_findings_survive_the_mdm_migration() {
     use sqlx::ConnectOptions;
     use std::str::FromStr;
     let dir = tempfile::tempdir().unwrap();

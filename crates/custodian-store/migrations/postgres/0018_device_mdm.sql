@@ -1,14 +1,8 @@
--- WP034 4.7 device integrity from MDM exports (Intune, Android Management API).
+-- WP034 4.7 device integrity from MDM exports (Intune, Android Management API). The findings'
+-- outcome `resolved` was allowed by 0017 (one rebuild of the findings table for both outcomes).
 --
--- 1. Findings may be closed by the system with the outcome 'resolved' when a later export shows
---    the device no longer breaks the rule (no reviewer; the reasons say which export); 0017's
---    'reattributed' stays allowed. The column's CHECK (named by PostgreSQL findings_outcome_check in 0001) is replaced.
-ALTER TABLE findings DROP CONSTRAINT findings_outcome_check;
-ALTER TABLE findings ADD CONSTRAINT findings_outcome_check
-    CHECK (outcome IS NULL OR outcome IN ('no_action', 'advice_given', 'referred_to_psd', 'false_positive', 'reattributed', 'resolved'));
-
--- 2. The latest state an MDM reported for each device. `as_of` is when Custodian first saw this
---    state (a re-import of the same state changes nothing); `last_sync` is the MDM's own time.
+-- The latest state an MDM reported for each device. `as_of` is when Custodian first saw this
+-- state (a re-import of the same state changes nothing); `last_sync` is the MDM's own time.
 CREATE TABLE device_mdm (
     device_id         UUID PRIMARY KEY REFERENCES devices (id),
     source            TEXT NOT NULL CHECK (source IN ('intune', 'amapi')),

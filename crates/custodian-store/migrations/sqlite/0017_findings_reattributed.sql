@@ -1,4 +1,5 @@
--- WP034 4.1: a finding may be closed by Custodian itself with the outcome `reattributed`, when the
+-- Two outcomes that Custodian itself gives, never a reviewer: `resolved` (WP034 4.7: a later MDM
+-- export shows the device healthy again) and `reattributed` (WP034 4.1), when the
 -- register's allocation history is corrected (an import with allocated_from, or Digital Services
 -- correcting an allocation's dates) and the finding's records are attributed again.
 --
@@ -20,7 +21,7 @@ CREATE TABLE findings_v2 (
     records      TEXT NOT NULL,
     severity     TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high')),
     status       TEXT NOT NULL CHECK (status IN ('open', 'under_review', 'closed')),
-    outcome      TEXT NULL CHECK (outcome IS NULL OR outcome IN ('no_action', 'advice_given', 'referred_to_psd', 'false_positive', 'reattributed')),
+    outcome      TEXT NULL CHECK (outcome IS NULL OR outcome IN ('no_action', 'advice_given', 'referred_to_psd', 'false_positive', 'reattributed', 'resolved')),
     reviewer_id  BLOB NULL REFERENCES people (id),
     reasons      TEXT NULL,
     opened_at    TEXT NOT NULL,
