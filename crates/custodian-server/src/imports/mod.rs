@@ -293,6 +293,26 @@ fn partial_refused(warning: &RowError, what: &str, how: &str) -> AppError {
     }
 }
 
+/// An MDM export as parsed, checked before anything is applied: a partial export (the parser's
+/// warning on `next_marker`) is refused unless `allow_partial`, and invalid entries refuse the
+/// whole file unless `skip_invalid`.
+fn mdm_checked<T>(
+    parsed: imports::Parsed<T>,
+    skip_invalid: bool,
+    allow_partial: bool,
+    next_marker: &str,
+    what: &str,
+    how: &str,
+) -> Result<imports::Parsed<T>, AppError> {
+    if !allow_partial && let Some(w) = parsed.warnings.iter().find(|w| w.field.as_deref() == Some(next_marker)) {
+        return Err(partial_refused(w, what, how));
+    }
+    if !parsed.errors.is_empty() && !skip_invalid {
+        return Err(rejected(parsed.errors));
+    }
+    Ok(parsed)
+}
+
 /// [`import_intune`] reporting the device count once parsed (`total`) and devices applied.
 #[allow(clippy::too_many_arguments)]
 pub async fn import_intune_with_progress(
@@ -307,20 +327,16 @@ pub async fn import_intune_with_progress(
 ) -> Result<ImportOutcome, AppError> {
     let text = imports::json_text(bytes, "Intune export").map_err(|e| rejected(vec![e]))?;
     let parsed = imports::parse_intune_json(text).map_err(|e| rejected(vec![e]))?;
-    if !allow_partial
-        && let Some(w) = parsed.warnings.iter().find(|w| w.field.as_deref() == Some(imports::INTUNE_NEXT_LINK))
-    {
-        return Err(partial_refused(
-            w,
-            "Intune (Microsoft Graph) export",
-            "Fetch every page: follow each page's @odata.nextLink until a page has none (for example \
-             Get-MgDeviceManagementManagedDevice -All in Microsoft Graph PowerShell, or Intune's Devices > Export), \
-             and import the devices of all pages as one JSON array.",
-        ));
-    }
-    if !parsed.errors.is_empty() && !skip_invalid {
-        return Err(rejected(parsed.errors));
-    }
+    let parsed = mdm_checked(
+        parsed,
+        skip_invalid,
+        allow_partial,
+        imports::INTUNE_NEXT_LINK,
+        "Intune (Microsoft Graph) export",
+        "Fetch every page: follow each page's @odata.nextLink until a page has none (for example \
+         Get-MgDeviceManagementManagedDevice -All in Microsoft Graph PowerShell, or Intune's Devices > Export), \
+         and import the devices of all pages as one JSON array.",
+    )?;
     total(parsed.rows.len() as u64);
     let summary = store.import_intune(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
     Ok(ImportOutcome { summary, skipped: parsed.errors, reattribution: None })
@@ -342,19 +358,15 @@ pub async fn import_amapi_with_progress(
 ) -> Result<ImportOutcome, AppError> {
     let text = imports::json_text(bytes, "Android Management API export").map_err(|e| rejected(vec![e]))?;
     let parsed = imports::parse_amapi_json(text).map_err(|e| rejected(vec![e]))?;
-    if !allow_partial
-        && let Some(w) = parsed.warnings.iter().find(|w| w.field.as_deref() == Some(imports::AMAPI_NEXT_PAGE))
-    {
-        return Err(partial_refused(
-            w,
-            "Android Management API device list",
-            "Fetch every page: call enterprises.devices.list again with pageToken set to each response's \
-             nextPageToken until a response has none, and import the devices of all pages as one JSON array.",
-        ));
-    }
-    if !parsed.errors.is_empty() && !skip_invalid {
-        return Err(rejected(parsed.errors));
-    }
+    let parsed = mdm_checked(
+        parsed,
+        skip_invalid,
+        allow_partial,
+        imports::AMAPI_NEXT_PAGE,
+        "Android Management API device list",
+        "Fetch every page: call enterprises.devices.list again with pageToken set to each response's \
+         nextPageToken until a response has none, and import the devices of all pages as one JSON array.",
+    )?;
     total(parsed.rows.len() as u64);
     let summary = store.import_amapi(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
     Ok(ImportOutcome { summary, skipped: parsed.errors, reattribution: None })
