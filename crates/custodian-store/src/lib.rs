@@ -24,6 +24,7 @@ pub mod devices;
 pub mod files;
 pub mod findings;
 pub mod imports;
+pub mod migrations;
 pub mod monitoring;
 pub mod overseas;
 pub mod people;
@@ -190,9 +191,9 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         match &self.db {
             Db::Sqlite { write, .. } => {
-                sqlx::migrate!("./migrations/sqlite").run(write).await?;
+                migrations::sqlite().await?.run(write).await?;
             }
-            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            Db::Postgres(p) => migrations::postgres().await?.run(p).await?,
         }
         Ok(())
     }

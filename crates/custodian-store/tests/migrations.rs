@@ -30,6 +30,27 @@ fn both_folders_list_the_same_migrations() {
 }
 
 /// PostgreSQL when configured; in CI its absence is a failure, not a skip.
+/// The migrations embedded by `build.rs` are exactly what sqlx reads from each folder at run
+/// time: every file, with the same version, description, type, transaction flag and checksum (a
+/// different checksum would make every database migrated by an earlier build refuse to open).
+#[tokio::test]
+async fn embedded_migrations_are_the_folders_own() {
+    for (folder, embedded) in [
+        ("sqlite", custodian_store::migrations::sqlite().await.unwrap()),
+        ("postgres", custodian_store::migrations::postgres().await.unwrap()),
+    ] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(folder);
+        let read = sqlx::migrate::Migrator::new(dir).await.unwrap();
+        let key = |m: &sqlx::migrate::Migration| {
+            (m.version, m.description.to_string(), m.migration_type, m.sql.to_string(), m.checksum.to_vec(), m.no_tx)
+        };
+        let embedded: Vec<_> = embedded.iter().map(key).collect();
+        let read: Vec<_> = read.iter().map(key).collect();
+        assert_eq!(embedded.len(), names(folder).len(), "{folder}: a file is not embedded");
+        assert_eq!(embedded, read, "{folder}: the embedded migrations differ from the folder's");
+    }
+}
+
 fn postgres_url() -> Option<String> {
     match std::env::var("CUSTODIAN_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => Some(url),
@@ -124,7 +145,7 @@ async fn sqlite_findings_rebuild_keeps_rows_references_and_indexes() {
     let path = dir.path().join("m.db");
     let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true).foreign_keys(true);
     let mut c = opts.connect().await.unwrap();
-    let all = sqlx::migrate!("./migrations/sqlite");
+    let all = custodian_store::migrations::sqlite().await.unwrap();
     let mut before = sqlx::migrate::Migrator::new(std::path::Path::new(&format!(
         "{}/migrations/sqlite",
         env!("CARGO_MANIFEST_DIR")
