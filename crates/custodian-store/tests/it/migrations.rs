@@ -1,13 +1,13 @@
 //! The two migration folders stay in step, and a PostgreSQL database migrated before a twin was
 //! added still opens.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use custodian_store::{OpenOptions, Store};
 use sqlx::Connection;
+
+use crate::support::postgres_url;
 
 fn names(folder: &str) -> BTreeSet<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(folder);
@@ -27,20 +27,6 @@ fn both_folders_list_the_same_migrations() {
         Vec::<&String>::new(),
         "every migration needs a twin of the same name in the other folder"
     );
-}
-
-/// PostgreSQL when configured; in CI its absence is a failure, not a skip.
-fn postgres_url() -> Option<String> {
-    match std::env::var("CUSTODIAN_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("CI=true but CUSTODIAN_TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI");
-            }
-            eprintln!("skipping PostgreSQL: CUSTODIAN_TEST_DATABASE_URL is not set");
-            None
-        }
-    }
 }
 
 /// A database that recorded every migration but 0013 (as one migrated before 0013's PostgreSQL
