@@ -1,6 +1,7 @@
 //! Column types for `#[derive(sqlx::FromRow)]` rows that read the same on SQLite and PostgreSQL:
-//! text that holds one of a `str_enum!`'s stored names, and JSON stored as text (both backends
-//! keep JSON in `TEXT` columns, which `sqlx::types::Json` refuses on PostgreSQL). A value that
+//! the values the portable schema keeps as text (a `str_enum!`'s stored name, JSON, a list, an ISO
+//! date) or as a 0/1 integer (a flag). JSON is in `TEXT` columns on both backends, which
+//! `sqlx::types::Json` refuses on PostgreSQL, hence [`JsonText`]. A value that
 //! does not parse is a decode error naming its column (`StoreError::Internal`, see `error.rs`),
 //! never a default or a null.
 //!
@@ -9,7 +10,6 @@
 //! `#[sqlx(try_from = "OptText<Outcome>")] outcome: Option<Outcome>`,
 //! `#[sqlx(try_from = "JsonText<Value>")] evidence: Value`.
 
-use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use sqlx::error::BoxDynError;
@@ -22,39 +22,24 @@ pub(crate) struct OptText<T>(Option<T>);
 /// A text column holding JSON, deserialized into `T`.
 pub(crate) struct JsonText<T>(T);
 
-/// A nullable text column holding JSON: `NULL` is `None`.
-pub(crate) struct OptJsonText<T>(Option<T>);
-
-/// Every wrapper reads and type-check as the backend's text.
-macro_rules! as_text {
-    ($wrapper:ident) => {
-        impl<DB: Database> Type<DB> for $wrapper
+/// The wrappers read and type-check as the backend's text (`str`) or integer (`i64`).
+macro_rules! reads_as {
+    ($inner:ty: $($wrapper:ident $(<$t:ident>)?),+) => {$(
+        impl<DB: Database $(, $t)?> Type<DB> for $wrapper $(<$t>)?
         where
-            str: Type<DB>,
+            $inner: Type<DB>,
         {
             fn type_info() -> DB::TypeInfo {
-                <str as Type<DB>>::type_info()
+                <$inner as Type<DB>>::type_info()
             }
             fn compatible(ty: &DB::TypeInfo) -> bool {
-                <str as Type<DB>>::compatible(ty)
-            }
-        }
-    };
-    ($($wrapper:ident<T>),+) => {$(
-        impl<DB: Database, T> Type<DB> for $wrapper<T>
-        where
-            str: Type<DB>,
-        {
-            fn type_info() -> DB::TypeInfo {
-                <str as Type<DB>>::type_info()
-            }
-            fn compatible(ty: &DB::TypeInfo) -> bool {
-                <str as Type<DB>>::compatible(ty)
+                <$inner as Type<DB>>::compatible(ty)
             }
         }
     )+};
 }
-as_text!(OptText<T>, JsonText<T>, OptJsonText<T>);
+reads_as!(str: OptText<T>, JsonText<T>, CommaList<T>, Words, IsoDate);
+reads_as!(i64: Flag);
 
 /// The text of a non-null value, or `None` for `NULL`.
 fn text<'r, DB: Database>(value: DB::ValueRef<'r>) -> Result<Option<&'r str>, BoxDynError>
@@ -84,23 +69,8 @@ where
     }
 }
 
-impl<'r, DB: Database, T: serde::de::DeserializeOwned> Decode<'r, DB> for OptJsonText<T>
-where
-    &'r str: Decode<'r, DB>,
-{
-    fn decode(value: DB::ValueRef<'r>) -> Result<Self, BoxDynError> {
-        Ok(Self(text::<DB>(value)?.map(serde_json::from_str).transpose()?))
-    }
-}
-
 impl<T> From<OptText<T>> for Option<T> {
     fn from(v: OptText<T>) -> Self {
-        v.0
-    }
-}
-
-impl<T> From<OptJsonText<T>> for Option<T> {
-    fn from(v: OptJsonText<T>) -> Self {
         v.0
     }
 }
@@ -119,16 +89,8 @@ impl<T> From<JsonText<Vec<T>>> for Vec<T> {
     }
 }
 
-impl<K, V> From<JsonText<BTreeMap<K, V>>> for BTreeMap<K, V> {
-    fn from(v: JsonText<BTreeMap<K, V>>) -> Self {
-        v.0
-    }
-}
-
 /// A text column holding words separated by spaces (an API token's scopes).
 pub(crate) struct Words(Vec<String>);
-
-as_text!(Words);
 
 impl<'r, DB: Database> Decode<'r, DB> for Words
 where
@@ -148,8 +110,6 @@ impl From<Words> for Vec<String> {
 /// A text column holding values separated by commas, each parsed with [`FromStr`] (an overseas
 /// window's devices and countries); the empty text is no values.
 pub(crate) struct CommaList<T>(Vec<T>);
-
-as_text!(CommaList<T>);
 
 impl<'r, DB: Database, T> Decode<'r, DB> for CommaList<T>
 where
@@ -172,8 +132,6 @@ impl<T> From<CommaList<T>> for Vec<T> {
 /// A text column holding a calendar date as ISO 8601 (`2026-12-03`).
 pub(crate) struct IsoDate(time::Date);
 
-as_text!(IsoDate);
-
 impl<'r, DB: Database> Decode<'r, DB> for IsoDate
 where
     &'r str: Decode<'r, DB>,
@@ -192,18 +150,6 @@ impl From<IsoDate> for time::Date {
 
 /// An integer column holding a flag as 0 or 1 (the schema's portable boolean).
 pub(crate) struct Flag(bool);
-
-impl<DB: Database> Type<DB> for Flag
-where
-    i64: Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <i64 as Type<DB>>::type_info()
-    }
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <i64 as Type<DB>>::compatible(ty)
-    }
-}
 
 impl<'r, DB: Database> Decode<'r, DB> for Flag
 where
