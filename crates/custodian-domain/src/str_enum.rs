@@ -1,5 +1,5 @@
 //! Enums stored as text: one declaration gives each value its stored name, and `as_str`,
-//! `Display` and `FromStr` from it, so the names are written once.
+//! `Display`, `FromStr` and `TryFrom<String>` from it, so the names are written once.
 
 /// A text that is none of an enum's stored names, naming the bad value and the good ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,9 +14,9 @@ pub struct UnknownValue {
 }
 
 /// Declares an enum whose values are stored as text: each variant is written
-/// `Variant = "stored_name"`, and the enum gets `as_str`, `Display` (the stored name) and
-/// `FromStr` (exactly the stored name, else an [`UnknownValue`]). Derives and serde attributes
-/// are written on the enum as usual and stay as they are.
+/// `Variant = "stored_name"`, and the enum gets `as_str`, `Display` (the stored name), and
+/// `FromStr` and `TryFrom<String>` (exactly the stored name, else an [`UnknownValue`]). Derives
+/// and serde attributes are written on the enum as usual and stay as they are.
 ///
 /// ```
 /// custodian_domain::str_enum! {
@@ -29,6 +29,7 @@ pub struct UnknownValue {
 /// assert_eq!(Colour::DarkBlue.as_str(), "dark_blue");
 /// assert_eq!(Colour::Red.to_string(), "red");
 /// assert_eq!("dark_blue".parse::<Colour>(), Ok(Colour::DarkBlue));
+/// assert_eq!(Colour::try_from(String::from("red")), Ok(Colour::Red));
 /// let e = "green".parse::<Colour>().unwrap_err();
 /// assert_eq!(e.to_string(), r#""green" is not a valid Colour (expected one of: red, dark_blue)"#);
 /// ```
@@ -73,6 +74,16 @@ macro_rules! str_enum {
                         expected: &[$($text),+],
                     }),
                 }
+            }
+        }
+
+        /// What a stored row's column decodes through (`#[sqlx(try_from = "String")]` in the
+        /// store): exactly a stored name, else an [`UnknownValue`].
+        impl ::core::convert::TryFrom<::std::string::String> for $name {
+            type Error = $crate::UnknownValue;
+
+            fn try_from(s: ::std::string::String) -> ::core::result::Result<Self, Self::Error> {
+                s.parse()
             }
         }
     };

@@ -33,6 +33,11 @@ pub enum StoreError {
 impl StoreError {
     /// Map named constraint violations to user-facing conflicts.
     pub(crate) fn from_sqlx(e: sqlx::Error) -> Self {
+        // A stored value that does not read as its record's type (an unknown status, JSON that
+        // does not parse): a corrupt row, not the caller's fault.
+        if let sqlx::Error::ColumnDecode { index, source } = &e {
+            return Self::Internal(format!("the stored {index} does not parse: {source}"));
+        }
         if let sqlx::Error::Database(db) = &e {
             let msg = db.message().to_string();
             if db.is_unique_violation() {

@@ -12,6 +12,7 @@
 mod backend;
 mod cache;
 mod error;
+mod row;
 mod search;
 
 pub mod accounts;

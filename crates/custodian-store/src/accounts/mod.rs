@@ -91,7 +91,7 @@ impl Store {
 }
 
 /// Session as stored: the cookie carries a random token; the database keeps only its hash.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRecord {
     pub person_id: Uuid,
     pub csrf_token: String,
@@ -100,11 +100,13 @@ pub struct SessionRecord {
     pub expires_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ApiToken {
     pub id: Uuid,
     pub person_id: Uuid,
     pub name: String,
+    /// Stored as one text of words separated by spaces.
+    #[sqlx(try_from = "crate::row::Words")]
     pub scopes: Vec<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,

@@ -3,13 +3,13 @@
 //!
 //! Accounts: passwords, roles, sessions and API tokens.
 
-use super::{DB, Tx, DbRow, begin_write};
-use super::{audit, devices, people};
+use super::{DB, Tx, begin_write};
+use super::{audit, devices};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::people::{PersonStatus, Role};
 use serde_json::json;
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -128,21 +128,10 @@ pub async fn create_session(pool: &Pool<DB>, token_hash: &str, person: Uuid, csr
 }
 
 pub async fn session(pool: &Pool<DB>, token_hash: &str) -> Result<Option<SessionRecord>> {
-    let r = sqlx::query("SELECT person_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
+    Ok(sqlx::query_as("SELECT person_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .fetch_optional(pool)
-        .await
-        ?;
-    r.map(|r| {
-        Ok(SessionRecord {
-            person_id: r.try_get("person_id")?,
-            csrf_token: r.try_get("csrf_token")?,
-            created_at: r.try_get("created_at")?,
-            last_seen_at: r.try_get("last_seen_at")?,
-            expires_at: r.try_get("expires_at")?,
-        })
-    })
-    .transpose()
+        .await?)
 }
 
 pub async fn touch_session(pool: &Pool<DB>, token_hash: &str, now: OffsetDateTime) -> Result<()> {
@@ -179,36 +168,17 @@ pub async fn create_token(pool: &Pool<DB>, person: Uuid, name: &str, token_hash:
     Ok(id)
 }
 
-fn token_from_row(r: &DbRow) -> Result<ApiToken> {
-    let scopes: String = r.try_get("scopes")?;
-    Ok(ApiToken {
-        id: r.try_get("id")?,
-        person_id: r.try_get("person_id")?,
-        name: r.try_get("name")?,
-        scopes: scopes.split_whitespace().map(str::to_string).collect(),
-        created_at: r.try_get("created_at")?,
-        expires_at: r.try_get("expires_at")?,
-        revoked_at: r.try_get("revoked_at")?,
-    })
-}
-
 pub async fn token_by_hash(pool: &Pool<DB>, token_hash: &str) -> Result<Option<ApiToken>> {
-    sqlx::query("SELECT id, person_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1")
+    Ok(sqlx::query_as("SELECT id, person_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1")
         .bind(token_hash)
         .fetch_optional(pool)
-        .await
-        ?
-        .as_ref()
-        .map(token_from_row)
-        .transpose()
+        .await?)
 }
 
 pub async fn tokens(pool: &Pool<DB>) -> Result<Vec<ApiToken>> {
-    let rows = sqlx::query("SELECT id, person_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens ORDER BY created_at DESC")
+    Ok(sqlx::query_as("SELECT id, person_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens ORDER BY created_at DESC")
         .fetch_all(pool)
-        .await
-        ?;
-    rows.iter().map(token_from_row).collect()
+        .await?)
 }
 
 pub async fn revoke_token(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
@@ -231,15 +201,19 @@ pub async fn revoke_token(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetD
 
 /// The token with this hash and its holder's current status, in one query (bearer sign-in).
 pub async fn token_and_holder_status(pool: &Pool<DB>, token_hash: &str) -> Result<Option<(ApiToken, PersonStatus)>> {
-    let r = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct TokenAndStatus {
+        #[sqlx(flatten)]
+        token: ApiToken,
+        #[sqlx(try_from = "String")]
+        person_status: PersonStatus,
+    }
+    let r: Option<TokenAndStatus> = sqlx::query_as(
         "SELECT t.id, t.person_id, t.name, t.scopes, t.created_at, t.expires_at, t.revoked_at, p.status AS person_status \
          FROM api_tokens t JOIN people p ON p.id = t.person_id WHERE t.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(pool)
-    .await
-    ?;
-    let Some(r) = r else { return Ok(None) };
-    let s: String = r.try_get("person_status")?;
-    Ok(Some((token_from_row(&r)?, PersonStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?)))
+    .await?;
+    Ok(r.map(|r| (r.token, r.person_status)))
 }

@@ -88,15 +88,20 @@ pub struct NewApproval {
 }
 
 /// One step as stored, with names for display.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ApprovalStep {
     pub position: i64,
+    #[sqlx(rename = "step_key")]
     pub key: String,
     pub clause: String,
+    #[sqlx(flatten, try_from = "DeciderColumns")]
     pub decider: Decider,
     /// The named decider's name, or the role's label.
+    #[sqlx(flatten, try_from = "DeciderColumns")]
     pub decider_label: String,
+    #[sqlx(try_from = "i64")]
     pub sla_days: u32,
+    #[sqlx(try_from = "String")]
     pub status: StepStatus,
     #[serde(with = "time::serde::rfc3339::option")]
     pub opened_at: Option<OffsetDateTime>,
@@ -117,8 +122,50 @@ impl ApprovalStep {
     }
 }
 
-/// An approval request with its steps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The decider columns of a stored step: a named person, or else a role. [`ApprovalStep`] reads
+/// them twice, for its `decider` and for its `decider_label` (the person's name or the role's).
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeciderColumns {
+    decider_person_id: Option<Uuid>,
+    decider_name: Option<String>,
+    decider_role: Option<String>,
+}
+
+/// A stored step whose decider is neither a person nor a known role.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum BadDecider {
+    #[error("the step has no decider")]
+    Missing,
+    #[error(transparent)]
+    Role(#[from] custodian_domain::UnknownValue),
+}
+
+impl TryFrom<DeciderColumns> for Decider {
+    type Error = BadDecider;
+
+    fn try_from(c: DeciderColumns) -> std::result::Result<Self, BadDecider> {
+        match (c.decider_person_id, c.decider_role) {
+            (Some(p), _) => Ok(Decider::Person(p)),
+            (None, Some(role)) => Ok(Decider::Role(role.parse()?)),
+            (None, None) => Err(BadDecider::Missing),
+        }
+    }
+}
+
+impl TryFrom<DeciderColumns> for String {
+    type Error = BadDecider;
+
+    fn try_from(c: DeciderColumns) -> std::result::Result<Self, BadDecider> {
+        let name = c.decider_name.clone();
+        Ok(match Decider::try_from(c)? {
+            Decider::Person(_) => name.unwrap_or_default(),
+            Decider::Role(role) => role.label().to_string(),
+        })
+    }
+}
+
+/// An approval request with its steps (`steps` and `excluded` are read after the request's row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ApprovalRequest {
     pub id: Uuid,
     pub kind: String,
@@ -127,8 +174,11 @@ pub struct ApprovalRequest {
     pub link: String,
     pub requester_id: Uuid,
     pub requester_name: String,
+    #[sqlx(rename = "chain_order", try_from = "String")]
     pub order: Order,
+    #[sqlx(try_from = "String")]
     pub status: RequestStatus,
+    #[sqlx(try_from = "i64")]
     pub revision: u32,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -136,9 +186,11 @@ pub struct ApprovalRequest {
     pub updated_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub closed_at: Option<OffsetDateTime>,
+    #[sqlx(skip)]
     pub steps: Vec<ApprovalStep>,
     /// People who may not decide the current revision besides the requester (separation of
     /// duties: for a post, whoever wrote or edited its words or overrode its warnings).
+    #[sqlx(skip)]
     pub excluded: Vec<Uuid>,
 }
 
@@ -181,8 +233,9 @@ impl ApprovalRequest {
 }
 
 /// A line of a request's timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ApprovalEvent {
+    #[sqlx(try_from = "i64")]
     pub revision: u32,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
@@ -214,7 +267,7 @@ pub struct ToDecide {
 }
 
 /// A deputy named for a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct DelegationRecord {
     pub id: Uuid,
     pub person_id: Uuid,
@@ -231,7 +284,7 @@ pub struct DelegationRecord {
 }
 
 /// An in-app notification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Notification {
     pub id: Uuid,
     pub person_id: Uuid,

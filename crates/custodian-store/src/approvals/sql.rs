@@ -5,17 +5,17 @@
 //! `notify_decider` take the caller's transaction so a feature opens or decides a request
 //! together with its own change and audit events (see `crate::approvals` for the guide).
 
-use super::{DB, Tx, DbRow, Conn, begin_write};
-use super::{apps, audit, overseas, people, posts};
+use super::{DB, Tx, Conn, begin_write};
+use super::{apps, audit, overseas, posts};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::people::Role;
 use serde_json::json;
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use crate::approvals::*;
-use custodian_domain::approvals::{self as domain, Deciding, Decider, Order, RequestStatus, StepStatus, Verdict};
+use custodian_domain::approvals::{self as domain, Deciding, Decider, RequestStatus, StepStatus, Verdict};
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.subject, r.title, r.link, r.requester_id, p.name AS requester_name, \
     r.chain_order, r.status, r.revision, r.created_at, r.updated_at, r.closed_at \
@@ -37,67 +37,17 @@ fn conflict(e: domain::ApprovalError) -> StoreError {
 
 async fn steps(conn: &mut Conn, id: Uuid) -> Result<Vec<ApprovalStep>> {
     let sql = format!("{STEP_SELECT} WHERE s.request_id = $1 ORDER BY s.position");
-    let rows = sqlx::query(&sql).bind(id).fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| {
-            let person: Option<Uuid> = r.try_get("decider_person_id")?;
-            let role: Option<String> = r.try_get("decider_role")?;
-            let (decider, label) = match (person, role) {
-                (Some(p), _) => (Decider::Person(p), r.try_get::<Option<String>, _>("decider_name")?.unwrap_or_default()),
-                (None, Some(role)) => {
-                    let role = Role::parse(&role).ok_or_else(|| people::bad("decider role", &role))?;
-                    (Decider::Role(role), role.label().to_string())
-                }
-                (None, None) => return Err(StoreError::Invalid("stored approval step has no decider".into())),
-            };
-            let status: String = r.try_get("status")?;
-            let sla: i64 = r.try_get("sla_days")?;
-            Ok(ApprovalStep {
-                position: r.try_get("position")?,
-                key: r.try_get("step_key")?,
-                clause: r.try_get("clause")?,
-                decider,
-                decider_label: label,
-                sla_days: u32::try_from(sla).map_err(|_| people::bad("service level", &sla.to_string()))?,
-                status: StepStatus::parse(&status).ok_or_else(|| people::bad("step status", &status))?,
-                opened_at: r.try_get("opened_at")?,
-                due_at: r.try_get("due_at")?,
-                decided_by: r.try_get("decided_by")?,
-                decided_by_name: r.try_get("decided_by_name")?,
-                on_behalf_of: r.try_get("on_behalf_of")?,
-                decided_at: r.try_get("decided_at")?,
-                reasons: r.try_get("reasons")?,
-            })
-        })
-        .collect()
+    Ok(sqlx::query_as(&sql).bind(id).fetch_all(&mut *conn).await?)
 }
 
-async fn from_row(conn: &mut Conn, r: &DbRow) -> Result<ApprovalRequest> {
-    let id: Uuid = r.try_get("id")?;
-    let order: String = r.try_get("chain_order")?;
-    let status: String = r.try_get("status")?;
-    let revision: i64 = r.try_get("revision")?;
-    Ok(ApprovalRequest {
-        id,
-        kind: r.try_get("kind")?,
-        subject: r.try_get("subject")?,
-        title: r.try_get("title")?,
-        link: r.try_get("link")?,
-        requester_id: r.try_get("requester_id")?,
-        requester_name: r.try_get("requester_name")?,
-        order: Order::parse(&order).ok_or_else(|| people::bad("chain order", &order))?,
-        status: RequestStatus::parse(&status).ok_or_else(|| people::bad("request status", &status))?,
-        revision: u32::try_from(revision).map_err(|_| people::bad("revision", &revision.to_string()))?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        closed_at: r.try_get("closed_at")?,
-        steps: steps(conn, id).await?,
-        excluded: sqlx::query_scalar("SELECT person_id FROM approval_exclusions WHERE request_id = $1 ORDER BY person_id")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await
-            ?,
-    })
+/// A request read from its row, with its steps and exclusions.
+async fn with_steps(conn: &mut Conn, mut r: ApprovalRequest) -> Result<ApprovalRequest> {
+    r.steps = steps(conn, r.id).await?;
+    r.excluded = sqlx::query_scalar("SELECT person_id FROM approval_exclusions WHERE request_id = $1 ORDER BY person_id")
+        .bind(r.id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(r)
 }
 
 /// Name the people who may not decide the request's current revision besides its requester
@@ -122,8 +72,8 @@ pub async fn exclude_tx(tx: &mut Tx<'_>, id: Uuid, people: &[Uuid], reason: &str
 
 pub async fn load(conn: &mut Conn, id: Uuid) -> Result<Option<ApprovalRequest>> {
     let sql = format!("{REQUEST_SELECT} WHERE r.id = $1");
-    match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? {
-        Some(r) => Ok(Some(from_row(conn, &r).await?)),
+    match sqlx::query_as(&sql).bind(id).fetch_optional(&mut *conn).await? {
+        Some(r) => Ok(Some(with_steps(conn, r).await?)),
         None => Ok(None),
     }
 }
@@ -538,32 +488,14 @@ pub async fn restart(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now
 }
 
 pub async fn timeline(pool: &Pool<DB>, id: Uuid) -> Result<Vec<ApprovalEvent>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT e.revision, e.at, e.actor_id, a.name AS actor_name, e.event, e.step_key, e.clause, e.on_behalf_of, \
          o.name AS on_behalf_of_name, e.reasons FROM approval_events e LEFT JOIN people a ON a.id = e.actor_id \
          LEFT JOIN people o ON o.id = e.on_behalf_of WHERE e.request_id = $1 ORDER BY e.at, e.id",
     )
     .bind(id)
     .fetch_all(pool)
-    .await
-    ?;
-    rows.iter()
-        .map(|r| {
-            let rev: i64 = r.try_get("revision")?;
-            Ok(ApprovalEvent {
-                revision: u32::try_from(rev).unwrap_or(0),
-                at: r.try_get("at")?,
-                actor_id: r.try_get("actor_id")?,
-                actor_name: r.try_get("actor_name")?,
-                event: r.try_get("event")?,
-                step_key: r.try_get("step_key")?,
-                clause: r.try_get("clause")?,
-                on_behalf_of: r.try_get("on_behalf_of")?,
-                on_behalf_of_name: r.try_get("on_behalf_of_name")?,
-                reasons: r.try_get("reasons")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 pub async fn to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateTime) -> Result<Vec<ToDecide>> {
@@ -596,11 +528,11 @@ pub async fn to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateTime) -> Re
 
 pub async fn requested_by(pool: &Pool<DB>, person: Uuid) -> Result<Vec<ApprovalRequest>> {
     let sql = format!("{REQUEST_SELECT} WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC");
-    let rows = sqlx::query(&sql).bind(person).fetch_all(pool).await?;
+    let rows: Vec<ApprovalRequest> = sqlx::query_as(&sql).bind(person).fetch_all(pool).await?;
     let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(from_row(&mut conn, r).await?);
+    for r in rows {
+        out.push(with_steps(&mut conn, r).await?);
     }
     Ok(out)
 }
@@ -750,57 +682,25 @@ pub async fn delegation_revoke(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &
 }
 
 pub async fn delegations_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<DelegationRecord>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT d.id, d.person_id, p.name AS person_name, d.deputy_id, q.name AS deputy_name, d.starts_at, d.ends_at, d.reason, d.revoked_at \
          FROM approval_delegations d JOIN people p ON p.id = d.person_id JOIN people q ON q.id = d.deputy_id \
          WHERE d.person_id = $1 OR d.deputy_id = $1 ORDER BY d.starts_at DESC, d.id",
     )
     .bind(person)
     .fetch_all(pool)
-    .await
-    ?;
-    rows.iter()
-        .map(|r| {
-            Ok(DelegationRecord {
-                id: r.try_get("id")?,
-                person_id: r.try_get("person_id")?,
-                person_name: r.try_get("person_name")?,
-                deputy_id: r.try_get("deputy_id")?,
-                deputy_name: r.try_get("deputy_name")?,
-                starts_at: r.try_get("starts_at")?,
-                ends_at: r.try_get("ends_at")?,
-                reason: r.try_get("reason")?,
-                revoked_at: r.try_get("revoked_at")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 pub async fn notifications_for(pool: &Pool<DB>, person: Uuid, limit: i64) -> Result<Vec<Notification>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, person_id, kind, title, body, link, subject, created_at, read_at FROM notifications WHERE person_id = $1 \
          ORDER BY created_at DESC, id DESC LIMIT $2",
     )
     .bind(person)
     .bind(limit)
     .fetch_all(pool)
-    .await
-    ?;
-    rows.iter()
-        .map(|r| {
-            Ok(Notification {
-                id: r.try_get("id")?,
-                person_id: r.try_get("person_id")?,
-                kind: r.try_get("kind")?,
-                title: r.try_get("title")?,
-                body: r.try_get("body")?,
-                link: r.try_get("link")?,
-                subject: r.try_get("subject")?,
-                created_at: r.try_get("created_at")?,
-                read_at: r.try_get("read_at")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 pub async fn notifications_unread(pool: &Pool<DB>, person: Uuid) -> Result<i64> {

@@ -21,10 +21,11 @@ use crate::approvals::{ApprovalEvent, ApprovalRequest};
 use crate::{Actor, ImportSummary, Progress, Result, Store};
 
 /// A grant as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct GrantRecord {
     pub id: Uuid,
     pub app_id: Uuid,
+    #[sqlx(flatten, try_from = "AudienceColumns")]
     pub audience: Audience,
     /// For a person grant, the person's name.
     pub person_name: Option<String>,
@@ -50,23 +51,70 @@ impl GrantRecord {
 }
 
 /// An app of the catalogue (or an unlisted app first named in a request).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct AppRecord {
     pub id: Uuid,
     pub name: String,
+    #[sqlx(try_from = "String")]
     pub platform: Platform,
     pub package_id: String,
     pub publisher: String,
+    #[sqlx(try_from = "String")]
     pub category: Category,
     pub store_url: Option<String>,
     pub listed: bool,
-    /// WP034 6.5 applies (a direct-messaging app).
+    /// WP034 6.5 applies (a direct-messaging app); follows from `category`, set after the row is read.
+    #[sqlx(skip)]
     pub direct_messaging: bool,
+    /// Read after the app's row.
+    #[sqlx(skip)]
     pub grants: Vec<GrantRecord>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+impl AppRecord {
+    /// The app read from its row, with its grants.
+    pub(crate) fn with_grants(mut self, grants: Vec<GrantRecord>) -> Self {
+        self.direct_messaging = self.category.is_direct_messaging();
+        self.grants = grants;
+        self
+    }
+}
+
+/// The audience columns of a stored grant: `scope` (`all`, `role`, `area`, `person`) and the
+/// column that scope reads.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AudienceColumns {
+    scope: String,
+    role: Option<String>,
+    business_area: Option<String>,
+    staff_number: Option<String>,
+}
+
+/// A stored grant whose audience does not read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum BadAudience {
+    #[error("{0:?} is not a grant scope (expected one of: all, role, area, person)")]
+    Scope(String),
+    #[error(transparent)]
+    Role(#[from] custodian_domain::UnknownValue),
+}
+
+impl TryFrom<AudienceColumns> for Audience {
+    type Error = BadAudience;
+
+    fn try_from(c: AudienceColumns) -> std::result::Result<Self, BadAudience> {
+        Ok(match c.scope.as_str() {
+            "all" => Audience::All,
+            "role" => Audience::Role(c.role.unwrap_or_default().parse::<Role>()?),
+            "area" => Audience::Area(c.business_area.unwrap_or_default()),
+            "person" => Audience::Person(c.staff_number.unwrap_or_default()),
+            _ => return Err(BadAudience::Scope(c.scope)),
+        })
+    }
 }
 
 /// An app to add to the catalogue by hand.

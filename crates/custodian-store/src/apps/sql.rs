@@ -3,14 +3,14 @@
 //!
 //! Approved apps (WP034 4.8, 6.5); `UUID_SQL` is the id column type of the backend.
 
-use super::{DB, Tx, DbRow, Conn, begin_write, UUID_SQL};
+use super::{DB, Tx, Conn, begin_write, UUID_SQL};
 use super::{approvals, audit, findings, people};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::imports::RowError;
 use custodian_domain::people::Role;
 use serde_json::json;
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use crate::apps::*;
@@ -26,69 +26,19 @@ const APP_COLS: &str = "a.id, a.name, a.platform, a.package_id, a.publisher, a.c
 const GRANT_SELECT: &str = "SELECT g.id, g.app_id, g.scope, g.role, g.business_area, g.person_id, p.staff_number, p.name AS person_name, \
     g.expires_at, g.request_id, g.created_at, g.created_by, g.revoked_at FROM app_grants g LEFT JOIN people p ON p.id = g.person_id";
 
-fn grant_from_row(r: &DbRow) -> Result<GrantRecord> {
-    let scope: String = r.try_get("scope")?;
-    let audience = match scope.as_str() {
-        "all" => Audience::All,
-        "role" => {
-            let role: String = r.try_get::<Option<String>, _>("role")?.unwrap_or_default();
-            Audience::Role(Role::parse(&role).ok_or_else(|| people::bad("grant role", &role))?)
-        }
-        "area" => Audience::Area(r.try_get::<Option<String>, _>("business_area")?.unwrap_or_default()),
-        "person" => Audience::Person(r.try_get::<Option<String>, _>("staff_number")?.unwrap_or_default()),
-        other => return Err(people::bad("grant scope", other)),
-    };
-    Ok(GrantRecord {
-        id: r.try_get("id")?,
-        app_id: r.try_get("app_id")?,
-        audience,
-        person_name: r.try_get("person_name")?,
-        expires_at: r.try_get("expires_at")?,
-        request_id: r.try_get("request_id")?,
-        created_at: r.try_get("created_at")?,
-        created_by: r.try_get("created_by")?,
-        revoked_at: r.try_get("revoked_at")?,
-    })
-}
-
-fn app_from_row(r: &DbRow, grants: Vec<GrantRecord>) -> Result<AppRecord> {
-    let platform: String = r.try_get("platform")?;
-    let category: String = r.try_get("category")?;
-    let category = AppCategory::parse(&category).ok_or_else(|| people::bad("category", &category))?;
-    Ok(AppRecord {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        platform: AppPlatform::parse(&platform).ok_or_else(|| people::bad("platform", &platform))?,
-        package_id: r.try_get("package_id")?,
-        publisher: r.try_get("publisher")?,
-        category,
-        store_url: r.try_get("store_url")?,
-        listed: r.try_get("listed")?,
-        direct_messaging: category.is_direct_messaging(),
-        grants,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
-}
-
 async fn load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRecord>> {
-    let Some(row) = sqlx::query(&format!("SELECT {APP_COLS} FROM apps a WHERE a.id = $1"))
+    let Some(app) = sqlx::query_as::<_, AppRecord>(&format!("SELECT {APP_COLS} FROM apps a WHERE a.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
-        .await
-        ?
+        .await?
     else {
         return Ok(None);
     };
-    let grants = sqlx::query(&format!("{GRANT_SELECT} WHERE g.app_id = $1 ORDER BY g.created_at, g.id"))
+    let grants = sqlx::query_as(&format!("{GRANT_SELECT} WHERE g.app_id = $1 ORDER BY g.created_at, g.id"))
         .bind(id)
         .fetch_all(&mut *conn)
-        .await
-        ?
-        .iter()
-        .map(grant_from_row)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Some(app_from_row(&row, grants)?))
+        .await?;
+    Ok(Some(app.with_grants(grants)))
 }
 
 pub async fn get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRecord>> {
@@ -97,22 +47,19 @@ pub async fn get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRecord>> {
 }
 
 pub async fn list(pool: &Pool<DB>) -> Result<Vec<AppRecord>> {
-    let rows = sqlx::query(&format!("SELECT {APP_COLS} FROM apps a ORDER BY a.listed DESC, a.name, a.platform, a.package_id"))
-        .fetch_all(pool)
-        .await
-        ?;
-    let grants = sqlx::query(&format!("{GRANT_SELECT} ORDER BY g.created_at, g.id")).fetch_all(pool).await?;
+    let apps: Vec<AppRecord> =
+        sqlx::query_as(&format!("SELECT {APP_COLS} FROM apps a ORDER BY a.listed DESC, a.name, a.platform, a.package_id"))
+            .fetch_all(pool)
+            .await?;
+    let grants: Vec<GrantRecord> = sqlx::query_as(&format!("{GRANT_SELECT} ORDER BY g.created_at, g.id")).fetch_all(pool).await?;
     let mut by_app: std::collections::HashMap<Uuid, Vec<GrantRecord>> = std::collections::HashMap::new();
-    for g in &grants {
-        let g = grant_from_row(g)?;
+    for g in grants {
         by_app.entry(g.app_id).or_default().push(g);
     }
-    rows.iter()
-        .map(|r| {
-            let id: Uuid = r.try_get("id")?;
-            app_from_row(r, by_app.remove(&id).unwrap_or_default())
-        })
-        .collect()
+    Ok(apps.into_iter().map(|a| {
+        let grants = by_app.remove(&a.id).unwrap_or_default();
+        a.with_grants(grants)
+    }).collect())
 }
 
 fn check(a: &NewApp) -> Result<()> {
@@ -315,14 +262,11 @@ pub async fn import_catalogue(pool: &Pool<DB>, rows: &[domain::CatalogueRow], ac
             e => e,
         })?;
         // The catalogue's own grants (not those made by requests) become exactly `allowed_for`.
-        let current = sqlx::query(&format!("{GRANT_SELECT} WHERE g.app_id = $1 AND g.request_id IS NULL AND g.revoked_at IS NULL"))
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await
-            ?
-            .iter()
-            .map(grant_from_row)
-            .collect::<Result<Vec<_>>>()?;
+        let current: Vec<GrantRecord> =
+            sqlx::query_as(&format!("{GRANT_SELECT} WHERE g.app_id = $1 AND g.request_id IS NULL AND g.revoked_at IS NULL"))
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
         let same = |a: &Audience, b: &Audience| a.as_text().eq_ignore_ascii_case(&b.as_text());
         let mut changed = false;
         for g in current.iter().filter(|g| g.expires_at.is_none() && !r.allowed_for.iter().any(|a| same(a, &g.audience))) {
@@ -640,19 +584,30 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
          WHERE NOT EXISTS (SELECT 1 FROM app_findings af WHERE af.device_id = v.device_id AND af.package_id = v.package_id) {pkg_cond} \
          ORDER BY v.asset_tag, v.package_id"
     );
-    let rows = sqlx::query(&sql).bind(package).fetch_all(&mut **tx).await?;
-    for r in &rows {
-        let device: Uuid = r.try_get("device_id")?;
-        let pkg: String = r.try_get("package_id")?;
-        let holder: Uuid = r.try_get("holder_id")?;
-        let tag: String = r.try_get("asset_tag")?;
-        let holder_name: String = r.try_get("holder_name")?;
-        let app_name: Option<String> = r.try_get::<Option<String>, _>("catalogue_name")?.or(r.try_get("app_name")?);
-        let version: Option<String> = r.try_get("version")?;
-        let seen_at: OffsetDateTime = r.try_get("seen_at")?;
-        let category: Option<String> = r.try_get("category")?;
-        let listed: i64 = r.try_get("listed")?;
-        let dm = category.as_deref().and_then(AppCategory::parse).is_some_and(|c| c.is_direct_messaging());
+    /// An install that no live grant covers and no finding records yet.
+    #[derive(sqlx::FromRow)]
+    struct NewViolation {
+        device_id: Uuid,
+        package_id: String,
+        holder_id: Uuid,
+        asset_tag: String,
+        holder_name: String,
+        catalogue_name: Option<String>,
+        app_name: Option<String>,
+        version: Option<String>,
+        seen_at: OffsetDateTime,
+        #[sqlx(try_from = "crate::row::OptText<AppCategory>")]
+        category: Option<AppCategory>,
+        listed: i64,
+    }
+    let rows: Vec<NewViolation> = sqlx::query_as(&sql).bind(package).fetch_all(&mut **tx).await?;
+    for r in rows {
+        let NewViolation {
+            device_id: device, package_id: pkg, holder_id: holder, asset_tag: tag, holder_name, catalogue_name, app_name,
+            version, seen_at, category, listed,
+        } = r;
+        let app_name = catalogue_name.or(app_name);
+        let dm = category.is_some_and(|c| c.is_direct_messaging());
         let shown = app_name.clone().unwrap_or_else(|| pkg.clone());
         let summary = if listed > 0 {
             format!("{shown} ({pkg}) is installed on {tag} but is not approved for {holder_name} (WP034 4.8)")
@@ -708,17 +663,14 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
     // Close: open findings whose device no longer has the app, or whose holder a grant covers.
     let pkg_cond_af = pkg_cond.replace("v.package_id", "af.package_id");
     let sql = format!(
-        "SELECT f.id, af.device_id, af.package_id, d.holder_id, \
-         (SELECT COUNT(*) FROM app_installs i WHERE i.device_id = af.device_id AND i.package_id = af.package_id) AS installed \
+        "SELECT f.id, \
+         (SELECT COUNT(*) FROM app_installs i WHERE i.device_id = af.device_id AND i.package_id = af.package_id) AS installed, d.holder_id \
          FROM app_findings af JOIN findings f ON f.id = af.finding_id JOIN devices d ON d.id = af.device_id \
          WHERE f.status <> 'closed' {pkg_cond_af} \
          AND NOT EXISTS (SELECT 1 FROM apps_eval_viol v WHERE v.device_id = af.device_id AND v.package_id = af.package_id) ORDER BY f.id"
     );
-    let rows = sqlx::query(&sql).bind(package).fetch_all(&mut **tx).await?;
-    for r in &rows {
-        let id: Uuid = r.try_get("id")?;
-        let installed: i64 = r.try_get("installed")?;
-        let holder: Option<Uuid> = r.try_get("holder_id")?;
+    let rows: Vec<(Uuid, i64, Option<Uuid>)> = sqlx::query_as(&sql).bind(package).fetch_all(&mut **tx).await?;
+    for (id, installed, holder) in rows {
         let reason = if installed == 0 {
             "Closed automatically: a later inventory no longer shows the app on the device (WP034 4.8)."
         } else if holder.is_some() {

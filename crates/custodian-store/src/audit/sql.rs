@@ -3,12 +3,12 @@
 //!
 //! The audit log: appending events (with the head's lock), reading, keys and checkpoints.
 
-use super::{DB, Tx, DbRow, LOCK_HEAD, begin_write, begin_read};
+use super::{DB, Tx, LOCK_HEAD, begin_write, begin_read};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::audit::EventRecord;
-use serde_json::{json, Value};
-use sqlx::{Pool, Row};
+use serde_json::json;
+use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -23,13 +23,10 @@ const AUDIT_ROWS_PER_STATEMENT: usize = 256;
 /// the events go in with multi-row inserts, so a bulk job's thousands of events cost a few
 /// statements. Returns the sequence number of the first event.
 pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<i64> {
-    let head = sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await?;
-    let size: i64 = head.try_get("size")?;
+    let (size, frontier_bytes, prev_chain): (i64, Vec<u8>, Vec<u8>) = sqlx::query_as(LOCK_HEAD).fetch_one(&mut **tx).await?;
     if entries.is_empty() {
         return Ok(size);
     }
-    let frontier_bytes: Vec<u8> = head.try_get("frontier")?;
-    let prev_chain: Vec<u8> = head.try_get("chain")?;
     let mut log = crate::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
     let key = match entries.iter().any(|e| e.before.is_some() || e.after.is_some()) {
         true => Some(digest_key(tx, size, now).await?),
@@ -111,22 +108,41 @@ pub async fn log_view(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, e: Au
     Ok(tx.commit().await?)
 }
 
-fn audit_from_row(r: &DbRow) -> Result<(EventRecord, Vec<u8>, Vec<u8>)> {
-    let seq: i64 = r.try_get("seq")?;
-    let rec = EventRecord {
-        seq: seq as u64,
-        id: r.try_get("id")?,
-        at_us: r.try_get("at_us")?,
-        actor: r.try_get("actor")?,
-        action: r.try_get("action")?,
-        subject: r.try_get("subject")?,
-        clause: r.try_get("clause")?,
-        justification: r.try_get("justification")?,
-        before_digest: r.try_get("before_digest")?,
-        after_digest: r.try_get("after_digest")?,
-        detail: r.try_get("detail")?,
-    };
-    Ok((rec, r.try_get("leaf_hash")?, r.try_get("chain")?))
+/// A stored audit event (the columns of `AUDIT_COLS`): its record, leaf hash and chain hash.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    id: Uuid,
+    at_us: i64,
+    actor: String,
+    action: String,
+    subject: String,
+    clause: Option<String>,
+    justification: Option<String>,
+    before_digest: Option<String>,
+    after_digest: Option<String>,
+    detail: String,
+    leaf_hash: Vec<u8>,
+    chain: Vec<u8>,
+}
+
+impl EventRow {
+    fn into_parts(self) -> (EventRecord, Vec<u8>, Vec<u8>) {
+        let rec = EventRecord {
+            seq: self.seq as u64,
+            id: self.id,
+            at_us: self.at_us,
+            actor: self.actor,
+            action: self.action,
+            subject: self.subject,
+            clause: self.clause,
+            justification: self.justification,
+            before_digest: self.before_digest,
+            after_digest: self.after_digest,
+            detail: self.detail,
+        };
+        (rec, self.leaf_hash, self.chain)
+    }
 }
 
 const AUDIT_COLS: &str =
@@ -139,10 +155,9 @@ where
 {
     use futures_util::StreamExt;
     let sql = format!("SELECT {AUDIT_COLS} FROM audit_events ORDER BY seq");
-    let mut rows = sqlx::query(&sql).fetch(pool);
+    let mut rows = sqlx::query_as::<_, EventRow>(&sql).fetch(pool);
     while let Some(row) = rows.next().await {
-        let row = row?;
-        let (rec, leaf, root) = audit_from_row(&row)?;
+        let (rec, leaf, root) = row?.into_parts();
         f(rec, leaf, root)?;
     }
     Ok(())
@@ -161,30 +176,34 @@ pub async fn audit_page(pool: &Pool<DB>, subject: Option<&str>, actor: Option<&s
         "SELECT {AUDIT_COLS} FROM audit_events WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR actor = $2) \
          ORDER BY seq DESC LIMIT $3 OFFSET $4"
     );
-    let rows = sqlx::query(&sql)
+    let rows: Vec<EventRow> = sqlx::query_as(&sql)
         .bind(subject)
         .bind(actor)
         .bind(per_page)
         .bind((page - 1).max(0).saturating_mul(per_page))
         .fetch_all(pool)
-        .await
-        ?;
+        .await?;
     let mut items = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let (rec, leaf, _) = audit_from_row(r)?;
+    for r in rows {
+        // A stored time or detail that does not read is a corrupt event: an error, never shown
+        // as the epoch or as null.
+        let at = OffsetDateTime::from_unix_timestamp_nanos(r.at_us as i128 * 1000).map_err(|e| {
+            StoreError::Internal(format!("the stored at_us of audit event {} is out of range: {e}", r.seq))
+        })?;
+        let detail = crate::error::stored_json("detail", &r.detail)?;
         items.push(AuditEvent {
-            seq: rec.seq as i64,
-            id: rec.id,
-            at: OffsetDateTime::from_unix_timestamp_nanos(rec.at_us as i128 * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH),
-            actor: rec.actor,
-            action: rec.action,
-            subject: rec.subject,
-            clause: rec.clause,
-            justification: rec.justification,
-            before_digest: rec.before_digest,
-            after_digest: rec.after_digest,
-            detail: serde_json::from_str(&rec.detail).unwrap_or(Value::Null),
-            leaf_hash: hex::encode(leaf),
+            seq: r.seq,
+            id: r.id,
+            at,
+            actor: r.actor,
+            action: r.action,
+            subject: r.subject,
+            clause: r.clause,
+            justification: r.justification,
+            before_digest: r.before_digest,
+            after_digest: r.after_digest,
+            detail,
+            leaf_hash: hex::encode(r.leaf_hash),
         });
     }
     Ok(Page { items, total, page, per_page })
@@ -194,11 +213,11 @@ pub async fn audit_seq_of(pool: &Pool<DB>, id: Uuid) -> Result<Option<i64>> {
     Ok(sqlx::query_scalar("SELECT seq FROM audit_events WHERE id = $1").bind(id).fetch_optional(pool).await?)
 }
 
+const CHECKPOINTS: &str = "SELECT size, note FROM audit_checkpoints ORDER BY size";
+
 pub async fn checkpoints(pool: &Pool<DB>) -> Result<Vec<(u64, String)>> {
-    let rows = sqlx::query("SELECT size, note FROM audit_checkpoints ORDER BY size").fetch_all(pool).await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get::<i64, _>("size")? as u64, r.try_get("note")?)))
-        .collect()
+    let rows: Vec<(i64, String)> = sqlx::query_as(CHECKPOINTS).fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|(size, note)| (size as u64, note)).collect())
 }
 
 /// Every stored event with `seq < end`, in `seq` order, to `f` (for verification against a head
@@ -209,10 +228,9 @@ where
 {
     use futures_util::StreamExt;
     let sql = format!("SELECT {AUDIT_COLS} FROM audit_events WHERE seq < $1 ORDER BY seq");
-    let mut rows = sqlx::query(&sql).bind(end).fetch(pool);
+    let mut rows = sqlx::query_as::<_, EventRow>(&sql).bind(end).fetch(pool);
     while let Some(row) = rows.next().await {
-        let row = row?;
-        let (rec, leaf, root) = audit_from_row(&row)?;
+        let (rec, leaf, root) = row?.into_parts();
         f(rec, leaf, root)?;
     }
     Ok(())
@@ -223,17 +241,11 @@ where
 /// process or another, never make the parts disagree.
 pub async fn audit_snapshot(pool: &Pool<DB>) -> Result<AuditSnapshot> {
     let mut tx = begin_read(pool).await?;
-    let head = sqlx::query("SELECT size, frontier FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
-    let size: i64 = head.try_get("size")?;
-    let frontier: Vec<u8> = head.try_get("frontier")?;
+    let (size, frontier): (i64, Vec<u8>) =
+        sqlx::query_as("SELECT size, frontier FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
     let max_seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events").fetch_one(&mut *tx).await?;
-    let checkpoints = sqlx::query("SELECT size, note FROM audit_checkpoints ORDER BY size")
-        .fetch_all(&mut *tx)
-        .await
-        ?
-        .iter()
-        .map(|r| Ok((r.try_get::<i64, _>("size")? as u64, r.try_get("note")?)))
-        .collect::<Result<Vec<(u64, String)>>>()?;
+    let checkpoints: Vec<(i64, String)> = sqlx::query_as(CHECKPOINTS).fetch_all(&mut *tx).await?;
+    let checkpoints = checkpoints.into_iter().map(|(size, note)| (size as u64, note)).collect();
     let key: Option<Vec<u8>> = sqlx::query_scalar("SELECT public_key FROM audit_log_key WHERE id = 1")
         .fetch_optional(&mut *tx)
         .await
@@ -244,19 +256,16 @@ pub async fn audit_snapshot(pool: &Pool<DB>) -> Result<AuditSnapshot> {
 
 /// The key bound to the audit log, if one is.
 pub async fn audit_key(pool: &Pool<DB>) -> Result<Option<AuditKey>> {
-    let Some(r) = sqlx::query("SELECT public_key, how, checkpoint_size, bound_at FROM audit_log_key WHERE id = 1")
-        .fetch_optional(pool)
-        .await
-        ?
-    else {
-        return Ok(None);
-    };
-    let bytes: Vec<u8> = r.try_get("public_key")?;
+    let row: Option<(Vec<u8>, String, Option<i64>, OffsetDateTime)> =
+        sqlx::query_as("SELECT public_key, how, checkpoint_size, bound_at FROM audit_log_key WHERE id = 1")
+            .fetch_optional(pool)
+            .await?;
+    let Some((bytes, how, checkpoint_size, bound_at)) = row else { return Ok(None) };
     Ok(Some(AuditKey {
         public_key: stored_key(&bytes)?,
-        how: r.try_get("how")?,
-        checkpoint_size: r.try_get::<Option<i64>, _>("checkpoint_size")?.map(|n| n as u64),
-        bound_at: r.try_get("bound_at")?,
+        how,
+        checkpoint_size: checkpoint_size.map(|n| n as u64),
+        bound_at,
     }))
 }
 
@@ -362,9 +371,7 @@ pub async fn sign_checkpoint(
     use custodian_domain::audit::{Checkpoint, Frontier};
     let mut tx = begin_write(pool).await?;
     bind_key_in(&mut tx, key_name, &key.verifying_key(), actor, now).await?;
-    let head = sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
-    let size: i64 = head.try_get("size")?;
-    let frontier: Vec<u8> = head.try_get("frontier")?;
+    let (size, frontier, _chain): (i64, Vec<u8>, Vec<u8>) = sqlx::query_as(LOCK_HEAD).fetch_one(&mut *tx).await?;
     let f = Frontier::from_bytes(&frontier).map_err(|e| StoreError::Audit(e.to_string()))?;
     if f.size() != size as u64 {
         return Err(StoreError::Audit("the log head is inconsistent; run `custodian audit verify`".into()));

@@ -6,12 +6,11 @@
 use super::{DB};
 #[allow(unused_imports)]
 use crate::*;
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use uuid::Uuid;
 
 pub async fn grouped(pool: &Pool<DB>, sql: &str) -> Result<Vec<(String, i64)>> {
-    let rows = sqlx::query(sql).fetch_all(pool).await?;
-    rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?))).collect()
+    Ok(sqlx::query_as(sql).fetch_all(pool).await?)
 }
 
 pub async fn counts(pool: &Pool<DB>, holder: Option<Uuid>) -> Result<Counts> {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::row::{JsonText, OptText};
 use crate::{Actor, Page, Result, Store};
 
 impl Store {
@@ -38,7 +39,9 @@ impl Store {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// A finding as stored, with its person's and device's names (read as the columns of
+/// `FINDING_SELECT`).
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Finding {
     pub id: Uuid,
     pub rule: String,
@@ -50,10 +53,15 @@ pub struct Finding {
     pub device_id: Option<Uuid>,
     pub device_asset_tag: Option<String>,
     pub summary: String,
+    #[sqlx(try_from = "JsonText<serde_json::Value>")]
     pub evidence: serde_json::Value,
+    #[sqlx(try_from = "JsonText<Vec<String>>")]
     pub records: Vec<String>,
+    #[sqlx(try_from = "String")]
     pub severity: Severity,
+    #[sqlx(try_from = "String")]
     pub status: FindingStatus,
+    #[sqlx(try_from = "OptText<Outcome>")]
     pub outcome: Option<Outcome>,
     pub reviewer_id: Option<Uuid>,
     pub reasons: Option<String>,

@@ -4,13 +4,13 @@
 //! Findings: raising and reviewing them.
 
 use super::{DB, Tx, DbRow, LOCK_HEAD, begin_write};
-use super::{audit, people};
+use super::audit;
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::findings as domain;
-use custodian_domain::findings::{FindingStatus, Outcome, Severity};
+use custodian_domain::findings::{FindingStatus, Outcome};
 use serde_json::json;
-use sqlx::{Pool, Row};
+use sqlx::{FromRow, Pool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -67,39 +67,13 @@ pub async fn raise(pool: &Pool<DB>, f: &NewFinding, actor: &Actor, now: OffsetDa
     Ok(id)
 }
 
-const FINDING_SELECT: &str = "SELECT f.id, f.rule, f.clause, f.person_id, p.staff_number, p.name AS person_name, \
-    p.line_manager_id AS person_lm, f.device_id, d.asset_tag, f.summary, f.evidence, f.records, f.severity, f.status, f.outcome, \
+const FINDING_SELECT: &str = "SELECT f.id, f.rule, f.clause, f.person_id, p.staff_number AS person_staff_number, \
+    p.name AS person_name, p.line_manager_id AS person_line_manager_id, f.device_id, d.asset_tag AS device_asset_tag, f.summary, f.evidence, f.records, f.severity, f.status, f.outcome, \
     f.reviewer_id, f.reasons, f.opened_at, f.updated_at, f.closed_at \
     FROM findings f LEFT JOIN people p ON p.id = f.person_id LEFT JOIN devices d ON d.id = f.device_id";
 
 fn finding_from_row(r: &DbRow) -> Result<Finding> {
-    let sev: String = r.try_get("severity")?;
-    let st: String = r.try_get("status")?;
-    let outcome: Option<String> = r.try_get("outcome")?;
-    let evidence: String = r.try_get("evidence")?;
-    let records: String = r.try_get("records")?;
-    Ok(Finding {
-        id: r.try_get("id")?,
-        rule: r.try_get("rule")?,
-        clause: r.try_get("clause")?,
-        person_id: r.try_get("person_id")?,
-        person_staff_number: r.try_get("staff_number")?,
-        person_name: r.try_get("person_name")?,
-        person_line_manager_id: r.try_get("person_lm")?,
-        device_id: r.try_get("device_id")?,
-        device_asset_tag: r.try_get("asset_tag")?,
-        summary: r.try_get("summary")?,
-        evidence: crate::error::stored_json("evidence", &evidence)?,
-        records: crate::error::stored_json("records", &records)?,
-        severity: Severity::parse(&sev).ok_or_else(|| people::bad("severity", &sev))?,
-        status: FindingStatus::parse(&st).ok_or_else(|| people::bad("status", &st))?,
-        outcome: outcome.as_deref().and_then(Outcome::parse),
-        reviewer_id: r.try_get("reviewer_id")?,
-        reasons: r.try_get("reasons")?,
-        opened_at: r.try_get("opened_at")?,
-        updated_at: r.try_get("updated_at")?,
-        closed_at: r.try_get("closed_at")?,
-    })
+    Ok(Finding::from_row(r)?)
 }
 
 pub async fn finding_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<Finding>> {

@@ -7,30 +7,70 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::row::{Flag, JsonText};
 use crate::{Actor, Result, Store};
 
-/// Whether a round has been drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoundStatus {
-    /// Created: the population is frozen, exclusions may still be recorded.
-    Open,
-    /// Drawn: the selection is final and cases exist.
-    Drawn,
+custodian_domain::str_enum! {
+    /// Whether a round has been drawn.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum RoundStatus {
+        /// Created: the population is frozen, exclusions may still be recorded.
+        Open = "open",
+        /// Drawn: the selection is final and cases exist.
+        Drawn = "drawn",
+    }
 }
 
 impl RoundStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Drawn => "drawn",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "open" => Some(Self::Open),
-            "drawn" => Some(Self::Drawn),
-            _ => None,
+        s.parse().ok()
+    }
+}
+
+/// A round's or a case's rules as stored (`deferral_days`).
+#[derive(sqlx::FromRow)]
+pub(crate) struct RulesColumns {
+    #[sqlx(try_from = "i64")]
+    deferral_days: u32,
+}
+
+impl From<RulesColumns> for CaseRules {
+    fn from(c: RulesColumns) -> Self {
+        CaseRules { deferral_days: c.deferral_days }
+    }
+}
+
+/// A case's state as stored: its stage, slots, devices (JSON) and flags.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CaseStateColumns {
+    #[sqlx(try_from = "String")]
+    stage: Stage,
+    slot: Option<OffsetDateTime>,
+    first_slot: Option<OffsetDateTime>,
+    #[sqlx(try_from = "Flag")]
+    deferred: bool,
+    dmi_id: Option<Uuid>,
+    deadline: Option<OffsetDateTime>,
+    #[sqlx(try_from = "JsonText<Vec<Uuid>>")]
+    devices: Vec<Uuid>,
+    handed_over_at: Option<OffsetDateTime>,
+    #[sqlx(try_from = "Flag")]
+    failure_referred: bool,
+}
+
+impl From<CaseStateColumns> for CaseState {
+    fn from(c: CaseStateColumns) -> Self {
+        CaseState {
+            stage: c.stage,
+            slot: c.slot,
+            first_slot: c.first_slot,
+            deferred: c.deferred,
+            dmi: c.dmi_id,
+            deadline: c.deadline,
+            devices: c.devices,
+            handed_over_at: c.handed_over_at,
+            failure_referred: c.failure_referred,
         }
     }
 }
@@ -50,9 +90,10 @@ pub struct NewRound {
 }
 
 /// One business area of a round.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct RoundArea {
     pub business_area: String,
+    #[sqlx(try_from = "i64")]
     pub sample_size: u32,
     /// People in the frozen population, exclusions included.
     pub population: i64,
@@ -60,12 +101,14 @@ pub struct RoundArea {
 }
 
 /// A monitoring round.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Round {
     pub id: Uuid,
     pub name: String,
+    #[sqlx(try_from = "String")]
     pub status: RoundStatus,
     pub commitment: String,
+    #[sqlx(flatten, try_from = "RulesColumns")]
     pub rules: CaseRules,
     pub beacon: Option<String>,
     /// Revealed at the draw; absent before.
@@ -73,6 +116,8 @@ pub struct Round {
     pub seed: Option<String>,
     /// The hash of the population drawn from (after exclusions), recorded at the draw.
     pub population_hash: Option<String>,
+    /// Read after the round's row.
+    #[sqlx(skip)]
     pub areas: Vec<RoundArea>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -93,7 +138,7 @@ impl Round {
 }
 
 /// A person left out of a round's draw, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Exclusion {
     pub staff_number: String,
     pub business_area: String,
@@ -104,10 +149,11 @@ pub struct Exclusion {
 }
 
 /// A conduct assessment referral opened by a case (WP034 5.5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Referral {
     pub id: Uuid,
     pub case_id: Uuid,
+    #[sqlx(try_from = "String")]
     pub kind: ReferralKind,
     pub clause: String,
     pub summary: String,
@@ -117,7 +163,7 @@ pub struct Referral {
 }
 
 /// One selected (or called reserve) person's case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct MonitoringCase {
     pub id: Uuid,
     pub round_id: Uuid,
@@ -128,12 +174,18 @@ pub struct MonitoringCase {
     pub business_area: String,
     /// Position in the area's score order (0 is the lowest score).
     pub draw_rank: i64,
+    #[sqlx(flatten, try_from = "CaseStateColumns")]
     pub state: CaseState,
+    #[sqlx(flatten, try_from = "RulesColumns")]
     pub rules: CaseRules,
+    #[sqlx(rename = "dmi_staff")]
     pub dmi_staff_number: Option<String>,
     pub dmi_name: Option<String>,
     /// Asset tags of the devices in the notice, in the order of `state.devices`.
+    #[sqlx(skip)]
     pub device_tags: Vec<String>,
+    /// Read after the case's row, with `device_tags`.
+    #[sqlx(skip)]
     pub referrals: Vec<Referral>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -142,7 +194,7 @@ pub struct MonitoringCase {
 }
 
 /// One signed step of a case's record.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct CaseStepRecord {
     pub id: Uuid,
     #[serde(with = "time::serde::rfc3339")]
@@ -154,6 +206,7 @@ pub struct CaseStepRecord {
     pub signed_by: Option<String>,
     pub step: String,
     pub clause: String,
+    #[sqlx(try_from = "JsonText<serde_json::Value>")]
     pub detail: serde_json::Value,
     /// The step's event in the tamper-evident audit log.
     pub audit_seq: i64,

@@ -4,14 +4,14 @@
 //! Lawful business monitoring (WP034 3.3, 5.1-5.5): every write opens one transaction that
 //! carries the change and its audit event.
 
-use super::{DB, Tx, DbRow, Conn, begin_write};
-use super::{audit, dashboard, devices, people};
+use super::{DB, Tx, Conn, begin_write};
+use super::{audit, dashboard, devices};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::devices::DeviceStatus;
 use custodian_domain::people::Role;
 use serde_json::{json, Value};
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use crate::monitoring::*;
@@ -29,12 +29,8 @@ fn invalid(e: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(e.to_string())
 }
 
-fn u32(v: i64, what: &str) -> Result<u32> {
-    u32::try_from(v).map_err(|_| StoreError::Invalid(format!("stored {what} {v} is out of range")))
-}
-
 async fn round_areas(conn: &mut Conn, round: Uuid) -> Result<Vec<RoundArea>> {
-    let rows = sqlx::query(
+    let mut areas: Vec<RoundArea> = sqlx::query_as(
         "SELECT a.business_area, a.sample_size, \
          (SELECT COUNT(*) FROM monitoring_population p WHERE p.round_id = a.round_id AND p.business_area = a.business_area) AS population, \
          (SELECT COUNT(*) FROM monitoring_population p WHERE p.round_id = a.round_id AND p.business_area = a.business_area \
@@ -43,89 +39,53 @@ async fn round_areas(conn: &mut Conn, round: Uuid) -> Result<Vec<RoundArea>> {
     )
     .bind(round)
     .fetch_all(&mut *conn)
-    .await
-    ?;
-    let mut areas = rows
-        .iter()
-        .map(|r| {
-            Ok(RoundArea {
-                business_area: r.try_get("business_area")?,
-                sample_size: u32(r.try_get("sample_size")?, "sample size")?,
-                population: r.try_get("population")?,
-                excluded: r.try_get("excluded")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    .await?;
     // Byte order, as the draw sorts, whatever the database's collation.
     areas.sort_by(|a, b| a.business_area.cmp(&b.business_area));
     Ok(areas)
 }
 
-async fn round_from_row(conn: &mut Conn, r: &DbRow) -> Result<Round> {
-    let id: Uuid = r.try_get("id")?;
-    let status: String = r.try_get("status")?;
-    Ok(Round {
-        id,
-        name: r.try_get("name")?,
-        status: RoundStatus::parse(&status).ok_or_else(|| people::bad("round status", &status))?,
-        commitment: r.try_get("commitment")?,
-        rules: domain::CaseRules { deferral_days: u32(r.try_get("deferral_days")?, "deferral days")? },
-        beacon: r.try_get("beacon")?,
-        secret: r.try_get("secret")?,
-        seed: r.try_get("seed")?,
-        population_hash: r.try_get("population_hash")?,
-        areas: round_areas(conn, id).await?,
-        created_at: r.try_get("created_at")?,
-        created_by: r.try_get("created_by")?,
-        drawn_at: r.try_get("drawn_at")?,
-        drawn_by: r.try_get("drawn_by")?,
-    })
+/// A round read from its row, with its areas.
+async fn with_areas(conn: &mut Conn, mut r: Round) -> Result<Round> {
+    r.areas = round_areas(conn, r.id).await?;
+    Ok(r)
 }
 
 async fn tx_round(tx: &mut Tx<'_>, id: Uuid) -> Result<Round> {
     let sql = format!("{ROUND_SELECT} WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
+    let row: Option<Round> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut **tx).await?;
     let row = row.ok_or_else(|| StoreError::NotFound(format!("monitoring round {id}")))?;
-    round_from_row(tx, &row).await
+    with_areas(tx, row).await
 }
 
 pub async fn rounds(pool: &Pool<DB>) -> Result<Vec<Round>> {
     let sql = format!("{ROUND_SELECT} ORDER BY created_at DESC, id DESC");
-    let rows = sqlx::query(&sql).fetch_all(pool).await?;
+    let rows: Vec<Round> = sqlx::query_as(&sql).fetch_all(pool).await?;
     let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(round_from_row(&mut conn, r).await?);
+    for r in rows {
+        out.push(with_areas(&mut conn, r).await?);
     }
     Ok(out)
 }
 
 pub async fn round_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<Round>> {
     let sql = format!("{ROUND_SELECT} WHERE id = $1");
-    match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
-        Some(r) => Ok(Some(round_from_row(&mut *pool.acquire().await?, &r).await?)),
+    match sqlx::query_as(&sql).bind(id).fetch_optional(pool).await? {
+        Some(r) => Ok(Some(with_areas(&mut *pool.acquire().await?, r).await?)),
         None => Ok(None),
     }
 }
 
 /// The population the draw uses: the frozen members not excluded, with their person ids.
 async fn members(conn: &mut Conn, round: Uuid) -> Result<Vec<(domain::Member, Uuid)>> {
-    let rows = sqlx::query("SELECT person_id, staff_number, business_area FROM monitoring_population WHERE round_id = $1 AND excluded_at IS NULL")
-        .bind(round)
-        .fetch_all(&mut *conn)
-        .await
-        ?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                domain::Member::new(
-                    r.try_get::<String, _>("business_area")?,
-                    r.try_get::<String, _>("staff_number")?,
-                ),
-                r.try_get("person_id")?,
-            ))
-        })
-        .collect()
+    let rows: Vec<(String, String, Uuid)> = sqlx::query_as(
+        "SELECT business_area, staff_number, person_id FROM monitoring_population WHERE round_id = $1 AND excluded_at IS NULL",
+    )
+    .bind(round)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(area, sn, person)| (domain::Member::new(area, sn), person)).collect())
 }
 
 fn sizes(round: &Round) -> std::collections::BTreeMap<String, u32> {
@@ -249,7 +209,7 @@ pub async fn exclude(
     if before.status != RoundStatus::Open {
         return Err(StoreError::Conflict("the round has been drawn: exclusions are recorded before the draw".into()));
     }
-    let row = sqlx::query(
+    let (area, excluded): (String, Option<OffsetDateTime>) = sqlx::query_as(
         "SELECT business_area, excluded_at FROM monitoring_population WHERE round_id = $1 AND staff_number = $2",
     )
     .bind(round)
@@ -258,8 +218,6 @@ pub async fn exclude(
     .await
     ?
     .ok_or_else(|| StoreError::Invalid(format!("staff_number: {sn} is not in the round's population")))?;
-    let area: String = row.try_get("business_area")?;
-    let excluded: Option<OffsetDateTime> = row.try_get("excluded_at")?;
     if excluded.is_some() {
         return Err(StoreError::Conflict(format!("{sn} is already excluded from the round")));
     }
@@ -292,25 +250,15 @@ pub async fn exclude(
 }
 
 pub async fn exclusions(pool: &Pool<DB>, round: Uuid) -> Result<Vec<Exclusion>> {
-    let rows = sqlx::query(
-        "SELECT staff_number, business_area, excluded_reason, excluded_at, excluded_by FROM monitoring_population \
+    // A member excluded before reasons and authors were required reads as empty ones.
+    Ok(sqlx::query_as(
+        "SELECT staff_number, business_area, COALESCE(excluded_reason, '') AS reason, excluded_at AS \"at\", \
+         COALESCE(excluded_by, '') AS \"by\" FROM monitoring_population \
          WHERE round_id = $1 AND excluded_at IS NOT NULL ORDER BY excluded_at, staff_number",
     )
     .bind(round)
     .fetch_all(pool)
-    .await
-    ?;
-    rows.iter()
-        .map(|r| {
-            Ok(Exclusion {
-                staff_number: r.try_get("staff_number")?,
-                business_area: r.try_get("business_area")?,
-                reason: r.try_get::<Option<String>, _>("excluded_reason")?.unwrap_or_default(),
-                at: r.try_get("excluded_at")?,
-                by: r.try_get::<Option<String>, _>("excluded_by")?.unwrap_or_default(),
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// The stored selection: `{"selected": {area: [staff]}, "reserve": {area: [staff]}}`.
@@ -328,8 +276,7 @@ async fn draw_result(conn: &mut Conn, round: Uuid) -> Result<DrawResult> {
         ?
         .flatten();
     let text = text.ok_or_else(|| StoreError::Conflict("the round has not been drawn yet".into()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| StoreError::Invalid(format!("stored draw of round {round} is not readable: {e}")))
+    crate::error::stored_json(&format!("draw of round {round}"), &text)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -384,17 +331,11 @@ async fn record_step(
     seq: i64,
 ) -> Result<()> {
     let signed_by: Option<String> = match actor.person_id {
-        Some(p) => sqlx::query("SELECT name, staff_number FROM people WHERE id = $1")
+        Some(p) => sqlx::query_as::<_, (String, String)>("SELECT name, staff_number FROM people WHERE id = $1")
             .bind(p)
             .fetch_optional(&mut **tx)
-            .await
-            ?
-            .map(|r| -> Result<String> {
-                let name: String = r.try_get("name")?;
-                let sn: String = r.try_get("staff_number")?;
-                Ok(format!("{name} ({sn})"))
-            })
-            .transpose()?,
+            .await?
+            .map(|(name, sn)| format!("{name} ({sn})")),
         None => None,
     };
     sqlx::query(
@@ -507,85 +448,38 @@ const CASE_SELECT: &str = "SELECT c.id, c.round_id, r.name AS round_name, r.defe
     FROM monitoring_cases c JOIN monitoring_rounds r ON r.id = c.round_id JOIN people p ON p.id = c.person_id \
     LEFT JOIN people dm ON dm.id = c.dmi_id";
 
-async fn case_from_row(conn: &mut Conn, r: &DbRow) -> Result<MonitoringCase> {
-    let id: Uuid = r.try_get("id")?;
-    let stage: String = r.try_get("stage")?;
-    let devices: String = r.try_get("devices")?;
-    let devices: Vec<Uuid> =
-        serde_json::from_str(&devices).map_err(|e| StoreError::Invalid(format!("stored devices of case {id}: {e}")))?;
-    let deferred: i64 = r.try_get("deferred")?;
-    let failure: i64 = r.try_get("failure_referred")?;
-    let state = domain::CaseState {
-        stage: domain::Stage::parse(&stage).ok_or_else(|| people::bad("case stage", &stage))?,
-        slot: r.try_get("slot")?,
-        first_slot: r.try_get("first_slot")?,
-        deferred: deferred != 0,
-        dmi: r.try_get("dmi_id")?,
-        deadline: r.try_get("deadline")?,
-        devices,
-        handed_over_at: r.try_get("handed_over_at")?,
-        failure_referred: failure != 0,
-    };
-    let mut device_tags = Vec::with_capacity(state.devices.len());
-    for d in &state.devices {
+/// A case read from its row, with its devices' asset tags (a device's id where it is no longer in
+/// the register) and its referrals.
+async fn with_tags_and_referrals(conn: &mut Conn, mut c: MonitoringCase) -> Result<MonitoringCase> {
+    let mut device_tags = Vec::with_capacity(c.state.devices.len());
+    for d in &c.state.devices {
         let tag: Option<String> = sqlx::query_scalar("SELECT asset_tag FROM devices WHERE id = $1")
             .bind(d)
             .fetch_optional(&mut *conn)
-            .await
-            ?;
+            .await?;
         device_tags.push(tag.unwrap_or_else(|| d.to_string()));
     }
-    let rows = sqlx::query("SELECT id, case_id, kind, clause, summary, opened_at, opened_by FROM monitoring_referrals WHERE case_id = $1 ORDER BY opened_at")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        ?;
-    let referrals = rows
-        .iter()
-        .map(|x| {
-            let kind: String = x.try_get("kind")?;
-            Ok(Referral {
-                id: x.try_get("id")?,
-                case_id: x.try_get("case_id")?,
-                kind: domain::ReferralKind::parse(&kind).ok_or_else(|| people::bad("referral kind", &kind))?,
-                clause: x.try_get("clause")?,
-                summary: x.try_get("summary")?,
-                opened_at: x.try_get("opened_at")?,
-                opened_by: x.try_get("opened_by")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(MonitoringCase {
-        id,
-        round_id: r.try_get("round_id")?,
-        round_name: r.try_get("round_name")?,
-        person_id: r.try_get("person_id")?,
-        staff_number: r.try_get("staff_number")?,
-        person_name: r.try_get("person_name")?,
-        business_area: r.try_get("business_area")?,
-        draw_rank: r.try_get("draw_rank")?,
-        state,
-        rules: domain::CaseRules { deferral_days: u32(r.try_get("deferral_days")?, "deferral days")? },
-        dmi_staff_number: r.try_get("dmi_staff")?,
-        dmi_name: r.try_get("dmi_name")?,
-        device_tags,
-        referrals,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+    c.device_tags = device_tags;
+    c.referrals = sqlx::query_as(
+        "SELECT id, case_id, kind, clause, summary, opened_at, opened_by FROM monitoring_referrals WHERE case_id = $1 ORDER BY opened_at",
+    )
+    .bind(c.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(c)
 }
 
 async fn tx_case(tx: &mut Tx<'_>, id: Uuid) -> Result<MonitoringCase> {
     let sql = format!("{CASE_SELECT} WHERE c.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
+    let row: Option<MonitoringCase> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut **tx).await?;
     let row = row.ok_or_else(|| StoreError::NotFound(format!("monitoring case {id}")))?;
-    case_from_row(tx, &row).await
+    with_tags_and_referrals(tx, row).await
 }
 
 pub async fn case_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<MonitoringCase>> {
     let sql = format!("{CASE_SELECT} WHERE c.id = $1");
-    match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
-        Some(r) => Ok(Some(case_from_row(&mut *pool.acquire().await?, &r).await?)),
+    match sqlx::query_as(&sql).bind(id).fetch_optional(pool).await? {
+        Some(r) => Ok(Some(with_tags_and_referrals(&mut *pool.acquire().await?, r).await?)),
         None => Ok(None),
     }
 }
@@ -595,42 +489,25 @@ pub async fn cases(pool: &Pool<DB>, f: &CaseFilter) -> Result<Vec<MonitoringCase
         "{CASE_SELECT} WHERE ($1 IS NULL OR c.round_id = $1) AND ($2 IS NULL OR c.stage = $2) \
          AND ($3 IS NULL OR c.dmi_id = $3 OR c.person_id = $3) ORDER BY c.created_at DESC, c.business_area, c.draw_rank"
     );
-    let rows = sqlx::query(&sql)
+    let rows: Vec<MonitoringCase> = sqlx::query_as(&sql)
         .bind(f.round_id)
         .bind(f.stage.map(|s| s.as_str()))
         .bind(f.dmi_or_person)
         .fetch_all(pool)
-        .await
-        ?;
+        .await?;
     let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(case_from_row(&mut conn, r).await?);
+    for r in rows {
+        out.push(with_tags_and_referrals(&mut conn, r).await?);
     }
     Ok(out)
 }
 
 pub async fn case_steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<CaseStepRecord>> {
-    let rows = sqlx::query("SELECT id, at, actor, signed_by, step, clause, detail, audit_seq FROM monitoring_case_steps WHERE case_id = $1 ORDER BY audit_seq")
+    Ok(sqlx::query_as("SELECT id, at, actor, signed_by, step, clause, detail, audit_seq FROM monitoring_case_steps WHERE case_id = $1 ORDER BY audit_seq")
         .bind(id)
         .fetch_all(pool)
-        .await
-        ?;
-    rows.iter()
-        .map(|r| {
-            let detail: String = r.try_get("detail")?;
-            Ok(CaseStepRecord {
-                id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                signed_by: r.try_get("signed_by")?,
-                step: r.try_get("step")?,
-                clause: r.try_get("clause")?,
-                detail: crate::error::stored_json("detail", &detail)?,
-                audit_seq: r.try_get("audit_seq")?,
-            })
-        })
-        .collect()
+        .await?)
 }
 
 async fn has_role(tx: &mut Tx<'_>, person: Uuid, role: Role) -> Result<bool> {

@@ -17,6 +17,7 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::row::{CommaList, IsoDate};
 use crate::{Actor, Result, Store, StoreError};
 
 /// The kind of approval request an overseas-use request opens.
@@ -37,7 +38,7 @@ pub struct NewOverseasRequest {
 }
 
 /// An overseas-use window with its request's state, for lists and pages.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OverseasItem {
     pub id: Uuid,
     pub person_id: Uuid,
@@ -46,11 +47,16 @@ pub struct OverseasItem {
     /// The line manager fixed when the request was made (None for windows recorded by the CLI).
     pub line_manager_id: Option<Uuid>,
     pub line_manager_name: Option<String>,
+    #[sqlx(try_from = "CommaList<Uuid>")]
     pub devices: Vec<Uuid>,
     /// The asset tags of `devices`, in the same order.
+    #[sqlx(skip)]
     pub device_tags: Vec<String>,
+    #[sqlx(try_from = "CommaList<String>")]
     pub countries: Vec<String>,
+    #[sqlx(rename = "from_date", try_from = "IsoDate")]
     pub from: Date,
+    #[sqlx(rename = "to_date", try_from = "IsoDate")]
     pub to: Date,
     pub purpose: String,
     /// requested, approved, rejected or withdrawn.
@@ -82,7 +88,7 @@ pub struct OverseasFilter {
 }
 
 /// A recorded streaming exception (WP034 4.6).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StreamingExceptionItem {
     pub id: Uuid,
     pub person_id: Uuid,
@@ -99,13 +105,42 @@ pub struct StreamingExceptionItem {
 }
 
 /// An overseas-use window as recorded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OverseasRecord {
+    #[sqlx(flatten, try_from = "WindowColumns")]
     pub window: OverseasWindow,
     pub staff_number: String,
     pub purpose: String,
     pub status: String,
     pub approval_ref: String,
+}
+
+/// The columns of a stored overseas window that make a [`OverseasWindow`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct WindowColumns {
+    id: Uuid,
+    person_id: Uuid,
+    #[sqlx(try_from = "CommaList<Uuid>")]
+    devices: Vec<Uuid>,
+    #[sqlx(try_from = "CommaList<String>")]
+    countries: Vec<String>,
+    #[sqlx(try_from = "IsoDate")]
+    from_date: Date,
+    #[sqlx(try_from = "IsoDate")]
+    to_date: Date,
+}
+
+impl From<WindowColumns> for OverseasWindow {
+    fn from(c: WindowColumns) -> Self {
+        OverseasWindow {
+            id: c.id,
+            person: c.person_id,
+            devices: c.devices,
+            countries: c.countries,
+            from: c.from_date,
+            to: c.to_date,
+        }
+    }
 }
 
 /// ISO 3166-1 alpha-2 shape: two ASCII capitals.

@@ -4,13 +4,13 @@
 //! Overseas-use requests on the approval chain (WP034 4.2), the recorded overseas windows and
 //! the streaming exceptions (4.6). See `crate::overseas` for the design.
 
-use super::{DB, Tx, DbRow, Conn, begin_write};
+use super::{DB, Tx, Conn, begin_write};
 use super::{approvals, audit, people};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::people::Role;
 use serde_json::json;
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use crate::approvals::{ApprovalRequest, Decided, NewApproval};
@@ -21,43 +21,19 @@ const OVERSEAS_SELECT: &str = "SELECT w.id, w.person_id, p.name AS person_name, 
     w.created_at, w.decided_at FROM overseas_windows w JOIN people p ON p.id = w.person_id \
     LEFT JOIN people lm ON lm.id = w.line_manager_id";
 
-async fn from_row(conn: &mut Conn, r: &DbRow) -> Result<crate::overseas::OverseasItem> {
-    let devices: String = r.try_get("devices")?;
-    let countries: String = r.try_get("countries")?;
-    let from: String = r.try_get("from_date")?;
-    let to: String = r.try_get("to_date")?;
-    let devices: Vec<Uuid> = devices
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| Uuid::parse_str(s).map_err(|_| people::bad("devices", s)))
-        .collect::<Result<_>>()?;
-    let mut device_tags = Vec::with_capacity(devices.len());
-    for d in &devices {
+/// An overseas request read from its row, with its devices' asset tags (a device's id where it
+/// is no longer in the register).
+async fn with_tags(conn: &mut Conn, mut item: crate::overseas::OverseasItem) -> Result<crate::overseas::OverseasItem> {
+    let mut device_tags = Vec::with_capacity(item.devices.len());
+    for d in &item.devices {
         let tag: Option<String> = sqlx::query_scalar("SELECT asset_tag FROM devices WHERE id = $1")
             .bind(d)
             .fetch_optional(&mut *conn)
-            .await
-            ?;
+            .await?;
         device_tags.push(tag.unwrap_or_else(|| d.to_string()));
     }
-    Ok(crate::overseas::OverseasItem {
-        id: r.try_get("id")?,
-        person_id: r.try_get("person_id")?,
-        person_name: r.try_get("person_name")?,
-        staff_number: r.try_get("staff_number")?,
-        line_manager_id: r.try_get("line_manager_id")?,
-        line_manager_name: r.try_get("line_manager_name")?,
-        devices,
-        device_tags,
-        countries: countries.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
-        from: parse_date("from_date", &from)?,
-        to: parse_date("to_date", &to)?,
-        purpose: r.try_get("purpose")?,
-        status: r.try_get("status")?,
-        approval_ref: r.try_get("approval_ref")?,
-        created_at: r.try_get("created_at")?,
-        decided_at: r.try_get("decided_at")?,
-    })
+    item.device_tags = device_tags;
+    Ok(item)
 }
 
 /// Request overseas use: the window, its audit event and its approval request, in one transaction.
@@ -194,11 +170,12 @@ pub async fn list(pool: &Pool<DB>, f: &crate::overseas::OverseasFilter) -> Resul
         "{OVERSEAS_SELECT} WHERE ($1 IS NULL OR w.person_id = $1) AND ($2 IS NULL OR w.line_manager_id = $2) \
          AND ($3 IS NULL OR w.status = $3) ORDER BY w.created_at DESC, w.id DESC"
     );
-    let rows = sqlx::query(&sql).bind(f.person).bind(f.line_manager).bind(f.status.as_deref()).fetch_all(pool).await?;
+    let rows: Vec<crate::overseas::OverseasItem> =
+        sqlx::query_as(&sql).bind(f.person).bind(f.line_manager).bind(f.status.as_deref()).fetch_all(pool).await?;
     let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(from_row(&mut conn, r).await?);
+    for r in rows {
+        out.push(with_tags(&mut conn, r).await?);
     }
     Ok(out)
 }
@@ -206,76 +183,31 @@ pub async fn list(pool: &Pool<DB>, f: &crate::overseas::OverseasFilter) -> Resul
 pub async fn item(pool: &Pool<DB>, id: Uuid) -> Result<Option<crate::overseas::OverseasItem>> {
     let sql = format!("{OVERSEAS_SELECT} WHERE w.id = $1");
     let mut conn = pool.acquire().await?;
-    match sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? {
-        Some(r) => Ok(Some(from_row(&mut conn, &r).await?)),
+    match sqlx::query_as(&sql).bind(id).fetch_optional(&mut *conn).await? {
+        Some(r) => Ok(Some(with_tags(&mut conn, r).await?)),
         None => Ok(None),
     }
 }
 
 pub async fn streaming_exceptions_list(pool: &Pool<DB>) -> Result<Vec<crate::overseas::StreamingExceptionItem>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT e.id, e.person_id, p.name AS person_name, p.staff_number, p.line_manager_id, e.reason, e.approver_id, \
          a.name AS approver_name, e.from_us, e.expires_us, e.created_at FROM streaming_exceptions e \
          JOIN people p ON p.id = e.person_id JOIN people a ON a.id = e.approver_id ORDER BY e.created_at DESC, e.id DESC",
     )
     .fetch_all(pool)
-    .await
-    ?;
-    rows.iter()
-        .map(|r| {
-            Ok(crate::overseas::StreamingExceptionItem {
-                id: r.try_get("id")?,
-                person_id: r.try_get("person_id")?,
-                person_name: r.try_get("person_name")?,
-                staff_number: r.try_get("staff_number")?,
-                line_manager_id: r.try_get("line_manager_id")?,
-                reason: r.try_get("reason")?,
-                approver_id: r.try_get("approver_id")?,
-                approver_name: r.try_get("approver_name")?,
-                from_us: r.try_get("from_us")?,
-                expires_us: r.try_get("expires_us")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
-}
-
-fn parse_date(field: &str, s: &str) -> Result<time::Date> {
-    time::Date::parse(s, &time::format_description::well_known::Iso8601::DATE).map_err(|_| people::bad(field, s))
+    .await?)
 }
 
 /// Overseas-use windows, optionally only those with one status, newest first.
 pub async fn windows(pool: &Pool<DB>, status: Option<&str>) -> Result<Vec<crate::overseas::OverseasRecord>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT w.id, w.person_id, p.staff_number, w.devices, w.countries, w.from_date, w.to_date, w.purpose, w.status, w.approval_ref \
          FROM overseas_windows w JOIN people p ON p.id = w.person_id WHERE ($1 IS NULL OR w.status = $1) ORDER BY w.from_date DESC, w.id",
     )
     .bind(status)
     .fetch_all(pool)
-    .await
-    ?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let devices: String = r.try_get("devices")?;
-        let countries: String = r.try_get("countries")?;
-        let from: String = r.try_get("from_date")?;
-        let to: String = r.try_get("to_date")?;
-        out.push(crate::overseas::OverseasRecord {
-            window: custodian_domain::usage::OverseasWindow {
-                id: r.try_get("id")?,
-                person: r.try_get("person_id")?,
-                devices: devices.split(',').filter(|s| !s.is_empty()).map(|s| Uuid::parse_str(s).map_err(|_| people::bad("devices", s))).collect::<Result<_>>()?,
-                countries: countries.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
-                from: parse_date("from_date", &from)?,
-                to: parse_date("to_date", &to)?,
-            },
-            staff_number: r.try_get("staff_number")?,
-            purpose: r.try_get("purpose")?,
-            status: r.try_get("status")?,
-            approval_ref: r.try_get("approval_ref")?,
-        });
-    }
-    Ok(out)
+    .await?)
 }
 
 /// Record an overseas-use window approved by the line manager, Digital Services and the Force

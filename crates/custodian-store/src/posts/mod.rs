@@ -9,18 +9,22 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::row::{Flag, JsonText};
 use crate::{Actor, Result, Store};
 
 /// A social media account at its simplest (WP034 6.6, 6.7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Account {
     pub id: Uuid,
+    #[sqlx(try_from = "String")]
     pub platform: Platform,
     pub handle: String,
     pub owning_team: String,
     /// Corporate Communications approve every post (WP034 6.4).
+    #[sqlx(try_from = "Flag")]
     pub comms_approval: bool,
     /// A corporate channel: keeps publishing in a major incident (WP034 6.8).
+    #[sqlx(try_from = "Flag")]
     pub corporate: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -37,7 +41,7 @@ pub struct NewAccount {
 }
 
 /// The SIO recorded for an operation or a crime/incident reference (WP034 6.3e).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct InvestigationSio {
     pub id: Uuid,
     /// "operation" or "reference".
@@ -47,7 +51,9 @@ pub struct InvestigationSio {
     /// As entered.
     pub label: String,
     pub sio_id: Uuid,
+    #[sqlx(rename = "name")]
     pub sio_name: String,
+    #[sqlx(rename = "staff_number")]
     pub sio_staff_number: String,
 }
 
@@ -62,6 +68,69 @@ pub struct Screened {
     pub gate: Gate,
 }
 
+/// A post's account as `POST_SELECT` names its columns (`account_id`, `a_created_at`, ...).
+#[derive(sqlx::FromRow)]
+pub(crate) struct PostAccountColumns {
+    account_id: Uuid,
+    #[sqlx(try_from = "String")]
+    platform: Platform,
+    handle: String,
+    owning_team: String,
+    #[sqlx(try_from = "Flag")]
+    comms_approval: bool,
+    #[sqlx(try_from = "Flag")]
+    corporate: bool,
+    a_created_at: OffsetDateTime,
+    a_created_by: String,
+}
+
+impl From<PostAccountColumns> for Account {
+    fn from(c: PostAccountColumns) -> Self {
+        Account {
+            id: c.account_id,
+            platform: c.platform,
+            handle: c.handle,
+            owning_team: c.owning_team,
+            comms_approval: c.comms_approval,
+            corporate: c.corporate,
+            created_at: c.a_created_at,
+            created_by: c.a_created_by,
+        }
+    }
+}
+
+/// A post's screening gate: the counts and flags stored with it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct GateColumns {
+    #[sqlx(try_from = "i64")]
+    blocks: u32,
+    #[sqlx(try_from = "i64")]
+    warnings: u32,
+    #[sqlx(try_from = "Flag")]
+    investigation: bool,
+    #[sqlx(try_from = "Flag")]
+    comms_found: bool,
+}
+
+impl From<GateColumns> for Gate {
+    fn from(c: GateColumns) -> Self {
+        Gate { blocks: c.blocks, warnings: c.warnings, investigation: c.investigation, comms: c.comms_found }
+    }
+}
+
+/// Whether a post's current version is the one whose warnings were overridden.
+#[derive(sqlx::FromRow)]
+pub(crate) struct OverrideColumns {
+    version: i64,
+    override_version: Option<i64>,
+}
+
+impl From<OverrideColumns> for bool {
+    fn from(c: OverrideColumns) -> Self {
+        c.override_version == Some(c.version)
+    }
+}
+
 /// A new post or a new version of one.
 #[derive(Debug, Clone)]
 pub struct PostInput {
@@ -73,41 +142,55 @@ pub struct PostInput {
 }
 
 /// A post with its account, screening and approvals.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Post {
     pub id: Uuid,
+    #[sqlx(flatten, try_from = "PostAccountColumns")]
     pub account: Account,
     pub author_id: Uuid,
     pub author_name: String,
+    #[sqlx(rename = "author_sn")]
     pub author_staff_number: String,
     pub body: String,
+    #[sqlx(try_from = "JsonText<Vec<Attachment>>")]
     pub attachments: Vec<Attachment>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub scheduled_for: Option<OffsetDateTime>,
+    #[sqlx(try_from = "String")]
     pub state: PostState,
     pub version: i64,
     pub pack_version: String,
     pub verdict: String,
+    #[sqlx(try_from = "JsonText<serde_json::Value>")]
     pub findings: serde_json::Value,
+    #[sqlx(flatten, try_from = "GateColumns")]
     pub gate: Gate,
+    #[sqlx(try_from = "Flag")]
     pub needs_sio: bool,
     /// The SIO recorded for the investigation named, if known; otherwise any SIO may approve.
     pub sio_id: Option<Uuid>,
     pub sio_name: Option<String>,
+    #[sqlx(try_from = "Flag")]
     pub needs_comms: bool,
     /// Held by a major incident: Corporate Communications must approve again.
+    #[sqlx(try_from = "Flag")]
     pub reapproval: bool,
     /// Who approved each step of the post's current approval request (name and staff number).
+    #[sqlx(rename = "sio_by")]
     pub sio_approved_by: Option<String>,
+    #[sqlx(rename = "comms_by")]
     pub comms_approved_by: Option<String>,
     /// The approval request (on the shared chain) the post's current route follows.
     pub approval_id: Option<Uuid>,
     pub override_reason: Option<String>,
+    #[sqlx(rename = "override_name")]
     pub override_by: Option<String>,
     /// Whether the warnings of this version are overridden.
+    #[sqlx(flatten, try_from = "OverrideColumns")]
     pub overridden: bool,
     /// Who saved each version, oldest first: the author wrote version 1 (WP034 6.3: whoever
     /// wrote or edited the words may not approve them).
+    #[sqlx(skip)]
     pub editors: Vec<PostEditor>,
     pub publish_attempts: i64,
     pub last_error: Option<String>,
@@ -121,9 +204,10 @@ pub struct Post {
 }
 
 /// Who saved one version of a post.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct PostEditor {
     pub version: i64,
+    #[sqlx(rename = "editor_id")]
     pub person_id: Uuid,
     pub name: String,
     pub staff_number: String,
@@ -132,19 +216,20 @@ pub struct PostEditor {
 }
 
 /// One step of a post's record, with its clause and audit event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct PostStep {
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub actor: String,
     pub step: String,
     pub clause: String,
+    #[sqlx(try_from = "JsonText<serde_json::Value>")]
     pub detail: serde_json::Value,
     pub audit_seq: i64,
 }
 
 /// A major incident (WP034 6.8).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Incident {
     pub id: Uuid,
     pub name: String,

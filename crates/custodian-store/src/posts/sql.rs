@@ -4,12 +4,12 @@
 //! Social media posts (WP034 6.3-6.8): every write opens one transaction that carries the
 //! change, the post's signed step and its audit event.
 
-use super::{DB, Tx, DbRow, Conn, begin_write};
-use super::{approvals, audit, people};
+use super::{DB, Tx, Conn, begin_write};
+use super::{approvals, audit};
 #[allow(unused_imports)]
 use crate::*;
 use serde_json::{json, Value};
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use crate::posts::*;
@@ -62,80 +62,10 @@ async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<()> {
     found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("post {id}")))
 }
 
-fn flag(r: &DbRow, col: &str) -> Result<bool> {
-    Ok(r.try_get::<i64, _>(col)? != 0)
-}
-
-fn account_from_row(r: &DbRow, prefix: &str) -> Result<Account> {
-    let platform: String = r.try_get("platform")?;
-    let id_col = if prefix.is_empty() { "id" } else { "account_id" };
-    Ok(Account {
-        id: r.try_get(id_col)?,
-        platform: domain::Platform::parse(&platform).ok_or_else(|| people::bad("platform", &platform))?,
-        handle: r.try_get("handle")?,
-        owning_team: r.try_get("owning_team")?,
-        comms_approval: flag(r, "comms_approval")?,
-        corporate: flag(r, "corporate")?,
-        created_at: r.try_get(format!("{prefix}created_at").as_str())?,
-        created_by: r.try_get(format!("{prefix}created_by").as_str())?,
-    })
-}
-
-fn post_from_row(r: &DbRow) -> Result<Post> {
-    let state: String = r.try_get("state")?;
-    let attachments: String = r.try_get("attachments")?;
-    let findings: String = r.try_get("findings")?;
-    let version: i64 = r.try_get("version")?;
-    let override_version: Option<i64> = r.try_get("override_version")?;
-    let needs_sio = flag(r, "needs_sio")?;
-    let count = |col: &str| -> Result<u32> {
-        let v: i64 = r.try_get(col)?;
-        u32::try_from(v).map_err(|_| StoreError::Invalid(format!("stored {col} {v} is out of range")))
-    };
-    let findings: Value = serde_json::from_str(&findings).map_err(|e| StoreError::Invalid(format!("stored findings: {e}")))?;
-    let investigation = flag(r, "investigation")?;
-    let comms = flag(r, "comms_found")?;
-    Ok(Post {
-        id: r.try_get("id")?,
-        account: account_from_row(r, "a_")?,
-        author_id: r.try_get("author_id")?,
-        author_name: r.try_get("author_name")?,
-        author_staff_number: r.try_get("author_sn")?,
-        body: r.try_get("body")?,
-        attachments: serde_json::from_str(&attachments)
-            .map_err(|e| StoreError::Invalid(format!("stored attachments: {e}")))?,
-        scheduled_for: r.try_get("scheduled_for")?,
-        state: domain::PostState::parse(&state).ok_or_else(|| people::bad("post state", &state))?,
-        version,
-        pack_version: r.try_get("pack_version")?,
-        verdict: r.try_get("verdict")?,
-        findings,
-        gate: domain::Gate { blocks: count("blocks")?, warnings: count("warnings")?, investigation, comms },
-        needs_sio,
-        sio_id: r.try_get("sio_id")?,
-        sio_name: r.try_get("sio_name")?,
-        needs_comms: flag(r, "needs_comms")?,
-        reapproval: flag(r, "reapproval")?,
-        sio_approved_by: r.try_get("sio_by")?,
-        comms_approved_by: r.try_get("comms_by")?,
-        approval_id: r.try_get("approval_id")?,
-        override_reason: r.try_get("override_reason")?,
-        override_by: r.try_get("override_name")?,
-        overridden: override_version == Some(version),
-        editors: Vec::new(),
-        publish_attempts: r.try_get("publish_attempts")?,
-        last_error: r.try_get("last_error")?,
-        published_at: r.try_get("published_at")?,
-        published_ref: r.try_get("published_ref")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
-}
-
 async fn tx_post(tx: &mut Tx<'_>, id: Uuid) -> Result<Post> {
     let sql = format!("{POST_SELECT} WHERE p.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
-    let mut posts = vec![post_from_row(&row.ok_or_else(|| StoreError::NotFound(format!("post {id}")))?)?];
+    let row: Option<Post> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut **tx).await?;
+    let mut posts = vec![row.ok_or_else(|| StoreError::NotFound(format!("post {id}")))?];
     load_editors(tx, &mut posts).await?;
     posts.pop().ok_or_else(|| StoreError::NotFound(format!("post {id}")))
 }
@@ -151,22 +81,19 @@ async fn load_editors(conn: &mut Conn, posts: &mut [Post]) -> Result<()> {
          JOIN people x ON x.id = v.editor_id WHERE v.post_id IN ({}) ORDER BY v.post_id, v.version",
         marks.join(", ")
     );
-    let mut q = sqlx::query(&sql);
+    #[derive(sqlx::FromRow)]
+    struct EditorRow {
+        post_id: Uuid,
+        #[sqlx(flatten)]
+        editor: PostEditor,
+    }
+    let mut q = sqlx::query_as::<_, EditorRow>(&sql);
     for p in posts.iter() {
         q = q.bind(p.id);
     }
-    let rows = q.fetch_all(&mut *conn).await?;
-    for r in &rows {
-        let post: Uuid = r.try_get("post_id")?;
-        let e = PostEditor {
-            version: r.try_get("version")?,
-            person_id: r.try_get("editor_id")?,
-            name: r.try_get("name")?,
-            staff_number: r.try_get("staff_number")?,
-            saved_at: r.try_get("saved_at")?,
-        };
-        if let Some(p) = posts.iter_mut().find(|p| p.id == post) {
-            p.editors.push(e);
+    for r in q.fetch_all(&mut *conn).await? {
+        if let Some(p) = posts.iter_mut().find(|p| p.id == r.post_id) {
+            p.editors.push(r.editor);
         }
     }
     Ok(())
@@ -322,32 +249,18 @@ pub async fn create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor, now:
     )
     .await?;
     let sql = format!("{ACCOUNT_SELECT} WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
-    let out = account_from_row(&row, "")?;
+    let out = sqlx::query_as(&sql).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(out)
 }
 
 pub async fn accounts(pool: &Pool<DB>) -> Result<Vec<Account>> {
     let sql = format!("{ACCOUNT_SELECT} ORDER BY owning_team, platform, handle");
-    let rows = sqlx::query(&sql).fetch_all(pool).await?;
-    rows.iter().map(|r| account_from_row(r, "")).collect()
+    Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
 }
 
 const SIO_SELECT: &str = "SELECT s.id, s.kind, s.key, s.label, s.sio_id, p.name, p.staff_number \
     FROM investigation_sios s JOIN people p ON p.id = s.sio_id";
-
-fn sio_from_row(r: &DbRow) -> Result<InvestigationSio> {
-    Ok(InvestigationSio {
-        id: r.try_get("id")?,
-        kind: r.try_get("kind")?,
-        key: r.try_get("key")?,
-        label: r.try_get("label")?,
-        sio_id: r.try_get("sio_id")?,
-        sio_name: r.try_get("name")?,
-        sio_staff_number: r.try_get("staff_number")?,
-    })
-}
 
 pub async fn set_sio(
     pool: &Pool<DB>,
@@ -405,16 +318,14 @@ pub async fn set_sio(
     audit::audit(&mut tx, actor, now, AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}")).clause("6.3e").after(after.clone()).detail(after))
         .await?;
     let sql = format!("{SIO_SELECT} WHERE s.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
-    let out = sio_from_row(&row)?;
+    let out = sqlx::query_as(&sql).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(out)
 }
 
 pub async fn sios(pool: &Pool<DB>) -> Result<Vec<InvestigationSio>> {
     let sql = format!("{SIO_SELECT} ORDER BY s.kind, s.key");
-    let rows = sqlx::query(&sql).fetch_all(pool).await?;
-    rows.iter().map(sio_from_row).collect()
+    Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
 }
 
 // ---- posts ----------------------------------------------------------------------------------
@@ -873,7 +784,7 @@ pub async fn list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
         sql.push_str(&format!(" AND p.state = ${}", n + 1));
     }
     sql.push_str(" ORDER BY p.updated_at DESC, p.id DESC LIMIT 500");
-    let mut q = sqlx::query(&sql);
+    let mut q = sqlx::query_as(&sql);
     if let Some((person, team)) = &f.visible_to {
         q = q.bind(*person).bind(team.clone());
     } else if let Some(person) = f.drafts_only_of {
@@ -883,8 +794,7 @@ pub async fn list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
         q = q.bind(s.as_str());
     }
     let mut conn = pool.acquire().await?;
-    let rows = q.fetch_all(&mut *conn).await?;
-    let mut posts = rows.iter().map(post_from_row).collect::<Result<Vec<_>>>()?;
+    let mut posts: Vec<Post> = q.fetch_all(&mut *conn).await?;
     load_editors(&mut conn, &mut posts).await?;
     Ok(posts)
 }
@@ -892,32 +802,18 @@ pub async fn list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
 pub async fn get(pool: &Pool<DB>, id: Uuid) -> Result<Option<Post>> {
     let sql = format!("{POST_SELECT} WHERE p.id = $1");
     let mut conn = pool.acquire().await?;
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    let row: Option<Post> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *conn).await?;
     let Some(row) = row else { return Ok(None) };
-    let mut posts = vec![post_from_row(&row)?];
+    let mut posts = vec![row];
     load_editors(&mut conn, &mut posts).await?;
     Ok(posts.pop())
 }
 
 pub async fn steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<PostStep>> {
-    let rows = sqlx::query("SELECT at, actor, step, clause, detail, audit_seq FROM post_steps WHERE post_id = $1 ORDER BY audit_seq")
+    Ok(sqlx::query_as("SELECT at, actor, step, clause, detail, audit_seq FROM post_steps WHERE post_id = $1 ORDER BY audit_seq")
         .bind(id)
         .fetch_all(pool)
-        .await
-        ?;
-    rows.iter()
-        .map(|r| {
-            let detail: String = r.try_get("detail")?;
-            Ok(PostStep {
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                step: r.try_get("step")?,
-                clause: r.try_get("clause")?,
-                detail: crate::error::stored_json("detail", &detail)?,
-                audit_seq: r.try_get("audit_seq")?,
-            })
-        })
-        .collect()
+        .await?)
 }
 
 pub async fn due(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<Uuid>> {
@@ -992,23 +888,9 @@ where
 const INCIDENT_SELECT: &str =
     "SELECT id, name, reason, guidance, declared_at, declared_by, ended_at, ended_by, end_reason FROM incidents";
 
-fn incident_from_row(r: &DbRow) -> Result<Incident> {
-    Ok(Incident {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        reason: r.try_get("reason")?,
-        guidance: r.try_get("guidance")?,
-        declared_at: r.try_get("declared_at")?,
-        declared_by: r.try_get("declared_by")?,
-        ended_at: r.try_get("ended_at")?,
-        ended_by: r.try_get("ended_by")?,
-        end_reason: r.try_get("end_reason")?,
-    })
-}
-
 async fn tx_incident(tx: &mut Tx<'_>, id: Uuid) -> Result<Incident> {
     let sql = format!("{INCIDENT_SELECT} WHERE id = $1");
-    incident_from_row(&sqlx::query(&sql).bind(id).fetch_one(&mut **tx).await?)
+    Ok(sqlx::query_as(&sql).bind(id).fetch_one(&mut **tx).await?)
 }
 
 pub async fn declare_incident(
@@ -1127,13 +1009,12 @@ pub async fn end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, now: Off
 
 pub async fn active_incident(pool: &Pool<DB>) -> Result<Option<Incident>> {
     let sql = format!("{INCIDENT_SELECT} WHERE id = (SELECT incident_id FROM post_pause WHERE id = 1)");
-    sqlx::query(&sql).fetch_optional(pool).await?.as_ref().map(incident_from_row).transpose()
+    Ok(sqlx::query_as(&sql).fetch_optional(pool).await?)
 }
 
 pub async fn incidents(pool: &Pool<DB>) -> Result<Vec<Incident>> {
     let sql = format!("{INCIDENT_SELECT} ORDER BY declared_at DESC LIMIT 50");
-    let rows = sqlx::query(&sql).fetch_all(pool).await?;
-    rows.iter().map(incident_from_row).collect()
+    Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
 }
 
 /// A post moves on (or back to its author) with the decision of its approval request (see

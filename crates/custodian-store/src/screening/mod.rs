@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::{Actor, Result, Store};
 
 /// One version of the screening pack that was in force.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct PackVersion {
     pub id: Uuid,
     /// 1 for the first version put into effect, then 2, 3...

@@ -3,29 +3,14 @@
 //!
 //! Screening pack versions (WP034 6.3, 6.5).
 
-use super::{DB, DbRow, begin_write};
+use super::{DB, begin_write};
 use super::{audit};
 #[allow(unused_imports)]
 use crate::*;
 use serde_json::json;
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-fn pack_version_from(r: &DbRow) -> Result<crate::screening::PackVersion> {
-    Ok(crate::screening::PackVersion {
-        id: r.try_get("id")?,
-        seq: r.try_get("seq")?,
-        version: r.try_get("version")?,
-        body: r.try_get("body")?,
-        sha256: r.try_get("sha256")?,
-        rules: r.try_get("rules")?,
-        examples: r.try_get("examples")?,
-        reason: r.try_get("reason")?,
-        author: r.try_get("author")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
 
 const PACK_COLUMNS: &str = "id, seq, version, body, sha256, rules, examples, reason, author, created_at";
 
@@ -88,40 +73,30 @@ pub async fn activate(
             })),
     )
     .await?;
-    let row = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs WHERE id = $1"))
+    let out = sqlx::query_as(&format!("SELECT {PACK_COLUMNS} FROM screening_packs WHERE id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)
-        .await
-        ?;
-    let out = pack_version_from(&row)?;
+        .await?;
     tx.commit().await?;
     Ok(out)
 }
 
 /// The pack in force, if one has been put into effect since installation.
 pub async fn current(pool: &Pool<DB>) -> Result<Option<crate::screening::PackVersion>> {
-    let row = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC LIMIT 1"))
+    Ok(sqlx::query_as(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC LIMIT 1"))
         .fetch_optional(pool)
-        .await
-        ?;
-    row.as_ref().map(pack_version_from).transpose()
+        .await?)
 }
 
 /// Every version, newest first.
 pub async fn history(pool: &Pool<DB>) -> Result<Vec<crate::screening::PackVersion>> {
-    let rows = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC"))
-        .fetch_all(pool)
-        .await
-        ?;
-    rows.iter().map(pack_version_from).collect()
+    Ok(sqlx::query_as(&format!("SELECT {PACK_COLUMNS} FROM screening_packs ORDER BY seq DESC")).fetch_all(pool).await?)
 }
 
 /// One version by its version string.
 pub async fn pack(pool: &Pool<DB>, version: &str) -> Result<Option<crate::screening::PackVersion>> {
-    let row = sqlx::query(&format!("SELECT {PACK_COLUMNS} FROM screening_packs WHERE version = $1"))
+    Ok(sqlx::query_as(&format!("SELECT {PACK_COLUMNS} FROM screening_packs WHERE version = $1"))
         .bind(version)
         .fetch_optional(pool)
-        .await
-        ?;
-    row.as_ref().map(pack_version_from).transpose()
+        .await?)
 }

@@ -1,13 +1,13 @@
 //! The two migration folders stay in step, and a PostgreSQL database migrated before a twin was
 //! added still opens.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use custodian_store::{OpenOptions, Store};
 use sqlx::Connection;
+
+use crate::support::postgres_url;
 
 fn names(folder: &str) -> BTreeSet<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(folder);
@@ -29,7 +29,6 @@ fn both_folders_list_the_same_migrations() {
     );
 }
 
-/// PostgreSQL when configured; in CI its absence is a failure, not a skip.
 /// The migrations embedded by `build.rs` are exactly what sqlx reads from each folder at run
 /// time: every file, with the same version, description, type, transaction flag and checksum (a
 /// different checksum would make every database migrated by an earlier build refuse to open).
@@ -48,19 +47,6 @@ async fn embedded_migrations_are_the_folders_own() {
         let read: Vec<_> = read.iter().map(key).collect();
         assert_eq!(embedded.len(), names(folder).len(), "{folder}: a file is not embedded");
         assert_eq!(embedded, read, "{folder}: the embedded migrations differ from the folder's");
-    }
-}
-
-fn postgres_url() -> Option<String> {
-    match std::env::var("CUSTODIAN_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("CI=true but CUSTODIAN_TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI");
-            }
-            eprintln!("skipping PostgreSQL: CUSTODIAN_TEST_DATABASE_URL is not set");
-            None
-        }
     }
 }
 

@@ -1,0 +1,14 @@
+//! The store's integration tests, in one binary: each runs on a fresh SQLite database and, when
+//! `CUSTODIAN_TEST_DATABASE_URL` names a PostgreSQL server, on a fresh PostgreSQL database
+//! (see `on_both!`). They cover the areas whose logic lives in SQL (approval chain steps, app
+//! grants, usage day totals), rows read back on both backends, and the migrations.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod approvals;
+mod grants;
+mod migrations;
+mod rows;
+mod usage_totals;
