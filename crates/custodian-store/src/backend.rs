@@ -14,6 +14,11 @@ pub(crate) fn micros(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000) as i64
 }
 
+/// Rows per multi-row statement of `columns` parameters each, under a backend's `max_binds`.
+pub(crate) fn rows_per_statement(max_binds: usize, columns: usize) -> usize {
+    (max_binds / columns.max(1)).max(1)
+}
+
 /// Mount every area's `sql.rs` inside the backend module this is expanded in (the paths are
 /// relative to `src/`, the directory the `#[path = "."]` on the backend module names).
 macro_rules! areas {
@@ -59,6 +64,11 @@ pub(crate) mod sqlite {
 
     pub(crate) use super::micros;
 
+    /// Rows per multi-row statement of `columns` parameters each.
+    pub fn chunk_rows(columns: usize) -> usize {
+        super::rows_per_statement(MAX_BINDS, columns)
+    }
+
     pub type DB = sqlx::Sqlite;
     pub type Tx<'a> = sqlx::Transaction<'a, DB>;
     pub type DbRow = <DB as sqlx::Database>::Row;
@@ -72,6 +82,8 @@ pub(crate) mod sqlite {
     /// large enough that SQLite does not write the same pages out again and again, and the
     /// default to go back to before it commits.
     pub const BULK_CACHE: Option<(&str, &str)> = Some(("PRAGMA cache_size = -131072", "PRAGMA cache_size = -2000"));
+    /// The most parameters one statement may bind (SQLite's `SQLITE_MAX_VARIABLE_NUMBER`).
+    pub const MAX_BINDS: usize = 32_766;
 
     /// Begin a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock at once, waiting up
     /// to the busy timeout: the writer pool is not the only writer (the bulk usage import writes on
@@ -105,6 +117,11 @@ pub(crate) mod postgres {
 
     pub(crate) use super::micros;
 
+    /// Rows per multi-row statement of `columns` parameters each.
+    pub fn chunk_rows(columns: usize) -> usize {
+        super::rows_per_statement(MAX_BINDS, columns)
+    }
+
     pub type DB = sqlx::Postgres;
     pub type Tx<'a> = sqlx::Transaction<'a, DB>;
     pub type DbRow = <DB as sqlx::Database>::Row;
@@ -116,6 +133,8 @@ pub(crate) mod postgres {
     pub const UUID_SQL: &str = "UUID";
     /// PostgreSQL's buffer cache is the server's: nothing to set per transaction.
     pub const BULK_CACHE: Option<(&str, &str)> = None;
+    /// The most parameters one statement may bind (the protocol's 16-bit count).
+    pub const MAX_BINDS: usize = 65_535;
 
     /// Begin a write transaction (row locks order PostgreSQL's writers).
     pub async fn begin_write(pool: &Pool<DB>) -> Result<Tx<'static>, sqlx::Error> {

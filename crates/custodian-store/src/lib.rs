@@ -40,7 +40,7 @@ pub use audit::{
 };
 pub(crate) use audit::{AuditAppender, AuditSnapshot};
 pub use dashboard::Counts;
-pub use devices::{Allocation, AllocationCorrected, Device, DeviceEvent, DeviceFilter, DeviceMdm};
+pub use devices::{Allocation, AllocationCorrected, Device, DeviceEvent, DeviceFilter, DeviceMdm, RegisterRefs};
 pub use error::{Result, StoreError};
 pub use findings::{Finding, FindingFilter, NewFinding, Visibility};
 pub use imports::{ImportSummary, Progress, no_progress};

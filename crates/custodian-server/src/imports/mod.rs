@@ -179,9 +179,13 @@ pub async fn import_devices_with_progress(
     let parsed = imports::parse_devices_csv(bytes).map_err(|e| rejected(vec![e]))?;
     let mut errors = parsed.errors;
     let mut rows = parsed.rows;
+    // The people and devices the rows name, read once for the checks below.
+    let staff: Vec<&str> = rows.iter().filter_map(|r| r.allocated_to.as_ref().map(StaffNumber::as_str)).collect();
+    let tags: Vec<&str> = rows.iter().filter(|r| r.allocated_from.is_some()).map(|r| r.asset_tag.as_str()).collect();
+    let refs = store.register_refs(&staff, &tags).await?;
     for r in &rows {
         if let Some(sn) = &r.allocated_to
-            && store.person_by_staff_number(sn.as_str()).await?.is_none()
+            && !refs.people.contains_key(sn.as_str())
         {
             errors.push(RowError {
                 line: r.line,
@@ -196,11 +200,8 @@ pub async fn import_devices_with_progress(
     // else, or starts the importer's own, would move their usage and its findings.
     if let Some(me) = actor.person_id {
         for r in rows.iter().filter(|r| r.allocated_from.is_some()) {
-            let mine_now = store.device_by_asset_tag(&r.asset_tag).await?.is_some_and(|d| d.holder_id == Some(me));
-            let to_me = match &r.allocated_to {
-                Some(sn) => store.person_by_staff_number(sn.as_str()).await?.is_some_and(|p| p.id == me),
-                None => false,
-            };
+            let mine_now = refs.devices.get(&r.asset_tag).is_some_and(|(_, holder)| *holder == Some(me));
+            let to_me = r.allocated_to.as_ref().is_some_and(|sn| refs.people.get(sn.as_str()) == Some(&me));
             if mine_now || to_me {
                 errors.push(RowError {
                     line: r.line,
@@ -242,12 +243,9 @@ async fn reattribute_after_import(
     let devices = if started.len() > REATTRIBUTE_DEVICE_LIST_MAX {
         None
     } else {
-        let mut ids = Vec::with_capacity(started.len());
-        for r in &started {
-            if let Some(d) = store.device_by_asset_tag(&r.asset_tag).await? {
-                ids.push(d.id);
-            }
-        }
+        let tags: Vec<&str> = started.iter().map(|r| r.asset_tag.as_str()).collect();
+        let refs = store.register_refs(&[], &tags).await?;
+        let ids: Vec<uuid::Uuid> = started.iter().filter_map(|r| refs.devices.get(&r.asset_tag).map(|(id, _)| *id)).collect();
         Some(ids)
     };
     let scope = custodian_store::usage::ReattributeScope {

@@ -20,6 +20,7 @@ mod overseas;
 mod paging;
 mod permissions;
 mod posts;
+mod register_bulk;
 mod screening_pack;
 mod security;
 mod support;

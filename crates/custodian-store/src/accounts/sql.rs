@@ -28,22 +28,48 @@ pub async fn set_password_hash(pool: &Pool<DB>, person: Uuid, hash: &str, actor:
     Ok(tx.commit().await?)
 }
 
-/// A leaver's credentials end with their employment (WP034 9.1), in the caller's transaction:
-/// every API token of theirs is revoked and every session ended, so none works again even if
-/// they return. Audited when anything was still live.
-pub async fn end_leaver_credentials(tx: &mut Tx<'_>, person: Uuid, staff_number: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let revoked: Vec<Uuid> = sqlx::query_scalar("UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL RETURNING id")
-        .bind(now)
-        .bind(person)
-        .fetch_all(&mut **tx)
-        .await
-        ?;
-    let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person).execute(&mut **tx).await?.rows_affected();
-    if !revoked.is_empty() || ended > 0 {
-        audit::audit(tx, actor, now, AuditEntry::new("account.leaver_credentials", format!("person:{staff_number}")).clause("9.1")
-            .detail(json!({"tokens_revoked": revoked, "sessions_ended": ended}))).await?;
+/// Leavers' credentials end with their employment (WP034 9.1), in the caller's transaction:
+/// every API token of each of `leavers` (id, staff number) is revoked and every session ended, so
+/// none works again even if they return. Returns one `account.leaver_credentials` audit event per
+/// leaver who still had anything live, in the order of `leavers`, for the caller to append.
+/// One statement per table and chunk of leavers.
+pub async fn end_leavers_credentials(tx: &mut Tx<'_>, leavers: &[(Uuid, &str)], now: OffsetDateTime) -> Result<Vec<AuditEntry>> {
+    let mut revoked: std::collections::HashMap<Uuid, Vec<Uuid>> = std::collections::HashMap::new();
+    let mut ended: std::collections::HashMap<Uuid, u64> = std::collections::HashMap::new();
+    for chunk in leavers.chunks(super::chunk_rows(1).saturating_sub(1).max(1)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new("UPDATE api_tokens SET revoked_at = ");
+        q.push_bind(now).push(" WHERE revoked_at IS NULL AND person_id IN (");
+        let mut list = q.separated(", ");
+        for (id, _) in chunk {
+            list.push_bind(*id);
+        }
+        q.push(") RETURNING id, person_id");
+        for r in q.build().persistent(false).fetch_all(&mut **tx).await? {
+            let person: Uuid = r.try_get("person_id")?;
+            revoked.entry(person).or_default().push(r.try_get("id")?);
+        }
+        let mut q = sqlx::QueryBuilder::<DB>::new("DELETE FROM sessions WHERE person_id IN (");
+        let mut list = q.separated(", ");
+        for (id, _) in chunk {
+            list.push_bind(*id);
+        }
+        q.push(") RETURNING person_id");
+        for r in q.build().persistent(false).fetch_all(&mut **tx).await? {
+            *ended.entry(r.try_get("person_id")?).or_default() += 1;
+        }
     }
-    Ok(())
+    Ok(leavers
+        .iter()
+        .filter_map(|(id, sn)| {
+            let tokens = revoked.remove(id).unwrap_or_default();
+            let sessions = ended.get(id).copied().unwrap_or(0);
+            (!tokens.is_empty() || sessions > 0).then(|| {
+                AuditEntry::new("account.leaver_credentials", format!("person:{sn}"))
+                    .clause("9.1")
+                    .detail(json!({"tokens_revoked": tokens, "sessions_ended": sessions}))
+            })
+        })
+        .collect())
 }
 
 /// A person changes their own password: the new hash replaces the old, and every other session

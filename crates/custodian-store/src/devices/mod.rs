@@ -125,6 +125,11 @@ impl Store {
     ) -> Result<Vec<custodian_domain::imports::RowError>> {
         on_read!(self, devices::import_start_problems(rows, now))
     }
+    /// The people (by staff number) and devices (by asset tag, with their holder) that a
+    /// register import's rows name, for its checks; a few queries whatever the file's size.
+    pub async fn register_refs(&self, staff_numbers: &[&str], asset_tags: &[&str]) -> Result<RegisterRefs> {
+        on_read!(self, devices::register_refs(staff_numbers, asset_tags))
+    }
     /// Correct an allocation's start and/or end (Digital Services, WP034 4.1), audited with the
     /// reason and the dates before and after. Re-attribute the usage afterwards
     /// ([`Store::reattribute_usage`]) over the period returned.
@@ -309,6 +314,15 @@ pub struct Allocation {
     #[serde(with = "time::serde::rfc3339::option")]
     pub ended_at: Option<OffsetDateTime>,
     pub end_reason: Option<String>,
+}
+
+/// The stored people and devices a register import's rows name ([`Store::register_refs`]).
+#[derive(Debug, Clone, Default)]
+pub struct RegisterRefs {
+    /// Person id by staff number.
+    pub people: std::collections::HashMap<String, Uuid>,
+    /// Device id and current holder by asset tag.
+    pub devices: std::collections::HashMap<String, (Uuid, Option<Uuid>)>,
 }
 
 /// What a correction of an allocation's dates changed: the device, and the instants whose

@@ -3,17 +3,18 @@
 //!
 //! Devices, allocations and their history; the device imports.
 
-use super::{DB, Tx, DbRow, begin_read, begin_write, micros};
+use super::{DB, Tx, DbRow, begin_read, begin_write, chunk_rows, micros};
 use super::{audit, findings, people};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::devices as domain;
 use custodian_domain::devices::{DeviceStatus, DeviceType};
 use custodian_domain::imports::{DeviceRow, IntuneDevice, RowError};
-use custodian_domain::devices::{HistoryError, Span, StartPlan};
+use custodian_domain::devices::{HistoryError, Span};
 use custodian_domain::people::PersonStatus;
 use serde_json::{json, Value};
 use sqlx::{Pool, Row};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -50,10 +51,17 @@ fn device_from_row(r: &DbRow) -> Result<Device> {
 }
 
 pub fn device_snapshot(d: &Device) -> Value {
-    json!({
-        "asset_tag": d.asset_tag, "type": d.device_type.as_str(), "make": d.make, "model": d.model,
-        "serial": d.serial, "imei": d.imei, "phone_number": d.phone_number, "os": d.os,
-        "status": d.status.as_str(), "holder": d.holder_staff_number,
+    view_snapshot(&RegisterView {
+        asset_tag: &d.asset_tag,
+        device_type: d.device_type,
+        make: &d.make,
+        model: &d.model,
+        serial: d.serial.as_deref(),
+        imei: d.imei.as_deref(),
+        phone_number: d.phone_number.as_deref(),
+        os: d.os.as_deref(),
+        status: d.status,
+        holder: d.holder_staff_number.as_deref(),
     })
 }
 
@@ -440,79 +448,59 @@ pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bo
 
 /// Upsert devices by asset tag in one transaction. New devices take any status; a stored device
 /// may only move by a permitted transition. `allocated_to` re-allocates when it names someone else.
+///
+/// The register is read once (devices, people's staff numbers, allocations: one query each),
+/// every row is planned in memory in file order with the checks a row-at-a-time write would meet
+/// (holder known, unique serial, IMEI and phone number, permitted transition, allocation history),
+/// and the changes go out as multi-row statements. Devices, allocations, history events and audit
+/// events come out as applying the rows one at a time in file order would leave them.
 pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
     let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
+    let reg = DeviceRegister::load(&mut tx).await?;
+    let mut uniq = Unique::of(&reg.devices);
+    let mut seen_tags: HashMap<&str, u64> = HashMap::new();
+    let mut w = Writes::default();
+    let reason = "Register import";
     for (i, r) in rows.iter().enumerate() {
         progress(i as u64 + 1);
+        if let Some(first) = seen_tags.insert(&r.asset_tag, r.line) {
+            return Err(StoreError::Invalid(format!("line {}: asset_tag: {} already appears on line {first}", r.line, r.asset_tag)));
+        }
         let holder: Option<Uuid> = match &r.allocated_to {
             Some(sn) => Some(
-                sqlx::query_scalar("SELECT id FROM people WHERE staff_number = $1")
-                    .bind(sn.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    ?
+                *reg.staff
+                    .get(sn.as_str())
                     .ok_or_else(|| StoreError::Invalid(format!("line {}: allocated_to: no person with staff number {sn}", r.line)))?,
             ),
             None => None,
         };
-        let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1")
-            .bind(&r.asset_tag)
-            .fetch_optional(&mut *tx)
-            .await
-            ?;
-        let reason = "Register import";
-        match existing {
+        let after = view_snapshot(&RegisterView::of_row(r, reg.staff_of(holder)));
+        match reg.by_tag.get(r.asset_tag.as_str()).map(|i| &reg.devices[*i]) {
             None => {
                 let id = Uuid::now_v7();
-                sqlx::query("INSERT INTO devices (id, asset_tag, device_type, make, model, serial, imei, phone_number, os, status, holder_id, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)")
-                    .bind(id)
-                    .bind(&r.asset_tag)
-                    .bind(r.device_type.as_str())
-                    .bind(&r.make)
-                    .bind(&r.model)
-                    .bind(&r.serial)
-                    .bind(&r.imei)
-                    .bind(&r.phone_number)
-                    .bind(&r.os)
-                    .bind(r.status.as_str())
-                    .bind(holder)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| people::line_err(r.line, e))?;
-                search_sync(&mut tx).await?;
+                uniq.claim(id, None, r)?;
                 if let Some(h) = holder {
                     if let Some(from) = r.allocated_from {
                         domain::check_span(micros(from), None, &[], micros(now)).map_err(|e| start_error(r.line, e))?;
                     }
-                    start_allocation(&mut tx, id, h, r.allocated_from.unwrap_or(now), actor, reason).await?;
+                    w.starts.push((Uuid::now_v7(), id, h, r.allocated_from.unwrap_or(now)));
                 }
-                device_event(&mut tx, id, now, actor, "registered", None, Some(r.status), holder, reason, "1.2").await?;
-                let after = tx_device(&mut tx, id).await?;
-                audit::audit(&mut tx, actor, now, AuditEntry::new("device.create", format!("device:{}", r.asset_tag)).clause("1.2").after(device_snapshot(&after))).await?;
+                w.event(id, "registered", None, Some(r.status), holder, reason, "1.2");
+                w.audits.push(AuditEntry::new("device.create", format!("device:{}", r.asset_tag)).clause("1.2").after(after));
+                w.inserts.push((id, r, holder));
                 sum.created += 1;
             }
-            Some(id) => {
-                let before = tx_device(&mut tx, id).await?;
-                sqlx::query("UPDATE devices SET device_type = $1, make = $2, model = $3, serial = $4, imei = $5, phone_number = $6, os = $7 WHERE id = $8")
-                    .bind(r.device_type.as_str())
-                    .bind(&r.make)
-                    .bind(&r.model)
-                    .bind(&r.serial)
-                    .bind(&r.imei)
-                    .bind(&r.phone_number)
-                    .bind(&r.os)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| people::line_err(r.line, e))?;
-                search_sync(&mut tx).await?;
+            Some(before) => {
+                let id = before.id;
+                uniq.claim(id, Some(before), r)?;
                 let holder_changes = before.holder_id != holder;
                 // WP034 4.1: a row with allocated_from says since when its holder has held it.
                 let plan = match (holder, r.allocated_from) {
-                    (Some(h), Some(from)) => Some(tx_plan_start(&mut tx, id, h, from, now, r.line).await?),
+                    (Some(h), Some(from)) => Some(
+                        domain::plan_start(reg.spans.get(&id).map_or(&[][..], Vec::as_slice), h, micros(from), micros(now))
+                            .map_err(|e| start_error(r.line, e))?,
+                    ),
                     _ => None,
                 };
                 let handover_at = match plan {
@@ -520,51 +508,359 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     _ => now,
                 };
                 let mut history_changed = false;
-                if let (Some(domain::StartPlan::MoveEarlier(aid)), false, true) =
-                    (plan, holder_changes, before.status == r.status)
+                if let (Some(domain::StartPlan::MoveEarlier(aid)), false, true) = (plan, holder_changes, before.status == r.status)
                     && let Some(from) = r.allocated_from
                 {
-                    tx_move_allocation_start(&mut tx, &before, aid, from, actor, now).await?;
+                    let old = reg.starts.get(&aid).copied().unwrap_or(from);
+                    w.moves.push((aid, from));
+                    let text = format!("Register import: allocated from {}", rfc3339(from));
+                    w.event(id, "allocation_corrected", None, None, before.holder_id, &text, "4.1");
+                    let holder_sn = reg.staff_of(before.holder_id);
+                    w.audits.push(AuditEntry::new("device.allocation_correct", format!("device:{}", before.asset_tag)).clause("4.1").justification(&text)
+                        .before(json!({"allocation": aid, "holder": holder_sn, "allocated_at": rfc3339(old)}))
+                        .after(json!({"allocation": aid, "holder": holder_sn, "allocated_at": rfc3339(from)})));
                     history_changed = true;
                 }
                 if before.status != r.status || holder_changes {
                     // Moving between two holders goes through "returned" so history shows both.
                     if before.status == DeviceStatus::Allocated && r.status == DeviceStatus::Allocated {
-                        end_allocation(&mut tx, id, handover_at, actor, reason).await?;
-                        device_event(&mut tx, id, now, actor, "returned", Some(DeviceStatus::Allocated), Some(DeviceStatus::Returned), before.holder_id, reason, "1.2").await?;
+                        w.ends.push((id, handover_at));
+                        w.event(id, "returned", Some(DeviceStatus::Allocated), Some(DeviceStatus::Returned), before.holder_id, reason, "1.2");
                     } else {
                         domain::check_transition(before.status, r.status, holder.is_some())
                             .map_err(|e| StoreError::Invalid(format!("line {}: status: {e}", r.line)))?;
                         if before.status == DeviceStatus::Allocated {
-                            end_allocation(&mut tx, id, handover_at, actor, reason).await?;
+                            w.ends.push((id, handover_at));
                         }
                     }
-                    set_status(&mut tx, id, r.status, holder, now).await?;
                     if let Some(h) = holder {
-                        start_allocation(&mut tx, id, h, r.allocated_from.unwrap_or(now), actor, reason).await?;
+                        w.starts.push((Uuid::now_v7(), id, h, r.allocated_from.unwrap_or(now)));
                     }
-                    device_event(&mut tx, id, now, actor, r.status.as_str(), Some(before.status), Some(r.status), holder.or(before.holder_id), reason, domain::clause_for(r.status)).await?;
+                    w.event(id, r.status.as_str(), Some(before.status), Some(r.status), holder.or(before.holder_id), reason, domain::clause_for(r.status));
                 }
-                let after = tx_device(&mut tx, id).await?;
-                let (b, a) = (device_snapshot(&before), device_snapshot(&after));
-                if b == a && !history_changed {
+                let b = view_snapshot(&before.view(reg.staff_of(before.holder_id)));
+                if b == after && !history_changed {
                     sum.unchanged += 1;
                 } else {
-                    sqlx::query("UPDATE devices SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
-                    audit::audit(&mut tx, actor, now, AuditEntry::new("device.update", format!("device:{}", r.asset_tag)).clause("1.2").before(b).after(a)).await?;
+                    w.updates.push((id, r, holder));
+                    w.audits.push(AuditEntry::new("device.update", format!("device:{}", r.asset_tag)).clause("1.2").before(b).after(after));
                     sum.updated += 1;
                 }
             }
         }
     }
+    w.write(&mut tx, actor, now).await?;
     if sum.created + sum.updated > 0 {
-        audit::audit(&mut tx, actor, now, AuditEntry::new("import.devices", "import:devices").detail(json!({
+        search_sync(&mut tx).await?;
+        w.audits.push(AuditEntry::new("import.devices", "import:devices").detail(json!({
             "sha256": file_sha256, "rows": sum.rows, "created": sum.created, "updated": sum.updated, "unchanged": sum.unchanged
-        })))
-        .await?;
+        })));
     }
+    audit::audit_batch(&mut tx, actor, now, std::mem::take(&mut w.audits)).await?;
     tx.commit().await?;
     Ok(sum)
+}
+
+/// A device's register fields, as the audit log's snapshot shows them ([`device_snapshot`]).
+struct RegisterView<'a> {
+    asset_tag: &'a str,
+    device_type: DeviceType,
+    make: &'a str,
+    model: &'a str,
+    serial: Option<&'a str>,
+    imei: Option<&'a str>,
+    phone_number: Option<&'a str>,
+    os: Option<&'a str>,
+    status: DeviceStatus,
+    holder: Option<&'a str>,
+}
+
+impl<'a> RegisterView<'a> {
+    /// The device as an import row leaves it, held by `holder` (a staff number).
+    fn of_row(r: &'a DeviceRow, holder: Option<&'a str>) -> Self {
+        Self {
+            asset_tag: &r.asset_tag,
+            device_type: r.device_type,
+            make: &r.make,
+            model: &r.model,
+            serial: r.serial.as_deref(),
+            imei: r.imei.as_deref(),
+            phone_number: r.phone_number.as_deref(),
+            os: r.os.as_deref(),
+            status: r.status,
+            holder,
+        }
+    }
+}
+
+fn view_snapshot(d: &RegisterView) -> Value {
+    json!({
+        "asset_tag": d.asset_tag, "type": d.device_type.as_str(), "make": d.make, "model": d.model,
+        "serial": d.serial, "imei": d.imei, "phone_number": d.phone_number, "os": d.os,
+        "status": d.status.as_str(), "holder": d.holder,
+    })
+}
+
+/// A device as stored when an import starts.
+struct StoredDevice {
+    id: Uuid,
+    asset_tag: String,
+    device_type: DeviceType,
+    make: String,
+    model: String,
+    serial: Option<String>,
+    imei: Option<String>,
+    phone_number: Option<String>,
+    os: Option<String>,
+    status: DeviceStatus,
+    holder_id: Option<Uuid>,
+}
+
+impl StoredDevice {
+    fn view<'a>(&'a self, holder: Option<&'a str>) -> RegisterView<'a> {
+        RegisterView {
+            asset_tag: &self.asset_tag,
+            device_type: self.device_type,
+            make: &self.make,
+            model: &self.model,
+            serial: self.serial.as_deref(),
+            imei: self.imei.as_deref(),
+            phone_number: self.phone_number.as_deref(),
+            os: self.os.as_deref(),
+            status: self.status,
+            holder,
+        }
+    }
+}
+
+/// The device register as an import sees it: devices by asset tag, people's staff numbers, and
+/// every device's allocation history. One query per table.
+struct DeviceRegister {
+    devices: Vec<StoredDevice>,
+    by_tag: HashMap<String, usize>,
+    staff: HashMap<String, Uuid>,
+    staff_by_id: HashMap<Uuid, String>,
+    spans: HashMap<Uuid, Vec<Span>>,
+    /// Each allocation's start as stored (for the audit of a start moved earlier).
+    starts: HashMap<Uuid, OffsetDateTime>,
+}
+
+impl DeviceRegister {
+    async fn load(tx: &mut Tx<'_>) -> Result<Self> {
+        let mut devices = Vec::new();
+        for r in sqlx::query("SELECT id, asset_tag, device_type, make, model, serial, imei, phone_number, os, status, holder_id FROM devices")
+            .fetch_all(&mut **tx)
+            .await?
+        {
+            let t: String = r.try_get("device_type")?;
+            let s: String = r.try_get("status")?;
+            devices.push(StoredDevice {
+                id: r.try_get("id")?,
+                asset_tag: r.try_get("asset_tag")?,
+                device_type: DeviceType::parse(&t).ok_or_else(|| people::bad("device type", &t))?,
+                make: r.try_get("make")?,
+                model: r.try_get("model")?,
+                serial: r.try_get("serial")?,
+                imei: r.try_get("imei")?,
+                phone_number: r.try_get("phone_number")?,
+                os: r.try_get("os")?,
+                status: DeviceStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?,
+                holder_id: r.try_get("holder_id")?,
+            });
+        }
+        let by_tag = devices.iter().enumerate().map(|(i, d)| (d.asset_tag.clone(), i)).collect();
+        let (mut staff, mut staff_by_id) = (HashMap::new(), HashMap::new());
+        for r in sqlx::query("SELECT id, staff_number FROM people").fetch_all(&mut **tx).await? {
+            let (id, sn): (Uuid, String) = (r.try_get("id")?, r.try_get("staff_number")?);
+            staff.insert(sn.clone(), id);
+            staff_by_id.insert(id, sn);
+        }
+        let (mut spans, mut starts): (HashMap<Uuid, Vec<Span>>, HashMap<Uuid, OffsetDateTime>) = (HashMap::new(), HashMap::new());
+        for r in sqlx::query("SELECT id, device_id, person_id, allocated_at, ended_at FROM allocations").fetch_all(&mut **tx).await? {
+            let (id, from): (Uuid, OffsetDateTime) = (r.try_get("id")?, r.try_get("allocated_at")?);
+            let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
+            spans.entry(r.try_get("device_id")?).or_default().push(Span { id, person: r.try_get("person_id")?, from_us: micros(from), to_us: to.map(micros) });
+            starts.insert(id, from);
+        }
+        for s in spans.values_mut() {
+            s.sort_by_key(|s| s.from_us);
+        }
+        Ok(Self { devices, by_tag, staff, staff_by_id, spans, starts })
+    }
+
+    fn staff_of(&self, id: Option<Uuid>) -> Option<&str> {
+        id.and_then(|id| self.staff_by_id.get(&id)).map(String::as_str)
+    }
+}
+
+/// The unique identifiers of the register (serial, IMEI, phone number) and the device holding
+/// each, kept up to date row by row so a clash names its line and field.
+struct Unique {
+    by_field: [HashMap<String, (Uuid, String)>; 3],
+}
+
+impl Unique {
+    const FIELDS: [&'static str; 3] = ["serial", "imei", "phone_number"];
+
+    fn of(devices: &[StoredDevice]) -> Self {
+        let mut by_field: [HashMap<String, (Uuid, String)>; 3] = Default::default();
+        for d in devices {
+            for (map, v) in by_field.iter_mut().zip([&d.serial, &d.imei, &d.phone_number]) {
+                if let Some(v) = v {
+                    map.insert(v.clone(), (d.id, d.asset_tag.clone()));
+                }
+            }
+        }
+        Self { by_field }
+    }
+
+    /// Device `id` (stored as `before`, or new) takes the row's identifiers.
+    fn claim(&mut self, id: Uuid, before: Option<&StoredDevice>, r: &DeviceRow) -> Result<()> {
+        let new = [&r.serial, &r.imei, &r.phone_number];
+        let old = before.map(|b| [&b.serial, &b.imei, &b.phone_number]);
+        for (k, map) in self.by_field.iter_mut().enumerate() {
+            let old_v = old.and_then(|o| o[k].as_ref());
+            if new[k].as_ref() == old_v {
+                continue;
+            }
+            if let Some(v) = new[k]
+                && let Some((other, tag)) = map.get(v)
+                && *other != id
+            {
+                return Err(StoreError::Conflict(format!("line {}: {}: {v} is already recorded for device {tag}", r.line, Self::FIELDS[k])));
+            }
+            if let Some(o) = old_v {
+                map.remove(o);
+            }
+            if let Some(v) = new[k] {
+                map.insert(v.clone(), (id, r.asset_tag.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One history event of a device, to be written.
+struct NewEvent {
+    id: Uuid,
+    device: Uuid,
+    event: String,
+    from: Option<DeviceStatus>,
+    to: Option<DeviceStatus>,
+    person: Option<Uuid>,
+    reason: String,
+    clause: &'static str,
+}
+
+/// What a device import writes, planned in file order.
+#[derive(Default)]
+struct Writes<'a> {
+    inserts: Vec<(Uuid, &'a DeviceRow, Option<Uuid>)>,
+    updates: Vec<(Uuid, &'a DeviceRow, Option<Uuid>)>,
+    /// Allocations whose start moves earlier: (allocation, new start).
+    moves: Vec<(Uuid, OffsetDateTime)>,
+    /// Devices whose current allocation ends: (device, end).
+    ends: Vec<(Uuid, OffsetDateTime)>,
+    /// New allocations: (id, device, person, start).
+    starts: Vec<(Uuid, Uuid, Uuid, OffsetDateTime)>,
+    events: Vec<NewEvent>,
+    audits: Vec<AuditEntry>,
+}
+
+impl Writes<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn event(&mut self, device: Uuid, event: &str, from: Option<DeviceStatus>, to: Option<DeviceStatus>, person: Option<Uuid>, reason: &str, clause: &'static str) {
+        self.events.push(NewEvent { id: Uuid::now_v7(), device, event: event.to_string(), from, to, person, reason: reason.to_string(), clause });
+    }
+
+    /// Write everything but the audit events, in multi-row statements: stored devices first (so
+    /// an identifier one gives up is free for a new one), then new devices, allocations (ended
+    /// before new ones start: one holder at a time) and history.
+    async fn write(&self, tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+        for chunk in self.updates.chunks(chunk_rows(11)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "UPDATE devices SET device_type = v.column2, make = v.column3, model = v.column4, serial = v.column5, \
+                 imei = v.column6, phone_number = v.column7, os = v.column8, status = v.column9, holder_id = v.column10, \
+                 updated_at = v.column11 FROM (",
+            );
+            q.push_values(chunk, |mut b, (id, r, holder)| {
+                b.push_bind(*id)
+                    .push_bind(r.device_type.as_str())
+                    .push_bind(&r.make)
+                    .push_bind(&r.model)
+                    .push_bind(&r.serial)
+                    .push_bind(&r.imei)
+                    .push_bind(&r.phone_number)
+                    .push_bind(&r.os)
+                    .push_bind(r.status.as_str())
+                    .push_bind(*holder)
+                    .push_bind(now);
+            });
+            q.push(") AS v WHERE devices.id = v.column1");
+            q.build().persistent(false).execute(&mut **tx).await.map_err(|e| people::chunk_err(chunk.iter().map(|(_, r, _)| r.line), e))?;
+        }
+        for chunk in self.inserts.chunks(chunk_rows(13)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "INSERT INTO devices (id, asset_tag, device_type, make, model, serial, imei, phone_number, os, status, holder_id, created_at, updated_at) ",
+            );
+            q.push_values(chunk, |mut b, (id, r, holder)| {
+                b.push_bind(*id)
+                    .push_bind(&r.asset_tag)
+                    .push_bind(r.device_type.as_str())
+                    .push_bind(&r.make)
+                    .push_bind(&r.model)
+                    .push_bind(&r.serial)
+                    .push_bind(&r.imei)
+                    .push_bind(&r.phone_number)
+                    .push_bind(&r.os)
+                    .push_bind(r.status.as_str())
+                    .push_bind(*holder)
+                    .push_bind(now)
+                    .push_bind(now);
+            });
+            q.build().persistent(false).execute(&mut **tx).await.map_err(|e| people::chunk_err(chunk.iter().map(|(_, r, _)| r.line), e))?;
+        }
+        for chunk in self.moves.chunks(chunk_rows(2)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new("UPDATE allocations SET allocated_at = v.column2 FROM (");
+            q.push_values(chunk, |mut b, (id, from)| {
+                b.push_bind(*id).push_bind(*from);
+            });
+            q.push(") AS v WHERE allocations.id = v.column1");
+            q.build().persistent(false).execute(&mut **tx).await?;
+        }
+        for chunk in self.ends.chunks(chunk_rows(4)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new("UPDATE allocations SET ended_at = v.column2, ended_by = v.column3, end_reason = v.column4 FROM (");
+            q.push_values(chunk, |mut b, (device, at)| {
+                b.push_bind(*device).push_bind(*at).push_bind(&actor.label).push_bind("Register import");
+            });
+            q.push(") AS v WHERE allocations.device_id = v.column1 AND allocations.ended_at IS NULL");
+            q.build().persistent(false).execute(&mut **tx).await?;
+        }
+        for chunk in self.starts.chunks(chunk_rows(6)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new("INSERT INTO allocations (id, device_id, person_id, allocated_at, allocated_by, reason) ");
+            q.push_values(chunk, |mut b, (id, device, person, at)| {
+                b.push_bind(*id).push_bind(*device).push_bind(*person).push_bind(*at).push_bind(&actor.label).push_bind("Register import");
+            });
+            q.build().persistent(false).execute(&mut **tx).await?;
+        }
+        for chunk in self.events.chunks(chunk_rows(10)) {
+            let mut q = sqlx::QueryBuilder::<DB>::new("INSERT INTO device_events (id, device_id, at, actor, event, from_status, to_status, person_id, reason, clause) ");
+            q.push_values(chunk, |mut b, e| {
+                b.push_bind(e.id)
+                    .push_bind(e.device)
+                    .push_bind(now)
+                    .push_bind(&actor.label)
+                    .push_bind(&e.event)
+                    .push_bind(e.from.map(|s| s.as_str()))
+                    .push_bind(e.to.map(|s| s.as_str()))
+                    .push_bind(e.person)
+                    .push_bind(&e.reason)
+                    .push_bind(e.clause);
+            });
+            q.build().persistent(false).execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Register one device (Digital Services, WP034 1.2).
@@ -706,23 +1002,6 @@ async fn tx_spans(tx: &mut Tx<'_>, device: Uuid) -> Result<Vec<Span>> {
         .collect()
 }
 
-async fn tx_plan_start(tx: &mut Tx<'_>, device: Uuid, person: Uuid, from: OffsetDateTime, now: OffsetDateTime, line: u64) -> Result<StartPlan> {
-    let spans = tx_spans(tx, device).await?;
-    domain::plan_start(&spans, person, micros(from), micros(now)).map_err(|e| start_error(line, e))
-}
-
-/// The current holder's allocation starts earlier (an import's allocated_from), audited.
-async fn tx_move_allocation_start(tx: &mut Tx<'_>, before: &Device, allocation: Uuid, from: OffsetDateTime, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-    let old: OffsetDateTime = sqlx::query_scalar("SELECT allocated_at FROM allocations WHERE id = $1").bind(allocation).fetch_one(&mut **tx).await?;
-    sqlx::query("UPDATE allocations SET allocated_at = $1 WHERE id = $2").bind(from).bind(allocation).execute(&mut **tx).await?;
-    let reason = format!("Register import: allocated from {}", rfc3339(from));
-    device_event(tx, before.id, now, actor, "allocation_corrected", None, None, before.holder_id, &reason, "4.1").await?;
-    audit::audit(tx, actor, now, AuditEntry::new("device.allocation_correct", format!("device:{}", before.asset_tag)).clause("4.1").justification(&reason)
-        .before(json!({"allocation": allocation, "holder": before.holder_staff_number, "allocated_at": rfc3339(old)}))
-        .after(json!({"allocation": allocation, "holder": before.holder_staff_number, "allocated_at": rfc3339(from)}))).await?;
-    Ok(())
-}
-
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
@@ -730,24 +1009,98 @@ fn rfc3339(t: OffsetDateTime) -> String {
 /// The rows of a register import whose `allocated_from` the stored history refuses (in the
 /// future, or overlapping another allocation), each naming its line and `allocated_from`. The
 /// import checks again inside its transaction; this lets a whole file's problems be listed.
+/// The devices, people and histories the rows name are read in a few chunked queries.
 pub async fn import_start_problems(pool: &Pool<DB>, rows: &[DeviceRow], now: OffsetDateTime) -> Result<Vec<RowError>> {
-    let mut out = Vec::new();
+    let started: Vec<(&DeviceRow, &str, OffsetDateTime)> =
+        rows.iter().filter_map(|r| Some((r, r.allocated_to.as_ref()?.as_str(), r.allocated_from?))).collect();
+    if started.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut tx = begin_read(pool).await?;
-    for r in rows {
-        let (Some(sn), Some(from)) = (&r.allocated_to, r.allocated_from) else { continue };
-        let problem = |e: HistoryError| RowError { line: r.line, field: Some("allocated_from".into()), message: e.to_string() };
-        let device: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1").bind(&r.asset_tag).fetch_optional(&mut *tx).await?;
-        let person: Option<Uuid> = sqlx::query_scalar("SELECT id FROM people WHERE staff_number = $1").bind(sn.as_str()).fetch_optional(&mut *tx).await?;
-        let spans = match device {
-            Some(d) => tx_spans(&mut tx, d).await?,
-            None => Vec::new(),
-        };
-        if let Err(e) = domain::plan_start(&spans, person.unwrap_or_default(), micros(from), micros(now)) {
-            out.push(problem(e));
+    let tags: Vec<&str> = started.iter().map(|(r, _, _)| r.asset_tag.as_str()).collect();
+    let staff: Vec<&str> = started.iter().map(|(_, sn, _)| *sn).collect();
+    let devices = ids_by(&mut tx, "devices", "asset_tag", &tags).await?;
+    let people = ids_by(&mut tx, "people", "staff_number", &staff).await?;
+    let device_ids: Vec<Uuid> = devices.values().copied().collect();
+    let spans = spans_of(&mut tx, &device_ids).await?;
+    tx.rollback().await?;
+    let mut out = Vec::new();
+    for (r, sn, from) in started {
+        let device_spans = devices.get(&r.asset_tag).and_then(|d| spans.get(d)).map_or(&[][..], Vec::as_slice);
+        let person = people.get(sn).copied().unwrap_or_default();
+        if let Err(e) = domain::plan_start(device_spans, person, micros(from), micros(now)) {
+            out.push(RowError { line: r.line, field: Some("allocated_from".into()), message: e.to_string() });
+        }
+    }
+    Ok(out)
+}
+
+/// The ids of the rows of `table` whose `column` (a unique text column) is one of `values`,
+/// by value: one query per chunk of values.
+async fn ids_by(tx: &mut Tx<'_>, table: &str, column: &str, values: &[&str]) -> Result<HashMap<String, Uuid>> {
+    let mut values = values.to_vec();
+    values.sort_unstable();
+    values.dedup();
+    let mut out = HashMap::new();
+    for chunk in values.chunks(chunk_rows(1)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {column}, id FROM {table} WHERE {column} IN ("));
+        let mut list = q.separated(", ");
+        for v in chunk {
+            list.push_bind(*v);
+        }
+        q.push(")");
+        for r in q.build().persistent(false).fetch_all(&mut **tx).await? {
+            out.insert(r.try_get(column)?, r.try_get("id")?);
+        }
+    }
+    Ok(out)
+}
+
+/// The recorded allocations of each of `devices`, in order of start.
+async fn spans_of(tx: &mut Tx<'_>, devices: &[Uuid]) -> Result<HashMap<Uuid, Vec<Span>>> {
+    let mut out: HashMap<Uuid, Vec<Span>> = HashMap::new();
+    for chunk in devices.chunks(chunk_rows(1)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new("SELECT id, device_id, person_id, allocated_at, ended_at FROM allocations WHERE device_id IN (");
+        let mut list = q.separated(", ");
+        for d in chunk {
+            list.push_bind(*d);
+        }
+        q.push(")");
+        for r in q.build().persistent(false).fetch_all(&mut **tx).await? {
+            let from: OffsetDateTime = r.try_get("allocated_at")?;
+            let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
+            out.entry(r.try_get("device_id")?).or_default().push(Span { id: r.try_get("id")?, person: r.try_get("person_id")?, from_us: micros(from), to_us: to.map(micros) });
+        }
+    }
+    for s in out.values_mut() {
+        s.sort_by_key(|s| s.from_us);
+    }
+    Ok(out)
+}
+
+/// What a register import's checks need to know of the people and devices its rows name, read
+/// in a few chunked queries: people's ids by staff number, and each device's id and holder by
+/// asset tag. Names that are not stored are absent.
+pub async fn register_refs(pool: &Pool<DB>, staff_numbers: &[&str], asset_tags: &[&str]) -> Result<RegisterRefs> {
+    let mut tx = begin_read(pool).await?;
+    let people = ids_by(&mut tx, "people", "staff_number", staff_numbers).await?;
+    let mut tags = asset_tags.to_vec();
+    tags.sort_unstable();
+    tags.dedup();
+    let mut devices = HashMap::new();
+    for chunk in tags.chunks(chunk_rows(1)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new("SELECT asset_tag, id, holder_id FROM devices WHERE asset_tag IN (");
+        let mut list = q.separated(", ");
+        for v in chunk {
+            list.push_bind(*v);
+        }
+        q.push(")");
+        for r in q.build().persistent(false).fetch_all(&mut *tx).await? {
+            devices.insert(r.try_get("asset_tag")?, (r.try_get("id")?, r.try_get("holder_id")?));
         }
     }
     tx.rollback().await?;
-    Ok(out)
+    Ok(RegisterRefs { people, devices })
 }
 
 /// Digital Services correct an allocation's start and/or end (WP034 4.1), with a reason; the

@@ -3,7 +3,7 @@
 //!
 //! People, business areas and the people import.
 
-use super::{DB, Tx, DbRow, begin_write};
+use super::{DB, Tx, DbRow, begin_write, chunk_rows};
 use super::{accounts, audit, devices};
 #[allow(unused_imports)]
 use crate::*;
@@ -11,6 +11,7 @@ use custodian_domain::imports::{check_row_rights, ImportAuthority, PersonRow, Ro
 use custodian_domain::people::{PersonKind, PersonStatus, Role};
 use serde_json::{json, Value};
 use sqlx::{Pool, Row};
+use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -152,15 +153,6 @@ pub async fn business_areas(pool: &Pool<DB>) -> Result<Vec<BusinessArea>> {
         .collect()
 }
 
-fn person_snapshot(p: &Person) -> Value {
-    json!({
-        "staff_number": p.staff_number, "name": p.name, "email": p.email, "kind": p.kind.as_str(),
-        "business_area": p.business_area, "line_manager": p.line_manager_staff_number,
-        "roles": p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(), "status": p.status.as_str(),
-        "personal_phones": p.personal_phones,
-    })
-}
-
 fn row_snapshot(r: &PersonRow, roles: &[Role]) -> Value {
     let mut phones = r.personal_phones.clone();
     phones.sort();
@@ -173,88 +165,189 @@ fn row_snapshot(r: &PersonRow, roles: &[Role]) -> Value {
     })
 }
 
-async fn tx_person_by_staff(tx: &mut Tx<'_>, sn: &str) -> Result<Option<Person>> {
-    let sql = format!("{PERSON_SELECT} WHERE p.staff_number = $1");
-    let row = sqlx::query(&sql).bind(sn).fetch_optional(&mut **tx).await?;
-    match row {
-        Some(r) => Ok(Some(person_from_row(tx, &r).await?)),
-        None => Ok(None),
-    }
-}
-
 /// Staff numbers that rows refer to as line managers but that are neither in `rows` nor stored.
+/// One query per chunk of the managers outside the file, not one per row.
 pub async fn unknown_managers(pool: &Pool<DB>, rows: &[PersonRow]) -> Result<Vec<RowError>> {
-    let in_file: std::collections::HashSet<&str> = rows.iter().map(|r| r.staff_number.as_str()).collect();
+    let in_file: HashSet<&str> = rows.iter().map(|r| r.staff_number.as_str()).collect();
+    let outside: Vec<&str> = {
+        let mut v: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r.line_manager.as_ref().map(|m| m.as_str()))
+            .filter(|m| !in_file.contains(m))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let mut stored: HashSet<String> = HashSet::new();
+    for chunk in outside.chunks(chunk_rows(1)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new("SELECT staff_number FROM people WHERE staff_number IN (");
+        let mut list = q.separated(", ");
+        for sn in chunk {
+            list.push_bind(*sn);
+        }
+        q.push(")");
+        let found: Vec<String> = q.build_query_scalar().persistent(false).fetch_all(pool).await?;
+        stored.extend(found);
+    }
     let mut errs = Vec::new();
     for r in rows {
-        if let Some(m) = &r.line_manager {
-            if in_file.contains(m.as_str()) {
-                continue;
-            }
-            let found: Option<Uuid> = sqlx::query_scalar("SELECT id FROM people WHERE staff_number = $1")
-                .bind(m.as_str())
-                .fetch_optional(pool)
-                .await
-                ?;
-            if found.is_none() {
-                errs.push(RowError {
-                    line: r.line,
-                    field: Some("line_manager".into()),
-                    message: format!("no person with staff number {m} in the file or the register"),
-                });
-            }
+        if let Some(m) = &r.line_manager
+            && !in_file.contains(m.as_str())
+            && !stored.contains(m.as_str())
+        {
+            errs.push(RowError {
+                line: r.line,
+                field: Some("line_manager".into()),
+                message: format!("no person with staff number {m} in the file or the register"),
+            });
         }
     }
     Ok(errs)
 }
 
-async fn area_id(tx: &mut Tx<'_>, name: &str, now: OffsetDateTime) -> Result<Uuid> {
-    if let Some(id) = sqlx::query_scalar::<_, Uuid>("SELECT id FROM business_areas WHERE name = $1")
-        .bind(name)
-        .fetch_optional(&mut **tx)
-        .await
-        ?
-    {
-        return Ok(id);
+/// A person as stored when an import starts, read with every other in one pass.
+struct StoredPerson {
+    id: Uuid,
+    staff_number: String,
+    name: String,
+    email: String,
+    kind: PersonKind,
+    business_area_id: Uuid,
+    line_manager_id: Option<Uuid>,
+    status: PersonStatus,
+    roles: Vec<Role>,
+    phones: Vec<String>,
+}
+
+/// The register as an import sees it: every person by staff number, roles and phones, and the
+/// business areas with their heads. One query per table.
+struct Register {
+    people: Vec<StoredPerson>,
+    by_staff: HashMap<String, usize>,
+    by_id: HashMap<Uuid, usize>,
+    area_by_name: HashMap<String, Uuid>,
+    area_name: HashMap<Uuid, String>,
+    heads: HashMap<Uuid, Option<Uuid>>,
+}
+
+impl Register {
+    async fn load(tx: &mut Tx<'_>) -> Result<Self> {
+        let mut people = Vec::new();
+        let mut index: HashMap<Uuid, usize> = HashMap::new();
+        let rows = sqlx::query("SELECT id, staff_number, name, email, kind, business_area_id, line_manager_id, status FROM people")
+            .fetch_all(&mut **tx)
+            .await?;
+        for r in &rows {
+            let kind: String = r.try_get("kind")?;
+            let status: String = r.try_get("status")?;
+            let id: Uuid = r.try_get("id")?;
+            index.insert(id, people.len());
+            people.push(StoredPerson {
+                id,
+                staff_number: r.try_get("staff_number")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                kind: PersonKind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
+                business_area_id: r.try_get("business_area_id")?,
+                line_manager_id: r.try_get("line_manager_id")?,
+                status: PersonStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+                roles: Vec::new(),
+                phones: Vec::new(),
+            });
+        }
+        drop(rows);
+        for r in sqlx::query("SELECT person_id, role FROM person_roles").fetch_all(&mut **tx).await? {
+            let (id, role): (Uuid, String) = (r.try_get("person_id")?, r.try_get("role")?);
+            if let (Some(i), Some(role)) = (index.get(&id), Role::parse(&role)) {
+                people[*i].roles.push(role);
+            }
+        }
+        for r in sqlx::query("SELECT person_id, phone FROM personal_phones").fetch_all(&mut **tx).await? {
+            let id: Uuid = r.try_get("person_id")?;
+            if let Some(i) = index.get(&id) {
+                people[*i].phones.push(r.try_get("phone")?);
+            }
+        }
+        for p in &mut people {
+            p.roles.sort();
+            p.phones.sort();
+        }
+        let by_staff = people.iter().enumerate().map(|(i, p)| (p.staff_number.clone(), i)).collect();
+        let (mut area_by_name, mut area_name, mut heads) = (HashMap::new(), HashMap::new(), HashMap::new());
+        for r in sqlx::query("SELECT id, name, head_id FROM business_areas").fetch_all(&mut **tx).await? {
+            let (id, name, head): (Uuid, String, Option<Uuid>) = (r.try_get("id")?, r.try_get("name")?, r.try_get("head_id")?);
+            area_by_name.insert(name.clone(), id);
+            area_name.insert(id, name);
+            heads.insert(id, head);
+        }
+        Ok(Self { people, by_staff, by_id: index, area_by_name, area_name, heads })
     }
-    let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO business_areas (id, name, head_id, created_at) VALUES ($1, $2, NULL, $3)")
-        .bind(id)
-        .bind(name)
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        ?;
-    Ok(id)
+
+    /// The staff number of a stored person.
+    fn staff_of(&self, id: Option<Uuid>) -> Option<&str> {
+        id.and_then(|id| self.by_id.get(&id)).map(|i| self.people[*i].staff_number.as_str())
+    }
+
+    /// The stored person as the audit log's snapshot shows them (the same fields and order as
+    /// [`row_snapshot`], so an unchanged row compares equal).
+    fn snapshot(&self, p: &StoredPerson) -> Value {
+        let manager = self.staff_of(p.line_manager_id);
+        json!({
+            "staff_number": p.staff_number, "name": p.name, "email": p.email, "kind": p.kind.as_str(),
+            "business_area": self.area_name.get(&p.business_area_id), "line_manager": manager,
+            "roles": p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(), "status": p.status.as_str(),
+            "personal_phones": p.phones,
+        })
+    }
+}
+
+/// One row the import applies: the row, its person's id, what was stored (if anything) and the
+/// roles to store.
+struct Planned<'a> {
+    row: &'a PersonRow,
+    id: Uuid,
+    before: Option<usize>,
+    roles: Vec<Role>,
+    area: Uuid,
+    manager: Option<Uuid>,
 }
 
 /// Upsert people by staff number in one transaction (WP034 4.1: devices go to named people).
 /// A leaver keeps their record and history. Unchanged rows write nothing.
 ///
-/// Each row is checked inside the transaction against `authority` and what is stored now
-/// ([`check_row_rights`]): a change the importer may not make (roles by anyone but an
-/// administrator or the system operator, their own roles, line manager or status, ...) rolls
-/// the whole import back and the inner `Err` lists every such row with its line and field.
-/// Role changes ignored under `ignore_roles` are listed in [`ImportSummary::ignored`]. Changes
-/// to roles, line manager and status are each audited as their own event (`person.roles_changed`,
+/// The register is read once (one query per table), every row is planned in memory in file
+/// order, and the changes go out as multi-row statements, so the time does not grow with the
+/// database's round trips. The outcome is the one applying the rows one at a time in file order
+/// gives: the same checks in the same order, the same records and the same audit events.
+///
+/// Each row is checked against `authority` and what is stored now ([`check_row_rights`]): a
+/// change the importer may not make (roles by anyone but an administrator or the system
+/// operator, their own roles, line manager or status, ...) rolls the whole import back and the
+/// inner `Err` lists every such row with its line and field. Role changes ignored under
+/// `ignore_roles` are listed in [`ImportSummary::ignored`]. Changes to roles, line manager and
+/// status are each audited as their own event (`person.roles_changed`,
 /// `person.line_manager_changed`, `person.status_changed`) with the values before and after.
 pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &ImportAuthority, actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<std::result::Result<ImportSummary, Vec<RowError>>> {
     let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
-    let mut befores: Vec<(Option<Person>, Vec<Role>)> = Vec::with_capacity(rows.len());
+    let mut reg = Register::load(&mut tx).await?;
     let mut refused: Vec<RowError> = Vec::new();
-    // Pass 1: the people themselves.
+    let mut plan: Vec<Planned> = Vec::with_capacity(rows.len());
+    let mut new_areas: Vec<(Uuid, &str)> = Vec::new();
+    // Pass 1: rights, business areas and ids, in file order.
     for (i, r) in rows.iter().enumerate() {
         progress(i as u64 + 1);
-        let before = tx_person_by_staff(&mut tx, r.staff_number.as_str()).await?;
+        let before = reg.by_staff.get(r.staff_number.as_str()).copied();
+        let stored = before.map(|b| &reg.people[b]);
         let rights = check_row_rights(
             authority,
             r,
-            before.as_ref().map(|p| StoredRights {
+            stored.map(|p| StoredRights {
                 roles: &p.roles,
-                line_manager: p.line_manager_staff_number.as_deref(),
+                line_manager: reg.staff_of(p.line_manager_id),
                 status: p.status,
-                business_area: &p.business_area,
+                business_area: reg.area_name.get(&p.business_area_id).map_or("", String::as_str),
             }),
         );
         sum.ignored.extend(rights.ignored);
@@ -263,156 +356,253 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
             refused.extend(rights.errors);
             continue;
         }
-        let roles = rights.roles;
-        let area = area_id(&mut tx, &r.business_area, now).await?;
-        let id = match &before {
-            Some(p) => {
-                sqlx::query("UPDATE people SET name = $1, email = $2, kind = $3, business_area_id = $4, status = $5, updated_at = $6 WHERE id = $7")
-                    .bind(&r.name)
-                    .bind(&r.email)
-                    .bind(r.kind.as_str())
-                    .bind(area)
-                    .bind(r.status.as_str())
-                    .bind(now)
-                    .bind(p.id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| line_err(r.line, e))?;
-                if p.name != r.name {
-                    devices::search_sync(&mut tx).await?;
-                }
-                if r.status == PersonStatus::Leaver {
-                    accounts::end_leaver_credentials(&mut tx, p.id, r.staff_number.as_str(), actor, now).await?;
-                }
-                p.id
-            }
+        let area = match reg.area_by_name.get(&r.business_area) {
+            Some(a) => *a,
             None => {
-                let id = Uuid::now_v7();
-                sqlx::query("INSERT INTO people (id, staff_number, name, email, kind, business_area_id, line_manager_id, status, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $8)")
-                    .bind(id)
-                    .bind(r.staff_number.as_str())
-                    .bind(&r.name)
-                    .bind(&r.email)
-                    .bind(r.kind.as_str())
-                    .bind(area)
-                    .bind(r.status.as_str())
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| line_err(r.line, e))?;
-                id
+                let a = Uuid::now_v7();
+                reg.area_by_name.insert(r.business_area.clone(), a);
+                reg.area_name.insert(a, r.business_area.clone());
+                reg.heads.insert(a, None);
+                new_areas.push((a, &r.business_area));
+                a
             }
         };
-        sqlx::query("DELETE FROM person_roles WHERE person_id = $1").bind(id).execute(&mut *tx).await?;
-        for role in &roles {
-            sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2)")
-                .bind(id)
-                .bind(role.as_str())
-                .execute(&mut *tx)
-                .await
-                ?;
-        }
-        sqlx::query("DELETE FROM personal_phones WHERE person_id = $1").bind(id).execute(&mut *tx).await?;
-        let mut phones = r.personal_phones.clone();
-        phones.sort();
-        phones.dedup();
-        for ph in &phones {
-            sqlx::query("INSERT INTO personal_phones (person_id, phone) VALUES ($1, $2)")
-                .bind(id)
-                .bind(ph)
-                .execute(&mut *tx)
-                .await
-                ?;
-        }
-        // WP034 4.8b: a head_of_department heads their own business area.
-        if roles.contains(&Role::HeadOfDepartment) {
-            sqlx::query("UPDATE business_areas SET head_id = $1 WHERE id = $2").bind(id).bind(area).execute(&mut *tx).await?;
-        } else {
-            sqlx::query("UPDATE business_areas SET head_id = NULL WHERE head_id = $1").bind(id).execute(&mut *tx).await?;
-        }
-        befores.push((before, roles));
+        let id = stored.map_or_else(Uuid::now_v7, |p| p.id);
+        plan.push(Planned { row: r, id, before, roles: rights.roles, area, manager: None });
     }
     if !refused.is_empty() {
         // Dropping the transaction rolls back: nothing of the file is written.
         refused.sort_by_key(|e| e.line);
         return Ok(Err(refused));
     }
-    // Pass 2: line managers, now that everyone in the file exists.
-    for r in rows {
-        let mgr: Option<Uuid> = match &r.line_manager {
-            Some(m) => Some(
-                sqlx::query_scalar("SELECT id FROM people WHERE staff_number = $1")
-                    .bind(m.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    ?
-                    .ok_or_else(|| StoreError::Invalid(format!("line {}: line_manager: no person with staff number {m}", r.line)))?,
-            ),
+    // Email addresses are unique: checked in file order, as each row's write would find them.
+    let mut emails: HashMap<&str, (Uuid, &str)> = reg.people.iter().map(|p| (p.email.as_str(), (p.id, p.staff_number.as_str()))).collect();
+    for p in &plan {
+        if let Some((other, sn)) = emails.get(p.row.email.as_str())
+            && *other != p.id
+        {
+            return Err(StoreError::Conflict(format!("line {}: email: {} is already the email address of {sn}", p.row.line, p.row.email)));
+        }
+        if let Some(b) = p.before {
+            emails.remove(reg.people[b].email.as_str());
+        }
+        emails.insert(&p.row.email, (p.id, p.row.staff_number.as_str()));
+    }
+    drop(emails);
+    // Pass 2: line managers, once everyone in the file has an id.
+    let ids: HashMap<&str, Uuid> = reg.people.iter().map(|p| (p.staff_number.as_str(), p.id)).chain(plan.iter().map(|p| (p.row.staff_number.as_str(), p.id))).collect();
+    for p in &mut plan {
+        p.manager = match &p.row.line_manager {
+            Some(m) => Some(*ids.get(m.as_str()).ok_or_else(|| StoreError::Invalid(format!("line {}: line_manager: no person with staff number {m}", p.row.line)))?),
             None => None,
         };
-        sqlx::query("UPDATE people SET line_manager_id = $1 WHERE staff_number = $2")
-            .bind(mgr)
-            .bind(r.staff_number.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| line_err(r.line, e))?;
     }
-    // Pass 3: audit what changed.
+    drop(ids);
+    // WP034 4.8b: a head_of_department heads their own business area; anyone else heads none.
+    let stored_heads = reg.heads.clone();
+    for p in &plan {
+        if p.roles.contains(&Role::HeadOfDepartment) {
+            reg.heads.insert(p.area, Some(p.id));
+        } else {
+            for head in reg.heads.values_mut().filter(|h| **h == Some(p.id)) {
+                *head = None;
+            }
+        }
+    }
+    // Pass 3: what changed, and its audit events, in file order.
     let names = |roles: &[Role]| roles.iter().map(|r| r.as_str()).collect::<Vec<_>>();
-    for (r, (before, roles)) in rows.iter().zip(befores) {
-        let after = row_snapshot(r, &roles);
+    let mut events: Vec<AuditEntry> = Vec::new();
+    let mut changed: Vec<&Planned> = Vec::new();
+    let mut renamed = false;
+    for p in &plan {
+        let r = p.row;
+        let after = row_snapshot(r, &p.roles);
         let subject = format!("person:{}", r.staff_number);
-        let (old_roles, old_manager, old_status) = match &before {
-            Some(p) => (p.roles.clone(), p.line_manager_staff_number.clone(), Some(p.status)),
-            None => (Vec::new(), None, None),
-        };
+        let before = p.before.map(|b| &reg.people[b]);
         match before {
             None => {
                 sum.created += 1;
-                audit::audit(&mut tx, actor, now, AuditEntry::new("person.create", subject.clone()).clause("4.1").after(after)).await?;
+                events.push(AuditEntry::new("person.create", subject.clone()).clause("4.1").after(after));
             }
-            Some(p) => {
-                let b = person_snapshot(&p);
-                if b == after {
+            Some(b) => {
+                let snap = reg.snapshot(b);
+                if snap == after {
                     sum.unchanged += 1;
                 } else {
                     sum.updated += 1;
-                    audit::audit(&mut tx, actor, now, AuditEntry::new("person.update", subject.clone()).clause("4.1").before(b).after(after)).await?;
+                    renamed |= b.name != r.name;
+                    changed.push(p);
+                    events.push(AuditEntry::new("person.update", subject.clone()).clause("4.1").before(snap).after(after));
                 }
             }
         }
-        if roles != old_roles {
-            let added: Vec<&str> = roles.iter().filter(|x| !old_roles.contains(x)).map(|x| x.as_str()).collect();
-            let removed: Vec<&str> = old_roles.iter().filter(|x| !roles.contains(x)).map(|x| x.as_str()).collect();
-            audit::audit(&mut tx, actor, now, AuditEntry::new("person.roles_changed", subject.clone()).clause("4.1").detail(json!({
-                "before": names(&old_roles), "after": names(&roles), "added": added, "removed": removed, "by": "import",
-            })))
-            .await?;
+        let old_roles: &[Role] = before.map_or(&[], |b| &b.roles);
+        if p.roles != old_roles {
+            let added: Vec<&str> = p.roles.iter().filter(|x| !old_roles.contains(x)).map(|x| x.as_str()).collect();
+            let removed: Vec<&str> = old_roles.iter().filter(|x| !p.roles.contains(x)).map(|x| x.as_str()).collect();
+            events.push(AuditEntry::new("person.roles_changed", subject.clone()).clause("4.1").detail(json!({
+                "before": names(old_roles), "after": names(&p.roles), "added": added, "removed": removed, "by": "import",
+            })));
         }
-        let new_manager = r.line_manager.as_ref().map(|m| m.as_str().to_string());
-        if old_status.is_some() && new_manager != old_manager {
-            audit::audit(&mut tx, actor, now, AuditEntry::new("person.line_manager_changed", subject.clone()).clause("4.2").detail(json!({
-                "before": old_manager, "after": new_manager, "by": "import",
-            })))
-            .await?;
-        }
-        if let Some(old) = old_status.filter(|s| *s != r.status) {
-            audit::audit(&mut tx, actor, now, AuditEntry::new("person.status_changed", subject).clause("4.1").detail(json!({
-                "before": old.as_str(), "after": r.status.as_str(), "by": "import",
-            })))
-            .await?;
+        if let Some(b) = before {
+            let old_manager = reg.staff_of(b.line_manager_id).map(str::to_string);
+            let new_manager = r.line_manager.as_ref().map(|m| m.as_str().to_string());
+            if new_manager != old_manager {
+                events.push(AuditEntry::new("person.line_manager_changed", subject.clone()).clause("4.2").detail(json!({
+                    "before": old_manager, "after": new_manager, "by": "import",
+                })));
+            }
+            if b.status != r.status {
+                events.push(AuditEntry::new("person.status_changed", subject).clause("4.1").detail(json!({
+                    "before": b.status.as_str(), "after": r.status.as_str(), "by": "import",
+                })));
+            }
         }
     }
+    // The writes: areas, people, line managers, roles, phones, heads.
+    for chunk in new_areas.chunks(chunk_rows(3)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new("INSERT INTO business_areas (id, name, head_id, created_at) ");
+        q.push_values(chunk, |mut b, (id, name)| {
+            b.push_bind(*id).push_bind(*name).push("NULL").push_bind(now);
+        });
+        q.build().persistent(false).execute(&mut *tx).await?;
+    }
+    let created: Vec<&Planned> = plan.iter().filter(|p| p.before.is_none()).collect();
+    for chunk in created.chunks(chunk_rows(8)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new(
+            "INSERT INTO people (id, staff_number, name, email, kind, business_area_id, line_manager_id, status, created_at, updated_at) ",
+        );
+        q.push_values(chunk, |mut b, p| {
+            b.push_bind(p.id)
+                .push_bind(p.row.staff_number.as_str())
+                .push_bind(&p.row.name)
+                .push_bind(&p.row.email)
+                .push_bind(p.row.kind.as_str())
+                .push_bind(p.area)
+                .push("NULL")
+                .push_bind(p.row.status.as_str())
+                .push_bind(now)
+                .push_bind(now);
+        });
+        q.build().persistent(false).execute(&mut *tx).await.map_err(|e| chunk_err(chunk.iter().map(|p| p.row.line), e))?;
+    }
+    for chunk in changed.chunks(chunk_rows(7)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new(
+            "UPDATE people SET name = v.column2, email = v.column3, kind = v.column4, business_area_id = v.column5, \
+             status = v.column6, updated_at = v.column7 FROM (",
+        );
+        q.push_values(chunk, |mut b, p| {
+            b.push_bind(p.id)
+                .push_bind(&p.row.name)
+                .push_bind(&p.row.email)
+                .push_bind(p.row.kind.as_str())
+                .push_bind(p.area)
+                .push_bind(p.row.status.as_str())
+                .push_bind(now);
+        });
+        q.push(") AS v WHERE people.id = v.column1");
+        q.build().persistent(false).execute(&mut *tx).await.map_err(|e| chunk_err(chunk.iter().map(|p| p.row.line), e))?;
+    }
+    let managers: Vec<(Uuid, Option<Uuid>)> = plan
+        .iter()
+        .filter(|p| p.manager != p.before.and_then(|b| reg.people[b].line_manager_id))
+        .map(|p| (p.id, p.manager))
+        .collect();
+    for chunk in managers.chunks(chunk_rows(2)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new("UPDATE people SET line_manager_id = v.column2 FROM (");
+        q.push_values(chunk, |mut b, (id, m)| {
+            b.push_bind(*id).push_bind(*m);
+        });
+        q.push(") AS v WHERE people.id = v.column1");
+        q.build().persistent(false).execute(&mut *tx).await?;
+    }
+    let mut roles_gone: Vec<(Uuid, &str)> = Vec::new();
+    let mut roles_new: Vec<(Uuid, &str)> = Vec::new();
+    let mut phones_gone: Vec<(Uuid, &str)> = Vec::new();
+    let mut phones_new: Vec<(Uuid, &str)> = Vec::new();
+    let mut leavers: Vec<(Uuid, &str)> = Vec::new();
+    for p in &plan {
+        let (old_roles, old_phones): (&[Role], &[String]) = match p.before {
+            Some(b) => (&reg.people[b].roles, &reg.people[b].phones),
+            None => (&[], &[]),
+        };
+        roles_gone.extend(old_roles.iter().filter(|x| !p.roles.contains(x)).map(|x| (p.id, x.as_str())));
+        roles_new.extend(p.roles.iter().filter(|x| !old_roles.contains(x)).map(|x| (p.id, x.as_str())));
+        let mut phones: Vec<&str> = p.row.personal_phones.iter().map(String::as_str).collect();
+        phones.sort_unstable();
+        phones.dedup();
+        phones_gone.extend(old_phones.iter().filter(|x| !phones.contains(&x.as_str())).map(|x| (p.id, x.as_str())));
+        phones_new.extend(phones.iter().filter(|x| !old_phones.iter().any(|o| o == *x)).map(|x| (p.id, *x)));
+        if p.before.is_some() && p.row.status == PersonStatus::Leaver {
+            leavers.push((p.id, p.row.staff_number.as_str()));
+        }
+    }
+    pairs_delete(&mut tx, "person_roles", "role", &roles_gone).await?;
+    pairs_insert(&mut tx, "person_roles", "role", &roles_new).await?;
+    pairs_delete(&mut tx, "personal_phones", "phone", &phones_gone).await?;
+    pairs_insert(&mut tx, "personal_phones", "phone", &phones_new).await?;
+    for (area, head) in &reg.heads {
+        if stored_heads.get(area) != Some(head) {
+            sqlx::query("UPDATE business_areas SET head_id = $1 WHERE id = $2").bind(*head).bind(*area).execute(&mut *tx).await?;
+        }
+    }
+    if renamed {
+        devices::search_sync(&mut tx).await?;
+    }
+    // WP034 9.1: a leaver's tokens and sessions end (their events come first, as they did when
+    // each row ended them as it was written).
+    let mut all = accounts::end_leavers_credentials(&mut tx, &leavers, now).await?;
+    all.append(&mut events);
     if sum.created + sum.updated > 0 {
-        audit::audit(&mut tx, actor, now, AuditEntry::new("import.people", "import:people").detail(json!({
+        all.push(AuditEntry::new("import.people", "import:people").detail(json!({
             "sha256": file_sha256, "rows": sum.rows, "created": sum.created, "updated": sum.updated, "unchanged": sum.unchanged,
             "roles_ignored": sum.ignored.len(),
-        })))
-        .await?;
+        })));
     }
+    audit::audit_batch(&mut tx, actor, now, all).await?;
     tx.commit().await?;
     Ok(Ok(sum))
+}
+
+/// Delete `(person_id, column)` pairs from `table` in multi-row statements.
+async fn pairs_delete(tx: &mut Tx<'_>, table: &str, column: &str, pairs: &[(Uuid, &str)]) -> Result<()> {
+    for chunk in pairs.chunks(chunk_rows(2)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new(format!("DELETE FROM {table} WHERE (person_id, {column}) IN ("));
+        q.push_values(chunk, |mut b, (id, v)| {
+            b.push_bind(*id).push_bind(*v);
+        });
+        q.push(")");
+        q.build().persistent(false).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Insert `(person_id, column)` pairs into `table` in multi-row statements.
+async fn pairs_insert(tx: &mut Tx<'_>, table: &str, column: &str, pairs: &[(Uuid, &str)]) -> Result<()> {
+    for chunk in pairs.chunks(chunk_rows(2)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new(format!("INSERT INTO {table} (person_id, {column}) "));
+        q.push_values(chunk, |mut b, (id, v)| {
+            b.push_bind(*id).push_bind(*v);
+        });
+        q.build().persistent(false).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A database error from a multi-row statement, naming the lines it wrote (the checks before it
+/// name the line and field of every problem they know of; this is for the rest).
+pub fn chunk_err(lines: impl Iterator<Item = u64>, e: sqlx::Error) -> StoreError {
+    let lines: Vec<u64> = lines.collect();
+    let span = match (lines.iter().min(), lines.iter().max()) {
+        (Some(a), Some(b)) if a == b => format!("line {a}"),
+        (Some(a), Some(b)) => format!("lines {a}-{b}"),
+        _ => "the file".to_string(),
+    };
+    match StoreError::from_sqlx(e) {
+        StoreError::Conflict(m) => StoreError::Conflict(format!("{span}: {m}")),
+        StoreError::Invalid(m) => StoreError::Invalid(format!("{span}: {m}")),
+        other => other,
+    }
 }
 
 pub fn line_err(line: u64, e: sqlx::Error) -> StoreError {
