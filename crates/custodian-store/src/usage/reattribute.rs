@@ -114,6 +114,7 @@ fn judge(ev: &Evaluator<'_>, r: &StoredRecord) -> Option<(Feed, usage::Verdict)>
                 bytes: r.bytes,
                 roaming_country: r.place.as_str().into(),
                 tethered: r.tethered,
+                party_number: CarrierRecord::judged_number(event, &other_party, &forwarded_to),
                 forwarded_to,
             })
         }
