@@ -8,6 +8,7 @@
 #   git worktree add /tmp/a COMMIT_A && (cd /tmp/a && cargo build --release -p custodian-store --example usage_bench)
 # Each run: the dry run (usage::check), then a fresh SQLite copy of the register importing the
 # carrier file, then the same file again (all duplicates). Wall time and peak RSS from time(1).
+# USAGE_GEN_OPTS passes options to bench/usage_gen.py (e.g. "--realistic" for the realistic bill).
 set -euo pipefail
 A=$1
 B=$2
@@ -17,10 +18,14 @@ RUNS=${5:-3}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 W=$(mktemp -d /tmp/custodian-usage-ab.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-python3 "$HERE/bench/usage_gen.py" "$W" "$DEVICES" "$ROWS" >/dev/null
+# shellcheck disable=SC2086
+python3 "$HERE/bench/usage_gen.py" "$W" "$DEVICES" "$ROWS" ${USAGE_GEN_OPTS:-} >/dev/null
+REG=("$W/people.csv" "$W/devices.csv")
+if [[ -f $W/devices_handover.csv ]]; then REG+=("$W/devices_handover.csv"); else REG+=(--at 2026-11-30T00:00:00Z); fi
 # One register for both sides (allocations start when the register is loaded, so two loads a
-# moment apart would attribute a few records differently).
-"$A" register "sqlite:$W/reg-a.db" "$W/people.csv" "$W/devices.csv" >/dev/null
+# moment apart would attribute a few records differently). REGISTER_BIN loads it (default BIN_B,
+# whose `register` knows the handover file and --at).
+"${REGISTER_BIN:-$B}" register "sqlite:$W/reg-a.db" "${REG[@]}" >/dev/null
 cp "$W/reg-a.db" "$W/reg-b.db"
 echo "rows $ROWS, devices $DEVICES, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq 1 "$RUNS"); do

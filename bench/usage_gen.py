@@ -1,11 +1,23 @@
 """Generate a fictional force register and a carrier bill for the usage benchmarks.
 
 python3 bench/usage_gen.py OUT_DIR DEVICES ROWS [SEED]
-Writes OUT_DIR/people.csv and OUT_DIR/devices.csv (Custodian's register import formats; every
-phone and tablet has a SIM) and OUT_DIR/carrier.csv (the carrier feed, ROWS rows over December
-2026) plus OUT_DIR/register_numbers.csv (msisdn, device, device_type, person) for the DuckDB
-side of the comparison. About 2% of rows come from SIMs not in the register, and a small share
-of rows (about 3 in 1,000) breaks each rule, as a real bill would.
+    The quiet bill (unchanged since the first benchmarks, so old figures compare): writes
+    OUT_DIR/people.csv and OUT_DIR/devices.csv (Custodian's register import formats; every phone
+    and tablet has a SIM) and OUT_DIR/carrier.csv (the carrier feed, ROWS rows over December 2026)
+    plus OUT_DIR/register_numbers.csv (msisdn, device, device_type, person) for the DuckDB side of
+    the comparison. About 2% of rows come from SIMs not in the register, and a small share of rows
+    (about 3 in 1,000) breaks each rule; numbers are written in a few notations only.
+
+python3 bench/usage_gen.py OUT_DIR DEVICES ROWS [SEED] --realistic [--days N] [--breach-rate R]
+        [--heavy-days F] [--data-median-mb M] [--late F] [--realloc F]
+    A realistic bill (see usage_gen_realistic.py): a month of November 2026 by default,
+    numbers in every notation a carrier writes, records across the whole allocation history (a
+    second register file, devices_handover.csv, hands some devices to someone else mid-bill;
+    some devices are first allocated mid-bill), day totals of mobile data drawn per device-day
+    (most far under 1 GiB, a share --heavy-days over it) and a share --breach-rate of records
+    breaking one of the other rules. register_numbers.csv then has one row per allocation with
+    its from_us and to_us. The bill of issue 18 (heavy data on many device-days, ~10,000
+    findings) is `OUT 300 1000000 --realistic --days 12 --heavy-days 0.3`.
 """
 import random
 import sys
@@ -24,6 +36,11 @@ def luhn_digit(payload: str) -> str:
 
 
 def main() -> None:
+    if "--realistic" in sys.argv:
+        import usage_gen_realistic
+
+        usage_gen_realistic.main(sys.argv[1:], luhn_digit)
+        return
     out, n_devices, n_rows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     rng = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 4)
     areas = [f"Area {i:02d}" for i in range(10)]

@@ -8,7 +8,7 @@
 //! leading 0) is never international, whatever its range. Written by hand rather than with `phonenumber` because it runs once per billing
 //! row (millions per file) and only needs the UK plan's few distinctions.
 
-use compact_str::{CompactString, format_compact};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// What a dialled number is, for the rules of WP034 4.2.
@@ -108,12 +108,31 @@ pub enum Normalised {
 impl Normalised {
     /// The E.164 form (`+447700900123`), or the short code itself.
     pub fn e164(&self) -> CompactString {
-        match self {
-            Self::Uk(nsn) => format_compact!("+44{nsn}"),
-            Self::International(d) => format_compact!("+{d}"),
-            Self::Short(d) => d.clone(),
-        }
+        let (prefix, digits) = match self {
+            Self::Uk(nsn) => ("+44", nsn),
+            Self::International(d) => ("+", d),
+            Self::Short(d) => return d.clone(),
+        };
+        let mut s = CompactString::with_capacity(prefix.len() + digits.len());
+        s.push_str(prefix);
+        s.push_str(digits);
+        s
     }
+}
+
+/// The E.164 form of a number: exactly `normalise(raw).map(|n| n.e164())`, but a number already
+/// written in E.164 (`+`, then digits, the UK's without a trunk 0 after `+44`), as carriers write
+/// most SIM numbers, is taken as it is instead of being taken apart and put back together.
+pub fn e164(raw: &str) -> Option<CompactString> {
+    let t = raw.trim();
+    if let Some(d) = t.strip_prefix('+')
+        && d.len() > 2
+        && d.bytes().all(|b| b.is_ascii_digit())
+        && !d.starts_with("440")
+    {
+        return Some(CompactString::from(t));
+    }
+    normalise(raw).map(|n| n.e164())
 }
 
 /// Reduce a number in any common notation to its digits. `None` when it is not a number.
@@ -167,8 +186,15 @@ impl NumberPlan {
     /// Classify a number as a carrier reported it. A number written nationally (a single
     /// leading 0) is never overseas: it is in the UK plan, or unrecognised.
     pub fn classify(&self, raw: &str) -> NumberClass {
-        let Some(n) = normalise(raw) else { return NumberClass::Invalid };
-        let class = self.classify_normalised(&n);
+        self.classify_parsed(raw, normalise(raw).as_ref())
+    }
+
+    /// [`classify`](Self::classify) for a number already normalised: `n` must be
+    /// `normalise(raw)` (`None`: not a number), so a reader that normalised it to check it does
+    /// not do it again.
+    pub fn classify_parsed(&self, raw: &str, n: Option<&Normalised>) -> NumberClass {
+        let Some(n) = n else { return NumberClass::Invalid };
+        let class = self.classify_normalised(n);
         if class.is_overseas() && written_nationally(raw) { NumberClass::Uk } else { class }
     }
 
@@ -466,6 +492,34 @@ mod tests {
         assert_eq!(p.classify("0906 123 4567"), NumberClass::UkPremium);
         p.ignore_ranges = vec!["+44 7700".into()];
         assert!(p.check().unwrap_err().contains("ignore_ranges"));
+    }
+
+    #[test]
+    fn the_e164_shortcut_gives_what_normalising_gives() {
+        for n in [
+            "+447700900123",
+            " +447700900123 ",
+            "+4407700900123",
+            "+440",
+            "+44",
+            "+4",
+            "+",
+            "+12025550100",
+            "+353861234567",
+            "+44 7700 900123",
+            "+44(0)7700900123",
+            "07700900123",
+            "447700900123",
+            "00447700900123",
+            "0044 7700 900123",
+            "999",
+            "118118",
+            "+0123456789",
+            "+44770090012x",
+            "",
+        ] {
+            assert_eq!(e164(n), normalise(n).map(|x| x.e164()), "{n:?}");
+        }
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! Usage benchmarks through the store's real code paths (the same calls `custodian usage import`
 //! and `custodian usage check` make), without building the whole server:
 //!
-//! cargo run --release -p custodian-store --example usage_bench -- register DATABASE_URL PEOPLE.csv DEVICES.csv
+//! cargo run --release -p custodian-store --example usage_bench -- register DATABASE_URL PEOPLE.csv DEVICES.csv [MORE_DEVICES.csv…] [--at RFC3339]
 //! cargo run --release -p custodian-store --example usage_bench -- import DATABASE_URL FILE.csv
 //! cargo run --release -p custodian-store --example usage_bench -- check DATABASE_URL FILE.csv OUT.jsonl
 //!
 //! Prints rows, rows/s and the elapsed time; measure peak RSS with `/usr/bin/time -v`.
+//! `register` imports the device files in order (a later one hands devices over, with its
+//! `allocated_from`), as of `--at` (default now): the quiet bill's devices are held from before
+//! its first record.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -55,17 +58,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         "register" => {
             use custodian_domain::imports::{parse_devices_csv, parse_people_csv};
-            let devices = args.get(4).ok_or("register needs PEOPLE.csv DEVICES.csv")?;
-            let now = time::OffsetDateTime::now_utc();
+            let rest = &args[4..];
+            let (files, now) = match rest.iter().position(|a| a == "--at") {
+                Some(i) => {
+                    let at = rest.get(i + 1).ok_or("--at needs an RFC 3339 time")?;
+                    (&rest[..i], time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)?)
+                }
+                None => (rest, time::OffsetDateTime::now_utc()),
+            };
+            if files.is_empty() {
+                return Err("register needs PEOPLE.csv DEVICES.csv".into());
+            }
             let people = parse_people_csv(std::fs::File::open(file)?).map_err(|e| e.to_string())?;
             let operator = custodian_domain::imports::ImportAuthority::operator();
             store
                 .import_people(&people.rows, &operator, &Actor::cli(), now, "", &custodian_store::no_progress)
                 .await?
                 .map_err(|refused| format!("{refused:?}"))?;
-            let devices = parse_devices_csv(std::fs::File::open(devices)?).map_err(|e| e.to_string())?;
-            store.import_devices(&devices.rows, &Actor::cli(), now, "", &custodian_store::no_progress).await?;
-            println!("register: {} people, {} devices", people.rows.len(), devices.rows.len());
+            for (k, f) in files.iter().enumerate() {
+                let devices = parse_devices_csv(std::fs::File::open(f)?).map_err(|e| e.to_string())?;
+                // Each file a moment after the one before, so a handover is never at the same
+                // instant as the allocation it ends.
+                let at = now + time::Duration::seconds(k as i64);
+                store.import_devices(&devices.rows, &Actor::cli(), at, "", &custodian_store::no_progress).await?;
+                println!("register: {} people, {} devices from {f}", people.rows.len(), devices.rows.len());
+            }
         }
         "check" => {
             let out = args.get(4).ok_or("check needs OUT")?;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::devices::DeviceType;
 use crate::findings::Rule;
-use crate::numbers::{NumberClass, normalise};
+use crate::numbers::NumberClass;
 use crate::usage::{
     BANNED_SITE, CALL_DIVERSION, CELLULAR_DATA, CarrierRecord, Event, Feed, FeedReader, INTERNATIONAL, MMS,
     PREMIUM_RATE, Profile, ROAMING, Register, Rejected, STREAMING, TETHERING, UNATTRIBUTED, UNRECOGNISED_NUMBER,
@@ -71,7 +71,8 @@ impl<'a> Evaluator<'a> {
         let mut v = Verdict { attribution, hits: Vec::new(), cellular_bytes: None };
         let plan = &self.pack.numbers;
         let party = if r.event == Event::Divert { &r.forwarded_to } else { &r.other_party };
-        let class = if party.is_empty() { NumberClass::Uk } else { plan.classify(party) };
+        let class =
+            if party.is_empty() { NumberClass::Uk } else { plan.classify_parsed(party, r.party_number.as_ref()) };
         // Emergency and public-service numbers never raise anything.
         if class == NumberClass::Emergency {
             return v;
@@ -110,7 +111,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
             Event::Divert => {
-                let to = normalise(&r.forwarded_to).map(|n| n.e164()).unwrap_or_default();
+                let to = r.party_number.as_ref().map(|n| n.e164()).unwrap_or_default();
                 let personal = self.register.personal.get(to.as_str()).is_some_and(|ps| ps.contains(&person));
                 if personal {
                     v.hits.push(Hit {
@@ -273,7 +274,7 @@ pub fn check<R: Read + Send, S: Read + Write + Seek>(
         Carrier(CarrierRecord),
         Web(WebRecord),
     }
-    let mut fr = FeedReader::new(input, feed, profile, &pack.numbers)?;
+    let mut fr = FeedReader::new(input, feed, profile)?;
     let ev = Evaluator::new(pack, register);
     let spill_failed =
         |e: std::io::Error| Rejected { line: 0, record_id: None, reason: format!("the spill file: {e}") };
@@ -495,7 +496,7 @@ mod tests {
                    w4,TB-1,a@force.example,2026-11-02T13:00:00Z,news.example,News and Media,10,cellular,true\n\
                    w5,XX-9,a@force.example,2026-11-02T13:00:00Z,news.example,News and Media,10,wifi,false\n\
                    w6,PH-1,a@force.example,2026-11-02T13:00:00Z,shop.example,shopping,10,satellite,false\n";
-        let mut r = FeedReader::new(csv.as_bytes(), Feed::Web, None, &pack.numbers).unwrap();
+        let mut r = FeedReader::new(csv.as_bytes(), Feed::Web, None).unwrap();
         let mut got = Vec::new();
         while let Some(x) = r.next_web() {
             match x {

@@ -6,7 +6,7 @@ use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use crate::numbers::{NumberClass, NumberPlan, normalise};
+use crate::numbers::{Normalised, e164, normalise};
 use crate::usage::days::in_bst;
 use crate::usage::{Feed, Profile};
 
@@ -75,6 +75,18 @@ pub struct CarrierRecord {
     pub roaming_country: CompactString,
     pub tethered: bool,
     pub forwarded_to: CompactString,
+    /// The number the rules judge (`forwarded_to` for a divert, `other_party` otherwise),
+    /// normalised once by the reader: `None` when it is empty. See [`CarrierRecord::judged_number`].
+    pub party_number: Option<Normalised>,
+}
+
+impl CarrierRecord {
+    /// The number the rules judge for this event, as written, and `normalise` of it (`None` when
+    /// it is empty or not a number), for records built other than by [`FeedReader`].
+    pub fn judged_number(event: Event, other_party: &str, forwarded_to: &str) -> Option<Normalised> {
+        let raw = if event == Event::Divert { forwarded_to } else { other_party };
+        if raw.is_empty() { None } else { normalise(raw) }
+    }
 }
 
 /// One row of the web gateway log, checked.
@@ -219,12 +231,11 @@ pub struct FeedReader<R: Read> {
     names: &'static [&'static str],
     time: TimeFmt,
     row: csv::StringRecord,
-    numbers: NumberPlan,
 }
 
 impl<R: Read> FeedReader<R> {
     /// Open a feed. `Err` (line 1) when the header is missing or wrong: then nothing is read.
-    pub fn new(input: R, feed: Feed, profile: Option<&Profile>, numbers: &NumberPlan) -> Result<Self, Rejected> {
+    pub fn new(input: R, feed: Feed, profile: Option<&Profile>) -> Result<Self, Rejected> {
         let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
         let header = rdr
             .headers()
@@ -276,7 +287,6 @@ impl<R: Read> FeedReader<R> {
             names: want,
             time: TimeFmt::from_profile(profile)?,
             row: csv::StringRecord::new(),
-            numbers: numbers.clone(),
         })
     }
 
@@ -372,8 +382,8 @@ impl<R: Read> FeedReader<R> {
     fn carrier(&self, line: u64) -> Result<CarrierRecord, Rejected> {
         let record_id = self.record_id(line)?;
         let bad = |reason: String| Rejected { line, record_id: Some(record_id.to_string()), reason };
-        let msisdn = match normalise(self.field(1)) {
-            Some(n) => n.e164(),
+        let msisdn = match e164(self.field(1)) {
+            Some(n) => n,
             None => return Err(bad(format!("msisdn: {:?} is not a phone number", self.field(1)))),
         };
         let event = Event::parse(self.field(2))
@@ -387,11 +397,11 @@ impl<R: Read> FeedReader<R> {
         let start_us = self.time.parse(self.field(4)).map_err(|m| bad(format!("start: {m}")))?;
         let duration_s = parse_count("duration_s", self.field(5)).map_err(bad)?;
         let other_party = CompactString::from(self.field(6).trim());
-        if matches!(event, Event::Call | Event::Sms | Event::Mms) {
-            if self.numbers.classify(&other_party) == NumberClass::Invalid {
-                return Err(bad(format!("other_party: {other_party:?} is not a phone number or short code")));
-            }
-        } else if !other_party.is_empty() && normalise(&other_party).is_none() {
+        // Each number is normalised once here; the rules reuse it (`party_number`). A call, text
+        // or MMS needs a number (the empty one is not); other events may leave it empty.
+        let other_number = if other_party.is_empty() { None } else { normalise(&other_party) };
+        if other_number.is_none() && (!other_party.is_empty() || matches!(event, Event::Call | Event::Sms | Event::Mms))
+        {
             return Err(bad(format!("other_party: {other_party:?} is not a phone number or short code")));
         }
         let bytes = parse_count("bytes", self.field(7)).map_err(bad)?;
@@ -402,9 +412,18 @@ impl<R: Read> FeedReader<R> {
         let tethered = parse_bool(self.field(9))
             .ok_or_else(|| bad(format!("tethered: {:?} is not true or false", self.field(9))))?;
         let forwarded_to = CompactString::from(self.field(10).trim());
-        if event == Event::Divert && normalise(&forwarded_to).is_none() {
-            return Err(bad(format!("forwarded_to: a divert needs the number calls went to, found {forwarded_to:?}")));
-        }
+        let party_number = if event == Event::Divert {
+            match normalise(&forwarded_to) {
+                None => {
+                    return Err(bad(format!(
+                        "forwarded_to: a divert needs the number calls went to, found {forwarded_to:?}"
+                    )));
+                }
+                n => n,
+            }
+        } else {
+            other_number
+        };
         Ok(CarrierRecord {
             line,
             record_id,
@@ -418,6 +437,7 @@ impl<R: Read> FeedReader<R> {
             roaming_country: upper(rc),
             tethered,
             forwarded_to,
+            party_number,
         })
     }
 
@@ -480,9 +500,8 @@ pub(super) mod tests {
         "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
 
     pub(in crate::usage) fn read_carrier(body: &str) -> (Vec<CarrierRecord>, Vec<Rejected>) {
-        let pack = UsagePack::shipped();
         let text = format!("{HEADER}{body}");
-        let mut r = FeedReader::new(text.as_bytes(), Feed::Carrier, None, &pack.numbers).unwrap();
+        let mut r = FeedReader::new(text.as_bytes(), Feed::Carrier, None).unwrap();
         let (mut ok, mut bad) = (Vec::new(), Vec::new());
         while let Some(x) = r.next_carrier() {
             match x {
@@ -495,9 +514,8 @@ pub(super) mod tests {
 
     #[test]
     fn the_carrier_header_must_be_exact() {
-        let pack = UsagePack::shipped();
         let wrong = "record_id,msisdn,event,start,direction,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
-        let e = FeedReader::new(wrong.as_bytes(), Feed::Carrier, None, &pack.numbers).err().unwrap();
+        let e = FeedReader::new(wrong.as_bytes(), Feed::Carrier, None).err().unwrap();
         assert_eq!(e.line, 1);
         assert!(e.reason.contains("header must be exactly"), "{}", e.reason);
     }
@@ -579,7 +597,6 @@ pub(super) mod tests {
 
     #[test]
     fn web_fields_are_bounded_and_refuse_control_and_bidirectional_characters() {
-        let pack = UsagePack::shipped();
         let mb = "D".repeat(1 << 20);
         let url = format!("{}.example", "a".repeat(MAX_HOST));
         let csv = format!(
@@ -591,7 +608,7 @@ pub(super) mod tests {
              w5,PH-1,a@force.example,2026-11-02T10:00:00Z,bet.example,Gamb\u{1b}ling,10,cellular,false\n\
              w6,PH-1,a@force.example,2026-11-02T10:00:00Z,bet.example,Gambling,10,cellular,false,extra\n"
         );
-        let mut r = FeedReader::new(csv.as_bytes(), Feed::Web, None, &pack.numbers).unwrap();
+        let mut r = FeedReader::new(csv.as_bytes(), Feed::Web, None).unwrap();
         let mut got = Vec::new();
         while let Some(x) = r.next_web() {
             match x {
@@ -618,7 +635,7 @@ pub(super) mod tests {
         let p = pack.profile("example-carrier-b").unwrap();
         let csv = "Mobile Number,CDR Ref,Type,Direction,Date Time,Duration (s),Dialled Number,Data (bytes),Country,Hotspot,Diverted To\n\
                    07700 900001,B-1,Voice,Out,01/07/2026 10:00:00,30,118118,,GB,N,\n";
-        let mut r = FeedReader::new(csv.as_bytes(), Feed::Carrier, Some(p), &pack.numbers).unwrap();
+        let mut r = FeedReader::new(csv.as_bytes(), Feed::Carrier, Some(p)).unwrap();
         let rec = r.next_carrier().unwrap().unwrap();
         assert_eq!(rec.record_id, "B-1");
         assert_eq!(rec.msisdn, "+447700900001");

@@ -427,3 +427,74 @@ async fn reviewers_closing_one_finding_at_once_close_it_once(b: Backend) {
     app.stop().await;
 }
 on_both!(reviewers_closing_one_finding_at_once_close_it_once);
+
+async fn a_bill_opening_hundreds_of_findings_writes_each_with_its_evidence_and_audit_event(b: Backend) {
+    // A realistic bill opens findings by the thousand (WP034 4.2, 4.5): they are written in
+    // batches, and each still gets its own `finding.open` event in the same transaction, the
+    // audit chain verifies, and a day over the data limit lists that day's records only, however
+    // many other heavy days the same device has.
+    let app = spawn(b).await;
+    app.seed().await;
+    let mib = 1u64 << 20;
+    let at = |days: i64| {
+        (time::OffsetDateTime::now_utc() + time::Duration::days(days) + time::Duration::minutes(5))
+            .replace_nanosecond(0)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let before = app.store().audit_page(None, None, 1, 1).await.unwrap().total;
+    let findings_before = app.store().findings(&Default::default(), 1, 1).await.unwrap().total;
+    let mut body = String::new();
+    // 300 days, each with a premium-rate call in another notation (one finding a day) ...
+    let notations = ["09061234567", "+44 906 123 4567", "0044 (0)906 123 4567", "449061234567", "(0906) 123-4567"];
+    for d in 0..300 {
+        body.push_str(&format!("p{d},+441214960506,call,out,{},60,{},,GB,false,\n", at(d), notations[d as usize % 5]));
+    }
+    // ... and every other one of the first 40 days over the data limit, the days between under it.
+    let mut over_days = Vec::new();
+    for d in 0..40 {
+        let each = if d % 2 == 0 { 400 * mib } else { 100 * mib };
+        for k in 0..3 {
+            body.push_str(&format!("c{d}-{k},+441214960506,data,,{},,,{each},GB,false,\n", at(d)));
+        }
+        if d % 2 == 0 {
+            over_days.push(d);
+        }
+    }
+    let r = import(&app, body).await;
+    assert_eq!((r.rows, r.imported, r.rejected.len()), (420, 420, 0), "{r:?}");
+    assert_eq!(r.findings_opened, 300 + 20, "{r:?}");
+
+    let stored = app.store().findings(&Default::default(), 1, 1).await.unwrap().total - findings_before;
+    assert_eq!(stored, 320, "every finding stored");
+    let events = app.store().audit_page(None, None, 1, 1).await.unwrap().total - before;
+    // finding.open per finding, the batch's event and the run's event.
+    assert_eq!(events, 320 + 1 + 1, "one audit event per finding opened");
+    let rule = |r: &str| custodian_store::FindingFilter { rule: Some(r.into()), ..Default::default() };
+    let premium = app.store().findings(&rule("usage.premium_rate"), 1, 1).await.unwrap().total;
+    assert_eq!(premium, 300, "one a day, whatever the notation");
+    let cellular = app.store().findings(&rule("usage.cellular_data"), 1, 100).await.unwrap().items;
+    assert_eq!(cellular.len(), over_days.len());
+    for f in cellular {
+        let f = app.store().finding(f.id).await.unwrap().unwrap();
+        let mut recs = f.records.clone();
+        recs.sort();
+        let d = recs[0].trim_start_matches('c').split('-').next().unwrap().to_string();
+        assert_eq!(recs, [format!("c{d}-0"), format!("c{d}-1"), format!("c{d}-2")], "that day's records only");
+        assert_eq!(f.evidence["total_bytes"].as_u64(), Some(1200 * mib), "{}", f.evidence);
+    }
+    let api = app.api(&app.token("A1015").await);
+    let (s, v) = api.get("/audit/verify").await;
+    assert_eq!((s, &v["intact"]), (200, &json!(true)), "{v}");
+
+    // The same bill again changes nothing.
+    let again = import(
+        &app,
+        (0..3).map(|k| format!("c0-{k},+441214960506,data,,{},,,{},GB,false,\n", at(0), 400 * mib)).collect(),
+    )
+    .await;
+    assert_eq!((again.imported, again.findings_opened, again.findings_updated), (0, 0, 0), "{again:?}");
+    app.stop().await;
+}
+on_both!(a_bill_opening_hundreds_of_findings_writes_each_with_its_evidence_and_audit_event);

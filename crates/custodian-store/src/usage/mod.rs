@@ -223,7 +223,7 @@ fn parse_and_evaluate(
     let ev = Evaluator::new(pack, register);
     let limit = pack.rules.evidence_examples;
     {
-        let mut fr = FeedReader::new(&mut reader, feed, profile.as_ref(), &pack.numbers)
+        let mut fr = FeedReader::new(&mut reader, feed, profile.as_ref())
             .map_err(|e| StoreError::Invalid(format!("line {}: {}", e.line, e.reason)))?;
         let mut batch = Batch::new();
         loop {

@@ -102,6 +102,7 @@ fn judge(ev: &Evaluator<'_>, r: &StoredRecord) -> Option<(Feed, usage::Verdict)>
             } else {
                 (CompactString::from(r.party.as_str()), CompactString::default())
             };
+            let party_number = CarrierRecord::judged_number(event, &other_party, &forwarded_to);
             ev.carrier(&CarrierRecord {
                 line: 0,
                 record_id: r.record_id.as_str().into(),
@@ -114,6 +115,7 @@ fn judge(ev: &Evaluator<'_>, r: &StoredRecord) -> Option<(Feed, usage::Verdict)>
                 bytes: r.bytes,
                 roaming_country: r.place.as_str().into(),
                 tethered: r.tethered,
+                party_number,
                 forwarded_to,
             })
         }

@@ -109,13 +109,15 @@ pub async fn cellular_records(
     if days.is_empty() {
         return Ok(out);
     }
-    // The devices go into the statement as literals (ids, never input text), so the database skips
-    // every other device's records without handing them over.
-    let devices: std::collections::BTreeSet<Uuid> = days.iter().map(|(d, _)| *d).collect();
-    let list = devices.iter().map(uuid_literal).collect::<Vec<_>>().join(",");
+    // The device-days go into the statement as literals (ids and day numbers, never input text),
+    // so the database hands over the records of those days only: not the other days of the same
+    // devices, which on a bill with many heavy days are most of its data records.
+    let pairs: std::collections::BTreeSet<(i32, Uuid)> = days.iter().map(|(d, day)| (*day, *d)).collect();
+    let list = pairs.iter().map(|(day, d)| format!("({day},{})", uuid_literal(d))).collect::<Vec<_>>().join(",");
     let sql = format!(
         "SELECT device_id, day, record_id, start_us, bytes, person_id FROM usage_records \
-         WHERE seq >= $1 AND day >= $2 AND day <= $3 AND device_id IN ({list}) AND event = 'data' AND NOT tethered ORDER BY seq"
+         WHERE seq >= $1 AND day >= $2 AND day <= $3 AND event = 'data' AND NOT tethered \
+         AND (day, device_id) IN (VALUES {list}) ORDER BY seq"
     );
     let mut rows = sqlx::query(&sql)
     .bind(from_seq)
