@@ -398,8 +398,13 @@ async fn decide(
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<DecideIn>,
 ) -> ApiResult<Json<DecisionOut>> {
-    let d = uc::decide(&state, &user, id, uc::Decision { step: &b.step, verdict: &b.verdict, reasons: b.reasons.as_deref() })
-        .await?;
+    let d = uc::decide(
+        &state,
+        &user,
+        id,
+        uc::Decision { step: &b.step, verdict: &b.verdict, reasons: b.reasons.as_deref() },
+    )
+    .await?;
     let outcome = match d.outcome {
         custodian_domain::approvals::Outcome::StepApproved { .. } => "step_approved",
         custodian_domain::approvals::Outcome::Approved => "approved",

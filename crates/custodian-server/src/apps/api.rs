@@ -473,7 +473,7 @@ async fn decide(
     JsonIn(b): JsonIn<AppDecideIn>,
 ) -> ApiResult<Json<AppRequestOut>> {
     let expires = parse_ts("expires_at", b.expires_at.as_deref())?;
-    let d = Decision { step: &b.step, verdict: &b.verdict, reasons: b.reasons.as_deref() };
+    let d = crate::approvals::Decision { step: &b.step, verdict: &b.verdict, reasons: b.reasons.as_deref() };
     let r = uc::decide(&state, &user, id, d, b.grant_to.as_deref(), expires).await?;
     Ok(Json(AppRequestOut::new(&r, state.now())))
 }

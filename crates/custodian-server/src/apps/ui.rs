@@ -3,7 +3,6 @@
 //! grant and revoke), the unlisted apps seen on devices, the request form, a person's requests,
 //! and one request with its steps, decisions and timeline. Every form works without JavaScript.
 
-
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -432,7 +431,7 @@ async fn decide(
     let expires = parse_day("expires_at", get1(&f, "expires_at"))?;
     let reasons = Some(get1(&f, "reasons"));
     let grant_to = Some(get1(&f, "grant_to"));
-    let d = Decision { step: get1(&f, "step"), verdict: get1(&f, "verdict"), reasons };
+    let d = crate::approvals::Decision { step: get1(&f, "step"), verdict: get1(&f, "verdict"), reasons };
     uc::decide(&state, &user, id, d, grant_to, expires).await?;
     Ok(Redirect::to(&format!("/apps/requests/{id}")).into_response())
 }

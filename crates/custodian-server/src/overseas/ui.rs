@@ -2,7 +2,6 @@
 //! chain's timeline, the windows a viewer may see, and the MDM export as CSV. Every form works
 //! without JavaScript.
 
-
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -251,9 +250,7 @@ async fn decide(
 ) -> UiResult<Response> {
     let d = f.decision();
     let decided = match uc::view(&state, &user, id).await?.item.approval_id() {
-        Some(approval) => {
-            crate::approvals::decide(&state, &user, approval, d).await.map(drop)
-        }
+        Some(approval) => crate::approvals::decide(&state, &user, approval, d).await.map(drop),
         None => Err(AppError::Conflict(
             "This window was recorded as approved outside Custodian: there is nothing to decide.".into(),
         )),

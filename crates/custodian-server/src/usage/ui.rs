@@ -2,7 +2,6 @@
 //! Services (4.1): upload a carrier or web gateway CSV and see every run. Every form works
 //! without JavaScript.
 
-
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
