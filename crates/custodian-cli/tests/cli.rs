@@ -2,8 +2,8 @@
 //! output, findings export, audit verify and tamper detection, config and OpenAPI.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 mod cli_input;
 mod cli_usage;

@@ -3,8 +3,7 @@
 //! `--ignore-roles` keeps every stored role.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 mod common;
 

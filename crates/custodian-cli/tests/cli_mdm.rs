@@ -3,9 +3,6 @@
 //! text, `--json` and the audit event.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 

@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 
 use super::common::soon;
-use super::{Env, bin, fixture, stdout};
+use super::{Env, bin, stdout};
 
 const HEADER: &str =
     "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
