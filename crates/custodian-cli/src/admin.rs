@@ -41,7 +41,7 @@ pub async fn backup(cli: &Cli, out: &Path) -> anyhow::Result<ExitCode> {
 
 /// Print the OpenAPI document.
 pub fn openapi() -> anyhow::Result<ExitCode> {
-    println!("{}", serde_json::to_string_pretty(&custodian_server::api::openapi())?);
+    println!("{}", serde_json::to_string_pretty(&custodian_server::openapi::openapi())?);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,58 +2,14 @@
 //! output, findings export, audit verify and tamper detection, config and OpenAPI.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 mod cli_input;
 mod cli_usage;
+mod common;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_custodian")
-}
-
-struct Env {
-    dir: PathBuf,
-}
-
-impl Env {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("custodian-cli-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Env { dir }
-    }
-    fn url(&self) -> String {
-        format!("sqlite:{}", self.dir.join("c.db").display())
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(bin())
-            .args(["--database-url", &self.url()])
-            .args(args)
-            .env("CUSTODIAN_DATA_DIR", &self.dir)
-            .env_remove("CUSTODIAN_DATABASE_URL")
-            .output()
-            .unwrap()
-    }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.dir.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use common::{Env, bin, fixture, stdout};
 
 #[test]
 fn a_mistyped_database_path_is_refused_rather_than_created() {

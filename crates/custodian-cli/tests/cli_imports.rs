@@ -3,47 +3,28 @@
 //! `--ignore-roles` keeps every stored role.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-struct Env {
-    dir: PathBuf,
+mod common;
+
+use common::Env;
+
+/// What the tests here read from the database.
+trait Roles {
+    fn roles(&self, sn: &str) -> Vec<String>;
+    fn role_events(&self) -> Vec<(String, serde_json::Value)>;
 }
 
-impl Env {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("custodian-cli-imports-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Env { dir }
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_custodian"))
-            .args(["--database-url", &format!("sqlite:{}", self.dir.join("c.db").display())])
-            .args(args)
-            .env("CUSTODIAN_DATA_DIR", &self.dir)
-            .env_remove("CUSTODIAN_DATABASE_URL")
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "{args:?}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
+impl Roles for Env {
     fn roles(&self, sn: &str) -> Vec<String> {
-        let c = rusqlite::Connection::open(self.dir.join("c.db")).unwrap();
+        let c = self.db();
         let mut q = c
             .prepare("SELECT r.role FROM person_roles r JOIN people p ON p.id = r.person_id WHERE p.staff_number = ?1 ORDER BY r.role")
             .unwrap();
         q.query_map([sn], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
     }
     fn role_events(&self) -> Vec<(String, serde_json::Value)> {
-        let c = rusqlite::Connection::open(self.dir.join("c.db")).unwrap();
+        let c = self.db();
         let mut q =
             c.prepare("SELECT actor, detail FROM audit_events WHERE action = 'person.roles_changed' AND subject = 'person:A1006' ORDER BY seq").unwrap();
         q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
@@ -53,12 +34,6 @@ impl Env {
                 (actor, serde_json::from_str(&detail).unwrap())
             })
             .collect()
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -3,55 +3,20 @@
 //! text, `--json` and the audit event.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-struct Env {
-    dir: PathBuf,
+mod common;
+
+use common::Env;
+
+/// What the tests here read from the database.
+trait Findings {
+    fn findings(&self, rule: &str) -> Vec<(String, Option<String>)>;
+    fn audit_details(&self, action: &str) -> Vec<serde_json::Value>;
 }
 
-impl Env {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("custodian-cli-mdm-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let e = Env { dir };
-        e.ok(&["migrate", "--create"]);
-        for (kind, f) in [("people", "people.csv"), ("devices", "devices.csv")] {
-            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(f);
-            e.ok(&["import", kind, path.to_str().unwrap()]);
-        }
-        e
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_custodian"))
-            .args(["--database-url", &format!("sqlite:{}", self.dir.join("c.db").display())])
-            .args(args)
-            .env("CUSTODIAN_DATA_DIR", &self.dir)
-            .env_remove("CUSTODIAN_DATABASE_URL")
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "{args:?}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-    fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> String {
-        let p = self.dir.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p.to_str().unwrap().to_string()
-    }
-    fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.dir.join("c.db")).unwrap()
-    }
+impl Findings for Env {
     fn findings(&self, rule: &str) -> Vec<(String, Option<String>)> {
         let c = self.db();
         let mut q = c.prepare("SELECT status, outcome FROM findings WHERE rule = ?1 ORDER BY opened_at").unwrap();
@@ -67,12 +32,6 @@ impl Env {
     }
 }
 
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 fn ago(days: i64) -> String {
     (OffsetDateTime::now_utc() - Duration::days(days)).format(&Rfc3339).unwrap()
 }
@@ -81,7 +40,7 @@ const RULES: [&str; 3] = ["devices.integrity", "devices.noncompliant", "devices.
 
 #[test]
 fn a_partial_graph_page_is_refused_unless_allowed_and_its_warnings_are_reported() {
-    let e = Env::new();
+    let e = Env::with_register();
     let page = serde_json::json!({"value": [{"id": "mdm-mb7", "serialNumber": "R5CTXKS0HZ7", "phoneNumber": "07700 9",
         "lastSyncDateTime": ago(1), "complianceState": "compliant", "jailBroken": "False", "isEncrypted": true}],
         "@odata.nextLink": "https://graph.microsoft.com/v1.0/deviceManagement/managedDevices?$skiptoken=abc"});
@@ -107,7 +66,7 @@ fn a_partial_graph_page_is_refused_unless_allowed_and_its_warnings_are_reported(
 
 #[test]
 fn intune_integrity_findings_open_once_and_close_on_a_later_healthy_export() {
-    let e = Env::new();
+    let e = Env::with_register();
     let device = |sync: String, compliance: &str, jailbroken: &str, encrypted: bool| {
         serde_json::json!([{"id": "mdm-mb7", "serialNumber": "R5CTXKS0HZ7", "lastSyncDateTime": sync,
             "complianceState": compliance, "jailBroken": jailbroken, "isEncrypted": encrypted, "managementState": "managed"}])
@@ -131,7 +90,7 @@ fn intune_integrity_findings_open_once_and_close_on_a_later_healthy_export() {
 
 #[test]
 fn an_android_management_api_export_is_imported_with_findings() {
-    let e = Env::new();
+    let e = Env::with_register();
     let list = serde_json::json!({"devices": [{"name": "enterprises/LC0abc/devices/37a1",
         "networkInfo": {"imei": "357481163912919"}, "securityPosture": {"devicePosture": "AT_RISK"},
         "nonComplianceDetails": [{"settingName": "encryptionPolicy", "nonComplianceReason": "USER_ACTION"}],
@@ -154,7 +113,7 @@ fn an_android_management_api_export_is_imported_with_findings() {
 
 #[test]
 fn bytes_that_are_not_utf8_are_reported_by_line_not_byte_index() {
-    let e = Env::new();
+    let e = Env::with_register();
     let mut bytes = b"[\n {\"id\": \"x\",\n  \"deviceName\": \"Caf".to_vec();
     bytes.push(0xe9);
     bytes.extend_from_slice(b"\"}]");

@@ -155,7 +155,7 @@ pub fn body_rejection(e: axum::extract::rejection::BytesRejection) -> AppError {
 pub struct Form<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Form<T> {
-    type Rejection = crate::web::UiError;
+    type Rejection = crate::web::error::UiError;
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Self::read_body(req, state).await?;
         Ok(Form(Self::parse(&bytes)?))

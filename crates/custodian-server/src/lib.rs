@@ -17,6 +17,7 @@ pub mod heavy;
 pub mod home;
 pub mod imports;
 pub mod monitoring;
+pub mod openapi;
 pub mod ops;
 pub mod overseas;
 pub mod people;
@@ -147,11 +148,53 @@ async fn count_requests(
 /// Where the JSON API is mounted.
 pub const API_PREFIX: &str = "/api/v1";
 
+/// Every page, area by area. The areas' routes are put together here, above every area, so
+/// that no module an area imports (`web`, `api`, `routing`) names the areas in turn.
+pub fn page_routes() -> routing::Routes {
+    routing::Routes::new()
+        .merge(home::ui::routes())
+        .merge(accounts::ui::routes())
+        .merge(devices::ui::routes())
+        .merge(people::ui::routes())
+        .merge(imports::ui::routes())
+        .merge(findings::ui::routes())
+        .merge(audit::ui::routes())
+        .merge(policy::ui::routes())
+        .merge(monitoring::ui::routes())
+        .merge(screening::ui::routes())
+        .merge(approvals::ui::routes())
+        .merge(posts::ui::routes())
+        .merge(overseas::ui::routes())
+        .merge(usage::ui::routes())
+        .merge(apps::ui::routes())
+        .layer(middleware::map_response(web::redirect_unauthenticated))
+}
+
+/// The JSON API, area by area (mounted under [`API_PREFIX`]), with its OpenAPI document.
+pub fn api_routes() -> routing::Routes {
+    routing::Routes::new()
+        .route("/openapi.json", routing::get(openapi::openapi_json))
+        .merge(people::api::routes())
+        .merge(devices::api::routes())
+        .merge(imports::api::routes())
+        .merge(findings::api::routes())
+        .merge(audit::api::routes())
+        .merge(policy::api::routes())
+        .merge(monitoring::api::routes())
+        .merge(screening::api::routes())
+        .merge(approvals::api::routes())
+        .merge(posts::api::routes())
+        .merge(overseas::api::routes())
+        .merge(usage::api::routes())
+        .merge(apps::api::routes())
+        .layer(middleware::map_response(api::problem_for_rejections))
+}
+
 /// Every (method, path) that [`router`] routes (but for the static files under /static), as
 /// registered: the pages, the API under [`API_PREFIX`] and the operations endpoints.
 pub fn route_table() -> Vec<routing::RouteEntry> {
-    let mut table = web::routes().prefixed("");
-    table.extend(api::routes().prefixed(API_PREFIX));
+    let mut table = page_routes().prefixed("");
+    table.extend(api_routes().prefixed(API_PREFIX));
     table.extend(ops::routes().prefixed(""));
     table
 }
@@ -160,8 +203,8 @@ pub fn route_table() -> Vec<routing::RouteEntry> {
 pub fn router(state: AppState) -> Router {
     let static_dir = tower_http::services::ServeDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/static"));
     Router::new()
-        .merge(web::routes().into_router().layer(middleware::from_fn_with_state(state.clone(), web::with_incident)))
-        .nest(API_PREFIX, api::routes().into_router())
+        .merge(page_routes().into_router().layer(middleware::from_fn_with_state(state.clone(), web::with_incident)))
+        .nest(API_PREFIX, api_routes().into_router())
         .merge(ops::routes().into_router())
         .nest_service("/static", static_dir)
         .layer(middleware::from_fn(refuse_control_characters_in_query))

@@ -7,6 +7,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::common::soon;
 use super::{Env, bin, fixture, stdout};
 
 const HEADER: &str =
@@ -14,20 +15,6 @@ const HEADER: &str =
 
 fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A register with the fixture force: WP-MB-0007 (+44 121 496 0506) is held by A1018.
-fn with_register() -> Env {
-    let e = Env::new();
-    assert!(e.run(&["migrate", "--create"]).status.success());
-    assert!(e.run(&["import", "people", fixture("people.csv").to_str().unwrap()]).status.success());
-    assert!(e.run(&["import", "devices", fixture("devices.csv").to_str().unwrap()]).status.success());
-    e
-}
-
-fn soon() -> String {
-    let t = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
-    t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
 }
 
 /// Open a copy of the database file alone (no -wal, no -shm beside it) and count a table's rows.
@@ -44,7 +31,7 @@ fn copy_alone_and_count(e: &Env, table: &str) -> (String, i64) {
 
 #[test]
 fn usage_check_names_people_by_staff_number_and_devices_by_asset_tag() {
-    let e = with_register();
+    let e = Env::with_register();
     let t = soon();
     let f = e.write(
         "bill.csv",
@@ -83,7 +70,7 @@ fn usage_check_names_people_by_staff_number_and_devices_by_asset_tag() {
 
 #[test]
 fn feed_rows_with_extra_fields_or_unsafe_characters_are_refused_with_line_and_field() {
-    let e = with_register();
+    let e = Env::with_register();
     let t = soon();
     let many = ",x".repeat(1000);
     let f = e.write(
@@ -259,7 +246,7 @@ fn sqlite_urls_with_a_mode_open_the_file_they_name_and_other_parameters_are_refu
 
 #[test]
 fn file_errors_name_the_path() {
-    let e = with_register();
+    let e = Env::with_register();
     let missing = e.dir.join("no-such-folder").join("bill.csv");
     for args in [
         vec!["import", "people", missing.to_str().unwrap()],

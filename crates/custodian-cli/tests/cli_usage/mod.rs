@@ -3,29 +3,15 @@
 
 use std::process::{Command, Stdio};
 
-use super::{Env, bin, fixture, stdout};
+use super::common::soon;
+use super::{Env, bin, stdout};
 
 const HEADER: &str =
     "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
 
-/// A register with the fixture force: WP-MB-0007 (+44 121 496 0506) is held by A1018.
-fn with_register() -> Env {
-    let e = Env::new();
-    assert!(e.run(&["migrate", "--create"]).status.success());
-    assert!(e.run(&["import", "people", fixture("people.csv").to_str().unwrap()]).status.success());
-    assert!(e.run(&["import", "devices", fixture("devices.csv").to_str().unwrap()]).status.success());
-    e
-}
-
-/// RFC 3339 an hour from now: after the register import allocated the devices.
-fn soon() -> String {
-    let t = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
-    t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
-}
-
 #[test]
 fn the_import_lists_bad_rows_imports_the_rest_exits_non_zero_and_is_idempotent() {
-    let e = with_register();
+    let e = Env::with_register();
     let t = soon();
     let body = format!(
         "{HEADER}c1,+441214960506,call,out,{t},60,09061234567,,GB,false,\n\
@@ -92,7 +78,7 @@ fn count(db: &std::path::Path) -> i64 {
 
 #[test]
 fn an_import_killed_mid_file_loses_no_committed_row_and_the_rerun_completes() {
-    let e = with_register();
+    let e = Env::with_register();
     let t = soon();
     let rows = 300_000;
     let mut body = String::with_capacity(rows * 80);
@@ -144,7 +130,7 @@ fn an_import_killed_mid_file_loses_no_committed_row_and_the_rerun_completes() {
 /// a window not (or no longer) approved does neither.
 #[test]
 fn a_recorded_overseas_window_silences_roaming_and_is_exported_only_while_approved() {
-    let e = with_register();
+    let e = Env::with_register();
     let today = time::OffsetDateTime::now_utc().date();
     let (from, to) = (today.to_string(), (today + time::Duration::days(2)).to_string());
     let o = e.run(&[
@@ -190,7 +176,7 @@ fn a_recorded_overseas_window_silences_roaming_and_is_exported_only_while_approv
 /// finds nothing to change.
 #[test]
 fn a_register_with_allocated_from_attributes_an_earlier_bill_and_reattribute_is_idempotent() {
-    let e = with_register();
+    let e = Env::with_register();
     let t = (time::OffsetDateTime::now_utc() - time::Duration::days(10))
         .replace_nanosecond(0)
         .unwrap()

@@ -5,7 +5,6 @@
 use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use custodian_store::approvals::{
     ApprovalEvent, ApprovalRequest, ApprovalStep, DelegationRecord, Notification, OverdueStep, ToDecide,
 };
@@ -14,7 +13,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use crate::api::{JsonIn, csrf_header};
+use crate::api::{CsrfHeader, JsonIn};
 use crate::approvals as uc;
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError, Problem};
@@ -343,8 +342,7 @@ async fn list_notifications(
 
 /// Mark all the caller's notifications read.
 #[utoipa::path(post, path = "/notifications/read-all", tag = "approvals", responses((status = 200, body = CountOut)))]
-async fn read_all(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap) -> ApiResult<Json<CountOut>> {
-    user.check_csrf(csrf_header(&headers))?;
+async fn read_all(State(state): State<AppState>, CsrfHeader(user): CsrfHeader) -> ApiResult<Json<CountOut>> {
     Ok(Json(CountOut { count: uc::mark_read(&state, &user, None).await? }))
 }
 
@@ -352,11 +350,9 @@ async fn read_all(State(state): State<AppState>, user: CurrentUser, headers: Hea
 #[utoipa::path(post, path = "/notifications/{id}/read", tag = "approvals", params(("id" = Uuid, Path)), responses((status = 200, body = CountOut)))]
 async fn read_one(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<CountOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(CountOut { count: uc::mark_read(&state, &user, Some(id)).await? }))
 }
 
@@ -398,13 +394,17 @@ async fn get_request(
 #[utoipa::path(post, path = "/approvals/{id}/decide", tag = "approvals", params(("id" = Uuid, Path)), request_body = DecideIn, responses((status = 200, body = DecisionOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn decide(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<DecideIn>,
 ) -> ApiResult<Json<DecisionOut>> {
-    user.check_csrf(csrf_header(&headers))?;
-    let d = uc::decide(&state, &user, id, &b.step, &b.verdict, b.reasons.as_deref()).await?;
+    let d = uc::decide(
+        &state,
+        &user,
+        id,
+        uc::Decision { step: &b.step, verdict: &b.verdict, reasons: b.reasons.as_deref() },
+    )
+    .await?;
     let outcome = match d.outcome {
         custodian_domain::approvals::Outcome::StepApproved { .. } => "step_approved",
         custodian_domain::approvals::Outcome::Approved => "approved",
@@ -417,11 +417,9 @@ async fn decide(
 #[utoipa::path(post, path = "/approvals/{id}/withdraw", tag = "approvals", params(("id" = Uuid, Path)), responses((status = 200, body = ApprovalOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn withdraw(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<ApprovalOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     let r = uc::withdraw(&state, &user, id).await?;
     Ok(Json(ApprovalOut::new(&r, state.now())))
 }
@@ -436,11 +434,9 @@ async fn delegations(State(state): State<AppState>, user: CurrentUser) -> ApiRes
 #[utoipa::path(post, path = "/approvals/delegations", tag = "approvals", request_body = DelegationIn, responses((status = 200, body = Uuid), (status = 422, body = Problem)))]
 async fn delegate(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<DelegationIn>,
 ) -> ApiResult<Json<Uuid>> {
-    user.check_csrf(csrf_header(&headers))?;
     // Who may delegate is settled before the dates are read, so a refusal never depends on input.
     state.require(&user, custodian_authz::Action::ApprovalsDelegate, &custodian_authz::Resource::System)?;
     let starts = parse_ts("starts_at", &b.starts_at)?;
@@ -452,11 +448,9 @@ async fn delegate(
 #[utoipa::path(post, path = "/approvals/delegations/{id}/revoke", tag = "approvals", params(("id" = Uuid, Path)), responses((status = 200, body = CountOut), (status = 404, body = Problem)))]
 async fn revoke(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<CountOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     uc::revoke_delegation(&state, &user, id).await?;
     Ok(Json(CountOut { count: 1 }))
 }

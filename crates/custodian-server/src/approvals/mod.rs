@@ -67,41 +67,65 @@ pub async fn view(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<Requ
     Ok(RequestView { request, timeline, can_decide, can_withdraw })
 }
 
+/// A decision on one step of a chain as the decider gave it (a form or a JSON body): approve, or
+/// reject with reasons (WP034 4.8 for apps; each step names its clause).
+#[derive(Debug, Clone, Copy)]
+pub struct Decision<'a> {
+    pub step: &'a str,
+    pub verdict: &'a str,
+    pub reasons: Option<&'a str>,
+}
+
+impl<'a> Decision<'a> {
+    /// The verdict, and the reasons trimmed (none when blank); a rejection must give reasons.
+    pub(crate) fn verdict(&self) -> Result<(Verdict, Option<&'a str>), AppError> {
+        let verdict = Verdict::parse(self.verdict.trim())
+            .ok_or_else(|| AppError::invalid("verdict", "Choose approve or reject"))?;
+        let reasons = self.reasons.map(str::trim).filter(|r| !r.is_empty());
+        if verdict == Verdict::Reject && reasons.is_none() {
+            return Err(AppError::invalid("reasons", "Give the reasons for the rejection"));
+        }
+        Ok((verdict, reasons))
+    }
+
+    /// The step must be one of the request's, and nobody decides their own request.
+    pub(crate) fn check_step(&self, user: &CurrentUser, request: &ApprovalRequest) -> Result<(), AppError> {
+        let step = self.step;
+        if request.steps.iter().all(|s| s.key != step) {
+            return Err(AppError::invalid("step", format!("This request has no step {step:?}")));
+        }
+        if request.requester_id == user.id() {
+            return Err(AppError::Forbidden("Nobody decides their own request.".into()));
+        }
+        Ok(())
+    }
+
+    /// While the request is pending, the step must be one the user may decide now.
+    pub(crate) fn check_decider(&self, request: &ApprovalRequest, can_decide: &[String]) -> Result<(), AppError> {
+        let step = self.step;
+        if request.status == chain::RequestStatus::Pending && !can_decide.iter().any(|k| k == step) {
+            return Err(AppError::Forbidden(format!(
+                "You cannot decide step {step:?} of this request: it is not yours to decide, not yet open, or you have already decided this request."
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Decide one step (approve, or reject with reasons). The chain refuses the requester, anyone
 /// who is not the step's decider or their deputy, and a second decision by the same person.
-pub async fn decide(
-    state: &AppState,
-    user: &CurrentUser,
-    id: Uuid,
-    step: &str,
-    verdict: &str,
-    reasons: Option<&str>,
-) -> Result<Decided, AppError> {
+pub async fn decide(state: &AppState, user: &CurrentUser, id: Uuid, d: Decision<'_>) -> Result<Decided, AppError> {
     state.require(user, Action::ApprovalsDecide, &Resource::System)?;
-    let verdict =
-        Verdict::parse(verdict.trim()).ok_or_else(|| AppError::invalid("verdict", "Choose approve or reject"))?;
-    let reasons = reasons.map(str::trim).filter(|r| !r.is_empty());
-    if verdict == Verdict::Reject && reasons.is_none() {
-        return Err(AppError::invalid("reasons", "Give the reasons for the rejection"));
-    }
+    let (verdict, reasons) = d.verdict()?;
     let v = view(state, user, id).await?;
-    if v.request.steps.iter().all(|s| s.key != step) {
-        return Err(AppError::invalid("step", format!("This request has no step {step:?}")));
-    }
-    if v.request.requester_id == user.id() {
-        return Err(AppError::Forbidden("Nobody decides their own request.".into()));
-    }
+    d.check_step(user, &v.request)?;
     if v.request.status == chain::RequestStatus::Pending && v.request.excluded.contains(&user.id()) {
         return Err(AppError::Forbidden(
             "You made what this request asks to approve (you wrote or edited it, or overrode its warnings): someone else must decide it (separation of duties).".into(),
         ));
     }
-    if v.request.status == chain::RequestStatus::Pending && !v.can_decide.iter().any(|k| k == step) {
-        return Err(AppError::Forbidden(format!(
-            "You cannot decide step {step:?} of this request: it is not yours to decide, not yet open, or you have already decided this request."
-        )));
-    }
-    Ok(state.store().approval_decide(id, step, user.id(), verdict, reasons, &user.actor, state.now()).await?)
+    d.check_decider(&v.request, &v.can_decide)?;
+    Ok(state.store().approval_decide(id, d.step, user.id(), verdict, reasons, &user.actor, state.now()).await?)
 }
 
 /// The requester withdraws a request before a final decision.

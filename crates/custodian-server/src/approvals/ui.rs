@@ -3,8 +3,6 @@
 //! form and the timeline; deputies; and each person's notifications, whose unread count the
 //! header shows. Every form works without JavaScript.
 
-use std::collections::HashMap;
-
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -19,7 +17,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::UiResult;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, CsrfOnly};
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -36,8 +34,34 @@ pub fn routes() -> Routes {
         .route("/approvals/{id}/withdraw", post(withdraw))
 }
 
-fn field<'a>(f: &'a HashMap<String, String>, k: &str) -> &'a str {
-    f.get(k).map(String::as_str).unwrap_or("")
+/// A deputy named to decide the user's steps for a period (WP034 4.8: absences).
+#[derive(serde::Deserialize)]
+pub(crate) struct DelegationForm {
+    #[serde(default)]
+    deputy: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A decision on one step of an approval chain, from this module's request page and from every
+/// feature's page that shows its chain (overseas use): approve, or reject with reasons.
+#[derive(serde::Deserialize)]
+pub(crate) struct DecisionForm {
+    #[serde(default)]
+    pub(crate) step: String,
+    #[serde(default)]
+    pub(crate) verdict: String,
+    pub(crate) reasons: Option<String>,
+}
+
+impl DecisionForm {
+    pub(crate) fn decision(&self) -> uc::Decision<'_> {
+        uc::Decision { step: &self.step, verdict: &self.verdict, reasons: self.reasons.as_deref() }
+    }
 }
 
 fn parse_local(name: &'static str, v: &str) -> Result<OffsetDateTime, AppError> {
@@ -105,7 +129,7 @@ async fn count(State(state): State<AppState>, user: CurrentUser) -> UiResult<Res
 async fn read_all(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> UiResult<Response> {
     uc::mark_read(&state, &user, None).await?;
     Ok(Redirect::to("/notifications").into_response())
@@ -115,7 +139,7 @@ async fn read_one(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> UiResult<Response> {
     uc::mark_read(&state, &user, Some(id)).await?;
     Ok(Redirect::to("/notifications").into_response())
@@ -242,13 +266,13 @@ async fn approvals(State(state): State<AppState>, user: CurrentUser) -> UiResult
 async fn delegate(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<DelegationForm>,
 ) -> UiResult<Response> {
     // Who may delegate is settled before the dates are read, so a refusal never depends on input.
     state.require(&user, custodian_authz::Action::ApprovalsDelegate, &custodian_authz::Resource::System)?;
-    let starts = parse_local("starts_at", field(&f, "starts_at"))?;
-    let ends = parse_local("ends_at", field(&f, "ends_at"))?;
-    uc::delegate(&state, &user, field(&f, "deputy"), starts, ends, field(&f, "reason")).await?;
+    let starts = parse_local("starts_at", &f.starts_at)?;
+    let ends = parse_local("ends_at", &f.ends_at)?;
+    uc::delegate(&state, &user, &f.deputy, starts, ends, &f.reason).await?;
     Ok(Redirect::to("/approvals").into_response())
 }
 
@@ -256,7 +280,7 @@ async fn revoke(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> UiResult<Response> {
     uc::revoke_delegation(&state, &user, id).await?;
     Ok(Redirect::to("/approvals").into_response())
@@ -387,10 +411,9 @@ async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
 ) -> UiResult<Response> {
-    let reasons = f.get("reasons").map(String::as_str);
-    uc::decide(&state, &user, id, field(&f, "step"), field(&f, "verdict"), reasons).await?;
+    uc::decide(&state, &user, id, f.decision()).await?;
     Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
 }
 
@@ -398,7 +421,7 @@ async fn withdraw(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> UiResult<Response> {
     uc::withdraw(&state, &user, id).await?;
     Ok(Redirect::to(&format!("/approvals/{id}")).into_response())

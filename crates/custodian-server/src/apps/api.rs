@@ -6,7 +6,7 @@ use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use custodian_store::apps::{AppRecord, AppRequestRecord, EvalSummary, GrantRecord, UnlistedSeen};
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use crate::api::{JsonIn, csrf_header};
+use crate::api::{CsrfHeader, JsonIn};
 use crate::approvals::api::{StepOut, TimelineOut};
 use crate::apps as uc;
 use crate::auth::CurrentUser;
@@ -342,11 +342,9 @@ async fn list_apps(State(state): State<AppState>, user: CurrentUser) -> ApiResul
 #[utoipa::path(post, path = "/apps", tag = "apps", request_body = AppIn, responses((status = 200, body = AppOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_app(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<AppIn>,
 ) -> ApiResult<Json<AppOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     let id = uc::add_app(&state, &user, &b.fields()).await?;
     Ok(Json(AppOut::new(&uc::app(&state, &user, id).await?, state.now())))
 }
@@ -362,12 +360,10 @@ async fn get_app(State(state): State<AppState>, user: CurrentUser, Path(id): Pat
 #[utoipa::path(post, path = "/apps/{id}/grants", tag = "apps", params(("id" = Uuid, Path)), request_body = GrantIn, responses((status = 200, body = GrantCreatedOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_grant(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<GrantIn>,
 ) -> ApiResult<Json<GrantCreatedOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     let expires = parse_ts("expires_at", b.expires_at.as_deref())?;
     let (gid, eval) = uc::grant(&state, &user, id, &b.allowed_for, expires).await?;
     Ok(Json(GrantCreatedOut { id: gid, evaluation: eval.into() }))
@@ -377,12 +373,10 @@ async fn create_grant(
 #[utoipa::path(post, path = "/apps/grants/{id}/revoke", tag = "apps", params(("id" = Uuid, Path)), request_body = RevokeIn, responses((status = 200, body = EvalOut), (status = 404, body = Problem)))]
 async fn revoke_grant(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<RevokeIn>,
 ) -> ApiResult<Json<EvalOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(uc::revoke_grant(&state, &user, id, &b.reason).await?.into()))
 }
 
@@ -405,12 +399,10 @@ async fn export(State(state): State<AppState>, user: CurrentUser, Query(q): Quer
 #[utoipa::path(post, path = "/apps/import-catalogue", tag = "apps", params(SkipQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = AppsImportOut), (status = 422, body = Problem)))]
 async fn import_catalogue(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Query(q): Query<SkipQuery>,
     body: Bytes,
 ) -> ApiResult<Json<AppsImportOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(import_out(uc::import_catalogue_as(&state, &user, &body, q.skip_invalid.unwrap_or(false)).await?))
 }
 
@@ -420,12 +412,10 @@ async fn import_catalogue(
 #[utoipa::path(post, path = "/imports/apps", tag = "imports", params(SkipQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = AppsImportOut), (status = 422, body = Problem)))]
 async fn import_inventory(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Query(q): Query<SkipQuery>,
     body: Bytes,
 ) -> ApiResult<Json<AppsImportOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(import_out(uc::import_inventory_as(&state, &user, &body, q.skip_invalid.unwrap_or(false)).await?))
 }
 
@@ -446,11 +436,9 @@ async fn my_requests(State(state): State<AppState>, user: CurrentUser) -> ApiRes
 #[utoipa::path(post, path = "/apps/requests", tag = "apps", request_body = AppRequestIn, responses((status = 200, body = AppRequestOut), (status = 422, body = Problem)))]
 async fn create_request(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<AppRequestIn>,
 ) -> ApiResult<Json<AppRequestOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     let f = uc::RequestFields {
         app_id: b.app_id,
         new_app: b.new_app.as_ref().map(AppIn::fields),
@@ -480,15 +468,13 @@ async fn get_request(
 #[utoipa::path(post, path = "/apps/requests/{id}/decide", tag = "apps", params(("id" = Uuid, Path)), request_body = AppDecideIn, responses((status = 200, body = AppRequestOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn decide(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<AppDecideIn>,
 ) -> ApiResult<Json<AppRequestOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     let expires = parse_ts("expires_at", b.expires_at.as_deref())?;
-    let r = uc::decide(&state, &user, id, &b.step, &b.verdict, b.reasons.as_deref(), b.grant_to.as_deref(), expires)
-        .await?;
+    let d = crate::approvals::Decision { step: &b.step, verdict: &b.verdict, reasons: b.reasons.as_deref() };
+    let r = uc::decide(&state, &user, id, d, b.grant_to.as_deref(), expires).await?;
     Ok(Json(AppRequestOut::new(&r, state.now())))
 }
 
@@ -496,11 +482,9 @@ async fn decide(
 #[utoipa::path(post, path = "/apps/requests/{id}/withdraw", tag = "apps", params(("id" = Uuid, Path)), responses((status = 200, body = AppRequestOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn withdraw(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<AppRequestOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     let r = uc::withdraw(&state, &user, id).await?;
     Ok(Json(AppRequestOut::new(&r, state.now())))
 }

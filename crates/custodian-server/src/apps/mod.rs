@@ -7,7 +7,6 @@ pub mod api;
 pub mod ui;
 
 use custodian_authz::{Action, Resource};
-use custodian_domain::approvals::{RequestStatus, Verdict};
 use custodian_domain::apps::{self as dom, Audience, Category, Platform};
 use custodian_domain::people::Role;
 use custodian_store::apps::{
@@ -17,6 +16,7 @@ use custodian_store::{Actor, Store};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::approvals::Decision;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::imports::{ImportOutcome, rejected, sha256_hex};
@@ -341,24 +341,16 @@ pub async fn view_request(state: &AppState, user: &CurrentUser, id: Uuid) -> Res
 
 /// Decide a step. Digital Services' approval grants the app to the requester or to a role
 /// (`grant_role`), optionally until `expires_at`.
-#[allow(clippy::too_many_arguments)]
 pub async fn decide(
     state: &AppState,
     user: &CurrentUser,
     id: Uuid,
-    step: &str,
-    verdict: &str,
-    reasons: Option<&str>,
+    d: Decision<'_>,
     grant_role: Option<&str>,
     expires_at: Option<OffsetDateTime>,
 ) -> Result<AppRequestRecord, AppError> {
     state.require(user, Action::ApprovalsDecide, &Resource::System)?;
-    let verdict =
-        Verdict::parse(verdict.trim()).ok_or_else(|| AppError::invalid("verdict", "Choose approve or reject"))?;
-    let reasons = reasons.map(str::trim).filter(|r| !r.is_empty());
-    if verdict == Verdict::Reject && reasons.is_none() {
-        return Err(AppError::invalid("reasons", "Give the reasons for the rejection"));
-    }
+    let (verdict, reasons) = d.verdict()?;
     let grant_to = match grant_role.map(str::trim).filter(|r| !r.is_empty() && *r != "requester") {
         Some(r) => {
             GrantTo::Role(Role::parse(r).ok_or_else(|| AppError::invalid("grant_to", format!("{r:?} is not a role")))?)
@@ -369,20 +361,11 @@ pub async fn decide(
         return Err(AppError::invalid("expires_at", "The expiry must be in the future"));
     }
     let v = view_request(state, user, id).await?;
-    if v.request.approval.steps.iter().all(|s| s.key != step) {
-        return Err(AppError::invalid("step", format!("This request has no step {step:?}")));
-    }
-    if v.request.requester_id == user.id() {
-        return Err(AppError::Forbidden("Nobody decides their own request.".into()));
-    }
-    if v.request.approval.status == RequestStatus::Pending && !v.can_decide.iter().any(|k| k == step) {
-        return Err(AppError::Forbidden(format!(
-            "You cannot decide step {step:?} of this request: it is not yours to decide, not yet open, or you have already decided this request."
-        )));
-    }
+    d.check_step(user, &v.request.approval)?;
+    d.check_decider(&v.request.approval, &v.can_decide)?;
     Ok(state
         .store()
-        .app_request_decide(id, step, user.id(), verdict, reasons, grant_to, expires_at, &user.actor, state.now())
+        .app_request_decide(id, d.step, user.id(), verdict, reasons, grant_to, expires_at, &user.actor, state.now())
         .await?)
 }
 

@@ -3,8 +3,6 @@
 //! grant and revoke), the unlisted apps seen on devices, the request form, a person's requests,
 //! and one request with its steps, decisions and timeline. Every form works without JavaScript.
 
-use std::collections::HashMap;
-
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -24,7 +22,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::UiResult;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, CsrfOnly};
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -433,7 +431,8 @@ async fn decide(
     let expires = parse_day("expires_at", get1(&f, "expires_at"))?;
     let reasons = Some(get1(&f, "reasons"));
     let grant_to = Some(get1(&f, "grant_to"));
-    uc::decide(&state, &user, id, get1(&f, "step"), get1(&f, "verdict"), reasons, grant_to, expires).await?;
+    let d = crate::approvals::Decision { step: get1(&f, "step"), verdict: get1(&f, "verdict"), reasons };
+    uc::decide(&state, &user, id, d, grant_to, expires).await?;
     Ok(Redirect::to(&format!("/apps/requests/{id}")).into_response())
 }
 
@@ -441,7 +440,7 @@ async fn withdraw(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> UiResult<Response> {
     uc::withdraw(&state, &user, id).await?;
     Ok(Redirect::to(&format!("/apps/requests/{id}")).into_response())

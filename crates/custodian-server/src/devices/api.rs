@@ -3,7 +3,7 @@
 use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use custodian_authz::{Action, Resource};
 use custodian_domain::devices::{DeviceStatus, DeviceType};
 use custodian_store::DeviceFilter;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::api::dto::ts;
 use crate::api::dto::*;
-use crate::api::{JsonIn, csrf_header, parse_opt};
+use crate::api::{CsrfHeader, JsonIn, parse_opt};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
@@ -82,11 +82,9 @@ async fn list_devices(
 #[utoipa::path(post, path = "/devices", tag = "devices", request_body = DeviceIn, responses((status = 201, body = DeviceOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create_device(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(d): JsonIn<DeviceIn>,
 ) -> ApiResult<(StatusCode, Json<DeviceOut>)> {
-    user.check_csrf(csrf_header(&headers))?;
     state.require(&user, Action::DevicesCreate, &Resource::System)?;
     let row = crate::forms::device_row(
         &d.asset_tag,
@@ -130,12 +128,10 @@ async fn device_history(
 #[utoipa::path(post, path = "/devices/{id}/allocate", tag = "devices", params(("id" = Uuid, Path)), request_body = AllocateIn, responses((status = 200, body = DeviceOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn allocate(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<AllocateIn>,
 ) -> ApiResult<Json<DeviceOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(DeviceOut::from(&crate::devices::allocate(&state, &user, id, &b.staff_number, &b.reason).await?)))
 }
 
@@ -147,12 +143,10 @@ async fn allocate(
 #[utoipa::path(post, path = "/devices/{id}/allocations/{allocation}/correct", tag = "devices", params(("id" = Uuid, Path), ("allocation" = Uuid, Path)), request_body = CorrectAllocationIn, responses((status = 200, body = CorrectAllocationOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn correct_allocation(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path((id, allocation)): Path<(Uuid, Uuid)>,
     JsonIn(b): JsonIn<CorrectAllocationIn>,
 ) -> ApiResult<Json<CorrectAllocationOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     let (d, r) = crate::devices::correct_allocation(
         &state,
         &user,
@@ -170,12 +164,10 @@ async fn correct_allocation(
 #[utoipa::path(post, path = "/devices/{id}/transition", tag = "devices", params(("id" = Uuid, Path)), request_body = TransitionIn, responses((status = 200, body = DeviceOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn transition(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<TransitionIn>,
 ) -> ApiResult<Json<DeviceOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(DeviceOut::from(&crate::devices::transition(&state, &user, id, &b.status, &b.reason).await?)))
 }
 
@@ -183,11 +175,9 @@ async fn transition(
 #[utoipa::path(post, path = "/devices/{id}/confirm-receipt", tag = "devices", params(("id" = Uuid, Path)), responses((status = 200, body = DeviceOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn confirm_receipt(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<DeviceOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(DeviceOut::from(&crate::devices::confirm_receipt(&state, &user, id).await?)))
 }
 
@@ -195,12 +185,10 @@ async fn confirm_receipt(
 #[utoipa::path(post, path = "/devices/{id}/report-loss", tag = "devices", params(("id" = Uuid, Path)), request_body = ReportLossIn, responses((status = 200, body = DeviceOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn report_loss(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<ReportLossIn>,
 ) -> ApiResult<Json<DeviceOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(DeviceOut::from(&crate::devices::report_loss(&state, &user, id, b.stolen, &b.circumstances).await?)))
 }
 

@@ -3,7 +3,6 @@
 use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use custodian_domain::findings::FindingStatus;
 use custodian_store::FindingFilter;
 use serde::Deserialize;
@@ -12,7 +11,7 @@ use uuid::Uuid;
 
 use crate::api::dto::ts;
 use crate::api::dto::*;
-use crate::api::{JsonIn, csrf_header, parse_opt};
+use crate::api::{CsrfHeader, JsonIn, parse_opt};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
@@ -68,12 +67,10 @@ async fn get_finding(
 #[utoipa::path(post, path = "/findings/{id}/review", tag = "findings", params(("id" = Uuid, Path)), request_body = ReviewIn, responses((status = 200, body = FindingOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn review_finding(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<ReviewIn>,
 ) -> ApiResult<Json<FindingOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(FindingOut::from(
         &crate::findings::review(&state, &user, id, &b.status, b.outcome.as_deref(), b.reasons.as_deref()).await?,
     )))

@@ -5,7 +5,7 @@
 use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use custodian_domain::monitoring::{self as lbm, Stage};
 use custodian_store::monitoring::{CaseStepRecord, Exclusion, MonitoringCase, Referral, Round};
@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use crate::api::{JsonIn, csrf_header, parse_opt};
+use crate::api::{CsrfHeader, JsonIn, parse_opt};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError, Problem};
 use crate::monitoring::{self as uc, StepInput};
@@ -482,11 +482,9 @@ async fn list_rounds(State(state): State<AppState>, user: CurrentUser) -> ApiRes
 #[utoipa::path(post, path = "/monitoring/rounds", tag = "monitoring", request_body = RoundIn, responses((status = 201, body = RoundOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_round(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<RoundIn>,
 ) -> ApiResult<(StatusCode, Json<RoundOut>)> {
-    user.check_csrf(csrf_header(&headers))?;
     let input = uc::RoundInput {
         name: b.name,
         areas: b.areas,
@@ -515,12 +513,10 @@ async fn get_round(
 #[utoipa::path(post, path = "/monitoring/rounds/{id}/exclusions", tag = "monitoring", params(("id" = Uuid, Path)), request_body = ExclusionIn, responses((status = 200, body = RoundOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn exclude(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<ExclusionIn>,
 ) -> ApiResult<Json<RoundOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(RoundOut::from(&uc::exclude(&state, &user, id, &b.staff_number, &b.reason).await?)))
 }
 
@@ -528,12 +524,10 @@ async fn exclude(
 #[utoipa::path(post, path = "/monitoring/rounds/{id}/draw", tag = "monitoring", params(("id" = Uuid, Path)), request_body = DrawIn, responses((status = 200, body = RoundOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn draw(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<DrawIn>,
 ) -> ApiResult<Json<RoundOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(RoundOut::from(&uc::draw(&state, &user, id, &b.beacon, &b.secret).await?)))
 }
 
@@ -587,12 +581,10 @@ async fn case_steps(
 #[utoipa::path(post, path = "/monitoring/cases/{id}/steps", tag = "monitoring", params(("id" = Uuid, Path)), request_body = StepIn, responses((status = 200, body = CaseOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn take_step(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<StepIn>,
 ) -> ApiResult<Json<CaseOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     let c = uc::take_step(&state, &user, id, b.into_input()?).await?;
     Ok(Json(CaseOut::new(&c, state.now())))
 }

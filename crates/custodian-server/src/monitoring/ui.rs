@@ -2,7 +2,7 @@
 //! and each case with the steps its viewer may take. Every form posts to the same use cases as
 //! the API and works without JavaScript.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use crate::routing::{Routes, get, post};
 use askama::Template;
@@ -185,35 +185,53 @@ pub async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> UiRe
     }))
 }
 
-fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> Option<&'a String> {
-    f.get(name).filter(|v| !v.trim().is_empty())
+/// A field's value when it holds more than white space.
+fn given(v: &Option<String>) -> Option<&String> {
+    v.as_ref().filter(|v| !v.trim().is_empty())
+}
+
+/// A new monitoring round (WP034 5.3, 5.4): its name, the business areas to sample (checkboxes
+/// named `area_N`), how many people per area, the commitment shown to them and the deferral
+/// allowed.
+#[derive(Deserialize)]
+pub struct RoundForm {
+    #[serde(default)]
+    name: String,
+    sample_size: Option<String>,
+    deferral_days: Option<String>,
+    #[serde(default)]
+    commitment: String,
+    /// The ticked `area_N` checkboxes, among the form's other fields.
+    #[serde(flatten)]
+    rest: BTreeMap<String, String>,
 }
 
 /// Create a round from the dashboard's form; areas are checkboxes named `area_N`.
 pub async fn create_round(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<RoundForm>,
 ) -> UiResult<Response> {
     let mut areas: Vec<(usize, String)> = f
+        .rest
         .iter()
         .filter_map(|(k, v)| k.strip_prefix("area_").and_then(|n| n.parse().ok()).map(|n: usize| (n, v.clone())))
         .collect();
     areas.sort();
-    let sample_size = field(&f, "sample_size")
+    let sample_size = given(&f.sample_size)
         .map(|v| v.trim().parse::<u32>())
         .transpose()
         .map_err(|_| AppError::invalid("sample_size", "Enter a whole number of people per area"))?
         .ok_or_else(|| AppError::invalid("sample_size", "Enter how many people to select per area"))?;
-    let deferral_days = field(&f, "deferral_days")
+    let deferral_days = given(&f.deferral_days)
         .map(|v| v.trim().parse::<u32>())
         .transpose()
         .map_err(|_| AppError::invalid("deferral_days", "Enter a whole number of days"))?;
     let input = uc::RoundInput {
-        name: f.get("name").cloned().unwrap_or_default(),
+        name: f.name,
         areas: areas.into_iter().map(|(_, a)| a).collect(),
         sample_size,
-        commitment: f.get("commitment").cloned().unwrap_or_default(),
+        commitment: f.commitment,
         deferral_days,
     };
     let r = uc::create_round(&state, &user, &input).await?;
@@ -471,59 +489,82 @@ pub async fn case(
     }))
 }
 
+/// One form for every step of a monitoring case (WP034 5.3 to 5.6): `step` names it, the other
+/// fields are the step's, so each is optional here and required by its step.
+#[derive(Deserialize)]
+pub struct StepForm {
+    step: Option<String>,
+    slot: Option<String>,
+    to: Option<String>,
+    reason: Option<String>,
+    staff_number: Option<String>,
+    deadline: Option<String>,
+    devices: Option<String>,
+    full_access_confirmed: Option<String>,
+    handed_by: Option<String>,
+    tool: Option<String>,
+    tool_version: Option<String>,
+    extractions: Option<String>,
+    started: Option<String>,
+    ended: Option<String>,
+    outcome: Option<String>,
+    summary: Option<String>,
+    received_by: Option<String>,
+}
+
 /// One form for every step: `step` names it, the other fields are the step's.
 pub async fn take_step(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<StepForm>,
 ) -> UiResult<Response> {
-    let text = |name: &str| f.get(name).cloned().unwrap_or_default();
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let input =
-        match f.get("step").map(String::as_str).unwrap_or("") {
-            "propose_slot" => StepInput::ProposeSlot { slot: parse_local("slot", f.get("slot"))? },
+        match f.step.as_deref().unwrap_or("") {
+            "propose_slot" => StepInput::ProposeSlot { slot: parse_local("slot", f.slot.as_ref())? },
             "accept" => StepInput::Accept,
-            "defer" => StepInput::Defer { to: parse_local("to", f.get("to"))?, reason: text("reason") },
-            "refuse" => StepInput::Refuse { reason: text("reason") },
-            "assign_dmi" => StepInput::AssignDmi { staff_number: text("staff_number") },
-            "mandate" => StepInput::Mandate { deadline: parse_local("deadline", f.get("deadline"))? },
+            "defer" => StepInput::Defer { to: parse_local("to", f.to.as_ref())?, reason: text(&f.reason) },
+            "refuse" => StepInput::Refuse { reason: text(&f.reason) },
+            "assign_dmi" => StepInput::AssignDmi { staff_number: text(&f.staff_number) },
+            "mandate" => StepInput::Mandate { deadline: parse_local("deadline", f.deadline.as_ref())? },
             "hand_over" => StepInput::HandOver {
-                asset_tags: text("devices")
+                asset_tags: text(&f.devices)
                     .split([',', '\n', ' '])
                     .map(str::trim)
                     .filter(|t| !t.is_empty())
                     .map(str::to_string)
                     .collect(),
-                full_access_confirmed: f.get("full_access_confirmed").is_some_and(|v| v == "yes"),
-                handed_by: field(&f, "handed_by").cloned(),
+                full_access_confirmed: f.full_access_confirmed.as_ref().is_some_and(|v| v == "yes"),
+                handed_by: given(&f.handed_by).cloned(),
             },
             "download" => {
                 let mut extractions = Vec::new();
-                for line in text("extractions").lines().map(str::trim).filter(|l| !l.is_empty()) {
+                for line in text(&f.extractions).lines().map(str::trim).filter(|l| !l.is_empty()) {
                     let (tag, sha) = line.split_once([' ', ',', '\t']).ok_or_else(|| {
                         AppError::invalid("extractions", "Give one line per device: asset tag, then the SHA-256")
                     })?;
                     extractions.push((tag.trim().to_string(), sha.trim().to_string()));
                 }
                 StepInput::Download {
-                    tool: text("tool"),
-                    tool_version: text("tool_version"),
+                    tool: text(&f.tool),
+                    tool_version: text(&f.tool_version),
                     extractions,
-                    started: parse_local("started", f.get("started"))?,
-                    ended: parse_local("ended", f.get("ended"))?,
+                    started: parse_local("started", f.started.as_ref())?,
+                    ended: parse_local("ended", f.ended.as_ref())?,
                 }
             }
-            "examine" => match f.get("outcome").map(String::as_str) {
+            "examine" => match f.outcome.as_deref() {
                 Some("no_concerns") => StepInput::Examine { concerns: None },
                 Some("concerns_identified") => StepInput::Examine {
-                    concerns: Some(field(&f, "summary").cloned().ok_or_else(|| {
+                    concerns: Some(given(&f.summary).cloned().ok_or_else(|| {
                         AppError::invalid("summary", "Summarise the concerns identified (WP034 5.5)")
                     })?),
                 },
                 _ => return Err(AppError::invalid("outcome", "Choose whether concerns were identified").into()),
             },
-            "return" => StepInput::Return { received_by: field(&f, "received_by").cloned() },
-            "withdraw" => StepInput::Withdraw { reason: text("reason") },
+            "return" => StepInput::Return { received_by: given(&f.received_by).cloned() },
+            "withdraw" => StepInput::Withdraw { reason: text(&f.reason) },
             other => return Err(AppError::invalid("step", format!("{other:?} is not a step")).into()),
         };
     uc::take_step(&state, &user, id, input).await?;

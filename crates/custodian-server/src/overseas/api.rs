@@ -4,7 +4,7 @@
 use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use custodian_store::overseas::OverseasItem;
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use crate::api::{JsonIn, csrf_header};
+use crate::api::{CsrfHeader, JsonIn};
 use crate::approvals::api::ApprovalOut;
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, Problem};
@@ -121,11 +121,9 @@ pub struct WindowsQuery {
 #[utoipa::path(post, path = "/overseas/requests", tag = "usage", request_body = OverseasIn, responses((status = 201, body = OverseasCreated), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_request(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<OverseasIn>,
 ) -> ApiResult<(StatusCode, Json<OverseasCreated>)> {
-    user.check_csrf(csrf_header(&headers))?;
     let form =
         uc::RequestForm { devices: b.devices, countries: b.countries, from: b.from, to: b.to, purpose: b.purpose };
     let (id, approval_id) = uc::request(&state, &user, &form).await?;
@@ -182,11 +180,9 @@ async fn get_window(
 #[utoipa::path(post, path = "/overseas/{id}/withdraw", tag = "usage", params(("id" = Uuid, Path)), responses((status = 200, body = WindowOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn withdraw(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<WindowOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     uc::withdraw(&state, &user, id).await?;
     let v = uc::view(&state, &user, id).await?;
     Ok(Json(WindowOut::from(&v.item)))

@@ -2,8 +2,6 @@
 //! chain's timeline, the windows a viewer may see, and the MDM export as CSV. Every form works
 //! without JavaScript.
 
-use std::collections::HashMap;
-
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -19,7 +17,7 @@ use crate::error::{AppError, FieldProblem};
 use crate::overseas as uc;
 use crate::state::AppState;
 use crate::web::UiResult;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, CsrfOnly};
 use crate::web::error::problems;
 use crate::web::{ClauseView, Layout, clause_view, layout, page, render};
 
@@ -248,15 +246,11 @@ async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<crate::approvals::ui::DecisionForm>,
 ) -> UiResult<Response> {
-    let field = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
+    let d = f.decision();
     let decided = match uc::view(&state, &user, id).await?.item.approval_id() {
-        Some(approval) => {
-            crate::approvals::decide(&state, &user, approval, field("step"), field("verdict"), Some(field("reasons")))
-                .await
-                .map(drop)
-        }
+        Some(approval) => crate::approvals::decide(&state, &user, approval, d).await.map(drop),
         None => Err(AppError::Conflict(
             "This window was recorded as approved outside Custodian: there is nothing to decide.".into(),
         )),
@@ -284,7 +278,7 @@ async fn withdraw(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> UiResult<Response> {
     let withdrawn = uc::withdraw(&state, &user, id).await.map(drop);
     back_to_window(&state, &user, id, withdrawn).await

@@ -4,7 +4,7 @@
 use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use custodian_domain::posts::{Attachment, PostState};
 use custodian_store::posts::{Account, Incident, InvestigationSio, NewAccount, Post, PostStep};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use crate::api::{JsonIn, csrf_header, parse_opt};
+use crate::api::{CsrfHeader, JsonIn, parse_opt};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError, Problem};
 use crate::posts::{self as uc, PostDraft};
@@ -414,11 +414,9 @@ async fn list_posts(
 #[utoipa::path(post, path = "/posts", tag = "posts", request_body = PostIn, responses((status = 201, body = PostOut), (status = 422, body = Problem)))]
 async fn create_post(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<PostIn>,
 ) -> ApiResult<(StatusCode, Json<PostOut>)> {
-    user.check_csrf(csrf_header(&headers))?;
     let p = uc::save(&state, &user, None, &b.draft()?).await?;
     Ok((StatusCode::CREATED, Json(PostOut::from(&p))))
 }
@@ -427,11 +425,9 @@ async fn create_post(
 #[utoipa::path(post, path = "/posts/screen", tag = "posts", request_body = ScreenIn, responses((status = 200, body = ScreenOut)))]
 async fn screen(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<ScreenIn>,
 ) -> ApiResult<Json<ScreenOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     state.require(&user, custodian_authz::Action::PostsDraft, &custodian_authz::Resource::System)?;
     let (s, pack_version) = uc::screen(&state, &b.text).await?;
     Ok(Json(ScreenOut {
@@ -452,11 +448,9 @@ async fn list_accounts(State(state): State<AppState>, user: CurrentUser) -> ApiR
 #[utoipa::path(post, path = "/posts/accounts", tag = "posts", request_body = AccountIn, responses((status = 201, body = AccountOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn create_account(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<AccountIn>,
 ) -> ApiResult<(StatusCode, Json<AccountOut>)> {
-    user.check_csrf(csrf_header(&headers))?;
     let a = NewAccount {
         platform: uc::parse_platform(&b.platform)?,
         handle: b.handle,
@@ -477,11 +471,9 @@ async fn list_sios(State(state): State<AppState>, user: CurrentUser) -> ApiResul
 #[utoipa::path(post, path = "/posts/investigations", tag = "posts", request_body = SioIn, responses((status = 201, body = SioOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn set_sio(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<SioIn>,
 ) -> ApiResult<(StatusCode, Json<SioOut>)> {
-    user.check_csrf(csrf_header(&headers))?;
     let s = uc::set_sio(&state, &user, &b.kind, &b.label, &b.sio_staff_number).await?;
     Ok((StatusCode::CREATED, Json(SioOut::from(&s))))
 }
@@ -498,11 +490,9 @@ async fn incident(State(state): State<AppState>, user: CurrentUser) -> ApiResult
 #[utoipa::path(post, path = "/posts/incident", tag = "posts", request_body = IncidentIn, responses((status = 201, body = IncidentOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn declare(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<IncidentIn>,
 ) -> ApiResult<(StatusCode, Json<IncidentOut>)> {
-    user.check_csrf(csrf_header(&headers))?;
     let (i, held) = uc::declare(&state, &user, &b.name, &b.reason, &b.guidance).await?;
     Ok((StatusCode::CREATED, Json(IncidentOut::new(&i, Some(held)))))
 }
@@ -511,11 +501,9 @@ async fn declare(
 #[utoipa::path(post, path = "/posts/incident/end", tag = "posts", request_body = IncidentEndIn, responses((status = 200, body = IncidentOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn end_incident(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<IncidentEndIn>,
 ) -> ApiResult<Json<IncidentOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     let (i, released) = uc::end_incident(&state, &user, &b.reason).await?;
     Ok(Json(IncidentOut::new(&i, Some(released))))
 }
@@ -533,12 +521,10 @@ async fn get_post(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
 #[utoipa::path(put, path = "/posts/{id}", tag = "posts", params(("id" = Uuid, Path)), request_body = PostIn, responses((status = 200, body = PostOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn edit_post(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<PostIn>,
 ) -> ApiResult<Json<PostOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(PostOut::from(&uc::save(&state, &user, Some(id), &b.draft()?).await?)))
 }
 
@@ -547,11 +533,9 @@ async fn edit_post(
 #[utoipa::path(post, path = "/posts/{id}/submit", tag = "posts", params(("id" = Uuid, Path)), responses((status = 200, body = PostOut), (status = 409, body = Problem)))]
 async fn submit(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<PostOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(PostOut::from(&uc::submit(&state, &user, id).await?)))
 }
 
@@ -560,12 +544,10 @@ async fn submit(
 #[utoipa::path(post, path = "/posts/{id}/override", tag = "posts", params(("id" = Uuid, Path)), request_body = ReasonIn, responses((status = 200, body = PostOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn override_warnings(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<ReasonIn>,
 ) -> ApiResult<Json<PostOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(PostOut::from(&uc::override_warnings(&state, &user, id, &b.reason).await?)))
 }
 
@@ -573,25 +555,22 @@ async fn override_warnings(
 #[utoipa::path(post, path = "/posts/{id}/approve", tag = "posts", params(("id" = Uuid, Path)), request_body = ApproveIn, responses((status = 200, body = PostOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn approve(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<ApproveIn>,
 ) -> ApiResult<Json<PostOut>> {
-    decide(state, user, headers, id, uc::DecisionKind::Approve, Some(&b.as_), None).await
+    decide(state, user, id, uc::DecisionKind::Approve, Some(&b.as_), None).await
 }
 
 /// Approve or return, the same for both endpoints (and the pages, through [`uc::decide`]).
 async fn decide(
     state: AppState,
     user: CurrentUser,
-    headers: HeaderMap,
     id: Uuid,
     kind: uc::DecisionKind,
     as_: Option<&str>,
     reason: Option<&str>,
 ) -> ApiResult<Json<PostOut>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(PostOut::from(&uc::decide(&state, &user, id, kind, as_, reason).await?)))
 }
 
@@ -599,10 +578,9 @@ async fn decide(
 #[utoipa::path(post, path = "/posts/{id}/return", tag = "posts", params(("id" = Uuid, Path)), request_body = ReasonIn, responses((status = 200, body = PostOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn send_back(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<ReasonIn>,
 ) -> ApiResult<Json<PostOut>> {
-    decide(state, user, headers, id, uc::DecisionKind::Return, None, Some(&b.reason)).await
+    decide(state, user, id, uc::DecisionKind::Return, None, Some(&b.reason)).await
 }

@@ -4,8 +4,6 @@
 //! operation, and Corporate Communications' major-incident controls (the banner departmental
 //! users see is on every page: see the base layout). Every form works without JavaScript.
 
-use std::collections::HashMap;
-
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -15,6 +13,7 @@ use custodian_domain::approvals::StepStatus;
 use custodian_domain::posts::{Approval, Attachment, Platform, PostState, Rights};
 use custodian_screening::Screening;
 use custodian_store::posts::{NewAccount, Post};
+use serde::Deserialize;
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
@@ -23,7 +22,7 @@ use crate::error::AppError;
 use crate::posts::{self as uc, PostDraft};
 use crate::state::AppState;
 use crate::web::UiResult;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, CsrfOnly};
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -139,8 +138,92 @@ fn state_class(s: PostState) -> &'static str {
     }
 }
 
-fn field(f: &HashMap<String, String>, name: &str) -> String {
-    f.get(name).cloned().unwrap_or_default()
+/// The post editor's form (create and edit): the account, the text, up to three attachments
+/// with the rights to publish them (WP034 6.3c), and when to publish.
+#[derive(Deserialize)]
+pub struct DraftForm {
+    #[serde(default)]
+    account_id: String,
+    #[serde(default)]
+    text: String,
+    scheduled_for: Option<String>,
+    #[serde(default)]
+    attachment_0_name: String,
+    #[serde(default)]
+    attachment_0_rights: String,
+    #[serde(default)]
+    attachment_0_holder: String,
+    #[serde(default)]
+    attachment_1_name: String,
+    #[serde(default)]
+    attachment_1_rights: String,
+    #[serde(default)]
+    attachment_1_holder: String,
+    #[serde(default)]
+    attachment_2_name: String,
+    #[serde(default)]
+    attachment_2_rights: String,
+    #[serde(default)]
+    attachment_2_holder: String,
+}
+
+/// The editor's live screening: the text as typed so far.
+#[derive(Deserialize)]
+pub struct TextForm {
+    #[serde(default)]
+    text: String,
+}
+
+/// A form whose one field is a reason (overriding warnings, ending an incident).
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Approve (`as`: sio or comms) or return (with a `reason`) a post.
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(rename = "as")]
+    acting_as: Option<String>,
+    reason: Option<String>,
+}
+
+/// A corporate account to post from (WP034 6.3e).
+#[derive(Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    platform: String,
+    #[serde(default)]
+    handle: String,
+    #[serde(default)]
+    owning_team: String,
+    /// A checkbox: present when ticked.
+    comms_approval: Option<String>,
+    /// A checkbox: present when ticked.
+    corporate: Option<String>,
+}
+
+/// The senior investigating officer for an investigation (WP034 6.6).
+#[derive(Deserialize)]
+pub struct SioForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    sio_staff_number: String,
+}
+
+/// A critical incident declared (WP034 6.8).
+#[derive(Deserialize)]
+pub struct IncidentForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    guidance: String,
 }
 
 /// A `datetime-local` field, read as UTC (the form says so); empty means "as soon as approved".
@@ -156,28 +239,32 @@ fn parse_local(field: &'static str, v: Option<&String>) -> Result<Option<OffsetD
 
 /// The editor's form: account, text, schedule and up to three attachments, each with its
 /// rights declaration (`attachment_N_name`, `attachment_N_rights`, `attachment_N_holder`).
-fn draft_from_form(f: &HashMap<String, String>) -> Result<PostDraft, AppError> {
-    let account_id = Uuid::parse_str(field(f, "account_id").trim())
+fn draft_from_form(f: &DraftForm) -> Result<PostDraft, AppError> {
+    let account_id = Uuid::parse_str(f.account_id.trim())
         .map_err(|_| AppError::invalid("account_id", "Choose the account to post from"))?;
     let mut attachments = Vec::new();
-    for n in 0..3 {
-        let name = field(f, &format!("attachment_{n}_name"));
+    let given = [
+        (&f.attachment_0_name, &f.attachment_0_rights, &f.attachment_0_holder),
+        (&f.attachment_1_name, &f.attachment_1_rights, &f.attachment_1_holder),
+        (&f.attachment_2_name, &f.attachment_2_rights, &f.attachment_2_holder),
+    ];
+    for (n, (name, rights, holder)) in given.into_iter().enumerate() {
         if name.trim().is_empty() {
             continue;
         }
-        let rights = Rights::parse(&field(f, &format!("attachment_{n}_rights"))).ok_or_else(|| {
+        let rights = Rights::parse(rights).ok_or_else(|| {
             AppError::invalid(
                 &format!("attachment_{n}_rights"),
                 "Declare on what basis we may publish the file (WP034 6.3c)",
             )
         })?;
-        attachments.push(Attachment { name, rights, holder: field(f, &format!("attachment_{n}_holder")) });
+        attachments.push(Attachment { name: name.clone(), rights, holder: holder.clone() });
     }
     Ok(PostDraft {
         account_id,
-        body: field(f, "text").replace("\r\n", "\n"),
+        body: f.text.replace("\r\n", "\n"),
         attachments,
-        scheduled_for: parse_local("scheduled_for", f.get("scheduled_for"))?,
+        scheduled_for: parse_local("scheduled_for", f.scheduled_for.as_ref())?,
     })
 }
 
@@ -340,7 +427,7 @@ pub async fn new_post(State(state): State<AppState>, user: CurrentUser) -> UiRes
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<DraftForm>,
 ) -> UiResult<Response> {
     let p = uc::save(&state, &user, None, &draft_from_form(&f)?).await?;
     Ok(Redirect::to(&format!("/posts/{}", p.id)).into_response())
@@ -350,7 +437,7 @@ pub async fn edit(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<DraftForm>,
 ) -> UiResult<Response> {
     uc::save(&state, &user, Some(id), &draft_from_form(&f)?).await?;
     Ok(Redirect::to(&format!("/posts/{id}")).into_response())
@@ -368,10 +455,10 @@ struct Highlight {
 pub async fn highlight(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<TextForm>,
 ) -> UiResult<Response> {
     state.require(&user, Action::PostsDraft, &Resource::System)?;
-    let text = field(&f, "text").replace("\r\n", "\n");
+    let text = f.text.replace("\r\n", "\n");
     let (s, _): (Screening, String) = uc::screen(&state, &text).await?;
     let findings = serde_json::to_value(&s.findings).unwrap_or_default();
     let (marked_text, views) = marked(&text, &findings);
@@ -559,7 +646,7 @@ pub async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> UiResult<Response> {
     uc::submit(&state, &user, id).await?;
     Ok(Redirect::to(&format!("/posts/{id}")).into_response())
@@ -569,9 +656,9 @@ pub async fn override_warnings(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<ReasonForm>,
 ) -> UiResult<Response> {
-    uc::override_warnings(&state, &user, id, &field(&f, "reason")).await?;
+    uc::override_warnings(&state, &user, id, &f.reason).await?;
     Ok(Redirect::to(&format!("/posts/{id}")).into_response())
 }
 
@@ -581,10 +668,10 @@ async fn decide(
     state: AppState,
     user: CurrentUser,
     id: Uuid,
-    f: HashMap<String, String>,
+    f: DecisionForm,
     kind: uc::DecisionKind,
 ) -> UiResult<Response> {
-    uc::decide(&state, &user, id, kind, f.get("as").map(String::as_str), f.get("reason").map(String::as_str)).await?;
+    uc::decide(&state, &user, id, kind, f.acting_as.as_deref(), f.reason.as_deref()).await?;
     Ok(Redirect::to(&format!("/posts/{id}")).into_response())
 }
 
@@ -592,7 +679,7 @@ pub async fn approve(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
 ) -> UiResult<Response> {
     decide(state, user, id, f, uc::DecisionKind::Approve).await
 }
@@ -601,7 +688,7 @@ pub async fn send_back(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
 ) -> UiResult<Response> {
     decide(state, user, id, f, uc::DecisionKind::Return).await
 }
@@ -672,14 +759,14 @@ pub async fn setup(State(state): State<AppState>, user: CurrentUser) -> UiResult
 pub async fn create_account(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<AccountForm>,
 ) -> UiResult<Response> {
     let a = NewAccount {
-        platform: uc::parse_platform(&field(&f, "platform"))?,
-        handle: field(&f, "handle"),
-        owning_team: field(&f, "owning_team"),
-        comms_approval: f.contains_key("comms_approval"),
-        corporate: f.contains_key("corporate"),
+        platform: uc::parse_platform(&f.platform)?,
+        handle: f.handle,
+        owning_team: f.owning_team,
+        comms_approval: f.comms_approval.is_some(),
+        corporate: f.corporate.is_some(),
     };
     uc::create_account(&state, &user, &a).await?;
     Ok(Redirect::to("/posts/setup").into_response())
@@ -688,26 +775,26 @@ pub async fn create_account(
 pub async fn set_sio(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<SioForm>,
 ) -> UiResult<Response> {
-    uc::set_sio(&state, &user, &field(&f, "kind"), &field(&f, "label"), &field(&f, "sio_staff_number")).await?;
+    uc::set_sio(&state, &user, &f.kind, &f.label, &f.sio_staff_number).await?;
     Ok(Redirect::to("/posts/setup").into_response())
 }
 
 pub async fn declare(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<IncidentForm>,
 ) -> UiResult<Response> {
-    uc::declare(&state, &user, &field(&f, "name"), &field(&f, "reason"), &field(&f, "guidance")).await?;
+    uc::declare(&state, &user, &f.name, &f.reason, &f.guidance).await?;
     Ok(Redirect::to("/posts").into_response())
 }
 
 pub async fn end_incident(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<ReasonForm>,
 ) -> UiResult<Response> {
-    uc::end_incident(&state, &user, &field(&f, "reason")).await?;
+    uc::end_incident(&state, &user, &f.reason).await?;
     Ok(Redirect::to("/posts").into_response())
 }

@@ -4,12 +4,12 @@
 use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use custodian_store::screening::PackVersion;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use crate::api::{JsonIn, csrf_header};
+use crate::api::{CsrfHeader, JsonIn};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, Problem};
 use crate::screening as uc;
@@ -133,11 +133,9 @@ async fn one_version(
 #[utoipa::path(post, path = "/screening/pack/check", tag = "screening", request_body = CheckIn, responses((status = 200, description = "The change report: rules added, removed and changed, drafts screened differently, corpus scores before and after", body = Object), (status = 422, body = Problem)))]
 async fn check(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<CheckIn>,
 ) -> ApiResult<Json<custodian_screening::review::ChangeReport>> {
-    user.check_csrf(csrf_header(&headers))?;
     Ok(Json(uc::check(&state, &user, &b.body).await?))
 }
 
@@ -145,11 +143,9 @@ async fn check(
 #[utoipa::path(post, path = "/screening/pack", tag = "screening", request_body = PackIn, responses((status = 201, body = PackVersionOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn activate(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<PackIn>,
 ) -> ApiResult<(StatusCode, Json<PackVersionOut>)> {
-    user.check_csrf(csrf_header(&headers))?;
     let v = uc::activate(&state, &user, &b.body, &b.reason).await?;
     Ok((StatusCode::CREATED, Json(PackVersionOut::from(v, false))))
 }

@@ -3,7 +3,7 @@
 use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use custodian_authz::{Action, Resource};
 use custodian_store::overseas::StreamingExceptionItem;
 use custodian_store::usage::{UsageImport, UsageImportRun};
@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
-use crate::api::{JsonIn, csrf_header};
+use crate::api::{CsrfHeader, JsonIn};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError, Problem};
 use crate::state::AppState;
@@ -95,11 +95,9 @@ async fn list_exceptions(
 #[utoipa::path(post, path = "/usage/streaming-exceptions", tag = "usage", request_body = StreamingExceptionIn, responses((status = 201, body = Uuid), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_exception(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<StreamingExceptionIn>,
 ) -> ApiResult<(StatusCode, Json<Uuid>)> {
-    user.check_csrf(csrf_header(&headers))?;
     let id = uc::record_streaming_exception(&state, &user, &b.staff_number, &b.reason, &b.until).await?;
     Ok((StatusCode::CREATED, Json(id)))
 }
@@ -186,14 +184,12 @@ struct ImportQuery {
 #[utoipa::path(post, path = "/usage/imports/{feed}", tag = "usage", params(("feed" = String, Path), ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = UsageImportOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn import_usage(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
+    CsrfHeader(user): CsrfHeader,
     Path(feed): Path<String>,
     Query(q): Query<ImportQuery>,
     body: axum::body::Body,
 ) -> ApiResult<Json<UsageImportOut>> {
     use futures_util::StreamExt;
-    user.check_csrf(csrf_header(&headers))?;
     state.require(&user, Action::UsageImport, &Resource::System)?;
     let mut spool = uc::Spool::new()?;
     let mut stream = body.into_data_stream();

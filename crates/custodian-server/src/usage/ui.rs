@@ -2,8 +2,6 @@
 //! Services (4.1): upload a carrier or web gateway CSV and see every run. Every form works
 //! without JavaScript.
 
-use std::collections::HashMap;
-
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -107,17 +105,27 @@ async fn exceptions(State(state): State<AppState>, user: CurrentUser) -> UiResul
     Ok(exceptions_page(&state, &user, "", "", vec![]).await?)
 }
 
+/// A streaming exception for one person until a date (WP034 4.6).
+#[derive(serde::Deserialize)]
+struct ExceptionForm {
+    #[serde(default)]
+    staff_number: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    until: String,
+}
+
 async fn create_exception(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<ExceptionForm>,
 ) -> UiResult<Response> {
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    match uc::record_streaming_exception(&state, &user, &get("staff_number"), &get("reason"), &get("until")).await {
+    match uc::record_streaming_exception(&state, &user, &f.staff_number, &f.reason, &f.until).await {
         Ok(_) => Ok(Redirect::to("/usage/streaming-exceptions").into_response()),
         Err(e) => {
             let errors = problems(e)?;
-            Ok(exceptions_page(&state, &user, &get("reason"), &get("until"), errors).await?)
+            Ok(exceptions_page(&state, &user, &f.reason, &f.until, errors).await?)
         }
     }
 }

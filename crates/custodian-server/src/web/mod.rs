@@ -12,36 +12,13 @@ pub mod nav;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::routing::Routes;
-
 pub use error::{UiError, UiResult, error_page};
 pub use layout::{ClauseView, IncidentBanner, Layout, clause_view, layout, render, with_incident};
 pub(crate) use layout::{fmt_time, page};
 pub use nav::NavItem;
 
-/// Every page, area by area.
-pub fn routes() -> Routes {
-    Routes::new()
-        .merge(crate::home::ui::routes())
-        .merge(crate::accounts::ui::routes())
-        .merge(crate::devices::ui::routes())
-        .merge(crate::people::ui::routes())
-        .merge(crate::imports::ui::routes())
-        .merge(crate::findings::ui::routes())
-        .merge(crate::audit::ui::routes())
-        .merge(crate::policy::ui::routes())
-        .merge(crate::monitoring::ui::routes())
-        .merge(crate::screening::ui::routes())
-        .merge(crate::approvals::ui::routes())
-        .merge(crate::posts::ui::routes())
-        .merge(crate::overseas::ui::routes())
-        .merge(crate::usage::ui::routes())
-        .merge(crate::apps::ui::routes())
-        .layer(axum::middleware::map_response(redirect_unauthenticated))
-}
-
 /// Pages answer an unauthenticated visitor by sending them to sign in.
-async fn redirect_unauthenticated(res: Response) -> Response {
+pub(crate) async fn redirect_unauthenticated(res: Response) -> Response {
     let problem = res
         .headers()
         .get(axum::http::header::CONTENT_TYPE)

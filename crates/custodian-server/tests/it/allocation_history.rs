@@ -31,27 +31,37 @@ fn days_ago(n: i64) -> OffsetDateTime {
 }
 
 async fn import_register(app: &TestApp, from: &str) -> Result<custodian_server::imports::ImportOutcome, AppError> {
+    import_register_as(app, &Actor::system(), from).await
+}
+
+/// The fixture phone, allocated to A1018 since `from` (empty: now), in a register `by` imports.
+async fn import_register_as(
+    app: &TestApp,
+    by: &Actor,
+    from: &str,
+) -> Result<custodian_server::imports::ImportOutcome, AppError> {
     let csv = format!("{DEVICES}{TAG},phone,Samsung,Galaxy S23,,,0121 496 0590,Android 14,allocated,A1018,{from}\n");
-    custodian_server::imports::import_devices(
-        app.store(),
-        &Actor::system(),
-        OffsetDateTime::now_utc(),
-        csv.as_bytes(),
-        false,
-    )
-    .await
+    custodian_server::imports::import_devices(app.store(), by, OffsetDateTime::now_utc(), csv.as_bytes(), false).await
 }
 
 /// A premium-rate call and an ordinary call from the phone `n` days ago.
 async fn import_bill(app: &TestApp, n: i64) -> custodian_store::usage::UsageImport {
     let t = rfc(days_ago(n));
-    let body = format!(
-        "{CARRIER}prem1,{SIM},call,out,{t},60,09061234567,,GB,false,\nord1,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n"
-    );
+    import_carrier(
+        app,
+        &format!(
+            "prem1,{SIM},call,out,{t},60,09061234567,,GB,false,\nord1,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n"
+        ),
+    )
+    .await
+}
+
+/// Carrier records (without the header line), imported by the system now.
+async fn import_carrier(app: &TestApp, rows: &str) -> custodian_store::usage::UsageImport {
     app.store()
         .import_usage(
             Feed::Carrier,
-            Box::new(std::io::Cursor::new(body.into_bytes())),
+            Box::new(std::io::Cursor::new(format!("{CARRIER}{rows}").into_bytes())),
             None,
             Arc::new(UsagePack::shipped().clone()),
             &Actor::system(),
@@ -60,6 +70,16 @@ async fn import_bill(app: &TestApp, n: i64) -> custodian_store::usage::UsageImpo
         )
         .await
         .unwrap()
+}
+
+/// The fixture phone returned and allocated again, now, to `to`.
+async fn reissue(app: &TestApp, device: uuid::Uuid, to: uuid::Uuid) {
+    let now = OffsetDateTime::now_utc();
+    app.store()
+        .transition(device, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now)
+        .await
+        .unwrap();
+    app.store().allocate(device, to, "reissued", &Actor::system(), now).await.unwrap();
 }
 
 async fn usage_findings(app: &TestApp) -> Vec<custodian_store::Finding> {
@@ -259,40 +279,12 @@ async fn the_usage_import_counts_records_from_before_the_first_allocation(b: Bac
     assert_eq!(r.before_first_allocation, 2, "{r:?}");
     // A number no device has is unattributed but not counted: the register has no device for it.
     let t = rfc(days_ago(10));
-    let other = app
-        .store()
-        .import_usage(
-            Feed::Carrier,
-            Box::new(std::io::Cursor::new(
-                format!("{CARRIER}x1,+447700900999,call,out,{t},60,0121 496 0000,,GB,false,\n").into_bytes(),
-            )),
-            None,
-            Arc::new(UsagePack::shipped().clone()),
-            &Actor::system(),
-            OffsetDateTime::now_utc(),
-            Arc::new(|_| {}),
-        )
-        .await
-        .unwrap();
+    let other = import_carrier(&app, &format!("x1,+447700900999,call,out,{t},60,0121 496 0000,,GB,false,\n")).await;
     assert_eq!((other.imported, other.before_first_allocation), (1, 0));
     // Once the register says since when, new records of that period are attributed and not counted.
     import_register(&app, &rfc(days_ago(30))).await.unwrap();
     let t = rfc(days_ago(9));
-    let later = app
-        .store()
-        .import_usage(
-            Feed::Carrier,
-            Box::new(std::io::Cursor::new(
-                format!("{CARRIER}n2,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n").into_bytes(),
-            )),
-            None,
-            Arc::new(UsagePack::shipped().clone()),
-            &Actor::system(),
-            OffsetDateTime::now_utc(),
-            Arc::new(|_| {}),
-        )
-        .await
-        .unwrap();
+    let later = import_carrier(&app, &format!("n2,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n")).await;
     assert_eq!((later.imported, later.before_first_allocation), (1, 0));
 }
 on_both!(the_usage_import_counts_records_from_before_the_first_allocation);
@@ -300,16 +292,11 @@ on_both!(the_usage_import_counts_records_from_before_the_first_allocation);
 async fn digital_services_correct_allocation_dates_through_the_api(b: Backend) {
     let app = spawn(b).await;
     app.seed().await;
-    let now = OffsetDateTime::now_utc();
     import_register(&app, &rfc(days_ago(30))).await.unwrap();
     import_bill(&app, 22).await;
     let d = app.device(TAG).await;
-    app.store()
-        .transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now)
-        .await
-        .unwrap();
     let kwame = app.person("A1016").await;
-    app.store().allocate(d.id, kwame.id, "reissued", &Actor::system(), now).await.unwrap();
+    reissue(&app, d.id, kwame.id).await;
     let allocs = app.store().allocations(d.id).await.unwrap();
     let (second, first) = (allocs[0].id, allocs[1].id);
     let ds = app.api(&app.token("A1002").await);
@@ -396,15 +383,10 @@ on_both!(the_device_page_lists_allocations_and_lets_digital_services_correct_the
 async fn nobody_dates_their_own_allocation(b: Backend) {
     let app = spawn(b).await;
     app.seed().await;
-    let now = OffsetDateTime::now_utc();
     // A1018's phone, imported by A1018: refused on allocated_from.
     let holder = app.person("A1018").await;
     let me = Actor { person_id: Some(holder.id), label: "person:A1018".into() };
-    let csv = format!(
-        "{DEVICES}{TAG},phone,Samsung,Galaxy S23,,,0121 496 0590,Android 14,allocated,A1018,{}\n",
-        rfc(days_ago(30))
-    );
-    let e = custodian_server::imports::import_devices(app.store(), &me, now, csv.as_bytes(), false).await.unwrap_err();
+    let e = import_register_as(&app, &me, &rfc(days_ago(30))).await.unwrap_err();
     let text = format!("{e:?}");
     assert!(text.contains("allocated_from") && text.contains("your own"), "{text}");
     // Imported by someone else, it is accepted.
@@ -412,12 +394,8 @@ async fn nobody_dates_their_own_allocation(b: Backend) {
 
     // A member of Digital Services holding the phone cannot correct that allocation.
     let d = app.device(TAG).await;
-    app.store()
-        .transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now)
-        .await
-        .unwrap();
     let ds = app.person("A1002").await;
-    app.store().allocate(d.id, ds.id, "issued", &Actor::system(), now).await.unwrap();
+    reissue(&app, d.id, ds.id).await;
     let own = app.store().allocations(d.id).await.unwrap()[0].id;
     assert_eq!(app.store().allocations(d.id).await.unwrap()[0].person_id, ds.id);
     let api = app.api(&app.token("A1002").await);

@@ -513,7 +513,7 @@ async fn malformed_input_never_gets_a_5xx(b: Backend) {
     let app = spawn(b).await;
     app.seed().await;
     let started = Instant::now();
-    let doc = serde_json::to_value(custodian_server::api::openapi()).unwrap();
+    let doc = serde_json::to_value(custodian_server::openapi::openapi()).unwrap();
     let device = app.device("WP-MB-0006").await.id.to_string();
     // A fresh connection per request: a route that answers without reading its body closes the
     // connection, and a pooled client would race that close.
@@ -723,7 +723,7 @@ on_both!(malformed_forms_never_get_a_5xx);
 async fn malformed_queries_never_get_a_5xx(b: Backend) {
     let app = spawn(b).await;
     app.seed().await;
-    let doc = serde_json::to_value(custodian_server::api::openapi()).unwrap();
+    let doc = serde_json::to_value(custodian_server::openapi::openapi()).unwrap();
     let token = app.token("A1005").await;
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let (s, p) = app.api(&token).get("/devices?q=a%00b").await;

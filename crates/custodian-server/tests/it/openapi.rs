@@ -10,7 +10,7 @@ use crate::on_both;
 use crate::support::{Backend, spawn};
 
 fn doc() -> Value {
-    custodian_server::api::openapi()
+    custodian_server::openapi::openapi()
 }
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete"];
@@ -75,7 +75,7 @@ fn every_error_is_problem_json_and_every_operation_lists_the_errors_it_can_answe
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // Every completion rule still names a schema property or parameter of the document.
-    let mut generated = serde_json::to_value(custodian_server::api::generated()).unwrap();
+    let mut generated = serde_json::to_value(custodian_server::openapi::generated()).unwrap();
     let unmatched = custodian_server::api::contract::complete(&mut generated);
     assert!(unmatched.is_empty(), "completion rules that match nothing: {unmatched:?}");
 }

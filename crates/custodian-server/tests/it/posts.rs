@@ -51,6 +51,21 @@ async fn submitted(api: &Api, account: &str, text: &str) -> (String, String) {
     (id, p["state"].as_str().unwrap().to_string())
 }
 
+/// A1016 made an SIO, then recorded by `by` (an SIO) as the SIO of the operation `label`;
+/// returns the investigation as the API answered it.
+async fn record_a_second_sio(app: &TestApp, by: &Api, label: &str) -> Value {
+    let kwame = app.person("A1016").await;
+    app.store()
+        .grant_role(kwame.id, custodian_domain::people::Role::Sio, &Actor::system(), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let (s, r) = by
+        .post("/posts/investigations", json!({"kind": "operation", "label": label, "sio_staff_number": "A1016"}))
+        .await;
+    assert_eq!(s, 201, "{r}");
+    r
+}
+
 fn outbox(app: &TestApp) -> Outbox {
     Outbox { dir: app.dir.join("outbox"), secret: Some("outbox-secret".into()) }
 }
@@ -60,19 +75,8 @@ async fn appeal_goes_to_the_sio_recorded_then_corporate_communications_and_out(b
     app.seed().await;
     let acc = account(&app, "@WarksPoliceNorth", "Response Policing North", true, false).await;
     // A second SIO, recorded for Operation Falcon by the first.
-    let kwame = app.person("A1016").await;
-    app.store()
-        .grant_role(kwame.id, custodian_domain::people::Role::Sio, &Actor::system(), time::OffsetDateTime::now_utc())
-        .await
-        .unwrap();
     let niamh = app.api(&app.token("A1012").await);
-    let (s, r) = niamh
-        .post(
-            "/posts/investigations",
-            json!({"kind": "operation", "label": "Operation  Falcon", "sio_staff_number": "A1016"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{r}");
+    let r = record_a_second_sio(&app, &niamh, "Operation  Falcon").await;
     assert_eq!(r["key"], "falcon");
     let (s, r) = niamh
         .post("/posts/investigations", json!({"kind": "operation", "label": "Op Wren", "sio_staff_number": "A1017"}))
@@ -648,19 +652,9 @@ async fn the_recorded_sios_deputy_approves_in_their_absence(b: Backend) {
     let app = spawn(b).await;
     app.seed().await;
     let acc = account(&app, "@WarksPoliceNorth", "Response Policing North", false, false).await;
-    let kwame = app.person("A1016").await;
-    app.store()
-        .grant_role(kwame.id, custodian_domain::people::Role::Sio, &Actor::system(), time::OffsetDateTime::now_utc())
-        .await
-        .unwrap();
     let niamh = app.api(&app.token("A1012").await);
-    let (s, r) = niamh
-        .post(
-            "/posts/investigations",
-            json!({"kind": "operation", "label": "Operation Falcon", "sio_staff_number": "A1016"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{r}");
+    record_a_second_sio(&app, &niamh, "Operation Falcon").await;
+    let kwame = app.person("A1016").await;
     let laura = app.api(&app.token("A1017").await);
     let (id, state) = submitted(&laura, &acc, APPEAL).await;
     assert_eq!(state, "pending_sio");

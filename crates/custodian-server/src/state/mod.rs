@@ -13,6 +13,8 @@ use crate::auth::{CurrentUser, Passwords, Throttle};
 use crate::config::Settings;
 use crate::error::AppError;
 
+pub mod screener;
+
 /// Cheap to clone; handlers receive it through axum's `State`.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -28,7 +30,7 @@ struct Inner {
     breached: BreachList,
     audit_key: SigningKey,
     metrics: Metrics,
-    screener: crate::screening::Screener,
+    screener: screener::Screener,
     heavy: Arc<tokio::sync::Semaphore>,
 }
 
@@ -69,7 +71,7 @@ impl AppState {
             breached,
             audit_key,
             metrics: Metrics::default(),
-            screener: crate::screening::Screener::builtin()?,
+            screener: screener::Screener::builtin()?,
             // CPU-heavy work runs on the blocking pool, at most one piece per core at once.
             heavy: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
@@ -106,7 +108,7 @@ impl AppState {
         &self.0.metrics
     }
     /// The screening pack in force and its engine (WP034 6.3).
-    pub fn screener(&self) -> &crate::screening::Screener {
+    pub fn screener(&self) -> &screener::Screener {
         &self.0.screener
     }
     /// Run CPU-heavy work (screening, monitoring draws, imports' parsing, audit verification)
