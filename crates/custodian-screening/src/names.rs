@@ -4,6 +4,7 @@
 //! followed by capitalised words, kept when the words around it show a victim, witness, suspect
 //! or missing person, and dropped for officers and for defendants in published court results.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use regex::Regex;
@@ -67,17 +68,35 @@ fn find_word(hay: &str, w: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Lower-case phrases looked for at the end of a text, filed by their last byte so that only
+/// those that can match are compared.
+#[derive(Debug, Clone)]
+pub(crate) struct Suffixes {
+    by_last: Vec<Vec<String>>,
+}
+
+impl Suffixes {
+    fn new(words: &[String]) -> Self {
+        let mut by_last = vec![Vec::new(); 256];
+        for w in words.iter().map(|w| w.to_lowercase()) {
+            if let Some(&b) = w.as_bytes().last() {
+                by_last[usize::from(b)].push(w);
+            }
+        }
+        Suffixes { by_last }
+    }
+}
+
 /// Whether the lower-cased `hay`, trailing spaces ignored, ends with one of `words` as a whole
 /// word or phrase.
-fn ends_with_any(hay: &str, words: &[String]) -> bool {
+fn ends_with_any(hay: &str, words: &Suffixes) -> bool {
     // "Missing: Jane Doe", "Jailed – John Smith": a colon or dash after the phrase still leads
     // into the name.
     let hay = hay.trim_end().trim_end_matches([':', '-', '\u{2013}', '\u{2014}']).trim_end();
-    words.iter().any(|w| {
-        !w.is_empty()
-            && hay.ends_with(w.as_str())
-            && !hay[..hay.len() - w.len()].ends_with(|c: char| c.is_alphanumeric())
-    })
+    let Some(&last) = hay.as_bytes().last() else { return false };
+    words.by_last[usize::from(last)]
+        .iter()
+        .any(|w| hay.ends_with(w.as_str()) && !hay[..hay.len() - w.len()].ends_with(|c: char| c.is_alphanumeric()))
 }
 
 fn set(v: &[String]) -> HashSet<String> {
@@ -111,6 +130,13 @@ fn folded(w: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// `text[s..e]` in small letters without allocating when it is ASCII: the view's `lower` is
+/// the text lower-cased byte for byte, which for ASCII is what `to_lowercase` gives.
+fn lower_at(v: &View, s: usize, e: usize) -> Cow<'_, str> {
+    let w = &v.text[s..e];
+    if w.is_ascii() { Cow::Borrowed(&v.lower[s..e]) } else { Cow::Owned(w.to_lowercase()) }
 }
 
 /// Words after a lone given name that show it is an animal's.
@@ -328,9 +354,9 @@ pub(crate) struct NameRules {
     age_raise: f32,
     raise_by: f32,
     lower_by: f32,
-    introducers: Vec<String>,
+    introducers: Suffixes,
     introducer_raise: f32,
-    lower_before: Vec<String>,
+    lower_before: Suffixes,
     j_clause: String,
     j_action: Action,
     pending: WordList,
@@ -420,9 +446,9 @@ impl NameRules {
             age_raise: n.age_raise,
             raise_by: n.raise_by,
             lower_by: n.lower_by,
-            introducers: lower(&n.introducers),
+            introducers: Suffixes::new(&n.introducers),
             introducer_raise: n.introducer_raise,
-            lower_before: lower(&n.lower_before),
+            lower_before: Suffixes::new(&n.lower_before),
             j_action: parse_action("justice", &j.clause, &j.action)?,
             j_clause: j.clause.clone(),
             pending: WordList::new("pending", &j.pending)?,
@@ -439,21 +465,30 @@ impl NameRules {
     }
 
     /// Words in the base view: runs of letters, with apostrophes and hyphens inside them.
+    /// ASCII bytes are classified without decoding them (most drafts are mostly ASCII).
     fn tokens(text: &str) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
+        let b = text.as_bytes();
+        let mut out = Vec::with_capacity(b.len() / 4);
         let mut start = None;
         let mut last_letter = 0;
-        for (i, c) in text.char_indices() {
-            if c.is_alphabetic() {
+        let mut i = 0;
+        while i < b.len() {
+            let (letter, len) = if b[i].is_ascii() {
+                (b[i].is_ascii_alphabetic(), 1)
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c.is_alphabetic(), c.len_utf8())
+            };
+            if letter {
                 if start.is_none() {
                     start = Some(i);
                 }
-                last_letter = i + c.len_utf8();
-            } else if (c == '\'' || c == '-') && start.is_some() {
-                continue;
+                last_letter = i + len;
+            } else if (b[i] == b'\'' || b[i] == b'-') && start.is_some() {
             } else if let Some(s) = start.take() {
                 out.push((s, last_letter));
             }
+            i += len;
         }
         if let Some(s) = start {
             out.push((s, last_letter));
@@ -461,34 +496,43 @@ impl NameRules {
         out
     }
 
-    fn capitalised(&self, w: &str) -> bool {
+    /// Whether the word `w` (lower-cased `low`) is a given name we know, with or without its
+    /// accents. An ASCII word folds to its lower-case form, so only others are folded.
+    fn known_given(&self, w: &str, low: &str) -> bool {
+        self.forenames.contains(low) || (!w.is_ascii() && self.forenames.contains(&folded(w)))
+    }
+
+    /// Whether the view's word `[s, e)` starts with a capital, has small letters and is not a
+    /// word that never names a person.
+    fn capitalised(&self, v: &View, s: usize, e: usize) -> bool {
+        let w = &v.text[s..e];
         let mut cs = w.chars();
         cs.next().is_some_and(char::is_uppercase)
             && w.chars().any(char::is_lowercase)
-            && !self.not_names.contains(&w.trim_end_matches("'s").to_lowercase())
+            && !self.not_names.contains(lower_at(v, s, s + w.trim_end_matches("'s").len()).as_ref())
     }
 
-    fn candidates(&self, v: &View) -> Vec<Candidate> {
+    fn candidates(&self, v: &View, toks: &[(usize, usize)]) -> Vec<Candidate> {
         let text = &v.text;
-        let toks = Self::tokens(text);
         let mut out = Vec::new();
         let mut i = 0;
         while i < toks.len() {
             let word = |k: usize| &text[toks[k].0..toks[k].1];
-            if !self.capitalised(word(i)) {
+            if !self.capitalised(v, toks[i].0, toks[i].1) {
                 i += 1;
                 continue;
             }
             // A run of capitalised words separated by single spaces.
             let mut j = i + 1;
-            while j < toks.len() && &text[toks[j - 1].1..toks[j].0] == " " && self.capitalised(word(j)) {
+            while j < toks.len() && &text[toks[j - 1].1..toks[j].0] == " " && self.capitalised(v, toks[j].0, toks[j].1)
+            {
                 j += 1;
             }
             let before = i.checked_sub(1).filter(|&p| {
                 let gap = &text[toks[p].1..toks[i].0];
                 gap == " " || gap == ". "
             });
-            let is = |set: &HashSet<String>, k: usize| set.contains(&word(k).to_lowercase());
+            let is = |set: &HashSet<String>, k: usize| set.contains(lower_at(v, toks[k].0, toks[k].1).as_ref());
             // A title starts the name after it, whether it opens the run ("Mrs Joyce Bennett")
             // or stands just before it ("Mr. Patel").
             let title_in_run = (i..j.saturating_sub(1)).find(|&k| is(&self.honorifics, k));
@@ -500,19 +544,19 @@ impl NameRules {
             let introduced = j - i >= 2 && after_introducer;
             // "Have you seen Olumide?", "Thank you Bethany!": a given name we know, alone,
             // straight after an introducing phrase.
-            let known = |k: usize| is(&self.forenames, k) || self.forenames.contains(&folded(word(k)));
+            let known = |k: usize| self.known_given(word(k), &lower_at(v, toks[k].0, toks[k].1));
             // "Have you seen Bartholomew? He is our new police dog.": an animal, not a person.
-            let animal = {
+            let animal = || {
                 let to = floor_boundary(&v.lower, toks[i].1.saturating_add(60));
                 ANIMALS.iter().any(|a| !find_word(&v.lower[toks[i].1..to], a).is_empty())
             };
-            let single = j - i == 1 && after_introducer && known(i) && !animal;
+            let single = j - i == 1 && after_introducer && known(i) && !animal();
             let start = match title_in_run {
                 Some(t) => Some(t + 1),
                 None if honorific => Some(i),
                 // A given name we know, followed by at least one more capitalised word.
                 None => (i..j.saturating_sub(1))
-                    .find(|&k| is(&self.forenames, k) || self.forenames.contains(&folded(word(k))))
+                    .find(|&k| known(k))
                     .or_else(|| {
                         // Press-release style "Firstname Surname, 27,": two or three capitalised
                         // words followed by an age name a person even when the given name is not
@@ -530,7 +574,9 @@ impl NameRules {
                 && &text[toks[j - 1].1..toks[j].0] == " "
                 && word(j).starts_with(char::is_uppercase)
                 && word(j).chars().any(char::is_lowercase)
-                && self.not_names.contains(&word(j).trim_end_matches("'s").to_lowercase());
+                && self
+                    .not_names
+                    .contains(lower_at(v, toks[j].0, toks[j].0 + word(j).trim_end_matches("'s").len()).as_ref());
             let number_before = text[..toks[i].0].trim_end_matches(' ').ends_with(|c: char| c.is_ascii_digit());
             let article_in_run = |k: usize| (i..k).any(|p| word(p).eq_ignore_ascii_case("the"));
             let start = start.filter(|&k| !article_before && !article_in_run(k) && !place_after && !number_before);
@@ -605,9 +651,8 @@ impl NameRules {
     /// Names written in lower case or in capitals: a given name we know followed by one or two
     /// more words of the same case ("thanks to zainab farrell", "MEI MCBRIDE"), scored by their
     /// context like any other. Lower case needs an introducing phrase straight before it.
-    fn uncased(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
+    fn uncased(&self, v: &View, toks: &[(usize, usize)], known: &[Candidate]) -> Vec<Candidate> {
         let text = &v.text;
-        let toks = Self::tokens(text);
         let mut out = Vec::new();
         let word = |k: usize| &text[toks[k].0..toks[k].1];
         let lowercase = |w: &str| w.chars().all(|c| !c.is_uppercase());
@@ -616,31 +661,33 @@ impl NameRules {
         while i + 1 < toks.len() {
             let (a, b) = (word(i), word(i + 1));
             let spaced = &text[toks[i].1..toks[i + 1].0] == " ";
-            let known_given = self.forenames.contains(&a.to_lowercase()) || self.forenames.contains(&folded(a));
-            let plain = |w: &str| {
-                let l = w.to_lowercase();
+            let known_given = || self.known_given(a, &lower_at(v, toks[i].0, toks[i].1));
+            let plain = |k: usize| {
+                let w = word(k);
+                let l = lower_at(v, toks[k].0, toks[k].1);
                 w.chars().count() >= 2
-                    && !self.not_names.contains(&l)
-                    && !self.officials.contains(&l)
-                    && !self.honorifics.contains(&l)
-                    && !COMMON.contains(&l.as_str())
+                    && !self.not_names.contains(l.as_ref())
+                    && !self.officials.contains(l.as_ref())
+                    && !self.honorifics.contains(l.as_ref())
+                    && !COMMON.contains(&l.as_ref())
             };
             // Small letters after an introducing phrase, or anywhere the words around say person
-            // (checked on the score below); capitals anywhere.
+            // (checked on the score below); capitals anywhere. The cheap tests of shape come
+            // first: most pairs of words fail them.
             let small = lowercase(a) && lowercase(b);
-            let shape = if small { true } else { capitals(a) && capitals(b) };
+            let shape = || if small { true } else { capitals(a) && capitals(b) };
             let introduced = || ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers);
-            let overlaps = known.iter().any(|c| c.s < toks[i + 1].1 && toks[i].0 < c.e);
-            if spaced && shape && known_given && plain(a) && plain(b) && !overlaps {
+            let overlaps = || known.iter().any(|c| c.s < toks[i + 1].1 && toks[i].0 < c.e);
+            if spaced && shape() && known_given() && plain(i) && plain(i + 1) && !overlaps() {
                 let (s, mut e) = (toks[i].0, toks[i + 1].1);
                 if text[s..e].ends_with("'s") {
                     e -= 2;
                 }
-                let officer = i > 0 && self.officials.contains(&word(i - 1).to_lowercase());
+                let officer = i > 0 && self.officials.contains(lower_at(v, toks[i - 1].0, toks[i - 1].1).as_ref());
                 let c = self.score(v, s, e, false);
                 // "their patience during": a word like "their" before small letters shows an
                 // ordinary phrase.
-                let phrase = small && i > 0 && COMMON.contains(&word(i - 1).to_lowercase().as_str());
+                let phrase = small && i > 0 && COMMON.contains(&lower_at(v, toks[i - 1].0, toks[i - 1].1).as_ref());
                 if !officer && !phrase && (!small || c.score > self.base || introduced()) {
                     out.push(c);
                 }
@@ -658,7 +705,7 @@ impl NameRules {
     /// "K. Byrne" and "B Cartwright".
     fn shaped(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
         let text = &v.text;
-        let known_given = |w: &str| self.forenames.contains(&w.to_lowercase()) || self.forenames.contains(&folded(w));
+        let known_given = |w: &str| self.known_given(w, &w.to_lowercase());
         let ordinary = |w: &str| {
             let l = w.to_lowercase();
             self.not_names.contains(&l) || self.officials.contains(&l) || self.honorifics.contains(&l)
@@ -731,7 +778,7 @@ impl NameRules {
 
     /// A member of the public named once is named again by either part of the name: "Mihai
     /// Eze's mum ... Mihai was last seen" (each mention is a finding of its own).
-    fn repeats(&self, v: &View, named: &[Candidate]) -> Vec<Candidate> {
+    fn repeats(&self, v: &View, toks: &[(usize, usize)], named: &[Candidate]) -> Vec<Candidate> {
         let text = &v.text;
         let mut parts: HashSet<String> = HashSet::new();
         for c in named {
@@ -747,7 +794,6 @@ impl NameRules {
         if parts.is_empty() {
             return out;
         }
-        let toks = Self::tokens(text);
         for (k, &(s, e)) in toks.iter().enumerate() {
             let w = &text[s..e];
             let bare = w.strip_suffix("'s").unwrap_or(w);
@@ -757,10 +803,13 @@ impl NameRules {
                 continue;
             }
             let first_upper = bare.chars().next().is_some_and(char::is_uppercase);
-            if !first_upper || !parts.contains(&bare.to_lowercase()) || named.iter().any(|c| c.s < e && s < c.e) {
+            if !first_upper
+                || !parts.contains(lower_at(v, s, s + bare.len()).as_ref())
+                || named.iter().any(|c| c.s < e && s < c.e)
+            {
                 continue;
             }
-            let officer = k > 0 && self.officials.contains(&text[toks[k - 1].0..toks[k - 1].1].to_lowercase());
+            let officer = k > 0 && self.officials.contains(lower_at(v, toks[k - 1].0, toks[k - 1].1).as_ref());
             if !officer {
                 let best = named.iter().map(|c| c.score).fold(f32::MIN, f32::max);
                 out.push(Candidate { s, e: s + bare.len(), score: best, age: None });
@@ -771,13 +820,14 @@ impl NameRules {
 
     /// Add name and justice hits for one draft.
     pub(crate) fn screen(&self, base: &View, words: &View, report: f32, act: f32, hits: &mut Vec<Hit>) {
-        let mut cands = self.candidates(base);
-        let uncased = self.uncased(base, &cands);
+        let toks = Self::tokens(&base.text);
+        let mut cands = self.candidates(base, &toks);
+        let uncased = self.uncased(base, &toks, &cands);
         cands.extend(uncased);
         let shaped = self.shaped(base, &cands);
         cands.extend(shaped);
         let named: Vec<Candidate> = cands.iter().filter(|c| c.score >= report).cloned().collect();
-        let repeated = self.repeats(base, &named);
+        let repeated = self.repeats(base, &toks, &named);
         cands.extend(repeated);
         // The complainant of a sexual offence (lifelong anonymity) and a child in proceedings
         // are a justice finding, which says what is wrong; not a name to approve as well.
