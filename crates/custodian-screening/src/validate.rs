@@ -521,6 +521,58 @@ mod tests {
         assert_eq!(phone_key("101"), "101");
     }
 
+    static UK: std::sync::LazyLock<UkNumbering> = std::sync::LazyLock::new(|| UkNumbering::new().unwrap());
+
+    #[test]
+    fn the_national_short_cut_gives_libphonenumbers_answer() {
+        // Great Britain, Jersey, Guernsey and the Isle of Man share +44; the Ofcom drama range,
+        // a number too short for its area code and one too long are not valid.
+        for s in [
+            "01926 415000",
+            "(01926) 415000",
+            "07911-123-456",
+            "07911.123.456",
+            "0121 496 0123",
+            "0800 555 111",
+            "01534 612612",
+            "01481 725111",
+            "01624 631212",
+            "07797 712345",
+            "07700 900123",
+            "01926 41500",
+            "01926 4150001",
+            "0(1926) 415 000",
+        ] {
+            assert_eq!(phone_national(&UK, s), Some(phone(s)), "{s}");
+        }
+        assert_eq!(phone_national(&UK, "+44 1926 415000"), None, "international form is libphonenumber's");
+        assert_eq!(phone_national(&UK, "0044 1926 415000"), None);
+        assert_eq!(phone_national(&UK, "01926\t415000"), None, "only the separators reasoned about");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Whatever digits and separators follow, the short cut and libphonenumber agree.
+        #[test]
+        fn the_national_short_cut_agrees_with_libphonenumber(s in r"\(?0[1-9][0-9 .()\-]{5,16}") {
+            if let Some(fast) = phone_national(&UK, &s) {
+                proptest::prop_assert_eq!(fast, phone(&s), "{}", s);
+            }
+        }
+
+        /// Numbers shaped like real ones (valid prefixes, the usual groupings) agree too.
+        #[test]
+        fn numbers_in_the_usual_groupings_agree(
+            prefix in proptest::sample::select(vec!["01", "02", "03", "05", "07", "08", "09", "(01", "(02"]),
+            rest in r"[0-9]{3,4}\)?[ .\-]?[0-9]{3}[ .\-]?[0-9]{2,4}",
+        ) {
+            let s = format!("{prefix}{rest}");
+            if let Some(fast) = phone_national(&UK, &s) {
+                proptest::prop_assert_eq!(fast, phone(&s), "{}", s);
+            }
+        }
+    }
+
     #[test]
     fn references_need_four_digits_and_are_not_a_year() {
         assert!(reference("23/45678/24").is_some());
