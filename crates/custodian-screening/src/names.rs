@@ -204,6 +204,13 @@ const NOT_SURNAME: &[&str] = &[
     "RT",
 ];
 
+/// Words that make the small-letter words after them an ordinary phrase ("their patience",
+/// "the hunter family"), never a name.
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "their", "our", "his", "her", "your", "my", "its", "this", "that", "these", "those", "every",
+    "any", "some", "no", "each", "all", "whose", "which", "what",
+];
+
 /// Lower-case words that follow a given name in ordinary sentences and never start a surname.
 const COMMON: &[&str] = &[
     "and",
@@ -325,7 +332,7 @@ impl Shapes {
                 r#"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)"#,
             )?,
             surname_first: re(
-                r"(?:^|[^\p{L}\p{N}])(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+)(?:[^\p{L}\p{N}]|$)",
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu}['’]?\p{Lu}+(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}{2,})(?:[^\p{L}\p{N}]|$)",
             )?,
             caps_surname: re(
                 r"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})(?:[^\p{L}\p{N}]|$)",
@@ -685,9 +692,10 @@ impl NameRules {
                 }
                 let officer = i > 0 && self.officials.contains(lower_at(v, toks[i - 1].0, toks[i - 1].1).as_ref());
                 let c = self.score(v, s, e, false);
-                // "their patience during": a word like "their" before small letters shows an
-                // ordinary phrase.
-                let phrase = small && i > 0 && COMMON.contains(&lower_at(v, toks[i - 1].0, toks[i - 1].1).as_ref());
+                // "their patience during": a determiner before small letters shows an ordinary
+                // phrase ("belongs to priya taylor" does not).
+                let phrase =
+                    small && i > 0 && DETERMINERS.contains(&lower_at(v, toks[i - 1].0, toks[i - 1].1).as_ref());
                 if !officer && !phrase && (!small || c.score > self.base || introduced()) {
                     out.push(c);
                 }
@@ -751,9 +759,24 @@ impl NameRules {
             } else {
                 comma && !known_given(sur) && !ordinary(sur)
             };
-            if fits && known_given(g) && !ordinary(g) {
+            // "KAUR, CHLOÉ", "TAYLOR, Bartłomiej": a record's surname in capitals and a comma
+            // are shape enough for a given name we do not know, in either case, when the words
+            // around it say person; without the comma a given name in capitals is not one.
+            let given_caps = g.chars().all(|ch| !ch.is_lowercase());
+            let first = g.split('-').next().unwrap_or(g);
+            let plain_word = |w: &str| {
+                let l = w.to_lowercase();
+                !ordinary(w) && !NOT_SURNAME.contains(&w.to_uppercase().as_str()) && !COMMON.contains(&l.as_str())
+            };
+            if given_caps && !(caps && comma) {
+                continue;
+            }
+            if fits && known_given(first) && !ordinary(g) {
                 let Some((a, z)) = span(&c, 2) else { continue };
                 push(a, z, !caps, &mut out);
+            } else if fits && caps && comma && plain_word(g) {
+                let Some((a, z)) = span(&c, 2) else { continue };
+                push(a, z, true, &mut out);
             }
         }
         for c in self.shapes.caps_surname.captures_iter(text) {
@@ -772,6 +795,44 @@ impl NameRules {
             }
             let Some((a, z)) = span(&c, 3) else { continue };
             push(a, z, true, &mut out);
+        }
+        out
+    }
+
+    /// Names run together in a hashtag, "#FindTariqMahmood" or "#FindŁukaszBegum": from a
+    /// capitalised part that is a given name we know to the end of the tag, with at least one
+    /// more part after it. The tag must lead with a word that looks for someone ("Find",
+    /// "Missing") or the words around it must say person.
+    fn hashtags(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
+        const SEARCHING: &[&str] = &["find", "missing", "trace", "locate", "help", "bring", "justice", "for"];
+        let text = &v.text;
+        let mut out = Vec::new();
+        for (hash, _) in text.match_indices('#') {
+            let start = hash + 1;
+            let len: usize =
+                text[start..].chars().take_while(|c| c.is_alphabetic() || *c == '\'').map(char::len_utf8).sum();
+            let tag = &text[start..start + len];
+            // The capitalised parts of the tag, by their offsets in it.
+            let starts: Vec<usize> = tag.char_indices().filter(|(_, c)| c.is_uppercase()).map(|(i, _)| i).collect();
+            if starts.len() < 2 || starts[0] != 0 {
+                continue;
+            }
+            let part = |k: usize| &tag[starts[k]..starts.get(k + 1).copied().unwrap_or(tag.len())];
+            let Some(p) = (0..starts.len() - 1).find(|&k| {
+                let w = part(k);
+                w.chars().count() >= 2 && self.known_given(w, &w.to_lowercase())
+            }) else {
+                continue;
+            };
+            let (s, e) = (start + starts[p], start + len);
+            if known.iter().chain(&out).any(|c: &Candidate| c.s < e && s < c.e) {
+                continue;
+            }
+            let searching = (0..p).any(|k| SEARCHING.contains(&part(k).to_lowercase().as_str()));
+            let c = self.score(v, s, e, false);
+            if searching || c.score > self.base {
+                out.push(Candidate { score: c.score.max(self.base), ..c });
+            }
         }
         out
     }
@@ -826,6 +887,8 @@ impl NameRules {
         cands.extend(uncased);
         let shaped = self.shaped(base, &cands);
         cands.extend(shaped);
+        let tagged = self.hashtags(base, &cands);
+        cands.extend(tagged);
         let named: Vec<Candidate> = cands.iter().filter(|c| c.score >= report).cloned().collect();
         let repeated = self.repeats(base, &toks, &named);
         cands.extend(repeated);
