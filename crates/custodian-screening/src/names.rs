@@ -337,7 +337,9 @@ impl Shapes {
             caps_surname: re(
                 r"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})(?:[^\p{L}\p{N}]|$)",
             )?,
-            initial: re(r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)")?,
+            initial: re(
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}['’]?\p{Lu}+(?:-\p{Lu}{2,})?)(?:[^\p{L}\p{N}]|$)",
+            )?,
         })
     }
 }
@@ -789,12 +791,27 @@ impl NameRules {
         }
         for c in self.shapes.initial.captures_iter(text) {
             let (initial, dot, sur) = (&c[1], &c[2], &c[3]);
+            let Some((a, z)) = span(&c, 3) else { continue };
+            // "in the name of I MENSAH", "Owner is H. Chen": straight after a phrase that
+            // introduces a person, an initial and a surname (in capitals too) are a name.
+            let introduced = ends_with_any(&v.lower[..floor_boundary(&v.lower, a)], &self.introducers);
+            let caps = sur.chars().all(|ch| !ch.is_lowercase());
+            if caps {
+                let plain = sur.chars().filter(|ch| ch.is_alphabetic()).count() >= 3
+                    && !NOT_SURNAME.contains(&sur)
+                    && !ordinary(sur)
+                    && !COMMON.contains(&sur.to_lowercase().as_str())
+                    && !known_given(sur);
+                if introduced && plain {
+                    push(a, z, false, &mut out);
+                }
+                continue;
+            }
             // "A Ford" or "I Was" are not an initial and a surname without a full stop.
             if (dot.is_empty() && (initial == "A" || initial == "I")) || ordinary(sur) || known_given(sur) {
                 continue;
             }
-            let Some((a, z)) = span(&c, 3) else { continue };
-            push(a, z, true, &mut out);
+            push(a, z, !introduced, &mut out);
         }
         out
     }
