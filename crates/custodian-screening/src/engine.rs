@@ -702,8 +702,9 @@ impl Engine {
             Check::Address => {
                 let lower = m.to_lowercase();
                 // "3 people on the road" is not an address: a street written in small letters
-                // must not be made of ordinary words.
-                if m == lower && lower.split([' ', '-']).any(|w| ADDRESS_STOP.contains(&w)) {
+                // or in capitals must not be made of ordinary words.
+                let uncased = m == lower || m == m.to_uppercase();
+                if uncased && lower.split([' ', '-']).any(|w| ADDRESS_STOP.contains(&w)) {
                     return None;
                 }
                 (!self.allow.addresses.iter().any(|a| lower.contains(a.as_str()))).then_some(0.0)
