@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use regex::{Regex, RegexBuilder};
+use regex::{Regex, RegexBuilder, RegexSet, SetMatches};
 use serde::{Serialize, Serializer};
 
 use crate::names::{NameRules, WordList, lower_has_any};
@@ -332,6 +332,8 @@ struct Compiled {
     lower: WordList,
     suppress_before: WordList,
     needs: Vec<String>,
+    /// The indexes of `needs` in [`Engine::needs`].
+    need_ids: Vec<usize>,
     stop: HashSet<String>,
     require_context: bool,
     raise_by: f32,
@@ -362,8 +364,11 @@ pub struct Engine {
     report: f32,
     act: f32,
     rules: Vec<Compiled>,
+    /// Every rule's `needs`, found in a draft in one search rather than one search per word.
+    needs: Option<RegexSet>,
     allow: Allow,
     names: NameRules,
+    uk: validate::UkNumbering,
 }
 
 fn rule_err(rule: &str, message: impl Into<String>) -> PackError {
@@ -435,6 +440,7 @@ fn compile(rule: &Rule) -> Result<Compiled, PackError> {
         lower: WordList::new(&rule.id, &rule.lower)?,
         suppress_before: WordList::new(&rule.id, &rule.suppress_before)?,
         needs: lowered(&rule.needs),
+        need_ids: Vec::new(),
         stop: rule.stop.iter().map(|s| s.to_lowercase()).collect(),
         require_context: rule.require_context,
         raise_by: rule.raise_by,
@@ -473,6 +479,22 @@ impl Engine {
             }
             rules.push(compile(r)?);
         }
+        let mut all_needs: Vec<String> = Vec::new();
+        for r in &mut rules {
+            for n in &r.needs {
+                let at = all_needs.iter().position(|m| m == n).unwrap_or_else(|| {
+                    all_needs.push(n.clone());
+                    all_needs.len() - 1
+                });
+                r.need_ids.push(at);
+            }
+        }
+        let needs = if all_needs.is_empty() {
+            None
+        } else {
+            let literal: Vec<String> = all_needs.iter().map(|n| regex::escape(n)).collect();
+            Some(RegexSet::new(&literal).map_err(|e| rule_err("needs", format!("{e}")))?)
+        };
         let a = &pack.allowlist;
         let allow = Allow {
             phones: a.phones.iter().map(|p| validate::phone_key(p)).collect(),
@@ -497,8 +519,10 @@ impl Engine {
             report: pack.thresholds.report,
             act: pack.thresholds.act,
             rules,
+            needs,
             allow,
             names,
+            uk: validate::UkNumbering::new().map_err(|e| rule_err("personal.phone", e))?,
         };
         for (index, ex) in pack.examples.iter().enumerate() {
             let mut found: Vec<String> =
@@ -530,12 +554,17 @@ impl Engine {
         let base = normalise::base(text);
         let words = normalise::words(&base);
         let mut hits = Vec::new();
+        // Which of the rules' needed words each view contains (a plain substring test, as
+        // `str::contains` would make it).
+        let present = |v: &View| self.needs.as_ref().map(|set| set.matches(&v.lower));
+        let (in_base, in_words) = (present(&base), present(&words));
+        let has = |m: &Option<SetMatches>, ids: &[usize]| m.as_ref().is_some_and(|m| ids.iter().any(|&i| m.matched(i)));
         for r in &self.rules {
-            let v = match r.view {
-                Which::Text => &base,
-                Which::Words => &words,
+            let (v, found) = match r.view {
+                Which::Text => (&base, &in_base),
+                Which::Words => (&words, &in_words),
             };
-            if !r.needs.is_empty() && !r.needs.iter().any(|n| v.lower.contains(n.as_str())) {
+            if !r.need_ids.is_empty() && !has(found, &r.need_ids) {
                 continue;
             }
             if r.narrowed {
@@ -627,7 +656,7 @@ impl Engine {
             Check::Phone => {
                 // A number in international form that the numbering plan does not know is
                 // still someone's number when the words around it say so (a raise is needed).
-                let Some(key) = validate::phone(m) else {
+                let Some(key) = validate::phone_with(&self.uk, m) else {
                     return validate::phone_possible(m).then_some(-0.25);
                 };
                 let organisation = self.allow.phone_prefixes.iter().any(|p| key.starts_with(p.as_str()));
@@ -673,8 +702,9 @@ impl Engine {
             Check::Address => {
                 let lower = m.to_lowercase();
                 // "3 people on the road" is not an address: a street written in small letters
-                // must not be made of ordinary words.
-                if m == lower && lower.split([' ', '-']).any(|w| ADDRESS_STOP.contains(&w)) {
+                // or in capitals must not be made of ordinary words.
+                let uncased = m == lower || m == m.to_uppercase();
+                if uncased && lower.split([' ', '-']).any(|w| ADDRESS_STOP.contains(&w)) {
                     return None;
                 }
                 (!self.allow.addresses.iter().any(|a| lower.contains(a.as_str()))).then_some(0.0)

@@ -4,6 +4,7 @@
 //! followed by capitalised words, kept when the words around it show a victim, witness, suspect
 //! or missing person, and dropped for officers and for defendants in published court results.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use regex::Regex;
@@ -67,17 +68,35 @@ fn find_word(hay: &str, w: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Lower-case phrases looked for at the end of a text, filed by their last byte so that only
+/// those that can match are compared.
+#[derive(Debug, Clone)]
+pub(crate) struct Suffixes {
+    by_last: Vec<Vec<String>>,
+}
+
+impl Suffixes {
+    fn new(words: &[String]) -> Self {
+        let mut by_last = vec![Vec::new(); 256];
+        for w in words.iter().map(|w| w.to_lowercase()) {
+            if let Some(&b) = w.as_bytes().last() {
+                by_last[usize::from(b)].push(w);
+            }
+        }
+        Suffixes { by_last }
+    }
+}
+
 /// Whether the lower-cased `hay`, trailing spaces ignored, ends with one of `words` as a whole
 /// word or phrase.
-fn ends_with_any(hay: &str, words: &[String]) -> bool {
+fn ends_with_any(hay: &str, words: &Suffixes) -> bool {
     // "Missing: Jane Doe", "Jailed – John Smith": a colon or dash after the phrase still leads
     // into the name.
     let hay = hay.trim_end().trim_end_matches([':', '-', '\u{2013}', '\u{2014}']).trim_end();
-    words.iter().any(|w| {
-        !w.is_empty()
-            && hay.ends_with(w.as_str())
-            && !hay[..hay.len() - w.len()].ends_with(|c: char| c.is_alphanumeric())
-    })
+    let Some(&last) = hay.as_bytes().last() else { return false };
+    words.by_last[usize::from(last)]
+        .iter()
+        .any(|w| hay.ends_with(w.as_str()) && !hay[..hay.len() - w.len()].ends_with(|c: char| c.is_alphanumeric()))
 }
 
 fn set(v: &[String]) -> HashSet<String> {
@@ -111,6 +130,13 @@ fn folded(w: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// `text[s..e]` in small letters without allocating when it is ASCII: the view's `lower` is
+/// the text lower-cased byte for byte, which for ASCII is what `to_lowercase` gives.
+fn lower_at(v: &View, s: usize, e: usize) -> Cow<'_, str> {
+    let w = &v.text[s..e];
+    if w.is_ascii() { Cow::Borrowed(&v.lower[s..e]) } else { Cow::Owned(w.to_lowercase()) }
 }
 
 /// Words after a lone given name that show it is an animal's.
@@ -176,6 +202,13 @@ const NOT_SURNAME: &[&str] = &[
     "PH",
     "OIC",
     "RT",
+];
+
+/// Words that make the small-letter words after them an ordinary phrase ("their patience",
+/// "the hunter family"), never a name.
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "their", "our", "his", "her", "your", "my", "its", "this", "that", "these", "those", "every",
+    "any", "some", "no", "each", "all", "whose", "which", "what",
 ];
 
 /// Lower-case words that follow a given name in ordinary sentences and never start a surname.
@@ -299,12 +332,14 @@ impl Shapes {
                 r#"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)"#,
             )?,
             surname_first: re(
-                r"(?:^|[^\p{L}\p{N}])(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+)(?:[^\p{L}\p{N}]|$)",
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu}['’]?\p{Lu}+(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}{2,})(?:[^\p{L}\p{N}]|$)",
             )?,
             caps_surname: re(
                 r"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})(?:[^\p{L}\p{N}]|$)",
             )?,
-            initial: re(r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)")?,
+            initial: re(
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}['’]?\p{Lu}+(?:-\p{Lu}{2,})?)(?:[^\p{L}\p{N}]|$)",
+            )?,
         })
     }
 }
@@ -328,9 +363,9 @@ pub(crate) struct NameRules {
     age_raise: f32,
     raise_by: f32,
     lower_by: f32,
-    introducers: Vec<String>,
+    introducers: Suffixes,
     introducer_raise: f32,
-    lower_before: Vec<String>,
+    lower_before: Suffixes,
     j_clause: String,
     j_action: Action,
     pending: WordList,
@@ -420,9 +455,9 @@ impl NameRules {
             age_raise: n.age_raise,
             raise_by: n.raise_by,
             lower_by: n.lower_by,
-            introducers: lower(&n.introducers),
+            introducers: Suffixes::new(&n.introducers),
             introducer_raise: n.introducer_raise,
-            lower_before: lower(&n.lower_before),
+            lower_before: Suffixes::new(&n.lower_before),
             j_action: parse_action("justice", &j.clause, &j.action)?,
             j_clause: j.clause.clone(),
             pending: WordList::new("pending", &j.pending)?,
@@ -439,21 +474,30 @@ impl NameRules {
     }
 
     /// Words in the base view: runs of letters, with apostrophes and hyphens inside them.
+    /// ASCII bytes are classified without decoding them (most drafts are mostly ASCII).
     fn tokens(text: &str) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
+        let b = text.as_bytes();
+        let mut out = Vec::with_capacity(b.len() / 4);
         let mut start = None;
         let mut last_letter = 0;
-        for (i, c) in text.char_indices() {
-            if c.is_alphabetic() {
+        let mut i = 0;
+        while i < b.len() {
+            let (letter, len) = if b[i].is_ascii() {
+                (b[i].is_ascii_alphabetic(), 1)
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c.is_alphabetic(), c.len_utf8())
+            };
+            if letter {
                 if start.is_none() {
                     start = Some(i);
                 }
-                last_letter = i + c.len_utf8();
-            } else if (c == '\'' || c == '-') && start.is_some() {
-                continue;
+                last_letter = i + len;
+            } else if (b[i] == b'\'' || b[i] == b'-') && start.is_some() {
             } else if let Some(s) = start.take() {
                 out.push((s, last_letter));
             }
+            i += len;
         }
         if let Some(s) = start {
             out.push((s, last_letter));
@@ -461,34 +505,43 @@ impl NameRules {
         out
     }
 
-    fn capitalised(&self, w: &str) -> bool {
+    /// Whether the word `w` (lower-cased `low`) is a given name we know, with or without its
+    /// accents. An ASCII word folds to its lower-case form, so only others are folded.
+    fn known_given(&self, w: &str, low: &str) -> bool {
+        self.forenames.contains(low) || (!w.is_ascii() && self.forenames.contains(&folded(w)))
+    }
+
+    /// Whether the view's word `[s, e)` starts with a capital, has small letters and is not a
+    /// word that never names a person.
+    fn capitalised(&self, v: &View, s: usize, e: usize) -> bool {
+        let w = &v.text[s..e];
         let mut cs = w.chars();
         cs.next().is_some_and(char::is_uppercase)
             && w.chars().any(char::is_lowercase)
-            && !self.not_names.contains(&w.trim_end_matches("'s").to_lowercase())
+            && !self.not_names.contains(lower_at(v, s, s + w.trim_end_matches("'s").len()).as_ref())
     }
 
-    fn candidates(&self, v: &View) -> Vec<Candidate> {
+    fn candidates(&self, v: &View, toks: &[(usize, usize)]) -> Vec<Candidate> {
         let text = &v.text;
-        let toks = Self::tokens(text);
         let mut out = Vec::new();
         let mut i = 0;
         while i < toks.len() {
             let word = |k: usize| &text[toks[k].0..toks[k].1];
-            if !self.capitalised(word(i)) {
+            if !self.capitalised(v, toks[i].0, toks[i].1) {
                 i += 1;
                 continue;
             }
             // A run of capitalised words separated by single spaces.
             let mut j = i + 1;
-            while j < toks.len() && &text[toks[j - 1].1..toks[j].0] == " " && self.capitalised(word(j)) {
+            while j < toks.len() && &text[toks[j - 1].1..toks[j].0] == " " && self.capitalised(v, toks[j].0, toks[j].1)
+            {
                 j += 1;
             }
             let before = i.checked_sub(1).filter(|&p| {
                 let gap = &text[toks[p].1..toks[i].0];
                 gap == " " || gap == ". "
             });
-            let is = |set: &HashSet<String>, k: usize| set.contains(&word(k).to_lowercase());
+            let is = |set: &HashSet<String>, k: usize| set.contains(lower_at(v, toks[k].0, toks[k].1).as_ref());
             // A title starts the name after it, whether it opens the run ("Mrs Joyce Bennett")
             // or stands just before it ("Mr. Patel").
             let title_in_run = (i..j.saturating_sub(1)).find(|&k| is(&self.honorifics, k));
@@ -500,19 +553,19 @@ impl NameRules {
             let introduced = j - i >= 2 && after_introducer;
             // "Have you seen Olumide?", "Thank you Bethany!": a given name we know, alone,
             // straight after an introducing phrase.
-            let known = |k: usize| is(&self.forenames, k) || self.forenames.contains(&folded(word(k)));
+            let known = |k: usize| self.known_given(word(k), &lower_at(v, toks[k].0, toks[k].1));
             // "Have you seen Bartholomew? He is our new police dog.": an animal, not a person.
-            let animal = {
+            let animal = || {
                 let to = floor_boundary(&v.lower, toks[i].1.saturating_add(60));
                 ANIMALS.iter().any(|a| !find_word(&v.lower[toks[i].1..to], a).is_empty())
             };
-            let single = j - i == 1 && after_introducer && known(i) && !animal;
+            let single = j - i == 1 && after_introducer && known(i) && !animal();
             let start = match title_in_run {
                 Some(t) => Some(t + 1),
                 None if honorific => Some(i),
                 // A given name we know, followed by at least one more capitalised word.
                 None => (i..j.saturating_sub(1))
-                    .find(|&k| is(&self.forenames, k) || self.forenames.contains(&folded(word(k))))
+                    .find(|&k| known(k))
                     .or_else(|| {
                         // Press-release style "Firstname Surname, 27,": two or three capitalised
                         // words followed by an age name a person even when the given name is not
@@ -530,7 +583,9 @@ impl NameRules {
                 && &text[toks[j - 1].1..toks[j].0] == " "
                 && word(j).starts_with(char::is_uppercase)
                 && word(j).chars().any(char::is_lowercase)
-                && self.not_names.contains(&word(j).trim_end_matches("'s").to_lowercase());
+                && self
+                    .not_names
+                    .contains(lower_at(v, toks[j].0, toks[j].0 + word(j).trim_end_matches("'s").len()).as_ref());
             let number_before = text[..toks[i].0].trim_end_matches(' ').ends_with(|c: char| c.is_ascii_digit());
             let article_in_run = |k: usize| (i..k).any(|p| word(p).eq_ignore_ascii_case("the"));
             let start = start.filter(|&k| !article_before && !article_in_run(k) && !place_after && !number_before);
@@ -605,9 +660,8 @@ impl NameRules {
     /// Names written in lower case or in capitals: a given name we know followed by one or two
     /// more words of the same case ("thanks to zainab farrell", "MEI MCBRIDE"), scored by their
     /// context like any other. Lower case needs an introducing phrase straight before it.
-    fn uncased(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
+    fn uncased(&self, v: &View, toks: &[(usize, usize)], known: &[Candidate]) -> Vec<Candidate> {
         let text = &v.text;
-        let toks = Self::tokens(text);
         let mut out = Vec::new();
         let word = |k: usize| &text[toks[k].0..toks[k].1];
         let lowercase = |w: &str| w.chars().all(|c| !c.is_uppercase());
@@ -616,31 +670,34 @@ impl NameRules {
         while i + 1 < toks.len() {
             let (a, b) = (word(i), word(i + 1));
             let spaced = &text[toks[i].1..toks[i + 1].0] == " ";
-            let known_given = self.forenames.contains(&a.to_lowercase()) || self.forenames.contains(&folded(a));
-            let plain = |w: &str| {
-                let l = w.to_lowercase();
+            let known_given = || self.known_given(a, &lower_at(v, toks[i].0, toks[i].1));
+            let plain = |k: usize| {
+                let w = word(k);
+                let l = lower_at(v, toks[k].0, toks[k].1);
                 w.chars().count() >= 2
-                    && !self.not_names.contains(&l)
-                    && !self.officials.contains(&l)
-                    && !self.honorifics.contains(&l)
-                    && !COMMON.contains(&l.as_str())
+                    && !self.not_names.contains(l.as_ref())
+                    && !self.officials.contains(l.as_ref())
+                    && !self.honorifics.contains(l.as_ref())
+                    && !COMMON.contains(&l.as_ref())
             };
             // Small letters after an introducing phrase, or anywhere the words around say person
-            // (checked on the score below); capitals anywhere.
+            // (checked on the score below); capitals anywhere. The cheap tests of shape come
+            // first: most pairs of words fail them.
             let small = lowercase(a) && lowercase(b);
-            let shape = if small { true } else { capitals(a) && capitals(b) };
+            let shape = || if small { true } else { capitals(a) && capitals(b) };
             let introduced = || ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[i].0)], &self.introducers);
-            let overlaps = known.iter().any(|c| c.s < toks[i + 1].1 && toks[i].0 < c.e);
-            if spaced && shape && known_given && plain(a) && plain(b) && !overlaps {
+            let overlaps = || known.iter().any(|c| c.s < toks[i + 1].1 && toks[i].0 < c.e);
+            if spaced && shape() && known_given() && plain(i) && plain(i + 1) && !overlaps() {
                 let (s, mut e) = (toks[i].0, toks[i + 1].1);
                 if text[s..e].ends_with("'s") {
                     e -= 2;
                 }
-                let officer = i > 0 && self.officials.contains(&word(i - 1).to_lowercase());
+                let officer = i > 0 && self.officials.contains(lower_at(v, toks[i - 1].0, toks[i - 1].1).as_ref());
                 let c = self.score(v, s, e, false);
-                // "their patience during": a word like "their" before small letters shows an
-                // ordinary phrase.
-                let phrase = small && i > 0 && COMMON.contains(&word(i - 1).to_lowercase().as_str());
+                // "their patience during": a determiner before small letters shows an ordinary
+                // phrase ("belongs to priya taylor" does not).
+                let phrase =
+                    small && i > 0 && DETERMINERS.contains(&lower_at(v, toks[i - 1].0, toks[i - 1].1).as_ref());
                 if !officer && !phrase && (!small || c.score > self.base || introduced()) {
                     out.push(c);
                 }
@@ -658,7 +715,7 @@ impl NameRules {
     /// "K. Byrne" and "B Cartwright".
     fn shaped(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
         let text = &v.text;
-        let known_given = |w: &str| self.forenames.contains(&w.to_lowercase()) || self.forenames.contains(&folded(w));
+        let known_given = |w: &str| self.known_given(w, &w.to_lowercase());
         let ordinary = |w: &str| {
             let l = w.to_lowercase();
             self.not_names.contains(&l) || self.officials.contains(&l) || self.honorifics.contains(&l)
@@ -704,9 +761,24 @@ impl NameRules {
             } else {
                 comma && !known_given(sur) && !ordinary(sur)
             };
-            if fits && known_given(g) && !ordinary(g) {
+            // "KAUR, CHLOÉ", "TAYLOR, Bartłomiej": a record's surname in capitals and a comma
+            // are shape enough for a given name we do not know, in either case, when the words
+            // around it say person; without the comma a given name in capitals is not one.
+            let given_caps = g.chars().all(|ch| !ch.is_lowercase());
+            let first = g.split('-').next().unwrap_or(g);
+            let plain_word = |w: &str| {
+                let l = w.to_lowercase();
+                !ordinary(w) && !NOT_SURNAME.contains(&w.to_uppercase().as_str()) && !COMMON.contains(&l.as_str())
+            };
+            if given_caps && !(caps && comma) {
+                continue;
+            }
+            if fits && known_given(first) && !ordinary(g) {
                 let Some((a, z)) = span(&c, 2) else { continue };
                 push(a, z, !caps, &mut out);
+            } else if fits && caps && comma && plain_word(g) {
+                let Some((a, z)) = span(&c, 2) else { continue };
+                push(a, z, true, &mut out);
             }
         }
         for c in self.shapes.caps_surname.captures_iter(text) {
@@ -719,19 +791,72 @@ impl NameRules {
         }
         for c in self.shapes.initial.captures_iter(text) {
             let (initial, dot, sur) = (&c[1], &c[2], &c[3]);
+            let Some((a, z)) = span(&c, 3) else { continue };
+            // "in the name of I MENSAH", "Owner is H. Chen": straight after a phrase that
+            // introduces a person, an initial and a surname (in capitals too) are a name.
+            let introduced = ends_with_any(&v.lower[..floor_boundary(&v.lower, a)], &self.introducers);
+            let caps = sur.chars().all(|ch| !ch.is_lowercase());
+            if caps {
+                let plain = sur.chars().filter(|ch| ch.is_alphabetic()).count() >= 3
+                    && !NOT_SURNAME.contains(&sur)
+                    && !ordinary(sur)
+                    && !COMMON.contains(&sur.to_lowercase().as_str())
+                    && !known_given(sur);
+                if introduced && plain {
+                    push(a, z, false, &mut out);
+                }
+                continue;
+            }
             // "A Ford" or "I Was" are not an initial and a surname without a full stop.
             if (dot.is_empty() && (initial == "A" || initial == "I")) || ordinary(sur) || known_given(sur) {
                 continue;
             }
-            let Some((a, z)) = span(&c, 3) else { continue };
-            push(a, z, true, &mut out);
+            push(a, z, !introduced, &mut out);
+        }
+        out
+    }
+
+    /// Names run together in a hashtag, "#FindTariqMahmood" or "#FindŁukaszBegum": from a
+    /// capitalised part that is a given name we know to the end of the tag, with at least one
+    /// more part after it. The tag must lead with a word that looks for someone ("Find",
+    /// "Missing") or the words around it must say person.
+    fn hashtags(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
+        const SEARCHING: &[&str] = &["find", "missing", "trace", "locate", "help", "bring", "justice", "for"];
+        let text = &v.text;
+        let mut out = Vec::new();
+        for (hash, _) in text.match_indices('#') {
+            let start = hash + 1;
+            let len: usize =
+                text[start..].chars().take_while(|c| c.is_alphabetic() || *c == '\'').map(char::len_utf8).sum();
+            let tag = &text[start..start + len];
+            // The capitalised parts of the tag, by their offsets in it.
+            let starts: Vec<usize> = tag.char_indices().filter(|(_, c)| c.is_uppercase()).map(|(i, _)| i).collect();
+            if starts.len() < 2 || starts[0] != 0 {
+                continue;
+            }
+            let part = |k: usize| &tag[starts[k]..starts.get(k + 1).copied().unwrap_or(tag.len())];
+            let Some(p) = (0..starts.len() - 1).find(|&k| {
+                let w = part(k);
+                w.chars().count() >= 2 && self.known_given(w, &w.to_lowercase())
+            }) else {
+                continue;
+            };
+            let (s, e) = (start + starts[p], start + len);
+            if known.iter().chain(&out).any(|c: &Candidate| c.s < e && s < c.e) {
+                continue;
+            }
+            let searching = (0..p).any(|k| SEARCHING.contains(&part(k).to_lowercase().as_str()));
+            let c = self.score(v, s, e, false);
+            if searching || c.score > self.base {
+                out.push(Candidate { score: c.score.max(self.base), ..c });
+            }
         }
         out
     }
 
     /// A member of the public named once is named again by either part of the name: "Mihai
     /// Eze's mum ... Mihai was last seen" (each mention is a finding of its own).
-    fn repeats(&self, v: &View, named: &[Candidate]) -> Vec<Candidate> {
+    fn repeats(&self, v: &View, toks: &[(usize, usize)], named: &[Candidate]) -> Vec<Candidate> {
         let text = &v.text;
         let mut parts: HashSet<String> = HashSet::new();
         for c in named {
@@ -747,7 +872,6 @@ impl NameRules {
         if parts.is_empty() {
             return out;
         }
-        let toks = Self::tokens(text);
         for (k, &(s, e)) in toks.iter().enumerate() {
             let w = &text[s..e];
             let bare = w.strip_suffix("'s").unwrap_or(w);
@@ -757,10 +881,13 @@ impl NameRules {
                 continue;
             }
             let first_upper = bare.chars().next().is_some_and(char::is_uppercase);
-            if !first_upper || !parts.contains(&bare.to_lowercase()) || named.iter().any(|c| c.s < e && s < c.e) {
+            if !first_upper
+                || !parts.contains(lower_at(v, s, s + bare.len()).as_ref())
+                || named.iter().any(|c| c.s < e && s < c.e)
+            {
                 continue;
             }
-            let officer = k > 0 && self.officials.contains(&text[toks[k - 1].0..toks[k - 1].1].to_lowercase());
+            let officer = k > 0 && self.officials.contains(lower_at(v, toks[k - 1].0, toks[k - 1].1).as_ref());
             if !officer {
                 let best = named.iter().map(|c| c.score).fold(f32::MIN, f32::max);
                 out.push(Candidate { s, e: s + bare.len(), score: best, age: None });
@@ -771,13 +898,16 @@ impl NameRules {
 
     /// Add name and justice hits for one draft.
     pub(crate) fn screen(&self, base: &View, words: &View, report: f32, act: f32, hits: &mut Vec<Hit>) {
-        let mut cands = self.candidates(base);
-        let uncased = self.uncased(base, &cands);
+        let toks = Self::tokens(&base.text);
+        let mut cands = self.candidates(base, &toks);
+        let uncased = self.uncased(base, &toks, &cands);
         cands.extend(uncased);
         let shaped = self.shaped(base, &cands);
         cands.extend(shaped);
+        let tagged = self.hashtags(base, &cands);
+        cands.extend(tagged);
         let named: Vec<Candidate> = cands.iter().filter(|c| c.score >= report).cloned().collect();
-        let repeated = self.repeats(base, &named);
+        let repeated = self.repeats(base, &toks, &named);
         cands.extend(repeated);
         // The complainant of a sexual offence (lifelong anonymity) and a child in proceedings
         // are a justice finding, which says what is wrong; not a name to approve as well.

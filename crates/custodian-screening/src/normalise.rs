@@ -167,6 +167,35 @@ pub(crate) fn words(base: &View) -> View {
         let last = base.src[b + c.len_utf8() - 1];
         (first.0, last.1)
     };
+    // Most drafts have nothing to join or fold, and then the word view is the base view: every
+    // character the loop below leaves alone it copies with its span. A run of spaced-out
+    // letters starts with two single characters one to three spacers apart, and a word is
+    // folded only when it mixes letters with the digits and symbols that stand for them.
+    let spaced = (0..n).any(|k| {
+        if !single(k) {
+            return false;
+        }
+        let mut m = k + 1;
+        while m < n && m - k <= 3 && spacer(chars[m].1) {
+            m += 1;
+        }
+        m > k + 1 && m < n && single(m)
+    });
+    let mixed = {
+        let (mut letter, mut stand_in) = (false, false);
+        chars.iter().any(|&(_, c)| {
+            if c.is_alphanumeric() || c == '@' || c == '$' {
+                letter |= c.is_alphabetic();
+                stand_in |= leet(c, false).is_some();
+            } else {
+                (letter, stand_in) = (false, false);
+            }
+            letter && stand_in
+        })
+    };
+    if !spaced && !mixed {
+        return base.clone();
+    }
     let mut v = View { text: String::with_capacity(base.text.len()), lower: String::new(), src: Vec::new() };
     let mut k = 0;
     while k < n {
