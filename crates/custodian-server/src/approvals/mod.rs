@@ -88,7 +88,8 @@ impl<'a> Decision<'a> {
         Ok((verdict, reasons))
     }
 
-    /// The step must be one of the request's, and nobody decides their own request.
+    /// The step must be one of the request's, and nobody decides their own request or one for what
+    /// they made (the request's exclusions), whichever feature's chain it is.
     pub(crate) fn check_step(&self, user: &CurrentUser, request: &ApprovalRequest) -> Result<(), AppError> {
         let step = self.step;
         if request.steps.iter().all(|s| s.key != step) {
@@ -96,6 +97,11 @@ impl<'a> Decision<'a> {
         }
         if request.requester_id == user.id() {
             return Err(AppError::Forbidden("Nobody decides their own request.".into()));
+        }
+        if request.status == chain::RequestStatus::Pending && request.excluded.contains(&user.id()) {
+            return Err(AppError::Forbidden(
+                "You made what this request asks to approve (you wrote or edited it, or overrode its warnings): someone else must decide it (separation of duties).".into(),
+            ));
         }
         Ok(())
     }
@@ -119,11 +125,6 @@ pub async fn decide(state: &AppState, user: &CurrentUser, id: Uuid, d: Decision<
     let (verdict, reasons) = d.verdict()?;
     let v = view(state, user, id).await?;
     d.check_step(user, &v.request)?;
-    if v.request.status == chain::RequestStatus::Pending && v.request.excluded.contains(&user.id()) {
-        return Err(AppError::Forbidden(
-            "You made what this request asks to approve (you wrote or edited it, or overrode its warnings): someone else must decide it (separation of duties).".into(),
-        ));
-    }
     d.check_decider(&v.request, &v.can_decide)?;
     Ok(state.store().approval_decide(id, d.step, user.id(), verdict, reasons, &user.actor, state.now()).await?)
 }

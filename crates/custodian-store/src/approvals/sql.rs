@@ -353,6 +353,13 @@ pub async fn decide_tx(
     now: OffsetDateTime,
 ) -> Result<Decided> {
     let before = lock(tx, id).await?;
+    // Separation of duties, whatever the feature: whoever made what the request asks to approve
+    // (wrote or edited a post, overrode its warnings) never decides it.
+    if before.status == RequestStatus::Pending && before.excluded.contains(&person) {
+        return Err(StoreError::Conflict(
+            "someone who made what this request asks to approve cannot decide it (separation of duties)".into(),
+        ));
+    }
     let who = deciding(tx, person, now).await?;
     let mut r = before.to_domain();
     let outcome = r.decide(step, &who, verdict, reasons, now).map_err(conflict)?;

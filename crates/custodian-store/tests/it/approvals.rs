@@ -124,3 +124,28 @@ async fn a_rejection_needs_reasons_and_ends_the_request(db: &TestDb) {
     assert!(late.is_err(), "a rejected request is over: {late:?}");
 }
 on_both!(a_rejection_needs_reasons_and_ends_the_request);
+
+/// Whoever made what a request asks to approve (the request's exclusions: a post's author, editors
+/// and whoever overrode its warnings) cannot decide it, through any feature's path: the store
+/// refuses it in the decision's transaction, not only the server's use case.
+async fn nobody_excluded_from_a_request_decides_it(db: &TestDb) {
+    db.seed().await;
+    let id = open(db, "A1018", Order::AllOf).await;
+    let excluded = db.person("A1006").await.id;
+    // UUIDs are BLOBs on SQLite and uuid on PostgreSQL.
+    let lit = |u: Uuid| if db.store.backend() == "sqlite" { format!("X'{}'", u.simple()) } else { format!("'{u}'") };
+    db.exec(&format!(
+        "INSERT INTO approval_exclusions (request_id, person_id, reason) VALUES ({}, {}, 'edited the draft')",
+        lit(id),
+        lit(excluded)
+    ))
+    .await;
+    let refused = decide(db, id, "digital_services", "A1006", Verdict::Approve, None).await;
+    assert!(matches!(refused, Err(StoreError::Conflict(ref m)) if m.contains("separation of duties")), "{refused:?}");
+    let r = db.store.approval(id).await.unwrap().unwrap();
+    assert_eq!(r.steps[1].status, StepStatus::Pending, "the refused decision changed nothing");
+    // Another member of Digital Services may.
+    let other = decide(db, id, "digital_services", "A1005", Verdict::Approve, None).await.unwrap();
+    assert_eq!(other, Outcome::StepApproved { next: vec![] });
+}
+on_both!(nobody_excluded_from_a_request_decides_it);
