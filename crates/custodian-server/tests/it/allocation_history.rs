@@ -472,7 +472,10 @@ async fn in_a_browser_digital_services_correct_an_allocation_on_a_phone_screen()
     let fill = |from: String, reason: &'static str| {
         let (form, from_id, reason_id) = (form.clone(), from_id.clone(), reason_id.clone());
         async move {
-            c.find(Locator::Css("#correct-allocations summary")).await.unwrap().click().await.unwrap();
+            // Open the details unless a refused correction left it open.
+            if c.find(Locator::Css("#correct-allocations[open]")).await.is_err() {
+                c.find(Locator::Css("#correct-allocations summary")).await.unwrap().click().await.unwrap();
+            }
             let input = c.find(Locator::Id(&from_id)).await.unwrap();
             input.clear().await.unwrap();
             input.send_keys(&from).await.unwrap();
