@@ -48,6 +48,11 @@ async fn import_bill(app: &TestApp, n: i64) -> custodian_store::usage::UsageImpo
     let body = format!(
         "{CARRIER}prem1,{SIM},call,out,{t},60,09061234567,,GB,false,\nord1,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n"
     );
+    import_carrier(app, body).await
+}
+
+/// Import a carrier bill (CSV text) with the shipped pack, as the system.
+pub(crate) async fn import_carrier(app: &TestApp, body: String) -> custodian_store::usage::UsageImport {
     app.store()
         .import_usage(
             Feed::Carrier,

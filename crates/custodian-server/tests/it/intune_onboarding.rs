@@ -4,10 +4,6 @@
 //! nobody has, an enrolment in the future and the importer's own device are each reported with
 //! the line and field; a known device never allocated is reported, not allocated.
 
-use std::sync::Arc;
-
-use custodian_domain::usage::{Feed, UsagePack};
-use custodian_store::Actor;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
@@ -55,18 +51,7 @@ async fn import_bill(app: &TestApp, days: i64) -> custodian_store::usage::UsageI
         "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n\
          in1,{SIM},call,out,{t},60,09061234567,,GB,false,\nin2,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n"
     );
-    app.store()
-        .import_usage(
-            Feed::Carrier,
-            Box::new(std::io::Cursor::new(body.into_bytes())),
-            None,
-            Arc::new(UsagePack::shipped().clone()),
-            &Actor::system(),
-            OffsetDateTime::now_utc(),
-            Arc::new(|_| {}),
-        )
-        .await
-        .unwrap()
+    crate::allocation_history::import_carrier(app, body).await
 }
 
 async fn audit_count(app: &TestApp, subject: &str, action: &str) -> usize {
