@@ -37,6 +37,13 @@ pub struct ImportArgs {
     /// the other pages are left as they are.
     #[arg(long)]
     allow_partial: bool,
+    /// intune only: register the devices the register does not know (no match by Intune id,
+    /// serial or IMEI), allocated to the person whose e-mail is the userPrincipalName from
+    /// enrolledDateTime (WP034 1.2, 4.1), and attribute their stored usage again. Asset tag: the
+    /// deviceName when it is a valid, unused asset tag, else INTUNE- and the first 8 letters and
+    /// digits of the Intune id. Without it such devices are listed as not applied.
+    #[arg(long)]
+    register_new: bool,
 }
 
 /// Run an import.
@@ -86,17 +93,12 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
                 .await
         }
         "intune" => {
-            imports::import_intune_with_progress(
-                &store,
-                &Actor::cli(),
-                now,
-                &bytes,
-                a.skip_invalid,
-                a.allow_partial,
-                &progress,
-                &total,
-            )
-            .await
+            let options = imports::IntuneOptions {
+                skip_invalid: a.skip_invalid,
+                allow_partial: a.allow_partial,
+                register_new: a.register_new,
+            };
+            imports::import_intune_with_progress(&store, &Actor::cli(), now, &bytes, options, &progress, &total).await
         }
         "amapi" => {
             imports::import_amapi_with_progress(

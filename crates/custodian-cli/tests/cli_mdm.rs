@@ -124,3 +124,61 @@ fn bytes_that_are_not_utf8_are_reported_by_line_not_byte_index() {
     assert!(err.contains("line 3") && err.contains("deviceName"), "{err}");
     assert!(!err.contains("index"), "{err}");
 }
+
+/// `custodian import intune --register-new` (WP034 1.2, 4.1): without the flag a device the
+/// register does not know is listed as not applied; with it, it is registered and allocated to
+/// its primary user from `enrolledDateTime`, so last month's bill is attributed to them. Again,
+/// nothing more is created. An enrolment in the future is refused with its line and field.
+#[test]
+fn intune_register_new_onboards_a_device_from_its_enrolment() {
+    let e = Env::new();
+    let export = |enrolled: String| {
+        serde_json::json!({"value": [{"id": "9d1f3a5b-0000-4000-8000-00000000c11", "deviceName": "WP-MB-9301",
+            "serialNumber": "CLI9301", "phoneNumber": "+441214960593", "manufacturer": "samsung", "model": "SM-S911B",
+            "operatingSystem": "Android", "osVersion": "14", "userPrincipalName": "Jack.Thornton@warwickshire.police.example",
+            "enrolledDateTime": enrolled}]})
+        .to_string()
+    };
+    let f = e.file("intune.json", export(ago(30)));
+    let text = e.ok(&["import", "intune", &f]);
+    assert!(text.contains("0 created") && text.contains("not applied, line 1"), "{text}");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&e.ok(&["import", "intune", &f, "--register-new", "--json"])).unwrap();
+    assert_eq!(json["summary"]["created"], 1, "{json}");
+    assert!(json["reattribution"].is_object(), "{json}");
+    let (holder, from): (String, String) = e
+        .db()
+        .query_row(
+            "SELECT p.staff_number, a.allocated_at FROM allocations a JOIN devices d ON d.id = a.device_id \
+             JOIN people p ON p.id = a.person_id WHERE d.asset_tag = 'WP-MB-9301'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(holder, "A1018");
+    let days =
+        (OffsetDateTime::now_utc() - OffsetDateTime::parse(&from.replace(' ', "T"), &Rfc3339).unwrap()).whole_days();
+    assert_eq!(days, 30, "allocated from enrolment: {from}");
+
+    let t = ago(20);
+    let bill = e.file(
+        "bill.csv",
+        format!(
+            "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n\
+             c1,+441214960593,call,out,{t},60,09061234567,,GB,false,\nc2,+441214960593,call,out,{t},60,0121 496 0000,,GB,false,\n"
+        ),
+    );
+    e.ok(&["usage", "import", "carrier", &bill]);
+    assert!(e.findings("usage.unattributed").is_empty(), "every record has a holder");
+    assert_eq!(e.findings("usage.premium_rate"), vec![("open".to_string(), None)]);
+
+    let again = e.ok(&["import", "intune", &f, "--register-new"]);
+    assert!(again.contains("0 created") && again.contains("1 unchanged"), "{again}");
+
+    let future = e.file("future.json", export(ago(-3)).replace("9301", "9302").replace("c11", "c12"));
+    let o = e.run(&["import", "intune", &future, "--register-new"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Line 1, /value/0/enrolledDateTime"), "{err}");
+}

@@ -42,9 +42,15 @@ pub async fn seed(store: &Store, passwords: &Passwords) -> anyhow::Result<DemoSi
     imports::import_devices(store, &actor, now, DEVICES_CSV.as_bytes(), false)
         .await
         .map_err(|e| anyhow::anyhow!("demo devices: {e}"))?;
-    imports::import_intune(store, &actor, now, INTUNE_JSON.as_bytes(), true, false)
-        .await
-        .map_err(|e| anyhow::anyhow!("demo intune: {e}"))?;
+    imports::import_intune(
+        store,
+        &actor,
+        now,
+        INTUNE_JSON.as_bytes(),
+        imports::IntuneOptions { skip_invalid: true, ..Default::default() },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("demo intune: {e}"))?;
     store
         .import_usage(
             Feed::Carrier,

@@ -13,9 +13,11 @@ use custodian_authz::{Action, Resource};
 pub enum RegisterImport {
     People,
     Devices,
-    /// A Microsoft Intune export; `allow_partial` imports one page of a longer export.
+    /// A Microsoft Intune export; `allow_partial` imports one page of a longer export, and
+    /// `register_new` registers the devices the register does not know.
     Intune {
         allow_partial: bool,
+        register_new: bool,
     },
     /// An Android Management API export; `allow_partial` as for Intune.
     Amapi {
@@ -58,8 +60,9 @@ pub async fn import(
                 }
                 (RegisterImport::People, None) => Err(AppError::Forbidden("No rights over the people import".into())),
                 (RegisterImport::Devices, _) => uc::import_devices(&store, &actor, now, bytes, skip_invalid).await,
-                (RegisterImport::Intune { allow_partial }, _) => {
-                    uc::import_intune(&store, &actor, now, bytes, skip_invalid, allow_partial).await
+                (RegisterImport::Intune { allow_partial, register_new }, _) => {
+                    let options = uc::IntuneOptions { skip_invalid, allow_partial, register_new };
+                    uc::import_intune(&store, &actor, now, bytes, options).await
                 }
                 (RegisterImport::Amapi { allow_partial }, _) => {
                     uc::import_amapi_with_progress(

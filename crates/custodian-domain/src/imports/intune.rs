@@ -6,6 +6,8 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::devices::DeviceType;
+use crate::devices::mdm::to_micros;
 use crate::imports::{Parsed, RowError};
 use crate::validate;
 
@@ -14,6 +16,9 @@ use crate::validate;
 pub struct IntuneDevice {
     /// Position in the export's device array, from 0.
     pub index: usize,
+    /// The JSON pointer of the device in the export (`/value/3`, or `/3` in a bare array): a
+    /// problem with one of its members names `{pointer}/{member}`.
+    pub pointer: String,
     /// Intune's device id.
     pub id: String,
     /// `deviceName`.
@@ -36,6 +41,9 @@ pub struct IntuneDevice {
     pub user_principal_name: Option<String>,
     /// `lastSyncDateTime`; `None` when absent or Graph's "never" (0001-01-01T00:00:00Z).
     pub last_sync: Option<OffsetDateTime>,
+    /// `enrolledDateTime`, when the device enrolled in Intune, to the microsecond (Graph gives
+    /// seven fractional digits; both databases keep six); `None` when absent or year 1.
+    pub enrolled: Option<OffsetDateTime>,
     /// `complianceState` as Graph gives it (compliant, noncompliant, inGracePeriod, ...).
     pub compliance_state: Option<String>,
     /// `jailBroken`: Graph's "True"/"False" (or a JSON boolean); `None` for "Unknown".
@@ -107,6 +115,7 @@ pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
         let os_version = device.string("osVersion");
         let user_principal_name = device.string("userPrincipalName").map(|o| o.map(|s| s.to_lowercase()));
         let last_sync = device.checked("lastSyncDateTime", sync_time).map(Option::flatten);
+        let enrolled = device.checked("enrolledDateTime", sync_time).map(|t| t.flatten().map(to_micros));
         let compliance_state = device.string("complianceState");
         let jailbroken = device.flag("jailBroken");
         let encrypted = device.flag("isEncrypted");
@@ -153,8 +162,8 @@ pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
             out.errors.append(&mut device.errors);
             continue;
         };
-        let (Some(compliance_state), Some(jailbroken), Some(encrypted), Some(management_state)) =
-            (compliance_state, jailbroken, encrypted, management_state)
+        let (Some(compliance_state), Some(jailbroken), Some(encrypted), Some(management_state), Some(enrolled)) =
+            (compliance_state, jailbroken, encrypted, management_state, enrolled)
         else {
             out.errors.append(&mut device.errors);
             continue;
@@ -165,6 +174,7 @@ pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
         }
         out.rows.push(IntuneDevice {
             index,
+            pointer: base.clone(),
             id,
             device_name,
             serial_number,
@@ -176,6 +186,7 @@ pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
             os_version,
             user_principal_name,
             last_sync,
+            enrolled,
             compliance_state,
             jailbroken,
             encrypted,
@@ -276,6 +287,47 @@ fn sync_time(s: &str) -> Result<Option<OffsetDateTime>, String> {
     Ok(if t.year() <= 1 { None } else { Some(t) })
 }
 
+/// The device type an Intune device is registered as (`--register-new`), from its
+/// `operatingSystem` and `model`: iPadOS, or iOS/Android on a model whose name has "iPad" or
+/// "Tab" in it, is a tablet; other iOS and Android devices are phones; Windows, macOS and
+/// ChromeOS are laptops; anything else is `other`.
+pub fn intune_device_type(operating_system: Option<&str>, model: Option<&str>) -> DeviceType {
+    let os = operating_system.unwrap_or_default().to_ascii_lowercase();
+    let model = model.unwrap_or_default().to_ascii_lowercase();
+    let tablet_model = model.contains("ipad") || model.contains("tab");
+    if os.contains("ipados") {
+        DeviceType::Tablet
+    } else if os.contains("ios") || os.contains("android") {
+        if tablet_model { DeviceType::Tablet } else { DeviceType::Phone }
+    } else if os.contains("windows") || os.contains("macos") || os.contains("mac os") || os.contains("chrome") {
+        DeviceType::Laptop
+    } else {
+        DeviceType::Other
+    }
+}
+
+/// The asset tags an Intune device may be registered under (`--register-new`), best first: its
+/// `deviceName` when that is a valid asset tag ([`validate::asset_tag`], upper-cased), then
+/// `INTUNE-` and the first 8 letters and digits of its Intune id, then `INTUNE-` and all of them
+/// (at most 40 characters in all). The import takes the first that no device has.
+pub fn intune_asset_tags(device_name: Option<&str>, id: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(tag) = device_name.and_then(|n| validate::asset_tag(n).ok()) {
+        out.push(tag);
+    }
+    let id: String = id.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+    if !id.is_empty() {
+        let short = format!("INTUNE-{}", id.chars().take(8).collect::<String>());
+        let long = format!("INTUNE-{}", id.chars().take(33).collect::<String>());
+        for tag in [short, long] {
+            if !out.contains(&tag) {
+                out.push(tag);
+            }
+        }
+    }
+    out
+}
+
 fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -308,6 +360,7 @@ mod tests {
             p.rows,
             vec![IntuneDevice {
                 index: 0,
+                pointer: "/value/0".into(),
                 id: "d1".into(),
                 device_name: Some("WP-MB-0001".into()),
                 serial_number: Some("R5C1".into()),
@@ -319,6 +372,7 @@ mod tests {
                 os_version: Some("14".into()),
                 user_principal_name: Some("jo.bloggs@warwickshire.police.example".into()),
                 last_sync: Some(time::macros::datetime!(2025-06-02 07:41:18.4275531 UTC)),
+                enrolled: None,
                 compliance_state: Some("compliant".into()),
                 jailbroken: None,
                 encrypted: None,
@@ -449,5 +503,51 @@ mod tests {
     #[test]
     fn a_byte_order_mark_before_the_json_is_tolerated() {
         assert!(parse_intune_json("\u{feff}[]").is_ok());
+    }
+
+    #[test]
+    fn the_enrolment_time_is_kept_to_the_microsecond() {
+        let p = intune(
+            r#"{"id": "d1", "enrolledDateTime": "2025-03-04T09:15:02.1234567Z"}, {"id": "d2", "enrolledDateTime": "0001-01-01T00:00:00Z"},
+               {"id": "d3"}"#,
+        );
+        assert_eq!(p.errors, vec![]);
+        assert_eq!(p.rows[0].enrolled, Some(time::macros::datetime!(2025-03-04 09:15:02.123456 UTC)));
+        assert_eq!((p.rows[1].enrolled, p.rows[2].enrolled), (None, None));
+        assert_eq!((p.rows[0].pointer.as_str(), p.rows[2].pointer.as_str()), ("/value/0", "/value/2"));
+    }
+
+    #[test]
+    fn an_enrolment_time_that_is_not_rfc_3339_is_an_error_on_that_field() {
+        let p = intune(r#"{"id": "d1", "enrolledDateTime": "04/03/2025"}"#);
+        assert_eq!(fields(&p.errors), vec![(1, Some("/value/0/enrolledDateTime"))]);
+    }
+
+    #[test]
+    fn the_device_type_follows_the_operating_system_and_model() {
+        let t = |os: &str, model: &str| intune_device_type(Some(os), Some(model));
+        assert_eq!(t("Android", "SM-S911B"), DeviceType::Phone);
+        assert_eq!(t("Android", "Galaxy Tab S9"), DeviceType::Tablet);
+        assert_eq!(t("iOS", "iPhone 15"), DeviceType::Phone);
+        assert_eq!(t("iOS", "iPad Air"), DeviceType::Tablet);
+        assert_eq!(t("iPadOS", "iPad"), DeviceType::Tablet);
+        assert_eq!(t("Windows", "Latitude 5440"), DeviceType::Laptop);
+        assert_eq!(t("macOS", "MacBook Air"), DeviceType::Laptop);
+        assert_eq!(t("Linux", "x"), DeviceType::Other);
+        assert_eq!(intune_device_type(None, None), DeviceType::Other);
+    }
+
+    #[test]
+    fn the_asset_tag_is_the_device_name_when_valid_else_from_the_intune_id() {
+        let id = "6f1c2a9e-0b4d-4e21-9d1f-3a5b7c9d0e11";
+        assert_eq!(
+            intune_asset_tags(Some("wp-mb-0001"), id),
+            vec!["WP-MB-0001", "INTUNE-6F1C2A9E", "INTUNE-6F1C2A9E0B4D4E219D1F3A5B7C9D0E11"]
+        );
+        assert_eq!(intune_asset_tags(Some("Jo's iPhone"), id)[0], "INTUNE-6F1C2A9E");
+        assert_eq!(intune_asset_tags(None, "ab"), vec!["INTUNE-AB"]);
+        for tag in intune_asset_tags(Some(&"x".repeat(41)), &"f".repeat(64)) {
+            assert!(validate::asset_tag(&tag).is_ok(), "{tag}");
+        }
     }
 }

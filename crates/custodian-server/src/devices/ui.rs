@@ -367,8 +367,20 @@ pub(crate) struct DevicePage {
     /// The allocation history, newest first, and whether the user may correct its dates.
     pub(crate) allocations: Vec<AllocationView>,
     pub(crate) can_correct: bool,
+    /// After a correction of an allocation's dates: the records it re-attributed.
+    pub(crate) corrected: Option<u64>,
+    /// The problems of a refused correction, as the error summary lists them: the label of the
+    /// field, the id of its input (empty when no input of the form holds it) and the message.
+    pub(crate) correction_errors: Vec<(String, String, String)>,
 }
 page!(DevicePage);
+
+/// A correction of an allocation's dates that was refused: what was typed, and why.
+pub(crate) struct RefusedCorrection {
+    pub(crate) allocation: Uuid,
+    pub(crate) form: CorrectAllocationForm,
+    pub(crate) errors: Vec<FieldProblem>,
+}
 
 /// One allocation as the device page shows it; `*_value` are the form's RFC 3339 values.
 pub(crate) struct AllocationView {
@@ -379,6 +391,12 @@ pub(crate) struct AllocationView {
     pub(crate) from_value: String,
     pub(crate) to_value: String,
     pub(crate) current: bool,
+    /// The correction form's reason, kept when a correction was refused.
+    pub(crate) reason_value: String,
+    /// Inline errors of a refused correction of this allocation, by input (empty when none).
+    pub(crate) from_error: String,
+    pub(crate) to_error: String,
+    pub(crate) reason_error: String,
 }
 
 fn allocation_view(a: &custodian_store::Allocation) -> AllocationView {
@@ -391,7 +409,45 @@ fn allocation_view(a: &custodian_store::Allocation) -> AllocationView {
         from_value: rfc(a.allocated_at),
         to_value: a.ended_at.map(rfc).unwrap_or_default(),
         current: a.ended_at.is_none(),
+        reason_value: String::new(),
+        from_error: String::new(),
+        to_error: String::new(),
+        reason_error: String::new(),
     }
+}
+
+/// Show a refused correction in its allocation's form: the values typed, an inline error on each
+/// input at fault, and the error summary's entries (label, input id, message).
+fn show_refused(views: &mut [AllocationView], refused: RefusedCorrection) -> Vec<(String, String, String)> {
+    let mut summary = Vec::new();
+    let Some(v) = views.iter_mut().find(|v| v.id == refused.allocation) else {
+        return refused.errors.into_iter().map(|e| (e.place(), String::new(), e.message)).collect();
+    };
+    let id = v.id;
+    v.from_value = refused.form.allocated_at;
+    v.to_value = refused.form.ended_at;
+    v.reason_value = refused.form.reason;
+    for e in refused.errors {
+        let (label, slot) = match e.field.as_deref() {
+            Some("allocated_at") => ("From (allocated_at)", Some(&mut v.from_error)),
+            Some("ended_at") if !v.current => ("To (ended_at)", Some(&mut v.to_error)),
+            Some("reason") => ("Reason", Some(&mut v.reason_error)),
+            _ => ("", None),
+        };
+        match slot {
+            Some(slot) => {
+                let input = match e.field.as_deref() {
+                    Some("reason") => format!("correct-reason-{id}"),
+                    Some(f) => format!("{f}-{id}"),
+                    None => String::new(),
+                };
+                slot.clone_from(&e.message);
+                summary.push((label.to_string(), input, e.message));
+            }
+            None => summary.push((e.place(), String::new(), e.message)),
+        }
+    }
+    summary
 }
 
 pub(crate) async fn device_page(
@@ -399,6 +455,19 @@ pub(crate) async fn device_page(
     user: &CurrentUser,
     id: Uuid,
     errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
+    device_page_with(state, user, id, errors, None, None).await
+}
+
+/// The device page, after a correction of an allocation's dates (`corrected`: the records it
+/// re-attributed) or with one that was refused, shown in its form.
+pub(crate) async fn device_page_with(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    errors: Vec<FieldProblem>,
+    corrected: Option<u64>,
+    refused: Option<RefusedCorrection>,
 ) -> Result<Response, AppError> {
     let d = crate::devices::view_device(state, user, id).await?;
     let events = state.store().device_history(id).await?;
@@ -418,7 +487,14 @@ pub(crate) async fn device_page(
         .filter(|s| **s != DeviceStatus::Allocated)
         .map(|s| Choice { value: s.as_str().into(), label: s.label().into(), selected: false })
         .collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut allocations: Vec<AllocationView> =
+        state.store().allocations(id).await?.iter().map(allocation_view).collect();
+    let correction_errors = refused.map(|r| show_refused(&mut allocations, r)).unwrap_or_default();
+    let status = if errors.is_empty() && correction_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let mut r = render(&DevicePage {
         layout: layout(state, Some(user), &format!("Device {}", d.asset_tag), "/devices"),
         serial: d.serial.clone().unwrap_or_default(),
@@ -442,7 +518,9 @@ pub(crate) async fn device_page(
         c41: clause_view("4.1"),
         c47: clause_view("4.7"),
         can_correct: state.allows(user, Action::DevicesCorrectAllocation, &crate::devices::device_resource(&d)),
-        allocations: state.store().allocations(id).await?.iter().map(allocation_view).collect(),
+        allocations,
+        corrected,
+        correction_errors,
     });
     *r.status_mut() = status;
     Ok(r)
@@ -480,8 +558,19 @@ pub(crate) fn device_resource_allows(state: &AppState, user: &CurrentUser, d: &D
     (state.allows(user, Action::DevicesAllocate, &r), state.allows(user, Action::DevicesTransition, &r))
 }
 
-pub async fn device(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
-    Ok(device_page(&state, &user, id, vec![]).await?)
+#[derive(Deserialize)]
+pub struct DeviceQuery {
+    /// Set after a correction of an allocation's dates: the records it re-attributed.
+    corrected: Option<u64>,
+}
+
+pub async fn device(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Query(q): Query<DeviceQuery>,
+) -> UiResult<Response> {
+    Ok(device_page_with(&state, &user, id, vec![], q.corrected, None).await?)
 }
 
 #[derive(Deserialize)]
@@ -526,7 +615,8 @@ pub struct CorrectAllocationForm {
 }
 
 /// Digital Services correct an allocation's dates (WP034 4.1); the device's usage is then
-/// attributed again.
+/// attributed again, and the device page says how many records moved. A refused correction
+/// re-renders the page with the error summary, the error beside the input and the values typed.
 pub async fn correct_allocation(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -542,9 +632,18 @@ pub async fn correct_allocation(
         Some(&f.ended_at),
         &f.reason,
     )
-    .await
-    .map(|(d, _)| d);
-    or_show_errors(&state, &user, id, r).await
+    .await;
+    match r {
+        Ok((_, moved)) => {
+            Ok(Redirect::to(&format!("/devices/{id}?corrected={}#allocations", moved.records_reattributed))
+                .into_response())
+        }
+        Err(e) => {
+            let errors = crate::web::error::problems(e)?;
+            let refused = RefusedCorrection { allocation, form: f, errors };
+            Ok(device_page_with(&state, &user, id, vec![], None, Some(refused)).await?)
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -35,6 +35,11 @@ struct ImportQuery {
     /// Intune and Android Management API only: import one page of a longer export (a Graph page
     /// with `@odata.nextLink`, a list response with `nextPageToken`) instead of refusing it.
     allow_partial: Option<bool>,
+    /// Intune only: register the devices the register does not know (no match by Intune id,
+    /// serial or IMEI) from the export's fields, allocated to the person whose e-mail is the
+    /// `userPrincipalName` from `enrolledDateTime` (WP034 1.2, 4.1); their stored usage is then
+    /// attributed again (`reattribution`). Without it they are listed in `unmatched`.
+    register_new: Option<bool>,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -44,8 +49,9 @@ pub struct ImportResult {
     skipped: Vec<crate::error::FieldProblem>,
     /// Changes not applied in rows that were otherwise imported (role changes under `ignore_roles`).
     ignored: Vec<crate::error::FieldProblem>,
-    /// Device imports with `allocated_from`: the stored usage attributed again by the new
-    /// allocation history (WP034 4.1, 4.2).
+    /// Device imports with `allocated_from`, and Intune imports with `register_new` that
+    /// allocated devices: the stored usage attributed again by the new allocation history
+    /// (WP034 4.1, 4.2).
     #[serde(skip_serializing_if = "Option::is_none")]
     reattribution: Option<ReattributionOut>,
 }
@@ -125,7 +131,10 @@ async fn import_devices(
 /// WP034 4.1 findings where the signed-in user is not the holder, and WP034 4.7 findings from each
 /// device's integrity, compliance and check-ins (closed by a later export showing it healthy). A
 /// page with `@odata.nextLink` is refused unless `allow_partial`; the parser's warnings are in
-/// `warnings`.
+/// `warnings`. With `register_new`, devices the register does not know are registered (asset tag:
+/// the `deviceName` when it is a valid, unused asset tag, else `INTUNE-` and the first 8 letters
+/// and digits of the Intune id) and allocated to their primary user from `enrolledDateTime`; an
+/// `enrolledDateTime` in the future, or the caller as primary user, rejects the device.
 #[utoipa::path(post, path = "/imports/intune", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "application/json", description = "A JSON array of managedDevices, or a Graph page of them; entries the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
 async fn import_intune(
     State(state): State<AppState>,
@@ -134,7 +143,10 @@ async fn import_intune(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
-    let kind = crate::heavy::RegisterImport::Intune { allow_partial: q.allow_partial.unwrap_or(false) };
+    let kind = crate::heavy::RegisterImport::Intune {
+        allow_partial: q.allow_partial.unwrap_or(false),
+        register_new: q.register_new.unwrap_or(false),
+    };
     import(&state, &user, &headers, kind, &q, body).await
 }
 

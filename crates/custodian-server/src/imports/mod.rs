@@ -248,13 +248,37 @@ async fn reattribute_after_import(
         let ids: Vec<uuid::Uuid> = started.iter().filter_map(|r| refs.devices.get(&r.asset_tag).map(|(id, _)| *id)).collect();
         Some(ids)
     };
+    reattribute_from(store, devices, from, actor, now).await.map(Some)
+}
+
+/// Attribute the stored usage of `devices` (every device when `None`) from `from` on again by
+/// the allocation history (WP034 4.1, 4.2), after an import that started allocations.
+async fn reattribute_from(
+    store: &custodian_store::Store,
+    devices: Option<Vec<uuid::Uuid>>,
+    from: time::OffsetDateTime,
+    actor: &Actor,
+    now: time::OffsetDateTime,
+) -> Result<custodian_store::usage::Reattribution, AppError> {
     let scope = custodian_store::usage::ReattributeScope {
         devices,
         from_us: Some((from.unix_timestamp_nanos() / 1000) as i64),
         to_us: None,
     };
-    let r = store.reattribute_usage(&scope, custodian_domain::usage::UsagePack::shipped(), actor, now).await?;
-    Ok(Some(r))
+    Ok(store.reattribute_usage(&scope, custodian_domain::usage::UsagePack::shipped(), actor, now).await?)
+}
+
+/// How an Intune export is applied (`custodian import intune`, `POST /api/v1/imports/intune`,
+/// the imports page).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IntuneOptions {
+    /// Import the valid devices and list the invalid ones, instead of importing nothing.
+    pub skip_invalid: bool,
+    /// Import one page of a longer export (`@odata.nextLink` set) instead of refusing it.
+    pub allow_partial: bool,
+    /// Register the devices the register does not know, allocated to their primary user from
+    /// `enrolledDateTime` (WP034 1.2, 4.1), instead of reporting them as unmatched.
+    pub register_new: bool,
 }
 
 /// Apply a Microsoft Intune managedDevices export (`custodian import intune`). A Graph page that
@@ -264,20 +288,9 @@ pub async fn import_intune(
     actor: &Actor,
     now: time::OffsetDateTime,
     bytes: &[u8],
-    skip_invalid: bool,
-    allow_partial: bool,
+    options: IntuneOptions,
 ) -> Result<ImportOutcome, AppError> {
-    import_intune_with_progress(
-        store,
-        actor,
-        now,
-        bytes,
-        skip_invalid,
-        allow_partial,
-        &custodian_store::no_progress,
-        &|_| {},
-    )
-    .await
+    import_intune_with_progress(store, actor, now, bytes, options, &custodian_store::no_progress, &|_| {}).await
 }
 
 /// The refusal of one page of a longer export, saying how to fetch the rest.
@@ -311,21 +324,23 @@ fn mdm_checked<T>(
     Ok(parsed)
 }
 
-/// [`import_intune`] reporting the device count once parsed (`total`) and devices applied.
-#[allow(clippy::too_many_arguments)]
+/// [`import_intune`] reporting the device count once parsed (`total`) and devices applied. With
+/// `register_new`, the devices it would register but may not (an enrolment in the future, the
+/// importer as primary user) reject the file, or are skipped with `skip_invalid`; the usage of
+/// the devices it allocates is then attributed again from the earliest start.
 pub async fn import_intune_with_progress(
     store: &custodian_store::Store,
     actor: &Actor,
     now: time::OffsetDateTime,
     bytes: &[u8],
-    skip_invalid: bool,
-    allow_partial: bool,
+    options: IntuneOptions,
     progress: custodian_store::Progress<'_>,
     total: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<ImportOutcome, AppError> {
+    let IntuneOptions { skip_invalid, allow_partial, register_new } = options;
     let text = imports::json_text(bytes, "Intune export").map_err(|e| rejected(vec![e]))?;
     let parsed = imports::parse_intune_json(text).map_err(|e| rejected(vec![e]))?;
-    let parsed = mdm_checked(
+    let mut parsed = mdm_checked(
         parsed,
         skip_invalid,
         allow_partial,
@@ -335,9 +350,33 @@ pub async fn import_intune_with_progress(
          Get-MgDeviceManagementManagedDevice -All in Microsoft Graph PowerShell, or Intune's Devices > Export), \
          and import the devices of all pages as one JSON array.",
     )?;
+    if register_new {
+        let refused = store.intune_registration_problems(&parsed.rows, actor, now).await?;
+        if !refused.is_empty() {
+            if !skip_invalid {
+                let mut errors = refused;
+                errors.sort_by_key(|e| e.line);
+                return Err(rejected(errors));
+            }
+            let lines: std::collections::HashSet<u64> = refused.iter().map(|e| e.line).collect();
+            parsed.rows.retain(|d| !lines.contains(&(d.index as u64 + 1)));
+            parsed.errors.extend(refused);
+            parsed.errors.sort_by_key(|e| e.line);
+        }
+    }
     total(parsed.rows.len() as u64);
-    let summary = store.import_intune(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
-    Ok(ImportOutcome { summary, skipped: parsed.errors, reattribution: None })
+    let summary = store
+        .import_intune(&parsed.rows, &parsed.warnings, register_new, actor, now, &sha256_hex(bytes), progress)
+        .await?;
+    let reattribution = match summary.allocations_started.iter().map(|(_, from)| *from).min() {
+        Some(from) => {
+            let devices = (summary.allocations_started.len() <= REATTRIBUTE_DEVICE_LIST_MAX)
+                .then(|| summary.allocations_started.iter().map(|(d, _)| *d).collect());
+            Some(reattribute_from(store, devices, from, actor, now).await?)
+        }
+        None => None,
+    };
+    Ok(ImportOutcome { summary, skipped: parsed.errors, reattribution })
 }
 
 /// Apply an Android Management API export (`custodian import amapi`): `enterprises.devices.list`

@@ -81,6 +81,7 @@ pub async fn import_upload(
     let mut skip_invalid = false;
     let mut ignore_roles = false;
     let mut allow_partial = false;
+    let mut register_new = false;
     while let Some(field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
         match field.name() {
             Some("csrf_token") => {
@@ -89,6 +90,7 @@ pub async fn import_upload(
             Some("skip_invalid") => skip_invalid = true,
             Some("ignore_roles") => ignore_roles = true,
             Some("allow_partial") => allow_partial = true,
+            Some("register_new") => register_new = true,
             Some("file") => {
                 file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?.to_vec())
             }
@@ -102,7 +104,7 @@ pub async fn import_upload(
     let which = match kind.as_str() {
         "people" => crate::heavy::RegisterImport::People,
         "devices" => crate::heavy::RegisterImport::Devices,
-        "intune" => crate::heavy::RegisterImport::Intune { allow_partial },
+        "intune" => crate::heavy::RegisterImport::Intune { allow_partial, register_new },
         "amapi" => crate::heavy::RegisterImport::Amapi { allow_partial },
         _ => return Err(AppError::NotFound(format!("No import called {kind}")).into()),
     };
@@ -130,7 +132,7 @@ pub async fn import_upload(
             }));
             if let Some(r) = &o.reattribution {
                 notes.push(FieldProblem {
-                    field: Some("allocated_from".into()),
+                    field: Some(if kind == "intune" { "enrolledDateTime" } else { "allocated_from" }.into()),
                     line: None,
                     message: format!(
                         "usage attributed again by the allocation history (WP034 4.1): {} records re-attributed, {} findings closed as attributed after the register was corrected, {} opened.",

@@ -57,7 +57,7 @@ async fn import_bill(app: &TestApp, n: i64) -> custodian_store::usage::UsageImpo
 }
 
 /// Carrier records (without the header line), imported by the system now.
-async fn import_carrier(app: &TestApp, rows: &str) -> custodian_store::usage::UsageImport {
+pub(crate) async fn import_carrier(app: &TestApp, rows: &str) -> custodian_store::usage::UsageImport {
     app.store()
         .import_usage(
             Feed::Carrier,
@@ -417,3 +417,83 @@ async fn nobody_dates_their_own_allocation(b: Backend) {
     assert_eq!(s, 200, "{body}");
 }
 on_both!(nobody_dates_their_own_allocation);
+
+/// The device page's correction form in a real browser on a 390 x 844 phone screen: Digital
+/// Services correct an allocation's start and see the success and the new dates; an invalid date
+/// re-renders the form with the error summary and the error beside the field, keeping what was
+/// typed; the page never scrolls sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_digital_services_correct_an_allocation_on_a_phone_screen() {
+    use fantoccini::Locator;
+    let Some(browser) = crate::browser::start().await else { return };
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    import_register(&app, &rfc(days_ago(30))).await.unwrap();
+    let d = app.device(TAG).await;
+    let (allocation, recorded) = {
+        let a = &app.store().allocations(d.id).await.unwrap()[0];
+        (a.id, a.allocated_at)
+    };
+    let c = &browser.client;
+    crate::support::browser_sign_in(c, &app.base, "tomasz.nowak@warwickshire.police.example").await;
+    c.set_window_size(390, 844).await.unwrap();
+    let fits = || async {
+        let w = c.execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![]).await.unwrap();
+        let (scroll, inner) = (w[0].as_u64().unwrap(), w[1].as_u64().unwrap());
+        assert!(inner <= 390, "the window is phone-sized: {inner}");
+        assert!(scroll <= inner, "no sideways scrolling at {inner} px: the page is {scroll} px wide");
+    };
+    let page = format!("{}/devices/{}", app.base, d.id);
+    let form = format!("form[action='/devices/{}/allocations/{allocation}/correct']", d.id);
+    let from_id = format!("allocated_at-{allocation}");
+    let reason_id = format!("correct-reason-{allocation}");
+    let fill = |from: String, reason: &'static str| {
+        let (form, from_id, reason_id) = (form.clone(), from_id.clone(), reason_id.clone());
+        async move {
+            // Open the details unless a refused correction left it open.
+            if c.find(Locator::Css("#correct-allocations[open]")).await.is_err() {
+                c.find(Locator::Css("#correct-allocations summary")).await.unwrap().click().await.unwrap();
+            }
+            let input = c.find(Locator::Id(&from_id)).await.unwrap();
+            input.clear().await.unwrap();
+            input.send_keys(&from).await.unwrap();
+            let r = c.find(Locator::Id(&reason_id)).await.unwrap();
+            r.clear().await.unwrap();
+            r.send_keys(reason).await.unwrap();
+            c.find(Locator::Css(&format!("{form} button"))).await.unwrap().click().await.unwrap();
+        }
+    };
+
+    c.goto(&page).await.unwrap();
+    fits().await;
+    // An invalid date: the same form again, with the summary and the inline error on "From".
+    fill("31/13/2026".into(), "handover form found").await;
+    let summary = c.wait().for_element(Locator::Id("correction-errors")).await.unwrap().text().await.unwrap();
+    assert!(summary.contains("From (allocated_at)"), "{summary}");
+    let link = c.find(Locator::Css("#correction-errors a")).await.unwrap().attr("href").await.unwrap();
+    assert_eq!(link.as_deref(), Some(format!("#{from_id}").as_str()));
+    let inline = c.find(Locator::Id(&format!("{from_id}-error"))).await.unwrap().text().await.unwrap();
+    assert!(inline.contains("31/13/2026"), "the inline error quotes the value: {inline}");
+    let kept = c.find(Locator::Id(&from_id)).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("31/13/2026"));
+    let reason = c.find(Locator::Id(&reason_id)).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(reason.as_deref(), Some("handover form found"));
+    assert!(c.find(Locator::Css("#correct-allocations[open]")).await.is_ok(), "the form stays open");
+    fits().await;
+    assert_eq!(app.store().allocations(d.id).await.unwrap()[0].allocated_at, recorded, "nothing changed");
+
+    // A valid start 40 days back: success, and the table shows it.
+    let start = days_ago(40).replace_time(time::macros::time!(09:00));
+    fill(rfc(start), "handover form found").await;
+    let banner = c.wait().for_element(Locator::Id("corrected")).await.unwrap().text().await.unwrap();
+    assert!(banner.contains("Allocation dates corrected"), "{banner}");
+    let shown = start
+        .format(time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC"))
+        .unwrap();
+    let table = c.find(Locator::Id("allocations")).await.unwrap().text().await.unwrap();
+    assert!(table.contains(&shown), "the new start {shown} is listed: {table}");
+    assert_eq!(app.store().allocations(d.id).await.unwrap()[0].allocated_at, start);
+    fits().await;
+    browser.close().await;
+    app.stop().await;
+}

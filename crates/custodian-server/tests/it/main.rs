@@ -13,6 +13,7 @@ mod devices;
 mod findings;
 mod hardening;
 mod imports_security;
+mod intune_onboarding;
 mod mdm;
 mod monitoring;
 mod openapi;

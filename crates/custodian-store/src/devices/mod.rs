@@ -145,18 +145,35 @@ impl Store {
         on_write!(self, devices::correct_allocation(allocation, start, end, reason, actor, now))
     }
     /// Apply an Intune export; `warnings` are the parser's, kept in the summary and the audit event.
+    /// With `register_new`, devices the register does not know are registered and allocated to
+    /// their primary user from `enrolledDateTime` (the summary's `allocations_started`; the caller
+    /// re-attributes their usage); without it they are reported as unmatched.
+    #[allow(clippy::too_many_arguments)]
     pub async fn import_intune(
         &self,
         items: &[IntuneDevice],
         warnings: &[RowError],
+        register_new: bool,
         actor: &Actor,
         now: OffsetDateTime,
         sha256: &str,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
-        let r = on_write!(self, devices::import_intune(items, warnings, actor, now, sha256, progress));
+        let r = on_write!(self, devices::import_intune(items, warnings, register_new, actor, now, sha256, progress));
         self.caches.forget_device_count();
         r
+    }
+    /// The devices of an Intune export that `register_new` would register but may not, each
+    /// naming its line and field: an `enrolledDateTime` in the future, or a primary user who is
+    /// the importer (nobody starts their own allocation, WP034 4.1). The import checks again
+    /// inside its transaction; this lets a whole file's problems be listed.
+    pub async fn intune_registration_problems(
+        &self,
+        items: &[IntuneDevice],
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Vec<RowError>> {
+        on_read!(self, devices::intune_registration_problems(items, actor, now))
     }
     /// Apply an Android Management API export (WP034 4.7); `warnings` are the parser's.
     pub async fn import_amapi(

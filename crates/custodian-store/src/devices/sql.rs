@@ -9,8 +9,8 @@ use super::{audit, findings, people};
 use crate::*;
 use custodian_domain::devices as domain;
 use custodian_domain::devices::{DeviceStatus, DeviceType};
-use custodian_domain::imports::{DeviceRow, IntuneDevice, RowError};
-use custodian_domain::devices::{HistoryError, Span};
+use custodian_domain::imports::{DeviceRow, IntuneDevice, RowError, intune_asset_tags, intune_device_type};
+use custodian_domain::devices::{HistoryError, Span, StartPlan};
 use custodian_domain::people::PersonStatus;
 use serde_json::{json, Value};
 use sqlx::{Pool, Row};
@@ -875,26 +875,26 @@ pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: O
 
 /// Apply a Microsoft Intune (Graph managedDevices) export: match devices by MDM id, serial or
 /// IMEI, record the MDM facts, and raise a WP034 4.1 finding where the signed-in user is not the
-/// allocated holder. Devices the register does not know are reported, not dropped.
+/// allocated holder. Devices the register does not know are reported, not dropped; with
+/// `register_new` they are registered ([`tx_register_intune`]). A known device never allocated
+/// whose primary user is a known person is reported, not allocated: the register is Digital
+/// Services' record (WP034 4.1).
 #[allow(clippy::too_many_arguments)]
-pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[RowError], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[RowError], register_new: bool, actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
     let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: items.len(), warnings: warnings.to_vec(), ..ImportSummary::default() };
     // Devices matched, and whether the loop counted them unchanged, for the WP034 4.7 pass.
     let mut matched: Vec<(Uuid, &IntuneDevice, bool)> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         progress(i as u64 + 1);
-        let id: Option<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM devices WHERE mdm_id = $1 OR ($2 IS NOT NULL AND serial = $2) OR ($3 IS NOT NULL AND imei = $3) \
-             ORDER BY CASE WHEN mdm_id = $1 THEN 0 ELSE 1 END LIMIT 1",
-        )
-        .bind(&it.id)
-        .bind(&it.serial_number)
-        .bind(&it.imei)
-        .fetch_optional(&mut *tx)
-        .await
-        ?;
+        let id = tx_intune_match(&mut tx, it).await?;
         let Some(id) = id else {
+            if register_new {
+                let id = tx_register_intune(&mut tx, it, actor, now, &mut sum).await?;
+                sum.created += 1;
+                matched.push((id, it, false));
+                continue;
+            }
             sum.unmatched.push(RowError {
                 line: it.index as u64 + 1,
                 field: None,
@@ -929,6 +929,11 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[
             sum.unchanged += 1;
         }
         matched.push((id, it, !changed));
+        if before.holder_id.is_none()
+            && let Some(w) = tx_never_allocated(&mut tx, &before, it).await?
+        {
+            sum.warnings.push(w);
+        }
         // WP034 4.1: whoever uses a force device must do so with their own credentials.
         if let (Some(upn), Some(holder)) = (&it.user_principal_name, before.holder_id) {
             let holder_email: String = sqlx::query_scalar("SELECT email FROM people WHERE id = $1").bind(holder).fetch_one(&mut *tx).await?;
@@ -964,7 +969,8 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[
         }
     }
     audit::audit(&mut tx, actor, now, AuditEntry::new("import.intune", "import:intune").detail(json!({
-        "sha256": file_sha256, "rows": sum.rows, "updated": sum.updated, "unchanged": sum.unchanged,
+        "sha256": file_sha256, "rows": sum.rows, "register_new": register_new, "created": sum.created,
+        "allocated": sum.allocations_started.len(), "updated": sum.updated, "unchanged": sum.unchanged,
         "unmatched": sum.unmatched.len(), "findings_opened": sum.findings_opened, "findings_closed": sum.findings_closed,
         "warnings": sum.warnings,
     }))).await?;
@@ -972,7 +978,181 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[
     Ok(sum)
 }
 
+/// The registered device an Intune device is: the one with its MDM id, else its serial or IMEI.
+async fn tx_intune_match(tx: &mut Tx<'_>, it: &IntuneDevice) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM devices WHERE mdm_id = $1 OR ($2 IS NOT NULL AND serial = $2) OR ($3 IS NOT NULL AND imei = $3) \
+         ORDER BY CASE WHEN mdm_id = $1 THEN 0 ELSE 1 END LIMIT 1",
+    )
+    .bind(&it.id)
+    .bind(&it.serial_number)
+    .bind(&it.imei)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
 
+/// A person as an Intune primary user: id, staff number, name, whether active.
+async fn tx_person_by_upn(tx: &mut Tx<'_>, upn: &str) -> Result<Option<(Uuid, String, String, bool)>> {
+    let row = sqlx::query("SELECT id, staff_number, name, status FROM people WHERE email = $1").bind(upn).fetch_optional(&mut **tx).await?;
+    row.map(|r| {
+        let status: String = r.try_get("status")?;
+        Ok((r.try_get("id")?, r.try_get("staff_number")?, r.try_get("name")?, status == PersonStatus::Active.as_str()))
+    })
+    .transpose()
+}
+
+/// Why a device Intune knows and the register does not may not be registered by `actor`
+/// (`register_new`), naming line and field: an enrolment in the future, or the importer as its
+/// primary user (nobody starts their own allocation, WP034 4.1).
+async fn tx_registration_problem(tx: &mut Tx<'_>, it: &IntuneDevice, actor: &Actor, now: OffsetDateTime) -> Result<Option<RowError>> {
+    let line = it.index as u64 + 1;
+    if let Some(from) = it.enrolled
+        && let Err(e) = domain::check_span(micros(from), None, &[], micros(now))
+    {
+        return Ok(Some(RowError { line, field: Some(format!("{}/enrolledDateTime", it.pointer)), message: e.to_string() }));
+    }
+    if let (Some(me), Some(upn)) = (actor.person_id, &it.user_principal_name)
+        && tx_person_by_upn(tx, upn).await?.is_some_and(|p| p.0 == me)
+    {
+        return Ok(Some(RowError {
+            line,
+            field: Some(format!("{}/userPrincipalName", it.pointer)),
+            message: "registering this device would start an allocation of your own: another member of Digital Services \
+                      must import it (WP034 4.1)"
+                .into(),
+        }));
+    }
+    Ok(None)
+}
+
+/// See [`crate::Store::intune_registration_problems`].
+pub async fn intune_registration_problems(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime) -> Result<Vec<RowError>> {
+    let mut tx = begin_read(pool).await?;
+    let mut out = Vec::new();
+    for it in items {
+        if tx_intune_match(&mut tx, it).await?.is_none()
+            && let Some(p) = tx_registration_problem(&mut tx, it, actor, now).await?
+        {
+            out.push(p);
+        }
+    }
+    tx.rollback().await?;
+    Ok(out)
+}
+
+/// Register a device Intune knows and the register does not (`register_new`, WP034 1.2), from
+/// the export's fields: the first free asset tag of [`intune_asset_tags`], the type from its
+/// operating system and model, its serial, IMEI, phone number (dropped with a warning when
+/// another device has it), make, model and OS. It is allocated (WP034 4.1) to the active person
+/// whose e-mail is its primary user, from `enrolledDateTime` (else now); a primary user who is
+/// nobody, or a leaver, leaves it in stock with a warning naming the line and field.
+async fn tx_register_intune(tx: &mut Tx<'_>, it: &IntuneDevice, actor: &Actor, now: OffsetDateTime, sum: &mut ImportSummary) -> Result<Uuid> {
+    let line = it.index as u64 + 1;
+    let field = |member: &str| format!("{}/{member}", it.pointer);
+    if let Some(p) = tx_registration_problem(tx, it, actor, now).await? {
+        return Err(StoreError::Invalid(format!("line {line}: {}: {}", p.field.unwrap_or_default(), p.message)));
+    }
+    let mut tag = None;
+    for candidate in intune_asset_tags(it.device_name.as_deref(), &it.id) {
+        let taken: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1").bind(&candidate).fetch_optional(&mut **tx).await?;
+        if taken.is_none() {
+            tag = Some(candidate);
+            break;
+        }
+    }
+    let tag = tag.ok_or_else(|| StoreError::Invalid(format!("line {line}: {}: no free asset tag for Intune device {}", field("deviceName"), it.id)))?;
+    let mut phone = it.phone_number.clone();
+    if let Some(p) = &phone {
+        let other: Option<String> = sqlx::query_scalar("SELECT asset_tag FROM devices WHERE phone_number = $1").bind(p).fetch_optional(&mut **tx).await?;
+        if let Some(other) = other {
+            sum.warnings.push(RowError { line, field: Some(field("phoneNumber")), message: format!("{p} is the number of {other} in the register; {tag} is registered without it") });
+            phone = None;
+        }
+    }
+    let holder = match &it.user_principal_name {
+        None => None,
+        Some(upn) => match tx_person_by_upn(tx, upn).await? {
+            Some((id, _, _, true)) => Some(id),
+            Some((_, sn, _, false)) => {
+                sum.warnings.push(RowError { line, field: Some(field("userPrincipalName")), message: format!("{upn} is {sn}, who has left: {tag} is registered unallocated (WP034 4.1)") });
+                None
+            }
+            None => {
+                sum.warnings.push(RowError { line, field: Some(field("userPrincipalName")), message: format!("no person has the e-mail {upn}: {tag} is registered unallocated; allocate it on its device page (WP034 4.1)") });
+                None
+            }
+        },
+    };
+    let status = if holder.is_some() { DeviceStatus::Allocated } else { DeviceStatus::InStock };
+    let os = match (&it.operating_system, &it.os_version) {
+        (Some(o), Some(v)) => Some(format!("{o} {v}")),
+        (o, _) => o.clone(),
+    };
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO devices (id, asset_tag, device_type, make, model, serial, imei, phone_number, os, mdm_id, mdm_user, mdm_last_sync, \
+                 status, holder_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)")
+        .bind(id)
+        .bind(&tag)
+        .bind(intune_device_type(it.operating_system.as_deref(), it.model.as_deref()).as_str())
+        .bind(it.manufacturer.as_deref().unwrap_or("Unknown"))
+        .bind(it.model.as_deref().unwrap_or("Unknown"))
+        .bind(&it.serial_number)
+        .bind(&it.imei)
+        .bind(&phone)
+        .bind(&os)
+        .bind(&it.id)
+        .bind(&it.user_principal_name)
+        .bind(it.last_sync.map(custodian_domain::devices::mdm::to_micros))
+        .bind(status.as_str())
+        .bind(holder)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| people::line_err(line, e))?;
+    search_sync(tx).await?;
+    let registered = format!("Intune import: registered from Intune device {}", it.id);
+    device_event(tx, id, now, actor, "registered", None, Some(status), holder, &registered, "1.2").await?;
+    let after = tx_device(tx, id).await?;
+    audit::audit(tx, actor, now, AuditEntry::new("device.create", format!("device:{tag}")).clause("1.2").after(device_snapshot(&after))
+        .detail(json!({"source": "intune", "intune_device_id": it.id, "device_name": it.device_name, "line": line}))).await?;
+    if let Some(h) = holder {
+        let from = it.enrolled.unwrap_or(now);
+        let reason = format!(
+            "Intune import: primary user {}, allocated from {} ({})",
+            it.user_principal_name.as_deref().unwrap_or_default(),
+            rfc3339(from),
+            if it.enrolled.is_some() { "enrolledDateTime" } else { "no enrolledDateTime: the time of import" }
+        );
+        start_allocation(tx, id, h, from, actor, &reason).await?;
+        device_event(tx, id, now, actor, "allocated", None, Some(DeviceStatus::Allocated), Some(h), &reason, "4.1").await?;
+        audit::audit(tx, actor, now, AuditEntry::new("device.allocate", format!("device:{tag}")).clause("4.1").justification(&reason)
+            .after(json!({"holder": after.holder_staff_number, "allocated_at": rfc3339(from)}))).await?;
+        sum.allocations_started.push((id, from));
+    }
+    Ok(id)
+}
+
+/// A warning when a known device that has never been allocated is used, by Intune's account, by
+/// a known person: Custodian does not allocate it from Intune (the register is Digital
+/// Services' record, WP034 4.1), but says so, naming the line and field.
+async fn tx_never_allocated(tx: &mut Tx<'_>, before: &Device, it: &IntuneDevice) -> Result<Option<RowError>> {
+    let Some(upn) = &it.user_principal_name else { return Ok(None) };
+    let allocations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM allocations WHERE device_id = $1").bind(before.id).fetch_one(&mut **tx).await?;
+    if allocations > 0 {
+        return Ok(None);
+    }
+    let Some((_, sn, name, _)) = tx_person_by_upn(tx, upn).await? else { return Ok(None) };
+    Ok(Some(RowError {
+        line: it.index as u64 + 1,
+        field: Some(format!("{}/userPrincipalName", it.pointer)),
+        message: format!(
+            "{} has never been allocated, and Intune's primary user is {name} ({sn}): not allocated from Intune, as the register \
+             is Digital Services' record; allocate it on its device page, or import the register with allocated_to and \
+             allocated_from (WP034 4.1)",
+            before.asset_tag
+        ),
+    }))
+}
 
 /// How many devices there are (the unfiltered list's total).
 pub async fn device_count(pool: &Pool<DB>) -> Result<i64> {

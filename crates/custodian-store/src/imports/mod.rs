@@ -19,6 +19,10 @@ pub struct ImportSummary {
     /// What the parser accepted with a change or a caveat (a dropped phone number, a partial
     /// export imported anyway), with line and field; also in the import's audit event.
     pub warnings: Vec<custodian_domain::imports::RowError>,
+    /// Allocations this import started, as (device, start): an Intune import with
+    /// `register_new` allocates the devices it registers. The caller re-attributes their usage.
+    #[serde(skip)]
+    pub allocations_started: Vec<(uuid::Uuid, time::OffsetDateTime)>,
 }
 
 pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);

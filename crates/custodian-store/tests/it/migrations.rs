@@ -177,3 +177,183 @@ async fn sqlite_findings_rebuild_keeps_rows_references_and_indexes() {
     let fk: Vec<sqlx::sqlite::SqliteRow> = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut c).await.unwrap();
     assert!(fk.is_empty());
 }
+
+/// The findings a database at 0018 holds before 0019 re-keys `usage.cellular_data` per device
+/// (WP034 4.5), and the keys 0019 must leave them with.
+struct Rekey {
+    person: uuid::Uuid,
+    phone: uuid::Uuid,
+    tablet: uuid::Uuid,
+    /// (finding id, key before 0019, key expected after it).
+    findings: Vec<(uuid::Uuid, String, String)>,
+}
+
+impl Rekey {
+    fn new() -> Self {
+        use custodian_domain::usage::{CELLULAR_DATA, INTERNATIONAL, date_day, finding_key};
+        let (person, phone, tablet) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let day = date_day(time::Date::from_calendar_date(2026, time::Month::November, 3).unwrap());
+        let old = format!("usage.cellular_data:{person}:2026-11-03");
+        assert_eq!(old.len(), 67, "the old key's length, which 0019 recognises");
+        let findings = vec![
+            // A person's data finding naming the phone: the phone goes into its key.
+            (uuid::Uuid::now_v7(), old.clone(), finding_key(&CELLULAR_DATA, Some(person), &phone.to_string(), day)),
+            // The same person's tablet, keyed the new way already: left as it is.
+            (
+                uuid::Uuid::now_v7(),
+                finding_key(&CELLULAR_DATA, Some(person), &tablet.to_string(), day),
+                finding_key(&CELLULAR_DATA, Some(person), &tablet.to_string(), day),
+            ),
+            // An unattributed data finding (device key, also 67 characters): left as it is.
+            (
+                uuid::Uuid::now_v7(),
+                finding_key(&CELLULAR_DATA, None, &tablet.to_string(), day + 1),
+                finding_key(&CELLULAR_DATA, None, &tablet.to_string(), day + 1),
+            ),
+            // Another rule keyed per person and day: left as it is.
+            (
+                uuid::Uuid::now_v7(),
+                finding_key(&INTERNATIONAL, Some(person), "", day),
+                finding_key(&INTERNATIONAL, Some(person), "", day),
+            ),
+        ];
+        Self { person, phone, tablet, findings }
+    }
+
+    /// The person and device of each finding, in the order of `findings`.
+    fn owners(&self) -> [(Option<uuid::Uuid>, uuid::Uuid, &'static str); 4] {
+        [
+            (Some(self.person), self.phone, "usage.cellular_data"),
+            (Some(self.person), self.tablet, "usage.cellular_data"),
+            (None, self.tablet, "usage.cellular_data"),
+            (Some(self.person), self.phone, "usage.international"),
+        ]
+    }
+}
+
+/// Store `r`'s person, devices and findings (keyed the old way) through `$c`, a connection to a
+/// database at 0018 of either backend.
+macro_rules! seed_0018 {
+    ($c:expr, $r:expr) => {{
+        let t = time::OffsetDateTime::now_utc();
+        let area = uuid::Uuid::now_v7();
+        sqlx::query("INSERT INTO business_areas (id, name, created_at) VALUES ($1, 'Area', $2)")
+            .bind(area)
+            .bind(t)
+            .execute(&mut $c)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO people (id, staff_number, name, email, kind, business_area_id, status, created_at, updated_at) \
+             VALUES ($1, 'A1', 'A', 'a@example.org', 'officer', $2, 'active', $3, $3)",
+        )
+        .bind($r.person)
+        .bind(area)
+        .bind(t)
+        .execute(&mut $c)
+        .await
+        .unwrap();
+        for (id, tag) in [($r.phone, "PH-1"), ($r.tablet, "TB-1")] {
+            sqlx::query(
+                "INSERT INTO devices (id, asset_tag, device_type, make, model, status, created_at, updated_at) \
+                 VALUES ($1, $2, 'phone', 'm', 'm', 'in_stock', $3, $3)",
+            )
+            .bind(id)
+            .bind(tag)
+            .bind(t)
+            .execute(&mut $c)
+            .await
+            .unwrap();
+        }
+        for ((id, key, _), (person, device, rule)) in $r.findings.iter().zip($r.owners()) {
+            sqlx::query(
+                "INSERT INTO findings (id, rule, clause, dedupe_key, person_id, device_id, summary, evidence, records, \
+                 severity, status, opened_at, updated_at) VALUES ($1, $2, '4.5', $3, $4, $5, 's', '{}', '[]', 'medium', 'open', $6, $6)",
+            )
+            .bind(*id)
+            .bind(rule)
+            .bind(key)
+            .bind(person)
+            .bind(device)
+            .bind(t)
+            .execute(&mut $c)
+            .await
+            .unwrap();
+        }
+    }};
+}
+
+/// Each finding's key after the migration, in the order of `r.findings`.
+macro_rules! keys_after {
+    ($c:expr, $r:expr) => {{
+        let mut keys = Vec::new();
+        for (id, _, _) in &$r.findings {
+            let k: String = sqlx::query_scalar("SELECT dedupe_key FROM findings WHERE id = $1")
+                .bind(*id)
+                .fetch_one(&mut $c)
+                .await
+                .unwrap();
+            keys.push(k);
+        }
+        keys
+    }};
+}
+
+/// 0019 on SQLite: a person's `usage.cellular_data` finding keyed per person and day takes the key
+/// `usage::finding_key` gives its device and day; new-style, unattributed and other rules' keys stay.
+#[tokio::test]
+async fn sqlite_cellular_data_findings_are_rekeyed_per_device() {
+    use sqlx::ConnectOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true).foreign_keys(true);
+    let mut c = opts.connect().await.unwrap();
+    let mut before =
+        sqlx::migrate::Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite")).await.unwrap();
+    before.migrations = before.migrations.iter().filter(|m| m.version < 19).cloned().collect::<Vec<_>>().into();
+    before.run(&mut c).await.unwrap();
+    let r = Rekey::new();
+    seed_0018!(c, r);
+    c.close().await.unwrap();
+
+    let store =
+        Store::open(&format!("sqlite:{}", path.display()), &OpenOptions::default()).await.expect("0019 applies");
+    store.close().await;
+    let mut c = opts.connect().await.unwrap();
+    let expected: Vec<String> = r.findings.iter().map(|(_, _, k)| k.clone()).collect();
+    assert_eq!(keys_after!(c, r), expected);
+    assert_ne!(r.findings[0].1, r.findings[0].2, "the first finding's key must change");
+}
+
+/// 0019 on PostgreSQL, as on SQLite.
+#[tokio::test]
+async fn postgres_cellular_data_findings_are_rekeyed_per_device() {
+    let Some(admin) = postgres_url() else { return };
+    let name = format!("custodian_k_{}", uuid::Uuid::now_v7().simple());
+    let mut admin_c = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin_c).await.unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+    let url = format!("{base}/{name}");
+    let r = Rekey::new();
+    let result = async {
+        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+        let mut before =
+            sqlx::migrate::Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres"))
+                .await
+                .unwrap();
+        before.migrations = before.migrations.iter().filter(|m| m.version < 19).cloned().collect::<Vec<_>>().into();
+        before.run(&mut c).await.unwrap();
+        seed_0018!(c, r);
+        c.close().await.unwrap();
+        let store = Store::open(&url, &OpenOptions::default()).await.expect("0019 applies");
+        store.close().await;
+        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+        let keys = keys_after!(c, r);
+        c.close().await.unwrap();
+        keys
+    }
+    .await;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin_c).await.unwrap();
+    let expected: Vec<String> = r.findings.iter().map(|(_, _, k)| k.clone()).collect();
+    assert_eq!(result, expected);
+}
