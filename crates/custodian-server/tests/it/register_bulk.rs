@@ -165,7 +165,8 @@ async fn five_thousand_people_with_managers_later_in_the_file_import_in_one_go(b
     let areas = app.store().business_areas().await.unwrap();
     assert_eq!(areas.iter().find(|a| &a.name == area).unwrap().head_id, None);
     let after = audit_actions(&app).await;
-    let new: Vec<(&str, &str)> = after[earlier + events.len()..].iter().map(|(a, s)| (a.as_str(), s.as_str())).collect();
+    let new: Vec<(&str, &str)> =
+        after[earlier + events.len()..].iter().map(|(a, s)| (a.as_str(), s.as_str())).collect();
     let head = format!("person:{}", people[last].staff_number);
     assert_eq!(
         new,
