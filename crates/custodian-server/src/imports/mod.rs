@@ -245,7 +245,8 @@ async fn reattribute_after_import(
     } else {
         let tags: Vec<&str> = started.iter().map(|r| r.asset_tag.as_str()).collect();
         let refs = store.register_refs(&[], &tags).await?;
-        let ids: Vec<uuid::Uuid> = started.iter().filter_map(|r| refs.devices.get(&r.asset_tag).map(|(id, _)| *id)).collect();
+        let ids: Vec<uuid::Uuid> =
+            started.iter().filter_map(|r| refs.devices.get(&r.asset_tag).map(|(id, _)| *id)).collect();
         Some(ids)
     };
     reattribute_from(store, devices, from, actor, now).await.map(Some)

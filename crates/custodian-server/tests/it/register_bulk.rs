@@ -111,6 +111,7 @@ async fn five_thousand_people_with_managers_later_in_the_file_import_in_one_go(b
     let now = time::OffsetDateTime::now_utc();
     let mut people = force(5_000);
     let csv = people_csv(&people);
+    let start = audit_actions(&app).await.len();
     let out = custodian_server::imports::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false)
         .await
         .unwrap();
@@ -123,9 +124,9 @@ async fn five_thousand_people_with_managers_later_in_the_file_import_in_one_go(b
         assert_eq!(a.head_name.as_deref(), Some(head.name.as_str()), "{}", a.name);
     }
     // One create per person in file order, a roles_changed for each head, then the import's event.
-    let events = audit_actions(&app).await;
-    let creates: Vec<&str> =
-        events.iter().filter(|(a, _)| a == "person.create").map(|(_, s)| s.as_str()).collect();
+    let mut events = audit_actions(&app).await;
+    let earlier = events.drain(..start).count();
+    let creates: Vec<&str> = events.iter().filter(|(a, _)| a == "person.create").map(|(_, s)| s.as_str()).collect();
     let subjects: Vec<String> = people.iter().map(|p| format!("person:{}", p.staff_number)).collect();
     assert_eq!(creates, subjects.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(events.iter().filter(|(a, _)| a == "person.roles_changed").count(), AREAS);
@@ -137,7 +138,7 @@ async fn five_thousand_people_with_managers_later_in_the_file_import_in_one_go(b
         .await
         .unwrap();
     assert_eq!((out.summary.created, out.summary.updated, out.summary.unchanged), (0, 0, 5_000));
-    assert_eq!(audit_actions(&app).await.len(), events.len());
+    assert_eq!(audit_actions(&app).await.len(), earlier + events.len());
 
     // A changed file: a new line manager (later in the file), a leaver, a renamed person, a new
     // email address taking a freed one, and a head who stops heading their area.
@@ -149,17 +150,23 @@ async fn five_thousand_people_with_managers_later_in_the_file_import_in_one_go(b
     people.swap(3, 4); // B00004 gives up its address on the line before B00003 takes it
     let last = people.len() - 1;
     people[last].roles.clear();
-    let out =
-        custodian_server::imports::import_people(app.store(), &Actor::system(), now, people_csv(&people).as_bytes(), false)
-            .await
-            .unwrap();
+    let out = custodian_server::imports::import_people(
+        app.store(),
+        &Actor::system(),
+        now,
+        people_csv(&people).as_bytes(),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!((out.summary.created, out.summary.updated, out.summary.unchanged), (0, 6, 4_994));
     assert_register_is(&app, &people).await;
     let area = &people[last].area;
     let areas = app.store().business_areas().await.unwrap();
     assert_eq!(areas.iter().find(|a| &a.name == area).unwrap().head_id, None);
     let after = audit_actions(&app).await;
-    let new: Vec<(&str, &str)> = after[events.len()..].iter().map(|(a, s)| (a.as_str(), s.as_str())).collect();
+    let new: Vec<(&str, &str)> =
+        after[earlier + events.len()..].iter().map(|(a, s)| (a.as_str(), s.as_str())).collect();
     let head = format!("person:{}", people[last].staff_number);
     assert_eq!(
         new,
@@ -180,9 +187,15 @@ async fn five_thousand_people_with_managers_later_in_the_file_import_in_one_go(b
     // nothing is written.
     let mut taker = people[10].clone();
     taker.email = people[11].email.clone();
-    let e = custodian_server::imports::import_people(app.store(), &Actor::system(), now, people_csv(&[taker]).as_bytes(), false)
-        .await
-        .unwrap_err();
+    let e = custodian_server::imports::import_people(
+        app.store(),
+        &Actor::system(),
+        now,
+        people_csv(&[taker]).as_bytes(),
+        false,
+    )
+    .await
+    .unwrap_err();
     let text = format!("{e:?}");
     assert!(text.contains("line 2") && text.contains("email") && text.contains("B00011"), "{text}");
     assert_eq!(audit_actions(&app).await.len(), after.len());
@@ -255,7 +268,8 @@ async fn thousands_of_devices_keep_their_allocation_history_in_one_go(b: Backend
         let tag = format!("BK-{i:05}");
         let d = app.device(&tag).await;
         let history = app.store().allocations(d.id).await.unwrap();
-        let events: Vec<String> = app.store().device_history(d.id).await.unwrap().into_iter().map(|e| e.event).collect();
+        let events: Vec<String> =
+            app.store().device_history(d.id).await.unwrap().into_iter().map(|e| e.event).collect();
         match i % 3 {
             0 if i % 30 == 0 => {
                 assert_eq!(d.holder_staff_number.as_deref(), Some(holder(i, 0)), "{tag}");

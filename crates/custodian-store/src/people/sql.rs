@@ -468,7 +468,7 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
         q.build().persistent(false).execute(&mut *tx).await?;
     }
     let created: Vec<&Planned> = plan.iter().filter(|p| p.before.is_none()).collect();
-    for chunk in created.chunks(chunk_rows(8)) {
+    for chunk in created.chunks(chunk_rows(9)) {
         let mut q = sqlx::QueryBuilder::<DB>::new(
             "INSERT INTO people (id, staff_number, name, email, kind, business_area_id, line_manager_id, status, created_at, updated_at) ",
         );
@@ -485,6 +485,22 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
                 .push_bind(now);
         });
         q.build().persistent(false).execute(&mut *tx).await.map_err(|e| chunk_err(chunk.iter().map(|p| p.row.line), e))?;
+    }
+    // An address one person gives up may be taken by another in the same file (checked above in
+    // file order); a multi-row UPDATE checks uniqueness row by row in an order of its own, so
+    // the addresses that move are first parked on values no real address can equal (no "@").
+    let moving: Vec<(Uuid, String)> = changed
+        .iter()
+        .filter(|p| p.before.is_some_and(|b| reg.people[b].email != p.row.email))
+        .map(|p| (p.id, format!("moving:{}", p.row.staff_number)))
+        .collect();
+    for chunk in moving.chunks(chunk_rows(2)) {
+        let mut q = sqlx::QueryBuilder::<DB>::new("UPDATE people SET email = v.column2 FROM (");
+        q.push_values(chunk, |mut b, (id, parked)| {
+            b.push_bind(*id).push_bind(parked);
+        });
+        q.push(") AS v WHERE people.id = v.column1");
+        q.build().persistent(false).execute(&mut *tx).await?;
     }
     for chunk in changed.chunks(chunk_rows(7)) {
         let mut q = sqlx::QueryBuilder::<DB>::new(
