@@ -3,8 +3,7 @@
 //! `src/migrations.rs` turns into sqlx migrations at run time.
 //!
 //! This replaces `sqlx::migrate!`: unlike the macro, it notices a migration file being added
-//! (cargo re-runs it when either folder changes), and it needs only sqlx's `derive` feature, not
-//! `macros`.
+//! (cargo re-runs it when either folder changes).
 
 use std::fmt::Write as _;
 use std::path::Path;
