@@ -44,9 +44,8 @@ pub async fn end_leavers_credentials(tx: &mut Tx<'_>, leavers: &[(Uuid, &str)], 
             list.push_bind(*id);
         }
         q.push(") RETURNING id, person_id");
-        for r in q.build().persistent(false).fetch_all(&mut **tx).await? {
-            let person: Uuid = r.try_get("person_id")?;
-            revoked.entry(person).or_default().push(r.try_get("id")?);
+        for (token, person) in q.build_query_as::<(Uuid, Uuid)>().persistent(false).fetch_all(&mut **tx).await? {
+            revoked.entry(person).or_default().push(token);
         }
         let mut q = sqlx::QueryBuilder::<DB>::new("DELETE FROM sessions WHERE person_id IN (");
         let mut list = q.separated(", ");
@@ -54,8 +53,8 @@ pub async fn end_leavers_credentials(tx: &mut Tx<'_>, leavers: &[(Uuid, &str)], 
             list.push_bind(*id);
         }
         q.push(") RETURNING person_id");
-        for r in q.build().persistent(false).fetch_all(&mut **tx).await? {
-            *ended.entry(r.try_get("person_id")?).or_default() += 1;
+        for person in q.build_query_scalar::<Uuid>().persistent(false).fetch_all(&mut **tx).await? {
+            *ended.entry(person).or_default() += 1;
         }
     }
     Ok(leavers

@@ -10,7 +10,7 @@ use crate::*;
 use custodian_domain::devices as domain;
 use custodian_domain::devices::{DeviceStatus, DeviceType};
 use custodian_domain::imports::{DeviceRow, IntuneDevice, RowError, intune_asset_tags, intune_device_type};
-use custodian_domain::devices::{HistoryError, Span, StartPlan};
+use custodian_domain::devices::{HistoryError, Span};
 use custodian_domain::people::PersonStatus;
 use serde_json::{json, Value};
 use sqlx::{Pool, Row};
