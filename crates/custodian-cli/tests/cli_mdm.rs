@@ -131,7 +131,7 @@ fn bytes_that_are_not_utf8_are_reported_by_line_not_byte_index() {
 /// nothing more is created. An enrolment in the future is refused with its line and field.
 #[test]
 fn intune_register_new_onboards_a_device_from_its_enrolment() {
-    let e = Env::new();
+    let e = Env::with_register();
     let export = |enrolled: String| {
         serde_json::json!({"value": [{"id": "9d1f3a5b-0000-4000-8000-00000000c11", "deviceName": "WP-MB-9301",
             "serialNumber": "CLI9301", "phoneNumber": "+441214960593", "manufacturer": "samsung", "model": "SM-S911B",
