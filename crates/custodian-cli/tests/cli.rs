@@ -171,7 +171,7 @@ fn a_monitoring_round_is_scripted_end_to_end_and_an_independent_implementation_a
     let first_reserve = swapped["reserve"][area][0].clone();
     swapped["reserve"][area][0] = swapped["selected"][area][0].clone();
     swapped["selected"][area][0] = first_reserve;
-    let tampered = e.write("tampered.json", &swapped.to_string());
+    let tampered = e.write("tampered.json", swapped.to_string());
     let o = e.run(&["monitoring", "verify", tampered.to_str().unwrap(), "--json"]);
     assert_eq!(o.status.code(), Some(3));
     let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();

@@ -35,7 +35,7 @@ fn usage_check_names_people_by_staff_number_and_devices_by_asset_tag() {
     let t = soon();
     let f = e.write(
         "bill.csv",
-        &format!(
+        format!(
             "{HEADER}p1,+441214960506,call,out,{t},60,09061234567,,GB,false,\n\
              x1,+447700900999,call,out,{t},60,0121 496 0000,,GB,false,\n\
              n1,+441214960506,call,out,{t},60,01632 960123,,GB,false,\n\
@@ -75,7 +75,7 @@ fn feed_rows_with_extra_fields_or_unsafe_characters_are_refused_with_line_and_fi
     let many = ",x".repeat(1000);
     let f = e.write(
         "bill.csv",
-        &format!(
+        format!(
             "{HEADER}ok,+441214960506,call,out,{t},60,0121 496 0000,,GB,false,\n\
              twelve,+441214960506,call,out,{t},60,0121 496 0000,,GB,false,,\n\
              many,+441214960506,call,out,{t},60,0121 496 0000,,GB,false,{many}\n\
@@ -104,7 +104,7 @@ fn feed_rows_with_extra_fields_or_unsafe_characters_are_refused_with_line_and_fi
     // A web `device` of 1 MB is refused, not stored.
     let web = e.write(
         "web.csv",
-        &format!(
+        format!(
             "record_id,device,user,start,domain,category,bytes,network,tethered\n\
              w1,{},a@force.example,{t},news.example,News,10,wifi,false\n",
             "D".repeat(1 << 20)
@@ -273,7 +273,7 @@ fn once_an_import_exits_the_database_file_alone_is_whole() {
     // An import that exits 2 (a row refused) still leaves the good rows in the file alone.
     let f = e.write(
         "bill.csv",
-        &format!(
+        format!(
             "{HEADER}a,+441214960506,call,out,{t},60,0121 496 0000,,GB,false,\n\
              b,+441214960506,call,sideways,{t},60,0121 496 0000,,GB,false,\n"
         ),

@@ -38,7 +38,7 @@ fn the_import_lists_bad_rows_imports_the_rest_exits_non_zero_and_is_idempotent()
     // back from the dry run's spill file at the end, in file order.
     let dry = e.write(
         "dry.csv",
-        &format!(
+        format!(
             "{HEADER}g1,+441214960506,data,,{t},,,629145600,GB,false,\n\
              d1,+441214960506,call,out,{t},60,+44 906 123 4567,,GB,false,\n\
              g2,+441214960506,data,,{t},,,629145600,GB,false,\n"
@@ -159,7 +159,7 @@ fn a_recorded_overseas_window_silences_roaming_and_is_exported_only_while_approv
     assert!(lines[1].starts_with("WP-MB-0007,") && lines[1].ends_with(&format!(",A1018,FR,{from},{to}")), "{csv}");
 
     let t = soon();
-    let f = e.write("abroad.csv", &format!("{HEADER}o1,+441214960506,data,,{t},,,1000,FR,false,\n"));
+    let f = e.write("abroad.csv", format!("{HEADER}o1,+441214960506,data,,{t},,,1000,FR,false,\n"));
     let check = |e: &Env| stdout(&e.run(&["usage", "check", "carrier", f.to_str().unwrap(), "--format", "jsonl"]));
     assert!(!check(&e).contains("usage.roaming"), "the approved window covers France");
 
@@ -182,7 +182,7 @@ fn a_register_with_allocated_from_attributes_an_earlier_bill_and_reattribute_is_
         .unwrap()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
-    let bill = e.write("old.csv", &format!("{HEADER}o1,+441214960506,call,out,{t},60,09061234567,,GB,false,\n"));
+    let bill = e.write("old.csv", format!("{HEADER}o1,+441214960506,call,out,{t},60,09061234567,,GB,false,\n"));
     let o = e.run(&["usage", "import", "carrier", bill.to_str().unwrap()]);
     assert!(o.status.success());
     assert!(stdout(&o).contains("1 records are from before their device's first allocation"), "{}", stdout(&o));
@@ -190,7 +190,7 @@ fn a_register_with_allocated_from_attributes_an_earlier_bill_and_reattribute_is_
     let from = (time::OffsetDateTime::now_utc() - time::Duration::days(30)).date();
     let register = e.write(
         "register.csv",
-        &format!(
+        format!(
             "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to,allocated_from\n\
              WP-MB-0007,phone,Samsung,Galaxy S23,R5CTXKS0HZ7,357481163912919,0121 496 0506,Android 14,allocated,A1018,{from}\n"
         ),

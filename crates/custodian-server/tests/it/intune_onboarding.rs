@@ -47,8 +47,9 @@ fn export(enrolled: &str) -> String {
 
 async fn import_bill(app: &TestApp, days: i64) -> custodian_store::usage::UsageImport {
     let t = (OffsetDateTime::now_utc() - Duration::days(days)).replace_nanosecond(0).unwrap().format(&Rfc3339).unwrap();
-    let rows =
-        format!("in1,{SIM},call,out,{t},60,09061234567,,GB,false,\nin2,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n");
+    let rows = format!(
+        "in1,{SIM},call,out,{t},60,09061234567,,GB,false,\nin2,{SIM},call,out,{t},60,0121 496 0000,,GB,false,\n"
+    );
     crate::allocation_history::import_carrier(app, &rows).await
 }
 
