@@ -13,7 +13,13 @@ use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-pub async fn set_password_hash(pool: &Pool<DB>, person: Uuid, hash: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn set_password_hash(
+    pool: &Pool<DB>,
+    person: Uuid,
+    hash: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let (sn, _) = devices::active_person(&mut tx, person).await?;
     sqlx::query("INSERT INTO accounts (person_id, password_hash, updated_at) VALUES ($1, $2, $3) \
@@ -24,7 +30,8 @@ pub async fn set_password_hash(pool: &Pool<DB>, person: Uuid, hash: &str, actor:
         .execute(&mut *tx)
         .await
         ?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("account.set_password", format!("person:{sn}")).clause("9.1")).await?;
+    audit::audit(&mut tx, actor, now, AuditEntry::new("account.set_password", format!("person:{sn}")).clause("9.1"))
+        .await?;
     Ok(tx.commit().await?)
 }
 
@@ -33,7 +40,11 @@ pub async fn set_password_hash(pool: &Pool<DB>, person: Uuid, hash: &str, actor:
 /// none works again even if they return. Returns one `account.leaver_credentials` audit event per
 /// leaver who still had anything live, in the order of `leavers`, for the caller to append.
 /// One statement per table and chunk of leavers.
-pub async fn end_leavers_credentials(tx: &mut Tx<'_>, leavers: &[(Uuid, &str)], now: OffsetDateTime) -> Result<Vec<AuditEntry>> {
+pub async fn end_leavers_credentials(
+    tx: &mut Tx<'_>,
+    leavers: &[(Uuid, &str)],
+    now: OffsetDateTime,
+) -> Result<Vec<AuditEntry>> {
     let mut revoked: std::collections::HashMap<Uuid, Vec<Uuid>> = std::collections::HashMap::new();
     let mut ended: std::collections::HashMap<Uuid, u64> = std::collections::HashMap::new();
     for chunk in leavers.chunks(super::chunk_rows(1).saturating_sub(1).max(1)) {
@@ -73,7 +84,14 @@ pub async fn end_leavers_credentials(tx: &mut Tx<'_>, leavers: &[(Uuid, &str)], 
 
 /// A person changes their own password: the new hash replaces the old, and every other session
 /// of theirs ends (a password change is how someone locks out whoever else may be signed in).
-pub async fn change_password(pool: &Pool<DB>, person: Uuid, hash: &str, keep_session: Option<&str>, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
+pub async fn change_password(
+    pool: &Pool<DB>,
+    person: Uuid,
+    hash: &str,
+    keep_session: Option<&str>,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<u64> {
     let mut tx = begin_write(pool).await?;
     let (sn, _) = devices::active_person(&mut tx, person).await?;
     sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE person_id = $1")
@@ -81,20 +99,20 @@ pub async fn change_password(pool: &Pool<DB>, person: Uuid, hash: &str, keep_ses
         .bind(hash)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2")
         .bind(person)
         .bind(keep_session.unwrap_or(""))
         .execute(&mut *tx)
-        .await
-        ?
+        .await?
         .rows_affected();
     audit::audit(
         &mut tx,
         actor,
         now,
-        AuditEntry::new("account.change_password", format!("person:{sn}")).clause("9.1").detail(json!({ "other_sessions_ended": ended })),
+        AuditEntry::new("account.change_password", format!("person:{sn}"))
+            .clause("9.1")
+            .detail(json!({ "other_sessions_ended": ended })),
     )
     .await?;
     tx.commit().await?;
@@ -102,22 +120,26 @@ pub async fn change_password(pool: &Pool<DB>, person: Uuid, hash: &str, keep_ses
 }
 
 pub async fn password_hash(pool: &Pool<DB>, person: Uuid) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT password_hash FROM accounts WHERE person_id = $1").bind(person).fetch_optional(pool).await?)
+    Ok(sqlx::query_scalar("SELECT password_hash FROM accounts WHERE person_id = $1")
+        .bind(person)
+        .fetch_optional(pool)
+        .await?)
 }
 
 /// Grant a role (the system operator's `custodian user grant-role`). Nobody grants a role to
 /// themselves. Audited as `person.roles_changed` with the roles before and after.
 pub async fn grant_role(pool: &Pool<DB>, person: Uuid, role: Role, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     if actor.person_id == Some(person) {
-        return Err(StoreError::Invalid("roles: nobody changes their own roles (separation of duties): another administrator must".into()));
+        return Err(StoreError::Invalid(
+            "roles: nobody changes their own roles (separation of duties): another administrator must".into(),
+        ));
     }
     let mut tx = begin_write(pool).await?;
     let (sn, _) = devices::active_person(&mut tx, person).await?;
     let before: Vec<String> = sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
         .bind(person)
         .fetch_all(&mut *tx)
-        .await
-        ?;
+        .await?;
     if before.iter().any(|r| r == role.as_str()) {
         return Ok(());
     }
@@ -125,19 +147,31 @@ pub async fn grant_role(pool: &Pool<DB>, person: Uuid, role: Role, actor: &Actor
         .bind(person)
         .bind(role.as_str())
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     let mut after = before.clone();
     after.push(role.as_str().to_string());
     after.sort();
-    audit::audit(&mut tx, actor, now, AuditEntry::new("person.roles_changed", format!("person:{sn}")).clause("4.1").detail(json!({
-        "before": before, "after": after, "added": [role.as_str()], "removed": [], "by": "grant_role",
-    })))
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("person.roles_changed", format!("person:{sn}")).clause("4.1").detail(json!({
+            "before": before, "after": after, "added": [role.as_str()], "removed": [], "by": "grant_role",
+        })),
+    )
     .await?;
     Ok(tx.commit().await?)
 }
 
-pub async fn create_session(pool: &Pool<DB>, token_hash: &str, person: Uuid, csrf: &str, now: OffsetDateTime, expires: OffsetDateTime, actor: &Actor) -> Result<()> {
+pub async fn create_session(
+    pool: &Pool<DB>,
+    token_hash: &str,
+    person: Uuid,
+    csrf: &str,
+    now: OffsetDateTime,
+    expires: OffsetDateTime,
+    actor: &Actor,
+) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     sqlx::query("INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)")
         .bind(token_hash)
@@ -153,14 +187,20 @@ pub async fn create_session(pool: &Pool<DB>, token_hash: &str, person: Uuid, csr
 }
 
 pub async fn session(pool: &Pool<DB>, token_hash: &str) -> Result<Option<SessionRecord>> {
-    Ok(sqlx::query_as("SELECT person_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await?)
+    Ok(sqlx::query_as(
+        "SELECT person_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?)
 }
 
 pub async fn touch_session(pool: &Pool<DB>, token_hash: &str, now: OffsetDateTime) -> Result<()> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(token_hash).execute(pool).await?;
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -170,11 +210,22 @@ pub async fn delete_session(pool: &Pool<DB>, token_hash: &str) -> Result<()> {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn create_token(pool: &Pool<DB>, person: Uuid, name: &str, token_hash: &str, scopes: &[String], expires: OffsetDateTime, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+pub async fn create_token(
+    pool: &Pool<DB>,
+    person: Uuid,
+    name: &str,
+    token_hash: &str,
+    scopes: &[String],
+    expires: OffsetDateTime,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Uuid> {
     let mut tx = begin_write(pool).await?;
     let (sn, status) = devices::active_person(&mut tx, person).await?;
     if status != PersonStatus::Active {
-        return Err(StoreError::Invalid(format!("person: {sn} has left the force; no API token is issued to a leaver (WP034 9.1)")));
+        return Err(StoreError::Invalid(format!(
+            "person: {sn} has left the force; no API token is issued to a leaver (WP034 9.1)"
+        )));
     }
     let id = Uuid::now_v7();
     sqlx::query("INSERT INTO api_tokens (id, person_id, name, token_hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -188,16 +239,25 @@ pub async fn create_token(pool: &Pool<DB>, person: Uuid, name: &str, token_hash:
         .execute(&mut *tx)
         .await
         ?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("token.create", format!("token:{id}")).detail(json!({"person": sn, "name": name, "scopes": scopes}))).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("token.create", format!("token:{id}"))
+            .detail(json!({"person": sn, "name": name, "scopes": scopes})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 pub async fn token_by_hash(pool: &Pool<DB>, token_hash: &str) -> Result<Option<ApiToken>> {
-    Ok(sqlx::query_as("SELECT id, person_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await?)
+    Ok(sqlx::query_as(
+        "SELECT id, person_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?)
 }
 
 pub async fn tokens(pool: &Pool<DB>) -> Result<Vec<ApiToken>> {
@@ -212,8 +272,7 @@ pub async fn revoke_token(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetD
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
-        .await
-        ?
+        .await?
         .rows_affected();
     if n == 0 {
         return Err(StoreError::NotFound(format!("active token {id}")));
@@ -221,8 +280,6 @@ pub async fn revoke_token(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetD
     audit::audit(&mut tx, actor, now, AuditEntry::new("token.revoke", format!("token:{id}"))).await?;
     Ok(tx.commit().await?)
 }
-
-
 
 /// The token with this hash and its holder's current status, in one query (bearer sign-in).
 pub async fn token_and_holder_status(pool: &Pool<DB>, token_hash: &str) -> Result<Option<(ApiToken, PersonStatus)>> {

@@ -5,17 +5,17 @@
 //! `notify_decider` take the caller's transaction so a feature opens or decides a request
 //! together with its own change and audit events (see `crate::approvals` for the guide).
 
-use super::{DB, Tx, Conn, begin_write};
+use super::{Conn, DB, Tx, begin_write};
 use super::{apps, audit, overseas, posts};
+use crate::approvals::*;
 #[allow(unused_imports)]
 use crate::*;
+use custodian_domain::approvals::{self as domain, Decider, Deciding, RequestStatus, StepStatus, Verdict};
 use custodian_domain::people::Role;
 use serde_json::json;
 use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
-use crate::approvals::*;
-use custodian_domain::approvals::{self as domain, Deciding, Decider, RequestStatus, StepStatus, Verdict};
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.subject, r.title, r.link, r.requester_id, p.name AS requester_name, \
     r.chain_order, r.status, r.revision, r.created_at, r.updated_at, r.closed_at \
@@ -43,10 +43,11 @@ async fn steps(conn: &mut Conn, id: Uuid) -> Result<Vec<ApprovalStep>> {
 /// A request read from its row, with its steps and exclusions.
 async fn with_steps(conn: &mut Conn, mut r: ApprovalRequest) -> Result<ApprovalRequest> {
     r.steps = steps(conn, r.id).await?;
-    r.excluded = sqlx::query_scalar("SELECT person_id FROM approval_exclusions WHERE request_id = $1 ORDER BY person_id")
-        .bind(r.id)
-        .fetch_all(&mut *conn)
-        .await?;
+    r.excluded =
+        sqlx::query_scalar("SELECT person_id FROM approval_exclusions WHERE request_id = $1 ORDER BY person_id")
+            .bind(r.id)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(r)
 }
 
@@ -64,8 +65,7 @@ pub async fn exclude_tx(tx: &mut Tx<'_>, id: Uuid, people: &[Uuid], reason: &str
             .bind(p)
             .bind(reason)
             .execute(&mut **tx)
-            .await
-            ?;
+            .await?;
     }
     Ok(())
 }
@@ -93,8 +93,7 @@ pub async fn by_subject(pool: &Pool<DB>, subject: &str) -> Result<Option<Approva
     let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM approval_requests WHERE subject = $1")
         .bind(subject)
         .fetch_optional(&mut *conn)
-        .await
-        ?;
+        .await?;
     match id {
         Some(id) => load(&mut conn, id).await,
         None => Ok(None),
@@ -108,15 +107,16 @@ fn subject(id: Uuid) -> String {
 /// Write the domain request's state back to the request's rows.
 async fn save(tx: &mut Tx<'_>, id: Uuid, r: &domain::Request, now: OffsetDateTime) -> Result<()> {
     let closed = if r.status == RequestStatus::Pending { None } else { Some(now) };
-    sqlx::query("UPDATE approval_requests SET status = $1, revision = $2, updated_at = $3, closed_at = $4 WHERE id = $5")
-        .bind(r.status.as_str())
-        .bind(i64::from(r.revision))
-        .bind(now)
-        .bind(closed)
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        ?;
+    sqlx::query(
+        "UPDATE approval_requests SET status = $1, revision = $2, updated_at = $3, closed_at = $4 WHERE id = $5",
+    )
+    .bind(r.status.as_str())
+    .bind(i64::from(r.revision))
+    .bind(now)
+    .bind(closed)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
     for s in &r.steps {
         sqlx::query(
             "UPDATE approval_steps SET status = $1, opened_at = $2, due_at = $3, decided_by = $4, on_behalf_of = $5, \
@@ -304,7 +304,18 @@ pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDa
     .await?;
     for s in r.steps.iter().filter(|s| s.status == StepStatus::Pending) {
         let body = format!("A request waits for your decision (step {}, WP034 {}).", s.key, s.clause);
-        notify_decider(tx, &s.decider, n.requester, "approval.to_decide", &n.title, &body, Some(&n.link), Some(&n.subject), now).await?;
+        notify_decider(
+            tx,
+            &s.decider,
+            n.requester,
+            "approval.to_decide",
+            &n.title,
+            &body,
+            Some(&n.link),
+            Some(&n.subject),
+            now,
+        )
+        .await?;
     }
     Ok(id)
 }
@@ -318,23 +329,29 @@ pub async fn open_standalone(pool: &Pool<DB>, n: &NewApproval, actor: &Actor, no
 
 /// Take the request's row lock (PostgreSQL) before reading it, so two deciders are ordered.
 async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<ApprovalRequest> {
-    sqlx::query("UPDATE approval_requests SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE approval_requests SET updated_at = updated_at WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     load_tx(tx, id).await
 }
 
 /// Who `person` is as a decider at `now`: their roles and the people they deputise for.
 pub async fn deciding(conn: &mut Conn, person: Uuid, now: OffsetDateTime) -> Result<Deciding> {
-    let roles: Vec<String> =
-        sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1").bind(person).fetch_all(&mut *conn).await?;
+    let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1")
+        .bind(person)
+        .fetch_all(&mut *conn)
+        .await?;
     let rows: Vec<(Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
         "SELECT person_id, starts_at, ends_at FROM approval_delegations WHERE deputy_id = $1 AND revoked_at IS NULL",
     )
     .bind(person)
     .fetch_all(&mut *conn)
-    .await
-    ?;
-    let delegations: Vec<domain::Delegation> =
-        rows.into_iter().map(|(from, starts_at, ends_at)| domain::Delegation { from, to: person, starts_at, ends_at }).collect();
+    .await?;
+    let delegations: Vec<domain::Delegation> = rows
+        .into_iter()
+        .map(|(from, starts_at, ends_at)| domain::Delegation { from, to: person, starts_at, ends_at })
+        .collect();
     Ok(Deciding::new(person, roles.iter().filter_map(|r| Role::parse(r)).collect(), &delegations, now))
 }
 
@@ -379,19 +396,51 @@ pub async fn decide_tx(
     }
     audit::audit(tx, actor, now, entry).await?;
     let (title, body) = match &outcome {
-        domain::Outcome::Approved => ("Request approved", format!("{}: approved at the last step ({}, WP034 {}).", before.title, s.key, s.clause)),
+        domain::Outcome::Approved => (
+            "Request approved",
+            format!("{}: approved at the last step ({}, WP034 {}).", before.title, s.key, s.clause),
+        ),
         domain::Outcome::Rejected => (
             "Request rejected",
-            format!("{}: rejected at step {} (WP034 {}): {}", before.title, s.key, s.clause, s.reasons.as_deref().unwrap_or("")),
+            format!(
+                "{}: rejected at step {} (WP034 {}): {}",
+                before.title,
+                s.key,
+                s.clause,
+                s.reasons.as_deref().unwrap_or("")
+            ),
         ),
-        domain::Outcome::StepApproved { .. } => ("Step approved", format!("{}: step {} approved (WP034 {}).", before.title, s.key, s.clause)),
+        domain::Outcome::StepApproved { .. } => {
+            ("Step approved", format!("{}: step {} approved (WP034 {}).", before.title, s.key, s.clause))
+        }
     };
-    notify(tx, before.requester_id, &format!("approval.{}", s.status.as_str()), title, &body, Some(&before.link), Some(&before.subject), now).await?;
+    notify(
+        tx,
+        before.requester_id,
+        &format!("approval.{}", s.status.as_str()),
+        title,
+        &body,
+        Some(&before.link),
+        Some(&before.subject),
+        now,
+    )
+    .await?;
     if let domain::Outcome::StepApproved { next } = &outcome {
         for k in next {
             if let Some(n) = r.step(k) {
                 let body = format!("A request waits for your decision (step {}, WP034 {}).", n.key, n.clause);
-                notify_decider(tx, &n.decider, before.requester_id, "approval.to_decide", &before.title, &body, Some(&before.link), Some(&before.subject), now).await?;
+                notify_decider(
+                    tx,
+                    &n.decider,
+                    before.requester_id,
+                    "approval.to_decide",
+                    &before.title,
+                    &body,
+                    Some(&before.link),
+                    Some(&before.subject),
+                    now,
+                )
+                .await?;
             }
         }
     }
@@ -442,23 +491,54 @@ pub async fn decide(
 }
 
 /// The requester withdraws, in the caller's transaction; the deciders of pending steps are told.
-pub async fn withdraw_tx(tx: &mut Tx<'_>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+pub async fn withdraw_tx(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    person: Uuid,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<ApprovalRequest> {
     let before = lock(tx, id).await?;
     let mut r = before.to_domain();
     r.withdraw(person).map_err(conflict)?;
     save(tx, id, &r, now).await?;
     event(tx, id, r.revision, now, Some(person), "withdrawn", None, None).await?;
     let clause = before.steps.first().map(|s| s.clause.clone()).unwrap_or_default();
-    audit::audit(tx, actor, now, AuditEntry::new("approval.withdraw", subject(id)).clause(&clause)
-        .before(json!({"status": before.status.as_str()})).after(json!({"status": "withdrawn", "subject": before.subject}))).await?;
+    audit::audit(
+        tx,
+        actor,
+        now,
+        AuditEntry::new("approval.withdraw", subject(id))
+            .clause(&clause)
+            .before(json!({"status": before.status.as_str()}))
+            .after(json!({"status": "withdrawn", "subject": before.subject})),
+    )
+    .await?;
     for s in before.steps.iter().filter(|s| s.status == StepStatus::Pending) {
         let body = format!("{} was withdrawn by the requester; no decision is needed.", before.title);
-        notify_decider(tx, &s.decider, before.requester_id, "approval.withdrawn", "Request withdrawn", &body, Some(&before.link), Some(&before.subject), now).await?;
+        notify_decider(
+            tx,
+            &s.decider,
+            before.requester_id,
+            "approval.withdrawn",
+            "Request withdrawn",
+            &body,
+            Some(&before.link),
+            Some(&before.subject),
+            now,
+        )
+        .await?;
     }
     load_tx(tx, id).await
 }
 
-pub async fn withdraw(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+pub async fn withdraw(
+    pool: &Pool<DB>,
+    id: Uuid,
+    person: Uuid,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<ApprovalRequest> {
     let mut tx = begin_write(pool).await?;
     let r = withdraw_tx(&mut tx, id, person, actor, now).await?;
     // The feature's record follows a withdrawal too (an arm per `kind`, like `approval_effects`).
@@ -470,24 +550,58 @@ pub async fn withdraw(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, no
 }
 
 /// The subject was edited: every step back to pending (or waiting), in the caller's transaction.
-pub async fn restart_tx(tx: &mut Tx<'_>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+pub async fn restart_tx(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<ApprovalRequest> {
     let before = lock(tx, id).await?;
     let mut r = before.to_domain();
     r.restart(now).map_err(conflict)?;
     save(tx, id, &r, now).await?;
     event(tx, id, r.revision, now, actor.person_id, "restarted", None, Some(reason)).await?;
     let clause = before.steps.first().map(|s| s.clause.clone()).unwrap_or_default();
-    audit::audit(tx, actor, now, AuditEntry::new("approval.restart", subject(id)).clause(&clause).justification(reason)
-        .before(json!({"status": before.status.as_str(), "revision": before.revision}))
-        .after(json!({"status": r.status.as_str(), "revision": r.revision}))).await?;
+    audit::audit(
+        tx,
+        actor,
+        now,
+        AuditEntry::new("approval.restart", subject(id))
+            .clause(&clause)
+            .justification(reason)
+            .before(json!({"status": before.status.as_str(), "revision": before.revision}))
+            .after(json!({"status": r.status.as_str(), "revision": r.revision})),
+    )
+    .await?;
     for s in r.steps.iter().filter(|s| s.status == StepStatus::Pending) {
-        let body = format!("{} changed ({reason}); it needs your decision again (step {}, WP034 {}).", before.title, s.key, s.clause);
-        notify_decider(tx, &s.decider, before.requester_id, "approval.to_decide", &before.title, &body, Some(&before.link), Some(&before.subject), now).await?;
+        let body = format!(
+            "{} changed ({reason}); it needs your decision again (step {}, WP034 {}).",
+            before.title, s.key, s.clause
+        );
+        notify_decider(
+            tx,
+            &s.decider,
+            before.requester_id,
+            "approval.to_decide",
+            &before.title,
+            &body,
+            Some(&before.link),
+            Some(&before.subject),
+            now,
+        )
+        .await?;
     }
     load_tx(tx, id).await
 }
 
-pub async fn restart(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<ApprovalRequest> {
+pub async fn restart(
+    pool: &Pool<DB>,
+    id: Uuid,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<ApprovalRequest> {
     let mut tx = begin_write(pool).await?;
     let r = restart_tx(&mut tx, id, reason, actor, now).await?;
     tx.commit().await?;
@@ -516,8 +630,7 @@ pub async fn to_decide(pool: &Pool<DB>, person: Uuid, now: OffsetDateTime) -> Re
     )
     .bind(person)
     .fetch_all(&mut *conn)
-    .await
-    ?;
+    .await?;
     ids.sort();
     let mut out = vec![];
     for id in ids {
@@ -544,21 +657,22 @@ pub async fn requested_by(pool: &Pool<DB>, person: Uuid) -> Result<Vec<ApprovalR
     Ok(out)
 }
 
-async fn pending_steps(conn: &mut Conn) -> Result<Vec<(Uuid, String, String, ApprovalStep, Uuid, Option<OffsetDateTime>)>> {
+async fn pending_steps(
+    conn: &mut Conn,
+) -> Result<Vec<(Uuid, String, String, ApprovalStep, Uuid, Option<OffsetDateTime>)>> {
     // Pending requests are few at any time: read each one's steps.
-    let reqs: Vec<(Uuid, String, String, Uuid)> =
-        sqlx::query_as("SELECT id, title, link, requester_id FROM approval_requests WHERE status = 'pending' ORDER BY created_at")
-            .fetch_all(&mut *conn)
-            .await
-            ?;
+    let reqs: Vec<(Uuid, String, String, Uuid)> = sqlx::query_as(
+        "SELECT id, title, link, requester_id FROM approval_requests WHERE status = 'pending' ORDER BY created_at",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let mut out = vec![];
     for (id, title, link, requester) in reqs {
         let notified: Vec<(String, Option<OffsetDateTime>)> =
             sqlx::query_as("SELECT step_key, overdue_notified_at FROM approval_steps WHERE request_id = $1")
                 .bind(id)
                 .fetch_all(&mut *conn)
-                .await
-                ?;
+                .await?;
         for s in steps(conn, id).await? {
             if s.status == StepStatus::Pending {
                 let n = notified.iter().find(|(k, _)| *k == s.key).and_then(|(_, n)| *n);
@@ -601,9 +715,11 @@ pub async fn flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize>
             .bind(id)
             .bind(&s.key)
             .execute(&mut *tx)
-            .await
-            ?;
-        let revision: i64 = sqlx::query_scalar("SELECT revision FROM approval_requests WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+            .await?;
+        let revision: i64 = sqlx::query_scalar("SELECT revision FROM approval_requests WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
         let dom = domain::Step {
             key: s.key.clone(),
             clause: s.clause.clone(),
@@ -618,10 +734,31 @@ pub async fn flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize>
             reasons: None,
         };
         event(&mut tx, id, u32::try_from(revision).unwrap_or(0), now, None, "overdue", Some(&dom), None).await?;
-        audit::audit(&mut tx, &Actor::system(), now, AuditEntry::new("approval.overdue", subject(id)).clause(&s.clause)
-            .detail(json!({"step": s.key, "due_at": s.due_at.map(|d| d.unix_timestamp())}))).await?;
-        let body = format!("{title}: step {} (WP034 {}) is past its service level of {} working days.", s.key, s.clause, s.sla_days);
-        notify_decider(&mut tx, &s.decider, requester, "approval.overdue", "Decision overdue", &body, Some(&link), None, now).await?;
+        audit::audit(
+            &mut tx,
+            &Actor::system(),
+            now,
+            AuditEntry::new("approval.overdue", subject(id))
+                .clause(&s.clause)
+                .detail(json!({"step": s.key, "due_at": s.due_at.map(|d| d.unix_timestamp())})),
+        )
+        .await?;
+        let body = format!(
+            "{title}: step {} (WP034 {}) is past its service level of {} working days.",
+            s.key, s.clause, s.sla_days
+        );
+        notify_decider(
+            &mut tx,
+            &s.decider,
+            requester,
+            "approval.overdue",
+            "Decision overdue",
+            &body,
+            Some(&link),
+            None,
+            now,
+        )
+        .await?;
         notify(&mut tx, requester, "approval.overdue", "Decision overdue", &body, Some(&link), None, now).await?;
     }
     tx.commit().await?;
@@ -667,24 +804,47 @@ pub async fn delegation_create(
     ?;
     audit::audit(&mut tx, actor, now, AuditEntry::new("approval.delegate", format!("delegation:{id}")).clause("4.8").justification(reason.trim())
         .after(json!({"person": person, "deputy": deputy, "starts_at": starts_at.unix_timestamp(), "ends_at": ends_at.unix_timestamp()}))).await?;
-    notify(&mut tx, deputy, "approval.deputy", "You are a deputy", &format!("You may decide approvals for a colleague until {}: {}", ends_at.date(), reason.trim()), Some("/approvals"), None, now).await?;
+    notify(
+        &mut tx,
+        deputy,
+        "approval.deputy",
+        "You are a deputy",
+        &format!("You may decide approvals for a colleague until {}: {}", ends_at.date(), reason.trim()),
+        Some("/approvals"),
+        None,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
-pub async fn delegation_revoke(pool: &Pool<DB>, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn delegation_revoke(
+    pool: &Pool<DB>,
+    id: Uuid,
+    person: Uuid,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<()> {
     let mut tx = begin_write(pool).await?;
-    let res = sqlx::query("UPDATE approval_delegations SET revoked_at = $1 WHERE id = $2 AND person_id = $3 AND revoked_at IS NULL")
-        .bind(now)
-        .bind(id)
-        .bind(person)
-        .execute(&mut *tx)
-        .await
-        ?;
+    let res = sqlx::query(
+        "UPDATE approval_delegations SET revoked_at = $1 WHERE id = $2 AND person_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(person)
+    .execute(&mut *tx)
+    .await?;
     if res.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("delegation {id}")));
     }
-    audit::audit(&mut tx, actor, now, AuditEntry::new("approval.delegation_revoke", format!("delegation:{id}")).clause("4.8")).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("approval.delegation_revoke", format!("delegation:{id}")).clause("4.8"),
+    )
+    .await?;
     Ok(tx.commit().await?)
 }
 
@@ -718,18 +878,32 @@ pub async fn notifications_unread(pool: &Pool<DB>, person: Uuid) -> Result<i64> 
         .map_err(StoreError::from)
 }
 
-pub async fn notifications_mark_read(pool: &Pool<DB>, person: Uuid, id: Option<Uuid>, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
+pub async fn notifications_mark_read(
+    pool: &Pool<DB>,
+    person: Uuid,
+    id: Option<Uuid>,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<u64> {
     let mut tx = begin_write(pool).await?;
-    let res = sqlx::query("UPDATE notifications SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL AND ($3 IS NULL OR id = $3)")
-        .bind(now)
-        .bind(person)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        ?;
+    let res = sqlx::query(
+        "UPDATE notifications SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL AND ($3 IS NULL OR id = $3)",
+    )
+    .bind(now)
+    .bind(person)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     let n = res.rows_affected();
     if n > 0 {
-        audit::audit(&mut tx, actor, now, AuditEntry::new("notification.read", format!("person:{person}")).detail(json!({"notification": id, "count": n}))).await?;
+        audit::audit(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new("notification.read", format!("person:{person}"))
+                .detail(json!({"notification": id, "count": n})),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(n)

@@ -3,19 +3,19 @@
 //!
 //! Approved apps (WP034 4.8, 6.5); `UUID_SQL` is the id column type of the backend.
 
-use super::{DB, Tx, Conn, begin_write, UUID_SQL};
+use super::{Conn, DB, Tx, UUID_SQL, begin_write};
 use super::{approvals, audit, findings, people};
+use crate::approvals::Decided;
+use crate::apps::*;
 #[allow(unused_imports)]
 use crate::*;
+use custodian_domain::apps::{self as domain, Audience, Category as AppCategory, Platform as AppPlatform};
 use custodian_domain::imports::RowError;
 use custodian_domain::people::Role;
 use serde_json::json;
 use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
-use crate::apps::*;
-use crate::approvals::Decided;
-use custodian_domain::apps::{self as domain, Audience, Category as AppCategory, Platform as AppPlatform};
 
 type LiveGrantRow = (String, String, Option<String>, Option<String>, Option<Uuid>, Option<OffsetDateTime>);
 /// An app request row: approval, requester, requester's name, area, app, devices (JSON), need, grant, created.
@@ -47,19 +47,24 @@ pub async fn get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRecord>> {
 }
 
 pub async fn list(pool: &Pool<DB>) -> Result<Vec<AppRecord>> {
-    let apps: Vec<AppRecord> =
-        sqlx::query_as(&format!("SELECT {APP_COLS} FROM apps a ORDER BY a.listed DESC, a.name, a.platform, a.package_id"))
-            .fetch_all(pool)
-            .await?;
-    let grants: Vec<GrantRecord> = sqlx::query_as(&format!("{GRANT_SELECT} ORDER BY g.created_at, g.id")).fetch_all(pool).await?;
+    let apps: Vec<AppRecord> = sqlx::query_as(&format!(
+        "SELECT {APP_COLS} FROM apps a ORDER BY a.listed DESC, a.name, a.platform, a.package_id"
+    ))
+    .fetch_all(pool)
+    .await?;
+    let grants: Vec<GrantRecord> =
+        sqlx::query_as(&format!("{GRANT_SELECT} ORDER BY g.created_at, g.id")).fetch_all(pool).await?;
     let mut by_app: std::collections::HashMap<Uuid, Vec<GrantRecord>> = std::collections::HashMap::new();
     for g in grants {
         by_app.entry(g.app_id).or_default().push(g);
     }
-    Ok(apps.into_iter().map(|a| {
-        let grants = by_app.remove(&a.id).unwrap_or_default();
-        a.with_grants(grants)
-    }).collect())
+    Ok(apps
+        .into_iter()
+        .map(|a| {
+            let grants = by_app.remove(&a.id).unwrap_or_default();
+            a.with_grants(grants)
+        })
+        .collect())
 }
 
 fn check(a: &NewApp) -> Result<()> {
@@ -82,7 +87,13 @@ fn check(a: &NewApp) -> Result<()> {
 
 /// Insert or update an app by platform and package id; `listed` only ever turns on here.
 /// Returns the id and whether it was created.
-async fn upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, bool)> {
+async fn upsert_tx(
+    tx: &mut Tx<'_>,
+    a: &NewApp,
+    listed: bool,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(Uuid, bool)> {
     check(a)?;
     let existing: Option<(Uuid, String, String, String, Option<String>, bool)> = sqlx::query_as(
         "SELECT id, name, publisher, category, store_url, listed FROM apps WHERE platform = $1 AND package_id = $2",
@@ -90,15 +101,18 @@ async fn upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor, now
     .bind(a.platform.as_str())
     .bind(a.package_id.trim())
     .fetch_optional(&mut **tx)
-    .await
-    ?;
+    .await?;
     let after = json!({"name": a.name.trim(), "platform": a.platform.as_str(), "package_id": a.package_id.trim(),
         "publisher": a.publisher.trim(), "category": a.category.as_str(), "store_url": a.store_url, "listed": listed});
     match existing {
         Some((id, name, publisher, category, store_url, was_listed)) => {
             let store_url = a.store_url.clone().or(store_url);
             let listed = listed || was_listed;
-            if name == a.name.trim() && publisher == a.publisher.trim() && category == a.category.as_str() && listed == was_listed {
+            if name == a.name.trim()
+                && publisher == a.publisher.trim()
+                && category == a.category.as_str()
+                && listed == was_listed
+            {
                 return Ok((id, false));
             }
             sqlx::query("UPDATE apps SET name = $1, publisher = $2, category = $3, store_url = $4, listed = $5, updated_at = $6 WHERE id = $7")
@@ -112,8 +126,16 @@ async fn upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor, now
                 .execute(&mut **tx)
                 .await
                 ?;
-            audit::audit(tx, actor, now, AuditEntry::new("app.update", format!("app:{id}")).clause("4.8")
-                .before(json!({"name": name, "publisher": publisher, "category": category, "listed": was_listed})).after(after)).await?;
+            audit::audit(
+                tx,
+                actor,
+                now,
+                AuditEntry::new("app.update", format!("app:{id}"))
+                    .clause("4.8")
+                    .before(json!({"name": name, "publisher": publisher, "category": category, "listed": was_listed}))
+                    .after(after),
+            )
+            .await?;
             Ok((id, false))
         }
         None => {
@@ -134,7 +156,8 @@ async fn upsert_tx(tx: &mut Tx<'_>, a: &NewApp, listed: bool, actor: &Actor, now
             .execute(&mut **tx)
             .await
             ?;
-            audit::audit(tx, actor, now, AuditEntry::new("app.create", format!("app:{id}")).clause("4.8").after(after)).await?;
+            audit::audit(tx, actor, now, AuditEntry::new("app.create", format!("app:{id}")).clause("4.8").after(after))
+                .await?;
             Ok((id, true))
         }
     }
@@ -165,21 +188,26 @@ async fn grant_tx(
         Audience::All => ("all", None, None, None),
         Audience::Role(r) => ("role", Some(r.as_str()), None, None),
         Audience::Area(a) => {
-            let name: Option<String> = sqlx::query_scalar("SELECT name FROM business_areas WHERE lower(name) = lower($1)")
-                .bind(a.trim())
-                .fetch_optional(&mut **tx)
-                .await
-                ?;
-            let name = name.ok_or_else(|| StoreError::Invalid(format!("allowed_for: no business area is called {a:?}")))?;
+            let name: Option<String> =
+                sqlx::query_scalar("SELECT name FROM business_areas WHERE lower(name) = lower($1)")
+                    .bind(a.trim())
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let name =
+                name.ok_or_else(|| StoreError::Invalid(format!("allowed_for: no business area is called {a:?}")))?;
             ("area", None, Some(name), None)
         }
         Audience::Person(sn) => {
             let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM people WHERE staff_number = $1")
                 .bind(sn.trim().to_ascii_uppercase())
                 .fetch_optional(&mut **tx)
-                .await
-                ?;
-            ("person", None, None, Some(id.ok_or_else(|| StoreError::Invalid(format!("allowed_for: no person has staff number {sn}")))?))
+                .await?;
+            (
+                "person",
+                None,
+                None,
+                Some(id.ok_or_else(|| StoreError::Invalid(format!("allowed_for: no person has staff number {sn}")))?),
+            )
         }
     };
     let id = Uuid::now_v7();
@@ -210,22 +238,39 @@ async fn package(tx: &mut Tx<'_>, app: Uuid) -> Result<String> {
     sqlx::query_scalar("SELECT package_id FROM apps WHERE id = $1")
         .bind(app)
         .fetch_optional(&mut **tx)
-        .await
-        ?
+        .await?
         .ok_or_else(|| StoreError::NotFound(format!("app {app}")))
 }
 
-pub async fn grant(pool: &Pool<DB>, app: Uuid, audience: &Audience, expires_at: Option<OffsetDateTime>, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, EvalSummary)> {
+pub async fn grant(
+    pool: &Pool<DB>,
+    app: Uuid,
+    audience: &Audience,
+    expires_at: Option<OffsetDateTime>,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(Uuid, EvalSummary)> {
     let mut tx = begin_write(pool).await?;
     let package = package(&mut tx, app).await?;
-    sqlx::query("UPDATE apps SET listed = $1, updated_at = $2 WHERE id = $3 AND NOT listed").bind(true).bind(now).bind(app).execute(&mut *tx).await?;
+    sqlx::query("UPDATE apps SET listed = $1, updated_at = $2 WHERE id = $3 AND NOT listed")
+        .bind(true)
+        .bind(now)
+        .bind(app)
+        .execute(&mut *tx)
+        .await?;
     let id = grant_tx(&mut tx, app, audience, expires_at, None, actor, now).await?;
     let eval = eval_tx(&mut tx, Some(&package), actor, now).await?;
     tx.commit().await?;
     Ok((id, eval))
 }
 
-pub async fn grant_revoke(pool: &Pool<DB>, grant: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
+pub async fn grant_revoke(
+    pool: &Pool<DB>,
+    grant: Uuid,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<EvalSummary> {
     if reason.trim().is_empty() {
         return Err(StoreError::Invalid("reason: say why the grant is revoked".into()));
     }
@@ -233,19 +278,32 @@ pub async fn grant_revoke(pool: &Pool<DB>, grant: Uuid, reason: &str, actor: &Ac
     let app: Option<Uuid> = sqlx::query_scalar("SELECT app_id FROM app_grants WHERE id = $1 AND revoked_at IS NULL")
         .bind(grant)
         .fetch_optional(&mut *tx)
-        .await
-        ?;
+        .await?;
     let app = app.ok_or_else(|| StoreError::NotFound(format!("live grant {grant}")))?;
     sqlx::query("UPDATE app_grants SET revoked_at = $1 WHERE id = $2").bind(now).bind(grant).execute(&mut *tx).await?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("app.grant_revoke", format!("app:{app}")).clause("4.8").justification(reason.trim())
-        .detail(json!({"grant": grant}))).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("app.grant_revoke", format!("app:{app}"))
+            .clause("4.8")
+            .justification(reason.trim())
+            .detail(json!({"grant": grant})),
+    )
+    .await?;
     let package = package(&mut tx, app).await?;
     let eval = eval_tx(&mut tx, Some(&package), actor, now).await?;
     tx.commit().await?;
     Ok(eval)
 }
 
-pub async fn import_catalogue(pool: &Pool<DB>, rows: &[domain::CatalogueRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str) -> Result<(ImportSummary, EvalSummary)> {
+pub async fn import_catalogue(
+    pool: &Pool<DB>,
+    rows: &[domain::CatalogueRow],
+    actor: &Actor,
+    now: OffsetDateTime,
+    file_sha256: &str,
+) -> Result<(ImportSummary, EvalSummary)> {
     let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     for r in rows {
@@ -262,20 +320,37 @@ pub async fn import_catalogue(pool: &Pool<DB>, rows: &[domain::CatalogueRow], ac
             e => e,
         })?;
         // The catalogue's own grants (not those made by requests) become exactly `allowed_for`.
-        let current: Vec<GrantRecord> =
-            sqlx::query_as(&format!("{GRANT_SELECT} WHERE g.app_id = $1 AND g.request_id IS NULL AND g.revoked_at IS NULL"))
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
+        let current: Vec<GrantRecord> = sqlx::query_as(&format!(
+            "{GRANT_SELECT} WHERE g.app_id = $1 AND g.request_id IS NULL AND g.revoked_at IS NULL"
+        ))
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
         let same = |a: &Audience, b: &Audience| a.as_text().eq_ignore_ascii_case(&b.as_text());
         let mut changed = false;
-        for g in current.iter().filter(|g| g.expires_at.is_none() && !r.allowed_for.iter().any(|a| same(a, &g.audience))) {
-            sqlx::query("UPDATE app_grants SET revoked_at = $1 WHERE id = $2").bind(now).bind(g.id).execute(&mut *tx).await?;
-            audit::audit(&mut tx, actor, now, AuditEntry::new("app.grant_revoke", format!("app:{id}")).clause("4.8")
-                .justification("no longer in the catalogue's allowed_for").detail(json!({"grant": g.id, "audience": g.audience.as_text()}))).await?;
+        for g in
+            current.iter().filter(|g| g.expires_at.is_none() && !r.allowed_for.iter().any(|a| same(a, &g.audience)))
+        {
+            sqlx::query("UPDATE app_grants SET revoked_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(g.id)
+                .execute(&mut *tx)
+                .await?;
+            audit::audit(
+                &mut tx,
+                actor,
+                now,
+                AuditEntry::new("app.grant_revoke", format!("app:{id}"))
+                    .clause("4.8")
+                    .justification("no longer in the catalogue's allowed_for")
+                    .detail(json!({"grant": g.id, "audience": g.audience.as_text()})),
+            )
+            .await?;
             changed = true;
         }
-        for a in r.allowed_for.iter().filter(|a| !current.iter().any(|g| g.expires_at.is_none() && same(a, &g.audience))) {
+        for a in
+            r.allowed_for.iter().filter(|a| !current.iter().any(|g| g.expires_at.is_none() && same(a, &g.audience)))
+        {
             grant_tx(&mut tx, id, a, None, None, actor, now).await.map_err(|e| match e {
                 StoreError::Invalid(m) => StoreError::Invalid(format!("line {}: {m}", r.line)),
                 e => e,
@@ -303,19 +378,31 @@ pub async fn import_catalogue(pool: &Pool<DB>, rows: &[domain::CatalogueRow], ac
 // ---------------------------------------------------------------------------------------------
 // Inventories
 
-pub async fn import_inventory(pool: &Pool<DB>, rows: &[domain::InventoryRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<(ImportSummary, EvalSummary)> {
+pub async fn import_inventory(
+    pool: &Pool<DB>,
+    rows: &[domain::InventoryRow],
+    actor: &Actor,
+    now: OffsetDateTime,
+    file_sha256: &str,
+    progress: Progress<'_>,
+) -> Result<(ImportSummary, EvalSummary)> {
     use std::collections::{HashMap, HashSet};
     let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     // Graph exports name apps by display name: map a name to the catalogue's package when
     // exactly one listed package has that name.
-    let names: Vec<(String, String)> = sqlx::query_as("SELECT DISTINCT lower(name), package_id FROM apps WHERE listed")
-        .fetch_all(&mut *tx)
-        .await
-        ?;
+    let names: Vec<(String, String)> =
+        sqlx::query_as("SELECT DISTINCT lower(name), package_id FROM apps WHERE listed").fetch_all(&mut *tx).await?;
     let mut by_name: HashMap<String, Option<String>> = HashMap::new();
     for (n, p) in names {
-        by_name.entry(n).and_modify(|e| if e.as_deref() != Some(p.as_str()) { *e = None }).or_insert(Some(p));
+        by_name
+            .entry(n)
+            .and_modify(|e| {
+                if e.as_deref() != Some(p.as_str()) {
+                    *e = None
+                }
+            })
+            .or_insert(Some(p));
     }
     let mut devices: HashMap<String, Option<(Uuid, bool)>> = HashMap::new();
     let mut per_device: HashMap<Uuid, Vec<&domain::InventoryRow>> = HashMap::new();
@@ -323,7 +410,13 @@ pub async fn import_inventory(pool: &Pool<DB>, rows: &[domain::InventoryRow], ac
     let mut unmatched_lines: HashSet<u64> = HashSet::new();
     for (i, r) in rows.iter().enumerate() {
         progress(i as u64 / 2 + 1);
-        let key = format!("{}|{}|{}|{}", r.device, r.mdm_id.as_deref().unwrap_or(""), r.serial.as_deref().unwrap_or(""), r.imei.as_deref().unwrap_or(""));
+        let key = format!(
+            "{}|{}|{}|{}",
+            r.device,
+            r.mdm_id.as_deref().unwrap_or(""),
+            r.serial.as_deref().unwrap_or(""),
+            r.imei.as_deref().unwrap_or("")
+        );
         if !devices.contains_key(&key) {
             let found: Option<(Uuid, Option<Uuid>)> = sqlx::query_as(
                 "SELECT id, holder_id FROM devices WHERE ($1 <> '' AND (asset_tag = $1 OR imei = $1)) OR ($2 IS NOT NULL AND mdm_id = $2) \
@@ -341,18 +434,26 @@ pub async fn import_inventory(pool: &Pool<DB>, rows: &[domain::InventoryRow], ac
         }
         match devices[&key] {
             Some((id, _)) => {
-                per_device.entry(id).or_insert_with(|| {
-                    order.push(id);
-                    vec![]
-                }).push(r);
+                per_device
+                    .entry(id)
+                    .or_insert_with(|| {
+                        order.push(id);
+                        vec![]
+                    })
+                    .push(r);
             }
             None => {
                 if unmatched_lines.insert(r.line) {
-                    let what = [Some(r.device.as_str()).filter(|d| !d.is_empty()), r.mdm_id.as_deref(), r.serial.as_deref(), r.imei.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(" / ");
+                    let what = [
+                        Some(r.device.as_str()).filter(|d| !d.is_empty()),
+                        r.mdm_id.as_deref(),
+                        r.serial.as_deref(),
+                        r.imei.as_deref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" / ");
                     sum.unmatched.push(RowError {
                         line: r.line,
                         field: Some("device".into()),
@@ -366,11 +467,11 @@ pub async fn import_inventory(pool: &Pool<DB>, rows: &[domain::InventoryRow], ac
     let mut removed = 0usize;
     let mut done = rows.len() as u64 / 2;
     for device in &order {
-        let existing: Vec<(String, Option<String>)> = sqlx::query_as("SELECT package_id, version FROM app_installs WHERE device_id = $1")
-            .bind(device)
-            .fetch_all(&mut *tx)
-            .await
-            ?;
+        let existing: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT package_id, version FROM app_installs WHERE device_id = $1")
+                .bind(device)
+                .fetch_all(&mut *tx)
+                .await?;
         let existing: HashMap<String, Option<String>> = existing.into_iter().collect();
         let mut now_there: HashSet<String> = HashSet::new();
         for r in &per_device[device] {
@@ -410,8 +511,7 @@ pub async fn import_inventory(pool: &Pool<DB>, rows: &[domain::InventoryRow], ac
                 .bind(device)
                 .bind(gone)
                 .execute(&mut *tx)
-                .await
-                ?;
+                .await?;
             removed += 1;
         }
     }
@@ -427,13 +527,16 @@ pub async fn import_inventory(pool: &Pool<DB>, rows: &[domain::InventoryRow], ac
 }
 
 pub async fn installed(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Install>> {
-    let rows: Vec<(String, Option<String>, Option<String>, OffsetDateTime)> =
-        sqlx::query_as("SELECT package_id, app_name, version, seen_at FROM app_installs WHERE device_id = $1 ORDER BY package_id")
-            .bind(device)
-            .fetch_all(pool)
-            .await
-            ?;
-    Ok(rows.into_iter().map(|(package_id, app_name, version, seen_at)| Install { package_id, app_name, version, seen_at }).collect())
+    let rows: Vec<(String, Option<String>, Option<String>, OffsetDateTime)> = sqlx::query_as(
+        "SELECT package_id, app_name, version, seen_at FROM app_installs WHERE device_id = $1 ORDER BY package_id",
+    )
+    .bind(device)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(package_id, app_name, version, seen_at)| Install { package_id, app_name, version, seen_at })
+        .collect())
 }
 
 pub async fn unlisted_seen(pool: &Pool<DB>) -> Result<Vec<UnlistedSeen>> {
@@ -443,9 +546,11 @@ pub async fn unlisted_seen(pool: &Pool<DB>) -> Result<Vec<UnlistedSeen>> {
          GROUP BY i.package_id ORDER BY COUNT(*) DESC, i.package_id",
     )
     .fetch_all(pool)
-    .await
-    ?;
-    Ok(rows.into_iter().map(|(package_id, app_name, devices, last_seen)| UnlistedSeen { package_id, app_name, devices, last_seen }).collect())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(package_id, app_name, devices, last_seen)| UnlistedSeen { package_id, app_name, devices, last_seen })
+        .collect())
 }
 
 pub async fn for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> Result<Vec<domain::ExportApp>> {
@@ -459,7 +564,9 @@ pub async fn for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> Resul
     ?;
     let mut out: Vec<domain::ExportApp> = vec![];
     for (name, platform, package_id, category, expires) in rows {
-        if expires.is_some_and(|e| e <= now) || out.iter().any(|a| a.package_id == package_id && a.platform.as_str() == platform) {
+        if expires.is_some_and(|e| e <= now)
+            || out.iter().any(|a| a.package_id == package_id && a.platform.as_str() == platform)
+        {
             continue;
         }
         out.push(domain::ExportApp {
@@ -514,10 +621,14 @@ pub async fn unapproved_count_one_query(pool: &Pool<DB>, now: OffsetDateTime) ->
 /// the violations for `package` (or all).
 async fn eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDateTime) -> Result<usize> {
     for ddl in [
-        format!("CREATE TEMPORARY TABLE IF NOT EXISTS apps_eval_grants (package_id TEXT NOT NULL, scope TEXT NOT NULL, role TEXT NULL, area_id {UUID_SQL} NULL, person_id {UUID_SQL} NULL)"),
+        format!(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS apps_eval_grants (package_id TEXT NOT NULL, scope TEXT NOT NULL, role TEXT NULL, area_id {UUID_SQL} NULL, person_id {UUID_SQL} NULL)"
+        ),
         "CREATE INDEX IF NOT EXISTS apps_eval_grants_package ON apps_eval_grants (package_id)".to_string(),
         "CREATE TEMPORARY TABLE IF NOT EXISTS apps_eval_pkgs (package_id TEXT PRIMARY KEY)".to_string(),
-        format!("CREATE TEMPORARY TABLE IF NOT EXISTS apps_eval_viol (device_id {UUID_SQL} NOT NULL, package_id TEXT NOT NULL, holder_id {UUID_SQL} NOT NULL, asset_tag TEXT NOT NULL, PRIMARY KEY (device_id, package_id))"),
+        format!(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS apps_eval_viol (device_id {UUID_SQL} NOT NULL, package_id TEXT NOT NULL, holder_id {UUID_SQL} NOT NULL, asset_tag TEXT NOT NULL, PRIMARY KEY (device_id, package_id))"
+        ),
         "DELETE FROM apps_eval_grants".to_string(),
         "DELETE FROM apps_eval_pkgs".to_string(),
         "DELETE FROM apps_eval_viol".to_string(),
@@ -548,19 +659,21 @@ async fn eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDateTim
     }
     let areas: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, name FROM business_areas").fetch_all(&mut **tx).await?;
     for (pkg, scope, role, area, person, _) in live.iter().filter(|g| !for_all.contains(g.0.as_str())) {
-        let area_id = area.as_ref().and_then(|a| areas.iter().find(|(_, n)| n.eq_ignore_ascii_case(a)).map(|(id, _)| *id));
+        let area_id =
+            area.as_ref().and_then(|a| areas.iter().find(|(_, n)| n.eq_ignore_ascii_case(a)).map(|(id, _)| *id));
         if scope == "area" && area_id.is_none() {
             continue;
         }
-        sqlx::query("INSERT INTO apps_eval_grants (package_id, scope, role, area_id, person_id) VALUES ($1, $2, $3, $4, $5)")
-            .bind(pkg)
-            .bind(scope)
-            .bind(role)
-            .bind(area_id)
-            .bind(person)
-            .execute(&mut **tx)
-            .await
-            ?;
+        sqlx::query(
+            "INSERT INTO apps_eval_grants (package_id, scope, role, area_id, person_id) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(pkg)
+        .bind(scope)
+        .bind(role)
+        .bind(area_id)
+        .bind(person)
+        .execute(&mut **tx)
+        .await?;
     }
     let sql = format!("INSERT INTO apps_eval_viol (device_id, package_id, holder_id, asset_tag) {VIOLATIONS}");
     let res = sqlx::query(&sql).execute(&mut **tx).await?;
@@ -603,8 +716,17 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
     let rows: Vec<NewViolation> = sqlx::query_as(&sql).bind(package).fetch_all(&mut **tx).await?;
     for r in rows {
         let NewViolation {
-            device_id: device, package_id: pkg, holder_id: holder, asset_tag: tag, holder_name, catalogue_name, app_name,
-            version, seen_at, category, listed,
+            device_id: device,
+            package_id: pkg,
+            holder_id: holder,
+            asset_tag: tag,
+            holder_name,
+            catalogue_name,
+            app_name,
+            version,
+            seen_at,
+            category,
+            listed,
         } = r;
         let app_name = catalogue_name.or(app_name);
         let dm = category.is_some_and(|c| c.is_direct_messaging());
@@ -633,8 +755,7 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
                 .bind(device)
                 .bind(&pkg)
                 .execute(&mut **tx)
-                .await
-                ?;
+                .await?;
             out.opened += 1;
         }
     }
@@ -654,9 +775,17 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
             .execute(&mut **tx)
             .await
             ?;
-        audit::audit(tx, actor, now, AuditEntry::new("finding.reopen", format!("finding:{id}")).clause("4.8")
-            .before(json!({"status": "closed"})).after(json!({"status": "open", "rule": domain::RULE_UNAPPROVED}))
-            .justification("the app is installed and no live grant covers the holder")).await?;
+        audit::audit(
+            tx,
+            actor,
+            now,
+            AuditEntry::new("finding.reopen", format!("finding:{id}"))
+                .clause("4.8")
+                .before(json!({"status": "closed"}))
+                .after(json!({"status": "open", "rule": domain::RULE_UNAPPROVED}))
+                .justification("the app is installed and no live grant covers the holder"),
+        )
+        .await?;
         out.reopened += 1;
     }
 
@@ -687,8 +816,16 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
             .execute(&mut **tx)
             .await
             ?;
-        audit::audit(tx, actor, now, AuditEntry::new("finding.close_auto", format!("finding:{id}")).clause("4.8").justification(reason)
-            .after(json!({"status": "closed", "outcome": "no_action", "rule": domain::RULE_UNAPPROVED}))).await?;
+        audit::audit(
+            tx,
+            actor,
+            now,
+            AuditEntry::new("finding.close_auto", format!("finding:{id}"))
+                .clause("4.8")
+                .justification(reason)
+                .after(json!({"status": "closed", "outcome": "no_action", "rule": domain::RULE_UNAPPROVED})),
+        )
+        .await?;
         out.closed += 1;
     }
     Ok(out)
@@ -697,9 +834,15 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
 pub async fn evaluate(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
     let mut tx = begin_write(pool).await?;
     let eval = eval_tx(&mut tx, None, actor, now).await?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("apps.evaluate", "apps:evaluation").clause("4.8").detail(json!({
-        "unapproved": eval.unapproved, "opened": eval.opened, "reopened": eval.reopened, "closed": eval.closed,
-    }))).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("apps.evaluate", "apps:evaluation").clause("4.8").detail(json!({
+            "unapproved": eval.unapproved, "opened": eval.opened, "reopened": eval.reopened, "closed": eval.closed,
+        })),
+    )
+    .await?;
     tx.commit().await?;
     Ok(eval)
 }
@@ -711,8 +854,7 @@ pub async fn sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<EvalS
          WHERE g.expires_at IS NOT NULL AND g.revoked_at IS NULL AND g.expiry_handled_at IS NULL",
     )
     .fetch_all(&mut *tx)
-    .await
-    ?;
+    .await?;
     let system = Actor::system();
     let mut total = EvalSummary::default();
     let mut packages: Vec<String> = vec![];
@@ -720,9 +862,20 @@ pub async fn sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<EvalS
         if expires.is_none_or(|e| e > now) {
             continue;
         }
-        sqlx::query("UPDATE app_grants SET expiry_handled_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
-        audit::audit(&mut tx, &system, now, AuditEntry::new("app.grant_expired", format!("app:{app}")).clause("4.8")
-            .detail(json!({"grant": id, "expired_at": expires.map(|e| e.unix_timestamp())}))).await?;
+        sqlx::query("UPDATE app_grants SET expiry_handled_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit::audit(
+            &mut tx,
+            &system,
+            now,
+            AuditEntry::new("app.grant_expired", format!("app:{app}"))
+                .clause("4.8")
+                .detail(json!({"grant": id, "expired_at": expires.map(|e| e.unix_timestamp())})),
+        )
+        .await?;
         if !packages.contains(&package) {
             packages.push(package);
         }
@@ -764,11 +917,11 @@ pub async fn request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, n
     let (_, area, _, head) = requester.ok_or_else(|| StoreError::NotFound(format!("person {}", r.requester)))?;
     let mut tags = vec![];
     for d in &r.devices {
-        let row: Option<(String, Option<Uuid>)> = sqlx::query_as("SELECT asset_tag, holder_id FROM devices WHERE id = $1")
-            .bind(d)
-            .fetch_optional(&mut *tx)
-            .await
-            ?;
+        let row: Option<(String, Option<Uuid>)> =
+            sqlx::query_as("SELECT asset_tag, holder_id FROM devices WHERE id = $1")
+                .bind(d)
+                .fetch_optional(&mut *tx)
+                .await?;
         match row {
             Some((tag, Some(h))) if h == r.requester => tags.push(tag),
             Some((tag, _)) => return Err(StoreError::Invalid(format!("devices: {tag} is not allocated to you"))),
@@ -791,18 +944,27 @@ pub async fn request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, n
         Some(h) if h != r.requester => Decider::Person(h),
         _ => Decider::Role(Role::HeadOfDepartment),
     };
-    let spec = ChainSpec::new(Order::Sequential, vec![
-        StepSpec::new("head_of_department", "4.8", hod),
-        StepSpec::new("digital_services", "4.8", Decider::Role(Role::DigitalServices)),
-    ]);
-    let approval = approvals::open(&mut tx, &crate::approvals::NewApproval {
-        kind: "app".into(),
-        subject: request_subject(id),
-        title: format!("App request: {app_name} ({package}) for {}", tags.join(", ")),
-        link: format!("/apps/requests/{id}"),
-        requester: r.requester,
-        spec,
-    }, actor, now).await?;
+    let spec = ChainSpec::new(
+        Order::Sequential,
+        vec![
+            StepSpec::new("head_of_department", "4.8", hod),
+            StepSpec::new("digital_services", "4.8", Decider::Role(Role::DigitalServices)),
+        ],
+    );
+    let approval = approvals::open(
+        &mut tx,
+        &crate::approvals::NewApproval {
+            kind: "app".into(),
+            subject: request_subject(id),
+            title: format!("App request: {app_name} ({package}) for {}", tags.join(", ")),
+            link: format!("/apps/requests/{id}"),
+            requester: r.requester,
+            spec,
+        },
+        actor,
+        now,
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO app_requests (id, approval_id, requester_id, app_id, device_ids, business_need, created_at, business_area) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -818,8 +980,16 @@ pub async fn request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, n
     .execute(&mut *tx)
     .await
     ?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("app.request", request_subject(id)).clause("4.8").justification(r.business_need.trim())
-        .after(json!({"app": package, "devices": tags, "business_area": area, "approval": approval}))).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("app.request", request_subject(id))
+            .clause("4.8")
+            .justification(r.business_need.trim())
+            .after(json!({"app": package, "devices": tags, "business_area": area, "approval": approval})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -833,17 +1003,33 @@ async fn request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequestReco
     .fetch_optional(&mut *conn)
     .await
     ?;
-    let Some((approval_id, requester_id, requester_name, business_area, app_id, device_ids, business_need, grant_id, created_at)) = row else {
+    let Some((
+        approval_id,
+        requester_id,
+        requester_name,
+        business_area,
+        app_id,
+        device_ids,
+        business_need,
+        grant_id,
+        created_at,
+    )) = row
+    else {
         return Ok(None);
     };
     let device_ids: Vec<Uuid> = crate::error::stored_json("device_ids", &device_ids)?;
     let mut devices = vec![];
     for d in &device_ids {
-        let tag: Option<String> = sqlx::query_scalar("SELECT asset_tag FROM devices WHERE id = $1").bind(d).fetch_optional(&mut *conn).await?;
+        let tag: Option<String> = sqlx::query_scalar("SELECT asset_tag FROM devices WHERE id = $1")
+            .bind(d)
+            .fetch_optional(&mut *conn)
+            .await?;
         devices.extend(tag);
     }
     let app = load(conn, app_id).await?.ok_or_else(|| StoreError::NotFound(format!("app {app_id}")))?;
-    let approval = approvals::load(conn, approval_id).await?.ok_or_else(|| StoreError::NotFound(format!("approval {approval_id}")))?;
+    let approval = approvals::load(conn, approval_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("approval {approval_id}")))?;
     let timeline = vec![];
     Ok(Some(AppRequestRecord {
         id,
@@ -871,11 +1057,11 @@ pub async fn request_get(pool: &Pool<DB>, id: Uuid) -> Result<Option<AppRequestR
 
 pub async fn requests_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<AppRequestRecord>> {
     let mut conn = pool.acquire().await?;
-    let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM app_requests WHERE requester_id = $1 ORDER BY created_at DESC, id DESC")
-        .bind(person)
-        .fetch_all(&mut *conn)
-        .await
-        ?;
+    let ids: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM app_requests WHERE requester_id = $1 ORDER BY created_at DESC, id DESC")
+            .bind(person)
+            .fetch_all(&mut *conn)
+            .await?;
     let mut out = vec![];
     for id in ids {
         out.extend(request_load(&mut conn, id).await?);
@@ -886,7 +1072,14 @@ pub async fn requests_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<AppRequest
 /// Digital Services' approval: grant the app (the requester, or a role), list it, record the
 /// grant on the request, and re-evaluate the app so the findings it covers close. In the
 /// deciding transaction.
-pub async fn request_grant_tx(tx: &mut Tx<'_>, subject: &str, grant_to: GrantTo, expires_at: Option<OffsetDateTime>, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn request_grant_tx(
+    tx: &mut Tx<'_>,
+    subject: &str,
+    grant_to: GrantTo,
+    expires_at: Option<OffsetDateTime>,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<()> {
     let Some(id) = subject.strip_prefix("app_request:").and_then(|s| Uuid::parse_str(s).ok()) else {
         return Err(StoreError::Invalid(format!("approval subject {subject:?} is not an app request")));
     };
@@ -905,7 +1098,12 @@ pub async fn request_grant_tx(tx: &mut Tx<'_>, subject: &str, grant_to: GrantTo,
         GrantTo::Requester => Audience::Person(requester_sn),
         GrantTo::Role(r) => Audience::Role(r),
     };
-    sqlx::query("UPDATE apps SET listed = $1, updated_at = $2 WHERE id = $3 AND NOT listed").bind(true).bind(now).bind(app).execute(&mut **tx).await?;
+    sqlx::query("UPDATE apps SET listed = $1, updated_at = $2 WHERE id = $3 AND NOT listed")
+        .bind(true)
+        .bind(now)
+        .bind(app)
+        .execute(&mut **tx)
+        .await?;
     let grant = grant_tx(tx, app, &audience, expires_at, Some(approval), actor, now).await?;
     sqlx::query("UPDATE app_requests SET grant_id = $1 WHERE id = $2").bind(grant).bind(id).execute(&mut **tx).await?;
     let package = package(tx, app).await?;
@@ -930,8 +1128,7 @@ pub async fn request_decide(
     let approval: Uuid = sqlx::query_scalar("SELECT approval_id FROM app_requests WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)
-        .await
-        ?
+        .await?
         .ok_or_else(|| StoreError::NotFound(format!("app request {id}")))?;
     let d = approvals::decide_tx(&mut tx, approval, step, person, verdict, reasons, actor, now).await?;
     if d.outcome == custodian_domain::approvals::Outcome::Approved {
@@ -945,7 +1142,12 @@ pub async fn request_decide(
 /// also offers a role grant and an expiry); see [`approvals::Effect`].
 pub const EFFECT: approvals::Effect = approvals::Effect { kind: "app", run: run_effect };
 
-fn run_effect<'a>(tx: &'a mut Tx<'_>, d: &'a Decided, actor: &'a Actor, now: OffsetDateTime) -> approvals::EffectFuture<'a> {
+fn run_effect<'a>(
+    tx: &'a mut Tx<'_>,
+    d: &'a Decided,
+    actor: &'a Actor,
+    now: OffsetDateTime,
+) -> approvals::EffectFuture<'a> {
     Box::pin(async move {
         if d.outcome != custodian_domain::approvals::Outcome::Approved {
             return Ok(());

@@ -3,7 +3,7 @@
 //!
 //! The audit log: appending events (with the head's lock), reading, keys and checkpoints.
 
-use super::{DB, Tx, LOCK_HEAD, begin_write, begin_read};
+use super::{DB, LOCK_HEAD, Tx, begin_read, begin_write};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::audit::EventRecord;
@@ -23,7 +23,8 @@ const AUDIT_ROWS_PER_STATEMENT: usize = 256;
 /// the events go in with multi-row inserts, so a bulk job's thousands of events cost a few
 /// statements. Returns the sequence number of the first event.
 pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<i64> {
-    let (size, frontier_bytes, prev_chain): (i64, Vec<u8>, Vec<u8>) = sqlx::query_as(LOCK_HEAD).fetch_one(&mut **tx).await?;
+    let (size, frontier_bytes, prev_chain): (i64, Vec<u8>, Vec<u8>) =
+        sqlx::query_as(LOCK_HEAD).fetch_one(&mut **tx).await?;
     if entries.is_empty() {
         return Ok(size);
     }
@@ -57,8 +58,7 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
         .bind(log.frontier.to_bytes())
         .bind(log.chain.to_vec())
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     Ok(size)
 }
 
@@ -81,8 +81,7 @@ async fn digest_key(tx: &mut Tx<'_>, first_seq: i64, now: OffsetDateTime) -> Res
         .bind(first_seq)
         .bind(now)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
         stored = sqlx::query_scalar(SELECT).fetch_optional(&mut **tx).await?;
     }
     stored
@@ -145,8 +144,7 @@ impl EventRow {
     }
 }
 
-const AUDIT_COLS: &str =
-    "seq, id, at_us, actor, action, subject, clause, justification, before_digest, after_digest, detail, leaf_hash, chain";
+const AUDIT_COLS: &str = "seq, id, at_us, actor, action, subject, clause, justification, before_digest, after_digest, detail, leaf_hash, chain";
 
 /// Stream every stored event in `seq` order to `f` (for verification and proofs).
 pub async fn audit_scan<F>(pool: &Pool<DB>, mut f: F) -> Result<()>
@@ -163,15 +161,20 @@ where
     Ok(())
 }
 
-pub async fn audit_page(pool: &Pool<DB>, subject: Option<&str>, actor: Option<&str>, page: i64, per_page: i64) -> Result<Page<AuditEvent>> {
+pub async fn audit_page(
+    pool: &Pool<DB>,
+    subject: Option<&str>,
+    actor: Option<&str>,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<AuditEvent>> {
     let total: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_events WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR actor = $2)",
     )
     .bind(subject)
     .bind(actor)
     .fetch_one(pool)
-    .await
-    ?;
+    .await?;
     let sql = format!(
         "SELECT {AUDIT_COLS} FROM audit_events WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR actor = $2) \
          ORDER BY seq DESC LIMIT $3 OFFSET $4"
@@ -246,10 +249,8 @@ pub async fn audit_snapshot(pool: &Pool<DB>) -> Result<AuditSnapshot> {
     let max_seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events").fetch_one(&mut *tx).await?;
     let checkpoints: Vec<(i64, String)> = sqlx::query_as(CHECKPOINTS).fetch_all(&mut *tx).await?;
     let checkpoints = checkpoints.into_iter().map(|(size, note)| (size as u64, note)).collect();
-    let key: Option<Vec<u8>> = sqlx::query_scalar("SELECT public_key FROM audit_log_key WHERE id = 1")
-        .fetch_optional(&mut *tx)
-        .await
-        ?;
+    let key: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT public_key FROM audit_log_key WHERE id = 1").fetch_optional(&mut *tx).await?;
     tx.rollback().await?;
     Ok(AuditSnapshot { size: size as u64, frontier, max_seq, checkpoints, key })
 }
@@ -270,10 +271,12 @@ pub async fn audit_key(pool: &Pool<DB>) -> Result<Option<AuditKey>> {
 }
 
 fn stored_key(bytes: &[u8]) -> Result<ed25519_dalek::VerifyingKey> {
-    <[u8; 32]>::try_from(bytes)
-        .ok()
-        .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
-        .ok_or_else(|| StoreError::Audit(format!("the key stored with the audit log is not an Ed25519 public key ({})", hex::encode(bytes))))
+    <[u8; 32]>::try_from(bytes).ok().and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok()).ok_or_else(|| {
+        StoreError::Audit(format!(
+            "the key stored with the audit log is not an Ed25519 public key ({})",
+            hex::encode(bytes)
+        ))
+    })
 }
 
 /// Bind `key` to the audit log inside `tx`, or check it is the bound key. The log head's row is
@@ -289,10 +292,8 @@ async fn bind_key_in(
     now: OffsetDateTime,
 ) -> Result<KeyBinding> {
     sqlx::query(LOCK_HEAD).fetch_one(&mut **tx).await?;
-    let bound: Option<Vec<u8>> = sqlx::query_scalar("SELECT public_key FROM audit_log_key WHERE id = 1")
-        .fetch_optional(&mut **tx)
-        .await
-        ?;
+    let bound: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT public_key FROM audit_log_key WHERE id = 1").fetch_optional(&mut **tx).await?;
     if let Some(b) = bound {
         if b.as_slice() == key.as_bytes() {
             return Ok(KeyBinding::AlreadyBound);
@@ -303,10 +304,10 @@ async fn bind_key_in(
             describe_key(key)
         )));
     }
-    let latest: Option<(i64, String)> = sqlx::query_as("SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
-        .await
-        ?;
+    let latest: Option<(i64, String)> =
+        sqlx::query_as("SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
+            .await?;
     let binding = match latest {
         None => KeyBinding::Created,
         Some((size, note)) => match custodian_domain::audit::Checkpoint::open(&note, key_name, key) {
@@ -316,7 +317,7 @@ async fn bind_key_in(
                     "this audit log has no stored key, and its latest signed checkpoint (size {size}, signed by {}) does not verify under key {} ({e}): refusing to bind a key that did not sign the log's checkpoints",
                     note_signers(&note),
                     describe_key(key)
-                )))
+                )));
             }
         },
     };
@@ -324,14 +325,15 @@ async fn bind_key_in(
         KeyBinding::Adopted { checkpoint_size } => ("adopted", Some(checkpoint_size as i64)),
         _ => ("created", None),
     };
-    sqlx::query("INSERT INTO audit_log_key (id, public_key, how, checkpoint_size, bound_at) VALUES (1, $1, $2, $3, $4)")
-        .bind(key.as_bytes().to_vec())
-        .bind(how)
-        .bind(checkpoint_size)
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        ?;
+    sqlx::query(
+        "INSERT INTO audit_log_key (id, public_key, how, checkpoint_size, bound_at) VALUES (1, $1, $2, $3, $4)",
+    )
+    .bind(key.as_bytes().to_vec())
+    .bind(how)
+    .bind(checkpoint_size)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     let e = AuditEntry::new("audit.key.bind", "audit_log").detail(json!({
         "public_key": hex::encode(key.as_bytes()),
         "fingerprint": key_fingerprint(key),

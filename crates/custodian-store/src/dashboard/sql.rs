@@ -3,7 +3,7 @@
 //!
 //! Dashboard counts.
 
-use super::{DB};
+use super::DB;
 #[allow(unused_imports)]
 use crate::*;
 use sqlx::Pool;

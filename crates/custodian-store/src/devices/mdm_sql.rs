@@ -4,11 +4,11 @@
 //! The latest state each device's MDM (Intune, Android Management API) reports, and the WP034
 //! 4.7 findings a state opens, or closes by itself when a later export shows the device healthy.
 
-use super::{DB, Tx, DbRow, begin_write};
+use super::{DB, DbRow, Tx, begin_write};
 use super::{audit, devices, findings};
+use crate::devices::DeviceMdm;
 #[allow(unused_imports)]
 use crate::*;
-use crate::devices::DeviceMdm;
 use custodian_domain::devices::mdm::{self, DevicesPack, MdmSource, MdmState, Verdict};
 use custodian_domain::imports::{AmapiDevice, RowError};
 use serde_json::{Value, json};
@@ -68,7 +68,15 @@ fn state_json(s: &MdmState) -> Value {
 /// audited. A state older than the one stored (an earlier export imported late) changes
 /// nothing. Returns whether the stored state changed.
 #[allow(clippy::too_many_arguments)]
-pub async fn apply_state(tx: &mut Tx<'_>, d: &Device, st: &MdmState, sha: &str, actor: &Actor, now: OffsetDateTime, sum: &mut ImportSummary) -> Result<bool> {
+pub async fn apply_state(
+    tx: &mut Tx<'_>,
+    d: &Device,
+    st: &MdmState,
+    sha: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+    sum: &mut ImportSummary,
+) -> Result<bool> {
     let before = tx_device_mdm(tx, d.id).await?;
     if let Some(b) = &before
         && let (Some(stored), Some(incoming)) = (b.last_sync, st.last_sync)
@@ -100,10 +108,17 @@ pub async fn apply_state(tx: &mut Tx<'_>, d: &Device, st: &MdmState, sha: &str, 
         .bind(sha)
         .execute(&mut **tx)
         .await?;
-        audit::audit(tx, actor, now, AuditEntry::new("device.mdm_state", format!("device:{}", d.asset_tag)).clause("4.7")
-            .before(before.as_ref().map(|b| state_json(&b.state())).unwrap_or(Value::Null))
-            .after(state_json(st))
-            .detail(json!({"sha256": sha}))).await?;
+        audit::audit(
+            tx,
+            actor,
+            now,
+            AuditEntry::new("device.mdm_state", format!("device:{}", d.asset_tag))
+                .clause("4.7")
+                .before(before.as_ref().map(|b| state_json(&b.state())).unwrap_or(Value::Null))
+                .after(state_json(st))
+                .detail(json!({"sha256": sha})),
+        )
+        .await?;
     }
     let pack = DevicesPack::shipped();
     for (rule, verdict) in mdm::assess(st, now, &pack.mdm) {
@@ -156,7 +171,15 @@ pub async fn apply_state(tx: &mut Tx<'_>, d: &Device, st: &MdmState, sha: &str, 
 /// WP034 4.7 findings. Devices the register does not know are reported, not dropped. One audit
 /// event for the import, with the parser's warnings.
 #[allow(clippy::too_many_arguments)]
-pub async fn import_amapi(pool: &Pool<DB>, items: &[AmapiDevice], warnings: &[RowError], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+pub async fn import_amapi(
+    pool: &Pool<DB>,
+    items: &[AmapiDevice],
+    warnings: &[RowError],
+    actor: &Actor,
+    now: OffsetDateTime,
+    file_sha256: &str,
+    progress: Progress<'_>,
+) -> Result<ImportSummary> {
     let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: items.len(), warnings: warnings.to_vec(), ..ImportSummary::default() };
     for (i, it) in items.iter().enumerate() {

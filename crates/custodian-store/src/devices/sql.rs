@@ -3,16 +3,16 @@
 //!
 //! Devices, allocations and their history; the device imports.
 
-use super::{DB, Tx, DbRow, begin_read, begin_write, chunk_rows, micros};
+use super::{DB, DbRow, Tx, begin_read, begin_write, chunk_rows, micros};
 use super::{audit, findings, people};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::devices as domain;
 use custodian_domain::devices::{DeviceStatus, DeviceType};
-use custodian_domain::imports::{DeviceRow, IntuneDevice, RowError, intune_asset_tags, intune_device_type};
 use custodian_domain::devices::{HistoryError, Span};
+use custodian_domain::imports::{DeviceRow, IntuneDevice, RowError, intune_asset_tags, intune_device_type};
 use custodian_domain::people::PersonStatus;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sqlx::{Pool, Row};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -72,7 +72,13 @@ pub async fn device_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<Device>> {
 
 pub async fn device_by_asset_tag(pool: &Pool<DB>, tag: &str) -> Result<Option<Device>> {
     let sql = format!("{DEVICE_SELECT} WHERE d.asset_tag = $1");
-    sqlx::query(&sql).bind(tag.trim().to_ascii_uppercase()).fetch_optional(pool).await?.as_ref().map(device_from_row).transpose()
+    sqlx::query(&sql)
+        .bind(tag.trim().to_ascii_uppercase())
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(device_from_row)
+        .transpose()
 }
 
 pub async fn tx_device(tx: &mut Tx<'_>, id: Uuid) -> Result<Device> {
@@ -85,7 +91,14 @@ pub async fn tx_device(tx: &mut Tx<'_>, id: Uuid) -> Result<Device> {
 /// previous page); without it, `page` is found by walking the asset-tag index alone (a deferred
 /// join), so only the rows shown are joined to holders and allocations. `total` is the count
 /// to report when the caller already knows it (an unfiltered list's cached count).
-pub async fn devices_list(pool: &Pool<DB>, f: &DeviceFilter, after: Option<&str>, page: i64, per_page: i64, total: Option<i64>) -> Result<Page<Device>> {
+pub async fn devices_list(
+    pool: &Pool<DB>,
+    f: &DeviceFilter,
+    after: Option<&str>,
+    page: i64,
+    per_page: i64,
+    total: Option<i64>,
+) -> Result<Page<Device>> {
     // Only the filters given become SQL conditions, so the planner can use the indexes on
     // status, holder and asset tag (a generic "$1 IS NULL OR ..." form defeats them).
     let q = people::like(&f.q);
@@ -157,13 +170,8 @@ pub async fn devices_list(pool: &Pool<DB>, f: &DeviceFilter, after: Option<&str>
     // The offset subquery repeats the filters, so they are bound twice (same numbers in SQL).
     let page_sql = format!("{DEVICE_SELECT} {start_cond} ORDER BY d.asset_tag LIMIT {limit}{outer_offset}");
     let offset_rows = if after.is_some() { 0 } else { (page - 1).max(0).saturating_mul(per_page) };
-    let rows = bind_filters!(sqlx::query(&page_sql))
-        .bind(after)
-        .bind(per_page)
-        .bind(offset_rows)
-        .fetch_all(pool)
-        .await
-        ?;
+    let rows =
+        bind_filters!(sqlx::query(&page_sql)).bind(after).bind(per_page).bind(offset_rows).fetch_all(pool).await?;
     let items = rows.iter().map(device_from_row).collect::<Result<Vec<_>>>()?;
     Ok(Page { items, total, page, per_page })
 }
@@ -288,7 +296,18 @@ pub async fn allocations(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Allocation
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn device_event(tx: &mut Tx<'_>, device: Uuid, now: OffsetDateTime, actor: &Actor, event: &str, from: Option<DeviceStatus>, to: Option<DeviceStatus>, person: Option<Uuid>, reason: &str, clause: &str) -> Result<()> {
+pub async fn device_event(
+    tx: &mut Tx<'_>,
+    device: Uuid,
+    now: OffsetDateTime,
+    actor: &Actor,
+    event: &str,
+    from: Option<DeviceStatus>,
+    to: Option<DeviceStatus>,
+    person: Option<Uuid>,
+    reason: &str,
+    clause: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO device_events (id, device_id, at, actor, event, from_status, to_status, person_id, reason, clause) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
         .bind(Uuid::now_v7())
@@ -319,7 +338,14 @@ async fn end_allocation(tx: &mut Tx<'_>, device: Uuid, now: OffsetDateTime, acto
     Ok(())
 }
 
-pub async fn start_allocation(tx: &mut Tx<'_>, device: Uuid, person: Uuid, now: OffsetDateTime, actor: &Actor, reason: &str) -> Result<()> {
+pub async fn start_allocation(
+    tx: &mut Tx<'_>,
+    device: Uuid,
+    person: Uuid,
+    now: OffsetDateTime,
+    actor: &Actor,
+    reason: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO allocations (id, device_id, person_id, allocated_at, allocated_by, reason) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(Uuid::now_v7())
         .bind(device)
@@ -333,54 +359,104 @@ pub async fn start_allocation(tx: &mut Tx<'_>, device: Uuid, person: Uuid, now: 
     Ok(())
 }
 
-pub async fn set_status(tx: &mut Tx<'_>, device: Uuid, to: DeviceStatus, holder: Option<Uuid>, now: OffsetDateTime) -> Result<()> {
+pub async fn set_status(
+    tx: &mut Tx<'_>,
+    device: Uuid,
+    to: DeviceStatus,
+    holder: Option<Uuid>,
+    now: OffsetDateTime,
+) -> Result<()> {
     sqlx::query("UPDATE devices SET status = $1, holder_id = $2, updated_at = $3 WHERE id = $4")
         .bind(to.as_str())
         .bind(holder)
         .bind(now)
         .bind(device)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     search_sync(tx).await
 }
 
 pub async fn active_person(tx: &mut Tx<'_>, id: Uuid) -> Result<(String, PersonStatus)> {
-    let row = sqlx::query("SELECT staff_number, status FROM people WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
+    let row =
+        sqlx::query("SELECT staff_number, status FROM people WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
     let row = row.ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
     let s: String = row.try_get("status")?;
     Ok((row.try_get("staff_number")?, PersonStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?))
 }
 
 /// Allocate a device to one named person (WP034 4.1).
-pub async fn allocate(pool: &Pool<DB>, device: Uuid, person: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+pub async fn allocate(
+    pool: &Pool<DB>,
+    device: Uuid,
+    person: Uuid,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Device> {
     let mut tx = begin_write(pool).await?;
     let before = tx_device(&mut tx, device).await?;
-    domain::check_transition(before.status, DeviceStatus::Allocated, true).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    domain::check_transition(before.status, DeviceStatus::Allocated, true)
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
     let (_, status) = active_person(&mut tx, person).await?;
     if status != PersonStatus::Active {
         return Err(StoreError::Conflict("devices can only be allocated to active personnel (WP034 4.1)".into()));
     }
     set_status(&mut tx, device, DeviceStatus::Allocated, Some(person), now).await?;
     start_allocation(&mut tx, device, person, now, actor, reason).await?;
-    device_event(&mut tx, device, now, actor, "allocated", Some(before.status), Some(DeviceStatus::Allocated), Some(person), reason, "4.1").await?;
+    device_event(
+        &mut tx,
+        device,
+        now,
+        actor,
+        "allocated",
+        Some(before.status),
+        Some(DeviceStatus::Allocated),
+        Some(person),
+        reason,
+        "4.1",
+    )
+    .await?;
     let after = tx_device(&mut tx, device).await?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("device.allocate", format!("device:{}", before.asset_tag)).clause("4.1").justification(reason)
-        .before(device_snapshot(&before)).after(device_snapshot(&after))).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("device.allocate", format!("device:{}", before.asset_tag))
+            .clause("4.1")
+            .justification(reason)
+            .before(device_snapshot(&before))
+            .after(device_snapshot(&after)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// Move a device to another state: returned, lost, stolen, damaged, in repair, in examination,
 /// in stock or retired (WP034 4.7, 5.4). Leaving `allocated` ends the current allocation.
-pub async fn transition(pool: &Pool<DB>, device: Uuid, to: DeviceStatus, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+pub async fn transition(
+    pool: &Pool<DB>,
+    device: Uuid,
+    to: DeviceStatus,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Device> {
     let mut tx = begin_write(pool).await?;
     let d = tx_transition(&mut tx, device, to, reason, actor, now, "transition").await?;
     tx.commit().await?;
     Ok(d)
 }
 
-pub async fn tx_transition(tx: &mut Tx<'_>, device: Uuid, to: DeviceStatus, reason: &str, actor: &Actor, now: OffsetDateTime, how: &str) -> Result<Device> {
+pub async fn tx_transition(
+    tx: &mut Tx<'_>,
+    device: Uuid,
+    to: DeviceStatus,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+    how: &str,
+) -> Result<Device> {
     if reason.trim().is_empty() {
         return Err(StoreError::Invalid("reason: give a reason for the change".into()));
     }
@@ -391,15 +467,31 @@ pub async fn tx_transition(tx: &mut Tx<'_>, device: Uuid, to: DeviceStatus, reas
     }
     set_status(tx, device, to, None, now).await?;
     let clause = domain::clause_for(to);
-    device_event(tx, device, now, actor, to.as_str(), Some(before.status), Some(to), before.holder_id, reason, clause).await?;
+    device_event(tx, device, now, actor, to.as_str(), Some(before.status), Some(to), before.holder_id, reason, clause)
+        .await?;
     let after = tx_device(tx, device).await?;
-    audit::audit(tx, actor, now, AuditEntry::new(&format!("device.{how}"), format!("device:{}", before.asset_tag)).clause(clause).justification(reason)
-        .before(device_snapshot(&before)).after(device_snapshot(&after))).await?;
+    audit::audit(
+        tx,
+        actor,
+        now,
+        AuditEntry::new(&format!("device.{how}"), format!("device:{}", before.asset_tag))
+            .clause(clause)
+            .justification(reason)
+            .before(device_snapshot(&before))
+            .after(device_snapshot(&after)),
+    )
+    .await?;
     Ok(after)
 }
 
 /// The holder confirms receipt, accepting responsibility for the device (WP034 4.1, 4.7).
-pub async fn confirm_receipt(pool: &Pool<DB>, device: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+pub async fn confirm_receipt(
+    pool: &Pool<DB>,
+    device: Uuid,
+    person: Uuid,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Device> {
     let mut tx = begin_write(pool).await?;
     let d = tx_device(&mut tx, device).await?;
     if d.holder_id != Some(person) {
@@ -412,11 +504,16 @@ pub async fn confirm_receipt(pool: &Pool<DB>, device: Uuid, person: Uuid, actor:
         .bind(now)
         .bind(device)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     let reason = "Holder confirmed receipt and accepted responsibility for the device's use and care";
     device_event(&mut tx, device, now, actor, "receipt_confirmed", None, None, Some(person), reason, "4.7").await?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("device.confirm_receipt", format!("device:{}", d.asset_tag)).clause("4.1")).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("device.confirm_receipt", format!("device:{}", d.asset_tag)).clause("4.1"),
+    )
+    .await?;
     let after = tx_device(&mut tx, device).await?;
     tx.commit().await?;
     Ok(after)
@@ -424,7 +521,15 @@ pub async fn confirm_receipt(pool: &Pool<DB>, device: Uuid, person: Uuid, actor:
 
 /// The holder reports their device lost or stolen (WP034 4.7); Digital Services are alerted by
 /// a finding routed to them.
-pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bool, circumstances: &str, actor: &Actor, now: OffsetDateTime) -> Result<(Device, Uuid)> {
+pub async fn report_loss(
+    pool: &Pool<DB>,
+    device: Uuid,
+    person: Uuid,
+    stolen: bool,
+    circumstances: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(Device, Uuid)> {
     let mut tx = begin_write(pool).await?;
     let d = tx_device(&mut tx, device).await?;
     if d.holder_id != Some(person) {
@@ -437,7 +542,12 @@ pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bo
         dedupe_key: format!("{}:{}:{}", custodian_domain::findings::DEVICE_LOST_OR_STOLEN.id, device, micros(now)),
         person_id: Some(person),
         device_id: Some(device),
-        summary: format!("{} reported {} by {}", d.asset_tag, to.label().to_lowercase(), d.holder_name.clone().unwrap_or_default()),
+        summary: format!(
+            "{} reported {} by {}",
+            d.asset_tag,
+            to.label().to_lowercase(),
+            d.holder_name.clone().unwrap_or_default()
+        ),
         evidence: json!({"reported_at": now.unix_timestamp(), "status": to.as_str(), "circumstances": circumstances, "imei": d.imei, "phone_number": d.phone_number}),
         records: vec![format!("device:{}", d.asset_tag)],
     };
@@ -454,7 +564,14 @@ pub async fn report_loss(pool: &Pool<DB>, device: Uuid, person: Uuid, stolen: bo
 /// (holder known, unique serial, IMEI and phone number, permitted transition, allocation history),
 /// and the changes go out as multi-row statements. Devices, allocations, history events and audit
 /// events come out as applying the rows one at a time in file order would leave them.
-pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+pub async fn import_devices(
+    pool: &Pool<DB>,
+    rows: &[DeviceRow],
+    actor: &Actor,
+    now: OffsetDateTime,
+    file_sha256: &str,
+    progress: Progress<'_>,
+) -> Result<ImportSummary> {
     let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     let reg = DeviceRegister::load(&mut tx).await?;
@@ -465,14 +582,15 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
     for (i, r) in rows.iter().enumerate() {
         progress(i as u64 + 1);
         if let Some(first) = seen_tags.insert(&r.asset_tag, r.line) {
-            return Err(StoreError::Invalid(format!("line {}: asset_tag: {} already appears on line {first}", r.line, r.asset_tag)));
+            return Err(StoreError::Invalid(format!(
+                "line {}: asset_tag: {} already appears on line {first}",
+                r.line, r.asset_tag
+            )));
         }
         let holder: Option<Uuid> = match &r.allocated_to {
-            Some(sn) => Some(
-                *reg.staff
-                    .get(sn.as_str())
-                    .ok_or_else(|| StoreError::Invalid(format!("line {}: allocated_to: no person with staff number {sn}", r.line)))?,
-            ),
+            Some(sn) => Some(*reg.staff.get(sn.as_str()).ok_or_else(|| {
+                StoreError::Invalid(format!("line {}: allocated_to: no person with staff number {sn}", r.line))
+            })?),
             None => None,
         };
         let after = view_snapshot(&RegisterView::of_row(r, reg.staff_of(holder)));
@@ -487,7 +605,9 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     w.starts.push((Uuid::now_v7(), id, h, r.allocated_from.unwrap_or(now)));
                 }
                 w.event(id, "registered", None, Some(r.status), holder, reason, "1.2");
-                w.audits.push(AuditEntry::new("device.create", format!("device:{}", r.asset_tag)).clause("1.2").after(after));
+                w.audits.push(
+                    AuditEntry::new("device.create", format!("device:{}", r.asset_tag)).clause("1.2").after(after),
+                );
                 w.inserts.push((id, r, holder));
                 sum.created += 1;
             }
@@ -498,8 +618,13 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                 // WP034 4.1: a row with allocated_from says since when its holder has held it.
                 let plan = match (holder, r.allocated_from) {
                     (Some(h), Some(from)) => Some(
-                        domain::plan_start(reg.spans.get(&id).map_or(&[][..], Vec::as_slice), h, micros(from), micros(now))
-                            .map_err(|e| start_error(r.line, e))?,
+                        domain::plan_start(
+                            reg.spans.get(&id).map_or(&[][..], Vec::as_slice),
+                            h,
+                            micros(from),
+                            micros(now),
+                        )
+                        .map_err(|e| start_error(r.line, e))?,
                     ),
                     _ => None,
                 };
@@ -508,7 +633,8 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     _ => now,
                 };
                 let mut history_changed = false;
-                if let (Some(domain::StartPlan::MoveEarlier(aid)), false, true) = (plan, holder_changes, before.status == r.status)
+                if let (Some(domain::StartPlan::MoveEarlier(aid)), false, true) =
+                    (plan, holder_changes, before.status == r.status)
                     && let Some(from) = r.allocated_from
                 {
                     let old = reg.starts.get(&aid).copied().unwrap_or(from);
@@ -516,16 +642,28 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     let text = format!("Register import: allocated from {}", rfc3339(from));
                     w.event(id, "allocation_corrected", None, None, before.holder_id, &text, "4.1");
                     let holder_sn = reg.staff_of(before.holder_id);
-                    w.audits.push(AuditEntry::new("device.allocation_correct", format!("device:{}", before.asset_tag)).clause("4.1").justification(&text)
-                        .before(json!({"allocation": aid, "holder": holder_sn, "allocated_at": rfc3339(old)}))
-                        .after(json!({"allocation": aid, "holder": holder_sn, "allocated_at": rfc3339(from)})));
+                    w.audits.push(
+                        AuditEntry::new("device.allocation_correct", format!("device:{}", before.asset_tag))
+                            .clause("4.1")
+                            .justification(&text)
+                            .before(json!({"allocation": aid, "holder": holder_sn, "allocated_at": rfc3339(old)}))
+                            .after(json!({"allocation": aid, "holder": holder_sn, "allocated_at": rfc3339(from)})),
+                    );
                     history_changed = true;
                 }
                 if before.status != r.status || holder_changes {
                     // Moving between two holders goes through "returned" so history shows both.
                     if before.status == DeviceStatus::Allocated && r.status == DeviceStatus::Allocated {
                         w.ends.push((id, handover_at));
-                        w.event(id, "returned", Some(DeviceStatus::Allocated), Some(DeviceStatus::Returned), before.holder_id, reason, "1.2");
+                        w.event(
+                            id,
+                            "returned",
+                            Some(DeviceStatus::Allocated),
+                            Some(DeviceStatus::Returned),
+                            before.holder_id,
+                            reason,
+                            "1.2",
+                        );
                     } else {
                         domain::check_transition(before.status, r.status, holder.is_some())
                             .map_err(|e| StoreError::Invalid(format!("line {}: status: {e}", r.line)))?;
@@ -536,14 +674,27 @@ pub async fn import_devices(pool: &Pool<DB>, rows: &[DeviceRow], actor: &Actor, 
                     if let Some(h) = holder {
                         w.starts.push((Uuid::now_v7(), id, h, r.allocated_from.unwrap_or(now)));
                     }
-                    w.event(id, r.status.as_str(), Some(before.status), Some(r.status), holder.or(before.holder_id), reason, domain::clause_for(r.status));
+                    w.event(
+                        id,
+                        r.status.as_str(),
+                        Some(before.status),
+                        Some(r.status),
+                        holder.or(before.holder_id),
+                        reason,
+                        domain::clause_for(r.status),
+                    );
                 }
                 let b = view_snapshot(&before.view(reg.staff_of(before.holder_id)));
                 if b == after && !history_changed {
                     sum.unchanged += 1;
                 } else {
                     w.updates.push((id, r, holder));
-                    w.audits.push(AuditEntry::new("device.update", format!("device:{}", r.asset_tag)).clause("1.2").before(b).after(after));
+                    w.audits.push(
+                        AuditEntry::new("device.update", format!("device:{}", r.asset_tag))
+                            .clause("1.2")
+                            .before(b)
+                            .after(after),
+                    );
                     sum.updated += 1;
                 }
             }
@@ -675,11 +826,20 @@ impl DeviceRegister {
             staff.insert(sn.clone(), id);
             staff_by_id.insert(id, sn);
         }
-        let (mut spans, mut starts): (HashMap<Uuid, Vec<Span>>, HashMap<Uuid, OffsetDateTime>) = (HashMap::new(), HashMap::new());
-        for r in sqlx::query("SELECT id, device_id, person_id, allocated_at, ended_at FROM allocations").fetch_all(&mut **tx).await? {
+        let (mut spans, mut starts): (HashMap<Uuid, Vec<Span>>, HashMap<Uuid, OffsetDateTime>) =
+            (HashMap::new(), HashMap::new());
+        for r in sqlx::query("SELECT id, device_id, person_id, allocated_at, ended_at FROM allocations")
+            .fetch_all(&mut **tx)
+            .await?
+        {
             let (id, from): (Uuid, OffsetDateTime) = (r.try_get("id")?, r.try_get("allocated_at")?);
             let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
-            spans.entry(r.try_get("device_id")?).or_default().push(Span { id, person: r.try_get("person_id")?, from_us: micros(from), to_us: to.map(micros) });
+            spans.entry(r.try_get("device_id")?).or_default().push(Span {
+                id,
+                person: r.try_get("person_id")?,
+                from_us: micros(from),
+                to_us: to.map(micros),
+            });
             starts.insert(id, from);
         }
         for s in spans.values_mut() {
@@ -727,7 +887,11 @@ impl Unique {
                 && let Some((other, tag)) = map.get(v)
                 && *other != id
             {
-                return Err(StoreError::Conflict(format!("line {}: {}: {v} is already recorded for device {tag}", r.line, Self::FIELDS[k])));
+                return Err(StoreError::Conflict(format!(
+                    "line {}: {}: {v} is already recorded for device {tag}",
+                    r.line,
+                    Self::FIELDS[k]
+                )));
             }
             if let Some(o) = old_v {
                 map.remove(o);
@@ -769,8 +933,26 @@ struct Writes<'a> {
 
 impl Writes<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn event(&mut self, device: Uuid, event: &str, from: Option<DeviceStatus>, to: Option<DeviceStatus>, person: Option<Uuid>, reason: &str, clause: &'static str) {
-        self.events.push(NewEvent { id: Uuid::now_v7(), device, event: event.to_string(), from, to, person, reason: reason.to_string(), clause });
+    fn event(
+        &mut self,
+        device: Uuid,
+        event: &str,
+        from: Option<DeviceStatus>,
+        to: Option<DeviceStatus>,
+        person: Option<Uuid>,
+        reason: &str,
+        clause: &'static str,
+    ) {
+        self.events.push(NewEvent {
+            id: Uuid::now_v7(),
+            device,
+            event: event.to_string(),
+            from,
+            to,
+            person,
+            reason: reason.to_string(),
+            clause,
+        });
     }
 
     /// Write everything but the audit events, in multi-row statements: stored devices first (so
@@ -797,7 +979,11 @@ impl Writes<'_> {
                     .push_bind(now);
             });
             q.push(") AS v WHERE devices.id = v.column1");
-            q.build().persistent(false).execute(&mut **tx).await.map_err(|e| people::chunk_err(chunk.iter().map(|(_, r, _)| r.line), e))?;
+            q.build()
+                .persistent(false)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| people::chunk_err(chunk.iter().map(|(_, r, _)| r.line), e))?;
         }
         for chunk in self.inserts.chunks(chunk_rows(13)) {
             let mut q = sqlx::QueryBuilder::<DB>::new(
@@ -818,7 +1004,11 @@ impl Writes<'_> {
                     .push_bind(now)
                     .push_bind(now);
             });
-            q.build().persistent(false).execute(&mut **tx).await.map_err(|e| people::chunk_err(chunk.iter().map(|(_, r, _)| r.line), e))?;
+            q.build()
+                .persistent(false)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| people::chunk_err(chunk.iter().map(|(_, r, _)| r.line), e))?;
         }
         for chunk in self.moves.chunks(chunk_rows(2)) {
             let mut q = sqlx::QueryBuilder::<DB>::new("UPDATE allocations SET allocated_at = v.column2 FROM (");
@@ -829,7 +1019,9 @@ impl Writes<'_> {
             q.build().persistent(false).execute(&mut **tx).await?;
         }
         for chunk in self.ends.chunks(chunk_rows(4)) {
-            let mut q = sqlx::QueryBuilder::<DB>::new("UPDATE allocations SET ended_at = v.column2, ended_by = v.column3, end_reason = v.column4 FROM (");
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "UPDATE allocations SET ended_at = v.column2, ended_by = v.column3, end_reason = v.column4 FROM (",
+            );
             q.push_values(chunk, |mut b, (device, at)| {
                 b.push_bind(*device).push_bind(*at).push_bind(&actor.label).push_bind("Register import");
             });
@@ -837,14 +1029,23 @@ impl Writes<'_> {
             q.build().persistent(false).execute(&mut **tx).await?;
         }
         for chunk in self.starts.chunks(chunk_rows(6)) {
-            let mut q = sqlx::QueryBuilder::<DB>::new("INSERT INTO allocations (id, device_id, person_id, allocated_at, allocated_by, reason) ");
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "INSERT INTO allocations (id, device_id, person_id, allocated_at, allocated_by, reason) ",
+            );
             q.push_values(chunk, |mut b, (id, device, person, at)| {
-                b.push_bind(*id).push_bind(*device).push_bind(*person).push_bind(*at).push_bind(&actor.label).push_bind("Register import");
+                b.push_bind(*id)
+                    .push_bind(*device)
+                    .push_bind(*person)
+                    .push_bind(*at)
+                    .push_bind(&actor.label)
+                    .push_bind("Register import");
             });
             q.build().persistent(false).execute(&mut **tx).await?;
         }
         for chunk in self.events.chunks(chunk_rows(10)) {
-            let mut q = sqlx::QueryBuilder::<DB>::new("INSERT INTO device_events (id, device_id, at, actor, event, from_status, to_status, person_id, reason, clause) ");
+            let mut q = sqlx::QueryBuilder::<DB>::new(
+                "INSERT INTO device_events (id, device_id, at, actor, event, from_status, to_status, person_id, reason, clause) ",
+            );
             q.push_values(chunk, |mut b, e| {
                 b.push_bind(e.id)
                     .push_bind(e.device)
@@ -865,7 +1066,10 @@ impl Writes<'_> {
 
 /// Register one device (Digital Services, WP034 1.2).
 pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
-    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1").bind(&r.asset_tag).fetch_optional(pool).await?;
+    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1")
+        .bind(&r.asset_tag)
+        .fetch_optional(pool)
+        .await?;
     if exists.is_some() {
         return Err(StoreError::Conflict(format!("asset_tag: {} is already registered", r.asset_tag)));
     }
@@ -880,7 +1084,16 @@ pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: O
 /// whose primary user is a known person is reported, not allocated: the register is Digital
 /// Services' record (WP034 4.1).
 #[allow(clippy::too_many_arguments)]
-pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[RowError], register_new: bool, actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<ImportSummary> {
+pub async fn import_intune(
+    pool: &Pool<DB>,
+    items: &[IntuneDevice],
+    warnings: &[RowError],
+    register_new: bool,
+    actor: &Actor,
+    now: OffsetDateTime,
+    file_sha256: &str,
+    progress: Progress<'_>,
+) -> Result<ImportSummary> {
     let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: items.len(), warnings: warnings.to_vec(), ..ImportSummary::default() };
     // Devices matched, and whether the loop counted them unchanged, for the WP034 4.7 pass.
@@ -898,7 +1111,11 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[
             sum.unmatched.push(RowError {
                 line: it.index as u64 + 1,
                 field: None,
-                message: format!("device {} ({}) matches no registered device by id, serial or IMEI", it.id, it.device_name.clone().unwrap_or_default()),
+                message: format!(
+                    "device {} ({}) matches no registered device by id, serial or IMEI",
+                    it.id,
+                    it.device_name.clone().unwrap_or_default()
+                ),
             });
             continue;
         };
@@ -910,7 +1127,10 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[
         };
         // Both databases keep microseconds; Graph gives seven fractional digits.
         let last_sync = it.last_sync.map(custodian_domain::devices::mdm::to_micros);
-        let changed = before.mdm_id.as_deref() != Some(it.id.as_str()) || before.mdm_user != it.user_principal_name || before.mdm_last_sync != last_sync || before.os != os;
+        let changed = before.mdm_id.as_deref() != Some(it.id.as_str())
+            || before.mdm_user != it.user_principal_name
+            || before.mdm_last_sync != last_sync
+            || before.os != os;
         if changed {
             sqlx::query("UPDATE devices SET mdm_id = $1, mdm_user = $2, mdm_last_sync = $3, os = $4, updated_at = $5 WHERE id = $6")
                 .bind(&it.id)
@@ -922,8 +1142,15 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| people::line_err(it.index as u64 + 1, e))?;
-            audit::audit(&mut tx, actor, now, AuditEntry::new("device.mdm_sync", format!("device:{}", before.asset_tag)).clause("1.2")
-                .detail(json!({"mdm_id": it.id, "user_principal_name": it.user_principal_name, "os": os}))).await?;
+            audit::audit(
+                &mut tx,
+                actor,
+                now,
+                AuditEntry::new("device.mdm_sync", format!("device:{}", before.asset_tag))
+                    .clause("1.2")
+                    .detail(json!({"mdm_id": it.id, "user_principal_name": it.user_principal_name, "os": os})),
+            )
+            .await?;
             sum.updated += 1;
         } else {
             sum.unchanged += 1;
@@ -936,15 +1163,29 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[
         }
         // WP034 4.1: whoever uses a force device must do so with their own credentials.
         if let (Some(upn), Some(holder)) = (&it.user_principal_name, before.holder_id) {
-            let holder_email: String = sqlx::query_scalar("SELECT email FROM people WHERE id = $1").bind(holder).fetch_one(&mut *tx).await?;
+            let holder_email: String =
+                sqlx::query_scalar("SELECT email FROM people WHERE id = $1").bind(holder).fetch_one(&mut *tx).await?;
             if !upn.eq_ignore_ascii_case(&holder_email) {
-                let signed_in: Option<String> = sqlx::query_scalar("SELECT staff_number FROM people WHERE email = $1").bind(upn).fetch_optional(&mut *tx).await?;
+                let signed_in: Option<String> = sqlx::query_scalar("SELECT staff_number FROM people WHERE email = $1")
+                    .bind(upn)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let f = NewFinding {
                     rule: &custodian_domain::findings::DEVICE_USER_MISMATCH,
-                    dedupe_key: format!("{}:{}:{}:{}", custodian_domain::findings::DEVICE_USER_MISMATCH.id, id, holder, upn),
+                    dedupe_key: format!(
+                        "{}:{}:{}:{}",
+                        custodian_domain::findings::DEVICE_USER_MISMATCH.id,
+                        id,
+                        holder,
+                        upn
+                    ),
                     person_id: Some(holder),
                     device_id: Some(id),
-                    summary: format!("{} is allocated to {} but signed in to Intune as {upn}", before.asset_tag, before.holder_name.clone().unwrap_or_default()),
+                    summary: format!(
+                        "{} is allocated to {} but signed in to Intune as {upn}",
+                        before.asset_tag,
+                        before.holder_name.clone().unwrap_or_default()
+                    ),
                     evidence: json!({
                         "source": "intune", "intune_device_id": it.id, "device_name": it.device_name,
                         "user_principal_name": upn, "signed_in_staff_number": signed_in,
@@ -963,7 +1204,9 @@ pub async fn import_intune(pool: &Pool<DB>, items: &[IntuneDevice], warnings: &[
     for (id, it, counted_unchanged) in matched {
         let d = tx_device(&mut tx, id).await?;
         let state = custodian_domain::devices::mdm::MdmState::from(it);
-        if super::devices_mdm::apply_state(&mut tx, &d, &state, file_sha256, actor, now, &mut sum).await? && counted_unchanged {
+        if super::devices_mdm::apply_state(&mut tx, &d, &state, file_sha256, actor, now, &mut sum).await?
+            && counted_unchanged
+        {
             sum.unchanged -= 1;
             sum.updated += 1;
         }
@@ -993,7 +1236,10 @@ async fn tx_intune_match(tx: &mut Tx<'_>, it: &IntuneDevice) -> Result<Option<Uu
 
 /// A person as an Intune primary user: id, staff number, name, whether active.
 async fn tx_person_by_upn(tx: &mut Tx<'_>, upn: &str) -> Result<Option<(Uuid, String, String, bool)>> {
-    let row = sqlx::query("SELECT id, staff_number, name, status FROM people WHERE email = $1").bind(upn).fetch_optional(&mut **tx).await?;
+    let row = sqlx::query("SELECT id, staff_number, name, status FROM people WHERE email = $1")
+        .bind(upn)
+        .fetch_optional(&mut **tx)
+        .await?;
     row.map(|r| {
         let status: String = r.try_get("status")?;
         Ok((r.try_get("id")?, r.try_get("staff_number")?, r.try_get("name")?, status == PersonStatus::Active.as_str()))
@@ -1004,12 +1250,21 @@ async fn tx_person_by_upn(tx: &mut Tx<'_>, upn: &str) -> Result<Option<(Uuid, St
 /// Why a device Intune knows and the register does not may not be registered by `actor`
 /// (`register_new`), naming line and field: an enrolment in the future, or the importer as its
 /// primary user (nobody starts their own allocation, WP034 4.1).
-async fn tx_registration_problem(tx: &mut Tx<'_>, it: &IntuneDevice, actor: &Actor, now: OffsetDateTime) -> Result<Option<RowError>> {
+async fn tx_registration_problem(
+    tx: &mut Tx<'_>,
+    it: &IntuneDevice,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Option<RowError>> {
     let line = it.index as u64 + 1;
     if let Some(from) = it.enrolled
         && let Err(e) = domain::check_span(micros(from), None, &[], micros(now))
     {
-        return Ok(Some(RowError { line, field: Some(format!("{}/enrolledDateTime", it.pointer)), message: e.to_string() }));
+        return Ok(Some(RowError {
+            line,
+            field: Some(format!("{}/enrolledDateTime", it.pointer)),
+            message: e.to_string(),
+        }));
     }
     if let (Some(me), Some(upn)) = (actor.person_id, &it.user_principal_name)
         && tx_person_by_upn(tx, upn).await?.is_some_and(|p| p.0 == me)
@@ -1017,16 +1272,22 @@ async fn tx_registration_problem(tx: &mut Tx<'_>, it: &IntuneDevice, actor: &Act
         return Ok(Some(RowError {
             line,
             field: Some(format!("{}/userPrincipalName", it.pointer)),
-            message: "registering this device would start an allocation of your own: another member of Digital Services \
+            message:
+                "registering this device would start an allocation of your own: another member of Digital Services \
                       must import it (WP034 4.1)"
-                .into(),
+                    .into(),
         }));
     }
     Ok(None)
 }
 
 /// See [`crate::Store::intune_registration_problems`].
-pub async fn intune_registration_problems(pool: &Pool<DB>, items: &[IntuneDevice], actor: &Actor, now: OffsetDateTime) -> Result<Vec<RowError>> {
+pub async fn intune_registration_problems(
+    pool: &Pool<DB>,
+    items: &[IntuneDevice],
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Vec<RowError>> {
     let mut tx = begin_read(pool).await?;
     let mut out = Vec::new();
     for it in items {
@@ -1046,7 +1307,13 @@ pub async fn intune_registration_problems(pool: &Pool<DB>, items: &[IntuneDevice
 /// another device has it), make, model and OS. It is allocated (WP034 4.1) to the active person
 /// whose e-mail is its primary user, from `enrolledDateTime` (else now); a primary user who is
 /// nobody, or a leaver, leaves it in stock with a warning naming the line and field.
-async fn tx_register_intune(tx: &mut Tx<'_>, it: &IntuneDevice, actor: &Actor, now: OffsetDateTime, sum: &mut ImportSummary) -> Result<Uuid> {
+async fn tx_register_intune(
+    tx: &mut Tx<'_>,
+    it: &IntuneDevice,
+    actor: &Actor,
+    now: OffsetDateTime,
+    sum: &mut ImportSummary,
+) -> Result<Uuid> {
     let line = it.index as u64 + 1;
     let field = |member: &str| format!("{}/{member}", it.pointer);
     if let Some(p) = tx_registration_problem(tx, it, actor, now).await? {
@@ -1054,18 +1321,34 @@ async fn tx_register_intune(tx: &mut Tx<'_>, it: &IntuneDevice, actor: &Actor, n
     }
     let mut tag = None;
     for candidate in intune_asset_tags(it.device_name.as_deref(), &it.id) {
-        let taken: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1").bind(&candidate).fetch_optional(&mut **tx).await?;
+        let taken: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1")
+            .bind(&candidate)
+            .fetch_optional(&mut **tx)
+            .await?;
         if taken.is_none() {
             tag = Some(candidate);
             break;
         }
     }
-    let tag = tag.ok_or_else(|| StoreError::Invalid(format!("line {line}: {}: no free asset tag for Intune device {}", field("deviceName"), it.id)))?;
+    let tag = tag.ok_or_else(|| {
+        StoreError::Invalid(format!(
+            "line {line}: {}: no free asset tag for Intune device {}",
+            field("deviceName"),
+            it.id
+        ))
+    })?;
     let mut phone = it.phone_number.clone();
     if let Some(p) = &phone {
-        let other: Option<String> = sqlx::query_scalar("SELECT asset_tag FROM devices WHERE phone_number = $1").bind(p).fetch_optional(&mut **tx).await?;
+        let other: Option<String> = sqlx::query_scalar("SELECT asset_tag FROM devices WHERE phone_number = $1")
+            .bind(p)
+            .fetch_optional(&mut **tx)
+            .await?;
         if let Some(other) = other {
-            sum.warnings.push(RowError { line, field: Some(field("phoneNumber")), message: format!("{p} is the number of {other} in the register; {tag} is registered without it") });
+            sum.warnings.push(RowError {
+                line,
+                field: Some(field("phoneNumber")),
+                message: format!("{p} is the number of {other} in the register; {tag} is registered without it"),
+            });
             phone = None;
         }
     }
@@ -1074,7 +1357,11 @@ async fn tx_register_intune(tx: &mut Tx<'_>, it: &IntuneDevice, actor: &Actor, n
         Some(upn) => match tx_person_by_upn(tx, upn).await? {
             Some((id, _, _, true)) => Some(id),
             Some((_, sn, _, false)) => {
-                sum.warnings.push(RowError { line, field: Some(field("userPrincipalName")), message: format!("{upn} is {sn}, who has left: {tag} is registered unallocated (WP034 4.1)") });
+                sum.warnings.push(RowError {
+                    line,
+                    field: Some(field("userPrincipalName")),
+                    message: format!("{upn} is {sn}, who has left: {tag} is registered unallocated (WP034 4.1)"),
+                });
                 None
             }
             None => {
@@ -1113,8 +1400,15 @@ async fn tx_register_intune(tx: &mut Tx<'_>, it: &IntuneDevice, actor: &Actor, n
     let registered = format!("Intune import: registered from Intune device {}", it.id);
     device_event(tx, id, now, actor, "registered", None, Some(status), holder, &registered, "1.2").await?;
     let after = tx_device(tx, id).await?;
-    audit::audit(tx, actor, now, AuditEntry::new("device.create", format!("device:{tag}")).clause("1.2").after(device_snapshot(&after))
-        .detail(json!({"source": "intune", "intune_device_id": it.id, "device_name": it.device_name, "line": line}))).await?;
+    audit::audit(
+        tx,
+        actor,
+        now,
+        AuditEntry::new("device.create", format!("device:{tag}")).clause("1.2").after(device_snapshot(&after)).detail(
+            json!({"source": "intune", "intune_device_id": it.id, "device_name": it.device_name, "line": line}),
+        ),
+    )
+    .await?;
     if let Some(h) = holder {
         let from = it.enrolled.unwrap_or(now);
         let reason = format!(
@@ -1124,9 +1418,18 @@ async fn tx_register_intune(tx: &mut Tx<'_>, it: &IntuneDevice, actor: &Actor, n
             if it.enrolled.is_some() { "enrolledDateTime" } else { "no enrolledDateTime: the time of import" }
         );
         start_allocation(tx, id, h, from, actor, &reason).await?;
-        device_event(tx, id, now, actor, "allocated", None, Some(DeviceStatus::Allocated), Some(h), &reason, "4.1").await?;
-        audit::audit(tx, actor, now, AuditEntry::new("device.allocate", format!("device:{tag}")).clause("4.1").justification(&reason)
-            .after(json!({"holder": after.holder_staff_number, "allocated_at": rfc3339(from)}))).await?;
+        device_event(tx, id, now, actor, "allocated", None, Some(DeviceStatus::Allocated), Some(h), &reason, "4.1")
+            .await?;
+        audit::audit(
+            tx,
+            actor,
+            now,
+            AuditEntry::new("device.allocate", format!("device:{tag}"))
+                .clause("4.1")
+                .justification(&reason)
+                .after(json!({"holder": after.holder_staff_number, "allocated_at": rfc3339(from)})),
+        )
+        .await?;
         sum.allocations_started.push((id, from));
     }
     Ok(id)
@@ -1137,7 +1440,10 @@ async fn tx_register_intune(tx: &mut Tx<'_>, it: &IntuneDevice, actor: &Actor, n
 /// Services' record, WP034 4.1), but says so, naming the line and field.
 async fn tx_never_allocated(tx: &mut Tx<'_>, before: &Device, it: &IntuneDevice) -> Result<Option<RowError>> {
     let Some(upn) = &it.user_principal_name else { return Ok(None) };
-    let allocations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM allocations WHERE device_id = $1").bind(before.id).fetch_one(&mut **tx).await?;
+    let allocations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM allocations WHERE device_id = $1")
+        .bind(before.id)
+        .fetch_one(&mut **tx)
+        .await?;
     if allocations > 0 {
         return Ok(None);
     }
@@ -1159,7 +1465,6 @@ pub async fn device_count(pool: &Pool<DB>) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM devices").fetch_one(pool).await?)
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Allocation history (WP034 4.1): starts from the register import, and corrections of dates.
 
@@ -1169,15 +1474,22 @@ fn start_error(line: u64, e: HistoryError) -> StoreError {
 
 /// The device's recorded allocations, as the overlap checks see them.
 async fn tx_spans(tx: &mut Tx<'_>, device: Uuid) -> Result<Vec<Span>> {
-    let rows = sqlx::query("SELECT id, person_id, allocated_at, ended_at FROM allocations WHERE device_id = $1 ORDER BY allocated_at")
-        .bind(device)
-        .fetch_all(&mut **tx)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, person_id, allocated_at, ended_at FROM allocations WHERE device_id = $1 ORDER BY allocated_at",
+    )
+    .bind(device)
+    .fetch_all(&mut **tx)
+    .await?;
     rows.iter()
         .map(|r| {
             let from: OffsetDateTime = r.try_get("allocated_at")?;
             let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
-            Ok(Span { id: r.try_get("id")?, person: r.try_get("person_id")?, from_us: micros(from), to_us: to.map(micros) })
+            Ok(Span {
+                id: r.try_get("id")?,
+                person: r.try_get("person_id")?,
+                from_us: micros(from),
+                to_us: to.map(micros),
+            })
         })
         .collect()
 }
@@ -1240,7 +1552,9 @@ async fn ids_by(tx: &mut Tx<'_>, table: &str, column: &str, values: &[&str]) -> 
 async fn spans_of(tx: &mut Tx<'_>, devices: &[Uuid]) -> Result<HashMap<Uuid, Vec<Span>>> {
     let mut out: HashMap<Uuid, Vec<Span>> = HashMap::new();
     for chunk in devices.chunks(chunk_rows(1)) {
-        let mut q = sqlx::QueryBuilder::<DB>::new("SELECT id, device_id, person_id, allocated_at, ended_at FROM allocations WHERE device_id IN (");
+        let mut q = sqlx::QueryBuilder::<DB>::new(
+            "SELECT id, device_id, person_id, allocated_at, ended_at FROM allocations WHERE device_id IN (",
+        );
         let mut list = q.separated(", ");
         for d in chunk {
             list.push_bind(*d);
@@ -1249,7 +1563,12 @@ async fn spans_of(tx: &mut Tx<'_>, devices: &[Uuid]) -> Result<HashMap<Uuid, Vec
         for r in q.build().persistent(false).fetch_all(&mut **tx).await? {
             let from: OffsetDateTime = r.try_get("allocated_at")?;
             let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
-            out.entry(r.try_get("device_id")?).or_default().push(Span { id: r.try_get("id")?, person: r.try_get("person_id")?, from_us: micros(from), to_us: to.map(micros) });
+            out.entry(r.try_get("device_id")?).or_default().push(Span {
+                id: r.try_get("id")?,
+                person: r.try_get("person_id")?,
+                from_us: micros(from),
+                to_us: to.map(micros),
+            });
         }
     }
     for s in out.values_mut() {
@@ -1287,7 +1606,15 @@ pub async fn register_refs(pool: &Pool<DB>, staff_numbers: &[&str], asset_tags: 
 /// corrected span may not overlap another allocation of the device, start or end in the future,
 /// or end before it starts. An open allocation's end is set by returning the device, not here.
 #[allow(clippy::too_many_arguments)]
-pub async fn correct_allocation(pool: &Pool<DB>, allocation: Uuid, start: Option<OffsetDateTime>, end: Option<OffsetDateTime>, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<AllocationCorrected> {
+pub async fn correct_allocation(
+    pool: &Pool<DB>,
+    allocation: Uuid,
+    start: Option<OffsetDateTime>,
+    end: Option<OffsetDateTime>,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<AllocationCorrected> {
     let mut tx = begin_write(pool).await?;
     let row = sqlx::query("SELECT device_id, person_id, allocated_at, ended_at FROM allocations WHERE id = $1")
         .bind(allocation)
@@ -1325,9 +1652,21 @@ pub async fn correct_allocation(pool: &Pool<DB>, allocation: Uuid, start: Option
         old_to.map_or_else(|| "now".to_string(), rfc3339)
     );
     device_event(&mut tx, device, now, actor, "allocation_corrected", None, None, Some(person), &text, "4.1").await?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("device.allocation_correct", format!("device:{}", d.asset_tag)).clause("4.1").justification(reason)
-        .before(json!({"allocation": allocation, "allocated_at": rfc3339(old_from), "ended_at": old_to.map(rfc3339)}))
-        .after(json!({"allocation": allocation, "allocated_at": rfc3339(new_from), "ended_at": new_to.map(rfc3339)}))).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("device.allocation_correct", format!("device:{}", d.asset_tag))
+            .clause("4.1")
+            .justification(reason)
+            .before(
+                json!({"allocation": allocation, "allocated_at": rfc3339(old_from), "ended_at": old_to.map(rfc3339)}),
+            )
+            .after(
+                json!({"allocation": allocation, "allocated_at": rfc3339(new_from), "ended_at": new_to.map(rfc3339)}),
+            ),
+    )
+    .await?;
     tx.commit().await?;
     let from_us = micros(new_from.min(old_from));
     let to_us = match (new_to, old_to) {

@@ -3,8 +3,8 @@
 //!
 //! Findings: raising and reviewing them.
 
-use super::{DB, Tx, DbRow, LOCK_HEAD, begin_write};
 use super::audit;
+use super::{DB, DbRow, LOCK_HEAD, Tx, begin_write};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::findings as domain;
@@ -37,8 +37,15 @@ pub async fn tx_raise(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor, now: Offse
     if res.rows_affected() == 0 {
         return Ok(None);
     }
-    audit::audit(tx, actor, now, AuditEntry::new("finding.open", format!("finding:{id}")).clause(f.rule.clause)
-        .after(json!({"rule": f.rule.id, "summary": f.summary, "records": f.records}))).await?;
+    audit::audit(
+        tx,
+        actor,
+        now,
+        AuditEntry::new("finding.open", format!("finding:{id}"))
+            .clause(f.rule.clause)
+            .after(json!({"rule": f.rule.id, "summary": f.summary, "records": f.records})),
+    )
+    .await?;
     Ok(Some(id))
 }
 
@@ -46,7 +53,15 @@ pub async fn tx_raise(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor, now: Offse
 /// no longer broken. `status` is the status it had; `reasons` say which record. Audited as
 /// `finding.resolve` under the rule's clause.
 #[allow(clippy::too_many_arguments)]
-pub async fn tx_resolve(tx: &mut Tx<'_>, id: Uuid, status: &str, clause: &str, reasons: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn tx_resolve(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    status: &str,
+    clause: &str,
+    reasons: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<()> {
     sqlx::query("UPDATE findings SET status = 'closed', outcome = $1, reasons = $2, updated_at = $3, closed_at = $3 WHERE id = $4 AND status <> 'closed'")
         .bind(Outcome::Resolved.as_str())
         .bind(reasons)
@@ -54,9 +69,17 @@ pub async fn tx_resolve(tx: &mut Tx<'_>, id: Uuid, status: &str, clause: &str, r
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    audit::audit(tx, actor, now, AuditEntry::new("finding.resolve", format!("finding:{id}")).clause(clause).justification(reasons)
-        .before(json!({"status": status}))
-        .after(json!({"status": FindingStatus::Closed.as_str(), "outcome": Outcome::Resolved.as_str()}))).await?;
+    audit::audit(
+        tx,
+        actor,
+        now,
+        AuditEntry::new("finding.resolve", format!("finding:{id}"))
+            .clause(clause)
+            .justification(reasons)
+            .before(json!({"status": status}))
+            .after(json!({"status": FindingStatus::Closed.as_str(), "outcome": Outcome::Resolved.as_str()})),
+    )
+    .await?;
     Ok(())
 }
 
@@ -88,24 +111,27 @@ pub async fn findings_page(pool: &Pool<DB>, f: &FindingFilter, page: i64, per_pa
     };
     // A line manager sees the findings about their people, except those for Digital Services
     // only (the rule ids are constants of the catalogue, not input).
-    let ds_only =
-        domain::DIGITAL_SERVICES_ONLY.iter().map(|id| format!("'{}'", id.replace('\'', ""))).collect::<Vec<_>>().join(", ");
+    let ds_only = domain::DIGITAL_SERVICES_ONLY
+        .iter()
+        .map(|id| format!("'{}'", id.replace('\'', "")))
+        .collect::<Vec<_>>()
+        .join(", ");
     let cond = format!(
         "WHERE ($1 IS NULL OR f.status = $1) AND ($2 IS NULL OR f.rule = $2) AND ($3 IS NULL OR f.person_id = $3) \
         AND ($4 IS NULL OR f.device_id = $4) AND ($5 = 1 OR f.person_id = $6 OR (p.line_manager_id = $6 AND f.rule NOT IN ({ds_only})))"
     );
     let status = f.status.map(|s| s.as_str());
     let all: i64 = if vis_all { 1 } else { 0 };
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM findings f LEFT JOIN people p ON p.id = f.person_id {cond}"))
-        .bind(status)
-        .bind(&f.rule)
-        .bind(f.person_id)
-        .bind(f.device_id)
-        .bind(all)
-        .bind(vis_person)
-        .fetch_one(pool)
-        .await
-        ?;
+    let total: i64 =
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM findings f LEFT JOIN people p ON p.id = f.person_id {cond}"))
+            .bind(status)
+            .bind(&f.rule)
+            .bind(f.person_id)
+            .bind(f.device_id)
+            .bind(all)
+            .bind(vis_person)
+            .fetch_one(pool)
+            .await?;
     let rows = sqlx::query(&format!("{FINDING_SELECT} {cond} ORDER BY f.opened_at DESC, f.id DESC LIMIT $7 OFFSET $8"))
         .bind(status)
         .bind(&f.rule)
@@ -116,8 +142,7 @@ pub async fn findings_page(pool: &Pool<DB>, f: &FindingFilter, page: i64, per_pa
         .bind(per_page)
         .bind((page - 1).max(0).saturating_mul(per_page))
         .fetch_all(pool)
-        .await
-        ?;
+        .await?;
     let items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>>>()?;
     Ok(Page { items, total, page, per_page })
 }
@@ -138,16 +163,32 @@ where
 
 /// A reviewer moves a finding on (WP034 4.10: people decide, case by case).
 #[allow(clippy::too_many_arguments)]
-pub async fn review_finding(pool: &Pool<DB>, id: Uuid, to: FindingStatus, outcome: Option<Outcome>, reasons: Option<&str>, reviewer: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Finding> {
+pub async fn review_finding(
+    pool: &Pool<DB>,
+    id: Uuid,
+    to: FindingStatus,
+    outcome: Option<Outcome>,
+    reasons: Option<&str>,
+    reviewer: Uuid,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Finding> {
     let mut tx = begin_write(pool).await?;
     // The status is checked on what this read sees, so take the audit head's lock (which every
     // audited write takes) first: reviewers at the same moment take turns, and a finding is
     // closed once (PostgreSQL; SQLite's write transaction holds the write lock from its start).
     sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
     let sql = format!("{FINDING_SELECT} WHERE f.id = $1");
-    let before = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await?.as_ref().map(finding_from_row).transpose()?
+    let before = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .as_ref()
+        .map(finding_from_row)
+        .transpose()?
         .ok_or_else(|| StoreError::NotFound(format!("finding {id}")))?;
-    domain::check_review(before.status, to, reasons, before.person_id == Some(reviewer)).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    domain::check_review(before.status, to, reasons, before.person_id == Some(reviewer))
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
     if to == FindingStatus::Closed && outcome.is_none() {
         return Err(StoreError::Invalid("outcome: choose an outcome to close the finding".into()));
     }
@@ -164,10 +205,17 @@ pub async fn review_finding(pool: &Pool<DB>, id: Uuid, to: FindingStatus, outcom
         .execute(&mut *tx)
         .await
         ?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("finding.review", format!("finding:{id}")).clause("4.10")
-        .justification(reasons.unwrap_or(""))
-        .before(json!({"status": before.status.as_str(), "outcome": before.outcome.map(|o| o.as_str())}))
-        .after(json!({"status": to.as_str(), "outcome": outcome.map(|o| o.as_str())}))).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("finding.review", format!("finding:{id}"))
+            .clause("4.10")
+            .justification(reasons.unwrap_or(""))
+            .before(json!({"status": before.status.as_str(), "outcome": before.outcome.map(|o| o.as_str())}))
+            .after(json!({"status": to.as_str(), "outcome": outcome.map(|o| o.as_str())})),
+    )
+    .await?;
     let after = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
     let after = finding_from_row(&after)?;
     tx.commit().await?;

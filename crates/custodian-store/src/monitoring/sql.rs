@@ -4,18 +4,18 @@
 //! Lawful business monitoring (WP034 3.3, 5.1-5.5): every write opens one transaction that
 //! carries the change and its audit event.
 
-use super::{DB, Tx, Conn, begin_write};
+use super::{Conn, DB, Tx, begin_write};
 use super::{audit, dashboard, devices};
+use crate::monitoring::*;
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::devices::DeviceStatus;
+use custodian_domain::monitoring as domain;
 use custodian_domain::people::Role;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
-use crate::monitoring::*;
-use custodian_domain::monitoring as domain;
 
 const ROUND_SELECT: &str = "SELECT id, name, status, commitment, deferral_days, beacon, secret, seed, population_hash, \
     created_at, created_by, drawn_at, drawn_by FROM monitoring_rounds";
@@ -23,7 +23,6 @@ const ROUND_SELECT: &str = "SELECT id, name, status, commitment, deferral_days, 
 /// Who is eligible (WP034 5.4): active, in an area of the round, holding an allocated device.
 const ELIGIBLE: &str =
     "p.status = 'active' AND EXISTS (SELECT 1 FROM devices d WHERE d.holder_id = p.id AND d.status = 'allocated')";
-
 
 fn invalid(e: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(e.to_string())
@@ -101,12 +100,7 @@ fn case_subject(id: Uuid) -> String {
 }
 
 /// Create a round and freeze its population (WP034 5.4).
-pub async fn create_round(
-    pool: &Pool<DB>,
-    r: &NewRound,
-    actor: &Actor,
-    now: OffsetDateTime,
-) -> Result<Round> {
+pub async fn create_round(pool: &Pool<DB>, r: &NewRound, actor: &Actor, now: OffsetDateTime) -> Result<Round> {
     let name = r.name.trim();
     if name.is_empty() {
         return Err(StoreError::Invalid("name: give the round a name".into()));
@@ -128,8 +122,7 @@ pub async fn create_round(
             let found: Option<String> = sqlx::query_scalar("SELECT name FROM business_areas WHERE name = $1")
                 .bind(a)
                 .fetch_optional(&mut *tx)
-                .await
-                ?;
+                .await?;
             match found {
                 Some(n) if !areas.contains(&n) => areas.push(n),
                 Some(_) => {}
@@ -150,16 +143,14 @@ pub async fn create_round(
     .bind(now)
     .bind(&actor.label)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     for a in &areas {
         sqlx::query("INSERT INTO monitoring_round_areas (round_id, business_area, sample_size) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(a)
             .bind(i64::from(r.sample_size))
             .execute(&mut *tx)
-            .await
-            ?;
+            .await?;
     }
     let freeze = format!(
         "INSERT INTO monitoring_population (round_id, person_id, staff_number, business_area) \
@@ -215,8 +206,7 @@ pub async fn exclude(
     .bind(round)
     .bind(&sn)
     .fetch_optional(&mut *tx)
-    .await
-    ?
+    .await?
     .ok_or_else(|| StoreError::Invalid(format!("staff_number: {sn} is not in the round's population")))?;
     if excluded.is_some() {
         return Err(StoreError::Conflict(format!("{sn} is already excluded from the round")));
@@ -235,13 +225,12 @@ pub async fn exclude(
         &mut tx,
         actor,
         now,
-        AuditEntry::new("monitoring.round.exclude", round_subject(round))
-            .clause("5.4")
-            .justification(reason)
-            .detail(json!({
+        AuditEntry::new("monitoring.round.exclude", round_subject(round)).clause("5.4").justification(reason).detail(
+            json!({
                 "staff_number": sn, "business_area": area, "population": members.len(),
                 "population_hash": domain::population_hash(&members),
-            })),
+            }),
+        ),
     )
     .await?;
     let after = tx_round(&mut tx, round).await?;
@@ -272,8 +261,7 @@ async fn draw_result(conn: &mut Conn, round: Uuid) -> Result<DrawResult> {
     let text: Option<String> = sqlx::query_scalar("SELECT draw_result FROM monitoring_rounds WHERE id = $1")
         .bind(round)
         .fetch_optional(&mut *conn)
-        .await
-        ?
+        .await?
         .flatten();
     let text = text.ok_or_else(|| StoreError::Conflict("the round has not been drawn yet".into()))?;
     crate::error::stored_json(&format!("draw of round {round}"), &text)
@@ -352,8 +340,7 @@ async fn record_step(
     .bind(detail.to_string())
     .bind(seq)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     Ok(())
 }
 
@@ -421,9 +408,7 @@ pub async fn draw(
 /// The verification bundle as stored (WP034 5.4).
 pub async fn bundle(pool: &Pool<DB>, round: Uuid) -> Result<domain::Bundle> {
     let mut conn = pool.acquire().await?;
-    let r = round_by_id(pool, round)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("monitoring round {round}")))?;
+    let r = round_by_id(pool, round).await?.ok_or_else(|| StoreError::NotFound(format!("monitoring round {round}")))?;
     let result = draw_result(&mut conn, round).await?;
     let mut population: Vec<domain::Member> = members(&mut conn, round).await?.into_iter().map(|(m, _)| m).collect();
     domain::sort_canonical(&mut population);
@@ -515,8 +500,7 @@ async fn has_role(tx: &mut Tx<'_>, person: Uuid, role: Role) -> Result<bool> {
         .bind(person)
         .bind(role.as_str())
         .fetch_one(&mut **tx)
-        .await
-        ?;
+        .await?;
     Ok(n > 0)
 }
 
@@ -586,8 +570,7 @@ pub async fn step(
             )
             .bind(c.person_id)
             .fetch_all(&mut *tx)
-            .await
-            ?;
+            .await?;
         }
         domain::Step::AssignDmi { dmi } | domain::Step::HandOver { received_by: dmi, .. } => {
             if *dmi == c.person_id {
@@ -658,7 +641,8 @@ pub async fn step(
                             dev.asset_tag, c.staff_number
                         )));
                     }
-                    devices::tx_transition(&mut tx, *d, DeviceStatus::InExamination, &reason, actor, now, "transition").await?;
+                    devices::tx_transition(&mut tx, *d, DeviceStatus::InExamination, &reason, actor, now, "transition")
+                        .await?;
                 }
             }
             domain::Effect::DevicesReturned(ids) => {
@@ -697,8 +681,7 @@ pub async fn step(
                 .bind(c.round_id)
                 .bind(&c.business_area)
                 .fetch_all(&mut *tx)
-                .await
-                ?;
+                .await?;
                 let k = result.selected.get(&c.business_area).map_or(0, Vec::len);
                 let reserve = result.reserve.get(&c.business_area).cloned().unwrap_or_default();
                 let next = reserve.iter().enumerate().find(|(_, sn)| !taken.contains(sn));
@@ -709,8 +692,7 @@ pub async fn step(
                     .bind(c.round_id)
                     .bind(sn)
                     .fetch_one(&mut *tx)
-                    .await
-                    ?;
+                    .await?;
                     open_case(
                         &mut tx,
                         c.round_id,
@@ -747,8 +729,7 @@ pub async fn sweep(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Resul
     let ids: Vec<Uuid> =
         sqlx::query_scalar("SELECT id FROM monitoring_cases WHERE stage = 'mandated' AND failure_referred = 0")
             .fetch_all(pool)
-            .await
-            ?;
+            .await?;
     let mut opened = 0;
     for id in ids {
         let Some(c) = case_by_id(pool, id).await? else { continue };
@@ -771,8 +752,7 @@ pub async fn counts(pool: &Pool<DB>, now: OffsetDateTime) -> Result<MonitoringCo
     let deadlines: Vec<Option<OffsetDateTime>> =
         sqlx::query_scalar("SELECT deadline FROM monitoring_cases WHERE stage = 'mandated' AND failure_referred = 0")
             .fetch_all(pool)
-            .await
-            ?;
+            .await?;
     let overdue = deadlines.iter().filter(|d| d.is_some_and(|d| now > d)).count() as i64;
     Ok(MonitoringCounts { by_stage, overdue, referrals })
 }

@@ -4,17 +4,17 @@
 //! Overseas-use requests on the approval chain (WP034 4.2), the recorded overseas windows and
 //! the streaming exceptions (4.6). See `crate::overseas` for the design.
 
-use super::{DB, Tx, Conn, begin_write};
+use super::{Conn, DB, Tx, begin_write};
 use super::{approvals, audit, people};
+use crate::approvals::{ApprovalRequest, Decided, NewApproval};
 #[allow(unused_imports)]
 use crate::*;
+use custodian_domain::approvals::RequestStatus;
 use custodian_domain::people::Role;
 use serde_json::json;
 use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
-use crate::approvals::{ApprovalRequest, Decided, NewApproval};
-use custodian_domain::approvals::RequestStatus;
 
 const OVERSEAS_SELECT: &str = "SELECT w.id, w.person_id, p.name AS person_name, p.staff_number, w.line_manager_id, \
     lm.name AS line_manager_name, w.devices, w.countries, w.from_date, w.to_date, w.purpose, w.status, w.approval_ref, \
@@ -45,25 +45,25 @@ pub async fn request(
 ) -> Result<(Uuid, Uuid)> {
     use custodian_domain::approvals::{ChainSpec, Decider, Order, StepSpec};
     let mut tx = begin_write(pool).await?;
-    let line_manager: Option<Option<Uuid>> = sqlx::query_scalar("SELECT line_manager_id FROM people WHERE id = $1 AND status = 'active'")
-        .bind(r.person)
-        .fetch_optional(&mut *tx)
-        .await
-        ?;
+    let line_manager: Option<Option<Uuid>> =
+        sqlx::query_scalar("SELECT line_manager_id FROM people WHERE id = $1 AND status = 'active'")
+            .bind(r.person)
+            .fetch_optional(&mut *tx)
+            .await?;
     let line_manager = match line_manager {
         None => return Err(StoreError::NotFound(format!("active person {}", r.person))),
         Some(None) => {
             return Err(StoreError::Invalid(
                 "line_manager: you have no line manager on record; WP034 4.2 needs line management approval".into(),
-            ))
+            ));
         }
         Some(Some(m)) => m,
     };
-    let held: Vec<Uuid> = sqlx::query_scalar("SELECT device_id FROM allocations WHERE person_id = $1 AND ended_at IS NULL")
-        .bind(r.person)
-        .fetch_all(&mut *tx)
-        .await
-        ?;
+    let held: Vec<Uuid> =
+        sqlx::query_scalar("SELECT device_id FROM allocations WHERE person_id = $1 AND ended_at IS NULL")
+            .bind(r.person)
+            .fetch_all(&mut *tx)
+            .await?;
     if let Some(d) = r.devices.iter().find(|d| !held.contains(d)) {
         return Err(StoreError::Invalid(format!("devices: device {d} is not allocated to you")));
     }
@@ -88,10 +88,17 @@ pub async fn request(
     .await
     ?;
     let subject = format!("overseas:{id}");
-    audit::audit(&mut tx, actor, now, AuditEntry::new("usage.overseas.request", subject.clone()).clause("4.2")
-        .justification(r.purpose.trim())
-        .after(json!({"person": r.person, "devices": devices, "countries": countries, "from": r.from.to_string(),
-            "to": r.to.to_string(), "line_manager": line_manager}))).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("usage.overseas.request", subject.clone())
+            .clause("4.2")
+            .justification(r.purpose.trim())
+            .after(json!({"person": r.person, "devices": devices, "countries": countries, "from": r.from.to_string(),
+            "to": r.to.to_string(), "line_manager": line_manager})),
+    )
+    .await?;
     let spec = ChainSpec::new(
         Order::AllOf,
         vec![
@@ -118,8 +125,7 @@ pub async fn request(
         .bind(approval.to_string())
         .bind(id)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     tx.commit().await?;
     Ok((id, approval))
 }
@@ -139,13 +145,13 @@ pub async fn follow(tx: &mut Tx<'_>, r: &ApprovalRequest, actor: &Actor, now: Of
         return Ok(());
     }
     let id = window_id(&r.subject)?;
-    let res = sqlx::query("UPDATE overseas_windows SET status = $1, decided_at = $2 WHERE id = $3 AND status = 'requested'")
-        .bind(status)
-        .bind(now)
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        ?;
+    let res =
+        sqlx::query("UPDATE overseas_windows SET status = $1, decided_at = $2 WHERE id = $3 AND status = 'requested'")
+            .bind(status)
+            .bind(now)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
     if res.rows_affected() == 0 {
         return Err(StoreError::Conflict(format!("overseas window {id} is no longer waiting for approval")));
     }
@@ -154,9 +160,16 @@ pub async fn follow(tx: &mut Tx<'_>, r: &ApprovalRequest, actor: &Actor, now: Of
         RequestStatus::Rejected => "usage.overseas.reject",
         _ => "usage.overseas.withdraw",
     };
-    audit::audit(tx, actor, now, AuditEntry::new(action, format!("overseas:{id}")).clause("4.2")
-        .before(json!({"status": "requested"}))
-        .after(json!({"status": status, "approval": r.id}))).await?;
+    audit::audit(
+        tx,
+        actor,
+        now,
+        AuditEntry::new(action, format!("overseas:{id}"))
+            .clause("4.2")
+            .before(json!({"status": "requested"}))
+            .after(json!({"status": status, "approval": r.id})),
+    )
+    .await?;
     Ok(())
 }
 
@@ -212,7 +225,14 @@ pub async fn windows(pool: &Pool<DB>, status: Option<&str>) -> Result<Vec<crate:
 
 /// Record an overseas-use window approved by the line manager, Digital Services and the Force
 /// Vetting Unit (WP034 4.2), with the reference of that approval.
-pub async fn record_window(pool: &Pool<DB>, w: &custodian_domain::usage::OverseasWindow, purpose: &str, approval_ref: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn record_window(
+    pool: &Pool<DB>,
+    w: &custodian_domain::usage::OverseasWindow,
+    purpose: &str,
+    approval_ref: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let devices = w.devices.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
     let countries = w.countries.join(",");
@@ -241,7 +261,17 @@ pub async fn record_window(pool: &Pool<DB>, w: &custodian_domain::usage::Oversea
 
 /// Record a policing-purpose exception for streaming (WP034 4.6): who, why, approver, expiry.
 #[allow(clippy::too_many_arguments)]
-pub async fn record_streaming_exception(pool: &Pool<DB>, id: Uuid, person: Uuid, reason: &str, approver: Uuid, from_us: i64, expires_us: i64, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn record_streaming_exception(
+    pool: &Pool<DB>,
+    id: Uuid,
+    person: Uuid,
+    reason: &str,
+    approver: Uuid,
+    from_us: i64,
+    expires_us: i64,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     sqlx::query("INSERT INTO streaming_exceptions (id, person_id, reason, approver_id, from_us, expires_us, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(id)
@@ -254,15 +284,27 @@ pub async fn record_streaming_exception(pool: &Pool<DB>, id: Uuid, person: Uuid,
         .execute(&mut *tx)
         .await
         ?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("usage.streaming_exception.record", format!("streaming_exception:{id}")).clause("4.6")
-        .justification(reason)
-        .after(json!({"person": person, "approver": approver, "from_us": from_us, "expires_us": expires_us}))).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("usage.streaming_exception.record", format!("streaming_exception:{id}"))
+            .clause("4.6")
+            .justification(reason)
+            .after(json!({"person": person, "approver": approver, "from_us": from_us, "expires_us": expires_us})),
+    )
+    .await?;
     Ok(tx.commit().await?)
 }
 
 /// A decided overseas-use request moves its window (see [`approvals::Effect`]).
 pub const EFFECT: approvals::Effect = approvals::Effect { kind: crate::overseas::OVERSEAS_KIND, run: run_effect };
 
-fn run_effect<'a>(tx: &'a mut Tx<'_>, d: &'a Decided, actor: &'a Actor, now: OffsetDateTime) -> approvals::EffectFuture<'a> {
+fn run_effect<'a>(
+    tx: &'a mut Tx<'_>,
+    d: &'a Decided,
+    actor: &'a Actor,
+    now: OffsetDateTime,
+) -> approvals::EffectFuture<'a> {
     Box::pin(effect(tx, d, actor, now))
 }

@@ -3,13 +3,13 @@
 //!
 //! People, business areas and the people import.
 
-use super::{DB, Tx, DbRow, begin_write, chunk_rows};
+use super::{DB, DbRow, Tx, begin_write, chunk_rows};
 use super::{accounts, audit, devices};
 #[allow(unused_imports)]
 use crate::*;
-use custodian_domain::imports::{check_row_rights, ImportAuthority, PersonRow, RowError, StoredRights};
+use custodian_domain::imports::{ImportAuthority, PersonRow, RowError, StoredRights, check_row_rights};
 use custodian_domain::people::{PersonKind, PersonStatus, Role};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sqlx::{Pool, Row};
 use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
@@ -31,15 +31,14 @@ async fn person_from_row(conn: &mut <DB as sqlx::Database>::Connection, r: &DbRo
     let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
         .bind(id)
         .fetch_all(&mut *conn)
-        .await
-        ?;
+        .await?;
     let mut roles: Vec<Role> = roles.iter().filter_map(|r| Role::parse(r)).collect();
     roles.sort();
-    let phones: Vec<String> = sqlx::query_scalar("SELECT phone FROM personal_phones WHERE person_id = $1 ORDER BY phone")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        ?;
+    let phones: Vec<String> =
+        sqlx::query_scalar("SELECT phone FROM personal_phones WHERE person_id = $1 ORDER BY phone")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(Person {
         id,
         staff_number: r.try_get("staff_number")?,
@@ -98,8 +97,7 @@ pub async fn people_page(pool: &Pool<DB>, f: &PersonFilter, page: i64, per_page:
     .bind(&f.business_area)
     .bind(status)
     .fetch_one(pool)
-    .await
-    ?;
+    .await?;
     let rows = sqlx::query(&format!("{PERSON_SELECT} {cond} ORDER BY p.name, p.staff_number LIMIT $4 OFFSET $5"))
         .bind(&q)
         .bind(&f.business_area)
@@ -107,8 +105,7 @@ pub async fn people_page(pool: &Pool<DB>, f: &PersonFilter, page: i64, per_page:
         .bind(per_page)
         .bind((page - 1).max(0).saturating_mul(per_page))
         .fetch_all(pool)
-        .await
-        ?;
+        .await?;
     let mut items = Vec::with_capacity(rows.len());
     let mut conn = pool.acquire().await?;
     for r in &rows {
@@ -121,8 +118,7 @@ pub async fn direct_reports(pool: &Pool<DB>, manager: Uuid) -> Result<Vec<Person
     let rows = sqlx::query(&format!("{PERSON_SELECT} WHERE p.line_manager_id = $1 ORDER BY p.name"))
         .bind(manager)
         .fetch_all(pool)
-        .await
-        ?;
+        .await?;
     let mut items = Vec::with_capacity(rows.len());
     let mut conn = pool.acquire().await?;
     for r in &rows {
@@ -138,8 +134,7 @@ pub async fn business_areas(pool: &Pool<DB>) -> Result<Vec<BusinessArea>> {
          FROM business_areas ba LEFT JOIN people h ON h.id = ba.head_id ORDER BY ba.name",
     )
     .fetch_all(pool)
-    .await
-    ?;
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(BusinessArea {
@@ -235,9 +230,11 @@ impl Register {
     async fn load(tx: &mut Tx<'_>) -> Result<Self> {
         let mut people = Vec::new();
         let mut index: HashMap<Uuid, usize> = HashMap::new();
-        let rows = sqlx::query("SELECT id, staff_number, name, email, kind, business_area_id, line_manager_id, status FROM people")
-            .fetch_all(&mut **tx)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, staff_number, name, email, kind, business_area_id, line_manager_id, status FROM people",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
         for r in &rows {
             let kind: String = r.try_get("kind")?;
             let status: String = r.try_get("status")?;
@@ -276,7 +273,8 @@ impl Register {
         let by_staff = people.iter().enumerate().map(|(i, p)| (p.staff_number.clone(), i)).collect();
         let (mut area_by_name, mut area_name, mut heads) = (HashMap::new(), HashMap::new(), HashMap::new());
         for r in sqlx::query("SELECT id, name, head_id FROM business_areas").fetch_all(&mut **tx).await? {
-            let (id, name, head): (Uuid, String, Option<Uuid>) = (r.try_get("id")?, r.try_get("name")?, r.try_get("head_id")?);
+            let (id, name, head): (Uuid, String, Option<Uuid>) =
+                (r.try_get("id")?, r.try_get("name")?, r.try_get("head_id")?);
             area_by_name.insert(name.clone(), id);
             area_name.insert(id, name);
             heads.insert(id, head);
@@ -328,7 +326,15 @@ struct Planned<'a> {
 /// `ignore_roles` are listed in [`ImportSummary::ignored`]. Changes to roles, line manager and
 /// status are each audited as their own event (`person.roles_changed`,
 /// `person.line_manager_changed`, `person.status_changed`) with the values before and after.
-pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &ImportAuthority, actor: &Actor, now: OffsetDateTime, file_sha256: &str, progress: Progress<'_>) -> Result<std::result::Result<ImportSummary, Vec<RowError>>> {
+pub async fn import_people(
+    pool: &Pool<DB>,
+    rows: &[PersonRow],
+    authority: &ImportAuthority,
+    actor: &Actor,
+    now: OffsetDateTime,
+    file_sha256: &str,
+    progress: Progress<'_>,
+) -> Result<std::result::Result<ImportSummary, Vec<RowError>>> {
     let mut tx = begin_write(pool).await?;
     let mut sum = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
     let mut reg = Register::load(&mut tx).await?;
@@ -376,12 +382,16 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
         return Ok(Err(refused));
     }
     // Email addresses are unique: checked in file order, as each row's write would find them.
-    let mut emails: HashMap<&str, (Uuid, &str)> = reg.people.iter().map(|p| (p.email.as_str(), (p.id, p.staff_number.as_str()))).collect();
+    let mut emails: HashMap<&str, (Uuid, &str)> =
+        reg.people.iter().map(|p| (p.email.as_str(), (p.id, p.staff_number.as_str()))).collect();
     for p in &plan {
         if let Some((other, sn)) = emails.get(p.row.email.as_str())
             && *other != p.id
         {
-            return Err(StoreError::Conflict(format!("line {}: email: {} is already the email address of {sn}", p.row.line, p.row.email)));
+            return Err(StoreError::Conflict(format!(
+                "line {}: email: {} is already the email address of {sn}",
+                p.row.line, p.row.email
+            )));
         }
         if let Some(b) = p.before {
             emails.remove(reg.people[b].email.as_str());
@@ -390,10 +400,17 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
     }
     drop(emails);
     // Pass 2: line managers, once everyone in the file has an id.
-    let ids: HashMap<&str, Uuid> = reg.people.iter().map(|p| (p.staff_number.as_str(), p.id)).chain(plan.iter().map(|p| (p.row.staff_number.as_str(), p.id))).collect();
+    let ids: HashMap<&str, Uuid> = reg
+        .people
+        .iter()
+        .map(|p| (p.staff_number.as_str(), p.id))
+        .chain(plan.iter().map(|p| (p.row.staff_number.as_str(), p.id)))
+        .collect();
     for p in &mut plan {
         p.manager = match &p.row.line_manager {
-            Some(m) => Some(*ids.get(m.as_str()).ok_or_else(|| StoreError::Invalid(format!("line {}: line_manager: no person with staff number {m}", p.row.line)))?),
+            Some(m) => Some(*ids.get(m.as_str()).ok_or_else(|| {
+                StoreError::Invalid(format!("line {}: line_manager: no person with staff number {m}", p.row.line))
+            })?),
             None => None,
         };
     }
@@ -432,7 +449,9 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
                     sum.updated += 1;
                     renamed |= b.name != r.name;
                     changed.push(p);
-                    events.push(AuditEntry::new("person.update", subject.clone()).clause("4.1").before(snap).after(after));
+                    events.push(
+                        AuditEntry::new("person.update", subject.clone()).clause("4.1").before(snap).after(after),
+                    );
                 }
             }
         }
@@ -448,9 +467,11 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
             let old_manager = reg.staff_of(b.line_manager_id).map(str::to_string);
             let new_manager = r.line_manager.as_ref().map(|m| m.as_str().to_string());
             if new_manager != old_manager {
-                events.push(AuditEntry::new("person.line_manager_changed", subject.clone()).clause("4.2").detail(json!({
-                    "before": old_manager, "after": new_manager, "by": "import",
-                })));
+                events.push(AuditEntry::new("person.line_manager_changed", subject.clone()).clause("4.2").detail(
+                    json!({
+                        "before": old_manager, "after": new_manager, "by": "import",
+                    }),
+                ));
             }
             if b.status != r.status {
                 events.push(AuditEntry::new("person.status_changed", subject).clause("4.1").detail(json!({
@@ -484,7 +505,11 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
                 .push_bind(now)
                 .push_bind(now);
         });
-        q.build().persistent(false).execute(&mut *tx).await.map_err(|e| chunk_err(chunk.iter().map(|p| p.row.line), e))?;
+        q.build()
+            .persistent(false)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| chunk_err(chunk.iter().map(|p| p.row.line), e))?;
     }
     // An address one person gives up may be taken by another in the same file (checked above in
     // file order); a multi-row UPDATE checks uniqueness row by row in an order of its own, so
@@ -517,7 +542,11 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
                 .push_bind(now);
         });
         q.push(") AS v WHERE people.id = v.column1");
-        q.build().persistent(false).execute(&mut *tx).await.map_err(|e| chunk_err(chunk.iter().map(|p| p.row.line), e))?;
+        q.build()
+            .persistent(false)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| chunk_err(chunk.iter().map(|p| p.row.line), e))?;
     }
     let managers: Vec<(Uuid, Option<Uuid>)> = plan
         .iter()
@@ -559,7 +588,11 @@ pub async fn import_people(pool: &Pool<DB>, rows: &[PersonRow], authority: &Impo
     pairs_insert(&mut tx, "personal_phones", "phone", &phones_new).await?;
     for (area, head) in &reg.heads {
         if stored_heads.get(area) != Some(head) {
-            sqlx::query("UPDATE business_areas SET head_id = $1 WHERE id = $2").bind(*head).bind(*area).execute(&mut *tx).await?;
+            sqlx::query("UPDATE business_areas SET head_id = $1 WHERE id = $2")
+                .bind(*head)
+                .bind(*area)
+                .execute(&mut *tx)
+                .await?;
         }
     }
     if renamed {

@@ -4,18 +4,21 @@
 //! Social media posts (WP034 6.3-6.8): every write opens one transaction that carries the
 //! change, the post's signed step and its audit event.
 
-use super::{DB, Tx, Conn, begin_write};
+use super::{Conn, DB, Tx, begin_write};
 use super::{approvals, audit};
+use crate::approvals::{Decided, NewApproval};
+use crate::posts::*;
 #[allow(unused_imports)]
 use crate::*;
-use serde_json::{json, Value};
+use custodian_domain::approvals::{
+    ApprovalError, Outcome as ChainOutcome, RequestStatus as ChainStatus, StepStatus as ChainStep,
+    Verdict as ChainVerdict,
+};
+use custodian_domain::posts as domain;
+use serde_json::{Value, json};
 use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
-use crate::posts::*;
-use crate::approvals::{Decided, NewApproval};
-use custodian_domain::posts as domain;
-use custodian_domain::approvals::{ApprovalError, Outcome as ChainOutcome, RequestStatus as ChainStatus, StepStatus as ChainStep, Verdict as ChainVerdict};
 
 const ACCOUNT_SELECT: &str =
     "SELECT id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by FROM social_accounts";
@@ -53,11 +56,8 @@ async fn paused(tx: &mut Tx<'_>) -> Result<Option<Uuid>> {
 
 /// Lock a post's row for the rest of the transaction (PostgreSQL; SQLite has one writer).
 async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<()> {
-    let sql = if is_pg() {
-        "SELECT id FROM posts WHERE id = $1 FOR UPDATE"
-    } else {
-        "SELECT id FROM posts WHERE id = $1"
-    };
+    let sql =
+        if is_pg() { "SELECT id FROM posts WHERE id = $1 FOR UPDATE" } else { "SELECT id FROM posts WHERE id = $1" };
     let found: Option<Uuid> = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut **tx).await?;
     found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("post {id}")))
 }
@@ -130,7 +130,6 @@ fn snapshot(p: &Post) -> Value {
            "scheduled_for": p.scheduled_for.map(|t| t.unix_timestamp())})
 }
 
-
 /// A post's fields as $1-$13, in the order both the insert and the edit of a post use them: id,
 /// account, body, attachments (JSON), schedule, pack version, verdict, findings (JSON), blocks,
 /// warnings, the time, investigation and comms flags.
@@ -171,7 +170,8 @@ async fn record_step(
     after: Option<Value>,
     detail: Value,
 ) -> Result<()> {
-    let mut entry = AuditEntry::new(&format!("post.{step}"), format!("post:{post}")).clause(clause).detail(detail.clone());
+    let mut entry =
+        AuditEntry::new(&format!("post.{step}"), format!("post:{post}")).clause(clause).detail(detail.clone());
     if let Some(j) = justification {
         entry = entry.justification(j);
     }
@@ -201,7 +201,9 @@ async fn record_step(
 
 fn refused(e: domain::Refusal) -> StoreError {
     match e {
-        domain::Refusal::OwnPost | domain::Refusal::OwnWords | domain::Refusal::WrongSio(_) => StoreError::Invalid(format!("approver: {e}")),
+        domain::Refusal::OwnPost | domain::Refusal::OwnWords | domain::Refusal::WrongSio(_) => {
+            StoreError::Invalid(format!("approver: {e}"))
+        }
         domain::Refusal::NoReason => StoreError::Invalid("reason: give a reason".into()),
         _ => StoreError::Conflict(e.to_string()),
     }
@@ -245,7 +247,10 @@ pub async fn create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor, now:
         &mut tx,
         actor,
         now,
-        AuditEntry::new("account.create", format!("social_account:{id}")).clause("6.6").after(after.clone()).detail(after),
+        AuditEntry::new("account.create", format!("social_account:{id}"))
+            .clause("6.6")
+            .after(after.clone())
+            .detail(after),
     )
     .await?;
     let sql = format!("{ACCOUNT_SELECT} WHERE id = $1");
@@ -298,8 +303,7 @@ pub async fn set_sio(
         .bind(kind)
         .bind(&key)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO investigation_sios (id, kind, key, label, sio_id, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -315,8 +319,16 @@ pub async fn set_sio(
     .await
     ?;
     let after = json!({"kind": kind, "label": label.trim(), "sio": sio_staff_number.trim()});
-    audit::audit(&mut tx, actor, now, AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}")).clause("6.3e").after(after.clone()).detail(after))
-        .await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}"))
+            .clause("6.3e")
+            .after(after.clone())
+            .detail(after),
+    )
+    .await?;
     let sql = format!("{SIO_SELECT} WHERE s.id = $1");
     let out = sqlx::query_as(&sql).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
@@ -348,8 +360,7 @@ pub async fn save(
     let account: Option<Uuid> = sqlx::query_scalar("SELECT id FROM social_accounts WHERE id = $1")
         .bind(input.account_id)
         .fetch_optional(&mut *tx)
-        .await
-        ?;
+        .await?;
     if account.is_none() {
         return Err(StoreError::Invalid(format!("account_id: there is no account {}", input.account_id)));
     }
@@ -419,8 +430,19 @@ pub async fn save(
             let after = tx_post(&mut tx, id).await?;
             let mut detail = detail;
             detail["approval_restarted"] = json!(restarted);
-            record_step(&mut tx, id, actor, now, "edit", "6.3", None, Some(snapshot(&before)), Some(snapshot(&after)), detail)
-                .await?;
+            record_step(
+                &mut tx,
+                id,
+                actor,
+                now,
+                "edit",
+                "6.3",
+                None,
+                Some(snapshot(&before)),
+                Some(snapshot(&after)),
+                detail,
+            )
+            .await?;
             id
         }
     };
@@ -439,8 +461,7 @@ async fn recorded_sio(tx: &mut Tx<'_>, named: &[(String, String)]) -> Result<Opt
         .bind(kind)
         .bind(key)
         .fetch_optional(&mut **tx)
-        .await
-        ?;
+        .await?;
         if found.is_some() {
             return Ok(found);
         }
@@ -473,8 +494,7 @@ async fn move_to(tx: &mut Tx<'_>, id: Uuid, to: domain::PostState, now: OffsetDa
         .bind(to.as_str())
         .bind(now)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     Ok(())
 }
 
@@ -518,8 +538,7 @@ async fn open_chain(
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM approval_requests WHERE kind = 'social_post' AND link = $1")
         .bind(format!("/posts/{}", p.id))
         .fetch_one(&mut **tx)
-        .await
-        ?;
+        .await?;
     let excerpt: String = p.body.chars().take(60).collect();
     let ellipsis = if p.body.chars().count() > 60 { "…" } else { "" };
     let aid = approvals::open(
@@ -546,8 +565,7 @@ async fn exclude_makers(tx: &mut Tx<'_>, p: &Post, aid: Uuid) -> Result<()> {
         sqlx::query_scalar("SELECT override_by FROM posts WHERE id = $1 AND override_version = version")
             .bind(p.id)
             .fetch_optional(&mut **tx)
-            .await
-            ?
+            .await?
             .flatten();
     let why = format!("wrote or edited version {} of the post, or overrode its warnings (WP034 6.3)", p.version);
     approvals::exclude_tx(tx, aid, &makers(p, overrider), &why).await
@@ -580,13 +598,30 @@ pub async fn submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTim
     let clause = if route.sio { "6.3e" } else { "6.3" };
     let detail = json!({"route": {"sio": route.sio, "comms": route.comms}, "sio": after.sio_name, "to": to.as_str(),
                         "overridden_warnings": before.overridden, "approval_request": approval});
-    record_step(&mut tx, id, actor, now, "submit", clause, None, Some(snapshot(&before)), Some(snapshot(&after)), detail)
-        .await?;
+    record_step(
+        &mut tx,
+        id,
+        actor,
+        now,
+        "submit",
+        clause,
+        None,
+        Some(snapshot(&before)),
+        Some(snapshot(&after)),
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
 
-pub async fn override_chain(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+pub async fn override_chain(
+    pool: &Pool<DB>,
+    id: Uuid,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Post> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(refused(domain::Refusal::NoReason));
@@ -628,9 +663,9 @@ fn chain_refused(e: ApprovalError, p: &Post, kind: domain::Approval) -> StoreErr
             refused(domain::Refusal::WrongSio(p.sio_name.clone().unwrap_or_default()))
         }
         ApprovalError::NotDecider(_) => StoreError::Invalid(format!("approver: {e}")),
-        ApprovalError::AlreadyDecided => {
-            StoreError::Invalid("approver: you have already decided this post; the next step needs another person".into())
-        }
+        ApprovalError::AlreadyDecided => StoreError::Invalid(
+            "approver: you have already decided this post; the next step needs another person".into(),
+        ),
         ApprovalError::ReasonsRequired => refused(domain::Refusal::NoReason),
         _ => StoreError::Conflict(e.to_string()),
     }
@@ -656,10 +691,14 @@ async fn decide(
     if before.state != kind.waiting_state() {
         return Err(refused(domain::Refusal::NotWaiting(before.state.label())));
     }
-    let aid = before.approval_id.ok_or_else(|| StoreError::Conflict("this post has no approval request: submit it again".into()))?;
+    let aid = before
+        .approval_id
+        .ok_or_else(|| StoreError::Conflict("this post has no approval request: submit it again".into()))?;
     let req = approvals::load_tx(tx, aid).await?;
     let who = approvals::deciding(tx, by, now).await?;
-    req.to_domain().decide(kind.step_key(), &who, verdict, reasons, now).map_err(|e| chain_refused(e, &before, kind))?;
+    req.to_domain()
+        .decide(kind.step_key(), &who, verdict, reasons, now)
+        .map_err(|e| chain_refused(e, &before, kind))?;
     let d = approvals::decide_tx(tx, aid, kind.step_key(), by, verdict, reasons, actor, now).await?;
     apply_decision(tx, &before, &d, kind, paused, actor, now).await
 }
@@ -682,14 +721,30 @@ async fn apply_decision(
         move_to(tx, id, domain::PostState::Draft, now).await?;
         let after = tx_post(tx, id).await?;
         let reason = step.and_then(|s| s.reasons.clone()).unwrap_or_default();
-        record_step(tx, id, actor, now, "return", kind.clause(), Some(&reason), Some(snapshot(before)), Some(snapshot(&after)),
-                 json!({"from": before.state.as_str(), "approval_request": d.request.id}))
-            .await?;
+        record_step(
+            tx,
+            id,
+            actor,
+            now,
+            "return",
+            kind.clause(),
+            Some(&reason),
+            Some(snapshot(before)),
+            Some(snapshot(&after)),
+            json!({"from": before.state.as_str(), "approval_request": d.request.id}),
+        )
+        .await?;
         return Ok(after);
     }
-    let done = |k: domain::Approval| d.request.steps.iter().any(|s| s.key == k.step_key() && s.status == ChainStep::Approved);
+    let done =
+        |k: domain::Approval| d.request.steps.iter().any(|s| s.key == k.step_key() && s.status == ChainStep::Approved);
     let route = domain::Route { sio: before.needs_sio, comms: before.needs_comms };
-    let to = domain::next_state(route, done(domain::Approval::Sio), done(domain::Approval::Comms), paused && !before.account.corporate);
+    let to = domain::next_state(
+        route,
+        done(domain::Approval::Sio),
+        done(domain::Approval::Comms),
+        paused && !before.account.corporate,
+    );
     move_to(tx, id, to, now).await?;
     if to == domain::PostState::Scheduled {
         sqlx::query("UPDATE posts SET reapproval = 0 WHERE id = $1").bind(id).execute(&mut **tx).await?;
@@ -697,9 +752,19 @@ async fn apply_decision(
     let after = tx_post(tx, id).await?;
     let detail = json!({"approval": kind.as_str(), "version": before.version, "to": to.as_str(), "approval_request": d.request.id,
                         "on_behalf_of": step.and_then(|s| s.on_behalf_of)});
-    record_step(tx, id, actor, now, &format!("approve_{}", kind.as_str()), kind.clause(), None, Some(snapshot(before)),
-             Some(snapshot(&after)), detail)
-        .await?;
+    record_step(
+        tx,
+        id,
+        actor,
+        now,
+        &format!("approve_{}", kind.as_str()),
+        kind.clause(),
+        None,
+        Some(snapshot(before)),
+        Some(snapshot(&after)),
+        detail,
+    )
+    .await?;
     Ok(after)
 }
 
@@ -725,21 +790,37 @@ pub async fn chain_effect(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: Offs
             )));
         }
     };
-    let decided = d.request.steps.iter().any(|s| s.key == kind.step_key() && matches!(s.status, ChainStep::Approved | ChainStep::Rejected));
+    let decided = d
+        .request
+        .steps
+        .iter()
+        .any(|s| s.key == kind.step_key() && matches!(s.status, ChainStep::Approved | ChainStep::Rejected));
     if !decided {
         return Err(StoreError::Conflict(format!("the post waits for the {} step", kind.step_key())));
     }
     apply_decision(tx, &before, d, kind, paused, actor, now).await.map(|_| ())
 }
 
-pub async fn approve(pool: &Pool<DB>, id: Uuid, kind: domain::Approval, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+pub async fn approve(
+    pool: &Pool<DB>,
+    id: Uuid,
+    kind: domain::Approval,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Post> {
     let mut tx = begin_write(pool).await?;
     let after = decide(&mut tx, id, kind, ChainVerdict::Approve, None, actor, now).await?;
     tx.commit().await?;
     Ok(after)
 }
 
-pub async fn return_to_author(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+pub async fn return_to_author(
+    pool: &Pool<DB>,
+    id: Uuid,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Post> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(refused(domain::Refusal::NoReason));
@@ -748,7 +829,9 @@ pub async fn return_to_author(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &A
     lock(&mut tx, id).await?;
     let before = tx_post(&mut tx, id).await?;
     let after = match before.state {
-        domain::PostState::PendingSio => decide(&mut tx, id, domain::Approval::Sio, ChainVerdict::Reject, Some(reason), actor, now).await?,
+        domain::PostState::PendingSio => {
+            decide(&mut tx, id, domain::Approval::Sio, ChainVerdict::Reject, Some(reason), actor, now).await?
+        }
         domain::PostState::PendingComms => {
             decide(&mut tx, id, domain::Approval::Comms, ChainVerdict::Reject, Some(reason), actor, now).await?
         }
@@ -756,13 +839,26 @@ pub async fn return_to_author(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &A
         domain::PostState::Held => {
             move_to(&mut tx, id, domain::PostState::Draft, now).await?;
             let after = tx_post(&mut tx, id).await?;
-            record_step(&mut tx, id, actor, now, "return", "6.8", Some(reason), Some(snapshot(&before)), Some(snapshot(&after)),
-                     json!({"from": before.state.as_str()}))
-                .await?;
+            record_step(
+                &mut tx,
+                id,
+                actor,
+                now,
+                "return",
+                "6.8",
+                Some(reason),
+                Some(snapshot(&before)),
+                Some(snapshot(&after)),
+                json!({"from": before.state.as_str()}),
+            )
+            .await?;
             after
         }
         s => {
-            return Err(StoreError::Conflict(format!("only a post waiting for approval can be returned; this one is {}", s.label())));
+            return Err(StoreError::Conflict(format!(
+                "only a post waiting for approval can be returned; this one is {}",
+                s.label()
+            )));
         }
     };
     tx.commit().await?;
@@ -774,7 +870,9 @@ pub async fn list(pool: &Pool<DB>, f: &PostFilter) -> Result<Vec<Post>> {
     let mut n = 0;
     const EDITED_BY_1: &str = "EXISTS (SELECT 1 FROM post_versions v WHERE v.post_id = p.id AND v.editor_id = $1)";
     if f.visible_to.is_some() {
-        sql.push_str(&format!(" AND (p.author_id = $1 OR {EDITED_BY_1} OR (p.state <> 'draft' AND a.owning_team = $2))"));
+        sql.push_str(&format!(
+            " AND (p.author_id = $1 OR {EDITED_BY_1} OR (p.state <> 'draft' AND a.owning_team = $2))"
+        ));
         n = 2;
     } else if f.drafts_only_of.is_some() {
         sql.push_str(&format!(" AND (p.state <> 'draft' OR p.author_id = $1 OR {EDITED_BY_1})"));
@@ -810,10 +908,12 @@ pub async fn get(pool: &Pool<DB>, id: Uuid) -> Result<Option<Post>> {
 }
 
 pub async fn steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<PostStep>> {
-    Ok(sqlx::query_as("SELECT at, actor, step, clause, detail, audit_seq FROM post_steps WHERE post_id = $1 ORDER BY audit_seq")
-        .bind(id)
-        .fetch_all(pool)
-        .await?)
+    Ok(sqlx::query_as(
+        "SELECT at, actor, step, clause, detail, audit_seq FROM post_steps WHERE post_id = $1 ORDER BY audit_seq",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?)
 }
 
 pub async fn due(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<Uuid>> {
@@ -827,7 +927,13 @@ pub async fn due(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<Uuid>> {
     .map_err(StoreError::from)
 }
 
-pub async fn publish<F, Fut>(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime, send: F) -> Result<PublishOutcome>
+pub async fn publish<F, Fut>(
+    pool: &Pool<DB>,
+    id: Uuid,
+    actor: &Actor,
+    now: OffsetDateTime,
+    send: F,
+) -> Result<PublishOutcome>
 where
     F: FnOnce(Post) -> Fut,
     Fut: std::future::Future<Output = std::result::Result<String, String>>,
@@ -860,9 +966,19 @@ where
             .await
             ?;
             let after = tx_post(&mut tx, id).await?;
-            record_step(&mut tx, id, actor, now, "publish", "6.4", None, Some(before), Some(snapshot(&after)),
-                     json!({"reference": reference, "version": version}))
-                .await?;
+            record_step(
+                &mut tx,
+                id,
+                actor,
+                now,
+                "publish",
+                "6.4",
+                None,
+                Some(before),
+                Some(snapshot(&after)),
+                json!({"reference": reference, "version": version}),
+            )
+            .await?;
             tx.commit().await?;
             Ok(PublishOutcome::Published(Box::new(after)))
         }
@@ -873,10 +989,20 @@ where
                 .bind(id)
                 .bind(&error)
                 .execute(&mut *tx)
-                .await
-                ?;
-            record_step(&mut tx, id, actor, now, "publish_failed", "6.4", None, None, None, json!({"error": error, "version": version}))
                 .await?;
+            record_step(
+                &mut tx,
+                id,
+                actor,
+                now,
+                "publish_failed",
+                "6.4",
+                None,
+                None,
+                None,
+                json!({"error": error, "version": version}),
+            )
+            .await?;
             tx.commit().await?;
             Ok(PublishOutcome::Failed(error))
         }
@@ -918,14 +1044,12 @@ pub async fn declare_incident(
     .bind(now)
     .bind(&actor.label)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     // Takes the pause row's lock: waits for any publication in progress to finish.
     let set = sqlx::query("UPDATE post_pause SET incident_id = $1 WHERE id = 1 AND incident_id IS NULL")
         .bind(id)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     if set.rows_affected() != 1 {
         return Err(StoreError::Conflict("a major incident is already declared: end it first".into()));
     }
@@ -938,27 +1062,51 @@ pub async fn declare_incident(
     ?;
     for post in &held {
         lock(&mut tx, *post).await?;
-        let moved = sqlx::query("UPDATE posts SET state = 'held', reapproval = 1, updated_at = $2 WHERE id = $1 AND state = 'scheduled'")
-            .bind(*post)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            ?;
+        let moved = sqlx::query(
+            "UPDATE posts SET state = 'held', reapproval = 1, updated_at = $2 WHERE id = $1 AND state = 'scheduled'",
+        )
+        .bind(*post)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         if moved.rows_affected() == 1 {
-            record_step(&mut tx, *post, actor, now, "hold", "6.8", Some(reason.trim()), None, None,
-                     json!({"incident": id, "incident_name": name.trim()}))
-                .await?;
+            record_step(
+                &mut tx,
+                *post,
+                actor,
+                now,
+                "hold",
+                "6.8",
+                Some(reason.trim()),
+                None,
+                None,
+                json!({"incident": id, "incident_name": name.trim()}),
+            )
+            .await?;
         }
     }
     let detail = json!({"name": name.trim(), "guidance": guidance.trim(), "held": held.len()});
-    audit::audit(&mut tx, actor, now, AuditEntry::new("incident.declare", format!("incident:{id}")).clause("6.8").justification(reason.trim()).detail(detail))
-        .await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("incident.declare", format!("incident:{id}"))
+            .clause("6.8")
+            .justification(reason.trim())
+            .detail(detail),
+    )
+    .await?;
     let incident = tx_incident(&mut tx, id).await?;
     tx.commit().await?;
     Ok((incident, held.len()))
 }
 
-pub async fn end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<(Incident, usize)> {
+pub async fn end_incident(
+    pool: &Pool<DB>,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(Incident, usize)> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(StoreError::Invalid("reason: give the reason the incident is over (WP034 6.8)".into()));
@@ -974,14 +1122,11 @@ pub async fn end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, now: Off
         .bind(&actor.label)
         .bind(reason)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     // Held posts need approving again before they go: back to the start of their route, with
     // Corporate Communications added.
-    let held: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM posts WHERE state = 'held' ORDER BY id")
-        .fetch_all(&mut *tx)
-        .await
-        ?;
+    let held: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM posts WHERE state = 'held' ORDER BY id").fetch_all(&mut *tx).await?;
     for post in &held {
         lock(&mut tx, *post).await?;
         let p = tx_post(&mut tx, *post).await?;
@@ -996,12 +1141,30 @@ pub async fn end_incident(pool: &Pool<DB>, reason: &str, actor: &Actor, now: Off
         .execute(&mut *tx)
         .await
         ?;
-        record_step(&mut tx, *post, actor, now, "release", "6.8", Some(reason), None, None,
-                 json!({"incident": id, "to": to.as_str(), "approval_request": approval}))
-            .await?;
-    }
-    audit::audit(&mut tx, actor, now, AuditEntry::new("incident.end", format!("incident:{id}")).clause("6.8").justification(reason).detail(json!({"released": held.len()})))
+        record_step(
+            &mut tx,
+            *post,
+            actor,
+            now,
+            "release",
+            "6.8",
+            Some(reason),
+            None,
+            None,
+            json!({"incident": id, "to": to.as_str(), "approval_request": approval}),
+        )
         .await?;
+    }
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("incident.end", format!("incident:{id}"))
+            .clause("6.8")
+            .justification(reason)
+            .detail(json!({"released": held.len()})),
+    )
+    .await?;
     let incident = tx_incident(&mut tx, id).await?;
     tx.commit().await?;
     Ok((incident, held.len()))
@@ -1021,6 +1184,11 @@ pub async fn incidents(pool: &Pool<DB>) -> Result<Vec<Incident>> {
 /// [`approvals::Effect`]).
 pub const EFFECT: approvals::Effect = approvals::Effect { kind: "social_post", run: run_effect };
 
-fn run_effect<'a>(tx: &'a mut Tx<'_>, d: &'a Decided, actor: &'a Actor, now: OffsetDateTime) -> approvals::EffectFuture<'a> {
+fn run_effect<'a>(
+    tx: &'a mut Tx<'_>,
+    d: &'a Decided,
+    actor: &'a Actor,
+    now: OffsetDateTime,
+) -> approvals::EffectFuture<'a> {
     Box::pin(chain_effect(tx, d, actor, now))
 }

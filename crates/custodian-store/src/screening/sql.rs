@@ -3,8 +3,8 @@
 //!
 //! Screening pack versions (WP034 6.3, 6.5).
 
+use super::audit;
 use super::{DB, begin_write};
-use super::{audit};
 #[allow(unused_imports)]
 use crate::*;
 use serde_json::json;
@@ -25,13 +25,11 @@ pub async fn activate(
     let previous: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, version FROM screening_packs ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *tx)
-            .await
-            ?;
+            .await?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT seq FROM screening_packs WHERE version = $1")
         .bind(p.version)
         .fetch_optional(&mut *tx)
-        .await
-        ?;
+        .await?;
     if taken.is_some() {
         return Err(StoreError::Conflict(format!(
             "pack version {:?} has been used before; give the changed pack a new version",

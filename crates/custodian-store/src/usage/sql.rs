@@ -4,13 +4,13 @@
 //! Usage compliance: the reads of the register, the day totals, the finding upserts and the
 //! import history. The bulk record insert is backend-specific and lives in `crate::usage`.
 
-use super::{DB, Tx, LOCK_HEAD, BULK_CACHE, begin_write, uuid_literal, micros};
+use super::{BULK_CACHE, DB, LOCK_HEAD, Tx, begin_write, micros, uuid_literal};
 use super::{audit, findings, overseas, people};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::devices::DeviceType;
 use custodian_domain::findings::FindingStatus;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sqlx::{Pool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -19,10 +19,10 @@ pub async fn register(pool: &Pool<DB>) -> Result<custodian_domain::usage::Regist
     use custodian_domain::usage::{Holding, OverseasWindow, RegDevice, Register, StreamingException};
     let mut devices: Vec<RegDevice> = Vec::new();
     let mut at: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
-    for r in sqlx::query("SELECT id, asset_tag, device_type, imei, phone_number, mdm_id FROM devices ORDER BY asset_tag")
-        .fetch_all(pool)
-        .await
-        ?
+    for r in
+        sqlx::query("SELECT id, asset_tag, device_type, imei, phone_number, mdm_id FROM devices ORDER BY asset_tag")
+            .fetch_all(pool)
+            .await?
     {
         let ty: String = r.try_get("device_type")?;
         let id: Uuid = r.try_get("id")?;
@@ -39,21 +39,25 @@ pub async fn register(pool: &Pool<DB>) -> Result<custodian_domain::usage::Regist
     }
     for r in sqlx::query("SELECT device_id, person_id, allocated_at, ended_at FROM allocations ORDER BY allocated_at")
         .fetch_all(pool)
-        .await
-        ?
+        .await?
     {
         let d: Uuid = r.try_get("device_id")?;
         let from: OffsetDateTime = r.try_get("allocated_at")?;
         let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
         if let Some(i) = at.get(&d) {
-            devices[*i].holdings.push(Holding { person: r.try_get("person_id")?, from_us: micros(from), to_us: to.map(micros) });
+            devices[*i].holdings.push(Holding {
+                person: r.try_get("person_id")?,
+                from_us: micros(from),
+                to_us: to.map(micros),
+            });
         }
     }
     let mut phones = Vec::new();
     for r in sqlx::query("SELECT person_id, phone FROM personal_phones").fetch_all(pool).await? {
         phones.push((r.try_get::<Uuid, _>("person_id")?, r.try_get::<String, _>("phone")?));
     }
-    let windows = overseas::windows(pool, Some("approved")).await?.into_iter().map(|w| w.window).collect::<Vec<OverseasWindow>>();
+    let windows =
+        overseas::windows(pool, Some("approved")).await?.into_iter().map(|w| w.window).collect::<Vec<OverseasWindow>>();
     let mut streaming = Vec::new();
     for r in sqlx::query("SELECT person_id, from_us, expires_us FROM streaming_exceptions").fetch_all(pool).await? {
         streaming.push(StreamingException {
@@ -65,11 +69,15 @@ pub async fn register(pool: &Pool<DB>) -> Result<custodian_domain::usage::Regist
     Ok(Register::new(devices, phones, windows, streaming))
 }
 
-
 /// Device-days between `from_day` and `to_day` whose stored non-tethered carrier data exceeds
 /// `limit` bytes (WP034 4.5): (device, day, total bytes, the lowest `seq` counted in the total),
 /// one range read of the day totals.
-pub async fn cellular_over(pool: &Pool<DB>, from_day: i32, to_day: i32, limit: i64) -> Result<Vec<(Uuid, i32, i64, i64)>> {
+pub async fn cellular_over(
+    pool: &Pool<DB>,
+    from_day: i32,
+    to_day: i32,
+    limit: i64,
+) -> Result<Vec<(Uuid, i32, i64, i64)>> {
     let rows = sqlx::query(
         "SELECT device_id, day, bytes, first_seq FROM usage_cellular_days WHERE day >= $1 AND day <= $2 AND bytes > $3 \
          ORDER BY day, device_id",
@@ -78,17 +86,9 @@ pub async fn cellular_over(pool: &Pool<DB>, from_day: i32, to_day: i32, limit: i
     .bind(to_day)
     .bind(limit)
     .fetch_all(pool)
-    .await
-    ?;
+    .await?;
     rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("device_id")?,
-                r.try_get("day")?,
-                r.try_get("bytes")?,
-                r.try_get("first_seq")?,
-            ))
-        })
+        .map(|r| Ok((r.try_get("device_id")?, r.try_get("day")?, r.try_get("bytes")?, r.try_get("first_seq")?)))
         .collect()
 }
 
@@ -119,11 +119,7 @@ pub async fn cellular_records(
          WHERE seq >= $1 AND day >= $2 AND day <= $3 AND event = 'data' AND NOT tethered \
          AND (day, device_id) IN (VALUES {list}) ORDER BY seq"
     );
-    let mut rows = sqlx::query(&sql)
-    .bind(from_seq)
-    .bind(lo)
-    .bind(hi)
-    .fetch(pool);
+    let mut rows = sqlx::query(&sql).bind(from_seq).bind(lo).bind(hi).fetch(pool);
     while let Some(r) = rows.try_next().await? {
         let key: (Uuid, i32) = (r.try_get("device_id")?, r.try_get("day")?);
         if days.contains(&key) {
@@ -144,7 +140,12 @@ pub async fn cellular_records(
 ///
 /// Keys that already have a finding go one by one; the rest (most of a new billing file's) are
 /// opened together: multi-row inserts and one audit append per few hundred findings.
-pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &Actor, now: OffsetDateTime) -> Result<(u64, u64)> {
+pub async fn upsert_usage_findings(
+    pool: &Pool<DB>,
+    fs: &[NewFinding],
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(u64, u64)> {
     let mut tx = begin_write(pool).await?;
     // The findings are read, merged and written back: take the audit head's lock (every audited
     // write takes it) before reading them, so two imports adding records to the same finding
@@ -157,7 +158,12 @@ pub async fn upsert_usage_findings(pool: &Pool<DB>, fs: &[NewFinding], actor: &A
 }
 
 /// [`upsert_usage_findings`] inside the caller's transaction, which holds the audit head's lock.
-pub async fn tx_upsert_usage_findings(tx: &mut Tx<'_>, fs: &[NewFinding], actor: &Actor, now: OffsetDateTime) -> Result<(u64, u64)> {
+pub async fn tx_upsert_usage_findings(
+    tx: &mut Tx<'_>,
+    fs: &[NewFinding],
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(u64, u64)> {
     const CHUNK: usize = 256;
     let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
     for chunk in fs.chunks(CHUNK) {
@@ -206,16 +212,18 @@ pub async fn tx_upsert_usage_findings(tx: &mut Tx<'_>, fs: &[NewFinding], actor:
         let stored: std::collections::HashSet<Uuid> = q
             .build()
             .fetch_all(&mut **tx)
-            .await
-            ?
+            .await?
             .iter()
             .map(|r| r.try_get("id").map_err(StoreError::from))
             .collect::<Result<_>>()?;
         let mut events = Vec::with_capacity(stored.len());
         for (f, id) in chunk.iter().zip(&ids) {
             if stored.contains(id) {
-                events.push(AuditEntry::new("finding.open", format!("finding:{id}")).clause(f.rule.clause)
-                    .after(json!({"rule": f.rule.id, "summary": f.summary, "records": f.records})));
+                events.push(
+                    AuditEntry::new("finding.open", format!("finding:{id}"))
+                        .clause(f.rule.clause)
+                        .after(json!({"rule": f.rule.id, "summary": f.summary, "records": f.records})),
+                );
             } else {
                 // Opened by someone else since the look-up above: merge into it one by one.
                 later.push(f);
@@ -232,14 +240,18 @@ pub async fn tx_upsert_usage_findings(tx: &mut Tx<'_>, fs: &[NewFinding], actor:
     Ok((opened, updated))
 }
 
-async fn tx_upsert_usage_finding(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor, now: OffsetDateTime) -> Result<(bool, bool)> {
+async fn tx_upsert_usage_finding(
+    tx: &mut Tx<'_>,
+    f: &NewFinding,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(bool, bool)> {
     let mut key = f.dedupe_key.clone();
     for n in 1.. {
         let row = sqlx::query("SELECT id, status, records, evidence FROM findings WHERE dedupe_key = $1")
             .bind(&key)
             .fetch_optional(&mut **tx)
-            .await
-            ?;
+            .await?;
         let Some(row) = row else { break };
         let status: String = row.try_get("status")?;
         let records: String = row.try_get("records")?;
@@ -266,10 +278,16 @@ async fn tx_upsert_usage_finding(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor,
             .bind(now)
             .bind(id)
             .execute(&mut **tx)
-            .await
-            ?;
-        audit::audit(tx, actor, now, AuditEntry::new("finding.evidence", format!("finding:{id}")).clause(f.rule.clause)
-            .after(json!({"rule": f.rule.id, "added": new, "records": all.len()}))).await?;
+            .await?;
+        audit::audit(
+            tx,
+            actor,
+            now,
+            AuditEntry::new("finding.evidence", format!("finding:{id}"))
+                .clause(f.rule.clause)
+                .after(json!({"rule": f.rule.id, "added": new, "records": all.len()})),
+        )
+        .await?;
         return Ok((false, true));
     }
     let f = NewFinding { dedupe_key: key, ..f.clone() };
@@ -316,8 +334,7 @@ pub async fn frequency(pool: &Pool<DB>, person: Uuid, rule: &str, now: OffsetDat
         .bind(rule)
         .bind(since)
         .fetch_all(pool)
-        .await
-        ?;
+        .await?;
     let mut records = 0u64;
     for r in &rows {
         let s: String = r.try_get("records")?;
@@ -325,7 +342,6 @@ pub async fn frequency(pool: &Pool<DB>, person: Uuid, rule: &str, now: OffsetDat
     }
     Ok((rows.len() as u64, records))
 }
-
 
 pub async fn import_runs(pool: &Pool<DB>, limit: i64) -> Result<Vec<crate::usage::UsageImportRun>> {
     let rows = sqlx::query(
@@ -342,7 +358,8 @@ pub async fn import_runs(pool: &Pool<DB>, limit: i64) -> Result<Vec<crate::usage
             let detail: String = r.try_get("detail")?;
             Ok(crate::usage::UsageImportRun {
                 run: subject.strip_prefix("usage_import:").unwrap_or(&subject).to_string(),
-                at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1000)
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH),
                 actor: r.try_get("actor")?,
                 detail: crate::error::stored_json("detail", &detail)?,
             })
@@ -406,7 +423,12 @@ pub async fn stored_records(
 /// that held records now attributed to someone else (trimmed, or closed as `reattributed` when
 /// none is left), the findings the records now raise, and one `usage.reattribute` event with the
 /// counts. Returns (closed, trimmed, opened, updated).
-pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::ReattributionPlan, actor: &Actor, now: OffsetDateTime) -> Result<(u64, u64, u64, u64)> {
+pub async fn apply_reattribution(
+    pool: &Pool<DB>,
+    plan: &crate::usage::ReattributionPlan,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(u64, u64, u64, u64)> {
     const CHUNK: usize = 500;
     let mut tx = begin_write(pool).await?;
     sqlx::query(LOCK_HEAD).fetch_one(&mut *tx).await?;
@@ -454,7 +476,9 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
             } else {
                 let mut evidence: Value = crate::error::stored_json("evidence", &r.try_get::<String, _>("evidence")?)?;
                 if let Some(ex) = evidence.get_mut("examples").and_then(Value::as_array_mut) {
-                    ex.retain(|e| !e.get("record_id").and_then(Value::as_str).is_some_and(|rid| gone.iter().any(|g| g == rid)));
+                    ex.retain(|e| {
+                        !e.get("record_id").and_then(Value::as_str).is_some_and(|rid| gone.iter().any(|g| g == rid))
+                    });
                 }
                 evidence["count"] = json!(kept.len());
                 let summary = custodian_domain::usage::rule(&rule).map(|ru| finding_summary(ru, kept.len(), &evidence));
@@ -486,21 +510,27 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
         q.build().execute(&mut *tx).await?;
     }
     let (opened, updated) = tx_upsert_usage_findings(&mut tx, &plan.findings, actor, now).await?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("usage.reattribute", "usage:reattribute").clause("4.1").detail(json!({
-        "scope": plan.scope,
-        "records_examined": plan.examined,
-        "records_reattributed": plan.by_person.iter().map(|(_, s)| s.len()).sum::<usize>(),
-        "findings_closed": closed,
-        "findings_trimmed": trimmed,
-        "findings_opened": opened,
-        "findings_updated": updated,
-        "devices": plan.devices.len(),
-        // The closed and trimmed findings carry the outcome, reasons and time themselves; the
-        // run's one event names them when there are few, and counts them always.
-        "closed": if to_close.len() <= 100 { json!(to_close) } else { json!(null) },
-        "trimmed": if trimmed_ids.len() <= 100 { json!(trimmed_ids) } else { json!(null) },
-        "clauses": ["4.1", "4.2"],
-    }))).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("usage.reattribute", "usage:reattribute").clause("4.1").detail(json!({
+            "scope": plan.scope,
+            "records_examined": plan.examined,
+            "records_reattributed": plan.by_person.iter().map(|(_, s)| s.len()).sum::<usize>(),
+            "findings_closed": closed,
+            "findings_trimmed": trimmed,
+            "findings_opened": opened,
+            "findings_updated": updated,
+            "devices": plan.devices.len(),
+            // The closed and trimmed findings carry the outcome, reasons and time themselves; the
+            // run's one event names them when there are few, and counts them always.
+            "closed": if to_close.len() <= 100 { json!(to_close) } else { json!(null) },
+            "trimmed": if trimmed_ids.len() <= 100 { json!(trimmed_ids) } else { json!(null) },
+            "clauses": ["4.1", "4.2"],
+        })),
+    )
+    .await?;
     tx.commit().await?;
     if let Some((_, default)) = BULK_CACHE {
         sqlx::query(default).execute(pool).await?;
@@ -512,10 +542,11 @@ pub async fn apply_reattribution(pool: &Pool<DB>, plan: &crate::usage::Reattribu
 pub async fn record_holders(pool: &Pool<DB>, ids: &[&str]) -> Result<Vec<Option<Uuid>>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let p: Option<Option<Uuid>> = sqlx::query_scalar("SELECT person_id FROM usage_records WHERE feed = 'carrier' AND record_id = $1")
-            .bind(*id)
-            .fetch_optional(pool)
-            .await?;
+        let p: Option<Option<Uuid>> =
+            sqlx::query_scalar("SELECT person_id FROM usage_records WHERE feed = 'carrier' AND record_id = $1")
+                .bind(*id)
+                .fetch_optional(pool)
+                .await?;
         out.push(p.flatten());
     }
     Ok(out)
