@@ -43,6 +43,8 @@ timed() { # label, then the command
 for spec in "${BINS[@]}"; do
   label=${spec%%=*}
   bin=${spec#*=}
+  # Every command's data folder (the audit signing key) is the run's own, never the checkout's.
+  export CUSTODIAN_DATA_DIR="$DIR"
   for backend in sqlite postgres; do
     if [ "$backend" = sqlite ]; then
       rm -f "$DIR"/custodian.db*
@@ -56,7 +58,6 @@ for spec in "${BINS[@]}"; do
       "$bin" --database-url "$url" migrate >/dev/null
     fi
     echo "== $label on $backend"
-    export CUSTODIAN_DATA_DIR="$DIR"
     timed "import people ($PEOPLE)" "$bin" --database-url "$url" import people "$DIR/people.csv"
     timed "import devices ($DEVICES)" "$bin" --database-url "$url" import devices "$DIR/devices.csv"
     timed "people again (unchanged)" "$bin" --database-url "$url" import people "$DIR/people.csv"
