@@ -29,15 +29,19 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
         return Ok(size);
     }
     let log_head = crate::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
-    let last_chain: Option<Vec<u8>> = match size {
-        0 => None,
+    // The chain stored with the last event (none for an empty log). A missing last event is
+    // left for `audit verify` to name as the gap it is.
+    let last_chain: Option<Option<Vec<u8>>> = match size {
+        0 => Some(None),
         _ => sqlx::query_scalar("SELECT chain FROM audit_events WHERE seq = $1")
             .bind(size - 1)
             .fetch_optional(&mut **tx)
             .await?
-            .or(Some(Vec::new())),
+            .map(Some),
     };
-    log_head.check_last_chain(last_chain.as_deref())?;
+    if let Some(last) = last_chain {
+        log_head.check_last_chain(last.as_deref())?;
+    }
     let mut log = log_head;
     let key = match entries.iter().any(|e| e.before.is_some() || e.after.is_some()) {
         true => Some(digest_key(tx, size, now).await?),
