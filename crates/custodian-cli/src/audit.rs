@@ -28,10 +28,7 @@ pub enum AuditCmd {
     Prove { event_id: uuid::Uuid },
     /// Print an RFC 9162 consistency proof between the tree of OLD_SIZE events and the tree of
     /// NEW_SIZE (the current size when omitted), as JSON with hashes in hex.
-    Consistency {
-        old_size: u64,
-        new_size: Option<u64>,
-    },
+    Consistency { old_size: u64, new_size: Option<u64> },
     /// Sign a checkpoint over the current log head.
     Checkpoint,
     /// Print the verifier key of the log's checkpoints in the C2SP note verifier format

@@ -16,9 +16,8 @@ fn a_command_line_only_log_is_checkpointed_published_and_checked_against_saved_c
     let e = Env::new();
     e.ok(&["migrate", "--create"]);
     e.ok(&["import", "people", fixture("people.csv").to_str().unwrap()]);
-    let checkpoints = |e: &Env| -> i64 {
-        e.db().query_row("SELECT COUNT(*) FROM audit_checkpoints", [], |r| r.get(0)).unwrap()
-    };
+    let checkpoints =
+        |e: &Env| -> i64 { e.db().query_row("SELECT COUNT(*) FROM audit_checkpoints", [], |r| r.get(0)).unwrap() };
     assert_eq!(checkpoints(&e), 1, "the import signed a checkpoint");
     e.ok(&["import", "devices", fixture("devices.csv").to_str().unwrap()]);
     assert_eq!(checkpoints(&e), 2, "and so did the next");
@@ -68,11 +67,15 @@ fn a_command_line_only_log_is_checkpointed_published_and_checked_against_saved_c
     for l in leaves {
         f.push(l.try_into().unwrap());
     }
-    let chain: Vec<u8> = db.query_row("SELECT chain FROM audit_events WHERE seq = ?1", [cut - 1], |r| r.get(0)).unwrap();
+    let chain: Vec<u8> =
+        db.query_row("SELECT chain FROM audit_events WHERE seq = ?1", [cut - 1], |r| r.get(0)).unwrap();
     db.execute("DELETE FROM audit_events WHERE seq >= ?1", [cut]).unwrap();
     db.execute("DELETE FROM audit_checkpoints WHERE size >= ?1", [cut]).unwrap();
-    db.execute("UPDATE audit_head SET size = ?1, frontier = ?2, chain = ?3", rusqlite::params![cut, f.to_bytes(), chain])
-        .unwrap();
+    db.execute(
+        "UPDATE audit_head SET size = ?1, frontier = ?2, chain = ?3",
+        rusqlite::params![cut, f.to_bytes(), chain],
+    )
+    .unwrap();
     drop(db);
     let o = e.run(&["audit", "verify"]);
     assert!(o.status.success(), "the database alone cannot show it: {}", stdout(&o));

@@ -97,8 +97,8 @@ async fn audit_consistency(
     Query(q): Query<ConsistencyQuery>,
 ) -> ApiResult<Json<ConsistencyOut>> {
     state.require(&user, Action::AuditRead, &Resource::System)?;
-    let old_size = size_param("old_size", q.old_size.as_deref())?
-        .ok_or_else(|| AppError::invalid("old_size", "is required"))?;
+    let old_size =
+        size_param("old_size", q.old_size.as_deref())?.ok_or_else(|| AppError::invalid("old_size", "is required"))?;
     let new_size = size_param("new_size", q.new_size.as_deref())?;
     let p = state.store().audit_consistency(old_size, new_size).await?;
     Ok(Json(ConsistencyOut {

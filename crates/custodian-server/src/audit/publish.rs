@@ -99,7 +99,8 @@ async fn write_note(dir: &Path, size: u64, note: &str) -> anyhow::Result<()> {
             Ok(())
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let there = tokio::fs::read_to_string(&path).await.with_context(|| format!("reading {}", path.display()))?;
+            let there =
+                tokio::fs::read_to_string(&path).await.with_context(|| format!("reading {}", path.display()))?;
             if there == note {
                 Ok(())
             } else {

@@ -240,17 +240,21 @@ async fn the_apis_proofs_and_key_check_out_with_an_independent_verifier(b: Backe
     assert_eq!(s, 200, "{key}");
     let vkey = key["verifier_key"].as_str().unwrap().to_string();
     let note = checkpoint(&app).await;
-    let (origin, old_size, old_root) = open_note(&note, &vkey).expect("the checkpoint verifies under the published key");
+    let (origin, old_size, old_root) =
+        open_note(&note, &vkey).expect("the checkpoint verifies under the published key");
     assert_eq!(origin, app.store().origin());
     assert_eq!(key["origin"], origin.as_str());
     assert!(open_note(&note, &vkey.replace('+', "x+")).is_none(), "another key name does not verify");
 
     // The log grows; the API's consistency proof links the signed root to the new one.
-    app.store().append_audit(&custodian_store::Actor::system(), app.state.now(), vec![
-        custodian_store::AuditEntry::new("device.allocate", "device:late").clause("4.1"),
-    ])
-    .await
-    .unwrap();
+    app.store()
+        .append_audit(
+            &custodian_store::Actor::system(),
+            app.state.now(),
+            vec![custodian_store::AuditEntry::new("device.allocate", "device:late").clause("4.1")],
+        )
+        .await
+        .unwrap();
     let (s, c) = auditor.get(&format!("/audit/consistency?old_size={old_size}")).await;
     assert_eq!(s, 200, "{c}");
     let new_size = c["new_size"].as_u64().unwrap();
@@ -374,10 +378,11 @@ async fn signed_checkpoints_go_to_a_folder_and_a_webhook_and_verify_against_the_
     // The webhook is down: the folder still gets the next checkpoint, the error names the
     // status, and the next tick sends it.
     app.store()
-        .append_audit(&custodian_store::Actor::system(), app.state.now(), vec![custodian_store::AuditEntry::new(
-            "device.allocate",
-            "device:late",
-        )])
+        .append_audit(
+            &custodian_store::Actor::system(),
+            app.state.now(),
+            vec![custodian_store::AuditEntry::new("device.allocate", "device:late")],
+        )
         .await
         .unwrap();
     *status.lock().unwrap() = 503;
@@ -392,10 +397,11 @@ async fn signed_checkpoints_go_to_a_folder_and_a_webhook_and_verify_against_the_
 
     // A file is never overwritten: a different note already at the next size is refused.
     app.store()
-        .append_audit(&custodian_store::Actor::system(), app.state.now(), vec![custodian_store::AuditEntry::new(
-            "device.allocate",
-            "device:later",
-        )])
+        .append_audit(
+            &custodian_store::Actor::system(),
+            app.state.now(),
+            vec![custodian_store::AuditEntry::new("device.allocate", "device:later")],
+        )
         .await
         .unwrap();
     let next = app.store().audit_size().await.unwrap();
@@ -438,7 +444,11 @@ async fn signed_checkpoints_go_to_a_folder_and_a_webhook_and_verify_against_the_
         out
     };
     let blob = |b: &[u8]| {
-        if app.db_url.starts_with("sqlite:") { format!("X'{}'", hex::encode(b)) } else { format!("'\\x{}'::bytea", hex::encode(b)) }
+        if app.db_url.starts_with("sqlite:") {
+            format!("X'{}'", hex::encode(b))
+        } else {
+            format!("'\\x{}'::bytea", hex::encode(b))
+        }
     };
     app.sql(&format!("DELETE FROM audit_events WHERE seq >= {cut}")).await;
     app.sql(&format!("DELETE FROM audit_checkpoints WHERE size >= {cut}")).await;

@@ -213,8 +213,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         (now - time::Duration::days(3)).format(&time::format_description::well_known::Rfc3339).unwrap();
     let a1001 = app.person("A1001").await;
     // An audit event about A1001 (not one of the personas): only auditors may have its proof.
-    let audit_event =
-        app.store().audit_page(Some("person:A1001"), None, 1, 1).await.unwrap().items[0].id;
+    let audit_event = app.store().audit_page(Some("person:A1001"), None, 1, 1).await.unwrap().items[0].id;
     let finding = app
         .store()
         .raise(

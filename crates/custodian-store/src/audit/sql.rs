@@ -267,13 +267,12 @@ pub async fn audit_snapshot(pool: &Pool<DB>) -> Result<AuditSnapshot> {
     let max_seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events").fetch_one(&mut *tx).await?;
     let checkpoints: Vec<(i64, String)> = sqlx::query_as(CHECKPOINTS).fetch_all(&mut *tx).await?;
     let checkpoints = checkpoints.into_iter().map(|(size, note)| (size as u64, note)).collect();
-    let checkpoint_events: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT seq, detail FROM audit_events WHERE action = $1 AND seq < $2 ORDER BY seq",
-    )
-    .bind(CHECKPOINT_ACTION)
-    .bind(size)
-    .fetch_all(&mut *tx)
-    .await?;
+    let checkpoint_events: Vec<(i64, String)> =
+        sqlx::query_as("SELECT seq, detail FROM audit_events WHERE action = $1 AND seq < $2 ORDER BY seq")
+            .bind(CHECKPOINT_ACTION)
+            .bind(size)
+            .fetch_all(&mut *tx)
+            .await?;
     let checkpoint_events = checkpoint_events.into_iter().map(|(seq, detail)| (seq as u64, detail)).collect();
     let key: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT public_key FROM audit_log_key WHERE id = 1").fetch_optional(&mut *tx).await?;

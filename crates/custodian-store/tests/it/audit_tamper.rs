@@ -79,7 +79,11 @@ fn expect(found: Option<String>, wanted: &[&str]) {
 }
 
 fn blob(db: &TestDb, b: &[u8]) -> String {
-    if db.url.starts_with("sqlite:") { format!("X'{}'", hex::encode(b)) } else { format!("'\\x{}'::bytea", hex::encode(b)) }
+    if db.url.starts_with("sqlite:") {
+        format!("X'{}'", hex::encode(b))
+    } else {
+        format!("'\\x{}'::bytea", hex::encode(b))
+    }
 }
 
 /// Several statements in one go (the attacker's script).
@@ -191,14 +195,20 @@ on_both!(lowering_the_heads_size_is_caught);
 async fn deleting_a_stored_checkpoint_is_caught_by_its_event(db: &TestDb) {
     let l = log(db).await;
     script(db, &format!("DELETE FROM audit_checkpoints WHERE size = {}", l.a.size)).await;
-    expect(problem(db, &l).await, &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"]);
+    expect(
+        problem(db, &l).await,
+        &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"],
+    );
 }
 on_both!(deleting_a_stored_checkpoint_is_caught_by_its_event);
 
 async fn deleting_every_stored_checkpoint_is_caught(db: &TestDb) {
     let l = log(db).await;
     script(db, "DELETE FROM audit_checkpoints").await;
-    expect(problem(db, &l).await, &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"]);
+    expect(
+        problem(db, &l).await,
+        &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"],
+    );
 }
 on_both!(deleting_every_stored_checkpoint_is_caught);
 
@@ -217,8 +227,11 @@ async fn a_checkpoint_without_its_event_is_caught(db: &TestDb) {
     // The attacker removes checkpoint b's event (renaming it, with every hash recomputed) but
     // leaves the stored checkpoint: the stored checkpoint then has no event.
     let l = log(db).await;
-    script(db, &format!("UPDATE audit_events SET action = 'device.allocate', detail = '{{}}' WHERE seq = {}", l.b.size))
-        .await;
+    script(
+        db,
+        &format!("UPDATE audit_events SET action = 'device.allocate', detail = '{{}}' WHERE seq = {}", l.b.size),
+    )
+    .await;
     restamp(db).await;
     let p = problem(db, &l).await.expect("verify must fail");
     // The stored checkpoint b no longer matches the recomputed tree? It does (b covers events
@@ -292,7 +305,10 @@ async fn cutting_the_tail_past_a_checkpoint_is_caught(db: &TestDb) {
     let cut = l.a.size - 5;
     script(db, &format!("DELETE FROM audit_events WHERE seq >= {cut}")).await;
     restamp(db).await;
-    expect(problem(db, &l).await, &[&format!("signed checkpoint at size {} but only {cut} events are stored", l.a.size)]);
+    expect(
+        problem(db, &l).await,
+        &[&format!("signed checkpoint at size {} but only {cut} events are stored", l.a.size)],
+    );
 }
 on_both!(cutting_the_tail_past_a_checkpoint_is_caught);
 
@@ -309,7 +325,10 @@ async fn rewriting_an_old_event_and_deleting_the_checkpoints_is_caught_by_their_
     script(db, "UPDATE audit_events SET subject = 'device:someone-else' WHERE seq = 3; DELETE FROM audit_checkpoints;")
         .await;
     restamp(db).await;
-    expect(problem(db, &l).await, &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"]);
+    expect(
+        problem(db, &l).await,
+        &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"],
+    );
 }
 on_both!(rewriting_an_old_event_and_deleting_the_checkpoints_is_caught_by_their_events);
 
@@ -318,15 +337,21 @@ on_both!(rewriting_an_old_event_and_deleting_the_checkpoints_is_caught_by_their_
 async fn cutting_the_tail_and_every_checkpoint_after_it_is_caught_against_a_saved_checkpoint(db: &TestDb) {
     let l = log(db).await;
     let cut = l.a.size - 5;
-    script(db, &format!("DELETE FROM audit_events WHERE seq >= {cut}; DELETE FROM audit_checkpoints WHERE size >= {cut};"))
-        .await;
+    script(
+        db,
+        &format!("DELETE FROM audit_events WHERE seq >= {cut}; DELETE FROM audit_checkpoints WHERE size >= {cut};"),
+    )
+    .await;
     restamp(db).await;
     // Self-consistent: the database alone cannot show it (documented)...
     assert_eq!(problem(db, &l).await, None);
     // ... but a checkpoint published before the cut does.
     expect(
         against(db, &l, &[&l.a]).await,
-        &[&format!("saved checkpoint checkpoint-{}.note covers {} events but the log holds only {cut}", l.a.size, l.a.size)],
+        &[&format!(
+            "saved checkpoint checkpoint-{}.note covers {} events but the log holds only {cut}",
+            l.a.size, l.a.size
+        )],
     );
 }
 on_both!(cutting_the_tail_and_every_checkpoint_after_it_is_caught_against_a_saved_checkpoint);
@@ -399,7 +424,8 @@ async fn consistency_proofs_verify_and_bad_sizes_are_refused(db: &TestDb) {
         assert!(verify_consistency(old, l.size, &hash(&p.old_root), &hash(&p.new_root), &proof), "old size {old}");
     }
     let p = db.store.audit_consistency(l.a.size, Some(l.b.size)).await.unwrap();
-    let cp = custodian_domain::audit::Checkpoint::parse_body(&format!("{}\n", l.a.note.split_once("\n\n").unwrap().0)).unwrap();
+    let cp = custodian_domain::audit::Checkpoint::parse_body(&format!("{}\n", l.a.note.split_once("\n\n").unwrap().0))
+        .unwrap();
     assert_eq!(p.old_root, hex::encode(cp.root), "the old root is the signed one");
     let e = db.store.audit_consistency(5, Some(l.size + 1)).await.unwrap_err();
     assert!(e.to_string().contains("new_size"), "{e}");
