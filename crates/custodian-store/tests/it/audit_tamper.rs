@@ -433,3 +433,43 @@ async fn consistency_proofs_verify_and_bad_sizes_are_refused(db: &TestDb) {
     assert!(e.to_string().contains("old_size 9"), "{e}");
 }
 on_both!(consistency_proofs_verify_and_bad_sizes_are_refused);
+
+// ----- Logs signed before checkpoints were events -----------------------------------------------
+
+async fn a_checkpoint_signed_before_checkpoints_were_events_is_accepted_and_then_chained(db: &TestDb) {
+    use custodian_domain::audit::Checkpoint;
+    let key = SigningKey::from_bytes(&[7u8; 32]);
+    append(db, 12, "old").await;
+    db.store.bind_audit_key(KEY_NAME, &key.verifying_key(), &Actor::system(), OffsetDateTime::now_utc()).await.unwrap();
+    // A checkpoint as earlier versions stored it: a row, no event.
+    let size = db.store.audit_size().await.unwrap();
+    let leaves: Vec<Hash> = events(db).await.iter().map(|(_, l, _)| l.as_slice().try_into().unwrap()).collect();
+    let cp = Checkpoint::new(db.store.origin(), size, custodian_domain::audit::root_of(&leaves)).unwrap();
+    let note = cp.sign(KEY_NAME, &key);
+    script(
+        db,
+        &format!(
+            "INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES ({size}, {}, '{note}', '2026-01-01 00:00:00+00')",
+            blob(db, &cp.root)
+        ),
+    )
+    .await;
+    let l = Log {
+        key: key.clone(),
+        a: SignedCheckpoint { size, note: note.clone(), new: false },
+        b: SignedCheckpoint { size, note, new: false },
+        size,
+    };
+    assert_eq!(problem(db, &l).await, None, "an old checkpoint without an event is accepted");
+    // The first checkpoint signed now names it, so deleting it later shows.
+    append(db, 2, "new").await;
+    let next = checkpoint(db, &key).await;
+    assert!(next.new);
+    assert_eq!(problem(db, &l).await, None);
+    script(db, &format!("DELETE FROM audit_checkpoints WHERE size = {size}")).await;
+    expect(
+        problem(db, &l).await,
+        &[&format!("follows a checkpoint at size {size}"), "a stored checkpoint was deleted"],
+    );
+}
+on_both!(a_checkpoint_signed_before_checkpoints_were_events_is_accepted_and_then_chained);
