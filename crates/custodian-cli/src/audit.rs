@@ -1,5 +1,6 @@
-//! `custodian audit`: verify the tamper-evident audit log, prove an event's inclusion and sign a
-//! checkpoint.
+//! `custodian audit`: verify the tamper-evident audit log (also against checkpoints kept
+//! elsewhere), prove an event's inclusion or the consistency of two tree sizes, sign a checkpoint,
+//! and show the verifier key of the checkpoints.
 
 use std::process::ExitCode;
 
@@ -16,11 +17,23 @@ pub enum AuditCmd {
     Verify {
         #[arg(long)]
         json: bool,
+        /// Signed checkpoints kept outside the database (files of the checkpoint folder, notes
+        /// saved by an auditor): each must be signed by the log's key and be consistent with the
+        /// current log (an RFC 9162 consistency proof from its size), so truncation or rewriting
+        /// since it was signed is detected.
+        #[arg(long, num_args = 1.., value_name = "CHECKPOINT_FILE")]
+        against: Vec<std::path::PathBuf>,
     },
     /// Print an RFC 6962 inclusion proof for an event.
     Prove { event_id: uuid::Uuid },
+    /// Print an RFC 9162 consistency proof between the tree of OLD_SIZE events and the tree of
+    /// NEW_SIZE (the current size when omitted), as JSON with hashes in hex.
+    Consistency { old_size: u64, new_size: Option<u64> },
     /// Sign a checkpoint over the current log head.
     Checkpoint,
+    /// Print the verifier key of the log's checkpoints in the C2SP note verifier format
+    /// (`<name>+<key id>+<base64(0x01 || public key)>`).
+    Key,
 }
 
 /// Run an audit command.
@@ -28,7 +41,13 @@ pub async fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
     let (s, store) = open(cli).await?;
     let name = custodian_server::auth::keys::key_name(store.origin());
     match cmd {
-        AuditCmd::Verify { json } => {
+        AuditCmd::Verify { json, against } => {
+            let mut saved = Vec::with_capacity(against.len());
+            for path in against {
+                let note = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("reading the saved checkpoint {}: {e}", path.display()))?;
+                saved.push(custodian_store::SavedCheckpoint { label: path.display().to_string(), note });
+            }
             // The checkpoints are checked with the key in the data folder, never with the
             // public key stored in the database (which the check compares with it).
             let key = match custodian_server::auth::keys::load(&s.data_dir)? {
@@ -39,7 +58,7 @@ pub async fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
                     k
                 }
             };
-            let r = store.audit_verify(&name, &key.verifying_key()).await?;
+            let r = store.audit_verify_against(&name, &key.verifying_key(), &saved).await?;
             if *json {
                 println!("{}", serde_json::to_string(&r)?);
             } else if let Some(p) = &r.problem {
@@ -49,6 +68,9 @@ pub async fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
                     "audit log intact: {} events, root {}, {} signed checkpoints checked",
                     r.events, r.root, r.checkpoints_checked
                 );
+                if !saved.is_empty() {
+                    println!("{} saved checkpoints are consistent with the log", r.saved_checked);
+                }
             }
             Ok(if r.problem.is_some() { ExitCode::from(3) } else { ExitCode::SUCCESS })
         }
@@ -57,13 +79,53 @@ pub async fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&p)?);
             Ok(ExitCode::SUCCESS)
         }
+        AuditCmd::Consistency { old_size, new_size } => {
+            let p = store.audit_consistency(*old_size, *new_size).await?;
+            println!("{}", serde_json::to_string_pretty(&p)?);
+            Ok(ExitCode::SUCCESS)
+        }
         AuditCmd::Checkpoint => {
             let (key, b) = custodian_server::auth::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
             report_binding(&store, &s, b).await?;
-            let note = store.audit_checkpoint(&name, &key, time::OffsetDateTime::now_utc()).await?;
-            print!("{note}");
+            let c = store.audit_checkpoint(&name, &key, time::OffsetDateTime::now_utc()).await?;
+            print!("{}", c.note);
             Ok(ExitCode::SUCCESS)
         }
+        AuditCmd::Key => {
+            // The key in the data folder is the one that signs; a folder without it shows the key
+            // bound to the log.
+            let public = match custodian_server::auth::keys::load(&s.data_dir)? {
+                Some(k) => k.verifying_key(),
+                None => match store.audit_key().await? {
+                    Some(k) => k.public_key,
+                    None => anyhow::bail!(
+                        "the audit log has no key yet: sign a checkpoint first (`custodian audit checkpoint`)"
+                    ),
+                },
+            };
+            println!("{}", custodian_domain::audit::verifier_key_text(&name, &public));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// After an import that may have written: sign a checkpoint if the log has grown, so a
+/// deployment used only from the command line has signed checkpoints too. The import is already
+/// stored, so a failure here is a warning, not the command's failure.
+pub async fn checkpoint_after_import(cli: &Cli) {
+    let signed = async {
+        let (s, store) = open(cli).await?;
+        if store.audit_size().await? == 0 {
+            return Ok::<_, anyhow::Error>(None);
+        }
+        let name = custodian_server::auth::keys::key_name(store.origin());
+        let (key, b) = custodian_server::auth::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
+        report_binding(&store, &s, b).await?;
+        Ok(Some(store.audit_checkpoint(&name, &key, time::OffsetDateTime::now_utc()).await?))
+    }
+    .await;
+    if let Err(e) = signed {
+        eprintln!("warning: the import is stored, but no audit checkpoint was signed after it: {e:#}");
     }
 }
 

@@ -138,21 +138,30 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let code = run_command(&cli).await?;
+    // Every import that writes ends with a signed checkpoint over what it wrote.
+    if matches!(&cli.command, Command::Import(_) | Command::Usage(usage::UsageCmd::Import { .. })) {
+        audit::checkpoint_after_import(&cli).await;
+    }
+    Ok(code)
+}
+
+async fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Serve { bind, demo } => serve::run(&cli, bind, demo).await,
-        Command::Migrate { create } => admin::migrate(&cli, create).await,
-        Command::User(cmd) => people::run(&cli, cmd).await,
-        Command::Import(a) => import::run(&cli, a).await,
-        Command::Findings(cmd) => findings::run(&cli, cmd).await,
-        Command::Audit(cmd) => audit::run(&cli, cmd).await,
-        Command::Monitoring(cmd) => monitoring::run(cmd, open(&cli)).await,
-        Command::ScreeningPack(cmd) => screening_pack::run(cmd, open(&cli)).await,
-        Command::Usage(cmd) => usage::run(cmd, open(&cli)).await,
-        Command::Apps(cmd) => apps::run(cmd, open(&cli)).await,
-        Command::Overseas(cmd) => overseas::run(cmd, open(&cli)).await,
+        Command::Serve { bind, demo } => serve::run(cli, bind, demo).await,
+        Command::Migrate { create } => admin::migrate(cli, create).await,
+        Command::User(cmd) => people::run(cli, cmd).await,
+        Command::Import(a) => import::run(cli, a).await,
+        Command::Findings(cmd) => findings::run(cli, cmd).await,
+        Command::Audit(cmd) => audit::run(cli, cmd).await,
+        Command::Monitoring(cmd) => monitoring::run(cmd, open(cli)).await,
+        Command::ScreeningPack(cmd) => screening_pack::run(cmd, open(cli)).await,
+        Command::Usage(cmd) => usage::run(cmd, open(cli)).await,
+        Command::Apps(cmd) => apps::run(cmd, open(cli)).await,
+        Command::Overseas(cmd) => overseas::run(cmd, open(cli)).await,
         Command::Openapi => admin::openapi(),
         Command::Config(cmd) => admin::config(cmd),
         Command::Screen { file, json, jsonl, pack } => screening::run(file, json, jsonl, pack),
-        Command::Backup { out } => admin::backup(&cli, out).await,
+        Command::Backup { out } => admin::backup(cli, out).await,
     }
 }

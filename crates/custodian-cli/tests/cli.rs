@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
+mod cli_audit;
 mod cli_input;
 mod cli_usage;
 mod common;

@@ -33,6 +33,14 @@ pub struct Settings {
     pub audit_origin: String,
     /// Sign a checkpoint automatically after this many new audit events (0 = only on demand).
     pub checkpoint_every: u64,
+    /// Also sign a checkpoint every this many minutes while the log has grown (0 = only after
+    /// `checkpoint_every` events), and publish it to the sinks below.
+    pub checkpoint_interval_minutes: u64,
+    /// Write each signed checkpoint to this folder as `checkpoint-<size>.note` (never
+    /// overwriting a file): a share the database's administrators cannot rewrite.
+    pub checkpoint_dir: Option<PathBuf>,
+    /// POST each signed checkpoint (the note as text/plain) to this URL.
+    pub checkpoint_webhook_url: Option<String>,
     /// Log as JSON lines instead of human text.
     pub log_json: bool,
     /// Social media posts go to this folder as signed JSON files (default: `data_dir/outbox`).
@@ -69,6 +77,9 @@ impl Default for Settings {
             throttle_window_minutes: 15,
             audit_origin: "custodian.warwickshire.police.example/audit".into(),
             checkpoint_every: 1000,
+            checkpoint_interval_minutes: 60,
+            checkpoint_dir: None,
+            checkpoint_webhook_url: None,
             log_json: false,
             publisher_outbox: None,
             publisher_webhook_url: None,
@@ -141,6 +152,11 @@ impl Settings {
                 "BREACHED_PASSWORDS" => s.breached_passwords = Some(PathBuf::from(v)),
                 "AUDIT_ORIGIN" => s.audit_origin = v,
                 "CHECKPOINT_EVERY" => s.checkpoint_every = v.parse().map_err(|_| err("expected a whole number"))?,
+                "CHECKPOINT_INTERVAL_MINUTES" => {
+                    s.checkpoint_interval_minutes = v.parse().map_err(|_| err("expected a whole number"))?
+                }
+                "CHECKPOINT_DIR" => s.checkpoint_dir = Some(PathBuf::from(v)),
+                "CHECKPOINT_WEBHOOK_URL" => s.checkpoint_webhook_url = Some(v),
                 "LOG_JSON" => s.log_json = v.parse().map_err(|_| err("expected true or false"))?,
                 "PUBLISHER_OUTBOX" => s.publisher_outbox = Some(PathBuf::from(v)),
                 "PUBLISHER_WEBHOOK_URL" => s.publisher_webhook_url = Some(v),
@@ -173,6 +189,12 @@ impl Settings {
              # Optional list of breached passwords, one per line (NIST SP 800-63B).\n# breached_passwords = \"/etc/custodian/breached.txt\"\n\n\
              # Sign-in throttling.\nmax_failures_per_account = {}\nmax_failures_per_address = {}\nthrottle_window_minutes = {}\n\n\
              # Origin line of signed audit checkpoints, and how often to sign one automatically.\naudit_origin = {:?}\ncheckpoint_every = {}\n\n\
+             # Also sign one every this many minutes while the log has grown (0 = off), and send\n\
+             # each signed checkpoint outside the database: to a folder (a file per checkpoint,\n\
+             # never overwritten) and/or a webhook (POSTed as text/plain).\n\
+             checkpoint_interval_minutes = {}\n\
+             # checkpoint_dir = \"/mnt/audit-checkpoints\"\n\
+             # checkpoint_webhook_url = \"https://witness.example/custodian\"\n\n\
              # Log JSON lines instead of text.\nlog_json = {}\n\n\
              # Social media publishing: a folder of signed JSON files (default data_dir/outbox), or a\n\
              # webhook signed with HMAC-SHA256 (header X-Custodian-Signature: sha256=<hex>).\n\
@@ -197,6 +219,7 @@ impl Settings {
             d.throttle_window_minutes,
             d.audit_origin,
             d.checkpoint_every,
+            d.checkpoint_interval_minutes,
             d.log_json,
             d.publish_every_seconds,
             d.trust_proxy,

@@ -77,10 +77,14 @@ async fn metrics(State(state): State<AppState>, user: CurrentUser) -> ApiResult<
 
 /// Sign a checkpoint if the log has grown since the last one.
 pub async fn checkpoint_now(state: &AppState) -> anyhow::Result<Option<String>> {
+    Ok(checkpoint_signed(state).await?.filter(|c| c.new).map(|c| c.note))
+}
+
+/// Sign a checkpoint (recorded as an `audit.checkpoint` event) unless the log is empty or has not
+/// grown since the latest one; the latest checkpoint otherwise (`new` false).
+pub async fn checkpoint_signed(state: &AppState) -> anyhow::Result<Option<custodian_store::SignedCheckpoint>> {
     let store = state.store();
-    let latest = store.latest_checkpoint().await?.map(|(s, _)| s).unwrap_or(0);
-    let size = store.counts(None).await?.audit_events as u64;
-    if size == 0 || size == latest {
+    if store.audit_size().await? == 0 {
         return Ok(None);
     }
     let name = crate::auth::keys::key_name(store.origin());
@@ -117,13 +121,16 @@ pub async fn sweep_loop(state: AppState) {
     }
 }
 
-/// Every minute, sign a checkpoint once `checkpoint_every` events have accumulated (and at least
-/// hourly while anything has changed), so tampering with older events is detectable.
+/// Every minute, sign a checkpoint once `checkpoint_every` events have accumulated, and every
+/// `checkpoint_interval_minutes` while anything has changed, so tampering with older events is
+/// detectable; each is then sent to the checkpoint sinks (see `audit::publish`).
 pub async fn checkpoint_loop(state: AppState) {
     let every = state.settings().checkpoint_every;
-    if every == 0 {
+    let interval = state.settings().checkpoint_interval_minutes;
+    if every == 0 && interval == 0 {
         return;
     }
+    let mut publisher = crate::audit::publish::Publisher::new(state.settings());
     let mut ticks: u64 = 0;
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
@@ -131,9 +138,17 @@ pub async fn checkpoint_loop(state: AppState) {
         let store = state.store();
         let latest = store.latest_checkpoint().await.ok().flatten().map(|(s, _)| s).unwrap_or(0);
         let size = store.counts(None).await.map(|c| c.audit_events as u64).unwrap_or(0);
-        let due = size >= latest + every || (ticks.is_multiple_of(60) && size > latest);
-        if due && let Err(e) = checkpoint_now(&state).await {
-            tracing::warn!(error = %e, "audit checkpoint failed");
+        // The latest checkpoint's own event is the one event after it that needs no checkpoint.
+        let due = (every > 0 && size >= latest + every.max(2))
+            || (interval > 0 && ticks.is_multiple_of(interval) && size > latest + 1)
+            || (latest == 0 && size > 0 && interval > 0 && ticks.is_multiple_of(interval));
+        let result = if due {
+            publisher.checkpoint_and_publish(&state).await.map(|_| ())
+        } else {
+            publisher.publish_latest(&state).await
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "audit checkpoint or its publication failed");
         }
     }
 }

@@ -35,8 +35,8 @@ pub mod usage;
 
 pub use accounts::{ApiToken, SessionRecord};
 pub use audit::{
-    Actor, AuditEntry, AuditEvent, AuditKey, InclusionProof, KeyBinding, VerifyReport, describe_key, key_fingerprint,
-    note_signers,
+    Actor, AuditEntry, AuditEvent, AuditKey, ConsistencyProof, InclusionProof, KeyBinding, SavedCheckpoint,
+    SignedCheckpoint, VerifyReport, describe_key, key_fingerprint, note_signers,
 };
 pub(crate) use audit::{AuditAppender, AuditSnapshot};
 pub use dashboard::Counts;

@@ -39,9 +39,10 @@ pub fn verifier_key_text(key_name: &str, key: &VerifyingKey) -> String {
 /// Parses [`verifier_key_text`] output back into the key name and public key, checking that the
 /// embedded key id matches the name and key.
 pub fn parse_verifier_key(text: &str) -> Result<(String, VerifyingKey), AuditError> {
-    let mut parts = text.split('+');
-    let (Some(name), Some(id_hex), Some(key_b64), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    // The name has no '+' and the key id is hex, so the first two '+' end them; the base64 key
+    // may itself contain '+' (as C2SP's reference parser allows).
+    let mut parts = text.splitn(3, '+');
+    let (Some(name), Some(id_hex), Some(key_b64)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(AuditError::BadVerifierKey("expected <name>+<key id>+<key>"));
     };
     if !is_valid_key_name(name) {
@@ -318,5 +319,17 @@ mod tests {
         assert!(parse_verifier_key("PeterNeumann+c74f20a3+AhpczQcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").is_err());
         assert!(parse_verifier_key("PeterNeumann+c74f20a3").is_err());
         assert!(parse_verifier_key("Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").is_err());
+        assert!(parse_verifier_key("PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW+").is_err());
+    }
+
+    #[test]
+    fn a_verifier_key_whose_base64_holds_a_plus_sign_parses_back() {
+        // Standard base64 uses '+': a key whose text has one after the key id must still parse.
+        let found = (0u8..=255)
+            .map(|i| SigningKey::from_bytes(&[i; 32]).verifying_key())
+            .map(|vk| (verifier_key_text("custodian.example/audit", &vk), vk))
+            .find(|(text, _)| text.splitn(3, '+').nth(2).is_some_and(|k| k.contains('+')));
+        let (text, vk) = found.expect("some key's base64 holds a '+'");
+        assert_eq!(parse_verifier_key(&text), Ok(("custodian.example/audit".to_string(), vk)));
     }
 }

@@ -145,6 +145,12 @@ impl Verifier {
         self.frontier.size()
     }
 
+    /// The chain value recomputed over the accepted events ([`CHAIN_START`] before any): what the
+    /// log head must store beside its frontier.
+    pub fn chain(&self) -> Hash {
+        self.chain
+    }
+
     /// The root recomputed over the accepted events ([`empty_root`] before any).
     pub fn root(&self) -> Hash {
         self.frontier.root()
@@ -244,6 +250,8 @@ mod tests {
         assert_eq!(v.root_at(100), Some(v.root()));
         assert_eq!(v.root_at(11), None);
         assert_eq!(v.tamper(), None);
+        assert_eq!(v.chain(), log[99].2, "the chain after the last event is the one stored with it");
+        assert_eq!(Verifier::new(&[]).chain(), CHAIN_START);
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! The audit API: the log, newest first, and its verification.
+//! The audit API: the log, newest first, its verification, and what lets someone outside check it
+//! (RFC 6962 / RFC 9162, C2SP): the verifier key, consistency proofs between tree sizes, and
+//! inclusion proofs for one event.
 
 use crate::routing::{Routes, get};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use custodian_authz::{Action, Resource};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -11,14 +13,145 @@ use uuid::Uuid;
 use crate::api::dto::ts;
 use crate::api::dto::*;
 use crate::auth::CurrentUser;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiResult, AppError, Problem};
 use crate::state::AppState;
 use custodian_store as s;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
-    Routes::new().route("/audit/events", get(audit_events)).route("/audit/verify", get(audit_verify))
+    Routes::new()
+        .route("/audit/events", get(audit_events))
+        .route("/audit/verify", get(audit_verify))
+        .route("/audit/key", get(audit_key))
+        .route("/audit/consistency", get(audit_consistency))
+        .route("/audit/events/{id}/proof", get(audit_inclusion))
+}
+
+/// The key that signs the log's checkpoints, in the C2SP note verifier format, for anyone who
+/// signs in: it is public by design.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditKeyOut {
+    /// `<name>+<key id, 8 hex>+<base64(0x01 || Ed25519 public key)>` (C2SP signed-note).
+    pub verifier_key: String,
+    pub key_name: String,
+    /// The origin line of every checkpoint of this log.
+    pub origin: String,
+    /// The 32-byte Ed25519 public key, hex.
+    pub public_key: String,
+    /// `SHA256:` and the first 16 bytes of the SHA-256 of the public key, hex.
+    pub fingerprint: String,
+}
+
+/// The verifier key of this log's checkpoints (C2SP note verifier format).
+#[utoipa::path(get, path = "/audit/key", tag = "audit", responses((status = 200, body = AuditKeyOut), (status = 401, body = Problem)))]
+async fn audit_key(State(state): State<AppState>, _user: CurrentUser) -> ApiResult<Json<AuditKeyOut>> {
+    Ok(Json(key_out(&state)))
+}
+
+/// The verifier key as the API, the page and `custodian audit key` show it.
+pub fn key_out(state: &AppState) -> AuditKeyOut {
+    let origin = state.store().origin().to_string();
+    let key_name = crate::auth::keys::key_name(&origin);
+    let public = state.audit_key().verifying_key();
+    AuditKeyOut {
+        verifier_key: custodian_domain::audit::verifier_key_text(&key_name, &public),
+        key_name,
+        origin,
+        public_key: hex::encode(public.as_bytes()),
+        fingerprint: s::key_fingerprint(&public),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ConsistencyQuery {
+    /// The size of the older tree (e.g. a checkpoint kept elsewhere).
+    old_size: Option<String>,
+    /// The size of the newer tree; the current size when absent.
+    new_size: Option<String>,
+}
+
+/// An RFC 9162 consistency proof (hashes in hex).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsistencyOut {
+    pub old_size: u64,
+    pub new_size: u64,
+    pub old_root: String,
+    pub new_root: String,
+    pub proof: Vec<String>,
+}
+
+fn size_param(field: &str, v: Option<&str>) -> Result<Option<u64>, AppError> {
+    v.filter(|t| !t.trim().is_empty())
+        .map(|t| t.trim().parse::<u64>().map_err(|_| AppError::invalid(field, format!("{t:?} is not a whole number"))))
+        .transpose()
+}
+
+/// An RFC 9162 (section 2.1.4) consistency proof between the tree of `old_size` events and the
+/// tree of `new_size` (now, when absent): proves the log was only appended to in between.
+#[utoipa::path(get, path = "/audit/consistency", tag = "audit", params(ConsistencyQuery), responses((status = 200, body = ConsistencyOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn audit_consistency(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ConsistencyQuery>,
+) -> ApiResult<Json<ConsistencyOut>> {
+    state.require(&user, Action::AuditRead, &Resource::System)?;
+    let old_size =
+        size_param("old_size", q.old_size.as_deref())?.ok_or_else(|| AppError::invalid("old_size", "is required"))?;
+    let new_size = size_param("new_size", q.new_size.as_deref())?;
+    let p = state.store().audit_consistency(old_size, new_size).await?;
+    Ok(Json(ConsistencyOut {
+        old_size: p.old_size,
+        new_size: p.new_size,
+        old_root: p.old_root,
+        new_root: p.new_root,
+        proof: p.proof,
+    }))
+}
+
+/// An RFC 9162 inclusion proof of one event in the current tree (hashes in hex).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InclusionOut {
+    pub event_id: Uuid,
+    /// The event's leaf index (its seq).
+    pub index: u64,
+    pub tree_size: u64,
+    pub leaf_hash: String,
+    pub root: String,
+    pub proof: Vec<String>,
+    /// The event's canonical bytes, hex: the leaf hash is SHA-256(0x00 || these bytes).
+    pub canonical_event: String,
+}
+
+/// The inclusion proof of an audit event, so its record can be checked against a signed
+/// checkpoint. For auditors (audit read), and for the person the event is about
+/// (subject `person:<their staff number>`), who may check the record of their own case.
+#[utoipa::path(get, path = "/audit/events/{id}/proof", tag = "audit", params(("id" = Uuid, Path, description = "The audit event's id")), responses((status = 200, body = InclusionOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn audit_inclusion(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<InclusionOut>> {
+    if !state.allows(&user, Action::AuditRead, &Resource::System) {
+        // Least privilege: only an event whose subject is the person asking, and only through a
+        // session or a token that may read the audit log.
+        let own = format!("person:{}", user.person.staff_number);
+        let subject = state.store().audit_event_subject(id).await?;
+        if !user.scope_allows(Action::AuditRead) || subject.as_deref() != Some(own.as_str()) {
+            state.require(&user, Action::AuditRead, &Resource::System)?;
+        }
+    }
+    let p = state.store().audit_prove(id).await?;
+    Ok(Json(InclusionOut {
+        event_id: p.event_id,
+        index: p.index,
+        tree_size: p.tree_size,
+        leaf_hash: p.leaf_hash,
+        root: p.root,
+        proof: p.proof,
+        canonical_event: p.canonical_event,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

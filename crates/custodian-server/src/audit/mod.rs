@@ -1,5 +1,6 @@
 //! The audit log (WP034 9.1): reading it, newest first, and verifying its tree and signed
-//! checkpoints.
+//! checkpoints; publishing its checkpoints outside the database.
 
 pub mod api;
+pub mod publish;
 pub mod ui;

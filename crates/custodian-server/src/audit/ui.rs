@@ -49,6 +49,8 @@ pub(crate) struct AuditPageView {
     pub(crate) next_href: Option<String>,
     pub(crate) verify: Option<VerifyView>,
     pub(crate) can_verify: bool,
+    /// The checkpoints' verifier key (C2SP note verifier format), for checking them elsewhere.
+    pub(crate) verifier_key: String,
 }
 page!(AuditPageView);
 
@@ -95,6 +97,7 @@ pub(crate) async fn audit_page(
         next_href: (page < pages).then(|| href(page + 1)),
         verify,
         can_verify: state.allows(user, Action::AuditVerify, &Resource::System),
+        verifier_key: super::api::key_out(state).verifier_key,
     }))
 }
 

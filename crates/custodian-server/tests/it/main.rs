@@ -8,6 +8,7 @@ mod allocation_history;
 mod approvals;
 mod apps;
 mod audit;
+mod audit_outside;
 mod browser;
 mod devices;
 mod findings;

@@ -212,6 +212,8 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
     let corrected_start =
         (now - time::Duration::days(3)).format(&time::format_description::well_known::Rfc3339).unwrap();
     let a1001 = app.person("A1001").await;
+    // An audit event about A1001 (not one of the personas): only auditors may have its proof.
+    let audit_event = app.store().audit_page(Some("person:A1001"), None, 1, 1).await.unwrap().items[0].id;
     let finding = app
         .store()
         .raise(
@@ -631,6 +633,10 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         ),
         get("/api/v1/audit/events", "/api/v1/audit/events", AUDITORS),
         get("/api/v1/audit/verify", "/api/v1/audit/verify", AUDITORS),
+        // The verifier key is public: anyone signed in may have it.
+        get("/api/v1/audit/key", "/api/v1/audit/key", ALL),
+        get("/api/v1/audit/consistency", "/api/v1/audit/consistency?old_size=1", AUDITORS),
+        get("/api/v1/audit/events/{id}/proof", format!("/api/v1/audit/events/{audit_event}/proof"), AUDITORS),
         get("/api/v1/policy/clauses/{id}", "/api/v1/policy/clauses/4.1", ALL),
         get("/api/v1/monitoring/rounds", "/api/v1/monitoring/rounds", ROUND_VIEWERS),
         post(

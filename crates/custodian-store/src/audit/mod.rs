@@ -14,8 +14,41 @@ pub struct VerifyReport {
     pub events: u64,
     pub root: String,
     pub checkpoints_checked: usize,
+    /// Checkpoints kept outside the database (`audit verify --against`) found consistent with
+    /// the log.
+    pub saved_checked: usize,
     /// The first problem found, naming the event; None when the log is intact.
     pub problem: Option<String>,
+}
+
+/// A signed checkpoint kept outside the database (a file from a checkpoint sink, a note an
+/// auditor saved): `label` names it in messages (e.g. its path), `note` is its text.
+#[derive(Debug, Clone)]
+pub struct SavedCheckpoint {
+    pub label: String,
+    pub note: String,
+}
+
+/// What [`Store::audit_checkpoint`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedCheckpoint {
+    /// The tree size the note is signed for.
+    pub size: u64,
+    /// The C2SP signed note.
+    pub note: String,
+    /// False when the log had not grown since the latest checkpoint (then `note` is that one).
+    pub new: bool,
+}
+
+/// An RFC 6962 / RFC 9162 (section 2.1.4) consistency proof, as `custodian audit consistency`
+/// prints it: hashes in lowercase hex.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ConsistencyProof {
+    pub old_size: u64,
+    pub new_size: u64,
+    pub old_root: String,
+    pub new_root: String,
+    pub proof: Vec<String>,
 }
 
 impl Store {
@@ -56,6 +89,74 @@ impl Store {
     /// another) are simply not part of this check; events stored beyond the head in the snapshot
     /// are reported, as the log's own writers never store one without moving the head.
     pub async fn audit_verify(&self, key_name: &str, key: &ed25519_dalek::VerifyingKey) -> Result<VerifyReport> {
+        self.audit_verify_against(key_name, key, &[]).await
+    }
+
+    /// [`Store::audit_verify`], then each checkpoint kept outside the database: its signature by
+    /// `key` (and its origin), then an RFC 9162 consistency proof from its size to the verified
+    /// log, checked against its root. A checkpoint larger than the log means events were removed
+    /// since it was signed; a proof that does not verify means events it covers were rewritten,
+    /// however carefully the hashes and checkpoints in the database were made to match.
+    pub async fn audit_verify_against(
+        &self,
+        key_name: &str,
+        key: &ed25519_dalek::VerifyingKey,
+        saved: &[SavedCheckpoint],
+    ) -> Result<VerifyReport> {
+        let mut r = self.audit_verify_log(key_name, key).await?;
+        if r.problem.is_some() {
+            return Ok(r);
+        }
+        let current_root = <Hash>::try_from(hex::decode(&r.root).unwrap_or_default().as_slice())
+            .map_err(|_| StoreError::Internal("the recomputed root is not 32 bytes".into()))?;
+        let mut leaves: Option<Vec<Hash>> = None;
+        for s in saved {
+            let cp = match Checkpoint::open(&s.note, key_name, key) {
+                Ok(cp) => cp,
+                Err(e) => {
+                    r.problem = Some(format!(
+                        "saved checkpoint {}: {e} (this log's key is {}; the note is signed by {})",
+                        s.label,
+                        describe_key(key),
+                        note_signers(&s.note)
+                    ));
+                    break;
+                }
+            };
+            if cp.origin != self.origin {
+                r.problem =
+                    Some(format!("saved checkpoint {} is for the log {:?}, not {:?}", s.label, cp.origin, self.origin));
+                break;
+            }
+            if cp.size > r.events {
+                r.problem = Some(format!(
+                    "saved checkpoint {} covers {} events but the log holds only {}: events were removed since it was signed",
+                    s.label, cp.size, r.events
+                ));
+                break;
+            }
+            if leaves.is_none() {
+                let end = i64::try_from(r.events).map_err(|_| StoreError::Audit("log size out of range".into()))?;
+                leaves = Some(on_read!(self, audit::audit_leaves(end))?);
+            }
+            let all = leaves.as_deref().unwrap_or_default();
+            let proof = tree::consistency_proof(cp.size, all).map_err(|e| StoreError::Audit(e.to_string()))?;
+            if !tree::verify_consistency(cp.size, r.events, &cp.root, &current_root, &proof) {
+                r.problem = Some(format!(
+                    "saved checkpoint {} (size {}) is not consistent with the current log of {} events: events 0 to {} were rewritten since it was signed",
+                    s.label,
+                    cp.size,
+                    r.events,
+                    cp.size.saturating_sub(1)
+                ));
+                break;
+            }
+            r.saved_checked += 1;
+        }
+        Ok(r)
+    }
+
+    async fn audit_verify_log(&self, key_name: &str, key: &ed25519_dalek::VerifyingKey) -> Result<VerifyReport> {
         let snap = on_read!(self, audit::audit_snapshot())?;
         let sizes: Vec<u64> = snap.checkpoints.iter().map(|(s, _)| *s).collect();
         let mut verifier = Verifier::new(&sizes);
@@ -132,6 +233,14 @@ impl Store {
                 _ => problem = Some("the stored log head does not match the recomputed tree".into()),
             }
         }
+        if problem.is_none() && snap.chain.as_slice() != verifier.chain().as_slice() {
+            problem = Some(format!(
+                "the log head's chain value {} does not match the chain {} recomputed over events 0 to {} (the log head was changed)",
+                hex::encode(&snap.chain),
+                hex::encode(verifier.chain()),
+                verifier.size().saturating_sub(1)
+            ));
+        }
         if problem.is_none()
             && let Some(bound) = &snap.key
             && bound.as_slice() != key.as_bytes()
@@ -179,15 +288,20 @@ impl Store {
                 },
             }
         }
+        if problem.is_none() {
+            problem = checkpoint_events_problem(&snap.checkpoints, &snap.checkpoint_events);
+        }
         Ok(VerifyReport {
             events: verifier.size(),
             root: hex::encode(verifier.root()),
             checkpoints_checked: checked,
+            saved_checked: 0,
             problem,
         })
     }
 
-    /// Sign a checkpoint over the current head and store it. Returns the note text. The key must
+    /// Sign a checkpoint over the current head and store it, with its `audit.checkpoint` event.
+    /// Returns the note (the latest one, not new, when the log has not grown since). The key must
     /// be the one bound to the log (a log with none binds it first: see [`Store::bind_audit_key`]);
     /// any other key is refused.
     pub async fn audit_checkpoint(
@@ -195,7 +309,7 @@ impl Store {
         key_name: &str,
         key: &ed25519_dalek::SigningKey,
         now: OffsetDateTime,
-    ) -> Result<String> {
+    ) -> Result<SignedCheckpoint> {
         let origin = self.origin.clone();
         on_write!(self, audit::sign_checkpoint(&origin, key_name, key, &Actor::system(), now))
     }
@@ -223,6 +337,41 @@ impl Store {
     /// The latest signed checkpoint, if any.
     pub async fn latest_checkpoint(&self) -> Result<Option<(u64, String)>> {
         Ok(on_read!(self, audit::checkpoints())?.pop())
+    }
+
+    /// The size of the log (its head).
+    pub async fn audit_size(&self) -> Result<u64> {
+        Ok(on_read!(self, audit::audit_size())? as u64)
+    }
+
+    /// An RFC 9162 consistency proof between the tree of the first `old_size` events and the tree
+    /// of the first `new_size` (the current size when None), computed from the stored leaf hashes.
+    /// A size beyond the log, or an old size above the new one, is refused naming it.
+    pub async fn audit_consistency(&self, old_size: u64, new_size: Option<u64>) -> Result<ConsistencyProof> {
+        let size = self.audit_size().await?;
+        let new_size = new_size.unwrap_or(size);
+        if new_size > size {
+            return Err(StoreError::Invalid(format!("new_size {new_size} is beyond the log's {size} events")));
+        }
+        if old_size > new_size {
+            return Err(StoreError::Invalid(format!("old_size {old_size} is larger than new_size {new_size}")));
+        }
+        let end = i64::try_from(new_size).map_err(|_| StoreError::Invalid("new_size is out of range".into()))?;
+        let leaves = on_read!(self, audit::audit_leaves(end))?;
+        let proof = tree::consistency_proof(old_size, &leaves).map_err(|e| StoreError::Audit(e.to_string()))?;
+        Ok(ConsistencyProof {
+            old_size,
+            new_size,
+            old_root: hex::encode(tree::root_of(&leaves[..old_size as usize])),
+            new_root: hex::encode(tree::root_of(&leaves)),
+            proof: proof.iter().map(hex::encode).collect(),
+        })
+    }
+
+    /// The subject of the audit event with this id (to let a person see the proof of an event
+    /// about themselves).
+    pub async fn audit_event_subject(&self, id: Uuid) -> Result<Option<String>> {
+        on_read!(self, audit::audit_subject_of(id))
     }
 
     /// An RFC 6962 inclusion proof for the event with this id, against the current tree.
@@ -398,6 +547,25 @@ impl AuditAppender {
         Ok(Self { size, frontier, chain })
     }
 
+    /// Check the head's chain value against the chain stored with the last event (`last_chain`,
+    /// None for an empty log) before appending: a head changed outside Custodian would otherwise
+    /// be carried into the next event's chain, and `audit verify` would blame that event. The
+    /// write is refused instead, naming the head.
+    pub fn check_last_chain(&self, last_chain: Option<&[u8]>) -> crate::Result<()> {
+        let expected = match last_chain {
+            None => custodian_domain::audit::CHAIN_START.to_vec(),
+            Some(c) => c.to_vec(),
+        };
+        if self.chain.as_slice() != expected.as_slice() {
+            return Err(crate::StoreError::Audit(format!(
+                "the log head's chain value does not match the chain stored with event {}: the head was changed outside \
+                 Custodian, so nothing more is appended to the log (run `custodian audit verify`)",
+                self.size - 1
+            )));
+        }
+        Ok(())
+    }
+
     /// The next event: its record, leaf hash and chain hash; the head moves past it. An event
     /// with a `before` or `after` record needs the digest key (see `audit_digest_key`): its
     /// digests are never written unkeyed.
@@ -485,6 +653,61 @@ pub(crate) struct AuditSnapshot {
     pub checkpoints: Vec<(u64, String)>,
     /// The public key bound to the log, if one is.
     pub key: Option<Vec<u8>>,
+    /// The head's chain value.
+    pub chain: Vec<u8>,
+    /// Every `audit.checkpoint` event below the head: its seq and detail text.
+    pub checkpoint_events: Vec<(u64, String)>,
+}
+
+/// Every stored checkpoint and every `audit.checkpoint` event must match: the event at seq `n`
+/// records the checkpoint stored at size `n` (its note's SHA-256) and the previous checkpoint's
+/// size, which must be stored too; a checkpoint at or above the first such event's seq needs its
+/// event. (Checkpoints below it were signed before checkpoints were recorded as events: the first
+/// event names the latest of them, so that one is covered too.) The first mismatch, or None.
+fn checkpoint_events_problem(checkpoints: &[(u64, String)], events: &[(u64, String)]) -> Option<String> {
+    use sha2::Digest as _;
+    let stored: std::collections::BTreeMap<u64, &String> = checkpoints.iter().map(|(s, n)| (*s, n)).collect();
+    for (seq, detail) in events {
+        let d: serde_json::Value = match serde_json::from_str(detail) {
+            Ok(d) => d,
+            Err(_) => return Some(format!("event {seq} (audit.checkpoint): its detail is not JSON")),
+        };
+        if d["size"].as_u64() != Some(*seq) {
+            return Some(format!(
+                "event {seq} (audit.checkpoint) records a checkpoint at size {}, not at its own position {seq}",
+                d["size"]
+            ));
+        }
+        let Some(note) = stored.get(seq) else {
+            return Some(format!(
+                "event {seq} (audit.checkpoint) records a signed checkpoint at size {seq}, but no checkpoint is stored at that size: a stored checkpoint was deleted"
+            ));
+        };
+        let sha = hex::encode(sha2::Sha256::digest(note.as_bytes()));
+        if d["note_sha256"].as_str() != Some(sha.as_str()) {
+            return Some(format!(
+                "the checkpoint stored at size {seq} is not the note its event {seq} (audit.checkpoint) records: the stored checkpoint was replaced"
+            ));
+        }
+        if let Some(prev) = d["previous_size"].as_u64()
+            && !stored.contains_key(&prev)
+        {
+            return Some(format!(
+                "event {seq} (audit.checkpoint) follows a checkpoint at size {prev}, but no checkpoint is stored at that size: a stored checkpoint was deleted"
+            ));
+        }
+    }
+    let recorded: std::collections::BTreeSet<u64> = events.iter().map(|(s, _)| *s).collect();
+    if let Some(first) = recorded.first() {
+        for (size, _) in checkpoints {
+            if size >= first && !recorded.contains(size) {
+                return Some(format!(
+                    "the checkpoint stored at size {size} has no audit.checkpoint event at seq {size}: it was not signed by Custodian's checkpoint writer, or its event was removed"
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// Who signed a C2SP signed note, as its signature lines say: `key name "N", key id XXXXXXXX` for

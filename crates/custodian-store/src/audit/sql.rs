@@ -28,7 +28,21 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
     if entries.is_empty() {
         return Ok(size);
     }
-    let mut log = crate::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
+    let log_head = crate::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
+    // The chain stored with the last event (none for an empty log). A missing last event is
+    // left for `audit verify` to name as the gap it is.
+    let last_chain: Option<Option<Vec<u8>>> = match size {
+        0 => Some(None),
+        _ => sqlx::query_scalar("SELECT chain FROM audit_events WHERE seq = $1")
+            .bind(size - 1)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(Some),
+    };
+    if let Some(last) = last_chain {
+        log_head.check_last_chain(last.as_deref())?;
+    }
+    let mut log = log_head;
     let key = match entries.iter().any(|e| e.before.is_some() || e.after.is_some()) {
         true => Some(digest_key(tx, size, now).await?),
         false => None,
@@ -216,6 +230,10 @@ pub async fn audit_seq_of(pool: &Pool<DB>, id: Uuid) -> Result<Option<i64>> {
     Ok(sqlx::query_scalar("SELECT seq FROM audit_events WHERE id = $1").bind(id).fetch_optional(pool).await?)
 }
 
+pub async fn audit_subject_of(pool: &Pool<DB>, id: Uuid) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT subject FROM audit_events WHERE id = $1").bind(id).fetch_optional(pool).await?)
+}
+
 const CHECKPOINTS: &str = "SELECT size, note FROM audit_checkpoints ORDER BY size";
 
 pub async fn checkpoints(pool: &Pool<DB>) -> Result<Vec<(u64, String)>> {
@@ -244,15 +262,57 @@ where
 /// process or another, never make the parts disagree.
 pub async fn audit_snapshot(pool: &Pool<DB>) -> Result<AuditSnapshot> {
     let mut tx = begin_read(pool).await?;
-    let (size, frontier): (i64, Vec<u8>) =
-        sqlx::query_as("SELECT size, frontier FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+    let (size, frontier, chain): (i64, Vec<u8>, Vec<u8>) =
+        sqlx::query_as("SELECT size, frontier, chain FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
     let max_seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events").fetch_one(&mut *tx).await?;
     let checkpoints: Vec<(i64, String)> = sqlx::query_as(CHECKPOINTS).fetch_all(&mut *tx).await?;
     let checkpoints = checkpoints.into_iter().map(|(size, note)| (size as u64, note)).collect();
+    let checkpoint_events: Vec<(i64, String)> =
+        sqlx::query_as("SELECT seq, detail FROM audit_events WHERE action = $1 AND seq < $2 ORDER BY seq")
+            .bind(CHECKPOINT_ACTION)
+            .bind(size)
+            .fetch_all(&mut *tx)
+            .await?;
+    let checkpoint_events = checkpoint_events.into_iter().map(|(seq, detail)| (seq as u64, detail)).collect();
     let key: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT public_key FROM audit_log_key WHERE id = 1").fetch_optional(&mut *tx).await?;
     tx.rollback().await?;
-    Ok(AuditSnapshot { size: size as u64, frontier, max_seq, checkpoints, key })
+    Ok(AuditSnapshot { size: size as u64, frontier, chain, max_seq, checkpoints, checkpoint_events, key })
+}
+
+/// The stored leaf hashes of events `0..end`, in order (for consistency and inclusion proofs).
+/// Errors naming the event when one is missing or not 32 bytes.
+pub async fn audit_leaves(pool: &Pool<DB>, end: i64) -> Result<Vec<custodian_domain::audit::Hash>> {
+    use futures_util::StreamExt;
+    let mut out = Vec::with_capacity(usize::try_from(end).unwrap_or(0));
+    let mut rows =
+        sqlx::query_as::<_, (i64, Vec<u8>)>("SELECT seq, leaf_hash FROM audit_events WHERE seq < $1 ORDER BY seq")
+            .bind(end)
+            .fetch(pool);
+    while let Some(row) = rows.next().await {
+        let (seq, leaf) = row?;
+        if seq != out.len() as i64 {
+            return Err(StoreError::Audit(format!(
+                "event {} is missing (found event {seq}): run `custodian audit verify`",
+                out.len()
+            )));
+        }
+        let h = <custodian_domain::audit::Hash>::try_from(leaf.as_slice())
+            .map_err(|_| StoreError::Audit(format!("event {seq}: stored leaf hash is not 32 bytes")))?;
+        out.push(h);
+    }
+    if out.len() as i64 != end {
+        return Err(StoreError::Audit(format!(
+            "the log head says {end} events but only {} are stored: run `custodian audit verify`",
+            out.len()
+        )));
+    }
+    Ok(out)
+}
+
+/// The log head's size.
+pub async fn audit_size(pool: &Pool<DB>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT size FROM audit_head WHERE id = 1").fetch_one(pool).await?)
 }
 
 /// The key bound to the audit log, if one is.
@@ -359,9 +419,18 @@ pub async fn bind_audit_key(
     Ok(b)
 }
 
+/// The action of the event that records a signed checkpoint (see [`sign_checkpoint`]).
+pub const CHECKPOINT_ACTION: &str = "audit.checkpoint";
+
 /// Sign a checkpoint over the log head and store it, in one write transaction: the key must be
 /// the log's bound key (a log with none binds it first, as [`bind_key_in`] allows), and the head
-/// is read inside the transaction, after every write committed before it. Returns the note.
+/// is read inside the transaction, after every write committed before it.
+///
+/// The checkpoint over the first `size` events is itself recorded as event `size`
+/// (`audit.checkpoint`, with the size, the root, the SHA-256 of the note and the size of the
+/// previous checkpoint), in the same transaction, so a stored checkpoint deleted later leaves its
+/// event behind, and `audit verify` names it. When nothing but the latest checkpoint's own event
+/// was appended since it was signed, nothing is signed and the latest note is returned.
 pub async fn sign_checkpoint(
     pool: &Pool<DB>,
     origin: &str,
@@ -369,8 +438,9 @@ pub async fn sign_checkpoint(
     key: &ed25519_dalek::SigningKey,
     actor: &Actor,
     now: OffsetDateTime,
-) -> Result<String> {
+) -> Result<SignedCheckpoint> {
     use custodian_domain::audit::{Checkpoint, Frontier};
+    use sha2::Digest as _;
     let mut tx = begin_write(pool).await?;
     bind_key_in(&mut tx, key_name, &key.verifying_key(), actor, now).await?;
     let (size, frontier, _chain): (i64, Vec<u8>, Vec<u8>) = sqlx::query_as(LOCK_HEAD).fetch_one(&mut *tx).await?;
@@ -378,16 +448,43 @@ pub async fn sign_checkpoint(
     if f.size() != size as u64 {
         return Err(StoreError::Audit("the log head is inconsistent; run `custodian audit verify`".into()));
     }
+    let latest: Option<(i64, String)> =
+        sqlx::query_as("SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((latest_size, note)) = &latest {
+        let unchanged = if *latest_size == size {
+            true
+        } else if *latest_size + 1 == size {
+            let last: Option<String> = sqlx::query_scalar("SELECT action FROM audit_events WHERE seq = $1")
+                .bind(latest_size)
+                .fetch_optional(&mut *tx)
+                .await?;
+            last.as_deref() == Some(CHECKPOINT_ACTION)
+        } else {
+            false
+        };
+        if unchanged {
+            tx.rollback().await?;
+            return Ok(SignedCheckpoint { size: *latest_size as u64, note: note.clone(), new: false });
+        }
+    }
     let cp = Checkpoint { origin: origin.to_string(), size: size as u64, root: f.root() };
     let note = cp.sign(key_name, key);
-    sqlx::query("INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING")
+    sqlx::query("INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, $4)")
         .bind(size)
         .bind(cp.root.to_vec())
         .bind(&note)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
+    let e = AuditEntry::new(CHECKPOINT_ACTION, "audit_log").detail(json!({
+        "size": size,
+        "root": hex::encode(cp.root),
+        "note_sha256": hex::encode(sha2::Sha256::digest(note.as_bytes())),
+        "previous_size": latest.as_ref().map(|(s, _)| *s),
+    }));
+    audit(&mut tx, actor, now, e).await?;
     tx.commit().await?;
-    Ok(note)
+    Ok(SignedCheckpoint { size: size as u64, note, new: true })
 }

@@ -540,6 +540,18 @@ fn sqlite_audit(tx: &rusqlite::Transaction<'_>, actor: &Actor, now: OffsetDateTi
     let (size, frontier_bytes, prev_chain): (i64, Vec<u8>, Vec<u8>) =
         tx.query_row(crate::backend::sqlite::LOCK_HEAD, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(rq)?;
     let mut log = crate::AuditAppender::from_head(size, &frontier_bytes, &prev_chain)?;
+    // The chain stored with the last event; a missing last event is left to `audit verify`.
+    let last_chain: Option<Option<Vec<u8>>> = match size {
+        0 => Some(None),
+        _ => match tx.query_row("SELECT chain FROM audit_events WHERE seq = ?1", [size - 1], |r| r.get(0)) {
+            Ok(c) => Some(Some(c)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => None,
+            Err(e) => return Err(rq(e)),
+        },
+    };
+    if let Some(last) = last_chain {
+        log.check_last_chain(last.as_deref())?;
+    }
     // Batch events carry no before/after record, so need no digest key.
     let (record, leaf, chain) = log.push(actor, now, e, None)?;
     tx.execute(

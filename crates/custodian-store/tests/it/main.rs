@@ -8,6 +8,7 @@
 mod support;
 
 mod approvals;
+mod audit_tamper;
 mod grants;
 mod migrations;
 mod rows;
