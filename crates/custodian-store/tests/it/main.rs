@@ -8,7 +8,10 @@
 mod support;
 
 mod approvals;
+mod distributed_sql;
 mod grants;
+mod leases;
 mod migrations;
+mod retry;
 mod rows;
 mod usage_totals;
