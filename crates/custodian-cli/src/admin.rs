@@ -196,22 +196,6 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_password_leaves_the_url_for_the_environment() {
-        assert_eq!(
-            split_password("postgres://app:s%40cret@db:5432/custodian"),
-            ("postgres://app@db:5432/custodian".to_string(), Some("s@cret".to_string()))
-        );
-        assert_eq!(split_password("postgres://app@db/c"), ("postgres://app@db/c".to_string(), None));
-        assert_eq!(split_password("postgres://db/c"), ("postgres://db/c".to_string(), None));
-    }
-}
-
 /// Print the OpenAPI document.
 pub fn openapi() -> anyhow::Result<ExitCode> {
     println!("{}", serde_json::to_string_pretty(&custodian_server::openapi::openapi())?);
@@ -225,5 +209,21 @@ pub fn config(cmd: &ConfigCmd) -> anyhow::Result<ExitCode> {
             print!("{}", Settings::example());
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_leaves_the_url_for_the_environment() {
+        assert_eq!(
+            split_password("postgres://app:s%40cret@db:5432/custodian"),
+            ("postgres://app@db:5432/custodian".to_string(), Some("s@cret".to_string()))
+        );
+        assert_eq!(split_password("postgres://app@db/c"), ("postgres://app@db/c".to_string(), None));
+        assert_eq!(split_password("postgres://db/c"), ("postgres://db/c".to_string(), None));
     }
 }
