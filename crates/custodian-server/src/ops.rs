@@ -135,13 +135,13 @@ pub fn tick_of(now: time::OffsetDateTime, period: u64) -> i64 {
     now.unix_timestamp().div_euclid(period.max(1) as i64)
 }
 
-/// Sleep until the next tick of a `period`-second job starts, plus up to a second so that the
-/// servers do not all ask for the lease at the same instant.
+/// Sleep until the next tick of a `period`-second job starts, plus up to a second (a quarter of
+/// a short tick) so that the servers do not all ask for the lease at the same instant.
 async fn sleep_to_next_tick(period: u64) {
     let period_ms = period.max(1) as i128 * 1000;
     let now_ms = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
     let wait_ms = period_ms - now_ms.rem_euclid(period_ms);
-    let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 0..1000u64);
+    let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 0..(period_ms as u64 / 4).clamp(1, 1000));
     tokio::time::sleep(std::time::Duration::from_millis(wait_ms as u64 + jitter)).await;
 }
 
@@ -174,6 +174,7 @@ where
     }
     work().await;
     state.metrics().jobs_run.fetch_add(1, Ordering::Relaxed);
+    tracing::debug!(job = %job.name(), tick, holder = %state.holder(), "background job ran");
     release(state, job).await;
     true
 }
@@ -231,22 +232,24 @@ pub async fn sweep_tick(state: &AppState, tick: i64) -> Vec<Job> {
 /// overdue approval steps and re-evaluate expired app grants. With several servers on one
 /// database each sweep runs on one of them per minute ([`sweep_tick`]).
 pub async fn sweep_loop(state: AppState) {
+    let period = state.settings().job_tick_seconds;
     loop {
-        sleep_to_next_tick(60).await;
-        sweep_tick(&state, tick_of(state.now(), 60)).await;
+        sleep_to_next_tick(period).await;
+        sweep_tick(&state, tick_of(state.now(), period)).await;
     }
 }
 
-/// One minute's checkpoint check, tick `tick` (minutes since the epoch): if this server wins the
-/// tick, sign a checkpoint once `checkpoint_every` events have accumulated (and every hour while
-/// anything has changed). True if this server ran the check.
+/// One tick's checkpoint check (ticks of `job_tick_seconds` since the epoch): if this server wins
+/// the tick, sign a checkpoint once `checkpoint_every` events have accumulated (and every hour
+/// while anything has changed). True if this server ran the check.
 pub async fn checkpoint_tick(state: &AppState, tick: i64) -> bool {
     let every = state.settings().checkpoint_every;
+    let hourly = (3600 / state.settings().job_tick_seconds.max(1)).max(1) as i64;
     run_once(state, Job::Checkpoint, tick, || async {
         let store = state.store();
         let latest = store.latest_checkpoint().await.ok().flatten().map(|(s, _)| s).unwrap_or(0);
         let size = store.counts(None).await.map(|c| c.audit_events as u64).unwrap_or(0);
-        let due = size >= latest + every || (tick.rem_euclid(60) == 0 && size > latest);
+        let due = size >= latest + every || (tick.rem_euclid(hourly) == 0 && size > latest);
         if due && let Err(e) = checkpoint_now(state).await {
             tracing::warn!(error = %e, "audit checkpoint failed");
         }
@@ -260,8 +263,9 @@ pub async fn checkpoint_loop(state: AppState) {
     if state.settings().checkpoint_every == 0 {
         return;
     }
+    let period = state.settings().job_tick_seconds;
     loop {
-        sleep_to_next_tick(60).await;
-        checkpoint_tick(&state, tick_of(state.now(), 60)).await;
+        sleep_to_next_tick(period).await;
+        checkpoint_tick(&state, tick_of(state.now(), period)).await;
     }
 }

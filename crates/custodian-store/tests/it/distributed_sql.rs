@@ -10,7 +10,7 @@ use std::path::Path;
 const BANNED: &[(&[&str], &str)] = &[
     (
         &["pg_advisory*"],
-        "advisory locks: CockroachDB has none (its pg_advisory_* functions are stubs that lock nothing), and a lock held by one Citus or YugabyteDB node is invisible to the others; use a lease row (job_leases)",
+        "advisory locks: CockroachDB's pg_advisory_* functions were stubs that lock nothing (cockroach#13546; only transaction-level ones arrived, in 2026), and a lock held through one Citus or YugabyteDB node does not reach the others; use a lease row (job_leases)",
     ),
     (&["pg_try_advisory*"], "advisory locks: see pg_advisory_*"),
     (&["listen"], "LISTEN/NOTIFY: not supported by CockroachDB or YugabyteDB, and in Citus only on the coordinator"),
