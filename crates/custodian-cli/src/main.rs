@@ -85,10 +85,17 @@ enum Command {
     /// Configuration.
     #[command(subcommand)]
     Config(admin::ConfigCmd),
-    /// Write a consistent copy of the SQLite database (VACUUM INTO).
+    /// Write a consistent copy of the database: SQLite by VACUUM INTO, PostgreSQL by pg_dump
+    /// (custom format). The file must not exist; it is created readable by this account only.
     Backup {
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Restore a backup into the configured database, which must be empty, then check the audit
+    /// log with the signing key in the data folder (exit 3 if it does not verify).
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
     },
     /// Approved apps: load the catalogue, re-evaluate installed apps, export for the MDM (WP034 4.8).
     #[command(subcommand)]
@@ -163,5 +170,6 @@ async fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Config(cmd) => admin::config(cmd),
         Command::Screen { file, json, jsonl, pack } => screening::run(file, json, jsonl, pack),
         Command::Backup { out } => admin::backup(cli, out).await,
+        Command::Restore { from } => admin::restore(cli, from).await,
     }
 }

@@ -51,6 +51,9 @@ pub struct Settings {
     pub publisher_webhook_secret: Option<String>,
     /// Seconds between runs of the loop that publishes due posts.
     pub publish_every_seconds: u64,
+    /// Seconds per tick of the background sweeps and the checkpoint job (60; shorter only to
+    /// test). With several servers on one database, each job runs on one of them per tick.
+    pub job_tick_seconds: u64,
     /// The address users reach Custodian at, e.g. `https://custodian.example.police.uk/`. When
     /// it is https, every response carries Strict-Transport-Security and every cookie `Secure`.
     pub public_url: Option<String>,
@@ -85,6 +88,7 @@ impl Default for Settings {
             publisher_webhook_url: None,
             publisher_webhook_secret: None,
             publish_every_seconds: 30,
+            job_tick_seconds: 60,
             public_url: None,
             trust_proxy: false,
             request_timeout_seconds: 30,
@@ -164,6 +168,10 @@ impl Settings {
                 "PUBLISH_EVERY_SECONDS" => {
                     s.publish_every_seconds = v.parse().map_err(|_| err("expected a whole number"))?
                 }
+                "JOB_TICK_SECONDS" => match v.parse() {
+                    Ok(n) if n > 0 => s.job_tick_seconds = n,
+                    _ => return Err(err("expected a whole number of seconds above 0")),
+                },
                 "PUBLIC_URL" => s.public_url = Some(v),
                 "TRUST_PROXY" => s.trust_proxy = v.parse().map_err(|_| err("expected true or false"))?,
                 "REQUEST_TIMEOUT_SECONDS" => {
@@ -201,6 +209,8 @@ impl Settings {
              # publisher_outbox = \"/var/lib/custodian/outbox\"\n\
              # publisher_webhook_url = \"https://publisher.example/hook\"\n\
              # publisher_webhook_secret = \"...\"\npublish_every_seconds = {}\n\n\
+             # Seconds per tick of the background sweeps and checkpoints; with several servers on\n\
+             # one database each job runs on one of them per tick.\njob_tick_seconds = {}\n\n\
              # The address users reach Custodian at; when it is https, responses carry\n\
              # Strict-Transport-Security and cookies are Secure.\n\
              # public_url = \"https://custodian.example.police.uk/\"\n\n\
@@ -222,6 +232,7 @@ impl Settings {
             d.checkpoint_interval_minutes,
             d.log_json,
             d.publish_every_seconds,
+            d.job_tick_seconds,
             d.trust_proxy,
             d.request_timeout_seconds
         )

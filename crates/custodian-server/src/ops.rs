@@ -61,6 +61,12 @@ async fn metrics(State(state): State<AppState>, user: CurrentUser) -> ApiResult<
         format!("custodian_authz_denied_total {}", m.denied.load(Ordering::Relaxed)),
     );
     line(
+        "custodian_jobs_run_total",
+        "Background job ticks this server won and ran.",
+        "counter",
+        format!("custodian_jobs_run_total {}", m.jobs_run.load(Ordering::Relaxed)),
+    );
+    line(
         "custodian_audit_events",
         "Events in the audit log.",
         "gauge",
@@ -91,24 +97,123 @@ pub async fn checkpoint_signed(state: &AppState) -> anyhow::Result<Option<custod
     Ok(Some(store.audit_checkpoint(&name, state.audit_key(), state.now()).await?))
 }
 
-/// Every minute, open failure-to-provide referrals for monitoring cases whose hand-over deadline
-/// has passed (WP034 5.5), so they appear without anyone having to look at the case first.
-pub async fn sweep_loop(state: AppState) {
-    loop {
-        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        match crate::monitoring::sweep(&state).await {
+/// A background job that runs once per tick across every server on the database: the server
+/// whose upsert wins the job's lease row for the tick runs it (see `docs/scale-out.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Job {
+    /// Failure-to-provide referrals for monitoring cases past their deadline (WP034 5.5).
+    MonitoringSweep,
+    /// Approval steps past their service level (WP034 4.2, 4.8, 6.3).
+    ApprovalsOverdue,
+    /// App grants that have expired: findings re-evaluated (WP034 4.8).
+    AppsExpiry,
+    /// Scheduled posts that are due (WP034 6.3-6.8).
+    Publish,
+    /// A signed audit checkpoint (WP034 3.3).
+    Checkpoint,
+}
+
+impl Job {
+    /// The minute sweeps, in the order they run.
+    pub const SWEEPS: [Job; 3] = [Job::MonitoringSweep, Job::ApprovalsOverdue, Job::AppsExpiry];
+
+    /// The name of its lease row.
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::MonitoringSweep => "monitoring.sweep",
+            Job::ApprovalsOverdue => "approvals.overdue",
+            Job::AppsExpiry => "apps.expiry",
+            Job::Publish => "posts.publish",
+            Job::Checkpoint => "audit.checkpoint",
+        }
+    }
+}
+
+/// How long a server that won a tick holds the job's lease if it never gives it back (it
+/// crashed mid-run): another server takes the job over after this.
+pub const LEASE_TTL: time::Duration = time::Duration::minutes(5);
+
+/// The tick `now` falls in, for a job run every `period` seconds: ticks are counted from the
+/// Unix epoch, so every server numbers them alike whenever it started.
+pub fn tick_of(now: time::OffsetDateTime, period: u64) -> i64 {
+    now.unix_timestamp().div_euclid(period.max(1) as i64)
+}
+
+/// Sleep until the next tick of a `period`-second job starts, plus up to a second (a quarter of
+/// a short tick) so that the servers do not all ask for the lease at the same instant.
+async fn sleep_to_next_tick(period: u64) {
+    let period_ms = period.max(1) as i128 * 1000;
+    let now_ms = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    let wait_ms = period_ms - now_ms.rem_euclid(period_ms);
+    let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 0..(period_ms as u64 / 4).clamp(1, 1000));
+    tokio::time::sleep(std::time::Duration::from_millis(wait_ms as u64 + jitter)).await;
+}
+
+/// Claim tick `tick` of `job` for this server: true if it won (and must run the job).
+async fn claim(state: &AppState, job: Job, tick: i64) -> bool {
+    match state.store().claim_tick(job.name(), state.holder(), tick, LEASE_TTL, state.now()).await {
+        Ok(won) => won,
+        Err(e) => {
+            tracing::warn!(job = job.name(), tick, error = %e, "could not claim the job's lease");
+            false
+        }
+    }
+}
+
+/// Give the job's lease back once its run is over, so the next tick need not wait for it.
+async fn release(state: &AppState, job: Job) {
+    if let Err(e) = state.store().release_lease(job.name(), state.holder(), state.now()).await {
+        tracing::warn!(job = job.name(), error = %e, "could not give the job's lease back");
+    }
+}
+
+/// Run `work` for tick `tick` of `job` if this server wins the tick; true if it ran here.
+pub async fn run_once<F, Fut>(state: &AppState, job: Job, tick: i64, work: F) -> bool
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    if !claim(state, job, tick).await {
+        return false;
+    }
+    work().await;
+    state.metrics().jobs_run.fetch_add(1, Ordering::Relaxed);
+    tracing::debug!(job = %job.name(), tick, holder = %state.holder(), "background job ran");
+    release(state, job).await;
+    true
+}
+
+/// One minute's sweeps, tick `tick`: each of [`Job::SWEEPS`] runs here if this server wins it;
+/// the screening pack check runs on every server (it refreshes this process's own engine).
+/// Returns the jobs this server ran.
+pub async fn sweep_tick(state: &AppState, tick: i64) -> Vec<Job> {
+    let mut ran = Vec::new();
+    if run_once(state, Job::MonitoringSweep, tick, || async {
+        match crate::monitoring::sweep(state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(referrals = n, "opened failure-to-provide referrals (WP034 5.5)"),
             Err(e) => tracing::warn!(error = %e, "monitoring sweep failed"),
         }
-        if let Err(e) = crate::screening::refresh(&state).await {
-            tracing::warn!(error = %e, "checking for a newer screening pack failed");
-        }
+    })
+    .await
+    {
+        ran.push(Job::MonitoringSweep);
+    }
+    if let Err(e) = crate::screening::refresh(state).await {
+        tracing::warn!(error = %e, "checking for a newer screening pack failed");
+    }
+    if run_once(state, Job::ApprovalsOverdue, tick, || async {
         match state.store().approvals_flag_overdue(state.now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(steps = n, "flagged approval steps past their service level"),
             Err(e) => tracing::warn!(error = %e, "approvals overdue sweep failed"),
         }
+    })
+    .await
+    {
+        ran.push(Job::ApprovalsOverdue);
+    }
+    if run_once(state, Job::AppsExpiry, tick, || async {
         match state.store().apps_sweep_expired(state.now()).await {
             Ok(e) if e.reopened + e.opened + e.closed == 0 => {}
             Ok(e) => tracing::info!(
@@ -118,37 +223,72 @@ pub async fn sweep_loop(state: AppState) {
             ),
             Err(e) => tracing::warn!(error = %e, "apps expiry sweep failed"),
         }
+    })
+    .await
+    {
+        ran.push(Job::AppsExpiry);
+    }
+    ran
+}
+
+/// Every minute, open failure-to-provide referrals for monitoring cases whose hand-over deadline
+/// has passed (WP034 5.5), so they appear without anyone having to look at the case first; flag
+/// overdue approval steps and re-evaluate expired app grants. With several servers on one
+/// database each sweep runs on one of them per minute ([`sweep_tick`]).
+pub async fn sweep_loop(state: AppState) {
+    let period = state.settings().job_tick_seconds;
+    loop {
+        sleep_to_next_tick(period).await;
+        sweep_tick(&state, tick_of(state.now(), period)).await;
     }
 }
 
-/// Every minute, sign a checkpoint once `checkpoint_every` events have accumulated, and every
-/// `checkpoint_interval_minutes` while anything has changed, so tampering with older events is
-/// detectable; each is then sent to the checkpoint sinks (see `audit::publish`).
-pub async fn checkpoint_loop(state: AppState) {
+/// One tick's checkpoint check (ticks of `job_tick_seconds` since the epoch): if this server wins
+/// the tick, sign a checkpoint once `checkpoint_every` events have accumulated, and every
+/// `checkpoint_interval_minutes` while anything has changed, then send the latest checkpoint to
+/// this server's sinks (see `audit::publish`). True if this server ran the check.
+pub async fn checkpoint_tick(state: &AppState, tick: i64) -> bool {
+    let mut publisher = crate::audit::publish::Publisher::new(state.settings());
+    checkpoint_tick_with(state, tick, &mut publisher).await
+}
+
+async fn checkpoint_tick_with(state: &AppState, tick: i64, publisher: &mut crate::audit::publish::Publisher) -> bool {
     let every = state.settings().checkpoint_every;
     let interval = state.settings().checkpoint_interval_minutes;
-    if every == 0 && interval == 0 {
-        return;
-    }
-    let mut publisher = crate::audit::publish::Publisher::new(state.settings());
-    let mut ticks: u64 = 0;
-    loop {
-        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        ticks += 1;
+    let period = state.settings().job_tick_seconds.max(1) as i64;
+    // The tick that starts each `interval`-minute period (ticks count from the epoch, so every
+    // server agrees which one it is).
+    let interval_tick = interval > 0 && (tick * period).rem_euclid(interval as i64 * 60) < period;
+    run_once(state, Job::Checkpoint, tick, move || async move {
         let store = state.store();
         let latest = store.latest_checkpoint().await.ok().flatten().map(|(s, _)| s).unwrap_or(0);
         let size = store.counts(None).await.map(|c| c.audit_events as u64).unwrap_or(0);
         // The latest checkpoint's own event is the one event after it that needs no checkpoint.
         let due = (every > 0 && size >= latest + every.max(2))
-            || (interval > 0 && ticks.is_multiple_of(interval) && size > latest + 1)
-            || (latest == 0 && size > 0 && interval > 0 && ticks.is_multiple_of(interval));
+            || (interval_tick && size > latest + 1)
+            || (interval_tick && latest == 0 && size > 0);
         let result = if due {
-            publisher.checkpoint_and_publish(&state).await.map(|_| ())
+            publisher.checkpoint_and_publish(state).await.map(|_| ())
         } else {
-            publisher.publish_latest(&state).await
+            publisher.publish_latest(state).await
         };
         if let Err(e) = result {
             tracing::warn!(error = %e, "audit checkpoint or its publication failed");
         }
+    })
+    .await
+}
+
+/// Every tick, check whether a checkpoint is due (see [`checkpoint_tick`]), so tampering with
+/// older events is detectable; one server signs it, whichever wins the tick's lease.
+pub async fn checkpoint_loop(state: AppState) {
+    if state.settings().checkpoint_every == 0 && state.settings().checkpoint_interval_minutes == 0 {
+        return;
+    }
+    let mut publisher = crate::audit::publish::Publisher::new(state.settings());
+    let period = state.settings().job_tick_seconds;
+    loop {
+        sleep_to_next_tick(period).await;
+        checkpoint_tick_with(&state, tick_of(state.now(), period), &mut publisher).await;
     }
 }

@@ -39,6 +39,8 @@ macro_rules! areas {
         pub mod devices_mdm;
         #[path = "findings/sql.rs"]
         pub mod findings;
+        #[path = "leases/sql.rs"]
+        pub mod leases;
         #[path = "monitoring/sql.rs"]
         pub mod monitoring;
         #[path = "overseas/sql.rs"]
@@ -156,7 +158,9 @@ pub(crate) mod postgres {
 
 /// Dispatch a call to the backend's copy of an area's SQL on the reading pool:
 /// `on_read!(self, people::by_id(id))` runs `backend::sqlite::people::by_id(read_pool, id)` or
-/// `backend::postgres::people::by_id(pool, id)`.
+/// `backend::postgres::people::by_id(pool, id)`. Reads are not retried: PostgreSQL runs them as
+/// read-only snapshots, which never fail with a serialization failure or deadlock, and several
+/// stream rows into a callback, which a second attempt would feed twice.
 macro_rules! on_read {
     ($self:expr, $area:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
         match &$self.db {
@@ -166,8 +170,27 @@ macro_rules! on_read {
     };
 }
 
-/// [`on_read!`] on the writing pool.
+/// [`on_read!`] on the writing pool, as one whole transaction that runs again if it fails with a
+/// serialization failure or deadlock (see `retry.rs`): each attempt gets its own copy of every
+/// argument ([`crate::retry::Again`]), so an owned argument is cloned, a reference copied.
 macro_rules! on_write {
+    ($self:expr, $area:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {{
+        let db: &$crate::Db = &$self.db;
+        $crate::retry::retrying(|| match db {
+            $crate::Db::Sqlite { write, .. } => ::futures_util::future::Either::Left(
+                $crate::backend::sqlite::$area::$f(write, $($crate::retry::Again::again(&$arg)),*),
+            ),
+            $crate::Db::Postgres(p) => ::futures_util::future::Either::Right(
+                $crate::backend::postgres::$area::$f(p, $($crate::retry::Again::again(&$arg)),*),
+            ),
+        })
+        .await
+    }};
+}
+
+/// [`on_write!`] without the retry, for the one write that cannot be run twice: it does
+/// something outside the database inside its transaction (publishing a post to a platform).
+macro_rules! on_write_once {
     ($self:expr, $area:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
         match &$self.db {
             $crate::Db::Sqlite { write, .. } => $crate::backend::sqlite::$area::$f(write, $($arg),*).await,

@@ -12,6 +12,7 @@
 mod backend;
 mod cache;
 mod error;
+pub mod retry;
 mod row;
 mod search;
 
@@ -25,6 +26,7 @@ pub mod devices;
 pub mod files;
 pub mod findings;
 pub mod imports;
+pub mod leases;
 pub mod migrations;
 pub mod monitoring;
 pub mod overseas;
@@ -44,6 +46,7 @@ pub use devices::{Allocation, AllocationCorrected, Device, DeviceEvent, DeviceFi
 pub use error::{Result, StoreError};
 pub use findings::{Finding, FindingFilter, NewFinding, Visibility};
 pub use imports::{ImportSummary, Progress, no_progress};
+pub use leases::JobLease;
 pub use people::{BusinessArea, Person, PersonFilter};
 
 use std::path::PathBuf;
@@ -208,14 +211,24 @@ impl Store {
         Ok(())
     }
 
-    /// Write a consistent copy of an SQLite database to `dest` with `VACUUM INTO`.
+    /// Write a consistent copy of an SQLite database to `dest` with `VACUUM INTO`. The copy holds
+    /// personal data: it is created empty with mode 0600 first (`VACUUM INTO` fills an empty
+    /// file), so it is never readable by others, even while it is written.
     pub async fn backup_sqlite(&self, dest: &std::path::Path) -> Result<()> {
         match &self.db {
             Db::Sqlite { write, .. } => {
                 if dest.exists() {
                     return Err(StoreError::Conflict(format!("{} already exists", dest.display())));
                 }
-                sqlx::query("VACUUM INTO $1").bind(dest.to_string_lossy().to_string()).execute(write).await?;
+                files::prepare_sqlite_file(dest, true)
+                    .map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", dest.display())))?;
+                if let Err(e) =
+                    sqlx::query("VACUUM INTO $1").bind(dest.to_string_lossy().to_string()).execute(write).await
+                {
+                    // Never leave a half-written or empty copy that could pass for a backup.
+                    let _ = std::fs::remove_file(dest);
+                    return Err(e.into());
+                }
                 Ok(())
             }
             Db::Postgres(_) => Err(StoreError::Invalid("use pg_dump to back up PostgreSQL".into())),
@@ -238,6 +251,28 @@ impl Store {
             }
             Db::Postgres(p) => p.close().await,
         }
+    }
+}
+
+/// Whether the database `url` names holds no tables yet (a restore's target must be empty): an
+/// SQLite file that does not exist or is empty, or a PostgreSQL database whose current schema has
+/// no tables. Opens no [`Store`], so nothing is migrated.
+pub async fn database_is_empty(url: &str) -> Result<bool> {
+    use sqlx::Connection;
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let co = PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact(url)))?;
+        let mut c = sqlx::PgConnection::connect_with(&co).await?;
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()")
+                .fetch_one(&mut c)
+                .await?;
+        c.close().await?;
+        Ok(n == 0)
+    } else if url.starts_with("sqlite:") {
+        let (path, _) = sqlite_url(url)?;
+        Ok(std::fs::metadata(&path).map(|m| m.len() == 0).unwrap_or(true))
+    } else {
+        Err(StoreError::BadUrl(redact(url)))
     }
 }
 

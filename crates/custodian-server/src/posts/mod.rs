@@ -480,12 +480,23 @@ pub async fn publish_loop(state: AppState) {
             return;
         }
     };
+    // Each tick publishes on one server only (the lease row of `posts.publish`); a second
+    // server that raced it would find the posts published already, but need not try.
+    let mut last_tick = None;
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(every)).await;
-        match publish_due(&state, publisher.as_ref()).await {
-            Ok((0, _, 0)) => {}
-            Ok((n, _, failed)) => tracing::info!(published = n, failed, "published due posts"),
-            Err(e) => tracing::warn!(error = %e, "publishing due posts failed"),
+        let tick = crate::ops::tick_of(state.now(), every);
+        if last_tick == Some(tick) {
+            continue;
         }
+        last_tick = Some(tick);
+        crate::ops::run_once(&state, crate::ops::Job::Publish, tick, || async {
+            match publish_due(&state, publisher.as_ref()).await {
+                Ok((0, _, 0)) => {}
+                Ok((n, _, failed)) => tracing::info!(published = n, failed, "published due posts"),
+                Err(e) => tracing::warn!(error = %e, "publishing due posts failed"),
+            }
+        })
+        .await;
     }
 }

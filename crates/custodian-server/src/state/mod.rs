@@ -32,6 +32,8 @@ struct Inner {
     metrics: Metrics,
     screener: screener::Screener,
     heavy: Arc<tokio::sync::Semaphore>,
+    /// This server's name in the job lease rows (host, process and a random part).
+    holder: String,
 }
 
 /// How long a heavy request waits for a turn before the server answers that it is busy.
@@ -44,6 +46,8 @@ pub struct Metrics {
     pub errors_4xx: AtomicU64,
     pub errors_5xx: AtomicU64,
     pub denied: AtomicU64,
+    /// Background job runs this server won and ran (see `ops::run_once`).
+    pub jobs_run: AtomicU64,
 }
 
 impl AppState {
@@ -77,6 +81,7 @@ impl AppState {
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             )),
             settings,
+            holder: holder_name(),
         })))
     }
 
@@ -103,6 +108,10 @@ impl AppState {
     }
     pub fn audit_key(&self) -> &SigningKey {
         &self.0.audit_key
+    }
+    /// This server's name in the job lease rows: unique to the process.
+    pub fn holder(&self) -> &str {
+        &self.0.holder
     }
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
@@ -171,6 +180,14 @@ impl AppState {
     pub fn allows(&self, user: &CurrentUser, action: Action, resource: &Resource) -> bool {
         user.scope_allows(action) && self.0.authz.is_allowed(&user.principal, action, resource)
     }
+}
+
+/// `host/pid/random`: which server holds a job lease, readable by an operator, never shared by
+/// two processes (nor two states in one process, as in the tests).
+fn holder_name() -> String {
+    let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "host".into());
+    let random = uuid::Uuid::now_v7().simple().to_string();
+    format!("{host}/{}/{}", std::process::id(), &random[random.len() - 8..])
 }
 
 fn describe(a: Action) -> String {

@@ -23,6 +23,7 @@ mod paging;
 mod permissions;
 mod posts;
 mod register_bulk;
+mod scale_out;
 mod screening_pack;
 mod security;
 mod support;

@@ -311,7 +311,8 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<SignedCheckpoint> {
         let origin = self.origin.clone();
-        on_write!(self, audit::sign_checkpoint(&origin, key_name, key, &Actor::system(), now))
+        let system = Actor::system();
+        on_write!(self, audit::sign_checkpoint(origin.as_str(), key_name, key, &system, now))
     }
 
     /// The key bound to the audit log, if any.

@@ -355,7 +355,7 @@ impl Store {
         F: FnOnce(Post) -> Fut,
         Fut: Future<Output = std::result::Result<String, String>>,
     {
-        on_write!(self, posts::publish(id, actor, now, send))
+        on_write_once!(self, posts::publish(id, actor, now, send))
     }
 
     /// Declare a major incident: every departmental account's scheduled posts are held at once.

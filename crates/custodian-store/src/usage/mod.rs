@@ -829,7 +829,9 @@ impl Store {
                 let mut n = 0;
                 let mut res = Ok(());
                 while let Some(b) = rx.recv().await {
-                    match pg_write_batch(p, feed, run_id, &b, actor, now).await {
+                    // One transaction per batch, run again on a serialization failure or deadlock
+                    // like every other write (see `retry.rs`).
+                    match crate::retry::retrying(|| pg_write_batch(p, feed, run_id, &b, actor, now)).await {
                         Ok(k) => n += k,
                         Err(e) => {
                             res = Err(e);
@@ -889,7 +891,7 @@ impl Store {
             }
         }
         findings.sort_by(|a, b| a.dedupe_key.cmp(&b.dedupe_key));
-        let (opened, updated) = on_write!(self, usage::upsert_usage_findings(&findings, actor, now))?;
+        let (opened, updated) = on_write!(self, usage::upsert_usage_findings(findings.as_slice(), actor, now))?;
         let report = UsageImport {
             run_id,
             feed,
@@ -915,7 +917,8 @@ impl Store {
             "pack_version": pack.version,
             "before_first_allocation": report.before_first_allocation,
         }));
-        on_write!(self, audit::append_many(actor, now, vec![entry]))?;
+        let entries = vec![entry];
+        on_write!(self, audit::append_many(actor, now, entries))?;
         Ok(report)
     }
 

@@ -9,7 +9,10 @@ mod support;
 
 mod approvals;
 mod audit_tamper;
+mod distributed_sql;
 mod grants;
+mod leases;
 mod migrations;
+mod retry;
 mod rows;
 mod usage_totals;

@@ -1,0 +1,71 @@
+//! Several servers on one database behave as one: every background job runs once per tick,
+//! whichever server wins the job's lease row.
+
+use std::sync::atomic::Ordering;
+
+use custodian_server::ops::{Job, checkpoint_tick, sweep_tick, tick_of};
+use custodian_server::{Application, Settings};
+
+use crate::on_both;
+use crate::support::{Backend, spawn_with};
+
+/// Two servers (one serving, one built on the same database and data folder) run the minute
+/// sweeps and the checkpoint job concurrently for several ticks: each job runs on exactly one of
+/// them per tick, the lease rows count one run per tick, and the servers' job counters add up.
+async fn each_background_job_runs_once_per_tick_across_two_servers(b: Backend) {
+    let one = spawn_with(b, |s| s.checkpoint_every = 1).await;
+    one.seed().await;
+    let settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        database_url: one.db_url.clone(),
+        data_dir: one.dir.clone(),
+        checkpoint_every: 1,
+        publish_every_seconds: 0,
+        ..Settings::default()
+    };
+    let store = custodian_server::open_store(&settings, false).await.unwrap();
+    let two = Application::build(settings, store).await.unwrap().state().clone();
+    let a = one.state.clone();
+    assert_ne!(a.holder(), two.holder());
+    let counted = |s: &custodian_server::AppState| s.metrics().jobs_run.load(Ordering::Relaxed);
+    let before = counted(&a) + counted(&two);
+
+    // Ticks beyond the real clock's, so the first server's own minute loop cannot win one.
+    let first = tick_of(time::OffsetDateTime::now_utc(), 60) + 100_000;
+    const TICKS: i64 = 6;
+    for tick in first..first + TICKS {
+        let ((ran_a, cp_a), (ran_b, cp_b)) =
+            tokio::join!(async { (sweep_tick(&a, tick).await, checkpoint_tick(&a, tick).await) }, async {
+                (sweep_tick(&two, tick).await, checkpoint_tick(&two, tick).await)
+            },);
+        for job in Job::SWEEPS {
+            assert!(
+                ran_a.contains(&job) != ran_b.contains(&job),
+                "tick {tick}: {job:?} ran on {} servers ({ran_a:?} / {ran_b:?})",
+                usize::from(ran_a.contains(&job)) + usize::from(ran_b.contains(&job))
+            );
+        }
+        assert!(cp_a != cp_b, "tick {tick}: the checkpoint job ran on both or neither");
+    }
+    let after = counted(&a) + counted(&two);
+    assert_eq!(after - before, (TICKS as u64) * 4, "three sweeps and the checkpoint job, once per tick");
+    let leases = a.store().job_leases().await.unwrap();
+    for job in [Job::MonitoringSweep, Job::ApprovalsOverdue, Job::AppsExpiry, Job::Checkpoint] {
+        let row = leases.iter().find(|r| r.job == job.name()).unwrap_or_else(|| panic!("{job:?}: {leases:?}"));
+        assert_eq!(row.last_tick, first + TICKS - 1, "{job:?}");
+        assert!(row.runs >= TICKS, "{job:?}: {row:?}");
+        assert!(row.holder == a.holder() || row.holder == two.holder(), "{row:?}");
+        // The run gave its lease back.
+        let now_us = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000) as i64;
+        assert!(row.expires_us <= now_us, "{row:?}");
+    }
+    // The checkpoint job did its work once: the seeded log is covered by a signed checkpoint.
+    let size = a.store().counts(None).await.unwrap().audit_events as u64;
+    assert_eq!(a.store().latest_checkpoint().await.unwrap().map(|(s, _)| s), Some(size));
+    // A tick already run is not run again by either server.
+    assert!(sweep_tick(&a, first).await.is_empty());
+    assert!(!checkpoint_tick(&two, first + TICKS - 1).await);
+    two.store().close().await;
+    one.stop().await;
+}
+on_both!(each_background_job_runs_once_per_tick_across_two_servers);
