@@ -185,7 +185,12 @@ impl AppState {
 /// `host/pid/random`: which server holds a job lease, readable by an operator, never shared by
 /// two processes (nor two states in one process, as in the tests).
 fn holder_name() -> String {
-    let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "host".into());
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into());
     let random = uuid::Uuid::now_v7().simple().to_string();
     format!("{host}/{}/{}", std::process::id(), &random[random.len() - 8..])
 }
