@@ -1,0 +1,72 @@
+//! Does signing and publishing checkpoints slow writes? Times N one-event write transactions
+//! (default 2,000) on a fresh database, first alone, then while another task signs a checkpoint
+//! every INTERVAL milliseconds (default 50: far more often than the server's hourly schedule) and
+//! writes each new note to a folder, as the folder sink does.
+//!
+//! Usage: `cargo run --release -p custodian-store --example audit_write_with_checkpoints -- \
+//!         [sqlite:PATH | postgres://...] [N] [INTERVAL_MS]` (a fresh SQLite file by default; a
+//! PostgreSQL database must be empty).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use custodian_store::{Actor, AuditEntry, OpenOptions, Store};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+async fn writes(store: &Store, n: usize, tag: &str) -> Result<f64> {
+    let t = Instant::now();
+    for i in 0..n {
+        let e = AuditEntry::new("device.allocate", format!("device:{tag}-{i}")).clause("4.1");
+        store.append_audit(&Actor::system(), time::OffsetDateTime::now_utc(), vec![e]).await?;
+    }
+    Ok(n as f64 / t.elapsed().as_secs_f64())
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let dir = tempfile::tempdir()?;
+    let url = args.next().unwrap_or_else(|| format!("sqlite:{}", dir.path().join("w.db").display()));
+    let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2_000);
+    let interval: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(50);
+    let store = Store::open(&url, &OpenOptions { create_if_missing: true, max_connections: None }).await?;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[5u8; 32]);
+    writes(&store, 200, "warm").await?;
+
+    let alone = writes(&store, n, "alone").await?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let signed = Arc::new(AtomicU64::new(0));
+    let sink = dir.path().join("sink");
+    std::fs::create_dir_all(&sink)?;
+    let signer = {
+        let (store, stop, signed, key, sink) = (store.clone(), stop.clone(), signed.clone(), key.clone(), sink.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_millis(interval)).await;
+                match store.audit_checkpoint("bench", &key, time::OffsetDateTime::now_utc()).await {
+                    Ok(c) if c.new => {
+                        let _ = tokio::fs::write(sink.join(format!("checkpoint-{:012}.note", c.size)), c.note).await;
+                        signed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(_) => {}
+                    Err(e) => eprintln!("checkpoint: {e}"),
+                }
+            }
+        })
+    };
+    let with = writes(&store, n, "with").await?;
+    stop.store(true, Ordering::Relaxed);
+    signer.await?;
+    println!("{n} one-event writes on {}:", custodian_store::redact(&url));
+    println!("  alone:                                {alone:.0} writes/s");
+    println!(
+        "  with a checkpoint every {interval} ms ({} signed): {with:.0} writes/s ({:+.1}%)",
+        signed.load(Ordering::Relaxed),
+        (with / alone - 1.0) * 100.0
+    );
+    store.close().await;
+    Ok(())
+}
