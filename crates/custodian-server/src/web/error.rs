@@ -25,7 +25,13 @@ impl IntoResponse for UiError {
             return axum::response::Redirect::to("/sign-in").into_response();
         }
         let status = self.0.status();
-        error_page(
+        // Problems a form's page can show beside the form (see `form_errors`).
+        let refused = match &self.0 {
+            AppError::Invalid { errors, .. } => Some(errors.clone()),
+            AppError::Conflict(m) => Some(vec![FieldProblem { field: None, line: None, message: m.clone() }]),
+            _ => None,
+        };
+        let mut res = error_page(
             status,
             self.0.title(),
             &self.0.public_detail(),
@@ -33,7 +39,11 @@ impl IntoResponse for UiError {
                 AppError::Invalid { errors, .. } => errors.clone(),
                 _ => Vec::new(),
             },
-        )
+        );
+        if let Some(problems) = refused {
+            res.extensions_mut().insert(super::form_errors::Refused(problems));
+        }
+        res
     }
 }
 
