@@ -104,3 +104,148 @@ mod tests {
         assert_eq!(short_hash("0123456789abcdef"), "0123456789ab");
     }
 }
+
+/// Audit actors (`person:A1002`) in words, looking the people up once each: "Priya Shah
+/// (A1002)". A person who cannot be found is shown by staff number.
+pub(crate) async fn actors_in_words(state: &crate::state::AppState, actors: &[String]) -> Vec<String> {
+    let mut names: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+    for a in actors {
+        if let Some(staff) = a.strip_prefix("person:") {
+            if !names.contains_key(staff) {
+                let name = state.store().person_by_staff_number(staff).await.ok().flatten().map(|p| p.name);
+                names.insert(staff.to_string(), name);
+            }
+        }
+    }
+    actors.iter().map(|a| actor(a, |s| names.get(s).cloned().flatten())).collect()
+}
+
+/// A recorded value as words: a moment (RFC 3339, or `time`'s tuple form
+/// `[2026,342,10,0,0,0,0,0,0]`) in London time, a list joined, an identifier (a UUID) or
+/// an object left out (`None`), anything else as written.
+pub fn value_words(v: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::Null => None,
+        Value::Bool(b) => Some(if *b { "yes" } else { "no" }.into()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => {
+            if uuid::Uuid::parse_str(s).is_ok() {
+                return None;
+            }
+            if let Ok(t) = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+                return Some(time_words(t));
+            }
+            Some(s.replace('_', " "))
+        }
+        Value::Array(items) => {
+            let nums: Vec<i64> = items.iter().filter_map(Value::as_i64).collect();
+            if items.len() == 9 && nums.len() == 9 {
+                let moment = (|| {
+                    let date = Date::from_ordinal_date(i32::try_from(nums[0]).ok()?, u16::try_from(nums[1]).ok()?).ok()?;
+                    let time = Time::from_hms_nano(
+                        u8::try_from(nums[2]).ok()?,
+                        u8::try_from(nums[3]).ok()?,
+                        u8::try_from(nums[4]).ok()?,
+                        u32::try_from(nums[5]).ok()?,
+                    )
+                    .ok()?;
+                    let offset = UtcOffset::from_hms(
+                        i8::try_from(nums[6]).ok()?,
+                        i8::try_from(nums[7]).ok()?,
+                        i8::try_from(nums[8]).ok()?,
+                    )
+                    .ok()?;
+                    Some(PrimitiveDateTime::new(date, time).assume_offset(offset))
+                })();
+                if let Some(t) = moment {
+                    return Some(time_words(t));
+                }
+            }
+            let parts: Vec<String> = items.iter().filter_map(value_words).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        Value::Object(_) => None,
+    }
+}
+
+/// A step's recorded details as "Key: value" phrases joined by "; ", leaving out what
+/// [`value_words`] leaves out and the keys in `skip`.
+pub fn details_words(detail: &serde_json::Value, skip: &[&str]) -> String {
+    match detail {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()) && !k.ends_with("_id") && k.as_str() != "id")
+            .filter_map(|(k, v)| value_words(v).map(|w| format!("{}: {w}", super::form_errors::humanise(k))))
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+
+    #[test]
+    fn recorded_values_are_words_without_identifiers() {
+        let d = serde_json::json!({
+            "slot": [2026, 342, 10, 0, 0, 0, 0, 0, 0],
+            "case_id": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+            "device": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+            "at": "2026-12-03T14:05:00.123456789Z",
+            "tags": ["WP-LT-0001", "WP-PH-0002"],
+            "step": "propose_slot"
+        });
+        assert_eq!(
+            details_words(&d, &["step"]),
+            "At: 3 December 2026 at 2:05pm; Slot: 8 December 2026 at 10:00am; Tags: WP-LT-0001, WP-PH-0002"
+        );
+    }
+}
+
+/// Text with every RFC 3339 moment in it ("last seen 2025-06-02T07:41:18.427553Z") put in
+/// words on London's clocks ("last seen 2 June 2025 at 8:41am").
+pub fn times_in_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    'scan: while !rest.is_empty() {
+        // A moment starts with four digits, '-', and has a 'T' at byte 10.
+        if let Some(i) = rest.find(|c: char| c.is_ascii_digit()) {
+            let cand = &rest[i..];
+            if cand.len() >= 20 && cand.as_bytes()[4] == b'-' && cand.as_bytes()[10] == b'T' {
+                let end = cand
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+')))
+                    .unwrap_or(cand.len());
+                let token = cand[..end].trim_end_matches('.');
+                if let Ok(t) = OffsetDateTime::parse(token, &time::format_description::well_known::Rfc3339) {
+                    out.push_str(&rest[..i]);
+                    out.push_str(&time_words(t));
+                    rest = &cand[token.len()..];
+                    continue 'scan;
+                }
+            }
+            let skip = i + cand.chars().next().map_or(1, char::len_utf8);
+            out.push_str(&rest[..skip]);
+            rest = &rest[skip..];
+        } else {
+            out.push_str(rest);
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn moments_in_text_are_put_in_words() {
+        assert_eq!(
+            times_in_text("last check-in 2025-06-02T07:41:18.427553Z, over 7 days."),
+            "last check-in 2 June 2025 at 8:41am, over 7 days."
+        );
+        assert_eq!(times_in_text("WP034 4.7: 12 records"), "WP034 4.7: 12 records");
+    }
+}

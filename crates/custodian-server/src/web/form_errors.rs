@@ -39,6 +39,13 @@ const MAX_COOKIE: usize = 3_900;
 #[derive(Debug, Clone)]
 pub struct Refused(pub Vec<FieldProblem>);
 
+/// Mark a page a handler rendered itself for a refused form (with the problems beside the
+/// form), so that a browser is sent back to the page the form was on instead.
+pub fn refused(mut res: Response, problems: Vec<FieldProblem>) -> Response {
+    res.extensions_mut().insert(Refused(problems));
+    res
+}
+
 /// What the page after a form post must show: the refused form's problems and values, or a
 /// success message.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -545,6 +552,24 @@ fn show_on_page(html: &str, flash: &Flash) -> String {
         }
         changed.insert(c.tag, x);
     }
+    // A refused form inside a closed `<details>` (report a lost device) is shown open.
+    if let Some((from, _)) = chosen {
+        let mut open: Vec<usize> = Vec::new();
+        for (k, x) in t[..from].iter().enumerate() {
+            if x.name == "details" {
+                if x.closing {
+                    open.pop();
+                } else {
+                    open.push(k);
+                }
+            }
+        }
+        for d in open {
+            let mut x = changed.remove(&d).unwrap_or_else(|| t[d].clone());
+            x.set_attr("open", None);
+            changed.insert(d, x);
+        }
+    }
     for g in marked_groups {
         let mut x = changed.remove(&g).unwrap_or_else(|| t[g].clone());
         x.add_class("govuk-form-group--error");
@@ -587,13 +612,13 @@ mod tests {
     use super::*;
 
     const PAGE: &str = r#"<html><head><title>Device - Custodian</title></head><body><main class="govuk-main-wrapper" id="main-content">
-<h1>Device</h1>
-<form method="post" action="/devices/1/transition"><input type="hidden" name="csrf_token" value="t">
+<h1>Device</h1><details><summary>More</summary></details>
+<details class="x"><summary>Change</summary><form method="post" action="/devices/1/transition"><input type="hidden" name="csrf_token" value="t">
 <div class="govuk-form-group"><label class="govuk-label" for="to-status">New status</label>
 <select class="govuk-select" id="to-status" name="status"><option value="lost">Lost</option><option value="returned" selected>Returned</option></select></div>
 <div class="govuk-form-group"><label class="govuk-label" for="transition-reason">Reason</label><input class="govuk-input" id="transition-reason" name="reason"></div>
 <textarea name="note"></textarea>
-<button>Record</button></form></main></body></html>"#;
+<button>Record</button></form></details></main></body></html>"#;
 
     fn refused(errors: Vec<(Option<&str>, &str)>) -> Flash {
         Flash {
@@ -621,6 +646,7 @@ mod tests {
         assert!(out.contains(r#"aria-describedby="transition-reason-error""#), "{out}");
         assert!(out.contains(r#"<option value="lost" selected>"#) && out.contains(r#"<option value="returned">"#), "{out}");
         assert!(out.contains("<textarea name=\"note\">a &amp; b</textarea>"), "{out}");
+        assert!(out.contains("<details><summary>") && out.contains("<details class=\"x\" open><summary>Change"), "{out}");
         // The problem of the whole form links to its first field, which exists.
         assert!(out.contains(r##"<a href="#to-status">The device is lost</a>"##), "{out}");
         // Only one status group is marked: the one with the error.

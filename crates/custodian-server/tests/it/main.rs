@@ -11,6 +11,7 @@ mod audit;
 mod browser;
 mod devices;
 mod findings;
+mod forms_ux;
 mod hardening;
 mod imports_security;
 mod intune_onboarding;
