@@ -467,7 +467,8 @@ pub async fn case(
             .zip(signers)
             .map(|(s, signed_by)| StepRow {
                 at: fmt_time(s.at),
-                step: crate::web::form_errors::humanise(&s.step),
+                step: custodian_domain::monitoring::Step::label_of(&s.step)
+                    .map_or_else(|| crate::web::form_errors::humanise(&s.step), str::to_string),
                 signed_by,
                 clause: s.clause.clone(),
                 details: crate::web::display::details_words(&s.detail, &["step"]),

@@ -41,6 +41,20 @@ pub fn time_words(t: OffsetDateTime) -> String {
     format!("{} at {clock}", date_words(l.date()))
 }
 
+/// A moment in words to the second, for records of custody: "3 December 2026 at 2:05:07pm".
+pub fn time_words_seconds(t: OffsetDateTime) -> String {
+    let l = london(t);
+    let h = l.hour();
+    format!(
+        "{} at {}:{:02}:{:02}{}",
+        date_words(l.date()),
+        if h % 12 == 0 { 12 } else { h % 12 },
+        l.minute(),
+        l.second(),
+        if h < 12 { "am" } else { "pm" }
+    )
+}
+
 /// A person as pages show them: "Priya Shah (A1002)".
 pub fn person(name: &str, staff_number: &str) -> String {
     if staff_number.is_empty() {
@@ -92,6 +106,7 @@ mod tests {
         assert_eq!(time_words(datetime!(2026-12-31 23:00 UTC)), "31 December 2026 at 11:00pm");
         assert_eq!(time_words(datetime!(2026-06-30 23:00 UTC)), "1 July 2026 at midnight");
         assert_eq!(time_words(datetime!(2026-01-05 12:00 UTC)), "5 January 2026 at midday");
+        assert_eq!(time_words_seconds(datetime!(2026-07-01 11:05:07.123456789 UTC)), "1 July 2026 at 12:05:07pm");
     }
 
     #[test]
@@ -247,5 +262,17 @@ mod text_tests {
             "last check-in 2 June 2025 at 8:41am, over 7 days."
         );
         assert_eq!(times_in_text("WP034 4.7: 12 records"), "WP034 4.7: 12 records");
+    }
+}
+
+/// An approval step's key in words: `line_manager` is "Line manager", a role's key its label
+/// ("digital_services" is "Digital Services"), `sio` the Senior Investigating Officer.
+pub fn step_label(key: &str) -> String {
+    match key {
+        "line_manager" => "Line manager".into(),
+        "sio" => "Senior Investigating Officer".into(),
+        "comms" => "Corporate Communications".into(),
+        k => custodian_domain::people::Role::parse(k)
+            .map_or_else(|| super::form_errors::humanise(k), |r| r.label().to_string()),
     }
 }

@@ -43,6 +43,45 @@ impl IntoResponse for UiError {
         if let Some(problems) = refused {
             res.extensions_mut().insert(super::form_errors::Refused(problems));
         }
+        // For the page shell: the pages' middleware renders it again inside the signed-in
+        // person's navigation (see `form_errors::keep_forms_on_page`).
+        if status != StatusCode::INTERNAL_SERVER_ERROR {
+            res.extensions_mut().insert(Shown {
+                status,
+                heading: self.0.title().to_string(),
+                detail: self.0.public_detail(),
+                errors: match &self.0 {
+                    AppError::Invalid { errors, .. } => errors.clone(),
+                    _ => Vec::new(),
+                },
+            });
+        }
+        res
+    }
+}
+
+/// An error page's content, kept on its response so that it can be shown again with the whole
+/// page shell (navigation, Sign out) of the person who met it.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub status: StatusCode,
+    pub heading: String,
+    pub detail: String,
+    pub errors: Vec<FieldProblem>,
+}
+
+impl Shown {
+    /// The error page with the person's layout.
+    pub fn render(self, layout: Layout) -> Response {
+        let page = ErrorPage {
+            layout: Layout { title: self.heading.clone(), ..layout },
+            status: self.status.as_u16(),
+            heading: self.heading,
+            detail: self.detail,
+            errors: self.errors,
+        };
+        let mut res = render(&page);
+        *res.status_mut() = self.status;
         res
     }
 }
@@ -85,9 +124,10 @@ impl FieldProblem {
     /// "line 3, imei" or "imei", for error summaries.
     pub fn place(&self) -> String {
         match (&self.line, &self.field) {
-            (Some(l), Some(f)) => format!("Line {l}, {f}"),
+            (Some(l), Some(f)) => format!("Line {l}, {}", super::form_errors::humanise(f)),
             (Some(l), None) => format!("Line {l}"),
-            (None, Some(f)) => f.clone(),
+            (None, Some(f)) if f.starts_with('/') => f.clone(),
+            (None, Some(f)) => super::form_errors::humanise(f),
             (None, None) => String::new(),
         }
     }

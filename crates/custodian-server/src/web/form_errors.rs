@@ -256,7 +256,12 @@ pub async fn keep_forms_on_page(State(state): State<AppState>, req: Request, nex
     if req.method() != Method::GET || htmx {
         return next.run(req).await;
     }
-    let Some(value) = request_cookie(req.headers()) else { return next.run(req).await };
+    let Some(value) = request_cookie(req.headers()) else {
+        let (parts, body) = req.into_parts();
+        let (headers, uri) = (parts.headers.clone(), parts.uri.clone());
+        let res = next.run(Request::from_parts(parts, body)).await;
+        return with_shell(&state, headers, uri, res).await;
+    };
     let (mut parts, body) = req.into_parts();
     let user = CurrentUser::from_request_parts(&mut parts, &state).await.ok();
     let here = path_and_query(&parts.uri);
@@ -293,6 +298,19 @@ pub async fn keep_forms_on_page(State(state): State<AppState>, req: Request, nex
         parts.status = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Response::from_parts(parts, Body::from(out))
+}
+
+/// An error page a signed-in person met, shown again inside their own page shell (navigation,
+/// notifications, Sign out) rather than a bare one.
+async fn with_shell(state: &AppState, headers: HeaderMap, uri: axum::http::Uri, res: Response) -> Response {
+    let Some(shown) = res.extensions().get::<super::error::Shown>().cloned() else { return res };
+    let mut req = Request::builder().uri(uri.clone()).body(()).unwrap_or_default();
+    *req.headers_mut() = headers;
+    let (mut parts, ()) = req.into_parts();
+    match CurrentUser::from_request_parts(&mut parts, state).await {
+        Ok(user) => shown.render(super::layout(state, Some(&user), "", uri.path())),
+        Err(_) => res,
+    }
 }
 
 /// The page a flash cookie is for, read without checking it (to know whether to clear it).

@@ -67,7 +67,7 @@ async fn a_refused_form_comes_back_to_its_page_with_its_errors_and_values(b: Bac
 on_both!(a_refused_form_comes_back_to_its_page_with_its_errors_and_values);
 
 /// The text a person sees: the page without its tags, scripts, styles and `<code>` samples.
-fn visible_text(html: &str) -> String {
+pub(crate) fn visible_text(html: &str) -> String {
     let mut out = String::new();
     let mut rest = html;
     while let Some(i) = rest.find('<') {
@@ -113,7 +113,7 @@ fn is_uuid(w: &str) -> bool {
 }
 
 /// The internal identifiers in a page's visible text, each with why it is one.
-fn identifiers(text: &str) -> Vec<String> {
+pub(crate) fn identifiers(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     if let Some(i) = text.find("person:") {
         found.push(format!("an actor: {}", &text[i..(i + 20).min(text.len())]));
@@ -280,3 +280,37 @@ async fn in_a_phone_browser_each_main_form_is_refused_on_its_own_page() {
     browser.close().await;
     app.stop().await;
 }
+
+/// A draft with a finding that blocks publication: its page says why it cannot be submitted
+/// instead of offering a button that is refused, and shows its findings and history in words.
+async fn a_blocked_post_says_why_it_cannot_be_submitted(b: Backend) {
+    use serde_json::json;
+    let app = spawn(b).await;
+    app.seed().await;
+    let cc = app.api(&app.token("A1009").await);
+    let (s, a) = cc
+        .post(
+            "/posts/accounts",
+            json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "comms_approval": false, "corporate": false}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let laura = app.api(&app.token("A1017").await);
+    let text = "OFFICIAL-SENSITIVE: briefing notes for the weekend patrol plan in Leamington.";
+    let (s, p) = laura.post("/posts", json!({"account_id": a["id"], "text": text})).await;
+    assert_eq!(s, 201, "{p}");
+    let id = p["id"].as_str().unwrap().to_string();
+    let session = app.sign_in("laura.fenwick@warwickshire.police.example").await;
+    let (s, page) = session.get(&format!("/posts/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("id=\"submit-unavailable\"") && page.contains("block publication"), "{page}");
+    assert!(!page.contains("id=\"submit-post\""), "no button that would be refused");
+    let shown = identifiers(&visible_text(&page));
+    assert!(shown.is_empty(), "{shown:?}");
+    // A clean draft still offers the button.
+    let (_, p) = laura.post("/posts", json!({"account_id": a["id"], "text": "Courier fraud warning: hang up."})).await;
+    let (_, page) = session.get(&format!("/posts/{}", p["id"].as_str().unwrap())).await;
+    assert!(page.contains("id=\"submit-post\"") && !page.contains("submit-unavailable"), "{page}");
+    app.stop().await;
+}
+on_both!(a_blocked_post_says_why_it_cannot_be_submitted);
