@@ -85,11 +85,8 @@ pub(crate) async fn audit_page(
     let p = state.store().audit_page(subject.as_deref(), None, page, 50).await?;
     let pages = p.pages();
     let href = |n: i64| format!("/audit?subject={}&page={n}", percent(subject.as_deref().unwrap_or("")));
-    let actors = crate::web::display::actors_in_words(
-        state,
-        &p.items.iter().map(|e| e.actor.clone()).collect::<Vec<_>>(),
-    )
-    .await;
+    let actors =
+        crate::web::display::actors_in_words(state, &p.items.iter().map(|e| e.actor.clone()).collect::<Vec<_>>()).await;
     // People named as subjects, in words like the actors.
     let subjects: Vec<String> = p.items.iter().map(|e| e.subject.clone()).collect();
     let names: std::collections::HashMap<String, String> = subjects

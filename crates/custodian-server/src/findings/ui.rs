@@ -272,7 +272,9 @@ pub async fn review(
 ) -> UiResult<Response> {
     match crate::findings::review(&state, &user, id, &f.status, f.outcome.as_deref(), f.reasons.as_deref()).await {
         Ok(_) => Ok(Redirect::to(&format!("/findings/{id}")).into_response()),
-        Err(AppError::Invalid { errors, .. }) => Ok(crate::web::form_errors::refused(finding_page(&state, &user, id, errors.clone()).await?, errors)),
+        Err(AppError::Invalid { errors, .. }) => {
+            Ok(crate::web::form_errors::refused(finding_page(&state, &user, id, errors.clone()).await?, errors))
+        }
         Err(AppError::Conflict(m)) => {
             let errors = vec![FieldProblem { field: None, line: None, message: m }];
             Ok(crate::web::form_errors::refused(finding_page(&state, &user, id, errors.clone()).await?, errors))

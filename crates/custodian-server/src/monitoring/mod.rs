@@ -265,7 +265,12 @@ pub async fn case_record(
     let case = view_case(state, user, id, Some(purpose)).await?;
     let steps = state.store().monitoring_case_steps(id).await?;
     let audit_events = state.store().audit_page(Some(&format!("monitoring_case:{id}")), None, 1, 1000).await?.items;
-    Ok(CaseRecord { case, steps, audit_events, generated_at: state.now(), generated_by: {
+    Ok(CaseRecord {
+        case,
+        steps,
+        audit_events,
+        generated_at: state.now(),
+        generated_by: {
             // Who generated it, in words, and how: in the browser or with an API token.
             let who = crate::web::display::person(&user.person.name, &user.person.staff_number);
             if user.actor.label.starts_with("token:") { format!("{who}, using an API token") } else { who }

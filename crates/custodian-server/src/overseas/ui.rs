@@ -171,7 +171,10 @@ async fn create(
         Ok((id, _)) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
         Err(e) => {
             let errors = problems(e)?;
-            Ok(crate::web::form_errors::refused(overseas_page(&state, &user, &form, None, errors.clone()).await?, errors))
+            Ok(crate::web::form_errors::refused(
+                overseas_page(&state, &user, &form, None, errors.clone()).await?,
+                errors,
+            ))
         }
     }
 }

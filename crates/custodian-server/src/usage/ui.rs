@@ -125,7 +125,10 @@ async fn create_exception(
         Ok(_) => Ok(Redirect::to("/usage/streaming-exceptions").into_response()),
         Err(e) => {
             let errors = problems(e)?;
-            Ok(crate::web::form_errors::refused(exceptions_page(&state, &user, &f.reason, &f.until, errors.clone()).await?, errors))
+            Ok(crate::web::form_errors::refused(
+                exceptions_page(&state, &user, &f.reason, &f.until, errors.clone()).await?,
+                errors,
+            ))
         }
     }
 }

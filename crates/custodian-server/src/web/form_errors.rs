@@ -48,7 +48,7 @@ pub fn refused(mut res: Response, problems: Vec<FieldProblem>) -> Response {
 
 /// What the page after a form post must show: the refused form's problems and values, or a
 /// success message.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 struct Flash {
     /// The page (path and query) the flash is for.
     page: String,
@@ -119,7 +119,8 @@ fn success_text(key: &str) -> Option<&'static str> {
 }
 
 fn sign(key: &str, payload: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("HMAC takes any key");
+    // HMAC takes a key of any length; should it ever refuse one, nothing verifies.
+    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()) else { return String::new() };
     mac.update(payload.as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
@@ -133,7 +134,7 @@ fn encode(flash: &Flash, key: &str) -> String {
 fn decode(value: &str, key: &str) -> Option<Flash> {
     let (mac, payload) = value.split_once('.')?;
     let expected = sign(key, payload);
-    if key.is_empty() || !crate::auth::constant_time_eq(mac.as_bytes(), expected.as_bytes()) {
+    if key.is_empty() || expected.is_empty() || !crate::auth::constant_time_eq(mac.as_bytes(), expected.as_bytes()) {
         return None;
     }
     let json = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
@@ -320,12 +321,6 @@ fn decode_page(value: &str) -> Option<String> {
     serde_json::from_slice::<Flash>(&json).ok().map(|f| f.page)
 }
 
-impl Default for Flash {
-    fn default() -> Self {
-        Flash { page: String::new(), action: String::new(), errors: vec![], values: vec![], done: String::new() }
-    }
-}
-
 /// A field name as words, for a field that has no label on the page: `staff_number` ->
 /// "Staff number".
 pub fn humanise(field: &str) -> String {
@@ -341,11 +336,7 @@ pub fn humanise(field: &str) -> String {
 /// field's label ("Reason: must not be empty" rather than "must not be empty").
 fn sentence(label: &str, message: &str) -> String {
     let starts_upper = message.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
-    if starts_upper || label.is_empty() {
-        message.to_string()
-    } else {
-        format!("{label}: {message}")
-    }
+    if starts_upper || label.is_empty() { message.to_string() } else { format!("{label}: {message}") }
 }
 
 /// One control of the refused form.
@@ -396,12 +387,12 @@ fn show_on_page(html: &str, flash: &Flash) -> String {
     // Labels by the id they are for.
     let mut labels = std::collections::HashMap::new();
     for (k, x) in t.iter().enumerate() {
-        if !x.closing && x.name == "label" {
-            if let (Some(f), Some(close)) =
+        if !x.closing
+            && x.name == "label"
+            && let (Some(f), Some(close)) =
                 (x.attr("for"), (k + 1..t.len()).find(|j| t[*j].closing && t[*j].name == "label"))
-            {
-                labels.insert(f.to_string(), text_between(html, x.end, t[close].start));
-            }
+        {
+            labels.insert(f.to_string(), text_between(html, x.end, t[close].start));
         }
     }
     let mut controls: Vec<Control> = Vec::new();
@@ -472,8 +463,12 @@ fn show_on_page(html: &str, flash: &Flash) -> String {
                 if let (Some(v), Some(close)) = (sent.first(), c.close) {
                     for k in c.tag + 1..close {
                         if t[k].name == "option" && !t[k].closing {
-                            let text_end = (k + 1..close).find(|j| t[*j].name == "option").map_or(t[close].start, |j| t[j].start);
-                            let value = t[k].attr("value").map(str::to_string).unwrap_or_else(|| text_between(html, t[k].end, text_end));
+                            let text_end =
+                                (k + 1..close).find(|j| t[*j].name == "option").map_or(t[close].start, |j| t[j].start);
+                            let value = t[k]
+                                .attr("value")
+                                .map(str::to_string)
+                                .unwrap_or_else(|| text_between(html, t[k].end, text_end));
                             let mut x = tag_mut(k, &mut changed);
                             if value == *v {
                                 x.set_attr("selected", None);
@@ -519,10 +514,7 @@ fn show_on_page(html: &str, flash: &Flash) -> String {
     };
     for (field, message) in &flash.errors {
         let control = field.as_deref().and_then(|f| {
-            controls
-                .iter()
-                .find(|c| c.name == f)
-                .or_else(|| controls.iter().find(|c| t[c.tag].attr("id") == Some(f)))
+            controls.iter().find(|c| c.name == f).or_else(|| controls.iter().find(|c| t[c.tag].attr("id") == Some(f)))
         });
         let Some(c) = control else {
             let label = field.as_deref().map(humanise).unwrap_or_default();
@@ -654,7 +646,8 @@ mod tests {
 
     #[test]
     fn a_refused_form_shows_its_problems_beside_fields_that_exist_and_keeps_the_values() {
-        let out = show_on_page(PAGE, &refused(vec![(Some("reason"), "must not be empty"), (None, "The device is lost")]));
+        let out =
+            show_on_page(PAGE, &refused(vec![(Some("reason"), "must not be empty"), (None, "The device is lost")]));
         assert!(out.contains("<title>Error: Device"), "{out}");
         assert!(out.contains(r##"<li><a href="#transition-reason">Reason: must not be empty</a></li>"##), "{out}");
         assert!(out.contains(r#"<p class="govuk-error-message" id="transition-reason-error">"#), "{out}");
@@ -662,9 +655,15 @@ mod tests {
         assert!(out.contains(r#"value="fell &lt;in&gt; &quot;river&quot;""#), "{out}");
         assert!(out.contains(r#"class="govuk-input govuk-input--error" id="transition-reason""#), "{out}");
         assert!(out.contains(r#"aria-describedby="transition-reason-error""#), "{out}");
-        assert!(out.contains(r#"<option value="lost" selected>"#) && out.contains(r#"<option value="returned">"#), "{out}");
+        assert!(
+            out.contains(r#"<option value="lost" selected>"#) && out.contains(r#"<option value="returned">"#),
+            "{out}"
+        );
         assert!(out.contains("<textarea name=\"note\">a &amp; b</textarea>"), "{out}");
-        assert!(out.contains("<details><summary>") && out.contains("<details class=\"x\" open><summary>Change"), "{out}");
+        assert!(
+            out.contains("<details><summary>") && out.contains("<details class=\"x\" open><summary>Change"),
+            "{out}"
+        );
         // The problem of the whole form links to its first field, which exists.
         assert!(out.contains(r##"<a href="#to-status">The device is lost</a>"##), "{out}");
         // Only one status group is marked: the one with the error.
@@ -687,7 +686,10 @@ mod tests {
         assert_eq!(success_for("/audit/verify"), None);
         let done = Flash { page: "/apps".into(), done: "/apps".into(), ..Flash::default() };
         let out = show_on_page(PAGE, &done);
-        assert!(out.contains("The app has been added to the catalogue") && out.contains("govuk-notification-banner--success"));
+        assert!(
+            out.contains("The app has been added to the catalogue")
+                && out.contains("govuk-notification-banner--success")
+        );
         let forged = Flash { page: "/apps".into(), done: "<script>".into(), ..Flash::default() };
         assert!(!show_on_page(PAGE, &forged).contains("notification-banner"));
     }

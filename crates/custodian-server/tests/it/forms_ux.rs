@@ -39,7 +39,10 @@ async fn a_refused_form_comes_back_to_its_page_with_its_errors_and_values(b: Bac
     assert!(html.contains("id=\"staff_number-error\""), "the message is beside the field");
     assert!(html.contains("govuk-form-group--error"));
     assert!(html.contains("value=\"NOPE\"") && html.contains("value=\"Replacement &lt;screen&gt; &amp; case\""));
-    assert!(html.contains("Sign out") && html.contains("moj-primary-navigation__list"), "the whole page, not an error page");
+    assert!(
+        html.contains("Sign out") && html.contains("moj-primary-navigation__list"),
+        "the whole page, not an error page"
+    );
     assert!(!html.contains("staff_number:"), "no raw field name in the words");
     // Shown once: a reload is the page as it is.
     let (s, html) = ds.get(&page).await;
@@ -158,7 +161,9 @@ async fn no_page_of_the_demo_shows_internal_identifiers(b: Backend) {
     let info = custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
     let fixed: Vec<String> = custodian_server::route_table()
         .into_iter()
-        .filter(|r| r.method == "GET" && !r.path.contains('{') && !r.path.starts_with("/api") && !r.path.contains("count"))
+        .filter(|r| {
+            r.method == "GET" && !r.path.contains('{') && !r.path.starts_with("/api") && !r.path.contains("count")
+        })
         .map(|r| r.path)
         .filter(|p| !["/sign-in", "/healthz", "/readyz", "/metrics"].contains(&p.as_str()))
         .collect();
@@ -226,8 +231,16 @@ async fn in_a_phone_browser_each_main_form_is_refused_on_its_own_page() {
             e.clear().await.ok();
             e.send_keys(text).await.unwrap();
         }
-        c.find(Locator::Css(submit)).await.unwrap_or_else(|e| panic!("{page}: no {submit}: {e}")).click().await.unwrap();
-        c.wait().for_element(Locator::Id("form-errors")).await.unwrap_or_else(|e| panic!("{page}: no error summary: {e}"));
+        c.find(Locator::Css(submit))
+            .await
+            .unwrap_or_else(|e| panic!("{page}: no {submit}: {e}"))
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("form-errors"))
+            .await
+            .unwrap_or_else(|e| panic!("{page}: no error summary: {e}"));
         let url = c.current_url().await.unwrap();
         assert_eq!(&url.as_str()[base.len()..], page, "the same address");
         let links = c.find_all(Locator::Css("#form-errors a")).await.unwrap();
@@ -257,8 +270,14 @@ async fn in_a_phone_browser_each_main_form_is_refused_on_its_own_page() {
 
     // An officer asks for an app not in the catalogue without naming it.
     crate::support::browser_sign_in(c, &base, "jack.thornton@warwickshire.police.example").await;
-    refused(c, &base, "/apps/requests/new", &[("business_need", "To read the shift rota on the move")], "#submit-request")
-        .await;
+    refused(
+        c,
+        &base,
+        "/apps/requests/new",
+        &[("business_need", "To read the shift rota on the move")],
+        "#submit-request",
+    )
+    .await;
     crate::support::browser_sign_out(c).await;
 
     // Professional Standards create a monitoring round with a commitment that is not a hash.
