@@ -43,6 +43,14 @@ macro_rules! actions {
                 }
             }
 
+            /// The action's description, from its row's documentation ("List devices."), for
+            /// telling a person in words what they may not do.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Self::$variant => concat!($($doc, " ",)*).trim_ascii(),)*
+                }
+            }
+
             /// The kind of resource this action is about. Asking about another kind is denied.
             pub fn resource_kind(self) -> ResourceKind {
                 match self {

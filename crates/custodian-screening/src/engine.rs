@@ -94,6 +94,33 @@ impl Category {
         }
     }
 
+    /// The category in words, as pages show it ("personal.address" is "Home address").
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Marking => "Protective marking",
+            Self::PersonalPhone => "Phone number",
+            Self::PersonalEmail => "Email address",
+            Self::PersonalPostcode => "Postcode",
+            Self::PersonalNino => "National Insurance number",
+            Self::PersonalNhs => "NHS number",
+            Self::PersonalVehicle => "Vehicle registration",
+            Self::PersonalDob => "Date of birth",
+            Self::PersonalName => "A person's name",
+            Self::PersonalAddress => "Home address",
+            Self::PersonalBank => "Bank details",
+            Self::PersonalCard => "Payment card number",
+            Self::InvestigationReference => "Crime or investigation reference",
+            Self::InvestigationOperation => "Operation name",
+            Self::InvestigationSuspect => "Suspect details",
+            Self::Covert => "Covert tactics",
+            Self::Justice => "Could prejudice justice",
+            Self::Abuse => "Abusive or offensive words",
+            Self::Channel => "Not for this channel",
+            Self::Copyright => "Copyright material",
+            Self::Disrepute => "Could bring the force into disrepute",
+        }
+    }
+
     /// The category with this name, if any.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == s)

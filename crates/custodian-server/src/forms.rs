@@ -192,8 +192,17 @@ impl<T> Form<T> {
 impl<T: serde::de::DeserializeOwned> Form<T> {
     /// A checked body (see [`Form::read_body`]) as `T`; a form that does not fit is a 422.
     pub(crate) fn parse(bytes: &[u8]) -> Result<T, AppError> {
-        serde_urlencoded::from_bytes::<T>(bytes)
-            .map_err(|e| AppError::invalid("form", format!("the form could not be read: {e}")))
+        serde_urlencoded::from_bytes::<T>(bytes).map_err(|e| {
+            let e = e.to_string();
+            // "missing field `reason`": name the field, in words, so the page can show it beside it.
+            match e.strip_prefix("missing field `").and_then(|r| r.split_once('`')) {
+                Some((field, _)) => AppError::invalid(
+                    field,
+                    format!("Enter {}", crate::web::form_errors::humanise(field).to_lowercase()),
+                ),
+                None => AppError::invalid("form", format!("The form could not be read: {e}")),
+            }
+        })
     }
 }
 

@@ -178,6 +178,27 @@ impl Step {
         }
     }
 
+    /// A recorded step's name (see [`Step::name`], and `selected` for the draw) in words, as
+    /// pages and the custody report show it.
+    pub fn label_of(name: &str) -> Option<&'static str> {
+        Some(match name {
+            "selected" => "Selected for monitoring",
+            "propose_slot" => "Hand-over slot proposed",
+            "accept" => "Slot accepted",
+            "defer" => "Slot deferred",
+            "refuse" => "Slot declined",
+            "assign_dmi" => "Digital Media Investigator assigned",
+            "mandate" => "Notice issued",
+            "hand_over" => "Devices handed over",
+            "download" => "Devices downloaded",
+            "examine" => "Examination recorded",
+            "return" => "Devices returned",
+            "failure_to_provide" => "Devices not handed over by the deadline",
+            "withdraw" => "Case withdrawn",
+            _ => return None,
+        })
+    }
+
     /// The WP034 clause the step carries out: consultation, notice, hand-over, download and
     /// return are 5.4; concerns and failure to provide are assessed under 5.5.
     pub fn clause(&self) -> &'static str {

@@ -190,7 +190,14 @@ page!(ApprovalsPage);
 fn steps_summary(r: &custodian_store::approvals::ApprovalRequest) -> String {
     r.steps
         .iter()
-        .map(|s| format!("{} ({}): {}", s.key, s.decider_label, s.status.as_str()))
+        .map(|s| {
+            format!(
+                "{} ({}): {}",
+                crate::web::display::step_label(&s.key),
+                s.decider_label,
+                crate::web::form_errors::humanise(s.status.as_str()).to_lowercase()
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -231,7 +238,7 @@ async fn approvals(State(state): State<AppState>, user: CurrentUser) -> UiResult
                 .map(|o| OverdueRow {
                     id: o.request_id,
                     title: o.title,
-                    step: o.step_key,
+                    step: crate::web::display::step_label(&o.step_key),
                     clause: o.clause,
                     decider: o.decider_label,
                     due: fmt_time(o.due_at),
@@ -291,6 +298,7 @@ async fn revoke(
 /// who decided it with their reasons.
 pub(crate) struct StepView {
     pub key: String,
+    label: String,
     pub clause: ClauseView,
     pub decider: String,
     pub sla_days: u32,
@@ -321,6 +329,7 @@ pub(crate) fn step_views(
         .iter()
         .map(|s| StepView {
             key: s.key.clone(),
+            label: crate::web::display::step_label(&s.key),
             clause: clause_view(&s.clause),
             decider: s.decider_label.clone(),
             sla_days: s.sla_days,

@@ -70,21 +70,45 @@ pub(crate) async fn audit_page(
 ) -> Result<Response, AppError> {
     state.require(user, Action::AuditRead, &Resource::System)?;
     let page = q.page.unwrap_or(1).max(1);
-    let subject = q.subject.clone().filter(|s| !s.is_empty());
+    let subject = q.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    // A staff number or an asset tag on its own finds that person's or device's events.
+    let subject = match subject {
+        Some(s) if !s.contains(':') => {
+            if state.store().person_by_staff_number(&s.to_ascii_uppercase()).await?.is_some() {
+                Some(format!("person:{}", s.to_ascii_uppercase()))
+            } else if state.store().device_by_asset_tag(&s.to_ascii_uppercase()).await?.is_some() {
+                Some(format!("device:{}", s.to_ascii_uppercase()))
+            } else {
+                Some(s)
+            }
+        }
+        other => other,
+    };
     let p = state.store().audit_page(subject.as_deref(), None, page, 50).await?;
     let pages = p.pages();
     let href = |n: i64| format!("/audit?subject={}&page={n}", percent(subject.as_deref().unwrap_or("")));
+    let actors =
+        crate::web::display::actors_in_words(state, &p.items.iter().map(|e| e.actor.clone()).collect::<Vec<_>>()).await;
+    // People named as subjects, in words like the actors.
+    let subjects: Vec<String> = p.items.iter().map(|e| e.subject.clone()).collect();
+    let names: std::collections::HashMap<String, String> = subjects
+        .iter()
+        .cloned()
+        .zip(crate::web::display::actors_in_words(state, &subjects).await)
+        .filter(|(s, _)| s.starts_with("person:"))
+        .collect();
     Ok(render(&AuditPageView {
         layout: layout(state, Some(user), "Audit log", "/audit"),
         rows: p
             .items
             .iter()
-            .map(|e| AuditRowView {
+            .zip(actors)
+            .map(|(e, actor)| AuditRowView {
                 seq: e.seq,
                 at: fmt_time(e.at),
-                actor: e.actor.clone(),
-                action: e.action.clone(),
-                subject: e.subject.clone(),
+                actor,
+                action: crate::web::form_errors::humanise(&e.action),
+                subject: subject_words(&e.subject, &names),
                 clause: e.clause.clone().unwrap_or_default(),
                 justification: e.justification.clone().unwrap_or_default(),
             })
@@ -123,4 +147,18 @@ pub async fn audit_verify(
         problem: r.problem.unwrap_or_default(),
     };
     Ok(audit_page(&state, &user, AuditQuery::default(), Some(v)).await?)
+}
+
+/// An audit subject in words: a person by name and staff number, a device by asset tag, a
+/// record of another kind by its kind ("Finding") rather than its identifier.
+fn subject_words(subject: &str, people: &std::collections::HashMap<String, String>) -> String {
+    if let Some(n) = people.get(subject) {
+        return n.clone();
+    }
+    match subject.split_once(':') {
+        Some(("device", tag)) => format!("Device {tag}"),
+        Some((kind, id)) if uuid::Uuid::parse_str(id).is_ok() => crate::web::form_errors::humanise(kind),
+        Some((kind, rest)) => format!("{} {rest}", crate::web::form_errors::humanise(kind)),
+        None => crate::web::form_errors::humanise(subject),
+    }
 }

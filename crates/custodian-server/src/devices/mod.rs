@@ -66,6 +66,9 @@ pub async fn transition(
 ) -> Result<Device, AppError> {
     let d = load_device(state, device).await?;
     state.require(user, Action::DevicesTransition, &device_resource(&d))?;
+    if status.trim().is_empty() {
+        return Err(AppError::invalid("status", "Choose the device's new status"));
+    }
     let to = DeviceStatus::parse(status)
         .ok_or_else(|| AppError::invalid("status", format!("{status:?} is not a device status")))?;
     if to == DeviceStatus::Allocated {

@@ -509,7 +509,14 @@ pub(crate) async fn device_page_with(
         mdm_state: state.store().device_mdm(d.id).await?.as_ref().map(mdm_rows).unwrap_or_default(),
         receipt: d.receipt_confirmed_at.map(fmt_time).unwrap_or_default(),
         d: device_row(&d),
-        events: events.iter().map(event_view).collect(),
+        events: {
+            let actors = crate::web::display::actors_in_words(
+                state,
+                &events.iter().map(|e| e.actor.clone()).collect::<Vec<_>>(),
+            )
+            .await;
+            events.iter().zip(actors).map(|(e, a)| EventView { actor: a, ..event_view(e) }).collect()
+        },
         findings: findings.items.iter().map(finding_row).collect(),
         can_allocate: res.0 && d.status.can_move_to(DeviceStatus::Allocated),
         can_transition: res.1,
@@ -588,9 +595,12 @@ pub(crate) async fn or_show_errors(
 ) -> UiResult<Response> {
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/devices/{id}")).into_response()),
-        Err(AppError::Invalid { errors, .. }) => Ok(device_page(state, user, id, errors).await?),
+        Err(AppError::Invalid { errors, .. }) => {
+            Ok(crate::web::form_errors::refused(device_page(state, user, id, errors.clone()).await?, errors))
+        }
         Err(AppError::Conflict(m)) => {
-            Ok(device_page(state, user, id, vec![FieldProblem { field: None, line: None, message: m }]).await?)
+            let errors = vec![FieldProblem { field: None, line: None, message: m }];
+            Ok(crate::web::form_errors::refused(device_page(state, user, id, errors.clone()).await?, errors))
         }
         Err(e) => Err(e.into()),
     }

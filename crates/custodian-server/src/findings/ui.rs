@@ -46,7 +46,7 @@ pub(crate) fn finding_row(f: &Finding) -> FindingRowView {
         opened: fmt_time(f.opened_at),
         rule: custodian_domain::findings::rule(&f.rule).map(|r| r.title.to_string()).unwrap_or_else(|| f.rule.clone()),
         clause: f.clause.clone(),
-        summary: f.summary.clone(),
+        summary: crate::web::display::times_in_text(&f.summary),
         person: f.person_name.clone().unwrap_or_default(),
         device: f.device_asset_tag.clone().unwrap_or_default(),
         status: f.status.as_str().replace('_', " "),
@@ -160,25 +160,15 @@ pub(crate) fn evidence_label(key: &str) -> String {
 
 pub(crate) fn evidence_value(key: &str, v: &serde_json::Value) -> String {
     match v {
-        serde_json::Value::String(s) if key == "at" || key.ends_with("_at") => {
-            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-                .ok()
-                .and_then(|t| {
-                    t.format(time::macros::format_description!(
-                        "[day] [month repr:short] [year], [hour]:[minute]:[second] UTC"
-                    ))
-                    .ok()
-                })
-                .unwrap_or_else(|| s.clone())
-        }
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) => crate::web::display::times_in_text(s),
         serde_json::Value::Number(n) if key.ends_with("bytes") && n.as_u64().is_some() => {
             custodian_domain::usage::bytes_label(n.as_u64().unwrap_or_default())
         }
         serde_json::Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
             items.iter().map(|i| evidence_value(key, i)).collect::<Vec<_>>().join(", ")
         }
-        other => other.to_string(),
+        serde_json::Value::Object(_) => crate::web::display::details_words(v, &[]),
+        other => crate::web::display::value_words(other).unwrap_or_default(),
     }
 }
 
@@ -282,9 +272,12 @@ pub async fn review(
 ) -> UiResult<Response> {
     match crate::findings::review(&state, &user, id, &f.status, f.outcome.as_deref(), f.reasons.as_deref()).await {
         Ok(_) => Ok(Redirect::to(&format!("/findings/{id}")).into_response()),
-        Err(AppError::Invalid { errors, .. }) => Ok(finding_page(&state, &user, id, errors).await?),
+        Err(AppError::Invalid { errors, .. }) => {
+            Ok(crate::web::form_errors::refused(finding_page(&state, &user, id, errors.clone()).await?, errors))
+        }
         Err(AppError::Conflict(m)) => {
-            Ok(finding_page(&state, &user, id, vec![FieldProblem { field: None, line: None, message: m }]).await?)
+            let errors = vec![FieldProblem { field: None, line: None, message: m }];
+            Ok(crate::web::form_errors::refused(finding_page(&state, &user, id, errors.clone()).await?, errors))
         }
         Err(e) => Err(e.into()),
     }

@@ -265,7 +265,17 @@ pub async fn case_record(
     let case = view_case(state, user, id, Some(purpose)).await?;
     let steps = state.store().monitoring_case_steps(id).await?;
     let audit_events = state.store().audit_page(Some(&format!("monitoring_case:{id}")), None, 1, 1000).await?.items;
-    Ok(CaseRecord { case, steps, audit_events, generated_at: state.now(), generated_by: user.actor.label.clone() })
+    Ok(CaseRecord {
+        case,
+        steps,
+        audit_events,
+        generated_at: state.now(),
+        generated_by: {
+            // Who generated it, in words, and how: in the browser or with an API token.
+            let who = crate::web::display::person(&user.person.name, &user.person.staff_number);
+            if user.actor.label.starts_with("token:") { format!("{who}, using an API token") } else { who }
+        },
+    })
 }
 
 /// A step as a person enters it: staff numbers and asset tags rather than ids.
@@ -448,28 +458,27 @@ struct ReportPage {
     r: ReportView,
 }
 
+/// A moment of the report in words on London's clocks, to the second (custody is timed).
 fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    crate::web::display::time_words_seconds(t)
 }
 
+/// A step's details as (label, words), leaving out identifiers and nested records.
 fn flatten(v: &serde_json::Value) -> Vec<(String, String)> {
     match v {
         serde_json::Value::Object(m) => m
             .iter()
-            .filter(|(k, _)| k.as_str() != "step")
-            .map(|(k, v)| {
-                (
-                    k.replace('_', " "),
-                    match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        serde_json::Value::Array(a) if a.is_empty() => "none".into(),
-                        other => other.to_string(),
-                    },
-                )
+            .filter(|(k, _)| k.as_str() != "step" && k.as_str() != "id" && !k.ends_with("_id"))
+            .filter_map(|(k, v)| {
+                let words = match v {
+                    serde_json::Value::Array(a) if a.is_empty() => Some("none".into()),
+                    other => crate::web::display::value_words(other),
+                };
+                words.map(|w| (crate::web::form_errors::humanise(k), w))
             })
             .collect(),
         serde_json::Value::Null => Vec::new(),
-        other => vec![("value".into(), other.to_string())],
+        other => crate::web::display::value_words(other).map(|w| vec![("Value".into(), w)]).unwrap_or_default(),
     }
 }
 
@@ -482,7 +491,8 @@ pub fn render_report(rec: &CaseRecord) -> Result<String, askama::Error> {
         |seq: i64| rec.audit_events.iter().find(|e| e.seq == seq).map(|e| e.leaf_hash.clone()).unwrap_or_default();
     let r = ReportView {
         round_name: c.round_name.clone(),
-        case_id: c.id.to_string(),
+        // The case's reference: the random end of its identifier, enough to match a printout.
+        case_id: c.id.simple().to_string().chars().skip(20).collect(),
         person_name: c.person_name.clone(),
         staff_number: c.staff_number.clone(),
         business_area: c.business_area.clone(),
@@ -511,10 +521,13 @@ pub fn render_report(rec: &CaseRecord) -> Result<String, askama::Error> {
             .iter()
             .map(|s| ReportStep {
                 at: rfc3339(s.at),
-                step: s.step.replace('_', " "),
+                step: custodian_domain::monitoring::Step::label_of(&s.step)
+                    .map_or_else(|| crate::web::form_errors::humanise(&s.step), str::to_string),
                 actor: match &s.signed_by {
-                    Some(p) => format!("{p}, {}", s.actor),
-                    None => s.actor.clone(),
+                    // How it was signed matters to custody: in the browser, or with an API token.
+                    Some(p) if s.actor.starts_with("token:") => format!("{p}, using an API token"),
+                    Some(p) => p.clone(),
+                    None => crate::web::display::actor(&s.actor, |_| None),
                 },
                 clause: s.clause.clone(),
                 details: flatten(&s.detail),

@@ -441,6 +441,11 @@ pub async fn case(
     let c = uc::view_case(&state, &user, id, q.purpose.as_deref().or(Some("case page"))).await?;
     let steps = state.store().monitoring_case_steps(id).await?;
     let now = state.now();
+    let signers = crate::web::display::actors_in_words(
+        &state,
+        &steps.iter().map(|s| s.signed_by.clone().unwrap_or_else(|| s.actor.clone())).collect::<Vec<_>>(),
+    )
+    .await;
     Ok(render(&CasePage {
         layout: layout(&state, Some(&user), &format!("Monitoring case: {}", c.staff_number), "/monitoring"),
         round_id: c.round_id,
@@ -459,26 +464,14 @@ pub async fn case(
             .collect(),
         steps: steps
             .iter()
-            .map(|s| StepRow {
+            .zip(signers)
+            .map(|(s, signed_by)| StepRow {
                 at: fmt_time(s.at),
-                step: s.step.replace('_', " "),
-                signed_by: s.signed_by.clone().unwrap_or_else(|| s.actor.clone()),
+                step: custodian_domain::monitoring::Step::label_of(&s.step)
+                    .map_or_else(|| crate::web::form_errors::humanise(&s.step), str::to_string),
+                signed_by,
                 clause: s.clause.clone(),
-                details: match &s.detail {
-                    serde_json::Value::Object(m) => m
-                        .iter()
-                        .filter(|(k, _)| k.as_str() != "step")
-                        .map(|(k, v)| {
-                            format!(
-                                "{}: {}",
-                                k.replace('_', " "),
-                                v.as_str().map_or_else(|| v.to_string(), str::to_string)
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    _ => String::new(),
-                },
+                details: crate::web::display::details_words(&s.detail, &["step"]),
             })
             .collect(),
         can: offered(&state, &user, &c),

@@ -171,7 +171,10 @@ async fn create(
         Ok((id, _)) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
         Err(e) => {
             let errors = problems(e)?;
-            Ok(overseas_page(&state, &user, &form, None, errors).await?)
+            Ok(crate::web::form_errors::refused(
+                overseas_page(&state, &user, &form, None, errors.clone()).await?,
+                errors,
+            ))
         }
     }
 }
@@ -269,7 +272,7 @@ async fn back_to_window(
         Ok(()) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
         Err(e) => {
             let errors = problems(e)?;
-            Ok(window_page(state, user, id, errors).await?)
+            Ok(crate::web::form_errors::refused(window_page(state, user, id, errors.clone()).await?, errors))
         }
     }
 }

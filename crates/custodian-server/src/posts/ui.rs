@@ -60,6 +60,8 @@ fn escape(s: &str) -> String {
 /// One finding as the pages show it, with the words of its clause.
 struct FindingView {
     category: String,
+    /// The category in words.
+    label: String,
     severity: String,
     matched: String,
     explanation: String,
@@ -104,6 +106,8 @@ fn marked(text: &str, findings: &serde_json::Value) -> (String, Vec<FindingView>
         .map(|f| {
             let s = |k: &str| f.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
             FindingView {
+                label: custodian_screening::Category::parse(&s("category"))
+                    .map_or_else(|| crate::web::form_errors::humanise(&s("category")), |c| c.label().to_string()),
                 category: s("category"),
                 severity: match s("severity").as_str() {
                     "high" => "Blocks publication".into(),
@@ -500,6 +504,7 @@ struct ShowPage {
     last_error: Option<String>,
     steps: Vec<StepRow>,
     can_submit: bool,
+    submit_unavailable: String,
     can_override: bool,
     can_approve_sio: bool,
     can_approve_comms: bool,
@@ -569,6 +574,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     let decidable = |a: Approval| chain.as_ref().is_some_and(|(_, keys)| keys.iter().any(|k| k == a.step_key()));
     let can_edit = author_or_cc && p.state.editable();
     let ed = if can_edit { Some(editor(&state, &user, Some(&p)).await?) } else { None };
+    let step_actors =
+        crate::web::display::actors_in_words(&state, &steps.iter().map(|s| s.actor.clone()).collect::<Vec<_>>()).await;
     let page = ShowPage {
         layout: layout(&state, Some(&user), "Post", "/posts"),
         id: p.id,
@@ -605,15 +612,27 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         last_error: p.last_error.clone(),
         steps: steps
             .iter()
-            .map(|s| StepRow {
+            .zip(step_actors)
+            .map(|(s, actor)| StepRow {
                 at: fmt_time(s.at),
-                actor: s.actor.clone(),
-                step: s.step.replace('_', " "),
+                actor,
+                step: crate::web::form_errors::humanise(&s.step),
                 clause: s.clause.clone(),
                 detail: s.detail.get("to").and_then(|v| v.as_str()).unwrap_or_default().replace('_', " "),
             })
             .collect(),
-        can_submit: author_or_cc && p.state == PostState::Draft,
+        can_submit: author_or_cc
+            && p.state == PostState::Draft
+            && custodian_domain::posts::check_submit(p.state, p.gate, p.overridden).is_ok(),
+        // Why a draft cannot be submitted yet, in words, instead of a button that is refused.
+        submit_unavailable: match custodian_domain::posts::check_submit(p.state, p.gate, p.overridden) {
+            Err(why) if author_or_cc && p.state == PostState::Draft => {
+                let why = why.to_string();
+                let mut c = why.chars();
+                c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+            }
+            _ => String::new(),
+        },
         can_override: p.state == PostState::Draft
             && p.gate.warnings > 0
             && p.gate.blocks == 0

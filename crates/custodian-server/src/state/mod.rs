@@ -169,11 +169,7 @@ impl AppState {
             Ok(())
         } else {
             self.0.metrics.denied.fetch_add(1, Ordering::Relaxed);
-            Err(AppError::Forbidden(format!(
-                "You do not have permission to {} (policy {}).",
-                describe(action),
-                action.as_str()
-            )))
+            Err(AppError::Forbidden(format!("You do not have permission to {}.", describe(action))))
         }
     }
 
@@ -195,6 +191,27 @@ fn holder_name() -> String {
     format!("{host}/{}/{}", std::process::id(), &random[random.len() - 8..])
 }
 
-fn describe(a: Action) -> String {
-    a.as_str().replace(['.', '_'], " ")
+/// What an action lets a person do, in words: "see the device register" for `devices.list`.
+pub(crate) fn describe(a: Action) -> String {
+    let plain = match a {
+        Action::DevicesList => "see the device register",
+        Action::PeopleList => "see the list of people",
+        Action::FindingsList => "see the list of findings",
+        Action::AuditRead => "read the audit log",
+        Action::AuditVerify => "verify the audit log",
+        _ => "",
+    };
+    if !plain.is_empty() {
+        return plain.into();
+    }
+    // The table's description up to its first parenthesis or sentence end, as a phrase.
+    let d = a.description();
+    let d = d.split(" (").next().unwrap_or(d);
+    let d = d.split(". ").next().unwrap_or(d).trim_end_matches('.');
+    let d: String = d.split(" [").next().unwrap_or(d).trim().to_string();
+    let mut c = d.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => a.as_str().replace(['.', '_'], " "),
+    }
 }

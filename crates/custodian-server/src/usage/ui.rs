@@ -125,7 +125,10 @@ async fn create_exception(
         Ok(_) => Ok(Redirect::to("/usage/streaming-exceptions").into_response()),
         Err(e) => {
             let errors = problems(e)?;
-            Ok(exceptions_page(&state, &user, &f.reason, &f.until, errors).await?)
+            Ok(crate::web::form_errors::refused(
+                exceptions_page(&state, &user, &f.reason, &f.until, errors.clone()).await?,
+                errors,
+            ))
         }
     }
 }
@@ -180,6 +183,8 @@ async fn imports_page(
         v.get(k).map(|x| x.to_string().trim_matches('"').to_string()).unwrap_or_default()
     };
     let bad = !errors.is_empty();
+    let actors =
+        crate::web::display::actors_in_words(state, &runs.iter().map(|r| r.actor.clone()).collect::<Vec<_>>()).await;
     let mut res = render(&ImportsPage {
         layout: layout(state, Some(user), "Usage imports", "/usage/imports"),
         c41: clause_view("4.1"),
@@ -187,9 +192,10 @@ async fn imports_page(
         web_profiles: uc::import_profiles(custodian_domain::usage::Feed::Web),
         runs: runs
             .iter()
-            .map(|r| RunRow {
+            .zip(actors)
+            .map(|(r, actor)| RunRow {
                 at: fmt_time(r.at),
-                actor: r.actor.clone(),
+                actor,
                 feed: n(&r.detail, "feed"),
                 rows: n(&r.detail, "rows"),
                 imported: n(&r.detail, "imported"),

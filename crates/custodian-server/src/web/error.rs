@@ -25,7 +25,13 @@ impl IntoResponse for UiError {
             return axum::response::Redirect::to("/sign-in").into_response();
         }
         let status = self.0.status();
-        error_page(
+        // Problems a form's page can show beside the form (see `form_errors`).
+        let refused = match &self.0 {
+            AppError::Invalid { errors, .. } => Some(errors.clone()),
+            AppError::Conflict(m) => Some(vec![FieldProblem { field: None, line: None, message: m.clone() }]),
+            _ => None,
+        };
+        let mut res = error_page(
             status,
             self.0.title(),
             &self.0.public_detail(),
@@ -33,7 +39,50 @@ impl IntoResponse for UiError {
                 AppError::Invalid { errors, .. } => errors.clone(),
                 _ => Vec::new(),
             },
-        )
+        );
+        if let Some(problems) = refused {
+            res.extensions_mut().insert(super::form_errors::Refused(problems));
+        }
+        // For the page shell: the pages' middleware renders it again inside the signed-in
+        // person's navigation (see `form_errors::keep_forms_on_page`).
+        if status != StatusCode::INTERNAL_SERVER_ERROR {
+            res.extensions_mut().insert(Shown {
+                status,
+                heading: self.0.title().to_string(),
+                detail: self.0.public_detail(),
+                errors: match &self.0 {
+                    AppError::Invalid { errors, .. } => errors.clone(),
+                    _ => Vec::new(),
+                },
+            });
+        }
+        res
+    }
+}
+
+/// An error page's content, kept on its response so that it can be shown again with the whole
+/// page shell (navigation, Sign out) of the person who met it.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub status: StatusCode,
+    pub heading: String,
+    pub detail: String,
+    pub errors: Vec<FieldProblem>,
+}
+
+impl Shown {
+    /// The error page with the person's layout.
+    pub fn render(self, layout: Layout) -> Response {
+        let page = ErrorPage {
+            layout: Layout { title: self.heading.clone(), ..layout },
+            status: self.status.as_u16(),
+            heading: self.heading,
+            detail: self.detail,
+            errors: self.errors,
+        };
+        let mut res = render(&page);
+        *res.status_mut() = self.status;
+        res
     }
 }
 
@@ -75,9 +124,10 @@ impl FieldProblem {
     /// "line 3, imei" or "imei", for error summaries.
     pub fn place(&self) -> String {
         match (&self.line, &self.field) {
-            (Some(l), Some(f)) => format!("Line {l}, {f}"),
+            (Some(l), Some(f)) => format!("Line {l}, {}", super::form_errors::humanise(f)),
             (Some(l), None) => format!("Line {l}"),
-            (None, Some(f)) => f.clone(),
+            (None, Some(f)) if f.starts_with('/') => f.clone(),
+            (None, Some(f)) => super::form_errors::humanise(f),
             (None, None) => String::new(),
         }
     }

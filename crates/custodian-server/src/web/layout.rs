@@ -64,10 +64,9 @@ pub struct ClauseView {
     pub text: String,
 }
 
-/// A moment as every page shows it: "28 Nov 2026, 09:15 UTC".
+/// A moment as every page shows it: on London's clocks, in words ("3 December 2026 at 2:05pm").
 pub(crate) fn fmt_time(t: time::OffsetDateTime) -> String {
-    t.format(time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC"))
-        .unwrap_or_default()
+    super::display::time_words(t)
 }
 
 pub fn clause_view(id: &str) -> ClauseView {

@@ -5,7 +5,10 @@
 
 pub mod chart;
 pub mod csrf;
+pub mod display;
 pub mod error;
+pub mod form_errors;
+pub(crate) mod html;
 pub mod layout;
 pub mod nav;
 

@@ -487,9 +487,7 @@ async fn in_a_browser_digital_services_correct_an_allocation_on_a_phone_screen()
     fill(rfc(start), "handover form found").await;
     let banner = c.wait().for_element(Locator::Id("corrected")).await.unwrap().text().await.unwrap();
     assert!(banner.contains("Allocation dates corrected"), "{banner}");
-    let shown = start
-        .format(time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC"))
-        .unwrap();
+    let shown = start.format(time::macros::format_description!("[day padding:none] [month repr:long] [year]")).unwrap();
     let table = c.find(Locator::Id("allocations")).await.unwrap().text().await.unwrap();
     assert!(table.contains(&shown), "the new start {shown} is listed: {table}");
     assert_eq!(app.store().allocations(d.id).await.unwrap()[0].allocated_at, start);

@@ -12,6 +12,7 @@ mod audit_outside;
 mod browser;
 mod devices;
 mod findings;
+mod forms_ux;
 mod hardening;
 mod imports_security;
 mod intune_onboarding;

@@ -193,10 +193,20 @@ async fn a_psd_officer_runs_a_round_and_a_dmi_takes_a_case_through_custody(b: Ba
     let html = r.text().await.unwrap();
     assert!(
         html.contains("Chain of custody")
-            && html.contains("hand over")
-            && html.contains("Rajesh Patel (A1013), token:"),
+            && html.contains("Devices handed over")
+            && html.contains("Rajesh Patel (A1013), using an API token")
+            && !html.contains("token:"),
         "{html}"
     );
+    // The report and the case page, in words: no identifiers, JSON or ISO times (issue 16).
+    let shown = crate::forms_ux::identifiers(&crate::forms_ux::visible_text(&html));
+    assert!(shown.is_empty(), "the custody report shows {shown:?}");
+    let psd_session = app.sign_in("niamh.doherty@warwickshire.police.example").await;
+    let (s, case_page) = psd_session.get(&format!("/monitoring/cases/{id}")).await;
+    assert_eq!(s, 200);
+    let shown = crate::forms_ux::identifiers(&crate::forms_ux::visible_text(&case_page));
+    assert!(shown.is_empty(), "the case page shows {shown:?}");
+    assert!(!case_page.contains("slot: ["), "no tuple of a moment");
     let (s, export) = psd.get(&format!("/monitoring/cases/{id}/export")).await;
     assert_eq!(s, 200, "{export}");
     let steps: Vec<&str> = export["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
@@ -478,7 +488,7 @@ async fn in_a_browser_psd_runs_a_round_and_a_dmi_records_a_download() {
     let stage = crate::browser::text_when(c, Locator::Id("case-stage"), |t| t == "Downloaded").await;
     assert_eq!(stage, "Downloaded");
     let steps = c.find(Locator::Id("case-steps")).await.unwrap().text().await.unwrap();
-    assert!(steps.contains("download") && steps.contains("Rajesh Patel (A1013)"), "{steps}");
+    assert!(steps.contains("Devices downloaded") && steps.contains("Rajesh Patel (A1013)"), "{steps}");
     browser.close().await;
     app.stop().await;
 }

@@ -492,8 +492,8 @@ async fn in_a_browser_an_appeal_goes_to_the_sio_and_an_incident_holds_it() {
         .await
         .unwrap();
     assert_eq!(mark.text().await.unwrap(), "Operation Falcon", "the mark lies under the words it is about");
-    let list = crate::browser::text_when(c, Locator::Id("post-finding-list"), |t| t.contains("investigation")).await;
-    assert!(list.contains("investigation.operation"), "{list}");
+    let list = crate::browser::text_when(c, Locator::Id("post-finding-list"), |t| t.contains("Operation name")).await;
+    assert!(list.contains("Operation name") && !list.contains("investigation.operation"), "{list}");
     c.find(Locator::Id("save-post")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("submit-post")).await.unwrap();
     c.find(Locator::Css("#submit-post button")).await.unwrap().click().await.unwrap();

@@ -1,0 +1,335 @@
+//! Every form errs on its own page, in plain words: a refused form comes back to the page it was
+//! filled in on, at that page's address, with the error summary linking to fields that exist,
+//! the message beside the field and the values typed kept; success shows a banner; and no page
+//! shows internal identifiers (`person:`, UUIDs, epoch seconds, ISO times, raw keys).
+
+use crate::on_both;
+use crate::support::{Backend, Session, spawn};
+
+/// Post a form as a browser does from `page`: with the page as `Referer`.
+async fn post_from(s: &Session, page: &str, action: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let mut f: Vec<(&str, &str)> = form.to_vec();
+    f.push(("csrf_token", &s.csrf));
+    let r = s
+        .http
+        .post(format!("{}{action}", s.base))
+        .header("Referer", format!("{}{page}", s.base))
+        .form(&f)
+        .send()
+        .await
+        .unwrap();
+    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    (r.status().as_u16(), location)
+}
+
+async fn a_refused_form_comes_back_to_its_page_with_its_errors_and_values(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
+    let d = app.device("WP-LT-0006").await;
+    let page = format!("/devices/{}", d.id);
+    let action = format!("/devices/{}/allocate", d.id);
+    let (s, location) =
+        post_from(&ds, &page, &action, &[("staff_number", "NOPE"), ("reason", "Replacement <screen> & case")]).await;
+    assert_eq!((s, location.as_str()), (303, page.as_str()), "back to the page the form is on");
+    let (s, html) = ds.get(&page).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("id=\"form-errors\"") && html.contains("No person has staff number NOPE"), "{html}");
+    assert!(html.contains("<a href=\"#staff_number\">"), "the summary links to the field: {html}");
+    assert!(html.contains("id=\"staff_number-error\""), "the message is beside the field");
+    assert!(html.contains("govuk-form-group--error"));
+    assert!(html.contains("value=\"NOPE\"") && html.contains("value=\"Replacement &lt;screen&gt; &amp; case\""));
+    assert!(
+        html.contains("Sign out") && html.contains("moj-primary-navigation__list"),
+        "the whole page, not an error page"
+    );
+    assert!(!html.contains("staff_number:"), "no raw field name in the words");
+    // Shown once: a reload is the page as it is.
+    let (s, html) = ds.get(&page).await;
+    assert_eq!(s, 200);
+    assert!(!html.contains("form-errors"));
+    // Success: a banner with a fixed text on the page the form leads to.
+    let (s, location) =
+        post_from(&ds, &page, &action, &[("staff_number", "A1018"), ("reason", "Replacement laptop")]).await;
+    assert_eq!((s, location.as_str()), (303, page.as_str()));
+    let (s, html) = ds.get(&page).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("govuk-notification-banner--success") && html.contains("The device has been allocated"));
+    // A conflict (a blocked action) is shown on the page too, in its words, never a bare 409.
+    let (s, location) = post_from(&ds, &page, &action, &[("staff_number", "A1018"), ("reason", "Again")]).await;
+    assert_eq!((s, location.as_str()), (303, page.as_str()));
+    let (s, html) = ds.get(&page).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("id=\"form-errors\"") && !html.contains("409"), "{html}");
+    // Without a Referer (an API client, a script) the error page answers as before.
+    let (s, html) = ds.post(&action, &[("staff_number", "NOPE"), ("reason", "x")]).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("govuk-error-summary"));
+    app.stop().await;
+}
+on_both!(a_refused_form_comes_back_to_its_page_with_its_errors_and_values);
+
+/// The text a person sees: the page without its tags, scripts, styles and `<code>` samples.
+pub(crate) fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        out.push(' ');
+        rest = &rest[i..];
+        let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
+        let skip_to = if lower.starts_with("<script") {
+            "</script>"
+        } else if lower.starts_with("<style") {
+            "</style>"
+        } else if lower.starts_with("<code") {
+            "</code>"
+        } else if lower.starts_with("<textare") {
+            // What a person edits (the screening pack's TOML), not the page's words.
+            "</textarea>"
+        } else if lower.starts_with("<!--") {
+            "-->"
+        } else {
+            ">"
+        };
+        match rest.find(skip_to) {
+            Some(e) => rest = &rest[e + skip_to.len()..],
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
+    out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
+}
+
+/// Whether `w` holds one of Custodian's own identifiers: a UUID of version 7, which it makes
+/// for every record. (Other systems' references, such as an Intune device id, are version 4 and
+/// are what Digital Services look a device up by in that system.)
+fn is_uuid(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.len() >= 36
+        && b.windows(36).any(|s| {
+            s[14] == b'7'
+                && s.iter()
+                    .enumerate()
+                    .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() })
+        })
+}
+
+/// The internal identifiers in a page's visible text, each with why it is one.
+pub(crate) fn identifiers(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some(i) = text.find("person:") {
+        found.push(format!("an actor: {}", &text[i..(i + 20).min(text.len())]));
+    }
+    for w in text.split_whitespace() {
+        let w = w.trim_matches(|c: char| ",.;:()[]“”\"'".contains(c));
+        if is_uuid(w) {
+            found.push(format!("a UUID: {w}"));
+        } else if w.len() == 10 && w.bytes().all(|c| c.is_ascii_digit()) && (w.starts_with('1') || w.starts_with('2')) {
+            found.push(format!("epoch seconds: {w}"));
+        } else if w.len() >= 16 && w.as_bytes()[4] == b'-' && w.as_bytes()[10] == b'T' && w.contains(':') {
+            found.push(format!("an ISO time: {w}"));
+        } else if !w.contains('@')
+            && !w.contains('/')
+            && w.contains('_')
+            && w.bytes().all(|c| c.is_ascii_lowercase() || c == b'_' || c == b'.')
+            && !w.starts_with('_')
+        {
+            found.push(format!("a raw key: {w}"));
+        } else if custodian_screening::Category::ALL.iter().any(|c| c.as_str().contains('.') && c.as_str() == w) {
+            found.push(format!("a category code: {w}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_identifier_check_finds_what_it_looks_for_and_not_words() {
+    let page = "<p>By person:A1002 at 1796191451 on 2026-12-03T14:05:00.123456789Z</p><td>line_manager</td>\
+                <td>0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b</td><td>intune:3f1c2a9e-7b4d-4e21-9c6a-1d2e3f405a05</td><td>personal.address</td><script>var person_x;</script>";
+    let found = identifiers(&visible_text(page));
+    assert_eq!(found.len(), 6, "{found:?}");
+    let fine = "<p>Priya Shah (A1002), 3 December 2026 at 2:05pm, Line manager, Home address, WP034 6.3, \
+                jack.thornton@warwickshire.police.example, <code>custodian monitoring commitment</code></p>";
+    assert!(identifiers(&visible_text(fine)).is_empty(), "{:?}", identifiers(&visible_text(fine)));
+}
+
+/// Every page of the demo a person can reach by following links from the pages at fixed
+/// addresses, as each demo account, shows no internal identifier.
+async fn no_page_of_the_demo_shows_internal_identifiers(b: Backend) {
+    let app = spawn(b).await;
+    let info = custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
+    let fixed: Vec<String> = custodian_server::route_table()
+        .into_iter()
+        .filter(|r| {
+            r.method == "GET" && !r.path.contains('{') && !r.path.starts_with("/api") && !r.path.contains("count")
+        })
+        .map(|r| r.path)
+        .filter(|p| !["/sign-in", "/healthz", "/readyz", "/metrics"].contains(&p.as_str()))
+        .collect();
+    let mut problems = Vec::new();
+    let mut visited_total = 0;
+    for (who, email) in &info.accounts {
+        let s = app.sign_in_with(email, &info.password).await;
+        let mut queue: std::collections::VecDeque<String> = fixed.iter().cloned().collect();
+        let mut seen: std::collections::HashSet<String> = queue.iter().cloned().collect();
+        let mut visited = 0;
+        while let Some(path) = queue.pop_front() {
+            if visited >= 60 {
+                break;
+            }
+            let (status, html) = s.get(&path).await;
+            if status != 200 || !html.contains("<main") {
+                continue;
+            }
+            visited += 1;
+            for found in identifiers(&visible_text(&html)) {
+                problems.push(format!("{who} {path}: {found}"));
+            }
+            for link in html.split("href=\"").skip(1) {
+                let href = link.split('"').next().unwrap_or("").replace("&amp;", "&");
+                let href = href.split('#').next().unwrap_or("").to_string();
+                if href.starts_with('/')
+                    && !href.starts_with("/static")
+                    && !href.starts_with("/api")
+                    && !href.contains("export")
+                    && !href.contains("page=")
+                    && !href.contains(".csv")
+                    && seen.insert(href.clone())
+                {
+                    queue.push_back(href);
+                }
+            }
+        }
+        visited_total += visited;
+    }
+    assert!(visited_total > 100, "the crawl reached {visited_total} pages");
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "{} internal identifiers shown:\n{}", problems.len(), problems.join("\n"));
+    app.stop().await;
+}
+on_both!(no_page_of_the_demo_shows_internal_identifiers);
+
+/// In a phone-sized browser, each main form refused: the same address, an error summary whose
+/// links reach fields on the page, the message beside the field, and what was typed kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_phone_browser_each_main_form_is_refused_on_its_own_page() {
+    use fantoccini::Locator;
+    let Some(browser) = crate::browser::start().await else { return };
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    let c = &browser.client;
+    c.set_window_size(390, 844).await.unwrap();
+    let base = app.base.clone();
+
+    /// Fill `fill` (element id, text), click `submit` (CSS), and check the refusal.
+    async fn refused(c: &fantoccini::Client, base: &str, page: &str, fill: &[(&str, &str)], submit: &str) {
+        c.goto(&format!("{base}{page}")).await.unwrap();
+        for (id, text) in fill {
+            let e = c.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("{page}: no #{id}: {e}"));
+            e.clear().await.ok();
+            e.send_keys(text).await.unwrap();
+        }
+        c.find(Locator::Css(submit))
+            .await
+            .unwrap_or_else(|e| panic!("{page}: no {submit}: {e}"))
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("form-errors"))
+            .await
+            .unwrap_or_else(|e| panic!("{page}: no error summary: {e}"));
+        let url = c.current_url().await.unwrap();
+        assert_eq!(&url.as_str()[base.len()..], page, "the same address");
+        let links = c.find_all(Locator::Css("#form-errors a")).await.unwrap();
+        assert!(!links.is_empty(), "{page}: the summary links to the problems");
+        for l in links {
+            let href = l.attr("href").await.unwrap().unwrap_or_default();
+            let id = href.trim_start_matches('#');
+            assert!(c.find(Locator::Id(id)).await.is_ok(), "{page}: the link {href} has its field on the page");
+        }
+        assert!(
+            !c.find_all(Locator::Css(".govuk-error-message")).await.unwrap().is_empty(),
+            "{page}: the message beside the field"
+        );
+        for (id, text) in fill {
+            let v = c.find(Locator::Id(id)).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+            assert_eq!(v, *text, "{page}: #{id} keeps what was typed");
+        }
+        assert!(c.find(Locator::Css("form[action='/sign-out'] button")).await.is_ok(), "{page}: Sign out is there");
+    }
+
+    // Digital Services allocate a device to a staff number nobody has.
+    crate::support::browser_sign_in(c, &base, "daniel.okafor@warwickshire.police.example").await;
+    let d = app.device("WP-LT-0006").await;
+    let page = format!("/devices/{}", d.id);
+    refused(c, &base, &page, &[("staff_number", "NOPE"), ("reason", "Replacement laptop")], "#allocate").await;
+    crate::support::browser_sign_out(c).await;
+
+    // An officer asks for an app not in the catalogue without naming it.
+    crate::support::browser_sign_in(c, &base, "jack.thornton@warwickshire.police.example").await;
+    refused(
+        c,
+        &base,
+        "/apps/requests/new",
+        &[("business_need", "To read the shift rota on the move")],
+        "#submit-request",
+    )
+    .await;
+    crate::support::browser_sign_out(c).await;
+
+    // Professional Standards create a monitoring round with a commitment that is not a hash.
+    crate::support::browser_sign_in(c, &base, "niamh.doherty@warwickshire.police.example").await;
+    refused(
+        c,
+        &base,
+        "/monitoring",
+        &[("name", "Round one"), ("sample_size", "two"), ("commitment", "not-a-sha-256")],
+        "#submit-round",
+    )
+    .await;
+    crate::support::browser_sign_out(c).await;
+
+    // Corporate Communications declare a major incident without a reason or guidance.
+    crate::support::browser_sign_in(c, &base, "priya.raman@warwickshire.police.example").await;
+    refused(c, &base, "/posts", &[("incident-name", "Flooding in Rugby")], "#declare-incident button").await;
+
+    browser.close().await;
+    app.stop().await;
+}
+
+/// A draft with a finding that blocks publication: its page says why it cannot be submitted
+/// instead of offering a button that is refused, and shows its findings and history in words.
+async fn a_blocked_post_says_why_it_cannot_be_submitted(b: Backend) {
+    use serde_json::json;
+    let app = spawn(b).await;
+    app.seed().await;
+    let cc = app.api(&app.token("A1009").await);
+    let (s, a) = cc
+        .post(
+            "/posts/accounts",
+            json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "comms_approval": false, "corporate": false}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let laura = app.api(&app.token("A1017").await);
+    let text = "OFFICIAL-SENSITIVE: briefing notes for the weekend patrol plan in Leamington.";
+    let (s, p) = laura.post("/posts", json!({"account_id": a["id"], "text": text})).await;
+    assert_eq!(s, 201, "{p}");
+    let id = p["id"].as_str().unwrap().to_string();
+    let session = app.sign_in("laura.fenwick@warwickshire.police.example").await;
+    let (s, page) = session.get(&format!("/posts/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("id=\"submit-unavailable\"") && page.contains("block publication"), "{page}");
+    assert!(!page.contains("id=\"submit-post\""), "no button that would be refused");
+    let shown = identifiers(&visible_text(&page));
+    assert!(shown.is_empty(), "{shown:?}");
+    // A clean draft still offers the button.
+    let (_, p) = laura.post("/posts", json!({"account_id": a["id"], "text": "Courier fraud warning: hang up."})).await;
+    let (_, page) = session.get(&format!("/posts/{}", p["id"].as_str().unwrap())).await;
+    assert!(page.contains("id=\"submit-post\"") && !page.contains("submit-unavailable"), "{page}");
+    app.stop().await;
+}
+on_both!(a_blocked_post_says_why_it_cannot_be_submitted);
