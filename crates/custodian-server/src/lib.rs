@@ -203,7 +203,12 @@ pub fn route_table() -> Vec<routing::RouteEntry> {
 pub fn router(state: AppState) -> Router {
     let static_dir = tower_http::services::ServeDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/static"));
     Router::new()
-        .merge(page_routes().into_router().layer(middleware::from_fn_with_state(state.clone(), web::with_incident)))
+        .merge(
+            page_routes()
+                .into_router()
+                .layer(middleware::from_fn_with_state(state.clone(), web::with_incident))
+                .layer(middleware::from_fn_with_state(state.clone(), web::nav::with_open_case)),
+        )
         .nest(API_PREFIX, api_routes().into_router())
         .merge(ops::routes().into_router())
         .nest_service("/static", static_dir)
