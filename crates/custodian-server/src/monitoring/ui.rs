@@ -593,6 +593,17 @@ fn defer_view(
     errors: Vec<FieldProblem>,
 ) -> Response {
     let g = guide::guidance(c, state.now());
+    let can_defer = g.as_ref().is_some_and(|g| g.can_defer);
+    // Without the form on the page, an error names no field to link to.
+    let errors: Vec<FieldProblem> = errors
+        .into_iter()
+        .map(|mut e| {
+            if !can_defer {
+                e.field = None;
+            }
+            e
+        })
+        .collect();
     let error_for = |f: &str| {
         errors.iter().filter(|e| e.field.as_deref() == Some(f)).map(|e| e.message.clone()).collect::<Vec<_>>().join(" ")
     };
@@ -602,7 +613,7 @@ fn defer_view(
         round_name: c.round_name.clone(),
         current: c.state.slot.map(guide::in_words).unwrap_or_else(|| "not yet proposed".into()),
         help: g.as_ref().map(|g| g.defer_help.clone()).unwrap_or_else(|| "This case is over.".into()),
-        can_defer: g.as_ref().is_some_and(|g| g.can_defer),
+        can_defer,
         latest: g.as_ref().and_then(|g| g.defer_latest.clone()).unwrap_or_default(),
         latest_input: g.as_ref().and_then(|g| g.defer_latest_input.clone()).unwrap_or_default(),
         to: form.to,
