@@ -57,7 +57,8 @@ pub fn date_in_words(t: OffsetDateTime) -> String {
 pub fn parse_london(v: &str) -> Option<OffsetDateTime> {
     let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
     let seconds = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    let p = PrimitiveDateTime::parse(v.trim(), minutes).or_else(|_| PrimitiveDateTime::parse(v.trim(), seconds)).ok()?;
+    let p =
+        PrimitiveDateTime::parse(v.trim(), minutes).or_else(|_| PrimitiveDateTime::parse(v.trim(), seconds)).ok()?;
     let bst = p.assume_offset(UtcOffset::from_hms(1, 0, 0).ok()?);
     if london_offset(bst) == bst.offset() { Some(bst) } else { Some(p.assume_utc()) }
 }
@@ -152,7 +153,11 @@ pub fn guidance(c: &MonitoringCase, now: OffsetDateTime) -> Option<Guidance> {
         (Stage::Mandated, _) => {
             let when = s.deadline.map(in_words).unwrap_or_else(|| "the deadline in your notice".into());
             let overdue = s.deadline.is_some_and(|d| now > d);
-            g.heading = if overdue { format!("Overdue: action was needed by {when}") } else { format!("Action needed by {when}") };
+            g.heading = if overdue {
+                format!("Overdue: action was needed by {when}")
+            } else {
+                format!("Action needed by {when}")
+            };
             let devices = if c.device_tags.is_empty() {
                 "every force mobile device you hold".to_string()
             } else {

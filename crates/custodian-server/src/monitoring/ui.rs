@@ -643,7 +643,8 @@ pub async fn defer(
 ) -> UiResult<Response> {
     let c = case_to_answer(&state, &user, id).await?;
     let mut errors = Vec::new();
-    let problem = |field: &str, message: &str| FieldProblem { field: Some(field.into()), line: None, message: message.into() };
+    let problem =
+        |field: &str, message: &str| FieldProblem { field: Some(field.into()), line: None, message: message.into() };
     let to = if f.to.trim().is_empty() {
         errors.push(problem("to", "Enter the date and time you can hand over your devices"));
         None

@@ -42,7 +42,8 @@ async fn drawn_round(app: &TestApp) -> Uuid {
     let (s, r) =
         psd.post(&format!("/monitoring/rounds/{id}/draw"), json!({"beacon": "drand 1", "secret": "wrong"})).await;
     assert_eq!(s, 422, "{r}");
-    let (s, r) = psd.post(&format!("/monitoring/rounds/{id}/draw"), json!({"beacon": "drand 1", "secret": SECRET})).await;
+    let (s, r) =
+        psd.post(&format!("/monitoring/rounds/{id}/draw"), json!({"beacon": "drand 1", "secret": SECRET})).await;
     assert_eq!(s, 200, "{r}");
     id.parse().unwrap()
 }
@@ -258,17 +259,11 @@ async fn in_a_browser_on_a_phone_the_person_selected_sees_what_to_do() {
     assert_eq!(heading, format!("Action needed by {}", guide::in_words(at)));
     let px = |v: Value| v.as_str().unwrap().trim_end_matches("px").parse::<f64>().unwrap();
     let size = c
-        .execute(
-            "return getComputedStyle(document.querySelector('#monitoring-action-steps li')).fontSize;",
-            vec![],
-        )
+        .execute("return getComputedStyle(document.querySelector('#monitoring-action-steps li')).fontSize;", vec![])
         .await
         .unwrap();
     assert!(px(size.clone()) >= 16.0, "{size}");
-    let fits = c
-        .execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
-        .await
-        .unwrap();
+    let fits = c.execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![]).await.unwrap();
     assert!(fits[0].as_i64().unwrap() <= fits[1].as_i64().unwrap(), "the page fits the phone: {fits}");
     assert!(c.find(Locator::Id("defer-form")).await.is_ok());
     // The navigation links to the case.
