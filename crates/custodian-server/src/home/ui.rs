@@ -37,6 +37,8 @@ pub(crate) struct HomePage {
     pub(crate) approvals_waiting: usize,
     pub(crate) approvals_waiting_overdue: usize,
     pub(crate) approvals_overdue_all: Option<usize>,
+    /// The person's own open monitoring case and what it asks of them (WP034 5.4).
+    pub(crate) monitoring: Option<(uuid::Uuid, crate::monitoring::guide::Guidance)>,
 }
 page!(HomePage);
 
@@ -48,7 +50,6 @@ pub(crate) struct Register {
     pub(crate) awaiting_receipt: i64,
     pub(crate) status_chart: String,
     pub(crate) findings_chart: String,
-    pub(crate) status_rows: Vec<(String, i64)>,
 }
 
 pub async fn home(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
@@ -95,9 +96,20 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> UiResult<
             lost_or_stolen: get("lost") + get("stolen"),
             open_findings: c.findings_by_status.iter().filter(|(s, _)| s != "closed").map(|(_, n)| n).sum(),
             awaiting_receipt: c.awaiting_receipt,
-            status_chart: chart::bars("Devices by status", &status_rows),
-            findings_chart: chart::bars("Open findings by rule", &findings_rows),
-            status_rows,
+            status_chart: chart::Bars {
+                title: "Devices by status",
+                label_heading: "Status",
+                value_heading: "Devices",
+                empty: "No devices in the register yet.",
+            }
+            .render(&status_rows),
+            findings_chart: chart::Bars {
+                title: "Open findings by rule",
+                label_heading: "Rule",
+                value_heading: "Open findings",
+                empty: "No open findings.",
+            }
+            .render(&findings_rows),
         })
     } else {
         None
@@ -108,7 +120,12 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> UiResult<
     } else {
         None
     };
-    let today = state.now().date();
+    let now = state.now();
+    let monitoring = crate::monitoring::my_open_cases(&state, &user)
+        .await?
+        .iter()
+        .find_map(|c| crate::monitoring::guide::guidance(c, now).map(|g| (c.id, g)));
+    let today = now.date();
     Ok(render(&HomePage {
         approvals_waiting: waiting.len(),
         approvals_waiting_overdue: waiting.iter().filter(|t| t.overdue).count(),
@@ -122,5 +139,6 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> UiResult<
         team_open_findings: visible,
         register,
         review_due: custodian_domain::policy::wp034().review_due(today),
+        monitoring,
     }))
 }

@@ -4,6 +4,7 @@
 //! with who, when and why.
 
 pub mod api;
+pub mod guide;
 pub mod ui;
 
 use custodian_authz::{Action, Resource};
@@ -231,6 +232,34 @@ pub async fn view_case(
         )
         .await?;
     Ok(c)
+}
+
+/// The signed-in person's own open cases (WP034 5.4), for their home page and navigation: what
+/// they are asked to do. Reading one's own case is not a view of someone else's personal data,
+/// so it is not logged (the case page, which shows its record, is).
+pub async fn my_open_cases(state: &AppState, user: &CurrentUser) -> Result<Vec<MonitoringCase>, AppError> {
+    let filter = CaseFilter { dmi_or_person: Some(user.id()), ..CaseFilter::default() };
+    let mut list = state.store().monitoring_cases(&filter).await?;
+    list.retain(|c| {
+        c.person_id == user.id()
+            && !c.state.stage.is_closed()
+            && state.allows(user, Action::MonitoringCasesView, &case_resource(c))
+    });
+    Ok(list)
+}
+
+/// The person selected asks for another date (WP034 5.4: consulted on availability): the case's
+/// one deferral, to a time within the round's published window, with the reason. Only the person
+/// (and PSD) may answer for the case (`monitoring.cases.respond`); the step is audited with its
+/// clause like every other.
+pub async fn request_deferral(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    to: OffsetDateTime,
+    reason: &str,
+) -> Result<MonitoringCase, AppError> {
+    take_step(state, user, id, StepInput::Defer { to, reason: reason.to_string() }).await
 }
 
 async fn load_case(state: &AppState, id: Uuid) -> Result<MonitoringCase, AppError> {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::{Action, Resource};
 use custodian_domain::monitoring::Stage;
@@ -17,6 +18,8 @@ use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::error::FieldProblem;
+use crate::monitoring::guide::{self, Guidance};
 use crate::monitoring::{self as uc, StepInput, case_resource};
 use crate::state::AppState;
 use crate::web::UiResult;
@@ -32,6 +35,7 @@ pub fn routes() -> Routes {
         .route("/monitoring/rounds/{id}/draw", post(draw))
         .route("/monitoring/cases/{id}", get(case))
         .route("/monitoring/cases/{id}/steps", post(take_step))
+        .route("/monitoring/cases/{id}/defer", get(defer_page).post(defer))
 }
 
 /// A `datetime-local` field, read as UTC (the form says so).
@@ -120,7 +124,6 @@ struct DashboardPage {
     rounds: Vec<RoundRow>,
     cases: Vec<CaseRow>,
     stage_chart: String,
-    stage_rows: Vec<(String, i64)>,
     overdue: i64,
     referrals: Vec<(String, i64)>,
     areas: Vec<AreaChoice>,
@@ -175,8 +178,13 @@ pub async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> UiRe
         can_manage,
         rounds: rounds.iter().map(round_row).collect(),
         cases: cases.iter().map(|c| case_row(c, now)).collect(),
-        stage_chart: chart::bars("Cases by stage", &stage_rows),
-        stage_rows,
+        stage_chart: chart::Bars {
+            title: "Cases by stage",
+            label_heading: "Stage",
+            value_heading: "Cases",
+            empty: "No monitoring cases in this period: no round has been drawn yet.",
+        }
+        .render(&stage_rows),
         overdue,
         referrals,
         areas,
@@ -391,6 +399,9 @@ struct CasePage {
     c54: ClauseView,
     c55: ClauseView,
     c53: ClauseView,
+    /// The viewer is the person selected: the page leads with what they must do, in words.
+    is_subject: bool,
+    guide: Option<Guidance>,
 }
 page!(CasePage);
 
@@ -446,10 +457,18 @@ pub async fn case(
         &steps.iter().map(|s| s.signed_by.clone().unwrap_or_else(|| s.actor.clone())).collect::<Vec<_>>(),
     )
     .await;
+    let is_subject = c.person_id == user.id();
+    let mut row = case_row(&c, now);
+    row.deadline = c.state.deadline.map(guide::in_words).unwrap_or_default();
     Ok(render(&CasePage {
-        layout: layout(&state, Some(&user), &format!("Monitoring case: {}", c.staff_number), "/monitoring"),
+        layout: layout(
+            &state,
+            Some(&user),
+            &if is_subject { "Your device check".to_string() } else { format!("Monitoring case: {}", c.staff_number) },
+            "/monitoring",
+        ),
         round_id: c.round_id,
-        slot: c.state.slot.map(fmt_time).unwrap_or_default(),
+        slot: c.state.slot.map(guide::in_words).unwrap_or_default(),
         deferred: c.state.deferred,
         deferral_days: c.rules.deferral_days,
         dmi: match (&c.dmi_name, &c.dmi_staff_number) {
@@ -460,7 +479,7 @@ pub async fn case(
         referrals: c
             .referrals
             .iter()
-            .map(|r| (r.kind.label().to_string(), r.summary.clone(), fmt_time(r.opened_at)))
+            .map(|r| (r.kind.label().to_string(), r.summary.clone(), guide::in_words(r.opened_at)))
             .collect(),
         steps: steps
             .iter()
@@ -471,15 +490,188 @@ pub async fn case(
                     .map_or_else(|| crate::web::form_errors::humanise(&s.step), str::to_string),
                 signed_by,
                 clause: s.clause.clone(),
-                details: crate::web::display::details_words(&s.detail, &["step"]),
+                // A step's own record: its times in words, not as stored.
+                details: step_words(&s.detail)
+                    .unwrap_or_else(|| crate::web::display::details_words(&s.detail, &["step"])),
             })
             .collect(),
         can: offered(&state, &user, &c),
-        c: case_row(&c, now),
+        c: row,
         c54: clause_view("5.4"),
         c55: clause_view("5.5"),
         c53: clause_view("5.3"),
+        guide: if is_subject { guide::guidance(&c, now) } else { None },
+        is_subject,
     }))
+}
+
+/// A step's stored detail in words, where it is a step the domain knows: times in Europe/London
+/// in words rather than stored tuples, people's answers as given.
+fn step_words(detail: &serde_json::Value) -> Option<String> {
+    use custodian_domain::monitoring::Step;
+    let step: Step = serde_json::from_value(detail.clone()).ok()?;
+    Some(match step {
+        Step::ProposeSlot { slot } => format!("time proposed: {}", guide::in_words(slot)),
+        Step::Accept => "time accepted".into(),
+        Step::Defer { to, reason } => format!("moved to {} because: {reason}", guide::in_words(to)),
+        Step::Refuse { reason } => format!("declined because: {reason}"),
+        Step::Mandate { deadline, devices } => {
+            format!("hand over by {} ({} device{})", guide::in_words(deadline), devices.len(), plural(devices.len()))
+        }
+        Step::Download { tool, tool_version, extractions, started, ended } => format!(
+            "{tool} {tool_version}, {} extraction{}, from {} to {}",
+            extractions.len(),
+            plural(extractions.len()),
+            guide::in_words(started),
+            guide::in_words(ended)
+        ),
+        Step::Examine { concerns: None } => "no concerns".into(),
+        Step::Examine { concerns: Some(c) } => format!("concerns: {c}"),
+        Step::Withdraw { reason } => format!("withdrawn because: {reason}"),
+        Step::FailureToProvide => "devices not handed over by the deadline".into(),
+        Step::AssignDmi { .. } | Step::HandOver { .. } | Step::Return { .. } => return None,
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+// ----- Asking for another date (WP034 5.4) -----------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "monitoring/monitoring_defer.html")]
+struct DeferPage {
+    layout: Layout,
+    case_id: Uuid,
+    round_name: String,
+    current: String,
+    help: String,
+    can_defer: bool,
+    latest: String,
+    latest_input: String,
+    to: String,
+    reason: String,
+    to_error: String,
+    reason_error: String,
+    errors: Vec<FieldProblem>,
+    c54: ClauseView,
+}
+page!(DeferPage);
+
+#[derive(Deserialize, Default)]
+pub struct DeferForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The person's own case, for the deferral page and form: viewing it needs the right to answer
+/// for the case (the person selected, or PSD).
+async fn case_to_answer(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<MonitoringCase, AppError> {
+    let c = state
+        .store()
+        .monitoring_case(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("No monitoring case with id {id}.")))?;
+    state.require(user, Action::MonitoringCasesRespond, &case_resource(&c))?;
+    Ok(c)
+}
+
+fn defer_view(
+    state: &AppState,
+    user: &CurrentUser,
+    c: &MonitoringCase,
+    form: DeferForm,
+    errors: Vec<FieldProblem>,
+) -> Response {
+    let g = guide::guidance(c, state.now());
+    let can_defer = g.as_ref().is_some_and(|g| g.can_defer);
+    // Without the form on the page, an error names no field to link to.
+    let errors: Vec<FieldProblem> = errors
+        .into_iter()
+        .map(|mut e| {
+            if !can_defer {
+                e.field = None;
+            }
+            e
+        })
+        .collect();
+    let error_for = |f: &str| {
+        errors.iter().filter(|e| e.field.as_deref() == Some(f)).map(|e| e.message.clone()).collect::<Vec<_>>().join(" ")
+    };
+    let page = DeferPage {
+        layout: layout(state, Some(user), "Ask for another date", "/monitoring"),
+        case_id: c.id,
+        round_name: c.round_name.clone(),
+        current: c.state.slot.map(guide::in_words).unwrap_or_else(|| "not yet proposed".into()),
+        help: g.as_ref().map(|g| g.defer_help.clone()).unwrap_or_else(|| "This case is over.".into()),
+        can_defer,
+        latest: g.as_ref().and_then(|g| g.defer_latest.clone()).unwrap_or_default(),
+        latest_input: g.as_ref().and_then(|g| g.defer_latest_input.clone()).unwrap_or_default(),
+        to: form.to,
+        reason: form.reason,
+        to_error: error_for("to"),
+        reason_error: error_for("reason"),
+        errors,
+        c54: clause_view("5.4"),
+    };
+    let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    (status, render(&page)).into_response()
+}
+
+/// The deferral page: what was proposed, the latest date allowed, and the form.
+pub async fn defer_page(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
+    let c = case_to_answer(&state, &user, id).await?;
+    Ok(defer_view(&state, &user, &c, DeferForm::default(), Vec::new()))
+}
+
+/// Ask for another date: the case's one deferral (WP034 5.4), audited as the case's `defer`
+/// step. Bad input re-renders the page with the error summary and what was typed.
+pub async fn defer(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<DeferForm>,
+) -> UiResult<Response> {
+    let c = case_to_answer(&state, &user, id).await?;
+    let mut errors = Vec::new();
+    let problem =
+        |field: &str, message: &str| FieldProblem { field: Some(field.into()), line: None, message: message.into() };
+    let to = if f.to.trim().is_empty() {
+        errors.push(problem("to", "Enter the date and time you can hand over your devices"));
+        None
+    } else {
+        let t = guide::parse_london(&f.to);
+        if t.is_none() {
+            errors.push(problem("to", "Enter a date and time, like 10 December 2026 at 2:00pm"));
+        }
+        t
+    };
+    if f.reason.trim().is_empty() {
+        errors.push(problem("reason", "Say why the time proposed is not possible"));
+    }
+    let Some(to) = to.filter(|_| errors.is_empty()) else {
+        return Ok(defer_view(&state, &user, &c, f, errors));
+    };
+    match uc::request_deferral(&state, &user, id, to, &f.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/monitoring/cases/{id}")).into_response()),
+        Err(AppError::Invalid { errors, .. }) => {
+            let errors = errors
+                .into_iter()
+                .map(|mut e| {
+                    if !matches!(e.field.as_deref(), Some("to" | "reason")) {
+                        e.field = Some("to".into());
+                    }
+                    e
+                })
+                .collect();
+            Ok(defer_view(&state, &user, &c, f, errors))
+        }
+        Err(AppError::Conflict(m)) => Ok(defer_view(&state, &user, &c, f, vec![problem("to", &m)])),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// One form for every step of a monitoring case (WP034 5.3 to 5.6): `step` names it, the other

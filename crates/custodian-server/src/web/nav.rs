@@ -2,8 +2,42 @@
 
 use custodian_authz::{Action, Resource};
 
+use axum::extract::FromRequestParts;
+use axum::response::Response;
+use uuid::Uuid;
+
 use crate::auth::CurrentUser;
 use crate::state::AppState;
+
+tokio::task_local! {
+    /// The signed-in person's own open monitoring case, read once per page request by
+    /// [`with_open_case`], so that [`navigation`] (synchronous) can link to it.
+    static OPEN_CASE: Option<Uuid>;
+}
+
+/// Middleware on the pages: a person selected for monitoring (WP034 5.4) who does not otherwise
+/// see the monitoring pages gets a "Monitoring" link to their case while it is open. Signs the
+/// request in once (the handler reuses it); anonymous requests pass through untouched.
+pub async fn with_open_case(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let case = match CurrentUser::from_request_parts(&mut parts, &state).await {
+        Ok(u) if !state.allows(&u, Action::MonitoringRoundsView, &Resource::System) => {
+            match state.store().monitoring_open_case_of(u.id()).await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the person's open monitoring case failed");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    OPEN_CASE.scope(case, next.run(axum::extract::Request::from_parts(parts, body))).await
+}
 
 /// One link in the primary navigation.
 #[derive(Debug, Clone)]
@@ -65,6 +99,8 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
         );
         if state.allows(u, Action::MonitoringRoundsView, &Resource::System) {
             nav.push(item("/monitoring", "Monitoring", path.starts_with("/monitoring")));
+        } else if let Some(case) = OPEN_CASE.try_with(|c| *c).ok().flatten() {
+            nav.push(item(&format!("/monitoring/cases/{case}"), "Monitoring", path.starts_with("/monitoring")));
         }
         let posts = state.allows(u, Action::PostsView, &Resource::System);
         let pack = state.allows(u, Action::ScreeningPackView, &Resource::System);

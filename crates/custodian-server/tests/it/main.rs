@@ -18,6 +18,7 @@ mod imports_security;
 mod intune_onboarding;
 mod mdm;
 mod monitoring;
+mod monitoring_notice;
 mod openapi;
 mod overseas;
 mod paging;

@@ -433,6 +433,14 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             &[("step", "withdraw"), ("reason", "matrix")],
             MONITORING,
         ),
+        // Asking for another date: the person selected (or PSD) on their own case (WP034 5.4).
+        get("/monitoring/cases/{id}/defer", format!("/monitoring/cases/{nobody}/defer"), MONITORING),
+        form(
+            "/monitoring/cases/{id}/defer",
+            format!("/monitoring/cases/{nobody}/defer"),
+            &[("to", "2026-12-10T14:00"), ("reason", "matrix")],
+            MONITORING,
+        ),
         get("/screening/pack", "/screening/pack", PACK_READERS),
         form("/screening/pack", "/screening/pack", &[("body", "not a pack"), ("reason", "matrix")], CC),
         form("/screening/pack/check", "/screening/pack/check", &[("body", "not a pack")], CC),

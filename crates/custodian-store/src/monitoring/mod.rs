@@ -28,6 +28,12 @@ impl RoundStatus {
     }
 }
 
+/// The kinds of in-app notification a case sends the person selected (WP034 5.4): selected by
+/// the draw (or called from reserve), a hand-over time proposed, the notice issued.
+pub const NOTIFY_SELECTED: &str = "monitoring.selected";
+pub const NOTIFY_SLOT: &str = "monitoring.slot";
+pub const NOTIFY_NOTICE: &str = "monitoring.notice";
+
 /// A round's or a case's rules as stored (`deferral_days`).
 #[derive(sqlx::FromRow)]
 pub(crate) struct RulesColumns {
@@ -288,6 +294,12 @@ impl Store {
 
     pub async fn monitoring_case(&self, id: Uuid) -> Result<Option<MonitoringCase>> {
         on_read!(self, monitoring::case_by_id(id))
+    }
+
+    /// The person's most recent case that is not over (WP034 5.4), if any: what their
+    /// navigation links to.
+    pub async fn monitoring_open_case_of(&self, person: Uuid) -> Result<Option<Uuid>> {
+        on_read!(self, monitoring::open_case_of(person))
     }
 
     pub async fn monitoring_case_steps(&self, id: Uuid) -> Result<Vec<CaseStepRecord>> {

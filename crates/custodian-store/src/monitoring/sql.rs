@@ -5,7 +5,7 @@
 //! carries the change and its audit event.
 
 use super::{Conn, DB, Tx, begin_write};
-use super::{audit, dashboard, devices};
+use super::{approvals, audit, dashboard, devices};
 use crate::monitoring::*;
 #[allow(unused_imports)]
 use crate::*;
@@ -304,7 +304,47 @@ async fn open_case(
     )
     .await?;
     record_step(tx, id, now, actor, how, "5.4", &detail, seq).await?;
+    let round_name: String =
+        sqlx::query_scalar("SELECT name FROM monitoring_rounds WHERE id = $1").bind(round).fetch_one(&mut **tx).await?;
+    // WP034 5.4: the person selected is told, in the draw's transaction, so nobody is selected
+    // without knowing it.
+    approvals::notify(
+        tx,
+        person,
+        NOTIFY_SELECTED,
+        "You have been selected for a device check",
+        &format!(
+            "You were selected at random in the monitoring round \"{round_name}\" (WP034 5.4). Professional \
+             Standards will propose a time for you to hand over your force devices. Open your case to see \
+             what to do, by when, and how to ask for another date."
+        ),
+        Some(&format!("/monitoring/cases/{id}")),
+        Some(&case_subject(id)),
+        now,
+    )
+    .await?;
     Ok(id)
+}
+
+/// Tell the case's person what a step asks of them (WP034 5.4), in the step's transaction.
+async fn notify_person(tx: &mut Tx<'_>, c: &MonitoringCase, step: &domain::Step, now: OffsetDateTime) -> Result<()> {
+    let (kind, title, body) = match step {
+        domain::Step::ProposeSlot { .. } => (
+            NOTIFY_SLOT,
+            "A time has been proposed to hand over your devices",
+            "Professional Standards has proposed a time for you to hand over your force devices (WP034 5.4). \
+             Open your case to accept it or ask for another date.",
+        ),
+        domain::Step::Mandate { .. } => (
+            NOTIFY_NOTICE,
+            "Notice: hand over your force devices",
+            "You must hand over every force device you hold, with full access and password protection removed, \
+             by the deadline on your case (WP034 5.4). Open your case to see the deadline and who to contact.",
+        ),
+        _ => return Ok(()),
+    };
+    let link = format!("/monitoring/cases/{}", c.id);
+    approvals::notify(tx, c.person_id, kind, title, body, Some(&link), Some(&case_subject(c.id)), now).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -488,6 +528,16 @@ pub async fn cases(pool: &Pool<DB>, f: &CaseFilter) -> Result<Vec<MonitoringCase
     Ok(out)
 }
 
+pub async fn open_case_of(pool: &Pool<DB>, person: Uuid) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM monitoring_cases WHERE person_id = $1 AND stage NOT IN ('returned', 'withdrawn') \
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(person)
+    .fetch_optional(pool)
+    .await?)
+}
+
 pub async fn case_steps(pool: &Pool<DB>, id: Uuid) -> Result<Vec<CaseStepRecord>> {
     Ok(sqlx::query_as("SELECT id, at, actor, signed_by, step, clause, detail, audit_seq FROM monitoring_case_steps WHERE case_id = $1 ORDER BY audit_seq")
         .bind(id)
@@ -606,6 +656,7 @@ pub async fn step(
     }
     let seq = audit::audit(&mut tx, actor, now, entry).await?;
     record_step(&mut tx, case, now, actor, step.name(), step.clause(), &detail, seq).await?;
+    notify_person(&mut tx, &c, &step, now).await?;
     let s = &t.state;
     let devices_json = serde_json::to_string(&s.devices).unwrap_or_else(|_| "[]".into());
     sqlx::query(
