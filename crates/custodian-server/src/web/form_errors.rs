@@ -228,7 +228,9 @@ pub async fn keep_forms_on_page(State(state): State<AppState>, req: Request, nex
                 page: page.clone(),
                 action,
                 errors: problems.into_iter().map(|p| (p.field, p.message)).collect(),
-                values: pairs.into_iter().filter(|(k, _)| k != "csrf_token").collect(),
+                // Secrets never ride in a cookie, even this session's own: a refused password or
+                // secret field is typed again (the page never puts them back either).
+                values: pairs.into_iter().filter(|(k, _)| keeps_value(k)).collect(),
                 done: String::new(),
             };
             if let Some(c) = cookie(flash, &key, secure) {
@@ -312,6 +314,13 @@ async fn with_shell(state: &AppState, headers: HeaderMap, uri: axum::http::Uri, 
         Ok(user) => shown.render(super::layout(state, Some(&user), "", uri.path())),
         Err(_) => res,
     }
+}
+
+/// Whether a refused form's field may be kept to show again: not the CSRF token, and nothing that
+/// looks like a password or secret.
+fn keeps_value(field: &str) -> bool {
+    let f = field.to_ascii_lowercase();
+    f != "csrf_token" && !["password", "secret", "passphrase", "token"].iter().any(|w| f.contains(w))
 }
 
 /// The page a flash cookie is for, read without checking it (to know whether to clear it).
@@ -619,6 +628,16 @@ fn success_banner(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn secrets_are_never_kept_to_show_again() {
+        for kept in ["staff_number", "reason", "commitment", "hash"] {
+            assert!(super::keeps_value(kept), "{kept}");
+        }
+        for dropped in ["csrf_token", "password", "new_password", "current_password", "secret", "api_token"] {
+            assert!(!super::keeps_value(dropped), "{dropped}");
+        }
+    }
+
     use super::*;
 
     const PAGE: &str = r#"<html><head><title>Device - Custodian</title></head><body><main class="govuk-main-wrapper" id="main-content">
