@@ -2,47 +2,25 @@
 //! where, by when (Europe/London time in words), who to contact and how to ask for another date.
 //! Pure: the home page's card and the case page both show it.
 
+pub use crate::web::display::london;
+use crate::web::display::time_words;
 use custodian_domain::monitoring::Stage;
 use custodian_store::monitoring::MonitoringCase;
-use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{Duration, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 /// Where the devices go (WP034 5.4: "provide the Professional Standards Department with their
 /// mobile device(s)").
 pub const WHERE: &str = "the Professional Standards Department";
 
-/// Start and end of UK summer time in `year` (01:00 UTC on the last Sundays of March and
-/// October, Summer Time Order 2002).
-fn summer_time(year: i32) -> (OffsetDateTime, OffsetDateTime) {
-    let last_sunday = |month: Month| {
-        let d = Date::from_calendar_date(year, month, 31).unwrap_or(Date::MIN);
-        let d = d - Duration::days(i64::from(d.weekday().number_days_from_sunday()));
-        PrimitiveDateTime::new(d, time::macros::time!(01:00)).assume_utc()
-    };
-    (last_sunday(Month::March), last_sunday(Month::October))
-}
-
-/// The Europe/London offset in force at `t`.
+/// The Europe/London offset in force at `t` (GMT, or BST in summer; see [`london`]).
 pub fn london_offset(t: OffsetDateTime) -> UtcOffset {
-    let t = t.to_offset(UtcOffset::UTC);
-    let (start, end) = summer_time(t.year());
-    if t >= start && t < end { UtcOffset::from_hms(1, 0, 0).unwrap_or(UtcOffset::UTC) } else { UtcOffset::UTC }
+    london(t).offset()
 }
 
-/// `t` as Europe/London local time.
-pub fn london(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(london_offset(t))
-}
-
-/// A moment in words, in Europe/London time: "Thursday 10 December 2026 at 2:00pm".
+/// A moment in words, in Europe/London time, with its day of the week (a deadline is easier to
+/// keep when the day is named): "Thursday 10 December 2026 at 2:00pm".
 pub fn in_words(t: OffsetDateTime) -> String {
-    let l = london(t);
-    let (h, m) = (l.hour(), l.minute());
-    let hour12 = match h % 12 {
-        0 => 12,
-        n => n,
-    };
-    let ampm = if h < 12 { "am" } else { "pm" };
-    format!("{} {} {} {} at {hour12}:{m:02}{ampm}", l.weekday(), l.day(), l.month(), l.year())
+    format!("{} {}", london(t).weekday(), time_words(t))
 }
 
 /// A date in words, in Europe/London time: "Thursday 10 December 2026".
