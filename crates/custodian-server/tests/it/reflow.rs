@@ -100,82 +100,188 @@ fn every_data_table_in_the_templates_stacks_and_labels_its_cells() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// At 390x844, as the demo's Digital Services, Professional Standards and auditor accounts,
-/// the main table pages and the pages they link to are no wider than the window.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn in_a_phone_browser_no_page_is_wider_than_the_screen() {
+/// What a crawl at phone size found.
+#[derive(Default)]
+struct Crawl {
+    visited: usize,
+    stacked: usize,
+    problems: Vec<String>,
+}
+
+/// The shape of a page's address: its path with every id (a UUID or a number) as `{}`, so that
+/// a crawl visits each kind of page once rather than every device in the register.
+fn shape(href: &str) -> String {
+    let path = href.split(['?', '#']).next().unwrap_or("");
+    path.split('/')
+        .map(|seg| if uuid::Uuid::parse_str(seg).is_ok() || seg.parse::<u64>().is_ok() { "{}" } else { seg })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Sign in as `email` in the phone-sized browser, visit `start` and the pages they link to (each
+/// kind of page once, at most `limit`), and record any page wider than the window.
+async fn crawl(
+    c: &fantoccini::Client,
+    base: &str,
+    who: &str,
+    email: &str,
+    password: &str,
+    start: &[String],
+    limit: usize,
+    out: &mut Crawl,
+) {
     use fantoccini::Locator;
-    let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    let info = custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
-    let c = &browser.client;
-    c.set_window_size(390, 844).await.unwrap();
-    let base = app.base.clone();
-    let mut problems = Vec::new();
-    let mut stacked_pages = 0;
-    let mut visited_total = 0;
-    for role in ["Digital Services", "Professional Standards", "Auditor"] {
-        let email = &info.accounts.iter().find(|(who, _)| who == role).unwrap_or_else(|| panic!("no {role}")).1;
-        c.goto(&format!("{base}/sign-in")).await.unwrap();
-        c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
-        c.find(Locator::Id("password")).await.unwrap().send_keys(&info.password).await.unwrap();
-        c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
-        c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
-        let mut queue: std::collections::VecDeque<String> = [
-            "/", "/devices", "/people", "/audit", "/usage/imports", "/findings", "/monitoring", "/apps", "/approvals",
-            "/overseas", "/posts", "/posts/setup", "/usage/streaming-exceptions",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        let mut seen: std::collections::HashSet<String> = queue.iter().cloned().collect();
-        let mut visited = 0;
-        while let Some(path) = queue.pop_front() {
-            if visited >= 30 {
-                break;
-            }
-            c.goto(&format!("{base}{path}")).await.unwrap();
-            let v = c
-                .execute(
-                    "return [document.documentElement.scrollWidth, window.innerWidth, \
-                      !!document.querySelector('main'), \
-                      document.querySelectorAll('main table.app-table--stack').length, \
-                      Array.from(document.querySelectorAll('main a[href^=\"/\"]')).map(a => a.getAttribute('href'))];",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            let v = v.as_array().unwrap();
-            let (scroll, inner) = (v[0].as_u64().unwrap(), v[1].as_u64().unwrap());
-            if !v[2].as_bool().unwrap() {
-                continue;
-            }
-            visited += 1;
-            assert!(inner <= 400, "a phone-sized window: innerWidth {inner}");
-            if scroll > inner {
-                problems.push(format!("{role} {path}: {scroll}px wide in a {inner}px window"));
-            }
-            if v[3].as_u64().unwrap() > 0 {
-                stacked_pages += 1;
-            }
-            for href in v[4].as_array().unwrap() {
-                let href = href.as_str().unwrap_or("").split('#').next().unwrap_or("").to_string();
-                if !href.starts_with("/static")
-                    && !href.contains("export")
-                    && !href.contains(".csv")
-                    && !href.contains("sign-out")
-                    && seen.insert(href.clone())
-                {
-                    queue.push_back(href);
-                }
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
+    c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
+    let mut queue: std::collections::VecDeque<String> = start.iter().cloned().collect();
+    let mut seen: std::collections::HashSet<String> = start.iter().map(|p| shape(p)).collect();
+    let mut visited = 0;
+    while let Some(path) = queue.pop_front() {
+        if visited >= limit {
+            break;
+        }
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        let v = c
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth, \
+                  !!document.querySelector('main'), \
+                  document.querySelectorAll('main table.app-table--stack').length, \
+                  Array.from(document.querySelectorAll('main a[href^=\"/\"]')).map(a => a.getAttribute('href')), \
+                  Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1) \
+                    .slice(-3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + Array.from(e.classList).join('.') \
+                    + ' ' + Math.round(e.getBoundingClientRect().width) + 'px')];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let v = v.as_array().unwrap();
+        let (scroll, inner) = (v[0].as_u64().unwrap(), v[1].as_u64().unwrap());
+        if !v[2].as_bool().unwrap() {
+            continue;
+        }
+        visited += 1;
+        assert!(inner <= 400, "a phone-sized window: innerWidth {inner}");
+        if scroll > inner {
+            out.problems.push(format!("{who} {path}: {scroll}px wide in a {inner}px window (the widest: {})", v[5]));
+        }
+        if v[3].as_u64().unwrap() > 0 {
+            out.stacked += 1;
+        }
+        for href in v[4].as_array().unwrap() {
+            let href = href.as_str().unwrap_or("").split('#').next().unwrap_or("").to_string();
+            if !href.starts_with("/static")
+                && !href.contains("export")
+                && !href.contains(".csv")
+                && !href.contains("sign-out")
+                && seen.insert(shape(&href))
+            {
+                queue.push_back(href);
             }
         }
-        visited_total += visited;
-        crate::support::browser_sign_out(c).await;
     }
-    assert!(visited_total >= 45, "the crawl reached {visited_total} pages");
-    assert!(stacked_pages >= 10, "only {stacked_pages} pages had a stacked table");
-    assert!(problems.is_empty(), "{} pages wider than the screen:\n{}", problems.len(), problems.join("\n"));
-    browser.close().await;
+    out.visited += visited;
+    crate::support::browser_sign_out(c).await;
+}
+
+/// At 390x844, as the demo's Digital Services, Professional Standards and auditor accounts,
+/// the main table pages and the pages they link to are no wider than the window; then, with a
+/// monitoring round drawn, its round page, case record and custody report too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_phone_browser_no_page_is_wider_than_the_screen() {
+    let Some(browser) = crate::browser::start().await else { return };
+    let c = &browser.client;
+    c.set_window_size(390, 844).await.unwrap();
+    let mut found = Crawl::default();
+
+    let app = spawn(Backend::Sqlite).await;
+    let info = custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
+    let start: Vec<String> = [
+        "/",
+        "/devices",
+        "/people",
+        "/audit",
+        "/usage/imports",
+        "/findings",
+        "/monitoring",
+        "/apps",
+        "/approvals",
+        "/overseas",
+        "/posts",
+        "/posts/setup",
+        "/usage/streaming-exceptions",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for role in ["Digital Services", "Professional Standards", "Auditor"] {
+        let email = &info.accounts.iter().find(|(who, _)| who == role).unwrap_or_else(|| panic!("no {role}")).1;
+        crawl(c, &app.base, role, email, &info.password, &start, 40, &mut found).await;
+    }
     app.stop().await;
+
+    // A drawn round with an exclusion, and a case with a step, on the test force.
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    let psd = app.api(&app.token("A1012").await);
+    let secret = "psd secret for the round";
+    let commitment = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(secret.as_bytes()));
+    let (s, r) = psd
+        .post(
+            "/monitoring/rounds",
+            serde_json::json!({"name": "Spring check", "areas": ["Response Policing North"], "sample_size": 2, "commitment": commitment}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let round = r["id"].as_str().unwrap().to_string();
+    let (s, r) = psd
+        .post(
+            &format!("/monitoring/rounds/{round}/exclusions"),
+            serde_json::json!({"staff_number": "A1019", "reason": "Long-term absence from the force on a secondment"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = psd
+        .post(
+            &format!("/monitoring/rounds/{round}/draw"),
+            serde_json::json!({"beacon": "drand quicknet 9000001", "secret": secret}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, cases) = psd.get(&format!("/monitoring/cases?round={round}")).await;
+    assert_eq!(s, 200, "{cases}");
+    let case = cases[0]["id"].as_str().unwrap().to_string();
+    let start = vec![
+        "/monitoring".to_string(),
+        format!("/monitoring/rounds/{round}"),
+        format!("/monitoring/cases/{case}"),
+        format!("/api/v1/monitoring/cases/{case}/report"),
+        "/audit".to_string(),
+    ];
+    let before = found.visited;
+    crawl(
+        c,
+        &app.base,
+        "PSD (monitoring)",
+        "niamh.doherty@warwickshire.police.example",
+        crate::support::PASSWORD,
+        &start,
+        15,
+        &mut found,
+    )
+    .await;
+    assert!(found.visited - before >= 4, "the monitoring pages were reached");
+    app.stop().await;
+    browser.close().await;
+
+    assert!(found.visited >= 45, "the crawl reached {} pages", found.visited);
+    assert!(found.stacked >= 15, "only {} pages had a stacked table", found.stacked);
+    assert!(
+        found.problems.is_empty(),
+        "{} pages wider than the screen:\n{}",
+        found.problems.len(),
+        found.problems.join("\n")
+    );
 }
