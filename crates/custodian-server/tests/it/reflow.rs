@@ -118,14 +118,12 @@ fn shape(href: &str) -> String {
         .join("/")
 }
 
-/// Sign in as `email` in the phone-sized browser, visit `start` and the pages they link to (each
+/// Sign in as `account` (who, e-mail, password) in the phone-sized browser, visit `start` and the pages they link to (each
 /// kind of page once, at most `limit`), and record any page wider than the window.
 async fn crawl(
     c: &fantoccini::Client,
     base: &str,
-    who: &str,
-    email: &str,
-    password: &str,
+    (who, email, password): (&str, &str, &str),
     start: &[String],
     limit: usize,
     out: &mut Crawl,
@@ -218,7 +216,7 @@ async fn in_a_phone_browser_no_page_is_wider_than_the_screen() {
     .collect();
     for role in ["Digital Services", "Professional Standards", "Auditor"] {
         let email = &info.accounts.iter().find(|(who, _)| who == role).unwrap_or_else(|| panic!("no {role}")).1;
-        crawl(c, &app.base, role, email, &info.password, &start, 40, &mut found).await;
+        crawl(c, &app.base, (role, email, &info.password), &start, 40, &mut found).await;
     }
     app.stop().await;
 
@@ -264,9 +262,7 @@ async fn in_a_phone_browser_no_page_is_wider_than_the_screen() {
     crawl(
         c,
         &app.base,
-        "PSD (monitoring)",
-        "niamh.doherty@warwickshire.police.example",
-        crate::support::PASSWORD,
+        ("PSD (monitoring)", "niamh.doherty@warwickshire.police.example", crate::support::PASSWORD),
         &start,
         15,
         &mut found,
