@@ -213,6 +213,7 @@ pub fn router(state: AppState) -> Router {
         .nest(API_PREFIX, api_routes().into_router())
         .merge(ops::routes().into_router())
         .nest_service("/static", static_dir)
+        .fallback(web::error::not_found)
         .layer(middleware::from_fn(refuse_control_characters_in_query))
         .layer(middleware::from_fn_with_state(state.clone(), deadline))
         .layer(middleware::from_fn_with_state(state.clone(), count_requests))

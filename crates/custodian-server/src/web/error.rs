@@ -142,3 +142,30 @@ pub(crate) fn problems(e: AppError) -> Result<Vec<FieldProblem>, AppError> {
         other => Err(other),
     }
 }
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    layout: Layout,
+}
+page!(NotFoundPage);
+
+/// The answer to a path nothing routes: GOV.UK's "Page not found" inside the page shell of the
+/// person who asked (their navigation and Sign out when signed in), or a problem document under
+/// /api/.
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    req: axum::extract::Request,
+) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return crate::error::ApiError(AppError::NotFound("Nothing is found at this address.".into())).into_response();
+    }
+    let (mut parts, _) = req.into_parts();
+    let user = <crate::auth::CurrentUser as axum::extract::FromRequestParts<_>>::from_request_parts(&mut parts, &state)
+        .await
+        .ok();
+    let page = NotFoundPage { layout: super::layout(&state, user.as_ref(), "Page not found", parts.uri.path()) };
+    let mut res = render(&page);
+    *res.status_mut() = StatusCode::NOT_FOUND;
+    res
+}

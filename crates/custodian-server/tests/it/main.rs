@@ -24,6 +24,7 @@ mod overseas;
 mod paging;
 mod permissions;
 mod posts;
+mod reflow;
 mod register_bulk;
 mod scale_out;
 mod screening_pack;

@@ -1,0 +1,283 @@
+//! Pages fit a phone (WCAG 1.4.10 Reflow): below 641px every data table stacks its rows as cards
+//! with each value under its column's heading, and long values wrap, so no page is wider than
+//! the screen. A path nothing routes gets GOV.UK's "Page not found" inside the page shell, and
+//! the favicon is served from /static.
+
+use crate::on_both;
+use crate::support::{Backend, spawn};
+
+/// A path nothing routes: 404 with the branded page, signed out (sign-in link) and signed in
+/// (the person's navigation and Sign out); under /api/ a problem document; the favicon served.
+async fn an_unknown_path_is_a_branded_page_not_found_and_the_favicon_is_served(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+
+    let r = http.get(format!("{}/no/such/page", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(r.headers().contains_key("content-security-policy"), "the page keeps the security headers");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<title>Page not found - Custodian</title>"), "{html}");
+    assert!(html.contains("<h1 class=\"govuk-heading-l\" id=\"page-not-found\">Page not found</h1>"), "{html}");
+    assert!(html.contains("moj-header") && html.contains("govuk-footer"), "inside the page shell: {html}");
+    assert!(html.contains("href=\"/sign-in\""), "signed out: offers signing in: {html}");
+    assert!(!html.contains("action=\"/sign-out\""), "signed out: no Sign out: {html}");
+    assert!(html.contains("href=\"/static/favicon.svg\""), "the favicon is linked: {html}");
+
+    let s = app.sign_in("daniel.okafor@warwickshire.police.example").await;
+    let (status, html) = s.get("/devices/not-a-page/at-all").await;
+    assert_eq!(status, 404, "{html}");
+    assert!(html.contains("id=\"page-not-found\">Page not found</h1>"), "{html}");
+    assert!(html.contains("action=\"/sign-out\""), "signed in: Sign out is there: {html}");
+    assert!(html.contains("moj-primary-navigation__link"), "signed in: the navigation is there: {html}");
+    assert!(html.contains("go to the home page</a>"), "{html}");
+
+    // The API answers a problem document, not a page.
+    let r = http.get(format!("{}/api/v1/no-such-thing", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["status"], 404, "{p}");
+
+    // A route that exists is still routed (the fallback only answers what nothing else does).
+    let r = http.get(format!("{}/sign-in", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+
+    for (path, kind, magic) in
+        [("/static/favicon.svg", "image/svg+xml", &b"<svg"[..]), ("/static/favicon.png", "image/png", &b"\x89PNG"[..])]
+    {
+        let r = http.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["content-type"], kind, "{path}");
+        let body = r.bytes().await.unwrap();
+        assert!(body.starts_with(magic), "{path}");
+    }
+    let r = http.get(format!("{}/static/app.css", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let css = r.text().await.unwrap();
+    assert!(css.contains(".app-table--stack") && css.contains(".app-card") && css.contains(".app-stat"), "{css}");
+    app.stop().await;
+}
+on_both!(an_unknown_path_is_a_branded_page_not_found_and_the_favicon_is_served);
+
+/// Every data table in the templates stacks on a phone, and each of its cells names its column.
+#[test]
+fn every_data_table_in_the_templates_stacks_and_labels_its_cells() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut stack = vec![root];
+    let mut problems = Vec::new();
+    let mut tables = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for table in text.split("<table").skip(1) {
+                tables += 1;
+                let table = table.split("</table>").next().unwrap_or("");
+                let name = path.display();
+                if !table.trim_start().starts_with("class=\"govuk-table app-table--stack") {
+                    problems.push(format!("{name}: a table without app-table--stack"));
+                }
+                let body = table.split("<tbody").nth(1).unwrap_or("");
+                for cell in body.split("<td").skip(1) {
+                    let tag = cell.split('>').next().unwrap_or("");
+                    if !tag.contains("data-label=") && !tag.contains("colspan") {
+                        // Only a column with no heading (a button) may go unlabelled.
+                        if !table.contains("class=\"govuk-table__header\"></th>") {
+                            problems.push(format!("{name}: a cell without data-label: <td{tag}>"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(tables >= 30, "found {tables} tables");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// What a crawl at phone size found.
+#[derive(Default)]
+struct Crawl {
+    visited: usize,
+    stacked: usize,
+    problems: Vec<String>,
+}
+
+/// The shape of a page's address: its path with every id (a UUID or a number) as `{}`, so that
+/// a crawl visits each kind of page once rather than every device in the register.
+fn shape(href: &str) -> String {
+    let path = href.split(['?', '#']).next().unwrap_or("");
+    path.split('/')
+        .map(|seg| if uuid::Uuid::parse_str(seg).is_ok() || seg.parse::<u64>().is_ok() { "{}" } else { seg })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Sign in as `account` (who, e-mail, password) in the phone-sized browser, visit `start` and the pages they link to (each
+/// kind of page once, at most `limit`), and record any page wider than the window.
+async fn crawl(
+    c: &fantoccini::Client,
+    base: &str,
+    (who, email, password): (&str, &str, &str),
+    start: &[String],
+    limit: usize,
+    out: &mut Crawl,
+) {
+    use fantoccini::Locator;
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
+    c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
+    let mut queue: std::collections::VecDeque<String> = start.iter().cloned().collect();
+    let mut seen: std::collections::HashSet<String> = start.iter().map(|p| shape(p)).collect();
+    let mut visited = 0;
+    while let Some(path) = queue.pop_front() {
+        if visited >= limit {
+            break;
+        }
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        let v = c
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth, \
+                  !!document.querySelector('main'), \
+                  document.querySelectorAll('main table.app-table--stack').length, \
+                  Array.from(document.querySelectorAll('main a[href^=\"/\"]')).map(a => a.getAttribute('href')), \
+                  Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1) \
+                    .slice(-3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + Array.from(e.classList).join('.') \
+                    + ' ' + Math.round(e.getBoundingClientRect().width) + 'px')];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let v = v.as_array().unwrap();
+        let (scroll, inner) = (v[0].as_u64().unwrap(), v[1].as_u64().unwrap());
+        if !v[2].as_bool().unwrap() {
+            continue;
+        }
+        visited += 1;
+        assert!(inner <= 400, "a phone-sized window: innerWidth {inner}");
+        if scroll > inner {
+            out.problems.push(format!("{who} {path}: {scroll}px wide in a {inner}px window (the widest: {})", v[5]));
+        }
+        if v[3].as_u64().unwrap() > 0 {
+            out.stacked += 1;
+        }
+        for href in v[4].as_array().unwrap() {
+            let href = href.as_str().unwrap_or("").split('#').next().unwrap_or("").to_string();
+            if !href.starts_with("/static")
+                && !href.contains("export")
+                && !href.contains(".csv")
+                && !href.contains("sign-out")
+                && seen.insert(shape(&href))
+            {
+                queue.push_back(href);
+            }
+        }
+    }
+    out.visited += visited;
+    crate::support::browser_sign_out(c).await;
+}
+
+/// At 390x844, as the demo's Digital Services, Professional Standards and auditor accounts,
+/// the main table pages and the pages they link to are no wider than the window; then, with a
+/// monitoring round drawn, its round page, case record and custody report too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_phone_browser_no_page_is_wider_than_the_screen() {
+    let Some(browser) = crate::browser::start().await else { return };
+    let c = &browser.client;
+    c.set_window_size(390, 844).await.unwrap();
+    let mut found = Crawl::default();
+
+    let app = spawn(Backend::Sqlite).await;
+    let info = custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
+    let start: Vec<String> = [
+        "/",
+        "/devices",
+        "/people",
+        "/audit",
+        "/usage/imports",
+        "/findings",
+        "/monitoring",
+        "/apps",
+        "/approvals",
+        "/overseas",
+        "/posts",
+        "/posts/setup",
+        "/usage/streaming-exceptions",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for role in ["Digital Services", "Professional Standards", "Auditor"] {
+        let email = &info.accounts.iter().find(|(who, _)| who == role).unwrap_or_else(|| panic!("no {role}")).1;
+        crawl(c, &app.base, (role, email, &info.password), &start, 40, &mut found).await;
+    }
+    app.stop().await;
+
+    // A drawn round with an exclusion, and a case with a step, on the test force.
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    let psd = app.api(&app.token("A1012").await);
+    let secret = "psd secret for the round";
+    let commitment = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(secret.as_bytes()));
+    let (s, r) = psd
+        .post(
+            "/monitoring/rounds",
+            serde_json::json!({"name": "Spring check", "areas": ["Response Policing North"], "sample_size": 2, "commitment": commitment}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let round = r["id"].as_str().unwrap().to_string();
+    let (s, r) = psd
+        .post(
+            &format!("/monitoring/rounds/{round}/exclusions"),
+            serde_json::json!({"staff_number": "A1019", "reason": "Long-term absence from the force on a secondment"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = psd
+        .post(
+            &format!("/monitoring/rounds/{round}/draw"),
+            serde_json::json!({"beacon": "drand quicknet 9000001", "secret": secret}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, cases) = psd.get(&format!("/monitoring/cases?round={round}")).await;
+    assert_eq!(s, 200, "{cases}");
+    let case = cases[0]["id"].as_str().unwrap().to_string();
+    let start = vec![
+        "/monitoring".to_string(),
+        format!("/monitoring/rounds/{round}"),
+        format!("/monitoring/cases/{case}"),
+        format!("/api/v1/monitoring/cases/{case}/report"),
+        "/audit".to_string(),
+    ];
+    let before = found.visited;
+    crawl(
+        c,
+        &app.base,
+        ("PSD (monitoring)", "niamh.doherty@warwickshire.police.example", crate::support::PASSWORD),
+        &start,
+        15,
+        &mut found,
+    )
+    .await;
+    assert!(found.visited - before >= 4, "the monitoring pages were reached");
+    app.stop().await;
+    browser.close().await;
+
+    assert!(found.visited >= 45, "the crawl reached {} pages", found.visited);
+    assert!(found.stacked >= 15, "only {} pages had a stacked table", found.stacked);
+    assert!(
+        found.problems.is_empty(),
+        "{} pages wider than the screen:\n{}",
+        found.problems.len(),
+        found.problems.join("\n")
+    );
+}
