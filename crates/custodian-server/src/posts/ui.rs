@@ -5,6 +5,7 @@
 //! users see is on every page: see the base layout). Every form works without JavaScript.
 
 use crate::routing::{Routes, get, post};
+use crate::web::html::escape;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -40,21 +41,6 @@ pub fn routes() -> Routes {
         .route("/posts/{id}/override", post(override_warnings))
         .route("/posts/{id}/approve", post(approve))
         .route("/posts/{id}/return", post(send_back))
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// One finding as the pages show it, with the words of its clause.
