@@ -71,6 +71,13 @@ pub async fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
                 if !saved.is_empty() {
                     println!("{} saved checkpoints are consistent with the log", r.saved_checked);
                 }
+                if r.subtrees_missing > 0 {
+                    println!(
+                        "{} subtree hashes are not stored yet, so proofs read the events: `custodian audit checkpoint` (or \
+                         the server's checkpoint job) fills them in",
+                        r.subtrees_missing
+                    );
+                }
             }
             Ok(if r.problem.is_some() { ExitCode::from(3) } else { ExitCode::SUCCESS })
         }
@@ -88,6 +95,7 @@ pub async fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
             let (key, b) = custodian_server::auth::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
             report_binding(&store, &s, b).await?;
             let c = store.audit_checkpoint(&name, &key, time::OffsetDateTime::now_utc()).await?;
+            index_subtrees(&store).await;
             print!("{}", c.note);
             Ok(ExitCode::SUCCESS)
         }
@@ -121,11 +129,23 @@ pub async fn checkpoint_after_import(cli: &Cli) {
         let name = custodian_server::auth::keys::key_name(store.origin());
         let (key, b) = custodian_server::auth::keys::for_log(&store, &s.data_dir, &Actor::cli()).await?;
         report_binding(&store, &s, b).await?;
-        Ok(Some(store.audit_checkpoint(&name, &key, time::OffsetDateTime::now_utc()).await?))
+        let signed = store.audit_checkpoint(&name, &key, time::OffsetDateTime::now_utc()).await?;
+        index_subtrees(&store).await;
+        Ok(Some(signed))
     }
     .await;
     if let Err(e) = signed {
         eprintln!("warning: the import is stored, but no audit checkpoint was signed after it: {e:#}");
+    }
+}
+
+/// Fill in the audit log's missing subtree hashes (a log older than them), so proofs stay fast;
+/// a failure only slows proofs, so it is a warning.
+async fn index_subtrees(store: &Store) {
+    match store.audit_index_subtrees().await {
+        Ok(0) => {}
+        Ok(n) => eprintln!("filled in {n} audit subtree hashes (proofs no longer read every event)"),
+        Err(e) => eprintln!("warning: the audit subtree hashes were not filled in: {e:#}"),
     }
 }
 

@@ -252,16 +252,31 @@ pub fn router(state: AppState) -> Router {
 pub(crate) const BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The body limit answers with a bare 413; say what the limit is and what to do instead, as a
-/// problem document on the API and as a page on the web interface.
+/// problem document on the API and as a page on the web interface. A body whose declared length
+/// is over the limit is refused at once, before any of it is read (the extractors' limit would
+/// read 64 MB first).
 async fn explain_too_large(req: Request<axum::body::Body>, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let usage = req.uri().path().contains("/usage/imports/");
+    let limit = if usage { usage::USAGE_UPLOAD_LIMIT } else { BODY_LIMIT };
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(api, usage);
+    }
     let res = next.run(req).await;
     if res.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE
         || res.headers().get(axum::http::header::CONTENT_TYPE).is_some_and(|c| c != "text/plain; charset=utf-8")
     {
         return res;
     }
+    too_large(api, usage)
+}
+
+fn too_large(api: bool, usage: bool) -> Response {
     let limit =
         if usage { format!("{} GB", usage::USAGE_UPLOAD_LIMIT >> 30) } else { format!("{} MB", BODY_LIMIT >> 20) };
     let e = error::AppError::TooLarge(format!(

@@ -124,6 +124,27 @@ impl Frontier {
         self.size += 1;
     }
 
+    /// Appends one leaf as [`Frontier::push`] does, and calls `completed(level, index, hash)` for
+    /// each aligned perfect subtree of two or more leaves the push completes, smallest first: the
+    /// block of `2^level` leaves starting at leaf `index * 2^level` (see `subtrees`).
+    pub fn push_reporting(&mut self, leaf: Hash, mut completed: impl FnMut(u32, u64, &Hash)) {
+        let new_size = self.size + 1;
+        let mut acc = leaf;
+        let mut carry = self.size;
+        let mut level = 0u32;
+        while carry & 1 == 1 {
+            match self.nodes.pop() {
+                Some(left) => acc = node_hash(&left, &acc),
+                None => break,
+            }
+            level += 1;
+            completed(level, (new_size >> level) - 1, &acc);
+            carry >>= 1;
+        }
+        self.nodes.push(acc);
+        self.size = new_size;
+    }
+
     /// The tree root: [`empty_root`] when empty, otherwise the subtree roots folded from the right.
     /// Costs `size.count_ones() - 1` hashes.
     pub fn root(&self) -> Hash {
@@ -455,6 +476,26 @@ mod tests {
         assert!(!verify_consistency(9, 9, &root, &empty_root(), &[]));
         assert!(!verify_consistency(9, 4, &root, &root_of(&d[..4]), &[]));
         assert!(!verify_consistency(4, 9, &root_of(&d[..4]), &root, &[]));
+    }
+
+    #[test]
+    fn the_frontier_reports_every_perfect_subtree_it_completes() {
+        let l = leaves(1000);
+        let mut f = Frontier::new();
+        let mut seen = Vec::new();
+        for leaf in &l {
+            f.push_reporting(*leaf, |level, index, hash| seen.push((level, index, *hash)));
+        }
+        let mut want = Vec::new();
+        for level in 1..10u32 {
+            let w = 1usize << level;
+            for index in 0..l.len() / w {
+                want.push((level, index as u64, root_of(&l[index * w..(index + 1) * w])));
+            }
+        }
+        seen.sort_by_key(|&(level, index, _)| (level, index));
+        assert_eq!(seen, want);
+        assert_eq!(f.root(), root_of(&l));
     }
 
     #[test]

@@ -10,11 +10,13 @@
 mod event;
 mod merkle;
 mod note;
+mod subtrees;
 mod verify;
 
 pub use event::*;
 pub use merkle::*;
 pub use note::*;
+pub use subtrees::*;
 pub use verify::*;
 
 /// Errors from building proofs, decoding persisted state and opening signed checkpoints.

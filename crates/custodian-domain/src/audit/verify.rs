@@ -2,6 +2,7 @@
 
 use super::{CHAIN_START, Checkpoint, EventRecord, Frontier, Hash, canonical_bytes_into, chain_hash, leaf_hash};
 use crate::audit::empty_root;
+use crate::audit::{Block, STORED_LEVEL};
 
 /// The first problem a [`Verifier`] found. Every variant names the event (`seq`) or the
 /// checkpoint size at fault.
@@ -53,6 +54,9 @@ pub struct Verifier {
     /// Roots kept so far, ascending by size.
     kept: Vec<(u64, Hash)>,
     failed: Option<Tamper>,
+    /// The hashes of the perfect subtrees of [`STORED_LEVEL`] levels or more seen so far, to check
+    /// the store's copies against (see [`Verifier::subtrees`]).
+    subtrees: Vec<(Block, Hash)>,
 }
 
 impl Verifier {
@@ -69,6 +73,7 @@ impl Verifier {
             keep,
             next_keep: 0,
             failed: None,
+            subtrees: Vec::new(),
         }
     }
 
@@ -121,7 +126,12 @@ impl Verifier {
             return Err(self.fail(Tamper::ChainMismatch { seq }));
         }
         self.chain = chain;
-        self.frontier.push(leaf);
+        let subtrees = &mut self.subtrees;
+        self.frontier.push_reporting(leaf, |level, index, hash| {
+            if level >= STORED_LEVEL {
+                subtrees.push((Block { level, index }, *hash));
+            }
+        });
         let size = self.frontier.size();
         if self.keep.get(self.next_keep) == Some(&size) {
             self.kept.push((size, self.frontier.root()));
@@ -149,6 +159,13 @@ impl Verifier {
     /// log head must store beside its frontier.
     pub fn chain(&self) -> Hash {
         self.chain
+    }
+
+    /// The hash of every perfect subtree of at least [`STORED_LEVEL`] levels among the accepted
+    /// events, recomputed from them, smallest first within each push: what the store's
+    /// `audit_subtrees` must hold.
+    pub fn subtrees(&self) -> &[(Block, Hash)] {
+        &self.subtrees
     }
 
     /// The root recomputed over the accepted events ([`empty_root`] before any).

@@ -17,6 +17,10 @@ pub struct VerifyReport {
     /// Checkpoints kept outside the database (`audit verify --against`) found consistent with
     /// the log.
     pub saved_checked: usize,
+    /// Perfect subtrees of the log whose hash is not (yet) stored in `audit_subtrees`: proofs
+    /// over them read the events instead, so they are slower, not wrong. The checkpoint job fills
+    /// them in.
+    pub subtrees_missing: u64,
     /// The first problem found, naming the event; None when the log is intact.
     pub problem: Option<String>,
 }
@@ -109,7 +113,6 @@ impl Store {
         }
         let current_root = <Hash>::try_from(hex::decode(&r.root).unwrap_or_default().as_slice())
             .map_err(|_| StoreError::Internal("the recomputed root is not 32 bytes".into()))?;
-        let mut leaves: Option<Vec<Hash>> = None;
         for s in saved {
             let cp = match Checkpoint::open(&s.note, key_name, key) {
                 Ok(cp) => cp,
@@ -135,12 +138,8 @@ impl Store {
                 ));
                 break;
             }
-            if leaves.is_none() {
-                let end = i64::try_from(r.events).map_err(|_| StoreError::Audit("log size out of range".into()))?;
-                leaves = Some(on_read!(self, audit::audit_leaves(end))?);
-            }
-            let all = leaves.as_deref().unwrap_or_default();
-            let proof = tree::consistency_proof(cp.size, all).map_err(|e| StoreError::Audit(e.to_string()))?;
+            let ranges = tree::consistency_ranges(cp.size, r.events).map_err(|e| StoreError::Audit(e.to_string()))?;
+            let proof = self.range_hashes(&ranges).await?;
             if !tree::verify_consistency(cp.size, r.events, &cp.root, &current_root, &proof) {
                 r.problem = Some(format!(
                     "saved checkpoint {} (size {}) is not consistent with the current log of {} events: events 0 to {} were rewritten since it was signed",
@@ -179,7 +178,15 @@ impl Store {
         } else {
             self.audit_verify_scan(end, &mut verifier, &mut problem).await?;
         }
-        self.audit_verify_finish(key_name, key, snap, verifier, problem)
+        let size = snap.size;
+        let mut report = self.audit_verify_finish(key_name, key, snap, &verifier, problem)?;
+        if report.problem.is_none() {
+            let stored = on_read!(self, audit::audit_subtrees_all())?;
+            let (missing, problem) = subtrees_problem(size, verifier.subtrees(), &stored);
+            report.subtrees_missing = missing;
+            report.problem = problem;
+        }
+        Ok(report)
     }
 
     async fn audit_verify_scan(&self, end: i64, verifier: &mut Verifier, problem: &mut Option<String>) -> Result<()> {
@@ -207,7 +214,7 @@ impl Store {
         key_name: &str,
         key: &ed25519_dalek::VerifyingKey,
         snap: crate::AuditSnapshot,
-        verifier: Verifier,
+        verifier: &Verifier,
         mut problem: Option<String>,
     ) -> Result<VerifyReport> {
         let head_size = snap.size;
@@ -296,6 +303,7 @@ impl Store {
             root: hex::encode(verifier.root()),
             checkpoints_checked: checked,
             saved_checked: 0,
+            subtrees_missing: 0,
             problem,
         })
     }
@@ -357,16 +365,105 @@ impl Store {
         if old_size > new_size {
             return Err(StoreError::Invalid(format!("old_size {old_size} is larger than new_size {new_size}")));
         }
-        let end = i64::try_from(new_size).map_err(|_| StoreError::Invalid("new_size is out of range".into()))?;
-        let leaves = on_read!(self, audit::audit_leaves(end))?;
-        let proof = tree::consistency_proof(old_size, &leaves).map_err(|e| StoreError::Audit(e.to_string()))?;
+        let mut ranges = tree::consistency_ranges(old_size, new_size).map_err(|e| StoreError::Audit(e.to_string()))?;
+        let proof_len = ranges.len();
+        ranges.push((0, old_size));
+        ranges.push((0, new_size));
+        let mut hashes = self.range_hashes(&ranges).await?;
+        let new_root = hashes.pop().unwrap_or_else(tree::empty_root);
+        let old_root = hashes.pop().unwrap_or_else(tree::empty_root);
+        debug_assert_eq!(hashes.len(), proof_len);
         Ok(ConsistencyProof {
             old_size,
             new_size,
-            old_root: hex::encode(tree::root_of(&leaves[..old_size as usize])),
-            new_root: hex::encode(tree::root_of(&leaves)),
-            proof: proof.iter().map(hex::encode).collect(),
+            old_root: hex::encode(old_root),
+            new_root: hex::encode(new_root),
+            proof: hashes.iter().map(hex::encode).collect(),
         })
+    }
+
+    /// The Merkle Tree Hash of each range of leaves (an empty range: the empty tree's root), from
+    /// the stored subtree hashes where there are some and the events' leaf hashes otherwise (see
+    /// `custodian_domain::audit::subtrees`): a proof over ten million events reads a few dozen
+    /// rows. Every range must lie within the log.
+    async fn range_hashes(&self, ranges: &[tree::Range]) -> Result<Vec<Hash>> {
+        use std::collections::{BTreeSet, HashMap};
+        let blocks: BTreeSet<tree::Block> = ranges.iter().flat_map(|r| tree::blocks_of(*r)).collect();
+        let wanted: Vec<tree::Block> = blocks.iter().filter(|b| b.is_stored()).copied().collect();
+        let mut known: HashMap<tree::Block, Hash> = HashMap::with_capacity(blocks.len());
+        for chunk in wanted.chunks(128) {
+            for (b, h) in on_read!(self, audit::audit_subtree_hashes(chunk))? {
+                let h = <Hash>::try_from(h.as_slice()).map_err(|_| {
+                    StoreError::Audit(format!(
+                        "the stored hash of audit subtree {}/{} is not 32 bytes",
+                        b.level, b.index
+                    ))
+                })?;
+                known.insert(b, h);
+            }
+        }
+        // The rest from their leaves, reading each run of leaves once (blocks nest or touch).
+        let mut spans: Vec<(u64, u64)> =
+            blocks.iter().filter(|b| !known.contains_key(b)).map(|b| (b.start(), b.end())).collect();
+        spans.sort_unstable();
+        let mut merged: Vec<(u64, u64)> = Vec::new();
+        for (a, b) in spans {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        for (a, b) in merged {
+            let (start, end) = (to_i64(a)?, to_i64(b)?);
+            let leaves = on_read!(self, audit::audit_leaf_range(start, end))?;
+            let inside: Vec<tree::Block> =
+                blocks.iter().filter(|x| x.start() >= a && x.end() <= b && !known.contains_key(x)).copied().collect();
+            for block in inside {
+                let slice = &leaves[(block.start() - a) as usize..(block.end() - a) as usize];
+                known.insert(block, tree::block_from_leaves(slice));
+            }
+        }
+        ranges
+            .iter()
+            .map(|r| {
+                let hashes: Vec<Hash> = tree::blocks_of(*r).iter().map(|b| known[b]).collect();
+                Ok(tree::fold_blocks(&hashes).unwrap_or_else(tree::empty_root))
+            })
+            .collect()
+    }
+
+    /// Store the hash of every perfect subtree of the log that `audit_subtrees` lacks (a log
+    /// written before the table existed), computed from the events in runs of 65,536. Returns
+    /// how many were added; a log with none missing costs two queries. Safe to run from several
+    /// servers at once: rows already there are kept.
+    pub async fn audit_index_subtrees(&self) -> Result<u64> {
+        let size = self.audit_size().await?;
+        let expected: u64 = (tree::STORED_LEVEL..64).map(|level| size >> level).sum();
+        let stored = on_read!(self, audit::audit_subtree_count())? as u64;
+        if stored >= expected {
+            return Ok(0);
+        }
+        const RUN: u64 = 1 << 16;
+        let mut frontier = tree::Frontier::new();
+        let mut found: Vec<(tree::Block, Hash)> = Vec::new();
+        let mut at = 0;
+        while at < size {
+            let end = (at + RUN).min(size);
+            for leaf in on_read!(self, audit::audit_leaf_range(to_i64(at)?, to_i64(end)?))? {
+                frontier.push_reporting(leaf, |level, index, hash| {
+                    if level >= tree::STORED_LEVEL {
+                        found.push((tree::Block { level, index }, *hash));
+                    }
+                });
+            }
+            at = end;
+        }
+        let before = stored;
+        for chunk in found.chunks(4096) {
+            on_write_once!(self, audit::audit_subtrees_insert(chunk))?;
+        }
+        let after = on_read!(self, audit::audit_subtree_count())? as u64;
+        Ok(after.saturating_sub(before))
     }
 
     /// The subject of the audit event with this id (to let a person see the proof of an event
@@ -379,33 +476,69 @@ impl Store {
     pub async fn audit_prove(&self, id: Uuid) -> Result<InclusionProof> {
         let seq = on_read!(self, audit::audit_seq_of(id))?
             .ok_or_else(|| StoreError::NotFound(format!("audit event {id}")))?;
-        let mut leaves: Vec<Hash> = Vec::new();
-        let mut event = None;
-        on_read!(
-            self,
-            audit::audit_scan(|rec, leaf, _| {
-                let h = <Hash>::try_from(leaf.as_slice())
-                    .map_err(|_| StoreError::Audit(format!("event {}: bad leaf", rec.seq)))?;
-                if rec.seq == seq as u64 {
-                    event = Some(rec);
-                }
-                leaves.push(h);
-                Ok(())
-            })
-        )?;
-        let event = event.ok_or_else(|| StoreError::NotFound(format!("audit event {id}")))?;
-        let proof = tree::inclusion_proof(seq as u64, &leaves).map_err(|e| StoreError::Audit(e.to_string()))?;
-        let root = tree::root_of(&leaves);
+        let size = self.audit_size().await?;
+        let event = on_read!(self, audit::audit_event_at(seq))?
+            .ok_or_else(|| StoreError::NotFound(format!("audit event {id}")))?;
+        let (record, leaf) = event;
+        let leaf = <Hash>::try_from(leaf.as_slice())
+            .map_err(|_| StoreError::Audit(format!("event {seq}: stored leaf hash is not 32 bytes")))?;
+        let mut ranges = tree::inclusion_ranges(seq as u64, size).map_err(|e| StoreError::Audit(e.to_string()))?;
+        ranges.push((0, size));
+        let mut hashes = self.range_hashes(&ranges).await?;
+        let root = hashes.pop().unwrap_or_else(tree::empty_root);
         Ok(InclusionProof {
             event_id: id,
             index: seq as u64,
-            tree_size: leaves.len() as u64,
-            leaf_hash: hex::encode(leaves[seq as usize]),
+            tree_size: size,
+            leaf_hash: hex::encode(leaf),
             root: hex::encode(root),
-            proof: proof.iter().map(hex::encode).collect(),
-            canonical_event: hex::encode(tree::canonical_bytes(&event)),
+            proof: hashes.iter().map(hex::encode).collect(),
+            canonical_event: hex::encode(tree::canonical_bytes(&record)),
         })
     }
+}
+
+fn to_i64(n: u64) -> Result<i64> {
+    i64::try_from(n).map_err(|_| StoreError::Audit(format!("log position {n} is out of range")))
+}
+
+/// Compare the stored subtree hashes with those recomputed from the events of a log of `size`
+/// events: how many the store lacks, and the first stored one that disagrees. Rows for subtrees
+/// past `size` were written after the snapshot verified and are left for the next run.
+fn subtrees_problem(
+    size: u64,
+    recomputed: &[(tree::Block, Hash)],
+    stored: &[(i32, i64, Vec<u8>)],
+) -> (u64, Option<String>) {
+    use std::collections::HashMap;
+    let want: HashMap<tree::Block, &Hash> = recomputed.iter().map(|(b, h)| (*b, h)).collect();
+    let mut present = 0u64;
+    for (level, idx, hash) in stored {
+        let (Ok(level), Ok(index)) = (u32::try_from(*level), u64::try_from(*idx)) else {
+            return (0, Some(format!("audit_subtrees holds an impossible position {level}/{idx}")));
+        };
+        let block = tree::Block { level, index };
+        if !(tree::STORED_LEVEL..=62).contains(&level) {
+            return (0, Some(format!("audit_subtrees holds an impossible level {level}")));
+        }
+        if block.end() > size {
+            continue;
+        }
+        match want.get(&block) {
+            Some(h) if h.as_slice() == hash.as_slice() => present += 1,
+            _ => {
+                return (
+                    0,
+                    Some(format!(
+                        "the stored hash of events {} to {} (audit_subtrees level {level}, index {index}) does not match the events: proofs served from it would not verify",
+                        block.start(),
+                        block.end() - 1
+                    )),
+                );
+            }
+        }
+    }
+    ((want.len() as u64).saturating_sub(present), None)
 }
 
 /// An inclusion proof as `custodian audit prove` prints it.
@@ -523,12 +656,21 @@ pub(crate) fn event_insert_one() -> String {
 /// Move the audit head past appended events: size, frontier, chain.
 pub(crate) const HEAD_UPDATE: &str = "UPDATE audit_head SET size = $1, frontier = $2, chain = $3 WHERE id = 1";
 
+/// Keep the hash of a perfect subtree the appended events completed (see `audit_subtrees`). A row
+/// already there is left alone: the checkpoint job's back-fill may have written it, and a wrong
+/// one is `audit verify`'s to name.
+pub(crate) const SUBTREE_INSERT: &str =
+    "INSERT INTO audit_subtrees (level, idx, hash) VALUES ($1, $2, $3) ON CONFLICT (level, idx) DO NOTHING";
+
 /// The audit log's head while events are appended to it: the one place that turns an
 /// [`AuditEntry`] into the stored record, its leaf and the chain, for every backend and writer.
 pub(crate) struct AuditAppender {
     pub size: i64,
     pub frontier: custodian_domain::audit::Frontier,
     pub chain: custodian_domain::audit::Hash,
+    /// The stored-size subtrees (`audit_subtrees`) the appended events completed, to be written
+    /// with them.
+    pub completed: Vec<(custodian_domain::audit::Block, custodian_domain::audit::Hash)>,
 }
 
 impl AuditAppender {
@@ -545,7 +687,7 @@ impl AuditAppender {
                 frontier.size()
             )));
         }
-        Ok(Self { size, frontier, chain })
+        Ok(Self { size, frontier, chain, completed: Vec::new() })
     }
 
     /// Check the head's chain value against the chain stored with the last event (`last_chain`,
@@ -597,7 +739,12 @@ impl AuditAppender {
         };
         record.check_encodable().map_err(|e| crate::StoreError::Invalid(format!("audit event: {e}")))?;
         let leaf = tree::leaf_hash(&tree::canonical_bytes(&record));
-        self.frontier.push(leaf);
+        let completed = &mut self.completed;
+        self.frontier.push_reporting(leaf, |level, index, hash| {
+            if level >= tree::STORED_LEVEL {
+                completed.push((tree::Block { level, index }, *hash));
+            }
+        });
         self.chain = tree::chain_hash(&self.chain, &leaf);
         self.size += 1;
         Ok((record, leaf, self.chain))

@@ -67,6 +67,14 @@ pub async fn audit_batch(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, en
         });
         q.build().execute(&mut **tx).await?;
     }
+    for (block, hash) in &log.completed {
+        sqlx::query(crate::audit::SUBTREE_INSERT)
+            .bind(block.level as i32)
+            .bind(block.index as i64)
+            .bind(hash.to_vec())
+            .execute(&mut **tx)
+            .await?;
+    }
     sqlx::query(crate::audit::HEAD_UPDATE)
         .bind(log.size)
         .bind(log.frontier.to_bytes())
@@ -230,6 +238,16 @@ pub async fn audit_seq_of(pool: &Pool<DB>, id: Uuid) -> Result<Option<i64>> {
     Ok(sqlx::query_scalar("SELECT seq FROM audit_events WHERE id = $1").bind(id).fetch_optional(pool).await?)
 }
 
+/// The event with this sequence number and its stored leaf hash.
+pub async fn audit_event_at(pool: &Pool<DB>, seq: i64) -> Result<Option<(EventRecord, Vec<u8>)>> {
+    let sql = format!("SELECT {AUDIT_COLS} FROM audit_events WHERE seq = $1");
+    let row = sqlx::query_as::<_, EventRow>(&sql).bind(seq).fetch_optional(pool).await?;
+    Ok(row.map(|r| {
+        let (rec, leaf, _) = r.into_parts();
+        (rec, leaf)
+    }))
+}
+
 pub async fn audit_subject_of(pool: &Pool<DB>, id: Uuid) -> Result<Option<String>> {
     Ok(sqlx::query_scalar("SELECT subject FROM audit_events WHERE id = $1").bind(id).fetch_optional(pool).await?)
 }
@@ -280,37 +298,87 @@ pub async fn audit_snapshot(pool: &Pool<DB>) -> Result<AuditSnapshot> {
     Ok(AuditSnapshot { size: size as u64, frontier, chain, max_seq, checkpoints, checkpoint_events, key })
 }
 
-/// The stored leaf hashes of events `0..end`, in order (for consistency and inclusion proofs).
-/// Errors naming the event when one is missing or not 32 bytes.
-pub async fn audit_leaves(pool: &Pool<DB>, end: i64) -> Result<Vec<custodian_domain::audit::Hash>> {
-    use futures_util::StreamExt;
-    let mut out = Vec::with_capacity(usize::try_from(end).unwrap_or(0));
-    let mut rows =
-        sqlx::query_as::<_, (i64, Vec<u8>)>("SELECT seq, leaf_hash FROM audit_events WHERE seq < $1 ORDER BY seq")
+/// The log head's size.
+/// The leaf hashes of events `start..end`, in order; a missing event is an error naming it.
+pub async fn audit_leaf_range(pool: &Pool<DB>, start: i64, end: i64) -> Result<Vec<custodian_domain::audit::Hash>> {
+    let rows: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT seq, leaf_hash FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq")
+            .bind(start)
             .bind(end)
-            .fetch(pool);
-    while let Some(row) = rows.next().await {
-        let (seq, leaf) = row?;
-        if seq != out.len() as i64 {
+            .fetch_all(pool)
+            .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, (seq, leaf)) in rows.into_iter().enumerate() {
+        if seq != start + i as i64 {
             return Err(StoreError::Audit(format!(
                 "event {} is missing (found event {seq}): run `custodian audit verify`",
-                out.len()
+                start + i as i64
             )));
         }
-        let h = <custodian_domain::audit::Hash>::try_from(leaf.as_slice())
-            .map_err(|_| StoreError::Audit(format!("event {seq}: stored leaf hash is not 32 bytes")))?;
-        out.push(h);
+        out.push(
+            <custodian_domain::audit::Hash>::try_from(leaf.as_slice())
+                .map_err(|_| StoreError::Audit(format!("event {seq}: stored leaf hash is not 32 bytes")))?,
+        );
     }
-    if out.len() as i64 != end {
+    if out.len() as i64 != end - start {
         return Err(StoreError::Audit(format!(
-            "the log head says {end} events but only {} are stored: run `custodian audit verify`",
-            out.len()
+            "event {} is missing: run `custodian audit verify`",
+            start + out.len() as i64
         )));
     }
     Ok(out)
 }
 
-/// The log head's size.
+/// The stored hashes of these subtrees (`audit_subtrees`); absent ones are left out.
+pub async fn audit_subtree_hashes(
+    pool: &Pool<DB>,
+    blocks: &[custodian_domain::audit::Block],
+) -> Result<Vec<(custodian_domain::audit::Block, Vec<u8>)>> {
+    if blocks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = sqlx::QueryBuilder::<DB>::new("SELECT level, idx, hash FROM audit_subtrees WHERE ");
+    for (i, b) in blocks.iter().enumerate() {
+        if i > 0 {
+            q.push(" OR ");
+        }
+        q.push("(level = ").push_bind(b.level as i32).push(" AND idx = ").push_bind(b.index as i64).push(")");
+    }
+    let rows: Vec<(i32, i64, Vec<u8>)> = q.build_query_as().fetch_all(pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(level, idx, hash)| (custodian_domain::audit::Block { level: level as u32, index: idx as u64 }, hash))
+        .collect())
+}
+
+/// Every stored subtree hash (for `audit verify`), by level and index.
+pub async fn audit_subtrees_all(pool: &Pool<DB>) -> Result<Vec<(i32, i64, Vec<u8>)>> {
+    Ok(sqlx::query_as("SELECT level, idx, hash FROM audit_subtrees ORDER BY level, idx").fetch_all(pool).await?)
+}
+
+/// How many subtree hashes are stored.
+pub async fn audit_subtree_count(pool: &Pool<DB>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_subtrees").fetch_one(pool).await?)
+}
+
+/// Store subtree hashes computed from the events (the back-fill of a log older than the table);
+/// rows already there are kept.
+pub async fn audit_subtrees_insert(
+    pool: &Pool<DB>,
+    rows: &[(custodian_domain::audit::Block, custodian_domain::audit::Hash)],
+) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    for chunk in rows.chunks(AUDIT_ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<DB>::new("INSERT INTO audit_subtrees (level, idx, hash) ");
+        q.push_values(chunk, |mut b, (block, hash)| {
+            b.push_bind(block.level as i32).push_bind(block.index as i64).push_bind(hash.to_vec());
+        });
+        q.push(" ON CONFLICT (level, idx) DO NOTHING");
+        q.build().execute(&mut *tx).await?;
+    }
+    Ok(tx.commit().await?)
+}
+
 pub async fn audit_size(pool: &Pool<DB>) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT size FROM audit_head WHERE id = 1").fetch_one(pool).await?)
 }

@@ -573,6 +573,10 @@ fn sqlite_audit(tx: &rusqlite::Transaction<'_>, actor: &Actor, now: OffsetDateTi
         ],
     )
     .map_err(rq)?;
+    for (block, hash) in &log.completed {
+        tx.execute(crate::audit::SUBTREE_INSERT, rusqlite::params![block.level, block.index as i64, &hash[..]])
+            .map_err(rq)?;
+    }
     tx.execute(crate::audit::HEAD_UPDATE, rusqlite::params![log.size, log.frontier.to_bytes(), &chain[..]])
         .map_err(rq)?;
     Ok(())

@@ -8,6 +8,7 @@
 mod support;
 
 mod approvals;
+mod audit_subtrees;
 mod audit_tamper;
 mod distributed_sql;
 mod grants;
