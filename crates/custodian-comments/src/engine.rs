@@ -54,6 +54,8 @@ struct CompiledRule {
     numbers: Option<Regex>,
     unless: Option<Regex>,
     requires: Option<Regex>,
+    masked_requires: Option<Regex>,
+    unless_labels: Vec<&'static str>,
 }
 
 struct CompiledRoute {
@@ -169,6 +171,8 @@ impl Engine {
                 numbers: compile(pack, &r.numbers, index, &r.label, "numbers")?,
                 unless: compile(pack, &r.unless, index, &r.label, "unless")?,
                 requires: compile(pack, &r.requires, index, &r.label, "requires")?,
+                masked_requires: compile(pack, &r.masked_requires, index, &r.label, "masked_requires")?,
+                unless_labels: r.unless_labels.iter().map(|l| label_static(l)).collect(),
             });
         }
         let mut routes = Vec::new();
@@ -211,7 +215,8 @@ impl Engine {
         let base = normalise::base(text);
         let words = normalise::words(&base);
         let mut out = Triage::default();
-        for r in &self.rules {
+        let mut fired: Vec<usize> = Vec::new();
+        for (ri, r) in self.rules.iter().enumerate() {
             if out.has(r.label) {
                 continue;
             }
@@ -227,6 +232,13 @@ impl Engine {
             if r.unless.as_ref().is_some_and(|u| u.is_match(&words.text)) {
                 continue;
             }
+            if let Some(q) = &r.masked_requires
+                && heavily_masked(&text[start..end])
+                && !q.is_match(&words.text)
+            {
+                continue;
+            }
+            fired.push(ri);
             out.labels.push(LabelMatch {
                 label: r.label,
                 start,
@@ -236,6 +248,10 @@ impl Engine {
                 clause: r.clause.clone(),
             });
         }
+        // Rules cancelled by another label the comment carries.
+        let found: Vec<&'static str> = out.labels.iter().map(|l| l.label).collect();
+        let mut keep = fired.iter().map(|&ri| !self.rules[ri].unless_labels.iter().any(|u| found.contains(u)));
+        out.labels.retain(|_| keep.next().unwrap_or(true));
         out.labels.sort_by_key(|l| LABELS.iter().position(|x| *x == l.label));
         for route in &self.routes {
             let staff = route.staff.as_ref().is_some_and(|s| s.is_match(&words.text));
@@ -268,6 +284,15 @@ impl Engine {
         }
         out
     }
+}
+
+/// A word with two or more masks and fewer than three letters showing ("p***s", "t****y").
+fn heavily_masked(s: &str) -> bool {
+    s.split(|c: char| c.is_whitespace()).any(|w| {
+        let masks = w.chars().filter(|&c| normalise::mask(c)).count();
+        let letters = w.chars().filter(|c| c.is_alphanumeric()).count();
+        masks >= 2 && letters < 3
+    })
 }
 
 /// The first match in a view, as an original span with surrounding spaces and punctuation

@@ -110,6 +110,7 @@ fn leet(c: char) -> Option<char> {
         '5' | '$' => 's',
         '7' => 't',
         '8' => 'b',
+        '9' => 'g',
         _ => return None,
     })
 }
@@ -165,7 +166,12 @@ pub(crate) fn words(base: &View) -> View {
         let standin = |ch: char| matches!(ch, '@' | '$' | '!' | '|');
         if c.is_alphanumeric() || mask(c) || (standin(c) && c != '!' && c != '|') {
             let mut j = k;
-            while j < n && (wordy(j) || (standin(chars[j].1) && j + 1 < n && wordy(j + 1) && j > k)) {
+            while j < n
+                && (wordy(j)
+                    || (standin(chars[j].1)
+                        && ((j + 1 < n && wordy(j + 1)) || (chars[j].1 == '$' && j > k))
+                        && (j > k || matches!(chars[j].1, '$' | '@'))))
+            {
                 j += 1;
             }
             if j == k {

@@ -73,6 +73,15 @@ pub struct Rule {
     /// When given, one of these must also match somewhere in the comment (word view).
     #[serde(default)]
     pub requires: Vec<String>,
+    /// A heavily masked word (two or more masks, fewer than three letters showing, as in
+    /// "p***s") could be several words; the rule then fires only when one of these also matches
+    /// somewhere in the comment (word view).
+    #[serde(default)]
+    pub masked_requires: Vec<String>,
+    /// The rule is cancelled when the comment carries any of these labels (a request for an
+    /// officer's address is doxxing, not a question for the team).
+    #[serde(default)]
+    pub unless_labels: Vec<String>,
 }
 
 /// One of WP034's paths for a labelled comment.
@@ -156,6 +165,9 @@ impl Pack {
             }
             if !CLAUSES.contains(&r.clause.as_str()) {
                 return Err(PackError::Clause { what: format!("rule {index}"), clause: r.clause.clone() });
+            }
+            if let Some(l) = r.unless_labels.iter().find(|l| !LABELS.contains(&l.as_str())) {
+                return Err(PackError::Label { index, label: l.clone() });
             }
             if r.patterns.is_empty() && r.numbers.is_empty() {
                 return Err(PackError::Empty { index, label: r.label.clone() });
