@@ -71,6 +71,9 @@ struct CompiledRoute {
 
 pub struct Engine {
     version: String,
+    /// Each term list as one anchored expression, to tell whether a masked word could be a word
+    /// of more than one list.
+    term_lists: Vec<Regex>,
     rules: Vec<CompiledRule>,
     routes: Vec<CompiledRoute>,
 }
@@ -192,7 +195,19 @@ impl Engine {
                 replies: r.replies.iter().map(|(l, v)| (label_static(l), v.clone())).collect(),
             });
         }
-        let engine = Engine { version: pack.version.clone(), rules, routes };
+        let mut term_lists = Vec::new();
+        for (name, list) in &pack.terms {
+            let alts: Vec<String> = list.iter().map(|t| term_regex(t)).collect();
+            let re = Regex::new(&format!(r"^(?:{})(?:e?s|z)?$", alts.join("|"))).map_err(|x| PackError::Pattern {
+                index: 0,
+                label: format!("terms.{name}"),
+                field: "terms",
+                pattern: 0,
+                message: x.to_string(),
+            })?;
+            term_lists.push(re);
+        }
+        let engine = Engine { version: pack.version.clone(), term_lists, rules, routes };
         for (index, ex) in pack.examples.iter().enumerate() {
             let t = engine.triage(&ex.text);
             let mut found: Vec<String> = t.labels.iter().map(|l| l.label.to_string()).collect();
@@ -223,19 +238,16 @@ impl Engine {
             if r.requires.as_ref().is_some_and(|q| !q.is_match(&words.text)) {
                 continue;
             }
+            // A masked word that could be a word of more than one list needs the rule's context.
+            let context = r.masked_requires.as_ref().is_none_or(|q| q.is_match(&words.text));
+            let accept = |m: &str| context || !self.ambiguous(m);
             let hit = r
                 .words
                 .as_ref()
-                .and_then(|re| first(re, &words, text))
-                .or_else(|| r.numbers.as_ref().and_then(|re| first(re, &base, text)));
+                .and_then(|re| first(re, &words, text, &accept))
+                .or_else(|| r.numbers.as_ref().and_then(|re| first(re, &base, text, &accept)));
             let Some((start, end)) = hit else { continue };
             if r.unless.as_ref().is_some_and(|u| u.is_match(&words.text)) {
-                continue;
-            }
-            if let Some(q) = &r.masked_requires
-                && heavily_masked(&text[start..end])
-                && !q.is_match(&words.text)
-            {
                 continue;
             }
             fired.push(ri);
@@ -286,18 +298,19 @@ impl Engine {
     }
 }
 
-/// A word with two or more masks and fewer than three letters showing ("p***s", "t****y").
-fn heavily_masked(s: &str) -> bool {
-    s.split(|c: char| c.is_whitespace()).any(|w| {
-        let masks = w.chars().filter(|&c| normalise::mask(c)).count();
-        let letters = w.chars().filter(|c| c.is_alphanumeric()).count();
-        masks >= 2 && letters < 3
-    })
+impl Engine {
+    /// Whether a matched span holds a masked word that two or more term lists could read
+    /// ("p***s": a racial or a homophobic slur).
+    fn ambiguous(&self, m: &str) -> bool {
+        m.split(|c: char| !(c.is_alphanumeric() || normalise::mask(c))).any(|w| {
+            w.chars().any(normalise::mask) && self.term_lists.iter().filter(|re| re.is_match(w)).count() >= 2
+        })
+    }
 }
 
 /// The first match in a view, as an original span with surrounding spaces and punctuation
 /// trimmed.
-fn first(re: &Regex, view: &View, text: &str) -> Option<(usize, usize)> {
+fn first(re: &Regex, view: &View, text: &str, accept: &dyn Fn(&str) -> bool) -> Option<(usize, usize)> {
     for m in re.find_iter(&view.text) {
         let s = m.as_str();
         let lead = s.len() - s.trim_start_matches(|c: char| !c.is_alphanumeric() && !normalise::mask(c) && c != '@').len();
@@ -308,7 +321,7 @@ fn first(re: &Regex, view: &View, text: &str) -> Option<(usize, usize)> {
         }
         // A masked word must keep at least two of its letters: "f***" is no word in particular.
         let part = &s[lead..s.len() - trail];
-        if part.chars().any(normalise::mask) && part.chars().filter(|c| c.is_alphabetic()).count() < 2 {
+        if part.chars().any(normalise::mask) && (part.chars().filter(|c| c.is_alphabetic()).count() < 2 || !accept(part)) {
             continue;
         }
         if let Some((x, y)) = view.original_span(a, b)

@@ -179,7 +179,8 @@ pub(crate) fn words(base: &View) -> View {
             }
             let word = &chars[k..j];
             let letters = word.iter().filter(|(_, ch)| ch.is_alphabetic()).count();
-            // Digit runs longer than two are numbers ("pc1234"), not letters.
+            // Digit runs longer than two are numbers ("pc1234", "a46"), not letters, unless the
+            // word has three letters or more ("fag907s").
             let mut longest_digits = 0;
             let mut run = 0;
             for (_, ch) in word {
@@ -190,7 +191,7 @@ pub(crate) fn words(base: &View) -> View {
                     run = 0;
                 }
             }
-            let fold = letters >= 2 && longest_digits <= 2;
+            let fold = letters >= 2 && (longest_digits <= 2 || longest_digits == 3 && letters >= 3);
             for (r, &(_, ch)) in word.iter().enumerate() {
                 // A handle's leading @ stays.
                 let ch = if fold && !(r == 0 && ch == '@') { leet(ch).unwrap_or(ch) } else { ch };

@@ -73,9 +73,9 @@ pub struct Rule {
     /// When given, one of these must also match somewhere in the comment (word view).
     #[serde(default)]
     pub requires: Vec<String>,
-    /// A heavily masked word (two or more masks, fewer than three letters showing, as in
-    /// "p***s") could be several words; the rule then fires only when one of these also matches
-    /// somewhere in the comment (word view).
+    /// A masked word that two or more term lists could read ("p***s": a racial or a homophobic
+    /// slur) gives the rule only when one of these also matches somewhere in the comment (word
+    /// view).
     #[serde(default)]
     pub masked_requires: Vec<String>,
     /// The rule is cancelled when the comment carries any of these labels (a request for an
