@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
+use regex::bytes::{Regex, RegexBuilder};
 use serde::Serialize;
 
 use crate::normalise::{self, View};
@@ -144,11 +144,12 @@ fn compile(pack: &Pack, list: &[String], index: usize, label: &str, field: &'sta
     for (pattern, p) in list.iter().enumerate() {
         let err = |message: String| PackError::Pattern { index, label: label.to_string(), field, pattern, message };
         let e = expand(p, pack, 0).map_err(err)?;
-        Regex::new(&e).map_err(|x| err(x.to_string()))?;
+        RegexBuilder::new(&e).unicode(false).build().map_err(|x| err(x.to_string()))?;
         alts.push(format!("(?:{e})"));
     }
     let joined = alts.join("|");
-    regex::RegexBuilder::new(&joined)
+    RegexBuilder::new(&joined)
+        .unicode(false)
         .size_limit(64 << 20)
         .dfa_size_limit(64 << 20)
         .build()
@@ -198,7 +199,10 @@ impl Engine {
         let mut term_lists = Vec::new();
         for (name, list) in &pack.terms {
             let alts: Vec<String> = list.iter().map(|t| term_regex(t)).collect();
-            let re = Regex::new(&format!(r"^(?:{})(?:e?s|z)?$", alts.join("|"))).map_err(|x| PackError::Pattern {
+            let re = RegexBuilder::new(&format!(r"^(?:{})(?:e?s|z)?$", alts.join("|")))
+                .unicode(false)
+                .build()
+                .map_err(|x| PackError::Pattern {
                 index: 0,
                 label: format!("terms.{name}"),
                 field: "terms",
@@ -235,11 +239,11 @@ impl Engine {
             if out.has(r.label) {
                 continue;
             }
-            if r.requires.as_ref().is_some_and(|q| !q.is_match(&words.text)) {
+            if r.requires.as_ref().is_some_and(|q| !q.is_match(words.text.as_bytes())) {
                 continue;
             }
             // A masked word that could be a word of more than one list needs the rule's context.
-            let context = r.masked_requires.as_ref().is_none_or(|q| q.is_match(&words.text));
+            let context = r.masked_requires.as_ref().is_none_or(|q| q.is_match(words.text.as_bytes()));
             let accept = |m: &str| context || !self.ambiguous(m);
             let hit = r
                 .words
@@ -247,7 +251,7 @@ impl Engine {
                 .and_then(|re| first(re, &words, text, &accept))
                 .or_else(|| r.numbers.as_ref().and_then(|re| first(re, &base, text, &accept)));
             let Some((start, end)) = hit else { continue };
-            if r.unless.as_ref().is_some_and(|u| u.is_match(&words.text)) {
+            if r.unless.as_ref().is_some_and(|u| u.is_match(words.text.as_bytes())) {
                 continue;
             }
             fired.push(ri);
@@ -266,7 +270,7 @@ impl Engine {
         out.labels.retain(|_| keep.next().unwrap_or(true));
         out.labels.sort_by_key(|l| LABELS.iter().position(|x| *x == l.label));
         for route in &self.routes {
-            let staff = route.staff.as_ref().is_some_and(|s| s.is_match(&words.text));
+            let staff = route.staff.as_ref().is_some_and(|s| s.is_match(words.text.as_bytes()));
             let labels: Vec<&'static str> = out
                 .labels
                 .iter()
@@ -303,7 +307,7 @@ impl Engine {
     /// ("p***s": a racial or a homophobic slur).
     fn ambiguous(&self, m: &str) -> bool {
         m.split(|c: char| !(c.is_alphanumeric() || normalise::mask(c))).any(|w| {
-            w.chars().any(normalise::mask) && self.term_lists.iter().filter(|re| re.is_match(w)).count() >= 2
+            w.chars().any(normalise::mask) && self.term_lists.iter().filter(|re| re.is_match(w.as_bytes())).count() >= 2
         })
     }
 }
@@ -311,8 +315,9 @@ impl Engine {
 /// The first match in a view, as an original span with surrounding spaces and punctuation
 /// trimmed.
 fn first(re: &Regex, view: &View, text: &str, accept: &dyn Fn(&str) -> bool) -> Option<(usize, usize)> {
-    for m in re.find_iter(&view.text) {
-        let s = m.as_str();
+    for m in re.find_iter(view.text.as_bytes()) {
+        // The views are ASCII (normalise), so every match is a str.
+        let Ok(s) = std::str::from_utf8(m.as_bytes()) else { continue };
         let lead = s.len() - s.trim_start_matches(|c: char| !c.is_alphanumeric() && !normalise::mask(c) && c != '@').len();
         let trail = s.len() - s.trim_end_matches(|c: char| !c.is_alphanumeric() && !normalise::mask(c)).len();
         let (a, b) = (m.start() + lead, m.end() - trail);

@@ -2,7 +2,9 @@
 //! byte span of the original text that produced it, so a match maps back to the text as given:
 //!
 //! - the **base** view: NFKC for non-ASCII characters, invisible characters removed, look-alike
-//!   letters (Cyrillic, Greek) folded to Latin, typographic quotes and dashes folded, lower case.
+//!   letters (Cyrillic, Greek) folded to Latin, typographic quotes and dashes folded, accents
+//!   taken off, lower case, and ASCII only: the pound sign becomes `$`, any other character
+//!   outside ASCII (emoji) a space.
 //!   Numbers (phones, registrations, collar numbers) are matched here.
 //! - the **word** view, built from the base view: letters spaced out ("s p a c e d",
 //!   "d.o.t.t.e.d", "u_n_d_e_r") joined, and digits and symbols standing in for letters inside
@@ -88,13 +90,19 @@ pub(crate) fn base(text: &str) -> View {
             if invisible(o) {
                 continue;
             }
-            let f = fold(o);
-            if f.is_uppercase() {
-                for l in f.to_lowercase() {
-                    v.push(l, span);
-                }
-            } else {
-                v.push(f, span);
+            // The views are ASCII, so the matcher's word boundaries never meet a character they
+            // cannot classify: the pound sign becomes "$", anything else outside ASCII a space.
+            for l in fold(o).to_lowercase() {
+                let l = if l.is_ascii() {
+                    l
+                } else if l == '£' {
+                    '$'
+                } else if let Some(b) = l.to_string().nfd().next().filter(char::is_ascii_alphabetic) {
+                    b
+                } else {
+                    ' '
+                };
+                v.push(l, span);
             }
         }
     }

@@ -35,7 +35,7 @@ fn ordinary_comments_and_hard_negatives_carry_no_label() {
 #[test]
 fn obfuscated_abuse_of_a_named_officer_is_abuse_staff_and_goes_to_the_line_manager() {
     let e = engine();
-    for t in ["PC Jones is a useless f a t   p r i c k", "PC Jones you absolute tw4t", "pc jones is a s.c.u.m.b.a.g"] {
+    for t in ["PC Jones is a useless p r i c k", "PC Jones you absolute tw4t", "pc jones is a s.c.u.m.b.a.g"] {
         let tr = e.triage(t);
         assert!(tr.has("abuse_staff"), "{t}: {:?}", tr.labels);
         assert!(tr.route.iter().any(|r| r.route == "line_manager_wellbeing" && r.clause == "8.2"), "{t}");
