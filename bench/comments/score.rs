@@ -103,7 +103,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             all.right += c.right;
         }
         let (p, r) = (ratio(all.right, all.predicted), ratio(all.right, all.gold));
-        println!("| all (micro) | {} | {} | {} | {p:.3} | {r:.3} | {:.3} |", all.gold, all.predicted, all.right, 2.0 * p * r / (p + r));
+        println!(
+            "| all (micro) | {} | {} | {} | {p:.3} | {r:.3} | {:.3} |",
+            all.gold,
+            all.predicted,
+            all.right,
+            2.0 * p * r / (p + r)
+        );
         println!(
             "exact label set: {exact}/{} ({:.3}); ordinary comments left unlabelled: {none_right}/{none_gold}",
             items.len(),

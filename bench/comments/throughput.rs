@@ -65,7 +65,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let secs = start.elapsed().as_secs_f64();
     let cpu1 = cpu_ns();
-    println!("{rounds} rounds of {} comments, {:.1} MB of text, {labels} labels", texts.len(), (bytes * rounds) as f64 / 1e6);
+    println!(
+        "{rounds} rounds of {} comments, {:.1} MB of text, {labels} labels",
+        texts.len(),
+        (bytes * rounds) as f64 / 1e6
+    );
     report("engine", n, secs, cpu0.zip(cpu1));
     // The command's code path, JSON in and out, over the file repeated in memory.
     let raw = std::fs::read(&file)?;

@@ -27,7 +27,12 @@ pub fn run(cmd: &CommentsCmd) -> anyhow::Result<ExitCode> {
         CommentsCmd::Triage { file, jsonl: _, pack } => {
             let opts = custodian_comments::cli::Options { file: file.clone(), pack: pack.clone() };
             let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
-            Ok(ExitCode::from(custodian_comments::cli::run(&opts, &mut stdin.lock(), &mut stdout.lock(), &mut stderr.lock())))
+            Ok(ExitCode::from(custodian_comments::cli::run(
+                &opts,
+                &mut stdin.lock(),
+                &mut stdout.lock(),
+                &mut stderr.lock(),
+            )))
         }
     }
 }

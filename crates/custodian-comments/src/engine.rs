@@ -136,7 +136,13 @@ fn expand(p: &str, pack: &Pack, depth: usize) -> Result<String, String> {
     Ok(out)
 }
 
-fn compile(pack: &Pack, list: &[String], index: usize, label: &str, field: &'static str) -> Result<Option<Regex>, PackError> {
+fn compile(
+    pack: &Pack,
+    list: &[String],
+    index: usize,
+    label: &str,
+    field: &'static str,
+) -> Result<Option<Regex>, PackError> {
     if list.is_empty() {
         return Ok(None);
     }
@@ -203,12 +209,12 @@ impl Engine {
                 .unicode(false)
                 .build()
                 .map_err(|x| PackError::Pattern {
-                index: 0,
-                label: format!("terms.{name}"),
-                field: "terms",
-                pattern: 0,
-                message: x.to_string(),
-            })?;
+                    index: 0,
+                    label: format!("terms.{name}"),
+                    field: "terms",
+                    pattern: 0,
+                    message: x.to_string(),
+                })?;
             term_lists.push(re);
         }
         let engine = Engine { version: pack.version.clone(), term_lists, rules, routes };
@@ -281,10 +287,8 @@ impl Engine {
                 continue;
             }
             // The shortest service level of the labels that take the route.
-            let service_level = labels
-                .iter()
-                .filter_map(|l| route.service_levels.get(l).copied())
-                .min_by_key(|s| match s {
+            let service_level =
+                labels.iter().filter_map(|l| route.service_levels.get(l).copied()).min_by_key(|s| match s {
                     ServiceLevel::Minutes(m) => *m as u64,
                     ServiceLevel::WorkingDays(d) => *d as u64 * 24 * 60,
                 });
@@ -318,7 +322,8 @@ fn first(re: &Regex, view: &View, text: &str, accept: &dyn Fn(&str) -> bool) -> 
     for m in re.find_iter(view.text.as_bytes()) {
         // The views are ASCII (normalise), so every match is a str.
         let Ok(s) = std::str::from_utf8(m.as_bytes()) else { continue };
-        let lead = s.len() - s.trim_start_matches(|c: char| !c.is_alphanumeric() && !normalise::mask(c) && c != '@').len();
+        let lead =
+            s.len() - s.trim_start_matches(|c: char| !c.is_alphanumeric() && !normalise::mask(c) && c != '@').len();
         let trail = s.len() - s.trim_end_matches(|c: char| !c.is_alphanumeric() && !normalise::mask(c)).len();
         let (a, b) = (m.start() + lead, m.end() - trail);
         if a >= b {
@@ -326,7 +331,9 @@ fn first(re: &Regex, view: &View, text: &str, accept: &dyn Fn(&str) -> bool) -> 
         }
         // A masked word must keep at least two of its letters: "f***" is no word in particular.
         let part = &s[lead..s.len() - trail];
-        if part.chars().any(normalise::mask) && (part.chars().filter(|c| c.is_alphabetic()).count() < 2 || !accept(part)) {
+        if part.chars().any(normalise::mask)
+            && (part.chars().filter(|c| c.is_alphabetic()).count() < 2 || !accept(part))
+        {
             continue;
         }
         if let Some((x, y)) = view.original_span(a, b)

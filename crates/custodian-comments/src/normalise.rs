@@ -97,10 +97,8 @@ pub(crate) fn base(text: &str) -> View {
                     l
                 } else if l == '£' {
                     '$'
-                } else if let Some(b) = l.to_string().nfd().next().filter(char::is_ascii_alphabetic) {
-                    b
                 } else {
-                    ' '
+                    l.to_string().nfd().next().filter(char::is_ascii_alphabetic).unwrap_or(' ')
                 };
                 v.push(l, span);
             }

@@ -27,7 +27,8 @@ pub const LABELS: [&str; 13] = [
 ];
 
 /// The routes a labelled comment may take, each one of WP034's paths.
-pub const ROUTES: [&str; 4] = ["line_manager_wellbeing", "corporate_communications", "resolution_centre", "reply_queue"];
+pub const ROUTES: [&str; 4] =
+    ["line_manager_wellbeing", "corporate_communications", "resolution_centre", "reply_queue"];
 
 /// The clauses a rule or route may cite.
 pub const CLAUSES: [&str; 3] = ["6.7", "6.8", "8.2"];
@@ -187,7 +188,11 @@ impl Pack {
             }
             for (label, value) in &r.service_levels {
                 if ServiceLevel::parse(value).is_none() {
-                    return Err(PackError::ServiceLevel { id: r.id.clone(), label: label.clone(), value: value.clone() });
+                    return Err(PackError::ServiceLevel {
+                        id: r.id.clone(),
+                        label: label.clone(),
+                        value: value.clone(),
+                    });
                 }
             }
         }

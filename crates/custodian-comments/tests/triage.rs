@@ -72,7 +72,9 @@ fn a_pack_with_an_unknown_label_or_a_failing_example_is_refused() {
     assert!(matches!(Pack::from_toml(&bad), Err(PackError::Label { .. })));
     let bad = text.replacen("labels = [\"question\"]\n", "labels = [\"spam\"]\n", 1);
     let pack = Pack::from_toml(&bad).map_err(|e| e.to_string());
-    assert!(matches!(pack.and_then(|p| Engine::from_pack(&p).map_err(|e| e.to_string())), Err(m) if m.contains("example")));
+    assert!(
+        matches!(pack.and_then(|p| Engine::from_pack(&p).map_err(|e| e.to_string())), Err(m) if m.contains("example"))
+    );
 }
 
 #[test]
