@@ -4,6 +4,7 @@
 mod admin;
 mod apps;
 mod audit;
+mod comments;
 mod common;
 mod findings;
 mod import;
@@ -100,6 +101,9 @@ enum Command {
     /// Approved apps: load the catalogue, re-evaluate installed apps, export for the MDM (WP034 4.8).
     #[command(subcommand)]
     Apps(apps::AppsCmd),
+    /// Public comments on force channels: triage (WP034 6.7, 8.2).
+    #[command(subcommand)]
+    Comments(comments::CommentsCmd),
     /// Screen a draft post against WP034 6.3 and 6.5 (exit 3 when the verdict is block).
     Screen {
         /// The draft (UTF-8); `-` or nothing reads standard input.
@@ -169,6 +173,7 @@ async fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Openapi => admin::openapi(),
         Command::Config(cmd) => admin::config(cmd),
         Command::Screen { file, json, jsonl, pack } => screening::run(file, json, jsonl, pack),
+        Command::Comments(cmd) => comments::run(cmd),
         Command::Backup { out } => admin::backup(cli, out).await,
         Command::Restore { from } => admin::restore(cli, from).await,
     }

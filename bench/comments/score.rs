@@ -1,0 +1,123 @@
+//! Per-label precision, recall and F1 of the built-in comment triage pack over a labelled
+//! corpus (one `{"id","text","labels":[...]}` per line; other fields are ignored).
+//!
+//! `cargo run --release --example comments-score -- FILE.jsonl... [--misses] [--pack PACK.toml]`.
+//! `--misses` lists each miss and false alarm with its comment; it is refused for a file whose
+//! name contains "sealed" or whose ids start "cs-", so the sealed half is only ever scored in
+//! aggregate.
+
+use std::collections::BTreeMap;
+
+use custodian_comments::{Engine, LABELS, Pack};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Labelled {
+    id: String,
+    text: String,
+    labels: Vec<String>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Count {
+    gold: usize,
+    predicted: usize,
+    right: usize,
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut files = Vec::new();
+    let mut misses = false;
+    let mut pack = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--misses" => misses = true,
+            "--pack" => pack = Some(args.next().ok_or("--pack needs a file")?),
+            _ => files.push(a),
+        }
+    }
+    if files.is_empty() {
+        return Err("usage: comments-score FILE.jsonl... [--misses] [--pack PACK.toml]".into());
+    }
+    if misses && files.iter().any(|f| f.contains("sealed")) {
+        return Err("--misses is refused for a sealed set: it is only ever scored".into());
+    }
+    let engine = match pack {
+        Some(p) => Engine::from_pack(&Pack::from_toml(&std::fs::read_to_string(&p)?)?)?,
+        None => Engine::builtin()?,
+    };
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("reading {f}: {e}"))?;
+        let mut items = Vec::new();
+        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let c: Labelled = serde_json::from_str(line).map_err(|e| format!("{f}:{}: {e}", i + 1))?;
+            if misses && c.id.starts_with("cs-") {
+                return Err("--misses is refused for a sealed set: it is only ever scored".into());
+            }
+            items.push(c);
+        }
+        let mut counts: BTreeMap<&str, Count> = LABELS.iter().map(|l| (*l, Count::default())).collect();
+        let (mut exact, mut none_gold, mut none_right) = (0, 0, 0);
+        let mut lines = Vec::new();
+        for c in &items {
+            let t = engine.triage(&c.text);
+            let found: Vec<&str> = t.labels.iter().map(|l| l.label).collect();
+            for l in LABELS {
+                let g = c.labels.iter().any(|x| x == l);
+                let p = found.contains(&l);
+                let e = counts.entry(l).or_default();
+                e.gold += g as usize;
+                e.predicted += p as usize;
+                e.right += (g && p) as usize;
+                if misses && g != p {
+                    let what = if g { "missed" } else { "unexpected" };
+                    let m = t.labels.iter().find(|x| x.label == l).map(|x| x.matched.clone()).unwrap_or_default();
+                    lines.push(format!("{l}\t{what}\t{}\t{m:?}\t{:?}\tgold={:?}", c.id, c.text, c.labels));
+                }
+            }
+            let mut g: Vec<&str> = c.labels.iter().map(|s| s.as_str()).collect();
+            g.sort();
+            let mut p = found.clone();
+            p.sort();
+            exact += (g == p) as usize;
+            if g.is_empty() {
+                none_gold += 1;
+                none_right += p.is_empty() as usize;
+            }
+        }
+        println!("{f}: {} comments, {none_gold} with no label", items.len());
+        println!("| label | labelled | found | right | precision | recall | F1 |");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        let mut all = Count::default();
+        for (l, c) in &counts {
+            let (p, r) = (ratio(c.right, c.predicted), ratio(c.right, c.gold));
+            let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+            println!("| {l} | {} | {} | {} | {p:.3} | {r:.3} | {f1:.3} |", c.gold, c.predicted, c.right);
+            all.gold += c.gold;
+            all.predicted += c.predicted;
+            all.right += c.right;
+        }
+        let (p, r) = (ratio(all.right, all.predicted), ratio(all.right, all.gold));
+        println!(
+            "| all (micro) | {} | {} | {} | {p:.3} | {r:.3} | {:.3} |",
+            all.gold,
+            all.predicted,
+            all.right,
+            2.0 * p * r / (p + r)
+        );
+        println!(
+            "exact label set: {exact}/{} ({:.3}); ordinary comments left unlabelled: {none_right}/{none_gold}",
+            items.len(),
+            ratio(exact, items.len())
+        );
+        for l in lines {
+            println!("{l}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! The comment triage pack: every term list, pattern, route and service level, as versioned
+//! data Corporate Communications can edit (`policy-pack/comments.toml`, compiled in). A pack is
+//! refused when a key is unknown, a label or route is not one of WP034's, a pattern does not
+//! compile, or one of its saved examples no longer produces the labels written beside it.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+const DEFAULT_PACK: &str = include_str!("../../../policy-pack/comments.toml");
+
+/// The labels a comment may carry (bench/comments/blind/LABELS.md).
+pub const LABELS: [&str; 13] = [
+    "question",
+    "emergency",
+    "crime_report",
+    "complaint",
+    "abuse_staff",
+    "hate.race",
+    "hate.religion",
+    "hate.sexual_orientation",
+    "hate.disability",
+    "hate.transgender",
+    "threat",
+    "doxxing",
+    "spam",
+];
+
+/// The routes a labelled comment may take, each one of WP034's paths.
+pub const ROUTES: [&str; 4] =
+    ["line_manager_wellbeing", "corporate_communications", "resolution_centre", "reply_queue"];
+
+/// The clauses a rule or route may cite.
+pub const CLAUSES: [&str; 3] = ["6.7", "6.8", "8.2"];
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pack {
+    pub version: String,
+    pub policy: String,
+    #[serde(default)]
+    pub description: String,
+    /// Word lists matched through obfuscation: a letter may be doubled or masked (`*`, `#`,
+    /// `%`), a plural ending is allowed. Used in patterns as `{name}`.
+    #[serde(default)]
+    pub terms: BTreeMap<String, Vec<String>>,
+    /// Named pieces of regular expression, used in patterns as `{name}`.
+    #[serde(default)]
+    pub fragments: BTreeMap<String, String>,
+    #[serde(rename = "rule")]
+    pub rules: Vec<Rule>,
+    #[serde(rename = "route")]
+    pub routes: Vec<Route>,
+    #[serde(default, rename = "example")]
+    pub examples: Vec<Example>,
+}
+
+/// One way of recognising a label. Several rules may give the same label.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub label: String,
+    pub clause: String,
+    pub explanation: String,
+    /// Regular expressions over the word view (lower case, de-obfuscated).
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// Regular expressions over the base view (lower case, digits kept): numbers, plates.
+    #[serde(default)]
+    pub numbers: Vec<String>,
+    /// A match of any of these anywhere in the comment (word view) cancels this rule.
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// When given, one of these must also match somewhere in the comment (word view).
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// A masked word that two or more term lists could read ("p***s": a racial or a homophobic
+    /// slur) gives the rule only when one of these also matches somewhere in the comment (word
+    /// view).
+    #[serde(default)]
+    pub masked_requires: Vec<String>,
+    /// The rule is cancelled when the comment carries any of these labels (a request for an
+    /// officer's address is doxxing, not a question for the team).
+    #[serde(default)]
+    pub unless_labels: Vec<String>,
+}
+
+/// One of WP034's paths for a labelled comment.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub id: String,
+    pub clause: String,
+    pub name: String,
+    /// Labels that always take this route.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Labels that take it only when the comment names or describes an officer or member of
+    /// staff (`staff` pattern, word view).
+    #[serde(default)]
+    pub staff_labels: Vec<String>,
+    #[serde(default)]
+    pub staff: Vec<String>,
+    /// Service levels for the reply queue: label to minutes, or "working_days:N".
+    #[serde(default)]
+    pub service_levels: BTreeMap<String, String>,
+    /// Suggested signposting replies, per label.
+    #[serde(default)]
+    pub replies: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub text: String,
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PackError {
+    #[error("the pack is not valid TOML: {0}")]
+    Toml(String),
+    #[error("policy must be \"WP034\", not {0:?}")]
+    Policy(String),
+    #[error("version must not be empty")]
+    Version,
+    #[error("rule {index}: unknown label {label:?}")]
+    Label { index: usize, label: String },
+    #[error("{what}: clause {clause:?} is not one of 6.7, 6.8, 8.2")]
+    Clause { what: String, clause: String },
+    #[error("route {index}: unknown route {id:?}")]
+    Route { index: usize, id: String },
+    #[error("route {id}: unknown label {label:?}")]
+    RouteLabel { id: String, label: String },
+    #[error("route {id}: service level for {label} must be minutes or \"working_days:N\", not {value:?}")]
+    ServiceLevel { id: String, label: String, value: String },
+    #[error("rule {index} ({label}): {field}[{pattern}]: {message}")]
+    Pattern { index: usize, label: String, field: &'static str, pattern: usize, message: String },
+    #[error("rule {index} ({label}) has no patterns")]
+    Empty { index: usize, label: String },
+    #[error("example {index} ({text:?}) expects {expected:?} but the pack gives {found:?}")]
+    Example { index: usize, text: String, expected: Vec<String>, found: Vec<String> },
+}
+
+impl Pack {
+    pub fn from_toml(s: &str) -> Result<Pack, PackError> {
+        let p: Pack = toml::from_str(s).map_err(|e| PackError::Toml(e.to_string()))?;
+        p.check()?;
+        Ok(p)
+    }
+
+    pub fn builtin() -> Result<Pack, PackError> {
+        Pack::from_toml(DEFAULT_PACK)
+    }
+
+    fn check(&self) -> Result<(), PackError> {
+        if self.policy != "WP034" {
+            return Err(PackError::Policy(self.policy.clone()));
+        }
+        if self.version.trim().is_empty() {
+            return Err(PackError::Version);
+        }
+        for (index, r) in self.rules.iter().enumerate() {
+            if !LABELS.contains(&r.label.as_str()) {
+                return Err(PackError::Label { index, label: r.label.clone() });
+            }
+            if !CLAUSES.contains(&r.clause.as_str()) {
+                return Err(PackError::Clause { what: format!("rule {index}"), clause: r.clause.clone() });
+            }
+            if let Some(l) = r.unless_labels.iter().find(|l| !LABELS.contains(&l.as_str())) {
+                return Err(PackError::Label { index, label: l.clone() });
+            }
+            if r.patterns.is_empty() && r.numbers.is_empty() {
+                return Err(PackError::Empty { index, label: r.label.clone() });
+            }
+        }
+        for (index, r) in self.routes.iter().enumerate() {
+            if !ROUTES.contains(&r.id.as_str()) {
+                return Err(PackError::Route { index, id: r.id.clone() });
+            }
+            if !CLAUSES.contains(&r.clause.as_str()) {
+                return Err(PackError::Clause { what: format!("route {}", r.id), clause: r.clause.clone() });
+            }
+            for l in r.labels.iter().chain(&r.staff_labels).chain(r.service_levels.keys()).chain(r.replies.keys()) {
+                if !LABELS.contains(&l.as_str()) {
+                    return Err(PackError::RouteLabel { id: r.id.clone(), label: l.clone() });
+                }
+            }
+            for (label, value) in &r.service_levels {
+                if ServiceLevel::parse(value).is_none() {
+                    return Err(PackError::ServiceLevel {
+                        id: r.id.clone(),
+                        label: label.clone(),
+                        value: value.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How soon a reply is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceLevel {
+    Minutes(u32),
+    WorkingDays(u32),
+}
+
+impl ServiceLevel {
+    pub fn parse(s: &str) -> Option<ServiceLevel> {
+        if let Some(d) = s.strip_prefix("working_days:") {
+            return d.trim().parse().ok().filter(|&n| n > 0).map(ServiceLevel::WorkingDays);
+        }
+        s.trim().parse().ok().filter(|&n| n > 0).map(ServiceLevel::Minutes)
+    }
+}

@@ -1,0 +1,105 @@
+//! The engine against comments written for these tests from the label definitions (not from
+//! either half of the benchmark corpus).
+
+use custodian_comments::cli::{self, Options};
+use custodian_comments::{Engine, Pack, PackError, ServiceLevel};
+
+fn labels(e: &Engine, t: &str) -> Vec<&'static str> {
+    e.triage(t).labels.iter().map(|l| l.label).collect()
+}
+
+fn engine() -> Engine {
+    match Engine::builtin() {
+        Ok(e) => e,
+        Err(e) => panic!("built-in pack: {e}"),
+    }
+}
+
+#[test]
+fn ordinary_comments_and_hard_negatives_carry_no_label() {
+    let e = engine();
+    for t in [
+        "Thank you to the officers who helped my nan yesterday, absolute stars",
+        "Could murder a pint after watching this",
+        "My mum will kill me if she sees this haha",
+        "This is a disgrace. Who pays for this?",
+        "Bloody hell, what a morning",
+        "Someone shouted p*ki at my neighbour and it is disgusting, hate crime has no place here",
+        "The rise in hate crimes in the county is worrying",
+        "The comms team are absolutely killing it with these posts",
+    ] {
+        assert_eq!(labels(&e, t), Vec::<&str>::new(), "{t}");
+    }
+}
+
+#[test]
+fn obfuscated_abuse_of_a_named_officer_is_abuse_staff_and_goes_to_the_line_manager() {
+    let e = engine();
+    for t in ["PC Jones is a useless p r i c k", "PC Jones you absolute tw4t", "pc jones is a s.c.u.m.b.a.g"] {
+        let tr = e.triage(t);
+        assert!(tr.has("abuse_staff"), "{t}: {:?}", tr.labels);
+        assert!(tr.route.iter().any(|r| r.route == "line_manager_wellbeing" && r.clause == "8.2"), "{t}");
+        let m = &tr.labels[0];
+        assert_eq!(&t[m.start..m.end], m.matched);
+    }
+    assert!(!engine().triage("Your officers are useless and this force is a joke").has("abuse_staff"));
+}
+
+#[test]
+fn emergencies_get_the_fifteen_minute_service_level_and_the_999_reply() {
+    let e = engine();
+    let t = e.triage("There is a man with a knife outside my house right now, please help");
+    assert!(t.has("emergency"), "{:?}", t.labels);
+    let q = t.route.iter().find(|r| r.route == "reply_queue").map(|r| r.service_level);
+    assert_eq!(q, Some(Some(ServiceLevel::Minutes(15))));
+    assert!(t.route.iter().any(|r| r.replies.iter().any(|x| x.contains("999"))));
+}
+
+#[test]
+fn hate_and_threats_go_to_the_resolution_centre() {
+    let e = engine();
+    let t = e.triage("Send them all back home, dirty p*kis. I'll burn their shop down");
+    assert!(t.has("hate.race"), "{:?}", t.labels);
+    assert!(t.has("threat"), "{:?}", t.labels);
+    let rc = t.route.iter().find(|r| r.route == "resolution_centre");
+    assert!(rc.is_some_and(|r| r.labels.contains(&"hate.race") && r.labels.contains(&"threat")));
+}
+
+#[test]
+fn a_pack_with_an_unknown_label_or_a_failing_example_is_refused() {
+    let text = include_str!("../../../policy-pack/comments.toml");
+    let bad = text.replacen("label = \"spam\"", "label = \"spamm\"", 1);
+    assert!(matches!(Pack::from_toml(&bad), Err(PackError::Label { .. })));
+    let bad = text.replacen("labels = [\"question\"]\n", "labels = [\"spam\"]\n", 1);
+    let pack = Pack::from_toml(&bad).map_err(|e| e.to_string());
+    assert!(
+        matches!(pack.and_then(|p| Engine::from_pack(&p).map_err(|e| e.to_string())), Err(m) if m.contains("example"))
+    );
+}
+
+#[test]
+fn the_command_writes_one_line_per_comment_and_names_a_bad_line() {
+    let input = "{\"id\":\"a\",\"text\":\"When does the A46 reopen?\"}\n{\"id\":\"b\",\"text\":\"thanks\"}\n";
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = cli::run(&Options::default(), &mut input.as_bytes(), &mut out, &mut err);
+    assert_eq!(code, cli::OK);
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out).lines().map(|l| serde_json::from_str(l).unwrap_or_default()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[0]["labels"][0]["label"], "question");
+    assert_eq!(lines[0]["labels"][0]["match"].as_str().map(|s| s.is_empty()), Some(false));
+    assert_eq!(lines[1]["labels"], serde_json::json!([]));
+
+    let input = "{\"id\":\"a\",\"text\":\"ok\"}\n{\"id\":\"b\"}\n";
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = cli::run(&Options::default(), &mut input.as_bytes(), &mut out, &mut err);
+    assert_eq!(code, cli::BAD_INPUT);
+    let msg = String::from_utf8_lossy(&err);
+    assert!(msg.contains("line 2") && msg.contains("\"text\""), "{msg}");
+
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = cli::run(&Options::default(), &mut "not json\n".as_bytes(), &mut out, &mut err);
+    assert_eq!(code, cli::BAD_INPUT);
+    assert!(String::from_utf8_lossy(&err).contains("line 1"));
+}
