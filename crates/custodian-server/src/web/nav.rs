@@ -143,7 +143,7 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
                 page(may(Action::DevicesList), "/devices", "Register"),
                 page(may(Action::MyDevicesView), "/my-devices", "My devices"),
                 page(may(Action::AppsCatalogueView), "/apps", "Apps"),
-                page(may(Action::OverseasRequest) || may(Action::OverseasWindowsView), "/overseas", "Overseas use"),
+                page(may(Action::OverseasRequest) || may(Action::OverseasWindowsView), "/overseas", "Overseas"),
             ]
             .into_iter()
             .flatten()

@@ -123,34 +123,99 @@ async fn in_a_browser_a_device_is_allocated_and_its_holder_confirms_receipt() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sections_of_two_pages_are_one_navigation_item_with_a_sub_navigation() {
-    let app = spawn(Backend::Sqlite).await;
+/// The top-level items of a page (href, label, current), read from the service navigation.
+pub(crate) fn nav_items(html: &str) -> Vec<(String, String, bool)> {
+    let list = html.split("id=\"navigation\">").nth(1).and_then(|l| l.split("</ul>").next()).unwrap_or("");
+    links(list)
+}
+
+/// The sub navigation's pages (href, label, current), empty when the page has none.
+fn subnav_items(html: &str) -> Vec<(String, String, bool)> {
+    let list = html.split("moj-sub-navigation__list\">").nth(1).and_then(|l| l.split("</ul>").next()).unwrap_or("");
+    links(list)
+}
+
+fn links(list: &str) -> Vec<(String, String, bool)> {
+    list.split("<a ")
+        .skip(1)
+        .map(|a| {
+            let href = a.split("href=\"").nth(1).and_then(|h| h.split('"').next()).unwrap_or("").to_string();
+            let tag_end = a.find('>').unwrap_or(0);
+            let current = a[..tag_end].contains("aria-current");
+            let text = a[tag_end + 1..].split("</a>").next().unwrap_or("");
+            let label = text.replace("<strong class=\"govuk-service-navigation__active-fallback\">", "").replace("</strong>", "");
+            (href, label.trim().to_string(), current)
+        })
+        .collect()
+}
+
+fn labels(items: &[(String, String, bool)]) -> Vec<&str> {
+    items.iter().map(|(_, l, _)| l.as_str()).collect()
+}
+
+/// At most six top-level items, each a section; inside a section of more than one page the
+/// person may use, a sub navigation. Digital Services: the register's imports under People;
+/// Corporate Communications: the screening pack under Posts; an officer with no role sees only
+/// what they can use, and every link they are shown answers them.
+async fn the_navigation_is_at_most_six_sections_of_what_each_person_may_use(b: Backend) {
+    let app = spawn(b).await;
     app.seed().await;
-    // Digital Services import both the register and usage files: one "Imports" item, and inside
-    // it a sub navigation between the two pages.
     let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
     let (s, html) = ds.get("/usage/imports").await;
     assert_eq!(s, 200);
-    assert!(html.contains(">Imports</a>") && !html.contains(">Usage imports</a>"), "{html}");
-    let sub = html.split("moj-sub-navigation__list").nth(1).expect("a sub navigation");
-    assert!(sub.contains("href=\"/imports\"") && sub.contains("People and devices"), "{sub}");
-    assert!(sub.contains("href=\"/usage/imports\" aria-current=\"page\">Usage files"), "{sub}");
-    let (_, html) = ds.get("/findings").await;
-    assert!(!html.contains("moj-sub-navigation__list"), "no sub navigation outside a section");
-    // Corporate Communications: posts and the screening pack.
+    let nav = nav_items(&html);
+    assert!(nav.len() <= 6, "{nav:?}");
+    assert!(nav.contains(&("/people".into(), "People".into(), true)), "{nav:?}");
+    let sub = subnav_items(&html);
+    assert!(sub.contains(&("/imports".into(), "Imports".into(), false)), "{sub:?}");
+    assert!(sub.contains(&("/usage/imports".into(), "Usage files".into(), true)), "{sub:?}");
+    let (_, html) = ds.get("/devices").await;
+    assert_eq!(
+        labels(&subnav_items(&html)),
+        ["Register", "My devices", "Apps", "Overseas"],
+        "Digital Services keep the register"
+    );
+    let (_, html) = ds.get("/").await;
+    assert!(subnav_items(&html).is_empty(), "no sub navigation on the home page");
+
     let cc = app.sign_in("priya.raman@warwickshire.police.example").await;
     let (s, html) = cc.get("/screening/pack").await;
     assert_eq!(s, 200);
-    let sub = html.split("moj-sub-navigation__list").nth(1).expect("a sub navigation");
+    assert!(nav_items(&html).contains(&("/posts".into(), "Posts".into(), true)), "{html}");
+    let sub = subnav_items(&html);
     assert!(
-        sub.contains("href=\"/posts\"")
-            && sub.contains("href=\"/screening/pack\" aria-current=\"page\">Screening pack"),
-        "{sub}"
+        sub.contains(&("/posts".into(), "Posts".into(), false))
+            && sub.contains(&("/screening/pack".into(), "Screening pack".into(), true)),
+        "{sub:?}"
     );
-    // An officer sees neither section.
+
+    // An officer with no role: home, their devices (and the apps and overseas use they may ask
+    // for), the findings about them; nothing they cannot use.
     let jack = app.sign_in("jack.thornton@warwickshire.police.example").await;
     let (_, html) = jack.get("/").await;
-    assert!(!html.contains(">Imports</a>") && !html.contains("moj-sub-navigation__list"), "{html}");
+    let nav = nav_items(&html);
+    assert_eq!(labels(&nav), ["Home", "Devices", "Findings"], "{nav:?}");
+    assert_eq!(nav[1].0, "/my-devices", "the section opens on what they hold");
+    let (_, html) = jack.get("/apps").await;
+    assert_eq!(labels(&subnav_items(&html)), ["My devices", "Apps", "Overseas"]);
+    let (_, html) = jack.get("/findings").await;
+    assert!(subnav_items(&html).is_empty(), "Findings is one page for them: {html}");
+    for (href, label, _) in nav.iter().chain(subnav_items(&jack.get("/my-devices").await.1).iter()) {
+        let (s, _) = jack.get(href).await;
+        assert_eq!(s, 200, "{label} ({href}) is shown, so they may use it");
+    }
+    // Once they ask for something that needs approving, Approvals is theirs, and their line
+    // manager's (who has no role and nothing to decide before).
+    let kwame = app.sign_in("kwame.mensah@warwickshire.police.example").await;
+    assert!(!labels(&nav_items(&kwame.get("/").await.1)).contains(&"Approvals"));
+    let day = |n: i64| (time::OffsetDateTime::now_utc().date() + time::Duration::days(n)).to_string();
+    let body = serde_json::json!({"devices": ["WP-MB-0007"], "countries": ["FR"], "from": day(3), "to": day(5), "purpose": "Conference"});
+    let (s, p) = app.api(&app.token("A1018").await).post("/overseas/requests", body).await;
+    assert_eq!(s, 201, "{p}");
+    for who in [&jack, &kwame] {
+        let nav = nav_items(&who.get("/").await.1);
+        assert!(labels(&nav).contains(&"Approvals") && nav.len() <= 6, "{nav:?}");
+    }
     app.stop().await;
 }
+on_both!(the_navigation_is_at_most_six_sections_of_what_each_person_may_use);
