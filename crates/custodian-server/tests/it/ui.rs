@@ -219,3 +219,66 @@ async fn the_navigation_is_at_most_six_sections_of_what_each_person_may_use(b: B
     app.stop().await;
 }
 on_both!(the_navigation_is_at_most_six_sections_of_what_each_person_may_use);
+
+/// WP034's words on a page are one folded "WP034 x.y" element after the task: never open
+/// inset text before it, never once per approval step; the policy page has a contents list
+/// linking to every section.
+async fn the_clauses_are_one_folded_element_after_the_task_and_the_policy_has_contents(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let jack = app.api(&app.token("A1018").await);
+    let day = |n: i64| (time::OffsetDateTime::now_utc().date() + time::Duration::days(n)).to_string();
+    let body = serde_json::json!({"devices": ["WP-MB-0007"], "countries": ["FR"], "from": day(3), "to": day(5), "purpose": "Conference"});
+    let (s, r) = jack.post("/overseas/requests", body).await;
+    assert_eq!(s, 201, "{r}");
+    let (window, approval) = (r["id"].as_str().unwrap(), r["approval_id"].as_str().unwrap());
+    let d = app.device("WP-LT-0006").await;
+    let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
+    let pages = [
+        "/apps".to_string(),
+        "/my-devices".into(),
+        format!("/devices/{}", d.id),
+        "/devices/new".into(),
+        "/findings".into(),
+        "/overseas".into(),
+        format!("/overseas/{window}"),
+        format!("/approvals/{approval}"),
+        "/usage/imports".into(),
+        "/usage/streaming-exceptions".into(),
+        "/account".into(),
+    ];
+    for path in &pages {
+        let (s, html) = ds.get(path).await;
+        assert_eq!(s, 200, "{path}");
+        let main = html.split("<main").nth(1).unwrap();
+        assert_eq!(main.matches("class=\"govuk-details app-clause\"").count(), 1, "{path}: one folded element");
+        assert!(!main.contains("govuk-inset-text app-clause"), "{path}");
+        let clause = main.find("class=\"govuk-details app-clause\"").unwrap();
+        let summary = &main[clause..].split("</summary>").next().unwrap();
+        assert!(summary.contains("WP034 "), "{path}: {summary}");
+        for task in ["<form", "<table", "govuk-summary-list"] {
+            if let Some(at) = main.find(task) {
+                assert!(at < clause, "{path}: the task ({task}) comes before the clause");
+            }
+        }
+        // Every clause shown once, even where several steps act under it.
+        for id in main.split("data-clause=\"").skip(1).map(|c| c.split('"').next().unwrap()) {
+            assert_eq!(main.matches(&format!("data-clause=\"{id}\"")).count(), 1, "{path}: {id}");
+        }
+    }
+    let (_, html) = ds.get(&format!("/overseas/{window}")).await;
+    assert!(html.contains("data-clause=\"4.2\"") && html.contains("Under WP034 4.2"), "the step names its clause");
+
+    let (s, html) = ds.get("/policy").await;
+    assert_eq!(s, 200);
+    let contents = html.split("id=\"contents\"").nth(1).unwrap().split("</nav>").next().unwrap();
+    let sections: Vec<&str> =
+        html.split("<h2 class=\"govuk-heading-m\" id=\"").skip(1).map(|h| h.split('"').next().unwrap()).collect();
+    assert!(sections.len() >= 6, "{sections:?}");
+    for id in &sections {
+        assert!(contents.contains(&format!("href=\"#{id}\"")), "the contents link to {id}");
+    }
+    assert_eq!(html.matches("href=\"#contents\"").count(), sections.len(), "back to the contents from each section");
+    app.stop().await;
+}
+on_both!(the_clauses_are_one_folded_element_after_the_task_and_the_policy_has_contents);

@@ -226,7 +226,8 @@ pub async fn review_finding(
             .clause("4.10")
             .justification(reasons.unwrap_or(""))
             .before(json!({"status": before.status.as_str(), "outcome": before.outcome.map(|o| o.as_str())}))
-            .after(json!({"status": to.as_str(), "outcome": outcome.map(|o| o.as_str()), "considerations": considered})),
+            .after(json!({"status": to.as_str(), "outcome": outcome.map(|o| o.as_str()), "considerations": considered}))
+            .detail(json!({"considerations": considered})),
     )
     .await?;
     let after = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
