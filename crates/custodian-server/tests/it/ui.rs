@@ -282,3 +282,31 @@ async fn the_clauses_are_one_folded_element_after_the_task_and_the_policy_has_co
     app.stop().await;
 }
 on_both!(the_clauses_are_one_folded_element_after_the_task_and_the_policy_has_contents);
+
+/// The allocation form takes a person by name or staff number: the page offers the active
+/// people as "Name (A1018)" in a native list (no JavaScript needed), and a full name typed
+/// finds the one person who has it.
+async fn a_device_is_allocated_to_a_person_chosen_by_name(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
+    let d = app.device("WP-LT-0006").await;
+    let page = format!("/devices/{}", d.id);
+    let (_, html) = ds.get(&page).await;
+    assert!(html.contains("list=\"people-choices\"") && html.contains("<option value=\"Jack Thornton (A1018)\">"), "{html}");
+    let allocate = format!("/devices/{}/allocate", d.id);
+    let (s, html) = ds.post(&allocate, &[("staff_number", "Nobody Called This"), ("reason", "x")]).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("No one is called Nobody Called This"), "{html}");
+    let (s, _) = ds.post(&allocate, &[("staff_number", "Jack Thornton (A1018)"), ("reason", "Replacement")]).await;
+    assert_eq!(s, 303);
+    assert_eq!(app.device("WP-LT-0006").await.holder_staff_number.as_deref(), Some("A1018"));
+    // A full name typed, in any case, finds the one active person who has it.
+    let phone = app.device("WP-MB-0012").await;
+    let (s, html) =
+        ds.post(&format!("/devices/{}/allocate", phone.id), &[("staff_number", "kwame mensah"), ("reason", "New phone")]).await;
+    assert_eq!(s, 303, "{html}");
+    assert_eq!(app.device("WP-MB-0012").await.holder_staff_number.as_deref(), Some("A1016"));
+    app.stop().await;
+}
+on_both!(a_device_is_allocated_to_a_person_chosen_by_name);
