@@ -56,8 +56,14 @@ pub(crate) async fn person_named(state: &AppState, input: &str) -> Result<custod
         let mut same: Vec<_> = found.into_iter().filter(|p| p.name.eq_ignore_ascii_case(sn)).collect();
         return match same.len() {
             1 => Ok(same.remove(0)),
-            0 => Err(AppError::invalid("staff_number", format!("No one is called {sn}: choose from the list or enter a staff number"))),
-            n => Err(AppError::invalid("staff_number", format!("{n} people are called {sn}: enter the staff number of the one you mean"))),
+            0 => Err(AppError::invalid(
+                "staff_number",
+                format!("No one is called {sn}: choose from the list or enter a staff number"),
+            )),
+            n => Err(AppError::invalid(
+                "staff_number",
+                format!("{n} people are called {sn}: enter the staff number of the one you mean"),
+            )),
         };
     }
     Err(AppError::invalid("staff_number", format!("No person has staff number {sn}")))

@@ -272,7 +272,11 @@ pub(crate) async fn finding_page(
         .then(|| custodian_domain::apps::DIRECT_MESSAGING_WARNING.to_string()),
         considerations: Consideration::ALL
             .iter()
-            .map(|c| ConsiderationView { field: format!("consider_{}", c.as_str()), letter: c.letter(), label: c.label() })
+            .map(|c| ConsiderationView {
+                field: format!("consider_{}", c.as_str()),
+                letter: c.letter(),
+                label: c.label(),
+            })
             .collect(),
         history: history
             .into_iter()

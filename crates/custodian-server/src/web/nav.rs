@@ -57,7 +57,8 @@ pub async fn with_nav_facts(
 }
 
 async fn facts(state: &AppState, u: &CurrentUser) -> NavFacts {
-    let warn = |what: &str, e: &dyn std::fmt::Display| tracing::warn!(error = %e, "reading {what} for the navigation failed");
+    let warn =
+        |what: &str, e: &dyn std::fmt::Display| tracing::warn!(error = %e, "reading {what} for the navigation failed");
     let store = state.store();
     let open_case = if state.allows(u, Action::MonitoringRoundsView, &Resource::System) {
         None

@@ -143,7 +143,9 @@ fn links(list: &str) -> Vec<(String, String, bool)> {
             let tag_end = a.find('>').unwrap_or(0);
             let current = a[..tag_end].contains("aria-current");
             let text = a[tag_end + 1..].split("</a>").next().unwrap_or("");
-            let label = text.replace("<strong class=\"govuk-service-navigation__active-fallback\">", "").replace("</strong>", "");
+            let label = text
+                .replace("<strong class=\"govuk-service-navigation__active-fallback\">", "")
+                .replace("</strong>", "");
             (href, label.trim().to_string(), current)
         })
         .collect()
@@ -293,7 +295,10 @@ async fn a_device_is_allocated_to_a_person_chosen_by_name(b: Backend) {
     let d = app.device("WP-LT-0006").await;
     let page = format!("/devices/{}", d.id);
     let (_, html) = ds.get(&page).await;
-    assert!(html.contains("list=\"people-choices\"") && html.contains("<option value=\"Jack Thornton (A1018)\">"), "{html}");
+    assert!(
+        html.contains("list=\"people-choices\"") && html.contains("<option value=\"Jack Thornton (A1018)\">"),
+        "{html}"
+    );
     let allocate = format!("/devices/{}/allocate", d.id);
     let (s, html) = ds.post(&allocate, &[("staff_number", "Nobody Called This"), ("reason", "x")]).await;
     assert_eq!(s, 422);
@@ -303,8 +308,9 @@ async fn a_device_is_allocated_to_a_person_chosen_by_name(b: Backend) {
     assert_eq!(app.device("WP-LT-0006").await.holder_staff_number.as_deref(), Some("A1018"));
     // A full name typed, in any case, finds the one active person who has it.
     let phone = app.device("WP-MB-0012").await;
-    let (s, html) =
-        ds.post(&format!("/devices/{}/allocate", phone.id), &[("staff_number", "kwame mensah"), ("reason", "New phone")]).await;
+    let (s, html) = ds
+        .post(&format!("/devices/{}/allocate", phone.id), &[("staff_number", "kwame mensah"), ("reason", "New phone")])
+        .await;
     assert_eq!(s, 303, "{html}");
     assert_eq!(app.device("WP-MB-0012").await.holder_staff_number.as_deref(), Some("A1016"));
     app.stop().await;
