@@ -71,6 +71,63 @@ impl Outcome {
     }
 }
 
+crate::str_enum! {
+    /// One of the considerations WP034 4.10 judges reasonable use by, case by case: the reviewer
+    /// ticks those they weighed, and the review records them.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Consideration {
+        Circumstances = "circumstances",
+        Frequency = "frequency",
+        CodeOfEthics = "code_of_ethics",
+        PublicAppearance = "public_appearance",
+    }
+}
+
+impl Consideration {
+    /// In the order 4.10 lists them (a to d).
+    pub const ALL: [Consideration; 4] =
+        [Self::Circumstances, Self::Frequency, Self::CodeOfEthics, Self::PublicAppearance];
+    /// The clause's own letter for it.
+    pub fn letter(self) -> char {
+        match self {
+            Self::Circumstances => 'a',
+            Self::Frequency => 'b',
+            Self::CodeOfEthics => 'c',
+            Self::PublicAppearance => 'd',
+        }
+    }
+    /// The clause's words for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Circumstances => "The full circumstances of the situation",
+            Self::Frequency => "The frequency of use",
+            Self::CodeOfEthics => "The Code of Ethics and Standards of Professional Behaviour",
+            Self::PublicAppearance => "How usage may appear to the public (see 4.4)",
+        }
+    }
+    /// The considerations named in `values` (stored names), each once, in 4.10's order; the
+    /// error names the first value that is not one.
+    pub fn parse_all<S: AsRef<str>>(values: &[S]) -> Result<Vec<Consideration>, String> {
+        let mut out = Vec::new();
+        for v in values {
+            let v = v.as_ref().trim();
+            if v.is_empty() {
+                continue;
+            }
+            let c: Consideration = v.parse().map_err(|_| {
+                let all: Vec<&str> = Self::ALL.iter().map(|c| c.as_str()).collect();
+                format!("{v:?} is not one of {}", all.join(", "))
+            })?;
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out.sort_by_key(|c| c.letter());
+        Ok(out)
+    }
+}
+
 /// A rule that produces findings: its stable id, the clause it enforces and its default severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
@@ -289,6 +346,20 @@ pub fn check_review(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn considerations_are_read_once_each_in_the_clauses_order_and_a_bad_one_is_named() {
+        let c = Consideration::parse_all(&["public_appearance", " circumstances", "", "public_appearance"]).unwrap();
+        assert_eq!(c, vec![Consideration::Circumstances, Consideration::PublicAppearance]);
+        let e = Consideration::parse_all(&["frequency", "mood"]).unwrap_err();
+        assert!(e.contains("\"mood\"") && e.contains("code_of_ethics"), "{e}");
+        // The words are 4.10's own.
+        let text = crate::policy::clause("4.10").unwrap().text().into_owned().to_lowercase();
+        for c in Consideration::ALL {
+            let words = c.label().trim_end_matches(" (see 4.4)").to_lowercase();
+            assert!(text.contains(&words), "{words}");
+        }
+    }
 
     #[test]
     fn closing_needs_reasons_and_is_final() {

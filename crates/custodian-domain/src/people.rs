@@ -116,9 +116,28 @@ impl std::fmt::Display for StaffNumber {
     }
 }
 
+/// The staff number in what a person typed or chose to name someone: the number in the
+/// brackets of "Jack Thornton (A1018)" (as pages show and offer people), else the text itself.
+pub fn staff_number_in(input: &str) -> &str {
+    let t = input.trim();
+    match (t.rfind('('), t.strip_suffix(')')) {
+        (Some(open), Some(inner)) if open < inner.len() => inner[open + 1..].trim(),
+        _ => t,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_staff_number_is_read_from_a_chosen_name_or_typed_alone() {
+        assert_eq!(staff_number_in("Jack Thornton (A1018)"), "A1018");
+        assert_eq!(staff_number_in("  A1018 "), "A1018");
+        assert_eq!(staff_number_in("Jack Thornton"), "Jack Thornton");
+        assert_eq!(staff_number_in("()"), "");
+        assert_eq!(staff_number_in(")"), ")");
+    }
 
     #[test]
     fn every_role_round_trips_through_its_name() {

@@ -208,7 +208,7 @@ pub fn router(state: AppState) -> Router {
                 .into_router()
                 .layer(middleware::from_fn_with_state(state.clone(), web::with_incident))
                 .layer(middleware::from_fn_with_state(state.clone(), web::form_errors::keep_forms_on_page))
-                .layer(middleware::from_fn_with_state(state.clone(), web::nav::with_open_case)),
+                .layer(middleware::from_fn_with_state(state.clone(), web::nav::with_nav_facts)),
         )
         .nest(API_PREFIX, api_routes().into_router())
         .merge(ops::routes().into_router())

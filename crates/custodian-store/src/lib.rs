@@ -44,7 +44,7 @@ pub(crate) use audit::{AuditAppender, AuditSnapshot};
 pub use dashboard::Counts;
 pub use devices::{Allocation, AllocationCorrected, Device, DeviceEvent, DeviceFilter, DeviceMdm, RegisterRefs};
 pub use error::{Result, StoreError};
-pub use findings::{Finding, FindingFilter, NewFinding, Visibility};
+pub use findings::{Finding, FindingFilter, FindingReview, NewFinding, Visibility};
 pub use imports::{ImportSummary, Progress, no_progress};
 pub use leases::JobLease;
 pub use people::{BusinessArea, Person, PersonFilter};

@@ -312,6 +312,18 @@ pub(crate) struct StepView {
     pub can_decide: bool,
 }
 
+/// The clauses a chain's steps act under, each once, in the order of the steps: the page shows
+/// them in one folded "WP034" element after the steps rather than in every step.
+pub(crate) fn step_clauses<'a>(first: Option<&'a ClauseView>, steps: &'a [StepView]) -> Vec<&'a ClauseView> {
+    let mut out: Vec<&ClauseView> = Vec::new();
+    for c in first.into_iter().chain(steps.iter().map(|s| &s.clause)) {
+        if !out.iter().any(|o| o.id == c.id) {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// One line of a request's timeline.
 pub(crate) struct EventView {
     pub at: String,
@@ -382,6 +394,12 @@ struct RequestPage {
     can_withdraw: bool,
 }
 page!(RequestPage);
+
+impl RequestPage {
+    fn clauses(&self) -> Vec<&ClauseView> {
+        step_clauses(None, &self.steps)
+    }
+}
 
 fn step_class(s: StepStatus) -> &'static str {
     match s {

@@ -394,6 +394,12 @@ struct RequestPage {
 }
 page!(RequestPage);
 
+impl RequestPage {
+    fn clauses(&self) -> Vec<&ClauseView> {
+        crate::approvals::ui::step_clauses(None, &self.steps)
+    }
+}
+
 async fn request(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
     let now = state.now();
     let v = uc::view_request(&state, &user, id).await?;

@@ -33,6 +33,42 @@ pub async fn view_device(state: &AppState, user: &CurrentUser, id: Uuid) -> Resu
     Ok(d)
 }
 
+/// The person a form names in its `staff_number` field: by staff number ("A1018"), as the page
+/// offers them ("Jack Thornton (A1018)"), or by their full name when one active person has it.
+pub(crate) async fn person_named(state: &AppState, input: &str) -> Result<custodian_store::Person, AppError> {
+    let sn = custodian_domain::people::staff_number_in(input);
+    if sn.is_empty() {
+        return Err(AppError::invalid(
+            "staff_number",
+            "Enter the name or staff number of the person receiving the device",
+        ));
+    }
+    if let Some(p) = state.store().person_by_staff_number(sn).await? {
+        return Ok(p);
+    }
+    if sn.contains(' ') {
+        let filter = custodian_store::PersonFilter {
+            q: Some(sn.to_string()),
+            status: Some(custodian_domain::people::PersonStatus::Active),
+            ..Default::default()
+        };
+        let found = state.store().people(&filter, 1, 50).await?.items;
+        let mut same: Vec<_> = found.into_iter().filter(|p| p.name.eq_ignore_ascii_case(sn)).collect();
+        return match same.len() {
+            1 => Ok(same.remove(0)),
+            0 => Err(AppError::invalid(
+                "staff_number",
+                format!("No one is called {sn}: choose from the list or enter a staff number"),
+            )),
+            n => Err(AppError::invalid(
+                "staff_number",
+                format!("{n} people are called {sn}: enter the staff number of the one you mean"),
+            )),
+        };
+    }
+    Err(AppError::invalid("staff_number", format!("No person has staff number {sn}")))
+}
+
 pub async fn allocate(
     state: &AppState,
     user: &CurrentUser,
@@ -45,15 +81,7 @@ pub async fn allocate(
     if reason.trim().is_empty() {
         return Err(AppError::invalid("reason", "Give the reason for the allocation"));
     }
-    let sn = staff_number.trim();
-    if sn.is_empty() {
-        return Err(AppError::invalid("staff_number", "Enter the staff number of the person receiving the device"));
-    }
-    let person = state
-        .store()
-        .person_by_staff_number(sn)
-        .await?
-        .ok_or_else(|| AppError::invalid("staff_number", format!("No person has staff number {sn}")))?;
+    let person = person_named(state, staff_number).await?;
     Ok(state.store().allocate(device, person.id, reason.trim(), &user.actor, state.now()).await?)
 }
 

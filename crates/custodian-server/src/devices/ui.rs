@@ -343,6 +343,10 @@ pub(crate) fn event_view(e: &DeviceEvent) -> EventView {
     EventView { at: fmt_time(e.at), title, actor: e.actor.clone(), reason: e.reason.clone(), clause: e.clause.clone() }
 }
 
+/// The most people a device page offers in its list to choose from (a native datalist, which
+/// works without JavaScript); a larger force types a name or staff number.
+const PEOPLE_CHOICES: i64 = 2000;
+
 #[derive(Template)]
 #[template(path = "devices/device.html")]
 pub(crate) struct DevicePage {
@@ -359,6 +363,9 @@ pub(crate) struct DevicePage {
     pub(crate) events: Vec<EventView>,
     pub(crate) findings: Vec<FindingRowView>,
     pub(crate) can_allocate: bool,
+    /// The active people to choose from when allocating, "Name (A1018)", for those who may list
+    /// people; empty otherwise (the field still takes a name or staff number typed).
+    pub(crate) people_choices: Vec<String>,
     pub(crate) can_transition: bool,
     pub(crate) transitions: Vec<Choice>,
     pub(crate) errors: Vec<FieldProblem>,
@@ -495,8 +502,24 @@ pub(crate) async fn device_page_with(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let can_allocate = res.0 && d.status.can_move_to(DeviceStatus::Allocated);
+    let people_choices = if can_allocate && state.allows(user, Action::PeopleList, &Resource::System) {
+        let active = custodian_store::PersonFilter {
+            status: Some(custodian_domain::people::PersonStatus::Active),
+            ..Default::default()
+        };
+        let page = state.store().people(&active, 1, PEOPLE_CHOICES).await?;
+        if page.total <= PEOPLE_CHOICES {
+            page.items.iter().map(|p| crate::web::display::person(&p.name, &p.staff_number)).collect()
+        } else {
+            Vec::new()
+        }
+    } else {
+        Vec::new()
+    };
     let mut r = render(&DevicePage {
         layout: layout(state, Some(user), &format!("Device {}", d.asset_tag), "/devices"),
+        people_choices,
         serial: d.serial.clone().unwrap_or_default(),
         imei: d.imei.clone().unwrap_or_default(),
         phone: d.phone_number.clone().unwrap_or_default(),
@@ -518,7 +541,7 @@ pub(crate) async fn device_page_with(
             events.iter().zip(actors).map(|(e, a)| EventView { actor: a, ..event_view(e) }).collect()
         },
         findings: findings.items.iter().map(finding_row).collect(),
-        can_allocate: res.0 && d.status.can_move_to(DeviceStatus::Allocated),
+        can_allocate,
         can_transition: res.1,
         transitions,
         errors,

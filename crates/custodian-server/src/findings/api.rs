@@ -72,7 +72,18 @@ async fn review_finding(
     JsonIn(b): JsonIn<ReviewIn>,
 ) -> ApiResult<Json<FindingOut>> {
     Ok(Json(FindingOut::from(
-        &crate::findings::review(&state, &user, id, &b.status, b.outcome.as_deref(), b.reasons.as_deref()).await?,
+        &crate::findings::review(
+            &state,
+            &user,
+            id,
+            crate::findings::Review {
+                status: &b.status,
+                outcome: b.outcome.as_deref(),
+                reasons: b.reasons.as_deref(),
+                considerations: &b.considerations,
+            },
+        )
+        .await?,
     )))
 }
 
@@ -126,5 +137,9 @@ pub struct ReviewIn {
     /// no_action, advice_given, referred_to_psd or false_positive (to close)
     pub outcome: Option<String>,
     pub reasons: Option<String>,
+    /// The considerations of WP034 4.10 the reviewer weighed: any of circumstances, frequency,
+    /// code_of_ethics, public_appearance. Kept with the review and in the audit log.
+    #[serde(default)]
+    pub considerations: Vec<String>,
 }
 crate::api::dto::page_type!(FindingPage, FindingOut);

@@ -8,7 +8,7 @@ pub mod api;
 pub mod ui;
 
 use custodian_authz::{Action, Resource};
-use custodian_domain::findings::{FindingStatus, Outcome};
+use custodian_domain::findings::{Consideration, FindingStatus, Outcome};
 use custodian_store::{AuditEntry, Finding, FindingFilter, Page, Visibility};
 use uuid::Uuid;
 
@@ -58,14 +58,17 @@ pub async fn list_findings(
     Ok(state.store().findings(&filter, page, per_page).await?)
 }
 
-pub async fn review(
-    state: &AppState,
-    user: &CurrentUser,
-    id: Uuid,
-    status: &str,
-    outcome: Option<&str>,
-    reasons: Option<&str>,
-) -> Result<Finding, AppError> {
+/// A reviewer's decision on a finding, as a form or the API gives it.
+pub struct Review<'a> {
+    pub status: &'a str,
+    pub outcome: Option<&'a str>,
+    pub reasons: Option<&'a str>,
+    /// The considerations of WP034 4.10 they weighed, by name.
+    pub considerations: &'a [String],
+}
+
+pub async fn review(state: &AppState, user: &CurrentUser, id: Uuid, r: Review<'_>) -> Result<Finding, AppError> {
+    let Review { status, outcome, reasons, considerations } = r;
     let f = state.store().finding(id).await?.ok_or_else(|| AppError::NotFound(format!("No finding with id {id}.")))?;
     state.require(user, Action::FindingsReview, &finding_resource(&f))?;
     let to = FindingStatus::parse(status)
@@ -88,8 +91,9 @@ pub async fn review(
     if to == FindingStatus::Closed && reasons.map(str::trim).unwrap_or("").is_empty() {
         return Err(AppError::invalid("reasons", "Give your reasons (WP034 4.10: judged case by case)"));
     }
+    let considered = Consideration::parse_all(considerations).map_err(|e| AppError::invalid("considerations", e))?;
     Ok(state
         .store()
-        .review_finding(id, to, outcome, reasons.map(str::trim), user.id(), &user.actor, state.now())
+        .review_finding(id, to, outcome, reasons.map(str::trim), &considered, user.id(), &user.actor, state.now())
         .await?)
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::Action;
-use custodian_domain::findings::{FindingStatus, Outcome};
+use custodian_domain::findings::{Consideration, FindingStatus, Outcome};
 use custodian_store::{Finding, FindingFilter};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -138,8 +138,30 @@ pub(crate) struct FindingPage {
     pub(crate) request_link: Option<String>,
     /// WP034 6.5 findings about a direct-messaging app.
     pub(crate) dm_warning: Option<String>,
+    /// WP034 4.10's considerations, as checkboxes for the reviewer.
+    pub(crate) considerations: Vec<ConsiderationView>,
+    /// The finding's reviews, oldest first.
+    pub(crate) history: Vec<ReviewView>,
 }
 page!(FindingPage);
+
+/// One of WP034 4.10's considerations in the review form.
+pub(crate) struct ConsiderationView {
+    /// The form field: `consider_<name>`.
+    pub(crate) field: String,
+    pub(crate) letter: char,
+    pub(crate) label: &'static str,
+}
+
+/// One review in a finding's history.
+pub(crate) struct ReviewView {
+    pub(crate) at: String,
+    pub(crate) reviewer: String,
+    pub(crate) decision: String,
+    pub(crate) reasons: String,
+    /// "a. The full circumstances ..." for each consideration weighed.
+    pub(crate) considered: Vec<String>,
+}
 
 /// A list of like items in a finding's evidence (the example records, say), shown as a table.
 pub(crate) struct EvidenceTable {
@@ -224,6 +246,7 @@ pub(crate) async fn finding_page(
     if let (true, Some(person)) = (f.rule.starts_with("usage."), f.person_id) {
         evidence.push(crate::usage::frequency_row(state, person, &f.rule).await?);
     }
+    let history = state.store().finding_reviews(f.id).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut r = render(&FindingPage {
         layout: layout(state, Some(user), "Finding", "/findings"),
@@ -247,6 +270,28 @@ pub(crate) async fn finding_page(
         dm_warning: (f.rule == custodian_domain::apps::RULE_UNAPPROVED
             && f.evidence.get("direct_messaging").and_then(|v| v.as_bool()) == Some(true))
         .then(|| custodian_domain::apps::DIRECT_MESSAGING_WARNING.to_string()),
+        considerations: Consideration::ALL
+            .iter()
+            .map(|c| ConsiderationView {
+                field: format!("consider_{}", c.as_str()),
+                letter: c.letter(),
+                label: c.label(),
+            })
+            .collect(),
+        history: history
+            .into_iter()
+            .map(|r| ReviewView {
+                at: fmt_time(r.reviewed_at),
+                reviewer: crate::web::display::person(&r.reviewer_name, &r.reviewer_staff_number),
+                decision: match r.outcome {
+                    Some(o) => format!("Closed: {}", o.label()),
+                    None if r.status == FindingStatus::Closed => "Closed".into(),
+                    None => "Taken under review".into(),
+                },
+                reasons: r.reasons.unwrap_or_default(),
+                considered: r.considerations.iter().map(|c| format!("{}. {}", c.letter(), c.label())).collect(),
+            })
+            .collect(),
         f: finding_row(&f),
     });
     *r.status_mut() = status;
@@ -262,6 +307,27 @@ pub struct ReviewForm {
     pub(crate) status: String,
     pub(crate) outcome: Option<String>,
     pub(crate) reasons: Option<String>,
+    /// WP034 4.10's considerations, one checkbox each (a form posts a ticked box as its value).
+    pub(crate) consider_circumstances: Option<String>,
+    pub(crate) consider_frequency: Option<String>,
+    pub(crate) consider_code_of_ethics: Option<String>,
+    pub(crate) consider_public_appearance: Option<String>,
+}
+
+impl ReviewForm {
+    /// The names of the considerations ticked.
+    fn considerations(&self) -> Vec<String> {
+        [
+            &self.consider_circumstances,
+            &self.consider_frequency,
+            &self.consider_code_of_ethics,
+            &self.consider_public_appearance,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
+    }
 }
 
 pub async fn review(
@@ -270,7 +336,14 @@ pub async fn review(
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<ReviewForm>,
 ) -> UiResult<Response> {
-    match crate::findings::review(&state, &user, id, &f.status, f.outcome.as_deref(), f.reasons.as_deref()).await {
+    let considerations = f.considerations();
+    let r = crate::findings::Review {
+        status: &f.status,
+        outcome: f.outcome.as_deref(),
+        reasons: f.reasons.as_deref(),
+        considerations: &considerations,
+    };
+    match crate::findings::review(&state, &user, id, r).await {
         Ok(_) => Ok(Redirect::to(&format!("/findings/{id}")).into_response()),
         Err(AppError::Invalid { errors, .. }) => {
             Ok(crate::web::form_errors::refused(finding_page(&state, &user, id, errors.clone()).await?, errors))

@@ -206,6 +206,12 @@ struct WindowPage {
 }
 page!(WindowPage);
 
+impl WindowPage {
+    fn clauses(&self) -> Vec<&ClauseView> {
+        crate::approvals::ui::step_clauses(Some(&self.c42), &self.steps)
+    }
+}
+
 async fn window_page(
     state: &AppState,
     user: &CurrentUser,

@@ -109,6 +109,7 @@ pub fn error_page(status: StatusCode, heading: &str, detail: &str, errors: Vec<F
             nav: vec![NavItem { href: "/".into(), label: "Home".into(), current: false }],
             subnav: vec![],
             incident: None,
+            incident_open: false,
         },
         status: status.as_u16(),
         heading: heading.into(),

@@ -21,6 +21,9 @@ pub struct Layout {
     /// The major incident in force, shown with its guidance on every page to signed-in users
     /// (WP034 6.8: departmental account holders must know their posts are paused).
     pub incident: Option<IncidentBanner>,
+    /// The incident's guidance is shown open on the posts pages, folded elsewhere (a phone
+    /// then sees the page's heading, not a screen of guidance that is not about it).
+    pub incident_open: bool,
 }
 
 /// The major-incident banner of the base layout (WP034 6.8).
@@ -85,6 +88,7 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, title: &str, path: &
         nav,
         subnav,
         incident: if user.is_some() { INCIDENT.try_with(Clone::clone).ok().flatten() } else { None },
+        incident_open: path == "/posts" || path.starts_with("/posts/"),
     }
 }
 

@@ -1,6 +1,13 @@
-//! The primary navigation and, inside a section of two pages, its sub navigation.
+//! The navigation: at most [`MAX_TOP_LEVEL`] top-level items, each a section of pages; inside a
+//! section of more than one page the person may use, a sub navigation links its pages.
+//!
+//! What a person sees is what they may use: every page is listed only when the same Cedar check
+//! its route makes allows it, and the two areas every officer is permitted but few act in (posts
+//! and approvals) only when there is something there for them (an account of their team, a post
+//! of theirs, a step to decide, a request of their own, a deciding role or a deputy).
 
 use custodian_authz::{Action, Resource};
+use custodian_domain::people::Role;
 
 use axum::extract::FromRequestParts;
 use axum::response::Response;
@@ -9,37 +16,93 @@ use uuid::Uuid;
 use crate::auth::CurrentUser;
 use crate::state::AppState;
 
-tokio::task_local! {
-    /// The signed-in person's own open monitoring case, read once per page request by
-    /// [`with_open_case`], so that [`navigation`] (synchronous) can link to it.
-    static OPEN_CASE: Option<Uuid>;
+/// The most top-level items anyone sees: one row on a desktop, one "Menu" on a phone.
+pub const MAX_TOP_LEVEL: usize = 6;
+
+/// Roles that decide a step of an approval chain by role (WP034 4.8, 4.11, 6.2), and the Head of
+/// Department, who decides by name: they see Approvals even with nothing waiting, to name a deputy.
+const DECIDING_ROLES: [Role; 5] =
+    [Role::HeadOfDepartment, Role::DigitalServices, Role::Vetting, Role::CorporateComms, Role::Sio];
+
+/// What the navigation needs to know about the signed-in person beyond their permissions, read
+/// once per page request by [`with_nav_facts`].
+#[derive(Debug, Clone, Default)]
+pub struct NavFacts {
+    /// Their own open monitoring case (WP034 5.4), when they do not see the monitoring pages.
+    pub open_case: Option<Uuid>,
+    /// They have something in Posts: an account of their team, or a post they wrote or edited.
+    pub posts: bool,
+    /// They have something in Approvals: a step to decide, a request of their own, a deputy.
+    pub approvals: bool,
 }
 
-/// Middleware on the pages: a person selected for monitoring (WP034 5.4) who does not otherwise
-/// see the monitoring pages gets a "Monitoring" link to their case while it is open. Signs the
-/// request in once (the handler reuses it); anonymous requests pass through untouched.
-pub async fn with_open_case(
+tokio::task_local! {
+    static FACTS: NavFacts;
+}
+
+/// Middleware on the pages: signs the request in once (the handler reuses it) and reads what
+/// [`navigation`] (synchronous) needs. Anonymous requests and htmx fragments pass through.
+pub async fn with_nav_facts(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let (mut parts, body) = req.into_parts();
-    let case = match CurrentUser::from_request_parts(&mut parts, &state).await {
-        Ok(u) if !state.allows(&u, Action::MonitoringRoundsView, &Resource::System) => {
-            match state.store().monitoring_open_case_of(u.id()).await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(error = %e, "reading the person's open monitoring case failed");
-                    None
-                }
-            }
-        }
-        _ => None,
+    let fragment = parts.headers.contains_key("hx-request") && !parts.headers.contains_key("hx-boosted");
+    let facts = match CurrentUser::from_request_parts(&mut parts, &state).await {
+        Ok(u) if !fragment => facts(&state, &u).await,
+        _ => NavFacts::default(),
     };
-    OPEN_CASE.scope(case, next.run(axum::extract::Request::from_parts(parts, body))).await
+    FACTS.scope(facts, next.run(axum::extract::Request::from_parts(parts, body))).await
 }
 
-/// One link in the primary navigation.
+async fn facts(state: &AppState, u: &CurrentUser) -> NavFacts {
+    let warn =
+        |what: &str, e: &dyn std::fmt::Display| tracing::warn!(error = %e, "reading {what} for the navigation failed");
+    let store = state.store();
+    let open_case = if state.allows(u, Action::MonitoringRoundsView, &Resource::System) {
+        None
+    } else {
+        store.monitoring_open_case_of(u.id()).await.unwrap_or_else(|e| {
+            warn("the person's open monitoring case", &e);
+            None
+        })
+    };
+    let posts = state.allows(u, Action::PostsView, &Resource::System)
+        && ([Action::PostsViewAll, Action::PostsViewDrafts, Action::PostsAccounts, Action::ScreeningPackView]
+            .into_iter()
+            .any(|a| state.allows(u, a, &Resource::System))
+            || match store.posts_accounts().await {
+                Ok(a) => a.iter().any(|a| a.owning_team == u.person.business_area),
+                Err(e) => {
+                    warn("the posts accounts", &e);
+                    false
+                }
+            }
+            || match store
+                .posts_list(&custodian_store::posts::PostFilter {
+                    visible_to: Some((u.id(), u.person.business_area.clone())),
+                    drafts_only_of: None,
+                    state: None,
+                })
+                .await
+            {
+                Ok(p) => !p.is_empty(),
+                Err(e) => {
+                    warn("the person's posts", &e);
+                    false
+                }
+            });
+    let approvals = state.allows(u, Action::ApprovalsDecide, &Resource::System)
+        && (state.allows(u, Action::ApprovalsOverview, &Resource::System)
+            || DECIDING_ROLES.iter().any(|r| u.principal.roles.contains(r))
+            || store.approvals_to_decide(u.id(), state.now()).await.is_ok_and(|v| !v.is_empty())
+            || store.approvals_requested_by(u.id()).await.is_ok_and(|v| !v.is_empty())
+            || store.delegations_of(u.id()).await.is_ok_and(|v| v.iter().any(|d| d.revoked_at.is_none())));
+    NavFacts { open_case, posts, approvals }
+}
+
+/// One link in the navigation.
 #[derive(Debug, Clone)]
 pub struct NavItem {
     pub href: String,
@@ -47,74 +110,124 @@ pub struct NavItem {
     pub current: bool,
 }
 
-/// The primary navigation for `user` on the page at `path`, and the sub navigation of the
-/// section it is in (empty unless that section has two pages the user may see).
+/// A top-level item: its label and the pages it holds (the first the person may use is where
+/// the item links), and further paths that belong to it without a link of their own.
+struct Section {
+    label: &'static str,
+    pages: Vec<(String, &'static str)>,
+    also: &'static [&'static str],
+}
+
+/// Whether `path` is `href` or a page beneath it.
+fn under(path: &str, href: &str) -> bool {
+    if href == "/" {
+        return path == "/";
+    }
+    path == href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with(['/', '?']))
+}
+
+/// The top-level navigation for `user` on the page at `path`, and the sub navigation of the
+/// section it is in (empty unless that section has two or more pages the user may use).
 pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (Vec<NavItem>, Vec<NavItem>) {
+    let Some(u) = user else { return (Vec::new(), Vec::new()) };
+    let facts = FACTS.try_with(Clone::clone).unwrap_or_default();
+    let may = |a: Action| state.allows(u, a, &Resource::System);
+    let page = |ok: bool, href: &str, label: &'static str| ok.then(|| (href.to_string(), label));
+
+    let mut sections = vec![
+        Section { label: "Home", pages: vec![("/".into(), "Home")], also: &[] },
+        // WP034 4.1, 4.2, 4.7, 4.8: the devices a person holds and what they may put on them or
+        // take abroad; the register for those who keep it.
+        Section {
+            label: "Devices",
+            pages: [
+                page(may(Action::DevicesList), "/devices", "Register"),
+                page(may(Action::MyDevicesView), "/my-devices", "My devices"),
+                page(may(Action::AppsCatalogueView), "/apps", "Apps"),
+                page(may(Action::OverseasRequest) || may(Action::OverseasWindowsView), "/overseas", "Overseas"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            also: &[],
+        },
+        // WP034 1.2, 4.1, 4.6: the people register and the files that keep the registers.
+        Section {
+            label: if may(Action::PeopleList) { "People" } else { "Imports" },
+            pages: [
+                page(may(Action::PeopleList), "/people", "People"),
+                page(may(Action::DevicesImport) || may(Action::PeopleImport), "/imports", "Imports"),
+                page(may(Action::UsageImport), "/usage/imports", "Usage files"),
+                page(may(Action::StreamingExceptionsViewAll), "/usage/streaming-exceptions", "Streaming"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            also: &[],
+        },
+        // WP034 3.3, 4.10, 5.x: what monitoring found, the rounds, and the log that records it.
+        Section {
+            label: "Findings",
+            pages: [
+                page(may(Action::FindingsList), "/findings", "Findings"),
+                page(may(Action::MonitoringRoundsView), "/monitoring", "Monitoring"),
+                page(may(Action::AuditRead), "/audit", "Audit log"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            also: &[],
+        },
+        // WP034 6.3-6.8: departmental posts and the screening pack they are checked against.
+        Section {
+            label: "Posts",
+            pages: [
+                page(facts.posts, "/posts", "Posts"),
+                page(facts.posts && may(Action::ScreeningPackView), "/screening/pack", "Screening pack"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            also: &["/screening"],
+        },
+        Section {
+            label: "Approvals",
+            pages: page(facts.approvals, "/approvals", "Approvals").into_iter().collect(),
+            also: &["/notifications"],
+        },
+    ];
+    sections.retain(|s| !s.pages.is_empty());
+    // WP034 5.4: the person selected for monitoring reaches their case from every page; a
+    // top-level item while there is room, else a page of Findings.
+    if let Some(case) = facts.open_case {
+        let href = format!("/monitoring/cases/{case}");
+        if sections.len() < MAX_TOP_LEVEL {
+            sections.push(Section { label: "Monitoring", pages: vec![(href, "Monitoring")], also: &["/monitoring"] });
+        } else if let Some(f) = sections.iter_mut().find(|s| s.label == "Findings") {
+            f.pages.push((href, "Your monitoring case"));
+        }
+    }
+    debug_assert!(sections.len() <= MAX_TOP_LEVEL, "{} top-level items", sections.len());
+
     let mut nav = Vec::new();
     let mut subnav = Vec::new();
-    if let Some(u) = user {
-        let item = |href: &str, label: &str, current: bool| NavItem { href: href.into(), label: label.into(), current };
-        let mut add = |href: &str, label: &str| {
-            let current = if href == "/" { path == "/" } else { path.starts_with(href) };
-            nav.push(item(href, label, current));
-        };
-        // A section of two pages is one item; inside it, a sub navigation links the two.
-        let mut section = |nav: &mut Vec<NavItem>,
-                           (first, first_label, first_ok): (&str, &str, bool),
-                           (second, second_label, second_ok): (&str, &str, bool),
-                           label: &str| {
-            let inside = path.starts_with(first) || path.starts_with(second);
-            match (first_ok, second_ok) {
-                (true, true) => {
-                    nav.push(item(first, label, inside));
-                    if inside {
-                        subnav = vec![
-                            item(first, first_label, path.starts_with(first)),
-                            item(second, second_label, path.starts_with(second)),
-                        ];
-                    }
-                }
-                (true, false) => nav.push(item(first, label, inside)),
-                (false, true) => nav.push(item(second, second_label, inside)),
-                (false, false) => {}
-            }
-        };
-        add("/", "Home");
-        add("/my-devices", "My devices");
-        if state.allows(u, Action::DevicesList, &Resource::System) {
-            add("/devices", "Devices");
+    for s in sections {
+        let inside_page = s.pages.iter().any(|(h, _)| under(path, h));
+        let inside = inside_page || s.also.iter().any(|h| under(path, h));
+        if inside && s.pages.len() > 1 {
+            // The longest matching href is the current page (/posts/setup is in Posts, not Home).
+            let best = s.pages.iter().filter(|(h, _)| under(path, h)).map(|(h, _)| h.len()).max();
+            subnav = s
+                .pages
+                .iter()
+                .map(|(h, l)| NavItem {
+                    href: h.clone(),
+                    label: (*l).into(),
+                    current: under(path, h) && Some(h.len()) == best,
+                })
+                .collect();
         }
-        if state.allows(u, Action::PeopleList, &Resource::System) {
-            add("/people", "People");
-        }
-        add("/findings", "Findings");
-        let register_imports = state.allows(u, Action::DevicesImport, &Resource::System)
-            || state.allows(u, Action::PeopleImport, &Resource::System);
-        let usage_imports = state.allows(u, Action::UsageImport, &Resource::System);
-        section(
-            &mut nav,
-            ("/imports", "People and devices", register_imports),
-            ("/usage/imports", "Usage files", usage_imports),
-            "Imports",
-        );
-        if state.allows(u, Action::MonitoringRoundsView, &Resource::System) {
-            nav.push(item("/monitoring", "Monitoring", path.starts_with("/monitoring")));
-        } else if let Some(case) = OPEN_CASE.try_with(|c| *c).ok().flatten() {
-            nav.push(item(&format!("/monitoring/cases/{case}"), "Monitoring", path.starts_with("/monitoring")));
-        }
-        let posts = state.allows(u, Action::PostsView, &Resource::System);
-        let pack = state.allows(u, Action::ScreeningPackView, &Resource::System);
-        section(&mut nav, ("/posts", "Posts", posts), ("/screening/pack", "Screening pack", pack), "Posts");
-        let mut add = |href: &str, label: &str| nav.push(item(href, label, path.starts_with(href)));
-        if state.allows(u, Action::AuditRead, &Resource::System) {
-            add("/audit", "Audit log");
-        }
-        add("/approvals", "Approvals");
-        add("/apps", "Apps");
-        add("/policy", "Policy");
-        if state.allows(u, Action::OverseasRequest, &Resource::System) {
-            add("/overseas", "Overseas use");
-        }
+        nav.push(NavItem { href: s.pages[0].0.clone(), label: s.label.into(), current: inside });
     }
     (nav, subnav)
 }

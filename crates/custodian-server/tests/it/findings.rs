@@ -78,3 +78,84 @@ async fn the_subject_sees_but_cannot_judge_their_own_finding_and_others_cannot_s
     app.stop().await;
 }
 on_both!(the_subject_sees_but_cannot_judge_their_own_finding_and_others_cannot_see_it);
+
+/// The review form lists WP034 4.10's considerations as a checklist, before the clause's
+/// folded words; the reviewer ticks those weighed, and each review keeps them: in the
+/// finding's history on its page, in the store and in the audit log. A name that is not a
+/// consideration is refused, naming the field, and nothing is written.
+async fn the_reviewer_ticks_the_considerations_of_4_10_and_the_history_keeps_them(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let id = finding_about_a1018(&app).await;
+    let kwame = app.sign_in("kwame.mensah@warwickshire.police.example").await;
+    let page = format!("/findings/{id}");
+    let (s, html) = kwame.get(&page).await;
+    assert_eq!(s, 200);
+    for (field, words) in [
+        ("consider_circumstances", "a. The full circumstances of the situation"),
+        ("consider_frequency", "b. The frequency of use"),
+        ("consider_code_of_ethics", "c. The Code of Ethics and Standards of Professional Behaviour"),
+        ("consider_public_appearance", "d. How usage may appear to the public (see 4.4)"),
+    ] {
+        assert!(html.contains(&format!("name=\"{field}\" type=\"checkbox\"")) && html.contains(words), "{field}");
+    }
+    let form = html.find("id=\"considerations\"").unwrap();
+    let clause = html.find("data-clause=\"4.10\"").expect("the clause's words");
+    assert!(form < clause, "the task comes before the clause");
+    assert_eq!(html.matches("class=\"govuk-details app-clause\"").count(), 1, "one folded clause element");
+    assert!(!html.contains("id=\"finding-history\""), "no history before a review");
+
+    // A bad name through the API: refused, naming the field; nothing written.
+    let api = app.api(&app.token("A1016").await);
+    let (s, p) = api
+        .post(&format!("/findings/{id}/review"), json!({"status": "under_review", "considerations": ["mood"]}))
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "considerations", "{p}");
+    assert!(app.store().finding_reviews(id.parse().unwrap()).await.unwrap().is_empty());
+
+    let (s, _) = kwame
+        .post(&format!("/findings/{id}/review"), &[("status", "under_review"), ("consider_frequency", "frequency")])
+        .await;
+    assert_eq!(s, 303);
+    let (s, _) = kwame
+        .post(
+            &format!("/findings/{id}/review"),
+            &[
+                ("status", "closed"),
+                ("outcome", "advice_given"),
+                ("reasons", "Shared the laptop at a shift change; advised."),
+                ("consider_circumstances", "circumstances"),
+                ("consider_public_appearance", "public_appearance"),
+                ("consider_code_of_ethics", "code_of_ethics"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, html) = kwame.get(&page).await;
+    let history = html.split("id=\"finding-history\"").nth(1).expect("the history").split("</ol>").next().unwrap();
+    let first = history.find("Taken under review</strong> by Kwame Mensah (A1016)").expect(history);
+    let second = history.find("Closed: Advice given</strong> by Kwame Mensah (A1016)").expect(history);
+    assert!(first < second, "oldest first: {history}");
+    let (under, closed) = history.split_at(second);
+    assert!(under.contains("b. The frequency of use") && !under.contains("a. The full"), "{under}");
+    assert!(
+        closed.contains("a. The full circumstances")
+            && closed.contains("c. The Code of Ethics")
+            && closed.contains("d. How usage may appear")
+            && !closed.contains("b. The frequency"),
+        "{closed}"
+    );
+    use custodian_domain::findings::Consideration as C;
+    let reviews = app.store().finding_reviews(id.parse().unwrap()).await.unwrap();
+    assert_eq!(reviews.len(), 2);
+    assert_eq!(reviews[0].considerations, [C::Frequency]);
+    assert_eq!(reviews[1].considerations, [C::Circumstances, C::CodeOfEthics, C::PublicAppearance], "in 4.10's order");
+    let log = app.store().audit_page(Some(&format!("finding:{id}")), None, 1, 50).await.unwrap();
+    let audited: Vec<&serde_json::Value> =
+        log.items.iter().filter(|e| e.action == "finding.review").map(|e| &e.detail["considerations"]).collect();
+    assert!(audited.contains(&&json!(["frequency"])), "{audited:?}");
+    assert!(audited.contains(&&json!(["circumstances", "code_of_ethics", "public_appearance"])), "{audited:?}");
+    app.stop().await;
+}
+on_both!(the_reviewer_ticks_the_considerations_of_4_10_and_the_history_keeps_them);

@@ -40,7 +40,7 @@ async fn a_refused_form_comes_back_to_its_page_with_its_errors_and_values(b: Bac
     assert!(html.contains("govuk-form-group--error"));
     assert!(html.contains("value=\"NOPE\"") && html.contains("value=\"Replacement &lt;screen&gt; &amp; case\""));
     assert!(
-        html.contains("Sign out") && html.contains("moj-primary-navigation__list"),
+        html.contains("Sign out") && html.contains("govuk-service-navigation__list"),
         "the whole page, not an error page"
     );
     assert!(!html.contains("staff_number:"), "no raw field name in the words");

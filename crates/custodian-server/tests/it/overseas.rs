@@ -557,6 +557,8 @@ async fn in_a_browser_a_line_manager_reviews_and_closes_a_usage_finding() {
     c.goto(&format!("{}/findings", app.base)).await.unwrap();
     c.find(Locator::Css(&format!("a[href='/findings/{id}']"))).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("submit-review")).await.unwrap();
+    // The clauses' words are folded after the review form: open them.
+    c.find(Locator::Css(".app-clause summary")).await.unwrap().click().await.unwrap();
     let page = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
     assert!(page.contains("Jack Thornton"), "the person: {page}");
     assert!(page.contains("prem-1"), "the record id as evidence: {page}");
@@ -580,9 +582,19 @@ async fn in_a_browser_a_line_manager_reviews_and_closes_a_usage_finding() {
         .send_keys("Called a premium-rate line once from a work phone; advised on WP034 4.2.")
         .await
         .unwrap();
+    // The 4.10 checklist: he weighed the circumstances and the frequency.
+    c.find(Locator::Id("consider_circumstances")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("consider_frequency")).await.unwrap().click().await.unwrap();
     c.find(Locator::Id("submit-review")).await.unwrap().click().await.unwrap();
     let outcome = crate::browser::text_when(c, Locator::Id("finding-outcome"), |t| t == "Advice given").await;
     assert_eq!(outcome, "Advice given");
+    let history = c.find(Locator::Id("finding-history")).await.unwrap().text().await.unwrap();
+    assert!(
+        history.contains("a. The full circumstances of the situation")
+            && history.contains("b. The frequency of use")
+            && !history.contains("c. The Code"),
+        "{history}"
+    );
     assert_eq!(c.find(Locator::Id("finding-status")).await.unwrap().text().await.unwrap(), "closed");
     let f = app.store().finding(id).await.unwrap().unwrap();
     assert_eq!(f.status.as_str(), "closed");

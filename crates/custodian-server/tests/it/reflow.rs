@@ -30,7 +30,7 @@ async fn an_unknown_path_is_a_branded_page_not_found_and_the_favicon_is_served(b
     assert_eq!(status, 404, "{html}");
     assert!(html.contains("id=\"page-not-found\">Page not found</h1>"), "{html}");
     assert!(html.contains("action=\"/sign-out\""), "signed in: Sign out is there: {html}");
-    assert!(html.contains("moj-primary-navigation__link"), "signed in: the navigation is there: {html}");
+    assert!(html.contains("govuk-service-navigation__link"), "signed in: the navigation is there: {html}");
     assert!(html.contains("go to the home page</a>"), "{html}");
 
     // The API answers a problem document, not a page.
@@ -280,4 +280,99 @@ async fn in_a_phone_browser_no_page_is_wider_than_the_screen() {
         found.problems.len(),
         found.problems.join("\n")
     );
+}
+
+/// Where a page's heading starts, how many rows the navigation takes, and whether its menu
+/// button shows, in the browser's window as it is.
+async fn measure(c: &fantoccini::Client) -> serde_json::Value {
+    c.execute(
+        "const h1 = document.querySelector('main h1');\
+         const items = Array.from(document.querySelectorAll('#navigation > li'));\
+         const toggle = document.querySelector('.govuk-service-navigation__toggle');\
+         return {h1: h1 ? Math.round(h1.getBoundingClientRect().top + window.scrollY) : -1,\
+                 items: items.length,\
+                 rows: new Set(items.map(i => Math.round(i.getBoundingClientRect().top))).size,\
+                 toggle: !!toggle && !toggle.hidden && toggle.getBoundingClientRect().height > 0,\
+                 listShown: items.length > 0 && items[0].getBoundingClientRect().height > 0,\
+                 hrefs: items.map(i => i.querySelector('a').getAttribute('href'))};",
+        vec![],
+    )
+    .await
+    .unwrap()
+}
+
+/// Every demo role, on a 390x844 phone: the home page's heading and the heading of every
+/// section the person's navigation offers start within 200 px of the top (the navigation is a
+/// "Menu" button there, and opens to show every item); at 1280 px the navigation is one row of
+/// at most six items.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_every_role_sees_the_heading_near_the_top_and_the_navigation_in_one_row() {
+    let Some(browser) = crate::browser::start().await else { return };
+    let c = &browser.client;
+    let app = spawn(Backend::Sqlite).await;
+    let info = custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
+    let mut problems = Vec::new();
+    let mut measured = 0;
+    let mut deepest = (0, String::new());
+    for (role, email) in &info.accounts {
+        use fantoccini::Locator;
+        c.set_window_size(390, 844).await.unwrap();
+        crate::support::browser_sign_in_with(c, &app.base, email, &info.password).await;
+        let home = measure(c).await;
+        let hrefs: Vec<String> =
+            home["hrefs"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().to_string()).collect();
+        if hrefs.len() > 6 || hrefs.is_empty() {
+            problems.push(format!("{role}: {} top-level items", hrefs.len()));
+        }
+        if !home["toggle"].as_bool().unwrap() || home["listShown"].as_bool().unwrap() {
+            problems.push(format!("{role}: on a phone the navigation is not folded into its Menu button: {home}"));
+        }
+        // The Menu button opens the list, every item in it.
+        c.find(Locator::Css(".govuk-service-navigation__toggle")).await.unwrap().click().await.unwrap();
+        let open = measure(c).await;
+        if !open["listShown"].as_bool().unwrap() {
+            problems.push(format!("{role}: the Menu button does not open the navigation: {open}"));
+        }
+        for href in &hrefs {
+            c.goto(&format!("{}{href}", app.base)).await.unwrap();
+            let m = measure(c).await;
+            let top = m["h1"].as_i64().unwrap();
+            measured += 1;
+            if top > deepest.0 {
+                deepest = (top, format!("{role} {href}"));
+            }
+            if !(0..=200).contains(&top) {
+                problems.push(format!("{role} {href}: the heading starts at {top} px on a 390x844 phone"));
+            }
+        }
+        c.set_window_size(1280, 900).await.unwrap();
+        c.goto(&format!("{}/", app.base)).await.unwrap();
+        let wide = measure(c).await;
+        if wide["rows"].as_i64() != Some(1) || wide["toggle"].as_bool().unwrap() {
+            problems.push(format!("{role}: at 1280 px the navigation is not one row: {wide}"));
+        }
+        crate::support::browser_sign_out(c).await;
+    }
+    // In a major incident the banner's guidance is folded away except on the posts pages: the
+    // officer's home page heading stays near the top.
+    let comms = info.accounts.iter().find(|(r, _)| r == "Corporate Communications").unwrap();
+    let comms = app.store().person_by_email(&comms.1).await.unwrap().unwrap();
+    let body = serde_json::json!({"name": "Flooding in Stratford", "reason": "Gold command", "guidance": "Share the force's own posts only."});
+    let (s, p) = app.api(&app.token(&comms.staff_number).await).post("/posts/incident", body).await;
+    assert_eq!(s, 201, "{p}");
+    let officer = &info.accounts.iter().find(|(r, _)| r == "Officer holding a device").unwrap().1;
+    c.set_window_size(390, 844).await.unwrap();
+    crate::support::browser_sign_in_with(c, &app.base, officer, &info.password).await;
+    let incident = measure(c).await["h1"].as_i64().unwrap();
+    eprintln!("in a major incident, the officer's home page heading starts at {incident} px");
+    if !(0..=300).contains(&incident) {
+        problems.push(format!("in a major incident the home page heading starts at {incident} px"));
+    }
+    let banner = c.find(fantoccini::Locator::Id("incident-banner")).await.unwrap().text().await.unwrap();
+    assert!(banner.contains("Flooding in Stratford") && banner.contains("What to do"), "{banner}");
+    browser.close().await;
+    app.stop().await;
+    eprintln!("headings measured on {measured} pages; the lowest at {} px ({})", deepest.0, deepest.1);
+    assert!(info.accounts.len() >= 10 && measured >= 30, "{} roles, {measured} pages", info.accounts.len());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

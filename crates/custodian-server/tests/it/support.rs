@@ -288,10 +288,15 @@ impl Session {
 /// Signs in through the sign-in page in a real browser, as `email` with the test password, and
 /// waits for the page that follows.
 pub async fn browser_sign_in(c: &fantoccini::Client, base: &str, email: &str) {
+    browser_sign_in_with(c, base, email, PASSWORD).await;
+}
+
+/// Signs in with a password of its own (the demo force's) in a real browser.
+pub async fn browser_sign_in_with(c: &fantoccini::Client, base: &str, email: &str, password: &str) {
     use fantoccini::Locator;
     c.goto(&format!("{base}/sign-in")).await.unwrap();
     c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
     c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
 }

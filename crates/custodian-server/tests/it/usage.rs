@@ -410,6 +410,7 @@ async fn reviewers_closing_one_finding_at_once_close_it_once(b: Backend) {
                     custodian_domain::findings::FindingStatus::Closed,
                     Some(outcome),
                     Some(&reasons),
+                    &[],
                     reviewer.id,
                     &actor,
                     time::OffsetDateTime::now_utc(),

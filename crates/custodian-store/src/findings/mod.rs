@@ -1,6 +1,6 @@
 //! Findings: what the rules raised, and their review.
 
-use custodian_domain::findings::{FindingStatus, Outcome, Severity};
+use custodian_domain::findings::{Consideration, FindingStatus, Outcome, Severity};
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -24,6 +24,8 @@ impl Store {
     {
         on_read!(self, findings::findings_scan(f))
     }
+    /// Review a finding (WP034 4.10): its new status, the outcome and reasons, and the
+    /// considerations of 4.10 the reviewer weighed; kept in its history and audited.
     #[allow(clippy::too_many_arguments)]
     pub async fn review_finding(
         &self,
@@ -31,11 +33,16 @@ impl Store {
         to: FindingStatus,
         outcome: Option<Outcome>,
         reasons: Option<&str>,
+        considerations: &[Consideration],
         reviewer: Uuid,
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<Finding> {
-        on_write!(self, findings::review_finding(id, to, outcome, reasons, reviewer, actor, now))
+        on_write!(self, findings::review_finding(id, to, outcome, reasons, considerations, reviewer, actor, now))
+    }
+    /// A finding's reviews, oldest first, with their reviewers' names.
+    pub async fn finding_reviews(&self, id: Uuid) -> Result<Vec<FindingReview>> {
+        on_read!(self, findings::reviews_of(id))
     }
 }
 
@@ -71,6 +78,24 @@ pub struct Finding {
     pub updated_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub closed_at: Option<OffsetDateTime>,
+}
+
+/// One review of a finding (WP034 4.10), as its history shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+pub struct FindingReview {
+    pub id: Uuid,
+    pub reviewer_id: Uuid,
+    pub reviewer_name: String,
+    pub reviewer_staff_number: String,
+    #[sqlx(try_from = "String")]
+    pub status: FindingStatus,
+    #[sqlx(try_from = "OptText<Outcome>")]
+    pub outcome: Option<Outcome>,
+    pub reasons: Option<String>,
+    #[sqlx(try_from = "JsonText<Vec<Consideration>>")]
+    pub considerations: Vec<Consideration>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub reviewed_at: OffsetDateTime,
 }
 
 /// A finding to raise. `dedupe_key` makes raising idempotent: the same key never opens twice.

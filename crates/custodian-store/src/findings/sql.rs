@@ -8,7 +8,7 @@ use super::{DB, DbRow, LOCK_HEAD, Tx, begin_write};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::findings as domain;
-use custodian_domain::findings::{FindingStatus, Outcome};
+use custodian_domain::findings::{Consideration, FindingStatus, Outcome};
 use serde_json::json;
 use sqlx::{FromRow, Pool};
 use time::OffsetDateTime;
@@ -169,6 +169,7 @@ pub async fn review_finding(
     to: FindingStatus,
     outcome: Option<Outcome>,
     reasons: Option<&str>,
+    considerations: &[Consideration],
     reviewer: Uuid,
     actor: &Actor,
     now: OffsetDateTime,
@@ -205,6 +206,18 @@ pub async fn review_finding(
         .execute(&mut *tx)
         .await
         ?;
+    let considered: Vec<&str> = considerations.iter().map(|c| c.as_str()).collect();
+    sqlx::query("INSERT INTO finding_reviews (id, finding_id, reviewer_id, status, outcome, reasons, considerations, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(Uuid::now_v7())
+        .bind(id)
+        .bind(reviewer)
+        .bind(to.as_str())
+        .bind(outcome.map(|o| o.as_str()))
+        .bind(reasons)
+        .bind(json!(considered).to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     audit::audit(
         &mut tx,
         actor,
@@ -213,11 +226,24 @@ pub async fn review_finding(
             .clause("4.10")
             .justification(reasons.unwrap_or(""))
             .before(json!({"status": before.status.as_str(), "outcome": before.outcome.map(|o| o.as_str())}))
-            .after(json!({"status": to.as_str(), "outcome": outcome.map(|o| o.as_str())})),
+            .after(json!({"status": to.as_str(), "outcome": outcome.map(|o| o.as_str()), "considerations": considered}))
+            .detail(json!({"considerations": considered})),
     )
     .await?;
     let after = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
     let after = finding_from_row(&after)?;
     tx.commit().await?;
     Ok(after)
+}
+
+pub async fn reviews_of(pool: &Pool<DB>, id: Uuid) -> Result<Vec<FindingReview>> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.reviewer_id, p.name AS reviewer_name, p.staff_number AS reviewer_staff_number, r.status, \
+         r.outcome, r.reasons, r.considerations, r.reviewed_at FROM finding_reviews r JOIN people p ON p.id = r.reviewer_id \
+         WHERE r.finding_id = $1 ORDER BY r.reviewed_at, r.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok(FindingReview::from_row(r)?)).collect()
 }
