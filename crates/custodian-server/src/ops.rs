@@ -152,9 +152,22 @@ async fn sleep_to_next_tick(period: u64) {
     tokio::time::sleep(std::time::Duration::from_millis(wait_ms as u64 + jitter)).await;
 }
 
+impl Job {
+    /// How long a server that won a tick holds the job's lease if it never gives it back:
+    /// [`LEASE_TTL`], except for e-mail, whose rows carry leases of their own, so after a crash
+    /// another server (or this one restarted) resumes sending once a row's lease would lapse.
+    pub fn lease_ttl(self, settings: &crate::Settings) -> time::Duration {
+        match self {
+            Job::Email => crate::email::send::lease_for(settings),
+            _ => LEASE_TTL,
+        }
+    }
+}
+
 /// Claim tick `tick` of `job` for this server: true if it won (and must run the job).
 async fn claim(state: &AppState, job: Job, tick: i64) -> bool {
-    match state.store().claim_tick(job.name(), state.holder(), tick, LEASE_TTL, state.now()).await {
+    let ttl = job.lease_ttl(state.settings());
+    match state.store().claim_tick(job.name(), state.holder(), tick, ttl, state.now()).await {
         Ok(won) => won,
         Err(e) => {
             tracing::warn!(job = job.name(), tick, error = %e, "could not claim the job's lease");
