@@ -93,10 +93,13 @@ fn a_server_killed_mid_send_delivers_every_email_once_after_restart() {
     for m in &mails {
         *by_id.entry(m.header("Message-ID").unwrap_or("").to_string()).or_default() += 1;
     }
-    let expected: Vec<String> = rows.iter().map(|h| {
-        let u = uuid::Uuid::parse_str(h).unwrap();
-        format!("<{u}@force.example>")
-    }).collect();
+    let expected: Vec<String> = rows
+        .iter()
+        .map(|h| {
+            let u = uuid::Uuid::parse_str(h).unwrap();
+            format!("<{u}@force.example>")
+        })
+        .collect();
     let got: Vec<String> = by_id.keys().cloned().collect();
     let log = std::fs::read_to_string(dir.join("server2.log")).unwrap_or_default();
     assert_eq!(got, expected, "every e-mail arrives (sent before the kill: {before}, by it: {at_kill})\n{log}");

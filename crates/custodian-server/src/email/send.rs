@@ -104,10 +104,8 @@ impl Mailer {
         };
         let mut builder = builder.port(settings.smtp_port).timeout(Some(timeout));
         if let Some(user) = &settings.smtp_username {
-            builder = builder.credentials(Credentials::new(
-                user.clone(),
-                settings.smtp_password.clone().unwrap_or_default(),
-            ));
+            builder =
+                builder.credentials(Credentials::new(user.clone(), settings.smtp_password.clone().unwrap_or_default()));
         }
         Ok(Some(Mailer {
             transport: builder.build(),
@@ -151,7 +149,10 @@ impl Mailer {
         let first = rows.first().context("nothing to send")?;
         let to: Mailbox = first.to_address.parse().map_err(|e| anyhow::anyhow!("{}: {e}", first.to_address))?;
         let (subject, body) = if rows.len() == 1 && first.delivery == custodian_store::email::Delivery::Immediate {
-            (format!("Custodian: {}", first.subject), format!("{}\n{}\n-- \n{}", first.subject, self.item(first), self.footer()))
+            (
+                format!("Custodian: {}", first.subject),
+                format!("{}\n{}\n-- \n{}", first.subject, self.item(first), self.footer()),
+            )
         } else {
             let mut body = format!(
                 "Your Custodian notifications since the last summary ({}):\n\n",
@@ -161,7 +162,14 @@ impl Mailer {
                 body.push_str(&format!("{}. {}\n{}\n", i + 1, r.subject, self.item(r)));
             }
             body.push_str(&format!("-- \n{}", self.footer()));
-            (format!("Custodian: daily summary, {} notification{}", rows.len(), if rows.len() == 1 { "" } else { "s" }), body)
+            (
+                format!(
+                    "Custodian: daily summary, {} notification{}",
+                    rows.len(),
+                    if rows.len() == 1 { "" } else { "s" }
+                ),
+                body,
+            )
         };
         let id = self.message_id(first.id);
         let created = OffsetDateTime::from_unix_timestamp_nanos(i128::from(first.created_us) * 1000)

@@ -62,14 +62,16 @@ struct ChangeForm {
     delivery: String,
 }
 
-async fn change(State(state): State<AppState>, user: CurrentUser, CsrfForm(f): CsrfForm<ChangeForm>) -> UiResult<Response> {
+async fn change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<ChangeForm>,
+) -> UiResult<Response> {
     if !matches!(user.via, Via::Session { .. }) {
         return Err(AppError::Forbidden("e-mail settings are changed only by their owner, signed in".into()).into());
     }
-    let delivery: Delivery = f
-        .delivery
-        .parse()
-        .map_err(|_| AppError::invalid("delivery", "Choose immediate e-mails or a daily summary"))?;
+    let delivery: Delivery =
+        f.delivery.parse().map_err(|_| AppError::invalid("delivery", "Choose immediate e-mails or a daily summary"))?;
     super::set_preference(&state, &user, delivery).await?;
     Ok(Redirect::to("/account/email").into_response())
 }

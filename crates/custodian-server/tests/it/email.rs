@@ -138,11 +138,17 @@ async fn a_digest_is_one_email_a_day_at_the_configured_hour(b: Backend) {
     app.seed().await;
     let helen = app.person("A1001").await;
     let actor = Actor::person(helen.id, "A1001");
-    assert!(app.store().email_set_preference(helen.id, Delivery::Digest, &actor, OffsetDateTime::now_utc()).await.unwrap());
+    assert!(
+        app.store().email_set_preference(helen.id, Delivery::Digest, &actor, OffsetDateTime::now_utc()).await.unwrap()
+    );
     let m = mailer(smtpd.port);
 
     let day = datetime!(2026-12-10 00:00 UTC);
-    for (h, title) in [(9, "Signal for the tactical team"), (12, "Telegram for an undercover role"), (17, "Dropbox for a joint inquiry")] {
+    for (h, title) in [
+        (9, "Signal for the tactical team"),
+        (12, "Telegram for an undercover role"),
+        (17, "Dropbox for a joint inquiry"),
+    ] {
         open(&app, title, day + Duration::hours(h)).await;
     }
     // Waiting for the next morning: nothing goes the same evening.
@@ -241,7 +247,8 @@ async fn two_senders_never_claim_the_same_row(b: Backend) {
         claims.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             loop {
-                let rows = store.email_claim_immediate(&format!("server-{k}"), now, Duration::minutes(1), 3).await.unwrap();
+                let rows =
+                    store.email_claim_immediate(&format!("server-{k}"), now, Duration::minutes(1), 3).await.unwrap();
                 if rows.is_empty() {
                     return mine;
                 }
@@ -260,7 +267,8 @@ async fn two_senders_never_claim_the_same_row(b: Backend) {
     assert_eq!(n, total, "every row was claimed once");
     // While the leases run nobody else gets them; after, they are due again (a crashed sender).
     assert!(store.email_claim_immediate("late", now, Duration::minutes(1), 100).await.unwrap().is_empty());
-    let again = store.email_claim_immediate("late", now + Duration::minutes(2), Duration::minutes(1), 100).await.unwrap();
+    let again =
+        store.email_claim_immediate("late", now + Duration::minutes(2), Duration::minutes(1), 100).await.unwrap();
     assert_eq!(again.len(), total);
     app.stop().await;
 }
@@ -296,3 +304,85 @@ async fn each_person_chooses_their_own_delivery_and_the_change_is_audited(b: Bac
     app.stop().await;
 }
 on_both!(each_person_chooses_their_own_delivery_and_the_change_is_audited);
+
+/// The write path with and without the outbox insert, and the send rate to aiosmtpd on loopback.
+/// Run in release, one backend at a time (it turns the outbox off for part of the run, so it must
+/// not share a process with other e-mail tests):
+/// `cargo test --release --workspace --test it -- --ignored --nocapture --test-threads 1 bench_write_path`
+/// (`CUSTODIAN_BENCH_BACKEND=postgres` with `CUSTODIAN_TEST_DATABASE_URL` for PostgreSQL).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_write_path_and_send_throughput() {
+    let b = match std::env::var("CUSTODIAN_BENCH_BACKEND").as_deref() {
+        Ok("postgres") => Backend::postgres().expect("CUSTODIAN_TEST_DATABASE_URL"),
+        _ => Backend::Sqlite,
+    };
+    let Some(smtpd) = Smtpd::start() else { return };
+    let app = spawn(b.clone()).await;
+    app.seed().await;
+    let hod = app.person("A1001").await;
+    let actor = Actor::person(hod.id, "A1001");
+    let rounds: usize = std::env::var("CUSTODIAN_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let per_block = 100;
+    // The decision that notifies: the Head of Department approves step 1, which notifies the
+    // requester and every Digital Services member (the next step's deciders).
+    let mut times: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for round in 0..rounds {
+        for on in [round % 2 == 0, round % 2 != 0] {
+            custodian_store::email::benchmark_outbox(on);
+            let now = OffsetDateTime::now_utc();
+            let mut ids = Vec::new();
+            for i in 0..per_block {
+                ids.push(open(&app, &format!("Bench {round}-{i}"), now).await);
+            }
+            for id in ids {
+                let t = std::time::Instant::now();
+                app.store()
+                    .approval_decide(
+                        id,
+                        "hod",
+                        hod.id,
+                        custodian_domain::approvals::Verdict::Approve,
+                        None,
+                        &actor,
+                        now,
+                    )
+                    .await
+                    .unwrap();
+                times[usize::from(on)].push(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+    }
+    custodian_store::email::benchmark_outbox(true);
+    let stats = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        (v.len(), mean, v[v.len() / 2], v[v.len() * 95 / 100])
+    };
+    let (n0, m0, p50_0, p95_0) = stats(&mut times[0]);
+    let (n1, m1, p50_1, p95_1) = stats(&mut times[1]);
+    let backend = if matches!(b, Backend::Sqlite) { "sqlite" } else { "postgres" };
+    println!("write path ({backend}): approval decision notifying 4 people");
+    println!("  without outbox: n={n0} mean={m0:.0}us p50={p50_0:.0}us p95={p95_0:.0}us");
+    println!("  with outbox:    n={n1} mean={m1:.0}us p50={p50_1:.0}us p95={p95_1:.0}us");
+
+    // Send rate: every pending immediate row to aiosmtpd.
+    let pending = app.store().email_outbox(100_000).await.unwrap().iter().filter(|r| r.status == "pending").count();
+    let m = mailer(smtpd.port);
+    let t = std::time::Instant::now();
+    let mut sent = 0;
+    loop {
+        let r = send_due(&app.state, &m, OffsetDateTime::now_utc()).await.unwrap();
+        sent += r.emails;
+        if r.emails == 0 {
+            break;
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "send ({backend}): {sent} of {pending} pending e-mails in {secs:.2}s = {:.0} messages/s",
+        sent as f64 / secs
+    );
+    assert_eq!(sent, pending);
+    app.stop().await;
+}

@@ -101,7 +101,8 @@ impl Smtpd {
             let _ = c.wait();
         }
         let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() && started.elapsed() < Duration::from_secs(5)
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+            && started.elapsed() < Duration::from_secs(5)
         {
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -42,6 +42,21 @@ pub struct OutboxRow {
     pub message_id: Option<String>,
 }
 
+/// Whether notifications write their e-mail to the outbox: always, except in the write-path
+/// benchmark (`tests/it/email.rs::bench_write_path_and_send_throughput`), which turns it off to
+/// time the same decisions without the outbox insert. Nothing else may change it.
+static OUTBOX_ON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// For the write-path benchmark only (see [`OUTBOX_ON`]).
+#[doc(hidden)]
+pub fn benchmark_outbox(on: bool) {
+    OUTBOX_ON.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub(crate) fn outbox_on() -> bool {
+    OUTBOX_ON.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 impl Store {
     /// How `person` chose to be e-mailed (immediate when they never chose).
     pub async fn email_preference(&self, person: Uuid) -> Result<Delivery> {
@@ -103,12 +118,7 @@ impl Store {
     }
 
     /// Record a failed send: retry from `retry_at`, or never (`None`).
-    pub async fn email_mark_failed(
-        &self,
-        ids: &[Uuid],
-        error: &str,
-        retry_at: Option<OffsetDateTime>,
-    ) -> Result<()> {
+    pub async fn email_mark_failed(&self, ids: &[Uuid], error: &str, retry_at: Option<OffsetDateTime>) -> Result<()> {
         let retry = retry_at.map(micros);
         on_write!(self, email::mark_failed(ids, error, retry))
     }

@@ -7,8 +7,8 @@
 //! hold a row at once and no advisory lock is needed. Sending is not a change of record: marking
 //! rows sent or retried writes no audit event (the outbox row is the record).
 
-use super::{DB, Tx, begin_write, micros};
 use super::audit;
+use super::{DB, Tx, begin_write, micros};
 use crate::email::*;
 use crate::*;
 use custodian_domain::email::{self as domain, Delivery};
@@ -34,6 +34,9 @@ pub async fn enqueue(
     link: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<()> {
+    if !crate::email::outbox_on() {
+        return Ok(());
+    }
     let row: Option<(String, String, Option<String>)> = sqlx::query_as(
         "SELECT p.email, p.status, e.delivery FROM people p LEFT JOIN email_preferences e ON e.person_id = p.id \
          WHERE p.id = $1",
