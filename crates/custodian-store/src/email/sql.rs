@@ -37,34 +37,26 @@ pub async fn enqueue(
     if !crate::email::outbox_on() {
         return Ok(());
     }
-    let row: Option<(String, String, Option<String>)> = sqlx::query_as(
-        "SELECT p.email, p.status, e.delivery FROM people p LEFT JOIN email_preferences e ON e.person_id = p.id \
-         WHERE p.id = $1",
-    )
-    .bind(person)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some((address, status, chosen)) = row else { return Ok(()) };
-    if status != "active" || address.trim().is_empty() {
-        return Ok(());
-    }
-    let chosen = chosen.and_then(|d| d.parse::<Delivery>().ok()).unwrap_or_default();
-    let delivery = domain::delivery_for(kind, chosen);
-    let at = micros(now);
+    // One statement: the person's address and choice are read as the row is written, and
+    // nothing is written for someone who has left (or has no address).
+    let forced = domain::always_immediate(kind);
     sqlx::query(
         "INSERT INTO email_outbox (id, notification_id, person_id, to_address, delivery, kind, subject, body, link, \
-         status, created_us, next_attempt_us, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10, 0)",
+         status, created_us, next_attempt_us, attempts) \
+         SELECT $1, $2, p.id, p.email, CASE WHEN $3 THEN 'immediate' ELSE COALESCE(e.delivery, 'immediate') END, \
+         $4, $5, $6, $7, 'pending', $8, $8, 0 \
+         FROM people p LEFT JOIN email_preferences e ON e.person_id = p.id \
+         WHERE p.id = $9 AND p.status = 'active' AND p.email <> ''",
     )
     .bind(Uuid::now_v7())
     .bind(notification)
-    .bind(person)
-    .bind(address)
-    .bind(delivery.as_str())
+    .bind(forced)
     .bind(kind)
     .bind(title)
     .bind(body)
     .bind(link)
-    .bind(at)
+    .bind(micros(now))
+    .bind(person)
     .execute(&mut **tx)
     .await?;
     Ok(())
