@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod apps;
 pub mod audit;
 pub mod devices;
+pub mod email;
 pub mod findings;
 pub mod imports;
 pub mod monitoring;

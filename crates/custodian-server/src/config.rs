@@ -63,6 +63,43 @@ pub struct Settings {
     /// Seconds a request may take before the server gives up on it and answers 503 (usage file
     /// uploads have no limit, register imports ten times this).
     pub request_timeout_seconds: u64,
+    /// The SMTP server notifications are e-mailed through (see docs/email.md). Unset: nothing is
+    /// sent, but every notification's e-mail still waits in the outbox, and goes once it is set.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (upgrade a plain connection; refused if the server cannot), `tls` (TLS from
+    /// the start, usually port 465) or `none` (plain text: only for a relay on this machine).
+    pub smtp_tls: SmtpTls,
+    /// Sign-in for the SMTP server, if it needs one. The password is never logged.
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// The From address of every e-mail (`Custodian <custodian@force.example>`); its domain is
+    /// also the right half of each Message-ID. Needed when `smtp_host` is set.
+    pub email_from: Option<String>,
+    /// The hour (0-23, Europe/London) at which daily digests go out.
+    pub email_digest_hour: u8,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    #[default]
+    Starttls,
+    Tls,
+    None,
+}
+
+impl std::str::FromStr for SmtpTls {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "starttls" => Ok(SmtpTls::Starttls),
+            "tls" => Ok(SmtpTls::Tls),
+            "none" => Ok(SmtpTls::None),
+            _ => Err(format!("{s:?} is not starttls, tls or none")),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -92,6 +129,13 @@ impl Default for Settings {
             public_url: None,
             trust_proxy: false,
             request_timeout_seconds: 30,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            email_from: None,
+            email_digest_hour: 8,
         }
     }
 }
@@ -105,6 +149,11 @@ impl std::fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("public_url", &self.public_url)
             .field("trust_proxy", &self.trust_proxy)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "<hidden>"))
             .finish_non_exhaustive()
     }
 }
@@ -177,8 +226,24 @@ impl Settings {
                 "REQUEST_TIMEOUT_SECONDS" => {
                     s.request_timeout_seconds = v.parse().map_err(|_| err("expected a whole number"))?
                 }
+                "SMTP_HOST" => s.smtp_host = Some(v),
+                "SMTP_PORT" => s.smtp_port = v.parse().map_err(|_| err("expected a port number (1-65535)"))?,
+                "SMTP_TLS" => s.smtp_tls = v.parse().map_err(|m: String| err(&m))?,
+                "SMTP_USERNAME" => s.smtp_username = Some(v),
+                "SMTP_PASSWORD" => s.smtp_password = Some(v),
+                "EMAIL_FROM" => s.email_from = Some(v),
+                "EMAIL_DIGEST_HOUR" => match v.parse() {
+                    Ok(h) if h < 24 => s.email_digest_hour = h,
+                    _ => return Err(err("expected an hour from 0 to 23")),
+                },
                 _ => {}
             }
+        }
+        if s.email_digest_hour > 23 {
+            return Err(ConfigError::Env(
+                "email_digest_hour".into(),
+                format!("{} is not an hour from 0 to 23", s.email_digest_hour),
+            ));
         }
         Ok(s)
     }
@@ -217,7 +282,16 @@ impl Settings {
              # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto header.\n\
              trust_proxy = {}\n\n\
              # Seconds before a request is abandoned with 503 (usage uploads have no limit,\n\
-             # register imports ten times this).\nrequest_timeout_seconds = {}\n",
+             # register imports ten times this).\nrequest_timeout_seconds = {}\n\n\
+             # E-mail notifications through SMTP (docs/email.md). Without smtp_host nothing is sent,\n\
+             # but every notification's e-mail still waits in the outbox and goes once it is set.\n\
+             # smtp_tls: starttls, tls (implicit TLS, usually port 465) or none (a relay on this\n\
+             # machine only). The password is never logged; prefer CUSTODIAN_SMTP_PASSWORD.\n\
+             # smtp_host = \"smtp.force.example\"\nsmtp_port = {}\nsmtp_tls = {:?}\n\
+             # smtp_username = \"custodian\"\n\
+             # smtp_password = \"...\"\n\
+             # email_from = \"Custodian <custodian@force.example>\"\n\
+             # Hour (0-23, Europe/London) at which daily digests are sent.\nemail_digest_hour = {}\n",
             d.bind,
             d.database_url,
             d.data_dir.display().to_string(),
@@ -234,7 +308,10 @@ impl Settings {
             d.publish_every_seconds,
             d.job_tick_seconds,
             d.trust_proxy,
-            d.request_timeout_seconds
+            d.request_timeout_seconds,
+            d.smtp_port,
+            "starttls",
+            d.email_digest_hour
         )
     }
 }
@@ -255,6 +332,24 @@ mod tests {
         assert_eq!(s.bind, "0.0.0.0:9");
         let e = Settings::load(None, [("CUSTODIAN_SECURE_COOKIES".to_string(), "maybe".to_string())]).unwrap_err();
         assert!(e.to_string().contains("CUSTODIAN_SECURE_COOKIES"));
+    }
+
+    #[test]
+    fn smtp_settings_parse_and_the_password_is_never_in_debug_output() {
+        let env = [
+            ("CUSTODIAN_SMTP_HOST", "127.0.0.1"),
+            ("CUSTODIAN_SMTP_PORT", "2525"),
+            ("CUSTODIAN_SMTP_TLS", "none"),
+            ("CUSTODIAN_SMTP_PASSWORD", "hunter2-smtp"),
+            ("CUSTODIAN_EMAIL_DIGEST_HOUR", "7"),
+        ];
+        let s = Settings::load(None, env.iter().map(|(k, v)| (k.to_string(), v.to_string()))).unwrap();
+        assert_eq!((s.smtp_port, s.smtp_tls, s.email_digest_hour), (2525, SmtpTls::None, 7));
+        assert!(!format!("{s:?}").contains("hunter2-smtp"));
+        let e = Settings::load(None, [("CUSTODIAN_SMTP_TLS".to_string(), "ssl".to_string())]).unwrap_err();
+        assert!(e.to_string().contains("CUSTODIAN_SMTP_TLS"), "{e}");
+        let e = Settings::load(None, [("CUSTODIAN_EMAIL_DIGEST_HOUR".to_string(), "24".to_string())]).unwrap_err();
+        assert!(e.to_string().contains("CUSTODIAN_EMAIL_DIGEST_HOUR"), "{e}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod devices;
+pub mod email;
 pub mod error;
 pub mod findings;
 pub mod forms;
@@ -115,12 +116,14 @@ impl Application {
         let checkpointer = tokio::spawn(ops::checkpoint_loop(state.clone()));
         let sweeper = tokio::spawn(ops::sweep_loop(state.clone()));
         let publisher = tokio::spawn(posts::publish_loop(state.clone()));
+        let mailer = tokio::spawn(ops::email_loop(state.clone()));
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         checkpointer.abort();
         sweeper.abort();
         publisher.abort();
+        mailer.abort();
         if let Err(e) = ops::checkpoint_now(&state).await {
             tracing::warn!(error = %e, "final audit checkpoint failed");
         }
@@ -154,6 +157,7 @@ pub fn page_routes() -> routing::Routes {
     routing::Routes::new()
         .merge(home::ui::routes())
         .merge(accounts::ui::routes())
+        .merge(email::ui::routes())
         .merge(devices::ui::routes())
         .merge(people::ui::routes())
         .merge(imports::ui::routes())

@@ -111,6 +111,8 @@ pub enum Job {
     Publish,
     /// A signed audit checkpoint (WP034 3.3).
     Checkpoint,
+    /// E-mail the outbox's due notifications (see docs/email.md).
+    Email,
 }
 
 impl Job {
@@ -125,6 +127,7 @@ impl Job {
             Job::AppsExpiry => "apps.expiry",
             Job::Publish => "posts.publish",
             Job::Checkpoint => "audit.checkpoint",
+            Job::Email => "email.send",
         }
     }
 }
@@ -149,9 +152,22 @@ async fn sleep_to_next_tick(period: u64) {
     tokio::time::sleep(std::time::Duration::from_millis(wait_ms as u64 + jitter)).await;
 }
 
+impl Job {
+    /// How long a server that won a tick holds the job's lease if it never gives it back:
+    /// [`LEASE_TTL`], except for e-mail, whose rows carry leases of their own, so after a crash
+    /// another server (or this one restarted) resumes sending once a row's lease would lapse.
+    pub fn lease_ttl(self, settings: &crate::Settings) -> time::Duration {
+        match self {
+            Job::Email => crate::email::send::lease_for(settings),
+            _ => LEASE_TTL,
+        }
+    }
+}
+
 /// Claim tick `tick` of `job` for this server: true if it won (and must run the job).
 async fn claim(state: &AppState, job: Job, tick: i64) -> bool {
-    match state.store().claim_tick(job.name(), state.holder(), tick, LEASE_TTL, state.now()).await {
+    let ttl = job.lease_ttl(state.settings());
+    match state.store().claim_tick(job.name(), state.holder(), tick, ttl, state.now()).await {
         Ok(won) => won,
         Err(e) => {
             tracing::warn!(job = job.name(), tick, error = %e, "could not claim the job's lease");
@@ -296,5 +312,46 @@ pub async fn checkpoint_loop(state: AppState) {
     loop {
         sleep_to_next_tick(period).await;
         checkpoint_tick_with(&state, tick_of(state.now(), period), &mut publisher).await;
+    }
+}
+
+/// One tick's e-mail run: if this server wins the tick, send what the outbox has due (see
+/// `email::send_due`; rows are also leased one by one, so even a run that outlives the job's
+/// lease never sends a row another server holds). True if this server ran it.
+pub async fn email_tick(state: &AppState, mailer: &crate::email::Mailer, tick: i64) -> bool {
+    run_once(state, Job::Email, tick, || async {
+        match crate::email::send_due(state, mailer, state.now()).await {
+            Ok(r) if r.emails + r.retrying + r.failed == 0 => {}
+            Ok(r) => tracing::info!(
+                emails = r.emails,
+                notifications = r.rows,
+                retrying = r.retrying,
+                failed = r.failed,
+                "e-mail notifications sent"
+            ),
+            Err(e) => tracing::warn!(error = %e, "sending e-mail notifications failed"),
+        }
+    })
+    .await
+}
+
+/// Every tick, e-mail the outbox's due notifications, on one server per tick. Without
+/// `smtp_host` nothing is sent and the outbox keeps every e-mail until it is set.
+pub async fn email_loop(state: AppState) {
+    let mailer = match crate::email::Mailer::new(state.settings()) {
+        Ok(Some(m)) => m,
+        Ok(None) => {
+            tracing::info!("e-mail is off (no smtp_host): notifications' e-mails wait in the outbox");
+            return;
+        }
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "e-mail is off: its settings are wrong; e-mails wait in the outbox");
+            return;
+        }
+    };
+    let period = state.settings().job_tick_seconds;
+    loop {
+        sleep_to_next_tick(period).await;
+        email_tick(&state, &mailer, tick_of(state.now(), period)).await;
     }
 }

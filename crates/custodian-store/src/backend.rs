@@ -37,6 +37,8 @@ macro_rules! areas {
         pub mod devices;
         #[path = "devices/mdm_sql.rs"]
         pub mod devices_mdm;
+        #[path = "email/sql.rs"]
+        pub mod email;
         #[path = "findings/sql.rs"]
         pub mod findings;
         #[path = "leases/sql.rs"]

@@ -23,6 +23,7 @@ pub mod audit;
 mod audit_read;
 pub mod dashboard;
 pub mod devices;
+pub mod email;
 pub mod files;
 pub mod findings;
 pub mod imports;

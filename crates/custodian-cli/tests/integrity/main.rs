@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod email_crash;
 mod keys;
 mod locks;
 mod soak;

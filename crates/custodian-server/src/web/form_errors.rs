@@ -66,6 +66,7 @@ struct Flash {
 
 /// The success banner after each form, by route (`*` one segment): its heading.
 const SUCCESS: &[(&str, &str)] = &[
+    ("/account/email", "Your e-mail settings have been saved"),
     ("/account/password", "Your password has been changed"),
     ("/approvals/delegations", "Your deputy has been set up"),
     ("/approvals/delegations/*/revoke", "The delegation has been revoked"),

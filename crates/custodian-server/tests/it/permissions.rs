@@ -397,6 +397,9 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         reads(form("/audit/verify", "/audit/verify", &[], AUDITORS)),
         get("/policy", "/policy", ALL),
         get("/account", "/account", ALL),
+        get("/account/email", "/account/email", ALL),
+        // Each person's own choice, from a session only (never an API token).
+        session_only(form("/account/email", "/account/email", &[("delivery", "digest")], ALL)),
         // Refused on its input (422): the current password is wrong.
         session_only(form(
             "/account/password",

@@ -6,7 +6,7 @@
 //! together with its own change and audit events (see `crate::approvals` for the guide).
 
 use super::{Conn, DB, Tx, begin_write};
-use super::{apps, audit, overseas, posts};
+use super::{apps, audit, email, overseas, posts};
 use crate::approvals::*;
 #[allow(unused_imports)]
 use crate::*;
@@ -170,7 +170,9 @@ async fn event(
     Ok(())
 }
 
-/// Tell one person something, in the caller's transaction.
+/// Tell one person something, in the caller's transaction: the in-app notification and the
+/// e-mail it owes (`email::enqueue`, by the person's chosen delivery). Every notification is
+/// written here and nowhere else (`tests/it/email.rs` checks), so none goes without its e-mail.
 #[allow(clippy::too_many_arguments)]
 pub async fn notify(
     tx: &mut Tx<'_>,
@@ -182,10 +184,11 @@ pub async fn notify(
     subject: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<()> {
+    let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO notifications (id, person_id, kind, title, body, link, subject, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(Uuid::now_v7())
+    .bind(id)
     .bind(person)
     .bind(kind)
     .bind(title)
@@ -196,7 +199,8 @@ pub async fn notify(
     .execute(&mut **tx)
     .await
     ?;
-    Ok(())
+    // The e-mail it owes, committed with it (see docs/email.md).
+    email::enqueue(tx, id, person, kind, title, body, link, now).await
 }
 
 /// The people who may decide for `decider` at `now`: the named person and their running deputies,
