@@ -63,6 +63,103 @@ pub struct Settings {
     /// Seconds a request may take before the server gives up on it and answers 503 (usage file
     /// uploads have no limit, register imports ten times this).
     pub request_timeout_seconds: u64,
+    /// Local passwords (WP034 9.1). `true`: people sign in with a password; with `[oidc]` set,
+    /// only the `break_glass_accounts` do. `false`: no password sign-in at all (needs `[oidc]`).
+    pub password_sign_in: bool,
+    /// With `[oidc]` set, the accounts (e-mail addresses) that may still sign in with a
+    /// password when the identity provider is unavailable: named administrators, kept few.
+    pub break_glass_accounts: Vec<String>,
+    /// OpenID Connect sign-in with the force's identity provider (Microsoft Entra ID).
+    pub oidc: Option<OidcSettings>,
+}
+
+/// `[oidc]`: sign-in with the force's identity provider (see docs/oidc.md).
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OidcSettings {
+    /// The provider's issuer, e.g. `https://login.microsoftonline.com/<tenant id>/v2.0`;
+    /// discovery reads `<issuer>/.well-known/openid-configuration`.
+    pub issuer_url: String,
+    /// The application (client) id registered with the provider.
+    pub client_id: String,
+    /// The client secret (better given as CUSTODIAN_OIDC_CLIENT_SECRET than in the file).
+    pub client_secret: String,
+    /// Custodian's callback as registered with the provider: `<public address>/oidc/callback`.
+    pub redirect_url: String,
+    /// Where the provider sends the browser after signing out (registered with the provider
+    /// as a front-channel / post-logout redirect URI), e.g. `<public address>/sign-in`.
+    #[serde(default)]
+    pub post_logout_redirect_url: Option<String>,
+    /// Scopes asked for besides `openid`.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// The claim that identifies a person for good: `oid` (Entra ID's object id) or `sub`.
+    #[serde(default = "default_user_id_claim")]
+    pub user_id_claim: String,
+    /// The claim the roles come from: `groups` (group object ids) or `roles` (app roles).
+    #[serde(default = "default_role_claim")]
+    pub role_claim: String,
+    /// Claim value -> Custodian roles. The roles named here are the directory's to give: at each
+    /// sign-in a person holds exactly those of them their token grants; other roles are left as
+    /// they are. Empty: the directory sets no roles.
+    #[serde(default)]
+    pub role_mapping: std::collections::BTreeMap<String, Vec<custodian_domain::people::Role>>,
+    /// The name on the sign-in button.
+    #[serde(default = "default_provider_name")]
+    pub provider_name: String,
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "email".into(), "profile".into()]
+}
+fn default_user_id_claim() -> String {
+    "oid".into()
+}
+fn default_role_claim() -> String {
+    "groups".into()
+}
+fn default_provider_name() -> String {
+    "Microsoft Entra ID".into()
+}
+
+impl OidcSettings {
+    /// Refuse a configuration that cannot work, naming the key.
+    pub fn check(&self) -> Result<(), String> {
+        for (key, v) in [("issuer_url", &self.issuer_url), ("redirect_url", &self.redirect_url)] {
+            let ok = v.starts_with("https://") || v.starts_with("http://");
+            if !ok || reqwest::Url::parse(v).is_err() {
+                return Err(format!("{key}: {v:?} is not an http(s) URL"));
+            }
+        }
+        if let Some(v) = &self.post_logout_redirect_url
+            && reqwest::Url::parse(v).is_err()
+        {
+            return Err(format!("post_logout_redirect_url: {v:?} is not a URL"));
+        }
+        if self.client_id.trim().is_empty() {
+            return Err("client_id: is empty".into());
+        }
+        if self.client_secret.is_empty() {
+            return Err("client_secret: is empty (set CUSTODIAN_OIDC_CLIENT_SECRET)".into());
+        }
+        if !matches!(self.user_id_claim.as_str(), "oid" | "sub") {
+            return Err(format!("user_id_claim: {:?} is neither oid nor sub", self.user_id_claim));
+        }
+        if !matches!(self.role_claim.as_str(), "groups" | "roles") {
+            return Err(format!("role_claim: {:?} is neither groups nor roles", self.role_claim));
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer_url", &self.issuer_url)
+            .field("client_id", &self.client_id)
+            .field("redirect_url", &self.redirect_url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Settings {
@@ -92,6 +189,9 @@ impl Default for Settings {
             public_url: None,
             trust_proxy: false,
             request_timeout_seconds: 30,
+            password_sign_in: true,
+            break_glass_accounts: Vec::new(),
+            oidc: None,
         }
     }
 }
@@ -105,6 +205,8 @@ impl std::fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("public_url", &self.public_url)
             .field("trust_proxy", &self.trust_proxy)
+            .field("password_sign_in", &self.password_sign_in)
+            .field("oidc", &self.oidc)
             .finish_non_exhaustive()
     }
 }
@@ -117,6 +219,8 @@ pub enum ConfigError {
     Parse(PathBuf, String),
     #[error("environment variable {0}: {1}")]
     Env(String, String),
+    #[error("configuration: {0}")]
+    Check(String),
 }
 
 impl Settings {
@@ -125,6 +229,30 @@ impl Settings {
     pub fn always_https(&self) -> bool {
         self.secure_cookies
             || self.public_url.as_deref().is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
+    }
+
+    /// Whether this account may sign in with a password (WP034 9.1): every account when there is
+    /// no identity provider, only the break-glass accounts when there is; none when switched off.
+    pub fn password_allowed(&self, email: &str) -> bool {
+        if !self.password_sign_in {
+            return false;
+        }
+        if self.oidc.is_none() {
+            return true;
+        }
+        let email = email.trim();
+        self.break_glass_accounts.iter().any(|a| a.trim().eq_ignore_ascii_case(email))
+    }
+
+    /// Refuse settings that cannot work together, naming the setting.
+    pub fn check(&self) -> Result<(), String> {
+        match &self.oidc {
+            Some(o) => o.check().map_err(|e| format!("oidc.{e}")),
+            None if !self.password_sign_in => {
+                Err("password_sign_in: false needs [oidc], or nobody could sign in".into())
+            }
+            None => Ok(()),
+        }
     }
 
     /// Defaults, overlaid by the TOML file (if given), overlaid by `CUSTODIAN_*` variables.
@@ -177,9 +305,37 @@ impl Settings {
                 "REQUEST_TIMEOUT_SECONDS" => {
                     s.request_timeout_seconds = v.parse().map_err(|_| err("expected a whole number"))?
                 }
+                "PASSWORD_SIGN_IN" => s.password_sign_in = v.parse().map_err(|_| err("expected true or false"))?,
+                "BREAK_GLASS_ACCOUNTS" => {
+                    s.break_glass_accounts =
+                        v.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect()
+                }
+                "OIDC_ISSUER_URL" | "OIDC_CLIENT_ID" | "OIDC_CLIENT_SECRET" | "OIDC_REDIRECT_URL"
+                | "OIDC_POST_LOGOUT_REDIRECT_URL" => {
+                    let o = s.oidc.get_or_insert_with(|| OidcSettings {
+                        issuer_url: String::new(),
+                        client_id: String::new(),
+                        client_secret: String::new(),
+                        redirect_url: String::new(),
+                        post_logout_redirect_url: None,
+                        scopes: default_scopes(),
+                        user_id_claim: default_user_id_claim(),
+                        role_claim: default_role_claim(),
+                        role_mapping: Default::default(),
+                        provider_name: default_provider_name(),
+                    });
+                    match name {
+                        "OIDC_ISSUER_URL" => o.issuer_url = v,
+                        "OIDC_CLIENT_ID" => o.client_id = v,
+                        "OIDC_CLIENT_SECRET" => o.client_secret = v,
+                        "OIDC_REDIRECT_URL" => o.redirect_url = v,
+                        _ => o.post_logout_redirect_url = Some(v),
+                    }
+                }
                 _ => {}
             }
         }
+        s.check().map_err(ConfigError::Check)?;
         Ok(s)
     }
 
@@ -217,7 +373,32 @@ impl Settings {
              # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto header.\n\
              trust_proxy = {}\n\n\
              # Seconds before a request is abandoned with 503 (usage uploads have no limit,\n\
-             # register imports ten times this).\nrequest_timeout_seconds = {}\n",
+             # register imports ten times this).\nrequest_timeout_seconds = {}\n\n\
+             # Local passwords (WP034 9.1). true: people sign in with a password; with [oidc] below,\n\
+             # only the break-glass accounts do. false: no password sign-in at all (needs [oidc]).\n\
+             password_sign_in = {}\n\
+             # With [oidc]: the accounts (e-mail addresses) that may still use a password when the\n\
+             # identity provider is unavailable. Keep them few and named.\n\
+             break_glass_accounts = []\n\n\
+             # OpenID Connect sign-in with the force's identity provider (Microsoft Entra ID; see\n\
+             # docs/oidc.md). Give the secret as CUSTODIAN_OIDC_CLIENT_SECRET rather than here.\n\
+             # [oidc]\n\
+             # issuer_url = \"https://login.microsoftonline.com/<tenant id>/v2.0\"\n\
+             # client_id = \"<application (client) id>\"\n\
+             # client_secret = \"...\"\n\
+             # redirect_url = \"https://custodian.example.police.uk/oidc/callback\"\n\
+             # post_logout_redirect_url = \"https://custodian.example.police.uk/sign-in\"\n\
+             # scopes = [\"openid\", \"email\", \"profile\"]\n\
+             # The claim that identifies a person for good: oid (Entra ID object id) or sub.\n\
+             # user_id_claim = \"oid\"\n\
+             # Roles come from the token's groups (group object ids) or roles (app roles) claim.\n\
+             # role_claim = \"groups\"\n\
+             # provider_name = \"Microsoft Entra ID\"\n\
+             # Claim value -> Custodian roles. The roles named here are the directory's to give: at\n\
+             # each sign-in a person holds exactly those their token grants (changes are audited).\n\
+             # [oidc.role_mapping]\n\
+             # \"<group object id of PSD>\" = [\"psd\"]\n\
+             # \"<group object id of Digital Services>\" = [\"digital_services\"]\n",
             d.bind,
             d.database_url,
             d.data_dir.display().to_string(),
@@ -234,7 +415,8 @@ impl Settings {
             d.publish_every_seconds,
             d.job_tick_seconds,
             d.trust_proxy,
-            d.request_timeout_seconds
+            d.request_timeout_seconds,
+            d.password_sign_in
         )
     }
 }

@@ -17,6 +17,7 @@ mod hardening;
 mod imports_security;
 mod intune_onboarding;
 mod mdm;
+mod oidc;
 mod monitoring;
 mod monitoring_notice;
 mod openapi;
