@@ -440,6 +440,57 @@ mod tests {
     }
 
     #[test]
+    fn the_example_with_its_oidc_section_uncommented_parses_and_checks() {
+        // Everything from `# [oidc]` on that is a key, a table or a mapping line, uncommented.
+        let example = Settings::example();
+        let (head, tail) = example.split_at(example.find("# [oidc]").expect("an [oidc] section"));
+        let tail: Vec<String> = tail
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(t) if t.starts_with('[') || t.starts_with('"') || t.split_once(" = ").is_some_and(|(k, _)| !k.contains(' ')) => {
+                    t.to_string()
+                }
+                _ => l.to_string(),
+            })
+            .collect();
+        let text = format!("{head}{}", tail.join("\n"));
+        let s: Settings = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let o = s.oidc.as_ref().expect("the [oidc] section");
+        assert_eq!(o.user_id_claim, "oid");
+        assert_eq!(o.role_mapping.len(), 2);
+        assert_eq!(o.role_mapping["<group object id of PSD>"], vec![custodian_domain::people::Role::Psd]);
+        assert!(s.check().is_ok());
+    }
+
+    #[test]
+    fn passwords_are_break_glass_only_with_a_provider_and_bad_oidc_keys_are_named() {
+        let mut s = Settings::default();
+        assert!(s.password_allowed("anyone@example.police.uk"));
+        s.password_sign_in = false;
+        assert!(s.check().unwrap_err().contains("password_sign_in"));
+        let e = Settings::load(None, [("CUSTODIAN_PASSWORD_SIGN_IN".to_string(), "false".to_string())]).unwrap_err();
+        assert!(e.to_string().contains("password_sign_in"), "{e}");
+        let env = [
+            ("CUSTODIAN_OIDC_ISSUER_URL", "https://login.microsoftonline.com/t/v2.0"),
+            ("CUSTODIAN_OIDC_CLIENT_ID", "c"),
+            ("CUSTODIAN_OIDC_CLIENT_SECRET", "s"),
+            ("CUSTODIAN_OIDC_REDIRECT_URL", "https://custodian.example/oidc/callback"),
+            ("CUSTODIAN_BREAK_GLASS_ACCOUNTS", "Admin.One@example.police.uk, admin.two@example.police.uk"),
+        ];
+        let s = Settings::load(None, env.iter().map(|(k, v)| (k.to_string(), v.to_string()))).unwrap();
+        assert!(s.password_allowed("admin.one@example.police.uk"));
+        assert!(s.password_allowed("ADMIN.TWO@example.police.uk"));
+        assert!(!s.password_allowed("someone.else@example.police.uk"));
+        assert!(!format!("{s:?}").contains("\"s\""), "the client secret is not printed");
+        let mut bad = s.clone();
+        bad.oidc.as_mut().unwrap().role_claim = "wids".into();
+        assert!(bad.check().unwrap_err().contains("oidc.role_claim"));
+        let mut bad = s;
+        bad.oidc.as_mut().unwrap().issuer_url = "login.microsoftonline.com".into();
+        assert!(bad.check().unwrap_err().contains("oidc.issuer_url"));
+    }
+
+    #[test]
     fn debug_output_hides_the_database_password() {
         let s = Settings { database_url: "postgres://u:secret@h/db".into(), ..Settings::default() };
         assert!(!format!("{s:?}").contains("secret"));

@@ -156,7 +156,7 @@ pub async fn sign_in(
 }
 
 pub async fn sign_out(State(state): State<AppState>, user: CurrentUser, _: CsrfForm<CsrfOnly>) -> UiResult<Response> {
-    let mut to = "/sign-in".to_string();
+    let clear = auth::clear_cookie(state.settings().secure_cookies);
     if let auth::Via::Session { token_hash, .. } = &user.via {
         // A session that came from the identity provider ends there too (RP-initiated sign-out).
         let id_token = state.store().session_id_token(token_hash).await?;
@@ -164,11 +164,29 @@ pub async fn sign_out(State(state): State<AppState>, user: CurrentUser, _: CsrfF
         if let (Some(oidc), Some(t)) = (state.oidc(), id_token.as_deref())
             && let Some(url) = oidc.end_session_url(Some(t)).await
         {
-            to = url;
+            // A page that moves on by itself: the form's own redirect may not leave the site
+            // (Content-Security-Policy form-action 'self').
+            let url = html_attr(&url);
+            let provider = html_attr(&oidc.settings().provider_name);
+            let page = format!(
+                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                 <meta http-equiv=\"refresh\" content=\"0;url={url}\"><title>Signed out - Custodian</title></head>\
+                 <body><p>You are signed out of Custodian. <a href=\"{url}\" id=\"continue\">Sign out of {provider}</a>.</p>\
+                 </body></html>"
+            );
+            return Ok((
+                [(header::SET_COOKIE, clear), (header::CACHE_CONTROL, "no-store".to_string())],
+                axum::response::Html(page),
+            )
+                .into_response());
         }
     }
-    Ok(([(header::SET_COOKIE, auth::clear_cookie(state.settings().secure_cookies))], Redirect::to(&to))
-        .into_response())
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/sign-in")).into_response())
+}
+
+/// Text made safe inside a double-quoted HTML attribute.
+fn html_attr(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 // ----- OpenID Connect ------------------------------------------------------------------------
@@ -264,7 +282,15 @@ pub async fn oidc_callback(
     };
     let id = match oidc.validate(&raw, &login.nonce).await {
         Ok(i) => i,
-        Err(e) => return Ok(refuse(e.to_string(), failed, StatusCode::UNAUTHORIZED)),
+        Err(e) => {
+            // A token that fails validation may be a forgery: audited (WP034 9.1), with why.
+            let anonymous = custodian_store::Actor { person_id: None, label: format!("address:{address}") };
+            let entry = custodian_store::AuditEntry::new("session.oidc_refused", "oidc:invalid_token")
+                .clause("9.1")
+                .detail(serde_json::json!({"reason": "invalid_token", "error": e.to_string(), "address": address}));
+            state.store().log_view(&anonymous, now, entry).await?;
+            return Ok(refuse(e.to_string(), failed, StatusCode::UNAUTHORIZED));
+        }
     };
     finish_oidc_sign_in(&state, oidc, id, raw, &address, now).await.map(|r| match r {
         // The session cookie is SameSite=Strict, which a browser withholds for the rest of a

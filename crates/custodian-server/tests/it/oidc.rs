@@ -116,9 +116,12 @@ fn start_provider(issuer: &str, port: u16, custodian: &str, id_token_ttl: u64) -
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
+        let mut out = std::io::BufReader::new(stdout);
         let mut line = String::new();
-        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let _ = out.read_line(&mut line);
         let _ = tx.send(line);
+        // Keep reading: a closed pipe would end the provider at its next write.
+        let _ = std::io::copy(&mut out, &mut std::io::sink());
     });
     let line = rx.recv_timeout(Duration::from_secs(30)).expect("the provider printed its port");
     let v: Value = serde_json::from_str(line.trim()).unwrap_or_else(|e| panic!("provider said {line:?}: {e}"));
@@ -191,7 +194,8 @@ async fn forward(
     let headers = req.headers().clone();
     let body = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap();
     let mut out = p.http.request(method, format!("http://127.0.0.1:{upstream}{path}"));
-    for (k, v) in headers.iter().filter(|(k, _)| *k != "host" && *k != "content-length") {
+    // The Host header goes along: the provider names its endpoints after it.
+    for (k, v) in headers.iter().filter(|(k, _)| *k != "content-length") {
         out = out.header(k, v);
     }
     let res = out.body(body).send().await.unwrap();
@@ -337,6 +341,11 @@ async fn events(app: &TestApp, subject: &str, action: &str) -> Vec<custodian_sto
     page.items.into_iter().filter(|e| e.action == action).collect()
 }
 
+/// The role changes sign-in made (the HR import's own are not counted).
+async fn oidc_role_changes(app: &TestApp, subject: &str) -> Vec<custodian_store::AuditEvent> {
+    events(app, subject, "person.roles_changed").await.into_iter().filter(|e| e.detail["by"] == "oidc").collect()
+}
+
 async fn oidc_links_by_email_then_finds_by_oid_and_maps_groups_to_roles(b: Backend) {
     if !provider_available() {
         return;
@@ -356,7 +365,7 @@ async fn oidc_links_by_email_then_finds_by_oid_and_maps_groups_to_roles(b: Backe
     assert_eq!(linked.len(), 1);
     assert_eq!(linked[0].detail["oid"], "oid-priya");
     assert_eq!(linked[0].clause.as_deref(), Some("4.1"));
-    let changed = events(&app, "person:A1003", "person.roles_changed").await;
+    let changed = oidc_role_changes(&app, "person:A1003").await;
     assert_eq!(changed.len(), 1);
     assert_eq!(changed[0].detail["added"], json!(["psd"]));
     assert_eq!(changed[0].detail["by"], "oidc");
@@ -370,20 +379,20 @@ async fn oidc_links_by_email_then_finds_by_oid_and_maps_groups_to_roles(b: Backe
     let p = app.person("A1003").await;
     assert_eq!(p.roles, vec![Role::CorporateComms, Role::HeadOfDepartment]);
     assert_eq!(events(&app, "person:A1003", "person.oidc_linked").await.len(), 1);
-    let changed = events(&app, "person:A1003", "person.roles_changed").await;
+    let changed = oidc_role_changes(&app, "person:A1003").await;
     assert_eq!(changed.len(), 2);
     assert!(changed.iter().any(|e| e.detail["removed"] == json!(["psd"])));
 
     // Signing in again with the same groups changes nothing.
     let http = browser_client();
     assert_eq!(sign_in(&http, &app, "priya-moved").await.0, 200);
-    assert_eq!(events(&app, "person:A1003", "person.roles_changed").await.len(), 2);
+    assert_eq!(oidc_role_changes(&app, "person:A1003").await.len(), 2);
 
     // No `email` claim: Entra's preferred_username (the UPN) links instead; DS stays granted.
     let http = browser_client();
     assert_eq!(sign_in(&http, &app, "daniel").await.0, 200);
     assert!(app.person("A1002").await.roles.contains(&Role::DigitalServices));
-    assert_eq!(events(&app, "person:A1002", "person.roles_changed").await.len(), 0);
+    assert_eq!(oidc_role_changes(&app, "person:A1002").await.len(), 0);
     app.stop().await;
 }
 on_both!(oidc_links_by_email_then_finds_by_oid_and_maps_groups_to_roles);
@@ -407,12 +416,18 @@ async fn oidc_refuses_an_unknown_user_and_audits_it(b: Backend) {
 }
 on_both!(oidc_refuses_an_unknown_user_and_audits_it);
 
-/// A refused callback: the page says so, no session starts, and the person gains nothing.
-async fn assert_refused(http: &reqwest::Client, app: &TestApp, status: u16, body: &str) {
+/// A refused callback: the page says so, no session starts, and the refusal is audited with the
+/// validation's reason, which must contain `why`.
+async fn assert_refused(http: &reqwest::Client, app: &TestApp, status: u16, body: &str, why: &str) {
     assert_eq!(status, 401, "{body}");
     assert!(body.contains("could not confirm who you are"), "{body}");
     assert!(!signed_in(http, app).await);
     assert!(events(app, "person:A1004", "session.sign_in").await.is_empty());
+    let refused = events(app, "oidc:invalid_token", "session.oidc_refused").await;
+    assert_eq!(refused.len(), 1, "one refusal audited");
+    let error = refused[0].detail["error"].as_str().unwrap();
+    assert!(error.contains(why), "refused for {error:?}, not for {why:?}");
+    assert_eq!(refused[0].clause.as_deref(), Some("9.1"));
 }
 
 async fn oidc_refuses_a_token_with_a_bad_signature(b: Backend) {
@@ -423,7 +438,7 @@ async fn oidc_refuses_a_token_with_a_bad_signature(b: Backend) {
     proxy.set_mode(Mode::CorruptSignature);
     let http = browser_client();
     let (status, body, _) = sign_in(&http, &app, "gareth").await;
-    assert_refused(&http, &app, status, &body).await;
+    assert_refused(&http, &app, status, &body, "Signature verification failed").await;
     // The same flow through the untouched proxy signs in: it was the signature that failed.
     proxy.set_mode(Mode::Pass);
     let (status, body, _) = sign_in(&http, &app, "gareth").await;
@@ -479,7 +494,7 @@ async fn oidc_refuses_a_token_for_another_audience(b: Backend) {
     let callback = at_provider(&http, &auth, "gareth", &format!("{}/oidc/callback", app.base)).await;
     let res = http.get(&callback).send().await.unwrap();
     let status = res.status().as_u16();
-    assert_refused(&http, &app, status, &res.text().await.unwrap()).await;
+    assert_refused(&http, &app, status, &res.text().await.unwrap(), "Invalid audiences").await;
     app.stop().await;
 }
 on_both!(oidc_refuses_a_token_for_another_audience);
@@ -493,7 +508,7 @@ async fn oidc_refuses_an_expired_token(b: Backend) {
     proxy.set_mode(Mode::Delay(Duration::from_millis(2500)));
     let http = browser_client();
     let (status, body, _) = sign_in(&http, &app, "gareth").await;
-    assert_refused(&http, &app, status, &body).await;
+    assert_refused(&http, &app, status, &body, "Expired").await;
     app.stop().await;
 }
 on_both!(oidc_refuses_an_expired_token);
@@ -528,6 +543,9 @@ async fn oidc_refuses_a_replayed_nonce(b: Backend) {
     assert_eq!(status, 401, "{body}");
     assert!(!signed_in(&other, &app).await);
     assert_eq!(events(&app, "person:A1004", "session.sign_in").await.len(), 1);
+    let refused = events(&app, "oidc:invalid_token", "session.oidc_refused").await;
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].detail["error"].as_str().unwrap().contains("nonce mismatch"));
     app.stop().await;
 }
 on_both!(oidc_refuses_a_replayed_nonce);
