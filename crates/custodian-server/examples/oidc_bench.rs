@@ -22,8 +22,8 @@ use custodian_server::auth::{self, oidc::DirectoryClaims};
 use custodian_server::config::{OidcSettings, Settings};
 use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey};
 use openidconnect::{
-    Audience, EndUserEmail, IdTokenClaims, IssuerUrl, JsonWebKeyId, Nonce, PrivateSigningKey, ProviderMetadataWithLogout,
-    StandardClaims, SubjectIdentifier,
+    Audience, EndUserEmail, IdTokenClaims, IssuerUrl, JsonWebKeyId, Nonce, PrivateSigningKey,
+    ProviderMetadataWithLogout, StandardClaims, SubjectIdentifier,
 };
 use rsa::pkcs1::EncodeRsaPrivateKey;
 
@@ -35,8 +35,7 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2000);
     let dir = tempfile::tempdir()?;
-    let database_url =
-        args.next().unwrap_or_else(|| format!("sqlite:{}", dir.path().join("custodian.db").display()));
+    let database_url = args.next().unwrap_or_else(|| format!("sqlite:{}", dir.path().join("custodian.db").display()));
     let settings = Settings {
         bind: "127.0.0.1:0".into(),
         database_url: database_url.clone(),
@@ -63,8 +62,14 @@ async fn main() -> anyhow::Result<()> {
     let app = custodian_server::Application::build(settings, store).await?;
     let state = app.state().clone();
     let now = time::OffsetDateTime::now_utc();
-    custodian_server::imports::import_people(state.store(), &custodian_store::Actor::system(), now, PEOPLE.as_bytes(), false)
-        .await?;
+    custodian_server::imports::import_people(
+        state.store(),
+        &custodian_store::Actor::system(),
+        now,
+        PEOPLE.as_bytes(),
+        false,
+    )
+    .await?;
     let people = state.store().people(&Default::default(), 1, 100).await?.items;
     let people: Vec<_> =
         people.into_iter().filter(|p| p.status == custodian_domain::people::PersonStatus::Active).collect();

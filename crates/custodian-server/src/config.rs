@@ -310,7 +310,10 @@ impl Settings {
                     s.break_glass_accounts =
                         v.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect()
                 }
-                "OIDC_ISSUER_URL" | "OIDC_CLIENT_ID" | "OIDC_CLIENT_SECRET" | "OIDC_REDIRECT_URL"
+                "OIDC_ISSUER_URL"
+                | "OIDC_CLIENT_ID"
+                | "OIDC_CLIENT_SECRET"
+                | "OIDC_REDIRECT_URL"
                 | "OIDC_POST_LOGOUT_REDIRECT_URL" => {
                     let o = s.oidc.get_or_insert_with(|| OidcSettings {
                         issuer_url: String::new(),
@@ -447,7 +450,11 @@ mod tests {
         let tail: Vec<String> = tail
             .lines()
             .map(|l| match l.strip_prefix("# ") {
-                Some(t) if t.starts_with('[') || t.starts_with('"') || t.split_once(" = ").is_some_and(|(k, _)| !k.contains(' ')) => {
+                Some(t)
+                    if t.starts_with('[')
+                        || t.starts_with('"')
+                        || t.split_once(" = ").is_some_and(|(k, _)| !k.contains(' ')) =>
+                {
                     t.to_string()
                 }
                 _ => l.to_string(),

@@ -122,12 +122,8 @@ pub async fn sign_in(
     // With an identity provider, passwords are break-glass only, for the named accounts (WP034
     // 9.1): any other account is refused exactly as a wrong password is, after the same work.
     let allowed = state.settings().password_allowed(&email);
-    let person = state
-        .store()
-        .person_by_email(&email)
-        .await?
-        .filter(|p| p.status == PersonStatus::Active)
-        .filter(|_| allowed);
+    let person =
+        state.store().person_by_email(&email).await?.filter(|p| p.status == PersonStatus::Active).filter(|_| allowed);
     let hash = match &person {
         Some(p) => state.store().password_hash(p.id).await?,
         None => None,
@@ -194,7 +190,9 @@ fn html_attr(s: &str) -> String {
 /// Start a sign-in with the identity provider (WP034 9.1): a fresh state, nonce and PKCE
 /// verifier kept in the database, the state also in a cookie for the callback.
 pub async fn oidc_start(State(state): State<AppState>, headers: HeaderMap) -> UiResult<Response> {
-    let Some(oidc) = state.oidc() else { return Err(AppError::NotFound("sign-in with an identity provider".into()).into()) };
+    let Some(oidc) = state.oidc() else {
+        return Err(AppError::NotFound("sign-in with an identity provider".into()).into());
+    };
     let b = match oidc.begin().await {
         Ok(b) => b,
         Err(e) => {
@@ -237,7 +235,9 @@ pub async fn oidc_callback(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<CallbackQuery>,
 ) -> UiResult<Response> {
-    let Some(oidc) = state.oidc() else { return Err(AppError::NotFound("sign-in with an identity provider".into()).into()) };
+    let Some(oidc) = state.oidc() else {
+        return Err(AppError::NotFound("sign-in with an identity provider".into()).into());
+    };
     let address = addr.ip().to_string();
     let secure = state.settings().secure_cookies;
     let provider = oidc.settings().provider_name.clone();

@@ -158,7 +158,9 @@ impl Oidc {
             ClientId::new(self.cfg.client_id.clone()),
             Some(ClientSecret::new(self.cfg.client_secret.clone())),
         )
-        .set_redirect_uri(RedirectUrl::new(self.cfg.redirect_url.clone()).map_err(|e| OidcError::Provider(e.to_string()))?);
+        .set_redirect_uri(
+            RedirectUrl::new(self.cfg.redirect_url.clone()).map_err(|e| OidcError::Provider(e.to_string()))?,
+        );
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut req = client
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
@@ -184,7 +186,9 @@ impl Oidc {
             ClientId::new(self.cfg.client_id.clone()),
             Some(ClientSecret::new(self.cfg.client_secret.clone())),
         )
-        .set_redirect_uri(RedirectUrl::new(self.cfg.redirect_url.clone()).map_err(|e| OidcError::Provider(e.to_string()))?);
+        .set_redirect_uri(
+            RedirectUrl::new(self.cfg.redirect_url.clone()).map_err(|e| OidcError::Provider(e.to_string()))?,
+        );
         let res = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|e| OidcError::Provider(e.to_string()))?
@@ -229,7 +233,11 @@ impl Oidc {
             d.metadata.issuer().clone(),
             d.jwks.clone(),
         )
-        .set_allowed_algs(if algs.is_empty() { vec![CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256] } else { algs });
+        .set_allowed_algs(if algs.is_empty() {
+            vec![CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256]
+        } else {
+            algs
+        });
         let nonce = Nonce::new(nonce.to_string());
         let claims = token.claims(&verifier, &nonce).map_err(|e| OidcError::Token(e.to_string()))?;
         let extra = claims.additional_claims();
@@ -291,7 +299,8 @@ impl Oidc {
         if let Some(t) = id_token.and_then(|t| t.parse::<DirectoryIdToken>().ok()) {
             req = req.set_id_token_hint(&t);
         }
-        if let Some(u) = self.cfg.post_logout_redirect_url.as_deref().and_then(|u| PostLogoutRedirectUrl::new(u.into()).ok())
+        if let Some(u) =
+            self.cfg.post_logout_redirect_url.as_deref().and_then(|u| PostLogoutRedirectUrl::new(u.into()).ok())
         {
             req = req.set_post_logout_redirect_uri(u);
         }
@@ -324,7 +333,10 @@ fn describe(e: &dyn std::error::Error) -> String {
 /// provider sends the browser back with a top-level GET from another site.
 pub fn state_cookie(state: &str, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{OIDC_COOKIE}={state}; Path=/oidc/callback; HttpOnly; SameSite=Lax; Max-Age={}{secure}", LOGIN_TTL_MINUTES * 60)
+    format!(
+        "{OIDC_COOKIE}={state}; Path=/oidc/callback; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        LOGIN_TTL_MINUTES * 60
+    )
 }
 
 pub fn clear_state_cookie(secure: bool) -> String {

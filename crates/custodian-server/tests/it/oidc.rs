@@ -44,7 +44,8 @@ fn provider_available() -> bool {
     if node && packages {
         return true;
     }
-    let missing = if node { "the npm packages (npm ci in crates/custodian-server/tests/oidc-provider)" } else { "node" };
+    let missing =
+        if node { "the npm packages (npm ci in crates/custodian-server/tests/oidc-provider)" } else { "node" };
     assert!(
         std::env::var("CI").as_deref() != Ok("true"),
         "CI=true but the OpenID provider tests cannot run: {missing} is missing (.ci/run installs it)"
@@ -526,12 +527,7 @@ async fn oidc_refuses_a_replayed_nonce(b: Backend) {
     // asked anything, even with the browser's state cookie put back.
     let replay = browser_client();
     let state = query(&callback)["state"].clone();
-    let res = replay
-        .get(&callback)
-        .header("cookie", format!("custodian_oidc={state}"))
-        .send()
-        .await
-        .unwrap();
+    let res = replay.get(&callback).header("cookie", format!("custodian_oidc={state}")).send().await.unwrap();
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("expired or was already used"));
     assert!(!signed_in(&replay, &app).await);
@@ -588,14 +584,22 @@ async fn oidc_leaves_passwords_to_break_glass_accounts(b: Backend) {
     ))
     .await;
     let http = browser_client();
-    let res =
-        crate::support::post_sign_in(&http, &app.base, "admin.breakglass@warwickshire.police.example", crate::support::PASSWORD)
-            .await;
+    let res = crate::support::post_sign_in(
+        &http,
+        &app.base,
+        "admin.breakglass@warwickshire.police.example",
+        crate::support::PASSWORD,
+    )
+    .await;
     assert_eq!(res.status(), 303, "the break-glass account signs in with its password");
     let http = browser_client();
-    let res =
-        crate::support::post_sign_in(&http, &app.base, "gareth.lloyd@warwickshire.police.example", crate::support::PASSWORD)
-            .await;
+    let res = crate::support::post_sign_in(
+        &http,
+        &app.base,
+        "gareth.lloyd@warwickshire.police.example",
+        crate::support::PASSWORD,
+    )
+    .await;
     assert_eq!(res.status(), 401, "other accounts sign in through the provider only");
     // The sign-in page offers the provider first, the password as break-glass.
     let page = browser_client().get(format!("{}/sign-in", app.base)).send().await.unwrap().text().await.unwrap();
@@ -621,9 +625,13 @@ async fn oidc_leaves_passwords_to_break_glass_accounts(b: Backend) {
     .await;
     app.seed().await;
     let http = browser_client();
-    let res =
-        crate::support::post_sign_in(&http, &app.base, "gareth.lloyd@warwickshire.police.example", crate::support::PASSWORD)
-            .await;
+    let res = crate::support::post_sign_in(
+        &http,
+        &app.base,
+        "gareth.lloyd@warwickshire.police.example",
+        crate::support::PASSWORD,
+    )
+    .await;
     assert_eq!(res.status(), 403);
     let page = browser_client().get(format!("{}/sign-in", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("id=\"password\""), "no password field when passwords are off");

@@ -367,7 +367,10 @@ pub async fn oidc_sign_in(pool: &Pool<DB>, s: &OidcSignIn, address: &str, now: O
         None => {
             let found: Option<Uuid> = match &email {
                 Some(e) => {
-                    sqlx::query_scalar("SELECT id FROM people WHERE email = $1").bind(e).fetch_optional(&mut *tx).await?
+                    sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+                        .bind(e)
+                        .fetch_optional(&mut *tx)
+                        .await?
                 }
                 None => None,
             };
@@ -443,8 +446,12 @@ pub async fn oidc_sign_in(pool: &Pool<DB>, s: &OidcSignIn, address: &str, now: O
         }
         if !removed.is_empty() || !added.is_empty() {
             roles_changed = true;
-            let mut after: Vec<&str> =
-                before.iter().map(String::as_str).filter(|r| !removed.contains(r)).chain(added.iter().copied()).collect();
+            let mut after: Vec<&str> = before
+                .iter()
+                .map(String::as_str)
+                .filter(|r| !removed.contains(r))
+                .chain(added.iter().copied())
+                .collect();
             after.sort_unstable();
             events.push(AuditEntry::new("person.roles_changed", subject.clone()).clause("1.2").detail(json!({
                 "before": before, "after": after, "added": added, "removed": removed, "by": "oidc",
