@@ -78,6 +78,103 @@ pub struct Settings {
     pub email_from: Option<String>,
     /// The hour (0-23, Europe/London) at which daily digests go out.
     pub email_digest_hour: u8,
+    /// Local passwords (WP034 9.1). `true`: people sign in with a password; with `[oidc]` set,
+    /// only the `break_glass_accounts` do. `false`: no password sign-in at all (needs `[oidc]`).
+    pub password_sign_in: bool,
+    /// With `[oidc]` set, the accounts (e-mail addresses) that may still sign in with a
+    /// password when the identity provider is unavailable: named administrators, kept few.
+    pub break_glass_accounts: Vec<String>,
+    /// OpenID Connect sign-in with the force's identity provider (Microsoft Entra ID).
+    pub oidc: Option<OidcSettings>,
+}
+
+/// `[oidc]`: sign-in with the force's identity provider (see docs/oidc.md).
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OidcSettings {
+    /// The provider's issuer, e.g. `https://login.microsoftonline.com/<tenant id>/v2.0`;
+    /// discovery reads `<issuer>/.well-known/openid-configuration`.
+    pub issuer_url: String,
+    /// The application (client) id registered with the provider.
+    pub client_id: String,
+    /// The client secret (better given as CUSTODIAN_OIDC_CLIENT_SECRET than in the file).
+    pub client_secret: String,
+    /// Custodian's callback as registered with the provider: `<public address>/oidc/callback`.
+    pub redirect_url: String,
+    /// Where the provider sends the browser after signing out (registered with the provider
+    /// as a front-channel / post-logout redirect URI), e.g. `<public address>/sign-in`.
+    #[serde(default)]
+    pub post_logout_redirect_url: Option<String>,
+    /// Scopes asked for besides `openid`.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// The claim that identifies a person for good: `oid` (Entra ID's object id) or `sub`.
+    #[serde(default = "default_user_id_claim")]
+    pub user_id_claim: String,
+    /// The claim the roles come from: `groups` (group object ids) or `roles` (app roles).
+    #[serde(default = "default_role_claim")]
+    pub role_claim: String,
+    /// Claim value -> Custodian roles. The roles named here are the directory's to give: at each
+    /// sign-in a person holds exactly those of them their token grants; other roles are left as
+    /// they are. Empty: the directory sets no roles.
+    #[serde(default)]
+    pub role_mapping: std::collections::BTreeMap<String, Vec<custodian_domain::people::Role>>,
+    /// The name on the sign-in button.
+    #[serde(default = "default_provider_name")]
+    pub provider_name: String,
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "email".into(), "profile".into()]
+}
+fn default_user_id_claim() -> String {
+    "oid".into()
+}
+fn default_role_claim() -> String {
+    "groups".into()
+}
+fn default_provider_name() -> String {
+    "Microsoft Entra ID".into()
+}
+
+impl OidcSettings {
+    /// Refuse a configuration that cannot work, naming the key.
+    pub fn check(&self) -> Result<(), String> {
+        for (key, v) in [("issuer_url", &self.issuer_url), ("redirect_url", &self.redirect_url)] {
+            let ok = v.starts_with("https://") || v.starts_with("http://");
+            if !ok || reqwest::Url::parse(v).is_err() {
+                return Err(format!("{key}: {v:?} is not an http(s) URL"));
+            }
+        }
+        if let Some(v) = &self.post_logout_redirect_url
+            && reqwest::Url::parse(v).is_err()
+        {
+            return Err(format!("post_logout_redirect_url: {v:?} is not a URL"));
+        }
+        if self.client_id.trim().is_empty() {
+            return Err("client_id: is empty".into());
+        }
+        if self.client_secret.is_empty() {
+            return Err("client_secret: is empty (set CUSTODIAN_OIDC_CLIENT_SECRET)".into());
+        }
+        if !matches!(self.user_id_claim.as_str(), "oid" | "sub") {
+            return Err(format!("user_id_claim: {:?} is neither oid nor sub", self.user_id_claim));
+        }
+        if !matches!(self.role_claim.as_str(), "groups" | "roles") {
+            return Err(format!("role_claim: {:?} is neither groups nor roles", self.role_claim));
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer_url", &self.issuer_url)
+            .field("client_id", &self.client_id)
+            .field("redirect_url", &self.redirect_url)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How the connection to the SMTP server is protected.
@@ -136,6 +233,9 @@ impl Default for Settings {
             smtp_password: None,
             email_from: None,
             email_digest_hour: 8,
+            password_sign_in: true,
+            break_glass_accounts: Vec::new(),
+            oidc: None,
         }
     }
 }
@@ -154,6 +254,8 @@ impl std::fmt::Debug for Settings {
             .field("smtp_tls", &self.smtp_tls)
             .field("smtp_username", &self.smtp_username)
             .field("smtp_password", &self.smtp_password.as_ref().map(|_| "<hidden>"))
+            .field("password_sign_in", &self.password_sign_in)
+            .field("oidc", &self.oidc)
             .finish_non_exhaustive()
     }
 }
@@ -166,6 +268,8 @@ pub enum ConfigError {
     Parse(PathBuf, String),
     #[error("environment variable {0}: {1}")]
     Env(String, String),
+    #[error("configuration: {0}")]
+    Check(String),
 }
 
 impl Settings {
@@ -174,6 +278,30 @@ impl Settings {
     pub fn always_https(&self) -> bool {
         self.secure_cookies
             || self.public_url.as_deref().is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
+    }
+
+    /// Whether this account may sign in with a password (WP034 9.1): every account when there is
+    /// no identity provider, only the break-glass accounts when there is; none when switched off.
+    pub fn password_allowed(&self, email: &str) -> bool {
+        if !self.password_sign_in {
+            return false;
+        }
+        if self.oidc.is_none() {
+            return true;
+        }
+        let email = email.trim();
+        self.break_glass_accounts.iter().any(|a| a.trim().eq_ignore_ascii_case(email))
+    }
+
+    /// Refuse settings that cannot work together, naming the setting.
+    pub fn check(&self) -> Result<(), String> {
+        match &self.oidc {
+            Some(o) => o.check().map_err(|e| format!("oidc.{e}")),
+            None if !self.password_sign_in => {
+                Err("password_sign_in: false needs [oidc], or nobody could sign in".into())
+            }
+            None => Ok(()),
+        }
     }
 
     /// Defaults, overlaid by the TOML file (if given), overlaid by `CUSTODIAN_*` variables.
@@ -236,6 +364,36 @@ impl Settings {
                     Ok(h) if h < 24 => s.email_digest_hour = h,
                     _ => return Err(err("expected an hour from 0 to 23")),
                 },
+                "PASSWORD_SIGN_IN" => s.password_sign_in = v.parse().map_err(|_| err("expected true or false"))?,
+                "BREAK_GLASS_ACCOUNTS" => {
+                    s.break_glass_accounts =
+                        v.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect()
+                }
+                "OIDC_ISSUER_URL"
+                | "OIDC_CLIENT_ID"
+                | "OIDC_CLIENT_SECRET"
+                | "OIDC_REDIRECT_URL"
+                | "OIDC_POST_LOGOUT_REDIRECT_URL" => {
+                    let o = s.oidc.get_or_insert_with(|| OidcSettings {
+                        issuer_url: String::new(),
+                        client_id: String::new(),
+                        client_secret: String::new(),
+                        redirect_url: String::new(),
+                        post_logout_redirect_url: None,
+                        scopes: default_scopes(),
+                        user_id_claim: default_user_id_claim(),
+                        role_claim: default_role_claim(),
+                        role_mapping: Default::default(),
+                        provider_name: default_provider_name(),
+                    });
+                    match name {
+                        "OIDC_ISSUER_URL" => o.issuer_url = v,
+                        "OIDC_CLIENT_ID" => o.client_id = v,
+                        "OIDC_CLIENT_SECRET" => o.client_secret = v,
+                        "OIDC_REDIRECT_URL" => o.redirect_url = v,
+                        _ => o.post_logout_redirect_url = Some(v),
+                    }
+                }
                 _ => {}
             }
         }
@@ -245,6 +403,7 @@ impl Settings {
                 format!("{} is not an hour from 0 to 23", s.email_digest_hour),
             ));
         }
+        s.check().map_err(ConfigError::Check)?;
         Ok(s)
     }
 
@@ -291,7 +450,32 @@ impl Settings {
              # smtp_username = \"custodian\"\n\
              # smtp_password = \"...\"\n\
              # email_from = \"Custodian <custodian@force.example>\"\n\
-             # Hour (0-23, Europe/London) at which daily digests are sent.\nemail_digest_hour = {}\n",
+             # Hour (0-23, Europe/London) at which daily digests are sent.\nemail_digest_hour = {}\n\n\
+             # Local passwords (WP034 9.1). true: people sign in with a password; with [oidc] below,\n\
+             # only the break-glass accounts do. false: no password sign-in at all (needs [oidc]).\n\
+             password_sign_in = {}\n\
+             # With [oidc]: the accounts (e-mail addresses) that may still use a password when the\n\
+             # identity provider is unavailable. Keep them few and named.\n\
+             break_glass_accounts = []\n\n\
+             # OpenID Connect sign-in with the force's identity provider (Microsoft Entra ID; see\n\
+             # docs/oidc.md). Give the secret as CUSTODIAN_OIDC_CLIENT_SECRET rather than here.\n\
+             # [oidc]\n\
+             # issuer_url = \"https://login.microsoftonline.com/<tenant id>/v2.0\"\n\
+             # client_id = \"<application (client) id>\"\n\
+             # client_secret = \"...\"\n\
+             # redirect_url = \"https://custodian.example.police.uk/oidc/callback\"\n\
+             # post_logout_redirect_url = \"https://custodian.example.police.uk/sign-in\"\n\
+             # scopes = [\"openid\", \"email\", \"profile\"]\n\
+             # The claim that identifies a person for good: oid (Entra ID object id) or sub.\n\
+             # user_id_claim = \"oid\"\n\
+             # Roles come from the token's groups (group object ids) or roles (app roles) claim.\n\
+             # role_claim = \"groups\"\n\
+             # provider_name = \"Microsoft Entra ID\"\n\
+             # Claim value -> Custodian roles. The roles named here are the directory's to give: at\n\
+             # each sign-in a person holds exactly those their token grants (changes are audited).\n\
+             # [oidc.role_mapping]\n\
+             # \"<group object id of PSD>\" = [\"psd\"]\n\
+             # \"<group object id of Digital Services>\" = [\"digital_services\"]\n",
             d.bind,
             d.database_url,
             d.data_dir.display().to_string(),
@@ -311,7 +495,8 @@ impl Settings {
             d.request_timeout_seconds,
             d.smtp_port,
             "starttls",
-            d.email_digest_hour
+            d.email_digest_hour,
+            d.password_sign_in
         )
     }
 }
@@ -350,6 +535,61 @@ mod tests {
         assert!(e.to_string().contains("CUSTODIAN_SMTP_TLS"), "{e}");
         let e = Settings::load(None, [("CUSTODIAN_EMAIL_DIGEST_HOUR".to_string(), "24".to_string())]).unwrap_err();
         assert!(e.to_string().contains("CUSTODIAN_EMAIL_DIGEST_HOUR"), "{e}");
+    }
+
+    #[test]
+    fn the_example_with_its_oidc_section_uncommented_parses_and_checks() {
+        // Everything from `# [oidc]` on that is a key, a table or a mapping line, uncommented.
+        let example = Settings::example();
+        let (head, tail) = example.split_at(example.find("# [oidc]").expect("an [oidc] section"));
+        let tail: Vec<String> = tail
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(t)
+                    if t.starts_with('[')
+                        || t.starts_with('"')
+                        || t.split_once(" = ").is_some_and(|(k, _)| !k.contains(' ')) =>
+                {
+                    t.to_string()
+                }
+                _ => l.to_string(),
+            })
+            .collect();
+        let text = format!("{head}{}", tail.join("\n"));
+        let s: Settings = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let o = s.oidc.as_ref().expect("the [oidc] section");
+        assert_eq!(o.user_id_claim, "oid");
+        assert_eq!(o.role_mapping.len(), 2);
+        assert_eq!(o.role_mapping["<group object id of PSD>"], vec![custodian_domain::people::Role::Psd]);
+        assert!(s.check().is_ok());
+    }
+
+    #[test]
+    fn passwords_are_break_glass_only_with_a_provider_and_bad_oidc_keys_are_named() {
+        let mut s = Settings::default();
+        assert!(s.password_allowed("anyone@example.police.uk"));
+        s.password_sign_in = false;
+        assert!(s.check().unwrap_err().contains("password_sign_in"));
+        let e = Settings::load(None, [("CUSTODIAN_PASSWORD_SIGN_IN".to_string(), "false".to_string())]).unwrap_err();
+        assert!(e.to_string().contains("password_sign_in"), "{e}");
+        let env = [
+            ("CUSTODIAN_OIDC_ISSUER_URL", "https://login.microsoftonline.com/t/v2.0"),
+            ("CUSTODIAN_OIDC_CLIENT_ID", "c"),
+            ("CUSTODIAN_OIDC_CLIENT_SECRET", "s"),
+            ("CUSTODIAN_OIDC_REDIRECT_URL", "https://custodian.example/oidc/callback"),
+            ("CUSTODIAN_BREAK_GLASS_ACCOUNTS", "Admin.One@example.police.uk, admin.two@example.police.uk"),
+        ];
+        let s = Settings::load(None, env.iter().map(|(k, v)| (k.to_string(), v.to_string()))).unwrap();
+        assert!(s.password_allowed("admin.one@example.police.uk"));
+        assert!(s.password_allowed("ADMIN.TWO@example.police.uk"));
+        assert!(!s.password_allowed("someone.else@example.police.uk"));
+        assert!(!format!("{s:?}").contains("\"s\""), "the client secret is not printed");
+        let mut bad = s.clone();
+        bad.oidc.as_mut().unwrap().role_claim = "wids".into();
+        assert!(bad.check().unwrap_err().contains("oidc.role_claim"));
+        let mut bad = s;
+        bad.oidc.as_mut().unwrap().issuer_url = "login.microsoftonline.com".into();
+        assert!(bad.check().unwrap_err().contains("oidc.issuer_url"));
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub mod posts;
 pub mod screening;
 pub mod usage;
 
-pub use accounts::{ApiToken, SessionRecord};
+pub use accounts::{ApiToken, OidcLogin, OidcOutcome, OidcRefusal, OidcSignIn, SessionRecord};
 pub use audit::{
     Actor, AuditEntry, AuditEvent, AuditKey, ConsistencyProof, InclusionProof, KeyBinding, SavedCheckpoint,
     SignedCheckpoint, VerifyReport, describe_key, key_fingerprint, note_signers,

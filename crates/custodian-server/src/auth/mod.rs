@@ -24,6 +24,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub mod keys;
+pub mod oidc;
 pub mod throttle;
 
 pub use throttle::{FIRST_DELAY_SECONDS, FREE_FAILURES, Throttle, Throttled};
@@ -310,11 +311,16 @@ pub async fn start_session(state: &AppState, person: &Person) -> Result<String, 
     let expires = now + Duration::hours(state.settings().session_absolute_hours);
     let actor = Actor::person(person.id, &person.staff_number);
     state.store().create_session(&sha256_hex(&token), person.id, &csrf, now, expires, &actor).await?;
+    Ok(session_cookie(state, &token))
+}
+
+/// The session cookie for a session token.
+pub fn session_cookie(state: &AppState, token: &str) -> String {
     let secure = if state.settings().secure_cookies { "; Secure" } else { "" };
-    Ok(format!(
+    format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         state.settings().session_absolute_hours * 3600
-    ))
+    )
 }
 
 /// The sign-in form's pre-session cookie: the value the form must post back, for an hour, sent

@@ -34,6 +34,8 @@ struct Inner {
     heavy: Arc<tokio::sync::Semaphore>,
     /// This server's name in the job lease rows (host, process and a random part).
     holder: String,
+    /// OpenID Connect sign-in, when `[oidc]` is configured.
+    oidc: Option<Arc<crate::auth::oidc::Oidc>>,
 }
 
 /// How long a heavy request waits for a turn before the server answers that it is busy.
@@ -66,6 +68,11 @@ impl AppState {
         // A password change comes from a signed-in session: five wrong current passwords per
         // person in the window, whatever the address.
         let password_throttle = Throttle::new(settings.throttle_window_minutes, 5, u32::MAX);
+        settings.check().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        let oidc = match &settings.oidc {
+            Some(o) => Some(Arc::new(crate::auth::oidc::Oidc::new(o.clone())?)),
+            None => None,
+        };
         Ok(Self(Arc::new(Inner {
             store,
             authz,
@@ -82,6 +89,7 @@ impl AppState {
             )),
             settings,
             holder: holder_name(),
+            oidc,
         })))
     }
 
@@ -112,6 +120,10 @@ impl AppState {
     /// This server's name in the job lease rows: unique to the process.
     pub fn holder(&self) -> &str {
         &self.0.holder
+    }
+    /// OpenID Connect sign-in, when configured.
+    pub fn oidc(&self) -> Option<&crate::auth::oidc::Oidc> {
+        self.0.oidc.as_deref()
     }
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics

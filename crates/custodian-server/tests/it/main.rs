@@ -20,6 +20,7 @@ mod intune_onboarding;
 mod mdm;
 mod monitoring;
 mod monitoring_notice;
+mod oidc;
 mod openapi;
 mod overseas;
 mod paging;

@@ -341,6 +341,9 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         get("/sign-in", "/sign-in", PUBLIC),
         form("/sign-in", "/sign-in", &[("email", "nobody@example.invalid"), ("password", "wrong")], PUBLIC),
         form("/sign-out", "/sign-out", &[], PUBLIC),
+        // OpenID Connect sign-in (not configured here: both answer 404).
+        get("/oidc/start", "/oidc/start", PUBLIC),
+        get("/oidc/callback", "/oidc/callback?code=c&state=s", PUBLIC),
         get("/my-devices", "/my-devices", ALL),
         form("/my-devices/{id}/confirm", format!("/my-devices/{device}/confirm"), &[], HOLDER_ONLY),
         form(

@@ -88,6 +88,93 @@ impl Store {
     pub async fn revoke_token(&self, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
         on_write!(self, accounts::revoke_token(id, actor, now))
     }
+    /// Record an OpenID Connect sign-in under way (see [`OidcLogin`]).
+    pub async fn oidc_begin(
+        &self,
+        state_hash: &str,
+        nonce: &str,
+        pkce_verifier: &str,
+        now: OffsetDateTime,
+        expires: OffsetDateTime,
+    ) -> Result<()> {
+        on_write!(self, accounts::oidc_begin(state_hash, nonce, pkce_verifier, now, expires))
+    }
+    /// Take (and delete) the sign-in under way with this state's hash: each is used once.
+    pub async fn oidc_take(&self, state_hash: &str) -> Result<Option<OidcLogin>> {
+        on_write!(self, accounts::oidc_take(state_hash))
+    }
+    /// Apply a validated ID token: find or link the person, set the roles the mapping governs,
+    /// start the session; or refuse, audited (WP034 9.1, 4.1, 1.2).
+    pub async fn oidc_sign_in(&self, s: &OidcSignIn, address: &str, now: OffsetDateTime) -> Result<OidcOutcome> {
+        let r = on_write!(self, accounts::oidc_sign_in(s, address, now));
+        if matches!(r, Ok(OidcOutcome::SignedIn { roles_changed: true, .. })) {
+            self.caches.forget_people();
+        }
+        r
+    }
+    /// The ID token an OpenID Connect session was signed in with, for RP-initiated sign-out.
+    pub async fn session_id_token(&self, token_hash: &str) -> Result<Option<String>> {
+        on_read!(self, accounts::session_id_token(token_hash))
+    }
+}
+
+/// An OpenID Connect sign-in under way: what the callback needs besides the provider's answer.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OidcLogin {
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Who a validated ID token says signed in, and the session to start for them.
+#[derive(Debug, Clone)]
+pub struct OidcSignIn {
+    /// The provider (the token's `iss`).
+    pub issuer: String,
+    /// The directory's stable id for the user (Entra ID's `oid`).
+    pub subject: String,
+    /// The e-mail the token gives, used only to link a person on their first sign-in.
+    pub email: Option<String>,
+    /// The claim the roles came from (`groups` or `roles`), and its values, for the audit log.
+    pub claim: String,
+    pub claim_values: Vec<String>,
+    /// The roles the configured mapping governs (every role it can grant); others are untouched.
+    pub managed_roles: Vec<custodian_domain::people::Role>,
+    /// The roles the token's claim grants through the mapping.
+    pub roles: Vec<custodian_domain::people::Role>,
+    pub token_hash: String,
+    pub csrf: String,
+    pub id_token: String,
+    pub expires: OffsetDateTime,
+}
+
+/// What became of an OpenID Connect sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OidcOutcome {
+    SignedIn { person: Uuid, linked: bool, roles_changed: bool },
+    Refused(OidcRefusal),
+}
+
+/// Why Custodian refused a sign-in the provider vouched for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OidcRefusal {
+    /// Nobody has the directory id, and nobody the e-mail.
+    UnknownUser,
+    /// The person has left.
+    Leaver,
+    /// The e-mail's person is already linked to another directory account.
+    LinkedElsewhere,
+}
+
+impl OidcRefusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnknownUser => "unknown_user",
+            Self::Leaver => "leaver",
+            Self::LinkedElsewhere => "linked_to_another_account",
+        }
+    }
 }
 
 /// Session as stored: the cookie carries a random token; the database keeps only its hash.

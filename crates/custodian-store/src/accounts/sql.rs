@@ -299,3 +299,200 @@ pub async fn token_and_holder_status(pool: &Pool<DB>, token_hash: &str) -> Resul
     .await?;
     Ok(r.map(|r| (r.token, r.person_status)))
 }
+
+// ----- OpenID Connect (WP034 9.1, 4.1) -------------------------------------------------------
+
+/// Record a sign-in under way (the callback takes it back by the state's hash). Sign-ins older
+/// than their expiry are removed on the way, so the table holds only the last few minutes'.
+pub async fn oidc_begin(
+    pool: &Pool<DB>,
+    state_hash: &str,
+    nonce: &str,
+    pkce_verifier: &str,
+    now: OffsetDateTime,
+    expires: OffsetDateTime,
+) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    sqlx::query("DELETE FROM oidc_logins WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
+    sqlx::query(
+        "INSERT INTO oidc_logins (state_hash, nonce, pkce_verifier, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(state_hash)
+    .bind(nonce)
+    .bind(pkce_verifier)
+    .bind(now)
+    .bind(expires)
+    .execute(&mut *tx)
+    .await?;
+    Ok(tx.commit().await?)
+}
+
+/// Take the sign-in under way with this state's hash: it is deleted as it is read, so a state
+/// (and the nonce bound to it) is used once, by one callback, on whichever server.
+pub async fn oidc_take(pool: &Pool<DB>, state_hash: &str) -> Result<Option<OidcLogin>> {
+    let mut tx = begin_write(pool).await?;
+    let row: Option<OidcLogin> = sqlx::query_as(
+        "DELETE FROM oidc_logins WHERE state_hash = $1 RETURNING nonce, pkce_verifier, created_at, expires_at",
+    )
+    .bind(state_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// The directory's word on who signed in, applied in one transaction: find the person by their
+/// directory id, or on their first sign-in by e-mail and link the id to them (audited
+/// `person.oidc_linked`); set the roles the mapping governs to those the token's claim grants
+/// (audited `person.roles_changed` when they change); start the session (`session.sign_in`). A
+/// sign-in Custodian refuses (nobody with that id or e-mail, a leaver, a person linked to another
+/// directory account) writes `session.oidc_refused` and nothing else.
+pub async fn oidc_sign_in(pool: &Pool<DB>, s: &OidcSignIn, address: &str, now: OffsetDateTime) -> Result<OidcOutcome> {
+    let mut tx = begin_write(pool).await?;
+    let linked: Option<Uuid> =
+        sqlx::query_scalar("SELECT person_id FROM person_identities WHERE issuer = $1 AND subject = $2")
+            .bind(&s.issuer)
+            .bind(&s.subject)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let email = s.email.as_deref().map(|e| e.trim().to_ascii_lowercase()).filter(|e| !e.is_empty());
+    let refuse = |reason: OidcRefusal| {
+        AuditEntry::new("session.oidc_refused", format!("oidc:{}", s.subject)).clause("9.1").detail(json!({
+            "issuer": s.issuer, "email": email, "reason": reason.as_str(), "address": address,
+        }))
+    };
+    let anonymous = Actor { person_id: None, label: format!("address:{address}") };
+    let (person, newly_linked) = match linked {
+        Some(p) => (p, false),
+        None => {
+            let found: Option<Uuid> = match &email {
+                Some(e) => {
+                    sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+                        .bind(e)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+                None => None,
+            };
+            let Some(p) = found else {
+                audit::audit(&mut tx, &anonymous, now, refuse(OidcRefusal::UnknownUser)).await?;
+                tx.commit().await?;
+                return Ok(OidcOutcome::Refused(OidcRefusal::UnknownUser));
+            };
+            let other: Option<String> =
+                sqlx::query_scalar("SELECT subject FROM person_identities WHERE issuer = $1 AND person_id = $2")
+                    .bind(&s.issuer)
+                    .bind(p)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if other.is_some() {
+                audit::audit(&mut tx, &anonymous, now, refuse(OidcRefusal::LinkedElsewhere)).await?;
+                tx.commit().await?;
+                return Ok(OidcOutcome::Refused(OidcRefusal::LinkedElsewhere));
+            }
+            (p, true)
+        }
+    };
+    let (sn, status) = devices::active_person(&mut tx, person).await?;
+    if status != PersonStatus::Active {
+        audit::audit(&mut tx, &anonymous, now, refuse(OidcRefusal::Leaver)).await?;
+        tx.commit().await?;
+        return Ok(OidcOutcome::Refused(OidcRefusal::Leaver));
+    }
+    let subject = format!("person:{sn}");
+    // The directory, not the person, links the account and sets the roles: recorded as the
+    // system's doing, naming the provider and the claim.
+    let system = Actor::system();
+    let mut events = Vec::new();
+    if newly_linked {
+        sqlx::query("INSERT INTO person_identities (issuer, subject, person_id, linked_at) VALUES ($1, $2, $3, $4)")
+            .bind(&s.issuer)
+            .bind(&s.subject)
+            .bind(person)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        events.push(AuditEntry::new("person.oidc_linked", subject.clone()).clause("4.1").detail(json!({
+            "issuer": s.issuer, "oid": s.subject, "email": email, "address": address,
+        })));
+    }
+    let mut roles_changed = false;
+    if !s.managed_roles.is_empty() {
+        let before: Vec<String> =
+            sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
+                .bind(person)
+                .fetch_all(&mut *tx)
+                .await?;
+        let managed: Vec<&str> = s.managed_roles.iter().map(|r| r.as_str()).collect();
+        let granted: Vec<&str> = s.roles.iter().map(|r| r.as_str()).collect();
+        let removed: Vec<&str> =
+            before.iter().map(String::as_str).filter(|r| managed.contains(r) && !granted.contains(r)).collect();
+        let mut added: Vec<&str> = granted.iter().copied().filter(|r| !before.iter().any(|b| b == r)).collect();
+        added.sort_unstable();
+        added.dedup();
+        for r in &removed {
+            sqlx::query("DELETE FROM person_roles WHERE person_id = $1 AND role = $2")
+                .bind(person)
+                .bind(*r)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for r in &added {
+            sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(person)
+                .bind(*r)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if !removed.is_empty() || !added.is_empty() {
+            roles_changed = true;
+            let mut after: Vec<&str> = before
+                .iter()
+                .map(String::as_str)
+                .filter(|r| !removed.contains(r))
+                .chain(added.iter().copied())
+                .collect();
+            after.sort_unstable();
+            events.push(AuditEntry::new("person.roles_changed", subject.clone()).clause("1.2").detail(json!({
+                "before": before, "after": after, "added": added, "removed": removed, "by": "oidc",
+                "issuer": s.issuer, "claim": s.claim, "claim_values": s.claim_values,
+            })));
+        }
+    }
+    if !events.is_empty() {
+        audit::audit_batch(&mut tx, &system, now, events).await?;
+    }
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, last_seen_at, expires_at, id_token) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6)",
+    )
+    .bind(&s.token_hash)
+    .bind(person)
+    .bind(&s.csrf)
+    .bind(now)
+    .bind(s.expires)
+    .bind(&s.id_token)
+    .execute(&mut *tx)
+    .await?;
+    let actor = Actor::person(person, &sn);
+    audit::audit(
+        &mut tx,
+        &actor,
+        now,
+        AuditEntry::new("session.sign_in", actor.label.clone())
+            .clause("9.1")
+            .detail(json!({"method": "oidc", "issuer": s.issuer})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(OidcOutcome::SignedIn { person, linked: newly_linked, roles_changed })
+}
+
+/// The ID token a session was signed in with (OpenID Connect sessions only).
+pub async fn session_id_token(pool: &Pool<DB>, token_hash: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar::<_, Option<String>>("SELECT id_token FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await?
+        .flatten())
+}
