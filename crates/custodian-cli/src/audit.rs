@@ -34,6 +34,10 @@ pub enum AuditCmd {
     /// Print the verifier key of the log's checkpoints in the C2SP note verifier format
     /// (`<name>+<key id>+<base64(0x01 || public key)>`).
     Key,
+    /// Print this server's cosigning key as a witness (`[witness]` in the configuration), in the
+    /// form a log's `[[audit_witnesses]] verifier_key` takes
+    /// (`<name>+<key id>+<base64(0x04 || public key)>`); creates the key on first use.
+    WitnessKey,
 }
 
 /// Run an audit command.
@@ -112,6 +116,17 @@ pub async fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
                 },
             };
             println!("{}", custodian_domain::audit::verifier_key_text(&name, &public));
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCmd::WitnessKey => {
+            let Some(w) = &s.witness else {
+                anyhow::bail!(
+                    "this Custodian is not a witness: add a [witness] section with its name to the configuration"
+                )
+            };
+            let key =
+                custodian_server::auth::keys::read_or_create(&s.data_dir, custodian_server::audit::witness::KEY_FILE)?;
+            println!("{}", custodian_domain::audit::cosigner_key_text(&w.name, &key.verifying_key()));
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -55,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
                 .into_iter()
                 .collect(),
             provider_name: "Bench".into(),
+            starts_per_address: 300,
         }),
         ..Settings::default()
     };

@@ -86,6 +86,41 @@ pub struct Settings {
     pub break_glass_accounts: Vec<String>,
     /// OpenID Connect sign-in with the force's identity provider (Microsoft Entra ID).
     pub oidc: Option<OidcSettings>,
+    /// Witnesses asked to cosign each checkpoint this log signs (C2SP tlog-witness): another
+    /// Custodian (its `[witness]`) or any witness speaking the protocol.
+    pub audit_witnesses: Vec<AuditWitness>,
+    /// This server as a witness for other logs (another force's Custodian, say).
+    pub witness: Option<WitnessSettings>,
+}
+
+/// `[[audit_witnesses]]`: a witness this log asks to cosign its checkpoints.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuditWitness {
+    /// The witness's submission prefix: `add-checkpoint` is POSTed to `<url>/add-checkpoint`.
+    pub url: String,
+    /// The witness's cosigning key, `<name>+<key id>+<base64(0x04 || key)>`.
+    pub verifier_key: String,
+}
+
+/// `[witness]`: this server cosigns the checkpoints of the logs listed, once a consistency proof
+/// shows each extends the last one it cosigned (`POST /witness/add-checkpoint`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessSettings {
+    /// The witness's name on its cosignatures, e.g. `witness.custodian.example.police.uk`.
+    pub name: String,
+    /// The logs it witnesses.
+    #[serde(default)]
+    pub logs: Vec<WitnessedLog>,
+}
+
+/// A log a witness cosigns: its origin line and its checkpoint verifier key (`custodian audit key`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessedLog {
+    pub origin: String,
+    pub verifier_key: String,
 }
 
 /// `[oidc]`: sign-in with the force's identity provider (see docs/oidc.md).
@@ -122,6 +157,11 @@ pub struct OidcSettings {
     /// The name on the sign-in button.
     #[serde(default = "default_provider_name")]
     pub provider_name: String,
+    /// Sign-ins one client address may start in ten minutes (each keeps a row until it is used
+    /// or expires). Generous, because a police station's officers share one address at the
+    /// start of a shift; its purpose is that nobody can fill the table.
+    #[serde(default = "default_starts_per_address")]
+    pub starts_per_address: usize,
 }
 
 fn default_scopes() -> Vec<String> {
@@ -132,6 +172,9 @@ fn default_user_id_claim() -> String {
 }
 fn default_role_claim() -> String {
     "groups".into()
+}
+fn default_starts_per_address() -> usize {
+    300
 }
 fn default_provider_name() -> String {
     "Microsoft Entra ID".into()
@@ -236,6 +279,8 @@ impl Default for Settings {
             password_sign_in: true,
             break_glass_accounts: Vec::new(),
             oidc: None,
+            audit_witnesses: Vec::new(),
+            witness: None,
         }
     }
 }
@@ -256,6 +301,8 @@ impl std::fmt::Debug for Settings {
             .field("smtp_password", &self.smtp_password.as_ref().map(|_| "<hidden>"))
             .field("password_sign_in", &self.password_sign_in)
             .field("oidc", &self.oidc)
+            .field("audit_witnesses", &self.audit_witnesses)
+            .field("witness", &self.witness)
             .finish_non_exhaustive()
     }
 }
@@ -385,6 +432,7 @@ impl Settings {
                         role_claim: default_role_claim(),
                         role_mapping: Default::default(),
                         provider_name: default_provider_name(),
+                        starts_per_address: default_starts_per_address(),
                     });
                     match name {
                         "OIDC_ISSUER_URL" => o.issuer_url = v,
@@ -471,6 +519,8 @@ impl Settings {
              # Roles come from the token's groups (group object ids) or roles (app roles) claim.\n\
              # role_claim = \"groups\"\n\
              # provider_name = \"Microsoft Entra ID\"\n\
+             # Sign-ins one client address may start in ten minutes.\n\
+             # starts_per_address = 300\n\
              # Claim value -> Custodian roles. The roles named here are the directory's to give: at\n\
              # each sign-in a person holds exactly those their token grants (changes are audited).\n\
              # [oidc.role_mapping]\n\

@@ -124,9 +124,7 @@ impl Application {
         sweeper.abort();
         publisher.abort();
         mailer.abort();
-        if let Err(e) = ops::checkpoint_now(&state).await {
-            tracing::warn!(error = %e, "final audit checkpoint failed");
-        }
+        ops::checkpoint_at_shutdown(&state).await;
         state.store().close().await;
         Ok(())
     }
@@ -200,6 +198,7 @@ pub fn route_table() -> Vec<routing::RouteEntry> {
     let mut table = page_routes().prefixed("");
     table.extend(api_routes().prefixed(API_PREFIX));
     table.extend(ops::routes().prefixed(""));
+    table.extend(audit::witness::routes().prefixed(""));
     table
 }
 
@@ -216,6 +215,7 @@ pub fn router(state: AppState) -> Router {
         )
         .nest(API_PREFIX, api_routes().into_router())
         .merge(ops::routes().into_router())
+        .merge(audit::witness::routes().into_router())
         .nest_service("/static", static_dir)
         .fallback(web::error::not_found)
         .layer(middleware::from_fn(refuse_control_characters_in_query))

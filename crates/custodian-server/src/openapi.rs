@@ -7,7 +7,9 @@ use utoipa::OpenApi;
 
 use crate::api::contract;
 use crate::api::dto::ImportOut;
-use crate::audit::api::{AuditEventOut, AuditKeyOut, AuditPage, ConsistencyOut, InclusionOut, VerifyOut};
+use crate::audit::api::{
+    AuditEventOut, AuditKeyOut, AuditPage, ConsistencyOut, InclusionOut, VerifyAgainstIn, VerifyOut,
+};
 use crate::devices::api::{
     AllocateIn, DeviceEventOut, DeviceIn, DeviceOut, DevicePage, MdmStateOut, ReportLossIn, TransitionIn,
 };
@@ -41,13 +43,13 @@ use crate::policy::api::ClauseOut;
           crate::findings::api::get_finding,
           crate::findings::api::review_finding,
           crate::audit::api::audit_events,
-          crate::audit::api::audit_verify,
+          crate::audit::api::audit_verify, crate::audit::api::audit_verify_against,
           crate::audit::api::audit_key,
           crate::audit::api::audit_consistency,
           crate::audit::api::audit_inclusion,
           crate::policy::api::policy_clause),
     components(schemas(Problem, PersonOut, DeviceOut, MdmStateOut, DeviceEventOut, FindingOut, AuditEventOut, PersonPage, DevicePage, FindingPage, AuditPage,
-                        AllocateIn, TransitionIn, ReportLossIn, ReviewIn, DeviceIn, ImportOut, ImportResult, VerifyOut, AuditKeyOut, ConsistencyOut, InclusionOut, ClauseOut)),
+                        AllocateIn, TransitionIn, ReportLossIn, ReviewIn, DeviceIn, ImportOut, ImportResult, VerifyOut, VerifyAgainstIn, AuditKeyOut, ConsistencyOut, InclusionOut, ClauseOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

@@ -199,6 +199,35 @@ where
     true
 }
 
+/// The final checkpoint a server signs as it stops, under the checkpoint job's lease (taken
+/// without a tick, so it does not use up the scheduled one): when another server is signing a
+/// checkpoint at that moment, this one leaves it to that run rather than sign a second. True if
+/// this server signed or found the log already checkpointed.
+pub async fn checkpoint_at_shutdown(state: &AppState) -> bool {
+    let job = Job::Checkpoint;
+    let ttl = job.lease_ttl(state.settings());
+    match state.store().try_lease(job.name(), state.holder(), ttl, state.now()).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!("another server is signing an audit checkpoint; not signing a final one here");
+            return false;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not take the checkpoint lease for the final checkpoint");
+            return false;
+        }
+    }
+    let signed = match checkpoint_now(state).await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "final audit checkpoint failed");
+            false
+        }
+    };
+    release(state, job).await;
+    signed
+}
+
 /// One minute's sweeps, tick `tick`: each of [`Job::SWEEPS`] runs here if this server wins it;
 /// the screening pack check runs on every server (it refreshes this process's own engine).
 /// Returns the jobs this server ran.

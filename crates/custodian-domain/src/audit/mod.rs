@@ -12,12 +12,14 @@ mod merkle;
 mod note;
 mod subtrees;
 mod verify;
+mod witness;
 
 pub use event::*;
 pub use merkle::*;
 pub use note::*;
 pub use subtrees::*;
 pub use verify::*;
+pub use witness::*;
 
 /// Errors from building proofs, decoding persisted state and opening signed checkpoints.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

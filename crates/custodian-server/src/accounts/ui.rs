@@ -189,10 +189,30 @@ fn html_attr(s: &str) -> String {
 
 /// Start a sign-in with the identity provider (WP034 9.1): a fresh state, nonce and PKCE
 /// verifier kept in the database, the state also in a cookie for the callback.
-pub async fn oidc_start(State(state): State<AppState>, headers: HeaderMap) -> UiResult<Response> {
+pub async fn oidc_start(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> UiResult<Response> {
     let Some(oidc) = state.oidc() else {
         return Err(AppError::NotFound("sign-in with an identity provider".into()).into());
     };
+    // Each start keeps a row until it is used or expires: one address may start only so many.
+    if let Err(until) = state.oidc_starts().take(&addr.ip().to_string(), state.now()) {
+        tracing::warn!(address = %addr.ip(), "OpenID Connect sign-ins started too often from one address");
+        let wait = (until - state.now()).whole_minutes().max(1);
+        let mut res = sign_in_page(
+            &state,
+            &headers,
+            "",
+            Some(format!("Too many sign-ins were started from your network. Try again in {wait} minutes.")),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        if let Ok(v) = header::HeaderValue::from_str(&(wait * 60).to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(res);
+    }
     let b = match oidc.begin().await {
         Ok(b) => b,
         Err(e) => {

@@ -2,6 +2,7 @@
 //! (RFC 6962 / RFC 9162, C2SP): the verifier key, consistency proofs between tree sizes, and
 //! inclusion proofs for one event.
 
+use crate::api::{CsrfHeader, JsonIn};
 use crate::routing::{Routes, get};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -22,7 +23,7 @@ use utoipa::ToSchema;
 pub fn routes() -> Routes {
     Routes::new()
         .route("/audit/events", get(audit_events))
-        .route("/audit/verify", get(audit_verify))
+        .route("/audit/verify", get(audit_verify).post(audit_verify_against))
         .route("/audit/key", get(audit_key))
         .route("/audit/consistency", get(audit_consistency))
         .route("/audit/events/{id}/proof", get(audit_inclusion))
@@ -187,14 +188,50 @@ async fn audit_events(
 /// Recompute the audit tree and check every signed checkpoint.
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", responses((status = 200, body = VerifyOut), (status = 403, body = Problem)))]
 async fn audit_verify(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<VerifyOut>> {
-    let r = crate::heavy::audit_verify(&state, &user).await?;
-    Ok(Json(VerifyOut {
-        events: r.events,
-        root: r.root,
-        checkpoints_checked: r.checkpoints_checked,
-        intact: r.problem.is_none(),
-        problem: r.problem,
-    }))
+    let r = crate::heavy::audit_verify(&state, &user, Vec::new()).await?;
+    Ok(Json(VerifyOut::from(r)))
+}
+
+/// The most checkpoints one request may send, and the longest note.
+const MAX_SAVED: usize = 1_000;
+const MAX_NOTE_BYTES: usize = 16 * 1024;
+
+/// Checkpoints kept outside the database, to check against the log.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyAgainstIn {
+    /// Signed checkpoint notes (C2SP signed-note text, as the checkpoint sinks write them), at
+    /// most 1,000, each at most 16 KiB.
+    pub checkpoints: Vec<String>,
+}
+
+/// `custodian audit verify --against` over the API: recompute the log and check every stored
+/// checkpoint, then each checkpoint given (its signature by this log's key, its origin, and an
+/// RFC 9162 consistency proof from its size to the log), so truncation or rewriting since it was
+/// signed shows. The first problem names the checkpoint by its position (`checkpoints/3`).
+#[utoipa::path(post, path = "/audit/verify", tag = "audit", request_body = VerifyAgainstIn, responses((status = 200, body = VerifyOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn audit_verify_against(
+    State(state): State<AppState>,
+    CsrfHeader(user): CsrfHeader,
+    JsonIn(body): JsonIn<VerifyAgainstIn>,
+) -> ApiResult<Json<VerifyOut>> {
+    if body.checkpoints.is_empty() {
+        return Err(AppError::invalid("checkpoints", "give at least one signed checkpoint").into());
+    }
+    if body.checkpoints.len() > MAX_SAVED {
+        return Err(AppError::invalid("checkpoints", format!("at most {MAX_SAVED} checkpoints at once")).into());
+    }
+    let mut saved = Vec::with_capacity(body.checkpoints.len());
+    for (i, note) in body.checkpoints.into_iter().enumerate() {
+        if note.len() > MAX_NOTE_BYTES {
+            return Err(
+                AppError::invalid(&format!("checkpoints/{i}"), "is longer than 16 KiB: not a checkpoint").into()
+            );
+        }
+        saved.push(s::SavedCheckpoint { label: format!("checkpoints/{i}"), note });
+    }
+    let r = crate::heavy::audit_verify(&state, &user, saved).await?;
+    Ok(Json(VerifyOut::from(r)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -238,7 +275,22 @@ pub struct VerifyOut {
     pub events: u64,
     pub root: String,
     pub checkpoints_checked: usize,
+    /// Checkpoints given in the request found consistent with the log.
+    pub saved_checked: usize,
     pub intact: bool,
     pub problem: Option<String>,
+}
+
+impl From<crate::heavy::Verification> for VerifyOut {
+    fn from(r: crate::heavy::Verification) -> Self {
+        Self {
+            events: r.events,
+            root: r.root,
+            checkpoints_checked: r.checkpoints_checked,
+            saved_checked: r.saved_checked,
+            intact: r.problem.is_none(),
+            problem: r.problem,
+        }
+    }
 }
 crate::api::dto::page_type!(AuditPage, AuditEventOut);

@@ -4,3 +4,4 @@
 pub mod api;
 pub mod publish;
 pub mod ui;
+pub mod witness;

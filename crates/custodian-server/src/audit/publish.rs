@@ -6,7 +6,10 @@
 //!
 //! Publication runs on the checkpoint task after the signing transaction has committed, never
 //! inside a write, so it adds nothing to the time a change takes; a sink that fails is tried
-//! again on the next tick with the latest checkpoint.
+//! again on the next tick with the latest checkpoint. What each sink accepted is recorded in the
+//! database, so a checkpoint goes to a sink once whichever server runs the tick (at least once: a
+//! server that dies between the sink's answer and the record sends it again; the folder sink
+//! then finds the same file, and the webhook receiver sees `X-Custodian-Checkpoint-Size` again).
 
 use std::path::{Path, PathBuf};
 
@@ -15,19 +18,30 @@ use custodian_store::SignedCheckpoint;
 
 use crate::state::AppState;
 
-/// The sinks of the settings (`checkpoint_dir`, `checkpoint_webhook_url`) and how far each got.
+/// The sinks of the settings (`checkpoint_dir`, `checkpoint_webhook_url`). How far each got is
+/// kept in the database (`audit_publications`), not here: every server on the database, and a
+/// server after a restart, then knows what a sink has already accepted and does not send it again.
 pub struct Publisher {
     dir: Option<PathBuf>,
     webhook: Option<String>,
     client: reqwest::Client,
-    /// The size of the latest checkpoint each sink accepted.
-    dir_done: u64,
-    webhook_done: u64,
+    /// Whether witnesses are configured (`audit_witnesses`).
+    witnesses: bool,
 }
 
 /// The file a checkpoint of `size` events is written to in the folder sink.
 pub fn note_file(dir: &Path, size: u64) -> PathBuf {
     dir.join(format!("checkpoint-{size:012}.note"))
+}
+
+/// The folder sink's name in `audit_publications`.
+pub fn dir_sink(dir: &Path) -> String {
+    format!("dir:{}", dir.display())
+}
+
+/// The webhook sink's name in `audit_publications`: a digest of the URL, which may carry a token.
+pub fn webhook_sink(url: &str) -> String {
+    format!("webhook:{}", &crate::auth::sha256_hex(url)[..16])
 }
 
 impl Publisher {
@@ -37,14 +51,13 @@ impl Publisher {
             dir: settings.checkpoint_dir.clone(),
             webhook: settings.checkpoint_webhook_url.clone().filter(|u| !u.trim().is_empty()),
             client,
-            dir_done: 0,
-            webhook_done: 0,
+            witnesses: !settings.audit_witnesses.is_empty(),
         }
     }
 
     /// Whether any sink is configured.
     pub fn has_sinks(&self) -> bool {
-        self.dir.is_some() || self.webhook.is_some()
+        self.dir.is_some() || self.webhook.is_some() || self.witnesses
     }
 
     /// Sign a checkpoint if the log has grown since the latest, then send the latest checkpoint to
@@ -56,33 +69,126 @@ impl Publisher {
         Ok(signed.filter(|c| c.new))
     }
 
-    /// Send the latest stored checkpoint to every sink that has not accepted it yet.
+    /// Send the latest stored checkpoint to every sink that has not accepted it yet (as the
+    /// database records), and record each acceptance.
     pub async fn publish_latest(&mut self, state: &AppState) -> anyhow::Result<()> {
         if !self.has_sinks() {
             return Ok(());
         }
-        let Some((size, note)) = state.store().latest_checkpoint().await? else { return Ok(()) };
+        let store = state.store();
+        let Some((size, note)) = store.latest_checkpoint().await? else { return Ok(()) };
         let mut first_error = None;
-        if let Some(dir) = &self.dir
-            && size > self.dir_done
-        {
-            match write_note(dir, size, &note).await {
-                Ok(()) => self.dir_done = size,
-                Err(e) => first_error = first_error.or(Some(e)),
+        // Witnesses first, so that the note the other sinks get carries their cosignatures.
+        for w in &state.settings().audit_witnesses {
+            if let Err(e) = self.ask_witness(state, w, size, &note).await {
+                first_error = first_error.or(Some(e));
             }
         }
-        if let Some(url) = &self.webhook
-            && size > self.webhook_done
-        {
-            match post_note(&self.client, url, size, &note).await {
-                Ok(()) => self.webhook_done = size,
-                Err(e) => first_error = first_error.or(Some(e)),
+        let note = format!("{note}{}", store.cosignatures(size).await?.concat());
+        if let Some(dir) = &self.dir {
+            let sink = dir_sink(dir);
+            if size > store.published_size(&sink).await? {
+                match write_note(dir, size, &note).await {
+                    Ok(()) => store.mark_published(&sink, size, state.now()).await?,
+                    Err(e) => first_error = first_error.or(Some(e)),
+                }
+            }
+        }
+        if let Some(url) = &self.webhook {
+            let sink = webhook_sink(url);
+            if size > store.published_size(&sink).await? {
+                match post_note(&self.client, url, size, &note).await {
+                    Ok(()) => store.mark_published(&sink, size, state.now()).await?,
+                    Err(e) => first_error = first_error.or(Some(e)),
+                }
             }
         }
         match first_error {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+}
+
+impl Publisher {
+    /// Ask witness `w` to cosign the checkpoint of `size` (C2SP tlog-witness), unless the database
+    /// records that it has: with a consistency proof from the size it last cosigned; a 409 names
+    /// the size the witness holds, and the request is made once more from there. The cosignature
+    /// is checked against the witness's key before it is kept.
+    async fn ask_witness(
+        &self,
+        state: &AppState,
+        w: &crate::config::AuditWitness,
+        size: u64,
+        note: &str,
+    ) -> anyhow::Result<()> {
+        use custodian_domain::audit::{AddCheckpoint, note_body, parse_cosigner_key, verify_cosignature};
+        let (name, key) = parse_cosigner_key(&w.verifier_key).map_err(|e| {
+            anyhow::anyhow!("audit_witnesses: the verifier key of {} is not a cosigning key: {e}", w.url)
+        })?;
+        let store = state.store();
+        let sink = format!("witness:{name}");
+        let mut old = store.published_size(&sink).await?;
+        if old >= size {
+            return Ok(());
+        }
+        let body = note_body(note)?;
+        let url = format!("{}/add-checkpoint", w.url.trim_end_matches('/'));
+        for _ in 0..2 {
+            let proof = if old == 0 || old == size {
+                Vec::new()
+            } else {
+                let p = store.audit_consistency(old, Some(size)).await?;
+                p.proof
+                    .iter()
+                    .map(|h| hex::decode(h).ok().and_then(|b| <[u8; 32]>::try_from(b).ok()))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| anyhow::anyhow!("the consistency proof from {old} to {size} is not hex hashes"))?
+            };
+            let request = AddCheckpoint { old_size: old, proof, note: note.to_string() };
+            let r = self
+                .client
+                .post(&url)
+                .header(reqwest::header::CONTENT_TYPE, "text/plain; charset=utf-8")
+                .body(request.to_body())
+                .send()
+                .await
+                .with_context(|| format!("asking the witness {name} to cosign the checkpoint at size {size}"))?;
+            let status = r.status();
+            let answer = r.text().await.unwrap_or_default();
+            if status == reqwest::StatusCode::CONFLICT {
+                let theirs: u64 = answer.trim().parse().map_err(|_| {
+                    anyhow::anyhow!("the witness {name} answered 409 without a size: {:?}", answer.trim())
+                })?;
+                if theirs > size {
+                    anyhow::bail!(
+                        "the witness {name} has cosigned a checkpoint of {theirs} events but this log holds {size}: \
+                         events were removed, or the witness was shown another history"
+                    );
+                }
+                if theirs == old {
+                    anyhow::bail!(
+                        "the witness {name} refused the checkpoint at size {size} (another root at {theirs})"
+                    );
+                }
+                old = theirs;
+                continue;
+            }
+            if !status.is_success() {
+                anyhow::bail!(
+                    "the witness {name} answered {status} for the checkpoint at size {size}: {}",
+                    answer.trim()
+                );
+            }
+            let line = answer
+                .lines()
+                .find(|l| verify_cosignature(body, l, &name, &key).is_ok())
+                .ok_or_else(|| anyhow::anyhow!("the witness {name} sent no cosignature that verifies with its key"))?;
+            store.add_cosignature(size, &name, &format!("{line}\n"), state.now()).await?;
+            store.mark_published(&sink, size, state.now()).await?;
+            return Ok(());
+        }
+        anyhow::bail!("the witness {name} did not cosign the checkpoint at size {size}")
     }
 }
 

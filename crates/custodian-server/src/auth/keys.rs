@@ -100,6 +100,21 @@ pub fn load(dir: &Path) -> anyhow::Result<Option<SigningKey>> {
     read_key(&dir.join(KEY_FILE))
 }
 
+/// The Ed25519 key in the file `name` in the data folder `dir`, created (mode 0600) when there
+/// is none: for keys that are not bound to the log, such as a witness's cosigning key.
+pub fn read_or_create(dir: &Path, name: &str) -> anyhow::Result<SigningKey> {
+    let path = dir.join(name);
+    for _ in 0..2 {
+        if let Some(k) = read_key(&path)? {
+            return Ok(k);
+        }
+        if let Some(k) = create_key(dir, &path)? {
+            return Ok(k);
+        }
+    }
+    anyhow::bail!("{} could not be read or created", path.display())
+}
+
 /// The key in the file at `path`, or None when there is no file.
 fn read_key(path: &Path) -> anyhow::Result<Option<SigningKey>> {
     let text = match std::fs::read_to_string(path) {

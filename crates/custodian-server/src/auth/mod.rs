@@ -27,7 +27,7 @@ pub mod keys;
 pub mod oidc;
 pub mod throttle;
 
-pub use throttle::{FIRST_DELAY_SECONDS, FREE_FAILURES, Throttle, Throttled};
+pub use throttle::{FIRST_DELAY_SECONDS, FREE_FAILURES, RateLimit, Throttle, Throttled};
 
 pub const SESSION_COOKIE: &str = "custodian_session";
 

@@ -110,6 +110,21 @@ pub struct Begin {
     pub pkce_verifier: String,
 }
 
+/// This client at the discovered provider, with its redirect URI (a macro, because the client's
+/// type carries which endpoints are set).
+macro_rules! client {
+    ($oidc:expr, $d:expr) => {
+        CoreClient::from_provider_metadata(
+            $d.metadata.clone(),
+            ClientId::new($oidc.cfg.client_id.clone()),
+            Some(ClientSecret::new($oidc.cfg.client_secret.clone())),
+        )
+        .set_redirect_uri(
+            RedirectUrl::new($oidc.cfg.redirect_url.clone()).map_err(|e| OidcError::Provider(e.to_string()))?,
+        )
+    };
+}
+
 impl Oidc {
     pub fn new(cfg: OidcSettings) -> anyhow::Result<Self> {
         cfg.check().map_err(|e| anyhow::anyhow!("[oidc] {e}"))?;
@@ -153,14 +168,7 @@ impl Oidc {
     /// challenge (S256). The caller stores the state's hash, nonce and verifier.
     pub async fn begin(&self) -> Result<Begin, OidcError> {
         let d = self.provider().await?;
-        let client = CoreClient::from_provider_metadata(
-            d.metadata.clone(),
-            ClientId::new(self.cfg.client_id.clone()),
-            Some(ClientSecret::new(self.cfg.client_secret.clone())),
-        )
-        .set_redirect_uri(
-            RedirectUrl::new(self.cfg.redirect_url.clone()).map_err(|e| OidcError::Provider(e.to_string()))?,
-        );
+        let client = client!(self, d);
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut req = client
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
@@ -181,14 +189,7 @@ impl Oidc {
     /// Exchange the authorisation code (with the PKCE verifier) for the ID token, as text.
     pub async fn exchange(&self, code: &str, pkce_verifier: &str) -> Result<String, OidcError> {
         let d = self.provider().await?;
-        let client = CoreClient::from_provider_metadata(
-            d.metadata.clone(),
-            ClientId::new(self.cfg.client_id.clone()),
-            Some(ClientSecret::new(self.cfg.client_secret.clone())),
-        )
-        .set_redirect_uri(
-            RedirectUrl::new(self.cfg.redirect_url.clone()).map_err(|e| OidcError::Provider(e.to_string()))?,
-        );
+        let client = client!(self, d);
         let res = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|e| OidcError::Provider(e.to_string()))?

@@ -131,3 +131,57 @@ impl Throttle {
         map.remove(&pair);
     }
 }
+
+/// At most `max` events per key in a sliding window (in memory, per server process): used where
+/// each request writes a row before anyone is known, such as starting a sign-in with the
+/// identity provider, so that one address cannot fill the table.
+pub struct RateLimit {
+    window: Duration,
+    max: usize,
+    events: Mutex<HashMap<String, VecDeque<OffsetDateTime>>>,
+}
+
+impl RateLimit {
+    pub fn new(window: Duration, max: usize) -> Self {
+        Self { window, max, events: Mutex::new(HashMap::new()) }
+    }
+
+    /// Count an event for `key` now, unless the key has used up its window: then `Err` with the
+    /// time the oldest counted event leaves the window.
+    pub fn take(&self, key: &str, now: OffsetDateTime) -> Result<(), OffsetDateTime> {
+        let mut map = self.events.lock().unwrap_or_else(|p| p.into_inner());
+        let since = now - self.window;
+        if map.len() > 100_000 {
+            map.retain(|_, q| q.back().is_some_and(|t| *t >= since));
+        }
+        let q = map.entry(key.to_string()).or_default();
+        while q.front().is_some_and(|t| *t < since) {
+            q.pop_front();
+        }
+        if q.len() >= self.max {
+            return Err(q.front().map_or(now, |first| *first + self.window));
+        }
+        q.push_back(now);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod rate_limit_tests {
+    use super::*;
+
+    #[test]
+    fn a_key_gets_max_events_per_window_and_others_are_not_affected() {
+        let limit = RateLimit::new(Duration::minutes(10), 3);
+        let t0 = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        for i in 0..3 {
+            assert!(limit.take("10.0.0.1", t0 + Duration::seconds(i)).is_ok());
+        }
+        assert_eq!(limit.take("10.0.0.1", t0 + Duration::seconds(5)), Err(t0 + Duration::minutes(10)));
+        assert!(limit.take("10.0.0.2", t0 + Duration::seconds(5)).is_ok(), "another address is not limited");
+        // The first event leaves the window: one more is allowed, then refused again.
+        let later = t0 + Duration::minutes(10) + Duration::seconds(1);
+        assert!(limit.take("10.0.0.1", later).is_ok());
+        assert!(limit.take("10.0.0.1", later).is_err());
+    }
+}

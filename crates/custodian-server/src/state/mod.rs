@@ -36,6 +36,8 @@ struct Inner {
     holder: String,
     /// OpenID Connect sign-in, when `[oidc]` is configured.
     oidc: Option<Arc<crate::auth::oidc::Oidc>>,
+    /// Sign-ins started with the identity provider, per client address.
+    oidc_starts: crate::auth::RateLimit,
 }
 
 /// How long a heavy request waits for a turn before the server answers that it is busy.
@@ -69,6 +71,10 @@ impl AppState {
         // person in the window, whatever the address.
         let password_throttle = Throttle::new(settings.throttle_window_minutes, 5, u32::MAX);
         settings.check().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        let oidc_starts = crate::auth::RateLimit::new(
+            time::Duration::minutes(crate::auth::oidc::LOGIN_TTL_MINUTES),
+            settings.oidc.as_ref().map_or(1, |o| o.starts_per_address.max(1)),
+        );
         let oidc = match &settings.oidc {
             Some(o) => Some(Arc::new(crate::auth::oidc::Oidc::new(o.clone())?)),
             None => None,
@@ -90,6 +96,7 @@ impl AppState {
             settings,
             holder: holder_name(),
             oidc,
+            oidc_starts,
         })))
     }
 
@@ -107,6 +114,10 @@ impl AppState {
     }
     pub fn throttle(&self) -> &Throttle {
         &self.0.throttle
+    }
+    /// The limit on sign-ins one address starts with the identity provider.
+    pub fn oidc_starts(&self) -> &crate::auth::RateLimit {
+        &self.0.oidc_starts
     }
     pub fn password_throttle(&self) -> &Throttle {
         &self.0.password_throttle

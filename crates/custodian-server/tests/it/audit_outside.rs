@@ -374,6 +374,11 @@ async fn signed_checkpoints_go_to_a_folder_and_a_webhook_and_verify_against_the_
     // Nothing new: nothing signed, nothing sent again.
     assert!(p.checkpoint_and_publish(&app.state).await.unwrap().is_none());
     assert_eq!(got.lock().unwrap().len(), 1);
+    // Another server on the database (or this one after a restart) knows from the database what
+    // each sink accepted, and sends nothing again.
+    let mut other_server = Publisher::new(app.state.settings());
+    other_server.publish_latest(&app.state).await.unwrap();
+    assert_eq!(got.lock().unwrap().len(), 1, "a second server does not send the same checkpoint again");
 
     // The webhook is down: the folder still gets the next checkpoint, the error names the
     // status, and the next tick sends it.
@@ -422,6 +427,21 @@ async fn signed_checkpoints_go_to_a_folder_and_a_webhook_and_verify_against_the_
         .collect();
     let r = app.store().audit_verify_against(&name, &key, &saved).await.unwrap();
     assert_eq!((r.problem.clone(), r.saved_checked), (None, 2), "{r:?}");
+    // The same check over the API, for an auditor holding the notes; refused to an officer; bad
+    // input named.
+    let notes: Vec<String> = saved.iter().map(|c| c.note.clone()).collect();
+    let auditor = app.api(&app.token("A1015").await);
+    let (status, out) = auditor.post("/audit/verify", json!({ "checkpoints": notes })).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!((out["intact"].as_bool(), out["saved_checked"].as_u64()), (Some(true), Some(2)), "{out}");
+    let officer = app.api(&app.token("A1018").await);
+    assert_eq!(officer.post("/audit/verify", json!({ "checkpoints": notes })).await.0, 403);
+    let (status, out) = auditor.post("/audit/verify", json!({ "checkpoints": [] })).await;
+    assert_eq!(status, 422, "{out}");
+    assert!(out.to_string().contains("checkpoints"), "{out}");
+    let (status, out) = auditor.post("/audit/verify", json!({ "checkpoints": ["not a note"] })).await;
+    assert_eq!((status, out["intact"].as_bool()), (200, Some(false)), "{out}");
+    assert!(out["problem"].as_str().unwrap().contains("checkpoints/0"), "{out}");
     // The log is cut back below the first published checkpoint, head and checkpoints made to
     // match: only the published checkpoint shows it.
     let cut = first.size - 3;
@@ -464,7 +484,163 @@ async fn signed_checkpoints_go_to_a_folder_and_a_webhook_and_verify_against_the_
     let problem = r.problem.expect("the published checkpoint shows the cut");
     assert!(problem.contains(&format!("covers {} events but the log holds only {cut}", first.size)), "{problem}");
     assert!(problem.contains(&saved[0].label), "names the file: {problem}");
+    let (status, out) = auditor.post("/audit/verify", json!({ "checkpoints": notes })).await;
+    assert_eq!((status, out["intact"].as_bool()), (200, Some(false)), "{out}");
+    let problem = out["problem"].as_str().unwrap();
+    assert!(problem.contains("checkpoints/0") && problem.contains("events were removed"), "{problem}");
     let _ = std::fs::remove_dir_all(&sink);
     app.stop().await;
 }
 on_both!(signed_checkpoints_go_to_a_folder_and_a_webhook_and_verify_against_the_log);
+
+// ----- Witness cosigning (C2SP tlog-witness, tlog-cosignature) -----------------------------------
+
+const WITNESS: &str = "witness.test/w1";
+
+/// A cosignature line checked as the specification describes it, independently of Custodian's
+/// own code: `— <name> base64(key id || u64 BE timestamp || Ed25519 signature)`, key id
+/// `SHA-256(name || "\n" || 0x04 || key)[:4]`, signature over `cosignature/v1\ntime <t>\n<body>`.
+fn cosignature_checks_out(line: &str, body: &str, key: &ed25519_dalek::VerifyingKey) -> bool {
+    let Some(rest) = line.trim_end_matches('\n').strip_prefix(&format!("\u{2014} {WITNESS} ")) else { return false };
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(rest) else { return false };
+    if raw.len() != 76 {
+        return false;
+    }
+    let id = Sha256::digest([format!("{WITNESS}\n").as_bytes(), &[0x04], key.as_bytes()].concat());
+    let t = u64::from_be_bytes(raw[4..12].try_into().unwrap());
+    let sig = ed25519_dalek::Signature::from_bytes(raw[12..].try_into().unwrap());
+    raw[..4] == id[..4] && key.verify_strict(format!("cosignature/v1\ntime {t}\n{body}").as_bytes(), &sig).is_ok()
+}
+
+fn body_of(note: &str) -> &str {
+    &note[..=note.rfind("\n\n").unwrap()]
+}
+
+async fn post_witness(base: &str, body: String) -> (u16, String, String) {
+    let r = reqwest::Client::new().post(format!("{base}/witness/add-checkpoint")).body(body).send().await.unwrap();
+    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (r.status().as_u16(), ct, r.text().await.unwrap())
+}
+
+/// A log asks a second Custodian, its witness, to cosign each checkpoint; the witness cosigns a
+/// checkpoint signed by the log's key that extends the last one it saw, and refuses everything
+/// else with the protocol's answers; the cosignature travels with the published note.
+async fn a_witness_cosigns_checkpoints_that_extend_what_it_saw(b: Backend) {
+    use custodian_domain::audit::{AddCheckpoint, cosigner_key_text};
+    use custodian_server::audit::publish::{Publisher, note_file};
+    let witness_key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    let witness_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let sink = std::env::temp_dir().join(format!("custodian-sink-{}", uuid::Uuid::now_v7()));
+    let (dir, vkey) = (sink.clone(), cosigner_key_text(WITNESS, &witness_key.verifying_key()));
+    let log = spawn_with(b.clone(), move |s| {
+        s.checkpoint_dir = Some(dir);
+        s.audit_witnesses = vec![custodian_server::config::AuditWitness {
+            url: format!("http://127.0.0.1:{witness_port}/witness"),
+            verifier_key: vkey,
+        }];
+    })
+    .await;
+    let log_key = custodian_server::audit::api::key_out(&log.state);
+    let (origin, log_vkey, seed) = (log_key.origin.clone(), log_key.verifier_key.clone(), witness_key.to_bytes());
+    let witness = spawn_with(b, move |s| {
+        s.bind = format!("127.0.0.1:{witness_port}");
+        std::fs::write(s.data_dir.join("witness-cosigning.key"), hex::encode(seed)).unwrap();
+        s.witness = Some(custodian_server::config::WitnessSettings {
+            name: WITNESS.into(),
+            logs: vec![custodian_server::config::WitnessedLog { origin, verifier_key: log_vkey }],
+        });
+    })
+    .await;
+    assert_eq!(
+        custodian_server::audit::witness::verifier_key(&witness.state).unwrap().as_deref(),
+        Some(cosigner_key_text(WITNESS, &witness_key.verifying_key()).as_str())
+    );
+
+    // The first checkpoint: cosigned, kept, checked independently, and published with it.
+    log.seed().await;
+    let mut p = Publisher::new(log.state.settings());
+    let first = p.checkpoint_and_publish(&log.state).await.unwrap().expect("a checkpoint");
+    let lines = log.store().cosignatures(first.size).await.unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(cosignature_checks_out(&lines[0], body_of(&first.note), &witness_key.verifying_key()), "{}", lines[0]);
+    let published = std::fs::read_to_string(note_file(&sink, first.size)).unwrap();
+    assert_eq!(published, format!("{}{}", first.note, lines[0]), "the published note carries the cosignature");
+    // Nothing is asked twice: another publisher (server) finds it recorded.
+    Publisher::new(log.state.settings()).publish_latest(&log.state).await.unwrap();
+    assert_eq!(witness.count("SELECT COUNT(*) FROM audit_events WHERE action = 'audit.witness_cosigned'").await, 1);
+
+    // A later checkpoint goes with a consistency proof from the first.
+    log.store()
+        .append_audit(
+            &custodian_store::Actor::system(),
+            log.state.now(),
+            vec![custodian_store::AuditEntry::new("device.allocate", "device:late")],
+        )
+        .await
+        .unwrap();
+    let second = p.checkpoint_and_publish(&log.state).await.unwrap().expect("a second checkpoint");
+    let lines = log.store().cosignatures(second.size).await.unwrap();
+    assert!(cosignature_checks_out(&lines[0], body_of(&second.note), &witness_key.verifying_key()));
+    assert_eq!(
+        witness.count("SELECT size FROM witness_logs").await,
+        second.size as i64,
+        "the witness keeps the latest size it cosigned"
+    );
+
+    // What the witness refuses, as the protocol says.
+    let third = {
+        log.store()
+            .append_audit(
+                &custodian_store::Actor::system(),
+                log.state.now(),
+                vec![custodian_store::AuditEntry::new("device.allocate", "device:later")],
+            )
+            .await
+            .unwrap();
+        custodian_server::ops::checkpoint_signed(&log.state).await.unwrap().unwrap()
+    };
+    let ask = |old: u64, proof: Vec<[u8; 32]>, note: &str| {
+        AddCheckpoint { old_size: old, proof, note: note.into() }.to_body()
+    };
+    // An old size that is not the witness's: 409 with its size.
+    let (s, ct, body) = post_witness(&witness.base, ask(0, vec![], &third.note)).await;
+    assert_eq!((s, ct.as_str(), body.clone()), (409, "text/x.tlog.size", format!("{}\n", second.size)));
+    // A proof that does not verify: 422, and nothing moves.
+    let (s, _, _) = post_witness(&witness.base, ask(second.size, vec![[9; 32]; 3], &third.note)).await;
+    assert_eq!(s, 422);
+    // Another key's signature: 403. An unknown log: 404. An old size past the checkpoint: 400.
+    let stranger = custodian_domain::audit::Checkpoint::parse_body(body_of(&third.note))
+        .unwrap()
+        .sign(&log_key.key_name, &ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng));
+    assert_eq!(post_witness(&witness.base, ask(second.size, vec![], &stranger)).await.0, 403);
+    let elsewhere = custodian_domain::audit::Checkpoint::new("another.example/log", third.size, [1; 32])
+        .unwrap()
+        .sign("another.example/log", &ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng));
+    assert_eq!(post_witness(&witness.base, ask(0, vec![], &elsewhere)).await.0, 404);
+    assert_eq!(post_witness(&witness.base, ask(third.size + 1, vec![], &third.note)).await.0, 400);
+    assert_eq!(post_witness(&witness.base, "old x\n\n".into()).await.0, 400);
+    // The same size with another root (a second history): 409.
+    let forked = custodian_domain::audit::Checkpoint::new(log_key.origin.clone(), second.size, [3; 32])
+        .unwrap()
+        .sign(&log_key.key_name, log.state.audit_key());
+    assert_eq!(post_witness(&witness.base, ask(second.size, vec![], &forked)).await.0, 409);
+    assert_eq!(witness.count("SELECT size FROM witness_logs").await, second.size as i64);
+    // With the right proof, the third is cosigned.
+    let proof: Vec<[u8; 32]> = log
+        .store()
+        .audit_consistency(second.size, Some(third.size))
+        .await
+        .unwrap()
+        .proof
+        .iter()
+        .map(|h| hex::decode(h).unwrap().try_into().unwrap())
+        .collect();
+    let (s, _, line) = post_witness(&witness.base, ask(second.size, proof, &third.note)).await;
+    assert_eq!(s, 200, "{line}");
+    assert!(cosignature_checks_out(&line, body_of(&third.note), &witness_key.verifying_key()), "{line}");
+    assert_eq!(witness.count("SELECT COUNT(*) FROM audit_events WHERE action = 'audit.witness_cosigned'").await, 3);
+    let _ = std::fs::remove_dir_all(&sink);
+    witness.stop().await;
+    log.stop().await;
+}
+on_both!(a_witness_cosigns_checkpoints_that_extend_what_it_saw);

@@ -248,6 +248,7 @@ async fn custodian(b: Backend, port: u16, issuer: &str) -> TestApp {
                 .into_iter()
                 .collect(),
             provider_name: "Test provider".into(),
+            starts_per_address: 300,
         });
     })
     .await;
@@ -571,6 +572,42 @@ async fn oidc_follows_the_providers_key_rotation(b: Backend) {
 }
 on_both!(oidc_follows_the_providers_key_rotation);
 
+/// Each sign-in started keeps a row until used or expired, so one address may start only so many
+/// in ten minutes: past the limit the sign-in page answers 429 with Retry-After and writes
+/// nothing. (No provider needed: the limit is checked before the provider is asked.)
+async fn oidc_limits_sign_ins_started_from_one_address(b: Backend) {
+    let unreachable = format!("http://127.0.0.1:{}", free_port());
+    let app = spawn_with(b, move |s| {
+        s.oidc = Some(OidcSettings {
+            issuer_url: unreachable.clone(),
+            client_id: "custodian".into(),
+            client_secret: SECRET.into(),
+            redirect_url: format!("{unreachable}/oidc/callback"),
+            post_logout_redirect_url: None,
+            scopes: vec!["openid".into()],
+            user_id_claim: "oid".into(),
+            role_claim: "groups".into(),
+            role_mapping: Default::default(),
+            provider_name: "Test provider".into(),
+            starts_per_address: 3,
+        });
+    })
+    .await;
+    let http = browser_client();
+    for _ in 0..3 {
+        let res = http.get(format!("{}/oidc/start", app.base)).send().await.unwrap();
+        assert_eq!(res.status(), 503, "within the limit the provider is asked (and is unreachable here)");
+    }
+    let res = http.get(format!("{}/oidc/start", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    let wait: i64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((60..=600).contains(&wait), "Retry-After {wait}");
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Too many sign-ins were started from your network"), "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM oidc_logins").await, 0);
+}
+on_both!(oidc_limits_sign_ins_started_from_one_address);
+
 /// With an identity provider, passwords are break-glass only: the named account signs in with
 /// its password, anyone else is refused as for a wrong password; switched off, nobody is.
 /// (No provider needed: the password path never calls it.)
@@ -620,6 +657,7 @@ async fn oidc_leaves_passwords_to_break_glass_accounts(b: Backend) {
             role_claim: "roles".into(),
             role_mapping: Default::default(),
             provider_name: "Test provider".into(),
+            starts_per_address: 300,
         });
     })
     .await;

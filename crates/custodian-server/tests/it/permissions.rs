@@ -575,6 +575,14 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         form("/apps/{id}/grants", format!("/apps/{matrix_app}/grants"), &[("allowed_for", "role:dmi")], DS),
         // ---- operations -------------------------------------------------------------------
         get("/healthz", "/healthz", PUBLIC),
+        // A witness is asked without a session: the log's signature on the checkpoint is the proof.
+        rule(
+            "POST",
+            "/witness/add-checkpoint",
+            "/witness/add-checkpoint",
+            Body::Raw("text/plain", "old 0\n\n"),
+            PUBLIC,
+        ),
         get("/readyz", "/readyz", PUBLIC),
         get("/metrics", "/metrics", METRICS),
         // ---- the API ----------------------------------------------------------------------
@@ -647,6 +655,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         ),
         get("/api/v1/audit/events", "/api/v1/audit/events", AUDITORS),
         get("/api/v1/audit/verify", "/api/v1/audit/verify", AUDITORS),
+        reads(post("/api/v1/audit/verify", "/api/v1/audit/verify", json!({"checkpoints": ["not a note"]}), AUDITORS)),
         // The verifier key is public: anyone signed in may have it.
         get("/api/v1/audit/key", "/api/v1/audit/key", ALL),
         get("/api/v1/audit/consistency", "/api/v1/audit/consistency?old_size=1", AUDITORS),

@@ -70,3 +70,30 @@ async fn each_background_job_runs_once_per_tick_across_two_servers(b: Backend) {
     one.stop().await;
 }
 on_both!(each_background_job_runs_once_per_tick_across_two_servers);
+
+/// A server that stops signs a final checkpoint under the checkpoint job's lease: while another
+/// server holds that lease (it is signing one), the stopping server signs none; once the lease is
+/// free, it signs one, and gives the lease back.
+async fn the_final_checkpoint_at_shutdown_takes_the_checkpoint_lease(b: Backend) {
+    let app = spawn_with(b, |_| {}).await;
+    app.seed().await;
+    let store = app.store();
+    let now = app.state.now();
+    let before = store.latest_checkpoint().await.unwrap().map(|(s, _)| s);
+    assert!(store.try_lease(Job::Checkpoint.name(), "another-server", time::Duration::minutes(5), now).await.unwrap());
+    assert!(!custodian_server::ops::checkpoint_at_shutdown(&app.state).await);
+    assert_eq!(store.latest_checkpoint().await.unwrap().map(|(s, _)| s), before, "no second checkpoint");
+    store.release_lease(Job::Checkpoint.name(), "another-server", now).await.unwrap();
+    assert!(custodian_server::ops::checkpoint_at_shutdown(&app.state).await);
+    let (size, _) = store.latest_checkpoint().await.unwrap().expect("a final checkpoint");
+    assert!(Some(size) > before && size > 0);
+    // The lease is free again for the next server.
+    assert!(
+        store
+            .try_lease(Job::Checkpoint.name(), "third-server", time::Duration::minutes(5), app.state.now())
+            .await
+            .unwrap()
+    );
+    app.stop().await;
+}
+on_both!(the_final_checkpoint_at_shutdown_takes_the_checkpoint_lease);

@@ -167,6 +167,18 @@ impl TestApp {
         }
     }
 
+    /// The one integer a query such as `SELECT COUNT(*) ...` answers.
+    pub async fn count(&self, query: &str) -> i64 {
+        use sqlx::Connection;
+        if self.db_url.starts_with("sqlite:") {
+            let mut c = sqlx::SqliteConnection::connect(&self.db_url).await.unwrap();
+            sqlx::query_scalar(query).fetch_one(&mut c).await.unwrap()
+        } else {
+            let mut c = sqlx::PgConnection::connect(&self.db_url).await.unwrap();
+            sqlx::query_scalar(query).fetch_one(&mut c).await.unwrap()
+        }
+    }
+
     pub async fn try_sql(&self, statement: &str) -> Result<(), String> {
         use sqlx::Connection;
         let r = if self.db_url.starts_with("sqlite:") {

@@ -399,19 +399,45 @@ pub async fn oidc_sign_in(pool: &Pool<DB>, s: &OidcSignIn, address: &str, now: O
         tx.commit().await?;
         return Ok(OidcOutcome::Refused(OidcRefusal::Leaver));
     }
+    // Two first sign-ins of one person can race (two tabs, two servers): both found no link.
+    // The loser's insert does nothing, and the link as it now stands decides: the same person is
+    // simply signed in (the winner's event records the link); anything else means the person
+    // was linked to another directory account meanwhile.
+    let newly_linked = if newly_linked {
+        let inserted = sqlx::query(
+            "INSERT INTO person_identities (issuer, subject, person_id, linked_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&s.issuer)
+        .bind(&s.subject)
+        .bind(person)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            let now_linked: Option<Uuid> =
+                sqlx::query_scalar("SELECT person_id FROM person_identities WHERE issuer = $1 AND subject = $2")
+                    .bind(&s.issuer)
+                    .bind(&s.subject)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if now_linked != Some(person) {
+                audit::audit(&mut tx, &anonymous, now, refuse(OidcRefusal::LinkedElsewhere)).await?;
+                tx.commit().await?;
+                return Ok(OidcOutcome::Refused(OidcRefusal::LinkedElsewhere));
+            }
+        }
+        inserted > 0
+    } else {
+        false
+    };
     let subject = format!("person:{sn}");
     // The directory, not the person, links the account and sets the roles: recorded as the
     // system's doing, naming the provider and the claim.
     let system = Actor::system();
     let mut events = Vec::new();
     if newly_linked {
-        sqlx::query("INSERT INTO person_identities (issuer, subject, person_id, linked_at) VALUES ($1, $2, $3, $4)")
-            .bind(&s.issuer)
-            .bind(&s.subject)
-            .bind(person)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
         events.push(AuditEntry::new("person.oidc_linked", subject.clone()).clause("4.1").detail(json!({
             "issuer": s.issuer, "oid": s.subject, "email": email, "address": address,
         })));

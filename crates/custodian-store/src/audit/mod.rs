@@ -345,7 +345,55 @@ impl Store {
 
     /// The latest signed checkpoint, if any.
     pub async fn latest_checkpoint(&self) -> Result<Option<(u64, String)>> {
-        Ok(on_read!(self, audit::checkpoints())?.pop())
+        on_read!(self, audit::latest_checkpoint())
+    }
+
+    /// The size of the latest checkpoint a sink outside the database accepted (0 if none); see
+    /// [`Store::mark_published`].
+    pub async fn published_size(&self, sink: &str) -> Result<u64> {
+        Ok(on_read!(self, audit::published_size(sink))?.max(0) as u64)
+    }
+
+    /// Record that a sink outside the database accepted the checkpoint of `size`, for every
+    /// server on the database (so none sends it again). Operational state: no audit event.
+    pub async fn mark_published(&self, sink: &str, size: u64, now: OffsetDateTime) -> Result<()> {
+        let (size, now) = (size as i64, crate::backend::micros(now));
+        on_write!(self, audit::mark_published(sink, size, now))
+    }
+
+    /// Keep a witness's cosignature line for the checkpoint of `size` (C2SP tlog-cosignature).
+    pub async fn add_cosignature(&self, size: u64, witness: &str, line: &str, now: OffsetDateTime) -> Result<()> {
+        let (size, now) = (size as i64, crate::backend::micros(now));
+        on_write!(self, audit::add_cosignature(size, witness, line, now))
+    }
+
+    /// The witnesses' cosignature lines kept for the checkpoint of `size`.
+    pub async fn cosignatures(&self, size: u64) -> Result<Vec<String>> {
+        on_read!(self, audit::cosignatures(size as i64))
+    }
+
+    /// As a witness: the latest checkpoint cosigned for the log `origin` (size and root).
+    pub async fn witness_state(&self, origin: &str) -> Result<Option<(u64, Hash)>> {
+        let Some((size, root)) = on_read!(self, audit::witness_state(origin))? else { return Ok(None) };
+        let root = <Hash>::try_from(root.as_slice())
+            .map_err(|_| StoreError::Internal(format!("witness_logs.root of {origin:?} is not 32 bytes")))?;
+        Ok(Some((size.max(0) as u64, root)))
+    }
+
+    /// As a witness: move the record of `origin` from `old_size` to `new_size` with `root`, audited
+    /// `audit.witness_cosigned`, only if it still stands at `old_size`; false otherwise (another
+    /// request moved it first: answer 409 with the size it now has).
+    pub async fn witness_advance(
+        &self,
+        origin: &str,
+        old_size: u64,
+        new_size: u64,
+        root: &Hash,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let (old, new, root) = (old_size as i64, new_size as i64, root.to_vec());
+        on_write!(self, audit::witness_advance(origin, old, new, root.as_slice(), actor, now))
     }
 
     /// The size of the log (its head).

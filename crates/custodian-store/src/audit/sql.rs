@@ -254,9 +254,118 @@ pub async fn audit_subject_of(pool: &Pool<DB>, id: Uuid) -> Result<Option<String
 
 const CHECKPOINTS: &str = "SELECT size, note FROM audit_checkpoints ORDER BY size";
 
-pub async fn checkpoints(pool: &Pool<DB>) -> Result<Vec<(u64, String)>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(CHECKPOINTS).fetch_all(pool).await?;
-    Ok(rows.into_iter().map(|(size, note)| (size as u64, note)).collect())
+/// The latest signed checkpoint alone (the primary key orders them).
+pub async fn latest_checkpoint(pool: &Pool<DB>) -> Result<Option<(u64, String)>> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(size, note)| (size as u64, note)))
+}
+
+/// The size of the latest checkpoint `sink` accepted (0 if none).
+pub async fn published_size(pool: &Pool<DB>, sink: &str) -> Result<i64> {
+    let size: Option<i64> = sqlx::query_scalar("SELECT size FROM audit_publications WHERE sink = $1")
+        .bind(sink)
+        .fetch_optional(pool)
+        .await?;
+    Ok(size.unwrap_or(0))
+}
+
+/// Record that `sink` accepted the checkpoint of `size` (never moving backwards: one statement,
+/// whose `WHERE` keeps the larger size when two servers race).
+pub async fn mark_published(pool: &Pool<DB>, sink: &str, size: i64, now_us: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_publications (sink, size, published_us) VALUES ($1, $2, $3) \
+         ON CONFLICT (sink) DO UPDATE SET size = excluded.size, published_us = excluded.published_us \
+         WHERE audit_publications.size < excluded.size",
+    )
+    .bind(sink)
+    .bind(size)
+    .bind(now_us)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Keep a witness's cosignature of the checkpoint of `size` (the first one a witness gives for a
+/// size stays).
+pub async fn add_cosignature(pool: &Pool<DB>, size: i64, witness: &str, line: &str, now_us: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_cosignatures (size, witness, line, cosigned_us) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (size, witness) DO NOTHING",
+    )
+    .bind(size)
+    .bind(witness)
+    .bind(line)
+    .bind(now_us)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The cosignature lines kept for the checkpoint of `size`, by witness name.
+pub async fn cosignatures(pool: &Pool<DB>, size: i64) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT line FROM audit_cosignatures WHERE size = $1 ORDER BY witness")
+        .bind(size)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// The latest checkpoint this server, as a witness, cosigned for `origin`: size and root.
+pub async fn witness_state(pool: &Pool<DB>, origin: &str) -> Result<Option<(i64, Vec<u8>)>> {
+    Ok(sqlx::query_as("SELECT size, root FROM witness_logs WHERE origin = $1")
+        .bind(origin)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// Move the witness's record of `origin` from `old_size` to (`new_size`, `root`) and log it, in one
+/// transaction: the conditional statement moves it only if the record still stands at `old_size`
+/// (no row at all for 0), so two requests racing cannot roll it back. False when it did not.
+pub async fn witness_advance(
+    pool: &Pool<DB>,
+    origin: &str,
+    old_size: i64,
+    new_size: i64,
+    root: &[u8],
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    let mut tx = begin_write(pool).await?;
+    let now_us = crate::backend::micros(now);
+    let moved = if old_size == 0 {
+        sqlx::query(
+            "INSERT INTO witness_logs (origin, size, root, updated_us) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (origin) DO NOTHING",
+        )
+        .bind(origin)
+        .bind(new_size)
+        .bind(root)
+        .bind(now_us)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+    } else {
+        sqlx::query("UPDATE witness_logs SET size = $3, root = $4, updated_us = $5 WHERE origin = $1 AND size = $2")
+            .bind(origin)
+            .bind(old_size)
+            .bind(new_size)
+            .bind(root)
+            .bind(now_us)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+    };
+    if moved == 0 {
+        return Ok(false);
+    }
+    let entry = AuditEntry::new("audit.witness_cosigned", format!("log:{origin}")).clause("3.3").detail(json!({
+        "origin": origin, "old_size": old_size, "size": new_size, "root": hex::encode(root),
+    }));
+    audit(&mut tx, actor, now, entry).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Every stored event with `seq < end`, in `seq` order, to `f` (for verification against a head

@@ -14,6 +14,7 @@ mod distributed_sql;
 mod grants;
 mod leases;
 mod migrations;
+mod oidc_link;
 mod retry;
 mod rows;
 mod usage_totals;
