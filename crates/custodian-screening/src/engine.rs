@@ -398,6 +398,9 @@ pub struct Engine {
     uk: validate::UkNumbering,
 }
 
+/// How far below a threshold a score may fall through f32 rounding and still meet it.
+const SCORE_TOLERANCE: f32 = 1e-4;
+
 fn rule_err(rule: &str, message: impl Into<String>) -> PackError {
     PackError::Rule { rule: rule.to_string(), message: message.into() }
 }
@@ -543,8 +546,10 @@ impl Engine {
         let names = NameRules::compile(&pack.names, &pack.justice)?;
         let engine = Engine {
             version: pack.version.clone(),
-            report: pack.thresholds.report,
-            act: pack.thresholds.act,
+            // Scores are sums of the pack's steps in f32 (0.8 - 0.2 is 0.5999999), so a score
+            // meets a threshold when it is within a ten-thousandth of it.
+            report: pack.thresholds.report - SCORE_TOLERANCE,
+            act: pack.thresholds.act - SCORE_TOLERANCE,
             rules,
             needs,
             allow,

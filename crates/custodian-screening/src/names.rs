@@ -111,7 +111,18 @@ fn lower(v: &[String]) -> Vec<String> {
 /// that are not common English words: `data/forenames-ons.txt`, derived from the ONS baby-name
 /// statistics (Crown copyright, Open Government Licence v3.0) as its header says.
 fn ons_forenames() -> impl Iterator<Item = &'static str> {
-    include_str!("../data/forenames-ons.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+    data_lines(include_str!("../data/forenames-ons.txt"))
+}
+
+/// Given names of many origins that the ONS list does not hold, not common English words:
+/// `data/forenames-intl.txt`, derived from the Faker package's person lists (MIT licence) as its
+/// header says.
+fn intl_forenames() -> impl Iterator<Item = &'static str> {
+    data_lines(include_str!("../data/forenames-intl.txt"))
+}
+
+fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// A word lower-cased with its accents and other marks taken off ("Łukasz" -> "lukasz",
@@ -441,6 +452,9 @@ impl NameRules {
                 let mut f = set(&n.forenames);
                 if n.ons_forenames {
                     f.extend(ons_forenames().map(str::to_string));
+                }
+                if n.intl_forenames {
+                    f.extend(intl_forenames().map(str::to_string));
                 }
                 f
             },

@@ -100,6 +100,11 @@ pub struct Names {
     /// v3.0), less those that are common English words.
     #[serde(default)]
     pub ons_forenames: bool,
+    /// Also start names at given names of many origins that the ONS list does not hold
+    /// (`data/forenames-intl.txt`: the person lists of the Faker package, MIT licence), less
+    /// those that are common English words: adults' names and names from abroad.
+    #[serde(default)]
+    pub intl_forenames: bool,
     /// Titles that make the following capitalised words a name (Mr, Mrs, Ms, Dr).
     pub honorifics: Vec<String>,
     /// Ranks and roles that mark the following name as an officer or official's, not personal.
