@@ -484,6 +484,42 @@ fn compact_upper(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase()
 }
 
+/// The header of the table or CSV column that the lower-cased text's byte `s` sits in, when its
+/// line is a row of a table (cells between `|`) or of comma-separated values under a header line
+/// with as many cells: "| name | dob | postcode |" or "name,dob,vrm". A value whose only cue is
+/// its column's header ("07700 900123" under "Tel") is read with that header as its context.
+pub(crate) fn column_header(lower: &str, s: usize) -> Option<&str> {
+    let s = floor_boundary(lower, s);
+    let line_start = lower[..s].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = lower[s..].find('\n').map_or(lower.len(), |i| s + i);
+    let line = &lower[line_start..line_end];
+    let delim = if line.matches('|').count() >= 2 {
+        '|'
+    } else if line.matches(',').count() >= 2 {
+        ','
+    } else {
+        return None;
+    };
+    let cells = line.matches(delim).count();
+    let column = lower[line_start..s].matches(delim).count();
+    // The header is the first line of the block of lines shaped like this one (a markdown
+    // rule line "|---|---|" is skipped).
+    let mut header: Option<&str> = None;
+    let mut end = line_start;
+    while end > 0 {
+        let prev_start = lower[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        let prev = &lower[prev_start..end - 1];
+        if prev.matches(delim).count() != cells {
+            break;
+        }
+        if !prev.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+            header = Some(prev);
+        }
+        end = prev_start;
+    }
+    header?.split(delim).nth(column).map(str::trim)
+}
+
 /// The largest character boundary of `s` at or below `i`.
 pub(crate) fn floor_boundary(s: &str, i: usize) -> usize {
     let mut i = i.min(s.len());
@@ -639,7 +675,9 @@ impl Engine {
             return;
         }
         let around = &v.lower[from..to];
-        let raised = !r.raise.is_empty() && lower_has_any(around, &r.raise);
+        let raised = !r.raise.is_empty()
+            && (lower_has_any(around, &r.raise)
+                || column_header(&v.lower, s).is_some_and(|h| lower_has_any(h, &r.raise)));
         if r.require_context && !raised {
             return;
         }

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use regex::Regex;
 
-use crate::engine::{Action, Category, Hit, floor_boundary};
+use crate::engine::{Action, Category, Hit, column_header, floor_boundary};
 use crate::normalise::View;
 use crate::pack::{CLAUSES, Justice, Names, PackError};
 
@@ -643,7 +643,9 @@ impl NameRules {
         }
         let from = floor_boundary(&v.lower, s.saturating_sub(self.window));
         let to = floor_boundary(&v.lower, e.saturating_add(self.window));
-        if lower_has_any(&v.lower[from..to], &self.raise) {
+        if lower_has_any(&v.lower[from..to], &self.raise)
+            || column_header(&v.lower, s).is_some_and(|h| lower_has_any(h, &self.raise))
+        {
             score += self.raise_by;
         }
         // Court results name defendants before saying what happened to them ("Jane Smith,
