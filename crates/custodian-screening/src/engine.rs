@@ -357,6 +357,7 @@ struct Compiled {
     window: usize,
     raise: WordList,
     lower: WordList,
+    lower_before: WordList,
     suppress_before: WordList,
     needs: Vec<String>,
     /// The indexes of `needs` in [`Engine::needs`].
@@ -468,6 +469,7 @@ fn compile(rule: &Rule) -> Result<Compiled, PackError> {
         window: rule.window,
         raise: WordList::new(&rule.id, &rule.raise)?,
         lower: WordList::new(&rule.id, &rule.lower)?,
+        lower_before: WordList::new(&rule.id, &rule.lower_before)?,
         suppress_before: WordList::new(&rule.id, &rule.suppress_before)?,
         needs: lowered(&rule.needs),
         need_ids: Vec::new(),
@@ -684,7 +686,9 @@ impl Engine {
         if raised {
             score += r.raise_by;
         }
-        if !r.lower.is_empty() && lower_has_any(around, &r.lower) {
+        let lowered = (!r.lower.is_empty() && lower_has_any(around, &r.lower))
+            || (!r.lower_before.is_empty() && lower_has_any(&v.lower[from..s], &r.lower_before));
+        if lowered {
             score -= r.lower_by;
         }
         let Some((a, b)) = v.original_span(s, e) else { return };

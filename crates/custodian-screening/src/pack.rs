@@ -201,6 +201,11 @@ pub struct Rule {
     /// Context words that lower confidence.
     #[serde(default)]
     pub lower: Vec<String>,
+    /// Context words that lower confidence only when they come before the match, within the
+    /// window ("ref 0121 496 0123" is a reference; "07700 900123 | NHS: ..." in a record is
+    /// still a phone number).
+    #[serde(default)]
+    pub lower_before: Vec<String>,
     /// Words within the window before the match that drop it (negations: "don't DM us").
     #[serde(default)]
     pub suppress_before: Vec<String>,
