@@ -215,6 +215,12 @@ const NOT_SURNAME: &[&str] = &[
     "RT",
 ];
 
+/// Verbs that follow the person a sentence is about ("lucy harcourt found safe").
+const SUBJECT_VERBS: &[&str] = &[
+    "had", "has", "was", "is", "found", "says", "said", "went", "reported", "called", "rang", "lost", "suffered",
+    "needs", "remains", "may", "left", "got", "saw", "told",
+];
+
 /// Words that make the small-letter words after them an ordinary phrase ("their patience",
 /// "the hunter family"), never a name.
 const DETERMINERS: &[&str] = &[
@@ -340,16 +346,16 @@ impl Shapes {
         };
         Ok(Shapes {
             middle: re(
-                r#"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)"#,
+                r#"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)[^\S\n](?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])[^\S\n](\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)"#,
             )?,
             surname_first: re(
-                r"(?:^|[^\p{L}\p{N}])(\p{Lu}['’]?\p{Lu}+(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}{2,})(?:[^\p{L}\p{N}]|$)",
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu}['’]?\p{Lu}+(?:[-[^\S\n]]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)[^\S\n](\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}{2,})(?:[^\p{L}\p{N}]|$)",
             )?,
             caps_surname: re(
-                r"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})(?:[^\p{L}\p{N}]|$)",
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+)[^\S\n](\p{Lu}{2,}(?:[-[^\S\n]]\p{Lu}{2,}){0,2})(?:[^\p{L}\p{N}]|$)",
             )?,
             initial: re(
-                r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}['’]?\p{Lu}+(?:-\p{Lu}{2,})?)(?:[^\p{L}\p{N}]|$)",
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)[^\S\n](\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}['’]?\p{Lu}+(?:-\p{Lu}{2,})?)(?:[^\p{L}\p{N}]|$)",
             )?,
         })
     }
@@ -613,7 +619,7 @@ impl NameRules {
                 }
                 if !official && e > s && !is(&self.honorifics, end_tok) {
                     let mut c = self.score(v, s, e, honorific);
-                    if introduced && k == i {
+                    if (introduced || single) && k == i {
                         c.score += self.introducer_raise;
                         if c.age.is_none() {
                             c.age = age_before(&v.lower[..floor_boundary(&v.lower, toks[i].0)]);
@@ -709,7 +715,16 @@ impl NameRules {
                     e -= 2;
                 }
                 let officer = i > 0 && self.officials.contains(lower_at(v, toks[i - 1].0, toks[i - 1].1).as_ref());
-                let c = self.score(v, s, e, false);
+                let mut c = self.score(v, s, e, false);
+                // "lucy harcourt found safe", "!! oluwaseun yilmaz had her purse taken": a known
+                // given name and another word in small letters opening a sentence, with a verb
+                // after them, are someone the sentence is about.
+                let opens = text[..s].trim_end_matches([' ', '\t']).chars().last().is_none_or(|ch| matches!(ch, '.' | '!' | '?' | '\n' | ':'));
+                let verb_after =
+                    toks.get(i + 2).is_some_and(|&(a2, b2)| SUBJECT_VERBS.contains(&lower_at(v, a2, b2).as_ref()));
+                if small && opens && verb_after {
+                    c.score += self.raise_by;
+                }
                 // "their patience during": a determiner before small letters shows an ordinary
                 // phrase ("belongs to priya taylor" does not).
                 let phrase =
@@ -808,6 +823,10 @@ impl NameRules {
         for c in self.shapes.initial.captures_iter(text) {
             let (initial, dot, sur) = (&c[1], &c[2], &c[3]);
             let Some((a, z)) = span(&c, 3) else { continue };
+            // "NI JT 48 22 91 B. Tel": a number's last letter, not an initial.
+            if text[..a].trim_end().ends_with(|ch: char| ch.is_ascii_digit()) {
+                continue;
+            }
             // "in the name of I MENSAH", "Owner is H. Chen": straight after a phrase that
             // introduces a person, an initial and a surname (in capitals too) are a name.
             let introduced = ends_with_any(&v.lower[..floor_boundary(&v.lower, a)], &self.introducers);
@@ -838,6 +857,7 @@ impl NameRules {
     /// "Missing") or the words around it must say person.
     fn hashtags(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
         const SEARCHING: &[&str] = &["find", "missing", "trace", "locate", "help", "bring", "justice", "for"];
+        const SEARCH_TAGS: &[&str] = &["justicefor", "missing", "find", "bring", "trace", "locate"];
         let text = &v.text;
         let mut out = Vec::new();
         for (hash, _) in text.match_indices('#') {
@@ -847,6 +867,28 @@ impl NameRules {
             let tag = &text[start..start + len];
             // The capitalised parts of the tag, by their offsets in it.
             let starts: Vec<usize> = tag.char_indices().filter(|(_, c)| c.is_uppercase()).map(|(i, _)| i).collect();
+            // "#bringbrendanhome", "#FindBrendan", "#FindZsófiaClarke": a word that looks for
+            // someone, then a name (a given name we know, or capitalised) and perhaps "home".
+            let lower_tag = tag.to_lowercase();
+            let searched = SEARCH_TAGS.iter().find_map(|w| {
+                let rest = lower_tag.strip_prefix(w)?;
+                let rest = rest.strip_suffix("home").unwrap_or(rest);
+                (rest.chars().count() >= 3 && tag.is_char_boundary(w.len())).then_some((w.len(), w.len() + rest.len()))
+            });
+            if let Some((a, z)) = searched
+                && tag.is_char_boundary(z)
+            {
+                let name = &tag[a..z];
+                let capitalised = name.starts_with(char::is_uppercase);
+                let first = name.char_indices().skip(1).find(|(_, c)| c.is_uppercase()).map_or(name, |(i, _)| &name[..i]);
+                let (s, e) = (start + a, start + z);
+                let free = !known.iter().chain(&out).any(|c: &Candidate| c.s < e && s < c.e);
+                if free && (capitalised || self.known_given(first, &first.to_lowercase())) && !self.not_names.contains(&name.to_lowercase()) {
+                    let c = self.score(v, s, e, false);
+                    out.push(Candidate { score: c.score.max(self.base), ..c });
+                    continue;
+                }
+            }
             if starts.len() < 2 || starts[0] != 0 {
                 continue;
             }
@@ -878,9 +920,20 @@ impl NameRules {
         for c in named {
             for (s, e) in Self::tokens(&text[c.s..c.e]) {
                 let w = &text[c.s + s..c.s + e];
-                let l = w.to_lowercase();
-                if w.chars().count() >= 3 && !self.not_names.contains(&l) && !self.honorifics.contains(&l) {
-                    parts.insert(l);
+                // "SaoirseHadley" from a hashtag names "Saoirse" and "Hadley".
+                let cuts: Vec<usize> = w
+                    .char_indices()
+                    .filter(|&(i, ch)| i == 0 || (ch.is_uppercase() && w[..i].ends_with(char::is_lowercase)))
+                    .map(|(i, _)| i)
+                    .chain(std::iter::once(w.len()))
+                    .collect();
+                let whole = std::iter::once(w);
+                let pieces = cuts.windows(2).map(|p| &w[p[0]..p[1]]);
+                for piece in whole.chain(pieces.filter(|_| cuts.len() > 2)) {
+                    let l = piece.to_lowercase();
+                    if piece.chars().count() >= 3 && !self.not_names.contains(&l) && !self.honorifics.contains(&l) {
+                        parts.insert(l);
+                    }
                 }
             }
         }
