@@ -306,6 +306,9 @@ enum Check {
     Email,
     Date,
     Marking,
+    /// A marking word in title case ("Restricted", "Secret"): only where the text says it is a
+    /// marking, or it stands alone on its line or in brackets.
+    MarkingStrict,
     Operation,
     /// An identifier after a reference cue: at least four digits, and not a year alone.
     Reference,
@@ -329,6 +332,7 @@ impl Check {
             "email" => Self::Email,
             "date" => Self::Date,
             "marking" => Self::Marking,
+            "marking_strict" => Self::MarkingStrict,
             "operation" => Self::Operation,
             "reference" => Self::Reference,
             "rights" => Self::Rights,
@@ -748,6 +752,7 @@ impl Engine {
             }
             Check::Date => validate::date(m),
             Check::Marking => Some(marking_position(&v.text, s, e)),
+            Check::MarkingStrict => marking_strict(&v.text, s, e).then_some(0.4),
             Check::Operation => {
                 let lower = m.to_lowercase();
                 // "operation greyhound" in lower case is a name only when it is not an ordinary
@@ -778,7 +783,9 @@ impl Engine {
                 // "3 people on the road" is not an address: a street written in small letters
                 // or in capitals must not be made of ordinary words.
                 let uncased = m == lower || m == m.to_uppercase();
-                if uncased && lower.split([' ', '-']).any(|w| ADDRESS_STOP.contains(&w)) {
+                // "139 the green": an article straight after the number is part of the name.
+                let body = lower.replacen(" the ", " ", 1);
+                if uncased && body.split([' ', '-']).any(|w| ADDRESS_STOP.contains(&w)) {
                     return None;
                 }
                 (!self.allow.addresses.iter().any(|a| lower.contains(a.as_str()))).then_some(0.0)
@@ -792,6 +799,7 @@ const ADDRESS_STOP: &[&str] = &[
     "the", "on", "in", "at", "of", "a", "an", "and", "to", "for", "by", "from", "with", "our", "your", "their", "his",
     "her", "people", "cars", "vehicles", "miles", "more", "other", "main", "this", "that", "same", "wrong", "open",
     "closed", "side", "one", "two", "three", "four", "five", "times", "days", "weeks", "years", "per", "off", "out",
+    "car", "bus", "train", "miles", "hours", "minutes", "mins", "hrs", "lap", "laps",
 ];
 
 /// Words after a lower-case "operation" that make it an ordinary phrase, not a name.
@@ -938,6 +946,23 @@ fn marking_position(text: &str, s: usize, e: usize) -> f32 {
     let letters = line.chars().filter(|c| c.is_alphabetic()).count();
     let upper = line.chars().filter(|c| c.is_uppercase()).count();
     if line.split_whitespace().count() >= 4 && upper * 10 >= letters * 8 { -0.4 } else { 0.0 }
+}
+
+/// Whether a marking word in title case is used as a marking: the text says so ("Classification:
+/// Restricted", "marked Confidential"), or it stands alone on its line ("Restricted" over a
+/// custody record) or in brackets. "Protect. Prepare. Prevent." and "restricted parking" are not.
+fn marking_strict(text: &str, s: usize, e: usize) -> bool {
+    let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[e..].find('\n').map_or(text.len(), |i| e + i);
+    let before = text[line_start..s].trim_end();
+    let after = text[e..line_end].trim();
+    let lower_before = before.to_ascii_lowercase();
+    let cue = ["classification", "classified", "marking", "marked", "grade", "graded", "gpms", "handling", "security"]
+        .iter()
+        .any(|w| lower_before.trim_end_matches([':', '-', ' ']).ends_with(w));
+    let bracketed = before.ends_with(['[', '(']) && after.starts_with([']', ')']);
+    let alone = before.is_empty() && (after.is_empty() || after.starts_with(['-', '\u{2013}', '\u{2014}', '/', ':']));
+    cue || bracketed || alone
 }
 
 /// Resolve overlaps and build the verdict. Within a category, overlapping hits merge into the
