@@ -557,6 +557,15 @@ impl NameRules {
             {
                 j += 1;
             }
+            // "Victim Kiplagat Lim", "Occupier Takumi Owusu": the phrase that introduces the name
+            // may open the run of capitalised words itself; the name starts after it.
+            let introducer_at = |k: usize| ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[k].0)], &self.introducers);
+            if j - i >= 3
+                && !introducer_at(i)
+                && let Some(k) = (i + 1..j - 1).find(|&k| introducer_at(k))
+            {
+                i = k;
+            }
             let before = i.checked_sub(1).filter(|&p| {
                 let gap = &text[toks[p].1..toks[i].0];
                 gap == " " || gap == ". "
@@ -987,7 +996,25 @@ impl NameRules {
             sexual && lower_has_any(&base.lower[from..to], &self.complainant)
         };
         let proceedings = lower_has_any(&base.lower, &self.proceedings);
-        let child = |c: &Candidate| proceedings && c.age.is_some_and(|a| a <= self.child_age);
+        // A child in proceedings: an age of 17 or under at the name, a few words on ("X, the
+        // complainant, was 15") or "the child" just before it ("The child in the case, X,").
+        let young_nearby = |c: &Candidate| {
+            let to = floor_boundary(&base.lower, c.e.saturating_add(40));
+            let after = &base.lower[c.e..to];
+            ["was ", "aged ", "age "].iter().any(|cue| {
+                after.match_indices(cue).any(|(k, _)| {
+                    let n: String = after[k + cue.len()..].chars().take_while(char::is_ascii_digit).collect();
+                    !n.is_empty() && n.len() <= 2 && n.parse::<u32>().is_ok_and(|a| a <= self.child_age)
+                })
+            })
+        };
+        let child_before = |c: &Candidate| {
+            let from = floor_boundary(&base.lower, c.s.saturating_sub(40));
+            base.lower[from..c.s].contains("the child")
+        };
+        let child = |c: &Candidate| {
+            proceedings && (c.age.is_some_and(|a| a <= self.child_age) || young_nearby(c) || child_before(c))
+        };
         for c in &cands {
             if c.score >= report && !complainant(c) && !child(c) {
                 let action = if c.score >= act { self.action } else { Action::Warn };
