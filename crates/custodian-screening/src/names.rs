@@ -796,10 +796,16 @@ impl NameRules {
             // "Pritchard, Niamh" needs the comma and a surname that is not itself a given name
             // or an ordinary word; "FITZGERALD Jolene" is shape enough.
             let official_word = sur.split([' ', '-']).any(|w| NOT_SURNAME.contains(&w) || ordinary(w));
+            // "Hussain, Connor of 43 ..." has a surname that is also a given name; "Sarah, Emma and
+            // Jo" is a list of given names, told apart by what follows.
+            let listed = {
+                let rest = c.get(2).map_or("", |m| &text[m.end()..]);
+                rest.starts_with(" and ") || rest.starts_with(" & ") || rest.starts_with(", ")
+            };
             let fits = if caps {
                 sur.chars().filter(|ch| ch.is_alphabetic()).count() >= 3 && !official_word
             } else {
-                comma && !known_given(sur) && !ordinary(sur)
+                comma && (!known_given(sur) || !listed) && !ordinary(sur)
             };
             // "KAUR, CHLOÉ", "TAYLOR, Bartłomiej": a record's surname in capitals and a comma
             // are shape enough for a given name we do not know, in either case, when the words
@@ -852,7 +858,13 @@ impl NameRules {
                 continue;
             }
             // "A Ford" or "I Was" are not an initial and a surname without a full stop.
-            if (dot.is_empty() && (initial == "A" || initial == "I")) || ordinary(sur) || known_given(sur) {
+            if (dot.is_empty() && (initial == "A" || initial == "I")) || ordinary(sur) {
+                continue;
+            }
+            // "C. Reid", "A. Evans": a surname that is also a given name needs its full stop or the
+            // words around it.
+            let given_like = known_given(sur);
+            if given_like && dot.is_empty() && !introduced {
                 continue;
             }
             push(a, z, !introduced, &mut out);
