@@ -559,7 +559,8 @@ impl NameRules {
             }
             // "Victim Kiplagat Lim", "Occupier Takumi Owusu": the phrase that introduces the name
             // may open the run of capitalised words itself; the name starts after it.
-            let introducer_at = |k: usize| ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[k].0)], &self.introducers);
+            let introducer_at =
+                |k: usize| ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[k].0)], &self.introducers);
             if j - i >= 3
                 && !introducer_at(i)
                 && let Some(k) = (i + 1..j - 1).find(|&k| introducer_at(k))
@@ -728,7 +729,11 @@ impl NameRules {
                 // "lucy harcourt found safe", "!! oluwaseun yilmaz had her purse taken": a known
                 // given name and another word in small letters opening a sentence, with a verb
                 // after them, are someone the sentence is about.
-                let opens = text[..s].trim_end_matches([' ', '\t']).chars().last().is_none_or(|ch| matches!(ch, '.' | '!' | '?' | '\n' | ':'));
+                let opens = text[..s]
+                    .trim_end_matches([' ', '\t'])
+                    .chars()
+                    .last()
+                    .is_none_or(|ch| matches!(ch, '.' | '!' | '?' | '\n' | ':'));
                 let verb_after =
                     toks.get(i + 2).is_some_and(|&(a2, b2)| SUBJECT_VERBS.contains(&lower_at(v, a2, b2).as_ref()));
                 if small && opens && verb_after {
@@ -901,10 +906,14 @@ impl NameRules {
             {
                 let name = &tag[a..z];
                 let capitalised = name.starts_with(char::is_uppercase);
-                let first = name.char_indices().skip(1).find(|(_, c)| c.is_uppercase()).map_or(name, |(i, _)| &name[..i]);
+                let first =
+                    name.char_indices().skip(1).find(|(_, c)| c.is_uppercase()).map_or(name, |(i, _)| &name[..i]);
                 let (s, e) = (start + a, start + z);
                 let free = !known.iter().chain(&out).any(|c: &Candidate| c.s < e && s < c.e);
-                if free && (capitalised || self.known_given(first, &first.to_lowercase())) && !self.not_names.contains(&name.to_lowercase()) {
+                if free
+                    && (capitalised || self.known_given(first, &first.to_lowercase()))
+                    && !self.not_names.contains(&name.to_lowercase())
+                {
                     let c = self.score(v, s, e, false);
                     out.push(Candidate { score: c.score.max(self.base), ..c });
                     continue;

@@ -289,10 +289,10 @@ const SHORT_WORDS: &[&str] = &[
     "a", "an", "am", "pm", "at", "on", "in", "to", "by", "of", "or", "and", "the", "for", "was", "are", "has", "had",
     "see", "his", "her", "its", "our", "you", "age", "aged", "no", "nos", "hr", "hrs", "mph", "km", "kg", "mg", "ml",
     "mm", "cm", "ft", "in", "lb", "lbs", "st", "nd", "rd", "th", "x", "v", "vs", "yr", "yrs", "min", "mins", "sec",
-    "uk", "gb", "id", "tv", "pc", "ps", "dc", "ds", "di", "op", "ops", "ext", "tel", "fax", "mob", "jct", "j", "m", "a",
-    "b", "bst", "gmt", "utc", "us", "we", "me", "up", "is", "it", "so", "do", "be", "if", "as", "all", "any", "per",
-    "ref", "log", "cad", "urn", "dob", "nhs", "ni", "vat", "pa", "pw", "am", "mp", "hq", "cv", "b", "le", "ox", "gl",
-    "wr", "nn", "dy", "ws", "st", "de", "ng", "kw", "mw", "kwh", "gbp", "eur", "usd", "k", "l", "p", "s", "t",
+    "uk", "gb", "id", "tv", "pc", "ps", "dc", "ds", "di", "op", "ops", "ext", "tel", "fax", "mob", "jct", "j", "m",
+    "a", "b", "bst", "gmt", "utc", "us", "we", "me", "up", "is", "it", "so", "do", "be", "if", "as", "all", "any",
+    "per", "ref", "log", "cad", "urn", "dob", "nhs", "ni", "vat", "pa", "pw", "am", "mp", "hq", "cv", "b", "le", "ox",
+    "gl", "wr", "nn", "dy", "ws", "st", "de", "ng", "kw", "mw", "kwh", "gbp", "eur", "usd", "k", "l", "p", "s", "t",
     "exp", "may", "apr", "jan", "feb", "mar", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "ver", "gen",
 ];
 

@@ -570,27 +570,52 @@ mod blind_development {
         check("dev2", &load(include_str!("../../../bench/screening/blind2/dev2.jsonl")), &floors);
     }
 
-    /// The third writer's set (`bench/screening/blind3/dev3.jsonl`, pack 2026.12.2): notations,
-    /// record layouts and names in small letters. Floors are the scores reached, less 0.03.
+    /// The third writer's set (`bench/screening/blind3/dev3.jsonl`): notations, record layouts
+    /// and names in small letters. Floors are the scores reached with pack 2026.12.3, less 0.03.
     #[test]
     fn the_third_blind_development_set_keeps_its_scores() {
         let floors = [
-            ("marking", 0.95, 0.92),
-            ("covert", 0.97, 0.69),
+            ("marking", 0.95, 0.97),
+            ("covert", 0.97, 0.97),
             ("investigation.operation", 0.97, 0.97),
-            ("investigation.reference", 0.97, 0.89),
-            ("personal.address", 0.97, 0.92),
+            ("investigation.reference", 0.97, 0.97),
+            ("personal.address", 0.97, 0.97),
             ("personal.bank", 0.97, 0.96),
             ("personal.card", 0.97, 0.97),
-            ("personal.dob", 0.95, 0.79),
+            ("personal.dob", 0.95, 0.95),
             ("personal.email", 0.97, 0.46),
-            ("personal.name", 0.93, 0.72),
+            ("personal.name", 0.94, 0.82),
             ("personal.nhs", 0.97, 0.95),
             ("personal.nino", 0.97, 0.57),
-            ("personal.phone", 0.90, 0.68),
-            ("personal.postcode", 0.97, 0.80),
-            ("personal.vehicle", 0.89, 0.75),
+            ("personal.phone", 0.97, 0.89),
+            ("personal.postcode", 0.97, 0.82),
+            ("personal.vehicle", 0.97, 0.92),
         ];
         check("dev3", &load(include_str!("../../../bench/screening/blind3/dev3.jsonl")), &floors);
+    }
+
+    /// The fourth writer's development half (`bench/screening/blind4/dev4.jsonl`, written blind
+    /// while pack 2026.12.3 was made; its sealed half is kept outside the repository). Floors are
+    /// the scores reached, less 0.03.
+    #[test]
+    fn the_fourth_blind_development_set_keeps_its_scores() {
+        let floors = [
+            ("marking", 0.97, 0.97),
+            ("covert", 0.97, 0.96),
+            ("investigation.operation", 0.97, 0.97),
+            ("investigation.reference", 0.97, 0.97),
+            ("personal.address", 0.96, 0.97),
+            ("personal.bank", 0.97, 0.97),
+            ("personal.card", 0.97, 0.97),
+            ("personal.dob", 0.97, 0.96),
+            ("personal.email", 0.97, 0.97),
+            ("personal.name", 0.95, 0.88),
+            ("personal.nhs", 0.97, 0.97),
+            ("personal.nino", 0.97, 0.97),
+            ("personal.phone", 0.97, 0.97),
+            ("personal.postcode", 0.96, 0.96),
+            ("personal.vehicle", 0.97, 0.97),
+        ];
+        check("dev4", &load(include_str!("../../../bench/screening/blind4/dev4.jsonl")), &floors);
     }
 }
