@@ -768,8 +768,12 @@ impl Engine {
                     }
                 }
                 let rest = lower.strip_prefix('#').unwrap_or(&lower);
-                let rest = rest.strip_prefix("operation").or_else(|| rest.strip_prefix("op")).unwrap_or(rest);
-                let rest = rest.strip_prefix('.').unwrap_or(rest).trim();
+                let rest = rest
+                    .strip_prefix("operation")
+                    .or_else(|| rest.strip_prefix("opn"))
+                    .or_else(|| rest.strip_prefix("op"))
+                    .unwrap_or(rest);
+                let rest = rest.trim_start_matches(['.', ':', '/', ' ']).trim();
                 let name = rest.trim_matches(['\'', '\u{2018}', '\u{2019}', '"', '\u{201c}', '\u{201d}']);
                 (!self.allow.operations.contains(name)).then_some(0.0)
             }
@@ -957,11 +961,25 @@ fn marking_strict(text: &str, s: usize, e: usize) -> bool {
     let before = text[line_start..s].trim_end();
     let after = text[e..line_end].trim();
     let lower_before = before.to_ascii_lowercase();
-    let cue = ["classification", "classified", "marking", "marked", "grade", "graded", "gpms", "handling", "security"]
-        .iter()
-        .any(|w| lower_before.trim_end_matches([':', '-', ' ']).ends_with(w));
+    let cue = [
+        "classification",
+        "classified",
+        "classed as",
+        "marking",
+        "marked",
+        "grade",
+        "graded",
+        "gpms",
+        "handling",
+        "security",
+        "treat as",
+        "treated as",
+    ]
+    .iter()
+    .any(|w| lower_before.trim_end_matches([':', '-', ' ']).ends_with(w));
     let bracketed = before.ends_with(['[', '(']) && after.starts_with([']', ')']);
-    let alone = before.is_empty() && (after.is_empty() || after.starts_with(['-', '\u{2013}', '\u{2014}', '/', ':']));
+    let alone = before.is_empty()
+        && (after.is_empty() || after == "." || after.starts_with(['-', '\u{2013}', '\u{2014}', '/', ':']));
     cue || bracketed || alone
 }
 
