@@ -491,19 +491,15 @@ fn compact_upper(s: &str) -> String {
 }
 
 /// The header of the table or CSV column that the lower-cased text's byte `s` sits in, when its
-/// line is a row of a table (cells between `|`) or of comma-separated values under a header line
-/// with as many cells: "| name | dob | postcode |" or "name,dob,vrm". A value whose only cue is
+/// line is a row of a table (cells between `|`, tabs or semicolons) or of comma-separated values
+/// under a header line with as many cells: "| name | dob | postcode |" or "name,dob,vrm". A value whose only cue is
 /// its column's header ("07700 900123" under "Tel") is read with that header as its context.
 pub(crate) fn column_header(lower: &str, s: usize) -> Option<&str> {
     let s = floor_boundary(lower, s);
     let line_start = lower[..s].rfind('\n').map_or(0, |i| i + 1);
     let line_end = lower[s..].find('\n').map_or(lower.len(), |i| s + i);
     let line = &lower[line_start..line_end];
-    let delim = if line.matches('|').count() >= 2 {
-        '|'
-    } else if line.matches(',').count() >= 2 {
-        ','
-    } else {
+    let Some(delim) = ['|', '\t', ';', ','].into_iter().find(|&d| line.matches(d).count() >= 2) else {
         return None;
     };
     let cells = line.matches(delim).count();
