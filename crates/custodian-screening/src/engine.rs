@@ -499,9 +499,7 @@ pub(crate) fn column_header(lower: &str, s: usize) -> Option<&str> {
     let line_start = lower[..s].rfind('\n').map_or(0, |i| i + 1);
     let line_end = lower[s..].find('\n').map_or(lower.len(), |i| s + i);
     let line = &lower[line_start..line_end];
-    let Some(delim) = ['|', '\t', ';', ','].into_iter().find(|&d| line.matches(d).count() >= 2) else {
-        return None;
-    };
+    let delim = ['|', '\t', ';', ','].into_iter().find(|&d| line.matches(d).count() >= 2)?;
     let cells = line.matches(delim).count();
     let column = lower[line_start..s].matches(delim).count();
     // The header is the first line of the block of lines shaped like this one (a markdown

@@ -335,13 +335,6 @@ mod corpus {
     }
 }
 
-/// Drafts written apart from the development corpus, in bench/screening/: `holdout.jsonl` (80
-/// drafts), `holdout2.jsonl` (30 drafts aimed at names, justice and channels, with look-alikes;
-/// written before the introducer rules, but by the same hand), `holdout3.jsonl` (24 drafts
-/// written after those rules and scored once before the fixes its misses led to) and
-/// `holdout4.jsonl` (12 drafts written after every rule change). Scored the same way
-/// as the development corpus.
-
 /// The general rules of pack 2026.12.3 (issue 17), one class of miss or false alarm each.
 mod general_rules {
     use super::*;
@@ -384,10 +377,15 @@ mod general_rules {
         assert!(has("Nicked! Thanks to a bait car.", "covert", "a bait car"));
         assert!(has("That blue bike by the racks has a tracker in it.", "covert", "has a tracker in"));
         assert!(has("Cheers to the copper in a hi-vis builder's jacket.", "covert", "copper in a hi-vis builder's"));
-        assert!(found("Team: warrants at 7pm on Wednesday at addresses on Bond End.").iter().any(|(c, _)| c == "covert"));
+        assert!(
+            found("Team: warrants at 7pm on Wednesday at addresses on Bond End.").iter().any(|(c, _)| c == "covert")
+        );
         assert!(none_of("Bait bikes are fitted with trackers and are deployed across Warwick.", "covert"));
         assert!(none_of("A fraudster posing as a landlord took £2,400.", "covert"));
-        assert!(none_of("Officers executed a warrant at an address on Bond End at 6am on Friday and found drugs.", "covert"));
+        assert!(none_of(
+            "Officers executed a warrant at an address on Bond End at 6am on Friday and found drugs.",
+            "covert"
+        ));
     }
 
     #[test]
@@ -430,6 +428,12 @@ mod general_rules {
     }
 }
 
+/// Drafts written apart from the development corpus, in bench/screening/: `holdout.jsonl` (80
+/// drafts), `holdout2.jsonl` (30 drafts aimed at names, justice and channels, with look-alikes;
+/// written before the introducer rules, but by the same hand), `holdout3.jsonl` (24 drafts
+/// written after those rules and scored once before the fixes its misses led to) and
+/// `holdout4.jsonl` (12 drafts written after every rule change). Scored the same way
+/// as the development corpus.
 mod held_out {
     use custodian_screening::review::{LabelledDraft, score};
 
