@@ -306,6 +306,9 @@ enum Check {
     Email,
     Date,
     Marking,
+    /// A marking word in title case ("Restricted", "Secret"): only where the text says it is a
+    /// marking, or it stands alone on its line or in brackets.
+    MarkingStrict,
     Operation,
     /// An identifier after a reference cue: at least four digits, and not a year alone.
     Reference,
@@ -329,6 +332,7 @@ impl Check {
             "email" => Self::Email,
             "date" => Self::Date,
             "marking" => Self::Marking,
+            "marking_strict" => Self::MarkingStrict,
             "operation" => Self::Operation,
             "reference" => Self::Reference,
             "rights" => Self::Rights,
@@ -357,6 +361,7 @@ struct Compiled {
     window: usize,
     raise: WordList,
     lower: WordList,
+    lower_before: WordList,
     suppress_before: WordList,
     needs: Vec<String>,
     /// The indexes of `needs` in [`Engine::needs`].
@@ -397,6 +402,9 @@ pub struct Engine {
     names: NameRules,
     uk: validate::UkNumbering,
 }
+
+/// How far below a threshold a score may fall through f32 rounding and still meet it.
+const SCORE_TOLERANCE: f32 = 1e-4;
 
 fn rule_err(rule: &str, message: impl Into<String>) -> PackError {
     PackError::Rule { rule: rule.to_string(), message: message.into() }
@@ -465,6 +473,7 @@ fn compile(rule: &Rule) -> Result<Compiled, PackError> {
         window: rule.window,
         raise: WordList::new(&rule.id, &rule.raise)?,
         lower: WordList::new(&rule.id, &rule.lower)?,
+        lower_before: WordList::new(&rule.id, &rule.lower_before)?,
         suppress_before: WordList::new(&rule.id, &rule.suppress_before)?,
         needs: lowered(&rule.needs),
         need_ids: Vec::new(),
@@ -479,6 +488,36 @@ fn compile(rule: &Rule) -> Result<Compiled, PackError> {
 
 fn compact_upper(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase()
+}
+
+/// The header of the table or CSV column that the lower-cased text's byte `s` sits in, when its
+/// line is a row of a table (cells between `|`, tabs or semicolons) or of comma-separated values
+/// under a header line with as many cells: "| name | dob | postcode |" or "name,dob,vrm". A value whose only cue is
+/// its column's header ("07700 900123" under "Tel") is read with that header as its context.
+pub(crate) fn column_header(lower: &str, s: usize) -> Option<&str> {
+    let s = floor_boundary(lower, s);
+    let line_start = lower[..s].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = lower[s..].find('\n').map_or(lower.len(), |i| s + i);
+    let line = &lower[line_start..line_end];
+    let delim = ['|', '\t', ';', ','].into_iter().find(|&d| line.matches(d).count() >= 2)?;
+    let cells = line.matches(delim).count();
+    let column = lower[line_start..s].matches(delim).count();
+    // The header is the first line of the block of lines shaped like this one (a markdown
+    // rule line "|---|---|" is skipped).
+    let mut header: Option<&str> = None;
+    let mut end = line_start;
+    while end > 0 {
+        let prev_start = lower[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        let prev = &lower[prev_start..end - 1];
+        if prev.matches(delim).count() != cells {
+            break;
+        }
+        if !prev.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+            header = Some(prev);
+        }
+        end = prev_start;
+    }
+    header?.split(delim).nth(column).map(str::trim)
 }
 
 /// The largest character boundary of `s` at or below `i`.
@@ -543,8 +582,10 @@ impl Engine {
         let names = NameRules::compile(&pack.names, &pack.justice)?;
         let engine = Engine {
             version: pack.version.clone(),
-            report: pack.thresholds.report,
-            act: pack.thresholds.act,
+            // Scores are sums of the pack's steps in f32 (0.8 - 0.2 is 0.5999999), so a score
+            // meets a threshold when it is within a ten-thousandth of it.
+            report: pack.thresholds.report - SCORE_TOLERANCE,
+            act: pack.thresholds.act - SCORE_TOLERANCE,
             rules,
             needs,
             allow,
@@ -634,14 +675,18 @@ impl Engine {
             return;
         }
         let around = &v.lower[from..to];
-        let raised = !r.raise.is_empty() && lower_has_any(around, &r.raise);
+        let raised = !r.raise.is_empty()
+            && (lower_has_any(around, &r.raise)
+                || column_header(&v.lower, s).is_some_and(|h| lower_has_any(h, &r.raise)));
         if r.require_context && !raised {
             return;
         }
         if raised {
             score += r.raise_by;
         }
-        if !r.lower.is_empty() && lower_has_any(around, &r.lower) {
+        let lowered = (!r.lower.is_empty() && lower_has_any(around, &r.lower))
+            || (!r.lower_before.is_empty() && lower_has_any(&v.lower[from..s], &r.lower_before));
+        if lowered {
             score -= r.lower_by;
         }
         let Some((a, b)) = v.original_span(s, e) else { return };
@@ -701,6 +746,7 @@ impl Engine {
             }
             Check::Date => validate::date(m),
             Check::Marking => Some(marking_position(&v.text, s, e)),
+            Check::MarkingStrict => marking_strict(&v.text, s, e).then_some(0.4),
             Check::Operation => {
                 let lower = m.to_lowercase();
                 // "operation greyhound" in lower case is a name only when it is not an ordinary
@@ -716,8 +762,12 @@ impl Engine {
                     }
                 }
                 let rest = lower.strip_prefix('#').unwrap_or(&lower);
-                let rest = rest.strip_prefix("operation").or_else(|| rest.strip_prefix("op")).unwrap_or(rest);
-                let rest = rest.strip_prefix('.').unwrap_or(rest).trim();
+                let rest = rest
+                    .strip_prefix("operation")
+                    .or_else(|| rest.strip_prefix("opn"))
+                    .or_else(|| rest.strip_prefix("op"))
+                    .unwrap_or(rest);
+                let rest = rest.trim_start_matches(['.', ':', '/', ' ']).trim();
                 let name = rest.trim_matches(['\'', '\u{2018}', '\u{2019}', '"', '\u{201c}', '\u{201d}']);
                 (!self.allow.operations.contains(name)).then_some(0.0)
             }
@@ -731,7 +781,9 @@ impl Engine {
                 // "3 people on the road" is not an address: a street written in small letters
                 // or in capitals must not be made of ordinary words.
                 let uncased = m == lower || m == m.to_uppercase();
-                if uncased && lower.split([' ', '-']).any(|w| ADDRESS_STOP.contains(&w)) {
+                // "139 the green": an article straight after the number is part of the name.
+                let body = lower.replacen(" the ", " ", 1);
+                if uncased && body.split([' ', '-']).any(|w| ADDRESS_STOP.contains(&w)) {
                     return None;
                 }
                 (!self.allow.addresses.iter().any(|a| lower.contains(a.as_str()))).then_some(0.0)
@@ -745,6 +797,7 @@ const ADDRESS_STOP: &[&str] = &[
     "the", "on", "in", "at", "of", "a", "an", "and", "to", "for", "by", "from", "with", "our", "your", "their", "his",
     "her", "people", "cars", "vehicles", "miles", "more", "other", "main", "this", "that", "same", "wrong", "open",
     "closed", "side", "one", "two", "three", "four", "five", "times", "days", "weeks", "years", "per", "off", "out",
+    "car", "bus", "train", "miles", "hours", "minutes", "mins", "hrs", "lap", "laps",
 ];
 
 /// Words after a lower-case "operation" that make it an ordinary phrase, not a name.
@@ -891,6 +944,37 @@ fn marking_position(text: &str, s: usize, e: usize) -> f32 {
     let letters = line.chars().filter(|c| c.is_alphabetic()).count();
     let upper = line.chars().filter(|c| c.is_uppercase()).count();
     if line.split_whitespace().count() >= 4 && upper * 10 >= letters * 8 { -0.4 } else { 0.0 }
+}
+
+/// Whether a marking word in title case is used as a marking: the text says so ("Classification:
+/// Restricted", "marked Confidential"), or it stands alone on its line ("Restricted" over a
+/// custody record) or in brackets. "Protect. Prepare. Prevent." and "restricted parking" are not.
+fn marking_strict(text: &str, s: usize, e: usize) -> bool {
+    let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[e..].find('\n').map_or(text.len(), |i| e + i);
+    let before = text[line_start..s].trim_end();
+    let after = text[e..line_end].trim();
+    let lower_before = before.to_ascii_lowercase();
+    let cue = [
+        "classification",
+        "classified",
+        "classed as",
+        "marking",
+        "marked",
+        "grade",
+        "graded",
+        "gpms",
+        "handling",
+        "security",
+        "treat as",
+        "treated as",
+    ]
+    .iter()
+    .any(|w| lower_before.trim_end_matches([':', '-', ' ']).ends_with(w));
+    let bracketed = before.ends_with(['[', '(']) && after.starts_with([']', ')']);
+    let alone = before.is_empty()
+        && (after.is_empty() || after == "." || after.starts_with(['-', '\u{2013}', '\u{2014}', '/', ':']));
+    cue || bracketed || alone
 }
 
 /// Resolve overlaps and build the verdict. Within a category, overlapping hits merge into the

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use regex::Regex;
 
-use crate::engine::{Action, Category, Hit, floor_boundary};
+use crate::engine::{Action, Category, Hit, column_header, floor_boundary};
 use crate::normalise::View;
 use crate::pack::{CLAUSES, Justice, Names, PackError};
 
@@ -111,7 +111,18 @@ fn lower(v: &[String]) -> Vec<String> {
 /// that are not common English words: `data/forenames-ons.txt`, derived from the ONS baby-name
 /// statistics (Crown copyright, Open Government Licence v3.0) as its header says.
 fn ons_forenames() -> impl Iterator<Item = &'static str> {
-    include_str!("../data/forenames-ons.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+    data_lines(include_str!("../data/forenames-ons.txt"))
+}
+
+/// Given names of many origins that the ONS list does not hold, not common English words:
+/// `data/forenames-intl.txt`, derived from the Faker package's person lists (MIT licence) as its
+/// header says.
+fn intl_forenames() -> impl Iterator<Item = &'static str> {
+    data_lines(include_str!("../data/forenames-intl.txt"))
+}
+
+fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// A word lower-cased with its accents and other marks taken off ("Łukasz" -> "lukasz",
@@ -202,6 +213,12 @@ const NOT_SURNAME: &[&str] = &[
     "PH",
     "OIC",
     "RT",
+];
+
+/// Verbs that follow the person a sentence is about ("lucy harcourt found safe").
+const SUBJECT_VERBS: &[&str] = &[
+    "had", "has", "was", "is", "found", "says", "said", "went", "reported", "called", "rang", "lost", "suffered",
+    "needs", "remains", "may", "left", "got", "saw", "told",
 ];
 
 /// Words that make the small-letter words after them an ordinary phrase ("their patience",
@@ -329,16 +346,16 @@ impl Shapes {
         };
         Ok(Shapes {
             middle: re(
-                r#"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s(?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])\s(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)"#,
+                r#"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)[^\S\n](?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])[^\S\n](\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)"#,
             )?,
             surname_first: re(
-                r"(?:^|[^\p{L}\p{N}])(\p{Lu}['’]?\p{Lu}+(?:[-\s]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}{2,})(?:[^\p{L}\p{N}]|$)",
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu}['’]?\p{Lu}+(?:[-[^\S\n]]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)[^\S\n](\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}{2,})(?:[^\p{L}\p{N}]|$)",
             )?,
             caps_surname: re(
-                r"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+)\s(\p{Lu}{2,}(?:[-\s]\p{Lu}{2,}){0,2})(?:[^\p{L}\p{N}]|$)",
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+)[^\S\n](\p{Lu}{2,}(?:[-[^\S\n]]\p{Lu}{2,}){0,2})(?:[^\p{L}\p{N}]|$)",
             )?,
             initial: re(
-                r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)\s(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}['’]?\p{Lu}+(?:-\p{Lu}{2,})?)(?:[^\p{L}\p{N}]|$)",
+                r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)[^\S\n](\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}['’]?\p{Lu}+(?:-\p{Lu}{2,})?)(?:[^\p{L}\p{N}]|$)",
             )?,
         })
     }
@@ -442,6 +459,9 @@ impl NameRules {
                 if n.ons_forenames {
                     f.extend(ons_forenames().map(str::to_string));
                 }
+                if n.intl_forenames {
+                    f.extend(intl_forenames().map(str::to_string));
+                }
                 f
             },
             honorifics: set(&n.honorifics),
@@ -537,6 +557,16 @@ impl NameRules {
             {
                 j += 1;
             }
+            // "Victim Kiplagat Lim", "Occupier Takumi Owusu": the phrase that introduces the name
+            // may open the run of capitalised words itself; the name starts after it.
+            let introducer_at =
+                |k: usize| ends_with_any(&v.lower[..floor_boundary(&v.lower, toks[k].0)], &self.introducers);
+            if j - i >= 3
+                && !introducer_at(i)
+                && let Some(k) = (i + 1..j - 1).find(|&k| introducer_at(k))
+            {
+                i = k;
+            }
             let before = i.checked_sub(1).filter(|&p| {
                 let gap = &text[toks[p].1..toks[i].0];
                 gap == " " || gap == ". "
@@ -599,7 +629,7 @@ impl NameRules {
                 }
                 if !official && e > s && !is(&self.honorifics, end_tok) {
                     let mut c = self.score(v, s, e, honorific);
-                    if introduced && k == i {
+                    if (introduced || single) && k == i {
                         c.score += self.introducer_raise;
                         if c.age.is_none() {
                             c.age = age_before(&v.lower[..floor_boundary(&v.lower, toks[i].0)]);
@@ -629,7 +659,9 @@ impl NameRules {
         }
         let from = floor_boundary(&v.lower, s.saturating_sub(self.window));
         let to = floor_boundary(&v.lower, e.saturating_add(self.window));
-        if lower_has_any(&v.lower[from..to], &self.raise) {
+        if lower_has_any(&v.lower[from..to], &self.raise)
+            || column_header(&v.lower, s).is_some_and(|h| lower_has_any(h, &self.raise))
+        {
             score += self.raise_by;
         }
         // Court results name defendants before saying what happened to them ("Jane Smith,
@@ -693,7 +725,20 @@ impl NameRules {
                     e -= 2;
                 }
                 let officer = i > 0 && self.officials.contains(lower_at(v, toks[i - 1].0, toks[i - 1].1).as_ref());
-                let c = self.score(v, s, e, false);
+                let mut c = self.score(v, s, e, false);
+                // "lucy harcourt found safe", "!! oluwaseun yilmaz had her purse taken": a known
+                // given name and another word in small letters opening a sentence, with a verb
+                // after them, are someone the sentence is about.
+                let opens = text[..s]
+                    .trim_end_matches([' ', '\t'])
+                    .chars()
+                    .last()
+                    .is_none_or(|ch| matches!(ch, '.' | '!' | '?' | '\n' | ':'));
+                let verb_after =
+                    toks.get(i + 2).is_some_and(|&(a2, b2)| SUBJECT_VERBS.contains(&lower_at(v, a2, b2).as_ref()));
+                if small && opens && verb_after {
+                    c.score += self.raise_by;
+                }
                 // "their patience during": a determiner before small letters shows an ordinary
                 // phrase ("belongs to priya taylor" does not).
                 let phrase =
@@ -756,10 +801,16 @@ impl NameRules {
             // "Pritchard, Niamh" needs the comma and a surname that is not itself a given name
             // or an ordinary word; "FITZGERALD Jolene" is shape enough.
             let official_word = sur.split([' ', '-']).any(|w| NOT_SURNAME.contains(&w) || ordinary(w));
+            // "Hussain, Connor of 43 ..." has a surname that is also a given name; "Sarah, Emma and
+            // Jo" is a list of given names, told apart by what follows.
+            let listed = {
+                let rest = c.get(2).map_or("", |m| &text[m.end()..]);
+                rest.starts_with(" and ") || rest.starts_with(" & ") || rest.starts_with(", ")
+            };
             let fits = if caps {
                 sur.chars().filter(|ch| ch.is_alphabetic()).count() >= 3 && !official_word
             } else {
-                comma && !known_given(sur) && !ordinary(sur)
+                comma && (!known_given(sur) || !listed) && !ordinary(sur)
             };
             // "KAUR, CHLOÉ", "TAYLOR, Bartłomiej": a record's surname in capitals and a comma
             // are shape enough for a given name we do not know, in either case, when the words
@@ -792,6 +843,10 @@ impl NameRules {
         for c in self.shapes.initial.captures_iter(text) {
             let (initial, dot, sur) = (&c[1], &c[2], &c[3]);
             let Some((a, z)) = span(&c, 3) else { continue };
+            // "NI JT 48 22 91 B. Tel": a number's last letter, not an initial.
+            if text[..a].trim_end().ends_with(|ch: char| ch.is_ascii_digit()) {
+                continue;
+            }
             // "in the name of I MENSAH", "Owner is H. Chen": straight after a phrase that
             // introduces a person, an initial and a surname (in capitals too) are a name.
             let introduced = ends_with_any(&v.lower[..floor_boundary(&v.lower, a)], &self.introducers);
@@ -808,7 +863,13 @@ impl NameRules {
                 continue;
             }
             // "A Ford" or "I Was" are not an initial and a surname without a full stop.
-            if (dot.is_empty() && (initial == "A" || initial == "I")) || ordinary(sur) || known_given(sur) {
+            if (dot.is_empty() && (initial == "A" || initial == "I")) || ordinary(sur) {
+                continue;
+            }
+            // "C. Reid", "A. Evans": a surname that is also a given name needs its full stop or the
+            // words around it.
+            let given_like = known_given(sur);
+            if given_like && dot.is_empty() && !introduced {
                 continue;
             }
             push(a, z, !introduced, &mut out);
@@ -822,6 +883,7 @@ impl NameRules {
     /// "Missing") or the words around it must say person.
     fn hashtags(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
         const SEARCHING: &[&str] = &["find", "missing", "trace", "locate", "help", "bring", "justice", "for"];
+        const SEARCH_TAGS: &[&str] = &["justicefor", "missing", "find", "bring", "trace", "locate"];
         let text = &v.text;
         let mut out = Vec::new();
         for (hash, _) in text.match_indices('#') {
@@ -831,6 +893,32 @@ impl NameRules {
             let tag = &text[start..start + len];
             // The capitalised parts of the tag, by their offsets in it.
             let starts: Vec<usize> = tag.char_indices().filter(|(_, c)| c.is_uppercase()).map(|(i, _)| i).collect();
+            // "#bringbrendanhome", "#FindBrendan", "#FindZsófiaClarke": a word that looks for
+            // someone, then a name (a given name we know, or capitalised) and perhaps "home".
+            let lower_tag = tag.to_lowercase();
+            let searched = SEARCH_TAGS.iter().find_map(|w| {
+                let rest = lower_tag.strip_prefix(w)?;
+                let rest = rest.strip_suffix("home").unwrap_or(rest);
+                (rest.chars().count() >= 3 && tag.is_char_boundary(w.len())).then_some((w.len(), w.len() + rest.len()))
+            });
+            if let Some((a, z)) = searched
+                && tag.is_char_boundary(z)
+            {
+                let name = &tag[a..z];
+                let capitalised = name.starts_with(char::is_uppercase);
+                let first =
+                    name.char_indices().skip(1).find(|(_, c)| c.is_uppercase()).map_or(name, |(i, _)| &name[..i]);
+                let (s, e) = (start + a, start + z);
+                let free = !known.iter().chain(&out).any(|c: &Candidate| c.s < e && s < c.e);
+                if free
+                    && (capitalised || self.known_given(first, &first.to_lowercase()))
+                    && !self.not_names.contains(&name.to_lowercase())
+                {
+                    let c = self.score(v, s, e, false);
+                    out.push(Candidate { score: c.score.max(self.base), ..c });
+                    continue;
+                }
+            }
             if starts.len() < 2 || starts[0] != 0 {
                 continue;
             }
@@ -862,9 +950,20 @@ impl NameRules {
         for c in named {
             for (s, e) in Self::tokens(&text[c.s..c.e]) {
                 let w = &text[c.s + s..c.s + e];
-                let l = w.to_lowercase();
-                if w.chars().count() >= 3 && !self.not_names.contains(&l) && !self.honorifics.contains(&l) {
-                    parts.insert(l);
+                // "SaoirseHadley" from a hashtag names "Saoirse" and "Hadley".
+                let cuts: Vec<usize> = w
+                    .char_indices()
+                    .filter(|&(i, ch)| i == 0 || (ch.is_uppercase() && w[..i].ends_with(char::is_lowercase)))
+                    .map(|(i, _)| i)
+                    .chain(std::iter::once(w.len()))
+                    .collect();
+                let whole = std::iter::once(w);
+                let pieces = cuts.windows(2).map(|p| &w[p[0]..p[1]]);
+                for piece in whole.chain(pieces.filter(|_| cuts.len() > 2)) {
+                    let l = piece.to_lowercase();
+                    if piece.chars().count() >= 3 && !self.not_names.contains(&l) && !self.honorifics.contains(&l) {
+                        parts.insert(l);
+                    }
                 }
             }
         }
@@ -918,7 +1017,25 @@ impl NameRules {
             sexual && lower_has_any(&base.lower[from..to], &self.complainant)
         };
         let proceedings = lower_has_any(&base.lower, &self.proceedings);
-        let child = |c: &Candidate| proceedings && c.age.is_some_and(|a| a <= self.child_age);
+        // A child in proceedings: an age of 17 or under at the name, a few words on ("X, the
+        // complainant, was 15") or "the child" just before it ("The child in the case, X,").
+        let young_nearby = |c: &Candidate| {
+            let to = floor_boundary(&base.lower, c.e.saturating_add(40));
+            let after = &base.lower[c.e..to];
+            ["was ", "aged ", "age "].iter().any(|cue| {
+                after.match_indices(cue).any(|(k, _)| {
+                    let n: String = after[k + cue.len()..].chars().take_while(char::is_ascii_digit).collect();
+                    !n.is_empty() && n.len() <= 2 && n.parse::<u32>().is_ok_and(|a| a <= self.child_age)
+                })
+            })
+        };
+        let child_before = |c: &Candidate| {
+            let from = floor_boundary(&base.lower, c.s.saturating_sub(40));
+            base.lower[from..c.s].contains("the child")
+        };
+        let child = |c: &Candidate| {
+            proceedings && (c.age.is_some_and(|a| a <= self.child_age) || young_nearby(c) || child_before(c))
+        };
         for c in &cands {
             if c.score >= report && !complainant(c) && !child(c) {
                 let action = if c.score >= act { self.action } else { Action::Warn };

@@ -100,6 +100,11 @@ pub struct Names {
     /// v3.0), less those that are common English words.
     #[serde(default)]
     pub ons_forenames: bool,
+    /// Also start names at given names of many origins that the ONS list does not hold
+    /// (`data/forenames-intl.txt`: the person lists of the Faker package, MIT licence), less
+    /// those that are common English words: adults' names and names from abroad.
+    #[serde(default)]
+    pub intl_forenames: bool,
     /// Titles that make the following capitalised words a name (Mr, Mrs, Ms, Dr).
     pub honorifics: Vec<String>,
     /// Ranks and roles that mark the following name as an officer or official's, not personal.
@@ -196,6 +201,11 @@ pub struct Rule {
     /// Context words that lower confidence.
     #[serde(default)]
     pub lower: Vec<String>,
+    /// Context words that lower confidence only when they come before the match, within the
+    /// window ("ref 0121 496 0123" is a reference; "07700 900123 | NHS: ..." in a record is
+    /// still a phone number).
+    #[serde(default)]
+    pub lower_before: Vec<String>,
     /// Words within the window before the match that drop it (negations: "don't DM us").
     #[serde(default)]
     pub suppress_before: Vec<String>,

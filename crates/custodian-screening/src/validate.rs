@@ -200,8 +200,10 @@ pub(crate) fn vehicle_current(s: &str) -> Option<f32> {
         && letters_allowed(&b[4..], b"IQ")
         && ((2..=29).contains(&age) || (51..=79).contains(&age));
     // A plate the DVLA would not issue (a future age identifier, a letter never used) is still
-    // written as one, cloned or mistyped: it needs the words around it to say so.
-    Some(if issued { 0.0 } else { -0.2 } + written_loosely(s))
+    // written as one, cloned or mistyped: it needs the words around it to say so. So does one
+    // split after its area letters ("AB 12 CDE", "AB-12-CDE").
+    let split = !s.as_bytes().get(2).is_some_and(u8::is_ascii_digit);
+    Some(if issued { 0.0 } else { -0.2 } + written_loosely(s) + if split { -0.2 } else { 0.0 })
 }
 
 /// Both capitals and small letters: "CV34 but" is a postcode district and a word, not a plate.
@@ -260,9 +262,39 @@ const NOT_DATELESS: &[&str] = &[
 /// A dateless registration (three letters and one to three digits, "ABC 123"), unless the
 /// letters are a common abbreviation.
 pub(crate) fn vehicle_dateless(s: &str) -> Option<f32> {
-    let letters: String = s.chars().take_while(char::is_ascii_alphabetic).collect::<String>().to_ascii_uppercase();
-    (letters.len() == 3 && !NOT_DATELESS.contains(&letters.as_str())).then_some(written_loosely(s))
+    let letters: String = s.chars().filter(char::is_ascii_alphabetic).collect::<String>().to_ascii_uppercase();
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let leading = s.starts_with(|c: char| c.is_ascii_alphabetic());
+    // "ABC 123" and the shorter cherished forms "RE 6122", "1 KEV", "4263 TC": one to three
+    // letters and one to four digits, never a unit, a time or a short word ("6 PM", "on 12").
+    if !(1..=3).contains(&letters.len()) || !(1..=4).contains(&digits) || NOT_DATELESS.contains(&letters.as_str()) {
+        return None;
+    }
+    if s.chars().any(|c| c.is_ascii_lowercase()) && SHORT_WORDS.contains(&letters.to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    // A postcode's inward half ("3GZ") and a model suffix ("6R") are not plates.
+    if !leading && (letters.len() < 2 || (digits == 1 && letters.len() == 2)) {
+        return None;
+    }
+    // The three-letter form has always been read; the shorter ones are written as plates less
+    // often than they are other things, so they need the words around them and then some.
+    let short = if leading && letters.len() == 3 { 0.0 } else { -0.1 };
+    (!SHORT_WORDS.contains(&letters.to_ascii_lowercase().as_str()) || letters.len() == 3)
+        .then_some(short + written_loosely(s))
 }
+
+/// Short words and units that stand next to a number in ordinary sentences.
+const SHORT_WORDS: &[&str] = &[
+    "a", "an", "am", "pm", "at", "on", "in", "to", "by", "of", "or", "and", "the", "for", "was", "are", "has", "had",
+    "see", "his", "her", "its", "our", "you", "age", "aged", "no", "nos", "hr", "hrs", "mph", "km", "kg", "mg", "ml",
+    "mm", "cm", "ft", "in", "lb", "lbs", "st", "nd", "rd", "th", "x", "v", "vs", "yr", "yrs", "min", "mins", "sec",
+    "uk", "gb", "id", "tv", "pc", "ps", "dc", "ds", "di", "op", "ops", "ext", "tel", "fax", "mob", "jct", "j", "m",
+    "a", "b", "bst", "gmt", "utc", "us", "we", "me", "up", "is", "it", "so", "do", "be", "if", "as", "all", "any",
+    "per", "ref", "log", "cad", "urn", "dob", "nhs", "ni", "vat", "pa", "pw", "am", "mp", "hq", "cv", "b", "le", "ox",
+    "gl", "wr", "nn", "dy", "ws", "st", "de", "ng", "kw", "mw", "kwh", "gbp", "eur", "usd", "k", "l", "p", "s", "t",
+    "exp", "may", "apr", "jan", "feb", "mar", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "ver", "gen",
+];
 
 /// A phone number valid under libphonenumber's metadata, national numbers read as UK ones.
 /// Returns the national significant number so the caller can check the allowlist.

@@ -335,6 +335,99 @@ mod corpus {
     }
 }
 
+/// The general rules of pack 2026.12.3 (issue 17), one class of miss or false alarm each.
+mod general_rules {
+    use super::*;
+
+    #[test]
+    fn a_small_letter_postcode_by_a_home_meets_the_threshold_exactly() {
+        // 0.8 - 0.2 is 0.5999999 in f32: the tolerance lets it meet 0.6.
+        assert!(has("lives at cv34 6rd", "personal.postcode", "cv34 6rd"));
+    }
+
+    #[test]
+    fn a_value_takes_its_table_or_csv_columns_header_as_context() {
+        let table = "| name | dob | tel |\n|---|---|---|\n| Ann Cole | 14 Sep 91 | 07700 900215 |";
+        assert!(has(table, "personal.dob", "14 Sep 91"));
+        assert!(has(table, "personal.phone", "07700 900215"));
+        assert!(has("name,dob,vrm\nann cole,01.01.1957,sd51 jyo", "personal.vehicle", "sd51 jyo"));
+        assert!(none_of("score,date,venue\nwon,01.01.1957,home", "personal.dob"));
+    }
+
+    #[test]
+    fn given_names_of_many_origins_start_names() {
+        assert!(has("Have you seen Thanh Okafor? Missing since Friday.", "personal.name", "Thanh Okafor"));
+        assert!(has("Victim Kiplagat Lim was injured.", "personal.name", "Kiplagat Lim"));
+        assert!(has("lucy harcourt found safe, thanks all.", "personal.name", "lucy harcourt"));
+        assert!(has("Please share #bringbrendanhome", "personal.name", "brendan"));
+        assert!(none_of("Queen Elizabeth II's statue is the meeting point.", "personal.name"));
+        assert!(none_of("Subject: Op Thunderbolt - tomorrow", "personal.name"));
+    }
+
+    #[test]
+    fn references_in_other_forces_shapes_and_in_lists() {
+        assert!(has("Call 101 incident number WMP 955 16/12/24.", "investigation.reference", "WMP 955 16/12/24"));
+        assert!(has("Same suspect in: TVP-24-72515, WKS-20251208-9968.", "investigation.reference", "TVP-24-72515"));
+        assert!(has("Related logs - 30 of 2nd May, CR/00233/26.", "investigation.reference", "30 of 2nd May"));
+        assert!(none_of("Match 3 of 12 May was a draw.", "investigation.reference"));
+    }
+
+    #[test]
+    fn covert_tactics_in_ordinary_words_but_not_a_fraudsters_trick() {
+        assert!(has("Nicked! Thanks to a bait car.", "covert", "a bait car"));
+        assert!(has("That blue bike by the racks has a tracker in it.", "covert", "has a tracker in"));
+        assert!(has("Cheers to the copper in a hi-vis builder's jacket.", "covert", "copper in a hi-vis builder's"));
+        assert!(
+            found("Team: warrants at 7pm on Wednesday at addresses on Bond End.").iter().any(|(c, _)| c == "covert")
+        );
+        assert!(none_of("Bait bikes are fitted with trackers and are deployed across Warwick.", "covert"));
+        assert!(none_of("A fraudster posing as a landlord took £2,400.", "covert"));
+        assert!(none_of(
+            "Officers executed a warrant at an address on Bond End at 6am on Friday and found drugs.",
+            "covert"
+        ));
+    }
+
+    #[test]
+    fn markings_in_title_case_only_where_they_are_markings() {
+        assert!(has("Classification: Restricted\nLines to take.", "marking", "Restricted"));
+        assert!(has("Restricted\nCUSTODY RECORD", "marking", "Restricted"));
+        assert!(none_of("Restricted parking applies on match days.", "marking"));
+        assert!(none_of("Protect. Prepare. Prevent.", "marking"));
+    }
+
+    #[test]
+    fn operations_in_more_notations_and_campaigns_still_clean() {
+        assert!(has("Op/Kingfisher briefing", "investigation.operation", "Op/Kingfisher"));
+        assert!(has("#OPKINGFISHER results", "investigation.operation", "#OPKINGFISHER"));
+        assert!(none_of("Operation: Snap is back", "investigation.operation"));
+        assert!(none_of("#opportunity knocks", "investigation.operation"));
+    }
+
+    #[test]
+    fn plates_in_more_shapes_but_not_codes_or_units() {
+        assert!(has("Possibly with KXZ 6123, a white van.", "personal.vehicle", "KXZ 6123"));
+        assert!(has("a silver Ford Focus, index 1 KEV, seen", "personal.vehicle", "1 KEV"));
+        assert!(none_of("e-bike batteries model CL51 BVJ are being recalled", "personal.vehicle"));
+        assert!(none_of("Stolen card details: 4420-2918-4336-7860, exp 09/27.", "personal.vehicle"));
+        assert!(none_of("the car park at B49 3GZ is open from 6 PM", "personal.vehicle"));
+    }
+
+    #[test]
+    fn addresses_with_more_street_words_and_a_date_of_birth_after_a_name() {
+        assert!(has("home address 4 The Paddocks, Kineton", "personal.address", "4 The Paddocks"));
+        assert!(has("home address 139 the green", "personal.address", "139 the green"));
+        assert!(has("Kwame Asante (30/01/1992), 10 Kingsley Avenue", "personal.dob", "30/01/1992"));
+        assert!(none_of("Remembering PC Alan Reid (5 May 1985), killed on duty.", "personal.dob"));
+    }
+
+    #[test]
+    fn organisations_lines_are_not_personal_but_a_record_phone_is() {
+        assert!(none_of("contact the dog warden service on 01632 960557 during office hours", "personal.phone"));
+        assert!(has("Contact no: 07911 123456  NHS: 480 707 9298", "personal.phone", "07911 123456"));
+    }
+}
+
 /// Drafts written apart from the development corpus, in bench/screening/: `holdout.jsonl` (80
 /// drafts), `holdout2.jsonl` (30 drafts aimed at names, justice and channels, with look-alikes;
 /// written before the introducer rules, but by the same hand), `holdout3.jsonl` (24 drafts
@@ -570,27 +663,52 @@ mod blind_development {
         check("dev2", &load(include_str!("../../../bench/screening/blind2/dev2.jsonl")), &floors);
     }
 
-    /// The third writer's set (`bench/screening/blind3/dev3.jsonl`, pack 2026.12.2): notations,
-    /// record layouts and names in small letters. Floors are the scores reached, less 0.03.
+    /// The third writer's set (`bench/screening/blind3/dev3.jsonl`): notations, record layouts
+    /// and names in small letters. Floors are the scores reached with pack 2026.12.3, less 0.03.
     #[test]
     fn the_third_blind_development_set_keeps_its_scores() {
         let floors = [
-            ("marking", 0.95, 0.92),
-            ("covert", 0.97, 0.69),
+            ("marking", 0.95, 0.97),
+            ("covert", 0.97, 0.97),
             ("investigation.operation", 0.97, 0.97),
-            ("investigation.reference", 0.97, 0.89),
-            ("personal.address", 0.97, 0.92),
+            ("investigation.reference", 0.97, 0.97),
+            ("personal.address", 0.97, 0.97),
             ("personal.bank", 0.97, 0.96),
             ("personal.card", 0.97, 0.97),
-            ("personal.dob", 0.95, 0.79),
+            ("personal.dob", 0.95, 0.95),
             ("personal.email", 0.97, 0.46),
-            ("personal.name", 0.93, 0.72),
+            ("personal.name", 0.94, 0.82),
             ("personal.nhs", 0.97, 0.95),
             ("personal.nino", 0.97, 0.57),
-            ("personal.phone", 0.90, 0.68),
-            ("personal.postcode", 0.97, 0.80),
-            ("personal.vehicle", 0.89, 0.75),
+            ("personal.phone", 0.97, 0.89),
+            ("personal.postcode", 0.97, 0.82),
+            ("personal.vehicle", 0.97, 0.92),
         ];
         check("dev3", &load(include_str!("../../../bench/screening/blind3/dev3.jsonl")), &floors);
+    }
+
+    /// The fourth writer's development half (`bench/screening/blind4/dev4.jsonl`, written blind
+    /// while pack 2026.12.3 was made; its sealed half is kept outside the repository). Floors are
+    /// the scores reached, less 0.03.
+    #[test]
+    fn the_fourth_blind_development_set_keeps_its_scores() {
+        let floors = [
+            ("marking", 0.97, 0.97),
+            ("covert", 0.97, 0.96),
+            ("investigation.operation", 0.97, 0.97),
+            ("investigation.reference", 0.97, 0.97),
+            ("personal.address", 0.96, 0.97),
+            ("personal.bank", 0.97, 0.97),
+            ("personal.card", 0.97, 0.97),
+            ("personal.dob", 0.97, 0.96),
+            ("personal.email", 0.97, 0.97),
+            ("personal.name", 0.95, 0.88),
+            ("personal.nhs", 0.97, 0.97),
+            ("personal.nino", 0.97, 0.97),
+            ("personal.phone", 0.97, 0.97),
+            ("personal.postcode", 0.96, 0.96),
+            ("personal.vehicle", 0.97, 0.97),
+        ];
+        check("dev4", &load(include_str!("../../../bench/screening/blind4/dev4.jsonl")), &floors);
     }
 }
