@@ -25,6 +25,7 @@ use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::csrf::CsrfForm;
 use crate::web::{ClauseView, Layout, chart, clause_view, fmt_time, layout, page, render};
+use crate::web::date_input::{DateField, Parts, When, parse_moment};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -548,22 +549,19 @@ struct DeferPage {
     current: String,
     help: String,
     can_defer: bool,
-    latest: String,
-    latest_input: String,
-    to: String,
+    to: DateField,
     reason: String,
-    to_error: String,
     reason_error: String,
     errors: Vec<FieldProblem>,
     c54: ClauseView,
 }
 page!(DeferPage);
 
-#[derive(Deserialize, Default)]
+/// The deferral form: the new moment `to` (`to-day`, `to-month`, `to-year`, `to-time`, London
+/// time) and the `reason`.
+#[derive(Default)]
 pub struct DeferForm {
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
+    to: Parts,
     reason: String,
 }
 
@@ -608,11 +606,9 @@ fn defer_view(
         current: c.state.slot.map(guide::in_words).unwrap_or_else(|| "not yet proposed".into()),
         help: g.as_ref().map(|g| g.defer_help.clone()).unwrap_or_else(|| "This case is over.".into()),
         can_defer,
-        latest: g.as_ref().and_then(|g| g.defer_latest.clone()).unwrap_or_default(),
-        latest_input: g.as_ref().and_then(|g| g.defer_latest_input.clone()).unwrap_or_default(),
-        to: form.to,
+        to: DateField::moment("to", "New date and time", &defer_hint(g.as_ref().and_then(|g| g.defer_latest.as_deref())))
+            .filled(&form.to, &errors),
         reason: form.reason,
-        to_error: error_for("to"),
         reason_error: error_for("reason"),
         errors,
         c54: clause_view("5.4"),
@@ -633,21 +629,21 @@ pub async fn defer(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(f): CsrfForm<DeferForm>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> UiResult<Response> {
     let c = case_to_answer(&state, &user, id).await?;
-    let mut errors = Vec::new();
+    let f = DeferForm {
+        to: Parts::read(&pairs, "to"),
+        reason: pairs.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.clone()).unwrap_or_default(),
+    };
+    let mut errors: Vec<FieldProblem> = Vec::new();
     let problem =
         |field: &str, message: &str| FieldProblem { field: Some(field.into()), line: None, message: message.into() };
-    let to = if f.to.trim().is_empty() {
-        errors.push(problem("to", "Enter the date and time you can hand over your devices"));
+    let to = if f.to.is_empty() {
+        errors.push(problem("to-day", "Enter the date and time you can hand over your devices"));
         None
     } else {
-        let t = guide::parse_london(&f.to);
-        if t.is_none() {
-            errors.push(problem("to", "Enter a date and time, like 10 December 2026 at 2:00pm"));
-        }
-        t
+        parse_moment("to", "The new date", &f.to, When::Future, state.now()).map_err(|p| errors.push(p.into())).ok()
     };
     if f.reason.trim().is_empty() {
         errors.push(problem("reason", "Say why the time proposed is not possible"));
@@ -661,16 +657,24 @@ pub async fn defer(
             let errors = errors
                 .into_iter()
                 .map(|mut e| {
-                    if !matches!(e.field.as_deref(), Some("to" | "reason")) {
-                        e.field = Some("to".into());
+                    if e.field.as_deref() != Some("reason") {
+                        e.field = Some("to-day".into());
                     }
                     e
                 })
                 .collect();
             Ok(defer_view(&state, &user, &c, f, errors))
         }
-        Err(AppError::Conflict(m)) => Ok(defer_view(&state, &user, &c, f, vec![problem("to", &m)])),
+        Err(AppError::Conflict(m)) => Ok(defer_view(&state, &user, &c, f, vec![problem("to-day", &m)])),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The deferral field's hint: the latest moment allowed, and that times are UK time.
+fn defer_hint(latest: Option<&str>) -> String {
+    match latest {
+        Some(l) => format!("No later than {l}. For example, 27 3 2027 and 2:30pm (UK time)."),
+        None => "For example, 27 3 2027 and 2:30pm (UK time).".into(),
     }
 }
 
