@@ -196,7 +196,7 @@ async fn create(
             errors.push(FieldProblem {
                 field: Some("countries".into()),
                 line: None,
-                message: format!("No country is called \"{bad}\": enter its name, such as France, or its code, such as FR"),
+                message: format!("No country is called {bad}: enter its name, such as France, or its code, such as FR"),
             });
             vec![]
         }
@@ -208,8 +208,8 @@ async fn create(
             String::new()
         }
     };
-    let from = day("from", "First day", &typed.from, When::Any);
-    let to = day("to", "Last day", &typed.to, When::TodayOrLater);
+    let from = day("from", "The first day", &typed.from, When::Any);
+    let to = day("to", "The last day", &typed.to, When::TodayOrLater);
     let result = if errors.is_empty() {
         let form = uc::RequestForm { devices: typed.devices.clone(), countries, from, to, purpose: typed.purpose.clone() };
         uc::request(&state, &user, &form).await

@@ -115,7 +115,7 @@ async fn create_exception(
 ) -> UiResult<Response> {
     let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let (staff_number, reason, until) = (get("staff_number"), get("reason"), Parts::read(&f, "until"));
-    let result = match parse_date("until", "Last day covered", &until, When::TodayOrLater, state.now().date()) {
+    let result = match parse_date("until", "The last day covered", &until, When::TodayOrLater, state.now().date()) {
         Ok(d) => uc::record_streaming_exception(&state, &user, &staff_number, &reason, &iso(d)).await,
         Err(p) => Err(p.into()),
     };
