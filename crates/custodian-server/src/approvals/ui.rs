@@ -13,12 +13,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::approvals as uc;
-use crate::web::date_input::{DateField, Parts, When, parse_moment};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::csrf::{CsrfForm, CsrfOnly};
+use crate::web::date_input::{DateField, Parts, When, parse_moment};
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {

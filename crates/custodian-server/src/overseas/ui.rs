@@ -62,7 +62,12 @@ impl From<&OverseasItem> for WindowRow {
             person: format!("{} ({})", w.person_name, w.staff_number),
             line_manager: w.line_manager_name.clone().unwrap_or_else(|| "—".into()),
             devices: if w.device_tags.is_empty() { "every device held".into() } else { w.device_tags.join(", ") },
-            countries: w.countries.iter().map(|c| custodian_domain::countries::name_of(c)).collect::<Vec<_>>().join(", "),
+            countries: w
+                .countries
+                .iter()
+                .map(|c| custodian_domain::countries::name_of(c))
+                .collect::<Vec<_>>()
+                .join(", "),
             from: crate::web::display::date_words(w.from),
             to: crate::web::display::date_words(w.to),
             purpose: w.purpose.clone(),
@@ -211,7 +216,8 @@ async fn create(
     let from = day("from", "The first day", &typed.from, When::Any);
     let to = day("to", "The last day", &typed.to, When::TodayOrLater);
     let result = if errors.is_empty() {
-        let form = uc::RequestForm { devices: typed.devices.clone(), countries, from, to, purpose: typed.purpose.clone() };
+        let form =
+            uc::RequestForm { devices: typed.devices.clone(), countries, from, to, purpose: typed.purpose.clone() };
         uc::request(&state, &user, &form).await
     } else {
         Err(AppError::Invalid { detail: "The request has problems".into(), errors })
@@ -226,7 +232,10 @@ async fn create(
                     f.push_str("-day");
                 }
             }
-            Ok(crate::web::form_errors::refused(overseas_page(&state, &user, &typed, None, errors.clone()).await?, errors))
+            Ok(crate::web::form_errors::refused(
+                overseas_page(&state, &user, &typed, None, errors.clone()).await?,
+                errors,
+            ))
         }
     }
 }

@@ -111,7 +111,10 @@ pub async fn chosen(
         return Ok(p);
     }
     if !sn.contains(' ') {
-        return Err(AppError::invalid(field, format!("No person has staff number {sn}: check it, or enter their full name")));
+        return Err(AppError::invalid(
+            field,
+            format!("No person has staff number {sn}: check it, or enter their full name"),
+        ));
     }
     let filter = custodian_store::PersonFilter {
         q: Some(sn.to_string()),
@@ -121,7 +124,9 @@ pub async fn chosen(
     let found = state.store().people(&filter, 1, 100).await?.items;
     let mut same: Vec<Person> = found
         .into_iter()
-        .filter(|p| p.name.trim().eq_ignore_ascii_case(sn) && state.allows(user, Action::PeopleView, &person_resource(p)))
+        .filter(|p| {
+            p.name.trim().eq_ignore_ascii_case(sn) && state.allows(user, Action::PeopleView, &person_resource(p))
+        })
         .collect();
     match same.len() {
         1 => Ok(same.remove(0)),

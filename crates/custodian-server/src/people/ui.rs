@@ -40,7 +40,11 @@ struct Suggestion {
 
 /// A person chooser's suggestions as JSON (`templates/_macros.html` `person_input`, read by
 /// `static/app.js`): up to ten active people matching `q` whom the user may see.
-async fn suggest(State(state): State<AppState>, user: CurrentUser, Query(q): Query<SuggestQuery>) -> UiResult<Response> {
+async fn suggest(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<SuggestQuery>,
+) -> UiResult<Response> {
     let people = crate::people::suggest(&state, &user, &q.q).await?;
     let out: Vec<Suggestion> = people
         .iter()

@@ -14,8 +14,8 @@ use crate::error::{AppError, FieldProblem};
 use crate::state::AppState;
 use crate::usage as uc;
 use crate::web::UiResult;
-use crate::web::date_input::{DateField, Parts, When, iso, parse_date};
 use crate::web::csrf::CsrfForm;
+use crate::web::date_input::{DateField, Parts, When, iso, parse_date};
 use crate::web::error::problems;
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 

@@ -159,8 +159,20 @@ fn month_of(s: &str) -> Option<u8> {
     if let Ok(n) = s.parse::<u8>() {
         return Some(n);
     }
-    const NAMES: [&str; 12] =
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+    const NAMES: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
     let s = s.to_ascii_lowercase();
     if s.len() < 3 {
         return None;
@@ -276,7 +288,13 @@ pub fn from_london(local: PrimitiveDateTime) -> Option<OffsetDateTime> {
 }
 
 /// The moment typed in field `name`: a date in the boxes and a time on London's clocks.
-pub fn parse_moment(name: &str, label: &str, sent: &Parts, when: When, now: OffsetDateTime) -> Result<OffsetDateTime, DateProblem> {
+pub fn parse_moment(
+    name: &str,
+    label: &str,
+    sent: &Parts,
+    when: When,
+    now: OffsetDateTime,
+) -> Result<OffsetDateTime, DateProblem> {
     let rfc3339 = &time::format_description::well_known::Rfc3339;
     let exact = (sent.boxes_empty() && sent.time.is_empty())
         .then(|| OffsetDateTime::parse(&sent.whole, rfc3339).ok())
@@ -289,7 +307,10 @@ pub fn parse_moment(name: &str, label: &str, sent: &Parts, when: When, now: Offs
         let date = parse_date(name, label, &Parts { whole: d.to_string(), ..Parts::default() }, When::Any, now.date())?;
         let t = t.get(..5).unwrap_or(t);
         let clock = if t.is_empty() { Some(Time::MIDNIGHT) } else { parse_clock(t) };
-        (date, clock.ok_or_else(|| problem(name, "time", format!("{label} must be a real time, like 9:30am or 14:30")))?)
+        (
+            date,
+            clock.ok_or_else(|| problem(name, "time", format!("{label} must be a real time, like 9:30am or 14:30")))?,
+        )
     } else {
         let date = boxes(name, label, sent).map_err(|p| {
             if sent.is_empty() { problem(name, "day", format!("Enter {}", lower_first(label))) } else { p }
@@ -302,16 +323,18 @@ pub fn parse_moment(name: &str, label: &str, sent: &Parts, when: When, now: Offs
         (date, clock)
     };
     let t = from_london(PrimitiveDateTime::new(date, clock)).ok_or_else(|| {
-        problem(
-            name,
-            "time",
-            format!("{label} must be a real time: the clocks go forward from 1am to 2am that day"),
-        )
+        problem(name, "time", format!("{label} must be a real time: the clocks go forward from 1am to 2am that day"))
     })?;
     check_when(name, label, t, when, now)
 }
 
-fn check_when(name: &str, label: &str, t: OffsetDateTime, when: When, now: OffsetDateTime) -> Result<OffsetDateTime, DateProblem> {
+fn check_when(
+    name: &str,
+    label: &str,
+    t: OffsetDateTime,
+    when: When,
+    now: OffsetDateTime,
+) -> Result<OffsetDateTime, DateProblem> {
     let fine = match when {
         When::Any => true,
         When::TodayOrLater => super::display::london(t).date() >= super::display::london(now).date(),
@@ -438,7 +461,11 @@ mod tests {
     fn a_field_shows_its_own_problem_and_marks_the_box() {
         let errors = vec![
             FieldProblem { field: Some("reason".into()), line: None, message: "Enter a reason".into() },
-            FieldProblem { field: Some("from-month".into()), line: None, message: "First day must include a month".into() },
+            FieldProblem {
+                field: Some("from-month".into()),
+                line: None,
+                message: "First day must include a month".into(),
+            },
         ];
         let f = DateField::date("from", "First day", "").filled(&sent("3", "", "2027"), &errors);
         assert_eq!(f.error, "First day must include a month");
@@ -446,7 +473,11 @@ mod tests {
         assert_eq!(f.day, "3");
         let to = DateField::date("to", "Last day", "").filled(&Parts::default(), &errors);
         assert!(to.error.is_empty());
-        let real = vec![FieldProblem { field: Some("to-day".into()), line: None, message: "Last day must be a real date".into() }];
+        let real = vec![FieldProblem {
+            field: Some("to-day".into()),
+            line: None,
+            message: "Last day must be a real date".into(),
+        }];
         let to = DateField::date("to", "Last day", "").filled(&Parts::default(), &real);
         assert_eq!((to.box_class("day"), to.box_class("year")), (" govuk-input--error", " govuk-input--error"));
         assert_eq!(iso(date!(2027 - 01 - 05)), "2027-01-05");

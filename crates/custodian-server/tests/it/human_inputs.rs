@@ -91,10 +91,9 @@ async fn the_overseas_form_takes_countries_by_name_and_dates_in_three_boxes(b: B
     assert!(html.contains("govuk-input--width-2 govuk-input--error\" id=\"from-month\""), "{html}");
 
     // A date that is not real, one already past, a country nobody has.
-    for (edit, message, link) in [
-        (("from-day", "31"), "", ""),
-        (("countries", "France, Narnia"), "No country is called Narnia", "countries"),
-    ] {
+    for (edit, message, link) in
+        [(("from-day", "31"), "", ""), (("countries", "France, Narnia"), "No country is called Narnia", "countries")]
+    {
         let mut f = form.clone();
         f.push(("from-month".into(), "2".into()));
         f.retain(|(k, _)| k != edit.0 || edit.0 == "from-month");
@@ -116,7 +115,10 @@ async fn the_overseas_form_takes_countries_by_name_and_dates_in_three_boxes(b: B
     let pairs: Vec<(&str, &str)> = past.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let (s, html) = jack.post("/overseas", &pairs).await;
     assert_eq!(s, 422);
-    assert!(html.contains("The last day must be today or in the future") && html.contains("href=\"#to-day\""), "{html}");
+    assert!(
+        html.contains("The last day must be today or in the future") && html.contains("href=\"#to-day\""),
+        "{html}"
+    );
 
     // All well: the window is kept with codes and shown with names and dates in words.
     let mut good = form.clone();
@@ -200,8 +202,9 @@ async fn a_deputy_is_chosen_by_name_among_people_the_user_may_see_with_a_london_
     let api = app.api(&app.token("A1001").await);
     let (_, list) = api.get("/approvals/delegations").await;
     let d = &list.as_array().unwrap()[0];
-    let starts = time::OffsetDateTime::parse(d["starts_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let starts =
+        time::OffsetDateTime::parse(d["starts_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339)
+            .unwrap();
     let london = custodian_server::web::display::london(starts);
     assert_eq!((london.date(), london.hour(), london.minute()), (start, 9, 30), "{d}");
     app.stop().await;
@@ -287,7 +290,9 @@ fn the_hash_macro_shortens_and_offers_a_copy_button_without_inline_script() {
     let macros = std::fs::read_to_string(root.join("templates/_macros.html")).unwrap();
     let at = macros.find("{% macro hash(value, what) %}").expect("the macro");
     let body = &macros[at..at + macros[at..].find("{% endmacro %}").unwrap()];
-    assert!(body.contains("data-copy=\"{{ value }}\" hidden>Copy<span class=\"govuk-visually-hidden\"> the {{ what }}"));
+    assert!(
+        body.contains("data-copy=\"{{ value }}\" hidden>Copy<span class=\"govuk-visually-hidden\"> the {{ what }}")
+    );
     assert!(!body.contains("onclick") && !body.contains("<script"), "no inline script (CSP)");
     let js = std::fs::read_to_string(root.join("static/app.js")).unwrap();
     assert!(js.contains("button[data-copy]") && js.contains("navigator.clipboard.writeText"));
