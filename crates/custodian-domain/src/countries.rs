@@ -40,7 +40,7 @@ pub fn name_of(code: &str) -> String {
 }
 
 fn folded(s: &str) -> String {
-    s.trim().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// The country a person named: by its code, its name or one of its other names, in any case.
