@@ -48,3 +48,58 @@ document.addEventListener("htmx:configRequest", (event) => {
   if (target.origin !== window.location.origin) return;
   event.detail.headers["X-CSRF-Token"] = token;
 });
+
+// A person chooser (templates/_macros.html: person_input) offers the people
+// the user may see whose name or staff number matches what is typed, in the
+// native list the input names in data-person-suggest. Without JavaScript the
+// input still takes a typed name or staff number.
+for (const input of document.querySelectorAll("input[data-person-suggest]")) {
+  const list = document.getElementById(input.dataset.personSuggest);
+  if (!list) continue;
+  input.setAttribute("list", list.id);
+  let asked = "";
+  let timer = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (q.length < 2 || q === asked) return;
+    timer = setTimeout(async () => {
+      asked = q;
+      try {
+        const res = await fetch("/people/suggest?q=" + encodeURIComponent(q), {
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        });
+        if (!res.ok) return;
+        const people = await res.json();
+        list.replaceChildren(
+          ...people.map((p) => {
+            const o = document.createElement("option");
+            o.value = p.label;
+            return o;
+          }),
+        );
+      } catch (_) {
+        // No suggestions: the person types the staff number.
+      }
+    }, 200);
+  });
+}
+
+// Copy buttons (web/display.rs: a shortened hash or key with its whole value)
+// appear only where the Clipboard API works; the whole value stays readable in
+// its details element without them.
+if (navigator.clipboard && window.isSecureContext) {
+  for (const button of document.querySelectorAll("button[data-copy]")) {
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      const status = button.parentElement.querySelector("[data-copy-status]");
+      try {
+        await navigator.clipboard.writeText(button.dataset.copy);
+        if (status) status.textContent = "Copied";
+      } catch (_) {
+        if (status) status.textContent = "Could not copy: select the value instead";
+      }
+    });
+  }
+}

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::StepStatus;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::approvals as uc;
@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::csrf::{CsrfForm, CsrfOnly};
+use crate::web::date_input::{DateField, Parts, When, parse_moment};
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -32,19 +33,6 @@ pub fn routes() -> Routes {
         .route("/approvals/{id}", get(request))
         .route("/approvals/{id}/decide", post(decide))
         .route("/approvals/{id}/withdraw", post(withdraw))
-}
-
-/// A deputy named to decide the user's steps for a period (WP034 4.8: absences).
-#[derive(serde::Deserialize)]
-pub(crate) struct DelegationForm {
-    #[serde(default)]
-    deputy: String,
-    #[serde(default)]
-    starts_at: String,
-    #[serde(default)]
-    ends_at: String,
-    #[serde(default)]
-    reason: String,
 }
 
 /// A decision on one step of an approval chain, from this module's request page and from every
@@ -62,16 +50,6 @@ impl DecisionForm {
     pub(crate) fn decision(&self) -> uc::Decision<'_> {
         uc::Decision { step: &self.step, verdict: &self.verdict, reasons: self.reasons.as_deref() }
     }
-}
-
-fn parse_local(name: &'static str, v: &str) -> Result<OffsetDateTime, AppError> {
-    let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    let day = time::macros::format_description!("[year]-[month]-[day]");
-    let v = v.trim();
-    PrimitiveDateTime::parse(v, minutes)
-        .map(PrimitiveDateTime::assume_utc)
-        .or_else(|_| time::Date::parse(v, day).map(|d| d.midnight().assume_utc()))
-        .map_err(|_| AppError::invalid(name, "Enter a date like 2026-12-01 or a date and time like 2026-12-01T09:00"))
 }
 
 // ----- Notifications -------------------------------------------------------------------------
@@ -184,6 +162,8 @@ struct ApprovalsPage {
     mine: Vec<RequestRow>,
     overdue: Option<Vec<OverdueRow>>,
     delegations: Vec<DelegationRow>,
+    starts: DateField,
+    ends: DateField,
 }
 page!(ApprovalsPage);
 
@@ -267,19 +247,48 @@ async fn approvals(State(state): State<AppState>, user: CurrentUser) -> UiResult
         mine,
         overdue,
         delegations,
+        starts: DateField::moment("starts_at", "From", ""),
+        ends: DateField::moment("ends_at", "Until", ""),
     }))
 }
 
 async fn delegate(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<DelegationForm>,
+    CsrfForm(f): CsrfForm<Vec<(String, String)>>,
 ) -> UiResult<Response> {
     // Who may delegate is settled before the dates are read, so a refusal never depends on input.
     state.require(&user, custodian_authz::Action::ApprovalsDelegate, &custodian_authz::Resource::System)?;
-    let starts = parse_local("starts_at", &f.starts_at)?;
-    let ends = parse_local("ends_at", &f.ends_at)?;
-    uc::delegate(&state, &user, &f.deputy, starts, ends, &f.reason).await?;
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let now = state.now();
+    let mut errors: Vec<crate::error::FieldProblem> = Vec::new();
+    let deputy = match crate::people::chosen(&state, &user, "deputy", "your deputy", &get("deputy")).await {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errors.extend(crate::web::error::problems(e)?);
+            None
+        }
+    };
+    let mut moment = |name: &str, label: &str| {
+        parse_moment(name, label, &Parts::read(&f, name), When::Any, now).map_err(|p| errors.push(p.into())).ok()
+    };
+    let starts = moment("starts_at", "The start");
+    let ends = moment("ends_at", "The end");
+    let (Some(deputy), Some(starts), Some(ends)) = (deputy, starts, ends) else {
+        return Err(AppError::Invalid { detail: "The deputy's details have problems".into(), errors }.into());
+    };
+    uc::delegate(&state, &user, &deputy.staff_number, starts, ends, &get("reason")).await.map_err(|e| match e {
+        // The use case names the whole moment: point at its first box.
+        AppError::Invalid { detail, mut errors } => {
+            for p in &mut errors {
+                if let Some(f) = p.field.as_mut().filter(|f| *f == "starts_at" || *f == "ends_at") {
+                    f.push_str("-day");
+                }
+            }
+            AppError::Invalid { detail, errors }
+        }
+        e => e,
+    })?;
     Ok(Redirect::to("/approvals").into_response())
 }
 

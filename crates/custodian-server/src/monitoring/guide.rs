@@ -68,6 +68,19 @@ pub struct Guidance {
     pub defer_help: String,
 }
 
+impl Guidance {
+    /// The card's deferral field: the GOV.UK date input with a time, ids `defer-to-…`.
+    pub fn defer_field(&self) -> crate::web::date_input::DateField {
+        let latest = self.defer_latest.as_deref().map(|l| format!("No later than {l}. ")).unwrap_or_default();
+        crate::web::date_input::DateField::moment(
+            "to",
+            "New date and time",
+            &format!("{latest}For example, 27 3 2027 and 2:30pm (UK time)."),
+        )
+        .with_id("defer-to")
+    }
+}
+
 /// The guidance for `c` at `now`, or `None` once the case is over.
 pub fn guidance(c: &MonitoringCase, now: OffsetDateTime) -> Option<Guidance> {
     let s = &c.state;

@@ -13,7 +13,7 @@ use custodian_authz::{Action, Resource};
 use custodian_domain::monitoring::Stage;
 use custodian_store::monitoring::{MonitoringCase, Round};
 use serde::Deserialize;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
@@ -24,6 +24,7 @@ use crate::monitoring::{self as uc, StepInput, case_resource};
 use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::csrf::CsrfForm;
+use crate::web::date_input::{DateField, Parts, When, parse_moment};
 use crate::web::{ClauseView, Layout, chart, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -39,19 +40,6 @@ pub fn routes() -> Routes {
 }
 
 /// A `datetime-local` field, read as UTC (the form says so).
-fn parse_local(field: &'static str, v: Option<&String>) -> Result<OffsetDateTime, AppError> {
-    let v = v
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| AppError::invalid(field, "Enter a date and time"))?;
-    let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    let seconds = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    PrimitiveDateTime::parse(v, minutes)
-        .or_else(|_| PrimitiveDateTime::parse(v, seconds))
-        .map(PrimitiveDateTime::assume_utc)
-        .map_err(|_| AppError::invalid(field, "Enter a date and time like 2026-03-02T09:30"))
-}
-
 fn stage_class(s: Stage) -> &'static str {
     match s {
         Stage::Selected | Stage::Consulted => "govuk-tag--blue",
@@ -409,6 +397,12 @@ impl CasePage {
     fn may(&self, step: &str) -> bool {
         self.can.contains(&step)
     }
+
+    /// A step form's moment: the GOV.UK date input with a time on London's clocks, its ids
+    /// starting `step-{name}` (the person's own card may have a field of the same name).
+    fn moment(&self, name: &str, legend: &str) -> DateField {
+        DateField::moment(name, legend, "").with_id(&format!("step-{name}"))
+    }
 }
 
 /// Which step forms to offer: those the stage allows and the policies permit this viewer.
@@ -548,22 +542,19 @@ struct DeferPage {
     current: String,
     help: String,
     can_defer: bool,
-    latest: String,
-    latest_input: String,
-    to: String,
+    to: DateField,
     reason: String,
-    to_error: String,
     reason_error: String,
     errors: Vec<FieldProblem>,
     c54: ClauseView,
 }
 page!(DeferPage);
 
-#[derive(Deserialize, Default)]
+/// The deferral form: the new moment `to` (`to-day`, `to-month`, `to-year`, `to-time`, London
+/// time) and the `reason`.
+#[derive(Default)]
 pub struct DeferForm {
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
+    to: Parts,
     reason: String,
 }
 
@@ -608,11 +599,13 @@ fn defer_view(
         current: c.state.slot.map(guide::in_words).unwrap_or_else(|| "not yet proposed".into()),
         help: g.as_ref().map(|g| g.defer_help.clone()).unwrap_or_else(|| "This case is over.".into()),
         can_defer,
-        latest: g.as_ref().and_then(|g| g.defer_latest.clone()).unwrap_or_default(),
-        latest_input: g.as_ref().and_then(|g| g.defer_latest_input.clone()).unwrap_or_default(),
-        to: form.to,
+        to: DateField::moment(
+            "to",
+            "New date and time",
+            &defer_hint(g.as_ref().and_then(|g| g.defer_latest.as_deref())),
+        )
+        .filled(&form.to, &errors),
         reason: form.reason,
-        to_error: error_for("to"),
         reason_error: error_for("reason"),
         errors,
         c54: clause_view("5.4"),
@@ -633,21 +626,21 @@ pub async fn defer(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(f): CsrfForm<DeferForm>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> UiResult<Response> {
     let c = case_to_answer(&state, &user, id).await?;
-    let mut errors = Vec::new();
+    let f = DeferForm {
+        to: Parts::read(&pairs, "to"),
+        reason: pairs.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.clone()).unwrap_or_default(),
+    };
+    let mut errors: Vec<FieldProblem> = Vec::new();
     let problem =
         |field: &str, message: &str| FieldProblem { field: Some(field.into()), line: None, message: message.into() };
-    let to = if f.to.trim().is_empty() {
-        errors.push(problem("to", "Enter the date and time you can hand over your devices"));
+    let to = if f.to.is_empty() {
+        errors.push(problem("to-day", "Enter the date and time you can hand over your devices"));
         None
     } else {
-        let t = guide::parse_london(&f.to);
-        if t.is_none() {
-            errors.push(problem("to", "Enter a date and time, like 10 December 2026 at 2:00pm"));
-        }
-        t
+        parse_moment("to", "The new date", &f.to, When::Future, state.now()).map_err(|p| errors.push(p.into())).ok()
     };
     if f.reason.trim().is_empty() {
         errors.push(problem("reason", "Say why the time proposed is not possible"));
@@ -661,58 +654,86 @@ pub async fn defer(
             let errors = errors
                 .into_iter()
                 .map(|mut e| {
-                    if !matches!(e.field.as_deref(), Some("to" | "reason")) {
-                        e.field = Some("to".into());
+                    if e.field.as_deref() != Some("reason") {
+                        e.field = Some("to-day".into());
                     }
                     e
                 })
                 .collect();
             Ok(defer_view(&state, &user, &c, f, errors))
         }
-        Err(AppError::Conflict(m)) => Ok(defer_view(&state, &user, &c, f, vec![problem("to", &m)])),
+        Err(AppError::Conflict(m)) => Ok(defer_view(&state, &user, &c, f, vec![problem("to-day", &m)])),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The deferral field's hint: the latest moment allowed, and that times are UK time.
+fn defer_hint(latest: Option<&str>) -> String {
+    match latest {
+        Some(l) => format!("No later than {l}. For example, 27 3 2027 and 2:30pm (UK time)."),
+        None => "For example, 27 3 2027 and 2:30pm (UK time).".into(),
     }
 }
 
 /// One form for every step of a monitoring case (WP034 5.3 to 5.6): `step` names it, the other
 /// fields are the step's, so each is optional here and required by its step.
-#[derive(Deserialize)]
 pub struct StepForm {
     step: Option<String>,
-    slot: Option<String>,
-    to: Option<String>,
     reason: Option<String>,
     staff_number: Option<String>,
-    deadline: Option<String>,
     devices: Option<String>,
     full_access_confirmed: Option<String>,
     handed_by: Option<String>,
     tool: Option<String>,
     tool_version: Option<String>,
     extractions: Option<String>,
-    started: Option<String>,
-    ended: Option<String>,
     outcome: Option<String>,
     summary: Option<String>,
     received_by: Option<String>,
 }
 
-/// One form for every step: `step` names it, the other fields are the step's.
+impl StepForm {
+    fn read(pairs: &[(String, String)]) -> Self {
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        StepForm {
+            step: get("step"),
+            reason: get("reason"),
+            staff_number: get("staff_number"),
+            devices: get("devices"),
+            full_access_confirmed: get("full_access_confirmed"),
+            handed_by: get("handed_by"),
+            tool: get("tool"),
+            tool_version: get("tool_version"),
+            extractions: get("extractions"),
+            outcome: get("outcome"),
+            summary: get("summary"),
+            received_by: get("received_by"),
+        }
+    }
+}
+
+/// One form for every step: `step` names it, the other fields are the step's. Moments are typed
+/// in the GOV.UK date input on London's clocks (`slot-day`, …, `slot-time`).
 pub async fn take_step(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(f): CsrfForm<StepForm>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> UiResult<Response> {
+    let f = StepForm::read(&pairs);
+    let now = state.now();
+    let parse_local = |name: &str, label: &str| -> Result<OffsetDateTime, AppError> {
+        Ok(parse_moment(name, label, &Parts::read(&pairs, name), When::Any, now)?)
+    };
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let input =
         match f.step.as_deref().unwrap_or("") {
-            "propose_slot" => StepInput::ProposeSlot { slot: parse_local("slot", f.slot.as_ref())? },
+            "propose_slot" => StepInput::ProposeSlot { slot: parse_local("slot", "The slot")? },
             "accept" => StepInput::Accept,
-            "defer" => StepInput::Defer { to: parse_local("to", f.to.as_ref())?, reason: text(&f.reason) },
+            "defer" => StepInput::Defer { to: parse_local("to", "The new slot")?, reason: text(&f.reason) },
             "refuse" => StepInput::Refuse { reason: text(&f.reason) },
             "assign_dmi" => StepInput::AssignDmi { staff_number: text(&f.staff_number) },
-            "mandate" => StepInput::Mandate { deadline: parse_local("deadline", f.deadline.as_ref())? },
+            "mandate" => StepInput::Mandate { deadline: parse_local("deadline", "The deadline")? },
             "hand_over" => StepInput::HandOver {
                 asset_tags: text(&f.devices)
                     .split([',', '\n', ' '])
@@ -735,8 +756,8 @@ pub async fn take_step(
                     tool: text(&f.tool),
                     tool_version: text(&f.tool_version),
                     extractions,
-                    started: parse_local("started", f.started.as_ref())?,
-                    ended: parse_local("ended", f.ended.as_ref())?,
+                    started: parse_local("started", "The start")?,
+                    ended: parse_local("ended", "The end")?,
                 }
             }
             "examine" => match f.outcome.as_deref() {

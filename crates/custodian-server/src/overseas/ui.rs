@@ -18,6 +18,7 @@ use crate::overseas as uc;
 use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::csrf::{CsrfForm, CsrfOnly};
+use crate::web::date_input::{DateField, Parts, When, iso, parse_date};
 use crate::web::error::problems;
 use crate::web::{ClauseView, Layout, clause_view, layout, page, render};
 
@@ -61,9 +62,14 @@ impl From<&OverseasItem> for WindowRow {
             person: format!("{} ({})", w.person_name, w.staff_number),
             line_manager: w.line_manager_name.clone().unwrap_or_else(|| "—".into()),
             devices: if w.device_tags.is_empty() { "every device held".into() } else { w.device_tags.join(", ") },
-            countries: w.countries.join(", "),
-            from: w.from.to_string(),
-            to: w.to.to_string(),
+            countries: w
+                .countries
+                .iter()
+                .map(|c| custodian_domain::countries::name_of(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            from: crate::web::display::date_words(w.from),
+            to: crate::web::display::date_words(w.to),
             purpose: w.purpose.clone(),
             status: w.status.clone(),
             status_class: status_class(&w.status).into(),
@@ -85,8 +91,9 @@ struct OverseasPage {
     errors: Vec<FieldProblem>,
     devices: Vec<DeviceChoice>,
     countries: String,
-    from: String,
-    to: String,
+    country_names: Vec<&'static str>,
+    from: DateField,
+    to: DateField,
     purpose: String,
     mine: Vec<WindowRow>,
     others: Vec<WindowRow>,
@@ -101,10 +108,33 @@ struct WindowsQuery {
     status: Option<String>,
 }
 
+/// What a person typed in the request form, kept to show again.
+#[derive(Default)]
+struct Typed {
+    devices: Vec<String>,
+    countries: String,
+    from: Parts,
+    to: Parts,
+    purpose: String,
+}
+
+impl Typed {
+    fn read(f: &[(String, String)]) -> Self {
+        let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        Typed {
+            devices: f.iter().filter(|(n, _)| n == "devices").map(|(_, v)| v.clone()).collect(),
+            countries: get("countries"),
+            from: Parts::read(f, "from"),
+            to: Parts::read(f, "to"),
+            purpose: get("purpose"),
+        }
+    }
+}
+
 async fn overseas_page(
     state: &AppState,
     user: &CurrentUser,
-    form: &uc::RequestForm,
+    form: &Typed,
     status: Option<&str>,
     errors: Vec<FieldProblem>,
 ) -> Result<Response, AppError> {
@@ -126,9 +156,10 @@ async fn overseas_page(
                 checked: form.devices.iter().any(|t| t == &d.asset_tag),
             })
             .collect(),
-        countries: form.countries.join(", "),
-        from: form.from.clone(),
-        to: form.to.clone(),
+        countries: form.countries.clone(),
+        country_names: custodian_domain::countries::all().iter().filter(|c| c.code != "GB").map(|c| c.name).collect(),
+        from: DateField::date("from", "First day", "").filled(&form.from, &errors),
+        to: DateField::date("to", "Last day", "").filled(&form.to, &errors),
         purpose: form.purpose.clone(),
         mine: mine.iter().map(WindowRow::from).collect(),
         others: others.iter().filter(|w| w.person_id != user.id()).map(WindowRow::from).collect(),
@@ -151,7 +182,7 @@ async fn overseas(
     Query(q): Query<WindowsQuery>,
 ) -> UiResult<Response> {
     let status = q.status.as_deref().filter(|s| !s.is_empty());
-    Ok(overseas_page(&state, &user, &uc::RequestForm::default(), status, vec![]).await?)
+    Ok(overseas_page(&state, &user, &Typed::default(), status, vec![]).await?)
 }
 
 async fn create(
@@ -159,20 +190,50 @@ async fn create(
     user: CurrentUser,
     CsrfForm(f): CsrfForm<Vec<(String, String)>>,
 ) -> UiResult<Response> {
-    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let form = uc::RequestForm {
-        devices: f.iter().filter(|(n, _)| n == "devices").map(|(_, v)| v.clone()).collect(),
-        countries: vec![get("countries")],
-        from: get("from"),
-        to: get("to"),
-        purpose: get("purpose"),
+    let typed = Typed::read(&f);
+    // The form takes countries by name and dates in three boxes; the use case, as the API, takes
+    // codes and ISO dates.
+    let today = state.now().date();
+    let mut errors: Vec<FieldProblem> = Vec::new();
+    let countries = match custodian_domain::countries::parse_list(&typed.countries) {
+        Ok(c) => c.into_iter().map(str::to_string).collect(),
+        Err(bad) => {
+            errors.push(FieldProblem {
+                field: Some("countries".into()),
+                line: None,
+                message: format!("No country is called {bad}: enter its name, such as France, or its code, such as FR"),
+            });
+            vec![]
+        }
     };
-    match uc::request(&state, &user, &form).await {
+    let mut day = |name: &str, label: &str, sent: &Parts, when: When| match parse_date(name, label, sent, when, today) {
+        Ok(d) => iso(d),
+        Err(p) => {
+            errors.push(p.into());
+            String::new()
+        }
+    };
+    let from = day("from", "The first day", &typed.from, When::Any);
+    let to = day("to", "The last day", &typed.to, When::TodayOrLater);
+    let result = if errors.is_empty() {
+        let form =
+            uc::RequestForm { devices: typed.devices.clone(), countries, from, to, purpose: typed.purpose.clone() };
+        uc::request(&state, &user, &form).await
+    } else {
+        Err(AppError::Invalid { detail: "The request has problems".into(), errors })
+    };
+    match result {
         Ok((id, _)) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
         Err(e) => {
-            let errors = problems(e)?;
+            let mut errors = problems(e)?;
+            // A use-case problem with a date names the whole field: point it at its first box.
+            for p in &mut errors {
+                if let Some(f) = p.field.as_mut().filter(|f| *f == "from" || *f == "to") {
+                    f.push_str("-day");
+                }
+            }
             Ok(crate::web::form_errors::refused(
-                overseas_page(&state, &user, &form, None, errors.clone()).await?,
+                overseas_page(&state, &user, &typed, None, errors.clone()).await?,
                 errors,
             ))
         }

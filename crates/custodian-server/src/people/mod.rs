@@ -68,3 +68,75 @@ pub async fn list_people(
     }
     Ok(state.store().people(&filter, page, per_page).await?)
 }
+
+/// The most people a chooser suggests at once.
+pub const SUGGESTIONS: usize = 10;
+
+/// Active people whose name, staff number or e-mail contains `q`, among those the user may see
+/// (Cedar `people.view` on each, as the people list filters its rows): a chooser's suggestions.
+pub async fn suggest(state: &AppState, user: &CurrentUser, q: &str) -> Result<Vec<Person>, AppError> {
+    let q = q.trim();
+    if q.chars().count() < 2 {
+        return Ok(vec![]);
+    }
+    let filter = custodian_store::PersonFilter {
+        q: Some(q.to_string()),
+        status: Some(custodian_domain::people::PersonStatus::Active),
+        ..Default::default()
+    };
+    let found = state.store().people(&filter, 1, 100).await?.items;
+    Ok(found
+        .into_iter()
+        .filter(|p| state.allows(user, Action::PeopleView, &person_resource(p)))
+        .take(SUGGESTIONS)
+        .collect())
+}
+
+/// The person a form's chooser names in `field` (its `what` in messages: "your deputy"): a
+/// staff number ("A1018"), a person as pages show them ("Jack Thornton (A1018)"), or the full
+/// name, in any case, of the one active person of that name the user may see. Several of that
+/// name, or none, is a problem on the field saying what to type.
+pub async fn chosen(
+    state: &AppState,
+    user: &CurrentUser,
+    field: &str,
+    what: &str,
+    input: &str,
+) -> Result<Person, AppError> {
+    let sn = custodian_domain::people::staff_number_in(input);
+    if sn.is_empty() {
+        return Err(AppError::invalid(field, format!("Enter the name or staff number of {what}")));
+    }
+    if let Some(p) = state.store().person_by_staff_number(sn).await? {
+        return Ok(p);
+    }
+    if !sn.contains(' ') {
+        return Err(AppError::invalid(
+            field,
+            format!("No person has staff number {sn}: check it, or enter their full name"),
+        ));
+    }
+    let filter = custodian_store::PersonFilter {
+        q: Some(sn.to_string()),
+        status: Some(custodian_domain::people::PersonStatus::Active),
+        ..Default::default()
+    };
+    let found = state.store().people(&filter, 1, 100).await?.items;
+    let mut same: Vec<Person> = found
+        .into_iter()
+        .filter(|p| {
+            p.name.trim().eq_ignore_ascii_case(sn) && state.allows(user, Action::PeopleView, &person_resource(p))
+        })
+        .collect();
+    match same.len() {
+        1 => Ok(same.remove(0)),
+        0 => Err(AppError::invalid(
+            field,
+            format!("No one you can choose is called {sn}: enter {what}'s staff number, for example A1018"),
+        )),
+        n => Err(AppError::invalid(
+            field,
+            format!("{n} people are called {sn}: enter the staff number of the one you mean"),
+        )),
+    }
+}

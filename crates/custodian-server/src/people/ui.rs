@@ -18,7 +18,43 @@ use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::{Choice, ClauseView, Layout, clause_view, layout, page, percent, render};
 pub fn routes() -> Routes {
-    Routes::new().route("/people", get(people)).route("/people/{id}", get(person))
+    Routes::new()
+        .route("/people", get(people))
+        .route("/people/suggest", get(suggest))
+        .route("/people/{id}", get(person))
+}
+
+#[derive(Deserialize, Default)]
+pub struct SuggestQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// One suggestion of a person chooser: `label` is what the input takes ("Jack Thornton (A1018)").
+#[derive(serde::Serialize)]
+struct Suggestion {
+    label: String,
+    name: String,
+    staff_number: String,
+}
+
+/// A person chooser's suggestions as JSON (`templates/_macros.html` `person_input`, read by
+/// `static/app.js`): up to ten active people matching `q` whom the user may see.
+async fn suggest(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<SuggestQuery>,
+) -> UiResult<Response> {
+    let people = crate::people::suggest(&state, &user, &q.q).await?;
+    let out: Vec<Suggestion> = people
+        .iter()
+        .map(|p| Suggestion {
+            label: crate::web::display::person(&p.name, &p.staff_number),
+            name: p.name.clone(),
+            staff_number: p.staff_number.clone(),
+        })
+        .collect();
+    Ok(axum::response::IntoResponse::into_response(axum::Json(out)))
 }
 
 // ----- People --------------------------------------------------------------------------------

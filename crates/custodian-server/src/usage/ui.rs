@@ -15,6 +15,7 @@ use crate::state::AppState;
 use crate::usage as uc;
 use crate::web::UiResult;
 use crate::web::csrf::CsrfForm;
+use crate::web::date_input::{DateField, Parts, When, iso, parse_date};
 use crate::web::error::problems;
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
@@ -56,7 +57,7 @@ struct ExceptionsPage {
     reports: Vec<ReportChoice>,
     errors: Vec<FieldProblem>,
     reason: String,
-    until: String,
+    until: DateField,
 }
 page!(ExceptionsPage);
 
@@ -64,7 +65,7 @@ async fn exceptions_page(
     state: &AppState,
     user: &CurrentUser,
     reason: &str,
-    until: &str,
+    until: &Parts,
     errors: Vec<FieldProblem>,
 ) -> Result<Response, AppError> {
     let rows = uc::streaming_exceptions(state, user).await?;
@@ -91,9 +92,9 @@ async fn exceptions_page(
                 label: format!("{} ({})", p.name, p.staff_number),
             })
             .collect(),
+        until: DateField::date("until", "Last day covered", "").filled(until, &errors),
         errors,
         reason: reason.into(),
-        until: until.into(),
     });
     if bad {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -102,31 +103,33 @@ async fn exceptions_page(
 }
 
 async fn exceptions(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
-    Ok(exceptions_page(&state, &user, "", "", vec![]).await?)
+    Ok(exceptions_page(&state, &user, "", &Parts::default(), vec![]).await?)
 }
 
-/// A streaming exception for one person until a date (WP034 4.6).
-#[derive(serde::Deserialize)]
-struct ExceptionForm {
-    #[serde(default)]
-    staff_number: String,
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    until: String,
-}
-
+/// A streaming exception for one person until a date (WP034 4.6): `staff_number`, `reason` and
+/// the date `until` (`until-day`, `until-month`, `until-year`).
 async fn create_exception(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<ExceptionForm>,
+    CsrfForm(f): CsrfForm<Vec<(String, String)>>,
 ) -> UiResult<Response> {
-    match uc::record_streaming_exception(&state, &user, &f.staff_number, &f.reason, &f.until).await {
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (staff_number, reason, until) = (get("staff_number"), get("reason"), Parts::read(&f, "until"));
+    let result = match parse_date("until", "The last day covered", &until, When::TodayOrLater, state.now().date()) {
+        Ok(d) => uc::record_streaming_exception(&state, &user, &staff_number, &reason, &iso(d)).await,
+        Err(p) => Err(p.into()),
+    };
+    match result {
         Ok(_) => Ok(Redirect::to("/usage/streaming-exceptions").into_response()),
         Err(e) => {
-            let errors = problems(e)?;
+            let mut errors = problems(e)?;
+            for p in &mut errors {
+                if let Some(f) = p.field.as_mut().filter(|f| *f == "until") {
+                    f.push_str("-day");
+                }
+            }
             Ok(crate::web::form_errors::refused(
-                exceptions_page(&state, &user, &f.reason, &f.until, errors.clone()).await?,
+                exceptions_page(&state, &user, &reason, &until, errors.clone()).await?,
                 errors,
             ))
         }

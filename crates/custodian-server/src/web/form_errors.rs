@@ -359,6 +359,9 @@ struct Control {
     /// The innermost `govuk-form-group` around it, and the innermost radios/checkboxes box.
     group: Option<usize>,
     choice_box: Option<usize>,
+    /// The GOV.UK date input around a day, month, year or time box: one message for the group,
+    /// above its boxes.
+    date_box: Option<usize>,
 }
 
 /// The page with the flash shown: a success banner, or the error summary, the inline errors
@@ -407,7 +410,8 @@ fn show_on_page(html: &str, flash: &Flash) -> String {
     }
     let mut controls: Vec<Control> = Vec::new();
     if let Some((from, to)) = chosen {
-        let mut stack: Vec<(usize, bool, bool)> = Vec::new(); // (tag, form group, choice box)
+        // (tag, form group, choice box, date input)
+        let mut stack: Vec<(usize, bool, bool, bool)> = Vec::new();
         for k in from..to {
             let x = &t[k];
             if x.name == "div" {
@@ -415,7 +419,7 @@ fn show_on_page(html: &str, flash: &Flash) -> String {
                     stack.pop();
                 } else {
                     let boxy = x.has_class("govuk-radios") || x.has_class("govuk-checkboxes");
-                    stack.push((k, x.has_class("govuk-form-group"), boxy));
+                    stack.push((k, x.has_class("govuk-form-group"), boxy, x.has_class("govuk-date-input")));
                 }
                 continue;
             }
@@ -441,6 +445,7 @@ fn show_on_page(html: &str, flash: &Flash) -> String {
                 close,
                 group: stack.iter().rev().find(|s| s.1).map(|s| s.0),
                 choice_box: stack.iter().rev().find(|s| s.2).map(|s| s.0),
+                date_box: stack.iter().rev().find(|s| s.3).map(|s| s.0),
             });
         }
     }
@@ -554,8 +559,9 @@ fn show_on_page(html: &str, flash: &Flash) -> String {
                 _ => error_id.clone(),
             };
             x.set_attr("aria-describedby", Some(&described));
-            let at = match (c.kind, c.choice_box) {
-                ("checkbox" | "radio", Some(b)) => t[b].start,
+            let at = match (c.kind, c.choice_box, c.date_box) {
+                ("checkbox" | "radio", Some(b), _) => t[b].start,
+                (_, _, Some(b)) => t[b].start,
                 _ => t[c.tag].start,
             };
             edits.insert(

@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod csrf;
+pub mod date_input;
 pub mod display;
 pub mod error;
 pub mod form_errors;

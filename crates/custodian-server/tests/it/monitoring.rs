@@ -478,11 +478,17 @@ async fn in_a_browser_psd_runs_a_round_and_a_dmi_records_a_download() {
     let lines: Vec<String> =
         tags.iter().map(|t| format!("{t} {}", hex::encode(Sha256::digest(t.as_bytes())))).collect();
     type_in("extractions", lines.join("\n")).await;
-    let when = minute(OffsetDateTime::now_utc());
+    // The GOV.UK date input with a London time: today, at the minute it is now.
+    let now = custodian_server::web::display::london(OffsetDateTime::now_utc());
     for field in ["started", "ended"] {
-        c.execute(&format!("document.getElementById('{field}').value = arguments[0];"), vec![json!(when)])
-            .await
-            .unwrap();
+        for (part, v) in [
+            ("day", now.day().to_string()),
+            ("month", u8::from(now.month()).to_string()),
+            ("year", now.year().to_string()),
+            ("time", format!("{:02}:{:02}", now.hour(), now.minute())),
+        ] {
+            type_in_id(c, &format!("step-{field}-{part}"), &v).await;
+        }
     }
     c.find(Locator::Id("submit-download")).await.unwrap().click().await.unwrap();
     let stage = crate::browser::text_when(c, Locator::Id("case-stage"), |t| t == "Downloaded").await;
@@ -491,4 +497,8 @@ async fn in_a_browser_psd_runs_a_round_and_a_dmi_records_a_download() {
     assert!(steps.contains("Devices downloaded") && steps.contains("Rajesh Patel (A1013)"), "{steps}");
     browser.close().await;
     app.stop().await;
+}
+
+async fn type_in_id(c: &fantoccini::Client, id: &str, text: &str) {
+    c.find(fantoccini::Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
 }

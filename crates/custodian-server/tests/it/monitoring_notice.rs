@@ -157,12 +157,20 @@ async fn a_deferral_from_the_card_is_checked_audited_and_only_the_persons_own(b:
     let (s, page) = me.post(&defer, &[("to", &later), ("reason", "  ")]).await;
     assert_eq!(s, 422, "{page}");
     assert!(page.contains("govuk-error-summary") && page.contains("href=\"#reason\""), "{page}");
-    assert!(page.contains("id=\"reason\"") && page.contains(&format!("value=\"{later}\"")), "{page}");
+    // The date typed is kept, in the GOV.UK date input's boxes (day, month, year, London time).
+    let (day, time) = later.split_once('T').unwrap();
+    let mut ymd = day.split('-').map(|p| p.trim_start_matches('0'));
+    let (y, m, d) = (ymd.next().unwrap(), ymd.next().unwrap(), ymd.next().unwrap());
+    for (id, v) in [("to-day", d), ("to-month", m), ("to-year", y), ("to-time", time)] {
+        assert!(page.contains(&format!("id=\"{id}\" name=\"{id}\"")), "{id}: {page}");
+        assert!(page.contains(&format!("value=\"{v}\"")), "{id} {v}: {page}");
+    }
+    assert!(page.contains("id=\"reason\""), "{page}");
     // Beyond the round's 7-day window: refused, naming the date field.
     let too_late = guide::local_input(at + Duration::days(9));
     let (s, page) = me.post(&defer, &[("to", &too_late), ("reason", "on leave")]).await;
     assert_eq!(s, 422, "{page}");
-    assert!(page.contains("href=\"#to\"") && page.contains("at most 7 days"), "{page}");
+    assert!(page.contains("href=\"#to-day\"") && page.contains("at most 7 days"), "{page}");
     assert!(page.contains("on leave"), "the reason is kept: {page}");
 
     // From the card: the date moves, once, and the step is in the audit log with its clause.

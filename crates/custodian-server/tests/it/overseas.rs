@@ -353,7 +353,7 @@ async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
     let to = res.headers().get("location").unwrap().to_str().unwrap().to_string();
     let (s, html) = jack.get(&to).await;
     assert_eq!(s, 200);
-    assert!(html.contains("FR, BE") && html.contains("requested") && html.contains("Kwame Mensah"), "{html}");
+    assert!(html.contains("France, Belgium") && html.contains("requested") && html.contains("Kwame Mensah"), "{html}");
     assert!(html.contains("id=\"withdraw\""), "the requester may withdraw");
     assert!(html.contains("made the request"), "the timeline");
     assert!(!html.contains("decide-form-"), "nobody decides their own request");

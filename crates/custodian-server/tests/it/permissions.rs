@@ -389,6 +389,9 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             DS,
         ),
         get("/people", "/people", PEOPLE_READERS),
+        // A person chooser's suggestions: everyone may ask; each is offered only the people
+        // Cedar lets them see (tests/it/human_inputs.rs).
+        get("/people/suggest", "/people/suggest?q=mensah", ALL),
         get("/people/{id}", format!("/people/{}", a1001.id), PERSON_VIEWERS),
         get("/imports", "/imports", IMPORT_PEOPLE),
         rule("POST", "/imports/{kind}", "/imports/people", Body::File(people_csv), IMPORT_PEOPLE),
