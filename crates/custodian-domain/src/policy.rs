@@ -4,6 +4,9 @@
 //! cites a clause by id ("4.8", "6.3b", "7.3-2") and [`clause`] turns that id into the policy's
 //! own words for the UI.
 
+#[path = "policy_text.rs"]
+pub mod text;
+
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -163,6 +166,13 @@ impl Policy {
         let mut policy: Policy = toml::from_str(src).map_err(|e| PackError::Toml(e.to_string()))?;
         policy.index = build_index(&policy)?;
         Ok(policy)
+    }
+
+    /// Checks a policy read from elsewhere (a published text) as [`Policy::from_toml`] checks a
+    /// pack, and builds its index.
+    pub(crate) fn checked(mut self) -> Result<Self, PackError> {
+        self.index = build_index(&self)?;
+        Ok(self)
     }
 
     /// Looks up a clause or item by id: "4.8", "6.3b", "6.3(b)", "6.3 (B)" and "7.3-2" are all
