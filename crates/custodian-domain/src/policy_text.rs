@@ -327,6 +327,16 @@ pub fn printed_date(s: &str) -> Result<Date, String> {
     Date::from_calendar_date(year, month, day).map_err(|_| bad())
 }
 
+/// A stored ISO date (YYYY-MM-DD).
+pub fn iso_date(s: &str) -> Option<Date> {
+    let mut parts = s.split('-');
+    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+}
+
 /// "4.0 MOBILE DEVICE USAGE" (or a contents entry "1.0 POLICY OUTLINE..... 3"): the section id
 /// and its title without the contents list's dots and page number.
 fn section_heading(t: &str) -> Option<(String, String)> {

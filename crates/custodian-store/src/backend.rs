@@ -49,6 +49,8 @@ macro_rules! areas {
         pub mod overseas;
         #[path = "people/sql.rs"]
         pub mod people;
+        #[path = "policy/sql.rs"]
+        pub mod policy;
         #[path = "posts/sql.rs"]
         pub mod posts;
         #[path = "screening/sql.rs"]

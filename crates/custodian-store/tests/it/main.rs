@@ -14,6 +14,7 @@ mod distributed_sql;
 mod grants;
 mod leases;
 mod migrations;
+mod policy;
 mod retry;
 mod rows;
 mod usage_totals;
