@@ -118,6 +118,8 @@ actions! {
     ScreeningPackView = "screening.pack.view", System;
     /// Check and put into effect a new version of the screening pack.
     ScreeningPackManage = "screening.pack.manage", System;
+    /// Draft, change, send to consultation and adopt a new version of the policy.
+    PolicyManage = "policy.manage", System;
     /// Read the audit trail.
     AuditRead = "audit.read", System;
     /// Verify the audit trail's integrity.

@@ -8,6 +8,8 @@
 pub mod changes;
 #[path = "policy_text.rs"]
 pub mod text;
+#[path = "policy_training.rs"]
+pub mod training;
 
 use std::borrow::Cow;
 use std::sync::OnceLock;

@@ -51,6 +51,8 @@ macro_rules! areas {
         pub mod people;
         #[path = "policy/sql.rs"]
         pub mod policy;
+        #[path = "policy/campaign_sql.rs"]
+        pub mod policy_campaigns;
         #[path = "posts/sql.rs"]
         pub mod posts;
         #[path = "screening/sql.rs"]
