@@ -120,6 +120,8 @@ actions! {
     ScreeningPackManage = "screening.pack.manage", System;
     /// Draft, change, send to consultation and adopt a new version of the policy.
     PolicyManage = "policy.manage", System;
+    /// See how far each business area has acknowledged the policy (campaign completion).
+    PolicyCampaignsView = "policy.campaigns.view", System;
     /// Read the audit trail.
     AuditRead = "audit.read", System;
     /// Verify the audit trail's integrity.

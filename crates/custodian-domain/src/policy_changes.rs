@@ -253,7 +253,11 @@ mod tests {
         }
         let changed = compare(&[ct("6.3", "x")], &[ct("6.3", "y")]);
         let flagged = flagged(&all, &changed);
-        assert!(flagged.iter().any(|c| c.kind == CitationKind::PackEntry && c.id.starts_with("screening:") && c.clause == "6.3b"));
+        assert!(
+            flagged
+                .iter()
+                .any(|c| c.kind == CitationKind::PackEntry && c.id.starts_with("screening:") && c.clause == "6.3b")
+        );
         assert!(flagged.iter().all(|c| base_clause(&c.clause) == "6.3"));
         let usage = compare(&[ct("4.6", "x")], &[ct("4.6", "y")]);
         let by_usage = super::flagged(&all, &usage);
@@ -268,7 +272,11 @@ mod tests {
         ids.sort();
         assert_eq!(
             ids,
-            [("p:names".into(), "6.3b".into()), ("p:rule[1]".into(), "6.7".into()), ("p:rule[r1]".into(), "8.2".into())]
+            [
+                ("p:names".into(), "6.3b".into()),
+                ("p:rule[1]".into(), "6.7".into()),
+                ("p:rule[r1]".into(), "8.2".into())
+            ]
         );
     }
 }

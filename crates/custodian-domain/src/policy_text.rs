@@ -295,8 +295,7 @@ fn cover_line(cover: &mut Cover, raw: &str) -> Result<(), String> {
         "POLICY TITLE" => cover.title = Some(value),
         "REFERENCE NUMBER" => cover.reference = Some(value),
         "VERSION" => {
-            cover.version =
-                Some(value.parse().map_err(|_| "the version must be a whole number such as 3".to_owned())?);
+            cover.version = Some(value.parse().map_err(|_| "the version must be a whole number such as 3".to_owned())?);
         }
         "DIRECTORATE" => cover.directorate = Some(value),
         "BUSINESS AREA" => cover.business_area = Some(value),
@@ -476,7 +475,8 @@ mod tests {
 
     #[test]
     fn text_before_any_section_is_reported() {
-        let problems = parse_text("REFERENCE NUMBER\tX\nContents\n1.0 ONE\n1.0 ONE\nstray words\n").err().unwrap_or_default();
+        let problems =
+            parse_text("REFERENCE NUMBER\tX\nContents\n1.0 ONE\n1.0 ONE\nstray words\n").err().unwrap_or_default();
         assert!(problems.iter().all(|p| p.line != 5), "a paragraph after a heading is the section's introduction");
         let problems = parse_text("Contents\nstray words\n").err().unwrap_or_default();
         assert_eq!(problems.first().map(|p| p.line), Some(2));

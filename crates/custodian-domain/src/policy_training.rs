@@ -70,7 +70,9 @@ mod tests {
 
     #[test]
     fn attendance_lines_are_read_and_bad_ones_named() {
-        let ok = parse_attendance_csv(b"date,topic,staff_number\n2026-11-20,Social media safety,A1017\n2026-11-20,Social media safety, A1018 \n");
+        let ok = parse_attendance_csv(
+            b"date,topic,staff_number\n2026-11-20,Social media safety,A1017\n2026-11-20,Social media safety, A1018 \n",
+        );
         let rows = ok.unwrap_or_default();
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[1].line, rows[1].staff_number.as_str()), (3, "A1018"));

@@ -37,7 +37,10 @@ pub struct ClauseOut {
 
 /// The version of WP034 in force, its owner and whether its review is overdue (WP034 10, 11).
 #[utoipa::path(get, path = "/policy/status", tag = "policy", responses((status = 200, body = PolicyStatusOut)))]
-pub(crate) async fn policy_status(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<PolicyStatusOut>> {
+pub(crate) async fn policy_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<PolicyStatusOut>> {
     state.require(&user, Action::PolicyRead, &Resource::System)?;
     let s = super::status(&state).await?;
     let d = s.next_review;

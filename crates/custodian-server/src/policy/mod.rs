@@ -43,9 +43,9 @@ pub struct Status {
 pub async fn status(state: &AppState) -> Result<Status, AppError> {
     let today = state.now().date();
     if let Some(v) = state.store().policy_in_force(REFERENCE).await? {
-        let next = v
-            .next_review_date()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("stored review date {:?} is not a date", v.next_review_on)))?;
+        let next = v.next_review_date().ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("stored review date {:?} is not a date", v.next_review_on))
+        })?;
         return Ok(Status {
             reference: v.reference,
             version: v.version,
@@ -134,7 +134,8 @@ pub struct VersionView {
 pub async fn version(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<VersionView, AppError> {
     state.require(user, Action::PolicyRead, &Resource::System)?;
     let store = state.store();
-    let version = store.policy_version(id).await?.ok_or_else(|| AppError::NotFound(format!("No policy version {id}.")))?;
+    let version =
+        store.policy_version(id).await?.ok_or_else(|| AppError::NotFound(format!("No policy version {id}.")))?;
     let clauses = store.policy_clauses(id).await?;
     let history = store.policy_history(id).await?;
     let based_on = match version.based_on_id {
@@ -187,7 +188,10 @@ pub fn clause_edit(clause: &str, text: &str, items: &str, remove: bool) -> Resul
         let expected = char::from(b'a' + u8::try_from(n).unwrap_or(25).min(25));
         let words = line.strip_prefix(&format!("{expected}. ")).map(str::trim).filter(|w| !w.is_empty());
         let Some(words) = words else {
-            return Err(AppError::invalid("items", format!("Item {} must start \"{expected}. \" followed by its words", n + 1)));
+            return Err(AppError::invalid(
+                "items",
+                format!("Item {} must start \"{expected}. \" followed by its words", n + 1),
+            ));
         };
         parsed.push(Item { id: expected.to_string(), text: words.to_owned() });
     }

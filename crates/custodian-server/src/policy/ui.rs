@@ -26,6 +26,8 @@ pub fn routes() -> Routes {
         .route("/policy/versions/{id}/clauses", post(edit_clause))
         .route("/policy/versions/{id}/consult", post(consult))
         .route("/policy/versions/{id}/adopt", post(adopt))
+        .route("/policy/campaigns/{id}", get(campaign))
+        .route("/policy/campaigns/{id}/acknowledge", post(acknowledge))
 }
 
 pub(crate) struct SectionView {
@@ -260,7 +262,11 @@ async fn version(State(state): State<AppState>, user: CurrentUser, Path(id): Pat
         approval_request: v.approval_request_id,
         changes,
         flagged,
-        clauses: view.clauses.iter().map(|c| ClauseRow { id: c.clause_id.clone(), text: super::clause_text(c) }).collect(),
+        clauses: view
+            .clauses
+            .iter()
+            .map(|c| ClauseRow { id: c.clause_id.clone(), text: super::clause_text(c) })
+            .collect(),
         history: view
             .history
             .iter()
@@ -365,4 +371,84 @@ async fn adopt(
     };
     super::adopt(&state, &user, id, &a).await?;
     Ok(Redirect::to(&format!("/policy/versions/{id}")).into_response())
+}
+
+// ----- Acknowledgements (WP034 2.3) ------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "policy/campaign.html")]
+pub(crate) struct CampaignPage {
+    pub(crate) layout: Layout,
+    pub(crate) id: Uuid,
+    pub(crate) title: String,
+    pub(crate) due: String,
+    pub(crate) clauses: Vec<ClauseRow>,
+    /// The viewer is asked to acknowledge: `Some(done)`.
+    pub(crate) mine: Option<bool>,
+    pub(crate) chart: Option<String>,
+    pub(crate) c23: ClauseView,
+}
+page!(CampaignPage);
+
+async fn campaign(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
+    state.require(&user, Action::PolicyRead, &Resource::System)?;
+    let store = state.store();
+    let c = store.policy_campaign(id).await?.ok_or_else(|| AppError::NotFound(format!("No campaign {id}.")))?;
+    let wanted: Vec<String> = serde_json::from_str(&c.clauses).unwrap_or_default();
+    let clauses = store
+        .policy_clauses(c.version_id)
+        .await?
+        .iter()
+        .filter(|k| wanted.contains(&k.clause_id))
+        .map(|k| ClauseRow { id: k.clause_id.clone(), text: super::clause_text(k) })
+        .collect();
+    let mine = store
+        .policy_acknowledgements_of(user.id())
+        .await?
+        .into_iter()
+        .find(|a| a.campaign_id == id)
+        .map(|a| a.acknowledged_at.is_some());
+    let chart = if state.allows(&user, Action::PolicyCampaignsView, &Resource::System) {
+        let rows: Vec<(String, i64)> = store
+            .policy_campaign_completion(id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let pct = if a.enrolled == 0 { 0 } else { a.acknowledged * 100 / a.enrolled };
+                (format!("{} ({} of {})", a.business_area, a.acknowledged, a.enrolled), pct)
+            })
+            .collect();
+        Some(
+            crate::web::chart::Bars {
+                title: "Acknowledged, per cent of each business area",
+                label_heading: "Business area",
+                value_heading: "Per cent acknowledged",
+                empty: "Nobody has acknowledged yet.",
+            }
+            .render(&rows),
+        )
+    } else {
+        None
+    };
+    Ok(render(&CampaignPage {
+        layout: layout(&state, Some(&user), &c.title, "/policy"),
+        id,
+        title: c.title.clone(),
+        due: iso_words(Some(&c.due_on)),
+        clauses,
+        mine,
+        chart,
+        c23: clause_view("2.3"),
+    }))
+}
+
+async fn acknowledge(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> UiResult<Response> {
+    state.require(&user, Action::PolicyRead, &Resource::System)?;
+    state.store().policy_acknowledge(id, user.id(), &user.actor, state.now()).await?;
+    Ok(Redirect::to(&format!("/policy/campaigns/{id}")).into_response())
 }

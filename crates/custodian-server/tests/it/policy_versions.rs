@@ -27,7 +27,10 @@ async fn a_new_version_is_drafted_consulted_on_and_adopted(b: Backend) {
     let (_, home) = other.get("/").await;
     assert!(!home.contains("review overdue since"), "only the owner is told");
     let (s, st) = app.api(&app.token("A1017").await).get("/policy/status").await;
-    assert_eq!((s, st["status"].as_str(), st["version"].as_i64()), (200, Some("review overdue since 16 March 2026"), Some(3)));
+    assert_eq!(
+        (s, st["status"].as_str(), st["version"].as_i64()),
+        (200, Some("review overdue since 16 March 2026"), Some(3))
+    );
 
     // A draft; only Corporate Communications may change it.
     let drafter = app.sign_in("eleanor.pryce@warwickshire.police.example").await;
@@ -50,7 +53,12 @@ async fn a_new_version_is_drafted_consulted_on_and_adopted(b: Backend) {
     let (s, page) = drafter.get(&format!("/policy/versions/{draft}")).await;
     assert_eq!(s, 200);
     assert!(page.contains("id=\"change-6.5\""), "{page}");
-    assert!(page.contains("<ins>Signal </ins>") || page.contains("<ins>Signal</ins>") || page.contains("<ins> Signal</ins>"), "{page}");
+    assert!(
+        page.contains("<ins>Signal </ins>")
+            || page.contains("<ins>Signal</ins>")
+            || page.contains("<ins> Signal</ins>"),
+        "{page}"
+    );
     assert!(!page.contains("id=\"change-6.4\""), "an unchanged clause is not listed");
     let flagged = page.split("id=\"flagged\"").nth(1).unwrap_or("");
     assert!(flagged.contains("screening:"), "the screening pack's 6.5 entries are flagged: {flagged}");
@@ -61,16 +69,28 @@ async fn a_new_version_is_drafted_consulted_on_and_adopted(b: Backend) {
     assert_eq!(s, 200);
     let request = app.store().policy_version(draft).await.unwrap().unwrap().approval_request_id.unwrap();
     let decide = format!("/approvals/{request}/decide");
-    let (s, _) = app.api(&app.token("A1009").await).post(&decide, json!({"step": "corporate_comms", "verdict": "approve"})).await;
+    let (s, _) = app
+        .api(&app.token("A1009").await)
+        .post(&decide, json!({"step": "corporate_comms", "verdict": "approve"}))
+        .await;
     assert_eq!(s, 403, "the drafter decides none of the consultation");
     let (s, _) = drafter
         .post(
             &format!("/policy/versions/{draft}/adopt"),
-            &[("approval_body", "Executive Board"), ("adopted_on", "2026-12-01"), ("next_review_on", "2029-12-01"), ("amendment", "Signal")],
+            &[
+                ("approval_body", "Executive Board"),
+                ("adopted_on", "2026-12-01"),
+                ("next_review_on", "2029-12-01"),
+                ("amendment", "Signal"),
+            ],
         )
         .await;
     assert!(s == 409 || s == 200, "{s}");
-    assert_eq!(app.store().policy_version(draft).await.unwrap().unwrap().status, "consultation", "not adopted before consultation ends");
+    assert_eq!(
+        app.store().policy_version(draft).await.unwrap().unwrap().status,
+        "consultation",
+        "not adopted before consultation ends"
+    );
     for (sn, step) in [("A1010", "corporate_comms"), ("A1006", "digital_services"), ("A1012", "psd")] {
         let (s, body) = app.api(&app.token(sn).await).post(&decide, json!({"step": step, "verdict": "approve"})).await;
         assert_eq!(s, 200, "{sn} {step}: {body}");
@@ -92,11 +112,30 @@ async fn a_new_version_is_drafted_consulted_on_and_adopted(b: Backend) {
     assert_eq!(s, 200);
     assert!(page.contains("Executive Board 01/12/2026"), "the history row records the approval");
     let v = app.store().policy_version(draft).await.unwrap().unwrap();
-    assert_eq!((v.status.as_str(), v.approval_body.as_deref(), v.adopted_on.as_deref()), ("adopted", Some("Executive Board"), Some("2026-12-01")));
+    assert_eq!(
+        (v.status.as_str(), v.approval_body.as_deref(), v.adopted_on.as_deref()),
+        ("adopted", Some("Executive Board"), Some("2026-12-01"))
+    );
     let (_, st) = app.api(&app.token("A1017").await).get("/policy/status").await;
     assert_eq!((st["version"].as_i64(), st["review_overdue"].as_bool()), (Some(4), Some(false)));
     let (_, home) = owner.get("/").await;
     assert!(!home.contains("review overdue since"));
+    // Adoption started the acknowledgement campaign for 6.5 (WP034 2.3); a person acknowledges
+    // it; a Head of Department sees the completion per business area, the person does not.
+    let campaign = app.store().policy_campaigns().await.unwrap().into_iter().next().expect("a campaign").id;
+    let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
+    let (s, page) = laura.get(&format!("/policy/campaigns/{campaign}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("id=\"clause-6.5\"") && page.contains("Signal"), "the changed clause to read");
+    assert!(!page.contains("id=\"clause-6.4\""), "only the changed clauses");
+    assert!(!page.contains("id=\"completion\""), "a person does not see the chart");
+    let (s, page) = laura.post(&format!("/policy/campaigns/{campaign}/acknowledge"), &[]).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("id=\"acknowledged\""), "{page}");
+    let hod = app.sign_in("helen.marsh@warwickshire.police.example").await;
+    let (s, page) = hod.get(&format!("/policy/campaigns/{campaign}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("id=\"completion\"") && page.contains("Response Policing North (1 of "), "{page}");
     // Version 3 stays readable, with its own words.
     let v3 = versions.iter().find(|v| v.version == 3).unwrap().id;
     let (s, old) = other.get(&format!("/policy/versions/{v3}")).await;

@@ -46,7 +46,12 @@ pub async fn create(pool: &Pool<DB>, c: &NewCampaign, actor: &Actor, now: Offset
 }
 
 /// [`create`] inside the caller's transaction (adopting a version starts its campaign).
-pub async fn create_tx(tx: &mut Tx<'_>, c: &NewCampaign, actor: &Actor, now: OffsetDateTime) -> Result<(Campaign, u64)> {
+pub async fn create_tx(
+    tx: &mut Tx<'_>,
+    c: &NewCampaign,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(Campaign, u64)> {
     let version: Option<(String, i64, String)> =
         sqlx::query_as("SELECT reference, version, status FROM policy_versions WHERE id = $1")
             .bind(c.version_id)
@@ -87,16 +92,14 @@ pub async fn create_tx(tx: &mut Tx<'_>, c: &NewCampaign, actor: &Actor, now: Off
         tx,
         actor,
         now,
-        AuditEntry::new("policy.campaign.create", format!("policy_campaign:{id}"))
-            .clause("2.3")
-            .detail(json!({
-                "reference": reference,
-                "version": number,
-                "clauses": c.clauses,
-                "areas": c.areas,
-                "due_on": iso(c.due_on),
-                "enrolled": enrolled,
-            })),
+        AuditEntry::new("policy.campaign.create", format!("policy_campaign:{id}")).clause("2.3").detail(json!({
+            "reference": reference,
+            "version": number,
+            "clauses": c.clauses,
+            "areas": c.areas,
+            "due_on": iso(c.due_on),
+            "enrolled": enrolled,
+        })),
     )
     .await?;
     let out = sqlx::query_as(&format!("SELECT {CAMPAIGN_COLUMNS} FROM policy_campaigns WHERE id = $1"))
@@ -143,12 +146,13 @@ pub async fn acknowledge(
     .await?
     .rows_affected();
     if done == 0 {
-        let enrolled: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM policy_acknowledgements WHERE campaign_id = $1 AND person_id = $2")
-                .bind(campaign)
-                .bind(person)
-                .fetch_one(&mut *tx)
-                .await?;
+        let enrolled: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM policy_acknowledgements WHERE campaign_id = $1 AND person_id = $2",
+        )
+        .bind(campaign)
+        .bind(person)
+        .fetch_one(&mut *tx)
+        .await?;
         return if enrolled > 0 {
             Ok(false)
         } else {
@@ -181,7 +185,11 @@ pub async fn completion(pool: &Pool<DB>, campaign: Uuid) -> Result<Vec<AreaCompl
 }
 
 /// The people a line manager manages who have not acknowledged an open campaign past its date.
-pub async fn overdue_for_manager(pool: &Pool<DB>, manager: Uuid, today: time::Date) -> Result<Vec<OverdueAcknowledgement>> {
+pub async fn overdue_for_manager(
+    pool: &Pool<DB>,
+    manager: Uuid,
+    today: time::Date,
+) -> Result<Vec<OverdueAcknowledgement>> {
     Ok(sqlx::query_as(
         "SELECT c.id AS campaign_id, c.title, c.due_on, p.id AS person_id, p.name, p.staff_number \
          FROM policy_acknowledgements a JOIN policy_campaigns c ON c.id = a.campaign_id \

@@ -6,10 +6,10 @@
 use super::{DB, Tx, begin_write};
 use super::{approvals, audit};
 use crate::approvals::{Decided, NewApproval};
-use custodian_domain::approvals::{ChainSpec, Decider, Order, RequestStatus, StepSpec};
-use custodian_domain::people::Role;
 #[allow(unused_imports)]
 use crate::*;
+use custodian_domain::approvals::{ChainSpec, Decider, Order, RequestStatus, StepSpec};
+use custodian_domain::people::Role;
 use custodian_domain::policy::Policy;
 use serde_json::json;
 use sqlx::Pool;
@@ -228,13 +228,16 @@ pub async fn draft(pool: &Pool<DB>, reference: &str, actor: &Actor, now: OffsetD
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| {
-        StoreError::Conflict(format!("no version of {reference} is recorded; import its text first (custodian policy import)"))
+        StoreError::Conflict(format!(
+            "no version of {reference} is recorded; import its text first (custodian policy import)"
+        ))
     })?;
-    let next: i64 = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(version) FROM policy_versions WHERE reference = $1")
-        .bind(reference)
-        .fetch_one(&mut *tx)
-        .await?
-        .unwrap_or(base.version);
+    let next: i64 =
+        sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(version) FROM policy_versions WHERE reference = $1")
+            .bind(reference)
+            .fetch_one(&mut *tx)
+            .await?
+            .unwrap_or(base.version);
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO policy_versions (id, reference, version, status, title, owner, directorate, approval_body, \
@@ -305,7 +308,10 @@ pub async fn edit_clause(
             .await?;
     match (&clause.text, &before) {
         (None, None) => {
-            return Err(StoreError::Invalid(format!("clause: version {} has no clause {}", v.version, clause.clause_id)));
+            return Err(StoreError::Invalid(format!(
+                "clause: version {} has no clause {}",
+                v.version, clause.clause_id
+            )));
         }
         (None, Some(_)) => {
             sqlx::query("DELETE FROM policy_clauses WHERE version_id = $1 AND clause_id = $2")
@@ -384,7 +390,10 @@ pub async fn consult(
     let mut tx = begin_write(pool).await?;
     let v = version_tx(&mut tx, version_id).await?;
     if v.status != "draft" {
-        return Err(StoreError::Conflict(format!("version {} is {}; only a draft goes to consultation", v.version, v.status)));
+        return Err(StoreError::Conflict(format!(
+            "version {} is {}; only a draft goes to consultation",
+            v.version, v.status
+        )));
     }
     let spec = ChainSpec::new(
         Order::AllOf,
@@ -544,17 +553,15 @@ pub async fn adopt(
         &mut tx,
         actor,
         now,
-        AuditEntry::new("policy.adopt", format!("policy_version:{version_id}"))
-            .clause("10.1")
-            .detail(json!({
-                "reference": v.reference,
-                "version": v.version,
-                "approval_body": a.approval_body,
-                "adopted_on": iso(a.adopted_on),
-                "next_review_on": iso(a.next_review_on),
-                "superseded": previous.map(|(_, n)| n),
-                "sha256": digest,
-            })),
+        AuditEntry::new("policy.adopt", format!("policy_version:{version_id}")).clause("10.1").detail(json!({
+            "reference": v.reference,
+            "version": v.version,
+            "approval_body": a.approval_body,
+            "adopted_on": iso(a.adopted_on),
+            "next_review_on": iso(a.next_review_on),
+            "superseded": previous.map(|(_, n)| n),
+            "sha256": digest,
+        })),
     )
     .await?;
     if let Some(c) = &a.campaign {

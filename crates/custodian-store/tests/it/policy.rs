@@ -42,7 +42,12 @@ async fn importing_the_published_text_records_every_clause_and_history_row(db: &
     assert!(matches!(refused, Err(StoreError::Conflict(m)) if m.contains("different text")));
 
     // Version 4 supersedes version 3, which stays readable.
-    let v4 = parse_text(&SEED.replace("Version\t3", "Version\t4").replace("Breach copyright laws;", "Breach copyright or trade mark laws;")).unwrap();
+    let v4 = parse_text(
+        &SEED
+            .replace("Version\t3", "Version\t4")
+            .replace("Breach copyright laws;", "Breach copyright or trade mark laws;"),
+    )
+    .unwrap();
     let imported = db.store.policy_import(&v4, None, &Actor::system(), now).await.unwrap();
     let PolicyImport::Imported(newer) = imported else { panic!("version 4 should write") };
     assert_eq!(newer.based_on_id, Some(version.id));
@@ -53,7 +58,10 @@ async fn importing_the_published_text_records_every_clause_and_history_row(db: &
     assert_eq!(db.store.policy_clauses(old.id).await.unwrap(), clauses);
 
     // Going back to version 3 is refused.
-    let back = db.store.policy_import(&parse_text(&SEED.replace("Version\t3", "Version\t2")).unwrap(), None, &Actor::system(), now).await;
+    let back = db
+        .store
+        .policy_import(&parse_text(&SEED.replace("Version\t3", "Version\t2")).unwrap(), None, &Actor::system(), now)
+        .await;
     assert!(matches!(back, Err(StoreError::Conflict(m)) if m.contains("already in force")));
 }
 on_both!(importing_the_published_text_records_every_clause_and_history_row);
@@ -82,7 +90,8 @@ async fn a_draft_is_consulted_on_and_adopted(db: &TestDb) {
         items: "[]".into(),
     };
     db.store.policy_edit_clause(draft.id, &edit, &as_drafter, now).await.unwrap();
-    let added = ClauseEdit { clause_id: "9.2".into(), text: Some("Passkeys are preferred.".into()), items: "[]".into() };
+    let added =
+        ClauseEdit { clause_id: "9.2".into(), text: Some("Passkeys are preferred.".into()), items: "[]".into() };
     db.store.policy_edit_clause(draft.id, &added, &as_drafter, now).await.unwrap();
     let ids: Vec<String> = db.store.policy_clauses(draft.id).await.unwrap().into_iter().map(|c| c.clause_id).collect();
     let at = |id: &str| ids.iter().position(|c| c == id).unwrap();
@@ -109,9 +118,15 @@ async fn a_draft_is_consulted_on_and_adopted(db: &TestDb) {
     assert_eq!(consulting.status, "consultation");
     let request = consulting.approval_request_id.unwrap();
     // Clauses are fixed while consulted on.
-    assert!(matches!(db.store.policy_edit_clause(draft.id, &edit, &as_drafter, now).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        db.store.policy_edit_clause(draft.id, &edit, &as_drafter, now).await,
+        Err(StoreError::Conflict(_))
+    ));
     // The drafter is Corporate Communications but may not decide that step.
-    let own = db.store.approval_decide(request, "corporate_comms", drafter.id, Verdict::Approve, None, &as_drafter, now).await;
+    let own = db
+        .store
+        .approval_decide(request, "corporate_comms", drafter.id, Verdict::Approve, None, &as_drafter, now)
+        .await;
     assert!(own.is_err(), "the drafter decided their own consultation");
     for (step, sn) in [("corporate_comms", "A1010"), ("digital_services", "A1006"), ("psd", "A1012")] {
         let p = db.person(sn).await;
@@ -135,7 +150,8 @@ async fn a_draft_is_consulted_on_and_adopted(db: &TestDb) {
     let campaigns = db.store.policy_campaigns().await.unwrap();
     assert_eq!(campaigns.len(), 1);
     assert_eq!((campaigns[0].version_id, campaigns[0].clauses.as_str()), (draft.id, r#"["9.1","9.2"]"#));
-    let enrolled: i64 = db.store.policy_campaign_completion(campaigns[0].id).await.unwrap().iter().map(|a| a.enrolled).sum();
+    let enrolled: i64 =
+        db.store.policy_campaign_completion(campaigns[0].id).await.unwrap().iter().map(|a| a.enrolled).sum();
     assert_eq!(enrolled, db.ints("SELECT COUNT(*) FROM people WHERE status = 'active'").await[0][0]);
     let old_91 = db.store.policy_clauses(v3.id).await.unwrap().into_iter().find(|c| c.clause_id == "9.1").unwrap();
     assert!(old_91.text.starts_with("Due to the risks of compromise"), "version 3 keeps its words");
@@ -194,10 +210,31 @@ async fn an_acknowledgement_campaign_enrols_counts_reminds_and_lists_the_overdue
     let overdue = db.store.policy_overdue_for_manager(manager, date!(2026 - 12 - 01)).await.unwrap();
     assert!(overdue.iter().any(|o| o.person_id == someone.id));
     assert!(overdue.iter().all(|o| o.person_id != me.id));
-    assert!(db.store.policy_overdue_for_manager(manager, date!(2026 - 11 - 30)).await.unwrap().is_empty(), "not before the date");
+    assert!(
+        db.store.policy_overdue_for_manager(manager, date!(2026 - 11 - 30)).await.unwrap().is_empty(),
+        "not before the date"
+    );
 
-    // Nobody new: enrolling again adds no one.
+    // Nobody new: enrolling again adds no one. A new starter from the HR import is enrolled.
     assert_eq!(db.store.policy_campaigns_enrol_new(&Actor::system(), now).await.unwrap(), 0);
+    let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
+               A1999,New Starter,new.starter@warwickshire.police.example,staff,Digital Services,A1002,,active,\n";
+    let people = custodian_domain::imports::parse_people_csv(csv.as_bytes()).unwrap();
+    db.store
+        .import_people(
+            &people.rows,
+            &custodian_domain::imports::ImportAuthority::operator(),
+            &Actor::system(),
+            now,
+            "new",
+            &custodian_store::no_progress,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(db.store.policy_campaigns_enrol_new(&Actor::system(), now).await.unwrap(), 1);
+    let starter = db.person("A1999").await;
+    assert_eq!(db.store.policy_acknowledgements_of(starter.id).await.unwrap().len(), 1);
 }
 on_both!(an_acknowledgement_campaign_enrols_counts_reminds_and_lists_the_overdue);
 
