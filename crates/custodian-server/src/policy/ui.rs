@@ -449,6 +449,11 @@ async fn acknowledge(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> UiResult<Response> {
     state.require(&user, Action::PolicyRead, &Resource::System)?;
+    // Acknowledging is a change: a session or a write token, never a read token (whose scope
+    // covers only read actions such as `policy.manage` is not).
+    if !user.scope_allows(Action::PolicyManage) {
+        return Err(AppError::Forbidden("A read-only token cannot acknowledge the policy.".into()).into());
+    }
     state.store().policy_acknowledge(id, user.id(), &user.actor, state.now()).await?;
     Ok(Redirect::to(&format!("/policy/campaigns/{id}")).into_response())
 }
