@@ -118,6 +118,10 @@ actions! {
     ScreeningPackView = "screening.pack.view", System;
     /// Check and put into effect a new version of the screening pack.
     ScreeningPackManage = "screening.pack.manage", System;
+    /// Draft, change, send to consultation and adopt a new version of the policy.
+    PolicyManage = "policy.manage", System;
+    /// See how far each business area has acknowledged the policy (campaign completion).
+    PolicyCampaignsView = "policy.campaigns.view", System;
     /// Read the audit trail.
     AuditRead = "audit.read", System;
     /// Verify the audit trail's integrity.

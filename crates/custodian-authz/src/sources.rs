@@ -13,6 +13,7 @@ pub(crate) const EMBEDDED_POLICIES: &[(&str, &str)] = &[
     ("findings.cedar", include_str!("../../../policies/findings.cedar")),
     ("monitoring.cedar", include_str!("../../../policies/monitoring.cedar")),
     ("screening.cedar", include_str!("../../../policies/screening.cedar")),
+    ("policy.cedar", include_str!("../../../policies/policy.cedar")),
     ("audit.cedar", include_str!("../../../policies/audit.cedar")),
     ("admin.cedar", include_str!("../../../policies/admin.cedar")),
     ("approvals.cedar", include_str!("../../../policies/approvals.cedar")),

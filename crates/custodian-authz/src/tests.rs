@@ -139,6 +139,8 @@ const MATRIX: &[(Action, [bool; 10])] = &[
     (Action::MonitoringCasesCustody, [N, N, N,  N,  N,  N,  N,  N, N,  N]),
     (Action::ScreeningPackView,     [N, Y, N,  N,  N,  N,  N,  N, Y,  N]),
     (Action::ScreeningPackManage,   [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
+    (Action::PolicyManage,          [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
+    (Action::PolicyCampaignsView,   [N, Y, N,  N,  N,  Y,  N,  N, N,  N]),
     (Action::AuditRead,             [N, N, N,  N,  N,  N,  N,  N, Y,  Y]),
     (Action::AuditVerify,           [N, N, N,  N,  N,  N,  N,  N, Y,  Y]),
     (Action::UsersManage,           [N, N, N,  N,  N,  N,  N,  N, N,  Y]),

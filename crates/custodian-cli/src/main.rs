@@ -11,6 +11,7 @@ mod import;
 mod monitoring;
 mod overseas;
 mod people;
+mod policy;
 mod screening;
 mod screening_pack;
 mod serve;
@@ -81,6 +82,10 @@ enum Command {
     /// Overseas-use windows: record approved windows and export them for the MDM (WP034 4.2).
     #[command(subcommand)]
     Overseas(overseas::OverseasCmd),
+    /// The policy as a document: import a published text, its status and review date, its
+    /// history (WP034 10, 11).
+    #[command(subcommand)]
+    Policy(policy::PolicyCmd),
     /// Print the OpenAPI document.
     Openapi,
     /// Configuration.
@@ -170,6 +175,7 @@ async fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Usage(cmd) => usage::run(cmd, open(cli)).await,
         Command::Apps(cmd) => apps::run(cmd, open(cli)).await,
         Command::Overseas(cmd) => overseas::run(cmd, open(cli)).await,
+        Command::Policy(cmd) => policy::run(cmd, open(cli)).await,
         Command::Openapi => admin::openapi(),
         Command::Config(cmd) => admin::config(cmd),
         Command::Screen { file, json, jsonl, pack } => screening::run(file, json, jsonl, pack),

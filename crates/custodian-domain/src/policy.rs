@@ -4,6 +4,13 @@
 //! cites a clause by id ("4.8", "6.3b", "7.3-2") and [`clause`] turns that id into the policy's
 //! own words for the UI.
 
+#[path = "policy_changes.rs"]
+pub mod changes;
+#[path = "policy_text.rs"]
+pub mod text;
+#[path = "policy_training.rs"]
+pub mod training;
+
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -165,6 +172,13 @@ impl Policy {
         Ok(policy)
     }
 
+    /// Checks a policy read from elsewhere (a published text) as [`Policy::from_toml`] checks a
+    /// pack, and builds its index.
+    pub(crate) fn checked(mut self) -> Result<Self, PackError> {
+        self.index = build_index(&self)?;
+        Ok(self)
+    }
+
     /// Looks up a clause or item by id: "4.8", "6.3b", "6.3(b)", "6.3 (B)" and "7.3-2" are all
     /// accepted. Returns `None` for an id the policy does not have.
     pub fn clause(&self, id: &str) -> Option<ClauseRef<'_>> {
@@ -262,6 +276,13 @@ impl<'a> ClauseRef<'a> {
     pub fn note(&self) -> Option<&'a str> {
         self.clause.note.as_deref()
     }
+}
+
+/// What a policy's review date means on `today` (WP034 10, 11): "review overdue since 16 March
+/// 2026" on and after the date, "next review due 16 March 2026" before it.
+pub fn review_status(next_review: Date, today: Date) -> String {
+    let printed = format!("{} {} {}", next_review.day(), next_review.month(), next_review.year());
+    if today >= next_review { format!("review overdue since {printed}") } else { format!("next review due {printed}") }
 }
 
 /// WP034 version 3, parsed once from the compiled-in policy pack.
@@ -607,6 +628,13 @@ mod tests {
         assert!(!p.review_due(date!(2026 - 03 - 15)));
         assert!(p.review_due(date!(2026 - 03 - 16)));
         assert!(p.review_due(date!(2026 - 11 - 28)));
+    }
+
+    #[test]
+    fn the_review_status_says_overdue_from_the_review_date() {
+        assert_eq!(review_status(date!(2026 - 03 - 16), date!(2026 - 12 - 04)), "review overdue since 16 March 2026");
+        assert_eq!(review_status(date!(2026 - 03 - 16), date!(2026 - 03 - 16)), "review overdue since 16 March 2026");
+        assert_eq!(review_status(date!(2026 - 03 - 16), date!(2026 - 03 - 15)), "next review due 16 March 2026");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::error::Problem;
 use crate::findings::api::{FindingOut, FindingPage, ReviewIn};
 use crate::imports::api::ImportResult;
 use crate::people::api::{PersonOut, PersonPage};
-use crate::policy::api::ClauseOut;
+use crate::policy::api::{ClauseOut, PolicyStatusOut};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -47,9 +47,9 @@ use crate::policy::api::ClauseOut;
           crate::audit::api::audit_key,
           crate::audit::api::audit_consistency,
           crate::audit::api::audit_inclusion,
-          crate::policy::api::policy_clause),
+          crate::policy::api::policy_clause, crate::policy::api::policy_status),
     components(schemas(Problem, PersonOut, DeviceOut, MdmStateOut, DeviceEventOut, FindingOut, AuditEventOut, PersonPage, DevicePage, FindingPage, AuditPage,
-                        AllocateIn, TransitionIn, ReportLossIn, ReviewIn, DeviceIn, ImportOut, ImportResult, VerifyOut, VerifyAgainstIn, AuditKeyOut, ConsistencyOut, InclusionOut, ClauseOut)),
+                        AllocateIn, TransitionIn, ReportLossIn, ReviewIn, DeviceIn, ImportOut, ImportResult, VerifyOut, VerifyAgainstIn, AuditKeyOut, ConsistencyOut, InclusionOut, ClauseOut, PolicyStatusOut)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

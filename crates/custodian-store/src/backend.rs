@@ -49,6 +49,10 @@ macro_rules! areas {
         pub mod overseas;
         #[path = "people/sql.rs"]
         pub mod people;
+        #[path = "policy/sql.rs"]
+        pub mod policy;
+        #[path = "policy/campaign_sql.rs"]
+        pub mod policy_campaigns;
         #[path = "posts/sql.rs"]
         pub mod posts;
         #[path = "screening/sql.rs"]

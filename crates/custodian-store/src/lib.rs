@@ -32,6 +32,7 @@ pub mod migrations;
 pub mod monitoring;
 pub mod overseas;
 pub mod people;
+pub mod policy;
 pub mod posts;
 pub mod screening;
 pub mod usage;

@@ -32,6 +32,8 @@ pub(crate) struct HomePage {
     pub(crate) team_open_findings: i64,
     pub(crate) register: Option<Register>,
     pub(crate) review_due: bool,
+    /// For the business area that owns the policy: "WP034: review overdue since 16 March 2026".
+    pub(crate) owner_review: Option<String>,
     /// Approvals waiting for this person, how many past due, and (for those who oversee the
     /// route) every overdue step.
     pub(crate) approvals_waiting: usize,
@@ -125,7 +127,9 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> UiResult<
         .await?
         .iter()
         .find_map(|c| crate::monitoring::guide::guidance(c, now).map(|g| (c.id, g)));
-    let today = now.date();
+    let policy_status = crate::policy::status(&state).await?;
+    let owner_review = (policy_status.overdue && crate::policy::is_owner(&user, &policy_status))
+        .then(|| format!("{} version {}: {}", policy_status.reference, policy_status.version, policy_status.line));
     Ok(render(&HomePage {
         approvals_waiting: waiting.len(),
         approvals_waiting_overdue: waiting.iter().filter(|t| t.overdue).count(),
@@ -138,7 +142,8 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> UiResult<
         my_open_findings: my_findings,
         team_open_findings: visible,
         register,
-        review_due: custodian_domain::policy::wp034().review_due(today),
+        review_due: policy_status.overdue,
+        owner_review,
         monitoring,
     }))
 }

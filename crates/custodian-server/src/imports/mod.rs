@@ -138,6 +138,9 @@ pub async fn import_people_with_progress(
         match state_store.import_people(&rows, authority, actor, now, &sha256_hex(bytes), progress).await? {
             Ok(summary) => {
                 errors.sort_by_key(|e| e.line);
+                // New starters (and movers into a campaign's areas) are asked to acknowledge the
+                // open policy campaigns (WP034 2.3).
+                state_store.policy_campaigns_enrol_new(actor, now).await?;
                 return Ok(ImportOutcome { summary, skipped: errors, reattribution: None });
             }
             Err(refused) if !skip_invalid => {

@@ -1,18 +1,33 @@
 //! The policy page: WP034 by section, with every clause's words.
 
-use crate::routing::{Routes, get};
+use crate::routing::{Routes, get, post};
 
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::{Action, Resource};
+use custodian_domain::policy::changes::{ChangeKind, WordTag};
+use custodian_store::policy::Adoption;
+use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::auth::CurrentUser;
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
+use crate::web::display::date_words;
 use crate::web::{ClauseView, Layout, clause_view, layout, page, render};
 pub fn routes() -> Routes {
-    Routes::new().route("/policy", get(policy))
+    Routes::new()
+        .route("/policy", get(policy))
+        .route("/policy/versions", get(versions).post(draft))
+        .route("/policy/versions/{id}", get(version))
+        .route("/policy/versions/{id}/clauses", post(edit_clause))
+        .route("/policy/versions/{id}/consult", post(consult))
+        .route("/policy/versions/{id}/adopt", post(adopt))
+        .route("/policy/campaigns/{id}", get(campaign))
+        .route("/policy/campaigns/{id}/acknowledge", post(acknowledge))
 }
 
 pub(crate) struct SectionView {
@@ -31,12 +46,14 @@ pub(crate) struct PolicyPage {
     pub(crate) owner: String,
     pub(crate) review_date: String,
     pub(crate) review_due: bool,
+    pub(crate) review_line: String,
     pub(crate) sections: Vec<SectionView>,
 }
 page!(PolicyPage);
 
 pub async fn policy(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
     state.require(&user, Action::PolicyRead, &Resource::System)?;
+    let status = super::status(&state).await?;
     let p = custodian_domain::policy::wp034();
     let sections = p
         .sections
@@ -53,8 +70,390 @@ pub async fn policy(State(state): State<AppState>, user: CurrentUser) -> UiResul
         title: p.title.clone(),
         version: p.version.to_string(),
         owner: p.business_area.clone(),
-        review_date: p.next_review_date.to_string(),
-        review_due: p.review_due(state.now().date()),
+        review_date: date_words(status.next_review),
+        review_due: status.overdue,
+        review_line: status.line,
         sections,
     }))
+}
+
+// ----- Versions (WP034 10, 11) ------------------------------------------------------------------
+
+pub(crate) struct VersionRow {
+    pub(crate) id: Uuid,
+    pub(crate) version: i64,
+    pub(crate) status: String,
+    pub(crate) adopted: String,
+    pub(crate) approval_body: String,
+    pub(crate) next_review: String,
+}
+
+#[derive(Template)]
+#[template(path = "policy/versions.html")]
+pub(crate) struct VersionsPage {
+    pub(crate) layout: Layout,
+    pub(crate) reference: String,
+    pub(crate) review_line: String,
+    pub(crate) overdue: bool,
+    pub(crate) recorded: bool,
+    pub(crate) rows: Vec<VersionRow>,
+    pub(crate) can_manage: bool,
+    pub(crate) c101: ClauseView,
+    pub(crate) c102: ClauseView,
+}
+page!(VersionsPage);
+
+fn iso_words(s: Option<&str>) -> String {
+    s.and_then(custodian_domain::policy::text::iso_date).map(date_words).unwrap_or_else(|| "—".into())
+}
+
+async fn versions(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    state.require(&user, Action::PolicyRead, &Resource::System)?;
+    let status = super::status(&state).await?;
+    let rows = state
+        .store()
+        .policy_versions(super::REFERENCE)
+        .await?
+        .into_iter()
+        .map(|v| VersionRow {
+            id: v.id,
+            version: v.version,
+            status: v.status.clone(),
+            adopted: iso_words(v.adopted_on.as_deref()),
+            approval_body: v.approval_body.clone().unwrap_or_else(|| "—".into()),
+            next_review: iso_words(Some(&v.next_review_on)),
+        })
+        .collect();
+    Ok(render(&VersionsPage {
+        layout: layout(&state, Some(&user), "Policy versions", "/policy"),
+        reference: status.reference.clone(),
+        review_line: status.line.clone(),
+        overdue: status.overdue,
+        recorded: status.recorded,
+        rows,
+        can_manage: state.allows(&user, Action::PolicyManage, &Resource::System),
+        c101: clause_view("10.1"),
+        c102: clause_view("10.2"),
+    }))
+}
+
+async fn draft(State(state): State<AppState>, user: CurrentUser, CsrfForm(_): CsrfForm<Empty>) -> UiResult<Response> {
+    let v = super::draft(&state, &user).await?;
+    Ok(Redirect::to(&format!("/policy/versions/{}", v.id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub(crate) struct Run {
+    pub(crate) tag: &'static str,
+    pub(crate) text: String,
+}
+
+pub(crate) struct ChangeRow {
+    pub(crate) id: String,
+    pub(crate) kind: &'static str,
+    pub(crate) added: usize,
+    pub(crate) removed: usize,
+    pub(crate) runs: Vec<Run>,
+}
+
+pub(crate) struct FlagRow {
+    pub(crate) kind: &'static str,
+    pub(crate) id: String,
+    pub(crate) clause: String,
+    pub(crate) title: String,
+}
+
+pub(crate) struct ClauseRow {
+    pub(crate) id: String,
+    pub(crate) text: String,
+}
+
+pub(crate) struct HistoryView {
+    pub(crate) date: String,
+    pub(crate) author: String,
+    pub(crate) amendment: String,
+    pub(crate) approval: String,
+}
+
+#[derive(Template)]
+#[template(path = "policy/version.html")]
+pub(crate) struct VersionPage {
+    pub(crate) layout: Layout,
+    pub(crate) id: Uuid,
+    pub(crate) reference: String,
+    pub(crate) version: i64,
+    pub(crate) status: String,
+    pub(crate) owner: String,
+    pub(crate) approval_body: String,
+    pub(crate) adopted: String,
+    pub(crate) next_review: String,
+    pub(crate) based_on: Option<i64>,
+    pub(crate) approval_request: Option<Uuid>,
+    pub(crate) changes: Vec<ChangeRow>,
+    pub(crate) flagged: Vec<FlagRow>,
+    pub(crate) clauses: Vec<ClauseRow>,
+    pub(crate) history: Vec<HistoryView>,
+    pub(crate) can_edit: bool,
+    pub(crate) can_consult: bool,
+    pub(crate) can_adopt: bool,
+    pub(crate) today: String,
+    pub(crate) c101: ClauseView,
+    pub(crate) c102: ClauseView,
+}
+page!(VersionPage);
+
+async fn version(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
+    let view = super::version(&state, &user, id).await?;
+    let manage = state.allows(&user, Action::PolicyManage, &Resource::System);
+    let v = &view.version;
+    let changes = view
+        .changes
+        .iter()
+        .map(|c| ChangeRow {
+            id: c.id.clone(),
+            kind: match c.kind {
+                ChangeKind::Added => "added",
+                ChangeKind::Removed => "removed",
+                ChangeKind::Changed => "changed",
+            },
+            added: c.added,
+            removed: c.removed,
+            runs: c
+                .runs
+                .iter()
+                .map(|r| Run {
+                    tag: match r.tag {
+                        WordTag::Kept => "kept",
+                        WordTag::Added => "added",
+                        WordTag::Removed => "removed",
+                    },
+                    text: r.text.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let flagged = view
+        .flagged
+        .iter()
+        .map(|c| FlagRow {
+            kind: match c.kind {
+                custodian_domain::policy::changes::CitationKind::Rule => "Rule",
+                custodian_domain::policy::changes::CitationKind::Permission => "Permission",
+                custodian_domain::policy::changes::CitationKind::PackEntry => "Pack entry",
+            },
+            id: c.id.clone(),
+            clause: c.clause.clone(),
+            title: c.title.clone(),
+        })
+        .collect();
+    let page = VersionPage {
+        layout: layout(&state, Some(&user), &format!("{} version {}", v.reference, v.version), "/policy"),
+        id: v.id,
+        reference: v.reference.clone(),
+        version: v.version,
+        status: v.status.clone(),
+        owner: v.owner.clone(),
+        approval_body: v.approval_body.clone().unwrap_or_else(|| "—".into()),
+        adopted: iso_words(v.adopted_on.as_deref()),
+        next_review: iso_words(Some(&v.next_review_on)),
+        based_on: view.based_on.as_ref().map(|b| b.version),
+        approval_request: v.approval_request_id,
+        changes,
+        flagged,
+        clauses: view
+            .clauses
+            .iter()
+            .map(|c| ClauseRow { id: c.clause_id.clone(), text: super::clause_text(c) })
+            .collect(),
+        history: view
+            .history
+            .iter()
+            .map(|h| HistoryView {
+                date: h.date_label.clone(),
+                author: h.author.clone(),
+                amendment: h.amendment.clone(),
+                approval: h.approval.clone().unwrap_or_default(),
+            })
+            .collect(),
+        can_edit: manage && v.status == "draft",
+        can_consult: manage && v.status == "draft",
+        can_adopt: manage && v.status == "consulted",
+        today: {
+            let d = state.now().date();
+            format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+        },
+        c101: clause_view("10.1"),
+        c102: clause_view("10.2"),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct ClauseForm {
+    #[serde(default)]
+    clause: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    items: String,
+    #[serde(default)]
+    remove: Option<String>,
+}
+
+async fn edit_clause(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<ClauseForm>,
+) -> UiResult<Response> {
+    let edit = super::clause_edit(&f.clause, &f.text, &f.items, f.remove.is_some())?;
+    super::edit_clause(&state, &user, id, &edit).await?;
+    Ok(Redirect::to(&format!("/policy/versions/{id}#changes")).into_response())
+}
+
+async fn consult(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> UiResult<Response> {
+    super::consult(&state, &user, id).await?;
+    Ok(Redirect::to(&format!("/policy/versions/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct AdoptForm {
+    #[serde(default)]
+    approval_body: String,
+    #[serde(default)]
+    adopted_on: String,
+    #[serde(default)]
+    next_review_on: String,
+    #[serde(default)]
+    amendment: String,
+    #[serde(default)]
+    acknowledge_days: String,
+}
+
+fn form_date(field: &str, s: &str) -> Result<time::Date, AppError> {
+    custodian_domain::policy::text::iso_date(s.trim())
+        .ok_or_else(|| AppError::invalid(field, "Give the date as YYYY-MM-DD, such as 2026-12-01"))
+}
+
+async fn adopt(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<AdoptForm>,
+) -> UiResult<Response> {
+    let days: i64 = match f.acknowledge_days.trim() {
+        "" => 28,
+        d => d.parse().ok().filter(|d| (1..=365).contains(d)).ok_or_else(|| {
+            AppError::invalid("acknowledge_days", "Give the days people have to acknowledge, 1 to 365")
+        })?,
+    };
+    let adopted_on = form_date("adopted_on", &f.adopted_on)?;
+    let a = Adoption {
+        campaign: Some(custodian_store::policy::NewCampaign {
+            version_id: id,
+            title: String::new(),
+            clauses: Vec::new(),
+            areas: Vec::new(),
+            due_on: adopted_on + time::Duration::days(days),
+        }),
+        approval_body: f.approval_body.trim().to_owned(),
+        adopted_on,
+        next_review_on: form_date("next_review_on", &f.next_review_on)?,
+        author: user.person.name.clone(),
+        amendment: f.amendment.trim().to_owned(),
+    };
+    super::adopt(&state, &user, id, &a).await?;
+    Ok(Redirect::to(&format!("/policy/versions/{id}")).into_response())
+}
+
+// ----- Acknowledgements (WP034 2.3) ------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "policy/campaign.html")]
+pub(crate) struct CampaignPage {
+    pub(crate) layout: Layout,
+    pub(crate) id: Uuid,
+    pub(crate) title: String,
+    pub(crate) due: String,
+    pub(crate) clauses: Vec<ClauseRow>,
+    /// The viewer is asked to acknowledge: `Some(done)`.
+    pub(crate) mine: Option<bool>,
+    pub(crate) chart: Option<String>,
+    pub(crate) c23: ClauseView,
+}
+page!(CampaignPage);
+
+async fn campaign(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
+    state.require(&user, Action::PolicyRead, &Resource::System)?;
+    let store = state.store();
+    let c = store.policy_campaign(id).await?.ok_or_else(|| AppError::NotFound(format!("No campaign {id}.")))?;
+    let wanted: Vec<String> = serde_json::from_str(&c.clauses).unwrap_or_default();
+    let clauses = store
+        .policy_clauses(c.version_id)
+        .await?
+        .iter()
+        .filter(|k| wanted.contains(&k.clause_id))
+        .map(|k| ClauseRow { id: k.clause_id.clone(), text: super::clause_text(k) })
+        .collect();
+    let mine = store
+        .policy_acknowledgements_of(user.id())
+        .await?
+        .into_iter()
+        .find(|a| a.campaign_id == id)
+        .map(|a| a.acknowledged_at.is_some());
+    let chart = if state.allows(&user, Action::PolicyCampaignsView, &Resource::System) {
+        let rows: Vec<(String, i64)> = store
+            .policy_campaign_completion(id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let pct = if a.enrolled == 0 { 0 } else { a.acknowledged * 100 / a.enrolled };
+                (format!("{} ({} of {})", a.business_area, a.acknowledged, a.enrolled), pct)
+            })
+            .collect();
+        Some(
+            crate::web::chart::Bars {
+                title: "Acknowledged, per cent of each business area",
+                label_heading: "Business area",
+                value_heading: "Per cent acknowledged",
+                empty: "Nobody has acknowledged yet.",
+            }
+            .render(&rows),
+        )
+    } else {
+        None
+    };
+    Ok(render(&CampaignPage {
+        layout: layout(&state, Some(&user), &c.title, "/policy"),
+        id,
+        title: c.title.clone(),
+        due: iso_words(Some(&c.due_on)),
+        clauses,
+        mine,
+        chart,
+        c23: clause_view("2.3"),
+    }))
+}
+
+async fn acknowledge(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> UiResult<Response> {
+    state.require(&user, Action::PolicyRead, &Resource::System)?;
+    // Acknowledging is a change: a session or a write token, never a read token (whose scope
+    // covers only read actions such as `policy.manage` is not).
+    if !user.scope_allows(Action::PolicyManage) {
+        return Err(AppError::Forbidden("A read-only token cannot acknowledge the policy.".into()).into());
+    }
+    state.store().policy_acknowledge(id, user.id(), &user.actor, state.now()).await?;
+    Ok(Redirect::to(&format!("/policy/campaigns/{id}")).into_response())
 }

@@ -99,6 +99,11 @@ const SUCCESS: &[(&str, &str)] = &[
     ("/posts/setup/investigations", "The senior investigating officer has been recorded"),
     ("/posts/incident", "The major incident has been declared"),
     ("/posts/incident/end", "The major incident has been ended"),
+    ("/policy/campaigns/*/acknowledge", "Thank you: your acknowledgement has been recorded"),
+    ("/policy/versions", "A new version has been drafted"),
+    ("/policy/versions/*/clauses", "The clause has been saved"),
+    ("/policy/versions/*/consult", "The version has been sent to consultation"),
+    ("/policy/versions/*/adopt", "The version has been adopted"),
     ("/screening/pack", "The screening pack has been saved"),
     ("/usage/streaming-exceptions", "The streaming exception has been recorded"),
 ];

@@ -27,6 +27,7 @@ mod openapi;
 mod overseas;
 mod paging;
 mod permissions;
+mod policy_versions;
 mod posts;
 mod reflow;
 mod register_bulk;

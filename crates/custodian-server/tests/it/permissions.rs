@@ -321,6 +321,28 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
     let (s, grant) = ds.post(&format!("/apps/{matrix_app}/grants"), json!({"allowed_for": "role:dmi"})).await;
     assert_eq!(s, 200, "{grant}");
     let grant = grant["id"].as_str().expect("grant id").to_string();
+    // WP034 as imported, and a draft of its next version (WP034 10, 11).
+    let wp034 =
+        custodian_domain::policy::text::parse_text(include_str!("../../../../fixtures/policy/WP034.txt")).unwrap();
+    app.store().policy_import(&wp034, None, &Actor::system(), now).await.unwrap();
+    let policy_draft = app.store().policy_draft("WP034", &Actor::system(), now).await.unwrap().id;
+    let in_force = app.store().policy_in_force("WP034").await.unwrap().unwrap().id;
+    let (policy_campaign, _) = app
+        .store()
+        .policy_campaign_create(
+            &custodian_store::policy::NewCampaign {
+                version_id: in_force,
+                title: "Matrix".into(),
+                clauses: vec!["6.5".into()],
+                areas: vec![],
+                due_on: time::macros::date!(2026 - 12 - 31),
+            },
+            &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap();
+    let policy_campaign = policy_campaign.id;
     let (s, pack) = app.api(&app.token("A1003").await).get("/screening/pack").await;
     assert_eq!(s, 200, "{pack}");
     let pack_version = pack["version"].to_string().trim_matches('"').to_string();
@@ -402,6 +424,34 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         // Verifying the audit log changes nothing (a POST only to carry the CSRF token).
         reads(form("/audit/verify", "/audit/verify", &[], AUDITORS)),
         get("/policy", "/policy", ALL),
+        get("/policy/versions", "/policy/versions", ALL),
+        get("/policy/campaigns/{id}", format!("/policy/campaigns/{policy_campaign}"), ALL),
+        form(
+            "/policy/campaigns/{id}/acknowledge",
+            format!("/policy/campaigns/{policy_campaign}/acknowledge"),
+            &[],
+            ALL,
+        ),
+        form("/policy/versions", "/policy/versions", &[], CC),
+        get("/policy/versions/{id}", format!("/policy/versions/{policy_draft}"), ALL),
+        form(
+            "/policy/versions/{id}/clauses",
+            format!("/policy/versions/{policy_draft}/clauses"),
+            &[("clause", "9.1"), ("text", "Matrix words.")],
+            CC,
+        ),
+        form("/policy/versions/{id}/consult", format!("/policy/versions/{policy_draft}/consult"), &[], CC),
+        form(
+            "/policy/versions/{id}/adopt",
+            format!("/policy/versions/{policy_draft}/adopt"),
+            &[
+                ("approval_body", "Board"),
+                ("adopted_on", "2026-12-01"),
+                ("next_review_on", "2029-12-01"),
+                ("amendment", "m"),
+            ],
+            CC,
+        ),
         get("/account", "/account", ALL),
         get("/account/email", "/account/email", ALL),
         // Each person's own choice, from a session only (never an API token).
@@ -664,6 +714,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         get("/api/v1/audit/consistency", "/api/v1/audit/consistency?old_size=1", AUDITORS),
         get("/api/v1/audit/events/{id}/proof", format!("/api/v1/audit/events/{audit_event}/proof"), AUDITORS),
         get("/api/v1/policy/clauses/{id}", "/api/v1/policy/clauses/4.1", ALL),
+        get("/api/v1/policy/status", "/api/v1/policy/status", ALL),
         get("/api/v1/monitoring/rounds", "/api/v1/monitoring/rounds", ROUND_VIEWERS),
         post(
             "/api/v1/monitoring/rounds",

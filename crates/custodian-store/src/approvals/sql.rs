@@ -6,7 +6,7 @@
 //! together with its own change and audit events (see `crate::approvals` for the guide).
 
 use super::{Conn, DB, Tx, begin_write};
-use super::{apps, audit, email, overseas, posts};
+use super::{apps, audit, email, overseas, policy, posts};
 use crate::approvals::*;
 #[allow(unused_imports)]
 use crate::*;
@@ -466,7 +466,7 @@ pub struct Effect {
 
 /// The features whose decided requests change their records, keyed by request kind. Kinds not
 /// listed (a standalone request) have no effect.
-const EFFECTS: &[&Effect] = &[&overseas::EFFECT, &posts::EFFECT, &apps::EFFECT];
+const EFFECTS: &[&Effect] = &[&overseas::EFFECT, &posts::EFFECT, &apps::EFFECT, &policy::EFFECT];
 
 async fn effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     match EFFECTS.iter().find(|e| e.kind == d.request.kind) {

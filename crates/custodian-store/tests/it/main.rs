@@ -15,6 +15,7 @@ mod grants;
 mod leases;
 mod migrations;
 mod oidc_link;
+mod policy;
 mod retry;
 mod rows;
 mod usage_totals;
