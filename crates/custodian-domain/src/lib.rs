@@ -4,6 +4,7 @@
 pub mod approvals;
 pub mod apps;
 pub mod audit;
+pub mod data_protection;
 pub mod devices;
 pub mod email;
 pub mod findings;

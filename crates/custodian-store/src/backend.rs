@@ -31,6 +31,10 @@ macro_rules! areas {
         pub mod apps;
         #[path = "audit/sql.rs"]
         pub mod audit;
+        #[path = "data_protection/sql.rs"]
+        pub mod data_protection;
+        #[path = "data_protection/export_sql.rs"]
+        pub mod data_protection_export;
         #[path = "dashboard/sql.rs"]
         pub mod dashboard;
         #[path = "devices/sql.rs"]
