@@ -10,6 +10,7 @@ mod apps;
 mod audit;
 mod audit_outside;
 mod browser;
+mod data_protection;
 mod devices;
 mod email;
 mod findings;
