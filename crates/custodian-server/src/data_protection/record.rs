@@ -86,7 +86,9 @@ person), the WP034 clause, any justification typed by a person, keyed HMAC-SHA-2
 change (the key is in `audit_digest_key`; a digest cannot be reversed to the content, and proves a copy of the content only to \
 someone holding both the copy and the key), and a small `detail` object. After deletion a record's events therefore still show \
 that something was done to a record with that id, by whom, when and why, but not what the record said; a justification or \
-`detail` typed at the time (e.g. a reason for viewing) stays as typed.\n\n");
+`detail` typed at the time (e.g. a reason for viewing) stays as typed. Events written before the digest key existed \
+(sequence numbers below `audit_digest_key.first_seq`) carry unkeyed SHA-256 digests, which a guesser could test against small \
+records such as a phone number.\n\n");
     o.push_str("## Record types\n\n");
     for r in &schedule.records {
         o.push_str(&format!("### {} (`{}`)\n\n", r.title, r.id));
