@@ -68,7 +68,7 @@ async fn the_dpo_exports_a_person_and_the_export_is_audited(b: Backend) {
     let events = app.store().audit_page(Some("person:A1001"), None, 1, 50).await.unwrap();
     let e = events.items.iter().find(|e| e.action == "data_protection.subject_access.export").expect("the export's event");
     assert_eq!(e.justification.as_deref(), Some("Subject access request SAR-17"));
-    assert_eq!(e.actor, "person:D9001");
+    assert!(e.actor.starts_with("token:"), "{}", e.actor);
     // Digital Services see the schedule but may not export.
     let (s, _) = app.api(&app.token("A1002").await).get("/data-protection/people/A1001/export?reason=Subject%20access%20request").await;
     assert_eq!(s, 403);

@@ -120,7 +120,9 @@ fn instance_of(pattern: &str, path: &str) -> bool {
 }
 
 fn persona(role: Option<Role>) -> String {
-    format!("R-{}", role.map(|r| r.as_str().replace('_', "-").to_uppercase()).unwrap_or_else(|| "NONE".into()))
+    // A staff number has at most 20 characters (R-DATA-PROTECTION-OF).
+    let sn = format!("R-{}", role.map(|r| r.as_str().replace('_', "-").to_uppercase()).unwrap_or_else(|| "NONE".into()));
+    sn.chars().take(20).collect()
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
