@@ -117,7 +117,10 @@ pub async fn retention(cli: &Cli, cmd: &RetentionCmd) -> anyhow::Result<ExitCode
             if *json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
-                println!("{:<24} {:<8} {:<12} {:>10} {:<12} {:>10} {:>6}", "record type", "action", "kept", "records", "oldest", "due", "held");
+                println!(
+                    "{:<24} {:<8} {:<12} {:>10} {:<12} {:>10} {:>6}",
+                    "record type", "action", "kept", "records", "oldest", "due", "held"
+                );
                 for r in rows {
                     let oldest = r.numbers.oldest.map(|t| t.date().to_string()).unwrap_or_else(|| "-".into());
                     println!(
@@ -174,7 +177,9 @@ pub async fn hold(cli: &Cli, cmd: &HoldCmd) -> anyhow::Result<ExitCode> {
                 },
                 _ => bail!("give --person or --case"),
             };
-            let id = store.hold_place(&NewHold { person, case, reason: reason.clone(), review_on }, &Actor::cli(), now).await?;
+            let id = store
+                .hold_place(&NewHold { person, case, reason: reason.clone(), review_on }, &Actor::cli(), now)
+                .await?;
             println!("{id}");
         }
         HoldCmd::Release { id, reason } => {
@@ -233,7 +238,8 @@ pub async fn person(cli: &Cli, cmd: &PersonCmd) -> anyhow::Result<ExitCode> {
     let file = opts.open(out).with_context(|| format!("creating {}", out.display()))?;
     let w = std::io::BufWriter::with_capacity(1 << 20, file);
     let started = std::time::Instant::now();
-    let (mut w, counts) = custodian_server::data_protection::write_export(&store, p.id, &p.staff_number, form, now, w).await?;
+    let (mut w, counts) =
+        custodian_server::data_protection::write_export(&store, p.id, &p.staff_number, form, now, w).await?;
     w.flush()?;
     let total: u64 = counts.iter().map(|(_, n)| n).sum();
     eprintln!("{} records written to {} in {:.2} s", total, out.display(), started.elapsed().as_secs_f64());

@@ -125,7 +125,8 @@ async fn main() {
     let out = dir.path().join("export.json");
     let t = Instant::now();
     let file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&out).expect("file"));
-    let mut w = ExportWriter::new(file, Form::Json, EXPORT_SECTIONS, &serde_json::json!({"staff_number": "A1017"})).expect("writer");
+    let mut w = ExportWriter::new(file, Form::Json, EXPORT_SECTIONS, &serde_json::json!({"staff_number": "A1017"}))
+        .expect("writer");
     store
         .subject_access(b.id, |s, v| w.record(s, &v).map_err(|e| custodian_store::StoreError::Internal(e.to_string())))
         .await

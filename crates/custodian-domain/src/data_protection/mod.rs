@@ -39,7 +39,8 @@ impl Keep {
         if t == "indefinitely" {
             return Ok(Self::Indefinitely);
         }
-        let (n, unit) = t.split_once(' ').ok_or_else(|| format!("{s:?} is not \"N days|months|years\" or \"indefinitely\""))?;
+        let (n, unit) =
+            t.split_once(' ').ok_or_else(|| format!("{s:?} is not \"N days|months|years\" or \"indefinitely\""))?;
         let n: u32 = n.trim().parse().map_err(|_| format!("{s:?}: {n:?} is not a whole number"))?;
         if n == 0 || n > 100 * 366 {
             return Err(format!("{s:?}: the number must be between 1 and 36600"));
@@ -179,7 +180,8 @@ impl Schedule {
     pub fn builtin() -> &'static Schedule {
         static S: std::sync::OnceLock<Schedule> = std::sync::OnceLock::new();
         S.get_or_init(|| {
-            Schedule::from_toml(RETENTION_TOML).expect("policy-pack/retention.toml is compiled in and checked by the unit tests")
+            Schedule::from_toml(RETENTION_TOML)
+                .expect("policy-pack/retention.toml is compiled in and checked by the unit tests")
         })
     }
 
@@ -217,17 +219,26 @@ impl Schedule {
             if crate::policy::clause(&r.clause).is_none() {
                 return Err(at("clause", format!("{:?} is not a WP034 clause", r.clause)));
             }
-            for (name, v) in [("title", &r.title), ("purpose", &r.purpose), ("lawful_basis", &r.lawful_basis), ("reason", &r.reason)] {
+            for (name, v) in
+                [("title", &r.title), ("purpose", &r.purpose), ("lawful_basis", &r.lawful_basis), ("reason", &r.reason)]
+            {
                 if v.trim().is_empty() {
                     return Err(at(name, "is empty".into()));
                 }
             }
             let keep = Keep::parse(&r.keep).map_err(|e| at("keep", e))?;
-            let action: RetentionAction = r.action.parse().map_err(|e: crate::str_enum::UnknownValue| at("action", e.to_string()))?;
+            let action: RetentionAction =
+                r.action.parse().map_err(|e: crate::str_enum::UnknownValue| at("action", e.to_string()))?;
             if action == RetentionAction::Delete && !DELETABLE.contains(&r.id.as_str()) {
-                return Err(at("action", "Custodian cannot delete this record type automatically: use review or keep".into()));
+                return Err(at(
+                    "action",
+                    "Custodian cannot delete this record type automatically: use review or keep".into(),
+                ));
             }
-            if action == RetentionAction::Review && !REVIEWABLE.contains(&r.id.as_str()) && !DELETABLE.contains(&r.id.as_str()) {
+            if action == RetentionAction::Review
+                && !REVIEWABLE.contains(&r.id.as_str())
+                && !DELETABLE.contains(&r.id.as_str())
+            {
                 return Err(at("action", "Custodian cannot count this record type as due: use keep".into()));
             }
             if action != RetentionAction::Keep && keep == Keep::Indefinitely {
@@ -247,7 +258,13 @@ impl Schedule {
                 shared_with: r.shared_with,
             });
         }
-        Ok(Self { version: raw.version, status: raw.status, batch_rows: raw.batch_rows, batch_pause_ms: raw.batch_pause_ms, records })
+        Ok(Self {
+            version: raw.version,
+            status: raw.status,
+            batch_rows: raw.batch_rows,
+            batch_pause_ms: raw.batch_pause_ms,
+            records,
+        })
     }
 
     pub fn record(&self, id: &str) -> Option<&RecordType> {

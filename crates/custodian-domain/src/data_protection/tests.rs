@@ -36,16 +36,22 @@ const FIELDS: &str = "title = 't'\ntables = ['x']\npurpose = 'p'\nclause = '4.10
 
 #[test]
 fn a_schedule_is_refused_naming_the_record_and_field() {
-    let e = Schedule::from_toml(&one(&format!("id = 'notes'\nkeep = '1 days'\naction = 'delete'\n{FIELDS}"))).unwrap_err();
+    let e =
+        Schedule::from_toml(&one(&format!("id = 'notes'\nkeep = '1 days'\naction = 'delete'\n{FIELDS}"))).unwrap_err();
     assert!(e.contains("\"notes\": action"), "{e}");
-    let e = Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = '1 fortnight'\naction = 'delete'\n{FIELDS}"))).unwrap_err();
+    let e = Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = '1 fortnight'\naction = 'delete'\n{FIELDS}")))
+        .unwrap_err();
     assert!(e.contains("\"sessions\": keep"), "{e}");
-    let e = Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = 'indefinitely'\naction = 'delete'\n{FIELDS}"))).unwrap_err();
+    let e = Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = 'indefinitely'\naction = 'delete'\n{FIELDS}")))
+        .unwrap_err();
     assert!(e.contains("needs action"), "{e}");
     let bad_clause = FIELDS.replace("4.10", "99.9");
-    let e = Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = '1 days'\naction = 'delete'\n{bad_clause}"))).unwrap_err();
+    let e = Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = '1 days'\naction = 'delete'\n{bad_clause}")))
+        .unwrap_err();
     assert!(e.contains("clause"), "{e}");
-    assert!(Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = '3 days'\naction = 'delete'\n{FIELDS}"))).is_ok());
+    assert!(
+        Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = '3 days'\naction = 'delete'\n{FIELDS}"))).is_ok()
+    );
 }
 
 #[test]

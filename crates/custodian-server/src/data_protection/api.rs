@@ -27,7 +27,10 @@ pub fn routes() -> Routes {
 
 /// The data-protection part of the OpenAPI document, merged into the API's.
 #[derive(OpenApi)]
-#[openapi(paths(retention, holds, place, release, export), components(schemas(RetentionOut, HoldOut, HoldIn, ReleaseIn)))]
+#[openapi(
+    paths(retention, holds, place, release, export),
+    components(schemas(RetentionOut, HoldOut, HoldIn, ReleaseIn))
+)]
 pub struct DataProtectionApi;
 
 fn ts(t: time::OffsetDateTime) -> String {
@@ -120,7 +123,11 @@ pub struct HoldsQuery {
 
 /// Legal holds, open ones first (Professional Standards, Data Protection Officer).
 #[utoipa::path(get, path = "/data-protection/holds", tag = "data_protection", params(HoldsQuery), responses((status = 200, body = [HoldOut]), (status = 403, body = Problem)))]
-async fn holds(State(state): State<AppState>, user: CurrentUser, Query(q): Query<HoldsQuery>) -> ApiResult<Json<Vec<HoldOut>>> {
+async fn holds(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HoldsQuery>,
+) -> ApiResult<Json<Vec<HoldOut>>> {
     Ok(Json(uc::holds(&state, &user, q.all.unwrap_or(false)).await?.into_iter().map(HoldOut::from).collect()))
 }
 
@@ -139,7 +146,11 @@ pub struct HoldIn {
 /// Place a legal hold: the records stop being deleted until it is released (Professional
 /// Standards; WP034 5.5).
 #[utoipa::path(post, path = "/data-protection/holds", tag = "data_protection", request_body = HoldIn, responses((status = 201, body = HoldOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn place(State(state): State<AppState>, CsrfHeader(user): CsrfHeader, JsonIn(b): JsonIn<HoldIn>) -> ApiResult<(StatusCode, Json<HoldOut>)> {
+async fn place(
+    State(state): State<AppState>,
+    CsrfHeader(user): CsrfHeader,
+    JsonIn(b): JsonIn<HoldIn>,
+) -> ApiResult<(StatusCode, Json<HoldOut>)> {
     let f = uc::HoldForm {
         staff_number: b.staff_number.unwrap_or_default(),
         case: b.case.unwrap_or_default(),
@@ -160,7 +171,12 @@ pub struct ReleaseIn {
 
 /// Release a legal hold, saying why (Professional Standards).
 #[utoipa::path(post, path = "/data-protection/holds/{id}/release", tag = "data_protection", params(("id" = Uuid, Path)), request_body = ReleaseIn, responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn release(State(state): State<AppState>, CsrfHeader(user): CsrfHeader, Path(id): Path<Uuid>, JsonIn(b): JsonIn<ReleaseIn>) -> ApiResult<StatusCode> {
+async fn release(
+    State(state): State<AppState>,
+    CsrfHeader(user): CsrfHeader,
+    Path(id): Path<Uuid>,
+    JsonIn(b): JsonIn<ReleaseIn>,
+) -> ApiResult<StatusCode> {
     uc::release_hold(&state, &user, id, &b.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -186,7 +202,9 @@ async fn export(
     let form = match q.form.as_deref() {
         None | Some("json") => Form::Json,
         Some("html") => Form::Html,
-        Some(other) => return Err(crate::error::AppError::invalid("form", format!("{other:?} is not json or html")).into()),
+        Some(other) => {
+            return Err(crate::error::AppError::invalid("form", format!("{other:?} is not json or html")).into());
+        }
     };
     let p = uc::begin_export(&state, &user, &staff_number, &q.reason, form).await?;
     Ok(super::ui::stream_export(&state, p, form))

@@ -65,7 +65,9 @@ pub async fn place_hold(state: &AppState, user: &CurrentUser, f: &HoldForm) -> R
             (Some(p.id), None)
         }
         (true, false) => (None, Some(parse_case_ref(case).map_err(|m| AppError::invalid("case", m))?)),
-        _ => return Err(AppError::invalid("staff_number", "Give either a staff number or a case, not both or neither")),
+        _ => {
+            return Err(AppError::invalid("staff_number", "Give either a staff number or a case, not both or neither"));
+        }
     };
     let review_on = crate::overseas::parse_day("review_on", &f.review_on)?;
     check_hold(&f.reason, review_on, state.now().date()).map_err(|m| match m.split_once(": ") {
@@ -101,10 +103,7 @@ pub async fn begin_export(
         .person_by_staff_number(&staff_number.trim().to_ascii_uppercase())
         .await?
         .ok_or_else(|| AppError::NotFound(format!("No person with staff number {}.", staff_number.trim())))?;
-    state
-        .store()
-        .log_view(&user.actor, state.now(), export_event(&p.staff_number, &reason, form))
-        .await?;
+    state.store().log_view(&user.actor, state.now(), export_event(&p.staff_number, &reason, form)).await?;
     Ok(p)
 }
 

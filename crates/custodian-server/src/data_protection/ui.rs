@@ -116,7 +116,10 @@ async fn overview_page(
                 reason: h.reason,
                 review_on: h.review_on.to_string(),
                 placed: format!("{} by {}", h.created_at.date(), h.created_by),
-                released: h.released_at.map(|t| format!("{} by {}", t.date(), h.released_by.unwrap_or_default())).unwrap_or_default(),
+                released: h
+                    .released_at
+                    .map(|t| format!("{} by {}", t.date(), h.released_by.unwrap_or_default()))
+                    .unwrap_or_default(),
                 open: h.released_at.is_none(),
             })
             .collect()
@@ -148,7 +151,11 @@ async fn overview(State(state): State<AppState>, user: CurrentUser) -> UiResult<
     Ok(overview_page(&state, &user, uc::HoldForm::default(), vec![]).await?)
 }
 
-async fn place(State(state): State<AppState>, user: CurrentUser, CsrfForm(f): CsrfForm<uc::HoldForm>) -> UiResult<Response> {
+async fn place(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<uc::HoldForm>,
+) -> UiResult<Response> {
     match uc::place_hold(&state, &user, &f).await {
         Ok(_) => Ok(Redirect::to("/data-protection").into_response()),
         Err(e) => {
@@ -192,9 +199,15 @@ pub(crate) struct ExportForm {
     pub form: String,
 }
 
-async fn export(State(state): State<AppState>, user: CurrentUser, CsrfForm(f): CsrfForm<ExportForm>) -> UiResult<Response> {
+async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<ExportForm>,
+) -> UiResult<Response> {
     let form = if f.form == "json" { Form::Json } else { Form::Html };
-    match uc::begin_export(&state, &user, custodian_domain::people::staff_number_in(&f.staff_number), &f.reason, form).await {
+    match uc::begin_export(&state, &user, custodian_domain::people::staff_number_in(&f.staff_number), &f.reason, form)
+        .await
+    {
         Ok(p) => Ok(stream_export(&state, p, form)),
         Err(e) => {
             let errors = problems(e)?;

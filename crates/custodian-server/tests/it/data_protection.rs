@@ -66,11 +66,15 @@ async fn the_dpo_exports_a_person_and_the_export_is_audited(b: Backend) {
     assert_eq!(sections["profile"][0]["staff_number"], "A1001");
     assert_eq!(sections["usage_records"].as_array().unwrap().len(), 12);
     let events = app.store().audit_page(Some("person:A1001"), None, 1, 50).await.unwrap();
-    let e = events.items.iter().find(|e| e.action == "data_protection.subject_access.export").expect("the export's event");
+    let e =
+        events.items.iter().find(|e| e.action == "data_protection.subject_access.export").expect("the export's event");
     assert_eq!(e.justification.as_deref(), Some("Subject access request SAR-17"));
     assert!(e.actor.starts_with("token:"), "{}", e.actor);
     // Digital Services see the schedule but may not export.
-    let (s, _) = app.api(&app.token("A1002").await).get("/data-protection/people/A1001/export?reason=Subject%20access%20request").await;
+    let (s, _) = app
+        .api(&app.token("A1002").await)
+        .get("/data-protection/people/A1001/export?reason=Subject%20access%20request")
+        .await;
     assert_eq!(s, 403);
     let _: Value = body;
     app.stop().await;
@@ -82,7 +86,10 @@ on_both!(the_dpo_exports_a_person_and_the_export_is_audited);
 #[test]
 fn the_record_of_processing_is_current() {
     let authz = custodian_authz::Authz::load().unwrap();
-    let text = custodian_server::data_protection::record::render(custodian_domain::data_protection::Schedule::builtin(), &authz);
+    let text = custodian_server::data_protection::record::render(
+        custodian_domain::data_protection::Schedule::builtin(),
+        &authz,
+    );
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/data-protection.md");
     let now = std::fs::read_to_string(path).unwrap_or_default();
     assert!(

@@ -121,7 +121,8 @@ fn instance_of(pattern: &str, path: &str) -> bool {
 
 fn persona(role: Option<Role>) -> String {
     // A staff number has at most 20 characters (R-DATA-PROTECTION-OF).
-    let sn = format!("R-{}", role.map(|r| r.as_str().replace('_', "-").to_uppercase()).unwrap_or_else(|| "NONE".into()));
+    let sn =
+        format!("R-{}", role.map(|r| r.as_str().replace('_', "-").to_uppercase()).unwrap_or_else(|| "NONE".into()));
     sn.chars().take(20).collect()
 }
 

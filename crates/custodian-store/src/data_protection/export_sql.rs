@@ -114,7 +114,11 @@ impl Redactor {
 
 fn describe(roles: &[String]) -> String {
     let labels: Vec<&str> = roles.iter().filter_map(|r| r.parse::<Role>().ok()).map(Role::label).collect();
-    if labels.is_empty() { "a member of staff (name withheld)".into() } else { format!("{} (name withheld)", labels.join(", ")) }
+    if labels.is_empty() {
+        "a member of staff (name withheld)".into()
+    } else {
+        format!("{} (name withheld)", labels.join(", "))
+    }
 }
 
 /// The sections of an export, in the order they are written.
@@ -147,7 +151,8 @@ where
     let staff: Option<String> =
         sqlx::query_scalar("SELECT staff_number FROM people WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
     let Some(staff) = staff else { return Ok(false) };
-    let mut red = Redactor { me: id, my_label: format!("person:{staff}"), by_id: HashMap::new(), by_label: HashMap::new() };
+    let mut red =
+        Redactor { me: id, my_label: format!("person:{staff}"), by_id: HashMap::new(), by_label: HashMap::new() };
 
     let row = sqlx::query(
         "SELECT p.id, p.staff_number, p.name, p.email, p.kind, b.name AS business_area, p.status, \
@@ -158,10 +163,18 @@ where
     .fetch_one(&mut *tx)
     .await?;
     sink("profile", Value::Object(object(&row)))?;
-    for r in sqlx::query("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role").bind(id).fetch_all(&mut *tx).await? {
+    for r in sqlx::query("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+    {
         sink("roles", Value::Object(object(&r)))?;
     }
-    for r in sqlx::query("SELECT phone FROM personal_phones WHERE person_id = $1 ORDER BY phone").bind(id).fetch_all(&mut *tx).await? {
+    for r in sqlx::query("SELECT phone FROM personal_phones WHERE person_id = $1 ORDER BY phone")
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+    {
         sink("personal_numbers", Value::Object(object(&r)))?;
     }
     for r in sqlx::query(

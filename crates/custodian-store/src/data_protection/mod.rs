@@ -218,7 +218,10 @@ impl Store {
         };
         loop {
             let started = Instant::now();
-            let b = on_write!(self, data_protection::delete_batch(r.id.as_str(), r.clause.as_str(), cutoff, limit, cursor, actor, now))?;
+            let b = on_write!(
+                self,
+                data_protection::delete_batch(r.id.as_str(), r.clause.as_str(), cutoff, limit, cursor, actor, now)
+            )?;
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             run.longest_batch_ms = run.longest_batch_ms.max(ms);
             run.deleted += b.deleted;

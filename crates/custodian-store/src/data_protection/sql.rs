@@ -18,9 +18,10 @@ const HELD_PEOPLE: &str = "SELECT person_id FROM legal_holds WHERE released_at I
 
 /// Cases of kind `kind` (finding, case, post) under an open legal hold.
 fn held_cases(kind: &str) -> String {
-    format!("SELECT case_id FROM legal_holds WHERE released_at IS NULL AND case_id IS NOT NULL AND subject LIKE '{kind}:%'")
+    format!(
+        "SELECT case_id FROM legal_holds WHERE released_at IS NULL AND case_id IS NOT NULL AND subject LIKE '{kind}:%'"
+    )
 }
-
 
 /// Every table in the database (the migrated schema), by name.
 pub async fn tables(pool: &Pool<DB>) -> Result<Vec<String>> {
@@ -39,14 +40,16 @@ pub async fn hold_create(pool: &Pool<DB>, h: &NewHold, actor: &Actor, now: Offse
     let mut tx = begin_write(pool).await?;
     let subject = match h.person {
         Some(p) => {
-            let found: Option<Uuid> = sqlx::query_scalar("SELECT id FROM people WHERE id = $1").bind(p).fetch_optional(&mut *tx).await?;
+            let found: Option<Uuid> =
+                sqlx::query_scalar("SELECT id FROM people WHERE id = $1").bind(p).fetch_optional(&mut *tx).await?;
             if found.is_none() {
                 return Err(StoreError::NotFound(format!("person {p}")));
             }
             format!("person:{p}")
         }
         None => {
-            let (kind, id) = h.case.as_ref().ok_or_else(|| StoreError::Invalid("case: name a person or a case".into()))?;
+            let (kind, id) =
+                h.case.as_ref().ok_or_else(|| StoreError::Invalid("case: name a person or a case".into()))?;
             let table = match kind.as_str() {
                 "finding" => "findings",
                 "case" => "monitoring_cases",
@@ -63,10 +66,11 @@ pub async fn hold_create(pool: &Pool<DB>, h: &NewHold, actor: &Actor, now: Offse
             format!("{kind}:{id}")
         }
     };
-    let open: Option<Uuid> = sqlx::query_scalar("SELECT id FROM legal_holds WHERE subject = $1 AND released_at IS NULL")
-        .bind(&subject)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let open: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM legal_holds WHERE subject = $1 AND released_at IS NULL")
+            .bind(&subject)
+            .fetch_optional(&mut *tx)
+            .await?;
     if let Some(o) = open {
         return Err(StoreError::Conflict(format!("subject: {subject} is already held (hold {o})")));
     }
@@ -104,10 +108,11 @@ pub async fn hold_create(pool: &Pool<DB>, h: &NewHold, actor: &Actor, now: Offse
 
 pub async fn hold_release(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     let mut tx = begin_write(pool).await?;
-    let subject: Option<String> = sqlx::query_scalar("SELECT subject FROM legal_holds WHERE id = $1 AND released_at IS NULL")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let subject: Option<String> =
+        sqlx::query_scalar("SELECT subject FROM legal_holds WHERE id = $1 AND released_at IS NULL")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let Some(subject) = subject else {
         return Err(StoreError::NotFound(format!("open legal hold {id}")));
     };
@@ -159,9 +164,13 @@ pub struct Anchor {
 }
 
 pub fn anchor(id: &str) -> Option<Anchor> {
-    let a = |table, column, micros, filter, held: String| Some(Anchor { table, column: Some(column), micros, filter, held });
+    let a = |table, column, micros, filter, held: String| {
+        Some(Anchor { table, column: Some(column), micros, filter, held })
+    };
     match id {
-        "usage_records" => a("usage_records", "start_us", true, "1=1", format!("COALESCE(person_id IN ({HELD_PEOPLE}), FALSE)")),
+        "usage_records" => {
+            a("usage_records", "start_us", true, "1=1", format!("COALESCE(person_id IN ({HELD_PEOPLE}), FALSE)"))
+        }
         "findings_closed_nfa" => a(
             "findings",
             "closed_at",
@@ -184,8 +193,12 @@ pub fn anchor(id: &str) -> Option<Anchor> {
             "stage IN ('returned', 'withdrawn')",
             format!("(COALESCE(person_id IN ({HELD_PEOPLE}), FALSE) OR id IN ({}))", held_cases("case")),
         ),
-        "monitoring_referrals" => a("monitoring_referrals", "opened_at", false, "1=1", format!("case_id IN ({})", held_cases("case"))),
-        "notifications" => a("notifications", "created_at", false, "1=1", format!("COALESCE(person_id IN ({HELD_PEOPLE}), FALSE)")),
+        "monitoring_referrals" => {
+            a("monitoring_referrals", "opened_at", false, "1=1", format!("case_id IN ({})", held_cases("case")))
+        }
+        "notifications" => {
+            a("notifications", "created_at", false, "1=1", format!("COALESCE(person_id IN ({HELD_PEOPLE}), FALSE)"))
+        }
         "email_outbox" => a("email_outbox", "created_us", true, "status IN ('sent', 'failed')", "1=0".into()),
         "sessions" => a("sessions", "expires_at", false, "1=1", "1=0".into()),
         "api_tokens" => a("api_tokens", "expires_at", false, "1=1", "1=0".into()),
@@ -213,13 +226,18 @@ pub async fn type_status(
     let mut tx = begin_read(pool).await?;
     let mut st = TypeStatus::default();
     if id == "usage_day_totals" {
-        let row = sqlx::query("SELECT COUNT(*), CAST(MIN(day) AS BIGINT) FROM usage_cellular_days").fetch_one(&mut *tx).await?;
+        let row = sqlx::query("SELECT COUNT(*), CAST(MIN(day) AS BIGINT) FROM usage_cellular_days")
+            .fetch_one(&mut *tx)
+            .await?;
         st.count = row.try_get::<i64, _>(0)?;
         let min: Option<i64> = row.try_get(1)?;
         st.oldest = min.map(|d| custodian_domain::usage::day_date(d as i32).midnight().assume_utc());
         if let Some(c) = cutoff {
             let day = custodian_domain::usage::london_day(micros(c)) as i64;
-            st.due = sqlx::query_scalar("SELECT COUNT(*) FROM usage_cellular_days WHERE day < $1").bind(day).fetch_one(&mut *tx).await?;
+            st.due = sqlx::query_scalar("SELECT COUNT(*) FROM usage_cellular_days WHERE day < $1")
+                .bind(day)
+                .fetch_one(&mut *tx)
+                .await?;
         }
         return Ok(st);
     }
@@ -230,10 +248,13 @@ pub async fn type_status(
         return Ok(st);
     };
     let col = a.column.unwrap_or("1");
-    let row = sqlx::query(&format!("SELECT COUNT(*), MIN({col}) FROM {} WHERE {}", a.table, a.filter)).fetch_one(&mut *tx).await?;
+    let row = sqlx::query(&format!("SELECT COUNT(*), MIN({col}) FROM {} WHERE {}", a.table, a.filter))
+        .fetch_one(&mut *tx)
+        .await?;
     st.count = row.try_get::<i64, _>(0)?;
     st.oldest = if a.micros {
-        row.try_get::<Option<i64>, _>(1)?.and_then(|us| OffsetDateTime::from_unix_timestamp_nanos(us as i128 * 1000).ok())
+        row.try_get::<Option<i64>, _>(1)?
+            .and_then(|us| OffsetDateTime::from_unix_timestamp_nanos(us as i128 * 1000).ok())
     } else {
         row.try_get::<Option<OffsetDateTime>, _>(1)?
     };
@@ -266,7 +287,8 @@ where
 
 /// The usage records' seq range (the deletion job walks it in windows).
 pub async fn usage_seq_range(pool: &Pool<DB>) -> Result<(i64, i64)> {
-    let row = sqlx::query("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM usage_records").fetch_one(pool).await?;
+    let row =
+        sqlx::query("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM usage_records").fetch_one(pool).await?;
     Ok((row.try_get(0)?, row.try_get(1)?))
 }
 
@@ -305,10 +327,11 @@ pub async fn delete_batch(
         }
         "usage_day_totals" => {
             let day = custodian_domain::usage::london_day(micros(cutoff)) as i64;
-            let first: Option<i64> = sqlx::query_scalar("SELECT CAST(MIN(day) AS BIGINT) FROM usage_cellular_days WHERE day < $1")
-                .bind(day)
-                .fetch_one(&mut *tx)
-                .await?;
+            let first: Option<i64> =
+                sqlx::query_scalar("SELECT CAST(MIN(day) AS BIGINT) FROM usage_cellular_days WHERE day < $1")
+                    .bind(day)
+                    .fetch_one(&mut *tx)
+                    .await?;
             if let Some(d) = first {
                 let r = sqlx::query("DELETE FROM usage_cellular_days WHERE day = $1").bind(d).execute(&mut *tx).await?;
                 tables.push(("usage_cellular_days", r.rows_affected()));
@@ -335,7 +358,11 @@ pub async fn delete_batch(
                 let keys: Vec<String> = sqlx::query_scalar(&sql).bind(cutoff).bind(limit).fetch_all(&mut *tx).await?;
                 let mut n = 0;
                 for k in &keys {
-                    n += sqlx::query(&format!("DELETE FROM {} WHERE {key} = $1", a.table)).bind(k).execute(&mut *tx).await?.rows_affected();
+                    n += sqlx::query(&format!("DELETE FROM {} WHERE {key} = $1", a.table))
+                        .bind(k)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
                 }
                 tables.push((a.table, n));
             } else {
@@ -354,10 +381,13 @@ pub async fn delete_batch(
                         _ => &[],
                     };
                     for (child, fk) in children {
-                        let r = sqlx::query(&format!("DELETE FROM {child} WHERE {fk} IN ({list})")).execute(&mut *tx).await?;
+                        let r = sqlx::query(&format!("DELETE FROM {child} WHERE {fk} IN ({list})"))
+                            .execute(&mut *tx)
+                            .await?;
                         tables.push((child, r.rows_affected()));
                     }
-                    let r = sqlx::query(&format!("DELETE FROM {} WHERE id IN ({list})", a.table)).execute(&mut *tx).await?;
+                    let r =
+                        sqlx::query(&format!("DELETE FROM {} WHERE id IN ({list})", a.table)).execute(&mut *tx).await?;
                     tables.push((a.table, r.rows_affected()));
                 }
                 out.selected = ids.len() as u64;
@@ -366,7 +396,8 @@ pub async fn delete_batch(
     }
     out.deleted = tables.iter().map(|(_, n)| n).sum();
     if out.deleted > 0 {
-        let counts: serde_json::Map<String, serde_json::Value> = tables.iter().filter(|(_, n)| *n > 0).map(|(t, n)| (t.to_string(), json!(n))).collect();
+        let counts: serde_json::Map<String, serde_json::Value> =
+            tables.iter().filter(|(_, n)| *n > 0).map(|(t, n)| (t.to_string(), json!(n))).collect();
         // The event keeps the rule, the record type, the cutoff and the counts per table: no id,
         // no content of a deleted record.
         audit::audit(

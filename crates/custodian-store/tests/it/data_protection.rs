@@ -135,13 +135,21 @@ async fn deletion_keeps_held_records_and_the_log_verifies(db: &TestDb) {
     let review_on = (now + Duration::days(90)).date();
     let hold = db
         .store
-        .hold_place(&NewHold { person: Some(b.id), case: None, reason: "Misconduct hearing pending".into(), review_on }, &psd, now)
+        .hold_place(
+            &NewHold { person: Some(b.id), case: None, reason: "Misconduct hearing pending".into(), review_on },
+            &psd,
+            now,
+        )
         .await
         .unwrap();
     // A second open hold on the same person is refused.
     let again = db
         .store
-        .hold_place(&NewHold { person: Some(b.id), case: None, reason: "Misconduct hearing pending".into(), review_on }, &psd, now)
+        .hold_place(
+            &NewHold { person: Some(b.id), case: None, reason: "Misconduct hearing pending".into(), review_on },
+            &psd,
+            now,
+        )
         .await;
     assert!(matches!(again, Err(custodian_store::StoreError::Conflict(_))), "{again:?}");
     verify(db, &key).await;
@@ -173,7 +181,10 @@ async fn deletion_keeps_held_records_and_the_log_verifies(db: &TestDb) {
     assert_eq!(count(db, &gone(fb)).await, 1);
     assert_eq!(count(db, &gone(referred)).await, 1, "a referral is never deleted automatically");
     assert_eq!(count(db, &gone(recent)).await, 1);
-    assert_eq!(count(db, &format!("SELECT COUNT(*) FROM finding_reviews WHERE finding_id = {}", uuid_sql(db, fa))).await, 0);
+    assert_eq!(
+        count(db, &format!("SELECT COUNT(*) FROM finding_reviews WHERE finding_id = {}", uuid_sql(db, fa))).await,
+        0
+    );
     let n = run.rules.iter().find(|r| r.rule == "notifications").unwrap();
     assert_eq!(n.deleted, 2, "A's two old notifications; B's is held, A's recent one is kept: {n:?}");
 
@@ -199,7 +210,8 @@ async fn deletion_keeps_held_records_and_the_log_verifies(db: &TestDb) {
     db.store.hold_release(hold, "Proceedings concluded on appeal", &psd, now).await.unwrap();
     let holds = db.store.holds(true).await.unwrap();
     assert!(holds.iter().any(|h| h.id == hold && h.released_at.is_some()));
-    let run = db.store.retention_run(schedule, now, &Actor::cli(), false, &["usage_records".to_string()]).await.unwrap();
+    let run =
+        db.store.retention_run(schedule, now, &Actor::cli(), false, &["usage_records".to_string()]).await.unwrap();
     assert_eq!(run.deleted(), 300);
     assert_eq!(count(db, "SELECT COUNT(*) FROM usage_records").await, 40);
     verify(db, &key).await;
@@ -216,7 +228,9 @@ async fn the_export_holds_each_kind_and_redacts_others(db: &TestDb) {
         .log_view(
             &db.actor("A1005").await,
             now,
-            custodian_store::AuditEntry::new("finding.view", format!("finding:{f}")).clause("4.10").justification("Reviewing the finding"),
+            custodian_store::AuditEntry::new("finding.view", format!("finding:{f}"))
+                .clause("4.10")
+                .justification("Reviewing the finding"),
         )
         .await
         .unwrap();
