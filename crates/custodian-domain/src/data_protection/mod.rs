@@ -180,6 +180,8 @@ impl Schedule {
     pub fn builtin() -> &'static Schedule {
         static S: std::sync::OnceLock<Schedule> = std::sync::OnceLock::new();
         S.get_or_init(|| {
+            // Compiled in and checked by `tests::the_builtin_schedule_loads...`: a failure is a build defect.
+            #[allow(clippy::expect_used)]
             Schedule::from_toml(RETENTION_TOML)
                 .expect("policy-pack/retention.toml is compiled in and checked by the unit tests")
         })

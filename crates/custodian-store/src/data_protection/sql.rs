@@ -297,6 +297,7 @@ pub async fn usage_seq_range(pool: &Pool<DB>) -> Result<(i64, i64)> {
 /// One batch of the deletion job for record type `rule` (deleting what is past `cutoff` and not
 /// held, at most `limit` rows of its main table), with its audit event, in one transaction. For
 /// usage records `cursor` is the last seq done, and the batch covers seqs up to `cursor + limit`.
+#[allow(clippy::too_many_arguments)] // one batch: the rule, its window and its audit actor
 pub async fn delete_batch(
     pool: &Pool<DB>,
     rule: &str,
