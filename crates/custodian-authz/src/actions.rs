@@ -191,6 +191,14 @@ actions! {
     MonitoringRoundsBundle = "monitoring.rounds.bundle", System;
     /// Mark one's own notifications read (a change: a read-only token may not).
     NotificationsUpdate = "notifications.update", System;
+    /// See the retention schedule and how many records of each type are held and due.
+    RetentionView = "data_protection.retention.view", System;
+    /// See the legal holds.
+    HoldsView = "data_protection.holds.view", System;
+    /// Place and release legal holds.
+    HoldsManage = "data_protection.holds.manage", System;
+    /// Export everything held about one person (subject access).
+    SubjectAccessExport = "data_protection.subject_access", System;
 }
 
 impl Action {

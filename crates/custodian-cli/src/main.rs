@@ -6,6 +6,7 @@ mod apps;
 mod audit;
 mod comments;
 mod common;
+mod data_protection;
 mod findings;
 mod import;
 mod monitoring;
@@ -86,6 +87,15 @@ enum Command {
     /// history (WP034 10, 11).
     #[command(subcommand)]
     Policy(policy::PolicyCmd),
+    /// The retention schedule: status, the deletion job, the record of processing (WP034 3.4).
+    #[command(subcommand)]
+    Retention(data_protection::RetentionCmd),
+    /// Legal holds on a person's or a case's records (WP034 5.5).
+    #[command(subcommand)]
+    Hold(data_protection::HoldCmd),
+    /// One person: the subject access export (UK GDPR Art. 15).
+    #[command(subcommand)]
+    Person(data_protection::PersonCmd),
     /// Print the OpenAPI document.
     Openapi,
     /// Configuration.
@@ -176,6 +186,9 @@ async fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Apps(cmd) => apps::run(cmd, open(cli)).await,
         Command::Overseas(cmd) => overseas::run(cmd, open(cli)).await,
         Command::Policy(cmd) => policy::run(cmd, open(cli)).await,
+        Command::Retention(cmd) => data_protection::retention(cli, cmd).await,
+        Command::Hold(cmd) => data_protection::hold(cli, cmd).await,
+        Command::Person(cmd) => data_protection::person(cli, cmd).await,
         Command::Openapi => admin::openapi(),
         Command::Config(cmd) => admin::config(cmd),
         Command::Screen { file, json, jsonl, pack } => screening::run(file, json, jsonl, pack),

@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod apps;
 pub mod audit;
 pub mod countries;
+pub mod data_protection;
 pub mod devices;
 pub mod email;
 pub mod findings;

@@ -52,11 +52,14 @@ crate::str_enum! {
         ResolutionCentre = "resolution_centre",
         Auditor = "auditor",
         Admin = "admin",
+        /// The force's Data Protection Officer (UK GDPR Art. 37-39): sees the retention
+        /// schedule and answers subject access requests (WP034 3.4).
+        DataProtectionOfficer = "data_protection_officer",
     }
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Self::DigitalServices,
         Self::CorporateComms,
         Self::Psd,
@@ -67,6 +70,7 @@ impl Role {
         Self::ResolutionCentre,
         Self::Auditor,
         Self::Admin,
+        Self::DataProtectionOfficer,
     ];
     /// A human label for the UI.
     pub fn label(self) -> &'static str {
@@ -81,6 +85,7 @@ impl Role {
             Self::ResolutionCentre => "Resolution Centre",
             Self::Auditor => "Auditor",
             Self::Admin => "Administrator",
+            Self::DataProtectionOfficer => "Data Protection Officer",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

@@ -8,6 +8,7 @@ pub mod apps;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod data_protection;
 pub mod demo;
 pub mod devices;
 pub mod email;
@@ -117,6 +118,7 @@ impl Application {
         let sweeper = tokio::spawn(ops::sweep_loop(state.clone()));
         let publisher = tokio::spawn(posts::publish_loop(state.clone()));
         let mailer = tokio::spawn(ops::email_loop(state.clone()));
+        let retention = tokio::spawn(ops::retention_loop(state.clone()));
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
@@ -124,6 +126,7 @@ impl Application {
         sweeper.abort();
         publisher.abort();
         mailer.abort();
+        retention.abort();
         ops::checkpoint_at_shutdown(&state).await;
         state.store().close().await;
         Ok(())
@@ -167,6 +170,7 @@ pub fn page_routes() -> routing::Routes {
         .merge(approvals::ui::routes())
         .merge(posts::ui::routes())
         .merge(overseas::ui::routes())
+        .merge(data_protection::ui::routes())
         .merge(usage::ui::routes())
         .merge(apps::ui::routes())
         .layer(middleware::map_response(web::redirect_unauthenticated))
@@ -187,6 +191,7 @@ pub fn api_routes() -> routing::Routes {
         .merge(approvals::api::routes())
         .merge(posts::api::routes())
         .merge(overseas::api::routes())
+        .merge(data_protection::api::routes())
         .merge(usage::api::routes())
         .merge(apps::api::routes())
         .layer(middleware::map_response(api::problem_for_rejections))

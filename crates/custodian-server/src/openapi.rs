@@ -83,6 +83,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         .merge_from(crate::approvals::api::ApprovalsApi::openapi())
         .merge_from(crate::posts::api::PostsApi::openapi())
         .merge_from(crate::overseas::api::OverseasApi::openapi())
+        .merge_from(crate::data_protection::api::DataProtectionApi::openapi())
         .merge_from(crate::usage::api::UsageApi::openapi())
         .merge_from(crate::apps::api::AppsApi::openapi())
 }

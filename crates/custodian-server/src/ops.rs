@@ -113,6 +113,9 @@ pub enum Job {
     Checkpoint,
     /// E-mail the outbox's due notifications (see docs/email.md).
     Email,
+    /// Delete records past their retention, in short batches (WP034 3.4; see
+    /// docs/data-protection.md).
+    Retention,
 }
 
 impl Job {
@@ -128,6 +131,7 @@ impl Job {
             Job::Publish => "posts.publish",
             Job::Checkpoint => "audit.checkpoint",
             Job::Email => "email.send",
+            Job::Retention => "data_protection.retention",
         }
     }
 }
@@ -382,5 +386,33 @@ pub async fn email_loop(state: AppState) {
     loop {
         sleep_to_next_tick(period).await;
         email_tick(&state, &mailer, tick_of(state.now(), period)).await;
+    }
+}
+
+/// How often the deletion job runs: hourly ticks (a run deletes what is due in short batches).
+pub const RETENTION_PERIOD: u64 = 3600;
+
+/// One tick of the deletion job (ticks of [`RETENTION_PERIOD`] since the epoch): if this server
+/// wins the tick, delete what is past its retention and not held (WP034 3.4). True if it ran here.
+pub async fn retention_tick(state: &AppState, tick: i64) -> bool {
+    run_once(state, Job::Retention, tick, || async {
+        match crate::data_protection::run(state, false).await {
+            Ok(r) if r.deleted() == 0 => {}
+            Ok(r) => tracing::info!(
+                deleted = r.deleted(),
+                longest_batch_ms = r.longest_batch_ms(),
+                "records past their retention deleted (WP034 3.4)"
+            ),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "the retention deletion job failed"),
+        }
+    })
+    .await
+}
+
+/// Every hour, on one server, delete what is past its retention (see [`retention_tick`]).
+pub async fn retention_loop(state: AppState) {
+    loop {
+        sleep_to_next_tick(RETENTION_PERIOD).await;
+        retention_tick(&state, tick_of(state.now(), RETENTION_PERIOD)).await;
     }
 }

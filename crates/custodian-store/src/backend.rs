@@ -33,6 +33,10 @@ macro_rules! areas {
         pub mod audit;
         #[path = "dashboard/sql.rs"]
         pub mod dashboard;
+        #[path = "data_protection/sql.rs"]
+        pub mod data_protection;
+        #[path = "data_protection/export_sql.rs"]
+        pub mod data_protection_export;
         #[path = "devices/sql.rs"]
         pub mod devices;
         #[path = "devices/mdm_sql.rs"]

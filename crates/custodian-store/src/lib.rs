@@ -22,6 +22,7 @@ pub mod apps;
 pub mod audit;
 mod audit_read;
 pub mod dashboard;
+pub mod data_protection;
 pub mod devices;
 pub mod email;
 pub mod files;

@@ -78,6 +78,8 @@ const SUCCESS: &[(&str, &str)] = &[
     ("/apps/requests/*/withdraw", "The request has been withdrawn"),
     ("/apps/grants/*/revoke", "The grant has been revoked"),
     ("/apps/*/grants", "The grant has been added"),
+    ("/data-protection/holds", "The legal hold has been placed"),
+    ("/data-protection/holds/*/release", "The legal hold has been released"),
     ("/devices", "The device has been added to the register"),
     ("/devices/*/allocate", "The device has been allocated"),
     ("/devices/*/transition", "The change has been recorded"),

@@ -172,6 +172,11 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
                 page(may(Action::FindingsList), "/findings", "Findings"),
                 page(may(Action::MonitoringRoundsView), "/monitoring", "Monitoring"),
                 page(may(Action::AuditRead), "/audit", "Audit log"),
+                page(
+                    may(Action::RetentionView) || may(Action::HoldsView) || may(Action::SubjectAccessExport),
+                    "/data-protection",
+                    "Data protection",
+                ),
             ]
             .into_iter()
             .flatten()

@@ -49,6 +49,13 @@ const ROUND_VIEWERS: &[&str] = &["psd", "dmi", "auditor"];
 /// (a DMI sees their assigned cases).
 const BUNDLE_READERS: &[&str] = &["psd", "auditor"];
 const PSD: &[&str] = &["psd"];
+/// The retention schedule: the Data Protection Officer and Digital Services (WP034 3.4).
+const RETENTION: &[&str] = &["digital_services", "data_protection_officer"];
+/// Legal holds: Professional Standards place them, the Data Protection Officer sees them (5.5).
+const HOLD_VIEWERS: &[&str] = &["psd", "data_protection_officer"];
+/// The data-protection page: anyone with one of its parts.
+const DATA_PROTECTION: &[&str] = &["digital_services", "psd", "data_protection_officer"];
+const DPO: &[&str] = &["data_protection_officer"];
 
 enum Body {
     None,
@@ -113,7 +120,10 @@ fn instance_of(pattern: &str, path: &str) -> bool {
 }
 
 fn persona(role: Option<Role>) -> String {
-    format!("R-{}", role.map(|r| r.as_str().replace('_', "-").to_uppercase()).unwrap_or_else(|| "NONE".into()))
+    // A staff number has at most 20 characters (R-DATA-PROTECTION-OF).
+    let sn =
+        format!("R-{}", role.map(|r| r.as_str().replace('_', "-").to_uppercase()).unwrap_or_else(|| "NONE".into()));
+    sn.chars().take(20).collect()
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -346,6 +356,22 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
     let (s, pack) = app.api(&app.token("A1003").await).get("/screening/pack").await;
     assert_eq!(s, 200, "{pack}");
     let pack_version = pack["version"].to_string().trim_matches('"').to_string();
+    // A legal hold on A1001's records, placed by PSD (WP034 5.5).
+    let hold = app
+        .store()
+        .hold_place(
+            &custodian_store::data_protection::NewHold {
+                person: Some(a1001.id),
+                case: None,
+                reason: "Misconduct hearing pending".into(),
+                review_on: (now + time::Duration::days(60)).date(),
+            },
+            &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap();
+    let review_on = (now + time::Duration::days(90)).date().to_string();
     // Things no persona may touch whose ids need only exist as ids.
     let nobody = uuid::Uuid::now_v7();
     let device = third_party_device.id;
@@ -575,6 +601,25 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             ALL,
         ),
         get("/overseas/export.csv", "/overseas/export.csv", DS),
+        get("/data-protection", "/data-protection", DATA_PROTECTION),
+        form(
+            "/data-protection/holds",
+            "/data-protection/holds",
+            &[("staff_number", "A1018"), ("reason", "Misconduct hearing pending"), ("review_on", review_on.as_str())],
+            PSD,
+        ),
+        form(
+            "/data-protection/holds/{id}/release",
+            format!("/data-protection/holds/{hold}/release"),
+            &[("reason", "Proceedings concluded")],
+            PSD,
+        ),
+        form(
+            "/data-protection/export",
+            "/data-protection/export",
+            &[("staff_number", "A1001"), ("reason", "Subject access request SAR-17"), ("form", "json")],
+            DPO,
+        ),
         get("/overseas/{id}", format!("/overseas/{window}"), OVERSEAS_VIEWERS),
         // Its deciders may try (refused on the state, 409: the line manager decides first).
         form(
@@ -856,6 +901,25 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         get("/api/v1/overseas/mine", "/api/v1/overseas/mine", ALL),
         get("/api/v1/overseas/windows", "/api/v1/overseas/windows", ALL),
         get("/api/v1/overseas/export", "/api/v1/overseas/export", DS),
+        get("/api/v1/data-protection/retention", "/api/v1/data-protection/retention", RETENTION),
+        get("/api/v1/data-protection/holds", "/api/v1/data-protection/holds", HOLD_VIEWERS),
+        post(
+            "/api/v1/data-protection/holds",
+            "/api/v1/data-protection/holds",
+            json!({"staff_number": "A1017", "reason": "Misconduct hearing pending", "review_on": review_on}),
+            PSD,
+        ),
+        post(
+            "/api/v1/data-protection/holds/{id}/release",
+            format!("/api/v1/data-protection/holds/{hold}/release"),
+            json!({"reason": "Proceedings concluded"}),
+            PSD,
+        ),
+        get(
+            "/api/v1/data-protection/people/{staff_number}/export",
+            "/api/v1/data-protection/people/A1001/export?reason=Subject%20access%20request%20SAR-17",
+            DPO,
+        ),
         get("/api/v1/overseas/{id}", format!("/api/v1/overseas/{window}"), OVERSEAS_VIEWERS),
         post("/api/v1/overseas/{id}/withdraw", format!("/api/v1/overseas/{window}/withdraw"), json!({}), HOLDER_ONLY),
         get("/api/v1/usage/streaming-exceptions", "/api/v1/usage/streaming-exceptions", ALL),

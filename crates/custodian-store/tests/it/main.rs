@@ -10,6 +10,7 @@ mod support;
 mod approvals;
 mod audit_subtrees;
 mod audit_tamper;
+mod data_protection;
 mod distributed_sql;
 mod grants;
 mod leases;

@@ -170,7 +170,15 @@ async fn sqlite_findings_rebuild_keeps_rows_references_and_indexes() {
     idx.sort();
     assert_eq!(
         idx,
-        ["app_findings_package", "findings_device", "findings_person", "findings_rule_status", "findings_status"]
+        // findings_closed: 0030, for the retention job.
+        [
+            "app_findings_package",
+            "findings_closed",
+            "findings_device",
+            "findings_person",
+            "findings_rule_status",
+            "findings_status"
+        ]
     );
     c.execute("UPDATE findings SET status = 'closed', outcome = 'reattributed' WHERE id = X'02'").await.unwrap();
     assert!(c.execute("UPDATE findings SET outcome = 'whatever' WHERE id = X'02'").await.is_err());

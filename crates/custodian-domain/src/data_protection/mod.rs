@@ -1,0 +1,332 @@
+//! Data protection (WP034 3.4, 5.3, 6.5; UK GDPR Art. 5(1)(e), DPA 2018 s.39): the retention
+//! schedule of `policy-pack/retention.toml`, legal holds, and the redaction rules of a subject
+//! access export. Pure logic, no I/O: the store deletes, the server and CLI schedule.
+
+pub mod export;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Month, OffsetDateTime};
+
+/// The retention schedule, compiled in so that it can never go missing at run time.
+const RETENTION_TOML: &str = include_str!("../../../../policy-pack/retention.toml");
+
+crate::str_enum! {
+    /// What the deletion job does with records of a type once they are past `keep`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum RetentionAction {
+        /// Deleted by the job (unless under a legal hold).
+        Delete = "delete",
+        /// Never deleted automatically: counted as due so that a person decides.
+        Review = "review",
+        /// Kept (not personal data, or part of the tamper-evident log).
+        Keep = "keep",
+    }
+}
+
+/// How long records are kept, counted from the record's `after` moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Keep {
+    Days(u32),
+    Months(u32),
+    Years(u32),
+    Indefinitely,
+}
+
+impl Keep {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let t = s.trim().to_ascii_lowercase();
+        if t == "indefinitely" {
+            return Ok(Self::Indefinitely);
+        }
+        let (n, unit) =
+            t.split_once(' ').ok_or_else(|| format!("{s:?} is not \"N days|months|years\" or \"indefinitely\""))?;
+        let n: u32 = n.trim().parse().map_err(|_| format!("{s:?}: {n:?} is not a whole number"))?;
+        if n == 0 || n > 100 * 366 {
+            return Err(format!("{s:?}: the number must be between 1 and 36600"));
+        }
+        match unit.trim().trim_end_matches('s') {
+            "day" => Ok(Self::Days(n)),
+            "month" => Ok(Self::Months(n)),
+            "year" if n <= 100 => Ok(Self::Years(n)),
+            _ => Err(format!("{s:?}: the unit must be days, months or years (at most 100 years)")),
+        }
+    }
+
+    /// The moment before which a record is past its retention at `now` (None: kept indefinitely).
+    /// Months and years are calendar months (31 March less one month is 28 or 29 February).
+    pub fn cutoff(self, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        let months = match self {
+            Self::Indefinitely => return None,
+            Self::Days(d) => return Some(now - time::Duration::days(d as i64)),
+            Self::Months(m) => m,
+            Self::Years(y) => y * 12,
+        };
+        Some(now.replace_date(months_before(now.date(), months)))
+    }
+}
+
+impl std::fmt::Display for Keep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Days(n) => write!(f, "{n} day{}", if *n == 1 { "" } else { "s" }),
+            Self::Months(n) => write!(f, "{n} month{}", if *n == 1 { "" } else { "s" }),
+            Self::Years(n) => write!(f, "{n} year{}", if *n == 1 { "" } else { "s" }),
+            Self::Indefinitely => f.write_str("indefinitely"),
+        }
+    }
+}
+
+fn months_before(d: Date, months: u32) -> Date {
+    let total = d.year() as i64 * 12 + (d.month() as i64 - 1) - months as i64;
+    let (year, month0) = (total.div_euclid(12) as i32, total.rem_euclid(12) as u8);
+    let month = Month::try_from(month0 + 1).unwrap_or(Month::January);
+    let last = month.length(year);
+    Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
+}
+
+/// One record type of the schedule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordType {
+    /// Stable id, e.g. `usage_records`; names the deletion rule in audit events.
+    pub id: String,
+    pub title: String,
+    /// The tables the type covers.
+    pub tables: Vec<String>,
+    pub purpose: String,
+    /// The WP034 clause the records serve.
+    pub clause: String,
+    /// The lawful basis (to be confirmed by the force).
+    pub lawful_basis: String,
+    pub keep: Keep,
+    /// The moment `keep` counts from, in words.
+    pub after: String,
+    pub action: RetentionAction,
+    pub reason: String,
+    /// Where the records go outside Custodian's pages (exports, webhooks, e-mail).
+    pub shared_with: String,
+}
+
+impl RecordType {
+    /// The cutoff at `now` for a type the job deletes or reviews.
+    pub fn cutoff(&self, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        match self.action {
+            RetentionAction::Keep => None,
+            _ => self.keep.cutoff(now),
+        }
+    }
+}
+
+/// The retention schedule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedule {
+    pub version: u32,
+    /// `proposal` until the force's Data Protection Officer confirms it, then `confirmed`.
+    pub status: String,
+    pub batch_rows: u32,
+    pub batch_pause_ms: u32,
+    pub records: Vec<RecordType>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    version: u32,
+    policy: String,
+    status: String,
+    batch_rows: u32,
+    batch_pause_ms: u32,
+    record: Vec<RawRecord>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecord {
+    id: String,
+    title: String,
+    tables: Vec<String>,
+    purpose: String,
+    clause: String,
+    lawful_basis: String,
+    keep: String,
+    after: String,
+    action: String,
+    reason: String,
+    shared_with: String,
+}
+
+/// The record types whose deletion Custodian knows how to do (the store's SQL for each): a
+/// schedule may set their `keep`, or turn them to `review` or `keep`, but `delete` is refused for
+/// any other type.
+pub const DELETABLE: &[&str] = &[
+    "usage_records",
+    "usage_day_totals",
+    "findings_closed_nfa",
+    "monitoring_cases",
+    "notifications",
+    "email_outbox",
+    "sessions",
+    "api_tokens",
+    "oidc_logins",
+    "posts",
+    "legal_holds",
+];
+
+/// The record types the store can count as due for `review`.
+pub const REVIEWABLE: &[&str] = &["findings_referred", "monitoring_referrals"];
+
+impl Schedule {
+    /// The compiled-in schedule.
+    pub fn builtin() -> &'static Schedule {
+        static S: std::sync::OnceLock<Schedule> = std::sync::OnceLock::new();
+        S.get_or_init(|| {
+            // Compiled in and checked by `tests::the_builtin_schedule_loads...`: a failure is a build defect.
+            #[allow(clippy::expect_used)]
+            Schedule::from_toml(RETENTION_TOML)
+                .expect("policy-pack/retention.toml is compiled in and checked by the unit tests")
+        })
+    }
+
+    /// Parse and check a schedule: the error names the record type and field.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let raw: RawSchedule = toml::from_str(text).map_err(|e| format!("retention pack: {e}"))?;
+        if raw.policy != "WP034" {
+            return Err(format!("retention pack: policy is {:?}, not \"WP034\"", raw.policy));
+        }
+        if raw.status != "proposal" && raw.status != "confirmed" {
+            return Err(format!("retention pack: status {:?} must be \"proposal\" or \"confirmed\"", raw.status));
+        }
+        if raw.batch_rows == 0 || raw.batch_rows > 50_000 {
+            return Err("retention pack: batch_rows must be between 1 and 50000".into());
+        }
+        if raw.batch_pause_ms > 10_000 {
+            return Err("retention pack: batch_pause_ms must be at most 10000".into());
+        }
+        let mut records = Vec::with_capacity(raw.record.len());
+        let mut tables = std::collections::BTreeSet::new();
+        let mut ids = std::collections::BTreeSet::new();
+        for r in raw.record {
+            let at = |field: &str, e: String| format!("retention pack: record {:?}: {field}: {e}", r.id);
+            if r.id.is_empty() || !r.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                return Err(format!("retention pack: record id {:?} must be lower-case letters, digits and _", r.id));
+            }
+            if !ids.insert(r.id.clone()) {
+                return Err(format!("retention pack: record {:?} is listed twice", r.id));
+            }
+            for t in &r.tables {
+                if !tables.insert(t.clone()) {
+                    return Err(at("tables", format!("table {t:?} is named by another record type too")));
+                }
+            }
+            if crate::policy::clause(&r.clause).is_none() {
+                return Err(at("clause", format!("{:?} is not a WP034 clause", r.clause)));
+            }
+            for (name, v) in
+                [("title", &r.title), ("purpose", &r.purpose), ("lawful_basis", &r.lawful_basis), ("reason", &r.reason)]
+            {
+                if v.trim().is_empty() {
+                    return Err(at(name, "is empty".into()));
+                }
+            }
+            let keep = Keep::parse(&r.keep).map_err(|e| at("keep", e))?;
+            let action: RetentionAction =
+                r.action.parse().map_err(|e: crate::str_enum::UnknownValue| at("action", e.to_string()))?;
+            if action == RetentionAction::Delete && !DELETABLE.contains(&r.id.as_str()) {
+                return Err(at(
+                    "action",
+                    "Custodian cannot delete this record type automatically: use review or keep".into(),
+                ));
+            }
+            if action == RetentionAction::Review
+                && !REVIEWABLE.contains(&r.id.as_str())
+                && !DELETABLE.contains(&r.id.as_str())
+            {
+                return Err(at("action", "Custodian cannot count this record type as due: use keep".into()));
+            }
+            if action != RetentionAction::Keep && keep == Keep::Indefinitely {
+                return Err(at("keep", format!("\"indefinitely\" needs action = \"keep\", not {action}")));
+            }
+            records.push(RecordType {
+                id: r.id,
+                title: r.title,
+                tables: r.tables,
+                purpose: r.purpose,
+                clause: r.clause,
+                lawful_basis: r.lawful_basis,
+                keep,
+                after: r.after,
+                action,
+                reason: r.reason,
+                shared_with: r.shared_with,
+            });
+        }
+        Ok(Self {
+            version: raw.version,
+            status: raw.status,
+            batch_rows: raw.batch_rows,
+            batch_pause_ms: raw.batch_pause_ms,
+            records,
+        })
+    }
+
+    pub fn record(&self, id: &str) -> Option<&RecordType> {
+        self.records.iter().find(|r| r.id == id)
+    }
+
+    /// The record type that names `table`.
+    pub fn for_table(&self, table: &str) -> Option<&RecordType> {
+        self.records.iter().find(|r| r.tables.iter().any(|t| t == table))
+    }
+
+    /// The tables of `tables` (as read from a migrated database) that no record type names.
+    pub fn tables_without_entry<'a>(&self, tables: &'a [String]) -> Vec<&'a str> {
+        tables
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !t.starts_with("_sqlx") && !t.starts_with("sqlite_"))
+            .filter(|t| self.for_table(t).is_none())
+            .collect()
+    }
+}
+
+crate::str_enum! {
+    /// What a legal hold holds.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum HoldScope {
+        /// Every record about one person.
+        Person = "person",
+        /// One case: a finding, a monitoring case or a post (`finding:ID`, `case:ID`, `post:ID`).
+        Case = "case",
+    }
+}
+
+/// Check a case reference for a hold: `finding:UUID`, `case:UUID` (a monitoring case) or
+/// `post:UUID`.
+pub fn parse_case_ref(s: &str) -> Result<(String, uuid::Uuid), String> {
+    let t = s.trim();
+    let (kind, id) = t.split_once(':').ok_or_else(|| format!("{t:?} is not finding:ID, case:ID or post:ID"))?;
+    if !matches!(kind, "finding" | "case" | "post") {
+        return Err(format!("{t:?}: the kind must be finding, case or post"));
+    }
+    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| format!("{t:?}: {id:?} is not an id"))?;
+    Ok((kind.to_string(), id))
+}
+
+/// Check a hold's reason and review date: a reason of at least 10 characters, a review date
+/// after today and within two years (a hold is reviewed, not forgotten).
+pub fn check_hold(reason: &str, review_on: Date, today: Date) -> Result<(), String> {
+    if reason.trim().chars().count() < 10 {
+        return Err("reason: say why the records must be kept (at least 10 characters)".into());
+    }
+    if review_on <= today {
+        return Err("review_on: the review date must be after today".into());
+    }
+    if review_on > today + time::Duration::days(731) {
+        return Err("review_on: review a hold at least every two years".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,74 @@
+use super::*;
+use time::macros::{date, datetime};
+
+#[test]
+fn the_builtin_schedule_loads_and_names_each_table_once() {
+    let s = Schedule::builtin();
+    assert!(s.record("usage_records").is_some());
+    assert_eq!(s.record("usage_records").unwrap().keep, Keep::Months(13));
+    assert_eq!(s.for_table("finding_reviews").unwrap().id, "findings_closed_nfa");
+}
+
+#[test]
+fn keep_parses_and_counts_calendar_months() {
+    assert_eq!(Keep::parse("13 months"), Ok(Keep::Months(13)));
+    assert_eq!(Keep::parse("1 day"), Ok(Keep::Days(1)));
+    assert_eq!(Keep::parse("2 years"), Ok(Keep::Years(2)));
+    assert_eq!(Keep::parse("indefinitely"), Ok(Keep::Indefinitely));
+    assert!(Keep::parse("13 weeks").is_err());
+    assert!(Keep::parse("0 days").is_err());
+    assert!(Keep::parse("many months").is_err());
+    let now = datetime!(2026-03-31 12:00 UTC);
+    assert_eq!(Keep::Months(1).cutoff(now), Some(datetime!(2026-02-28 12:00 UTC)));
+    assert_eq!(Keep::Months(13).cutoff(now), Some(datetime!(2025-02-28 12:00 UTC)));
+    assert_eq!(Keep::Years(2).cutoff(datetime!(2028-02-29 0:00 UTC)), Some(datetime!(2026-02-28 0:00 UTC)));
+    assert_eq!(Keep::Days(30).cutoff(now), Some(datetime!(2026-03-01 12:00 UTC)));
+    assert_eq!(Keep::Indefinitely.cutoff(now), None);
+}
+
+fn one(record: &str) -> String {
+    format!(
+        "version = 1\npolicy = 'WP034'\nstatus = 'proposal'\nbatch_rows = 10\nbatch_pause_ms = 0\n[[record]]\n{record}\n"
+    )
+}
+
+const FIELDS: &str = "title = 't'\ntables = ['x']\npurpose = 'p'\nclause = '4.10'\nlawful_basis = 'b'\nafter = 'a'\nreason = 'r'\nshared_with = ''";
+
+#[test]
+fn a_schedule_is_refused_naming_the_record_and_field() {
+    let e =
+        Schedule::from_toml(&one(&format!("id = 'notes'\nkeep = '1 days'\naction = 'delete'\n{FIELDS}"))).unwrap_err();
+    assert!(e.contains("\"notes\": action"), "{e}");
+    let e = Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = '1 fortnight'\naction = 'delete'\n{FIELDS}")))
+        .unwrap_err();
+    assert!(e.contains("\"sessions\": keep"), "{e}");
+    let e = Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = 'indefinitely'\naction = 'delete'\n{FIELDS}")))
+        .unwrap_err();
+    assert!(e.contains("needs action"), "{e}");
+    let bad_clause = FIELDS.replace("4.10", "99.9");
+    let e = Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = '1 days'\naction = 'delete'\n{bad_clause}")))
+        .unwrap_err();
+    assert!(e.contains("clause"), "{e}");
+    assert!(
+        Schedule::from_toml(&one(&format!("id = 'sessions'\nkeep = '3 days'\naction = 'delete'\n{FIELDS}"))).is_ok()
+    );
+}
+
+#[test]
+fn tables_without_an_entry_are_named() {
+    let s = Schedule::builtin();
+    let tables = vec!["people".to_string(), "_sqlx_migrations".to_string(), "a_new_table".to_string()];
+    assert_eq!(s.tables_without_entry(&tables), vec!["a_new_table"]);
+}
+
+#[test]
+fn holds_need_a_reason_a_future_review_and_a_known_case() {
+    let today = date!(2026 - 12 - 04);
+    assert!(check_hold("short", date!(2027 - 01 - 01), today).is_err());
+    assert!(check_hold("Misconduct hearing pending", today, today).is_err());
+    assert!(check_hold("Misconduct hearing pending", date!(2030 - 01 - 01), today).is_err());
+    assert!(check_hold("Misconduct hearing pending", date!(2027 - 06 - 01), today).is_ok());
+    assert!(parse_case_ref("finding:0190c7a4-1d2e-7000-8000-000000000001").is_ok());
+    assert!(parse_case_ref("device:0190c7a4-1d2e-7000-8000-000000000001").is_err());
+    assert!(parse_case_ref("finding:nope").is_err());
+}

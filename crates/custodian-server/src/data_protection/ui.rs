@@ -1,0 +1,271 @@
+//! The "Data protection" page (WP034 3.4, 5.5): the retention schedule with each record type's
+//! count, oldest record and how many are due (Data Protection Officer, Digital Services), legal
+//! holds (Professional Standards place and release them; the DPO sees them), and the subject
+//! access export (DPO). Every form works without JavaScript.
+
+use crate::routing::{Routes, get, post};
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use custodian_authz::{Action, Resource};
+use custodian_domain::data_protection::export::Form;
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::data_protection as uc;
+use crate::error::{AppError, FieldProblem};
+use crate::state::AppState;
+use crate::web::UiResult;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::problems;
+use crate::web::{ClauseView, Layout, clause_view, layout, page, render};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/data-protection", get(overview))
+        .route("/data-protection/holds", post(place))
+        .route("/data-protection/holds/{id}/release", post(release))
+        .route("/data-protection/export", post(export))
+}
+
+struct StatusRow {
+    title: String,
+    action: String,
+    keep: String,
+    clause: String,
+    count: i64,
+    oldest: String,
+    due: i64,
+    held: i64,
+}
+
+struct HoldRow {
+    id: Uuid,
+    subject: String,
+    reason: String,
+    review_on: String,
+    placed: String,
+    released: String,
+    open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "data_protection/overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    c34: ClauseView,
+    c55: ClauseView,
+    errors: Vec<FieldProblem>,
+    sees_status: bool,
+    sees_holds: bool,
+    manages_holds: bool,
+    exports: bool,
+    schedule_status: String,
+    rows: Vec<StatusRow>,
+    holds: Vec<HoldRow>,
+    form: uc::HoldForm,
+}
+page!(OverviewPage);
+
+fn day(t: Option<time::OffsetDateTime>) -> String {
+    t.map(|t| t.date().to_string()).unwrap_or_else(|| "—".into())
+}
+
+async fn overview_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: uc::HoldForm,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
+    let sees_status = state.allows(user, Action::RetentionView, &Resource::System);
+    let sees_holds = state.allows(user, Action::HoldsView, &Resource::System);
+    let exports = state.allows(user, Action::SubjectAccessExport, &Resource::System);
+    if !sees_status && !sees_holds && !exports {
+        state.require(user, Action::RetentionView, &Resource::System)?;
+    }
+    let rows = if sees_status {
+        uc::status(state, user)
+            .await?
+            .into_iter()
+            .map(|s| StatusRow {
+                title: s.title,
+                action: s.action.to_string(),
+                keep: s.keep,
+                clause: s.clause,
+                count: s.numbers.count,
+                oldest: day(s.numbers.oldest),
+                due: s.numbers.due,
+                held: s.numbers.held,
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let holds = if sees_holds {
+        uc::holds(state, user, true)
+            .await?
+            .into_iter()
+            .map(|h| HoldRow {
+                id: h.id,
+                subject: match (&h.staff_number, &h.person_name) {
+                    (Some(sn), Some(n)) => format!("{n} ({sn})"),
+                    _ => h.subject.clone(),
+                },
+                reason: h.reason,
+                review_on: h.review_on.to_string(),
+                placed: format!("{} by {}", h.created_at.date(), h.created_by),
+                released: h
+                    .released_at
+                    .map(|t| format!("{} by {}", t.date(), h.released_by.unwrap_or_default()))
+                    .unwrap_or_default(),
+                open: h.released_at.is_none(),
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let bad = !errors.is_empty();
+    let mut res = render(&OverviewPage {
+        layout: layout(state, Some(user), "Data protection", "/data-protection"),
+        c34: clause_view("3.4"),
+        c55: clause_view("5.5"),
+        errors,
+        sees_status,
+        sees_holds,
+        manages_holds: state.allows(user, Action::HoldsManage, &Resource::System),
+        exports,
+        schedule_status: uc::schedule().status.clone(),
+        rows,
+        holds,
+        form,
+    });
+    if bad {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn overview(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    Ok(overview_page(&state, &user, uc::HoldForm::default(), vec![]).await?)
+}
+
+async fn place(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<uc::HoldForm>,
+) -> UiResult<Response> {
+    match uc::place_hold(&state, &user, &f).await {
+        Ok(_) => Ok(Redirect::to("/data-protection").into_response()),
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(crate::web::form_errors::refused(overview_page(&state, &user, f, errors.clone()).await?, errors))
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ReleaseForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn release(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<ReleaseForm>,
+) -> UiResult<Response> {
+    match uc::release_hold(&state, &user, id, &f.reason).await {
+        Ok(()) => Ok(Redirect::to("/data-protection").into_response()),
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(crate::web::form_errors::refused(
+                overview_page(&state, &user, uc::HoldForm::default(), errors.clone()).await?,
+                errors,
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ExportForm {
+    #[serde(default)]
+    pub staff_number: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub form: String,
+}
+
+async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<ExportForm>,
+) -> UiResult<Response> {
+    let form = if f.form == "json" { Form::Json } else { Form::Html };
+    match uc::begin_export(&state, &user, custodian_domain::people::staff_number_in(&f.staff_number), &f.reason, form)
+        .await
+    {
+        Ok(p) => Ok(stream_export(&state, p, form)),
+        Err(e) => {
+            let errors = problems(e)?;
+            Ok(crate::web::form_errors::refused(
+                overview_page(&state, &user, uc::HoldForm::default(), errors.clone()).await?,
+                errors,
+            ))
+        }
+    }
+}
+
+/// Bytes handed to the response body in chunks of about 64 KiB as the export is written.
+struct ChannelWriter {
+    buf: Vec<u8>,
+    tx: tokio::sync::mpsc::UnboundedSender<Result<Vec<u8>, std::io::Error>>,
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        if self.buf.len() >= 64 * 1024 {
+            self.flush()?;
+        }
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() {
+            let chunk = std::mem::take(&mut self.buf);
+            self.tx.send(Ok(chunk)).map_err(|_| std::io::Error::other("the client went away"))?;
+        }
+        Ok(())
+    }
+}
+
+/// The export as a download, written while it is sent (never gathered in memory).
+pub(crate) fn stream_export(state: &AppState, p: custodian_store::Person, form: Form) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let store = state.store().clone();
+    let now = state.now();
+    let (id, sn) = (p.id, p.staff_number.clone());
+    tokio::spawn(async move {
+        let w = ChannelWriter { buf: Vec::new(), tx: tx.clone() };
+        if let Err(e) = uc::write_export(&store, id, &sn, form, now, w).await {
+            tracing::warn!(error = %format!("{e:#}"), "subject access export failed");
+            let _ = tx.send(Err(std::io::Error::other("the export failed")));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let (ct, ext) = match form {
+        Form::Json => ("application/json", "json"),
+        Form::Html => ("text/html; charset=utf-8", "html"),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ct.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"subject-access-{}.{ext}\"", p.staff_number)),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}

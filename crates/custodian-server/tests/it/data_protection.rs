@@ -1,0 +1,99 @@
+//! Data protection through the server (WP034 3.4, 5.5): the deletion job runs once per tick
+//! across servers and deletes what is due; the Data Protection Officer's subject access export
+//! is audited and holds the person's records; the record of processing in docs/ is current.
+
+use serde_json::Value;
+
+use crate::on_both;
+use crate::support::{Backend, spawn};
+use custodian_store::Actor;
+
+/// `n` usage records of A1001 that started `days` ago.
+async fn usage(app: &crate::support::TestApp, tag: &str, n: usize, days: i64) {
+    let start_us = (time::OffsetDateTime::now_utc() - time::Duration::days(days)).unix_timestamp() * 1_000_000;
+    for i in 0..n {
+        app.sql(&format!(
+            "INSERT INTO usage_records (feed, record_id, event, tethered, device_id, day, bytes, start_us, person_id, subject, \
+             outgoing, duration_s, party, place, category, account) SELECT 'carrier', '{tag}-{i}', 'call', FALSE, NULL, 1, 0, \
+             {start_us}, id, '{tag}', TRUE, 60, '07700900123', 'UK', 'voice', 'acct' FROM people WHERE staff_number = 'A1001'"
+        ))
+        .await;
+    }
+}
+
+async fn usage_count(app: &crate::support::TestApp) -> usize {
+    let (_, rows) = app.api(&app.token("A1002").await).get("/data-protection/retention").await;
+    rows.as_array().unwrap().iter().find(|r| r["id"] == "usage_records").unwrap()["count"].as_u64().unwrap() as usize
+}
+
+async fn the_job_deletes_what_is_due_once_per_tick(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    usage(&app, "old", 5, 500).await;
+    usage(&app, "new", 3, 5).await;
+    assert_eq!(usage_count(&app).await, 8);
+    let tick = custodian_server::ops::tick_of(time::OffsetDateTime::now_utc(), custodian_server::ops::RETENTION_PERIOD);
+    assert!(custodian_server::ops::retention_tick(&app.state, tick).await);
+    assert!(!custodian_server::ops::retention_tick(&app.state, tick).await, "a tick runs once");
+    assert_eq!(usage_count(&app).await, 3);
+    let events = app.store().audit_page(Some("retention:usage_records"), None, 1, 10).await.unwrap();
+    assert_eq!(events.items.len(), 1);
+    assert_eq!(events.items[0].detail["count"], 5);
+    assert_eq!(events.items[0].actor, "system");
+    app.stop().await;
+}
+on_both!(the_job_deletes_what_is_due_once_per_tick);
+
+async fn the_dpo_exports_a_person_and_the_export_is_audited(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let now = time::OffsetDateTime::now_utc();
+    let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
+               D9001,Dana Protector,dana.protector@warwickshire.police.example,staff,Information Management,,data_protection_officer,active,\n";
+    custodian_server::imports::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
+    usage(&app, "x", 12, 1).await;
+    let dpo = app.api(&app.token("D9001").await);
+    // A reason is required, and recorded.
+    let (s, _) = dpo.get("/data-protection/people/A1001/export?reason=x").await;
+    assert_eq!(s, 422);
+    let (s, body) = dpo.get("/data-protection/people/A1001/export?reason=Subject%20access%20request%20SAR-17").await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["format"], "custodian-subject-access/1");
+    let sections = body["sections"].as_object().unwrap();
+    for s in custodian_store::data_protection::EXPORT_SECTIONS {
+        assert!(sections.contains_key(*s), "section {s} missing");
+    }
+    assert_eq!(sections["profile"][0]["staff_number"], "A1001");
+    assert_eq!(sections["usage_records"].as_array().unwrap().len(), 12);
+    let events = app.store().audit_page(Some("person:A1001"), None, 1, 50).await.unwrap();
+    let e =
+        events.items.iter().find(|e| e.action == "data_protection.subject_access.export").expect("the export's event");
+    assert_eq!(e.justification.as_deref(), Some("Subject access request SAR-17"));
+    assert!(e.actor.starts_with("token:"), "{}", e.actor);
+    // Digital Services see the schedule but may not export.
+    let (s, _) = app
+        .api(&app.token("A1002").await)
+        .get("/data-protection/people/A1001/export?reason=Subject%20access%20request")
+        .await;
+    assert_eq!(s, 403);
+    let _: Value = body;
+    app.stop().await;
+}
+on_both!(the_dpo_exports_a_person_and_the_export_is_audited);
+
+/// docs/data-protection.md is generated from the schedule and the Cedar policies; a change to
+/// either without regenerating it fails here.
+#[test]
+fn the_record_of_processing_is_current() {
+    let authz = custodian_authz::Authz::load().unwrap();
+    let text = custodian_server::data_protection::record::render(
+        custodian_domain::data_protection::Schedule::builtin(),
+        &authz,
+    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/data-protection.md");
+    let now = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        now == text,
+        "docs/data-protection.md is stale: run `custodian retention docs --out docs/data-protection.md`"
+    );
+}

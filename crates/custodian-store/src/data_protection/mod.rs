@@ -1,0 +1,265 @@
+//! Data protection (WP034 3.4, 5.3, 6.5; UK GDPR, DPA 2018): legal holds, the retention status
+//! of every record type in the schedule (`policy-pack/retention.toml`), and the deletion job.
+//!
+//! The deletion job deletes in batches: each batch is one short transaction of at most
+//! `batch_rows` rows of one record type (children first), with an audit event naming the rule,
+//! the record type and the count; between batches it pauses so other writers get the database.
+//! The audit log is never touched: its events hold keyed digests of what changed, not the
+//! content, so deleting a record leaves every event, and `audit verify`, as they were.
+
+use std::time::{Duration, Instant};
+
+use crate::{Actor, Result, Store};
+use custodian_domain::data_protection::{RecordType, RetentionAction, Schedule};
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// A new legal hold: a person (`person`) or a case (`case`: kind and id).
+#[derive(Debug, Clone)]
+pub struct NewHold {
+    pub person: Option<Uuid>,
+    pub case: Option<(String, Uuid)>,
+    pub reason: String,
+    pub review_on: Date,
+}
+
+/// A legal hold as listed.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct LegalHold {
+    pub id: Uuid,
+    pub scope: String,
+    pub subject: String,
+    pub person_id: Option<Uuid>,
+    pub staff_number: Option<String>,
+    pub person_name: Option<String>,
+    pub case_id: Option<Uuid>,
+    pub reason: String,
+    pub review_on: Date,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub created_by: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub released_at: Option<OffsetDateTime>,
+    pub released_by: Option<String>,
+    pub release_reason: Option<String>,
+}
+
+/// One record type's numbers.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TypeStatus {
+    /// Records of the type now.
+    pub count: i64,
+    /// The oldest record's moment its retention counts from (None if unknown or none).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub oldest: Option<OffsetDateTime>,
+    /// Past their retention and not held: what the next run deletes (or, for `review`, what a
+    /// person must decide on).
+    pub due: i64,
+    /// Past their retention but under a legal hold.
+    pub held: i64,
+}
+
+/// A record type of the schedule with its numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetentionStatus {
+    pub id: String,
+    pub title: String,
+    pub action: RetentionAction,
+    pub keep: String,
+    pub clause: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub cutoff: Option<OffsetDateTime>,
+    #[serde(flatten)]
+    pub numbers: TypeStatus,
+}
+
+/// What one batch did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BatchOutcome {
+    /// Rows deleted, children included.
+    pub deleted: u64,
+    /// Main-table rows chosen (fewer than the limit: nothing more is due).
+    pub selected: u64,
+    /// Rows deleted per table.
+    pub tables: Vec<(String, u64)>,
+    /// Usage records: the last seq covered.
+    pub next_cursor: i64,
+}
+
+/// What a run did (or, dry, would do) for one record type.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RuleRun {
+    pub rule: String,
+    pub clause: String,
+    /// Due before the run (not held).
+    pub due: i64,
+    /// Past retention but held.
+    pub held: i64,
+    /// Due but still referenced by a record kept longer, so skipped.
+    pub skipped_referenced: i64,
+    /// Rows deleted, children included (0 in a dry run).
+    pub deleted: u64,
+    /// Batches that deleted something (each one audit event).
+    pub batches: u64,
+    /// The longest single batch (its transaction), in milliseconds.
+    pub longest_batch_ms: f64,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunReport {
+    pub dry_run: bool,
+    pub rules: Vec<RuleRun>,
+}
+
+impl RunReport {
+    pub fn deleted(&self) -> u64 {
+        self.rules.iter().map(|r| r.deleted).sum()
+    }
+    pub fn longest_batch_ms(&self) -> f64 {
+        self.rules.iter().map(|r| r.longest_batch_ms).fold(0.0, f64::max)
+    }
+}
+
+impl Store {
+    /// Every table of the migrated database, by name.
+    pub async fn database_tables(&self) -> Result<Vec<String>> {
+        on_read!(self, data_protection::tables())
+    }
+
+    /// Place a legal hold (PSD), with its audit event.
+    pub async fn hold_place(&self, h: &NewHold, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+        on_write!(self, data_protection::hold_create(h, actor, now))
+    }
+
+    /// Release a legal hold, with its audit event.
+    pub async fn hold_release(&self, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+        on_write!(self, data_protection::hold_release(id, reason, actor, now))
+    }
+
+    /// Legal holds: open ones first, by review date.
+    pub async fn holds(&self, include_released: bool) -> Result<Vec<LegalHold>> {
+        on_read!(self, data_protection::holds(include_released))
+    }
+
+    /// Each record type of `schedule` with its count, oldest record and how many are due at `now`.
+    pub async fn retention_status(&self, schedule: &Schedule, now: OffsetDateTime) -> Result<Vec<RetentionStatus>> {
+        let mut out = Vec::with_capacity(schedule.records.len());
+        for r in &schedule.records {
+            let cutoff = r.cutoff(now);
+            let first = r.tables.first().map(String::as_str);
+            let numbers = on_read!(self, data_protection::type_status(r.id.as_str(), first, cutoff))?;
+            out.push(RetentionStatus {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                action: r.action,
+                keep: r.keep.to_string(),
+                clause: r.clause.clone(),
+                cutoff,
+                numbers,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Run the deletion job over `schedule` at `now`: every `delete` type's due, unheld records,
+    /// in batches of `schedule.batch_rows` with a pause of `batch_pause_ms` between them. A dry
+    /// run counts only. Only record types named in `only` when it is not empty.
+    pub async fn retention_run(
+        &self,
+        schedule: &Schedule,
+        now: OffsetDateTime,
+        actor: &Actor,
+        dry_run: bool,
+        only: &[String],
+    ) -> Result<RunReport> {
+        let mut report = RunReport { dry_run, rules: Vec::new() };
+        for r in schedule.records.iter().filter(|r| r.action == RetentionAction::Delete) {
+            if !only.is_empty() && !only.contains(&r.id) {
+                continue;
+            }
+            report.rules.push(self.retention_rule(schedule, r, now, actor, dry_run).await?);
+        }
+        Ok(report)
+    }
+
+    async fn retention_rule(
+        &self,
+        schedule: &Schedule,
+        r: &RecordType,
+        now: OffsetDateTime,
+        actor: &Actor,
+        dry_run: bool,
+    ) -> Result<RuleRun> {
+        let Some(cutoff) = r.cutoff(now) else {
+            return Ok(RuleRun { rule: r.id.clone(), clause: r.clause.clone(), ..RuleRun::default() });
+        };
+        let first = r.tables.first().map(String::as_str);
+        let st = on_read!(self, data_protection::type_status(r.id.as_str(), first, Some(cutoff)))?;
+        let mut run = RuleRun {
+            rule: r.id.clone(),
+            clause: r.clause.clone(),
+            due: st.due,
+            held: st.held,
+            skipped_referenced: on_read!(self, data_protection::referenced_count(r.id.as_str(), cutoff))?,
+            ..RuleRun::default()
+        };
+        if dry_run || st.due == 0 {
+            return Ok(run);
+        }
+        let limit = schedule.batch_rows as i64;
+        let pause = Duration::from_millis(schedule.batch_pause_ms as u64);
+        let (mut cursor, last) = if r.id == "usage_records" {
+            let (min, max) = on_read!(self, data_protection::usage_seq_range())?;
+            (min - 1, max)
+        } else {
+            (0, 0)
+        };
+        loop {
+            let started = Instant::now();
+            let b = on_write!(
+                self,
+                data_protection::delete_batch(r.id.as_str(), r.clause.as_str(), cutoff, limit, cursor, actor, now)
+            )?;
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            run.longest_batch_ms = run.longest_batch_ms.max(ms);
+            run.deleted += b.deleted;
+            if b.deleted > 0 {
+                run.batches += 1;
+            }
+            let more = if r.id == "usage_records" {
+                cursor = b.next_cursor;
+                cursor < last
+            } else if r.id == "usage_day_totals" {
+                b.deleted > 0
+            } else {
+                b.selected as i64 >= limit
+            };
+            if !more {
+                break;
+            }
+            if !pause.is_zero() && b.deleted > 0 {
+                tokio::time::sleep(pause).await;
+            } else {
+                tokio::task::yield_now().await;
+            }
+        }
+        Ok(run)
+    }
+}
+
+impl Store {
+    /// Everything held about one person (UK GDPR Art. 15), record by record into `sink(section,
+    /// record)`, sections in the order of [`EXPORT_SECTIONS`]; other people are shown by their
+    /// roles. False if there is no such person. The caller audits the export.
+    pub async fn subject_access<F>(&self, person: Uuid, sink: F) -> Result<bool>
+    where
+        F: FnMut(&'static str, serde_json::Value) -> Result<()> + Send,
+    {
+        on_read!(self, data_protection_export::export(person, sink))
+    }
+}
+
+/// The sections of a subject access export, in order.
+pub const EXPORT_SECTIONS: &[&str] = crate::backend::sqlite::data_protection_export::SECTIONS;

@@ -1,0 +1,448 @@
+//! The data-protection SQL, written once and compiled for each backend (see `backend.rs`):
+//! legal holds, the retention status, and the deletion job's batches. Each batch is one short
+//! transaction that deletes at most `limit` rows of one record type (children first) and appends
+//! its audit event, naming the rule, the record type, the table and the count, in the same
+//! transaction (WP034 3.4; UK GDPR Art. 5(1)(e)).
+
+use super::{DB, Tx, audit, begin_read, begin_write, micros, uuid_literal};
+use crate::data_protection::{BatchOutcome, LegalHold, NewHold, TypeStatus};
+#[allow(unused_imports)]
+use crate::*;
+use serde_json::json;
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// People under an open legal hold.
+const HELD_PEOPLE: &str = "SELECT person_id FROM legal_holds WHERE released_at IS NULL AND person_id IS NOT NULL";
+
+/// Cases of kind `kind` (finding, case, post) under an open legal hold.
+fn held_cases(kind: &str) -> String {
+    format!(
+        "SELECT case_id FROM legal_holds WHERE released_at IS NULL AND case_id IS NOT NULL AND subject LIKE '{kind}:%'"
+    )
+}
+
+/// Every table in the database (the migrated schema), by name.
+pub async fn tables(pool: &Pool<DB>) -> Result<Vec<String>> {
+    let sql = if std::any::type_name::<DB>().contains("Sqlite") {
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    } else {
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+         AND table_type = 'BASE TABLE' ORDER BY 1"
+    };
+    Ok(sqlx::query_scalar(sql).fetch_all(pool).await?)
+}
+
+// Legal holds ------------------------------------------------------------------------------------
+
+pub async fn hold_create(pool: &Pool<DB>, h: &NewHold, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+    let mut tx = begin_write(pool).await?;
+    let subject = match h.person {
+        Some(p) => {
+            let found: Option<Uuid> =
+                sqlx::query_scalar("SELECT id FROM people WHERE id = $1").bind(p).fetch_optional(&mut *tx).await?;
+            if found.is_none() {
+                return Err(StoreError::NotFound(format!("person {p}")));
+            }
+            format!("person:{p}")
+        }
+        None => {
+            let (kind, id) =
+                h.case.as_ref().ok_or_else(|| StoreError::Invalid("case: name a person or a case".into()))?;
+            let table = match kind.as_str() {
+                "finding" => "findings",
+                "case" => "monitoring_cases",
+                "post" => "posts",
+                _ => return Err(StoreError::Invalid(format!("case: {kind:?} is not finding, case or post"))),
+            };
+            let found: Option<Uuid> = sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_none() {
+                return Err(StoreError::NotFound(format!("{kind} {id}")));
+            }
+            format!("{kind}:{id}")
+        }
+    };
+    let open: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM legal_holds WHERE subject = $1 AND released_at IS NULL")
+            .bind(&subject)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(o) = open {
+        return Err(StoreError::Conflict(format!("subject: {subject} is already held (hold {o})")));
+    }
+    let id = Uuid::now_v7();
+    let scope = if h.person.is_some() { "person" } else { "case" };
+    sqlx::query(
+        "INSERT INTO legal_holds (id, scope, subject, person_id, case_id, reason, review_on, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(scope)
+    .bind(&subject)
+    .bind(h.person)
+    .bind(h.case.as_ref().map(|c| c.1))
+    .bind(h.reason.trim())
+    .bind(h.review_on)
+    .bind(now)
+    .bind(&actor.label)
+    .execute(&mut *tx)
+    .await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("data_protection.hold.place", format!("hold:{id}"))
+            .clause("5.5")
+            .justification(h.reason.trim())
+            .after(json!({"subject": subject, "review_on": h.review_on.to_string()}))
+            .detail(json!({"subject": subject, "review_on": h.review_on.to_string()})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn hold_release(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    let subject: Option<String> =
+        sqlx::query_scalar("SELECT subject FROM legal_holds WHERE id = $1 AND released_at IS NULL")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(subject) = subject else {
+        return Err(StoreError::NotFound(format!("open legal hold {id}")));
+    };
+    sqlx::query("UPDATE legal_holds SET released_at = $1, released_by = $2, release_reason = $3 WHERE id = $4")
+        .bind(now)
+        .bind(&actor.label)
+        .bind(reason.trim())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("data_protection.hold.release", format!("hold:{id}"))
+            .clause("5.5")
+            .justification(reason.trim())
+            .before(json!({"released": false}))
+            .after(json!({"released": true}))
+            .detail(json!({"subject": subject})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+const HOLD_SELECT: &str = "SELECT h.id, h.scope, h.subject, h.person_id, p.staff_number, p.name AS person_name, h.case_id, \
+    h.reason, h.review_on, h.created_at, h.created_by, h.released_at, h.released_by, h.release_reason \
+    FROM legal_holds h LEFT JOIN people p ON p.id = h.person_id";
+
+pub async fn holds(pool: &Pool<DB>, include_released: bool) -> Result<Vec<LegalHold>> {
+    let sql = format!(
+        "{HOLD_SELECT} WHERE ($1 OR h.released_at IS NULL) ORDER BY h.released_at IS NOT NULL, h.review_on, h.id"
+    );
+    Ok(sqlx::query_as(&sql).bind(include_released).fetch_all(pool).await?)
+}
+
+// Status -------------------------------------------------------------------------------------------
+
+/// How to count one record type: its table, the column its `keep` counts from (None: the table
+/// is counted only), how that column is stored, the rows the type covers, and which of them a
+/// legal hold keeps.
+pub struct Anchor {
+    pub table: &'static str,
+    pub column: Option<&'static str>,
+    pub micros: bool,
+    pub filter: &'static str,
+    pub held: String,
+}
+
+pub fn anchor(id: &str) -> Option<Anchor> {
+    let a = |table, column, micros, filter, held: String| {
+        Some(Anchor { table, column: Some(column), micros, filter, held })
+    };
+    match id {
+        "usage_records" => {
+            a("usage_records", "start_us", true, "1=1", format!("COALESCE(person_id IN ({HELD_PEOPLE}), FALSE)"))
+        }
+        "findings_closed_nfa" => a(
+            "findings",
+            "closed_at",
+            false,
+            "status = 'closed' AND outcome IN ('no_action', 'advice_given', 'false_positive', 'resolved', 'reattributed')",
+            format!("(COALESCE(person_id IN ({HELD_PEOPLE}), FALSE) OR id IN ({}))", held_cases("finding")),
+        ),
+        "findings_referred" => a(
+            "findings",
+            "closed_at",
+            false,
+            "status = 'closed' AND outcome = 'referred_to_psd'",
+            format!("(COALESCE(person_id IN ({HELD_PEOPLE}), FALSE) OR id IN ({}))", held_cases("finding")),
+        ),
+        "findings_open" => a("findings", "opened_at", false, "status <> 'closed'", "1=0".into()),
+        "monitoring_cases" => a(
+            "monitoring_cases",
+            "updated_at",
+            false,
+            "stage IN ('returned', 'withdrawn')",
+            format!("(COALESCE(person_id IN ({HELD_PEOPLE}), FALSE) OR id IN ({}))", held_cases("case")),
+        ),
+        "monitoring_referrals" => {
+            a("monitoring_referrals", "opened_at", false, "1=1", format!("case_id IN ({})", held_cases("case")))
+        }
+        "notifications" => {
+            a("notifications", "created_at", false, "1=1", format!("COALESCE(person_id IN ({HELD_PEOPLE}), FALSE)"))
+        }
+        "email_outbox" => a("email_outbox", "created_us", true, "status IN ('sent', 'failed')", "1=0".into()),
+        "sessions" => a("sessions", "expires_at", false, "1=1", "1=0".into()),
+        "api_tokens" => a("api_tokens", "expires_at", false, "1=1", "1=0".into()),
+        "oidc_logins" => a("oidc_logins", "expires_at", false, "1=1", "1=0".into()),
+        "posts" => a(
+            "posts",
+            "published_at",
+            false,
+            "state = 'published'",
+            format!("(COALESCE(author_id IN ({HELD_PEOPLE}), FALSE) OR id IN ({}))", held_cases("post")),
+        ),
+        "legal_holds" => a("legal_holds", "released_at", false, "released_at IS NOT NULL", "1=0".into()),
+        "usage_day_totals" => None,
+        _ => None,
+    }
+}
+
+/// Count, oldest, due and held for one record type.
+pub async fn type_status(
+    pool: &Pool<DB>,
+    id: &str,
+    first_table: Option<&str>,
+    cutoff: Option<OffsetDateTime>,
+) -> Result<TypeStatus> {
+    let mut tx = begin_read(pool).await?;
+    let mut st = TypeStatus::default();
+    if id == "usage_day_totals" {
+        let row = sqlx::query("SELECT COUNT(*), CAST(MIN(day) AS BIGINT) FROM usage_cellular_days")
+            .fetch_one(&mut *tx)
+            .await?;
+        st.count = row.try_get::<i64, _>(0)?;
+        let min: Option<i64> = row.try_get(1)?;
+        st.oldest = min.map(|d| custodian_domain::usage::day_date(d as i32).midnight().assume_utc());
+        if let Some(c) = cutoff {
+            let day = custodian_domain::usage::london_day(micros(c)) as i64;
+            st.due = sqlx::query_scalar("SELECT COUNT(*) FROM usage_cellular_days WHERE day < $1")
+                .bind(day)
+                .fetch_one(&mut *tx)
+                .await?;
+        }
+        return Ok(st);
+    }
+    let Some(a) = anchor(id) else {
+        if let Some(t) = first_table {
+            st.count = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(&mut *tx).await?;
+        }
+        return Ok(st);
+    };
+    let col = a.column.unwrap_or("1");
+    let row = sqlx::query(&format!("SELECT COUNT(*), MIN({col}) FROM {} WHERE {}", a.table, a.filter))
+        .fetch_one(&mut *tx)
+        .await?;
+    st.count = row.try_get::<i64, _>(0)?;
+    st.oldest = if a.micros {
+        row.try_get::<Option<i64>, _>(1)?
+            .and_then(|us| OffsetDateTime::from_unix_timestamp_nanos(us as i128 * 1000).ok())
+    } else {
+        row.try_get::<Option<OffsetDateTime>, _>(1)?
+    };
+    if let Some(c) = cutoff {
+        let (due, held): (i64, i64) = if a.micros {
+            due_counts(&mut tx, &a, col, micros(c)).await?
+        } else {
+            due_counts(&mut tx, &a, col, c).await?
+        };
+        st.due = due;
+        st.held = held;
+    }
+    Ok(st)
+}
+
+async fn due_counts<T>(tx: &mut Tx<'_>, a: &Anchor, col: &str, cutoff: T) -> Result<(i64, i64)>
+where
+    T: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send + Clone,
+{
+    let sql = format!(
+        "SELECT COALESCE(SUM(CASE WHEN {held} THEN 0 ELSE 1 END), 0), COALESCE(SUM(CASE WHEN {held} THEN 1 ELSE 0 END), 0) \
+         FROM {t} WHERE {f} AND {col} < $1",
+        held = a.held,
+        t = a.table,
+        f = a.filter
+    );
+    let row = sqlx::query(&sql).bind(cutoff).fetch_one(&mut **tx).await?;
+    Ok((row.try_get::<i64, _>(0)?, row.try_get::<i64, _>(1)?))
+}
+
+/// The usage records' seq range (the deletion job walks it in windows).
+pub async fn usage_seq_range(pool: &Pool<DB>) -> Result<(i64, i64)> {
+    let row =
+        sqlx::query("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM usage_records").fetch_one(pool).await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+// Deletion -------------------------------------------------------------------------------------------
+
+/// One batch of the deletion job for record type `rule` (deleting what is past `cutoff` and not
+/// held, at most `limit` rows of its main table), with its audit event, in one transaction. For
+/// usage records `cursor` is the last seq done, and the batch covers seqs up to `cursor + limit`.
+#[allow(clippy::too_many_arguments)] // one batch: the rule, its window and its audit actor
+pub async fn delete_batch(
+    pool: &Pool<DB>,
+    rule: &str,
+    clause: &str,
+    cutoff: OffsetDateTime,
+    limit: i64,
+    cursor: i64,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<BatchOutcome> {
+    let mut tx = begin_write(pool).await?;
+    let mut out = BatchOutcome { next_cursor: cursor, ..BatchOutcome::default() };
+    let mut tables: Vec<(&'static str, u64)> = Vec::new();
+    match rule {
+        "usage_records" => {
+            let end = cursor.saturating_add(limit);
+            let r = sqlx::query(&format!(
+                "DELETE FROM usage_records WHERE seq > $1 AND seq <= $2 AND start_us < $3 \
+                 AND (person_id IS NULL OR person_id NOT IN ({HELD_PEOPLE}))"
+            ))
+            .bind(cursor)
+            .bind(end)
+            .bind(micros(cutoff))
+            .execute(&mut *tx)
+            .await?;
+            tables.push(("usage_records", r.rows_affected()));
+            out.next_cursor = end;
+        }
+        "usage_day_totals" => {
+            let day = custodian_domain::usage::london_day(micros(cutoff)) as i64;
+            let first: Option<i64> =
+                sqlx::query_scalar("SELECT CAST(MIN(day) AS BIGINT) FROM usage_cellular_days WHERE day < $1")
+                    .bind(day)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if let Some(d) = first {
+                let r = sqlx::query("DELETE FROM usage_cellular_days WHERE day = $1").bind(d).execute(&mut *tx).await?;
+                tables.push(("usage_cellular_days", r.rows_affected()));
+            }
+        }
+        _ => {
+            let Some(a) = anchor(rule) else {
+                return Err(StoreError::Invalid(format!("rule: Custodian cannot delete {rule:?}")));
+            };
+            let col = a.column.unwrap_or("1");
+            let key = match rule {
+                "sessions" => "token_hash",
+                "oidc_logins" => "state_hash",
+                _ => "id",
+            };
+            let sql = format!(
+                "SELECT {key} FROM {t} WHERE {f} AND {col} < $1 AND NOT {held}{unref} ORDER BY {col}, {key} LIMIT $2",
+                t = a.table,
+                f = a.filter,
+                held = a.held,
+                unref = unreferenced(rule)
+            );
+            if key != "id" {
+                let keys: Vec<String> = sqlx::query_scalar(&sql).bind(cutoff).bind(limit).fetch_all(&mut *tx).await?;
+                let mut n = 0;
+                for k in &keys {
+                    n += sqlx::query(&format!("DELETE FROM {} WHERE {key} = $1", a.table))
+                        .bind(k)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+                tables.push((a.table, n));
+            } else {
+                let ids: Vec<Uuid> = if a.micros {
+                    sqlx::query_scalar(&sql).bind(micros(cutoff)).bind(limit).fetch_all(&mut *tx).await?
+                } else {
+                    sqlx::query_scalar(&sql).bind(cutoff).bind(limit).fetch_all(&mut *tx).await?
+                };
+                if !ids.is_empty() {
+                    let list = id_list(&ids);
+                    let children: &[(&'static str, &str)] = match rule {
+                        "findings_closed_nfa" => &[("finding_reviews", "finding_id"), ("app_findings", "finding_id")],
+                        "monitoring_cases" => &[("monitoring_case_steps", "case_id")],
+                        "notifications" => &[("email_outbox", "notification_id")],
+                        "posts" => &[("post_steps", "post_id"), ("post_versions", "post_id")],
+                        _ => &[],
+                    };
+                    for (child, fk) in children {
+                        let r = sqlx::query(&format!("DELETE FROM {child} WHERE {fk} IN ({list})"))
+                            .execute(&mut *tx)
+                            .await?;
+                        tables.push((child, r.rows_affected()));
+                    }
+                    let r =
+                        sqlx::query(&format!("DELETE FROM {} WHERE id IN ({list})", a.table)).execute(&mut *tx).await?;
+                    tables.push((a.table, r.rows_affected()));
+                }
+                out.selected = ids.len() as u64;
+            }
+        }
+    }
+    out.deleted = tables.iter().map(|(_, n)| n).sum();
+    if out.deleted > 0 {
+        let counts: serde_json::Map<String, serde_json::Value> =
+            tables.iter().filter(|(_, n)| *n > 0).map(|(t, n)| (t.to_string(), json!(n))).collect();
+        // The event keeps the rule, the record type, the cutoff and the counts per table: no id,
+        // no content of a deleted record.
+        audit::audit(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new("data_protection.retention.delete", format!("retention:{rule}"))
+                .clause(clause)
+                .detail(json!({"rule": rule, "record_type": rule, "count": out.deleted, "tables": counts,
+                    "cutoff": cutoff.unix_timestamp()})),
+        )
+        .await?;
+    }
+    out.tables = tables.into_iter().map(|(t, n)| (t.to_string(), n)).collect();
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Rows of `rule` that are due but still referenced by a record kept longer, and so skipped:
+/// a monitoring case with a referral (WP034 5.5) stays with its referral.
+fn unreferenced(rule: &str) -> &'static str {
+    match rule {
+        "monitoring_cases" => " AND id NOT IN (SELECT case_id FROM monitoring_referrals)",
+        _ => "",
+    }
+}
+
+/// How many due, unheld rows of `rule` are skipped because a record kept longer refers to them.
+pub async fn referenced_count(pool: &Pool<DB>, rule: &str, cutoff: OffsetDateTime) -> Result<i64> {
+    match (rule, anchor(rule)) {
+        ("monitoring_cases", Some(a)) => Ok(sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {t} WHERE {f} AND {col} < $1 AND NOT {held} AND id IN (SELECT case_id FROM monitoring_referrals)",
+            t = a.table,
+            f = a.filter,
+            col = a.column.unwrap_or("1"),
+            held = a.held
+        ))
+        .bind(cutoff)
+        .fetch_one(pool)
+        .await?),
+        _ => Ok(0),
+    }
+}
+
+fn id_list(ids: &[Uuid]) -> String {
+    ids.iter().map(uuid_literal).collect::<Vec<_>>().join(", ")
+}

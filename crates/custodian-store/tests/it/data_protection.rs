@@ -1,0 +1,270 @@
+//! Data protection on both backends: every table of the migrated database has a retention
+//! entry; the deletion job deletes what is past its retention in audited batches, keeps what a
+//! legal hold covers, and leaves `audit verify` passing; the subject access export holds each
+//! kind of record about the person and shows other people by their roles.
+
+use custodian_domain::data_protection::Schedule;
+use custodian_store::Actor;
+use custodian_store::data_protection::NewHold;
+use ed25519_dalek::SigningKey;
+use sqlx::Connection;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::on_both;
+use crate::support::TestDb;
+
+const KEY_NAME: &str = "custodian-test";
+
+/// The tables read from the migrated database (so tables added by later migrations are checked
+/// too): each must be named by a record type of the schedule.
+async fn every_table_has_a_retention_entry(db: &TestDb) {
+    let tables = db.store.database_tables().await.unwrap();
+    assert!(tables.iter().any(|t| t == "usage_records") && tables.iter().any(|t| t == "legal_holds"), "{tables:?}");
+    let missing = Schedule::builtin().tables_without_entry(&tables);
+    assert!(missing.is_empty(), "tables with no entry in policy-pack/retention.toml: {missing:?}");
+    // The check can fail: a new table without an entry is named.
+    db.exec("CREATE TABLE unlisted_records (id INTEGER PRIMARY KEY)").await;
+    let tables = db.store.database_tables().await.unwrap();
+    assert_eq!(Schedule::builtin().tables_without_entry(&tables), vec!["unlisted_records"]);
+}
+on_both!(every_table_has_a_retention_entry);
+
+fn uuid_sql(db: &TestDb, u: Uuid) -> String {
+    if db.url.starts_with("sqlite:") { format!("X'{}'", hex::encode(u.as_bytes())) } else { format!("'{u}'::uuid") }
+}
+
+/// `n` usage records for `person` starting at `start_us`, one a minute.
+async fn usage(db: &TestDb, person: Uuid, tag: &str, n: usize, start_us: i64) {
+    let values: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                "('carrier', '{tag}-{i}', 'call', FALSE, NULL, 1, 0, {}, {}, '{tag}', TRUE, 60, '07700900{:03}', 'UK', 'voice', 'acct')",
+                start_us + i as i64 * 60_000_000,
+                uuid_sql(db, person),
+                i % 1000
+            )
+        })
+        .collect();
+    db.exec(&format!(
+        "INSERT INTO usage_records (feed, record_id, event, tethered, device_id, day, bytes, start_us, person_id, subject, \
+         outgoing, duration_s, party, place, category, account) VALUES {}",
+        values.join(", ")
+    ))
+    .await;
+}
+
+/// A finding about `person` closed with `outcome` at `closed`, reviewed by `reviewer`; one
+/// notification for the person made at `closed`. Written with bound times, as the store does.
+async fn finding(db: &TestDb, person: Uuid, reviewer: Uuid, outcome: &str, closed: OffsetDateTime) -> Uuid {
+    let id = Uuid::now_v7();
+    macro_rules! write {
+        ($conn:expr) => {{
+            let mut c = $conn;
+            sqlx::query(
+                "INSERT INTO findings (id, rule, clause, dedupe_key, person_id, device_id, summary, evidence, records, severity, \
+                 status, outcome, reviewer_id, reasons, opened_at, updated_at, closed_at) VALUES ($1, 'usage.premium', '4.2', $2, \
+                 $3, NULL, 'Premium rate call', '{}', '[]', 'low', 'closed', $4, $5, 'Reviewed', $6, $6, $6)",
+            )
+            .bind(id)
+            .bind(id.to_string())
+            .bind(person)
+            .bind(outcome)
+            .bind(reviewer)
+            .bind(closed)
+            .execute(&mut c)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO finding_reviews (id, finding_id, reviewer_id, status, outcome, reasons, considerations, reviewed_at) \
+                 VALUES ($1, $2, $3, 'closed', $4, 'Reviewed', '{}', $5)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(id)
+            .bind(reviewer)
+            .bind(outcome)
+            .bind(closed)
+            .execute(&mut c)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO notifications (id, person_id, kind, title, body, link, subject, created_at, read_at) \
+                 VALUES ($1, $2, 'finding', 'A finding about you', 'See the finding', NULL, NULL, $3, NULL)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(person)
+            .bind(closed)
+            .execute(&mut c)
+            .await
+            .unwrap();
+        }};
+    }
+    if db.url.starts_with("sqlite:") {
+        write!(sqlx::SqliteConnection::connect(&db.url).await.unwrap());
+    } else {
+        write!(sqlx::PgConnection::connect(&db.url).await.unwrap());
+    }
+    id
+}
+
+async fn count(db: &TestDb, sql: &str) -> i64 {
+    db.ints(sql).await[0][0]
+}
+
+async fn verify(db: &TestDb, key: &SigningKey) {
+    db.store.audit_checkpoint(KEY_NAME, key, OffsetDateTime::now_utc()).await.unwrap();
+    let r = db.store.audit_verify(KEY_NAME, &key.verifying_key()).await.unwrap();
+    assert_eq!(r.problem, None, "audit verify: {r:?}");
+}
+
+async fn deletion_keeps_held_records_and_the_log_verifies(db: &TestDb) {
+    db.seed().await;
+    let key = SigningKey::from_bytes(&[9u8; 32]);
+    let (a, b, reviewer) = (db.person("A1001").await, db.person("A1002").await, db.person("A1005").await);
+    let now = OffsetDateTime::now_utc();
+    let long_ago = now - Duration::days(800);
+    // 2,500 old records for A (more than a batch), 300 old for B (held), 40 recent for A.
+    usage(db, a.id, "a-old", 2_500, (long_ago.unix_timestamp()) * 1_000_000).await;
+    usage(db, b.id, "b-old", 300, (long_ago.unix_timestamp()) * 1_000_000).await;
+    usage(db, a.id, "a-new", 40, (now - Duration::days(10)).unix_timestamp() * 1_000_000).await;
+    let fa = finding(db, a.id, reviewer.id, "no_action", long_ago).await;
+    let fb = finding(db, b.id, reviewer.id, "no_action", long_ago).await;
+    let referred = finding(db, a.id, reviewer.id, "referred_to_psd", long_ago).await;
+    let recent = finding(db, a.id, reviewer.id, "no_action", now - Duration::days(30)).await;
+    let psd = db.actor("A1004").await;
+    let review_on = (now + Duration::days(90)).date();
+    let hold = db
+        .store
+        .hold_place(
+            &NewHold { person: Some(b.id), case: None, reason: "Misconduct hearing pending".into(), review_on },
+            &psd,
+            now,
+        )
+        .await
+        .unwrap();
+    // A second open hold on the same person is refused.
+    let again = db
+        .store
+        .hold_place(
+            &NewHold { person: Some(b.id), case: None, reason: "Misconduct hearing pending".into(), review_on },
+            &psd,
+            now,
+        )
+        .await;
+    assert!(matches!(again, Err(custodian_store::StoreError::Conflict(_))), "{again:?}");
+    verify(db, &key).await;
+
+    let schedule = Schedule::builtin();
+    let status = db.store.retention_status(schedule, now).await.unwrap();
+    let usage_status = status.iter().find(|s| s.id == "usage_records").unwrap();
+    assert_eq!((usage_status.numbers.count, usage_status.numbers.due, usage_status.numbers.held), (2_840, 2_500, 300));
+    assert!(usage_status.numbers.oldest.is_some());
+    let referred_status = status.iter().find(|s| s.id == "findings_referred").unwrap();
+    assert_eq!(referred_status.numbers.due, 0, "6 years have not passed");
+
+    // A dry run counts and deletes nothing.
+    let dry = db.store.retention_run(schedule, now, &Actor::cli(), true, &[]).await.unwrap();
+    let u = dry.rules.iter().find(|r| r.rule == "usage_records").unwrap();
+    assert_eq!((u.due, u.held, u.deleted), (2_500, 300, 0));
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_records").await, 2_840);
+
+    let before = count(db, "SELECT COUNT(*) FROM audit_events").await;
+    let run = db.store.retention_run(schedule, now, &Actor::cli(), false, &[]).await.unwrap();
+    let u = run.rules.iter().find(|r| r.rule == "usage_records").unwrap();
+    assert_eq!(u.deleted, 2_500);
+    assert!(u.batches >= 2, "{u:?}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_records").await, 340, "B's held records and A's recent ones stay");
+    let f = run.rules.iter().find(|r| r.rule == "findings_closed_nfa").unwrap();
+    assert_eq!(f.deleted, 2, "A's old finding and its review go; B's is held: {f:?}");
+    let gone = |id: Uuid| format!("SELECT COUNT(*) FROM findings WHERE id = {}", uuid_sql(db, id));
+    assert_eq!(count(db, &gone(fa)).await, 0);
+    assert_eq!(count(db, &gone(fb)).await, 1);
+    assert_eq!(count(db, &gone(referred)).await, 1, "a referral is never deleted automatically");
+    assert_eq!(count(db, &gone(recent)).await, 1);
+    assert_eq!(
+        count(db, &format!("SELECT COUNT(*) FROM finding_reviews WHERE finding_id = {}", uuid_sql(db, fa))).await,
+        0
+    );
+    let n = run.rules.iter().find(|r| r.rule == "notifications").unwrap();
+    assert_eq!(n.deleted, 2, "A's two old notifications; B's is held, A's recent one is kept: {n:?}");
+
+    // Each batch wrote one event naming the rule, the record type and the count.
+    let after = count(db, "SELECT COUNT(*) FROM audit_events").await;
+    let batches: u64 = run.rules.iter().map(|r| r.batches).sum();
+    assert_eq!((after - before) as u64, batches);
+    let events = db.store.audit_page(Some("retention:usage_records"), None, 1, 100).await.unwrap();
+    assert_eq!(events.items.len() as u64, u.batches);
+    let total: u64 = events.items.iter().map(|e| e.detail["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 2_500);
+    for e in &events.items {
+        assert_eq!(e.action, "data_protection.retention.delete");
+        assert_eq!(e.detail["rule"], "usage_records");
+        assert_eq!(e.detail["record_type"], "usage_records");
+        assert!(e.detail["count"].as_u64().unwrap() > 0);
+    }
+    verify(db, &key).await;
+
+    // Nothing more is due; once the hold is released, B's records go too.
+    let again = db.store.retention_run(schedule, now, &Actor::cli(), false, &[]).await.unwrap();
+    assert_eq!(again.deleted(), 0, "{again:?}");
+    db.store.hold_release(hold, "Proceedings concluded on appeal", &psd, now).await.unwrap();
+    let holds = db.store.holds(true).await.unwrap();
+    assert!(holds.iter().any(|h| h.id == hold && h.released_at.is_some()));
+    let run =
+        db.store.retention_run(schedule, now, &Actor::cli(), false, &["usage_records".to_string()]).await.unwrap();
+    assert_eq!(run.deleted(), 300);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_records").await, 40);
+    verify(db, &key).await;
+}
+on_both!(deletion_keeps_held_records_and_the_log_verifies);
+
+async fn the_export_holds_each_kind_and_redacts_others(db: &TestDb) {
+    db.seed().await;
+    let (a, reviewer) = (db.person("A1001").await, db.person("A1005").await);
+    let now = OffsetDateTime::now_utc();
+    usage(db, a.id, "a", 25, now.unix_timestamp() * 1_000_000).await;
+    let f = finding(db, a.id, reviewer.id, "no_action", now).await;
+    db.store
+        .log_view(
+            &db.actor("A1005").await,
+            now,
+            custodian_store::AuditEntry::new("finding.view", format!("finding:{f}"))
+                .clause("4.10")
+                .justification("Reviewing the finding"),
+        )
+        .await
+        .unwrap();
+    let mut got: Vec<(&'static str, serde_json::Value)> = Vec::new();
+    let found = db
+        .store
+        .subject_access(a.id, |s, v| {
+            got.push((s, v));
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert!(found);
+    let section = |name: &str| got.iter().filter(|(s, _)| *s == name).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    assert_eq!(section("profile").len(), 1);
+    assert_eq!(section("profile")[0]["staff_number"], "A1001");
+    assert_eq!(section("usage_records").len(), 25);
+    assert_eq!(section("findings").len(), 1);
+    assert_eq!(section("finding_reviews").len(), 1);
+    assert_eq!(section("notifications").len(), 1);
+    assert_eq!(section("views_of_their_data").len(), 1);
+    assert_eq!(section("views_of_their_data")[0]["why"], "Reviewing the finding");
+    // The reviewer is shown by role, never by name or staff number.
+    let text = serde_json::to_string(&got.iter().map(|(_, v)| v).collect::<Vec<_>>()).unwrap();
+    assert!(!text.contains(&reviewer.name), "{text}");
+    assert!(!text.contains("A1005"), "{text}");
+    assert!(!text.contains(&reviewer.id.to_string()), "{text}");
+    assert!(section("findings")[0]["reviewer"].as_str().unwrap().contains("name withheld"));
+    // Sections arrive in the export's order.
+    let order: Vec<usize> = got
+        .iter()
+        .map(|(s, _)| custodian_store::data_protection::EXPORT_SECTIONS.iter().position(|x| x == s).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] <= w[1]));
+    assert!(!db.store.subject_access(Uuid::now_v7(), |_, _| Ok(())).await.unwrap());
+}
+on_both!(the_export_holds_each_kind_and_redacts_others);
