@@ -15,6 +15,7 @@ mod screening;
 mod screening_pack;
 mod serve;
 mod usage;
+mod vault;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +82,10 @@ enum Command {
     /// Overseas-use windows: record approved windows and export them for the MDM (WP034 4.2).
     #[command(subcommand)]
     Overseas(overseas::OverseasCmd),
+    /// The credential vault of the social media accounts: store, reveal, rotate the key, status,
+    /// the breached-password corpus (WP034 6.6, 9.1).
+    #[command(subcommand)]
+    Vault(vault::VaultCmd),
     /// Print the OpenAPI document.
     Openapi,
     /// Configuration.
@@ -170,6 +175,7 @@ async fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Usage(cmd) => usage::run(cmd, open(cli)).await,
         Command::Apps(cmd) => apps::run(cmd, open(cli)).await,
         Command::Overseas(cmd) => overseas::run(cmd, open(cli)).await,
+        Command::Vault(cmd) => vault::run(cli, cmd).await,
         Command::Openapi => admin::openapi(),
         Command::Config(cmd) => admin::config(cmd),
         Command::Screen { file, json, jsonl, pack } => screening::run(file, json, jsonl, pack),
