@@ -58,7 +58,12 @@ async fn main() -> anyhow::Result<()> {
     let r = breach::load(&src, &dest)?;
     let load = t.elapsed();
     std::fs::remove_file(&src)?;
-    println!("breach corpus: {} entries ({} MB of text) loaded in {load:.2?} into {} MB", r.entries, size >> 20, r.bytes >> 20);
+    println!(
+        "breach corpus: {} entries ({} MB of text) loaded in {load:.2?} into {} MB",
+        r.entries,
+        size >> 20,
+        r.bytes >> 20
+    );
     let index = breach::BreachIndex::open(&dest)?.expect("the index");
     let mut times = Vec::with_capacity(100_000);
     let mut hits = 0;
@@ -132,9 +137,10 @@ async fn main() -> anyhow::Result<()> {
         let _ = rx.await;
     }));
     let comms = store.person_by_staff_number("A1009").await?.expect("A1009 in the fixture");
-    let (_, token) = custodian_server::auth::issue_token(&state, &comms, "bench", &["write".into()], 1, &Actor::system())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (_, token) =
+        custodian_server::auth::issue_token(&state, &comms, "bench", &["write".into()], 1, &Actor::system())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     let http = reqwest::Client::new();
     let mut times = Vec::with_capacity(reveals);
     let mut tick = tokio::time::interval(Duration::from_millis(20));

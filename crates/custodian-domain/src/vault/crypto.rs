@@ -90,7 +90,11 @@ impl Kek {
     pub fn from_hex(text: &str) -> Result<Self, CryptoError> {
         let t = text.trim();
         if t.len() != KEY_LEN * 2 {
-            return Err(CryptoError::BadKey(format!("it must be {} hexadecimal digits (it has {})", KEY_LEN * 2, t.len())));
+            return Err(CryptoError::BadKey(format!(
+                "it must be {} hexadecimal digits (it has {})",
+                KEY_LEN * 2,
+                t.len()
+            )));
         }
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
         hex::decode_to_slice(t, &mut key[..]).map_err(|_| CryptoError::BadKey("it is not hexadecimal".into()))?;
@@ -179,7 +183,13 @@ pub fn seal(kek: &Kek, account: Uuid, field: Field, row: Uuid, value: &[u8]) -> 
     Sealed { key_id: kek.id().to_string(), wrapped_key, ciphertext }
 }
 
-fn unwrap_key(kek: &Kek, account: Uuid, field: Field, row: Uuid, s: &Sealed) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+fn unwrap_key(
+    kek: &Kek,
+    account: Uuid,
+    field: Field,
+    row: Uuid,
+    s: &Sealed,
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     if s.key_id != kek.id() {
         return Err(CryptoError::WrongKey { account, field, stored: s.key_id.clone(), have: kek.id().to_string() });
     }
@@ -192,8 +202,11 @@ fn unwrap_key(kek: &Kek, account: Uuid, field: Field, row: Uuid, s: &Sealed) -> 
 pub fn open(kek: &Kek, account: Uuid, field: Field, row: Uuid, s: &Sealed) -> Result<SecretString, CryptoError> {
     let dek = unwrap_key(kek, account, field, row, s)?;
     let data = XChaCha20Poly1305::new(Key::from_slice(&dek[..]));
-    let plain = open_with(&data, &s.ciphertext, &data_aad(account, field, row))
-        .ok_or(CryptoError::Tampered { account, field, what: "value" })?;
+    let plain = open_with(&data, &s.ciphertext, &data_aad(account, field, row)).ok_or(CryptoError::Tampered {
+        account,
+        field,
+        what: "value",
+    })?;
     // Copied once into an exact-size buffer the secret owns; `plain` is zeroised on return.
     let text = std::str::from_utf8(&plain).map_err(|_| CryptoError::Tampered { account, field, what: "value" })?;
     Ok(SecretString::from(String::from(text)))

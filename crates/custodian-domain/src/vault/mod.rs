@@ -125,9 +125,9 @@ pub fn check_value(field: Field, value: &str) -> Result<(), Refusal> {
                  asks for 15 or more for a password used on its own"
             ),
         )),
-        Field::TotpSeed => totp::decode_seed(value)
-            .map(|_| ())
-            .map_err(|e| Refusal::new(field, rules::FORMAT, CLAUSE_RECORD, e)),
+        Field::TotpSeed => {
+            totp::decode_seed(value).map(|_| ()).map_err(|e| Refusal::new(field, rules::FORMAT, CLAUSE_RECORD, e))
+        }
         Field::RecoveryEmail if !value.contains('@') => {
             Err(Refusal::new(field, rules::FORMAT, CLAUSE_RECORD, "is not an e-mail address"))
         }
@@ -169,7 +169,8 @@ impl VaultPack {
         PACK.get_or_init(|| {
             // Compiled in and checked by `tests::the_shipped_pack_loads`: a failure is a build defect.
             #[allow(clippy::expect_used)]
-            VaultPack::from_toml(VAULT_TOML).expect("policy-pack/vault.toml is compiled in and checked by the unit tests")
+            VaultPack::from_toml(VAULT_TOML)
+                .expect("policy-pack/vault.toml is compiled in and checked by the unit tests")
         })
     }
 }
@@ -204,7 +205,11 @@ impl std::fmt::Display for DueReason {
                 write!(f, "set {age_days} days ago, more than the {max_age_days} days allowed (WP034 9.1)")
             }
             DueReason::UserLeft { name, left_at } => {
-                write!(f, "{name}, an authorised user, left the force on {} after it was set (WP034 9.1)", left_at.date())
+                write!(
+                    f,
+                    "{name}, an authorised user, left the force on {} after it was set (WP034 9.1)",
+                    left_at.date()
+                )
             }
         }
     }
@@ -213,7 +218,12 @@ impl std::fmt::Display for DueReason {
 /// Why the credential set at `set_at` is due for rotation at `now` (empty: it is current). A
 /// user who left counts only if they left after the credential was set: a credential changed
 /// since then is one they never knew.
-pub fn rotation_due(set_at: OffsetDateTime, now: OffsetDateTime, max_age_days: u32, ended: &[EndedUser]) -> Vec<DueReason> {
+pub fn rotation_due(
+    set_at: OffsetDateTime,
+    now: OffsetDateTime,
+    max_age_days: u32,
+    ended: &[EndedUser],
+) -> Vec<DueReason> {
     let mut out = Vec::new();
     let age = now - set_at;
     if age > Duration::days(i64::from(max_age_days)) {
@@ -234,7 +244,10 @@ mod tests {
     #[test]
     fn the_shipped_pack_loads() {
         assert_eq!(VaultPack::shipped().rotation.max_age_days, 365);
-        assert!(VaultPack::from_toml("version = 1\npolicy = 'WP034'\npolicy_version = 3\n[rotation]\nmax_age_days = 0").is_err());
+        assert!(
+            VaultPack::from_toml("version = 1\npolicy = 'WP034'\npolicy_version = 3\n[rotation]\nmax_age_days = 0")
+                .is_err()
+        );
     }
 
     #[test]

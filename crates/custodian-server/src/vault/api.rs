@@ -68,7 +68,11 @@ impl From<&AccountStatus> for CredentialsOut {
                 .account
                 .stored
                 .iter()
-                .map(|f| StoredFieldOut { field: f.field.as_str().into(), set_at: ts(f.set_at), set_by: f.set_by.clone() })
+                .map(|f| StoredFieldOut {
+                    field: f.field.as_str().into(),
+                    set_at: ts(f.set_at),
+                    set_by: f.set_by.clone(),
+                })
                 .collect(),
         }
     }
@@ -137,7 +141,11 @@ pub struct RevealOut {
 
 /// An account's credential status (Corporate Communications, and the account's team manager).
 #[utoipa::path(get, path = "/accounts/{id}/credentials", tag = "posts", params(("id" = Uuid, Path)), responses((status = 200, body = CredentialsOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn status(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> ApiResult<Json<CredentialsOut>> {
+async fn status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<CredentialsOut>> {
     Ok(Json(CredentialsOut::from(&uc::view(&state, &user, id).await?)))
 }
 
@@ -162,11 +170,20 @@ async fn reveal(
     Path(id): Path<Uuid>,
     JsonIn(b): JsonIn<RevealIn>,
 ) -> ApiResult<Json<RevealOut>> {
-    let field: Field = b.field.trim().parse().map_err(|e: custodian_domain::UnknownValue| crate::error::AppError::invalid("field", e.to_string()))?;
+    let field: Field = b
+        .field
+        .trim()
+        .parse()
+        .map_err(|e: custodian_domain::UnknownValue| crate::error::AppError::invalid("field", e.to_string()))?;
     let r = uc::reveal(&state, &user, id, field, &b.reason).await?;
     let (totp_code, totp_valid_seconds) = match r.totp {
         Some((c, s)) => (Some(c), Some(s)),
         None => (None, None),
     };
-    Ok(Json(RevealOut { field: field.as_str().into(), value: r.value.expose_secret().to_string(), totp_code, totp_valid_seconds }))
+    Ok(Json(RevealOut {
+        field: field.as_str().into(),
+        value: r.value.expose_secret().to_string(),
+        totp_code,
+        totp_valid_seconds,
+    }))
 }

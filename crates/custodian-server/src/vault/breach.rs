@@ -60,9 +60,15 @@ pub fn parse_line(line: &str, range_prefix: Option<&str>) -> Result<Option<u64>,
         (40, _) => hash.to_string(),
         (35, Some(p)) => format!("{p}{hash}"),
         (35, None) => {
-            return Err("a 35-digit suffix needs the range format's file name (the 5-digit prefix, e.g. 21BD1.txt)".into());
+            return Err(
+                "a 35-digit suffix needs the range format's file name (the 5-digit prefix, e.g. 21BD1.txt)".into()
+            );
         }
-        (n, _) => return Err(format!("expected a SHA-1 in hexadecimal (40 digits, or 35 in the range format), found {n} characters")),
+        (n, _) => {
+            return Err(format!(
+                "expected a SHA-1 in hexadecimal (40 digits, or 35 in the range format), found {n} characters"
+            ));
+        }
     };
     if !full.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err("the hash is not hexadecimal".into());
@@ -163,7 +169,10 @@ impl BreachIndex {
         let mut head = [0u8; 16];
         read_at(&file, &mut head, 0).with_context(|| format!("reading {}", path.display()))?;
         if &head[..8] != MAGIC {
-            anyhow::bail!("{} is not a breach corpus index (load one with `custodian vault load-breach-corpus`)", path.display());
+            anyhow::bail!(
+                "{} is not a breach corpus index (load one with `custodian vault load-breach-corpus`)",
+                path.display()
+            );
         }
         let entries = u64::from_le_bytes(head[8..16].try_into().unwrap_or_default());
         let len = file.metadata()?.len();

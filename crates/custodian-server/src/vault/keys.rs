@@ -48,7 +48,8 @@ pub fn read_key_file(path: &Path) -> anyhow::Result<Option<Kek>> {
     }
     #[cfg(not(unix))]
     let _ = meta;
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?);
+    let text =
+        zeroize::Zeroizing::new(std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?);
     Kek::from_hex(&text).map(Some).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
@@ -57,7 +58,8 @@ pub fn read_key_file(path: &Path) -> anyhow::Result<Option<Kek>> {
 pub fn write_key_file(path: &Path, kek: &Kek) -> anyhow::Result<()> {
     let mut text = kek.to_hex();
     text.push('\n');
-    custodian_store::files::write_private(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+    custodian_store::files::write_private(path, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
     sync_dir(path);
     Ok(())
 }
@@ -100,7 +102,8 @@ pub async fn for_vault_from(store: &Store, dir: &Path, env: Option<&str>) -> any
     if let Some(n) = read_key_file(&next)? {
         if bound.as_deref() == Some(n.id()) {
             // A rotation committed and stopped before its last step: finish it.
-            std::fs::rename(&next, &path).with_context(|| format!("moving {} to {}", next.display(), path.display()))?;
+            std::fs::rename(&next, &path)
+                .with_context(|| format!("moving {} to {}", next.display(), path.display()))?;
             sync_dir(&path);
             tracing::info!(key = n.id(), "finished an interrupted vault key rotation");
         } else {

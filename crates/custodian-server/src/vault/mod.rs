@@ -162,7 +162,13 @@ impl Vault<'_> {
     }
 
     /// Check, seal and store the given fields of an account (one audited transaction).
-    pub async fn put(&self, actor: &Actor, account: Uuid, input: &CredentialInput, now: OffsetDateTime) -> Result<Vec<Field>, AppError> {
+    pub async fn put(
+        &self,
+        actor: &Actor,
+        account: Uuid,
+        input: &CredentialInput,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Field>, AppError> {
         if self.store.vault_account(account).await?.is_none() {
             return Err(AppError::NotFound(format!("social media account {account}")));
         }
@@ -188,7 +194,9 @@ impl Vault<'_> {
             let id = Uuid::now_v7();
             let value = if *f == Field::TotpSeed {
                 // Stored as the platform showed it, without spaces, upper case.
-                SecretString::from(v.expose_secret().chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase())
+                SecretString::from(
+                    v.expose_secret().chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase(),
+                )
             } else {
                 v.clone()
             };
@@ -200,7 +208,14 @@ impl Vault<'_> {
     }
 
     /// Open one field, record the reveal (who, when, why, which field), and give the value.
-    pub async fn reveal(&self, actor: &Actor, account: Uuid, field: Field, reason: &str, now: OffsetDateTime) -> Result<Revealed, AppError> {
+    pub async fn reveal(
+        &self,
+        actor: &Actor,
+        account: Uuid,
+        field: Field,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<Revealed, AppError> {
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(AppError::invalid(
@@ -211,14 +226,13 @@ impl Vault<'_> {
         if reason.chars().count() > 500 {
             return Err(AppError::invalid("reason", "is longer than 500 characters"));
         }
-        let row = self
-            .store
-            .vault_sealed(account, field)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("No {} is stored for this account.", field.label().to_lowercase())))?;
+        let row = self.store.vault_sealed(account, field).await?.ok_or_else(|| {
+            AppError::NotFound(format!("No {} is stored for this account.", field.label().to_lowercase()))
+        })?;
         let value = crypto::open(self.kek, account, field, row.id, &row.sealed).map_err(vault_error)?;
         let totp = if field == Field::TotpSeed {
-            let seed = totp::decode_seed(value.expose_secret()).map_err(|e| AppError::Conflict(format!("totp_seed: the stored seed {e}")))?;
+            let seed = totp::decode_seed(value.expose_secret())
+                .map_err(|e| AppError::Conflict(format!("totp_seed: the stored seed {e}")))?;
             Some(totp::code_at(&seed, now.unix_timestamp().max(0) as u64, totp::DIGITS))
         } else {
             None
@@ -277,15 +291,28 @@ pub async fn view(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<Acco
 }
 
 /// Store or replace log-in details (Corporate Communications, WP034 6.6).
-pub async fn put(state: &AppState, user: &CurrentUser, id: Uuid, input: &CredentialInput) -> Result<Vec<Field>, AppError> {
+pub async fn put(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    input: &CredentialInput,
+) -> Result<Vec<Field>, AppError> {
     let a = account(state, id).await?;
     state.require(user, Action::VaultStore, &resource(&a))?;
     let kek = current_key(state).await?;
-    Vault { store: state.store(), kek: &kek, data_dir: &state.settings().data_dir }.put(&user.actor, id, input, state.now()).await
+    Vault { store: state.store(), kek: &kek, data_dir: &state.settings().data_dir }
+        .put(&user.actor, id, input, state.now())
+        .await
 }
 
 /// Reveal one field with a reason (Corporate Communications, or the account's team manager).
-pub async fn reveal(state: &AppState, user: &CurrentUser, id: Uuid, field: Field, reason: &str) -> Result<Revealed, AppError> {
+pub async fn reveal(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    field: Field,
+    reason: &str,
+) -> Result<Revealed, AppError> {
     let a = account(state, id).await?;
     state.require(user, Action::VaultReveal, &resource(&a))?;
     let kek = current_key(state).await?;

@@ -261,7 +261,10 @@ async fn reveal(
         Ok(field) => field,
         Err(e) => {
             let errors = vec![FieldProblem { field: Some("field".into()), line: None, message: e.to_string() }];
-            return Ok(crate::web::form_errors::refused(account_page(&state, &user, id, &f.reason, errors.clone()).await?, errors));
+            return Ok(crate::web::form_errors::refused(
+                account_page(&state, &user, id, &f.reason, errors.clone()).await?,
+                errors,
+            ));
         }
     };
     match uc::reveal(&state, &user, id, field, &f.reason).await {
@@ -280,7 +283,10 @@ async fn reveal(
         }
         Err(e) => {
             let errors = problems(e)?;
-            Ok(crate::web::form_errors::refused(account_page(&state, &user, id, &f.reason, errors.clone()).await?, errors))
+            Ok(crate::web::form_errors::refused(
+                account_page(&state, &user, id, &f.reason, errors.clone()).await?,
+                errors,
+            ))
         }
     }
 }

@@ -87,9 +87,8 @@ async fn vault_round_trip_and_who_may_reveal(b: Backend) {
     let seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
     let password = "tangerine-violin-harbour-417";
 
-    let (s, v) = comms
-        .post(&creds(own), json!({"username": "warks_resp_north", "password": password, "totp_seed": seed}))
-        .await;
+    let (s, v) =
+        comms.post(&creds(own), json!({"username": "warks_resp_north", "password": password, "totp_seed": seed})).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "current");
     assert_eq!(v["fields"].as_array().unwrap().len(), 3);
@@ -98,7 +97,8 @@ async fn vault_round_trip_and_who_may_reveal(b: Backend) {
 
     // An officer may neither see the status nor reveal.
     assert_eq!(officer.get(&creds(own)).await.0, 403);
-    let (s, v) = officer.post(&format!("{}/reveal", creds(own)), json!({"field": "password", "reason": "curious"})).await;
+    let (s, v) =
+        officer.post(&format!("{}/reveal", creds(own)), json!({"field": "password", "reason": "curious"})).await;
     assert_eq!(s, 403, "{v}");
     assert!(!v.to_string().contains(password));
     // Nor store.
@@ -111,14 +111,18 @@ async fn vault_round_trip_and_who_may_reveal(b: Backend) {
 
     // Corporate Communications reveal with a reason.
     let (s, v) = comms
-        .post(&format!("{}/reveal", creds(own)), json!({"field": "password", "reason": "posting the appeal for Op Lantern"}))
+        .post(
+            &format!("{}/reveal", creds(own)),
+            json!({"field": "password", "reason": "posting the appeal for Op Lantern"}),
+        )
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["value"], password);
 
     // A TOTP seed also gives the current code.
-    let (s, v) =
-        comms.post(&format!("{}/reveal", creds(own)), json!({"field": "totp_seed", "reason": "second factor at sign-in"})).await;
+    let (s, v) = comms
+        .post(&format!("{}/reveal", creds(own)), json!({"field": "totp_seed", "reason": "second factor at sign-in"}))
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["value"], seed);
     let secret = totp::decode_seed(seed).unwrap();
@@ -127,9 +131,11 @@ async fn vault_round_trip_and_who_may_reveal(b: Backend) {
     assert!(near.contains(&v["totp_code"].as_str().unwrap().to_string()), "{v} {near:?}");
 
     // The team manager reveals for their own account only.
-    let (s, v) = manager.post(&format!("{}/reveal", creds(own)), json!({"field": "username", "reason": "team rota"})).await;
+    let (s, v) =
+        manager.post(&format!("{}/reveal", creds(own)), json!({"field": "username", "reason": "team rota"})).await;
     assert_eq!((s, v["value"].as_str()), (200, Some("warks_resp_north")), "{v}");
-    let (s, _) = manager.post(&format!("{}/reveal", creds(theirs)), json!({"field": "password", "reason": "team rota"})).await;
+    let (s, _) =
+        manager.post(&format!("{}/reveal", creds(theirs)), json!({"field": "password", "reason": "team rota"})).await;
     assert_eq!(s, 403);
     assert_eq!(manager.post(&creds(own), json!({"password": "the manager stores a password"})).await.0, 403);
 
@@ -140,7 +146,9 @@ async fn vault_round_trip_and_who_may_reveal(b: Backend) {
     // Who: the API token's id (a session's reveal names the person), so the two differ.
     let by_comms = reveals
         .iter()
-        .find(|e| e.justification.as_deref() == Some("posting the appeal for Op Lantern") && e.detail["field"] == "password")
+        .find(|e| {
+            e.justification.as_deref() == Some("posting the appeal for Op Lantern") && e.detail["field"] == "password"
+        })
         .expect("the password's reveal");
     let by_manager = reveals.iter().find(|e| e.detail["field"] == "username").expect("the username's reveal");
     assert_ne!(by_comms.actor, by_manager.actor);
@@ -156,9 +164,8 @@ async fn vault_round_trip_and_who_may_reveal(b: Backend) {
     let (s, html) = web.get(&creds(own)).await;
     assert_eq!(s, 200);
     assert!(!html.contains(password));
-    let (s, html) = web
-        .post(&format!("{}/reveal", creds(own)), &[("field", "password"), ("reason", "checking the page")])
-        .await;
+    let (s, html) =
+        web.post(&format!("{}/reveal", creds(own)), &[("field", "password"), ("reason", "checking the page")]).await;
     assert_eq!(s, 200, "{html}");
     assert!(html.contains(password) && html.contains("data-hide-after=\"30\"") && html.contains("/static/vault.js"));
     let (s, _) = web.post(&format!("{}/reveal", creds(own)), &[("field", "password"), ("reason", "")]).await;
@@ -252,13 +259,19 @@ async fn rotating_the_kek_rewraps_everything_and_the_old_key_opens_nothing(b: Ba
     let mut ids = Vec::new();
     for i in 0..5 {
         let id = account(&app, &format!("@WarksRot{i}"), None).await;
-        let (s, v) = comms.post(&creds(id), json!({"password": format!("rotation passphrase number {i}"), "username": format!("user{i}")})).await;
+        let (s, v) = comms
+            .post(
+                &creds(id),
+                json!({"password": format!("rotation passphrase number {i}"), "username": format!("user{i}")}),
+            )
+            .await;
         assert_eq!(s, 200, "{v}");
         ids.push(id);
     }
     let old = keys::read_key_file(&app.dir.join(keys::KEY_FILE)).unwrap().unwrap();
     let new_file = app.dir.join("new-vault.key");
-    let r = keys::rotate(app.store(), &app.dir, &new_file, &Actor::cli(), time::OffsetDateTime::now_utc()).await.unwrap();
+    let r =
+        keys::rotate(app.store(), &app.dir, &new_file, &Actor::cli(), time::OffsetDateTime::now_utc()).await.unwrap();
     assert_eq!((r.old.as_str(), r.rewrapped), (old.id(), 10));
     let now_key = keys::read_key_file(&app.dir.join(keys::KEY_FILE)).unwrap().unwrap();
     assert_eq!(now_key.id(), r.new);
@@ -268,8 +281,14 @@ async fn rotating_the_kek_rewraps_everything_and_the_old_key_opens_nothing(b: Ba
         let row = app.store().vault_sealed(*id, Field::Password).await.unwrap().unwrap();
         assert!(crypto::open(&old, *id, Field::Password, row.id, &row.sealed).is_err(), "the old key opens nothing");
         // The running server loads the new key and still reveals.
-        let (s, v) = comms.post(&format!("{}/reveal", creds(*id)), json!({"field": "password", "reason": "after rotation"})).await;
-        assert_eq!((s, v["value"].as_str().map(str::to_string)), (200, Some(format!("rotation passphrase number {i}"))), "{v}");
+        let (s, v) = comms
+            .post(&format!("{}/reveal", creds(*id)), json!({"field": "password", "reason": "after rotation"}))
+            .await;
+        assert_eq!(
+            (s, v["value"].as_str().map(str::to_string)),
+            (200, Some(format!("rotation passphrase number {i}"))),
+            "{v}"
+        );
     }
     // Reuse is still detected under the new key (its MACs were recomputed).
     let fresh = account(&app, "@WarksRotNew", None).await;
@@ -359,11 +378,8 @@ async fn no_stored_value_leaks(b: Backend) {
     let sink = logs.clone();
     let b2 = b.clone();
     let (passwords, seeds) = std::thread::spawn(move || {
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
-            .with_ansi(false)
-            .with_writer(sink)
-            .finish();
+        let subscriber =
+            tracing_subscriber::fmt().with_max_level(tracing::Level::DEBUG).with_ansi(false).with_writer(sink).finish();
         tracing::subscriber::with_default(subscriber, || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(leak_scenario(b2))
@@ -395,7 +411,8 @@ async fn leak_scenario(b: Backend) -> (HashSet<Vec<u8>>, HashSet<Vec<u8>>) {
     for i in 0..N {
         let id = account(&app, &format!("@leak{i:04}"), Some(MANAGER)).await;
         let (pw, seed) = (random_text(24, alnum), random_text(32, base32));
-        let (s, v) = comms.post(&creds(id), json!({"username": format!("leak{i}"), "password": pw, "totp_seed": seed})).await;
+        let (s, v) =
+            comms.post(&creds(id), json!({"username": format!("leak{i}"), "password": pw, "totp_seed": seed})).await;
         assert_eq!(s, 200, "{v}");
         answers.push_str(&v.to_string());
         passwords.insert(pw.into_bytes());
@@ -404,7 +421,9 @@ async fn leak_scenario(b: Backend) -> (HashSet<Vec<u8>>, HashSet<Vec<u8>>) {
     }
     assert_eq!((passwords.len(), seeds.len()), (N, N), "distinct values");
     // Refusals do not repeat the value either.
-    let (_, v) = comms.post(&creds(ids[1]), json!({"password": String::from_utf8(passwords.iter().next().unwrap().clone()).unwrap()})).await;
+    let (_, v) = comms
+        .post(&creds(ids[1]), json!({"password": String::from_utf8(passwords.iter().next().unwrap().clone()).unwrap()}))
+        .await;
     answers.push_str(&v.to_string());
     // Every other answer that concerns these accounts.
     for id in ids.iter().step_by(50) {
@@ -415,7 +434,8 @@ async fn leak_scenario(b: Backend) -> (HashSet<Vec<u8>>, HashSet<Vec<u8>>) {
     answers.push_str(&web.get("/vault").await.1);
     answers.push_str(&web.get(&creds(ids[0])).await.1);
     // A reveal does answer with the value (the one exception), and its page is never the list's.
-    let (s, v) = comms.post(&format!("{}/reveal", creds(ids[7])), json!({"field": "password", "reason": "leak test"})).await;
+    let (s, v) =
+        comms.post(&format!("{}/reveal", creds(ids[7])), json!({"field": "password", "reason": "leak test"})).await;
     assert_eq!(s, 200);
     assert!(passwords.contains(v["value"].as_str().unwrap().as_bytes()));
     assert_eq!(found_in(answers.as_bytes(), &passwords, 24), 0, "a password is in an answer");

@@ -111,7 +111,11 @@ pub async fn authorised_hashes(pool: &Pool<DB>, account: Uuid) -> Result<Vec<Use
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(UserHash { person_id: r.try_get("person_id")?, name: r.try_get("name")?, hash: r.try_get("password_hash")? });
+        out.push(UserHash {
+            person_id: r.try_get("person_id")?,
+            name: r.try_get("name")?,
+            hash: r.try_get("password_hash")?,
+        });
     }
     Ok(out)
 }
