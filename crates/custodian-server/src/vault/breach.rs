@@ -184,7 +184,7 @@ impl BreachIndex {
 
     /// Whether the corpus holds a password with this key.
     pub fn contains_key(&self, key: u64) -> anyhow::Result<bool> {
-        let b = (key >> 48) as u64;
+        let b = key >> 48;
         let mut se = [0u8; 16];
         read_at(&self.file, &mut se, 16 + b * 8)?;
         let start = u64::from_le_bytes(se[..8].try_into().unwrap_or_default());
