@@ -93,6 +93,9 @@ fn case(rng: &mut Rng) -> (Principal, Action, Resource) {
             subject: related(rng, id),
             dmi: related(rng, id),
         },
+        ResourceKind::SocialAccount => {
+            Resource::SocialAccount { id: Uuid::from_u128(rng.next().into()), team_manager: related(rng, id) }
+        }
     };
     (principal, action, resource)
 }

@@ -19,6 +19,8 @@ custodian_domain::str_enum! {
         Finding = "Finding",
         /// One selected person's lawful business monitoring case.
         MonitoringCase = "MonitoringCase",
+        /// One departmental social media account (its credentials in the vault).
+        SocialAccount = "SocialAccount",
     }
 }
 
@@ -199,6 +201,14 @@ actions! {
     HoldsManage = "data_protection.holds.manage", System;
     /// Export everything held about one person (subject access).
     SubjectAccessExport = "data_protection.subject_access", System;
+    /// See every social media account's credential status in the vault (stored, due for rotation).
+    VaultList = "vault.list", System;
+    /// See which log-in details are stored for an account (never their values).
+    VaultView = "vault.view", SocialAccount;
+    /// Store or replace an account's log-in details in the vault.
+    VaultStore = "vault.store", SocialAccount;
+    /// Reveal one of an account's stored log-in details, giving a reason (audited).
+    VaultReveal = "vault.reveal", SocialAccount;
 }
 
 impl Action {

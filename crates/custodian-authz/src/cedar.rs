@@ -33,6 +33,7 @@ pub(crate) struct Vocabulary {
     device: EntityTypeName,
     finding: EntityTypeName,
     monitoring_case: EntityTypeName,
+    social_account: EntityTypeName,
     system: EntityUid,
     /// Indexed by [`Action::index`].
     actions: Vec<EntityUid>,
@@ -52,6 +53,7 @@ impl Vocabulary {
             device: name(ResourceKind::Device.as_str())?,
             finding: name(ResourceKind::Finding.as_str())?,
             monitoring_case: name(ResourceKind::MonitoringCase.as_str())?,
+            social_account: name(ResourceKind::SocialAccount.as_str())?,
             system: EntityUid::from_type_name_and_id(name(ResourceKind::System.as_str())?, EntityId::new(SYSTEM_ID)),
             actions: Action::ALL
                 .iter()
@@ -84,6 +86,7 @@ impl Vocabulary {
             ResourceKind::Device => &self.device,
             ResourceKind::Finding => &self.finding,
             ResourceKind::MonitoringCase => &self.monitoring_case,
+            ResourceKind::SocialAccount => &self.social_account,
         }
     }
 }
@@ -367,6 +370,15 @@ impl Authz {
                 }
                 entities.push(Entity::new(uid.clone(), attrs, HashSet::new()).ok()?);
                 (uid, [*subject, *dmi])
+            }
+            Resource::SocialAccount { id, team_manager } => {
+                let uid = EntityUid::from_type_name_and_id(v.social_account.clone(), EntityId::new(id.to_string()));
+                let mut attrs = HashMap::new();
+                if let Some(m) = team_manager {
+                    attrs.insert("team_manager".to_string(), person_ref(*m));
+                }
+                entities.push(Entity::new(uid.clone(), attrs, HashSet::new()).ok()?);
+                (uid, [*team_manager, None])
             }
         };
         for id in related.into_iter().flatten() {

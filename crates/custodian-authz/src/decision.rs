@@ -56,6 +56,13 @@ pub enum Resource {
         /// The Digital Media Investigator it is assigned to, if any.
         dmi: Option<Uuid>,
     },
+    /// One departmental social media account.
+    SocialAccount {
+        /// The account's id.
+        id: Uuid,
+        /// Its team manager (WP034 6.7), if recorded.
+        team_manager: Option<Uuid>,
+    },
 }
 
 impl Resource {
@@ -67,6 +74,7 @@ impl Resource {
             Self::Device { .. } => ResourceKind::Device,
             Self::Finding { .. } => ResourceKind::Finding,
             Self::MonitoringCase { .. } => ResourceKind::MonitoringCase,
+            Self::SocialAccount { .. } => ResourceKind::SocialAccount,
         }
     }
 }

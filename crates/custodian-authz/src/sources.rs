@@ -21,6 +21,7 @@ pub(crate) const EMBEDDED_POLICIES: &[(&str, &str)] = &[
     ("posts.cedar", include_str!("../../../policies/posts.cedar")),
     ("usage.cedar", include_str!("../../../policies/usage.cedar")),
     ("data_protection.cedar", include_str!("../../../policies/data_protection.cedar")),
+    ("vault.cedar", include_str!("../../../policies/vault.cedar")),
 ];
 
 /// The numbered clauses of WP034 version 3; an `@clause` must name one of them.

@@ -36,6 +36,10 @@ fn monitoring_case(subject: Option<u128>, dmi: Option<u128>) -> Resource {
     Resource::MonitoringCase { id: uid(902), subject: subject.map(uid), dmi: dmi.map(uid) }
 }
 
+fn social_account(team_manager: Option<u128>) -> Resource {
+    Resource::SocialAccount { id: uid(903), team_manager: team_manager.map(uid) }
+}
+
 fn person_record(id: u128, manager: Option<u128>, area: Option<&str>) -> Resource {
     Resource::Person { id: uid(id), line_manager: manager.map(uid), business_area: area.map(str::to_string) }
 }
@@ -49,6 +53,7 @@ fn unrelated_resource(action: Action) -> Resource {
         ResourceKind::Device => device(Some(10), Some(11)),
         ResourceKind::Finding => finding(Some(10), Some(11)),
         ResourceKind::MonitoringCase => monitoring_case(Some(10), Some(11)),
+        ResourceKind::SocialAccount => social_account(Some(10)),
     }
 }
 
@@ -179,6 +184,10 @@ const MATRIX: &[(Action, [bool; 11])] = &[
     (Action::HoldsView,             [N, N, Y,  N,  N,  N,  N,  N, N,  N, Y]),
     (Action::HoldsManage,           [N, N, Y,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::SubjectAccessExport,   [N, N, N,  N,  N,  N,  N,  N, N,  N, Y]),
+    (Action::VaultList,             [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
+    (Action::VaultView,             [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
+    (Action::VaultStore,            [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
+    (Action::VaultReveal,           [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
 ];
 
 #[test]
@@ -258,6 +267,29 @@ fn the_holder_confirms_receipt_and_reports_loss_but_digital_services_does_not() 
     for p in [&holder, &ds, &manager] {
         assert!(!a.is_allowed(p, Action::DevicesConfirmReceipt, &device(None, None)));
     }
+}
+
+#[test]
+fn the_vault_reveals_to_corporate_communications_and_the_accounts_own_team_manager_only() {
+    let a = authz();
+    let manager = person(1, &[]);
+    let other_manager = person(2, &[Role::HeadOfDepartment]);
+    let comms = person(3, &[Role::CorporateComms]);
+    let own = social_account(Some(1));
+    let theirs = social_account(Some(2));
+    assert!(a.is_allowed(&manager, Action::VaultReveal, &own));
+    assert!(a.is_allowed(&manager, Action::VaultView, &own));
+    assert_eq!(a.decide(&manager, Action::VaultReveal, &own).clauses, vec!["6.7".to_string()]);
+    assert!(!a.is_allowed(&manager, Action::VaultStore, &own), "only Corporate Communications store");
+    assert!(!a.is_allowed(&manager, Action::VaultReveal, &theirs));
+    assert!(!a.is_allowed(&manager, Action::VaultReveal, &social_account(None)));
+    assert!(!a.is_allowed(&other_manager, Action::VaultReveal, &own));
+    assert!(!a.is_allowed(&manager, Action::VaultList, &Resource::System));
+    for action in [Action::VaultView, Action::VaultStore, Action::VaultReveal] {
+        assert!(a.is_allowed(&comms, action, &theirs));
+        assert!(a.is_allowed(&comms, action, &social_account(None)));
+    }
+    assert_eq!(a.decide(&comms, Action::VaultReveal, &own).clauses, vec!["6.6".to_string()]);
 }
 
 #[test]
@@ -363,6 +395,7 @@ fn an_action_asked_about_the_wrong_kind_of_resource_is_denied() {
         device(Some(1), Some(1)),
         finding(Some(2), Some(1)),
         monitoring_case(Some(2), Some(1)),
+        social_account(Some(1)),
     ];
     for &action in Action::ALL {
         for r in &resources {
@@ -467,6 +500,7 @@ fn any_resource() -> impl Strategy<Value = Resource> {
             subject_line_manager
         }),
         (any_person(), who(), who()).prop_map(|(id, subject, dmi)| Resource::MonitoringCase { id, subject, dmi }),
+        (any_person(), who()).prop_map(|(id, team_manager)| Resource::SocialAccount { id, team_manager }),
     ]
 }
 

@@ -17,6 +17,7 @@ mod screening;
 mod screening_pack;
 mod serve;
 mod usage;
+mod vault;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -96,6 +97,10 @@ enum Command {
     /// One person: the subject access export (UK GDPR Art. 15).
     #[command(subcommand)]
     Person(data_protection::PersonCmd),
+    /// The credential vault of the social media accounts: store, reveal, rotate the key, status,
+    /// the breached-password corpus (WP034 6.6, 9.1).
+    #[command(subcommand)]
+    Vault(vault::VaultCmd),
     /// Print the OpenAPI document.
     Openapi,
     /// Configuration.
@@ -189,6 +194,7 @@ async fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Retention(cmd) => data_protection::retention(cli, cmd).await,
         Command::Hold(cmd) => data_protection::hold(cli, cmd).await,
         Command::Person(cmd) => data_protection::person(cli, cmd).await,
+        Command::Vault(cmd) => vault::run(cli, cmd).await,
         Command::Openapi => admin::openapi(),
         Command::Config(cmd) => admin::config(cmd),
         Command::Screen { file, json, jsonl, pack } => screening::run(file, json, jsonl, pack),

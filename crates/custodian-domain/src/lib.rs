@@ -18,6 +18,7 @@ pub mod posts;
 mod str_enum;
 pub mod usage;
 pub mod validate;
+pub mod vault;
 
 pub use str_enum::UnknownValue;
 

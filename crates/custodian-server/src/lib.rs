@@ -29,6 +29,7 @@ pub mod routing;
 pub mod screening;
 pub mod state;
 pub mod usage;
+pub mod vault;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -86,6 +87,17 @@ impl Application {
         let (key, _) = auth::keys::for_log(&store, &settings.data_dir, &custodian_store::Actor::system()).await?;
         let listener = TcpListener::bind(&settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
         let state = AppState::new(store, authz, settings, breached, key)?;
+        // The vault's key: a vault that cannot open its key still lets the rest of Custodian run.
+        match vault::keys::for_vault(state.store(), &state.settings().data_dir).await {
+            Ok(k) => {
+                tracing::info!(key = k.id(), "the credential vault's key is loaded");
+                state.set_vault_key(Ok(k));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the credential vault is unavailable");
+                state.set_vault_key(Err(e.to_string()));
+            }
+        }
         screening::refresh(&state).await.context("loading the screening pack in force")?;
         // The first device search should not pay for loading the search index.
         let started = std::time::Instant::now();
@@ -173,6 +185,7 @@ pub fn page_routes() -> routing::Routes {
         .merge(data_protection::ui::routes())
         .merge(usage::ui::routes())
         .merge(apps::ui::routes())
+        .merge(vault::ui::routes())
         .layer(middleware::map_response(web::redirect_unauthenticated))
 }
 
@@ -194,6 +207,7 @@ pub fn api_routes() -> routing::Routes {
         .merge(data_protection::api::routes())
         .merge(usage::api::routes())
         .merge(apps::api::routes())
+        .merge(vault::api::routes())
         .layer(middleware::map_response(api::problem_for_rejections))
 }
 

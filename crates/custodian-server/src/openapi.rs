@@ -86,6 +86,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         .merge_from(crate::data_protection::api::DataProtectionApi::openapi())
         .merge_from(crate::usage::api::UsageApi::openapi())
         .merge_from(crate::apps::api::AppsApi::openapi())
+        .merge_from(crate::vault::api::VaultApi::openapi())
 }
 
 /// `GET /api/v1/openapi.json`.

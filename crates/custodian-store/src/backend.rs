@@ -63,6 +63,8 @@ macro_rules! areas {
         pub mod screening;
         #[path = "usage/sql.rs"]
         pub mod usage;
+        #[path = "vault/sql.rs"]
+        pub mod vault;
     };
 }
 

@@ -37,6 +37,7 @@ pub mod policy;
 pub mod posts;
 pub mod screening;
 pub mod usage;
+pub mod vault;
 
 pub use accounts::{ApiToken, OidcLogin, OidcOutcome, OidcRefusal, OidcSignIn, SessionRecord};
 pub use audit::{

@@ -38,6 +38,9 @@ struct Inner {
     oidc: Option<Arc<crate::auth::oidc::Oidc>>,
     /// Sign-ins started with the identity provider, per client address.
     oidc_starts: crate::auth::RateLimit,
+    /// The credential vault's key-encryption key, or why it could not be loaded (set at start-up
+    /// by `Application::build`, and again when the vault's key was rotated meanwhile).
+    vault_key: std::sync::RwLock<Option<Result<custodian_domain::vault::Kek, String>>>,
 }
 
 /// How long a heavy request waits for a turn before the server answers that it is busy.
@@ -97,6 +100,7 @@ impl AppState {
             holder: holder_name(),
             oidc,
             oidc_starts,
+            vault_key: std::sync::RwLock::new(None),
         })))
     }
 
@@ -135,6 +139,20 @@ impl AppState {
     /// OpenID Connect sign-in, when configured.
     pub fn oidc(&self) -> Option<&crate::auth::oidc::Oidc> {
         self.0.oidc.as_deref()
+    }
+    /// Set the vault's key (or why there is none).
+    pub fn set_vault_key(&self, key: Result<custodian_domain::vault::Kek, String>) {
+        if let Ok(mut k) = self.0.vault_key.write() {
+            *k = Some(key);
+        }
+    }
+    /// The vault's key-encryption key, or 503 naming why it is unavailable.
+    pub fn vault_key(&self) -> Result<custodian_domain::vault::Kek, AppError> {
+        match self.0.vault_key.read().ok().as_deref() {
+            Some(Some(Ok(k))) => Ok(k.clone()),
+            Some(Some(Err(e))) => Err(AppError::Unavailable(format!("The credential vault is unavailable: {e}"))),
+            _ => Err(AppError::Unavailable("The credential vault has no key loaded.".into())),
+        }
     }
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics

@@ -73,6 +73,7 @@ const SUCCESS: &[(&str, &str)] = &[
     ("/approvals/*/decide", "Your decision has been recorded"),
     ("/approvals/*/withdraw", "The request has been withdrawn"),
     ("/apps", "The app has been added to the catalogue"),
+    ("/accounts/*/credentials", "The log-in details have been stored"),
     ("/apps/requests", "Your app request has been sent for approval"),
     ("/apps/requests/*/decide", "Your decision has been recorded"),
     ("/apps/requests/*/withdraw", "The request has been withdrawn"),

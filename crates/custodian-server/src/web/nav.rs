@@ -189,6 +189,8 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
             pages: [
                 page(facts.posts, "/posts", "Posts"),
                 page(facts.posts && may(Action::ScreeningPackView), "/screening/pack", "Screening pack"),
+                // WP034 6.6: the accounts' log-in details, kept by Corporate Communications.
+                page(may(Action::VaultList), "/vault", "Credential vault"),
             ]
             .into_iter()
             .flatten()

@@ -41,6 +41,7 @@ mod support;
 mod ui;
 mod usage;
 mod usage_input;
+mod vault;
 
 /// Generate one test per backend from an async fn taking a `support::Backend`.
 #[macro_export]

@@ -587,6 +587,21 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         form("/posts/{id}/override", format!("/posts/{post_id}/override"), &[("reason", "matrix")], CC),
         form("/posts/{id}/approve", format!("/posts/{post_id}/approve"), &[("as", "comms")], CC),
         form("/posts/{id}/return", format!("/posts/{post_id}/return"), &[("reason", "matrix")], CC),
+        // The credential vault (WP034 6.6): Corporate Communications; the account has no team manager.
+        get("/vault", "/vault", CC),
+        get("/accounts/{id}/credentials", format!("/accounts/{}/credentials", account.id), CC),
+        form(
+            "/accounts/{id}/credentials",
+            format!("/accounts/{}/credentials", account.id),
+            &[("secret_username", "matrix_user")],
+            CC,
+        ),
+        form(
+            "/accounts/{id}/credentials/reveal",
+            format!("/accounts/{}/credentials/reveal", account.id),
+            &[("field", "username"), ("reason", "matrix")],
+            CC,
+        ),
         get("/overseas", "/overseas", ALL),
         form(
             "/overseas",
@@ -897,6 +912,19 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             "/api/v1/overseas/requests",
             json!({"devices": ["WP-MB-0007"], "countries": ["FR"], "from": "2030-01-01", "to": "2030-01-02", "purpose": "matrix"}),
             ALL,
+        ),
+        get("/api/v1/accounts/{id}/credentials", format!("/api/v1/accounts/{}/credentials", account.id), CC),
+        post(
+            "/api/v1/accounts/{id}/credentials",
+            format!("/api/v1/accounts/{}/credentials", account.id),
+            json!({"username": "matrix_user"}),
+            CC,
+        ),
+        post(
+            "/api/v1/accounts/{id}/credentials/reveal",
+            format!("/api/v1/accounts/{}/credentials/reveal", account.id),
+            json!({"field": "username", "reason": "matrix"}),
+            CC,
         ),
         get("/api/v1/overseas/mine", "/api/v1/overseas/mine", ALL),
         get("/api/v1/overseas/windows", "/api/v1/overseas/windows", ALL),

@@ -1,0 +1,468 @@
+//! The credential vault (WP034 6.6, 9.1): storing and revealing log-in details, who may reveal,
+//! the password rules, rotation due-ness, re-keying, tampering, and that no stored value leaks
+//! into the database files, backups, logs or any answer but a reveal.
+
+use std::collections::HashSet;
+
+use custodian_domain::posts::Platform;
+use custodian_domain::vault::{Field, Kek, crypto, totp};
+use custodian_server::vault::{breach, keys};
+use custodian_store::Actor;
+use custodian_store::posts::NewAccount;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::on_both;
+use crate::support::{Backend, PASSWORD, TestApp, spawn};
+
+const COMMS: &str = "A1009";
+const COMMS_EMAIL: &str = "eleanor.pryce@warwickshire.police.example";
+const OFFICER: &str = "A1016";
+const OFFICER_EMAIL: &str = "kwame.mensah@warwickshire.police.example";
+const MANAGER: &str = "A1001";
+const OTHER_MANAGER: &str = "A1002";
+
+fn lit(app: &TestApp, id: Uuid) -> String {
+    if app.db_url.starts_with("sqlite:") { format!("X'{}'", hex::encode(id.as_bytes())) } else { format!("'{id}'") }
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap()
+}
+
+async fn account(app: &TestApp, handle: &str, manager: Option<&str>) -> Uuid {
+    let a = app
+        .store()
+        .posts_create_account(
+            &NewAccount {
+                platform: Platform::X,
+                handle: handle.into(),
+                owning_team: "Response Policing North".into(),
+                comms_approval: false,
+                corporate: false,
+            },
+            &Actor::system(),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+    if let Some(sn) = manager {
+        let m = app.person(sn).await.id;
+        app.sql(&format!("UPDATE social_accounts SET team_manager_id = {} WHERE id = {}", lit(app, m), lit(app, a.id)))
+            .await;
+    }
+    a.id
+}
+
+/// An authorisation row, as the register writes them (the register's own use case is elsewhere).
+async fn authorise(app: &TestApp, account: Uuid, sn: &str, to: Option<(time::OffsetDateTime, &str)>) {
+    let p = app.person(sn).await.id;
+    let from = rfc3339(time::OffsetDateTime::now_utc() - time::Duration::days(400));
+    let (to, reason) = match to {
+        Some((t, r)) => (format!("'{}'", rfc3339(t)), format!("'{r}'")),
+        None => ("NULL".into(), "NULL".into()),
+    };
+    app.sql(&format!(
+        "INSERT INTO social_account_users (id, account_id, person_id, authorised_from, authorised_to, authorised_by, \
+         ended_reason) VALUES ({}, {}, {}, '{from}', {to}, 'test', {reason})",
+        lit(app, Uuid::now_v7()),
+        lit(app, account),
+        lit(app, p)
+    ))
+    .await;
+}
+
+fn creds(id: Uuid) -> String {
+    format!("/accounts/{id}/credentials")
+}
+
+async fn vault_round_trip_and_who_may_reveal(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let own = account(&app, "@WarksRespNorth", Some(MANAGER)).await;
+    let theirs = account(&app, "@WarksDigital", Some(OTHER_MANAGER)).await;
+    let comms = app.api(&app.token(COMMS).await);
+    let officer = app.api(&app.token(OFFICER).await);
+    let manager = app.api(&app.token(MANAGER).await);
+    let seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    let password = "tangerine-violin-harbour-417";
+
+    let (s, v) =
+        comms.post(&creds(own), json!({"username": "warks_resp_north", "password": password, "totp_seed": seed})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "current");
+    assert_eq!(v["fields"].as_array().unwrap().len(), 3);
+    assert!(!v.to_string().contains(password) && !v.to_string().contains(seed), "a store answer holds no value");
+    comms.post(&creds(theirs), json!({"password": "a different passphrase for digital"})).await;
+
+    // An officer may neither see the status nor reveal.
+    assert_eq!(officer.get(&creds(own)).await.0, 403);
+    let (s, v) =
+        officer.post(&format!("{}/reveal", creds(own)), json!({"field": "password", "reason": "curious"})).await;
+    assert_eq!(s, 403, "{v}");
+    assert!(!v.to_string().contains(password));
+    // Nor store.
+    assert_eq!(officer.post(&creds(own), json!({"password": "officer sets a password here"})).await.0, 403);
+
+    // A reason is required.
+    let (s, v) = comms.post(&format!("{}/reveal", creds(own)), json!({"field": "password", "reason": "  "})).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v.to_string().contains("reason"), "{v}");
+
+    // Corporate Communications reveal with a reason.
+    let (s, v) = comms
+        .post(
+            &format!("{}/reveal", creds(own)),
+            json!({"field": "password", "reason": "posting the appeal for Op Lantern"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["value"], password);
+
+    // A TOTP seed also gives the current code.
+    let (s, v) = comms
+        .post(&format!("{}/reveal", creds(own)), json!({"field": "totp_seed", "reason": "second factor at sign-in"}))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["value"], seed);
+    let secret = totp::decode_seed(seed).unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    let near: Vec<String> = [now - 30, now, now + 30].iter().map(|t| totp::code_at(&secret, *t, 6).0).collect();
+    assert!(near.contains(&v["totp_code"].as_str().unwrap().to_string()), "{v} {near:?}");
+
+    // The team manager reveals for their own account only.
+    let (s, v) =
+        manager.post(&format!("{}/reveal", creds(own)), json!({"field": "username", "reason": "team rota"})).await;
+    assert_eq!((s, v["value"].as_str()), (200, Some("warks_resp_north")), "{v}");
+    let (s, _) =
+        manager.post(&format!("{}/reveal", creds(theirs)), json!({"field": "password", "reason": "team rota"})).await;
+    assert_eq!(s, 403);
+    assert_eq!(manager.post(&creds(own), json!({"password": "the manager stores a password"})).await.0, 403);
+
+    // Every reveal is an audit event: who, when, why, which field; never the value.
+    let events = app.store().audit_page(Some(&format!("social_account:{own}")), None, 1, 100).await.unwrap().items;
+    let reveals: Vec<_> = events.iter().filter(|e| e.action == "vault.credential.reveal").collect();
+    assert_eq!(reveals.len(), 3, "{events:?}");
+    // Who: the API token's id (a session's reveal names the person), so the two differ.
+    let by_comms = reveals
+        .iter()
+        .find(|e| {
+            e.justification.as_deref() == Some("posting the appeal for Op Lantern") && e.detail["field"] == "password"
+        })
+        .expect("the password's reveal");
+    let by_manager = reveals.iter().find(|e| e.detail["field"] == "username").expect("the username's reveal");
+    assert_ne!(by_comms.actor, by_manager.actor);
+    assert_eq!(by_manager.justification.as_deref(), Some("team rota"));
+    let all = serde_json::to_string(&events).unwrap();
+    assert!(!all.contains(password) && !all.contains(seed));
+
+    // The pages: the list for Corporate Communications, the reveal shown once and hidden after 30 s.
+    let web = app.sign_in(COMMS_EMAIL).await;
+    let (s, html) = web.get("/vault").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("@WarksRespNorth") && html.contains("current"));
+    let (s, html) = web.get(&creds(own)).await;
+    assert_eq!(s, 200);
+    assert!(!html.contains(password));
+    let (s, html) =
+        web.post(&format!("{}/reveal", creds(own)), &[("field", "password"), ("reason", "checking the page")]).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains(password) && html.contains("data-hide-after=\"30\"") && html.contains("/static/vault.js"));
+    let (s, _) = web.post(&format!("{}/reveal", creds(own)), &[("field", "password"), ("reason", "")]).await;
+    assert!(s == 422 || s == 303, "{s}");
+    let officer_web = app.sign_in(OFFICER_EMAIL).await;
+    assert_eq!(officer_web.get("/vault").await.0, 403);
+    app.stop().await;
+}
+on_both!(vault_round_trip_and_who_may_reveal);
+
+async fn password_rules_each_name_their_rule(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let a = account(&app, "@WarksA", None).await;
+    let b2 = account(&app, "@WarksB", None).await;
+    let comms = app.api(&app.token(COMMS).await);
+    let refused = |v: &Value, rule: &str| {
+        let t = v.to_string();
+        assert!(t.contains(rule) && t.contains("9.1") && t.contains("password"), "{rule}: {t}");
+    };
+    // Length.
+    let (s, v) = comms.post(&creds(a), json!({"password": "only14chars!!!"})).await;
+    assert_eq!(s, 422);
+    refused(&v, "vault.password.length");
+    assert!(!v.to_string().contains("only14chars"));
+    // The breached-password corpus.
+    let mut keys = vec![breach::key_of_password("correcthorsebatterystaple"), 1, u64::MAX];
+    breach::write_index(&mut keys, &breach::index_path(&app.dir)).unwrap();
+    let (s, v) = comms.post(&creds(a), json!({"password": "correcthorsebatterystaple"})).await;
+    assert_eq!(s, 422);
+    refused(&v, "vault.password.breached");
+    // Reuse across accounts.
+    assert_eq!(comms.post(&creds(a), json!({"password": "shared between two accounts"})).await.0, 200);
+    let (s, v) = comms.post(&creds(b2), json!({"password": "shared between two accounts"})).await;
+    assert_eq!(s, 422);
+    refused(&v, "vault.password.reused");
+    // The same account may store its own password again.
+    assert_eq!(comms.post(&creds(a), json!({"password": "shared between two accounts"})).await.0, 200);
+    // An authorised user's Custodian sign-in password.
+    authorise(&app, b2, "A1007", None).await;
+    let (s, v) = comms.post(&creds(b2), json!({"password": PASSWORD})).await;
+    assert_eq!(s, 422);
+    refused(&v, "vault.password.sign_in");
+    assert!(!v.to_string().contains("Aisha"), "the refusal does not say whose password it is");
+    // Not refused where that person is not authorised.
+    let c = account(&app, "@WarksC", None).await;
+    assert_eq!(comms.post(&creds(c), json!({"password": PASSWORD})).await.0, 200);
+    // Nothing was half-written by the refusals.
+    assert_eq!(comms.get(&creds(b2)).await.1["fields"].as_array().unwrap().len(), 0);
+    app.stop().await;
+}
+on_both!(password_rules_each_name_their_rule);
+
+async fn credentials_fall_due_by_age_or_a_leaver(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let a = account(&app, "@WarksDue", Some(MANAGER)).await;
+    let comms = app.api(&app.token(COMMS).await);
+    assert_eq!(comms.get(&creds(a)).await.1["status"], "none");
+    assert_eq!(comms.post(&creds(a), json!({"password": "a fresh and long passphrase"})).await.0, 200);
+    assert_eq!(comms.get(&creds(a)).await.1["status"], "current");
+    let now = time::OffsetDateTime::now_utc();
+    // Older than the pack's 365 days.
+    app.sql(&format!("UPDATE vault_secrets SET set_at = '{}'", rfc3339(now - time::Duration::days(400)))).await;
+    let v = comms.get(&creds(a)).await.1;
+    assert_eq!(v["status"], "due", "{v}");
+    assert!(v["reasons"][0].as_str().unwrap().contains("365 days"), "{v}");
+    // Set 100 days ago: current; a mover since does not make it due, a leaver does.
+    app.sql(&format!("UPDATE vault_secrets SET set_at = '{}'", rfc3339(now - time::Duration::days(100)))).await;
+    authorise(&app, a, "A1016", Some((now - time::Duration::days(50), "moved"))).await;
+    authorise(&app, a, "A1017", Some((now - time::Duration::days(200), "left"))).await;
+    assert_eq!(comms.get(&creds(a)).await.1["status"], "current");
+    authorise(&app, a, "A1018", Some((now - time::Duration::days(10), "left"))).await;
+    let v = comms.get(&creds(a)).await.1;
+    assert_eq!(v["status"], "due", "{v}");
+    assert!(v["reasons"][0].as_str().unwrap().contains("Jack Thornton"), "{v}");
+    let web = app.sign_in(COMMS_EMAIL).await;
+    let html = web.get("/vault").await.1;
+    assert!(html.contains("due for rotation") && html.contains("Jack Thornton"));
+    // Changing the password makes it current again.
+    assert_eq!(comms.post(&creds(a), json!({"password": "the rotated long passphrase"})).await.0, 200);
+    assert_eq!(comms.get(&creds(a)).await.1["status"], "current");
+    app.stop().await;
+}
+on_both!(credentials_fall_due_by_age_or_a_leaver);
+
+async fn rotating_the_kek_rewraps_everything_and_the_old_key_opens_nothing(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let comms = app.api(&app.token(COMMS).await);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let id = account(&app, &format!("@WarksRot{i}"), None).await;
+        let (s, v) = comms
+            .post(
+                &creds(id),
+                json!({"password": format!("rotation passphrase number {i}"), "username": format!("user{i}")}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        ids.push(id);
+    }
+    let old = keys::read_key_file(&app.dir.join(keys::KEY_FILE)).unwrap().unwrap();
+    let new_file = app.dir.join("new-vault.key");
+    let r =
+        keys::rotate(app.store(), &app.dir, &new_file, &Actor::cli(), time::OffsetDateTime::now_utc()).await.unwrap();
+    assert_eq!((r.old.as_str(), r.rewrapped), (old.id(), 10));
+    let now_key = keys::read_key_file(&app.dir.join(keys::KEY_FILE)).unwrap().unwrap();
+    assert_eq!(now_key.id(), r.new);
+    assert!(!app.dir.join(keys::NEXT_KEY_FILE).exists());
+    assert_eq!(app.store().vault_key_id().await.unwrap().as_deref(), Some(r.new.as_str()));
+    for (i, id) in ids.iter().enumerate() {
+        let row = app.store().vault_sealed(*id, Field::Password).await.unwrap().unwrap();
+        assert!(crypto::open(&old, *id, Field::Password, row.id, &row.sealed).is_err(), "the old key opens nothing");
+        // The running server loads the new key and still reveals.
+        let (s, v) = comms
+            .post(&format!("{}/reveal", creds(*id)), json!({"field": "password", "reason": "after rotation"}))
+            .await;
+        assert_eq!(
+            (s, v["value"].as_str().map(str::to_string)),
+            (200, Some(format!("rotation passphrase number {i}"))),
+            "{v}"
+        );
+    }
+    // Reuse is still detected under the new key (its MACs were recomputed).
+    let fresh = account(&app, "@WarksRotNew", None).await;
+    let (s, v) = comms.post(&creds(fresh), json!({"password": "rotation passphrase number 3"})).await;
+    assert_eq!(s, 422, "{v}");
+    // A rotation that never committed (a stale .next) is discarded on load; one that committed is finished.
+    let stray = Kek::generate();
+    keys::write_key_file(&app.dir.join(keys::NEXT_KEY_FILE), &stray).unwrap();
+    let k = keys::for_vault_from(app.store(), &app.dir, None).await.unwrap();
+    assert_eq!(k.id(), r.new);
+    assert!(!app.dir.join(keys::NEXT_KEY_FILE).exists());
+    let events = app.store().audit_page(Some("vault"), None, 1, 10).await.unwrap().items;
+    assert!(events.iter().any(|e| e.action == "vault.key.rotate"));
+    app.stop().await;
+}
+on_both!(rotating_the_kek_rewraps_everything_and_the_old_key_opens_nothing);
+
+async fn swapped_ciphertexts_fail_to_open_with_a_clear_error(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let comms = app.api(&app.token(COMMS).await);
+    let a = account(&app, "@WarksSwapA", None).await;
+    let b2 = account(&app, "@WarksSwapB", None).await;
+    comms.post(&creds(a), json!({"password": "first account passphrase"})).await;
+    comms.post(&creds(b2), json!({"password": "second account passphrase"})).await;
+    // An attacker with the database copies B's sealed password (and its data key) onto A.
+    app.sql(&format!(
+        "UPDATE vault_secrets SET ciphertext = (SELECT s.ciphertext FROM vault_secrets s WHERE s.account_id = {b}), \
+         wrapped_key = (SELECT s.wrapped_key FROM vault_secrets s WHERE s.account_id = {b}) WHERE account_id = {a}",
+        a = lit(&app, a),
+        b = lit(&app, b2)
+    ))
+    .await;
+    let (s, v) = comms.post(&format!("{}/reveal", creds(a)), json!({"field": "password", "reason": "test"})).await;
+    assert_eq!(s, 409, "{v}");
+    assert!(v.to_string().contains("does not open"), "{v}");
+    assert!(!v.to_string().contains("second account passphrase"));
+    // B still opens.
+    let (s, v) = comms.post(&format!("{}/reveal", creds(b2)), json!({"field": "password", "reason": "test"})).await;
+    assert_eq!((s, v["value"].as_str()), (200, Some("second account passphrase")));
+    app.stop().await;
+}
+on_both!(swapped_ciphertexts_fail_to_open_with_a_clear_error);
+
+/// Random text of `n` characters from `alphabet`.
+fn random_text(n: usize, alphabet: &[u8]) -> String {
+    use rand::Rng;
+    let mut r = rand::thread_rng();
+    (0..n).map(|_| alphabet[r.gen_range(0..alphabet.len())] as char).collect()
+}
+
+/// Every window of `len` bytes of `hay` that is one of `needles` (all of length `len`).
+fn found_in(hay: &[u8], needles: &HashSet<Vec<u8>>, len: usize) -> usize {
+    if hay.len() < len {
+        return 0;
+    }
+    hay.windows(len).filter(|w| needles.contains(*w)).count()
+}
+
+/// A `MakeWriter` that appends every log line to a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// The leak test: 1,000 distinct random passwords and TOTP seeds stored through the API; none of
+/// them is in the SQLite file, its WAL, a backup, the debug log, or any answer but a reveal.
+async fn no_stored_value_leaks(b: Backend) {
+    // The whole test runs on one thread with its own runtime, so a thread-local subscriber at
+    // debug level sees everything the server logs while it runs.
+    let logs = Captured::default();
+    let sink = logs.clone();
+    let b2 = b.clone();
+    let (passwords, seeds) = std::thread::spawn(move || {
+        let subscriber =
+            tracing_subscriber::fmt().with_max_level(tracing::Level::DEBUG).with_ansi(false).with_writer(sink).finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(leak_scenario(b2))
+        })
+    })
+    .join()
+    .unwrap();
+    let logs = logs.0.lock().unwrap().clone();
+    assert!(logs.len() > 10_000, "the debug log was captured ({} bytes)", logs.len());
+    assert!(String::from_utf8_lossy(&logs).contains("DEBUG"), "the log is at debug level");
+    assert_eq!(found_in(&logs, &passwords, 24), 0, "a password is in the debug log");
+    assert_eq!(found_in(&logs, &seeds, 32), 0, "a TOTP seed is in the debug log");
+}
+on_both!(no_stored_value_leaks);
+
+async fn leak_scenario(b: Backend) -> (HashSet<Vec<u8>>, HashSet<Vec<u8>>) {
+    const N: usize = 1000;
+    let sqlite = matches!(b, Backend::Sqlite);
+    let app = spawn(b).await;
+    app.seed().await;
+    let comms = app.api(&app.token(COMMS).await);
+    let auditor = app.api(&app.token("A1015").await);
+    let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let base32 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut passwords = HashSet::new();
+    let mut seeds = HashSet::new();
+    let mut answers = String::new();
+    let mut ids = Vec::with_capacity(N);
+    for i in 0..N {
+        let id = account(&app, &format!("@leak{i:04}"), Some(MANAGER)).await;
+        let (pw, seed) = (random_text(24, alnum), random_text(32, base32));
+        let (s, v) =
+            comms.post(&creds(id), json!({"username": format!("leak{i}"), "password": pw, "totp_seed": seed})).await;
+        assert_eq!(s, 200, "{v}");
+        answers.push_str(&v.to_string());
+        passwords.insert(pw.into_bytes());
+        seeds.insert(seed.into_bytes());
+        ids.push(id);
+    }
+    assert_eq!((passwords.len(), seeds.len()), (N, N), "distinct values");
+    // Refusals do not repeat the value either.
+    let (_, v) = comms
+        .post(&creds(ids[1]), json!({"password": String::from_utf8(passwords.iter().next().unwrap().clone()).unwrap()}))
+        .await;
+    answers.push_str(&v.to_string());
+    // Every other answer that concerns these accounts.
+    for id in ids.iter().step_by(50) {
+        answers.push_str(&comms.get(&creds(*id)).await.1.to_string());
+    }
+    answers.push_str(&auditor.get("/audit/events?per_page=200").await.1.to_string());
+    let web = app.sign_in(COMMS_EMAIL).await;
+    answers.push_str(&web.get("/vault").await.1);
+    answers.push_str(&web.get(&creds(ids[0])).await.1);
+    // A reveal does answer with the value (the one exception), and its page is never the list's.
+    let (s, v) =
+        comms.post(&format!("{}/reveal", creds(ids[7])), json!({"field": "password", "reason": "leak test"})).await;
+    assert_eq!(s, 200);
+    assert!(passwords.contains(v["value"].as_str().unwrap().as_bytes()));
+    assert_eq!(found_in(answers.as_bytes(), &passwords, 24), 0, "a password is in an answer");
+    assert_eq!(found_in(answers.as_bytes(), &seeds, 32), 0, "a seed is in an answer");
+
+    if sqlite {
+        let db = std::fs::read(app.dir.join("custodian.db")).unwrap();
+        let wal = std::fs::read(app.dir.join("custodian.db-wal")).unwrap_or_default();
+        assert!(db.len() + wal.len() > 100_000);
+        let backup = app.dir.join("backup.db");
+        app.store().backup_sqlite(&backup).await.unwrap();
+        let backup = std::fs::read(&backup).unwrap();
+        for (what, bytes) in [("database", &db), ("WAL", &wal), ("backup", &backup)] {
+            assert_eq!(found_in(bytes, &passwords, 24), 0, "a password is in the {what}");
+            assert_eq!(found_in(bytes, &seeds, 32), 0, "a seed is in the {what}");
+        }
+    } else {
+        // PostgreSQL: a plain-text dump of the whole database, as `custodian backup` takes it.
+        let out = std::process::Command::new("pg_dump").arg("--format=plain").arg(&app.db_url).output();
+        if let Some(o) = out.ok().filter(|o| o.status.success()) {
+            assert!(o.stdout.len() > 100_000);
+            assert_eq!(found_in(&o.stdout, &passwords, 24), 0, "a password is in the dump");
+            assert_eq!(found_in(&o.stdout, &seeds, 32), 0, "a seed is in the dump");
+        } else {
+            eprintln!("pg_dump is not available: the dump is not checked");
+        }
+    }
+    app.stop().await;
+    (passwords, seeds)
+}

@@ -1,0 +1,336 @@
+//! The vault's SQL, written once and compiled for each backend (see `backend.rs`). See
+//! `crate::vault` for the design: only sealed values are read and written here.
+
+use super::audit;
+use super::{DB, Tx, begin_write};
+use crate::vault::{SealedField, SealedRow, StoredField, UserHash, VaultAccount};
+#[allow(unused_imports)]
+use crate::*;
+use custodian_domain::vault::{EndedUser, Field, Kek, Sealed, crypto};
+use serde_json::json;
+use sqlx::{Pool, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+fn field_of(s: &str) -> Result<Field> {
+    s.parse::<Field>().map_err(|e| StoreError::Internal(format!("vault_secrets.field: {e}")))
+}
+
+fn subject(account: Uuid) -> String {
+    format!("social_account:{account}")
+}
+
+pub async fn key_id(pool: &Pool<DB>) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT key_id FROM vault_key WHERE id = 1").fetch_optional(pool).await?)
+}
+
+pub async fn account_by_handle(pool: &Pool<DB>, platform: &str, handle: &str) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar("SELECT id FROM social_accounts WHERE platform = $1 AND handle = $2")
+        .bind(platform)
+        .bind(handle)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// Every account (or one), with its stored fields and ended authorisations.
+pub async fn accounts(pool: &Pool<DB>, only: Option<Uuid>) -> Result<Vec<VaultAccount>> {
+    let filter = if only.is_some() { "WHERE a.id = $1" } else { "" };
+    let sql = format!(
+        "SELECT a.id, a.platform, a.handle, a.owning_team, a.team_manager_id, p.name AS team_manager_name \
+         FROM social_accounts a LEFT JOIN people p ON p.id = a.team_manager_id {filter} ORDER BY a.platform, a.handle"
+    );
+    let mut q = sqlx::query(&sql);
+    if let Some(id) = only {
+        q = q.bind(id);
+    }
+    let mut out: Vec<VaultAccount> = Vec::new();
+    for r in q.fetch_all(pool).await? {
+        out.push(VaultAccount {
+            id: r.try_get("id")?,
+            platform: r.try_get("platform")?,
+            handle: r.try_get("handle")?,
+            owning_team: r.try_get("owning_team")?,
+            team_manager_id: r.try_get("team_manager_id")?,
+            team_manager_name: r.try_get("team_manager_name")?,
+            stored: Vec::new(),
+            ended_users: Vec::new(),
+        });
+    }
+    let index = |out: &Vec<VaultAccount>, id: Uuid| out.iter().position(|a| a.id == id);
+    let sql = format!(
+        "SELECT s.account_id, s.field, s.set_at, s.set_by FROM vault_secrets s {} ORDER BY s.account_id, s.field",
+        if only.is_some() { "WHERE s.account_id = $1" } else { "" }
+    );
+    let mut q = sqlx::query(&sql);
+    if let Some(id) = only {
+        q = q.bind(id);
+    }
+    for r in q.fetch_all(pool).await? {
+        let account: Uuid = r.try_get("account_id")?;
+        let field: String = r.try_get("field")?;
+        if let Some(i) = index(&out, account) {
+            out[i].stored.push(StoredField {
+                field: field_of(&field)?,
+                set_at: r.try_get("set_at")?,
+                set_by: r.try_get("set_by")?,
+            });
+        }
+    }
+    let sql = format!(
+        "SELECT u.account_id, p.name, u.authorised_to, u.ended_reason FROM social_account_users u \
+         JOIN people p ON p.id = u.person_id WHERE u.authorised_to IS NOT NULL {}",
+        if only.is_some() { "AND u.account_id = $1" } else { "" }
+    );
+    let mut q = sqlx::query(&sql);
+    if let Some(id) = only {
+        q = q.bind(id);
+    }
+    for r in q.fetch_all(pool).await? {
+        let account: Uuid = r.try_get("account_id")?;
+        if let Some(i) = index(&out, account) {
+            out[i].ended_users.push(EndedUser {
+                name: r.try_get("name")?,
+                ended_at: r.try_get("authorised_to")?,
+                reason: r.try_get::<Option<String>, _>("ended_reason")?.unwrap_or_default(),
+            });
+        }
+    }
+    for a in &mut out {
+        a.stored.sort_by_key(|s| s.field);
+    }
+    Ok(out)
+}
+
+pub async fn authorised_hashes(pool: &Pool<DB>, account: Uuid) -> Result<Vec<UserHash>> {
+    let rows = sqlx::query(
+        "SELECT u.person_id, p.name, c.password_hash FROM social_account_users u JOIN people p ON p.id = u.person_id \
+         JOIN accounts c ON c.person_id = u.person_id WHERE u.account_id = $1 AND u.authorised_to IS NULL",
+    )
+    .bind(account)
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(UserHash {
+            person_id: r.try_get("person_id")?,
+            name: r.try_get("name")?,
+            hash: r.try_get("password_hash")?,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn sealed(pool: &Pool<DB>, account: Uuid, field: Field) -> Result<Option<SealedRow>> {
+    let r = sqlx::query(
+        "SELECT id, key_id, wrapped_key, ciphertext FROM vault_secrets WHERE account_id = $1 AND field = $2",
+    )
+    .bind(account)
+    .bind(field.as_str())
+    .fetch_optional(pool)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    Ok(Some(SealedRow {
+        id: r.try_get("id")?,
+        account_id: account,
+        field,
+        sealed: Sealed {
+            key_id: r.try_get("key_id")?,
+            wrapped_key: r.try_get("wrapped_key")?,
+            ciphertext: r.try_get("ciphertext")?,
+        },
+    }))
+}
+
+/// Check (and on first use record) the vault's key id.
+async fn check_key(tx: &mut Tx<'_>, key_id: &str, now: OffsetDateTime) -> Result<()> {
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT key_id FROM vault_key WHERE id = 1").fetch_optional(&mut **tx).await?;
+    match current {
+        Some(k) if k == key_id => Ok(()),
+        Some(k) => Err(StoreError::Conflict(format!(
+            "the vault is sealed under key {k}, but the key in use is {key_id}: refusing to store values another key \
+             seals (run with the vault's key)"
+        ))),
+        None => {
+            sqlx::query("INSERT INTO vault_key (id, key_id, since) VALUES (1, $1, $2)")
+                .bind(key_id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+pub async fn put(
+    pool: &Pool<DB>,
+    account: Uuid,
+    key_id: &str,
+    fields: &[SealedField],
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM social_accounts WHERE id = $1")
+        .bind(account)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound(format!("social media account {account}")));
+    }
+    if fields.is_empty() {
+        return Err(StoreError::Invalid("fields: give at least one value to store".into()));
+    }
+    check_key(&mut tx, key_id, now).await?;
+    for f in fields {
+        if f.sealed.key_id != key_id {
+            return Err(StoreError::Invalid(format!("{}: sealed under another key", f.field)));
+        }
+        if let Some(mac) = &f.reuse_mac {
+            let other: Option<Uuid> = sqlx::query_scalar(
+                "SELECT account_id FROM vault_secrets WHERE field = 'password' AND reuse_mac = $1 AND account_id <> $2 \
+                 LIMIT 1",
+            )
+            .bind(mac)
+            .bind(account)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if other.is_some() {
+                return Err(StoreError::Invalid(format!(
+                    "password: another account in the vault already uses this password; WP034 9.1 allows no common \
+                     passwords across systems (rule {})",
+                    custodian_domain::vault::rules::REUSED
+                )));
+            }
+        }
+    }
+    for f in fields {
+        sqlx::query("DELETE FROM vault_secrets WHERE account_id = $1 AND field = $2")
+            .bind(account)
+            .bind(f.field.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO vault_secrets (id, account_id, field, key_id, wrapped_key, ciphertext, reuse_mac, set_at, set_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(f.id)
+        .bind(account)
+        .bind(f.field.as_str())
+        .bind(&f.sealed.key_id)
+        .bind(&f.sealed.wrapped_key)
+        .bind(&f.sealed.ciphertext)
+        .bind(&f.reuse_mac)
+        .bind(now)
+        .bind(&actor.label)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("vault.credential.store", subject(account))
+            .clause("6.6")
+            .after(json!({"fields": names, "key_id": key_id})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn log_reveal(
+    pool: &Pool<DB>,
+    account: Uuid,
+    field: Field,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("vault.credential.reveal", subject(account))
+            .clause("6.6")
+            .justification(reason.trim())
+            .detail(json!({"field": field.as_str()})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn rotate_kek(pool: &Pool<DB>, old: &Kek, new: &Kek, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
+    use secrecy::ExposeSecret;
+    let mut tx = begin_write(pool).await?;
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT key_id FROM vault_key WHERE id = 1").fetch_optional(&mut *tx).await?;
+    if let Some(k) = &current
+        && k != old.id()
+    {
+        if k == new.id() {
+            return Err(StoreError::Conflict(format!("the vault is already sealed under the new key {k}")));
+        }
+        return Err(StoreError::Conflict(format!(
+            "the vault is sealed under key {k}, not under the current key {}: nothing re-wrapped",
+            old.id()
+        )));
+    }
+    let rows = sqlx::query("SELECT id, account_id, field, key_id, wrapped_key, ciphertext FROM vault_secrets")
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut n = 0u64;
+    for r in rows {
+        let id: Uuid = r.try_get("id")?;
+        let account: Uuid = r.try_get("account_id")?;
+        let field = field_of(&r.try_get::<String, _>("field")?)?;
+        let s = Sealed {
+            key_id: r.try_get("key_id")?,
+            wrapped_key: r.try_get("wrapped_key")?,
+            ciphertext: r.try_get("ciphertext")?,
+        };
+        let re = crypto::rewrap(old, new, account, field, id, &s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let mac = if field == Field::Password {
+            let plain = crypto::open(old, account, field, id, &s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            Some(new.reuse_mac(plain.expose_secret()))
+        } else {
+            None
+        };
+        sqlx::query("UPDATE vault_secrets SET key_id = $1, wrapped_key = $2, reuse_mac = $3 WHERE id = $4")
+            .bind(&re.key_id)
+            .bind(&re.wrapped_key)
+            .bind(&mac)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        n += 1;
+    }
+    if current.is_some() {
+        sqlx::query("UPDATE vault_key SET key_id = $1, since = $2 WHERE id = 1")
+            .bind(new.id())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query("INSERT INTO vault_key (id, key_id, since) VALUES (1, $1, $2)")
+            .bind(new.id())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("vault.key.rotate", "vault")
+            .clause("6.6")
+            .before(json!({"key_id": old.id()}))
+            .after(json!({"key_id": new.id(), "rewrapped": n})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
