@@ -187,6 +187,18 @@ actions! {
     MonitoringRoundsBundle = "monitoring.rounds.bundle", System;
     /// Mark one's own notifications read (a change: a read-only token may not).
     NotificationsUpdate = "notifications.update", System;
+    /// See the social media accounts one manages, is authorised to use or whose team runs them.
+    SocialAccountsView = "social_accounts.view", System;
+    /// See every social media account in the register, with its authorised users and tasks.
+    SocialAccountsViewAll = "social_accounts.view_all", System;
+    /// Request a new departmental social media account.
+    SocialAccountsRequest = "social_accounts.request", System;
+    /// Act as an account's team manager: its authorised users, re-certification, profile, posts
+    /// and closing (the server checks that the person is the account's team manager).
+    SocialAccountsTeam = "social_accounts.team", System;
+    /// Manage any social media account: set-up, authorised users, profile, closing, log-in
+    /// rotation tasks and the import (Corporate Communications).
+    SocialAccountsManage = "social_accounts.manage", System;
 }
 
 impl Action {

@@ -19,6 +19,7 @@ pub(crate) const EMBEDDED_POLICIES: &[(&str, &str)] = &[
     ("apps.cedar", include_str!("../../../policies/apps.cedar")),
     ("posts.cedar", include_str!("../../../policies/posts.cedar")),
     ("usage.cedar", include_str!("../../../policies/usage.cedar")),
+    ("social_accounts.cedar", include_str!("../../../policies/social_accounts.cedar")),
 ];
 
 /// The numbered clauses of WP034 version 3; an `@clause` must name one of them.

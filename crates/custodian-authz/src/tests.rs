@@ -173,6 +173,11 @@ const MATRIX: &[(Action, [bool; 10])] = &[
     (Action::PostsInvestigationsView, [N, Y, Y,  N,  N,  N,  Y,  N, N,  Y]),
     (Action::MonitoringRoundsBundle, [N, N, Y,  N,  N,  N,  N,  N, Y,  N]),
     (Action::NotificationsUpdate,   [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+    (Action::SocialAccountsView,    [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+    (Action::SocialAccountsViewAll, [N, Y, N,  N,  N,  N,  N,  N, Y,  N]),
+    (Action::SocialAccountsRequest, [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+    (Action::SocialAccountsTeam,    [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y]),
+    (Action::SocialAccountsManage,  [N, Y, N,  N,  N,  N,  N,  N, N,  N]),
 ];
 
 #[test]
@@ -217,6 +222,9 @@ fn a_person_with_no_roles_gets_only_the_everyone_actions() {
         Action::PostsDraft,
         Action::OverseasRequest,
         Action::NotificationsUpdate,
+        Action::SocialAccountsView,
+        Action::SocialAccountsRequest,
+        Action::SocialAccountsTeam,
     ];
     for &action in Action::ALL {
         let d = a.decide(&nobody, action, &unrelated_resource(action));

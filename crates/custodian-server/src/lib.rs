@@ -26,6 +26,7 @@ pub mod policy;
 pub mod posts;
 pub mod routing;
 pub mod screening;
+pub mod social_accounts;
 pub mod state;
 pub mod usage;
 pub mod web;
@@ -171,6 +172,7 @@ pub fn page_routes() -> routing::Routes {
         .merge(overseas::ui::routes())
         .merge(usage::ui::routes())
         .merge(apps::ui::routes())
+        .merge(social_accounts::ui::routes())
         .layer(middleware::map_response(web::redirect_unauthenticated))
 }
 
@@ -191,6 +193,7 @@ pub fn api_routes() -> routing::Routes {
         .merge(overseas::api::routes())
         .merge(usage::api::routes())
         .merge(apps::api::routes())
+        .merge(social_accounts::api::routes())
         .layer(middleware::map_response(api::problem_for_rejections))
 }
 

@@ -83,6 +83,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         .merge_from(crate::overseas::api::OverseasApi::openapi())
         .merge_from(crate::usage::api::UsageApi::openapi())
         .merge_from(crate::apps::api::AppsApi::openapi())
+        .merge_from(crate::social_accounts::api::SocialAccountsApi::openapi())
 }
 
 /// `GET /api/v1/openapi.json`.

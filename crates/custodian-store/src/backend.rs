@@ -53,6 +53,8 @@ macro_rules! areas {
         pub mod posts;
         #[path = "screening/sql.rs"]
         pub mod screening;
+        #[path = "social_accounts/sql.rs"]
+        pub mod social_accounts;
         #[path = "usage/sql.rs"]
         pub mod usage;
     };

@@ -34,6 +34,7 @@ pub mod overseas;
 pub mod people;
 pub mod posts;
 pub mod screening;
+pub mod social_accounts;
 pub mod usage;
 
 pub use accounts::{ApiToken, OidcLogin, OidcOutcome, OidcRefusal, OidcSignIn, SessionRecord};

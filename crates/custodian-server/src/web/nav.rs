@@ -183,6 +183,7 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
             label: "Posts",
             pages: [
                 page(facts.posts, "/posts", "Posts"),
+                page(facts.posts || may(Action::SocialAccountsViewAll), "/accounts", "Accounts"),
                 page(facts.posts && may(Action::ScreeningPackView), "/screening/pack", "Screening pack"),
             ]
             .into_iter()
