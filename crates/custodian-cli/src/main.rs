@@ -14,6 +14,7 @@ mod people;
 mod screening;
 mod screening_pack;
 mod serve;
+mod social_accounts;
 mod usage;
 
 use std::path::PathBuf;
@@ -81,6 +82,9 @@ enum Command {
     /// Overseas-use windows: record approved windows and export them for the MDM (WP034 4.2).
     #[command(subcommand)]
     Overseas(overseas::OverseasCmd),
+    /// Social media accounts: import and list the register (WP034 6.6, 6.7).
+    #[command(subcommand)]
+    Accounts(social_accounts::AccountsCmd),
     /// Print the OpenAPI document.
     Openapi,
     /// Configuration.
@@ -151,7 +155,12 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let code = run_command(&cli).await?;
     // Every import that writes ends with a signed checkpoint over what it wrote.
-    if matches!(&cli.command, Command::Import(_) | Command::Usage(usage::UsageCmd::Import { .. })) {
+    if matches!(
+        &cli.command,
+        Command::Import(_)
+            | Command::Usage(usage::UsageCmd::Import { .. })
+            | Command::Accounts(social_accounts::AccountsCmd::Import { .. })
+    ) {
         audit::checkpoint_after_import(&cli).await;
     }
     Ok(code)
@@ -170,6 +179,7 @@ async fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Usage(cmd) => usage::run(cmd, open(cli)).await,
         Command::Apps(cmd) => apps::run(cmd, open(cli)).await,
         Command::Overseas(cmd) => overseas::run(cmd, open(cli)).await,
+        Command::Accounts(cmd) => social_accounts::run(cmd, open(cli)).await,
         Command::Openapi => admin::openapi(),
         Command::Config(cmd) => admin::config(cmd),
         Command::Screen { file, json, jsonl, pack } => screening::run(file, json, jsonl, pack),

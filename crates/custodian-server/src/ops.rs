@@ -113,11 +113,13 @@ pub enum Job {
     Checkpoint,
     /// E-mail the outbox's due notifications (see docs/email.md).
     Email,
+    /// Social media accounts due for re-certification or dormant (WP034 6.1, 6.7).
+    SocialSweep,
 }
 
 impl Job {
     /// The minute sweeps, in the order they run.
-    pub const SWEEPS: [Job; 3] = [Job::MonitoringSweep, Job::ApprovalsOverdue, Job::AppsExpiry];
+    pub const SWEEPS: [Job; 4] = [Job::MonitoringSweep, Job::ApprovalsOverdue, Job::AppsExpiry, Job::SocialSweep];
 
     /// The name of its lease row.
     pub fn name(self) -> &'static str {
@@ -128,6 +130,7 @@ impl Job {
             Job::Publish => "posts.publish",
             Job::Checkpoint => "audit.checkpoint",
             Job::Email => "email.send",
+            Job::SocialSweep => "social_accounts.sweep",
         }
     }
 }
@@ -243,6 +246,21 @@ pub async fn sweep_tick(state: &AppState, tick: i64) -> Vec<Job> {
     .await
     {
         ran.push(Job::AppsExpiry);
+    }
+    if run_once(state, Job::SocialSweep, tick, || async {
+        match crate::social_accounts::sweep(state.store(), state.now()).await {
+            Ok(s) if s.recertification_overdue + s.dormant == 0 => {}
+            Ok(s) => tracing::info!(
+                recertification_overdue = s.recertification_overdue,
+                dormant = s.dormant,
+                "social media account tasks raised (WP034 6.1, 6.7)"
+            ),
+            Err(e) => tracing::warn!(error = %e, "social media account sweep failed"),
+        }
+    })
+    .await
+    {
+        ran.push(Job::SocialSweep);
     }
     ran
 }

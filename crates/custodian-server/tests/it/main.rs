@@ -32,6 +32,7 @@ mod scale_out;
 mod screening_pack;
 mod security;
 mod smtp;
+mod social_accounts;
 mod support;
 mod ui;
 mod usage;
