@@ -67,12 +67,9 @@ pub async fn run(
             let mut rows = Vec::with_capacity(accounts.len());
             for a in accounts {
                 let users: Vec<String> = match store.social_account(a.id).await? {
-                    Some(d) => d
-                        .users
-                        .iter()
-                        .filter(|u| u.authorised_to.is_none())
-                        .map(|u| u.staff_number.clone())
-                        .collect(),
+                    Some(d) => {
+                        d.users.iter().filter(|u| u.authorised_to.is_none()).map(|u| u.staff_number.clone()).collect()
+                    }
                     None => vec![],
                 };
                 rows.push((a, users));

@@ -133,14 +133,13 @@ fn the_accounts_import_is_all_or_nothing_idempotent_and_listed_back() {
     assert_eq!(count("SELECT COUNT(*) FROM social_accounts"), 0);
 
     let file = e.file("accounts.csv", &good);
-    let first: serde_json::Value =
-        serde_json::from_str(e.ok(&["accounts", "import", &file, "--json"]).trim()).unwrap();
+    let first: serde_json::Value = serde_json::from_str(e.ok(&["accounts", "import", &file, "--json"]).trim()).unwrap();
     assert_eq!(first["created"], 2, "{first}");
     assert_eq!(first["users_added"], 3, "{first}");
-    let ours = "SELECT COUNT(*) FROM audit_events WHERE action LIKE 'social_account.%' OR action = 'import.social_accounts'";
+    let ours =
+        "SELECT COUNT(*) FROM audit_events WHERE action LIKE 'social_account.%' OR action = 'import.social_accounts'";
     let events = count(ours);
-    let again: serde_json::Value =
-        serde_json::from_str(e.ok(&["accounts", "import", &file, "--json"]).trim()).unwrap();
+    let again: serde_json::Value = serde_json::from_str(e.ok(&["accounts", "import", &file, "--json"]).trim()).unwrap();
     assert_eq!(again["unchanged"], 2, "{again}");
     assert_eq!(again["users_added"], 0, "{again}");
     assert_eq!(count(ours), events, "a second run writes nothing");

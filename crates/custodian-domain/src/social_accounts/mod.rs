@@ -189,7 +189,8 @@ impl SocialPack {
         PACK.get_or_init(|| {
             // Compiled in and checked by `tests::the_shipped_pack_loads`: a failure is a build defect.
             #[allow(clippy::expect_used)]
-            SocialPack::from_toml(SOCIAL_TOML).expect("policy-pack/social.toml is compiled in and checked by the unit tests")
+            SocialPack::from_toml(SOCIAL_TOML)
+                .expect("policy-pack/social.toml is compiled in and checked by the unit tests")
         })
     }
 }
@@ -289,11 +290,8 @@ pub fn check_url(url: &str) -> Result<(), String> {
 
 /// Parse an import file: every problem, each with its line and field, or every row.
 pub fn parse_import(bytes: &[u8]) -> Result<Vec<AccountRow>, Vec<RowError>> {
-    let err = |line: u64, field: Option<&str>, message: String| RowError {
-        line,
-        field: field.map(str::to_string),
-        message,
-    };
+    let err =
+        |line: u64, field: Option<&str>, message: String| RowError { line, field: field.map(str::to_string), message };
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut errors = Vec::new();
     let mut rows: Vec<AccountRow> = Vec::new();
@@ -359,7 +357,8 @@ pub fn parse_import(bytes: &[u8]) -> Result<Vec<AccountRow>, Vec<RowError>> {
             }
         }
         if let (Some(platform), Some(kind), false) = (platform, kind, bad) {
-            if let Some(first) = rows.iter().find(|r| r.platform == platform && r.handle.eq_ignore_ascii_case(&handle)) {
+            if let Some(first) = rows.iter().find(|r| r.platform == platform && r.handle.eq_ignore_ascii_case(&handle))
+            {
                 errors.push(err(
                     line,
                     Some("handle"),
@@ -392,7 +391,9 @@ mod tests {
         let p = SocialPack::shipped();
         assert_eq!(p.register.dormant_after_days, 90);
         assert!(p.register.recertify_every_days >= 90);
-        assert!(SocialPack::from_toml(&SOCIAL_TOML.replace("dormant_after_days = 90", "dormant_after_days = 0")).is_err());
+        assert!(
+            SocialPack::from_toml(&SOCIAL_TOML.replace("dormant_after_days = 90", "dormant_after_days = 0")).is_err()
+        );
     }
 
     #[test]
@@ -406,7 +407,10 @@ mod tests {
     #[test]
     fn signposting_needs_999_and_101_or_online_reporting() {
         assert!(missing_signposting("In an emergency call 999. Report crime on 101.").is_empty());
-        assert!(missing_signposting("Emergency? 999. Report a crime online: https://www.warwickshire.police.uk/ro/report").is_empty());
+        assert!(
+            missing_signposting("Emergency? 999. Report a crime online: https://www.warwickshire.police.uk/ro/report")
+                .is_empty()
+        );
         assert_eq!(missing_signposting("Report crime on 101."), vec![Signpost::Emergency]);
         assert_eq!(missing_signposting("Emergencies: 999"), vec![Signpost::Crime]);
         assert_eq!(missing_signposting("Call 01999 1010 for news"), vec![Signpost::Emergency, Signpost::Crime]);

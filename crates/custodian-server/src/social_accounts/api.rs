@@ -172,7 +172,11 @@ pub struct ListQuery {
 /// The accounts the caller may see: every one for Corporate Communications and the auditor;
 /// otherwise those the caller manages, is authorised to use or whose team runs them.
 #[utoipa::path(get, path = "/accounts", tag = "posts", params(ListQuery), responses((status = 200, body = [AccountOut]), (status = 422, body = Problem)))]
-async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Query<ListQuery>) -> ApiResult<Json<Vec<AccountOut>>> {
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<AccountOut>>> {
     let f = AccountFilter {
         status: uc::parse_status(q.status.as_deref())?,
         platform: uc::parse_platform(q.platform.as_deref())?,
@@ -206,7 +210,11 @@ async fn request(
 
 /// One account with its authorised users (current and past) and its tasks.
 #[utoipa::path(get, path = "/accounts/{id}", tag = "posts", params(("id" = Uuid, Path)), responses((status = 200, body = AccountOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_account(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> ApiResult<Json<AccountOut>> {
+async fn get_account(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<AccountOut>> {
     let v = uc::view(&state, &user, id).await?;
     let mut out = AccountOut::from(&v.detail.account);
     out.authorised_users = Some(v.detail.users.iter().map(AuthorisedUserOut::from).collect());

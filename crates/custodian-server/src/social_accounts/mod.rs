@@ -65,7 +65,11 @@ pub fn is_team_manager(state: &AppState, user: &CurrentUser, a: &RegisterAccount
 }
 
 /// The accounts the user may see, filtered.
-pub async fn list(state: &AppState, user: &CurrentUser, mut f: AccountFilter) -> Result<Vec<RegisterAccount>, AppError> {
+pub async fn list(
+    state: &AppState,
+    user: &CurrentUser,
+    mut f: AccountFilter,
+) -> Result<Vec<RegisterAccount>, AppError> {
     state.require(user, Action::SocialAccountsView, &Resource::System)?;
     if !sees_all(state, user) {
         f.visible_to = Some(user.id());
@@ -202,7 +206,9 @@ pub async fn recertify(state: &AppState, user: &CurrentUser, id: Uuid) -> Result
     state.require(user, Action::SocialAccountsTeam, &Resource::System)?;
     let d = load(state, id).await?;
     if !is_team_manager(state, user, &d.account) {
-        return Err(AppError::Forbidden("Only the account's team manager re-certifies its authorised users (WP034 6.7).".into()));
+        return Err(AppError::Forbidden(
+            "Only the account's team manager re-certifies its authorised users (WP034 6.7).".into(),
+        ));
     }
     Ok(state.store().social_recertify(id, &user.actor, state.now()).await?)
 }
@@ -241,7 +247,13 @@ pub async fn close(state: &AppState, user: &CurrentUser, id: Uuid, reason: &str)
 }
 
 /// Corporate Communications record that the log-in details were changed (WP034 9.1).
-pub async fn task_done(state: &AppState, user: &CurrentUser, id: Uuid, task: Uuid, outcome: &str) -> Result<(), AppError> {
+pub async fn task_done(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    task: Uuid,
+    outcome: &str,
+) -> Result<(), AppError> {
     state.require(user, Action::SocialAccountsManage, &Resource::System)?;
     Ok(state.store().social_task_done(id, task, outcome, &user.actor, state.now()).await?)
 }
@@ -278,10 +290,9 @@ fn rejected(errors: Vec<custodian_domain::imports::RowError>) -> AppError {
 pub fn parse_status(s: Option<&str>) -> Result<Option<AccountStatus>, AppError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| AppError::invalid("status", "Choose requested, active, dormant or closed")),
+        Some(s) => {
+            s.parse().map(Some).map_err(|_| AppError::invalid("status", "Choose requested, active, dormant or closed"))
+        }
     }
 }
 
@@ -289,7 +300,9 @@ pub fn parse_status(s: Option<&str>) -> Result<Option<AccountStatus>, AppError> 
 pub fn parse_platform(s: Option<&str>) -> Result<Option<Platform>, AppError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => Platform::parse(s).map(Some).ok_or_else(|| AppError::invalid("platform", format!("{s:?} is not a platform"))),
+        Some(s) => Platform::parse(s)
+            .map(Some)
+            .ok_or_else(|| AppError::invalid("platform", format!("{s:?} is not a platform"))),
     }
 }
 

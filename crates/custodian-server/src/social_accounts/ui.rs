@@ -176,7 +176,11 @@ async fn new_account(State(state): State<AppState>, user: CurrentUser) -> UiResu
     Ok(new_page(&state, &user, uc::RequestForm::default(), vec![]))
 }
 
-async fn create(State(state): State<AppState>, user: CurrentUser, CsrfForm(f): CsrfForm<uc::RequestForm>) -> UiResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<uc::RequestForm>,
+) -> UiResult<Response> {
     match uc::request(&state, &user, &f).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
         Err(e) => {
@@ -265,7 +269,12 @@ impl ShowPage {
     }
 }
 
-async fn show_page(state: &AppState, user: &CurrentUser, id: Uuid, errors: Vec<FieldProblem>) -> Result<Response, AppError> {
+async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
     let v = uc::view(state, user, id).await?;
     let a = &v.detail.account;
     let (steps, timeline) = match &v.approval {
@@ -330,7 +339,8 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: Uuid, errors: Vec<F
             .iter()
             .map(|t| TaskRow {
                 id: t.id,
-                title: custodian_domain::findings::rule(&t.rule).map_or_else(|| t.rule.clone(), |r| r.title.to_string()),
+                title: custodian_domain::findings::rule(&t.rule)
+                    .map_or_else(|| t.rule.clone(), |r| r.title.to_string()),
                 clause: t.clause.clone(),
                 assignee: t
                     .assignee
@@ -398,9 +408,19 @@ async fn decide(
     CsrfForm(f): CsrfForm<crate::approvals::ui::DecisionForm>,
 ) -> UiResult<Response> {
     let d = f.decision();
-    let decided = match uc::view(&state, &user, id).await?.detail.account.approval_id {
-        Some(approval) => crate::approvals::decide(&state, &user, approval, d).await.map(drop),
-        None => Err(AppError::Conflict("This account was set up before requests went through Custodian: there is nothing to decide.".into())),
+    let v = uc::view(&state, &user, id).await?;
+    let decided = match (v.detail.account.approval_id, &v.approval) {
+        (Some(_), Some(r)) if r.can_decide.is_empty() => {
+            return Err(AppError::Forbidden(
+                "Only Corporate Communications decide a request for a social media account, and never their own (WP034 6.6)."
+                    .into(),
+            )
+            .into());
+        }
+        (Some(approval), _) => crate::approvals::decide(&state, &user, approval, d).await.map(drop),
+        (None, _) => Err(AppError::Conflict(
+            "This account was set up before requests went through Custodian: there is nothing to decide.".into(),
+        )),
     };
     back(&state, &user, id, decided).await
 }

@@ -35,10 +35,13 @@ async fn a_requested_account_is_approved_used_and_loses_its_leavers_and_movers(b
     let niamh = app.api(&app.token("A1012").await);
 
     // Bad input names the field; nothing is written.
-    let (s, p) = kwame.post("/accounts", json!({"platform": "x", "handle": "@WarksNorth", "purpose": " ", "audience": "Nuneaton"})).await;
+    let (s, p) = kwame
+        .post("/accounts", json!({"platform": "x", "handle": "@WarksNorth", "purpose": " ", "audience": "Nuneaton"}))
+        .await;
     assert_eq!(s, 422, "{p}");
     assert_eq!(p["errors"][0]["field"], "purpose", "{p}");
-    let (s, p) = kwame.post("/accounts", json!({"platform": "myspace", "handle": "h", "purpose": "p", "audience": "a"})).await;
+    let (s, p) =
+        kwame.post("/accounts", json!({"platform": "myspace", "handle": "h", "purpose": "p", "audience": "a"})).await;
     assert_eq!(s, 422, "{p}");
     assert_eq!(p["errors"][0]["field"], "platform", "{p}");
     let (_, all) = priya.get("/accounts").await;
@@ -93,7 +96,8 @@ async fn a_requested_account_is_approved_used_and_loses_its_leavers_and_movers(b
     let (s, _) = laura_s.post(&format!("/accounts/{id}/users"), &[("staff_number", "A1020")]).await;
     assert_eq!(s, 403);
     let (_, a) = kwame.get(&format!("/accounts/{id}")).await;
-    let mut users: Vec<&str> = a["authorised_users"].as_array().unwrap().iter().map(|u| u["staff_number"].as_str().unwrap()).collect();
+    let mut users: Vec<&str> =
+        a["authorised_users"].as_array().unwrap().iter().map(|u| u["staff_number"].as_str().unwrap()).collect();
     users.sort_unstable();
     assert_eq!(users, vec!["A1017", "A1018"], "{a}");
     assert!(a["authorised_users"].as_array().unwrap().iter().all(|u| u["authorised_by"] == "person:A1016"), "{a}");
@@ -105,7 +109,10 @@ async fn a_requested_account_is_approved_used_and_loses_its_leavers_and_movers(b
     assert!(t[0]["summary"].as_str().unwrap().contains("101"), "{t:?}");
     tm.post(
         &format!("/accounts/{id}/profile"),
-        &[("profile", "Local news. Emergencies: 999. Report crime on 101 or online."), ("url", "https://x.com/WarksNorth")],
+        &[
+            ("profile", "Local news. Emergencies: 999. Report crime on 101 or online."),
+            ("url", "https://x.com/WarksNorth"),
+        ],
     )
     .await;
     assert_eq!(open_rules(&tasks(&kwame, &id).await), Vec::<String>::new());
@@ -129,7 +136,9 @@ async fn a_requested_account_is_approved_used_and_loses_its_leavers_and_movers(b
         .as_array()
         .unwrap()
         .iter()
-        .map(|u| (u["staff_number"].as_str().unwrap().to_string(), u["ended_reason"].as_str().unwrap_or("").to_string()))
+        .map(|u| {
+            (u["staff_number"].as_str().unwrap().to_string(), u["ended_reason"].as_str().unwrap_or("").to_string())
+        })
         .collect();
     assert!(ended.contains(&("A1017".into(), "moved".into())), "{ended:?}");
     assert!(ended.contains(&("A1018".into(), "left".into())), "{ended:?}");
@@ -156,7 +165,9 @@ async fn a_requested_account_is_approved_used_and_loses_its_leavers_and_movers(b
     let (s, _) = tm.post(&format!("/accounts/{id}/tasks/{task}/done"), &[("outcome", "changed")]).await;
     assert_eq!(s, 403);
     let priya_s = app.sign_in("priya.raman@warwickshire.police.example").await;
-    priya_s.post(&format!("/accounts/{id}/tasks/{task}/done"), &[("outcome", "Password and recovery codes changed")]).await;
+    priya_s
+        .post(&format!("/accounts/{id}/tasks/{task}/done"), &[("outcome", "Password and recovery codes changed")])
+        .await;
     assert_eq!(open_rules(&tasks(&priya, &id).await), Vec::<String>::new());
 
     // A quarter later with no post: re-certification is overdue (6.7) and the account dormant
@@ -237,7 +248,10 @@ async fn a_refused_request_closes_the_account_and_the_requester_cannot_decide_it
         .await;
     assert!((400..500).contains(&s), "{s} {p}");
     let (s, p) = priya
-        .post(&format!("/approvals/{approval}/decide"), json!({"step": "corporate_comms", "verdict": "reject", "reasons": "Use the corporate channel"}))
+        .post(
+            &format!("/approvals/{approval}/decide"),
+            json!({"step": "corporate_comms", "verdict": "reject", "reasons": "Use the corporate channel"}),
+        )
         .await;
     assert_eq!(s, 200, "{p}");
     let (_, a) = priya.get(&format!("/accounts/{id}")).await;

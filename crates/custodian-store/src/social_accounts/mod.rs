@@ -181,7 +181,13 @@ impl Store {
     }
 
     /// Authorise a person to use an account (WP034 6.7).
-    pub async fn social_authorise(&self, account: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    pub async fn social_authorise(
+        &self,
+        account: Uuid,
+        person: Uuid,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         on_write!(self, social_accounts::authorise(account, person, actor, now))
     }
 
@@ -215,7 +221,13 @@ impl Store {
     }
 
     /// Record a post made on the account (outside Custodian's publisher), reviving it (WP034 6.1).
-    pub async fn social_record_post(&self, account: Uuid, at: OffsetDateTime, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+    pub async fn social_record_post(
+        &self,
+        account: Uuid,
+        at: OffsetDateTime,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         on_write!(self, social_accounts::record_post(account, at, actor, now))
     }
 
@@ -237,7 +249,12 @@ impl Store {
     }
 
     /// Raise the re-certification and dormancy tasks that are due (WP034 6.1, 6.7).
-    pub async fn social_sweep(&self, params: RegisterParams, actor: &Actor, now: OffsetDateTime) -> Result<SweepSummary> {
+    pub async fn social_sweep(
+        &self,
+        params: RegisterParams,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<SweepSummary> {
         on_write!(self, social_accounts::sweep(params, actor, now))
     }
 

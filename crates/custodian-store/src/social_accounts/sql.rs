@@ -134,9 +134,9 @@ async fn raise(
         tx,
         actor,
         now,
-        AuditEntry::new("social_account.task_raised", subject(a.id))
-            .clause(rule.clause)
-            .detail(json!({"task": id, "rule": rule.id, "assignee": assignee.as_str(), "summary": summary, "detail": detail})),
+        AuditEntry::new("social_account.task_raised", subject(a.id)).clause(rule.clause).detail(
+            json!({"task": id, "rule": rule.id, "assignee": assignee.as_str(), "summary": summary, "detail": detail}),
+        ),
     )
     .await?;
     notify_task(tx, a, rule, summary, now).await?;
@@ -144,7 +144,13 @@ async fn raise(
 }
 
 /// Tell whom a task is for: the team manager, Corporate Communications, or both.
-async fn notify_task(tx: &mut Tx<'_>, a: &RegisterAccount, rule: &Rule, summary: &str, now: OffsetDateTime) -> Result<()> {
+async fn notify_task(
+    tx: &mut Tx<'_>,
+    a: &RegisterAccount,
+    rule: &Rule,
+    summary: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
     let title = format!("{}: {}", rule.title, name_of(a));
     let body = format!("{summary} (WP034 {}).", rule.clause);
     let l = link(a.id);
@@ -183,15 +189,16 @@ async fn settle(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<bool> {
-    let id: Option<Uuid> =
-        sqlx::query_scalar("UPDATE social_account_tasks SET status = 'done', open_key = NULL, done_at = $2, done_by = $3, \
-         outcome = $4 WHERE open_key = $1 RETURNING id")
-        .bind(open_key(account, rule))
-        .bind(now)
-        .bind(&actor.label)
-        .bind(outcome)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE social_account_tasks SET status = 'done', open_key = NULL, done_at = $2, done_by = $3, \
+         outcome = $4 WHERE open_key = $1 RETURNING id",
+    )
+    .bind(open_key(account, rule))
+    .bind(now)
+    .bind(&actor.label)
+    .bind(outcome)
+    .fetch_optional(&mut **tx)
+    .await?;
     if let Some(task) = id {
         audit::audit(
             tx,
@@ -226,7 +233,8 @@ async fn check_signposting(tx: &mut Tx<'_>, a: &RegisterAccount, actor: &Actor, 
 /// Request an account (WP034 6.6): requested, audited, on the approval chain to Corporate
 /// Communications.
 pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, Uuid)> {
-    let requester = actor.person_id.ok_or_else(|| StoreError::Invalid("only a person can request an account".into()))?;
+    let requester =
+        actor.person_id.ok_or_else(|| StoreError::Invalid("only a person can request an account".into()))?;
     let handle = domain::normalise_handle(&r.handle);
     if handle.is_empty() {
         return Err(StoreError::Invalid("handle: give the handle you propose".into()));
@@ -242,11 +250,12 @@ pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: Of
     }
     let mut tx = begin_write(pool).await?;
     active_person(&mut tx, r.team_manager, "team_manager").await?;
-    let taken: Option<String> = sqlx::query_scalar("SELECT status FROM social_accounts WHERE platform = $1 AND handle = $2")
-        .bind(r.platform.as_str())
-        .bind(&handle)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let taken: Option<String> =
+        sqlx::query_scalar("SELECT status FROM social_accounts WHERE platform = $1 AND handle = $2")
+            .bind(r.platform.as_str())
+            .bind(&handle)
+            .fetch_optional(&mut *tx)
+            .await?;
     if let Some(status) = taken {
         return Err(StoreError::Conflict(format!(
             "handle: {} {handle} is already in the register ({status})",
@@ -273,8 +282,13 @@ pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: Of
     let after = json!({"platform": r.platform.as_str(), "handle": handle, "owning_team": r.owning_team.trim(),
         "team_manager": r.team_manager, "corporate": r.corporate, "purpose": r.purpose.trim(), "audience": r.audience.trim(),
         "status": "requested"});
-    audit::audit(&mut tx, actor, now, AuditEntry::new("social_account.request", subject(id)).clause("6.6").after(after))
-        .await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("social_account.request", subject(id)).clause("6.6").after(after),
+    )
+    .await?;
     let spec = ChainSpec::new(
         Order::Sequential,
         vec![StepSpec::new("corporate_comms", "6.6", Decider::Role(Role::CorporateComms))],
@@ -304,7 +318,12 @@ pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: Of
 
 /// Put a requested account in line with its approval request (WP034 6.6), in the deciding or
 /// withdrawing transaction: active once approved, closed if refused or withdrawn.
-pub async fn follow(tx: &mut Tx<'_>, r: &crate::approvals::ApprovalRequest, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn follow(
+    tx: &mut Tx<'_>,
+    r: &crate::approvals::ApprovalRequest,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<()> {
     if r.status == RequestStatus::Pending {
         return Ok(());
     }
@@ -315,7 +334,9 @@ pub async fn follow(tx: &mut Tx<'_>, r: &crate::approvals::ApprovalRequest, acto
         .ok_or_else(|| super::people::bad("social account subject", &r.subject))?;
     let (status, reason, action) = match r.status {
         RequestStatus::Approved => ("active", None, "social_account.approve"),
-        RequestStatus::Rejected => ("closed", Some("request refused by Corporate Communications"), "social_account.reject"),
+        RequestStatus::Rejected => {
+            ("closed", Some("request refused by Corporate Communications"), "social_account.reject")
+        }
         _ => ("closed", Some("request withdrawn"), "social_account.withdraw"),
     };
     let res = sqlx::query(
@@ -555,7 +576,13 @@ pub async fn update_profile(
 
 /// Set the account's last post to `at` if later, reviving a dormant account (WP034 6.1), in the
 /// caller's transaction (the publisher calls it in the one that marks a post published).
-pub async fn posted(tx: &mut Tx<'_>, account: Uuid, at: OffsetDateTime, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn posted(
+    tx: &mut Tx<'_>,
+    account: Uuid,
+    at: OffsetDateTime,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<()> {
     sqlx::query(
         "UPDATE social_accounts SET last_post_at = $1 WHERE id = $2 AND (last_post_at IS NULL OR last_post_at < $1)",
     )
@@ -563,11 +590,10 @@ pub async fn posted(tx: &mut Tx<'_>, account: Uuid, at: OffsetDateTime, actor: &
     .bind(account)
     .execute(&mut **tx)
     .await?;
-    let revived =
-        sqlx::query("UPDATE social_accounts SET status = 'active' WHERE id = $1 AND status = 'dormant'")
-            .bind(account)
-            .execute(&mut **tx)
-            .await?;
+    let revived = sqlx::query("UPDATE social_accounts SET status = 'active' WHERE id = $1 AND status = 'dormant'")
+        .bind(account)
+        .execute(&mut **tx)
+        .await?;
     if revived.rows_affected() > 0 {
         audit::audit(
             tx,
@@ -686,7 +712,12 @@ pub async fn task_done(
 
 /// Raise what is due: re-certification (6.7) on active and dormant accounts, dormancy (6.1) on
 /// active ones, each once while open.
-pub async fn sweep(pool: &Pool<DB>, params: RegisterParams, actor: &Actor, now: OffsetDateTime) -> Result<SweepSummary> {
+pub async fn sweep(
+    pool: &Pool<DB>,
+    params: RegisterParams,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<SweepSummary> {
     let mut tx = begin_write(pool).await?;
     let sql = format!("{ACCOUNT_SELECT} WHERE a.status IN ('active', 'dormant')");
     let accounts: Vec<RegisterAccount> = sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
@@ -724,7 +755,8 @@ pub async fn sweep(pool: &Pool<DB>, params: RegisterParams, actor: &Actor, now: 
                 a.posted_since().date(),
                 params.dormant_after_days
             );
-            let detail = json!({"posted_since": a.posted_since().unix_timestamp(), "after_days": params.dormant_after_days});
+            let detail =
+                json!({"posted_since": a.posted_since().unix_timestamp(), "after_days": params.dormant_after_days});
             if raise(&mut tx, a, &SOCIAL_DORMANT, &summary, detail, actor, now).await? {
                 sum.dormant += 1;
             }
@@ -794,12 +826,12 @@ pub async fn end_for_people(tx: &mut Tx<'_>, people: &[Ending<'_>], now: OffsetD
     let mut events = Vec::new();
     let mut by_account: Vec<(Uuid, Vec<(&str, EndedReason)>)> = Vec::new();
     for (id, account, e) in &ending {
-        events.push(
-            AuditEntry::new("social_account.authorisation_ended", subject(*account)).clause("6.7").detail(json!({
+        events.push(AuditEntry::new("social_account.authorisation_ended", subject(*account)).clause("6.7").detail(
+            json!({
                 "authorisation": id, "person": format!("person:{}", e.staff_number), "reason": e.reason.as_str(),
                 "by": "import",
-            })),
-        );
+            }),
+        ));
         match by_account.iter_mut().find(|(a, _)| a == account) {
             Some((_, v)) => v.push((e.staff_number, e.reason)),
             None => by_account.push((*account, vec![(e.staff_number, e.reason)])),
@@ -820,8 +852,7 @@ pub async fn end_for_people(tx: &mut Tx<'_>, people: &[Ending<'_>], now: OffsetD
     let assignee = domain::assignee(&SOCIAL_ROTATE_CREDENTIALS);
     let mut new_tasks: Vec<(Uuid, Uuid, String, String, String)> = Vec::new();
     for ((account, who), key) in by_account.iter().zip(keys) {
-        let names: Vec<String> =
-            who.iter().map(|(sn, r)| format!("{sn} ({})", r.label().to_lowercase())).collect();
+        let names: Vec<String> = who.iter().map(|(sn, r)| format!("{sn} ({})", r.label().to_lowercase())).collect();
         let summary = format!("Change the log-in details: {} could use the account", names.join(", "));
         let detail = json!({"people": who.iter().map(|(sn, r)| json!({"person": sn, "reason": r.as_str()})).collect::<Vec<_>>()});
         if already.contains(&key) {
@@ -883,13 +914,16 @@ pub async fn import(
     wanted.dedup();
     let mut people: HashMap<String, (Uuid, String)> = HashMap::new();
     for chunk in wanted.chunks(chunk_rows(1).saturating_sub(1).max(1)) {
-        let mut q = sqlx::QueryBuilder::<DB>::new("SELECT staff_number, id, status FROM people WHERE staff_number IN (");
+        let mut q =
+            sqlx::QueryBuilder::<DB>::new("SELECT staff_number, id, status FROM people WHERE staff_number IN (");
         let mut list = q.separated(", ");
         for sn in chunk {
             list.push_bind(*sn);
         }
         q.push(")");
-        for (sn, id, status) in q.build_query_as::<(String, Uuid, String)>().persistent(false).fetch_all(&mut *tx).await? {
+        for (sn, id, status) in
+            q.build_query_as::<(String, Uuid, String)>().persistent(false).fetch_all(&mut *tx).await?
+        {
             people.insert(sn, (id, status));
         }
     }
@@ -897,7 +931,11 @@ pub async fn import(
     let mut check = |line: u64, field: &str, sn: &str| -> Option<Uuid> {
         match people.get(sn) {
             None => {
-                errors.push(RowError { line, field: Some(field.into()), message: format!("no person with staff number {sn}") });
+                errors.push(RowError {
+                    line,
+                    field: Some(field.into()),
+                    message: format!("no person with staff number {sn}"),
+                });
                 None
             }
             Some((_, status)) if status != "active" => {
@@ -928,7 +966,11 @@ pub async fn import(
             errors.push(RowError {
                 line: r.line,
                 field: Some("handle".into()),
-                message: format!("{} is {} in the register; the import changes only active and dormant accounts", name_of(a), a.status.as_str()),
+                message: format!(
+                    "{} is {} in the register; the import changes only active and dormant accounts",
+                    name_of(a),
+                    a.status.as_str()
+                ),
             });
         }
         existing.push(a);
@@ -966,7 +1008,10 @@ pub async fn import(
                     &mut tx,
                     actor,
                     now,
-                    AuditEntry::new("social_account.create", subject(id)).clause("6.6").after(snapshot).detail(json!({"by": "import", "line": r.line})),
+                    AuditEntry::new("social_account.create", subject(id))
+                        .clause("6.6")
+                        .after(snapshot)
+                        .detail(json!({"by": "import", "line": r.line})),
                 )
                 .await?;
                 sum.created += 1;
@@ -993,7 +1038,11 @@ pub async fn import(
                         &mut tx,
                         actor,
                         now,
-                        AuditEntry::new("social_account.update", subject(a.id)).clause("6.7").before(was).after(snapshot).detail(json!({"by": "import", "line": r.line})),
+                        AuditEntry::new("social_account.update", subject(a.id))
+                            .clause("6.7")
+                            .before(was)
+                            .after(snapshot)
+                            .detail(json!({"by": "import", "line": r.line})),
                     )
                     .await?;
                     sum.updated += 1;
@@ -1054,9 +1103,9 @@ pub async fn import(
                 &mut tx,
                 actor,
                 now,
-                AuditEntry::new("social_account.authorise", subject(id))
-                    .clause("6.7")
-                    .after(json!({"authorisation": auth, "person": format!("person:{sn}"), "by": "import", "line": r.line})),
+                AuditEntry::new("social_account.authorise", subject(id)).clause("6.7").after(
+                    json!({"authorisation": auth, "person": format!("person:{sn}"), "by": "import", "line": r.line}),
+                ),
             )
             .await?;
             sum.users_added += 1;
@@ -1064,8 +1113,16 @@ pub async fn import(
         let a = load(&mut tx, id).await?;
         if !removed.is_empty() {
             let summary = format!("{} no longer authorised but may know the log-in details", removed.join(", "));
-            raise(&mut tx, &a, &SOCIAL_ROTATE_CREDENTIALS, &summary, json!({"people": removed, "reason": "removed"}), actor, now)
-                .await?;
+            raise(
+                &mut tx,
+                &a,
+                &SOCIAL_ROTATE_CREDENTIALS,
+                &summary,
+                json!({"people": removed, "reason": "removed"}),
+                actor,
+                now,
+            )
+            .await?;
         }
         if before.as_ref().is_none_or(|b| b.profile != a.profile) {
             check_signposting(&mut tx, &a, actor, now).await?;
