@@ -410,14 +410,16 @@ async fn decide(
     let d = f.decision();
     let v = uc::view(&state, &user, id).await?;
     let decided = match (v.detail.account.approval_id, &v.approval) {
-        (Some(_), Some(r)) if r.can_decide.is_empty() => {
+        (Some(approval), Some(r)) if !r.can_decide.is_empty() => {
+            crate::approvals::decide(&state, &user, approval, d).await.map(drop)
+        }
+        (Some(_), _) => {
             return Err(AppError::Forbidden(
                 "Only Corporate Communications decide a request for a social media account, and never their own (WP034 6.6)."
                     .into(),
             )
             .into());
         }
-        (Some(approval), _) => crate::approvals::decide(&state, &user, approval, d).await.map(drop),
         (None, _) => Err(AppError::Conflict(
             "This account was set up before requests went through Custodian: there is nothing to decide.".into(),
         )),
