@@ -209,6 +209,18 @@ actions! {
     VaultStore = "vault.store", SocialAccount;
     /// Reveal one of an account's stored log-in details, giving a reason (audited).
     VaultReveal = "vault.reveal", SocialAccount;
+    /// See the social media accounts one manages, is authorised to use or whose team runs them.
+    SocialAccountsView = "social_accounts.view", System;
+    /// See every social media account in the register, with its authorised users and tasks.
+    SocialAccountsViewAll = "social_accounts.view_all", System;
+    /// Request a new departmental social media account.
+    SocialAccountsRequest = "social_accounts.request", System;
+    /// Act as an account's team manager: its authorised users, re-certification, profile, posts
+    /// and closing (the server checks that the person is the account's team manager).
+    SocialAccountsTeam = "social_accounts.team", System;
+    /// Manage any social media account: set-up, authorised users, profile, closing, log-in
+    /// rotation tasks and the import (Corporate Communications).
+    SocialAccountsManage = "social_accounts.manage", System;
 }
 
 impl Action {

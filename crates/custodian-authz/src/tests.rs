@@ -188,6 +188,11 @@ const MATRIX: &[(Action, [bool; 11])] = &[
     (Action::VaultView,             [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::VaultStore,            [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::VaultReveal,           [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
+    (Action::SocialAccountsView,    [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
+    (Action::SocialAccountsViewAll, [N, Y, N,  N,  N,  N,  N,  N, Y,  N, N]),
+    (Action::SocialAccountsRequest, [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
+    (Action::SocialAccountsTeam,    [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
+    (Action::SocialAccountsManage,  [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
 ];
 
 #[test]
@@ -232,6 +237,9 @@ fn a_person_with_no_roles_gets_only_the_everyone_actions() {
         Action::PostsDraft,
         Action::OverseasRequest,
         Action::NotificationsUpdate,
+        Action::SocialAccountsView,
+        Action::SocialAccountsRequest,
+        Action::SocialAccountsTeam,
     ];
     for &action in Action::ALL {
         let d = a.decide(&nobody, action, &unrelated_resource(action));

@@ -16,6 +16,7 @@ mod policy;
 mod screening;
 mod screening_pack;
 mod serve;
+mod social_accounts;
 mod usage;
 mod vault;
 
@@ -101,6 +102,9 @@ enum Command {
     /// the breached-password corpus (WP034 6.6, 9.1).
     #[command(subcommand)]
     Vault(vault::VaultCmd),
+    /// Social media accounts: import and list the register (WP034 6.6, 6.7).
+    #[command(subcommand)]
+    Accounts(social_accounts::AccountsCmd),
     /// Print the OpenAPI document.
     Openapi,
     /// Configuration.
@@ -171,7 +175,12 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let code = run_command(&cli).await?;
     // Every import that writes ends with a signed checkpoint over what it wrote.
-    if matches!(&cli.command, Command::Import(_) | Command::Usage(usage::UsageCmd::Import { .. })) {
+    if matches!(
+        &cli.command,
+        Command::Import(_)
+            | Command::Usage(usage::UsageCmd::Import { .. })
+            | Command::Accounts(social_accounts::AccountsCmd::Import { .. })
+    ) {
         audit::checkpoint_after_import(&cli).await;
     }
     Ok(code)
@@ -195,6 +204,7 @@ async fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Hold(cmd) => data_protection::hold(cli, cmd).await,
         Command::Person(cmd) => data_protection::person(cli, cmd).await,
         Command::Vault(cmd) => vault::run(cli, cmd).await,
+        Command::Accounts(cmd) => social_accounts::run(cmd, open(cli)).await,
         Command::Openapi => admin::openapi(),
         Command::Config(cmd) => admin::config(cmd),
         Command::Screen { file, json, jsonl, pack } => screening::run(file, json, jsonl, pack),

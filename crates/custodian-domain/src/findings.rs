@@ -302,11 +302,47 @@ pub const UNAPPROVED: Rule = Rule {
 pub const APPS_RULES: &[Rule] = &[UNAPPROVED];
 
 // ---------------------------------------------------------------------------------------------
+// Social media account rules (WP034 6.1, 6.7, 9.1), re-exported by `social_accounts`. They raise
+// tasks on an account for its team manager or Corporate Communications, not findings about a
+// person's use.
+
+/// WP034 6.7: the list of people authorised to use an account was not re-certified by its team
+/// manager within the pack's interval.
+pub const SOCIAL_RECERTIFICATION_OVERDUE: Rule = Rule {
+    id: "social.recertification_overdue",
+    clause: "6.7",
+    severity: Severity::Medium,
+    title: "Authorised users not re-certified",
+};
+/// WP034 9.1: someone who could use the account left or moved, so its log-in details must change.
+pub const SOCIAL_ROTATE_CREDENTIALS: Rule = Rule {
+    id: "social.rotate_credentials",
+    clause: "9.1",
+    severity: Severity::High,
+    title: "Change the account's log-in details",
+};
+/// WP034 6.7: the account's profile does not signpost 999 for emergencies and 101 or online
+/// reporting for crime.
+pub const SOCIAL_SIGNPOSTING: Rule = Rule {
+    id: "social.signposting",
+    clause: "6.7",
+    severity: Severity::Medium,
+    title: "Profile lacks emergency and crime-reporting signposting",
+};
+/// WP034 6.1: no post for longer than the pack allows; an abandoned account harms trust.
+pub const SOCIAL_DORMANT: Rule =
+    Rule { id: "social.dormant", clause: "6.1", severity: Severity::Low, title: "Account dormant: no recent post" };
+
+/// Every social media account rule, for look-ups by id.
+pub const SOCIAL_RULES: &[Rule] =
+    &[SOCIAL_RECERTIFICATION_OVERDUE, SOCIAL_ROTATE_CREDENTIALS, SOCIAL_SIGNPOSTING, SOCIAL_DORMANT];
+
+// ---------------------------------------------------------------------------------------------
 // The catalogue
 
 /// Every area's rules, in look-up order. Findings sit below every area: the areas import their
 /// rules from here, and nothing here imports an area.
-pub const CATALOGUE: &[&[Rule]] = &[RULES, USAGE_RULES, APPS_RULES];
+pub const CATALOGUE: &[&[Rule]] = &[RULES, USAGE_RULES, APPS_RULES, SOCIAL_RULES];
 
 /// The rule with this id, in any area.
 pub fn rule(id: &str) -> Option<&'static Rule> {

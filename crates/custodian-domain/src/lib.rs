@@ -15,6 +15,7 @@ pub mod numbers;
 pub mod people;
 pub mod policy;
 pub mod posts;
+pub mod social_accounts;
 mod str_enum;
 pub mod usage;
 pub mod validate;

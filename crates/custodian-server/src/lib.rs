@@ -27,6 +27,7 @@ pub mod policy;
 pub mod posts;
 pub mod routing;
 pub mod screening;
+pub mod social_accounts;
 pub mod state;
 pub mod usage;
 pub mod vault;
@@ -186,6 +187,7 @@ pub fn page_routes() -> routing::Routes {
         .merge(usage::ui::routes())
         .merge(apps::ui::routes())
         .merge(vault::ui::routes())
+        .merge(social_accounts::ui::routes())
         .layer(middleware::map_response(web::redirect_unauthenticated))
 }
 
@@ -208,6 +210,7 @@ pub fn api_routes() -> routing::Routes {
         .merge(usage::api::routes())
         .merge(apps::api::routes())
         .merge(vault::api::routes())
+        .merge(social_accounts::api::routes())
         .layer(middleware::map_response(api::problem_for_rejections))
 }
 

@@ -116,11 +116,13 @@ pub enum Job {
     /// Delete records past their retention, in short batches (WP034 3.4; see
     /// docs/data-protection.md).
     Retention,
+    /// Social media accounts due for re-certification or dormant (WP034 6.1, 6.7).
+    SocialSweep,
 }
 
 impl Job {
     /// The minute sweeps, in the order they run.
-    pub const SWEEPS: [Job; 3] = [Job::MonitoringSweep, Job::ApprovalsOverdue, Job::AppsExpiry];
+    pub const SWEEPS: [Job; 4] = [Job::MonitoringSweep, Job::ApprovalsOverdue, Job::AppsExpiry, Job::SocialSweep];
 
     /// The name of its lease row.
     pub fn name(self) -> &'static str {
@@ -132,6 +134,7 @@ impl Job {
             Job::Checkpoint => "audit.checkpoint",
             Job::Email => "email.send",
             Job::Retention => "data_protection.retention",
+            Job::SocialSweep => "social_accounts.sweep",
         }
     }
 }
@@ -276,6 +279,21 @@ pub async fn sweep_tick(state: &AppState, tick: i64) -> Vec<Job> {
     .await
     {
         ran.push(Job::AppsExpiry);
+    }
+    if run_once(state, Job::SocialSweep, tick, || async {
+        match crate::social_accounts::sweep(state.store(), state.now()).await {
+            Ok(s) if s.recertification_overdue + s.dormant == 0 => {}
+            Ok(s) => tracing::info!(
+                recertification_overdue = s.recertification_overdue,
+                dormant = s.dormant,
+                "social media account tasks raised (WP034 6.1, 6.7)"
+            ),
+            Err(e) => tracing::warn!(error = %e, "social media account sweep failed"),
+        }
+    })
+    .await
+    {
+        ran.push(Job::SocialSweep);
     }
     ran
 }

@@ -61,6 +61,8 @@ macro_rules! areas {
         pub mod posts;
         #[path = "screening/sql.rs"]
         pub mod screening;
+        #[path = "social_accounts/sql.rs"]
+        pub mod social_accounts;
         #[path = "usage/sql.rs"]
         pub mod usage;
         #[path = "vault/sql.rs"]

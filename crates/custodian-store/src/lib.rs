@@ -36,6 +36,7 @@ pub mod people;
 pub mod policy;
 pub mod posts;
 pub mod screening;
+pub mod social_accounts;
 pub mod usage;
 pub mod vault;
 

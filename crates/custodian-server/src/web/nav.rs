@@ -188,6 +188,7 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
             label: "Posts",
             pages: [
                 page(facts.posts, "/posts", "Posts"),
+                page(facts.posts || may(Action::SocialAccountsViewAll), "/accounts", "Accounts"),
                 page(facts.posts && may(Action::ScreeningPackView), "/screening/pack", "Screening pack"),
                 // WP034 6.6: the accounts' log-in details, kept by Corporate Communications.
                 page(may(Action::VaultList), "/vault", "Credential vault"),

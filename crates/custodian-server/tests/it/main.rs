@@ -37,6 +37,7 @@ mod screening_pack;
 mod screens;
 mod security;
 mod smtp;
+mod social_accounts;
 mod support;
 mod ui;
 mod usage;

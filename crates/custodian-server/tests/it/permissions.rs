@@ -56,6 +56,8 @@ const HOLD_VIEWERS: &[&str] = &["psd", "data_protection_officer"];
 /// The data-protection page: anyone with one of its parts.
 const DATA_PROTECTION: &[&str] = &["digital_services", "psd", "data_protection_officer"];
 const DPO: &[&str] = &["data_protection_officer"];
+/// Every social media account: Corporate Communications and the auditor (WP034 6.6, 6.7).
+const SOCIAL_VIEWERS: &[&str] = &["corporate_comms", "auditor"];
 
 enum Body {
     None,
@@ -283,6 +285,28 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
                 purpose: "matrix".into(),
             },
             &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap();
+
+    // A social media account requested by its team manager A1016 (WP034 6.6), waiting for
+    // Corporate Communications: seen by them and the auditor; changed by them (on a requested
+    // account most changes are refused on its state, 409).
+    let kwame = app.person("A1016").await;
+    let (social, _) = app
+        .store()
+        .social_request(
+            &custodian_store::social_accounts::AccountRequest {
+                platform: custodian_domain::posts::Platform::Facebook,
+                handle: "MatrixNorth".into(),
+                purpose: "matrix".into(),
+                audience: "matrix".into(),
+                owning_team: "Response Policing North".into(),
+                team_manager: kwame.id,
+                corporate: false,
+            },
+            &Actor::person(kwame.id, "A1016"),
             now,
         )
         .await
@@ -644,6 +668,42 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             OVERSEAS_VIEWERS,
         ),
         form("/overseas/{id}/withdraw", format!("/overseas/{window}/withdraw"), &[], HOLDER_ONLY),
+        get("/accounts", "/accounts", ALL),
+        get("/accounts/new", "/accounts/new", ALL),
+        // Everyone may request (the first persona's request is recorded, the others find the
+        // handle taken, 409).
+        form(
+            "/accounts",
+            "/accounts",
+            &[("platform", "x"), ("handle", "MatrixRequest"), ("purpose", "matrix"), ("audience", "matrix")],
+            ALL,
+        ),
+        get("/accounts/{id}", format!("/accounts/{social}"), SOCIAL_VIEWERS),
+        // Corporate Communications decide (refused on the verdict here, 422, so the account stays requested).
+        form(
+            "/accounts/{id}/decide",
+            format!("/accounts/{social}/decide"),
+            &[("step", "corporate_comms"), ("verdict", "maybe")],
+            CC,
+        ),
+        form("/accounts/{id}/users", format!("/accounts/{social}/users"), &[("staff_number", "A1017")], CC),
+        form("/accounts/{id}/users/{user}/end", format!("/accounts/{social}/users/{nobody}/end"), &[], CC),
+        // Only the account's team manager (no persona) re-certifies.
+        form("/accounts/{id}/recertify", format!("/accounts/{social}/recertify"), &[], HOLDER_ONLY),
+        form(
+            "/accounts/{id}/profile",
+            format!("/accounts/{social}/profile"),
+            &[("profile", "Emergency? Call 999. Report crime on 101."), ("url", "")],
+            CC,
+        ),
+        form("/accounts/{id}/posts", format!("/accounts/{social}/posts"), &[("day", "")], CC),
+        form("/accounts/{id}/close", format!("/accounts/{social}/close"), &[("reason", "matrix")], CC),
+        form(
+            "/accounts/{id}/tasks/{task}/done",
+            format!("/accounts/{social}/tasks/{nobody}/done"),
+            &[("outcome", "matrix")],
+            CC,
+        ),
         get("/usage/streaming-exceptions", "/usage/streaming-exceptions", ALL),
         form(
             "/usage/streaming-exceptions",
@@ -950,6 +1010,14 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         ),
         get("/api/v1/overseas/{id}", format!("/api/v1/overseas/{window}"), OVERSEAS_VIEWERS),
         post("/api/v1/overseas/{id}/withdraw", format!("/api/v1/overseas/{window}/withdraw"), json!({}), HOLDER_ONLY),
+        get("/api/v1/accounts", "/api/v1/accounts", ALL),
+        post(
+            "/api/v1/accounts",
+            "/api/v1/accounts",
+            json!({"platform": "x", "handle": "MatrixApi", "purpose": "matrix", "audience": "matrix"}),
+            ALL,
+        ),
+        get("/api/v1/accounts/{id}", format!("/api/v1/accounts/{social}"), SOCIAL_VIEWERS),
         get("/api/v1/usage/streaming-exceptions", "/api/v1/usage/streaming-exceptions", ALL),
         // Only the person's line manager records one; no persona manages A1018.
         post(

@@ -48,9 +48,9 @@ async fn each_background_job_runs_once_per_tick_across_two_servers(b: Backend) {
         assert!(cp_a != cp_b, "tick {tick}: the checkpoint job ran on both or neither");
     }
     let after = counted(&a) + counted(&two);
-    assert_eq!(after - before, (TICKS as u64) * 4, "three sweeps and the checkpoint job, once per tick");
+    assert_eq!(after - before, (TICKS as u64) * 5, "four sweeps and the checkpoint job, once per tick");
     let leases = a.store().job_leases().await.unwrap();
-    for job in [Job::MonitoringSweep, Job::ApprovalsOverdue, Job::AppsExpiry, Job::Checkpoint] {
+    for job in [Job::MonitoringSweep, Job::ApprovalsOverdue, Job::AppsExpiry, Job::SocialSweep, Job::Checkpoint] {
         let row = leases.iter().find(|r| r.job == job.name()).unwrap_or_else(|| panic!("{job:?}: {leases:?}"));
         assert_eq!(row.last_tick, first + TICKS - 1, "{job:?}");
         assert!(row.runs >= TICKS, "{job:?}: {row:?}");

@@ -6,7 +6,7 @@
 //! together with its own change and audit events (see `crate::approvals` for the guide).
 
 use super::{Conn, DB, Tx, begin_write};
-use super::{apps, audit, email, overseas, policy, posts};
+use super::{apps, audit, email, overseas, policy, posts, social_accounts};
 use crate::approvals::*;
 #[allow(unused_imports)]
 use crate::*;
@@ -466,7 +466,7 @@ pub struct Effect {
 
 /// The features whose decided requests change their records, keyed by request kind. Kinds not
 /// listed (a standalone request) have no effect.
-const EFFECTS: &[&Effect] = &[&overseas::EFFECT, &posts::EFFECT, &apps::EFFECT, &policy::EFFECT];
+const EFFECTS: &[&Effect] = &[&overseas::EFFECT, &posts::EFFECT, &apps::EFFECT, &policy::EFFECT, &social_accounts::EFFECT];
 
 async fn effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     match EFFECTS.iter().find(|e| e.kind == d.request.kind) {
@@ -548,6 +548,9 @@ pub async fn withdraw(
     // The feature's record follows a withdrawal too (an arm per `kind`, like `approval_effects`).
     if r.kind == crate::overseas::OVERSEAS_KIND {
         overseas::follow(&mut tx, &r, actor, now).await?;
+    }
+    if r.kind == custodian_domain::social_accounts::APPROVAL_KIND {
+        social_accounts::follow(&mut tx, &r, actor, now).await?;
     }
     tx.commit().await?;
     Ok(r)

@@ -4,11 +4,12 @@
 //! People, business areas and the people import.
 
 use super::{DB, DbRow, Tx, begin_write, chunk_rows};
-use super::{accounts, audit, devices};
+use super::{accounts, audit, devices, social_accounts};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::imports::{ImportAuthority, PersonRow, RowError, StoredRights, check_row_rights};
 use custodian_domain::people::{PersonKind, PersonStatus, Role};
+use custodian_domain::social_accounts::EndedReason;
 use serde_json::{Value, json};
 use sqlx::{Pool, Row};
 use std::collections::{HashMap, HashSet};
@@ -566,6 +567,8 @@ pub async fn import_people(
     let mut phones_gone: Vec<(Uuid, &str)> = Vec::new();
     let mut phones_new: Vec<(Uuid, &str)> = Vec::new();
     let mut leavers: Vec<(Uuid, &str)> = Vec::new();
+    // WP034 6.7, 9.1: leavers and movers stop being authorised users of social media accounts.
+    let mut endings: Vec<social_accounts::Ending> = Vec::new();
     for p in &plan {
         let (old_roles, old_phones): (&[Role], &[String]) = match p.before {
             Some(b) => (&reg.people[b].roles, &reg.people[b].phones),
@@ -580,6 +583,21 @@ pub async fn import_people(
         phones_new.extend(phones.iter().filter(|x| !old_phones.iter().any(|o| o == *x)).map(|x| (p.id, *x)));
         if p.before.is_some() && p.row.status == PersonStatus::Leaver {
             leavers.push((p.id, p.row.staff_number.as_str()));
+            endings.push(social_accounts::Ending {
+                person: p.id,
+                staff_number: p.row.staff_number.as_str(),
+                reason: EndedReason::Left,
+                new_team: None,
+            });
+        } else if let Some(b) = p.before
+            && reg.people[b].business_area_id != p.area
+        {
+            endings.push(social_accounts::Ending {
+                person: p.id,
+                staff_number: p.row.staff_number.as_str(),
+                reason: EndedReason::Moved,
+                new_team: Some(p.row.business_area.as_str()),
+            });
         }
     }
     pairs_delete(&mut tx, "person_roles", "role", &roles_gone).await?;
@@ -602,6 +620,7 @@ pub async fn import_people(
     // each row ended them as it was written).
     let mut all = accounts::end_leavers_credentials(&mut tx, &leavers, now).await?;
     all.append(&mut events);
+    all.append(&mut social_accounts::end_for_people(&mut tx, &endings, now).await?);
     if sum.created + sum.updated > 0 {
         all.push(AuditEntry::new("import.people", "import:people").detail(json!({
             "sha256": file_sha256, "rows": sum.rows, "created": sum.created, "updated": sum.updated, "unchanged": sum.unchanged,

@@ -979,6 +979,8 @@ where
                 json!({"reference": reference, "version": version}),
             )
             .await?;
+            // The account's last post (WP034 6.1: a dormant account revives).
+            super::social_accounts::posted(&mut tx, after.account.id, now, actor, now).await?;
             tx.commit().await?;
             Ok(PublishOutcome::Published(Box::new(after)))
         }

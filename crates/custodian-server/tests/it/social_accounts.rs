@@ -1,0 +1,313 @@
+//! The register of social media accounts (WP034 6.1, 6.6, 6.7, 9.1): a team manager's request on
+//! the approval chain to Corporate Communications, authorised users with their dates, movers and
+//! leavers from the HR import, signposting, re-certification and dormancy.
+//!
+//! Kwame Mensah (A1016) manages Response Policing North; Laura Fenwick (A1017) and Jack Thornton
+//! (A1018) work for him. Corporate Communications: Priya Raman (A1003), Eleanor Pryce (A1009).
+//! Niamh Doherty (A1012) is in Professional Standards.
+
+use serde_json::{Value, json};
+use time::Duration;
+
+use crate::on_both;
+use crate::support::{Backend, PEOPLE, spawn};
+use custodian_store::Actor;
+
+async fn tasks(api: &crate::support::Api, id: &str) -> Vec<Value> {
+    let (s, a) = api.get(&format!("/accounts/{id}")).await;
+    assert_eq!(s, 200, "{a}");
+    a["tasks"].as_array().unwrap().clone()
+}
+
+fn open_rules(tasks: &[Value]) -> Vec<String> {
+    let mut v: Vec<String> =
+        tasks.iter().filter(|t| t["status"] == "open").map(|t| t["rule"].as_str().unwrap().to_string()).collect();
+    v.sort();
+    v
+}
+
+async fn a_requested_account_is_approved_used_and_loses_its_leavers_and_movers(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let kwame = app.api(&app.token("A1016").await);
+    let priya = app.api(&app.token("A1003").await);
+    let laura = app.api(&app.token("A1017").await);
+    let niamh = app.api(&app.token("A1012").await);
+
+    // Bad input names the field; nothing is written.
+    let (s, p) = kwame
+        .post("/accounts", json!({"platform": "x", "handle": "@WarksNorth", "purpose": " ", "audience": "Nuneaton"}))
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "purpose", "{p}");
+    let (s, p) =
+        kwame.post("/accounts", json!({"platform": "myspace", "handle": "h", "purpose": "p", "audience": "a"})).await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "platform", "{p}");
+    let (_, all) = priya.get("/accounts").await;
+    assert_eq!(all.as_array().unwrap().len(), 0, "{all}");
+
+    // The team manager asks; the account waits for Corporate Communications (6.6).
+    let (s, r) = kwame
+        .post(
+            "/accounts",
+            json!({"platform": "x", "handle": "@WarksNorth", "purpose": "Local appeals and road closures",
+                   "audience": "Residents of north Warwickshire"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["status"], "requested");
+    let id = r["id"].as_str().unwrap().to_string();
+    let approval = r["approval_id"].as_str().unwrap().to_string();
+    let (s, p) = kwame
+        .post("/accounts", json!({"platform": "x", "handle": "WarksNorth", "purpose": "again", "audience": "again"}))
+        .await;
+    assert_eq!(s, 409, "{p}");
+    let (_, a) = kwame.get(&format!("/accounts/{id}")).await;
+    assert_eq!(a["handle"], "WarksNorth");
+    assert_eq!(a["owning_team"], "Response Policing North");
+    assert_eq!(a["team_manager"], "A1016");
+    // The team sees it; another team does not (6.7); Corporate Communications see every account.
+    assert_eq!(laura.get(&format!("/accounts/{id}")).await.0, 200);
+    assert_eq!(niamh.get(&format!("/accounts/{id}")).await.0, 403);
+    assert_eq!(niamh.get("/accounts").await.1.as_array().unwrap().len(), 0);
+    assert_eq!(priya.get("/accounts?status=requested").await.1.as_array().unwrap().len(), 1);
+    assert_eq!(priya.get("/accounts?status=active").await.1.as_array().unwrap().len(), 0);
+
+    // Only Corporate Communications decide; approval makes it active, with its profile checked.
+    let (s, _) = laura
+        .post(&format!("/approvals/{approval}/decide"), json!({"step": "corporate_comms", "verdict": "approve"}))
+        .await;
+    assert!(s == 403 || s == 404, "{s}");
+    let (s, d) = priya
+        .post(&format!("/approvals/{approval}/decide"), json!({"step": "corporate_comms", "verdict": "approve"}))
+        .await;
+    assert_eq!(s, 200, "{d}");
+    let (_, a) = kwame.get(&format!("/accounts/{id}")).await;
+    assert_eq!(a["status"], "active", "{a}");
+    assert_eq!(open_rules(a["tasks"].as_array().unwrap()), vec!["social.signposting"]);
+
+    // The team manager keeps the list (6.7); nobody authorises themselves; others may not.
+    let tm = app.sign_in("kwame.mensah@warwickshire.police.example").await;
+    let laura_s = app.sign_in("laura.fenwick@warwickshire.police.example").await;
+    for sn in ["A1017", "A1018", "A1016"] {
+        tm.post(&format!("/accounts/{id}/users"), &[("staff_number", sn)]).await;
+    }
+    let (s, _) = laura_s.post(&format!("/accounts/{id}/users"), &[("staff_number", "A1020")]).await;
+    assert_eq!(s, 403);
+    let (_, a) = kwame.get(&format!("/accounts/{id}")).await;
+    let mut users: Vec<&str> =
+        a["authorised_users"].as_array().unwrap().iter().map(|u| u["staff_number"].as_str().unwrap()).collect();
+    users.sort_unstable();
+    assert_eq!(users, vec!["A1017", "A1018"], "{a}");
+    assert!(a["authorised_users"].as_array().unwrap().iter().all(|u| u["authorised_by"] == "person:A1016"), "{a}");
+
+    // Signposting is checked on every profile change (6.7).
+    tm.post(&format!("/accounts/{id}/profile"), &[("profile", "Local news. Emergencies: 999."), ("url", "")]).await;
+    let t = tasks(&kwame, &id).await;
+    assert_eq!(open_rules(&t), vec!["social.signposting"]);
+    assert!(t[0]["summary"].as_str().unwrap().contains("101"), "{t:?}");
+    tm.post(
+        &format!("/accounts/{id}/profile"),
+        &[
+            ("profile", "Local news. Emergencies: 999. Report crime on 101 or online."),
+            ("url", "https://x.com/WarksNorth"),
+        ],
+    )
+    .await;
+    assert_eq!(open_rules(&tasks(&kwame, &id).await), Vec::<String>::new());
+
+    // The next HR import: Jack leaves, Laura moves to Digital Services. Both authorisations end
+    // in the import's transaction, and the log-in details are due for a change (9.1).
+    let hr = PEOPLE
+        .replace(
+            "A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1016,,active,",
+            "A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1016,,leaver,",
+        )
+        .replace(
+            "A1017,Laura Fenwick,laura.fenwick@warwickshire.police.example,officer,Response Policing North,A1016,,active,",
+            "A1017,Laura Fenwick,laura.fenwick@warwickshire.police.example,officer,Digital Services,A1016,,active,",
+        );
+    assert_ne!(hr, PEOPLE);
+    let now = time::OffsetDateTime::now_utc();
+    custodian_server::imports::import_people(app.store(), &Actor::system(), now, hr.as_bytes(), false).await.unwrap();
+    let (_, a) = priya.get(&format!("/accounts/{id}")).await;
+    let ended: Vec<(String, String)> = a["authorised_users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (u["staff_number"].as_str().unwrap().to_string(), u["ended_reason"].as_str().unwrap_or("").to_string())
+        })
+        .collect();
+    assert!(ended.contains(&("A1017".into(), "moved".into())), "{ended:?}");
+    assert!(ended.contains(&("A1018".into(), "left".into())), "{ended:?}");
+    assert!(a["authorised_users"].as_array().unwrap().iter().all(|u| !u["authorised_to"].is_null()), "{a}");
+    let t = a["tasks"].as_array().unwrap();
+    assert_eq!(open_rules(t), vec!["social.rotate_credentials"]);
+    let rotate = t.iter().find(|t| t["rule"] == "social.rotate_credentials").unwrap();
+    assert_eq!(rotate["assignee"], "corporate_comms");
+    assert_eq!(rotate["clause"], "9.1");
+    assert!(rotate["summary"].as_str().unwrap().contains("A1018"), "{rotate}");
+    // Audited, and Corporate Communications are told.
+    let events = app.store().audit_page(Some(&format!("social_account:{id}")), None, 1, 100).await.unwrap().items;
+    let ended_events = events.iter().filter(|e| e.action == "social_account.authorisation_ended").count();
+    assert_eq!(ended_events, 2, "{events:?}");
+    let eleanor = app.person("A1009").await;
+    let notes = app.store().notifications(eleanor.id, 50).await.unwrap();
+    assert!(notes.iter().any(|n| n.kind == "social.rotate_credentials"), "{notes:?}");
+    // The same import again changes nothing more.
+    custodian_server::imports::import_people(app.store(), &Actor::system(), now, hr.as_bytes(), false).await.unwrap();
+    let again = app.store().audit_page(Some(&format!("social_account:{id}")), None, 1, 100).await.unwrap().items;
+    assert_eq!(again.len(), events.len());
+    // Only Corporate Communications record the new log-in details.
+    let task = rotate["id"].as_str().unwrap();
+    let (s, _) = tm.post(&format!("/accounts/{id}/tasks/{task}/done"), &[("outcome", "changed")]).await;
+    assert_eq!(s, 403);
+    let priya_s = app.sign_in("priya.raman@warwickshire.police.example").await;
+    priya_s
+        .post(&format!("/accounts/{id}/tasks/{task}/done"), &[("outcome", "Password and recovery codes changed")])
+        .await;
+    assert_eq!(open_rules(&tasks(&priya, &id).await), Vec::<String>::new());
+
+    // A quarter later with no post: re-certification is overdue (6.7) and the account dormant
+    // (6.1); each is raised once.
+    let later = now + Duration::days(92);
+    let s1 = custodian_server::social_accounts::sweep(app.store(), later).await.unwrap();
+    assert_eq!((s1.recertification_overdue, s1.dormant), (1, 1));
+    let s2 = custodian_server::social_accounts::sweep(app.store(), later).await.unwrap();
+    assert_eq!((s2.recertification_overdue, s2.dormant), (0, 0));
+    let (_, a) = kwame.get(&format!("/accounts/{id}")).await;
+    assert_eq!(a["status"], "dormant");
+    assert_eq!(open_rules(a["tasks"].as_array().unwrap()), vec!["social.dormant", "social.recertification_overdue"]);
+    // Corporate Communications may not re-certify for the team manager; the team manager does.
+    let (s, _) = priya_s.post(&format!("/accounts/{id}/recertify"), &[]).await;
+    assert_eq!(s, 403);
+    tm.post(&format!("/accounts/{id}/recertify"), &[]).await;
+    tm.post(&format!("/accounts/{id}/posts"), &[("day", "")]).await;
+    let (_, a) = kwame.get(&format!("/accounts/{id}")).await;
+    assert_eq!(a["status"], "active", "{a}");
+    assert!(!a["recertified_at"].is_null());
+    assert_eq!(open_rules(a["tasks"].as_array().unwrap()), Vec::<String>::new());
+
+    // Closing keeps the history.
+    tm.post(&format!("/accounts/{id}/users"), &[("staff_number", "A1020")]).await;
+    tm.post(&format!("/accounts/{id}/close"), &[("reason", "Merged into the force's main account")]).await;
+    let (_, a) = priya.get(&format!("/accounts/{id}")).await;
+    assert_eq!(a["status"], "closed");
+    let users = a["authorised_users"].as_array().unwrap();
+    assert_eq!(users.len(), 3, "{a}");
+    assert!(users.iter().any(|u| u["staff_number"] == "A1020" && u["ended_reason"] == "account_closed"), "{a}");
+    let actions: Vec<String> = app
+        .store()
+        .audit_page(Some(&format!("social_account:{id}")), None, 1, 100)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|e| e.action.clone())
+        .collect();
+    for a in [
+        "social_account.request",
+        "social_account.approve",
+        "social_account.authorise",
+        "social_account.profile",
+        "social_account.task_raised",
+        "social_account.task_done",
+        "social_account.recertify",
+        "social_account.dormant",
+        "social_account.revive",
+        "social_account.close",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} missing from {actions:?}");
+    }
+    // The pages render for the team manager and Corporate Communications.
+    let (s, html) = tm.get(&format!("/accounts/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Left the force") && html.contains("Moved to another business area"), "{html}");
+    let (s, html) = priya_s.get("/accounts?status=closed").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("WarksNorth"));
+    app.stop().await;
+}
+on_both!(a_requested_account_is_approved_used_and_loses_its_leavers_and_movers);
+
+async fn a_refused_request_closes_the_account_and_the_requester_cannot_decide_it(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    // Eleanor (Corporate Communications) asks for a team account herself: she may not approve it.
+    let eleanor = app.api(&app.token("A1009").await);
+    let priya = app.api(&app.token("A1003").await);
+    let (s, r) = eleanor
+        .post("/accounts", json!({"platform": "instagram", "handle": "WarksCareers", "purpose": "Recruitment", "audience": "Applicants"}))
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let (id, approval) = (r["id"].as_str().unwrap().to_string(), r["approval_id"].as_str().unwrap().to_string());
+    let (s, p) = eleanor
+        .post(&format!("/approvals/{approval}/decide"), json!({"step": "corporate_comms", "verdict": "approve"}))
+        .await;
+    assert!((400..500).contains(&s), "{s} {p}");
+    let (s, p) = priya
+        .post(
+            &format!("/approvals/{approval}/decide"),
+            json!({"step": "corporate_comms", "verdict": "reject", "reasons": "Use the corporate channel"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    let (_, a) = priya.get(&format!("/accounts/{id}")).await;
+    assert_eq!(a["status"], "closed", "{a}");
+    app.stop().await;
+}
+on_both!(a_refused_request_closes_the_account_and_the_requester_cannot_decide_it);
+
+/// In a real browser: a team manager requests an account, Corporate Communications approve it,
+/// an authorised user leaves in the next HR import and the account shows the rotation task
+/// (WP034 6.6, 6.7, 9.1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_a_requested_account_is_approved_and_a_leaver_raises_the_rotation_task() {
+    use fantoccini::Locator;
+    let Some(browser) = crate::browser::start().await else { return };
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    let c = &browser.client;
+
+    crate::support::browser_sign_in(c, &app.base, "kwame.mensah@warwickshire.police.example").await;
+    c.goto(&format!("{}/accounts/new", app.base)).await.unwrap();
+    c.find(Locator::Css("#platform option[value='facebook']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("handle")).await.unwrap().send_keys("WarksNorthPolice").await.unwrap();
+    c.find(Locator::Id("purpose")).await.unwrap().send_keys("Appeals and road closures in the north").await.unwrap();
+    c.find(Locator::Id("audience")).await.unwrap().send_keys("Residents of Nuneaton and Bedworth").await.unwrap();
+    c.find(Locator::Id("submit-request")).await.unwrap().click().await.unwrap();
+    let status = crate::browser::text_when(c, Locator::Id("account-status"), |t| t == "Requested").await;
+    assert_eq!(status, "Requested");
+    let url = c.current_url().await.unwrap();
+    let id = url.path().trim_start_matches("/accounts/").to_string();
+    crate::support::browser_sign_out(c).await;
+
+    crate::support::browser_sign_in(c, &app.base, "priya.raman@warwickshire.police.example").await;
+    c.goto(&format!("{}/accounts/{id}", app.base)).await.unwrap();
+    c.find(Locator::Id("verdict-approve")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("decide")).await.unwrap().click().await.unwrap();
+    let status = crate::browser::text_when(c, Locator::Id("account-status"), |t| t == "Active").await;
+    assert_eq!(status, "Active");
+
+    // Kwame authorises Jack; the next HR import marks Jack a leaver.
+    let kwame = app.person("A1016").await;
+    let jack = app.person("A1018").await;
+    let account = uuid::Uuid::parse_str(&id).unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    app.store().social_authorise(account, jack.id, &Actor::person(kwame.id, "A1016"), now).await.unwrap();
+    let hr = PEOPLE.replace(
+        "A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1016,,active,",
+        "A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1016,,leaver,",
+    );
+    custodian_server::imports::import_people(app.store(), &Actor::system(), now, hr.as_bytes(), false).await.unwrap();
+
+    c.goto(&format!("{}/accounts/{id}", app.base)).await.unwrap();
+    let tasks = c.find(Locator::Id("tasks")).await.unwrap().text().await.unwrap();
+    assert!(tasks.contains("Change the account's log-in details") && tasks.contains("A1018"), "{tasks}");
+    let users = c.find(Locator::Id("users")).await.unwrap().text().await.unwrap();
+    assert!(users.contains("Jack Thornton") && users.contains("Left the force"), "{users}");
+    browser.close().await;
+    app.stop().await;
+}
