@@ -27,7 +27,11 @@ fn readers(id: &str) -> &'static [Action] {
         "apps" => &[AppsCatalogueView, AppsUnlistedView],
         "overseas" => &[OverseasWindowsView],
         "posts" => &[PostsViewAll, PostsViewDrafts],
-        "social_accounts" => &[PostsAccounts, PostsInvestigationsView],
+        "social_accounts" => &[PostsAccounts, PostsInvestigationsView, SocialAccountsViewAll],
+        "vault" => &[VaultList, VaultReveal],
+        "policy_versions" => &[PolicyManage],
+        "policy_acknowledgements" => &[PolicyCampaignsView],
+        "witness" => &[AuditRead],
         "screening_packs" => &[ScreeningPackView],
         "legal_holds" => &[HoldsView],
         "audit_log" => &[AuditRead],
@@ -46,6 +50,7 @@ fn resource(kind: ResourceKind) -> Resource {
             Resource::Finding { id: Uuid::from_u128(1), subject: other, subject_line_manager: other }
         }
         ResourceKind::MonitoringCase => Resource::MonitoringCase { id: Uuid::from_u128(1), subject: other, dmi: other },
+        ResourceKind::SocialAccount => Resource::SocialAccount { id: Uuid::from_u128(1), team_manager: other },
     }
 }
 
