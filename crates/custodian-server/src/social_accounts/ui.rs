@@ -95,6 +95,8 @@ struct ListPage {
     rows: Vec<AccountRow>,
     sees_all: bool,
     can_request: bool,
+    /// Corporate Communications reach the credential vault from here (WP034 6.6).
+    sees_vault: bool,
     statuses: Vec<(String, String)>,
     platforms: Vec<String>,
     status: String,
@@ -128,6 +130,7 @@ async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Query<
         rows: rows.iter().map(AccountRow::from).collect(),
         sees_all: state.allows(&user, Action::SocialAccountsViewAll, &Resource::System),
         can_request: state.allows(&user, Action::SocialAccountsRequest, &Resource::System),
+        sees_vault: state.allows(&user, Action::VaultList, &Resource::System),
         statuses: AccountStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect(),
         platforms: Platform::ALL.iter().map(|p| p.as_str().to_string()).collect(),
         status: q.status.unwrap_or_default(),

@@ -189,14 +189,13 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
             pages: [
                 page(facts.posts, "/posts", "Posts"),
                 page(facts.posts || may(Action::SocialAccountsViewAll), "/accounts", "Accounts"),
-                page(facts.posts && may(Action::ScreeningPackView), "/screening/pack", "Screening pack"),
-                // WP034 6.6: the accounts' log-in details, kept by Corporate Communications.
-                page(may(Action::VaultList), "/vault", "Credential vault"),
+                page(facts.posts && may(Action::ScreeningPackView), "/screening/pack", "Screening"),
             ]
             .into_iter()
             .flatten()
             .collect(),
-            also: &["/screening"],
+            // The credential vault (WP034 6.6) is reached from the accounts page.
+            also: &["/screening", "/vault"],
         },
         Section {
             label: "Approvals",

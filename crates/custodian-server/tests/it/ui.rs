@@ -187,7 +187,7 @@ async fn the_navigation_is_at_most_six_sections_of_what_each_person_may_use(b: B
     let sub = subnav_items(&html);
     assert!(
         sub.contains(&("/posts".into(), "Posts".into(), false))
-            && sub.contains(&("/screening/pack".into(), "Screening pack".into(), true)),
+            && sub.contains(&("/screening/pack".into(), "Screening".into(), true)),
         "{sub:?}"
     );
 

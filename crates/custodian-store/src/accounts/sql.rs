@@ -385,12 +385,16 @@ pub async fn oidc_sign_in(pool: &Pool<DB>, s: &OidcSignIn, address: &str, now: O
                     .bind(p)
                     .fetch_optional(&mut *tx)
                     .await?;
-            if other.is_some() {
-                audit::audit(&mut tx, &anonymous, now, refuse(OidcRefusal::LinkedElsewhere)).await?;
-                tx.commit().await?;
-                return Ok(OidcOutcome::Refused(OidcRefusal::LinkedElsewhere));
+            match other {
+                // A sign-in racing this one has just linked this very directory account.
+                Some(o) if o == s.subject => (p, false),
+                Some(_) => {
+                    audit::audit(&mut tx, &anonymous, now, refuse(OidcRefusal::LinkedElsewhere)).await?;
+                    tx.commit().await?;
+                    return Ok(OidcOutcome::Refused(OidcRefusal::LinkedElsewhere));
+                }
+                None => (p, true),
             }
-            (p, true)
         }
     };
     let (sn, status) = devices::active_person(&mut tx, person).await?;

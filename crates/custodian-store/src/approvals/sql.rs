@@ -466,7 +466,8 @@ pub struct Effect {
 
 /// The features whose decided requests change their records, keyed by request kind. Kinds not
 /// listed (a standalone request) have no effect.
-const EFFECTS: &[&Effect] = &[&overseas::EFFECT, &posts::EFFECT, &apps::EFFECT, &policy::EFFECT, &social_accounts::EFFECT];
+const EFFECTS: &[&Effect] =
+    &[&overseas::EFFECT, &posts::EFFECT, &apps::EFFECT, &policy::EFFECT, &social_accounts::EFFECT];
 
 async fn effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     match EFFECTS.iter().find(|e| e.kind == d.request.kind) {
