@@ -172,10 +172,29 @@ pub(crate) mod postgres {
 
 /// Dispatch a call to the backend's copy of an area's SQL on the reading pool:
 /// `on_read!(self, people::by_id(id))` runs `backend::sqlite::people::by_id(read_pool, id)` or
-/// `backend::postgres::people::by_id(pool, id)`. Reads are not retried: PostgreSQL runs them as
-/// read-only snapshots, which never fail with a serialization failure or deadlock, and several
-/// stream rows into a callback, which a second attempt would feed twice.
+/// `backend::postgres::people::by_id(pool, id)`. On PostgreSQL a read that fails with a
+/// serialization failure or deadlock runs again (see `retry.rs`): PostgreSQL's own read-only
+/// snapshots never do, but the distributed engines (CockroachDB restarts a read that meets an
+/// uncertain write with SQLSTATE 40001) do. Each attempt gets its own copy of every argument, as
+/// in [`on_write!`]. SQLite's readers never conflict, so their reads run once. A read that streams
+/// rows into a callback, which a second attempt would feed twice, uses [`on_read_once!`].
 macro_rules! on_read {
+    ($self:expr, $area:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
+        match &$self.db {
+            $crate::Db::Sqlite { read, .. } => $crate::backend::sqlite::$area::$f(read, $($arg),*).await,
+            $crate::Db::Postgres(p) => {
+                $crate::retry::retrying(|| {
+                    $crate::backend::postgres::$area::$f(p, $($crate::retry::Again::again(&$arg)),*)
+                })
+                .await
+            }
+        }
+    };
+}
+
+/// [`on_read!`] without the retry, for a read that streams rows into a callback (a second
+/// attempt would feed the callback the rows it already had).
+macro_rules! on_read_once {
     ($self:expr, $area:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
         match &$self.db {
             $crate::Db::Sqlite { read, .. } => $crate::backend::sqlite::$area::$f(read, $($arg),*).await,

@@ -5,10 +5,12 @@
 //!
 //! The one place this happens is the store's dispatch: `on_write!` runs every area's writing SQL
 //! function through [`retrying`], and each of those functions opens, fills and commits its own
-//! transaction, so a retry runs the whole transaction again from `BEGIN`. (Reads are read-only
-//! snapshots, which PostgreSQL never fails this way; `on_write_once!` is for the one write that
-//! acts outside the database inside its transaction and so must not run twice.) An error of any
-//! other kind, or the last attempt's, is returned as it is.
+//! transaction, so a retry runs the whole transaction again from `BEGIN`. `on_read!` retries
+//! reads on PostgreSQL the same way (PostgreSQL's read-only snapshots never fail so, but
+//! CockroachDB restarts a read that meets an uncertain write with 40001). `on_write_once!` is for
+//! the one write that acts outside the database inside its transaction, and `on_read_once!` for
+//! the reads that stream rows into a callback: neither may run twice. An error of any other kind,
+//! or the last attempt's, is returned as it is.
 
 use std::future::Future;
 use std::time::Duration;

@@ -72,7 +72,7 @@ impl Store {
     where
         F: FnMut(tree::EventRecord, Vec<u8>, Vec<u8>) -> Result<()> + Send,
     {
-        on_read!(self, audit::audit_scan(f))
+        on_read_once!(self, audit::audit_scan(f))
     }
 
     pub async fn audit_page(
@@ -190,7 +190,7 @@ impl Store {
     }
 
     async fn audit_verify_scan(&self, end: i64, verifier: &mut Verifier, problem: &mut Option<String>) -> Result<()> {
-        on_read!(
+        on_read_once!(
             self,
             audit::audit_scan_before(end, |rec, leaf, chain| {
                 if problem.is_some() {
@@ -497,7 +497,8 @@ impl Store {
         let mut at = 0;
         while at < size {
             let end = (at + RUN).min(size);
-            for leaf in on_read!(self, audit::audit_leaf_range(to_i64(at)?, to_i64(end)?))? {
+            let (from, to) = (to_i64(at)?, to_i64(end)?);
+            for leaf in on_read!(self, audit::audit_leaf_range(from, to))? {
                 frontier.push_reporting(leaf, |level, index, hash| {
                     if level >= tree::STORED_LEVEL {
                         found.push((tree::Block { level, index }, *hash));

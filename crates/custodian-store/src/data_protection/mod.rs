@@ -257,7 +257,7 @@ impl Store {
     where
         F: FnMut(&'static str, serde_json::Value) -> Result<()> + Send,
     {
-        on_read!(self, data_protection_export::export(person, sink))
+        on_read_once!(self, data_protection_export::export(person, sink))
     }
 }
 

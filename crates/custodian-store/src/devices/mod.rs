@@ -59,7 +59,7 @@ impl Store {
                 };
                 let offset = usize::try_from((page - 1).max(0).saturating_mul(per_page)).unwrap_or(usize::MAX);
                 let hits = index.search(&q, after, offset, usize::try_from(per_page).unwrap_or(0));
-                let mut items = on_read!(self, devices::devices_by_ids(&hits.page))?;
+                let mut items = on_read!(self, devices::devices_by_ids(hits.page.as_slice()))?;
                 // The index's order (byte-wise asset tags), whatever the database's collation.
                 items.sort_by_key(|d| hits.page.iter().position(|id| *id == d.id));
                 Ok(Page { items, total: hits.total, page, per_page })

@@ -22,7 +22,7 @@ impl Store {
     where
         F: FnMut(Finding) -> Result<()> + Send,
     {
-        on_read!(self, findings::findings_scan(f))
+        on_read_once!(self, findings::findings_scan(f))
     }
     /// Review a finding (WP034 4.10): its new status, the outcome and reasons, and the
     /// considerations of 4.10 the reviewer weighed; kept in its history and audited.

@@ -248,7 +248,10 @@ impl Store {
                             changed.push(c);
                         }
                     };
-                    on_read!(self, usage::stored_records(scope.devices.as_deref(), scope.from_us, scope.to_us, &mut f))?
+                    on_read_once!(
+                        self,
+                        usage::stored_records(scope.devices.as_deref(), scope.from_us, scope.to_us, &mut f)
+                    )?
                 };
                 (examined, changed)
             }

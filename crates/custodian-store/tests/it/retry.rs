@@ -105,3 +105,28 @@ async fn a_real_deadlock_is_retryable_and_its_retry_commits() {
     pool.close().await;
     db.finish().await;
 }
+
+/// A read through the store's dispatch that fails with SQLSTATE 40001 (as CockroachDB fails a read
+/// that meets an uncertain write) is run again. The log head is put behind a view whose function
+/// raises a real serialization failure on its first call only (a sequence counts the calls, and
+/// `nextval` is not undone by the failed statement), so the first attempt fails on the server and
+/// the second reads the head.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_that_fails_with_a_serialization_failure_is_run_again() {
+    let Some(db) = TestDb::postgres().await else { return };
+    db.exec("CREATE SEQUENCE read_probe_calls").await;
+    db.exec(
+        "CREATE FUNCTION read_probe() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$ \
+         BEGIN IF nextval('read_probe_calls') = 1 THEN \
+           RAISE EXCEPTION 'restart read' USING ERRCODE = 'serialization_failure'; \
+         END IF; RETURN true; END $$",
+    )
+    .await;
+    db.exec("ALTER TABLE audit_head RENAME TO audit_head_stored").await;
+    db.exec("CREATE VIEW audit_head AS SELECT * FROM audit_head_stored WHERE read_probe()").await;
+    let size = db.store.audit_size().await.expect("the read is retried after the serialization failure");
+    assert_eq!(size, 0);
+    let calls = db.ints("SELECT last_value FROM read_probe_calls").await;
+    assert_eq!(calls, vec![vec![2]], "one failed attempt, then one that read the head");
+    db.finish().await;
+}
