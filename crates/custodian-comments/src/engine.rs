@@ -376,13 +376,20 @@ impl Engine {
                 clause: r.clause.clone(),
             });
         }
-        // Rules cancelled by another label the comment carries.
-        let found: Vec<&'static str> = out.labels.iter().map(|l| l.label).collect();
-        let mut keep = fired.iter().map(|&ri| !self.rules[ri].unless_labels.iter().any(|u| found.contains(u)));
-        out.labels.retain(|_| keep.next().unwrap_or(true));
+        // The model's labels, each cancelled as its label's first rule would be.
+        let mut cancel: Vec<&[&'static str]> = fired.iter().map(|&ri| self.rules[ri].unless_labels.as_slice()).collect();
         if let (Some(m), true) = (&self.model, self.combine != Combine::Rules) {
+            let before = out.labels.len();
             self.add_model_labels(m, text, &words, &mut out);
+            for l in &out.labels[before..] {
+                let first = self.rules.iter().find(|r| r.label == l.label);
+                cancel.push(first.map(|r| r.unless_labels.as_slice()).unwrap_or(&[]));
+            }
         }
+        // Labels cancelled by another label the comment carries.
+        let found: Vec<&'static str> = out.labels.iter().map(|l| l.label).collect();
+        let mut keep = cancel.iter().map(|u| !u.iter().any(|u| found.contains(u)));
+        out.labels.retain(|_| keep.next().unwrap_or(true));
         out.labels.sort_by_key(|l| LABELS.iter().position(|x| *x == l.label));
         for route in &self.routes {
             let staff = route.staff.as_ref().is_some_and(|s| s.is_match(words.text.as_bytes()));
