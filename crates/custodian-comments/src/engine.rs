@@ -377,7 +377,8 @@ impl Engine {
             });
         }
         // The model's labels, each cancelled as its label's first rule would be.
-        let mut cancel: Vec<&[&'static str]> = fired.iter().map(|&ri| self.rules[ri].unless_labels.as_slice()).collect();
+        let mut cancel: Vec<&[&'static str]> =
+            fired.iter().map(|&ri| self.rules[ri].unless_labels.as_slice()).collect();
         if let (Some(m), true) = (&self.model, self.combine != Combine::Rules) {
             let before = out.labels.len();
             self.add_model_labels(m, text, &words, &mut out);
