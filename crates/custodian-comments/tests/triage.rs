@@ -185,3 +185,22 @@ fn a_label_from_the_model_names_its_strongest_terms_and_their_span() {
     e.set_combine(Combine::Rules);
     assert!(e.triage(text).labels.iter().all(|l| !l.explanation.contains("tiny t1")));
 }
+
+#[test]
+fn the_shipped_model_finds_an_emergency_no_rule_names_and_says_why() {
+    // Written for this test: a crime in progress, in words no emergency rule uses.
+    let text = "Someone has just smashed the window of the Co-op on Clarendon Street and is climbing in right now";
+    let mut e = engine();
+    let t = e.triage(text);
+    assert!(t.has("emergency"), "{:?}", t.labels);
+    let l = t.labels.iter().find(|l| l.label == "emergency").unwrap_or_else(|| panic!("no emergency"));
+    assert!(l.explanation.contains("Found by the model comments-lr"), "{}", l.explanation);
+    assert_eq!(&text[l.start..l.end], l.matched);
+    assert!(!l.matched.is_empty());
+    // The emergency takes the 15-minute reply, and it is not also filed as a routine crime report.
+    assert!(!t.has("crime_report"), "{:?}", t.labels);
+    let q = t.route.iter().find(|r| r.route == "reply_queue").map(|r| r.service_level);
+    assert_eq!(q, Some(Some(ServiceLevel::Minutes(15))));
+    e.set_combine(Combine::Rules);
+    assert!(!e.triage(text).has("emergency"));
+}
