@@ -1,14 +1,17 @@
 //! Per-label precision, recall and F1 of the built-in comment triage pack over a labelled
 //! corpus (one `{"id","text","labels":[...]}` per line; other fields are ignored).
 //!
-//! `cargo run --release --example comments-score -- FILE.jsonl... [--misses] [--pack PACK.toml]`.
+//! `cargo run --release --example comments-score -- FILE.jsonl... [--misses] [--pack PACK.toml]
+//! [--combine union|rules|model] [--no-examples]` (`--combine` measures the rules or the model
+//! alone; `--no-examples` loads a `--pack` without running its saved examples, to measure a
+//! candidate model before the examples are settled).
 //! `--misses` lists each miss and false alarm with its comment; it is refused for a file whose
-//! name contains "sealed" or whose ids start "cs-", so the sealed half is only ever scored in
+//! name contains "sealed" or whose ids start "cs-" or "c2s-", so the sealed half is only ever scored in
 //! aggregate.
 
 use std::collections::BTreeMap;
 
-use custodian_comments::{Engine, LABELS, Pack};
+use custodian_comments::{Combine, Engine, LABELS, Pack};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -33,11 +36,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut files = Vec::new();
     let mut misses = false;
     let mut pack = None;
+    let mut combine = None;
+    let mut no_examples = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--misses" => misses = true,
+            "--no-examples" => no_examples = true,
             "--pack" => pack = Some(args.next().ok_or("--pack needs a file")?),
+            "--combine" => combine = Some(args.next().ok_or("--combine needs union, rules or model")?),
             _ => files.push(a),
         }
     }
@@ -47,16 +54,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if misses && files.iter().any(|f| f.contains("sealed")) {
         return Err("--misses is refused for a sealed set: it is only ever scored".into());
     }
-    let engine = match pack {
-        Some(p) => Engine::from_pack(&Pack::from_toml(&std::fs::read_to_string(&p)?)?)?,
+    let mut engine = match pack {
+        Some(p) => {
+            let mut pack = Pack::from_path(std::path::Path::new(&p))?;
+            if no_examples {
+                pack.examples.clear();
+            }
+            Engine::from_pack(&pack)?
+        }
         None => Engine::builtin()?,
     };
+    if let Some(c) = combine {
+        engine.set_combine(Combine::parse(&c).ok_or("--combine must be union, rules or model")?);
+    }
+    if let Some(m) = engine.model() {
+        println!(
+            "model {} {} ({} features), combined with the rules by {:?}",
+            m.name,
+            m.version,
+            m.features(),
+            engine.combine()
+        );
+    }
     for f in &files {
         let text = std::fs::read_to_string(f).map_err(|e| format!("reading {f}: {e}"))?;
         let mut items = Vec::new();
         for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let c: Labelled = serde_json::from_str(line).map_err(|e| format!("{f}:{}: {e}", i + 1))?;
-            if misses && c.id.starts_with("cs-") {
+            if misses && (c.id.starts_with("cs-") || c.id.starts_with("c2s-")) {
                 return Err("--misses is refused for a sealed set: it is only ever scored".into());
             }
             items.push(c);

@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Serialize;
 
+use sha2::{Digest, Sha256};
+
+use crate::model::{self, Model};
 use crate::normalise::{self, View};
 use crate::pack::{LABELS, Pack, PackError, ServiceLevel};
 
@@ -76,6 +79,40 @@ pub struct Engine {
     term_lists: Vec<Regex>,
     rules: Vec<CompiledRule>,
     routes: Vec<CompiledRoute>,
+    /// The pack's model, when it has one, and how its labels join the rules'.
+    model: Option<Model>,
+    combine: Combine,
+    /// Per label (LABELS order), what must also match for the model to give it.
+    model_requires: Vec<Option<Regex>>,
+    /// Per label, the explanation a model label carries (the first rule's for that label).
+    label_explanations: Vec<(String, String)>,
+}
+
+/// How the rules' and the model's labels are combined (the pack's `[model] combine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// A label when a rule or the model gives it.
+    Union,
+    /// The rules alone.
+    Rules,
+    /// The model alone.
+    Model,
+}
+
+impl Combine {
+    pub fn parse(s: &str) -> Option<Combine> {
+        Some(match s {
+            "union" => Combine::Union,
+            "rules" => Combine::Rules,
+            "model" => Combine::Model,
+            _ => return None,
+        })
+    }
+}
+
+/// The SHA-256 of a text, in lower-case hexadecimal.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn label_static(l: &str) -> &'static str {
@@ -217,7 +254,58 @@ impl Engine {
                 })?;
             term_lists.push(re);
         }
-        let engine = Engine { version: pack.version.clone(), term_lists, rules, routes };
+        let (model, combine) = match &pack.model {
+            None => (None, Combine::Rules),
+            Some(m) => {
+                let text = pack.model_text.as_deref().ok_or_else(|| {
+                    PackError::Model(format!(
+                        "the model file {} was not read (load the pack with Pack::from_path)",
+                        m.file
+                    ))
+                })?;
+                let sum = sha256_hex(text);
+                if !sum.eq_ignore_ascii_case(&m.sha256) {
+                    return Err(PackError::Model(format!(
+                        "{} has SHA-256 {sum}, but the pack names {}: the file is not the one the pack was reviewed with",
+                        m.file, m.sha256
+                    )));
+                }
+                let model = Model::parse(text).map_err(|e| PackError::Model(format!("{}: {e}", m.file)))?;
+                if model.version != m.version {
+                    return Err(PackError::Model(format!(
+                        "{} is version {:?}, but the pack names {:?}",
+                        m.file, model.version, m.version
+                    )));
+                }
+                let combine = Combine::parse(&m.combine).unwrap_or(Combine::Union);
+                (Some(model), combine)
+            }
+        };
+        let mut model_requires = Vec::new();
+        for l in LABELS {
+            let list = pack.model.as_ref().and_then(|m| m.requires.get(l)).cloned().unwrap_or_default();
+            model_requires.push(compile(pack, &list, 0, l, "model.requires")?);
+        }
+        let label_explanations = LABELS
+            .iter()
+            .map(|l| {
+                let r = pack.rules.iter().find(|r| r.label == *l);
+                (
+                    r.map(|r| r.explanation.clone()).unwrap_or_default(),
+                    r.map(|r| r.clause.clone()).unwrap_or_else(|| "8.2".into()),
+                )
+            })
+            .collect();
+        let engine = Engine {
+            version: pack.version.clone(),
+            term_lists,
+            rules,
+            routes,
+            model,
+            combine,
+            model_requires,
+            label_explanations,
+        };
         for (index, ex) in pack.examples.iter().enumerate() {
             let t = engine.triage(&ex.text);
             let mut found: Vec<String> = t.labels.iter().map(|l| l.label.to_string()).collect();
@@ -235,13 +323,31 @@ impl Engine {
         &self.version
     }
 
+    /// The model the pack ships, when it has one.
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_ref()
+    }
+
+    pub fn combine(&self) -> Combine {
+        self.combine
+    }
+
+    /// Combine the rules and the model differently (for measuring each alone).
+    pub fn set_combine(&mut self, c: Combine) {
+        self.combine = if self.model.is_none() { Combine::Rules } else { c };
+    }
+
     /// Triage one comment.
     pub fn triage(&self, text: &str) -> Triage {
         let base = normalise::base(text);
         let words = normalise::words(&base);
         let mut out = Triage::default();
         let mut fired: Vec<usize> = Vec::new();
+        let use_rules = self.combine != Combine::Model;
         for (ri, r) in self.rules.iter().enumerate() {
+            if !use_rules {
+                break;
+            }
             if out.has(r.label) {
                 continue;
             }
@@ -270,9 +376,20 @@ impl Engine {
                 clause: r.clause.clone(),
             });
         }
-        // Rules cancelled by another label the comment carries.
+        // The model's labels, each cancelled as its label's first rule would be.
+        let mut cancel: Vec<&[&'static str]> =
+            fired.iter().map(|&ri| self.rules[ri].unless_labels.as_slice()).collect();
+        if let (Some(m), true) = (&self.model, self.combine != Combine::Rules) {
+            let before = out.labels.len();
+            self.add_model_labels(m, text, &words, &mut out);
+            for l in &out.labels[before..] {
+                let first = self.rules.iter().find(|r| r.label == l.label);
+                cancel.push(first.map(|r| r.unless_labels.as_slice()).unwrap_or(&[]));
+            }
+        }
+        // Labels cancelled by another label the comment carries.
         let found: Vec<&'static str> = out.labels.iter().map(|l| l.label).collect();
-        let mut keep = fired.iter().map(|&ri| !self.rules[ri].unless_labels.iter().any(|u| found.contains(u)));
+        let mut keep = cancel.iter().map(|u| !u.iter().any(|u| found.contains(u)));
         out.labels.retain(|_| keep.next().unwrap_or(true));
         out.labels.sort_by_key(|l| LABELS.iter().position(|x| *x == l.label));
         for route in &self.routes {
@@ -307,6 +424,41 @@ impl Engine {
 }
 
 impl Engine {
+    /// The labels the model gives that the rules did not, each with the span of its strongest
+    /// term and the terms that weighed most.
+    fn add_model_labels(&self, m: &Model, text: &str, words: &View, out: &mut Triage) {
+        let scores = m.score(&words.text);
+        for (li, label) in LABELS.iter().enumerate() {
+            let p = scores.prob[li];
+            if p < m.threshold[li] || out.has(label) {
+                continue;
+            }
+            if self.model_requires[li].as_ref().is_some_and(|q| !q.is_match(words.text.as_bytes())) {
+                continue;
+            }
+            let (terms, span) = m.top_terms(&words.text, &scores, li, 3);
+            let (start, end) = model::original(words, span)
+                .filter(|(x, y)| text.is_char_boundary(*x) && text.is_char_boundary(*y))
+                .unwrap_or((0, 0));
+            let (why, clause) = &self.label_explanations[li];
+            let quoted: Vec<String> = terms.iter().map(|t| format!("\"{t}\"")).collect();
+            out.labels.push(LabelMatch {
+                label,
+                start,
+                end,
+                matched: text[start..end].to_string(),
+                explanation: format!(
+                    "{why} Found by the model {} {} (score {p:.2}, threshold {:.2}); the terms that weighed most: {}.",
+                    m.name,
+                    m.version,
+                    m.threshold[li],
+                    quoted.join(", ")
+                ),
+                clause: clause.clone(),
+            });
+        }
+    }
+
     /// Whether a matched span holds a masked word that two or more term lists could read
     /// ("p***s": a racial or a homophobic slur).
     fn ambiguous(&self, m: &str) -> bool {

@@ -18,8 +18,9 @@
 
 pub mod cli;
 mod engine;
+pub mod model;
 mod normalise;
 pub mod pack;
 
-pub use engine::{Engine, LabelMatch, RouteTaken, Triage};
-pub use pack::{LABELS, Pack, PackError, ServiceLevel};
+pub use engine::{Combine, Engine, LabelMatch, RouteTaken, Triage, sha256_hex};
+pub use pack::{COMBINE, LABELS, ModelRef, Pack, PackError, ServiceLevel};

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 const DEFAULT_PACK: &str = include_str!("../../../policy-pack/comments.toml");
+/// The model file the built-in pack names (`[model] file`).
+const DEFAULT_MODEL_FILE: &str = "comments-model.tsv";
+const DEFAULT_MODEL: &str = include_str!("../../../policy-pack/comments-model.tsv");
 
 /// The labels a comment may carry (bench/comments/blind/LABELS.md).
 pub const LABELS: [&str; 13] = [
@@ -53,7 +56,39 @@ pub struct Pack {
     pub routes: Vec<Route>,
     #[serde(default, rename = "example")]
     pub examples: Vec<Example>,
+    /// The statistical model the rules are combined with, when there is one.
+    #[serde(default)]
+    pub model: Option<ModelRef>,
+    /// The text of the model file `model.file` names, once read ([`Pack::builtin`],
+    /// [`Pack::from_path`]).
+    #[serde(skip)]
+    pub model_text: Option<String>,
 }
+
+/// The pack's model: a file beside the pack, its version and SHA-256, and how its labels are
+/// combined with the rules' (`combine`: "union" gives a label when a rule or the model gives it;
+/// "rules" ignores the model; "model" ignores the rules).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelRef {
+    pub file: String,
+    pub version: String,
+    pub sha256: String,
+    #[serde(default = "union")]
+    pub combine: String,
+    /// Per label, patterns (word view) one of which must match for the model to give that
+    /// label: `abuse_staff` only when the comment names or describes an officer or member of
+    /// staff, whatever the model's score.
+    #[serde(default)]
+    pub requires: BTreeMap<String, Vec<String>>,
+}
+
+fn union() -> String {
+    "union".into()
+}
+
+/// How the rules' and the model's labels are combined.
+pub const COMBINE: [&str; 3] = ["union", "rules", "model"];
 
 /// One way of recognising a label. Several rules may give the same label.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -138,6 +173,8 @@ pub enum PackError {
     Pattern { index: usize, label: String, field: &'static str, pattern: usize, message: String },
     #[error("rule {index} ({label}) has no patterns")]
     Empty { index: usize, label: String },
+    #[error("model: {0}")]
+    Model(String),
     #[error("example {index} ({text:?}) expects {expected:?} but the pack gives {found:?}")]
     Example { index: usize, text: String, expected: Vec<String>, found: Vec<String> },
 }
@@ -149,8 +186,25 @@ impl Pack {
         Ok(p)
     }
 
+    /// The compiled-in pack with its compiled-in model.
     pub fn builtin() -> Result<Pack, PackError> {
-        Pack::from_toml(DEFAULT_PACK)
+        let mut p = Pack::from_toml(DEFAULT_PACK)?;
+        if p.model.as_ref().is_some_and(|m| m.file == DEFAULT_MODEL_FILE) {
+            p.model_text = Some(DEFAULT_MODEL.to_string());
+        }
+        Ok(p)
+    }
+
+    /// A pack read from a file, with the model file it names read from beside it.
+    pub fn from_path(path: &std::path::Path) -> Result<Pack, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let mut p = Pack::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some(m) = &p.model {
+            let file = path.parent().unwrap_or(std::path::Path::new(".")).join(&m.file);
+            p.model_text =
+                Some(std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?);
+        }
+        Ok(p)
     }
 
     fn check(&self) -> Result<(), PackError> {
@@ -172,6 +226,21 @@ impl Pack {
             }
             if r.patterns.is_empty() && r.numbers.is_empty() {
                 return Err(PackError::Empty { index, label: r.label.clone() });
+            }
+        }
+        if let Some(m) = &self.model {
+            if !COMBINE.contains(&m.combine.as_str()) {
+                return Err(PackError::Model(format!(
+                    "combine must be one of {}, not {:?}",
+                    COMBINE.join(", "),
+                    m.combine
+                )));
+            }
+            if let Some(l) = m.requires.keys().find(|l| !LABELS.contains(&l.as_str())) {
+                return Err(PackError::Model(format!("requires: unknown label {l:?}")));
+            }
+            if m.sha256.len() != 64 || !m.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(PackError::Model(format!("sha256 must be 64 hexadecimal digits, not {:?}", m.sha256)));
             }
         }
         for (index, r) in self.routes.iter().enumerate() {

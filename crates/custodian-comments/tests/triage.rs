@@ -2,7 +2,7 @@
 //! either half of the benchmark corpus).
 
 use custodian_comments::cli::{self, Options};
-use custodian_comments::{Engine, Pack, PackError, ServiceLevel};
+use custodian_comments::{Combine, Engine, LABELS, Pack, PackError, ServiceLevel, sha256_hex};
 
 fn labels(e: &Engine, t: &str) -> Vec<&'static str> {
     e.triage(t).labels.iter().map(|l| l.label).collect()
@@ -71,7 +71,10 @@ fn a_pack_with_an_unknown_label_or_a_failing_example_is_refused() {
     let bad = text.replacen("label = \"spam\"", "label = \"spamm\"", 1);
     assert!(matches!(Pack::from_toml(&bad), Err(PackError::Label { .. })));
     let bad = text.replacen("labels = [\"question\"]\n", "labels = [\"spam\"]\n", 1);
-    let pack = Pack::from_toml(&bad).map_err(|e| e.to_string());
+    let pack = Pack::from_toml(&bad).map_err(|e| e.to_string()).map(|mut p| {
+        p.model_text = Pack::builtin().ok().and_then(|b| b.model_text);
+        p
+    });
     assert!(
         matches!(pack.and_then(|p| Engine::from_pack(&p).map_err(|e| e.to_string())), Err(m) if m.contains("example"))
     );
@@ -102,4 +105,102 @@ fn the_command_writes_one_line_per_comment_and_names_a_bad_line() {
     let code = cli::run(&Options::default(), &mut "not json\n".as_bytes(), &mut out, &mut err);
     assert_eq!(code, cli::BAD_INPUT);
     assert!(String::from_utf8_lossy(&err).contains("line 1"));
+}
+
+/// A pack whose model is the given text, its checksum and version set to match.
+fn pack_with_model(model: &str, combine: &str) -> Pack {
+    let mut p = Pack::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let m = p.model.as_mut().unwrap_or_else(|| panic!("the built-in pack names no model"));
+    m.sha256 = sha256_hex(model);
+    m.version = "t1".into();
+    m.combine = combine.into();
+    p.model_text = Some(model.to_string());
+    p.examples.clear();
+    p
+}
+
+fn tiny_model(feature: &str, label: &str, weight: f32) -> String {
+    let zeros = vec!["0"; LABELS.len()].join("\t");
+    let bias = vec!["-4"; LABELS.len()].join("\t");
+    let half = vec!["0.5"; LABELS.len()].join("\t");
+    let w: Vec<String> = LABELS.iter().map(|l| if *l == label { weight.to_string() } else { "0".into() }).collect();
+    format!(
+        "model\ttiny\tt1\nlabels\t{}\nbias\t{bias}\nthreshold\t{half}\nf\t{feature}\t{}\nf\tw:unused\t{zeros}\n",
+        LABELS.join("\t"),
+        w.join("\t")
+    )
+}
+
+#[test]
+fn the_built_in_pack_ships_a_checked_model_and_its_examples_pass() {
+    let e = engine();
+    let m = e.model().unwrap_or_else(|| panic!("no model"));
+    assert!(m.features() > 1000, "{} features", m.features());
+    assert_eq!(e.combine(), Combine::Union);
+    for (l, t) in LABELS.iter().zip(m.threshold) {
+        assert!(t > 0.0 && t <= 1.0, "{l}: {t}");
+    }
+}
+
+#[test]
+fn a_model_file_that_is_not_the_one_the_pack_names_is_refused() {
+    let model = tiny_model("w:banana", "spam", 200.0);
+    let mut p = pack_with_model(&model, "union");
+    assert!(Engine::from_pack(&p).is_ok());
+    // One weight changed: the checksum no longer matches.
+    p.model_text = Some(model.replace("\t200\n", "\t201\n"));
+    let err = Engine::from_pack(&p).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("SHA-256"), "{err}");
+    // Not read at all.
+    p.model_text = None;
+    assert!(matches!(Engine::from_pack(&p), Err(PackError::Model(_))));
+    // A well-formed checksum over a broken file: the line is named.
+    let broken = model.replace("labels\tquestion", "labels\tquestions");
+    let p = pack_with_model(&broken, "union");
+    let err = Engine::from_pack(&p).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("line 2"), "{err}");
+    let text = include_str!("../../../policy-pack/comments.toml");
+    let bad = text.replacen("combine = \"union\"", "combine = \"sometimes\"", 1);
+    assert!(matches!(Pack::from_toml(&bad), Err(PackError::Model(m)) if m.contains("combine")));
+    let bad = text.replacen("sha256 = \"", "sha256 = \"x", 1);
+    assert!(matches!(Pack::from_toml(&bad), Err(PackError::Model(m)) if m.contains("sha256")));
+}
+
+#[test]
+fn a_label_from_the_model_names_its_strongest_terms_and_their_span() {
+    let p = pack_with_model(&tiny_model("b:cheap+followers", "spam", 200.0), "model");
+    let e = Engine::from_pack(&p).unwrap_or_else(|e| panic!("{e}"));
+    let text = "Get CHEAP   followers now at bit.ly/x";
+    let t = e.triage(text);
+    assert_eq!(t.labels.len(), 1, "{:?}", t.labels);
+    let l = &t.labels[0];
+    assert_eq!(l.label, "spam");
+    assert_eq!(&text[l.start..l.end], "CHEAP   followers");
+    assert_eq!(l.matched, "CHEAP   followers");
+    assert!(l.explanation.contains("\"cheap followers\"") && l.explanation.contains("tiny t1"), "{}", l.explanation);
+    assert!(t.route.iter().any(|r| r.route == "corporate_communications"));
+    // Without the pair the model is silent; with the rules alone it is not consulted.
+    assert!(e.triage("followers are cheap").labels.is_empty());
+    let mut e = e;
+    e.set_combine(Combine::Rules);
+    assert!(e.triage(text).labels.iter().all(|l| !l.explanation.contains("tiny t1")));
+}
+
+#[test]
+fn the_shipped_model_finds_an_emergency_no_rule_names_and_says_why() {
+    // Written for this test: a crime in progress, in words no emergency rule uses.
+    let text = "Someone has just smashed the window of the Co-op on Clarendon Street and is climbing in right now";
+    let mut e = engine();
+    let t = e.triage(text);
+    assert!(t.has("emergency"), "{:?}", t.labels);
+    let l = t.labels.iter().find(|l| l.label == "emergency").unwrap_or_else(|| panic!("no emergency"));
+    assert!(l.explanation.contains("Found by the model comments-lr"), "{}", l.explanation);
+    assert_eq!(&text[l.start..l.end], l.matched);
+    assert!(!l.matched.is_empty());
+    // The emergency takes the 15-minute reply, and it is not also filed as a routine crime report.
+    assert!(!t.has("crime_report"), "{:?}", t.labels);
+    let q = t.route.iter().find(|r| r.route == "reply_queue").map(|r| r.service_level);
+    assert_eq!(q, Some(Some(ServiceLevel::Minutes(15))));
+    e.set_combine(Combine::Rules);
+    assert!(!e.triage(text).has("emergency"));
 }
