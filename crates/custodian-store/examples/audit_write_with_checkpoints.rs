@@ -4,8 +4,10 @@
 //! writes each new note to a folder, as the folder sink does.
 //!
 //! Usage: `cargo run --release -p custodian-store --example audit_write_with_checkpoints -- \
-//!         [sqlite:PATH | postgres://...] [N] [INTERVAL_MS]` (a fresh SQLite file by default; a
-//! PostgreSQL database must be empty).
+//!         [sqlite:PATH | postgres://...] [N] [INTERVAL_MS] [ROUNDS]` (a fresh SQLite file by
+//! default; a PostgreSQL database must be empty). With ROUNDS (default 1) the two blocks
+//! alternate that many times, so that a machine whose load changes during the run weighs on both
+//! alike; the median of the rounds' changes is printed.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -35,38 +37,48 @@ async fn main() -> Result<()> {
     let key = ed25519_dalek::SigningKey::from_bytes(&[5u8; 32]);
     writes(&store, 200, "warm").await?;
 
-    let alone = writes(&store, n, "alone").await?;
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let signed = Arc::new(AtomicU64::new(0));
-    let sink = dir.path().join("sink");
-    std::fs::create_dir_all(&sink)?;
-    let signer = {
-        let (store, stop, signed, key, sink) = (store.clone(), stop.clone(), signed.clone(), key.clone(), sink.clone());
-        tokio::spawn(async move {
-            while !stop.load(Ordering::Relaxed) {
-                tokio::time::sleep(Duration::from_millis(interval)).await;
-                match store.audit_checkpoint("bench", &key, time::OffsetDateTime::now_utc()).await {
-                    Ok(c) if c.new => {
-                        let _ = tokio::fs::write(sink.join(format!("checkpoint-{:012}.note", c.size)), c.note).await;
-                        signed.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(_) => {}
-                    Err(e) => eprintln!("checkpoint: {e}"),
-                }
-            }
-        })
-    };
-    let with = writes(&store, n, "with").await?;
-    stop.store(true, Ordering::Relaxed);
-    signer.await?;
-    println!("{n} one-event writes on {}:", custodian_store::redact(&url));
-    println!("  alone:                                {alone:.0} writes/s");
+    let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1).max(1);
     println!(
-        "  with a checkpoint every {interval} ms ({} signed): {with:.0} writes/s ({:+.1}%)",
-        signed.load(Ordering::Relaxed),
-        (with / alone - 1.0) * 100.0
+        "{n} one-event writes on {}, a checkpoint every {interval} ms in the second block:",
+        custodian_store::redact(&url)
     );
+    let mut changes = Vec::with_capacity(rounds);
+    for round in 1..=rounds {
+        let alone = writes(&store, n, &format!("alone{round}")).await?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let signed = Arc::new(AtomicU64::new(0));
+        let sink = dir.path().join("sink");
+        std::fs::create_dir_all(&sink)?;
+        let signer = {
+            let (store, stop, signed, key, sink) =
+                (store.clone(), stop.clone(), signed.clone(), key.clone(), sink.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    tokio::time::sleep(Duration::from_millis(interval)).await;
+                    match store.audit_checkpoint("bench", &key, time::OffsetDateTime::now_utc()).await {
+                        Ok(c) if c.new => {
+                            let _ =
+                                tokio::fs::write(sink.join(format!("checkpoint-{:012}.note", c.size)), c.note).await;
+                            signed.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Ok(_) => {}
+                        Err(e) => eprintln!("checkpoint: {e}"),
+                    }
+                }
+            })
+        };
+        let with = writes(&store, n, &format!("with{round}")).await?;
+        stop.store(true, Ordering::Relaxed);
+        signer.await?;
+        let change = (with / alone - 1.0) * 100.0;
+        changes.push(change);
+        println!(
+            "  round {round}: alone {alone:.0} writes/s; with checkpoints ({} signed) {with:.0} writes/s ({change:+.1}%)",
+            signed.load(Ordering::Relaxed)
+        );
+    }
+    changes.sort_by(|a, b| a.total_cmp(b));
+    println!("  median change over {rounds} rounds: {:+.1}%", changes[changes.len() / 2]);
     store.close().await;
     Ok(())
 }
