@@ -47,16 +47,21 @@ async fn main() -> Result<()> {
         let alone = writes(&store, n, &format!("alone{round}")).await?;
         let stop = Arc::new(AtomicBool::new(false));
         let signed = Arc::new(AtomicU64::new(0));
+        let held = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
         let sink = dir.path().join("sink");
         std::fs::create_dir_all(&sink)?;
         let signer = {
-            let (store, stop, signed, key, sink) =
-                (store.clone(), stop.clone(), signed.clone(), key.clone(), sink.clone());
+            let (store, stop, signed, key, sink, held) =
+                (store.clone(), stop.clone(), signed.clone(), key.clone(), sink.clone(), held.clone());
             tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
                     tokio::time::sleep(Duration::from_millis(interval)).await;
-                    match store.audit_checkpoint("bench", &key, time::OffsetDateTime::now_utc()).await {
+                    let t = Instant::now();
+                    let signing = store.audit_checkpoint("bench", &key, time::OffsetDateTime::now_utc()).await;
+                    let ms = t.elapsed().as_secs_f64() * 1000.0;
+                    match signing {
                         Ok(c) if c.new => {
+                            held.lock().map(|mut v| v.push(ms)).ok();
                             let _ =
                                 tokio::fs::write(sink.join(format!("checkpoint-{:012}.note", c.size)), c.note).await;
                             signed.fetch_add(1, Ordering::Relaxed);
@@ -72,8 +77,12 @@ async fn main() -> Result<()> {
         signer.await?;
         let change = (with / alone - 1.0) * 100.0;
         changes.push(change);
+        let mut ms = held.lock().map(|v| v.clone()).unwrap_or_default();
+        ms.sort_by(|a, b| a.total_cmp(b));
+        let (p50, max) = (ms.get(ms.len() / 2).copied().unwrap_or(0.0), ms.last().copied().unwrap_or(0.0));
         println!(
-            "  round {round}: alone {alone:.0} writes/s; with checkpoints ({} signed) {with:.0} writes/s ({change:+.1}%)",
+            "  round {round}: alone {alone:.0} writes/s; with checkpoints ({} signed, each {p50:.2} ms p50, {max:.2} ms max, \
+             queueing for the writer included) {with:.0} writes/s ({change:+.1}%)",
             signed.load(Ordering::Relaxed)
         );
     }
