@@ -85,7 +85,7 @@ pub async fn run(cli: &Cli, cmd: &VaultCmd) -> anyhow::Result<ExitCode> {
             input.set(Field::TotpSeed, seed);
             input.set(Field::RecoveryEmail, recovery_email.clone());
             input.set(Field::RecoveryPhone, recovery_phone.clone());
-            let v = Vault { store: &store, kek: &kek, data_dir: &s.data_dir };
+            let v = Vault { store: &store, kek: &kek, data_dir: &s.data_dir, reveal_limit: Some(uc::reveal_limit(&s)) };
             match v.put(&actor, id, &input, now).await {
                 Ok(fields) => {
                     let names: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
@@ -99,7 +99,7 @@ pub async fn run(cli: &Cli, cmd: &VaultCmd) -> anyhow::Result<ExitCode> {
             let id = account(platform, handle).await?;
             let field: Field = field.parse().map_err(|e| anyhow::anyhow!("--field: {e}"))?;
             let kek = keys::for_vault(&store, &s.data_dir).await?;
-            let v = Vault { store: &store, kek: &kek, data_dir: &s.data_dir };
+            let v = Vault { store: &store, kek: &kek, data_dir: &s.data_dir, reveal_limit: Some(uc::reveal_limit(&s)) };
             match v.reveal(&actor, id, field, reason, now).await {
                 Ok(r) => {
                     println!("{}", r.value.expose_secret());

@@ -29,6 +29,11 @@ pub struct Settings {
     pub max_failures_per_account: u32,
     pub max_failures_per_address: u32,
     pub throttle_window_minutes: i64,
+    /// The credential vault's reveal limit (WP034 6.6): one person may reveal at most
+    /// `vault_reveal_limit` values in any `vault_reveal_window_minutes`; beyond it a reveal is
+    /// refused (429 with Retry-After), recorded and audited, and nothing is shown.
+    pub vault_reveal_limit: u32,
+    pub vault_reveal_window_minutes: u32,
     /// Name on signed audit checkpoints.
     pub audit_origin: String,
     /// Sign a checkpoint automatically after this many new audit events (0 = only on demand).
@@ -255,6 +260,8 @@ impl Default for Settings {
             max_failures_per_account: 100,
             max_failures_per_address: 20,
             throttle_window_minutes: 15,
+            vault_reveal_limit: 30,
+            vault_reveal_window_minutes: 10,
             audit_origin: "custodian.warwickshire.police.example/audit".into(),
             checkpoint_every: 1000,
             checkpoint_interval_minutes: 60,
@@ -342,6 +349,12 @@ impl Settings {
 
     /// Refuse settings that cannot work together, naming the setting.
     pub fn check(&self) -> Result<(), String> {
+        if self.vault_reveal_limit == 0 || self.vault_reveal_window_minutes == 0 {
+            return Err(
+                "vault_reveal_limit, vault_reveal_window_minutes: each must be at least 1 (no setting turns the limit off)"
+                    .into(),
+            );
+        }
         match &self.oidc {
             Some(o) => o.check().map_err(|e| format!("oidc.{e}")),
             None if !self.password_sign_in => {
@@ -378,6 +391,10 @@ impl Settings {
                     s.session_absolute_hours = v.parse().map_err(|_| err("expected a whole number"))?
                 }
                 "BREACHED_PASSWORDS" => s.breached_passwords = Some(PathBuf::from(v)),
+                "VAULT_REVEAL_LIMIT" => s.vault_reveal_limit = v.parse().map_err(|_| err("expected a whole number"))?,
+                "VAULT_REVEAL_WINDOW_MINUTES" => {
+                    s.vault_reveal_window_minutes = v.parse().map_err(|_| err("expected a whole number"))?
+                }
                 "AUDIT_ORIGIN" => s.audit_origin = v,
                 "CHECKPOINT_EVERY" => s.checkpoint_every = v.parse().map_err(|_| err("expected a whole number"))?,
                 "CHECKPOINT_INTERVAL_MINUTES" => {
@@ -468,6 +485,8 @@ impl Settings {
              # Session time-outs.\nsession_idle_minutes = {}\nsession_absolute_hours = {}\n\n\
              # Optional list of breached passwords, one per line (NIST SP 800-63B).\n# breached_passwords = \"/etc/custodian/breached.txt\"\n\n\
              # Sign-in throttling.\nmax_failures_per_account = {}\nmax_failures_per_address = {}\nthrottle_window_minutes = {}\n\n\
+             # Credential vault (WP034 6.6): values one person may reveal per window of minutes.\n\
+             vault_reveal_limit = {}\nvault_reveal_window_minutes = {}\n\n\
              # Origin line of signed audit checkpoints, and how often to sign one automatically.\naudit_origin = {:?}\ncheckpoint_every = {}\n\n\
              # Also sign one every this many minutes while the log has grown (0 = off), and send\n\
              # each signed checkpoint outside the database: to a folder (a file per checkpoint,\n\
@@ -535,6 +554,8 @@ impl Settings {
             d.max_failures_per_account,
             d.max_failures_per_address,
             d.throttle_window_minutes,
+            d.vault_reveal_limit,
+            d.vault_reveal_window_minutes,
             d.audit_origin,
             d.checkpoint_every,
             d.checkpoint_interval_minutes,

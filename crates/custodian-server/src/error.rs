@@ -22,6 +22,10 @@ pub enum AppError {
     Invalid { detail: String, errors: Vec<FieldProblem> },
     #[error("{0}")]
     TooManyRequests(String),
+    /// Refused for a rate limit that allows the next attempt after `retry_after_seconds`
+    /// (answered with `Retry-After`).
+    #[error("{detail}")]
+    RateLimited { detail: String, retry_after_seconds: u64 },
     /// A request body over the server's limit.
     #[error("{0}")]
     TooLarge(String),
@@ -68,7 +72,7 @@ impl AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests(_) | Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -84,6 +88,7 @@ impl AppError {
             Self::Conflict(_) => "Conflict",
             Self::Invalid { .. } => "Invalid input",
             Self::TooManyRequests(_) => "Too many attempts",
+            Self::RateLimited { .. } => "Too many requests",
             Self::TooLarge(_) => "Too large",
             Self::Unavailable(_) => "Service unavailable",
             Self::Internal(_) => "Something went wrong",
@@ -169,6 +174,11 @@ impl IntoResponse for ApiError {
         let mut res = (status, axum::Json(body)).into_response();
         res.headers_mut()
             .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/problem+json"));
+        if let AppError::RateLimited { retry_after_seconds, .. } = &self.0
+            && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_seconds.to_string())
+        {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut()
                 .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));

@@ -170,6 +170,7 @@ pub const DELETABLE: &[&str] = &[
     "oidc_logins",
     "posts",
     "legal_holds",
+    "vault_reveals",
 ];
 
 /// The record types the store can count as due for `review`.

@@ -11,9 +11,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::{Action, Resource};
 use custodian_domain::approvals::StepStatus;
-use custodian_domain::posts::{Approval, Attachment, Platform, PostState, Rights};
+use custodian_domain::posts::{Approval, Attachment, PostState, Rights};
 use custodian_screening::Screening;
-use custodian_store::posts::{NewAccount, Post};
+use custodian_store::posts::Post;
 use serde::Deserialize;
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
@@ -32,7 +32,6 @@ pub fn routes() -> Routes {
         .route("/posts/new", get(new_post))
         .route("/posts/highlight", post(highlight))
         .route("/posts/setup", get(setup))
-        .route("/posts/setup/accounts", post(create_account))
         .route("/posts/setup/investigations", post(set_sio))
         .route("/posts/incident", post(declare))
         .route("/posts/incident/end", post(end_incident))
@@ -177,21 +176,6 @@ pub struct DecisionForm {
     #[serde(rename = "as")]
     acting_as: Option<String>,
     reason: Option<String>,
-}
-
-/// A corporate account to post from (WP034 6.3e).
-#[derive(Deserialize)]
-pub struct AccountForm {
-    #[serde(default)]
-    platform: String,
-    #[serde(default)]
-    handle: String,
-    #[serde(default)]
-    owning_team: String,
-    /// A checkbox: present when ticked.
-    comms_approval: Option<String>,
-    /// A checkbox: present when ticked.
-    corporate: Option<String>,
 }
 
 /// The senior investigating officer for an investigation (WP034 6.6).
@@ -704,10 +688,11 @@ pub async fn send_back(
 #[template(path = "posts/posts_setup.html")]
 struct SetupPage {
     layout: Layout,
-    accounts: Vec<(String, String, String, bool, bool)>,
+    /// Each account: its register page, platform, handle, team, the two posting flags.
+    accounts: Vec<(String, String, String, String, bool, bool)>,
     sios: Vec<(String, String, String)>,
     incidents: Vec<(String, String, String, String)>,
-    platforms: Vec<String>,
+    /// Whether the person may see every account in the register (Corporate Communications).
     can_accounts: bool,
     can_sios: bool,
     can_read_sios: bool,
@@ -728,6 +713,7 @@ pub async fn setup(State(state): State<AppState>, user: CurrentUser) -> UiResult
             .iter()
             .map(|a| {
                 (
+                    format!("/accounts/{}", a.id),
                     a.platform.as_str().to_string(),
                     a.handle.clone(),
                     a.owning_team.clone(),
@@ -751,30 +737,13 @@ pub async fn setup(State(state): State<AppState>, user: CurrentUser) -> UiResult
                 )
             })
             .collect(),
-        platforms: Platform::ALL.iter().map(|p| p.as_str().to_string()).collect(),
-        can_accounts: state.allows(&user, Action::PostsAccounts, &Resource::System),
+        can_accounts: state.allows(&user, Action::SocialAccountsViewAll, &Resource::System),
         can_sios: state.allows(&user, Action::PostsInvestigations, &Resource::System),
         can_read_sios,
         c63e: clause_view("6.3e"),
         c66: clause_view("6.6"),
         c68: clause_view("6.8"),
     }))
-}
-
-pub async fn create_account(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfForm(f): CsrfForm<AccountForm>,
-) -> UiResult<Response> {
-    let a = NewAccount {
-        platform: uc::parse_platform(&f.platform)?,
-        handle: f.handle,
-        owning_team: f.owning_team,
-        comms_approval: f.comms_approval.is_some(),
-        corporate: f.corporate.is_some(),
-    };
-    uc::create_account(&state, &user, &a).await?;
-    Ok(Redirect::to("/posts/setup").into_response())
 }
 
 pub async fn set_sio(

@@ -162,8 +162,11 @@ async fn store(
 }
 
 /// Reveal one field, giving a reason: Corporate Communications, or the account's own team
-/// manager. Every reveal is an audit event with who, when, why and which field.
-#[utoipa::path(post, path = "/accounts/{id}/credentials/reveal", tag = "posts", params(("id" = Uuid, Path)), request_body = RevealIn, responses((status = 200, body = RevealOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// manager. Every reveal is an audit event with who, when, why and which field. One person may
+/// reveal at most `vault_reveal_limit` values per `vault_reveal_window_minutes` (30 per 10 by
+/// default): beyond that the answer is 429 with Retry-After, nothing is revealed, and the refusal
+/// is audited.
+#[utoipa::path(post, path = "/accounts/{id}/credentials/reveal", tag = "posts", params(("id" = Uuid, Path)), request_body = RevealIn, responses((status = 200, body = RevealOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem, description = "Over the reveal limit: nothing revealed; Retry-After gives the seconds to wait")))]
 async fn reveal(
     State(state): State<AppState>,
     CsrfHeader(user): CsrfHeader,

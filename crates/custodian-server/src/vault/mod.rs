@@ -19,7 +19,7 @@ use std::path::Path;
 
 use custodian_authz::{Action, Resource};
 use custodian_domain::vault::{self as domain, DueReason, Field, Kek, Refusal, VaultPack, crypto, rules, totp};
-use custodian_store::vault::{SealedField, VaultAccount};
+use custodian_store::vault::{RevealLimit, RevealLogged, SealedField, VaultAccount};
 use custodian_store::{Actor, Store};
 use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
@@ -102,6 +102,34 @@ pub struct Vault<'a> {
     pub store: &'a Store,
     pub kek: &'a Kek,
     pub data_dir: &'a Path,
+    /// How many values one person may reveal per window (None: no limit, for tools that hold
+    /// the key file anyway, such as the benchmarks).
+    pub reveal_limit: Option<RevealLimit>,
+}
+
+/// The reveal limit the settings give (WP034 6.6).
+pub fn reveal_limit(settings: &crate::Settings) -> RevealLimit {
+    RevealLimit {
+        max: settings.vault_reveal_limit.max(1),
+        window: time::Duration::minutes(i64::from(settings.vault_reveal_window_minutes.max(1))),
+    }
+}
+
+/// The refusal of a reveal over the limit: nothing was shown; the answer says when to try again.
+fn limited(limit: RevealLimit, until: OffsetDateTime, now: OffsetDateTime) -> AppError {
+    let wait = (until - now).whole_seconds().max(1) as u64;
+    let minutes = wait.div_ceil(60);
+    AppError::RateLimited {
+        detail: format!(
+            "You have revealed {} log-in details in the last {} minutes, the most the vault allows one person \
+             (WP034 6.6). Nothing was revealed, and this refusal is recorded. Try again in {} minute{}.",
+            limit.max,
+            limit.window.whole_minutes(),
+            minutes,
+            if minutes == 1 { "" } else { "s" }
+        ),
+        retry_after_seconds: wait,
+    }
 }
 
 fn refusal(r: Refusal) -> AppError {
@@ -237,8 +265,18 @@ impl Vault<'_> {
         } else {
             None
         };
-        self.store.vault_log_reveal(account, field, reason, actor, now).await?;
-        Ok(Revealed { field, value, totp })
+        match self.store.vault_log_reveal(account, field, reason, self.reveal_limit, actor, now).await? {
+            RevealLogged::Revealed => Ok(Revealed { field, value, totp }),
+            RevealLogged::Limited { until } => {
+                // `value` and the code are dropped (and zeroised) unseen.
+                tracing::warn!(actor = %actor.label, "a vault reveal was refused: the reveal limit is reached");
+                Err(limited(
+                    self.reveal_limit.unwrap_or(RevealLimit { max: 0, window: time::Duration::ZERO }),
+                    until,
+                    now,
+                ))
+            }
+        }
     }
 }
 
@@ -300,9 +338,14 @@ pub async fn put(
     let a = account(state, id).await?;
     state.require(user, Action::VaultStore, &resource(&a))?;
     let kek = current_key(state).await?;
-    Vault { store: state.store(), kek: &kek, data_dir: &state.settings().data_dir }
-        .put(&user.actor, id, input, state.now())
-        .await
+    Vault {
+        store: state.store(),
+        kek: &kek,
+        data_dir: &state.settings().data_dir,
+        reveal_limit: Some(reveal_limit(state.settings())),
+    }
+    .put(&user.actor, id, input, state.now())
+    .await
 }
 
 /// Reveal one field with a reason (Corporate Communications, or the account's team manager).
@@ -316,9 +359,14 @@ pub async fn reveal(
     let a = account(state, id).await?;
     state.require(user, Action::VaultReveal, &resource(&a))?;
     let kek = current_key(state).await?;
-    Vault { store: state.store(), kek: &kek, data_dir: &state.settings().data_dir }
-        .reveal(&user.actor, id, field, reason, state.now())
-        .await
+    Vault {
+        store: state.store(),
+        kek: &kek,
+        data_dir: &state.settings().data_dir,
+        reveal_limit: Some(reveal_limit(state.settings())),
+    }
+    .reveal(&user.actor, id, field, reason, state.now())
+    .await
 }
 
 /// Whether the user may store or reveal for this account (for the page's forms).

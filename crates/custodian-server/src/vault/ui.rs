@@ -281,6 +281,17 @@ async fn reveal(
             };
             Ok(render(&page))
         }
+        Err(AppError::RateLimited { detail, retry_after_seconds }) => {
+            // Over the reveal limit: the account's page again, saying so and when to try again
+            // (a browser is sent back to it with the message in the error summary).
+            let errors = vec![FieldProblem { field: None, line: None, message: detail }];
+            let mut res = account_page(&state, &user, id, &f.reason, errors.clone()).await?;
+            *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_seconds.to_string()) {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+            Ok(crate::web::form_errors::refused(res, errors))
+        }
         Err(e) => {
             let errors = problems(e)?;
             Ok(crate::web::form_errors::refused(

@@ -43,6 +43,11 @@ impl IntoResponse for UiError {
         if let Some(problems) = refused {
             res.extensions_mut().insert(super::form_errors::Refused(problems));
         }
+        if let AppError::RateLimited { retry_after_seconds, .. } = &self.0
+            && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_seconds.to_string())
+        {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
         // For the page shell: the pages' middleware renders it again inside the signed-in
         // person's navigation (see `form_errors::keep_forms_on_page`).
         if status != StatusCode::INTERNAL_SERVER_ERROR {

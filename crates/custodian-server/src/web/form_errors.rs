@@ -107,7 +107,6 @@ const SUCCESS: &[(&str, &str)] = &[
     ("/posts/*/override", "The warnings have been overridden"),
     ("/posts/*/approve", "The post has been approved"),
     ("/posts/*/return", "The post has been returned to its author"),
-    ("/posts/setup/accounts", "The account has been added"),
     ("/posts/setup/investigations", "The senior investigating officer has been recorded"),
     ("/posts/incident", "The major incident has been declared"),
     ("/posts/incident/end", "The major incident has been ended"),

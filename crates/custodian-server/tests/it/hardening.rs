@@ -667,7 +667,6 @@ async fn malformed_forms_never_get_a_5xx(b: Backend) {
         "/usage/streaming-exceptions",
         "/posts",
         "/posts/highlight",
-        "/posts/setup/accounts",
         "/posts/setup/investigations",
         "/posts/{id}",
         "/posts/{id}/submit",

@@ -587,12 +587,6 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         form("/posts/highlight", "/posts/highlight", &[("text", "Road closed on the A46.")], ALL),
         get("/posts/setup", "/posts/setup", ALL),
         form(
-            "/posts/setup/accounts",
-            "/posts/setup/accounts",
-            &[("platform", "facebook"), ("handle", "@MatrixUi"), ("owning_team", "Matrix Unit")],
-            CC,
-        ),
-        form(
             "/posts/setup/investigations",
             "/posts/setup/investigations",
             &[("kind", "operation"), ("label", "Operation Matrix UI"), ("sio_staff_number", "A1012")],

@@ -256,6 +256,54 @@ async fn a_refused_request_closes_the_account_and_the_requester_cannot_decide_it
     assert_eq!(s, 200, "{p}");
     let (_, a) = priya.get(&format!("/accounts/{id}")).await;
     assert_eq!(a["status"], "closed", "{a}");
+
+    // The refusal does not keep the handle: the same platform and handle may be asked for
+    // again, as a new request with its own approval; the refused one keeps its history.
+    let kwame = app.api(&app.token("A1016").await);
+    let (s, r2) = kwame
+        .post("/accounts", json!({"platform": "instagram", "handle": "@WarksCareers", "purpose": "Recruitment for the north", "audience": "Applicants in Nuneaton"}))
+        .await;
+    assert_eq!(s, 201, "{r2}");
+    let id2 = r2["id"].as_str().unwrap().to_string();
+    assert_ne!(id2, id);
+    assert_ne!(r2["approval_id"], approval);
+    assert_eq!(r2["status"], "requested", "{r2}");
+    let (_, new) = priya.get(&format!("/accounts/{id2}")).await;
+    assert_eq!(new["handle"], "WarksCareers", "{new}");
+    let (_, old) = priya.get(&format!("/accounts/{id}")).await;
+    assert_eq!(old["status"], "closed", "{old}");
+    assert_eq!(old["handle"], "WarksCareers (earlier request 1)", "{old}");
+    assert_eq!(old["approval_id"], approval, "{old}");
+    let (_, ap) = priya.get(&format!("/approvals/{approval}")).await;
+    assert_eq!(ap["status"], "rejected", "{ap}");
+    let events = app.store().audit_page(Some(&format!("social_account:{id}")), None, 1, 100).await.unwrap().items;
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    for a in ["social_account.request", "social_account.reject", "social_account.handle_released"] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    // Still one live row per handle: a pending (or active) account keeps it.
+    let (s, p) = eleanor
+        .post(
+            "/accounts",
+            json!({"platform": "instagram", "handle": "WarksCareers", "purpose": "again", "audience": "again"}),
+        )
+        .await;
+    assert_eq!(s, 409, "{p}");
+    // Refused a second time, asked a third time: the second refusal becomes "earlier request 2".
+    let approval2 = r2["approval_id"].as_str().unwrap().to_string();
+    let (s, p) = priya
+        .post(
+            &format!("/approvals/{approval2}/decide"),
+            json!({"step": "corporate_comms", "verdict": "reject", "reasons": "Still use the corporate channel"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    let (s, r3) = kwame
+        .post("/accounts", json!({"platform": "instagram", "handle": "WarksCareers", "purpose": "Third try", "audience": "Applicants"}))
+        .await;
+    assert_eq!(s, 201, "{r3}");
+    assert_eq!(priya.get(&format!("/accounts/{id2}")).await.1["handle"], "WarksCareers (earlier request 2)");
+    assert_eq!(priya.get(&format!("/accounts/{id}")).await.1["handle"], "WarksCareers (earlier request 1)");
     app.stop().await;
 }
 on_both!(a_refused_request_closes_the_account_and_the_requester_cannot_decide_it);

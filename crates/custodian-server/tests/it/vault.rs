@@ -466,3 +466,204 @@ async fn leak_scenario(b: Backend) -> (HashSet<Vec<u8>>, HashSet<Vec<u8>>) {
     app.stop().await;
     (passwords, seeds)
 }
+
+/// The register's `social.rotate_credentials` task (WP034 9.1), raised when an authorised user
+/// leaves in the HR import, closes when Corporate Communications store a new password for the
+/// account, in the same transaction and with its audit event; other fields do not close it.
+async fn a_new_password_closes_the_rotation_task_a_leaver_opened(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let a = account(&app, "@WarksLeaver", Some("A1016")).await;
+    let other = account(&app, "@WarksUntouched", Some("A1016")).await;
+    let comms = app.api(&app.token(COMMS).await);
+    assert_eq!(comms.post(&creds(a), json!({"password": "the first long passphrase"})).await.0, 200);
+    let kwame = app.person("A1016").await;
+    let jack = app.person("A1018").await;
+    let now = time::OffsetDateTime::now_utc();
+    for id in [a, other] {
+        app.store().social_authorise(id, jack.id, &Actor::person(kwame.id, "A1016"), now).await.unwrap();
+    }
+    let hr = crate::support::PEOPLE.replace(
+        "A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1016,,active,",
+        "A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1016,,leaver,",
+    );
+    custodian_server::imports::import_people(app.store(), &Actor::system(), now, hr.as_bytes(), false).await.unwrap();
+    let rotate = |v: &Value| -> Vec<Value> {
+        v["tasks"].as_array().unwrap().iter().filter(|t| t["rule"] == "social.rotate_credentials").cloned().collect()
+    };
+    let (s, v) = comms.get(&format!("/accounts/{a}")).await;
+    assert_eq!(s, 200, "{v}");
+    let t = rotate(&v);
+    assert_eq!((t.len(), t[0]["status"].as_str()), (1, Some("open")), "{v}");
+    assert_eq!(comms.get(&creds(a)).await.1["status"], "due");
+
+    // A new username alone is not the change the task asks for.
+    assert_eq!(comms.post(&creds(a), json!({"username": "warks_leaver_2"})).await.0, 200);
+    assert_eq!(rotate(&comms.get(&format!("/accounts/{a}")).await.1)[0]["status"], "open");
+    // A refused password changes nothing either.
+    assert_eq!(comms.post(&creds(a), json!({"password": "too short"})).await.0, 422);
+    assert_eq!(rotate(&comms.get(&format!("/accounts/{a}")).await.1)[0]["status"], "open");
+
+    // A new password closes it, naming why and who.
+    assert_eq!(comms.post(&creds(a), json!({"password": "the rotated passphrase after Jack"})).await.0, 200);
+    let v = comms.get(&format!("/accounts/{a}")).await.1;
+    let t = rotate(&v);
+    assert_eq!((t.len(), t[0]["status"].as_str()), (1, Some("done")), "{v}");
+    assert!(t[0]["outcome"].as_str().unwrap().contains("password was changed"), "{v}");
+    assert_eq!(comms.get(&creds(a)).await.1["status"], "current");
+    // The other account's task stays open: its password did not change.
+    assert_eq!(rotate(&comms.get(&format!("/accounts/{other}")).await.1)[0]["status"], "open");
+    // Audited: the store, then the task's closing, by the same actor.
+    let events = app.store().audit_page(Some(&format!("social_account:{a}")), None, 1, 100).await.unwrap().items;
+    let done: Vec<_> = events.iter().filter(|e| e.action == "social_account.task_done").collect();
+    assert_eq!(done.len(), 1, "{events:?}");
+    assert_eq!(done[0].detail["rule"], "social.rotate_credentials");
+    let store = events
+        .iter()
+        .filter(|e| e.action == "vault.credential.store")
+        .max_by_key(|e| e.seq)
+        .expect("the password's store event");
+    assert_eq!(store.actor, done[0].actor);
+    assert!(done[0].seq > store.seq, "{events:?}");
+    app.stop().await;
+}
+on_both!(a_new_password_closes_the_rotation_task_a_leaver_opened);
+
+/// One person may reveal at most `vault_reveal_limit` values per window (WP034 6.6), across
+/// their sessions and tokens: the next reveal answers 429 with Retry-After on the API and says
+/// so on the page, shows nothing, and is audited; another person is not affected.
+async fn reveals_over_the_limit_are_refused_and_audited(b: Backend) {
+    let app = crate::support::spawn_with(b, |s| {
+        s.vault_reveal_limit = 3;
+        s.vault_reveal_window_minutes = 10;
+    })
+    .await;
+    app.seed().await;
+    let a = account(&app, "@WarksLimited", Some(MANAGER)).await;
+    let password = "a passphrase under a reveal limit";
+    let comms = app.api(&app.token(COMMS).await);
+    assert_eq!(comms.post(&creds(a), json!({"password": password, "username": "warks_limited"})).await.0, 200);
+    let reveal = format!("{}/reveal", creds(a));
+    for _ in 0..2 {
+        let (s, v) = comms.post(&reveal, json!({"field": "password", "reason": "within the limit"})).await;
+        assert_eq!((s, v["value"].as_str()), (200, Some(password)), "{v}");
+    }
+    // The third, in a session of the same person, counts too.
+    let web = app.sign_in(COMMS_EMAIL).await;
+    let (s, html) = web.post(&reveal, &[("field", "username"), ("reason", "the third")]).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("warks_limited"));
+    // The fourth is refused on the API: 429, Retry-After within the window, no value.
+    let r = comms
+        .http
+        .post(format!("{}{reveal}", comms.base))
+        .bearer_auth(&comms.token)
+        .json(&json!({"field": "password", "reason": "one too many"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=600).contains(&wait), "{wait}");
+    let body = r.text().await.unwrap();
+    assert!(!body.contains(password), "{body}");
+    assert!(body.contains("Nothing was revealed") && body.contains("6.6"), "{body}");
+    // And on the page: 429, the message, no value.
+    let (s, html) = web.post(&reveal, &[("field", "password"), ("reason", "one too many, by the page")]).await;
+    assert_eq!(s, 429, "{html}");
+    assert!(html.contains("Nothing was revealed") && html.contains("Try again in"), "{html}");
+    assert!(!html.contains(password));
+    // Refusals are audited with the reason, and do not count as reveals.
+    let events = app.store().audit_page(Some(&format!("social_account:{a}")), None, 1, 100).await.unwrap().items;
+    let given = events.iter().filter(|e| e.action == "vault.credential.reveal").count();
+    let refused: Vec<_> = events.iter().filter(|e| e.action == "vault.credential.reveal_refused").collect();
+    assert_eq!((given, refused.len()), (3, 2), "{events:?}");
+    assert!(refused.iter().any(|e| e.justification.as_deref() == Some("one too many")), "{refused:?}");
+    assert_eq!(refused[0].detail["limit"], 3);
+    // Another person (the team manager) still may.
+    let manager = app.api(&app.token(MANAGER).await);
+    let (s, v) = manager.post(&reveal, json!({"field": "username", "reason": "team rota"})).await;
+    assert_eq!((s, v["value"].as_str()), (200, Some("warks_limited")), "{v}");
+    // Once the window has passed (the earlier reveals moved eleven minutes back), reveals resume.
+    let back = rfc3339(time::OffsetDateTime::now_utc() - time::Duration::minutes(11));
+    app.sql(&format!("UPDATE vault_reveals SET at = '{back}'")).await;
+    let (s, v) = comms.post(&reveal, json!({"field": "password", "reason": "after the window"})).await;
+    assert_eq!((s, v["value"].as_str()), (200, Some(password)), "{v}");
+    app.stop().await;
+}
+on_both!(reveals_over_the_limit_are_refused_and_audited);
+
+/// In a real browser (WP034 6.6): an officer is not offered the vault and is refused the
+/// account's log-in details; Corporate Communications reveal the password with a reason, see it,
+/// and see it hidden again by the page's timer; the auditor finds the reveal, with its reason, in
+/// the audit log. The 30-second timer is checked, then the page's own script is run again with a
+/// one-second delay from the test (production pages keep 30 seconds; nothing in the server
+/// shortens it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_a_reveal_is_refused_to_an_officer_shown_with_a_reason_hidden_and_audited() {
+    use fantoccini::Locator;
+    let Some(browser) = crate::browser::start().await else { return };
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    let a = account(&app, "@WarksBrowser", Some(MANAGER)).await;
+    let password = "browser-harbour-lantern-8812";
+    let comms = app.api(&app.token(COMMS).await);
+    assert_eq!(comms.post(&creds(a), json!({"password": password, "username": "warks_browser"})).await.0, 200);
+    let c = &browser.client;
+
+    // The officer: no vault in the navigation, and the account's log-in details refused.
+    crate::support::browser_sign_in(c, &app.base, OFFICER_EMAIL).await;
+    c.goto(&format!("{}/", app.base)).await.unwrap();
+    let links = c.find_all(Locator::Css("a[href='/vault']")).await.unwrap();
+    assert!(links.is_empty(), "an officer is not offered the vault");
+    c.goto(&format!("{}{}", app.base, creds(a))).await.unwrap();
+    let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(h1, "Not permitted");
+    assert!(c.find_all(Locator::Id("reveal-form")).await.unwrap().is_empty());
+    assert!(!c.source().await.unwrap().contains(password));
+    crate::support::browser_sign_out(c).await;
+
+    // Corporate Communications reveal the password, giving a reason.
+    crate::support::browser_sign_in(c, &app.base, COMMS_EMAIL).await;
+    c.goto(&format!("{}{}", app.base, creds(a))).await.unwrap();
+    c.find(Locator::Css("#field option[value='password']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("reason")).await.unwrap().send_keys("Posting the Op Lantern appeal").await.unwrap();
+    c.find(Locator::Id("reveal")).await.unwrap().click().await.unwrap();
+    let shown = crate::browser::text_when(c, Locator::Id("revealed-value"), |t| !t.is_empty()).await;
+    assert_eq!(shown, password);
+    // The page's script hides it after the element's 30 seconds: still shown a moment later.
+    let after = c.find(Locator::Id("revealed")).await.unwrap().attr("data-hide-after").await.unwrap();
+    assert_eq!(after.as_deref(), Some("30"));
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(c.find_all(Locator::Id("revealed-value")).await.unwrap().len(), 1, "not hidden before 30 s");
+    // The same script, run again with one second: the value leaves the page and the note shows.
+    c.execute(
+        "var b = document.getElementById('revealed'); b.setAttribute('data-hide-after', '1'); \
+         var s = document.createElement('script'); s.src = '/static/vault.js?again'; document.head.appendChild(s);",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let mut gone = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        if c.find_all(Locator::Id("revealed")).await.unwrap().is_empty() {
+            gone = true;
+            break;
+        }
+    }
+    assert!(gone, "the script removes the value");
+    assert!(!c.source().await.unwrap().contains(password), "the value is no longer in the page");
+    assert!(c.find(Locator::Id("revealed-hidden")).await.unwrap().is_displayed().await.unwrap());
+    crate::support::browser_sign_out(c).await;
+
+    // The auditor finds the reveal, by whom and why, and never the value.
+    crate::support::browser_sign_in(c, &app.base, "oliver.bannister@warwickshire.police.example").await;
+    c.goto(&format!("{}/audit?subject=social_account:{a}", app.base)).await.unwrap();
+    let table = c.find(Locator::Css("table")).await.unwrap().text().await.unwrap();
+    assert!(table.contains("Posting the Op Lantern appeal"), "{table}");
+    assert!(table.contains("Eleanor Pryce"), "{table}");
+    assert!(!table.contains(password));
+    browser.close().await;
+    app.stop().await;
+}

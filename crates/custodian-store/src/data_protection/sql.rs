@@ -211,6 +211,7 @@ pub fn anchor(id: &str) -> Option<Anchor> {
             format!("(COALESCE(author_id IN ({HELD_PEOPLE}), FALSE) OR id IN ({}))", held_cases("post")),
         ),
         "legal_holds" => a("legal_holds", "released_at", false, "released_at IS NOT NULL", "1=0".into()),
+        "vault_reveals" => a("vault_reveals", "at", false, "1=1", "1=0".into()),
         "usage_day_totals" => None,
         _ => None,
     }

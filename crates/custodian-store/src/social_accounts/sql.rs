@@ -213,6 +213,14 @@ async fn settle(
     Ok(id.is_some())
 }
 
+/// The account's password changed in the credential vault (WP034 9.1): close its open
+/// `social.rotate_credentials` task, if any, with its audit event, in the vault's transaction.
+/// Returns whether a task was closed.
+pub async fn credentials_changed(tx: &mut Tx<'_>, account: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<bool> {
+    settle(tx, account, &SOCIAL_ROTATE_CREDENTIALS, "the password was changed in the credential vault", actor, now)
+        .await
+}
+
 /// Check the profile's signposting (WP034 6.7): raise the task when it lacks any, close it when
 /// it has all.
 async fn check_signposting(tx: &mut Tx<'_>, a: &RegisterAccount, actor: &Actor, now: OffsetDateTime) -> Result<()> {
@@ -250,17 +258,27 @@ pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: Of
     }
     let mut tx = begin_write(pool).await?;
     active_person(&mut tx, r.team_manager, "team_manager").await?;
-    let taken: Option<String> =
-        sqlx::query_scalar("SELECT status FROM social_accounts WHERE platform = $1 AND handle = $2")
+    // A handle stays reserved by an account that exists or existed; a request that was refused
+    // or withdrawn before the account was ever set up (closed, never active) does not keep it.
+    // Asking again renames that row's handle to say it was an earlier request (audited), and the
+    // earlier request's row, approval, decision and audit events all stay as they were.
+    let taken: Option<(Uuid, String, Option<OffsetDateTime>)> =
+        sqlx::query_as("SELECT id, status, active_since FROM social_accounts WHERE platform = $1 AND handle = $2")
             .bind(r.platform.as_str())
             .bind(&handle)
             .fetch_optional(&mut *tx)
             .await?;
-    if let Some(status) = taken {
-        return Err(StoreError::Conflict(format!(
-            "handle: {} {handle} is already in the register ({status})",
-            r.platform.as_str()
-        )));
+    match taken {
+        Some((earlier, status, None)) if status == AccountStatus::Closed.as_str() => {
+            release_handle(&mut tx, earlier, r.platform.as_str(), &handle, actor, now).await?;
+        }
+        Some((_, status, _)) => {
+            return Err(StoreError::Conflict(format!(
+                "handle: {} {handle} is already in the register ({status})",
+                r.platform.as_str()
+            )));
+        }
+        None => {}
     }
     let id = Uuid::now_v7();
     sqlx::query(
@@ -314,6 +332,49 @@ pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: Of
         .await?;
     tx.commit().await?;
     Ok((id, approval))
+}
+
+/// Free the handle a refused or withdrawn request held: its row's handle becomes
+/// "<handle> (earlier request N)", with an audit event on that row naming both.
+async fn release_handle(
+    tx: &mut Tx<'_>,
+    earlier: Uuid,
+    platform: &str,
+    handle: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let mut n = 1;
+    let renamed = loop {
+        let candidate = format!("{handle} (earlier request {n})");
+        let used: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM social_accounts WHERE platform = $1 AND handle = $2")
+                .bind(platform)
+                .bind(&candidate)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if used.is_none() {
+            break candidate;
+        }
+        n += 1;
+    };
+    sqlx::query("UPDATE social_accounts SET handle = $1 WHERE id = $2")
+        .bind(&renamed)
+        .bind(earlier)
+        .execute(&mut **tx)
+        .await?;
+    audit::audit(
+        tx,
+        actor,
+        now,
+        AuditEntry::new("social_account.handle_released", subject(earlier))
+            .clause("6.6")
+            .before(json!({"handle": handle}))
+            .after(json!({"handle": renamed}))
+            .detail(json!({"why": "the request was refused or withdrawn and the handle was asked for again"})),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Put a requested account in line with its approval request (WP034 6.6), in the deciding or

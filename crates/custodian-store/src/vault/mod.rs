@@ -69,6 +69,22 @@ pub struct SealedRow {
     pub sealed: Sealed,
 }
 
+/// At most `max` values revealed per person in any `window` (WP034 6.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RevealLimit {
+    pub max: u32,
+    pub window: time::Duration,
+}
+
+/// What [`Store::vault_log_reveal`] recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevealLogged {
+    /// The reveal was recorded: the value may be shown.
+    Revealed,
+    /// Refused for the limit (and the refusal recorded): nothing may be shown before `until`.
+    Limited { until: OffsetDateTime },
+}
+
 /// A current authorised user's Custodian sign-in password hash (Argon2id), to refuse a vault
 /// password that is the same (WP034 9.1).
 #[derive(Debug, Clone)]
@@ -124,17 +140,21 @@ impl Store {
         on_write!(self, vault::put(account, key_id, fields, actor, now))
     }
 
-    /// Record that a field was revealed: who (the actor), when, why and which field, with the
-    /// `vault.credential.reveal` audit event (the value is never in it).
+    /// Record that a field is revealed: who (the actor), when, why and which field, with the
+    /// `vault.credential.reveal` audit event (the value is never in it). With a `limit`, a person
+    /// (or, for the command line, an actor) who already had `limit.max` values revealed in the
+    /// window is refused instead: the refusal is recorded and audited
+    /// (`vault.credential.reveal_refused`) and the answer says when the next reveal is allowed.
     pub async fn vault_log_reveal(
         &self,
         account: Uuid,
         field: Field,
         reason: &str,
+        limit: Option<RevealLimit>,
         actor: &Actor,
         now: OffsetDateTime,
-    ) -> Result<()> {
-        on_write!(self, vault::log_reveal(account, field, reason, actor, now))
+    ) -> Result<RevealLogged> {
+        on_write!(self, vault::log_reveal(account, field, reason, limit, actor, now))
     }
 
     /// Re-wrap every data key from `old` to `new` and recompute the password-reuse MACs under

@@ -3,7 +3,7 @@
 
 use super::audit;
 use super::{DB, Tx, begin_write};
-use crate::vault::{SealedField, SealedRow, StoredField, UserHash, VaultAccount};
+use crate::vault::{RevealLimit, RevealLogged, SealedField, SealedRow, StoredField, UserHash, VaultAccount};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::vault::{EndedUser, Field, Kek, Sealed, crypto};
@@ -236,6 +236,11 @@ pub async fn put(
             .after(json!({"fields": names, "key_id": key_id})),
     )
     .await?;
+    // A new password is the change a leaver's or mover's rotation task asks for (9.1): the task
+    // closes in this transaction (its own audit event names the outcome).
+    if fields.iter().any(|f| f.field == Field::Password) {
+        super::social_accounts::credentials_changed(&mut tx, account, actor, now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -245,22 +250,64 @@ pub async fn log_reveal(
     account: Uuid,
     field: Field,
     reason: &str,
+    limit: Option<RevealLimit>,
     actor: &Actor,
     now: OffsetDateTime,
-) -> Result<()> {
+) -> Result<RevealLogged> {
     let mut tx = begin_write(pool).await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("vault.credential.reveal", subject(account))
+    let mut refused_until = None;
+    if let Some(l) = limit {
+        // The reveals given in the window, oldest first: the next is allowed when the oldest
+        // leaves it. A person is counted across their sessions and tokens.
+        let since = now - l.window;
+        let recent: Vec<OffsetDateTime> = match actor.person_id {
+            Some(p) => sqlx::query_scalar(
+                "SELECT at FROM vault_reveals WHERE person_id = $1 AND refused = 0 AND at > $2 ORDER BY at LIMIT $3",
+            )
+            .bind(p),
+            None => sqlx::query_scalar(
+                "SELECT at FROM vault_reveals WHERE person_id IS NULL AND actor = $1 AND refused = 0 AND at > $2 \
+                 ORDER BY at LIMIT $3",
+            )
+            .bind(&actor.label),
+        }
+        .bind(since)
+        .bind(i64::from(l.max))
+        .fetch_all(&mut *tx)
+        .await?;
+        if recent.len() >= l.max as usize {
+            refused_until = Some(recent.first().map_or(now, |t| *t + l.window));
+        }
+    }
+    sqlx::query(
+        "INSERT INTO vault_reveals (id, person_id, actor, account_id, field, at, refused) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(actor.person_id)
+    .bind(&actor.label)
+    .bind(account)
+    .bind(field.as_str())
+    .bind(now)
+    .bind(i64::from(refused_until.is_some()))
+    .execute(&mut *tx)
+    .await?;
+    let entry = match (refused_until, limit) {
+        (Some(_), Some(l)) => AuditEntry::new("vault.credential.reveal_refused", subject(account))
+            .clause("6.6")
+            .justification(reason.trim())
+            .detail(json!({"field": field.as_str(), "why": "reveal limit", "limit": l.max,
+                "window_minutes": l.window.whole_minutes()})),
+        _ => AuditEntry::new("vault.credential.reveal", subject(account))
             .clause("6.6")
             .justification(reason.trim())
             .detail(json!({"field": field.as_str()})),
-    )
-    .await?;
+    };
+    audit::audit(&mut tx, actor, now, entry).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(match refused_until {
+        Some(until) => RevealLogged::Limited { until },
+        None => RevealLogged::Revealed,
+    })
 }
 
 pub async fn rotate_kek(pool: &Pool<DB>, old: &Kek, new: &Kek, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
