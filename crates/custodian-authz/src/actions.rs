@@ -221,6 +221,12 @@ actions! {
     /// Manage any social media account: set-up, authorised users, profile, closing, log-in
     /// rotation tasks and the import (Corporate Communications).
     SocialAccountsManage = "social_accounts.manage", System;
+    /// See every public comment on the force's channels with its labels and evidence pack
+    /// (Corporate Communications).
+    CommentsViewAll = "comments.view_all", System;
+    /// Act on a public comment: keep its evidence, record advice and action (Corporate
+    /// Communications).
+    CommentsAct = "comments.act", System;
 }
 
 impl Action {

@@ -23,6 +23,7 @@ pub(crate) const EMBEDDED_POLICIES: &[(&str, &str)] = &[
     ("data_protection.cedar", include_str!("../../../policies/data_protection.cedar")),
     ("vault.cedar", include_str!("../../../policies/vault.cedar")),
     ("social_accounts.cedar", include_str!("../../../policies/social_accounts.cedar")),
+    ("comments.cedar", include_str!("../../../policies/comments.cedar")),
 ];
 
 /// The numbered clauses of WP034 version 3; an `@clause` must name one of them.

@@ -193,6 +193,8 @@ const MATRIX: &[(Action, [bool; 11])] = &[
     (Action::SocialAccountsRequest, [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
     (Action::SocialAccountsTeam,    [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
     (Action::SocialAccountsManage,  [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
+    (Action::CommentsViewAll,       [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
+    (Action::CommentsAct,           [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
 ];
 
 #[test]

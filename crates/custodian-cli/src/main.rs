@@ -125,7 +125,7 @@ enum Command {
     /// Approved apps: load the catalogue, re-evaluate installed apps, export for the MDM (WP034 4.8).
     #[command(subcommand)]
     Apps(apps::AppsCmd),
-    /// Public comments on force channels: triage (WP034 6.7, 8.2).
+    /// Public comments on force channels: triage and import (WP034 6.7, 8.2).
     #[command(subcommand)]
     Comments(comments::CommentsCmd),
     /// Screen a draft post against WP034 6.3 and 6.5 (exit 3 when the verdict is block).
@@ -180,6 +180,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(_)
             | Command::Usage(usage::UsageCmd::Import { .. })
             | Command::Accounts(social_accounts::AccountsCmd::Import { .. })
+            | Command::Comments(comments::CommentsCmd::Import { .. })
     ) {
         audit::checkpoint_after_import(&cli).await;
     }
@@ -208,7 +209,7 @@ async fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Openapi => admin::openapi(),
         Command::Config(cmd) => admin::config(cmd),
         Command::Screen { file, json, jsonl, pack } => screening::run(file, json, jsonl, pack),
-        Command::Comments(cmd) => comments::run(cmd),
+        Command::Comments(cmd) => comments::run(cmd, open(cli)).await,
         Command::Backup { out } => admin::backup(cli, out).await,
         Command::Restore { from } => admin::restore(cli, from).await,
     }

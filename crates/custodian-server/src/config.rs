@@ -96,6 +96,10 @@ pub struct Settings {
     pub audit_witnesses: Vec<AuditWitness>,
     /// This server as a witness for other logs (another force's Custodian, say).
     pub witness: Option<WitnessSettings>,
+    /// The sources that may deliver public comments to `POST /api/v1/comments` (WP034 6.7,
+    /// 8.2): source name to its HMAC-SHA256 secret (`[comment_sources]`, or
+    /// CUSTODIAN_COMMENT_SOURCES="orlo=secret,hootsuite=secret"). Never logged.
+    pub comment_sources: std::collections::BTreeMap<String, String>,
 }
 
 /// `[[audit_witnesses]]`: a witness this log asks to cosign its checkpoints.
@@ -288,6 +292,7 @@ impl Default for Settings {
             oidc: None,
             audit_witnesses: Vec::new(),
             witness: None,
+            comment_sources: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -310,6 +315,7 @@ impl std::fmt::Debug for Settings {
             .field("oidc", &self.oidc)
             .field("audit_witnesses", &self.audit_witnesses)
             .field("witness", &self.witness)
+            .field("comment_sources", &self.comment_sources.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -417,6 +423,18 @@ impl Settings {
                 "TRUST_PROXY" => s.trust_proxy = v.parse().map_err(|_| err("expected true or false"))?,
                 "REQUEST_TIMEOUT_SECONDS" => {
                     s.request_timeout_seconds = v.parse().map_err(|_| err("expected a whole number"))?
+                }
+                "COMMENT_SOURCES" => {
+                    let mut m = std::collections::BTreeMap::new();
+                    for pair in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                        match pair.split_once('=') {
+                            Some((name, secret)) if !name.trim().is_empty() && !secret.trim().is_empty() => {
+                                m.insert(name.trim().to_string(), secret.trim().to_string());
+                            }
+                            _ => return Err(err("expected name=secret pairs separated by commas")),
+                        }
+                    }
+                    s.comment_sources = m;
                 }
                 "SMTP_HOST" => s.smtp_host = Some(v),
                 "SMTP_PORT" => s.smtp_port = v.parse().map_err(|_| err("expected a port number (1-65535)"))?,

@@ -7,6 +7,7 @@ pub mod approvals;
 pub mod apps;
 pub mod audit;
 pub mod auth;
+pub mod comments;
 pub mod config;
 pub mod data_protection;
 pub mod demo;
@@ -188,6 +189,7 @@ pub fn page_routes() -> routing::Routes {
         .merge(apps::ui::routes())
         .merge(vault::ui::routes())
         .merge(social_accounts::ui::routes())
+        .merge(comments::ui::routes())
         .layer(middleware::map_response(web::redirect_unauthenticated))
 }
 
@@ -211,6 +213,7 @@ pub fn api_routes() -> routing::Routes {
         .merge(apps::api::routes())
         .merge(vault::api::routes())
         .merge(social_accounts::api::routes())
+        .merge(comments::api::routes())
         .layer(middleware::map_response(api::problem_for_rejections))
 }
 

@@ -21,6 +21,7 @@ pub mod approvals;
 pub mod apps;
 pub mod audit;
 mod audit_read;
+pub mod comments;
 pub mod dashboard;
 pub mod data_protection;
 pub mod devices;

@@ -28,6 +28,7 @@ fn readers(id: &str) -> &'static [Action] {
         "overseas" => &[OverseasWindowsView],
         "posts" => &[PostsViewAll, PostsViewDrafts],
         "social_accounts" => &[PostsAccounts, PostsInvestigationsView, SocialAccountsViewAll],
+        "public_comments" => &[CommentsViewAll],
         "vault" => &[VaultList, VaultReveal],
         "policy_versions" => &[PolicyManage],
         "policy_acknowledgements" => &[PolicyCampaignsView],

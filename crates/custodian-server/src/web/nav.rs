@@ -183,13 +183,16 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
             .collect(),
             also: &[],
         },
-        // WP034 6.3-6.8: departmental posts and the screening pack they are checked against.
+        // WP034 6.3-6.8, 8.2: departmental posts, the screening pack they are checked against, and the
+        // public's comments on them.
         Section {
             label: "Posts",
             pages: [
                 page(facts.posts, "/posts", "Posts"),
                 page(facts.posts || may(Action::SocialAccountsViewAll), "/accounts", "Accounts"),
                 page(facts.posts && may(Action::ScreeningPackView), "/screening/pack", "Screening"),
+                // WP034 6.7, 8.2: public comments on the force's channels.
+                page(may(Action::CommentsViewAll), "/comments", "Comments"),
             ]
             .into_iter()
             .flatten()

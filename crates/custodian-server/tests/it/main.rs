@@ -11,6 +11,7 @@ mod audit;
 mod audit_outside;
 mod axe;
 mod browser;
+mod comments;
 mod data_protection;
 mod devices;
 mod email;

@@ -312,6 +312,18 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         .await
         .unwrap();
 
+    // A public comment on that account, with its evidence kept (WP034 8.2): Corporate
+    // Communications see it and act on it.
+    custodian_server::comments::import(
+        app.store(),
+        &Actor::cli(),
+        now,
+        br#"{"id":"m-1","platform":"facebook","account":"MatrixNorth","post":"p-1","author":"fb-1","author_name":"Matrix Author","url":"https://facebook.com/MatrixNorth/p-1","text":"PC Smith is a useless fat pr*ck","created_at":"2026-12-01T10:00:00Z"}"#,
+    )
+    .await
+    .unwrap();
+    let comment = app.store().comments(&Default::default()).await.unwrap()[0].id;
+
     // An app of the catalogue (WP034 4.8).
     let matrix_app = app
         .store()
@@ -662,6 +674,11 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             OVERSEAS_VIEWERS,
         ),
         form("/overseas/{id}/withdraw", format!("/overseas/{window}/withdraw"), &[], HOLDER_ONLY),
+        // Public comments and their evidence packs: Corporate Communications (WP034 8.2).
+        get("/comments", "/comments", CC),
+        get("/comments/{id}", format!("/comments/{comment}"), CC),
+        form("/comments/{id}/evidence", format!("/comments/{comment}/evidence"), &[], CC),
+        get("/comments/authors/{platform}/{author}", "/comments/authors/facebook/fb-1", CC),
         get("/accounts", "/accounts", ALL),
         get("/accounts/new", "/accounts/new", ALL),
         // Everyone may request (the first persona's request is recorded, the others find the
@@ -1004,6 +1021,15 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         ),
         get("/api/v1/overseas/{id}", format!("/api/v1/overseas/{window}"), OVERSEAS_VIEWERS),
         post("/api/v1/overseas/{id}/withdraw", format!("/api/v1/overseas/{window}/withdraw"), json!({}), HOLDER_ONLY),
+        // A comment source delivers without a session: the signature over the body is the proof
+        // (unsigned, every caller is refused).
+        rule("POST", "/api/v1/comments", "/api/v1/comments", Body::Json(json!({"id": "m-2"})), PUBLIC),
+        get("/api/v1/comments/{id}/evidence", format!("/api/v1/comments/{comment}/evidence"), CC),
+        get(
+            "/api/v1/comments/authors/{platform}/{author}/evidence",
+            "/api/v1/comments/authors/facebook/fb-1/evidence",
+            CC,
+        ),
         get("/api/v1/accounts", "/api/v1/accounts", ALL),
         post(
             "/api/v1/accounts",
