@@ -88,6 +88,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         .merge_from(crate::apps::api::AppsApi::openapi())
         .merge_from(crate::vault::api::VaultApi::openapi())
         .merge_from(crate::social_accounts::api::SocialAccountsApi::openapi())
+        .merge_from(crate::declarations::api::DeclarationsApi::openapi())
 }
 
 /// `GET /api/v1/openapi.json`.

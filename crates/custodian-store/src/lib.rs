@@ -23,6 +23,7 @@ pub mod audit;
 mod audit_read;
 pub mod dashboard;
 pub mod data_protection;
+pub mod declarations;
 pub mod devices;
 pub mod email;
 pub mod files;

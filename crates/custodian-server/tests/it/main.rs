@@ -12,6 +12,7 @@ mod audit_outside;
 mod axe;
 mod browser;
 mod data_protection;
+mod declarations;
 mod devices;
 mod email;
 mod findings;
