@@ -245,6 +245,8 @@ fn a_person_with_no_roles_gets_only_the_everyone_actions() {
         Action::SocialAccountsView,
         Action::SocialAccountsRequest,
         Action::SocialAccountsTeam,
+        Action::DeclarationsMake,
+        Action::PsdReportsMake,
     ];
     for &action in Action::ALL {
         let d = a.decide(&nobody, action, &unrelated_resource(action));
