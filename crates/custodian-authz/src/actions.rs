@@ -124,6 +124,16 @@ actions! {
     PolicyManage = "policy.manage", System;
     /// See how far each business area has acknowledged the policy (campaign completion).
     PolicyCampaignsView = "policy.campaigns.view", System;
+    /// Declare one's own online associations (or that there is nothing to declare) and see one's own declarations.
+    DeclarationsMake = "declarations.make", System;
+    /// Assess declarations of notifiable associations (the Force Vetting Unit; Professional Standards for the categories that need them).
+    DeclarationsAssess = "declarations.assess", System;
+    /// Start the annual re-declaration of notifiable associations.
+    DeclarationsCampaign = "declarations.campaign", System;
+    /// Report inappropriate social media activity to Professional Standards and see one's own reports.
+    PsdReportsMake = "psd_reports.make", System;
+    /// See and triage the reports made to Professional Standards.
+    PsdReportsTriage = "psd_reports.triage", System;
     /// Read the audit trail.
     AuditRead = "audit.read", System;
     /// Verify the audit trail's integrity.

@@ -14,6 +14,7 @@ pub(crate) const EMBEDDED_POLICIES: &[(&str, &str)] = &[
     ("monitoring.cedar", include_str!("../../../policies/monitoring.cedar")),
     ("screening.cedar", include_str!("../../../policies/screening.cedar")),
     ("policy.cedar", include_str!("../../../policies/policy.cedar")),
+    ("declarations.cedar", include_str!("../../../policies/declarations.cedar")),
     ("audit.cedar", include_str!("../../../policies/audit.cedar")),
     ("admin.cedar", include_str!("../../../policies/admin.cedar")),
     ("approvals.cedar", include_str!("../../../policies/approvals.cedar")),

@@ -146,6 +146,11 @@ const MATRIX: &[(Action, [bool; 11])] = &[
     (Action::ScreeningPackManage,   [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::PolicyManage,          [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::PolicyCampaignsView,   [N, Y, N,  N,  N,  Y,  N,  N, N,  N, N]),
+    (Action::DeclarationsMake,      [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
+    (Action::DeclarationsAssess,    [N, N, Y,  N,  Y,  N,  N,  N, N,  N, N]),
+    (Action::DeclarationsCampaign,  [N, N, N,  N,  Y,  N,  N,  N, N,  N, N]),
+    (Action::PsdReportsMake,        [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
+    (Action::PsdReportsTriage,      [N, N, Y,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::AuditRead,             [N, N, N,  N,  N,  N,  N,  N, Y,  Y, N]),
     (Action::AuditVerify,           [N, N, N,  N,  N,  N,  N,  N, Y,  Y, N]),
     (Action::UsersManage,           [N, N, N,  N,  N,  N,  N,  N, N,  Y, N]),
@@ -242,6 +247,8 @@ fn a_person_with_no_roles_gets_only_the_everyone_actions() {
         Action::SocialAccountsView,
         Action::SocialAccountsRequest,
         Action::SocialAccountsTeam,
+        Action::DeclarationsMake,
+        Action::PsdReportsMake,
     ];
     for &action in Action::ALL {
         let d = a.decide(&nobody, action, &unrelated_resource(action));

@@ -6,6 +6,7 @@ pub mod apps;
 pub mod audit;
 pub mod countries;
 pub mod data_protection;
+pub mod declarations;
 pub mod devices;
 pub mod email;
 pub mod findings;

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod comments;
 pub mod config;
 pub mod data_protection;
+pub mod declarations;
 pub mod demo;
 pub mod devices;
 pub mod email;
@@ -179,6 +180,7 @@ pub fn page_routes() -> routing::Routes {
         .merge(findings::ui::routes())
         .merge(audit::ui::routes())
         .merge(policy::ui::routes())
+        .merge(declarations::ui::routes())
         .merge(monitoring::ui::routes())
         .merge(screening::ui::routes())
         .merge(approvals::ui::routes())
@@ -203,6 +205,7 @@ pub fn api_routes() -> routing::Routes {
         .merge(findings::api::routes())
         .merge(audit::api::routes())
         .merge(policy::api::routes())
+        .merge(declarations::api::routes())
         .merge(monitoring::api::routes())
         .merge(screening::api::routes())
         .merge(approvals::api::routes())

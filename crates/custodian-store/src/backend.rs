@@ -39,6 +39,8 @@ macro_rules! areas {
         pub mod data_protection;
         #[path = "data_protection/export_sql.rs"]
         pub mod data_protection_export;
+        #[path = "declarations/sql.rs"]
+        pub mod declarations;
         #[path = "devices/sql.rs"]
         pub mod devices;
         #[path = "devices/mdm_sql.rs"]

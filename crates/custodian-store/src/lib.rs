@@ -24,6 +24,7 @@ mod audit_read;
 pub mod comments;
 pub mod dashboard;
 pub mod data_protection;
+pub mod declarations;
 pub mod devices;
 pub mod email;
 pub mod files;

@@ -174,7 +174,8 @@ pub const DELETABLE: &[&str] = &[
 ];
 
 /// The record types the store can count as due for `review`.
-pub const REVIEWABLE: &[&str] = &["findings_referred", "monitoring_referrals"];
+pub const REVIEWABLE: &[&str] =
+    &["findings_referred", "monitoring_referrals", "association_declarations", "psd_reports"];
 
 impl Schedule {
     /// The compiled-in schedule.

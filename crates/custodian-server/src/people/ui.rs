@@ -164,6 +164,9 @@ pub(crate) struct PersonPage {
     pub(crate) c412: ClauseView,
     pub(crate) errors: Vec<FieldProblem>,
     pub(crate) reason: String,
+    /// Their policy acknowledgements and training attended (WP034 2.3, 2.4).
+    pub(crate) acks: Vec<crate::policy::ui::AckRow>,
+    pub(crate) training: Vec<crate::policy::ui::TrainRow>,
 }
 page!(PersonPage);
 
@@ -191,6 +194,7 @@ pub async fn person(
         vec![]
     };
     let reports = state.store().direct_reports(p.id).await?;
+    let (acks, training) = crate::policy::ui::record_rows(&state, p.id).await?;
     let page_ok = errors.is_empty();
     let mut res = render(&PersonPage {
         layout: layout(&state, Some(&user), &p.name, "/people"),
@@ -204,6 +208,8 @@ pub async fn person(
         c412: clause_view("4.12"),
         reason: if errors.is_empty() { String::new() } else { q.reason.clone().unwrap_or_default() },
         errors,
+        acks,
+        training,
     });
     if !page_ok {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

@@ -28,6 +28,8 @@ pub fn routes() -> Routes {
         .route("/policy/versions/{id}/adopt", post(adopt))
         .route("/policy/campaigns/{id}", get(campaign))
         .route("/policy/campaigns/{id}/acknowledge", post(acknowledge))
+        .route("/policy/overdue", get(overdue))
+        .route("/policy/record", get(record))
 }
 
 pub(crate) struct SectionView {
@@ -456,4 +458,107 @@ async fn acknowledge(
     }
     state.store().policy_acknowledge(id, user.id(), &user.actor, state.now()).await?;
     Ok(Redirect::to(&format!("/policy/campaigns/{id}")).into_response())
+}
+
+// ----- A line manager's overdue people and a person's record (WP034 2.3, 2.4) ------------------
+
+pub(crate) struct AckRow {
+    pub(crate) title: String,
+    pub(crate) due: String,
+    pub(crate) status: String,
+    pub(crate) class: &'static str,
+}
+
+pub(crate) struct TrainRow {
+    pub(crate) date: String,
+    pub(crate) topic: String,
+}
+
+/// A person's acknowledgements and the training they attended, for their record.
+pub(crate) async fn record_rows(state: &AppState, person: Uuid) -> Result<(Vec<AckRow>, Vec<TrainRow>), AppError> {
+    let store = state.store();
+    let today = state.now().date();
+    let acks = store
+        .policy_acknowledgements_of(person)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let due = custodian_domain::policy::text::iso_date(&a.due_on);
+            let (status, class) = match (a.acknowledged_at, due) {
+                (Some(t), _) => {
+                    (format!("Done {}", date_words(crate::web::display::london(t).date())), "govuk-tag--green")
+                }
+                (None, Some(d)) if d < today => ("Overdue".to_owned(), "govuk-tag--red"),
+                (None, _) => ("Not yet".to_owned(), "govuk-tag--blue"),
+            };
+            AckRow { title: a.title, due: iso_words(Some(&a.due_on)), status, class }
+        })
+        .collect();
+    let training = store
+        .training_of(person)
+        .await?
+        .into_iter()
+        .map(|t| TrainRow { date: iso_words(Some(&t.held_on)), topic: t.topic })
+        .collect();
+    Ok((acks, training))
+}
+
+#[derive(Template)]
+#[template(path = "policy/record.html")]
+pub(crate) struct RecordPage {
+    pub(crate) layout: Layout,
+    pub(crate) acks: Vec<AckRow>,
+    pub(crate) training: Vec<TrainRow>,
+    pub(crate) c23: ClauseView,
+    pub(crate) c24: ClauseView,
+}
+page!(RecordPage);
+
+async fn record(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    state.require(&user, Action::PolicyRead, &Resource::System)?;
+    let (acks, training) = record_rows(&state, user.id()).await?;
+    Ok(render(&RecordPage {
+        layout: layout(&state, Some(&user), "Your policy record", "/policy/record"),
+        acks,
+        training,
+        c23: clause_view("2.3"),
+        c24: clause_view("2.4"),
+    }))
+}
+
+pub(crate) struct OverdueRow {
+    pub(crate) person: String,
+    pub(crate) title: String,
+    pub(crate) due: String,
+}
+
+#[derive(Template)]
+#[template(path = "policy/overdue.html")]
+pub(crate) struct OverduePage {
+    pub(crate) layout: Layout,
+    pub(crate) rows: Vec<OverdueRow>,
+    pub(crate) c23: ClauseView,
+}
+page!(OverduePage);
+
+/// The people the signed-in line manager manages who are overdue on a campaign: only their
+/// own people, whoever asks (everyone may open it; it lists nobody for someone who manages none).
+async fn overdue(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    state.require(&user, Action::PolicyRead, &Resource::System)?;
+    let rows = state
+        .store()
+        .policy_overdue_for_manager(user.id(), state.now().date())
+        .await?
+        .into_iter()
+        .map(|o| OverdueRow {
+            person: crate::web::display::person(&o.name, &o.staff_number),
+            title: o.title,
+            due: iso_words(Some(&o.due_on)),
+        })
+        .collect();
+    Ok(render(&OverduePage {
+        layout: layout(&state, Some(&user), "Overdue acknowledgements", "/policy/overdue"),
+        rows,
+        c23: clause_view("2.3"),
+    }))
 }

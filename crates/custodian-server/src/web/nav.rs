@@ -135,7 +135,21 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
     let page = |ok: bool, href: &str, label: &'static str| ok.then(|| (href.to_string(), label));
 
     let mut sections = vec![
-        Section { label: "Home", pages: vec![("/".into(), "Home")], also: &[] },
+        // WP034 2.3, 7.3, 8.1: what the policy asks of each person (declaring notifiable
+        // associations, reporting to Professional Standards), and the assessors' queues from
+        // those pages; the overdue acknowledgements of a line manager's people.
+        Section {
+            label: "Home",
+            pages: [
+                Some(("/".to_string(), "Home")),
+                page(may(Action::DeclarationsMake), "/declarations", "Declarations"),
+                page(may(Action::PsdReportsMake), "/psd-reports", "Report to PSD"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            also: &["/policy/overdue", "/policy/record"],
+        },
         // WP034 4.1, 4.2, 4.7, 4.8: the devices a person holds and what they may put on them or
         // take abroad; the register for those who keep it.
         Section {

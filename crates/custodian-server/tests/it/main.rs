@@ -13,6 +13,7 @@ mod axe;
 mod browser;
 mod comments;
 mod data_protection;
+mod declarations;
 mod devices;
 mod email;
 mod findings;

@@ -58,6 +58,10 @@ const DATA_PROTECTION: &[&str] = &["digital_services", "psd", "data_protection_o
 const DPO: &[&str] = &["data_protection_officer"];
 /// Every social media account: Corporate Communications and the auditor (WP034 6.6, 6.7).
 const SOCIAL_VIEWERS: &[&str] = &["corporate_comms", "auditor"];
+/// Assess declarations of notifiable associations (WP034 7.3): the Force Vetting Unit, and PSD
+/// for the categories the pack sends them (the fixture's is one).
+const ASSESSORS: &[&str] = &["psd", "vetting"];
+const VETTING: &[&str] = &["vetting"];
 
 enum Body {
     None,
@@ -407,6 +411,51 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         )
         .await
         .unwrap();
+    // A declaration by A1001 (not a persona) in a category PSD assess too, and a report to PSD by
+    // A1001: seen by the assessors / PSD only (WP034 7.3, 8.1).
+    let declaration = app
+        .store()
+        .declaration_make(
+            a1001.id,
+            Some(&custodian_domain::declarations::Declaration {
+                platform: "LinkedIn".into(),
+                counterpart: "Matrix".into(),
+                nature: "Matrix".into(),
+                category: "criminality".into(),
+            }),
+            true,
+            &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap()
+        .id;
+    let psd_report = app
+        .store()
+        .report_create(
+            a1001.id,
+            &custodian_store::declarations::NewReport {
+                anonymous: false,
+                platform: "WhatsApp".into(),
+                what: custodian_domain::declarations::ReportedThing::GroupChat,
+                subject: None,
+                description: "Matrix".into(),
+            },
+            &[custodian_store::declarations::NewEvidence {
+                file_name: "m.txt".into(),
+                media_type: "text/plain",
+                bytes: b"matrix".to_vec(),
+            }],
+            &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap()
+        .id;
+    let evidence = app.store().report_evidence(psd_report).await.unwrap()[0].id;
+    let due_on = (now + time::Duration::days(30)).date();
+    let (due_day, due_month, due_year) =
+        (due_on.day().to_string(), u8::from(due_on.month()).to_string(), due_on.year().to_string());
     let review_on = (now + time::Duration::days(90)).date().to_string();
     // Things no persona may touch whose ids need only exist as ids.
     let nobody = uuid::Uuid::now_v7();
@@ -488,6 +537,36 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         get("/policy", "/policy", ALL),
         get("/policy/versions", "/policy/versions", ALL),
         get("/policy/campaigns/{id}", format!("/policy/campaigns/{policy_campaign}"), ALL),
+        get("/policy/overdue", "/policy/overdue", ALL),
+        get("/policy/record", "/policy/record", ALL),
+        get("/declarations", "/declarations", ALL),
+        form("/declarations", "/declarations", &[("nothing", "yes")], ALL),
+        get("/declarations/queue", "/declarations/queue", ASSESSORS),
+        form(
+            "/declarations/campaigns",
+            "/declarations/campaigns",
+            &[("due_on-day", &due_day), ("due_on-month", &due_month), ("due_on-year", &due_year)],
+            VETTING,
+        ),
+        get("/declarations/{id}", format!("/declarations/{declaration}"), ASSESSORS),
+        form(
+            "/declarations/{id}/assess",
+            format!("/declarations/{declaration}/assess"),
+            &[("outcome", "no_concern")],
+            ASSESSORS,
+        ),
+        get("/psd-reports", "/psd-reports", ALL),
+        rule("POST", "/psd-reports", "/psd-reports", Body::File("matrix"), ALL),
+        get("/psd-reports/queue", "/psd-reports/queue", PSD),
+        get("/psd-reports/{id}", format!("/psd-reports/{psd_report}"), PSD),
+        form(
+            "/psd-reports/{id}/triage",
+            format!("/psd-reports/{psd_report}/triage"),
+            &[("outcome", "conduct_assessment")],
+            PSD,
+        ),
+        form("/psd-reports/{id}/close", format!("/psd-reports/{psd_report}/close"), &[("note", "Matrix")], PSD),
+        get("/psd-reports/{id}/evidence/{file}", format!("/psd-reports/{psd_report}/evidence/{evidence}"), PSD),
         form(
             "/policy/campaigns/{id}/acknowledge",
             format!("/policy/campaigns/{policy_campaign}/acknowledge"),
@@ -845,6 +924,37 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         get("/api/v1/audit/consistency", "/api/v1/audit/consistency?old_size=1", AUDITORS),
         get("/api/v1/audit/events/{id}/proof", format!("/api/v1/audit/events/{audit_event}/proof"), AUDITORS),
         get("/api/v1/policy/clauses/{id}", "/api/v1/policy/clauses/4.1", ALL),
+        get("/api/v1/declarations", "/api/v1/declarations", ALL),
+        post(
+            "/api/v1/declarations",
+            "/api/v1/declarations",
+            json!({"platform": "X", "counterpart": "Matrix", "nature": "Matrix", "category": "other"}),
+            ALL,
+        ),
+        get("/api/v1/declarations/categories", "/api/v1/declarations/categories", ALL),
+        get("/api/v1/declarations/queue", "/api/v1/declarations/queue", ASSESSORS),
+        get("/api/v1/declarations/{id}", format!("/api/v1/declarations/{declaration}?reason=matrix"), ASSESSORS),
+        post(
+            "/api/v1/declarations/{id}/assessment",
+            format!("/api/v1/declarations/{declaration}/assessment"),
+            json!({"outcome": "no_concern"}),
+            ASSESSORS,
+        ),
+        get("/api/v1/psd-reports", "/api/v1/psd-reports", ALL),
+        post(
+            "/api/v1/psd-reports",
+            "/api/v1/psd-reports",
+            json!({"platform": "X", "what": "post", "description": "Matrix"}),
+            ALL,
+        ),
+        get("/api/v1/psd-reports/queue", "/api/v1/psd-reports/queue", PSD),
+        get("/api/v1/psd-reports/{id}", format!("/api/v1/psd-reports/{psd_report}"), PSD),
+        post(
+            "/api/v1/psd-reports/{id}/triage",
+            format!("/api/v1/psd-reports/{psd_report}/triage"),
+            json!({"outcome": "no_action"}),
+            PSD,
+        ),
         get("/api/v1/policy/status", "/api/v1/policy/status", ALL),
         get("/api/v1/monitoring/rounds", "/api/v1/monitoring/rounds", ROUND_VIEWERS),
         post(

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::policy::{AreaCompletion, Campaign, NewCampaign, OverdueAcknowledgement};
 
-const CAMPAIGN_COLUMNS: &str = "id, version_id, title, clauses, due_on, status, created_by, created_at";
+const CAMPAIGN_COLUMNS: &str = "id, version_id, title, clauses, due_on, status, kind, created_by, created_at";
 
 fn iso(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
@@ -137,7 +137,8 @@ pub async fn acknowledge(
     let mut tx = begin_write(pool).await?;
     let done = sqlx::query(
         "UPDATE policy_acknowledgements SET acknowledged_at = $1 \
-         WHERE campaign_id = $2 AND person_id = $3 AND acknowledged_at IS NULL",
+         WHERE campaign_id = $2 AND person_id = $3 AND acknowledged_at IS NULL \
+         AND campaign_id IN (SELECT id FROM policy_campaigns WHERE kind = 'acknowledgement')",
     )
     .bind(now)
     .bind(campaign)
@@ -147,7 +148,8 @@ pub async fn acknowledge(
     .rows_affected();
     if done == 0 {
         let enrolled: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM policy_acknowledgements WHERE campaign_id = $1 AND person_id = $2",
+            "SELECT COUNT(*) FROM policy_acknowledgements a JOIN policy_campaigns c ON c.id = a.campaign_id \
+             WHERE a.campaign_id = $1 AND a.person_id = $2 AND c.kind = 'acknowledgement'",
         )
         .bind(campaign)
         .bind(person)
@@ -256,20 +258,26 @@ pub async fn remind(
     .bind(limit)
     .fetch_all(&mut *tx)
     .await?;
-    let link = format!("/policy/campaigns/{campaign}");
+    let declaration = c.kind == "declaration";
+    let link = if declaration { "/declarations".to_owned() } else { format!("/policy/campaigns/{campaign}") };
     let subject = format!("policy_campaign:{campaign}");
-    for p in &people {
-        approvals::notify(
-            &mut tx,
-            *p,
-            "policy_acknowledgement",
-            &format!("Please read and acknowledge: {}", c.title),
-            &format!("WP034 2.3: read the changed clauses and acknowledge them by {}.", c.due_on),
-            Some(&link),
-            Some(&subject),
-            now,
+    let (title, body) = if declaration {
+        (
+            format!("Please make your declaration: {}", c.title),
+            format!(
+                "WP034 7.3: declare any online association in a Notifiable Associations category, or that you have nothing to declare, by {}.",
+                c.due_on
+            ),
         )
-        .await?;
+    } else {
+        (
+            format!("Please read and acknowledge: {}", c.title),
+            format!("WP034 2.3: read the changed clauses and acknowledge them by {}.", c.due_on),
+        )
+    };
+    for p in &people {
+        approvals::notify(&mut tx, *p, "policy_acknowledgement", &title, &body, Some(&link), Some(&subject), now)
+            .await?;
         sqlx::query("UPDATE policy_acknowledgements SET reminded_at = $1 WHERE campaign_id = $2 AND person_id = $3")
             .bind(now)
             .bind(campaign)

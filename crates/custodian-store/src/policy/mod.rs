@@ -116,6 +116,8 @@ pub struct Campaign {
     /// YYYY-MM-DD.
     pub due_on: String,
     pub status: String,
+    /// acknowledgement (WP034 2.3) or declaration (the annual re-declaration, 7.3).
+    pub kind: String,
     pub created_by: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
