@@ -14,6 +14,8 @@
 //! empty database's URL. The records are generated inside the database in chunks of a million
 //! (a recursive CTE on SQLite, generate_series on PostgreSQL), so setup costs little.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
