@@ -166,6 +166,11 @@ impl<W: Write> ExportWriter<W> {
         Ok(())
     }
 
+    /// The writer underneath (to take what has been written so far, when it is a buffer).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.w
+    }
+
     /// Close every section (empty ones included) and the document; the writer back.
     pub fn finish(mut self) -> io::Result<(W, Vec<(&'static str, u64)>)> {
         if let Some(last) = self.sections.last() {

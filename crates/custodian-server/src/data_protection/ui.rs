@@ -219,40 +219,22 @@ async fn export(
     }
 }
 
-/// Bytes handed to the response body in chunks of about 64 KiB as the export is written.
-struct ChannelWriter {
-    buf: Vec<u8>,
-    tx: tokio::sync::mpsc::UnboundedSender<Result<Vec<u8>, std::io::Error>>,
-}
+/// Chunks of a streamed export in flight between the export and the response body: with
+/// [`uc::EXPORT_CHUNK`]-sized chunks, at most about 256 KiB is held per download.
+pub(crate) const EXPORT_CHANNEL_CHUNKS: usize = 4;
 
-impl std::io::Write for ChannelWriter {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.buf.extend_from_slice(b);
-        if self.buf.len() >= 64 * 1024 {
-            self.flush()?;
-        }
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        if !self.buf.is_empty() {
-            let chunk = std::mem::take(&mut self.buf);
-            self.tx.send(Ok(chunk)).map_err(|_| std::io::Error::other("the client went away"))?;
-        }
-        Ok(())
-    }
-}
-
-/// The export as a download, written while it is sent (never gathered in memory).
+/// The export as a download, written while it is sent (never gathered in memory): the export
+/// waits while the client is slower than the database (a bounded channel).
 pub(crate) fn stream_export(state: &AppState, p: custodian_store::Person, form: Form) -> Response {
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let (tx, rx) = tokio::sync::mpsc::channel(EXPORT_CHANNEL_CHUNKS);
     let store = state.store().clone();
     let now = state.now();
     let (id, sn) = (p.id, p.staff_number.clone());
     tokio::spawn(async move {
-        let w = ChannelWriter { buf: Vec::new(), tx: tx.clone() };
-        if let Err(e) = uc::write_export(&store, id, &sn, form, now, w).await {
+        if let Err(e) = uc::send_export(&store, id, &sn, form, now, tx.clone()).await {
             tracing::warn!(error = %format!("{e:#}"), "subject access export failed");
-            let _ = tx.send(Err(std::io::Error::other("the export failed")));
+            let failed = tx.send(Err(std::io::Error::other("the export failed")));
+            let _ = tokio::time::timeout(uc::EXPORT_SEND_TIMEOUT, failed).await;
         }
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });

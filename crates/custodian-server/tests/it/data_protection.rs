@@ -81,6 +81,92 @@ async fn the_dpo_exports_a_person_and_the_export_is_audited(b: Backend) {
 }
 on_both!(the_dpo_exports_a_person_and_the_export_is_audited);
 
+/// `n` usage records of A1001 made `days` ago, written 1,000 to a statement.
+async fn bulk_usage(app: &crate::support::TestApp, tag: &str, n: usize, days: i64) {
+    let start_us = (time::OffsetDateTime::now_utc() - time::Duration::days(days)).unix_timestamp() * 1_000_000;
+    let mut done = 0;
+    while done < n {
+        let rows: Vec<String> = (done..n.min(done + 1_000))
+            .map(|i| {
+                format!(
+                    "('carrier', '{tag}-{i}', 'call', FALSE, NULL, 1, 0, {}, \
+                     (SELECT id FROM people WHERE staff_number = 'A1001'), '{tag}', TRUE, 60, '07700900{:03}', 'UK', 'voice', 'acct')",
+                    start_us + i as i64 * 1_000_000,
+                    i % 1000
+                )
+            })
+            .collect();
+        app.sql(&format!(
+            "INSERT INTO usage_records (feed, record_id, event, tethered, device_id, day, bytes, start_us, person_id, \
+             subject, outgoing, duration_s, party, place, category, account) VALUES {}",
+            rows.join(", ")
+        ))
+        .await;
+        done += rows.len();
+    }
+}
+
+/// A large export is streamed through a bounded channel: while nobody reads, the export fills
+/// the channel and waits (it neither finishes nor gathers the export in memory); once read, it
+/// completes and what arrived parses with every record, in order. Through the API, the same
+/// export arrives whole and parses.
+async fn a_large_export_waits_for_its_reader_then_completes_and_parses(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let n = 20_000;
+    bulk_usage(&app, "big", n, 3).await;
+    let p = app.person("A1001").await;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    let store = app.store().clone();
+    let now = time::OffsetDateTime::now_utc();
+    let task = tokio::spawn(async move {
+        custodian_server::data_protection::send_export(
+            &store,
+            p.id,
+            "A1001",
+            custodian_domain::data_protection::export::Form::Json,
+            now,
+            tx,
+        )
+        .await
+    });
+    // Nobody reads: the export (several MB) fills the channel's two chunks and waits.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while std::time::Instant::now() < deadline && rx.len() < rx.max_capacity() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(rx.len(), 2, "the export fills the channel");
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert!(!task.is_finished(), "the export ran ahead of its reader");
+    assert_eq!(rx.len(), 2, "and holds no more than the channel's chunks");
+    let mut body = Vec::new();
+    let mut chunks = 0;
+    while let Some(c) = rx.recv().await {
+        let c = c.expect("a chunk, not an error");
+        assert!(c.len() < 2 * custodian_server::data_protection::EXPORT_CHUNK, "a chunk of {} bytes", c.len());
+        body.extend_from_slice(&c);
+        chunks += 1;
+    }
+    let counts = task.await.unwrap().expect("the export completes");
+    assert!(chunks > 10, "{chunks} chunks");
+    let v: Value = serde_json::from_slice(&body).expect("the streamed export parses");
+    let usage = v["sections"]["usage_records"].as_array().unwrap();
+    assert_eq!(usage.len(), n);
+    assert!(usage.windows(2).all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64()), "in seq order");
+    assert_eq!(counts.iter().find(|(s, _)| *s == "usage_records").unwrap().1, n as u64);
+    assert_eq!(v["sections"]["profile"][0]["staff_number"], "A1001");
+
+    let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
+               D9001,Dana Protector,dana.protector@warwickshire.police.example,staff,Information Management,,data_protection_officer,active,\n";
+    custodian_server::imports::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
+    let dpo = app.api(&app.token("D9001").await);
+    let (s, body) = dpo.get("/data-protection/people/A1001/export?reason=Subject%20access%20request%20SAR-18").await;
+    assert_eq!(s, 200);
+    assert_eq!(body["sections"]["usage_records"].as_array().unwrap().len(), n);
+    app.stop().await;
+}
+on_both!(a_large_export_waits_for_its_reader_then_completes_and_parses);
+
 /// docs/data-protection.md is generated from the schedule and the Cedar policies; a change to
 /// either without regenerating it fails here.
 #[test]

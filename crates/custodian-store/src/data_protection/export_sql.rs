@@ -4,6 +4,7 @@
 //! people's personal data replaced by their roles.
 
 use super::{DB, DbRow, Tx, begin_read};
+use crate::data_protection::ExportSink;
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::people::Role;
@@ -141,12 +142,16 @@ pub const SECTIONS: &[&str] = &[
     "usage_records",
 ];
 
-/// Everything held about person `id`, record by record, into `sink(section, record)` in
+/// One record into the sink, then wait until the sink has room for more (backpressure: the usage
+/// records are streamed from the database no faster than the sink's consumer takes them).
+async fn emit<S: ExportSink>(out: &mut S, section: &'static str, v: Value) -> Result<()> {
+    out.record(section, v)?;
+    out.ready().await
+}
+
+/// Everything held about person `id`, record by record, into `out` in
 /// [`SECTIONS`] order. Returns false if there is no such person.
-pub async fn export<F>(pool: &Pool<DB>, id: Uuid, mut sink: F) -> Result<bool>
-where
-    F: FnMut(&'static str, Value) -> Result<()> + Send,
-{
+pub async fn export<S: ExportSink>(pool: &Pool<DB>, id: Uuid, out: &mut S) -> Result<bool> {
     let mut tx = begin_read(pool).await?;
     let staff: Option<String> =
         sqlx::query_scalar("SELECT staff_number FROM people WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
@@ -162,20 +167,20 @@ where
     .bind(id)
     .fetch_one(&mut *tx)
     .await?;
-    sink("profile", Value::Object(object(&row)))?;
+    emit(out, "profile", Value::Object(object(&row))).await?;
     for r in sqlx::query("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
         .bind(id)
         .fetch_all(&mut *tx)
         .await?
     {
-        sink("roles", Value::Object(object(&r)))?;
+        emit(out, "roles", Value::Object(object(&r))).await?;
     }
     for r in sqlx::query("SELECT phone FROM personal_phones WHERE person_id = $1 ORDER BY phone")
         .bind(id)
         .fetch_all(&mut *tx)
         .await?
     {
-        sink("personal_numbers", Value::Object(object(&r)))?;
+        emit(out, "personal_numbers", Value::Object(object(&r))).await?;
     }
     for r in sqlx::query(
         "SELECT a.id, d.asset_tag, d.device_type, d.make, d.model, d.phone_number, a.allocated_at, a.allocated_by, a.reason, \
@@ -192,7 +197,7 @@ where
                 m.insert(k.into(), red.actor(&mut tx, &l).await?);
             }
         }
-        sink("allocations", Value::Object(m))?;
+        emit(out, "allocations", Value::Object(m)).await?;
     }
     let findings = sqlx::query(
         "SELECT id, rule, clause, summary, evidence, severity, status, outcome, reviewer_id, reasons, opened_at, updated_at, \
@@ -209,7 +214,7 @@ where
         let reviewer: Option<Uuid> = r.try_get("reviewer_id")?;
         m.remove("reviewer_id");
         m.insert("reviewer".into(), red.person(&mut tx, reviewer).await?);
-        sink("findings", Value::Object(m))?;
+        emit(out, "findings", Value::Object(m)).await?;
     }
     for fid in &finding_ids {
         for r in sqlx::query(
@@ -224,7 +229,7 @@ where
             let reviewer: Option<Uuid> = r.try_get("reviewer_id")?;
             m.remove("reviewer_id");
             m.insert("reviewer".into(), red.person(&mut tx, reviewer).await?);
-            sink("finding_reviews", Value::Object(m))?;
+            emit(out, "finding_reviews", Value::Object(m)).await?;
         }
     }
     for r in sqlx::query(
@@ -252,7 +257,7 @@ where
             steps.push(Value::Object(sm));
         }
         m.insert("steps".into(), Value::Array(steps));
-        sink("approvals_requested", Value::Object(m))?;
+        emit(out, "approvals_requested", Value::Object(m)).await?;
     }
     for r in sqlx::query(
         "SELECT q.kind, q.title, s.step_key, s.clause, s.status, s.decided_at, s.reasons, \
@@ -263,7 +268,7 @@ where
     .fetch_all(&mut *tx)
     .await?
     {
-        sink("approval_steps_decided", Value::Object(object(&r)))?;
+        emit(out, "approval_steps_decided", Value::Object(object(&r))).await?;
     }
     let cases = sqlx::query(
         "SELECT id, round_id, stage, slot, deadline, devices, handed_over_at, failure_referred, dmi_id, created_at, updated_at \
@@ -279,7 +284,7 @@ where
         let dmi: Option<Uuid> = r.try_get("dmi_id")?;
         m.remove("dmi_id");
         m.insert("dmi".into(), red.person(&mut tx, dmi).await?);
-        sink("monitoring_cases", Value::Object(m))?;
+        emit(out, "monitoring_cases", Value::Object(m)).await?;
     }
     for cid in &case_ids {
         for r in sqlx::query("SELECT case_id, at, actor, step, clause, detail FROM monitoring_case_steps WHERE case_id = $1 ORDER BY at, id")
@@ -291,7 +296,7 @@ where
             if let Some(l) = m.get("actor").and_then(Value::as_str).map(str::to_string) {
                 m.insert("actor".into(), red.actor(&mut tx, &l).await?);
             }
-            sink("monitoring_case_steps", Value::Object(m))?;
+            emit(out, "monitoring_case_steps", Value::Object(m)).await?;
         }
     }
     for r in sqlx::query(
@@ -302,7 +307,7 @@ where
     .fetch_all(&mut *tx)
     .await?
     {
-        sink("overseas_windows", Value::Object(object(&r)))?;
+        emit(out, "overseas_windows", Value::Object(object(&r))).await?;
     }
     for r in sqlx::query(
         "SELECT p.id, a.platform, a.handle, p.body, p.state, p.version, p.scheduled_for, p.published_at, p.created_at, \
@@ -312,7 +317,7 @@ where
     .fetch_all(&mut *tx)
     .await?
     {
-        sink("posts", Value::Object(object(&r)))?;
+        emit(out, "posts", Value::Object(object(&r))).await?;
     }
     for r in sqlx::query(
         "SELECT kind, title, body, link, created_at, read_at FROM notifications WHERE person_id = $1 ORDER BY created_at, id",
@@ -321,7 +326,7 @@ where
     .fetch_all(&mut *tx)
     .await?
     {
-        sink("notifications", Value::Object(object(&r)))?;
+        emit(out, "notifications", Value::Object(object(&r))).await?;
     }
     // Views of their sensitive data: the audit events that read it, by subject.
     let mut subjects = vec![format!("person:{staff}"), format!("person:{id}")];
@@ -342,7 +347,7 @@ where
             }
             m.insert("why".into(), m.get("justification").cloned().unwrap_or(Value::Null));
             m.remove("justification");
-            sink("views_of_their_data", Value::Object(m))?;
+            emit(out, "views_of_their_data", Value::Object(m)).await?;
         }
     }
     let mut rows = sqlx::query(
@@ -352,7 +357,7 @@ where
     .bind(id)
     .fetch(&mut *tx);
     while let Some(r) = rows.try_next().await? {
-        sink("usage_records", Value::Object(object(&r)))?;
+        emit(out, "usage_records", Value::Object(object(&r))).await?;
     }
     drop(rows);
     tx.commit().await?;

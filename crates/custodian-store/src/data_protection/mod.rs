@@ -249,6 +249,31 @@ impl Store {
     }
 }
 
+/// Where a subject access export goes, record by record.
+pub trait ExportSink: Send {
+    /// Take one record of `section` (sections come in the order of [`EXPORT_SECTIONS`]).
+    fn record(&mut self, section: &'static str, v: serde_json::Value) -> Result<()>;
+
+    /// Wait until whatever consumes the export has room for more: the export awaits this after
+    /// every record, so a consumer slower than the database holds the export back
+    /// (backpressure) instead of the records piling up in memory.
+    fn ready(&mut self) -> impl std::future::Future<Output = Result<()>> + Send {
+        std::future::ready(Ok(()))
+    }
+}
+
+/// A closure as an [`ExportSink`] that never waits (a file, a buffer).
+pub struct FnSink<F>(pub F);
+
+impl<F> ExportSink for FnSink<F>
+where
+    F: FnMut(&'static str, serde_json::Value) -> Result<()> + Send,
+{
+    fn record(&mut self, section: &'static str, v: serde_json::Value) -> Result<()> {
+        (self.0)(section, v)
+    }
+}
+
 impl Store {
     /// Everything held about one person (UK GDPR Art. 15), record by record into `sink(section,
     /// record)`, sections in the order of [`EXPORT_SECTIONS`]; other people are shown by their
@@ -257,6 +282,12 @@ impl Store {
     where
         F: FnMut(&'static str, serde_json::Value) -> Result<()> + Send,
     {
+        self.subject_access_to(person, &mut FnSink(sink)).await
+    }
+
+    /// [`Store::subject_access`] into a sink that may hold the export back until its consumer
+    /// has room ([`ExportSink::ready`]).
+    pub async fn subject_access_to<S: ExportSink>(&self, person: Uuid, sink: &mut S) -> Result<bool> {
         on_read_once!(self, data_protection_export::export(person, sink))
     }
 }
