@@ -110,7 +110,7 @@ pub fn parse_comment(engine: &Engine, line: u64, v: &Value, source: &str) -> Res
         }
         t
     };
-    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+    if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
         errors.push(err("url", "must be an http(s) address".into()));
     }
     let (Some(platform), Some(posted_at)) = (platform_v, posted_at) else {
@@ -219,9 +219,15 @@ pub async fn import(
     Ok(s)
 }
 
+/// HMAC-SHA256 keyed with a source's secret.
+#[allow(clippy::expect_used)] // HMAC accepts a key of any length: new_from_slice cannot fail.
+fn hmac_with(secret: &str) -> Hmac<Sha256> {
+    <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length")
+}
+
 /// The HMAC-SHA256 signature of a delivery, as the `X-Custodian-Signature` header carries it.
 pub fn sign(secret: &str, timestamp: &str, body: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac = hmac_with(secret);
     mac.update(timestamp.as_bytes());
     mac.update(b".");
     mac.update(body);
@@ -251,7 +257,7 @@ pub fn verify(
     let sig = signature.map(str::trim).ok_or_else(|| refuse("X-Custodian-Signature is missing"))?;
     let hexsig = sig.strip_prefix("sha256=").ok_or_else(|| refuse("X-Custodian-Signature must be sha256=<hex>"))?;
     let given = hex::decode(hexsig).map_err(|_| refuse("X-Custodian-Signature must be sha256=<hex>"))?;
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac = hmac_with(secret);
     mac.update(ts.as_bytes());
     mac.update(b".");
     mac.update(body);

@@ -160,7 +160,7 @@ async fn create(
     CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<DeclarationIn>,
 ) -> ApiResult<(StatusCode, Json<DeclarationOut>)> {
-    let decl = (!b.nothing_to_declare).then(|| custodian_domain::declarations::Declaration {
+    let decl = (!b.nothing_to_declare).then_some(custodian_domain::declarations::Declaration {
         platform: b.platform,
         counterpart: b.counterpart,
         nature: b.nature,

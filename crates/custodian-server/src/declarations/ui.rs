@@ -164,7 +164,7 @@ async fn declare(
     user: CurrentUser,
     CsrfForm(f): CsrfForm<DeclareForm>,
 ) -> UiResult<Response> {
-    let decl = (f.nothing != "yes").then(|| d::Declaration {
+    let decl = (f.nothing != "yes").then_some(d::Declaration {
         platform: f.platform,
         counterpart: f.counterpart,
         nature: f.nature,

@@ -238,7 +238,9 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
     for s in sections {
         let inside_page = s.pages.iter().any(|(h, _)| under(path, h));
         let inside = inside_page || s.also.iter().any(|h| under(path, h));
-        if inside && s.pages.len() > 1 {
+        // The home page itself carries no sub navigation: its heading stays near the top (the
+        // pages Home groups are linked from its body instead).
+        if inside && s.pages.len() > 1 && path != "/" {
             // The longest matching href is the current page (/posts/setup is in Posts, not Home).
             let best = s.pages.iter().filter(|(h, _)| under(path, h)).map(|(h, _)| h.len()).max();
             subnav = s
