@@ -31,6 +31,8 @@ macro_rules! areas {
         pub mod apps;
         #[path = "audit/sql.rs"]
         pub mod audit;
+        #[path = "chunked.rs"]
+        pub mod chunked;
         #[path = "comments/sql.rs"]
         pub mod comments;
         #[path = "dashboard/sql.rs"]

@@ -12,6 +12,11 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
+    /// Input refused, naming where: the field (a column, a form field or a JSON pointer) and the
+    /// line of an uploaded file, where known; shown as `line N: field: message` (see
+    /// [`invalid_text`]), so the server need not split the words to find them.
+    #[error("{}", invalid_text(*.line, .field.as_deref(), .message))]
+    InvalidField { field: Option<String>, line: Option<u64>, message: String },
     #[error(
         "refusing to create a new database at {0}: it does not exist (run with --demo, or `custodian migrate --create`)"
     )]
@@ -30,7 +35,31 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// The words of [`StoreError::InvalidField`]: `line N: field: message`, each part where known.
+pub fn invalid_text(line: Option<u64>, field: Option<&str>, message: &str) -> String {
+    let mut text = String::new();
+    if let Some(l) = line {
+        text.push_str(&format!("line {l}: "));
+    }
+    if let Some(f) = field {
+        text.push_str(f);
+        text.push_str(": ");
+    }
+    text.push_str(message);
+    text
+}
+
 impl StoreError {
+    /// Input refused for `field`.
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::InvalidField { field: Some(field.to_string()), line: None, message: message.into() }
+    }
+
+    /// Input refused on `line` of an uploaded file, for `field` where known.
+    pub(crate) fn invalid_line(line: u64, field: Option<&str>, message: impl Into<String>) -> Self {
+        Self::InvalidField { field: field.map(str::to_string), line: Some(line), message: message.into() }
+    }
+
     /// Map named constraint violations to user-facing conflicts.
     pub(crate) fn from_sqlx(e: sqlx::Error) -> Self {
         // A stored value that does not read as its record's type (an unknown status, JSON that

@@ -50,7 +50,7 @@ pub use audit::{
 pub(crate) use audit::{AuditAppender, AuditSnapshot};
 pub use dashboard::Counts;
 pub use devices::{Allocation, AllocationCorrected, Device, DeviceEvent, DeviceFilter, DeviceMdm, RegisterRefs};
-pub use error::{Result, StoreError};
+pub use error::{Result, StoreError, invalid_text};
 pub use findings::{Finding, FindingFilter, FindingReview, NewFinding, Visibility};
 pub use imports::{ImportSummary, Progress, no_progress};
 pub use leases::JobLease;

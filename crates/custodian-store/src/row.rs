@@ -165,3 +165,9 @@ impl From<Flag> for bool {
         v.0
     }
 }
+
+/// Read a `#[derive(sqlx::FromRow)]` record from a row; a stored value that does not read as its
+/// field's type is `StoreError::Internal` naming the column (through `From<sqlx::Error>`).
+pub(crate) fn read<'r, R: sqlx::Row, T: sqlx::FromRow<'r, R>>(row: &'r R) -> crate::Result<T> {
+    Ok(T::from_row(row)?)
+}

@@ -7,12 +7,11 @@
 use super::{DB, DbRow, Tx, begin_write};
 use super::{audit, devices, findings};
 use crate::devices::DeviceMdm;
-#[allow(unused_imports)]
-use crate::*;
-use custodian_domain::devices::mdm::{self, DevicesPack, MdmSource, MdmState, Verdict};
+use crate::{Actor, AuditEntry, Device, ImportSummary, NewFinding, Progress, Result};
+use custodian_domain::devices::mdm::{self, DevicesPack, MdmState, Verdict};
 use custodian_domain::imports::{AmapiDevice, RowError};
 use serde_json::{Value, json};
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
@@ -25,22 +24,7 @@ fn rfc3339(t: Option<OffsetDateTime>) -> Option<String> {
 }
 
 fn mdm_from_row(r: &DbRow) -> Result<DeviceMdm> {
-    let source: String = r.try_get("source")?;
-    let noncompliance: String = r.try_get("noncompliance")?;
-    Ok(DeviceMdm {
-        device_id: r.try_get("device_id")?,
-        source: source.parse::<MdmSource>().map_err(|e| StoreError::Invalid(format!("stored MDM source: {e}")))?,
-        mdm_ref: r.try_get("mdm_ref")?,
-        compliance: r.try_get("compliance")?,
-        jailbroken: r.try_get("jailbroken")?,
-        encrypted: r.try_get("encrypted")?,
-        management_state: r.try_get("management_state")?,
-        posture: r.try_get("posture")?,
-        noncompliance: crate::error::stored_json("noncompliance", &noncompliance)?,
-        last_sync: r.try_get("last_sync")?,
-        as_of: r.try_get("as_of")?,
-        file_sha256: r.try_get("file_sha256")?,
-    })
+    crate::row::read(r)
 }
 
 /// The latest MDM state recorded for a device, if any.
@@ -127,10 +111,7 @@ pub async fn apply_state(
             .bind(d.id)
             .fetch_optional(&mut **tx)
             .await?;
-        let open: Option<(Uuid, String)> = match open {
-            Some(r) => Some((r.try_get("id")?, r.try_get("status")?)),
-            None => None,
-        };
+        let open: Option<(Uuid, String)> = open.as_ref().map(crate::row::read).transpose()?;
         match (verdict, open) {
             (Verdict::Breaks(reason), None) => {
                 let f = NewFinding {

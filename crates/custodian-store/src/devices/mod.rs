@@ -233,10 +233,11 @@ impl Store {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Device {
     pub id: Uuid,
     pub asset_tag: String,
+    #[sqlx(try_from = "String")]
     pub device_type: DeviceType,
     pub make: String,
     pub model: String,
@@ -248,10 +249,13 @@ pub struct Device {
     pub mdm_user: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub mdm_last_sync: Option<OffsetDateTime>,
+    #[sqlx(try_from = "String")]
     pub status: DeviceStatus,
     pub holder_id: Option<Uuid>,
+    #[sqlx(rename = "holder_staff")]
     pub holder_staff_number: Option<String>,
     pub holder_name: Option<String>,
+    #[sqlx(rename = "holder_lm")]
     pub holder_line_manager_id: Option<Uuid>,
     /// When the current holder confirmed receipt (WP034 4.1, 4.7); None if not yet.
     #[serde(with = "time::serde::rfc3339::option")]
@@ -261,9 +265,10 @@ pub struct Device {
 }
 
 /// The latest state a device's MDM reported (WP034 4.7), as recorded by an import.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct DeviceMdm {
     pub device_id: Uuid,
+    #[sqlx(try_from = "String")]
     pub source: MdmSource,
     /// The MDM's id for the device (Intune device id, AMAPI resource name).
     pub mdm_ref: String,
@@ -272,6 +277,7 @@ pub struct DeviceMdm {
     pub encrypted: Option<bool>,
     pub management_state: Option<String>,
     pub posture: Option<String>,
+    #[sqlx(try_from = "crate::row::JsonText<Vec<String>>")]
     pub noncompliance: Vec<String>,
     /// The MDM's own time of the device's last check-in.
     #[serde(with = "time::serde::rfc3339::option")]
@@ -301,7 +307,7 @@ impl DeviceMdm {
 }
 
 /// One line of a device's history.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct DeviceEvent {
     pub id: Uuid,
     #[serde(with = "time::serde::rfc3339")]
@@ -310,17 +316,20 @@ pub struct DeviceEvent {
     pub event: String,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
+    #[sqlx(rename = "staff_number")]
     pub person_staff_number: Option<String>,
+    #[sqlx(rename = "name")]
     pub person_name: Option<String>,
     pub reason: String,
     pub clause: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Allocation {
     pub id: Uuid,
     pub person_id: Uuid,
     pub staff_number: String,
+    #[sqlx(rename = "name")]
     pub person_name: String,
     #[serde(with = "time::serde::rfc3339")]
     pub allocated_at: OffsetDateTime,

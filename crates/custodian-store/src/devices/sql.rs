@@ -4,16 +4,18 @@
 //! Devices, allocations and their history; the device imports.
 
 use super::{DB, DbRow, Tx, begin_read, begin_write, chunk_rows, micros};
-use super::{audit, findings, people};
-#[allow(unused_imports)]
-use crate::*;
+use super::{audit, chunked, findings, people};
+use crate::{
+    Actor, Allocation, AllocationCorrected, AuditEntry, Device, DeviceEvent, DeviceFilter, ImportSummary, NewFinding, Page,
+    Progress, RegisterRefs, Result, StoreError, no_progress,
+};
 use custodian_domain::devices as domain;
 use custodian_domain::devices::{DeviceStatus, DeviceType};
 use custodian_domain::devices::{HistoryError, Span};
 use custodian_domain::imports::{DeviceRow, IntuneDevice, RowError, intune_asset_tags, intune_device_type};
 use custodian_domain::people::PersonStatus;
 use serde_json::{Value, json};
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -25,29 +27,7 @@ const DEVICE_SELECT: &str = "SELECT d.id, d.asset_tag, d.device_type, d.make, d.
     LEFT JOIN allocations a ON a.device_id = d.id AND a.ended_at IS NULL";
 
 fn device_from_row(r: &DbRow) -> Result<Device> {
-    let t: String = r.try_get("device_type")?;
-    let s: String = r.try_get("status")?;
-    Ok(Device {
-        id: r.try_get("id")?,
-        asset_tag: r.try_get("asset_tag")?,
-        device_type: DeviceType::parse(&t).ok_or_else(|| people::bad("device type", &t))?,
-        make: r.try_get("make")?,
-        model: r.try_get("model")?,
-        serial: r.try_get("serial")?,
-        imei: r.try_get("imei")?,
-        phone_number: r.try_get("phone_number")?,
-        os: r.try_get("os")?,
-        mdm_id: r.try_get("mdm_id")?,
-        mdm_user: r.try_get("mdm_user")?,
-        mdm_last_sync: r.try_get("mdm_last_sync")?,
-        status: DeviceStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?,
-        holder_id: r.try_get("holder_id")?,
-        holder_staff_number: r.try_get("holder_staff")?,
-        holder_name: r.try_get("holder_name")?,
-        holder_line_manager_id: r.try_get("holder_lm")?,
-        receipt_confirmed_at: r.try_get("receipt_confirmed_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+    crate::row::read(r)
 }
 
 pub fn device_snapshot(d: &Device) -> Value {
@@ -203,28 +183,45 @@ pub async fn device_search_rows(pool: &Pool<DB>) -> Result<Vec<crate::search::Se
     ?;
     rows.iter()
         .map(|r| {
-            let t: String = r.try_get("device_type")?;
-            let st: String = r.try_get("status")?;
-            let text = |c: &str| -> Result<String> { Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default()) };
+            let r: SearchColumns = crate::row::read(r)?;
             Ok(crate::search::SearchRow {
-                id: r.try_get("id")?,
-                asset_tag: r.try_get("asset_tag")?,
-                status: DeviceStatus::parse(&st).ok_or_else(|| people::bad("device status", &st))?,
-                device_type: DeviceType::parse(&t).ok_or_else(|| people::bad("device type", &t))?,
-                holder_id: r.try_get("holder_id")?,
+                id: r.id,
                 fields: [
-                    text("asset_tag")?,
-                    text("serial")?,
-                    text("imei")?,
-                    text("phone_number")?,
-                    text("make")?,
-                    text("model")?,
-                    text("holder_name")?,
-                    text("holder_staff")?,
+                    r.asset_tag.clone(),
+                    r.serial.unwrap_or_default(),
+                    r.imei.unwrap_or_default(),
+                    r.phone_number.unwrap_or_default(),
+                    r.make.unwrap_or_default(),
+                    r.model.unwrap_or_default(),
+                    r.holder_name.unwrap_or_default(),
+                    r.holder_staff.unwrap_or_default(),
                 ],
+                asset_tag: r.asset_tag,
+                status: r.status,
+                device_type: r.device_type,
+                holder_id: r.holder_id,
             })
         })
         .collect()
+}
+
+/// A device as the search index reads it (see [`device_search_rows`]).
+#[derive(sqlx::FromRow)]
+struct SearchColumns {
+    id: Uuid,
+    asset_tag: String,
+    #[sqlx(try_from = "String")]
+    status: DeviceStatus,
+    #[sqlx(try_from = "String")]
+    device_type: DeviceType,
+    holder_id: Option<Uuid>,
+    serial: Option<String>,
+    imei: Option<String>,
+    phone_number: Option<String>,
+    make: Option<String>,
+    model: Option<String>,
+    holder_name: Option<String>,
+    holder_staff: Option<String>,
 }
 
 /// The devices with these ids, in asset-tag order.
@@ -250,22 +247,7 @@ pub async fn device_history(pool: &Pool<DB>, id: Uuid) -> Result<Vec<DeviceEvent
     .fetch_all(pool)
     .await
     ?;
-    rows.iter()
-        .map(|r| {
-            Ok(DeviceEvent {
-                id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                event: r.try_get("event")?,
-                from_status: r.try_get("from_status")?,
-                to_status: r.try_get("to_status")?,
-                person_staff_number: r.try_get("staff_number")?,
-                person_name: r.try_get("name")?,
-                reason: r.try_get("reason")?,
-                clause: r.try_get("clause")?,
-            })
-        })
-        .collect()
+    rows.iter().map(crate::row::read).collect()
 }
 
 pub async fn allocations(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Allocation>> {
@@ -277,22 +259,7 @@ pub async fn allocations(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Allocation
     .fetch_all(pool)
     .await
     ?;
-    rows.iter()
-        .map(|r| {
-            Ok(Allocation {
-                id: r.try_get("id")?,
-                person_id: r.try_get("person_id")?,
-                staff_number: r.try_get("staff_number")?,
-                person_name: r.try_get("name")?,
-                allocated_at: r.try_get("allocated_at")?,
-                allocated_by: r.try_get("allocated_by")?,
-                reason: r.try_get("reason")?,
-                receipt_confirmed_at: r.try_get("receipt_confirmed_at")?,
-                ended_at: r.try_get("ended_at")?,
-                end_reason: r.try_get("end_reason")?,
-            })
-        })
-        .collect()
+    rows.iter().map(crate::row::read).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -376,12 +343,19 @@ pub async fn set_status(
     search_sync(tx).await
 }
 
+#[derive(sqlx::FromRow)]
+struct StaffStatus {
+    staff_number: String,
+    #[sqlx(try_from = "String")]
+    status: PersonStatus,
+}
+
 pub async fn active_person(tx: &mut Tx<'_>, id: Uuid) -> Result<(String, PersonStatus)> {
     let row =
         sqlx::query("SELECT staff_number, status FROM people WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
     let row = row.ok_or_else(|| StoreError::NotFound(format!("person {id}")))?;
-    let s: String = row.try_get("status")?;
-    Ok((row.try_get("staff_number")?, PersonStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?))
+    let row: StaffStatus = crate::row::read(&row)?;
+    Ok((row.staff_number, row.status))
 }
 
 /// Allocate a device to one named person (WP034 4.1).
@@ -458,7 +432,7 @@ pub async fn tx_transition(
     how: &str,
 ) -> Result<Device> {
     if reason.trim().is_empty() {
-        return Err(StoreError::Invalid("reason: give a reason for the change".into()));
+        return Err(StoreError::invalid("reason", "give a reason for the change"));
     }
     let before = tx_device(tx, device).await?;
     domain::check_transition(before.status, to, false).map_err(|e| StoreError::Conflict(e.to_string()))?;
@@ -582,14 +556,15 @@ pub async fn import_devices(
     for (i, r) in rows.iter().enumerate() {
         progress(i as u64 + 1);
         if let Some(first) = seen_tags.insert(&r.asset_tag, r.line) {
-            return Err(StoreError::Invalid(format!(
-                "line {}: asset_tag: {} already appears on line {first}",
-                r.line, r.asset_tag
-            )));
+            return Err(StoreError::invalid_line(
+                r.line,
+                Some("asset_tag"),
+                format!("{} already appears on line {first}", r.asset_tag),
+            ));
         }
         let holder: Option<Uuid> = match &r.allocated_to {
             Some(sn) => Some(*reg.staff.get(sn.as_str()).ok_or_else(|| {
-                StoreError::Invalid(format!("line {}: allocated_to: no person with staff number {sn}", r.line))
+                StoreError::invalid_line(r.line, Some("allocated_to"), format!("no person with staff number {sn}"))
             })?),
             None => None,
         };
@@ -666,7 +641,7 @@ pub async fn import_devices(
                         );
                     } else {
                         domain::check_transition(before.status, r.status, holder.is_some())
-                            .map_err(|e| StoreError::Invalid(format!("line {}: status: {e}", r.line)))?;
+                            .map_err(|e| StoreError::invalid_line(r.line, Some("status"), e.to_string()))?;
                         if before.status == DeviceStatus::Allocated {
                             w.ends.push((id, handover_at));
                         }
@@ -753,9 +728,11 @@ fn view_snapshot(d: &RegisterView) -> Value {
 }
 
 /// A device as stored when an import starts.
+#[derive(sqlx::FromRow)]
 struct StoredDevice {
     id: Uuid,
     asset_tag: String,
+    #[sqlx(try_from = "String")]
     device_type: DeviceType,
     make: String,
     model: String,
@@ -763,6 +740,7 @@ struct StoredDevice {
     imei: Option<String>,
     phone_number: Option<String>,
     os: Option<String>,
+    #[sqlx(try_from = "String")]
     status: DeviceStatus,
     holder_id: Option<Uuid>,
 }
@@ -798,53 +776,26 @@ struct DeviceRegister {
 
 impl DeviceRegister {
     async fn load(tx: &mut Tx<'_>) -> Result<Self> {
-        let mut devices = Vec::new();
+        let mut devices: Vec<StoredDevice> = Vec::new();
         for r in sqlx::query("SELECT id, asset_tag, device_type, make, model, serial, imei, phone_number, os, status, holder_id FROM devices")
             .fetch_all(&mut **tx)
             .await?
         {
-            let t: String = r.try_get("device_type")?;
-            let s: String = r.try_get("status")?;
-            devices.push(StoredDevice {
-                id: r.try_get("id")?,
-                asset_tag: r.try_get("asset_tag")?,
-                device_type: DeviceType::parse(&t).ok_or_else(|| people::bad("device type", &t))?,
-                make: r.try_get("make")?,
-                model: r.try_get("model")?,
-                serial: r.try_get("serial")?,
-                imei: r.try_get("imei")?,
-                phone_number: r.try_get("phone_number")?,
-                os: r.try_get("os")?,
-                status: DeviceStatus::parse(&s).ok_or_else(|| people::bad("status", &s))?,
-                holder_id: r.try_get("holder_id")?,
-            });
+            devices.push(crate::row::read(&r)?);
         }
         let by_tag = devices.iter().enumerate().map(|(i, d)| (d.asset_tag.clone(), i)).collect();
         let (mut staff, mut staff_by_id) = (HashMap::new(), HashMap::new());
-        for r in sqlx::query("SELECT id, staff_number FROM people").fetch_all(&mut **tx).await? {
-            let (id, sn): (Uuid, String) = (r.try_get("id")?, r.try_get("staff_number")?);
+        let rows: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, staff_number FROM people").fetch_all(&mut **tx).await?;
+        for (id, sn) in rows {
             staff.insert(sn.clone(), id);
             staff_by_id.insert(id, sn);
         }
-        let (mut spans, mut starts): (HashMap<Uuid, Vec<Span>>, HashMap<Uuid, OffsetDateTime>) =
-            (HashMap::new(), HashMap::new());
-        for r in sqlx::query("SELECT id, device_id, person_id, allocated_at, ended_at FROM allocations")
-            .fetch_all(&mut **tx)
-            .await?
-        {
-            let (id, from): (Uuid, OffsetDateTime) = (r.try_get("id")?, r.try_get("allocated_at")?);
-            let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
-            spans.entry(r.try_get("device_id")?).or_default().push(Span {
-                id,
-                person: r.try_get("person_id")?,
-                from_us: micros(from),
-                to_us: to.map(micros),
-            });
-            starts.insert(id, from);
-        }
-        for s in spans.values_mut() {
-            s.sort_by_key(|s| s.from_us);
-        }
+        let rows: Vec<SpanColumns> =
+            sqlx::query_as("SELECT id, device_id, person_id, allocated_at, ended_at FROM allocations")
+                .fetch_all(&mut **tx)
+                .await?;
+        let starts: HashMap<Uuid, OffsetDateTime> = rows.iter().map(|r| (r.id, r.allocated_at)).collect();
+        let spans = SpanColumns::by_device(rows);
         Ok(Self { devices, by_tag, staff, staff_by_id, spans, starts })
     }
 
@@ -1241,8 +1192,8 @@ async fn tx_person_by_upn(tx: &mut Tx<'_>, upn: &str) -> Result<Option<(Uuid, St
         .fetch_optional(&mut **tx)
         .await?;
     row.map(|r| {
-        let status: String = r.try_get("status")?;
-        Ok((r.try_get("id")?, r.try_get("staff_number")?, r.try_get("name")?, status == PersonStatus::Active.as_str()))
+        let (id, staff_number, name, status): (Uuid, String, String, String) = crate::row::read(&r)?;
+        Ok((id, staff_number, name, status == PersonStatus::Active.as_str()))
     })
     .transpose()
 }
@@ -1317,7 +1268,7 @@ async fn tx_register_intune(
     let line = it.index as u64 + 1;
     let field = |member: &str| format!("{}/{member}", it.pointer);
     if let Some(p) = tx_registration_problem(tx, it, actor, now).await? {
-        return Err(StoreError::Invalid(format!("line {line}: {}: {}", p.field.unwrap_or_default(), p.message)));
+        return Err(StoreError::invalid_line(line, Some(&p.field.unwrap_or_default()), p.message));
     }
     let mut tag = None;
     for candidate in intune_asset_tags(it.device_name.as_deref(), &it.id) {
@@ -1331,11 +1282,11 @@ async fn tx_register_intune(
         }
     }
     let tag = tag.ok_or_else(|| {
-        StoreError::Invalid(format!(
-            "line {line}: {}: no free asset tag for Intune device {}",
-            field("deviceName"),
-            it.id
-        ))
+        StoreError::invalid_line(
+            line,
+            Some(&field("deviceName")),
+            format!("no free asset tag for Intune device {}", it.id),
+        )
     })?;
     let mut phone = it.phone_number.clone();
     if let Some(p) = &phone {
@@ -1469,7 +1420,36 @@ pub async fn device_count(pool: &Pool<DB>) -> Result<i64> {
 // Allocation history (WP034 4.1): starts from the register import, and corrections of dates.
 
 fn start_error(line: u64, e: HistoryError) -> StoreError {
-    StoreError::Invalid(format!("line {line}: allocated_from: {e}"))
+    StoreError::invalid_line(line, Some("allocated_from"), e.to_string())
+}
+
+/// An allocation as the overlap checks read it (`device_id` where the query selects it).
+#[derive(sqlx::FromRow)]
+struct SpanColumns {
+    id: Uuid,
+    #[sqlx(default)]
+    device_id: Uuid,
+    person_id: Uuid,
+    allocated_at: OffsetDateTime,
+    ended_at: Option<OffsetDateTime>,
+}
+
+impl SpanColumns {
+    fn span(&self) -> Span {
+        Span { id: self.id, person: self.person_id, from_us: micros(self.allocated_at), to_us: self.ended_at.map(micros) }
+    }
+
+    /// The spans of each device, in order of start.
+    fn by_device(rows: Vec<SpanColumns>) -> HashMap<Uuid, Vec<Span>> {
+        let mut out: HashMap<Uuid, Vec<Span>> = HashMap::new();
+        for r in &rows {
+            out.entry(r.device_id).or_default().push(r.span());
+        }
+        for s in out.values_mut() {
+            s.sort_by_key(|s| s.from_us);
+        }
+        out
+    }
 }
 
 /// The device's recorded allocations, as the overlap checks see them.
@@ -1480,18 +1460,7 @@ async fn tx_spans(tx: &mut Tx<'_>, device: Uuid) -> Result<Vec<Span>> {
     .bind(device)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let from: OffsetDateTime = r.try_get("allocated_at")?;
-            let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
-            Ok(Span {
-                id: r.try_get("id")?,
-                person: r.try_get("person_id")?,
-                from_us: micros(from),
-                to_us: to.map(micros),
-            })
-        })
-        .collect()
+    rows.iter().map(|r| crate::row::read::<_, SpanColumns>(r).map(|s| s.span())).collect()
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -1533,48 +1502,20 @@ async fn ids_by(tx: &mut Tx<'_>, table: &str, column: &str, values: &[&str]) -> 
     let mut values = values.to_vec();
     values.sort_unstable();
     values.dedup();
-    let mut out = HashMap::new();
-    for chunk in values.chunks(chunk_rows(1)) {
-        let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {column}, id FROM {table} WHERE {column} IN ("));
-        let mut list = q.separated(", ");
-        for v in chunk {
-            list.push_bind(*v);
-        }
-        q.push(")");
-        for r in q.build().persistent(false).fetch_all(&mut **tx).await? {
-            out.insert(r.try_get(column)?, r.try_get("id")?);
-        }
-    }
-    Ok(out)
+    let head = format!("SELECT {column}, id FROM {table} WHERE {column} IN (");
+    let rows: Vec<(String, Uuid)> = chunked::fetch_in(&mut **tx, &head, &values).await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// The recorded allocations of each of `devices`, in order of start.
 async fn spans_of(tx: &mut Tx<'_>, devices: &[Uuid]) -> Result<HashMap<Uuid, Vec<Span>>> {
-    let mut out: HashMap<Uuid, Vec<Span>> = HashMap::new();
-    for chunk in devices.chunks(chunk_rows(1)) {
-        let mut q = sqlx::QueryBuilder::<DB>::new(
-            "SELECT id, device_id, person_id, allocated_at, ended_at FROM allocations WHERE device_id IN (",
-        );
-        let mut list = q.separated(", ");
-        for d in chunk {
-            list.push_bind(*d);
-        }
-        q.push(")");
-        for r in q.build().persistent(false).fetch_all(&mut **tx).await? {
-            let from: OffsetDateTime = r.try_get("allocated_at")?;
-            let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
-            out.entry(r.try_get("device_id")?).or_default().push(Span {
-                id: r.try_get("id")?,
-                person: r.try_get("person_id")?,
-                from_us: micros(from),
-                to_us: to.map(micros),
-            });
-        }
-    }
-    for s in out.values_mut() {
-        s.sort_by_key(|s| s.from_us);
-    }
-    Ok(out)
+    let rows: Vec<SpanColumns> = chunked::fetch_in(
+        &mut **tx,
+        "SELECT id, device_id, person_id, allocated_at, ended_at FROM allocations WHERE device_id IN (",
+        devices,
+    )
+    .await?;
+    Ok(SpanColumns::by_device(rows))
 }
 
 /// What a register import's checks need to know of the people and devices its rows name, read
@@ -1586,18 +1527,9 @@ pub async fn register_refs(pool: &Pool<DB>, staff_numbers: &[&str], asset_tags: 
     let mut tags = asset_tags.to_vec();
     tags.sort_unstable();
     tags.dedup();
-    let mut devices = HashMap::new();
-    for chunk in tags.chunks(chunk_rows(1)) {
-        let mut q = sqlx::QueryBuilder::<DB>::new("SELECT asset_tag, id, holder_id FROM devices WHERE asset_tag IN (");
-        let mut list = q.separated(", ");
-        for v in chunk {
-            list.push_bind(*v);
-        }
-        q.push(")");
-        for r in q.build().persistent(false).fetch_all(&mut *tx).await? {
-            devices.insert(r.try_get("asset_tag")?, (r.try_get("id")?, r.try_get("holder_id")?));
-        }
-    }
+    let rows: Vec<(String, Uuid, Option<Uuid>)> =
+        chunked::fetch_in(&mut *tx, "SELECT asset_tag, id, holder_id FROM devices WHERE asset_tag IN (", &tags).await?;
+    let devices = rows.into_iter().map(|(tag, id, holder)| (tag, (id, holder))).collect();
     tx.rollback().await?;
     Ok(RegisterRefs { people, devices })
 }
@@ -1621,22 +1553,20 @@ pub async fn correct_allocation(
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("allocation {allocation}")))?;
-    let device: Uuid = row.try_get("device_id")?;
-    let person: Uuid = row.try_get("person_id")?;
-    let old_from: OffsetDateTime = row.try_get("allocated_at")?;
-    let old_to: Option<OffsetDateTime> = row.try_get("ended_at")?;
+    let (device, person, old_from, old_to): (Uuid, Uuid, OffsetDateTime, Option<OffsetDateTime>) =
+        crate::row::read(&row)?;
     if end.is_some() && old_to.is_none() {
-        return Err(StoreError::Invalid("ended_at: this allocation is current; return the device to end it".into()));
+        return Err(StoreError::invalid("ended_at", "this allocation is current; return the device to end it"));
     }
     let new_from = start.unwrap_or(old_from);
     let new_to = end.or(old_to);
     if new_from == old_from && new_to == old_to {
-        return Err(StoreError::Invalid("allocated_at: give a start or end that differs from the recorded one".into()));
+        return Err(StoreError::invalid("allocated_at", "give a start or end that differs from the recorded one"));
     }
     let others: Vec<Span> = tx_spans(&mut tx, device).await?.into_iter().filter(|s| s.id != allocation).collect();
     let field = if start.is_some() && new_from != old_from { "allocated_at" } else { "ended_at" };
     domain::check_span(micros(new_from), new_to.map(micros), &others, micros(now))
-        .map_err(|e| StoreError::Invalid(format!("{field}: {e}")))?;
+        .map_err(|e| StoreError::invalid(field, e.to_string()))?;
     sqlx::query("UPDATE allocations SET allocated_at = $1, ended_at = $2 WHERE id = $3")
         .bind(new_from)
         .bind(new_to)

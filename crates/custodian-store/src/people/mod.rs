@@ -71,7 +71,7 @@ pub struct Person {
     pub is_head_of_department: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct BusinessArea {
     pub id: Uuid,
     pub name: String,

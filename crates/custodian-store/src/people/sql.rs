@@ -4,14 +4,13 @@
 //! People, business areas and the people import.
 
 use super::{DB, DbRow, Tx, begin_write, chunk_rows};
-use super::{accounts, audit, devices, social_accounts};
-#[allow(unused_imports)]
-use crate::*;
+use super::{accounts, audit, chunked, devices, social_accounts};
+use crate::{Actor, AuditEntry, BusinessArea, ImportSummary, Page, Person, PersonFilter, Progress, Result, StoreError};
 use custodian_domain::imports::{ImportAuthority, PersonRow, RowError, StoredRights, check_row_rights};
 use custodian_domain::people::{PersonKind, PersonStatus, Role};
 use custodian_domain::social_accounts::EndedReason;
 use serde_json::{Value, json};
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -24,11 +23,21 @@ pub fn bad(field: &str, v: &str) -> StoreError {
     StoreError::Invalid(format!("stored {field} {v:?} is not recognised"))
 }
 
+/// A person's columns as [`PERSON_SELECT`] reads them: the stored person, and the names its
+/// joins add; roles and phones are read apart.
+#[derive(sqlx::FromRow)]
+struct PersonColumns {
+    #[sqlx(flatten)]
+    p: StoredPerson,
+    business_area: String,
+    head_id: Option<Uuid>,
+    lm_staff: Option<String>,
+    lm_name: Option<String>,
+}
+
 async fn person_from_row(conn: &mut <DB as sqlx::Database>::Connection, r: &DbRow) -> Result<Person> {
-    let id: Uuid = r.try_get("id")?;
-    let kind: String = r.try_get("kind")?;
-    let status: String = r.try_get("status")?;
-    let head: Option<Uuid> = r.try_get("head_id")?;
+    let PersonColumns { p, business_area, head_id, lm_staff, lm_name } = crate::row::read(r)?;
+    let id = p.id;
     let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
         .bind(id)
         .fetch_all(&mut *conn)
@@ -42,19 +51,19 @@ async fn person_from_row(conn: &mut <DB as sqlx::Database>::Connection, r: &DbRo
             .await?;
     Ok(Person {
         id,
-        staff_number: r.try_get("staff_number")?,
-        name: r.try_get("name")?,
-        email: r.try_get("email")?,
-        kind: PersonKind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
-        business_area: r.try_get("business_area")?,
-        business_area_id: r.try_get("business_area_id")?,
-        line_manager_id: r.try_get("line_manager_id")?,
-        line_manager_staff_number: r.try_get("lm_staff")?,
-        line_manager_name: r.try_get("lm_name")?,
-        status: PersonStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+        staff_number: p.staff_number,
+        name: p.name,
+        email: p.email,
+        kind: p.kind,
+        business_area,
+        business_area_id: p.business_area_id,
+        line_manager_id: p.line_manager_id,
+        line_manager_staff_number: lm_staff,
+        line_manager_name: lm_name,
+        status: p.status,
         roles,
         personal_phones: phones,
-        is_head_of_department: head == Some(id),
+        is_head_of_department: head_id == Some(id),
     })
 }
 
@@ -136,17 +145,7 @@ pub async fn business_areas(pool: &Pool<DB>) -> Result<Vec<BusinessArea>> {
     )
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(BusinessArea {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                head_id: r.try_get("head_id")?,
-                head_name: r.try_get("head_name")?,
-                people: r.try_get("people")?,
-            })
-        })
-        .collect()
+    rows.iter().map(crate::row::read).collect()
 }
 
 fn row_snapshot(r: &PersonRow, roles: &[Role]) -> Value {
@@ -175,17 +174,13 @@ pub async fn unknown_managers(pool: &Pool<DB>, rows: &[PersonRow]) -> Result<Vec
         v.dedup();
         v
     };
-    let mut stored: HashSet<String> = HashSet::new();
-    for chunk in outside.chunks(chunk_rows(1)) {
-        let mut q = sqlx::QueryBuilder::<DB>::new("SELECT staff_number FROM people WHERE staff_number IN (");
-        let mut list = q.separated(", ");
-        for sn in chunk {
-            list.push_bind(*sn);
-        }
-        q.push(")");
-        let found: Vec<String> = q.build_query_scalar().persistent(false).fetch_all(pool).await?;
-        stored.extend(found);
-    }
+    let found: Vec<(String,)> = chunked::fetch_in(
+        &mut *pool.acquire().await?,
+        "SELECT staff_number FROM people WHERE staff_number IN (",
+        &outside,
+    )
+    .await?;
+    let stored: HashSet<String> = found.into_iter().map(|(sn,)| sn).collect();
     let mut errs = Vec::new();
     for r in rows {
         if let Some(m) = &r.line_manager
@@ -202,17 +197,23 @@ pub async fn unknown_managers(pool: &Pool<DB>, rows: &[PersonRow]) -> Result<Vec
     Ok(errs)
 }
 
-/// A person as stored when an import starts, read with every other in one pass.
+/// A person as stored when an import starts, read with every other in one pass (roles and
+/// phones apart).
+#[derive(sqlx::FromRow)]
 struct StoredPerson {
     id: Uuid,
     staff_number: String,
     name: String,
     email: String,
+    #[sqlx(try_from = "String")]
     kind: PersonKind,
     business_area_id: Uuid,
     line_manager_id: Option<Uuid>,
+    #[sqlx(try_from = "String")]
     status: PersonStatus,
+    #[sqlx(skip)]
     roles: Vec<Role>,
+    #[sqlx(skip)]
     phones: Vec<String>,
 }
 
@@ -237,34 +238,23 @@ impl Register {
         .fetch_all(&mut **tx)
         .await?;
         for r in &rows {
-            let kind: String = r.try_get("kind")?;
-            let status: String = r.try_get("status")?;
-            let id: Uuid = r.try_get("id")?;
-            index.insert(id, people.len());
-            people.push(StoredPerson {
-                id,
-                staff_number: r.try_get("staff_number")?,
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-                kind: PersonKind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
-                business_area_id: r.try_get("business_area_id")?,
-                line_manager_id: r.try_get("line_manager_id")?,
-                status: PersonStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
-                roles: Vec::new(),
-                phones: Vec::new(),
-            });
+            let p: StoredPerson = crate::row::read(r)?;
+            index.insert(p.id, people.len());
+            people.push(p);
         }
         drop(rows);
-        for r in sqlx::query("SELECT person_id, role FROM person_roles").fetch_all(&mut **tx).await? {
-            let (id, role): (Uuid, String) = (r.try_get("person_id")?, r.try_get("role")?);
+        let roles: Vec<(Uuid, String)> =
+            sqlx::query_as("SELECT person_id, role FROM person_roles").fetch_all(&mut **tx).await?;
+        for (id, role) in roles {
             if let (Some(i), Some(role)) = (index.get(&id), Role::parse(&role)) {
                 people[*i].roles.push(role);
             }
         }
-        for r in sqlx::query("SELECT person_id, phone FROM personal_phones").fetch_all(&mut **tx).await? {
-            let id: Uuid = r.try_get("person_id")?;
+        let phones: Vec<(Uuid, String)> =
+            sqlx::query_as("SELECT person_id, phone FROM personal_phones").fetch_all(&mut **tx).await?;
+        for (id, phone) in phones {
             if let Some(i) = index.get(&id) {
-                people[*i].phones.push(r.try_get("phone")?);
+                people[*i].phones.push(phone);
             }
         }
         for p in &mut people {
@@ -273,9 +263,9 @@ impl Register {
         }
         let by_staff = people.iter().enumerate().map(|(i, p)| (p.staff_number.clone(), i)).collect();
         let (mut area_by_name, mut area_name, mut heads) = (HashMap::new(), HashMap::new(), HashMap::new());
-        for r in sqlx::query("SELECT id, name, head_id FROM business_areas").fetch_all(&mut **tx).await? {
-            let (id, name, head): (Uuid, String, Option<Uuid>) =
-                (r.try_get("id")?, r.try_get("name")?, r.try_get("head_id")?);
+        let areas: Vec<(Uuid, String, Option<Uuid>)> =
+            sqlx::query_as("SELECT id, name, head_id FROM business_areas").fetch_all(&mut **tx).await?;
+        for (id, name, head) in areas {
             area_by_name.insert(name.clone(), id);
             area_name.insert(id, name);
             heads.insert(id, head);
@@ -410,7 +400,11 @@ pub async fn import_people(
     for p in &mut plan {
         p.manager = match &p.row.line_manager {
             Some(m) => Some(*ids.get(m.as_str()).ok_or_else(|| {
-                StoreError::Invalid(format!("line {}: line_manager: no person with staff number {m}", p.row.line))
+                StoreError::invalid_line(
+                    p.row.line,
+                    Some("line_manager"),
+                    format!("no person with staff number {m}"),
+                )
             })?),
             None => None,
         };
@@ -676,7 +670,7 @@ pub fn chunk_err(lines: impl Iterator<Item = u64>, e: sqlx::Error) -> StoreError
 pub fn line_err(line: u64, e: sqlx::Error) -> StoreError {
     match StoreError::from_sqlx(e) {
         StoreError::Conflict(m) => StoreError::Conflict(format!("line {line}: {m}")),
-        StoreError::Invalid(m) => StoreError::Invalid(format!("line {line}: {m}")),
+        StoreError::Invalid(m) => StoreError::invalid_line(line, None, m),
         other => other,
     }
 }

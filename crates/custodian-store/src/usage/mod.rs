@@ -224,7 +224,7 @@ fn parse_and_evaluate(
     let limit = pack.rules.evidence_examples;
     {
         let mut fr = FeedReader::new(&mut reader, feed, profile.as_ref())
-            .map_err(|e| StoreError::Invalid(format!("line {}: {}", e.line, e.reason)))?;
+            .map_err(|e| StoreError::invalid_line(e.line, None, e.reason))?;
         let mut batch = Batch::new();
         loop {
             let (row, line) = match feed {

@@ -23,7 +23,7 @@ use super::{Group, at_rfc3339, group_finding};
 use crate::{Actor, NewFinding, Result, Store};
 
 /// One stored usage record, as `usage_records` keeps it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredRecord {
     pub seq: i64,
     pub feed: String,

@@ -5,13 +5,12 @@
 //! import history. The bulk record insert is backend-specific and lives in `crate::usage`.
 
 use super::{BULK_CACHE, DB, LOCK_HEAD, Tx, begin_write, micros, uuid_literal};
-use super::{audit, findings, overseas, people};
-#[allow(unused_imports)]
-use crate::*;
+use super::{audit, findings, overseas};
+use crate::{Actor, AuditEntry, NewFinding, Result};
 use custodian_domain::devices::DeviceType;
 use custodian_domain::findings::FindingStatus;
 use serde_json::{Value, json};
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -19,53 +18,49 @@ pub async fn register(pool: &Pool<DB>) -> Result<custodian_domain::usage::Regist
     use custodian_domain::usage::{Holding, OverseasWindow, RegDevice, Register, StreamingException};
     let mut devices: Vec<RegDevice> = Vec::new();
     let mut at: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
-    for r in
-        sqlx::query("SELECT id, asset_tag, device_type, imei, phone_number, mdm_id FROM devices ORDER BY asset_tag")
+    #[derive(sqlx::FromRow)]
+    struct DeviceColumns {
+        id: Uuid,
+        asset_tag: String,
+        #[sqlx(try_from = "String")]
+        device_type: DeviceType,
+        imei: Option<String>,
+        phone_number: Option<String>,
+        mdm_id: Option<String>,
+    }
+    let rows: Vec<DeviceColumns> =
+        sqlx::query_as("SELECT id, asset_tag, device_type, imei, phone_number, mdm_id FROM devices ORDER BY asset_tag")
             .fetch_all(pool)
-            .await?
-    {
-        let ty: String = r.try_get("device_type")?;
-        let id: Uuid = r.try_get("id")?;
-        at.insert(id, devices.len());
+            .await?;
+    for r in rows {
+        at.insert(r.id, devices.len());
         devices.push(RegDevice {
-            id,
-            asset_tag: r.try_get("asset_tag")?,
-            device_type: DeviceType::parse(&ty).ok_or_else(|| people::bad("device_type", &ty))?,
-            imei: r.try_get("imei")?,
-            phone_number: r.try_get("phone_number")?,
-            mdm_id: r.try_get("mdm_id")?,
+            id: r.id,
+            asset_tag: r.asset_tag,
+            device_type: r.device_type,
+            imei: r.imei,
+            phone_number: r.phone_number,
+            mdm_id: r.mdm_id,
             holdings: Vec::new(),
         });
     }
-    for r in sqlx::query("SELECT device_id, person_id, allocated_at, ended_at FROM allocations ORDER BY allocated_at")
-        .fetch_all(pool)
-        .await?
-    {
-        let d: Uuid = r.try_get("device_id")?;
-        let from: OffsetDateTime = r.try_get("allocated_at")?;
-        let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
+    let rows: Vec<(Uuid, Uuid, OffsetDateTime, Option<OffsetDateTime>)> =
+        sqlx::query_as("SELECT device_id, person_id, allocated_at, ended_at FROM allocations ORDER BY allocated_at")
+            .fetch_all(pool)
+            .await?;
+    for (d, person, from, to) in rows {
         if let Some(i) = at.get(&d) {
-            devices[*i].holdings.push(Holding {
-                person: r.try_get("person_id")?,
-                from_us: micros(from),
-                to_us: to.map(micros),
-            });
+            devices[*i].holdings.push(Holding { person, from_us: micros(from), to_us: to.map(micros) });
         }
     }
-    let mut phones = Vec::new();
-    for r in sqlx::query("SELECT person_id, phone FROM personal_phones").fetch_all(pool).await? {
-        phones.push((r.try_get::<Uuid, _>("person_id")?, r.try_get::<String, _>("phone")?));
-    }
+    let phones: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT person_id, phone FROM personal_phones").fetch_all(pool).await?;
     let windows =
         overseas::windows(pool, Some("approved")).await?.into_iter().map(|w| w.window).collect::<Vec<OverseasWindow>>();
-    let mut streaming = Vec::new();
-    for r in sqlx::query("SELECT person_id, from_us, expires_us FROM streaming_exceptions").fetch_all(pool).await? {
-        streaming.push(StreamingException {
-            person: r.try_get("person_id")?,
-            from_us: r.try_get("from_us")?,
-            expires_us: r.try_get("expires_us")?,
-        });
-    }
+    let rows: Vec<(Uuid, i64, i64)> =
+        sqlx::query_as("SELECT person_id, from_us, expires_us FROM streaming_exceptions").fetch_all(pool).await?;
+    let streaming =
+        rows.into_iter().map(|(person, from_us, expires_us)| StreamingException { person, from_us, expires_us }).collect();
     Ok(Register::new(devices, phones, windows, streaming))
 }
 
@@ -78,7 +73,7 @@ pub async fn cellular_over(
     to_day: i32,
     limit: i64,
 ) -> Result<Vec<(Uuid, i32, i64, i64)>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT device_id, day, bytes, first_seq FROM usage_cellular_days WHERE day >= $1 AND day <= $2 AND bytes > $3 \
          ORDER BY day, device_id",
     )
@@ -86,10 +81,7 @@ pub async fn cellular_over(
     .bind(to_day)
     .bind(limit)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("device_id")?, r.try_get("day")?, r.try_get("bytes")?, r.try_get("first_seq")?)))
-        .collect()
+    .await?)
 }
 
 /// Data records per (device, day): (record_id, start_us, bytes, person) in the order stored.
@@ -119,16 +111,15 @@ pub async fn cellular_records(
          WHERE seq >= $1 AND day >= $2 AND day <= $3 AND event = 'data' AND NOT tethered \
          AND (day, device_id) IN (VALUES {list}) ORDER BY seq"
     );
-    let mut rows = sqlx::query(&sql).bind(from_seq).bind(lo).bind(hi).fetch(pool);
-    while let Some(r) = rows.try_next().await? {
-        let key: (Uuid, i32) = (r.try_get("device_id")?, r.try_get("day")?);
+    let mut rows = sqlx::query_as::<_, (Uuid, i32, String, i64, i64, Option<Uuid>)>(&sql)
+        .bind(from_seq)
+        .bind(lo)
+        .bind(hi)
+        .fetch(pool);
+    while let Some((device, day, record_id, start_us, bytes, person)) = rows.try_next().await? {
+        let key = (device, day);
         if days.contains(&key) {
-            out.entry(key).or_default().push((
-                r.try_get("record_id")?,
-                r.try_get("start_us")?,
-                r.try_get("bytes")?,
-                r.try_get("person_id")?,
-            ));
+            out.entry(key).or_default().push((record_id, start_us, bytes, person));
         }
     }
     Ok(out)
@@ -173,9 +164,8 @@ pub async fn tx_upsert_usage_findings(
             list.push_bind(f.dedupe_key.clone());
         }
         list.push_unseparated(")");
-        for r in q.build().fetch_all(&mut **tx).await? {
-            known.insert(r.try_get("dedupe_key")?);
-        }
+        let found: Vec<(String,)> = q.build_query_as().fetch_all(&mut **tx).await?;
+        known.extend(found.into_iter().map(|(k,)| k));
     }
     let (mut opened, mut updated) = (0, 0);
     let mut fresh: Vec<&NewFinding> = Vec::new();
@@ -209,13 +199,8 @@ pub async fn tx_upsert_usage_findings(
                 .push_bind(now);
         });
         q.push(" ON CONFLICT (dedupe_key) DO NOTHING RETURNING id");
-        let stored: std::collections::HashSet<Uuid> = q
-            .build()
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get("id").map_err(StoreError::from))
-            .collect::<Result<_>>()?;
+        let stored: std::collections::HashSet<Uuid> =
+            q.build_query_scalar::<Uuid>().fetch_all(&mut **tx).await?.into_iter().collect();
         let mut events = Vec::with_capacity(stored.len());
         for (f, id) in chunk.iter().zip(&ids) {
             if stored.contains(id) {
@@ -248,13 +233,12 @@ async fn tx_upsert_usage_finding(
 ) -> Result<(bool, bool)> {
     let mut key = f.dedupe_key.clone();
     for n in 1.. {
-        let row = sqlx::query("SELECT id, status, records, evidence FROM findings WHERE dedupe_key = $1")
-            .bind(&key)
-            .fetch_optional(&mut **tx)
-            .await?;
-        let Some(row) = row else { break };
-        let status: String = row.try_get("status")?;
-        let records: String = row.try_get("records")?;
+        let row: Option<(Uuid, String, String, String)> =
+            sqlx::query_as("SELECT id, status, records, evidence FROM findings WHERE dedupe_key = $1")
+                .bind(&key)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some((id, status, records, evidence)) = row else { break };
         let records: Vec<String> = crate::error::stored_json("records", &records)?;
         let seen: std::collections::HashSet<&str> = records.iter().map(String::as_str).collect();
         let new: Vec<&String> = f.records.iter().filter(|r| !seen.contains(r.as_str())).collect();
@@ -265,10 +249,9 @@ async fn tx_upsert_usage_finding(
             key = format!("{}#{n}", f.dedupe_key);
             continue;
         }
-        let id: Uuid = row.try_get("id")?;
         let mut all = records.clone();
         all.extend(new.iter().map(|s| (*s).clone()));
-        let mut evidence: Value = crate::error::stored_json("evidence", &row.try_get::<String, _>("evidence")?)?;
+        let mut evidence: Value = crate::error::stored_json("evidence", &evidence)?;
         merge_evidence(&mut evidence, &f.evidence, all.len());
         let summary = finding_summary(f.rule, all.len(), &evidence);
         sqlx::query("UPDATE findings SET records = $1, evidence = $2, summary = $3, updated_at = $4 WHERE id = $5")
@@ -329,38 +312,34 @@ pub fn finding_summary(rule: &custodian_domain::findings::Rule, count: usize, ev
 /// the records they hold.
 pub async fn frequency(pool: &Pool<DB>, person: Uuid, rule: &str, now: OffsetDateTime) -> Result<(u64, u64)> {
     let since = now - time::Duration::days(90);
-    let rows = sqlx::query("SELECT records FROM findings WHERE person_id = $1 AND rule = $2 AND opened_at >= $3")
-        .bind(person)
-        .bind(rule)
-        .bind(since)
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT records FROM findings WHERE person_id = $1 AND rule = $2 AND opened_at >= $3")
+            .bind(person)
+            .bind(rule)
+            .bind(since)
+            .fetch_all(pool)
+            .await?;
     let mut records = 0u64;
-    for r in &rows {
-        let s: String = r.try_get("records")?;
-        records += serde_json::from_str::<Vec<Value>>(&s).map(|v| v.len() as u64).unwrap_or(0);
+    for s in &rows {
+        records += serde_json::from_str::<Vec<Value>>(s).map(|v| v.len() as u64).unwrap_or(0);
     }
     Ok((rows.len() as u64, records))
 }
 
 pub async fn import_runs(pool: &Pool<DB>, limit: i64) -> Result<Vec<crate::usage::UsageImportRun>> {
-    let rows = sqlx::query(
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT at_us, actor, subject, detail FROM audit_events WHERE action = 'usage.import' ORDER BY seq DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(pool)
-    .await
-    ?;
-    rows.iter()
-        .map(|r| {
-            let at: i64 = r.try_get("at_us")?;
-            let subject: String = r.try_get("subject")?;
-            let detail: String = r.try_get("detail")?;
+    .await?;
+    rows.into_iter()
+        .map(|(at, actor, subject, detail)| {
             Ok(crate::usage::UsageImportRun {
                 run: subject.strip_prefix("usage_import:").unwrap_or(&subject).to_string(),
                 at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1000)
                     .unwrap_or(OffsetDateTime::UNIX_EPOCH),
-                actor: r.try_get("actor")?,
+                actor,
                 detail: crate::error::stored_json("detail", &detail)?,
             })
         })
@@ -392,29 +371,14 @@ pub async fn stored_records(
         let list = ds.iter().map(uuid_literal).collect::<Vec<_>>().join(",");
         sql.push_str(&format!(" AND device_id IN ({list})"));
     }
-    let mut rows = sqlx::query(&sql).bind(from_us.unwrap_or(i64::MIN)).bind(to_us.unwrap_or(i64::MAX)).fetch(pool);
+    let mut rows = sqlx::query_as::<_, crate::usage::StoredRecord>(&sql)
+        .bind(from_us.unwrap_or(i64::MIN))
+        .bind(to_us.unwrap_or(i64::MAX))
+        .fetch(pool);
     let mut n = 0;
     while let Some(r) = rows.try_next().await? {
         n += 1;
-        f(crate::usage::StoredRecord {
-            seq: r.try_get("seq")?,
-            feed: r.try_get("feed")?,
-            record_id: r.try_get("record_id")?,
-            start_us: r.try_get("start_us")?,
-            day: r.try_get("day")?,
-            device_id: r.try_get("device_id")?,
-            person_id: r.try_get("person_id")?,
-            subject: r.try_get("subject")?,
-            event: r.try_get("event")?,
-            outgoing: r.try_get("outgoing")?,
-            duration_s: r.try_get("duration_s")?,
-            party: r.try_get("party")?,
-            bytes: r.try_get("bytes")?,
-            place: r.try_get("place")?,
-            category: r.try_get("category")?,
-            tethered: r.try_get("tethered")?,
-            account: r.try_get("account")?,
-        });
+        f(r);
     }
     Ok(n)
 }
@@ -454,17 +418,14 @@ pub async fn apply_reattribution(
     let reasons = "Closed by Custodian: the register's allocation history was corrected and these records were attributed again (WP034 4.1)";
     for chunk in plan.devices.chunks(CHUNK) {
         let list = chunk.iter().map(uuid_literal).collect::<Vec<_>>().join(",");
-        let rows = sqlx::query(&format!(
+        let rows: Vec<(Uuid, String, Option<Uuid>, String, String)> = sqlx::query_as(&format!(
             "SELECT id, rule, person_id, records, evidence FROM findings WHERE status = 'open' AND rule LIKE 'usage.%' \
              AND device_id IN ({list}) ORDER BY id"
         ))
         .fetch_all(&mut *tx)
         .await?;
-        for r in rows {
-            let id: Uuid = r.try_get("id")?;
-            let rule: String = r.try_get("rule")?;
-            let person: Option<Uuid> = r.try_get("person_id")?;
-            let records: Vec<String> = crate::error::stored_json("records", &r.try_get::<String, _>("records")?)?;
+        for (id, rule, person, records, evidence) in rows {
+            let records: Vec<String> = crate::error::stored_json("records", &records)?;
             let (gone, kept): (Vec<String>, Vec<String>) =
                 records.into_iter().partition(|rid| plan.moved.get(rid.as_str()).is_some_and(|p| *p != person));
             if gone.is_empty() {
@@ -474,7 +435,7 @@ pub async fn apply_reattribution(
                 to_close.push(id);
                 closed += 1;
             } else {
-                let mut evidence: Value = crate::error::stored_json("evidence", &r.try_get::<String, _>("evidence")?)?;
+                let mut evidence: Value = crate::error::stored_json("evidence", &evidence)?;
                 if let Some(ex) = evidence.get_mut("examples").and_then(Value::as_array_mut) {
                     ex.retain(|e| {
                         !e.get("record_id").and_then(Value::as_str).is_some_and(|rid| gone.iter().any(|g| g == rid))

@@ -74,3 +74,21 @@ async fn corrupt_stored_values_are_errors_naming_their_column(db: &TestDb) {
     internal(db.store.audit_page(Some("row:1"), None, 1, 10).await, "detail");
 }
 on_both!(corrupt_stored_values_are_errors_naming_their_column);
+
+/// The register's rows read through `FromRow` too: a device's MDM state whose stored list of
+/// non-compliance reasons does not parse is an internal error naming the column (WP034 4.7).
+async fn a_corrupt_mdm_state_is_an_error_naming_its_column(db: &TestDb) {
+    db.seed().await;
+    let device = db.store.device_by_asset_tag("WP-LT-0001").await.unwrap().unwrap();
+    assert_eq!(device.asset_tag, "WP-LT-0001");
+    db.exec(
+        "INSERT INTO device_mdm (device_id, source, mdm_ref, noncompliance, as_of, file_sha256) \
+         SELECT id, 'intune', 'ref-1', '[\"encryption\"]', updated_at, 'sha' FROM devices WHERE asset_tag = 'WP-LT-0001'",
+    )
+    .await;
+    let mdm = db.store.device_mdm(device.id).await.unwrap().unwrap();
+    assert_eq!((mdm.noncompliance, mdm.source.as_str()), (vec!["encryption".to_string()], "intune"));
+    db.exec("UPDATE device_mdm SET noncompliance = 'encryption,' WHERE mdm_ref = 'ref-1'").await;
+    internal(db.store.device_mdm(device.id).await, "noncompliance");
+}
+on_both!(a_corrupt_mdm_state_is_an_error_naming_its_column);
