@@ -52,25 +52,12 @@ pub fn print_import(r: Result<AppsImportOutcome, AppError>, json: bool) -> anyho
                 println!("{}", serde_json::to_string(&o)?);
             } else {
                 let s = &o.import.summary;
-                println!(
-                    "{} rows: {} created, {} updated, {} unchanged, {} findings opened",
-                    s.rows, s.created, s.updated, s.unchanged, s.findings_opened
-                );
+                println!("{}", crate::common::import_counts(s));
                 println!(
                     "evaluation (WP034 4.8): {} unapproved installs, {} findings opened, {} re-opened, {} closed",
                     o.evaluation.unapproved, o.evaluation.opened, o.evaluation.reopened, o.evaluation.closed
                 );
-                for e in &o.import.skipped {
-                    println!(
-                        "  skipped line {}: {}{}",
-                        e.line,
-                        e.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(),
-                        e.message
-                    );
-                }
-                for e in &s.unmatched {
-                    println!("  not applied, line {}: {}", e.line, e.message);
-                }
+                crate::common::print_skipped_and_unmatched(&o.import.skipped, &s.unmatched);
             }
             Ok(ExitCode::SUCCESS)
         }

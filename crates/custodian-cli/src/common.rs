@@ -2,6 +2,7 @@
 //! process exits), and how a refused import or input is reported.
 
 use anyhow::Context;
+use custodian_domain::imports::RowError;
 use custodian_server::Settings;
 use custodian_server::error::AppError;
 use custodian_store::Store;
@@ -61,5 +62,29 @@ pub fn report_app_error(e: AppError, json: bool) -> anyhow::Result<std::process:
             Ok(std::process::ExitCode::from(2))
         }
         other => Err(anyhow::anyhow!("{other}")),
+    }
+}
+
+/// An import's counts, as every import prints them first: `N rows: created, updated, unchanged,
+/// findings opened`.
+pub fn import_counts(s: &custodian_store::ImportSummary) -> String {
+    format!(
+        "{} rows: {} created, {} updated, {} unchanged, {} findings opened",
+        s.rows, s.created, s.updated, s.unchanged, s.findings_opened
+    )
+}
+
+/// The rows an import skipped (`--skip-invalid`) and the entries it could not apply, one line each.
+pub fn print_skipped_and_unmatched(skipped: &[RowError], unmatched: &[RowError]) {
+    for e in skipped {
+        println!(
+            "  skipped line {}: {}{}",
+            e.line,
+            e.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(),
+            e.message
+        );
+    }
+    for e in unmatched {
+        println!("  not applied, line {}: {}", e.line, e.message);
     }
 }

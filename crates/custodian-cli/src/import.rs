@@ -66,53 +66,11 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
     let (pos, len) = (bar.clone(), bar.clone());
     let progress = move |n: u64| pos.set_position(n);
     let total = move |n: u64| len.set_length(n);
-    let r = match a.kind.as_str() {
-        "people" => {
-            // The command line has no person identity: it acts as the system operator,
-            // with shell access to the server and its database, who may grant roles
-            // (`user grant-role`). --ignore-roles leaves every role as stored.
-            let authority = if a.ignore_roles {
-                ImportAuthority { may_change_roles: false, importer: None, ignore_roles: true }
-            } else {
-                ImportAuthority::operator()
-            };
-            imports::import_people_with_progress(
-                &store,
-                &authority,
-                &Actor::cli(),
-                now,
-                &bytes,
-                a.skip_invalid,
-                &progress,
-                &total,
-            )
-            .await
-        }
-        "devices" => {
-            imports::import_devices_with_progress(&store, &Actor::cli(), now, &bytes, a.skip_invalid, &progress, &total)
-                .await
-        }
-        "intune" => {
-            let options = imports::IntuneOptions {
-                skip_invalid: a.skip_invalid,
-                allow_partial: a.allow_partial,
-                register_new: a.register_new,
-            };
-            imports::import_intune_with_progress(&store, &Actor::cli(), now, &bytes, options, &progress, &total).await
-        }
-        "amapi" => {
-            imports::import_amapi_with_progress(
-                &store,
-                &Actor::cli(),
-                now,
-                &bytes,
-                a.skip_invalid,
-                a.allow_partial,
-                &progress,
-                &total,
-            )
-            .await
-        }
+    let kind = match a.kind.as_str() {
+        "people" => imports::RegisterImport::People,
+        "devices" => imports::RegisterImport::Devices,
+        "intune" => imports::RegisterImport::Intune { allow_partial: a.allow_partial, register_new: a.register_new },
+        "amapi" => imports::RegisterImport::Amapi { allow_partial: a.allow_partial },
         "apps" => {
             let r = custodian_server::apps::import_inventory(
                 &store,
@@ -129,6 +87,17 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
         }
         other => bail!("unknown import {other:?}: use people, devices, intune, amapi or apps"),
     };
+    // The command line has no person identity: it acts as the system operator, with shell access
+    // to the server and its database, who may grant roles (`user grant-role`). --ignore-roles
+    // leaves every role as stored.
+    let authority = if a.ignore_roles {
+        ImportAuthority { may_change_roles: false, importer: None, ignore_roles: true }
+    } else {
+        ImportAuthority::operator()
+    };
+    let actor = Actor::cli();
+    let run = imports::ImportRun { store: &store, actor: &actor, now, bytes: &bytes, progress: &progress, total: &total };
+    let r = imports::import_register(run, kind, a.skip_invalid, Some(&authority)).await;
     bar.finish_and_clear();
     match r {
         Ok(o) => {
@@ -137,12 +106,8 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
             } else {
                 let s = &o.summary;
                 println!(
-                    "{} rows: {} created, {} updated, {} unchanged, {} findings opened{}",
-                    s.rows,
-                    s.created,
-                    s.updated,
-                    s.unchanged,
-                    s.findings_opened,
+                    "{}{}",
+                    crate::common::import_counts(s),
                     if s.findings_closed > 0 {
                         format!(", {} closed as resolved", s.findings_closed)
                     } else {
@@ -163,17 +128,7 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
                         r.records_reattributed, r.findings_closed, r.findings_opened
                     );
                 }
-                for e in &o.skipped {
-                    println!(
-                        "  skipped line {}: {}{}",
-                        e.line,
-                        e.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(),
-                        e.message
-                    );
-                }
-                for e in &s.unmatched {
-                    println!("  not applied, line {}: {}", e.line, e.message);
-                }
+                crate::common::print_skipped_and_unmatched(&o.skipped, &s.unmatched);
                 for e in &s.ignored {
                     println!("  line {}, {}: {}", e.line, e.field.as_deref().unwrap_or("row"), e.message);
                 }

@@ -207,6 +207,10 @@ fn refused(e: StoreError) -> anyhow::Result<ExitCode> {
             eprintln!("{m}");
             Ok(ExitCode::from(REFUSED))
         }
+        e @ StoreError::InvalidField { .. } => {
+            eprintln!("{e}");
+            Ok(ExitCode::from(REFUSED))
+        }
         other => Err(other.into()),
     }
 }

@@ -152,7 +152,8 @@ pub async fn run(
             bar.finish_and_clear();
             let r = match r {
                 Ok(r) => r,
-                Err(StoreError::Invalid(m)) => {
+                Err(e @ (StoreError::Invalid(_) | StoreError::InvalidField { .. })) => {
+                    let m = e.to_string();
                     if *json {
                         println!("{}", serde_json::json!({"error": m}));
                     } else {

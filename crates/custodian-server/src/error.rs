@@ -49,6 +49,29 @@ pub struct FieldProblem {
     pub message: String,
 }
 
+/// A field name as words, for a field that has no label on the page: `staff_number` ->
+/// "Staff number".
+pub fn humanise(field: &str) -> String {
+    let words = field.replace(['_', '-', '.'], " ");
+    let mut c = words.trim().chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The web interface's error: an accessible HTML page (or a redirect to sign in), which
+/// `web::error` renders. Defined here, below the page shell, so that what rejects a request
+/// with it (the form extractor) need not depend on the pages.
+#[derive(Debug)]
+pub struct UiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for UiError {
+    fn from(e: E) -> Self {
+        UiError(e.into())
+    }
+}
+
 /// A rejected row of an uploaded file, as reported to users.
 impl From<custodian_domain::imports::RowError> for FieldProblem {
     fn from(e: custodian_domain::imports::RowError) -> Self {
@@ -130,6 +153,10 @@ impl From<StoreError> for AppError {
                 };
                 AppError::Invalid { detail: m, errors: vec![FieldProblem { field, line: None, message }] }
             }
+            StoreError::InvalidField { field, line, message } => AppError::Invalid {
+                detail: custodian_store::invalid_text(line, field.as_deref(), &message),
+                errors: vec![FieldProblem { field, line, message }],
+            },
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }

@@ -155,7 +155,7 @@ pub fn body_rejection(e: axum::extract::rejection::BytesRejection) -> AppError {
 pub struct Form<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Form<T> {
-    type Rejection = crate::web::error::UiError;
+    type Rejection = crate::error::UiError;
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Self::read_body(req, state).await?;
         Ok(Form(Self::parse(&bytes)?))
@@ -198,7 +198,7 @@ impl<T: serde::de::DeserializeOwned> Form<T> {
             match e.strip_prefix("missing field `").and_then(|r| r.split_once('`')) {
                 Some((field, _)) => AppError::invalid(
                     field,
-                    format!("Enter {}", crate::web::form_errors::humanise(field).to_lowercase()),
+                    format!("Enter {}", crate::error::humanise(field).to_lowercase()),
                 ),
                 None => AppError::invalid("form", format!("The form could not be read: {e}")),
             }

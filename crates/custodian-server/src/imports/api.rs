@@ -109,7 +109,7 @@ async fn import_people(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
-    import(&state, &user, &headers, crate::heavy::RegisterImport::People, &q, body).await
+    import(&state, &user, &headers, super::RegisterImport::People, &q, body).await
 }
 
 /// Import the device register (CSV body, columns
@@ -124,7 +124,7 @@ async fn import_devices(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
-    import(&state, &user, &headers, crate::heavy::RegisterImport::Devices, &q, body).await
+    import(&state, &user, &headers, super::RegisterImport::Devices, &q, body).await
 }
 
 /// Apply a Microsoft Intune `managedDevices` export (a JSON array or a Graph page); raises
@@ -143,7 +143,7 @@ async fn import_intune(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
-    let kind = crate::heavy::RegisterImport::Intune {
+    let kind = super::RegisterImport::Intune {
         allow_partial: q.allow_partial.unwrap_or(false),
         register_new: q.register_new.unwrap_or(false),
     };
@@ -161,7 +161,7 @@ async fn import_amapi(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
-    let kind = crate::heavy::RegisterImport::Amapi { allow_partial: q.allow_partial.unwrap_or(false) };
+    let kind = super::RegisterImport::Amapi { allow_partial: q.allow_partial.unwrap_or(false) };
     import(&state, &user, &headers, kind, &q, body).await
 }
 
@@ -172,17 +172,17 @@ async fn import(
     state: &AppState,
     user: &CurrentUser,
     headers: &HeaderMap,
-    kind: crate::heavy::RegisterImport,
+    kind: super::RegisterImport,
     q: &ImportQuery,
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
     user.check_csrf(csrf_header(headers))?;
-    let ignore_roles = if matches!(kind, crate::heavy::RegisterImport::People) {
+    let ignore_roles = if matches!(kind, super::RegisterImport::People) {
         q.ignore_roles.unwrap_or(false)
     } else {
         state.require(user, Action::DevicesImport, &Resource::System)?;
         false
     };
-    let outcome = crate::heavy::import(state, user, kind, body, q.skip_invalid.unwrap_or(false), ignore_roles).await?;
+    let outcome = super::import_offloaded(state, user, kind, body, q.skip_invalid.unwrap_or(false), ignore_roles).await?;
     Ok(import_result(outcome))
 }

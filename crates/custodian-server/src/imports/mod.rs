@@ -29,6 +29,95 @@ pub struct ImportOutcome {
     pub reattribution: Option<custodian_store::usage::Reattribution>,
 }
 
+/// One run of a register import: where it writes, as whom, when, the file, and how it reports
+/// its progress (the row count once parsed, `total`, and the rows applied, `progress`).
+#[derive(Clone, Copy)]
+pub struct ImportRun<'a> {
+    pub store: &'a custodian_store::Store,
+    pub actor: &'a Actor,
+    pub now: time::OffsetDateTime,
+    pub bytes: &'a [u8],
+    pub progress: custodian_store::Progress<'a>,
+    pub total: &'a (dyn Fn(u64) + Send + Sync),
+}
+
+fn no_total(_: u64) {}
+
+impl<'a> ImportRun<'a> {
+    /// A run that reports no progress.
+    pub fn quiet(
+        store: &'a custodian_store::Store,
+        actor: &'a Actor,
+        now: time::OffsetDateTime,
+        bytes: &'a [u8],
+    ) -> Self {
+        Self { store, actor, now, bytes, progress: &custodian_store::no_progress, total: &no_total }
+    }
+}
+
+/// Which register import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegisterImport {
+    People,
+    Devices,
+    /// A Microsoft Intune export; `allow_partial` imports one page of a longer export, and
+    /// `register_new` registers the devices the register does not know.
+    Intune {
+        allow_partial: bool,
+        register_new: bool,
+    },
+    /// An Android Management API export; `allow_partial` as for Intune.
+    Amapi {
+        allow_partial: bool,
+    },
+}
+
+/// Run one register import of `kind`; a people import applies `people` (the importer's rights
+/// over roles), and is refused without it.
+pub async fn import_register(
+    run: ImportRun<'_>,
+    kind: RegisterImport,
+    skip_invalid: bool,
+    people: Option<&ImportAuthority>,
+) -> Result<ImportOutcome, AppError> {
+    match (kind, people) {
+        (RegisterImport::People, Some(authority)) => import_people_with_progress(run, authority, skip_invalid).await,
+        (RegisterImport::People, None) => Err(AppError::Forbidden("No rights over the people import".into())),
+        (RegisterImport::Devices, _) => import_devices_with_progress(run, skip_invalid).await,
+        (RegisterImport::Intune { allow_partial, register_new }, _) => {
+            import_intune_with_progress(run, IntuneOptions { skip_invalid, allow_partial, register_new }).await
+        }
+        (RegisterImport::Amapi { allow_partial }, _) => {
+            import_amapi_with_progress(run, skip_invalid, allow_partial).await
+        }
+    }
+}
+
+/// Run a register import on the blocking pool ([`AppState::offload`]: parsing a file of up to
+/// 64 MB, then writing it, never stops the server answering others). The caller has checked the
+/// user's permission; a people import carries the user's rights over roles
+/// ([`people_authority`]), and `ignore_roles` applies to it alone.
+pub async fn import_offloaded(
+    state: &AppState,
+    user: &CurrentUser,
+    kind: RegisterImport,
+    bytes: impl AsRef<[u8]> + Send + 'static,
+    skip_invalid: bool,
+    ignore_roles: bool,
+) -> Result<ImportOutcome, AppError> {
+    let (store, actor, now) = (state.store().clone(), user.actor.clone(), state.now());
+    let authority = match kind {
+        RegisterImport::People => Some(people_authority(state, user, ignore_roles)?),
+        _ => None,
+    };
+    state
+        .offload(async move {
+            let run = ImportRun::quiet(&store, &actor, now, bytes.as_ref());
+            import_register(run, kind, skip_invalid, authority.as_ref()).await
+        })
+        .await
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
@@ -44,7 +133,7 @@ pub(crate) fn rejected(errors: Vec<RowError>) -> AppError {
 
 /// Import an HR export of people. An actor with no person identity (the demo seed) imports as
 /// the system operator, roles included; a person's actor imports with no right to change roles
-/// (a signed-in user's import goes through [`crate::heavy::import`] with [`people_authority`]).
+/// (a signed-in user's import goes through [`import_offloaded`] with [`people_authority`]).
 pub async fn import_people(
     state_store: &custodian_store::Store,
     actor: &Actor,
@@ -56,17 +145,7 @@ pub async fn import_people(
         None => ImportAuthority::operator(),
         Some(_) => ImportAuthority { may_change_roles: false, importer: None, ignore_roles: false },
     };
-    import_people_with_progress(
-        state_store,
-        &authority,
-        actor,
-        now,
-        bytes,
-        skip_invalid,
-        &custodian_store::no_progress,
-        &|_| {},
-    )
-    .await
+    import_people_with_progress(ImportRun::quiet(state_store, actor, now, bytes), &authority, skip_invalid).await
 }
 
 /// What a signed-in user or token may change through the people import (the web upload and
@@ -105,19 +184,13 @@ async fn drop_unlinked_managers(
     }
 }
 
-/// [`import_people`] with the importer's `authority`, reporting the row count once parsed
-/// (`total`) and rows applied (`progress`).
-#[allow(clippy::too_many_arguments)]
+/// [`import_people`] with the importer's `authority`, reporting its progress as `run` says.
 pub async fn import_people_with_progress(
-    state_store: &custodian_store::Store,
+    run: ImportRun<'_>,
     authority: &ImportAuthority,
-    actor: &Actor,
-    now: time::OffsetDateTime,
-    bytes: &[u8],
     skip_invalid: bool,
-    progress: custodian_store::Progress<'_>,
-    total: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<ImportOutcome, AppError> {
+    let ImportRun { store: state_store, actor, now, bytes, progress, total } = run;
     let parsed = imports::parse_people_csv(bytes).map_err(|e| rejected(vec![e]))?;
     let mut errors = parsed.errors;
     let mut rows = parsed.rows;
@@ -166,19 +239,12 @@ pub async fn import_devices(
     bytes: &[u8],
     skip_invalid: bool,
 ) -> Result<ImportOutcome, AppError> {
-    import_devices_with_progress(store, actor, now, bytes, skip_invalid, &custodian_store::no_progress, &|_| {}).await
+    import_devices_with_progress(ImportRun::quiet(store, actor, now, bytes), skip_invalid).await
 }
 
-/// [`import_devices`] reporting the row count once parsed (`total`) and rows applied (`progress`).
-pub async fn import_devices_with_progress(
-    store: &custodian_store::Store,
-    actor: &Actor,
-    now: time::OffsetDateTime,
-    bytes: &[u8],
-    skip_invalid: bool,
-    progress: custodian_store::Progress<'_>,
-    total: &(dyn Fn(u64) + Send + Sync),
-) -> Result<ImportOutcome, AppError> {
+/// [`import_devices`] reporting its progress as `run` says.
+pub async fn import_devices_with_progress(run: ImportRun<'_>, skip_invalid: bool) -> Result<ImportOutcome, AppError> {
+    let ImportRun { store, actor, now, bytes, progress, total } = run;
     let parsed = imports::parse_devices_csv(bytes).map_err(|e| rejected(vec![e]))?;
     let mut errors = parsed.errors;
     let mut rows = parsed.rows;
@@ -294,7 +360,7 @@ pub async fn import_intune(
     bytes: &[u8],
     options: IntuneOptions,
 ) -> Result<ImportOutcome, AppError> {
-    import_intune_with_progress(store, actor, now, bytes, options, &custodian_store::no_progress, &|_| {}).await
+    import_intune_with_progress(ImportRun::quiet(store, actor, now, bytes), options).await
 }
 
 /// The refusal of one page of a longer export, saying how to fetch the rest.
@@ -328,19 +394,12 @@ fn mdm_checked<T>(
     Ok(parsed)
 }
 
-/// [`import_intune`] reporting the device count once parsed (`total`) and devices applied. With
-/// `register_new`, the devices it would register but may not (an enrolment in the future, the
-/// importer as primary user) reject the file, or are skipped with `skip_invalid`; the usage of
-/// the devices it allocates is then attributed again from the earliest start.
-pub async fn import_intune_with_progress(
-    store: &custodian_store::Store,
-    actor: &Actor,
-    now: time::OffsetDateTime,
-    bytes: &[u8],
-    options: IntuneOptions,
-    progress: custodian_store::Progress<'_>,
-    total: &(dyn Fn(u64) + Send + Sync),
-) -> Result<ImportOutcome, AppError> {
+/// [`import_intune`] reporting its progress (devices) as `run` says. With `register_new`, the
+/// devices it would register but may not (an enrolment in the future, the importer as primary
+/// user) reject the file, or are skipped with `skip_invalid`; the usage of the devices it
+/// allocates is then attributed again from the earliest start.
+pub async fn import_intune_with_progress(run: ImportRun<'_>, options: IntuneOptions) -> Result<ImportOutcome, AppError> {
+    let ImportRun { store, actor, now, bytes, progress, total } = run;
     let IntuneOptions { skip_invalid, allow_partial, register_new } = options;
     let text = imports::json_text(bytes, "Intune export").map_err(|e| rejected(vec![e]))?;
     let parsed = imports::parse_intune_json(text).map_err(|e| rejected(vec![e]))?;
@@ -385,18 +444,13 @@ pub async fn import_intune_with_progress(
 
 /// Apply an Android Management API export (`custodian import amapi`): `enterprises.devices.list`
 /// responses or a bare array of `Device` resources (WP034 4.7). A response with a
-/// `nextPageToken` is refused unless `allow_partial`.
-#[allow(clippy::too_many_arguments)]
+/// `nextPageToken` is refused unless `allow_partial`; progress is reported as `run` says.
 pub async fn import_amapi_with_progress(
-    store: &custodian_store::Store,
-    actor: &Actor,
-    now: time::OffsetDateTime,
-    bytes: &[u8],
+    run: ImportRun<'_>,
     skip_invalid: bool,
     allow_partial: bool,
-    progress: custodian_store::Progress<'_>,
-    total: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<ImportOutcome, AppError> {
+    let ImportRun { store, actor, now, bytes, progress, total } = run;
     let text = imports::json_text(bytes, "Android Management API export").map_err(|e| rejected(vec![e]))?;
     let parsed = imports::parse_amapi_json(text).map_err(|e| rejected(vec![e]))?;
     let parsed = mdm_checked(

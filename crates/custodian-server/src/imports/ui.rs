@@ -102,13 +102,13 @@ pub async fn import_upload(
     state.require(&user, action, &Resource::System)?;
     let bytes = file.filter(|f| !f.is_empty()).ok_or_else(|| AppError::invalid("file", "Choose a file to upload"))?;
     let which = match kind.as_str() {
-        "people" => crate::heavy::RegisterImport::People,
-        "devices" => crate::heavy::RegisterImport::Devices,
-        "intune" => crate::heavy::RegisterImport::Intune { allow_partial, register_new },
-        "amapi" => crate::heavy::RegisterImport::Amapi { allow_partial },
+        "people" => super::RegisterImport::People,
+        "devices" => super::RegisterImport::Devices,
+        "intune" => super::RegisterImport::Intune { allow_partial, register_new },
+        "amapi" => super::RegisterImport::Amapi { allow_partial },
         _ => return Err(AppError::NotFound(format!("No import called {kind}")).into()),
     };
-    let r = crate::heavy::import(&state, &user, which, bytes, skip_invalid, ignore_roles).await;
+    let r = super::import_offloaded(&state, &user, which, bytes, skip_invalid, ignore_roles).await;
     match r {
         Ok(o) => {
             let mut notes: Vec<FieldProblem> = o

@@ -9,15 +9,7 @@ use super::layout::{Layout, page, render};
 use super::nav::NavItem;
 use crate::error::{AppError, FieldProblem};
 
-/// The web interface's error: an accessible HTML page (or a redirect to sign in).
-#[derive(Debug)]
-pub struct UiError(pub AppError);
-
-impl<E: Into<AppError>> From<E> for UiError {
-    fn from(e: E) -> Self {
-        UiError(e.into())
-    }
-}
+pub use crate::error::UiError;
 
 impl IntoResponse for UiError {
     fn into_response(self) -> Response {

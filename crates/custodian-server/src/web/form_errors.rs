@@ -353,16 +353,7 @@ fn decode_page(value: &str) -> Option<String> {
     serde_json::from_slice::<Flash>(&json).ok().map(|f| f.page)
 }
 
-/// A field name as words, for a field that has no label on the page: `staff_number` ->
-/// "Staff number".
-pub fn humanise(field: &str) -> String {
-    let words = field.replace(['_', '-', '.'], " ");
-    let mut c = words.trim().chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
+pub use crate::error::humanise;
 
 /// A problem's words as shown: a message that does not start as a sentence is put after the
 /// field's label ("Reason: must not be empty" rather than "must not be empty").

@@ -176,7 +176,10 @@ async fn a_correction_that_shortens_an_allocation_makes_its_records_unattributed
             OffsetDateTime::now_utc(),
         )
         .await;
-    assert!(matches!(future, Err(custodian_store::StoreError::Invalid(m)) if m.starts_with("allocated_at: ")));
+    assert!(matches!(
+        future,
+        Err(custodian_store::StoreError::InvalidField { field: Some(f), line: None, .. }) if f == "allocated_at"
+    ));
 
     let (_, re) = custodian_server::devices::apply_allocation_correction(
         app.store(),
