@@ -96,7 +96,8 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> anyhow::Result<ExitCode> {
         ImportAuthority::operator()
     };
     let actor = Actor::cli();
-    let run = imports::ImportRun { store: &store, actor: &actor, now, bytes: &bytes, progress: &progress, total: &total };
+    let run =
+        imports::ImportRun { store: &store, actor: &actor, now, bytes: &bytes, progress: &progress, total: &total };
     let r = imports::import_register(run, kind, a.skip_invalid, Some(&authority)).await;
     bar.finish_and_clear();
     match r {

@@ -196,10 +196,9 @@ impl<T: serde::de::DeserializeOwned> Form<T> {
             let e = e.to_string();
             // "missing field `reason`": name the field, in words, so the page can show it beside it.
             match e.strip_prefix("missing field `").and_then(|r| r.split_once('`')) {
-                Some((field, _)) => AppError::invalid(
-                    field,
-                    format!("Enter {}", crate::error::humanise(field).to_lowercase()),
-                ),
+                Some((field, _)) => {
+                    AppError::invalid(field, format!("Enter {}", crate::error::humanise(field).to_lowercase()))
+                }
                 None => AppError::invalid("form", format!("The form could not be read: {e}")),
             }
         })

@@ -183,6 +183,7 @@ async fn import(
         state.require(user, Action::DevicesImport, &Resource::System)?;
         false
     };
-    let outcome = super::import_offloaded(state, user, kind, body, q.skip_invalid.unwrap_or(false), ignore_roles).await?;
+    let outcome =
+        super::import_offloaded(state, user, kind, body, q.skip_invalid.unwrap_or(false), ignore_roles).await?;
     Ok(import_result(outcome))
 }

@@ -398,7 +398,10 @@ fn mdm_checked<T>(
 /// devices it would register but may not (an enrolment in the future, the importer as primary
 /// user) reject the file, or are skipped with `skip_invalid`; the usage of the devices it
 /// allocates is then attributed again from the earliest start.
-pub async fn import_intune_with_progress(run: ImportRun<'_>, options: IntuneOptions) -> Result<ImportOutcome, AppError> {
+pub async fn import_intune_with_progress(
+    run: ImportRun<'_>,
+    options: IntuneOptions,
+) -> Result<ImportOutcome, AppError> {
     let ImportRun { store, actor, now, bytes, progress, total } = run;
     let IntuneOptions { skip_invalid, allow_partial, register_new } = options;
     let text = imports::json_text(bytes, "Intune export").map_err(|e| rejected(vec![e]))?;

@@ -6,8 +6,8 @@
 use super::{DB, DbRow, Tx, begin_read, begin_write, chunk_rows, micros};
 use super::{audit, chunked, findings, people};
 use crate::{
-    Actor, Allocation, AllocationCorrected, AuditEntry, Device, DeviceEvent, DeviceFilter, ImportSummary, NewFinding, Page,
-    Progress, RegisterRefs, Result, StoreError, no_progress,
+    Actor, Allocation, AllocationCorrected, AuditEntry, Device, DeviceEvent, DeviceFilter, ImportSummary, NewFinding,
+    Page, Progress, RegisterRefs, Result, StoreError, no_progress,
 };
 use custodian_domain::devices as domain;
 use custodian_domain::devices::{DeviceStatus, DeviceType};
@@ -785,7 +785,8 @@ impl DeviceRegister {
         }
         let by_tag = devices.iter().enumerate().map(|(i, d)| (d.asset_tag.clone(), i)).collect();
         let (mut staff, mut staff_by_id) = (HashMap::new(), HashMap::new());
-        let rows: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, staff_number FROM people").fetch_all(&mut **tx).await?;
+        let rows: Vec<(Uuid, String)> =
+            sqlx::query_as("SELECT id, staff_number FROM people").fetch_all(&mut **tx).await?;
         for (id, sn) in rows {
             staff.insert(sn.clone(), id);
             staff_by_id.insert(id, sn);
@@ -1436,7 +1437,12 @@ struct SpanColumns {
 
 impl SpanColumns {
     fn span(&self) -> Span {
-        Span { id: self.id, person: self.person_id, from_us: micros(self.allocated_at), to_us: self.ended_at.map(micros) }
+        Span {
+            id: self.id,
+            person: self.person_id,
+            from_us: micros(self.allocated_at),
+            to_us: self.ended_at.map(micros),
+        }
     }
 
     /// The spans of each device, in order of start.

@@ -400,11 +400,7 @@ pub async fn import_people(
     for p in &mut plan {
         p.manager = match &p.row.line_manager {
             Some(m) => Some(*ids.get(m.as_str()).ok_or_else(|| {
-                StoreError::invalid_line(
-                    p.row.line,
-                    Some("line_manager"),
-                    format!("no person with staff number {m}"),
-                )
+                StoreError::invalid_line(p.row.line, Some("line_manager"), format!("no person with staff number {m}"))
             })?),
             None => None,
         };

@@ -59,8 +59,10 @@ pub async fn register(pool: &Pool<DB>) -> Result<custodian_domain::usage::Regist
         overseas::windows(pool, Some("approved")).await?.into_iter().map(|w| w.window).collect::<Vec<OverseasWindow>>();
     let rows: Vec<(Uuid, i64, i64)> =
         sqlx::query_as("SELECT person_id, from_us, expires_us FROM streaming_exceptions").fetch_all(pool).await?;
-    let streaming =
-        rows.into_iter().map(|(person, from_us, expires_us)| StreamingException { person, from_us, expires_us }).collect();
+    let streaming = rows
+        .into_iter()
+        .map(|(person, from_us, expires_us)| StreamingException { person, from_us, expires_us })
+        .collect();
     Ok(Register::new(devices, phones, windows, streaming))
 }
 
