@@ -64,7 +64,8 @@ pub async fn run(cli: &Cli, cmd: &VaultCmd) -> anyhow::Result<ExitCode> {
     let actor = Actor::cli();
     let account = |platform: &str, handle: &str| {
         let store = store.clone();
-        let (platform, handle) = (platform.to_string(), handle.to_string());
+        // As the register stores it: trimmed, without a leading @.
+        let (platform, handle) = (platform.to_string(), custodian_domain::social_accounts::normalise_handle(handle));
         async move {
             store
                 .vault_account_by_handle(&platform, &handle)

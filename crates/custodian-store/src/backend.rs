@@ -98,6 +98,9 @@ pub(crate) mod sqlite {
 
     /// SQLite takes the write lock with the first write; the single writer connection orders them.
     pub const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
+    /// Appended to a SELECT that must lock the rows it reads until the commit: nothing here, as
+    /// `BEGIN IMMEDIATE` already holds the database's one write lock.
+    pub const ROW_LOCK: &str = "";
     /// The column type of ids in temporary tables (apps evaluation).
     pub const UUID_SQL: &str = "BLOB";
     /// For a transaction that rewrites a large part of a table (re-attribution): a page cache
@@ -151,6 +154,10 @@ pub(crate) mod postgres {
 
     /// The row lock orders concurrent appends to the audit tree.
     pub const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
+    /// Appended to a SELECT that must lock the rows it reads until the commit (so that a count
+    /// and the insert that depends on it are not raced by another transaction). NO KEY: inserts
+    /// that only refer to the row (foreign keys take KEY SHARE) are not held up.
+    pub const ROW_LOCK: &str = " FOR NO KEY UPDATE";
     /// The column type of ids in temporary tables (apps evaluation).
     pub const UUID_SQL: &str = "UUID";
     /// PostgreSQL's buffer cache is the server's: nothing to set per transaction.

@@ -40,20 +40,33 @@ crate::str_enum! {
         Active = "active",
         /// No post for longer than the pack allows (6.1): to revive or close.
         Dormant = "dormant",
-        /// Closed, or its request refused or withdrawn; its history stays.
+        /// Closed after it was set up; its history stays, and it keeps its handle.
         Closed = "closed",
+        /// The request was refused by Corporate Communications (6.6): never an account, so it
+        /// holds no handle (migration 0042).
+        Refused = "refused",
+        /// The request was withdrawn before a decision: never an account, holds no handle.
+        Withdrawn = "withdrawn",
     }
 }
 
 impl AccountStatus {
-    pub const ALL: [AccountStatus; 4] = [Self::Requested, Self::Active, Self::Dormant, Self::Closed];
+    pub const ALL: [AccountStatus; 6] =
+        [Self::Requested, Self::Active, Self::Dormant, Self::Closed, Self::Refused, Self::Withdrawn];
     pub fn label(self) -> &'static str {
         match self {
             Self::Requested => "Requested",
             Self::Active => "Active",
             Self::Dormant => "Dormant",
             Self::Closed => "Closed",
+            Self::Refused => "Request refused",
+            Self::Withdrawn => "Request withdrawn",
         }
+    }
+    /// Whether the account holds its platform and handle: every status but a refused or
+    /// withdrawn request (the partial unique index of migration 0042 says the same).
+    pub fn holds_handle(self) -> bool {
+        !matches!(self, Self::Refused | Self::Withdrawn)
     }
     /// Whether people may use the account (and so be authorised to).
     pub fn in_use(self) -> bool {

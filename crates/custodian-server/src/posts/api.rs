@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use custodian_domain::posts::{Attachment, PostState};
-use custodian_store::posts::{Account, Incident, InvestigationSio, NewAccount, Post, PostStep};
+use custodian_store::posts::{Account, Incident, InvestigationSio, Post, PostStep};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -293,10 +293,18 @@ pub struct AccountIn {
     pub platform: String,
     pub handle: String,
     pub owning_team: String,
+    /// The staff number of the team manager who answers for the account (WP034 6.7).
+    pub team_manager: String,
     #[serde(default)]
     pub comms_approval: bool,
     #[serde(default)]
     pub corporate: bool,
+    /// The account's https:// address.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The profile text (bio), checked for signposting to 999 and 101 (WP034 6.7).
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -444,19 +452,24 @@ async fn list_accounts(State(state): State<AppState>, user: CurrentUser) -> ApiR
     Ok(Json(uc::accounts(&state, &user).await?.iter().map(AccountOut::from).collect()))
 }
 
-/// Set up an account (WP034 6.6: Corporate Communications only).
-#[utoipa::path(post, path = "/posts/accounts", tag = "posts", request_body = AccountIn, responses((status = 201, body = AccountOut), (status = 403, body = Problem), (status = 409, body = Problem)))]
+/// Corporate Communications set up an account in the register themselves, active at once, with
+/// its team manager (WP034 6.6: they approve and set up every departmental account; audited as
+/// `social_account.set_up`). A team asks for one with `POST /accounts` instead.
+#[utoipa::path(post, path = "/posts/accounts", tag = "posts", request_body = AccountIn, responses((status = 201, body = AccountOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create_account(
     State(state): State<AppState>,
     CsrfHeader(user): CsrfHeader,
     JsonIn(b): JsonIn<AccountIn>,
 ) -> ApiResult<(StatusCode, Json<AccountOut>)> {
-    let a = NewAccount {
-        platform: uc::parse_platform(&b.platform)?,
+    let a = uc::SetUpForm {
+        platform: b.platform,
         handle: b.handle,
         owning_team: b.owning_team,
+        team_manager: b.team_manager,
         comms_approval: b.comms_approval,
         corporate: b.corporate,
+        url: b.url.unwrap_or_default(),
+        profile: b.profile.unwrap_or_default(),
     };
     Ok((StatusCode::CREATED, Json(AccountOut::from(&uc::create_account(&state, &user, &a).await?))))
 }

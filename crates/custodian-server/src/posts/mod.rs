@@ -21,7 +21,7 @@ use custodian_screening::{Screening, Severity};
 use custodian_store::Actor;
 use custodian_store::approvals::ApprovalRequest;
 use custodian_store::posts::{
-    Account, Incident, InvestigationSio, NewAccount, Post, PostFilter, PostInput, PostStep, PublishOutcome, Screened,
+    Account, Incident, InvestigationSio, Post, PostFilter, PostInput, PostStep, PublishOutcome, Screened,
 };
 use hmac::{Hmac, Mac};
 use serde_json::json;
@@ -120,10 +120,53 @@ pub async fn accounts(state: &AppState, user: &CurrentUser) -> Result<Vec<Accoun
     Ok(state.store().posts_accounts().await?)
 }
 
-/// Set up an account (WP034 6.6: Corporate Communications approve and set up every account).
-pub async fn create_account(state: &AppState, user: &CurrentUser, a: &NewAccount) -> Result<Account, AppError> {
+/// What Corporate Communications give to set up an account themselves.
+#[derive(Debug, Clone, Default)]
+pub struct SetUpForm {
+    pub platform: String,
+    pub handle: String,
+    pub owning_team: String,
+    /// The team manager's staff number (required: every account has one, WP034 6.7).
+    pub team_manager: String,
+    pub comms_approval: bool,
+    pub corporate: bool,
+    pub url: String,
+    pub profile: String,
+}
+
+/// Corporate Communications set up an account in the register themselves (WP034 6.6: they
+/// approve and set up every departmental account), active at once, with its team manager.
+pub async fn create_account(state: &AppState, user: &CurrentUser, f: &SetUpForm) -> Result<Account, AppError> {
     state.require(user, Action::PostsAccounts, &Resource::System)?;
-    Ok(state.store().posts_create_account(a, &user.actor, state.now()).await?)
+    let platform = parse_platform(&f.platform)?;
+    let sn = f.team_manager.trim();
+    if sn.is_empty() {
+        return Err(AppError::invalid(
+            "team_manager",
+            "Give the staff number of the team manager who answers for the account (WP034 6.7)",
+        ));
+    }
+    let tm = state
+        .store()
+        .person_by_staff_number(sn)
+        .await?
+        .ok_or_else(|| AppError::invalid("team_manager", format!("No person with staff number {sn}")))?;
+    let s = custodian_store::social_accounts::SetUp {
+        platform,
+        handle: f.handle.clone(),
+        owning_team: f.owning_team.clone(),
+        team_manager: tm.id,
+        comms_approval: f.comms_approval,
+        corporate: f.corporate,
+        url: f.url.clone(),
+        profile: f.profile.clone(),
+    };
+    let id = state.store().social_set_up(&s, &user.actor, state.now()).await?;
+    state
+        .store()
+        .posts_account(id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the account {id} just set up is not there")))
 }
 
 pub fn parse_platform(s: &str) -> Result<Platform, AppError> {

@@ -25,7 +25,14 @@ pub fn routes() -> Routes {
 #[derive(OpenApi)]
 #[openapi(
     paths(list, request, get_account),
-    components(schemas(AccountRequestIn, AccountRequested, AccountOut, AuthorisedUserOut, AccountTaskOut))
+    components(schemas(
+        AccountRequestIn,
+        AccountRequested,
+        AccountOut,
+        AuthorisedUserOut,
+        AccountTaskOut,
+        EarlierRequestOut
+    ))
 )]
 pub struct SocialAccountsApi;
 
@@ -118,7 +125,7 @@ pub struct AccountOut {
     pub team_manager: Option<String>,
     /// corporate or departmental
     pub kind: String,
-    /// requested, active, dormant or closed
+    /// requested, active, dormant, closed, refused or withdrawn
     pub status: String,
     pub profile: String,
     pub last_post_at: Option<String>,
@@ -132,6 +139,25 @@ pub struct AccountOut {
     /// The tasks, open first (single account only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<AccountTaskOut>>,
+    /// Earlier requests for the same platform and handle that were refused or withdrawn, newest
+    /// first (single account only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub earlier_requests: Option<Vec<EarlierRequestOut>>,
+}
+
+/// An earlier request for an account's platform and handle, refused or withdrawn (WP034 6.6).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EarlierRequestOut {
+    pub id: Uuid,
+    /// refused or withdrawn
+    pub status: String,
+    pub owning_team: String,
+    pub purpose: String,
+    pub requested_at: String,
+    pub requested_by: String,
+    pub decided_at: Option<String>,
+    pub reason: Option<String>,
+    pub approval_id: Option<Uuid>,
 }
 
 impl From<&RegisterAccount> for AccountOut {
@@ -153,6 +179,7 @@ impl From<&RegisterAccount> for AccountOut {
             open_tasks: a.open_tasks,
             authorised_users: None,
             tasks: None,
+            earlier_requests: None,
         }
     }
 }
@@ -160,7 +187,7 @@ impl From<&RegisterAccount> for AccountOut {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// requested, active, dormant or closed
+    /// requested, active, dormant, closed, refused or withdrawn
     pub status: Option<String>,
     pub platform: Option<String>,
     /// The owning team, exactly.
@@ -232,6 +259,23 @@ async fn get_account(
                 opened_at: ts(t.opened_at),
                 done_at: t.done_at.map(ts),
                 outcome: t.outcome.clone(),
+            })
+            .collect(),
+    );
+    out.earlier_requests = Some(
+        v.detail
+            .earlier_requests
+            .iter()
+            .map(|e| EarlierRequestOut {
+                id: e.id,
+                status: e.status.as_str().into(),
+                owning_team: e.owning_team.clone(),
+                purpose: e.purpose.clone(),
+                requested_at: ts(e.created_at),
+                requested_by: e.created_by.clone(),
+                decided_at: e.closed_at.map(ts),
+                reason: e.closed_reason.clone(),
+                approval_id: e.approval_id,
             })
             .collect(),
     );

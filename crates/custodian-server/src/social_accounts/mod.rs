@@ -290,9 +290,9 @@ fn rejected(errors: Vec<custodian_domain::imports::RowError>) -> AppError {
 pub fn parse_status(s: Option<&str>) -> Result<Option<AccountStatus>, AppError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => {
-            s.parse().map(Some).map_err(|_| AppError::invalid("status", "Choose requested, active, dormant or closed"))
-        }
+        Some(s) => s.parse().map(Some).map_err(|_| {
+            AppError::invalid("status", "Choose requested, active, dormant, closed, refused or withdrawn")
+        }),
     }
 }
 

@@ -46,6 +46,8 @@ fn status_class(s: AccountStatus) -> &'static str {
         AccountStatus::Active => "govuk-tag--green",
         AccountStatus::Dormant => "govuk-tag--yellow",
         AccountStatus::Closed => "govuk-tag--grey",
+        AccountStatus::Refused => "govuk-tag--red",
+        AccountStatus::Withdrawn => "govuk-tag--grey",
     }
 }
 
@@ -218,6 +220,17 @@ struct TaskRow {
     rotation: bool,
 }
 
+/// An earlier request for the same handle, refused or withdrawn (WP034 6.6).
+struct EarlierRow {
+    id: Uuid,
+    status: String,
+    requested: String,
+    by: String,
+    team: String,
+    purpose: String,
+    decided: String,
+}
+
 struct HistoryRow {
     at: String,
     actor: String,
@@ -240,6 +253,8 @@ struct ShowPage {
     status: String,
     status_class: &'static str,
     in_use: bool,
+    /// Not a refused or withdrawn request: the vault keeps its log-in details (WP034 6.6).
+    in_vault: bool,
     url: String,
     team: String,
     team_manager: String,
@@ -253,6 +268,7 @@ struct ShowPage {
     closed: String,
     users: Vec<UserRow>,
     tasks: Vec<TaskRow>,
+    earlier: Vec<EarlierRow>,
     history: Vec<HistoryRow>,
     steps: Vec<StepView>,
     timeline: Vec<EventView>,
@@ -302,6 +318,7 @@ async fn show_page(
         status: a.status.label().into(),
         status_class: status_class(a.status),
         in_use: a.status.in_use(),
+        in_vault: a.status.holds_handle(),
         url: a.url.clone(),
         team: a.owning_team.clone(),
         team_manager: AccountRow::from(a).team_manager,
@@ -358,6 +375,24 @@ async fn show_page(
                     _ => String::new(),
                 },
                 rotation: t.rule == custodian_domain::findings::SOCIAL_ROTATE_CREDENTIALS.id,
+            })
+            .collect(),
+        earlier: v
+            .detail
+            .earlier_requests
+            .iter()
+            .map(|e| EarlierRow {
+                id: e.id,
+                status: e.status.label().into(),
+                requested: display::time_words(e.created_at),
+                by: display::actor(&e.created_by, |_| None),
+                team: e.owning_team.clone(),
+                purpose: e.purpose.clone(),
+                decided: match (&e.closed_reason, e.closed_at) {
+                    (Some(r), Some(t)) => format!("{} — {r}", display::time_words(t)),
+                    (None, Some(t)) => display::time_words(t),
+                    _ => "—".into(),
+                },
             })
             .collect(),
         history: v

@@ -26,7 +26,7 @@ async fn north_account(app: &TestApp) -> String {
     let (s, a) = cc
         .post(
             "/posts/accounts",
-            json!({"platform": "x", "handle": "@NorthAccess", "owning_team": NORTH, "comms_approval": true, "corporate": false}),
+            json!({"platform": "x", "handle": "@NorthAccess", "team_manager": "A1001", "owning_team": NORTH, "comms_approval": true, "corporate": false}),
         )
         .await;
     assert_eq!(s, 201, "{a}");

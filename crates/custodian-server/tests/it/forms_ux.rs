@@ -310,7 +310,7 @@ async fn a_blocked_post_says_why_it_cannot_be_submitted(b: Backend) {
     let (s, a) = cc
         .post(
             "/posts/accounts",
-            json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "comms_approval": false, "corporate": false}),
+            json!({"platform": "x", "handle": "@WarksPoliceNorth", "team_manager": "A1001", "owning_team": "Response Policing North", "comms_approval": false, "corporate": false}),
         )
         .await;
     assert_eq!(s, 201, "{a}");

@@ -144,7 +144,7 @@ async fn control_characters_are_refused_naming_the_field(b: Backend) {
     let (s, a) = cc
         .post(
             "/posts/accounts",
-            json!({"platform": "x", "handle": "@hardening", "owning_team": "Corporate Communications", "comms_approval": false, "corporate": true}),
+            json!({"platform": "x", "handle": "@hardening", "team_manager": "A1003", "owning_team": "Corporate Communications", "comms_approval": false, "corporate": true}),
         )
         .await;
     assert_eq!(s, 201, "{a}");
@@ -545,7 +545,7 @@ async fn malformed_input_never_gets_a_5xx(b: Backend) {
     let (s, account) = cc
         .post(
             "/posts/accounts",
-            json!({"platform": "x", "handle": "@sweep", "owning_team": "Corporate Communications", "comms_approval": false, "corporate": true}),
+            json!({"platform": "x", "handle": "@sweep", "team_manager": "A1003", "owning_team": "Corporate Communications", "comms_approval": false, "corporate": true}),
         )
         .await;
     assert_eq!(s, 201, "{account}");

@@ -251,21 +251,26 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
 
     // A post by an officer of another team, on their team's account: only its author, that
     // team and the approvers see it (WP034 6.3, 6.7).
-    let account = app
+    // Its team manager is a fixture person (A1001), none of the personas.
+    let account_id = app
         .store()
-        .posts_create_account(
-            &custodian_store::posts::NewAccount {
+        .social_set_up(
+            &custodian_store::social_accounts::SetUp {
                 platform: custodian_domain::posts::Platform::X,
                 handle: "@MatrixNorth".into(),
                 owning_team: "Response Policing North".into(),
+                team_manager: app.person("A1001").await.id,
                 comms_approval: false,
                 corporate: false,
+                url: String::new(),
+                profile: String::new(),
             },
             &Actor::system(),
             now,
         )
         .await
         .unwrap();
+    let account = app.store().posts_account(account_id).await.unwrap().unwrap();
     let (status, created) = app
         .api(&app.token("A1017").await)
         .post("/posts", json!({"account_id": account.id, "text": "Road closed on the A46 near Warwick this morning."}))
@@ -696,7 +701,8 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         form("/posts/{id}/override", format!("/posts/{post_id}/override"), &[("reason", "matrix")], CC),
         form("/posts/{id}/approve", format!("/posts/{post_id}/approve"), &[("as", "comms")], CC),
         form("/posts/{id}/return", format!("/posts/{post_id}/return"), &[("reason", "matrix")], CC),
-        // The credential vault (WP034 6.6): Corporate Communications; the account has no team manager.
+        // The credential vault (WP034 6.6): Corporate Communications; the account's team manager
+        // (A1001) is none of the personas.
         get("/vault", "/vault", CC),
         get("/accounts/{id}/credentials", format!("/accounts/{}/credentials", account.id), CC),
         form(
@@ -1056,7 +1062,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         post(
             "/api/v1/posts/accounts",
             "/api/v1/posts/accounts",
-            json!({"platform": "facebook", "handle": "@MatrixPage", "owning_team": "Matrix Unit"}),
+            json!({"platform": "facebook", "handle": "@MatrixPage", "owning_team": "Matrix Unit", "team_manager": "A1001"}),
             CC,
         ),
         get("/api/v1/posts/investigations", "/api/v1/posts/investigations", SIO_TABLE_READERS),

@@ -28,13 +28,23 @@ async fn put(api: &Api, path: &str, body: Value) -> (u16, Value) {
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
-/// An account created by Corporate Communications (A1009); returns its id.
+/// The fixture's head of each team that runs an account here: its team manager.
+fn manager_of(team: &str) -> &'static str {
+    match team {
+        "Corporate Communications" => "A1003",
+        "Response Policing North" => "A1001",
+        other => panic!("no team manager for {other}"),
+    }
+}
+
+/// An account set up by Corporate Communications (A1009), with its team's head as team
+/// manager (WP034 6.6); returns its id.
 async fn account(app: &TestApp, handle: &str, team: &str, comms_approval: bool, corporate: bool) -> String {
     let cc = app.api(&app.token("A1009").await);
     let (s, a) = cc
         .post(
             "/posts/accounts",
-            json!({"platform": "x", "handle": handle, "owning_team": team, "comms_approval": comms_approval, "corporate": corporate}),
+            json!({"platform": "x", "handle": handle, "owning_team": team, "team_manager": manager_of(team), "comms_approval": comms_approval, "corporate": corporate}),
         )
         .await;
     assert_eq!(s, 201, "{a}");

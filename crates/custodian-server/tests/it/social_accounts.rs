@@ -232,7 +232,7 @@ async fn a_requested_account_is_approved_used_and_loses_its_leavers_and_movers(b
 }
 on_both!(a_requested_account_is_approved_used_and_loses_its_leavers_and_movers);
 
-async fn a_refused_request_closes_the_account_and_the_requester_cannot_decide_it(b: Backend) {
+async fn a_refused_or_withdrawn_request_keeps_its_handle_frees_it_and_is_listed_on_the_next(b: Backend) {
     let app = spawn(b).await;
     app.seed().await;
     // Eleanor (Corporate Communications) asks for a team account herself: she may not approve it.
@@ -255,10 +255,11 @@ async fn a_refused_request_closes_the_account_and_the_requester_cannot_decide_it
         .await;
     assert_eq!(s, 200, "{p}");
     let (_, a) = priya.get(&format!("/accounts/{id}")).await;
-    assert_eq!(a["status"], "closed", "{a}");
+    assert_eq!(a["status"], "refused", "{a}");
 
     // The refusal does not keep the handle: the same platform and handle may be asked for
-    // again, as a new request with its own approval; the refused one keeps its history.
+    // again, as a new request with its own approval; the refused one keeps its history and its
+    // real handle (only live rows hold a handle: migration 0042).
     let kwame = app.api(&app.token("A1016").await);
     let (s, r2) = kwame
         .post("/accounts", json!({"platform": "instagram", "handle": "@WarksCareers", "purpose": "Recruitment for the north", "audience": "Applicants in Nuneaton"}))
@@ -270,17 +271,25 @@ async fn a_refused_request_closes_the_account_and_the_requester_cannot_decide_it
     assert_eq!(r2["status"], "requested", "{r2}");
     let (_, new) = priya.get(&format!("/accounts/{id2}")).await;
     assert_eq!(new["handle"], "WarksCareers", "{new}");
+    // The new request's page lists the earlier, refused one.
+    let earlier = new["earlier_requests"].as_array().unwrap();
+    assert_eq!(earlier.len(), 1, "{new}");
+    assert_eq!(earlier[0]["id"], id.as_str());
+    assert_eq!(earlier[0]["status"], "refused");
+    assert_eq!(earlier[0]["reason"], "request refused by Corporate Communications");
+    assert_eq!(earlier[0]["approval_id"], approval.as_str());
     let (_, old) = priya.get(&format!("/accounts/{id}")).await;
-    assert_eq!(old["status"], "closed", "{old}");
-    assert_eq!(old["handle"], "WarksCareers (earlier request 1)", "{old}");
+    assert_eq!(old["status"], "refused", "{old}");
+    assert_eq!(old["handle"], "WarksCareers", "{old}");
     assert_eq!(old["approval_id"], approval, "{old}");
     let (_, ap) = priya.get(&format!("/approvals/{approval}")).await;
     assert_eq!(ap["status"], "rejected", "{ap}");
     let events = app.store().audit_page(Some(&format!("social_account:{id}")), None, 1, 100).await.unwrap().items;
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    for a in ["social_account.request", "social_account.reject", "social_account.handle_released"] {
+    for a in ["social_account.request", "social_account.reject"] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
+    assert!(!actions.contains(&"social_account.handle_released"), "{actions:?}");
     // Still one live row per handle: a pending (or active) account keeps it.
     let (s, p) = eleanor
         .post(
@@ -289,73 +298,120 @@ async fn a_refused_request_closes_the_account_and_the_requester_cannot_decide_it
         )
         .await;
     assert_eq!(s, 409, "{p}");
-    // Refused a second time, asked a third time: the second refusal becomes "earlier request 2".
+    assert!(p["detail"].as_str().unwrap().contains("already in the register (requested)"), "{p}");
+    // Withdrawn by its requester, then asked a third time: both earlier requests are listed on
+    // the third, newest first, each with its real handle.
     let approval2 = r2["approval_id"].as_str().unwrap().to_string();
-    let (s, p) = priya
-        .post(
-            &format!("/approvals/{approval2}/decide"),
-            json!({"step": "corporate_comms", "verdict": "reject", "reasons": "Still use the corporate channel"}),
-        )
-        .await;
+    let (s, p) = kwame.post(&format!("/approvals/{approval2}/withdraw"), json!({})).await;
     assert_eq!(s, 200, "{p}");
+    assert_eq!(priya.get(&format!("/accounts/{id2}")).await.1["status"], "withdrawn");
     let (s, r3) = kwame
         .post("/accounts", json!({"platform": "instagram", "handle": "WarksCareers", "purpose": "Third try", "audience": "Applicants"}))
         .await;
     assert_eq!(s, 201, "{r3}");
-    assert_eq!(priya.get(&format!("/accounts/{id2}")).await.1["handle"], "WarksCareers (earlier request 2)");
-    assert_eq!(priya.get(&format!("/accounts/{id}")).await.1["handle"], "WarksCareers (earlier request 1)");
+    let id3 = r3["id"].as_str().unwrap().to_string();
+    let (_, third) = priya.get(&format!("/accounts/{id3}")).await;
+    let earlier: Vec<(&str, &str)> = third["earlier_requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["id"].as_str().unwrap(), e["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(earlier, [(id2.as_str(), "withdrawn"), (id.as_str(), "refused")], "{third}");
+    assert_eq!(priya.get(&format!("/accounts/{id2}")).await.1["handle"], "WarksCareers");
+    assert_eq!(priya.get(&format!("/accounts/{id}")).await.1["handle"], "WarksCareers");
+    // The page shows them too, linked.
+    let session = app.sign_in("priya.raman@warwickshire.police.example").await;
+    let (s, html) = session.get(&format!("/accounts/{id3}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("id=\"earlier-requests\""), "{html}");
+    assert!(html.contains(&format!("href=\"/accounts/{id}\"")) && html.contains(&format!("href=\"/accounts/{id2}\"")));
+    assert!(html.contains("Request refused") && html.contains("Request withdrawn"));
+    // The register's filter finds refused requests by their status.
+    let (_, refused) = priya.get("/accounts?status=refused").await;
+    assert!(refused.as_array().unwrap().iter().any(|a| a["id"] == id.as_str()), "{refused}");
     app.stop().await;
 }
-on_both!(a_refused_request_closes_the_account_and_the_requester_cannot_decide_it);
+on_both!(a_refused_or_withdrawn_request_keeps_its_handle_frees_it_and_is_listed_on_the_next);
 
-/// In a real browser: a team manager requests an account, Corporate Communications approve it,
-/// an authorised user leaves in the next HR import and the account shows the rotation task
-/// (WP034 6.6, 6.7, 9.1).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn in_a_browser_a_requested_account_is_approved_and_a_leaver_raises_the_rotation_task() {
-    use fantoccini::Locator;
-    let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
+// The browser journey (request, approval, credentials stored through the form, a leaver in the
+// next HR file uploaded on the imports page, the rotation task, reveals) is one test in
+// `vault.rs`: `in_a_browser_an_account_is_requested_approved_given_credentials_loses_a_leaver_and_revealed_with_a_reason`.
+
+/// WP034 6.6: every departmental account is approved and set up by Corporate Communications.
+/// `POST /api/v1/posts/accounts` is their setting up an account themselves: only they may, the
+/// team manager is required, the account is in the register as active with its team manager
+/// and its profile checked, the audit event `social_account.set_up` names 6.6, and the handle is
+/// held as a requested account's is.
+async fn corporate_communications_set_up_an_account_with_its_team_manager(b: Backend) {
+    let app = spawn(b).await;
     app.seed().await;
-    let c = &browser.client;
+    let eleanor = app.api(&app.token("A1009").await);
+    let kwame = app.api(&app.token("A1016").await);
+    let body = |tm: Option<&str>| {
+        let mut v = json!({"platform": "x", "handle": "@WarksRoadsNorth", "owning_team": "Response Policing North",
+            "comms_approval": true, "corporate": false});
+        if let Some(tm) = tm {
+            v["team_manager"] = json!(tm);
+        }
+        v
+    };
+    // A team manager asks through the register instead: setting up directly is refused.
+    let (s, p) = kwame.post("/posts/accounts", body(Some("A1016"))).await;
+    assert_eq!(s, 403, "{p}");
+    // The team manager is required, and must be someone still in the force.
+    let (s, p) = eleanor.post("/posts/accounts", body(None)).await;
+    assert_eq!(s, 422, "{p}");
+    assert!(p.to_string().contains("team_manager"), "{p}");
+    let (s, p) = eleanor.post("/posts/accounts", body(Some(""))).await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "team_manager", "{p}");
+    let (s, p) = eleanor.post("/posts/accounts", body(Some("A9999"))).await;
+    assert_eq!((s, p["errors"][0]["field"].as_str()), (422, Some("team_manager")), "{p}");
+    let (s, p) = eleanor.post("/posts/accounts", body(Some("A1008"))).await;
+    assert_eq!((s, p["errors"][0]["field"].as_str()), (422, Some("team_manager")), "{p}");
+    assert!(p.to_string().contains("has left the force"), "{p}");
+    assert_eq!(eleanor.get("/accounts").await.1.as_array().unwrap().len(), 0, "nothing was written");
 
-    crate::support::browser_sign_in(c, &app.base, "kwame.mensah@warwickshire.police.example").await;
-    c.goto(&format!("{}/accounts/new", app.base)).await.unwrap();
-    c.find(Locator::Css("#platform option[value='facebook']")).await.unwrap().click().await.unwrap();
-    c.find(Locator::Id("handle")).await.unwrap().send_keys("WarksNorthPolice").await.unwrap();
-    c.find(Locator::Id("purpose")).await.unwrap().send_keys("Appeals and road closures in the north").await.unwrap();
-    c.find(Locator::Id("audience")).await.unwrap().send_keys("Residents of Nuneaton and Bedworth").await.unwrap();
-    c.find(Locator::Id("submit-request")).await.unwrap().click().await.unwrap();
-    let status = crate::browser::text_when(c, Locator::Id("account-status"), |t| t == "Requested").await;
-    assert_eq!(status, "Requested");
-    let url = c.current_url().await.unwrap();
-    let id = url.path().trim_start_matches("/accounts/").to_string();
-    crate::support::browser_sign_out(c).await;
-
-    crate::support::browser_sign_in(c, &app.base, "priya.raman@warwickshire.police.example").await;
-    c.goto(&format!("{}/accounts/{id}", app.base)).await.unwrap();
-    c.find(Locator::Id("verdict-approve")).await.unwrap().click().await.unwrap();
-    c.find(Locator::Id("decide")).await.unwrap().click().await.unwrap();
-    let status = crate::browser::text_when(c, Locator::Id("account-status"), |t| t == "Active").await;
-    assert_eq!(status, "Active");
-
-    // Kwame authorises Jack; the next HR import marks Jack a leaver.
-    let kwame = app.person("A1016").await;
-    let jack = app.person("A1018").await;
-    let account = uuid::Uuid::parse_str(&id).unwrap();
-    let now = time::OffsetDateTime::now_utc();
-    app.store().social_authorise(account, jack.id, &Actor::person(kwame.id, "A1016"), now).await.unwrap();
-    let hr = PEOPLE.replace(
-        "A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1016,,active,",
-        "A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1016,,leaver,",
-    );
-    custodian_server::imports::import_people(app.store(), &Actor::system(), now, hr.as_bytes(), false).await.unwrap();
-
-    c.goto(&format!("{}/accounts/{id}", app.base)).await.unwrap();
-    let tasks = c.find(Locator::Id("tasks")).await.unwrap().text().await.unwrap();
-    assert!(tasks.contains("Change the account's log-in details") && tasks.contains("A1018"), "{tasks}");
-    let users = c.find(Locator::Id("users")).await.unwrap().text().await.unwrap();
-    assert!(users.contains("Jack Thornton") && users.contains("Left the force"), "{users}");
-    browser.close().await;
+    let (s, a) = eleanor.post("/posts/accounts", body(Some("A1016"))).await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!((a["handle"].as_str(), a["comms_approval"].as_bool()), (Some("WarksRoadsNorth"), Some(true)), "{a}");
+    let id = a["id"].as_str().unwrap().to_string();
+    let (_, r) = eleanor.get(&format!("/accounts/{id}")).await;
+    assert_eq!(r["status"], "active", "{r}");
+    assert_eq!(r["team_manager"], "A1016", "{r}");
+    assert!(r["approval_id"].is_null(), "{r}");
+    // Its empty profile points nowhere: the team manager has the signposting task (6.7).
+    assert_eq!(open_rules(r["tasks"].as_array().unwrap()), ["social.signposting"]);
+    // The team manager sees and runs it like any other account of theirs.
+    let (s, mine) = kwame.get(&format!("/accounts/{id}")).await;
+    assert_eq!(s, 200, "{mine}");
+    let events = app.store().audit_page(Some(&format!("social_account:{id}")), None, 1, 100).await.unwrap().items;
+    let set_up = events.iter().find(|e| e.action == "social_account.set_up").expect("the set-up is audited");
+    assert_eq!(set_up.clause.as_deref(), Some("6.6"));
+    // Made through Eleanor's API token, as every change through the API is recorded.
+    assert!(set_up.actor.starts_with("token:"), "{}", set_up.actor);
+    assert!(!events.iter().any(|e| e.action == "account.create"), "the old unaudited-by-clause shape is gone");
+    // The handle is held: neither a second set-up nor a request may take it.
+    let (s, p) = eleanor.post("/posts/accounts", body(Some("A1001"))).await;
+    assert_eq!(s, 409, "{p}");
+    let (s, p) = kwame
+        .post("/accounts", json!({"platform": "x", "handle": "WarksRoadsNorth", "purpose": "p", "audience": "a"}))
+        .await;
+    assert_eq!(s, 409, "{p}");
+    // A profile given at set-up is checked at once.
+    let (s, a2) = eleanor
+        .post(
+            "/posts/accounts",
+            json!({"platform": "facebook", "handle": "WarksRoadsNorth", "owning_team": "Response Policing North",
+                "team_manager": "A1016", "profile": "Emergencies: 999. Report crime on 101.",
+                "url": "https://facebook.example/WarksRoadsNorth"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a2}");
+    let (_, r2) = eleanor.get(&format!("/accounts/{}", a2["id"].as_str().unwrap())).await;
+    assert_eq!(open_rules(r2["tasks"].as_array().unwrap()), Vec::<String>::new(), "{r2}");
+    assert_eq!(r2["url"], "https://facebook.example/WarksRoadsNorth");
     app.stop().await;
 }
+on_both!(corporate_communications_set_up_an_account_with_its_team_manager);

@@ -8,7 +8,7 @@ use custodian_domain::posts::Platform;
 use custodian_domain::vault::{Field, Kek, crypto, totp};
 use custodian_server::vault::{breach, keys};
 use custodian_store::Actor;
-use custodian_store::posts::NewAccount;
+use custodian_store::social_accounts::SetUp;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -30,28 +30,28 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap()
 }
 
+/// An account set up by Corporate Communications (WP034 6.6), with its team manager: `manager`,
+/// or else Priya Raman (A1003), the head of Corporate Communications, who may already do all a
+/// team manager may. Its profile signposts 999 and 101, so it raises no task.
 async fn account(app: &TestApp, handle: &str, manager: Option<&str>) -> Uuid {
-    let a = app
-        .store()
-        .posts_create_account(
-            &NewAccount {
+    let tm = app.person(manager.unwrap_or("A1003")).await.id;
+    app.store()
+        .social_set_up(
+            &SetUp {
                 platform: Platform::X,
                 handle: handle.into(),
                 owning_team: "Response Policing North".into(),
+                team_manager: tm,
                 comms_approval: false,
                 corporate: false,
+                url: String::new(),
+                profile: "Emergencies: call 999. Report crime on 101.".into(),
             },
             &Actor::system(),
             time::OffsetDateTime::now_utc(),
         )
         .await
-        .unwrap();
-    if let Some(sn) = manager {
-        let m = app.person(sn).await.id;
-        app.sql(&format!("UPDATE social_accounts SET team_manager_id = {} WHERE id = {}", lit(app, m), lit(app, a.id)))
-            .await;
-    }
-    a.id
+        .unwrap()
 }
 
 /// An authorisation row, as the register writes them (the register's own use case is elsewhere).
@@ -160,7 +160,8 @@ async fn vault_round_trip_and_who_may_reveal(b: Backend) {
     let web = app.sign_in(COMMS_EMAIL).await;
     let (s, html) = web.get("/vault").await;
     assert_eq!(s, 200);
-    assert!(html.contains("@WarksRespNorth") && html.contains("current"));
+    // The register keeps the handle without its @ (as every way of setting one up does).
+    assert!(html.contains("WarksRespNorth") && html.contains("current"));
     let (s, html) = web.get(&creds(own)).await;
     assert_eq!(s, 200);
     assert!(!html.contains(password));
@@ -593,23 +594,114 @@ async fn reveals_over_the_limit_are_refused_and_audited(b: Backend) {
 }
 on_both!(reveals_over_the_limit_are_refused_and_audited);
 
-/// In a real browser (WP034 6.6): an officer is not offered the vault and is refused the
-/// account's log-in details; Corporate Communications reveal the password with a reason, see it,
-/// and see it hidden again by the page's timer; the auditor finds the reveal, with its reason, in
-/// the audit log. The 30-second timer is checked, then the page's own script is run again with a
-/// one-second delay from the test (production pages keep 30 seconds; nothing in the server
-/// shortens it).
+/// The whole journey of the issue, in a real browser, each step where a person takes it (WP034
+/// 6.6, 6.7, 9.1): a team manager requests an account; Corporate Communications approve it and
+/// store its log-in details through the page's form; the team manager authorises a user on the
+/// account's page; Digital Services upload the next HR file, in which that user has left, on
+/// the imports page; the account then shows the rotation task and the vault shows the credential
+/// due. An officer is not offered the vault and is refused the log-in details; Corporate
+/// Communications reveal the password with a reason, see it, and see it hidden again by the
+/// page's timer; the auditor finds the reveal, with its reason, in the audit log; a new password
+/// stored through the form closes the rotation task. The 30-second timer is checked, then the
+/// page's own script is run again with a one-second delay from the test (production pages keep
+/// 30 seconds; nothing in the server shortens it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn in_a_browser_a_reveal_is_refused_to_an_officer_shown_with_a_reason_hidden_and_audited() {
+async fn in_a_browser_an_account_is_requested_approved_given_credentials_loses_a_leaver_and_revealed_with_a_reason() {
     use fantoccini::Locator;
     let Some(browser) = crate::browser::start().await else { return };
     let app = spawn(Backend::Sqlite).await;
     app.seed().await;
-    let a = account(&app, "@WarksBrowser", Some(MANAGER)).await;
-    let password = "browser-harbour-lantern-8812";
-    let comms = app.api(&app.token(COMMS).await);
-    assert_eq!(comms.post(&creds(a), json!({"password": password, "username": "warks_browser"})).await.0, 200);
     let c = &browser.client;
+    let password = "browser-harbour-lantern-8812";
+
+    // The team manager (Helen Marsh, head of Response Policing North) requests the account.
+    crate::support::browser_sign_in(c, &app.base, "helen.marsh@warwickshire.police.example").await;
+    c.goto(&format!("{}/accounts/new", app.base)).await.unwrap();
+    c.find(Locator::Css("#platform option[value='x']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("handle")).await.unwrap().send_keys("@WarksBrowser").await.unwrap();
+    c.find(Locator::Id("purpose")).await.unwrap().send_keys("Appeals and road closures in the north").await.unwrap();
+    c.find(Locator::Id("audience")).await.unwrap().send_keys("Residents of Nuneaton and Bedworth").await.unwrap();
+    c.find(Locator::Id("submit-request")).await.unwrap().click().await.unwrap();
+    let status = crate::browser::text_when(c, Locator::Id("account-status"), |t| t == "Requested").await;
+    assert_eq!(status, "Requested");
+    let url = c.current_url().await.unwrap();
+    let a = Uuid::parse_str(url.path().trim_start_matches("/accounts/")).unwrap();
+    let manager = c.find(Locator::Id("team-manager")).await.unwrap().text().await.unwrap();
+    assert!(manager.contains("Helen Marsh"), "{manager}");
+    crate::support::browser_sign_out(c).await;
+
+    // Corporate Communications approve it on its page, follow its link to the credential vault
+    // and store its log-in details through the form.
+    crate::support::browser_sign_in(c, &app.base, COMMS_EMAIL).await;
+    c.goto(&format!("{}/accounts/{a}", app.base)).await.unwrap();
+    c.find(Locator::Id("verdict-approve")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("decide")).await.unwrap().click().await.unwrap();
+    let status = crate::browser::text_when(c, Locator::Id("account-status"), |t| t == "Active").await;
+    assert_eq!(status, "Active");
+    c.find(Locator::Id("credentials-link")).await.unwrap().click().await.unwrap();
+    let status = crate::browser::text_when(c, Locator::Id("credential-status"), |t| !t.is_empty()).await;
+    assert_eq!(status, "none stored");
+    c.find(Locator::Id("secret_username")).await.unwrap().send_keys("warks_browser").await.unwrap();
+    c.find(Locator::Id("secret_password")).await.unwrap().send_keys(password).await.unwrap();
+    c.find(Locator::Id("store")).await.unwrap().click().await.unwrap();
+    let status = crate::browser::text_when(c, Locator::Id("credential-status"), |t| t == "current").await;
+    assert_eq!(status, "current");
+    let stored = c.find(Locator::Id("stored-fields")).await.unwrap().text().await.unwrap();
+    assert!(stored.contains("Username") && stored.contains("Password"), "{stored}");
+    assert!(!c.source().await.unwrap().contains(password), "storing never shows the value");
+    let events = app.store().audit_page(Some(&format!("social_account:{a}")), None, 1, 100).await.unwrap().items;
+    let store_event = events.iter().find(|e| e.action == "vault.credential.store").expect("the store is audited");
+    assert_eq!(store_event.actor, format!("person:{COMMS}"));
+    assert!(!serde_json::to_string(&events).unwrap().contains(password));
+    crate::support::browser_sign_out(c).await;
+
+    // The team manager authorises Jack Thornton on the account's page.
+    crate::support::browser_sign_in(c, &app.base, "helen.marsh@warwickshire.police.example").await;
+    c.goto(&format!("{}/accounts/{a}", app.base)).await.unwrap();
+    c.find(Locator::Id("staff_number")).await.unwrap().send_keys("A1018").await.unwrap();
+    c.find(Locator::Id("authorise")).await.unwrap().click().await.unwrap();
+    let users = crate::browser::text_when(c, Locator::Id("users"), |t| t.contains("Jack Thornton")).await;
+    // A current authorisation, which the team manager may end from here.
+    assert!(users.contains("Remove") && !users.contains("Left the force"), "{users}");
+    crate::support::browser_sign_out(c).await;
+
+    // Digital Services upload the next HR file on the imports page: Jack has left.
+    let hr = crate::support::PEOPLE.replace(
+        "A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1016,,active,",
+        "A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1016,,leaver,",
+    );
+    assert_ne!(hr, crate::support::PEOPLE);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hr-people.csv");
+    std::fs::write(&file, hr).unwrap();
+    crate::support::browser_sign_in(c, &app.base, "daniel.okafor@warwickshire.police.example").await;
+    c.goto(&format!("{}/imports", app.base)).await.unwrap();
+    c.find(Locator::Id("people-file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
+    c.find(Locator::Css("form[action='/imports/people'] button")).await.unwrap().click().await.unwrap();
+    let mut imported = false;
+    for _ in 0..100 {
+        if app.person("A1018").await.status.as_str() == "leaver" {
+            imported = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(imported, "the page's import marks Jack a leaver");
+    crate::support::browser_sign_out(c).await;
+
+    // Corporate Communications see the rotation task on the account, and the credential due.
+    crate::support::browser_sign_in(c, &app.base, COMMS_EMAIL).await;
+    c.goto(&format!("{}/accounts/{a}", app.base)).await.unwrap();
+    let tasks = c.find(Locator::Id("tasks")).await.unwrap().text().await.unwrap();
+    assert!(tasks.contains("Change the account's log-in details") && tasks.contains("A1018"), "{tasks}");
+    let users = c.find(Locator::Id("users")).await.unwrap().text().await.unwrap();
+    assert!(users.contains("Jack Thornton") && users.contains("Left the force"), "{users}");
+    c.goto(&format!("{}{}", app.base, creds(a))).await.unwrap();
+    let status = c.find(Locator::Id("credential-status")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, "due for rotation");
+    let why = c.find(Locator::Css("[data-due-reason]")).await.unwrap().text().await.unwrap();
+    assert!(why.contains("Jack Thornton"), "{why}");
+    crate::support::browser_sign_out(c).await;
 
     // The officer: no vault in the navigation, and the account's log-in details refused.
     crate::support::browser_sign_in(c, &app.base, OFFICER_EMAIL).await;
@@ -664,6 +756,24 @@ async fn in_a_browser_a_reveal_is_refused_to_an_officer_shown_with_a_reason_hidd
     assert!(table.contains("Posting the Op Lantern appeal"), "{table}");
     assert!(table.contains("Eleanor Pryce"), "{table}");
     assert!(!table.contains(password));
+    crate::support::browser_sign_out(c).await;
+
+    // A new password stored through the form is the change the task asked for (9.1).
+    crate::support::browser_sign_in(c, &app.base, COMMS_EMAIL).await;
+    c.goto(&format!("{}{}", app.base, creds(a))).await.unwrap();
+    c.find(Locator::Id("secret_password")).await.unwrap().send_keys("browser-quayside-compass-4471").await.unwrap();
+    c.find(Locator::Id("store")).await.unwrap().click().await.unwrap();
+    let status = crate::browser::text_when(c, Locator::Id("credential-status"), |t| t == "current").await;
+    assert_eq!(status, "current");
+    c.goto(&format!("{}/accounts/{a}", app.base)).await.unwrap();
+    let tasks = c.find(Locator::Id("tasks")).await.unwrap().text().await.unwrap();
+    assert!(tasks.contains("the password was changed in the credential vault"), "{tasks}");
+    // No rotation task is open any more (the signposting one stays for the team manager: the
+    // profile was never filled in).
+    for open in c.find_all(Locator::Css(".app-task--open")).await.unwrap() {
+        let t = open.text().await.unwrap();
+        assert!(!t.contains("log-in details"), "{t}");
+    }
     browser.close().await;
     app.stop().await;
 }

@@ -92,7 +92,8 @@ pub async fn intake(
             continue;
         }
         let found: Option<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM social_accounts WHERE platform = $1 AND LOWER(handle) = $2 AND status <> 'closed'",
+            "SELECT id FROM social_accounts WHERE platform = $1 AND LOWER(handle) = $2 \
+             AND status NOT IN ('closed', 'refused', 'withdrawn')",
         )
         .bind(c.platform.as_str())
         .bind(&key.1)

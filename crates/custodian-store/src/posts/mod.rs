@@ -31,15 +31,6 @@ pub struct Account {
     pub created_by: String,
 }
 
-#[derive(Debug, Clone)]
-pub struct NewAccount {
-    pub platform: Platform,
-    pub handle: String,
-    pub owning_team: String,
-    pub comms_approval: bool,
-    pub corporate: bool,
-}
-
 /// The SIO recorded for an operation or a crime/incident reference (WP034 6.3e).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct InvestigationSio {
@@ -267,10 +258,14 @@ pub enum PublishOutcome {
 }
 
 impl Store {
-    pub async fn posts_create_account(&self, a: &NewAccount, actor: &Actor, now: OffsetDateTime) -> Result<Account> {
-        on_write!(self, posts::create_account(a, actor, now))
+    /// One account as posts see it (accounts are set up in the register: `social_set_up`,
+    /// `social_request`, `social_import`).
+    pub async fn posts_account(&self, id: Uuid) -> Result<Option<Account>> {
+        on_read!(self, posts::account(id))
     }
 
+    /// The accounts posts may go out from: active or dormant (requests, refused, withdrawn and
+    /// closed accounts are in the register only).
     pub async fn posts_accounts(&self) -> Result<Vec<Account>> {
         on_read!(self, posts::accounts())
     }

@@ -215,52 +215,14 @@ fn person(actor: &Actor) -> Result<Uuid> {
 
 // ---- accounts and investigations ------------------------------------------------------------
 
-pub async fn create_account(pool: &Pool<DB>, a: &NewAccount, actor: &Actor, now: OffsetDateTime) -> Result<Account> {
-    let handle = a.handle.trim();
-    let team = a.owning_team.trim();
-    if handle.is_empty() {
-        return Err(StoreError::Invalid("handle: give the account's handle".into()));
-    }
-    if team.is_empty() {
-        return Err(StoreError::Invalid("owning_team: name the team that runs the account (WP034 6.7)".into()));
-    }
-    let id = Uuid::now_v7();
-    let mut tx = begin_write(pool).await?;
-    sqlx::query(
-        "INSERT INTO social_accounts (id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(id)
-    .bind(a.platform.as_str())
-    .bind(handle)
-    .bind(team)
-    .bind(i64::from(a.comms_approval))
-    .bind(i64::from(a.corporate))
-    .bind(now)
-    .bind(&actor.label)
-    .execute(&mut *tx)
-    .await
-    ?;
-    let after = json!({"platform": a.platform.as_str(), "handle": handle, "owning_team": team,
-                       "comms_approval": a.comms_approval, "corporate": a.corporate});
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("account.create", format!("social_account:{id}"))
-            .clause("6.6")
-            .after(after.clone())
-            .detail(after),
-    )
-    .await?;
+pub async fn account(pool: &Pool<DB>, id: Uuid) -> Result<Option<Account>> {
     let sql = format!("{ACCOUNT_SELECT} WHERE id = $1");
-    let out = sqlx::query_as(&sql).bind(id).fetch_one(&mut *tx).await?;
-    tx.commit().await?;
-    Ok(out)
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?)
 }
 
 pub async fn accounts(pool: &Pool<DB>) -> Result<Vec<Account>> {
-    let sql = format!("{ACCOUNT_SELECT} ORDER BY owning_team, platform, handle");
+    // The accounts posts may go out from (WP034 6.6): set up and not closed.
+    let sql = format!("{ACCOUNT_SELECT} WHERE status IN ('active', 'dormant') ORDER BY owning_team, platform, handle");
     Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
 }
 
@@ -357,12 +319,21 @@ pub async fn save(
     let attachments = serde_json::to_string(&input.attachments).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let s = &input.screened;
     let mut tx = begin_write(pool).await?;
-    let account: Option<Uuid> = sqlx::query_scalar("SELECT id FROM social_accounts WHERE id = $1")
-        .bind(input.account_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if account.is_none() {
-        return Err(StoreError::Invalid(format!("account_id: there is no account {}", input.account_id)));
+    let account: Option<(String, String)> =
+        sqlx::query_as("SELECT status, platform || ' ' || handle FROM social_accounts WHERE id = $1")
+            .bind(input.account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    match account {
+        None => return Err(StoreError::Invalid(format!("account_id: there is no account {}", input.account_id))),
+        // Posts go out only from an account Corporate Communications set up and nobody closed
+        // (WP034 6.6): not from a request, nor a refused, withdrawn or closed one.
+        Some((status, name)) if status != "active" && status != "dormant" => {
+            return Err(StoreError::Invalid(format!(
+                "account_id: {name} is {status}; posts go out only from an active or dormant account (WP034 6.6)"
+            )));
+        }
+        Some(_) => {}
     }
     let detail = json!({"version_pack": s.pack_version, "verdict": s.verdict, "findings": s.findings,
                         "attachments": input.attachments});

@@ -113,12 +113,16 @@ pub struct AccountTask {
     pub outcome: Option<String>,
 }
 
-/// An account with its authorised users (current and past) and its tasks (open first).
+/// An account with its authorised users (current and past), its tasks (open first) and the
+/// earlier requests for its handle.
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountDetail {
     pub account: RegisterAccount,
     pub users: Vec<AuthorisedUser>,
     pub tasks: Vec<AccountTask>,
+    /// Earlier requests for the same platform and handle that were refused or withdrawn, newest
+    /// first (they hold no handle; migration 0042).
+    pub earlier_requests: Vec<RegisterAccount>,
 }
 
 /// What a team manager asks for (WP034 6.4, 6.6).
@@ -131,6 +135,22 @@ pub struct AccountRequest {
     pub owning_team: String,
     pub team_manager: Uuid,
     pub corporate: bool,
+}
+
+/// An account Corporate Communications set up themselves, without a team's request (WP034 6.6:
+/// they approve and set up every departmental account; the team manager is still named).
+#[derive(Debug, Clone)]
+pub struct SetUp {
+    pub platform: Platform,
+    pub handle: String,
+    pub owning_team: String,
+    pub team_manager: Uuid,
+    /// Corporate Communications approve every post (6.4).
+    pub comms_approval: bool,
+    /// A corporate channel (6.8); otherwise departmental.
+    pub corporate: bool,
+    pub url: String,
+    pub profile: String,
 }
 
 /// Which accounts to list.
@@ -170,6 +190,12 @@ impl Store {
     /// Corporate Communications, in one transaction. Returns the account's and the request's ids.
     pub async fn social_request(&self, r: &AccountRequest, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, Uuid)> {
         on_write!(self, social_accounts::request(r, actor, now))
+    }
+
+    /// Corporate Communications set up an account directly (WP034 6.6): active at once, with its
+    /// team manager, audited as `social_account.set_up`, its profile's signposting checked (6.7).
+    pub async fn social_set_up(&self, s: &SetUp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+        on_write!(self, social_accounts::set_up(s, actor, now))
     }
 
     pub async fn social_accounts(&self, f: &AccountFilter) -> Result<Vec<RegisterAccount>> {

@@ -258,27 +258,22 @@ pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: Of
     }
     let mut tx = begin_write(pool).await?;
     active_person(&mut tx, r.team_manager, "team_manager").await?;
-    // A handle stays reserved by an account that exists or existed; a request that was refused
-    // or withdrawn before the account was ever set up (closed, never active) does not keep it.
-    // Asking again renames that row's handle to say it was an earlier request (audited), and the
-    // earlier request's row, approval, decision and audit events all stay as they were.
-    let taken: Option<(Uuid, String, Option<OffsetDateTime>)> =
-        sqlx::query_as("SELECT id, status, active_since FROM social_accounts WHERE platform = $1 AND handle = $2")
-            .bind(r.platform.as_str())
-            .bind(&handle)
-            .fetch_optional(&mut *tx)
-            .await?;
-    match taken {
-        Some((earlier, status, None)) if status == AccountStatus::Closed.as_str() => {
-            release_handle(&mut tx, earlier, r.platform.as_str(), &handle, actor, now).await?;
-        }
-        Some((_, status, _)) => {
-            return Err(StoreError::Conflict(format!(
-                "handle: {} {handle} is already in the register ({status})",
-                r.platform.as_str()
-            )));
-        }
-        None => {}
+    // A handle is held by an account that is requested, active, dormant or closed; a refused or
+    // withdrawn request holds none (migration 0042's partial unique index says the same, and
+    // refuses the second of two requests that race for one handle). The earlier requests keep
+    // their rows, real handles, approvals and audit events, and are listed on the new one's page.
+    let taken: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM social_accounts WHERE platform = $1 AND handle = $2 AND status NOT IN ('refused', 'withdrawn')",
+    )
+    .bind(r.platform.as_str())
+    .bind(&handle)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(status) = taken {
+        return Err(StoreError::Conflict(format!(
+            "handle: {} {handle} is already in the register ({status})",
+            r.platform.as_str()
+        )));
     }
     let id = Uuid::now_v7();
     sqlx::query(
@@ -334,51 +329,74 @@ pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: Of
     Ok((id, approval))
 }
 
-/// Free the handle a refused or withdrawn request held: its row's handle becomes
-/// "<handle> (earlier request N)", with an audit event on that row naming both.
-async fn release_handle(
-    tx: &mut Tx<'_>,
-    earlier: Uuid,
-    platform: &str,
-    handle: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
-) -> Result<()> {
-    let mut n = 1;
-    let renamed = loop {
-        let candidate = format!("{handle} (earlier request {n})");
-        let used: Option<Uuid> =
-            sqlx::query_scalar("SELECT id FROM social_accounts WHERE platform = $1 AND handle = $2")
-                .bind(platform)
-                .bind(&candidate)
-                .fetch_optional(&mut **tx)
-                .await?;
-        if used.is_none() {
-            break candidate;
-        }
-        n += 1;
-    };
-    sqlx::query("UPDATE social_accounts SET handle = $1 WHERE id = $2")
-        .bind(&renamed)
-        .bind(earlier)
-        .execute(&mut **tx)
-        .await?;
+/// Corporate Communications set up an account themselves (WP034 6.6): checked as a request is,
+/// then active at once, with its audit event naming 6.6 and the signposting checked (6.7).
+pub async fn set_up(pool: &Pool<DB>, s: &SetUp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+    let handle = domain::normalise_handle(&s.handle);
+    if handle.is_empty() {
+        return Err(StoreError::Invalid("handle: give the account's handle".into()));
+    }
+    let team = s.owning_team.trim();
+    if team.is_empty() {
+        return Err(StoreError::Invalid("owning_team: name the team that runs the account (WP034 6.7)".into()));
+    }
+    let (url, profile) = (s.url.trim(), s.profile.trim());
+    domain::check_url(url).map_err(|m| StoreError::Invalid(format!("url: {m}")))?;
+    let mut tx = begin_write(pool).await?;
+    let tm = active_person(&mut tx, s.team_manager, "team_manager").await?;
+    let taken: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM social_accounts WHERE platform = $1 AND handle = $2 AND status NOT IN ('refused', 'withdrawn')",
+    )
+    .bind(s.platform.as_str())
+    .bind(&handle)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(status) = taken {
+        return Err(StoreError::Conflict(format!(
+            "handle: {} {handle} is already in the register ({status})",
+            s.platform.as_str()
+        )));
+    }
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO social_accounts (id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by, \
+         team_manager_id, status, url, profile, active_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11, $7)",
+    )
+    .bind(id)
+    .bind(s.platform.as_str())
+    .bind(&handle)
+    .bind(team)
+    .bind(i64::from(s.comms_approval))
+    .bind(i64::from(s.corporate))
+    .bind(now)
+    .bind(&actor.label)
+    .bind(s.team_manager)
+    .bind(url)
+    .bind(profile)
+    .execute(&mut *tx)
+    .await?;
+    let after = json!({"platform": s.platform.as_str(), "handle": handle, "owning_team": team,
+        "team_manager": format!("person:{tm}"), "comms_approval": s.comms_approval, "corporate": s.corporate,
+        "url": url, "profile": profile, "status": "active"});
     audit::audit(
-        tx,
+        &mut tx,
         actor,
         now,
-        AuditEntry::new("social_account.handle_released", subject(earlier))
+        AuditEntry::new("social_account.set_up", subject(id))
             .clause("6.6")
-            .before(json!({"handle": handle}))
-            .after(json!({"handle": renamed}))
-            .detail(json!({"why": "the request was refused or withdrawn and the handle was asked for again"})),
+            .after(after)
+            .detail(json!({"by": "Corporate Communications, without a request"})),
     )
     .await?;
-    Ok(())
+    let a = load(&mut tx, id).await?;
+    check_signposting(&mut tx, &a, actor, now).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Put a requested account in line with its approval request (WP034 6.6), in the deciding or
-/// withdrawing transaction: active once approved, closed if refused or withdrawn.
+/// withdrawing transaction: active once approved, refused or withdrawn otherwise (a request that
+/// never became an account: it keeps its row and handle but holds the handle no longer).
 pub async fn follow(
     tx: &mut Tx<'_>,
     r: &crate::approvals::ApprovalRequest,
@@ -396,13 +414,13 @@ pub async fn follow(
     let (status, reason, action) = match r.status {
         RequestStatus::Approved => ("active", None, "social_account.approve"),
         RequestStatus::Rejected => {
-            ("closed", Some("request refused by Corporate Communications"), "social_account.reject")
+            ("refused", Some("request refused by Corporate Communications"), "social_account.reject")
         }
-        _ => ("closed", Some("request withdrawn"), "social_account.withdraw"),
+        _ => ("withdrawn", Some("request withdrawn"), "social_account.withdraw"),
     };
     let res = sqlx::query(
         "UPDATE social_accounts SET status = $1, active_since = CASE WHEN $1 = 'active' THEN $2 ELSE active_since END, \
-         closed_at = CASE WHEN $1 = 'closed' THEN $2 ELSE closed_at END, closed_reason = $3 \
+         closed_at = CASE WHEN $1 = 'active' THEN closed_at ELSE $2 END, closed_reason = $3 \
          WHERE id = $4 AND status = 'requested'",
     )
     .bind(status)
@@ -480,8 +498,15 @@ pub async fn detail(pool: &Pool<DB>, id: Uuid) -> Result<Option<AccountDetail>> 
         "{TASK_SELECT} WHERE account_id = $1 ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, opened_at DESC, id DESC"
     );
     let tasks = sqlx::query_as(&sql).bind(id).fetch_all(&mut *tx).await?;
+    // Earlier requests for the same platform and handle that were refused or withdrawn (6.6).
+    let sql = format!(
+        "{ACCOUNT_SELECT} WHERE a.platform = $1 AND a.handle = $2 AND a.id <> $3 AND a.status IN ('refused', 'withdrawn') \
+         ORDER BY a.created_at DESC, a.id DESC"
+    );
+    let earlier_requests =
+        sqlx::query_as(&sql).bind(account.platform.as_str()).bind(&account.handle).bind(id).fetch_all(&mut *tx).await?;
     tx.commit().await?;
-    Ok(Some(AccountDetail { account, users, tasks }))
+    Ok(Some(AccountDetail { account, users, tasks, earlier_requests }))
 }
 
 // ---- authorised users -----------------------------------------------------------------------
@@ -1016,7 +1041,10 @@ pub async fn import(
             .collect();
         resolved.push((tm.unwrap_or(Uuid::nil()), users));
     }
-    let sql = format!("{ACCOUNT_SELECT} WHERE a.platform = $1 AND a.handle = $2");
+    // The account that holds the handle: a refused or withdrawn request never became one.
+    let sql = format!(
+        "{ACCOUNT_SELECT} WHERE a.platform = $1 AND a.handle = $2 AND a.status NOT IN ('refused', 'withdrawn')"
+    );
     let mut existing: Vec<Option<RegisterAccount>> = Vec::with_capacity(rows.len());
     for r in rows {
         let a: Option<RegisterAccount> =

@@ -2,7 +2,7 @@
 //! `crate::vault` for the design: only sealed values are read and written here.
 
 use super::audit;
-use super::{DB, Tx, begin_write};
+use super::{DB, LOCK_HEAD, ROW_LOCK, Tx, begin_write};
 use crate::vault::{RevealLimit, RevealLogged, SealedField, SealedRow, StoredField, UserHash, VaultAccount};
 #[allow(unused_imports)]
 use crate::*;
@@ -25,16 +25,24 @@ pub async fn key_id(pool: &Pool<DB>) -> Result<Option<String>> {
 }
 
 pub async fn account_by_handle(pool: &Pool<DB>, platform: &str, handle: &str) -> Result<Option<Uuid>> {
-    Ok(sqlx::query_scalar("SELECT id FROM social_accounts WHERE platform = $1 AND handle = $2")
-        .bind(platform)
-        .bind(handle)
-        .fetch_optional(pool)
-        .await?)
+    // The account that holds the handle (a refused or withdrawn request never became one).
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM social_accounts WHERE platform = $1 AND handle = $2 AND status NOT IN ('refused', 'withdrawn')",
+    )
+    .bind(platform)
+    .bind(handle)
+    .fetch_optional(pool)
+    .await?)
 }
 
-/// Every account (or one), with its stored fields and ended authorisations.
+/// Every account (or one), with its stored fields and ended authorisations. A refused or
+/// withdrawn request was never an account: the vault has nothing to keep for it (WP034 6.6).
 pub async fn accounts(pool: &Pool<DB>, only: Option<Uuid>) -> Result<Vec<VaultAccount>> {
-    let filter = if only.is_some() { "WHERE a.id = $1" } else { "" };
+    let filter = if only.is_some() {
+        "WHERE a.id = $1 AND a.status NOT IN ('refused', 'withdrawn')"
+    } else {
+        "WHERE a.status NOT IN ('refused', 'withdrawn')"
+    };
     let sql = format!(
         "SELECT a.id, a.platform, a.handle, a.owning_team, a.team_manager_id, p.name AS team_manager_name \
          FROM social_accounts a LEFT JOIN people p ON p.id = a.team_manager_id {filter} ORDER BY a.platform, a.handle"
@@ -171,10 +179,11 @@ pub async fn put(
     now: OffsetDateTime,
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
-    let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM social_accounts WHERE id = $1")
-        .bind(account)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM social_accounts WHERE id = $1 AND status NOT IN ('refused', 'withdrawn')")
+            .bind(account)
+            .fetch_optional(&mut *tx)
+            .await?;
     if exists.is_none() {
         return Err(StoreError::NotFound(format!("social media account {account}")));
     }
@@ -257,6 +266,21 @@ pub async fn log_reveal(
     let mut tx = begin_write(pool).await?;
     let mut refused_until = None;
     if let Some(l) = limit {
+        // Count and record under a lock, so that reveals in flight at once cannot each see room
+        // for one more (PostgreSQL runs them side by side; SQLite's write lock already orders
+        // them): the person's row, or for the command line the audit log's head, which this
+        // transaction takes anyway to append its event.
+        match actor.person_id {
+            Some(p) => {
+                sqlx::query(&format!("SELECT id FROM people WHERE id = $1{ROW_LOCK}"))
+                    .bind(p)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            }
+            None => {
+                sqlx::query(LOCK_HEAD).fetch_optional(&mut *tx).await?;
+            }
+        }
         // The reveals given in the window, oldest first: the next is allowed when the oldest
         // leaves it. A person is counted across their sessions and tokens.
         let since = now - l.window;

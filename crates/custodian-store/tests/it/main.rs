@@ -19,4 +19,5 @@ mod oidc_link;
 mod policy;
 mod retry;
 mod rows;
+mod social_accounts;
 mod usage_totals;
