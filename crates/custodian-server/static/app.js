@@ -127,9 +127,10 @@ if (maker && window.crypto && window.crypto.subtle && window.isSecureContext) {
     const link = document.getElementById("download-secret");
     link.href = URL.createObjectURL(new Blob([secret + "\n"], { type: "text/plain" }));
     document.getElementById("made-secret").hidden = false;
-    document.getElementById("make-commitment").hidden = true;
+    // Made once: the button goes (a GOV.UK button's display outweighs the hidden attribute).
+    document.getElementById("make-commitment").remove();
     const copy = document.getElementById("copy-secret");
-    copy.hidden = !(navigator.clipboard && window.isSecureContext);
+    if (!(navigator.clipboard && window.isSecureContext)) copy.remove();
     copy.addEventListener("click", async () => {
       const status = document.getElementById("secret-status");
       try {

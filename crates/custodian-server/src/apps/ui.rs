@@ -62,7 +62,11 @@ fn grant_until(f: &Fields, now: OffsetDateTime) -> Result<Option<OffsetDateTime>
 
 /// The "Until" field of a grant form.
 fn until_field() -> DateField {
-    DateField::date("expires_at", "Until (optional)", "The last day it may be used. Leave empty for no end date. For example, 31 3 2027")
+    DateField::date(
+        "expires_at",
+        "Until (optional)",
+        "The last day it may be used. Leave empty for no end date. For example, 31 3 2027",
+    )
 }
 
 /// The business areas, for the area chooser's list.
@@ -88,16 +92,16 @@ async fn audience(state: &AppState, user: &CurrentUser, f: &Fields) -> Result<(S
                 return Err(AppError::invalid("area", "Enter the business area"));
             }
             let areas = area_names(state).await?;
-            let area = areas
-                .iter()
-                .find(|a| a.eq_ignore_ascii_case(typed))
-                .ok_or_else(|| AppError::invalid("area", format!("No business area is called {typed}: choose one from the list")))?;
+            let area = areas.iter().find(|a| a.eq_ignore_ascii_case(typed)).ok_or_else(|| {
+                AppError::invalid("area", format!("No business area is called {typed}: choose one from the list"))
+            })?;
             Ok((format!("area:{area}"), "area"))
         }
         "person" => {
             let among = crate::people::Among::Visible;
-            let sn = crate::people::chosen_staff_number(state, user, "person", "the person", get1(f, "person"), among, true)
-                .await?;
+            let sn =
+                crate::people::chosen_staff_number(state, user, "person", "the person", get1(f, "person"), among, true)
+                    .await?;
             Ok((format!("person:{sn}"), "person"))
         }
         "" if !get1(f, "allowed_for").trim().is_empty() => Ok((get1(f, "allowed_for").to_string(), "allowed_for")),

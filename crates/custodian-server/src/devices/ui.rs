@@ -18,8 +18,8 @@ use crate::findings::ui::{FindingRowView, finding_row};
 use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::csrf::{CsrfForm, CsrfOnly};
-use crate::web::{Choice, ClauseView, Layout, clause_view, fmt_time, is_htmx, layout, page, percent, render};
 use crate::web::date_input::{DateField, Parts, When, parse_moment};
+use crate::web::{Choice, ClauseView, Layout, clause_view, fmt_time, is_htmx, layout, page, percent, render};
 pub fn routes() -> Routes {
     Routes::new()
         .route("/my-devices", get(my_devices))
@@ -396,8 +396,7 @@ pub(crate) struct AllocationView {
 fn allocation_view(a: &custodian_store::Allocation) -> AllocationView {
     let field = |name: &str, legend: &str, t: Option<time::OffsetDateTime>| {
         let local = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-        let whole =
-            t.and_then(|t| crate::web::display::london(t).format(&local).ok()).unwrap_or_default();
+        let whole = t.and_then(|t| crate::web::display::london(t).format(&local).ok()).unwrap_or_default();
         DateField::moment(name, legend, "")
             .with_id(&format!("{name}-{}", a.id))
             .filled(&Parts { whole, ..Parts::default() }, &[])
@@ -450,11 +449,7 @@ pub(crate) async fn device_page_with(
         .map(|s| Choice { value: s.as_str().into(), label: s.label().into(), selected: false })
         .collect();
     let allocations: Vec<AllocationView> = state.store().allocations(id).await?.iter().map(allocation_view).collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let can_allocate = res.0 && d.status.can_move_to(DeviceStatus::Allocated);
     let people_choices = if can_allocate && state.allows(user, Action::PeopleList, &Resource::System) {
         let active = custodian_store::PersonFilter {
@@ -615,9 +610,8 @@ pub async fn correct_allocation(
     let start = moment("allocated_at", "The start")?;
     let end = moment("ended_at", "The end")?;
     let reason = f.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.as_str()).unwrap_or("");
-    let r =
-        crate::devices::correct_allocation(&state, &user, id, allocation, start.as_deref(), end.as_deref(), reason)
-            .await;
+    let r = crate::devices::correct_allocation(&state, &user, id, allocation, start.as_deref(), end.as_deref(), reason)
+        .await;
     match r {
         Ok((_, moved)) => {
             Ok(Redirect::to(&format!("/devices/{id}?corrected={}#allocations", moved.records_reattributed))

@@ -343,8 +343,9 @@ pub async fn exclude(
     CsrfForm(f): CsrfForm<ExclusionForm>,
 ) -> UiResult<Response> {
     let among = crate::people::Among::Round(id);
-    let sn = crate::people::chosen_staff_number(&state, &user, "staff_number", "the person", &f.staff_number, among, true)
-        .await?;
+    let sn =
+        crate::people::chosen_staff_number(&state, &user, "staff_number", "the person", &f.staff_number, among, true)
+            .await?;
     uc::exclude(&state, &user, id, &sn, &f.reason).await?;
     Ok(Redirect::to(&format!("/monitoring/rounds/{id}")).into_response())
 }
@@ -737,22 +738,46 @@ pub async fn take_step(
     let dmi = Among::Role(custodian_domain::people::Role::Dmi);
     let (staff_number, handed_by, received_by) = match f.step.as_deref() {
         Some("assign_dmi") => (
-            chosen_staff_number(&state, &user, "staff_number", "the Digital Media Investigator", &text(&f.staff_number), dmi, true)
-                .await?,
+            chosen_staff_number(
+                &state,
+                &user,
+                "staff_number",
+                "the Digital Media Investigator",
+                &text(&f.staff_number),
+                dmi,
+                true,
+            )
+            .await?,
             String::new(),
             String::new(),
         ),
         Some("hand_over") => (
             String::new(),
-            chosen_staff_number(&state, &user, "handed_by", "who handed them over", &text(&f.handed_by), Among::Visible, false)
-                .await?,
+            chosen_staff_number(
+                &state,
+                &user,
+                "handed_by",
+                "who handed them over",
+                &text(&f.handed_by),
+                Among::Visible,
+                false,
+            )
+            .await?,
             String::new(),
         ),
         Some("return") => (
             String::new(),
             String::new(),
-            chosen_staff_number(&state, &user, "received_by", "who received them", &text(&f.received_by), Among::Visible, false)
-                .await?,
+            chosen_staff_number(
+                &state,
+                &user,
+                "received_by",
+                "who received them",
+                &text(&f.received_by),
+                Among::Visible,
+                false,
+            )
+            .await?,
         ),
         _ => Default::default(),
     };

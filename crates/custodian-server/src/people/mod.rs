@@ -91,10 +91,7 @@ impl Among {
         match s.trim() {
             "dmi" => Among::Role(Role::Dmi),
             "sio" => Among::Role(Role::Sio),
-            r => r
-                .strip_prefix("round:")
-                .and_then(|id| Uuid::parse_str(id).ok())
-                .map_or(Among::Visible, Among::Round),
+            r => r.strip_prefix("round:").and_then(|id| Uuid::parse_str(id).ok()).map_or(Among::Visible, Among::Round),
         }
     }
 }

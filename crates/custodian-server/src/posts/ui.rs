@@ -249,12 +249,7 @@ fn draft_from_form(f: &DraftForm, now: OffsetDateTime) -> Result<PostDraft, AppE
         })?;
         attachments.push(Attachment { name: name.clone(), rights, holder: holder.clone() });
     }
-    Ok(PostDraft {
-        account_id,
-        body: f.text.replace("\r\n", "\n"),
-        attachments,
-        scheduled_for: scheduled(f, now)?,
-    })
+    Ok(PostDraft { account_id, body: f.text.replace("\r\n", "\n"), attachments, scheduled_for: scheduled(f, now)? })
 }
 
 // ----- List ----------------------------------------------------------------------------------

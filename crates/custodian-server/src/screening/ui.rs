@@ -210,7 +210,11 @@ page!(PackPage);
 impl PackPage {
     /// The lists form's problem with the new version, shown beside it.
     fn version_error(&self) -> String {
-        self.errors.iter().find(|e| e.field.as_deref() == Some("new_version")).map(|e| e.message.clone()).unwrap_or_default()
+        self.errors
+            .iter()
+            .find(|e| e.field.as_deref() == Some("new_version"))
+            .map(|e| e.message.clone())
+            .unwrap_or_default()
     }
 
     /// The problems with the pack itself, shown beside the TOML.
@@ -276,7 +280,6 @@ async fn overview(
 ) -> UiResult<Response> {
     Ok(pack_page(&state, &user, None, Vec::new(), q.activated).await?)
 }
-
 
 struct ScoreRow {
     category: &'static str,

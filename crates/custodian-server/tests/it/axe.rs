@@ -69,7 +69,10 @@ pub(crate) async fn add_records(app: &crate::support::TestApp) {
     assert_eq!(s, 201, "{r}");
     let round = r["id"].as_str().unwrap().to_string();
     let (s, r) = psd
-        .post(&format!("/monitoring/rounds/{round}/draw"), json!({"beacon": "drand quicknet 9000001", "secret": secret}))
+        .post(
+            &format!("/monitoring/rounds/{round}/draw"),
+            json!({"beacon": "drand quicknet 9000001", "secret": secret}),
+        )
         .await;
     assert_eq!(s, 200, "{r}");
 }
