@@ -51,7 +51,8 @@ document.addEventListener("htmx:configRequest", (event) => {
 
 // A person chooser (templates/_macros.html: person_input) offers the people
 // the user may see whose name or staff number matches what is typed, in the
-// native list the input names in data-person-suggest. Without JavaScript the
+// native list the input names in data-person-suggest (narrowed by
+// data-person-among to the people a task may name). Without JavaScript the
 // input still takes a typed name or staff number.
 for (const input of document.querySelectorAll("input[data-person-suggest]")) {
   const list = document.getElementById(input.dataset.personSuggest);
@@ -66,7 +67,10 @@ for (const input of document.querySelectorAll("input[data-person-suggest]")) {
     timer = setTimeout(async () => {
       asked = q;
       try {
-        const res = await fetch("/people/suggest?q=" + encodeURIComponent(q), {
+        const among = input.dataset.personAmong
+          ? "&among=" + encodeURIComponent(input.dataset.personAmong)
+          : "";
+        const res = await fetch("/people/suggest?q=" + encodeURIComponent(q) + among, {
           headers: { Accept: "application/json" },
           credentials: "same-origin",
         });
@@ -102,4 +106,39 @@ if (navigator.clipboard && window.isSecureContext) {
       }
     });
   }
+}
+
+// A monitoring round's commitment (templates/monitoring/monitoring.html):
+// where Web Crypto works, the browser makes a random secret and its SHA-256,
+// fills in the commitment and shows the secret once to be saved; the secret
+// is never sent. Without it, the page explains the command-line route.
+const maker = document.getElementById("commitment-maker");
+if (maker && window.crypto && window.crypto.subtle && window.isSecureContext) {
+  maker.hidden = false;
+  const cli = document.getElementById("commitment-cli");
+  if (cli) cli.hidden = true;
+  const hex = (bytes) =>
+    Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+  document.getElementById("make-commitment").addEventListener("click", async () => {
+    const secret = hex(crypto.getRandomValues(new Uint8Array(32)));
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret));
+    document.getElementById("commitment").value = hex(digest);
+    document.getElementById("secret-value").textContent = secret;
+    const link = document.getElementById("download-secret");
+    link.href = URL.createObjectURL(new Blob([secret + "\n"], { type: "text/plain" }));
+    document.getElementById("made-secret").hidden = false;
+    // Made once: the button goes (a GOV.UK button's display outweighs the hidden attribute).
+    document.getElementById("make-commitment").remove();
+    const copy = document.getElementById("copy-secret");
+    if (!(navigator.clipboard && window.isSecureContext)) copy.remove();
+    copy.addEventListener("click", async () => {
+      const status = document.getElementById("secret-status");
+      try {
+        await navigator.clipboard.writeText(secret);
+        status.textContent = "Copied";
+      } catch (_) {
+        status.textContent = "Could not copy: select the secret instead";
+      }
+    });
+  });
 }

@@ -13,7 +13,7 @@ use custodian_domain::apps::DIRECT_MESSAGING_WARNING;
 use custodian_store::DeviceFilter;
 use custodian_store::apps::AppRecord;
 use serde::Deserialize;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::approvals::ui::{EventView, StepView, step_views, timeline_views};
@@ -23,6 +23,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::csrf::{CsrfForm, CsrfOnly};
+use crate::web::date_input::{DateField, Parts, When, from_london, parse_date};
 use crate::web::{ClauseView, Layout, clause_view, fmt_time, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -45,18 +46,67 @@ fn get1<'a>(f: &'a Fields, k: &str) -> &'a str {
     f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("")
 }
 
-fn parse_day(name: &str, v: &str) -> Result<Option<OffsetDateTime>, AppError> {
-    let v = v.trim();
-    if v.is_empty() {
+/// The grant's last day, typed in the GOV.UK date input (`expires_at-day`, `expires_at-month`,
+/// `expires_at-year`) or sent whole (`2027-03-31`): the grant runs to the end of that day,
+/// London time. Nothing typed: no end.
+fn grant_until(f: &Fields, now: OffsetDateTime) -> Result<Option<OffsetDateTime>, AppError> {
+    let sent = Parts::read(f, "expires_at");
+    if sent.is_empty() {
         return Ok(None);
     }
-    let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    let day = time::macros::format_description!("[year]-[month]-[day]");
-    PrimitiveDateTime::parse(v, minutes)
-        .map(PrimitiveDateTime::assume_utc)
-        .or_else(|_| time::Date::parse(v, day).map(|d| d.midnight().assume_utc()))
-        .map(Some)
-        .map_err(|_| AppError::invalid(name, "Enter a date like 2027-03-31"))
+    let today = crate::web::display::london(now).date();
+    let day = parse_date("expires_at", "The last day", &sent, When::TodayOrLater, today)?;
+    let end = day.next_day().map(|d| d.midnight()).and_then(from_london);
+    end.map(Some).ok_or_else(|| AppError::invalid("expires_at-day", "The last day must be a real date"))
+}
+
+/// The "Until" field of a grant form.
+fn until_field() -> DateField {
+    DateField::date(
+        "expires_at",
+        "Until (optional)",
+        "The last day it may be used. Leave empty for no end date. For example, 31 3 2027",
+    )
+}
+
+/// The business areas, for the area chooser's list.
+async fn area_names(state: &AppState) -> Result<Vec<String>, AppError> {
+    Ok(state.store().business_areas().await?.into_iter().map(|a| a.name).collect())
+}
+
+/// Whom a grant is for, from the grant form's choosers (WP034 4.8): `audience` (`all`, `role`,
+/// `area` or `person`) with the chosen `role`, `area` (one of the force's business areas) or
+/// `person` (a name, a suggestion or a staff number); or the `allowed_for` text a client sends.
+/// Returns the audience as the catalogue writes it and the field a problem with it is about.
+async fn audience(state: &AppState, user: &CurrentUser, f: &Fields) -> Result<(String, &'static str), AppError> {
+    match get1(f, "audience") {
+        "all" => Ok(("all".into(), "audience")),
+        "role" => {
+            let role = custodian_domain::people::Role::parse(get1(f, "role").trim())
+                .ok_or_else(|| AppError::invalid("role", "Choose the role"))?;
+            Ok((format!("role:{}", role.as_str()), "role"))
+        }
+        "area" => {
+            let typed = get1(f, "area").trim();
+            if typed.is_empty() {
+                return Err(AppError::invalid("area", "Enter the business area"));
+            }
+            let areas = area_names(state).await?;
+            let area = areas.iter().find(|a| a.eq_ignore_ascii_case(typed)).ok_or_else(|| {
+                AppError::invalid("area", format!("No business area is called {typed}: choose one from the list"))
+            })?;
+            Ok((format!("area:{area}"), "area"))
+        }
+        "person" => {
+            let among = crate::people::Among::Visible;
+            let sn =
+                crate::people::chosen_staff_number(state, user, "person", "the person", get1(f, "person"), among, true)
+                    .await?;
+            Ok((format!("person:{sn}"), "person"))
+        }
+        "" if !get1(f, "allowed_for").trim().is_empty() => Ok((get1(f, "allowed_for").to_string(), "allowed_for")),
+        _ => Err(AppError::invalid("audience", "Choose who may have the app")),
+    }
 }
 
 struct GrantView {
@@ -165,6 +215,9 @@ struct AppPage {
     c48: ClauseView,
     warning: &'static str,
     can_manage: bool,
+    roles: Vec<Opt>,
+    areas: Vec<String>,
+    until: DateField,
 }
 page!(AppPage);
 
@@ -176,7 +229,17 @@ async fn app(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uu
         c48: clause_view("4.8"),
         warning: DIRECT_MESSAGING_WARNING,
         can_manage: state.allows(&user, Action::AppsCatalogueManage, &Resource::System),
+        roles: role_options(),
+        areas: area_names(&state).await?,
+        until: until_field(),
     }))
+}
+
+fn role_options() -> Vec<Opt> {
+    custodian_domain::people::Role::ALL
+        .iter()
+        .map(|r| Opt { value: r.as_str().into(), label: r.label().into(), selected: false })
+        .collect()
 }
 
 async fn grant(
@@ -185,8 +248,21 @@ async fn grant(
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<Fields>,
 ) -> UiResult<Response> {
-    let expires = parse_day("expires_at", get1(&f, "expires_at"))?;
-    uc::grant(&state, &user, id, get1(&f, "allowed_for"), expires).await?;
+    let expires = grant_until(&f, state.now())?;
+    let (allowed_for, field) = audience(&state, &user, &f).await?;
+    match uc::grant(&state, &user, id, &allowed_for, expires).await {
+        Ok(_) => {}
+        Err(AppError::Invalid { mut errors, detail }) => {
+            // The use case names the audience as a whole; the form names the chooser used.
+            for p in &mut errors {
+                if let Some(f) = p.field.as_mut().filter(|f| *f == "allowed_for") {
+                    *f = field.to_string();
+                }
+            }
+            return Err(AppError::Invalid { errors, detail }.into());
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(Redirect::to(&format!("/apps/{id}")).into_response())
 }
 
@@ -391,6 +467,7 @@ struct RequestPage {
     can_withdraw: bool,
     roles: Vec<Opt>,
     warning: &'static str,
+    until: DateField,
 }
 page!(RequestPage);
 
@@ -420,11 +497,9 @@ async fn request(State(state): State<AppState>, user: CurrentUser, Path(id): Pat
         steps,
         timeline,
         can_withdraw: v.can_withdraw,
-        roles: custodian_domain::people::Role::ALL
-            .iter()
-            .map(|r| Opt { value: r.as_str().into(), label: r.label().into(), selected: false })
-            .collect(),
+        roles: role_options(),
         warning: DIRECT_MESSAGING_WARNING,
+        until: until_field(),
     }))
 }
 
@@ -434,7 +509,7 @@ async fn decide(
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<Fields>,
 ) -> UiResult<Response> {
-    let expires = parse_day("expires_at", get1(&f, "expires_at"))?;
+    let expires = grant_until(&f, state.now())?;
     let reasons = Some(get1(&f, "reasons"));
     let grant_to = Some(get1(&f, "grant_to"));
     let d = crate::approvals::Decision { step: get1(&f, "step"), verdict: get1(&f, "verdict"), reasons };

@@ -18,6 +18,7 @@ use crate::findings::ui::{FindingRowView, finding_row};
 use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::csrf::{CsrfForm, CsrfOnly};
+use crate::web::date_input::{DateField, Parts, When, parse_moment};
 use crate::web::{Choice, ClauseView, Layout, clause_view, fmt_time, is_htmx, layout, page, percent, render};
 pub fn routes() -> Routes {
     Routes::new()
@@ -376,85 +377,39 @@ pub(crate) struct DevicePage {
     pub(crate) can_correct: bool,
     /// After a correction of an allocation's dates: the records it re-attributed.
     pub(crate) corrected: Option<u64>,
-    /// The problems of a refused correction, as the error summary lists them: the label of the
-    /// field, the id of its input (empty when no input of the form holds it) and the message.
-    pub(crate) correction_errors: Vec<(String, String, String)>,
 }
 page!(DevicePage);
 
-/// A correction of an allocation's dates that was refused: what was typed, and why.
-pub(crate) struct RefusedCorrection {
-    pub(crate) allocation: Uuid,
-    pub(crate) form: CorrectAllocationForm,
-    pub(crate) errors: Vec<FieldProblem>,
-}
-
-/// One allocation as the device page shows it; `*_value` are the form's RFC 3339 values.
+/// One allocation as the device page shows it, with its correction form's date inputs (ids
+/// made unique by the allocation's id; a refused correction comes back through the one form
+/// pattern, `web::form_errors`).
 pub(crate) struct AllocationView {
     pub(crate) id: Uuid,
     pub(crate) holder: String,
     pub(crate) from: String,
     pub(crate) to: String,
-    pub(crate) from_value: String,
-    pub(crate) to_value: String,
     pub(crate) current: bool,
-    /// The correction form's reason, kept when a correction was refused.
-    pub(crate) reason_value: String,
-    /// Inline errors of a refused correction of this allocation, by input (empty when none).
-    pub(crate) from_error: String,
-    pub(crate) to_error: String,
-    pub(crate) reason_error: String,
+    pub(crate) from_field: DateField,
+    pub(crate) to_field: DateField,
 }
 
 fn allocation_view(a: &custodian_store::Allocation) -> AllocationView {
-    let rfc = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let field = |name: &str, legend: &str, t: Option<time::OffsetDateTime>| {
+        let local = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+        let whole = t.and_then(|t| crate::web::display::london(t).format(&local).ok()).unwrap_or_default();
+        DateField::moment(name, legend, "")
+            .with_id(&format!("{name}-{}", a.id))
+            .filled(&Parts { whole, ..Parts::default() }, &[])
+    };
     AllocationView {
         id: a.id,
         holder: format!("{} ({})", a.person_name, a.staff_number),
         from: fmt_time(a.allocated_at),
         to: a.ended_at.map(fmt_time).unwrap_or_else(|| "now".into()),
-        from_value: rfc(a.allocated_at),
-        to_value: a.ended_at.map(rfc).unwrap_or_default(),
         current: a.ended_at.is_none(),
-        reason_value: String::new(),
-        from_error: String::new(),
-        to_error: String::new(),
-        reason_error: String::new(),
+        from_field: field("allocated_at", "From", Some(a.allocated_at)),
+        to_field: field("ended_at", "To", a.ended_at),
     }
-}
-
-/// Show a refused correction in its allocation's form: the values typed, an inline error on each
-/// input at fault, and the error summary's entries (label, input id, message).
-fn show_refused(views: &mut [AllocationView], refused: RefusedCorrection) -> Vec<(String, String, String)> {
-    let mut summary = Vec::new();
-    let Some(v) = views.iter_mut().find(|v| v.id == refused.allocation) else {
-        return refused.errors.into_iter().map(|e| (e.place(), String::new(), e.message)).collect();
-    };
-    let id = v.id;
-    v.from_value = refused.form.allocated_at;
-    v.to_value = refused.form.ended_at;
-    v.reason_value = refused.form.reason;
-    for e in refused.errors {
-        let (label, slot) = match e.field.as_deref() {
-            Some("allocated_at") => ("From (allocated_at)", Some(&mut v.from_error)),
-            Some("ended_at") if !v.current => ("To (ended_at)", Some(&mut v.to_error)),
-            Some("reason") => ("Reason", Some(&mut v.reason_error)),
-            _ => ("", None),
-        };
-        match slot {
-            Some(slot) => {
-                let input = match e.field.as_deref() {
-                    Some("reason") => format!("correct-reason-{id}"),
-                    Some(f) => format!("{f}-{id}"),
-                    None => String::new(),
-                };
-                slot.clone_from(&e.message);
-                summary.push((label.to_string(), input, e.message));
-            }
-            None => summary.push((e.place(), String::new(), e.message)),
-        }
-    }
-    summary
 }
 
 pub(crate) async fn device_page(
@@ -463,18 +418,17 @@ pub(crate) async fn device_page(
     id: Uuid,
     errors: Vec<FieldProblem>,
 ) -> Result<Response, AppError> {
-    device_page_with(state, user, id, errors, None, None).await
+    device_page_with(state, user, id, errors, None).await
 }
 
 /// The device page, after a correction of an allocation's dates (`corrected`: the records it
-/// re-attributed) or with one that was refused, shown in its form.
+/// re-attributed).
 pub(crate) async fn device_page_with(
     state: &AppState,
     user: &CurrentUser,
     id: Uuid,
     errors: Vec<FieldProblem>,
     corrected: Option<u64>,
-    refused: Option<RefusedCorrection>,
 ) -> Result<Response, AppError> {
     let d = crate::devices::view_device(state, user, id).await?;
     let events = state.store().device_history(id).await?;
@@ -494,14 +448,8 @@ pub(crate) async fn device_page_with(
         .filter(|s| **s != DeviceStatus::Allocated)
         .map(|s| Choice { value: s.as_str().into(), label: s.label().into(), selected: false })
         .collect();
-    let mut allocations: Vec<AllocationView> =
-        state.store().allocations(id).await?.iter().map(allocation_view).collect();
-    let correction_errors = refused.map(|r| show_refused(&mut allocations, r)).unwrap_or_default();
-    let status = if errors.is_empty() && correction_errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let allocations: Vec<AllocationView> = state.store().allocations(id).await?.iter().map(allocation_view).collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let can_allocate = res.0 && d.status.can_move_to(DeviceStatus::Allocated);
     let people_choices = if can_allocate && state.allows(user, Action::PeopleList, &Resource::System) {
         let active = custodian_store::PersonFilter {
@@ -550,7 +498,6 @@ pub(crate) async fn device_page_with(
         can_correct: state.allows(user, Action::DevicesCorrectAllocation, &crate::devices::device_resource(&d)),
         allocations,
         corrected,
-        correction_errors,
     });
     *r.status_mut() = status;
     Ok(r)
@@ -600,7 +547,7 @@ pub async fn device(
     Path(id): Path<Uuid>,
     Query(q): Query<DeviceQuery>,
 ) -> UiResult<Response> {
-    Ok(device_page_with(&state, &user, id, vec![], q.corrected, None).await?)
+    Ok(device_page_with(&state, &user, id, vec![], q.corrected).await?)
 }
 
 #[derive(Deserialize)]
@@ -639,43 +586,47 @@ pub async fn allocate(
     or_show_errors(&state, &user, id, r).await
 }
 
-#[derive(Deserialize)]
-pub struct CorrectAllocationForm {
-    pub(crate) allocated_at: String,
-    #[serde(default)]
-    pub(crate) ended_at: String,
-    pub(crate) reason: String,
-}
-
-/// Digital Services correct an allocation's dates (WP034 4.1); the device's usage is then
-/// attributed again, and the device page says how many records moved. A refused correction
-/// re-renders the page with the error summary, the error beside the input and the values typed.
+/// Digital Services correct an allocation's dates (WP034 4.1): `allocated_at` and `ended_at`
+/// in the GOV.UK date input with a time on London's clocks (`allocated_at-day`, …,
+/// `allocated_at-time`; or sent whole), either left empty to keep it, and the `reason`. The
+/// device's usage is then attributed again, and the device page says how many records moved.
+/// A refused correction comes back to the device page with its error summary (the one form
+/// pattern), naming the box at fault.
 pub async fn correct_allocation(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, allocation)): Path<(Uuid, Uuid)>,
-    CsrfForm(f): CsrfForm<CorrectAllocationForm>,
+    CsrfForm(f): CsrfForm<Vec<(String, String)>>,
 ) -> UiResult<Response> {
-    let r = crate::devices::correct_allocation(
-        &state,
-        &user,
-        id,
-        allocation,
-        Some(&f.allocated_at),
-        Some(&f.ended_at),
-        &f.reason,
-    )
-    .await;
+    let now = state.now();
+    let moment = |name: &str, label: &str| -> Result<Option<String>, AppError> {
+        let sent = Parts::read(&f, name);
+        if sent.is_empty() {
+            return Ok(None);
+        }
+        let t = parse_moment(name, label, &sent, When::Any, now)?;
+        Ok(Some(t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()))
+    };
+    let start = moment("allocated_at", "The start")?;
+    let end = moment("ended_at", "The end")?;
+    let reason = f.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.as_str()).unwrap_or("");
+    let r = crate::devices::correct_allocation(&state, &user, id, allocation, start.as_deref(), end.as_deref(), reason)
+        .await;
     match r {
         Ok((_, moved)) => {
             Ok(Redirect::to(&format!("/devices/{id}?corrected={}#allocations", moved.records_reattributed))
                 .into_response())
         }
-        Err(e) => {
-            let errors = crate::web::error::problems(e)?;
-            let refused = RefusedCorrection { allocation, form: f, errors };
-            Ok(device_page_with(&state, &user, id, vec![], None, Some(refused)).await?)
+        Err(AppError::Invalid { mut errors, detail }) => {
+            // The use case names the whole moment; the page's boxes are `…-day` and `…-time`.
+            for p in &mut errors {
+                if let Some(field) = p.field.as_mut().filter(|f| *f == "allocated_at" || *f == "ended_at") {
+                    field.push_str("-day");
+                }
+            }
+            Err(AppError::Invalid { errors, detail }.into())
         }
+        Err(e) => Err(e.into()),
     }
 }
 

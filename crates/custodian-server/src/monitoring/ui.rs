@@ -264,6 +264,8 @@ struct RoundPage {
     selections: Vec<Selection>,
     cases: Vec<CaseRow>,
     c54: ClauseView,
+    /// The exclusion's person chooser offers the people of the round's areas (`round:ID`).
+    among: String,
 }
 page!(RoundPage);
 
@@ -324,6 +326,7 @@ pub async fn round(State(state): State<AppState>, user: CurrentUser, Path(id): P
         selections,
         cases: cases.iter().map(|c| case_row(c, now)).collect(),
         c54: clause_view("5.4"),
+        among: format!("round:{id}"),
     }))
 }
 
@@ -339,7 +342,11 @@ pub async fn exclude(
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<ExclusionForm>,
 ) -> UiResult<Response> {
-    uc::exclude(&state, &user, id, &f.staff_number, &f.reason).await?;
+    let among = crate::people::Among::Round(id);
+    let sn =
+        crate::people::chosen_staff_number(&state, &user, "staff_number", "the person", &f.staff_number, among, true)
+            .await?;
+    uc::exclude(&state, &user, id, &sn, &f.reason).await?;
     Ok(Redirect::to(&format!("/monitoring/rounds/{id}")).into_response())
 }
 
@@ -726,13 +733,62 @@ pub async fn take_step(
         Ok(parse_moment(name, label, &Parts::read(&pairs, name), When::Any, now)?)
     };
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    // The choosers take a name, a suggestion ("Name (A1018)") or a staff number.
+    use crate::people::{Among, chosen_staff_number};
+    let dmi = Among::Role(custodian_domain::people::Role::Dmi);
+    let (staff_number, handed_by, received_by) = match f.step.as_deref() {
+        Some("assign_dmi") => (
+            chosen_staff_number(
+                &state,
+                &user,
+                "staff_number",
+                "the Digital Media Investigator",
+                &text(&f.staff_number),
+                dmi,
+                true,
+            )
+            .await?,
+            String::new(),
+            String::new(),
+        ),
+        Some("hand_over") => (
+            String::new(),
+            chosen_staff_number(
+                &state,
+                &user,
+                "handed_by",
+                "who handed them over",
+                &text(&f.handed_by),
+                Among::Visible,
+                false,
+            )
+            .await?,
+            String::new(),
+        ),
+        Some("return") => (
+            String::new(),
+            String::new(),
+            chosen_staff_number(
+                &state,
+                &user,
+                "received_by",
+                "who received them",
+                &text(&f.received_by),
+                Among::Visible,
+                false,
+            )
+            .await?,
+        ),
+        _ => Default::default(),
+    };
+    let some = |s: String| (!s.is_empty()).then_some(s);
     let input =
         match f.step.as_deref().unwrap_or("") {
             "propose_slot" => StepInput::ProposeSlot { slot: parse_local("slot", "The slot")? },
             "accept" => StepInput::Accept,
             "defer" => StepInput::Defer { to: parse_local("to", "The new slot")?, reason: text(&f.reason) },
             "refuse" => StepInput::Refuse { reason: text(&f.reason) },
-            "assign_dmi" => StepInput::AssignDmi { staff_number: text(&f.staff_number) },
+            "assign_dmi" => StepInput::AssignDmi { staff_number },
             "mandate" => StepInput::Mandate { deadline: parse_local("deadline", "The deadline")? },
             "hand_over" => StepInput::HandOver {
                 asset_tags: text(&f.devices)
@@ -742,7 +798,7 @@ pub async fn take_step(
                     .map(str::to_string)
                     .collect(),
                 full_access_confirmed: f.full_access_confirmed.as_ref().is_some_and(|v| v == "yes"),
-                handed_by: given(&f.handed_by).cloned(),
+                handed_by: some(handed_by),
             },
             "download" => {
                 let mut extractions = Vec::new();
@@ -769,7 +825,7 @@ pub async fn take_step(
                 },
                 _ => return Err(AppError::invalid("outcome", "Choose whether concerns were identified").into()),
             },
-            "return" => StepInput::Return { received_by: given(&f.received_by).cloned() },
+            "return" => StepInput::Return { received_by: some(received_by) },
             "withdraw" => StepInput::Withdraw { reason: text(&f.reason) },
             other => return Err(AppError::invalid("step", format!("{other:?} is not a step")).into()),
         };

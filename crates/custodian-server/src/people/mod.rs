@@ -72,24 +72,132 @@ pub async fn list_people(
 /// The most people a chooser suggests at once.
 pub const SUGGESTIONS: usize = 10;
 
-/// Active people whose name, staff number or e-mail contains `q`, among those the user may see
-/// (Cedar `people.view` on each, as the people list filters its rows): a chooser's suggestions.
-pub async fn suggest(state: &AppState, user: &CurrentUser, q: &str) -> Result<Vec<Person>, AppError> {
+/// Whom a person chooser offers: anyone the user may see (Cedar `people.view` on each), or the
+/// people a task may name, which the user may be offered because they do that task even where
+/// they may not see everyone: the Digital Media Investigators for a monitoring case (WP034 5.5),
+/// the Senior Investigating Officers for an investigation's posts (6.3e), the people of a
+/// monitoring round's business areas for its exclusions (5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Among {
+    Visible,
+    Role(custodian_domain::people::Role),
+    Round(Uuid),
+}
+
+impl Among {
+    /// A chooser's `among` as its page writes it: `dmi`, `sio`, `round:ID`, or empty.
+    pub fn parse(s: &str) -> Self {
+        use custodian_domain::people::Role;
+        match s.trim() {
+            "dmi" => Among::Role(Role::Dmi),
+            "sio" => Among::Role(Role::Sio),
+            r => r.strip_prefix("round:").and_then(|id| Uuid::parse_str(id).ok()).map_or(Among::Visible, Among::Round),
+        }
+    }
+}
+
+/// Which active people `among` offers `user`: a test on each person, or `None` when the user
+/// does not do the task that names them (then nobody is offered).
+async fn offers(
+    state: &AppState,
+    user: &CurrentUser,
+    among: Among,
+) -> Result<Option<Box<dyn Fn(&Person) -> bool + Send + Sync>>, AppError> {
+    use custodian_domain::people::Role;
+    Ok(match among {
+        Among::Visible => {
+            let (state, user) = (state.clone(), user.clone());
+            Some(Box::new(move |p: &Person| state.allows(&user, Action::PeopleView, &person_resource(p))))
+        }
+        Among::Role(role) => {
+            let action = match role {
+                Role::Dmi => Action::MonitoringRoundsManage,
+                Role::Sio => Action::PostsInvestigations,
+                _ => return Ok(None),
+            };
+            state.allows(user, action, &Resource::System).then(|| {
+                Box::new(move |p: &Person| p.roles.contains(&role)) as Box<dyn Fn(&Person) -> bool + Send + Sync>
+            })
+        }
+        Among::Round(id) => {
+            if !state.allows(user, Action::MonitoringRoundsManage, &Resource::System) {
+                return Ok(None);
+            }
+            let areas: Vec<String> = state
+                .store()
+                .monitoring_round(id)
+                .await?
+                .map(|r| r.areas.into_iter().map(|a| a.business_area).collect())
+                .unwrap_or_default();
+            Some(Box::new(move |p: &Person| areas.contains(&p.business_area)))
+        }
+    })
+}
+
+/// Active people whose name, staff number or e-mail contains `q`, among those `among` offers
+/// the user: a chooser's suggestions.
+pub async fn suggest(state: &AppState, user: &CurrentUser, q: &str, among: Among) -> Result<Vec<Person>, AppError> {
     let q = q.trim();
     if q.chars().count() < 2 {
         return Ok(vec![]);
     }
+    let Some(offered) = offers(state, user, among).await? else { return Ok(vec![]) };
     let filter = custodian_store::PersonFilter {
         q: Some(q.to_string()),
         status: Some(custodian_domain::people::PersonStatus::Active),
         ..Default::default()
     };
     let found = state.store().people(&filter, 1, 100).await?.items;
-    Ok(found
+    Ok(found.into_iter().filter(|p| offered(p)).take(SUGGESTIONS).collect())
+}
+
+/// The staff number a task's chooser names in `field` (its `what` in messages: "the Digital
+/// Media Investigator"): a staff number typed, a person as the suggestions show them ("Jack
+/// Thornton (A1018)"), or the full name of the one active person of that name `among` offers.
+/// A staff number is passed on as typed, for the task to check; an empty field is a problem
+/// only when `required`.
+pub async fn chosen_staff_number(
+    state: &AppState,
+    user: &CurrentUser,
+    field: &str,
+    what: &str,
+    input: &str,
+    among: Among,
+    required: bool,
+) -> Result<String, AppError> {
+    let sn = custodian_domain::people::staff_number_in(input);
+    if sn.is_empty() {
+        return if required {
+            Err(AppError::invalid(field, format!("Enter the name or staff number of {what}")))
+        } else {
+            Ok(String::new())
+        };
+    }
+    if !sn.contains(' ') {
+        return Ok(sn.to_string());
+    }
+    let offered = offers(state, user, among).await?;
+    let filter = custodian_store::PersonFilter {
+        q: Some(sn.to_string()),
+        status: Some(custodian_domain::people::PersonStatus::Active),
+        ..Default::default()
+    };
+    let found = state.store().people(&filter, 1, 100).await?.items;
+    let mut same: Vec<Person> = found
         .into_iter()
-        .filter(|p| state.allows(user, Action::PeopleView, &person_resource(p)))
-        .take(SUGGESTIONS)
-        .collect())
+        .filter(|p| p.name.trim().eq_ignore_ascii_case(sn) && offered.as_ref().is_some_and(|o| o(p)))
+        .collect();
+    match same.len() {
+        1 => Ok(same.remove(0).staff_number),
+        0 => Err(AppError::invalid(
+            field,
+            format!("No one you can choose is called {sn}: enter the staff number of {what}, for example A1018"),
+        )),
+        n => Err(AppError::invalid(
+            field,
+            format!("{n} people are called {sn}: enter the staff number of the one you mean"),
+        )),
+    }
 }
 
 /// The person a form's chooser names in `field` (its `what` in messages: "your deputy"): a

@@ -28,6 +28,10 @@ pub fn routes() -> Routes {
 pub struct SuggestQuery {
     #[serde(default)]
     q: String,
+    /// Whom the chooser offers (`people::Among`): `dmi`, `sio`, `round:ID`, or anyone the user
+    /// may see.
+    #[serde(default)]
+    among: String,
 }
 
 /// One suggestion of a person chooser: `label` is what the input takes ("Jack Thornton (A1018)").
@@ -45,7 +49,7 @@ async fn suggest(
     user: CurrentUser,
     Query(q): Query<SuggestQuery>,
 ) -> UiResult<Response> {
-    let people = crate::people::suggest(&state, &user, &q.q).await?;
+    let people = crate::people::suggest(&state, &user, &q.q, crate::people::Among::parse(&q.among)).await?;
     let out: Vec<Suggestion> = people
         .iter()
         .map(|p| Suggestion {

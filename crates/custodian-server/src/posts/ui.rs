@@ -15,7 +15,7 @@ use custodian_domain::posts::{Approval, Attachment, PostState, Rights};
 use custodian_screening::Screening;
 use custodian_store::posts::Post;
 use serde::Deserialize;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
@@ -135,7 +135,16 @@ pub struct DraftForm {
     account_id: String,
     #[serde(default)]
     text: String,
+    /// From a client that sends the whole moment (`2027-03-27T09:30`, London time).
     scheduled_for: Option<String>,
+    #[serde(default, rename = "scheduled_for-day")]
+    scheduled_day: String,
+    #[serde(default, rename = "scheduled_for-month")]
+    scheduled_month: String,
+    #[serde(default, rename = "scheduled_for-year")]
+    scheduled_year: String,
+    #[serde(default, rename = "scheduled_for-time")]
+    scheduled_time: String,
     #[serde(default)]
     attachment_0_name: String,
     #[serde(default)]
@@ -200,20 +209,26 @@ pub struct IncidentForm {
     guidance: String,
 }
 
-/// A `datetime-local` field, read as UTC (the form says so); empty means "as soon as approved".
-fn parse_local(field: &'static str, v: Option<&String>) -> Result<Option<OffsetDateTime>, AppError> {
-    let Some(v) = v.map(|s| s.trim()).filter(|s| !s.is_empty()) else { return Ok(None) };
-    let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    let seconds = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    PrimitiveDateTime::parse(v, minutes)
-        .or_else(|_| PrimitiveDateTime::parse(v, seconds))
-        .map(|t| Some(t.assume_utc()))
-        .map_err(|_| AppError::invalid(field, "Enter a date and time like 2026-03-02T09:30"))
+/// When to publish, typed in the GOV.UK date input on London's clocks (`scheduled_for-day`, …,
+/// `scheduled_for-time`) or sent whole; nothing typed means "as soon as approved".
+fn scheduled(f: &DraftForm, now: OffsetDateTime) -> Result<Option<OffsetDateTime>, AppError> {
+    use crate::web::date_input::{Parts, When, parse_moment};
+    let sent = Parts {
+        day: f.scheduled_day.trim().into(),
+        month: f.scheduled_month.trim().into(),
+        year: f.scheduled_year.trim().into(),
+        time: f.scheduled_time.trim().into(),
+        whole: f.scheduled_for.as_deref().unwrap_or("").trim().into(),
+    };
+    if sent.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(parse_moment("scheduled_for", "The publishing time", &sent, When::Future, now)?))
 }
 
 /// The editor's form: account, text, schedule and up to three attachments, each with its
 /// rights declaration (`attachment_N_name`, `attachment_N_rights`, `attachment_N_holder`).
-fn draft_from_form(f: &DraftForm) -> Result<PostDraft, AppError> {
+fn draft_from_form(f: &DraftForm, now: OffsetDateTime) -> Result<PostDraft, AppError> {
     let account_id = Uuid::parse_str(f.account_id.trim())
         .map_err(|_| AppError::invalid("account_id", "Choose the account to post from"))?;
     let mut attachments = Vec::new();
@@ -234,12 +249,7 @@ fn draft_from_form(f: &DraftForm) -> Result<PostDraft, AppError> {
         })?;
         attachments.push(Attachment { name: name.clone(), rights, holder: holder.clone() });
     }
-    Ok(PostDraft {
-        account_id,
-        body: f.text.replace("\r\n", "\n"),
-        attachments,
-        scheduled_for: parse_local("scheduled_for", f.scheduled_for.as_ref())?,
-    })
+    Ok(PostDraft { account_id, body: f.text.replace("\r\n", "\n"), attachments, scheduled_for: scheduled(f, now)? })
 }
 
 // ----- List ----------------------------------------------------------------------------------
@@ -314,7 +324,8 @@ struct EditPage {
     heading: String,
     accounts: Vec<AccountChoice>,
     text: String,
-    scheduled_for: String,
+    /// When to publish: the GOV.UK date input with a time on London's clocks.
+    scheduled: crate::web::date_input::DateField,
     attachments: Vec<AttachmentRow>,
     rights: Vec<(String, String)>,
     marked: String,
@@ -379,7 +390,18 @@ async fn editor(state: &AppState, user: &CurrentUser, existing: Option<&Post>) -
             })
             .collect(),
         text,
-        scheduled_for: existing.and_then(|p| p.scheduled_for).and_then(|t| t.format(&local).ok()).unwrap_or_default(),
+        scheduled: {
+            let field = crate::web::date_input::DateField::moment(
+                "scheduled_for",
+                "Publish at (optional)",
+                "Leave empty to publish as soon as it is approved. For example, 27 3 2027 and 9:30am. UK time.",
+            );
+            let whole = existing
+                .and_then(|p| p.scheduled_for)
+                .and_then(|t| crate::web::display::london(t).format(&local).ok())
+                .unwrap_or_default();
+            field.filled(&crate::web::date_input::Parts { whole, ..Default::default() }, &[])
+        },
         attachments,
         rights: rights_choices(),
         marked: marked_text,
@@ -403,7 +425,7 @@ pub async fn create(
     user: CurrentUser,
     CsrfForm(f): CsrfForm<DraftForm>,
 ) -> UiResult<Response> {
-    let p = uc::save(&state, &user, None, &draft_from_form(&f)?).await?;
+    let p = uc::save(&state, &user, None, &draft_from_form(&f, state.now())?).await?;
     Ok(Redirect::to(&format!("/posts/{}", p.id)).into_response())
 }
 
@@ -413,7 +435,7 @@ pub async fn edit(
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<DraftForm>,
 ) -> UiResult<Response> {
-    uc::save(&state, &user, Some(id), &draft_from_form(&f)?).await?;
+    uc::save(&state, &user, Some(id), &draft_from_form(&f, state.now())?).await?;
     Ok(Redirect::to(&format!("/posts/{id}")).into_response())
 }
 
@@ -751,7 +773,12 @@ pub async fn set_sio(
     user: CurrentUser,
     CsrfForm(f): CsrfForm<SioForm>,
 ) -> UiResult<Response> {
-    uc::set_sio(&state, &user, &f.kind, &f.label, &f.sio_staff_number).await?;
+    let among = crate::people::Among::Role(custodian_domain::people::Role::Sio);
+    let what = "the Senior Investigating Officer";
+    let sn =
+        crate::people::chosen_staff_number(&state, &user, "sio_staff_number", what, &f.sio_staff_number, among, true)
+            .await?;
+    uc::set_sio(&state, &user, &f.kind, &f.label, &sn).await?;
     Ok(Redirect::to("/posts/setup").into_response())
 }
 

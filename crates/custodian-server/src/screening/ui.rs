@@ -1,6 +1,8 @@
 //! The screening pack pages (WP034 6.3, 6.5): the pack in force and its history, and changing
 //! it in two steps: check a proposed pack against the one in force, then put it into effect
-//! with a reason. The forms work without JavaScript.
+//! with a reason. The pack is changed either as a whole (its TOML) or, for the word lists and
+//! allowlists, in a form with one entry a line ([`LISTS`]); both go through the same check.
+//! The forms work without JavaScript.
 
 use crate::routing::{Routes, get, post};
 use askama::Template;
@@ -25,6 +27,140 @@ pub fn routes() -> Routes {
         .route("/screening/pack", get(overview).post(activate))
         .route("/screening/pack/check", post(check))
         .route("/screening/pack/versions/{version}", get(one_version))
+}
+
+/// The pack's lists a form edits, one entry a line: (section, heading, [(key, label)]).
+pub const LISTS: &[(&str, &str, &[(&str, &str)])] = &[
+    (
+        "allowlist",
+        "Never personal data (allowlists)",
+        &[
+            ("operations", "Public campaigns: operation names that are not investigations"),
+            ("phones", "The force's public phone numbers"),
+            ("phone_prefixes", "Organisations' number ranges (080, 03)"),
+            ("emails", "Public e-mail addresses"),
+            ("email_domains", "The force's own e-mail domains"),
+            ("email_domain_endings", "Domain endings of public bodies (.gov.uk)"),
+            ("email_roles", "Role mailboxes (info, press)"),
+            ("addresses", "Addresses of the force's public buildings"),
+            ("postcodes", "Postcodes of the force's public buildings"),
+            ("rights_holders", "Rights holders whose material the force may use"),
+        ],
+    ),
+    (
+        "names",
+        "Names of members of the public (WP034 6.3b)",
+        &[
+            ("forenames", "Given names"),
+            ("honorifics", "Titles before a name (Mr, Dr)"),
+            ("officials", "Ranks and roles of officers and officials"),
+            ("not_names", "Capitalised words that are never names"),
+            ("raise", "Words near a name that show a member of the public"),
+            ("lower", "Words near a name that show a court result or an official"),
+            ("introducers", "Phrases that introduce a person by name"),
+            ("lower_before", "Words just before a name that show a court result"),
+        ],
+    ),
+    (
+        "justice",
+        "Court cases (WP034 6.3a)",
+        &[
+            ("pending", "Words that show proceedings are pending"),
+            ("decided", "Words that show a case is decided"),
+            ("prejudicial", "Words that presume guilt"),
+            ("sexual", "Words that make a post about a sexual offence"),
+            ("complainant", "Words before a name that make it the complainant's"),
+            ("proceedings", "Words that make a post about proceedings, for naming a child"),
+        ],
+    ),
+];
+
+/// One list in the lists form: its field (`allowlist.operations`), id, words and entries.
+struct ListField {
+    name: String,
+    id: String,
+    label: &'static str,
+    count: usize,
+    rows: usize,
+    text: String,
+}
+
+/// A section of the lists form.
+struct ListSection {
+    heading: &'static str,
+    lists: Vec<ListField>,
+}
+
+/// The lists of a pack's TOML, for the form: those of [`LISTS`] the pack holds as lists of text.
+fn list_sections(body: &str) -> Vec<ListSection> {
+    let Ok(doc) = body.parse::<toml_edit::DocumentMut>() else { return Vec::new() };
+    LISTS
+        .iter()
+        .map(|(section, heading, keys)| ListSection {
+            heading,
+            lists: keys
+                .iter()
+                .filter_map(|(key, label)| {
+                    let items: Vec<String> = doc
+                        .get(section)?
+                        .get(key)?
+                        .as_array()?
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect();
+                    Some(ListField {
+                        name: format!("{section}.{key}"),
+                        id: format!("list-{section}-{key}").replace('_', "-"),
+                        label,
+                        count: items.len(),
+                        rows: (items.len() + 1).clamp(3, 10),
+                        text: items.join("\n"),
+                    })
+                })
+                .collect(),
+        })
+        .filter(|s| !s.lists.is_empty())
+        .collect()
+}
+
+/// The pack `body` with the lists the form sent (one entry a line; blank lines and repeats
+/// dropped) and the new `version` (kept as it is when empty): a change for the same check as
+/// the whole TOML.
+pub fn with_lists(body: &str, version: &str, sent: &[(String, String)]) -> Result<String, AppError> {
+    let version = version.trim();
+    let mut doc = body
+        .parse::<toml_edit::DocumentMut>()
+        .map_err(|e| AppError::invalid("body", format!("The pack in force does not parse: {e}")))?;
+    if !version.is_empty() {
+        doc["version"] = toml_edit::value(version);
+    }
+    for (section, _, keys) in LISTS {
+        for (key, _) in keys.iter() {
+            let name = format!("{section}.{key}");
+            let Some((_, text)) = sent.iter().find(|(k, _)| *k == name) else { continue };
+            let Some(table) = doc.get_mut(section).and_then(|t| t.as_table_like_mut()) else { continue };
+            if table.get(key).and_then(|v| v.as_array()).is_none() {
+                continue;
+            }
+            let mut seen = std::collections::HashSet::new();
+            let items: Vec<&str> =
+                text.lines().map(str::trim).filter(|l| !l.is_empty() && seen.insert(l.to_string())).collect();
+            if let Some(c) = items.iter().find_map(|i| crate::forms::forbidden_character(i)) {
+                return Err(crate::forms::forbidden_character_error(&name, c));
+            }
+            let mut array = toml_edit::Array::new();
+            for item in &items {
+                let v = toml_edit::Value::from(*item);
+                if items.len() > 6 { array.push_formatted(v.decorated("\n  ", "")) } else { array.push(*item) }
+            }
+            if items.len() > 6 {
+                array.set_trailing("\n");
+                array.set_trailing_comma(true);
+            }
+            table.insert(key, toml_edit::Item::Value(toml_edit::Value::Array(array)));
+        }
+    }
+    Ok(doc.to_string())
 }
 
 struct VersionRow {
@@ -65,8 +201,27 @@ struct PackPage {
     activated: Option<String>,
     c63: ClauseView,
     c65: ClauseView,
+    /// The lists form: the lists of the pack shown (in force, or as sent).
+    lists: Vec<ListSection>,
+    new_version: String,
 }
 page!(PackPage);
+
+impl PackPage {
+    /// The lists form's problem with the new version, shown beside it.
+    fn version_error(&self) -> String {
+        self.errors
+            .iter()
+            .find(|e| e.field.as_deref() == Some("new_version"))
+            .map(|e| e.message.clone())
+            .unwrap_or_default()
+    }
+
+    /// The problems with the pack itself, shown beside the TOML.
+    fn body_errors(&self) -> Vec<&FieldProblem> {
+        self.errors.iter().filter(|e| e.field.as_deref() != Some("new_version")).collect()
+    }
+}
 
 #[derive(Deserialize)]
 pub struct OverviewQuery {
@@ -89,7 +244,17 @@ async fn pack_page(
         },
     };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let lists = list_sections(&body);
+    // A refused change shows the version it asked for, if it asked for a new one.
+    let new_version = match body.parse::<toml_edit::DocumentMut>() {
+        Ok(doc) if !errors.is_empty() => {
+            doc.get("version").and_then(|v| v.as_str()).filter(|v| *v != current.version()).unwrap_or("").to_string()
+        }
+        _ => String::new(),
+    };
     let mut res = render(&PackPage {
+        lists,
+        new_version,
         layout: layout(state, Some(user), "Screening pack", "/screening/pack"),
         version: current.version().to_string(),
         sha256: current.sha256.clone(),
@@ -114,12 +279,6 @@ async fn overview(
     Query(q): Query<OverviewQuery>,
 ) -> UiResult<Response> {
     Ok(pack_page(&state, &user, None, Vec::new(), q.activated).await?)
-}
-
-#[derive(Deserialize)]
-pub struct CheckForm {
-    #[serde(default)]
-    body: String,
 }
 
 struct ScoreRow {
@@ -211,14 +370,39 @@ fn check_page(
     res
 }
 
+/// Check a change: the whole pack (`body`), or the pack in force with the lists form's lists
+/// (`edit=lists`, `new_version` and one field a list, `allowlist.operations`).
 async fn check(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<CheckForm>,
+    CsrfForm(f): CsrfForm<Vec<(String, String)>>,
 ) -> UiResult<Response> {
-    match uc::check(&state, &user, &f.body).await {
-        Ok(report) => Ok(check_page(&state, &user, report, f.body, Vec::new())),
-        Err(AppError::Invalid { errors, .. }) => Ok(pack_page(&state, &user, Some(f.body), errors, None).await?),
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let body = if get("edit") == "lists" {
+        state.require(&user, Action::ScreeningPackManage, &Resource::System)?;
+        let (current, history) = uc::overview(&state, &user).await?;
+        let in_force = match current.seq {
+            Some(_) => history.iter().find(|v| Some(v.seq) == current.seq).map(|v| v.body.clone()).unwrap_or_default(),
+            None => custodian_screening::Pack::builtin_text().to_string(),
+        };
+        match with_lists(&in_force, &get("new_version"), &f) {
+            Ok(b) if get("new_version").trim().is_empty() => {
+                let message = "Give the changed pack a new version, for example 2027.1.1".to_string();
+                let errors = vec![FieldProblem { field: Some("new_version".into()), line: None, message }];
+                return Ok(pack_page(&state, &user, Some(b), errors, None).await?);
+            }
+            Ok(b) => b,
+            Err(AppError::Invalid { errors, .. }) => {
+                return Ok(pack_page(&state, &user, None, errors, None).await?);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        get("body")
+    };
+    match uc::check(&state, &user, &body).await {
+        Ok(report) => Ok(check_page(&state, &user, report, body, Vec::new())),
+        Err(AppError::Invalid { errors, .. }) => Ok(pack_page(&state, &user, Some(body), errors, None).await?),
         Err(e) => Err(e.into()),
     }
 }

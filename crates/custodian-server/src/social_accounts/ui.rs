@@ -153,13 +153,21 @@ struct NewPage {
     errors: Vec<FieldProblem>,
     f: uc::RequestForm,
     platforms: Vec<String>,
-    my_team: String,
     me: String,
+    /// The force's business areas, offered as the owning team is typed.
+    areas: Vec<String>,
+    team_hint: String,
 }
 page!(NewPage);
 
-fn new_page(state: &AppState, user: &CurrentUser, f: uc::RequestForm, errors: Vec<FieldProblem>) -> Response {
+async fn new_page(
+    state: &AppState,
+    user: &CurrentUser,
+    f: uc::RequestForm,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
     let bad = !errors.is_empty();
+    let areas = state.store().business_areas().await?.into_iter().map(|a| a.name).collect();
     let mut res = render(&NewPage {
         layout: layout(state, Some(user), "Request a social media account", "/accounts"),
         c64: clause_view("6.4"),
@@ -167,18 +175,19 @@ fn new_page(state: &AppState, user: &CurrentUser, f: uc::RequestForm, errors: Ve
         errors,
         f,
         platforms: Platform::ALL.iter().map(|p| p.as_str().to_string()).collect(),
-        my_team: user.person.business_area.clone(),
         me: display::person(&user.person.name, &user.person.staff_number),
+        areas,
+        team_hint: format!("Leave empty for your team, {}", user.person.business_area),
     });
     if bad {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
 async fn new_account(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
     state.require(&user, Action::SocialAccountsRequest, &Resource::System)?;
-    Ok(new_page(&state, &user, uc::RequestForm::default(), vec![]))
+    Ok(new_page(&state, &user, uc::RequestForm::default(), vec![]).await?)
 }
 
 async fn create(
@@ -190,7 +199,7 @@ async fn create(
         Ok((id, _)) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
         Err(e) => {
             let errors = problems(e)?;
-            Ok(crate::web::form_errors::refused(new_page(&state, &user, f, errors.clone()), errors))
+            Ok(crate::web::form_errors::refused(new_page(&state, &user, f, errors.clone()).await?, errors))
         }
     }
 }

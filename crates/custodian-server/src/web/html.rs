@@ -5,38 +5,38 @@
 
 /// One start or end tag of a page.
 #[derive(Debug, Clone)]
-pub(crate) struct Tag {
+pub struct Tag {
     /// Byte offsets of `<` and one past `>`.
-    pub(crate) start: usize,
-    pub(crate) end: usize,
+    pub start: usize,
+    pub end: usize,
     /// Lower-case element name.
-    pub(crate) name: String,
-    pub(crate) closing: bool,
+    pub name: String,
+    pub closing: bool,
     /// Attributes in order, names lower-case, values decoded.
-    pub(crate) attrs: Vec<(String, Option<String>)>,
+    pub attrs: Vec<(String, Option<String>)>,
 }
 
 impl Tag {
-    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
+    pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_deref().unwrap_or(""))
     }
 
-    pub(crate) fn has_class(&self, class: &str) -> bool {
+    pub fn has_class(&self, class: &str) -> bool {
         self.attr("class").is_some_and(|c| c.split_ascii_whitespace().any(|c| c == class))
     }
 
-    pub(crate) fn set_attr(&mut self, name: &str, value: Option<&str>) {
+    pub fn set_attr(&mut self, name: &str, value: Option<&str>) {
         match self.attrs.iter_mut().find(|(n, _)| n == name) {
             Some(a) => a.1 = value.map(str::to_string),
             None => self.attrs.push((name.to_string(), value.map(str::to_string))),
         }
     }
 
-    pub(crate) fn remove_attr(&mut self, name: &str) {
+    pub fn remove_attr(&mut self, name: &str) {
         self.attrs.retain(|(n, _)| n != name);
     }
 
-    pub(crate) fn add_class(&mut self, class: &str) {
+    pub fn add_class(&mut self, class: &str) {
         if self.has_class(class) {
             return;
         }
@@ -48,7 +48,7 @@ impl Tag {
     }
 
     /// The start tag written out again with its (possibly changed) attributes.
-    pub(crate) fn render(&self) -> String {
+    pub fn render(&self) -> String {
         let mut s = format!("<{}", self.name);
         for (n, v) in &self.attrs {
             s.push(' ');
@@ -65,7 +65,7 @@ impl Tag {
 }
 
 /// Escape text for an HTML attribute value or element content.
-pub(crate) fn escape(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -81,7 +81,7 @@ pub(crate) fn escape(s: &str) -> String {
 }
 
 /// Decode the character references askama and Custodian's templates write.
-pub(crate) fn unescape(s: &str) -> String {
+pub fn unescape(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
@@ -125,7 +125,7 @@ pub(crate) fn unescape(s: &str) -> String {
 }
 
 /// Every tag of `html`, in order.
-pub(crate) fn tags(html: &str) -> Vec<Tag> {
+pub fn tags(html: &str) -> Vec<Tag> {
     let b = html.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -208,7 +208,7 @@ pub(crate) fn tags(html: &str) -> Vec<Tag> {
 }
 
 /// The text of `html[from..to]` without its tags, whitespace collapsed.
-pub(crate) fn text_between(html: &str, from: usize, to: usize) -> String {
+pub fn text_between(html: &str, from: usize, to: usize) -> String {
     let slice = &html[from..to];
     let mut text = String::new();
     let mut in_tag = false;
@@ -228,19 +228,19 @@ pub(crate) fn text_between(html: &str, from: usize, to: usize) -> String {
 
 /// Replacements of byte ranges of a page, applied at once.
 #[derive(Default)]
-pub(crate) struct Edits(Vec<(usize, usize, String)>);
+pub struct Edits(Vec<(usize, usize, String)>);
 
 impl Edits {
-    pub(crate) fn replace(&mut self, start: usize, end: usize, with: String) {
+    pub fn replace(&mut self, start: usize, end: usize, with: String) {
         self.0.push((start, end, with));
     }
 
-    pub(crate) fn insert(&mut self, at: usize, text: String) {
+    pub fn insert(&mut self, at: usize, text: String) {
         self.0.push((at, at, text));
     }
 
     /// The page with every edit applied; of overlapping replacements the first made wins.
-    pub(crate) fn apply(mut self, html: &str) -> String {
+    pub fn apply(mut self, html: &str) -> String {
         // Stable: inserts at one place keep the order they were made in.
         self.0.sort_by_key(|e| (e.0, e.1 != e.0));
         let mut out = String::with_capacity(html.len() + 1024);

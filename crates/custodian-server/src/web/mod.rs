@@ -9,7 +9,8 @@ pub mod date_input;
 pub mod display;
 pub mod error;
 pub mod form_errors;
-pub(crate) mod html;
+/// The small HTML reader the one form pattern edits pages with (also read by the tests).
+pub mod html;
 pub mod layout;
 pub mod nav;
 

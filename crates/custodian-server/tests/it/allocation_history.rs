@@ -450,16 +450,19 @@ async fn in_a_browser_digital_services_correct_an_allocation_on_a_phone_screen()
     let form = format!("form[action='/devices/{}/allocations/{allocation}/correct']", d.id);
     let from_id = format!("allocated_at-{allocation}");
     let reason_id = format!("correct-reason-{allocation}");
-    let fill = |from: String, reason: &'static str| {
+    // The start typed in the GOV.UK date input: day, month, year and a time on London's clocks.
+    let fill = |(day, month, year, clock): (String, String, String, &'static str), reason: &'static str| {
         let (form, from_id, reason_id) = (form.clone(), from_id.clone(), reason_id.clone());
         async move {
             // Open the details unless a refused correction left it open.
             if c.find(Locator::Css("#correct-allocations[open]")).await.is_err() {
                 c.find(Locator::Css("#correct-allocations summary")).await.unwrap().click().await.unwrap();
             }
-            let input = c.find(Locator::Id(&from_id)).await.unwrap();
-            input.clear().await.unwrap();
-            input.send_keys(&from).await.unwrap();
+            for (part, v) in [("day", day), ("month", month), ("year", year), ("time", clock.to_string())] {
+                let input = c.find(Locator::Id(&format!("{from_id}-{part}"))).await.unwrap();
+                input.clear().await.unwrap();
+                input.send_keys(&v).await.unwrap();
+            }
             let r = c.find(Locator::Id(&reason_id)).await.unwrap();
             r.clear().await.unwrap();
             r.send_keys(reason).await.unwrap();
@@ -469,28 +472,34 @@ async fn in_a_browser_digital_services_correct_an_allocation_on_a_phone_screen()
 
     c.goto(&page).await.unwrap();
     fits().await;
-    // An invalid date: the same form again, with the summary and the inline error on "From".
-    fill("31/13/2026".into(), "handover form found").await;
-    let summary = c.wait().for_element(Locator::Id("correction-errors")).await.unwrap().text().await.unwrap();
-    assert!(summary.contains("From (allocated_at)"), "{summary}");
-    let link = c.find(Locator::Css("#correction-errors a")).await.unwrap().attr("href").await.unwrap();
-    assert_eq!(link.as_deref(), Some(format!("#{from_id}").as_str()));
-    let inline = c.find(Locator::Id(&format!("{from_id}-error"))).await.unwrap().text().await.unwrap();
-    assert!(inline.contains("31/13/2026"), "the inline error quotes the value: {inline}");
-    let kept = c.find(Locator::Id(&from_id)).await.unwrap().prop("value").await.unwrap();
-    assert_eq!(kept.as_deref(), Some("31/13/2026"));
+    // A date that is not real: the same page, with the summary and the inline error on "From".
+    fill(("31".into(), "13".into(), "2026".into(), "9am"), "handover form found").await;
+    let summary = c.wait().for_element(Locator::Id("form-errors")).await.unwrap().text().await.unwrap();
+    assert!(summary.contains("The start must be a real date"), "{summary}");
+    assert_eq!(c.current_url().await.unwrap().as_str(), page, "the same address");
+    let link = c.find(Locator::Css("#form-errors a")).await.unwrap().attr("href").await.unwrap();
+    assert_eq!(link.as_deref(), Some(format!("#{from_id}-day").as_str()));
+    let inline = c.find(Locator::Css(&format!("#{from_id} .govuk-error-message"))).await.unwrap().text().await.unwrap();
+    assert!(inline.contains("real date"), "the message is beside the date: {inline}");
+    let kept = c.find(Locator::Id(&format!("{from_id}-month"))).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("13"));
     let reason = c.find(Locator::Id(&reason_id)).await.unwrap().prop("value").await.unwrap();
     assert_eq!(reason.as_deref(), Some("handover form found"));
     assert!(c.find(Locator::Css("#correct-allocations[open]")).await.is_ok(), "the form stays open");
     fits().await;
     assert_eq!(app.store().allocations(d.id).await.unwrap()[0].allocated_at, recorded, "nothing changed");
 
-    // A valid start 40 days back: success, and the table shows it.
-    let start = days_ago(40).replace_time(time::macros::time!(09:00));
-    fill(rfc(start), "handover form found").await;
+    // A valid start 40 days back at 9am London time: success, and the table shows it.
+    let day = days_ago(40).date();
+    let start = custodian_server::web::date_input::from_london(day.with_time(time::macros::time!(09:00))).unwrap();
+    fill(
+        (day.day().to_string(), u8::from(day.month()).to_string(), day.year().to_string(), "9:00am"),
+        "handover form found",
+    )
+    .await;
     let banner = c.wait().for_element(Locator::Id("corrected")).await.unwrap().text().await.unwrap();
     assert!(banner.contains("Allocation dates corrected"), "{banner}");
-    let shown = start.format(time::macros::format_description!("[day padding:none] [month repr:long] [year]")).unwrap();
+    let shown = day.format(time::macros::format_description!("[day padding:none] [month repr:long] [year]")).unwrap();
     let table = c.find(Locator::Id("allocations")).await.unwrap().text().await.unwrap();
     assert!(table.contains(&shown), "the new start {shown} is listed: {table}");
     assert_eq!(app.store().allocations(d.id).await.unwrap()[0].allocated_at, start);

@@ -5,7 +5,9 @@
 //!
 //! The crawl is bounded: per role, the home page and the pages it links to, each kind of page
 //! (its address with ids as `{}`) once, at most [`PAGES_PER_ROLE`], then the same pages at the
-//! other size. The demo's roles and the pages reached are printed.
+//! other size. Then, per role, one record of each kind in [`DETAILS`] the role can reach from
+//! its list (an app, an approval, a post, a monitoring round and case), on records the test adds
+//! to the demo. The demo's roles and the pages reached are printed.
 
 use crate::support::{Backend, spawn};
 
@@ -17,6 +19,105 @@ const PAGES_PER_ROLE: usize = 10;
 
 /// Pages a role's crawl opens, scanned or not, to find pages no earlier role scanned.
 const VISITS_PER_ROLE: usize = 40;
+
+/// Record pages scanned for every role that reaches them: (list page, record address prefix).
+const DETAILS: &[(&str, &str)] = &[
+    ("/apps", "/apps/"),
+    ("/apps/requests", "/apps/requests/"),
+    ("/approvals", "/approvals/"),
+    ("/posts", "/posts/"),
+    ("/monitoring", "/monitoring/rounds/"),
+    ("/monitoring", "/monitoring/cases/"),
+];
+
+/// Records for [`DETAILS`] on the demo force: an app request for a new app (its app, request
+/// and approval), a post in draft on a departmental account, and a monitoring round drawn with
+/// its cases.
+pub(crate) async fn add_records(app: &crate::support::TestApp) {
+    use serde_json::json;
+    let jack = app.api(&app.token("A1018").await);
+    let phone = app.device("WP-MB-0007").await;
+    let (s, r) = jack
+        .post(
+            "/apps/requests",
+            json!({"new_app": {"name": "Signal", "platform": "ios", "package_id": "org.whispersystems.signal",
+                "publisher": "Signal", "category": "messaging", "store_url": "https://apps.apple.com/app/signal/id874139669"},
+                "devices": [phone.id], "business_need": "Talking to partner agencies"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let cc = app.api(&app.token("A1009").await);
+    let (s, a) = cc
+        .post(
+            "/posts/accounts",
+            json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "comms_approval": false, "corporate": false}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let laura = app.api(&app.token("A1017").await);
+    let (s, p) = laura.post("/posts", json!({"account_id": a["id"], "text": "Courier fraud warning: hang up."})).await;
+    assert_eq!(s, 201, "{p}");
+    let psd = app.api(&app.token("A1012").await);
+    let secret = "psd secret for the axe round";
+    let commitment = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(secret.as_bytes()));
+    let (s, r) = psd
+        .post(
+            "/monitoring/rounds",
+            json!({"name": "Spring check", "areas": ["Response Policing North"], "sample_size": 1, "commitment": commitment}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let round = r["id"].as_str().unwrap().to_string();
+    let (s, r) = psd
+        .post(
+            &format!("/monitoring/rounds/{round}/draw"),
+            json!({"beacon": "drand quicknet 9000001", "secret": secret}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+}
+
+/// Per role, the first record of each kind in [`DETAILS`] its list links to.
+async fn details(c: &fantoccini::Client, base: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (list, prefix) in DETAILS {
+        c.goto(&format!("{base}{list}")).await.unwrap();
+        let hrefs = c
+            .execute(
+                "return Array.from(document.querySelectorAll('main a[href^=\"' + arguments[0] + '\"]')).map(a => a.getAttribute('href'));",
+                vec![serde_json::json!(prefix)],
+            )
+            .await
+            .unwrap();
+        let first = hrefs.as_array().unwrap().iter().filter_map(|h| h.as_str()).find(|h| {
+            let h = h.split(['?', '#']).next().unwrap_or("");
+            shape(h) == format!("{prefix}{{}}")
+        });
+        if let Some(h) = first {
+            let h = h.split('#').next().unwrap_or("").to_string();
+            if !found.contains(&h) {
+                found.push(h);
+            }
+        }
+    }
+    found
+}
+
+/// Whether the page is wider than the window (WCAG 1.4.10 Reflow), as a problem naming the
+/// widest elements; checked on every page the crawl scans, at both sizes.
+async fn too_wide(c: &fantoccini::Client) -> Option<String> {
+    let v = c
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth, \
+              Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1) \
+                .slice(-3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')).join(' ')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, inner) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
+    (scroll > inner).then(|| format!("{scroll}px wide in a {inner}px window (the widest: {})", v[2]))
+}
 
 /// axe's violations on the page the browser shows, as "rule (impact): help — targets".
 async fn violations(c: &fantoccini::Client) -> Vec<String> {
@@ -35,7 +136,7 @@ async fn violations(c: &fantoccini::Client) -> Vec<String> {
     v.as_array().unwrap().iter().map(|s| s.as_str().unwrap_or("").to_string()).collect()
 }
 
-fn shape(href: &str) -> String {
+pub(crate) fn shape(href: &str) -> String {
     let path = href.split(['?', '#']).next().unwrap_or("");
     path.split('/')
         .map(|seg| if uuid::Uuid::parse_str(seg).is_ok() || seg.parse::<u64>().is_ok() { "{}" } else { seg })
@@ -82,6 +183,9 @@ async fn crawl(
             for v in violations(c).await {
                 problems.push(format!("{who} 390x844 {path}: {v}"));
             }
+            if let Some(w) = too_wide(c).await {
+                problems.push(format!("{who} 390x844 {path}: {w}"));
+            }
             visited.push(path);
         }
         // The page's own links first (records, deeper pages), then the navigation's.
@@ -125,7 +229,8 @@ async fn sign_in(c: &fantoccini::Client, base: &str, email: &str, password: &str
     c.wait().for_element(Locator::Css("h1.govuk-heading-xl")).await.unwrap();
 }
 
-/// Every demo role's pages at 390x844 and 1280x900: axe-core finds no violation at any impact.
+/// Every demo role's pages at 390x844 and 1280x900: axe-core finds no violation at any impact,
+/// and no page is wider than the window.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axe_finds_no_violation_on_any_role_s_pages_on_a_phone_or_a_desktop() {
     let Some(browser) = crate::browser::start().await else { return };
@@ -133,8 +238,11 @@ async fn axe_finds_no_violation_on_any_role_s_pages_on_a_phone_or_a_desktop() {
     let started = std::time::Instant::now();
     let app = spawn(Backend::Sqlite).await;
     let info = custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
+    add_records(&app).await;
     let mut problems = Vec::new();
     let mut scans = 0;
+    let mut record_scans = 0;
+    let mut record_kinds: std::collections::HashSet<String> = Default::default();
     let mut seen: std::collections::HashSet<String> = ["/".to_string()].into();
 
     // Signed out: the sign-in page.
@@ -157,11 +265,29 @@ async fn axe_finds_no_violation_on_any_role_s_pages_on_a_phone_or_a_desktop() {
             scans += 1;
             pages.push("/overseas".into());
         }
+        // One record of each kind this role's lists link to, scanned at both sizes.
+        let records = details(c, &app.base).await;
+        for path in &records {
+            c.goto(&format!("{}{path}", app.base)).await.unwrap();
+            for v in violations(c).await {
+                problems.push(format!("{who} 390x844 {path}: {v}"));
+            }
+            if let Some(w) = too_wide(c).await {
+                problems.push(format!("{who} 390x844 {path}: {w}"));
+            }
+            record_kinds.insert(shape(path));
+            record_scans += 1;
+        }
+        let new: Vec<String> = records.into_iter().filter(|r| !pages.contains(r)).collect();
+        pages.extend(new);
         c.set_window_size(1280, 900).await.unwrap();
         for path in &pages {
             c.goto(&format!("{}{path}", app.base)).await.unwrap();
             for v in violations(c).await {
                 problems.push(format!("{who} 1280x900 {path}: {v}"));
+            }
+            if let Some(w) = too_wide(c).await {
+                problems.push(format!("{who} 1280x900 {path}: {w}"));
             }
             scans += 1;
         }
@@ -171,11 +297,16 @@ async fn axe_finds_no_violation_on_any_role_s_pages_on_a_phone_or_a_desktop() {
     app.stop().await;
     browser.close().await;
     eprintln!(
-        "axe: {scans} scans of {} kinds of page as {} roles in {:.0?}",
+        "axe: {scans} scans of {} kinds of page as {} roles, and {record_scans} of records ({} kinds: {:?}) at 390x844 and again at 1280x900, in {:.0?}",
         seen.len(),
         info.accounts.len(),
+        record_kinds.len(),
+        record_kinds,
         started.elapsed()
     );
+    for kind in ["/apps/{}", "/approvals/{}", "/posts/{}", "/monitoring/cases/{}"] {
+        assert!(record_kinds.contains(kind), "no role reached a record {kind}: {record_kinds:?}");
+    }
     // Measured: 28 kinds of page or more (lists, records, forms), besides each role's home page.
     assert!(seen.len() >= 25, "the crawl reached only {} kinds of page", seen.len());
     problems.sort();

@@ -211,8 +211,10 @@ async fn no_page_of_the_demo_shows_internal_identifiers(b: Backend) {
 }
 on_both!(no_page_of_the_demo_shows_internal_identifiers);
 
-/// In a phone-sized browser, each main form refused: the same address, an error summary whose
-/// links reach fields on the page, the message beside the field, and what was typed kept.
+/// In a browser at 390x844 and at 1280x900, each main form refused: the same address, an error
+/// summary whose links reach fields on the page, the message beside the field, and what was
+/// typed kept. (Every form of every role is refused over HTTP in
+/// `every_form_of_every_role_refused_comes_back_to_its_page`.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_a_phone_browser_each_main_form_is_refused_on_its_own_page() {
     use fantoccini::Locator;
@@ -261,41 +263,45 @@ async fn in_a_phone_browser_each_main_form_is_refused_on_its_own_page() {
         assert!(c.find(Locator::Css("form[action='/sign-out'] button")).await.is_ok(), "{page}: Sign out is there");
     }
 
-    // Digital Services allocate a device to a staff number nobody has.
-    crate::support::browser_sign_in(c, &base, "daniel.okafor@warwickshire.police.example").await;
-    let d = app.device("WP-LT-0006").await;
-    let page = format!("/devices/{}", d.id);
-    refused(c, &base, &page, &[("staff_number", "NOPE"), ("reason", "Replacement laptop")], "#allocate").await;
-    crate::support::browser_sign_out(c).await;
+    // On a phone, then on a desktop.
+    for (w, h) in [(390, 844), (1280, 900)] {
+        c.set_window_size(w, h).await.unwrap();
+        // Digital Services allocate a device to a staff number nobody has.
+        crate::support::browser_sign_in(c, &base, "daniel.okafor@warwickshire.police.example").await;
+        let d = app.device("WP-LT-0006").await;
+        let page = format!("/devices/{}", d.id);
+        refused(c, &base, &page, &[("staff_number", "NOPE"), ("reason", "Replacement laptop")], "#allocate").await;
+        crate::support::browser_sign_out(c).await;
 
-    // An officer asks for an app not in the catalogue without naming it.
-    crate::support::browser_sign_in(c, &base, "jack.thornton@warwickshire.police.example").await;
-    refused(
-        c,
-        &base,
-        "/apps/requests/new",
-        &[("business_need", "To read the shift rota on the move")],
-        "#submit-request",
-    )
-    .await;
-    crate::support::browser_sign_out(c).await;
+        // An officer asks for an app not in the catalogue without naming it.
+        crate::support::browser_sign_in(c, &base, "jack.thornton@warwickshire.police.example").await;
+        refused(
+            c,
+            &base,
+            "/apps/requests/new",
+            &[("business_need", "To read the shift rota on the move")],
+            "#submit-request",
+        )
+        .await;
+        crate::support::browser_sign_out(c).await;
 
-    // Professional Standards create a monitoring round with a commitment that is not a hash.
-    crate::support::browser_sign_in(c, &base, "niamh.doherty@warwickshire.police.example").await;
-    refused(
-        c,
-        &base,
-        "/monitoring",
-        &[("name", "Round one"), ("sample_size", "two"), ("commitment", "not-a-sha-256")],
-        "#submit-round",
-    )
-    .await;
-    crate::support::browser_sign_out(c).await;
+        // Professional Standards create a monitoring round with a commitment that is not a hash.
+        crate::support::browser_sign_in(c, &base, "niamh.doherty@warwickshire.police.example").await;
+        refused(
+            c,
+            &base,
+            "/monitoring",
+            &[("name", "Round one"), ("sample_size", "two"), ("commitment", "not-a-sha-256")],
+            "#submit-round",
+        )
+        .await;
+        crate::support::browser_sign_out(c).await;
 
-    // Corporate Communications declare a major incident without a reason or guidance.
-    crate::support::browser_sign_in(c, &base, "priya.raman@warwickshire.police.example").await;
-    refused(c, &base, "/posts", &[("incident-name", "Flooding in Rugby")], "#declare-incident button").await;
-
+        // Corporate Communications declare a major incident without a reason or guidance.
+        crate::support::browser_sign_in(c, &base, "priya.raman@warwickshire.police.example").await;
+        refused(c, &base, "/posts", &[("incident-name", "Flooding in Rugby")], "#declare-incident button").await;
+        crate::support::browser_sign_out(c).await;
+    }
     browser.close().await;
     app.stop().await;
 }
@@ -333,3 +339,214 @@ async fn a_blocked_post_says_why_it_cannot_be_submitted(b: Backend) {
     app.stop().await;
 }
 on_both!(a_blocked_post_says_why_it_cannot_be_submitted);
+
+/// A POST form of a page as a test sends it refused: its action, what is sent (hidden fields
+/// as they are, text boxes empty, each date's year `20x6`), and the values that must come back.
+struct BlankForm {
+    action: String,
+    fields: Vec<(String, String)>,
+    typed: Vec<(String, String)>,
+}
+
+/// The POST forms of a page that have a field a person fills in.
+fn blank_forms(html: &str) -> Vec<BlankForm> {
+    use custodian_server::web::html::{tags, unescape};
+    let t = tags(html);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        let x = &t[i];
+        if x.closing || x.name != "form" || !x.attr("method").is_some_and(|m| m.eq_ignore_ascii_case("post")) {
+            i += 1;
+            continue;
+        }
+        let action = unescape(x.attr("action").unwrap_or(""));
+        let end = (i + 1..t.len()).find(|j| t[*j].closing && t[*j].name == "form").unwrap_or(t.len());
+        // File uploads (imports, reports with evidence) are multipart: their pages answer them.
+        if x.attr("enctype").is_some_and(|e| e.contains("multipart")) {
+            i = end + 1;
+            continue;
+        }
+        let (mut fields, mut typed, mut visible) = (Vec::new(), Vec::new(), 0);
+        for y in t[i + 1..end].iter().filter(|y| !y.closing) {
+            let Some(name) = y.attr("name").map(unescape) else { continue };
+            match (y.name.as_str(), y.attr("type").unwrap_or("text")) {
+                ("input", "hidden") => fields.push((name, unescape(y.attr("value").unwrap_or("")))),
+                ("input", "submit" | "button" | "file") => {}
+                ("input", "checkbox" | "radio") | ("select", _) => visible += 1,
+                ("input", _) | ("textarea", _) => {
+                    visible += 1;
+                    let v = if name.ends_with("-year") { "20x6" } else { "" };
+                    if !v.is_empty() {
+                        typed.push((name.clone(), v.to_string()));
+                    }
+                    fields.push((name, v.to_string()));
+                }
+                _ => {}
+            }
+        }
+        if visible > 0 && action.starts_with('/') && !action.starts_with("/sign-out") {
+            out.push(BlankForm { action, fields, typed });
+        }
+        i = end;
+    }
+    out
+}
+
+/// Forms that still err off their page, each as (page, action) with ids as `{}`: a gap to
+/// close, listed so that the test fails on any other and on one of these once it is fixed.
+/// The password form renders its refusal at its own address (passwords never ride in the flash
+/// cookie); a screening pack checked as TOML renders at `/screening/pack/check` (the pack is
+/// larger than the flash cookie); the log-in details form's summary has no message beside its
+/// field.
+const KNOWN_GAPS: &[(&str, &str)] = &[
+    ("/account", "/account/password"),
+    ("/screening/pack", "/screening/pack/check"),
+    ("/accounts/{}/credentials", "/accounts/{}/credentials"),
+];
+
+/// Every form of every page each demo account reaches (following links from the pages at fixed
+/// addresses and the records the axe test adds), sent as a browser sends it from its page with
+/// its boxes empty (and a year that is not one): a refused form comes back to the same address
+/// with the error summary, each of its links reaching a field on the page, a message beside a
+/// field, and the values typed; never an error page at the form's address.
+async fn every_form_of_every_role_refused_comes_back_to_its_page(b: Backend) {
+    let app = spawn(b).await;
+    let info = custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
+    crate::axe::add_records(&app).await;
+    let fixed: Vec<String> = custodian_server::route_table()
+        .into_iter()
+        .filter(|r| {
+            r.method == "GET" && !r.path.contains('{') && !r.path.starts_with("/api") && !r.path.contains("count")
+        })
+        .map(|r| r.path)
+        .filter(|p| !["/sign-in", "/healthz", "/readyz", "/metrics", "/people/suggest"].contains(&p.as_str()))
+        .collect();
+    let (mut problems, mut refused, mut accepted, mut pages) = (Vec::new(), 0, 0, 0);
+    let mut gaps_seen: std::collections::HashSet<(&str, &str)> = Default::default();
+    let mut kinds = std::collections::HashSet::new();
+    for (who, email) in &info.accounts {
+        let s = app.sign_in_with(email, &info.password).await;
+        let mut queue: std::collections::VecDeque<String> = fixed.iter().cloned().collect();
+        let mut seen: std::collections::HashSet<String> = queue.iter().map(|p| crate::axe::shape(p)).collect();
+        let mut tried = std::collections::HashSet::new();
+        while let Some(page) = queue.pop_front() {
+            let (status, html) = s.get(&page).await;
+            if status != 200 || !html.contains("<main") {
+                continue;
+            }
+            pages += 1;
+            for link in html.split("href=\"").skip(1) {
+                let href = link.split('"').next().unwrap_or("").replace("&amp;", "&");
+                let href = href.split('#').next().unwrap_or("").to_string();
+                if href.starts_with('/')
+                    && !href.starts_with("/static")
+                    && !href.starts_with("/api")
+                    && !href.contains("export")
+                    && !href.contains(".csv")
+                    && seen.insert(crate::axe::shape(&href))
+                {
+                    queue.push_back(href);
+                }
+            }
+            for form in blank_forms(&html) {
+                if !tried.insert((crate::axe::shape(&page), crate::axe::shape(&form.action))) {
+                    continue;
+                }
+                let mut sent: Vec<(&str, &str)> = form
+                    .fields
+                    .iter()
+                    .filter(|(k, _)| k != "csrf_token")
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                sent.push(("csrf_token", &s.csrf));
+                let r = s
+                    .http
+                    .post(format!("{}{}", s.base, form.action))
+                    .header("Referer", format!("{}{page}", s.base))
+                    .form(&sent)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                let at = format!("{who}: {page} form {}", form.action);
+                let known = (crate::axe::shape(&page), crate::axe::shape(&form.action));
+                let known = KNOWN_GAPS.iter().find(|(p, a)| known == (p.to_string(), a.to_string()));
+                let mut problems = Problems { list: &mut problems, known, gaps_seen: &mut gaps_seen };
+                if status == 303 && location == page {
+                    let (status, html) = s.get(&page).await;
+                    if status != 422 || !html.contains("govuk-error-summary") {
+                        // Accepted, with a success banner on the same page.
+                        accepted += 1;
+                        continue;
+                    }
+                    refused += 1;
+                    kinds.insert(crate::axe::shape(&form.action));
+                    let at_ids = |id: &str| html.contains(&format!("id=\"{id}\""));
+                    let Some(list) = html.split("govuk-error-summary__list").nth(1) else {
+                        problems.push(format!("{at}: no error summary list"));
+                        continue;
+                    };
+                    let list = list.split("</ul>").next().unwrap_or("");
+                    let links: Vec<&str> =
+                        list.split("href=\"#").skip(1).map(|p| p.split('"').next().unwrap_or("")).collect();
+                    if links.is_empty() {
+                        problems.push(format!("{at}: the summary links to no field"));
+                    }
+                    for id in links {
+                        if !at_ids(id) {
+                            problems.push(format!("{at}: the summary links to #{id}, which is not on the page"));
+                        }
+                    }
+                    if !html.contains("class=\"govuk-error-message\"") {
+                        problems.push(format!("{at}: no message beside a field"));
+                    }
+                    for (name, v) in &form.typed {
+                        if !html.contains(&format!("name=\"{name}\" type=\"text\" inputmode=\"numeric\" value=\"{v}\""))
+                            && !html.contains(&format!("value=\"{v}\""))
+                        {
+                            problems.push(format!("{at}: {name} lost {v:?}"));
+                        }
+                    }
+                } else if (300..400).contains(&status) {
+                    accepted += 1;
+                } else {
+                    problems.push(format!("{at}: answered {status} at the form's address, not on its page"));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "forms: {pages} pages as {} roles; {refused} refused forms checked ({} kinds of action), {accepted} accepted",
+        info.accounts.len(),
+        kinds.len()
+    );
+    assert!(kinds.len() >= 20, "only {} kinds of form were refused: {kinds:?}", kinds.len());
+    for gap in KNOWN_GAPS {
+        assert!(gaps_seen.contains(gap), "{gap:?} no longer errs off its page: take it out of KNOWN_GAPS");
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "{} forms erred off their page:\n{}", problems.len(), problems.join("\n"));
+    app.stop().await;
+}
+on_both!(every_form_of_every_role_refused_comes_back_to_its_page);
+
+/// Where a form's problems go: a known gap is noted as seen, anything else is a failure.
+struct Problems<'a, 'b> {
+    list: &'a mut Vec<String>,
+    known: Option<&'static (&'static str, &'static str)>,
+    gaps_seen: &'a mut std::collections::HashSet<(&'b str, &'b str)>,
+}
+
+impl Problems<'_, '_> {
+    fn push(&mut self, problem: String) {
+        match self.known {
+            Some(gap) => {
+                self.gaps_seen.insert(*gap);
+            }
+            None => self.list.push(problem),
+        }
+    }
+}

@@ -297,3 +297,386 @@ fn the_hash_macro_shortens_and_offers_a_copy_button_without_inline_script() {
     let js = std::fs::read_to_string(root.join("static/app.js")).unwrap();
     assert!(js.contains("button[data-copy]") && js.contains("navigator.clipboard.writeText"));
 }
+
+/// Post a form as a browser does from `page` and read the page it comes back to.
+async fn refused_on(s: &Session, page: &str, action: &str, form: &[(String, String)]) -> String {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, location, _) = post_from(s, page, action, &pairs).await;
+    assert_eq!((status, location.as_str()), (303, page), "{action} comes back to {page}");
+    let (status, html) = s.get(page).await;
+    assert_eq!(status, 422, "{html}");
+    html
+}
+
+async fn a_grant_is_for_a_chosen_person_role_or_area_until_a_day_in_the_date_input(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
+    let r = ds
+        .http
+        .post(format!("{}/apps", ds.base))
+        .form(&[
+            ("name", "Waze"),
+            ("platform", "android"),
+            ("package_id", "com.waze"),
+            ("publisher", "Google"),
+            ("category", "navigation"),
+            ("store_url", "https://play.google.com/store/apps/details?id=com.waze"),
+            ("csrf_token", ds.csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = r.headers()["location"].to_str().unwrap().to_string();
+    let action = format!("{page}/grants");
+    let (s, html) = ds.get(&page).await;
+    assert_eq!(s, 200);
+    for id in ["audience", "audience-role", "audience-area", "audience-all", "person", "role", "area", "expires_at-day"]
+    {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
+    }
+    assert!(!html.contains("role:ROLE") && !html.contains("person:STAFF_NUMBER"), "no mini-language");
+    assert!(html.contains("<option value=\"Response Policing North\">"), "the areas are offered: {html}");
+    assert!(html.contains("data-person-suggest=\"person-list\""), "{html}");
+
+    let form = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    };
+    // A last day that is not real; an area nobody has; a person nobody is; no role chosen.
+    let html = refused_on(
+        &ds,
+        &page,
+        &action,
+        &form(&[
+            ("audience", "role"),
+            ("role", "psd"),
+            ("expires_at-day", "31"),
+            ("expires_at-month", "2"),
+            ("expires_at-year", "2027"),
+        ]),
+    )
+    .await;
+    assert!(html.contains("The last day must be a real date"), "{html}");
+    assert_eq!(summary_links_exist(&html), vec!["expires_at-day".to_string()]);
+    assert!(html.contains("value=\"31\""), "the day typed is kept");
+    for (sent, message, field) in [
+        (vec![("audience", "area"), ("area", "Narnia")], "No business area is called Narnia", "area"),
+        (
+            vec![("audience", "person"), ("person", "Nobody Atall")],
+            "No one you can choose is called Nobody Atall",
+            "person",
+        ),
+        (vec![("audience", "role"), ("role", "")], "Choose the role", "role"),
+        (vec![], "Choose who may have the app", "audience"),
+    ] {
+        let html = refused_on(&ds, &page, &action, &form(&sent)).await;
+        assert!(html.contains(message), "{message}: {html}");
+        assert_eq!(summary_links_exist(&html), vec![field.to_string()], "{message}");
+    }
+    // By name, any case; an area in any case; a role; everyone: each a grant.
+    let until = in_days(30);
+    for sent in [
+        vec![("audience", "person"), ("person", "jack thornton")],
+        vec![("audience", "area"), ("area", "response policing north")],
+        vec![("audience", "role"), ("role", "psd")],
+    ] {
+        let mut f = form(&sent);
+        f.extend(boxes("expires_at", until));
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (s, location, _) = post_from(&ds, &page, &action, &pairs).await;
+        assert_eq!((s, location.as_str()), (303, page.as_str()));
+        let (s, html) = ds.get(&page).await;
+        assert_eq!(s, 200, "{html}");
+        assert!(html.contains("The grant has been added"), "{html}");
+    }
+    let api = app.api(&app.token("A1002").await);
+    let id = page.trim_start_matches("/apps/");
+    let (_, a) = api.get(&format!("/apps/{id}")).await;
+    let grants = a["grants"].as_array().unwrap_or_else(|| a["app"]["grants"].as_array().unwrap());
+    let audiences: Vec<&str> = grants.iter().map(|g| g["allowed_for"].as_str().unwrap()).collect();
+    for want in ["person:A1018", "area:Response Policing North", "role:psd"] {
+        assert!(audiences.contains(&want), "{want}: {audiences:?}");
+    }
+    // The grant runs to the end of its last day, London time.
+    let g = grants.iter().find(|g| g["allowed_for"] == "role:psd").unwrap();
+    let ends =
+        time::OffsetDateTime::parse(g["expires_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339)
+            .unwrap();
+    let london = custodian_server::web::display::london(ends);
+    assert_eq!((london.date(), london.hour(), london.minute()), (until.next_day().unwrap(), 0, 0), "{g}");
+    app.stop().await;
+}
+on_both!(a_grant_is_for_a_chosen_person_role_or_area_until_a_day_in_the_date_input);
+
+async fn a_post_s_publishing_time_is_a_date_input_on_london_clocks(b: Backend) {
+    use serde_json::json;
+    let app = spawn(b).await;
+    app.seed().await;
+    let cc = app.api(&app.token("A1009").await);
+    let (s, a) = cc
+        .post(
+            "/posts/accounts",
+            json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "comms_approval": false, "corporate": false}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let account = a["id"].as_str().unwrap().to_string();
+    let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
+    let (s, html) = laura.get("/posts/new").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("id=\"scheduled_for-day\"") && html.contains("id=\"scheduled_for-time\""), "{html}");
+    assert!(!html.contains("datetime-local") && !html.contains("(UTC"), "{html}");
+    let mut form: Vec<(String, String)> =
+        vec![("account_id".into(), account.clone()), ("text".into(), "Courier fraud warning: hang up.".into())];
+    form.extend(boxes("scheduled_for", in_days(-1)));
+    form.push(("scheduled_for-time".into(), "9:30am".into()));
+    let html = refused_on(&laura, "/posts/new", "/posts", &form).await;
+    assert!(html.contains("The publishing time must be in the future"), "{html}");
+    assert_eq!(summary_links_exist(&html), vec!["scheduled_for-day".to_string()]);
+    assert!(html.contains("value=\"9:30am\"") && html.contains("Courier fraud warning"), "values kept");
+    // Tomorrow at 9:30am London time: kept in UTC, shown again in the boxes as typed.
+    let day = in_days(1);
+    form.retain(|(k, _)| !k.starts_with("scheduled_for"));
+    form.extend(boxes("scheduled_for", day));
+    form.push(("scheduled_for-time".into(), "9:30am".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (s, location, _) = post_from(&laura, "/posts/new", "/posts", &pairs).await;
+    assert_eq!(s, 303);
+    let (_, html) = laura.get(&location).await;
+    assert!(html.contains("id=\"scheduled_for-time\"") && html.contains("value=\"09:30\""), "{html}");
+    let api = app.api(&app.token("A1017").await);
+    let id = location.trim_start_matches("/posts/");
+    let (_, p) = api.get(&format!("/posts/{id}")).await;
+    let at =
+        p["scheduled_for"].as_str().or_else(|| p["post"]["scheduled_for"].as_str()).unwrap_or_else(|| panic!("{p}"));
+    let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).unwrap();
+    let london = custodian_server::web::display::london(at);
+    assert_eq!((london.date(), london.hour(), london.minute()), (day, 9, 30), "{p}");
+    app.stop().await;
+}
+on_both!(a_post_s_publishing_time_is_a_date_input_on_london_clocks);
+
+async fn an_allocation_s_dates_are_corrected_in_date_inputs(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let d = app.device("WP-MB-0007").await;
+    let a = app.store().allocations(d.id).await.unwrap();
+    let Some(a) = a.first() else { panic!("WP-MB-0007 has an allocation") };
+    let tomasz = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
+    let page = format!("/devices/{}", d.id);
+    let (_, html) = tomasz.get(&page).await;
+    let from = format!("allocated_at-{}", a.id);
+    assert!(html.contains(&format!("id=\"{from}-day\"")) && html.contains(&format!("id=\"{from}-time\"")), "{html}");
+    assert!(!html.contains("RFC 3339"), "{html}");
+    let action = format!("/devices/{}/allocations/{}/correct", d.id, a.id);
+    let form: Vec<(String, String)> = [
+        ("allocated_at-day", "3"),
+        ("allocated_at-month", ""),
+        ("allocated_at-year", "2026"),
+        ("allocated_at-time", "9am"),
+        ("reason", "handover form"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let html = refused_on(&tomasz, &page, &action, &form).await;
+    assert!(html.contains("The start must include a month"), "{html}");
+    assert_eq!(summary_links_exist(&html), vec![format!("{from}-month")]);
+    assert!(html.contains("value=\"handover form\""), "the reason is kept");
+    // A start in the future: the use case's words, on the date's first box.
+    let later = in_days(5);
+    let mut f: Vec<(String, String)> = boxes("allocated_at", later);
+    f.push(("allocated_at-time".into(), "9am".into()));
+    f.push(("reason".into(), "handover form".into()));
+    let html = refused_on(&tomasz, &page, &action, &f).await;
+    assert_eq!(summary_links_exist(&html), vec![format!("{from}-day")], "{html}");
+    app.stop().await;
+}
+on_both!(an_allocation_s_dates_are_corrected_in_date_inputs);
+
+async fn task_choosers_offer_only_the_people_the_task_may_name(b: Backend) {
+    use serde_json::json;
+    let app = spawn(b).await;
+    app.seed().await;
+    let get = |s: &Session, q: &str, among: &str| {
+        let url = format!("{}/people/suggest?q={q}&among={among}", s.base);
+        let http = s.http.clone();
+        async move {
+            let v: serde_json::Value = http.get(url).send().await.unwrap().json().await.unwrap_or_default();
+            v.as_array().unwrap().iter().map(|p| p["staff_number"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    // Professional Standards: Digital Media Investigators only (Rajesh Patel), whoever matches.
+    let niamh = app.sign_in("niamh.doherty@warwickshire.police.example").await;
+    assert_eq!(get(&niamh, "pat", "dmi").await, vec!["A1013".to_string()]);
+    assert!(get(&niamh, "thornton", "dmi").await.is_empty(), "not a DMI");
+    assert_eq!(get(&niamh, "thornton", "").await, vec!["A1018".to_string()], "anyone PSD may see");
+    // An SIO records the SIOs of operations: Senior Investigating Officers only.
+    assert_eq!(get(&niamh, "doherty", "sio").await, vec!["A1012".to_string()]);
+    assert!(get(&niamh, "thornton", "sio").await.is_empty(), "not an SIO");
+    // Corporate Communications, who neither record SIOs nor assign DMIs, are offered nobody.
+    let eleanor = app.sign_in("eleanor.pryce@warwickshire.police.example").await;
+    assert!(get(&eleanor, "doherty", "sio").await.is_empty(), "not their task");
+    assert!(get(&eleanor, "thornton", "").await.is_empty(), "Corporate Communications see nobody else");
+    assert!(get(&eleanor, "patel", "dmi").await.is_empty(), "nor the DMIs: not their task");
+    // A round's exclusions: the people of its areas.
+    let psd = app.api(&app.token("A1012").await);
+    let commitment = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"secret"));
+    let (s, r) = psd
+        .post(
+            "/monitoring/rounds",
+            json!({"name": "Spring check", "areas": ["Response Policing North"], "sample_size": 1, "commitment": commitment}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let round = r["id"].as_str().unwrap().to_string();
+    assert_eq!(get(&niamh, "thornton", &format!("round:{round}")).await, vec!["A1018".to_string()]);
+    assert!(get(&niamh, "nowak", &format!("round:{round}")).await.is_empty(), "Digital Services is not in the round");
+    let page = format!("/monitoring/rounds/{round}");
+    let (_, html) = niamh.get(&page).await;
+    assert!(html.contains(&format!("data-person-among=\"round:{round}\"")), "{html}");
+    // Excluded by name, as the chooser offers it.
+    let f: Vec<(&str, &str)> = vec![("staff_number", "Megan Ashworth"), ("reason", "Long-term absence on secondment")];
+    let (s, location, _) = post_from(&niamh, &page, &format!("{page}/exclusions"), &f).await;
+    assert_eq!((s, location.as_str()), (303, page.as_str()));
+    let (_, html) = niamh.get(&page).await;
+    assert!(html.contains("The exclusion has been recorded") && html.contains("A1019"), "{html}");
+    let f: Vec<(&str, &str)> = vec![("staff_number", "Tomasz Nowak"), ("reason", "Not in the round at all")];
+    post_from(&niamh, &page, &format!("{page}/exclusions"), &f).await;
+    let (s, html) = niamh.get(&page).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("No one you can choose is called Tomasz Nowak"), "{html}");
+    // An SIO by name on the posts set-up page.
+    let setup = "/posts/setup";
+    let (_, html) = niamh.get(setup).await;
+    assert!(html.contains("data-person-among=\"sio\""), "{html}");
+    let f: Vec<(&str, &str)> =
+        vec![("kind", "operation"), ("label", "Operation Nightjar"), ("sio_staff_number", "niamh doherty")];
+    let (s, location, _) = post_from(&niamh, setup, "/posts/setup/investigations", &f).await;
+    assert_eq!((s, location.as_str()), (303, setup));
+    let (_, html) = niamh.get(setup).await;
+    assert!(html.contains("Operation Nightjar") && html.contains("Niamh Doherty (A1012)"), "{html}");
+    app.stop().await;
+}
+on_both!(task_choosers_offer_only_the_people_the_task_may_name);
+
+async fn corporate_communications_change_the_screening_lists_in_a_form_and_the_check_still_runs(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let cc = app.sign_in("eleanor.pryce@warwickshire.police.example").await;
+    let (s, html) = cc.get("/screening/pack").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("id=\"lists-form\"") && html.contains("name=\"allowlist.operations\""), "{html}");
+    assert!(html.contains("id=\"body\""), "the TOML view is still there");
+    let ops = html.split("name=\"allowlist.operations\"").nth(1).unwrap();
+    let ops = ops[ops.find('>').unwrap() + 1..ops.find("</textarea>").unwrap()].to_string();
+    assert!(ops.lines().any(|l| l == "sceptre"), "one operation a line: {ops}");
+    // No new version: the same page says so beside the box, keeping the lists typed.
+    let with_nightjar = format!("{ops}\nnightjar");
+    let (s, html) = cc
+        .post(
+            "/screening/pack/check",
+            &[("edit", "lists"), ("new_version", ""), ("allowlist.operations", with_nightjar.as_str())],
+        )
+        .await;
+    assert_eq!(s, 422, "{html}");
+    assert!(
+        html.contains("id=\"new_version-error\"") && html.contains("Give the changed pack a new version"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"#new_version\""), "{html}");
+    assert!(html.contains("nightjar\n</textarea>") || html.contains("nightjar</textarea>"), "kept: {html}");
+    // With a version: the change check, over the saved examples and labelled drafts.
+    let (s, html) = cc
+        .post(
+            "/screening/pack/check",
+            &[("edit", "lists"), ("new_version", "2027.1.1"), ("allowlist.operations", with_nightjar.as_str())],
+        )
+        .await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("to 2027.1.1") && html.contains("id=\"passed\""), "{html}");
+    let body = html.split("name=\"body\" value=\"").nth(1).unwrap();
+    let body = custodian_server::web::html::unescape(&body[..body.find('"').unwrap()]);
+    let pack = custodian_screening::Pack::from_toml(&body).expect("the changed pack parses");
+    assert_eq!(pack.version, "2027.1.1");
+    assert!(pack.allowlist.operations.contains(&"nightjar".to_string()));
+    let builtin = custodian_screening::Pack::from_toml(custodian_screening::Pack::builtin_text()).unwrap();
+    assert_eq!(pack.rules, builtin.rules, "nothing else changed");
+    assert_eq!(pack.names, builtin.names);
+    // Put into effect with a reason, as any change.
+    let (s, _) = cc
+        .post("/screening/pack", &[("body", body.as_str()), ("reason", "Operation Nightjar is a public campaign")])
+        .await;
+    assert_eq!(s, 303);
+    let (_, html) = cc.get("/screening/pack").await;
+    assert!(html.contains("2027.1.1"), "{html}");
+    // Someone who may not change the pack is refused the lists too.
+    let jack = app.sign_in("jack.thornton@warwickshire.police.example").await;
+    let (s, _) = jack
+        .post("/screening/pack/check", &[("edit", "lists"), ("new_version", "2027.1.2"), ("allowlist.operations", "x")])
+        .await;
+    assert_eq!(s, 403);
+    app.stop().await;
+}
+on_both!(corporate_communications_change_the_screening_lists_in_a_form_and_the_check_still_runs);
+
+/// In a phone-sized browser, Professional Standards make a round's commitment with Web Crypto:
+/// the secret is shown once to be saved, only its SHA-256 is sent with the round, and the secret
+/// opens the commitment at the draw. The command-line route is explained where scripts do not run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_a_round_s_commitment_is_made_from_a_secret_shown_once() {
+    use fantoccini::Locator;
+    let Some(browser) = crate::browser::start().await else { return };
+    let started = std::time::Instant::now();
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    // Without scripts, the page explains the command-line route.
+    let niamh = app.sign_in("niamh.doherty@warwickshire.police.example").await;
+    let (_, html) = niamh.get("/monitoring").await;
+    assert!(html.contains("id=\"commitment-cli\"") && html.contains("custodian monitoring commitment"), "{html}");
+    assert!(html.contains("<div id=\"commitment-maker\" hidden>"), "the maker waits for a script: {html}");
+
+    let c = &browser.client;
+    c.set_window_size(390, 844).await.unwrap();
+    crate::support::browser_sign_in(c, &app.base, "niamh.doherty@warwickshire.police.example").await;
+    c.goto(&format!("{}/monitoring", app.base)).await.unwrap();
+    assert!(!c.find(Locator::Id("commitment-cli")).await.unwrap().is_displayed().await.unwrap());
+    c.find(Locator::Id("make-commitment")).await.unwrap().click().await.unwrap();
+    let mut secret = String::new();
+    for _ in 0..50 {
+        secret = c.find(Locator::Id("secret-value")).await.unwrap().text().await.unwrap();
+        if !secret.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(secret.len(), 64, "a 256-bit secret in hexadecimal: {secret:?}");
+    let commitment = c.find(Locator::Id("commitment")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(commitment, hex::encode(<sha2::Sha256 as sha2::Digest>::digest(secret.as_bytes())));
+    assert!(c.find(Locator::Id("make-commitment")).await.is_err(), "made once");
+    let download =
+        c.find(Locator::Id("download-secret")).await.unwrap().attr("href").await.unwrap().unwrap_or_default();
+    assert!(download.starts_with("blob:"), "{download}");
+    c.find(Locator::Id("name")).await.unwrap().send_keys("Spring check").await.unwrap();
+    c.find(Locator::Id("sample_size")).await.unwrap().send_keys("1").await.unwrap();
+    c.find(Locator::Id("submit-round")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".govuk-notification-banner--success")).await.unwrap();
+    let url = c.current_url().await.unwrap();
+    let round = url.path().trim_start_matches("/monitoring/rounds/").to_string();
+    // Only the commitment reached the server; the secret opens it at the draw.
+    let psd = app.api(&app.token("A1012").await);
+    let (_, r) = psd.get(&format!("/monitoring/rounds/{round}")).await;
+    assert_eq!(r["commitment"].as_str(), Some(commitment.as_str()), "{r}");
+    assert!(!r.to_string().contains(&secret), "{r}");
+    let (s, r) = psd
+        .post(
+            &format!("/monitoring/rounds/{round}/draw"),
+            serde_json::json!({"beacon": "drand quicknet 9000001", "secret": secret}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    browser.close().await;
+    app.stop().await;
+    eprintln!("commitment in a browser: {:.1?}", started.elapsed());
+}
