@@ -813,3 +813,43 @@ mod pack_2026_12_4 {
         assert!(!none_of("Cv37 5br", "personal.postcode"), "{:?}", found("Cv37 5br"));
     }
 }
+
+mod pack_2026_12_4_numbers {
+    use super::*;
+
+    #[test]
+    fn dates_of_birth_run_together_after_a_cue() {
+        for (text, date) in [
+            ("DOB 03Mar1988", "03Mar1988"),
+            ("DOB 03MAR88", "03MAR88"),
+            ("DOB Mar-03-1988", "Mar-03-1988"),
+            ("DOB 03/Mar/1988", "03/Mar/1988"),
+            ("DOB 1988-Mar-03", "1988-Mar-03"),
+            ("DOB 03/03/'88", "03/03/'88"),
+            ("DOB: 1988 03 03", "1988 03 03"),
+        ] {
+            assert!(has(text, "personal.dob", date), "{text}: {:?}", found(text));
+        }
+        assert!(none_of("DOB 31Feb", "personal.dob"));
+    }
+
+    #[test]
+    fn organisations_published_lines_are_not_personal() {
+        for text in [
+            "Contact Age UK Warwickshire on 01926 458100.",
+            "Call the Rape Crisis centre on 024 7627 7777.",
+            "Kenilworth Rotary Club — 01926 511511",
+            "Call Stratford Police Station front desk on 01789 444888.",
+        ] {
+            assert!(none_of(text, "personal.phone"), "{text}: {:?}", found(text));
+        }
+        assert!(!none_of("Call the victim's son on 01926 458100.", "personal.phone"));
+    }
+
+    #[test]
+    fn public_places_postcodes_are_not_personal_but_homes_near_a_hospital_are() {
+        assert!(none_of("Free entry at the museum, CV34 4AB, all weekend.", "personal.postcode"));
+        let home = "patient discharged from Warwick Hospital to CV10 1PL.";
+        assert!(!none_of(home, "personal.postcode"), "{:?}", found(home));
+    }
+}
