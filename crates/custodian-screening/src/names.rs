@@ -223,9 +223,20 @@ const SUBJECT_VERBS: &[&str] = &[
 
 /// What follows a missing person's given name in an update: "Harjit has been found".
 const FOUND_AFTER: &[&str] = &[
-    " has been found", " was found", " has now been found", " has been located", " was located",
-    " has been traced", " has returned home", " has returned safe", " is safe and well", " is home safe",
-    " is still missing", " remains missing", " has not been seen", " was last seen",
+    " has been found",
+    " was found",
+    " has now been found",
+    " has been located",
+    " was located",
+    " has been traced",
+    " has returned home",
+    " has returned safe",
+    " is safe and well",
+    " is home safe",
+    " is still missing",
+    " remains missing",
+    " has not been seen",
+    " was last seen",
 ];
 
 /// Words that make the small-letter words after them an ordinary phrase ("their patience",
@@ -237,34 +248,164 @@ const DETERMINERS: &[&str] = &[
 
 /// Words on a line of an organisation's published contacts.
 const PUBLISHED: &[&str] = &[
-    "box office", "opening hours", "open daily", "open mon", "reception", "enquiries", "bookings", "booking line",
-    "helpline", "www.", "http", ".org", ".gov", "front counter", "switchboard", "customer services", "tickets",
+    "box office",
+    "opening hours",
+    "open daily",
+    "open mon",
+    "reception",
+    "enquiries",
+    "bookings",
+    "booking line",
+    "helpline",
+    "www.",
+    "http",
+    ".org",
+    ".gov",
+    "front counter",
+    "switchboard",
+    "customer services",
+    "tickets",
 ];
 
 /// Column headers whose cells are people's names ("name", "surname", "keeper").
 const NAME_HEADERS: &[&str] = &[
-    "name", "names", "surname", "forename", "forenames", "firstname", "lastname", "keeper", "victim", "witness",
-    "nominal", "misper", "nok", "owner", "aggrieved", "suspect", "subject", "occupier",
+    "name",
+    "names",
+    "surname",
+    "forename",
+    "forenames",
+    "firstname",
+    "lastname",
+    "keeper",
+    "victim",
+    "witness",
+    "nominal",
+    "misper",
+    "nok",
+    "owner",
+    "aggrieved",
+    "suspect",
+    "subject",
+    "occupier",
 ];
 
 /// Column headers that hold something else about a person, or someone who is not a member of
 /// the public ("keeper_postcode", "officer name", "venue name").
 const NOT_NAME_HEADERS: &[&str] = &[
-    "postcode", "address", "addr", "dob", "phone", "tel", "mobile", "email", "reg", "vrm", "no", "number", "nhs",
-    "nino", "officer", "oic", "pc", "staff", "venue", "business", "shop", "company", "school", "street", "road",
-    "town", "place", "location", "dog", "horse", "operation", "op", "team", "unit", "station", "age", "date",
+    "postcode",
+    "address",
+    "addr",
+    "dob",
+    "phone",
+    "tel",
+    "mobile",
+    "email",
+    "reg",
+    "vrm",
+    "no",
+    "number",
+    "nhs",
+    "nino",
+    "officer",
+    "oic",
+    "pc",
+    "staff",
+    "venue",
+    "business",
+    "shop",
+    "company",
+    "school",
+    "street",
+    "road",
+    "town",
+    "place",
+    "location",
+    "dog",
+    "horse",
+    "operation",
+    "op",
+    "team",
+    "unit",
+    "station",
+    "age",
+    "date",
 ];
 
 /// The labels of a record's fields, which are never part of a name written in its cells.
 const FIELD_LABELS: &[&str] = &[
-    "name", "names", "surname", "forename", "forenames", "first", "last", "given", "full", "dob", "date", "birth",
-    "address", "tel", "phone", "mobile", "email", "account", "sort", "code", "card", "number", "no", "reg", "vrm",
-    "postcode", "ref", "reference", "nhs", "nino", "victim", "victims", "witness", "suspect", "details", "keeper",
-    "age", "occupation", "nationality", "gender", "sex", "status", "notes", "note", "type", "amount", "total",
-    "bank", "iban", "contact", "home", "work", "school", "employer", "email address", "mule", "accounts",
+    "name",
+    "names",
+    "surname",
+    "forename",
+    "forenames",
+    "first",
+    "last",
+    "given",
+    "full",
+    "dob",
+    "date",
+    "birth",
+    "address",
+    "tel",
+    "phone",
+    "mobile",
+    "email",
+    "account",
+    "sort",
+    "code",
+    "card",
+    "number",
+    "no",
+    "reg",
+    "vrm",
+    "postcode",
+    "ref",
+    "reference",
+    "nhs",
+    "nino",
+    "victim",
+    "victims",
+    "witness",
+    "suspect",
+    "details",
+    "keeper",
+    "age",
+    "occupation",
+    "nationality",
+    "gender",
+    "sex",
+    "status",
+    "notes",
+    "note",
+    "type",
+    "amount",
+    "total",
+    "bank",
+    "iban",
+    "contact",
+    "home",
+    "work",
+    "school",
+    "employer",
+    "email address",
+    "mule",
+    "accounts",
     // Greetings and sign-offs, and the words of a protective marking.
-    "hi", "hello", "dear", "thanks", "regards", "cheers", "official", "official-sensitive", "sensitive", "secret",
-    "restricted", "confidential", "protect", "handling", "classification",
+    "hi",
+    "hello",
+    "dear",
+    "thanks",
+    "regards",
+    "cheers",
+    "official",
+    "official-sensitive",
+    "sensitive",
+    "secret",
+    "restricted",
+    "confidential",
+    "protect",
+    "handling",
+    "classification",
 ];
 
 /// Lower-case words that follow a given name in ordinary sentences and never start a surname.
@@ -1036,7 +1177,8 @@ impl NameRules {
                 let cell = &text[cs..ce];
                 // "12 myton road, Long Itchington, CV47 6HH": the cell after a house number and
                 // street is the town.
-                if n > 0 && text[cells[n - 1].0..cells[n - 1].1].trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+                if n > 0 && text[cells[n - 1].0..cells[n - 1].1].trim_start().starts_with(|c: char| c.is_ascii_digit())
+                {
                     continue;
                 }
                 // "Thu Trang Srisuk 4309 5198 ...": the name, then the number.
@@ -1079,8 +1221,15 @@ impl NameRules {
                 }
                 // "DP: TAYLOR, Bartłomiej (14/08/1960)": a surname in capitals, a comma and a
                 // given name, in a record's row.
-                let caps = |w: &str| w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase);
-                if parts.len() == 1 && caps(parts[0]) && lettered(parts[0]) && !label(parts[0]) && text[ce..].starts_with(',') {
+                let caps = |w: &str| {
+                    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
+                };
+                if parts.len() == 1
+                    && caps(parts[0])
+                    && lettered(parts[0])
+                    && !label(parts[0])
+                    && text[ce..].starts_with(',')
+                {
                     if let Some(&(ns, ne)) = cells.get(n + 1) {
                         let next = text[ns..ne].trim();
                         let next_lead = text[ns..ne].len() - text[ns..ne].trim_start().len();
@@ -1137,8 +1286,22 @@ impl NameRules {
     /// "Name: Ó Ceallaigh" (one to three words up to the next field).
     fn labelled_fields(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
         const LABELS: &[&str] = &[
-            "surname", "forename", "forenames", "first name", "first names", "given name", "given names", "last name",
-            "family name", "full name", "name", "first", "middle name", "maiden name", "known as", "aka",
+            "surname",
+            "forename",
+            "forenames",
+            "first name",
+            "first names",
+            "given name",
+            "given names",
+            "last name",
+            "family name",
+            "full name",
+            "name",
+            "first",
+            "middle name",
+            "maiden name",
+            "known as",
+            "aka",
         ];
         let text = &v.text;
         let mut out: Vec<Candidate> = Vec::new();
