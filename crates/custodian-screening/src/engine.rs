@@ -767,7 +767,7 @@ impl Engine {
                     .or_else(|| rest.strip_prefix("opn"))
                     .or_else(|| rest.strip_prefix("op"))
                     .unwrap_or(rest);
-                let rest = rest.trim_start_matches(['.', ':', '/', ' ']).trim();
+                let rest = rest.trim_start_matches(['.', ':', '/', '-', ' ']).trim();
                 let name = rest.trim_matches(['\'', '\u{2018}', '\u{2019}', '"', '\u{201c}', '\u{201d}']);
                 (!self.allow.operations.contains(name)).then_some(0.0)
             }

@@ -221,11 +221,191 @@ const SUBJECT_VERBS: &[&str] = &[
     "needs", "remains", "may", "left", "got", "saw", "told",
 ];
 
+/// What follows a missing person's given name in an update: "Harjit has been found".
+const FOUND_AFTER: &[&str] = &[
+    " has been found",
+    " was found",
+    " has now been found",
+    " has been located",
+    " was located",
+    " has been traced",
+    " has returned home",
+    " has returned safe",
+    " is safe and well",
+    " is home safe",
+    " is still missing",
+    " remains missing",
+    " has not been seen",
+    " was last seen",
+];
+
 /// Words that make the small-letter words after them an ordinary phrase ("their patience",
 /// "the hunter family"), never a name.
 const DETERMINERS: &[&str] = &[
     "the", "a", "an", "their", "our", "his", "her", "your", "my", "its", "this", "that", "these", "those", "every",
     "any", "some", "no", "each", "all", "whose", "which", "what",
+];
+
+/// Words on a line of an organisation's published contacts.
+const PUBLISHED: &[&str] = &[
+    "box office",
+    "opening hours",
+    "open daily",
+    "open mon",
+    "reception",
+    "enquiries",
+    "bookings",
+    "booking line",
+    "helpline",
+    "www.",
+    "http",
+    ".org",
+    ".gov",
+    "front counter",
+    "switchboard",
+    "customer services",
+    "tickets",
+];
+
+/// Column headers whose cells are people's names ("name", "surname", "keeper").
+const NAME_HEADERS: &[&str] = &[
+    "name",
+    "names",
+    "surname",
+    "forename",
+    "forenames",
+    "firstname",
+    "lastname",
+    "keeper",
+    "victim",
+    "witness",
+    "nominal",
+    "misper",
+    "nok",
+    "owner",
+    "aggrieved",
+    "suspect",
+    "subject",
+    "occupier",
+];
+
+/// Column headers that hold something else about a person, or someone who is not a member of
+/// the public ("keeper_postcode", "officer name", "venue name").
+const NOT_NAME_HEADERS: &[&str] = &[
+    "postcode",
+    "address",
+    "addr",
+    "dob",
+    "phone",
+    "tel",
+    "mobile",
+    "email",
+    "reg",
+    "vrm",
+    "no",
+    "number",
+    "nhs",
+    "nino",
+    "officer",
+    "oic",
+    "pc",
+    "staff",
+    "venue",
+    "business",
+    "shop",
+    "company",
+    "school",
+    "street",
+    "road",
+    "town",
+    "place",
+    "location",
+    "dog",
+    "horse",
+    "operation",
+    "op",
+    "team",
+    "unit",
+    "station",
+    "age",
+    "date",
+];
+
+/// The labels of a record's fields, which are never part of a name written in its cells.
+const FIELD_LABELS: &[&str] = &[
+    "name",
+    "names",
+    "surname",
+    "forename",
+    "forenames",
+    "first",
+    "last",
+    "given",
+    "full",
+    "dob",
+    "date",
+    "birth",
+    "address",
+    "tel",
+    "phone",
+    "mobile",
+    "email",
+    "account",
+    "sort",
+    "code",
+    "card",
+    "number",
+    "no",
+    "reg",
+    "vrm",
+    "postcode",
+    "ref",
+    "reference",
+    "nhs",
+    "nino",
+    "victim",
+    "victims",
+    "witness",
+    "suspect",
+    "details",
+    "keeper",
+    "age",
+    "occupation",
+    "nationality",
+    "gender",
+    "sex",
+    "status",
+    "notes",
+    "note",
+    "type",
+    "amount",
+    "total",
+    "bank",
+    "iban",
+    "contact",
+    "home",
+    "work",
+    "school",
+    "employer",
+    "email address",
+    "mule",
+    "accounts",
+    // Greetings and sign-offs, and the words of a protective marking.
+    "hi",
+    "hello",
+    "dear",
+    "thanks",
+    "regards",
+    "cheers",
+    "official",
+    "official-sensitive",
+    "sensitive",
+    "secret",
+    "restricted",
+    "confidential",
+    "protect",
+    "handling",
+    "classification",
 ];
 
 /// Lower-case words that follow a given name in ordinary sentences and never start a surname.
@@ -589,7 +769,12 @@ impl NameRules {
                 let to = floor_boundary(&v.lower, toks[i].1.saturating_add(60));
                 ANIMALS.iter().any(|a| !find_word(&v.lower[toks[i].1..to], a).is_empty())
             };
-            let single = j - i == 1 && after_introducer && known(i) && !animal();
+            // "Harjit has been found", "Eilidh was found safe": a missing person's update.
+            let found_after = || {
+                let rest = &v.lower[toks[i].1..];
+                FOUND_AFTER.iter().any(|f| rest.starts_with(f))
+            };
+            let single = j - i == 1 && (after_introducer || found_after()) && known(i) && !animal();
             let start = match title_in_run {
                 Some(t) => Some(t + 1),
                 None if honorific => Some(i),
@@ -942,6 +1127,227 @@ impl NameRules {
         out
     }
 
+    /// Names in a record's row: a cell of two or three capitalised words ("Máire Coyle | 19 March
+    /// 1985 | ...", "Victim details: Wanjiru Chaudhry, DOB ...", "(Somchai Cheema)", "Bo-ra
+    /// Choi;07534 ...") on a line that also holds personal data the rules found (a date of birth,
+    /// a card, an account, a phone number). Officers, places, organisations and field labels are
+    /// weeded out by the word lists; published contacts are not personal data, so a line listing
+    /// only them names nobody.
+    fn record_cells(
+        &self,
+        v: &View,
+        known: &[Candidate],
+        personal: &[(usize, usize)],
+        found: &[(usize, usize)],
+    ) -> Vec<Candidate> {
+        let text = &v.text;
+        let mut out: Vec<Candidate> = Vec::new();
+        if personal.is_empty() {
+            return out;
+        }
+        let mut line_start = 0;
+        for line in text.split('\n') {
+            let (ls, le) = (line_start, line_start + line.len());
+            line_start = le + 1;
+            let Some((a, b)) = v.original_span(ls, le) else { continue };
+            if !personal.iter().any(|&(s, e)| s < b && a < e) {
+                continue;
+            }
+            // A line of an organisation's published contacts (its box office, its opening
+            // hours, its web site) names a place, not a person.
+            let lower_line = &v.lower[floor_boundary(&v.lower, ls)..floor_boundary(&v.lower, le)];
+            if PUBLISHED.iter().any(|p| lower_line.contains(p)) {
+                continue;
+            }
+            // Cells: between separators, and between a spaced dash.
+            let mut cells = Vec::new();
+            let mut from = ls;
+            for (k, ch) in line.char_indices() {
+                let at = ls + k;
+                let dash = matches!(ch, '-' | '–' | '—')
+                    && text[..at].ends_with(' ')
+                    && text[at + ch.len_utf8()..].starts_with(' ');
+                if matches!(ch, '|' | '\t' | ';' | '(' | ')' | '[' | ']' | ',' | ':') || dash {
+                    cells.push((from, at));
+                    from = at + ch.len_utf8();
+                }
+            }
+            cells.push((from, le));
+            for (n, &(cs, ce)) in cells.iter().enumerate() {
+                let cell = &text[cs..ce];
+                // "12 myton road, Long Itchington, CV47 6HH": the cell after a house number and
+                // street is the town.
+                if n > 0 && text[cells[n - 1].0..cells[n - 1].1].trim_start().starts_with(|c: char| c.is_ascii_digit())
+                {
+                    continue;
+                }
+                // "Thu Trang Srisuk 4309 5198 ...": the name, then the number.
+                let cut = cell.find(|c: char| c.is_ascii_digit()).unwrap_or(cell.len());
+                let body = cell[..cut].trim_end();
+                let lead = body.len() - body.trim_start().len();
+                let body = body.trim_start();
+                if body.is_empty() {
+                    continue;
+                }
+                let parts: Vec<&str> = body.split(' ').filter(|w| !w.is_empty()).collect();
+                let lettered = |w: &str| w.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'));
+                let label = |w: &str| {
+                    let l = w.to_lowercase();
+                    FIELD_LABELS.contains(&l.as_str()) || self.not_names.contains(&l) || self.officials.contains(&l)
+                };
+                let s = cs + lead;
+                let free = |s: usize, e: usize, out: &[Candidate]| {
+                    !known.iter().chain(out).any(|c| c.s < e && s < c.e)
+                        && !v.original_span(s, e).is_some_and(|(a, b)| found.iter().any(|&(x, y)| x < b && a < y))
+                };
+                // A cell under a column headed "Name", "Surname", "Forename" or "Keeper": a name
+                // in any case ("| hodan hall | 14 Sep 91 |", "KOWALSKI,Tomasz,9585556944").
+                let header_names = column_header(&v.lower, s).is_some_and(|h| {
+                    let words: Vec<&str> = h.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+                    words.iter().any(|w| NAME_HEADERS.contains(w))
+                        && !words.iter().any(|w| NOT_NAME_HEADERS.contains(w))
+                });
+                if header_names
+                    && (1..=4).contains(&parts.len())
+                    && parts.iter().all(|w| lettered(w) && !label(w))
+                    && body.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                {
+                    let e = s + body.len();
+                    if free(s, e, &out) {
+                        let c = self.score(v, s, e, false);
+                        out.push(Candidate { score: c.score.max(self.base + self.raise_by), ..c });
+                    }
+                    continue;
+                }
+                // "DP: TAYLOR, Bartłomiej (14/08/1960)": a surname in capitals, a comma and a
+                // given name, in a record's row.
+                let caps = |w: &str| {
+                    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
+                };
+                if parts.len() == 1
+                    && caps(parts[0])
+                    && lettered(parts[0])
+                    && !label(parts[0])
+                    && text[ce..].starts_with(',')
+                {
+                    if let Some(&(ns, ne)) = cells.get(n + 1) {
+                        let next = text[ns..ne].trim();
+                        let next_lead = text[ns..ne].len() - text[ns..ne].trim_start().len();
+                        let given = next.split(' ').count() == 1
+                            && next.starts_with(char::is_uppercase)
+                            && next.chars().any(char::is_lowercase)
+                            && lettered(next)
+                            && !label(next)
+                            && !COMMON.contains(&next.to_lowercase().as_str());
+                        let e = ns + next_lead + next.len();
+                        if given && !COMMON.contains(&parts[0].to_lowercase().as_str()) && free(s, e, &out) {
+                            let c = self.score(v, s, e, false);
+                            if c.score >= self.base {
+                                out.push(Candidate { score: c.score.max(self.base + self.raise_by), ..c });
+                            }
+                        }
+                    }
+                    continue;
+                }
+                if !(2..=3).contains(&parts.len()) {
+                    continue;
+                }
+                let fits = |w: &str| {
+                    let l = w.to_lowercase();
+                    w.chars().count() >= 2
+                        && w.starts_with(char::is_uppercase)
+                        && w.chars().any(char::is_lowercase)
+                        && w.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'))
+                        && !self.not_names.contains(&l)
+                        && !self.officials.contains(&l)
+                        && !self.honorifics.contains(&l)
+                        && !COMMON.contains(&l.as_str())
+                        && !FIELD_LABELS.contains(&l.as_str())
+                };
+                if !parts.iter().all(|w| fits(w)) {
+                    continue;
+                }
+                let e = s + body.len();
+                // Not already something else (a marking, an operation, a place the rules found).
+                if !free(s, e, &out) {
+                    continue;
+                }
+                let c = self.score(v, s, e, false);
+                if c.score < self.base {
+                    continue;
+                }
+                out.push(Candidate { score: c.score.max(self.base + self.raise_by), ..c });
+            }
+        }
+        out
+    }
+
+    /// A record's name fields: "Surname: Nwosu", "Forename: Amara", "First name: TADHG",
+    /// "Name: Ó Ceallaigh" (one to three words up to the next field).
+    fn labelled_fields(&self, v: &View, known: &[Candidate]) -> Vec<Candidate> {
+        const LABELS: &[&str] = &[
+            "surname",
+            "forename",
+            "forenames",
+            "first name",
+            "first names",
+            "given name",
+            "given names",
+            "last name",
+            "family name",
+            "full name",
+            "name",
+            "first",
+            "middle name",
+            "maiden name",
+            "known as",
+            "aka",
+        ];
+        let text = &v.text;
+        let mut out: Vec<Candidate> = Vec::new();
+        for (colon, _) in text.match_indices(':') {
+            let before = &v.lower[floor_boundary(&v.lower, colon.saturating_sub(14))..colon];
+            let before = before.trim_end();
+            let Some(label) = LABELS.iter().find(|l| before.ends_with(*l)) else { continue };
+            let opening = &before[..before.len() - label.len()];
+            if !opening.is_empty() && !opening.ends_with(|c: char| c.is_whitespace() || "|;,(".contains(c)) {
+                continue;
+            }
+            let rest = &text[colon + 1..];
+            let lead = rest.len() - rest.trim_start_matches([' ', '\u{a0}']).len();
+            let s = colon + 1 + lead;
+            let value = &text[s..];
+            let end = value
+                .char_indices()
+                .find(|&(k, c)| matches!(c, '\n' | '\t' | '|' | ';' | ',' | '(') || value[k..].starts_with("  "))
+                .map_or(value.len(), |(k, _)| k);
+            let value = value[..end].trim_end();
+            let parts: Vec<&str> = value.split(' ').collect();
+            if value.is_empty() || parts.len() > 3 {
+                continue;
+            }
+            let fits = |w: &str| {
+                let l = w.to_lowercase();
+                w.starts_with(char::is_uppercase)
+                    && w.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'))
+                    && !self.not_names.contains(&l)
+                    && !self.officials.contains(&l)
+                    && !COMMON.contains(&l.as_str())
+                    && !FIELD_LABELS.contains(&l.as_str())
+            };
+            if !parts.iter().all(|w| fits(w)) {
+                continue;
+            }
+            let e = s + value.len();
+            if known.iter().chain(&out).any(|c| c.s < e && s < c.e) {
+                continue;
+            }
+            let c = self.score(v, s, e, false);
+            out.push(Candidate { score: c.score.max(self.base + self.raise_by), ..c });
+        }
+        out
+    }
+
     /// A member of the public named once is named again by either part of the name: "Mihai
     /// Eze's mum ... Mihai was last seen" (each mention is a finding of its own).
     fn repeats(&self, v: &View, toks: &[(usize, usize)], named: &[Candidate]) -> Vec<Candidate> {
@@ -1005,6 +1411,30 @@ impl NameRules {
         cands.extend(shaped);
         let tagged = self.hashtags(base, &cands);
         cands.extend(tagged);
+        let fields = self.labelled_fields(base, &cands);
+        cands.extend(fields);
+        let personal: Vec<(usize, usize)> = hits
+            .iter()
+            .filter(|h| {
+                matches!(
+                    h.category,
+                    Category::PersonalPhone
+                        | Category::PersonalEmail
+                        | Category::PersonalNino
+                        | Category::PersonalNhs
+                        | Category::PersonalDob
+                        | Category::PersonalBank
+                        | Category::PersonalCard
+                        | Category::PersonalVehicle
+                        | Category::PersonalAddress
+                        | Category::PersonalPostcode
+                )
+            })
+            .map(|h| (h.start, h.end))
+            .collect();
+        let found: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+        let rows = self.record_cells(base, &cands, &personal, &found);
+        cands.extend(rows);
         let named: Vec<Candidate> = cands.iter().filter(|c| c.score >= report).cloned().collect();
         let repeated = self.repeats(base, &toks, &named);
         cands.extend(repeated);

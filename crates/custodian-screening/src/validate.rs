@@ -462,7 +462,8 @@ pub(crate) fn date(s: &str) -> Option<f32> {
         lower.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).filter_map(|p| p.parse().ok()).collect();
     let month_name = MONTHS.iter().position(|m| lower.contains(m));
     let (day, month) = match month_name {
-        Some(m) => (*nums.first()?, m as u32 + 1),
+        // "03Mar1988", and "1988-Mar-03" with its year first.
+        Some(m) => (*nums.iter().find(|&&n| n <= 31)?, m as u32 + 1),
         // ISO 8601: year, month, day.
         None if nums.len() >= 3 && nums[0] > 31 => (nums[2], nums[1]),
         None => (*nums.first()?, *nums.get(1)?),

@@ -712,3 +712,144 @@ mod blind_development {
         check("dev4", &load(include_str!("../../../bench/screening/blind4/dev4.jsonl")), &floors);
     }
 }
+
+/// Pack 2026.12.4 (issue 17): general rules for the classes the blind sets' sealed halves still
+/// miss, each with the look-alikes that must stay clean.
+mod pack_2026_12_4 {
+    use super::*;
+
+    #[test]
+    fn names_in_a_records_row_are_found_when_the_row_holds_personal_data() {
+        let row = "Máire Coyle | 19 March 1985 | JL 35 47 55 B | 96 Beverley Road CV8 3GN";
+        assert!(has(row, "personal.name", "Máire Coyle"), "{:?}", found(row));
+        let fraud = "Victim details: Wanjiru Chaudhry, DOB 23/04/1993, card 4397 6542 3548 5668.";
+        assert!(has(fraud, "personal.name", "Wanjiru Chaudhry"), "{:?}", found(fraud));
+        let custody = "DP: TAYLOR, Bartłomiej (14/08/1960)\nHome: 25 Abbey Green, CV37 8QR";
+        assert!(has(custody, "personal.name", "TAYLOR, Bartłomiej"), "{:?}", found(custody));
+        // A column headed "surname" or "name" holds names in any case.
+        let csv = "surname,forename,nhs_no\nKOWALSKI,Tomasz,9585556944";
+        assert!(has(csv, "personal.name", "KOWALSKI"), "{:?}", found(csv));
+        assert!(has(csv, "personal.name", "Tomasz"), "{:?}", found(csv));
+        // A row of published contacts holds no personal data, so it names nobody.
+        let venue = "Royal Pump Rooms | The Parade | CV32 4AA | 01926 742700 (box office)";
+        assert!(none_of(venue, "personal.name"), "{:?}", found(venue));
+        // A town after a house number and street is a place.
+        let town = "Coordinator notes\n12 myton road, Long Itchington, CV47 6HH\n+447700900865";
+        assert!(none_of(town, "personal.name"), "{:?}", found(town));
+        // Greetings and markings are not names.
+        let mail = "Hi Comms, can you put something out? Victim DOB 03/03/1988.";
+        assert!(!has(mail, "personal.name", "Hi Comms"), "{:?}", found(mail));
+    }
+
+    #[test]
+    fn a_records_name_fields_are_names() {
+        let rec = "Person record\nSurname: Nwosu\tForename: Amara\nNINO: PL 23 71 94 D";
+        assert!(has(rec, "personal.name", "Nwosu"), "{:?}", found(rec));
+        assert!(has(rec, "personal.name", "Amara"), "{:?}", found(rec));
+        assert!(none_of("Name: Warwick Police Station", "personal.name"));
+    }
+
+    #[test]
+    fn a_missing_persons_update_names_them() {
+        assert!(has("Thank you for sharing. Harjit has been found.", "personal.name", "Harjit"));
+        assert!(none_of("Thank you for sharing. The dog has been found.", "personal.name"));
+    }
+
+    #[test]
+    fn dates_of_birth_in_every_common_format() {
+        for (text, date) in [
+            ("date of birth: 03 03 1988", "03 03 1988"),
+            ("(DOB 1988/03/03)", "1988/03/03"),
+            ("DOB 19880303", "19880303"),
+            ("DOB 3 Mar. 1988", "3 Mar. 1988"),
+            ("d.o.b. 1988-03-03", "1988-03-03"),
+        ] {
+            assert!(has(text, "personal.dob", date), "{text}: {:?}", found(text));
+        }
+        assert!(none_of("The hall opened on 03 03 1988 and is still going.", "personal.dob"));
+    }
+
+    #[test]
+    fn planned_deployments_with_their_time_are_covert_but_results_are_not() {
+        for text in [
+            "Roads policing will set up a checkpoint on the A5 near Mancetter at 10pm Saturday.",
+            "The raid is planned for 4am on Sunday at the farm on Stoneleigh Road.",
+            "Our drone will be up over Newbold Comyn from midnight.",
+            "Officers will be hidden in the woods by the reservoir tonight.",
+            "Officers are watching the address on Albert Street.",
+            "We have been monitoring their messages for weeks.",
+            "Cameras concealed in the lay-by caught the fly-tippers.",
+        ] {
+            assert!(!none_of(text, "covert"), "{text}");
+        }
+        for text in [
+            "Dawn raids on Tuesday led to five arrests.",
+            "We use drones to find missing people.",
+            "Officers will be patrolling town centres this weekend.",
+        ] {
+            assert!(none_of(text, "covert"), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn a_marking_in_small_letters_after_the_words_that_apply_it() {
+        assert!(has("(marked restricted)", "marking", "restricted"));
+        assert!(has("Classification: secret", "marking", "secret"));
+        assert!(none_of("restricted parking on the high street", "marking"));
+    }
+
+    #[test]
+    fn references_after_is_and_in_small_letters_and_hyphenated_operations() {
+        assert!(has("The reference is SWP 2400123456", "investigation.reference", "SWP 2400123456"));
+        assert!(has("crime ref: wk/24/001234", "investigation.reference", "wk/24/001234"));
+        assert!(has("Thanks to all on Op-Viper.", "investigation.operation", "Op-Viper"));
+        assert!(none_of("Well done to Op-Snap volunteers", "investigation.operation"));
+    }
+
+    #[test]
+    fn a_postcode_in_small_letters_without_a_cue_is_still_reported() {
+        // 0.8 - 0.2 is 0.5999999 in f32, just under the report threshold of 0.6.
+        assert!(!none_of("cv34 6rd", "personal.postcode"), "{:?}", found("cv34 6rd"));
+        assert!(!none_of("Cv37 5br", "personal.postcode"), "{:?}", found("Cv37 5br"));
+    }
+}
+
+mod pack_2026_12_4_numbers {
+    use super::*;
+
+    #[test]
+    fn dates_of_birth_run_together_after_a_cue() {
+        for (text, date) in [
+            ("DOB 03Mar1988", "03Mar1988"),
+            ("DOB 03MAR88", "03MAR88"),
+            ("DOB Mar-03-1988", "Mar-03-1988"),
+            ("DOB 03/Mar/1988", "03/Mar/1988"),
+            ("DOB 1988-Mar-03", "1988-Mar-03"),
+            ("DOB 03/03/'88", "03/03/'88"),
+            ("DOB: 1988 03 03", "1988 03 03"),
+        ] {
+            assert!(has(text, "personal.dob", date), "{text}: {:?}", found(text));
+        }
+        assert!(none_of("DOB 31Feb", "personal.dob"));
+    }
+
+    #[test]
+    fn organisations_published_lines_are_not_personal() {
+        for text in [
+            "Contact Age UK Warwickshire on 01926 458100.",
+            "Call the Rape Crisis centre on 024 7627 7777.",
+            "Kenilworth Rotary Club — 01926 511511",
+            "Call Stratford Police Station front desk on 01789 444888.",
+        ] {
+            assert!(none_of(text, "personal.phone"), "{text}: {:?}", found(text));
+        }
+        assert!(!none_of("Call the victim's son on 01926 458100.", "personal.phone"));
+    }
+
+    #[test]
+    fn public_places_postcodes_are_not_personal_but_homes_near_a_hospital_are() {
+        assert!(none_of("Free entry at the museum, CV34 4AB, all weekend.", "personal.postcode"));
+        let home = "patient discharged from Warwick Hospital to CV10 1PL.";
+        assert!(!none_of(home, "personal.postcode"), "{:?}", found(home));
+    }
+}
