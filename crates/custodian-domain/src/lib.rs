@@ -2,9 +2,9 @@
 //! functions and types. Nothing here does I/O or reads the clock; time is passed in.
 
 pub mod approvals;
-pub mod comments;
 pub mod apps;
 pub mod audit;
+pub mod comments;
 pub mod countries;
 pub mod data_protection;
 pub mod declarations;

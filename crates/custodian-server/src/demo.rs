@@ -159,9 +159,8 @@ async fn comments(store: &Store, actor: &Actor, now: time::OffsetDateTime) -> an
         ("demo-5", "I reported the dealing on our street four times and you never turn up"),
         ("demo-6", "Thanks for the update, stay safe out there"),
     ];
-    let posted = (now - time::Duration::hours(1))
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let posted =
+        (now - time::Duration::hours(1)).format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     let mut jsonl = String::new();
     for (i, (id, text)) in texts.iter().enumerate() {
         let line = serde_json::json!({"id": id, "platform": "facebook", "account": "WarksNorth", "post": "p-2001",

@@ -191,7 +191,10 @@ impl WorkflowPack {
         } else {
             o.days
                 .iter()
-                .map(|d| ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][(*d as usize - 1) % 7])
+                .map(|d| {
+                    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+                        [(*d as usize - 1) % 7]
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -209,8 +212,27 @@ pub struct Named {
 
 /// Ranks and titles that, before a surname, name an officer or member of staff.
 const RANKS: &[&str] = &[
-    "pc", "pcso", "psc", "sgt", "sergeant", "sarge", "dc", "ds", "di", "dci", "insp", "inspector", "supt",
-    "superintendent", "constable", "detective", "officer", "mr", "mrs", "ms", "miss",
+    "pc",
+    "pcso",
+    "psc",
+    "sgt",
+    "sergeant",
+    "sarge",
+    "dc",
+    "ds",
+    "di",
+    "dci",
+    "insp",
+    "inspector",
+    "supt",
+    "superintendent",
+    "constable",
+    "detective",
+    "officer",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
 ];
 
 /// The words of a text: lower-case runs of letters, digits, apostrophes and hyphens.

@@ -191,7 +191,11 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<U
                     .parse::<custodian_domain::comments::CommentAction>()
                     .map(|x| x.words().to_string())
                     .unwrap_or_else(|_| a.action.clone());
-                (what, a.advice.clone(), format!("{} by {}", display::time_words(a.acted_at), display::actor(&a.acted_by, |_| None)))
+                (
+                    what,
+                    a.advice.clone(),
+                    format!("{} by {}", display::time_words(a.acted_at), display::actor(&a.acted_by, |_| None)),
+                )
             })
             .collect(),
         action_choices: custodian_domain::comments::CommentAction::ALL

@@ -41,11 +41,7 @@ fn note(field: &str, text: &str, required: bool) -> Result<String, AppError> {
 }
 
 async fn person_resource(state: &AppState, person: Uuid) -> Result<Resource, AppError> {
-    let p = state
-        .store()
-        .person(person)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("No person {person}.")))?;
+    let p = state.store().person(person).await?.ok_or_else(|| AppError::NotFound(format!("No person {person}.")))?;
     Ok(crate::people::person_resource(&p))
 }
 
@@ -132,7 +128,10 @@ pub async fn referral_decide(
 ) -> Result<(), AppError> {
     state.require(user, Action::CommentsReferralsDecide, &Resource::System)?;
     let outcome: ReferralOutcome = outcome.trim().parse().map_err(|_| {
-        AppError::invalid("outcome", "choose crime recorded, no crime or advice given (crime_recorded, no_crime, advice)")
+        AppError::invalid(
+            "outcome",
+            "choose crime recorded, no crime or advice given (crime_recorded, no_crime, advice)",
+        )
     })?;
     let reference = crime_reference.map(str::trim).filter(|r| !r.is_empty());
     let reference = match (outcome, reference) {
@@ -164,9 +163,10 @@ pub async fn act(
     advice: &str,
 ) -> Result<ActionRecord, AppError> {
     state.require(user, Action::CommentsAct, &Resource::System)?;
-    let action: CommentAction = action.trim().parse().map_err(|_| {
-        AppError::invalid("action", "choose none, hide, delete, reply or report_platform")
-    })?;
+    let action: CommentAction = action
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("action", "choose none, hide, delete, reply or report_platform"))?;
     let advice = note("advice", advice, true)?;
     Ok(state.store().comment_act(comment, action, &advice, &user.actor, state.now()).await?)
 }
@@ -206,10 +206,7 @@ pub async fn reply_sent(state: &AppState, user: &CurrentUser, id: Uuid, text: &s
 
 // ----- the out-of-hours rota (6.8) -----------------------------------------------------------
 
-pub async fn rota(
-    state: &AppState,
-    user: &CurrentUser,
-) -> Result<(Option<RotaShift>, Vec<RotaShift>), AppError> {
+pub async fn rota(state: &AppState, user: &CurrentUser) -> Result<(Option<RotaShift>, Vec<RotaShift>), AppError> {
     state.require(user, Action::CommentsRota, &Resource::System)?;
     let now = state.now();
     Ok((state.store().on_call(now).await?, state.store().rota(now).await?))

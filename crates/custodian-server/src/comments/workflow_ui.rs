@@ -73,7 +73,13 @@ fn case_row(c: &custodian_store::comments::workflow::WellbeingCase, now: time::O
         support: c.support.clone().unwrap_or_default(),
         closed: c
             .closed_at
-            .map(|t| format!("{} by {}", display::time_words(t), display::actor(c.closed_by.as_deref().unwrap_or(""), |_| None)))
+            .map(|t| {
+                format!(
+                    "{} by {}",
+                    display::time_words(t),
+                    display::actor(c.closed_by.as_deref().unwrap_or(""), |_| None)
+                )
+            })
             .unwrap_or_default(),
     }
 }
@@ -232,7 +238,13 @@ async fn referral_show(State(state): State<AppState>, user: CurrentUser, Path(id
         note: r.note.clone().unwrap_or_default(),
         decided_by: r
             .decided_at
-            .map(|t| format!("{} by {}", display::time_words(t), display::actor(r.decided_by.as_deref().unwrap_or(""), |_| None)))
+            .map(|t| {
+                format!(
+                    "{} by {}",
+                    display::time_words(t),
+                    display::actor(r.decided_by.as_deref().unwrap_or(""), |_| None)
+                )
+            })
             .unwrap_or_default(),
         may_decide: state.allows(&user, Action::CommentsReferralsDecide, &Resource::System),
         outcomes: ReferralOutcome::ALL.iter().map(|o| (o.as_str().to_string(), o.words().to_string())).collect(),
@@ -256,7 +268,8 @@ async fn referral_decide(
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<DecideForm>,
 ) -> UiResult<Response> {
-    let reference = if f.outcome == ReferralOutcome::CrimeRecorded.as_str() { Some(f.crime_reference.as_str()) } else { None };
+    let reference =
+        if f.outcome == ReferralOutcome::CrimeRecorded.as_str() { Some(f.crime_reference.as_str()) } else { None };
     uc::referral_decide(&state, &user, id, &f.outcome, reference, &f.note).await?;
     Ok(Redirect::to(&format!("/comments/referrals/{id}")).into_response())
 }
@@ -313,7 +326,13 @@ fn reply_row(r: &ReplyItem, now: time::OffsetDateTime) -> ReplyRow {
         suggestions: r.suggestions(),
         sent: r
             .sent_at
-            .map(|t| format!("{} by {}", display::time_words(t), display::actor(r.sent_by.as_deref().unwrap_or(""), |_| None)))
+            .map(|t| {
+                format!(
+                    "{} by {}",
+                    display::time_words(t),
+                    display::actor(r.sent_by.as_deref().unwrap_or(""), |_| None)
+                )
+            })
             .unwrap_or_default(),
         reply: r.reply.clone().unwrap_or_default(),
     }
@@ -347,7 +366,11 @@ async fn replies(State(state): State<AppState>, user: CurrentUser) -> UiResult<R
     Ok(render(&RepliesPage {
         layout: layout(&state, Some(&user), "Replies to public comments", "/comments/replies"),
         c67: clause_view("6.7"),
-        queues: vec![("overdue", "Overdue", overdue), ("waiting", "Waiting for a reply", waiting), ("sent", "Sent", sent)],
+        queues: vec![
+            ("overdue", "Overdue", overdue),
+            ("waiting", "Waiting for a reply", waiting),
+            ("sent", "Sent", sent),
+        ],
         every_account: state.allows(&user, Action::CommentsViewAll, &Resource::System),
     }))
 }
@@ -426,7 +449,11 @@ struct ShiftForm {
     handover: String,
 }
 
-async fn rota_add(State(state): State<AppState>, user: CurrentUser, CsrfForm(f): CsrfForm<ShiftForm>) -> UiResult<Response> {
+async fn rota_add(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<ShiftForm>,
+) -> UiResult<Response> {
     uc::rota_add(&state, &user, &f.person, &f.starts_at, &f.ends_at, &f.handover).await?;
     Ok(Redirect::to("/comments/rota").into_response())
 }

@@ -69,8 +69,10 @@ async fn a_comment_naming_an_officer_opens_a_wellbeing_case_for_their_line_manag
     for sn in ["A1018", "A1003", "A1019", "A1017"] {
         let (s, other) = app.api(&app.token(sn).await).get("/comments/wellbeing").await;
         assert_eq!((s, other.as_array().map(Vec::len)), (200, Some(0)), "{sn}: {other}");
-        let (s, _) =
-            app.api(&app.token(sn).await).post(&format!("/comments/wellbeing/{id}/close"), json!({"support": "x"})).await;
+        let (s, _) = app
+            .api(&app.token(sn).await)
+            .post(&format!("/comments/wellbeing/{id}/close"), json!({"support": "x"}))
+            .await;
         assert_eq!(s, 403, "{sn} may not close Laura's case");
     }
     let page = app.sign_in("laura.fenwick@warwickshire.police.example").await;
@@ -81,7 +83,10 @@ async fn a_comment_naming_an_officer_opens_a_wellbeing_case_for_their_line_manag
     assert_eq!(s, 422, "{e}");
     assert!(e.to_string().contains("support"), "{e}");
     let (s, e) = kwame
-        .post(&format!("/comments/wellbeing/{id}/close"), json!({"support": "Spoke with Laura; offered the wellbeing service."}))
+        .post(
+            &format!("/comments/wellbeing/{id}/close"),
+            json!({"support": "Spoke with Laura; offered the wellbeing service."}),
+        )
         .await;
     assert_eq!(s, 204, "{e}");
     let (s, _) = kwame.post(&format!("/comments/wellbeing/{id}/close"), json!({"support": "again"})).await;
@@ -118,8 +123,10 @@ async fn hate_and_threats_are_referred_to_the_resolution_centre_who_record_the_o
     let r = &referrals[0];
     assert_eq!(r["strands"], json!(["hate.race", "threat"]));
     // The evidence it carries is the comment's snapshot.
-    let evidence: String =
-        app.count("SELECT COUNT(*) FROM comment_referrals r JOIN comment_evidence e ON e.id = r.evidence_id").await.to_string();
+    let evidence: String = app
+        .count("SELECT COUNT(*) FROM comment_referrals r JOIN comment_evidence e ON e.id = r.evidence_id")
+        .await
+        .to_string();
     assert_eq!(evidence, "1");
     let counts = out["counts"].as_array().unwrap();
     assert!(counts.contains(&json!({"month": "2026-12", "label": "hate.race", "count": 1})), "{counts:?}");
@@ -191,7 +198,10 @@ async fn corporate_communications_are_alerted_and_act_only_after_the_evidence(b:
 
     // Advice and action on the labelled comment point at its evidence.
     let (s, rec) = cc
-        .post(&format!("/comments/{abuse}/actions"), json!({"action": "hide", "advice": "Hide it and keep the evidence."}))
+        .post(
+            &format!("/comments/{abuse}/actions"),
+            json!({"action": "hide", "advice": "Hide it and keep the evidence."}),
+        )
         .await;
     assert_eq!(s, 201, "{rec}");
     let (_, e) = app.store().comment(abuse).await.unwrap().unwrap();
@@ -200,9 +210,8 @@ async fn corporate_communications_are_alerted_and_act_only_after_the_evidence(b:
     // The unlabelled comment had no evidence: acting on it keeps the evidence first, in the same
     // transaction (the evidence event precedes the action's in the log).
     assert!(app.store().comment(plain).await.unwrap().unwrap().1.is_none());
-    let (s, rec) = cc
-        .post(&format!("/comments/{plain}/actions"), json!({"action": "reply", "advice": "Thank them."}))
-        .await;
+    let (s, rec) =
+        cc.post(&format!("/comments/{plain}/actions"), json!({"action": "reply", "advice": "Thank them."})).await;
     assert_eq!(s, 201, "{rec}");
     let (_, e) = app.store().comment(plain).await.unwrap().unwrap();
     assert_eq!(rec["evidence_id"], json!(e.unwrap().id));
@@ -278,7 +287,8 @@ async fn questions_and_emergencies_join_the_owning_teams_queue_with_their_servic
 
     // Marking a reply sent: the team only, once, with the text; audited.
     let id = q[0]["id"].as_str().unwrap().to_string();
-    let (s, _) = app.api(&app.token("A1018").await).post(&format!("/comments/replies/{id}/sent"), json!({"reply": "x"})).await;
+    let (s, _) =
+        app.api(&app.token("A1018").await).post(&format!("/comments/replies/{id}/sent"), json!({"reply": "x"})).await;
     assert_eq!(s, 403);
     let (s, e) = kwame.post(&format!("/comments/replies/{id}/sent"), json!({"reply": ""})).await;
     assert_eq!(s, 422);
@@ -306,17 +316,28 @@ async fn out_of_hours_emergencies_and_threats_go_to_the_person_on_call(b: Backen
     let (s, html) = cc
         .post(
             "/comments/rota",
-            &[("person", "A1009"), ("starts_at", "2026-12-04T18:00"), ("ends_at", "2026-12-07T08:00"), ("handover", "Quiet week; watch the Leamington post")],
+            &[
+                ("person", "A1009"),
+                ("starts_at", "2026-12-04T18:00"),
+                ("ends_at", "2026-12-07T08:00"),
+                ("handover", "Quiet week; watch the Leamington post"),
+            ],
         )
         .await;
     assert!(s == 303 || s == 200, "{s} {html}");
     let (s, html) = cc
-        .post("/comments/rota", &[("person", "A1017"), ("starts_at", "2026-12-07T18:00"), ("ends_at", "2026-12-08T08:00")])
+        .post(
+            "/comments/rota",
+            &[("person", "A1017"), ("starts_at", "2026-12-07T18:00"), ("ends_at", "2026-12-08T08:00")],
+        )
         .await;
     assert!(s == 303 || s == 422 || s == 200, "{s}");
     assert_eq!(app.count("SELECT COUNT(*) FROM comms_rota").await, 1, "{html}");
     let (s, html) = cc
-        .post("/comments/rota", &[("person", "A1010"), ("starts_at", "2026-12-08T18:00"), ("ends_at", "2026-12-08T08:00")])
+        .post(
+            "/comments/rota",
+            &[("person", "A1010"), ("starts_at", "2026-12-08T18:00"), ("ends_at", "2026-12-08T08:00")],
+        )
         .await;
     assert!(s == 303 || s == 422 || s == 200, "{s}");
     assert_eq!(app.count("SELECT COUNT(*) FROM comms_rota").await, 1, "{html}");
@@ -330,8 +351,12 @@ async fn out_of_hours_emergencies_and_threats_go_to_the_person_on_call(b: Backen
     // call is told.
     import_at(&app, &[comment("o-1", "Send them all back home, dirty p*kis. I'll burn their shop down")], OUT_OF_HOURS)
         .await;
-    import_at(&app, &[comment("o-2", "What time does the front counter at Leamington open on Saturdays?")], OUT_OF_HOURS)
-        .await;
+    import_at(
+        &app,
+        &[comment("o-2", "What time does the front counter at Leamington open on Saturdays?")],
+        OUT_OF_HOURS,
+    )
+    .await;
     import_at(&app, &[comment("o-3", "There is a man with a knife outside my house right now, please help")], IN_HOURS)
         .await;
     let k = kinds(&app, "A1009").await;
@@ -403,7 +428,13 @@ async fn in_a_browser_a_comment_is_kept_supported_referred_and_answered() {
     crate::support::browser_sign_in(c, &app.base, "kwame.mensah@warwickshire.police.example").await;
     c.goto(&format!("{}/comments/wellbeing", app.base)).await.unwrap();
     c.find(Locator::Css("#cases a")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Id("support")).await.unwrap().send_keys("Spoke with Laura after her shift.").await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("support"))
+        .await
+        .unwrap()
+        .send_keys("Spoke with Laura after her shift.")
+        .await
+        .unwrap();
     c.find(Locator::Id("close-case")).await.unwrap().click().await.unwrap();
     let status = crate::browser::text_when(c, Locator::Id("case-status"), |t| t.starts_with("Closed")).await;
     assert!(status.starts_with("Closed"), "{status}");

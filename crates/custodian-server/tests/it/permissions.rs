@@ -802,7 +802,12 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             &[("outcome", "advice")],
             RC,
         ),
-        form("/comments/{id}/actions", format!("/comments/{comment}/actions"), &[("action", "hide"), ("advice", "matrix")], CC),
+        form(
+            "/comments/{id}/actions",
+            format!("/comments/{comment}/actions"),
+            &[("action", "hide"), ("advice", "matrix")],
+            CC,
+        ),
         get("/comments/replies", "/comments/replies", ALL),
         form("/comments/replies/{id}/sent", format!("/comments/replies/{reply}/sent"), &[("reply", "matrix")], CC),
         get("/comments/rota", "/comments/rota", CC),

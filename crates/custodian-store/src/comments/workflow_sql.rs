@@ -108,13 +108,14 @@ pub(crate) async fn route(
 
     // WP034 8.2: wellbeing first, for the named officer or member of staff.
     if pack.wellbeing_applies(&labels) {
-        let rows: Vec<(Uuid, String, String, Option<Uuid>)> = sqlx::query_as(
-            "SELECT id, name, staff_number, line_manager_id FROM people WHERE status = 'active'",
-        )
-        .fetch_all(&mut **tx)
-        .await?;
-        let register: Vec<Named> =
-            rows.iter().map(|(id, name, sn, _)| Named { id: *id, name: name.clone(), staff_number: sn.clone() }).collect();
+        let rows: Vec<(Uuid, String, String, Option<Uuid>)> =
+            sqlx::query_as("SELECT id, name, staff_number, line_manager_id FROM people WHERE status = 'active'")
+                .fetch_all(&mut **tx)
+                .await?;
+        let register: Vec<Named> = rows
+            .iter()
+            .map(|(id, name, sn, _)| Named { id: *id, name: name.clone(), staff_number: sn.clone() })
+            .collect();
         for (person, matched) in people_named(&c.body, &register) {
             let manager = rows.iter().find(|r| r.0 == person).and_then(|r| r.3);
             let Some(manager) = manager else {
@@ -160,10 +161,10 @@ pub(crate) async fn route(
                 tx,
                 actor,
                 now,
-                AuditEntry::new("comment.wellbeing_opened", format!("comment_wellbeing:{id}")).clause("8.2").detail(
-                    json!({"comment": c.id, "person": person, "line_manager": manager, "matched": matched,
-                           "labels": labels, "due_at": due.unix_timestamp()}),
-                ),
+                AuditEntry::new("comment.wellbeing_opened", format!("comment_wellbeing:{id}"))
+                    .clause("8.2")
+                    .detail(json!({"comment": c.id, "person": person, "line_manager": manager, "matched": matched,
+                           "labels": labels, "due_at": due.unix_timestamp()})),
             )
             .await?;
             let case_link = format!("/comments/wellbeing/{id}");
@@ -202,14 +203,15 @@ pub(crate) async fn route(
             .bind(now)
             .execute(&mut **tx)
             .await?;
-        let strands: Vec<&str> = labels.iter().copied().filter(|l| pack.referral.labels.iter().any(|x| x.as_str() == *l)).collect();
+        let strands: Vec<&str> =
+            labels.iter().copied().filter(|l| pack.referral.labels.iter().any(|x| x.as_str() == *l)).collect();
         audit::audit(
             tx,
             actor,
             now,
-            AuditEntry::new("comment.referred", format!("comment_referral:{id}"))
-                .clause("8.2")
-                .detail(json!({"comment": c.id, "evidence": evidence.id, "sha256": evidence.sha256, "strands": strands})),
+            AuditEntry::new("comment.referred", format!("comment_referral:{id}")).clause("8.2").detail(
+                json!({"comment": c.id, "evidence": evidence.id, "sha256": evidence.sha256, "strands": strands}),
+            ),
         )
         .await?;
         approvals::notify_decider(
@@ -257,7 +259,10 @@ pub(crate) async fn route(
                 tm,
                 "comment.reply_due",
                 &format!("Reply due on {account}"),
-                &format!("A {} needs a reply on {account} by the service level (WP034 6.7): \"{excerpt}\"", label.replace('_', " ")),
+                &format!(
+                    "A {} needs a reply on {account} by the service level (WP034 6.7): \"{excerpt}\"",
+                    label.replace('_', " ")
+                ),
                 Some("/comments/replies"),
                 Some(&s),
                 now,
@@ -422,8 +427,10 @@ pub async fn referral_decide(
     .await?
     .rows_affected();
     if done == 0 {
-        let exists: Option<Uuid> =
-            sqlx::query_scalar("SELECT id FROM comment_referrals WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM comment_referrals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
         return Err(match exists {
             None => StoreError::NotFound(format!("referral {id}")),
             Some(_) => StoreError::Conflict(format!("referral {id} is decided already")),
@@ -565,13 +572,7 @@ pub async fn works_account(pool: &Pool<DB>, person: Uuid, account: Uuid) -> Resu
     Ok(n > 0)
 }
 
-pub async fn reply_mark_sent(
-    pool: &Pool<DB>,
-    id: Uuid,
-    reply: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
-) -> Result<()> {
+pub async fn reply_mark_sent(pool: &Pool<DB>, id: Uuid, reply: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let row: Option<(Uuid, String, OffsetDateTime)> =
         sqlx::query_as("SELECT comment_id, status, due_at FROM comment_replies WHERE id = $1")
@@ -607,7 +608,8 @@ pub async fn reply_mark_sent(
 pub async fn rota(pool: &Pool<DB>, from: OffsetDateTime) -> Result<Vec<RotaShift>> {
     let mut tx = begin_read(pool).await?;
     let sql = format!("{SHIFT_SELECT} WHERE s.ends_at > $1 ORDER BY s.starts_at, s.id LIMIT 200");
-    let rows: Vec<RotaShift> = sqlx::query_as(&sql).bind(from.to_offset(time::UtcOffset::UTC)).fetch_all(&mut *tx).await?;
+    let rows: Vec<RotaShift> =
+        sqlx::query_as(&sql).bind(from.to_offset(time::UtcOffset::UTC)).fetch_all(&mut *tx).await?;
     tx.commit().await?;
     Ok(rows)
 }
