@@ -237,6 +237,22 @@ actions! {
     /// Act on a public comment: keep its evidence, record advice and action (Corporate
     /// Communications).
     CommentsAct = "comments.act", System;
+    /// See the wellbeing cases opened for the people one line-manages (the server lists only
+    /// those).
+    CommentsWellbeingList = "comments.wellbeing.list", System;
+    /// Open, record the support given on and close a wellbeing case about one person: their line
+    /// manager only.
+    CommentsWellbeingManage = "comments.wellbeing.manage", Person;
+    /// See the Resolution Centre referrals of public comments, their evidence packs and the
+    /// counts per strand.
+    CommentsReferralsView = "comments.referrals.view", System;
+    /// Record the outcome of a Resolution Centre referral (crime recorded, no crime, advice).
+    CommentsReferralsDecide = "comments.referrals.decide", System;
+    /// Work the reply queues of the accounts one manages or is authorised to use: see them and
+    /// mark replies sent (the server checks the account).
+    CommentsReplies = "comments.replies", System;
+    /// Keep Corporate Communications' out-of-hours rota and see who is on call.
+    CommentsRota = "comments.rota", System;
 }
 
 impl Action {

@@ -200,6 +200,12 @@ const MATRIX: &[(Action, [bool; 11])] = &[
     (Action::SocialAccountsManage,  [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::CommentsViewAll,       [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::CommentsAct,           [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
+    (Action::CommentsWellbeingList, [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
+    (Action::CommentsWellbeingManage, [N, N, N, N,  N,  N,  N,  N, N,  N, N]),
+    (Action::CommentsReferralsView, [N, Y, N,  N,  N,  N,  N,  Y, N,  N, N]),
+    (Action::CommentsReferralsDecide, [N, N, N, N,  N,  N,  N,  Y, N,  N, N]),
+    (Action::CommentsReplies,       [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
+    (Action::CommentsRota,          [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
 ];
 
 #[test]
@@ -249,6 +255,8 @@ fn a_person_with_no_roles_gets_only_the_everyone_actions() {
         Action::SocialAccountsTeam,
         Action::DeclarationsMake,
         Action::PsdReportsMake,
+        Action::CommentsWellbeingList,
+        Action::CommentsReplies,
     ];
     for &action in Action::ALL {
         let d = a.decide(&nobody, action, &unrelated_resource(action));
@@ -379,6 +387,28 @@ fn the_subject_views_but_never_reviews_their_own_finding_whatever_their_roles() 
     }
     let all_roles = person(1, &Role::ALL);
     assert!(!a.is_allowed(&all_roles, Action::FindingsReview, &own));
+}
+
+#[test]
+fn wellbeing_cases_go_to_the_persons_line_manager_only() {
+    let a = authz();
+    let laura = person_record(1, Some(3), Some("Response Policing North"));
+    let manager = person(3, &[]);
+    let d = a.decide(&manager, Action::CommentsWellbeingManage, &laura);
+    assert!(d.allowed);
+    assert_eq!(d.policies, vec!["comments.line-manager-wellbeing".to_string()]);
+    assert_eq!(d.clauses, vec!["8.2".to_string()]);
+    // Not the person themself, not another manager, not Corporate Communications or the
+    // Resolution Centre.
+    assert!(!a.is_allowed(&person(1, &[]), Action::CommentsWellbeingManage, &laura));
+    assert!(!a.is_allowed(&person(4, &[]), Action::CommentsWellbeingManage, &laura));
+    assert!(!a.is_allowed(&person(5, &[Role::CorporateComms]), Action::CommentsWellbeingManage, &laura));
+    assert!(!a.is_allowed(&person(6, &[Role::ResolutionCentre]), Action::CommentsWellbeingManage, &laura));
+    // The Resolution Centre sees referrals only, not the comments themselves.
+    let rc = person(6, &[Role::ResolutionCentre]);
+    assert!(a.is_allowed(&rc, Action::CommentsReferralsDecide, &Resource::System));
+    assert!(!a.is_allowed(&rc, Action::CommentsViewAll, &Resource::System));
+    assert!(!a.is_allowed(&rc, Action::CommentsAct, &Resource::System));
 }
 
 #[test]

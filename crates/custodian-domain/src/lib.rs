@@ -4,6 +4,7 @@
 pub mod approvals;
 pub mod apps;
 pub mod audit;
+pub mod comments;
 pub mod countries;
 pub mod data_protection;
 pub mod declarations;

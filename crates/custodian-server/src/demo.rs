@@ -63,6 +63,7 @@ pub async fn seed(store: &Store, passwords: &Passwords) -> anyhow::Result<DemoSi
         )
         .await
         .map_err(|e| anyhow::anyhow!("demo carrier bill: {e}"))?;
+    comments(store, &actor, now).await?;
     let password = format!("demo-{}", &random_token()[..20]);
     let hash = passwords.hash(&password).await?;
     let people = store.people(&PersonFilter::default(), 1, 1000).await?.items;
@@ -138,4 +139,54 @@ fn carrier_bill(allocated: time::OffsetDateTime) -> String {
         bill.push('\n');
     }
     bill
+}
+
+/// The demo's social media account and a handful of public comments on it (WP034 6.7, 6.8, 8.2),
+/// so each role has something: a wellbeing case for the line manager (Kwame Mensah), a referral
+/// for the Resolution Centre, replies waiting for the team, comments for Corporate
+/// Communications to act on, and someone on the out-of-hours rota now.
+async fn comments(store: &Store, actor: &Actor, now: time::OffsetDateTime) -> anyhow::Result<()> {
+    let csv = "platform,handle,url,team,team_manager,kind,profile,authorised_users\n\
+               facebook,WarksNorth,https://facebook.com/WarksNorth,Response Policing North,A1016,departmental,Emergencies 999; report crime on 101,A1017\n";
+    crate::social_accounts::import(store, actor, now, csv.as_bytes())
+        .await
+        .map_err(|e| anyhow::anyhow!("demo social accounts: {e}"))?;
+    let texts = [
+        ("demo-1", "PC Fenwick is a useless fat pr*ck"),
+        ("demo-2", "Send them all back home, dirty p*kis. I'll burn their shop down"),
+        ("demo-3", "What time does the front counter at Leamington open on Saturdays?"),
+        ("demo-4", "There is a man with a knife outside my house right now, please help"),
+        ("demo-5", "I reported the dealing on our street four times and you never turn up"),
+        ("demo-6", "Thanks for the update, stay safe out there"),
+    ];
+    let posted =
+        (now - time::Duration::hours(1)).format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let mut jsonl = String::new();
+    for (i, (id, text)) in texts.iter().enumerate() {
+        let line = serde_json::json!({"id": id, "platform": "facebook", "account": "WarksNorth", "post": "p-2001",
+            "author": format!("fb-demo-{i}"), "author_name": format!("Demo Commenter {}", i + 1),
+            "url": format!("https://facebook.com/WarksNorth/posts/p-2001?comment={id}"), "text": text,
+            "created_at": posted});
+        jsonl.push_str(&format!("{line}\n"));
+    }
+    // Someone on call from an hour ago, so the rota shows who is on call now.
+    let eleanor = store.person_by_staff_number("A1009").await?;
+    if let Some(p) = eleanor {
+        store
+            .rota_add(
+                &custodian_store::comments::workflow::NewShift {
+                    person: p.id,
+                    starts_at: now - time::Duration::hours(1),
+                    ends_at: now + time::Duration::hours(23),
+                    handover: "Watch the WarksNorth post about the Leamington front counter.".into(),
+                },
+                actor,
+                now,
+            )
+            .await?;
+    }
+    crate::comments::import(store, actor, now, jsonl.as_bytes())
+        .await
+        .map_err(|e| anyhow::anyhow!("demo comments: {e}"))?;
+    Ok(())
 }

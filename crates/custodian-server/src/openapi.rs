@@ -89,6 +89,7 @@ pub fn generated() -> utoipa::openapi::OpenApi {
         .merge_from(crate::vault::api::VaultApi::openapi())
         .merge_from(crate::social_accounts::api::SocialAccountsApi::openapi())
         .merge_from(crate::comments::api::CommentsApi::openapi())
+        .merge_from(crate::comments::workflow_api::CommentsWorkflowApi::openapi())
         .merge_from(crate::declarations::api::DeclarationsApi::openapi())
 }
 

@@ -35,6 +35,8 @@ macro_rules! areas {
         pub mod chunked;
         #[path = "comments/sql.rs"]
         pub mod comments;
+        #[path = "comments/workflow_sql.rs"]
+        pub mod comments_workflow;
         #[path = "dashboard/sql.rs"]
         pub mod dashboard;
         #[path = "data_protection/sql.rs"]

@@ -11,7 +11,7 @@ pub fn london_day(utc_us: i64) -> i32 {
     (utc_us + offset).div_euclid(DAY_US) as i32
 }
 
-pub(super) fn in_bst(utc_us: i64) -> bool {
+pub fn in_bst(utc_us: i64) -> bool {
     let secs = utc_us.div_euclid(1_000_000);
     let day = secs.div_euclid(86_400) as i32;
     let Ok(date) = Date::from_julian_day(day + 2_440_588) else { return false };

@@ -5,7 +5,7 @@
 //!
 //! Nothing here sanctions anyone: a breach is evidence for a finding, and people decide.
 
-mod days;
+pub mod days;
 mod evaluate;
 mod feeds;
 mod pack;

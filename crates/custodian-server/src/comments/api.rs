@@ -20,6 +20,7 @@ pub fn routes() -> Routes {
         .route("/comments", post(receive))
         .route("/comments/{id}/evidence", get(evidence))
         .route("/comments/authors/{platform}/{author}/evidence", get(author_evidence))
+        .merge(super::workflow_api::routes())
 }
 
 /// The comments part of the OpenAPI document, merged into the API's.

@@ -19,6 +19,9 @@
 
 pub mod api;
 pub mod ui;
+pub mod workflow;
+pub mod workflow_api;
+pub mod workflow_ui;
 
 use std::sync::OnceLock;
 

@@ -25,6 +25,7 @@ pub fn routes() -> Routes {
         .route("/comments/{id}", get(show))
         .route("/comments/{id}/evidence", post(keep_evidence))
         .route("/comments/authors/{platform}/{author}", get(author))
+        .merge(super::workflow_ui::routes())
 }
 
 /// A label as people read it.
@@ -172,12 +173,35 @@ struct ShowPage {
     pack_version: String,
     evidence: Option<EvidenceView>,
     may_act: bool,
+    /// Corporate Communications' advice and actions (WP034 8.2): what, advice, when and who.
+    actions: Vec<(String, String, String)>,
+    action_choices: Vec<(String, String)>,
 }
 page!(ShowPage);
 
 async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
     let (c, e) = uc::view(&state, &user, id).await?;
+    let actions = super::workflow::actions(&state, &user, id).await?;
     Ok(render(&ShowPage {
+        actions: actions
+            .iter()
+            .map(|a| {
+                let what = a
+                    .action
+                    .parse::<custodian_domain::comments::CommentAction>()
+                    .map(|x| x.words().to_string())
+                    .unwrap_or_else(|_| a.action.clone());
+                (
+                    what,
+                    a.advice.clone(),
+                    format!("{} by {}", display::time_words(a.acted_at), display::actor(&a.acted_by, |_| None)),
+                )
+            })
+            .collect(),
+        action_choices: custodian_domain::comments::CommentAction::ALL
+            .iter()
+            .map(|a| (a.as_str().to_string(), a.words().to_string()))
+            .collect(),
         layout: layout(&state, Some(&user), "Evidence pack: public comment", "/comments"),
         c82: clause_view("8.2"),
         url: c.url.clone(),

@@ -207,6 +207,12 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
                 page(facts.posts && may(Action::ScreeningPackView), "/screening/pack", "Screening"),
                 // WP034 6.7, 8.2: public comments on the force's channels.
                 page(may(Action::CommentsViewAll), "/comments", "Comments"),
+                // WP034 6.7: the owning team's reply queue.
+                page(facts.posts || may(Action::CommentsViewAll), "/comments/replies", "Replies"),
+                // WP034 8.2: referrals to the Resolution Centre.
+                page(may(Action::CommentsReferralsView), "/comments/referrals", "Referrals"),
+                // WP034 6.8: Corporate Communications' out-of-hours rota.
+                page(may(Action::CommentsRota), "/comments/rota", "Rota"),
             ]
             .into_iter()
             .flatten()

@@ -12,6 +12,7 @@ mod audit_outside;
 mod axe;
 mod browser;
 mod comments;
+mod comments_workflow;
 mod data_protection;
 mod declarations;
 mod devices;

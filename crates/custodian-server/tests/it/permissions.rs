@@ -62,6 +62,10 @@ const SOCIAL_VIEWERS: &[&str] = &["corporate_comms", "auditor"];
 /// for the categories the pack sends them (the fixture's is one).
 const ASSESSORS: &[&str] = &["psd", "vetting"];
 const VETTING: &[&str] = &["vetting"];
+/// Resolution Centre referrals of public comments (WP034 8.2): the Resolution Centre, and
+/// Corporate Communications who advise on the comments.
+const REFERRAL_VIEWERS: &[&str] = &["corporate_comms", "resolution_centre"];
+const RC: &[&str] = &["resolution_centre"];
 
 enum Body {
     None,
@@ -332,6 +336,26 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
     .await
     .unwrap();
     let comment = app.store().comments(&Default::default()).await.unwrap()[0].id;
+    // A wellbeing case for Laura Fenwick's line manager (A1016, not a persona), a referral to the
+    // Resolution Centre and a question in MatrixNorth's reply queue (WP034 6.7, 8.2).
+    custodian_server::comments::import(
+        app.store(),
+        &Actor::cli(),
+        now,
+        concat!(
+            r#"{"id":"m-3","platform":"facebook","account":"MatrixNorth","post":"p-1","author":"fb-2","author_name":"Matrix Two","url":"https://facebook.com/MatrixNorth/p-1","text":"PC Fenwick is a useless fat pr*ck","created_at":"2026-12-01T10:00:00Z"}"#,
+            "\n",
+            r#"{"id":"m-4","platform":"facebook","account":"MatrixNorth","post":"p-1","author":"fb-3","author_name":"Matrix Three","url":"https://facebook.com/MatrixNorth/p-1","text":"Send them all back home, dirty p*kis. I'll burn their shop down","created_at":"2026-12-01T10:00:00Z"}"#,
+            "\n",
+            r#"{"id":"m-5","platform":"facebook","account":"MatrixNorth","post":"p-1","author":"fb-4","author_name":"Matrix Four","url":"https://facebook.com/MatrixNorth/p-1","text":"What time does the front counter at Leamington open on Saturdays?","created_at":"2026-12-01T10:00:00Z"}"#,
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let wellbeing_case = app.store().wellbeing_cases(kwame.id).await.unwrap()[0].id;
+    let referral = app.store().referrals().await.unwrap()[0].id;
+    let reply = app.store().replies(&Default::default()).await.unwrap()[0].id;
 
     // An app of the catalogue (WP034 4.8).
     let matrix_app = app
@@ -764,6 +788,41 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         get("/comments/{id}", format!("/comments/{comment}"), CC),
         form("/comments/{id}/evidence", format!("/comments/{comment}/evidence"), &[], CC),
         get("/comments/authors/{platform}/{author}", "/comments/authors/facebook/fb-1", CC),
+        // The comments' workflow (WP034 6.7, 6.8, 8.2): everyone opens their own wellbeing cases
+        // and reply queues (the server lists only theirs); a case is its person's line manager's
+        // (not a persona); the Resolution Centre decide referrals, which Corporate
+        // Communications also see; the rota is Corporate Communications'.
+        get("/comments/wellbeing", "/comments/wellbeing", ALL),
+        get("/comments/wellbeing/{id}", format!("/comments/wellbeing/{wellbeing_case}"), HOLDER_ONLY),
+        form(
+            "/comments/wellbeing/{id}/close",
+            format!("/comments/wellbeing/{wellbeing_case}/close"),
+            &[("support", "matrix")],
+            HOLDER_ONLY,
+        ),
+        get("/comments/referrals", "/comments/referrals", REFERRAL_VIEWERS),
+        get("/comments/referrals/{id}", format!("/comments/referrals/{referral}"), REFERRAL_VIEWERS),
+        form(
+            "/comments/referrals/{id}/decide",
+            format!("/comments/referrals/{referral}/decide"),
+            &[("outcome", "advice")],
+            RC,
+        ),
+        form(
+            "/comments/{id}/actions",
+            format!("/comments/{comment}/actions"),
+            &[("action", "hide"), ("advice", "matrix")],
+            CC,
+        ),
+        get("/comments/replies", "/comments/replies", ALL),
+        form("/comments/replies/{id}/sent", format!("/comments/replies/{reply}/sent"), &[("reply", "matrix")], CC),
+        get("/comments/rota", "/comments/rota", CC),
+        form(
+            "/comments/rota",
+            "/comments/rota",
+            &[("person", "A1003"), ("starts_at", "2026-12-04T18:00"), ("ends_at", "2026-12-05T08:00")],
+            CC,
+        ),
         get("/accounts", "/accounts", ALL),
         get("/accounts/new", "/accounts/new", ALL),
         // Everyone may request (the first persona's request is recorded, the others find the
@@ -1144,6 +1203,33 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         get(
             "/api/v1/comments/authors/{platform}/{author}/evidence",
             "/api/v1/comments/authors/facebook/fb-1/evidence",
+            CC,
+        ),
+        get("/api/v1/comments/wellbeing", "/api/v1/comments/wellbeing", ALL),
+        post(
+            "/api/v1/comments/wellbeing/{id}/close",
+            format!("/api/v1/comments/wellbeing/{wellbeing_case}/close"),
+            json!({"support": "matrix"}),
+            HOLDER_ONLY,
+        ),
+        get("/api/v1/comments/referrals", "/api/v1/comments/referrals", REFERRAL_VIEWERS),
+        post(
+            "/api/v1/comments/referrals/{id}/outcome",
+            format!("/api/v1/comments/referrals/{referral}/outcome"),
+            json!({"outcome": "no_crime"}),
+            RC,
+        ),
+        post(
+            "/api/v1/comments/{id}/actions",
+            format!("/api/v1/comments/{comment}/actions"),
+            json!({"action": "none", "advice": "matrix"}),
+            CC,
+        ),
+        get("/api/v1/comments/replies", "/api/v1/comments/replies", ALL),
+        post(
+            "/api/v1/comments/replies/{id}/sent",
+            format!("/api/v1/comments/replies/{reply}/sent"),
+            json!({"reply": "matrix"}),
             CC,
         ),
         get("/api/v1/accounts", "/api/v1/accounts", ALL),

@@ -11,6 +11,8 @@
 //!   canonical JSON of [`EvidenceRecord`] (fields in a fixed order, times in RFC 3339 UTC) and
 //!   its SHA-256, written with a `comment.evidence_kept` audit event that carries the hash.
 
+pub mod workflow;
+
 use custodian_domain::imports::RowError;
 use custodian_domain::posts::Platform;
 use serde::Serialize;

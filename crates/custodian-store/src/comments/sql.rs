@@ -30,12 +30,12 @@ fn subject(id: Uuid) -> String {
     format!("comment:{id}")
 }
 
-async fn labels_of(tx: &mut Tx<'_>, id: Uuid) -> Result<Vec<CommentLabel>> {
+pub(crate) async fn labels_of(tx: &mut Tx<'_>, id: Uuid) -> Result<Vec<CommentLabel>> {
     let sql = format!("{LABEL_SELECT} WHERE l.comment_id = $1 ORDER BY l.span_start, l.label");
     Ok(sqlx::query_as(&sql).bind(id).fetch_all(&mut **tx).await?)
 }
 
-async fn load(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<Comment>> {
+pub(crate) async fn load(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<Comment>> {
     let sql = format!("{COMMENT_SELECT} WHERE c.id = $1");
     let Some(mut c) = sqlx::query_as::<_, Comment>(&sql).bind(id).fetch_optional(&mut **tx).await? else {
         return Ok(None);
@@ -44,13 +44,13 @@ async fn load(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<Comment>> {
     Ok(Some(c))
 }
 
-async fn evidence_of(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<Evidence>> {
+pub(crate) async fn evidence_of(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<Evidence>> {
     let sql = format!("{EVIDENCE_SELECT} WHERE comment_id = $1");
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&mut **tx).await?)
 }
 
 /// Write the snapshot of a loaded comment with its audit event (WP034 8.2).
-async fn snapshot(tx: &mut Tx<'_>, c: &Comment, actor: &Actor, now: OffsetDateTime) -> Result<Evidence> {
+pub(crate) async fn snapshot(tx: &mut Tx<'_>, c: &Comment, actor: &Actor, now: OffsetDateTime) -> Result<Evidence> {
     let (record, sha256) = EvidenceRecord::of(c).canonical();
     let id = Uuid::now_v7();
     sqlx::query(
@@ -182,7 +182,9 @@ pub async fn intake(
             let Some(stored) = load(&mut tx, id).await? else {
                 return Err(StoreError::NotFound(format!("comment {id}")));
             };
-            snapshot(&mut tx, &stored, actor, now).await?;
+            let evidence = snapshot(&mut tx, &stored, actor, now).await?;
+            // Routing and workflow, after the evidence (WP034 6.7, 6.8, 8.2).
+            super::comments_workflow::route(&mut tx, &stored, &evidence, actor, now).await?;
         }
         out.push(Intake::Stored(id));
     }
