@@ -149,6 +149,7 @@ const MATRIX: &[(Action, [bool; 11])] = &[
     (Action::DeclarationsMake,      [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
     (Action::DeclarationsAssess,    [N, N, Y,  N,  Y,  N,  N,  N, N,  N, N]),
     (Action::DeclarationsCampaign,  [N, N, N,  N,  Y,  N,  N,  N, N,  N, N]),
+    (Action::ProfileCheck,          [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
     (Action::PsdReportsMake,        [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
     (Action::PsdReportsTriage,      [N, N, Y,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::AuditRead,             [N, N, N,  N,  N,  N,  N,  N, Y,  Y, N]),
@@ -179,6 +180,7 @@ const MATRIX: &[(Action, [bool; 11])] = &[
     (Action::OverseasWindowsView,   [Y, N, N,  N,  Y,  N,  N,  N, N,  N, N]),
     (Action::OverseasExport,        [Y, N, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::UsageImport,           [Y, N, N,  N,  N,  N,  N,  N, N,  N, N]),
+    (Action::UsageOutOfHoursView,   [N, N, N,  N,  N,  Y,  N,  N, N,  N, N]),
     (Action::StreamingExceptionsRecord, [N, N, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::StreamingExceptionsViewAll, [Y, N, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::PostsViewDrafts,       [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
@@ -248,6 +250,7 @@ fn a_person_with_no_roles_gets_only_the_everyone_actions() {
         Action::SocialAccountsRequest,
         Action::SocialAccountsTeam,
         Action::DeclarationsMake,
+        Action::ProfileCheck,
         Action::PsdReportsMake,
     ];
     for &action in Action::ALL {
