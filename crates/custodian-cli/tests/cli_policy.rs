@@ -74,7 +74,9 @@ impl Target {
 impl Drop for Target {
     fn drop(&mut self) {
         if let Some((admin, name)) = &self.pg {
-            let _ = Command::new("psql").args([admin, "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")]).output();
+            let _ = Command::new("psql")
+                .args([admin, "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
+                .output();
         }
     }
 }

@@ -368,10 +368,7 @@ mod tests {
             assert!(PERSONAL_CLAUSES.contains(&r.clause.as_str()), "{} cites {}", r.id, r.clause);
         }
         for (c, _) in PERSONAL_CATEGORIES {
-            assert!(
-                pack.examples.iter().any(|e| e.expect.iter().any(|x| x == c)),
-                "no example shows category {c}"
-            );
+            assert!(pack.examples.iter().any(|e| e.expect.iter().any(|x| x == c)), "no example shows category {c}");
         }
         PersonalEngine::builtin().unwrap();
     }

@@ -46,7 +46,8 @@ async fn main() {
     let store = Store::open(&url, &OpenOptions { create_if_missing: true, max_connections: None }).await.expect("open");
     println!("backend {}; N = {n} active people in 40 business areas", store.backend());
 
-    let mut csv = String::from("staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n");
+    let mut csv =
+        String::from("staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n");
     for i in 0..n {
         csv.push_str(&format!(
             "B{i:06},Person {i},person.{i}@warwickshire.police.example,staff,Area {:02},,,active,\n",

@@ -419,7 +419,12 @@ pub(crate) struct DeclarationCampaignPage {
 page!(DeclarationCampaignPage);
 
 /// A campaign's completion per business area as a chart, for those who may see it (counts only).
-async fn completion_chart(state: &AppState, user: &CurrentUser, id: Uuid, done: &'static str) -> Result<Option<String>, AppError> {
+async fn completion_chart(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    done: &'static str,
+) -> Result<Option<String>, AppError> {
     if !state.allows(user, Action::PolicyCampaignsView, &Resource::System) {
         return Ok(None);
     }

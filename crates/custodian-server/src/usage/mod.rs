@@ -217,9 +217,6 @@ pub async fn out_of_hours(
     }
     months.reverse();
     let from = custodian_domain::usage::london_midnight_us(months[0]);
-    let teams = state
-        .store()
-        .usage_out_of_hours(&hours, Some(user.person.business_area_id), from, now_us + 1)
-        .await?;
+    let teams = state.store().usage_out_of_hours(&hours, Some(user.person.business_area_id), from, now_us + 1).await?;
     Ok((teams, months))
 }

@@ -218,7 +218,13 @@ async fn the_annual_redeclaration_is_a_campaign_that_a_declaration_completes(b: 
         .await
         .unwrap();
     assert_eq!(i64::try_from(n).unwrap(), enrolled - 1, "everyone but Laura is reminded");
-    assert_eq!(app.count(&"SELECT COUNT(*) FROM notifications WHERE link = '/policy/campaigns/{id}'".replace("{id}", &campaign)).await, enrolled - 1);
+    assert_eq!(
+        app.count(
+            &"SELECT COUNT(*) FROM notifications WHERE link = '/policy/campaigns/{id}'".replace("{id}", &campaign)
+        )
+        .await,
+        enrolled - 1
+    );
     app.stop().await;
 }
 on_both!(the_annual_redeclaration_is_a_campaign_that_a_declaration_completes);

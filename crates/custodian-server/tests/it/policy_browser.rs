@@ -95,7 +95,8 @@ async fn in_a_browser_a_version_is_drafted_consulted_on_adopted_and_acknowledged
     let status = c.find(Locator::Id("status")).await.unwrap().text().await.unwrap();
     assert!(status.contains("adopted"), "{status}");
     browser_sign_out(c).await;
-    let campaign = app.store().policy_campaigns().await.unwrap().into_iter().next().expect("adoption starts a campaign");
+    let campaign =
+        app.store().policy_campaigns().await.unwrap().into_iter().next().expect("adoption starts a campaign");
 
     // Laura Fenwick reads and acknowledges the changed clause.
     browser_sign_in(c, base, "laura.fenwick@warwickshire.police.example").await;

@@ -65,7 +65,8 @@ async fn a_profile_is_checked_privately_and_kept_only_when_asked(b: Backend) {
     let api = app.api(&app.token("A1017").await);
     let (s, out) = api.post("/profile-check", json!({"text": PROFILE})).await;
     assert_eq!(s, 200, "{out}");
-    let mut categories: Vec<&str> = out["advice"].as_array().unwrap().iter().filter_map(|a| a["category"].as_str()).collect();
+    let mut categories: Vec<&str> =
+        out["advice"].as_array().unwrap().iter().filter_map(|a| a["category"].as_str()).collect();
     categories.sort();
     categories.dedup();
     assert_eq!(categories, ["address", "association", "clearance", "operational", "role"]);

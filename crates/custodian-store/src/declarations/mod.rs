@@ -140,7 +140,13 @@ impl Store {
         on_read!(self, declarations::personal_checks_of(person))
     }
     /// Delete one of a person's kept checks; `false` if they have none with that id.
-    pub async fn personal_check_delete(&self, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<bool> {
+    pub async fn personal_check_delete(
+        &self,
+        id: Uuid,
+        person: Uuid,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
         on_write!(self, declarations::personal_check_delete(id, person, actor, now))
     }
     /// Record a declaration (`None`: nothing to declare) by `person`, and complete their open

@@ -575,9 +575,10 @@ pub async fn out_of_hours(
     let mut tx = super::begin_read(pool).await?;
     // Teams: a line manager's active reports.
     let mut teams: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for r in sqlx::query("SELECT id, line_manager_id FROM people WHERE status = 'active' AND line_manager_id IS NOT NULL")
-        .fetch_all(&mut *tx)
-        .await?
+    for r in
+        sqlx::query("SELECT id, line_manager_id FROM people WHERE status = 'active' AND line_manager_id IS NOT NULL")
+            .fetch_all(&mut *tx)
+            .await?
     {
         let (id, manager): (Uuid, Uuid) = (r.try_get("id")?, r.try_get("line_manager_id")?);
         teams.entry(manager).or_default().push(id);
@@ -650,9 +651,8 @@ pub async fn out_of_hours(
         let party: String = r.try_get("party")?;
         let Some(e164) = custodian_domain::numbers::e164(&party) else { continue };
         let Some(holders) = numbers.get(e164.as_str()) else { continue };
-        let to_report = holders
-            .iter()
-            .any(|(p, from, to)| *from <= start && start < *to && manager_of.get(p) == Some(&caller));
+        let to_report =
+            holders.iter().any(|(p, from, to)| *from <= start && start < *to && manager_of.get(p) == Some(&caller));
         if !to_report {
             continue;
         }

@@ -35,7 +35,13 @@ async fn declarations_are_queued_assessed_once_and_complete_the_redeclaration(db
     let as_laura = db.actor("A1017").await;
     let (campaign, enrolled) = db
         .store
-        .declaration_campaign_create("WP034", "Annual re-declaration 2027", now.date() + time::Duration::days(30), &Actor::system(), now)
+        .declaration_campaign_create(
+            "WP034",
+            "Annual re-declaration 2027",
+            now.date() + time::Duration::days(30),
+            &Actor::system(),
+            now,
+        )
         .await
         .unwrap();
     assert_eq!(campaign.kind, "declaration");
@@ -48,9 +54,14 @@ async fn declarations_are_queued_assessed_once_and_complete_the_redeclaration(db
 
     // One association Professional Standards assess too, one only the Force Vetting Unit does.
     let criminal = db.store.declaration_make(laura.id, Some(&decl("criminality")), true, &as_laura, now).await.unwrap();
-    assert_eq!((criminal.kind.as_str(), criminal.status.as_str(), criminal.psd_required), ("association", "submitted", true));
-    let media = db.store.declaration_make(laura.id, Some(&decl("media_investigators")), false, &as_laura, now).await.unwrap();
-    let done: i64 = db.store.policy_campaign_completion(campaign.id).await.unwrap().iter().map(|a| a.acknowledged).sum();
+    assert_eq!(
+        (criminal.kind.as_str(), criminal.status.as_str(), criminal.psd_required),
+        ("association", "submitted", true)
+    );
+    let media =
+        db.store.declaration_make(laura.id, Some(&decl("media_investigators")), false, &as_laura, now).await.unwrap();
+    let done: i64 =
+        db.store.policy_campaign_completion(campaign.id).await.unwrap().iter().map(|a| a.acknowledged).sum();
     assert_eq!(done, 1, "her first declaration completed her re-declaration");
     let all = db.store.declarations_queue(false, 10).await.unwrap();
     assert_eq!(all.len(), 2);
@@ -84,11 +95,13 @@ async fn declarations_are_queued_assessed_once_and_complete_the_redeclaration(db
     assert!(!db.store.declarations_queue(false, 10).await.unwrap().iter().any(|d| d.id == nothing.id));
     let refused = db.store.declaration_assess(nothing.id, Outcome::NoConcern, None, fiona.id, &as_fiona, now).await;
     assert!(matches!(refused, Err(StoreError::Conflict(_))));
-    let done: i64 = db.store.policy_campaign_completion(campaign.id).await.unwrap().iter().map(|a| a.acknowledged).sum();
+    let done: i64 =
+        db.store.policy_campaign_completion(campaign.id).await.unwrap().iter().map(|a| a.acknowledged).sum();
     assert_eq!(done, 2);
 
     // Every step is audited with its clause, and no audit event names whom a declaration names.
-    let events = |action: &str| format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}' AND clause = '7.3'");
+    let events =
+        |action: &str| format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}' AND clause = '7.3'");
     assert_eq!(db.ints(&events("declaration.make")).await[0][0], 3);
     assert_eq!(db.ints(&events("declaration.view")).await[0][0], 1);
     assert_eq!(db.ints(&events("declaration.assess")).await[0][0], 1);
@@ -176,7 +189,11 @@ async fn a_kept_profile_check_is_its_persons_alone_and_no_audit_event_carries_it
     assert!(db.store.personal_checks_of(jack.id).await.unwrap().is_empty());
     assert!(!db.store.personal_check_delete(id, jack.id, &db.actor("A1018").await, now).await.unwrap(), "not his");
     assert_eq!(db.ints("SELECT COUNT(*) FROM audit_events WHERE action = 'profile.check.keep'").await[0][0], 1);
-    assert_eq!(db.ints("SELECT COUNT(*) FROM audit_events WHERE detail LIKE '%Tachbrook%' OR subject LIKE '%Tachbrook%'").await[0][0], 0);
+    assert_eq!(
+        db.ints("SELECT COUNT(*) FROM audit_events WHERE detail LIKE '%Tachbrook%' OR subject LIKE '%Tachbrook%'")
+            .await[0][0],
+        0
+    );
     assert!(db.store.personal_check_delete(id, laura.id, &as_laura, now).await.unwrap());
     assert!(db.store.personal_checks_of(laura.id).await.unwrap().is_empty());
     assert_eq!(db.ints("SELECT COUNT(*) FROM personal_checks").await[0][0], 0);
