@@ -130,6 +130,8 @@ actions! {
     DeclarationsAssess = "declarations.assess", System;
     /// Start the annual re-declaration of notifiable associations.
     DeclarationsCampaign = "declarations.campaign", System;
+    /// Check the text of one's own public profile or a draft personal post against 7.1 and 7.2 (advice for oneself only).
+    ProfileCheck = "profile.check", System;
     /// Report inappropriate social media activity to Professional Standards and see one's own reports.
     PsdReportsMake = "psd_reports.make", System;
     /// See and triage the reports made to Professional Standards.
@@ -190,6 +192,8 @@ actions! {
     OverseasExport = "overseas.export", System;
     /// Import carrier and web gateway usage files and see the import history.
     UsageImport = "usage.import", System;
+    /// See, per team and month, the share of managers' calls and messages to their reports outside working hours (aggregates only).
+    UsageOutOfHoursView = "usage.out_of_hours.view", System;
     /// Record a policing-purpose streaming exception for a person (as its approver).
     StreamingExceptionsRecord = "usage.streaming_exceptions.record", Person;
     /// See every streaming exception.

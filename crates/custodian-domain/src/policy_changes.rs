@@ -210,6 +210,7 @@ fn walk(pack: &str, value: &toml::Value, path: &mut String, out: &mut Vec<Citati
 pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     ("screening", include_str!("../../../policy-pack/screening.toml")),
     ("comments", include_str!("../../../policy-pack/comments.toml")),
+    ("personal", include_str!("../../../policy-pack/personal.toml")),
 ];
 
 #[cfg(test)]
@@ -251,6 +252,12 @@ mod tests {
         for (name, src) in BUILTIN_PACKS {
             all.extend(pack_citations(name, src));
         }
+        // The personal-profile check's rules and borrowed categories cite 7.1 and 7.2.
+        let personal = flagged(&all, &compare(&[ct("7.2", "x")], &[ct("7.2", "y")]))
+            .into_iter()
+            .filter(|c| c.id.starts_with("personal:"))
+            .count();
+        assert!(personal >= 6, "a changed 7.2 flags the personal pack's entries: {personal}");
         let changed = compare(&[ct("6.3", "x")], &[ct("6.3", "y")]);
         let flagged = flagged(&all, &changed);
         assert!(

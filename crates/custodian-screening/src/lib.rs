@@ -19,6 +19,7 @@ mod engine;
 mod names;
 mod normalise;
 pub mod pack;
+pub mod personal;
 pub mod review;
 mod validate;
 

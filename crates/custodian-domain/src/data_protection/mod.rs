@@ -171,6 +171,7 @@ pub const DELETABLE: &[&str] = &[
     "posts",
     "legal_holds",
     "vault_reveals",
+    "personal_checks",
 ];
 
 /// The record types the store can count as due for `review`.

@@ -8,12 +8,14 @@
 pub mod days;
 mod evaluate;
 mod feeds;
+mod out_of_hours;
 mod pack;
 mod register;
 
 pub use days::*;
 pub use evaluate::*;
 pub use feeds::*;
+pub use out_of_hours::*;
 pub use pack::*;
 pub use register::*;
 

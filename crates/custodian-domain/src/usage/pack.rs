@@ -27,6 +27,9 @@ pub struct UsagePack {
     pub categories: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
     pub profiles: Vec<Profile>,
+    /// Working hours for the out-of-hours share (WP034 4.11).
+    #[serde(default)]
+    pub out_of_hours: crate::usage::OutOfHours,
     /// Lower-cased vendor category -> policy category, over every vendor; built on load.
     #[serde(skip)]
     category_index: HashMap<String, String>,
@@ -105,6 +108,7 @@ impl UsagePack {
             }
         }
         p.numbers.check().map_err(PackError)?;
+        p.out_of_hours.compile().map_err(PackError)?;
         if p.rules.home_country.len() != 2 {
             return Err(PackError("rules.home_country: give an ISO 3166-1 alpha-2 code".into()));
         }

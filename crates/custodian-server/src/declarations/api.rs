@@ -29,6 +29,7 @@ pub fn routes() -> Routes {
         .route("/psd-reports/queue", get(report_queue))
         .route("/psd-reports/{id}", get(get_report))
         .route("/psd-reports/{id}/triage", post(triage))
+        .route("/profile-check", post(profile_check))
 }
 
 /// The declarations part of the OpenAPI document, merged into the API's.
@@ -45,9 +46,21 @@ pub fn routes() -> Routes {
         create_report,
         report_queue,
         get_report,
-        triage
+        triage,
+        profile_check
     ),
-    components(schemas(DeclarationIn, DeclarationOut, CategoryOut, AssessmentIn, ReportIn, ReportOut, TriageIn))
+    components(schemas(
+        DeclarationIn,
+        DeclarationOut,
+        CategoryOut,
+        AssessmentIn,
+        ReportIn,
+        ReportOut,
+        TriageIn,
+        ProfileCheckIn,
+        ProfileCheckOut,
+        AdviceOut
+    ))
 )]
 pub struct DeclarationsApi;
 
@@ -339,4 +352,74 @@ async fn triage(
 ) -> ApiResult<Json<ReportOut>> {
     let row = super::triage(&state, &user, id, &b.outcome, &b.note).await?;
     Ok(Json(report_out(&row, true)))
+}
+
+/// The text of one's own public profile or a draft personal post, to check (WP034 7.1, 7.2).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileCheckIn {
+    /// At most 20,000 characters.
+    pub text: String,
+    /// Keep the text and its advice for yourself (nothing is kept otherwise).
+    #[serde(default)]
+    pub keep: bool,
+}
+
+/// One piece of advice.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdviceOut {
+    /// clearance, role, association, address or operational
+    pub category: String,
+    pub label: String,
+    /// The WP034 clause (7.1 or 7.2).
+    pub clause: String,
+    /// Byte offsets into the text as sent.
+    pub start: usize,
+    pub end: usize,
+    #[serde(rename = "match")]
+    pub matched: String,
+    pub explanation: String,
+}
+
+/// The check: advice for the person, never a finding.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileCheckOut {
+    pub pack_version: String,
+    /// Whether the text says the person speaks on their own behalf (7.2).
+    pub disclaimer: bool,
+    pub advice: Vec<AdviceOut>,
+    /// The kept check's id, when `keep` was asked.
+    pub kept_id: Option<Uuid>,
+}
+
+/// Check the text of your own public profile or a draft personal post for what WP034 7.1 and 7.2
+/// ask you not to share: a vetting or clearance level (yours or anyone's), your role and access to
+/// information, your link with the force without saying you speak for yourself, home address
+/// details and operational details. Advice only, never a finding: nothing is kept unless `keep`.
+#[utoipa::path(post, path = "/profile-check", tag = "declarations", request_body = ProfileCheckIn, responses((status = 200, body = ProfileCheckOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn profile_check(
+    State(state): State<AppState>,
+    CsrfHeader(user): CsrfHeader,
+    JsonIn(b): JsonIn<ProfileCheckIn>,
+) -> ApiResult<Json<ProfileCheckOut>> {
+    let done = super::profile_check(&state, &user, &b.text, b.keep).await?;
+    Ok(Json(ProfileCheckOut {
+        pack_version: done.check.pack_version,
+        disclaimer: done.check.disclaimer,
+        advice: done
+            .check
+            .advice
+            .into_iter()
+            .map(|a| AdviceOut {
+                category: a.category.to_owned(),
+                label: a.label.to_owned(),
+                clause: a.clause,
+                start: a.start,
+                end: a.end,
+                matched: a.matched,
+                explanation: a.explanation,
+            })
+            .collect(),
+        kept_id: done.kept,
+    }))
 }

@@ -266,3 +266,82 @@ pub async fn close(state: &AppState, user: &CurrentUser, id: Uuid, note: &str) -
     }
     Ok(state.store().report_close(id, note, &user.actor, state.now()).await?)
 }
+
+// ----- The personal-profile check (WP034 7.1, 7.2) ---------------------------------------------
+
+/// The longest text checked: a long profile or post, with room to spare.
+pub const PROFILE_CHECK_MAX_CHARS: usize = 20_000;
+
+/// The personal pack compiled into this build.
+fn personal_engine() -> Result<&'static custodian_screening::personal::PersonalEngine, AppError> {
+    use custodian_screening::personal::PersonalEngine;
+    static ENGINE: std::sync::OnceLock<Result<PersonalEngine, String>> = std::sync::OnceLock::new();
+    ENGINE
+        .get_or_init(|| PersonalEngine::builtin().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the personal pack: {e}")))
+}
+
+/// A check and, when the person asked to keep it, the kept record's id.
+pub struct ProfileChecked {
+    pub check: custodian_screening::personal::PersonalCheck,
+    pub kept: Option<Uuid>,
+}
+
+/// Check the text of one's own profile or a draft personal post. Advice for the person alone,
+/// never a finding; nothing is kept (and no audit event is written) unless `keep`, and then no
+/// audit event carries the text.
+pub async fn profile_check(
+    state: &AppState,
+    user: &CurrentUser,
+    text: &str,
+    keep: bool,
+) -> Result<ProfileChecked, AppError> {
+    state.require(user, Action::ProfileCheck, &Resource::System)?;
+    if text.trim().is_empty() {
+        return Err(AppError::invalid("text", "Paste the text of your profile or post to check"));
+    }
+    if text.chars().count() > PROFILE_CHECK_MAX_CHARS {
+        return Err(AppError::invalid(
+            "text",
+            format!("The text is longer than {PROFILE_CHECK_MAX_CHARS} characters: check it in parts"),
+        ));
+    }
+    let engine = personal_engine()?;
+    let screening = state.screener().current();
+    let owned = text.to_owned();
+    let check = state.offload_sync(move || engine.check(&owned, &screening.engine)).await?;
+    let kept = if keep {
+        let mut categories: Vec<String> = check.advice.iter().map(|a| a.category.to_owned()).collect();
+        categories.dedup();
+        let k = custodian_store::declarations::NewKeptCheck {
+            text: text.to_owned(),
+            advice: serde_json::to_string(&check.advice).map_err(|e| AppError::Internal(e.into()))?,
+            categories,
+            pack_version: check.pack_version.clone(),
+        };
+        Some(state.store().personal_check_keep(user.id(), &k, &user.actor, state.now()).await?)
+    } else {
+        None
+    };
+    Ok(ProfileChecked { check, kept })
+}
+
+/// The person's own kept checks.
+pub async fn kept_checks(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Vec<custodian_store::declarations::KeptCheck>, AppError> {
+    state.require(user, Action::ProfileCheck, &Resource::System)?;
+    Ok(state.store().personal_checks_of(user.id()).await?)
+}
+
+/// Delete one of the person's own kept checks.
+pub async fn delete_kept_check(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<(), AppError> {
+    state.require(user, Action::ProfileCheck, &Resource::System)?;
+    if state.store().personal_check_delete(id, user.id(), &user.actor, state.now()).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("You have no kept check with that id.".into()))
+    }
+}

@@ -43,6 +43,8 @@ pub fn routes() -> Routes {
         .route("/psd-reports/{id}/triage", post(triage))
         .route("/psd-reports/{id}/close", post(close))
         .route("/psd-reports/{id}/evidence/{file}", get(evidence))
+        .route("/profile-check", get(profile_check_page).post(profile_check))
+        .route("/profile-check/{id}/delete", post(delete_kept_check))
 }
 
 fn category_label(id: Option<&str>) -> String {
@@ -157,6 +159,9 @@ pub struct DeclareForm {
     nature: String,
     #[serde(default)]
     category: String,
+    /// The re-declaration campaign page the form was sent from, to go back to.
+    #[serde(default)]
+    campaign: String,
 }
 
 async fn declare(
@@ -171,7 +176,10 @@ async fn declare(
         category: f.category,
     });
     super::declare(&state, &user, decl.as_ref()).await?;
-    Ok(Redirect::to("/declarations").into_response())
+    match f.campaign.trim().parse::<Uuid>() {
+        Ok(c) => Ok(Redirect::to(&format!("/policy/campaigns/{c}")).into_response()),
+        Err(_) => Ok(Redirect::to("/declarations").into_response()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -579,4 +587,115 @@ async fn evidence(
         bytes,
     )
         .into_response())
+}
+
+// ----- The personal-profile check (WP034 7.1, 7.2) ---------------------------------------------
+
+pub(crate) struct AdviceRow {
+    pub(crate) label: &'static str,
+    pub(crate) matched: String,
+    pub(crate) explanation: String,
+    pub(crate) clause: String,
+}
+
+pub(crate) struct CheckResult {
+    pub(crate) advice: Vec<AdviceRow>,
+    pub(crate) disclaimer: bool,
+    pub(crate) kept: bool,
+}
+
+pub(crate) struct KeptRow {
+    pub(crate) id: Uuid,
+    pub(crate) made: String,
+    pub(crate) excerpt: String,
+    pub(crate) advice: usize,
+}
+
+#[derive(Template)]
+#[template(path = "declarations/profile_check.html")]
+pub(crate) struct ProfileCheckPage {
+    pub(crate) layout: Layout,
+    pub(crate) text: String,
+    pub(crate) result: Option<CheckResult>,
+    pub(crate) kept: Vec<KeptRow>,
+    pub(crate) max_chars: usize,
+    pub(crate) c71: ClauseView,
+    pub(crate) c72: ClauseView,
+}
+page!(ProfileCheckPage);
+
+async fn profile_check_render(
+    state: &AppState,
+    user: &CurrentUser,
+    text: String,
+    result: Option<CheckResult>,
+) -> Result<Response, AppError> {
+    let kept = super::kept_checks(state, user)
+        .await?
+        .into_iter()
+        .map(|k| {
+            let advice: Vec<serde_json::Value> = serde_json::from_str(&k.advice).unwrap_or_default();
+            let mut excerpt: String = k.text.chars().take(80).collect();
+            if k.text.chars().count() > 80 {
+                excerpt.push('…');
+            }
+            KeptRow { id: k.id, made: time_words(k.created_at), excerpt, advice: advice.len() }
+        })
+        .collect();
+    Ok(render(&ProfileCheckPage {
+        layout: layout(state, Some(user), "Check your profile or a personal post", "/profile-check"),
+        text,
+        result,
+        kept,
+        max_chars: super::PROFILE_CHECK_MAX_CHARS,
+        c71: clause_view("7.1"),
+        c72: clause_view("7.2"),
+    }))
+}
+
+async fn profile_check_page(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    state.require(&user, Action::ProfileCheck, &Resource::System)?;
+    Ok(profile_check_render(&state, &user, String::new(), None).await?)
+}
+
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+#[derive(Deserialize)]
+pub struct ProfileCheckForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    keep: String,
+}
+
+/// The check's answer is this page, rendered for the person: nothing is kept unless they ticked
+/// "keep", and the text is not written to any log.
+async fn profile_check(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<ProfileCheckForm>,
+) -> UiResult<Response> {
+    let done = super::profile_check(&state, &user, &f.text, f.keep == "yes").await?;
+    let result = CheckResult {
+        advice: done
+            .check
+            .advice
+            .into_iter()
+            .map(|a| AdviceRow { label: a.label, matched: a.matched, explanation: a.explanation, clause: a.clause })
+            .collect(),
+        disclaimer: done.check.disclaimer,
+        kept: done.kept.is_some(),
+    };
+    Ok(profile_check_render(&state, &user, f.text, Some(result)).await?)
+}
+
+async fn delete_kept_check(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> UiResult<Response> {
+    super::delete_kept_check(&state, &user, id).await?;
+    Ok(Redirect::to("/profile-check").into_response())
 }

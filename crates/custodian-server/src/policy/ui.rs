@@ -392,10 +392,87 @@ pub(crate) struct CampaignPage {
 }
 page!(CampaignPage);
 
+/// A Notifiable Associations category to choose on the re-declaration page.
+pub(crate) struct CategoryChoice {
+    pub(crate) id: String,
+    pub(crate) label: String,
+    pub(crate) psd: bool,
+}
+
+/// The annual re-declaration (a campaign of kind `declaration`, WP034 7.3): the person declares
+/// an association or says they have nothing to declare; either completes their enrolment. The
+/// forms post to `/declarations`, and come back here.
+#[derive(Template)]
+#[template(path = "policy/declaration_campaign.html")]
+pub(crate) struct DeclarationCampaignPage {
+    pub(crate) layout: Layout,
+    pub(crate) id: Uuid,
+    pub(crate) title: String,
+    pub(crate) due: String,
+    /// The viewer is asked to declare: `Some(done)`.
+    pub(crate) mine: Option<bool>,
+    pub(crate) categories: Vec<CategoryChoice>,
+    pub(crate) chart: Option<String>,
+    pub(crate) c72: ClauseView,
+    pub(crate) c73: ClauseView,
+}
+page!(DeclarationCampaignPage);
+
+/// A campaign's completion per business area as a chart, for those who may see it (counts only).
+async fn completion_chart(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    done: &'static str,
+) -> Result<Option<String>, AppError> {
+    if !state.allows(user, Action::PolicyCampaignsView, &Resource::System) {
+        return Ok(None);
+    }
+    let rows: Vec<(String, i64)> = state
+        .store()
+        .policy_campaign_completion(id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let pct = if a.enrolled == 0 { 0 } else { a.acknowledged * 100 / a.enrolled };
+            (format!("{} ({} of {})", a.business_area, a.acknowledged, a.enrolled), pct)
+        })
+        .collect();
+    let (title, value_heading, empty) = if done == "declared" {
+        ("Declared, per cent of each business area", "Per cent declared", "Nobody has declared yet.")
+    } else {
+        ("Acknowledged, per cent of each business area", "Per cent acknowledged", "Nobody has acknowledged yet.")
+    };
+    Ok(Some(crate::web::chart::Bars { title, label_heading: "Business area", value_heading, empty }.render(&rows)))
+}
+
 async fn campaign(State(state): State<AppState>, user: CurrentUser, Path(id): Path<Uuid>) -> UiResult<Response> {
     state.require(&user, Action::PolicyRead, &Resource::System)?;
     let store = state.store();
     let c = store.policy_campaign(id).await?.ok_or_else(|| AppError::NotFound(format!("No campaign {id}.")))?;
+    if c.kind == "declaration" {
+        let mine = store
+            .policy_acknowledgements_of(user.id())
+            .await?
+            .into_iter()
+            .find(|a| a.campaign_id == id)
+            .map(|a| a.acknowledged_at.is_some());
+        let categories = custodian_domain::declarations::categories()
+            .iter()
+            .map(|k| CategoryChoice { id: k.id.clone(), label: k.label.clone(), psd: k.psd })
+            .collect();
+        return Ok(render(&DeclarationCampaignPage {
+            layout: layout(&state, Some(&user), &c.title, "/declarations"),
+            id,
+            title: c.title.clone(),
+            due: iso_words(Some(&c.due_on)),
+            mine,
+            categories,
+            chart: completion_chart(&state, &user, id, "declared").await?,
+            c72: clause_view("7.2"),
+            c73: clause_view("7.3-2"),
+        }));
+    }
     let wanted: Vec<String> = serde_json::from_str(&c.clauses).unwrap_or_default();
     let clauses = store
         .policy_clauses(c.version_id)
@@ -410,28 +487,7 @@ async fn campaign(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         .into_iter()
         .find(|a| a.campaign_id == id)
         .map(|a| a.acknowledged_at.is_some());
-    let chart = if state.allows(&user, Action::PolicyCampaignsView, &Resource::System) {
-        let rows: Vec<(String, i64)> = store
-            .policy_campaign_completion(id)
-            .await?
-            .into_iter()
-            .map(|a| {
-                let pct = if a.enrolled == 0 { 0 } else { a.acknowledged * 100 / a.enrolled };
-                (format!("{} ({} of {})", a.business_area, a.acknowledged, a.enrolled), pct)
-            })
-            .collect();
-        Some(
-            crate::web::chart::Bars {
-                title: "Acknowledged, per cent of each business area",
-                label_heading: "Business area",
-                value_heading: "Per cent acknowledged",
-                empty: "Nobody has acknowledged yet.",
-            }
-            .render(&rows),
-        )
-    } else {
-        None
-    };
+    let chart = completion_chart(&state, &user, id, "acknowledged").await?;
     Ok(render(&CampaignPage {
         layout: layout(&state, Some(&user), &c.title, "/policy"),
         id,
@@ -455,6 +511,13 @@ async fn acknowledge(
     // covers only read actions such as `policy.manage` is not).
     if !user.scope_allows(Action::PolicyManage) {
         return Err(AppError::Forbidden("A read-only token cannot acknowledge the policy.".into()).into());
+    }
+    let c = state.store().policy_campaign(id).await?.ok_or_else(|| AppError::NotFound(format!("No campaign {id}.")))?;
+    if c.kind == "declaration" {
+        return Err(AppError::Conflict(
+            "This is a re-declaration: declare an association or say you have nothing to declare (WP034 7.3).".into(),
+        )
+        .into());
     }
     state.store().policy_acknowledge(id, user.id(), &user.actor, state.now()).await?;
     Ok(Redirect::to(&format!("/policy/campaigns/{id}")).into_response())

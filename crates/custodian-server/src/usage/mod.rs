@@ -194,3 +194,29 @@ pub async fn import_runs(state: &AppState, user: &CurrentUser) -> Result<Vec<Usa
     state.require(user, Action::UsageImport, &Resource::System)?;
     Ok(state.store().usage_import_runs(100).await?)
 }
+
+/// How many months the out-of-hours trend covers, this one included.
+pub const OUT_OF_HOURS_MONTHS: u8 = 12;
+
+/// The out-of-hours share per team of the Head of Department's business area and month, over the
+/// last [`OUT_OF_HOURS_MONTHS`] London months (WP034 4.11): aggregates only, teams of at least the
+/// pack's `min_team` people.
+pub async fn out_of_hours(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<(Vec<custodian_store::usage::TeamOutOfHours>, Vec<time::Date>), AppError> {
+    state.require(user, Action::UsageOutOfHoursView, &Resource::System)?;
+    let hours = UsagePack::shipped().out_of_hours.compile().map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let now_us = (state.now().unix_timestamp_nanos() / 1000) as i64;
+    let this_month = custodian_domain::usage::london_month(now_us);
+    let mut months = vec![this_month];
+    for _ in 1..OUT_OF_HOURS_MONTHS {
+        let last = months[months.len() - 1];
+        let prev = last.previous_day().unwrap_or(last);
+        months.push(prev.replace_day(1).unwrap_or(prev));
+    }
+    months.reverse();
+    let from = custodian_domain::usage::london_midnight_us(months[0]);
+    let teams = state.store().usage_out_of_hours(&hours, Some(user.person.business_area_id), from, now_us + 1).await?;
+    Ok((teams, months))
+}

@@ -23,6 +23,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .route("/usage/streaming-exceptions", get(exceptions).post(create_exception))
         .route("/usage/imports", get(imports))
+        .route("/usage/out-of-hours", get(out_of_hours))
         .route(
             "/usage/imports/{feed}",
             post(upload).layer(axum::extract::DefaultBodyLimit::max(uc::USAGE_UPLOAD_LIMIT)),
@@ -287,4 +288,60 @@ async fn upload(
             Ok(imports_page(&state, &user, None, errors).await?)
         }
     }
+}
+
+// ----- Out-of-hours expectations (WP034 4.11) --------------------------------------------------
+
+pub(crate) struct TeamChart {
+    pub(crate) title: String,
+    pub(crate) size: i64,
+    pub(crate) chart: String,
+}
+
+#[derive(Template)]
+#[template(path = "usage/out_of_hours.html")]
+pub(crate) struct OutOfHoursPage {
+    pub(crate) layout: Layout,
+    pub(crate) teams: Vec<TeamChart>,
+    pub(crate) min_team: usize,
+    pub(crate) hours: String,
+    pub(crate) c411: ClauseView,
+}
+page!(OutOfHoursPage);
+
+async fn out_of_hours(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    let (teams, months) = uc::out_of_hours(&state, &user).await?;
+    let pack = &custodian_domain::usage::UsagePack::shipped().out_of_hours;
+    let teams = teams
+        .into_iter()
+        .map(|t| {
+            let rows: Vec<(String, i64)> = months
+                .iter()
+                .map(|m| {
+                    let found = t.months.iter().find(|x| x.month == *m);
+                    let label = format!("{} {}", m.month(), m.year());
+                    match found {
+                        Some(x) => (format!("{label} ({} of {})", x.outside, x.total), x.per_cent()),
+                        None => (format!("{label} (none)"), 0),
+                    }
+                })
+                .collect();
+            let title = format!("Team of {}", crate::web::display::person(&t.manager, &t.staff_number));
+            let chart = crate::web::chart::Bars {
+                title: &format!("{title}: per cent of calls and messages outside working hours"),
+                label_heading: "Month (outside of all)",
+                value_heading: "Per cent outside working hours",
+                empty: "No calls or messages outside working hours from the manager to the team in these months.",
+            }
+            .render(&rows);
+            TeamChart { title, size: t.team_size, chart }
+        })
+        .collect();
+    Ok(render(&OutOfHoursPage {
+        layout: layout(&state, Some(&user), "Out-of-hours contact", "/usage/out-of-hours"),
+        teams,
+        min_team: pack.min_team,
+        hours: format!("{} {} to {}", pack.days.join(", "), pack.start, pack.end),
+        c411: clause_view("4.11"),
+    }))
 }

@@ -98,6 +98,7 @@ const SUCCESS: &[(&str, &str)] = &[
     ("/declarations", "Your declaration has been recorded"),
     ("/declarations/campaigns", "The annual re-declaration has started"),
     ("/declarations/*/assess", "The assessment has been recorded"),
+    ("/profile-check/*/delete", "The kept check has been deleted"),
     ("/devices", "The device has been added to the register"),
     ("/devices/*/allocate", "The device has been allocated"),
     ("/devices/*/transition", "The change has been recorded"),

@@ -148,7 +148,7 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
             .into_iter()
             .flatten()
             .collect(),
-            also: &["/policy/overdue", "/policy/record"],
+            also: &["/policy/overdue", "/policy/record", "/profile-check"],
         },
         // WP034 4.1, 4.2, 4.7, 4.8: the devices a person holds and what they may put on them or
         // take abroad; the register for those who keep it.
@@ -173,6 +173,7 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
                 page(may(Action::DevicesImport) || may(Action::PeopleImport), "/imports", "Imports"),
                 page(may(Action::UsageImport), "/usage/imports", "Usage files"),
                 page(may(Action::StreamingExceptionsViewAll), "/usage/streaming-exceptions", "Streaming"),
+                page(may(Action::UsageOutOfHoursView), "/usage/out-of-hours", "Out of hours"),
             ]
             .into_iter()
             .flatten()

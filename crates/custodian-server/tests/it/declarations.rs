@@ -181,26 +181,50 @@ async fn the_annual_redeclaration_is_a_campaign_that_a_declaration_completes(b: 
     assert!(active > 10 && enrolled == active, "everyone active is enrolled: {enrolled} of {active}");
     let (_, page) = laura.get("/declarations").await;
     assert!(page.contains("id=\"redeclaration-due\""), "Laura is asked to declare");
+    // The campaign's own page asks for a declaration or "nothing to declare", not an
+    // acknowledgement.
+    let (s, page) = laura.get(&format!("/policy/campaigns/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("id=\"declare-form\"") && page.contains("id=\"nothing-to-declare\""), "{page}");
+    assert!(page.contains(&format!("name=\"campaign\" value=\"{id}\"")));
+    assert!(!page.contains("id=\"acknowledge\""), "a re-declaration is not acknowledged");
     // Acknowledging it without declaring is refused.
     let (s, _) = laura.post(&format!("/policy/campaigns/{id}/acknowledge"), &[]).await;
-    assert!(s == 404 || s == 303, "{s}");
+    assert!(s == 409 || s == 303, "{s}");
     assert_eq!(app.count("SELECT COUNT(*) FROM policy_acknowledgements WHERE acknowledged_at IS NOT NULL").await, 0);
     // "Nothing to declare" completes it, and the completion counts it.
-    let (s, _) = laura.post("/declarations", &[("nothing", "yes")]).await;
-    assert_eq!(s, 303);
+    let campaign = id.to_string();
+    let sent = laura
+        .http
+        .post(format!("{}/declarations", laura.base))
+        .form(&[("nothing", "yes"), ("campaign", campaign.as_str()), ("csrf_token", laura.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status().as_u16(), 303);
+    let back = sent.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(back, format!("/policy/campaigns/{id}"), "back to the campaign's page");
+    let (_, page) = laura.get(&format!("/policy/campaigns/{id}")).await;
+    assert!(page.contains("id=\"declared\"") && !page.contains("id=\"nothing-to-declare\""), "{page}");
     let done: i64 = app.store().policy_campaign_completion(id).await.unwrap().iter().map(|a| a.acknowledged).sum();
     assert_eq!(done, 1);
     let (_, page) = laura.get("/declarations").await;
     assert!(!page.contains("id=\"redeclaration-due\""));
     assert!(page.contains("Nothing to declare"));
-    // Reminders point at the declaration page.
+    // Reminders point at the campaign's page.
     let n = app
         .store()
         .policy_campaign_remind(id, now, 1000, &Actor::system(), now + time::Duration::seconds(1))
         .await
         .unwrap();
     assert_eq!(i64::try_from(n).unwrap(), enrolled - 1, "everyone but Laura is reminded");
-    assert_eq!(app.count("SELECT COUNT(*) FROM notifications WHERE link = '/declarations'").await, enrolled - 1);
+    assert_eq!(
+        app.count(
+            &"SELECT COUNT(*) FROM notifications WHERE link = '/policy/campaigns/{id}'".replace("{id}", &campaign)
+        )
+        .await,
+        enrolled - 1
+    );
     app.stop().await;
 }
 on_both!(the_annual_redeclaration_is_a_campaign_that_a_declaration_completes);

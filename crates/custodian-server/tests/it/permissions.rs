@@ -61,6 +61,7 @@ const SOCIAL_VIEWERS: &[&str] = &["corporate_comms", "auditor"];
 /// Assess declarations of notifiable associations (WP034 7.3): the Force Vetting Unit, and PSD
 /// for the categories the pack sends them (the fixture's is one).
 const ASSESSORS: &[&str] = &["psd", "vetting"];
+const HOD: &[&str] = &["head_of_department"];
 const VETTING: &[&str] = &["vetting"];
 /// Resolution Centre referrals of public comments (WP034 8.2): the Resolution Centre, and
 /// Corporate Communications who advise on the comments.
@@ -584,6 +585,9 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             &[("outcome", "no_concern")],
             ASSESSORS,
         ),
+        get("/profile-check", "/profile-check", ALL),
+        form("/profile-check", "/profile-check", &[("text", "Runner, reader, Villa fan")], ALL),
+        form("/profile-check/{id}/delete", format!("/profile-check/{}/delete", uuid::Uuid::nil()), &[], ALL),
         get("/psd-reports", "/psd-reports", ALL),
         rule("POST", "/psd-reports", "/psd-reports", Body::File("matrix"), ALL),
         get("/psd-reports/queue", "/psd-reports/queue", PSD),
@@ -867,6 +871,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             HOLDER_ONLY,
         ),
         get("/usage/imports", "/usage/imports", DS),
+        get("/usage/out-of-hours", "/usage/out-of-hours", HOD),
         rule("POST", "/usage/imports/{feed}", "/usage/imports/carrier", Body::File(carrier_csv), DS),
         get("/apps", "/apps", ALL),
         form(
@@ -1005,6 +1010,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
             json!({"outcome": "no_concern"}),
             ASSESSORS,
         ),
+        post("/api/v1/profile-check", "/api/v1/profile-check", json!({"text": "Runner, reader, Villa fan"}), ALL),
         get("/api/v1/psd-reports", "/api/v1/psd-reports", ALL),
         post(
             "/api/v1/psd-reports",

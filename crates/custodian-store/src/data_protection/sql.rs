@@ -225,6 +225,7 @@ pub fn anchor(id: &str) -> Option<Anchor> {
             format!("COALESCE(reporter_id IN ({HELD_PEOPLE}), FALSE)"),
         ),
         "legal_holds" => a("legal_holds", "released_at", false, "released_at IS NOT NULL", "1=0".into()),
+        "personal_checks" => a("personal_checks", "created_at", false, "1=1", "1=0".into()),
         "vault_reveals" => a("vault_reveals", "at", false, "1=1", "1=0".into()),
         "usage_day_totals" => None,
         _ => None,

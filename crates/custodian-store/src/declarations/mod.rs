@@ -101,7 +101,54 @@ pub struct NewEvidence {
     pub bytes: Vec<u8>,
 }
 
+/// A personal-profile check the person asked to keep (WP034 7.1, 7.2).
+#[derive(Debug, Clone)]
+pub struct NewKeptCheck {
+    pub text: String,
+    /// The advice as JSON.
+    pub advice: String,
+    /// The advice's categories, for the audit event (never the text).
+    pub categories: Vec<String>,
+    pub pack_version: String,
+}
+
+/// A kept check, for the person who kept it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct KeptCheck {
+    pub id: Uuid,
+    pub text: String,
+    /// The advice as JSON.
+    pub advice: String,
+    pub pack_version: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
 impl Store {
+    /// Keep a personal-profile check for `person` (only when they ask).
+    pub async fn personal_check_keep(
+        &self,
+        person: Uuid,
+        k: &NewKeptCheck,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Uuid> {
+        on_write!(self, declarations::personal_check_keep(person, k, actor, now))
+    }
+    /// A person's kept checks, newest first.
+    pub async fn personal_checks_of(&self, person: Uuid) -> Result<Vec<KeptCheck>> {
+        on_read!(self, declarations::personal_checks_of(person))
+    }
+    /// Delete one of a person's kept checks; `false` if they have none with that id.
+    pub async fn personal_check_delete(
+        &self,
+        id: Uuid,
+        person: Uuid,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        on_write!(self, declarations::personal_check_delete(id, person, actor, now))
+    }
     /// Record a declaration (`None`: nothing to declare) by `person`, and complete their open
     /// re-declaration campaigns. `psd_required` comes from the category's entry in the pack.
     pub async fn declaration_make(

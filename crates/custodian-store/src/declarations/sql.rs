@@ -458,3 +458,82 @@ pub async fn close(pool: &Pool<DB>, id: Uuid, note: &str, actor: &Actor, now: Of
     tx.commit().await?;
     Ok(row)
 }
+
+// ----- Personal-profile checks a person chose to keep (WP034 7.1, 7.2) ------------------------
+
+/// Keep a check: its text and advice, for the person alone. The audit event names the person
+/// and the categories of advice, never the text.
+pub async fn personal_check_keep(
+    pool: &Pool<DB>,
+    person: Uuid,
+    k: &crate::declarations::NewKeptCheck,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Uuid> {
+    let mut tx = begin_write(pool).await?;
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO personal_checks (id, person_id, text, advice, pack_version, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(person)
+    .bind(&k.text)
+    .bind(&k.advice)
+    .bind(&k.pack_version)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("profile.check.keep", format!("personal_check:{id}"))
+            .clause("7.2")
+            .detail(json!({"person": person, "categories": k.categories, "pack_version": k.pack_version})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A person's kept checks, newest first.
+pub async fn personal_checks_of(pool: &Pool<DB>, person: Uuid) -> Result<Vec<crate::declarations::KeptCheck>> {
+    Ok(sqlx::query_as(
+        "SELECT id, text, advice, pack_version, created_at FROM personal_checks WHERE person_id = $1 \
+         ORDER BY created_at DESC, id DESC",
+    )
+    .bind(person)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Delete one of a person's kept checks; `false` if they have no such check.
+pub async fn personal_check_delete(
+    pool: &Pool<DB>,
+    id: Uuid,
+    person: Uuid,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    let mut tx = begin_write(pool).await?;
+    let n = sqlx::query("DELETE FROM personal_checks WHERE id = $1 AND person_id = $2")
+        .bind(id)
+        .bind(person)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Ok(false);
+    }
+    audit::audit(
+        &mut tx,
+        actor,
+        now,
+        AuditEntry::new("profile.check.delete", format!("personal_check:{id}"))
+            .clause("7.2")
+            .detail(json!({"person": person})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

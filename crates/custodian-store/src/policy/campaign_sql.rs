@@ -259,7 +259,7 @@ pub async fn remind(
     .fetch_all(&mut *tx)
     .await?;
     let declaration = c.kind == "declaration";
-    let link = if declaration { "/declarations".to_owned() } else { format!("/policy/campaigns/{campaign}") };
+    let link = format!("/policy/campaigns/{campaign}");
     let subject = format!("policy_campaign:{campaign}");
     let (title, body) = if declaration {
         (

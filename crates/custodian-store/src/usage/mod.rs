@@ -786,8 +786,34 @@ async fn pg_write_batch(
     Ok(n)
 }
 
+/// One team's out-of-hours figures (WP034 4.11): aggregates only.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamOutOfHours {
+    pub manager_id: Uuid,
+    pub manager: String,
+    pub staff_number: String,
+    pub business_area: String,
+    /// The manager's active reports.
+    pub team_size: i64,
+    /// The months with any call or message from the manager to the team, oldest first.
+    pub months: Vec<custodian_domain::usage::TeamMonth>,
+}
+
 impl Store {
     /// The last `limit` usage import runs (their `usage.import` audit events), newest first.
+    /// Per team of at least `hours.min_team` people (in `business_area`, or every area), the
+    /// calls and messages their manager made from force devices to their force devices between
+    /// `from_us` and `to_us`, per London month, and how many outside working hours (WP034 4.11).
+    /// Aggregates only: no call leaves the store.
+    pub async fn usage_out_of_hours(
+        &self,
+        hours: &custodian_domain::usage::WorkingHours,
+        business_area: Option<Uuid>,
+        from_us: i64,
+        to_us: i64,
+    ) -> Result<Vec<TeamOutOfHours>> {
+        on_read!(self, usage::out_of_hours(hours, business_area, from_us, to_us))
+    }
     pub async fn usage_import_runs(&self, limit: i64) -> Result<Vec<UsageImportRun>> {
         on_read!(self, usage::import_runs(limit))
     }

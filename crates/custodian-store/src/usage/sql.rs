@@ -519,3 +519,116 @@ pub async fn record_holders(pool: &Pool<DB>, ids: &[&str]) -> Result<Vec<Option<
 pub async fn audit_action_count(pool: &Pool<DB>, action: &str) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1").bind(action).fetch_one(pool).await?)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Out-of-hours expectations (WP034 4.11): per team and month, the share of calls and messages
+// from a manager's force devices to their reports' force devices outside working hours. Only
+// aggregates leave this function, and only for teams of at least `hours.min_team` people.
+
+pub async fn out_of_hours(
+    pool: &Pool<DB>,
+    hours: &custodian_domain::usage::WorkingHours,
+    business_area: Option<Uuid>,
+    from_us: i64,
+    to_us: i64,
+) -> Result<Vec<crate::usage::TeamOutOfHours>> {
+    use custodian_domain::usage::{TeamMonth, london_month};
+    use futures_util::TryStreamExt;
+    use std::collections::{BTreeMap, HashMap};
+    let mut tx = super::begin_read(pool).await?;
+    // Teams: a line manager's active reports.
+    let mut teams: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for r in
+        sqlx::query("SELECT id, line_manager_id FROM people WHERE status = 'active' AND line_manager_id IS NOT NULL")
+            .fetch_all(&mut *tx)
+            .await?
+    {
+        let (id, manager): (Uuid, Uuid) = (r.try_get("id")?, r.try_get("line_manager_id")?);
+        teams.entry(manager).or_default().push(id);
+    }
+    teams.retain(|_, people| people.len() >= hours.min_team);
+    let mut out: Vec<crate::usage::TeamOutOfHours> = Vec::new();
+    let mut index: HashMap<Uuid, usize> = HashMap::new();
+    let mut manager_of: HashMap<Uuid, Uuid> = HashMap::new();
+    for (manager, people) in &teams {
+        let m = sqlx::query(
+            "SELECT p.name, p.staff_number, p.business_area_id, b.name AS area FROM people p \
+             JOIN business_areas b ON b.id = p.business_area_id WHERE p.id = $1",
+        )
+        .bind(manager)
+        .fetch_one(&mut *tx)
+        .await?;
+        let area_id: Uuid = m.try_get("business_area_id")?;
+        if business_area.is_some_and(|a| a != area_id) {
+            continue;
+        }
+        index.insert(*manager, out.len());
+        for p in people {
+            manager_of.insert(*p, *manager);
+        }
+        out.push(crate::usage::TeamOutOfHours {
+            manager_id: *manager,
+            manager: m.try_get("name")?,
+            staff_number: m.try_get("staff_number")?,
+            business_area: m.try_get("area")?,
+            team_size: people.len() as i64,
+            months: Vec::new(),
+        });
+    }
+    if out.is_empty() {
+        return Ok(out);
+    }
+    // The reports' force numbers, with when each was theirs.
+    let mut numbers: HashMap<String, Vec<(Uuid, i64, i64)>> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT d.phone_number, a.person_id, a.allocated_at, a.ended_at FROM allocations a \
+         JOIN devices d ON d.id = a.device_id WHERE d.phone_number IS NOT NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        let person: Uuid = r.try_get("person_id")?;
+        if !manager_of.contains_key(&person) {
+            continue;
+        }
+        let number: String = r.try_get("phone_number")?;
+        let from: OffsetDateTime = r.try_get("allocated_at")?;
+        let to: Option<OffsetDateTime> = r.try_get("ended_at")?;
+        let Some(e164) = custodian_domain::numbers::e164(&number) else { continue };
+        numbers.entry(e164.to_string()).or_default().push((person, micros(from), to.map_or(i64::MAX, micros)));
+    }
+    // The managers' outgoing calls and messages from their force devices, month by month.
+    let mut months: Vec<BTreeMap<time::Date, (u64, u64)>> = vec![BTreeMap::new(); out.len()];
+    let mut rows = sqlx::query(
+        "SELECT person_id, start_us, party FROM usage_records WHERE feed = 'carrier' AND outgoing \
+         AND (event = 'call' OR event = 'sms' OR event = 'mms') AND device_id IS NOT NULL \
+         AND person_id IS NOT NULL AND start_us >= $1 AND start_us < $2",
+    )
+    .bind(from_us)
+    .bind(to_us)
+    .fetch(&mut *tx);
+    while let Some(r) = rows.try_next().await? {
+        let caller: Uuid = r.try_get("person_id")?;
+        let Some(&at) = index.get(&caller) else { continue };
+        let start: i64 = r.try_get("start_us")?;
+        let party: String = r.try_get("party")?;
+        let Some(e164) = custodian_domain::numbers::e164(&party) else { continue };
+        let Some(holders) = numbers.get(e164.as_str()) else { continue };
+        let to_report =
+            holders.iter().any(|(p, from, to)| *from <= start && start < *to && manager_of.get(p) == Some(&caller));
+        if !to_report {
+            continue;
+        }
+        let e = months[at].entry(london_month(start)).or_insert((0, 0));
+        e.0 += 1;
+        if hours.outside(start) {
+            e.1 += 1;
+        }
+    }
+    drop(rows);
+    for (team, m) in out.iter_mut().zip(months) {
+        team.months = m.into_iter().map(|(month, (total, outside))| TeamMonth { month, total, outside }).collect();
+    }
+    out.sort_by(|a, b| a.business_area.cmp(&b.business_area).then(a.manager.cmp(&b.manager)));
+    Ok(out)
+}

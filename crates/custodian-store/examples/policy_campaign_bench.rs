@@ -1,0 +1,118 @@
+//! Acknowledgement campaign benchmark (release, WP034 2.3), through the store's real code paths:
+//! a force of `N` active people (default 50,000, in 40 business areas) imported by the people
+//! import, WP034 imported, then
+//!
+//! 1. `Store::policy_campaign_create` for everyone (one INSERT ... SELECT enrolling every active
+//!    person in scope, one audit event), timed; goal under 5 s;
+//! 2. half of them acknowledge (one UPDATE, outside the timing), then the completion chart's
+//!    query `Store::policy_campaign_completion` (one GROUP BY per business area), timed `R` times
+//!    (default 20): minimum, median and maximum; goal under 100 ms.
+//!
+//! cargo run --release -p custodian-store --example policy_campaign_bench -- [N] [DATABASE_URL] [R]
+//!
+//! DATABASE_URL defaults to a fresh SQLite file in a temporary folder; for PostgreSQL give an
+//! empty database's URL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use custodian_domain::imports::ImportAuthority;
+use custodian_store::policy::NewCampaign;
+use custodian_store::{Actor, OpenOptions, Store, no_progress};
+use time::OffsetDateTime;
+
+/// The allocator the `custodian` binary uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const SEED: &str = include_str!("../../../fixtures/policy/WP034.txt");
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(1).and_then(|s| s.replace('_', "").parse().ok()).unwrap_or(50_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = args
+        .get(2)
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("bench.db").display()));
+    let runs: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let store = Store::open(&url, &OpenOptions { create_if_missing: true, max_connections: None }).await.expect("open");
+    println!("backend {}; N = {n} active people in 40 business areas", store.backend());
+
+    let mut csv =
+        String::from("staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n");
+    for i in 0..n {
+        csv.push_str(&format!(
+            "B{i:06},Person {i},person.{i}@warwickshire.police.example,staff,Area {:02},,,active,\n",
+            i % 40
+        ));
+    }
+    let people = custodian_domain::imports::parse_people_csv(csv.as_bytes()).expect("people");
+    assert!(people.errors.is_empty(), "{:?}", &people.errors[..people.errors.len().min(3)]);
+    let now = OffsetDateTime::now_utc();
+    let t = Instant::now();
+    store
+        .import_people(&people.rows, &ImportAuthority::operator(), &Actor::system(), now, "bench", &no_progress)
+        .await
+        .expect("import")
+        .expect("import");
+    println!("setup: people import of {n} in {:.0} ms", ms(t.elapsed()));
+    let policy = custodian_domain::policy::text::parse_text(SEED).expect("WP034");
+    let version = store.policy_import(&policy, None, &Actor::system(), now).await.expect("policy").version().clone();
+
+    let c = NewCampaign {
+        version_id: version.id,
+        title: "WP034 version 3".into(),
+        clauses: vec!["6.3".into(), "6.5".into(), "7.2".into()],
+        areas: vec![],
+        due_on: now.date() + time::Duration::days(28),
+    };
+    let t = Instant::now();
+    let (campaign, enrolled) = store.policy_campaign_create(&c, &Actor::system(), now).await.expect("campaign");
+    let create = t.elapsed();
+    assert_eq!(enrolled as usize, n);
+    println!("campaign create: {enrolled} enrolled in {:.0} ms (goal < 5000 ms)", ms(create));
+
+    // Half acknowledge (outside the timing), so the chart counts both.
+    let half = format!(
+        "UPDATE policy_acknowledgements SET acknowledged_at = enrolled_at WHERE person_id IN \
+         (SELECT id FROM people WHERE staff_number >= 'B{:06}')",
+        n / 2
+    );
+    {
+        use sqlx::Connection;
+        if url.starts_with("sqlite:") {
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("connect");
+            sqlx::query(&half).execute(&mut conn).await.expect("update");
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
+            sqlx::query(&half).execute(&mut conn).await.expect("update");
+            sqlx::query("ANALYZE policy_acknowledgements").execute(&mut conn).await.expect("analyze");
+        }
+    }
+    let mut times = Vec::with_capacity(runs);
+    let mut areas = 0;
+    let mut acknowledged = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let chart = store.policy_campaign_completion(campaign.id).await.expect("completion");
+        times.push(t.elapsed());
+        areas = chart.len();
+        acknowledged = chart.iter().map(|a| a.acknowledged).sum::<i64>();
+    }
+    times.sort();
+    println!(
+        "completion chart: {areas} areas, {acknowledged} acknowledged; min {:.1} ms, median {:.1} ms, max {:.1} ms over {runs} runs (goal < 100 ms)",
+        ms(times[0]),
+        ms(times[times.len() / 2]),
+        ms(times[times.len() - 1])
+    );
+    store.close().await;
+}
