@@ -10,7 +10,7 @@ use crate::{Actor, AuditEntry, NewFinding, Result};
 use custodian_domain::devices::DeviceType;
 use custodian_domain::findings::FindingStatus;
 use serde_json::{Value, json};
-use sqlx::Pool;
+use sqlx::{Pool, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
