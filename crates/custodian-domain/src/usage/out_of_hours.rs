@@ -122,7 +122,7 @@ pub struct TeamMonth {
 impl TeamMonth {
     /// The share outside working hours, in whole per cent.
     pub fn per_cent(&self) -> i64 {
-        if self.total == 0 { 0 } else { i64::try_from(self.outside * 100 / self.total).unwrap_or(0) }
+        (self.outside * 100).checked_div(self.total).map_or(0, |p| i64::try_from(p).unwrap_or(0))
     }
 }
 

@@ -29,8 +29,11 @@ pub fn routes() -> Routes {
         .route("/screening/pack/versions/{version}", get(one_version))
 }
 
-/// The pack's lists a form edits, one entry a line: (section, heading, [(key, label)]).
-pub const LISTS: &[(&str, &str, &[(&str, &str)])] = &[
+/// One section of the pack's lists: (section, heading, [(key, label)]).
+pub type PackListSection = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
+/// The pack's lists a form edits, one entry a line.
+pub const LISTS: &[PackListSection] = &[
     (
         "allowlist",
         "Never personal data (allowlists)",

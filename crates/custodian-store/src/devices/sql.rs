@@ -1509,14 +1509,14 @@ async fn ids_by(tx: &mut Tx<'_>, table: &str, column: &str, values: &[&str]) -> 
     values.sort_unstable();
     values.dedup();
     let head = format!("SELECT {column}, id FROM {table} WHERE {column} IN (");
-    let rows: Vec<(String, Uuid)> = chunked::fetch_in(&mut **tx, &head, &values).await?;
+    let rows: Vec<(String, Uuid)> = chunked::fetch_in(tx, &head, &values).await?;
     Ok(rows.into_iter().collect())
 }
 
 /// The recorded allocations of each of `devices`, in order of start.
 async fn spans_of(tx: &mut Tx<'_>, devices: &[Uuid]) -> Result<HashMap<Uuid, Vec<Span>>> {
     let rows: Vec<SpanColumns> = chunked::fetch_in(
-        &mut **tx,
+        tx,
         "SELECT id, device_id, person_id, allocated_at, ended_at FROM allocations WHERE device_id IN (",
         devices,
     )
@@ -1534,7 +1534,7 @@ pub async fn register_refs(pool: &Pool<DB>, staff_numbers: &[&str], asset_tags: 
     tags.sort_unstable();
     tags.dedup();
     let rows: Vec<(String, Uuid, Option<Uuid>)> =
-        chunked::fetch_in(&mut *tx, "SELECT asset_tag, id, holder_id FROM devices WHERE asset_tag IN (", &tags).await?;
+        chunked::fetch_in(&mut tx, "SELECT asset_tag, id, holder_id FROM devices WHERE asset_tag IN (", &tags).await?;
     let devices = rows.into_iter().map(|(tag, id, holder)| (tag, (id, holder))).collect();
     tx.rollback().await?;
     Ok(RegisterRefs { people, devices })
