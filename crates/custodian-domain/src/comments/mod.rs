@@ -277,6 +277,26 @@ pub fn people_named(text: &str, register: &[Named]) -> Vec<(uuid::Uuid, String)>
     out
 }
 
+/// A triage label as people read it ("abuse_staff" is "Abuse of staff"), for pages and notifications.
+pub fn label_words(label: &str) -> String {
+    match label {
+        "question" => "Question".into(),
+        "emergency" => "Emergency".into(),
+        "crime_report" => "Crime report".into(),
+        "complaint" => "Complaint".into(),
+        "abuse_staff" => "Abuse of staff".into(),
+        "hate.race" => "Hate: race".into(),
+        "hate.religion" => "Hate: religion".into(),
+        "hate.sexual_orientation" => "Hate: sexual orientation".into(),
+        "hate.disability" => "Hate: disability".into(),
+        "hate.transgender" => "Hate: transgender".into(),
+        "threat" => "Threat".into(),
+        "doxxing" => "Doxxing".into(),
+        "spam" => "Spam".into(),
+        other => other.replace(['_', '.'], " "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

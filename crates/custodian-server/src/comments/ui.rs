@@ -30,22 +30,7 @@ pub fn routes() -> Routes {
 
 /// A label as people read it.
 pub fn label_words(l: &str) -> String {
-    match l {
-        "question" => "Question".into(),
-        "emergency" => "Emergency".into(),
-        "crime_report" => "Crime report".into(),
-        "complaint" => "Complaint".into(),
-        "abuse_staff" => "Abuse of staff".into(),
-        "hate.race" => "Hate: race".into(),
-        "hate.religion" => "Hate: religion".into(),
-        "hate.sexual_orientation" => "Hate: sexual orientation".into(),
-        "hate.disability" => "Hate: disability".into(),
-        "hate.transgender" => "Hate: transgender".into(),
-        "threat" => "Threat".into(),
-        "doxxing" => "Doxxing".into(),
-        "spam" => "Spam".into(),
-        other => other.replace(['_', '.'], " "),
-    }
+    custodian_domain::comments::label_words(l)
 }
 
 struct LabelRow {

@@ -106,6 +106,8 @@ pub(crate) struct PeoplePage {
     pub(crate) pages: i64,
     pub(crate) prev_href: Option<String>,
     pub(crate) next_href: Option<String>,
+    /// WP034 4.11: the out-of-hours contact chart, for those who may see it.
+    pub(crate) out_of_hours: bool,
 }
 page!(PeoplePage);
 
@@ -135,6 +137,11 @@ pub async fn people(
     let areas = state.store().business_areas().await?;
     Ok(render(&PeoplePage {
         layout: layout(&state, Some(&user), "People", "/people"),
+        out_of_hours: state.allows(
+            &user,
+            custodian_authz::Action::UsageOutOfHoursView,
+            &custodian_authz::Resource::System,
+        ),
         q: q.q.clone().unwrap_or_default(),
         areas: areas
             .iter()

@@ -90,7 +90,8 @@ pub fn unescape(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        // Bytes, not a str slice: the 12th byte may fall inside a character; ';' is ASCII.
+        let Some(semi) = rest.as_bytes()[..rest.len().min(12)].iter().position(|&b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -295,5 +296,11 @@ mod tests {
         let label = "<label>Staff <b>number</b>\n</label>";
         assert_eq!(text_between(label, 0, label.len()), "Staff number");
         assert_eq!(unescape("a&amp;b&#39;c&#x27;&unknown;"), "a&b'c'&unknown;");
+        // A reference's 12-byte window may end inside a character (a refused form kept curly quotes).
+        assert_eq!(unescape("&#39;&#34;\u{2018}\u{201c}]?x"), "'\"\u{2018}\u{201c}]?x");
+        assert_eq!(
+            unescape("&\u{2018}\u{2018}\u{2018}\u{2018}\u{2018};"),
+            "&\u{2018}\u{2018}\u{2018}\u{2018}\u{2018};"
+        );
     }
 }

@@ -173,12 +173,13 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
                 page(may(Action::DevicesImport) || may(Action::PeopleImport), "/imports", "Imports"),
                 page(may(Action::UsageImport), "/usage/imports", "Usage files"),
                 page(may(Action::StreamingExceptionsViewAll), "/usage/streaming-exceptions", "Streaming"),
-                page(may(Action::UsageOutOfHoursView), "/usage/out-of-hours", "Out of hours"),
             ]
             .into_iter()
             .flatten()
             .collect(),
-            also: &[],
+            // WP034 4.11: the out-of-hours contact chart, linked from the people page so the
+            // section stays one row on a phone.
+            also: &["/usage/out-of-hours"],
         },
         // WP034 3.3, 4.10, 5.x: what monitoring found, the rounds, and the log that records it.
         Section {
@@ -206,14 +207,19 @@ pub fn navigation(state: &AppState, user: Option<&CurrentUser>, path: &str) -> (
                 page(facts.posts, "/posts", "Posts"),
                 page(facts.posts || may(Action::SocialAccountsViewAll), "/accounts", "Accounts"),
                 page(facts.posts && may(Action::ScreeningPackView), "/screening/pack", "Screening"),
-                // WP034 6.7, 8.2: public comments on the force's channels.
-                page(may(Action::CommentsViewAll), "/comments", "Comments"),
-                // WP034 6.7: the owning team's reply queue.
-                page(facts.posts || may(Action::CommentsViewAll), "/comments/replies", "Replies"),
-                // WP034 8.2: referrals to the Resolution Centre.
-                page(may(Action::CommentsReferralsView), "/comments/referrals", "Referrals"),
-                // WP034 6.8: Corporate Communications' out-of-hours rota.
-                page(may(Action::CommentsRota), "/comments/rota", "Rota"),
+                // WP034 6.7, 6.8, 8.2: public comments on the force's channels, one item so the
+                // section fits one row on a phone. Corporate Communications land on every comment
+                // (which links the reply queues, referrals and the out-of-hours rota); a team on
+                // its reply queue (6.7); the Resolution Centre on its referrals (8.2).
+                if may(Action::CommentsViewAll) {
+                    Some(("/comments".to_string(), "Comments"))
+                } else if facts.posts {
+                    Some(("/comments/replies".to_string(), "Replies"))
+                } else if may(Action::CommentsReferralsView) {
+                    Some(("/comments/referrals".to_string(), "Referrals"))
+                } else {
+                    None
+                },
             ]
             .into_iter()
             .flatten()

@@ -50,7 +50,7 @@ pub(crate) async fn add_records(app: &crate::support::TestApp) {
     let (s, a) = cc
         .post(
             "/posts/accounts",
-            json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "comms_approval": false, "corporate": false}),
+            json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "team_manager": "A1001", "comms_approval": false, "corporate": false}),
         )
         .await;
     assert_eq!(s, 201, "{a}");

@@ -417,7 +417,7 @@ async fn a_post_s_publishing_time_is_a_date_input_on_london_clocks(b: Backend) {
     let (s, a) = cc
         .post(
             "/posts/accounts",
-            json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "comms_approval": false, "corporate": false}),
+            json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "team_manager": "A1001", "comms_approval": false, "corporate": false}),
         )
         .await;
     assert_eq!(s, 201, "{a}");

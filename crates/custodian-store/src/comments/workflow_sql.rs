@@ -12,7 +12,7 @@ use crate::comments::{Comment, Evidence};
 #[allow(unused_imports)]
 use crate::*;
 use custodian_domain::approvals::{Decider, add_working_days};
-use custodian_domain::comments::{CommentAction, Named, ReferralOutcome, WorkflowPack, people_named};
+use custodian_domain::comments::{CommentAction, Named, ReferralOutcome, WorkflowPack, label_words, people_named};
 use custodian_domain::people::Role;
 use serde_json::{Value, json};
 use sqlx::Pool;
@@ -90,7 +90,7 @@ pub(crate) async fn route(
     let s = subject(c.id);
     let account = format!("{} {}", c.platform.as_str(), c.account_handle);
     let excerpt = first_words(&c.body, 120);
-    let label_list = labels.join(", ");
+    let label_list = labels.iter().map(|l| label_words(l)).collect::<Vec<_>>().join(", ");
 
     // WP034 8.2: the account holder alerts Corporate Communications, who advise.
     approvals::notify_decider(
@@ -219,7 +219,10 @@ pub(crate) async fn route(
             &Decider::Role(Role::ResolutionCentre),
             Uuid::nil(),
             "comment.referral",
-            &format!("Referral: comment on {account} ({})", strands.join(", ")),
+            &format!(
+                "Referral: comment on {account} ({})",
+                strands.iter().map(|l| label_words(l)).collect::<Vec<_>>().join(", ")
+            ),
             "A public comment may be a hate crime or a malicious communication. Its evidence pack is attached to the referral; record the outcome (WP034 8.2).",
             Some(&format!("/comments/referrals/{id}")),
             Some(&format!("comment_referral:{id}")),
@@ -261,7 +264,7 @@ pub(crate) async fn route(
                 &format!("Reply due on {account}"),
                 &format!(
                     "A {} needs a reply on {account} by the service level (WP034 6.7): \"{excerpt}\"",
-                    label.replace('_', " ")
+                    label_words(label).to_lowercase()
                 ),
                 Some("/comments/replies"),
                 Some(&s),
