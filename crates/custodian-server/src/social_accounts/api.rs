@@ -28,7 +28,7 @@ pub fn routes() -> Routes {
     components(schemas(
         AccountRequestIn,
         AccountRequested,
-        AccountOut,
+        RegisterAccountOut,
         AuthorisedUserOut,
         AccountTaskOut,
         EarlierRequestOut
@@ -115,7 +115,7 @@ pub struct AccountTaskOut {
 
 /// An account in the register.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct AccountOut {
+pub struct RegisterAccountOut {
     pub id: Uuid,
     pub platform: String,
     pub handle: String,
@@ -160,7 +160,7 @@ pub struct EarlierRequestOut {
     pub approval_id: Option<Uuid>,
 }
 
-impl From<&RegisterAccount> for AccountOut {
+impl From<&RegisterAccount> for RegisterAccountOut {
     fn from(a: &RegisterAccount) -> Self {
         Self {
             id: a.id,
@@ -198,12 +198,12 @@ pub struct ListQuery {
 
 /// The accounts the caller may see: every one for Corporate Communications and the auditor;
 /// otherwise those the caller manages, is authorised to use or whose team runs them.
-#[utoipa::path(get, path = "/accounts", tag = "posts", params(ListQuery), responses((status = 200, body = [AccountOut]), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/accounts", tag = "posts", params(ListQuery), responses((status = 200, body = [RegisterAccountOut]), (status = 422, body = Problem)))]
 async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Vec<AccountOut>>> {
+) -> ApiResult<Json<Vec<RegisterAccountOut>>> {
     let f = AccountFilter {
         status: uc::parse_status(q.status.as_deref())?,
         platform: uc::parse_platform(q.platform.as_deref())?,
@@ -211,7 +211,7 @@ async fn list(
         with_tasks: q.with_tasks.unwrap_or(false),
         ..Default::default()
     };
-    Ok(Json(uc::list(&state, &user, f).await?.iter().map(AccountOut::from).collect()))
+    Ok(Json(uc::list(&state, &user, f).await?.iter().map(RegisterAccountOut::from).collect()))
 }
 
 /// Request an account: recorded as requested and sent to Corporate Communications, who approve
@@ -236,14 +236,14 @@ async fn request(
 }
 
 /// One account with its authorised users (current and past) and its tasks.
-#[utoipa::path(get, path = "/accounts/{id}", tag = "posts", params(("id" = Uuid, Path)), responses((status = 200, body = AccountOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/accounts/{id}", tag = "posts", params(("id" = Uuid, Path)), responses((status = 200, body = RegisterAccountOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_account(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Uuid>,
-) -> ApiResult<Json<AccountOut>> {
+) -> ApiResult<Json<RegisterAccountOut>> {
     let v = uc::view(&state, &user, id).await?;
-    let mut out = AccountOut::from(&v.detail.account);
+    let mut out = RegisterAccountOut::from(&v.detail.account);
     out.authorised_users = Some(v.detail.users.iter().map(AuthorisedUserOut::from).collect());
     out.tasks = Some(
         v.detail
