@@ -22,6 +22,7 @@ use crate::error::{AppError, FieldProblem};
 use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::csrf::{CsrfForm, CsrfOnly};
+use crate::web::form_errors::refused;
 use crate::web::{ClauseView, Layout, clause_view, layout, page, render};
 pub fn routes() -> Routes {
     Routes::new()
@@ -425,6 +426,13 @@ fn problem(field: &str, message: impl Into<String>) -> Vec<FieldProblem> {
     vec![FieldProblem { field: Some(field.into()), line: None, message: message.into() }]
 }
 
+/// The account page with a refused password change: a browser is sent back to `/account` with
+/// the problems beside the fields (`web::form_errors`; the passwords are never kept to show
+/// again); without a `Referer` this page answers at `/account/password`.
+fn refuse_change(state: &AppState, user: &CurrentUser, errors: Vec<FieldProblem>) -> Response {
+    refused(account_page(state, user, errors.clone(), None), errors)
+}
+
 pub async fn change_password(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -441,14 +449,10 @@ pub async fn change_password(
     let address = addr.ip().to_string();
     if let Err(t) = state.password_throttle().check(&account, &address, now) {
         tracing::warn!(person = %user.person.staff_number, scope = t.scope, "password change refused: throttled");
-        let mut res = account_page(
-            &state,
-            &user,
-            problem("current_password", "Too many wrong passwords. Wait a few minutes before trying again."),
-            None,
-        );
+        let errors = problem("current_password", "Too many wrong passwords. Wait a few minutes before trying again.");
+        let mut res = account_page(&state, &user, errors.clone(), None);
         *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return Ok(res);
+        return Ok(refused(res, errors));
     }
     let stored = state.store().password_hash(user.id()).await?;
     if !state.passwords().verify(&f.current_password, stored.as_deref()).await {
@@ -456,27 +460,16 @@ pub async fn change_password(
             let subject = format!("person:{}", user.person.staff_number);
             crate::auth::record_throttle(&state, "account.change_password", &subject, &user.actor, &address, t).await?;
         }
-        return Ok(account_page(
-            &state,
-            &user,
-            problem("current_password", "Enter your current password correctly"),
-            None,
-        ));
+        return Ok(refuse_change(&state, &user, problem("current_password", "Enter your current password correctly")));
     }
     if f.new_password != f.confirm_password {
-        return Ok(account_page(
-            &state,
-            &user,
-            problem("confirm_password", "The two new passwords do not match"),
-            None,
-        ));
+        return Ok(refuse_change(&state, &user, problem("confirm_password", "The two new passwords do not match")));
     }
     if f.new_password == f.current_password {
-        return Ok(account_page(
+        return Ok(refuse_change(
             &state,
             &user,
             problem("new_password", "Choose a new password that is different from your current one"),
-            None,
         ));
     }
     let p = &user.person;
@@ -485,7 +478,7 @@ pub async fn change_password(
     if let Err(m) =
         custodian_domain::validate::check_password(&Default::default(), &f.new_password, &context, state.breached())
     {
-        return Ok(account_page(&state, &user, problem("new_password", m), None));
+        return Ok(refuse_change(&state, &user, problem("new_password", m)));
     }
     state.password_throttle().succeed(&account, &address);
     let hash = state.passwords().hash(&f.new_password).await.map_err(AppError::Internal)?;

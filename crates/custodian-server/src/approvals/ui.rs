@@ -82,7 +82,7 @@ async fn notifications(State(state): State<AppState>, user: CurrentUser) -> UiRe
             .map(|n| NotificationView {
                 id: n.id,
                 title: n.title.clone(),
-                body: n.body.clone(),
+                body: crate::web::display::steps_in_text(&n.body),
                 link: n.link.clone(),
                 at: fmt_time(n.created_at),
                 unread: n.read_at.is_none(),
@@ -192,7 +192,7 @@ async fn approvals(State(state): State<AppState>, user: CurrentUser) -> UiResult
             title: t.request.title.clone(),
             requester: t.request.requester_name.clone(),
             status: t.request.status.as_str().into(),
-            steps: t.steps.join(", "),
+            steps: t.steps.iter().map(|k| crate::web::display::step_label(k)).collect::<Vec<_>>().join(", "),
             created: fmt_time(t.request.created_at),
             overdue: t.overdue,
         })

@@ -373,17 +373,38 @@ fn check_page(
     res
 }
 
-/// Check a change: the whole pack (`body`), or the pack in force with the lists form's lists
-/// (`edit=lists`, `new_version` and one field a list, `allowlist.operations`).
+/// A refused change: the pack page with the problems and `body` (the pack typed, or the one in
+/// force); a browser gets it from `web::form_errors` with the problems beside the fields.
+async fn refuse(
+    state: &AppState,
+    user: &CurrentUser,
+    body: Option<String>,
+    errors: Vec<FieldProblem>,
+) -> Result<Response, AppError> {
+    let shown = pack_page(state, user, body.clone(), errors.clone(), None).await?;
+    let bare = pack_page(state, user, body, Vec::new(), None).await?;
+    Ok(crate::web::form_errors::refused_on_own_page(shown, errors, bare).await)
+}
+
+/// Check a change posted to `/screening/pack/check` (see [`check_form`]).
 async fn check(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfForm(f): CsrfForm<Vec<(String, String)>>,
 ) -> UiResult<Response> {
+    check_form(&state, &user, f).await
+}
+
+/// Check a change: the whole pack (`body`), or the pack in force with the lists form's lists
+/// (`edit=lists`, `new_version` and one field a list, `allowlist.operations`). The page's forms
+/// post it to the page's own address (`step=check`), so a refused pack, which is too large for
+/// the refusal cookie, is shown again at `/screening/pack` with everything typed
+/// (`web::form_errors`).
+async fn check_form(state: &AppState, user: &CurrentUser, f: Vec<(String, String)>) -> UiResult<Response> {
     let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let body = if get("edit") == "lists" {
-        state.require(&user, Action::ScreeningPackManage, &Resource::System)?;
-        let (current, history) = uc::overview(&state, &user).await?;
+        state.require(user, Action::ScreeningPackManage, &Resource::System)?;
+        let (current, history) = uc::overview(state, user).await?;
         let in_force = match current.seq {
             Some(_) => history.iter().find(|v| Some(v.seq) == current.seq).map(|v| v.body.clone()).unwrap_or_default(),
             None => custodian_screening::Pack::builtin_text().to_string(),
@@ -392,37 +413,42 @@ async fn check(
             Ok(b) if get("new_version").trim().is_empty() => {
                 let message = "Give the changed pack a new version, for example 2027.1.1".to_string();
                 let errors = vec![FieldProblem { field: Some("new_version".into()), line: None, message }];
-                return Ok(pack_page(&state, &user, Some(b), errors, None).await?);
+                return Ok(refuse(state, user, Some(b), errors).await?);
             }
             Ok(b) => b,
             Err(AppError::Invalid { errors, .. }) => {
-                return Ok(pack_page(&state, &user, None, errors, None).await?);
+                return Ok(refuse(state, user, None, errors).await?);
             }
             Err(e) => return Err(e.into()),
         }
     } else {
         get("body")
     };
-    match uc::check(&state, &user, &body).await {
-        Ok(report) => Ok(check_page(&state, &user, report, body, Vec::new())),
-        Err(AppError::Invalid { errors, .. }) => Ok(pack_page(&state, &user, Some(body), errors, None).await?),
+    match uc::check(state, user, &body).await {
+        Ok(report) => Ok(check_page(state, user, report, body, Vec::new())),
+        Err(AppError::Invalid { errors, .. }) => Ok(refuse(state, user, Some(body), errors).await?),
         Err(e) => Err(e.into()),
     }
 }
 
-#[derive(Deserialize)]
-pub struct ActivateForm {
-    #[serde(default)]
+/// What the check page's form puts into effect: the checked pack and why.
+struct ActivateForm {
     body: String,
-    #[serde(default)]
     reason: String,
 }
 
+/// `POST /screening/pack`: a change checked (the page's own forms, `step=check`), or a checked
+/// pack put into effect (the check page's form: `body` and `reason`).
 async fn activate(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(f): CsrfForm<ActivateForm>,
+    CsrfForm(f): CsrfForm<Vec<(String, String)>>,
 ) -> UiResult<Response> {
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if get("step") == "check" {
+        return check_form(&state, &user, f).await;
+    }
+    let f = ActivateForm { body: get("body"), reason: get("reason") };
     match uc::activate(&state, &user, &f.body, &f.reason).await {
         Ok(v) => {
             let query = serde_urlencoded::to_string([("activated", &v.version)]).unwrap_or_default();

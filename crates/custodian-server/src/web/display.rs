@@ -268,6 +268,35 @@ mod text_tests {
     }
 }
 
+/// A notification's words with each approval step's key as its label: "(step
+/// head_of_department, WP034 4.8)" is "(step Head of Department, WP034 4.8)".
+pub fn steps_in_text(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("(step ") {
+        out.push_str(&rest[..i + 6]);
+        rest = &rest[i + 6..];
+        let end = rest.find([',', ')']).unwrap_or(rest.len());
+        out.push_str(&step_label(&rest[..end]));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn step_keys_in_a_notification_are_put_in_words() {
+    assert_eq!(
+        steps_in_text("A request waits for your decision (step head_of_department, WP034 4.8)."),
+        "A request waits for your decision (step Head of Department, WP034 4.8)."
+    );
+    assert_eq!(
+        steps_in_text("(step line_manager, WP034 4.8) and (step sio)"),
+        "(step Line manager, WP034 4.8) and (step Senior Investigating Officer)"
+    );
+    assert_eq!(steps_in_text("No steps here"), "No steps here");
+}
+
 /// An approval step's key in words: `line_manager` is "Line manager", a role's key its label
 /// ("digital_services" is "Digital Services"), `sio` the Senior Investigating Officer.
 pub fn step_label(key: &str) -> String {

@@ -46,6 +46,22 @@ pub fn refused(mut res: Response, problems: Vec<FieldProblem>) -> Response {
     res
 }
 
+/// The refused form's page as its GET shows it (without the problems), put on the handler's
+/// response by [`refused_on_own_page`].
+#[derive(Debug, Clone)]
+struct Bare(std::sync::Arc<String>);
+
+/// [`refused`], for a form that posts to its own page's address and whose values may be too
+/// large for the cookie: `bare` is the page as its GET would show it with what was typed, and
+/// a browser is answered with it at once, the problems and values written in, instead of a
+/// redirect (`res` still answers a client without a `Referer`).
+pub async fn refused_on_own_page(res: Response, problems: Vec<FieldProblem>, bare: Response) -> Response {
+    let bytes = axum::body::to_bytes(bare.into_body(), usize::MAX).await.unwrap_or_default();
+    let mut res = refused(res, problems);
+    res.extensions_mut().insert(Bare(std::sync::Arc::new(String::from_utf8_lossy(&bytes).into_owned())));
+    res
+}
+
 /// What the page after a form post must show: the refused form's problems and values, or a
 /// success message.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -262,6 +278,19 @@ pub async fn keep_forms_on_page(State(state): State<AppState>, req: Request, nex
                 values: pairs.into_iter().filter(|(k, _)| keeps_value(k)).collect(),
                 done: String::new(),
             };
+            // What was typed is too large for the cookie (a whole screening pack) and the form
+            // posts to its own page's address: the page is rendered in this answer, with the
+            // problems and everything typed, at the address the browser already shows (as
+            // GOV.UK services answer a refused form). No cookie is needed then.
+            if encode(&flash, &key).len() > MAX_COOKIE
+                && same_path(&flash.page, &flash.action)
+                && let Some(Bare(page)) = res.extensions().get::<Bare>().cloned()
+            {
+                let (mut parts, _) = res.into_parts();
+                parts.headers.remove(header::CONTENT_LENGTH);
+                parts.status = StatusCode::UNPROCESSABLE_ENTITY;
+                return Response::from_parts(parts, Body::from(show_on_page(&page, &flash)));
+            }
             if let Some(c) = cookie(flash, &key, secure) {
                 let mut r = axum::response::Redirect::to(&page).into_response();
                 r.headers_mut().append(header::SET_COOKIE, c);
@@ -330,6 +359,11 @@ pub async fn keep_forms_on_page(State(state): State<AppState>, req: Request, nex
         parts.status = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Response::from_parts(parts, Body::from(out))
+}
+
+/// Whether two addresses (path and query) have the same path: the same route.
+fn same_path(a: &str, b: &str) -> bool {
+    a.split(['?', '#']).next() == b.split(['?', '#']).next()
 }
 
 /// An error page a signed-in person met, shown again inside their own page shell (navigation,
@@ -449,7 +483,9 @@ fn show_on_page(html: &str, flash: &Flash) -> String {
             let kind = match (x.name.as_str(), x.attr("type").unwrap_or("text")) {
                 ("select", _) => "select",
                 ("textarea", _) => "textarea",
-                (_, "hidden") | (_, "submit") | (_, "button") | (_, "password") | (_, "file") => continue,
+                (_, "hidden") | (_, "submit") | (_, "button") | (_, "file") => continue,
+                // Marked and given its message, never given back what was typed.
+                (_, "password") => "password",
                 (_, "checkbox") => "checkbox",
                 (_, "radio") => "radio",
                 _ => "input",
@@ -567,7 +603,7 @@ fn show_on_page(html: &str, flash: &Flash) -> String {
             let class = match c.kind {
                 "select" => Some("govuk-select--error"),
                 "textarea" => Some("govuk-textarea--error"),
-                "input" => Some("govuk-input--error"),
+                "input" | "password" => Some("govuk-input--error"),
                 _ => None,
             };
             if let Some(class) = class {
@@ -737,6 +773,29 @@ mod tests {
         );
         let forged = Flash { page: "/apps".into(), done: "<script>".into(), ..Flash::default() };
         assert!(!show_on_page(PAGE, &forged).contains("notification-banner"));
+    }
+
+    #[test]
+    fn a_password_box_in_error_gets_its_message_and_never_a_value() {
+        const FORM: &str = r#"<html><body><main id="main-content"><form method="post" action="/account/password">
+<input type="hidden" name="csrf_token" value="t">
+<div class="govuk-form-group"><label class="govuk-label" for="current_password">Current password</label><input class="govuk-input" id="current_password" name="current_password" type="password"></div>
+<button>Change</button></form></main></body></html>"#;
+        let flash = Flash {
+            page: "/account".into(),
+            action: "/account/password".into(),
+            errors: vec![(Some("current_password".into()), "Enter your current password correctly".into())],
+            values: vec![("current_password".into(), "typed".into())],
+            ..Flash::default()
+        };
+        let out = show_on_page(FORM, &flash);
+        assert!(out.contains(r##"<a href="#current_password">Enter your current password correctly</a>"##), "{out}");
+        assert!(out.contains(r#"<p class="govuk-error-message" id="current_password-error">"#), "{out}");
+        assert!(
+            out.contains("govuk-form-group govuk-form-group--error") && out.contains("govuk-input--error"),
+            "{out}"
+        );
+        assert!(!out.contains("typed"), "a password is never written back: {out}");
     }
 
     #[test]
