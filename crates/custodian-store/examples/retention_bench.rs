@@ -136,7 +136,9 @@ fn cpu() -> (f64, f64) {
 
 /// The load average now.
 fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// The CPU taken and the CPU waited for since `from` (see [`cpu`]), and the load now.

@@ -207,5 +207,5 @@ async fn export(
         }
     };
     let p = uc::begin_export(&state, &user, &staff_number, &q.reason, form).await?;
-    Ok(super::ui::stream_export(&state, p, form).await?)
+    Ok(super::ui::stream_export(&state, p, form))
 }

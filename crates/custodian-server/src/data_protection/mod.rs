@@ -121,8 +121,7 @@ fn export_meta(staff_number: &str, generated_at: time::OffsetDateTime) -> anyhow
         "staff_number": staff_number,
         "generated_at": generated_at.format(&time::format_description::well_known::Rfc3339)?,
         "redaction": "Other people are shown by their roles, never by name or staff number.",
-        "withheld": "Legal holds on the person are not listed (DPA 2018 Sch. 2 para 2: crime and taxation). \
-Professional Standards' notes on a report the person made are not listed: they are about the person reported.",
+        "withheld": "Legal holds on the person are not listed (DPA 2018 Sch. 2 para 2: crime and taxation).",
     }))
 }
 
@@ -150,29 +149,74 @@ pub async fn write_export<W: std::io::Write + Send>(
     Ok(writer.finish()?)
 }
 
-/// The size of the chunks a spooled export is sent in.
+/// The size of the chunks a streamed export is sent in.
 pub const EXPORT_CHUNK: usize = 64 * 1024;
 
-/// Write the export of person `id` to an unnamed temporary file (removed by the system as soon
-/// as it is closed, never visible by name) and return it, rewound, with its length and the
-/// records per section. The export's read snapshot ends before this returns, so however slowly
-/// the file is then sent, no database snapshot waits for the reader.
-pub async fn spool_export(
+/// How long a streamed export waits for its reader to take a chunk before it gives up (the
+/// export holds a read snapshot open while it waits).
+pub const EXPORT_SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A chunk of a streamed export, or the error that ended it.
+pub type ExportChunk = Result<Vec<u8>, std::io::Error>;
+
+/// The export written into a buffer that is handed to a bounded channel in chunks of about
+/// [`EXPORT_CHUNK`] bytes; when the channel is full the export waits (backpressure), so a
+/// reader slower than the database never makes the export pile up in memory.
+struct ChannelSink {
+    writer: export::ExportWriter<Vec<u8>>,
+    tx: tokio::sync::mpsc::Sender<ExportChunk>,
+}
+
+async fn send_chunk(tx: &tokio::sync::mpsc::Sender<ExportChunk>, chunk: Vec<u8>) -> custodian_store::Result<()> {
+    match tokio::time::timeout(EXPORT_SEND_TIMEOUT, tx.send(Ok(chunk))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(custodian_store::StoreError::Internal("the reader of the export went away".into())),
+        Err(_) => Err(custodian_store::StoreError::Internal("the reader of the export stopped reading".into())),
+    }
+}
+
+impl custodian_store::data_protection::ExportSink for ChannelSink {
+    fn record(&mut self, section: &'static str, v: serde_json::Value) -> custodian_store::Result<()> {
+        self.writer
+            .record(section, &v)
+            .map_err(|e| custodian_store::StoreError::Internal(format!("writing the export: {e}")))
+    }
+
+    fn ready(&mut self) -> impl std::future::Future<Output = custodian_store::Result<()>> + Send {
+        let buf = self.writer.get_mut();
+        let chunk = (buf.len() >= EXPORT_CHUNK).then(|| std::mem::replace(buf, Vec::with_capacity(EXPORT_CHUNK * 2)));
+        let tx = &self.tx;
+        async move {
+            match chunk {
+                Some(c) => send_chunk(tx, c).await,
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+/// Stream the export of person `id` into `tx` in chunks, waiting whenever the channel is full;
+/// the records per section once the last chunk is sent.
+pub async fn send_export(
     store: &custodian_store::Store,
     id: Uuid,
     staff_number: &str,
     form: export::Form,
     generated_at: time::OffsetDateTime,
-) -> anyhow::Result<(std::fs::File, u64, Vec<(&'static str, u64)>)> {
-    use std::io::{Seek, Write};
-    let file = tempfile::tempfile()?;
-    let w = std::io::BufWriter::with_capacity(1 << 20, file);
-    let (w, counts) = write_export(store, id, staff_number, form, generated_at, w).await?;
-    let mut file = w.into_inner().map_err(|e| e.into_error())?;
-    file.flush()?;
-    let len = file.stream_position()?;
-    file.rewind()?;
-    Ok((file, len, counts))
+    tx: tokio::sync::mpsc::Sender<ExportChunk>,
+) -> anyhow::Result<Vec<(&'static str, u64)>> {
+    let meta = export_meta(staff_number, generated_at)?;
+    let writer = export::ExportWriter::new(Vec::with_capacity(EXPORT_CHUNK * 2), form, EXPORT_SECTIONS, &meta)?;
+    let mut sink = ChannelSink { writer, tx };
+    if !store.subject_access_to(id, &mut sink).await? {
+        anyhow::bail!("no person {id}");
+    }
+    let ChannelSink { writer, tx } = sink;
+    let (rest, counts) = writer.finish()?;
+    if !rest.is_empty() {
+        send_chunk(&tx, rest).await?;
+    }
+    Ok(counts)
 }
 
 /// Run the deletion job now (one tick's work, or `custodian retention run`).

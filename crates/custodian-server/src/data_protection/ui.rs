@@ -208,7 +208,7 @@ async fn export(
     match uc::begin_export(&state, &user, custodian_domain::people::staff_number_in(&f.staff_number), &f.reason, form)
         .await
     {
-        Ok(p) => Ok(stream_export(&state, p, form).await?),
+        Ok(p) => Ok(stream_export(&state, p, form)),
         Err(e) => {
             let errors = problems(e)?;
             Ok(crate::web::form_errors::refused(
@@ -219,36 +219,35 @@ async fn export(
     }
 }
 
-/// The export as a download: spooled to an unnamed temporary file first (the database snapshot
-/// ends there), then sent from the file, so a reader that stalls holds no snapshot open.
-pub(crate) async fn stream_export(state: &AppState, p: custodian_store::Person, form: Form) -> Result<Response, AppError> {
-    let (file, len, _) = uc::spool_export(state.store(), p.id, &p.staff_number, form, state.now())
-        .await
-        .map_err(|e| AppError::Internal(e.context("the subject access export failed")))?;
-    let file = tokio::fs::File::from_std(file);
-    let stream = futures_util::stream::unfold(file, |mut f| async move {
-        use tokio::io::AsyncReadExt;
-        let mut buf = vec![0u8; uc::EXPORT_CHUNK];
-        match f.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok::<_, std::io::Error>(buf), f))
-            }
-            Err(e) => Some((Err(e), f)),
+/// Chunks of a streamed export in flight between the export and the response body: with
+/// [`uc::EXPORT_CHUNK`]-sized chunks, at most about 256 KiB is held per download.
+pub(crate) const EXPORT_CHANNEL_CHUNKS: usize = 4;
+
+/// The export as a download, written while it is sent (never gathered in memory): the export
+/// waits while the client is slower than the database (a bounded channel).
+pub(crate) fn stream_export(state: &AppState, p: custodian_store::Person, form: Form) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel(EXPORT_CHANNEL_CHUNKS);
+    let store = state.store().clone();
+    let now = state.now();
+    let (id, sn) = (p.id, p.staff_number.clone());
+    tokio::spawn(async move {
+        if let Err(e) = uc::send_export(&store, id, &sn, form, now, tx.clone()).await {
+            tracing::warn!(error = %format!("{e:#}"), "subject access export failed");
+            let failed = tx.send(Err(std::io::Error::other("the export failed")));
+            let _ = tokio::time::timeout(uc::EXPORT_SEND_TIMEOUT, failed).await;
         }
     });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
     let (ct, ext) = match form {
         Form::Json => ("application/json", "json"),
         Form::Html => ("text/html; charset=utf-8", "html"),
     };
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, ct.to_string()),
-            (header::CONTENT_LENGTH, len.to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"subject-access-{}.{ext}\"", p.staff_number)),
         ],
         Body::from_stream(stream),
     )
-        .into_response())
+        .into_response()
 }

@@ -370,10 +370,11 @@ pub async fn export<S: ExportSink>(pool: &Pool<DB>, id: Uuid, out: &mut S) -> Re
         .await?;
         m.insert("evidence".into(), Value::Array(evidence.iter().map(|e| Value::Object(object(e))).collect()));
         let mut timeline = Vec::new();
-        for e in sqlx::query("SELECT at, actor, event, outcome FROM psd_report_events WHERE report_id = $1 ORDER BY at, id")
-            .bind(rid)
-            .fetch_all(&mut *tx)
-            .await?
+        for e in
+            sqlx::query("SELECT at, actor, event, outcome FROM psd_report_events WHERE report_id = $1 ORDER BY at, id")
+                .bind(rid)
+                .fetch_all(&mut *tx)
+                .await?
         {
             let mut em = object(&e);
             if let Some(l) = em.get("actor").and_then(Value::as_str).map(str::to_string) {

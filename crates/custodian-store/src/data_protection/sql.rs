@@ -338,7 +338,8 @@ pub async fn delete_batch(
             .await?;
             if let Some(&(start_us, seq)) = keys.last() {
                 let list = keys.iter().map(|(_, s)| s.to_string()).collect::<Vec<_>>().join(", ");
-                let r = sqlx::query(&format!("DELETE FROM usage_records WHERE seq IN ({list})")).execute(&mut *tx).await?;
+                let r =
+                    sqlx::query(&format!("DELETE FROM usage_records WHERE seq IN ({list})")).execute(&mut *tx).await?;
                 tables.push(("usage_records", r.rows_affected()));
                 out.next_cursor = UsageCursor { start_us, seq };
             }

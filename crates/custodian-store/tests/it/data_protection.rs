@@ -419,7 +419,10 @@ async fn the_export_holds_declarations_reports_made_and_kept_checks(db: &TestDb)
         .await
         .unwrap();
     db.store.report_viewed(mine.id, &as_niamh, now).await.unwrap();
-    db.store.report_triage(mine.id, Triage::ManagementAction, Some("PSDNOTE spoke to the admin"), &as_niamh, now).await.unwrap();
+    db.store
+        .report_triage(mine.id, Triage::ManagementAction, Some("PSDNOTE spoke to the admin"), &as_niamh, now)
+        .await
+        .unwrap();
     // Jack reports a post of Laura's: Laura's export must not show it, nor that Jack made it.
     db.store
         .report_create(
@@ -459,7 +462,10 @@ async fn the_export_holds_declarations_reports_made_and_kept_checks(db: &TestDb)
     let decls = section("declarations");
     assert_eq!(decls.len(), 1, "{got:?}");
     assert_eq!(decls[0]["counterpart"], "Zebedee Quartermaine");
-    assert_eq!((decls[0]["outcome"].as_str(), decls[0]["conditions"].as_str()), (Some("conditions"), Some("Do not discuss work")));
+    assert_eq!(
+        (decls[0]["outcome"].as_str(), decls[0]["conditions"].as_str()),
+        (Some("conditions"), Some("Do not discuss work"))
+    );
     assert!(decls[0]["assessed_by"].as_str().unwrap().contains("name withheld"), "{}", decls[0]);
     let reports = section("psd_reports_made");
     assert_eq!(reports.len(), 1, "only her own report: {reports:?}");
@@ -476,10 +482,24 @@ async fn the_export_holds_declarations_reports_made_and_kept_checks(db: &TestDb)
     // "declaration.view" has 16 characters: text on both databases, never read as an id.
     let views: Vec<String> =
         section("views_of_their_data").iter().map(|v| v["action"].as_str().unwrap().to_string()).collect();
-    assert!(views.contains(&"declaration.view".to_string()) && views.contains(&"psd_report.view".to_string()), "{views:?}");
+    assert!(
+        views.contains(&"declaration.view".to_string()) && views.contains(&"psd_report.view".to_string()),
+        "{views:?}"
+    );
     let text = serde_json::to_string(&got.iter().map(|(_, v)| v).collect::<Vec<_>>()).unwrap();
-    for other in ["Jack", "Thornton", "A1018", "JACKSREPORT", "Fiona", "Gallagher", "A1014", "Niamh", "Doherty", "A1012", "PSDNOTE"]
-    {
+    for other in [
+        "Jack",
+        "Thornton",
+        "A1018",
+        "JACKSREPORT",
+        "Fiona",
+        "Gallagher",
+        "A1014",
+        "Niamh",
+        "Doherty",
+        "A1012",
+        "PSDNOTE",
+    ] {
         assert!(!text.contains(other), "{other} in the export: {text}");
     }
     for id in [jack.id, fiona.id] {
