@@ -142,8 +142,15 @@ pub async fn retention(cli: &Cli, cmd: &RetentionCmd) -> anyhow::Result<ExitCode
             } else {
                 for r in &report.rules {
                     println!(
-                        "{:<24} due {:>10}  held {:>6}  skipped (referenced) {:>6}  deleted {:>10}  batches {:>6}  longest batch {:.1} ms",
-                        r.rule, r.due, r.held, r.skipped_referenced, r.deleted, r.batches, r.longest_batch_ms
+                        "{:<24} due {:>10}  held {:>6}  skipped (referenced) {:>6}  deleted {:>10}  batches {:>6}  longest batch {:.1} ms (commit {:.1} ms)",
+                        r.rule,
+                        r.due,
+                        r.held,
+                        r.skipped_referenced,
+                        r.deleted,
+                        r.batches,
+                        r.longest_batch_ms,
+                        r.longest_commit_ms
                     );
                 }
                 if *dry_run {

@@ -8,7 +8,14 @@
 //!    a job lease every 10 ms, as a server's own writes would, and times each of its writes: the
 //!    longest and the 99th percentile are how long the server was blocked.
 //!
+//! With each phase it prints the machine's load average and this process's CPU time and the
+//! time its threads spent runnable but waiting for a CPU (`/proc/self/task/*/schedstat`), so a
+//! long wait on a busy machine can be told from one the database caused.
+//!
 //! cargo run --release -p custodian-store --example retention_bench -- [N] [DATABASE_URL] [SAR]
+//!
+//! SIDE_CHECKPOINT=0 in the environment makes the deletion job leave SQLite's checkpoints to the
+//! writers' own autocheckpoint, as before (see `data_protection::SIDE_CHECKPOINT`).
 //!
 //! DATABASE_URL defaults to a fresh SQLite file in a temporary folder; for PostgreSQL give an
 //! empty database's URL. The records are generated inside the database in chunks of a million
@@ -111,6 +118,35 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// This process's CPU time and its threads' time runnable but waiting for a CPU, in seconds
+/// (Linux; zeros elsewhere).
+fn cpu() -> (f64, f64) {
+    let (mut on, mut waiting) = (0u64, 0u64);
+    if let Ok(dir) = std::fs::read_dir("/proc/self/task") {
+        for t in dir.flatten() {
+            if let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) {
+                let mut f = s.split_whitespace().map(|x| x.parse::<u64>().unwrap_or(0));
+                on += f.next().unwrap_or(0);
+                waiting += f.next().unwrap_or(0);
+            }
+        }
+    }
+    (on as f64 / 1e9, waiting as f64 / 1e9)
+}
+
+/// The load average now.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// The CPU taken and the CPU waited for since `from` (see [`cpu`]), and the load now.
+fn machine(from: (f64, f64)) -> String {
+    let (on, waiting) = cpu();
+    format!("[cpu {:.2} s, waited for a cpu {:.2} s; load {}]", on - from.0, waiting - from.1, load())
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -122,8 +158,14 @@ async fn main() {
         .cloned()
         .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("bench.db").display()));
     let sar: u64 = args.get(3).and_then(|s| s.replace('_', "").parse().ok()).unwrap_or(100_000);
+    // SIDE_CHECKPOINT=0: the deletion job leaves SQLite's checkpoints to the writers (to compare).
+    let side = std::env::var("SIDE_CHECKPOINT").map(|v| v != "0").unwrap_or(true);
+    custodian_store::data_protection::SIDE_CHECKPOINT.store(side, Ordering::Relaxed);
     let store = Store::open(&url, &OpenOptions { create_if_missing: true, max_connections: None }).await.expect("open");
-    println!("backend {}; N = {n} expired usage records; subject access person with {sar}", store.backend());
+    println!(
+        "backend {}; N = {n} expired usage records; subject access person with {sar}; side checkpoints {side}",
+        store.backend()
+    );
     let now = OffsetDateTime::now_utc();
     let people = custodian_domain::imports::parse_people_csv(PEOPLE.as_bytes()).expect("people");
     store
@@ -151,14 +193,17 @@ async fn main() {
 
     // 1. Subject access among the full table.
     let out = dir.path().join("export.json");
+    println!("load before the export: {}", load());
+    let c0 = cpu();
     let (took, usage) = export(&store, b.id, &out).await;
+    let export_machine = machine(c0);
     let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
     let parsed: serde_json::Value =
         serde_json::from_reader(std::io::BufReader::new(std::fs::File::open(&out).expect("open"))).expect("parses");
     let in_file = parsed["sections"]["usage_records"].as_array().map(Vec::len).unwrap_or(0);
     assert_eq!(in_file as u64, sar, "the file holds every usage record");
     println!(
-        "export: {usage} usage records ({bytes} bytes, parsed back: {in_file} records) in {:.2} s = {:.0} records/s",
+        "export: {usage} usage records ({bytes} bytes, parsed back: {in_file} records) in {:.2} s = {:.0} records/s {export_machine}",
         took.as_secs_f64(),
         usage as f64 / took.as_secs_f64()
     );
@@ -181,12 +226,15 @@ async fn main() {
             waits
         })
     };
+    println!("load before the deletion: {}", load());
+    let c0 = cpu();
     let t = Instant::now();
     let report = store
         .retention_run(Schedule::builtin(), now, &Actor::system(), false, &["usage_records".to_string()])
         .await
         .expect("run");
     let took = t.elapsed();
+    let run_machine = machine(c0);
     stop.store(true, Ordering::Relaxed);
     let mut waits = probe.await.expect("probe");
     waits.sort();
@@ -195,12 +243,14 @@ async fn main() {
     let r = &report.rules[0];
     assert_eq!(r.deleted, n, "every expired record deleted");
     println!(
-        "retention: deleted {} records in {} batches in {:.1} s = {:.0} rows/s; longest batch {:.1} ms",
+        "retention: deleted {} records in {} batches in {:.1} s = {:.0} rows/s; longest batch {:.1} ms, longest commit {:.1} ms, {} batches over 100 ms {run_machine}",
         r.deleted,
         r.batches,
         took.as_secs_f64(),
         r.deleted as f64 / took.as_secs_f64(),
-        r.longest_batch_ms
+        r.longest_batch_ms,
+        r.longest_commit_ms,
+        r.batches_over_100ms
     );
     println!(
         "concurrent writer: {} writes; wait max {:.1} ms, p99 {:.1} ms, p50 {:.1} ms; {over} writes over 100 ms",
@@ -211,7 +261,8 @@ async fn main() {
     );
 
     // 3. The export again, on the emptied table.
+    let c0 = cpu();
     let (took, usage) = export(&store, b.id, &out).await;
-    println!("export after the deletion: {usage} usage records in {:.2} s", took.as_secs_f64());
+    println!("export after the deletion: {usage} usage records in {:.2} s {}", took.as_secs_f64(), machine(c0));
     store.close().await;
 }

@@ -123,9 +123,36 @@ pub struct Schedule {
     pub version: u32,
     /// `proposal` until the force's Data Protection Officer confirms it, then `confirmed`.
     pub status: String,
+    /// The most rows one deletion batch may take.
     pub batch_rows: u32,
     pub batch_pause_ms: u32,
+    /// How long one deletion batch (its transaction, holding SQLite's one writer or PostgreSQL's
+    /// row locks) should take: the job sizes each batch from the last one's time, between
+    /// [`BATCH_ROWS_FLOOR`] and `batch_rows` rows.
+    pub batch_target_ms: u32,
     pub records: Vec<RecordType>,
+}
+
+/// The fewest rows a deletion batch is cut to when batches run long (or `batch_rows`, if less).
+pub const BATCH_ROWS_FLOOR: u32 = 50;
+
+/// The rows the next deletion batch takes: `rows` took `took_ms`, so aim at `target_ms` at the
+/// same rate, growing at most twofold a batch (so one fast batch does not overshoot) and never
+/// below `BATCH_ROWS_FLOOR` (or `max`, if less) nor above `max`.
+pub fn next_batch_rows(rows: u32, took_ms: f64, target_ms: u32, max: u32) -> u32 {
+    let floor = BATCH_ROWS_FLOOR.min(max).max(1);
+    let rows = rows.max(1);
+    let next = if took_ms <= 0.0 || !took_ms.is_finite() {
+        rows as f64 * 2.0
+    } else {
+        (rows as f64 * target_ms as f64 / took_ms).min(rows as f64 * 2.0)
+    };
+    (next.floor() as u32).clamp(floor, max.max(floor))
+}
+
+/// `batch_target_ms` when the pack does not set it.
+fn default_batch_target_ms() -> u32 {
+    40
 }
 
 #[derive(Deserialize)]
@@ -136,6 +163,8 @@ struct RawSchedule {
     status: String,
     batch_rows: u32,
     batch_pause_ms: u32,
+    #[serde(default = "default_batch_target_ms")]
+    batch_target_ms: u32,
     record: Vec<RawRecord>,
 }
 
@@ -205,6 +234,9 @@ impl Schedule {
         if raw.batch_pause_ms > 10_000 {
             return Err("retention pack: batch_pause_ms must be at most 10000".into());
         }
+        if raw.batch_target_ms == 0 || raw.batch_target_ms > 1_000 {
+            return Err("retention pack: batch_target_ms must be between 1 and 1000".into());
+        }
         let mut records = Vec::with_capacity(raw.record.len());
         let mut tables = std::collections::BTreeSet::new();
         let mut ids = std::collections::BTreeSet::new();
@@ -268,6 +300,7 @@ impl Schedule {
             status: raw.status,
             batch_rows: raw.batch_rows,
             batch_pause_ms: raw.batch_pause_ms,
+            batch_target_ms: raw.batch_target_ms,
             records,
         })
     }

@@ -72,3 +72,20 @@ fn holds_need_a_reason_a_future_review_and_a_known_case() {
     assert!(parse_case_ref("device:0190c7a4-1d2e-7000-8000-000000000001").is_err());
     assert!(parse_case_ref("finding:nope").is_err());
 }
+
+#[test]
+fn deletion_batches_are_sized_by_time_between_the_floor_and_batch_rows() {
+    use super::next_batch_rows;
+    // 2,000 rows took 400 ms: aim at 40 ms.
+    assert_eq!(next_batch_rows(2_000, 400.0, 40, 2_000), 200);
+    // Far too slow: never below the floor.
+    assert_eq!(next_batch_rows(100, 2_000.0, 40, 2_000), 50);
+    // Fast: grows at most twofold, never above batch_rows.
+    assert_eq!(next_batch_rows(100, 1.0, 40, 2_000), 200);
+    assert_eq!(next_batch_rows(1_500, 1.0, 40, 2_000), 2_000);
+    // A schedule whose batch_rows is under the floor keeps to it.
+    assert_eq!(next_batch_rows(10, 500.0, 40, 10), 10);
+    assert_eq!(next_batch_rows(10, 0.0, 40, 10), 10);
+    // The builtin schedule sets a target.
+    assert_eq!(super::Schedule::builtin().batch_target_ms, 40);
+}

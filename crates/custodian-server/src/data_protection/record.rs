@@ -77,7 +77,8 @@ pub fn render(schedule: &Schedule, authz: &Authz) -> String {
 (UK GDPR Art. 5(1)(e) and 30; DPA 2018 Part 3; WP034 3.4, 5.3, 6.5).\n\n",
     );
     o.push_str(&format!(
-        "Schedule version {}, status **{}**{}. Deletion batches: at most {} rows per transaction, {} ms apart.\n\n",
+        "Schedule version {}, status **{}**{}. Deletion batches: at most {} rows per transaction, each sized from \
+the last one's time to take about {} ms (never fewer than {} rows), {} ms apart.\n\n",
         schedule.version,
         schedule.status,
         if schedule.status == "proposal" {
@@ -86,6 +87,8 @@ pub fn render(schedule: &Schedule, authz: &Authz) -> String {
             ""
         },
         schedule.batch_rows,
+        schedule.batch_target_ms,
+        custodian_domain::data_protection::BATCH_ROWS_FLOOR.min(schedule.batch_rows),
         schedule.batch_pause_ms
     ));
     o.push_str("## How deletion works\n\n\
@@ -93,7 +96,8 @@ The deletion job runs hourly on one server (`ops::Job::Retention`) and on demand
 For each record type whose action is `delete` it deletes the records past their period that no open legal hold covers, in \
 batches: each batch is one transaction that deletes children before parents and appends one audit event \
 `data_protection.retention.delete` (subject `retention:<rule>`) whose detail names the rule, the record type, the cutoff and \
-the number of rows deleted per table. Records still referenced by a record kept longer are skipped and counted \
+the number of rows deleted per table. Usage records are walked in `(start_us, seq)` order through an index from \
+the oldest, so a run reads only the rows it deletes (and held ones it passes). Records still referenced by a record kept longer are skipped and counted \
 (a monitoring case with a referral). `review` types are never deleted automatically: they are counted as due for a person \
 to decide. Legal holds (Professional Standards) cover a person (`person:ID`) or a case (`finding:ID`, `case:ID`, `post:ID`).\n\n\
 ### What the audit log keeps about a deleted record\n\n\

@@ -10,7 +10,7 @@ use crate::*;
 use custodian_domain::people::Role;
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value, json};
-use sqlx::{Column, Pool, Row};
+use sqlx::{Column, Pool, Row, TypeInfo, ValueRef};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -35,7 +35,10 @@ fn value(row: &DbRow, i: usize) -> Value {
     if let Ok(v) = row.try_get::<Option<time::Date>, _>(i) {
         return v.map(|d| Value::from(d.to_string())).unwrap_or(Value::Null);
     }
-    if let Ok(v) = row.try_get::<Option<Uuid>, _>(i) {
+    // SQLite decodes any 16-byte TEXT as a Uuid (it reads the bytes): ids are BLOBs there, so a
+    // text of 16 characters (an action such as "declaration.view", a name) stays text.
+    let text = row.try_get_raw(i).map(|r| !r.is_null() && r.type_info().name() == "TEXT").unwrap_or(false);
+    if !text && let Ok(v) = row.try_get::<Option<Uuid>, _>(i) {
         return v.map(|u| Value::from(u.to_string())).unwrap_or(Value::Null);
     }
     if let Ok(v) = row.try_get::<Option<String>, _>(i) {
@@ -137,6 +140,9 @@ pub const SECTIONS: &[&str] = &[
     "monitoring_case_steps",
     "overseas_windows",
     "posts",
+    "declarations",
+    "psd_reports_made",
+    "personal_checks",
     "notifications",
     "views_of_their_data",
     "usage_records",
@@ -319,6 +325,76 @@ pub async fn export<S: ExportSink>(pool: &Pool<DB>, id: Uuid, out: &mut S) -> Re
     {
         emit(out, "posts", Value::Object(object(&r))).await?;
     }
+    // Declarations of notifiable associations the person made (WP034 7.3), with the assessment;
+    // the assessor is shown by role. What they declared (platform, who, the nature of the link)
+    // is what they told the force themselves.
+    let declarations = sqlx::query(
+        "SELECT id, kind, platform, counterpart, nature, category, psd_required, status, outcome, conditions, \
+         assessed_by, assessed_at, created_at FROM association_declarations WHERE person_id = $1 ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut declaration_ids = Vec::with_capacity(declarations.len());
+    for r in &declarations {
+        declaration_ids.push(r.try_get::<Uuid, _>("id")?);
+        let mut m = object(r);
+        if let Some(l) = m.get("assessed_by").and_then(Value::as_str).map(str::to_string) {
+            m.insert("assessed_by".into(), red.actor(&mut tx, &l).await?);
+        }
+        emit(out, "declarations", Value::Object(m)).await?;
+    }
+    // Reports to Professional Standards the person made (WP034 7.3, 8.1): their own report, the
+    // evidence they gave (name, type, size and digest; the file itself on request), and its
+    // timeline with Professional Standards shown by role. PSD's notes are withheld: they are
+    // about the person reported. Reports made by others are never read here, so a person who
+    // is the subject of a report never learns who made it.
+    let reports = sqlx::query(
+        "SELECT id, anonymous, platform, what, subject, description, status, outcome, created_at, closed_at \
+         FROM psd_reports WHERE reporter_id = $1 ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut report_ids = Vec::with_capacity(reports.len());
+    for r in &reports {
+        let rid: Uuid = r.try_get("id")?;
+        report_ids.push(rid);
+        let mut m = object(r);
+        let evidence = sqlx::query(
+            "SELECT file_name, media_type, size_bytes, sha256, added_at FROM psd_report_evidence WHERE report_id = $1 \
+             ORDER BY added_at, id",
+        )
+        .bind(rid)
+        .fetch_all(&mut *tx)
+        .await?;
+        m.insert("evidence".into(), Value::Array(evidence.iter().map(|e| Value::Object(object(e))).collect()));
+        let mut timeline = Vec::new();
+        for e in
+            sqlx::query("SELECT at, actor, event, outcome FROM psd_report_events WHERE report_id = $1 ORDER BY at, id")
+                .bind(rid)
+                .fetch_all(&mut *tx)
+                .await?
+        {
+            let mut em = object(&e);
+            if let Some(l) = em.get("actor").and_then(Value::as_str).map(str::to_string) {
+                em.insert("actor".into(), red.actor(&mut tx, &l).await?);
+            }
+            timeline.push(Value::Object(em));
+        }
+        m.insert("timeline".into(), Value::Array(timeline));
+        emit(out, "psd_reports_made", Value::Object(m)).await?;
+    }
+    // Personal-profile checks the person chose to keep (WP034 7.1, 7.2): only they see them.
+    for r in sqlx::query(
+        "SELECT id, text, advice, pack_version, created_at FROM personal_checks WHERE person_id = $1 ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        emit(out, "personal_checks", Value::Object(object(&r))).await?;
+    }
     for r in sqlx::query(
         "SELECT kind, title, body, link, created_at, read_at FROM notifications WHERE person_id = $1 ORDER BY created_at, id",
     )
@@ -332,6 +408,8 @@ pub async fn export<S: ExportSink>(pool: &Pool<DB>, id: Uuid, out: &mut S) -> Re
     let mut subjects = vec![format!("person:{staff}"), format!("person:{id}")];
     subjects.extend(finding_ids.iter().map(|f| format!("finding:{f}")));
     subjects.extend(case_ids.iter().map(|c| format!("monitoring_case:{c}")));
+    subjects.extend(declaration_ids.iter().map(|d| format!("declaration:{d}")));
+    subjects.extend(report_ids.iter().map(|r| format!("psd_report:{r}")));
     for s in &subjects {
         for r in sqlx::query(
             "SELECT at_us, actor, action, subject, clause, justification FROM audit_events WHERE subject = $1 \

@@ -4,13 +4,17 @@
 //! The deletion job deletes in batches: each batch is one short transaction of at most
 //! `batch_rows` rows of one record type (children first), with an audit event naming the rule,
 //! the record type and the count; between batches it pauses so other writers get the database.
+//! Batches are bounded by time as well: each is sized from the last one's time to take about
+//! `batch_target_ms` (between [`BATCH_ROWS_FLOOR`] rows and `batch_rows`), because a batch holds
+//! SQLite's one writer (and PostgreSQL's row locks) for as long as it runs, and the same rows can
+//! take ten times longer on a loaded machine or a large database.
 //! The audit log is never touched: its events hold keyed digests of what changed, not the
 //! content, so deleting a record leaves every event, and `audit verify`, as they were.
 
 use std::time::{Duration, Instant};
 
 use crate::{Actor, Result, Store};
-use custodian_domain::data_protection::{RecordType, RetentionAction, Schedule};
+use custodian_domain::data_protection::{BATCH_ROWS_FLOOR, RecordType, RetentionAction, Schedule, next_batch_rows};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -83,8 +87,25 @@ pub struct BatchOutcome {
     pub selected: u64,
     /// Rows deleted per table.
     pub tables: Vec<(String, u64)>,
-    /// Usage records: the last seq covered.
-    pub next_cursor: i64,
+    /// Usage records: the last row taken, where the next batch starts.
+    pub next_cursor: UsageCursor,
+    /// The commit's time (SQLite: the WAL's sync, and a checkpoint when the WAL is due one).
+    pub commit_ms: f64,
+}
+
+/// Where the usage records' deletion has got to: the last `(start_us, seq)` it took. The next
+/// batch reads on from there through the `usage_records_start` index, so a run reads only the
+/// rows it deletes and the held ones it passes.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct UsageCursor {
+    pub start_us: i64,
+    pub seq: i64,
+}
+
+impl Default for UsageCursor {
+    fn default() -> Self {
+        Self { start_us: i64::MIN, seq: i64::MIN }
+    }
 }
 
 /// What a run did (or, dry, would do) for one record type.
@@ -104,6 +125,10 @@ pub struct RuleRun {
     pub batches: u64,
     /// The longest single batch (its transaction), in milliseconds.
     pub longest_batch_ms: f64,
+    /// The longest commit of a batch, in milliseconds (part of the batch's time).
+    pub longest_commit_ms: f64,
+    /// Batches that took more than 100 ms.
+    pub batches_over_100ms: u64,
 }
 
 /// What a run did.
@@ -164,7 +189,8 @@ impl Store {
     }
 
     /// Run the deletion job over `schedule` at `now`: every `delete` type's due, unheld records,
-    /// in batches of `schedule.batch_rows` with a pause of `batch_pause_ms` between them. A dry
+    /// in batches of at most `schedule.batch_rows`, each sized from the last one's time to take
+    /// about `batch_target_ms`, with a pause of `batch_pause_ms` between them. A dry
     /// run counts only. Only record types named in `only` when it is not empty.
     pub async fn retention_run(
         &self,
@@ -208,15 +234,14 @@ impl Store {
         if dry_run || st.due == 0 {
             return Ok(run);
         }
-        let limit = schedule.batch_rows as i64;
+        let max = schedule.batch_rows;
         let pause = Duration::from_millis(schedule.batch_pause_ms as u64);
-        let (mut cursor, last) = if r.id == "usage_records" {
-            let (min, max) = on_read!(self, data_protection::usage_seq_range())?;
-            (min - 1, max)
-        } else {
-            (0, 0)
-        };
+        // Start small: the first batch's time sizes the next ones (aiming at `batch_target_ms`).
+        let mut rows = BATCH_ROWS_FLOOR.min(max).max(1);
+        let mut cursor = UsageCursor::default();
+        let mut checkpointer = self.checkpointer().await;
         loop {
+            let limit = rows as i64;
             let started = Instant::now();
             let b = on_write!(
                 self,
@@ -224,20 +249,20 @@ impl Store {
             )?;
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             run.longest_batch_ms = run.longest_batch_ms.max(ms);
+            run.longest_commit_ms = run.longest_commit_ms.max(b.commit_ms);
+            run.batches_over_100ms += u64::from(ms > 100.0);
             run.deleted += b.deleted;
             if b.deleted > 0 {
                 run.batches += 1;
             }
-            let more = if r.id == "usage_records" {
-                cursor = b.next_cursor;
-                cursor < last
-            } else if r.id == "usage_day_totals" {
-                b.deleted > 0
-            } else {
-                b.selected as i64 >= limit
-            };
+            cursor = b.next_cursor;
+            let more = if r.id == "usage_day_totals" { b.deleted > 0 } else { b.selected as i64 >= limit };
             if !more {
                 break;
+            }
+            rows = next_batch_rows(rows, ms, schedule.batch_target_ms, max);
+            if b.deleted > 0 {
+                checkpointer.run().await;
             }
             if !pause.is_zero() && b.deleted > 0 {
                 tokio::time::sleep(pause).await;
@@ -246,6 +271,54 @@ impl Store {
             }
         }
         Ok(run)
+    }
+}
+
+/// Whether the deletion job copies SQLite's WAL into the database between batches on a
+/// connection of its own (see [`Checkpointer`]). On by default; the benchmark turns it off to
+/// measure the difference.
+#[doc(hidden)]
+pub static SIDE_CHECKPOINT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// SQLite only: a connection of the deletion job's own that copies the WAL into the database
+/// after each batch, with a passive checkpoint, which takes no write lock (other writers go on
+/// while it copies and syncs). Without it, the commit that takes the WAL past 1,000 pages (SQLite's
+/// autocheckpoint) runs the checkpoint itself, inside the one writer connection: every writer then
+/// waits while a thousand pages are copied and the database file synced, however small the batch.
+/// Once the WAL has been copied, the next writer starts it again from the beginning, so the
+/// writers' own autocheckpoint seldom comes due while the job runs.
+struct Checkpointer(Option<sqlx::SqliteConnection>);
+
+impl Checkpointer {
+    async fn run(&mut self) {
+        if let Some(c) = &mut self.0 {
+            // Passive: never waits for readers or writers, never calls the busy handler. A
+            // failure (e.g. another checkpoint under way) leaves the work to the next one.
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut *c).await {
+                tracing::debug!(error = %e, "retention: passive checkpoint");
+            }
+        }
+    }
+}
+
+impl Store {
+    async fn checkpointer(&self) -> Checkpointer {
+        use sqlx::Connection;
+        let Some(path) = self.sqlite_path.as_ref() else { return Checkpointer(None) };
+        if !SIDE_CHECKPOINT.load(std::sync::atomic::Ordering::Relaxed) {
+            return Checkpointer(None);
+        }
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(path)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
+        match sqlx::SqliteConnection::connect_with(&opts).await {
+            Ok(c) => Checkpointer(Some(c)),
+            Err(e) => {
+                tracing::warn!(error = %e, "retention: no connection for checkpoints; the writers will checkpoint");
+                Checkpointer(None)
+            }
+        }
     }
 }
 
@@ -286,11 +359,27 @@ impl Store {
     }
 
     /// [`Store::subject_access`] into a sink that may hold the export back until its consumer
-    /// has room ([`ExportSink::ready`]).
+    /// has room ([`ExportSink::ready`]). The export reads in one snapshot, which it gives up
+    /// after [`EXPORT_SNAPSHOT_LIMIT`] (the export then fails): an old snapshot keeps
+    /// PostgreSQL's vacuum from removing deleted rows and SQLite's WAL from being checkpointed.
     pub async fn subject_access_to<S: ExportSink>(&self, person: Uuid, sink: &mut S) -> Result<bool> {
-        on_read_once!(self, data_protection_export::export(person, sink))
+        match tokio::time::timeout(EXPORT_SNAPSHOT_LIMIT, async {
+            on_read_once!(self, data_protection_export::export(person, sink))
+        })
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => Err(crate::StoreError::Internal(format!(
+                "the subject access export ran past its {} s limit and was stopped",
+                EXPORT_SNAPSHOT_LIMIT.as_secs()
+            ))),
+        }
     }
 }
+
+/// The longest a subject access export may hold its read snapshot (100,000 usage records take
+/// about 2 s).
+pub const EXPORT_SNAPSHOT_LIMIT: Duration = Duration::from_secs(120);
 
 /// The sections of a subject access export, in order.
 pub const EXPORT_SECTIONS: &[&str] = crate::backend::sqlite::data_protection_export::SECTIONS;

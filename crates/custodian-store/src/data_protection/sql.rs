@@ -5,7 +5,7 @@
 //! transaction (WP034 3.4; UK GDPR Art. 5(1)(e)).
 
 use super::{DB, Tx, audit, begin_read, begin_write, micros, uuid_literal};
-use crate::data_protection::{BatchOutcome, LegalHold, NewHold, TypeStatus};
+use crate::data_protection::{BatchOutcome, LegalHold, NewHold, TypeStatus, UsageCursor};
 #[allow(unused_imports)]
 use crate::*;
 use serde_json::json;
@@ -301,18 +301,13 @@ where
     Ok((row.try_get::<i64, _>(0)?, row.try_get::<i64, _>(1)?))
 }
 
-/// The usage records' seq range (the deletion job walks it in windows).
-pub async fn usage_seq_range(pool: &Pool<DB>) -> Result<(i64, i64)> {
-    let row =
-        sqlx::query("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM usage_records").fetch_one(pool).await?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
-}
-
 // Deletion -------------------------------------------------------------------------------------------
 
 /// One batch of the deletion job for record type `rule` (deleting what is past `cutoff` and not
 /// held, at most `limit` rows of its main table), with its audit event, in one transaction. For
-/// usage records `cursor` is the last seq done, and the batch covers seqs up to `cursor + limit`.
+/// usage records `cursor` is the last `(start_us, seq)` taken: the batch takes the next `limit`
+/// due, unheld rows after it in that order (the `usage_records_start` index), so the run never
+/// reads a row twice nor any row that is not due.
 #[allow(clippy::too_many_arguments)] // one batch: the rule, its window and its audit actor
 pub async fn delete_batch(
     pool: &Pool<DB>,
@@ -320,7 +315,7 @@ pub async fn delete_batch(
     clause: &str,
     cutoff: OffsetDateTime,
     limit: i64,
-    cursor: i64,
+    cursor: UsageCursor,
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<BatchOutcome> {
@@ -329,18 +324,26 @@ pub async fn delete_batch(
     let mut tables: Vec<(&'static str, u64)> = Vec::new();
     match rule {
         "usage_records" => {
-            let end = cursor.saturating_add(limit);
-            let r = sqlx::query(&format!(
-                "DELETE FROM usage_records WHERE seq > $1 AND seq <= $2 AND start_us < $3 \
-                 AND (person_id IS NULL OR person_id NOT IN ({HELD_PEOPLE}))"
+            // The keys first (an index range read in cursor order), then the rows by key.
+            let keys: Vec<(i64, i64)> = sqlx::query_as(&format!(
+                "SELECT start_us, seq FROM usage_records WHERE start_us < $1 AND start_us >= $2 \
+                 AND (start_us > $2 OR seq > $3) AND (person_id IS NULL OR person_id NOT IN ({HELD_PEOPLE})) \
+                 ORDER BY start_us, seq LIMIT $4"
             ))
-            .bind(cursor)
-            .bind(end)
             .bind(micros(cutoff))
-            .execute(&mut *tx)
+            .bind(cursor.start_us)
+            .bind(cursor.seq)
+            .bind(limit)
+            .fetch_all(&mut *tx)
             .await?;
-            tables.push(("usage_records", r.rows_affected()));
-            out.next_cursor = end;
+            if let Some(&(start_us, seq)) = keys.last() {
+                let list = keys.iter().map(|(_, s)| s.to_string()).collect::<Vec<_>>().join(", ");
+                let r =
+                    sqlx::query(&format!("DELETE FROM usage_records WHERE seq IN ({list})")).execute(&mut *tx).await?;
+                tables.push(("usage_records", r.rows_affected()));
+                out.next_cursor = UsageCursor { start_us, seq };
+            }
+            out.selected = keys.len() as u64;
         }
         "usage_day_totals" => {
             let day = custodian_domain::usage::london_day(micros(cutoff)) as i64;
@@ -382,6 +385,7 @@ pub async fn delete_batch(
                         .rows_affected();
                 }
                 tables.push((a.table, n));
+                out.selected = keys.len() as u64;
             } else {
                 let ids: Vec<Uuid> = if a.micros {
                     sqlx::query_scalar(&sql).bind(micros(cutoff)).bind(limit).fetch_all(&mut *tx).await?
@@ -429,7 +433,9 @@ pub async fn delete_batch(
         .await?;
     }
     out.tables = tables.into_iter().map(|(t, n)| (t.to_string(), n)).collect();
+    let t = std::time::Instant::now();
     tx.commit().await?;
+    out.commit_ms = t.elapsed().as_secs_f64() * 1000.0;
     Ok(out)
 }
 

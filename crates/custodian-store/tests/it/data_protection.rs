@@ -268,3 +268,257 @@ async fn the_export_holds_each_kind_and_redacts_others(db: &TestDb) {
     assert!(!db.store.subject_access(Uuid::now_v7(), |_, _| Ok(())).await.unwrap());
 }
 on_both!(the_export_holds_each_kind_and_redacts_others);
+
+/// `n` sessions of `person` and `n` single sign-on attempts that expired at `expired`, written
+/// with bound times as the store writes them.
+async fn logins(db: &TestDb, person: Uuid, tag: &str, n: usize, expired: OffsetDateTime) {
+    macro_rules! write {
+        ($conn:expr) => {{
+            let mut c = $conn;
+            for i in 0..n {
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, last_seen_at, expires_at) \
+                     VALUES ($1, $2, 'csrf', $3, $3, $3)",
+                )
+                .bind(format!("{tag}-session-{i}"))
+                .bind(person)
+                .bind(expired)
+                .execute(&mut c)
+                .await
+                .unwrap();
+                sqlx::query(
+                    "INSERT INTO oidc_logins (state_hash, nonce, pkce_verifier, created_at, expires_at) \
+                     VALUES ($1, 'nonce', 'verifier', $2, $2)",
+                )
+                .bind(format!("{tag}-state-{i}"))
+                .bind(expired)
+                .execute(&mut c)
+                .await
+                .unwrap();
+            }
+        }};
+    }
+    if db.url.starts_with("sqlite:") {
+        write!(sqlx::SqliteConnection::connect(&db.url).await.unwrap());
+    } else {
+        write!(sqlx::PgConnection::connect(&db.url).await.unwrap());
+    }
+}
+
+/// Sessions and single sign-on attempts are keyed by a hash, not an id: their batches must say
+/// how many rows they chose, or a run stops after the first batch (it did, until this test).
+async fn expired_sessions_and_sign_on_attempts_are_deleted_past_one_batch(db: &TestDb) {
+    db.seed().await;
+    let a = db.person("A1001").await;
+    let now = OffsetDateTime::now_utc();
+    logins(db, a.id, "old", 25, now - Duration::days(60)).await;
+    logins(db, a.id, "new", 3, now + Duration::days(1)).await;
+    let mut schedule = Schedule::builtin().clone();
+    schedule.batch_rows = 10;
+    schedule.batch_pause_ms = 0;
+    let only = ["sessions".to_string(), "oidc_logins".to_string()];
+    let run = db.store.retention_run(&schedule, now, &Actor::cli(), false, &only).await.unwrap();
+    for rule in ["sessions", "oidc_logins"] {
+        let r = run.rules.iter().find(|r| r.rule == rule).unwrap();
+        assert_eq!((r.due, r.deleted), (25, 25), "{r:?}");
+        assert!(r.batches >= 3, "at most 10 rows a batch: {r:?}");
+    }
+    assert_eq!(count(db, "SELECT COUNT(*) FROM sessions").await, 3, "the live sessions stay");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM oidc_logins").await, 3);
+    let events = db.store.audit_page(Some("retention:sessions"), None, 1, 100).await.unwrap();
+    assert!(events.items.iter().all(|e| e.detail["count"].as_u64().unwrap() <= 10));
+    assert_eq!(events.items.iter().map(|e| e.detail["count"].as_u64().unwrap()).sum::<u64>(), 25);
+}
+on_both!(expired_sessions_and_sign_on_attempts_are_deleted_past_one_batch);
+
+/// Usage records are deleted in time-bounded batches walked through the (start_us, seq) index:
+/// with a target no batch can meet, every batch is cut to the floor, and held records interleaved
+/// in time with due ones are passed over, never deleted.
+async fn usage_batches_shrink_to_their_time_target_and_pass_over_held_records(db: &TestDb) {
+    db.seed().await;
+    let (a, b) = (db.person("A1001").await, db.person("A1002").await);
+    let now = OffsetDateTime::now_utc();
+    let start = (now - Duration::days(800)).unix_timestamp() * 1_000_000;
+    // A's and B's records alternate in time; B is held.
+    usage(db, a.id, "a", 400, start).await;
+    usage(db, b.id, "b", 400, start + 30_000_000).await;
+    let psd = db.actor("A1004").await;
+    db.store
+        .hold_place(
+            &NewHold {
+                person: Some(b.id),
+                case: None,
+                reason: "Misconduct hearing pending".into(),
+                review_on: (now + Duration::days(30)).date(),
+            },
+            &psd,
+            now,
+        )
+        .await
+        .unwrap();
+    let mut schedule = Schedule::builtin().clone();
+    schedule.batch_rows = 2_000;
+    schedule.batch_target_ms = 1;
+    schedule.batch_pause_ms = 0;
+    let run = db.store.retention_run(&schedule, now, &Actor::cli(), false, &["usage_records".into()]).await.unwrap();
+    let u = &run.rules[0];
+    assert_eq!(u.deleted, 400, "{u:?}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_records").await, 400, "B's held records stay");
+    let events = db.store.audit_page(Some("retention:usage_records"), None, 1, 100).await.unwrap();
+    let counts: Vec<u64> = events.items.iter().map(|e| e.detail["count"].as_u64().unwrap()).collect();
+    assert_eq!(counts.len() as u64, u.batches);
+    assert!(
+        counts.iter().all(|n| *n <= custodian_domain::data_protection::BATCH_ROWS_FLOOR as u64 * 2),
+        "batches held to about the floor: {counts:?}"
+    );
+    assert!(u.longest_commit_ms > 0.0 && u.longest_commit_ms <= u.longest_batch_ms, "{u:?}");
+}
+on_both!(usage_batches_shrink_to_their_time_target_and_pass_over_held_records);
+
+/// The export holds the declarations the person made, the reports to Professional Standards they
+/// made (with their evidence and timeline, Professional Standards by role and their notes
+/// withheld) and the profile checks they kept; a report someone else made about them is not in
+/// it, and nothing names its reporter or the assessors.
+async fn the_export_holds_declarations_reports_made_and_kept_checks(db: &TestDb) {
+    use custodian_domain::declarations::{Declaration, Outcome, ReportedThing, Triage};
+    use custodian_store::declarations::{NewEvidence, NewKeptCheck, NewReport};
+    db.seed().await;
+    let now = OffsetDateTime::now_utc();
+    let (laura, as_laura) = (db.person("A1017").await, db.actor("A1017").await);
+    let (jack, as_jack) = (db.person("A1018").await, db.actor("A1018").await);
+    let (fiona, as_fiona) = (db.person("A1014").await, db.actor("A1014").await);
+    let as_niamh = db.actor("A1012").await;
+    let decl = Declaration {
+        platform: "LinkedIn".into(),
+        counterpart: "Zebedee Quartermaine".into(),
+        nature: "a former school friend I follow".into(),
+        category: "media_investigators".into(),
+    };
+    let d = db.store.declaration_make(laura.id, Some(&decl), false, &as_laura, now).await.unwrap();
+    db.store.declaration_viewed(d.id, "Assessing the declaration", &as_fiona, now).await.unwrap();
+    db.store
+        .declaration_assess(d.id, Outcome::Conditions, Some("Do not discuss work"), fiona.id, &as_fiona, now)
+        .await
+        .unwrap();
+    let shot = b"\x89PNG\r\n\x1a\n a screenshot of the group chat".to_vec();
+    let mine = db
+        .store
+        .report_create(
+            laura.id,
+            &NewReport {
+                anonymous: true,
+                platform: "WhatsApp".into(),
+                what: ReportedThing::GroupChat,
+                subject: Some("A shift group chat".into()),
+                description: "Offensive memes about a victim".into(),
+            },
+            &[NewEvidence { file_name: "chat.png".into(), media_type: "image/png", bytes: shot }],
+            &as_laura,
+            now,
+        )
+        .await
+        .unwrap();
+    db.store.report_viewed(mine.id, &as_niamh, now).await.unwrap();
+    db.store
+        .report_triage(mine.id, Triage::ManagementAction, Some("PSDNOTE spoke to the admin"), &as_niamh, now)
+        .await
+        .unwrap();
+    // Jack reports a post of Laura's: Laura's export must not show it, nor that Jack made it.
+    db.store
+        .report_create(
+            jack.id,
+            &NewReport {
+                anonymous: true,
+                platform: "X".into(),
+                what: ReportedThing::Post,
+                subject: Some("Laura Fenwick A1017".into()),
+                description: "JACKSREPORT a post about a case".into(),
+            },
+            &[],
+            &as_jack,
+            now,
+        )
+        .await
+        .unwrap();
+    let kept = NewKeptCheck {
+        text: "Proud to be SC cleared, Tachbrook".into(),
+        advice: r#"[{"category":"clearance"}]"#.into(),
+        categories: vec!["clearance".into()],
+        pack_version: "2026.12.1".into(),
+    };
+    db.store.personal_check_keep(laura.id, &kept, &as_laura, now).await.unwrap();
+
+    let mut got: Vec<(&'static str, serde_json::Value)> = Vec::new();
+    assert!(
+        db.store
+            .subject_access(laura.id, |s, v| {
+                got.push((s, v));
+                Ok(())
+            })
+            .await
+            .unwrap()
+    );
+    let section = |name: &str| got.iter().filter(|(s, _)| *s == name).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    let decls = section("declarations");
+    assert_eq!(decls.len(), 1, "{got:?}");
+    assert_eq!(decls[0]["counterpart"], "Zebedee Quartermaine");
+    assert_eq!(
+        (decls[0]["outcome"].as_str(), decls[0]["conditions"].as_str()),
+        (Some("conditions"), Some("Do not discuss work"))
+    );
+    assert!(decls[0]["assessed_by"].as_str().unwrap().contains("name withheld"), "{}", decls[0]);
+    let reports = section("psd_reports_made");
+    assert_eq!(reports.len(), 1, "only her own report: {reports:?}");
+    assert_eq!(reports[0]["description"], "Offensive memes about a victim");
+    assert_eq!(reports[0]["outcome"], "management_action");
+    let evidence = reports[0]["evidence"].as_array().unwrap();
+    assert_eq!((evidence.len(), evidence[0]["file_name"].as_str()), (1, Some("chat.png")));
+    assert_eq!(evidence[0]["sha256"].as_str().unwrap().len(), 64);
+    let timeline: Vec<&str> =
+        reports[0]["timeline"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(timeline, ["received", "evidence", "triaged", "closed"], "management action closes the report");
+    let checks = section("personal_checks");
+    assert_eq!((checks.len(), checks[0]["text"].as_str()), (1, Some("Proud to be SC cleared, Tachbrook")));
+    // "declaration.view" has 16 characters: text on both databases, never read as an id.
+    let views: Vec<String> =
+        section("views_of_their_data").iter().map(|v| v["action"].as_str().unwrap().to_string()).collect();
+    assert!(
+        views.contains(&"declaration.view".to_string()) && views.contains(&"psd_report.view".to_string()),
+        "{views:?}"
+    );
+    let text = serde_json::to_string(&got.iter().map(|(_, v)| v).collect::<Vec<_>>()).unwrap();
+    for other in [
+        "Jack",
+        "Thornton",
+        "A1018",
+        "JACKSREPORT",
+        "Fiona",
+        "Gallagher",
+        "A1014",
+        "Niamh",
+        "Doherty",
+        "A1012",
+        "PSDNOTE",
+    ] {
+        assert!(!text.contains(other), "{other} in the export: {text}");
+    }
+    for id in [jack.id, fiona.id] {
+        assert!(!text.contains(&id.to_string()), "{text}");
+    }
+
+    // Jack's export holds his report (what he wrote), and none of Laura's records.
+    let mut jacks: Vec<(&'static str, serde_json::Value)> = Vec::new();
+    db.store
+        .subject_access(jack.id, |s, v| {
+            jacks.push((s, v));
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let reports: Vec<_> = jacks.iter().filter(|(s, _)| *s == "psd_reports_made").collect();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].1["description"], "JACKSREPORT a post about a case");
+    let text = serde_json::to_string(&jacks.iter().map(|(_, v)| v).collect::<Vec<_>>()).unwrap();
+    assert!(!text.contains("Offensive memes") && !text.contains("Zebedee") && !text.contains("Tachbrook"), "{text}");
+}
+on_both!(the_export_holds_declarations_reports_made_and_kept_checks);

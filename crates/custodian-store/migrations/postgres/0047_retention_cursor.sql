@@ -1,0 +1,16 @@
+-- no-transaction
+-- The deletion job's cursor through the usage records (WP034 3.4, retention): each batch takes the
+-- next due rows in (start_us, seq) order after the last one it deleted, through this index, so a
+-- run reads only the rows it deletes (and the held ones it passes), never the whole seq range.
+--
+-- Built CONCURRENTLY so that writers (imports, the server) go on while it is built on a large
+-- table: a plain CREATE INDEX holds a SHARE lock that blocks every insert, update and delete of
+-- usage_records until it ends. CONCURRENTLY cannot run in a transaction, so this file starts with
+-- sqlx's `-- no-transaction` (sqlx 0.8) and holds this one statement only (several statements
+-- in one message are one implicit transaction). CockroachDB builds every index online and
+-- accepts CONCURRENTLY; YugabyteDB and Citus build it online too.
+--
+-- If the build is interrupted it leaves an INVALID index that IF NOT EXISTS would then accept:
+-- an operator who sees `usage_records_start` marked INVALID in `\d usage_records` runs
+-- `DROP INDEX CONCURRENTLY usage_records_start;` and starts the server again.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS usage_records_start ON usage_records (start_us, seq);
