@@ -106,5 +106,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => return Err("mode must be import or check".into()),
     }
+    // Close the pool so SQLite checkpoints its log: the scripts copy the database file next.
+    store.close().await;
     Ok(())
 }
