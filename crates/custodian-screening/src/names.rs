@@ -151,6 +151,9 @@ fn lower_at(v: &View, s: usize, e: usize) -> Cow<'_, str> {
 }
 
 /// Words after a lone given name that show it is an animal's.
+/// Words straight before a capitalised name that make it a place where patients are taken.
+const PLACE_BEFORE: &[&str] = &["transferred to", "taken to", "admitted to", "discharged from", "transferred from"];
+
 const ANIMALS: &[&str] = &["dog", "dogs", "puppy", "horse", "pony", "cat", "kitten", "spaniel", "alsatian"];
 
 /// Words in capitals that follow a given name or lead a list but are not surnames.
@@ -802,8 +805,15 @@ impl NameRules {
                     .not_names
                     .contains(lower_at(v, toks[j].0, toks[j].0 + word(j).trim_end_matches("'s").len()).as_ref());
             let number_before = text[..toks[i].0].trim_end_matches(' ').ends_with(|c: char| c.is_ascii_digit());
+            // "transferred to George Eliot", "taken to Mary Ann Evans A&E": a hospital or a
+            // place named after a person, where patients are taken.
+            let place_before = {
+                let b = v.lower[..floor_boundary(&v.lower, toks[i].0)].trim_end();
+                PLACE_BEFORE.iter().any(|p| b.ends_with(p))
+            };
             let article_in_run = |k: usize| (i..k).any(|p| word(p).eq_ignore_ascii_case("the"));
-            let start = start.filter(|&k| !article_before && !article_in_run(k) && !place_after && !number_before);
+            let start = start
+                .filter(|&k| !article_before && !article_in_run(k) && !place_after && !number_before && !place_before);
             if let Some(k) = start {
                 let official = official_before || (i..=k).any(|p| is(&self.officials, p));
                 let end_tok = if single { k } else { (k + 3).min(j) - 1 };
@@ -1466,10 +1476,16 @@ impl NameRules {
         let child = |c: &Candidate| {
             proceedings && (c.age.is_some_and(|a| a <= self.child_age) || young_nearby(c) || child_before(c))
         };
+        // "Operation Peregrine Vale", "Op Ashby Ridge": words that run on from an operation's
+        // name are the operation, not a person.
+        let operations: Vec<(usize, usize)> =
+            hits.iter().filter(|h| h.category == Category::InvestigationOperation).map(|h| (h.start, h.end)).collect();
         for c in &cands {
             if c.score >= report && !complainant(c) && !child(c) {
                 let action = if c.score >= act { self.action } else { Action::Warn };
-                if let Some((start, end)) = base.original_span(c.s, c.e) {
+                if let Some((start, end)) = base.original_span(c.s, c.e)
+                    && !operations.iter().any(|&(a, b)| a < end && start < b)
+                {
                     hits.push(Hit {
                         category: Category::PersonalName,
                         clause: self.clause.clone(),
