@@ -124,6 +124,10 @@ actions! {
     PolicyManage = "policy.manage", System;
     /// See how far each business area has acknowledged the policy (campaign completion).
     PolicyCampaignsView = "policy.campaigns.view", System;
+    /// Start an acknowledgement campaign on the version in force, for everyone or chosen business areas or roles.
+    PolicyCampaignsStart = "policy.campaigns.start", System;
+    /// Record who attended the policy's training sessions (upload an attendance file).
+    PolicyTrainingRecord = "policy.training.record", System;
     /// Declare one's own online associations (or that there is nothing to declare) and see one's own declarations.
     DeclarationsMake = "declarations.make", System;
     /// Assess declarations of notifiable associations (the Force Vetting Unit; Professional Standards for the categories that need them).

@@ -146,6 +146,8 @@ const MATRIX: &[(Action, [bool; 11])] = &[
     (Action::ScreeningPackManage,   [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::PolicyManage,          [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::PolicyCampaignsView,   [N, Y, N,  N,  N,  Y,  N,  N, N,  N, N]),
+    (Action::PolicyCampaignsStart,  [N, Y, N,  N,  N,  N,  N,  N, N,  Y, N]),
+    (Action::PolicyTrainingRecord,  [N, Y, N,  N,  N,  N,  N,  N, N,  N, N]),
     (Action::DeclarationsMake,      [Y, Y, Y,  Y,  Y,  Y,  Y,  Y, Y,  Y, Y]),
     (Action::DeclarationsAssess,    [N, N, Y,  N,  Y,  N,  N,  N, N,  N, N]),
     (Action::DeclarationsCampaign,  [N, N, N,  N,  Y,  N,  N,  N, N,  N, N]),

@@ -35,7 +35,8 @@ pub enum PolicyCmd {
     /// if any line is wrong; each is named.
     TrainingImport { file: PathBuf },
     /// Start an acknowledgement campaign (WP034 2.3) on the version in force: every active person
-    /// (or those of the business areas named) reads the clauses given and acknowledges by a date.
+    /// (or those of the business areas or roles named) reads the clauses given and acknowledges
+    /// by a date.
     Campaign {
         /// A clause to read (repeatable); all of the version's clauses when none.
         #[arg(long = "clause")]
@@ -43,6 +44,10 @@ pub enum PolicyCmd {
         /// A business area to ask (repeatable); everyone active when none.
         #[arg(long = "area")]
         areas: Vec<String>,
+        /// A role whose holders are asked (repeatable, e.g. corporate_comms); every role when
+        /// none. With --area as well, a person must match both.
+        #[arg(long = "role")]
+        roles: Vec<String>,
         /// Days people have to acknowledge.
         #[arg(long, default_value_t = 28)]
         days: i64,
@@ -181,7 +186,7 @@ pub async fn run(
                 Err(e) => Err(e.into()),
             }
         }
-        PolicyCmd::Campaign { clauses, areas, days, reference } => {
+        PolicyCmd::Campaign { clauses, areas, roles, days, reference } => {
             let (_, store) = opened.await?;
             let Some(v) = store.policy_in_force(reference).await? else {
                 eprintln!("no version of {reference} has been imported");
@@ -203,11 +208,22 @@ pub async fn run(
                     }
                 }
             }
+            let mut role_list = Vec::new();
+            for r in roles {
+                match custodian_domain::people::Role::parse(r) {
+                    Some(role) => role_list.push(role),
+                    None => {
+                        eprintln!("no role {r:?}");
+                        return Ok(ExitCode::from(2));
+                    }
+                }
+            }
             let c = custodian_store::policy::NewCampaign {
                 version_id: v.id,
                 title: format!("{} version {}", v.reference, v.version),
                 clauses,
                 areas: area_ids,
+                roles: role_list,
                 due_on: today() + time::Duration::days(*days),
             };
             let (campaign, enrolled) =

@@ -134,6 +134,7 @@ impl Application {
         let publisher = tokio::spawn(posts::publish_loop(state.clone()));
         let mailer = tokio::spawn(ops::email_loop(state.clone()));
         let retention = tokio::spawn(ops::retention_loop(state.clone()));
+        let reminders = tokio::spawn(ops::policy_reminders_loop(state.clone()));
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
@@ -142,6 +143,7 @@ impl Application {
         publisher.abort();
         mailer.abort();
         retention.abort();
+        reminders.abort();
         ops::checkpoint_at_shutdown(&state).await;
         state.store().close().await;
         Ok(())

@@ -118,6 +118,8 @@ pub enum Job {
     Retention,
     /// Social media accounts due for re-certification or dormant (WP034 6.1, 6.7).
     SocialSweep,
+    /// Weekly reminders of open acknowledgement campaigns and re-declarations (WP034 2.3, 7.3).
+    PolicyReminders,
 }
 
 impl Job {
@@ -135,6 +137,7 @@ impl Job {
             Job::Email => "email.send",
             Job::Retention => "data_protection.retention",
             Job::SocialSweep => "social_accounts.sweep",
+            Job::PolicyReminders => "policy.reminders",
         }
     }
 }
@@ -432,5 +435,30 @@ pub async fn retention_loop(state: AppState) {
     loop {
         sleep_to_next_tick(RETENTION_PERIOD).await;
         retention_tick(&state, tick_of(state.now(), RETENTION_PERIOD)).await;
+    }
+}
+
+/// One tick of the reminder job (ticks of [`crate::policy::REMINDER_PERIOD`] since the epoch):
+/// if this server wins the tick, remind the people who have not acknowledged an open campaign
+/// and were not reminded in the last week (WP034 2.3; see `policy::remind_due`). True if it ran
+/// here.
+pub async fn policy_reminders_tick(state: &AppState, tick: i64) -> bool {
+    run_once(state, Job::PolicyReminders, tick, || async {
+        match crate::policy::remind_due(state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reminded = n, "policy acknowledgement reminders sent (WP034 2.3)"),
+            Err(e) => tracing::warn!(error = %e, "sending policy acknowledgement reminders failed"),
+        }
+    })
+    .await
+}
+
+/// Every hour, on one server, remind the people an open campaign is waiting for (see
+/// [`policy_reminders_tick`]).
+pub async fn policy_reminders_loop(state: AppState) {
+    let period = crate::policy::REMINDER_PERIOD;
+    loop {
+        sleep_to_next_tick(period).await;
+        policy_reminders_tick(&state, tick_of(state.now(), period)).await;
     }
 }

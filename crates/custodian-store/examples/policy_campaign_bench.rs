@@ -8,6 +8,12 @@
 //!    query `Store::policy_campaign_completion` (one GROUP BY per business area), timed `R` times
 //!    (default 20): minimum, median and maximum; goal under 100 ms.
 //!
+//! 3. before and after migration 0049, on one connection of its own, alternating blocks of `R`
+//!    runs three times: the chart's previous query (`GROUP BY b.name` over the join, with the
+//!    index on (campaign_id, business_area_id)) and the store's query (a `GROUP BY` over the
+//!    campaign's rows in the covering index (campaign_id, business_area_id, acknowledged_at), then
+//!    the areas' names); each block's median.
+//!
 //! cargo run --release -p custodian-store --example policy_campaign_bench -- [N] [DATABASE_URL] [R]
 //!
 //! DATABASE_URL defaults to a fresh SQLite file in a temporary folder; for PostgreSQL give an
@@ -72,6 +78,7 @@ async fn main() {
         title: "WP034 version 3".into(),
         clauses: vec!["6.3".into(), "6.5".into(), "7.2".into()],
         areas: vec![],
+        roles: Vec::new(),
         due_on: now.date() + time::Duration::days(28),
     };
     let t = Instant::now();
@@ -115,4 +122,73 @@ async fn main() {
         ms(times[times.len() - 1])
     );
     store.close().await;
+
+    // 3. Before and after, alternating, on one connection (the store is closed: nothing else runs).
+    const BEFORE: &str = "SELECT b.name AS business_area, COUNT(*) AS enrolled, COUNT(a.acknowledged_at) AS acknowledged \
+         FROM policy_acknowledgements a JOIN business_areas b ON b.id = a.business_area_id \
+         WHERE a.campaign_id = $1 GROUP BY b.name ORDER BY b.name";
+    const AFTER: &str = "SELECT b.name AS business_area, x.enrolled, x.acknowledged FROM \
+         (SELECT business_area_id, COUNT(*) AS enrolled, COUNT(acknowledged_at) AS acknowledged \
+          FROM policy_acknowledgements WHERE campaign_id = $1 GROUP BY business_area_id) x \
+         JOIN business_areas b ON b.id = x.business_area_id ORDER BY b.name";
+    const TO_BEFORE: [&str; 2] = [
+        "DROP INDEX policy_acknowledgements_completion",
+        "CREATE INDEX policy_acknowledgements_area ON policy_acknowledgements (campaign_id, business_area_id)",
+    ];
+    const TO_AFTER: [&str; 2] = [
+        "DROP INDEX policy_acknowledgements_area",
+        "CREATE INDEX policy_acknowledgements_completion ON policy_acknowledgements (campaign_id, business_area_id, acknowledged_at)",
+    ];
+    macro_rules! compare {
+        ($conn:expr) => {{
+            let conn = &mut $conn;
+            let explain = if url.starts_with("sqlite:") { "EXPLAIN QUERY PLAN " } else { "EXPLAIN " };
+            for round in 1..=3 {
+                for (name, sql, switch) in [("before", BEFORE, TO_BEFORE), ("after", AFTER, TO_AFTER)] {
+                    for s in switch {
+                        sqlx::query(s).execute(&mut *conn).await.expect("switch index");
+                    }
+                    if round == 1 {
+                        use sqlx::Row;
+                        let plan = sqlx::query(&format!("{explain}{sql}"))
+                            .bind(campaign.id)
+                            .fetch_all(&mut *conn)
+                            .await
+                            .expect("plan");
+                        for row in plan {
+                            let line: String = row.try_get(row.len() - 1).expect("plan line");
+                            println!("  plan {name}: {line}");
+                        }
+                    }
+                    let mut times = Vec::with_capacity(runs);
+                    let mut total = 0i64;
+                    for _ in 0..runs {
+                        let t = Instant::now();
+                        let rows: Vec<(String, i64, i64)> =
+                            sqlx::query_as(sql).bind(campaign.id).fetch_all(&mut *conn).await.expect("chart");
+                        times.push(t.elapsed());
+                        total = rows.iter().map(|r| r.1).sum();
+                    }
+                    assert_eq!(total as usize, n, "{name}: every enrolment counted");
+                    times.sort();
+                    println!(
+                        "round {round} {name:6}: min {:.1} ms, median {:.1} ms, max {:.1} ms over {runs} runs",
+                        ms(times[0]),
+                        ms(times[times.len() / 2]),
+                        ms(times[times.len() - 1])
+                    );
+                }
+            }
+        }};
+    }
+    {
+        use sqlx::Connection;
+        if url.starts_with("sqlite:") {
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("connect");
+            compare!(conn);
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
+            compare!(conn);
+        }
+    }
 }

@@ -178,4 +178,24 @@ mod tests {
             UsagePack::from_toml(&USAGE_TOML.replace("'gambling' = 'gambling'", "'gambling' = 'betting'")).is_err()
         );
     }
+
+    /// The pack's `version` is bumped with every change to it (findings and imports record the
+    /// version that judged them): its content, less the version line and the version notes, is
+    /// pinned to the version here. Changing the pack fails this test until `version` is bumped
+    /// and the pin updated to the new content's SHA-256.
+    #[test]
+    fn the_pack_version_is_bumped_with_its_content() {
+        use sha2::Digest;
+        const PINNED: (u32, &str) = (2, "d41b1c0dcace4f2bfa69e70dabef957de38ec6eb6a432aedd5e4ed4b780affe0");
+        let content: String = USAGE_TOML
+            .split_inclusive('\n')
+            .filter(|l| !l.starts_with("version = ") && !l.starts_with("# Version "))
+            .collect();
+        let sha = hex::encode(sha2::Sha256::digest(content.as_bytes()));
+        assert_eq!(
+            (UsagePack::shipped().version, sha.as_str()),
+            PINNED,
+            "policy-pack/usage.toml changed: bump its version and pin the new content's SHA-256"
+        );
+    }
 }

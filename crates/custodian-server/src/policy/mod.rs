@@ -236,3 +236,177 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, id: Uuid, a: &Adoption)
     }
     Ok(state.store().policy_adopt(id, &a, &user.actor, state.now()).await?)
 }
+
+// ----- Acknowledgement campaigns and training (WP034 2.3, 2.4) ----------------------------------
+
+/// A campaign as the start form gives it, before checking.
+#[derive(Debug, Clone, Default)]
+pub struct CampaignInput {
+    /// Empty for "WP034 version N".
+    pub title: String,
+    /// Clause numbers separated by commas or spaces; empty for every clause of the version.
+    pub clauses: String,
+    /// Business area ids (the form's checkboxes); none for every area.
+    pub areas: Vec<String>,
+    /// Roles (`corporate_comms`, ...); none for every role.
+    pub roles: Vec<String>,
+    /// The date people acknowledge by, or the date field's problem.
+    pub due_on: Option<time::Date>,
+}
+
+/// Start an acknowledgement campaign on the version in force (WP034 2.3) for every active
+/// person, or those of the chosen business areas, or the holders of the chosen roles (both
+/// chosen: a person must match both). Every problem with the form is named at once; the store
+/// enrols everyone in scope and writes the audit event in one transaction.
+pub async fn start_campaign(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &CampaignInput,
+) -> Result<(custodian_store::policy::Campaign, u64), AppError> {
+    state.require(user, Action::PolicyCampaignsStart, &Resource::System)?;
+    let store = state.store();
+    // The form's own problems first (they need no version), so an empty form is named field by
+    // field whatever is in force.
+    let Some(due_on) = input.due_on else {
+        return Err(AppError::invalid("due_on", "Enter the date people acknowledge by"));
+    };
+    let mut errors: Vec<crate::error::FieldProblem> = Vec::new();
+    let mut problem = |field: &str, message: String| {
+        errors.push(crate::error::FieldProblem { field: Some(field.into()), line: None, message })
+    };
+    let title = input.title.trim();
+    if title.chars().count() > 200 {
+        problem("title", "Give a title of up to 200 characters".into());
+    }
+    let Some(v) = store.policy_in_force(REFERENCE).await? else {
+        return Err(AppError::Conflict(format!(
+            "No version of {REFERENCE} is recorded as in force: import the policy first (custodian policy import)."
+        )));
+    };
+    let known: Vec<String> = store.policy_clauses(v.id).await?.into_iter().map(|c| c.clause_id).collect();
+    let wanted: Vec<String> = input
+        .clauses
+        .split([',', ' ', ';', '\n', '\r', '\t'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let unknown: Vec<&str> = wanted.iter().filter(|c| !known.contains(c)).map(String::as_str).collect();
+    if !unknown.is_empty() {
+        problem(
+            "clauses",
+            format!(
+                "{} {} not a clause of {} version {}: give clause numbers such as 6.3, 7.2",
+                unknown.join(", "),
+                if unknown.len() == 1 { "is" } else { "are" },
+                v.reference,
+                v.version
+            ),
+        );
+    }
+    let mut clauses: Vec<String> = Vec::new();
+    for c in if wanted.is_empty() { &known } else { &wanted } {
+        if !clauses.contains(c) {
+            clauses.push(c.clone());
+        }
+    }
+    let all_areas = store.business_areas().await?;
+    let mut areas = Vec::new();
+    for a in &input.areas {
+        match all_areas.iter().find(|b| b.id.to_string() == a.trim()) {
+            Some(b) if !areas.contains(&b.id) => areas.push(b.id),
+            Some(_) => {}
+            None => problem("areas", "Choose business areas from the list".into()),
+        }
+    }
+    let mut roles = Vec::new();
+    for r in &input.roles {
+        match Role::parse(r) {
+            Some(role) if !roles.contains(&role) => roles.push(role),
+            Some(_) => {}
+            None => problem("roles", "Choose roles from the list".into()),
+        }
+    }
+    if due_on <= state.now().date() {
+        problem("due_on", "The date must be in the future".into());
+    } else if due_on > state.now().date() + time::Duration::days(366) {
+        problem("due_on", "The date must be within a year".into());
+    }
+    if !errors.is_empty() {
+        let detail = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
+        return Err(AppError::Invalid { detail, errors });
+    }
+    let c = custodian_store::policy::NewCampaign {
+        version_id: v.id,
+        title: if title.is_empty() { format!("{} version {}", v.reference, v.version) } else { title.to_owned() },
+        clauses,
+        areas,
+        roles,
+        due_on,
+    };
+    Ok(store.policy_campaign_create(&c, &user.actor, state.now()).await?)
+}
+
+/// What a training attendance upload did: the sessions it touched and the attendances added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrainingImported {
+    pub lines: usize,
+    pub sessions: usize,
+    pub added: u64,
+}
+
+/// Record training attendance (WP034 2.4) from a CSV `date,topic,staff_number`, as
+/// `custodian policy training-import` does: any wrong line refuses the whole file, every wrong
+/// line named by its number; a staff number nobody has is named by its line too.
+pub async fn import_training(state: &AppState, user: &CurrentUser, bytes: &[u8]) -> Result<TrainingImported, AppError> {
+    state.require(user, Action::PolicyTrainingRecord, &Resource::System)?;
+    let rows = custodian_domain::policy::training::parse_attendance_csv(bytes).map_err(|bad| {
+        let errors: Vec<crate::error::FieldProblem> = bad
+            .iter()
+            .map(|b| crate::error::FieldProblem {
+                field: Some("file".into()),
+                line: Some(b.line as u64),
+                message: b.message.clone(),
+            })
+            .collect();
+        AppError::Invalid {
+            detail: format!("{} line(s) could not be read; nothing was imported", errors.len()),
+            errors,
+        }
+    })?;
+    match state.store().training_import(&rows, &user.actor, state.now()).await {
+        Ok((sessions, added)) => Ok(TrainingImported { lines: rows.len(), sessions, added }),
+        Err(custodian_store::StoreError::Invalid(m)) => {
+            // "line 3: no person has staff number X"
+            let (line, message) = match m.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+                Some((n, rest)) => (n.parse().ok(), rest.to_owned()),
+                None => (None, m.clone()),
+            };
+            Err(AppError::Invalid {
+                detail: format!("{m}; nothing was imported"),
+                errors: vec![crate::error::FieldProblem { field: Some("file".into()), line, message }],
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// How often the reminder job runs: hourly ticks.
+pub const REMINDER_PERIOD: u64 = 3600;
+/// A person who has not acknowledged an open campaign is reminded once a week (as
+/// `custodian policy remind` does).
+pub const REMINDER_INTERVAL: time::Duration = time::Duration::days(7);
+/// People reminded per transaction.
+pub const REMINDER_BATCH: i64 = 500;
+
+/// Remind everyone who has not acknowledged an open campaign (or made an open re-declaration)
+/// and was not reminded in the last [`REMINDER_INTERVAL`], by notification and e-mail; each
+/// batch audited (`policy.campaign.remind`). The database decides who is due, so servers on one
+/// database running this at once remind each person once.
+pub async fn remind_due(state: &AppState) -> Result<usize, AppError> {
+    let now = state.now();
+    Ok(state
+        .store()
+        .policy_campaigns_remind_due(now - REMINDER_INTERVAL, REMINDER_BATCH, &custodian_store::Actor::system(), now)
+        .await?)
+}

@@ -3,7 +3,8 @@
 use crate::routing::{Routes, get, post};
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::{Action, Resource};
 use custodian_domain::policy::changes::{ChangeKind, WordTag};
@@ -12,10 +13,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::{AppError, FieldProblem};
 use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::csrf::CsrfForm;
+use crate::web::date_input::{DateField, Parts, When, parse_date};
 use crate::web::display::date_words;
 use crate::web::{ClauseView, Layout, clause_view, layout, page, render};
 pub fn routes() -> Routes {
@@ -26,6 +28,8 @@ pub fn routes() -> Routes {
         .route("/policy/versions/{id}/clauses", post(edit_clause))
         .route("/policy/versions/{id}/consult", post(consult))
         .route("/policy/versions/{id}/adopt", post(adopt))
+        .route("/policy/campaigns", get(campaigns).post(start_campaign))
+        .route("/policy/training", get(training).post(training_upload))
         .route("/policy/campaigns/{id}", get(campaign))
         .route("/policy/campaigns/{id}/acknowledge", post(acknowledge))
         .route("/policy/overdue", get(overdue))
@@ -100,6 +104,8 @@ pub(crate) struct VersionsPage {
     pub(crate) recorded: bool,
     pub(crate) rows: Vec<VersionRow>,
     pub(crate) can_manage: bool,
+    pub(crate) can_start: bool,
+    pub(crate) can_train: bool,
     pub(crate) c101: ClauseView,
     pub(crate) c102: ClauseView,
 }
@@ -134,6 +140,8 @@ async fn versions(State(state): State<AppState>, user: CurrentUser) -> UiResult<
         recorded: status.recorded,
         rows,
         can_manage: state.allows(&user, Action::PolicyManage, &Resource::System),
+        can_start: state.allows(&user, Action::PolicyCampaignsStart, &Resource::System),
+        can_train: state.allows(&user, Action::PolicyTrainingRecord, &Resource::System),
         c101: clause_view("10.1"),
         c102: clause_view("10.2"),
     }))
@@ -363,6 +371,7 @@ async fn adopt(
             title: String::new(),
             clauses: Vec::new(),
             areas: Vec::new(),
+            roles: Vec::new(),
             due_on: adopted_on + time::Duration::days(days),
         }),
         approval_body: f.approval_body.trim().to_owned(),
@@ -388,6 +397,8 @@ pub(crate) struct CampaignPage {
     /// The viewer is asked to acknowledge: `Some(done)`.
     pub(crate) mine: Option<bool>,
     pub(crate) chart: Option<String>,
+    /// Who is asked, in words.
+    pub(crate) scope: String,
     pub(crate) c23: ClauseView,
 }
 page!(CampaignPage);
@@ -488,7 +499,9 @@ async fn campaign(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         .find(|a| a.campaign_id == id)
         .map(|a| a.acknowledged_at.is_some());
     let chart = completion_chart(&state, &user, id, "acknowledged").await?;
+    let (areas, roles) = store.policy_campaign_scope(id).await?;
     Ok(render(&CampaignPage {
+        scope: scope_words(&areas, &roles),
         layout: layout(&state, Some(&user), &c.title, "/policy"),
         id,
         title: c.title.clone(),
@@ -624,4 +637,199 @@ async fn overdue(State(state): State<AppState>, user: CurrentUser) -> UiResult<R
         rows,
         c23: clause_view("2.3"),
     }))
+}
+
+// ----- Starting a campaign (WP034 2.3) ----------------------------------------------------------
+
+/// Who a campaign asks, in words: "Every active person", "People in Area A or Area B", "Holders
+/// of the role Professional Standards", or both.
+pub(crate) fn scope_words(areas: &[String], roles: &[String]) -> String {
+    let role_labels: Vec<&str> = roles
+        .iter()
+        .map(|r| custodian_domain::people::Role::parse(r).map(|r| r.label()).unwrap_or(r.as_str()))
+        .collect();
+    let areas_part = (!areas.is_empty()).then(|| format!("people in {}", areas.join(" or ")));
+    let roles_part = (!role_labels.is_empty()).then(|| {
+        format!("holders of the role{} {}", if role_labels.len() == 1 { "" } else { "s" }, role_labels.join(" or "))
+    });
+    let words = match (areas_part, roles_part) {
+        (None, None) => "every active person".to_owned(),
+        (Some(a), None) => a,
+        (None, Some(r)) => r,
+        (Some(a), Some(r)) => format!("{a} who are {r}"),
+    };
+    let mut c = words.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+pub(crate) struct Choice {
+    pub(crate) value: String,
+    pub(crate) label: String,
+}
+
+pub(crate) struct CampaignRow {
+    pub(crate) id: Uuid,
+    pub(crate) title: String,
+    pub(crate) kind: &'static str,
+    pub(crate) due: String,
+    pub(crate) status: String,
+    pub(crate) scope: String,
+}
+
+#[derive(Template)]
+#[template(path = "policy/campaigns.html")]
+pub(crate) struct CampaignsPage {
+    pub(crate) layout: Layout,
+    /// The version in force ("WP034 version 3"), if one is recorded.
+    pub(crate) in_force: Option<String>,
+    pub(crate) areas: Vec<Choice>,
+    pub(crate) roles: Vec<Choice>,
+    pub(crate) due_on: DateField,
+    pub(crate) rows: Vec<CampaignRow>,
+    pub(crate) c23: ClauseView,
+}
+page!(CampaignsPage);
+
+/// The acknowledgement campaigns and the form that starts one, for those who may start them.
+async fn campaigns(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    state.require(&user, Action::PolicyCampaignsStart, &Resource::System)?;
+    let store = state.store();
+    let in_force =
+        store.policy_in_force(super::REFERENCE).await?.map(|v| format!("{} version {}", v.reference, v.version));
+    let mut rows = Vec::new();
+    for c in store.policy_campaigns().await? {
+        let (areas, roles) = store.policy_campaign_scope(c.id).await?;
+        rows.push(CampaignRow {
+            id: c.id,
+            title: c.title,
+            kind: if c.kind == "declaration" { "Re-declaration" } else { "Acknowledgement" },
+            due: iso_words(Some(&c.due_on)),
+            status: if c.status == "open" { "Open".into() } else { "Closed".into() },
+            scope: scope_words(&areas, &roles),
+        });
+    }
+    Ok(render(&CampaignsPage {
+        layout: layout(&state, Some(&user), "Acknowledgement campaigns", "/policy"),
+        in_force,
+        areas: store
+            .business_areas()
+            .await?
+            .into_iter()
+            .map(|a| Choice { value: a.id.to_string(), label: a.name })
+            .collect(),
+        roles: custodian_domain::people::Role::ALL
+            .iter()
+            .map(|r| Choice { value: r.as_str().into(), label: r.label().into() })
+            .collect(),
+        due_on: DateField::date("due_on", "Acknowledge by", "For example, 31 3 2027"),
+        rows,
+        c23: clause_view("2.3"),
+    }))
+}
+
+/// Start a campaign from the form: its fields come as pairs, the checkboxes repeated.
+async fn start_campaign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> UiResult<Response> {
+    state.require(&user, Action::PolicyCampaignsStart, &Resource::System)?;
+    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let all = |name: &str| pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    let parts = Parts::read(&pairs, "due_on");
+    let due_on = parse_date("due_on", "The date people acknowledge by", &parts, When::Future, state.now().date())
+        .map_err(AppError::from)?;
+    let input = super::CampaignInput {
+        title: value("title"),
+        clauses: value("clauses"),
+        areas: all("areas"),
+        roles: all("roles"),
+        due_on: Some(due_on),
+    };
+    let (campaign, _) = super::start_campaign(&state, &user, &input).await?;
+    Ok(Redirect::to(&format!("/policy/campaigns/{}", campaign.id)).into_response())
+}
+
+// ----- Training attendance (WP034 2.4) ----------------------------------------------------------
+
+pub(crate) struct TrainingDone {
+    pub(crate) lines: usize,
+    pub(crate) sessions: usize,
+    pub(crate) added: u64,
+}
+
+#[derive(Template)]
+#[template(path = "policy/training.html")]
+pub(crate) struct TrainingPage {
+    pub(crate) layout: Layout,
+    pub(crate) errors: Vec<FieldProblem>,
+    pub(crate) error_detail: String,
+    pub(crate) done: Option<TrainingDone>,
+    pub(crate) c24: ClauseView,
+}
+page!(TrainingPage);
+
+fn training_page(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: Vec<FieldProblem>,
+    error_detail: String,
+    done: Option<TrainingDone>,
+) -> Response {
+    let refused = !errors.is_empty();
+    let mut res = render(&TrainingPage {
+        layout: layout(state, Some(user), "Record training attendance", "/policy"),
+        errors,
+        error_detail,
+        done,
+        c24: clause_view("2.4"),
+    });
+    if refused {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+async fn training(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
+    state.require(&user, Action::PolicyTrainingRecord, &Resource::System)?;
+    Ok(training_page(&state, &user, Vec::new(), String::new(), None))
+}
+
+/// The attendance file, uploaded: recorded whole, or refused whole with every wrong line named
+/// on this page (as `custodian policy training-import` names them).
+async fn training_upload(State(state): State<AppState>, user: CurrentUser, mut mp: Multipart) -> UiResult<Response> {
+    let mut csrf = None;
+    let mut file: Option<Vec<u8>> = None;
+    while let Some(field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
+        match field.name() {
+            Some("csrf_token") => {
+                csrf = Some(field.text().await.map_err(|e| AppError::invalid("csrf_token", e.body_text()))?)
+            }
+            Some("file") => {
+                file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", e.body_text()))?.to_vec())
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(csrf.as_deref())?;
+    state.require(&user, Action::PolicyTrainingRecord, &Resource::System)?;
+    let Some(bytes) = file.filter(|f| !f.is_empty()) else {
+        let errors = vec![FieldProblem {
+            field: Some("file".into()),
+            line: None,
+            message: "Choose a CSV file to upload".into(),
+        }];
+        return Ok(training_page(&state, &user, errors, String::new(), None));
+    };
+    match super::import_training(&state, &user, &bytes).await {
+        Ok(r) => Ok(training_page(
+            &state,
+            &user,
+            Vec::new(),
+            String::new(),
+            Some(TrainingDone { lines: r.lines, sessions: r.sessions, added: r.added }),
+        )),
+        Err(AppError::Invalid { detail, errors }) => Ok(training_page(&state, &user, errors, detail, None)),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -135,6 +135,7 @@ const SUCCESS: &[(&str, &str)] = &[
     ("/posts/setup/investigations", "The senior investigating officer has been recorded"),
     ("/posts/incident", "The major incident has been declared"),
     ("/posts/incident/end", "The major incident has been ended"),
+    ("/policy/campaigns", "The campaign has started: everyone it asks has been enrolled"),
     ("/policy/campaigns/*/acknowledge", "Thank you: your acknowledgement has been recorded"),
     ("/policy/versions", "A new version has been drafted"),
     ("/policy/versions/*/clauses", "The clause has been saved"),

@@ -388,6 +388,7 @@ async fn a_line_manager_sees_their_overdue_people_and_a_record_shows_acknowledge
                 title: "WP034 version 3".into(),
                 clauses: vec!["6.5".into()],
                 areas: vec![],
+                roles: Vec::new(),
                 due_on: (now - time::Duration::days(2)).date(),
             },
             &Actor::system(),

@@ -32,6 +32,7 @@ mod overseas;
 mod paging;
 mod permissions;
 mod policy_browser;
+mod policy_campaigns;
 mod policy_versions;
 mod posts;
 mod profile_check;

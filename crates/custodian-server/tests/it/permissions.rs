@@ -32,6 +32,8 @@ const METRICS: &[&str] = &["admin", "digital_services"];
 const HOLDER_ONLY: &[&str] = &[];
 const PACK_READERS: &[&str] = &["corporate_comms", "auditor"];
 const CC: &[&str] = &["corporate_comms"];
+/// Starting an acknowledgement campaign (WP034 2.3): the policy's owner and the administrator.
+const CAMPAIGN_STARTERS: &[&str] = &["corporate_comms", "admin"];
 const APPROVALS_OVERVIEW: &[&str] = &["digital_services", "admin"];
 const SIO: &[&str] = &["sio"];
 const POST_VIEWERS: &[&str] = &["corporate_comms", "sio"];
@@ -415,6 +417,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
                 title: "Matrix".into(),
                 clauses: vec!["6.5".into()],
                 areas: vec![],
+                roles: Vec::new(),
                 due_on: time::macros::date!(2026 - 12 - 31),
             },
             &Actor::system(),
@@ -569,6 +572,21 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         get("/policy/campaigns/{id}", format!("/policy/campaigns/{policy_campaign}"), ALL),
         get("/policy/overdue", "/policy/overdue", ALL),
         get("/policy/record", "/policy/record", ALL),
+        get("/policy/campaigns", "/policy/campaigns", CAMPAIGN_STARTERS),
+        form(
+            "/policy/campaigns",
+            "/policy/campaigns",
+            &[
+                ("clauses", "9.1"),
+                ("roles", "corporate_comms"),
+                ("due_on-day", &due_day),
+                ("due_on-month", &due_month),
+                ("due_on-year", &due_year),
+            ],
+            CAMPAIGN_STARTERS,
+        ),
+        get("/policy/training", "/policy/training", CC),
+        rule("POST", "/policy/training", "/policy/training", Body::File("date,topic,staff_number\n"), CC),
         get("/declarations", "/declarations", ALL),
         form("/declarations", "/declarations", &[("nothing", "yes")], ALL),
         get("/declarations/queue", "/declarations/queue", ASSESSORS),

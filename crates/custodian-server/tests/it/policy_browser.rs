@@ -153,3 +153,42 @@ async fn in_a_browser_a_version_is_drafted_consulted_on_adopted_and_acknowledged
     browser.close().await;
     app.stop().await;
 }
+
+/// Corporate Communications start a campaign for one role from its page (WP034 2.3): sent empty,
+/// the form comes back with the error summary; filled in, the campaign's page says who is asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_a_campaign_is_started_for_a_role() {
+    let Some(browser) = crate::browser::start().await else { return };
+    let app = spawn(Backend::Sqlite).await;
+    app.seed().await;
+    let now = time::OffsetDateTime::now_utc();
+    let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
+    app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    let c = &browser.client;
+    let base = &app.base;
+    browser_sign_in(c, base, "eleanor.pryce@warwickshire.police.example").await;
+    c.goto(&format!("{base}/policy/versions")).await.unwrap();
+    click(c, "campaigns-link").await;
+    c.wait().for_element(Locator::Id("campaign-form")).await.unwrap();
+    fill(c, "clauses", "7.3").await;
+    click(c, "start-campaign").await;
+    c.wait().for_element(Locator::Css(".govuk-error-summary")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path() == "/policy/campaigns", "back on the form's page");
+    let typed = c.find(Locator::Id("clauses")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(typed.as_deref(), Some("7.3"), "what was typed is kept");
+    let due = (now + time::Duration::days(21)).date();
+    fill(c, "due_on-day", &due.day().to_string()).await;
+    fill(c, "due_on-month", &u8::from(due.month()).to_string()).await;
+    fill(c, "due_on-year", &due.year().to_string()).await;
+    let vetting = custodian_domain::people::Role::ALL.iter().position(|r| r.as_str() == "vetting").unwrap() + 1;
+    click(c, &format!("role-{vetting}")).await;
+    click(c, "start-campaign").await;
+    c.wait().for_element(Locator::Id("scope")).await.unwrap();
+    let scope = c.find(Locator::Id("scope")).await.unwrap().text().await.unwrap();
+    assert_eq!(scope, "Asked: Holders of the role Force Vetting Unit.");
+    let campaign = app.store().policy_campaigns().await.unwrap().remove(0);
+    assert_eq!(campaign.clauses, r#"["7.3"]"#);
+    browser_sign_out(c).await;
+    browser.close().await;
+    app.stop().await;
+}

@@ -211,6 +211,7 @@ pub async fn campaign_create(
         title: title.to_owned(),
         clauses: vec!["7.3-2".into()],
         areas: Vec::new(),
+        roles: Vec::new(),
         due_on,
     };
     let (campaign, enrolled) = super::policy_campaigns::create_tx(&mut tx, &c, actor, now).await?;

@@ -20,7 +20,9 @@ fn iso(d: time::Date) -> String {
 }
 
 /// Enrol every active person in scope who is not enrolled yet, in one statement; returns how
-/// many were enrolled. `only` narrows to one campaign.
+/// many were enrolled. `only` narrows to one campaign. A campaign's scope is every active
+/// person, narrowed to its business areas if it has any and to the holders of its roles if it
+/// has any.
 async fn enrol(tx: &mut Tx<'_>, only: Option<Uuid>, now: OffsetDateTime) -> Result<u64> {
     let campaign_filter = match only {
         Some(id) => format!("c.id = {}", uuid_literal(&id)),
@@ -32,6 +34,9 @@ async fn enrol(tx: &mut Tx<'_>, only: Option<Uuid>, now: OffsetDateTime) -> Resu
          WHERE {campaign_filter} \
          AND (NOT EXISTS (SELECT 1 FROM policy_campaign_areas ca WHERE ca.campaign_id = c.id) \
               OR EXISTS (SELECT 1 FROM policy_campaign_areas ca WHERE ca.campaign_id = c.id AND ca.business_area_id = p.business_area_id)) \
+         AND (NOT EXISTS (SELECT 1 FROM policy_campaign_roles cr WHERE cr.campaign_id = c.id) \
+              OR EXISTS (SELECT 1 FROM policy_campaign_roles cr JOIN person_roles r ON r.role = cr.role \
+                         WHERE cr.campaign_id = c.id AND r.person_id = p.id)) \
          AND NOT EXISTS (SELECT 1 FROM policy_acknowledgements a WHERE a.campaign_id = c.id AND a.person_id = p.id)"
     );
     Ok(sqlx::query(&sql).bind(now).execute(&mut **tx).await?.rows_affected())
@@ -87,6 +92,13 @@ pub async fn create_tx(
             .execute(&mut **tx)
             .await?;
     }
+    for role in &c.roles {
+        sqlx::query("INSERT INTO policy_campaign_roles (campaign_id, role) VALUES ($1, $2)")
+            .bind(id)
+            .bind(role.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
     let enrolled = enrol(tx, Some(id), now).await?;
     audit::audit(
         tx,
@@ -97,6 +109,7 @@ pub async fn create_tx(
             "version": number,
             "clauses": c.clauses,
             "areas": c.areas,
+            "roles": c.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "due_on": iso(c.due_on),
             "enrolled": enrolled,
         })),
@@ -174,12 +187,15 @@ pub async fn acknowledge(
     Ok(true)
 }
 
-/// Completion per business area: one GROUP BY.
+/// Completion per business area: one GROUP BY over the campaign's rows in the completion
+/// index (campaign, area, acknowledged_at), which it reads alone, then the few areas' names
+/// (names are unique, so grouping by the area is grouping by its name).
 pub async fn completion(pool: &Pool<DB>, campaign: Uuid) -> Result<Vec<AreaCompletion>> {
     Ok(sqlx::query_as(
-        "SELECT b.name AS business_area, COUNT(*) AS enrolled, COUNT(a.acknowledged_at) AS acknowledged \
-         FROM policy_acknowledgements a JOIN business_areas b ON b.id = a.business_area_id \
-         WHERE a.campaign_id = $1 GROUP BY b.name ORDER BY b.name",
+        "SELECT b.name AS business_area, x.enrolled, x.acknowledged FROM \
+         (SELECT business_area_id, COUNT(*) AS enrolled, COUNT(acknowledged_at) AS acknowledged \
+          FROM policy_acknowledgements WHERE campaign_id = $1 GROUP BY business_area_id) x \
+         JOIN business_areas b ON b.id = x.business_area_id ORDER BY b.name",
     )
     .bind(campaign)
     .fetch_all(pool)
@@ -242,22 +258,42 @@ pub async fn remind(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<usize> {
+    Ok(remind_batch(pool, campaign, not_since, limit, actor, now).await?.1)
+}
+
+/// [`remind`], returning also how many people it selected. Each person is claimed by a
+/// conditional update of their `reminded_at` before their notification is written, in the same
+/// transaction: two servers (or a server and the command) reminding at once never remind anyone
+/// twice in an interval; the later one's update finds the row already claimed (PostgreSQL waits
+/// for the first transaction's row lock, SQLite has one writer) and sends nothing.
+pub async fn remind_batch(
+    pool: &Pool<DB>,
+    campaign: Uuid,
+    not_since: OffsetDateTime,
+    limit: i64,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(usize, usize)> {
     let mut tx = begin_write(pool).await?;
     let c: Campaign = sqlx::query_as(&format!("SELECT {CAMPAIGN_COLUMNS} FROM policy_campaigns WHERE id = $1"))
         .bind(campaign)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no campaign {campaign}")))?;
-    let people: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT a.person_id FROM policy_acknowledgements a JOIN people p ON p.id = a.person_id \
-         WHERE a.campaign_id = $1 AND a.acknowledged_at IS NULL AND p.status = 'active' \
-         AND (a.reminded_at IS NULL OR a.reminded_at < $2) ORDER BY a.person_id LIMIT $3",
-    )
-    .bind(campaign)
-    .bind(not_since)
-    .bind(limit)
-    .fetch_all(&mut *tx)
-    .await?;
+    let people: Vec<Uuid> = if c.status == "open" {
+        sqlx::query_scalar(
+            "SELECT a.person_id FROM policy_acknowledgements a JOIN people p ON p.id = a.person_id \
+             WHERE a.campaign_id = $1 AND a.acknowledged_at IS NULL AND p.status = 'active' \
+             AND (a.reminded_at IS NULL OR a.reminded_at < $2) ORDER BY a.person_id LIMIT $3",
+        )
+        .bind(campaign)
+        .bind(not_since)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?
+    } else {
+        Vec::new()
+    };
     let declaration = c.kind == "declaration";
     let link = format!("/policy/campaigns/{campaign}");
     let subject = format!("policy_campaign:{campaign}");
@@ -275,27 +311,55 @@ pub async fn remind(
             format!("WP034 2.3: read the changed clauses and acknowledge them by {}.", c.due_on),
         )
     };
+    let mut reminded = 0;
     for p in &people {
+        let claimed = sqlx::query(
+            "UPDATE policy_acknowledgements SET reminded_at = $1 WHERE campaign_id = $2 AND person_id = $3 \
+             AND acknowledged_at IS NULL AND (reminded_at IS NULL OR reminded_at < $4)",
+        )
+        .bind(now)
+        .bind(campaign)
+        .bind(p)
+        .bind(not_since)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            continue;
+        }
         approvals::notify(&mut tx, *p, "policy_acknowledgement", &title, &body, Some(&link), Some(&subject), now)
             .await?;
-        sqlx::query("UPDATE policy_acknowledgements SET reminded_at = $1 WHERE campaign_id = $2 AND person_id = $3")
-            .bind(now)
-            .bind(campaign)
-            .bind(p)
-            .execute(&mut *tx)
-            .await?;
+        reminded += 1;
     }
-    if !people.is_empty() {
+    if reminded > 0 {
         audit::audit(
             &mut tx,
             actor,
             now,
-            AuditEntry::new("policy.campaign.remind", subject).clause("2.3").detail(json!({"reminded": people.len()})),
+            AuditEntry::new("policy.campaign.remind", subject)
+                .clause("2.3")
+                .detail(json!({"reminded": reminded, "not_since": not_since.unix_timestamp()})),
         )
         .await?;
     }
     tx.commit().await?;
-    Ok(people.len())
+    Ok((people.len(), reminded))
+}
+
+/// A campaign's scope: its business areas' names and its roles.
+pub async fn scope(pool: &Pool<DB>, campaign: Uuid) -> Result<(Vec<String>, Vec<String>)> {
+    let areas = sqlx::query_scalar(
+        "SELECT b.name FROM policy_campaign_areas ca JOIN business_areas b ON b.id = ca.business_area_id \
+         WHERE ca.campaign_id = $1 ORDER BY b.name",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await?;
+    let roles = sqlx::query_scalar("SELECT role FROM policy_campaign_roles WHERE campaign_id = $1 ORDER BY role")
+        .bind(campaign)
+        .fetch_all(pool)
+        .await?;
+    Ok((areas, roles))
 }
 
 /// Record training attendance (WP034 2.4): each (date, topic) is one session, created once;

@@ -102,6 +102,9 @@ pub struct NewCampaign {
     pub clauses: Vec<String>,
     /// The business areas it covers; empty for every active person.
     pub areas: Vec<Uuid>,
+    /// The roles it covers (their holders); empty for every role. With areas as well, a person
+    /// must be in one of the areas and hold one of the roles.
+    pub roles: Vec<custodian_domain::people::Role>,
     pub due_on: time::Date,
 }
 
@@ -322,6 +325,35 @@ impl Store {
     /// The training sessions a person attended.
     pub async fn training_of(&self, person: Uuid) -> Result<Vec<TrainingRecord>> {
         on_read!(self, policy_campaigns::training_of(person))
+    }
+    /// A campaign's scope: the names of its business areas and its roles (both empty for every
+    /// active person).
+    pub async fn policy_campaign_scope(&self, campaign: Uuid) -> Result<(Vec<String>, Vec<String>)> {
+        on_read!(self, policy_campaigns::scope(campaign))
+    }
+    /// Remind, for every open campaign, the people who have not acknowledged and were not
+    /// reminded since `not_since`, in transactions of up to `batch` people (each person is
+    /// claimed by a conditional update, so servers running this at once never remind anyone
+    /// twice); returns how many were reminded.
+    pub async fn policy_campaigns_remind_due(
+        &self,
+        not_since: OffsetDateTime,
+        batch: i64,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<usize> {
+        let mut total = 0;
+        for c in self.policy_campaigns().await?.into_iter().filter(|c| c.status == "open") {
+            loop {
+                let (selected, reminded) =
+                    on_write!(self, policy_campaigns::remind_batch(c.id, not_since, batch, actor, now))?;
+                total += reminded;
+                if selected < batch as usize {
+                    break;
+                }
+            }
+        }
+        Ok(total)
     }
     /// A version's document-history rows, oldest first.
     pub async fn policy_history(&self, version_id: Uuid) -> Result<Vec<PolicyHistoryRow>> {

@@ -110,6 +110,7 @@ async fn a_draft_is_consulted_on_and_adopted(db: &TestDb) {
             title: "WP034 version 4: passwords".into(),
             clauses: vec!["9.1".into(), "9.2".into()],
             areas: vec![],
+            roles: Vec::new(),
             due_on: date!(2026 - 12 - 29),
         }),
     };
@@ -178,6 +179,7 @@ async fn an_acknowledgement_campaign_enrols_counts_reminds_and_lists_the_overdue
                 title: "WP034 version 3".into(),
                 clauses: vec!["6.5".into()],
                 areas: vec![],
+                roles: Vec::new(),
                 due_on: date!(2026 - 11 - 30),
             },
             &Actor::system(),
@@ -257,3 +259,161 @@ async fn training_attendance_is_imported_once_and_refused_whole_on_an_unknown_pe
     assert_eq!(db.store.training_of(laura.id).await.unwrap().len(), 2, "nothing of the refused file was written");
 }
 on_both!(training_attendance_is_imported_once_and_refused_whole_on_an_unknown_person);
+
+/// A campaign scoped by role (WP034 2.3: "every active person (or chosen business areas/roles)")
+/// enrols the active holders of its roles only; scoped by area and role, those in one of its
+/// areas who hold one of its roles. New role holders from the HR import are enrolled in the open
+/// campaigns that cover them, and only those.
+async fn a_campaign_scoped_by_role_or_area_and_role_enrols_only_those_it_covers(db: &TestDb) {
+    use custodian_domain::people::Role;
+    use custodian_store::policy::NewCampaign;
+    use time::macros::date;
+    db.seed().await;
+    let now = OffsetDateTime::now_utc();
+    let version = db.store.policy_import(&parse_text(SEED).unwrap(), None, &Actor::system(), now).await.unwrap();
+    let version = version.version().clone();
+    let new = |areas: Vec<uuid::Uuid>, roles: Vec<Role>| NewCampaign {
+        version_id: version.id,
+        title: "Scoped".into(),
+        clauses: vec!["7.3".into()],
+        areas,
+        roles,
+        due_on: date!(2027 - 01 - 31),
+    };
+    let holders = |sql: &'static str| async move { db.ints(sql).await[0][0] };
+    let psd_or_vetting = holders(
+        "SELECT COUNT(DISTINCT p.id) FROM people p JOIN person_roles r ON r.person_id = p.id \
+         WHERE p.status = 'active' AND r.role IN ('psd', 'vetting')",
+    )
+    .await;
+    assert!(psd_or_vetting > 0, "the seed has Professional Standards and vetting people");
+    let (by_role, enrolled) = db
+        .store
+        .policy_campaign_create(&new(vec![], vec![Role::Psd, Role::Vetting]), &Actor::system(), now)
+        .await
+        .unwrap();
+    assert_eq!(enrolled as i64, psd_or_vetting);
+    let enrolled_ids: Vec<Vec<i64>> = db
+        .ints(
+            "SELECT COUNT(*) FROM policy_acknowledgements a WHERE NOT EXISTS (SELECT 1 FROM person_roles r \
+             WHERE r.person_id = a.person_id AND r.role IN ('psd', 'vetting')) AND a.campaign_id IN \
+             (SELECT id FROM policy_campaigns WHERE title = 'Scoped')",
+        )
+        .await;
+    assert_eq!(enrolled_ids[0][0], 0, "nobody without the roles is enrolled");
+    assert_eq!(
+        db.store.policy_campaign_scope(by_role.id).await.unwrap(),
+        (vec![], vec!["psd".to_string(), "vetting".to_string()])
+    );
+
+    // Area and role: Corporate Communications' business area, holders of corporate_comms.
+    let areas = db.store.business_areas().await.unwrap();
+    let cc_person = db.person("A1009").await;
+    let area = cc_person.business_area_id;
+    let area_name = areas.iter().find(|a| a.id == area).unwrap().name.clone();
+    let (both, enrolled) = db
+        .store
+        .policy_campaign_create(&new(vec![area], vec![Role::CorporateComms]), &Actor::system(), now)
+        .await
+        .unwrap();
+    let expected: i64 = db
+        .ints(&format!(
+            "SELECT COUNT(DISTINCT p.id) FROM people p JOIN person_roles r ON r.person_id = p.id \
+             JOIN business_areas b ON b.id = p.business_area_id \
+             WHERE p.status = 'active' AND r.role = 'corporate_comms' AND b.name = '{}'",
+            area_name.replace('\'', "''")
+        ))
+        .await[0][0];
+    assert!(expected > 0);
+    assert_eq!(enrolled as i64, expected);
+    assert!(db.store.policy_acknowledgements_of(cc_person.id).await.unwrap().iter().any(|a| a.campaign_id == both.id));
+
+    // A new starter holding the vetting role is enrolled in the role campaign only; one with no
+    // role in neither.
+    let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
+               A1998,New Vetter,new.vetter@warwickshire.police.example,staff,Digital Services,A1002,vetting,active,\n\
+               A1999,New Starter,new.starter@warwickshire.police.example,staff,Digital Services,A1002,,active,\n";
+    let people = custodian_domain::imports::parse_people_csv(csv.as_bytes()).unwrap();
+    db.store
+        .import_people(
+            &people.rows,
+            &custodian_domain::imports::ImportAuthority::operator(),
+            &Actor::system(),
+            now,
+            "new",
+            &custodian_store::no_progress,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(db.store.policy_campaigns_enrol_new(&Actor::system(), now).await.unwrap(), 1);
+    let vetter = db.person("A1998").await;
+    let theirs = db.store.policy_acknowledgements_of(vetter.id).await.unwrap();
+    assert_eq!(theirs.iter().map(|a| a.campaign_id).collect::<Vec<_>>(), [by_role.id]);
+    assert!(db.store.policy_acknowledgements_of(db.person("A1999").await.id).await.unwrap().is_empty());
+}
+on_both!(a_campaign_scoped_by_role_or_area_and_role_enrols_only_those_it_covers);
+
+/// The scheduled reminders (WP034 2.3): every open campaign's people who have not acknowledged
+/// are reminded once per interval, in batches, with an audit event per batch; run again within
+/// the interval, or by two servers at once, nobody is reminded twice.
+async fn scheduled_reminders_reach_each_person_once_per_interval_even_run_concurrently(db: &TestDb) {
+    use custodian_store::policy::NewCampaign;
+    use time::macros::date;
+    db.seed().await;
+    let now = OffsetDateTime::now_utc();
+    let version = db.store.policy_import(&parse_text(SEED).unwrap(), None, &Actor::system(), now).await.unwrap();
+    let (campaign, enrolled) = db
+        .store
+        .policy_campaign_create(
+            &NewCampaign {
+                version_id: version.version().id,
+                title: "Reminded".into(),
+                clauses: vec!["6.5".into()],
+                areas: vec![],
+                roles: vec![],
+                due_on: date!(2027 - 01 - 31),
+            },
+            &Actor::system(),
+            now,
+        )
+        .await
+        .unwrap();
+    let me = db.person("A1017").await;
+    db.store.policy_acknowledge(campaign.id, me.id, &db.actor("A1017").await, now).await.unwrap();
+    let week = time::Duration::days(7);
+    let at = now + time::Duration::minutes(1);
+    // Two runs at once, in batches of 3: each person once between them.
+    let system = Actor::system();
+    let (a, b) = tokio::join!(
+        db.store.policy_campaigns_remind_due(at - week, 3, &system, at),
+        db.store.policy_campaigns_remind_due(at - week, 3, &system, at),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a + b, enrolled as usize - 1, "everyone but who acknowledged, once ({a} + {b})");
+    let notes = |sql: String| async move { db.ints(&sql).await[0][0] };
+    let subject = format!("policy_campaign:{}", campaign.id);
+    let count = format!("SELECT COUNT(*) FROM notifications WHERE subject = '{subject}'");
+    assert_eq!(notes(count.clone()).await, enrolled as i64 - 1);
+    let per_person = format!(
+        "SELECT COUNT(*) FROM (SELECT person_id FROM notifications WHERE subject = '{subject}' \
+         GROUP BY person_id HAVING COUNT(*) > 1) x"
+    );
+    assert_eq!(notes(per_person).await, 0, "nobody reminded twice");
+    let audited: i64 = db
+        .ints(&format!(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'policy.campaign.remind' AND subject = '{subject}'"
+        ))
+        .await[0][0];
+    assert!(audited >= ((enrolled as i64 - 1) + 2) / 3, "one audit event per batch: {audited}");
+    // Within the interval: nothing more. A week later: everyone still waiting, once again.
+    let later = at + time::Duration::hours(1);
+    assert_eq!(db.store.policy_campaigns_remind_due(later - week, 500, &Actor::system(), later).await.unwrap(), 0);
+    let next_week = at + week + time::Duration::minutes(1);
+    assert_eq!(
+        db.store.policy_campaigns_remind_due(next_week - week, 500, &Actor::system(), next_week).await.unwrap(),
+        enrolled as usize - 1
+    );
+    assert_eq!(db.store.notifications_unread(me.id).await.unwrap(), 0, "never who acknowledged");
+}
+on_both!(scheduled_reminders_reach_each_person_once_per_interval_even_run_concurrently);
