@@ -532,8 +532,41 @@ fn is_weekend(d: Weekday) -> bool {
     matches!(d, Weekday::Saturday | Weekday::Sunday)
 }
 
+/// An approval step's key in words, for pages, notifications and e-mails: `line_manager` is
+/// "Line manager", `hod` "Head of Department", a role's key its label (`digital_services` is
+/// "Digital Services"), and any other key its words with the first capitalised.
+pub fn step_label(key: &str) -> String {
+    match key {
+        "line_manager" => "Line manager".into(),
+        "hod" => "Head of Department".into(),
+        "fvu" => "Force Vetting Unit".into(),
+        "sio" => "Senior Investigating Officer".into(),
+        "comms" => "Corporate Communications".into(),
+        k => Role::parse(k).map_or_else(
+            || {
+                let words = k.replace(['_', '-', '.'], " ");
+                let mut c = words.trim().chars();
+                c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+            },
+            |r| r.label().to_string(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn step_keys_read_as_words() {
+        assert_eq!(super::step_label("hod"), "Head of Department");
+        assert_eq!(super::step_label("digital_services"), "Digital Services");
+        assert_eq!(super::step_label("line_manager"), "Line manager");
+        assert_eq!(super::step_label("fvu"), "Force Vetting Unit");
+        assert_eq!(super::step_label("records_owner"), "Records owner");
+        // Words already are words.
+        assert_eq!(super::step_label("Head of Department"), "Head of Department");
+    }
+
     use super::*;
     use proptest::prelude::*;
     use time::macros::datetime;

@@ -96,8 +96,10 @@ The deletion job runs hourly on one server (`ops::Job::Retention`) and on demand
 For each record type whose action is `delete` it deletes the records past their period that no open legal hold covers, in \
 batches: each batch is one transaction that deletes children before parents and appends one audit event \
 `data_protection.retention.delete` (subject `retention:<rule>`) whose detail names the rule, the record type, the cutoff and \
-the number of rows deleted per table. Usage records are walked in `(start_us, seq)` order through an index from \
-the oldest, so a run reads only the rows it deletes (and held ones it passes). Records still referenced by a record kept longer are skipped and counted \
+the number of rows deleted per table. Usage records are found through spans (`usage_spans`): each usage import batch \
+records the range of `seq` it stored and its earliest record's time, the job gives records stored any other way spans of \
+their own, walks only the spans that hold a due record, in the table's own key order, and narrows each span to the records \
+left in it; so no index on every record's time slows the imports down. Records still referenced by a record kept longer are skipped and counted \
 (a monitoring case with a referral). `review` types are never deleted automatically: they are counted as due for a person \
 to decide. Legal holds (Professional Standards) cover a person (`person:ID`) or a case (`finding:ID`, `case:ID`, `post:ID`).\n\n\
 ### What the audit log keeps about a deleted record\n\n\

@@ -297,28 +297,30 @@ pub async fn create_device(
     };
     match result {
         Ok(d) => Ok(Redirect::to(&format!("/devices/{}", d.id)).into_response()),
+        // Shown here to a client without a `Referer`; a browser is sent back to /devices/new
+        // with the problems and what was typed (`web::form_errors`).
         Err(AppError::Invalid { errors, .. }) => {
             let mut res = render(&NewDevicePage {
                 layout: layout(&state, Some(&user), "Register a device", "/devices"),
-                errors,
+                errors: errors.clone(),
                 types: type_choices(&f.device_type),
                 form: f,
                 c12: clause_view("1.2"),
             });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            Ok(crate::web::form_errors::refused(res, errors))
         }
         Err(AppError::Conflict(m)) => {
             let errors = vec![FieldProblem { field: Some("asset_tag".into()), line: None, message: m }];
             let mut res = render(&NewDevicePage {
                 layout: layout(&state, Some(&user), "Register a device", "/devices"),
-                errors,
+                errors: errors.clone(),
                 types: type_choices(&f.device_type),
                 form: f,
                 c12: clause_view("1.2"),
             });
             *res.status_mut() = StatusCode::CONFLICT;
-            Ok(res)
+            Ok(crate::web::form_errors::refused(res, errors))
         }
         Err(e) => Err(e.into()),
     }

@@ -798,6 +798,8 @@ async fn training(State(state): State<AppState>, user: CurrentUser) -> UiResult<
 /// The attendance file, uploaded: recorded whole, or refused whole with every wrong line named
 /// on this page (as `custodian policy training-import` names them).
 async fn training_upload(State(state): State<AppState>, user: CurrentUser, mut mp: Multipart) -> UiResult<Response> {
+    // Who may record training is known before the body is read: nobody else's upload is read.
+    state.require(&user, Action::PolicyTrainingRecord, &Resource::System)?;
     let mut csrf = None;
     let mut file: Option<Vec<u8>> = None;
     while let Some(field) = mp.next_field().await.map_err(|e| AppError::invalid("file", e.body_text()))? {
@@ -812,7 +814,6 @@ async fn training_upload(State(state): State<AppState>, user: CurrentUser, mut m
         }
     }
     user.check_csrf(csrf.as_deref())?;
-    state.require(&user, Action::PolicyTrainingRecord, &Resource::System)?;
     let Some(bytes) = file.filter(|f| !f.is_empty()) else {
         let errors = vec![FieldProblem {
             field: Some("file".into()),

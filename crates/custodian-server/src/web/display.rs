@@ -297,14 +297,7 @@ fn step_keys_in_a_notification_are_put_in_words() {
     assert_eq!(steps_in_text("No steps here"), "No steps here");
 }
 
-/// An approval step's key in words: `line_manager` is "Line manager", a role's key its label
-/// ("digital_services" is "Digital Services"), `sio` the Senior Investigating Officer.
+/// An approval step's key in words (`custodian_domain::approvals::step_label`).
 pub fn step_label(key: &str) -> String {
-    match key {
-        "line_manager" => "Line manager".into(),
-        "sio" => "Senior Investigating Officer".into(),
-        "comms" => "Corporate Communications".into(),
-        k => custodian_domain::people::Role::parse(k)
-            .map_or_else(|| super::form_errors::humanise(k), |r| r.label().to_string()),
-    }
+    custodian_domain::approvals::step_label(key)
 }

@@ -114,7 +114,7 @@ async fn too_wide(c: &fantoccini::Client) -> Option<String> {
 }
 
 /// axe's violations on the page the browser shows, as "rule (impact): help — targets".
-async fn violations(c: &fantoccini::Client) -> Vec<String> {
+pub(crate) async fn violations(c: &fantoccini::Client) -> Vec<String> {
     c.execute(&format!("{AXE}\n;return typeof axe;"), vec![]).await.expect("axe-core loads");
     let v = c
         .execute_async(

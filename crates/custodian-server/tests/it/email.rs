@@ -115,7 +115,7 @@ async fn an_email_names_the_step_its_clause_and_where_to_act(b: Backend) {
     assert!(mail.header("From").unwrap().contains("custodian@force.example"), "{:?}", mail.headers);
     assert_eq!(mail.header("Subject"), Some("Custodian: WhatsApp for witness liaison"));
     assert_eq!(mail.header("Message-ID").unwrap(), format!("<{}@force.example>", rows[0].id));
-    assert!(mail.body.contains("waits for your decision (step hod, WP034 4.8)"), "{}", mail.body);
+    assert!(mail.body.contains("waits for your decision (step Head of Department, WP034 4.8)"), "{}", mail.body);
     assert!(mail.body.contains("What to do: Open the request, read it, and approve it or reject it"), "{}", mail.body);
     assert!(mail.body.contains("Open: https://custodian.force.example/approvals\n"), "{}", mail.body);
     assert!(mail.body.contains("https://custodian.force.example/account/email"), "{}", mail.body);

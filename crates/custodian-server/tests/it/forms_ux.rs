@@ -390,6 +390,8 @@ struct BlankForm {
     action: String,
     fields: Vec<(String, String)>,
     typed: Vec<(String, String)>,
+    /// Each list's option as a browser sends it untouched: the one marked selected, or the first.
+    chosen: Vec<(String, String)>,
 }
 
 /// The POST forms of a page that have a field a person fills in.
@@ -411,13 +413,26 @@ fn blank_forms(html: &str) -> Vec<BlankForm> {
             i = end + 1;
             continue;
         }
-        let (mut fields, mut typed, mut visible) = (Vec::new(), Vec::new(), 0);
-        for y in t[i + 1..end].iter().filter(|y| !y.closing) {
+        let (mut fields, mut typed, mut chosen, mut visible) = (Vec::new(), Vec::new(), Vec::new(), 0);
+        for (k, y) in t[i + 1..end].iter().enumerate().filter(|(_, y)| !y.closing) {
             let Some(name) = y.attr("name").map(unescape) else { continue };
             match (y.name.as_str(), y.attr("type").unwrap_or("text")) {
                 ("input", "hidden") => fields.push((name, unescape(y.attr("value").unwrap_or("")))),
                 ("input", "submit" | "button" | "file") => {}
-                ("input", "checkbox" | "radio") | ("select", _) => visible += 1,
+                ("input", "checkbox" | "radio") => visible += 1,
+                ("select", _) => {
+                    visible += 1;
+                    let options: Vec<_> = t[i + 1 + k..end]
+                        .iter()
+                        .skip(1)
+                        .take_while(|o| !(o.closing && o.name == "select"))
+                        .filter(|o| !o.closing && o.name == "option")
+                        .collect();
+                    let pick = options.iter().find(|o| o.attr("selected").is_some()).or(options.first());
+                    if let Some(v) = pick.and_then(|o| o.attr("value")) {
+                        chosen.push((name, unescape(v)));
+                    }
+                }
                 ("input", _) | ("textarea", _) => {
                     visible += 1;
                     let v = if name.ends_with("-year") { "20x6" } else { "" };
@@ -430,7 +445,7 @@ fn blank_forms(html: &str) -> Vec<BlankForm> {
             }
         }
         if visible > 0 && action.starts_with('/') && !action.starts_with("/sign-out") {
-            out.push(BlankForm { action, fields, typed });
+            out.push(BlankForm { action, fields, typed, chosen });
         }
         i = end;
     }
@@ -490,6 +505,7 @@ async fn every_form_of_every_role_refused_comes_back_to_its_page(b: Backend) {
                 let mut sent: Vec<(&str, &str)> = form
                     .fields
                     .iter()
+                    .chain(&form.chosen)
                     .filter(|(k, _)| k != "csrf_token")
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
@@ -630,3 +646,209 @@ async fn a_refused_password_change_and_a_refused_pack_come_back_to_their_pages(b
     app.stop().await;
 }
 on_both!(a_refused_password_change_and_a_refused_pack_come_back_to_their_pages);
+
+/// Finds the form a [`BlankForm`] describes on the page in the browser, fills its boxes as the
+/// HTTP crawl sends them (empty, each year `20x6`), marks the old document and submits the form
+/// with its first submit button, as a person pressing it would.
+const FILL_AND_SUBMIT: &str = r#"
+const [action, names, typed] = arguments;
+const forms = [...document.querySelectorAll('form')].filter(f =>
+  (f.getAttribute('method') || '').toLowerCase() === 'post' && f.getAttribute('action') === action);
+const form = forms.find(f => {
+  const own = [...f.elements].filter(e => e.name && !['submit', 'button', 'file', 'checkbox', 'radio'].includes(e.type)
+    && e.tagName !== 'SELECT' && e.tagName !== 'BUTTON').map(e => e.name);
+  return names.every(n => own.includes(n));
+});
+if (!form) return 'gone';
+for (const e of form.elements) {
+  if (!e.name || e.type === 'hidden' || e.tagName === 'SELECT' || e.tagName === 'BUTTON') continue;
+  if (['submit', 'button', 'file', 'checkbox', 'radio'].includes(e.type)) continue;
+  e.value = typed[e.name] ?? '';
+}
+window.__custodianBefore = true;
+const button = form.querySelector('button:not([type=button]):not([type=reset]), input[type=submit]');
+form.requestSubmit(button || undefined);
+return 'sent';
+"#;
+
+/// What a refused form's page shows in the browser: whether it is the page with the error
+/// summary, the summary's links without a field, whether a message sits beside a field, the
+/// typed values as the page holds them, and whether the page is wider than the window.
+const READ_REFUSAL: &str = r#"
+const [typed] = arguments;
+const summary = document.getElementById('form-errors');
+const links = summary ? [...summary.querySelectorAll('a')].map(a => a.getAttribute('href') || '') : [];
+const kept = {};
+for (const name of Object.keys(typed)) {
+  const e = document.querySelector(`[name="${name}"]`);
+  kept[name] = e ? e.value : null;
+}
+return {
+  path: location.pathname + location.search,
+  refused: !!summary,
+  error_page: !summary && !!document.querySelector('.govuk-error-summary'),
+  links: links.length,
+  dangling: links.filter(h => !h.startsWith('#') || !document.getElementById(h.slice(1))),
+  inline: document.querySelectorAll('.govuk-error-message').length,
+  kept,
+  signed_in: !!document.querySelector("form[action='/sign-out'] button"),
+  too_wide: document.documentElement.scrollWidth > window.innerWidth,
+  width: document.documentElement.scrollWidth,
+};
+"#;
+
+/// In a real browser, as each demo account, at 390x844 and again at 1280x900: every form with a
+/// field to fill on every page the account reaches (the pages and forms the HTTP crawl above
+/// finds) is filled in as that crawl fills it and submitted with its button. A refused form must
+/// come back at the page's own address with the error summary, every summary link reaching a
+/// field on the page, a message beside a field, the values typed kept, Sign out there, the
+/// page no wider than the window, and (for the first refusal of each kind of form at each size)
+/// no axe-core violation at any impact. A form the browser submits and the server accepts is counted;
+/// one whose page changed after an earlier acceptance is skipped and counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_every_form_of_every_role_is_refused_on_its_own_page_at_both_sizes() {
+    let Some(browser) = crate::browser::start().await else { return };
+    let app = spawn(Backend::Sqlite).await;
+    let info = custodian_server::demo::seed(app.store(), app.state.passwords()).await.unwrap();
+    crate::axe::add_records(&app).await;
+    let c = &browser.client;
+    let base = app.base.clone();
+    let started = std::time::Instant::now();
+    let (mut problems, mut refused, mut accepted, mut gone) = (Vec::new(), 0, 0, 0);
+    let (mut kinds, mut axed) = (std::collections::HashSet::new(), std::collections::HashSet::new());
+    for (who, email) in &info.accounts {
+        // The forms this account meets, found over HTTP as the crawl above finds them.
+        let s = app.sign_in_with(email, &info.password).await;
+        let mut queue: std::collections::VecDeque<String> = fixed_pages().into();
+        let mut seen: std::collections::HashSet<String> = queue.iter().map(|p| crate::axe::shape(p)).collect();
+        let mut tried = std::collections::HashSet::new();
+        let mut forms = Vec::new();
+        while let Some(page) = queue.pop_front() {
+            let (status, html) = s.get(&page).await;
+            if status != 200 || !html.contains("<main") {
+                continue;
+            }
+            for link in html.split("href=\"").skip(1) {
+                let href = link.split('"').next().unwrap_or("").replace("&amp;", "&");
+                let href = href.split('#').next().unwrap_or("").to_string();
+                if href.starts_with('/')
+                    && !href.starts_with("/static")
+                    && !href.starts_with("/api")
+                    && !href.contains("export")
+                    && !href.contains(".csv")
+                    && seen.insert(crate::axe::shape(&href))
+                {
+                    queue.push_back(href);
+                }
+            }
+            for form in blank_forms(&html) {
+                let names: Vec<&str> = form.fields.iter().map(|(k, _)| k.as_str()).collect();
+                if tried.insert((crate::axe::shape(&page), crate::axe::shape(&form.action), names.join(","))) {
+                    forms.push((page.clone(), form));
+                }
+            }
+        }
+        crate::support::browser_sign_in_with(c, &base, email, &info.password).await;
+        for (w, h) in [(390, 844), (1280, 900)] {
+            c.set_window_size(w, h).await.unwrap();
+            for (page, form) in &forms {
+                let at = format!("{who} {w}x{h}: {page} form {}", form.action);
+                c.goto(&format!("{base}{page}")).await.unwrap();
+                // The boxes a person types in, by name (hidden fields are the page's own).
+                let names: Vec<&str> = form
+                    .fields
+                    .iter()
+                    .filter(|(k, v)| k != "csrf_token" && (v.is_empty() || form.typed.iter().any(|(t, _)| t == k)))
+                    .map(|(k, _)| k.as_str())
+                    .collect();
+                let typed: serde_json::Map<String, serde_json::Value> =
+                    form.typed.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str()))).collect();
+                let sent = c
+                    .execute(
+                        FILL_AND_SUBMIT,
+                        vec![form.action.clone().into(), serde_json::json!(names), typed.clone().into()],
+                    )
+                    .await
+                    .unwrap_or_else(|e| panic!("{at}: {e}"));
+                if sent == "gone" {
+                    gone += 1;
+                    continue;
+                }
+                // Wait for the answer's page: the marked document is gone once it has loaded.
+                let mut loaded = false;
+                for _ in 0..200 {
+                    let v = c
+                        .execute("return !window.__custodianBefore && document.readyState === 'complete';", vec![])
+                        .await;
+                    if v.is_ok_and(|v| v == true) {
+                        loaded = true;
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+                }
+                if !loaded {
+                    problems.push(format!("{at}: the browser did not send it (or no answer came within 5 s)"));
+                    continue;
+                }
+                let r =
+                    c.execute(READ_REFUSAL, vec![typed.clone().into()]).await.unwrap_or_else(|e| panic!("{at}: {e}"));
+                let path = r["path"].as_str().unwrap_or("");
+                if r["too_wide"] == true {
+                    problems.push(format!("{at}: the answer's page at {path} is {} px wide", r["width"]));
+                }
+                if r["refused"] != true {
+                    if r["error_page"] == true || path == form.action && path != page {
+                        problems.push(format!("{at}: refused off its page, at {path}"));
+                    } else {
+                        accepted += 1;
+                    }
+                    continue;
+                }
+                refused += 1;
+                // axe on the first refusal of each kind of form at each size (the pages
+                // themselves are scanned by the axe test): the error state is a page too.
+                let kind = crate::axe::shape(&form.action);
+                kinds.insert(kind.clone());
+                if axed.insert((w, kind)) {
+                    for v in crate::axe::violations(c).await {
+                        problems.push(format!("{at}: axe: {v}"));
+                    }
+                }
+                if path != page {
+                    problems.push(format!("{at}: refused at {path}, not at the page's own address"));
+                }
+                if r["links"] == 0 {
+                    problems.push(format!("{at}: the summary links to no field"));
+                }
+                for d in r["dangling"].as_array().into_iter().flatten() {
+                    problems.push(format!("{at}: the summary links to {d}, which is not on the page"));
+                }
+                if r["inline"] == 0 {
+                    problems.push(format!("{at}: no message beside a field"));
+                }
+                for (name, v) in &form.typed {
+                    if r["kept"][name] != v.as_str() {
+                        problems.push(format!("{at}: {name} lost {v:?} (now {})", r["kept"][name]));
+                    }
+                }
+                if r["signed_in"] != true {
+                    problems.push(format!("{at}: not the whole page (no Sign out)"));
+                }
+            }
+        }
+        crate::support::browser_sign_out(c).await;
+    }
+    eprintln!(
+        "browser forms: {} roles at 2 sizes; {refused} refusals checked ({} kinds of action), {accepted} accepted, \
+         {gone} no longer on their page, in {:.0?}",
+        info.accounts.len(),
+        kinds.len(),
+        started.elapsed()
+    );
+    assert!(kinds.len() >= 20, "only {} kinds of form were refused: {kinds:?}", kinds.len());
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    browser.close().await;
+    app.stop().await;
+}

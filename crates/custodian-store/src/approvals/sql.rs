@@ -307,7 +307,8 @@ pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDa
     )
     .await?;
     for s in r.steps.iter().filter(|s| s.status == StepStatus::Pending) {
-        let body = format!("A request waits for your decision (step {}, WP034 {}).", s.key, s.clause);
+        let body =
+            format!("A request waits for your decision (step {}, WP034 {}).", domain::step_label(&s.key), s.clause);
         notify_decider(
             tx,
             &s.decider,
@@ -402,21 +403,27 @@ pub async fn decide_tx(
     let (title, body) = match &outcome {
         domain::Outcome::Approved => (
             "Request approved",
-            format!("{}: approved at the last step ({}, WP034 {}).", before.title, s.key, s.clause),
+            format!(
+                "{}: approved at the last step ({}, WP034 {}).",
+                before.title,
+                domain::step_label(&s.key),
+                s.clause
+            ),
         ),
         domain::Outcome::Rejected => (
             "Request rejected",
             format!(
                 "{}: rejected at step {} (WP034 {}): {}",
                 before.title,
-                s.key,
+                domain::step_label(&s.key),
                 s.clause,
                 s.reasons.as_deref().unwrap_or("")
             ),
         ),
-        domain::Outcome::StepApproved { .. } => {
-            ("Step approved", format!("{}: step {} approved (WP034 {}).", before.title, s.key, s.clause))
-        }
+        domain::Outcome::StepApproved { .. } => (
+            "Step approved",
+            format!("{}: step {} approved (WP034 {}).", before.title, domain::step_label(&s.key), s.clause),
+        ),
     };
     notify(
         tx,
@@ -432,7 +439,11 @@ pub async fn decide_tx(
     if let domain::Outcome::StepApproved { next } = &outcome {
         for k in next {
             if let Some(n) = r.step(k) {
-                let body = format!("A request waits for your decision (step {}, WP034 {}).", n.key, n.clause);
+                let body = format!(
+                    "A request waits for your decision (step {}, WP034 {}).",
+                    domain::step_label(&n.key),
+                    n.clause
+                );
                 notify_decider(
                     tx,
                     &n.decider,
@@ -585,7 +596,9 @@ pub async fn restart_tx(
     for s in r.steps.iter().filter(|s| s.status == StepStatus::Pending) {
         let body = format!(
             "{} changed ({reason}); it needs your decision again (step {}, WP034 {}).",
-            before.title, s.key, s.clause
+            before.title,
+            domain::step_label(&s.key),
+            s.clause
         );
         notify_decider(
             tx,
@@ -753,7 +766,9 @@ pub async fn flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize>
         .await?;
         let body = format!(
             "{title}: step {} (WP034 {}) is past its service level of {} working days.",
-            s.key, s.clause, s.sla_days
+            domain::step_label(&s.key),
+            s.clause,
+            s.sla_days
         );
         notify_decider(
             &mut tx,

@@ -93,18 +93,18 @@ pub struct BatchOutcome {
     pub commit_ms: f64,
 }
 
-/// Where the usage records' deletion has got to: the last `(start_us, seq)` it took. The next
-/// batch reads on from there through the `usage_records_start` index, so a run reads only the
-/// rows it deletes and the held ones it passes.
+/// Where the usage records' deletion has got to: the last `seq` it took, and the end of the
+/// span (`usage_spans`) it is walking. The next batch reads on from there in the span's range of
+/// the table's own key, so no index on every record is needed.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct UsageCursor {
-    pub start_us: i64,
     pub seq: i64,
+    pub upto: i64,
 }
 
 impl Default for UsageCursor {
     fn default() -> Self {
-        Self { start_us: i64::MIN, seq: i64::MIN }
+        Self { seq: i64::MIN, upto: i64::MAX }
     }
 }
 
@@ -238,36 +238,60 @@ impl Store {
         let pause = Duration::from_millis(schedule.batch_pause_ms as u64);
         // Start small: the first batch's time sizes the next ones (aiming at `batch_target_ms`).
         let mut rows = BATCH_ROWS_FLOOR.min(max).max(1);
-        let mut cursor = UsageCursor::default();
         let mut checkpointer = self.checkpointer().await;
-        loop {
-            let limit = rows as i64;
-            let started = Instant::now();
-            let b = on_write!(
-                self,
-                data_protection::delete_batch(r.id.as_str(), r.clause.as_str(), cutoff, limit, cursor, actor, now)
-            )?;
-            let ms = started.elapsed().as_secs_f64() * 1000.0;
-            run.longest_batch_ms = run.longest_batch_ms.max(ms);
-            run.longest_commit_ms = run.longest_commit_ms.max(b.commit_ms);
-            run.batches_over_100ms += u64::from(ms > 100.0);
-            run.deleted += b.deleted;
-            if b.deleted > 0 {
-                run.batches += 1;
+        // Usage records are walked span by span (`usage_spans`): first any records no span
+        // covers get spans of their own, then each span holding a due record is walked in its
+        // `seq` range and narrowed to what is left. Every other type is one walk in key order.
+        let walks: Vec<Option<(i64, i64)>> = if r.id == "usage_records" {
+            let uncovered = on_read!(self, data_protection::uncovered_usage_ranges())?;
+            if !uncovered.is_empty() {
+                on_write!(self, data_protection::add_usage_spans(uncovered.as_slice()))?;
             }
-            cursor = b.next_cursor;
-            let more = if r.id == "usage_day_totals" { b.deleted > 0 } else { b.selected as i64 >= limit };
-            if !more {
-                break;
+            on_read!(self, data_protection::due_usage_spans(cutoff))?.into_iter().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        for span in walks {
+            let mut cursor = match span {
+                Some((first, last)) => UsageCursor { seq: first - 1, upto: last },
+                None => UsageCursor::default(),
+            };
+            loop {
+                let limit = rows as i64;
+                let started = Instant::now();
+                let b = on_write!(
+                    self,
+                    data_protection::delete_batch(r.id.as_str(), r.clause.as_str(), cutoff, limit, cursor, actor, now)
+                )?;
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                run.longest_batch_ms = run.longest_batch_ms.max(ms);
+                run.longest_commit_ms = run.longest_commit_ms.max(b.commit_ms);
+                run.batches_over_100ms += u64::from(ms > 100.0);
+                run.deleted += b.deleted;
+                if b.deleted > 0 {
+                    run.batches += 1;
+                }
+                cursor = b.next_cursor;
+                let more = match r.id.as_str() {
+                    "usage_day_totals" => b.deleted > 0,
+                    "usage_records" => cursor.seq < cursor.upto,
+                    _ => b.selected as i64 >= limit,
+                };
+                if !more {
+                    break;
+                }
+                rows = next_batch_rows(rows, ms, schedule.batch_target_ms, max);
+                if b.deleted > 0 {
+                    checkpointer.run().await;
+                }
+                if !pause.is_zero() && b.deleted > 0 {
+                    tokio::time::sleep(pause).await;
+                } else {
+                    tokio::task::yield_now().await;
+                }
             }
-            rows = next_batch_rows(rows, ms, schedule.batch_target_ms, max);
-            if b.deleted > 0 {
-                checkpointer.run().await;
-            }
-            if !pause.is_zero() && b.deleted > 0 {
-                tokio::time::sleep(pause).await;
-            } else {
-                tokio::task::yield_now().await;
+            if let Some((first, last)) = span {
+                on_write!(self, data_protection::refresh_usage_span(first, last))?;
             }
         }
         Ok(run)

@@ -301,13 +301,107 @@ where
     Ok((row.try_get::<i64, _>(0)?, row.try_get::<i64, _>(1)?))
 }
 
+// Usage spans (`usage_spans`, migration 0050) -------------------------------------------------------
+
+/// The `seq` ranges no span covers that hold records (stored other than by an import: a span is
+/// written by each import batch), with their earliest `start_us`; read outside any write.
+pub async fn uncovered_usage_ranges(pool: &Pool<DB>) -> Result<Vec<(i64, i64, i64)>> {
+    let spans: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT first_seq, last_seq FROM usage_spans ORDER BY first_seq").fetch_all(pool).await?;
+    // The gaps between spans (spans of imports running at once may overlap), and past the last.
+    let mut gaps = Vec::new();
+    let mut covered_to = i64::MIN;
+    for (first, last) in spans {
+        if first > covered_to.saturating_add(1) {
+            gaps.push((covered_to.saturating_add(1), first - 1));
+        }
+        covered_to = covered_to.max(last);
+    }
+    gaps.push((covered_to.saturating_add(1), i64::MAX));
+    let mut out = Vec::new();
+    for (lo, hi) in gaps {
+        let row: (Option<i64>, Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(seq), MAX(seq), MIN(start_us) FROM usage_records WHERE seq >= $1 AND seq <= $2")
+                .bind(lo)
+                .bind(hi)
+                .fetch_one(pool)
+                .await?;
+        if let (Some(first), Some(last), Some(start)) = row {
+            out.push((first, last, start));
+        }
+    }
+    Ok(out)
+}
+
+/// A span added, merged with one that starts at the same `seq` (the wider range, the earlier start).
+const ADD_SPAN: &str = "INSERT INTO usage_spans (first_seq, last_seq, min_start_us) VALUES ($1, $2, $3) \
+     ON CONFLICT (first_seq) DO UPDATE SET \
+     last_seq = CASE WHEN usage_spans.last_seq > excluded.last_seq THEN usage_spans.last_seq ELSE excluded.last_seq END, \
+     min_start_us = CASE WHEN usage_spans.min_start_us < excluded.min_start_us \
+     THEN usage_spans.min_start_us ELSE excluded.min_start_us END";
+
+/// Record spans for ranges found by [`uncovered_usage_ranges`].
+pub async fn add_usage_spans(pool: &Pool<DB>, ranges: &[(i64, i64, i64)]) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    for (first, last, start) in ranges {
+        sqlx::query(ADD_SPAN).bind(first).bind(last).bind(start).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The spans holding a record that starts before `cutoff` (some may be held), in `seq` order.
+pub async fn due_usage_spans(pool: &Pool<DB>, cutoff: OffsetDateTime) -> Result<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as("SELECT first_seq, last_seq FROM usage_spans WHERE min_start_us < $1 ORDER BY first_seq")
+        .bind(micros(cutoff))
+        .fetch_all(pool)
+        .await?)
+}
+
+/// How much of a span's `seq` range one batch reads, and the most a span covers once the job has
+/// walked it: a span left behind covers at most this many records, so a later run reads only the
+/// windows that hold a due record.
+pub const SPAN_WINDOW: i64 = 100_000;
+
+/// After the deletion job has walked a span: replace it with one span per [`SPAN_WINDOW`] of its
+/// range that still holds records (held ones, or ones not yet due), each narrowed to them, or
+/// with none. The windows are read before the one short write. A record stored into the range
+/// meanwhile by a writer that bypasses imports is found in a gap by the next run.
+pub async fn refresh_usage_span(pool: &Pool<DB>, first: i64, last: i64) -> Result<()> {
+    let mut left = Vec::new();
+    let mut lo = first;
+    while lo <= last {
+        let hi = last.min(lo.saturating_add(SPAN_WINDOW - 1));
+        let (a, b, start): (Option<i64>, Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(seq), MAX(seq), MIN(start_us) FROM usage_records WHERE seq >= $1 AND seq <= $2")
+                .bind(lo)
+                .bind(hi)
+                .fetch_one(pool)
+                .await?;
+        if let (Some(a), Some(b), Some(start)) = (a, b, start) {
+            left.push((a, b, start));
+        }
+        if hi == i64::MAX {
+            break;
+        }
+        lo = hi + 1;
+    }
+    let mut tx = begin_write(pool).await?;
+    sqlx::query("DELETE FROM usage_spans WHERE first_seq = $1").bind(first).execute(&mut *tx).await?;
+    for (a, b, start) in left {
+        sqlx::query(ADD_SPAN).bind(a).bind(b).bind(start).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 // Deletion -------------------------------------------------------------------------------------------
 
 /// One batch of the deletion job for record type `rule` (deleting what is past `cutoff` and not
 /// held, at most `limit` rows of its main table), with its audit event, in one transaction. For
-/// usage records `cursor` is the last `(start_us, seq)` taken: the batch takes the next `limit`
-/// due, unheld rows after it in that order (the `usage_records_start` index), so the run never
-/// reads a row twice nor any row that is not due.
+/// usage records `cursor` is the last `seq` passed and the end of the span being walked
+/// (`usage_spans`): the batch takes the next `limit` due, unheld rows of that span after it,
+/// reading at most [`SPAN_WINDOW`] of its `seq` range, and says in `next_cursor` how far it got.
 #[allow(clippy::too_many_arguments)] // one batch: the rule, its window and its audit actor
 pub async fn delete_batch(
     pool: &Pool<DB>,
@@ -324,24 +418,30 @@ pub async fn delete_batch(
     let mut tables: Vec<(&'static str, u64)> = Vec::new();
     match rule {
         "usage_records" => {
-            // The keys first (an index range read in cursor order), then the rows by key.
-            let keys: Vec<(i64, i64)> = sqlx::query_as(&format!(
-                "SELECT start_us, seq FROM usage_records WHERE start_us < $1 AND start_us >= $2 \
-                 AND (start_us > $2 OR seq > $3) AND (person_id IS NULL OR person_id NOT IN ({HELD_PEOPLE})) \
-                 ORDER BY start_us, seq LIMIT $4"
+            // The due, unheld keys of the span being walked after the cursor (a range read of
+            // the table's `seq` key), then the rows by key.
+            // At most a window of the range is read, so a stretch of records not yet due never
+            // holds the writer for long.
+            let end = cursor.upto.min(cursor.seq.saturating_add(SPAN_WINDOW));
+            let keys: Vec<i64> = sqlx::query_scalar(&format!(
+                "SELECT seq FROM usage_records WHERE seq > $1 AND seq <= $2 AND start_us < $3 \
+                 AND (person_id IS NULL OR person_id NOT IN ({HELD_PEOPLE})) ORDER BY seq LIMIT $4"
             ))
-            .bind(micros(cutoff))
-            .bind(cursor.start_us)
             .bind(cursor.seq)
+            .bind(end)
+            .bind(micros(cutoff))
             .bind(limit)
             .fetch_all(&mut *tx)
             .await?;
-            if let Some(&(start_us, seq)) = keys.last() {
-                let list = keys.iter().map(|(_, s)| s.to_string()).collect::<Vec<_>>().join(", ");
+            out.next_cursor = UsageCursor { seq: end, upto: cursor.upto };
+            if let Some(&seq) = keys.last() {
+                let list = keys.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
                 let r =
                     sqlx::query(&format!("DELETE FROM usage_records WHERE seq IN ({list})")).execute(&mut *tx).await?;
                 tables.push(("usage_records", r.rows_affected()));
-                out.next_cursor = UsageCursor { start_us, seq };
+                if keys.len() as i64 >= limit {
+                    out.next_cursor.seq = seq;
+                }
             }
             out.selected = keys.len() as u64;
         }

@@ -731,6 +731,18 @@ fn sqlite_writer(
                 n += sqlite_insert(&mut st, feed, rest)?;
             }
         }
+        if n > 0 {
+            // Where the deletion job will look for these records (`usage_spans`): the rows this
+            // batch stored took the `seq` values after `before` (the import lock keeps other
+            // writers out), and none starts before the batch's earliest record.
+            let min_start = b.rows.iter().map(|r| r.start_us).min().unwrap_or(0);
+            tx.execute(
+                "INSERT INTO usage_spans (first_seq, last_seq, min_start_us) \
+                 SELECT ?1, MAX(seq), ?2 FROM usage_records",
+                rusqlite::params![before + 1, min_start],
+            )
+            .map_err(rq)?;
+        }
         sqlite_audit(&tx, actor, now, batch_entry(run_id, feed, &b, n))?;
         tx.commit().map_err(rq)?;
         pending.note_batch(&conn, &b, n, before)?;
@@ -780,7 +792,11 @@ async fn pg_write_batch(
            SELECT $1::text, u.* FROM UNNEST($2::text[], $3::int8[], $4::int4[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], \
            $9::bool[], $10::int8[], $11::text[], $12::int8[], $13::text[], $14::text[], $15::bool[], $16::text[]) AS u \
            ON CONFLICT (feed, record_id) DO NOTHING \
-           RETURNING seq, day, device_id, bytes, event, tethered), \
+           RETURNING seq, day, device_id, bytes, event, tethered, start_us), \
+         spans AS ( \
+           INSERT INTO usage_spans (first_seq, last_seq, min_start_us) \
+           SELECT MIN(seq), MAX(seq), MIN(start_us) FROM ins HAVING COUNT(*) > 0 \
+           RETURNING 1), \
          days AS ( \
            INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) \
            SELECT day, device_id, SUM(bytes), MIN(seq) FROM ins \

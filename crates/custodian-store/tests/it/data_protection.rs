@@ -331,7 +331,7 @@ async fn expired_sessions_and_sign_on_attempts_are_deleted_past_one_batch(db: &T
 }
 on_both!(expired_sessions_and_sign_on_attempts_are_deleted_past_one_batch);
 
-/// Usage records are deleted in time-bounded batches walked through the (start_us, seq) index:
+/// Usage records are deleted in time-bounded batches walked span by span (`usage_spans`):
 /// with a target no batch can meet, every batch is cut to the floor, and held records interleaved
 /// in time with due ones are passed over, never deleted.
 async fn usage_batches_shrink_to_their_time_target_and_pass_over_held_records(db: &TestDb) {
@@ -374,6 +374,86 @@ async fn usage_batches_shrink_to_their_time_target_and_pass_over_held_records(db
     assert!(u.longest_commit_ms > 0.0 && u.longest_commit_ms <= u.longest_batch_ms, "{u:?}");
 }
 on_both!(usage_batches_shrink_to_their_time_target_and_pass_over_held_records);
+
+/// Usage records are found through spans, however they were stored: each import batch writes a
+/// span of the `seq` range it stored, records stored any other way (here straight into the table,
+/// between two imports and after them) are given spans by the job, and after the run each span is
+/// narrowed to the records left in it (a recent one) or removed. No index on every record's time
+/// is needed (none is left).
+async fn usage_records_are_found_through_spans_however_they_were_stored(db: &TestDb) {
+    use custodian_domain::usage::{Feed, UsagePack};
+    use std::sync::Arc;
+    db.seed().await;
+    let now = OffsetDateTime::now_utc();
+    let rfc = |t: OffsetDateTime| {
+        t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
+    };
+    let import = |rows: String| async move {
+        db.store
+            .import_usage(
+                Feed::Carrier,
+                Box::new(std::io::Cursor::new(
+                    format!(
+                        "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n{rows}"
+                    )
+                    .into_bytes(),
+                )),
+                None,
+                Arc::new(UsagePack::shipped().clone()),
+                &Actor::system(),
+                now,
+                Arc::new(|_| {}),
+            )
+            .await
+            .unwrap()
+    };
+    // WP-MB-0007's SIM (A1018): two old calls and one from today in the first import.
+    let (old, recent) = (rfc(now - Duration::days(800)), rfc(now - Duration::hours(1)));
+    let sim = "+441214960506";
+    let first = import(format!(
+        "o1,{sim},call,out,{old},60,0121 496 0000,,GB,false,\n\
+         o2,{sim},call,out,{old},60,0121 496 0001,,GB,false,\n\
+         r1,{sim},call,out,{recent},60,0121 496 0002,,GB,false,\n"
+    ))
+    .await;
+    assert_eq!(first.imported, 3);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_spans").await, 1, "the import wrote its span");
+    // Stored around the importer: between two imports, and after the last.
+    let a = db.person("A1001").await;
+    let start = (now - Duration::days(800)).unix_timestamp() * 1_000_000;
+    usage(db, a.id, "direct", 50, start).await;
+    let second = import(format!("o3,{sim},call,out,{old},60,0121 496 0003,,GB,false,\n")).await;
+    assert_eq!(second.imported, 1);
+    usage(db, a.id, "after", 20, start).await;
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_spans").await, 2);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_records").await, 74);
+
+    let run = db
+        .store
+        .retention_run(Schedule::builtin(), now, &Actor::cli(), false, &["usage_records".into()])
+        .await
+        .unwrap();
+    assert_eq!(run.rules[0].deleted, 73, "{:?}", run.rules[0]);
+    let left = db.ints("SELECT seq FROM usage_records").await;
+    assert_eq!(left.len(), 1, "only today's call is left");
+    let spans = db.ints("SELECT first_seq, last_seq FROM usage_spans").await;
+    assert_eq!(spans, vec![vec![left[0][0], left[0][0]]], "one span, narrowed to the record left");
+    // Nothing is due now: a second run deletes nothing and leaves the span.
+    let again = db
+        .store
+        .retention_run(Schedule::builtin(), now, &Actor::cli(), false, &["usage_records".into()])
+        .await
+        .unwrap();
+    assert_eq!(again.rules[0].deleted, 0);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_spans").await, 1);
+    let indexes = if db.url.starts_with("sqlite:") {
+        db.ints("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'usage_records_start'").await
+    } else {
+        db.ints("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'usage_records_start'").await
+    };
+    assert_eq!(indexes, vec![vec![0]], "no index on every record's time");
+}
+on_both!(usage_records_are_found_through_spans_however_they_were_stored);
 
 /// The export holds the declarations the person made, the reports to Professional Standards they
 /// made (with their evidence and timeline, Professional Standards by role and their notes
