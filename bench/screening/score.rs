@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("--misses is refused for a sealed set: it is only ever scored".into());
     }
     let engine = match pack {
-        Some(p) => Engine::from_pack(&Pack::from_toml(&std::fs::read_to_string(&p)?)?)?,
+        Some(p) => Engine::from_pack(&Pack::from_path(std::path::Path::new(&p))?)?,
         None => Engine::builtin()?,
     };
     for f in &files {

@@ -51,10 +51,7 @@ pub fn run(opts: &Options, stdin: &mut dyn BufRead, out: &mut dyn Write, err: &m
 
 fn engine(opts: &Options) -> Result<Engine, String> {
     let pack = match &opts.pack {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
-            Pack::from_toml(&text).map_err(|e| format!("{}: {e}", p.display()))?
-        }
+        Some(p) => Pack::from_path(p)?,
         None => Pack::builtin().map_err(|e| e.to_string())?,
     };
     Engine::from_pack(&pack).map_err(|e| e.to_string())

@@ -9,6 +9,7 @@ use std::fmt;
 use regex::{Regex, RegexBuilder, RegexSet, SetMatches};
 use serde::{Serialize, Serializer};
 
+use crate::model::{self, Model};
 use crate::names::{NameRules, WordList, lower_has_any};
 use crate::normalise::{self, View};
 use crate::pack::{CLAUSES, Pack, PackError, Rule};
@@ -401,6 +402,63 @@ pub struct Engine {
     allow: Allow,
     names: NameRules,
     uk: validate::UkNumbering,
+    /// The pack's sentence model, when it names one.
+    model: Option<SentenceModel>,
+}
+
+/// The pack's sentence model with what its findings are.
+#[derive(Debug, Clone)]
+struct SentenceModel {
+    model: Model,
+    category: Category,
+    clause: String,
+    action: Action,
+    threshold: f32,
+    explanation: String,
+}
+
+/// The SHA-256 of a text, in lower-case hexadecimal (a model file is checked against the one
+/// its pack names).
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sentence_model(pack: &Pack) -> Result<Option<SentenceModel>, PackError> {
+    let Some(m) = &pack.model else { return Ok(None) };
+    let err = |message: String| PackError::Model(message);
+    let text = pack
+        .model_text
+        .as_deref()
+        .ok_or_else(|| err(format!("the model file {:?} was not read with the pack", m.file)))?;
+    let sum = sha256_hex(text);
+    if !sum.eq_ignore_ascii_case(&m.sha256) {
+        return Err(err(format!("{} has SHA-256 {sum}, the pack names {}", m.file, m.sha256)));
+    }
+    let model = Model::parse(text).map_err(|e| err(format!("{}: {e}", m.file)))?;
+    if model.version != m.version {
+        return Err(err(format!("{} is version {}, the pack names {}", m.file, model.version, m.version)));
+    }
+    let category = Category::parse(&m.category).ok_or_else(|| err(format!("unknown category {:?}", m.category)))?;
+    if model.category != m.category {
+        return Err(err(format!("{} is a model of {}, the pack names {}", m.file, model.category, m.category)));
+    }
+    if !CLAUSES.contains(&m.clause.as_str()) {
+        return Err(err(format!("clause {:?} is not one of {}", m.clause, CLAUSES.join(", "))));
+    }
+    let action = Action::parse(&m.action).ok_or_else(|| err(format!("unknown action {:?}", m.action)))?;
+    let threshold = m.threshold.unwrap_or(model.threshold);
+    if !(threshold > 0.0 && threshold <= 1.0) {
+        return Err(err(format!("threshold {threshold} is not in (0, 1]")));
+    }
+    Ok(Some(SentenceModel {
+        model,
+        category,
+        clause: m.clause.clone(),
+        action,
+        threshold,
+        explanation: m.explanation.clone(),
+    }))
 }
 
 /// How far below a threshold a score may fall through f32 rounding and still meet it.
@@ -591,6 +649,7 @@ impl Engine {
             allow,
             names,
             uk: validate::UkNumbering::new().map_err(|e| rule_err("personal.phone", e))?,
+            model: sentence_model(pack)?,
         };
         for (index, ex) in pack.examples.iter().enumerate() {
             let mut found: Vec<String> =
@@ -648,7 +707,15 @@ impl Engine {
             }
         }
         self.names.screen(&base, &words, self.report, self.act, &mut hits);
+        if let Some(m) = &self.model {
+            m.screen(text, &mut hits);
+        }
         finish(text, hits)
+    }
+
+    /// The version of the pack's sentence model and its threshold, when it has one.
+    pub fn model_version(&self) -> Option<(&str, f32)> {
+        self.model.as_ref().map(|m| (m.model.version.as_str(), m.threshold))
     }
 
     fn consider(&self, r: &Compiled, v: &View, original: &str, s: usize, e: usize, hits: &mut Vec<Hit>) {
@@ -975,6 +1042,39 @@ fn marking_strict(text: &str, s: usize, e: usize) -> bool {
     let alone = before.is_empty()
         && (after.is_empty() || after == "." || after.starts_with(['-', '\u{2013}', '\u{2014}', '/', ':']));
     cue || bracketed || alone
+}
+
+impl SentenceModel {
+    /// A finding for each sentence the model scores at or above its threshold, unless a rule
+    /// already found the model's category in that sentence.
+    fn screen(&self, text: &str, hits: &mut Vec<Hit>) {
+        for (s, e) in model::sentences(text) {
+            if hits.iter().any(|h| h.category == self.category && h.start < e && s < h.end) {
+                continue;
+            }
+            let (p, terms) = self.model.score(&text[s..e], 0);
+            if p < self.threshold {
+                continue;
+            }
+            let (_, terms) = if terms.is_empty() { self.model.score(&text[s..e], 3) } else { (p, terms) };
+            let words = terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ");
+            let why = if words.is_empty() { String::new() } else { format!("; the words that weighed most: {words}") };
+            hits.push(Hit {
+                category: self.category,
+                clause: self.clause.clone(),
+                action: self.action,
+                score: p,
+                start: s,
+                end: e,
+                explanation: format!(
+                    "{} This sentence reads like {} (statistical model {}, score {p:.2}{why}).",
+                    self.explanation,
+                    self.category.label().to_lowercase(),
+                    self.model.version
+                ),
+            });
+        }
+    }
 }
 
 /// Resolve overlaps and build the verdict. Within a category, overlapping hits merge into the

@@ -16,6 +16,7 @@
 
 pub mod cli;
 mod engine;
+pub mod model;
 mod names;
 mod normalise;
 pub mod pack;
@@ -23,5 +24,5 @@ pub mod personal;
 pub mod review;
 mod validate;
 
-pub use engine::{Approver, Category, Engine, Finding, Screening, Severity, Verdict};
-pub use pack::{Pack, PackError};
+pub use engine::{Approver, Category, Engine, Finding, Screening, Severity, Verdict, sha256_hex};
+pub use pack::{ModelRef, Pack, PackError};

@@ -8,6 +8,10 @@ use serde::Deserialize;
 /// The default pack, compiled in so the engine can never start without rules.
 const DEFAULT_PACK: &str = include_str!("../../../policy-pack/screening.toml");
 
+/// The model file the built-in pack names (`[model] file`), compiled in beside it.
+pub const DEFAULT_MODEL_FILE: &str = "screening-model.tsv";
+const DEFAULT_MODEL: &str = include_str!("../../../policy-pack/screening-model.tsv");
+
 /// The WP034 clauses a screening rule may cite.
 pub const CLAUSES: [&str; 8] = ["6.3a", "6.3b", "6.3c", "6.3d", "6.3e", "6.3f", "6.3g", "6.5"];
 
@@ -37,6 +41,34 @@ pub struct Pack {
     /// Saved drafts with the categories each must produce; a pack whose examples fail is refused.
     #[serde(default, rename = "example")]
     pub examples: Vec<Example>,
+    /// A statistical sentence model that adds findings the rules miss, when there is one.
+    #[serde(default)]
+    pub model: Option<ModelRef>,
+    /// The text of the model file `model.file` names, once read: the compiled-in model when the
+    /// pack names [`DEFAULT_MODEL_FILE`] ([`Pack::from_toml`]), or one read with
+    /// [`Pack::with_model_text`].
+    #[serde(skip)]
+    pub model_text: Option<String>,
+}
+
+/// The pack's sentence model: a file beside the pack with its version and SHA-256, the
+/// category, clause and action its findings take, and the explanation they give. A sentence
+/// the rules already found in that category is not scored again.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelRef {
+    pub file: String,
+    pub version: String,
+    pub sha256: String,
+    /// The category its findings are in; must be the one the model file names.
+    pub category: String,
+    pub clause: String,
+    pub action: String,
+    /// Why a finding matters; the engine adds the model's score and the words that weighed most.
+    pub explanation: String,
+    /// Overrides the model file's threshold (a probability in (0, 1]) when set.
+    #[serde(default)]
+    pub threshold: Option<f32>,
 }
 
 /// Confidence thresholds. A candidate scoring below `report` is dropped; from `report` up to
@@ -268,6 +300,8 @@ pub enum PackError {
     Rule { rule: String, message: String },
     #[error("rule id {0:?} is used twice")]
     Duplicate(String),
+    #[error("model: {0}")]
+    Model(String),
     #[error("example {index} ({text:?}): expected {expected:?}, the pack found {found:?}")]
     Example { index: usize, text: String, expected: Vec<String>, found: Vec<String> },
 }
@@ -276,7 +310,38 @@ impl Pack {
     /// Read a pack from TOML. This checks only its shape; [`crate::Engine::from_pack`] checks
     /// the rules compile and the examples pass.
     pub fn from_toml(s: &str) -> Result<Pack, PackError> {
-        toml::from_str(s).map_err(|e| PackError::Toml(e.to_string()))
+        let mut p: Pack = toml::from_str(s).map_err(|e| PackError::Toml(e.to_string()))?;
+        if p.model.as_ref().is_some_and(|m| m.file == DEFAULT_MODEL_FILE) {
+            p.model_text = Some(DEFAULT_MODEL.to_string());
+        }
+        Ok(p)
+    }
+
+    /// The pack with the text of the model file it names (read by the caller from beside the
+    /// pack); the engine checks it against the pack's SHA-256.
+    pub fn with_model_text(mut self, text: String) -> Pack {
+        self.model_text = Some(text);
+        self
+    }
+
+    /// A pack read from a file, with the model file it names read from beside it when that file
+    /// is there (otherwise the compiled-in model, if the pack names it).
+    pub fn from_path(path: &std::path::Path) -> Result<Pack, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let mut p = Pack::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some(m) = &p.model {
+            let file = path.parent().unwrap_or(std::path::Path::new(".")).join(&m.file);
+            if file.is_file() || p.model_text.is_none() {
+                p.model_text =
+                    Some(std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?);
+            }
+        }
+        Ok(p)
+    }
+
+    /// The text of the compiled-in model file (`policy-pack/screening-model.tsv`).
+    pub fn builtin_model_text() -> &'static str {
+        DEFAULT_MODEL
     }
 
     /// The pack compiled into this build (`policy-pack/screening.toml`).

@@ -271,6 +271,50 @@ mod pack {
         assert!(err.contains(&pack.rules[0].id), "{err}");
     }
 
+    /// A sentence no rule names, found by the pack's sentence model (6.3d).
+    const WAITING: &str = "There will be a team waiting on the estate tonight for the dealers when they arrive.";
+
+    #[test]
+    fn the_sentence_model_finds_what_no_rule_names_and_says_why() {
+        let s = screen(WAITING);
+        assert_eq!(s.verdict, Verdict::Block);
+        let f = s.findings.iter().find(|f| f.category == Category::Covert).expect("a covert finding");
+        assert_eq!(f.clause, "6.3d");
+        assert_eq!(f.matched, WAITING, "the whole sentence");
+        assert!(f.explanation.contains("statistical model 2026.12.6, score 0."), "{}", f.explanation);
+        assert!(f.explanation.contains("the words that weighed most: \""), "{}", f.explanation);
+        assert!(f.explanation.starts_with("WP034 6.3d"), "{}", f.explanation);
+        // A sentence the rules found is not scored again: one finding, the rule's.
+        let ruled = screen("Officers dressed as cyclists will be riding the canal towpath on Friday night.");
+        assert_eq!(ruled.findings.iter().filter(|f| f.category == Category::Covert).count(), 1);
+        assert!(!ruled.findings.iter().any(|f| f.explanation.contains("statistical model")));
+        assert_eq!(ENGINE.model_version().map(|(v, _)| v), Some("2026.12.6"));
+    }
+
+    #[test]
+    fn without_its_model_the_pack_screens_by_the_rules_alone() {
+        let mut pack = Pack::builtin().unwrap();
+        pack.model = None;
+        pack.examples.retain(|e| e.text != WAITING);
+        let engine = Engine::from_pack(&pack).unwrap();
+        assert!(engine.model_version().is_none());
+        assert_eq!(engine.screen(WAITING).verdict, Verdict::Clear);
+    }
+
+    #[test]
+    fn a_model_file_that_is_not_the_one_the_pack_names_is_refused() {
+        let pack = Pack::builtin().unwrap();
+        let text = Pack::builtin_model_text().replacen("threshold\t", "threshold\t0", 1);
+        let err = Engine::from_pack(&pack.clone().with_model_text(text)).unwrap_err();
+        assert!(matches!(&err, PackError::Model(m) if m.contains("SHA-256")), "{err}");
+        let mut unread = pack.clone();
+        unread.model_text = None;
+        assert!(matches!(Engine::from_pack(&unread), Err(PackError::Model(_))));
+        let mut wrong = pack;
+        wrong.model.as_mut().unwrap().clause = "4.8".into();
+        assert!(matches!(Engine::from_pack(&wrong), Err(PackError::Model(_))));
+    }
+
     #[test]
     fn an_edited_allowlist_takes_effect() {
         let mut pack = Pack::builtin().unwrap();

@@ -1,0 +1,522 @@
+//! Train the screening pack's sentence model (`custodian_screening::model`): a logistic
+//! regression over each sentence's word unigrams, bigrams and (with `--chars`) character
+//! 4-grams, fitted by AdaGrad with L2 shrinkage in a fixed order from a fixed seed, so the same
+//! files and options give the same model file byte for byte.
+//!
+//! A sentence is labelled covert when it overlaps a labelled covert span. Every labelled file
+//! trains the final model. Each file whose name contains "dev" is also a fold of a
+//! leave-one-writer-out cross-validation: the model is trained on every other file and scored
+//! on that one, combined with the rules as the engine combines them (a sentence the rules
+//! already found is not scored), and the fold's covert precision and recall are printed for
+//! the rules alone and for rules with the model at each threshold. The threshold written is the
+//! lowest at which the model's own findings, pooled over the folds, reach `--target-added`
+//! (0.95) and no fold's combined precision falls below `--target` (0.95) or, for a fold already
+//! below it with the rules alone, below that.
+//!
+//! `--rules FILE=PACK.toml` scores a fold with other rules than the built-in pack's: the pack as
+//! it was before that writer's set was studied (`git show COMMIT:policy-pack/screening.toml`),
+//! so the fold shows what the model adds for a writer the rules were not written from.
+//!
+//! ```sh
+//! cargo run --release -p custodian-screening --example screening-train -- \
+//!     --out policy-pack/screening-model.tsv --pack policy-pack/screening.toml --version 2026.12.6 \
+//!     bench/screening/blind/dev.jsonl bench/screening/blind2/dev2.jsonl ...
+//! ```
+//!
+//! `--names` measures a model of the same kind for names (6.3b) instead: one unit per run of
+//! capitalised words (`model::name_candidates`), read with `model::name_feature_strings`; a
+//! candidate any rule found, in any category, is not the model's to add. It is cross-validated
+//! only (the engine has no name model).
+//!
+//! `--extra FILE` adds hand-written sentences ("1<TAB>sentence" covert, "0<TAB>sentence" not) to
+//! every fold's training. `--cv-only` prints the cross-validation and writes nothing. A file whose
+//! name contains "sealed" is refused: sealed halves are only ever scored.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use custodian_screening::model::{feature_scale, feature_strings, name_candidates, name_feature_strings, sentences};
+use custodian_screening::review::LabelledDraft;
+use custodian_screening::{Category, Engine, Pack, sha256_hex};
+
+struct Opts {
+    epochs: usize,
+    rate: f32,
+    l2: f32,
+    seed: u64,
+    min_df: usize,
+    prune: f32,
+    positive_weight: f32,
+    chars: bool,
+    target: f64,
+    target_added: f64,
+}
+
+/// One sentence: its features, the file it came from, whether it is covert, and whether the
+/// rules found covert tactics in it.
+struct Sent {
+    raw: Vec<String>,
+    total: usize,
+    file: usize,
+    draft: usize,
+    span: (usize, usize),
+    y: bool,
+    by_rules: bool,
+}
+
+struct Draft {
+    file: usize,
+    gold: Vec<(usize, usize)>,
+    rules: Vec<(usize, usize)>,
+}
+
+/// xorshift64*: a fixed, dependency-free sequence.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+struct Fitted {
+    vocab: Vec<String>,
+    w: Vec<f32>,
+    b: f32,
+}
+
+/// Fit on the sentences `which` (indices into `sents`), the vocabulary being every feature in
+/// at least `min_df` of them.
+fn fit(sents: &[Sent], which: &[usize], o: &Opts) -> Fitted {
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for &i in which {
+        for f in &sents[i].raw {
+            *df.entry(f.as_str()).or_default() += 1;
+        }
+    }
+    let mut vocab: Vec<&str> = df.iter().filter(|(_, n)| **n >= o.min_df).map(|(k, _)| *k).collect();
+    vocab.sort_unstable();
+    let index: HashMap<&str, u32> = vocab.iter().enumerate().map(|(i, k)| (*k, i as u32)).collect();
+    let docs: Vec<(Vec<u32>, f32, bool)> = which
+        .iter()
+        .map(|&i| {
+            let s = &sents[i];
+            (s.raw.iter().filter_map(|f| index.get(f.as_str()).copied()).collect(), feature_scale(s.total), s.y)
+        })
+        .collect();
+    let mut w = vec![0f32; vocab.len()];
+    let mut g2 = vec![1e-6f32; vocab.len()];
+    let (mut b, mut gb) = (0f32, 1e-6f32);
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    let mut rng = Rng(o.seed.max(1));
+    for _ in 0..o.epochs {
+        rng.shuffle(&mut order);
+        for &d in &order {
+            let (feats, scale, y) = &docs[d];
+            let z = b + feats.iter().map(|&i| w[i as usize]).sum::<f32>() * scale;
+            let p = sigmoid(z);
+            let g = if *y { (p - 1.0) * o.positive_weight } else { p };
+            gb += g * g;
+            b -= o.rate * g / gb.sqrt();
+            for &i in feats {
+                let i = i as usize;
+                let grad = g * scale + o.l2 * w[i];
+                g2[i] += grad * grad;
+                w[i] -= o.rate * grad / g2[i].sqrt();
+            }
+        }
+    }
+    Fitted { vocab: vocab.into_iter().map(String::from).collect(), w, b }
+}
+
+impl Fitted {
+    fn table(&self) -> HashMap<&str, f32> {
+        self.vocab.iter().zip(&self.w).map(|(k, w)| (k.as_str(), *w)).collect()
+    }
+}
+
+fn predict(table: &HashMap<&str, f32>, b: f32, s: &Sent) -> f32 {
+    let z: f32 = s.raw.iter().filter_map(|f| table.get(f.as_str())).sum();
+    sigmoid(b + z * feature_scale(s.total))
+}
+
+fn num(x: f32) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" || s.is_empty() { "0".into() } else { s.to_string() }
+}
+
+/// Covert precision and recall of one file's drafts: the rules' findings, plus (when given)
+/// the sentences the model scores at or above `t` that the rules did not already find.
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    predicted: usize,
+    right: usize,
+    gold: usize,
+    found: usize,
+    added: usize,
+    added_right: usize,
+}
+
+impl Tally {
+    fn p(&self) -> f64 {
+        if self.predicted == 0 { 1.0 } else { self.right as f64 / self.predicted as f64 }
+    }
+    fn r(&self) -> f64 {
+        if self.gold == 0 { 1.0 } else { self.found as f64 / self.gold as f64 }
+    }
+    fn ap(&self) -> f64 {
+        if self.added == 0 { 1.0 } else { self.added_right as f64 / self.added as f64 }
+    }
+}
+
+fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// With `with_rules` false, the model alone: every sentence it scores at or above `t`.
+fn tally(
+    drafts: &[Draft],
+    sents: &[Sent],
+    scores: &HashMap<usize, f32>,
+    file: usize,
+    t: f32,
+    with_rules: bool,
+) -> Tally {
+    let mut added: Vec<Vec<(usize, usize)>> = vec![Vec::new(); drafts.len()];
+    for (i, s) in sents.iter().enumerate() {
+        if s.file == file && (!s.by_rules || !with_rules) && scores.get(&i).is_some_and(|p| *p >= t) {
+            added[s.draft].push(s.span);
+        }
+    }
+    let mut out = Tally::default();
+    for (k, d) in drafts.iter().enumerate().filter(|(_, d)| d.file == file) {
+        let none = Vec::new();
+        let rules = if with_rules { &d.rules } else { &none };
+        let preds: Vec<(usize, usize)> = rules.iter().chain(&added[k]).copied().collect();
+        for p in &preds {
+            out.predicted += 1;
+            if d.gold.iter().any(|g| overlaps(*p, *g)) {
+                out.right += 1;
+            }
+        }
+        for a in &added[k] {
+            out.added += 1;
+            if d.gold.iter().any(|g| overlaps(*a, *g)) {
+                out.added_right += 1;
+            }
+        }
+        for g in &d.gold {
+            out.gold += 1;
+            if preds.iter().any(|p| overlaps(*p, *g)) {
+                out.found += 1;
+            }
+        }
+    }
+    out
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut files = Vec::new();
+    let mut extra = Vec::new();
+    let mut out_path = None;
+    let mut pack_path = None;
+    let mut version = None;
+    let mut cv_only = false;
+    let mut names = false;
+    let mut rules_for: Vec<(String, String)> = Vec::new();
+    let mut o = Opts {
+        epochs: 20,
+        rate: 0.3,
+        l2: 1e-3,
+        seed: 20_261_206,
+        min_df: 2,
+        prune: 0.01,
+        positive_weight: 1.0,
+        chars: false,
+        target: 0.95,
+        target_added: 0.95,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = || args.next().ok_or_else(|| format!("{a} needs a value"));
+        match a.as_str() {
+            "--out" => out_path = Some(val()?),
+            "--pack" => pack_path = Some(val()?),
+            "--version" => version = Some(val()?),
+            "--extra" => extra.push(val()?),
+            "--rules" => {
+                let v = val()?;
+                let (f, p) = v.split_once('=').ok_or("--rules needs FILE=PACK.toml")?;
+                rules_for.push((f.to_string(), p.to_string()));
+            }
+            "--cv-only" => cv_only = true,
+            "--chars" => o.chars = true,
+            "--names" => names = true,
+            "--epochs" => o.epochs = val()?.parse()?,
+            "--rate" => o.rate = val()?.parse()?,
+            "--l2" => o.l2 = val()?.parse()?,
+            "--seed" => o.seed = val()?.parse()?,
+            "--min-df" => o.min_df = val()?.parse()?,
+            "--prune" => o.prune = val()?.parse()?,
+            "--positive-weight" => o.positive_weight = val()?.parse()?,
+            "--target" => o.target = val()?.parse()?,
+            "--target-added" => o.target_added = val()?.parse()?,
+            _ => files.push(a),
+        }
+    }
+    if files.is_empty() {
+        return Err("usage: screening-train [--out MODEL.tsv --pack PACK.toml --version V] FILE.jsonl...".into());
+    }
+    if files.iter().chain(&extra).any(|f| f.contains("sealed")) {
+        return Err("a sealed half is refused: it is only ever scored".into());
+    }
+    // The rules alone: the built-in pack without its model (and so without the saved examples,
+    // which are checked against the pack with its model).
+    let mut pack = Pack::builtin()?;
+    pack.model = None;
+    pack.model_text = None;
+    pack.examples.clear();
+    let engine = Engine::from_pack(&pack)?;
+    // `--rules FILE=PACK`: the rules a file is scored with in the cross-validation, such as the
+    // pack as it was before that writer's set was studied (its saved examples are not checked:
+    // they were written for the engine of their day).
+    let mut engines: HashMap<String, Engine> = HashMap::new();
+    for (f, p) in &rules_for {
+        let mut old = Pack::from_toml(&std::fs::read_to_string(p).map_err(|e| format!("reading {p}: {e}"))?)?;
+        old.examples.clear();
+        old.model = None;
+        old.model_text = None;
+        engines.insert(f.clone(), Engine::from_pack(&old).map_err(|e| format!("{p}: {e}"))?);
+    }
+
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut sents: Vec<Sent> = Vec::new();
+    for (fi, f) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("reading {f}: {e}"))?;
+        let engine = engines.get(f).unwrap_or(&engine);
+        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let d: LabelledDraft = serde_json::from_str(line).map_err(|e| format!("{f}:{}: {e}", i + 1))?;
+            let (cat, cat_name) =
+                if names { (Category::PersonalName, "personal.name") } else { (Category::Covert, "covert") };
+            let gold: Vec<(usize, usize)> =
+                d.spans.iter().filter(|s| s.category == cat_name).map(|s| (s.start, s.end)).collect();
+            let found = engine.screen(&d.text).findings;
+            let rules: Vec<(usize, usize)> =
+                found.iter().filter(|x| x.category == cat).map(|x| (x.start, x.end)).collect();
+            // A name candidate any rule found (in any category) is not the model's to add.
+            let any: Vec<(usize, usize)> = found.iter().map(|x| (x.start, x.end)).collect();
+            let units = if names { name_candidates(&d.text) } else { sentences(&d.text) };
+            for span in units {
+                let (raw, total) = if names {
+                    name_feature_strings(&d.text, span.0, span.1)
+                } else {
+                    feature_strings(&d.text[span.0..span.1], o.chars)
+                };
+                let taken = if names { &any } else { &rules };
+                sents.push(Sent {
+                    raw,
+                    total,
+                    file: fi,
+                    draft: drafts.len(),
+                    span,
+                    y: gold.iter().any(|g| overlaps(*g, span)),
+                    by_rules: taken.iter().any(|r| overlaps(*r, span)),
+                });
+            }
+            drafts.push(Draft { file: fi, gold, rules });
+        }
+    }
+    let extra_file = files.len();
+    for f in &extra {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("reading {f}: {e}"))?;
+        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')) {
+            let (y, s) = line.split_once('\t').ok_or_else(|| format!("{f}:{}: no tab", i + 1))?;
+            let (raw, total) = feature_strings(s, o.chars);
+            sents.push(Sent {
+                raw,
+                total,
+                file: extra_file,
+                draft: usize::MAX,
+                span: (0, 0),
+                y: y == "1",
+                by_rules: false,
+            });
+        }
+    }
+    let positives = sents.iter().filter(|s| s.y).count();
+    let (what, units) = if names { ("personal.name", "name candidates") } else { ("covert", "sentences") };
+    eprintln!("{} drafts, {} {units}, {positives} {what}", drafts.len(), sents.len());
+
+    // Leave one writer out.
+    let folds: Vec<usize> = (0..files.len()).filter(|&i| files[i].contains("dev")).collect();
+    let grid: Vec<f32> = (10..=39).map(|k| k as f32 * 0.025).collect();
+    let mut scores: HashMap<usize, f32> = HashMap::new();
+    for &f in &folds {
+        let train_ids: Vec<usize> = (0..sents.len()).filter(|&i| sents[i].file != f).collect();
+        let m = fit(&sents, &train_ids, &o);
+        let table = m.table();
+        for (i, s) in sents.iter().enumerate().filter(|(_, s)| s.file == f) {
+            scores.insert(i, predict(&table, m.b, s));
+        }
+        eprintln!("fold {} trained", files[f]);
+    }
+    println!("Cross-validation, leave one writer out: {what} precision / recall of each held-out file");
+    println!("(rules alone; rules with the model at threshold t; `added` = the model's own findings, right/all)");
+    println!();
+    let mut head = String::from("| t |");
+    for &f in &folds {
+        head.push_str(&format!(" {} |", files[f].rsplit('/').next().unwrap_or(&files[f])));
+    }
+    head.push_str(" pooled | added |");
+    println!("{head}");
+    println!("|---|{}---|---|", "---|".repeat(folds.len()));
+    // A fold already under the precision target with the rules alone must not fall further.
+    let floor: HashMap<usize, f64> =
+        folds.iter().map(|&f| (f, tally(&drafts, &sents, &scores, f, f32::INFINITY, true).p().min(o.target))).collect();
+    let row = |t: Option<f32>, with_rules: bool| -> (String, bool, Tally) {
+        let mut line = match t {
+            Some(t) => format!("| {t:.3} |"),
+            None => "| rules |".into(),
+        };
+        let mut pooled = Tally::default();
+        let mut kept = true;
+        for &f in &folds {
+            let x = tally(&drafts, &sents, &scores, f, t.unwrap_or(f32::INFINITY), with_rules);
+            line.push_str(&format!(" {:.2} / {:.2} |", x.p(), x.r()));
+            kept &= x.p() >= floor[&f] - 1e-9;
+            pooled.predicted += x.predicted;
+            pooled.right += x.right;
+            pooled.gold += x.gold;
+            pooled.found += x.found;
+            pooled.added += x.added;
+            pooled.added_right += x.added_right;
+        }
+        line.push_str(&format!(" {:.2} / {:.2} | {}/{} |", pooled.p(), pooled.r(), pooled.added_right, pooled.added));
+        (line, kept, pooled)
+    };
+    println!("{}", row(None, true).0);
+    let mut chosen: Option<(f32, Tally)> = None;
+    for &t in &grid {
+        let (line, kept, pooled) = row(Some(t), true);
+        println!("{line}");
+        if chosen.is_none() && kept && pooled.ap() >= o.target_added {
+            chosen = Some((t, pooled));
+        }
+    }
+    println!();
+    println!("The model alone (every unit at or above t, the rules' findings ignored): the proxy for a writer");
+    println!("whose phrasings no rule was written from.");
+    println!();
+    println!("{head}");
+    println!("|---|{}---|---|", "---|".repeat(folds.len()));
+    for &t in &grid {
+        println!("{}", row(Some(t), false).0);
+    }
+    let Some((t, at)) = chosen else {
+        println!(
+            "\nNo threshold keeps every fold's precision at {} with the model's own findings at {}.",
+            o.target, o.target_added
+        );
+        return Ok(());
+    };
+    let rules = row(None, true).2;
+    println!(
+        "\nchosen threshold {t:.3}: pooled {:.3} / {:.3} against the rules' {:.3} / {:.3}; the model's own findings {}/{} right \
+         (the lowest threshold at which they reach {} and no fold's precision falls below {} or below its rules' own)",
+        at.p(),
+        at.r(),
+        rules.p(),
+        rules.r(),
+        at.added_right,
+        at.added,
+        o.target_added,
+        o.target
+    );
+    if cv_only {
+        return Ok(());
+    }
+    if names {
+        return Err("--names measures a name model by cross-validation only (add --cv-only)".into());
+    }
+    let out_path = out_path.ok_or("--out MODEL.tsv is needed to write a model")?;
+    let all: Vec<usize> = (0..sents.len()).collect();
+    let m = fit(&sents, &all, &o);
+    let version = version.unwrap_or_else(|| "1".into());
+    let mut body = String::new();
+    body.push_str("# Custodian screening sentence model (WP034 6.3a, 6.3d): covert tactics, logistic regression.\n");
+    body.push_str(
+        "# Written by bench/screening/train.rs; do not edit by hand: retrain and the pack's sha256 follows.\n",
+    );
+    body.push_str(&format!(
+        "# Trained on: {}\n# sentences {}, covert {positives}, epochs {}, rate {}, l2 {}, seed {}, min_df {}, prune {}, positive_weight {}, chars {}, target {}, target_added {}\n",
+        files.iter().chain(&extra).cloned().collect::<Vec<_>>().join(" "),
+        sents.len(),
+        o.epochs,
+        o.rate,
+        o.l2,
+        o.seed,
+        o.min_df,
+        o.prune,
+        o.positive_weight,
+        o.chars,
+        o.target,
+        o.target_added
+    ));
+    body.push_str(&format!(
+        "model\tscreening-covert\t{version}\ncategory\tcovert\nbias\t{}\nthreshold\t{}\n",
+        num(m.b),
+        num(t)
+    ));
+    let mut kept = 0;
+    for (name, w) in m.vocab.iter().zip(&m.w) {
+        if w.abs() < o.prune {
+            continue;
+        }
+        kept += 1;
+        body.push_str(&format!("f\t{name}\t{}\n", num(*w)));
+    }
+    std::fs::File::create(&out_path)?.write_all(body.as_bytes())?;
+    let sum = sha256_hex(&body);
+    eprintln!("wrote {out_path}: {kept} features, {} bytes, sha256 {sum}", body.len());
+    if let Some(p) = pack_path {
+        let pack = std::fs::read_to_string(&p)?;
+        let mut out = String::new();
+        let mut in_model = false;
+        let (mut v, mut s) = (false, false);
+        for line in pack.lines() {
+            if line.starts_with('[') {
+                in_model = line.trim() == "[model]";
+            }
+            if in_model && line.starts_with("sha256 = ") {
+                out.push_str(&format!("sha256 = \"{sum}\"\n"));
+                s = true;
+            } else if in_model && line.starts_with("version = ") {
+                out.push_str(&format!("version = \"{version}\"\n"));
+                v = true;
+            } else {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        if !(v && s) {
+            return Err(format!("{p}: no [model] section with version and sha256 lines to update").into());
+        }
+        std::fs::write(&p, out)?;
+        eprintln!("updated {p}");
+    }
+    Ok(())
+}

@@ -1,0 +1,513 @@
+//! The statistical half of covert-tactics screening (WP034 6.3a, 6.3d): a logistic regression
+//! over each sentence's word unigrams, word bigrams and character n-grams, its weights shipped
+//! as data in the pack (`policy-pack/screening-model.tsv`, checked against the SHA-256 the
+//! pack's `[model]` section names).
+//!
+//! The rules name the covert phrasings they were written from; writers who were never read
+//! describe deployments in words of their own ("the lad on the bench is one of ours"). The model
+//! reads a sentence as a whole and gives a finding only at a high score, so it adds recall
+//! without spending the precision the rules keep. The trainer (`bench/screening/train.rs`) and
+//! this module share [`sentences`] and [`for_each_feature`], so a sentence is read the same way
+//! when the model is trained and when it is used.
+//!
+//! Model file format (UTF-8 text, tab-separated, `#` lines are comments):
+//!
+//! ```text
+//! model<TAB>NAME<TAB>VERSION
+//! category<TAB>covert
+//! bias<TAB>B
+//! threshold<TAB>T                      (a probability in (0, 1])
+//! f<TAB>FEATURE<TAB>W                  (one line per feature)
+//! ```
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a, 64 bits: the key of a feature in the model's table.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The keys are already hashes.
+#[derive(Default)]
+struct Identity(u64);
+
+impl Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Table = HashMap<u64, u32, BuildHasherDefault<Identity>>;
+
+/// The sentences of a draft, as byte ranges of the text as given, trimmed of spaces: a sentence
+/// ends at `.`, `!` or `?` followed by a space, at a line break, at " - " or " | ", and at the
+/// end of the text. Pieces with no letter are dropped.
+pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let push = |s: usize, e: usize, out: &mut Vec<(usize, usize)>| {
+        let piece = &text[s..e];
+        let lead = piece.len() - piece.trim_start().len();
+        let trail = piece.len() - piece.trim_end().len();
+        let (s, e) = (s + lead, e - trail);
+        if s < e && text[s..e].chars().any(char::is_alphabetic) {
+            out.push((s, e));
+        }
+    };
+    while i < b.len() {
+        let c = b[i];
+        let end_here = match c {
+            b'\n' | b'\r' => Some((i, i + 1)),
+            b'.' | b'!' | b'?' => {
+                let mut j = i + 1;
+                while j < b.len() && matches!(b[j], b'.' | b'!' | b'?') {
+                    j += 1;
+                }
+                if j >= b.len() || b[j] == b' ' || b[j] == b'\n' { Some((j, j)) } else { None }
+            }
+            b' ' if i + 2 < b.len() && matches!(b[i + 1], b'-' | b'|') && b[i + 2] == b' ' => Some((i, i + 3)),
+            _ => None,
+        };
+        match end_here {
+            Some((e, next)) => {
+                push(start, e, &mut out);
+                start = next;
+                i = next.max(i + 1);
+            }
+            None => i += 1,
+        }
+    }
+    if start < b.len() {
+        push(start, b.len(), &mut out);
+    }
+    out
+}
+
+/// Lower-case word tokens of a sentence (letters and digits; an apostrophe inside a word is
+/// dropped, "we're" is "were"). Every digit becomes 0, so times, dates and numbers read alike.
+fn tokens(sentence: &str, out: &mut Vec<Vec<u8>>) {
+    out.clear();
+    let mut tok: Vec<u8> = Vec::new();
+    let mut chars = sentence.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_alphanumeric() {
+            tok.push(if c.is_ascii_digit() { b'0' } else { c.to_ascii_lowercase() as u8 });
+        } else if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                let l = if l.is_ascii_digit() { '0' } else { l };
+                let mut buf = [0u8; 4];
+                tok.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+            }
+        } else if (c == '\'' || c == '\u{2019}') && !tok.is_empty() && chars.peek().is_some_and(|n| n.is_alphanumeric())
+        {
+            continue;
+        } else if !tok.is_empty() {
+            out.push(std::mem::take(&mut tok));
+        }
+    }
+    if !tok.is_empty() {
+        out.push(tok);
+    }
+}
+
+/// Every feature of a sentence: `w:TOKEN`, `b:TOKEN+TOKEN` and, when `chars` is set,
+/// `c:NGRAM` (4-grams of `_TOKEN_`, so word stems and endings are shared between forms). A
+/// feature may be given more than once.
+pub fn for_each_feature(sentence: &str, chars: bool, f: &mut dyn FnMut(&[u8])) {
+    let mut toks = Vec::new();
+    tokens(sentence, &mut toks);
+    let mut buf: Vec<u8> = Vec::with_capacity(64);
+    for (k, t) in toks.iter().enumerate() {
+        buf.clear();
+        buf.extend_from_slice(b"w:");
+        buf.extend_from_slice(t);
+        f(&buf);
+        buf.clear();
+        buf.extend_from_slice(b"b:");
+        match k.checked_sub(1) {
+            Some(p) => buf.extend_from_slice(&toks[p]),
+            None => buf.push(b'^'),
+        }
+        buf.push(b'+');
+        buf.extend_from_slice(t);
+        f(&buf);
+        if chars && t.len() >= 3 {
+            let mut padded = Vec::with_capacity(t.len() + 2);
+            padded.push(b'_');
+            padded.extend_from_slice(t);
+            padded.push(b'_');
+            for w in padded.windows(4) {
+                buf.clear();
+                buf.extend_from_slice(b"c:");
+                buf.extend_from_slice(w);
+                f(&buf);
+            }
+        }
+    }
+}
+
+/// The distinct features of a sentence, as strings, and how many it gave in all, repeats
+/// included (for the trainer).
+pub fn feature_strings(sentence: &str, chars: bool) -> (Vec<String>, usize) {
+    let mut out: Vec<String> = Vec::new();
+    for_each_feature(sentence, chars, &mut |f| out.push(String::from_utf8_lossy(f).into_owned()));
+    let total = out.len();
+    out.sort_unstable();
+    out.dedup();
+    (out, total)
+}
+
+/// The weight each present feature gets in a sentence that gave `total` features.
+pub fn feature_scale(total: usize) -> f32 {
+    if total == 0 { 0.0 } else { 1.0 / (total as f32).sqrt() }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("model line {line}: {message}")]
+pub struct ModelError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// A loaded sentence model for one category.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub version: String,
+    pub category: String,
+    pub bias: f32,
+    pub threshold: f32,
+    /// Whether the model reads character n-grams (a model with any `c:` feature does).
+    pub chars: bool,
+    names: Vec<String>,
+    weights: Vec<f32>,
+    table: Table,
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+impl Model {
+    /// Parse and validate a model file.
+    pub fn parse(text: &str) -> Result<Model, ModelError> {
+        let mut name = None;
+        let mut version = String::new();
+        let mut category = None;
+        let mut bias = None;
+        let mut threshold = None;
+        let mut names = Vec::new();
+        let mut weights = Vec::new();
+        let mut table = Table::default();
+        let num = |line: usize, p: &str| -> Result<f32, ModelError> {
+            let v: f32 = p.parse().map_err(|_| ModelError { line, message: format!("{p:?} is not a number") })?;
+            if !v.is_finite() {
+                return Err(ModelError { line, message: format!("{p:?} is not finite") });
+            }
+            Ok(v)
+        };
+        for (i, raw) in text.lines().enumerate() {
+            let line = i + 1;
+            if raw.is_empty() || raw.starts_with('#') {
+                continue;
+            }
+            let parts: Vec<&str> = raw.split('\t').collect();
+            match (parts[0], parts.len()) {
+                ("model", 3) => {
+                    name = Some(parts[1].to_string());
+                    version = parts[2].to_string();
+                }
+                ("category", 2) => category = Some(parts[1].to_string()),
+                ("bias", 2) => bias = Some(num(line, parts[1])?),
+                ("threshold", 2) => {
+                    let t = num(line, parts[1])?;
+                    if !(t > 0.0 && t <= 1.0) {
+                        return Err(ModelError { line, message: "the threshold must be in (0, 1]".into() });
+                    }
+                    threshold = Some(t);
+                }
+                ("f", 3) => {
+                    let w = num(line, parts[2])?;
+                    if table.insert(fnv(parts[1].as_bytes()), weights.len() as u32).is_some() {
+                        return Err(ModelError { line, message: format!("feature {:?} given twice", parts[1]) });
+                    }
+                    names.push(parts[1].to_string());
+                    weights.push(w);
+                }
+                (other, _) => {
+                    return Err(ModelError { line, message: format!("unexpected line starting {other:?}") });
+                }
+            }
+        }
+        let missing = |what: &str| ModelError { line: 0, message: format!("no {what} line") };
+        let chars = names.iter().any(|n| n.starts_with("c:"));
+        Ok(Model {
+            name: name.ok_or_else(|| missing("model"))?,
+            version,
+            category: category.ok_or_else(|| missing("category"))?,
+            bias: bias.ok_or_else(|| missing("bias"))?,
+            threshold: threshold.ok_or_else(|| missing("threshold"))?,
+            chars,
+            names,
+            weights,
+            table,
+        })
+    }
+
+    pub fn features(&self) -> usize {
+        self.names.len()
+    }
+
+    /// The probability that a sentence is of the model's category, and the sentence's known
+    /// features that pushed hardest towards it (at most `k`, strongest first, as a reader would
+    /// say them).
+    pub fn score(&self, sentence: &str, k: usize) -> (f32, Vec<String>) {
+        let mut found: Vec<u32> = Vec::with_capacity(64);
+        let mut total = 0usize;
+        for_each_feature(sentence, self.chars, &mut |f| {
+            total += 1;
+            if let Some(&i) = self.table.get(&fnv(f)) {
+                found.push(i);
+            }
+        });
+        found.sort_unstable();
+        found.dedup();
+        let z: f32 = found.iter().map(|&i| self.weights[i as usize]).sum();
+        let p = sigmoid(self.bias + z * feature_scale(total));
+        if k == 0 {
+            return (p, Vec::new());
+        }
+        let mut best: Vec<(f32, u32)> =
+            found.iter().map(|&i| (self.weights[i as usize], i)).filter(|(w, _)| *w > 0.0).collect();
+        best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut terms: Vec<String> = Vec::new();
+        for (_, i) in best {
+            let name = &self.names[i as usize];
+            // Character n-grams are not words a reader would recognise.
+            let term = if let Some(w) = name.strip_prefix("w:") {
+                w.to_string()
+            } else if let Some(b) = name.strip_prefix("b:") {
+                b.trim_start_matches("^+").replace('+', " ")
+            } else {
+                continue;
+            };
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
+            if terms.len() == k {
+                break;
+            }
+        }
+        (p, terms)
+    }
+}
+
+// Names (6.3b). The trainer's `--names` reads the same candidates and features to measure a
+// name model by cross-validation; the engine does not use one: measured, it did not reach the
+// precision a finding needs (bench/screening/RESULTS-2026-12-06.md).
+
+/// Runs of one to three capitalised words ("Kieran", "Eilidh MacLeod", "Lee Vardy-Marsh"), as
+/// byte ranges of the text as given: the places a name model reads. A word is capitalised when
+/// its first character is an upper-case letter; words in a run are separated by one space.
+pub fn name_candidates(text: &str) -> Vec<(usize, usize)> {
+    let mut words: Vec<(usize, usize, bool)> = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        let inside = c.is_alphanumeric() || ((c == '-' || c == '\'' || c == '\u{2019}') && start.is_some());
+        match (inside, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                words.push((s, i, text[s..].chars().next().is_some_and(char::is_uppercase)));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        words.push((s, text.len(), text[s..].chars().next().is_some_and(char::is_uppercase)));
+    }
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < words.len() {
+        if !words[k].2 {
+            k += 1;
+            continue;
+        }
+        let mut j = k;
+        while j + 1 < words.len() && j + 1 - k < 3 && words[j + 1].2 && text[words[j].1..words[j + 1].0] == *" " {
+            j += 1;
+        }
+        let (s, e) = (words[k].0, words[j].1);
+        let e = e - text[s..e].len() + text[s..e].trim_end_matches(['-', '\'', '\u{2019}']).len();
+        out.push((s, e));
+        k = j + 1;
+    }
+    out
+}
+
+fn lower_word(w: &str) -> String {
+    w.chars().flat_map(char::to_lowercase).map(|c| if c.is_ascii_digit() { '0' } else { c }).collect()
+}
+
+/// Every feature of a name candidate `s..e` of `text`: its words (`w:`), first and last word
+/// (`f:`, `l:`), their character 3-grams (`c:`), the two words before and after (`p1:`, `p2:`,
+/// `n1:`, `n2:`; `^` for the start of a sentence or the text, `$` for the end), the word before
+/// with the first word (`pf:`), how many words it has (`len:`), and whether it is all capitals.
+pub fn for_each_name_feature(text: &str, s: usize, e: usize, f: &mut dyn FnMut(&str)) {
+    let run: Vec<&str> = text[s..e].split(' ').filter(|w| !w.is_empty()).collect();
+    let mut buf = String::with_capacity(48);
+    let emit = |buf: &mut String, f: &mut dyn FnMut(&str)| {
+        f(buf);
+        buf.clear();
+    };
+    for w in &run {
+        let l = lower_word(w);
+        buf.push_str("w:");
+        buf.push_str(&l);
+        emit(&mut buf, f);
+        let padded: Vec<char> = std::iter::once('_').chain(l.chars()).chain(std::iter::once('_')).collect();
+        for g in padded.windows(3) {
+            buf.push_str("c:");
+            buf.extend(g);
+            emit(&mut buf, f);
+        }
+    }
+    let first = run.first().map(|w| lower_word(w)).unwrap_or_default();
+    let last = run.last().map(|w| lower_word(w)).unwrap_or_default();
+    buf.push_str("f:");
+    buf.push_str(&first);
+    emit(&mut buf, f);
+    buf.push_str("l:");
+    buf.push_str(&last);
+    emit(&mut buf, f);
+    buf.push_str(&format!("len:{}", run.len()));
+    emit(&mut buf, f);
+    if text[s..e].chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+        buf.push_str("caps");
+        emit(&mut buf, f);
+    }
+    // Context words: a sentence boundary (. ! ? or a line break) ends the context.
+    let before = &text[..s];
+    let ctx = match before.rfind(['.', '!', '?', '\n', ':', '|']) {
+        Some(i) => &before[i + 1..],
+        None => before,
+    };
+    let mut prev: Vec<String> = Vec::new();
+    for w in ctx.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).rev().take(2) {
+        prev.push(lower_word(w));
+    }
+    let after = &text[e..];
+    let stop = after.find(['.', '!', '?', '\n', ':', '|']).unwrap_or(after.len());
+    let next: Vec<String> = after[..stop]
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .map(lower_word)
+        .collect();
+    let p1 = prev.first().map(String::as_str).unwrap_or("^");
+    let p2 = prev.get(1).map(String::as_str).unwrap_or("^");
+    let n1 = next.first().map(String::as_str).unwrap_or("$");
+    let n2 = next.get(1).map(String::as_str).unwrap_or("$");
+    for (tag, w) in [("p1:", p1), ("p2:", p2), ("n1:", n1), ("n2:", n2)] {
+        buf.push_str(tag);
+        buf.push_str(w);
+        emit(&mut buf, f);
+    }
+    buf.push_str("pf:");
+    buf.push_str(p1);
+    buf.push('+');
+    buf.push_str(&first);
+    emit(&mut buf, f);
+    if after.starts_with("'s") || after.starts_with("\u{2019}s") {
+        buf.push_str("poss");
+        emit(&mut buf, f);
+    }
+}
+
+/// The distinct features of a name candidate, as strings, and how many it gave in all.
+pub fn name_feature_strings(text: &str, s: usize, e: usize) -> (Vec<String>, usize) {
+    let mut out: Vec<String> = Vec::new();
+    for_each_name_feature(text, s, e, &mut |f| out.push(f.to_string()));
+    let total = out.len();
+    out.sort_unstable();
+    out.dedup();
+    (out, total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_split_at_stops_lines_and_dashes() {
+        let t = "Officers sat in an unmarked van. Call 101 - thanks!\nNew line here";
+        let got: Vec<&str> = sentences(t).into_iter().map(|(s, e)| &t[s..e]).collect();
+        assert_eq!(got, ["Officers sat in an unmarked van.", "Call 101", "thanks!", "New line here"]);
+        // A stop inside a number or an address does not end a sentence.
+        let t = "Speed 3.5 mph at www.example.org today";
+        assert_eq!(sentences(t), [(0, t.len())]);
+    }
+
+    #[test]
+    fn features_fold_case_digits_and_apostrophes() {
+        let (f, total) = feature_strings("We're IN civvies at 06:30", true);
+        assert!(total > f.len() || total == f.len());
+        for x in ["w:were", "w:in", "b:in+civvies", "b:^+were", "w:00", "c:_civ", "c:ies_"] {
+            assert!(f.contains(&x.to_string()), "{x} in {f:?}");
+        }
+    }
+
+    #[test]
+    fn a_model_is_read_scored_and_explained() {
+        let text = "model\tm\t1\ncategory\tcovert\nbias\t-2\nthreshold\t0.5\nf\tw:civvies\t9\nf\tb:in+civvies\t3\nf\tw:the\t-1\n";
+        let m = Model::parse(text).unwrap();
+        assert_eq!(m.features(), 3);
+        let (p, terms) = m.score("Two of us in civvies", 3);
+        assert!(p > 0.8, "{p}");
+        assert_eq!(terms, ["civvies", "in civvies"]);
+        let (p, _) = m.score("The summer fair", 3);
+        assert!(p < 0.2, "{p}");
+        assert!(Model::parse(&text.replace("threshold\t0.5", "threshold\t1.5")).is_err());
+        assert!(Model::parse(&format!("{text}f\tw:the\t1\n")).is_err());
+        assert!(Model::parse(&text.replace("category\tcovert\n", "")).is_err());
+    }
+
+    #[test]
+    fn name_candidates_are_runs_of_capitalised_words_with_their_context() {
+        let t = "Thanks to Stacey Rowntree-Dyer, who helped. call Mick";
+        let got: Vec<&str> = name_candidates(t).into_iter().map(|(s, e)| &t[s..e]).collect();
+        assert_eq!(got, ["Thanks", "Stacey Rowntree-Dyer", "Mick"]);
+        let (f, _) = name_feature_strings(t, 10, 30);
+        for x in [
+            "w:stacey",
+            "f:stacey",
+            "l:rowntree-dyer",
+            "p1:to",
+            "p2:thanks",
+            "n1:who",
+            "len:2",
+            "pf:to+stacey",
+            "c:_st",
+        ] {
+            assert!(f.contains(&x.to_string()), "{x} in {f:?}");
+        }
+        let (f, _) = name_feature_strings(t, 0, 6);
+        assert!(f.contains(&"p1:^".to_string()), "{f:?}");
+    }
+}
