@@ -281,3 +281,63 @@ fn the_record_of_processing_is_current() {
         "docs/data-protection.md is stale: run `custodian retention docs --out docs/data-protection.md`"
     );
 }
+
+/// Benchmark (ignored; `cargo test -p custodian-server --test it -- --ignored --nocapture
+/// bench_subject_access_download`): the subject access download of a person with
+/// `CUSTODIAN_BENCH_RECORDS` usage records (100,000) through the HTTP API, `CUSTODIAN_BENCH_ROUNDS`
+/// times (5), timed from the request to the last byte of the body; the time to the response's
+/// headers beside it. `CUSTODIAN_BENCH_BACKEND=postgres` runs it on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_subject_access_download() {
+    let env = |k: &str, d: u64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let b = if std::env::var("CUSTODIAN_BENCH_BACKEND").as_deref() == Ok("postgres") {
+        Backend::postgres().expect("CUSTODIAN_TEST_DATABASE_URL")
+    } else {
+        Backend::Sqlite
+    };
+    let (n, rounds) = (env("CUSTODIAN_BENCH_RECORDS", 100_000), env("CUSTODIAN_BENCH_ROUNDS", 5));
+    let app = spawn(b).await;
+    app.seed().await;
+    let now = time::OffsetDateTime::now_utc();
+    let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
+               D9001,Dana Protector,dana.protector@warwickshire.police.example,staff,Information Management,,data_protection_officer,active,\n";
+    custodian_server::imports::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
+    generated_usage(&app, "bench", n).await;
+    if !app.db_url.starts_with("sqlite:") {
+        app.sql("ANALYZE usage_records").await;
+    }
+    let token = app.token("D9001").await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/data-protection/people/A1001/export?reason=Subject%20access%20request%20SAR-21", app.base);
+    let mut totals = Vec::new();
+    for round in 0..rounds {
+        let started = std::time::Instant::now();
+        let mut res = http.get(&url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let headers = started.elapsed();
+        let mut body = Vec::new();
+        while let Some(c) = res.chunk().await.unwrap() {
+            body.extend_from_slice(&c);
+        }
+        let total = started.elapsed();
+        let v: Value = serde_json::from_slice(&body).expect("the download parses");
+        assert_eq!(v["sections"]["usage_records"].as_array().unwrap().len(), n as usize);
+        eprintln!(
+            "round {round}: headers after {:.3} s, whole body ({} bytes) after {:.3} s",
+            headers.as_secs_f64(),
+            body.len(),
+            total.as_secs_f64()
+        );
+        totals.push(total.as_secs_f64());
+    }
+    totals.sort_by(f64::total_cmp);
+    eprintln!(
+        "{} records, {rounds} rounds: whole body min {:.3} s, median {:.3} s, max {:.3} s",
+        n,
+        totals[0],
+        totals[totals.len() / 2],
+        totals[totals.len() - 1]
+    );
+    app.stop().await;
+}
