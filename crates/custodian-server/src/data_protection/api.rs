@@ -190,9 +190,10 @@ pub struct ExportQuery {
     pub form: Option<String>,
 }
 
-/// Everything held about one person, streamed as JSON (or HTML), other people shown by their
-/// roles (Data Protection Officer; UK GDPR Art. 15). Audited before anything is read.
-#[utoipa::path(get, path = "/data-protection/people/{staff_number}/export", tag = "data_protection", params(("staff_number" = String, Path), ExportQuery), responses((status = 200, content_type = "application/json", body = String), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// Everything held about one person as JSON (or HTML), written in full before it is sent, other
+/// people shown by their roles (Data Protection Officer; UK GDPR Art. 15). Audited before
+/// anything is read.
+#[utoipa::path(get, path = "/data-protection/people/{staff_number}/export", tag = "data_protection", params(("staff_number" = String, Path), ExportQuery), responses((status = 200, content_type = "application/json", body = String), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 500, body = Problem)))]
 async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -207,5 +208,5 @@ async fn export(
         }
     };
     let p = uc::begin_export(&state, &user, &staff_number, &q.reason, form).await?;
-    Ok(super::ui::stream_export(&state, p, form))
+    Ok(super::ui::download_export(&state, p, form).await?)
 }

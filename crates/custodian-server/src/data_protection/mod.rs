@@ -125,7 +125,22 @@ fn export_meta(staff_number: &str, generated_at: time::OffsetDateTime) -> anyhow
     }))
 }
 
-/// Write the export of person `id` to `w` (JSON or HTML), record by record.
+/// The export written, record by record, to a [`std::io::Write`]. A struct, not a closure: the
+/// download handler's future holds it across the export's awaits, and must stay `Send`.
+struct WriterSink<W: std::io::Write> {
+    writer: export::ExportWriter<W>,
+}
+
+impl<W: std::io::Write + Send> custodian_store::data_protection::ExportSink for WriterSink<W> {
+    fn record(&mut self, section: &'static str, v: serde_json::Value) -> custodian_store::Result<()> {
+        self.writer
+            .record(section, &v)
+            .map_err(|e| custodian_store::StoreError::Internal(format!("writing the export: {e}")))
+    }
+}
+
+/// Write the export of person `id` to `w` (JSON or HTML), record by record; the writer back with
+/// the records per section.
 pub async fn write_export<W: std::io::Write + Send>(
     store: &custodian_store::Store,
     id: Uuid,
@@ -135,88 +150,45 @@ pub async fn write_export<W: std::io::Write + Send>(
     w: W,
 ) -> anyhow::Result<(W, Vec<(&'static str, u64)>)> {
     let meta = export_meta(staff_number, generated_at)?;
-    let mut writer = export::ExportWriter::new(w, form, EXPORT_SECTIONS, &meta)?;
-    let found = store
-        .subject_access(id, |section, v| {
-            writer
-                .record(section, &v)
-                .map_err(|e| custodian_store::StoreError::Internal(format!("writing the export: {e}")))
-        })
-        .await?;
-    if !found {
+    let mut sink = WriterSink { writer: export::ExportWriter::new(w, form, EXPORT_SECTIONS, &meta)? };
+    if !store.subject_access_to(id, &mut sink).await? {
         anyhow::bail!("no person {id}");
     }
-    Ok(writer.finish()?)
+    Ok(sink.writer.finish()?)
 }
 
-/// The size of the chunks a streamed export is sent in.
+/// The size of the chunks a spooled export is written and sent in.
 pub const EXPORT_CHUNK: usize = 64 * 1024;
 
-/// How long a streamed export waits for its reader to take a chunk before it gives up (the
-/// export holds a read snapshot open while it waits).
-pub const EXPORT_SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// A chunk of a streamed export, or the error that ended it.
-pub type ExportChunk = Result<Vec<u8>, std::io::Error>;
-
-/// The export written into a buffer that is handed to a bounded channel in chunks of about
-/// [`EXPORT_CHUNK`] bytes; when the channel is full the export waits (backpressure), so a
-/// reader slower than the database never makes the export pile up in memory.
-struct ChannelSink {
-    writer: export::ExportWriter<Vec<u8>>,
-    tx: tokio::sync::mpsc::Sender<ExportChunk>,
+/// A subject access export written in full to an unnamed temporary file (gone from the disk's
+/// directory from the start, and freed when closed), rewound, ready to send.
+pub struct SpooledExport {
+    pub file: std::fs::File,
+    /// Its length in bytes (the download's `Content-Length`).
+    pub len: u64,
+    /// Records per section.
+    pub counts: Vec<(&'static str, u64)>,
 }
 
-async fn send_chunk(tx: &tokio::sync::mpsc::Sender<ExportChunk>, chunk: Vec<u8>) -> custodian_store::Result<()> {
-    match tokio::time::timeout(EXPORT_SEND_TIMEOUT, tx.send(Ok(chunk))).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(_)) => Err(custodian_store::StoreError::Internal("the reader of the export went away".into())),
-        Err(_) => Err(custodian_store::StoreError::Internal("the reader of the export stopped reading".into())),
-    }
-}
-
-impl custodian_store::data_protection::ExportSink for ChannelSink {
-    fn record(&mut self, section: &'static str, v: serde_json::Value) -> custodian_store::Result<()> {
-        self.writer
-            .record(section, &v)
-            .map_err(|e| custodian_store::StoreError::Internal(format!("writing the export: {e}")))
-    }
-
-    fn ready(&mut self) -> impl std::future::Future<Output = custodian_store::Result<()>> + Send {
-        let buf = self.writer.get_mut();
-        let chunk = (buf.len() >= EXPORT_CHUNK).then(|| std::mem::replace(buf, Vec::with_capacity(EXPORT_CHUNK * 2)));
-        let tx = &self.tx;
-        async move {
-            match chunk {
-                Some(c) => send_chunk(tx, c).await,
-                None => Ok(()),
-            }
-        }
-    }
-}
-
-/// Stream the export of person `id` into `tx` in chunks, waiting whenever the channel is full;
-/// the records per section once the last chunk is sent.
-pub async fn send_export(
+/// Write the export of person `id` to an unnamed temporary file. The export's read transaction
+/// has ended when this returns, so a client that then reads the file slowly, or stops, holds no
+/// database snapshot (no PostgreSQL xmin that keeps vacuum from removing dead rows, no SQLite
+/// read mark that keeps the WAL from being checkpointed). A failure leaves no file behind.
+pub async fn spool_export(
     store: &custodian_store::Store,
     id: Uuid,
     staff_number: &str,
     form: export::Form,
     generated_at: time::OffsetDateTime,
-    tx: tokio::sync::mpsc::Sender<ExportChunk>,
-) -> anyhow::Result<Vec<(&'static str, u64)>> {
-    let meta = export_meta(staff_number, generated_at)?;
-    let writer = export::ExportWriter::new(Vec::with_capacity(EXPORT_CHUNK * 2), form, EXPORT_SECTIONS, &meta)?;
-    let mut sink = ChannelSink { writer, tx };
-    if !store.subject_access_to(id, &mut sink).await? {
-        anyhow::bail!("no person {id}");
-    }
-    let ChannelSink { writer, tx } = sink;
-    let (rest, counts) = writer.finish()?;
-    if !rest.is_empty() {
-        send_chunk(&tx, rest).await?;
-    }
-    Ok(counts)
+) -> anyhow::Result<SpooledExport> {
+    use std::io::Seek;
+    let file = tempfile::tempfile().map_err(|e| anyhow::anyhow!("a temporary file for the export: {e}"))?;
+    let w = std::io::BufWriter::with_capacity(EXPORT_CHUNK, file);
+    let (w, counts) = write_export(store, id, staff_number, form, generated_at, w).await?;
+    let mut file = w.into_inner().map_err(|e| anyhow::anyhow!("writing the export: {}", e.error()))?;
+    let len = file.stream_position()?;
+    file.rewind()?;
+    Ok(SpooledExport { file, len, counts })
 }
 
 /// Run the deletion job now (one tick's work, or `custodian retention run`).

@@ -208,7 +208,7 @@ async fn export(
     match uc::begin_export(&state, &user, custodian_domain::people::staff_number_in(&f.staff_number), &f.reason, form)
         .await
     {
-        Ok(p) => Ok(stream_export(&state, p, form)),
+        Ok(p) => Ok(download_export(&state, p, form).await?),
         Err(e) => {
             let errors = problems(e)?;
             Ok(crate::web::form_errors::refused(
@@ -219,35 +219,52 @@ async fn export(
     }
 }
 
-/// Chunks of a streamed export in flight between the export and the response body: with
-/// [`uc::EXPORT_CHUNK`]-sized chunks, at most about 256 KiB is held per download.
-pub(crate) const EXPORT_CHANNEL_CHUNKS: usize = 4;
-
-/// The export as a download, written while it is sent (never gathered in memory): the export
-/// waits while the client is slower than the database (a bounded channel).
-pub(crate) fn stream_export(state: &AppState, p: custodian_store::Person, form: Form) -> Response {
-    let (tx, rx) = tokio::sync::mpsc::channel(EXPORT_CHANNEL_CHUNKS);
-    let store = state.store().clone();
-    let now = state.now();
-    let (id, sn) = (p.id, p.staff_number.clone());
-    tokio::spawn(async move {
-        if let Err(e) = uc::send_export(&store, id, &sn, form, now, tx.clone()).await {
-            tracing::warn!(error = %format!("{e:#}"), "subject access export failed");
-            let failed = tx.send(Err(std::io::Error::other("the export failed")));
-            let _ = tokio::time::timeout(uc::EXPORT_SEND_TIMEOUT, failed).await;
+/// The export as a download: written in full to a temporary file first (its database snapshot
+/// ends there), then the file is sent with its `Content-Length`. A failure while exporting
+/// answers an error, never part of a file with 200.
+pub(crate) async fn download_export(
+    state: &AppState,
+    p: custodian_store::Person,
+    form: Form,
+) -> Result<Response, AppError> {
+    let spool = uc::spool_export(state.store(), p.id, &p.staff_number, form, state.now()).await.map_err(|e| {
+        tracing::warn!(error = %format!("{e:#}"), "subject access export failed");
+        AppError::Internal(e)
+    })?;
+    let len = spool.len;
+    // Read in chunks off the async threads; the file closes (and is freed) when the stream ends
+    // or the client goes away.
+    let stream = futures_util::stream::unfold(Some(spool.file), |file| async move {
+        let file = file?;
+        let read = tokio::task::spawn_blocking(move || {
+            use std::io::Read;
+            let mut file = file;
+            let mut buf = vec![0u8; uc::EXPORT_CHUNK];
+            let n = file.read(&mut buf);
+            (file, buf, n)
+        })
+        .await;
+        match read {
+            Ok((_, _, Ok(0))) => None,
+            Ok((file, mut buf, Ok(n))) => {
+                buf.truncate(n);
+                Some((Ok(buf), Some(file)))
+            }
+            Ok((_, _, Err(e))) => Some((Err(e), None)),
+            Err(e) => Some((Err(std::io::Error::other(e)), None)),
         }
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
     let (ct, ext) = match form {
         Form::Json => ("application/json", "json"),
         Form::Html => ("text/html; charset=utf-8", "html"),
     };
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, ct.to_string()),
+            (header::CONTENT_LENGTH, len.to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"subject-access-{}.{ext}\"", p.staff_number)),
         ],
         Body::from_stream(stream),
     )
-        .into_response()
+        .into_response())
 }

@@ -106,54 +106,35 @@ async fn bulk_usage(app: &crate::support::TestApp, tag: &str, n: usize, days: i6
     }
 }
 
-/// A large export is streamed through a bounded channel: while nobody reads, the export fills
-/// the channel and waits (it neither finishes nor gathers the export in memory); once read, it
-/// completes and what arrived parses with every record, in order. Through the API, the same
-/// export arrives whole and parses.
-async fn a_large_export_waits_for_its_reader_then_completes_and_parses(b: Backend) {
+/// A large export is written in full to an unnamed temporary file before anything is sent: the
+/// file is as long as it says, rewound, and parses with every record, in order. Through the API,
+/// the same export arrives whole (with its `Content-Length`) and parses; the HTML form too.
+async fn a_large_export_is_spooled_whole_then_sent_and_parses(b: Backend) {
+    use std::io::Read;
     let app = spawn(b).await;
     app.seed().await;
     let n = 20_000;
     bulk_usage(&app, "big", n, 3).await;
     let p = app.person("A1001").await;
-    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
-    let store = app.store().clone();
     let now = time::OffsetDateTime::now_utc();
-    let task = tokio::spawn(async move {
-        custodian_server::data_protection::send_export(
-            &store,
-            p.id,
-            "A1001",
-            custodian_domain::data_protection::export::Form::Json,
-            now,
-            tx,
-        )
-        .await
-    });
-    // Nobody reads: the export (several MB) fills the channel's two chunks and waits.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-    while std::time::Instant::now() < deadline && rx.len() < rx.max_capacity() {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert_eq!(rx.len(), 2, "the export fills the channel");
-    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-    assert!(!task.is_finished(), "the export ran ahead of its reader");
-    assert_eq!(rx.len(), 2, "and holds no more than the channel's chunks");
+    let mut spool = custodian_server::data_protection::spool_export(
+        app.store(),
+        p.id,
+        "A1001",
+        custodian_domain::data_protection::export::Form::Json,
+        now,
+    )
+    .await
+    .expect("the export is spooled");
+    assert_eq!(spool.file.metadata().unwrap().len(), spool.len);
     let mut body = Vec::new();
-    let mut chunks = 0;
-    while let Some(c) = rx.recv().await {
-        let c = c.expect("a chunk, not an error");
-        assert!(c.len() < 2 * custodian_server::data_protection::EXPORT_CHUNK, "a chunk of {} bytes", c.len());
-        body.extend_from_slice(&c);
-        chunks += 1;
-    }
-    let counts = task.await.unwrap().expect("the export completes");
-    assert!(chunks > 10, "{chunks} chunks");
-    let v: Value = serde_json::from_slice(&body).expect("the streamed export parses");
+    spool.file.read_to_end(&mut body).unwrap();
+    assert_eq!(body.len() as u64, spool.len, "rewound to the start");
+    let v: Value = serde_json::from_slice(&body).expect("the spooled export parses");
     let usage = v["sections"]["usage_records"].as_array().unwrap();
     assert_eq!(usage.len(), n);
     assert!(usage.windows(2).all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64()), "in seq order");
-    assert_eq!(counts.iter().find(|(s, _)| *s == "usage_records").unwrap().1, n as u64);
+    assert_eq!(spool.counts.iter().find(|(s, _)| *s == "usage_records").unwrap().1, n as u64);
     assert_eq!(v["sections"]["profile"][0]["staff_number"], "A1001");
 
     let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
@@ -163,9 +144,148 @@ async fn a_large_export_waits_for_its_reader_then_completes_and_parses(b: Backen
     let (s, body) = dpo.get("/data-protection/people/A1001/export?reason=Subject%20access%20request%20SAR-18").await;
     assert_eq!(s, 200);
     assert_eq!(body["sections"]["usage_records"].as_array().unwrap().len(), n);
+    let res = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/data-protection/people/A1001/export?form=html&reason=Subject%20access%20request%20SAR-18",
+            app.base
+        ))
+        .bearer_auth(&app.token("D9001").await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let length = res.content_length();
+    let html = res.text().await.unwrap();
+    assert_eq!(length, Some(html.len() as u64));
+    assert!(html.ends_with("</body></html>"), "the whole report");
+    assert_eq!(html.matches("big-").count(), n, "every usage record in the report");
     app.stop().await;
 }
-on_both!(a_large_export_waits_for_its_reader_then_completes_and_parses);
+on_both!(a_large_export_is_spooled_whole_then_sent_and_parses);
+
+/// An export that fails part way (here a table it reads has gone) answers an error, never the
+/// part written so far with 200; the export is still audited, as it is before anything is read.
+async fn a_failed_export_answers_an_error_not_part_of_a_file(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    usage(&app, "x", 3, 1).await;
+    let now = time::OffsetDateTime::now_utc();
+    let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
+               D9001,Dana Protector,dana.protector@warwickshire.police.example,staff,Information Management,,data_protection_officer,active,\n";
+    custodian_server::imports::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
+    // The profile, roles, findings... are written before the export reaches the checks.
+    app.sql("ALTER TABLE personal_checks RENAME TO personal_checks_gone").await;
+    let dpo = app.api(&app.token("D9001").await);
+    let (s, body) = dpo.get("/data-protection/people/A1001/export?reason=Subject%20access%20request%20SAR-20").await;
+    assert_eq!(s, 500, "{body}");
+    assert!(body.get("sections").is_none(), "{body}");
+    let events = app.store().audit_page(Some("person:A1001"), None, 1, 50).await.unwrap();
+    assert!(events.items.iter().any(|e| e.action == "data_protection.subject_access.export"));
+    app.stop().await;
+}
+on_both!(a_failed_export_answers_an_error_not_part_of_a_file);
+
+/// `n` usage records of A1001 tagged `tag`, one a second from three days ago, generated by the
+/// database in one statement.
+async fn generated_usage(app: &crate::support::TestApp, tag: &str, n: u64) {
+    let start_us = (time::OffsetDateTime::now_utc() - time::Duration::days(3)).unix_timestamp() * 1_000_000;
+    let cols = "feed, record_id, event, tethered, device_id, day, bytes, start_us, person_id, subject, outgoing, \
+                duration_s, party, place, category, account";
+    let person = "(SELECT id FROM people WHERE staff_number = 'A1001')";
+    let sql = if app.db_url.starts_with("sqlite:") {
+        format!(
+            "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < {last}) \
+             INSERT INTO usage_records ({cols}) SELECT 'carrier', '{tag}-' || i, 'call', 0, NULL, 1, 0, \
+             {start_us} + i * 1000000, {person}, '{tag}', 1, 60, '07700900' || (i % 1000), 'UK', 'voice', 'acct' FROM c",
+            last = n - 1
+        )
+    } else {
+        format!(
+            "INSERT INTO usage_records ({cols}) SELECT 'carrier', '{tag}-' || i, 'call', FALSE, NULL, 1, 0, \
+             {start_us} + i * 1000000, {person}, '{tag}', TRUE, 60, '07700900' || (i % 1000)::text, 'UK', 'voice', 'acct' \
+             FROM generate_series(0::bigint, {last}::bigint) AS i",
+            last = n - 1
+        )
+    };
+    app.sql(&sql).await;
+}
+
+/// A client that takes the first bytes of a large subject access download and then stops reading
+/// holds no database snapshot: the export was written in full to a temporary file, and its read
+/// transaction ended, before the first byte was sent. While the client stalls (and other writes
+/// go on), PostgreSQL shows no backend of the test database holding an xmin, and on SQLite a
+/// passive checkpoint copies the whole WAL (no read mark holds it back). Then the rest arrives,
+/// as long as `Content-Length` said, and parses with every record.
+async fn a_stalled_download_holds_no_snapshot_and_arrives_whole(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let now = time::OffsetDateTime::now_utc();
+    let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
+               D9001,Dana Protector,dana.protector@warwickshire.police.example,staff,Information Management,,data_protection_officer,active,\n";
+    custodian_server::imports::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
+    let n = 50_000;
+    generated_usage(&app, "stall", n).await;
+    let token = app.token("D9001").await;
+    let mut res = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/data-protection/people/A1001/export?reason=Subject%20access%20request%20SAR-19",
+            app.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let length = res.content_length();
+    let mut body = res.chunk().await.unwrap().expect("the first bytes").to_vec();
+    // The client stalls; other people's records are written meanwhile.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.sql(
+        "INSERT INTO usage_records (feed, record_id, event, tethered, device_id, day, bytes, start_us, person_id, subject, \
+         outgoing, duration_s, party, place, category, account) SELECT 'carrier', 'later-1', 'call', FALSE, NULL, 1, 0, \
+         1700000000000000, id, 'later', TRUE, 60, '07700900555', 'UK', 'voice', 'acct' FROM people WHERE staff_number = 'A1002'",
+    )
+    .await;
+    if app.db_url.starts_with("sqlite:") {
+        let path = app.dir.join("custodian.db");
+        let (busy, log, copied) = tokio::task::spawn_blocking(move || {
+            let c = rusqlite::Connection::open(path).unwrap();
+            c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            })
+            .unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(log > 0, "the writes made while the client stalled are in the WAL");
+        assert_eq!((busy, copied), (0, log), "a passive checkpoint copies the whole WAL while the download stalls");
+    } else {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&app.db_url).await.unwrap();
+        let holding: Vec<(i32, String, String)> = sqlx::query_as(
+            "SELECT pid, COALESCE(state, ''), COALESCE(query, '') FROM pg_stat_activity \
+             WHERE datname = current_database() AND backend_type = 'client backend' \
+             AND backend_xmin IS NOT NULL AND pid <> pg_backend_pid()",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        assert!(holding.is_empty(), "backends holding a snapshot while the download stalls: {holding:?}");
+    }
+    while let Some(c) = res.chunk().await.unwrap() {
+        body.extend_from_slice(&c);
+    }
+    assert_eq!(length, Some(body.len() as u64), "Content-Length is the whole file");
+    let v: Value = serde_json::from_slice(&body).expect("the download parses");
+    let usage = v["sections"]["usage_records"].as_array().unwrap();
+    assert_eq!(usage.len(), n as usize);
+    assert!(usage.iter().all(|u| u["record_id"].as_str().is_some_and(|r| r.starts_with("stall-"))));
+    assert!(usage.windows(2).all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64()), "in seq order");
+    assert_eq!(v["sections"]["profile"][0]["staff_number"], "A1001");
+    app.stop().await;
+}
+on_both!(a_stalled_download_holds_no_snapshot_and_arrives_whole);
 
 /// docs/data-protection.md is generated from the schedule and the Cedar policies; a change to
 /// either without regenerating it fails here.
@@ -182,4 +302,65 @@ fn the_record_of_processing_is_current() {
         now == text,
         "docs/data-protection.md is stale: run `custodian retention docs --out docs/data-protection.md`"
     );
+}
+
+/// Benchmark (ignored; `cargo test -p custodian-server --test it -- --ignored --nocapture
+/// bench_subject_access_download`): the subject access download of a person with
+/// `CUSTODIAN_BENCH_RECORDS` usage records (100,000) through the HTTP API, `CUSTODIAN_BENCH_ROUNDS`
+/// times (5), timed from the request to the last byte of the body; the time to the response's
+/// headers beside it. `CUSTODIAN_BENCH_BACKEND=postgres` runs it on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_subject_access_download() {
+    let env = |k: &str, d: u64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let b = if std::env::var("CUSTODIAN_BENCH_BACKEND").as_deref() == Ok("postgres") {
+        Backend::postgres().expect("CUSTODIAN_TEST_DATABASE_URL")
+    } else {
+        Backend::Sqlite
+    };
+    let (n, rounds) = (env("CUSTODIAN_BENCH_RECORDS", 100_000), env("CUSTODIAN_BENCH_ROUNDS", 5));
+    let app = spawn(b).await;
+    app.seed().await;
+    let now = time::OffsetDateTime::now_utc();
+    let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
+               D9001,Dana Protector,dana.protector@warwickshire.police.example,staff,Information Management,,data_protection_officer,active,\n";
+    custodian_server::imports::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
+    generated_usage(&app, "bench", n).await;
+    if !app.db_url.starts_with("sqlite:") {
+        app.sql("ANALYZE usage_records").await;
+    }
+    let token = app.token("D9001").await;
+    let http = reqwest::Client::new();
+    let url =
+        format!("{}/api/v1/data-protection/people/A1001/export?reason=Subject%20access%20request%20SAR-21", app.base);
+    let mut totals = Vec::new();
+    for round in 0..rounds {
+        let started = std::time::Instant::now();
+        let mut res = http.get(&url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let headers = started.elapsed();
+        let mut body = Vec::new();
+        while let Some(c) = res.chunk().await.unwrap() {
+            body.extend_from_slice(&c);
+        }
+        let total = started.elapsed();
+        let v: Value = serde_json::from_slice(&body).expect("the download parses");
+        assert_eq!(v["sections"]["usage_records"].as_array().unwrap().len(), n as usize);
+        eprintln!(
+            "round {round}: headers after {:.3} s, whole body ({} bytes) after {:.3} s",
+            headers.as_secs_f64(),
+            body.len(),
+            total.as_secs_f64()
+        );
+        totals.push(total.as_secs_f64());
+    }
+    totals.sort_by(f64::total_cmp);
+    eprintln!(
+        "{} records, {rounds} rounds: whole body min {:.3} s, median {:.3} s, max {:.3} s",
+        n,
+        totals[0],
+        totals[totals.len() / 2],
+        totals[totals.len() - 1]
+    );
+    app.stop().await;
 }

@@ -67,6 +67,33 @@ fn object(row: &DbRow) -> Map<String, Value> {
     m
 }
 
+/// A time in microseconds since 1970 as RFC 3339 (the number itself if out of range).
+fn time_us(us: i64) -> Value {
+    OffsetDateTime::from_unix_timestamp_nanos(us as i128 * 1000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .map(Value::from)
+        .unwrap_or_else(|| Value::from(us))
+}
+
+/// A usage record as JSON, each column decoded as its declared type: the section that holds
+/// nearly every row of a large export guesses no types (see [`value`]), and its booleans are
+/// `true`/`false` on both backends (SQLite stores them as integers).
+fn usage_record(row: &DbRow) -> Result<Value> {
+    let mut m = Map::new();
+    for k in ["seq", "duration_s", "bytes"] {
+        m.insert(k.into(), Value::from(row.try_get::<i64, _>(k)?));
+    }
+    m.insert("start_us".into(), time_us(row.try_get::<i64, _>("start_us")?));
+    for k in ["outgoing", "tethered"] {
+        m.insert(k.into(), Value::from(row.try_get::<bool, _>(k)?));
+    }
+    for k in ["feed", "record_id", "event", "party", "place", "category", "account"] {
+        m.insert(k.into(), Value::from(row.try_get::<String, _>(k)?));
+    }
+    Ok(Value::Object(m))
+}
+
 /// Other people shown by their roles (never their names or staff numbers).
 struct Redactor {
     me: Uuid,
@@ -435,7 +462,7 @@ pub async fn export<S: ExportSink>(pool: &Pool<DB>, id: Uuid, out: &mut S) -> Re
     .bind(id)
     .fetch(&mut *tx);
     while let Some(r) = rows.try_next().await? {
-        emit(out, "usage_records", Value::Object(object(&r))).await?;
+        emit(out, "usage_records", usage_record(&r)?).await?;
     }
     drop(rows);
     tx.commit().await?;

@@ -248,6 +248,15 @@ async fn the_export_holds_each_kind_and_redacts_others(db: &TestDb) {
     assert_eq!(section("profile").len(), 1);
     assert_eq!(section("profile")[0]["staff_number"], "A1001");
     assert_eq!(section("usage_records").len(), 25);
+    // Usage records are typed the same on both backends (SQLite stores booleans as integers).
+    let u = &section("usage_records")[0];
+    assert_eq!((&u["outgoing"], &u["tethered"]), (&serde_json::json!(true), &serde_json::json!(false)));
+    assert_eq!(
+        (&u["duration_s"], &u["bytes"], &u["record_id"]),
+        (&serde_json::json!(60), &serde_json::json!(0), &serde_json::json!("a-0"))
+    );
+    assert!(u["start_us"].as_str().is_some_and(|t| t.ends_with('Z')), "a time: {u}");
+    assert!(u["seq"].is_i64());
     assert_eq!(section("findings").len(), 1);
     assert_eq!(section("finding_reviews").len(), 1);
     assert_eq!(section("notifications").len(), 1);
