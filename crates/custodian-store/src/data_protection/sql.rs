@@ -414,6 +414,14 @@ pub async fn delete_batch(
     now: OffsetDateTime,
 ) -> Result<BatchOutcome> {
     let mut tx = begin_write(pool).await?;
+    if !std::any::type_name::<DB>().contains("Sqlite") {
+        // PostgreSQL: the batch's commit does not wait for its WAL to reach the disk, so a long
+        // run's thousands of commits do not queue behind checkpoints with the server's other
+        // writes. A crash may lose the last batches: their deletions and audit events together
+        // (the next run deletes those records again), never one without the other, and any
+        // later synchronous commit makes them durable first.
+        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
+    }
     let mut out = BatchOutcome { next_cursor: cursor, ..BatchOutcome::default() };
     let mut tables: Vec<(&'static str, u64)> = Vec::new();
     match rule {
