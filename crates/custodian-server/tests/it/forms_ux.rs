@@ -166,6 +166,21 @@ pub(crate) fn fixed_pages() -> Vec<String> {
         .collect()
 }
 
+/// The addresses a page links to that a crawl follows: Custodian's own pages, without their
+/// fragment, and not static files, the API, exports or CSV downloads.
+fn page_links(html: &str) -> impl Iterator<Item = String> + '_ {
+    html.split("href=\"").skip(1).filter_map(|link| {
+        let href = link.split('"').next().unwrap_or("").replace("&amp;", "&");
+        let href = href.split('#').next().unwrap_or("").to_string();
+        (href.starts_with('/')
+            && !href.starts_with("/static")
+            && !href.starts_with("/api")
+            && !href.contains("export")
+            && !href.contains(".csv"))
+        .then_some(href)
+    })
+}
+
 /// Every kind of page (its address with ids as `{}`) `s` reaches from [`fixed_pages`] by
 /// following links, as the form crawl below finds them: each page's address, in the order found.
 pub(crate) async fn every_kind_of_page(s: &Session) -> Vec<String> {
@@ -177,16 +192,8 @@ pub(crate) async fn every_kind_of_page(s: &Session) -> Vec<String> {
         if status != 200 || !html.contains("<main") {
             continue;
         }
-        for link in html.split("href=\"").skip(1) {
-            let href = link.split('"').next().unwrap_or("").replace("&amp;", "&");
-            let href = href.split('#').next().unwrap_or("").to_string();
-            if href.starts_with('/')
-                && !href.starts_with("/static")
-                && !href.starts_with("/api")
-                && !href.contains("export")
-                && !href.contains(".csv")
-                && seen.insert(crate::axe::shape(&href))
-            {
+        for href in page_links(&html) {
+            if seen.insert(crate::axe::shape(&href)) {
                 queue.push_back(href);
             }
         }
@@ -229,17 +236,8 @@ async fn no_page_of_the_demo_shows_internal_identifiers(b: Backend) {
                 });
                 problems.push(format!("{who} {path}: {found} (in “{around}”)"));
             }
-            for link in html.split("href=\"").skip(1) {
-                let href = link.split('"').next().unwrap_or("").replace("&amp;", "&");
-                let href = href.split('#').next().unwrap_or("").to_string();
-                if href.starts_with('/')
-                    && !href.starts_with("/static")
-                    && !href.starts_with("/api")
-                    && !href.contains("export")
-                    && !href.contains("page=")
-                    && !href.contains(".csv")
-                    && seen.insert(href.clone())
-                {
+            for href in page_links(&html).filter(|h| !h.contains("page=")) {
+                if seen.insert(href.clone()) {
                     queue.push_back(href);
                 }
             }
@@ -482,16 +480,8 @@ async fn every_form_of_every_role_refused_comes_back_to_its_page(b: Backend) {
                 continue;
             }
             pages += 1;
-            for link in html.split("href=\"").skip(1) {
-                let href = link.split('"').next().unwrap_or("").replace("&amp;", "&");
-                let href = href.split('#').next().unwrap_or("").to_string();
-                if href.starts_with('/')
-                    && !href.starts_with("/static")
-                    && !href.starts_with("/api")
-                    && !href.contains("export")
-                    && !href.contains(".csv")
-                    && seen.insert(crate::axe::shape(&href))
-                {
+            for href in page_links(&html) {
+                if seen.insert(crate::axe::shape(&href)) {
                     queue.push_back(href);
                 }
             }
@@ -728,16 +718,8 @@ async fn in_a_browser_every_form_of_every_role_is_refused_on_its_own_page_at_bot
             if status != 200 || !html.contains("<main") {
                 continue;
             }
-            for link in html.split("href=\"").skip(1) {
-                let href = link.split('"').next().unwrap_or("").replace("&amp;", "&");
-                let href = href.split('#').next().unwrap_or("").to_string();
-                if href.starts_with('/')
-                    && !href.starts_with("/static")
-                    && !href.starts_with("/api")
-                    && !href.contains("export")
-                    && !href.contains(".csv")
-                    && seen.insert(crate::axe::shape(&href))
-                {
+            for href in page_links(&html) {
+                if seen.insert(crate::axe::shape(&href)) {
                     queue.push_back(href);
                 }
             }
