@@ -707,22 +707,12 @@ async fn in_a_browser_every_form_of_every_role_is_refused_on_its_own_page_at_bot
     let (mut problems, mut refused, mut accepted, mut gone) = (Vec::new(), 0, 0, 0);
     let (mut kinds, mut axed) = (std::collections::HashSet::new(), std::collections::HashSet::new());
     for (who, email) in &info.accounts {
-        // The forms this account meets, found over HTTP as the crawl above finds them.
+        // The forms this account meets on every kind of page it reaches (found over HTTP).
         let s = app.sign_in_with(email, &info.password).await;
-        let mut queue: std::collections::VecDeque<String> = fixed_pages().into();
-        let mut seen: std::collections::HashSet<String> = queue.iter().map(|p| crate::axe::shape(p)).collect();
         let mut tried = std::collections::HashSet::new();
         let mut forms = Vec::new();
-        while let Some(page) = queue.pop_front() {
-            let (status, html) = s.get(&page).await;
-            if status != 200 || !html.contains("<main") {
-                continue;
-            }
-            for href in page_links(&html) {
-                if seen.insert(crate::axe::shape(&href)) {
-                    queue.push_back(href);
-                }
-            }
+        for page in every_kind_of_page(&s).await {
+            let (_, html) = s.get(&page).await;
             for form in blank_forms(&html) {
                 let names: Vec<&str> = form.fields.iter().map(|(k, _)| k.as_str()).collect();
                 if tried.insert((crate::axe::shape(&page), crate::axe::shape(&form.action), names.join(","))) {
