@@ -6,7 +6,7 @@
 //! alone; `--no-examples` loads a `--pack` without running its saved examples, to measure a
 //! candidate model before the examples are settled).
 //! `--misses` lists each miss and false alarm with its comment; it is refused for a file whose
-//! name contains "sealed" or whose ids start "cs-", "c2s-" or "c3s-", so the sealed half is only ever scored in
+//! name contains "sealed" or whose ids start "cs-", "c2s-", "c3s-" or "c4s-", so the sealed half is only ever scored in
 //! aggregate.
 
 use std::collections::BTreeMap;
@@ -81,7 +81,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut items = Vec::new();
         for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let c: Labelled = serde_json::from_str(line).map_err(|e| format!("{f}:{}: {e}", i + 1))?;
-            if misses && (c.id.starts_with("cs-") || c.id.starts_with("c2s-") || c.id.starts_with("c3s-")) {
+            if misses
+                && (c.id.starts_with("cs-")
+                    || c.id.starts_with("c2s-")
+                    || c.id.starts_with("c3s-")
+                    || c.id.starts_with("c4s-"))
+            {
                 return Err("--misses is refused for a sealed set: it is only ever scored".into());
             }
             items.push(c);
