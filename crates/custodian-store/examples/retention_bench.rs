@@ -17,6 +17,10 @@
 //! SIDE_CHECKPOINT=0 in the environment makes the deletion job leave SQLite's checkpoints to the
 //! writers' own autocheckpoint, as before (see `data_protection::SIDE_CHECKPOINT`).
 //!
+//! The records are stored straight into the table, so the bench then writes the subject access
+//! spans an import would have written (`usage_person_spans`, `usage_person_cover`) for batches of
+//! 25,000 records.
+//!
 //! DATABASE_URL defaults to a fresh SQLite file in a temporary folder; for PostgreSQL give an
 //! empty database's URL. The records are generated inside the database in chunks of a million
 //! (a recursive CTE on SQLite, generate_series on PostgreSQL), so setup costs little.
@@ -189,6 +193,19 @@ async fn main() {
     fill(&url, &ids, "old", n, old).await;
     let recent = (now - time::Duration::days(200)).unix_timestamp() * 1_000_000;
     fill(&url, &[b.id], "sar", sar, recent).await;
+    // Where subject access finds each person's records, as a usage import of 25,000-row batches
+    // writes it: one span per person per batch, and the batches' ranges as covered.
+    exec(
+        &url,
+        "INSERT INTO usage_person_spans (first_seq, person_id, last_seq) SELECT MIN(seq), person_id, MAX(seq) \
+         FROM usage_records WHERE person_id IS NOT NULL GROUP BY seq / 25000, person_id",
+    )
+    .await;
+    exec(
+        &url,
+        "INSERT INTO usage_person_cover (first_seq, last_seq) SELECT MIN(seq), MAX(seq) FROM usage_records GROUP BY seq / 25000",
+    )
+    .await;
     println!("loaded {} usage records in {:.1} s", n + sar, t.elapsed().as_secs_f64());
 
     // 1. Subject access among the full table.

@@ -455,16 +455,32 @@ pub async fn export<S: ExportSink>(pool: &Pool<DB>, id: Uuid, out: &mut S) -> Re
             emit(out, "views_of_their_data", Value::Object(m)).await?;
         }
     }
-    let mut rows = sqlx::query(
-        "SELECT seq, feed, record_id, event, start_us, duration_s, bytes, outgoing, tethered, party, place, category, account \
-         FROM usage_records WHERE person_id = $1 ORDER BY seq",
-    )
-    .bind(id)
-    .fetch(&mut *tx);
-    while let Some(r) = rows.try_next().await? {
-        emit(out, "usage_records", usage_record(&r)?).await?;
+    // The person's usage records, in `seq` order: each range that may hold one (their spans, and
+    // whatever no import batch covered) walked by the table's key.
+    let spans: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT first_seq, last_seq FROM usage_person_spans WHERE person_id = $1")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+    let cover: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT first_seq, last_seq FROM usage_person_cover ORDER BY first_seq")
+            .fetch_all(&mut *tx)
+            .await?;
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM usage_records").fetch_one(&mut *tx).await?;
+    let uncovered = newest.map(|n| crate::data_protection::gaps(&cover, 1, n)).unwrap_or_default();
+    for (first, last) in crate::data_protection::merged(spans.into_iter().chain(uncovered)) {
+        let mut rows = sqlx::query(
+            "SELECT seq, feed, record_id, event, start_us, duration_s, bytes, outgoing, tethered, party, place, category, account \
+             FROM usage_records WHERE seq >= $1 AND seq <= $2 AND person_id = $3 ORDER BY seq",
+        )
+        .bind(first)
+        .bind(last)
+        .bind(id)
+        .fetch(&mut *tx);
+        while let Some(r) = rows.try_next().await? {
+            emit(out, "usage_records", usage_record(&r)?).await?;
+        }
     }
-    drop(rows);
     tx.commit().await?;
     Ok(true)
 }

@@ -294,6 +294,9 @@ impl Store {
                 on_write!(self, data_protection::refresh_usage_span(first, last))?;
             }
         }
+        if r.id == "usage_records" && run.deleted > 0 {
+            on_write!(self, data_protection::prune_person_spans())?;
+        }
         Ok(run)
     }
 }
@@ -407,3 +410,59 @@ pub const EXPORT_SNAPSHOT_LIMIT: Duration = Duration::from_secs(120);
 
 /// The sections of a subject access export, in order.
 pub const EXPORT_SECTIONS: &[&str] = crate::backend::sqlite::data_protection_export::SECTIONS;
+
+/// The parts of `from..=to` that no range in `ranges` (sorted by start; they may overlap) covers.
+pub(crate) fn gaps(ranges: &[(i64, i64)], from: i64, to: i64) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    let mut next = from;
+    for &(first, last) in ranges {
+        if next > to {
+            break;
+        }
+        if first > next {
+            out.push((next, (first - 1).min(to)));
+        }
+        next = next.max(last.saturating_add(1));
+    }
+    if next <= to {
+        out.push((next, to));
+    }
+    out
+}
+
+/// Ranges closer than this many `seq` are read as one: a few rows of other people's read and
+/// skipped cost less than another query.
+const MERGE_SLACK: i64 = 64;
+
+/// `ranges` sorted and merged where they overlap, touch or lie within [`MERGE_SLACK`] of each other.
+pub(crate) fn merged(ranges: impl IntoIterator<Item = (i64, i64)>) -> Vec<(i64, i64)> {
+    let mut all: Vec<(i64, i64)> = ranges.into_iter().filter(|(a, b)| a <= b).collect();
+    all.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(all.len());
+    for (first, last) in all {
+        match out.last_mut() {
+            Some((_, end)) if first <= end.saturating_add(MERGE_SLACK) => *end = (*end).max(last),
+            _ => out.push((first, last)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+
+    #[test]
+    fn gaps_are_what_no_range_covers() {
+        assert_eq!(gaps(&[], 1, 10), vec![(1, 10)]);
+        assert_eq!(gaps(&[(1, 10)], 1, 10), vec![]);
+        assert_eq!(gaps(&[(3, 4), (4, 6), (9, 20)], 1, 12), vec![(1, 2), (7, 8)]);
+        assert_eq!(gaps(&[(2, 5), (3, 3)], 1, 8), vec![(1, 1), (6, 8)]);
+    }
+
+    #[test]
+    fn near_ranges_are_read_as_one() {
+        assert_eq!(merged([(500, 600), (1, 5), (4, 9), (70, 80)]), vec![(1, 80), (500, 600)]);
+        assert_eq!(merged([(10, 1)]), vec![]);
+    }
+}

@@ -576,3 +576,47 @@ pub async fn referenced_count(pool: &Pool<DB>, rule: &str, cutoff: OffsetDateTim
 fn id_list(ids: &[Uuid]) -> String {
     ids.iter().map(uuid_literal).collect::<Vec<_>>().join(", ")
 }
+
+/// After deletions: drop the subject access spans and cover ranges (`usage_person_spans`,
+/// `usage_person_cover`) that lie wholly below the oldest usage record left, so they do not
+/// outlive the records they pointed at. Walked in windows of [`SPAN_WINDOW`] `seq`, each its own
+/// short transaction, which reads the oldest record again (a span is only dropped when no record
+/// can be in its range). Returns how many spans went.
+pub async fn prune_person_spans(pool: &Pool<DB>) -> Result<u64> {
+    const OLDEST: &str = "SELECT COALESCE(MIN(seq), 9223372036854775807) FROM usage_records";
+    let oldest: i64 = sqlx::query_scalar(OLDEST).fetch_one(pool).await?;
+    let mut next: Option<i64> =
+        sqlx::query_scalar("SELECT MIN(first_seq) FROM usage_person_spans WHERE first_seq < $1")
+            .bind(oldest)
+            .fetch_one(pool)
+            .await?;
+    let mut dropped = 0u64;
+    while let Some(lo) = next {
+        let hi = lo.saturating_add(SPAN_WINDOW);
+        let mut tx = begin_write(pool).await?;
+        let oldest: i64 = sqlx::query_scalar(OLDEST).fetch_one(&mut *tx).await?;
+        dropped +=
+            sqlx::query("DELETE FROM usage_person_spans WHERE first_seq >= $1 AND first_seq < $2 AND last_seq < $3")
+                .bind(lo)
+                .bind(hi)
+                .bind(oldest)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        tx.commit().await?;
+        next = if hi >= oldest {
+            None
+        } else {
+            sqlx::query_scalar("SELECT MIN(first_seq) FROM usage_person_spans WHERE first_seq >= $1 AND first_seq < $2")
+                .bind(hi)
+                .bind(oldest)
+                .fetch_one(pool)
+                .await?
+        };
+    }
+    let mut tx = begin_write(pool).await?;
+    let oldest: i64 = sqlx::query_scalar(OLDEST).fetch_one(&mut *tx).await?;
+    sqlx::query("DELETE FROM usage_person_cover WHERE last_seq < $1").bind(oldest).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(dropped)
+}

@@ -107,11 +107,19 @@ struct Batch {
     /// Non-tethered carrier data per (day, device) in `rows` (WP034 4.5), sorted: what the batch
     /// adds to `usage_cellular_days` when every row is new.
     days: Vec<(i32, Uuid, i64)>,
+    /// Each attributed person's rows: `rows[start..end]` (see [`Batch::grouped`]).
+    people: Vec<(Uuid, usize, usize)>,
 }
 
 impl Batch {
     fn new() -> Self {
-        Batch { rows: Vec::with_capacity(BATCH_ROWS), first_line: 0, last_line: 0, days: Vec::new() }
+        Batch {
+            rows: Vec::with_capacity(BATCH_ROWS),
+            first_line: 0,
+            last_line: 0,
+            days: Vec::new(),
+            people: Vec::new(),
+        }
     }
 
     /// Sum the batch's non-tethered carrier data per day and device (done by the parsing thread,
@@ -126,7 +134,52 @@ impl Batch {
         let mut days: Vec<(i32, Uuid, i64)> = t.into_iter().map(|((day, d), b)| (day, d, b)).collect();
         days.sort_unstable();
         self.days = days;
+        self.grouped()
+    }
+
+    /// Put each person's rows next to each other (in the order the file gave them), so that the
+    /// records a batch stores for one person take consecutive `seq` values and one span of
+    /// `usage_person_spans` finds them all (subject access, UK GDPR Art. 15). Each row is moved
+    /// once; unattributed rows come last.
+    fn grouped(mut self) -> Self {
+        let mut slot: HashMap<Uuid, usize> = HashMap::new();
+        let mut groups: Vec<(Uuid, Vec<Row>)> = Vec::new();
+        let mut rest: Vec<Row> = Vec::new();
+        for r in self.rows.drain(..) {
+            match r.person_id {
+                Some(p) => {
+                    let i = *slot.entry(p).or_insert_with(|| {
+                        groups.push((p, Vec::new()));
+                        groups.len() - 1
+                    });
+                    groups[i].1.push(r);
+                }
+                None => rest.push(r),
+            }
+        }
+        for (p, g) in groups {
+            let start = self.rows.len();
+            self.rows.extend(g);
+            self.people.push((p, start, self.rows.len()));
+        }
+        self.rows.extend(rest);
         self
+    }
+
+    /// The `seq` range holding each person's records once the batch is stored with `seq` values
+    /// `before + 1 ..= last`, its rows inserted in order. When all rows were new the ranges are
+    /// exact; when some were already stored (and so took no `seq`), each range is widened by that
+    /// many on the low side, which still holds every record of that person the batch stored.
+    fn person_spans(&self, before: i64, last: i64) -> Vec<(i64, Uuid, i64)> {
+        let skipped = self.rows.len() as i64 - (last - before);
+        self.people
+            .iter()
+            .filter_map(|&(p, start, end)| {
+                let first = (before + 1 + start as i64 - skipped.max(0)).max(before + 1);
+                let upto = (before + end as i64).min(last);
+                (first <= upto).then_some((first, p, upto))
+            })
+            .collect()
     }
 }
 
@@ -742,6 +795,24 @@ fn sqlite_writer(
                 rusqlite::params![before + 1, min_start],
             )
             .map_err(rq)?;
+            // Where a subject access export will find each person's records
+            // (`usage_person_spans`), and that this range's writer recorded them.
+            let last: i64 = tx.query_row("SELECT MAX(seq) FROM usage_records", [], |r| r.get(0)).map_err(rq)?;
+            tx.execute(
+                "INSERT INTO usage_person_cover (first_seq, last_seq) VALUES (?1, ?2) \
+                 ON CONFLICT (first_seq) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)",
+                rusqlite::params![before + 1, last],
+            )
+            .map_err(rq)?;
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT INTO usage_person_spans (first_seq, person_id, last_seq) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (first_seq, person_id) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)",
+                )
+                .map_err(rq)?;
+            for (first, person, upto) in b.person_spans(before, last) {
+                st.execute(rusqlite::params![first, &person.as_bytes()[..], upto]).map_err(rq)?;
+            }
         }
         sqlite_audit(&tx, actor, now, batch_entry(run_id, feed, &b, n))?;
         tx.commit().map_err(rq)?;
@@ -792,10 +863,21 @@ async fn pg_write_batch(
            SELECT $1::text, u.* FROM UNNEST($2::text[], $3::int8[], $4::int4[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], \
            $9::bool[], $10::int8[], $11::text[], $12::int8[], $13::text[], $14::text[], $15::bool[], $16::text[]) AS u \
            ON CONFLICT (feed, record_id) DO NOTHING \
-           RETURNING seq, day, device_id, bytes, event, tethered, start_us), \
+           RETURNING seq, day, device_id, person_id, bytes, event, tethered, start_us), \
          spans AS ( \
            INSERT INTO usage_spans (first_seq, last_seq, min_start_us) \
            SELECT MIN(seq), MAX(seq), MIN(start_us) FROM ins HAVING COUNT(*) > 0 \
+           RETURNING 1), \
+         cover AS ( \
+           INSERT INTO usage_person_cover (first_seq, last_seq) \
+           SELECT MIN(seq), MAX(seq) FROM ins HAVING COUNT(*) > 0 \
+           ON CONFLICT (first_seq) DO UPDATE SET last_seq = GREATEST(usage_person_cover.last_seq, excluded.last_seq) \
+           RETURNING 1), \
+         people AS ( \
+           INSERT INTO usage_person_spans (first_seq, person_id, last_seq) \
+           SELECT MIN(seq), person_id, MAX(seq) FROM ins WHERE person_id IS NOT NULL GROUP BY person_id \
+           ON CONFLICT (first_seq, person_id) DO UPDATE \
+           SET last_seq = GREATEST(usage_person_spans.last_seq, excluded.last_seq) \
            RETURNING 1), \
          days AS ( \
            INSERT INTO usage_cellular_days (day, device_id, bytes, first_seq) \
@@ -1021,5 +1103,70 @@ fn group_finding(feed: Feed, g: Group) -> NewFinding {
         summary: sqlite::usage::finding_summary(g.rule, g.records.len(), &evidence),
         evidence,
         records: g.records,
+    }
+}
+
+/// The runs of consecutive values among `seqs`, as (first, last), in order.
+pub(crate) fn seq_runs(seqs: &[i64]) -> Vec<(i64, i64)> {
+    let mut sorted = seqs.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for s in sorted {
+        match runs.last_mut() {
+            Some((_, last)) if *last + 1 == s => *last = s,
+            _ => runs.push((s, s)),
+        }
+    }
+    runs
+}
+
+#[cfg(test)]
+mod person_span_tests {
+    use super::*;
+
+    fn row(person: Option<Uuid>, id: &str) -> Row {
+        Row {
+            record_id: id.into(),
+            start_us: 0,
+            day: 0,
+            device_id: None,
+            person_id: person,
+            subject: CompactString::default(),
+            event: "call",
+            outgoing: true,
+            duration_s: 0,
+            party: CompactString::default(),
+            bytes: 0,
+            place: CompactString::default(),
+            category: CompactString::default(),
+            tethered: false,
+            account: CompactString::default(),
+        }
+    }
+
+    #[test]
+    fn runs_of_consecutive_seq() {
+        assert_eq!(seq_runs(&[7, 3, 4, 5, 9, 10, 4]), vec![(3, 5), (7, 7), (9, 10)]);
+        assert!(seq_runs(&[]).is_empty());
+    }
+
+    /// Each person's rows end up next to each other, in file order, unattributed rows last; the
+    /// spans hold every record of the person however many rows were already stored.
+    #[test]
+    fn a_batch_groups_each_persons_rows_and_spans_hold_them() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let mut batch = Batch::new();
+        for (i, p) in [Some(a), None, Some(b), Some(a), Some(b), Some(a)].into_iter().enumerate() {
+            batch.rows.push(row(p, &format!("r{i}")));
+        }
+        let batch = batch.with_day_totals();
+        let order: Vec<&str> = batch.rows.iter().map(|r| r.record_id.as_str()).collect();
+        assert_eq!(order, ["r0", "r3", "r5", "r2", "r4", "r1"]);
+        // All new: seq 101..=106, exact ranges.
+        assert_eq!(batch.person_spans(100, 106), vec![(101, a, 103), (104, b, 105)]);
+        // Two rows already stored (so only four took a seq, 101..=104): every range still holds
+        // whichever of its rows were stored.
+        assert_eq!(batch.person_spans(100, 104), vec![(101, a, 103), (102, b, 104)]);
     }
 }

@@ -414,6 +414,23 @@ pub async fn apply_reattribution(
             list.push_unseparated(")");
             q.build().execute(&mut *tx).await?;
         }
+        // Where a subject access export will find these records now (`usage_person_spans`): one
+        // span per run of consecutive `seq`.
+        if let Some(person) = person {
+            let runs = crate::usage::seq_runs(seqs);
+            for chunk in runs.chunks(1_000) {
+                let mut q =
+                    sqlx::QueryBuilder::<DB>::new("INSERT INTO usage_person_spans (first_seq, person_id, last_seq) ");
+                q.push_values(chunk, |mut b, (first, last)| {
+                    b.push_bind(*first).push_bind(*person).push_bind(*last);
+                });
+                q.push(
+                    " ON CONFLICT (first_seq, person_id) DO UPDATE SET last_seq = CASE \
+                     WHEN excluded.last_seq > usage_person_spans.last_seq THEN excluded.last_seq ELSE usage_person_spans.last_seq END",
+                );
+                q.build().execute(&mut *tx).await?;
+            }
+        }
     }
     let (mut closed, mut trimmed) = (0u64, 0u64);
     let (mut to_close, mut trimmed_ids): (Vec<Uuid>, Vec<Uuid>) = (Vec::new(), Vec::new());

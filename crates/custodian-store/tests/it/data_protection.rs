@@ -384,38 +384,38 @@ async fn usage_batches_shrink_to_their_time_target_and_pass_over_held_records(db
 }
 on_both!(usage_batches_shrink_to_their_time_target_and_pass_over_held_records);
 
+/// Carrier records (`rows`, without the header line) imported by the system at `now`.
+async fn import_carrier(db: &TestDb, now: OffsetDateTime, rows: String) -> custodian_store::usage::UsageImport {
+    use custodian_domain::usage::{Feed, UsagePack};
+    let csv = format!(
+        "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n{rows}"
+    );
+    db.store
+        .import_usage(
+            Feed::Carrier,
+            Box::new(std::io::Cursor::new(csv.into_bytes())),
+            None,
+            std::sync::Arc::new(UsagePack::shipped().clone()),
+            &Actor::system(),
+            now,
+            std::sync::Arc::new(|_| {}),
+        )
+        .await
+        .unwrap()
+}
+
 /// Usage records are found through spans, however they were stored: each import batch writes a
 /// span of the `seq` range it stored, records stored any other way (here straight into the table,
 /// between two imports and after them) are given spans by the job, and after the run each span is
 /// narrowed to the records left in it (a recent one) or removed. No index on every record's time
 /// is needed (none is left).
 async fn usage_records_are_found_through_spans_however_they_were_stored(db: &TestDb) {
-    use custodian_domain::usage::{Feed, UsagePack};
-    use std::sync::Arc;
     db.seed().await;
     let now = OffsetDateTime::now_utc();
     let rfc = |t: OffsetDateTime| {
         t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
     };
-    let import = |rows: String| async move {
-        db.store
-            .import_usage(
-                Feed::Carrier,
-                Box::new(std::io::Cursor::new(
-                    format!(
-                        "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n{rows}"
-                    )
-                    .into_bytes(),
-                )),
-                None,
-                Arc::new(UsagePack::shipped().clone()),
-                &Actor::system(),
-                now,
-                Arc::new(|_| {}),
-            )
-            .await
-            .unwrap()
-    };
+    let import = |rows: String| import_carrier(db, now, rows);
     // WP-MB-0007's SIM (A1018): two old calls and one from today in the first import.
     let (old, recent) = (rfc(now - Duration::days(800)), rfc(now - Duration::hours(1)));
     let sim = "+441214960506";
@@ -611,3 +611,114 @@ async fn the_export_holds_declarations_reports_made_and_kept_checks(db: &TestDb)
     assert!(!text.contains("Offensive memes") && !text.contains("Zebedee") && !text.contains("Tachbrook"), "{text}");
 }
 on_both!(the_export_holds_declarations_reports_made_and_kept_checks);
+
+/// Subject access (UK GDPR Art. 15) finds every usage record of a person without an index entry
+/// for each record: records an import attributed (each batch keeps a person's records together
+/// and writes one span per person), records a re-attribution gave them (WP034 4.1), and records
+/// stored any other way (found in the ranges no import covered). Nobody else's records are in the
+/// export, and the spans go once the records they pointed at are deleted.
+async fn subject_access_finds_usage_records_through_person_spans(db: &TestDb) {
+    use custodian_domain::usage::UsagePack;
+    use custodian_store::usage::ReattributeScope;
+    db.seed().await;
+    let now = OffsetDateTime::now_utc();
+    let rfc = |t: OffsetDateTime| {
+        t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
+    };
+    let import = |rows: String| import_carrier(db, now, rows);
+    // Calls from A1018's phone (WP-MB-0007) and A1001's (WP-MB-0001), interleaved, 20 days ago:
+    // the register says both phones were allocated only when it was loaded, so nobody holds them.
+    let bill = |tag: &str, days: i64| {
+        (0..40)
+            .map(|i| {
+                let sim = if i % 3 == 0 { "+441214960500" } else { "+441214960506" };
+                let t = rfc(now - Duration::days(days) + Duration::minutes(i));
+                format!("{tag}{i},{sim},call,out,{t},60,0121 496 {:04},,GB,false,\n", 1000 + i)
+            })
+            .collect::<String>()
+    };
+    assert_eq!(import(bill("u", 20)).await.imported, 40);
+    let (a, b) = (db.person("A1018").await, db.person("A1001").await);
+    let held_by = |p: Uuid| format!("SELECT COUNT(*) FROM usage_records WHERE person_id = {}", uuid_sql(db, p));
+    assert_eq!(count(db, &held_by(a.id)).await, 0);
+    // The register corrected: both allocated 60 days ago; re-attribution gives them the records.
+    let devices = format!(
+        "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to,allocated_from\n\
+         WP-MB-0001,phone,Samsung,Galaxy S23,R5CMJT45B25,359762216684284,0121 496 0500,Android 14,allocated,A1001,{from}\n\
+         WP-MB-0007,phone,Samsung,Galaxy S23,R5CTXKS0HZ7,357481163912919,0121 496 0506,Android 14,allocated,A1018,{from}\n",
+        from = rfc(now - Duration::days(60))
+    );
+    let parsed = custodian_domain::imports::parse_devices_csv(devices.as_bytes()).unwrap();
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    db.store.import_devices(&parsed.rows, &Actor::system(), now, "devices", &|_| {}).await.unwrap();
+    db.store
+        .reattribute_usage(&ReattributeScope::default(), UsagePack::shipped(), &Actor::system(), now)
+        .await
+        .unwrap();
+    assert_eq!(count(db, &held_by(a.id)).await, 26, "re-attributed");
+    // A second bill, attributed as it is imported; then records stored straight into the table.
+    assert_eq!(import(bill("v", 10)).await.imported, 40);
+    usage(db, a.id, "direct", 7, (now - Duration::days(5)).unix_timestamp() * 1_000_000).await;
+    usage(db, b.id, "other", 5, (now - Duration::days(5)).unix_timestamp() * 1_000_000).await;
+    assert_eq!(count(db, &held_by(a.id)).await, 26 + 26 + 7);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_person_cover").await, 2, "one cover range per import batch");
+    // Import batches keep each person's records together: one span each per batch.
+    assert_eq!(
+        db.ints(&format!(
+            "SELECT last_seq - first_seq FROM usage_person_spans WHERE person_id = {} ORDER BY first_seq",
+            uuid_sql(db, a.id)
+        ))
+        .await
+        .last(),
+        Some(&vec![25]),
+        "the second bill's 26 records of A1018 in one span of 26"
+    );
+
+    let export = |p: Uuid| async move {
+        let mut ids: Vec<String> = Vec::new();
+        db.store
+            .subject_access(p, |s, v| {
+                if s == "usage_records" {
+                    ids.push(v["record_id"].as_str().unwrap().to_string());
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        ids
+    };
+    let mine = export(a.id).await;
+    assert_eq!(mine.len(), 26 + 26 + 7, "{mine:?}");
+    let expected: Vec<String> = (0..40)
+        .filter(|i| i % 3 != 0)
+        .flat_map(|i| [format!("u{i}"), format!("v{i}")])
+        .chain((0..7).map(|i| format!("direct-{i}")))
+        .collect();
+    let mut sorted = mine.clone();
+    sorted.sort();
+    let mut want = expected.clone();
+    want.sort();
+    assert_eq!(sorted, want, "exactly A1018's records");
+    assert_eq!(export(b.id).await.len(), 14 + 14 + 5, "and A1001's exactly theirs");
+    // No index on every record's person is left.
+    let indexes = if db.url.starts_with("sqlite:") {
+        db.ints("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'usage_records_person'").await
+    } else {
+        db.ints("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'usage_records_person'").await
+    };
+    assert_eq!(indexes, vec![vec![0]]);
+
+    // Everything deleted (kept one month here): the spans and cover ranges go with the records.
+    let mut schedule = Schedule::builtin().clone();
+    for r in &mut schedule.records {
+        if r.id == "usage_records" {
+            r.keep = custodian_domain::data_protection::Keep::Months(0);
+        }
+    }
+    let run = db.store.retention_run(&schedule, now, &Actor::cli(), false, &["usage_records".into()]).await.unwrap();
+    assert_eq!(run.rules[0].deleted, 92, "{:?}", run.rules[0]);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_person_spans").await, 0);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_person_cover").await, 0);
+    assert!(export(a.id).await.is_empty());
+}
+on_both!(subject_access_finds_usage_records_through_person_spans);
