@@ -249,8 +249,8 @@ pub(crate) fn words(base: &View, original: &str) -> View {
             }
             if let Some((len, sep)) = rank_handle(&handle) {
                 v.push('@', span_of(k));
-                for r in k + 1..=k + len {
-                    v.push(chars[r].1, span_of(r));
+                for (r, &(_, ch)) in chars.iter().enumerate().take(k + len + 1).skip(k + 1) {
+                    v.push(ch, span_of(r));
                 }
                 // The separator becomes the space; without one, the space stands on the rank's
                 // last letter.
