@@ -340,7 +340,7 @@ impl Engine {
     /// Triage one comment.
     pub fn triage(&self, text: &str) -> Triage {
         let base = normalise::base(text);
-        let words = normalise::words(&base);
+        let words = normalise::words(&base, text);
         let mut out = Triage::default();
         let mut fired: Vec<usize> = Vec::new();
         let use_rules = self.combine != Combine::Model;

@@ -132,7 +132,7 @@ pub fn for_each_feature(view: &str, f: &mut dyn FnMut(&[u8], usize, usize)) {
 
 /// The word view of a comment, as the rules and the model read it.
 pub fn word_view(text: &str) -> String {
-    normalise::words(&normalise::base(text)).text
+    normalise::words(&normalise::base(text), text).text
 }
 
 /// The distinct features of a comment, as strings, and how many features it gave in all,

@@ -130,8 +130,75 @@ fn spacer(c: char) -> bool {
     matches!(c, ' ' | '.' | '_' | '-' | '\u{00B7}' | '\u{2022}' | '/' | '+')
 }
 
-/// The word view.
-pub(crate) fn words(base: &View) -> View {
+/// Ranks that may open a handle naming an officer ("@SgtPrentice", "@PCJones", "@DCIWalsh",
+/// "@Insp_Kaur"), longest first where one begins another. `caps`: the abbreviation counts only
+/// in capitals ("@PCJones", not "@PcWorld" or "@DiCaprio"); `run_on`: it names an officer even
+/// run on into a name in small letters ("@sgtprentice"), because no English word begins so.
+struct HandleRank {
+    rank: &'static str,
+    caps: bool,
+    run_on: bool,
+}
+
+const HANDLE_RANKS: &[HandleRank] = &[
+    HandleRank { rank: "superintendent", caps: false, run_on: false },
+    HandleRank { rank: "detective", caps: false, run_on: false },
+    HandleRank { rank: "inspector", caps: false, run_on: false },
+    HandleRank { rank: "constable", caps: false, run_on: false },
+    HandleRank { rank: "sergeant", caps: false, run_on: false },
+    HandleRank { rank: "officer", caps: false, run_on: false },
+    HandleRank { rank: "sarge", caps: false, run_on: false },
+    HandleRank { rank: "pcso", caps: false, run_on: true },
+    HandleRank { rank: "insp", caps: false, run_on: false },
+    HandleRank { rank: "supt", caps: false, run_on: true },
+    HandleRank { rank: "sgt", caps: false, run_on: true },
+    HandleRank { rank: "dci", caps: true, run_on: false },
+    HandleRank { rank: "pc", caps: true, run_on: false },
+    HandleRank { rank: "dc", caps: true, run_on: false },
+    HandleRank { rank: "ds", caps: true, run_on: false },
+    HandleRank { rank: "di", caps: true, run_on: false },
+];
+
+/// How a rank-and-name handle divides, from its letters as written (after the `@`): the length
+/// of the rank and whether a separator (`_`, `.`, `-`) stands between rank and name. `None`
+/// when the handle does not open with a rank followed by a name: a capitalised name
+/// ("SgtPrentice", "PCSOAhmed"), a name after a separator ("PC_Jones", "sgt.prentice"), or,
+/// for a rank no word begins with, a name run on in small letters ("sgtprentice").
+pub(crate) fn rank_handle(handle: &[char]) -> Option<(usize, bool)> {
+    for r in HANDLE_RANKS {
+        let n = r.rank.len();
+        if handle.len() < n + 2 {
+            continue;
+        }
+        let head = &handle[..n];
+        if !head.iter().zip(r.rank.chars()).all(|(a, b)| a.to_ascii_lowercase() == b) {
+            continue;
+        }
+        if r.caps && !head.iter().all(char::is_ascii_uppercase) {
+            continue;
+        }
+        let (a, b) = (handle[n], handle[n + 1]);
+        if matches!(a, '_' | '.' | '-') && b.is_ascii_alphabetic() {
+            return Some((n, true));
+        }
+        if a.is_ascii_uppercase() && b.is_ascii_lowercase() {
+            return Some((n, false));
+        }
+        let rest = &handle[n..];
+        if r.run_on
+            && head.iter().all(char::is_ascii_lowercase)
+            && rest.len() >= 3
+            && rest.iter().all(char::is_ascii_lowercase)
+        {
+            return Some((n, false));
+        }
+    }
+    None
+}
+
+/// The word view. `original` is the text `base` was made from: a handle's capitals, which the
+/// base view has lowered, tell a rank-and-name handle ("@SgtPrentice") from any other.
+pub(crate) fn words(base: &View, original: &str) -> View {
     let chars: Vec<(usize, char)> = base.text.char_indices().collect();
     let n = chars.len();
     let wordy = |k: usize| {
@@ -165,6 +232,36 @@ pub(crate) fn words(base: &View) -> View {
                     v.push(leet(ch).unwrap_or(ch), span_of(r));
                 }
                 k = j + 1;
+                continue;
+            }
+        }
+        // A rank-and-name handle reads as its rank and its name: "@SgtPrentice" is
+        // "@sgt prentice", "@PC_Jones" "@pc jones". Any other handle is left whole.
+        if c == '@' && (k == 0 || !chars[k - 1].1.is_alphanumeric()) {
+            let mut handle = Vec::new();
+            let mut m = k + 1;
+            while m < n && (chars[m].1.is_ascii_alphanumeric() || matches!(chars[m].1, '_' | '.' | '-')) {
+                let (b, ch) = chars[m];
+                // The letter as written: the base view has lowered it.
+                let o = original.get(base.src[b].0 as usize..).and_then(|t| t.chars().next());
+                handle.push(o.filter(|o| o.to_ascii_lowercase() == ch).unwrap_or(ch));
+                m += 1;
+            }
+            if let Some((len, sep)) = rank_handle(&handle) {
+                v.push('@', span_of(k));
+                for (r, &(_, ch)) in chars.iter().enumerate().take(k + len + 1).skip(k + 1) {
+                    v.push(ch, span_of(r));
+                }
+                // The separator becomes the space; without one, the space stands on the rank's
+                // last letter.
+                let name = k + 1 + len;
+                if sep {
+                    v.push(' ', span_of(name));
+                    k = name + 1;
+                } else {
+                    v.push(' ', span_of(name - 1));
+                    k = name;
+                }
                 continue;
             }
         }
@@ -217,7 +314,7 @@ mod tests {
     use super::*;
 
     fn w(t: &str) -> String {
-        words(&base(t)).text
+        words(&base(t), t).text
     }
 
     #[test]
@@ -232,14 +329,39 @@ mod tests {
     fn digits_for_letters_fold_inside_words_but_numbers_stay() {
         assert_eq!(w("D1CK h3ad c0ps"), "dick head cops");
         assert_eq!(w("PC1234 on the A46, call 07700 900123"), "pc1234 on the a46, call 07700 900123");
-        assert_eq!(w("$cum sh!t @SgtBloggs"), "scum shit @sgtbloggs");
+        assert_eq!(w("$cum sh!t @SgtBloggs"), "scum shit @sgt bloggs");
+    }
+
+    #[test]
+    fn a_rank_and_name_handle_reads_as_rank_and_name_and_any_other_handle_stays_whole() {
+        // WP034 8.2: a handle names an officer when it is a rank and a name.
+        assert_eq!(w("@SgtPrentice you clown"), "@sgt prentice you clown");
+        assert_eq!(w("@PCJones @InspKaur @DCIWalsh @PCSOAhmed"), "@pc jones @insp kaur @dci walsh @pcso ahmed");
+        assert_eq!(w("@PC_Jones @sgt.prentice @Insp-Kaur"), "@pc jones @sgt prentice @insp kaur");
+        assert_eq!(w("@sgtprentice @supthughes"), "@sgt prentice @supt hughes");
+        assert_eq!(w("@SergeantDibble @DetectiveHale"), "@sergeant dibble @detective hale");
+        // Members of the public: names, words that begin like a rank, small-letter abbreviations.
+        assert_eq!(w("@SteveCrane @DiCaprio @PcWorld @pcjones"), "@stevecrane @dicaprio @pcworld @pcjones");
+        assert_eq!(w("@Inspired @dsmith @DSmith @WarksPolice"), "@inspired @dsmith @dsmith @warkspolice");
+        // An e-mail address is no handle (its @ folds as a letter inside a word).
+        assert_eq!(w("whitnashsgt@Example.co.uk"), "whitnashsgtaexample.co.uk");
+    }
+
+    #[test]
+    fn a_rank_and_name_handle_maps_back_to_the_handle_as_written() {
+        let t = "well done @SgtPrentice";
+        let b = base(t);
+        let v = words(&b, t);
+        let s = v.text.find("@sgt").unwrap_or(0);
+        let (a, e) = v.original_span(s, v.text.len()).unwrap_or((0, 0));
+        assert_eq!(&t[a..e], "@SgtPrentice");
     }
 
     #[test]
     fn spans_map_back_to_the_original() {
         let t = "Ｓcum s c u m";
         let b = base(t);
-        let v = words(&b);
+        let v = words(&b, t);
         let s = v.text.rfind("scum").unwrap_or(0);
         let (a, e) = v.original_span(s, s + 4).unwrap_or((0, 0));
         assert_eq!(&t[a..e], "s c u m");

@@ -204,3 +204,61 @@ fn the_shipped_model_finds_an_emergency_no_rule_names_and_says_why() {
     e.set_combine(Combine::Rules);
     assert!(!e.triage(text).has("emergency"));
 }
+
+/// WP034 8.2: abuse "aimed at an identifiable officer or member of staff" goes to that person's
+/// line manager. A handle identifies a member of staff only as the force's registers name them:
+/// a rank and a name ("@SgtPrentice", "@PCJones", "@InspKaur", "@DCIWalsh") or one of the
+/// force's own accounts (the pack's `force_account` list); a staff or collar number may carry a
+/// letter ("PC A1018", "#C2231"). Any other handle is a member of the public.
+#[test]
+fn staff_are_named_as_the_register_names_them_not_by_any_handle() {
+    let e = engine();
+    let wellbeing = |t: &custodian_comments::Triage| {
+        t.route.iter().any(|r| r.route == "line_manager_wellbeing" && r.clause == "8.2")
+    };
+    for (t, handle) in [
+        ("@SgtPrentice you absolute clown", "@SgtPrentice"),
+        ("@PCJones is a useless pr*ck", "@PCJones"),
+        ("@InspKaur is a spineless coward", "@InspKaur"),
+        ("@DCIWalsh you lying weasel", "@DCIWalsh"),
+        ("@PC_Jones you muppet", "@PC_Jones"),
+        ("@sgtprentice you absolute clown", "@sgtprentice"),
+        ("@WarksPolice whoever is on tonight is a useless muppet", "@WarksPolice"),
+    ] {
+        let tr = e.triage(t);
+        assert!(tr.has("abuse_staff"), "{t}: {:?}", tr.labels);
+        assert!(wellbeing(&tr), "{t}: {:?}", tr.route);
+        let m = tr.labels.iter().find(|l| l.label == "abuse_staff").map(|m| &t[m.start..m.end]).unwrap_or("");
+        assert!(m.starts_with(handle), "{t}: the span {m:?} starts at the handle as written");
+    }
+    // Staff and collar numbers with a letter, as well as digits only.
+    for t in [
+        "PC A1018 is a useless fat prick",
+        "collar number A1018 is a joke",
+        "#C2231 you fat slob",
+        "PCA1018 is a clown",
+        "PC 4521 is a clown",
+    ] {
+        let tr = e.triage(t);
+        assert!(tr.has("abuse_staff"), "{t}: {:?}", tr.labels);
+        assert!(wellbeing(&tr), "{t}");
+    }
+    // Members of the public, tagged in a reply: no officer, no wellbeing case.
+    for t in [
+        "@SteveCrane the still's in black and white, you weirdo",
+        "@Steve Crane you absolute clown",
+        "@steve_crane you muppet",
+        "@gc_truth you clown",
+        "@DiCaprio you idiot",
+        "@PcWorld you muppets",
+        "@pcjones you muppet",
+        "@Inspired_Dave you clown",
+        "@WarksPCC fan club, what a bunch of clowns",
+    ] {
+        let tr = e.triage(t);
+        assert!(!tr.has("abuse_staff"), "{t}: {:?}", tr.labels);
+        assert!(!wellbeing(&tr), "{t}: {:?}", tr.route);
+    }
+    // A road is not a collar number.
+    assert!(!e.triage("the A4177 is a joke every morning").has("abuse_staff"));
+}

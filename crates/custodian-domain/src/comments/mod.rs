@@ -244,23 +244,123 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Rank abbreviations that open a handle only in capitals ("@PCJones", not "@PcWorld" or
+/// "@DiCaprio").
+const CAPS_ONLY: &[&str] = &["pc", "psc", "dc", "ds", "di", "dci"];
+/// Ranks no English word begins with: they open a handle even run on in small letters
+/// ("@sgtprentice").
+const RUN_ON: &[&str] = &["sgt", "pcso", "supt"];
+
+/// Where a handle (the text after its `@`, as written) that opens with a rank divides: the
+/// length of the rank, when a name follows it (capitalised, "SgtPrentice"; after `_`, `.` or
+/// `-`, "PC_Jones"; run on in small letters after a rank no word begins with, "sgtprentice")
+/// or a staff number ("PC2240", "PCA1018"). Titles (Mr, Mrs) do not count: "@MrsSmith" is a
+/// member of the public. The triage's word view divides handles the same way
+/// (custodian-comments, normalise.rs).
+fn rank_handle(handle: &str) -> Option<usize> {
+    let c: Vec<char> = handle.chars().collect();
+    let mut ranks: Vec<&str> = RANKS.iter().copied().filter(|r| !matches!(*r, "mr" | "mrs" | "ms" | "miss")).collect();
+    ranks.sort_by_key(|r| std::cmp::Reverse(r.len()));
+    for r in ranks {
+        let n = r.chars().count();
+        if c.len() < n + 2 || !c[..n].iter().zip(r.chars()).all(|(a, b)| a.to_ascii_lowercase() == b) {
+            continue;
+        }
+        let rest: String = c[n..].iter().collect();
+        let digits = rest.trim_start_matches(|x: char| x.is_ascii_alphabetic());
+        if rest.len() - digits.len() <= 1
+            && (3..=5).contains(&digits.len())
+            && digits.chars().all(|x| x.is_ascii_digit())
+        {
+            return Some(n);
+        }
+        if CAPS_ONLY.contains(&r) && !c[..n].iter().all(char::is_ascii_uppercase) {
+            continue;
+        }
+        let (a, b) = (c[n], c[n + 1]);
+        if (matches!(a, '_' | '.' | '-') && b.is_ascii_alphabetic())
+            || (a.is_ascii_uppercase() && b.is_ascii_lowercase())
+        {
+            return Some(n);
+        }
+        if RUN_ON.contains(&r) && c.iter().all(char::is_ascii_lowercase) && c.len() >= n + 3 {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// The words of a text, each with whether it belongs to a member of the public's handle: a
+/// handle names an officer or member of staff only when it is a rank and a name or number
+/// ("@SgtPrentice" reads as "sgt prentice"); any other handle ("@SteveCrane", or "@Steve" in a
+/// reply tagged "@Steve Crane") names a member of the public (WP034 8.2).
+fn tagged_words(text: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut plain = 0;
+    let mut prev: Option<char> = None;
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let starts = c == '@'
+            && !prev.is_some_and(char::is_alphanumeric)
+            && it.peek().is_some_and(|(_, n)| n.is_ascii_alphanumeric());
+        prev = Some(c);
+        if !starts {
+            continue;
+        }
+        out.extend(words(&text[plain..i]).into_iter().map(|w| (w, false)));
+        let mut end = i + 1;
+        while let Some(&(j, n)) = it.peek() {
+            if !(n.is_ascii_alphanumeric() || matches!(n, '_' | '.' | '-')) {
+                break;
+            }
+            end = j + n.len_utf8();
+            prev = Some(n);
+            it.next();
+        }
+        let handle = text[i + 1..end].trim_end_matches(['_', '.', '-']);
+        match rank_handle(handle) {
+            Some(n) => {
+                out.push((handle[..n].to_lowercase(), false));
+                out.extend(words(&handle[n..]).into_iter().map(|w| (w, false)));
+            }
+            None => out.extend(words(handle).into_iter().map(|w| (w, true))),
+        }
+        plain = end;
+    }
+    out.extend(words(&text[plain..]).into_iter().map(|w| (w, false)));
+    out
+}
+
 /// The people of `register` that `text` names (WP034 8.2), each with what named them: the full
-/// name as whole words, the staff (collar) number as a whole word, or a rank or title followed
-/// by a surname that exactly one person of the register has. Case does not matter.
+/// name as whole words, the staff (collar) number as a whole word (digits, or a letter and
+/// digits: "A1018", "PC A1018", "#C2231", "PC2240"), or a rank or title followed by a surname
+/// that exactly one person of the register has. A rank-and-name handle names as rank and name
+/// ("@SgtPrentice"); the words of any other handle, a member of the public's ("@JackThornton",
+/// "@Jack Thornton" in a reply), name nobody. Case does not matter.
 pub fn people_named(text: &str, register: &[Named]) -> Vec<(uuid::Uuid, String)> {
-    let w = words(text);
-    let contains_seq = |seq: &[String]| !seq.is_empty() && w.windows(seq.len()).any(|win| win == seq);
+    let tw = tagged_words(text);
+    // Runs of words outside members of the public's handles.
+    let runs: Vec<Vec<String>> =
+        tw.split(|(_, public)| *public).map(|run| run.iter().map(|(w, _)| w.clone()).collect()).collect();
+    let contains_seq =
+        |seq: &[String]| !seq.is_empty() && runs.iter().any(|w| w.windows(seq.len()).any(|win| win == seq));
+    let is_number = |x: &str, sn: &str| {
+        x == sn || RANKS.iter().any(|r| !matches!(*r, "mr" | "mrs" | "ms" | "miss") && x.strip_prefix(r) == Some(sn))
+    };
     let mut out: Vec<(uuid::Uuid, String)> = Vec::new();
     for p in register {
         let name = words(&p.name);
         let sn = p.staff_number.to_lowercase();
         let how = if name.len() >= 2 && contains_seq(&name) {
             Some(p.name.clone())
-        } else if sn.len() >= 3 && w.contains(&sn) {
+        } else if sn.len() >= 3 && runs.iter().flatten().any(|x| is_number(x, &sn)) {
             Some(format!("staff number {}", p.staff_number))
         } else if let Some(surname) = name.last().filter(|_| name.len() >= 2) {
             let unique = register.iter().filter(|o| words(&o.name).last() == Some(surname)).count() == 1;
-            let after_rank = w.windows(2).find(|pair| RANKS.contains(&pair[0].as_str()) && &pair[1] == surname);
+            let after_rank = runs
+                .iter()
+                .flat_map(|w| w.windows(2))
+                .find(|pair| RANKS.contains(&pair[0].as_str()) && &pair[1] == surname);
             match after_rank {
                 Some(pair) if unique => Some(format!("{} {}", pair[0], p.name.split_whitespace().last().unwrap_or(""))),
                 _ => None,
@@ -343,6 +443,36 @@ mod tests {
         assert!(ids("fenwick street is closed").is_empty());
         assert!(ids("A10177 is not a number we know").is_empty());
         assert_eq!(people_named("Sgt FENWICK", &r)[0].1, "sgt Fenwick");
+    }
+
+    #[test]
+    fn staff_are_named_by_a_rank_and_name_handle_or_a_lettered_number_never_by_a_members_handle() {
+        // WP034 8.2: wellbeing for the named officer or member of staff, never for a member of
+        // the public whose handle happens to be a staff member's name.
+        let mut r = reg();
+        r.push(Named { id: Uuid::from_u128(5), name: "Amy Prentice".into(), staff_number: "C2231".into() });
+        let ids = |t: &str| people_named(t, &r).into_iter().map(|(id, _)| id.as_u128()).collect::<Vec<_>>();
+        // Rank-and-name handles, as written on the platforms.
+        assert_eq!(ids("@SgtPrentice you clown"), vec![5]);
+        assert_eq!(ids("@sgt_prentice you clown"), vec![5]);
+        assert_eq!(ids("@sgtprentice you clown"), vec![5]);
+        assert_eq!(ids("@PCFenwick is useless"), vec![1]);
+        assert_eq!(ids("@PC_Thornton is useless"), vec![2]);
+        assert_eq!(people_named("@InspPrentice", &r)[0].1, "insp Prentice");
+        // Staff numbers with a letter, and a rank run on into the number.
+        assert_eq!(ids("PC A1018 was rude"), vec![2]);
+        assert_eq!(ids("#C2231 should be sacked"), vec![5]);
+        assert_eq!(ids("pca1018 and PC4521"), vec![2, 3]);
+        assert_eq!(ids("@PCA1018 you clown"), vec![2]);
+        // A member of the public's handle names nobody, even with a staff member's name.
+        assert!(ids("@JackThornton you clown").is_empty());
+        assert!(ids("@Jack Thornton you should be ashamed").is_empty());
+        assert!(ids("@jack_thornton @A1018 @Fenwick").is_empty());
+        assert!(ids("@PcFenwick @MrsPrentice").is_empty());
+        // ... but the same name outside the handle still names them.
+        assert_eq!(ids("@Steve Jack Thornton was rude to me"), vec![2]);
+        // An e-mail address is not a handle.
+        assert!(ids("email prentice@example.com").is_empty());
     }
 
     #[test]
