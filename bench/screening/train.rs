@@ -38,6 +38,8 @@ use std::io::Write;
 use custodian_screening::model::{feature_scale, feature_strings, name_candidates, name_feature_strings, sentences};
 use custodian_screening::review::LabelledDraft;
 use custodian_screening::{Category, Engine, Pack, sha256_hex};
+use custodian_textmodel::sigmoid;
+use custodian_textmodel::train::{self, Doc, Fitting, Sum, index, num, refuse_sealed, repin, vocabulary};
 
 struct Opts {
     epochs: usize,
@@ -70,28 +72,6 @@ struct Draft {
     rules: Vec<(usize, usize)>,
 }
 
-/// xorshift64*: a fixed, dependency-free sequence.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
-}
-
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
-}
-
 struct Fitted {
     vocab: Vec<String>,
     w: Vec<f32>,
@@ -101,45 +81,30 @@ struct Fitted {
 /// Fit on the sentences `which` (indices into `sents`), the vocabulary being every feature in
 /// at least `min_df` of them.
 fn fit(sents: &[Sent], which: &[usize], o: &Opts) -> Fitted {
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    for &i in which {
-        for f in &sents[i].raw {
-            *df.entry(f.as_str()).or_default() += 1;
-        }
-    }
-    let mut vocab: Vec<&str> = df.iter().filter(|(_, n)| **n >= o.min_df).map(|(k, _)| *k).collect();
-    vocab.sort_unstable();
-    let index: HashMap<&str, u32> = vocab.iter().enumerate().map(|(i, k)| (*k, i as u32)).collect();
-    let docs: Vec<(Vec<u32>, f32, bool)> = which
+    let vocab = vocabulary(which.iter().map(|&i| sents[i].raw.as_slice()), o.min_df);
+    let index = index(&vocab);
+    let docs: Vec<Doc> = which
         .iter()
         .map(|&i| {
             let s = &sents[i];
-            (s.raw.iter().filter_map(|f| index.get(f.as_str()).copied()).collect(), feature_scale(s.total), s.y)
+            Doc {
+                feats: s.raw.iter().filter_map(|f| index.get(f.as_str()).copied()).collect(),
+                scale: feature_scale(s.total),
+                y: vec![s.y],
+            }
         })
         .collect();
-    let mut w = vec![0f32; vocab.len()];
-    let mut g2 = vec![1e-6f32; vocab.len()];
-    let (mut b, mut gb) = (0f32, 1e-6f32);
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    let mut rng = Rng(o.seed.max(1));
-    for _ in 0..o.epochs {
-        rng.shuffle(&mut order);
-        for &d in &order {
-            let (feats, scale, y) = &docs[d];
-            let z = b + feats.iter().map(|&i| w[i as usize]).sum::<f32>() * scale;
-            let p = sigmoid(z);
-            let g = if *y { (p - 1.0) * o.positive_weight } else { p };
-            gb += g * g;
-            b -= o.rate * g / gb.sqrt();
-            for &i in feats {
-                let i = i as usize;
-                let grad = g * scale + o.l2 * w[i];
-                g2[i] += grad * grad;
-                w[i] -= o.rate * grad / g2[i].sqrt();
-            }
-        }
-    }
-    Fitted { vocab: vocab.into_iter().map(String::from).collect(), w, b }
+    let fitting = Fitting {
+        epochs: o.epochs,
+        rate: o.rate,
+        l2: o.l2,
+        seed: o.seed,
+        positive_weight: o.positive_weight,
+        sum: Sum::ScaledTotal,
+    };
+    let all: Vec<usize> = (0..docs.len()).collect();
+    let m = train::fit(&docs, &all, vocab.len(), 1, &fitting);
+    Fitted { vocab: vocab.into_iter().map(String::from).collect(), w: m.w, b: m.b[0] }
 }
 
 impl Fitted {
@@ -151,12 +116,6 @@ impl Fitted {
 fn predict(table: &HashMap<&str, f32>, b: f32, s: &Sent) -> f32 {
     let z: f32 = s.raw.iter().filter_map(|f| table.get(f.as_str())).sum();
     sigmoid(b + z * feature_scale(s.total))
-}
-
-fn num(x: f32) -> String {
-    let s = format!("{x:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" || s.is_empty() { "0".into() } else { s.to_string() }
 }
 
 /// Covert precision and recall of one file's drafts: the rules' findings, plus (when given)
@@ -281,9 +240,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if files.is_empty() {
         return Err("usage: screening-train [--out MODEL.tsv --pack PACK.toml --version V] FILE.jsonl...".into());
     }
-    if files.iter().chain(&extra).any(|f| f.contains("sealed")) {
-        return Err("a sealed half is refused: it is only ever scored".into());
-    }
+    refuse_sealed(files.iter().chain(&extra))?;
     // The rules alone: the built-in pack without its model (and so without the saved examples,
     // which are checked against the pack with its model).
     let mut pack = Pack::builtin()?;
@@ -494,27 +451,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("wrote {out_path}: {kept} features, {} bytes, sha256 {sum}", body.len());
     if let Some(p) = pack_path {
         let pack = std::fs::read_to_string(&p)?;
-        let mut out = String::new();
-        let mut in_model = false;
-        let (mut v, mut s) = (false, false);
-        for line in pack.lines() {
-            if line.starts_with('[') {
-                in_model = line.trim() == "[model]";
-            }
-            if in_model && line.starts_with("sha256 = ") {
-                out.push_str(&format!("sha256 = \"{sum}\"\n"));
-                s = true;
-            } else if in_model && line.starts_with("version = ") {
-                out.push_str(&format!("version = \"{version}\"\n"));
-                v = true;
-            } else {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-        if !(v && s) {
-            return Err(format!("{p}: no [model] section with version and sha256 lines to update").into());
-        }
+        let out = repin(&pack, &version, &sum)
+            .ok_or_else(|| format!("{p}: no [model] section with version and sha256 lines to update"))?;
         std::fs::write(&p, out)?;
         eprintln!("updated {p}");
     }
