@@ -20,11 +20,11 @@
 // Loops over the 13 labels index parallel arrays.
 #![allow(clippy::needless_range_loop)]
 
-use std::io::Write;
-
+use custodian_comments::LABELS;
 use custodian_comments::model::{feature_scale, feature_strings};
-use custodian_comments::{LABELS, sha256_hex};
-use custodian_textmodel::train::{Doc, Fitting, Rng, Sum, fit, index, num, refuse_sealed, repin, vocabulary};
+use custodian_textmodel::train::{
+    Doc, Fitting, Rng, Sum, feature_lines, fit, index, num, refuse_sealed, vocabulary, write_model,
+};
 use serde::Deserialize;
 
 const N: usize = LABELS.len();
@@ -211,25 +211,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     body.push_str(&format!("labels\t{}\n", LABELS.join("\t")));
     body.push_str(&format!("bias\t{}\n", m.b.iter().map(|x| num(*x)).collect::<Vec<_>>().join("\t")));
     body.push_str(&format!("threshold\t{}\n", thresholds.iter().map(|x| num(*x)).collect::<Vec<_>>().join("\t")));
-    let mut kept = 0;
-    for (i, name) in vocab.iter().enumerate() {
-        let w = m.row(i);
-        if w.iter().all(|x| x.abs() < o.prune) {
-            continue;
-        }
-        kept += 1;
-        let ws: Vec<String> = w.iter().map(|x| if x.abs() < o.prune { "0".into() } else { num(*x) }).collect();
-        body.push_str(&format!("f\t{name}\t{}\n", ws.join("\t")));
-    }
-    std::fs::File::create(&out_path)?.write_all(body.as_bytes())?;
-    let sum = sha256_hex(&body);
-    eprintln!("wrote {out_path}: {kept} features, {} bytes, sha256 {sum}", body.len());
-    if let Some(p) = pack_path {
-        let pack = std::fs::read_to_string(&p)?;
-        let out = repin(&pack, &version, &sum)
-            .ok_or_else(|| format!("{p}: no [model] section with version and sha256 lines to update"))?;
-        std::fs::write(&p, out)?;
-        eprintln!("updated {p}");
-    }
+    let kept = feature_lines(&vocab, &m, o.prune, &mut body);
+    write_model(&out_path, &body, kept, pack_path.as_deref(), &version)?;
     Ok(())
 }

@@ -33,13 +33,14 @@
 //! name contains "sealed" is refused: sealed halves are only ever scored.
 
 use std::collections::HashMap;
-use std::io::Write;
 
 use custodian_screening::model::{feature_scale, feature_strings, name_candidates, name_feature_strings, sentences};
 use custodian_screening::review::LabelledDraft;
-use custodian_screening::{Category, Engine, Pack, sha256_hex};
+use custodian_screening::{Category, Engine, Pack};
 use custodian_textmodel::sigmoid;
-use custodian_textmodel::train::{self, Doc, Fitting, Sum, index, num, refuse_sealed, repin, vocabulary};
+use custodian_textmodel::train::{
+    self, Doc, Fitting, Sum, feature_lines, index, num, refuse_sealed, vocabulary, write_model,
+};
 
 struct Opts {
     epochs: usize,
@@ -74,7 +75,7 @@ struct Draft {
 
 struct Fitted {
     vocab: Vec<String>,
-    w: Vec<f32>,
+    fit: train::Fit,
     b: f32,
 }
 
@@ -103,13 +104,13 @@ fn fit(sents: &[Sent], which: &[usize], o: &Opts) -> Fitted {
         sum: Sum::ScaledTotal,
     };
     let all: Vec<usize> = (0..docs.len()).collect();
-    let m = train::fit(&docs, &all, vocab.len(), 1, &fitting);
-    Fitted { vocab: vocab.into_iter().map(String::from).collect(), w: m.w, b: m.b[0] }
+    let fit = train::fit(&docs, &all, vocab.len(), 1, &fitting);
+    Fitted { vocab: vocab.into_iter().map(String::from).collect(), b: fit.b[0], fit }
 }
 
 impl Fitted {
     fn table(&self) -> HashMap<&str, f32> {
-        self.vocab.iter().zip(&self.w).map(|(k, w)| (k.as_str(), *w)).collect()
+        self.vocab.iter().zip(&self.fit.w).map(|(k, w)| (k.as_str(), *w)).collect()
     }
 }
 
@@ -438,23 +439,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         num(m.b),
         num(t)
     ));
-    let mut kept = 0;
-    for (name, w) in m.vocab.iter().zip(&m.w) {
-        if w.abs() < o.prune {
-            continue;
-        }
-        kept += 1;
-        body.push_str(&format!("f\t{name}\t{}\n", num(*w)));
-    }
-    std::fs::File::create(&out_path)?.write_all(body.as_bytes())?;
-    let sum = sha256_hex(&body);
-    eprintln!("wrote {out_path}: {kept} features, {} bytes, sha256 {sum}", body.len());
-    if let Some(p) = pack_path {
-        let pack = std::fs::read_to_string(&p)?;
-        let out = repin(&pack, &version, &sum)
-            .ok_or_else(|| format!("{p}: no [model] section with version and sha256 lines to update"))?;
-        std::fs::write(&p, out)?;
-        eprintln!("updated {p}");
-    }
+    let kept = feature_lines(&m.vocab, &m.fit, o.prune, &mut body);
+    write_model(&out_path, &body, kept, pack_path.as_deref(), &version)?;
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! What the two trainers share (`bench/comments/train.rs`, `bench/screening/train.rs`): a fixed,
 //! dependency-free random sequence, the vocabulary, the AdaGrad fit with L2 shrinkage in a fixed
 //! order from a fixed seed (so the same corpora and options give the same model file byte for
-//! byte), the numbers as the model file writes them, the refusal of sealed halves, and the
-//! rewrite of the pack's `[model]` pin to the new file.
+//! byte), the feature lines as the model file writes them, the refusal of sealed halves, and the
+//! writing of the file with the rewrite of the pack's `[model]` pin to it (the only I/O in this
+//! crate, for the trainers).
 
 use std::collections::HashMap;
 
@@ -165,6 +166,44 @@ pub fn fit(docs: &[Doc], which: &[usize], dims: usize, width: usize, o: &Fitting
     m
 }
 
+/// Append the `f` lines of a fitted model to `body`, one per feature of `vocab` (in order) with
+/// a weight of at least `prune` in magnitude, a smaller weight written as 0; returns how many.
+pub fn feature_lines<S: AsRef<str>>(vocab: &[S], m: &Fit, prune: f32, body: &mut String) -> usize {
+    let mut kept = 0;
+    for (i, name) in vocab.iter().enumerate() {
+        let w = m.row(i);
+        if w.iter().all(|x| x.abs() < prune) {
+            continue;
+        }
+        kept += 1;
+        let ws: Vec<String> = w.iter().map(|x| if x.abs() < prune { "0".into() } else { num(*x) }).collect();
+        body.push_str(&format!("f\t{}\t{}\n", name.as_ref(), ws.join("\t")));
+    }
+    kept
+}
+
+/// Write a model file (`kept` features), say its size and SHA-256 on standard error, and when
+/// a pack is given, re-pin its `[model]` section to the new file ([`repin`]).
+pub fn write_model(
+    out_path: &str,
+    body: &str,
+    kept: usize,
+    pack_path: Option<&str>,
+    version: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    std::fs::write(out_path, body.as_bytes())?;
+    let sum = crate::sha256_hex(body);
+    eprintln!("wrote {out_path}: {kept} features, {} bytes, sha256 {sum}", body.len());
+    if let Some(p) = pack_path {
+        let pack = std::fs::read_to_string(p)?;
+        let out = repin(&pack, version, &sum)
+            .ok_or_else(|| format!("{p}: no [model] section with version and sha256 lines to update"))?;
+        std::fs::write(p, out)?;
+        eprintln!("updated {p}");
+    }
+    Ok(())
+}
+
 /// A pack's text with its `[model]` section's `version` and `sha256` lines set to a new model
 /// file's; `None` when the pack has no `[model]` section with both lines.
 pub fn repin(pack: &str, version: &str, sha256: &str) -> Option<String> {
@@ -223,5 +262,13 @@ mod tests {
             assert_eq!(a.w, b.w);
             assert!(a.predict(&docs[0], sum)[0] > 0.8 && a.predict(&docs[1], sum)[0] < 0.2);
         }
+    }
+
+    #[test]
+    fn feature_lines_drop_a_feature_whose_every_weight_is_below_the_prune() {
+        let m = Fit { width: 2, w: vec![0.5, 0.001, 0.001, -0.002, -0.25, 0.0], b: vec![0.0, 0.0] };
+        let mut body = String::new();
+        assert_eq!(feature_lines(&["w:a", "w:b", "w:c"], &m, 0.01, &mut body), 2);
+        assert_eq!(body, "f\tw:a\t0.5\t0\nf\tw:c\t-0.25\t0\n");
     }
 }

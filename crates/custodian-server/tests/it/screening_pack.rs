@@ -95,19 +95,24 @@ async fn corporate_communications_change_the_pack_with_a_check_and_a_reason(b: B
 }
 on_both!(corporate_communications_change_the_pack_with_a_check_and_a_reason);
 
-async fn a_version_put_into_effect_elsewhere_is_picked_up(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
-    // Another server on the same database (or the command line) stores a newer version.
-    let body = with("2026.12.6", "act = 0.75", "act = 0.99");
-    app.store()
+/// Store a version as another server or the command line would, straight into the database.
+async fn store_elsewhere(store: &custodian_store::Store, version: &str, body: &str, reason: &str) {
+    store
         .screening_pack_activate(
-            &NewPackVersion { version: "2026.12.6", body: &body, sha256: "x", rules: 1, examples: 1, reason: "cli" },
+            &NewPackVersion { version, body, sha256: "x", rules: 1, examples: 1, reason },
             &Actor::cli(),
             time::OffsetDateTime::now_utc(),
         )
         .await
         .unwrap();
+}
+
+async fn a_version_put_into_effect_elsewhere_is_picked_up(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    // Another server on the same database (or the command line) stores a newer version.
+    let body = with("2026.12.6", "act = 0.75", "act = 0.99");
+    store_elsewhere(app.store(), "2026.12.6", &body, "cli").await;
     assert_eq!(app.state.screener().current().version(), "2026.12.6");
     custodian_server::screening::refresh(&app.state).await.unwrap();
     assert_eq!(app.state.screener().current().version(), "2026.12.6");
@@ -128,14 +133,7 @@ async fn a_stored_pack_pinned_to_an_older_model_still_loads_and_the_page_says_so
     let old = "ab".repeat(32);
     let stale = |version: &str| with(version, &pin, &format!("version = \"2026.12.1\"\nsha256 = \"{old}\""));
     let body = stale("2026.12.9");
-    app.store()
-        .screening_pack_activate(
-            &NewPackVersion { version: "2026.12.9", body: &body, sha256: "x", rules: 1, examples: 1, reason: "before" },
-            &Actor::cli(),
-            time::OffsetDateTime::now_utc(),
-        )
-        .await
-        .unwrap();
+    store_elsewhere(app.store(), "2026.12.9", &body, "before").await;
     let active = custodian_server::screening::in_force(app.store()).await.expect("the stored pack still compiles");
     assert_eq!(active.version(), "2026.12.9");
     assert!(active.engine.warnings().iter().any(|w| w.contains(&old)), "{:?}", active.engine.warnings());
