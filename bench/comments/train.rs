@@ -36,14 +36,11 @@ struct Labelled {
 }
 
 struct Opts {
-    epochs: usize,
-    rate: f32,
-    l2: f32,
-    seed: u64,
+    /// The fitting options (`--epochs`, `--rate`, `--l2`, `--seed`, `--positive-weight`).
+    fit: Fitting,
     folds: usize,
     min_df: usize,
     prune: f32,
-    positive_weight: f32,
     /// Out-of-fold precision each label's threshold must reach (hate strands: `target_hate`).
     target: f64,
     target_hate: f64,
@@ -85,14 +82,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pack_path = None;
     let mut version = None;
     let mut o = Opts {
-        epochs: 30,
-        rate: 0.3,
-        l2: 1e-2,
-        seed: 20_261_204,
+        fit: Fitting { epochs: 30, rate: 0.3, l2: 1e-2, seed: 20_261_204, positive_weight: 2.0, sum: Sum::EachScaled },
         folds: 5,
         min_df: 2,
         prune: 0.01,
-        positive_weight: 2.0,
         target: 0.90,
         target_hate: 0.95,
     };
@@ -103,16 +96,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--out" => out_path = Some(val()?),
             "--pack" => pack_path = Some(val()?),
             "--version" => version = Some(val()?),
-            "--epochs" => o.epochs = val()?.parse()?,
-            "--rate" => o.rate = val()?.parse()?,
-            "--l2" => o.l2 = val()?.parse()?,
-            "--seed" => o.seed = val()?.parse()?,
             "--folds" => o.folds = val()?.parse()?,
             "--min-df" => o.min_df = val()?.parse()?,
             "--prune" => o.prune = val()?.parse()?,
-            "--positive-weight" => o.positive_weight = val()?.parse()?,
             "--target" => o.target = val()?.parse()?,
             "--target-hate" => o.target_hate = val()?.parse()?,
+            _ if o.fit.set(&a, &mut val)? => {}
             _ => files.push(a),
         }
     }
@@ -148,19 +137,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             y: y.to_vec(),
         })
         .collect();
-    let fitting = Fitting {
-        epochs: o.epochs,
-        rate: o.rate,
-        l2: o.l2,
-        seed: o.seed,
-        positive_weight: o.positive_weight,
-        sum: Sum::EachScaled,
-    };
     eprintln!("{} comments, {} features (in at least {} comments)", docs.len(), vocab.len(), o.min_df);
 
     // Out-of-fold scores for the thresholds.
     let mut perm: Vec<usize> = (0..docs.len()).collect();
-    Rng(o.seed ^ 0x9e37_79b9_7f4a_7c15).shuffle(&mut perm);
+    Rng(o.fit.seed ^ 0x9e37_79b9_7f4a_7c15).shuffle(&mut perm);
     let mut fold = vec![0usize; docs.len()];
     for (k, &d) in perm.iter().enumerate() {
         fold[d] = k % o.folds;
@@ -168,9 +149,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut oof = vec![[0f32; N]; docs.len()];
     for k in 0..o.folds {
         let train_ids: Vec<usize> = (0..docs.len()).filter(|&d| fold[d] != k).collect();
-        let m = fit(&docs, &train_ids, vocab.len(), N, &fitting);
+        let m = fit(&docs, &train_ids, vocab.len(), N, &o.fit);
         for d in (0..docs.len()).filter(|&d| fold[d] == k) {
-            oof[d].copy_from_slice(&m.predict(&docs[d], fitting.sum));
+            oof[d].copy_from_slice(&m.predict(&docs[d], o.fit.sum));
         }
         eprintln!("fold {} of {} trained", k + 1, o.folds);
     }
@@ -185,7 +166,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let all: Vec<usize> = (0..docs.len()).collect();
-    let m = fit(&docs, &all, vocab.len(), N, &fitting);
+    let m = fit(&docs, &all, vocab.len(), N, &o.fit);
     let mut body = String::new();
     let version = version.unwrap_or_else(|| "1".into());
     body.push_str("# Custodian comment triage model (WP034 6.7, 8.2): one-vs-rest logistic regression.\n");
@@ -196,14 +177,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "# Trained on: {}\n# comments {}, epochs {}, rate {}, l2 {}, seed {}, folds {}, min_df {}, prune {}, positive_weight {}, target {}, target_hate {}\n",
         files.join(" "),
         docs.len(),
-        o.epochs,
-        o.rate,
-        o.l2,
-        o.seed,
+        o.fit.epochs,
+        o.fit.rate,
+        o.fit.l2,
+        o.fit.seed,
         o.folds,
         o.min_df,
         o.prune,
-        o.positive_weight,
+        o.fit.positive_weight,
         o.target,
         o.target_hate
     ));

@@ -43,13 +43,10 @@ use custodian_textmodel::train::{
 };
 
 struct Opts {
-    epochs: usize,
-    rate: f32,
-    l2: f32,
-    seed: u64,
+    /// The fitting options (`--epochs`, `--rate`, `--l2`, `--seed`, `--positive-weight`).
+    fit: Fitting,
     min_df: usize,
     prune: f32,
-    positive_weight: f32,
     chars: bool,
     target: f64,
     target_added: f64,
@@ -95,16 +92,8 @@ fn fit(sents: &[Sent], which: &[usize], o: &Opts) -> Fitted {
             }
         })
         .collect();
-    let fitting = Fitting {
-        epochs: o.epochs,
-        rate: o.rate,
-        l2: o.l2,
-        seed: o.seed,
-        positive_weight: o.positive_weight,
-        sum: Sum::ScaledTotal,
-    };
     let all: Vec<usize> = (0..docs.len()).collect();
-    let fit = train::fit(&docs, &all, vocab.len(), 1, &fitting);
+    let fit = train::fit(&docs, &all, vocab.len(), 1, &o.fit);
     Fitted { vocab: vocab.into_iter().map(String::from).collect(), b: fit.b[0], fit }
 }
 
@@ -199,13 +188,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut names = false;
     let mut rules_for: Vec<(String, String)> = Vec::new();
     let mut o = Opts {
-        epochs: 20,
-        rate: 0.3,
-        l2: 1e-3,
-        seed: 20_261_206,
+        fit: Fitting { epochs: 20, rate: 0.3, l2: 1e-3, seed: 20_261_206, positive_weight: 1.0, sum: Sum::ScaledTotal },
         min_df: 2,
         prune: 0.01,
-        positive_weight: 1.0,
         chars: false,
         target: 0.95,
         target_added: 0.95,
@@ -226,15 +211,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--cv-only" => cv_only = true,
             "--chars" => o.chars = true,
             "--names" => names = true,
-            "--epochs" => o.epochs = val()?.parse()?,
-            "--rate" => o.rate = val()?.parse()?,
-            "--l2" => o.l2 = val()?.parse()?,
-            "--seed" => o.seed = val()?.parse()?,
             "--min-df" => o.min_df = val()?.parse()?,
             "--prune" => o.prune = val()?.parse()?,
-            "--positive-weight" => o.positive_weight = val()?.parse()?,
             "--target" => o.target = val()?.parse()?,
             "--target-added" => o.target_added = val()?.parse()?,
+            _ if o.fit.set(&a, &mut val)? => {}
             _ => files.push(a),
         }
     }
@@ -423,13 +404,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "# Trained on: {}\n# sentences {}, covert {positives}, epochs {}, rate {}, l2 {}, seed {}, min_df {}, prune {}, positive_weight {}, chars {}, target {}, target_added {}\n",
         files.iter().chain(&extra).cloned().collect::<Vec<_>>().join(" "),
         sents.len(),
-        o.epochs,
-        o.rate,
-        o.l2,
-        o.seed,
+        o.fit.epochs,
+        o.fit.rate,
+        o.fit.l2,
+        o.fit.seed,
         o.min_df,
         o.prune,
-        o.positive_weight,
+        o.fit.positive_weight,
         o.chars,
         o.target,
         o.target_added

@@ -93,6 +93,26 @@ pub struct Fitting {
     pub sum: Sum,
 }
 
+impl Fitting {
+    /// Set the fitting option `name` (`--epochs`, `--rate`, `--l2`, `--seed`,
+    /// `--positive-weight`) from the value `value` gives; `false` when `name` is none of them.
+    pub fn set(
+        &mut self,
+        name: &str,
+        value: &mut dyn FnMut() -> Result<String, String>,
+    ) -> Result<bool, Box<dyn std::error::Error>> {
+        match name {
+            "--epochs" => self.epochs = value()?.parse()?,
+            "--rate" => self.rate = value()?.parse()?,
+            "--l2" => self.l2 = value()?.parse()?,
+            "--seed" => self.seed = value()?.parse()?,
+            "--positive-weight" => self.positive_weight = value()?.parse()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
 /// Fitted weights: `width` per feature, feature after feature, and a bias per output.
 pub struct Fit {
     pub width: usize,
