@@ -20,11 +20,11 @@
 // Loops over the 13 labels index parallel arrays.
 #![allow(clippy::needless_range_loop)]
 
-use std::collections::HashMap;
-use std::io::Write;
-
+use custodian_comments::LABELS;
 use custodian_comments::model::{feature_scale, feature_strings};
-use custodian_comments::{LABELS, sha256_hex};
+use custodian_textmodel::train::{
+    Doc, Fitting, Rng, Sum, feature_lines, fit, index, num, refuse_sealed, vocabulary, write_model,
+};
 use serde::Deserialize;
 
 const N: usize = LABELS.len();
@@ -35,98 +35,15 @@ struct Labelled {
     labels: Vec<String>,
 }
 
-struct Doc {
-    feats: Vec<u32>,
-    scale: f32,
-    y: [bool; N],
-}
-
 struct Opts {
-    epochs: usize,
-    rate: f32,
-    l2: f32,
-    seed: u64,
+    /// The fitting options (`--epochs`, `--rate`, `--l2`, `--seed`, `--positive-weight`).
+    fit: Fitting,
     folds: usize,
     min_df: usize,
     prune: f32,
-    positive_weight: f32,
     /// Out-of-fold precision each label's threshold must reach (hate strands: `target_hate`).
     target: f64,
     target_hate: f64,
-}
-
-/// xorshift64*: a fixed, dependency-free sequence.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
-}
-
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
-}
-
-struct Weights {
-    w: Vec<[f32; N]>,
-    b: [f32; N],
-}
-
-fn train(docs: &[Doc], which: &[usize], dims: usize, o: &Opts) -> Weights {
-    let mut w = vec![[0f32; N]; dims];
-    let mut g2 = vec![[1e-6f32; N]; dims];
-    let mut b = [0f32; N];
-    let mut gb = [1e-6f32; N];
-    let mut order: Vec<usize> = which.to_vec();
-    let mut rng = Rng(o.seed.max(1));
-    for _ in 0..o.epochs {
-        rng.shuffle(&mut order);
-        for &d in &order {
-            let doc = &docs[d];
-            let mut z = b;
-            for &i in &doc.feats {
-                for l in 0..N {
-                    z[l] += w[i as usize][l] * doc.scale;
-                }
-            }
-            let mut g = [0f32; N];
-            for l in 0..N {
-                let p = sigmoid(z[l]);
-                g[l] = if doc.y[l] { (p - 1.0) * o.positive_weight } else { p };
-                gb[l] += g[l] * g[l];
-                b[l] -= o.rate * g[l] / gb[l].sqrt();
-            }
-            for &i in &doc.feats {
-                let (wi, gi) = (&mut w[i as usize], &mut g2[i as usize]);
-                for l in 0..N {
-                    let grad = g[l] * doc.scale + o.l2 * wi[l];
-                    gi[l] += grad * grad;
-                    wi[l] -= o.rate * grad / gi[l].sqrt();
-                }
-            }
-        }
-    }
-    Weights { w, b }
-}
-
-fn predict(m: &Weights, doc: &Doc) -> [f32; N] {
-    let mut z = m.b;
-    for &i in &doc.feats {
-        for l in 0..N {
-            z[l] += m.w[i as usize][l] * doc.scale;
-        }
-    }
-    z.map(sigmoid)
 }
 
 /// The lowest threshold whose out-of-fold precision reaches the target; when none does, the
@@ -159,26 +76,16 @@ fn threshold(scores: &[(f32, bool)], target: f64) -> (f32, f64, f64) {
     best_feasible.unwrap_or((best_f1.1, best_f1.2, best_f1.3))
 }
 
-fn num(x: f32) -> String {
-    let s = format!("{x:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" || s.is_empty() { "0".into() } else { s.to_string() }
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut files = Vec::new();
     let mut out_path = None;
     let mut pack_path = None;
     let mut version = None;
     let mut o = Opts {
-        epochs: 30,
-        rate: 0.3,
-        l2: 1e-2,
-        seed: 20_261_204,
+        fit: Fitting { epochs: 30, rate: 0.3, l2: 1e-2, seed: 20_261_204, positive_weight: 2.0, sum: Sum::EachScaled },
         folds: 5,
         min_df: 2,
         prune: 0.01,
-        positive_weight: 2.0,
         target: 0.90,
         target_hate: 0.95,
     };
@@ -189,16 +96,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--out" => out_path = Some(val()?),
             "--pack" => pack_path = Some(val()?),
             "--version" => version = Some(val()?),
-            "--epochs" => o.epochs = val()?.parse()?,
-            "--rate" => o.rate = val()?.parse()?,
-            "--l2" => o.l2 = val()?.parse()?,
-            "--seed" => o.seed = val()?.parse()?,
             "--folds" => o.folds = val()?.parse()?,
             "--min-df" => o.min_df = val()?.parse()?,
             "--prune" => o.prune = val()?.parse()?,
-            "--positive-weight" => o.positive_weight = val()?.parse()?,
             "--target" => o.target = val()?.parse()?,
             "--target-hate" => o.target_hate = val()?.parse()?,
+            _ if o.fit.set(&a, &mut val)? => {}
             _ => files.push(a),
         }
     }
@@ -206,9 +109,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if files.is_empty() {
         return Err("no training corpus given".into());
     }
-    if files.iter().any(|f| f.contains("sealed")) {
-        return Err("a sealed half is refused: it is only ever scored".into());
-    }
+    refuse_sealed(&files)?;
     // Read every comment's features; the vocabulary is every feature in at least min_df
     // comments, numbered in sorted order.
     let mut raw: Vec<(Vec<String>, usize, [bool; N])> = Vec::new();
@@ -226,28 +127,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             raw.push((feats, total, y));
         }
     }
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    for (f, _, _) in &raw {
-        for x in f {
-            *df.entry(x.as_str()).or_default() += 1;
-        }
-    }
-    let mut vocab: Vec<&str> = df.iter().filter(|(_, n)| **n >= o.min_df).map(|(k, _)| *k).collect();
-    vocab.sort_unstable();
-    let index: HashMap<&str, u32> = vocab.iter().enumerate().map(|(i, k)| (*k, i as u32)).collect();
+    let vocab = vocabulary(raw.iter().map(|(f, _, _)| f.as_slice()), o.min_df);
+    let index = index(&vocab);
     let docs: Vec<Doc> = raw
         .iter()
         .map(|(f, total, y)| Doc {
             feats: f.iter().filter_map(|x| index.get(x.as_str()).copied()).collect(),
             scale: feature_scale(*total),
-            y: *y,
+            y: y.to_vec(),
         })
         .collect();
     eprintln!("{} comments, {} features (in at least {} comments)", docs.len(), vocab.len(), o.min_df);
 
     // Out-of-fold scores for the thresholds.
     let mut perm: Vec<usize> = (0..docs.len()).collect();
-    Rng(o.seed ^ 0x9e37_79b9_7f4a_7c15).shuffle(&mut perm);
+    Rng(o.fit.seed ^ 0x9e37_79b9_7f4a_7c15).shuffle(&mut perm);
     let mut fold = vec![0usize; docs.len()];
     for (k, &d) in perm.iter().enumerate() {
         fold[d] = k % o.folds;
@@ -255,9 +149,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut oof = vec![[0f32; N]; docs.len()];
     for k in 0..o.folds {
         let train_ids: Vec<usize> = (0..docs.len()).filter(|&d| fold[d] != k).collect();
-        let m = train(&docs, &train_ids, vocab.len(), &o);
+        let m = fit(&docs, &train_ids, vocab.len(), N, &o.fit);
         for d in (0..docs.len()).filter(|&d| fold[d] == k) {
-            oof[d] = predict(&m, &docs[d]);
+            oof[d].copy_from_slice(&m.predict(&docs[d], o.fit.sum));
         }
         eprintln!("fold {} of {} trained", k + 1, o.folds);
     }
@@ -272,7 +166,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let all: Vec<usize> = (0..docs.len()).collect();
-    let m = train(&docs, &all, vocab.len(), &o);
+    let m = fit(&docs, &all, vocab.len(), N, &o.fit);
     let mut body = String::new();
     let version = version.unwrap_or_else(|| "1".into());
     body.push_str("# Custodian comment triage model (WP034 6.7, 8.2): one-vs-rest logistic regression.\n");
@@ -283,14 +177,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "# Trained on: {}\n# comments {}, epochs {}, rate {}, l2 {}, seed {}, folds {}, min_df {}, prune {}, positive_weight {}, target {}, target_hate {}\n",
         files.join(" "),
         docs.len(),
-        o.epochs,
-        o.rate,
-        o.l2,
-        o.seed,
+        o.fit.epochs,
+        o.fit.rate,
+        o.fit.l2,
+        o.fit.seed,
         o.folds,
         o.min_df,
         o.prune,
-        o.positive_weight,
+        o.fit.positive_weight,
         o.target,
         o.target_hate
     ));
@@ -298,44 +192,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     body.push_str(&format!("labels\t{}\n", LABELS.join("\t")));
     body.push_str(&format!("bias\t{}\n", m.b.iter().map(|x| num(*x)).collect::<Vec<_>>().join("\t")));
     body.push_str(&format!("threshold\t{}\n", thresholds.iter().map(|x| num(*x)).collect::<Vec<_>>().join("\t")));
-    let mut kept = 0;
-    for (i, name) in vocab.iter().enumerate() {
-        let w = &m.w[i];
-        if w.iter().all(|x| x.abs() < o.prune) {
-            continue;
-        }
-        kept += 1;
-        let ws: Vec<String> = w.iter().map(|x| if x.abs() < o.prune { "0".into() } else { num(*x) }).collect();
-        body.push_str(&format!("f\t{name}\t{}\n", ws.join("\t")));
-    }
-    std::fs::File::create(&out_path)?.write_all(body.as_bytes())?;
-    let sum = sha256_hex(&body);
-    eprintln!("wrote {out_path}: {kept} features, {} bytes, sha256 {sum}", body.len());
-    if let Some(p) = pack_path {
-        let pack = std::fs::read_to_string(&p)?;
-        let mut out = String::new();
-        let mut in_model = false;
-        let (mut v, mut s) = (false, false);
-        for line in pack.lines() {
-            if line.starts_with('[') {
-                in_model = line.trim() == "[model]";
-            }
-            if in_model && line.starts_with("sha256 = ") {
-                out.push_str(&format!("sha256 = \"{sum}\"\n"));
-                s = true;
-            } else if in_model && line.starts_with("version = ") {
-                out.push_str(&format!("version = \"{version}\"\n"));
-                v = true;
-            } else {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-        if !(v && s) {
-            return Err(format!("{p}: no [model] section with version and sha256 lines to update").into());
-        }
-        std::fs::write(&p, out)?;
-        eprintln!("updated {p}");
-    }
+    let kept = feature_lines(&vocab, &m, o.prune, &mut body);
+    write_model(&out_path, &body, kept, pack_path.as_deref(), &version)?;
     Ok(())
 }

@@ -33,20 +33,20 @@
 //! name contains "sealed" is refused: sealed halves are only ever scored.
 
 use std::collections::HashMap;
-use std::io::Write;
 
 use custodian_screening::model::{feature_scale, feature_strings, name_candidates, name_feature_strings, sentences};
 use custodian_screening::review::LabelledDraft;
-use custodian_screening::{Category, Engine, Pack, sha256_hex};
+use custodian_screening::{Category, Engine, Pack};
+use custodian_textmodel::sigmoid;
+use custodian_textmodel::train::{
+    self, Doc, Fitting, Sum, feature_lines, index, num, refuse_sealed, vocabulary, write_model,
+};
 
 struct Opts {
-    epochs: usize,
-    rate: f32,
-    l2: f32,
-    seed: u64,
+    /// The fitting options (`--epochs`, `--rate`, `--l2`, `--seed`, `--positive-weight`).
+    fit: Fitting,
     min_df: usize,
     prune: f32,
-    positive_weight: f32,
     chars: bool,
     target: f64,
     target_added: f64,
@@ -70,93 +70,42 @@ struct Draft {
     rules: Vec<(usize, usize)>,
 }
 
-/// xorshift64*: a fixed, dependency-free sequence.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
-}
-
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
-}
-
 struct Fitted {
     vocab: Vec<String>,
-    w: Vec<f32>,
+    fit: train::Fit,
     b: f32,
 }
 
 /// Fit on the sentences `which` (indices into `sents`), the vocabulary being every feature in
 /// at least `min_df` of them.
 fn fit(sents: &[Sent], which: &[usize], o: &Opts) -> Fitted {
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    for &i in which {
-        for f in &sents[i].raw {
-            *df.entry(f.as_str()).or_default() += 1;
-        }
-    }
-    let mut vocab: Vec<&str> = df.iter().filter(|(_, n)| **n >= o.min_df).map(|(k, _)| *k).collect();
-    vocab.sort_unstable();
-    let index: HashMap<&str, u32> = vocab.iter().enumerate().map(|(i, k)| (*k, i as u32)).collect();
-    let docs: Vec<(Vec<u32>, f32, bool)> = which
+    let vocab = vocabulary(which.iter().map(|&i| sents[i].raw.as_slice()), o.min_df);
+    let index = index(&vocab);
+    let docs: Vec<Doc> = which
         .iter()
         .map(|&i| {
             let s = &sents[i];
-            (s.raw.iter().filter_map(|f| index.get(f.as_str()).copied()).collect(), feature_scale(s.total), s.y)
+            Doc {
+                feats: s.raw.iter().filter_map(|f| index.get(f.as_str()).copied()).collect(),
+                scale: feature_scale(s.total),
+                y: vec![s.y],
+            }
         })
         .collect();
-    let mut w = vec![0f32; vocab.len()];
-    let mut g2 = vec![1e-6f32; vocab.len()];
-    let (mut b, mut gb) = (0f32, 1e-6f32);
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    let mut rng = Rng(o.seed.max(1));
-    for _ in 0..o.epochs {
-        rng.shuffle(&mut order);
-        for &d in &order {
-            let (feats, scale, y) = &docs[d];
-            let z = b + feats.iter().map(|&i| w[i as usize]).sum::<f32>() * scale;
-            let p = sigmoid(z);
-            let g = if *y { (p - 1.0) * o.positive_weight } else { p };
-            gb += g * g;
-            b -= o.rate * g / gb.sqrt();
-            for &i in feats {
-                let i = i as usize;
-                let grad = g * scale + o.l2 * w[i];
-                g2[i] += grad * grad;
-                w[i] -= o.rate * grad / g2[i].sqrt();
-            }
-        }
-    }
-    Fitted { vocab: vocab.into_iter().map(String::from).collect(), w, b }
+    let all: Vec<usize> = (0..docs.len()).collect();
+    let fit = train::fit(&docs, &all, vocab.len(), 1, &o.fit);
+    Fitted { vocab: vocab.into_iter().map(String::from).collect(), b: fit.b[0], fit }
 }
 
 impl Fitted {
     fn table(&self) -> HashMap<&str, f32> {
-        self.vocab.iter().zip(&self.w).map(|(k, w)| (k.as_str(), *w)).collect()
+        self.vocab.iter().zip(&self.fit.w).map(|(k, w)| (k.as_str(), *w)).collect()
     }
 }
 
 fn predict(table: &HashMap<&str, f32>, b: f32, s: &Sent) -> f32 {
     let z: f32 = s.raw.iter().filter_map(|f| table.get(f.as_str())).sum();
     sigmoid(b + z * feature_scale(s.total))
-}
-
-fn num(x: f32) -> String {
-    let s = format!("{x:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" || s.is_empty() { "0".into() } else { s.to_string() }
 }
 
 /// Covert precision and recall of one file's drafts: the rules' findings, plus (when given)
@@ -239,13 +188,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut names = false;
     let mut rules_for: Vec<(String, String)> = Vec::new();
     let mut o = Opts {
-        epochs: 20,
-        rate: 0.3,
-        l2: 1e-3,
-        seed: 20_261_206,
+        fit: Fitting { epochs: 20, rate: 0.3, l2: 1e-3, seed: 20_261_206, positive_weight: 1.0, sum: Sum::ScaledTotal },
         min_df: 2,
         prune: 0.01,
-        positive_weight: 1.0,
         chars: false,
         target: 0.95,
         target_added: 0.95,
@@ -266,24 +211,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--cv-only" => cv_only = true,
             "--chars" => o.chars = true,
             "--names" => names = true,
-            "--epochs" => o.epochs = val()?.parse()?,
-            "--rate" => o.rate = val()?.parse()?,
-            "--l2" => o.l2 = val()?.parse()?,
-            "--seed" => o.seed = val()?.parse()?,
             "--min-df" => o.min_df = val()?.parse()?,
             "--prune" => o.prune = val()?.parse()?,
-            "--positive-weight" => o.positive_weight = val()?.parse()?,
             "--target" => o.target = val()?.parse()?,
             "--target-added" => o.target_added = val()?.parse()?,
+            _ if o.fit.set(&a, &mut val)? => {}
             _ => files.push(a),
         }
     }
     if files.is_empty() {
         return Err("usage: screening-train [--out MODEL.tsv --pack PACK.toml --version V] FILE.jsonl...".into());
     }
-    if files.iter().chain(&extra).any(|f| f.contains("sealed")) {
-        return Err("a sealed half is refused: it is only ever scored".into());
-    }
+    refuse_sealed(files.iter().chain(&extra))?;
     // The rules alone: the built-in pack without its model (and so without the saved examples,
     // which are checked against the pack with its model).
     let mut pack = Pack::builtin()?;
@@ -465,13 +404,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "# Trained on: {}\n# sentences {}, covert {positives}, epochs {}, rate {}, l2 {}, seed {}, min_df {}, prune {}, positive_weight {}, chars {}, target {}, target_added {}\n",
         files.iter().chain(&extra).cloned().collect::<Vec<_>>().join(" "),
         sents.len(),
-        o.epochs,
-        o.rate,
-        o.l2,
-        o.seed,
+        o.fit.epochs,
+        o.fit.rate,
+        o.fit.l2,
+        o.fit.seed,
         o.min_df,
         o.prune,
-        o.positive_weight,
+        o.fit.positive_weight,
         o.chars,
         o.target,
         o.target_added
@@ -481,42 +420,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         num(m.b),
         num(t)
     ));
-    let mut kept = 0;
-    for (name, w) in m.vocab.iter().zip(&m.w) {
-        if w.abs() < o.prune {
-            continue;
-        }
-        kept += 1;
-        body.push_str(&format!("f\t{name}\t{}\n", num(*w)));
-    }
-    std::fs::File::create(&out_path)?.write_all(body.as_bytes())?;
-    let sum = sha256_hex(&body);
-    eprintln!("wrote {out_path}: {kept} features, {} bytes, sha256 {sum}", body.len());
-    if let Some(p) = pack_path {
-        let pack = std::fs::read_to_string(&p)?;
-        let mut out = String::new();
-        let mut in_model = false;
-        let (mut v, mut s) = (false, false);
-        for line in pack.lines() {
-            if line.starts_with('[') {
-                in_model = line.trim() == "[model]";
-            }
-            if in_model && line.starts_with("sha256 = ") {
-                out.push_str(&format!("sha256 = \"{sum}\"\n"));
-                s = true;
-            } else if in_model && line.starts_with("version = ") {
-                out.push_str(&format!("version = \"{version}\"\n"));
-                v = true;
-            } else {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-        if !(v && s) {
-            return Err(format!("{p}: no [model] section with version and sha256 lines to update").into());
-        }
-        std::fs::write(&p, out)?;
-        eprintln!("updated {p}");
-    }
+    let kept = feature_lines(&m.vocab, &m.fit, o.prune, &mut body);
+    write_model(&out_path, &body, kept, pack_path.as_deref(), &version)?;
     Ok(())
 }

@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Serialize;
 
-use sha2::{Digest, Sha256};
-
 use crate::model::{self, Model};
 use crate::normalise::{self, View};
 use crate::pack::{LABELS, Pack, PackError, ServiceLevel};
+use custodian_textmodel::pin::{PinError, Source, check_pin};
 
 /// One label found in a comment: the first span that gave it, in UTF-8 byte offsets into the
 /// text exactly as given.
@@ -86,6 +85,9 @@ pub struct Engine {
     model_requires: Vec<Option<Regex>>,
     /// Per label, the explanation a model label carries (the first rule's for that label).
     label_explanations: Vec<(String, String)>,
+    /// What the pack does differently from what it says: the shipped model standing in for the
+    /// one the pack names, and the saved examples that no longer pass with it.
+    warnings: Vec<String>,
 }
 
 /// How the rules' and the model's labels are combined (the pack's `[model] combine`).
@@ -110,10 +112,7 @@ impl Combine {
     }
 }
 
-/// The SHA-256 of a text, in lower-case hexadecimal.
-pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use custodian_textmodel::sha256_hex;
 
 fn label_static(l: &str) -> &'static str {
     LABELS.iter().find(|x| **x == l).copied().unwrap_or("spam")
@@ -254,28 +253,39 @@ impl Engine {
                 })?;
             term_lists.push(re);
         }
+        let mut warnings = Vec::new();
         let (model, combine) = match &pack.model {
             None => (None, Combine::Rules),
             Some(m) => {
-                let text = pack.model_text.as_deref().ok_or_else(|| {
-                    PackError::Model(format!(
-                        "the model file {} was not read (load the pack with Pack::from_path)",
-                        m.file
-                    ))
+                let text = pack.model_text.as_deref();
+                let source = match text {
+                    Some(t) if m.file == crate::pack::DEFAULT_MODEL_FILE && t == crate::pack::DEFAULT_MODEL => {
+                        Source::Shipped
+                    }
+                    _ => Source::Read,
+                };
+                let pinned = check_pin(&m.file, &m.sha256, &m.version, text.map(|t| (t, source))).map_err(|e| {
+                    PackError::Model(match e {
+                        PinError::Unread { file } => {
+                            format!("the model file {file} was not read (load the pack with Pack::from_path)")
+                        }
+                        e => e.to_string(),
+                    })
                 })?;
-                let sum = sha256_hex(text);
-                if !sum.eq_ignore_ascii_case(&m.sha256) {
-                    return Err(PackError::Model(format!(
-                        "{} has SHA-256 {sum}, but the pack names {}: the file is not the one the pack was reviewed with",
-                        m.file, m.sha256
-                    )));
-                }
+                let text = text.unwrap_or_default();
                 let model = Model::parse(text).map_err(|e| PackError::Model(format!("{}: {e}", m.file)))?;
-                if model.version != m.version {
-                    return Err(PackError::Model(format!(
-                        "{} is version {:?}, but the pack names {:?}",
-                        m.file, model.version, m.version
-                    )));
+                match pinned {
+                    Some(mut w) => {
+                        w.shipped_version = model.version.clone();
+                        warnings.push(w.to_string());
+                    }
+                    None if model.version != m.version => {
+                        return Err(PackError::Model(format!(
+                            "{} is version {:?}, but the pack names {:?}",
+                            m.file, model.version, m.version
+                        )));
+                    }
+                    None => {}
                 }
                 let combine = Combine::parse(&m.combine).unwrap_or(Combine::Union);
                 (Some(model), combine)
@@ -305,7 +315,12 @@ impl Engine {
             combine,
             model_requires,
             label_explanations,
+            warnings,
         };
+        // With the shipped model standing in, the pack's examples were written for another model:
+        // one that fails is a warning, not a refusal.
+        let stand_in = !engine.warnings.is_empty();
+        let mut failed = Vec::new();
         for (index, ex) in pack.examples.iter().enumerate() {
             let t = engine.triage(&ex.text);
             let mut found: Vec<String> = t.labels.iter().map(|l| l.label.to_string()).collect();
@@ -313,10 +328,22 @@ impl Engine {
             let mut expected = ex.labels.clone();
             expected.sort();
             if found != expected {
-                return Err(PackError::Example { index, text: ex.text.clone(), expected, found });
+                let e = PackError::Example { index, text: ex.text.clone(), expected, found };
+                if !stand_in {
+                    return Err(e);
+                }
+                failed.push(format!("with the shipped model, {e}"));
             }
         }
+        let mut engine = engine;
+        engine.warnings.extend(failed);
         Ok(engine)
+    }
+
+    /// What the pack does differently from what it says (empty for a pack that compiles as
+    /// written): log them, and show them beside the pack.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     pub fn version(&self) -> &str {

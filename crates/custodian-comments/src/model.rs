@@ -17,43 +17,12 @@
 //! f<TAB>FEATURE<TAB>w1<TAB>...<TAB>w13                (one line per feature)
 //! ```
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use custodian_textmodel::{Found, ModelError, Weights, fnv};
 
 use crate::normalise::{self, View};
 use crate::pack::LABELS;
 
 pub(crate) const N: usize = LABELS.len();
-
-/// FNV-1a, 64 bits: the key of a feature in the model's table.
-pub(crate) fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
-/// The keys are already hashes.
-#[derive(Default)]
-pub(crate) struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type Table = HashMap<u64, u32, BuildHasherDefault<Identity>>;
 
 /// Characters a token is made of in the word view: letters, digits, masks and a handle's `@`.
 fn token_char(c: u8) -> bool {
@@ -140,25 +109,10 @@ pub fn word_view(text: &str) -> String {
 /// of that count, whether or not the model knows the feature).
 pub fn feature_strings(text: &str) -> (Vec<String>, usize) {
     let view = word_view(text);
-    let mut out: Vec<String> = Vec::new();
-    for_each_feature(&view, &mut |f, _, _| out.push(String::from_utf8_lossy(f).into_owned()));
-    let total = out.len();
-    out.sort_unstable();
-    out.dedup();
-    (out, total)
+    custodian_textmodel::distinct(|f| for_each_feature(&view, &mut |x, _, _| f(x)))
 }
 
-/// The weight each present feature gets in a comment that gave `total` features.
-pub fn feature_scale(total: usize) -> f32 {
-    if total == 0 { 0.0 } else { 1.0 / (total as f32).sqrt() }
-}
-
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("model line {line}: {message}")]
-pub struct ModelError {
-    pub line: usize,
-    pub message: String,
-}
+pub use custodian_textmodel::feature_scale;
 
 /// A loaded model.
 pub struct Model {
@@ -166,128 +120,58 @@ pub struct Model {
     pub version: String,
     pub bias: [f32; N],
     pub threshold: [f32; N],
-    names: Vec<String>,
-    weights: Vec<[f32; N]>,
-    table: Table,
+    weights: Weights,
 }
 
 /// A model's reading of one comment.
 pub(crate) struct Scores {
     pub(crate) prob: [f32; N],
-    /// Indices of the comment's distinct known features.
-    pub(crate) found: Vec<u32>,
+    /// The comment's distinct known features.
+    pub(crate) found: Found,
 }
 
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
+fn array(v: Vec<f32>) -> [f32; N] {
+    let mut out = [0f32; N];
+    out.copy_from_slice(&v);
+    out
 }
 
 impl Model {
     /// Parse and validate a model file.
     pub fn parse(text: &str) -> Result<Model, ModelError> {
-        let mut name = None;
-        let mut version = String::new();
         let mut labels_seen = false;
-        let mut bias = None;
-        let mut threshold = None;
-        let mut names = Vec::new();
-        let mut weights = Vec::new();
-        let mut table = Table::default();
-        let nums = |line: usize, parts: &[&str]| -> Result<[f32; N], ModelError> {
-            if parts.len() != N {
-                return Err(ModelError { line, message: format!("{} numbers where {N} are needed", parts.len()) });
+        let p = custodian_textmodel::parse(text, N, &mut |line, parts| {
+            if parts[0] != "labels" {
+                return Ok(false);
             }
-            let mut out = [0f32; N];
-            for (i, p) in parts.iter().enumerate() {
-                let v: f32 = p.parse().map_err(|_| ModelError { line, message: format!("{p:?} is not a number") })?;
-                if !v.is_finite() {
-                    return Err(ModelError { line, message: format!("{p:?} is not finite") });
-                }
-                out[i] = v;
+            if parts[1..] != LABELS[..] {
+                return Err(ModelError::new(line, format!("labels must be {}", LABELS.join(" "))));
             }
-            Ok(out)
-        };
-        for (i, raw) in text.lines().enumerate() {
-            let line = i + 1;
-            if raw.is_empty() || raw.starts_with('#') {
-                continue;
-            }
-            let parts: Vec<&str> = raw.split('\t').collect();
-            match parts[0] {
-                "model" if parts.len() == 3 => {
-                    name = Some(parts[1].to_string());
-                    version = parts[2].to_string();
-                }
-                "labels" => {
-                    if parts[1..] != LABELS[..] {
-                        return Err(ModelError { line, message: format!("labels must be {}", LABELS.join(" ")) });
-                    }
-                    labels_seen = true;
-                }
-                "bias" => bias = Some(nums(line, &parts[1..])?),
-                "threshold" => {
-                    let t = nums(line, &parts[1..])?;
-                    if t.iter().any(|&x| !(x > 0.0 && x <= 1.0)) {
-                        return Err(ModelError { line, message: "thresholds must be in (0, 1]".into() });
-                    }
-                    threshold = Some(t);
-                }
-                "f" if parts.len() == N + 2 => {
-                    let w = nums(line, &parts[2..])?;
-                    let key = fnv(parts[1].as_bytes());
-                    if table.insert(key, weights.len() as u32).is_some() {
-                        return Err(ModelError { line, message: format!("feature {:?} given twice", parts[1]) });
-                    }
-                    names.push(parts[1].to_string());
-                    weights.push(w);
-                }
-                other => return Err(ModelError { line, message: format!("unexpected line starting {other:?}") }),
-            }
-        }
-        let missing = |what: &str| ModelError { line: 0, message: format!("no {what} line") };
-        let name = name.ok_or_else(|| missing("model"))?;
+            labels_seen = true;
+            Ok(true)
+        })?;
+        let name = p.name.ok_or_else(|| ModelError::missing("model"))?;
         if !labels_seen {
-            return Err(missing("labels"));
+            return Err(ModelError::missing("labels"));
         }
         Ok(Model {
             name,
-            version,
-            bias: bias.ok_or_else(|| missing("bias"))?,
-            threshold: threshold.ok_or_else(|| missing("threshold"))?,
-            names,
-            weights,
-            table,
+            version: p.version,
+            bias: array(p.bias.ok_or_else(|| ModelError::missing("bias"))?),
+            threshold: array(p.threshold.ok_or_else(|| ModelError::missing("threshold"))?),
+            weights: p.weights,
         })
     }
 
     pub fn features(&self) -> usize {
-        self.names.len()
+        self.weights.len()
     }
 
     /// Probabilities of every label for a word view.
     pub(crate) fn score(&self, view: &str) -> Scores {
-        let mut found: Vec<u32> = Vec::with_capacity(256);
-        let mut total = 0usize;
-        for_each_feature(view, &mut |f, _, _| {
-            total += 1;
-            if let Some(&i) = self.table.get(&fnv(f)) {
-                found.push(i);
-            }
-        });
-        found.sort_unstable();
-        found.dedup();
-        let mut z = [0f32; N];
-        for &i in &found {
-            let w = &self.weights[i as usize];
-            for l in 0..N {
-                z[l] += w[l];
-            }
-        }
-        let scale = feature_scale(total);
+        let found = self.weights.find(256, |f| for_each_feature(view, &mut |x, _, _| f(x)));
         let mut prob = [0f32; N];
-        for l in 0..N {
-            prob[l] = sigmoid(self.bias[l] + z[l] * scale);
-        }
+        self.weights.probabilities(&found, &self.bias, &mut prob);
         Scores { prob, found }
     }
 
@@ -300,14 +184,12 @@ impl Model {
         label: usize,
         k: usize,
     ) -> (Vec<String>, (usize, usize)) {
-        let mut best: Vec<(f32, u32)> =
-            scores.found.iter().map(|&i| (self.weights[i as usize][label], i)).filter(|(w, _)| *w > 0.0).collect();
-        best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut best = self.weights.strongest(&scores.found, label);
         best.truncate(k);
-        let terms = best.iter().map(|(_, i)| readable(&self.names[*i as usize])).collect();
+        let terms = best.iter().map(|&i| readable(self.weights.name(i))).collect();
         let mut span = (0, 0);
-        if let Some((_, top)) = best.first() {
-            let key = fnv(self.names[*top as usize].as_bytes());
+        if let Some(&top) = best.first() {
+            let key = fnv(self.weights.name(top).as_bytes());
             let mut done = false;
             for_each_feature(view, &mut |f, s, e| {
                 if !done && fnv(f) == key {

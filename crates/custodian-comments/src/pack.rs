@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 const DEFAULT_PACK: &str = include_str!("../../../policy-pack/comments.toml");
 /// The model file the built-in pack names (`[model] file`).
-const DEFAULT_MODEL_FILE: &str = "comments-model.tsv";
-const DEFAULT_MODEL: &str = include_str!("../../../policy-pack/comments-model.tsv");
+pub(crate) const DEFAULT_MODEL_FILE: &str = "comments-model.tsv";
+pub(crate) const DEFAULT_MODEL: &str = include_str!("../../../policy-pack/comments-model.tsv");
 
 /// The labels a comment may carry (bench/comments/blind/LABELS.md).
 pub const LABELS: [&str; 13] = [
@@ -239,7 +239,7 @@ impl Pack {
             if let Some(l) = m.requires.keys().find(|l| !LABELS.contains(&l.as_str())) {
                 return Err(PackError::Model(format!("requires: unknown label {l:?}")));
             }
-            if m.sha256.len() != 64 || !m.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if !custodian_textmodel::pin::is_sha256(&m.sha256) {
                 return Err(PackError::Model(format!("sha256 must be 64 hexadecimal digits, not {:?}", m.sha256)));
             }
         }

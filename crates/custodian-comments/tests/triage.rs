@@ -262,3 +262,33 @@ fn staff_are_named_as_the_register_names_them_not_by_any_handle() {
     // A road is not a collar number.
     assert!(!e.triage("the A4177 is a joke every morning").has("abuse_staff"));
 }
+
+#[test]
+fn a_pack_pinned_to_an_older_shipped_model_loads_with_the_shipped_model_and_says_so() {
+    // The built-in pack's text, stored before a retrain: it names the previous model file.
+    let text = include_str!("../../../policy-pack/comments.toml");
+    let old = custodian_textmodel::train::repin(text, "2026.12.1", &"cd".repeat(32)).unwrap_or_default();
+    let shipped = Pack::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let mut p = Pack::from_toml(&old).unwrap_or_else(|e| panic!("{e}"));
+    p.model_text = shipped.model_text.clone();
+    let e = Engine::from_pack(&p).unwrap_or_else(|e| panic!("a stored pack never stops triage: {e}"));
+    let w = e.warnings().join("\n");
+    assert!(w.contains(&"cd".repeat(32)) && w.contains("2026.12.1") && w.contains("no longer ships"), "{w}");
+    assert!(w.contains(&sha256_hex(shipped.model_text.as_deref().unwrap_or_default())), "{w}");
+    // The shipped model labels as it does under the pack that names it.
+    let text = "Send them all back home, dirty p*kis. I'll burn their shop down";
+    assert_eq!(e.triage(text), engine().triage(text));
+    assert!(engine().warnings().is_empty());
+    // A failing saved example is a warning with a stand-in model, and refused without one.
+    let mut failing = p.clone();
+    failing.examples[0].labels = vec!["spam".into()];
+    let e = Engine::from_pack(&failing).unwrap_or_else(|e| panic!("{e}"));
+    assert!(e.warnings().iter().any(|w| w.starts_with("with the shipped model, example 0")), "{:?}", e.warnings());
+    let mut own = shipped.clone();
+    own.examples[0].labels = vec!["spam".into()];
+    assert!(matches!(Engine::from_pack(&own), Err(PackError::Example { index: 0, .. })));
+    // A model file read from beside the pack must still be the one it names.
+    let mut beside = p;
+    beside.model_text = beside.model_text.map(|m| m.replacen("\n", "\n# edited\n", 1));
+    assert!(matches!(Engine::from_pack(&beside), Err(PackError::Model(m)) if m.contains("SHA-256")));
+}

@@ -12,8 +12,9 @@ use serde::{Serialize, Serializer};
 use crate::model::{self, Model};
 use crate::names::{NameRules, WordList, lower_has_any};
 use crate::normalise::{self, View};
-use crate::pack::{CLAUSES, Pack, PackError, Rule};
+use crate::pack::{CLAUSES, DEFAULT_MODEL_FILE, Pack, PackError, Rule};
 use crate::validate;
+use custodian_textmodel::pin::{PinError, Source, check_pin};
 
 /// What a finding is about. The names are fixed by the screening specification and appear
 /// verbatim in JSON, in the pack and in the UI.
@@ -404,6 +405,9 @@ pub struct Engine {
     uk: validate::UkNumbering,
     /// The pack's sentence model, when it names one.
     model: Option<SentenceModel>,
+    /// What the pack does differently from what it says: the shipped model standing in for the
+    /// one the pack names, and the saved examples that no longer pass with it.
+    warnings: Vec<String>,
 }
 
 /// The pack's sentence model with what its findings are.
@@ -417,28 +421,36 @@ struct SentenceModel {
     explanation: String,
 }
 
-/// The SHA-256 of a text, in lower-case hexadecimal (a model file is checked against the one
-/// its pack names).
-pub fn sha256_hex(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use custodian_textmodel::sha256_hex;
 
-fn sentence_model(pack: &Pack) -> Result<Option<SentenceModel>, PackError> {
-    let Some(m) = &pack.model else { return Ok(None) };
+/// The pack's sentence model, and the warning when the shipped model stands in for the one the
+/// pack names (a pack stored before a retrain).
+fn sentence_model(pack: &Pack) -> Result<(Option<SentenceModel>, Option<String>), PackError> {
+    let Some(m) = &pack.model else { return Ok((None, None)) };
     let err = |message: String| PackError::Model(message);
-    let text = pack
-        .model_text
-        .as_deref()
-        .ok_or_else(|| err(format!("the model file {:?} was not read with the pack", m.file)))?;
-    let sum = sha256_hex(text);
-    if !sum.eq_ignore_ascii_case(&m.sha256) {
-        return Err(err(format!("{} has SHA-256 {sum}, the pack names {}", m.file, m.sha256)));
-    }
+    let text = pack.model_text.as_deref();
+    let source = match text {
+        Some(t) if m.file == DEFAULT_MODEL_FILE && t == Pack::builtin_model_text() => Source::Shipped,
+        _ => Source::Read,
+    };
+    let pinned = check_pin(&m.file, &m.sha256, &m.version, text.map(|t| (t, source))).map_err(|e| {
+        err(match e {
+            PinError::Unread { file } => format!("the model file {file:?} was not read with the pack"),
+            e => e.to_string(),
+        })
+    })?;
+    let text = text.unwrap_or_default();
     let model = Model::parse(text).map_err(|e| err(format!("{}: {e}", m.file)))?;
-    if model.version != m.version {
-        return Err(err(format!("{} is version {}, the pack names {}", m.file, model.version, m.version)));
-    }
+    let warning = match pinned {
+        Some(mut w) => {
+            w.shipped_version = model.version.clone();
+            Some(w.to_string())
+        }
+        None if model.version != m.version => {
+            return Err(err(format!("{} is version {}, the pack names {}", m.file, model.version, m.version)));
+        }
+        None => None,
+    };
     let category = Category::parse(&m.category).ok_or_else(|| err(format!("unknown category {:?}", m.category)))?;
     if model.category != m.category {
         return Err(err(format!("{} is a model of {}, the pack names {}", m.file, model.category, m.category)));
@@ -451,14 +463,15 @@ fn sentence_model(pack: &Pack) -> Result<Option<SentenceModel>, PackError> {
     if !(threshold > 0.0 && threshold <= 1.0) {
         return Err(err(format!("threshold {threshold} is not in (0, 1]")));
     }
-    Ok(Some(SentenceModel {
+    let model = SentenceModel {
         model,
         category,
         clause: m.clause.clone(),
         action,
         threshold,
         explanation: m.explanation.clone(),
-    }))
+    };
+    Ok((Some(model), warning))
 }
 
 /// How far below a threshold a score may fall through f32 rounding and still meet it.
@@ -638,7 +651,8 @@ impl Engine {
             rights: lowered(&a.rights_holders),
         };
         let names = NameRules::compile(&pack.names, &pack.justice)?;
-        let engine = Engine {
+        let (model, stand_in) = sentence_model(pack)?;
+        let mut engine = Engine {
             version: pack.version.clone(),
             // Scores are sums of the pack's steps in f32 (0.8 - 0.2 is 0.5999999), so a score
             // meets a threshold when it is within a ten-thousandth of it.
@@ -649,8 +663,12 @@ impl Engine {
             allow,
             names,
             uk: validate::UkNumbering::new().map_err(|e| rule_err("personal.phone", e))?,
-            model: sentence_model(pack)?,
+            model,
+            warnings: stand_in.iter().cloned().collect(),
         };
+        // With the shipped model standing in, the pack's examples were written for another model:
+        // one that fails is a warning, not a refusal (a stored pack must never stop the server).
+        let mut failed = Vec::new();
         for (index, ex) in pack.examples.iter().enumerate() {
             let mut found: Vec<String> =
                 engine.screen(&ex.text).findings.iter().map(|f| f.category.as_str().to_string()).collect();
@@ -660,10 +678,21 @@ impl Engine {
             expected.sort();
             expected.dedup();
             if found != expected {
-                return Err(PackError::Example { index, text: ex.text.clone(), expected, found });
+                let e = PackError::Example { index, text: ex.text.clone(), expected, found };
+                if stand_in.is_none() {
+                    return Err(e);
+                }
+                failed.push(format!("with the shipped model, {e}"));
             }
         }
+        engine.warnings.extend(failed);
         Ok(engine)
+    }
+
+    /// What the pack does differently from what it says (empty for a pack that compiles as
+    /// written): log them, and show them beside the pack.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The engine for the pack compiled into this build.

@@ -20,38 +20,7 @@
 //! f<TAB>FEATURE<TAB>W                  (one line per feature)
 //! ```
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// FNV-1a, 64 bits: the key of a feature in the model's table.
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
-/// The keys are already hashes.
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type Table = HashMap<u64, u32, BuildHasherDefault<Identity>>;
+use custodian_textmodel::{ModelError, Weights};
 
 /// The sentences of a draft, as byte ranges of the text as given, trimmed of spaces: a sentence
 /// ends at `.`, `!` or `?` followed by a space, at a line break, at " - " or " | ", and at the
@@ -165,25 +134,10 @@ pub fn for_each_feature(sentence: &str, chars: bool, f: &mut dyn FnMut(&[u8])) {
 /// The distinct features of a sentence, as strings, and how many it gave in all, repeats
 /// included (for the trainer).
 pub fn feature_strings(sentence: &str, chars: bool) -> (Vec<String>, usize) {
-    let mut out: Vec<String> = Vec::new();
-    for_each_feature(sentence, chars, &mut |f| out.push(String::from_utf8_lossy(f).into_owned()));
-    let total = out.len();
-    out.sort_unstable();
-    out.dedup();
-    (out, total)
+    custodian_textmodel::distinct(|f| for_each_feature(sentence, chars, f))
 }
 
-/// The weight each present feature gets in a sentence that gave `total` features.
-pub fn feature_scale(total: usize) -> f32 {
-    if total == 0 { 0.0 } else { 1.0 / (total as f32).sqrt() }
-}
-
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("model line {line}: {message}")]
-pub struct ModelError {
-    pub line: usize,
-    pub message: String,
-}
+pub use custodian_textmodel::feature_scale;
 
 /// A loaded sentence model for one category.
 #[derive(Debug, Clone)]
@@ -195,110 +149,51 @@ pub struct Model {
     pub threshold: f32,
     /// Whether the model reads character n-grams (a model with any `c:` feature does).
     pub chars: bool,
-    names: Vec<String>,
-    weights: Vec<f32>,
-    table: Table,
-}
-
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
+    weights: Weights,
 }
 
 impl Model {
     /// Parse and validate a model file.
     pub fn parse(text: &str) -> Result<Model, ModelError> {
-        let mut name = None;
-        let mut version = String::new();
         let mut category = None;
-        let mut bias = None;
-        let mut threshold = None;
-        let mut names = Vec::new();
-        let mut weights = Vec::new();
-        let mut table = Table::default();
-        let num = |line: usize, p: &str| -> Result<f32, ModelError> {
-            let v: f32 = p.parse().map_err(|_| ModelError { line, message: format!("{p:?} is not a number") })?;
-            if !v.is_finite() {
-                return Err(ModelError { line, message: format!("{p:?} is not finite") });
+        let p = custodian_textmodel::parse(text, 1, &mut |_, parts| {
+            if parts[0] == "category" && parts.len() == 2 {
+                category = Some(parts[1].to_string());
+                return Ok(true);
             }
-            Ok(v)
-        };
-        for (i, raw) in text.lines().enumerate() {
-            let line = i + 1;
-            if raw.is_empty() || raw.starts_with('#') {
-                continue;
-            }
-            let parts: Vec<&str> = raw.split('\t').collect();
-            match (parts[0], parts.len()) {
-                ("model", 3) => {
-                    name = Some(parts[1].to_string());
-                    version = parts[2].to_string();
-                }
-                ("category", 2) => category = Some(parts[1].to_string()),
-                ("bias", 2) => bias = Some(num(line, parts[1])?),
-                ("threshold", 2) => {
-                    let t = num(line, parts[1])?;
-                    if !(t > 0.0 && t <= 1.0) {
-                        return Err(ModelError { line, message: "the threshold must be in (0, 1]".into() });
-                    }
-                    threshold = Some(t);
-                }
-                ("f", 3) => {
-                    let w = num(line, parts[2])?;
-                    if table.insert(fnv(parts[1].as_bytes()), weights.len() as u32).is_some() {
-                        return Err(ModelError { line, message: format!("feature {:?} given twice", parts[1]) });
-                    }
-                    names.push(parts[1].to_string());
-                    weights.push(w);
-                }
-                (other, _) => {
-                    return Err(ModelError { line, message: format!("unexpected line starting {other:?}") });
-                }
-            }
-        }
-        let missing = |what: &str| ModelError { line: 0, message: format!("no {what} line") };
-        let chars = names.iter().any(|n| n.starts_with("c:"));
+            Ok(false)
+        })?;
+        let missing = ModelError::missing;
+        let chars = p.weights.any_named("c:");
         Ok(Model {
-            name: name.ok_or_else(|| missing("model"))?,
-            version,
+            name: p.name.ok_or_else(|| missing("model"))?,
+            version: p.version,
             category: category.ok_or_else(|| missing("category"))?,
-            bias: bias.ok_or_else(|| missing("bias"))?,
-            threshold: threshold.ok_or_else(|| missing("threshold"))?,
+            bias: p.bias.ok_or_else(|| missing("bias"))?[0],
+            threshold: p.threshold.ok_or_else(|| missing("threshold"))?[0],
             chars,
-            names,
-            weights,
-            table,
+            weights: p.weights,
         })
     }
 
     pub fn features(&self) -> usize {
-        self.names.len()
+        self.weights.len()
     }
 
     /// The probability that a sentence is of the model's category, and the sentence's known
     /// features that pushed hardest towards it (at most `k`, strongest first, as a reader would
     /// say them).
     pub fn score(&self, sentence: &str, k: usize) -> (f32, Vec<String>) {
-        let mut found: Vec<u32> = Vec::with_capacity(64);
-        let mut total = 0usize;
-        for_each_feature(sentence, self.chars, &mut |f| {
-            total += 1;
-            if let Some(&i) = self.table.get(&fnv(f)) {
-                found.push(i);
-            }
-        });
-        found.sort_unstable();
-        found.dedup();
-        let z: f32 = found.iter().map(|&i| self.weights[i as usize]).sum();
-        let p = sigmoid(self.bias + z * feature_scale(total));
+        let found = self.weights.find(64, |f| for_each_feature(sentence, self.chars, f));
+        let mut p = [0f32];
+        self.weights.probabilities(&found, &[self.bias], &mut p);
+        let p = p[0];
         if k == 0 {
             return (p, Vec::new());
         }
-        let mut best: Vec<(f32, u32)> =
-            found.iter().map(|&i| (self.weights[i as usize], i)).filter(|(w, _)| *w > 0.0).collect();
-        best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut terms: Vec<String> = Vec::new();
-        for (_, i) in best {
-            let name = &self.names[i as usize];
+        for i in self.weights.strongest(&found, 0) {
+            let name = self.weights.name(i);
             // Character n-grams are not words a reader would recognise.
             let term = if let Some(w) = name.strip_prefix("w:") {
                 w.to_string()

@@ -291,6 +291,44 @@ mod pack {
         assert_eq!(ENGINE.model_version().map(|(v, _)| v), Some("2026.12.6"));
     }
 
+    /// A pack stored before a retrain: it names the previous model file's version and SHA-256,
+    /// which this build no longer ships.
+    fn pinned_to_an_older_model() -> String {
+        custodian_textmodel::train::repin(Pack::builtin_text(), "2026.12.1", &"ab".repeat(32)).unwrap()
+    }
+
+    #[test]
+    fn a_stored_pack_pinned_to_an_older_model_still_loads_with_the_shipped_model_and_says_so() {
+        let pack = Pack::from_toml(&pinned_to_an_older_model()).unwrap();
+        let engine = Engine::from_pack(&pack).expect("a stored pack never stops screening");
+        let w = engine.warnings().join("\n");
+        assert!(w.contains(&"ab".repeat(32)) && w.contains("2026.12.1"), "{w}");
+        assert!(w.contains(&custodian_screening::sha256_hex(Pack::builtin_model_text())), "{w}");
+        assert!(w.contains("version 2026.12.6") && w.contains("no longer ships"), "{w}");
+        // Scored with the shipped model, and the finding names it.
+        assert_eq!(engine.model_version(), ENGINE.model_version());
+        assert_eq!(engine.screen(WAITING), ENGINE.screen(WAITING));
+        assert!(ENGINE.warnings().is_empty(), "the built-in pack names its own model");
+
+        // Its saved examples were written for the other model: one that fails with the shipped
+        // model is a warning beside the pack, not a refusal.
+        let mut failing = pack.clone();
+        failing.examples[0].expect = vec!["copyright".into()];
+        let engine = Engine::from_pack(&failing).expect("a failing example of a stand-in model is a warning");
+        assert!(
+            engine.warnings().iter().any(|w| w.starts_with("with the shipped model, example 0")),
+            "{:?}",
+            engine.warnings()
+        );
+        // The same example fails a pack that names the shipped model: refused, as before.
+        let mut own = Pack::builtin().unwrap();
+        own.examples[0].expect = vec!["copyright".into()];
+        assert!(matches!(Engine::from_pack(&own), Err(PackError::Example { index: 0, .. })));
+        // Only the compiled-in model stands in: a file handed in with the pack must be the one it names.
+        let handed = pack.with_model_text(Pack::builtin_model_text().replacen("threshold\t", "threshold\t0", 1));
+        assert!(matches!(Engine::from_pack(&handed), Err(PackError::Model(m)) if m.contains("SHA-256")));
+    }
+
     #[test]
     fn without_its_model_the_pack_screens_by_the_rules_alone() {
         let mut pack = Pack::builtin().unwrap();

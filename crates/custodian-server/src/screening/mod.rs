@@ -41,6 +41,35 @@ fn pack_problem(e: PackError) -> AppError {
     }
 }
 
+/// Compile a proposed pack. A pack put into effect must name the model this build ships: the
+/// shipped model standing in for another (see [`log_warnings`]) is only for versions stored
+/// before a retrain, never for a new one, whose saved examples must pass with the model that
+/// will score.
+fn compile_new(body: &str) -> Result<(Pack, custodian_screening::Engine), AppError> {
+    let (pack, engine) = compile(body).map_err(pack_problem)?;
+    if let Some(w) = engine.warnings().first() {
+        let message = format!(
+            "{w}. Name the shipped model in the pack's [model] section: version = \"{}\" and sha256 = \"{}\"",
+            engine.model_version().map(|(v, _)| v).unwrap_or_default(),
+            sha256_hex(Pack::builtin_model_text()),
+        );
+        return Err(AppError::Invalid {
+            detail: format!("the screening pack cannot be used: {message}"),
+            errors: vec![FieldProblem { field: Some("body".into()), line: None, message }],
+        });
+    }
+    Ok((pack, engine))
+}
+
+/// A stored pack pinned to a model this build no longer ships is screened with the shipped
+/// model (WP034 6.3 screening never stops for a retrain): say so loudly, at start and whenever
+/// it is installed. The pack page shows the same warnings.
+pub fn log_warnings(version: &str, engine: &custodian_screening::Engine) {
+    for w in engine.warnings() {
+        tracing::warn!(version = %version, warning = %w, "screening pack in force with the shipped model");
+    }
+}
+
 /// Install the newest stored version if it is newer than the one in force. Called at start and
 /// every minute, so every server sharing the database converges on the same pack.
 pub async fn refresh(state: &AppState) -> anyhow::Result<()> {
@@ -51,6 +80,7 @@ pub async fn refresh(state: &AppState) -> anyhow::Result<()> {
     match compile(&v.body) {
         Ok((pack, engine)) => {
             tracing::info!(version = %v.version, seq = v.seq, "screening pack in force");
+            log_warnings(&v.version, &engine);
             state.screener().install(ActivePack { pack, engine, sha256: v.sha256, seq: Some(v.seq) });
         }
         // A stored version that this build cannot compile keeps the pack in force, loudly.
@@ -103,6 +133,7 @@ pub async fn in_force(store: &Store) -> anyhow::Result<ActivePack> {
         Some(v) => {
             let (pack, engine) =
                 compile(&v.body).map_err(|e| anyhow::anyhow!("stored screening pack {}: {e}", v.version))?;
+            log_warnings(&v.version, &engine);
             Ok(ActivePack { pack, engine, sha256: v.sha256, seq: Some(v.seq) })
         }
         None => {
@@ -116,7 +147,7 @@ pub async fn in_force(store: &Store) -> anyhow::Result<ActivePack> {
 /// Compare a proposed pack with `current` (the checks of [`check`], without authorisation: the
 /// command line's operator has the database itself).
 pub fn compare_with(current: &ActivePack, body: &str) -> Result<ChangeReport, AppError> {
-    let (pack, engine) = compile(body).map_err(pack_problem)?;
+    let (pack, engine) = compile_new(body)?;
     Ok(review::compare(&current.pack, &current.engine, &pack, &engine))
 }
 
@@ -134,7 +165,7 @@ pub async fn put_into_effect(
     if reason.is_empty() {
         return Err(AppError::invalid("reason", "Say why the pack is changing"));
     }
-    let (pack, engine) = compile(body).map_err(pack_problem)?;
+    let (pack, engine) = compile_new(body)?;
     if pack.version == current.pack.version {
         return Err(AppError::invalid(
             "body",

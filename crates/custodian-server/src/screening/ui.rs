@@ -207,6 +207,9 @@ struct PackPage {
     /// The lists form: the lists of the pack shown (in force, or as sent).
     lists: Vec<ListSection>,
     new_version: String,
+    /// What the pack in force does differently from what it says: a stored pack pinned to a
+    /// model this build no longer ships is screened with the shipped model.
+    warnings: Vec<String>,
 }
 page!(PackPage);
 
@@ -271,6 +274,7 @@ async fn pack_page(
         activated,
         c63: clause_view("6.3"),
         c65: clause_view("6.5"),
+        warnings: current.engine.warnings().to_vec(),
     });
     *res.status_mut() = status;
     Ok(res)

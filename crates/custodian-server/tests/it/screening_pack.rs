@@ -95,19 +95,24 @@ async fn corporate_communications_change_the_pack_with_a_check_and_a_reason(b: B
 }
 on_both!(corporate_communications_change_the_pack_with_a_check_and_a_reason);
 
-async fn a_version_put_into_effect_elsewhere_is_picked_up(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
-    // Another server on the same database (or the command line) stores a newer version.
-    let body = with("2026.12.6", "act = 0.75", "act = 0.99");
-    app.store()
+/// Store a version as another server or the command line would, straight into the database.
+async fn store_elsewhere(store: &custodian_store::Store, version: &str, body: &str, reason: &str) {
+    store
         .screening_pack_activate(
-            &NewPackVersion { version: "2026.12.6", body: &body, sha256: "x", rules: 1, examples: 1, reason: "cli" },
+            &NewPackVersion { version, body, sha256: "x", rules: 1, examples: 1, reason },
             &Actor::cli(),
             time::OffsetDateTime::now_utc(),
         )
         .await
         .unwrap();
+}
+
+async fn a_version_put_into_effect_elsewhere_is_picked_up(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    // Another server on the same database (or the command line) stores a newer version.
+    let body = with("2026.12.6", "act = 0.75", "act = 0.99");
+    store_elsewhere(app.store(), "2026.12.6", &body, "cli").await;
     assert_eq!(app.state.screener().current().version(), "2026.12.6");
     custodian_server::screening::refresh(&app.state).await.unwrap();
     assert_eq!(app.state.screener().current().version(), "2026.12.6");
@@ -115,3 +120,51 @@ async fn a_version_put_into_effect_elsewhere_is_picked_up(b: Backend) {
     app.stop().await;
 }
 on_both!(a_version_put_into_effect_elsewhere_is_picked_up);
+
+/// A pack Corporate Communications stored before a retrain names the previous model file's
+/// version and SHA-256. After the new model ships it still loads, at start (the command line's
+/// `in_force`, the server's `refresh`), screened with the shipped model; the pack page says so,
+/// and a new version must name the shipped model before it can be put into effect.
+async fn a_stored_pack_pinned_to_an_older_model_still_loads_and_the_page_says_so(b: Backend) {
+    let app = spawn(b).await;
+    app.seed().await;
+    let shipped = custodian_screening::sha256_hex(custodian_screening::Pack::builtin_model_text());
+    let pin = format!("version = \"2026.12.6\"\nsha256 = \"{shipped}\"");
+    let old = "ab".repeat(32);
+    let stale = |version: &str| with(version, &pin, &format!("version = \"2026.12.1\"\nsha256 = \"{old}\""));
+    let body = stale("2026.12.9");
+    store_elsewhere(app.store(), "2026.12.9", &body, "before").await;
+    let active = custodian_server::screening::in_force(app.store()).await.expect("the stored pack still compiles");
+    assert_eq!(active.version(), "2026.12.9");
+    assert!(active.engine.warnings().iter().any(|w| w.contains(&old)), "{:?}", active.engine.warnings());
+    custodian_server::screening::refresh(&app.state).await.unwrap();
+    let current = app.state.screener().current();
+    assert_eq!(current.version(), "2026.12.9", "the stored pack is in force, not the built-in one");
+    assert_eq!(current.engine.model_version().map(|(v, _)| v), Some("2026.12.6"), "scored with the shipped model");
+    assert_eq!(current.engine.screen(MARKED).verdict, Verdict::Block);
+
+    let cc = app.sign_in(CC).await;
+    let (status, page) = cc.get("/screening/pack").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"pack-warnings\""), "{page}");
+    for s in ["no longer ships", "2026.12.1", old.as_str(), shipped.as_str()] {
+        assert!(page.contains(s), "the warning names {s}: {page}");
+    }
+
+    // A new version must name the shipped model: checking or saving one that does not is refused
+    // with the lines to write, and changes nothing.
+    let (status, page) = cc.post("/screening/pack/check", &[("body", &stale("2026.12.10"))]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Name the shipped model") && page.contains(&shipped), "{page}");
+    let (status, _) = cc.post("/screening/pack", &[("body", &stale("2026.12.10")), ("reason", "lists")]).await;
+    assert_eq!(status, 422);
+    assert_eq!(app.state.screener().current().version(), "2026.12.9");
+    let fixed = with("2026.12.10", "act = 0.75", "act = 0.75");
+    let (status, page) = cc.post("/screening/pack", &[("body", &fixed), ("reason", "Name the new model")]).await;
+    assert_eq!(status, 303, "{page}");
+    assert!(app.state.screener().current().engine.warnings().is_empty());
+    let (_, page) = cc.get("/screening/pack").await;
+    assert!(!page.contains("id=\"pack-warnings\""), "{page}");
+    app.stop().await;
+}
+on_both!(a_stored_pack_pinned_to_an_older_model_still_loads_and_the_page_says_so);
