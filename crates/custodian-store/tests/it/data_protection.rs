@@ -384,6 +384,37 @@ async fn usage_batches_shrink_to_their_time_target_and_pass_over_held_records(db
 }
 on_both!(usage_batches_shrink_to_their_time_target_and_pass_over_held_records);
 
+/// PostgreSQL: each batch measures the write-ahead log it wrote, and the job pauses after it so
+/// that its WAL keeps to `wal_budget_kib_per_s`. Every batch but the last is paced, so a run that
+/// wrote W bytes in B equal batches lasts at least (B - 1) / B of W at the budget; without the
+/// pauses these 12 batches take a few milliseconds each. SQLite writes no such log and is not
+/// paced (its batches are still held apart by `batch_pause_ms`).
+async fn usage_deletion_keeps_to_its_wal_budget(db: &TestDb) {
+    db.seed().await;
+    let a = db.person("A1001").await;
+    let now = OffsetDateTime::now_utc();
+    usage(db, a.id, "a", 600, (now - Duration::days(800)).unix_timestamp() * 1_000_000).await;
+    let mut schedule = Schedule::builtin().clone();
+    schedule.batch_rows = 50;
+    schedule.batch_pause_ms = 0;
+    schedule.wal_budget_kib_per_s = 256;
+    let started = std::time::Instant::now();
+    let run = db.store.retention_run(&schedule, now, &Actor::cli(), false, &["usage_records".into()]).await.unwrap();
+    let took = started.elapsed().as_secs_f64();
+    let u = &run.rules[0];
+    assert_eq!((u.deleted, u.batches), (600, 12), "{u:?}");
+    if db.url.starts_with("sqlite:") {
+        assert_eq!((u.wal_bytes, u.paused_ms), (0, 0.0), "{u:?}");
+        return;
+    }
+    // Each batch logs its 50 deletions and its audit event.
+    assert!(u.wal_bytes >= 12 * 50 * 50, "{u:?}");
+    let due = u.wal_bytes as f64 / (256.0 * 1024.0) * 11.0 / 12.0;
+    assert!(took >= 0.8 * due, "the run took {took:.3} s for {} bytes of WAL: at 256 KiB/s, at least {due:.3} s", u.wal_bytes);
+    assert!(u.paused_ms >= 0.5 * due * 1000.0, "{u:?}");
+}
+on_both!(usage_deletion_keeps_to_its_wal_budget);
+
 /// Usage records are found through spans, however they were stored: each import batch writes a
 /// span of the `seq` range it stored, records stored any other way (here straight into the table,
 /// between two imports and after them) are given spans by the job, and after the run each span is
