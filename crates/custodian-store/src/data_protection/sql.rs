@@ -574,12 +574,10 @@ pub async fn delete_batch(
     out.tables = tables.into_iter().map(|(t, n)| (t.to_string(), n)).collect();
     if let Some(lsn) = wal_start {
         // The WAL written since the batch began (by the batch, and by any other session meanwhile).
-        let bytes: i64 = sqlx::query_scalar(
-            "SELECT CAST(pg_current_wal_insert_lsn() - CAST($1 AS pg_lsn) AS BIGINT)",
-        )
-        .bind(lsn)
-        .fetch_one(&mut *tx)
-        .await?;
+        let bytes: i64 = sqlx::query_scalar("SELECT CAST(pg_current_wal_insert_lsn() - CAST($1 AS pg_lsn) AS BIGINT)")
+            .bind(lsn)
+            .fetch_one(&mut *tx)
+            .await?;
         out.wal_bytes = bytes.max(0) as u64;
     }
     let t = std::time::Instant::now();

@@ -410,7 +410,11 @@ async fn usage_deletion_keeps_to_its_wal_budget(db: &TestDb) {
     // Each batch logs its 50 deletions and its audit event.
     assert!(u.wal_bytes >= 12 * 50 * 50, "{u:?}");
     let due = u.wal_bytes as f64 / (256.0 * 1024.0) * 11.0 / 12.0;
-    assert!(took >= 0.8 * due, "the run took {took:.3} s for {} bytes of WAL: at 256 KiB/s, at least {due:.3} s", u.wal_bytes);
+    assert!(
+        took >= 0.8 * due,
+        "the run took {took:.3} s for {} bytes of WAL: at 256 KiB/s, at least {due:.3} s",
+        u.wal_bytes
+    );
     assert!(u.paused_ms >= 0.5 * due * 1000.0, "{u:?}");
 }
 on_both!(usage_deletion_keeps_to_its_wal_budget);
