@@ -253,7 +253,11 @@ async fn main() {
             while !stop.load(Ordering::Relaxed) {
                 let t = Instant::now();
                 let at = OffsetDateTime::now_utc();
-                store.try_lease("bench.probe", "probe", time::Duration::minutes(1), at).await.expect("probe write");
+                // A write that fails (e.g. no connection within the pool's timeout) counts as a
+                // wait of as long as it took, and is printed.
+                if let Err(e) = store.try_lease("bench.probe", "probe", time::Duration::minutes(1), at).await {
+                    println!("probe write failed: started {at}, after {:.1} ms: {e}", ms(t.elapsed()));
+                }
                 waits.push(t.elapsed());
                 if t.elapsed() > Duration::from_millis(100) {
                     println!("slow probe write: started {at}, waited {:.1} ms", ms(t.elapsed()));
