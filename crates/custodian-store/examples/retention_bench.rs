@@ -21,6 +21,13 @@
 //! spans an import would have written (`usage_person_spans`, `usage_person_cover`) for batches of
 //! 25,000 records.
 //!
+//! On PostgreSQL the load is settled before the measurements (VACUUM, CHECKPOINT; SETTLE=0 skips).
+//! WAL_BUDGET_KIB=K sets the schedule's `wal_budget_kib_per_s` to K for the run (0: no limit);
+//! USAGE_WALK=start walks the usage records by an index on (start_us, seq), built after the fill,
+//! instead of by spans (see `data_protection::USAGE_WALK_BY_START`), to compare the two.
+//! Every probe write over 100 ms is printed with its UTC start time, to be matched with the
+//! server's checkpoint log and wait-event samples.
+//!
 //! DATABASE_URL defaults to a fresh SQLite file in a temporary folder; for PostgreSQL give an
 //! empty database's URL. The records are generated inside the database in chunks of a million
 //! (a recursive CTE on SQLite, generate_series on PostgreSQL), so setup costs little.
@@ -165,10 +172,19 @@ async fn main() {
     // SIDE_CHECKPOINT=0: the deletion job leaves SQLite's checkpoints to the writers (to compare).
     let side = std::env::var("SIDE_CHECKPOINT").map(|v| v != "0").unwrap_or(true);
     custodian_store::data_protection::SIDE_CHECKPOINT.store(side, Ordering::Relaxed);
+    let by_start = std::env::var("USAGE_WALK").map(|v| v == "start").unwrap_or(false);
+    custodian_store::data_protection::USAGE_WALK_BY_START.store(by_start, Ordering::Relaxed);
+    let mut schedule = Schedule::builtin().clone();
+    if let Some(k) = std::env::var("WAL_BUDGET_KIB").ok().and_then(|v| v.parse().ok()) {
+        schedule.wal_budget_kib_per_s = k;
+    }
     let store = Store::open(&url, &OpenOptions { create_if_missing: true, max_connections: None }).await.expect("open");
     println!(
-        "backend {}; N = {n} expired usage records; subject access person with {sar}; side checkpoints {side}",
-        store.backend()
+        "backend {}; N = {n} expired usage records; subject access person with {sar}; side checkpoints {side}; \
+         WAL budget {} KiB/s (0: none); usage walk {}",
+        store.backend(),
+        schedule.wal_budget_kib_per_s,
+        if by_start { "by (start_us, seq) index" } else { "by spans" }
     );
     let now = OffsetDateTime::now_utc();
     let people = custodian_domain::imports::parse_people_csv(PEOPLE.as_bytes()).expect("people");
@@ -207,6 +223,26 @@ async fn main() {
     )
     .await;
     println!("loaded {} usage records in {:.1} s", n + sar, t.elapsed().as_secs_f64());
+    // PostgreSQL: let the load settle before anything is measured, as records 13 months old
+    // would have: VACUUM sets the rows' hint bits and visibility (else the first reads of the run
+    // rewrite every page of the table), and CHECKPOINT writes and syncs what the load dirtied
+    // (else the kernel writes gigabytes of it back while the deletion runs). SETTLE=0 skips it.
+    if !url.starts_with("sqlite:") && std::env::var("SETTLE").map(|v| v != "0").unwrap_or(true) {
+        let t = Instant::now();
+        exec(&url, "VACUUM (ANALYZE) usage_records").await;
+        exec(&url, "CHECKPOINT").await;
+        println!("settled (VACUUM, CHECKPOINT) in {:.1} s", t.elapsed().as_secs_f64());
+    }
+    if by_start {
+        let t = Instant::now();
+        let sql = if url.starts_with("sqlite:") {
+            "CREATE INDEX usage_records_start ON usage_records (start_us, seq)"
+        } else {
+            "CREATE INDEX CONCURRENTLY usage_records_start ON usage_records (start_us, seq)"
+        };
+        exec(&url, sql).await;
+        println!("built usage_records_start in {:.1} s", t.elapsed().as_secs_f64());
+    }
 
     // 1. Subject access among the full table.
     let out = dir.path().join("export.json");
@@ -233,25 +269,32 @@ async fn main() {
             let mut waits = Vec::new();
             while !stop.load(Ordering::Relaxed) {
                 let t = Instant::now();
-                store
-                    .try_lease("bench.probe", "probe", time::Duration::minutes(1), OffsetDateTime::now_utc())
-                    .await
-                    .expect("probe write");
+                let at = OffsetDateTime::now_utc();
+                // A write that fails (e.g. no connection within the pool's timeout) counts as a
+                // wait of as long as it took, and is printed.
+                if let Err(e) = store.try_lease("bench.probe", "probe", time::Duration::minutes(1), at).await {
+                    println!("probe write failed: started {at}, after {:.1} ms: {e}", ms(t.elapsed()));
+                }
                 waits.push(t.elapsed());
+                if t.elapsed() > Duration::from_millis(100) {
+                    println!("slow probe write: started {at}, waited {:.1} ms", ms(t.elapsed()));
+                }
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
             waits
         })
     };
     println!("load before the deletion: {}", load());
+    println!("deletion starts at {}", OffsetDateTime::now_utc());
     let c0 = cpu();
     let t = Instant::now();
     let report = store
-        .retention_run(Schedule::builtin(), now, &Actor::system(), false, &["usage_records".to_string()])
+        .retention_run(&schedule, now, &Actor::system(), false, &["usage_records".to_string()])
         .await
         .expect("run");
     let took = t.elapsed();
     let run_machine = machine(c0);
+    println!("deletion ends at {}", OffsetDateTime::now_utc());
     stop.store(true, Ordering::Relaxed);
     let mut waits = probe.await.expect("probe");
     waits.sort();
@@ -268,6 +311,12 @@ async fn main() {
         r.longest_batch_ms,
         r.longest_commit_ms,
         r.batches_over_100ms
+    );
+    println!(
+        "retention WAL: {:.1} MiB written during the batches ({:.1} MiB/s of the run); paused {:.1} s between batches",
+        r.wal_bytes as f64 / 1048576.0,
+        r.wal_bytes as f64 / 1048576.0 / took.as_secs_f64(),
+        r.paused_ms / 1000.0
     );
     println!(
         "concurrent writer: {} writes; wait max {:.1} ms, p99 {:.1} ms, p50 {:.1} ms; {over} writes over 100 ms",

@@ -130,6 +130,11 @@ pub struct Schedule {
     /// row locks) should take: the job sizes each batch from the last one's time, between
     /// [`BATCH_ROWS_FLOOR`] and `batch_rows` rows.
     pub batch_target_ms: u32,
+    /// PostgreSQL: the most write-ahead log the deletion job may write a second, in KiB (0: no
+    /// limit). After each batch the job pauses until its WAL, measured by the batch, averages no
+    /// more than this (see [`wal_paced_pause_ms`]), so that a long run neither brings on
+    /// checkpoints early nor dirties pages faster than the server writes them out.
+    pub wal_budget_kib_per_s: u32,
     pub records: Vec<RecordType>,
 }
 
@@ -150,6 +155,22 @@ pub fn next_batch_rows(rows: u32, took_ms: f64, target_ms: u32, max: u32) -> u32
     (next.floor() as u32).clamp(floor, max.max(floor))
 }
 
+/// The pause after a deletion batch that wrote `wal_bytes` of write-ahead log and took
+/// `took_ms`, in milliseconds: long enough that, counted from the batch's start, the job writes
+/// at most `budget_kib_per_s` KiB a second, and never shorter than `min_pause_ms`. A budget of 0
+/// sets no limit (the pause is `min_pause_ms`). With `full_page_writes` (PostgreSQL's default)
+/// the first change to a page after a checkpoint logs the whole page, so the WAL a batch writes
+/// also bounds how many pages it dirties.
+pub fn wal_paced_pause_ms(wal_bytes: u64, took_ms: f64, budget_kib_per_s: u32, min_pause_ms: u32) -> f64 {
+    let min = min_pause_ms as f64;
+    if budget_kib_per_s == 0 {
+        return min;
+    }
+    let took = if took_ms.is_finite() { took_ms.max(0.0) } else { 0.0 };
+    let due_ms = wal_bytes as f64 * 1000.0 / (budget_kib_per_s as f64 * 1024.0);
+    (due_ms - took).max(min)
+}
+
 /// `batch_target_ms` when the pack does not set it.
 fn default_batch_target_ms() -> u32 {
     40
@@ -165,6 +186,8 @@ struct RawSchedule {
     batch_pause_ms: u32,
     #[serde(default = "default_batch_target_ms")]
     batch_target_ms: u32,
+    #[serde(default)]
+    wal_budget_kib_per_s: u32,
     record: Vec<RawRecord>,
 }
 
@@ -237,6 +260,9 @@ impl Schedule {
         if raw.batch_target_ms == 0 || raw.batch_target_ms > 1_000 {
             return Err("retention pack: batch_target_ms must be between 1 and 1000".into());
         }
+        if raw.wal_budget_kib_per_s != 0 && raw.wal_budget_kib_per_s < 64 {
+            return Err("retention pack: wal_budget_kib_per_s must be 0 (no limit) or at least 64".into());
+        }
         let mut records = Vec::with_capacity(raw.record.len());
         let mut tables = std::collections::BTreeSet::new();
         let mut ids = std::collections::BTreeSet::new();
@@ -301,6 +327,7 @@ impl Schedule {
             batch_rows: raw.batch_rows,
             batch_pause_ms: raw.batch_pause_ms,
             batch_target_ms: raw.batch_target_ms,
+            wal_budget_kib_per_s: raw.wal_budget_kib_per_s,
             records,
         })
     }

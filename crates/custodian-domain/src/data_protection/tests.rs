@@ -89,3 +89,26 @@ fn deletion_batches_are_sized_by_time_between_the_floor_and_batch_rows() {
     // The builtin schedule sets a target.
     assert_eq!(super::Schedule::builtin().batch_target_ms, 40);
 }
+
+#[test]
+fn deletion_batches_are_paced_by_the_wal_they_write() {
+    use super::wal_paced_pause_ms;
+    // 1 MiB of WAL at 1,024 KiB/s is due after 1,000 ms; the batch took 40 ms of it.
+    assert_eq!(wal_paced_pause_ms(1 << 20, 40.0, 1024, 20), 960.0);
+    // 2 MiB at 4,096 KiB/s: 500 ms from the batch's start.
+    assert_eq!(wal_paced_pause_ms(2 << 20, 100.0, 4096, 20), 400.0);
+    // Little WAL, or a batch slower than its budget: never less than the pause.
+    assert_eq!(wal_paced_pause_ms(8_192, 40.0, 1024, 20), 20.0);
+    assert_eq!(wal_paced_pause_ms(1 << 20, 5_000.0, 1024, 20), 20.0);
+    // No budget: the pause alone, whatever the WAL.
+    assert_eq!(wal_paced_pause_ms(1 << 30, 40.0, 0, 20), 20.0);
+    // A nonsense time counts as none.
+    assert_eq!(wal_paced_pause_ms(1 << 20, f64::NAN, 1024, 0), 1000.0);
+    // The pack: optional (no limit), 0, or at least 64 KiB/s.
+    let record = format!("id = 'usage_records'\nkeep = '13 months'\naction = 'delete'\n{FIELDS}");
+    let with = |line: &str| one(&record).replacen("batch_pause_ms = 0\n", &format!("batch_pause_ms = 0\n{line}\n"), 1);
+    assert_eq!(Schedule::from_toml(&one(&record)).unwrap().wal_budget_kib_per_s, 0);
+    assert_eq!(Schedule::from_toml(&with("wal_budget_kib_per_s = 0")).unwrap().wal_budget_kib_per_s, 0);
+    assert_eq!(Schedule::from_toml(&with("wal_budget_kib_per_s = 8192")).unwrap().wal_budget_kib_per_s, 8192);
+    assert!(Schedule::from_toml(&with("wal_budget_kib_per_s = 8")).unwrap_err().contains("wal_budget_kib_per_s"));
+}

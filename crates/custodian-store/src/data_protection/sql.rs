@@ -414,17 +414,48 @@ pub async fn delete_batch(
     now: OffsetDateTime,
 ) -> Result<BatchOutcome> {
     let mut tx = begin_write(pool).await?;
-    if !std::any::type_name::<DB>().contains("Sqlite") {
-        // PostgreSQL: the batch's commit does not wait for its WAL to reach the disk, so a long
-        // run's thousands of commits do not queue behind checkpoints with the server's other
-        // writes. A crash may lose the last batches: their deletions and audit events together
-        // (the next run deletes those records again), never one without the other, and any
-        // later synchronous commit makes them durable first.
-        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
+    let postgres = !std::any::type_name::<DB>().contains("Sqlite");
+    // PostgreSQL: where the WAL stood when the batch began, to tell the job how much it wrote.
+    let mut wal_start = None;
+    if postgres {
+        // The batch's commit does not wait for its WAL to reach the disk, so a long run's
+        // thousands of commits do not queue behind checkpoints with the server's other writes.
+        // A crash may lose the last batches: their deletions and audit events together (the
+        // next run deletes those records again), never one without the other, and any later
+        // synchronous commit makes them durable first.
+        let lsn: String = sqlx::query_scalar(
+            "SELECT CAST(pg_current_wal_insert_lsn() AS TEXT) FROM (SELECT set_config('synchronous_commit', 'off', true)) AS s",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        wal_start = Some(lsn);
     }
     let mut out = BatchOutcome { next_cursor: cursor, ..BatchOutcome::default() };
     let mut tables: Vec<(&'static str, u64)> = Vec::new();
     match rule {
+        "usage_records" if crate::data_protection::USAGE_WALK_BY_START.load(std::sync::atomic::Ordering::Relaxed) => {
+            // Benchmark only (see `USAGE_WALK_BY_START`): the walk before spans, through an index
+            // on (start_us, seq) that the benchmark builds; `cursor.upto` holds the last start_us.
+            let keys: Vec<(i64, i64)> = sqlx::query_as(&format!(
+                "SELECT start_us, seq FROM usage_records WHERE start_us < $1 AND start_us >= $2 \
+                 AND (start_us > $2 OR seq > $3) AND (person_id IS NULL OR person_id NOT IN ({HELD_PEOPLE})) \
+                 ORDER BY start_us, seq LIMIT $4"
+            ))
+            .bind(micros(cutoff))
+            .bind(cursor.upto)
+            .bind(cursor.seq)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+            if let Some(&(start_us, seq)) = keys.last() {
+                let list = keys.iter().map(|(_, s)| s.to_string()).collect::<Vec<_>>().join(", ");
+                let r =
+                    sqlx::query(&format!("DELETE FROM usage_records WHERE seq IN ({list})")).execute(&mut *tx).await?;
+                tables.push(("usage_records", r.rows_affected()));
+                out.next_cursor = UsageCursor { seq, upto: start_us };
+            }
+            out.selected = keys.len() as u64;
+        }
         "usage_records" => {
             // The due, unheld keys of the span being walked after the cursor (a range read of
             // the table's `seq` key), then the rows by key.
@@ -524,6 +555,17 @@ pub async fn delete_batch(
         }
     }
     out.deleted = tables.iter().map(|(_, n)| n).sum();
+    // Read before the audit event, whose append locks the log's head until the commit: nothing
+    // but the commit follows it.
+    if let Some(lsn) = wal_start {
+        // The WAL written since the batch began (by the batch, and by any other session meanwhile;
+        // its audit event's few hundred bytes are not counted).
+        let bytes: i64 = sqlx::query_scalar("SELECT CAST(pg_current_wal_insert_lsn() - CAST($1 AS pg_lsn) AS BIGINT)")
+            .bind(lsn)
+            .fetch_one(&mut *tx)
+            .await?;
+        out.wal_bytes = bytes.max(0) as u64;
+    }
     if out.deleted > 0 {
         let counts: serde_json::Map<String, serde_json::Value> =
             tables.iter().filter(|(_, n)| *n > 0).map(|(t, n)| (t.to_string(), json!(n))).collect();
