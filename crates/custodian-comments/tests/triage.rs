@@ -261,6 +261,33 @@ fn staff_are_named_as_the_register_names_them_not_by_any_handle() {
     }
     // A road is not a collar number.
     assert!(!e.triage("the A4177 is a joke every morning").has("abuse_staff"));
+    // A bare collar number and a surname name an officer (pack 2026.12.5); a year does not.
+    for t in ["4471 Barrow is a fat useless prick", "6620 jenkins was a lazy lump of lard at the gate"] {
+        let tr = e.triage(t);
+        assert!(tr.has("abuse_staff"), "{t}: {:?}", tr.labels);
+        assert!(wellbeing(&tr), "{t}");
+    }
+    // The people running the account, and an officer described by what they wear.
+    for t in [
+        "the muppets running this account can't answer a message",
+        "the cop in the orange hi vis at the roundabout is a smug git",
+    ] {
+        let tr = e.triage(t);
+        assert!(tr.has("abuse_staff"), "{t}: {:?}", tr.labels);
+    }
+    assert!(!e.triage("running this account must be a hard job, thanks for the updates").has("abuse_staff"));
+    for t in ["the 2024 budget is a joke", "1999 rules was a joke too", "my 2015 fiesta has been a joke"] {
+        assert!(!e.triage(t).has("abuse_staff"), "{t}");
+    }
+}
+
+#[test]
+fn a_travellers_slur_is_hate_but_the_verb_is_not() {
+    let e = engine();
+    assert!(e.triage("its the bloody tinkers again, move them on").has("hate.race"));
+    for t in ["Don't tinker with the speed camera settings", "he tinkers with old motorbikes in the shed"] {
+        assert!(!e.triage(t).has("hate.race"), "{t}");
+    }
 }
 
 #[test]
