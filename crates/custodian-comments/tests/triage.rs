@@ -53,6 +53,17 @@ fn emergencies_get_the_fifteen_minute_service_level_and_the_999_reply() {
     let q = t.route.iter().find(|r| r.route == "reply_queue").map(|r| r.service_level);
     assert_eq!(q, Some(Some(ServiceLevel::Minutes(15))));
     assert!(t.route.iter().any(|r| r.replies.iter().any(|x| x.contains("999"))));
+    // Pack 2026.12.5: "this moment", someone who cannot breathe, a door being kicked in.
+    for t in [
+        "a man is trying to get in next door right this moment with a crowbar",
+        "an old man has gone down outside the chemist and he can't breathe",
+        "my ex is kicking the back door and shouting, the kids are upstairs",
+    ] {
+        assert!(e.triage(t).has("emergency"), "{t}: {:?}", e.triage(t).labels);
+    }
+    for t in ["she can't breathe through her nose with this cold", "I can't breathe, this post is hilarious"] {
+        assert!(!e.triage(t).has("emergency"), "{t}");
+    }
 }
 
 #[test]
