@@ -53,6 +53,17 @@ fn emergencies_get_the_fifteen_minute_service_level_and_the_999_reply() {
     let q = t.route.iter().find(|r| r.route == "reply_queue").map(|r| r.service_level);
     assert_eq!(q, Some(Some(ServiceLevel::Minutes(15))));
     assert!(t.route.iter().any(|r| r.replies.iter().any(|x| x.contains("999"))));
+    // Pack 2026.12.5: "this moment", someone who cannot breathe, a door being kicked in.
+    for t in [
+        "a man is trying to get in next door right this moment with a crowbar",
+        "an old man has gone down outside the chemist and he can't breathe",
+        "my ex is kicking the back door and shouting, the kids are upstairs",
+    ] {
+        assert!(e.triage(t).has("emergency"), "{t}: {:?}", e.triage(t).labels);
+    }
+    for t in ["she can't breathe through her nose with this cold", "I can't breathe, this post is hilarious"] {
+        assert!(!e.triage(t).has("emergency"), "{t}");
+    }
 }
 
 #[test]
@@ -261,6 +272,33 @@ fn staff_are_named_as_the_register_names_them_not_by_any_handle() {
     }
     // A road is not a collar number.
     assert!(!e.triage("the A4177 is a joke every morning").has("abuse_staff"));
+    // A bare collar number and a surname name an officer (pack 2026.12.5); a year does not.
+    for t in ["4471 Barrow is a fat useless prick", "6620 jenkins was a lazy lump of lard at the gate"] {
+        let tr = e.triage(t);
+        assert!(tr.has("abuse_staff"), "{t}: {:?}", tr.labels);
+        assert!(wellbeing(&tr), "{t}");
+    }
+    // The people running the account, and an officer described by what they wear.
+    for t in [
+        "the muppets running this account can't answer a message",
+        "the cop in the orange hi vis at the roundabout is a smug git",
+    ] {
+        let tr = e.triage(t);
+        assert!(tr.has("abuse_staff"), "{t}: {:?}", tr.labels);
+    }
+    assert!(!e.triage("running this account must be a hard job, thanks for the updates").has("abuse_staff"));
+    for t in ["the 2024 budget is a joke", "1999 rules was a joke too", "my 2015 fiesta has been a joke"] {
+        assert!(!e.triage(t).has("abuse_staff"), "{t}");
+    }
+}
+
+#[test]
+fn a_travellers_slur_is_hate_but_the_verb_is_not() {
+    let e = engine();
+    assert!(e.triage("its the bloody tinkers again, move them on").has("hate.race"));
+    for t in ["Don't tinker with the speed camera settings", "he tinkers with old motorbikes in the shed"] {
+        assert!(!e.triage(t).has("hate.race"), "{t}");
+    }
 }
 
 #[test]
