@@ -7,130 +7,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
 mod common;
 
+use common::target::Target;
 use common::{Env, bin, fixture, stdout};
-
-/// A database the commands run on: the SQLite file of `env`, or a PostgreSQL database made for
-/// the test (dropped at the end).
-struct Target {
-    env: Env,
-    url: String,
-    /// PostgreSQL: the server's admin URL and the database's name.
-    pg: Option<(String, String)>,
-}
-
-impl Target {
-    fn sqlite() -> Self {
-        let env = Env::new();
-        let url = env.url();
-        Target { env, url, pg: None }
-    }
-
-    fn postgres() -> Option<Self> {
-        let admin = match std::env::var("CUSTODIAN_TEST_DATABASE_URL") {
-            Ok(u) if !u.is_empty() => u,
-            _ => {
-                assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true needs CUSTODIAN_TEST_DATABASE_URL");
-                eprintln!("skipping the PostgreSQL half: CUSTODIAN_TEST_DATABASE_URL is not set");
-                return None;
-            }
-        };
-        let name = format!("custodian_dp_{}", uuid::Uuid::now_v7().simple());
-        psql(&admin, &format!("CREATE DATABASE {name}"));
-        let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
-        Some(Target { env: Env::new(), url: format!("{base}/{name}"), pg: Some((admin, name)) })
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(bin())
-            .args(["--database-url", &self.url])
-            .args(args)
-            .env("CUSTODIAN_DATA_DIR", &self.env.dir)
-            .env_remove("CUSTODIAN_DATABASE_URL")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
-        stdout(&o)
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.ok(args);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
-    }
-
-    fn sql(&self, statement: &str) {
-        match &self.pg {
-            None => {
-                self.env.db().execute_batch(statement).unwrap();
-            }
-            Some(_) => psql(&self.url, statement),
-        }
-    }
-
-    /// The one integer `query` answers.
-    fn count(&self, query: &str) -> i64 {
-        self.texts(query)[0].parse().unwrap()
-    }
-
-    /// The first column of each row `query` answers, as text.
-    fn texts(&self, query: &str) -> Vec<String> {
-        match &self.pg {
-            None => {
-                let db = self.env.db();
-                let mut st = db.prepare(query).unwrap();
-                st.query_map([], |r| {
-                    let v: rusqlite::types::Value = r.get(0)?;
-                    Ok(match v {
-                        rusqlite::types::Value::Integer(i) => i.to_string(),
-                        rusqlite::types::Value::Text(t) => t,
-                        other => format!("{other:?}"),
-                    })
-                })
-                .unwrap()
-                .map(Result::unwrap)
-                .collect()
-            }
-            Some(_) => {
-                let o =
-                    Command::new("psql").args([&self.url, "-v", "ON_ERROR_STOP=1", "-qtAc", query]).output().unwrap();
-                assert!(o.status.success(), "{query}: {}", String::from_utf8_lossy(&o.stderr));
-                stdout(&o).lines().map(str::to_string).collect()
-            }
-        }
-    }
-
-    /// A UUID as a literal of this backend.
-    fn uuid(&self, u: uuid::Uuid) -> String {
-        match &self.pg {
-            None => format!("X'{}'", u.simple()),
-            Some(_) => format!("'{u}'::uuid"),
-        }
-    }
-}
-
-impl Drop for Target {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = &self.pg {
-            let _ = Command::new("psql")
-                .args([admin, "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
-                .output();
-        }
-    }
-}
-
-fn psql(url: &str, sql: &str) {
-    let o = Command::new("psql").args([url, "-v", "ON_ERROR_STOP=1", "-qc", sql]).output().unwrap();
-    assert!(o.status.success(), "{sql}: {}", String::from_utf8_lossy(&o.stderr));
-}
 
 /// `n` usage records of `staff` that started `days` ago, one a minute.
 fn usage(t: &Target, staff: &str, tag: &str, n: usize, days: i64) {
@@ -372,7 +256,7 @@ fn retention_holds_and_subject_access_from_the_command_line_on_sqlite() {
 
 #[test]
 fn retention_holds_and_subject_access_from_the_command_line_on_postgres() {
-    if let Some(t) = Target::postgres() {
+    if let Some(t) = Target::postgres("custodian_dp_") {
         journey(&t);
     }
 }

@@ -5,81 +5,10 @@
 //! line's number and nothing written.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
-
 mod common;
 
-use common::{Env, bin, fixture, stdout};
-
-/// The database the commands run on: `env`'s SQLite file, or a PostgreSQL database made for the
-/// test and dropped at the end.
-struct Target {
-    env: Env,
-    url: String,
-    pg: Option<(String, String)>,
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let o = Command::new("psql").args([url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql]).output().unwrap();
-    assert!(o.status.success(), "{sql}: {}", String::from_utf8_lossy(&o.stderr));
-    stdout(&o).trim().to_owned()
-}
-
-impl Target {
-    fn sqlite() -> Self {
-        let env = Env::new();
-        let url = env.url();
-        Target { env, url, pg: None }
-    }
-
-    fn postgres() -> Option<Self> {
-        let admin = match std::env::var("CUSTODIAN_TEST_DATABASE_URL") {
-            Ok(u) if !u.is_empty() => u,
-            _ => {
-                assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true needs CUSTODIAN_TEST_DATABASE_URL");
-                eprintln!("skipping the PostgreSQL half: CUSTODIAN_TEST_DATABASE_URL is not set");
-                return None;
-            }
-        };
-        let name = format!("custodian_pol_{}", uuid::Uuid::now_v7().simple());
-        psql(&admin, &format!("CREATE DATABASE {name}"));
-        let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
-        Some(Target { env: Env::new(), url: format!("{base}/{name}"), pg: Some((admin, name)) })
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(bin())
-            .args(["--database-url", &self.url])
-            .args(args)
-            .env("CUSTODIAN_DATA_DIR", &self.env.dir)
-            .env_remove("CUSTODIAN_DATABASE_URL")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
-        stdout(&o)
-    }
-
-    fn count(&self, query: &str) -> i64 {
-        match &self.pg {
-            None => self.env.db().query_row(query, [], |r| r.get(0)).unwrap(),
-            Some(_) => psql(&self.url, query).parse().unwrap(),
-        }
-    }
-}
-
-impl Drop for Target {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = &self.pg {
-            let _ = Command::new("psql")
-                .args([admin, "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
-                .output();
-        }
-    }
-}
+use common::target::Target;
+use common::{fixture, stdout};
 
 fn import_places_every_clause_and_history_row_and_reports_the_review_overdue(t: &Target) {
     t.ok(if t.pg.is_none() { &["migrate", "--create"] } else { &["migrate"] });
@@ -128,6 +57,6 @@ fn policy_import_places_the_published_text_on_sqlite() {
 
 #[test]
 fn policy_import_places_the_published_text_on_postgres() {
-    let Some(t) = Target::postgres() else { return };
+    let Some(t) = Target::postgres("custodian_pol_") else { return };
     import_places_every_clause_and_history_row_and_reports_the_review_overdue(&t);
 }

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod target;
+
 /// The `custodian` binary under test.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_custodian")

@@ -23,13 +23,7 @@ async fn put(api: &Api, path: &str, body: Value) -> (u16, Value) {
 /// An account of Response Policing North on which Corporate Communications approve every post.
 async fn north_account(app: &TestApp) -> String {
     let cc = app.api(&app.token("A1009").await);
-    let (s, a) = cc
-        .post(
-            "/posts/accounts",
-            json!({"platform": "x", "handle": "@NorthAccess", "team_manager": "A1001", "owning_team": NORTH, "comms_approval": true, "corporate": false}),
-        )
-        .await;
-    assert_eq!(s, 201, "{a}");
+    let a = cc.create_account(json!({"platform": "x", "handle": "@NorthAccess", "team_manager": "A1001", "owning_team": NORTH, "comms_approval": true, "corporate": false})).await;
     a["id"].as_str().unwrap().to_string()
 }
 

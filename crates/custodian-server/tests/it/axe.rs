@@ -41,13 +41,7 @@ pub(crate) async fn add_records(app: &crate::support::TestApp) {
         .await;
     assert_eq!(s, 200, "{r}");
     let cc = app.api(&app.token("A1009").await);
-    let (s, a) = cc
-        .post(
-            "/posts/accounts",
-            json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "team_manager": "A1001", "comms_approval": false, "corporate": false}),
-        )
-        .await;
-    assert_eq!(s, 201, "{a}");
+    let a = cc.create_account(json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "team_manager": "A1001", "comms_approval": false, "corporate": false})).await;
     let laura = app.api(&app.token("A1017").await);
     let (s, p) = laura.post("/posts", json!({"account_id": a["id"], "text": "Courier fraud warning: hang up."})).await;
     assert_eq!(s, 201, "{p}");

@@ -355,13 +355,7 @@ async fn a_blocked_post_says_why_it_cannot_be_submitted(b: Backend) {
     let app = spawn(b).await;
     app.seed().await;
     let cc = app.api(&app.token("A1009").await);
-    let (s, a) = cc
-        .post(
-            "/posts/accounts",
-            json!({"platform": "x", "handle": "@WarksPoliceNorth", "team_manager": "A1001", "owning_team": "Response Policing North", "comms_approval": false, "corporate": false}),
-        )
-        .await;
-    assert_eq!(s, 201, "{a}");
+    let a = cc.create_account(json!({"platform": "x", "handle": "@WarksPoliceNorth", "team_manager": "A1001", "owning_team": "Response Policing North", "comms_approval": false, "corporate": false})).await;
     let laura = app.api(&app.token("A1017").await);
     let text = "OFFICIAL-SENSITIVE: briefing notes for the weekend patrol plan in Leamington.";
     let (s, p) = laura.post("/posts", json!({"account_id": a["id"], "text": text})).await;

@@ -141,13 +141,7 @@ async fn control_characters_are_refused_naming_the_field(b: Backend) {
     let app = spawn(b).await;
     app.seed().await;
     let cc = app.api(&app.token("A1009").await);
-    let (s, a) = cc
-        .post(
-            "/posts/accounts",
-            json!({"platform": "x", "handle": "@hardening", "team_manager": "A1003", "owning_team": "Corporate Communications", "comms_approval": false, "corporate": true}),
-        )
-        .await;
-    assert_eq!(s, 201, "{a}");
+    let a = cc.create_account(json!({"platform": "x", "handle": "@hardening", "team_manager": "A1003", "owning_team": "Corporate Communications", "comms_approval": false, "corporate": true})).await;
     for (text, code) in [("a\u{0}b", "U+0000"), ("bell\u{7}", "U+0007"), ("esc\u{1b}[31m", "U+001B")] {
         let (s, p) = cc.post("/posts", json!({"account_id": a["id"], "text": text})).await;
         assert_eq!(s, 422, "{p}");
@@ -542,13 +536,7 @@ async fn malformed_input_never_gets_a_5xx(b: Backend) {
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     // An account and an app, so bodies naming them reach their other fields.
     let cc = app.api(&app.token("A1009").await);
-    let (s, account) = cc
-        .post(
-            "/posts/accounts",
-            json!({"platform": "x", "handle": "@sweep", "team_manager": "A1003", "owning_team": "Corporate Communications", "comms_approval": false, "corporate": true}),
-        )
-        .await;
-    assert_eq!(s, 201, "{account}");
+    let account = cc.create_account(json!({"platform": "x", "handle": "@sweep", "team_manager": "A1003", "owning_team": "Corporate Communications", "comms_approval": false, "corporate": true})).await;
     let ds = app.api(&app.token("A1006").await);
     let catalogue =
         "name,platform,package_id,publisher,category,allowed_for\nWaze,android,com.waze,Google,navigation,all\n";

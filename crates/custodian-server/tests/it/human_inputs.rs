@@ -414,13 +414,7 @@ async fn a_post_s_publishing_time_is_a_date_input_on_london_clocks(b: Backend) {
     let app = spawn(b).await;
     app.seed().await;
     let cc = app.api(&app.token("A1009").await);
-    let (s, a) = cc
-        .post(
-            "/posts/accounts",
-            json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "team_manager": "A1001", "comms_approval": false, "corporate": false}),
-        )
-        .await;
-    assert_eq!(s, 201, "{a}");
+    let a = cc.create_account(json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "team_manager": "A1001", "comms_approval": false, "corporate": false})).await;
     let account = a["id"].as_str().unwrap().to_string();
     let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
     let (s, html) = laura.get("/posts/new").await;

@@ -41,13 +41,7 @@ fn manager_of(team: &str) -> &'static str {
 /// manager (WP034 6.6); returns its id.
 async fn account(app: &TestApp, handle: &str, team: &str, comms_approval: bool, corporate: bool) -> String {
     let cc = app.api(&app.token("A1009").await);
-    let (s, a) = cc
-        .post(
-            "/posts/accounts",
-            json!({"platform": "x", "handle": handle, "owning_team": team, "team_manager": manager_of(team), "comms_approval": comms_approval, "corporate": corporate}),
-        )
-        .await;
-    assert_eq!(s, 201, "{a}");
+    let a = cc.create_account(json!({"platform": "x", "handle": handle, "owning_team": team, "team_manager": manager_of(team), "comms_approval": comms_approval, "corporate": corporate})).await;
     a["id"].as_str().unwrap().to_string()
 }
 

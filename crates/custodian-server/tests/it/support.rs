@@ -272,6 +272,13 @@ impl Api {
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
     }
+    /// Sets up the social account `account` (`POST /posts/accounts`), requires 201 and returns
+    /// the account.
+    pub async fn create_account(&self, account: Value) -> Value {
+        let (s, a) = self.post("/posts/accounts", account).await;
+        assert_eq!(s, 201, "{a}");
+        a
+    }
 }
 
 /// A signed-in browser-like session.
