@@ -5,7 +5,7 @@
 //! change, the post's signed step and its audit event.
 
 use super::{Conn, DB, Tx, begin_write};
-use super::{approvals, audit};
+use super::{approvals, audit::Record};
 use crate::approvals::{Decided, NewApproval};
 use crate::posts::*;
 #[allow(unused_imports)]
@@ -181,7 +181,7 @@ async fn record_step(
     if let Some(a) = after {
         entry = entry.after(a);
     }
-    let seq = audit::audit(tx, actor, now, entry).await?;
+    let seq = entry.record(tx, actor, now).await?;
     sqlx::query(
         "INSERT INTO post_steps (id, post_id, at, actor, step, clause, detail, audit_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -281,16 +281,12 @@ pub async fn set_sio(
     .await
     ?;
     let after = json!({"kind": kind, "label": label.trim(), "sio": sio_staff_number.trim()});
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}"))
-            .clause("6.3e")
-            .after(after.clone())
-            .detail(after),
-    )
-    .await?;
+    AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}"))
+        .clause("6.3e")
+        .after(after.clone())
+        .detail(after)
+        .record(&mut tx, actor, now)
+        .await?;
     let sql = format!("{SIO_SELECT} WHERE s.id = $1");
     let out = sqlx::query_as(&sql).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
@@ -1059,16 +1055,12 @@ pub async fn declare_incident(
         }
     }
     let detail = json!({"name": name.trim(), "guidance": guidance.trim(), "held": held.len()});
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("incident.declare", format!("incident:{id}"))
-            .clause("6.8")
-            .justification(reason.trim())
-            .detail(detail),
-    )
-    .await?;
+    AuditEntry::new("incident.declare", format!("incident:{id}"))
+        .clause("6.8")
+        .justification(reason.trim())
+        .detail(detail)
+        .record(&mut tx, actor, now)
+        .await?;
     let incident = tx_incident(&mut tx, id).await?;
     tx.commit().await?;
     Ok((incident, held.len()))
@@ -1128,16 +1120,12 @@ pub async fn end_incident(
         )
         .await?;
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("incident.end", format!("incident:{id}"))
-            .clause("6.8")
-            .justification(reason)
-            .detail(json!({"released": held.len()})),
-    )
-    .await?;
+    AuditEntry::new("incident.end", format!("incident:{id}"))
+        .clause("6.8")
+        .justification(reason)
+        .detail(json!({"released": held.len()}))
+        .record(&mut tx, actor, now)
+        .await?;
     let incident = tx_incident(&mut tx, id).await?;
     tx.commit().await?;
     Ok((incident, held.len()))
