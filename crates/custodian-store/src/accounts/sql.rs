@@ -29,8 +29,7 @@ pub async fn set_password_hash(
         .bind(hash)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     AuditEntry::new("account.set_password", format!("person:{sn}")).clause("9.1").record(&mut tx, actor, now).await?;
     Ok(tx.commit().await?)
 }
@@ -174,8 +173,7 @@ pub async fn create_session(
         .bind(now)
         .bind(expires)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     AuditEntry::new("session.sign_in", actor.label.clone()).record(&mut tx, actor, now).await?;
     Ok(tx.commit().await?)
 }
@@ -231,8 +229,7 @@ pub async fn create_token(
         .bind(now)
         .bind(expires)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     AuditEntry::new("token.create", format!("token:{id}"))
         .detail(json!({"person": sn, "name": name, "scopes": scopes}))
         .record(&mut tx, actor, now)

@@ -133,8 +133,7 @@ async fn save(tx: &mut Tx<'_>, id: Uuid, r: &domain::Request, now: OffsetDateTim
         .bind(id)
         .bind(&s.key)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     }
     Ok(())
 }
@@ -165,8 +164,7 @@ async fn event(
     .bind(step.and_then(|s| s.on_behalf_of))
     .bind(reasons)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     Ok(())
 }
 
@@ -197,8 +195,7 @@ pub async fn notify(
     .bind(subject)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     // The e-mail it owes, committed with it (see docs/email.md).
     email::enqueue(tx, id, person, kind, title, body, link, now).await
 }
@@ -213,8 +210,7 @@ async fn decider_people(tx: &mut Tx<'_>, decider: &Decider, now: OffsetDateTime)
             )
             .bind(p)
             .fetch_all(&mut **tx)
-            .await
-            ?;
+            .await?;
             let mut out = vec![*p];
             out.extend(rows.into_iter().filter(|(_, s, e)| *s <= now && now < *e).map(|(d, _, _)| d));
             Ok(out)
@@ -283,8 +279,7 @@ pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDa
     .bind(r.status.as_str())
     .bind(now)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     for (i, s) in r.steps.iter().enumerate() {
         let (person, role) = match s.decider {
             Decider::Person(p) => (Some(p), None),
@@ -305,8 +300,7 @@ pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDa
         .bind(s.opened_at)
         .bind(s.due_at)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     }
     event(tx, id, 0, now, actor.person_id, "requested", None, None).await?;
     let clause = r.steps[0].clause.clone();
@@ -787,8 +781,7 @@ pub async fn delegation_create(
     .bind(now)
     .bind(&actor.label)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     AuditEntry::new("approval.delegate", format!("delegation:{id}")).clause("4.8").justification(reason.trim())
         .after(json!({"person": person, "deputy": deputy, "starts_at": starts_at.unix_timestamp(), "ends_at": ends_at.unix_timestamp()})).record(&mut tx, actor, now).await?;
     notify(

@@ -124,8 +124,7 @@ async fn upsert_tx(
                 .bind(now)
                 .bind(id)
                 .execute(&mut **tx)
-                .await
-                ?;
+                .await?;
             AuditEntry::new("app.update", format!("app:{id}"))
                 .clause("4.8")
                 .before(json!({"name": name, "publisher": publisher, "category": category, "listed": was_listed}))
@@ -150,8 +149,7 @@ async fn upsert_tx(
             .bind(listed)
             .bind(now)
             .execute(&mut **tx)
-            .await
-            ?;
+            .await?;
             AuditEntry::new("app.create", format!("app:{id}"))
                 .clause("4.8")
                 .after(after)
@@ -225,8 +223,7 @@ async fn grant_tx(
     .bind(now)
     .bind(&actor.label)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     AuditEntry::new("app.grant", format!("app:{app}")).clause("4.8").after(json!({
         "grant": id, "audience": audience.as_text(), "expires_at": expires_at.map(|e| e.unix_timestamp()), "request": request,
     })).record(tx, actor, now).await?;
@@ -419,8 +416,7 @@ pub async fn import_inventory(
             .bind(&r.serial)
             .bind(&r.imei)
             .fetch_optional(&mut *tx)
-            .await
-            ?;
+            .await?;
             devices.insert(key.clone(), found.map(|(id, h)| (id, h.is_some())));
         }
         match devices[&key] {
@@ -551,8 +547,7 @@ pub async fn for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> Resul
     )
     .bind(role.as_str())
     .fetch_all(pool)
-    .await
-    ?;
+    .await?;
     let mut out: Vec<domain::ExportApp> = vec![];
     for (name, platform, package_id, category, expires) in rows {
         if expires.is_some_and(|e| e <= now)
@@ -631,8 +626,7 @@ async fn eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDateTim
          WHERE g.revoked_at IS NULL AND a.listed",
     )
     .fetch_all(&mut **tx)
-    .await
-    ?;
+    .await?;
     let live: Vec<LiveGrantRow> =
         grants.into_iter().filter(|g| g.5.is_none_or(|e| e > now) && package.is_none_or(|p| p == g.0)).collect();
     // Packages approved for everyone cannot be unapproved for anyone.
@@ -764,8 +758,7 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
             .bind(now)
             .bind(id)
             .execute(&mut **tx)
-            .await
-            ?;
+            .await?;
         AuditEntry::new("finding.reopen", format!("finding:{id}"))
             .clause("4.8")
             .before(json!({"status": "closed"}))
@@ -801,8 +794,7 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
             .bind(now)
             .bind(id)
             .execute(&mut **tx)
-            .await
-            ?;
+            .await?;
         AuditEntry::new("finding.close_auto", format!("finding:{id}"))
             .clause("4.8")
             .justification(reason)
@@ -889,8 +881,7 @@ pub async fn request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, n
     )
     .bind(r.requester)
     .fetch_optional(&mut *tx)
-    .await
-    ?;
+    .await?;
     let (_, area, _, head) = requester.ok_or_else(|| StoreError::NotFound(format!("person {}", r.requester)))?;
     let mut tags = vec![];
     for d in &r.devices {
@@ -955,8 +946,7 @@ pub async fn request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, n
     .bind(now)
     .bind(&area)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     AuditEntry::new("app.request", request_subject(id))
         .clause("4.8")
         .justification(r.business_need.trim())
@@ -974,8 +964,7 @@ async fn request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequestReco
     )
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await
-    ?;
+    .await?;
     let Some((
         approval_id,
         requester_id,
@@ -1061,8 +1050,7 @@ pub async fn request_grant_tx(
     )
     .bind(id)
     .fetch_optional(&mut **tx)
-    .await
-    ?
+    .await?
     .ok_or_else(|| StoreError::NotFound(format!("app request {id}")))?;
     if existing.is_some() {
         return Ok(());

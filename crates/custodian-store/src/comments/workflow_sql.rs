@@ -293,18 +293,14 @@ pub(crate) async fn route(
 }
 
 pub async fn wellbeing_cases(pool: &Pool<DB>, manager: Uuid) -> Result<Vec<WellbeingCase>> {
-    let mut tx = begin_read(pool).await?;
     let sql = format!("{CASE_SELECT} WHERE p.line_manager_id = $1 ORDER BY w.status DESC, w.due_at, w.id");
-    let rows: Vec<WellbeingCase> = sqlx::query_as(&sql).bind(manager).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
+    let rows: Vec<WellbeingCase> = sqlx::query_as(&sql).bind(manager).fetch_all(pool).await?;
     Ok(rows)
 }
 
 pub async fn wellbeing_case(pool: &Pool<DB>, id: Uuid) -> Result<Option<WellbeingCase>> {
-    let mut tx = begin_read(pool).await?;
     let sql = format!("{CASE_SELECT} WHERE w.id = $1");
-    let row: Option<WellbeingCase> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *tx).await?;
-    tx.commit().await?;
+    let row: Option<WellbeingCase> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?;
     Ok(row)
 }
 
@@ -492,10 +488,8 @@ pub async fn act(
 }
 
 pub async fn actions_of(pool: &Pool<DB>, comment: Uuid) -> Result<Vec<ActionRecord>> {
-    let mut tx = begin_read(pool).await?;
     let sql = format!("{ACTION_SELECT} WHERE comment_id = $1 ORDER BY acted_at, id");
-    let rows: Vec<ActionRecord> = sqlx::query_as(&sql).bind(comment).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
+    let rows: Vec<ActionRecord> = sqlx::query_as(&sql).bind(comment).fetch_all(pool).await?;
     Ok(rows)
 }
 
@@ -504,7 +498,6 @@ const WORKS: &str = "(a.team_manager_id = $1 OR EXISTS (SELECT 1 FROM social_acc
     WHERE u.account_id = a.id AND u.person_id = $1 AND u.authorised_to IS NULL))";
 
 pub async fn replies(pool: &Pool<DB>, f: &ReplyFilter) -> Result<Vec<ReplyItem>> {
-    let mut tx = begin_read(pool).await?;
     let mut conds = Vec::new();
     if f.person.is_some() {
         conds.push(WORKS.to_string());
@@ -520,16 +513,12 @@ pub async fn replies(pool: &Pool<DB>, f: &ReplyFilter) -> Result<Vec<ReplyItem>>
     if let Some(p) = f.person {
         q = q.bind(p);
     }
-    let rows = q.fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    Ok(rows)
+    Ok(q.fetch_all(pool).await?)
 }
 
 pub async fn reply(pool: &Pool<DB>, id: Uuid) -> Result<Option<ReplyItem>> {
-    let mut tx = begin_read(pool).await?;
     let sql = format!("{REPLY_SELECT} WHERE q.id = $1");
-    let row: Option<ReplyItem> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *tx).await?;
-    tx.commit().await?;
+    let row: Option<ReplyItem> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?;
     Ok(row)
 }
 
@@ -571,11 +560,8 @@ pub async fn reply_mark_sent(pool: &Pool<DB>, id: Uuid, reply: &str, actor: &Act
 }
 
 pub async fn rota(pool: &Pool<DB>, from: OffsetDateTime) -> Result<Vec<RotaShift>> {
-    let mut tx = begin_read(pool).await?;
     let sql = format!("{SHIFT_SELECT} WHERE s.ends_at > $1 ORDER BY s.starts_at, s.id LIMIT 200");
-    let rows: Vec<RotaShift> =
-        sqlx::query_as(&sql).bind(from.to_offset(time::UtcOffset::UTC)).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
+    let rows: Vec<RotaShift> = sqlx::query_as(&sql).bind(from.to_offset(time::UtcOffset::UTC)).fetch_all(pool).await?;
     Ok(rows)
 }
 

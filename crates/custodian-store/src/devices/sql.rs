@@ -180,8 +180,7 @@ pub async fn device_search_rows(pool: &Pool<DB>) -> Result<Vec<crate::search::Se
          ORDER BY d.asset_tag",
     )
     .fetch_all(pool)
-    .await
-    ?;
+    .await?;
     rows.iter()
         .map(|r| {
             let r: SearchColumns = crate::row::read(r)?;
@@ -246,8 +245,7 @@ pub async fn device_history(pool: &Pool<DB>, id: Uuid) -> Result<Vec<DeviceEvent
     )
     .bind(id)
     .fetch_all(pool)
-    .await
-    ?;
+    .await?;
     rows.iter().map(crate::row::read).collect()
 }
 
@@ -258,8 +256,7 @@ pub async fn allocations(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Allocation
     )
     .bind(device)
     .fetch_all(pool)
-    .await
-    ?;
+    .await?;
     rows.iter().map(crate::row::read).collect()
 }
 
@@ -289,8 +286,7 @@ pub async fn device_event(
         .bind(reason)
         .bind(clause)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     Ok(())
 }
 
@@ -301,8 +297,7 @@ async fn end_allocation(tx: &mut Tx<'_>, device: Uuid, now: OffsetDateTime, acto
         .bind(reason)
         .bind(device)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     Ok(())
 }
 
@@ -322,8 +317,7 @@ pub async fn start_allocation(
         .bind(&actor.label)
         .bind(reason)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     Ok(())
 }
 

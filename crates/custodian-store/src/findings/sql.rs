@@ -32,8 +32,7 @@ pub async fn tx_raise(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor, now: Offse
     .bind(f.rule.severity.as_str())
     .bind(now)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     if res.rows_affected() == 0 {
         return Ok(None);
     }
@@ -196,8 +195,7 @@ pub async fn review_finding(
         .bind(closed_at)
         .bind(id)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     let considered: Vec<&str> = considerations.iter().map(|c| c.as_str()).collect();
     sqlx::query("INSERT INTO finding_reviews (id, finding_id, reviewer_id, status, outcome, reasons, considerations, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(Uuid::now_v7())

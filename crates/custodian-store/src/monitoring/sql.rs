@@ -216,8 +216,7 @@ pub async fn exclude(
         .bind(round)
         .bind(&sn)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     let members: Vec<domain::Member> = members(&mut tx, round).await?.into_iter().map(|(m, _)| m).collect();
     AuditEntry::new("monitoring.round.exclude", round_subject(round))
         .clause("5.4")
@@ -287,8 +286,7 @@ async fn open_case(
     .bind(rank as i64)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     let detail =
         json!({"round": round, "staff_number": staff_number, "business_area": area, "draw_rank": rank, "how": how});
     let seq = AuditEntry::new("monitoring.case.open", case_subject(id))
@@ -413,8 +411,7 @@ pub async fn draw(
     .bind(&actor.label)
     .bind(round)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     AuditEntry::new("monitoring.round.draw", round_subject(round))
         .clause("5.4")
         .detail(json!({
@@ -662,8 +659,7 @@ pub async fn step(
     .bind(now)
     .bind(case)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     for e in &t.effects {
         match e {
             domain::Effect::DevicesToExamination(ids) => {
@@ -699,8 +695,7 @@ pub async fn step(
                     .bind(now)
                     .bind(&actor.label)
                     .execute(&mut *tx)
-                    .await
-                    ?;
+                    .await?;
                 AuditEntry::new("monitoring.referral.open", case_subject(case))
                         .clause("5.5")
                         .detail(json!({"referral": id, "kind": kind.as_str(), "summary": summary, "staff_number": c.staff_number})).record(&mut tx, actor, now)

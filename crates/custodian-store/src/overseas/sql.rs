@@ -85,8 +85,7 @@ pub async fn request(
     .bind(&actor.label)
     .bind(line_manager)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     let subject = format!("overseas:{id}");
     AuditEntry::new("usage.overseas.request", subject.clone())
         .clause("4.2")
@@ -243,8 +242,7 @@ pub async fn record_window(
     .bind(now)
     .bind(&actor.label)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     AuditEntry::new("usage.overseas.record", format!("overseas:{}", w.id)).clause("4.2")
         .justification(purpose)
         .after(json!({"person": w.person, "devices": devices, "countries": countries, "from": w.from.to_string(), "to": w.to.to_string(), "approval_ref": approval_ref})).record(&mut tx, actor, now).await?;
@@ -274,8 +272,7 @@ pub async fn record_streaming_exception(
         .bind(expires_us)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     AuditEntry::new("usage.streaming_exception.record", format!("streaming_exception:{id}"))
         .clause("4.6")
         .justification(reason)

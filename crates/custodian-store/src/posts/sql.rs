@@ -108,8 +108,7 @@ async fn record_version(tx: &mut Tx<'_>, post: Uuid, editor: Uuid, now: OffsetDa
     .bind(editor)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     Ok(())
 }
 
@@ -194,8 +193,7 @@ async fn record_step(
     .bind(detail.to_string())
     .bind(seq)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     Ok(())
 }
 
@@ -250,8 +248,7 @@ pub async fn set_sio(
     )
     .bind(sio_staff_number.trim())
     .fetch_optional(&mut *tx)
-    .await
-    ?;
+    .await?;
     let sio = match sio {
         Some((id, status)) if status == "active" => id,
         Some(_) => return Err(StoreError::Invalid(format!("sio: {sio_staff_number} has left the force"))),
@@ -278,8 +275,7 @@ pub async fn set_sio(
     .bind(now)
     .bind(&actor.label)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     let after = json!({"kind": kind, "label": label.trim(), "sio": sio_staff_number.trim()});
     AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}"))
         .clause("6.3e")
@@ -350,8 +346,7 @@ pub async fn save(
             )
             .bind(author)
             .execute(&mut *tx)
-            .await
-            ?;
+            .await?;
             record_version(&mut tx, id, author, now).await?;
             let after = snapshot(&tx_post(&mut tx, id).await?);
             record_step(&mut tx, id, actor, now, "create", "6.3", None, None, Some(after), detail).await?;
@@ -382,8 +377,7 @@ pub async fn save(
                 now,
             )
             .execute(&mut *tx)
-            .await
-            ?;
+            .await?;
             record_version(&mut tx, id, author, now).await?;
             // The approvals given were for the words they saw: the post's approval request goes
             // back to its first step (kept for the next submission when the route is unchanged).
@@ -559,8 +553,7 @@ pub async fn submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTim
     .bind(now)
     .bind(approval)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     let after = tx_post(&mut tx, id).await?;
     let clause = if route.sio { "6.3e" } else { "6.3" };
     let detail = json!({"route": {"sio": route.sio, "comms": route.comms}, "sio": after.sio_name, "to": to.as_str(),
@@ -612,8 +605,7 @@ pub async fn override_chain(
         .bind(by)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     let after = tx_post(&mut tx, id).await?;
     let detail = json!({"version": before.version, "warnings": before.gate.warnings});
     record_step(&mut tx, id, actor, now, "override", "6.3", Some(reason), None, None, detail).await?;
@@ -930,8 +922,7 @@ where
             .bind(now)
             .bind(&reference)
             .execute(&mut *tx)
-            .await
-            ?;
+            .await?;
             let after = tx_post(&mut tx, id).await?;
             record_step(
                 &mut tx,
@@ -1027,8 +1018,7 @@ pub async fn declare_incident(
          ORDER BY p.id",
     )
     .fetch_all(&mut *tx)
-    .await
-    ?;
+    .await?;
     for post in &held {
         lock(&mut tx, *post).await?;
         let moved = sqlx::query(
@@ -1104,8 +1094,7 @@ pub async fn end_incident(
         .bind(now)
         .bind(approval)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
         record_step(
             &mut tx,
             *post,

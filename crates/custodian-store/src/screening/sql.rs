@@ -54,8 +54,7 @@ pub async fn activate(
     .bind(&actor.label)
     .bind(now)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     AuditEntry::new("screening.pack.activate", format!("screening-pack:{}", p.version))
         .clause("6.3")
         .justification(p.reason)
