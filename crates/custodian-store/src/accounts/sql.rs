@@ -3,6 +3,7 @@
 //!
 //! Accounts: passwords, roles, sessions and API tokens.
 
+use super::audit::Record;
 use super::{DB, Tx, begin_write};
 use super::{audit, devices};
 #[allow(unused_imports)]
@@ -28,10 +29,8 @@ pub async fn set_password_hash(
         .bind(hash)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        ?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("account.set_password", format!("person:{sn}")).clause("9.1"))
         .await?;
+    AuditEntry::new("account.set_password", format!("person:{sn}")).clause("9.1").record(&mut tx, actor, now).await?;
     Ok(tx.commit().await?)
 }
 
@@ -106,15 +105,11 @@ pub async fn change_password(
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("account.change_password", format!("person:{sn}"))
-            .clause("9.1")
-            .detail(json!({ "other_sessions_ended": ended })),
-    )
-    .await?;
+    AuditEntry::new("account.change_password", format!("person:{sn}"))
+        .clause("9.1")
+        .detail(json!({ "other_sessions_ended": ended }))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(ended)
 }
@@ -151,15 +146,13 @@ pub async fn grant_role(pool: &Pool<DB>, person: Uuid, role: Role, actor: &Actor
     let mut after = before.clone();
     after.push(role.as_str().to_string());
     after.sort();
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("person.roles_changed", format!("person:{sn}")).clause("4.1").detail(json!({
+    AuditEntry::new("person.roles_changed", format!("person:{sn}"))
+        .clause("4.1")
+        .detail(json!({
             "before": before, "after": after, "added": [role.as_str()], "removed": [], "by": "grant_role",
-        })),
-    )
-    .await?;
+        }))
+        .record(&mut tx, actor, now)
+        .await?;
     Ok(tx.commit().await?)
 }
 
@@ -180,9 +173,8 @@ pub async fn create_session(
         .bind(now)
         .bind(expires)
         .execute(&mut *tx)
-        .await
-        ?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("session.sign_in", actor.label.clone())).await?;
+        .await?;
+    AuditEntry::new("session.sign_in", actor.label.clone()).record(&mut tx, actor, now).await?;
     Ok(tx.commit().await?)
 }
 
@@ -237,16 +229,11 @@ pub async fn create_token(
         .bind(now)
         .bind(expires)
         .execute(&mut *tx)
-        .await
-        ?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("token.create", format!("token:{id}"))
-            .detail(json!({"person": sn, "name": name, "scopes": scopes})),
-    )
-    .await?;
+        .await?;
+    AuditEntry::new("token.create", format!("token:{id}"))
+        .detail(json!({"person": sn, "name": name, "scopes": scopes}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -277,7 +264,7 @@ pub async fn revoke_token(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetD
     if n == 0 {
         return Err(StoreError::NotFound(format!("active token {id}")));
     }
-    audit::audit(&mut tx, actor, now, AuditEntry::new("token.revoke", format!("token:{id}"))).await?;
+    AuditEntry::new("token.revoke", format!("token:{id}")).record(&mut tx, actor, now).await?;
     Ok(tx.commit().await?)
 }
 
@@ -375,7 +362,7 @@ pub async fn oidc_sign_in(pool: &Pool<DB>, s: &OidcSignIn, address: &str, now: O
                 None => None,
             };
             let Some(p) = found else {
-                audit::audit(&mut tx, &anonymous, now, refuse(OidcRefusal::UnknownUser)).await?;
+                refuse(OidcRefusal::UnknownUser).record(&mut tx, &anonymous, now).await?;
                 tx.commit().await?;
                 return Ok(OidcOutcome::Refused(OidcRefusal::UnknownUser));
             };
@@ -389,7 +376,7 @@ pub async fn oidc_sign_in(pool: &Pool<DB>, s: &OidcSignIn, address: &str, now: O
                 // A sign-in racing this one has just linked this very directory account.
                 Some(o) if o == s.subject => (p, false),
                 Some(_) => {
-                    audit::audit(&mut tx, &anonymous, now, refuse(OidcRefusal::LinkedElsewhere)).await?;
+                    refuse(OidcRefusal::LinkedElsewhere).record(&mut tx, &anonymous, now).await?;
                     tx.commit().await?;
                     return Ok(OidcOutcome::Refused(OidcRefusal::LinkedElsewhere));
                 }
@@ -399,7 +386,7 @@ pub async fn oidc_sign_in(pool: &Pool<DB>, s: &OidcSignIn, address: &str, now: O
     };
     let (sn, status) = devices::active_person(&mut tx, person).await?;
     if status != PersonStatus::Active {
-        audit::audit(&mut tx, &anonymous, now, refuse(OidcRefusal::Leaver)).await?;
+        refuse(OidcRefusal::Leaver).record(&mut tx, &anonymous, now).await?;
         tx.commit().await?;
         return Ok(OidcOutcome::Refused(OidcRefusal::Leaver));
     }
@@ -427,7 +414,7 @@ pub async fn oidc_sign_in(pool: &Pool<DB>, s: &OidcSignIn, address: &str, now: O
                     .fetch_optional(&mut *tx)
                     .await?;
             if now_linked != Some(person) {
-                audit::audit(&mut tx, &anonymous, now, refuse(OidcRefusal::LinkedElsewhere)).await?;
+                refuse(OidcRefusal::LinkedElsewhere).record(&mut tx, &anonymous, now).await?;
                 tx.commit().await?;
                 return Ok(OidcOutcome::Refused(OidcRefusal::LinkedElsewhere));
             }
@@ -505,15 +492,11 @@ pub async fn oidc_sign_in(pool: &Pool<DB>, s: &OidcSignIn, address: &str, now: O
     .execute(&mut *tx)
     .await?;
     let actor = Actor::person(person, &sn);
-    audit::audit(
-        &mut tx,
-        &actor,
-        now,
-        AuditEntry::new("session.sign_in", actor.label.clone())
-            .clause("9.1")
-            .detail(json!({"method": "oidc", "issuer": s.issuer})),
-    )
-    .await?;
+    AuditEntry::new("session.sign_in", actor.label.clone())
+        .clause("9.1")
+        .detail(json!({"method": "oidc", "issuer": s.issuer}))
+        .record(&mut tx, &actor, now)
+        .await?;
     tx.commit().await?;
     Ok(OidcOutcome::SignedIn { person, linked: newly_linked, roles_changed })
 }

@@ -6,7 +6,7 @@
 //! together with its own change and audit events (see `crate::approvals` for the guide).
 
 use super::{Conn, DB, Tx, begin_write};
-use super::{apps, audit, email, overseas, policy, posts, social_accounts};
+use super::{apps, audit::Record, email, overseas, policy, posts, social_accounts};
 use crate::approvals::*;
 #[allow(unused_imports)]
 use crate::*;
@@ -133,8 +133,7 @@ async fn save(tx: &mut Tx<'_>, id: Uuid, r: &domain::Request, now: OffsetDateTim
         .bind(id)
         .bind(&s.key)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     }
     Ok(())
 }
@@ -165,8 +164,7 @@ async fn event(
     .bind(step.and_then(|s| s.on_behalf_of))
     .bind(reasons)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     Ok(())
 }
 
@@ -197,8 +195,7 @@ pub async fn notify(
     .bind(subject)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     // The e-mail it owes, committed with it (see docs/email.md).
     email::enqueue(tx, id, person, kind, title, body, link, now).await
 }
@@ -213,8 +210,7 @@ async fn decider_people(tx: &mut Tx<'_>, decider: &Decider, now: OffsetDateTime)
             )
             .bind(p)
             .fetch_all(&mut **tx)
-            .await
-            ?;
+            .await?;
             let mut out = vec![*p];
             out.extend(rows.into_iter().filter(|(_, s, e)| *s <= now && now < *e).map(|(d, _, _)| d));
             Ok(out)
@@ -250,6 +246,20 @@ pub async fn notify_decider(
     Ok(())
 }
 
+/// Notify whoever may decide `decider` about the request `r` (its requester, link and subject),
+/// in the caller's transaction.
+async fn notify_about(
+    tx: &mut Tx<'_>,
+    r: &ApprovalRequest,
+    decider: &Decider,
+    kind: &str,
+    title: &str,
+    body: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    notify_decider(tx, decider, r.requester_id, kind, title, body, Some(&r.link), Some(&r.subject), now).await
+}
+
 /// Open an approval request in the caller's transaction: its rows, the timeline's first line,
 /// the audit event, and notifications to the deciders of the steps decidable now.
 pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
@@ -269,8 +279,7 @@ pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDa
     .bind(r.status.as_str())
     .bind(now)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     for (i, s) in r.steps.iter().enumerate() {
         let (person, role) = match s.decider {
             Decider::Person(p) => (Some(p), None),
@@ -291,20 +300,14 @@ pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDa
         .bind(s.opened_at)
         .bind(s.due_at)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     }
     event(tx, id, 0, now, actor.person_id, "requested", None, None).await?;
     let clause = r.steps[0].clause.clone();
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new("approval.request", subject(id)).clause(&clause).after(json!({
+    AuditEntry::new("approval.request", subject(id)).clause(&clause).after(json!({
             "kind": n.kind, "subject": n.subject, "title": n.title, "order": r.order.as_str(),
             "steps": r.steps.iter().map(|s| json!({"key": s.key, "clause": s.clause, "decider": s.decider, "sla_days": s.sla_days})).collect::<Vec<_>>(),
-        })),
-    )
+        })).record(tx, actor, now)
     .await?;
     for s in r.steps.iter().filter(|s| s.status == StepStatus::Pending) {
         let body =
@@ -399,7 +402,7 @@ pub async fn decide_tx(
     if let Some(reasons) = &s.reasons {
         entry = entry.justification(reasons);
     }
-    audit::audit(tx, actor, now, entry).await?;
+    entry.record(tx, actor, now).await?;
     let (title, body) = match &outcome {
         domain::Outcome::Approved => (
             "Request approved",
@@ -444,18 +447,7 @@ pub async fn decide_tx(
                     domain::step_label(&n.key),
                     n.clause
                 );
-                notify_decider(
-                    tx,
-                    &n.decider,
-                    before.requester_id,
-                    "approval.to_decide",
-                    &before.title,
-                    &body,
-                    Some(&before.link),
-                    Some(&before.subject),
-                    now,
-                )
-                .await?;
+                notify_about(tx, &before, &n.decider, "approval.to_decide", &before.title, &body, now).await?;
             }
         }
     }
@@ -520,30 +512,15 @@ pub async fn withdraw_tx(
     save(tx, id, &r, now).await?;
     event(tx, id, r.revision, now, Some(person), "withdrawn", None, None).await?;
     let clause = before.steps.first().map(|s| s.clause.clone()).unwrap_or_default();
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new("approval.withdraw", subject(id))
-            .clause(&clause)
-            .before(json!({"status": before.status.as_str()}))
-            .after(json!({"status": "withdrawn", "subject": before.subject})),
-    )
-    .await?;
+    AuditEntry::new("approval.withdraw", subject(id))
+        .clause(&clause)
+        .before(json!({"status": before.status.as_str()}))
+        .after(json!({"status": "withdrawn", "subject": before.subject}))
+        .record(tx, actor, now)
+        .await?;
     for s in before.steps.iter().filter(|s| s.status == StepStatus::Pending) {
         let body = format!("{} was withdrawn by the requester; no decision is needed.", before.title);
-        notify_decider(
-            tx,
-            &s.decider,
-            before.requester_id,
-            "approval.withdrawn",
-            "Request withdrawn",
-            &body,
-            Some(&before.link),
-            Some(&before.subject),
-            now,
-        )
-        .await?;
+        notify_about(tx, &before, &s.decider, "approval.withdrawn", "Request withdrawn", &body, now).await?;
     }
     load_tx(tx, id).await
 }
@@ -582,17 +559,13 @@ pub async fn restart_tx(
     save(tx, id, &r, now).await?;
     event(tx, id, r.revision, now, actor.person_id, "restarted", None, Some(reason)).await?;
     let clause = before.steps.first().map(|s| s.clause.clone()).unwrap_or_default();
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new("approval.restart", subject(id))
-            .clause(&clause)
-            .justification(reason)
-            .before(json!({"status": before.status.as_str(), "revision": before.revision}))
-            .after(json!({"status": r.status.as_str(), "revision": r.revision})),
-    )
-    .await?;
+    AuditEntry::new("approval.restart", subject(id))
+        .clause(&clause)
+        .justification(reason)
+        .before(json!({"status": before.status.as_str(), "revision": before.revision}))
+        .after(json!({"status": r.status.as_str(), "revision": r.revision}))
+        .record(tx, actor, now)
+        .await?;
     for s in r.steps.iter().filter(|s| s.status == StepStatus::Pending) {
         let body = format!(
             "{} changed ({reason}); it needs your decision again (step {}, WP034 {}).",
@@ -600,18 +573,7 @@ pub async fn restart_tx(
             domain::step_label(&s.key),
             s.clause
         );
-        notify_decider(
-            tx,
-            &s.decider,
-            before.requester_id,
-            "approval.to_decide",
-            &before.title,
-            &body,
-            Some(&before.link),
-            Some(&before.subject),
-            now,
-        )
-        .await?;
+        notify_about(tx, &before, &s.decider, "approval.to_decide", &before.title, &body, now).await?;
     }
     load_tx(tx, id).await
 }
@@ -755,15 +717,11 @@ pub async fn flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize>
             reasons: None,
         };
         event(&mut tx, id, u32::try_from(revision).unwrap_or(0), now, None, "overdue", Some(&dom), None).await?;
-        audit::audit(
-            &mut tx,
-            &Actor::system(),
-            now,
-            AuditEntry::new("approval.overdue", subject(id))
-                .clause(&s.clause)
-                .detail(json!({"step": s.key, "due_at": s.due_at.map(|d| d.unix_timestamp())})),
-        )
-        .await?;
+        AuditEntry::new("approval.overdue", subject(id))
+            .clause(&s.clause)
+            .detail(json!({"step": s.key, "due_at": s.due_at.map(|d| d.unix_timestamp())}))
+            .record(&mut tx, &Actor::system(), now)
+            .await?;
         let body = format!(
             "{title}: step {} (WP034 {}) is past its service level of {} working days.",
             domain::step_label(&s.key),
@@ -823,10 +781,9 @@ pub async fn delegation_create(
     .bind(now)
     .bind(&actor.label)
     .execute(&mut *tx)
-    .await
-    ?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("approval.delegate", format!("delegation:{id}")).clause("4.8").justification(reason.trim())
-        .after(json!({"person": person, "deputy": deputy, "starts_at": starts_at.unix_timestamp(), "ends_at": ends_at.unix_timestamp()}))).await?;
+    .await?;
+    AuditEntry::new("approval.delegate", format!("delegation:{id}")).clause("4.8").justification(reason.trim())
+        .after(json!({"person": person, "deputy": deputy, "starts_at": starts_at.unix_timestamp(), "ends_at": ends_at.unix_timestamp()})).record(&mut tx, actor, now).await?;
     notify(
         &mut tx,
         deputy,
@@ -861,13 +818,10 @@ pub async fn delegation_revoke(
     if res.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("delegation {id}")));
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("approval.delegation_revoke", format!("delegation:{id}")).clause("4.8"),
-    )
-    .await?;
+    AuditEntry::new("approval.delegation_revoke", format!("delegation:{id}"))
+        .clause("4.8")
+        .record(&mut tx, actor, now)
+        .await?;
     Ok(tx.commit().await?)
 }
 
@@ -919,14 +873,10 @@ pub async fn notifications_mark_read(
     .await?;
     let n = res.rows_affected();
     if n > 0 {
-        audit::audit(
-            &mut tx,
-            actor,
-            now,
-            AuditEntry::new("notification.read", format!("person:{person}"))
-                .detail(json!({"notification": id, "count": n})),
-        )
-        .await?;
+        AuditEntry::new("notification.read", format!("person:{person}"))
+            .detail(json!({"notification": id, "count": n}))
+            .record(&mut tx, actor, now)
+            .await?;
     }
     tx.commit().await?;
     Ok(n)

@@ -4,7 +4,7 @@
 //! Approved apps (WP034 4.8, 6.5); `UUID_SQL` is the id column type of the backend.
 
 use super::{Conn, DB, Tx, UUID_SQL, begin_write};
-use super::{approvals, audit, findings, people};
+use super::{approvals, audit::Record, findings, people};
 use crate::approvals::Decided;
 use crate::apps::*;
 #[allow(unused_imports)]
@@ -124,18 +124,13 @@ async fn upsert_tx(
                 .bind(now)
                 .bind(id)
                 .execute(&mut **tx)
-                .await
-                ?;
-            audit::audit(
-                tx,
-                actor,
-                now,
-                AuditEntry::new("app.update", format!("app:{id}"))
-                    .clause("4.8")
-                    .before(json!({"name": name, "publisher": publisher, "category": category, "listed": was_listed}))
-                    .after(after),
-            )
-            .await?;
+                .await?;
+            AuditEntry::new("app.update", format!("app:{id}"))
+                .clause("4.8")
+                .before(json!({"name": name, "publisher": publisher, "category": category, "listed": was_listed}))
+                .after(after)
+                .record(tx, actor, now)
+                .await?;
             Ok((id, false))
         }
         None => {
@@ -154,9 +149,11 @@ async fn upsert_tx(
             .bind(listed)
             .bind(now)
             .execute(&mut **tx)
-            .await
-            ?;
-            audit::audit(tx, actor, now, AuditEntry::new("app.create", format!("app:{id}")).clause("4.8").after(after))
+            .await?;
+            AuditEntry::new("app.create", format!("app:{id}"))
+                .clause("4.8")
+                .after(after)
+                .record(tx, actor, now)
                 .await?;
             Ok((id, true))
         }
@@ -226,11 +223,10 @@ async fn grant_tx(
     .bind(now)
     .bind(&actor.label)
     .execute(&mut **tx)
-    .await
-    ?;
-    audit::audit(tx, actor, now, AuditEntry::new("app.grant", format!("app:{app}")).clause("4.8").after(json!({
+    .await?;
+    AuditEntry::new("app.grant", format!("app:{app}")).clause("4.8").after(json!({
         "grant": id, "audience": audience.as_text(), "expires_at": expires_at.map(|e| e.unix_timestamp()), "request": request,
-    }))).await?;
+    })).record(tx, actor, now).await?;
     Ok(id)
 }
 
@@ -281,16 +277,12 @@ pub async fn grant_revoke(
         .await?;
     let app = app.ok_or_else(|| StoreError::NotFound(format!("live grant {grant}")))?;
     sqlx::query("UPDATE app_grants SET revoked_at = $1 WHERE id = $2").bind(now).bind(grant).execute(&mut *tx).await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("app.grant_revoke", format!("app:{app}"))
-            .clause("4.8")
-            .justification(reason.trim())
-            .detail(json!({"grant": grant})),
-    )
-    .await?;
+    AuditEntry::new("app.grant_revoke", format!("app:{app}"))
+        .clause("4.8")
+        .justification(reason.trim())
+        .detail(json!({"grant": grant}))
+        .record(&mut tx, actor, now)
+        .await?;
     let package = package(&mut tx, app).await?;
     let eval = eval_tx(&mut tx, Some(&package), actor, now).await?;
     tx.commit().await?;
@@ -336,16 +328,12 @@ pub async fn import_catalogue(
                 .bind(g.id)
                 .execute(&mut *tx)
                 .await?;
-            audit::audit(
-                &mut tx,
-                actor,
-                now,
-                AuditEntry::new("app.grant_revoke", format!("app:{id}"))
-                    .clause("4.8")
-                    .justification("no longer in the catalogue's allowed_for")
-                    .detail(json!({"grant": g.id, "audience": g.audience.as_text()})),
-            )
-            .await?;
+            AuditEntry::new("app.grant_revoke", format!("app:{id}"))
+                .clause("4.8")
+                .justification("no longer in the catalogue's allowed_for")
+                .detail(json!({"grant": g.id, "audience": g.audience.as_text()}))
+                .record(&mut tx, actor, now)
+                .await?;
             changed = true;
         }
         for a in
@@ -367,10 +355,10 @@ pub async fn import_catalogue(
     }
     let eval = eval_tx(&mut tx, None, actor, now).await?;
     sum.findings_opened = eval.opened + eval.reopened;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("import.apps_catalogue", "import:apps_catalogue").clause("4.8").detail(json!({
+    AuditEntry::new("import.apps_catalogue", "import:apps_catalogue").clause("4.8").detail(json!({
         "sha256": file_sha256, "rows": sum.rows, "created": sum.created, "updated": sum.updated, "unchanged": sum.unchanged,
         "findings_opened": eval.opened, "findings_reopened": eval.reopened, "findings_closed": eval.closed,
-    }))).await?;
+    })).record(&mut tx, actor, now).await?;
     tx.commit().await?;
     Ok((sum, eval))
 }
@@ -428,8 +416,7 @@ pub async fn import_inventory(
             .bind(&r.serial)
             .bind(&r.imei)
             .fetch_optional(&mut *tx)
-            .await
-            ?;
+            .await?;
             devices.insert(key.clone(), found.map(|(id, h)| (id, h.is_some())));
         }
         match devices[&key] {
@@ -517,11 +504,11 @@ pub async fn import_inventory(
     }
     let eval = eval_tx(&mut tx, None, actor, now).await?;
     sum.findings_opened = eval.opened + eval.reopened;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("import.apps", "import:apps").clause("4.8").detail(json!({
+    AuditEntry::new("import.apps", "import:apps").clause("4.8").detail(json!({
         "sha256": file_sha256, "rows": sum.rows, "devices": order.len(), "devices_without_holder": without_holder,
         "installs_created": sum.created, "installs_updated": sum.updated, "installs_unchanged": sum.unchanged, "installs_removed": removed,
         "unmatched": sum.unmatched.len(), "findings_opened": eval.opened, "findings_reopened": eval.reopened, "findings_closed": eval.closed,
-    }))).await?;
+    })).record(&mut tx, actor, now).await?;
     tx.commit().await?;
     Ok((sum, eval))
 }
@@ -560,8 +547,7 @@ pub async fn for_role(pool: &Pool<DB>, role: Role, now: OffsetDateTime) -> Resul
     )
     .bind(role.as_str())
     .fetch_all(pool)
-    .await
-    ?;
+    .await?;
     let mut out: Vec<domain::ExportApp> = vec![];
     for (name, platform, package_id, category, expires) in rows {
         if expires.is_some_and(|e| e <= now)
@@ -640,8 +626,7 @@ async fn eval_prepare(tx: &mut Tx<'_>, package: Option<&str>, now: OffsetDateTim
          WHERE g.revoked_at IS NULL AND a.listed",
     )
     .fetch_all(&mut **tx)
-    .await
-    ?;
+    .await?;
     let live: Vec<LiveGrantRow> =
         grants.into_iter().filter(|g| g.5.is_none_or(|e| e > now) && package.is_none_or(|p| p == g.0)).collect();
     // Packages approved for everyone cannot be unapproved for anyone.
@@ -773,19 +758,14 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
             .bind(now)
             .bind(id)
             .execute(&mut **tx)
-            .await
-            ?;
-        audit::audit(
-            tx,
-            actor,
-            now,
-            AuditEntry::new("finding.reopen", format!("finding:{id}"))
-                .clause("4.8")
-                .before(json!({"status": "closed"}))
-                .after(json!({"status": "open", "rule": domain::RULE_UNAPPROVED}))
-                .justification("the app is installed and no live grant covers the holder"),
-        )
-        .await?;
+            .await?;
+        AuditEntry::new("finding.reopen", format!("finding:{id}"))
+            .clause("4.8")
+            .before(json!({"status": "closed"}))
+            .after(json!({"status": "open", "rule": domain::RULE_UNAPPROVED}))
+            .justification("the app is installed and no live grant covers the holder")
+            .record(tx, actor, now)
+            .await?;
         out.reopened += 1;
     }
 
@@ -814,18 +794,13 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
             .bind(now)
             .bind(id)
             .execute(&mut **tx)
-            .await
-            ?;
-        audit::audit(
-            tx,
-            actor,
-            now,
-            AuditEntry::new("finding.close_auto", format!("finding:{id}"))
-                .clause("4.8")
-                .justification(reason)
-                .after(json!({"status": "closed", "outcome": "no_action", "rule": domain::RULE_UNAPPROVED})),
-        )
-        .await?;
+            .await?;
+        AuditEntry::new("finding.close_auto", format!("finding:{id}"))
+            .clause("4.8")
+            .justification(reason)
+            .after(json!({"status": "closed", "outcome": "no_action", "rule": domain::RULE_UNAPPROVED}))
+            .record(tx, actor, now)
+            .await?;
         out.closed += 1;
     }
     Ok(out)
@@ -834,15 +809,13 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
 pub async fn evaluate(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
     let mut tx = begin_write(pool).await?;
     let eval = eval_tx(&mut tx, None, actor, now).await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("apps.evaluate", "apps:evaluation").clause("4.8").detail(json!({
+    AuditEntry::new("apps.evaluate", "apps:evaluation")
+        .clause("4.8")
+        .detail(json!({
             "unapproved": eval.unapproved, "opened": eval.opened, "reopened": eval.reopened, "closed": eval.closed,
-        })),
-    )
-    .await?;
+        }))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(eval)
 }
@@ -867,15 +840,11 @@ pub async fn sweep_expired(pool: &Pool<DB>, now: OffsetDateTime) -> Result<EvalS
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit::audit(
-            &mut tx,
-            &system,
-            now,
-            AuditEntry::new("app.grant_expired", format!("app:{app}"))
-                .clause("4.8")
-                .detail(json!({"grant": id, "expired_at": expires.map(|e| e.unix_timestamp())})),
-        )
-        .await?;
+        AuditEntry::new("app.grant_expired", format!("app:{app}"))
+            .clause("4.8")
+            .detail(json!({"grant": id, "expired_at": expires.map(|e| e.unix_timestamp())}))
+            .record(&mut tx, &system, now)
+            .await?;
         if !packages.contains(&package) {
             packages.push(package);
         }
@@ -912,8 +881,7 @@ pub async fn request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, n
     )
     .bind(r.requester)
     .fetch_optional(&mut *tx)
-    .await
-    ?;
+    .await?;
     let (_, area, _, head) = requester.ok_or_else(|| StoreError::NotFound(format!("person {}", r.requester)))?;
     let mut tags = vec![];
     for d in &r.devices {
@@ -978,18 +946,13 @@ pub async fn request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, n
     .bind(now)
     .bind(&area)
     .execute(&mut *tx)
-    .await
-    ?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("app.request", request_subject(id))
-            .clause("4.8")
-            .justification(r.business_need.trim())
-            .after(json!({"app": package, "devices": tags, "business_area": area, "approval": approval})),
-    )
     .await?;
+    AuditEntry::new("app.request", request_subject(id))
+        .clause("4.8")
+        .justification(r.business_need.trim())
+        .after(json!({"app": package, "devices": tags, "business_area": area, "approval": approval}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -1001,8 +964,7 @@ async fn request_load(conn: &mut Conn, id: Uuid) -> Result<Option<AppRequestReco
     )
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await
-    ?;
+    .await?;
     let Some((
         approval_id,
         requester_id,
@@ -1088,8 +1050,7 @@ pub async fn request_grant_tx(
     )
     .bind(id)
     .fetch_optional(&mut **tx)
-    .await
-    ?
+    .await?
     .ok_or_else(|| StoreError::NotFound(format!("app request {id}")))?;
     if existing.is_some() {
         return Ok(());

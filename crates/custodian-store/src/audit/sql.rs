@@ -16,6 +16,18 @@ pub async fn audit(tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime, e: Audit
     audit_batch(tx, actor, now, vec![e]).await
 }
 
+/// [`audit`] written after the entry: `AuditEntry::new(..).clause(..).record(tx, actor, now)`, so a
+/// write states its event and nothing else.
+pub trait Record {
+    async fn record(self, tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime) -> Result<i64>;
+}
+
+impl Record for AuditEntry {
+    async fn record(self, tx: &mut Tx<'_>, actor: &Actor, now: OffsetDateTime) -> Result<i64> {
+        audit(tx, actor, now, self).await
+    }
+}
+
 /// Audit events per INSERT statement (13 parameters each).
 const AUDIT_ROWS_PER_STATEMENT: usize = 256;
 

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::audit;
+use super::audit::Record;
 use super::{DB, Tx, begin_write};
 use crate::comments::*;
 #[allow(unused_imports)]
@@ -64,15 +64,11 @@ pub(crate) async fn snapshot(tx: &mut Tx<'_>, c: &Comment, actor: &Actor, now: O
     .bind(&actor.label)
     .execute(&mut **tx)
     .await?;
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new("comment.evidence_kept", subject(c.id)).clause("8.2").detail(
-            json!({"evidence": id, "sha256": sha256, "platform": c.platform.as_str(), "comment": c.external_id}),
-        ),
-    )
-    .await?;
+    AuditEntry::new("comment.evidence_kept", subject(c.id))
+        .clause("8.2")
+        .detail(json!({"evidence": id, "sha256": sha256, "platform": c.platform.as_str(), "comment": c.external_id}))
+        .record(tx, actor, now)
+        .await?;
     Ok(Evidence { id, comment_id: c.id, record, sha256, taken_at: now, taken_by: actor.label.clone() })
 }
 
@@ -168,16 +164,12 @@ pub async fn intake(
             .await?;
         }
         let labels: Vec<&str> = c.labels.iter().map(|l| l.label.as_str()).collect();
-        audit::audit(
-            &mut tx,
-            actor,
-            now,
-            AuditEntry::new("comment.received", subject(id))
-                .clause(if labels.is_empty() { "6.7" } else { "8.2" })
-                .detail(json!({"platform": c.platform.as_str(), "comment": c.external_id, "account": c.account,
-                       "source": c.source, "labels": labels, "pack_version": c.pack_version})),
-        )
-        .await?;
+        AuditEntry::new("comment.received", subject(id))
+            .clause(if labels.is_empty() { "6.7" } else { "8.2" })
+            .detail(json!({"platform": c.platform.as_str(), "comment": c.external_id, "account": c.account,
+                       "source": c.source, "labels": labels, "pack_version": c.pack_version}))
+            .record(&mut tx, actor, now)
+            .await?;
         if !c.labels.is_empty() {
             let Some(stored) = load(&mut tx, id).await? else {
                 return Err(StoreError::NotFound(format!("comment {id}")));

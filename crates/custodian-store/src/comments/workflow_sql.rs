@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::comments::{evidence_of, load, snapshot};
 use super::{DB, Tx, begin_read, begin_write};
-use super::{approvals, audit};
+use super::{approvals, audit::Record};
 use crate::comments::workflow::*;
 use crate::comments::{Comment, Evidence};
 #[allow(unused_imports)]
@@ -119,15 +119,11 @@ pub(crate) async fn route(
         for (person, matched) in people_named(&c.body, &register) {
             let manager = rows.iter().find(|r| r.0 == person).and_then(|r| r.3);
             let Some(manager) = manager else {
-                audit::audit(
-                    tx,
-                    actor,
-                    now,
-                    AuditEntry::new("comment.wellbeing_unassigned", s.clone())
-                        .clause("8.2")
-                        .detail(json!({"person": person, "matched": matched})),
-                )
-                .await?;
+                AuditEntry::new("comment.wellbeing_unassigned", s.clone())
+                    .clause("8.2")
+                    .detail(json!({"person": person, "matched": matched}))
+                    .record(tx, actor, now)
+                    .await?;
                 approvals::notify_decider(
                     tx,
                     &Decider::Role(Role::CorporateComms),
@@ -157,16 +153,12 @@ pub(crate) async fn route(
             .bind(due)
             .execute(&mut **tx)
             .await?;
-            audit::audit(
-                tx,
-                actor,
-                now,
-                AuditEntry::new("comment.wellbeing_opened", format!("comment_wellbeing:{id}"))
-                    .clause("8.2")
-                    .detail(json!({"comment": c.id, "person": person, "line_manager": manager, "matched": matched,
-                           "labels": labels, "due_at": due.unix_timestamp()})),
-            )
-            .await?;
+            AuditEntry::new("comment.wellbeing_opened", format!("comment_wellbeing:{id}"))
+                .clause("8.2")
+                .detail(json!({"comment": c.id, "person": person, "line_manager": manager, "matched": matched,
+                           "labels": labels, "due_at": due.unix_timestamp()}))
+                .record(tx, actor, now)
+                .await?;
             let case_link = format!("/comments/wellbeing/{id}");
             approvals::notify(
                 tx,
@@ -205,15 +197,11 @@ pub(crate) async fn route(
             .await?;
         let strands: Vec<&str> =
             labels.iter().copied().filter(|l| pack.referral.labels.iter().any(|x| x.as_str() == *l)).collect();
-        audit::audit(
-            tx,
-            actor,
-            now,
-            AuditEntry::new("comment.referred", format!("comment_referral:{id}")).clause("8.2").detail(
-                json!({"comment": c.id, "evidence": evidence.id, "sha256": evidence.sha256, "strands": strands}),
-            ),
-        )
-        .await?;
+        AuditEntry::new("comment.referred", format!("comment_referral:{id}"))
+            .clause("8.2")
+            .detail(json!({"comment": c.id, "evidence": evidence.id, "sha256": evidence.sha256, "strands": strands}))
+            .record(tx, actor, now)
+            .await?;
         approvals::notify_decider(
             tx,
             &Decider::Role(Role::ResolutionCentre),
@@ -247,15 +235,11 @@ pub(crate) async fn route(
         .bind(serde_json::to_string(&replies).unwrap_or_else(|_| "[]".into()))
         .execute(&mut **tx)
         .await?;
-        audit::audit(
-            tx,
-            actor,
-            now,
-            AuditEntry::new("comment.reply_queued", subject(c.id))
-                .clause("6.7")
-                .detail(json!({"reply": id, "label": label, "account": account, "due_at": due.unix_timestamp()})),
-        )
-        .await?;
+        AuditEntry::new("comment.reply_queued", subject(c.id))
+            .clause("6.7")
+            .detail(json!({"reply": id, "label": label, "account": account, "due_at": due.unix_timestamp()}))
+            .record(tx, actor, now)
+            .await?;
         if let Some(tm) = c.team_manager_id {
             approvals::notify(
                 tx,
@@ -290,26 +274,18 @@ pub(crate) async fn route(
                     now,
                 )
                 .await?;
-                audit::audit(
-                    tx,
-                    actor,
-                    now,
-                    AuditEntry::new("comment.on_call_alerted", s.clone())
-                        .clause("6.8")
-                        .detail(json!({"person": shift.person_id, "shift": shift.id, "labels": labels})),
-                )
-                .await?;
+                AuditEntry::new("comment.on_call_alerted", s.clone())
+                    .clause("6.8")
+                    .detail(json!({"person": shift.person_id, "shift": shift.id, "labels": labels}))
+                    .record(tx, actor, now)
+                    .await?;
             }
             None => {
-                audit::audit(
-                    tx,
-                    actor,
-                    now,
-                    AuditEntry::new("comment.on_call_missing", s.clone())
-                        .clause("6.8")
-                        .detail(json!({"labels": labels})),
-                )
-                .await?;
+                AuditEntry::new("comment.on_call_missing", s.clone())
+                    .clause("6.8")
+                    .detail(json!({"labels": labels}))
+                    .record(tx, actor, now)
+                    .await?;
             }
         }
     }
@@ -317,18 +293,14 @@ pub(crate) async fn route(
 }
 
 pub async fn wellbeing_cases(pool: &Pool<DB>, manager: Uuid) -> Result<Vec<WellbeingCase>> {
-    let mut tx = begin_read(pool).await?;
     let sql = format!("{CASE_SELECT} WHERE p.line_manager_id = $1 ORDER BY w.status DESC, w.due_at, w.id");
-    let rows: Vec<WellbeingCase> = sqlx::query_as(&sql).bind(manager).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
+    let rows: Vec<WellbeingCase> = sqlx::query_as(&sql).bind(manager).fetch_all(pool).await?;
     Ok(rows)
 }
 
 pub async fn wellbeing_case(pool: &Pool<DB>, id: Uuid) -> Result<Option<WellbeingCase>> {
-    let mut tx = begin_read(pool).await?;
     let sql = format!("{CASE_SELECT} WHERE w.id = $1");
-    let row: Option<WellbeingCase> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *tx).await?;
-    tx.commit().await?;
+    let row: Option<WellbeingCase> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?;
     Ok(row)
 }
 
@@ -354,15 +326,11 @@ pub async fn wellbeing_close(
     if done == 0 {
         return Err(StoreError::Conflict(format!("wellbeing case {id} is closed already")));
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("comment.wellbeing_closed", format!("comment_wellbeing:{id}"))
-            .clause("8.2")
-            .detail(json!({"support": support})),
-    )
-    .await?;
+    AuditEntry::new("comment.wellbeing_closed", format!("comment_wellbeing:{id}"))
+        .clause("8.2")
+        .detail(json!({"support": support}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -439,15 +407,11 @@ pub async fn referral_decide(
             Some(_) => StoreError::Conflict(format!("referral {id} is decided already")),
         });
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("comment.referral_decided", format!("comment_referral:{id}"))
-            .clause("8.2")
-            .detail(json!({"outcome": outcome.as_str(), "crime_reference": crime_reference, "note": note})),
-    )
-    .await?;
+    AuditEntry::new("comment.referral_decided", format!("comment_referral:{id}"))
+        .clause("8.2")
+        .detail(json!({"outcome": outcome.as_str(), "crime_reference": crime_reference, "note": note}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -504,15 +468,13 @@ pub async fn act(
     .bind(&actor.label)
     .execute(&mut *tx)
     .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("comment.action_recorded", subject(comment)).clause("8.2").detail(
+    AuditEntry::new("comment.action_recorded", subject(comment))
+        .clause("8.2")
+        .detail(
             json!({"action": action.as_str(), "advice": advice, "evidence": evidence.id, "sha256": evidence.sha256}),
-        ),
-    )
-    .await?;
+        )
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(ActionRecord {
         id,
@@ -526,10 +488,8 @@ pub async fn act(
 }
 
 pub async fn actions_of(pool: &Pool<DB>, comment: Uuid) -> Result<Vec<ActionRecord>> {
-    let mut tx = begin_read(pool).await?;
     let sql = format!("{ACTION_SELECT} WHERE comment_id = $1 ORDER BY acted_at, id");
-    let rows: Vec<ActionRecord> = sqlx::query_as(&sql).bind(comment).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
+    let rows: Vec<ActionRecord> = sqlx::query_as(&sql).bind(comment).fetch_all(pool).await?;
     Ok(rows)
 }
 
@@ -538,7 +498,6 @@ const WORKS: &str = "(a.team_manager_id = $1 OR EXISTS (SELECT 1 FROM social_acc
     WHERE u.account_id = a.id AND u.person_id = $1 AND u.authorised_to IS NULL))";
 
 pub async fn replies(pool: &Pool<DB>, f: &ReplyFilter) -> Result<Vec<ReplyItem>> {
-    let mut tx = begin_read(pool).await?;
     let mut conds = Vec::new();
     if f.person.is_some() {
         conds.push(WORKS.to_string());
@@ -554,16 +513,12 @@ pub async fn replies(pool: &Pool<DB>, f: &ReplyFilter) -> Result<Vec<ReplyItem>>
     if let Some(p) = f.person {
         q = q.bind(p);
     }
-    let rows = q.fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    Ok(rows)
+    Ok(q.fetch_all(pool).await?)
 }
 
 pub async fn reply(pool: &Pool<DB>, id: Uuid) -> Result<Option<ReplyItem>> {
-    let mut tx = begin_read(pool).await?;
     let sql = format!("{REPLY_SELECT} WHERE q.id = $1");
-    let row: Option<ReplyItem> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *tx).await?;
-    tx.commit().await?;
+    let row: Option<ReplyItem> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?;
     Ok(row)
 }
 
@@ -595,25 +550,18 @@ pub async fn reply_mark_sent(pool: &Pool<DB>, id: Uuid, reply: &str, actor: &Act
         .bind(reply)
         .execute(&mut *tx)
         .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("comment.reply_sent", subject(comment))
-            .clause("6.7")
-            .detail(json!({"reply": id, "text": reply, "late": now > due})),
-    )
-    .await?;
+    AuditEntry::new("comment.reply_sent", subject(comment))
+        .clause("6.7")
+        .detail(json!({"reply": id, "text": reply, "late": now > due}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
 pub async fn rota(pool: &Pool<DB>, from: OffsetDateTime) -> Result<Vec<RotaShift>> {
-    let mut tx = begin_read(pool).await?;
     let sql = format!("{SHIFT_SELECT} WHERE s.ends_at > $1 ORDER BY s.starts_at, s.id LIMIT 200");
-    let rows: Vec<RotaShift> =
-        sqlx::query_as(&sql).bind(from.to_offset(time::UtcOffset::UTC)).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
+    let rows: Vec<RotaShift> = sqlx::query_as(&sql).bind(from.to_offset(time::UtcOffset::UTC)).fetch_all(pool).await?;
     Ok(rows)
 }
 
@@ -660,16 +608,14 @@ pub async fn rota_add(pool: &Pool<DB>, s: &NewShift, actor: &Actor, now: OffsetD
     .bind(&actor.label)
     .execute(&mut *tx)
     .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("comment.rota_shift_added", format!("comms_rota:{id}")).clause("6.8").detail(json!({
+    AuditEntry::new("comment.rota_shift_added", format!("comms_rota:{id}"))
+        .clause("6.8")
+        .detail(json!({
             "person": s.person, "starts_at": s.starts_at.unix_timestamp(), "ends_at": s.ends_at.unix_timestamp(),
             "handover": s.handover
-        })),
-    )
-    .await?;
+        }))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }

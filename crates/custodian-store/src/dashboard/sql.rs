@@ -23,8 +23,7 @@ pub async fn counts(pool: &Pool<DB>, holder: Option<Uuid>) -> Result<Counts> {
         awaiting_receipt: sqlx::query_scalar("SELECT COUNT(*) FROM allocations WHERE ended_at IS NULL AND receipt_confirmed_at IS NULL AND ($1 IS NULL OR person_id = $1)")
             .bind(holder)
             .fetch_one(pool)
-            .await
-            ?,
+            .await?,
         audit_events: sqlx::query_scalar("SELECT size FROM audit_head WHERE id = 1").fetch_one(pool).await?,
     })
 }

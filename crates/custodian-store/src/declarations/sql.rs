@@ -1,7 +1,7 @@
 //! The declarations' and reports' SQL (WP034 7.3, 8.1), written once and compiled for each
 //! backend (see `backend.rs`).
 
-use super::audit;
+use super::audit::Record;
 use super::{DB, begin_write};
 #[allow(unused_imports)]
 use crate::*;
@@ -68,19 +68,17 @@ pub async fn make(
     .rows_affected();
     // The audit event says what kind of declaration was made and where it went, never whom it
     // names: the audit log is read by auditors, who are not assessors.
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("declaration.make", format!("declaration:{id}")).clause("7.3").detail(json!({
+    AuditEntry::new("declaration.make", format!("declaration:{id}"))
+        .clause("7.3")
+        .detail(json!({
             "person": person,
             "kind": if d.is_some() { "association" } else { "nothing_to_declare" },
             "category": d.map(|d| d.category.clone()),
             "psd_required": d.is_some() && psd_required,
             "campaigns_completed": completed,
-        })),
-    )
-    .await?;
+        }))
+        .record(&mut tx, actor, now)
+        .await?;
     let row = sqlx::query_as(&format!("{DECLARATION} WHERE d.id = $1")).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(row)
@@ -116,15 +114,11 @@ pub async fn one(pool: &Pool<DB>, id: Uuid) -> Result<Option<DeclarationRow>> {
 
 pub async fn viewed(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     let mut tx = begin_write(pool).await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("declaration.view", format!("declaration:{id}"))
-            .clause("7.3")
-            .detail(json!({"reason": reason})),
-    )
-    .await?;
+    AuditEntry::new("declaration.view", format!("declaration:{id}"))
+        .clause("7.3")
+        .detail(json!({"reason": reason}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -168,16 +162,12 @@ pub async fn assess(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("declaration.assess", format!("declaration:{id}"))
-            .clause("7.3")
-            .before(json!({"status": "submitted"}))
-            .after(json!({"status": "assessed", "outcome": outcome.as_str(), "conditions": conditions.is_some()})),
-    )
-    .await?;
+    AuditEntry::new("declaration.assess", format!("declaration:{id}"))
+        .clause("7.3")
+        .before(json!({"status": "submitted"}))
+        .after(json!({"status": "assessed", "outcome": outcome.as_str(), "conditions": conditions.is_some()}))
+        .record(&mut tx, actor, now)
+        .await?;
     let row = sqlx::query_as(&format!("{DECLARATION} WHERE d.id = $1")).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(row)
@@ -303,15 +293,11 @@ pub async fn report_create(
         .await?;
         files.push(json!({"sha256": sha, "size": size, "type": e.media_type}));
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("psd_report.create", format!("psd_report:{id}"))
-            .clause("7.3")
-            .detail(json!({"what": r.what.as_str(), "anonymous": r.anonymous, "evidence": files})),
-    )
-    .await?;
+    AuditEntry::new("psd_report.create", format!("psd_report:{id}"))
+        .clause("7.3")
+        .detail(json!({"what": r.what.as_str(), "anonymous": r.anonymous, "evidence": files}))
+        .record(&mut tx, actor, now)
+        .await?;
     let row = sqlx::query_as(&format!("{REPORT} WHERE r.id = $1")).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(row)
@@ -365,8 +351,7 @@ pub async fn events(pool: &Pool<DB>, report: Uuid) -> Result<Vec<ReportEvent>> {
 
 pub async fn report_viewed(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     let mut tx = begin_write(pool).await?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("psd_report.view", format!("psd_report:{id}")).clause("8.1"))
-        .await?;
+    AuditEntry::new("psd_report.view", format!("psd_report:{id}")).clause("8.1").record(&mut tx, actor, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -408,16 +393,12 @@ pub async fn triage(
     if closed.is_some() {
         event(&mut tx, id, "closed", Some(triage.as_str()), None, actor, now).await?;
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("psd_report.triage", format!("psd_report:{id}"))
-            .clause("8.1")
-            .before(json!({"status": "received"}))
-            .after(json!({"status": new_status, "outcome": triage.as_str()})),
-    )
-    .await?;
+    AuditEntry::new("psd_report.triage", format!("psd_report:{id}"))
+        .clause("8.1")
+        .before(json!({"status": "received"}))
+        .after(json!({"status": new_status, "outcome": triage.as_str()}))
+        .record(&mut tx, actor, now)
+        .await?;
     let row = sqlx::query_as(&format!("{REPORT} WHERE r.id = $1")).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(row)
@@ -445,16 +426,12 @@ pub async fn close(pool: &Pool<DB>, id: Uuid, note: &str, actor: &Actor, now: Of
         });
     }
     event(&mut tx, id, "closed", Some("conduct_assessment"), Some(note), actor, now).await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("psd_report.close", format!("psd_report:{id}"))
-            .clause("8.1")
-            .before(json!({"status": "triaged"}))
-            .after(json!({"status": "closed"})),
-    )
-    .await?;
+    AuditEntry::new("psd_report.close", format!("psd_report:{id}"))
+        .clause("8.1")
+        .before(json!({"status": "triaged"}))
+        .after(json!({"status": "closed"}))
+        .record(&mut tx, actor, now)
+        .await?;
     let row = sqlx::query_as(&format!("{REPORT} WHERE r.id = $1")).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(row)
@@ -484,15 +461,11 @@ pub async fn personal_check_keep(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("profile.check.keep", format!("personal_check:{id}"))
-            .clause("7.2")
-            .detail(json!({"person": person, "categories": k.categories, "pack_version": k.pack_version})),
-    )
-    .await?;
+    AuditEntry::new("profile.check.keep", format!("personal_check:{id}"))
+        .clause("7.2")
+        .detail(json!({"person": person, "categories": k.categories, "pack_version": k.pack_version}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -526,15 +499,11 @@ pub async fn personal_check_delete(
     if n == 0 {
         return Ok(false);
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("profile.check.delete", format!("personal_check:{id}"))
-            .clause("7.2")
-            .detail(json!({"person": person})),
-    )
-    .await?;
+    AuditEntry::new("profile.check.delete", format!("personal_check:{id}"))
+        .clause("7.2")
+        .detail(json!({"person": person}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -5,7 +5,7 @@
 //! 4.7 findings a state opens, or closes by itself when a later export shows the device healthy.
 
 use super::{DB, DbRow, Tx, begin_write};
-use super::{audit, devices, findings};
+use super::{audit::Record, devices, findings};
 use crate::devices::DeviceMdm;
 use crate::{Actor, AuditEntry, Device, ImportSummary, NewFinding, Progress, Result};
 use custodian_domain::devices::mdm::{self, DevicesPack, MdmState, Verdict};
@@ -92,17 +92,13 @@ pub async fn apply_state(
         .bind(sha)
         .execute(&mut **tx)
         .await?;
-        audit::audit(
-            tx,
-            actor,
-            now,
-            AuditEntry::new("device.mdm_state", format!("device:{}", d.asset_tag))
-                .clause("4.7")
-                .before(before.as_ref().map(|b| state_json(&b.state())).unwrap_or(Value::Null))
-                .after(state_json(st))
-                .detail(json!({"sha256": sha})),
-        )
-        .await?;
+        AuditEntry::new("device.mdm_state", format!("device:{}", d.asset_tag))
+            .clause("4.7")
+            .before(before.as_ref().map(|b| state_json(&b.state())).unwrap_or(Value::Null))
+            .after(state_json(st))
+            .detail(json!({"sha256": sha}))
+            .record(tx, actor, now)
+            .await?;
     }
     let pack = DevicesPack::shipped();
     for (rule, verdict) in mdm::assess(st, now, &pack.mdm) {
@@ -190,11 +186,11 @@ pub async fn import_amapi(
             sum.unchanged += 1;
         }
     }
-    audit::audit(&mut tx, actor, now, AuditEntry::new("import.amapi", "import:amapi").clause("4.7").detail(json!({
+    AuditEntry::new("import.amapi", "import:amapi").clause("4.7").detail(json!({
         "sha256": file_sha256, "rows": sum.rows, "updated": sum.updated, "unchanged": sum.unchanged,
         "unmatched": sum.unmatched.len(), "findings_opened": sum.findings_opened, "findings_closed": sum.findings_closed,
         "warnings": sum.warnings,
-    }))).await?;
+    })).record(&mut tx, actor, now).await?;
     tx.commit().await?;
     Ok(sum)
 }

@@ -3,6 +3,7 @@
 //!
 //! Devices, allocations and their history; the device imports.
 
+use super::audit::Record;
 use super::{DB, DbRow, Tx, begin_read, begin_write, chunk_rows, micros};
 use super::{audit, chunked, findings, people};
 use crate::{
@@ -179,8 +180,7 @@ pub async fn device_search_rows(pool: &Pool<DB>) -> Result<Vec<crate::search::Se
          ORDER BY d.asset_tag",
     )
     .fetch_all(pool)
-    .await
-    ?;
+    .await?;
     rows.iter()
         .map(|r| {
             let r: SearchColumns = crate::row::read(r)?;
@@ -245,8 +245,7 @@ pub async fn device_history(pool: &Pool<DB>, id: Uuid) -> Result<Vec<DeviceEvent
     )
     .bind(id)
     .fetch_all(pool)
-    .await
-    ?;
+    .await?;
     rows.iter().map(crate::row::read).collect()
 }
 
@@ -257,8 +256,7 @@ pub async fn allocations(pool: &Pool<DB>, device: Uuid) -> Result<Vec<Allocation
     )
     .bind(device)
     .fetch_all(pool)
-    .await
-    ?;
+    .await?;
     rows.iter().map(crate::row::read).collect()
 }
 
@@ -288,8 +286,7 @@ pub async fn device_event(
         .bind(reason)
         .bind(clause)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     Ok(())
 }
 
@@ -300,8 +297,7 @@ async fn end_allocation(tx: &mut Tx<'_>, device: Uuid, now: OffsetDateTime, acto
         .bind(reason)
         .bind(device)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     Ok(())
 }
 
@@ -321,8 +317,7 @@ pub async fn start_allocation(
         .bind(&actor.label)
         .bind(reason)
         .execute(&mut **tx)
-        .await
-        ?;
+        .await?;
     Ok(())
 }
 
@@ -391,17 +386,13 @@ pub async fn allocate(
     )
     .await?;
     let after = tx_device(&mut tx, device).await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("device.allocate", format!("device:{}", before.asset_tag))
-            .clause("4.1")
-            .justification(reason)
-            .before(device_snapshot(&before))
-            .after(device_snapshot(&after)),
-    )
-    .await?;
+    AuditEntry::new("device.allocate", format!("device:{}", before.asset_tag))
+        .clause("4.1")
+        .justification(reason)
+        .before(device_snapshot(&before))
+        .after(device_snapshot(&after))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -444,17 +435,13 @@ pub async fn tx_transition(
     device_event(tx, device, now, actor, to.as_str(), Some(before.status), Some(to), before.holder_id, reason, clause)
         .await?;
     let after = tx_device(tx, device).await?;
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new(&format!("device.{how}"), format!("device:{}", before.asset_tag))
-            .clause(clause)
-            .justification(reason)
-            .before(device_snapshot(&before))
-            .after(device_snapshot(&after)),
-    )
-    .await?;
+    AuditEntry::new(&format!("device.{how}"), format!("device:{}", before.asset_tag))
+        .clause(clause)
+        .justification(reason)
+        .before(device_snapshot(&before))
+        .after(device_snapshot(&after))
+        .record(tx, actor, now)
+        .await?;
     Ok(after)
 }
 
@@ -481,13 +468,10 @@ pub async fn confirm_receipt(
         .await?;
     let reason = "Holder confirmed receipt and accepted responsibility for the device's use and care";
     device_event(&mut tx, device, now, actor, "receipt_confirmed", None, None, Some(person), reason, "4.7").await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("device.confirm_receipt", format!("device:{}", d.asset_tag)).clause("4.1"),
-    )
-    .await?;
+    AuditEntry::new("device.confirm_receipt", format!("device:{}", d.asset_tag))
+        .clause("4.1")
+        .record(&mut tx, actor, now)
+        .await?;
     let after = tx_device(&mut tx, device).await?;
     tx.commit().await?;
     Ok(after)
@@ -1094,15 +1078,11 @@ pub async fn import_intune(
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| people::line_err(it.index as u64 + 1, e))?;
-            audit::audit(
-                &mut tx,
-                actor,
-                now,
-                AuditEntry::new("device.mdm_sync", format!("device:{}", before.asset_tag))
-                    .clause("1.2")
-                    .detail(json!({"mdm_id": it.id, "user_principal_name": it.user_principal_name, "os": os})),
-            )
-            .await?;
+            AuditEntry::new("device.mdm_sync", format!("device:{}", before.asset_tag))
+                .clause("1.2")
+                .detail(json!({"mdm_id": it.id, "user_principal_name": it.user_principal_name, "os": os}))
+                .record(&mut tx, actor, now)
+                .await?;
             sum.updated += 1;
         } else {
             sum.unchanged += 1;
@@ -1163,12 +1143,12 @@ pub async fn import_intune(
             sum.updated += 1;
         }
     }
-    audit::audit(&mut tx, actor, now, AuditEntry::new("import.intune", "import:intune").detail(json!({
+    AuditEntry::new("import.intune", "import:intune").detail(json!({
         "sha256": file_sha256, "rows": sum.rows, "register_new": register_new, "created": sum.created,
         "allocated": sum.allocations_started.len(), "updated": sum.updated, "unchanged": sum.unchanged,
         "unmatched": sum.unmatched.len(), "findings_opened": sum.findings_opened, "findings_closed": sum.findings_closed,
         "warnings": sum.warnings,
-    }))).await?;
+    })).record(&mut tx, actor, now).await?;
     tx.commit().await?;
     Ok(sum)
 }
@@ -1352,15 +1332,12 @@ async fn tx_register_intune(
     let registered = format!("Intune import: registered from Intune device {}", it.id);
     device_event(tx, id, now, actor, "registered", None, Some(status), holder, &registered, "1.2").await?;
     let after = tx_device(tx, id).await?;
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new("device.create", format!("device:{tag}")).clause("1.2").after(device_snapshot(&after)).detail(
-            json!({"source": "intune", "intune_device_id": it.id, "device_name": it.device_name, "line": line}),
-        ),
-    )
-    .await?;
+    AuditEntry::new("device.create", format!("device:{tag}"))
+        .clause("1.2")
+        .after(device_snapshot(&after))
+        .detail(json!({"source": "intune", "intune_device_id": it.id, "device_name": it.device_name, "line": line}))
+        .record(tx, actor, now)
+        .await?;
     if let Some(h) = holder {
         let from = it.enrolled.unwrap_or(now);
         let reason = format!(
@@ -1372,16 +1349,12 @@ async fn tx_register_intune(
         start_allocation(tx, id, h, from, actor, &reason).await?;
         device_event(tx, id, now, actor, "allocated", None, Some(DeviceStatus::Allocated), Some(h), &reason, "4.1")
             .await?;
-        audit::audit(
-            tx,
-            actor,
-            now,
-            AuditEntry::new("device.allocate", format!("device:{tag}"))
-                .clause("4.1")
-                .justification(&reason)
-                .after(json!({"holder": after.holder_staff_number, "allocated_at": rfc3339(from)})),
-        )
-        .await?;
+        AuditEntry::new("device.allocate", format!("device:{tag}"))
+            .clause("4.1")
+            .justification(&reason)
+            .after(json!({"holder": after.holder_staff_number, "allocated_at": rfc3339(from)}))
+            .record(tx, actor, now)
+            .await?;
         sum.allocations_started.push((id, from));
     }
     Ok(id)
@@ -1588,21 +1561,13 @@ pub async fn correct_allocation(
         old_to.map_or_else(|| "now".to_string(), rfc3339)
     );
     device_event(&mut tx, device, now, actor, "allocation_corrected", None, None, Some(person), &text, "4.1").await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("device.allocation_correct", format!("device:{}", d.asset_tag))
-            .clause("4.1")
-            .justification(reason)
-            .before(
-                json!({"allocation": allocation, "allocated_at": rfc3339(old_from), "ended_at": old_to.map(rfc3339)}),
-            )
-            .after(
-                json!({"allocation": allocation, "allocated_at": rfc3339(new_from), "ended_at": new_to.map(rfc3339)}),
-            ),
-    )
-    .await?;
+    AuditEntry::new("device.allocation_correct", format!("device:{}", d.asset_tag))
+        .clause("4.1")
+        .justification(reason)
+        .before(json!({"allocation": allocation, "allocated_at": rfc3339(old_from), "ended_at": old_to.map(rfc3339)}))
+        .after(json!({"allocation": allocation, "allocated_at": rfc3339(new_from), "ended_at": new_to.map(rfc3339)}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     let from_us = micros(new_from.min(old_from));
     let to_us = match (new_to, old_to) {

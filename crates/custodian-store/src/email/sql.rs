@@ -7,7 +7,7 @@
 //! hold a row at once and no advisory lock is needed. Sending is not a change of record: marking
 //! rows sent or retried writes no audit event (the outbox row is the record).
 
-use super::audit;
+use super::audit::Record;
 use super::{DB, Tx, begin_write, micros};
 use crate::email::*;
 use crate::*;
@@ -99,16 +99,12 @@ pub async fn set_preference(
     .await?;
     let staff: String =
         sqlx::query_scalar("SELECT staff_number FROM people WHERE id = $1").bind(person).fetch_one(&mut *tx).await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("email.preference", format!("person:{staff}"))
-            .before(json!({"delivery": before.as_str()}))
-            .after(json!({"delivery": delivery.as_str()}))
-            .detail(json!({"from": before.as_str(), "to": delivery.as_str()})),
-    )
-    .await?;
+    AuditEntry::new("email.preference", format!("person:{staff}"))
+        .before(json!({"delivery": before.as_str()}))
+        .after(json!({"delivery": delivery.as_str()}))
+        .detail(json!({"from": before.as_str(), "to": delivery.as_str()}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(true)
 }

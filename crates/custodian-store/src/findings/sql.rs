@@ -3,7 +3,7 @@
 //!
 //! Findings: raising and reviewing them.
 
-use super::audit;
+use super::audit::Record;
 use super::{DB, DbRow, LOCK_HEAD, Tx, begin_write};
 #[allow(unused_imports)]
 use crate::*;
@@ -32,20 +32,15 @@ pub async fn tx_raise(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor, now: Offse
     .bind(f.rule.severity.as_str())
     .bind(now)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     if res.rows_affected() == 0 {
         return Ok(None);
     }
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new("finding.open", format!("finding:{id}"))
-            .clause(f.rule.clause)
-            .after(json!({"rule": f.rule.id, "summary": f.summary, "records": f.records})),
-    )
-    .await?;
+    AuditEntry::new("finding.open", format!("finding:{id}"))
+        .clause(f.rule.clause)
+        .after(json!({"rule": f.rule.id, "summary": f.summary, "records": f.records}))
+        .record(tx, actor, now)
+        .await?;
     Ok(Some(id))
 }
 
@@ -69,17 +64,13 @@ pub async fn tx_resolve(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new("finding.resolve", format!("finding:{id}"))
-            .clause(clause)
-            .justification(reasons)
-            .before(json!({"status": status}))
-            .after(json!({"status": FindingStatus::Closed.as_str(), "outcome": Outcome::Resolved.as_str()})),
-    )
-    .await?;
+    AuditEntry::new("finding.resolve", format!("finding:{id}"))
+        .clause(clause)
+        .justification(reasons)
+        .before(json!({"status": status}))
+        .after(json!({"status": FindingStatus::Closed.as_str(), "outcome": Outcome::Resolved.as_str()}))
+        .record(tx, actor, now)
+        .await?;
     Ok(())
 }
 
@@ -204,8 +195,7 @@ pub async fn review_finding(
         .bind(closed_at)
         .bind(id)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     let considered: Vec<&str> = considerations.iter().map(|c| c.as_str()).collect();
     sqlx::query("INSERT INTO finding_reviews (id, finding_id, reviewer_id, status, outcome, reasons, considerations, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(Uuid::now_v7())
@@ -218,18 +208,14 @@ pub async fn review_finding(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("finding.review", format!("finding:{id}"))
-            .clause("4.10")
-            .justification(reasons.unwrap_or(""))
-            .before(json!({"status": before.status.as_str(), "outcome": before.outcome.map(|o| o.as_str())}))
-            .after(json!({"status": to.as_str(), "outcome": outcome.map(|o| o.as_str()), "considerations": considered}))
-            .detail(json!({"considerations": considered})),
-    )
-    .await?;
+    AuditEntry::new("finding.review", format!("finding:{id}"))
+        .clause("4.10")
+        .justification(reasons.unwrap_or(""))
+        .before(json!({"status": before.status.as_str(), "outcome": before.outcome.map(|o| o.as_str())}))
+        .after(json!({"status": to.as_str(), "outcome": outcome.map(|o| o.as_str()), "considerations": considered}))
+        .detail(json!({"considerations": considered}))
+        .record(&mut tx, actor, now)
+        .await?;
     let after = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
     let after = finding_from_row(&after)?;
     tx.commit().await?;

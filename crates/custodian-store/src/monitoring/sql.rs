@@ -5,7 +5,7 @@
 //! carries the change and its audit event.
 
 use super::{Conn, DB, Tx, begin_write};
-use super::{approvals, audit, dashboard, devices};
+use super::{approvals, audit::Record, dashboard, devices};
 use crate::monitoring::*;
 #[allow(unused_imports)]
 use crate::*;
@@ -167,16 +167,14 @@ pub async fn create_round(pool: &Pool<DB>, r: &NewRound, actor: &Actor, now: Off
     }
     domain::check_inputs(&members, &sizes(&round), "-", "-").map_err(invalid)?;
     let population_hash = domain::population_hash(&members);
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("monitoring.round.create", round_subject(id)).clause("5.4").after(json!({
+    AuditEntry::new("monitoring.round.create", round_subject(id))
+        .clause("5.4")
+        .after(json!({
             "name": name, "sample_sizes": sizes(&round), "commitment": commitment,
             "population": members.len(), "population_hash": population_hash, "deferral_days": r.rules.deferral_days,
-        })),
-    )
-    .await?;
+        }))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(round)
 }
@@ -218,21 +216,17 @@ pub async fn exclude(
         .bind(round)
         .bind(&sn)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     let members: Vec<domain::Member> = members(&mut tx, round).await?.into_iter().map(|(m, _)| m).collect();
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("monitoring.round.exclude", round_subject(round)).clause("5.4").justification(reason).detail(
-            json!({
-                "staff_number": sn, "business_area": area, "population": members.len(),
-                "population_hash": domain::population_hash(&members),
-            }),
-        ),
-    )
-    .await?;
+    AuditEntry::new("monitoring.round.exclude", round_subject(round))
+        .clause("5.4")
+        .justification(reason)
+        .detail(json!({
+            "staff_number": sn, "business_area": area, "population": members.len(),
+            "population_hash": domain::population_hash(&members),
+        }))
+        .record(&mut tx, actor, now)
+        .await?;
     let after = tx_round(&mut tx, round).await?;
     tx.commit().await?;
     Ok(after)
@@ -292,17 +286,14 @@ async fn open_case(
     .bind(rank as i64)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     let detail =
         json!({"round": round, "staff_number": staff_number, "business_area": area, "draw_rank": rank, "how": how});
-    let seq = audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new("monitoring.case.open", case_subject(id)).clause("5.4").detail(detail.clone()),
-    )
-    .await?;
+    let seq = AuditEntry::new("monitoring.case.open", case_subject(id))
+        .clause("5.4")
+        .detail(detail.clone())
+        .record(tx, actor, now)
+        .await?;
     record_step(tx, id, now, actor, how, "5.4", &detail, seq).await?;
     let round_name: String =
         sqlx::query_scalar("SELECT name FROM monitoring_rounds WHERE id = $1").bind(round).fetch_one(&mut **tx).await?;
@@ -420,18 +411,15 @@ pub async fn draw(
     .bind(&actor.label)
     .bind(round)
     .execute(&mut *tx)
-    .await
-    ?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("monitoring.round.draw", round_subject(round)).clause("5.4").detail(json!({
+    .await?;
+    AuditEntry::new("monitoring.round.draw", round_subject(round))
+        .clause("5.4")
+        .detail(json!({
             "beacon": beacon, "secret": secret, "seed": bundle.seed, "population": population.len(),
             "population_hash": bundle.population_hash, "selected": bundle.selected,
-        })),
-    )
-    .await?;
+        }))
+        .record(&mut tx, actor, now)
+        .await?;
     for (area, chosen) in &bundle.selected {
         for (rank, sn) in chosen.iter().enumerate() {
             let person = *people
@@ -587,17 +575,13 @@ async fn give_back(
     )
     .await?;
     let after = devices::tx_device(tx, device).await?;
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new("device.allocate", format!("device:{}", before.asset_tag))
-            .clause("5.4")
-            .justification(reason)
-            .before(devices::device_snapshot(&before))
-            .after(devices::device_snapshot(&after)),
-    )
-    .await?;
+    AuditEntry::new("device.allocate", format!("device:{}", before.asset_tag))
+        .clause("5.4")
+        .justification(reason)
+        .before(devices::device_snapshot(&before))
+        .after(devices::device_snapshot(&after))
+        .record(tx, actor, now)
+        .await?;
     Ok(())
 }
 
@@ -654,7 +638,7 @@ pub async fn step(
     if let Some(j) = &justification {
         entry = entry.justification(j.clone());
     }
-    let seq = audit::audit(&mut tx, actor, now, entry).await?;
+    let seq = entry.record(&mut tx, actor, now).await?;
     record_step(&mut tx, case, now, actor, step.name(), step.clause(), &detail, seq).await?;
     notify_person(&mut tx, &c, &step, now).await?;
     let s = &t.state;
@@ -675,8 +659,7 @@ pub async fn step(
     .bind(now)
     .bind(case)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     for e in &t.effects {
         match e {
             domain::Effect::DevicesToExamination(ids) => {
@@ -712,16 +695,10 @@ pub async fn step(
                     .bind(now)
                     .bind(&actor.label)
                     .execute(&mut *tx)
-                    .await
-                    ?;
-                audit::audit(
-                    &mut tx,
-                    actor,
-                    now,
-                    AuditEntry::new("monitoring.referral.open", case_subject(case))
+                    .await?;
+                AuditEntry::new("monitoring.referral.open", case_subject(case))
                         .clause("5.5")
-                        .detail(json!({"referral": id, "kind": kind.as_str(), "summary": summary, "staff_number": c.staff_number})),
-                )
+                        .detail(json!({"referral": id, "kind": kind.as_str(), "summary": summary, "staff_number": c.staff_number})).record(&mut tx, actor, now)
                 .await?;
             }
             domain::Effect::CallNextReserve => {
@@ -757,15 +734,11 @@ pub async fn step(
                     )
                     .await?;
                 } else {
-                    audit::audit(
-                        &mut tx,
-                        actor,
-                        now,
-                        AuditEntry::new("monitoring.round.reserve_exhausted", round_subject(c.round_id))
-                            .clause("5.4")
-                            .detail(json!({"business_area": c.business_area})),
-                    )
-                    .await?;
+                    AuditEntry::new("monitoring.round.reserve_exhausted", round_subject(c.round_id))
+                        .clause("5.4")
+                        .detail(json!({"business_area": c.business_area}))
+                        .record(&mut tx, actor, now)
+                        .await?;
                 }
             }
         }

@@ -5,7 +5,7 @@
 //! the streaming exceptions (4.6). See `crate::overseas` for the design.
 
 use super::{Conn, DB, Tx, begin_write};
-use super::{approvals, audit, people};
+use super::{approvals, audit::Record, people};
 use crate::approvals::{ApprovalRequest, Decided, NewApproval};
 #[allow(unused_imports)]
 use crate::*;
@@ -85,20 +85,15 @@ pub async fn request(
     .bind(&actor.label)
     .bind(line_manager)
     .execute(&mut *tx)
-    .await
-    ?;
-    let subject = format!("overseas:{id}");
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("usage.overseas.request", subject.clone())
-            .clause("4.2")
-            .justification(r.purpose.trim())
-            .after(json!({"person": r.person, "devices": devices, "countries": countries, "from": r.from.to_string(),
-            "to": r.to.to_string(), "line_manager": line_manager})),
-    )
     .await?;
+    let subject = format!("overseas:{id}");
+    AuditEntry::new("usage.overseas.request", subject.clone())
+        .clause("4.2")
+        .justification(r.purpose.trim())
+        .after(json!({"person": r.person, "devices": devices, "countries": countries, "from": r.from.to_string(),
+            "to": r.to.to_string(), "line_manager": line_manager}))
+        .record(&mut tx, actor, now)
+        .await?;
     let spec = ChainSpec::new(
         Order::AllOf,
         vec![
@@ -160,16 +155,12 @@ pub async fn follow(tx: &mut Tx<'_>, r: &ApprovalRequest, actor: &Actor, now: Of
         RequestStatus::Rejected => "usage.overseas.reject",
         _ => "usage.overseas.withdraw",
     };
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new(action, format!("overseas:{id}"))
-            .clause("4.2")
-            .before(json!({"status": "requested"}))
-            .after(json!({"status": status, "approval": r.id})),
-    )
-    .await?;
+    AuditEntry::new(action, format!("overseas:{id}"))
+        .clause("4.2")
+        .before(json!({"status": "requested"}))
+        .after(json!({"status": status, "approval": r.id}))
+        .record(tx, actor, now)
+        .await?;
     Ok(())
 }
 
@@ -251,11 +242,10 @@ pub async fn record_window(
     .bind(now)
     .bind(&actor.label)
     .execute(&mut *tx)
-    .await
-    ?;
-    audit::audit(&mut tx, actor, now, AuditEntry::new("usage.overseas.record", format!("overseas:{}", w.id)).clause("4.2")
+    .await?;
+    AuditEntry::new("usage.overseas.record", format!("overseas:{}", w.id)).clause("4.2")
         .justification(purpose)
-        .after(json!({"person": w.person, "devices": devices, "countries": countries, "from": w.from.to_string(), "to": w.to.to_string(), "approval_ref": approval_ref}))).await?;
+        .after(json!({"person": w.person, "devices": devices, "countries": countries, "from": w.from.to_string(), "to": w.to.to_string(), "approval_ref": approval_ref})).record(&mut tx, actor, now).await?;
     Ok(tx.commit().await?)
 }
 
@@ -282,18 +272,13 @@ pub async fn record_streaming_exception(
         .bind(expires_us)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        ?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("usage.streaming_exception.record", format!("streaming_exception:{id}"))
-            .clause("4.6")
-            .justification(reason)
-            .after(json!({"person": person, "approver": approver, "from_us": from_us, "expires_us": expires_us})),
-    )
-    .await?;
+        .await?;
+    AuditEntry::new("usage.streaming_exception.record", format!("streaming_exception:{id}"))
+        .clause("4.6")
+        .justification(reason)
+        .after(json!({"person": person, "approver": approver, "from_us": from_us, "expires_us": expires_us}))
+        .record(&mut tx, actor, now)
+        .await?;
     Ok(tx.commit().await?)
 }
 

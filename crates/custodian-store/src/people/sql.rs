@@ -67,6 +67,16 @@ async fn person_from_row(conn: &mut <DB as sqlx::Database>::Connection, r: &DbRo
     })
 }
 
+/// [`person_from_row`] for each row, on one connection.
+async fn people_from_rows(pool: &Pool<DB>, rows: &[DbRow]) -> Result<Vec<Person>> {
+    let mut items = Vec::with_capacity(rows.len());
+    let mut conn = pool.acquire().await?;
+    for r in rows {
+        items.push(person_from_row(&mut conn, r).await?);
+    }
+    Ok(items)
+}
+
 pub async fn person_by_id(pool: &Pool<DB>, id: Uuid) -> Result<Option<Person>> {
     let sql = format!("{PERSON_SELECT} WHERE p.id = $1");
     match sqlx::query(&sql).bind(id).fetch_optional(pool).await? {
@@ -116,11 +126,7 @@ pub async fn people_page(pool: &Pool<DB>, f: &PersonFilter, page: i64, per_page:
         .bind((page - 1).max(0).saturating_mul(per_page))
         .fetch_all(pool)
         .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    let mut conn = pool.acquire().await?;
-    for r in &rows {
-        items.push(person_from_row(&mut conn, r).await?);
-    }
+    let items = people_from_rows(pool, &rows).await?;
     Ok(Page { items, total, page, per_page })
 }
 
@@ -129,12 +135,7 @@ pub async fn direct_reports(pool: &Pool<DB>, manager: Uuid) -> Result<Vec<Person
         .bind(manager)
         .fetch_all(pool)
         .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    let mut conn = pool.acquire().await?;
-    for r in &rows {
-        items.push(person_from_row(&mut conn, r).await?);
-    }
-    Ok(items)
+    people_from_rows(pool, &rows).await
 }
 
 pub async fn business_areas(pool: &Pool<DB>) -> Result<Vec<BusinessArea>> {

@@ -3,7 +3,7 @@
 //! completion chart is one GROUP BY over the enrolment rows.
 
 use super::{DB, Tx, begin_write, uuid_literal};
-use super::{approvals, audit};
+use super::{approvals, audit::Record};
 #[allow(unused_imports)]
 use crate::*;
 use serde_json::json;
@@ -100,11 +100,9 @@ pub async fn create_tx(
             .await?;
     }
     let enrolled = enrol(tx, Some(id), now).await?;
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new("policy.campaign.create", format!("policy_campaign:{id}")).clause("2.3").detail(json!({
+    AuditEntry::new("policy.campaign.create", format!("policy_campaign:{id}"))
+        .clause("2.3")
+        .detail(json!({
             "reference": reference,
             "version": number,
             "clauses": c.clauses,
@@ -112,9 +110,9 @@ pub async fn create_tx(
             "roles": c.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "due_on": iso(c.due_on),
             "enrolled": enrolled,
-        })),
-    )
-    .await?;
+        }))
+        .record(tx, actor, now)
+        .await?;
     let out = sqlx::query_as(&format!("SELECT {CAMPAIGN_COLUMNS} FROM policy_campaigns WHERE id = $1"))
         .bind(id)
         .fetch_one(&mut **tx)
@@ -127,13 +125,11 @@ pub async fn enrol_new_starters(pool: &Pool<DB>, actor: &Actor, now: OffsetDateT
     let mut tx = begin_write(pool).await?;
     let n = enrol(&mut tx, None, now).await?;
     if n > 0 {
-        audit::audit(
-            &mut tx,
-            actor,
-            now,
-            AuditEntry::new("policy.campaign.enrol", "policy_campaigns").clause("2.3").detail(json!({"enrolled": n})),
-        )
-        .await?;
+        AuditEntry::new("policy.campaign.enrol", "policy_campaigns")
+            .clause("2.3")
+            .detail(json!({"enrolled": n}))
+            .record(&mut tx, actor, now)
+            .await?;
     }
     tx.commit().await?;
     Ok(n)
@@ -174,15 +170,11 @@ pub async fn acknowledge(
             Err(StoreError::NotFound("you are not asked to acknowledge this campaign".into()))
         };
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("policy.acknowledge", format!("policy_campaign:{campaign}"))
-            .clause("2.3")
-            .detail(json!({"person": person})),
-    )
-    .await?;
+    AuditEntry::new("policy.acknowledge", format!("policy_campaign:{campaign}"))
+        .clause("2.3")
+        .detail(json!({"person": person}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -332,15 +324,11 @@ pub async fn remind_batch(
         reminded += 1;
     }
     if reminded > 0 {
-        audit::audit(
-            &mut tx,
-            actor,
-            now,
-            AuditEntry::new("policy.campaign.remind", subject)
-                .clause("2.3")
-                .detail(json!({"reminded": reminded, "not_since": not_since.unix_timestamp()})),
-        )
-        .await?;
+        AuditEntry::new("policy.campaign.remind", subject)
+            .clause("2.3")
+            .detail(json!({"reminded": reminded, "not_since": not_since.unix_timestamp()}))
+            .record(&mut tx, actor, now)
+            .await?;
     }
     tx.commit().await?;
     Ok((people.len(), reminded))
@@ -422,15 +410,11 @@ pub async fn training_import(
         .await?
         .rows_affected();
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("policy.training.import", "training_sessions")
-            .clause("2.4")
-            .detail(json!({"rows": rows.len(), "sessions": sessions.len(), "added": added})),
-    )
-    .await?;
+    AuditEntry::new("policy.training.import", "training_sessions")
+        .clause("2.4")
+        .detail(json!({"rows": rows.len(), "sessions": sessions.len(), "added": added}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok((sessions.len(), added))
 }

@@ -4,7 +4,7 @@
 //! Policy versions, their clauses and document history (WP034 10, 11).
 
 use super::{DB, Tx, begin_write};
-use super::{approvals, audit};
+use super::{approvals, audit::Record};
 use crate::approvals::{Decided, NewApproval};
 #[allow(unused_imports)]
 use crate::*;
@@ -126,21 +126,17 @@ pub async fn import(
         .execute(&mut *tx)
         .await?;
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("policy.import", format!("policy:{} v{}", policy.reference, policy.version))
-            .clause("10.1")
-            .detail(json!({
-                "sha256": sha,
-                "clauses": policy.clauses.len(),
-                "history_rows": policy.history.len(),
-                "next_review_on": iso(policy.next_review_date),
-                "superseded": previous.map(|(_, v)| v),
-            })),
-    )
-    .await?;
+    AuditEntry::new("policy.import", format!("policy:{} v{}", policy.reference, policy.version))
+        .clause("10.1")
+        .detail(json!({
+            "sha256": sha,
+            "clauses": policy.clauses.len(),
+            "history_rows": policy.history.len(),
+            "next_review_on": iso(policy.next_review_date),
+            "superseded": previous.map(|(_, v)| v),
+        }))
+        .record(&mut tx, actor, now)
+        .await?;
     let out = sqlx::query_as(&format!("SELECT {VERSION_COLUMNS} FROM policy_versions WHERE id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)
@@ -269,15 +265,11 @@ pub async fn draft(pool: &Pool<DB>, reference: &str, actor: &Actor, now: OffsetD
     .bind(base.id)
     .execute(&mut *tx)
     .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("policy.draft", format!("policy_version:{id}"))
-            .clause("10.1")
-            .detail(json!({"reference": reference, "version": next + 1, "based_on": base.version})),
-    )
-    .await?;
+    AuditEntry::new("policy.draft", format!("policy_version:{id}"))
+        .clause("10.1")
+        .detail(json!({"reference": reference, "version": next + 1, "based_on": base.version}))
+        .record(&mut tx, actor, now)
+        .await?;
     let out = version_tx(&mut tx, id).await?;
     tx.commit().await?;
     Ok(out)
@@ -362,15 +354,10 @@ pub async fn edit_clause(
             .await?;
         }
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("policy.clause.edit", format!("policy_version:{version_id}"))
+    AuditEntry::new("policy.clause.edit", format!("policy_version:{version_id}"))
             .clause("10.1")
             .before(json!({"clause": clause.clause_id, "text": before.as_ref().map(|b| &b.0), "items": before.as_ref().map(|b| &b.1)}))
-            .after(json!({"clause": clause.clause_id, "text": clause.text, "items": clause.items})),
-    )
+            .after(json!({"clause": clause.clause_id, "text": clause.text, "items": clause.items})).record(&mut tx, actor, now)
     .await?;
     Ok(tx.commit().await?)
 }
@@ -426,13 +413,11 @@ pub async fn consult(
         .bind(version_id)
         .execute(&mut *tx)
         .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("policy.consult", subject).clause("10.2").detail(json!({"approval_request": request})),
-    )
-    .await?;
+    AuditEntry::new("policy.consult", subject)
+        .clause("10.2")
+        .detail(json!({"approval_request": request}))
+        .record(&mut tx, actor, now)
+        .await?;
     let out = version_tx(&mut tx, version_id).await?;
     tx.commit().await?;
     Ok(out)
@@ -465,15 +450,11 @@ async fn effect(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime
     .execute(&mut **tx)
     .await?;
     if done.rows_affected() > 0 {
-        audit::audit(
-            tx,
-            actor,
-            now,
-            AuditEntry::new("policy.consultation.end", d.request.subject.clone())
-                .clause("10.2")
-                .detail(json!({"outcome": d.request.status.as_str(), "status": status})),
-        )
-        .await?;
+        AuditEntry::new("policy.consultation.end", d.request.subject.clone())
+            .clause("10.2")
+            .detail(json!({"outcome": d.request.status.as_str(), "status": status}))
+            .record(tx, actor, now)
+            .await?;
     }
     Ok(())
 }
@@ -549,11 +530,9 @@ pub async fn adopt(
     ))
     .execute(&mut *tx)
     .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("policy.adopt", format!("policy_version:{version_id}")).clause("10.1").detail(json!({
+    AuditEntry::new("policy.adopt", format!("policy_version:{version_id}"))
+        .clause("10.1")
+        .detail(json!({
             "reference": v.reference,
             "version": v.version,
             "approval_body": a.approval_body,
@@ -561,9 +540,9 @@ pub async fn adopt(
             "next_review_on": iso(a.next_review_on),
             "superseded": previous.map(|(_, n)| n),
             "sha256": digest,
-        })),
-    )
-    .await?;
+        }))
+        .record(&mut tx, actor, now)
+        .await?;
     if let Some(c) = &a.campaign {
         let campaign = crate::policy::NewCampaign { version_id, ..c.clone() };
         super::policy_campaigns::create_tx(&mut tx, &campaign, actor, now).await?;

@@ -5,7 +5,7 @@
 //! change, the post's signed step and its audit event.
 
 use super::{Conn, DB, Tx, begin_write};
-use super::{approvals, audit};
+use super::{approvals, audit::Record};
 use crate::approvals::{Decided, NewApproval};
 use crate::posts::*;
 #[allow(unused_imports)]
@@ -108,8 +108,7 @@ async fn record_version(tx: &mut Tx<'_>, post: Uuid, editor: Uuid, now: OffsetDa
     .bind(editor)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     Ok(())
 }
 
@@ -181,7 +180,7 @@ async fn record_step(
     if let Some(a) = after {
         entry = entry.after(a);
     }
-    let seq = audit::audit(tx, actor, now, entry).await?;
+    let seq = entry.record(tx, actor, now).await?;
     sqlx::query(
         "INSERT INTO post_steps (id, post_id, at, actor, step, clause, detail, audit_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -194,8 +193,7 @@ async fn record_step(
     .bind(detail.to_string())
     .bind(seq)
     .execute(&mut **tx)
-    .await
-    ?;
+    .await?;
     Ok(())
 }
 
@@ -250,8 +248,7 @@ pub async fn set_sio(
     )
     .bind(sio_staff_number.trim())
     .fetch_optional(&mut *tx)
-    .await
-    ?;
+    .await?;
     let sio = match sio {
         Some((id, status)) if status == "active" => id,
         Some(_) => return Err(StoreError::Invalid(format!("sio: {sio_staff_number} has left the force"))),
@@ -278,19 +275,14 @@ pub async fn set_sio(
     .bind(now)
     .bind(&actor.label)
     .execute(&mut *tx)
-    .await
-    ?;
-    let after = json!({"kind": kind, "label": label.trim(), "sio": sio_staff_number.trim()});
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}"))
-            .clause("6.3e")
-            .after(after.clone())
-            .detail(after),
-    )
     .await?;
+    let after = json!({"kind": kind, "label": label.trim(), "sio": sio_staff_number.trim()});
+    AuditEntry::new("investigation.sio", format!("investigation:{kind}:{key}"))
+        .clause("6.3e")
+        .after(after.clone())
+        .detail(after)
+        .record(&mut tx, actor, now)
+        .await?;
     let sql = format!("{SIO_SELECT} WHERE s.id = $1");
     let out = sqlx::query_as(&sql).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
@@ -354,8 +346,7 @@ pub async fn save(
             )
             .bind(author)
             .execute(&mut *tx)
-            .await
-            ?;
+            .await?;
             record_version(&mut tx, id, author, now).await?;
             let after = snapshot(&tx_post(&mut tx, id).await?);
             record_step(&mut tx, id, actor, now, "create", "6.3", None, None, Some(after), detail).await?;
@@ -386,8 +377,7 @@ pub async fn save(
                 now,
             )
             .execute(&mut *tx)
-            .await
-            ?;
+            .await?;
             record_version(&mut tx, id, author, now).await?;
             // The approvals given were for the words they saw: the post's approval request goes
             // back to its first step (kept for the next submission when the route is unchanged).
@@ -563,8 +553,7 @@ pub async fn submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTim
     .bind(now)
     .bind(approval)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
     let after = tx_post(&mut tx, id).await?;
     let clause = if route.sio { "6.3e" } else { "6.3" };
     let detail = json!({"route": {"sio": route.sio, "comms": route.comms}, "sio": after.sio_name, "to": to.as_str(),
@@ -616,8 +605,7 @@ pub async fn override_chain(
         .bind(by)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
     let after = tx_post(&mut tx, id).await?;
     let detail = json!({"version": before.version, "warnings": before.gate.warnings});
     record_step(&mut tx, id, actor, now, "override", "6.3", Some(reason), None, None, detail).await?;
@@ -934,8 +922,7 @@ where
             .bind(now)
             .bind(&reference)
             .execute(&mut *tx)
-            .await
-            ?;
+            .await?;
             let after = tx_post(&mut tx, id).await?;
             record_step(
                 &mut tx,
@@ -1031,8 +1018,7 @@ pub async fn declare_incident(
          ORDER BY p.id",
     )
     .fetch_all(&mut *tx)
-    .await
-    ?;
+    .await?;
     for post in &held {
         lock(&mut tx, *post).await?;
         let moved = sqlx::query(
@@ -1059,16 +1045,12 @@ pub async fn declare_incident(
         }
     }
     let detail = json!({"name": name.trim(), "guidance": guidance.trim(), "held": held.len()});
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("incident.declare", format!("incident:{id}"))
-            .clause("6.8")
-            .justification(reason.trim())
-            .detail(detail),
-    )
-    .await?;
+    AuditEntry::new("incident.declare", format!("incident:{id}"))
+        .clause("6.8")
+        .justification(reason.trim())
+        .detail(detail)
+        .record(&mut tx, actor, now)
+        .await?;
     let incident = tx_incident(&mut tx, id).await?;
     tx.commit().await?;
     Ok((incident, held.len()))
@@ -1112,8 +1094,7 @@ pub async fn end_incident(
         .bind(now)
         .bind(approval)
         .execute(&mut *tx)
-        .await
-        ?;
+        .await?;
         record_step(
             &mut tx,
             *post,
@@ -1128,16 +1109,12 @@ pub async fn end_incident(
         )
         .await?;
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("incident.end", format!("incident:{id}"))
-            .clause("6.8")
-            .justification(reason)
-            .detail(json!({"released": held.len()})),
-    )
-    .await?;
+    AuditEntry::new("incident.end", format!("incident:{id}"))
+        .clause("6.8")
+        .justification(reason)
+        .detail(json!({"released": held.len()}))
+        .record(&mut tx, actor, now)
+        .await?;
     let incident = tx_incident(&mut tx, id).await?;
     tx.commit().await?;
     Ok((incident, held.len()))

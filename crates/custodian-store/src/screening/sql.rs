@@ -3,7 +3,7 @@
 //!
 //! Screening pack versions (WP034 6.3, 6.5).
 
-use super::audit;
+use super::audit::Record;
 use super::{DB, begin_write};
 #[allow(unused_imports)]
 use crate::*;
@@ -54,23 +54,18 @@ pub async fn activate(
     .bind(&actor.label)
     .bind(now)
     .execute(&mut *tx)
-    .await
-    ?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("screening.pack.activate", format!("screening-pack:{}", p.version))
-            .clause("6.3")
-            .justification(p.reason)
-            .detail(json!({
-                "sha256": p.sha256,
-                "previous": previous.map(|(_, v)| v),
-                "rules": p.rules,
-                "examples": p.examples,
-            })),
-    )
     .await?;
+    AuditEntry::new("screening.pack.activate", format!("screening-pack:{}", p.version))
+        .clause("6.3")
+        .justification(p.reason)
+        .detail(json!({
+            "sha256": p.sha256,
+            "previous": previous.map(|(_, v)| v),
+            "rules": p.rules,
+            "examples": p.examples,
+        }))
+        .record(&mut tx, actor, now)
+        .await?;
     let out = sqlx::query_as(&format!("SELECT {PACK_COLUMNS} FROM screening_packs WHERE id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{DB, Tx, begin_write, chunk_rows};
-use super::{approvals, audit};
+use super::{approvals, audit::Record};
 use crate::approvals::{Decided, NewApproval};
 use crate::social_accounts::*;
 #[allow(unused_imports)]
@@ -130,15 +130,13 @@ async fn raise(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new("social_account.task_raised", subject(a.id)).clause(rule.clause).detail(
+    AuditEntry::new("social_account.task_raised", subject(a.id))
+        .clause(rule.clause)
+        .detail(
             json!({"task": id, "rule": rule.id, "assignee": assignee.as_str(), "summary": summary, "detail": detail}),
-        ),
-    )
-    .await?;
+        )
+        .record(tx, actor, now)
+        .await?;
     notify_task(tx, a, rule, summary, now).await?;
     Ok(true)
 }
@@ -200,15 +198,11 @@ async fn settle(
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(task) = id {
-        audit::audit(
-            tx,
-            actor,
-            now,
-            AuditEntry::new("social_account.task_done", subject(account))
-                .clause(rule.clause)
-                .detail(json!({"task": task, "rule": rule.id, "outcome": outcome})),
-        )
-        .await?;
+        AuditEntry::new("social_account.task_done", subject(account))
+            .clause(rule.clause)
+            .detail(json!({"task": task, "rule": rule.id, "outcome": outcome}))
+            .record(tx, actor, now)
+            .await?;
     }
     Ok(id.is_some())
 }
@@ -238,6 +232,24 @@ async fn check_signposting(tx: &mut Tx<'_>, a: &RegisterAccount, actor: &Actor, 
 
 // ---- request and set-up ---------------------------------------------------------------------
 
+/// A handle is held by an account that is requested, active, dormant or closed; a refused or
+/// withdrawn request holds none. Conflict when `platform`/`handle` is held.
+async fn handle_free(tx: &mut Tx<'_>, platform: &str, handle: &str) -> Result<()> {
+    let taken: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM social_accounts WHERE platform = $1 AND handle = $2 AND status NOT IN ('refused', 'withdrawn')",
+    )
+    .bind(platform)
+    .bind(handle)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match taken {
+        Some(status) => {
+            Err(StoreError::Conflict(format!("handle: {platform} {handle} is already in the register ({status})")))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Request an account (WP034 6.6): requested, audited, on the approval chain to Corporate
 /// Communications.
 pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, Uuid)> {
@@ -262,19 +274,7 @@ pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: Of
     // withdrawn request holds none (migration 0042's partial unique index says the same, and
     // refuses the second of two requests that race for one handle). The earlier requests keep
     // their rows, real handles, approvals and audit events, and are listed on the new one's page.
-    let taken: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM social_accounts WHERE platform = $1 AND handle = $2 AND status NOT IN ('refused', 'withdrawn')",
-    )
-    .bind(r.platform.as_str())
-    .bind(&handle)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(status) = taken {
-        return Err(StoreError::Conflict(format!(
-            "handle: {} {handle} is already in the register ({status})",
-            r.platform.as_str()
-        )));
-    }
+    handle_free(&mut tx, r.platform.as_str(), &handle).await?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO social_accounts (id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by, \
@@ -295,13 +295,11 @@ pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: Of
     let after = json!({"platform": r.platform.as_str(), "handle": handle, "owning_team": r.owning_team.trim(),
         "team_manager": r.team_manager, "corporate": r.corporate, "purpose": r.purpose.trim(), "audience": r.audience.trim(),
         "status": "requested"});
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("social_account.request", subject(id)).clause("6.6").after(after),
-    )
-    .await?;
+    AuditEntry::new("social_account.request", subject(id))
+        .clause("6.6")
+        .after(after)
+        .record(&mut tx, actor, now)
+        .await?;
     let spec = ChainSpec::new(
         Order::Sequential,
         vec![StepSpec::new("corporate_comms", "6.6", Decider::Role(Role::CorporateComms))],
@@ -344,19 +342,7 @@ pub async fn set_up(pool: &Pool<DB>, s: &SetUp, actor: &Actor, now: OffsetDateTi
     domain::check_url(url).map_err(|m| StoreError::Invalid(format!("url: {m}")))?;
     let mut tx = begin_write(pool).await?;
     let tm = active_person(&mut tx, s.team_manager, "team_manager").await?;
-    let taken: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM social_accounts WHERE platform = $1 AND handle = $2 AND status NOT IN ('refused', 'withdrawn')",
-    )
-    .bind(s.platform.as_str())
-    .bind(&handle)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(status) = taken {
-        return Err(StoreError::Conflict(format!(
-            "handle: {} {handle} is already in the register ({status})",
-            s.platform.as_str()
-        )));
-    }
+    handle_free(&mut tx, s.platform.as_str(), &handle).await?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO social_accounts (id, platform, handle, owning_team, comms_approval, corporate, created_at, created_by, \
@@ -378,16 +364,12 @@ pub async fn set_up(pool: &Pool<DB>, s: &SetUp, actor: &Actor, now: OffsetDateTi
     let after = json!({"platform": s.platform.as_str(), "handle": handle, "owning_team": team,
         "team_manager": format!("person:{tm}"), "comms_approval": s.comms_approval, "corporate": s.corporate,
         "url": url, "profile": profile, "status": "active"});
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("social_account.set_up", subject(id))
-            .clause("6.6")
-            .after(after)
-            .detail(json!({"by": "Corporate Communications, without a request"})),
-    )
-    .await?;
+    AuditEntry::new("social_account.set_up", subject(id))
+        .clause("6.6")
+        .after(after)
+        .detail(json!({"by": "Corporate Communications, without a request"}))
+        .record(&mut tx, actor, now)
+        .await?;
     let a = load(&mut tx, id).await?;
     check_signposting(&mut tx, &a, actor, now).await?;
     tx.commit().await?;
@@ -432,16 +414,12 @@ pub async fn follow(
     if res.rows_affected() == 0 {
         return Err(StoreError::Conflict(format!("social media account {id} is no longer waiting for approval")));
     }
-    audit::audit(
-        tx,
-        actor,
-        now,
-        AuditEntry::new(action, subject(id))
-            .clause("6.6")
-            .before(json!({"status": "requested"}))
-            .after(json!({"status": status, "approval": r.id, "reason": reason})),
-    )
-    .await?;
+    AuditEntry::new(action, subject(id))
+        .clause("6.6")
+        .before(json!({"status": "requested"}))
+        .after(json!({"status": status, "approval": r.id, "reason": reason}))
+        .record(tx, actor, now)
+        .await?;
     if status == "active" {
         // Set up: the profile is checked from the start (6.7).
         let a = load(tx, id).await?;
@@ -541,15 +519,11 @@ pub async fn authorise(pool: &Pool<DB>, account: Uuid, person: Uuid, actor: &Act
     .bind(&actor.label)
     .execute(&mut *tx)
     .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("social_account.authorise", subject(account))
-            .clause("6.7")
-            .after(json!({"authorisation": id, "person": format!("person:{sn}")})),
-    )
-    .await?;
+    AuditEntry::new("social_account.authorise", subject(account))
+        .clause("6.7")
+        .after(json!({"authorisation": id, "person": format!("person:{sn}")}))
+        .record(&mut tx, actor, now)
+        .await?;
     Ok(tx.commit().await?)
 }
 
@@ -577,15 +551,11 @@ pub async fn deauthorise(
     };
     let sn: String =
         sqlx::query_scalar("SELECT staff_number FROM people WHERE id = $1").bind(person).fetch_one(&mut *tx).await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("social_account.authorisation_ended", subject(account))
-            .clause("6.7")
-            .detail(json!({"authorisation": authorisation, "person": format!("person:{sn}"), "reason": "removed"})),
-    )
-    .await?;
+    AuditEntry::new("social_account.authorisation_ended", subject(account))
+        .clause("6.7")
+        .detail(json!({"authorisation": authorisation, "person": format!("person:{sn}"), "reason": "removed"}))
+        .record(&mut tx, actor, now)
+        .await?;
     let summary = format!("{sn} is no longer authorised but may know the log-in details");
     raise(&mut tx, &a, &SOCIAL_ROTATE_CREDENTIALS, &summary, json!({"people": [sn], "reason": "removed"}), actor, now)
         .await?;
@@ -607,16 +577,12 @@ pub async fn recertify(pool: &Pool<DB>, account: Uuid, actor: &Actor, now: Offse
         .bind(account)
         .execute(&mut *tx)
         .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("social_account.recertify", subject(account))
-            .clause("6.7")
-            .before(json!({"recertified_at": a.recertified_at.map(|t| t.unix_timestamp())}))
-            .after(json!({"authorised_users": current})),
-    )
-    .await?;
+    AuditEntry::new("social_account.recertify", subject(account))
+        .clause("6.7")
+        .before(json!({"recertified_at": a.recertified_at.map(|t| t.unix_timestamp())}))
+        .after(json!({"authorised_users": current}))
+        .record(&mut tx, actor, now)
+        .await?;
     settle(&mut tx, account, &SOCIAL_RECERTIFICATION_OVERDUE, "re-certified by the team manager", actor, now).await?;
     Ok(tx.commit().await?)
 }
@@ -645,16 +611,12 @@ pub async fn update_profile(
         .bind(account)
         .execute(&mut *tx)
         .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("social_account.profile", subject(account))
-            .clause("6.7")
-            .before(json!({"profile": before.profile, "url": before.url}))
-            .after(json!({"profile": profile, "url": url})),
-    )
-    .await?;
+    AuditEntry::new("social_account.profile", subject(account))
+        .clause("6.7")
+        .before(json!({"profile": before.profile, "url": before.url}))
+        .after(json!({"profile": profile, "url": url}))
+        .record(&mut tx, actor, now)
+        .await?;
     let after = load(&mut tx, account).await?;
     check_signposting(&mut tx, &after, actor, now).await?;
     Ok(tx.commit().await?)
@@ -681,16 +643,12 @@ pub async fn posted(
         .execute(&mut **tx)
         .await?;
     if revived.rows_affected() > 0 {
-        audit::audit(
-            tx,
-            actor,
-            now,
-            AuditEntry::new("social_account.revive", subject(account))
-                .clause("6.1")
-                .before(json!({"status": "dormant"}))
-                .after(json!({"status": "active"})),
-        )
-        .await?;
+        AuditEntry::new("social_account.revive", subject(account))
+            .clause("6.1")
+            .before(json!({"status": "dormant"}))
+            .after(json!({"status": "active"}))
+            .record(tx, actor, now)
+            .await?;
     }
     settle(tx, account, &SOCIAL_DORMANT, "a post was made", actor, now).await?;
     Ok(())
@@ -708,15 +666,11 @@ pub async fn record_post(
     }
     let mut tx = begin_write(pool).await?;
     in_use(&mut tx, account).await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("social_account.post_recorded", subject(account))
-            .clause("6.1")
-            .after(json!({"at": at.unix_timestamp()})),
-    )
-    .await?;
+    AuditEntry::new("social_account.post_recorded", subject(account))
+        .clause("6.1")
+        .after(json!({"at": at.unix_timestamp()}))
+        .record(&mut tx, actor, now)
+        .await?;
     posted(&mut tx, account, at, actor, now).await?;
     Ok(tx.commit().await?)
 }
@@ -746,17 +700,13 @@ pub async fn close(pool: &Pool<DB>, account: Uuid, reason: &str, actor: &Actor, 
     .bind(account)
     .fetch_all(&mut *tx)
     .await?;
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("social_account.close", subject(account))
-            .clause("6.6")
-            .justification(reason)
-            .before(json!({"status": a.status.as_str()}))
-            .after(json!({"status": "closed", "authorisations_ended": ended})),
-    )
-    .await?;
+    AuditEntry::new("social_account.close", subject(account))
+        .clause("6.6")
+        .justification(reason)
+        .before(json!({"status": a.status.as_str()}))
+        .after(json!({"status": "closed", "authorisations_ended": ended}))
+        .record(&mut tx, actor, now)
+        .await?;
     for rule in domain::SOCIAL_RULES {
         settle(&mut tx, account, rule, "account closed", actor, now).await?;
     }
@@ -826,16 +776,12 @@ pub async fn sweep(
                 .bind(a.id)
                 .execute(&mut *tx)
                 .await?;
-            audit::audit(
-                &mut tx,
-                actor,
-                now,
-                AuditEntry::new("social_account.dormant", subject(a.id))
-                    .clause("6.1")
-                    .before(json!({"status": "active"}))
-                    .after(json!({"status": "dormant", "posted_since": a.posted_since().unix_timestamp()})),
-            )
-            .await?;
+            AuditEntry::new("social_account.dormant", subject(a.id))
+                .clause("6.1")
+                .before(json!({"status": "active"}))
+                .after(json!({"status": "dormant", "posted_since": a.posted_since().unix_timestamp()}))
+                .record(&mut tx, actor, now)
+                .await?;
             let summary = format!(
                 "No post since {} (more than {} days): revive the account or close it",
                 a.posted_since().date(),
@@ -1093,16 +1039,12 @@ pub async fn import(
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| super::people::line_err(r.line, e))?;
-                audit::audit(
-                    &mut tx,
-                    actor,
-                    now,
-                    AuditEntry::new("social_account.create", subject(id))
-                        .clause("6.6")
-                        .after(snapshot)
-                        .detail(json!({"by": "import", "line": r.line})),
-                )
-                .await?;
+                AuditEntry::new("social_account.create", subject(id))
+                    .clause("6.6")
+                    .after(snapshot)
+                    .detail(json!({"by": "import", "line": r.line}))
+                    .record(&mut tx, actor, now)
+                    .await?;
                 sum.created += 1;
                 id
             }
@@ -1123,17 +1065,13 @@ pub async fn import(
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| super::people::line_err(r.line, e))?;
-                    audit::audit(
-                        &mut tx,
-                        actor,
-                        now,
-                        AuditEntry::new("social_account.update", subject(a.id))
-                            .clause("6.7")
-                            .before(was)
-                            .after(snapshot)
-                            .detail(json!({"by": "import", "line": r.line})),
-                    )
-                    .await?;
+                    AuditEntry::new("social_account.update", subject(a.id))
+                        .clause("6.7")
+                        .before(was)
+                        .after(snapshot)
+                        .detail(json!({"by": "import", "line": r.line}))
+                        .record(&mut tx, actor, now)
+                        .await?;
                     sum.updated += 1;
                 } else {
                     sum.unchanged += 1;
@@ -1160,14 +1098,9 @@ pub async fn import(
                 .bind(*auth)
                 .execute(&mut *tx)
                 .await?;
-                audit::audit(
-                    &mut tx,
-                    actor,
-                    now,
-                    AuditEntry::new("social_account.authorisation_ended", subject(id)).clause("6.7").detail(json!({
+                AuditEntry::new("social_account.authorisation_ended", subject(id)).clause("6.7").detail(json!({
                         "authorisation": auth, "person": format!("person:{sn}"), "reason": "removed", "by": "import", "line": r.line,
-                    })),
-                )
+                    })).record(&mut tx, actor, now)
                 .await?;
                 removed.push(sn.clone());
                 sum.users_ended += 1;
@@ -1188,15 +1121,11 @@ pub async fn import(
             .bind(&actor.label)
             .execute(&mut *tx)
             .await?;
-            audit::audit(
-                &mut tx,
-                actor,
-                now,
-                AuditEntry::new("social_account.authorise", subject(id)).clause("6.7").after(
-                    json!({"authorisation": auth, "person": format!("person:{sn}"), "by": "import", "line": r.line}),
-                ),
-            )
-            .await?;
+            AuditEntry::new("social_account.authorise", subject(id))
+                .clause("6.7")
+                .after(json!({"authorisation": auth, "person": format!("person:{sn}"), "by": "import", "line": r.line}))
+                .record(&mut tx, actor, now)
+                .await?;
             sum.users_added += 1;
         }
         let a = load(&mut tx, id).await?;
@@ -1218,13 +1147,11 @@ pub async fn import(
         }
     }
     if sum.created + sum.updated + sum.users_added + sum.users_ended > 0 {
-        audit::audit(
-            &mut tx,
-            actor,
-            now,
-            AuditEntry::new("import.social_accounts", "import:social_accounts").clause("6.7").detail(json!(sum)),
-        )
-        .await?;
+        AuditEntry::new("import.social_accounts", "import:social_accounts")
+            .clause("6.7")
+            .detail(json!(sum))
+            .record(&mut tx, actor, now)
+            .await?;
     }
     tx.commit().await?;
     Ok(Ok(sum))

@@ -1,7 +1,7 @@
 //! The vault's SQL, written once and compiled for each backend (see `backend.rs`). See
 //! `crate::vault` for the design: only sealed values are read and written here.
 
-use super::audit;
+use super::audit::Record;
 use super::{DB, LOCK_HEAD, ROW_LOCK, Tx, begin_write};
 use crate::vault::{RevealLimit, RevealLogged, SealedField, SealedRow, StoredField, UserHash, VaultAccount};
 #[allow(unused_imports)]
@@ -236,15 +236,11 @@ pub async fn put(
         .await?;
     }
     let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("vault.credential.store", subject(account))
-            .clause("6.6")
-            .after(json!({"fields": names, "key_id": key_id})),
-    )
-    .await?;
+    AuditEntry::new("vault.credential.store", subject(account))
+        .clause("6.6")
+        .after(json!({"fields": names, "key_id": key_id}))
+        .record(&mut tx, actor, now)
+        .await?;
     // A new password is the change a leaver's or mover's rotation task asks for (9.1): the task
     // closes in this transaction (its own audit event names the outcome).
     if fields.iter().any(|f| f.field == Field::Password) {
@@ -326,7 +322,7 @@ pub async fn log_reveal(
             .justification(reason.trim())
             .detail(json!({"field": field.as_str()})),
     };
-    audit::audit(&mut tx, actor, now, entry).await?;
+    entry.record(&mut tx, actor, now).await?;
     tx.commit().await?;
     Ok(match refused_until {
         Some(until) => RevealLogged::Limited { until },
@@ -392,16 +388,12 @@ pub async fn rotate_kek(pool: &Pool<DB>, old: &Kek, new: &Kek, actor: &Actor, no
             .execute(&mut *tx)
             .await?;
     }
-    audit::audit(
-        &mut tx,
-        actor,
-        now,
-        AuditEntry::new("vault.key.rotate", "vault")
-            .clause("6.6")
-            .before(json!({"key_id": old.id()}))
-            .after(json!({"key_id": new.id(), "rewrapped": n})),
-    )
-    .await?;
+    AuditEntry::new("vault.key.rotate", "vault")
+        .clause("6.6")
+        .before(json!({"key_id": old.id()}))
+        .after(json!({"key_id": new.id(), "rewrapped": n}))
+        .record(&mut tx, actor, now)
+        .await?;
     tx.commit().await?;
     Ok(n)
 }
