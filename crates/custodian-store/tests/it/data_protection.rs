@@ -499,9 +499,9 @@ async fn usage_records_are_found_through_spans_however_they_were_stored(db: &Tes
 on_both!(usage_records_are_found_through_spans_however_they_were_stored);
 
 /// The deletion job does not read the whole usage table before it starts: it counts the held
-/// records through the held people's spans (and the records no import covered), and what was
-/// due as its walk deletes it. Its numbers are the ones the status counts from the table, for
-/// imported records (with spans) and records stored straight into the table (without).
+/// records through the held people's spans (`usage_person_spans`, and the records no import
+/// covered), and what was due as its walk deletes it. Its numbers are the ones the status counts
+/// from the table, for records with spans and records stored straight into the table (without).
 async fn usage_deletion_reports_the_numbers_the_status_counts(db: &TestDb) {
     db.seed().await;
     let now = OffsetDateTime::now_utc();
@@ -509,8 +509,7 @@ async fn usage_deletion_reports_the_numbers_the_status_counts(db: &TestDb) {
         t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
     };
     let import = |rows: String| import_carrier(db, now, rows);
-    // WP-MB-0007's SIM (A1018): three old calls and one from today, imported, then one more old
-    // one in a second import; A1018 is held.
+    // Imported: three old calls and one from today (WP-MB-0007's SIM), then one more old one.
     let (old, recent) = (rfc(now - Duration::days(800)), rfc(now - Duration::hours(1)));
     let sim = "+441214960506";
     let first = import(format!(
@@ -521,33 +520,44 @@ async fn usage_deletion_reports_the_numbers_the_status_counts(db: &TestDb) {
     ))
     .await;
     assert_eq!(first.imported, 4);
-    let (a, held) = (db.person("A1001").await, db.person("A1018").await);
+    let (a, held) = (db.person("A1001").await, db.person("A1002").await);
     let start = (now - Duration::days(800)).unix_timestamp() * 1_000_000;
-    // Stored around the importer: A's 30 old records (due) and 7 old ones of the held person.
+    // A's 30 old records, stored straight into the table (no spans: found in the gaps).
     usage(db, a.id, "direct", 30, start).await;
-    usage(db, held.id, "held-direct", 7, start).await;
+    // 7 old records of the held person with the spans an import batch writes for them.
+    usage(db, held.id, "held-spans", 7, start).await;
+    db.exec(
+        "INSERT INTO usage_person_spans (first_seq, person_id, last_seq) SELECT MIN(seq), person_id, MAX(seq) \
+         FROM usage_records WHERE subject = 'held-spans' GROUP BY person_id",
+    )
+    .await;
+    db.exec(
+        "INSERT INTO usage_person_cover (first_seq, last_seq) SELECT MIN(seq), MAX(seq) FROM usage_records \
+         WHERE subject = 'held-spans'",
+    )
+    .await;
     let second = import(format!("o4,{sim},call,out,{old},60,0121 496 0004,,GB,false,\n")).await;
     assert_eq!(second.imported, 1);
+    // 5 more old records of the held person, with no spans.
+    usage(db, held.id, "held-direct", 5, start).await;
     let psd = db.actor("A1004").await;
     let review_on = (now + Duration::days(30)).date();
-    db.store
-        .hold_place(&NewHold { person: Some(held.id), case: None, reason: "Misconduct hearing pending".into(), review_on }, &psd, now)
-        .await
-        .unwrap();
+    let hold = NewHold { person: Some(held.id), case: None, reason: "Misconduct hearing pending".into(), review_on };
+    db.store.hold_place(&hold, &psd, now).await.unwrap();
 
     let status = db.store.retention_status(Schedule::builtin(), now).await.unwrap();
     let st = &status.iter().find(|s| s.id == "usage_records").unwrap().numbers;
-    assert_eq!((st.count, st.due, st.held), (42, 30, 11), "{st:?}");
+    assert_eq!((st.count, st.due, st.held), (47, 34, 12), "{st:?}");
     let only = ["usage_records".to_string()];
     let dry = db.store.retention_run(Schedule::builtin(), now, &Actor::cli(), true, &only).await.unwrap();
-    assert_eq!((dry.rules[0].due, dry.rules[0].held, dry.rules[0].deleted), (30, 11, 0), "{:?}", dry.rules[0]);
+    assert_eq!((dry.rules[0].due, dry.rules[0].held, dry.rules[0].deleted), (34, 12, 0), "{:?}", dry.rules[0]);
     let run = db.store.retention_run(Schedule::builtin(), now, &Actor::cli(), false, &only).await.unwrap();
     let u = &run.rules[0];
-    assert_eq!((u.due, u.held, u.deleted), (st.due, st.held, 30), "{u:?}");
-    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_records").await, 12, "the held records and today's call stay");
+    assert_eq!((u.due, u.held, u.deleted), (st.due, st.held, 34), "{u:?}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_records").await, 13, "the held records and today's call stay");
     // Nothing is due now; the held records are still counted as held.
     let again = db.store.retention_run(Schedule::builtin(), now, &Actor::cli(), false, &only).await.unwrap();
-    assert_eq!((again.rules[0].due, again.rules[0].held, again.rules[0].deleted), (0, 11, 0), "{:?}", again.rules[0]);
+    assert_eq!((again.rules[0].due, again.rules[0].held, again.rules[0].deleted), (0, 12, 0), "{:?}", again.rules[0]);
 }
 on_both!(usage_deletion_reports_the_numbers_the_status_counts);
 
