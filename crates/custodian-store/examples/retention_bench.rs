@@ -41,9 +41,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use custodian_domain::data_protection::Schedule;
@@ -263,7 +263,11 @@ fn report(phase: &str, took: Duration, waits: &[Timed], syncs: &[Timed], timelin
     let disk_at = |t: &Timed| {
         let during: Vec<&Timed> = syncs.iter().filter(|s| s.overlaps(t.at, t.ms)).collect();
         match during.iter().map(|s| s.ms).fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x)))) {
-            Some(m) => format!("disk: {} sampler syncs overlapped, slowest {m:.1} ms{}", during.len(), if m > 50.0 { " (SLOW DISK)" } else { "" }),
+            Some(m) => format!(
+                "disk: {} sampler syncs overlapped, slowest {m:.1} ms{}",
+                during.len(),
+                if m > 50.0 { " (SLOW DISK)" } else { "" }
+            ),
             None if syncs.is_empty() => "disk: not sampled".to_string(),
             None => "disk: no sampler sync overlapped (a sync still running)".to_string(),
         }
@@ -275,13 +279,23 @@ fn report(phase: &str, took: Duration, waits: &[Timed], syncs: &[Timed], timelin
             if jt.overlaps(t.at, t.ms) {
                 parts.push(format!(
                     "{} of {}/{} rows {:.1} ms (commit {:.1} ms) from {}",
-                    j.kind, j.deleted, j.limit, j.ms, j.commit_ms, j.started.time()
+                    j.kind,
+                    j.deleted,
+                    j.limit,
+                    j.ms,
+                    j.commit_ms,
+                    j.started.time()
                 ));
             }
             if let Some(c) = j.checkpoint
                 && (Timed { at: c.started, ms: c.ms }).overlaps(t.at, t.ms)
             {
-                parts.push(format!("side checkpoint {:.1} ms from {} (WAL frames, copied: {:?})", c.ms, c.started.time(), c.frames));
+                parts.push(format!(
+                    "side checkpoint {:.1} ms from {} (WAL frames, copied: {:?})",
+                    c.ms,
+                    c.started.time(),
+                    c.frames
+                ));
             }
         }
         if parts.is_empty() { "job: no transaction open".to_string() } else { format!("job: {}", parts.join("; ")) }

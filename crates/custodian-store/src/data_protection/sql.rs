@@ -312,7 +312,9 @@ pub async fn held_usage_count(pool: &Pool<DB>, cutoff: OffsetDateTime) -> Result
     let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM usage_records").fetch_one(&mut *tx).await?;
     let (false, Some(newest)) = (people.is_empty(), newest) else { return Ok(0) };
     let cover: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT first_seq, last_seq FROM usage_person_cover ORDER BY first_seq").fetch_all(&mut *tx).await?;
+        sqlx::query_as("SELECT first_seq, last_seq FROM usage_person_cover ORDER BY first_seq")
+            .fetch_all(&mut *tx)
+            .await?;
     let uncovered = crate::data_protection::gaps(&cover, 1, newest);
     let mut held = 0i64;
     for p in people {
