@@ -3,10 +3,18 @@
 //! 1. Subject access: export everything held about one person with `SAR` usage records (default
 //!    100,000), among the `N` other records of the table, as JSON to a file; the file is then
 //!    parsed and its usage records counted.
-//! 2. Retention: delete the `N` expired usage records (default 10,000,000) with the deletion job
-//!    (`Store::retention_run`, the schedule's batches and pauses) while a concurrent writer takes
-//!    a job lease every 10 ms, as a server's own writes would, and times each of its writes: the
-//!    longest and the 99th percentile are how long the server was blocked.
+//! 2. Control: the same writer as in 3 (a job lease every 10 ms, each write timed) for
+//!    `CONTROL_SECS` seconds (default 150, about the deletion's time) with the deletion job not
+//!    running, on the same filled and settled database: how long the writes wait with no job.
+//! 3. Retention: delete the `N` expired usage records (default 10,000,000) with the deletion job
+//!    (`Store::retention_run`, the schedule's batches and pauses) beside that writer: the longest
+//!    wait and the 99th percentile are how long the server was blocked.
+//!
+//! Beside both 2 and 3 a thread times a write and `fdatasync` of a small file on the same
+//! filesystem every 10 ms (`FSYNC_SAMPLE=0` turns it off): the disk's own latency. Every probe
+//! write over 100 ms is printed with its UTC start time, the slowest sampler sync that overlapped
+//! it, and in 3 the job's transactions (and side checkpoints) that overlapped it, from the job's
+//! timeline (`data_protection::RECORD_TIMELINE`); so is every job transaction over 100 ms.
 //!
 //! With each phase it prints the machine's load average and this process's CPU time and the
 //! time its threads spent runnable but waiting for a CPU (`/proc/self/task/*/schedstat`), so a
@@ -17,16 +25,15 @@
 //! SIDE_CHECKPOINT=0 in the environment makes the deletion job leave SQLite's checkpoints to the
 //! writers' own autocheckpoint, as before (see `data_protection::SIDE_CHECKPOINT`).
 //!
-//! The records are stored straight into the table, so the bench then writes the subject access
-//! spans an import would have written (`usage_person_spans`, `usage_person_cover`) for batches of
-//! 25,000 records.
+//! The records are stored straight into the table, so the bench then writes the spans an import
+//! would have written for batches of 25,000 records: `usage_spans` (where the deletion job looks)
+//! and `usage_person_spans`, `usage_person_cover` (where subject access looks).
 //!
-//! On PostgreSQL the load is settled before the measurements (VACUUM, CHECKPOINT; SETTLE=0 skips).
-//! WAL_BUDGET_KIB=K sets the schedule's `wal_budget_kib_per_s` to K for the run (0: no limit);
-//! USAGE_WALK=start walks the usage records by an index on (start_us, seq), built after the fill,
-//! instead of by spans (see `data_protection::USAGE_WALK_BY_START`), to compare the two.
-//! Every probe write over 100 ms is printed with its UTC start time, to be matched with the
-//! server's checkpoint log and wait-event samples.
+//! The load is settled before the control and again before the deletion, so neither pays for the
+//! fill's writes (SETTLE=0 skips it): SQLite checkpoints its WAL into the database (TRUNCATE);
+//! PostgreSQL VACUUMs the table (hint bits, visibility) and CHECKPOINTs; then `sync` writes back
+//! what the kernel still holds dirty.
+//! WAL_BUDGET_KIB=K sets the schedule's `wal_budget_kib_per_s` to K for the run (0: no limit).
 //!
 //! DATABASE_URL defaults to a fresh SQLite file in a temporary folder; for PostgreSQL give an
 //! empty database's URL. The records are generated inside the database in chunks of a million
@@ -34,6 +41,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -41,7 +49,7 @@ use std::time::{Duration, Instant};
 use custodian_domain::data_protection::Schedule;
 use custodian_domain::data_protection::export::{ExportWriter, Form};
 use custodian_domain::imports::ImportAuthority;
-use custodian_store::data_protection::EXPORT_SECTIONS;
+use custodian_store::data_protection::{EXPORT_SECTIONS, JobWrite};
 use custodian_store::{Actor, OpenOptions, Store, no_progress};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -158,22 +166,238 @@ fn machine(from: (f64, f64)) -> String {
     format!("[cpu {:.2} s, waited for a cpu {:.2} s; load {}]", on - from.0, waiting - from.1, load())
 }
 
+/// A timed event: when it began (UTC) and how long it took, in milliseconds.
+#[derive(Clone, Copy)]
+struct Timed {
+    at: OffsetDateTime,
+    ms: f64,
+}
+
+impl Timed {
+    fn end(&self) -> OffsetDateTime {
+        self.at + time::Duration::seconds_f64(self.ms / 1000.0)
+    }
+    fn overlaps(&self, at: OffsetDateTime, ms: f64) -> bool {
+        let other = Timed { at, ms };
+        self.at <= other.end() && other.at <= self.end()
+    }
+}
+
+/// A writer that takes a job lease every 10 ms until `stop`, timing each write.
+fn probe(store: &Store, stop: &Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<Timed>> {
+    let (store, stop) = (store.clone(), stop.clone());
+    tokio::spawn(async move {
+        let mut waits = Vec::new();
+        while !stop.load(Ordering::Relaxed) {
+            let t = Instant::now();
+            let at = OffsetDateTime::now_utc();
+            // A write that fails (e.g. no connection within the pool's timeout) counts as a
+            // wait of as long as it took, and is printed.
+            if let Err(e) = store.try_lease("bench.probe", "probe", time::Duration::minutes(1), at).await {
+                println!("probe write failed: started {at}, after {:.1} ms: {e}", ms(t.elapsed()));
+            }
+            waits.push(Timed { at, ms: ms(t.elapsed()) });
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        waits
+    })
+}
+
+/// A thread that writes 4 KiB to a file in `dir` and syncs it (`fdatasync`) every 10 ms until
+/// `stop`, timing each write and sync: the disk's latency, with or without the job.
+fn fsync_sampler(dir: &std::path::Path, stop: &Arc<AtomicBool>) -> Option<std::thread::JoinHandle<Vec<Timed>>> {
+    if std::env::var("FSYNC_SAMPLE").map(|v| v == "0").unwrap_or(false) {
+        return None;
+    }
+    let path = dir.join("fsync-sample.bin");
+    let stop = stop.clone();
+    Some(std::thread::spawn(move || {
+        use std::os::unix::fs::FileExt;
+        let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).expect("sample file");
+        let block = vec![0x5au8; 4096];
+        let mut out = Vec::new();
+        let mut k = 0u64;
+        while !stop.load(Ordering::Relaxed) {
+            let (at, t) = (OffsetDateTime::now_utc(), Instant::now());
+            f.write_all_at(&block, (k % 16) * 4096).expect("sample write");
+            f.sync_data().expect("sample sync");
+            out.push(Timed { at, ms: ms(t.elapsed()) });
+            k += 1;
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        out
+    }))
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted.get(((sorted.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0)
+}
+
+/// The probe's and the sampler's numbers for one phase, and each probe write over 100 ms with
+/// what the disk sampler and the job (its `timeline`, if it ran) were doing at that moment.
+fn report(phase: &str, took: Duration, waits: &[Timed], syncs: &[Timed], timeline: &[JobWrite]) {
+    let mut w: Vec<f64> = waits.iter().map(|t| t.ms).collect();
+    w.sort_by(f64::total_cmp);
+    let over = w.iter().filter(|m| **m > 100.0).count();
+    println!(
+        "{phase}: {:.1} s; concurrent writer: {} writes; wait max {:.1} ms, p99 {:.1} ms, p50 {:.1} ms; {over} writes over 100 ms",
+        took.as_secs_f64(),
+        w.len(),
+        quantile(&w, 1.0),
+        quantile(&w, 0.99),
+        quantile(&w, 0.5)
+    );
+    if !syncs.is_empty() {
+        let mut f: Vec<f64> = syncs.iter().map(|t| t.ms).collect();
+        f.sort_by(f64::total_cmp);
+        println!(
+            "{phase}: disk sampler (4 KiB write + fdatasync every 10 ms): {} syncs; max {:.1} ms, p99 {:.1} ms, p50 {:.1} ms; {} over 50 ms, {} over 100 ms",
+            f.len(),
+            quantile(&f, 1.0),
+            quantile(&f, 0.99),
+            quantile(&f, 0.5),
+            f.iter().filter(|m| **m > 50.0).count(),
+            f.iter().filter(|m| **m > 100.0).count()
+        );
+    }
+    let disk_at = |t: &Timed| {
+        let during: Vec<&Timed> = syncs.iter().filter(|s| s.overlaps(t.at, t.ms)).collect();
+        match during.iter().map(|s| s.ms).fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x)))) {
+            Some(m) => format!(
+                "disk: {} sampler syncs overlapped, slowest {m:.1} ms{}",
+                during.len(),
+                if m > 50.0 { " (SLOW DISK)" } else { "" }
+            ),
+            None if syncs.is_empty() => "disk: not sampled".to_string(),
+            None => "disk: no sampler sync overlapped (a sync still running)".to_string(),
+        }
+    };
+    let job_at = |t: &Timed| {
+        let mut parts = Vec::new();
+        for j in timeline {
+            let jt = Timed { at: j.started, ms: j.ms };
+            if jt.overlaps(t.at, t.ms) {
+                parts.push(format!(
+                    "{} of {}/{} rows {:.1} ms (commit {:.1} ms) from {}",
+                    j.kind,
+                    j.deleted,
+                    j.limit,
+                    j.ms,
+                    j.commit_ms,
+                    j.started.time()
+                ));
+            }
+            if let Some(c) = j.checkpoint
+                && (Timed { at: c.started, ms: c.ms }).overlaps(t.at, t.ms)
+            {
+                parts.push(format!(
+                    "side checkpoint {:.1} ms from {} (WAL frames, copied: {:?})",
+                    c.ms,
+                    c.started.time(),
+                    c.frames
+                ));
+            }
+        }
+        if parts.is_empty() { "job: no transaction open".to_string() } else { format!("job: {}", parts.join("; ")) }
+    };
+    for t in waits.iter().filter(|t| t.ms > 100.0) {
+        let job = if phase == "control" { String::new() } else { format!("; {}", job_at(t)) };
+        println!("{phase}: slow probe write: started {}, waited {:.1} ms; {}{job}", t.at, t.ms, disk_at(t));
+    }
+    if phase != "control" {
+        for j in timeline.iter().filter(|j| j.ms > 100.0) {
+            let t = Timed { at: j.started, ms: j.ms };
+            println!(
+                "{phase}: slow job {}: started {}, {:.1} ms (commit {:.1} ms), {}/{} rows; {}",
+                j.kind,
+                j.started,
+                j.ms,
+                j.commit_ms,
+                j.deleted,
+                j.limit,
+                disk_at(&t)
+            );
+        }
+        let batches: Vec<&JobWrite> = timeline.iter().filter(|j| j.kind == "batch" && j.deleted > 0).collect();
+        let mut sizes: Vec<f64> = batches.iter().map(|j| j.limit as f64).collect();
+        sizes.sort_by(f64::total_cmp);
+        let mut times: Vec<f64> = batches.iter().map(|j| j.ms).collect();
+        times.sort_by(f64::total_cmp);
+        let mut commits: Vec<f64> = batches.iter().map(|j| j.commit_ms).collect();
+        commits.sort_by(f64::total_cmp);
+        let mut cps: Vec<f64> = timeline.iter().filter_map(|j| j.checkpoint.map(|c| c.ms)).collect();
+        cps.sort_by(f64::total_cmp);
+        let frames: Vec<(i64, i64)> = timeline.iter().filter_map(|j| j.checkpoint.and_then(|c| c.frames)).collect();
+        let failed = timeline.iter().filter(|j| j.checkpoint.is_some_and(|c| c.frames.is_none())).count();
+        println!(
+            "{phase}: batch sizes min {:.0}, p50 {:.0}, max {:.0} rows; batch time p50 {:.1}, p99 {:.1}, max {:.1} ms; commit p50 {:.1}, p99 {:.1}, max {:.1} ms; {} over 25 ms",
+            quantile(&sizes, 0.0),
+            quantile(&sizes, 0.5),
+            quantile(&sizes, 1.0),
+            quantile(&times, 0.5),
+            quantile(&times, 0.99),
+            quantile(&times, 1.0),
+            quantile(&commits, 0.5),
+            quantile(&commits, 0.99),
+            quantile(&commits, 1.0),
+            times.iter().filter(|m| **m > 25.0).count()
+        );
+        if !cps.is_empty() {
+            println!(
+                "{phase}: side checkpoints (outside any transaction): {}; p50 {:.1}, p99 {:.1}, max {:.1} ms; {} over 100 ms",
+                cps.len(),
+                quantile(&cps, 0.5),
+                quantile(&cps, 0.99),
+                quantile(&cps, 1.0),
+                cps.iter().filter(|m| **m > 100.0).count()
+            );
+            println!(
+                "{phase}: WAL at the side checkpoints: p50 {} frames, at most {}; {} left frames uncopied; {failed} failed",
+                {
+                    let mut f: Vec<i64> = frames.iter().map(|f| f.0).collect();
+                    f.sort_unstable();
+                    f.get(f.len() / 2).copied().unwrap_or(0)
+                },
+                frames.iter().map(|f| f.0).max().unwrap_or(0),
+                frames.iter().filter(|f| f.1 < f.0).count()
+            );
+        }
+    }
+}
+
+/// Settle the load (see the header): the same before the control and before the deletion.
+async fn settle(url: &str, db_file: Option<&std::path::Path>) {
+    if std::env::var("SETTLE").map(|v| v == "0").unwrap_or(false) {
+        return;
+    }
+    let t = Instant::now();
+    if url.starts_with("sqlite:") {
+        exec(url, "PRAGMA wal_checkpoint(TRUNCATE)").await;
+        if let Some(f) = db_file {
+            std::fs::File::open(f).and_then(|f| f.sync_all()).expect("sync the database file");
+        }
+    } else {
+        exec(url, "VACUUM (ANALYZE) usage_records").await;
+        exec(url, "CHECKPOINT").await;
+    }
+    let _ = std::process::Command::new("sync").status();
+    println!("settled in {:.1} s", t.elapsed().as_secs_f64());
+    std::io::stdout().flush().ok();
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: u64 = args.get(1).and_then(|s| s.replace('_', "").parse().ok()).unwrap_or(10_000_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = args
-        .get(2)
-        .filter(|s| !s.is_empty())
-        .cloned()
-        .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("bench.db").display()));
+    let db_file = dir.path().join("bench.db");
+    let url = args.get(2).filter(|s| !s.is_empty()).cloned().unwrap_or_else(|| format!("sqlite:{}", db_file.display()));
     let sar: u64 = args.get(3).and_then(|s| s.replace('_', "").parse().ok()).unwrap_or(100_000);
+    let control_secs: f64 = std::env::var("CONTROL_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(150.0);
     // SIDE_CHECKPOINT=0: the deletion job leaves SQLite's checkpoints to the writers (to compare).
     let side = std::env::var("SIDE_CHECKPOINT").map(|v| v != "0").unwrap_or(true);
     custodian_store::data_protection::SIDE_CHECKPOINT.store(side, Ordering::Relaxed);
-    let by_start = std::env::var("USAGE_WALK").map(|v| v == "start").unwrap_or(false);
-    custodian_store::data_protection::USAGE_WALK_BY_START.store(by_start, Ordering::Relaxed);
+    custodian_store::data_protection::RECORD_TIMELINE.store(true, Ordering::Relaxed);
     let mut schedule = Schedule::builtin().clone();
     if let Some(k) = std::env::var("WAL_BUDGET_KIB").ok().and_then(|v| v.parse().ok()) {
         schedule.wal_budget_kib_per_s = k;
@@ -181,10 +405,14 @@ async fn main() {
     let store = Store::open(&url, &OpenOptions { create_if_missing: true, max_connections: None }).await.expect("open");
     println!(
         "backend {}; N = {n} expired usage records; subject access person with {sar}; side checkpoints {side}; \
-         WAL budget {} KiB/s (0: none); usage walk {}",
+         WAL budget {} KiB/s (0: none); batches of at most {} rows aiming at {} ms, {} ms apart; control {control_secs} s; \
+         disk sampler in {}",
         store.backend(),
         schedule.wal_budget_kib_per_s,
-        if by_start { "by (start_us, seq) index" } else { "by spans" }
+        schedule.batch_rows,
+        schedule.batch_target_ms,
+        schedule.batch_pause_ms,
+        dir.path().display()
     );
     let now = OffsetDateTime::now_utc();
     let people = custodian_domain::imports::parse_people_csv(PEOPLE.as_bytes()).expect("people");
@@ -209,8 +437,14 @@ async fn main() {
     fill(&url, &ids, "old", n, old).await;
     let recent = (now - time::Duration::days(200)).unix_timestamp() * 1_000_000;
     fill(&url, &[b.id], "sar", sar, recent).await;
-    // Where subject access finds each person's records, as a usage import of 25,000-row batches
-    // writes it: one span per person per batch, and the batches' ranges as covered.
+    // What a usage import of 25,000-row batches writes: one span per batch for the deletion job,
+    // and for subject access one span per person per batch and the batches' ranges as covered.
+    exec(
+        &url,
+        "INSERT INTO usage_spans (first_seq, last_seq, min_start_us) SELECT MIN(seq), MAX(seq), MIN(start_us) \
+         FROM usage_records GROUP BY seq / 25000",
+    )
+    .await;
     exec(
         &url,
         "INSERT INTO usage_person_spans (first_seq, person_id, last_seq) SELECT MIN(seq), person_id, MAX(seq) \
@@ -223,26 +457,8 @@ async fn main() {
     )
     .await;
     println!("loaded {} usage records in {:.1} s", n + sar, t.elapsed().as_secs_f64());
-    // PostgreSQL: let the load settle before anything is measured, as records 13 months old
-    // would have: VACUUM sets the rows' hint bits and visibility (else the first reads of the run
-    // rewrite every page of the table), and CHECKPOINT writes and syncs what the load dirtied
-    // (else the kernel writes gigabytes of it back while the deletion runs). SETTLE=0 skips it.
-    if !url.starts_with("sqlite:") && std::env::var("SETTLE").map(|v| v != "0").unwrap_or(true) {
-        let t = Instant::now();
-        exec(&url, "VACUUM (ANALYZE) usage_records").await;
-        exec(&url, "CHECKPOINT").await;
-        println!("settled (VACUUM, CHECKPOINT) in {:.1} s", t.elapsed().as_secs_f64());
-    }
-    if by_start {
-        let t = Instant::now();
-        let sql = if url.starts_with("sqlite:") {
-            "CREATE INDEX usage_records_start ON usage_records (start_us, seq)"
-        } else {
-            "CREATE INDEX CONCURRENTLY usage_records_start ON usage_records (start_us, seq)"
-        };
-        exec(&url, sql).await;
-        println!("built usage_records_start in {:.1} s", t.elapsed().as_secs_f64());
-    }
+    let db_path = url.starts_with("sqlite:").then_some(db_file.as_path());
+    settle(&url, db_path).await;
 
     // 1. Subject access among the full table.
     let out = dir.path().join("export.json");
@@ -260,35 +476,50 @@ async fn main() {
         took.as_secs_f64(),
         usage as f64 / took.as_secs_f64()
     );
+    std::fs::remove_file(&out).ok();
+    // The status counts every usage record, and the due and held ones, from the table: what the
+    // deletion job used to count before its first batch.
+    let t = Instant::now();
+    let status = store.retention_status(&schedule, now).await.expect("status");
+    let u = status.iter().find(|s| s.id == "usage_records").expect("usage_records");
+    println!(
+        "retention status of every type in {:.2} s (usage records counted from the table: {}, due {}, held {})",
+        t.elapsed().as_secs_f64(),
+        u.numbers.count,
+        u.numbers.due,
+        u.numbers.held
+    );
+    settle(&url, db_path).await;
 
-    // 2. The deletion job beside a writer that times each of its writes.
+    // 2. Control: the writer and the disk sampler, no job.
+    if control_secs > 0.0 {
+        println!("load before the control: {}", load());
+        println!("control starts at {}", OffsetDateTime::now_utc());
+        let stop = Arc::new(AtomicBool::new(false));
+        let sampler = fsync_sampler(dir.path(), &stop);
+        let writer = probe(&store, &stop);
+        let c0 = cpu();
+        let t = Instant::now();
+        tokio::time::sleep(Duration::from_secs_f64(control_secs)).await;
+        let took = t.elapsed();
+        stop.store(true, Ordering::Relaxed);
+        let waits = writer.await.expect("probe");
+        let syncs = sampler.map(|s| s.join().expect("sampler")).unwrap_or_default();
+        println!("control ends at {} {}", OffsetDateTime::now_utc(), machine(c0));
+        report("control", took, &waits, &syncs, &[]);
+        settle(&url, db_path).await;
+    }
+
+    // 3. The deletion job beside the same writer and sampler.
     let stop = Arc::new(AtomicBool::new(false));
-    let probe = {
-        let (store, stop) = (store.clone(), stop.clone());
-        tokio::spawn(async move {
-            let mut waits = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
-                let t = Instant::now();
-                let at = OffsetDateTime::now_utc();
-                // A write that fails (e.g. no connection within the pool's timeout) counts as a
-                // wait of as long as it took, and is printed.
-                if let Err(e) = store.try_lease("bench.probe", "probe", time::Duration::minutes(1), at).await {
-                    println!("probe write failed: started {at}, after {:.1} ms: {e}", ms(t.elapsed()));
-                }
-                waits.push(t.elapsed());
-                if t.elapsed() > Duration::from_millis(100) {
-                    println!("slow probe write: started {at}, waited {:.1} ms", ms(t.elapsed()));
-                }
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-            waits
-        })
-    };
     println!("load before the deletion: {}", load());
     println!("deletion starts at {}", OffsetDateTime::now_utc());
+    let sampler = fsync_sampler(dir.path(), &stop);
+    let writer = probe(&store, &stop);
     let c0 = cpu();
     let t = Instant::now();
-    let report = store
+    let run_started = OffsetDateTime::now_utc();
+    let report_run = store
         .retention_run(&schedule, now, &Actor::system(), false, &["usage_records".to_string()])
         .await
         .expect("run");
@@ -296,15 +527,15 @@ async fn main() {
     let run_machine = machine(c0);
     println!("deletion ends at {}", OffsetDateTime::now_utc());
     stop.store(true, Ordering::Relaxed);
-    let mut waits = probe.await.expect("probe");
-    waits.sort();
-    let p = |q: f64| waits.get(((waits.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or_default();
-    let over = waits.iter().filter(|w| ms(**w) > 100.0).count();
-    let r = &report.rules[0];
+    let waits = writer.await.expect("probe");
+    let syncs = sampler.map(|s| s.join().expect("sampler")).unwrap_or_default();
+    let r = &report_run.rules[0];
     assert_eq!(r.deleted, n, "every expired record deleted");
     println!(
-        "retention: deleted {} records in {} batches in {:.1} s = {:.0} rows/s; longest batch {:.1} ms, longest commit {:.1} ms, {} batches over 100 ms {run_machine}",
+        "retention: deleted {} records (due {}, held {}) in {} batches in {:.1} s = {:.0} rows/s; longest batch {:.1} ms, longest commit {:.1} ms, {} batches over 100 ms {run_machine}",
         r.deleted,
+        r.due,
+        r.held,
         r.batches,
         took.as_secs_f64(),
         r.deleted as f64 / took.as_secs_f64(),
@@ -318,15 +549,15 @@ async fn main() {
         r.wal_bytes as f64 / 1048576.0 / took.as_secs_f64(),
         r.paused_ms / 1000.0
     );
-    println!(
-        "concurrent writer: {} writes; wait max {:.1} ms, p99 {:.1} ms, p50 {:.1} ms; {over} writes over 100 ms",
-        waits.len(),
-        ms(p(1.0)),
-        ms(p(0.99)),
-        ms(p(0.5))
-    );
+    if let Some(first) = r.timeline.first() {
+        println!(
+            "retention start-up (from the run's start to its first batch: the held count and the spans read): {:.1} ms",
+            (first.started - run_started).as_seconds_f64() * 1000.0
+        );
+    }
+    report("deletion", took, &waits, &syncs, &r.timeline);
 
-    // 3. The export again, on the emptied table.
+    // 4. The export again, on the emptied table.
     let c0 = cpu();
     let (took, usage) = export(&store, b.id, &out).await;
     println!("export after the deletion: {usage} usage records in {:.2} s {}", took.as_secs_f64(), machine(c0));

@@ -141,16 +141,24 @@ pub struct Schedule {
 /// The fewest rows a deletion batch is cut to when batches run long (or `batch_rows`, if less).
 pub const BATCH_ROWS_FLOOR: u32 = 50;
 
-/// The rows the next deletion batch takes: `rows` took `took_ms`, so aim at `target_ms` at the
-/// same rate, growing at most twofold a batch (so one fast batch does not overshoot) and never
-/// below `BATCH_ROWS_FLOOR` (or `max`, if less) nor above `max`.
+/// The rows the next deletion batch takes, from the time `took_ms` the last one (`rows` rows)
+/// took from its start to its commit's end. Over `target_ms`: cut in proportion, at once (a
+/// batch holds SQLite's one writer for all of that time). Well under it (less than half): grow
+/// slowly, by a quarter, so that a run of fast batches does not overshoot into one slow one.
+/// Between the two: keep the size. Never below `BATCH_ROWS_FLOOR` (or `max`, if less) nor
+/// above `max`.
 pub fn next_batch_rows(rows: u32, took_ms: f64, target_ms: u32, max: u32) -> u32 {
     let floor = BATCH_ROWS_FLOOR.min(max).max(1);
-    let rows = rows.max(1);
-    let next = if took_ms <= 0.0 || !took_ms.is_finite() {
-        rows as f64 * 2.0
+    let rows = rows.max(1) as f64;
+    let target = target_ms as f64;
+    let next = if !took_ms.is_finite() || took_ms < 0.0 {
+        rows
+    } else if took_ms > target {
+        rows * target / took_ms
+    } else if took_ms < target / 2.0 {
+        (rows * 1.25).max(rows + 1.0)
     } else {
-        (rows as f64 * target_ms as f64 / took_ms).min(rows as f64 * 2.0)
+        rows
     };
     (next.floor() as u32).clamp(floor, max.max(floor))
 }
@@ -173,7 +181,7 @@ pub fn wal_paced_pause_ms(wal_bytes: u64, took_ms: f64, budget_kib_per_s: u32, m
 
 /// `batch_target_ms` when the pack does not set it.
 fn default_batch_target_ms() -> u32 {
-    40
+    25
 }
 
 #[derive(Deserialize)]

@@ -76,18 +76,24 @@ fn holds_need_a_reason_a_future_review_and_a_known_case() {
 #[test]
 fn deletion_batches_are_sized_by_time_between_the_floor_and_batch_rows() {
     use super::next_batch_rows;
-    // 2,000 rows took 400 ms: aim at 40 ms.
+    // 2,000 rows took 400 ms: aim at 40 ms, at once.
     assert_eq!(next_batch_rows(2_000, 400.0, 40, 2_000), 200);
     // Far too slow: never below the floor.
     assert_eq!(next_batch_rows(100, 2_000.0, 40, 2_000), 50);
-    // Fast: grows at most twofold, never above batch_rows.
-    assert_eq!(next_batch_rows(100, 1.0, 40, 2_000), 200);
-    assert_eq!(next_batch_rows(1_500, 1.0, 40, 2_000), 2_000);
+    // Well under the target (under half of it): grows by a quarter, never above batch_rows.
+    assert_eq!(next_batch_rows(100, 1.0, 40, 2_000), 125);
+    assert_eq!(next_batch_rows(0, 0.0, 40, 2_000), 50);
+    assert_eq!(next_batch_rows(1_800, 1.0, 40, 2_000), 2_000);
+    // Near the target (half of it to all of it): kept as it is.
+    assert_eq!(next_batch_rows(1_000, 20.0, 40, 2_000), 1_000);
+    assert_eq!(next_batch_rows(1_000, 40.0, 40, 2_000), 1_000);
+    // A slow batch's time counts its commit: one slow commit cuts the next batch at once.
+    assert_eq!(next_batch_rows(2_000, 181.0, 25, 2_000), 276);
     // A schedule whose batch_rows is under the floor keeps to it.
     assert_eq!(next_batch_rows(10, 500.0, 40, 10), 10);
     assert_eq!(next_batch_rows(10, 0.0, 40, 10), 10);
     // The builtin schedule sets a target.
-    assert_eq!(super::Schedule::builtin().batch_target_ms, 40);
+    assert_eq!(super::Schedule::builtin().batch_target_ms, 25);
 }
 
 #[test]

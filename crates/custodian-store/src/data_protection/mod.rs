@@ -4,10 +4,12 @@
 //! The deletion job deletes in batches: each batch is one short transaction of at most
 //! `batch_rows` rows of one record type (children first), with an audit event naming the rule,
 //! the record type and the count; between batches it pauses so other writers get the database.
-//! Batches are bounded by time as well: each is sized from the last one's time to take about
-//! `batch_target_ms` (between [`BATCH_ROWS_FLOOR`] rows and `batch_rows`), because a batch holds
-//! SQLite's one writer (and PostgreSQL's row locks) for as long as it runs, and the same rows can
-//! take ten times longer on a loaded machine or a large database.
+//! Batches are bounded by time as well: each is sized from the last one's time, from its start to
+//! its commit's end, to take about `batch_target_ms` (between [`BATCH_ROWS_FLOOR`] rows and
+//! `batch_rows`; cut at once when a batch runs over, grown by a quarter when one runs well under:
+//! [`next_batch_rows`]), because a batch holds SQLite's one writer (and PostgreSQL's row locks)
+//! for as long as it runs, commit included, and the same rows can take ten times longer on a
+//! loaded machine or a large database.
 //! The audit log is never touched: its events hold keyed digests of what changed, not the
 //! content, so deleting a record leaves every event, and `audit verify`, as they were.
 
@@ -138,7 +140,48 @@ pub struct RuleRun {
     /// The time spent pausing between batches, in milliseconds (`batch_pause_ms` and, on
     /// PostgreSQL, the pauses that keep the job within `wal_budget_kib_per_s`).
     pub paused_ms: f64,
+    /// Every write transaction of the run with its times, kept only when [`RECORD_TIMELINE`] is
+    /// set (the benchmark matches them with slow writes of its own).
+    #[serde(skip)]
+    #[doc(hidden)]
+    pub timeline: Vec<JobWrite>,
 }
+
+/// One write transaction of the deletion job, and the side checkpoint after it (SQLite), as kept
+/// in [`RuleRun::timeline`].
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct JobWrite {
+    /// `batch` (a deletion batch with its audit event) or `spans` (the job's span bookkeeping).
+    pub kind: &'static str,
+    /// When it began waiting for the writer (UTC).
+    pub started: OffsetDateTime,
+    /// From then to the end of its commit, in milliseconds.
+    pub ms: f64,
+    /// Its commit alone, in milliseconds.
+    pub commit_ms: f64,
+    /// The rows it was allowed (the batch size) and the rows it deleted.
+    pub limit: u32,
+    pub deleted: u64,
+    /// The side checkpoint that followed it, if any.
+    pub checkpoint: Option<SideCheckpoint>,
+}
+
+/// A passive checkpoint the deletion job ran after a batch (SQLite), as kept in its timeline.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct SideCheckpoint {
+    /// When it began (UTC), and how long it took, in milliseconds.
+    pub started: OffsetDateTime,
+    pub ms: f64,
+    /// The frames in the WAL, and how many of them it copied into the database (all of them:
+    /// the next writer starts the WAL again from the beginning), or None if it failed.
+    pub frames: Option<(i64, i64)>,
+}
+
+/// Whether the deletion job keeps [`RuleRun::timeline`]. Off by default; the benchmark sets it.
+#[doc(hidden)]
+pub static RECORD_TIMELINE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// What a run did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -230,8 +273,18 @@ impl Store {
         let Some(cutoff) = r.cutoff(now) else {
             return Ok(RuleRun { rule: r.id.clone(), clause: r.clause.clone(), ..RuleRun::default() });
         };
-        let first = r.tables.first().map(String::as_str);
-        let st = on_read!(self, data_protection::type_status(r.id.as_str(), first, Some(cutoff)))?;
+        let usage = r.id == "usage_records";
+        // Usage records: the job does not count what is due before it starts, which would read
+        // every record of the table (10,000,000 of them take seconds). It reads only the spans
+        // (`usage_spans`) to find where due records may be, and counts the held ones through the
+        // held people's own spans (`usage_person_spans`). Every due, unheld record the walk finds
+        // it deletes, so what was due is what it deleted. A dry run counts as the status does.
+        let st = if usage && !dry_run {
+            TypeStatus { held: on_read!(self, data_protection::held_usage_count(cutoff))?, ..TypeStatus::default() }
+        } else {
+            let first = r.tables.first().map(String::as_str);
+            on_read!(self, data_protection::type_status(r.id.as_str(), first, Some(cutoff)))?
+        };
         let mut run = RuleRun {
             rule: r.id.clone(),
             clause: r.clause.clone(),
@@ -240,9 +293,10 @@ impl Store {
             skipped_referenced: on_read!(self, data_protection::referenced_count(r.id.as_str(), cutoff))?,
             ..RuleRun::default()
         };
-        if dry_run || st.due == 0 {
+        if dry_run || (!usage && st.due == 0) {
             return Ok(run);
         }
+        let keep_timeline = RECORD_TIMELINE.load(std::sync::atomic::Ordering::Relaxed);
         let max = schedule.batch_rows;
         // Start small: the first batch's time sizes the next ones (aiming at `batch_target_ms`).
         let mut rows = BATCH_ROWS_FLOOR.min(max).max(1);
@@ -250,8 +304,7 @@ impl Store {
         // Usage records are walked span by span (`usage_spans`): first any records no span
         // covers get spans of their own, then each span holding a due record is walked in its
         // `seq` range and narrowed to what is left. Every other type is one walk in key order.
-        let by_start = r.id == "usage_records" && USAGE_WALK_BY_START.load(std::sync::atomic::Ordering::Relaxed);
-        let walks: Vec<Option<(i64, i64)>> = if r.id == "usage_records" && !by_start {
+        let walks: Vec<Option<(i64, i64)>> = if usage {
             let uncovered = on_read!(self, data_protection::uncovered_usage_ranges())?;
             if !uncovered.is_empty() {
                 on_write!(self, data_protection::add_usage_spans(uncovered.as_slice()))?;
@@ -263,12 +316,12 @@ impl Store {
         for span in walks {
             let mut cursor = match span {
                 Some((first, last)) => UsageCursor { seq: first - 1, upto: last },
-                None if by_start => UsageCursor { seq: i64::MIN, upto: i64::MIN },
                 None => UsageCursor::default(),
             };
             loop {
                 let limit = rows as i64;
                 let started = Instant::now();
+                let started_at = OffsetDateTime::now_utc();
                 let b = on_write!(
                     self,
                     data_protection::delete_batch(r.id.as_str(), r.clause.as_str(), cutoff, limit, cursor, actor, now)
@@ -282,18 +335,37 @@ impl Store {
                 if b.deleted > 0 {
                     run.batches += 1;
                 }
+                if keep_timeline {
+                    run.timeline.push(JobWrite {
+                        kind: "batch",
+                        started: started_at,
+                        ms,
+                        commit_ms: b.commit_ms,
+                        limit: rows,
+                        deleted: b.deleted,
+                        checkpoint: None,
+                    });
+                }
                 cursor = b.next_cursor;
                 let more = match r.id.as_str() {
                     "usage_day_totals" => b.deleted > 0,
-                    "usage_records" if !by_start => cursor.seq < cursor.upto,
+                    "usage_records" => cursor.seq < cursor.upto,
                     _ => b.selected as i64 >= limit,
                 };
                 if !more {
                     break;
                 }
-                rows = next_batch_rows(rows, ms, schedule.batch_target_ms, max);
-                if b.deleted > 0 {
-                    checkpointer.run().await;
+                // The batch's whole time, commit included, sizes the next one. A batch that read
+                // a window of its span and found nothing due has no rows to size by.
+                if b.selected > 0 {
+                    rows = next_batch_rows(rows, ms, schedule.batch_target_ms, max);
+                }
+                if b.deleted > 0 && checkpointer.0.is_some() {
+                    let (started, t) = (OffsetDateTime::now_utc(), Instant::now());
+                    let frames = checkpointer.run().await;
+                    if let Some(w) = run.timeline.last_mut().filter(|_| keep_timeline) {
+                        w.checkpoint = Some(SideCheckpoint { started, ms: t.elapsed().as_secs_f64() * 1000.0, frames });
+                    }
                 }
                 // The pause: `batch_pause_ms`, or on PostgreSQL longer if the batch's WAL is more
                 // than the budget allows for the time since the batch began.
@@ -311,21 +383,31 @@ impl Store {
                 }
             }
             if let Some((first, last)) = span {
+                let (t, at) = (Instant::now(), OffsetDateTime::now_utc());
                 on_write!(self, data_protection::refresh_usage_span(first, last))?;
+                if keep_timeline {
+                    run.timeline.push(JobWrite {
+                        kind: "spans",
+                        started: at,
+                        ms: t.elapsed().as_secs_f64() * 1000.0,
+                        commit_ms: 0.0,
+                        limit: 0,
+                        deleted: 0,
+                        checkpoint: None,
+                    });
+                }
             }
         }
-        if r.id == "usage_records" && run.deleted > 0 {
-            on_write!(self, data_protection::prune_person_spans())?;
+        if usage {
+            // Every due, unheld record of the walked spans is gone: that is what was due.
+            run.due = run.deleted as i64;
+            if run.deleted > 0 {
+                on_write!(self, data_protection::prune_person_spans())?;
+            }
         }
         Ok(run)
     }
 }
-
-/// Benchmark only: walk the usage records by a (start_us, seq) cursor through an index on those
-/// columns (as migration 0047 had; the benchmark builds the index), instead of by spans, to
-/// compare the two. Off by default.
-#[doc(hidden)]
-pub static USAGE_WALK_BY_START: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Whether the deletion job copies SQLite's WAL into the database between batches on a
 /// connection of its own (see [`Checkpointer`]). On by default; the benchmark turns it off to
@@ -343,12 +425,16 @@ pub static SIDE_CHECKPOINT: std::sync::atomic::AtomicBool = std::sync::atomic::A
 struct Checkpointer(Option<sqlx::SqliteConnection>);
 
 impl Checkpointer {
-    async fn run(&mut self) {
-        if let Some(c) = &mut self.0 {
-            // Passive: never waits for readers or writers, never calls the busy handler. A
-            // failure (e.g. another checkpoint under way) leaves the work to the next one.
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut *c).await {
+    /// The WAL's frames and how many were copied, as SQLite reports them.
+    async fn run(&mut self) -> Option<(i64, i64)> {
+        let c = self.0.as_mut()?;
+        // Passive: never waits for readers or writers, never calls the busy handler. A
+        // failure (e.g. another checkpoint under way) leaves the work to the next one.
+        match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&mut *c).await {
+            Ok((_, log, copied)) => Some((log, copied)),
+            Err(e) => {
                 tracing::debug!(error = %e, "retention: passive checkpoint");
+                None
             }
         }
     }

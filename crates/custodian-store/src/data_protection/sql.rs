@@ -301,6 +301,44 @@ where
     Ok((row.try_get::<i64, _>(0)?, row.try_get::<i64, _>(1)?))
 }
 
+/// Usage records past `cutoff` that a legal hold keeps, counted through the held people's own
+/// spans (`usage_person_spans`) and whatever no import batch covered (`usage_person_cover`), as
+/// a subject access export finds them: only the held people's records are read, never the table.
+pub async fn held_usage_count(pool: &Pool<DB>, cutoff: OffsetDateTime) -> Result<i64> {
+    let mut tx = begin_read(pool).await?;
+    let mut people: Vec<Uuid> = sqlx::query_scalar(HELD_PEOPLE).fetch_all(&mut *tx).await?;
+    people.sort_unstable();
+    people.dedup();
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM usage_records").fetch_one(&mut *tx).await?;
+    let (false, Some(newest)) = (people.is_empty(), newest) else { return Ok(0) };
+    let cover: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT first_seq, last_seq FROM usage_person_cover ORDER BY first_seq")
+            .fetch_all(&mut *tx)
+            .await?;
+    let uncovered = crate::data_protection::gaps(&cover, 1, newest);
+    let mut held = 0i64;
+    for p in people {
+        let spans: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT first_seq, last_seq FROM usage_person_spans WHERE person_id = $1")
+                .bind(p)
+                .fetch_all(&mut *tx)
+                .await?;
+        for (first, last) in crate::data_protection::merged(spans.into_iter().chain(uncovered.iter().copied())) {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM usage_records WHERE seq >= $1 AND seq <= $2 AND person_id = $3 AND start_us < $4",
+            )
+            .bind(first)
+            .bind(last)
+            .bind(p)
+            .bind(micros(cutoff))
+            .fetch_one(&mut *tx)
+            .await?;
+            held += n;
+        }
+    }
+    Ok(held)
+}
+
 // Usage spans (`usage_spans`, migration 0050) -------------------------------------------------------
 
 /// The `seq` ranges no span covers that hold records (stored other than by an import: a span is
@@ -433,29 +471,6 @@ pub async fn delete_batch(
     let mut out = BatchOutcome { next_cursor: cursor, ..BatchOutcome::default() };
     let mut tables: Vec<(&'static str, u64)> = Vec::new();
     match rule {
-        "usage_records" if crate::data_protection::USAGE_WALK_BY_START.load(std::sync::atomic::Ordering::Relaxed) => {
-            // Benchmark only (see `USAGE_WALK_BY_START`): the walk before spans, through an index
-            // on (start_us, seq) that the benchmark builds; `cursor.upto` holds the last start_us.
-            let keys: Vec<(i64, i64)> = sqlx::query_as(&format!(
-                "SELECT start_us, seq FROM usage_records WHERE start_us < $1 AND start_us >= $2 \
-                 AND (start_us > $2 OR seq > $3) AND (person_id IS NULL OR person_id NOT IN ({HELD_PEOPLE})) \
-                 ORDER BY start_us, seq LIMIT $4"
-            ))
-            .bind(micros(cutoff))
-            .bind(cursor.upto)
-            .bind(cursor.seq)
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
-            if let Some(&(start_us, seq)) = keys.last() {
-                let list = keys.iter().map(|(_, s)| s.to_string()).collect::<Vec<_>>().join(", ");
-                let r =
-                    sqlx::query(&format!("DELETE FROM usage_records WHERE seq IN ({list})")).execute(&mut *tx).await?;
-                tables.push(("usage_records", r.rows_affected()));
-                out.next_cursor = UsageCursor { seq, upto: start_us };
-            }
-            out.selected = keys.len() as u64;
-        }
         "usage_records" => {
             // The due, unheld keys of the span being walked after the cursor (a range read of
             // the table's `seq` key), then the rows by key.

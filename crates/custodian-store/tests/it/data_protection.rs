@@ -172,6 +172,7 @@ async fn deletion_keeps_held_records_and_the_log_verifies(db: &TestDb) {
     let run = db.store.retention_run(schedule, now, &Actor::cli(), false, &[]).await.unwrap();
     let u = run.rules.iter().find(|r| r.rule == "usage_records").unwrap();
     assert_eq!(u.deleted, 2_500);
+    assert_eq!((u.due, u.held), (2_500, 300), "the run reports what the status counted: {u:?}");
     assert!(u.batches >= 2, "{u:?}");
     assert_eq!(count(db, "SELECT COUNT(*) FROM usage_records").await, 340, "B's held records and A's recent ones stay");
     let f = run.rules.iter().find(|r| r.rule == "findings_closed_nfa").unwrap();
@@ -496,6 +497,69 @@ async fn usage_records_are_found_through_spans_however_they_were_stored(db: &Tes
     assert_eq!(indexes, vec![vec![0]], "no index on every record's time");
 }
 on_both!(usage_records_are_found_through_spans_however_they_were_stored);
+
+/// The deletion job does not read the whole usage table before it starts: it counts the held
+/// records through the held people's spans (`usage_person_spans`, and the records no import
+/// covered), and what was due as its walk deletes it. Its numbers are the ones the status counts
+/// from the table, for records with spans and records stored straight into the table (without).
+async fn usage_deletion_reports_the_numbers_the_status_counts(db: &TestDb) {
+    db.seed().await;
+    let now = OffsetDateTime::now_utc();
+    let rfc = |t: OffsetDateTime| {
+        t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
+    };
+    let import = |rows: String| import_carrier(db, now, rows);
+    // Imported: three old calls and one from today (WP-MB-0007's SIM), then one more old one.
+    let (old, recent) = (rfc(now - Duration::days(800)), rfc(now - Duration::hours(1)));
+    let sim = "+441214960506";
+    let first = import(format!(
+        "o1,{sim},call,out,{old},60,0121 496 0000,,GB,false,\n\
+         o2,{sim},call,out,{old},60,0121 496 0001,,GB,false,\n\
+         o3,{sim},call,out,{old},60,0121 496 0002,,GB,false,\n\
+         r1,{sim},call,out,{recent},60,0121 496 0003,,GB,false,\n"
+    ))
+    .await;
+    assert_eq!(first.imported, 4);
+    let (a, held) = (db.person("A1001").await, db.person("A1002").await);
+    let start = (now - Duration::days(800)).unix_timestamp() * 1_000_000;
+    // A's 30 old records, stored straight into the table (no spans: found in the gaps).
+    usage(db, a.id, "direct", 30, start).await;
+    // 7 old records of the held person with the spans an import batch writes for them.
+    usage(db, held.id, "held-spans", 7, start).await;
+    db.exec(
+        "INSERT INTO usage_person_spans (first_seq, person_id, last_seq) SELECT MIN(seq), person_id, MAX(seq) \
+         FROM usage_records WHERE subject = 'held-spans' GROUP BY person_id",
+    )
+    .await;
+    db.exec(
+        "INSERT INTO usage_person_cover (first_seq, last_seq) SELECT MIN(seq), MAX(seq) FROM usage_records \
+         WHERE subject = 'held-spans'",
+    )
+    .await;
+    let second = import(format!("o4,{sim},call,out,{old},60,0121 496 0004,,GB,false,\n")).await;
+    assert_eq!(second.imported, 1);
+    // 5 more old records of the held person, with no spans.
+    usage(db, held.id, "held-direct", 5, start).await;
+    let psd = db.actor("A1004").await;
+    let review_on = (now + Duration::days(30)).date();
+    let hold = NewHold { person: Some(held.id), case: None, reason: "Misconduct hearing pending".into(), review_on };
+    db.store.hold_place(&hold, &psd, now).await.unwrap();
+
+    let status = db.store.retention_status(Schedule::builtin(), now).await.unwrap();
+    let st = &status.iter().find(|s| s.id == "usage_records").unwrap().numbers;
+    assert_eq!((st.count, st.due, st.held), (47, 34, 12), "{st:?}");
+    let only = ["usage_records".to_string()];
+    let dry = db.store.retention_run(Schedule::builtin(), now, &Actor::cli(), true, &only).await.unwrap();
+    assert_eq!((dry.rules[0].due, dry.rules[0].held, dry.rules[0].deleted), (34, 12, 0), "{:?}", dry.rules[0]);
+    let run = db.store.retention_run(Schedule::builtin(), now, &Actor::cli(), false, &only).await.unwrap();
+    let u = &run.rules[0];
+    assert_eq!((u.due, u.held, u.deleted), (st.due, st.held, 34), "{u:?}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_records").await, 13, "the held records and today's call stay");
+    // Nothing is due now; the held records are still counted as held.
+    let again = db.store.retention_run(Schedule::builtin(), now, &Actor::cli(), false, &only).await.unwrap();
+    assert_eq!((again.rules[0].due, again.rules[0].held, again.rules[0].deleted), (0, 12, 0), "{:?}", again.rules[0]);
+}
+on_both!(usage_deletion_reports_the_numbers_the_status_counts);
 
 /// The export holds the declarations the person made, the reports to Professional Standards they
 /// made (with their evidence and timeline, Professional Standards by role and their notes
