@@ -521,7 +521,7 @@ impl Engine {
             let hit = r
                 .words
                 .as_ref()
-                .and_then(|re| first(re, &words, text, &accept))
+                .and_then(|re| first(re, words, text, &accept))
                 .or_else(|| r.numbers.as_ref().and_then(|re| first(re, &base, text, &accept)));
             let Some((start, end)) = hit else { continue };
             if r.unless.as_ref().is_some_and(|u| u.is_match(words.text.as_bytes())) {
@@ -740,11 +740,12 @@ impl Engine {
                     hit = Some((ids, "given name", toks[k].0));
                 }
             } else if self.misspellings
+                && w.len() >= 5
                 && capitalised(k)
                 && !place_after(k)
                 && !common(w)
-                && !self.model.as_ref().is_some_and(|m| m.knows(&format!("w:{w}")))
                 && let Some(ids) = idx.misspelt(w)
+                && !self.model.as_ref().is_some_and(|m| m.knows(&format!("w:{w}")))
             {
                 hit = Some((ids, "misspelt surname", if after_rank { usize::MAX } else { toks[k].0 }));
             }

@@ -47,6 +47,9 @@ pub struct StaffIndex {
     pub(crate) numbers: HashMap<String, Vec<u32>>,
     /// Every family name of five letters or more with one letter deleted, to the names.
     pub(crate) deletions: HashMap<String, Vec<String>>,
+    /// The first letters and lengths of those names: a word a misspelling could be must share
+    /// its first letter with one and be within a letter of its length.
+    shapes: std::collections::HashSet<(u8, usize)>,
 }
 
 /// A name as the word view spells it: lower case ASCII letters, apostrophes and hyphens.
@@ -79,6 +82,9 @@ impl StaffIndex {
                 }
                 for k in keys {
                     if k.len() >= 5 && k.chars().all(|c| c.is_ascii_alphabetic()) {
+                        for n in k.len() - 1..=k.len() + 1 {
+                            idx.shapes.insert((k.as_bytes()[0], n));
+                        }
                         for d in deletions(&k) {
                             let v = idx.deletions.entry(d).or_default();
                             if !v.contains(&k) {
@@ -154,7 +160,10 @@ impl StaffIndex {
     /// The people whose family name a token misspells by one letter (a letter changed, added,
     /// dropped, or two neighbours swapped), when exactly one family name is that close.
     pub(crate) fn misspelt(&self, token: &str) -> Option<&[u32]> {
-        if token.len() < 5 || !token.chars().all(|c| c.is_ascii_alphabetic()) {
+        if token.len() < 5
+            || !self.shapes.contains(&(token.as_bytes()[0], token.len()))
+            || !token.chars().all(|c| c.is_ascii_alphabetic())
+        {
             return None;
         }
         let mut names: Vec<&str> = Vec::new();
