@@ -2,16 +2,18 @@
 //! corpus (one `{"id","text","labels":[...]}` per line; other fields are ignored).
 //!
 //! `cargo run --release --example comments-score -- FILE.jsonl... [--misses] [--pack PACK.toml]
-//! [--combine union|rules|model] [--no-examples]` (`--combine` measures the rules or the model
-//! alone; `--no-examples` loads a `--pack` without running its saved examples, to measure a
-//! candidate model before the examples are settled).
+//! [--combine union|rules|model] [--no-examples] [--staff STAFF.csv]` (`--combine` measures the
+//! rules or the model alone; `--no-examples` loads a `--pack` without running its saved
+//! examples, to measure a candidate model before the examples are settled; `--staff` gives the
+//! triage the people register's names, header `staff_number,given_name,family_name,rank,
+//! collar_number`, as the server gives it the register).
 //! `--misses` lists each miss and false alarm with its comment; it is refused for a file whose
 //! name contains "sealed" or whose ids start "cs-", "c2s-", "c3s-" or "c4s-", so the sealed half is only ever scored in
 //! aggregate.
 
 use std::collections::BTreeMap;
 
-use custodian_comments::{Combine, Engine, LABELS, Pack};
+use custodian_comments::{Combine, Engine, LABELS, Pack, StaffIndex};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -38,18 +40,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pack = None;
     let mut combine = None;
     let mut no_examples = false;
+    let mut staff = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--misses" => misses = true,
             "--no-examples" => no_examples = true,
             "--pack" => pack = Some(args.next().ok_or("--pack needs a file")?),
+            "--staff" => {
+                let f = args.next().ok_or("--staff needs a file")?;
+                staff = Some(StaffIndex::from_path(std::path::Path::new(&f))?);
+            }
             "--combine" => combine = Some(args.next().ok_or("--combine needs union, rules or model")?),
             _ => files.push(a),
         }
     }
     if files.is_empty() {
-        return Err("usage: comments-score FILE.jsonl... [--misses] [--pack PACK.toml]".into());
+        return Err("usage: comments-score FILE.jsonl... [--misses] [--pack PACK.toml] [--staff STAFF.csv]".into());
     }
     if misses && files.iter().any(|f| f.contains("sealed")) {
         return Err("--misses is refused for a sealed set: it is only ever scored".into());
@@ -66,6 +73,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     if let Some(c) = combine {
         engine.set_combine(Combine::parse(&c).ok_or("--combine must be union, rules or model")?);
+    }
+    if let Some(s) = &staff {
+        println!("staff register: {} people", s.len());
     }
     if let Some(m) = engine.model() {
         println!(
@@ -95,7 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (mut exact, mut none_gold, mut none_right) = (0, 0, 0);
         let mut lines = Vec::new();
         for c in &items {
-            let t = engine.triage(&c.text);
+            let t = engine.triage_with_staff(&c.text, staff.as_ref());
             let found: Vec<&str> = t.labels.iter().map(|l| l.label).collect();
             for l in LABELS {
                 let g = c.labels.iter().any(|x| x == l);

@@ -4,9 +4,10 @@
 //! (`custodian_comments::cli::run`, which `custodian comments triage --jsonl` calls: reading
 //! each line as JSON, triaging it and writing its JSON line) over the same lines in memory.
 //!
-//! `cargo run --release --example comments-throughput -- FILE.jsonl [--min N] [--combine rules|model|union]`
-//! (`--combine` applies to the engine measurement only; the command's code path always uses the
-//! built-in pack as shipped).
+//! `cargo run --release --example comments-throughput -- FILE.jsonl [--min N] [--combine rules|model|union]
+//! [--staff STAFF.csv]` (`--combine` applies to the engine measurement only; the command's code
+//! path always uses the built-in pack as shipped; `--staff` gives both the people register's
+//! names, as `custodian comments triage --staff` and the server do).
 
 use std::time::Instant;
 
@@ -35,11 +36,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let file = args.next().ok_or("usage: comments-throughput FILE.jsonl [--min N]")?;
     let mut min = 200_000usize;
     let mut combine = None;
+    let mut staff_file = None;
     while let Some(a) = args.next() {
         if a == "--min" {
             min = args.next().ok_or("--min needs a number")?.parse()?;
         } else if a == "--combine" {
             combine = Some(args.next().ok_or("--combine needs union, rules or model")?);
+        } else if a == "--staff" {
+            staff_file = Some(std::path::PathBuf::from(args.next().ok_or("--staff needs a file")?));
         }
     }
     let texts: Vec<String> = std::fs::read_to_string(&file)?
@@ -55,10 +59,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         engine.set_combine(custodian_comments::Combine::parse(c).ok_or("--combine must be union, rules or model")?);
     }
     println!("combined by {:?}", engine.combine());
+    let staff = staff_file.as_deref().map(custodian_comments::StaffIndex::from_path).transpose()?;
+    if let Some(s) = &staff {
+        println!("staff register: {} people", s.len());
+    }
     // Warm up (the lazy DFAs fill their caches).
     let mut labels = 0usize;
     for t in &texts {
-        labels += engine.triage(t).labels.len();
+        labels += engine.triage_with_staff(t, staff.as_ref()).labels.len();
     }
     let start = Instant::now();
     let cpu0 = cpu_ns();
@@ -67,7 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rounds = 0usize;
     while n < min {
         for t in &texts {
-            labels += engine.triage(t).labels.len();
+            labels += engine.triage_with_staff(t, staff.as_ref()).labels.len();
         }
         n += texts.len();
         rounds += 1;
@@ -86,7 +94,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..rounds {
         input.extend_from_slice(&raw);
     }
-    let opts = custodian_comments::cli::Options::default();
+    let opts = custodian_comments::cli::Options { staff: staff_file.clone(), ..Default::default() };
     let mut out = Vec::with_capacity(input.len() * 2);
     let mut err = Vec::new();
     let start = Instant::now();

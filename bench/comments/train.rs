@@ -6,7 +6,10 @@
 //! Each label's threshold is chosen by k-fold cross-validation on the training corpora only:
 //! the lowest threshold at which the out-of-fold precision still reaches the target (0.95 for
 //! the hate strands, 0.90 for the others, as the triage's goals), so the model gives as much
-//! recall as the precision target allows.
+//! recall as the precision target allows. With `--gated PACK.toml`, a hate strand's threshold is
+//! chosen among the comments the pack's `[model.requires]` lets the model label (those naming
+//! or describing people of the strand, or carrying its slurs): the precision that matters is
+//! that of the labels the model can give, not of scores on comments it never labels.
 //!
 //! ```sh
 //! cargo run --release -p custodian-comments --example comments-train -- \
@@ -44,6 +47,8 @@ struct Opts {
     /// Out-of-fold precision each label's threshold must reach (hate strands: `target_hate`).
     target: f64,
     target_hate: f64,
+    /// The pack whose `[model.requires]` gates the hate strands (`--gated`).
+    gated: Option<String>,
 }
 
 /// The lowest threshold whose out-of-fold precision reaches the target; when none does, the
@@ -88,6 +93,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         prune: 0.01,
         target: 0.90,
         target_hate: 0.95,
+        gated: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -101,6 +107,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--prune" => o.prune = val()?.parse()?,
             "--target" => o.target = val()?.parse()?,
             "--target-hate" => o.target_hate = val()?.parse()?,
+            "--gated" => o.gated = Some(val()?),
             _ if o.fit.set(&a, &mut val)? => {}
             _ => files.push(a),
         }
@@ -112,6 +119,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     refuse_sealed(&files)?;
     // Read every comment's features; the vocabulary is every feature in at least min_df
     // comments, numbered in sorted order.
+    let gate = match &o.gated {
+        Some(p) => {
+            let mut pack = custodian_comments::Pack::from_path(std::path::Path::new(p))?;
+            pack.examples.clear();
+            Some(custodian_comments::Engine::from_pack(&pack)?)
+        }
+        None => None,
+    };
+    // Per comment, whether the model may give each label (always, without `--gated`).
+    let mut may: Vec<[bool; N]> = Vec::new();
     let mut raw: Vec<(Vec<String>, usize, [bool; N])> = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(f).map_err(|e| format!("reading {f}: {e}"))?;
@@ -123,6 +140,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     LABELS.iter().position(|x| x == l).ok_or_else(|| format!("{f}:{}: unknown label {l}", i + 1))?;
                 y[k] = true;
             }
+            let mut g = [true; N];
+            if let Some(e) = &gate {
+                for (l, x) in g.iter_mut().enumerate() {
+                    *x = !LABELS[l].starts_with("hate.") || e.model_may_give(&c.text, l);
+                }
+            }
+            may.push(g);
             let (feats, total) = feature_strings(&c.text);
             raw.push((feats, total, y));
         }
@@ -159,7 +183,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("label\tthreshold\tcv precision\tcv recall");
     for (l, name) in LABELS.iter().enumerate() {
         let target = if name.starts_with("hate.") { o.target_hate } else { o.target };
-        let s: Vec<(f32, bool)> = docs.iter().zip(&oof).map(|(d, p)| (p[l], d.y[l])).collect();
+        let s: Vec<(f32, bool)> =
+            docs.iter().zip(&oof).zip(&may).filter(|(_, g)| g[l]).map(|((d, p), _)| (p[l], d.y[l])).collect();
         let (t, p, r) = threshold(&s, target);
         thresholds[l] = t;
         eprintln!("{name}\t{t:.3}\t{p:.3}\t{r:.3}");
@@ -174,7 +199,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "# Written by bench/comments/train.rs; do not edit by hand: retrain and the pack's sha256 follows.\n",
     );
     body.push_str(&format!(
-        "# Trained on: {}\n# comments {}, epochs {}, rate {}, l2 {}, seed {}, folds {}, min_df {}, prune {}, positive_weight {}, target {}, target_hate {}\n",
+        "# Trained on: {}\n# comments {}, epochs {}, rate {}, l2 {}, seed {}, folds {}, min_df {}, prune {}, positive_weight {}, target {}, target_hate {}{}\n",
         files.join(" "),
         docs.len(),
         o.fit.epochs,
@@ -186,7 +211,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         o.prune,
         o.fit.positive_weight,
         o.target,
-        o.target_hate
+        o.target_hate,
+        if o.gated.is_some() { ", hate thresholds gated by the pack's [model.requires]" } else { "" }
     ));
     body.push_str(&format!("model\tcomments-lr\t{version}\n"));
     body.push_str(&format!("labels\t{}\n", LABELS.join("\t")));

@@ -25,6 +25,11 @@ pub enum CommentsCmd {
         /// Triage with an edited pack instead of the built-in one.
         #[arg(long)]
         pack: Option<PathBuf>,
+        /// The people register's names (CSV, header staff_number,given_name,family_name,rank,
+        /// collar_number): a comment naming one of them by surname, given name, rank and name,
+        /// collar number or a surname misspelt by a letter names a member of staff (WP034 8.2).
+        #[arg(long)]
+        staff: Option<PathBuf>,
     },
     /// Import comments into the database: one {"id","platform","account","post","author",
     /// "author_name","url","text","created_at"} per line. Each is triaged with the built-in
@@ -64,8 +69,9 @@ pub async fn run(
                 Err(e) => report_app_error(e, *json),
             }
         }
-        CommentsCmd::Triage { file, jsonl: _, pack } => {
-            let opts = custodian_comments::cli::Options { file: file.clone(), pack: pack.clone() };
+        CommentsCmd::Triage { file, jsonl: _, pack, staff } => {
+            let opts =
+                custodian_comments::cli::Options { file: file.clone(), pack: pack.clone(), staff: staff.clone() };
             let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
             Ok(ExitCode::from(custodian_comments::cli::run(
                 &opts,

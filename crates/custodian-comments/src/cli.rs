@@ -1,4 +1,4 @@
-//! `custodian comments triage [FILE|-] --jsonl [--pack FILE]`: the command's logic, kept here
+//! `custodian comments triage [FILE|-] --jsonl [--pack FILE] [--staff STAFF.csv]`: the command's logic, kept here
 //! so the binary only parses arguments. Readers and writers are passed in so tests drive it
 //! without a process.
 
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::{Engine, LabelMatch, Pack, RouteTaken};
+use crate::{Engine, LabelMatch, Pack, RouteTaken, StaffIndex, StaffNamed};
 
 /// Exit status: every line triaged.
 pub const OK: u8 = 0;
@@ -21,6 +21,9 @@ pub struct Options {
     pub file: Option<PathBuf>,
     /// Triage with this pack instead of the built-in one.
     pub pack: Option<PathBuf>,
+    /// The people register's names (`staff_number,given_name,family_name,rank,collar_number`):
+    /// a comment naming one of them names a member of staff (WP034 8.2).
+    pub staff: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -28,6 +31,8 @@ struct Out<'a> {
     id: &'a serde_json::Value,
     labels: &'a [LabelMatch],
     route: &'a [RouteTaken],
+    #[serde(skip_serializing_if = "<[StaffNamed]>::is_empty")]
+    staff: &'a [StaffNamed],
 }
 
 pub fn engine(pack: Option<&PathBuf>) -> Result<Engine, String> {
@@ -53,6 +58,7 @@ pub fn run(opts: &Options, stdin: &mut dyn BufRead, out: &mut dyn Write, err: &m
 
 fn run_inner(opts: &Options, stdin: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), String> {
     let engine = engine(opts.pack.as_ref())?;
+    let staff = opts.staff.as_deref().map(StaffIndex::from_path).transpose()?;
     let (name, mut file_reader);
     let reader: &mut dyn BufRead = match &opts.file {
         Some(p) if p.as_os_str() != "-" => {
@@ -93,8 +99,8 @@ fn run_inner(opts: &Options, stdin: &mut dyn BufRead, out: &mut dyn Write) -> Re
             Some(_) => return Err(format!("{name}: line {line_no}: field \"text\" must be a string")),
             None => return Err(format!("{name}: line {line_no}: field \"text\" is missing")),
         };
-        let t = engine.triage(text);
-        serde_json::to_writer(&mut out, &Out { id, labels: &t.labels, route: &t.route })
+        let t = engine.triage_with_staff(text, staff.as_ref());
+        serde_json::to_writer(&mut out, &Out { id, labels: &t.labels, route: &t.route, staff: &t.staff })
             .map_err(|e| format!("writing: {e}"))?;
         out.write_all(b"\n").map_err(|e| format!("writing: {e}"))?;
     }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::model::{self, Model};
 use crate::normalise::{self, View};
 use crate::pack::{LABELS, Pack, PackError, ServiceLevel};
+use crate::staff::{StaffIndex, StaffNamed, name_key};
 use custodian_textmodel::pin::{PinError, Source, check_pin};
 
 /// One label found in a comment: the first span that gave it, in UTF-8 byte offsets into the
@@ -34,12 +35,19 @@ pub struct RouteTaken {
     pub service_level: Option<ServiceLevel>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub replies: Vec<String>,
+    /// On a route for the affected person (the line manager's wellbeing route): the register's
+    /// people the comment names, when the triage was given the register.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub staff: Vec<StaffNamed>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Triage {
     pub labels: Vec<LabelMatch>,
     pub route: Vec<RouteTaken>,
+    /// The register's people the comment names (empty without a register).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub staff: Vec<StaffNamed>,
 }
 
 impl Triage {
@@ -88,7 +96,104 @@ pub struct Engine {
     /// What the pack does differently from what it says: the shipped model standing in for the
     /// one the pack names, and the saved examples that no longer pass with it.
     warnings: Vec<String>,
+    /// Names that never name a member of staff alone (the pack's `[staff]`), lowered.
+    common_names: std::collections::HashSet<String>,
+    given_name_alone: bool,
+    misspellings: bool,
 }
+
+/// Words that name a rank or role before a name or number: a name after one is already read as
+/// an officer by the pack's `{officer}` fragment.
+const RANK_WORDS: &[&str] = &[
+    "pc",
+    "pcso",
+    "sgt",
+    "sergeant",
+    "serg",
+    "sarge",
+    "dc",
+    "ds",
+    "di",
+    "dci",
+    "insp",
+    "inspector",
+    "supt",
+    "superintendent",
+    "constable",
+    "detective",
+    "officer",
+    "oficer",
+    "chief",
+    "ch",
+    "supt",
+    "special",
+];
+
+/// Words after a name that make it a place or a business ("Hughes Street", "Grint's Garage"): a
+/// name alone before one of them names nobody.
+const PLACE_WORDS: &[&str] = &[
+    "street",
+    "st",
+    "road",
+    "rd",
+    "lane",
+    "avenue",
+    "ave",
+    "close",
+    "drive",
+    "way",
+    "crescent",
+    "grove",
+    "court",
+    "place",
+    "gardens",
+    "terrace",
+    "walk",
+    "park",
+    "square",
+    "green",
+    "hill",
+    "estate",
+    "school",
+    "academy",
+    "college",
+    "centre",
+    "center",
+    "hall",
+    "house",
+    "garage",
+    "motors",
+    "farm",
+    "field",
+    "fields",
+    "bridge",
+    "wood",
+    "woods",
+    "end",
+    "ward",
+    "hospital",
+    "surgery",
+    "stores",
+    "shop",
+    "pub",
+    "arms",
+    "inn",
+    "industrial",
+    "retail",
+    "leisure",
+    "primary",
+    "memorial",
+    "recreation",
+    "rec",
+    "brook",
+];
+
+/// Words before a number that make it a collar number already.
+const NUMBER_WORDS: &[&str] = &["collar", "badge", "shoulder", "warrant", "no", "num", "number"];
+
+/// What the triage inserts before a name of the register, so the pack's patterns read it as a
+/// named officer.
+const STAFF_MARK: &str = "officer ";
 
 /// How the rules' and the model's labels are combined (the pack's `[model] combine`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -316,6 +421,9 @@ impl Engine {
             model_requires,
             label_explanations,
             warnings,
+            common_names: pack.staff.common_words.iter().map(|w| name_key(w)).collect(),
+            given_name_alone: pack.staff.given_name_alone,
+            misspellings: pack.staff.misspellings,
         };
         // With the shipped model standing in, the pack's examples were written for another model:
         // one that fails is a warning, not a refusal.
@@ -359,6 +467,13 @@ impl Engine {
         self.combine
     }
 
+    /// Whether the pack lets the model give a label to this comment at all (`[model.requires]`):
+    /// the trainer chooses each label's threshold among the comments the model may label.
+    pub fn model_may_give(&self, text: &str, label: usize) -> bool {
+        let words = normalise::words(&normalise::base(text), text);
+        self.model_requires.get(label).and_then(Option::as_ref).is_none_or(|q| q.is_match(words.text.as_bytes()))
+    }
+
     /// Combine the rules and the model differently (for measuring each alone).
     pub fn set_combine(&mut self, c: Combine) {
         self.combine = if self.model.is_none() { Combine::Rules } else { c };
@@ -366,8 +481,27 @@ impl Engine {
 
     /// Triage one comment.
     pub fn triage(&self, text: &str) -> Triage {
+        self.triage_with_staff(text, None)
+    }
+
+    /// Triage one comment, knowing the people register's names: a comment that names a member
+    /// of staff (surname, given name, rank and name, collar number, a surname misspelt by a
+    /// letter) names an identifiable officer or member of staff (WP034 8.2).
+    pub fn triage_with_staff(&self, text: &str, staff: Option<&StaffIndex>) -> Triage {
         let base = normalise::base(text);
-        let words = normalise::words(&base, text);
+        let plain = normalise::words(&base, text);
+        let mut named = Vec::new();
+        let marked = match staff {
+            Some(idx) if !idx.is_empty() => {
+                let (n, at) = self.find_staff(idx, &plain, text);
+                named = n;
+                (!at.is_empty()).then(|| plain.with_inserted(&at, STAFF_MARK))
+            }
+            _ => None,
+        };
+        // The rules read the view with the register's names marked; the model reads the comment
+        // as it was trained to.
+        let words = marked.as_ref().unwrap_or(&plain);
         let mut out = Triage::default();
         let mut fired: Vec<usize> = Vec::new();
         let use_rules = self.combine != Combine::Model;
@@ -387,7 +521,7 @@ impl Engine {
             let hit = r
                 .words
                 .as_ref()
-                .and_then(|re| first(re, &words, text, &accept))
+                .and_then(|re| first(re, words, text, &accept))
                 .or_else(|| r.numbers.as_ref().and_then(|re| first(re, &base, text, &accept)));
             let Some((start, end)) = hit else { continue };
             if r.unless.as_ref().is_some_and(|u| u.is_match(words.text.as_bytes())) {
@@ -408,7 +542,7 @@ impl Engine {
             fired.iter().map(|&ri| self.rules[ri].unless_labels.as_slice()).collect();
         if let (Some(m), true) = (&self.model, self.combine != Combine::Rules) {
             let before = out.labels.len();
-            self.add_model_labels(m, text, &words, &mut out);
+            self.add_model_labels(m, text, &plain, words, &mut out);
             for l in &out.labels[before..] {
                 let first = self.rules.iter().find(|r| r.label == l.label);
                 cancel.push(first.map(|r| r.unless_labels.as_slice()).unwrap_or(&[]));
@@ -444,8 +578,10 @@ impl Engine {
                 labels,
                 service_level,
                 replies,
+                staff: if route.staff_labels.is_empty() { Vec::new() } else { named.clone() },
             });
         }
+        out.staff = named;
         out
     }
 }
@@ -453,14 +589,14 @@ impl Engine {
 impl Engine {
     /// The labels the model gives that the rules did not, each with the span of its strongest
     /// term and the terms that weighed most.
-    fn add_model_labels(&self, m: &Model, text: &str, words: &View, out: &mut Triage) {
+    fn add_model_labels(&self, m: &Model, text: &str, words: &View, marked: &View, out: &mut Triage) {
         let scores = m.score(&words.text);
         for (li, label) in LABELS.iter().enumerate() {
             let p = scores.prob[li];
             if p < m.threshold[li] || out.has(label) {
                 continue;
             }
-            if self.model_requires[li].as_ref().is_some_and(|q| !q.is_match(words.text.as_bytes())) {
+            if self.model_requires[li].as_ref().is_some_and(|q| !q.is_match(marked.text.as_bytes())) {
                 continue;
             }
             let (terms, span) = m.top_terms(&words.text, &scores, li, 3);
@@ -484,6 +620,159 @@ impl Engine {
                 clause: clause.clone(),
             });
         }
+    }
+
+    /// The register's people a word view names, and where to mark each name in the view (before
+    /// a name or number no rank stands in front of). A handle other than a rank and a name
+    /// (a member of the public's) names nobody.
+    fn find_staff(&self, idx: &StaffIndex, view: &View, text: &str) -> (Vec<StaffNamed>, Vec<usize>) {
+        let t = view.text.as_bytes();
+        let n = t.len();
+        let name_char = |c: u8| c.is_ascii_alphanumeric() || c == b'\'' || c == b'-';
+        // Tokens: (start, end) in the view.
+        let mut toks: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < n {
+            if t[i] == b'@' {
+                let mut j = i + 1;
+                while j < n && (t[j].is_ascii_alphanumeric() || matches!(t[j], b'_' | b'.' | b'-')) {
+                    j += 1;
+                }
+                // A rank-and-name handle reads "@sgt prentice": its rank is a token; any other
+                // handle is skipped whole.
+                let word = std::str::from_utf8(&t[i + 1..j]).unwrap_or("");
+                if RANK_WORDS.contains(&word) && t.get(j) == Some(&b' ') {
+                    toks.push((i + 1, j));
+                }
+                i = j.max(i + 1);
+                continue;
+            }
+            if name_char(t[i]) && t[i] != b'\'' && t[i] != b'-' {
+                let mut j = i;
+                while j < n && name_char(t[j]) {
+                    j += 1;
+                }
+                let mut e = j;
+                while e > i && matches!(t[e - 1], b'\'' | b'-') {
+                    e -= 1;
+                }
+                toks.push((i, e));
+                i = j;
+                continue;
+            }
+            i += 1;
+        }
+        let word = |k: usize| std::str::from_utf8(&t[toks[k].0..toks[k].1]).unwrap_or("");
+        let key = |k: usize| {
+            let w = word(k);
+            w.strip_suffix("'s").unwrap_or(w)
+        };
+        // Tokens next to each other: only spaces, a full stop or a comma between.
+        let adjacent = |a: usize, b: usize| t[toks[a].1..toks[b].0].iter().all(|c| matches!(c, b' ' | b'.'));
+        let is_rank = |k: usize| RANK_WORDS.contains(&word(k));
+        // Written with a capital and then small letters, as a name is ("Hughs", not "homes" or
+        // "HOMES"): a misspelt name must look like a name.
+        let capitalised = |k: usize| {
+            let (x, y) = view.original_span(toks[k].0, toks[k].1).unwrap_or((0, 0));
+            let o = text.get(x..y).unwrap_or("");
+            let mut cs = o.chars();
+            cs.next().is_some_and(char::is_uppercase) && cs.any(char::is_lowercase)
+        };
+        let common = |w: &str| self.common_names.contains(w) || RANK_WORDS.contains(&w);
+        let mut named: Vec<StaffNamed> = Vec::new();
+        let mut at: Vec<usize> = Vec::new();
+        let mut used = vec![false; toks.len()];
+        let place_after = |k: usize| k + 1 < toks.len() && adjacent(k, k + 1) && PLACE_WORDS.contains(&key(k + 1));
+        for k in 0..toks.len() {
+            if used[k] {
+                continue;
+            }
+            let w = key(k);
+            let after_rank = k > 0 && adjacent(k - 1, k) && is_rank(k - 1);
+            let mut hit: Option<(&[u32], &'static str, usize)> = None;
+            if w.bytes().filter(u8::is_ascii_digit).count() >= 3 {
+                // A collar or staff number, alone or run on after a rank ("pc3391").
+                let bare = RANK_WORDS.iter().filter_map(|r| w.strip_prefix(r)).find(|r| idx.numbers.contains_key(*r));
+                let number = idx
+                    .numbers
+                    .get(w)
+                    .map(|ids| (ids, w))
+                    .or_else(|| bare.and_then(|b| idx.numbers.get(b).map(|ids| (ids, b))));
+                if let Some((ids, num)) = number {
+                    let year = num.len() == 4 && num.parse::<u32>().is_ok_and(|y| (1900..2040).contains(&y));
+                    let told = k > 0 && adjacent(k - 1, k) && NUMBER_WORDS.contains(&word(k - 1));
+                    let hash = toks[k].0 > 0 && t[toks[k].0 - 1] == b'#';
+                    let prefixed = num != w;
+                    if !year || after_rank || told || hash || prefixed {
+                        let mark = !(after_rank || told || hash || prefixed);
+                        hit = Some((ids, "collar number", if mark { toks[k].0 } else { usize::MAX }));
+                    }
+                }
+            } else if let Some(ids) = idx.family.get(w) {
+                let given_before = k > 0
+                    && adjacent(k - 1, k)
+                    && idx.given.get(word(k - 1)).is_some_and(|g| g.iter().any(|x| ids.contains(x)));
+                if after_rank {
+                    hit = Some((ids, "rank and name", usize::MAX));
+                } else if given_before {
+                    let both: Vec<u32> = ids.iter().copied().filter(|x| idx.given[word(k - 1)].contains(x)).collect();
+                    let rank2 = k > 1 && adjacent(k - 2, k - 1) && is_rank(k - 2);
+                    let ids = idx.family.get(w).map(Vec::as_slice).unwrap_or(&[]);
+                    let ids = if both.len() == 1 {
+                        ids.iter().find(|x| **x == both[0]).map(std::slice::from_ref).unwrap_or(ids)
+                    } else {
+                        ids
+                    };
+                    hit = Some((ids, "full name", if rank2 { usize::MAX } else { toks[k - 1].0 }));
+                } else if !common(w) && w.len() >= 3 && !place_after(k) {
+                    hit = Some((ids, "surname", toks[k].0));
+                }
+            } else if let Some(ids) = idx.given.get(w) {
+                let family_after = k + 1 < toks.len()
+                    && adjacent(k, k + 1)
+                    && idx.family.get(key(k + 1)).is_some_and(|f| f.iter().any(|x| ids.contains(x)));
+                if family_after {
+                    continue;
+                }
+                if after_rank {
+                    hit = Some((ids, "rank and name", usize::MAX));
+                } else if self.given_name_alone && !common(w) && w.len() >= 3 && !place_after(k) {
+                    hit = Some((ids, "given name", toks[k].0));
+                }
+            } else if self.misspellings
+                && w.len() >= 5
+                && capitalised(k)
+                && !place_after(k)
+                && !common(w)
+                && let Some(ids) = idx.misspelt(w)
+                && !self.model.as_ref().is_some_and(|m| m.knows(&format!("w:{w}")))
+            {
+                hit = Some((ids, "misspelt surname", if after_rank { usize::MAX } else { toks[k].0 }));
+            }
+            let Some((ids, how, mark)) = hit else { continue };
+            used[k] = true;
+            if mark != usize::MAX {
+                at.push(mark);
+            }
+            let start = if how == "full name" && mark != usize::MAX { mark } else { toks[k].0 };
+            let (x, y) = view.original_span(start, toks[k].1).unwrap_or((0, 0));
+            let matched = text.get(x..y).unwrap_or("").to_string();
+            for &id in ids {
+                let m = idx.member(id);
+                if !named.iter().any(|p| p.staff_number == m.staff_number) {
+                    named.push(StaffNamed {
+                        staff_number: m.staff_number.clone(),
+                        how,
+                        start: x,
+                        end: y,
+                        matched: matched.clone(),
+                    });
+                }
+            }
+        }
+        at.sort_unstable();
+        at.dedup();
+        (named, at)
     }
 
     /// Whether a matched span holds a masked word that two or more term lists could read

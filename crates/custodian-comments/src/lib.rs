@@ -21,6 +21,8 @@ mod engine;
 pub mod model;
 mod normalise;
 pub mod pack;
+pub mod staff;
 
 pub use engine::{Combine, Engine, LabelMatch, RouteTaken, Triage, sha256_hex};
-pub use pack::{COMBINE, LABELS, ModelRef, Pack, PackError, ServiceLevel};
+pub use pack::{COMBINE, LABELS, ModelRef, Pack, PackError, ServiceLevel, StaffRules};
+pub use staff::{StaffIndex, StaffMember, StaffNamed};

@@ -167,6 +167,11 @@ impl Model {
         self.weights.len()
     }
 
+    /// Whether the model has a weight for a feature (`w:word`: a word of its training comments).
+    pub fn knows(&self, feature: &str) -> bool {
+        self.weights.get(feature.as_bytes()).is_some()
+    }
+
     /// Probabilities of every label for a word view.
     pub(crate) fn score(&self, view: &str) -> Scores {
         let found = self.weights.find(256, |f| for_each_feature(view, &mut |x, _, _| f(x)));

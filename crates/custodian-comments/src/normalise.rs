@@ -28,6 +28,29 @@ impl View {
         Some((self.src[s].0 as usize, self.src[e - 1].1 as usize))
     }
 
+    /// The view with `what` written before each of the byte offsets `at` (ascending, each a
+    /// character boundary), the inserted bytes standing on the span of the byte after them.
+    pub(crate) fn with_inserted(&self, at: &[usize], what: &str) -> View {
+        let mut v = View {
+            text: String::with_capacity(self.text.len() + at.len() * what.len()),
+            src: Vec::with_capacity(self.src.len() + at.len() * what.len()),
+        };
+        let mut last = 0;
+        for &p in at {
+            if p < last || p >= self.text.len() || !self.text.is_char_boundary(p) {
+                continue;
+            }
+            v.text.push_str(&self.text[last..p]);
+            v.src.extend_from_slice(&self.src[last..p]);
+            v.text.push_str(what);
+            v.src.extend(std::iter::repeat_n(self.src[p], what.len()));
+            last = p;
+        }
+        v.text.push_str(&self.text[last..]);
+        v.src.extend_from_slice(&self.src[last..]);
+        v
+    }
+
     fn push(&mut self, c: char, span: (u32, u32)) {
         let before = self.text.len();
         self.text.push(c);

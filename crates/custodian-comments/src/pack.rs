@@ -63,6 +63,25 @@ pub struct Pack {
     /// [`Pack::from_path`]).
     #[serde(skip)]
     pub model_text: Option<String>,
+    /// How the people register's names are read, when the triage is given them.
+    #[serde(default)]
+    pub staff: StaffRules,
+}
+
+/// How the register's names are read in a comment (`[staff]`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StaffRules {
+    /// Names that are also common words ("Brown", "Hope", "Will"): such a name names a member
+    /// of staff only with a rank, the other half of the name or a collar number, never alone.
+    #[serde(default)]
+    pub common_words: Vec<String>,
+    /// Whether a given name alone ("Dave is a clown") names a member of staff.
+    #[serde(default)]
+    pub given_name_alone: bool,
+    /// Whether a word one letter from a family name ("Hughs" for "Hughes") names them.
+    #[serde(default)]
+    pub misspellings: bool,
 }
 
 /// The pack's model: a file beside the pack, its version and SHA-256, and how its labels are

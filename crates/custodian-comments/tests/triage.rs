@@ -330,3 +330,148 @@ fn a_pack_pinned_to_an_older_shipped_model_loads_with_the_shipped_model_and_says
     beside.model_text = beside.model_text.map(|m| m.replacen("\n", "\n# edited\n", 1));
     assert!(matches!(Engine::from_pack(&beside), Err(PackError::Model(m)) if m.contains("SHA-256")));
 }
+
+// --- the people register's names (WP034 8.2: abuse of an identifiable officer or member of staff) ---
+
+fn register() -> custodian_comments::StaffIndex {
+    match custodian_comments::StaffIndex::from_csv(
+        "staff_number,given_name,family_name,rank,collar_number\n\
+         S1,Dave,Hughes,PC,3391\n\
+         S2,Nadia,Wells,,\n\
+         S3,Helen,Brown,Sgt,2218\n\
+         S4,Tom,Grint,PC,A1018\n\
+         S5,Amy,Cartwright-Lowe,Insp,\n",
+    ) {
+        Ok(r) => r,
+        Err(e) => panic!("register: {e}"),
+    }
+}
+
+fn staff_labels(e: &Engine, r: &custodian_comments::StaffIndex, t: &str) -> Vec<&'static str> {
+    e.triage_with_staff(t, Some(r)).labels.iter().map(|l| l.label).collect()
+}
+
+fn named(e: &Engine, r: &custodian_comments::StaffIndex, t: &str) -> Vec<(String, &'static str)> {
+    e.triage_with_staff(t, Some(r)).staff.into_iter().map(|s| (s.staff_number, s.how)).collect()
+}
+
+#[test]
+fn a_registered_surname_alone_names_staff_and_abuse_of_them_is_abuse_staff() {
+    let (e, r) = (engine(), register());
+    let t = "Hughes is a lazy useless slob";
+    // Without the register the triage cannot know Hughes is an officer.
+    assert!(!labels(&e, t).contains(&"abuse_staff"));
+    assert!(staff_labels(&e, &r, t).contains(&"abuse_staff"));
+    assert_eq!(named(&e, &r, t), vec![("S1".to_string(), "surname")]);
+    // The wellbeing route carries who was named, for the workflow to find their line manager.
+    let tr = e.triage_with_staff(t, Some(&r));
+    let route = tr.route.iter().find(|x| x.route == "line_manager_wellbeing");
+    assert_eq!(route.map(|x| x.staff.len()), Some(1), "{tr:?}");
+    // The span is the name as written.
+    assert_eq!(tr.staff[0].matched, "Hughes");
+    for t in [
+        "nadia wells is a thick useless tart",
+        "Grint is a coward with a badge",
+        "3391 is a useless prick",
+        "pc3391 is a useless prick",
+        "Cartwright-Lowe is an arrogant clown",
+        "Hughs is a lazy useless slob",
+    ] {
+        assert!(staff_labels(&e, &r, t).contains(&"abuse_staff"), "{t}");
+    }
+    assert_eq!(named(&e, &r, "Nadia Wells was rude"), vec![("S2".to_string(), "full name")]);
+    assert_eq!(named(&e, &r, "Hughs was rude"), vec![("S1".to_string(), "misspelt surname")]);
+    assert_eq!(named(&e, &r, "PC Hughes was rude"), vec![("S1".to_string(), "rank and name")]);
+    assert_eq!(named(&e, &r, "collar 2218 was rude"), vec![("S3".to_string(), "collar number")]);
+}
+
+#[test]
+fn names_that_are_common_words_handles_and_praise_do_not_make_abuse() {
+    let (e, r) = (engine(), register());
+    // "Brown" and "Wells" are also words: alone they name nobody.
+    for t in [
+        "the brown one is a useless dog, always barking at my kids",
+        "the wells round here are full of rubbish, useless council",
+        "@DaveHughes you absolute clown",
+        "Hughes street is closed again, useless roadworks",
+        "Thanks to Hughes and the team for finding my bike",
+    ] {
+        assert!(!staff_labels(&e, &r, t).contains(&"abuse_staff"), "{t}");
+    }
+    assert!(named(&e, &r, "the brown one is barking").is_empty());
+    assert!(named(&e, &r, "@DaveHughes you clown").is_empty());
+    // ... but with a rank, the other half of the name or a number they do.
+    for t in ["Sgt Brown is a useless clown", "Helen Brown is a useless clown", "2218 Brown is a useless clown"] {
+        assert!(staff_labels(&e, &r, t).contains(&"abuse_staff"), "{t}");
+    }
+    // A common word misspelt is not a name: "homes" is not "Holmes", and a small-letter word
+    // one letter from a surname is left alone.
+    assert!(named(&e, &r, "care homes full of hughs").is_empty());
+    // A year is not a collar number unless a rank or "collar" says so.
+    assert!(named(&e, &r, "back in 2018 it was better").is_empty());
+}
+
+#[test]
+fn a_threat_or_doxxing_aimed_at_a_registered_name_takes_the_wellbeing_route() {
+    let (e, r) = (engine(), register());
+    let t = e.triage_with_staff("I know where Grint lives, his address is 14 Mill Lane Rugby", Some(&r));
+    assert!(t.has("doxxing"), "{t:?}");
+    let route = t.route.iter().find(|x| x.route == "line_manager_wellbeing");
+    assert_eq!(route.map(|x| x.staff.iter().map(|s| s.staff_number.as_str()).collect::<Vec<_>>()), Some(vec!["S4"]));
+}
+
+#[test]
+fn the_triage_command_takes_a_staff_file() {
+    let dir = std::env::temp_dir().join(format!("custodian-staff-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let staff = dir.join("staff.csv");
+    if let Err(e) =
+        std::fs::write(&staff, "staff_number,given_name,family_name,rank,collar_number\nS1,Dave,Hughes,PC,3391\n")
+    {
+        panic!("{e}");
+    }
+    let input = "{\"id\":\"1\",\"text\":\"Hughes is a lazy useless slob\"}\n";
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let opts = Options { staff: Some(staff.clone()), ..Options::default() };
+    let code = cli::run(&opts, &mut input.as_bytes(), &mut out, &mut err);
+    assert_eq!(code, cli::OK, "{}", String::from_utf8_lossy(&err));
+    let line = String::from_utf8_lossy(&out);
+    assert!(line.contains("\"abuse_staff\"") && line.contains("\"staff_number\":\"S1\""), "{line}");
+    // A staff file without the required columns is refused.
+    if let Err(e) = std::fs::write(&staff, "name\nHughes\n") {
+        panic!("{e}");
+    }
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(cli::run(&opts, &mut input.as_bytes(), &mut out, &mut err), cli::BAD_INPUT);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// --- coded hostility on race (LABELS.md: race, colour, nationality, ethnic or national origin) ---
+
+#[test]
+fn coded_hostility_on_race_is_hate_race_and_its_look_alikes_are_not() {
+    let e = engine();
+    for t in [
+        "Describe them then. Oh wait, we all know what colour they are",
+        "Hotels full of young men of fighting age, you know who I mean",
+        "They came here for the benefits and stayed for the crime",
+        "Albanians are all thieves and scroungers, the lot of them",
+        "Bet the burglars were black. Always are.",
+        "Anti-racist = anti-white, simple as",
+        "slanty eyed menace behind the wheel again",
+    ] {
+        assert!(labels(&e, t).contains(&"hate.race"), "{t}");
+    }
+    // The rules alone: condemning or describing is not hostility.
+    let mut rules = engine();
+    rules.set_combine(Combine::Rules);
+    let e = rules;
+    for t in [
+        "Great to see the Albanian community centre open its doors for the food bank",
+        "The Polish lads at the car wash are always friendly and quick",
+        "Happy Black History Month everyone",
+        "Saying migrants are invaders is disgusting and it is a hate crime",
+    ] {
+        assert!(!labels(&e, t).contains(&"hate.race"), "{t}");
+    }
+}

@@ -26,7 +26,7 @@ pub mod workflow_ui;
 use std::sync::OnceLock;
 
 use custodian_authz::{Action, Resource};
-use custodian_comments::Engine;
+use custodian_comments::{Engine, StaffIndex, StaffMember};
 use custodian_domain::imports::RowError;
 use custodian_domain::posts::Platform;
 use custodian_store::comments::{Comment, CommentFilter, CommentLabel, Evidence, Intake, IntakeSummary, NewComment};
@@ -60,9 +60,40 @@ pub fn engine() -> Result<&'static Engine, AppError> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("the comment pack does not load: {e}")))
 }
 
+/// The people register's names as the triage reads them (WP034 8.2: abuse of an identifiable
+/// officer or member of staff): given name the first word of the name, family name the last,
+/// the staff number as their number. Read from the database on every call, so a change another
+/// process makes to the register is seen by the next triage.
+pub async fn staff_index(store: &Store) -> Result<StaffIndex, AppError> {
+    let rows = store.staff_names().await?;
+    Ok(StaffIndex::new(rows.into_iter().map(|(sn, name)| staff_member(sn, &name)).collect()))
+}
+
+fn staff_member(staff_number: String, name: &str) -> StaffMember {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let (given, family) = match words.as_slice() {
+        [] => ("", ""),
+        [one] => ("", *one),
+        [first, .., last] => (*first, *last),
+    };
+    StaffMember {
+        given_name: given.to_string(),
+        family_name: family.to_string(),
+        rank: String::new(),
+        collar_number: staff_number.clone(),
+        staff_number,
+    }
+}
+
 /// Read one comment (a JSON object) into a triaged [`NewComment`], or the problems with it,
-/// each naming its field and `line`.
-pub fn parse_comment(engine: &Engine, line: u64, v: &Value, source: &str) -> Result<NewComment, Vec<RowError>> {
+/// each naming its field and `line`. `staff`: the people register's names.
+pub fn parse_comment(
+    engine: &Engine,
+    staff: Option<&StaffIndex>,
+    line: u64,
+    v: &Value,
+    source: &str,
+) -> Result<NewComment, Vec<RowError>> {
     let err = |field: &str, message: String| RowError { line, field: Some(field.into()), message };
     let Some(obj) = v.as_object() else {
         return Err(vec![RowError { line, field: None, message: "expected a JSON object".into() }]);
@@ -122,7 +153,7 @@ pub fn parse_comment(engine: &Engine, line: u64, v: &Value, source: &str) -> Res
     if !errors.is_empty() {
         return Err(errors);
     }
-    let t = engine.triage(&text);
+    let t = engine.triage_with_staff(&text, staff);
     let labels = t
         .labels
         .iter()
@@ -155,7 +186,12 @@ pub fn parse_comment(engine: &Engine, line: u64, v: &Value, source: &str) -> Res
 }
 
 /// Read a JSON-lines file of comments; every bad line is named (blank lines are skipped).
-pub fn parse_jsonl(engine: &Engine, bytes: &[u8], source: &str) -> Result<Vec<NewComment>, Vec<RowError>> {
+pub fn parse_jsonl(
+    engine: &Engine,
+    staff: Option<&StaffIndex>,
+    bytes: &[u8],
+    source: &str,
+) -> Result<Vec<NewComment>, Vec<RowError>> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| vec![RowError { line: 1, field: None, message: format!("the file is not UTF-8: {e}") }])?;
     let mut out = Vec::new();
@@ -166,7 +202,7 @@ pub fn parse_jsonl(engine: &Engine, bytes: &[u8], source: &str) -> Result<Vec<Ne
             continue;
         }
         match serde_json::from_str::<Value>(raw) {
-            Ok(v) => match parse_comment(engine, line, &v, source) {
+            Ok(v) => match parse_comment(engine, staff, line, &v, source) {
                 Ok(c) => out.push(c),
                 Err(e) => errors.extend(e),
             },
@@ -204,7 +240,8 @@ pub async fn import(
     now: OffsetDateTime,
     bytes: &[u8],
 ) -> Result<IntakeSummary, AppError> {
-    let items = parse_jsonl(engine()?, bytes, "import").map_err(rejected)?;
+    let staff = staff_index(store).await?;
+    let items = parse_jsonl(engine()?, Some(&staff), bytes, "import").map_err(rejected)?;
     let done = intake(store, &items, actor, now).await?;
     let mut s = IntakeSummary { lines: items.len(), ..IntakeSummary::default() };
     for (c, r) in items.iter().zip(&done) {
@@ -271,7 +308,8 @@ pub fn verify(
 /// A verified webhook delivery: one comment, refused if its id was received before.
 pub async fn receive(state: &AppState, source: &str, body: &[u8]) -> Result<(Uuid, Comment), AppError> {
     let v: Value = serde_json::from_slice(body).map_err(|e| AppError::invalid("body", e.to_string()))?;
-    let c = parse_comment(engine()?, 1, &v, source).map_err(|errors| {
+    let staff = staff_index(state.store()).await?;
+    let c = parse_comment(engine()?, Some(&staff), 1, &v, source).map_err(|errors| {
         let errors: Vec<FieldProblem> = errors
             .into_iter()
             .map(|e| FieldProblem { field: e.field.map(|f| format!("/{f}")), line: None, message: e.message })

@@ -104,6 +104,68 @@ async fn a_comment_naming_an_officer_opens_a_wellbeing_case_for_their_line_manag
 }
 on_both!(a_comment_naming_an_officer_opens_a_wellbeing_case_for_their_line_manager_only);
 
+async fn a_comment_abusing_a_registered_officer_by_surname_alone_opens_their_line_managers_case(b: Backend) {
+    // WP034 8.2: abuse of an identifiable officer. The triage knows the register's names, so
+    // "Fenwick" alone names Laura Fenwick (A1017), whose line manager is Kwame (A1016).
+    let app = app_with_account(b).await;
+    import_at(&app, &[comment("s-1", "Fenwick is a useless fat pr*ck and everyone on the estate knows it")], IN_HOURS)
+        .await;
+    assert!(abuse_staff(&app, "s-1").await);
+    let kwame = app.api(&app.token("A1016").await);
+    let (s, cases) = kwame.get("/comments/wellbeing").await;
+    assert_eq!(s, 200, "{cases}");
+    let cases = cases.as_array().unwrap().clone();
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    assert_eq!(cases[0]["person_staff_number"], "A1017");
+    assert_eq!(cases[0]["matched"], "surname Fenwick");
+    assert!(kinds(&app, "A1016").await.contains(&"comment.wellbeing".to_string()));
+    assert!(kinds(&app, "A1017").await.contains(&"comment.wellbeing_told".to_string()));
+
+    // A name that is also a common word (Helen Marsh, A1001) names nobody alone; a member of the
+    // public's handle names nobody either.
+    import_at(
+        &app,
+        &[
+            comment("s-2", "The marsh by the canal is a useless dump, full of idiots on bikes"),
+            comment("s-3", "@LauraFenwick you absolute clown"),
+        ],
+        IN_HOURS,
+    )
+    .await;
+    for id in ["s-2", "s-3"] {
+        assert!(!abuse_staff(&app, id).await, "{id}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM comment_wellbeing_cases").await, 1);
+
+    // The register is read at every triage: an officer added after the first import is known to
+    // the next one.
+    let people = format!(
+        "{}A1021,Tom Grint,tom.grint@warwickshire.police.example,officer,Response Policing North,A1016,,active,\n",
+        PEOPLE_HEADER
+    );
+    custodian_server::imports::import_people(app.store(), &Actor::system(), IN_HOURS, people.as_bytes(), false)
+        .await
+        .unwrap();
+    import_at(&app, &[comment("s-4", "grint is a coward with a badge, proper little bully")], IN_HOURS).await;
+    assert!(abuse_staff(&app, "s-4").await);
+    let (_, cases) = kwame.get("/comments/wellbeing").await;
+    let staff: Vec<&str> = cases.as_array().unwrap().iter().filter_map(|c| c["person_staff_number"].as_str()).collect();
+    assert!(staff.contains(&"A1021"), "{cases}");
+}
+on_both!(a_comment_abusing_a_registered_officer_by_surname_alone_opens_their_line_managers_case);
+
+const PEOPLE_HEADER: &str = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n";
+
+/// Whether the triage labelled a stored comment (by its platform id) abuse of staff.
+async fn abuse_staff(app: &TestApp, external_id: &str) -> bool {
+    app.count(&format!(
+        "SELECT COUNT(*) FROM comment_labels l JOIN comments c ON c.id = l.comment_id \
+         WHERE c.external_id = '{external_id}' AND l.label = 'abuse_staff'"
+    ))
+    .await
+        > 0
+}
+
 async fn hate_and_threats_are_referred_to_the_resolution_centre_who_record_the_outcome(b: Backend) {
     let app = app_with_account(b).await;
     import_at(

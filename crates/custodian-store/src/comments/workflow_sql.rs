@@ -73,6 +73,29 @@ fn reply_due(c: &Comment, now: OffsetDateTime) -> (OffsetDateTime, Vec<String>) 
     (due, replies)
 }
 
+/// The staff numbers the triage found on the line manager's wellbeing route, each with what
+/// named them ("surname Hughes").
+fn triaged_staff(c: &Comment) -> Vec<(String, String)> {
+    let routes: Value = serde_json::from_str(&c.routes).unwrap_or(Value::Null);
+    let Some(route) = routes.as_array().and_then(|rs| rs.iter().find(|r| r["route"] == "line_manager_wellbeing"))
+    else {
+        return Vec::new();
+    };
+    route["staff"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| {
+                    let sn = s["staff_number"].as_str()?;
+                    let how = s["how"].as_str().unwrap_or("name");
+                    let m = s["match"].as_str().unwrap_or("");
+                    Some((sn.to_string(), format!("{how} {m}")))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Route one labelled comment whose evidence was just kept, in the intake's transaction.
 pub(crate) async fn route(
     tx: &mut Tx<'_>,
@@ -116,7 +139,17 @@ pub(crate) async fn route(
             .iter()
             .map(|(id, name, sn, _)| Named { id: *id, name: name.clone(), staff_number: sn.clone() })
             .collect();
-        for (person, matched) in people_named(&c.body, &register) {
+        // The people the triage found with the register's names (surname, given name, collar
+        // number, a misspelt surname), and those named as the workflow reads names.
+        let mut named = people_named(&c.body, &register);
+        for (sn, matched) in triaged_staff(c) {
+            if let Some(row) = rows.iter().find(|r| r.2.eq_ignore_ascii_case(&sn))
+                && !named.iter().any(|(id, _)| *id == row.0)
+            {
+                named.push((row.0, matched));
+            }
+        }
+        for (person, matched) in named {
             let manager = rows.iter().find(|r| r.0 == person).and_then(|r| r.3);
             let Some(manager) = manager else {
                 AuditEntry::new("comment.wellbeing_unassigned", s.clone())

@@ -24,6 +24,11 @@ impl Store {
     pub async fn direct_reports(&self, manager: Uuid) -> Result<Vec<Person>> {
         on_read!(self, people::direct_reports(manager))
     }
+    /// The active people's staff numbers and names, for the comment triage to know who is staff
+    /// (WP034 8.2). Read on every call: another process may change the register.
+    pub async fn staff_names(&self) -> Result<Vec<(String, String)>> {
+        on_read!(self, people::staff_names())
+    }
     pub async fn business_areas(&self) -> Result<Vec<BusinessArea>> {
         on_read!(self, people::business_areas())
     }

@@ -138,6 +138,12 @@ pub async fn direct_reports(pool: &Pool<DB>, manager: Uuid) -> Result<Vec<Person
     people_from_rows(pool, &rows).await
 }
 
+pub async fn staff_names(pool: &Pool<DB>) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as("SELECT staff_number, name FROM people WHERE status = 'active' ORDER BY staff_number")
+        .fetch_all(pool)
+        .await?)
+}
+
 pub async fn business_areas(pool: &Pool<DB>) -> Result<Vec<BusinessArea>> {
     let rows = sqlx::query(
         "SELECT ba.id, ba.name, ba.head_id, h.name AS head_name, \
