@@ -12,30 +12,19 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
+use crate::comments::{add_account, comment, jsonl};
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn_seeded};
 use custodian_store::Actor;
 
 async fn app_with_account(b: Backend) -> TestApp {
-    let app = spawn(b).await;
-    app.seed().await;
-    let csv = "platform,handle,url,team,team_manager,kind,profile,authorised_users\n\
-               facebook,WarksNorth,https://facebook.com/WarksNorth,Response Policing North,A1016,departmental,Emergencies 999; report crime on 101,A1017\n";
-    custodian_server::social_accounts::import(app.store(), &Actor::cli(), OffsetDateTime::now_utc(), csv.as_bytes())
-        .await
-        .unwrap();
+    let app = spawn_seeded(b).await;
+    add_account(&app).await;
     app
 }
 
-fn comment(id: &str, text: &str) -> Value {
-    json!({"id": id, "platform": "facebook", "account": "WarksNorth", "post": "p-100", "author": "fb-777",
-           "author_name": "Dave Example", "url": format!("https://facebook.com/WarksNorth/posts/p-100?c={id}"),
-           "text": text, "created_at": "2026-12-04T09:30:00Z"})
-}
-
 async fn import_at(app: &TestApp, items: &[Value], now: OffsetDateTime) {
-    let bytes: Vec<u8> = items.iter().map(|v| format!("{v}\n")).collect::<String>().into_bytes();
-    custodian_server::comments::import(app.store(), &Actor::cli(), now, &bytes).await.unwrap();
+    custodian_server::comments::import(app.store(), &Actor::cli(), now, &jsonl(items)).await.unwrap();
 }
 
 async fn kinds(app: &TestApp, sn: &str) -> Vec<String> {

@@ -8,14 +8,13 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 use custodian_store::Actor;
 
 const SEED: &str = include_str!("../../../../fixtures/policy/WP034.txt");
 
 async fn a_declaration_is_seen_by_its_declarant_and_assessors_only(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     // Laura Fenwick (A1017), an officer; her line manager Kwame Mensah (A1016); the Head of
     // Department Helen Marsh (A1001); the Force Vetting Unit's Fiona Gallagher (A1014); PSD's
     // Niamh Doherty (A1012).
@@ -151,8 +150,7 @@ async fn a_declaration_is_seen_by_its_declarant_and_assessors_only(b: Backend) {
 on_both!(a_declaration_is_seen_by_its_declarant_and_assessors_only);
 
 async fn the_annual_redeclaration_is_a_campaign_that_a_declaration_completes(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let fiona = app.sign_in("fiona.gallagher@warwickshire.police.example").await;
     let due = now.date() + time::Duration::days(30);
@@ -255,8 +253,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])], csrf: &str) -> Ve
 }
 
 async fn a_report_to_psd_is_seen_by_psd_and_its_reporter_only_and_triaged(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
     let send = |body: Vec<u8>| {
         laura
@@ -373,8 +370,7 @@ async fn a_report_to_psd_is_seen_by_psd_and_its_reporter_only_and_triaged(b: Bac
 on_both!(a_report_to_psd_is_seen_by_psd_and_its_reporter_only_and_triaged);
 
 async fn a_line_manager_sees_their_overdue_people_and_a_record_shows_acknowledgements_and_training(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
     app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();

@@ -10,7 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::on_both;
-use crate::support::{Api, Backend, spawn};
+use crate::support::{Api, Backend, spawn_seeded};
 
 const AREA: &str = "Response Policing North";
 const SECRET: &str = "psd secret for the round";
@@ -20,7 +20,31 @@ fn at(t: OffsetDateTime) -> String {
 }
 
 fn commitment() -> String {
-    hex::encode(Sha256::digest(SECRET.as_bytes()))
+    commitment_to(SECRET)
+}
+
+/// The commitment to `secret` a round is created with: its SHA-256, in hex.
+pub(crate) fn commitment_to(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// PSD create the round `round` (201 required); its id.
+pub(crate) async fn open_round(psd: &Api, round: Value) -> String {
+    let (s, r) = psd.post("/monitoring/rounds", round).await;
+    assert_eq!(s, 201, "{r}");
+    r["id"].as_str().unwrap().to_string()
+}
+
+/// PSD draw the round with a drand quicknet round and the secret it was committed to (200
+/// required).
+pub(crate) async fn draw_round(psd: &Api, round: &str, secret: &str) {
+    let (s, r) = psd
+        .post(
+            &format!("/monitoring/rounds/{round}/draw"),
+            json!({"beacon": "drand quicknet 9000001", "secret": secret}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
 }
 
 /// PSD (A1012) creates and draws a round over Response Policing North with `k` per area.
@@ -48,10 +72,8 @@ async fn step(api: &Api, case: &str, body: Value) -> (u16, Value) {
 }
 
 async fn a_psd_officer_runs_a_round_and_a_dmi_takes_a_case_through_custody(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
-    let psd = app.api(&app.token("A1012").await);
-    let dmi = app.api(&app.token("A1013").await);
+    let app = spawn_seeded(b).await;
+    let [psd, dmi] = app.apis(["A1012", "A1013"]).await;
 
     // Creation freezes the population: active people in scope holding an allocated device.
     let (s, r) = psd
@@ -247,8 +269,7 @@ async fn a_psd_officer_runs_a_round_and_a_dmi_takes_a_case_through_custody(b: Ba
 on_both!(a_psd_officer_runs_a_round_and_a_dmi_takes_a_case_through_custody);
 
 async fn an_overdue_hand_over_opens_a_referral_and_a_reasoned_withdrawal_calls_the_next_reserve(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let psd = app.api(&app.token("A1012").await);
     let (round, bundle) = drawn_round(&psd, 1).await;
     let first = bundle.selected[AREA][0].clone();
@@ -305,8 +326,7 @@ async fn an_overdue_hand_over_opens_a_referral_and_a_reasoned_withdrawal_calls_t
 on_both!(an_overdue_hand_over_opens_a_referral_and_a_reasoned_withdrawal_calls_the_next_reserve);
 
 async fn only_psd_and_dmis_see_rounds_and_read_tokens_cannot_change_them(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     for sn in ["A1006", "A1016", "A1001"] {
         let (s, _) = app.api(&app.token(sn).await).get("/monitoring/rounds").await;
         assert_eq!(s, 403, "{sn}");
@@ -344,8 +364,7 @@ fn minute(t: OffsetDateTime) -> String {
 /// The web pages, without JavaScript: a PSD officer creates and draws a round, and the DMI
 /// assigned records the receipt and the download through the case page's forms.
 async fn the_pages_let_psd_run_a_round_and_a_dmi_record_a_download(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let psd = app.sign_in("niamh.doherty@warwickshire.police.example").await;
     let (s, page) = psd.get("/monitoring").await;
     assert_eq!(s, 200);
@@ -430,8 +449,7 @@ on_both!(the_pages_let_psd_run_a_round_and_a_dmi_record_a_download);
 async fn in_a_browser_psd_runs_a_round_and_a_dmi_records_a_download() {
     use fantoccini::Locator;
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let c = &browser.client;
     let sign_in = |email: &'static str| crate::support::browser_sign_in(c, &app.base, email);
     let type_in = |id: &'static str, text: String| async move {

@@ -6,14 +6,13 @@
 use serde_json::json;
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 use custodian_store::Actor;
 
 const SEED: &str = include_str!("../../../../fixtures/policy/WP034.txt");
 
 async fn a_new_version_is_drafted_consulted_on_and_adopted(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
     app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();

@@ -78,6 +78,14 @@ fn expect(found: Option<String>, wanted: &[&str]) {
     }
 }
 
+/// Verification names the first checkpoint's event and says its stored checkpoint was deleted.
+async fn expect_first_checkpoint_deleted(db: &TestDb, l: &Log) {
+    expect(
+        problem(db, l).await,
+        &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"],
+    );
+}
+
 fn blob(db: &TestDb, b: &[u8]) -> String {
     if db.url.starts_with("sqlite:") {
         format!("X'{}'", hex::encode(b))
@@ -195,20 +203,14 @@ on_both!(lowering_the_heads_size_is_caught);
 async fn deleting_a_stored_checkpoint_is_caught_by_its_event(db: &TestDb) {
     let l = log(db).await;
     script(db, &format!("DELETE FROM audit_checkpoints WHERE size = {}", l.a.size)).await;
-    expect(
-        problem(db, &l).await,
-        &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"],
-    );
+    expect_first_checkpoint_deleted(db, &l).await;
 }
 on_both!(deleting_a_stored_checkpoint_is_caught_by_its_event);
 
 async fn deleting_every_stored_checkpoint_is_caught(db: &TestDb) {
     let l = log(db).await;
     script(db, "DELETE FROM audit_checkpoints").await;
-    expect(
-        problem(db, &l).await,
-        &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"],
-    );
+    expect_first_checkpoint_deleted(db, &l).await;
 }
 on_both!(deleting_every_stored_checkpoint_is_caught);
 
@@ -275,26 +277,20 @@ async fn adding_an_event_beyond_the_head_is_caught(db: &TestDb) {
 }
 on_both!(adding_an_event_beyond_the_head_is_caught);
 
+/// Events 4 and 5 change places.
+const SWAP_FOUR_AND_FIVE: &str = "UPDATE audit_events SET seq = -1 WHERE seq = 4; \
+     UPDATE audit_events SET seq = 4 WHERE seq = 5; UPDATE audit_events SET seq = 5 WHERE seq = -1;";
+
 async fn swapping_two_events_names_the_first(db: &TestDb) {
     let l = log(db).await;
-    script(
-        db,
-        "UPDATE audit_events SET seq = -1 WHERE seq = 4; UPDATE audit_events SET seq = 4 WHERE seq = 5; \
-         UPDATE audit_events SET seq = 5 WHERE seq = -1;",
-    )
-    .await;
+    script(db, SWAP_FOUR_AND_FIVE).await;
     expect(problem(db, &l).await, &["event 4 "]);
 }
 on_both!(swapping_two_events_names_the_first);
 
 async fn swapping_two_events_and_recomputing_every_hash_is_caught_by_the_checkpoint(db: &TestDb) {
     let l = log(db).await;
-    script(
-        db,
-        "UPDATE audit_events SET seq = -1 WHERE seq = 4; UPDATE audit_events SET seq = 4 WHERE seq = 5; \
-         UPDATE audit_events SET seq = 5 WHERE seq = -1;",
-    )
-    .await;
+    script(db, SWAP_FOUR_AND_FIVE).await;
     restamp(db).await;
     expect(problem(db, &l).await, &[&format!("the signed checkpoint at size {}", l.a.size)]);
 }
@@ -325,10 +321,7 @@ async fn rewriting_an_old_event_and_deleting_the_checkpoints_is_caught_by_their_
     script(db, "UPDATE audit_events SET subject = 'device:someone-else' WHERE seq = 3; DELETE FROM audit_checkpoints;")
         .await;
     restamp(db).await;
-    expect(
-        problem(db, &l).await,
-        &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"],
-    );
+    expect_first_checkpoint_deleted(db, &l).await;
 }
 on_both!(rewriting_an_old_event_and_deleting_the_checkpoints_is_caught_by_their_events);
 
