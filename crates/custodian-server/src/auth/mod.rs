@@ -7,17 +7,11 @@
 
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use base64::Engine;
-use custodian_authz::{Action, Principal};
+use custodian_authz::Action;
 use custodian_store::{Actor, Person};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use time::Duration;
-use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::error::AppError;

@@ -103,8 +103,7 @@ async fn whoever_edited_a_post_cannot_approve_it_through_the_web_form(b: Backend
     assert!(s == 303 || s == 200, "{s}: {page}");
     assert_eq!(app.api(&app.token("A1018").await).get(&format!("/posts/{id}")).await.1["version"], 2);
     assert_eq!(callum.post(&format!("/posts/{id}/submit"), &[]).await.0, 303);
-    let (s, page) = callum.get(&format!("/posts/{id}")).await;
-    assert_eq!(s, 200);
+    let page = callum.get_ok(&format!("/posts/{id}")).await;
     assert!(page.contains("id=\"post-editors\"") && page.contains("Callum Reid") && page.contains("Jack Thornton"));
     assert!(!page.contains("id=\"approve-comms\""), "no approve button for the editor: {page}");
     let (s, page) = callum.post(&format!("/posts/{id}/approve"), &[("as", "comms")]).await;
@@ -165,8 +164,7 @@ async fn the_operation_to_sio_table_is_read_only_by_those_the_policy_names(b: Ba
         assert!(s == 200 && body.to_string().contains("Kestrel"), "{sn}: {s} {body}");
     }
     let ruth = app.sign_in("ruth.oyelaran@warwickshire.police.example").await;
-    let (s, page) = ruth.get("/posts/setup").await;
-    assert_eq!(s, 200);
+    let page = ruth.get_ok("/posts/setup").await;
     assert!(!page.contains("Kestrel") && page.contains("investigations-restricted"), "{page}");
     app.stop().await;
 }
@@ -210,12 +208,10 @@ async fn a_dmi_sees_only_their_cases_and_every_view_of_the_bundle_is_logged(b: B
     // The DMI: no bundle, no exclusions, only the assigned case on the round page.
     let dmi = app.api(&app.token("A1013").await);
     assert_eq!(dmi.get(&format!("/monitoring/rounds/{round}/bundle")).await.0, 403);
-    let (s, r) = dmi.get(&format!("/monitoring/rounds/{round}")).await;
-    assert_eq!(s, 200);
+    let r = dmi.get_ok(&format!("/monitoring/rounds/{round}")).await;
     assert!(r.get("exclusions").is_none() && !r.to_string().contains("sick leave"), "{r}");
     let page = app.sign_in("rajesh.patel@warwickshire.police.example").await;
-    let (s, html) = page.get(&format!("/monitoring/rounds/{round}")).await;
-    assert_eq!(s, 200);
+    let html = page.get_ok(&format!("/monitoring/rounds/{round}")).await;
     let name = |c: &Value| c["name"].as_str().or(c["person"].as_str()).unwrap_or_default().to_string();
     assert!(html.contains(&name(mine)), "the assigned case is listed: {html}");
     assert!(!html.contains(&name(other)), "nobody else selected is named: {html}");

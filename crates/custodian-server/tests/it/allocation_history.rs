@@ -327,8 +327,7 @@ async fn the_device_page_lists_allocations_and_lets_digital_services_correct_the
     let d = app.device(TAG).await;
     let a = app.store().allocations(d.id).await.unwrap()[0].id;
     let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
-    let (s, page) = ds.get(&format!("/devices/{}", d.id)).await;
-    assert_eq!(s, 200);
+    let page = ds.get_ok(&format!("/devices/{}", d.id)).await;
     assert!(page.contains("id=\"allocations\"") && page.contains("Jack Thornton (A1018)"), "{page}");
     assert!(page.contains(&format!("/devices/{}/allocations/{a}/correct", d.id)));
     // A start in the future is shown beside the form, naming the field.

@@ -176,11 +176,9 @@ async fn overdue_steps_are_flagged_once_and_listed_for_digital_services(b: Backe
     assert!(n["items"].as_array().unwrap().iter().any(|i| i["kind"] == "approval.overdue"), "{n}");
     // The dashboard flags it.
     let s = app.sign_in("helen.marsh@warwickshire.police.example").await;
-    let (code, html) = s.get("/").await;
-    assert_eq!(code, 200);
+    let html = s.get_ok("/").await;
     assert!(html.contains("id=\"my-overdue\""), "{html}");
-    let (code, html) = s.get(&format!("/approvals/{id}")).await;
-    assert_eq!(code, 200);
+    let html = s.get_ok(&format!("/approvals/{id}")).await;
     assert!(html.contains("Overdue") && html.contains("WP034 4.8"), "{html}");
     app.stop().await;
 }

@@ -170,10 +170,11 @@ on_both!(inventories_open_close_and_reopen_findings_in_place);
 async fn bad_files_are_refused_whole_or_skipped_by_line(b: Backend) {
     let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
-    let bad = "Teams,android,com.microsoft.teams,Microsoft,productivity,all\n\
+    let bad = "name,platform,package_id,publisher,category,allowed_for\n\
+        Teams,android,com.microsoft.teams,Microsoft,productivity,all\n\
         Nope,symbian,x,Y,other,all\n\
         Ghost,android,com.ghost,G,other,person:Z9999\n";
-    let (s, p) = ds.import_catalogue(bad).await;
+    let (s, p) = ds.post_raw("/apps/import-catalogue", "text/csv", bad).await;
     assert_eq!(s, 422, "{p}");
     let places: Vec<(u64, String)> = p["errors"]
         .as_array()
@@ -430,8 +431,7 @@ async fn the_pages_show_the_clauses_and_the_direct_messaging_warning(b: Backend)
     let app = spawn_seeded(b).await;
     load(&app).await;
     let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
-    let (s, page) = ds.get("/apps").await;
-    assert_eq!(s, 200);
+    let page = ds.get_ok("/apps").await;
     assert!(page.contains("data-clause=\"4.8\"") && page.contains("data-clause=\"6.5\""), "the clauses' words");
     assert_eq!(page.matches("app-dm-warning").count(), 1, "once, beside WhatsApp");
     // Digital Services add a messaging app by hand: it carries the warning too.
@@ -454,15 +454,13 @@ async fn the_pages_show_the_clauses_and_the_direct_messaging_warning(b: Backend)
     let (s, page) = ds.post("/apps", &[("name", "Bad"), ("platform", "symbian")]).await;
     assert_eq!(s, 422, "{page}");
     assert!(page.contains("govuk-error-summary"));
-    let (s, page) = ds.get("/apps/unlisted").await;
-    assert_eq!(s, 200);
+    let page = ds.get_ok("/apps/unlisted").await;
     assert!(page.contains("com.zhiliaoapp.musically"));
 
     // The officer: her finding links to the request form, which needs a business need.
     let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
     let f = find(&app_findings(&app, Some("open")).await, "WP-MB-0006", "com.zhiliaoapp.musically").cloned().unwrap();
-    let (s, page) = laura.get(&format!("/findings/{}", f["id"].as_str().unwrap())).await;
-    assert_eq!(s, 200);
+    let page = laura.get_ok(&format!("/findings/{}", f["id"].as_str().unwrap())).await;
     assert!(page.contains("id=\"request-this-app\""), "{page}");
     let phone = app.device("WP-MB-0006").await;
     let (s, page) =
@@ -490,8 +488,7 @@ async fn the_pages_show_the_clauses_and_the_direct_messaging_warning(b: Backend)
     assert!(page.contains("business need"), "{page}");
     let (s, _) = laura.get("/apps/unlisted").await;
     assert_eq!(s, 403);
-    let (s, page) = laura.get("/apps/requests").await;
-    assert_eq!(s, 200);
+    let page = laura.get_ok("/apps/requests").await;
     assert!(page.contains("You have not requested any apps."));
     app.stop().await;
 }

@@ -262,8 +262,7 @@ async fn the_evidence_pack_holds_the_hashed_record_for_corporate_communications_
     let refused = psd.post(&format!("/comments/{plain_id}/evidence"), &[]).await.0;
     assert!(refused == 403 || refused == 404, "{refused}");
     assert_eq!(app.count("SELECT COUNT(*) FROM comment_evidence").await, 1);
-    let (s, page) = cc.get(&format!("/comments/{plain_id}")).await;
-    assert_eq!(s, 200);
+    let page = cc.get_ok(&format!("/comments/{plain_id}")).await;
     assert!(page.contains("keep-evidence"), "{page}");
     cc.post(&format!("/comments/{plain_id}/evidence"), &[]).await;
     cc.post(&format!("/comments/{plain_id}/evidence"), &[]).await;
@@ -272,12 +271,10 @@ async fn the_evidence_pack_holds_the_hashed_record_for_corporate_communications_
     assert!(page.contains("id=\"evidence\"") && !page.contains("keep-evidence"), "{page}");
 
     // The pages: the list of labelled comments, the pack per author (HTML and JSON).
-    let (s, list) = cc.get("/comments").await;
-    assert_eq!(s, 200);
+    let list = cc.get_ok("/comments").await;
     assert!(list.contains("useless fat") && !list.contains("stay safe out there"), "only labelled comments: {list}");
     assert_eq!(psd.get("/comments").await.0, 403);
-    let (s, author) = cc.get("/comments/authors/facebook/fb-777").await;
-    assert_eq!(s, 200);
+    let author = cc.get_ok("/comments/authors/facebook/fb-777").await;
     assert!(author.contains("useless fat") && author.contains("stay safe out there"), "{author}");
     let (s, a) = priya.get("/comments/authors/facebook/fb-777/evidence").await;
     assert_eq!(s, 200, "{a}");

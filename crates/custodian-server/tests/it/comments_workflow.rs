@@ -83,8 +83,7 @@ async fn a_comment_naming_an_officer_opens_a_wellbeing_case_for_their_line_manag
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'comment.wellbeing_opened'").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'comment.wellbeing_closed'").await, 1);
     let manager = app.sign_in("kwame.mensah@warwickshire.police.example").await;
-    let (s, html) = manager.get(&format!("/comments/wellbeing/{id}")).await;
-    assert_eq!(s, 200);
+    let html = manager.get_ok(&format!("/comments/wellbeing/{id}")).await;
     assert!(html.contains("offered the wellbeing service"), "{html}");
 
     // Criticism of the force names nobody: no case.
@@ -128,11 +127,9 @@ async fn hate_and_threats_are_referred_to_the_resolution_centre_who_record_the_o
     assert_eq!(rc.get(&format!("/comments/{comment_id}/evidence")).await.0, 403);
     let page = app.sign_in("megan.ashworth@warwickshire.police.example").await;
     assert_eq!(page.get("/comments").await.0, 403);
-    let (s, html) = page.get("/comments/referrals").await;
-    assert_eq!(s, 200);
+    let html = page.get_ok("/comments/referrals").await;
     assert!(html.contains("Show as a table"), "the chart has its table");
-    let (s, html) = page.get(&format!("/comments/referrals/{id}")).await;
-    assert_eq!(s, 200);
+    let html = page.get_ok(&format!("/comments/referrals/{id}")).await;
     assert!(html.contains("decide-form"));
 
     // Corporate Communications see it but do not decide it.
@@ -230,8 +227,7 @@ async fn corporate_communications_are_alerted_and_act_only_after_the_evidence(b:
     assert_eq!(app.count("SELECT COUNT(*) FROM comment_actions").await, 2);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'comment.action_recorded'").await, 2);
     let page = app.sign_in("priya.raman@warwickshire.police.example").await;
-    let (s, html) = page.get(&format!("/comments/{abuse}")).await;
-    assert_eq!(s, 200);
+    let html = page.get_ok(&format!("/comments/{abuse}")).await;
     assert!(html.contains("Hide it and keep the evidence."), "{html}");
 }
 on_both!(corporate_communications_are_alerted_and_act_only_after_the_evidence);
@@ -269,8 +265,7 @@ async fn questions_and_emergencies_join_the_owning_teams_queue_with_their_servic
 
     // Overdue replies are on the team's page (the server's clock is past 2026-12-04 10:15).
     let page = app.sign_in("kwame.mensah@warwickshire.police.example").await;
-    let (s, html) = page.get("/comments/replies").await;
-    assert_eq!(s, 200);
+    let html = page.get_ok("/comments/replies").await;
     assert!(html.contains("id=\"overdue\""), "{html}");
     assert!(html.contains("Overdue"));
 
@@ -356,8 +351,7 @@ async fn out_of_hours_emergencies_and_threats_go_to_the_person_on_call(b: Backen
     assert!(app.count("SELECT COUNT(*) FROM email_outbox WHERE kind = 'comment.out_of_hours'").await >= 1);
 
     // The rota page shows the shifts; the Resolution Centre may not see it.
-    let (s, html) = cc.get("/comments/rota").await;
-    assert_eq!(s, 200);
+    let html = cc.get_ok("/comments/rota").await;
     assert!(html.contains("id=\"on-call\""));
     let rc = app.sign_in("megan.ashworth@warwickshire.police.example").await;
     assert_eq!(rc.get("/comments/rota").await.0, 403);

@@ -97,13 +97,11 @@ async fn a_device_is_allocated_confirmed_and_reported_lost_with_its_history(b: B
     assert_eq!(d["status"], "stolen");
     assert_eq!(d["holder"], serde_json::Value::Null);
 
-    let (s, f) = ds.get("/findings?rule=devices.lost_or_stolen").await;
-    assert_eq!(s, 200);
+    let f = ds.get_ok("/findings?rule=devices.lost_or_stolen").await;
     assert_eq!(f["total"], 1, "Digital Services are alerted: {f}");
     assert_eq!(f["items"][0]["clause"], "4.7");
 
-    let (s, h) = ds.get(&format!("/devices/{id}/history")).await;
-    assert_eq!(s, 200);
+    let h = ds.get_ok(&format!("/devices/{id}/history")).await;
     let events: Vec<&str> = h.as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
     assert_eq!(events, vec!["stolen", "receipt_confirmed", "allocated", "registered"]);
     app.stop().await;

@@ -248,8 +248,7 @@ on_both!(two_senders_never_claim_the_same_row);
 async fn each_person_chooses_their_own_delivery_and_the_change_is_audited(b: Backend) {
     let app = spawn_seeded(b).await;
     let s = app.sign_in("aisha.khan@warwickshire.police.example").await;
-    let (code, page) = s.get("/account/email").await;
-    assert_eq!(code, 200);
+    let page = s.get_ok("/account/email").await;
     assert!(page.contains("value=\"immediate\" checked"), "{page}");
     assert!(page.contains("You cannot turn e-mails off"), "{page}");
     let (code, _) = s.post("/account/email", &[("delivery", "digest")]).await;

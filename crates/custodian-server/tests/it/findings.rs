@@ -59,8 +59,7 @@ async fn the_subject_sees_but_cannot_judge_their_own_finding_and_others_cannot_s
     let app = spawn_seeded(b).await;
     let id = finding_about_a1018(&app).await;
     let subject = app.api(&app.token("A1018").await);
-    let (s, _) = subject.get(&format!("/findings/{id}")).await;
-    assert_eq!(s, 200);
+    let _ = subject.get_ok(&format!("/findings/{id}")).await;
     let (s, _) = subject
         .post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "no_action", "reasons": "mine"}))
         .await;

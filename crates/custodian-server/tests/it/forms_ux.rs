@@ -28,15 +28,13 @@ async fn a_refused_form_comes_back_to_its_page_with_its_errors_and_values(b: Bac
     );
     assert!(!html.contains("staff_number:"), "no raw field name in the words");
     // Shown once: a reload is the page as it is.
-    let (s, html) = ds.get(&page).await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok(&page).await;
     assert!(!html.contains("form-errors"));
     // Success: a banner with a fixed text on the page the form leads to.
     let (s, location) =
         ds.post_from(&page, &action, &[("staff_number", "A1018"), ("reason", "Replacement laptop")]).await;
     assert_eq!((s, location.as_str()), (303, page.as_str()));
-    let (s, html) = ds.get(&page).await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok(&page).await;
     assert!(html.contains("govuk-notification-banner--success") && html.contains("The device has been allocated"));
     // A conflict (a blocked action) is shown on the page too, in its words, never a bare 409.
     let (s, location) = ds.post_from(&page, &action, &[("staff_number", "A1018"), ("reason", "Again")]).await;
@@ -343,8 +341,7 @@ async fn a_blocked_post_says_why_it_cannot_be_submitted(b: Backend) {
     assert_eq!(s, 201, "{p}");
     let id = p["id"].as_str().unwrap().to_string();
     let session = app.sign_in("laura.fenwick@warwickshire.police.example").await;
-    let (s, page) = session.get(&format!("/posts/{id}")).await;
-    assert_eq!(s, 200);
+    let page = session.get_ok(&format!("/posts/{id}")).await;
     assert!(page.contains("id=\"submit-unavailable\"") && page.contains("block publication"), "{page}");
     assert!(!page.contains("id=\"submit-post\""), "no button that would be refused");
     let shown = identifiers(&visible_text(&page));
@@ -467,7 +464,7 @@ async fn every_form_of_every_role_refused_comes_back_to_its_page(b: Backend) {
                 if !tried.insert((crate::axe::shape(&page), crate::axe::shape(&form.action), names.join(","))) {
                     continue;
                 }
-                let mut sent: Vec<(&str, &str)> = form
+                let sent: Vec<(&str, &str)> = form
                     .fields
                     .iter()
                     .chain(&form.chosen)

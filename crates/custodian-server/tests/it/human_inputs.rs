@@ -33,8 +33,7 @@ fn boxes(name: &str, d: time::Date) -> Vec<(String, String)> {
 async fn the_overseas_form_takes_countries_by_name_and_dates_in_three_boxes(b: Backend) {
     let app = spawn_seeded(b).await;
     let jack = app.sign_in("jack.thornton@warwickshire.police.example").await;
-    let (s, html) = jack.get("/overseas").await;
-    assert_eq!(s, 200);
+    let html = jack.get_ok("/overseas").await;
     for id in ["from-day", "from-month", "from-year", "to-day", "to-month", "to-year"] {
         assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
     }
@@ -129,8 +128,7 @@ async fn a_deputy_is_chosen_by_name_among_people_the_user_may_see_with_a_london_
     let app = spawn_seeded(b).await;
     // Helen Marsh, Head of Department of Response Policing North, sees the people of her area.
     let helen = app.sign_in("helen.marsh@warwickshire.police.example").await;
-    let (s, html) = helen.get("/approvals").await;
-    assert_eq!(s, 200);
+    let html = helen.get_ok("/approvals").await;
     assert!(html.contains("data-person-suggest=\"deputy-list\"") && html.contains("id=\"starts_at-time\""), "{html}");
     assert!(!html.contains("(UTC)"), "{html}");
 
@@ -239,8 +237,7 @@ async fn a_streaming_exception_s_last_day_is_a_date_input_that_must_not_be_past(
     let app = spawn_seeded(b).await;
     // Kwame Mensah manages Jack Thornton.
     let kwame = app.sign_in("kwame.mensah@warwickshire.police.example").await;
-    let (s, html) = kwame.get("/usage/streaming-exceptions").await;
-    assert_eq!(s, 200);
+    let html = kwame.get_ok("/usage/streaming-exceptions").await;
     assert!(html.contains("id=\"until-day\"") && !html.contains("type=\"date\""), "{html}");
     let mut form: Vec<(String, String)> =
         vec![("staff_number".into(), "A1018".into()), ("reason".into(), "Live-streamed public order briefing".into())];
@@ -307,8 +304,7 @@ async fn a_grant_is_for_a_chosen_person_role_or_area_until_a_day_in_the_date_inp
     assert_eq!(r.status(), 303);
     let page = r.headers()["location"].to_str().unwrap().to_string();
     let action = format!("{page}/grants");
-    let (s, html) = ds.get(&page).await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok(&page).await;
     for id in ["audience", "audience-role", "audience-area", "audience-all", "person", "role", "area", "expires_at-day"]
     {
         assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
@@ -393,8 +389,7 @@ async fn a_post_s_publishing_time_is_a_date_input_on_london_clocks(b: Backend) {
     let a = cc.create_account(json!({"platform": "x", "handle": "@WarksPoliceNorth", "owning_team": "Response Policing North", "team_manager": "A1001", "comms_approval": false, "corporate": false})).await;
     let account = a["id"].as_str().unwrap().to_string();
     let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
-    let (s, html) = laura.get("/posts/new").await;
-    assert_eq!(s, 200);
+    let html = laura.get_ok("/posts/new").await;
     assert!(html.contains("id=\"scheduled_for-day\"") && html.contains("id=\"scheduled_for-time\""), "{html}");
     assert!(!html.contains("datetime-local") && !html.contains("(UTC"), "{html}");
     let mut form: Vec<(String, String)> =
@@ -465,7 +460,6 @@ async fn an_allocation_s_dates_are_corrected_in_date_inputs(b: Backend) {
 on_both!(an_allocation_s_dates_are_corrected_in_date_inputs);
 
 async fn task_choosers_offer_only_the_people_the_task_may_name(b: Backend) {
-    use serde_json::json;
     let app = spawn_seeded(b).await;
     let get = |s: &Session, q: &str, among: &str| {
         let url = format!("{}/people/suggest?q={q}&among={among}", s.base);
@@ -525,8 +519,7 @@ on_both!(task_choosers_offer_only_the_people_the_task_may_name);
 async fn corporate_communications_change_the_screening_lists_in_a_form_and_the_check_still_runs(b: Backend) {
     let app = spawn_seeded(b).await;
     let cc = app.sign_in("eleanor.pryce@warwickshire.police.example").await;
-    let (s, html) = cc.get("/screening/pack").await;
-    assert_eq!(s, 200);
+    let html = cc.get_ok("/screening/pack").await;
     assert!(html.contains("id=\"lists-form\"") && html.contains("name=\"allowlist.operations\""), "{html}");
     assert!(html.contains("id=\"body\""), "the TOML view is still there");
     let ops = html.split("name=\"allowlist.operations\"").nth(1).unwrap();

@@ -206,8 +206,7 @@ on_both!(intune_registration_reports_unknown_users_future_enrolment_and_the_impo
 async fn the_imports_page_registers_new_intune_devices_when_asked(b: Backend) {
     let app = spawn_seeded(b).await;
     let session = app.sign_in(TOMASZ).await;
-    let (s, page) = session.get("/imports").await;
-    assert_eq!(s, 200);
+    let page = session.get_ok("/imports").await;
     assert!(page.contains("name=\"register_new\""), "{page}");
     let (enrolled, _) = graph_time(5);
     let body = export(&enrolled);

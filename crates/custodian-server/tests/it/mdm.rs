@@ -78,8 +78,7 @@ async fn an_unhealthy_intune_export_opens_three_findings_once_and_a_healthy_one_
     assert_eq!(dev["mdm_state"]["encrypted"], false);
     assert_eq!(dev["mdm_state"]["management_state"], "managed");
     let session = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
-    let (s, html) = session.get(&format!("/devices/{}", d.id)).await;
-    assert_eq!(s, 200);
+    let html = session.get_ok(&format!("/devices/{}", d.id)).await;
     assert!(html.contains("Device management") && html.contains("noncompliant"), "{html}");
     assert!(html.contains("Jailbroken or rooted"), "{html}");
 
@@ -224,8 +223,7 @@ on_both!(a_partial_graph_page_is_refused_unless_allowed_and_warnings_are_reporte
 async fn the_imports_page_takes_mdm_exports_and_refuses_a_partial_page_unless_ticked(b: Backend) {
     let app = spawn_seeded(b).await;
     let session = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
-    let (s, page) = session.get("/imports").await;
-    assert_eq!(s, 200);
+    let page = session.get_ok("/imports").await;
     assert!(page.contains("action=\"/imports/amapi\"") && page.contains("name=\"allow_partial\""), "{page}");
     let upload = |kind: &'static str, file: String, ticked: &'static [&'static str]| {
         let b = "----custodian-mdm-boundary";

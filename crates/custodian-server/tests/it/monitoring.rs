@@ -142,8 +142,7 @@ async fn a_psd_officer_runs_a_round_and_a_dmi_takes_a_case_through_custody(b: Ba
     let now = OffsetDateTime::now_utc();
     let (s, c) = step(&psd, &id, json!({"step": "propose_slot", "slot": at(now + Duration::days(2))})).await;
     assert_eq!(s, 200, "{c}");
-    let (s, _) = subject.get(&format!("/monitoring/cases/{id}?purpose=checking%20my%20slot")).await;
-    assert_eq!(s, 200);
+    let _ = subject.get_ok(&format!("/monitoring/cases/{id}?purpose=checking%20my%20slot")).await;
     let (s, _) = other.get(&format!("/monitoring/cases/{id}")).await;
     assert_eq!(s, 403, "another selected person cannot see this case");
     let (_, mine) = other.get("/monitoring/cases").await;
@@ -224,8 +223,7 @@ async fn a_psd_officer_runs_a_round_and_a_dmi_takes_a_case_through_custody(b: Ba
     let shown = crate::forms_ux::identifiers(&crate::forms_ux::visible_text(&html));
     assert!(shown.is_empty(), "the custody report shows {shown:?}");
     let psd_session = app.sign_in("niamh.doherty@warwickshire.police.example").await;
-    let (s, case_page) = psd_session.get(&format!("/monitoring/cases/{id}")).await;
-    assert_eq!(s, 200);
+    let case_page = psd_session.get_ok(&format!("/monitoring/cases/{id}")).await;
     let shown = crate::forms_ux::identifiers(&crate::forms_ux::visible_text(&case_page));
     assert!(shown.is_empty(), "the case page shows {shown:?}");
     assert!(!case_page.contains("slot: ["), "no tuple of a moment");
@@ -299,8 +297,7 @@ async fn an_overdue_hand_over_opens_a_referral_and_a_reasoned_withdrawal_calls_t
     let (s, p) = step(&psd, &id, json!({"step": "failure_to_provide"})).await;
     assert_eq!((s, p["errors"][0]["field"].as_str()), (422, Some("deadline")), "{p}");
     tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
-    let (s, c) = psd.get(&format!("/monitoring/cases/{id}")).await;
-    assert_eq!(s, 200);
+    let c = psd.get_ok(&format!("/monitoring/cases/{id}")).await;
     assert_eq!(c["referrals"][0]["kind"], "failure_to_provide", "{c}");
     let (_, d) = psd.get("/monitoring/dashboard").await;
     assert_eq!(
@@ -366,8 +363,7 @@ fn minute(t: OffsetDateTime) -> String {
 async fn the_pages_let_psd_run_a_round_and_a_dmi_record_a_download(b: Backend) {
     let app = spawn_seeded(b).await;
     let psd = app.sign_in("niamh.doherty@warwickshire.police.example").await;
-    let (s, page) = psd.get("/monitoring").await;
-    assert_eq!(s, 200);
+    let page = psd.get_ok("/monitoring").await;
     assert!(page.contains("Create a round") && page.contains("Cases by stage"), "{page}");
     let areas = app.store().business_areas().await.unwrap();
     let i = areas.iter().position(|a| a.name == AREA).unwrap().to_string();

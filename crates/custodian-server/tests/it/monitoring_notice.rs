@@ -92,8 +92,7 @@ async fn the_person_selected_is_notified_with_the_draw_and_only_they_see_the_car
 
     // The person selected: the card, in words, and a Monitoring link to their case.
     let me = app.sign_in(&app.person(&case.staff_number).await.email).await;
-    let (s, home) = me.get("/").await;
-    assert_eq!(s, 200);
+    let home = me.get_ok("/").await;
     assert!(home.contains("id=\"monitoring-action\""), "{home}");
     assert!(home.contains("You have been selected for a device check"), "{home}");
     assert!(home.contains(&format!("href=\"/monitoring/cases/{}\"", case.id)), "{home}");
@@ -115,8 +114,7 @@ async fn the_person_selected_is_notified_with_the_draw_and_only_they_see_the_car
     assert!(home.contains("id=\"defer-form\""), "{home}");
     // The case page they see: what to do in words; the clause after it, collapsed; no UTC, no
     // stored tuples.
-    let (s, page) = me.get(&format!("/monitoring/cases/{}", case.id)).await;
-    assert_eq!(s, 200);
+    let page = me.get_ok(&format!("/monitoring/cases/{}", case.id)).await;
     assert!(page.contains(&due) && page.contains("id=\"clause-5-4\""), "{page}");
     assert!(page.find(&due) < page.find("id=\"clause-5-4\""), "the task comes before the clause");
     assert!(!page.contains("UTC") && !page.contains("slot: ["), "{page}");

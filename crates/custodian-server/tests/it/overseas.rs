@@ -265,8 +265,7 @@ async fn a_line_manager_records_a_streaming_exception_and_usage_imports_go_throu
     assert_eq!(streaming[0].records, ["w2"]);
 
     // The history lists the run with its hash and counts; only Digital Services import.
-    let (s, runs) = ds.get("/usage/imports").await;
-    assert_eq!(s, 200);
+    let runs = ds.get_ok("/usage/imports").await;
     assert_eq!(runs.as_array().unwrap().len(), 1, "{runs}");
     assert_eq!(runs[0]["detail"]["file_sha256"], r["file_sha256"]);
     assert_eq!(runs[0]["detail"]["imported"], 2);
@@ -302,8 +301,7 @@ on_both!(a_line_manager_records_a_streaming_exception_and_usage_imports_go_throu
 async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
     let app = spawn_seeded(b).await;
     let jack = app.sign_in("jack.thornton@warwickshire.police.example").await;
-    let (s, html) = jack.get("/overseas").await;
-    assert_eq!(s, 200);
+    let html = jack.get_ok("/overseas").await;
     assert!(html.contains("Force Vetting Unit approval for use overseas"), "the words of 4.2");
     assert!(html.contains("WP-MB-0007"), "his device to choose");
     let (d1, d4) = (day(1), day(4));
@@ -346,8 +344,7 @@ async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
 
     // Digital Services decide their step on the window's own page, without JavaScript.
     let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
-    let (s, html) = ds.get(&to).await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok(&to).await;
     assert!(
         html.contains("id=\"decide-form-digital_services\"") && !html.contains("id=\"decide-form-vetting\""),
         "{html}"
@@ -364,14 +361,11 @@ async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
     assert!(html.contains("Tomasz Nowak on") && !html.contains("decide-form-"), "decided once, no form left: {html}");
     assert!(html.contains("approved step digital services"), "the timeline names the decision: {html}");
 
-    let (s, html) = ds.get("/overseas").await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok("/overseas").await;
     assert!(html.contains("Jack Thornton") && html.contains("export-csv"), "{html}");
-    let (s, csv) = ds.get("/overseas/export.csv").await;
-    assert_eq!(s, 200);
+    let csv = ds.get_ok("/overseas/export.csv").await;
     assert!(csv.starts_with("device,mdm_id,staff_number,countries,from,to"), "{csv}");
-    let (s, html) = ds.get("/usage/imports").await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok("/usage/imports").await;
     assert!(html.contains("No usage file has been imported yet"));
     let (s, _) = jack.get("/overseas/export.csv").await;
     assert_eq!(s, 403);
@@ -477,8 +471,7 @@ async fn the_usage_import_and_streaming_exception_pages_work_without_javascript(
     assert_eq!(app.store().usage_import_runs(10).await.unwrap().len(), 3);
 
     let kwame = app.sign_in("kwame.mensah@warwickshire.police.example").await;
-    let (s, html) = kwame.get("/usage/streaming-exceptions").await;
-    assert_eq!(s, 200);
+    let html = kwame.get_ok("/usage/streaming-exceptions").await;
     assert!(html.contains("streaming video content unless for a specific policing purpose"), "the words of 4.6");
     assert!(html.contains("Jack Thornton (A1018)"), "his reports to choose from");
     let until = day(5);

@@ -50,8 +50,7 @@ async fn keyset_paging_walks_the_same_devices_as_page_numbers(b: Backend) {
     let (_, after) = ds.get(&format!("/devices?type=laptop&per_page=2&after={}", by_number[0])).await;
     assert!(after["items"].as_array().unwrap().iter().all(|d| d["type"] == "laptop"));
     // A page past the end is empty, not an error.
-    let (s, past) = ds.get("/devices?per_page=50&page=1000").await;
-    assert_eq!(s, 200);
+    let past = ds.get_ok("/devices?per_page=50&page=1000").await;
     assert!(tags(&past).is_empty());
     app.stop().await;
 }
@@ -137,7 +136,7 @@ async fn search_follows_changes_made_by_another_process(b: Backend) {
     let other = custodian_store::Store::open(&app.db_url, &Default::default()).await.unwrap();
     let csv = "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to\n\
                WP-LT-0001,laptop,Zebra,ET45,9YBQB0Z,,,Windows 11 Enterprise,allocated,A1001\n";
-    crate::support::cli_import_devices(&other, &csv).await;
+    crate::support::cli_import_devices(&other, csv).await;
     let (_, after) = ds.get("/devices?q=zebra").await;
     assert_eq!(tags(&after), vec!["WP-LT-0001".to_string()], "{after}");
     // A holder's new name is searchable at once, and the old one no longer is.
@@ -145,7 +144,7 @@ async fn search_follows_changes_made_by_another_process(b: Backend) {
     assert!(tags(&by_old).contains(&"WP-LT-0001".to_string()), "{by_old}");
     let people = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
                   A1001,Helen Quarrendon,helen.marsh@warwickshire.police.example,officer,Response Policing North,,head_of_department,active,0121 496 0101\n";
-    crate::support::cli_import_people(&other, &people).await;
+    crate::support::cli_import_people(&other, people).await;
     let (_, by_new) = ds.get("/devices?q=quarrendon").await;
     assert!(tags(&by_new).contains(&"WP-LT-0001".to_string()), "{by_new}");
     let (_, by_old) = ds.get("/devices?q=helen%20marsh").await;

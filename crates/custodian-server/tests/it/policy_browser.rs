@@ -45,7 +45,7 @@ async fn source(c: &fantoccini::Client) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_a_browser_a_version_is_drafted_consulted_on_adopted_and_acknowledged_and_a_declaration_assessed() {
     let Some(browser) = crate::browser::start().await else { return };
-    let (app, now) = with_policy().await;
+    let (app, _) = with_policy().await;
     let c = &browser.client;
     let base = &app.base;
 

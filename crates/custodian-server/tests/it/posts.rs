@@ -277,8 +277,7 @@ async fn an_incident_holds_departmental_posts_and_lets_corporate_ones_flow(b: Ba
 
     // The banner on the pages departmental users work in.
     let session = app.sign_in("laura.fenwick@warwickshire.police.example").await;
-    let (s, page) = session.get("/posts").await;
-    assert_eq!(s, 200);
+    let page = session.get_ok("/posts").await;
     assert!(page.contains("incident-banner") && page.contains("Post only shares of @WarksPolice."), "{page}");
 
     // Ending needs a reason; held posts then need Corporate Communications again.
@@ -440,8 +439,7 @@ async fn the_editor_marks_findings_in_place(b: Backend) {
     assert!(html.contains(">Operation Falcon</mark>"), "{html}");
     assert!(html.contains("hx-swap-oob") && html.contains("WP034 6.3e"), "{html}");
     assert_eq!(session.post_without_csrf("/posts/highlight", &[("text", "x")]).await, 403);
-    let (s, page) = session.get("/posts/new").await;
-    assert_eq!(s, 200);
+    let page = session.get_ok("/posts/new").await;
     assert!(page.contains("hx-post=\"/posts/highlight\"") && page.contains("delay:400ms"), "{page}");
     assert!(!page.contains("<script>"), "no inline script");
     app.stop().await;

@@ -18,8 +18,7 @@ async fn a_profile_is_checked_privately_and_kept_only_when_asked(b: Backend) {
     let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
     let (_, home) = laura.get("/").await;
     assert!(home.contains("href=\"/profile-check\""), "the home page links the check");
-    let (s, page) = laura.get("/profile-check").await;
-    assert_eq!(s, 200);
+    let page = laura.get_ok("/profile-check").await;
     assert!(page.contains("id=\"privacy\"") && page.contains("Nothing you paste is kept"), "the page says so");
 
     let audit_before = app.count("SELECT COUNT(*) FROM audit_events").await;

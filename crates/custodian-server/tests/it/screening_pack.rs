@@ -26,8 +26,7 @@ fn with(version: &str, from: &str, to: &str) -> String {
 async fn corporate_communications_change_the_pack_with_a_check_and_a_reason(b: Backend) {
     let app = spawn_seeded(b).await;
     let cc = app.sign_in(CC).await;
-    let (status, page) = cc.get("/screening/pack").await;
-    assert_eq!(status, 200);
+    let page = cc.get_ok("/screening/pack").await;
     assert!(page.contains("2026.12.6") && page.contains("id=\"no-history\""), "the built-in pack applies at first");
     assert_eq!(app.state.screener().current().engine.screen(MARKED).verdict, Verdict::Block);
 
@@ -78,8 +77,7 @@ async fn corporate_communications_change_the_pack_with_a_check_and_a_reason(b: B
     // The history through the API, for an auditor; the full text of each version is kept.
     let auditor = app.token("A1015").await;
     let api = app.api(&auditor);
-    let (status, history) = api.get("/screening/pack/versions").await;
-    assert_eq!(status, 200);
+    let history = api.get_ok("/screening/pack/versions").await;
     let versions: Vec<&str> = history.as_array().unwrap().iter().map(|v| v["version"].as_str().unwrap()).collect();
     assert_eq!(versions, ["2026.11.4", "2026.12.7"]);
     let (_, one) = api.get("/screening/pack/versions/2026.12.7").await;
@@ -141,8 +139,7 @@ async fn a_stored_pack_pinned_to_an_older_model_still_loads_and_the_page_says_so
     assert_eq!(current.engine.screen(MARKED).verdict, Verdict::Block);
 
     let cc = app.sign_in(CC).await;
-    let (status, page) = cc.get("/screening/pack").await;
-    assert_eq!(status, 200);
+    let page = cc.get_ok("/screening/pack").await;
     assert!(page.contains("id=\"pack-warnings\""), "{page}");
     for s in ["no longer ships", "2026.12.1", old.as_str(), shipped.as_str()] {
         assert!(page.contains(s), "the warning names {s}: {page}");

@@ -93,8 +93,7 @@ on_both!(repeated_failures_throttle_sign_in_and_unknown_accounts_look_the_same);
 async fn api_tokens_are_scoped_and_revocable(b: Backend) {
     let app = spawn_seeded(b).await;
     let read = app.api(&app.token_scoped("A1006", &["read"]).await);
-    let (s, _) = read.get("/devices").await;
-    assert_eq!(s, 200);
+    let _ = read.get_ok("/devices").await;
     let d = app.device("WP-LT-0006").await;
     let (s, _) =
         read.post(&format!("/devices/{}/allocate", d.id), json!({"staff_number": "A1018", "reason": "x"})).await;

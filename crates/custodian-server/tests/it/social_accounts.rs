@@ -218,11 +218,9 @@ async fn a_requested_account_is_approved_used_and_loses_its_leavers_and_movers(b
         assert!(actions.iter().any(|x| x == a), "{a} missing from {actions:?}");
     }
     // The pages render for the team manager and Corporate Communications.
-    let (s, html) = tm.get(&format!("/accounts/{id}")).await;
-    assert_eq!(s, 200);
+    let html = tm.get_ok(&format!("/accounts/{id}")).await;
     assert!(html.contains("Left the force") && html.contains("Moved to another business area"), "{html}");
-    let (s, html) = priya_s.get("/accounts?status=closed").await;
-    assert_eq!(s, 200);
+    let html = priya_s.get_ok("/accounts?status=closed").await;
     assert!(html.contains("WarksNorth"));
     app.stop().await;
 }

@@ -292,6 +292,13 @@ pub struct Api {
 }
 
 impl Api {
+    /// GET that must answer 200: the body.
+    pub async fn get_ok(&self, path: &str) -> Value {
+        let (s, body) = self.get(path).await;
+        assert_eq!(s, 200, "GET {path}: {body}");
+        body
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap();
         let s = r.status().as_u16();
@@ -335,6 +342,13 @@ pub struct Session {
 }
 
 impl Session {
+    /// GET that must answer 200: the page.
+    pub async fn get_ok(&self, path: &str) -> String {
+        let (s, page) = self.get(path).await;
+        assert_eq!(s, 200, "GET {path}: {page}");
+        page
+    }
+
     pub async fn get(&self, path: &str) -> (u16, String) {
         let r = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
         (r.status().as_u16(), r.text().await.unwrap())

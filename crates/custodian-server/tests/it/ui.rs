@@ -6,8 +6,7 @@ use crate::support::{Backend, spawn_seeded};
 async fn digital_services_allocate_from_the_device_page_and_the_holder_confirms(b: Backend) {
     let app = spawn_seeded(b).await;
     let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
-    let (s, page) = ds.get("/devices?status=in_stock").await;
-    assert_eq!(s, 200);
+    let page = ds.get_ok("/devices?status=in_stock").await;
     assert!(page.contains("WP-LT-0006"));
     assert!(!page.contains("WP-LT-0001"), "the filter applies");
     // htmx asks for the table alone.
@@ -151,8 +150,7 @@ fn labels(items: &[(String, String, bool)]) -> Vec<&str> {
 async fn the_navigation_is_at_most_six_sections_of_what_each_person_may_use(b: Backend) {
     let app = spawn_seeded(b).await;
     let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
-    let (s, html) = ds.get("/usage/imports").await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok("/usage/imports").await;
     let nav = nav_items(&html);
     assert!(nav.len() <= 6, "{nav:?}");
     assert!(nav.contains(&("/people".into(), "People".into(), true)), "{nav:?}");
@@ -169,8 +167,7 @@ async fn the_navigation_is_at_most_six_sections_of_what_each_person_may_use(b: B
     assert!(subnav_items(&html).is_empty(), "no sub navigation on the home page");
 
     let cc = app.sign_in("priya.raman@warwickshire.police.example").await;
-    let (s, html) = cc.get("/screening/pack").await;
-    assert_eq!(s, 200);
+    let html = cc.get_ok("/screening/pack").await;
     assert!(nav_items(&html).contains(&("/posts".into(), "Posts".into(), true)), "{html}");
     let sub = subnav_items(&html);
     assert!(
@@ -258,8 +255,7 @@ async fn the_clauses_are_one_folded_element_after_the_task_and_the_policy_has_co
     let (_, html) = ds.get(&format!("/overseas/{window}")).await;
     assert!(html.contains("data-clause=\"4.2\"") && html.contains("Under WP034 4.2"), "the step names its clause");
 
-    let (s, html) = ds.get("/policy").await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok("/policy").await;
     let contents = html.split("id=\"contents\"").nth(1).unwrap().split("</nav>").next().unwrap();
     let sections: Vec<&str> =
         html.split("<h2 class=\"govuk-heading-m\" id=\"").skip(1).map(|h| h.split('"').next().unwrap()).collect();

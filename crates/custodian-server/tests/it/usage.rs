@@ -156,8 +156,7 @@ async fn the_line_manager_reviews_a_usage_finding_with_evidence_frequency_and_th
     let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
     let id = all.iter().find(|f| f.rule == "usage.mms").unwrap().id;
     let manager = app.sign_in("kwame.mensah@warwickshire.police.example").await;
-    let (s, html) = manager.get(&format!("/findings/{id}")).await;
-    assert_eq!(s, 200);
+    let html = manager.get_ok(&format!("/findings/{id}")).await;
     assert!(html.contains("multimedia text messages"), "the words of 4.2 beside the finding");
     assert!(html.contains("m1"), "the record id as evidence");
     assert!(html.contains("Frequency over the last 90 days"), "{html}");
@@ -165,8 +164,7 @@ async fn the_line_manager_reviews_a_usage_finding_with_evidence_frequency_and_th
     assert!(html.contains("how usage may appear to the public"), "the 4.10 considerations");
     // The person sees their own finding but cannot judge it; the manager closes it with reasons.
     let jack = app.api(&app.token("A1018").await);
-    let (s, _) = jack.get(&format!("/findings/{id}")).await;
-    assert_eq!(s, 200);
+    let _ = jack.get_ok(&format!("/findings/{id}")).await;
     let (s, _) = jack
         .post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "no_action", "reasons": "mine"}))
         .await;
@@ -349,8 +347,7 @@ async fn the_demo_force_comes_with_a_carrier_bill_that_breaks_each_carrier_rule(
     );
     // Digital Services' home page charts the open findings by the rules' titles.
     let ds = app.sign_in_with("daniel.okafor@warwickshire.police.example", &info.password).await;
-    let (s, home) = ds.get("/").await;
-    assert_eq!(s, 200);
+    let home = ds.get_ok("/").await;
     assert!(
         home.contains(">Call or text to a premium rate number<") && !home.contains(">usage.premium_rate<"),
         "{home}"

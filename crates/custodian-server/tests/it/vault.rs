@@ -157,12 +157,10 @@ async fn vault_round_trip_and_who_may_reveal(b: Backend) {
 
     // The pages: the list for Corporate Communications, the reveal shown once and hidden after 30 s.
     let web = app.sign_in(COMMS_EMAIL).await;
-    let (s, html) = web.get("/vault").await;
-    assert_eq!(s, 200);
+    let html = web.get_ok("/vault").await;
     // The register keeps the handle without its @ (as every way of setting one up does).
     assert!(html.contains("WarksRespNorth") && html.contains("current"));
-    let (s, html) = web.get(&creds(own)).await;
-    assert_eq!(s, 200);
+    let html = web.get_ok(&creds(own)).await;
     assert!(!html.contains(password));
     let (s, html) =
         web.post(&format!("{}/reveal", creds(own)), &[("field", "password"), ("reason", "checking the page")]).await;

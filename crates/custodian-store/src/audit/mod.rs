@@ -4,7 +4,7 @@
 
 use crate::audit_read::describe;
 use crate::{Db, Page, Result, Store, StoreError};
-use custodian_domain::audit::{self as tree, Checkpoint, Hash, Tamper, Verifier};
+use custodian_domain::audit::{self as tree, Checkpoint, Hash, Verifier};
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;

@@ -7,7 +7,6 @@ use custodian_domain::data_protection::Schedule;
 use custodian_store::Actor;
 use custodian_store::data_protection::NewHold;
 use ed25519_dalek::SigningKey;
-use sqlx::Connection;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -484,7 +483,7 @@ on_both!(usage_records_are_found_through_spans_however_they_were_stored);
 /// it, and nothing names its reporter or the assessors.
 async fn the_export_holds_declarations_reports_made_and_kept_checks(db: &TestDb) {
     use custodian_domain::declarations::{Declaration, Outcome, ReportedThing, Triage};
-    use custodian_store::declarations::{NewEvidence, NewKeptCheck, NewReport};
+    use custodian_store::declarations::{NewKeptCheck, NewReport};
     db.seed().await;
     let now = OffsetDateTime::now_utc();
     let (laura, as_laura) = (db.person("A1017").await, db.actor("A1017").await);

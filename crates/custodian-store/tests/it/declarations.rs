@@ -6,9 +6,9 @@
 //! and close; a kept personal-profile check is its person's alone and no audit event carries
 //! its text.
 
-use custodian_domain::declarations::{Declaration, Outcome, ReportedThing, Triage};
+use custodian_domain::declarations::{Declaration, Outcome, Triage};
 use custodian_domain::policy::text::parse_text;
-use custodian_store::declarations::{NewEvidence, NewKeptCheck, NewReport};
+use custodian_store::declarations::NewKeptCheck;
 use custodian_store::{Actor, StoreError};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;

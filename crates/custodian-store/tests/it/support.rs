@@ -115,13 +115,16 @@ impl TestDb {
     /// Run a statement on a connection of its own (to read what the store keeps, or to play a
     /// corrupt row).
     pub async fn exec(&self, statement: &str) {
-        if self.url.starts_with("sqlite:") {
-            let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+        crate::with_connection!(self, c => {
             sqlx::query(statement).execute(&mut c).await.unwrap();
-        } else {
-            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
-            sqlx::query(statement).execute(&mut c).await.unwrap();
-        }
+        });
+    }
+
+    /// Run several statements in one go, on a connection of their own (an attacker's script).
+    pub async fn script(&self, statements: &str) {
+        crate::with_connection!(self, c => {
+            sqlx::raw_sql(statements).execute(&mut c).await.unwrap();
+        });
     }
 
     /// Store usage records straight into the table, as no import does (no spans): each row a SQL
@@ -146,13 +149,9 @@ impl TestDb {
         {
             rows.iter().map(|r| (0..r.len()).map(|i| r.try_get::<i64, _>(i).unwrap()).collect()).collect()
         }
-        if self.url.starts_with("sqlite:") {
-            let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+        crate::with_connection!(self, c => {
             read(sqlx::query(query).fetch_all(&mut c).await.unwrap())
-        } else {
-            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
-            read(sqlx::query(query).fetch_all(&mut c).await.unwrap())
-        }
+        })
     }
 }
 
