@@ -105,12 +105,7 @@ fn the_accounts_import_is_all_or_nothing_idempotent_and_listed_back() {
     let o = e.run(&["accounts", "import", &bad, "--json"]);
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     let out: serde_json::Value = serde_json::from_str(common::stdout(&o).trim()).unwrap();
-    let at: Vec<(u64, String)> = out["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap().to_string()))
-        .collect();
+    let at = common::rejected(&out, "field");
     assert_eq!(at, vec![(4, "kind".to_string())], "{out}");
     let bad = e.file(
         "bad2.csv",
@@ -122,12 +117,7 @@ fn the_accounts_import_is_all_or_nothing_idempotent_and_listed_back() {
     let o = e.run(&["accounts", "import", &bad, "--json"]);
     assert_eq!(o.status.code(), Some(2));
     let out: serde_json::Value = serde_json::from_str(common::stdout(&o).trim()).unwrap();
-    let at: Vec<(u64, String)> = out["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap().to_string()))
-        .collect();
+    let at = common::rejected(&out, "field");
     assert_eq!(at, vec![(2, "team_manager".to_string()), (3, "authorised_users".to_string())], "{out}");
     let count = |sql: &str| -> i64 { e.db().query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT COUNT(*) FROM social_accounts"), 0);

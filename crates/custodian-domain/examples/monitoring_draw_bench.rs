@@ -84,20 +84,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let after = peak_rss_kib();
 
     println!("monitoring draw: {PEOPLE} people in {AREAS} areas, k = {SAMPLE} per area, {selected} selected");
-    println!(
-        "draw (build bundle): wall median {:.0} ms (min {:.0}, max {:.0}), CPU {:.0} ms per run, over {RUNS} runs",
-        median(draws.clone()).as_secs_f64() * 1e3,
-        draws.iter().min().copied().unwrap_or_default().as_secs_f64() * 1e3,
-        draws.iter().max().copied().unwrap_or_default().as_secs_f64() * 1e3,
-        draw_cpu.as_secs_f64() * 1e3 / RUNS as f64
-    );
-    println!(
-        "verify bundle:       wall median {:.0} ms (min {:.0}, max {:.0}), CPU {:.0} ms per run, over {RUNS} runs",
-        median(verifies.clone()).as_secs_f64() * 1e3,
-        verifies.iter().min().copied().unwrap_or_default().as_secs_f64() * 1e3,
-        verifies.iter().max().copied().unwrap_or_default().as_secs_f64() * 1e3,
-        verify_cpu.as_secs_f64() * 1e3 / RUNS as f64
-    );
+    // One line a measured step: wall-clock median, min and max, and CPU a run, in ms.
+    let report = |what: &str, times: &[Duration], cpu: Duration| {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let (min, max) =
+            (times.iter().min().copied().unwrap_or_default(), times.iter().max().copied().unwrap_or_default());
+        println!(
+            "{what:<20} wall median {:.0} ms (min {:.0}, max {:.0}), CPU {:.0} ms per run, over {RUNS} runs",
+            ms(median(times.to_vec())),
+            ms(min),
+            ms(max),
+            ms(cpu) / RUNS as f64
+        );
+    };
+    report("draw (build bundle):", &draws, draw_cpu);
+    report("verify bundle:", &verifies, verify_cpu);
     println!(
         "peak resident memory: {} at start, {} with the population, {} after drawing and verifying",
         mib(before),

@@ -5,6 +5,7 @@
 
 use std::sync::LazyLock;
 
+use custodian_screening::review::{LabelledDraft, score};
 use custodian_screening::{Approver, Category, Engine, Pack, PackError, Screening, Verdict};
 use proptest::prelude::*;
 
@@ -25,6 +26,60 @@ fn has(text: &str, category: &str, matched: &str) -> bool {
 
 fn none_of(text: &str, category: &str) -> bool {
     !found(text).iter().any(|(c, _)| c == category)
+}
+
+/// Labelled drafts, one JSON object a line.
+fn load(text: &str) -> Vec<LabelledDraft> {
+    text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("a labelled draft")).collect()
+}
+
+fn spans_point_at_their_text(drafts: &[LabelledDraft]) {
+    for d in drafts {
+        for s in &d.spans {
+            assert_eq!(&d.text[s.start..s.end], s.matched, "{}", d.id);
+        }
+    }
+}
+
+/// The categories held to 0.95 precision and recall: every category Presidio also detects, and
+/// marking, investigation.reference and covert (the goals).
+const GOALS: [&str; 11] = [
+    "marking",
+    "investigation.reference",
+    "covert",
+    "personal.phone",
+    "personal.email",
+    "personal.postcode",
+    "personal.nino",
+    "personal.nhs",
+    "personal.vehicle",
+    "personal.card",
+    "personal.bank",
+];
+
+/// Score `drafts`, print the table and the misses, and hold every category in `goals` to 0.95
+/// precision and recall and every other to a floor of 0.75 that catches regressions. A finding
+/// counts when it overlaps a labelled span of the same category; a labelled span counts as found
+/// when any finding of its category overlaps it.
+fn meets_goals(name: &str, drafts: &[LabelledDraft], goals: &[&str]) {
+    let (scores, misses) = score(&ENGINE, drafts);
+    println!("{name}: {:<26} {:>5} {:>5} {:>9} {:>7}", "category", "gold", "found", "precision", "recall");
+    for (c, s) in &scores {
+        println!("{name}: {c:<26} {:>5} {:>5} {:>9.3} {:>7.3}", s.gold, s.predicted, s.precision(), s.recall());
+    }
+    for m in &misses {
+        let what = if m.missed { "missed" } else { "unexpected" };
+        println!("{name}: {}: {what} {} {:?}", m.draft, m.category, m.matched);
+    }
+    for (c, s) in &scores {
+        let floor = if goals.contains(c) { 0.95 } else { 0.75 };
+        assert!(
+            s.precision() >= floor && s.recall() >= floor,
+            "{name} {c}: precision {:.3}, recall {:.3} below {floor}",
+            s.precision(),
+            s.recall()
+        );
+    }
 }
 
 mod categories {
@@ -363,57 +418,23 @@ mod pack {
 }
 
 mod corpus {
-    use custodian_screening::review::{corpus, score};
+    use custodian_screening::review::corpus;
 
     use super::*;
 
     #[test]
     fn the_corpus_spans_point_at_their_text() {
+        spans_point_at_their_text(corpus());
         for d in corpus() {
             for s in &d.spans {
-                assert_eq!(&d.text[s.start..s.end], s.matched, "{}", d.id);
                 assert!(Category::parse(&s.category).is_some(), "{}: {}", d.id, s.category);
             }
         }
     }
 
-    /// A finding counts when it overlaps a labelled span of the same category; a labelled span
-    /// counts as found when any finding of its category overlaps it.
     #[test]
     fn every_category_meets_its_precision_and_recall_goal_on_the_corpus() {
-        let (scores, misses) = score(&ENGINE, corpus());
-        println!("{:<26} {:>5} {:>5} {:>9} {:>7}", "category", "gold", "found", "precision", "recall");
-        for (c, s) in &scores {
-            println!("{c:<26} {:>5} {:>5} {:>9.3} {:>7.3}", s.gold, s.predicted, s.precision(), s.recall());
-        }
-        for m in &misses {
-            println!("{}: {} {} {:?}", m.draft, if m.missed { "missed" } else { "unexpected" }, m.category, m.matched);
-        }
-        // The goals: at least 0.95 in every category Presidio also detects, and in
-        // marking, investigation.reference and covert. Other categories are held to a floor
-        // that catches regressions.
-        let goal = [
-            "marking",
-            "investigation.reference",
-            "covert",
-            "personal.phone",
-            "personal.email",
-            "personal.postcode",
-            "personal.nino",
-            "personal.nhs",
-            "personal.vehicle",
-            "personal.card",
-            "personal.bank",
-        ];
-        for (c, s) in &scores {
-            let floor = if goal.contains(c) { 0.95 } else { 0.75 };
-            assert!(
-                s.precision() >= floor && s.recall() >= floor,
-                "{c}: precision {:.3}, recall {:.3} below {floor}",
-                s.precision(),
-                s.recall()
-            );
-        }
+        meets_goals("corpus", corpus(), &GOALS);
     }
 }
 
@@ -517,62 +538,13 @@ mod general_rules {
 /// `holdout4.jsonl` (12 drafts written after every rule change). Scored the same way
 /// as the development corpus.
 mod held_out {
-    use custodian_screening::review::{LabelledDraft, score};
-
     use super::*;
 
-    fn load(text: &str) -> Vec<LabelledDraft> {
-        text.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| serde_json::from_str(l).expect("a labelled draft"))
-            .collect()
-    }
-
+    /// The goals of the development corpus, and names, justice and channels.
     fn check(name: &str, drafts: &[LabelledDraft]) {
-        for d in drafts {
-            for s in &d.spans {
-                assert_eq!(&d.text[s.start..s.end], s.matched, "{}", d.id);
-            }
-        }
-        let (scores, misses) = score(&ENGINE, drafts);
-        println!("{name}: {:<26} {:>5} {:>5} {:>9} {:>7}", "category", "gold", "found", "precision", "recall");
-        for (c, s) in &scores {
-            println!("{name}: {c:<26} {:>5} {:>5} {:>9.3} {:>7.3}", s.gold, s.predicted, s.precision(), s.recall());
-        }
-        for m in &misses {
-            println!(
-                "{name}: {}: {} {} {:?}",
-                m.draft,
-                if m.missed { "missed" } else { "unexpected" },
-                m.category,
-                m.matched
-            );
-        }
-        let goal = [
-            "marking",
-            "investigation.reference",
-            "covert",
-            "personal.phone",
-            "personal.email",
-            "personal.postcode",
-            "personal.nino",
-            "personal.nhs",
-            "personal.vehicle",
-            "personal.card",
-            "personal.bank",
-            "personal.name",
-            "justice",
-            "channel",
-        ];
-        for (c, s) in &scores {
-            let floor = if goal.contains(c) { 0.95 } else { 0.75 };
-            assert!(
-                s.precision() >= floor && s.recall() >= floor,
-                "{name} {c}: precision {:.3}, recall {:.3} below {floor}",
-                s.precision(),
-                s.recall()
-            );
-        }
+        spans_point_at_their_text(drafts);
+        let goals: Vec<&str> = GOALS.iter().copied().chain(["personal.name", "justice", "channel"]).collect();
+        meets_goals(name, drafts, &goals);
     }
 
     #[test]
@@ -676,24 +648,35 @@ mod properties {
 /// reached on them. The floors are the scores measured when the rules were last changed, less
 /// 0.03; the sealed half is never scored here (see BENCHMARKS.md).
 mod blind_development {
-    use custodian_screening::review::{LabelledDraft, score};
-
     use super::*;
 
-    fn load(text: &str) -> Vec<LabelledDraft> {
-        text.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| serde_json::from_str(l).expect("a labelled draft"))
-            .collect()
-    }
+    /// Each category's (precision, recall) floors on dev, dev2, dev3 and dev4, in that order.
+    const FLOORS: [(&str, [(f64, f64); 4]); 15] = [
+        ("marking", [(0.97, 0.97), (0.97, 0.97), (0.95, 0.97), (0.97, 0.97)]),
+        ("covert", [(0.97, 0.97), (0.95, 0.97), (0.97, 0.97), (0.97, 0.96)]),
+        ("investigation.operation", [(0.97, 0.97), (0.97, 0.97), (0.97, 0.97), (0.97, 0.97)]),
+        ("investigation.reference", [(0.97, 0.97), (0.97, 0.93), (0.97, 0.97), (0.97, 0.97)]),
+        ("personal.address", [(0.97, 0.97), (0.97, 0.97), (0.97, 0.97), (0.96, 0.97)]),
+        ("personal.bank", [(0.97, 0.97), (0.97, 0.91), (0.97, 0.96), (0.97, 0.97)]),
+        ("personal.card", [(0.97, 0.97), (0.97, 0.97), (0.97, 0.97), (0.97, 0.97)]),
+        ("personal.dob", [(0.97, 0.97), (0.97, 0.96), (0.95, 0.95), (0.97, 0.96)]),
+        ("personal.email", [(0.97, 0.97), (0.97, 0.97), (0.97, 0.46), (0.97, 0.97)]),
+        ("personal.name", [(0.96, 0.92), (0.93, 0.86), (0.94, 0.82), (0.95, 0.88)]),
+        ("personal.nhs", [(0.97, 0.97), (0.97, 0.97), (0.97, 0.95), (0.97, 0.97)]),
+        ("personal.nino", [(0.97, 0.97), (0.97, 0.97), (0.97, 0.57), (0.97, 0.97)]),
+        ("personal.phone", [(0.97, 0.97), (0.97, 0.93), (0.97, 0.89), (0.97, 0.97)]),
+        ("personal.postcode", [(0.96, 0.97), (0.97, 0.97), (0.97, 0.82), (0.96, 0.96)]),
+        ("personal.vehicle", [(0.97, 0.97), (0.97, 0.89), (0.97, 0.92), (0.97, 0.97)]),
+    ];
 
-    /// (category, precision floor, recall floor).
-    fn check(name: &str, drafts: &[LabelledDraft], floors: &[(&str, f64, f64)]) {
+    /// Hold set `set` (its column in [`FLOORS`]) to its floors.
+    fn check(name: &str, drafts: &[LabelledDraft], set: usize) {
         let (scores, _) = score(&ENGINE, drafts);
-        for (c, p, r) in floors {
+        for (c, floors) in FLOORS {
+            let (p, r) = floors[set];
             let s = scores[c];
             assert!(
-                s.precision() >= *p && s.recall() >= *r,
+                s.precision() >= p && s.recall() >= r,
                 "{name} {c}: precision {:.3} (floor {p}), recall {:.3} (floor {r})",
                 s.precision(),
                 s.recall()
@@ -703,70 +686,19 @@ mod blind_development {
 
     #[test]
     fn the_first_blind_development_set_keeps_its_scores() {
-        let floors = [
-            ("marking", 0.97, 0.97),
-            ("covert", 0.97, 0.97),
-            ("investigation.operation", 0.97, 0.97),
-            ("investigation.reference", 0.97, 0.97),
-            ("personal.address", 0.97, 0.97),
-            ("personal.bank", 0.97, 0.97),
-            ("personal.card", 0.97, 0.97),
-            ("personal.dob", 0.97, 0.97),
-            ("personal.email", 0.97, 0.97),
-            ("personal.name", 0.96, 0.92),
-            ("personal.nhs", 0.97, 0.97),
-            ("personal.nino", 0.97, 0.97),
-            ("personal.phone", 0.97, 0.97),
-            ("personal.postcode", 0.96, 0.97),
-            ("personal.vehicle", 0.97, 0.97),
-        ];
-        check("dev", &load(include_str!("../../../bench/screening/blind/dev.jsonl")), &floors);
+        check("dev", &load(include_str!("../../../bench/screening/blind/dev.jsonl")), 0);
     }
 
     #[test]
     fn the_second_blind_development_set_keeps_its_scores() {
-        let floors = [
-            ("marking", 0.97, 0.97),
-            ("covert", 0.95, 0.97),
-            ("investigation.operation", 0.97, 0.97),
-            ("investigation.reference", 0.97, 0.93),
-            ("personal.address", 0.97, 0.97),
-            ("personal.bank", 0.97, 0.91),
-            ("personal.card", 0.97, 0.97),
-            ("personal.dob", 0.97, 0.96),
-            ("personal.email", 0.97, 0.97),
-            ("personal.name", 0.93, 0.86),
-            ("personal.nhs", 0.97, 0.97),
-            ("personal.nino", 0.97, 0.97),
-            ("personal.phone", 0.97, 0.93),
-            ("personal.postcode", 0.97, 0.97),
-            ("personal.vehicle", 0.97, 0.89),
-        ];
-        check("dev2", &load(include_str!("../../../bench/screening/blind2/dev2.jsonl")), &floors);
+        check("dev2", &load(include_str!("../../../bench/screening/blind2/dev2.jsonl")), 1);
     }
 
     /// The third writer's set (`bench/screening/blind3/dev3.jsonl`): notations, record layouts
     /// and names in small letters. Floors are the scores reached with pack 2026.12.3, less 0.03.
     #[test]
     fn the_third_blind_development_set_keeps_its_scores() {
-        let floors = [
-            ("marking", 0.95, 0.97),
-            ("covert", 0.97, 0.97),
-            ("investigation.operation", 0.97, 0.97),
-            ("investigation.reference", 0.97, 0.97),
-            ("personal.address", 0.97, 0.97),
-            ("personal.bank", 0.97, 0.96),
-            ("personal.card", 0.97, 0.97),
-            ("personal.dob", 0.95, 0.95),
-            ("personal.email", 0.97, 0.46),
-            ("personal.name", 0.94, 0.82),
-            ("personal.nhs", 0.97, 0.95),
-            ("personal.nino", 0.97, 0.57),
-            ("personal.phone", 0.97, 0.89),
-            ("personal.postcode", 0.97, 0.82),
-            ("personal.vehicle", 0.97, 0.92),
-        ];
-        check("dev3", &load(include_str!("../../../bench/screening/blind3/dev3.jsonl")), &floors);
+        check("dev3", &load(include_str!("../../../bench/screening/blind3/dev3.jsonl")), 2);
     }
 
     /// The fourth writer's development half (`bench/screening/blind4/dev4.jsonl`, written blind
@@ -774,24 +706,7 @@ mod blind_development {
     /// the scores reached, less 0.03.
     #[test]
     fn the_fourth_blind_development_set_keeps_its_scores() {
-        let floors = [
-            ("marking", 0.97, 0.97),
-            ("covert", 0.97, 0.96),
-            ("investigation.operation", 0.97, 0.97),
-            ("investigation.reference", 0.97, 0.97),
-            ("personal.address", 0.96, 0.97),
-            ("personal.bank", 0.97, 0.97),
-            ("personal.card", 0.97, 0.97),
-            ("personal.dob", 0.97, 0.96),
-            ("personal.email", 0.97, 0.97),
-            ("personal.name", 0.95, 0.88),
-            ("personal.nhs", 0.97, 0.97),
-            ("personal.nino", 0.97, 0.97),
-            ("personal.phone", 0.97, 0.97),
-            ("personal.postcode", 0.96, 0.96),
-            ("personal.vehicle", 0.97, 0.97),
-        ];
-        check("dev4", &load(include_str!("../../../bench/screening/blind4/dev4.jsonl")), &floors);
+        check("dev4", &load(include_str!("../../../bench/screening/blind4/dev4.jsonl")), 3);
     }
 }
 

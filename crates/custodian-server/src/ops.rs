@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use custodian_authz::{Action, Resource};
 
+pub use crate::audit::publish::checkpoint_signed;
 use crate::auth::CurrentUser;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -84,17 +85,6 @@ async fn metrics(State(state): State<AppState>, user: CurrentUser) -> ApiResult<
 /// Sign a checkpoint if the log has grown since the last one.
 pub async fn checkpoint_now(state: &AppState) -> anyhow::Result<Option<String>> {
     Ok(checkpoint_signed(state).await?.filter(|c| c.new).map(|c| c.note))
-}
-
-/// Sign a checkpoint (recorded as an `audit.checkpoint` event) unless the log is empty or has not
-/// grown since the latest one; the latest checkpoint otherwise (`new` false).
-pub async fn checkpoint_signed(state: &AppState) -> anyhow::Result<Option<custodian_store::SignedCheckpoint>> {
-    let store = state.store();
-    if store.audit_size().await? == 0 {
-        return Ok(None);
-    }
-    let name = crate::auth::keys::key_name(store.origin());
-    Ok(Some(store.audit_checkpoint(&name, state.audit_key(), state.now()).await?))
 }
 
 /// A background job that runs once per tick across every server on the database: the server

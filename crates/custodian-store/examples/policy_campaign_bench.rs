@@ -28,6 +28,8 @@ use custodian_store::policy::NewCampaign;
 use custodian_store::{Actor, OpenOptions, Store, no_progress};
 use time::OffsetDateTime;
 
+mod common;
+
 /// The allocator the `custodian` binary uses.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -41,13 +43,9 @@ fn ms(d: Duration) -> f64 {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n: usize = args.get(1).and_then(|s| s.replace('_', "").parse().ok()).unwrap_or(50_000);
+    let n: usize = common::number(&args, 1, 50_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = args
-        .get(2)
-        .filter(|s| !s.is_empty())
-        .cloned()
-        .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("bench.db").display()));
+    let url = common::database_url(&args, &dir);
     let runs: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
     let store = Store::open(&url, &OpenOptions { create_if_missing: true, max_connections: None }).await.expect("open");
     println!("backend {}; N = {n} active people in 40 business areas", store.backend());

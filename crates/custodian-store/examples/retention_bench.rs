@@ -54,6 +54,8 @@ use custodian_store::{Actor, OpenOptions, Store, no_progress};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+mod common;
+
 /// The allocator the `custodian` binary uses.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -388,11 +390,11 @@ async fn settle(url: &str, db_file: Option<&std::path::Path>) {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n: u64 = args.get(1).and_then(|s| s.replace('_', "").parse().ok()).unwrap_or(10_000_000);
+    let n: u64 = common::number(&args, 1, 10_000_000);
     let dir = tempfile::tempdir().expect("tempdir");
     let db_file = dir.path().join("bench.db");
-    let url = args.get(2).filter(|s| !s.is_empty()).cloned().unwrap_or_else(|| format!("sqlite:{}", db_file.display()));
-    let sar: u64 = args.get(3).and_then(|s| s.replace('_', "").parse().ok()).unwrap_or(100_000);
+    let url = common::database_url(&args, &dir);
+    let sar: u64 = common::number(&args, 3, 100_000);
     let control_secs: f64 = std::env::var("CONTROL_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(150.0);
     // SIDE_CHECKPOINT=0: the deletion job leaves SQLite's checkpoints to the writers (to compare).
     let side = std::env::var("SIDE_CHECKPOINT").map(|v| v != "0").unwrap_or(true);

@@ -12,7 +12,7 @@
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use custodian_domain::audit::{self as tree, EventRef, Hash, Verifier};
+use custodian_domain::audit::{self as tree, EventRef, Hash, Tamper, Verifier};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
@@ -169,7 +169,7 @@ pub(crate) fn verify_sqlite(path: &Path, verifier: &mut Verifier, end: i64) -> R
                 if let Err(t) = verifier.feed_leaf(b.seqs[i], computed, leaf, chain) {
                     let bytes = &b.bytes[start..b.ends[i]];
                     return Ok(Some(match tree::decode_canonical(bytes) {
-                        Ok(rec) => crate::audit::describe(&t, &rec),
+                        Ok(rec) => describe(&t, &rec),
                         Err(_) => format!("event {}: {t}", b.seqs[i]),
                     }));
                 }
@@ -181,4 +181,9 @@ pub(crate) fn verify_sqlite(path: &Path, verifier: &mut Verifier, end: i64) -> R
         }
         Ok(None)
     })
+}
+
+/// A broken event as `audit verify` names it: its seq, id and action, and what is wrong.
+pub(crate) fn describe(t: &Tamper, rec: &tree::EventRecord) -> String {
+    format!("event {} ({}, {}): {t}", rec.seq, rec.id, rec.action)
 }

@@ -87,12 +87,7 @@ fn feed_rows_with_extra_fields_or_unsafe_characters_are_refused_with_line_and_fi
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(j["imported"], 1, "{j}");
-    let rejected: Vec<(u64, String)> = j["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["line"].as_u64().unwrap(), r["reason"].as_str().unwrap().to_string()))
-        .collect();
+    let rejected = super::common::rejected(&j, "reason");
     assert_eq!(rejected.len(), 4, "{rejected:?}");
     assert_eq!(rejected[0], (3, "expected 11 fields, found 12".to_string()));
     assert_eq!(rejected[1], (4, "expected 11 fields, found 1011".to_string()));

@@ -22,6 +22,16 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// A JSON report's refused lines: each line number with its `what` ("field", "reason").
+pub fn rejected(j: &serde_json::Value, what: &str) -> Vec<(u64, String)> {
+    j["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r[what].as_str().unwrap().to_string()))
+        .collect()
+}
+
 /// RFC 3339 an hour from now: after a register import made now allocated the devices.
 pub fn soon() -> String {
     let t = time::OffsetDateTime::now_utc() + time::Duration::hours(1);

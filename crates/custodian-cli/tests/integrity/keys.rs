@@ -8,6 +8,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use super::{Db, fingerprint_of_key_file, fixture, json, must, stderr, temp_dir};
+use crate::on_both;
 
 /// The key file a command run from `cwd` with the default settings looks at.
 fn default_key(cwd: &Path) -> std::path::PathBuf {
@@ -81,17 +82,7 @@ fn a_command_from_another_folder_neither_creates_nor_signs_with_another_key(db: 
     let _ = std::fs::remove_dir_all(&elsewhere);
 }
 
-#[test]
-fn a_command_from_another_folder_neither_creates_nor_signs_with_another_key_on_sqlite() {
-    a_command_from_another_folder_neither_creates_nor_signs_with_another_key(Db::sqlite());
-}
-
-#[test]
-fn a_command_from_another_folder_neither_creates_nor_signs_with_another_key_on_postgres() {
-    if let Some(db) = Db::postgres() {
-        a_command_from_another_folder_neither_creates_nor_signs_with_another_key(db);
-    }
-}
+on_both!(a_command_from_another_folder_neither_creates_nor_signs_with_another_key);
 
 fn a_log_without_a_stored_key_adopts_the_key_of_its_latest_checkpoint(db: Db) {
     must(db.cli(&["migrate", "--create"]));
@@ -126,17 +117,7 @@ fn a_log_without_a_stored_key_adopts_the_key_of_its_latest_checkpoint(db: Db) {
     let _ = std::fs::remove_dir_all(&elsewhere);
 }
 
-#[test]
-fn a_log_without_a_stored_key_adopts_the_key_of_its_latest_checkpoint_on_sqlite() {
-    a_log_without_a_stored_key_adopts_the_key_of_its_latest_checkpoint(Db::sqlite());
-}
-
-#[test]
-fn a_log_without_a_stored_key_adopts_the_key_of_its_latest_checkpoint_on_postgres() {
-    if let Some(db) = Db::postgres() {
-        a_log_without_a_stored_key_adopts_the_key_of_its_latest_checkpoint(db);
-    }
-}
+on_both!(a_log_without_a_stored_key_adopts_the_key_of_its_latest_checkpoint);
 
 /// Changing the stored key is reported by `audit verify`, which checks the checkpoints with the
 /// key from the data folder, never with the one in the database.
@@ -159,14 +140,4 @@ fn a_changed_stored_key_is_reported(db: Db) {
     assert!(!db.cli(&["audit", "checkpoint"]).status.success());
 }
 
-#[test]
-fn a_changed_stored_key_is_reported_on_sqlite() {
-    a_changed_stored_key_is_reported(Db::sqlite());
-}
-
-#[test]
-fn a_changed_stored_key_is_reported_on_postgres() {
-    if let Some(db) = Db::postgres() {
-        a_changed_stored_key_is_reported(db);
-    }
-}
+on_both!(a_changed_stored_key_is_reported);

@@ -13,6 +13,27 @@ mod keys;
 mod locks;
 mod soak;
 
+/// Run `fn $name(db: Db)` as two tests, `$name::on_sqlite` and `$name::on_postgres` (which
+/// skips without PostgreSQL, outside CI).
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn on_sqlite() {
+                super::$name($crate::Db::sqlite());
+            }
+
+            #[test]
+            fn on_postgres() {
+                if let Some(db) = $crate::Db::postgres() {
+                    super::$name(db);
+                }
+            }
+        }
+    };
+}
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_custodian")
 }

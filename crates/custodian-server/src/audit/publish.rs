@@ -64,7 +64,7 @@ impl Publisher {
     /// every sink that has not had it. Returns the checkpoint when one was signed, and the first
     /// sink error (the others are still tried).
     pub async fn checkpoint_and_publish(&mut self, state: &AppState) -> anyhow::Result<Option<SignedCheckpoint>> {
-        let signed = crate::ops::checkpoint_signed(state).await?;
+        let signed = checkpoint_signed(state).await?;
         self.publish_latest(state).await?;
         Ok(signed.filter(|c| c.new))
     }
@@ -236,4 +236,15 @@ async fn post_note(client: &reqwest::Client, url: &str, size: u64, note: &str) -
         anyhow::bail!("the checkpoint webhook answered {} for the checkpoint at size {size}", r.status());
     }
     Ok(())
+}
+
+/// Sign a checkpoint (recorded as an `audit.checkpoint` event) unless the log is empty or has not
+/// grown since the latest one; the latest checkpoint otherwise (`new` false).
+pub async fn checkpoint_signed(state: &AppState) -> anyhow::Result<Option<SignedCheckpoint>> {
+    let store = state.store();
+    if store.audit_size().await? == 0 {
+        return Ok(None);
+    }
+    let name = crate::auth::keys::key_name(store.origin());
+    Ok(Some(store.audit_checkpoint(&name, state.audit_key(), state.now()).await?))
 }

@@ -179,7 +179,7 @@ impl Oidc {
         let (url, state, nonce) = req.url();
         Ok(Begin {
             url: url.to_string(),
-            state_hash: super::sha256_hex(state.secret()),
+            state_hash: super::identity::sha256_hex(state.secret()),
             state: state.secret().clone(),
             nonce: nonce.secret().clone(),
             pkce_verifier: verifier.secret().clone(),

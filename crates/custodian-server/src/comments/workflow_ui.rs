@@ -8,12 +8,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::{Action, Resource};
-use custodian_domain::comments::{ReferralOutcome, WorkflowPack};
+use custodian_domain::comments::{ReferralOutcome, WorkflowPack, label_words};
 use custodian_store::comments::workflow::{ReplyItem, StrandCount};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::ui::label_words;
 use crate::auth::CurrentUser;
 use crate::comments::workflow as uc;
 use crate::state::AppState;

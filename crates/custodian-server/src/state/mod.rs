@@ -9,7 +9,8 @@ use custodian_store::Store;
 use ed25519_dalek::SigningKey;
 use time::OffsetDateTime;
 
-use crate::auth::{CurrentUser, Passwords, Throttle};
+use crate::auth::identity::{CurrentUser, Passwords};
+use crate::auth::throttle::Throttle;
 use crate::config::Settings;
 use crate::error::AppError;
 
@@ -37,7 +38,7 @@ struct Inner {
     /// OpenID Connect sign-in, when `[oidc]` is configured.
     oidc: Option<Arc<crate::auth::oidc::Oidc>>,
     /// Sign-ins started with the identity provider, per client address.
-    oidc_starts: crate::auth::RateLimit,
+    oidc_starts: crate::auth::throttle::RateLimit,
     /// The credential vault's key-encryption key, or why it could not be loaded (set at start-up
     /// by `Application::build`, and again when the vault's key was rotated meanwhile).
     vault_key: std::sync::RwLock<Option<Result<custodian_domain::vault::Kek, String>>>,
@@ -74,7 +75,7 @@ impl AppState {
         // person in the window, whatever the address.
         let password_throttle = Throttle::new(settings.throttle_window_minutes, 5, u32::MAX);
         settings.check().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-        let oidc_starts = crate::auth::RateLimit::new(
+        let oidc_starts = crate::auth::throttle::RateLimit::new(
             time::Duration::minutes(crate::auth::oidc::LOGIN_TTL_MINUTES),
             settings.oidc.as_ref().map_or(1, |o| o.starts_per_address.max(1)),
         );
@@ -120,7 +121,7 @@ impl AppState {
         &self.0.throttle
     }
     /// The limit on sign-ins one address starts with the identity provider.
-    pub fn oidc_starts(&self) -> &crate::auth::RateLimit {
+    pub fn oidc_starts(&self) -> &crate::auth::throttle::RateLimit {
         &self.0.oidc_starts
     }
     pub fn password_throttle(&self) -> &Throttle {

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use custodian_screening::{Engine, Pack, PackError};
 
-use crate::auth::sha256_hex;
+use crate::auth::identity::sha256_hex;
 
 /// A compiled pack with what identifies it.
 pub struct ActivePack {

@@ -33,7 +33,7 @@ impl IntoResponse for UiError {
             },
         );
         if let Some(problems) = refused {
-            res.extensions_mut().insert(super::form_errors::Refused(problems));
+            res.extensions_mut().insert(Refused(problems));
         }
         if let AppError::RateLimited { retry_after_seconds, .. } = &self.0
             && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_seconds.to_string())
@@ -56,6 +56,11 @@ impl IntoResponse for UiError {
         res
     }
 }
+
+/// The problems of a refused form, put on the web error's response for
+/// `form_errors::keep_forms_on_page`.
+#[derive(Debug, Clone)]
+pub struct Refused(pub Vec<FieldProblem>);
 
 /// An error page's content, kept on its response so that it can be shown again with the whole
 /// page shell (navigation, Sign out) of the person who met it.
@@ -122,10 +127,10 @@ impl FieldProblem {
     /// "line 3, imei" or "imei", for error summaries.
     pub fn place(&self) -> String {
         match (&self.line, &self.field) {
-            (Some(l), Some(f)) => format!("Line {l}, {}", super::form_errors::humanise(f)),
+            (Some(l), Some(f)) => format!("Line {l}, {}", crate::error::humanise(f)),
             (Some(l), None) => format!("Line {l}"),
             (None, Some(f)) if f.starts_with('/') => f.clone(),
-            (None, Some(f)) => super::form_errors::humanise(f),
+            (None, Some(f)) => crate::error::humanise(f),
             (None, None) => String::new(),
         }
     }

@@ -26,6 +26,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+pub use super::error::Refused;
 use super::html::{Edits, Tag, escape, tags, text_between};
 use crate::auth::CurrentUser;
 use crate::error::FieldProblem;
@@ -34,10 +35,6 @@ use crate::state::AppState;
 const COOKIE: &str = "custodian_form";
 /// Browsers keep at least 4,096 bytes a cookie; the flash stays under that with its name.
 const MAX_COOKIE: usize = 3_900;
-
-/// The problems of a refused form, put on the web error's response for [`keep_forms_on_page`].
-#[derive(Debug, Clone)]
-pub struct Refused(pub Vec<FieldProblem>);
 
 /// Mark a page a handler rendered itself for a refused form (with the problems beside the
 /// form), so that a browser is sent back to the page the form was on instead.

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::on_both;
-use crate::support::{Api, Backend, PASSWORD, TestApp, post_sign_in, sign_in_form, spawn};
+use crate::support::{Api, Backend, PASSWORD, TestApp, post_sign_in, sign_in_form, spawn_seeded};
 
 const CLEAR: &str = "Courier fraud warning: if someone calls claiming to be a police officer and asks for your card \
     or PIN, hang up. We will never do that.";
@@ -36,12 +36,9 @@ async fn draft(api: &Api, account: &str, text: &str) -> String {
 // ----- Item: Corporate Communications cannot approve their own words (WP034 6.3) ------------
 
 async fn whoever_edited_a_post_cannot_approve_it_through_the_api(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let acc = north_account(&app).await;
-    let jack = app.api(&app.token("A1018").await);
-    let callum = app.api(&app.token("A1010").await);
-    let eleanor = app.api(&app.token("A1009").await);
+    let [jack, callum, eleanor] = app.apis(["A1018", "A1010", "A1009"]).await;
     let id = draft(&jack, &acc, CLEAR).await;
 
     // Corporate Communications rewrite the officer's draft, submit it and try to approve it.
@@ -96,8 +93,7 @@ async fn whoever_edited_a_post_cannot_approve_it_through_the_api(b: Backend) {
 on_both!(whoever_edited_a_post_cannot_approve_it_through_the_api);
 
 async fn whoever_edited_a_post_cannot_approve_it_through_the_web_form(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let acc = north_account(&app).await;
     let jack = app.api(&app.token("A1018").await);
     let id = draft(&jack, &acc, CLEAR).await;
@@ -107,8 +103,7 @@ async fn whoever_edited_a_post_cannot_approve_it_through_the_web_form(b: Backend
     assert!(s == 303 || s == 200, "{s}: {page}");
     assert_eq!(app.api(&app.token("A1018").await).get(&format!("/posts/{id}")).await.1["version"], 2);
     assert_eq!(callum.post(&format!("/posts/{id}/submit"), &[]).await.0, 303);
-    let (s, page) = callum.get(&format!("/posts/{id}")).await;
-    assert_eq!(s, 200);
+    let page = callum.get_ok(&format!("/posts/{id}")).await;
     assert!(page.contains("id=\"post-editors\"") && page.contains("Callum Reid") && page.contains("Jack Thornton"));
     assert!(!page.contains("id=\"approve-comms\""), "no approve button for the editor: {page}");
     let (s, page) = callum.post(&format!("/posts/{id}/approve"), &[("as", "comms")]).await;
@@ -127,13 +122,9 @@ on_both!(whoever_edited_a_post_cannot_approve_it_through_the_web_form);
 // ----- Item: need to know --------------------------------------------------------------------
 
 async fn an_unsubmitted_draft_is_seen_by_its_writers_and_corporate_communications_only(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let acc = north_account(&app).await;
-    let jack = app.api(&app.token("A1018").await);
-    let laura = app.api(&app.token("A1017").await);
-    let niamh = app.api(&app.token("A1012").await);
-    let callum = app.api(&app.token("A1010").await);
+    let [jack, laura, niamh, callum] = app.apis(["A1018", "A1017", "A1012", "A1010"]).await;
     let id = draft(&jack, &acc, CLEAR).await;
     assert_eq!(jack.get(&format!("/posts/{id}")).await.0, 200);
     assert_eq!(laura.get(&format!("/posts/{id}")).await.0, 403, "the team does not see another's draft");
@@ -154,8 +145,7 @@ async fn an_unsubmitted_draft_is_seen_by_its_writers_and_corporate_communication
 on_both!(an_unsubmitted_draft_is_seen_by_its_writers_and_corporate_communications_only);
 
 async fn the_operation_to_sio_table_is_read_only_by_those_the_policy_names(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let niamh = app.api(&app.token("A1012").await);
     let (s, _) = niamh
         .post(
@@ -174,16 +164,14 @@ async fn the_operation_to_sio_table_is_read_only_by_those_the_policy_names(b: Ba
         assert!(s == 200 && body.to_string().contains("Kestrel"), "{sn}: {s} {body}");
     }
     let ruth = app.sign_in("ruth.oyelaran@warwickshire.police.example").await;
-    let (s, page) = ruth.get("/posts/setup").await;
-    assert_eq!(s, 200);
+    let page = ruth.get_ok("/posts/setup").await;
     assert!(!page.contains("Kestrel") && page.contains("investigations-restricted"), "{page}");
     app.stop().await;
 }
 on_both!(the_operation_to_sio_table_is_read_only_by_those_the_policy_names);
 
 async fn a_dmi_sees_only_their_cases_and_every_view_of_the_bundle_is_logged(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let psd = app.api(&app.token("A1012").await);
     let secret = "access round secret";
     let commitment = hex::encode(Sha256::digest(secret.as_bytes()));
@@ -220,12 +208,10 @@ async fn a_dmi_sees_only_their_cases_and_every_view_of_the_bundle_is_logged(b: B
     // The DMI: no bundle, no exclusions, only the assigned case on the round page.
     let dmi = app.api(&app.token("A1013").await);
     assert_eq!(dmi.get(&format!("/monitoring/rounds/{round}/bundle")).await.0, 403);
-    let (s, r) = dmi.get(&format!("/monitoring/rounds/{round}")).await;
-    assert_eq!(s, 200);
+    let r = dmi.get_ok(&format!("/monitoring/rounds/{round}")).await;
     assert!(r.get("exclusions").is_none() && !r.to_string().contains("sick leave"), "{r}");
     let page = app.sign_in("rajesh.patel@warwickshire.police.example").await;
-    let (s, html) = page.get(&format!("/monitoring/rounds/{round}")).await;
-    assert_eq!(s, 200);
+    let html = page.get_ok(&format!("/monitoring/rounds/{round}")).await;
     let name = |c: &Value| c["name"].as_str().or(c["person"].as_str()).unwrap_or_default().to_string();
     assert!(html.contains(&name(mine)), "the assigned case is listed: {html}");
     assert!(!html.contains(&name(other)), "nobody else selected is named: {html}");
@@ -259,8 +245,7 @@ fn client_from(ip: [u8; 4]) -> reqwest::Client {
 }
 
 async fn failures_from_one_address_do_not_lock_the_owner_out(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let victim = "jack.thornton@warwickshire.police.example";
     let attacker = client_from([127, 0, 0, 2]);
     let mut statuses = vec![];
@@ -283,8 +268,7 @@ async fn failures_from_one_address_do_not_lock_the_owner_out(b: Backend) {
 on_both!(failures_from_one_address_do_not_lock_the_owner_out);
 
 async fn the_sign_in_form_needs_its_own_pre_session_token(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let email = "jack.thornton@warwickshire.police.example";
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let url = format!("{}/sign-in", app.base);
@@ -324,8 +308,7 @@ async fn the_sign_in_form_needs_its_own_pre_session_token(b: Backend) {
 on_both!(the_sign_in_form_needs_its_own_pre_session_token);
 
 async fn wrong_current_passwords_on_a_password_change_are_throttled(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let s = app.sign_in("jack.thornton@warwickshire.police.example").await;
     let new = "copper kettle umbrella stair";
     let mut statuses = vec![];
@@ -352,8 +335,7 @@ async fn wrong_current_passwords_on_a_password_change_are_throttled(b: Backend) 
 on_both!(wrong_current_passwords_on_a_password_change_are_throttled);
 
 async fn a_leavers_tokens_and_sessions_end_when_they_leave_and_stay_ended(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let token = app.token("A1018").await;
     let api = app.api(&token);
     assert_eq!(api.get("/me").await.0, 200);
@@ -396,8 +378,7 @@ async fn a_leavers_tokens_and_sessions_end_when_they_leave_and_stay_ended(b: Bac
 on_both!(a_leavers_tokens_and_sessions_end_when_they_leave_and_stay_ended);
 
 async fn a_read_token_cannot_mark_notifications_read(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let read = app.api(&app.token_scoped("A1018", &["read"]).await);
     assert_eq!(read.get("/notifications").await.0, 200);
     let (s, body) = read.post("/notifications/read-all", json!({})).await;
@@ -411,8 +392,7 @@ async fn a_read_token_cannot_mark_notifications_read(b: Backend) {
 on_both!(a_read_token_cannot_mark_notifications_read);
 
 async fn a_common_password_padded_to_length_is_refused_by_default(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let s = app.sign_in("jack.thornton@warwickshire.police.example").await;
     for weak in ["Password123456789", "FOOTBALL!!2024!!", "qwertyuiop1234567"] {
         let (st, page) = s

@@ -4,19 +4,15 @@
 //! `reattributed` and opens the rule findings for the holder; a correction that shortens an
 //! allocation makes its records unattributed again.
 
-use std::sync::Arc;
-
-use custodian_domain::usage::{Feed, UsagePack};
+use custodian_domain::usage::UsagePack;
 use custodian_server::error::AppError;
 use custodian_store::Actor;
 use custodian_store::usage::{ReattributeScope, Reattribution};
 use time::{Duration, OffsetDateTime};
 
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn_seeded};
 
-const CARRIER: &str =
-    "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
 const DEVICES: &str = "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to,allocated_from\n";
 /// A phone the fixture register does not have, and its SIM.
 const TAG: &str = "WP-MB-9001";
@@ -58,18 +54,7 @@ async fn import_bill(app: &TestApp, n: i64) -> custodian_store::usage::UsageImpo
 
 /// Carrier records (without the header line), imported by the system now.
 pub(crate) async fn import_carrier(app: &TestApp, rows: &str) -> custodian_store::usage::UsageImport {
-    app.store()
-        .import_usage(
-            Feed::Carrier,
-            Box::new(std::io::Cursor::new(format!("{CARRIER}{rows}").into_bytes())),
-            None,
-            Arc::new(UsagePack::shipped().clone()),
-            &Actor::system(),
-            OffsetDateTime::now_utc(),
-            Arc::new(|_| {}),
-        )
-        .await
-        .unwrap()
+    crate::usage::import(app, rows.to_string()).await
 }
 
 /// The fixture phone returned and allocated again, now, to `to`.
@@ -104,8 +89,7 @@ async fn reattribute_events(app: &TestApp) -> usize {
 }
 
 async fn onboarding_with_allocated_from_attributes_last_months_bill(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let jack = app.person("A1018").await;
     import_register(&app, &rfc(days_ago(30))).await.unwrap();
     let r = import_bill(&app, 20).await;
@@ -120,8 +104,7 @@ async fn onboarding_with_allocated_from_attributes_last_months_bill(b: Backend) 
 on_both!(onboarding_with_allocated_from_attributes_last_months_bill);
 
 async fn a_later_allocated_from_closes_unattributed_findings_and_opens_the_holders(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let jack = app.person("A1018").await;
     // The register without a start: the allocation begins now, after the calls.
     import_register(&app, "").await.unwrap();
@@ -158,8 +141,7 @@ async fn a_later_allocated_from_closes_unattributed_findings_and_opens_the_holde
 on_both!(a_later_allocated_from_closes_unattributed_findings_and_opens_the_holders);
 
 async fn a_correction_that_shortens_an_allocation_makes_its_records_unattributed(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     import_register(&app, &rfc(days_ago(30))).await.unwrap();
     import_bill(&app, 20).await;
     let device = app.device(TAG).await;
@@ -226,8 +208,7 @@ fn problems(e: AppError) -> Vec<(Option<u64>, Option<String>)> {
 }
 
 async fn bad_allocated_from_rows_name_line_and_field(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = OffsetDateTime::now_utc();
     // WP-MB-9002 was held by A1018 from 40 to 20 days ago, then returned.
     let csv =
@@ -274,8 +255,7 @@ async fn bad_allocated_from_rows_name_line_and_field(b: Backend) {
 on_both!(bad_allocated_from_rows_name_line_and_field);
 
 async fn the_usage_import_counts_records_from_before_the_first_allocation(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     // Allocated now: the calls ten days ago predate every allocation of the phone.
     import_register(&app, "").await.unwrap();
     let r = import_bill(&app, 10).await;
@@ -293,8 +273,7 @@ async fn the_usage_import_counts_records_from_before_the_first_allocation(b: Bac
 on_both!(the_usage_import_counts_records_from_before_the_first_allocation);
 
 async fn digital_services_correct_allocation_dates_through_the_api(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     import_register(&app, &rfc(days_ago(30))).await.unwrap();
     import_bill(&app, 22).await;
     let d = app.device(TAG).await;
@@ -342,15 +321,13 @@ async fn digital_services_correct_allocation_dates_through_the_api(b: Backend) {
 on_both!(digital_services_correct_allocation_dates_through_the_api);
 
 async fn the_device_page_lists_allocations_and_lets_digital_services_correct_them(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     import_register(&app, &rfc(days_ago(30))).await.unwrap();
     import_bill(&app, 20).await;
     let d = app.device(TAG).await;
     let a = app.store().allocations(d.id).await.unwrap()[0].id;
     let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
-    let (s, page) = ds.get(&format!("/devices/{}", d.id)).await;
-    assert_eq!(s, 200);
+    let page = ds.get_ok(&format!("/devices/{}", d.id)).await;
     assert!(page.contains("id=\"allocations\"") && page.contains("Jack Thornton (A1018)"), "{page}");
     assert!(page.contains(&format!("/devices/{}/allocations/{a}/correct", d.id)));
     // A start in the future is shown beside the form, naming the field.
@@ -384,8 +361,7 @@ on_both!(the_device_page_lists_allocations_and_lets_digital_services_correct_the
 /// its findings, to someone else or to nobody. Digital Services cannot correct their own
 /// allocation, and a register import cannot date the importer's.
 async fn nobody_dates_their_own_allocation(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     // A1018's phone, imported by A1018: refused on allocated_from.
     let holder = app.person("A1018").await;
     let me = Actor { person_id: Some(holder.id), label: "person:A1018".into() };
@@ -429,8 +405,7 @@ on_both!(nobody_dates_their_own_allocation);
 async fn in_a_browser_digital_services_correct_an_allocation_on_a_phone_screen() {
     use fantoccini::Locator;
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     import_register(&app, &rfc(days_ago(30))).await.unwrap();
     let d = app.device(TAG).await;
     let (allocation, recorded) = {

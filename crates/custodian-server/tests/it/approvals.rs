@@ -11,10 +11,11 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn_seeded};
 
-/// A two-step request by A1017, decided by their Head of Department (A1001) then Digital Services.
-async fn open(app: &TestApp, title: &str, now: OffsetDateTime) -> Uuid {
+/// A two-step request by A1017, decided by their Head of Department (A1001, Helen Marsh) then
+/// Digital Services, under WP034 4.8: it notifies her.
+pub(crate) async fn open(app: &TestApp, title: &str, now: OffsetDateTime) -> Uuid {
     let requester = app.person("A1017").await;
     let hod = app.person("A1001").await;
     let spec = ChainSpec::new(
@@ -37,13 +38,9 @@ async fn open(app: &TestApp, title: &str, now: OffsetDateTime) -> Uuid {
 }
 
 async fn the_head_of_department_then_digital_services_approve_and_nobody_decides_their_own(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let id = open(&app, "WhatsApp for witness liaison", OffsetDateTime::now_utc()).await;
-    let requester = app.api(&app.token("A1017").await);
-    let hod = app.api(&app.token("A1001").await);
-    let ds = app.api(&app.token("A1006").await);
-    let ds2 = app.api(&app.token("A1005").await);
+    let [requester, hod, ds, ds2] = app.apis(["A1017", "A1001", "A1006", "A1005"]).await;
 
     // The Head of Department was told; the requester sees the request and cannot decide it.
     let (_, n) = hod.get("/notifications").await;
@@ -110,11 +107,8 @@ async fn the_head_of_department_then_digital_services_approve_and_nobody_decides
 on_both!(the_head_of_department_then_digital_services_approve_and_nobody_decides_their_own);
 
 async fn a_deputy_decides_for_an_absent_head_of_department_and_the_requester_may_withdraw(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
-    let hod = app.api(&app.token("A1001").await);
-    let deputy = app.api(&app.token("A1016").await);
-    let requester = app.api(&app.token("A1017").await);
+    let app = spawn_seeded(b).await;
+    let [hod, deputy, requester] = app.apis(["A1001", "A1016", "A1017"]).await;
     let now = OffsetDateTime::now_utc();
     let id = open(&app, "Signal for a covert team", now).await;
     let (s, _) = deputy.post(&format!("/approvals/{id}/decide"), json!({"step": "hod", "verdict": "approve"})).await;
@@ -161,8 +155,7 @@ async fn a_deputy_decides_for_an_absent_head_of_department_and_the_requester_may
 on_both!(a_deputy_decides_for_an_absent_head_of_department_and_the_requester_may_withdraw);
 
 async fn overdue_steps_are_flagged_once_and_listed_for_digital_services(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let old = OffsetDateTime::now_utc() - Duration::days(12);
     let id = open(&app, "Old request", old).await;
     open(&app, "New request", OffsetDateTime::now_utc()).await;
@@ -183,11 +176,9 @@ async fn overdue_steps_are_flagged_once_and_listed_for_digital_services(b: Backe
     assert!(n["items"].as_array().unwrap().iter().any(|i| i["kind"] == "approval.overdue"), "{n}");
     // The dashboard flags it.
     let s = app.sign_in("helen.marsh@warwickshire.police.example").await;
-    let (code, html) = s.get("/").await;
-    assert_eq!(code, 200);
+    let html = s.get_ok("/").await;
     assert!(html.contains("id=\"my-overdue\""), "{html}");
-    let (code, html) = s.get(&format!("/approvals/{id}")).await;
-    assert_eq!(code, 200);
+    let html = s.get_ok(&format!("/approvals/{id}")).await;
     assert!(html.contains("Overdue") && html.contains("WP034 4.8"), "{html}");
     app.stop().await;
 }

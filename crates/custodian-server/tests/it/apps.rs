@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn_seeded};
 
 const CATALOGUE: &str = "name,platform,package_id,publisher,category,allowed_for\n\
 Microsoft Teams,ios,com.microsoft.skype.teams,Microsoft,productivity,all\n\
@@ -64,11 +64,9 @@ async fn load(app: &TestApp) {
 }
 
 async fn inventories_open_close_and_reopen_findings_in_place(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     load(&app).await;
-    let ds = app.api(&app.token("A1006").await);
-    let laura = app.api(&app.token("A1017").await);
+    let [ds, laura] = app.apis(["A1006", "A1017"]).await;
 
     // Unlisted and unapproved apps on held devices are findings; the DMI's WhatsApp, the
     // area's Waze and the named person's app are not; the device in stock raises none.
@@ -151,15 +149,12 @@ async fn inventories_open_close_and_reopen_findings_in_place(b: Backend) {
     assert_eq!(res.status(), 200);
     let amapi: Value = res.json().await.unwrap();
     assert_eq!(amapi["applications"], json!([{"packageName": "com.microsoft.teams", "installType": "AVAILABLE"}]));
-    let csv = reqwest::Client::new()
-        .get(format!("{}/api/v1/apps/export?role=digital_services&format=csv", app.base))
-        .bearer_auth(&ds.token)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = crate::support::text_of(
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/apps/export?role=digital_services&format=csv", app.base))
+            .bearer_auth(&ds.token),
+    )
+    .await;
     assert!(csv.contains("Microsoft Teams,ios,com.microsoft.skype.teams,productivity,no"), "{csv}");
     assert!(!csv.contains("whatsapp"), "{csv}");
     assert_eq!(ds.get("/apps/export?role=wizard").await.0, 422);
@@ -173,8 +168,7 @@ async fn inventories_open_close_and_reopen_findings_in_place(b: Backend) {
 on_both!(inventories_open_close_and_reopen_findings_in_place);
 
 async fn bad_files_are_refused_whole_or_skipped_by_line(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let bad = "name,platform,package_id,publisher,category,allowed_for\n\
         Teams,android,com.microsoft.teams,Microsoft,productivity,all\n\
@@ -219,8 +213,7 @@ async fn bad_files_are_refused_whole_or_skipped_by_line(b: Backend) {
 on_both!(bad_files_are_refused_whole_or_skipped_by_line);
 
 async fn a_request_goes_to_the_original_head_then_digital_services_and_its_grant_closes_the_finding(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     load(&app).await;
     let laura = app.api(&app.token("A1017").await);
     let helen = app.api(&app.token("A1001").await); // Head of Department, Response Policing North
@@ -373,8 +366,7 @@ on_both!(a_request_goes_to_the_original_head_then_digital_services_and_its_grant
 async fn in_a_browser_a_request_is_approved_twice_and_the_grant_closes_the_finding() {
     use fantoccini::Locator;
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     load(&app).await;
     let finding =
         find(&app_findings(&app, Some("open")).await, "WP-MB-0006", "net.whatsapp.WhatsApp").cloned().unwrap();
@@ -436,12 +428,10 @@ async fn in_a_browser_a_request_is_approved_twice_and_the_grant_closes_the_findi
 }
 
 async fn the_pages_show_the_clauses_and_the_direct_messaging_warning(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     load(&app).await;
     let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
-    let (s, page) = ds.get("/apps").await;
-    assert_eq!(s, 200);
+    let page = ds.get_ok("/apps").await;
     assert!(page.contains("data-clause=\"4.8\"") && page.contains("data-clause=\"6.5\""), "the clauses' words");
     assert_eq!(page.matches("app-dm-warning").count(), 1, "once, beside WhatsApp");
     // Digital Services add a messaging app by hand: it carries the warning too.
@@ -464,15 +454,13 @@ async fn the_pages_show_the_clauses_and_the_direct_messaging_warning(b: Backend)
     let (s, page) = ds.post("/apps", &[("name", "Bad"), ("platform", "symbian")]).await;
     assert_eq!(s, 422, "{page}");
     assert!(page.contains("govuk-error-summary"));
-    let (s, page) = ds.get("/apps/unlisted").await;
-    assert_eq!(s, 200);
+    let page = ds.get_ok("/apps/unlisted").await;
     assert!(page.contains("com.zhiliaoapp.musically"));
 
     // The officer: her finding links to the request form, which needs a business need.
     let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
     let f = find(&app_findings(&app, Some("open")).await, "WP-MB-0006", "com.zhiliaoapp.musically").cloned().unwrap();
-    let (s, page) = laura.get(&format!("/findings/{}", f["id"].as_str().unwrap())).await;
-    assert_eq!(s, 200);
+    let page = laura.get_ok(&format!("/findings/{}", f["id"].as_str().unwrap())).await;
     assert!(page.contains("id=\"request-this-app\""), "{page}");
     let phone = app.device("WP-MB-0006").await;
     let (s, page) =
@@ -500,8 +488,7 @@ async fn the_pages_show_the_clauses_and_the_direct_messaging_warning(b: Backend)
     assert!(page.contains("business need"), "{page}");
     let (s, _) = laura.get("/apps/unlisted").await;
     assert_eq!(s, 403);
-    let (s, page) = laura.get("/apps/requests").await;
-    assert_eq!(s, 200);
+    let page = laura.get_ok("/apps/requests").await;
     assert!(page.contains("You have not requested any apps."));
     app.stop().await;
 }

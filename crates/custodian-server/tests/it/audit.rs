@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn, spawn_seeded};
 
 async fn verify(app: &TestApp) -> serde_json::Value {
     let api = app.api(&app.token("A1015").await);
@@ -22,8 +22,7 @@ fn hex_of(app: &TestApp, byte: &str) -> String {
 }
 
 async fn an_untouched_log_verifies_and_every_change_is_in_it(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     checkpoint(&app).await;
     let v = verify(&app).await;
     assert_eq!(v["intact"], true, "{v}");
@@ -36,8 +35,7 @@ async fn an_untouched_log_verifies_and_every_change_is_in_it(b: Backend) {
 on_both!(an_untouched_log_verifies_and_every_change_is_in_it);
 
 async fn altering_an_event_is_detected_and_named(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     checkpoint(&app).await;
     app.sql("UPDATE audit_events SET actor = 'person:A9999' WHERE seq = 5").await;
     let v = verify(&app).await;
@@ -49,8 +47,7 @@ on_both!(altering_an_event_is_detected_and_named);
 
 async fn rewriting_an_event_and_every_hash_after_it_is_caught_by_the_signed_checkpoint(b: Backend) {
     use custodian_domain::audit::{CHAIN_START, EventRecord, Frontier, canonical_bytes, chain_hash, leaf_hash};
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     checkpoint(&app).await;
     // The attacker has database access but not the signing key: they alter event 3 and then
     // recompute its leaf, every later chain value and the log head so the log is self-consistent.
@@ -109,8 +106,7 @@ async fn deleting_or_reordering_events_is_detected(b: Backend) {
     assert!(v["problem"].as_str().unwrap().contains('8'), "the gap is named: {v}");
     app.stop().await;
 
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     checkpoint(&app).await;
     // Swap the contents of two events by swapping their sequence numbers.
     app.sql("UPDATE audit_events SET seq = -1 WHERE seq = 10").await;
@@ -124,8 +120,7 @@ async fn deleting_or_reordering_events_is_detected(b: Backend) {
 on_both!(deleting_or_reordering_events_is_detected);
 
 async fn deleting_the_newest_events_is_caught_by_the_log_head(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let n = app.store().counts(None).await.unwrap().audit_events;
     app.sql(&format!("DELETE FROM audit_events WHERE seq = {}", n - 1)).await;
     let v = verify(&app).await;
@@ -135,8 +130,7 @@ async fn deleting_the_newest_events_is_caught_by_the_log_head(b: Backend) {
 on_both!(deleting_the_newest_events_is_caught_by_the_log_head);
 
 async fn a_change_whose_audit_event_cannot_be_written_does_not_happen(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let d = app.device("WP-LT-0006").await;
     // Break the log head so the next append fails.
     app.sql(&format!("UPDATE audit_head SET frontier = {} WHERE id = 1", hex_of(&app, "00"))).await;
@@ -173,8 +167,7 @@ impl TestApp {
 }
 
 async fn an_inclusion_proof_proves_an_event_against_the_root(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let events = app.store().audit_page(None, None, 1, 500).await.unwrap();
     let e = events.items.iter().find(|e| e.seq == 4).unwrap();
     let proof = app.store().audit_prove(e.id).await.unwrap();

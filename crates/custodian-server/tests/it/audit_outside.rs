@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn, spawn_with};
+use crate::support::{Backend, TestApp, spawn_seeded, spawn_with};
 
 // ----- An independent verifier, from RFC 6962 section 2.1 and RFC 9162 section 2.1 -------------
 
@@ -233,8 +233,7 @@ async fn checkpoint(app: &TestApp) -> String {
 }
 
 async fn the_apis_proofs_and_key_check_out_with_an_independent_verifier(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let auditor = app.api(&app.token("A1015").await);
     let (s, key) = auditor.get("/audit/key").await;
     assert_eq!(s, 200, "{key}");
@@ -265,8 +264,7 @@ async fn the_apis_proofs_and_key_check_out_with_an_independent_verifier(b: Backe
     let mut bad = hs(&c["proof"]);
     bad[0][0] ^= 1;
     assert!(!consistency_ok(old_size, new_size, old_root, new_root, &bad));
-    let (s, mid) = auditor.get(&format!("/audit/consistency?old_size=3&new_size={old_size}")).await;
-    assert_eq!(s, 200);
+    let mid = auditor.get_ok(&format!("/audit/consistency?old_size=3&new_size={old_size}")).await;
     assert!(consistency_ok(3, old_size, h(&mid["old_root"]), old_root, &hs(&mid["proof"])));
 
     // Inclusion: every event of a page, through its canonical bytes, reaches the same root.
@@ -293,8 +291,7 @@ async fn the_apis_proofs_and_key_check_out_with_an_independent_verifier(b: Backe
 on_both!(the_apis_proofs_and_key_check_out_with_an_independent_verifier);
 
 async fn a_person_may_prove_the_record_of_their_own_case_and_no_one_elses(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let own = app.store().audit_page(Some("person:A1018"), None, 1, 1).await.unwrap().items[0].id;
     let other = app.store().audit_page(Some("person:A1001"), None, 1, 1).await.unwrap().items[0].id;
     let officer = app.api(&app.token("A1018").await);
@@ -314,8 +311,7 @@ async fn a_person_may_prove_the_record_of_their_own_case_and_no_one_elses(b: Bac
     assert_eq!(auditor.get(&format!("/audit/events/{}/proof", uuid::Uuid::now_v7())).await.0, 404);
     // The audit page shows the same key.
     let page = app.sign_in("oliver.bannister@warwickshire.police.example").await;
-    let (s, html) = page.get("/audit").await;
-    assert_eq!(s, 200);
+    let html = page.get_ok("/audit").await;
     assert!(html.contains(k["verifier_key"].as_str().unwrap()), "the audit page shows the verifier key");
     app.stop().await;
 }

@@ -47,22 +47,9 @@ pub(crate) async fn add_records(app: &crate::support::TestApp) {
     assert_eq!(s, 201, "{p}");
     let psd = app.api(&app.token("A1012").await);
     let secret = "psd secret for the axe round";
-    let commitment = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(secret.as_bytes()));
-    let (s, r) = psd
-        .post(
-            "/monitoring/rounds",
-            json!({"name": "Spring check", "areas": ["Response Policing North"], "sample_size": 1, "commitment": commitment}),
-        )
-        .await;
-    assert_eq!(s, 201, "{r}");
-    let round = r["id"].as_str().unwrap().to_string();
-    let (s, r) = psd
-        .post(
-            &format!("/monitoring/rounds/{round}/draw"),
-            json!({"beacon": "drand quicknet 9000001", "secret": secret}),
-        )
-        .await;
-    assert_eq!(s, 200, "{r}");
+    let commitment = crate::monitoring::commitment_to(secret);
+    let round = crate::monitoring::open_round(&psd, serde_json::json!({"name": "Spring check", "areas": ["Response Policing North"], "sample_size": 1, "commitment": commitment})).await;
+    crate::monitoring::draw_round(&psd, &round, secret).await;
 }
 
 /// Per role, the first record of each kind in [`DETAILS`] its list links to.

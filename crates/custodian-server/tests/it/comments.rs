@@ -21,6 +21,13 @@ async fn app_with_account(b: Backend) -> TestApp {
     })
     .await;
     app.seed().await;
+    add_account(&app).await;
+    app
+}
+
+/// The register's Facebook account WarksNorth (Response Policing North, managed by A1016; A1017
+/// authorised), imported as the command line does.
+pub(crate) async fn add_account(app: &TestApp) {
     let csv = "platform,handle,url,team,team_manager,kind,profile,authorised_users\n\
                facebook,WarksNorth,https://facebook.com/WarksNorth,Response Policing North,A1016,departmental,Emergencies 999; report crime on 101,A1017\n";
     custodian_server::social_accounts::import(
@@ -31,16 +38,17 @@ async fn app_with_account(b: Backend) -> TestApp {
     )
     .await
     .unwrap();
-    app
 }
 
-fn comment(id: &str, text: &str) -> Value {
+/// A public comment on WarksNorth's post p-100.
+pub(crate) fn comment(id: &str, text: &str) -> Value {
     json!({"id": id, "platform": "facebook", "account": "WarksNorth", "post": "p-100", "author": "fb-777",
            "author_name": "Dave Example", "url": format!("https://facebook.com/WarksNorth/posts/p-100?c={id}"),
            "text": text, "created_at": "2026-12-04T09:30:00Z"})
 }
 
-fn jsonl(items: &[Value]) -> Vec<u8> {
+/// Comments as the intake file holds them, one JSON object a line.
+pub(crate) fn jsonl(items: &[Value]) -> Vec<u8> {
     items.iter().map(|v| format!("{v}\n")).collect::<String>().into_bytes()
 }
 
@@ -124,12 +132,8 @@ async fn deliver(app: &TestApp, source: &str, secret: &str, ts: i64, body: &str)
         .header("x-custodian-source", source)
         .header("x-custodian-timestamp", &ts)
         .header("x-custodian-signature", sign(secret, &ts, body))
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
+        .body(body.to_string());
+    crate::support::status_and_json(r).await
 }
 
 async fn the_webhook_takes_signed_comments_once_and_refuses_forgeries_and_replays(b: Backend) {
@@ -213,9 +217,7 @@ async fn the_evidence_pack_holds_the_hashed_record_for_corporate_communications_
     let id_of = |ext: &str| ids.iter().find(|(e, _)| e == ext).unwrap().1.clone();
     let (abuse_id, plain_id) = (id_of("e-1"), id_of("e-2"));
 
-    let priya = app.api(&app.token("A1003").await);
-    let niamh = app.api(&app.token("A1012").await);
-    let megan = app.api(&app.token("A1019").await);
+    let [priya, niamh, megan] = app.apis(["A1003", "A1012", "A1019"]).await;
     // Refused, and nothing shown.
     for other in [&niamh, &megan] {
         let (s, body) = other.get(&format!("/comments/{abuse_id}/evidence")).await;
@@ -260,8 +262,7 @@ async fn the_evidence_pack_holds_the_hashed_record_for_corporate_communications_
     let refused = psd.post(&format!("/comments/{plain_id}/evidence"), &[]).await.0;
     assert!(refused == 403 || refused == 404, "{refused}");
     assert_eq!(app.count("SELECT COUNT(*) FROM comment_evidence").await, 1);
-    let (s, page) = cc.get(&format!("/comments/{plain_id}")).await;
-    assert_eq!(s, 200);
+    let page = cc.get_ok(&format!("/comments/{plain_id}")).await;
     assert!(page.contains("keep-evidence"), "{page}");
     cc.post(&format!("/comments/{plain_id}/evidence"), &[]).await;
     cc.post(&format!("/comments/{plain_id}/evidence"), &[]).await;
@@ -270,12 +271,10 @@ async fn the_evidence_pack_holds_the_hashed_record_for_corporate_communications_
     assert!(page.contains("id=\"evidence\"") && !page.contains("keep-evidence"), "{page}");
 
     // The pages: the list of labelled comments, the pack per author (HTML and JSON).
-    let (s, list) = cc.get("/comments").await;
-    assert_eq!(s, 200);
+    let list = cc.get_ok("/comments").await;
     assert!(list.contains("useless fat") && !list.contains("stay safe out there"), "only labelled comments: {list}");
     assert_eq!(psd.get("/comments").await.0, 403);
-    let (s, author) = cc.get("/comments/authors/facebook/fb-777").await;
-    assert_eq!(s, 200);
+    let author = cc.get_ok("/comments/authors/facebook/fb-777").await;
     assert!(author.contains("useless fat") && author.contains("stay safe out there"), "{author}");
     let (s, a) = priya.get("/comments/authors/facebook/fb-777/evidence").await;
     assert_eq!(s, 200, "{a}");

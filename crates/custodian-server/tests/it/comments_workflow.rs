@@ -12,30 +12,19 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
+use crate::comments::{add_account, comment, jsonl};
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn_seeded};
 use custodian_store::Actor;
 
 async fn app_with_account(b: Backend) -> TestApp {
-    let app = spawn(b).await;
-    app.seed().await;
-    let csv = "platform,handle,url,team,team_manager,kind,profile,authorised_users\n\
-               facebook,WarksNorth,https://facebook.com/WarksNorth,Response Policing North,A1016,departmental,Emergencies 999; report crime on 101,A1017\n";
-    custodian_server::social_accounts::import(app.store(), &Actor::cli(), OffsetDateTime::now_utc(), csv.as_bytes())
-        .await
-        .unwrap();
+    let app = spawn_seeded(b).await;
+    add_account(&app).await;
     app
 }
 
-fn comment(id: &str, text: &str) -> Value {
-    json!({"id": id, "platform": "facebook", "account": "WarksNorth", "post": "p-100", "author": "fb-777",
-           "author_name": "Dave Example", "url": format!("https://facebook.com/WarksNorth/posts/p-100?c={id}"),
-           "text": text, "created_at": "2026-12-04T09:30:00Z"})
-}
-
 async fn import_at(app: &TestApp, items: &[Value], now: OffsetDateTime) {
-    let bytes: Vec<u8> = items.iter().map(|v| format!("{v}\n")).collect::<String>().into_bytes();
-    custodian_server::comments::import(app.store(), &Actor::cli(), now, &bytes).await.unwrap();
+    custodian_server::comments::import(app.store(), &Actor::cli(), now, &jsonl(items)).await.unwrap();
 }
 
 async fn kinds(app: &TestApp, sn: &str) -> Vec<String> {
@@ -94,8 +83,7 @@ async fn a_comment_naming_an_officer_opens_a_wellbeing_case_for_their_line_manag
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'comment.wellbeing_opened'").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'comment.wellbeing_closed'").await, 1);
     let manager = app.sign_in("kwame.mensah@warwickshire.police.example").await;
-    let (s, html) = manager.get(&format!("/comments/wellbeing/{id}")).await;
-    assert_eq!(s, 200);
+    let html = manager.get_ok(&format!("/comments/wellbeing/{id}")).await;
     assert!(html.contains("offered the wellbeing service"), "{html}");
 
     // Criticism of the force names nobody: no case.
@@ -201,11 +189,9 @@ async fn hate_and_threats_are_referred_to_the_resolution_centre_who_record_the_o
     assert_eq!(rc.get(&format!("/comments/{comment_id}/evidence")).await.0, 403);
     let page = app.sign_in("megan.ashworth@warwickshire.police.example").await;
     assert_eq!(page.get("/comments").await.0, 403);
-    let (s, html) = page.get("/comments/referrals").await;
-    assert_eq!(s, 200);
+    let html = page.get_ok("/comments/referrals").await;
     assert!(html.contains("Show as a table"), "the chart has its table");
-    let (s, html) = page.get(&format!("/comments/referrals/{id}")).await;
-    assert_eq!(s, 200);
+    let html = page.get_ok(&format!("/comments/referrals/{id}")).await;
     assert!(html.contains("decide-form"));
 
     // Corporate Communications see it but do not decide it.
@@ -303,8 +289,7 @@ async fn corporate_communications_are_alerted_and_act_only_after_the_evidence(b:
     assert_eq!(app.count("SELECT COUNT(*) FROM comment_actions").await, 2);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'comment.action_recorded'").await, 2);
     let page = app.sign_in("priya.raman@warwickshire.police.example").await;
-    let (s, html) = page.get(&format!("/comments/{abuse}")).await;
-    assert_eq!(s, 200);
+    let html = page.get_ok(&format!("/comments/{abuse}")).await;
     assert!(html.contains("Hide it and keep the evidence."), "{html}");
 }
 on_both!(corporate_communications_are_alerted_and_act_only_after_the_evidence);
@@ -342,8 +327,7 @@ async fn questions_and_emergencies_join_the_owning_teams_queue_with_their_servic
 
     // Overdue replies are on the team's page (the server's clock is past 2026-12-04 10:15).
     let page = app.sign_in("kwame.mensah@warwickshire.police.example").await;
-    let (s, html) = page.get("/comments/replies").await;
-    assert_eq!(s, 200);
+    let html = page.get_ok("/comments/replies").await;
     assert!(html.contains("id=\"overdue\""), "{html}");
     assert!(html.contains("Overdue"));
 
@@ -429,8 +413,7 @@ async fn out_of_hours_emergencies_and_threats_go_to_the_person_on_call(b: Backen
     assert!(app.count("SELECT COUNT(*) FROM email_outbox WHERE kind = 'comment.out_of_hours'").await >= 1);
 
     // The rota page shows the shifts; the Resolution Centre may not see it.
-    let (s, html) = cc.get("/comments/rota").await;
-    assert_eq!(s, 200);
+    let html = cc.get_ok("/comments/rota").await;
     assert!(html.contains("id=\"on-call\""));
     let rc = app.sign_in("megan.ashworth@warwickshire.police.example").await;
     assert_eq!(rc.get("/comments/rota").await.0, 403);

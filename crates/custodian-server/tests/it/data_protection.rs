@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 use custodian_store::Actor;
 
 /// `n` usage records of A1001 that started `days` ago.
@@ -27,8 +27,7 @@ async fn usage_count(app: &crate::support::TestApp) -> usize {
 }
 
 async fn the_job_deletes_what_is_due_once_per_tick(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     usage(&app, "old", 5, 500).await;
     usage(&app, "new", 3, 5).await;
     assert_eq!(usage_count(&app).await, 8);
@@ -45,8 +44,7 @@ async fn the_job_deletes_what_is_due_once_per_tick(b: Backend) {
 on_both!(the_job_deletes_what_is_due_once_per_tick);
 
 async fn the_dpo_exports_a_person_and_the_export_is_audited(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
                D9001,Dana Protector,dana.protector@warwickshire.police.example,staff,Information Management,,data_protection_officer,active,\n";
@@ -111,8 +109,7 @@ async fn bulk_usage(app: &crate::support::TestApp, tag: &str, n: usize, days: i6
 /// the same export arrives whole (with its `Content-Length`) and parses; the HTML form too.
 async fn a_large_export_is_spooled_whole_then_sent_and_parses(b: Backend) {
     use std::io::Read;
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let n = 20_000;
     bulk_usage(&app, "big", n, 3).await;
     let p = app.person("A1001").await;
@@ -141,8 +138,7 @@ async fn a_large_export_is_spooled_whole_then_sent_and_parses(b: Backend) {
                D9001,Dana Protector,dana.protector@warwickshire.police.example,staff,Information Management,,data_protection_officer,active,\n";
     custodian_server::imports::import_people(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
     let dpo = app.api(&app.token("D9001").await);
-    let (s, body) = dpo.get("/data-protection/people/A1001/export?reason=Subject%20access%20request%20SAR-18").await;
-    assert_eq!(s, 200);
+    let body = dpo.get_ok("/data-protection/people/A1001/export?reason=Subject%20access%20request%20SAR-18").await;
     assert_eq!(body["sections"]["usage_records"].as_array().unwrap().len(), n);
     let res = reqwest::Client::new()
         .get(format!(
@@ -167,8 +163,7 @@ on_both!(a_large_export_is_spooled_whole_then_sent_and_parses);
 /// An export that fails part way (here a table it reads has gone) answers an error, never the
 /// part written so far with 200; the export is still audited, as it is before anything is read.
 async fn a_failed_export_answers_an_error_not_part_of_a_file(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     usage(&app, "x", 3, 1).await;
     let now = time::OffsetDateTime::now_utc();
     let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
@@ -218,8 +213,7 @@ async fn generated_usage(app: &crate::support::TestApp, tag: &str, n: u64) {
 /// passive checkpoint copies the whole WAL (no read mark holds it back). Then the rest arrives,
 /// as long as `Content-Length` said, and parses with every record.
 async fn a_stalled_download_holds_no_snapshot_and_arrives_whole(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
                D9001,Dana Protector,dana.protector@warwickshire.police.example,staff,Information Management,,data_protection_officer,active,\n";
@@ -319,8 +313,7 @@ async fn bench_subject_access_download() {
         Backend::Sqlite
     };
     let (n, rounds) = (env("CUSTODIAN_BENCH_RECORDS", 100_000), env("CUSTODIAN_BENCH_ROUNDS", 5));
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
                D9001,Dana Protector,dana.protector@warwickshire.police.example,staff,Information Management,,data_protection_officer,active,\n";

@@ -8,14 +8,13 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 use custodian_store::Actor;
 
 const SEED: &str = include_str!("../../../../fixtures/policy/WP034.txt");
 
 async fn a_declaration_is_seen_by_its_declarant_and_assessors_only(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     // Laura Fenwick (A1017), an officer; her line manager Kwame Mensah (A1016); the Head of
     // Department Helen Marsh (A1001); the Force Vetting Unit's Fiona Gallagher (A1014); PSD's
     // Niamh Doherty (A1012).
@@ -65,8 +64,7 @@ async fn a_declaration_is_seen_by_its_declarant_and_assessors_only(b: Backend) {
         .unwrap()
         .to_owned();
     let crime = crime["id"].as_str().unwrap().to_owned();
-    let (s, own) = laura.get(&format!("/declarations/{media}")).await;
-    assert_eq!(s, 200);
+    let own = laura.get_ok(&format!("/declarations/{media}")).await;
     assert!(own.contains("Private investigator Sam Quill"), "the declarant sees her own");
 
     // Her line manager and her Head of Department: refused, on the pages and the API, and the
@@ -89,15 +87,12 @@ async fn a_declaration_is_seen_by_its_declarant_and_assessors_only(b: Backend) {
     // The Force Vetting Unit: the queue shows both; opening one asks for a reason first, and the
     // view with its reason is audited.
     let fiona = app.sign_in("fiona.gallagher@warwickshire.police.example").await;
-    let (s, q) = fiona.get("/declarations/queue").await;
-    assert_eq!(s, 200);
+    let q = fiona.get_ok("/declarations/queue").await;
     assert!(q.contains("Laura Fenwick (A1017)"), "{q}");
-    let (s, ask) = fiona.get(&format!("/declarations/{media}")).await;
-    assert_eq!(s, 200);
+    let ask = fiona.get_ok(&format!("/declarations/{media}")).await;
     assert!(ask.contains("id=\"reason-form\"") && !ask.contains("Sam Quill"), "nothing before a reason");
     let before = app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'declaration.view'").await;
-    let (s, seen) = fiona.get(&format!("/declarations/{media}?reason=Assessing+the+declaration")).await;
-    assert_eq!(s, 200);
+    let seen = fiona.get_ok(&format!("/declarations/{media}?reason=Assessing+the+declaration")).await;
     assert!(seen.contains("Sam Quill"));
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'declaration.view'").await, before + 1);
     let (s, body) = app.api(&app.token("A1014").await).get(&format!("/declarations/{media}")).await;
@@ -105,14 +100,12 @@ async fn a_declaration_is_seen_by_its_declarant_and_assessors_only(b: Backend) {
 
     // PSD: only the category that needs them.
     let fvu_only = app.api(&app.token("A1012").await);
-    let (s, q) = fvu_only.get("/declarations/queue").await;
-    assert_eq!(s, 200);
+    let q = fvu_only.get_ok("/declarations/queue").await;
     let ids: Vec<&str> = q.as_array().unwrap().iter().filter_map(|d| d["id"].as_str()).collect();
     assert_eq!(ids, vec![crime.as_str()], "PSD see the criminality declaration only");
     let (s, _) = fvu_only.get(&format!("/declarations/{media}?reason=checking")).await;
     assert_eq!(s, 403);
-    let (s, _) = fvu_only.get(&format!("/declarations/{crime}?reason=conduct+check")).await;
-    assert_eq!(s, 200);
+    let _ = fvu_only.get_ok(&format!("/declarations/{crime}?reason=conduct+check")).await;
 
     // The assessment: conditions need words; recorded once; nobody assesses their own.
     let (s, _) =
@@ -151,8 +144,7 @@ async fn a_declaration_is_seen_by_its_declarant_and_assessors_only(b: Backend) {
 on_both!(a_declaration_is_seen_by_its_declarant_and_assessors_only);
 
 async fn the_annual_redeclaration_is_a_campaign_that_a_declaration_completes(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let fiona = app.sign_in("fiona.gallagher@warwickshire.police.example").await;
     let due = now.date() + time::Duration::days(30);
@@ -183,8 +175,7 @@ async fn the_annual_redeclaration_is_a_campaign_that_a_declaration_completes(b: 
     assert!(page.contains("id=\"redeclaration-due\""), "Laura is asked to declare");
     // The campaign's own page asks for a declaration or "nothing to declare", not an
     // acknowledgement.
-    let (s, page) = laura.get(&format!("/policy/campaigns/{id}")).await;
-    assert_eq!(s, 200);
+    let page = laura.get_ok(&format!("/policy/campaigns/{id}")).await;
     assert!(page.contains("id=\"declare-form\"") && page.contains("id=\"nothing-to-declare\""), "{page}");
     assert!(page.contains(&format!("name=\"campaign\" value=\"{id}\"")));
     assert!(!page.contains("id=\"acknowledge\""), "a re-declaration is not acknowledged");
@@ -255,8 +246,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])], csrf: &str) -> Ve
 }
 
 async fn a_report_to_psd_is_seen_by_psd_and_its_reporter_only_and_triaged(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
     let send = |body: Vec<u8>| {
         laura
@@ -292,11 +282,9 @@ async fn a_report_to_psd_is_seen_by_psd_and_its_reporter_only_and_triaged(b: Bac
 
     // Who sees it: PSD (with the reporter), the reporter (status only), nobody else.
     let psd = app.sign_in("niamh.doherty@warwickshire.police.example").await;
-    let (s, page) = psd.get(&format!("/psd-reports/{report}")).await;
-    assert_eq!(s, 200);
+    let page = psd.get_ok(&format!("/psd-reports/{report}")).await;
     assert!(page.contains("Laura Fenwick (A1017)") && page.contains("id=\"anonymous\""), "PSD always see the reporter");
-    let (s, mine) = laura.get(&format!("/psd-reports/{report}")).await;
-    assert_eq!(s, 200);
+    let mine = laura.get_ok(&format!("/psd-reports/{report}")).await;
     assert!(mine.contains("Received: waiting for triage"));
     for email in [
         "kwame.mensah@warwickshire.police.example",
@@ -373,8 +361,7 @@ async fn a_report_to_psd_is_seen_by_psd_and_its_reporter_only_and_triaged(b: Bac
 on_both!(a_report_to_psd_is_seen_by_psd_and_its_reporter_only_and_triaged);
 
 async fn a_line_manager_sees_their_overdue_people_and_a_record_shows_acknowledgements_and_training(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
     app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
@@ -421,15 +408,13 @@ async fn a_line_manager_sees_their_overdue_people_and_a_record_shows_acknowledge
     let (_, page) = laura.get("/policy/overdue").await;
     assert!(page.contains("id=\"none-overdue\""));
     // Laura's record: the overdue acknowledgement and the training, together.
-    let (s, page) = laura.get("/policy/record").await;
-    assert_eq!(s, 200);
+    let page = laura.get_ok("/policy/record").await;
     let record = page.split("id=\"policy-record\"").nth(1).unwrap_or("");
     assert!(record.contains("WP034 version 3") && record.contains("Overdue"), "{record}");
     assert!(record.contains("Training: Social media and you") && record.contains("12 November 2026"), "{record}");
     // Her record page for those who may see it shows the same.
     let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
-    let (s, page) = ds.get(&format!("/people/{}", app.person("A1017").await.id)).await;
-    assert_eq!(s, 200);
+    let page = ds.get_ok(&format!("/people/{}", app.person("A1017").await.id)).await;
     let record = page.split("id=\"policy-record\"").nth(1).unwrap_or("");
     assert!(record.contains("Training: Social media and you") && record.contains("Overdue"), "{record}");
     let (_, page) = ds.get(&format!("/people/{}", jack.id)).await;

@@ -4,11 +4,10 @@
 use serde_json::json;
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 
 async fn reimporting_the_register_changes_nothing(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let before = app.store().counts(None).await.unwrap().audit_events;
     let api = app.api(&app.token("A1006").await);
     let (s, body) = api.post_raw("/imports/people", "text/csv", crate::support::PEOPLE).await;
@@ -28,8 +27,7 @@ async fn reimporting_the_register_changes_nothing(b: Backend) {
 on_both!(reimporting_the_register_changes_nothing);
 
 async fn a_file_with_a_bad_row_writes_nothing_and_names_its_line_and_field(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let api = app.api(&app.token("A1006").await);
     let csv = "asset_tag,type,make,model,serial,imei,phone_number,os,status,allocated_to\n\
                NEW-001,phone,Samsung,A54,S1,,,Android,in_stock,\n\
@@ -48,8 +46,7 @@ async fn a_file_with_a_bad_row_writes_nothing_and_names_its_line_and_field(b: Ba
 on_both!(a_file_with_a_bad_row_writes_nothing_and_names_its_line_and_field);
 
 async fn an_unknown_line_manager_rejects_the_people_file(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let api = app.api(&app.token("A1005").await);
     let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
                B2001,Sam Hill,sam.hill@warwickshire.police.example,officer,Response Policing North,ZZ999,,active,\n";
@@ -63,8 +60,7 @@ async fn an_unknown_line_manager_rejects_the_people_file(b: Backend) {
 on_both!(an_unknown_line_manager_rejects_the_people_file);
 
 async fn a_device_is_allocated_confirmed_and_reported_lost_with_its_history(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let (s, dev) = ds.post("/devices", json!({"asset_tag": "wp-ph-9001", "type": "phone", "make": "Samsung", "model": "Galaxy A55", "imei": "490154203237518", "phone_number": "0121 496 0123"})).await;
     assert_eq!(s, 201, "{dev}");
@@ -101,13 +97,11 @@ async fn a_device_is_allocated_confirmed_and_reported_lost_with_its_history(b: B
     assert_eq!(d["status"], "stolen");
     assert_eq!(d["holder"], serde_json::Value::Null);
 
-    let (s, f) = ds.get("/findings?rule=devices.lost_or_stolen").await;
-    assert_eq!(s, 200);
+    let f = ds.get_ok("/findings?rule=devices.lost_or_stolen").await;
     assert_eq!(f["total"], 1, "Digital Services are alerted: {f}");
     assert_eq!(f["items"][0]["clause"], "4.7");
 
-    let (s, h) = ds.get(&format!("/devices/{id}/history")).await;
-    assert_eq!(s, 200);
+    let h = ds.get_ok(&format!("/devices/{id}/history")).await;
     let events: Vec<&str> = h.as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
     assert_eq!(events, vec!["stolen", "receipt_confirmed", "allocated", "registered"]);
     app.stop().await;
@@ -115,8 +109,7 @@ async fn a_device_is_allocated_confirmed_and_reported_lost_with_its_history(b: B
 on_both!(a_device_is_allocated_confirmed_and_reported_lost_with_its_history);
 
 async fn refused_transitions_are_conflicts_and_change_nothing(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let retired = app.device("WP-LT-0008").await;
     let (s, p) =
@@ -133,8 +126,7 @@ async fn refused_transitions_are_conflicts_and_change_nothing(b: Backend) {
 on_both!(refused_transitions_are_conflicts_and_change_nothing);
 
 async fn the_database_itself_refuses_a_second_current_holder(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let new_id = if app.db_url.starts_with("sqlite:") { "randomblob(16)" } else { "gen_random_uuid()" };
     let err = app
         .try_sql(&format!(
@@ -152,8 +144,7 @@ async fn the_database_itself_refuses_a_second_current_holder(b: Backend) {
 on_both!(the_database_itself_refuses_a_second_current_holder);
 
 async fn an_intune_export_raises_a_finding_when_someone_else_signs_in(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let (s, r) = ds.post_raw("/imports/intune", "application/json", crate::support::INTUNE).await;
     assert_eq!(s, 200, "{r}");
@@ -176,8 +167,7 @@ async fn an_intune_export_raises_a_finding_when_someone_else_signs_in(b: Backend
 on_both!(an_intune_export_raises_a_finding_when_someone_else_signs_in);
 
 async fn device_lists_filter_search_and_page(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let (_, all) = ds.get("/devices?per_page=5").await;
     let total = all["total"].as_i64().unwrap();

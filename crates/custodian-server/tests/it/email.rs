@@ -4,21 +4,18 @@
 //! (`send_due`); the crash of a real `custodian serve` mid-send is the command line's test
 //! (`crates/custodian-cli/tests/integrity/email_crash.rs`).
 
-use custodian_domain::approvals::{ChainSpec, Decider, Order, StepSpec};
-use custodian_domain::people::Role;
 use custodian_server::Settings;
 use custodian_server::config::SmtpTls;
 use custodian_server::email::{Mailer, send_due};
 use custodian_store::Actor;
-use custodian_store::approvals::NewApproval;
 use custodian_store::email::{Delivery, OutboxRow};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
+use crate::approvals::open;
 use crate::on_both;
 use crate::smtp::{Smtpd, free_port};
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn, spawn_seeded};
 
 const FROM: &str = "Custodian <custodian@force.example>";
 const PUBLIC: &str = "https://custodian.force.example/";
@@ -36,29 +33,6 @@ fn mailer(port: u16) -> Mailer {
         ..Settings::default()
     };
     Mailer::new(&s).unwrap().unwrap()
-}
-
-/// A request by A1017 whose first step is decided by their Head of Department, A1001 (Helen
-/// Marsh), under WP034 4.8: it notifies her.
-async fn open(app: &TestApp, title: &str, now: OffsetDateTime) -> Uuid {
-    let requester = app.person("A1017").await;
-    let hod = app.person("A1001").await;
-    let spec = ChainSpec::new(
-        Order::Sequential,
-        vec![
-            StepSpec::new("hod", "4.8", Decider::Person(hod.id)),
-            StepSpec::new("digital_services", "4.8", Decider::Role(Role::DigitalServices)),
-        ],
-    );
-    let n = NewApproval {
-        kind: "test".into(),
-        subject: format!("test_subject:{}", Uuid::now_v7()),
-        title: title.into(),
-        link: "/approvals".into(),
-        requester: requester.id,
-        spec,
-    };
-    app.store().approval_open(&n, &Actor::person(requester.id, "A1017"), now).await.unwrap()
 }
 
 async fn rows_for(app: &TestApp, address: &str) -> Vec<OutboxRow> {
@@ -93,8 +67,7 @@ fn notifications_are_written_in_one_place_only() {
 
 async fn an_email_names_the_step_its_clause_and_where_to_act(b: Backend) {
     let Some(smtpd) = Smtpd::start() else { return };
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = OffsetDateTime::now_utc();
     open(&app, "WhatsApp for witness liaison", now).await;
     // The e-mail was committed with the notification, before anything was sent.
@@ -188,8 +161,7 @@ async fn an_smtp_outage_loses_nothing_and_recovery_sends_each_once(b: Backend) {
         return;
     }
     let port = free_port();
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = OffsetDateTime::now_utc();
     open(&app, "Signal for the tactical team", now).await;
     open(&app, "Telegram for an undercover role", now).await;
@@ -232,8 +204,7 @@ on_both!(an_smtp_outage_loses_nothing_and_recovery_sends_each_once);
 /// Two servers claiming at once never get the same row (the lease is one UPDATE whose WHERE
 /// decides), and together they get every due row.
 async fn two_senders_never_claim_the_same_row(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = OffsetDateTime::now_utc();
     for i in 0..12 {
         open(&app, &format!("Request {i}"), now).await;
@@ -275,11 +246,9 @@ async fn two_senders_never_claim_the_same_row(b: Backend) {
 on_both!(two_senders_never_claim_the_same_row);
 
 async fn each_person_chooses_their_own_delivery_and_the_change_is_audited(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let s = app.sign_in("aisha.khan@warwickshire.police.example").await;
-    let (code, page) = s.get("/account/email").await;
-    assert_eq!(code, 200);
+    let page = s.get_ok("/account/email").await;
     assert!(page.contains("value=\"immediate\" checked"), "{page}");
     assert!(page.contains("You cannot turn e-mails off"), "{page}");
     let (code, _) = s.post("/account/email", &[("delivery", "digest")]).await;

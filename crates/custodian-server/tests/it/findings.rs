@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 
 /// Raise a 4.1 finding about A1018 (managed by A1016) through an Intune export.
 async fn finding_about_a1018(app: &crate::support::TestApp) -> String {
@@ -25,8 +25,7 @@ async fn finding_about_a1018(app: &crate::support::TestApp) -> String {
 }
 
 async fn the_line_manager_reviews_and_closes_a_finding_with_reasons(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let id = finding_about_a1018(&app).await;
     let manager = app.api(&app.token("A1016").await);
     let (s, f) = manager.get(&format!("/findings/{id}")).await;
@@ -57,12 +56,10 @@ async fn the_line_manager_reviews_and_closes_a_finding_with_reasons(b: Backend) 
 on_both!(the_line_manager_reviews_and_closes_a_finding_with_reasons);
 
 async fn the_subject_sees_but_cannot_judge_their_own_finding_and_others_cannot_see_it(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let id = finding_about_a1018(&app).await;
     let subject = app.api(&app.token("A1018").await);
-    let (s, _) = subject.get(&format!("/findings/{id}")).await;
-    assert_eq!(s, 200);
+    let _ = subject.get_ok(&format!("/findings/{id}")).await;
     let (s, _) = subject
         .post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "no_action", "reasons": "mine"}))
         .await;
@@ -84,8 +81,7 @@ on_both!(the_subject_sees_but_cannot_judge_their_own_finding_and_others_cannot_s
 /// finding's history on its page, in the store and in the audit log. A name that is not a
 /// consideration is refused, naming the field, and nothing is written.
 async fn the_reviewer_ticks_the_considerations_of_4_10_and_the_history_keeps_them(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let id = finding_about_a1018(&app).await;
     let kwame = app.sign_in("kwame.mensah@warwickshire.police.example").await;
     let page = format!("/findings/{id}");

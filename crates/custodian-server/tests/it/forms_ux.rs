@@ -4,33 +4,16 @@
 //! shows internal identifiers (`person:`, UUIDs, epoch seconds, ISO times, raw keys).
 
 use crate::on_both;
-use crate::support::{Backend, Session, spawn};
-
-/// Post a form as a browser does from `page`: with the page as `Referer`.
-async fn post_from(s: &Session, page: &str, action: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let mut f: Vec<(&str, &str)> = form.to_vec();
-    f.push(("csrf_token", &s.csrf));
-    let r = s
-        .http
-        .post(format!("{}{action}", s.base))
-        .header("Referer", format!("{}{page}", s.base))
-        .form(&f)
-        .send()
-        .await
-        .unwrap();
-    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    (r.status().as_u16(), location)
-}
+use crate::support::{Backend, Session, spawn, spawn_seeded};
 
 async fn a_refused_form_comes_back_to_its_page_with_its_errors_and_values(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
     let d = app.device("WP-LT-0006").await;
     let page = format!("/devices/{}", d.id);
     let action = format!("/devices/{}/allocate", d.id);
     let (s, location) =
-        post_from(&ds, &page, &action, &[("staff_number", "NOPE"), ("reason", "Replacement <screen> & case")]).await;
+        ds.post_from(&page, &action, &[("staff_number", "NOPE"), ("reason", "Replacement <screen> & case")]).await;
     assert_eq!((s, location.as_str()), (303, page.as_str()), "back to the page the form is on");
     let (s, html) = ds.get(&page).await;
     assert_eq!(s, 422);
@@ -45,18 +28,16 @@ async fn a_refused_form_comes_back_to_its_page_with_its_errors_and_values(b: Bac
     );
     assert!(!html.contains("staff_number:"), "no raw field name in the words");
     // Shown once: a reload is the page as it is.
-    let (s, html) = ds.get(&page).await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok(&page).await;
     assert!(!html.contains("form-errors"));
     // Success: a banner with a fixed text on the page the form leads to.
     let (s, location) =
-        post_from(&ds, &page, &action, &[("staff_number", "A1018"), ("reason", "Replacement laptop")]).await;
+        ds.post_from(&page, &action, &[("staff_number", "A1018"), ("reason", "Replacement laptop")]).await;
     assert_eq!((s, location.as_str()), (303, page.as_str()));
-    let (s, html) = ds.get(&page).await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok(&page).await;
     assert!(html.contains("govuk-notification-banner--success") && html.contains("The device has been allocated"));
     // A conflict (a blocked action) is shown on the page too, in its words, never a bare 409.
-    let (s, location) = post_from(&ds, &page, &action, &[("staff_number", "A1018"), ("reason", "Again")]).await;
+    let (s, location) = ds.post_from(&page, &action, &[("staff_number", "A1018"), ("reason", "Again")]).await;
     assert_eq!((s, location.as_str()), (303, page.as_str()));
     let (s, html) = ds.get(&page).await;
     assert_eq!(s, 422);
@@ -261,8 +242,7 @@ on_both!(no_page_of_the_demo_shows_internal_identifiers);
 async fn in_a_phone_browser_each_main_form_is_refused_on_its_own_page() {
     use fantoccini::Locator;
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let c = &browser.client;
     c.set_window_size(390, 844).await.unwrap();
     let base = app.base.clone();
@@ -352,8 +332,7 @@ async fn in_a_phone_browser_each_main_form_is_refused_on_its_own_page() {
 /// instead of offering a button that is refused, and shows its findings and history in words.
 async fn a_blocked_post_says_why_it_cannot_be_submitted(b: Backend) {
     use serde_json::json;
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let cc = app.api(&app.token("A1009").await);
     let a = cc.create_account(json!({"platform": "x", "handle": "@WarksPoliceNorth", "team_manager": "A1001", "owning_team": "Response Policing North", "comms_approval": false, "corporate": false})).await;
     let laura = app.api(&app.token("A1017").await);
@@ -362,8 +341,7 @@ async fn a_blocked_post_says_why_it_cannot_be_submitted(b: Backend) {
     assert_eq!(s, 201, "{p}");
     let id = p["id"].as_str().unwrap().to_string();
     let session = app.sign_in("laura.fenwick@warwickshire.police.example").await;
-    let (s, page) = session.get(&format!("/posts/{id}")).await;
-    assert_eq!(s, 200);
+    let page = session.get_ok(&format!("/posts/{id}")).await;
     assert!(page.contains("id=\"submit-unavailable\"") && page.contains("block publication"), "{page}");
     assert!(!page.contains("id=\"submit-post\""), "no button that would be refused");
     let shown = identifiers(&visible_text(&page));
@@ -486,22 +464,14 @@ async fn every_form_of_every_role_refused_comes_back_to_its_page(b: Backend) {
                 if !tried.insert((crate::axe::shape(&page), crate::axe::shape(&form.action), names.join(","))) {
                     continue;
                 }
-                let mut sent: Vec<(&str, &str)> = form
+                let sent: Vec<(&str, &str)> = form
                     .fields
                     .iter()
                     .chain(&form.chosen)
                     .filter(|(k, _)| k != "csrf_token")
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
-                sent.push(("csrf_token", &s.csrf));
-                let r = s
-                    .http
-                    .post(format!("{}{}", s.base, form.action))
-                    .header("Referer", format!("{}{page}", s.base))
-                    .form(&sent)
-                    .send()
-                    .await
-                    .unwrap();
+                let r = s.post_from_page(&page, &form.action, &sent).await;
                 let status = r.status().as_u16();
                 let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
                 let answer = r.text().await.unwrap_or_default();
@@ -574,17 +544,16 @@ on_both!(every_form_of_every_role_refused_comes_back_to_its_page);
 /// refused as TOML, too large for the refusal cookie, is rendered in the answer itself at
 /// `/screening/pack`, the address its form posts to, with every line typed and no cookie.
 async fn a_refused_password_change_and_a_refused_pack_come_back_to_their_pages(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let jack = app.sign_in("jack.thornton@warwickshire.police.example").await;
     let new = "copper kettle umbrella stair";
-    let (s, location) = post_from(
-        &jack,
-        "/account",
-        "/account/password",
-        &[("current_password", "wrong guess at it"), ("new_password", new), ("confirm_password", new)],
-    )
-    .await;
+    let (s, location) = jack
+        .post_from(
+            "/account",
+            "/account/password",
+            &[("current_password", "wrong guess at it"), ("new_password", new), ("confirm_password", new)],
+        )
+        .await;
     assert_eq!((s, location.as_str()), (303, "/account"), "back to the page the form is on");
     let (s, html) = jack.get("/account").await;
     assert_eq!(s, 422);
@@ -599,15 +568,8 @@ async fn a_refused_password_change_and_a_refused_pack_come_back_to_their_pages(b
     assert!(page.contains("<form method=\"post\" action=\"/screening/pack\" novalidate id=\"check-form\">"), "{page}");
     let typed = format!("{}\nthis line is not <TOML> & \"never\" was\n", custodian_screening::Pack::builtin_text());
     assert!(typed.len() > 4_096, "larger than a cookie: {} bytes", typed.len());
-    let f = [("step", "check"), ("body", typed.as_str()), ("csrf_token", cc.csrf.as_str())];
-    let r = cc
-        .http
-        .post(format!("{}/screening/pack", cc.base))
-        .header("Referer", format!("{}/screening/pack", cc.base))
-        .form(&f)
-        .send()
-        .await
-        .unwrap();
+    let f = [("step", "check"), ("body", typed.as_str())];
+    let r = cc.post_from_page("/screening/pack", "/screening/pack", &f).await;
     assert_eq!(r.status().as_u16(), 422, "answered here, not redirected");
     assert!(
         !r.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap_or("").starts_with("custodian_form=")),

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn, spawn_with};
+use crate::support::{Backend, TestApp, spawn, spawn_seeded, spawn_with};
 
 fn problem(res: &reqwest::Response) -> bool {
     res.headers().get("content-type").is_some_and(|c| c == "application/problem+json")
@@ -18,8 +18,7 @@ fn problem(res: &reqwest::Response) -> bool {
 /// yielding: two of each stopped `/healthz`. Now the first is a 422 naming the field, the
 /// second a 413 that says what the limit is, and `/healthz` answers while they are in flight.
 async fn pathological_requests_leave_the_server_answering(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let (psd, cc) = (app.token("A1012").await, app.token("A1009").await);
     let http = reqwest::Client::new();
     let mut sample = Vec::new();
@@ -72,8 +71,7 @@ on_both!(pathological_requests_leave_the_server_answering);
 /// Drafts are capped at 100 KB on the API (problem document) and the web interface (a page),
 /// for screening and for saving; a long but allowed draft is still screened.
 async fn drafts_over_100_kb_are_refused_with_413(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let cc = app.api(&app.token("A1009").await);
     let long = "a".repeat(100 * 1024 + 1);
     let (s, p) = cc.post("/posts/screen", json!({ "text": long })).await;
@@ -95,8 +93,7 @@ on_both!(drafts_over_100_kb_are_refused_with_413);
 /// Location header: the grant was revoked, then the redirect failed with a 500. Now the field
 /// is refused before anything changes.
 async fn line_breaks_in_form_fields_never_reach_a_header(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let catalogue = "name,platform,package_id,publisher,category,allowed_for\nWhatsApp,ios,net.whatsapp.WhatsApp,Meta,messaging,role:dmi\n";
     let (s, r) = ds.post_raw("/apps/import-catalogue", "text/csv", catalogue).await;
@@ -138,8 +135,7 @@ on_both!(line_breaks_in_form_fields_never_reach_a_header);
 /// field with a 422 naming the field, before anything reaches the database (PostgreSQL refuses
 /// NUL in text, which used to be a 500).
 async fn control_characters_are_refused_naming_the_field(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let cc = app.api(&app.token("A1009").await);
     let a = cc.create_account(json!({"platform": "x", "handle": "@hardening", "team_manager": "A1003", "owning_team": "Corporate Communications", "comms_approval": false, "corporate": true})).await;
     for (text, code) in [("a\u{0}b", "U+0000"), ("bell\u{7}", "U+0007"), ("esc\u{1b}[31m", "U+001B")] {
@@ -167,8 +163,7 @@ on_both!(control_characters_are_refused_naming_the_field);
 /// answers and closes may see its write fail first (seen in CI).
 async fn an_oversize_body_is_413_with_a_problem_document(b: Backend) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let rest = ds.base.strip_prefix("http://").expect("the test server is plain HTTP");
     let (authority, prefix) = rest.split_once('/').map_or((rest, String::new()), |(a, p)| (a, format!("/{p}")));
@@ -199,8 +194,7 @@ on_both!(an_oversize_body_is_413_with_a_problem_document);
 /// Delegations, overseas windows and streaming exceptions take dates from 1 January 2000 to
 /// five years ahead; others are refused naming the field.
 async fn dates_outside_the_window_are_refused_naming_the_field(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let hod = app.api(&app.token("A1001").await);
     for (starts, ends, field) in [
         ("0001-01-01T00:00:00Z", "2026-12-31T00:00:00Z", "starts_at"),
@@ -245,8 +239,7 @@ on_both!(dates_outside_the_window_are_refused_naming_the_field);
 
 /// Pages and API answers are `Cache-Control: no-store`; static assets are cacheable.
 async fn personal_data_is_never_cached_and_assets_are(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let web = app.sign_in("laura.fenwick@warwickshire.police.example").await;
     for path in ["/", "/my-devices", "/findings", "/sign-in", "/no-such-page"] {
         let r = web.http.get(format!("{}{path}", app.base)).send().await.unwrap();
@@ -330,8 +323,7 @@ on_both!(tls_brings_hsts_and_secure_cookies);
 async fn the_data_folder_and_its_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let ds = app.api(&app.token("A1006").await);
     let (s, d) = ds
         .post("/devices", json!({"asset_tag": "WP-MODE-1", "type": "phone", "make": "Apple", "model": "iPhone"}))
@@ -526,8 +518,7 @@ fn caller(path: &str) -> &'static str {
 /// breaks, long strings, far dates and wrong types in every field, raw NUL bytes, invalid UTF-8
 /// and documents of the wrong shape. No answer may be a 5xx, and the sweep stays under 60 s.
 async fn malformed_input_never_gets_a_5xx(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let started = Instant::now();
     let doc = serde_json::to_value(custodian_server::openapi::openapi()).unwrap();
     let device = app.device("WP-MB-0006").await.id.to_string();
@@ -621,8 +612,7 @@ on_both!(malformed_input_never_gets_a_5xx);
 
 /// The web forms: every POST route with NUL bytes and line breaks in every usual field name.
 async fn malformed_forms_never_get_a_5xx(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let web = app.sign_in("sophie.brennan@warwickshire.police.example").await;
     let id = uuid::Uuid::now_v7().to_string();
     let routes = [
@@ -730,8 +720,7 @@ on_both!(malformed_forms_never_get_a_5xx);
 /// breaks, long strings and far dates: never a 5xx. A control character is a 422 naming the
 /// parameter.
 async fn malformed_queries_never_get_a_5xx(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let doc = serde_json::to_value(custodian_server::openapi::openapi()).unwrap();
     let token = app.token("A1005").await;
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::on_both;
-use crate::support::{Backend, Session, TestApp, spawn};
+use crate::support::{Backend, Session, TestApp, spawn_seeded};
 
 const HEADER: &str = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n";
 const TOMASZ: &str = "A1006,Tomasz Nowak,tomasz.nowak@warwickshire.police.example,staff,Digital Services,A1002";
@@ -49,8 +49,7 @@ async fn upload_people(session: &Session, file: &str, ticked: &[&str]) -> (u16, 
 /// token still cannot read the audit log. With ignore_roles the row's other fields apply and the
 /// roles stay as stored.
 async fn digital_services_cannot_give_themselves_roles_through_the_people_import(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let events_before = app.store().counts(None).await.unwrap().audit_events;
     let csv = format!("{HEADER}{TOMASZ},admin;psd;auditor;sio;digital_services,active,\n");
@@ -97,8 +96,7 @@ on_both!(digital_services_cannot_give_themselves_roles_through_the_people_import
 
 /// The web imports page applies the same rule to a signed-in user.
 async fn the_imports_page_refuses_role_changes_by_anyone_but_an_administrator(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
     let csv = format!("{HEADER}{TOMASZ},admin;digital_services,active,\n");
     let (s, html) = upload_people(&ds, &csv, &[]).await;
@@ -117,8 +115,7 @@ on_both!(the_imports_page_refuses_role_changes_by_anyone_but_an_administrator);
 /// An administrator changes another person's roles (audited `person.roles_changed` with before
 /// and after, naming who), but not their own.
 async fn an_administrator_changes_others_roles_audited_but_never_their_own(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let admin_token = app.token("A1005").await;
     let admin = app.api(&admin_token);
     let csv = format!("{HEADER}{TOMASZ},digital_services;auditor,active,\n");
@@ -144,8 +141,7 @@ on_both!(an_administrator_changes_others_roles_audited_but_never_their_own);
 /// Line manager and leaver status are HR fields Digital Services may import, each audited as
 /// its own event with before and after; nobody makes themselves someone's line manager.
 async fn line_manager_and_status_changes_are_audited_and_never_self_serving(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let csv = format!(
         "{HEADER}A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1001,,leaver,\n"
@@ -228,8 +224,7 @@ async fn digest_key(app: &TestApp) -> Vec<Vec<u8>> {
 /// guesses against: it is HMAC-SHA256 under one key kept in the database, shared by every process
 /// on it, and the log still verifies.
 async fn audit_digests_of_people_are_keyed_and_the_log_still_verifies(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let niamh = app.person("A1012").await;
     assert_eq!(niamh.personal_phones.len(), 2);
     let created = events(&app, "person:A1012").await;
@@ -253,15 +248,7 @@ async fn audit_digests_of_people_are_keyed_and_the_log_still_verifies(b: Backend
     let csv = format!(
         "{HEADER}B3001,Sam Hill,sam.hill@warwickshire.police.example,officer,Response Policing North,,,active,0121 496 0199\n"
     );
-    custodian_server::imports::import_people(
-        &other,
-        &custodian_store::Actor::cli(),
-        time::OffsetDateTime::now_utc(),
-        csv.as_bytes(),
-        false,
-    )
-    .await
-    .unwrap();
+    crate::support::cli_import_people(&other, &csv).await;
     assert_eq!(digest_key(&app).await, keys, "still the one key");
     let sam = app.person("B3001").await;
     let ev = events(&app, "person:B3001").await;
@@ -282,8 +269,7 @@ on_both!(audit_digests_of_people_are_keyed_and_the_log_still_verifies);
 /// A reason of one character is not a reason: the page and the API refuse it naming `reason`,
 /// show nothing and log nothing; a real reason shows the numbers and is logged.
 async fn personal_numbers_need_a_real_reason_on_the_page_and_the_api(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let niamh = app.person("A1012").await;
     let views = |app: &TestApp| {
         let app_store = app.store().clone();
@@ -313,8 +299,7 @@ async fn personal_numbers_need_a_real_reason_on_the_page_and_the_api(b: Backend)
     assert_eq!(s, 422, "{body}");
     assert_eq!(views(&app).await, 0, "nothing logged for a refused reason");
 
-    let (s, page) = psd.get(&format!("/people/{}?reason=Checking+a+call+diversion", niamh.id)).await;
-    assert_eq!(s, 200);
+    let page = psd.get_ok(&format!("/people/{}?reason=Checking+a+call+diversion", niamh.id)).await;
     assert!(page.contains("+441214960112"), "{page}");
     let (s, body) =
         api.get(&format!("/people/{}/personal-numbers?reason=PSD%20case%201234%20call%20records", niamh.id)).await;
@@ -332,13 +317,11 @@ on_both!(personal_numbers_need_a_real_reason_on_the_page_and_the_api);
 /// The catalogue import's `allowed_for` grants apps (WP034 4.8): Digital Services may not name
 /// themselves in it, nor grant themselves an app by hand; they request it like anyone else.
 async fn nobody_grants_an_app_to_themselves_by_import_or_by_hand(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
-    let csv = "name,platform,package_id,publisher,category,allowed_for\n\
-        Teams,android,com.microsoft.teams,Microsoft,productivity,all\n\
+    let csv = "Teams,android,com.microsoft.teams,Microsoft,productivity,all\n\
         Telegram,android,org.telegram.messenger,Telegram,messaging,person:a1006\n";
-    let (s, p) = ds.post_raw("/apps/import-catalogue", "text/csv", csv).await;
+    let (s, p) = ds.import_catalogue(csv).await;
     assert_eq!(s, 422, "{p}");
     assert_eq!(
         (p["errors"][0]["line"].clone(), p["errors"][0]["field"].clone()),
@@ -346,9 +329,8 @@ async fn nobody_grants_an_app_to_themselves_by_import_or_by_hand(b: Backend) {
         "{p}"
     );
     assert_eq!(ds.get("/apps").await.1.as_array().unwrap().len(), 0, "nothing written");
-    let ok = "name,platform,package_id,publisher,category,allowed_for\n\
-        Telegram,android,org.telegram.messenger,Telegram,messaging,person:A1017\n";
-    let (s, p) = ds.post_raw("/apps/import-catalogue", "text/csv", ok).await;
+    let ok = "Telegram,android,org.telegram.messenger,Telegram,messaging,person:A1017\n";
+    let (s, p) = ds.import_catalogue(ok).await;
     assert_eq!(s, 200, "{p}");
     let (_, apps) = ds.get("/apps").await;
     let id = apps[0]["id"].as_str().unwrap().to_string();

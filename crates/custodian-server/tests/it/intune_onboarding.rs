@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn_seeded};
 
 const JACK: &str = "jack.thornton@warwickshire.police.example";
 const KWAME: &str = "kwame.mensah@warwickshire.police.example";
@@ -74,8 +74,7 @@ fn messages(r: &Value, key: &str) -> Vec<(u64, String, String)> {
 }
 
 async fn onboarding_from_intune_allocates_from_enrolment_and_attributes_a_later_bill(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let (enrolled, enrolled_at) = graph_time(30);
     let body = export(&enrolled);
@@ -134,8 +133,7 @@ async fn onboarding_from_intune_allocates_from_enrolment_and_attributes_a_later_
 on_both!(onboarding_from_intune_allocates_from_enrolment_and_attributes_a_later_bill);
 
 async fn intune_registration_reports_unknown_users_future_enrolment_and_the_importers_own_device(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let (past, _) = graph_time(10);
     let (future, _) = graph_time(-2);
@@ -206,11 +204,9 @@ on_both!(intune_registration_reports_unknown_users_future_enrolment_and_the_impo
 
 /// The imports page offers the checkbox, and the upload honours it.
 async fn the_imports_page_registers_new_intune_devices_when_asked(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let session = app.sign_in(TOMASZ).await;
-    let (s, page) = session.get("/imports").await;
-    assert_eq!(s, 200);
+    let page = session.get_ok("/imports").await;
     assert!(page.contains("name=\"register_new\""), "{page}");
     let (enrolled, _) = graph_time(5);
     let body = export(&enrolled);

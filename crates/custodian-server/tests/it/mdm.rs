@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn_seeded};
 
 /// WP-MB-0007 (Galaxy S23, held by A1018, whose line manager is A1016).
 const SERIAL: &str = "R5CTXKS0HZ7";
@@ -31,8 +31,7 @@ async fn audit_actions(app: &TestApp, subject: &str, action: &str) -> Vec<custod
 const RULES: [&str; 3] = ["devices.integrity", "devices.noncompliant", "devices.stale"];
 
 async fn an_unhealthy_intune_export_opens_three_findings_once_and_a_healthy_one_closes_them(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let synced = ago(45);
     let bad = json!({"value": [{"id": "mdm-mb7", "deviceName": "WP-MB-0007", "serialNumber": SERIAL,
@@ -79,8 +78,7 @@ async fn an_unhealthy_intune_export_opens_three_findings_once_and_a_healthy_one_
     assert_eq!(dev["mdm_state"]["encrypted"], false);
     assert_eq!(dev["mdm_state"]["management_state"], "managed");
     let session = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
-    let (s, html) = session.get(&format!("/devices/{}", d.id)).await;
-    assert_eq!(s, 200);
+    let html = session.get_ok(&format!("/devices/{}", d.id)).await;
     assert!(html.contains("Device management") && html.contains("noncompliant"), "{html}");
     assert!(html.contains("Jailbroken or rooted"), "{html}");
 
@@ -125,8 +123,7 @@ async fn an_unhealthy_intune_export_opens_three_findings_once_and_a_healthy_one_
 on_both!(an_unhealthy_intune_export_opens_three_findings_once_and_a_healthy_one_closes_them);
 
 async fn an_android_management_api_export_opens_and_closes_the_same_findings(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let reported = ago(40);
     let bad = json!({"devices": [
@@ -175,8 +172,7 @@ async fn an_android_management_api_export_opens_and_closes_the_same_findings(b: 
 on_both!(an_android_management_api_export_opens_and_closes_the_same_findings);
 
 async fn a_partial_graph_page_is_refused_unless_allowed_and_warnings_are_reported(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.api(&app.token("A1006").await);
     let page = json!({"value": [{"id": "mdm-mb7", "serialNumber": SERIAL, "phoneNumber": "not a number",
         "lastSyncDateTime": ago(1)}],
@@ -225,11 +221,9 @@ on_both!(a_partial_graph_page_is_refused_unless_allowed_and_warnings_are_reporte
 /// The imports page takes Android Management API exports and Intune pages: a partial page is
 /// refused with the way to fetch the rest unless the box is ticked, and warnings are listed.
 async fn the_imports_page_takes_mdm_exports_and_refuses_a_partial_page_unless_ticked(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let session = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
-    let (s, page) = session.get("/imports").await;
-    assert_eq!(s, 200);
+    let page = session.get_ok("/imports").await;
     assert!(page.contains("action=\"/imports/amapi\"") && page.contains("name=\"allow_partial\""), "{page}");
     let upload = |kind: &'static str, file: String, ticked: &'static [&'static str]| {
         let b = "----custodian-mdm-boundary";
@@ -274,8 +268,7 @@ on_both!(the_imports_page_takes_mdm_exports_and_refuses_a_partial_page_unless_ti
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_a_browser_the_mdm_state_fits_a_phone_screen() {
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let ds = app.api(&app.token("A1006").await);
     let list = json!({"devices": [{"name": "enterprises/LC0abcdefghijklmnop/devices/37a1b2c3d4e5f60718293a4b5c6d7e8f",
         "hardwareInfo": {"serialNumber": SERIAL}, "securityPosture": {"devicePosture": "POTENTIALLY_COMPROMISED"},

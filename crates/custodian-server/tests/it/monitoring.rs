@@ -10,7 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::on_both;
-use crate::support::{Api, Backend, spawn};
+use crate::support::{Api, Backend, spawn_seeded};
 
 const AREA: &str = "Response Policing North";
 const SECRET: &str = "psd secret for the round";
@@ -20,7 +20,31 @@ fn at(t: OffsetDateTime) -> String {
 }
 
 fn commitment() -> String {
-    hex::encode(Sha256::digest(SECRET.as_bytes()))
+    commitment_to(SECRET)
+}
+
+/// The commitment to `secret` a round is created with: its SHA-256, in hex.
+pub(crate) fn commitment_to(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// PSD create the round `round` (201 required); its id.
+pub(crate) async fn open_round(psd: &Api, round: Value) -> String {
+    let (s, r) = psd.post("/monitoring/rounds", round).await;
+    assert_eq!(s, 201, "{r}");
+    r["id"].as_str().unwrap().to_string()
+}
+
+/// PSD draw the round with a drand quicknet round and the secret it was committed to (200
+/// required).
+pub(crate) async fn draw_round(psd: &Api, round: &str, secret: &str) {
+    let (s, r) = psd
+        .post(
+            &format!("/monitoring/rounds/{round}/draw"),
+            json!({"beacon": "drand quicknet 9000001", "secret": secret}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
 }
 
 /// PSD (A1012) creates and draws a round over Response Policing North with `k` per area.
@@ -48,10 +72,8 @@ async fn step(api: &Api, case: &str, body: Value) -> (u16, Value) {
 }
 
 async fn a_psd_officer_runs_a_round_and_a_dmi_takes_a_case_through_custody(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
-    let psd = app.api(&app.token("A1012").await);
-    let dmi = app.api(&app.token("A1013").await);
+    let app = spawn_seeded(b).await;
+    let [psd, dmi] = app.apis(["A1012", "A1013"]).await;
 
     // Creation freezes the population: active people in scope holding an allocated device.
     let (s, r) = psd
@@ -120,8 +142,7 @@ async fn a_psd_officer_runs_a_round_and_a_dmi_takes_a_case_through_custody(b: Ba
     let now = OffsetDateTime::now_utc();
     let (s, c) = step(&psd, &id, json!({"step": "propose_slot", "slot": at(now + Duration::days(2))})).await;
     assert_eq!(s, 200, "{c}");
-    let (s, _) = subject.get(&format!("/monitoring/cases/{id}?purpose=checking%20my%20slot")).await;
-    assert_eq!(s, 200);
+    let _ = subject.get_ok(&format!("/monitoring/cases/{id}?purpose=checking%20my%20slot")).await;
     let (s, _) = other.get(&format!("/monitoring/cases/{id}")).await;
     assert_eq!(s, 403, "another selected person cannot see this case");
     let (_, mine) = other.get("/monitoring/cases").await;
@@ -202,8 +223,7 @@ async fn a_psd_officer_runs_a_round_and_a_dmi_takes_a_case_through_custody(b: Ba
     let shown = crate::forms_ux::identifiers(&crate::forms_ux::visible_text(&html));
     assert!(shown.is_empty(), "the custody report shows {shown:?}");
     let psd_session = app.sign_in("niamh.doherty@warwickshire.police.example").await;
-    let (s, case_page) = psd_session.get(&format!("/monitoring/cases/{id}")).await;
-    assert_eq!(s, 200);
+    let case_page = psd_session.get_ok(&format!("/monitoring/cases/{id}")).await;
     let shown = crate::forms_ux::identifiers(&crate::forms_ux::visible_text(&case_page));
     assert!(shown.is_empty(), "the case page shows {shown:?}");
     assert!(!case_page.contains("slot: ["), "no tuple of a moment");
@@ -247,8 +267,7 @@ async fn a_psd_officer_runs_a_round_and_a_dmi_takes_a_case_through_custody(b: Ba
 on_both!(a_psd_officer_runs_a_round_and_a_dmi_takes_a_case_through_custody);
 
 async fn an_overdue_hand_over_opens_a_referral_and_a_reasoned_withdrawal_calls_the_next_reserve(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let psd = app.api(&app.token("A1012").await);
     let (round, bundle) = drawn_round(&psd, 1).await;
     let first = bundle.selected[AREA][0].clone();
@@ -278,8 +297,7 @@ async fn an_overdue_hand_over_opens_a_referral_and_a_reasoned_withdrawal_calls_t
     let (s, p) = step(&psd, &id, json!({"step": "failure_to_provide"})).await;
     assert_eq!((s, p["errors"][0]["field"].as_str()), (422, Some("deadline")), "{p}");
     tokio::time::sleep(std::time::Duration::from_millis(1700)).await;
-    let (s, c) = psd.get(&format!("/monitoring/cases/{id}")).await;
-    assert_eq!(s, 200);
+    let c = psd.get_ok(&format!("/monitoring/cases/{id}")).await;
     assert_eq!(c["referrals"][0]["kind"], "failure_to_provide", "{c}");
     let (_, d) = psd.get("/monitoring/dashboard").await;
     assert_eq!(
@@ -305,8 +323,7 @@ async fn an_overdue_hand_over_opens_a_referral_and_a_reasoned_withdrawal_calls_t
 on_both!(an_overdue_hand_over_opens_a_referral_and_a_reasoned_withdrawal_calls_the_next_reserve);
 
 async fn only_psd_and_dmis_see_rounds_and_read_tokens_cannot_change_them(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     for sn in ["A1006", "A1016", "A1001"] {
         let (s, _) = app.api(&app.token(sn).await).get("/monitoring/rounds").await;
         assert_eq!(s, 403, "{sn}");
@@ -344,11 +361,9 @@ fn minute(t: OffsetDateTime) -> String {
 /// The web pages, without JavaScript: a PSD officer creates and draws a round, and the DMI
 /// assigned records the receipt and the download through the case page's forms.
 async fn the_pages_let_psd_run_a_round_and_a_dmi_record_a_download(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let psd = app.sign_in("niamh.doherty@warwickshire.police.example").await;
-    let (s, page) = psd.get("/monitoring").await;
-    assert_eq!(s, 200);
+    let page = psd.get_ok("/monitoring").await;
     assert!(page.contains("Create a round") && page.contains("Cases by stage"), "{page}");
     let areas = app.store().business_areas().await.unwrap();
     let i = areas.iter().position(|a| a.name == AREA).unwrap().to_string();
@@ -430,8 +445,7 @@ on_both!(the_pages_let_psd_run_a_round_and_a_dmi_record_a_download);
 async fn in_a_browser_psd_runs_a_round_and_a_dmi_records_a_download() {
     use fantoccini::Locator;
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let c = &browser.client;
     let sign_in = |email: &'static str| crate::support::browser_sign_in(c, &app.base, email);
     let type_in = |id: &'static str, text: String| async move {

@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn_seeded};
 
 const AREA: &str = "Response Policing North";
 const SECRET: &str = "psd secret for the notice round";
@@ -71,8 +71,7 @@ async fn propose(app: &TestApp, case: Uuid, at: OffsetDateTime) {
 }
 
 async fn the_person_selected_is_notified_with_the_draw_and_only_they_see_the_card(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let round = drawn_round(&app).await;
     let cases = app.store().monitoring_cases(&Default::default()).await.unwrap();
     assert_eq!(cases.len(), 1);
@@ -93,8 +92,7 @@ async fn the_person_selected_is_notified_with_the_draw_and_only_they_see_the_car
 
     // The person selected: the card, in words, and a Monitoring link to their case.
     let me = app.sign_in(&app.person(&case.staff_number).await.email).await;
-    let (s, home) = me.get("/").await;
-    assert_eq!(s, 200);
+    let home = me.get_ok("/").await;
     assert!(home.contains("id=\"monitoring-action\""), "{home}");
     assert!(home.contains("You have been selected for a device check"), "{home}");
     assert!(home.contains(&format!("href=\"/monitoring/cases/{}\"", case.id)), "{home}");
@@ -116,8 +114,7 @@ async fn the_person_selected_is_notified_with_the_draw_and_only_they_see_the_car
     assert!(home.contains("id=\"defer-form\""), "{home}");
     // The case page they see: what to do in words; the clause after it, collapsed; no UTC, no
     // stored tuples.
-    let (s, page) = me.get(&format!("/monitoring/cases/{}", case.id)).await;
-    assert_eq!(s, 200);
+    let page = me.get_ok(&format!("/monitoring/cases/{}", case.id)).await;
     assert!(page.contains(&due) && page.contains("id=\"clause-5-4\""), "{page}");
     assert!(page.find(&due) < page.find("id=\"clause-5-4\""), "the task comes before the clause");
     assert!(!page.contains("UTC") && !page.contains("slot: ["), "{page}");
@@ -135,8 +132,7 @@ async fn the_person_selected_is_notified_with_the_draw_and_only_they_see_the_car
 on_both!(the_person_selected_is_notified_with_the_draw_and_only_they_see_the_card);
 
 async fn a_deferral_from_the_card_is_checked_audited_and_only_the_persons_own(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     drawn_round(&app).await;
     let case = app.store().monitoring_cases(&Default::default()).await.unwrap().remove(0);
     let at = slot();
@@ -210,8 +206,7 @@ fn chart_table(page: &str, id: &str) -> Vec<(String, i64)> {
 }
 
 async fn the_charts_show_their_numbers_as_a_table_and_say_when_there_is_nothing(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let psd = app.sign_in("niamh.doherty@warwickshire.police.example").await;
     // No round drawn: a sentence, not a chart of zeros.
     let (_, page) = psd.get("/monitoring").await;
@@ -254,8 +249,7 @@ on_both!(the_charts_show_their_numbers_as_a_table_and_say_when_there_is_nothing)
 async fn in_a_browser_on_a_phone_the_person_selected_sees_what_to_do() {
     use fantoccini::Locator;
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     drawn_round(&app).await;
     let case = app.store().monitoring_cases(&Default::default()).await.unwrap().remove(0);
     let at = slot();

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 
 fn doc() -> Value {
     custodian_server::openapi::openapi()
@@ -110,8 +110,7 @@ fn closed_value_sets_are_enums_and_lists_are_arrays() {
 }
 
 async fn refusals_from_the_framework_are_problem_documents_and_far_pages_are_empty(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let token = app.token("A1002").await;
     let http = reqwest::Client::new();
     let url = |p: &str| format!("{}/api/v1{p}", app.base);

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
 use crate::on_both;
-use crate::support::{Api, Backend, Session, TestApp, spawn};
+use crate::support::{Api, Backend, Session, TestApp, spawn, spawn_seeded};
 
 const CARRIER: &str =
     "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
@@ -55,13 +55,8 @@ async fn decide(api: &Api, approval: &str, step: &str, verdict: &str, reasons: O
 }
 
 async fn three_approvers_in_any_order_approve_and_only_then_roaming_is_silenced_and_exported(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
-    let jack = app.api(&app.token("A1018").await);
-    let kwame = app.api(&app.token("A1016").await);
-    let ds = app.api(&app.token("A1006").await);
-    let vetting = app.api(&app.token("A1014").await);
-    let laura = app.api(&app.token("A1017").await);
+    let app = spawn_seeded(b).await;
+    let [jack, kwame, ds, vetting, laura] = app.apis(["A1018", "A1016", "A1006", "A1014", "A1017"]).await;
 
     // Bad input names the field; nothing is written.
     let bad = |devices: Value, countries: Value, from: String, to: String| json!({"devices": devices, "countries": countries, "from": from, "to": to, "purpose": "x"});
@@ -170,12 +165,8 @@ async fn three_approvers_in_any_order_approve_and_only_then_roaming_is_silenced_
 on_both!(three_approvers_in_any_order_approve_and_only_then_roaming_is_silenced_and_exported);
 
 async fn one_rejection_ends_a_request_and_the_requester_can_withdraw(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
-    let jack = app.api(&app.token("A1018").await);
-    let kwame = app.api(&app.token("A1016").await);
-    let ds = app.api(&app.token("A1006").await);
-    let vetting = app.api(&app.token("A1014").await);
+    let app = spawn_seeded(b).await;
+    let [jack, kwame, ds, vetting] = app.apis(["A1018", "A1016", "A1006", "A1014"]).await;
 
     let (rejected, approval) = request(&jack, &["FR"]).await;
     assert_eq!(decide(&ds, &approval, "digital_services", "approve", None).await.0, 200);
@@ -224,12 +215,8 @@ async fn one_rejection_ends_a_request_and_the_requester_can_withdraw(b: Backend)
 on_both!(one_rejection_ends_a_request_and_the_requester_can_withdraw);
 
 async fn a_line_manager_records_a_streaming_exception_and_usage_imports_go_through_the_api(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
-    let jack = app.api(&app.token("A1018").await);
-    let kwame = app.api(&app.token("A1016").await);
-    let laura = app.api(&app.token("A1017").await);
-    let ds = app.api(&app.token("A1006").await);
+    let app = spawn_seeded(b).await;
+    let [jack, kwame, laura, ds] = app.apis(["A1018", "A1016", "A1017", "A1006"]).await;
 
     let body = |sn: &str| json!({"staff_number": sn, "reason": "Monitoring a live-streamed protest (Op Meadow)", "until": day(3)});
     let (s, p) = laura.post("/usage/streaming-exceptions", body("A1018")).await;
@@ -278,8 +265,7 @@ async fn a_line_manager_records_a_streaming_exception_and_usage_imports_go_throu
     assert_eq!(streaming[0].records, ["w2"]);
 
     // The history lists the run with its hash and counts; only Digital Services import.
-    let (s, runs) = ds.get("/usage/imports").await;
-    assert_eq!(s, 200);
+    let runs = ds.get_ok("/usage/imports").await;
     assert_eq!(runs.as_array().unwrap().len(), 1, "{runs}");
     assert_eq!(runs[0]["detail"]["file_sha256"], r["file_sha256"]);
     assert_eq!(runs[0]["detail"]["imported"], 2);
@@ -313,11 +299,9 @@ async fn a_line_manager_records_a_streaming_exception_and_usage_imports_go_throu
 on_both!(a_line_manager_records_a_streaming_exception_and_usage_imports_go_through_the_api);
 
 async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let jack = app.sign_in("jack.thornton@warwickshire.police.example").await;
-    let (s, html) = jack.get("/overseas").await;
-    assert_eq!(s, 200);
+    let html = jack.get_ok("/overseas").await;
     assert!(html.contains("Force Vetting Unit approval for use overseas"), "the words of 4.2");
     assert!(html.contains("WP-MB-0007"), "his device to choose");
     let (d1, d4) = (day(1), day(4));
@@ -360,8 +344,7 @@ async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
 
     // Digital Services decide their step on the window's own page, without JavaScript.
     let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
-    let (s, html) = ds.get(&to).await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok(&to).await;
     assert!(
         html.contains("id=\"decide-form-digital_services\"") && !html.contains("id=\"decide-form-vetting\""),
         "{html}"
@@ -378,14 +361,11 @@ async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
     assert!(html.contains("Tomasz Nowak on") && !html.contains("decide-form-"), "decided once, no form left: {html}");
     assert!(html.contains("approved step digital services"), "the timeline names the decision: {html}");
 
-    let (s, html) = ds.get("/overseas").await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok("/overseas").await;
     assert!(html.contains("Jack Thornton") && html.contains("export-csv"), "{html}");
-    let (s, csv) = ds.get("/overseas/export.csv").await;
-    assert_eq!(s, 200);
+    let csv = ds.get_ok("/overseas/export.csv").await;
     assert!(csv.starts_with("device,mdm_id,staff_number,countries,from,to"), "{csv}");
-    let (s, html) = ds.get("/usage/imports").await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok("/usage/imports").await;
     assert!(html.contains("No usage file has been imported yet"));
     let (s, _) = jack.get("/overseas/export.csv").await;
     assert_eq!(s, 403);
@@ -396,13 +376,9 @@ async fn the_overseas_pages_request_show_the_chain_and_export(b: Backend) {
 on_both!(the_overseas_pages_request_show_the_chain_and_export);
 
 async fn a_decider_who_requests_cannot_decide_their_own_and_nobody_decides_twice(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     // A1005 (Digital Services) holds WP-LT-0003; their line manager A1002 is also Digital Services.
-    let sophie = app.api(&app.token("A1005").await);
-    let daniel = app.api(&app.token("A1002").await);
-    let tomasz = app.api(&app.token("A1006").await);
-    let vetting = app.api(&app.token("A1014").await);
+    let [sophie, daniel, tomasz, vetting] = app.apis(["A1005", "A1002", "A1006", "A1014"]).await;
     let (s, r) = sophie
         .post(
             "/overseas/requests",
@@ -451,8 +427,7 @@ fn multipart(csrf: &str, file: &str) -> (String, String) {
 }
 
 async fn the_usage_import_and_streaming_exception_pages_work_without_javascript(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
     let t = soon();
     let (ct, body) = multipart(
@@ -496,8 +471,7 @@ async fn the_usage_import_and_streaming_exception_pages_work_without_javascript(
     assert_eq!(app.store().usage_import_runs(10).await.unwrap().len(), 3);
 
     let kwame = app.sign_in("kwame.mensah@warwickshire.police.example").await;
-    let (s, html) = kwame.get("/usage/streaming-exceptions").await;
-    assert_eq!(s, 200);
+    let html = kwame.get_ok("/usage/streaming-exceptions").await;
     assert!(html.contains("streaming video content unless for a specific policing purpose"), "the words of 4.6");
     assert!(html.contains("Jack Thornton (A1018)"), "his reports to choose from");
     let until = day(5);
@@ -538,8 +512,7 @@ on_both!(the_usage_import_and_streaming_exception_pages_work_without_javascript)
 async fn in_a_browser_a_line_manager_reviews_and_closes_a_usage_finding() {
     use fantoccini::Locator;
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let ds = app.api(&app.token("A1006").await);
     let t = soon();
     import_carrier(&ds, &format!("prem-1,+441214960506,call,out,{t},60,09061234567,,GB,false,\n")).await;
@@ -638,8 +611,7 @@ async fn an_upload_over_the_limit_is_told_the_limit_and_the_command_for_large_fi
 async fn usage_files_of_many_megabytes_go_through_the_api_and_the_form() {
     // Uploads are received into a temporary file and imported from there: a bill larger than the
     // 2 MB that request bodies get by default goes through both ways.
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let t = soon();
     let rows = |prefix: &str| -> String {
         (0..40_000)

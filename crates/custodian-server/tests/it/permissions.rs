@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sha2::Digest;
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 use custodian_domain::people::Role;
 use custodian_store::{Actor, NewFinding};
 
@@ -209,8 +209,7 @@ async fn send(
 }
 
 async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     // One person per role holding only that role, plus one with none.
     let mut csv =
         String::from("staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n");

@@ -7,7 +7,7 @@
 
 use fantoccini::Locator;
 
-use crate::support::{Backend, browser_sign_in, browser_sign_out, spawn};
+use crate::support::{Backend, TestApp, browser_sign_in, browser_sign_out, spawn_seeded};
 use custodian_store::Actor;
 
 const SEED: &str = include_str!("../../../../fixtures/policy/WP034.txt");
@@ -22,6 +22,22 @@ async fn click(c: &fantoccini::Client, id: &str) {
     c.find(Locator::Id(id)).await.unwrap().click().await.unwrap();
 }
 
+/// A server on SQLite with the fixture force and WP034 as the Executive Board adopted it; and
+/// the time it was loaded.
+async fn with_policy() -> (TestApp, time::OffsetDateTime) {
+    let app = spawn_seeded(Backend::Sqlite).await;
+    let now = time::OffsetDateTime::now_utc();
+    let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
+    app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    (app, now)
+}
+
+/// Eleanor Pryce (Corporate Communications) signed in, on the policy's versions page.
+async fn versions_as_corporate_communications(c: &fantoccini::Client, base: &str) {
+    browser_sign_in(c, base, "eleanor.pryce@warwickshire.police.example").await;
+    c.goto(&format!("{base}/policy/versions")).await.unwrap();
+}
+
 async fn source(c: &fantoccini::Client) -> String {
     c.source().await.unwrap()
 }
@@ -29,17 +45,12 @@ async fn source(c: &fantoccini::Client) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_a_browser_a_version_is_drafted_consulted_on_adopted_and_acknowledged_and_a_declaration_assessed() {
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
-    let now = time::OffsetDateTime::now_utc();
-    let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
-    app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    let (app, _) = with_policy().await;
     let c = &browser.client;
     let base = &app.base;
 
     // Corporate Communications (Eleanor Pryce) draft version 4 and change 6.5.
-    browser_sign_in(c, base, "eleanor.pryce@warwickshire.police.example").await;
-    c.goto(&format!("{base}/policy/versions")).await.unwrap();
+    versions_as_corporate_communications(c, base).await;
     click(c, "draft").await;
     c.wait().for_element(Locator::Id("clause-form")).await.unwrap();
     let draft = app.store().policy_versions("WP034").await.unwrap().into_iter().find(|v| v.status == "draft").unwrap();
@@ -159,15 +170,10 @@ async fn in_a_browser_a_version_is_drafted_consulted_on_adopted_and_acknowledged
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_a_browser_a_campaign_is_started_for_a_role() {
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
-    let now = time::OffsetDateTime::now_utc();
-    let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
-    app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    let (app, now) = with_policy().await;
     let c = &browser.client;
     let base = &app.base;
-    browser_sign_in(c, base, "eleanor.pryce@warwickshire.police.example").await;
-    c.goto(&format!("{base}/policy/versions")).await.unwrap();
+    versions_as_corporate_communications(c, base).await;
     click(c, "campaigns-link").await;
     c.wait().for_element(Locator::Id("campaign-form")).await.unwrap();
     fill(c, "clauses", "7.3").await;

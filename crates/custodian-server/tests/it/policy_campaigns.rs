@@ -6,13 +6,12 @@
 use custodian_store::Actor;
 
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn_seeded};
 
 const SEED: &str = include_str!("../../../../fixtures/policy/WP034.txt");
 
 async fn with_policy(b: Backend) -> TestApp {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
     app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
@@ -46,18 +45,10 @@ async fn a_campaign_started_from_its_page_asks_the_chosen_roles_and_refusals_sta
         ("due_on-day", day.as_str()),
         ("due_on-month", month.as_str()),
         ("due_on-year", year.as_str()),
-        ("csrf_token", cc.csrf.as_str()),
     ];
-    let r = cc
-        .http
-        .post(format!("{}/policy/campaigns", cc.base))
-        .header("Referer", format!("{}/policy/campaigns", cc.base))
-        .form(&bad)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(r.headers().get("location").and_then(|v| v.to_str().ok()), Some("/policy/campaigns"));
+    let (status, location) = cc.post_from("/policy/campaigns", "/policy/campaigns", &bad).await;
+    assert_eq!(status, 303);
+    assert_eq!(location, "/policy/campaigns");
     let (s, page) = cc.get("/policy/campaigns").await;
     assert_eq!(s, 422);
     assert!(

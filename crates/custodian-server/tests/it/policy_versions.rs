@@ -6,22 +6,20 @@
 use serde_json::json;
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 use custodian_store::Actor;
 
 const SEED: &str = include_str!("../../../../fixtures/policy/WP034.txt");
 
 async fn a_new_version_is_drafted_consulted_on_and_adopted(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
     app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
 
     // The owner (Corporate Communications) is told the review is overdue; others are not.
     let owner = app.sign_in("priya.raman@warwickshire.police.example").await;
-    let (s, home) = owner.get("/").await;
-    assert_eq!(s, 200);
+    let home = owner.get_ok("/").await;
     assert!(home.contains("WP034 version 3: review overdue since 16 March 2026"), "{home}");
     let other = app.sign_in("aisha.khan@warwickshire.police.example").await;
     let (_, home) = other.get("/").await;
@@ -124,8 +122,7 @@ async fn a_new_version_is_drafted_consulted_on_and_adopted(b: Backend) {
     // it; a Head of Department sees the completion per business area, the person does not.
     let campaign = app.store().policy_campaigns().await.unwrap().into_iter().next().expect("a campaign").id;
     let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
-    let (s, page) = laura.get(&format!("/policy/campaigns/{campaign}")).await;
-    assert_eq!(s, 200);
+    let page = laura.get_ok(&format!("/policy/campaigns/{campaign}")).await;
     assert!(page.contains("id=\"clause-6.5\"") && page.contains("Signal"), "the changed clause to read");
     assert!(!page.contains("id=\"clause-6.4\""), "only the changed clauses");
     assert!(!page.contains("id=\"completion\""), "a person does not see the chart");
@@ -134,13 +131,11 @@ async fn a_new_version_is_drafted_consulted_on_and_adopted(b: Backend) {
     let (_, page) = laura.get(&format!("/policy/campaigns/{campaign}")).await;
     assert!(page.contains("id=\"acknowledged\""), "{page}");
     let hod = app.sign_in("helen.marsh@warwickshire.police.example").await;
-    let (s, page) = hod.get(&format!("/policy/campaigns/{campaign}")).await;
-    assert_eq!(s, 200);
+    let page = hod.get_ok(&format!("/policy/campaigns/{campaign}")).await;
     assert!(page.contains("id=\"completion\"") && page.contains("Response Policing North (1 of "), "{page}");
     // Version 3 stays readable, with its own words.
     let v3 = versions.iter().find(|v| v.version == 3).unwrap().id;
-    let (s, old) = other.get(&format!("/policy/versions/{v3}")).await;
-    assert_eq!(s, 200);
+    let old = other.get_ok(&format!("/policy/versions/{v3}")).await;
     assert!(old.contains("superseded") && old.contains("Snapchat and any other"));
     app.stop().await;
 }

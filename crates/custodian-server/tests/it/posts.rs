@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::on_both;
-use crate::support::{Api, Backend, TestApp, spawn};
+use crate::support::{Api, Backend, TestApp, spawn_seeded};
 
 const APPEAL: &str = "As part of Operation Falcon, officers executed warrants at four addresses in Nuneaton this \
     morning and seized cannabis and cash. Anyone with information can call 101.";
@@ -75,8 +75,7 @@ fn outbox(app: &TestApp) -> Outbox {
 }
 
 async fn appeal_goes_to_the_sio_recorded_then_corporate_communications_and_out(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let acc = account(&app, "@WarksPoliceNorth", "Response Policing North", true, false).await;
     // A second SIO, recorded for Operation Falcon by the first.
     let niamh = app.api(&app.token("A1012").await);
@@ -179,11 +178,9 @@ async fn appeal_goes_to_the_sio_recorded_then_corporate_communications_and_out(b
 on_both!(appeal_goes_to_the_sio_recorded_then_corporate_communications_and_out);
 
 async fn blocks_are_fixed_warnings_overridden_and_nobody_approves_their_own(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let open = account(&app, "@WarksRoads", "Response Policing North", false, false).await;
-    let laura = app.api(&app.token("A1017").await);
-    let cc = app.api(&app.token("A1009").await);
+    let [laura, cc] = app.apis(["A1017", "A1009"]).await;
 
     let (s, p) = laura.post("/posts", json!({"account_id": open, "text": BLOCK})).await;
     assert_eq!(s, 201);
@@ -244,12 +241,10 @@ async fn blocks_are_fixed_warnings_overridden_and_nobody_approves_their_own(b: B
 on_both!(blocks_are_fixed_warnings_overridden_and_nobody_approves_their_own);
 
 async fn an_incident_holds_departmental_posts_and_lets_corporate_ones_flow(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let dept = account(&app, "@WarksRoads", "Response Policing North", false, false).await;
     let corp = account(&app, "@WarksPolice", "Corporate Communications", false, true).await;
-    let laura = app.api(&app.token("A1017").await);
-    let cc = app.api(&app.token("A1009").await);
+    let [laura, cc] = app.apis(["A1017", "A1009"]).await;
     let (held, state) = submitted(&laura, &dept, CLEAR).await;
     assert_eq!(state, "scheduled");
     let later = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
@@ -282,8 +277,7 @@ async fn an_incident_holds_departmental_posts_and_lets_corporate_ones_flow(b: Ba
 
     // The banner on the pages departmental users work in.
     let session = app.sign_in("laura.fenwick@warwickshire.police.example").await;
-    let (s, page) = session.get("/posts").await;
-    assert_eq!(s, 200);
+    let page = session.get_ok("/posts").await;
     assert!(page.contains("incident-banner") && page.contains("Post only shares of @WarksPolice."), "{page}");
 
     // Ending needs a reason; held posts then need Corporate Communications again.
@@ -321,12 +315,20 @@ impl Publisher for Slow {
     }
 }
 
+/// Declare a major incident ("Race"): how many scheduled posts it held.
+async fn declare_race(store: &custodian_store::Store, actor: &Actor) -> usize {
+    store
+        .posts_declare_incident("Race", "testing the pause", "hold", actor, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap()
+        .1
+}
+
 /// Publishing and declaring an incident at the same moment: whatever the interleaving, a post
 /// is either sent and recorded published, or not sent and held. Never sent and held, never
 /// published without being sent.
 async fn no_post_slips_out_as_the_pause_begins(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let dept = account(&app, "@WarksRoads", "Response Policing North", false, false).await;
     let laura = app.api(&app.token("A1017").await);
     let declarer = app.person("A1009").await;
@@ -340,23 +342,7 @@ async fn no_post_slips_out_as_the_pause_begins(b: Backend) {
         let slow = Slow { sent: sent.clone(), millis: 60 };
         let store = app.store().clone();
         // Round 0 declares before publishing starts; the others while the send is under way.
-        let early = if round == 0 {
-            Some(
-                store
-                    .posts_declare_incident(
-                        "Race",
-                        "testing the pause",
-                        "hold",
-                        &actor,
-                        time::OffsetDateTime::now_utc(),
-                    )
-                    .await
-                    .unwrap()
-                    .1,
-            )
-        } else {
-            None
-        };
+        let early = if round == 0 { Some(declare_race(&store, &actor).await) } else { None };
         let publish = {
             let store = store.clone();
             tokio::spawn(async move {
@@ -375,17 +361,7 @@ async fn no_post_slips_out_as_the_pause_begins(b: Backend) {
             Some(held) => held,
             None => {
                 tokio::time::sleep(std::time::Duration::from_millis(round * 15)).await;
-                store
-                    .posts_declare_incident(
-                        "Race",
-                        "testing the pause",
-                        "hold",
-                        &actor,
-                        time::OffsetDateTime::now_utc(),
-                    )
-                    .await
-                    .unwrap()
-                    .1
+                declare_race(&store, &actor).await
             }
         };
         let outcome = publish.await.unwrap();
@@ -454,8 +430,7 @@ async fn the_webhook_signs_the_body_with_hmac_sha256() {
 
 /// The editor's live screening returns the text marked in place, escaped.
 async fn the_editor_marks_findings_in_place(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let session = app.sign_in("laura.fenwick@warwickshire.police.example").await;
     let text = format!("<b>{APPEAL}");
     let (s, html) = session.post("/posts/highlight", &[("text", &text)]).await;
@@ -464,8 +439,7 @@ async fn the_editor_marks_findings_in_place(b: Backend) {
     assert!(html.contains(">Operation Falcon</mark>"), "{html}");
     assert!(html.contains("hx-swap-oob") && html.contains("WP034 6.3e"), "{html}");
     assert_eq!(session.post_without_csrf("/posts/highlight", &[("text", "x")]).await, 403);
-    let (s, page) = session.get("/posts/new").await;
-    assert_eq!(s, 200);
+    let page = session.get_ok("/posts/new").await;
     assert!(page.contains("hx-post=\"/posts/highlight\"") && page.contains("delay:400ms"), "{page}");
     assert!(!page.contains("<script>"), "no inline script");
     app.stop().await;
@@ -479,8 +453,7 @@ on_both!(the_editor_marks_findings_in_place);
 async fn in_a_browser_an_appeal_goes_to_the_sio_and_an_incident_holds_it() {
     use fantoccini::Locator;
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     account(&app, "@WarksNorth", "Response Policing North", false, false).await;
     let c = &browser.client;
     let sign_in = |email: &'static str| crate::support::browser_sign_in(c, &app.base, email);
@@ -540,12 +513,9 @@ async fn in_a_browser_an_appeal_goes_to_the_sio_and_an_incident_holds_it() {
 /// on the chain; an edit after an approval restarts the same request, which cannot be decided
 /// while the post is a draft again.
 async fn post_approvals_run_on_the_shared_chain(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let acc = account(&app, "@WarksPoliceNorth", "Response Policing North", true, false).await;
-    let laura = app.api(&app.token("A1017").await);
-    let niamh = app.api(&app.token("A1012").await);
-    let cc = app.api(&app.token("A1009").await);
+    let [laura, niamh, cc] = app.apis(["A1017", "A1012", "A1009"]).await;
     let (id, state) = submitted(&laura, &acc, APPEAL).await;
     assert_eq!(state, "pending_sio");
     let (_, p) = laura.get(&format!("/posts/{id}")).await;
@@ -623,8 +593,7 @@ on_both!(post_approvals_run_on_the_shared_chain);
 /// The major-incident banner, with its guidance, is on every page a signed-in user opens
 /// (WP034 6.8), not only the posts pages; it goes when the incident ends.
 async fn the_incident_banner_shows_on_every_page(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let session = app.sign_in("laura.fenwick@warwickshire.police.example").await;
     let pages = ["/", "/my-devices", "/findings", "/approvals", "/policy", "/posts"];
     for path in pages {
@@ -653,8 +622,7 @@ on_both!(the_incident_banner_shows_on_every_page);
 /// The recorded SIO's deputy, named on the approval chain for an absence, approves in their
 /// place; the decision records both (WP034 6.3e on the shared chain).
 async fn the_recorded_sios_deputy_approves_in_their_absence(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let acc = account(&app, "@WarksPoliceNorth", "Response Policing North", false, false).await;
     let niamh = app.api(&app.token("A1012").await);
     record_a_second_sio(&app, &niamh, "Operation Falcon").await;

@@ -8,19 +8,17 @@
 use serde_json::json;
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 
 const PROFILE: &str = "Proud to be SC cleared! PC at Warwickshire Police, intelligence analyst with access to PNC. \
     We live at 14 Acacia Avenue. Early start tomorrow, warrant at 5am, wish us luck.";
 
 async fn a_profile_is_checked_privately_and_kept_only_when_asked(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
     let (_, home) = laura.get("/").await;
     assert!(home.contains("href=\"/profile-check\""), "the home page links the check");
-    let (s, page) = laura.get("/profile-check").await;
-    assert_eq!(s, 200);
+    let page = laura.get_ok("/profile-check").await;
     assert!(page.contains("id=\"privacy\"") && page.contains("Nothing you paste is kept"), "the page says so");
 
     let audit_before = app.count("SELECT COUNT(*) FROM audit_events").await;
@@ -89,8 +87,7 @@ on_both!(a_profile_is_checked_privately_and_kept_only_when_asked);
 /// per month, the share of managers' calls and messages to their reports outside working hours;
 /// a team of four shows nothing; nobody else may open the page.
 async fn out_of_hours_contact_is_shown_per_team_of_five_only(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     app.sql("UPDATE allocations SET allocated_at = '2020-01-01T00:00:00Z'").await;
     // Kwame Mensah (A1016, phone 0121 496 0504) texts Laura (0121 496 0505) at 21:00 London time
     // a few days ago, and calls her at noon on a weekday.

@@ -4,13 +4,12 @@
 //! the favicon is served from /static.
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn, spawn_seeded};
 
 /// A path nothing routes: 404 with the branded page, signed out (sign-in link) and signed in
 /// (the person's navigation and Sign out); under /api/ a problem document; the favicon served.
 async fn an_unknown_path_is_a_branded_page_not_found_and_the_favicon_is_served(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
 
     let r = http.get(format!("{}/no/such/page", app.base)).send().await.unwrap();
@@ -266,19 +265,11 @@ async fn in_a_phone_browser_no_page_is_wider_than_the_screen() {
     c.set_window_size(390, 844).await.unwrap();
 
     // A drawn round with an exclusion, and a case with a step, on the test force.
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let psd = app.api(&app.token("A1012").await);
     let secret = "psd secret for the round";
-    let commitment = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(secret.as_bytes()));
-    let (s, r) = psd
-        .post(
-            "/monitoring/rounds",
-            serde_json::json!({"name": "Spring check", "areas": ["Response Policing North"], "sample_size": 2, "commitment": commitment}),
-        )
-        .await;
-    assert_eq!(s, 201, "{r}");
-    let round = r["id"].as_str().unwrap().to_string();
+    let commitment = crate::monitoring::commitment_to(secret);
+    let round = crate::monitoring::open_round(&psd, serde_json::json!({"name": "Spring check", "areas": ["Response Policing North"], "sample_size": 2, "commitment": commitment})).await;
     let (s, r) = psd
         .post(
             &format!("/monitoring/rounds/{round}/exclusions"),
@@ -286,13 +277,7 @@ async fn in_a_phone_browser_no_page_is_wider_than_the_screen() {
         )
         .await;
     assert_eq!(s, 200, "{r}");
-    let (s, r) = psd
-        .post(
-            &format!("/monitoring/rounds/{round}/draw"),
-            serde_json::json!({"beacon": "drand quicknet 9000001", "secret": secret}),
-        )
-        .await;
-    assert_eq!(s, 200, "{r}");
+    crate::monitoring::draw_round(&psd, &round, secret).await;
     let (s, cases) = psd.get(&format!("/monitoring/cases?round={round}")).await;
     assert_eq!(s, 200, "{cases}");
     let case = cases[0]["id"].as_str().unwrap().to_string();

@@ -8,7 +8,7 @@ use custodian_store::Actor;
 use custodian_store::screening::NewPackVersion;
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 
 const CC: &str = "eleanor.pryce@warwickshire.police.example";
 const MARKED: &str = "OFFICIAL-SENSITIVE: briefing notes attached for the team.";
@@ -24,11 +24,9 @@ fn with(version: &str, from: &str, to: &str) -> String {
 }
 
 async fn corporate_communications_change_the_pack_with_a_check_and_a_reason(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let cc = app.sign_in(CC).await;
-    let (status, page) = cc.get("/screening/pack").await;
-    assert_eq!(status, 200);
+    let page = cc.get_ok("/screening/pack").await;
     assert!(page.contains("2026.12.6") && page.contains("id=\"no-history\""), "the built-in pack applies at first");
     assert_eq!(app.state.screener().current().engine.screen(MARKED).verdict, Verdict::Block);
 
@@ -79,8 +77,7 @@ async fn corporate_communications_change_the_pack_with_a_check_and_a_reason(b: B
     // The history through the API, for an auditor; the full text of each version is kept.
     let auditor = app.token("A1015").await;
     let api = app.api(&auditor);
-    let (status, history) = api.get("/screening/pack/versions").await;
-    assert_eq!(status, 200);
+    let history = api.get_ok("/screening/pack/versions").await;
     let versions: Vec<&str> = history.as_array().unwrap().iter().map(|v| v["version"].as_str().unwrap()).collect();
     assert_eq!(versions, ["2026.11.4", "2026.12.7"]);
     let (_, one) = api.get("/screening/pack/versions/2026.12.7").await;
@@ -108,8 +105,7 @@ async fn store_elsewhere(store: &custodian_store::Store, version: &str, body: &s
 }
 
 async fn a_version_put_into_effect_elsewhere_is_picked_up(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     // Another server on the same database (or the command line) stores a newer version.
     let body = with("2026.12.6", "act = 0.75", "act = 0.99");
     store_elsewhere(app.store(), "2026.12.6", &body, "cli").await;
@@ -126,8 +122,7 @@ on_both!(a_version_put_into_effect_elsewhere_is_picked_up);
 /// `in_force`, the server's `refresh`), screened with the shipped model; the pack page says so,
 /// and a new version must name the shipped model before it can be put into effect.
 async fn a_stored_pack_pinned_to_an_older_model_still_loads_and_the_page_says_so(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let shipped = custodian_screening::sha256_hex(custodian_screening::Pack::builtin_model_text());
     let pin = format!("version = \"2026.12.6\"\nsha256 = \"{shipped}\"");
     let old = "ab".repeat(32);
@@ -144,8 +139,7 @@ async fn a_stored_pack_pinned_to_an_older_model_still_loads_and_the_page_says_so
     assert_eq!(current.engine.screen(MARKED).verdict, Verdict::Block);
 
     let cc = app.sign_in(CC).await;
-    let (status, page) = cc.get("/screening/pack").await;
-    assert_eq!(status, 200);
+    let page = cc.get_ok("/screening/pack").await;
     assert!(page.contains("id=\"pack-warnings\""), "{page}");
     for s in ["no longer ships", "2026.12.1", old.as_str(), shipped.as_str()] {
         assert!(page.contains(s), "the warning names {s}: {page}");

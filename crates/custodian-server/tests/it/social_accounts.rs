@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use time::Duration;
 
 use crate::on_both;
-use crate::support::{Backend, PEOPLE, spawn};
+use crate::support::{Backend, PEOPLE, spawn_seeded};
 use custodian_store::Actor;
 
 async fn tasks(api: &crate::support::Api, id: &str) -> Vec<Value> {
@@ -27,12 +27,8 @@ fn open_rules(tasks: &[Value]) -> Vec<String> {
 }
 
 async fn a_requested_account_is_approved_used_and_loses_its_leavers_and_movers(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
-    let kwame = app.api(&app.token("A1016").await);
-    let priya = app.api(&app.token("A1003").await);
-    let laura = app.api(&app.token("A1017").await);
-    let niamh = app.api(&app.token("A1012").await);
+    let app = spawn_seeded(b).await;
+    let [kwame, priya, laura, niamh] = app.apis(["A1016", "A1003", "A1017", "A1012"]).await;
 
     // Bad input names the field; nothing is written.
     let (s, p) = kwame
@@ -222,22 +218,18 @@ async fn a_requested_account_is_approved_used_and_loses_its_leavers_and_movers(b
         assert!(actions.iter().any(|x| x == a), "{a} missing from {actions:?}");
     }
     // The pages render for the team manager and Corporate Communications.
-    let (s, html) = tm.get(&format!("/accounts/{id}")).await;
-    assert_eq!(s, 200);
+    let html = tm.get_ok(&format!("/accounts/{id}")).await;
     assert!(html.contains("Left the force") && html.contains("Moved to another business area"), "{html}");
-    let (s, html) = priya_s.get("/accounts?status=closed").await;
-    assert_eq!(s, 200);
+    let html = priya_s.get_ok("/accounts?status=closed").await;
     assert!(html.contains("WarksNorth"));
     app.stop().await;
 }
 on_both!(a_requested_account_is_approved_used_and_loses_its_leavers_and_movers);
 
 async fn a_refused_or_withdrawn_request_keeps_its_handle_frees_it_and_is_listed_on_the_next(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     // Eleanor (Corporate Communications) asks for a team account herself: she may not approve it.
-    let eleanor = app.api(&app.token("A1009").await);
-    let priya = app.api(&app.token("A1003").await);
+    let [eleanor, priya] = app.apis(["A1009", "A1003"]).await;
     let (s, r) = eleanor
         .post("/accounts", json!({"platform": "instagram", "handle": "WarksCareers", "purpose": "Recruitment", "audience": "Applicants"}))
         .await;
@@ -344,10 +336,8 @@ on_both!(a_refused_or_withdrawn_request_keeps_its_handle_frees_it_and_is_listed_
 /// and its profile checked, the audit event `social_account.set_up` names 6.6, and the handle is
 /// held as a requested account's is.
 async fn corporate_communications_set_up_an_account_with_its_team_manager(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
-    let eleanor = app.api(&app.token("A1009").await);
-    let kwame = app.api(&app.token("A1016").await);
+    let app = spawn_seeded(b).await;
+    let [eleanor, kwame] = app.apis(["A1009", "A1016"]).await;
     let body = |tm: Option<&str>| {
         let mut v = json!({"platform": "x", "handle": "@WarksRoadsNorth", "owning_team": "Response Policing North",
             "comms_approval": true, "corporate": false});

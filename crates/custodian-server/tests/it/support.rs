@@ -53,6 +53,13 @@ pub async fn spawn(backend: Backend) -> TestApp {
     spawn_with(backend, |_| {}).await
 }
 
+/// A server with the fixture force loaded (see [`TestApp::seed`]).
+pub async fn spawn_seeded(backend: Backend) -> TestApp {
+    let app = spawn(backend).await;
+    app.seed().await;
+    app
+}
+
 pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = temp_dir();
     let (db_url, pg_admin) = match &backend {
@@ -129,6 +136,19 @@ impl TestApp {
         let p = self.person(sn).await;
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
         custodian_server::auth::issue_token(&self.state, &p, "test", &scopes, 30, &Actor::system()).await.unwrap().1
+    }
+
+    /// API clients with `write` tokens (see [`TestApp::token`]) of the people with these staff
+    /// numbers, in order.
+    pub async fn apis<const N: usize>(&self, staff_numbers: [&str; N]) -> [Api; N] {
+        let mut apis = Vec::with_capacity(N);
+        for sn in staff_numbers {
+            apis.push(self.api(&self.token(sn).await));
+        }
+        match apis.try_into() {
+            Ok(apis) => apis,
+            Err(_) => unreachable!("one client a staff number"),
+        }
     }
 
     pub fn api(&self, token: &str) -> Api {
@@ -209,6 +229,30 @@ impl TestApp {
 }
 
 /// The sign-in form's pre-session cookie and token, as a browser gets them with the form.
+/// Send a request: its answer's status and JSON body (null when the body is not JSON).
+pub async fn status_and_json(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let r = request.send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Send a request and read its answer's body as text.
+pub async fn text_of(request: reqwest::RequestBuilder) -> String {
+    request.send().await.unwrap().text().await.unwrap()
+}
+
+/// Import a people register into `store` as the command line does (`Actor::cli`, now).
+pub async fn cli_import_people(store: &Store, csv: &str) {
+    let now = time::OffsetDateTime::now_utc();
+    custodian_server::imports::import_people(store, &Actor::cli(), now, csv.as_bytes(), false).await.unwrap();
+}
+
+/// Import a device register into `store` as the command line does (`Actor::cli`, now).
+pub async fn cli_import_devices(store: &Store, csv: &str) {
+    let now = time::OffsetDateTime::now_utc();
+    custodian_server::imports::import_devices(store, &Actor::cli(), now, csv.as_bytes(), false).await.unwrap();
+}
+
 pub async fn sign_in_form(http: &reqwest::Client, base: &str) -> (String, String) {
     try_sign_in_form(http, base).await.expect("the sign-in form sets its pre-session cookie and carries its token")
 }
@@ -248,6 +292,13 @@ pub struct Api {
 }
 
 impl Api {
+    /// GET that must answer 200: the body.
+    pub async fn get_ok(&self, path: &str) -> Value {
+        let (s, body) = self.get(path).await;
+        assert_eq!(s, 200, "GET {path}: {body}");
+        body
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap();
         let s = r.status().as_u16();
@@ -265,13 +316,15 @@ impl Api {
             .post(format!("{}{path}", self.base))
             .bearer_auth(&self.token)
             .header("content-type", content_type)
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        let s = r.status().as_u16();
-        (s, r.json().await.unwrap_or(Value::Null))
+            .body(body.to_string());
+        status_and_json(r).await
     }
+    /// Import the approved-apps catalogue with these CSV lines under its header.
+    pub async fn import_catalogue(&self, lines: &str) -> (u16, Value) {
+        let csv = format!("name,platform,package_id,publisher,category,allowed_for\n{lines}");
+        self.post_raw("/apps/import-catalogue", "text/csv", &csv).await
+    }
+
     /// Sets up the social account `account` (`POST /posts/accounts`), requires 201 and returns
     /// the account.
     pub async fn create_account(&self, account: Value) -> Value {
@@ -289,6 +342,13 @@ pub struct Session {
 }
 
 impl Session {
+    /// GET that must answer 200: the page.
+    pub async fn get_ok(&self, path: &str) -> String {
+        let (s, page) = self.get(path).await;
+        assert_eq!(s, 200, "GET {path}: {page}");
+        page
+    }
+
     pub async fn get(&self, path: &str) -> (u16, String) {
         let r = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
@@ -299,6 +359,28 @@ impl Session {
         let r = self.http.post(format!("{}{path}", self.base)).form(&f).send().await.unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
+    /// Post a form as a browser does from `page` (the page as `Referer`, the CSRF token added):
+    /// the response as it comes.
+    pub async fn post_from_page(&self, page: &str, action: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut f: Vec<(&str, &str)> = form.to_vec();
+        f.push(("csrf_token", &self.csrf));
+        self.http
+            .post(format!("{}{action}", self.base))
+            .header("Referer", format!("{}{page}", self.base))
+            .form(&f)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The same, for its status and where it sends the browser (empty without a `Location`): a
+    /// refused form comes back to `page`.
+    pub async fn post_from(&self, page: &str, action: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let r = self.post_from_page(page, action, form).await;
+        let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        (r.status().as_u16(), location)
+    }
+
     pub async fn post_without_csrf(&self, path: &str, form: &[(&str, &str)]) -> u16 {
         self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap().status().as_u16()
     }

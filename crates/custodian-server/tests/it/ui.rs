@@ -1,27 +1,18 @@
 //! The web interface over HTTP, and one end-to-end journey in headless Chromium.
 
 use crate::on_both;
-use crate::support::{Backend, spawn};
+use crate::support::{Backend, spawn_seeded};
 
 async fn digital_services_allocate_from_the_device_page_and_the_holder_confirms(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
-    let (s, page) = ds.get("/devices?status=in_stock").await;
-    assert_eq!(s, 200);
+    let page = ds.get_ok("/devices?status=in_stock").await;
     assert!(page.contains("WP-LT-0006"));
     assert!(!page.contains("WP-LT-0001"), "the filter applies");
     // htmx asks for the table alone.
-    let partial = ds
-        .http
-        .get(format!("{}/devices?q=WP-LT", app.base))
-        .header("HX-Request", "true")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let partial =
+        crate::support::text_of(ds.http.get(format!("{}/devices?q=WP-LT", app.base)).header("HX-Request", "true"))
+            .await;
     assert!(partial.contains("device-count") && !partial.contains("<html"), "{partial}");
     let d = app.device("WP-LT-0006").await;
     let (s, page) = ds.get(&format!("/devices/{}", d.id)).await;
@@ -52,8 +43,7 @@ async fn digital_services_allocate_from_the_device_page_and_the_holder_confirms(
 on_both!(digital_services_allocate_from_the_device_page_and_the_holder_confirms);
 
 async fn personal_numbers_are_shown_only_with_a_logged_reason(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let psd = app.sign_in("gareth.lloyd@warwickshire.police.example").await;
     let kwame = app.person("A1016").await;
     let (_, page) = psd.get(&format!("/people/{}", kwame.id)).await;
@@ -69,8 +59,7 @@ async fn personal_numbers_are_shown_only_with_a_logged_reason(b: Backend) {
 on_both!(personal_numbers_are_shown_only_with_a_logged_reason);
 
 async fn every_page_renders_for_an_administrator_and_an_auditor(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     for email in ["sophie.brennan@warwickshire.police.example", "oliver.bannister@warwickshire.police.example"] {
         let s = app.sign_in(email).await;
         for path in ["/", "/my-devices", "/findings", "/policy", "/audit", "/people", "/devices"] {
@@ -95,8 +84,7 @@ on_both!(every_page_renders_for_an_administrator_and_an_auditor);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_a_browser_a_device_is_allocated_and_its_holder_confirms_receipt() {
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let c = &browser.client;
     use fantoccini::Locator;
     let sign_in = |email: &'static str| crate::support::browser_sign_in(c, &app.base, email);
@@ -160,11 +148,9 @@ fn labels(items: &[(String, String, bool)]) -> Vec<&str> {
 /// Corporate Communications: the screening pack under Posts; an officer with no role sees only
 /// what they can use, and every link they are shown answers them.
 async fn the_navigation_is_at_most_six_sections_of_what_each_person_may_use(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.sign_in("tomasz.nowak@warwickshire.police.example").await;
-    let (s, html) = ds.get("/usage/imports").await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok("/usage/imports").await;
     let nav = nav_items(&html);
     assert!(nav.len() <= 6, "{nav:?}");
     assert!(nav.contains(&("/people".into(), "People".into(), true)), "{nav:?}");
@@ -181,8 +167,7 @@ async fn the_navigation_is_at_most_six_sections_of_what_each_person_may_use(b: B
     assert!(subnav_items(&html).is_empty(), "no sub navigation on the home page");
 
     let cc = app.sign_in("priya.raman@warwickshire.police.example").await;
-    let (s, html) = cc.get("/screening/pack").await;
-    assert_eq!(s, 200);
+    let html = cc.get_ok("/screening/pack").await;
     assert!(nav_items(&html).contains(&("/posts".into(), "Posts".into(), true)), "{html}");
     let sub = subnav_items(&html);
     assert!(
@@ -226,8 +211,7 @@ on_both!(the_navigation_is_at_most_six_sections_of_what_each_person_may_use);
 /// inset text before it, never once per approval step; the policy page has a contents list
 /// linking to every section.
 async fn the_clauses_are_one_folded_element_after_the_task_and_the_policy_has_contents(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let jack = app.api(&app.token("A1018").await);
     let day = |n: i64| (time::OffsetDateTime::now_utc().date() + time::Duration::days(n)).to_string();
     let body = serde_json::json!({"devices": ["WP-MB-0007"], "countries": ["FR"], "from": day(3), "to": day(5), "purpose": "Conference"});
@@ -271,8 +255,7 @@ async fn the_clauses_are_one_folded_element_after_the_task_and_the_policy_has_co
     let (_, html) = ds.get(&format!("/overseas/{window}")).await;
     assert!(html.contains("data-clause=\"4.2\"") && html.contains("Under WP034 4.2"), "the step names its clause");
 
-    let (s, html) = ds.get("/policy").await;
-    assert_eq!(s, 200);
+    let html = ds.get_ok("/policy").await;
     let contents = html.split("id=\"contents\"").nth(1).unwrap().split("</nav>").next().unwrap();
     let sections: Vec<&str> =
         html.split("<h2 class=\"govuk-heading-m\" id=\"").skip(1).map(|h| h.split('"').next().unwrap()).collect();
@@ -289,8 +272,7 @@ on_both!(the_clauses_are_one_folded_element_after_the_task_and_the_policy_has_co
 /// people as "Name (A1018)" in a native list (no JavaScript needed), and a full name typed
 /// finds the one person who has it.
 async fn a_device_is_allocated_to_a_person_chosen_by_name(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let ds = app.sign_in("daniel.okafor@warwickshire.police.example").await;
     let d = app.device("WP-LT-0006").await;
     let page = format!("/devices/{}", d.id);

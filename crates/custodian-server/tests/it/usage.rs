@@ -9,7 +9,7 @@ use custodian_store::Actor;
 use serde_json::json;
 
 use crate::on_both;
-use crate::support::{Backend, TestApp, spawn};
+use crate::support::{Backend, TestApp, spawn, spawn_seeded};
 
 const HEADER: &str =
     "record_id,msisdn,event,direction,start,duration_s,other_party,bytes,roaming_country,tethered,forwarded_to\n";
@@ -32,18 +32,25 @@ async fn import_into(
         .await
 }
 
-async fn import(app: &TestApp, body: String) -> custodian_store::usage::UsageImport {
+pub(crate) async fn import(app: &TestApp, body: String) -> custodian_store::usage::UsageImport {
     import_into(app.store(), body).await.unwrap()
 }
 
+/// RFC 3339, `days` days and five minutes from now.
+pub(crate) fn at(days: i64) -> String {
+    (time::OffsetDateTime::now_utc() + time::Duration::days(days) + time::Duration::minutes(5))
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
 fn soon() -> String {
-    let t = time::OffsetDateTime::now_utc() + time::Duration::minutes(5);
-    t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
+    at(0)
 }
 
 async fn carrier_records_become_one_finding_per_person_rule_and_day_and_reimports_add_nothing(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let t = soon();
     // WP-MB-0007 (+44 121 496 0506) is held by A1018, whose line manager is A1016. A1016 declared
     // 0121 496 0116 as a personal number.
@@ -102,8 +109,7 @@ async fn carrier_records_become_one_finding_per_person_rule_and_day_and_reimport
 on_both!(carrier_records_become_one_finding_per_person_rule_and_day_and_reimports_add_nothing);
 
 async fn an_approved_overseas_window_silences_roaming_and_is_exported(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let jack = app.person("A1018").await;
     let phone = app.device("WP-MB-0007").await;
     let today = time::OffsetDateTime::now_utc().date();
@@ -144,15 +150,13 @@ async fn an_approved_overseas_window_silences_roaming_and_is_exported(b: Backend
 on_both!(an_approved_overseas_window_silences_roaming_and_is_exported);
 
 async fn the_line_manager_reviews_a_usage_finding_with_evidence_frequency_and_the_considerations(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let t = soon();
     import(&app, format!("m1,+441214960506,mms,out,{t},,07700900123,,GB,false,\n")).await;
     let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
     let id = all.iter().find(|f| f.rule == "usage.mms").unwrap().id;
     let manager = app.sign_in("kwame.mensah@warwickshire.police.example").await;
-    let (s, html) = manager.get(&format!("/findings/{id}")).await;
-    assert_eq!(s, 200);
+    let html = manager.get_ok(&format!("/findings/{id}")).await;
     assert!(html.contains("multimedia text messages"), "the words of 4.2 beside the finding");
     assert!(html.contains("m1"), "the record id as evidence");
     assert!(html.contains("Frequency over the last 90 days"), "{html}");
@@ -160,8 +164,7 @@ async fn the_line_manager_reviews_a_usage_finding_with_evidence_frequency_and_th
     assert!(html.contains("how usage may appear to the public"), "the 4.10 considerations");
     // The person sees their own finding but cannot judge it; the manager closes it with reasons.
     let jack = app.api(&app.token("A1018").await);
-    let (s, _) = jack.get(&format!("/findings/{id}")).await;
-    assert_eq!(s, 200);
+    let _ = jack.get_ok(&format!("/findings/{id}")).await;
     let (s, _) = jack
         .post(&format!("/findings/{id}/review"), json!({"status": "closed", "outcome": "no_action", "reasons": "mine"}))
         .await;
@@ -180,14 +183,9 @@ async fn a_day_over_the_data_limit_across_imports_is_one_finding_with_every_reco
     // WP034 4.5: more than 1 GiB of non-tethered carrier data on one device in one day. The day's
     // total is kept as records arrive, so a day that goes over in a later file is judged on
     // everything stored for it, and records already stored are never counted twice.
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let t = soon();
-    let next = (time::OffsetDateTime::now_utc() + time::Duration::days(1) + time::Duration::minutes(5))
-        .replace_nanosecond(0)
-        .unwrap()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let next = at(1);
     let mib = 1u64 << 20;
     let first = import(
         &app,
@@ -245,8 +243,7 @@ async fn imports_at_the_same_time_count_every_record_once(b: Backend) {
     // WP034 4.5 day totals when two billing files for the same device and day arrive at once:
     // neither file alone is over the limit, both together are, and whatever the interleaving the
     // total is exactly the sum of the stored records, raised once.
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let t = soon();
     let mib = 1u64 << 20;
     let file = |prefix: &str, n: u64| {
@@ -270,8 +267,7 @@ async fn sqlite_imports_take_turns_through_the_lock_file_beside_the_database() {
     // The SQLite import adds its day totals once per run, so two runs must not interleave: each
     // holds `<database>-usage-import.lock` (released by the operating system however the holder
     // ends) and the next one waits for it.
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let db = app.db_url.strip_prefix("sqlite:").unwrap().to_string();
     let held = std::fs::OpenOptions::new()
         .create(true)
@@ -298,8 +294,7 @@ async fn sqlite_writes_wait_for_the_bulk_import_connection_instead_of_failing() 
     // A store write that read before it wrote (every audited change reads the audit head) used to
     // fail at once with "database is locked" while that connection held the write lock; write
     // transactions now begin IMMEDIATE and wait for it.
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let db = app.db_url.strip_prefix("sqlite:").unwrap().to_string();
     let other = rusqlite::Connection::open(&db).unwrap();
     other.execute_batch("BEGIN IMMEDIATE; UPDATE usage_totals_mark SET seq = seq WHERE id = 1;").unwrap();
@@ -352,8 +347,7 @@ async fn the_demo_force_comes_with_a_carrier_bill_that_breaks_each_carrier_rule(
     );
     // Digital Services' home page charts the open findings by the rules' titles.
     let ds = app.sign_in_with("daniel.okafor@warwickshire.police.example", &info.password).await;
-    let (s, home) = ds.get("/").await;
-    assert_eq!(s, 200);
+    let home = ds.get_ok("/").await;
     assert!(
         home.contains(">Call or text to a premium rate number<") && !home.contains(">usage.premium_rate<"),
         "{home}"
@@ -364,8 +358,7 @@ async fn the_demo_force_comes_with_a_carrier_bill_that_breaks_each_carrier_rule(
 async fn imports_adding_to_one_finding_at_once_lose_no_record(b: Backend) {
     // Several bills at once each add a premium-rate call (WP034 4.2) to the same open finding
     // (one person, rule and day): the finding ends with every record, whatever the interleaving.
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let t = soon();
     let call = |id: String| format!("{id},+441214960506,call,out,{t},60,09061234567,,GB,false,\n");
     let first = import(&app, call("p0".into())).await;
@@ -390,8 +383,7 @@ async fn reviewers_closing_one_finding_at_once_close_it_once(b: Backend) {
     // WP034 4.10: a closed finding is final. Reviewers closing the same finding at the same moment
     // with different outcomes: one closes it, the others are told it is already closed, and the
     // audit log holds one closing review.
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let t = soon();
     import(&app, format!("q0,+441214960506,call,out,{t},60,09061234567,,GB,false,\n")).await;
     let all = app.store().findings(&Default::default(), 1, 50).await.unwrap().items;
@@ -434,8 +426,7 @@ async fn a_bill_opening_hundreds_of_findings_writes_each_with_its_evidence_and_a
     // batches, and each still gets its own `finding.open` event in the same transaction, the
     // audit chain verifies, and a day over the data limit lists that day's records only, however
     // many other heavy days the same device has.
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let mib = 1u64 << 20;
     let at = |days: i64| {
         (time::OffsetDateTime::now_utc() + time::Duration::days(days) + time::Duration::minutes(5))

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::on_both;
-use crate::support::{Backend, PASSWORD, TestApp, spawn};
+use crate::support::{Backend, PASSWORD, TestApp, spawn_seeded};
 
 const COMMS: &str = "A1009";
 const COMMS_EMAIL: &str = "eleanor.pryce@warwickshire.police.example";
@@ -77,8 +77,7 @@ fn creds(id: Uuid) -> String {
 }
 
 async fn vault_round_trip_and_who_may_reveal(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let own = account(&app, "@WarksRespNorth", Some(MANAGER)).await;
     let theirs = account(&app, "@WarksDigital", Some(OTHER_MANAGER)).await;
     let comms = app.api(&app.token(COMMS).await);
@@ -158,12 +157,10 @@ async fn vault_round_trip_and_who_may_reveal(b: Backend) {
 
     // The pages: the list for Corporate Communications, the reveal shown once and hidden after 30 s.
     let web = app.sign_in(COMMS_EMAIL).await;
-    let (s, html) = web.get("/vault").await;
-    assert_eq!(s, 200);
+    let html = web.get_ok("/vault").await;
     // The register keeps the handle without its @ (as every way of setting one up does).
     assert!(html.contains("WarksRespNorth") && html.contains("current"));
-    let (s, html) = web.get(&creds(own)).await;
-    assert_eq!(s, 200);
+    let html = web.get_ok(&creds(own)).await;
     assert!(!html.contains(password));
     let (s, html) =
         web.post(&format!("{}/reveal", creds(own)), &[("field", "password"), ("reason", "checking the page")]).await;
@@ -178,8 +175,7 @@ async fn vault_round_trip_and_who_may_reveal(b: Backend) {
 on_both!(vault_round_trip_and_who_may_reveal);
 
 async fn password_rules_each_name_their_rule(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let a = account(&app, "@WarksA", None).await;
     let b2 = account(&app, "@WarksB", None).await;
     let comms = app.api(&app.token(COMMS).await);
@@ -221,8 +217,7 @@ async fn password_rules_each_name_their_rule(b: Backend) {
 on_both!(password_rules_each_name_their_rule);
 
 async fn credentials_fall_due_by_age_or_a_leaver(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let a = account(&app, "@WarksDue", Some(MANAGER)).await;
     let comms = app.api(&app.token(COMMS).await);
     assert_eq!(comms.get(&creds(a)).await.1["status"], "none");
@@ -254,8 +249,7 @@ async fn credentials_fall_due_by_age_or_a_leaver(b: Backend) {
 on_both!(credentials_fall_due_by_age_or_a_leaver);
 
 async fn rotating_the_kek_rewraps_everything_and_the_old_key_opens_nothing(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let comms = app.api(&app.token(COMMS).await);
     let mut ids = Vec::new();
     for i in 0..5 {
@@ -308,8 +302,7 @@ async fn rotating_the_kek_rewraps_everything_and_the_old_key_opens_nothing(b: Ba
 on_both!(rotating_the_kek_rewraps_everything_and_the_old_key_opens_nothing);
 
 async fn swapped_ciphertexts_fail_to_open_with_a_clear_error(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let comms = app.api(&app.token(COMMS).await);
     let a = account(&app, "@WarksSwapA", None).await;
     let b2 = account(&app, "@WarksSwapB", None).await;
@@ -399,8 +392,7 @@ on_both!(no_stored_value_leaks);
 async fn leak_scenario(b: Backend) -> (HashSet<Vec<u8>>, HashSet<Vec<u8>>) {
     const N: usize = 1000;
     let sqlite = matches!(b, Backend::Sqlite);
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let comms = app.api(&app.token(COMMS).await);
     let auditor = app.api(&app.token("A1015").await);
     let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -472,8 +464,7 @@ async fn leak_scenario(b: Backend) -> (HashSet<Vec<u8>>, HashSet<Vec<u8>>) {
 /// leaves in the HR import, closes when Corporate Communications store a new password for the
 /// account, in the same transaction and with its audit event; other fields do not close it.
 async fn a_new_password_closes_the_rotation_task_a_leaver_opened(b: Backend) {
-    let app = spawn(b).await;
-    app.seed().await;
+    let app = spawn_seeded(b).await;
     let a = account(&app, "@WarksLeaver", Some("A1016")).await;
     let other = account(&app, "@WarksUntouched", Some("A1016")).await;
     let comms = app.api(&app.token(COMMS).await);
@@ -609,8 +600,7 @@ on_both!(reveals_over_the_limit_are_refused_and_audited);
 async fn in_a_browser_an_account_is_requested_approved_given_credentials_loses_a_leaver_and_revealed_with_a_reason() {
     use fantoccini::Locator;
     let Some(browser) = crate::browser::start().await else { return };
-    let app = spawn(Backend::Sqlite).await;
-    app.seed().await;
+    let app = spawn_seeded(Backend::Sqlite).await;
     let c = &browser.client;
     let password = "browser-harbour-lantern-8812";
 

@@ -2,8 +2,9 @@
 //! appender that turns an entry into the stored record, and the public methods of [`Store`]
 //! that read, verify, prove and sign the log.
 
+use crate::audit_read::describe;
 use crate::{Db, Page, Result, Store, StoreError};
-use custodian_domain::audit::{self as tree, Checkpoint, Hash, Tamper, Verifier};
+use custodian_domain::audit::{self as tree, Checkpoint, Hash, Verifier};
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -601,10 +602,6 @@ pub struct InclusionProof {
     pub proof: Vec<String>,
     /// The canonical bytes of the event (hex): anyone can recompute the leaf hash from them.
     pub canonical_event: String,
-}
-
-pub(crate) fn describe(t: &Tamper, rec: &tree::EventRecord) -> String {
-    format!("event {} ({}, {}): {t}", rec.seq, rec.id, rec.action)
 }
 
 /// Who did something: a person signed in, a person's API token, or the system itself.

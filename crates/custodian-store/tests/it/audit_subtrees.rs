@@ -6,7 +6,6 @@
 use custodian_domain::audit::{Hash, root_of, verify_consistency, verify_inclusion};
 use custodian_store::{Actor, AuditEntry};
 use ed25519_dalek::SigningKey;
-use sqlx::Connection;
 use time::OffsetDateTime;
 
 use crate::on_both;
@@ -17,16 +16,6 @@ const KEY_NAME: &str = "custodian-test";
 async fn append(db: &TestDb, n: usize) {
     let entries = (0..n).map(|i| AuditEntry::new("device.allocate", format!("device:{i}")).clause("4.1")).collect();
     db.store.append_audit(&Actor::system(), OffsetDateTime::now_utc(), entries).await.unwrap();
-}
-
-async fn sql(db: &TestDb, statement: &str) {
-    if db.url.starts_with("sqlite:") {
-        let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-        sqlx::raw_sql(statement).execute(&mut c).await.unwrap();
-    } else {
-        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
-        sqlx::raw_sql(statement).execute(&mut c).await.unwrap();
-    }
 }
 
 async fn leaves(db: &TestDb) -> Vec<(uuid::Uuid, Hash)> {
@@ -85,7 +74,7 @@ async fn proofs_from_stored_subtrees_equal_proofs_from_every_event(db: &TestDb) 
     assert_eq!(count(db).await, 0, "every subtree of the 1,300 events is stored as they are written");
     let with_table = proofs(db).await;
     // A log written before the table existed: none stored. The proofs read the events instead.
-    sql(db, "DELETE FROM audit_subtrees").await;
+    db.script("DELETE FROM audit_subtrees").await;
     assert_eq!(count(db).await, 5 + 2 + 1, "1,300 events hold 5 subtrees of 256, 2 of 512 and 1 of 1,024");
     assert_eq!(proofs(db).await, with_table);
     // Filled in once; then nothing more to do.
@@ -105,7 +94,7 @@ async fn a_changed_subtree_hash_is_named_and_its_proofs_fail(db: &TestDb) {
     } else {
         format!("'\\x{}'::bytea", "ab".repeat(32))
     };
-    sql(db, &format!("UPDATE audit_subtrees SET hash = {blob} WHERE level = 8 AND idx = 2")).await;
+    db.script(&format!("UPDATE audit_subtrees SET hash = {blob} WHERE level = 8 AND idx = 2")).await;
     let r = db.store.audit_verify(KEY_NAME, &SigningKey::from_bytes(&[7u8; 32]).verifying_key()).await.unwrap();
     let p = r.problem.expect("verify names the changed row");
     assert!(p.contains("events 512 to 767") && p.contains("level 8, index 2"), "{p}");
@@ -115,7 +104,7 @@ async fn a_changed_subtree_hash_is_named_and_its_proofs_fail(db: &TestDb) {
     let proof: Vec<Hash> = served.proof.iter().map(|x| h(x)).collect();
     assert!(!verify_inclusion(800, all.len() as u64, &all[800].1, &proof, &root));
     // A stored row beyond any real block is impossible and named.
-    sql(db, "UPDATE audit_subtrees SET level = 3 WHERE level = 8 AND idx = 2").await;
+    db.script("UPDATE audit_subtrees SET level = 3 WHERE level = 8 AND idx = 2").await;
     let r = db.store.audit_verify(KEY_NAME, &SigningKey::from_bytes(&[7u8; 32]).verifying_key()).await.unwrap();
     assert!(r.problem.unwrap().contains("impossible level 3"));
 }

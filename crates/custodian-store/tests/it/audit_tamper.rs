@@ -10,7 +10,6 @@
 use custodian_domain::audit::{CHAIN_START, EventRecord, Frontier, Hash, canonical_bytes, chain_hash, leaf_hash};
 use custodian_store::{Actor, AuditEntry, SavedCheckpoint, SignedCheckpoint};
 use ed25519_dalek::SigningKey;
-use sqlx::Connection;
 use time::OffsetDateTime;
 
 use crate::on_both;
@@ -78,22 +77,19 @@ fn expect(found: Option<String>, wanted: &[&str]) {
     }
 }
 
+/// Verification names the first checkpoint's event and says its stored checkpoint was deleted.
+async fn expect_first_checkpoint_deleted(db: &TestDb, l: &Log) {
+    expect(
+        problem(db, l).await,
+        &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"],
+    );
+}
+
 fn blob(db: &TestDb, b: &[u8]) -> String {
     if db.url.starts_with("sqlite:") {
         format!("X'{}'", hex::encode(b))
     } else {
         format!("'\\x{}'::bytea", hex::encode(b))
-    }
-}
-
-/// Several statements in one go (the attacker's script).
-async fn script(db: &TestDb, sql: &str) {
-    if db.url.starts_with("sqlite:") {
-        let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-        sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
-    } else {
-        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
-        sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
     }
 }
 
@@ -134,35 +130,35 @@ async fn restamp(db: &TestDb) {
         blob(db, &frontier.to_bytes()),
         blob(db, &chain)
     ));
-    script(db, &sql).await;
+    db.script(&sql).await;
 }
 
 // ----- Caught by `audit verify` alone --------------------------------------------------------
 
 async fn changing_an_event_field_names_the_event(db: &TestDb) {
     let l = log(db).await;
-    script(db, "UPDATE audit_events SET actor = 'person:A9999' WHERE seq = 5").await;
+    db.script("UPDATE audit_events SET actor = 'person:A9999' WHERE seq = 5").await;
     expect(problem(db, &l).await, &["event 5 ", "content does not match its stored leaf hash"]);
 }
 on_both!(changing_an_event_field_names_the_event);
 
 async fn changing_an_events_chain_value_names_the_event(db: &TestDb) {
     let l = log(db).await;
-    script(db, &format!("UPDATE audit_events SET chain = {} WHERE seq = 12", blob(db, &[9u8; 32]))).await;
+    db.script(&format!("UPDATE audit_events SET chain = {} WHERE seq = 12", blob(db, &[9u8; 32]))).await;
     expect(problem(db, &l).await, &["event 12 ", "stored chain hash does not match"]);
 }
 on_both!(changing_an_events_chain_value_names_the_event);
 
 async fn changing_the_heads_chain_value_names_the_head(db: &TestDb) {
     let l = log(db).await;
-    script(db, &format!("UPDATE audit_head SET chain = {} WHERE id = 1", blob(db, &[3u8; 32]))).await;
+    db.script(&format!("UPDATE audit_head SET chain = {} WHERE id = 1", blob(db, &[3u8; 32]))).await;
     expect(problem(db, &l).await, &["the log head's chain value", "the log head was changed"]);
 }
 on_both!(changing_the_heads_chain_value_names_the_head);
 
 async fn after_a_changed_head_chain_the_next_write_is_refused_and_the_head_still_named(db: &TestDb) {
     let l = log(db).await;
-    script(db, &format!("UPDATE audit_head SET chain = {} WHERE id = 1", blob(db, &[3u8; 32]))).await;
+    db.script(&format!("UPDATE audit_head SET chain = {} WHERE id = 1", blob(db, &[3u8; 32]))).await;
     let e = db
         .store
         .append_audit(&Actor::system(), OffsetDateTime::now_utc(), vec![AuditEntry::new("device.allocate", "device:x")])
@@ -180,35 +176,29 @@ async fn changing_the_heads_frontier_names_the_head(db: &TestDb) {
     for i in 0..l.size {
         f.push(leaf_hash(&i.to_be_bytes()));
     }
-    script(db, &format!("UPDATE audit_head SET frontier = {} WHERE id = 1", blob(db, &f.to_bytes()))).await;
+    db.script(&format!("UPDATE audit_head SET frontier = {} WHERE id = 1", blob(db, &f.to_bytes()))).await;
     expect(problem(db, &l).await, &["the stored log head does not match the recomputed tree"]);
 }
 on_both!(changing_the_heads_frontier_names_the_head);
 
 async fn lowering_the_heads_size_is_caught(db: &TestDb) {
     let l = log(db).await;
-    script(db, "UPDATE audit_head SET size = size - 1 WHERE id = 1").await;
+    db.script("UPDATE audit_head SET size = size - 1 WHERE id = 1").await;
     expect(problem(db, &l).await, &[&format!("the log head says {} events but {} are stored", l.size - 1, l.size)]);
 }
 on_both!(lowering_the_heads_size_is_caught);
 
 async fn deleting_a_stored_checkpoint_is_caught_by_its_event(db: &TestDb) {
     let l = log(db).await;
-    script(db, &format!("DELETE FROM audit_checkpoints WHERE size = {}", l.a.size)).await;
-    expect(
-        problem(db, &l).await,
-        &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"],
-    );
+    db.script(&format!("DELETE FROM audit_checkpoints WHERE size = {}", l.a.size)).await;
+    expect_first_checkpoint_deleted(db, &l).await;
 }
 on_both!(deleting_a_stored_checkpoint_is_caught_by_its_event);
 
 async fn deleting_every_stored_checkpoint_is_caught(db: &TestDb) {
     let l = log(db).await;
-    script(db, "DELETE FROM audit_checkpoints").await;
-    expect(
-        problem(db, &l).await,
-        &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"],
-    );
+    db.script("DELETE FROM audit_checkpoints").await;
+    expect_first_checkpoint_deleted(db, &l).await;
 }
 on_both!(deleting_every_stored_checkpoint_is_caught);
 
@@ -218,7 +208,7 @@ async fn replacing_a_stored_checkpoint_with_one_signed_by_another_key_is_caught(
     let other = SigningKey::from_bytes(&[8u8; 32]);
     let cp = Checkpoint::parse_body(&format!("{}\n", l.b.note.split_once("\n\n").unwrap().0)).unwrap();
     let forged = cp.sign(KEY_NAME, &other);
-    script(db, &format!("UPDATE audit_checkpoints SET note = '{forged}' WHERE size = {}", l.b.size)).await;
+    db.script(&format!("UPDATE audit_checkpoints SET note = '{forged}' WHERE size = {}", l.b.size)).await;
     expect(problem(db, &l).await, &[&format!("checkpoint at size {}", l.b.size)]);
 }
 on_both!(replacing_a_stored_checkpoint_with_one_signed_by_another_key_is_caught);
@@ -227,11 +217,8 @@ async fn a_checkpoint_without_its_event_is_caught(db: &TestDb) {
     // The attacker removes checkpoint b's event (renaming it, with every hash recomputed) but
     // leaves the stored checkpoint: the stored checkpoint then has no event.
     let l = log(db).await;
-    script(
-        db,
-        &format!("UPDATE audit_events SET action = 'device.allocate', detail = '{{}}' WHERE seq = {}", l.b.size),
-    )
-    .await;
+    db.script(&format!("UPDATE audit_events SET action = 'device.allocate', detail = '{{}}' WHERE seq = {}", l.b.size))
+        .await;
     restamp(db).await;
     let p = problem(db, &l).await.expect("verify must fail");
     // The stored checkpoint b no longer matches the recomputed tree? It does (b covers events
@@ -242,14 +229,14 @@ on_both!(a_checkpoint_without_its_event_is_caught);
 
 async fn deleting_an_event_names_the_gap(db: &TestDb) {
     let l = log(db).await;
-    script(db, "DELETE FROM audit_events WHERE seq = 10").await;
+    db.script("DELETE FROM audit_events WHERE seq = 10").await;
     expect(problem(db, &l).await, &["event 11 ", "seq 10 was expected"]);
 }
 on_both!(deleting_an_event_names_the_gap);
 
 async fn deleting_the_last_event_is_caught_by_the_head(db: &TestDb) {
     let l = log(db).await;
-    script(db, &format!("DELETE FROM audit_events WHERE seq = {}", l.size - 1)).await;
+    db.script(&format!("DELETE FROM audit_events WHERE seq = {}", l.size - 1)).await;
     expect(problem(db, &l).await, &[&format!("the log head says {} events but {} are stored", l.size, l.size - 1)]);
 }
 on_both!(deleting_the_last_event_is_caught_by_the_head);
@@ -262,9 +249,7 @@ async fn adding_an_event_beyond_the_head_is_caught(db: &TestDb) {
         format!("'{}'::uuid", uuid::Uuid::now_v7())
     };
     let z = blob(db, &[0u8; 32]);
-    script(
-        db,
-        &format!(
+    db.script(&format!(
             "INSERT INTO audit_events (seq, id, at_us, actor, action, subject, clause, justification, before_digest, \
              after_digest, detail, leaf_hash, chain) VALUES ({}, {id}, 1, 'system', 'x', 'y', NULL, NULL, NULL, NULL, 'null', {z}, {z})",
             l.size
@@ -275,26 +260,20 @@ async fn adding_an_event_beyond_the_head_is_caught(db: &TestDb) {
 }
 on_both!(adding_an_event_beyond_the_head_is_caught);
 
+/// Events 4 and 5 change places.
+const SWAP_FOUR_AND_FIVE: &str = "UPDATE audit_events SET seq = -1 WHERE seq = 4; \
+     UPDATE audit_events SET seq = 4 WHERE seq = 5; UPDATE audit_events SET seq = 5 WHERE seq = -1;";
+
 async fn swapping_two_events_names_the_first(db: &TestDb) {
     let l = log(db).await;
-    script(
-        db,
-        "UPDATE audit_events SET seq = -1 WHERE seq = 4; UPDATE audit_events SET seq = 4 WHERE seq = 5; \
-         UPDATE audit_events SET seq = 5 WHERE seq = -1;",
-    )
-    .await;
+    db.script(SWAP_FOUR_AND_FIVE).await;
     expect(problem(db, &l).await, &["event 4 "]);
 }
 on_both!(swapping_two_events_names_the_first);
 
 async fn swapping_two_events_and_recomputing_every_hash_is_caught_by_the_checkpoint(db: &TestDb) {
     let l = log(db).await;
-    script(
-        db,
-        "UPDATE audit_events SET seq = -1 WHERE seq = 4; UPDATE audit_events SET seq = 4 WHERE seq = 5; \
-         UPDATE audit_events SET seq = 5 WHERE seq = -1;",
-    )
-    .await;
+    db.script(SWAP_FOUR_AND_FIVE).await;
     restamp(db).await;
     expect(problem(db, &l).await, &[&format!("the signed checkpoint at size {}", l.a.size)]);
 }
@@ -303,7 +282,7 @@ on_both!(swapping_two_events_and_recomputing_every_hash_is_caught_by_the_checkpo
 async fn cutting_the_tail_past_a_checkpoint_is_caught(db: &TestDb) {
     let l = log(db).await;
     let cut = l.a.size - 5;
-    script(db, &format!("DELETE FROM audit_events WHERE seq >= {cut}")).await;
+    db.script(&format!("DELETE FROM audit_events WHERE seq >= {cut}")).await;
     restamp(db).await;
     expect(
         problem(db, &l).await,
@@ -314,7 +293,7 @@ on_both!(cutting_the_tail_past_a_checkpoint_is_caught);
 
 async fn rewriting_an_old_event_and_recomputing_every_hash_is_caught_by_the_checkpoint(db: &TestDb) {
     let l = log(db).await;
-    script(db, "UPDATE audit_events SET subject = 'device:someone-else' WHERE seq = 3").await;
+    db.script("UPDATE audit_events SET subject = 'device:someone-else' WHERE seq = 3").await;
     restamp(db).await;
     expect(problem(db, &l).await, &["between 0 and", &format!("the signed checkpoint at size {}", l.a.size)]);
 }
@@ -322,13 +301,10 @@ on_both!(rewriting_an_old_event_and_recomputing_every_hash_is_caught_by_the_chec
 
 async fn rewriting_an_old_event_and_deleting_the_checkpoints_is_caught_by_their_events(db: &TestDb) {
     let l = log(db).await;
-    script(db, "UPDATE audit_events SET subject = 'device:someone-else' WHERE seq = 3; DELETE FROM audit_checkpoints;")
+    db.script("UPDATE audit_events SET subject = 'device:someone-else' WHERE seq = 3; DELETE FROM audit_checkpoints;")
         .await;
     restamp(db).await;
-    expect(
-        problem(db, &l).await,
-        &[&format!("event {} (audit.checkpoint)", l.a.size), "a stored checkpoint was deleted"],
-    );
+    expect_first_checkpoint_deleted(db, &l).await;
 }
 on_both!(rewriting_an_old_event_and_deleting_the_checkpoints_is_caught_by_their_events);
 
@@ -337,10 +313,9 @@ on_both!(rewriting_an_old_event_and_deleting_the_checkpoints_is_caught_by_their_
 async fn cutting_the_tail_and_every_checkpoint_after_it_is_caught_against_a_saved_checkpoint(db: &TestDb) {
     let l = log(db).await;
     let cut = l.a.size - 5;
-    script(
-        db,
-        &format!("DELETE FROM audit_events WHERE seq >= {cut}; DELETE FROM audit_checkpoints WHERE size >= {cut};"),
-    )
+    db.script(&format!(
+        "DELETE FROM audit_events WHERE seq >= {cut}; DELETE FROM audit_checkpoints WHERE size >= {cut};"
+    ))
     .await;
     restamp(db).await;
     // Self-consistent: the database alone cannot show it (documented)...
@@ -362,15 +337,12 @@ async fn rewriting_history_with_every_checkpoint_and_its_event_removed_is_caught
     let l = log(db).await;
     // The attacker rewrites event 3, turns both checkpoint events into ordinary events, deletes
     // the stored checkpoints and recomputes everything: nothing inside the database disagrees.
-    script(
-        db,
-        &format!(
-            "UPDATE audit_events SET subject = 'device:someone-else' WHERE seq = 3; \
+    db.script(&format!(
+        "UPDATE audit_events SET subject = 'device:someone-else' WHERE seq = 3; \
              UPDATE audit_events SET action = 'device.allocate', detail = '{{}}' WHERE seq IN ({}, {}); \
              DELETE FROM audit_checkpoints;",
-            l.a.size, l.b.size
-        ),
-    )
+        l.a.size, l.b.size
+    ))
     .await;
     restamp(db).await;
     assert_eq!(problem(db, &l).await, None);
@@ -404,7 +376,7 @@ on_both!(an_untouched_log_is_consistent_with_every_saved_checkpoint);
 
 async fn a_change_after_the_last_checkpoint_with_every_hash_recomputed_is_not_detectable(db: &TestDb) {
     let l = log(db).await;
-    script(db, &format!("UPDATE audit_events SET subject = 'device:changed' WHERE seq = {}", l.size - 2)).await;
+    db.script(&format!("UPDATE audit_events SET subject = 'device:changed' WHERE seq = {}", l.size - 2)).await;
     restamp(db).await;
     assert_eq!(problem(db, &l).await, None);
     assert_eq!(against(db, &l, &[&l.a, &l.b]).await, None);
@@ -446,9 +418,7 @@ async fn a_checkpoint_signed_before_checkpoints_were_events_is_accepted_and_then
     let leaves: Vec<Hash> = events(db).await.iter().map(|(_, l, _)| l.as_slice().try_into().unwrap()).collect();
     let cp = Checkpoint::new(db.store.origin(), size, custodian_domain::audit::root_of(&leaves)).unwrap();
     let note = cp.sign(KEY_NAME, &key);
-    script(
-        db,
-        &format!(
+    db.script(&format!(
             "INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES ({size}, {}, '{note}', '2026-01-01 00:00:00+00')",
             blob(db, &cp.root)
         ),
@@ -466,7 +436,7 @@ async fn a_checkpoint_signed_before_checkpoints_were_events_is_accepted_and_then
     let next = checkpoint(db, &key).await;
     assert!(next.new);
     assert_eq!(problem(db, &l).await, None);
-    script(db, &format!("DELETE FROM audit_checkpoints WHERE size = {size}")).await;
+    db.script(&format!("DELETE FROM audit_checkpoints WHERE size = {size}")).await;
     expect(
         problem(db, &l).await,
         &[&format!("follows a checkpoint at size {size}"), "a stored checkpoint was deleted"],

@@ -7,12 +7,11 @@ use custodian_domain::data_protection::Schedule;
 use custodian_store::Actor;
 use custodian_store::data_protection::NewHold;
 use ed25519_dalek::SigningKey;
-use sqlx::Connection;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::on_both;
 use crate::support::TestDb;
+use crate::{on_both, with_connection};
 
 const KEY_NAME: &str = "custodian-test";
 
@@ -30,6 +29,11 @@ async fn every_table_has_a_retention_entry(db: &TestDb) {
 }
 on_both!(every_table_has_a_retention_entry);
 
+/// A time as the carrier files write it (RFC 3339, whole seconds).
+fn rfc(t: OffsetDateTime) -> String {
+    t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
+}
+
 fn uuid_sql(db: &TestDb, u: Uuid) -> String {
     if db.url.starts_with("sqlite:") { format!("X'{}'", hex::encode(u.as_bytes())) } else { format!("'{u}'::uuid") }
 }
@@ -46,64 +50,51 @@ async fn usage(db: &TestDb, person: Uuid, tag: &str, n: usize, start_us: i64) {
             )
         })
         .collect();
-    db.exec(&format!(
-        "INSERT INTO usage_records (feed, record_id, event, tethered, device_id, day, bytes, start_us, person_id, subject, \
-         outgoing, duration_s, party, place, category, account) VALUES {}",
-        values.join(", ")
-    ))
-    .await;
+    db.insert_usage_records(&values).await;
 }
 
 /// A finding about `person` closed with `outcome` at `closed`, reviewed by `reviewer`; one
 /// notification for the person made at `closed`. Written with bound times, as the store does.
 async fn finding(db: &TestDb, person: Uuid, reviewer: Uuid, outcome: &str, closed: OffsetDateTime) -> Uuid {
     let id = Uuid::now_v7();
-    macro_rules! write {
-        ($conn:expr) => {{
-            let mut c = $conn;
-            sqlx::query(
-                "INSERT INTO findings (id, rule, clause, dedupe_key, person_id, device_id, summary, evidence, records, severity, \
-                 status, outcome, reviewer_id, reasons, opened_at, updated_at, closed_at) VALUES ($1, 'usage.premium', '4.2', $2, \
-                 $3, NULL, 'Premium rate call', '{}', '[]', 'low', 'closed', $4, $5, 'Reviewed', $6, $6, $6)",
-            )
-            .bind(id)
-            .bind(id.to_string())
-            .bind(person)
-            .bind(outcome)
-            .bind(reviewer)
-            .bind(closed)
-            .execute(&mut c)
-            .await
-            .unwrap();
-            sqlx::query(
-                "INSERT INTO finding_reviews (id, finding_id, reviewer_id, status, outcome, reasons, considerations, reviewed_at) \
-                 VALUES ($1, $2, $3, 'closed', $4, 'Reviewed', '{}', $5)",
-            )
-            .bind(Uuid::now_v7())
-            .bind(id)
-            .bind(reviewer)
-            .bind(outcome)
-            .bind(closed)
-            .execute(&mut c)
-            .await
-            .unwrap();
-            sqlx::query(
-                "INSERT INTO notifications (id, person_id, kind, title, body, link, subject, created_at, read_at) \
-                 VALUES ($1, $2, 'finding', 'A finding about you', 'See the finding', NULL, NULL, $3, NULL)",
-            )
-            .bind(Uuid::now_v7())
-            .bind(person)
-            .bind(closed)
-            .execute(&mut c)
-            .await
-            .unwrap();
-        }};
-    }
-    if db.url.starts_with("sqlite:") {
-        write!(sqlx::SqliteConnection::connect(&db.url).await.unwrap());
-    } else {
-        write!(sqlx::PgConnection::connect(&db.url).await.unwrap());
-    }
+    with_connection!(db, c => {
+        sqlx::query(
+            "INSERT INTO findings (id, rule, clause, dedupe_key, person_id, device_id, summary, evidence, records, severity, \
+             status, outcome, reviewer_id, reasons, opened_at, updated_at, closed_at) VALUES ($1, 'usage.premium', '4.2', $2, \
+             $3, NULL, 'Premium rate call', '{}', '[]', 'low', 'closed', $4, $5, 'Reviewed', $6, $6, $6)",
+        )
+        .bind(id)
+        .bind(id.to_string())
+        .bind(person)
+        .bind(outcome)
+        .bind(reviewer)
+        .bind(closed)
+        .execute(&mut c)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO finding_reviews (id, finding_id, reviewer_id, status, outcome, reasons, considerations, reviewed_at) \
+             VALUES ($1, $2, $3, 'closed', $4, 'Reviewed', '{}', $5)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(id)
+        .bind(reviewer)
+        .bind(outcome)
+        .bind(closed)
+        .execute(&mut c)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO notifications (id, person_id, kind, title, body, link, subject, created_at, read_at) \
+             VALUES ($1, $2, 'finding', 'A finding about you', 'See the finding', NULL, NULL, $3, NULL)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(person)
+        .bind(closed)
+        .execute(&mut c)
+        .await
+        .unwrap();
+    });
     id
 }
 
@@ -282,37 +273,29 @@ on_both!(the_export_holds_each_kind_and_redacts_others);
 /// `n` sessions of `person` and `n` single sign-on attempts that expired at `expired`, written
 /// with bound times as the store writes them.
 async fn logins(db: &TestDb, person: Uuid, tag: &str, n: usize, expired: OffsetDateTime) {
-    macro_rules! write {
-        ($conn:expr) => {{
-            let mut c = $conn;
-            for i in 0..n {
-                sqlx::query(
-                    "INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, last_seen_at, expires_at) \
-                     VALUES ($1, $2, 'csrf', $3, $3, $3)",
-                )
-                .bind(format!("{tag}-session-{i}"))
-                .bind(person)
-                .bind(expired)
-                .execute(&mut c)
-                .await
-                .unwrap();
-                sqlx::query(
-                    "INSERT INTO oidc_logins (state_hash, nonce, pkce_verifier, created_at, expires_at) \
-                     VALUES ($1, 'nonce', 'verifier', $2, $2)",
-                )
-                .bind(format!("{tag}-state-{i}"))
-                .bind(expired)
-                .execute(&mut c)
-                .await
-                .unwrap();
-            }
-        }};
-    }
-    if db.url.starts_with("sqlite:") {
-        write!(sqlx::SqliteConnection::connect(&db.url).await.unwrap());
-    } else {
-        write!(sqlx::PgConnection::connect(&db.url).await.unwrap());
-    }
+    with_connection!(db, c => {
+        for i in 0..n {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, last_seen_at, expires_at) \
+                 VALUES ($1, $2, 'csrf', $3, $3, $3)",
+            )
+            .bind(format!("{tag}-session-{i}"))
+            .bind(person)
+            .bind(expired)
+            .execute(&mut c)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO oidc_logins (state_hash, nonce, pkce_verifier, created_at, expires_at) \
+                 VALUES ($1, 'nonce', 'verifier', $2, $2)",
+            )
+            .bind(format!("{tag}-state-{i}"))
+            .bind(expired)
+            .execute(&mut c)
+            .await
+            .unwrap();
+        }
+    });
 }
 
 /// Sessions and single sign-on attempts are keyed by a hash, not an id: their batches must say
@@ -446,9 +429,6 @@ on_both!(usage_deletion_keeps_to_its_wal_budget);
 async fn usage_records_are_found_through_spans_however_they_were_stored(db: &TestDb) {
     db.seed().await;
     let now = OffsetDateTime::now_utc();
-    let rfc = |t: OffsetDateTime| {
-        t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
-    };
     let import = |rows: String| import_carrier(db, now, rows);
     // WP-MB-0007's SIM (A1018): two old calls and one from today in the first import.
     let (old, recent) = (rfc(now - Duration::days(800)), rfc(now - Duration::hours(1)));
@@ -567,7 +547,7 @@ on_both!(usage_deletion_reports_the_numbers_the_status_counts);
 /// it, and nothing names its reporter or the assessors.
 async fn the_export_holds_declarations_reports_made_and_kept_checks(db: &TestDb) {
     use custodian_domain::declarations::{Declaration, Outcome, ReportedThing, Triage};
-    use custodian_store::declarations::{NewEvidence, NewKeptCheck, NewReport};
+    use custodian_store::declarations::{NewKeptCheck, NewReport};
     db.seed().await;
     let now = OffsetDateTime::now_utc();
     let (laura, as_laura) = (db.person("A1017").await, db.actor("A1017").await);
@@ -587,23 +567,7 @@ async fn the_export_holds_declarations_reports_made_and_kept_checks(db: &TestDb)
         .await
         .unwrap();
     let shot = b"\x89PNG\r\n\x1a\n a screenshot of the group chat".to_vec();
-    let mine = db
-        .store
-        .report_create(
-            laura.id,
-            &NewReport {
-                anonymous: true,
-                platform: "WhatsApp".into(),
-                what: ReportedThing::GroupChat,
-                subject: Some("A shift group chat".into()),
-                description: "Offensive memes about a victim".into(),
-            },
-            &[NewEvidence { file_name: "chat.png".into(), media_type: "image/png", bytes: shot }],
-            &as_laura,
-            now,
-        )
-        .await
-        .unwrap();
+    let mine = db.report_group_chat(laura.id, "A shift group chat", &shot, &as_laura, now).await;
     db.store.report_viewed(mine.id, &as_niamh, now).await.unwrap();
     db.store
         .report_triage(mine.id, Triage::ManagementAction, Some("PSDNOTE spoke to the admin"), &as_niamh, now)
@@ -719,9 +683,6 @@ async fn subject_access_finds_usage_records_through_person_spans(db: &TestDb) {
     use custodian_store::usage::ReattributeScope;
     db.seed().await;
     let now = OffsetDateTime::now_utc();
-    let rfc = |t: OffsetDateTime| {
-        t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
-    };
     let import = |rows: String| import_carrier(db, now, rows);
     // Calls from A1018's phone (WP-MB-0007) and A1001's (WP-MB-0001), interleaved, 20 days ago:
     // the register says both phones were allocated only when it was loaded, so nobody holds them.

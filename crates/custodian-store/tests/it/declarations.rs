@@ -6,9 +6,9 @@
 //! and close; a kept personal-profile check is its person's alone and no audit event carries
 //! its text.
 
-use custodian_domain::declarations::{Declaration, Outcome, ReportedThing, Triage};
+use custodian_domain::declarations::{Declaration, Outcome, Triage};
 use custodian_domain::policy::text::parse_text;
-use custodian_store::declarations::{NewEvidence, NewKeptCheck, NewReport};
+use custodian_store::declarations::NewKeptCheck;
 use custodian_store::{Actor, StoreError};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -115,23 +115,7 @@ async fn a_report_keeps_its_evidence_hashed_and_an_audited_timeline(db: &TestDb)
     let jack = db.person("A1018").await;
     let as_jack = db.actor("A1018").await;
     let shot = b"\x89PNG\r\n\x1a\n a screenshot of the group chat".to_vec();
-    let report = db
-        .store
-        .report_create(
-            jack.id,
-            &NewReport {
-                anonymous: true,
-                platform: "WhatsApp".into(),
-                what: ReportedThing::GroupChat,
-                subject: Some("Shift group".into()),
-                description: "Offensive memes about a victim".into(),
-            },
-            &[NewEvidence { file_name: "chat.png".into(), media_type: "image/png", bytes: shot.clone() }],
-            &as_jack,
-            now,
-        )
-        .await
-        .unwrap();
+    let report = db.report_group_chat(jack.id, "Shift group", &shot, &as_jack, now).await;
     assert_eq!((report.status.as_str(), report.anonymous, report.reporter_id), ("received", true, jack.id));
     let files = db.store.report_evidence(report.id).await.unwrap();
     assert_eq!(files.len(), 1);

@@ -41,12 +41,7 @@ async fn the_share_outside_working_hours_is_counted_per_team_of_five_or_more(db:
             )
         })
         .collect();
-    db.exec(&format!(
-        "INSERT INTO usage_records (feed, record_id, event, tethered, device_id, day, bytes, start_us, person_id, subject, \
-         outgoing, duration_s, party, place, category, account) VALUES {}",
-        rows.join(", ")
-    ))
-    .await;
+    db.insert_usage_records(&rows).await;
     let hours = OutOfHours::default().compile().unwrap();
     let (from, to) = (us(datetime!(2026-10-01 00:00 UTC)), us(datetime!(2026-12-01 00:00 UTC)));
     let teams = db.store.usage_out_of_hours(&hours, None, from, to).await.unwrap();

@@ -221,19 +221,7 @@ async fn an_acknowledgement_campaign_enrols_counts_reminds_and_lists_the_overdue
     assert_eq!(db.store.policy_campaigns_enrol_new(&Actor::system(), now).await.unwrap(), 0);
     let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
                A1999,New Starter,new.starter@warwickshire.police.example,staff,Digital Services,A1002,,active,\n";
-    let people = custodian_domain::imports::parse_people_csv(csv.as_bytes()).unwrap();
-    db.store
-        .import_people(
-            &people.rows,
-            &custodian_domain::imports::ImportAuthority::operator(),
-            &Actor::system(),
-            now,
-            "new",
-            &custodian_store::no_progress,
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    db.import_people(csv, "new", now).await;
     assert_eq!(db.store.policy_campaigns_enrol_new(&Actor::system(), now).await.unwrap(), 1);
     let starter = db.person("A1999").await;
     assert_eq!(db.store.policy_acknowledgements_of(starter.id).await.unwrap().len(), 1);
@@ -333,19 +321,7 @@ async fn a_campaign_scoped_by_role_or_area_and_role_enrols_only_those_it_covers(
     let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
                A1998,New Vetter,new.vetter@warwickshire.police.example,staff,Digital Services,A1002,vetting,active,\n\
                A1999,New Starter,new.starter@warwickshire.police.example,staff,Digital Services,A1002,,active,\n";
-    let people = custodian_domain::imports::parse_people_csv(csv.as_bytes()).unwrap();
-    db.store
-        .import_people(
-            &people.rows,
-            &custodian_domain::imports::ImportAuthority::operator(),
-            &Actor::system(),
-            now,
-            "new",
-            &custodian_store::no_progress,
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    db.import_people(csv, "new", now).await;
     assert_eq!(db.store.policy_campaigns_enrol_new(&Actor::system(), now).await.unwrap(), 1);
     let vetter = db.person("A1998").await;
     let theirs = db.store.policy_acknowledgements_of(vetter.id).await.unwrap();

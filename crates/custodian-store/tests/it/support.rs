@@ -1,9 +1,12 @@
 //! A fresh database per test, on SQLite and (when configured) PostgreSQL, with the fixture force.
 
+use custodian_domain::declarations::ReportedThing;
 use custodian_domain::imports::ImportAuthority;
+use custodian_store::declarations::{NewEvidence, NewReport, ReportRow};
 use custodian_store::{Actor, OpenOptions, Person, Store, no_progress};
 use sqlx::Connection;
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 const PEOPLE: &str = include_str!("../../../../fixtures/people.csv");
 const DEVICES: &str = include_str!("../../../../fixtures/devices.csv");
@@ -63,16 +66,42 @@ impl TestDb {
     /// The fixture force: its people and its device register.
     pub async fn seed(&self) {
         let now = OffsetDateTime::now_utc();
-        let people = custodian_domain::imports::parse_people_csv(PEOPLE.as_bytes()).unwrap();
-        assert!(people.errors.is_empty(), "{:?}", people.errors);
-        self.store
-            .import_people(&people.rows, &ImportAuthority::operator(), &Actor::system(), now, "people", &no_progress)
-            .await
-            .unwrap()
-            .unwrap();
+        self.import_people(PEOPLE, "people", now).await;
         let devices = custodian_domain::imports::parse_devices_csv(DEVICES.as_bytes()).unwrap();
         assert!(devices.errors.is_empty(), "{:?}", devices.errors);
         self.store.import_devices(&devices.rows, &Actor::system(), now, "devices", &no_progress).await.unwrap();
+    }
+
+    /// Import a people register (the HR import's CSV) as the operator, as file `source`.
+    pub async fn import_people(&self, csv: &str, source: &str, now: OffsetDateTime) {
+        let people = custodian_domain::imports::parse_people_csv(csv.as_bytes()).unwrap();
+        assert!(people.errors.is_empty(), "{:?}", people.errors);
+        self.store
+            .import_people(&people.rows, &ImportAuthority::operator(), &Actor::system(), now, source, &no_progress)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    /// `reporter` reports a group chat's offensive memes anonymously (WP034 8.1), with the
+    /// screenshot `shot` as evidence.
+    pub async fn report_group_chat(
+        &self,
+        reporter: Uuid,
+        subject: &str,
+        shot: &[u8],
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> ReportRow {
+        let report = NewReport {
+            anonymous: true,
+            platform: "WhatsApp".into(),
+            what: ReportedThing::GroupChat,
+            subject: Some(subject.into()),
+            description: "Offensive memes about a victim".into(),
+        };
+        let evidence = [NewEvidence { file_name: "chat.png".into(), media_type: "image/png", bytes: shot.to_vec() }];
+        self.store.report_create(reporter, &report, &evidence, actor, now).await.unwrap()
     }
 
     pub async fn person(&self, sn: &str) -> Person {
@@ -86,13 +115,28 @@ impl TestDb {
     /// Run a statement on a connection of its own (to read what the store keeps, or to play a
     /// corrupt row).
     pub async fn exec(&self, statement: &str) {
-        if self.url.starts_with("sqlite:") {
-            let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+        crate::with_connection!(self, c => {
             sqlx::query(statement).execute(&mut c).await.unwrap();
-        } else {
-            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
-            sqlx::query(statement).execute(&mut c).await.unwrap();
-        }
+        });
+    }
+
+    /// Run several statements in one go, on a connection of their own (an attacker's script).
+    pub async fn script(&self, statements: &str) {
+        crate::with_connection!(self, c => {
+            sqlx::raw_sql(statements).execute(&mut c).await.unwrap();
+        });
+    }
+
+    /// Store usage records straight into the table, as no import does (no spans): each row a SQL
+    /// tuple of (feed, record_id, event, tethered, device_id, day, bytes, start_us, person_id,
+    /// subject, outgoing, duration_s, party, place, category, account).
+    pub async fn insert_usage_records(&self, rows: &[String]) {
+        self.exec(&format!(
+            "INSERT INTO usage_records (feed, record_id, event, tethered, device_id, day, bytes, start_us, person_id, \
+             subject, outgoing, duration_s, party, place, category, account) VALUES {}",
+            rows.join(", ")
+        ))
+        .await;
     }
 
     /// The rows of a query whose columns are all integers.
@@ -105,14 +149,26 @@ impl TestDb {
         {
             rows.iter().map(|r| (0..r.len()).map(|i| r.try_get::<i64, _>(i).unwrap()).collect()).collect()
         }
-        if self.url.starts_with("sqlite:") {
-            let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+        crate::with_connection!(self, c => {
             read(sqlx::query(query).fetch_all(&mut c).await.unwrap())
-        } else {
-            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
-            read(sqlx::query(query).fetch_all(&mut c).await.unwrap())
-        }
+        })
     }
+}
+
+/// Run `$body` with `$c` a connection of its own to `$db` (SQLite or PostgreSQL, each its own
+/// type), for statements with bound values, written as the store writes them.
+#[macro_export]
+macro_rules! with_connection {
+    ($db:expr, $c:ident => $body:block) => {{
+        use sqlx::Connection as _;
+        if $db.url.starts_with("sqlite:") {
+            let mut $c = sqlx::SqliteConnection::connect(&$db.url).await.unwrap();
+            $body
+        } else {
+            let mut $c = sqlx::PgConnection::connect(&$db.url).await.unwrap();
+            $body
+        }
+    }};
 }
 
 /// Run `async fn $name(db: &TestDb)` as two tests, `$name::sqlite` and `$name::postgres`, each
