@@ -99,7 +99,31 @@ fn ends_with_any(hay: &str, words: &Suffixes) -> bool {
         .any(|w| hay.ends_with(w.as_str()) && !hay[..hay.len() - w.len()].ends_with(|c: char| c.is_alphanumeric()))
 }
 
-fn set(v: &[String]) -> HashSet<String> {
+/// FNV-1a over what is hashed: the word sets are fixed by the pack and looked up once or more
+/// for every word of every draft, where SipHash's protection against chosen keys buys nothing
+/// (a draft's words are only looked up, never inserted).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(custodian_textmodel::FNV_START)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = custodian_textmodel::fnv_extend(self.0, bytes);
+    }
+}
+
+/// A set of lower-cased words from the pack.
+pub(crate) type Words = HashSet<String, std::hash::BuildHasherDefault<Fnv>>;
+
+fn set(v: &[String]) -> Words {
     v.iter().map(|s| s.to_lowercase()).collect()
 }
 
@@ -551,10 +575,10 @@ pub(crate) struct NameRules {
     clause: String,
     action: Action,
     explanation: String,
-    forenames: HashSet<String>,
-    honorifics: HashSet<String>,
-    officials: HashSet<String>,
-    not_names: HashSet<String>,
+    forenames: Words,
+    honorifics: Words,
+    officials: Words,
+    not_names: Words,
     raise: WordList,
     lower: WordList,
     window: usize,
@@ -754,7 +778,7 @@ impl NameRules {
                 let gap = &text[toks[p].1..toks[i].0];
                 gap == " " || gap == ". "
             });
-            let is = |set: &HashSet<String>, k: usize| set.contains(lower_at(v, toks[k].0, toks[k].1).as_ref());
+            let is = |set: &Words, k: usize| set.contains(lower_at(v, toks[k].0, toks[k].1).as_ref());
             // A title starts the name after it, whether it opens the run ("Mrs Joyce Bennett")
             // or stands just before it ("Mr. Patel").
             let title_in_run = (i..j.saturating_sub(1)).find(|&k| is(&self.honorifics, k));
