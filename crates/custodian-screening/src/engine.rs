@@ -708,17 +708,22 @@ impl Engine {
     /// Screen a draft. Never panics; any text, however malformed its content, gets a verdict.
     pub fn screen(&self, text: &str) -> Screening {
         let base = normalise::base(text);
-        let words = normalise::words(&base);
+        // Most drafts' word view is their base view, and then it is neither built nor searched
+        // twice.
+        let changed = normalise::words_if_changed(&base);
+        let words = changed.as_ref().unwrap_or(&base);
         let mut hits = Vec::new();
         // Which of the rules' needed words each view contains (a plain substring test, as
         // `str::contains` would make it).
         let present = |v: &View| self.needs.as_ref().map(|set| set.matches(&v.lower));
-        let (in_base, in_words) = (present(&base), present(&words));
+        let in_base = present(&base);
+        let in_changed = changed.as_ref().map(present);
+        let in_words = in_changed.as_ref().unwrap_or(&in_base);
         let has = |m: &Option<SetMatches>, ids: &[usize]| m.as_ref().is_some_and(|m| ids.iter().any(|&i| m.matched(i)));
         for r in &self.rules {
             let (v, found) = match r.view {
                 Which::Text => (&base, &in_base),
-                Which::Words => (&words, &in_words),
+                Which::Words => (words, in_words),
             };
             if !r.need_ids.is_empty() && !has(found, &r.need_ids) {
                 continue;
@@ -735,7 +740,7 @@ impl Engine {
                 }
             }
         }
-        self.names.screen(&base, &words, self.report, self.act, &mut hits);
+        self.names.screen(&base, words, self.report, self.act, &mut hits);
         if let Some(m) = &self.model {
             m.screen(text, &mut hits);
         }
@@ -1077,11 +1082,12 @@ impl SentenceModel {
     /// A finding for each sentence the model scores at or above its threshold, unless a rule
     /// already found the model's category in that sentence.
     fn screen(&self, text: &str, hits: &mut Vec<Hit>) {
+        let mut scratch = model::Scratch::default();
         for (s, e) in model::sentences(text) {
             if hits.iter().any(|h| h.category == self.category && h.start < e && s < h.end) {
                 continue;
             }
-            let (p, terms) = self.model.score(&text[s..e], 0);
+            let (p, terms) = self.model.score_with(&text[s..e], 0, &mut scratch);
             if p < self.threshold {
                 continue;
             }

@@ -20,7 +20,7 @@
 //! f<TAB>FEATURE<TAB>W                  (one line per feature)
 //! ```
 
-use custodian_textmodel::{ModelError, Weights};
+use custodian_textmodel::{Found, ModelError, Weights, fnv, fnv_extend};
 
 /// The sentences of a draft, as byte ranges of the text as given, trimmed of spaces: a sentence
 /// ends at `.`, `!` or `?` followed by a space, at a line break, at " - " or " | ", and at the
@@ -70,39 +70,51 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
 
 /// Lower-case word tokens of a sentence (letters and digits; an apostrophe inside a word is
 /// dropped, "we're" is "were"). Every digit becomes 0, so times, dates and numbers read alike.
-fn tokens(sentence: &str, out: &mut Vec<Vec<u8>>) {
-    out.clear();
-    let mut tok: Vec<u8> = Vec::new();
+/// The tokens are written one after another into `buf`; token `k` ends at `ends[k]`.
+fn tokens(sentence: &str, buf: &mut Vec<u8>, ends: &mut Vec<usize>) {
+    buf.clear();
+    ends.clear();
+    // Where the token being read starts: it is empty while `buf.len() == start`.
+    let mut start = 0;
     let mut chars = sentence.chars().peekable();
     while let Some(c) = chars.next() {
         if c.is_ascii_alphanumeric() {
-            tok.push(if c.is_ascii_digit() { b'0' } else { c.to_ascii_lowercase() as u8 });
+            buf.push(if c.is_ascii_digit() { b'0' } else { c.to_ascii_lowercase() as u8 });
         } else if c.is_alphanumeric() {
             for l in c.to_lowercase() {
                 let l = if l.is_ascii_digit() { '0' } else { l };
-                let mut buf = [0u8; 4];
-                tok.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                let mut b = [0u8; 4];
+                buf.extend_from_slice(l.encode_utf8(&mut b).as_bytes());
             }
-        } else if (c == '\'' || c == '\u{2019}') && !tok.is_empty() && chars.peek().is_some_and(|n| n.is_alphanumeric())
+        } else if (c == '\'' || c == '\u{2019}')
+            && buf.len() > start
+            && chars.peek().is_some_and(|n| n.is_alphanumeric())
         {
             continue;
-        } else if !tok.is_empty() {
-            out.push(std::mem::take(&mut tok));
+        } else if buf.len() > start {
+            ends.push(buf.len());
+            start = buf.len();
         }
     }
-    if !tok.is_empty() {
-        out.push(tok);
+    if buf.len() > start {
+        ends.push(buf.len());
     }
+}
+
+/// Token `k` of what [`tokens`] wrote.
+fn token<'a>(buf: &'a [u8], ends: &[usize], k: usize) -> &'a [u8] {
+    &buf[if k == 0 { 0 } else { ends[k - 1] }..ends[k]]
 }
 
 /// Every feature of a sentence: `w:TOKEN`, `b:TOKEN+TOKEN` and, when `chars` is set,
 /// `c:NGRAM` (4-grams of `_TOKEN_`, so word stems and endings are shared between forms). A
 /// feature may be given more than once.
 pub fn for_each_feature(sentence: &str, chars: bool, f: &mut dyn FnMut(&[u8])) {
-    let mut toks = Vec::new();
-    tokens(sentence, &mut toks);
+    let (mut toks, mut ends) = (Vec::new(), Vec::new());
+    tokens(sentence, &mut toks, &mut ends);
     let mut buf: Vec<u8> = Vec::with_capacity(64);
-    for (k, t) in toks.iter().enumerate() {
+    for k in 0..ends.len() {
+        let t = token(&toks, &ends, k);
         buf.clear();
         buf.extend_from_slice(b"w:");
         buf.extend_from_slice(t);
@@ -110,7 +122,7 @@ pub fn for_each_feature(sentence: &str, chars: bool, f: &mut dyn FnMut(&[u8])) {
         buf.clear();
         buf.extend_from_slice(b"b:");
         match k.checked_sub(1) {
-            Some(p) => buf.extend_from_slice(&toks[p]),
+            Some(p) => buf.extend_from_slice(token(&toks, &ends, p)),
             None => buf.push(b'^'),
         }
         buf.push(b'+');
@@ -127,6 +139,43 @@ pub fn for_each_feature(sentence: &str, chars: bool, f: &mut dyn FnMut(&[u8])) {
                 buf.extend_from_slice(w);
                 f(&buf);
             }
+        }
+    }
+}
+
+/// What scoring a sentence needs room for, kept from one sentence to the next.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    toks: Vec<u8>,
+    ends: Vec<usize>,
+    features: Vec<u32>,
+}
+
+const KEY_W: u64 = fnv(b"w:");
+const KEY_B: u64 = fnv(b"b:");
+const KEY_B_FIRST: u64 = fnv(b"b:^+");
+const KEY_C: u64 = fnv(b"c:");
+
+/// The keys ([`fnv`]) of [`for_each_feature`]'s features, in the same order, without writing
+/// the features out.
+pub fn for_each_feature_key(sentence: &str, chars: bool, scratch: &mut Scratch, mut f: impl FnMut(u64)) {
+    tokens(sentence, &mut scratch.toks, &mut scratch.ends);
+    let (toks, ends) = (&scratch.toks, &scratch.ends);
+    for k in 0..ends.len() {
+        let t = token(toks, ends, k);
+        f(fnv_extend(KEY_W, t));
+        let before = match k.checked_sub(1) {
+            Some(p) => fnv_extend(fnv_extend(KEY_B, token(toks, ends, p)), b"+"),
+            None => KEY_B_FIRST,
+        };
+        f(fnv_extend(before, t));
+        if chars && t.len() >= 3 {
+            // The 4-grams of `_TOKEN_`: the first and last take the padding.
+            f(fnv_extend(fnv_extend(KEY_C, b"_"), &t[..3]));
+            for w in t.windows(4) {
+                f(fnv_extend(KEY_C, w));
+            }
+            f(fnv_extend(fnv_extend(KEY_C, &t[t.len() - 3..]), b"_"));
         }
     }
 }
@@ -184,11 +233,28 @@ impl Model {
     /// features that pushed hardest towards it (at most `k`, strongest first, as a reader would
     /// say them).
     pub fn score(&self, sentence: &str, k: usize) -> (f32, Vec<String>) {
-        let found = self.weights.find(64, |f| for_each_feature(sentence, self.chars, f));
+        self.score_with(sentence, k, &mut Scratch::default())
+    }
+
+    /// [`Model::score`] with room kept from an earlier sentence.
+    pub fn score_with(&self, sentence: &str, k: usize, scratch: &mut Scratch) -> (f32, Vec<String>) {
+        let mut features = std::mem::take(&mut scratch.features);
+        features.clear();
+        let mut total = 0usize;
+        for_each_feature_key(sentence, self.chars, scratch, |key| {
+            total += 1;
+            if let Some(i) = self.weights.get_key(key) {
+                features.push(i);
+            }
+        });
+        features.sort_unstable();
+        features.dedup();
+        let found = Found { features, total };
         let mut p = [0f32];
         self.weights.probabilities(&found, &[self.bias], &mut p);
         let p = p[0];
         if k == 0 {
+            scratch.features = found.features;
             return (p, Vec::new());
         }
         let mut terms: Vec<String> = Vec::new();
@@ -365,6 +431,22 @@ mod tests {
         assert!(total > f.len() || total == f.len());
         for x in ["w:were", "w:in", "b:in+civvies", "b:^+were", "w:00", "c:_civ", "c:ies_"] {
             assert!(f.contains(&x.to_string()), "{x} in {f:?}");
+        }
+    }
+
+    #[test]
+    fn feature_keys_are_the_keys_of_the_features() {
+        let mut scratch = Scratch::default();
+        for t in
+            ["We're IN civvies at 06:30", "Zoë's café, über-team", "a bb ccc dddd", "", "x'", "ÉCOLE straße İstanbul"]
+        {
+            for chars in [false, true] {
+                let mut want = Vec::new();
+                for_each_feature(t, chars, &mut |f| want.push(fnv(f)));
+                let mut got = Vec::new();
+                for_each_feature_key(t, chars, &mut scratch, |k| got.push(k));
+                assert_eq!(got, want, "{t:?} chars {chars}");
+            }
         }
     }
 

@@ -99,7 +99,31 @@ fn ends_with_any(hay: &str, words: &Suffixes) -> bool {
         .any(|w| hay.ends_with(w.as_str()) && !hay[..hay.len() - w.len()].ends_with(|c: char| c.is_alphanumeric()))
 }
 
-fn set(v: &[String]) -> HashSet<String> {
+/// FNV-1a over what is hashed: the word sets are fixed by the pack and looked up once or more
+/// for every word of every draft, where SipHash's protection against chosen keys buys nothing
+/// (a draft's words are only looked up, never inserted).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(custodian_textmodel::FNV_START)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = custodian_textmodel::fnv_extend(self.0, bytes);
+    }
+}
+
+/// A set of lower-cased words from the pack.
+pub(crate) type Words = HashSet<String, std::hash::BuildHasherDefault<Fnv>>;
+
+fn set(v: &[String]) -> Words {
     v.iter().map(|s| s.to_lowercase()).collect()
 }
 
@@ -153,6 +177,12 @@ fn lower_at(v: &View, s: usize, e: usize) -> Cow<'_, str> {
 /// Words after a lone given name that show it is an animal's.
 /// Words straight before a capitalised name that make it a place where patients are taken.
 const PLACE_BEFORE: &[&str] = &["transferred to", "taken to", "admitted to", "discharged from", "transferred from"];
+
+/// Words straight before a place's name: "at Victoria Hall", "on Grace Lane".
+const PLACE_PREPOSITIONS: &[&str] = &[
+    "at", "on", "in", "into", "near", "along", "off", "the", "from", "via", "towards", "outside", "behind", "opposite",
+    "by", "past", "up", "down", "around", "round", "across", "through",
+];
 
 const ANIMALS: &[&str] = &["dog", "dogs", "puppy", "horse", "pony", "cat", "kitten", "spaniel", "alsatian"];
 
@@ -551,10 +581,11 @@ pub(crate) struct NameRules {
     clause: String,
     action: Action,
     explanation: String,
-    forenames: HashSet<String>,
-    honorifics: HashSet<String>,
-    officials: HashSet<String>,
-    not_names: HashSet<String>,
+    forenames: Words,
+    honorifics: Words,
+    officials: Words,
+    not_names: Words,
+    place_surnames: Words,
     raise: WordList,
     lower: WordList,
     window: usize,
@@ -650,6 +681,7 @@ impl NameRules {
             honorifics: set(&n.honorifics),
             officials: set(&n.officials),
             not_names: set(&n.not_names),
+            place_surnames: set(&n.place_surnames),
             raise: WordList::new("raise", &n.raise)?,
             lower: WordList::new("lower", &n.lower)?,
             window: n.window,
@@ -724,6 +756,34 @@ impl NameRules {
             && !self.not_names.contains(lower_at(v, s, s + w.trim_end_matches("'s").len()).as_ref())
     }
 
+    /// Whether word `i + 1` is a surname of `place_surnames` ending a name that word `i`, a
+    /// known given name, starts: see [`crate::pack::Names::place_surnames`].
+    fn place_surname_at(&self, v: &View, toks: &[(usize, usize)], i: usize) -> bool {
+        let text = &v.text;
+        let (s, e) = toks[i + 1];
+        let w = &text[s..e];
+        let bare = w.trim_end_matches("'s").trim_end_matches("\u{2019}s");
+        if !(w.starts_with(char::is_uppercase) && w.chars().any(char::is_lowercase)) {
+            return false;
+        }
+        if !self.place_surnames.contains(lower_at(v, s, s + bare.len()).as_ref()) {
+            return false;
+        }
+        if !self.known_given(&text[toks[i].0..toks[i].1], &lower_at(v, toks[i].0, toks[i].1)) {
+            return false;
+        }
+        // Another capitalised word after it makes a longer place ("Stacey Hall Community Centre").
+        let more =
+            toks.get(i + 2).is_some_and(|&(a, _)| &text[e..a] == " " && text[a..].starts_with(char::is_uppercase));
+        let before = text[..toks[i].0].trim_end_matches(' ');
+        let number_before = before.ends_with(|c: char| c.is_ascii_digit());
+        let place_word_before = i > 0 && {
+            let b = lower_at(v, toks[i - 1].0, toks[i - 1].1);
+            PLACE_PREPOSITIONS.contains(&b.as_ref()) && &text[toks[i - 1].1..toks[i].0] == " "
+        };
+        !more && !number_before && !place_word_before
+    }
+
     fn candidates(&self, v: &View, toks: &[(usize, usize)]) -> Vec<Candidate> {
         let text = &v.text;
         let mut out = Vec::new();
@@ -740,6 +800,12 @@ impl NameRules {
             {
                 j += 1;
             }
+            // "Stacey Hall needs her medication", "Curtis Lane (19)": a known given name alone,
+            // then a surname that is also a place word, with no capitalised word after it and
+            // nothing before it that introduces a place ("at Victoria Hall", "on Grace Lane").
+            if j == i + 1 && j < toks.len() && &text[toks[i].1..toks[j].0] == " " && self.place_surname_at(v, toks, i) {
+                j += 1;
+            }
             // "Victim Kiplagat Lim", "Occupier Takumi Owusu": the phrase that introduces the name
             // may open the run of capitalised words itself; the name starts after it.
             let introducer_at =
@@ -754,7 +820,7 @@ impl NameRules {
                 let gap = &text[toks[p].1..toks[i].0];
                 gap == " " || gap == ". "
             });
-            let is = |set: &HashSet<String>, k: usize| set.contains(lower_at(v, toks[k].0, toks[k].1).as_ref());
+            let is = |set: &Words, k: usize| set.contains(lower_at(v, toks[k].0, toks[k].1).as_ref());
             // A title starts the name after it, whether it opens the run ("Mrs Joyce Bennett")
             // or stands just before it ("Mr. Patel").
             let title_in_run = (i..j.saturating_sub(1)).find(|&k| is(&self.honorifics, k));

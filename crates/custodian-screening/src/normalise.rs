@@ -103,28 +103,34 @@ fn fold(c: char) -> char {
 pub(crate) fn base(text: &str) -> View {
     let mut v =
         View { text: String::with_capacity(text.len()), lower: String::new(), src: Vec::with_capacity(text.len()) };
-    let mut it = text.char_indices().peekable();
+    let b = text.as_bytes();
+    let mut i = 0;
     let mut buf = String::new();
-    while let Some((i, c)) = it.next() {
-        let mut end = i + c.len_utf8();
-        if c.is_ascii() && it.peek().is_none_or(|&(_, d)| d.is_ascii()) {
-            v.push(c, (i as u32, end as u32));
+    while i < b.len() {
+        // An ASCII character with no combining mark after it stands for itself.
+        if b[i].is_ascii() && b.get(i + 1).is_none_or(|n| n.is_ascii()) {
+            v.text.push(b[i] as char);
+            v.src.push((i as u32, i as u32 + 1));
+            i += 1;
             continue;
         }
+        let Some(c) = text[i..].chars().next() else { break };
+        let mut end = i + c.len_utf8();
         // A character and its combining marks normalise together.
-        while let Some(&(j, d)) = it.peek() {
+        while let Some(d) = text[end..].chars().next() {
             if canonical_combining_class(d) == 0 || invisible(d) {
                 break;
             }
-            end = j + d.len_utf8();
-            it.next();
+            end += d.len_utf8();
         }
+        let start = i;
+        i = end;
         if invisible(c) {
             continue;
         }
-        let span = (i as u32, end as u32);
+        let span = (start as u32, end as u32);
         buf.clear();
-        buf.extend(text[i..end].nfkc());
+        buf.extend(text[start..end].nfkc());
         for o in buf.chars() {
             if !invisible(o) {
                 v.push(fold(o), span);
@@ -153,10 +159,64 @@ fn spacer(c: char) -> bool {
     matches!(c, ' ' | '.' | '-' | '_' | '*' | '/' | '\u{00B7}' | '\u{2022}')
 }
 
+/// Whether the word view of `text` can differ from it. Most drafts have nothing to join or
+/// fold, and then the word view is the base view: every character [`words_if_changed`] leaves
+/// alone it copies with its span. A run of spaced-out letters starts with two single
+/// characters (letters or digits with none beside them) one to three spacers apart, and a word
+/// (a run of letters, digits, `@` and `$`) is folded only when it has at least two letters and a
+/// digit or symbol that stands for one. One pass, nothing allocated.
+fn spaced_or_mixed(text: &str) -> bool {
+    // Spacers seen since the last single character, while nothing else came between.
+    let mut gap: Option<usize> = None;
+    let (mut letters, mut stand_in) = (0usize, false);
+    let mut prev_alnum = false;
+    let mut it = text.chars().peekable();
+    while let Some(c) = it.next() {
+        let alnum = c.is_alphanumeric();
+        if alnum {
+            let single = !prev_alnum && !it.peek().is_some_and(|d| d.is_alphanumeric());
+            if single && gap.is_some_and(|g| (1..=3).contains(&g)) {
+                return true;
+            }
+            gap = single.then_some(0);
+        } else if spacer(c) {
+            gap = gap.map(|g| g + 1);
+        } else {
+            gap = None;
+        }
+        prev_alnum = alnum;
+        if alnum || c == '@' || c == '$' {
+            letters += usize::from(c.is_alphabetic());
+            stand_in |= leet(c, false).is_some();
+            if letters >= 2 && stand_in {
+                return true;
+            }
+        } else {
+            (letters, stand_in) = (0, false);
+        }
+    }
+    false
+}
+
 /// The word view, built from the base view: letters spaced out ("S E C R E T",
 /// "s.e.c.r.e.t") joined, and digits standing in for letters inside words folded. Word lists
 /// and markings are matched here; numbers never are.
+#[cfg(test)]
 pub(crate) fn words(base: &View) -> View {
+    words_if_changed(base).unwrap_or_else(|| base.clone())
+}
+
+/// [`words`], or `None` when the word view would be the base view itself (most drafts: nothing
+/// spaced out, no digit standing for a letter).
+pub(crate) fn words_if_changed(base: &View) -> Option<View> {
+    if !spaced_or_mixed(&base.text) {
+        return None;
+    }
+    Some(build_words(base))
+}
+
+/// The word view, built in full.
+fn build_words(base: &View) -> View {
     let chars: Vec<(usize, char)> = base.text.char_indices().collect();
     let n = chars.len();
     let alnum = |k: usize| chars[k].1.is_alphanumeric();
@@ -167,35 +227,6 @@ pub(crate) fn words(base: &View) -> View {
         let last = base.src[b + c.len_utf8() - 1];
         (first.0, last.1)
     };
-    // Most drafts have nothing to join or fold, and then the word view is the base view: every
-    // character the loop below leaves alone it copies with its span. A run of spaced-out
-    // letters starts with two single characters one to three spacers apart, and a word is
-    // folded only when it mixes letters with the digits and symbols that stand for them.
-    let spaced = (0..n).any(|k| {
-        if !single(k) {
-            return false;
-        }
-        let mut m = k + 1;
-        while m < n && m - k <= 3 && spacer(chars[m].1) {
-            m += 1;
-        }
-        m > k + 1 && m < n && single(m)
-    });
-    let mixed = {
-        let (mut letter, mut stand_in) = (false, false);
-        chars.iter().any(|&(_, c)| {
-            if c.is_alphanumeric() || c == '@' || c == '$' {
-                letter |= c.is_alphabetic();
-                stand_in |= leet(c, false).is_some();
-            } else {
-                (letter, stand_in) = (false, false);
-            }
-            letter && stand_in
-        })
-    };
-    if !spaced && !mixed {
-        return base.clone();
-    }
     let mut v = View { text: String::with_capacity(base.text.len()), lower: String::new(), src: Vec::new() };
     let mut k = 0;
     while k < n {
@@ -297,6 +328,32 @@ mod tests {
     fn digits_standing_for_letters_are_folded_only_inside_words() {
         let w = words(&base("0FFICIAL-SENSITIVE on the A46 at 10:30, call 0800 555 111"));
         assert_eq!(w.text, "OFFICIAL-SENSITIVE on the A46 at 10:30, call 0800 555 111");
+    }
+
+    #[test]
+    fn the_word_view_is_built_only_when_it_can_differ() {
+        for t in [
+            "Officers on the A46 at 10:30, call 0800 555 111 or CV1 2AB",
+            "a - b and x y",
+            "ids: a1, b2b, 4x4, @home, $5, e-mail me@example.org",
+            "i.e. e.g. a.m. p.m.",
+            "Zoe\u{0308} 3rd 1st 2nd",
+            "S E C R E T",
+            "0FFICIAL",
+            "sh1t and $cum",
+            "n 0 w",
+            "PC 1234 A B",
+        ] {
+            let b = base(t);
+            let full = build_words(&b);
+            let same = full.text == b.text && full.src == b.src;
+            if !spaced_or_mixed(&b.text) {
+                assert!(same, "{t:?}");
+            }
+            assert_eq!(words(&b).text, full.text, "{t:?}");
+        }
+        assert!(!spaced_or_mixed("Officers on the A46 at 10:30"));
+        assert!(spaced_or_mixed("S E C R E T") && spaced_or_mixed("0FFICIAL"));
     }
 
     #[test]

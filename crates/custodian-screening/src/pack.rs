@@ -143,6 +143,12 @@ pub struct Names {
     pub officials: Vec<String>,
     /// Capitalised words that are never part of a person's name (places, days, organisations).
     pub not_names: Vec<String>,
+    /// Words of `not_names` that are also common surnames ("Hall", "Lane"): straight after a
+    /// known given name standing alone, and not after a word that introduces a place ("on",
+    /// "at", "in", a house number), they end the person's name ("Stacey Hall needs her
+    /// medication") rather than make the words a place ("Victoria Hall").
+    #[serde(default)]
+    pub place_surnames: Vec<String>,
     /// Words near a name that show a member of the public (victim, witness, missing).
     pub raise: Vec<String>,
     /// Words near a name that show a published court result or an official.

@@ -34,11 +34,21 @@ pub mod train;
 pub use pin::{PinError, PinWarning, check_pin, sha256_hex};
 
 /// FNV-1a, 64 bits: the key of a feature in the model's table.
-pub fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
+pub const fn fnv(bytes: &[u8]) -> u64 {
+    fnv_extend(FNV_START, bytes)
+}
+
+/// The FNV-1a state before any byte: `fnv(b"")`.
+pub const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a continued from the state `h` over `bytes`: `fnv_extend(fnv(a), b) == fnv(a ++ b)`, so
+/// a reader can key a feature made of several pieces without writing it out.
+pub const fn fnv_extend(mut h: u64, bytes: &[u8]) -> u64 {
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
     }
     h
 }
@@ -184,17 +194,32 @@ impl Weights {
         Found { features, total }
     }
 
+    /// The index of the feature whose key ([`fnv`] of its bytes) is `key`, if the model knows
+    /// it: [`Weights::get`] for a reader that keys its features itself.
+    pub fn get_key(&self, key: u64) -> Option<u32> {
+        self.table.get(&key).copied()
+    }
+
     /// The probability of each output: `sigmoid(bias + sum of the found features' weights /
     /// sqrt(total))`, into `out` (as long as the bias).
     pub fn probabilities(&self, found: &Found, bias: &[f32], out: &mut [f32]) {
-        let mut z = vec![0f32; self.width];
+        // The sums are made in the features' order whatever the width, so a score does not
+        // depend on where they are kept.
+        let mut small = [0f32; 16];
+        let mut large = Vec::new();
+        let z: &mut [f32] = if self.width <= small.len() {
+            &mut small[..self.width]
+        } else {
+            large.resize(self.width, 0f32);
+            &mut large
+        };
         for &i in &found.features {
             for (zl, w) in z.iter_mut().zip(self.row(i)) {
                 *zl += w;
             }
         }
         let scale = feature_scale(found.total);
-        for ((o, b), zl) in out.iter_mut().zip(bias).zip(&z) {
+        for ((o, b), zl) in out.iter_mut().zip(bias).zip(z.iter()) {
             *o = sigmoid(b + zl * scale);
         }
     }
