@@ -58,7 +58,7 @@ async fn open(app: &TestApp, title: &str, now: OffsetDateTime) -> Uuid {
         requester: requester.id,
         spec,
     };
-    app.store().approval_open(&n, &Actor::person(requester.id, "A1017"), now).await.unwrap()
+    app.store().approval_open(&n, (Actor::person(requester.id, "A1017")).at(now)).await.unwrap()
 }
 
 async fn rows_for(app: &TestApp, address: &str) -> Vec<OutboxRow> {
@@ -139,7 +139,10 @@ async fn a_digest_is_one_email_a_day_at_the_configured_hour(b: Backend) {
     let helen = app.person("A1001").await;
     let actor = Actor::person(helen.id, "A1001");
     assert!(
-        app.store().email_set_preference(helen.id, Delivery::Digest, &actor, OffsetDateTime::now_utc()).await.unwrap()
+        app.store()
+            .email_set_preference(helen.id, Delivery::Digest, actor.at(OffsetDateTime::now_utc()))
+            .await
+            .unwrap()
     );
     let m = mailer(smtpd.port);
 
@@ -344,8 +347,7 @@ async fn bench_write_path_and_send_throughput() {
                         hod.id,
                         custodian_domain::approvals::Verdict::Approve,
                         None,
-                        &actor,
-                        now,
+                        actor.at(now),
                     )
                     .await
                     .unwrap();

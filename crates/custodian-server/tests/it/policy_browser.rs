@@ -33,7 +33,7 @@ async fn in_a_browser_a_version_is_drafted_consulted_on_adopted_and_acknowledged
     app.seed().await;
     let now = time::OffsetDateTime::now_utc();
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
-    app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    app.store().policy_import(&wp034, Some("Executive Board"), Actor::system().at(now)).await.unwrap();
     let c = &browser.client;
     let base = &app.base;
 
@@ -163,7 +163,7 @@ async fn in_a_browser_a_campaign_is_started_for_a_role() {
     app.seed().await;
     let now = time::OffsetDateTime::now_utc();
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
-    app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    app.store().policy_import(&wp034, Some("Executive Board"), Actor::system().at(now)).await.unwrap();
     let c = &browser.client;
     let base = &app.base;
     browser_sign_in(c, base, "eleanor.pryce@warwickshire.police.example").await;

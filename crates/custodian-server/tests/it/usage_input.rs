@@ -20,8 +20,7 @@ async fn import(app: &TestApp, body: String) -> custodian_store::usage::UsageImp
             Box::new(std::io::Cursor::new(format!("{HEADER}{body}").into_bytes())),
             None,
             Arc::new(UsagePack::shipped().clone()),
-            &Actor::system(),
-            time::OffsetDateTime::now_utc(),
+            Actor::system().at(time::OffsetDateTime::now_utc()),
             Arc::new(|_| {}),
         )
         .await

@@ -66,13 +66,13 @@ impl TestDb {
         let people = custodian_domain::imports::parse_people_csv(PEOPLE.as_bytes()).unwrap();
         assert!(people.errors.is_empty(), "{:?}", people.errors);
         self.store
-            .import_people(&people.rows, &ImportAuthority::operator(), &Actor::system(), now, "people", &no_progress)
+            .import_people(&people.rows, &ImportAuthority::operator(), Actor::system().at(now), "people", &no_progress)
             .await
             .unwrap()
             .unwrap();
         let devices = custodian_domain::imports::parse_devices_csv(DEVICES.as_bytes()).unwrap();
         assert!(devices.errors.is_empty(), "{:?}", devices.errors);
-        self.store.import_devices(&devices.rows, &Actor::system(), now, "devices", &no_progress).await.unwrap();
+        self.store.import_devices(&devices.rows, Actor::system().at(now), "devices", &no_progress).await.unwrap();
     }
 
     pub async fn person(&self, sn: &str) -> Person {
