@@ -6,6 +6,7 @@
 //! that declares other actions than this table).
 
 custodian_domain::str_enum! {
+    bare:
     /// The kind of thing an action is about; each [`Action`] applies to exactly one.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum ResourceKind {

@@ -103,7 +103,7 @@ pub async fn run(
         }
         AppsCmd::Evaluate { json } => {
             let start = std::time::Instant::now();
-            let e = store.apps_evaluate(&Actor::cli(), now).await?;
+            let e = store.apps_evaluate(Actor::cli().at(now)).await?;
             if *json {
                 println!("{}", serde_json::json!({"evaluation": e, "seconds": start.elapsed().as_secs_f64()}));
             } else {

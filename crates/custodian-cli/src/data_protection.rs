@@ -232,7 +232,7 @@ pub async fn person(cli: &Cli, cmd: &PersonCmd) -> anyhow::Result<ExitCode> {
     let p = by_staff(&store, &staff_number.trim().to_ascii_uppercase()).await?;
     let now = time::OffsetDateTime::now_utc();
     store
-        .log_view(&Actor::cli(), now, custodian_server::data_protection::export_event(&p.staff_number, &reason, form))
+        .log_view(Actor::cli().at(now), custodian_server::data_protection::export_event(&p.staff_number, &reason, form))
         .await?;
     // Personal data: readable by this account only.
     let mut opts = std::fs::OpenOptions::new();

@@ -124,7 +124,7 @@ pub async fn run(
                 commitment: commitment.clone(),
                 rules: CaseRules { deferral_days: *deferral_days },
             };
-            match store.monitoring_create_round(&r, &Actor::cli(), now).await {
+            match store.monitoring_create_round(&r, Actor::cli().at(now)).await {
                 Ok(round) => {
                     eprintln!("{}", describe(&round));
                     println!("{}", round.id);
@@ -135,7 +135,7 @@ pub async fn run(
         }
         MonitoringCmd::Exclude { round, staff_number, reason } => {
             let (_, store) = open.await?;
-            match store.monitoring_exclude(*round, staff_number, reason, &Actor::cli(), now).await {
+            match store.monitoring_exclude(*round, staff_number, reason, Actor::cli().at(now)).await {
                 Ok(r) => {
                     println!(
                         "excluded {} from {}: {} of {} people remain in the draw",
@@ -151,7 +151,7 @@ pub async fn run(
         }
         MonitoringCmd::Draw { round, beacon, secret } => {
             let (_, store) = open.await?;
-            if let Err(e) = store.monitoring_draw(*round, beacon, secret, &Actor::cli(), now).await {
+            if let Err(e) = store.monitoring_draw(*round, beacon, secret, Actor::cli().at(now)).await {
                 return refused(e);
             }
             let b = store.monitoring_bundle(*round).await?;
@@ -174,7 +174,7 @@ pub async fn run(
         }
         MonitoringCmd::Sweep => {
             let (_, store) = open.await?;
-            let n = store.monitoring_sweep(&Actor::cli(), now).await?;
+            let n = store.monitoring_sweep(Actor::cli().at(now)).await?;
             println!("{n} failure-to-provide referral{} opened", if n == 1 { "" } else { "s" });
             Ok(ExitCode::SUCCESS)
         }

@@ -74,7 +74,7 @@ pub async fn run(
                 to: date("to", to)?,
             };
             match store
-                .record_overseas_window(&w, purpose, approval_ref, &Actor::cli(), time::OffsetDateTime::now_utc())
+                .record_overseas_window(&w, purpose, approval_ref, Actor::cli().at(time::OffsetDateTime::now_utc()))
                 .await
             {
                 Ok(()) => {

@@ -85,7 +85,7 @@ pub async fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<ExitCode> {
         UserCmd::GrantRole { staff_number, role } => {
             let p = by_staff(&store, staff_number).await?;
             let r = Role::parse(role).with_context(|| format!("unknown role {role}"))?;
-            store.grant_role(p.id, r, &Actor::cli(), now).await?;
+            store.grant_role(p.id, r, Actor::cli().at(now)).await?;
             println!("granted {} to {}", r.as_str(), p.staff_number);
         }
         UserCmd::Token { staff_number, name, scopes, days } => {
@@ -116,7 +116,7 @@ pub async fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<ExitCode> {
             }
         }
         UserCmd::RevokeToken { id } => {
-            store.revoke_token(*id, &Actor::cli(), now).await?;
+            store.revoke_token(*id, Actor::cli().at(now)).await?;
             println!("revoked token {id}");
         }
     }
@@ -145,7 +145,7 @@ async fn set_password(s: &Settings, store: &Store, p: &custodian_store::Person) 
     custodian_domain::validate::check_password(&Default::default(), &pw, &context, &breached)
         .map_err(|m| anyhow::anyhow!("password: {m}"))?;
     let hash = custodian_server::auth::Passwords::new()?.hash(&pw).await?;
-    store.set_password_hash(p.id, &hash, &Actor::cli(), time::OffsetDateTime::now_utc()).await?;
+    store.set_password_hash(p.id, &hash, Actor::cli().at(time::OffsetDateTime::now_utc())).await?;
     Ok(())
 }
 

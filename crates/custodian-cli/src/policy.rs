@@ -99,7 +99,9 @@ pub async fn run(
                 }
             };
             let (_, store) = opened.await?;
-            match store.policy_import(&policy, approval_body.as_deref(), &Actor::cli(), OffsetDateTime::now_utc()).await
+            match store
+                .policy_import(&policy, approval_body.as_deref(), Actor::cli().at(OffsetDateTime::now_utc()))
+                .await
             {
                 Ok(outcome) => {
                     let v = outcome.version();
@@ -174,7 +176,7 @@ pub async fn run(
                 }
             };
             let (_, store) = opened.await?;
-            match store.training_import(&rows, &Actor::cli(), OffsetDateTime::now_utc()).await {
+            match store.training_import(&rows, Actor::cli().at(OffsetDateTime::now_utc())).await {
                 Ok((sessions, added)) => {
                     println!("{} line(s): {sessions} session(s), {added} attendance(s) added.", rows.len());
                     Ok(ExitCode::SUCCESS)
@@ -227,7 +229,7 @@ pub async fn run(
                 due_on: today() + time::Duration::days(*days),
             };
             let (campaign, enrolled) =
-                store.policy_campaign_create(&c, &Actor::cli(), OffsetDateTime::now_utc()).await?;
+                store.policy_campaign_create(&c, Actor::cli().at(OffsetDateTime::now_utc())).await?;
             println!("Campaign {}: {enrolled} people to acknowledge by {}.", campaign.id, campaign.due_on);
             Ok(ExitCode::SUCCESS)
         }
@@ -235,7 +237,7 @@ pub async fn run(
             let (_, store) = opened.await?;
             let now = OffsetDateTime::now_utc();
             let n = store
-                .policy_campaign_remind(*campaign, now - time::Duration::days(7), *limit, &Actor::cli(), now)
+                .policy_campaign_remind(*campaign, now - time::Duration::days(7), *limit, Actor::cli().at(now))
                 .await?;
             println!("{n} reminder(s) sent.");
             Ok(ExitCode::SUCCESS)

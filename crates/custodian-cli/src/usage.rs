@@ -144,8 +144,7 @@ pub async fn run(
                     Box::new(std::io::BufReader::with_capacity(1 << 20, input)),
                     profile,
                     Arc::new(pack),
-                    &Actor::cli(),
-                    time::OffsetDateTime::now_utc(),
+                    Actor::cli().at(time::OffsetDateTime::now_utc()),
                     Arc::new(move |n| pos.set_position(n)),
                 )
                 .await;
@@ -275,7 +274,7 @@ pub async fn run(
             };
             let scope = custodian_store::usage::ReattributeScope { devices, from_us, to_us };
             let started = std::time::Instant::now();
-            let r = store.reattribute_usage(&scope, &pack, &Actor::cli(), time::OffsetDateTime::now_utc()).await?;
+            let r = store.reattribute_usage(&scope, &pack, Actor::cli().at(time::OffsetDateTime::now_utc())).await?;
             if *json {
                 println!("{}", serde_json::to_string(&r)?);
             } else {
@@ -307,7 +306,7 @@ pub async fn run(
             // Up to the end of that day in London (an hour early in summer is on the safe side).
             let expires = until.next_day().unwrap_or(until).midnight().assume_utc();
             let id = store
-                .record_streaming_exception(p.id, reason, a.id, micros(now), micros(expires), &Actor::cli(), now)
+                .record_streaming_exception(p.id, reason, a.id, micros(now), micros(expires), Actor::cli().at(now))
                 .await?;
             println!("{id}");
             Ok(ExitCode::SUCCESS)

@@ -160,15 +160,11 @@ pub async fn run(cli: &Cli, cmd: &VaultCmd) -> anyhow::Result<ExitCode> {
             let dest = breach::index_path(&s.data_dir);
             let r = breach::load(file, &dest)?;
             store
-                .append_audit(
-                    &actor,
-                    now,
-                    vec![
+                .append_audit(actor.at(now), vec![
                         custodian_store::AuditEntry::new("vault.breach_corpus.load", "vault")
                             .clause("9.1")
                             .after(serde_json::json!({"entries": r.entries, "lines": r.lines, "source": file.display().to_string()})),
-                    ],
-                )
+                    ])
                 .await?;
             println!(
                 "loaded {} breached-password hashes ({} lines) into {} ({} bytes) in {:.2?}",

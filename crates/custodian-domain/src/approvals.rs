@@ -69,19 +69,11 @@ pub enum Decider {
 
 crate::str_enum! {
     /// Whether steps are decided one after the other or all at once in any order.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Order {
         /// Each step becomes decidable when the one before it is approved.
         Sequential = "sequential",
         /// Every step is decidable from the start; all must approve.
         AllOf = "all_of",
-    }
-}
-
-impl Order {
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
     }
 }
 
@@ -140,8 +132,6 @@ impl ChainSpec {
 
 crate::str_enum! {
     /// Where a request stands.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum RequestStatus {
         Pending = "pending",
         Approved = "approved",
@@ -151,9 +141,6 @@ crate::str_enum! {
 }
 
 impl RequestStatus {
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
     /// Rejected and withdrawn requests never change again.
     pub fn is_terminal(self) -> bool {
         matches!(self, Self::Rejected | Self::Withdrawn)
@@ -162,8 +149,6 @@ impl RequestStatus {
 
 crate::str_enum! {
     /// Where one step stands.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum StepStatus {
         /// Not yet decidable (a later step of a sequential chain).
         Waiting = "waiting",
@@ -174,16 +159,9 @@ crate::str_enum! {
     }
 }
 
-impl StepStatus {
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
-}
-
 crate::str_enum! {
+    parse: own;
     /// A decision on a step.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Verdict {
         Approve = "approve",
         Reject = "reject",

@@ -28,9 +28,8 @@ pub fn finding_key(asset_tag: &str, package_id: &str) -> String {
 }
 
 crate::str_enum! {
+    parse: lenient;
     /// Platforms the catalogue covers.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Platform {
         Android = "android",
         Ios = "ios",
@@ -38,16 +37,9 @@ crate::str_enum! {
     }
 }
 
-impl Platform {
-    pub fn parse(s: &str) -> Option<Self> {
-        s.trim().to_ascii_lowercase().parse().ok()
-    }
-}
-
 crate::str_enum! {
+    parse: own;
     /// What an app is for.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Category {
         Messaging = "messaging",
         Social = "social",

@@ -41,8 +41,6 @@ pub fn category(id: &str) -> Option<&'static Category> {
 
 crate::str_enum! {
     /// What the Force Vetting Unit (or Professional Standards) decided about a declaration.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Outcome {
         /// No concern: nothing more is asked.
         NoConcern = "no_concern",
@@ -116,8 +114,6 @@ pub fn validate_assessment(outcome: Outcome, conditions: &str) -> Result<Option<
 
 crate::str_enum! {
     /// What a report to Professional Standards is about.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum ReportedThing {
         GroupChat = "group_chat",
         Post = "post",
@@ -141,8 +137,6 @@ impl ReportedThing {
 
 crate::str_enum! {
     /// Professional Standards' triage of a report (WP034 8.1).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Triage {
         /// No action.
         NoAction = "no_action",

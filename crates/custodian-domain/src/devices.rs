@@ -3,12 +3,9 @@
 
 pub mod mdm;
 
-use serde::{Deserialize, Serialize};
-
 crate::str_enum! {
+    parse: lenient;
     /// The kinds of device WP034 1.2 and 5.2 name.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum DeviceType {
         Laptop = "laptop",
         Tablet = "tablet",
@@ -20,15 +17,11 @@ crate::str_enum! {
 
 impl DeviceType {
     pub const ALL: [DeviceType; 5] = [Self::Laptop, Self::Tablet, Self::Phone, Self::Radio, Self::Other];
-    pub fn parse(s: &str) -> Option<Self> {
-        s.trim().to_ascii_lowercase().parse().ok()
-    }
 }
 
 crate::str_enum! {
+    parse: lenient;
     /// Where a device is in its life. `Allocated` is the only state with a holder.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum DeviceStatus {
         InStock = "in_stock",
         Allocated = "allocated",
@@ -66,9 +59,6 @@ impl DeviceStatus {
             Self::InExamination => "In examination",
             Self::Retired => "Retired",
         }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        s.trim().to_ascii_lowercase().parse().ok()
     }
 
     /// Whether a device in this state has a holder (WP034 4.1: one named person).

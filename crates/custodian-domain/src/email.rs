@@ -2,14 +2,11 @@
 //! choice, and the sentence each e-mail adds to say what to do. The outbox that carries them is
 //! the store's (`email`), the sending the server's (`email`); see docs/email.md.
 
-use serde::{Deserialize, Serialize};
-
 crate::str_enum! {
     /// How a person is e-mailed their notifications. There is no "off": every notification
     /// Custodian sends either asks its reader to act (a decision, a device hand-over) or tells
     /// them the outcome of their own request, and the in-app list alone is easy to miss.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-    #[serde(rename_all = "snake_case")]
+    #[derive(Default)]
     pub enum Delivery {
         /// One e-mail per notification, sent within a tick of it.
         #[default]

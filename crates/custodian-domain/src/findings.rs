@@ -1,11 +1,7 @@
 //! Findings: the evidence Custodian hands to a person to judge (WP034 4.10). Every rule in every
 //! policy area produces findings of this one shape; nothing is sanctioned automatically.
 
-use serde::{Deserialize, Serialize};
-
 crate::str_enum! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Severity {
         Low = "low",
         Medium = "medium",
@@ -13,15 +9,7 @@ crate::str_enum! {
     }
 }
 
-impl Severity {
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
-}
-
 crate::str_enum! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum FindingStatus {
         Open = "open",
         UnderReview = "under_review",
@@ -29,16 +17,8 @@ crate::str_enum! {
     }
 }
 
-impl FindingStatus {
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
-}
-
 crate::str_enum! {
     /// What the reviewer decided when closing a finding.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Outcome {
         NoAction = "no_action",
         AdviceGiven = "advice_given",
@@ -66,16 +46,11 @@ impl Outcome {
             Self::Reattributed => "Attributed after the register was corrected",
         }
     }
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
 }
 
 crate::str_enum! {
     /// One of the considerations WP034 4.10 judges reasonable use by, case by case: the reviewer
     /// ticks those they weighed, and the review records them.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Consideration {
         Circumstances = "circumstances",
         Frequency = "frequency",

@@ -4,9 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 crate::str_enum! {
+    parse: lenient;
     /// What kind of personnel a person is; WP034 1.2 provides devices to all three.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum PersonKind {
         Officer = "officer",
         Staff = "staff",
@@ -16,31 +15,21 @@ crate::str_enum! {
 
 impl PersonKind {
     pub const ALL: [PersonKind; 3] = [Self::Officer, Self::Staff, Self::Volunteer];
-    pub fn parse(s: &str) -> Option<Self> {
-        s.trim().to_ascii_lowercase().parse().ok()
-    }
 }
 
 crate::str_enum! {
+    parse: lenient;
     /// Whether a person is still with the force. A leaver keeps their history.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum PersonStatus {
         Active = "active",
         Leaver = "leaver",
     }
 }
 
-impl PersonStatus {
-    pub fn parse(s: &str) -> Option<Self> {
-        s.trim().to_ascii_lowercase().parse().ok()
-    }
-}
-
 crate::str_enum! {
+    parse: lenient;
     /// A role granted to a person. Line manager is not a role: it is derived from the org chart.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
+    #[derive(PartialOrd, Ord)]
     pub enum Role {
         DigitalServices = "digital_services",
         CorporateComms = "corporate_comms",
@@ -87,9 +76,6 @@ impl Role {
             Self::Admin => "Administrator",
             Self::DataProtectionOfficer => "Data Protection Officer",
         }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        s.trim().to_ascii_lowercase().parse().ok()
     }
 }
 

@@ -21,8 +21,6 @@ use crate::people::Role;
 
 crate::str_enum! {
     /// Where a post is in its life.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum PostState {
         /// Being written; screening runs on every save.
         Draft = "draft",
@@ -42,9 +40,6 @@ crate::str_enum! {
 impl PostState {
     pub const ALL: [PostState; 6] =
         [Self::Draft, Self::PendingSio, Self::PendingComms, Self::Scheduled, Self::Held, Self::Published];
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
     pub fn label(self) -> &'static str {
         match self {
             Self::Draft => "Draft",
@@ -62,9 +57,8 @@ impl PostState {
 }
 
 crate::str_enum! {
+    parse: lenient;
     /// The social platforms an account can be on.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Platform {
         X = "x",
         Facebook = "facebook",
@@ -92,16 +86,12 @@ impl Platform {
         Self::Bluesky,
         Self::Other,
     ];
-    pub fn parse(s: &str) -> Option<Self> {
-        s.trim().to_ascii_lowercase().parse().ok()
-    }
 }
 
 crate::str_enum! {
+    parse: trimmed;
     /// On what basis the force may publish an attachment (WP034 6.3c: posts must not breach
     /// copyright).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Rights {
         /// Made by the force's own personnel in the course of their work.
         ForceOwned = "force_owned",
@@ -116,9 +106,6 @@ crate::str_enum! {
 
 impl Rights {
     pub const ALL: [Rights; 4] = [Self::ForceOwned, Self::Licensed, Self::Permission, Self::PublicDomain];
-    pub fn parse(s: &str) -> Option<Self> {
-        s.trim().parse().ok()
-    }
     pub fn label(self) -> &'static str {
         match self {
             Self::ForceOwned => "Made by Warwickshire Police",
@@ -244,9 +231,8 @@ pub fn next_state(route: Route, sio_done: bool, comms_done: bool, paused: bool) 
 }
 
 crate::str_enum! {
+    parse: own;
     /// Which approval an approver gives.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Approval {
         Sio = "sio",
         Comms = "comms",

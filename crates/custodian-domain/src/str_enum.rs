@@ -15,12 +15,19 @@ pub struct UnknownValue {
 
 /// Declares an enum whose values are stored as text: each variant is written
 /// `Variant = "stored_name"`, and the enum gets `as_str`, `Display` (the stored name), and
-/// `FromStr` and `TryFrom<String>` (exactly the stored name, else an [`UnknownValue`]). Derives
-/// and serde attributes are written on the enum as usual and stay as they are.
+/// `FromStr` and `TryFrom<String>` (exactly the stored name, else an [`UnknownValue`]).
+///
+/// The enum derives `Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize` (serde
+/// names are the stored names); further derives are written on the enum as usual. It gets a
+/// `parse(&str) -> Option<Self>` for forms and files, as a leading `parse: MODE;` says:
+/// `exact` (the default: exactly a stored name), `trimmed` (after trimming), `lenient` (after
+/// trimming and lower-casing), or `own` (none: the enum writes its own).
+///
+/// `bare:` in front gives only the text impls, with the derives written on the enum.
 ///
 /// ```
 /// custodian_domain::str_enum! {
-///     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///     parse: lenient;
 ///     pub enum Colour {
 ///         Red = "red",
 ///         DarkBlue = "dark_blue",
@@ -29,23 +36,34 @@ pub struct UnknownValue {
 /// assert_eq!(Colour::DarkBlue.as_str(), "dark_blue");
 /// assert_eq!(Colour::Red.to_string(), "red");
 /// assert_eq!("dark_blue".parse::<Colour>(), Ok(Colour::DarkBlue));
+/// assert_eq!(Colour::parse(" Dark_Blue "), Some(Colour::DarkBlue));
 /// assert_eq!(Colour::try_from(String::from("red")), Ok(Colour::Red));
+/// assert_eq!(serde_json::to_string(&Colour::DarkBlue).unwrap(), r#""dark_blue""#);
 /// let e = "green".parse::<Colour>().unwrap_err();
 /// assert_eq!(e.to_string(), r#""green" is not a valid Colour (expected one of: red, dark_blue)"#);
 /// ```
 #[macro_export]
 macro_rules! str_enum {
-    (
-        $(#[$meta:meta])*
-        $vis:vis enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)?
+    (@parse exact) => {
+        /// Exactly a stored name, else `None`.
+        pub fn parse(s: &str) -> Option<Self> {
+            s.parse().ok()
         }
-    ) => {
-        $(#[$meta])*
-        $vis enum $name {
-            $($(#[$vmeta])* $variant),+
+    };
+    (@parse trimmed) => {
+        /// A stored name after trimming, else `None`.
+        pub fn parse(s: &str) -> Option<Self> {
+            s.trim().parse().ok()
         }
-
+    };
+    (@parse lenient) => {
+        /// A stored name after trimming and lower-casing, else `None`.
+        pub fn parse(s: &str) -> Option<Self> {
+            s.trim().to_ascii_lowercase().parse().ok()
+        }
+    };
+    (@parse own) => {};
+    (@text $name:ident { $($variant:ident = $text:literal),+ }) => {
         impl $name {
             /// The name this value is stored and shown as.
             pub fn as_str(self) -> &'static str {
@@ -86,5 +104,44 @@ macro_rules! str_enum {
                 s.parse()
             }
         }
+    };
+    (
+        bare:
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        $crate::str_enum!(@text $name { $($variant = $text),+ });
+    };
+    (
+        parse: $mode:ident;
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        $vis enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        $crate::str_enum!(@text $name { $($variant = $text),+ });
+
+        impl $name {
+            $crate::str_enum!(@parse $mode);
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident { $($body:tt)* }
+    ) => {
+        $crate::str_enum! { parse: exact; $(#[$meta])* $vis enum $name { $($body)* } }
     };
 }

@@ -133,8 +133,7 @@ async fn main() -> anyhow::Result<()> {
                     url: String::new(),
                     profile: "Emergencies: call 999. Report crime on 101 or online.".into(),
                 },
-                &Actor::system(),
-                now,
+                Actor::system().at(now),
             )
             .await?;
         let mut input = CredentialInput::default();

@@ -57,8 +57,7 @@ pub async fn seed(store: &Store, passwords: &Passwords) -> anyhow::Result<DemoSi
             Box::new(std::io::Cursor::new(carrier_bill(now).into_bytes())),
             None,
             Arc::new(UsagePack::shipped().clone()),
-            &actor,
-            now,
+            actor.at(now),
             Arc::new(|_| {}),
         )
         .await
@@ -95,7 +94,7 @@ pub async fn seed(store: &Store, passwords: &Passwords) -> anyhow::Result<DemoSi
         }
     }
     for p in people.iter().filter(|p| chosen.contains(&p.id)) {
-        store.set_password_hash(p.id, &hash, &actor, now).await?;
+        store.set_password_hash(p.id, &hash, actor.at(now)).await?;
     }
     Ok(DemoSignIns { password, accounts })
 }
@@ -180,8 +179,7 @@ async fn comments(store: &Store, actor: &Actor, now: time::OffsetDateTime) -> an
                     ends_at: now + time::Duration::hours(23),
                     handover: "Watch the WarksNorth post about the Leamington front counter.".into(),
                 },
-                actor,
-                now,
+                actor.at(now),
             )
             .await?;
     }

@@ -59,7 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "custodian" => {
             let store = Store::open(&url, &OpenOptions::default()).await?;
             let started = std::time::Instant::now();
-            let e = store.apps_evaluate(&Actor::cli(), now).await?;
+            let e = store.apps_evaluate(Actor::cli().at(now)).await?;
             println!(
                 "custodian apps_evaluate: {} unapproved installs; findings opened {} re-opened {} closed {} in {:.3} s",
                 e.unapproved,

@@ -35,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .detail(serde_json::json!({"n": k}))
             })
             .collect();
-        store.append_audit(&actor, time::OffsetDateTime::now_utc(), entries).await?;
+        store.append_audit(actor.at(time::OffsetDateTime::now_utc()), entries).await?;
         done += batch;
         eprint!("\r{done} events");
     }

@@ -45,7 +45,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .justification("line manager review")
                 })
                 .collect();
-            store.append_audit(&actor, time::OffsetDateTime::now_utc(), entries).await?;
+            store.append_audit(actor.at(time::OffsetDateTime::now_utc()), entries).await?;
             size += batch;
             eprint!("\r{size} events");
         }

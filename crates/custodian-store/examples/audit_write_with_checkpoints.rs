@@ -21,7 +21,7 @@ async fn writes(store: &Store, n: usize, tag: &str) -> Result<f64> {
     let t = Instant::now();
     for i in 0..n {
         let e = AuditEntry::new("device.allocate", format!("device:{tag}-{i}")).clause("4.1");
-        store.append_audit(&Actor::system(), time::OffsetDateTime::now_utc(), vec![e]).await?;
+        store.append_audit(Actor::system().at(time::OffsetDateTime::now_utc()), vec![e]).await?;
     }
     Ok(n as f64 / t.elapsed().as_secs_f64())
 }

@@ -63,13 +63,13 @@ async fn main() {
     let now = OffsetDateTime::now_utc();
     let t = Instant::now();
     store
-        .import_people(&people.rows, &ImportAuthority::operator(), &Actor::system(), now, "bench", &no_progress)
+        .import_people(&people.rows, &ImportAuthority::operator(), Actor::system().at(now), "bench", &no_progress)
         .await
         .expect("import")
         .expect("import");
     println!("setup: people import of {n} in {:.0} ms", ms(t.elapsed()));
     let policy = custodian_domain::policy::text::parse_text(SEED).expect("WP034");
-    let version = store.policy_import(&policy, None, &Actor::system(), now).await.expect("policy").version().clone();
+    let version = store.policy_import(&policy, None, Actor::system().at(now)).await.expect("policy").version().clone();
 
     let c = NewCampaign {
         version_id: version.id,
@@ -80,7 +80,7 @@ async fn main() {
         due_on: now.date() + time::Duration::days(28),
     };
     let t = Instant::now();
-    let (campaign, enrolled) = store.policy_campaign_create(&c, &Actor::system(), now).await.expect("campaign");
+    let (campaign, enrolled) = store.policy_campaign_create(&c, Actor::system().at(now)).await.expect("campaign");
     let create = t.elapsed();
     assert_eq!(enrolled as usize, n);
     println!("campaign create: {enrolled} enrolled in {:.0} ms (goal < 5000 ms)", ms(create));

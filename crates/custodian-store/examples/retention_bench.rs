@@ -419,7 +419,7 @@ async fn main() {
     let now = OffsetDateTime::now_utc();
     let people = custodian_domain::imports::parse_people_csv(PEOPLE.as_bytes()).expect("people");
     store
-        .import_people(&people.rows, &ImportAuthority::operator(), &Actor::system(), now, "people", &no_progress)
+        .import_people(&people.rows, &ImportAuthority::operator(), Actor::system().at(now), "people", &no_progress)
         .await
         .expect("import")
         .expect("import");

@@ -38,8 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     Box::new(input),
                     None,
                     Arc::new(UsagePack::shipped().clone()),
-                    &Actor::cli(),
-                    time::OffsetDateTime::now_utc(),
+                    Actor::cli().at(time::OffsetDateTime::now_utc()),
                     Arc::new(|_| {}),
                 )
                 .await?;
@@ -72,7 +71,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let people = parse_people_csv(std::fs::File::open(file)?).map_err(|e| e.to_string())?;
             let operator = custodian_domain::imports::ImportAuthority::operator();
             store
-                .import_people(&people.rows, &operator, &Actor::cli(), now, "", &custodian_store::no_progress)
+                .import_people(&people.rows, &operator, Actor::cli().at(now), "", &custodian_store::no_progress)
                 .await?
                 .map_err(|refused| format!("{refused:?}"))?;
             for (k, f) in files.iter().enumerate() {
@@ -80,7 +79,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 // Each file a moment after the one before, so a handover is never at the same
                 // instant as the allocation it ends.
                 let at = now + time::Duration::seconds(k as i64);
-                store.import_devices(&devices.rows, &Actor::cli(), at, "", &custodian_store::no_progress).await?;
+                store.import_devices(&devices.rows, Actor::cli().at(at), "", &custodian_store::no_progress).await?;
                 println!("register: {} people, {} devices from {f}", people.rows.len(), devices.rows.len());
             }
         }

@@ -45,7 +45,7 @@ pub mod vault;
 pub use accounts::{ApiToken, OidcLogin, OidcOutcome, OidcRefusal, OidcSignIn, SessionRecord};
 pub use audit::{
     Actor, AuditEntry, AuditEvent, AuditKey, ConsistencyProof, InclusionProof, KeyBinding, SavedCheckpoint,
-    SignedCheckpoint, VerifyReport, describe_key, key_fingerprint, note_signers,
+    SignedCheckpoint, VerifyReport, Write, describe_key, key_fingerprint, note_signers,
 };
 pub(crate) use audit::{AuditAppender, AuditSnapshot};
 pub use dashboard::Counts;

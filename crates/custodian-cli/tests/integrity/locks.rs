@@ -36,8 +36,7 @@ fn a_usage_import_keeps_the_locks_so_another_process_never_deletes_the_log_in_us
                 Box::new(std::io::Cursor::new(bill)),
                 None,
                 Arc::new(UsagePack::shipped().clone()),
-                &Actor::cli(),
-                now,
+                Actor::cli().at(now),
                 Arc::new(|_| {}),
             )
             .await
@@ -59,7 +58,7 @@ fn a_usage_import_keeps_the_locks_so_another_process_never_deletes_the_log_in_us
 
         // This process still writes, and every other process sees what it wrote.
         let size = store
-            .append_audit(&Actor::cli(), time::OffsetDateTime::now_utc(), vec![AuditEntry::new("test.write", "test")])
+            .append_audit(Actor::cli().at(time::OffsetDateTime::now_utc()), vec![AuditEntry::new("test.write", "test")])
             .await
             .unwrap();
         let v = json(db.cli(&["audit", "verify", "--json"]));
@@ -96,8 +95,7 @@ async fn verify_while_another_writer_appends(db: &Db) {
             while !stop.load(Ordering::Relaxed) {
                 writer
                     .append_audit(
-                        &Actor::cli(),
-                        time::OffsetDateTime::now_utc(),
+                        Actor::cli().at(time::OffsetDateTime::now_utc()),
                         vec![AuditEntry::new("test.write", format!("test:{n}"))],
                     )
                     .await

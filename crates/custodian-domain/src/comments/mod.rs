@@ -21,8 +21,6 @@ const WORKFLOW_TOML: &str = include_str!("../../../../policy-pack/comments-workf
 
 crate::str_enum! {
     /// What the Resolution Centre decided about a referral (WP034 8.2).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum ReferralOutcome {
         /// A crime was recorded; its crime reference is kept.
         CrimeRecorded = "crime_recorded",
@@ -47,8 +45,6 @@ impl ReferralOutcome {
 
 crate::str_enum! {
     /// What Corporate Communications did with a comment (WP034 8.2).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum CommentAction {
         /// Advice only: nothing done on the platform.
         None = "none",

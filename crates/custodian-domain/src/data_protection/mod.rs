@@ -12,8 +12,6 @@ const RETENTION_TOML: &str = include_str!("../../../../policy-pack/retention.tom
 
 crate::str_enum! {
     /// What the deletion job does with records of a type once they are past `keep`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum RetentionAction {
         /// Deleted by the job (unless under a legal hold).
         Delete = "delete",
@@ -362,8 +360,6 @@ impl Schedule {
 
 crate::str_enum! {
     /// What a legal hold holds.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum HoldScope {
         /// Every record about one person.
         Person = "person",

@@ -60,8 +60,6 @@ impl DevicesPack {
 
 crate::str_enum! {
     /// Which MDM reported a state.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum MdmSource {
         Intune = "intune",
         Amapi = "amapi",

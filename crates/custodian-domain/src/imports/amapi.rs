@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::imports::{Parsed, RowError};
+use crate::imports::{Parsed, RowError, json_device, json_document, json_kind};
 use crate::validate;
 
 /// A device from an Android Management API export. Empty strings are `None`.
@@ -47,14 +47,7 @@ pub const AMAPI_NEXT_PAGE: &str = "/nextPageToken";
 /// in the file; a member of the wrong JSON type, an invalid IMEI or time is an error. A
 /// response with a `nextPageToken` is one page of several, which is warned about (line 0).
 pub fn parse_amapi_json(text: &str) -> Result<Parsed<AmapiDevice>, RowError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        RowError::new(
-            u64::try_from(e.line()).unwrap_or(0),
-            None,
-            format!("the Android Management API export is not valid JSON: {e}"),
-        )
-    })?;
+    let doc = json_document(text, "Android Management API export")?;
     let shape_error = || {
         RowError::new(
             0,
@@ -88,11 +81,12 @@ pub fn parse_amapi_json(text: &str) -> Result<Parsed<AmapiDevice>, RowError> {
 
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (index, item) in items.iter().enumerate() {
-        let line = u64::try_from(index).map_or(u64::MAX, |i| i.saturating_add(1));
-        let base = format!("{prefix}/{index}");
-        let Value::Object(obj) = item else {
-            out.errors.push(RowError::new(line, Some(&base), "expected a JSON object for each device"));
-            continue;
+        let (line, base, obj) = match json_device(prefix, index, item) {
+            Ok(device) => device,
+            Err(e) => {
+                out.errors.push(e);
+                continue;
+            }
         };
         let mut r = Reader { line, errors: Vec::new() };
         let name = r.string(obj, &base, "name");
@@ -145,9 +139,10 @@ pub fn parse_amapi_json(text: &str) -> Result<Parsed<AmapiDevice>, RowError> {
                     });
                 }
             }
-            Some(other) => {
-                r.error(&format!("{base}/nonComplianceDetails"), format!("expected an array, found {}", kind(other)))
-            }
+            Some(other) => r.error(
+                &format!("{base}/nonComplianceDetails"),
+                format!("expected an array, found {}", json_kind(other)),
+            ),
         }
         match &name {
             None if r.errors.is_empty() => r.error(&format!("{base}/name"), "the device has no name"),
@@ -202,7 +197,7 @@ impl Reader {
             Some(Value::String(s)) if s.trim().is_empty() => None,
             Some(Value::String(s)) => Some(s.trim().to_string()),
             Some(other) => {
-                self.error(&format!("{base}/{member}"), format!("expected a string, found {}", kind(other)));
+                self.error(&format!("{base}/{member}"), format!("expected a string, found {}", json_kind(other)));
                 None
             }
         }
@@ -213,7 +208,7 @@ impl Reader {
             None | Some(Value::Null) => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(other) => {
-                self.error(&format!("{base}/{member}"), format!("expected true or false, found {}", kind(other)));
+                self.error(&format!("{base}/{member}"), format!("expected true or false, found {}", json_kind(other)));
                 None
             }
         }
@@ -224,21 +219,10 @@ impl Reader {
             None | Some(Value::Null) => None,
             Some(Value::Object(o)) => Some(o),
             Some(other) => {
-                self.error(&format!("{base}/{member}"), format!("expected an object, found {}", kind(other)));
+                self.error(&format!("{base}/{member}"), format!("expected an object, found {}", json_kind(other)));
                 None
             }
         }
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

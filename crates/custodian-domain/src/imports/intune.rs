@@ -8,7 +8,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::devices::DeviceType;
 use crate::devices::mdm::to_micros;
-use crate::imports::{Parsed, RowError};
+use crate::imports::{Parsed, RowError, json_device, json_document, json_kind};
 use crate::validate;
 
 /// A device from a Microsoft Intune (Graph `managedDevices`) export. Empty strings are `None`.
@@ -67,10 +67,7 @@ pub const INTUNE_NEXT_LINK: &str = "/@odata.nextLink";
 /// warning. A page with `@odata.nextLink` is only part of the export, which is warned about
 /// (line 0). Members other than the ones read are ignored.
 pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        RowError::new(u64::try_from(e.line()).unwrap_or(0), None, format!("the Intune export is not valid JSON: {e}"))
-    })?;
+    let doc = json_document(text, "Intune export")?;
     let shape_error =
         || RowError::new(0, None, "expected a JSON array of managed devices, or a Graph page with a \"value\" array");
     let mut out = Parsed::default();
@@ -96,11 +93,12 @@ pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
 
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
     for (index, item) in items.iter().enumerate() {
-        let line = u64::try_from(index).map_or(u64::MAX, |i| i.saturating_add(1));
-        let base = format!("{prefix}/{index}");
-        let Value::Object(obj) = item else {
-            out.errors.push(RowError::new(line, Some(&base), "expected a JSON object for each device"));
-            continue;
+        let (line, base, obj) = match json_device(prefix, index, item) {
+            Ok(device) => device,
+            Err(e) => {
+                out.errors.push(e);
+                continue;
+            }
         };
         let mut device = IntuneFields { obj, base: &base, line, errors: Vec::new(), warnings: Vec::new() };
 
@@ -253,11 +251,8 @@ impl IntuneFields<'_> {
 
     /// A string member passed through `check`. The outer `None` means an error was recorded.
     fn checked<T>(&mut self, member: &str, check: impl FnOnce(&str) -> Result<T, String>) -> Option<Option<T>> {
-        let Some(s) = self.string(member)? else {
-            return Some(None);
-        };
-        match check(&s) {
-            Ok(v) => Some(Some(v)),
+        match self.string(member)?.map(|s| check(&s)).transpose() {
+            Ok(v) => Some(v),
             Err(m) => {
                 self.error(member, m);
                 None
@@ -267,11 +262,8 @@ impl IntuneFields<'_> {
 
     /// A string member passed through `check`; if that fails it is dropped with a warning.
     fn warned<T>(&mut self, member: &str, check: impl FnOnce(&str) -> Result<T, String>) -> Option<Option<T>> {
-        let Some(s) = self.string(member)? else {
-            return Some(None);
-        };
-        match check(&s) {
-            Ok(v) => Some(Some(v)),
+        match self.string(member)?.map(|s| check(&s)).transpose() {
+            Ok(v) => Some(v),
             Err(m) => {
                 let pointer = self.pointer(member);
                 self.warnings.push(RowError::new(self.line, Some(&pointer), format!("{m}; ignored")));
@@ -326,17 +318,6 @@ pub fn intune_asset_tags(device_name: Option<&str>, id: &str) -> Vec<String> {
         }
     }
     out
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

@@ -90,6 +90,43 @@ pub fn json_text<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, RowError> {
     })
 }
 
+/// A JSON export's text as a document (a leading byte-order mark is dropped). Text that is not
+/// JSON is an error on serde_json's line, naming the export (`what`, e.g. "Intune export").
+fn json_document(text: &str, what: &str) -> Result<serde_json::Value, RowError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_json::from_str(text).map_err(|e| {
+        RowError::new(u64::try_from(e.line()).unwrap_or(0), None, format!("the {what} is not valid JSON: {e}"))
+    })
+}
+
+/// The device at `index` of a JSON export's device array (`prefix` is the array's pointer): its
+/// line (position + 1), its JSON pointer and its members, or the error that it is not an object.
+fn json_device<'a>(
+    prefix: &str,
+    index: usize,
+    item: &'a serde_json::Value,
+) -> Result<(u64, String, &'a serde_json::Map<String, serde_json::Value>), RowError> {
+    let line = u64::try_from(index).map_or(u64::MAX, |i| i.saturating_add(1));
+    let base = format!("{prefix}/{index}");
+    match item {
+        serde_json::Value::Object(obj) => Ok((line, base, obj)),
+        _ => Err(RowError::new(line, Some(&base), "expected a JSON object for each device")),
+    }
+}
+
+/// What a JSON value is, for messages ("a number", "an array", ...).
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// The name of the member whose value `text` (a JSON prefix) ends inside, if it is a string
 /// value: the last `"name": "` before the end, with no quote after it.
 fn last_member(text: &str) -> Option<String> {

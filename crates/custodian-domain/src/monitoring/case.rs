@@ -7,10 +7,9 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 crate::str_enum! {
+    parse: trimmed;
     /// Where a selected person's case is (WP034 5.4). `Withdrawn` ends a case by a reasoned
     /// decision, which calls the area's next reserve.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Stage {
         Selected = "selected",
         Consulted = "consulted",
@@ -45,9 +44,6 @@ impl Stage {
             Self::Returned => "Devices returned",
             Self::Withdrawn => "Withdrawn (reserve called)",
         }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        s.trim().parse().ok()
     }
     /// Whether the case is over.
     pub fn is_closed(self) -> bool {
@@ -222,8 +218,6 @@ impl Step {
 
 crate::str_enum! {
     /// The kinds of conduct assessment referral a case opens (WP034 5.5).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum ReferralKind {
         FailureToProvide = "failure_to_provide",
         ConcernsIdentified = "concerns_identified",
@@ -236,9 +230,6 @@ impl ReferralKind {
             Self::FailureToProvide => "Failure to provide the device",
             Self::ConcernsIdentified => "Concerns identified from the download",
         }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
     }
 }
 

@@ -31,8 +31,6 @@ const SOCIAL_TOML: &str = include_str!("../../../../policy-pack/social.toml");
 
 crate::str_enum! {
     /// Where an account is in its life.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum AccountStatus {
         /// Asked for by a team manager; waiting for Corporate Communications (6.6).
         Requested = "requested",
@@ -76,8 +74,6 @@ impl AccountStatus {
 
 crate::str_enum! {
     /// Why an authorisation ended (the column `social_account_users.ended_reason`).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum EndedReason {
         /// The person left the force (the people import, 9.1).
         Left = "left",
@@ -104,8 +100,6 @@ impl EndedReason {
 crate::str_enum! {
     /// Whether an account is a corporate channel (run by Corporate Communications, publishing
     /// through a major incident, 6.8) or a departmental account run by a team (6.7).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum AccountKind {
         Corporate = "corporate",
         Departmental = "departmental",
@@ -123,8 +117,6 @@ impl AccountKind {
 
 crate::str_enum! {
     /// Where a task stands.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum TaskStatus {
         Open = "open",
         Done = "done",
@@ -133,8 +125,6 @@ crate::str_enum! {
 
 crate::str_enum! {
     /// Who a task is for.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Assignee {
         /// The account's team manager (6.7).
         TeamManager = "team_manager",

@@ -30,9 +30,8 @@ pub const WEB_COLUMNS: [&str; 9] =
     ["record_id", "device", "user", "start", "domain", "category", "bytes", "network", "tethered"];
 
 crate::str_enum! {
+    parse: own;
     /// What a carrier record is.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Event {
         Call = "call",
         Sms = "sms",

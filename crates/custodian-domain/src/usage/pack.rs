@@ -50,17 +50,9 @@ pub struct RuleParams {
 
 crate::str_enum! {
     /// Which feed a record came from.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum Feed {
         Carrier = "carrier",
         Web = "web",
-    }
-}
-
-impl Feed {
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
     }
 }
 

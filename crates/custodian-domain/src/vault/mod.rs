@@ -22,8 +22,7 @@ pub const CLAUSE_RECORD: &str = "6.6";
 
 crate::str_enum! {
     /// One secret of an account's log-in details.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
+    #[derive(PartialOrd, Ord)]
     pub enum Field {
         Username = "username",
         Password = "password",

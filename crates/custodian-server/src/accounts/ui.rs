@@ -309,7 +309,7 @@ pub async fn oidc_callback(
             let entry = custodian_store::AuditEntry::new("session.oidc_refused", "oidc:invalid_token")
                 .clause("9.1")
                 .detail(serde_json::json!({"reason": "invalid_token", "error": e.to_string(), "address": address}));
-            state.store().log_view(&anonymous, now, entry).await?;
+            state.store().log_view(anonymous.at(now), entry).await?;
             return Ok(refuse(e.to_string(), failed, StatusCode::UNAUTHORIZED));
         }
     };
@@ -482,6 +482,6 @@ pub async fn change_password(
     }
     state.password_throttle().succeed(&account, &address);
     let hash = state.passwords().hash(&f.new_password).await.map_err(AppError::Internal)?;
-    let ended = state.store().change_password(user.id(), &hash, Some(token_hash), &user.actor, state.now()).await?;
+    let ended = state.store().change_password(user.id(), &hash, Some(token_hash), user.actor.at(state.now())).await?;
     Ok(account_page(&state, &user, Vec::new(), Some(ended)).into_response())
 }

@@ -126,7 +126,7 @@ pub async fn decide(state: &AppState, user: &CurrentUser, id: Uuid, d: Decision<
     let v = view(state, user, id).await?;
     d.check_step(user, &v.request)?;
     d.check_decider(&v.request, &v.can_decide)?;
-    Ok(state.store().approval_decide(id, d.step, user.id(), verdict, reasons, &user.actor, state.now()).await?)
+    Ok(state.store().approval_decide(id, d.step, user.id(), verdict, reasons, user.actor.at(state.now())).await?)
 }
 
 /// The requester withdraws a request before a final decision.
@@ -137,7 +137,7 @@ pub async fn withdraw(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<
     if r.requester_id != user.id() {
         return Err(AppError::Forbidden("Only the requester can withdraw a request.".into()));
     }
-    Ok(state.store().approval_withdraw(id, user.id(), &user.actor, state.now()).await?)
+    Ok(state.store().approval_withdraw(id, user.id(), user.actor.at(state.now())).await?)
 }
 
 pub async fn to_decide(state: &AppState, user: &CurrentUser) -> Result<Vec<ToDecide>, AppError> {
@@ -188,13 +188,13 @@ pub async fn delegate(
     }
     Ok(state
         .store()
-        .delegation_create(user.id(), deputy.id, starts_at, ends_at, reason, &user.actor, state.now())
+        .delegation_create(user.id(), deputy.id, starts_at, ends_at, reason, user.actor.at(state.now()))
         .await?)
 }
 
 pub async fn revoke_delegation(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<(), AppError> {
     state.require(user, Action::ApprovalsDelegate, &Resource::System)?;
-    Ok(state.store().delegation_revoke(id, user.id(), &user.actor, state.now()).await?)
+    Ok(state.store().delegation_revoke(id, user.id(), user.actor.at(state.now())).await?)
 }
 
 pub async fn delegations(state: &AppState, user: &CurrentUser) -> Result<Vec<DelegationRecord>, AppError> {
@@ -223,5 +223,5 @@ pub async fn unread(state: &AppState, user: &CurrentUser) -> Result<i64, AppErro
 /// A change, so it needs `notifications.update` (a `read`-scoped token may not).
 pub async fn mark_read(state: &AppState, user: &CurrentUser, id: Option<Uuid>) -> Result<u64, AppError> {
     state.require(user, Action::NotificationsUpdate, &Resource::System)?;
-    Ok(state.store().notifications_mark_read(user.id(), id, &user.actor, state.now()).await?)
+    Ok(state.store().notifications_mark_read(user.id(), id, user.actor.at(state.now())).await?)
 }

@@ -85,7 +85,7 @@ impl AppFields {
 pub async fn add_app(state: &AppState, user: &CurrentUser, f: &AppFields) -> Result<Uuid, AppError> {
     state.require(user, Action::AppsCatalogueManage, &Resource::System)?;
     let a = f.check()?;
-    Ok(state.store().app_upsert(&a, &user.actor, state.now()).await?)
+    Ok(state.store().app_upsert(&a, user.actor.at(state.now())).await?)
 }
 
 /// Digital Services grant an app: `allowed_for` is `all`, `role:ROLE`, `area:NAME` or
@@ -117,7 +117,7 @@ pub async fn grant(
     if expires_at.is_some_and(|e| e <= state.now()) {
         return Err(AppError::invalid("expires_at", "The expiry must be in the future"));
     }
-    Ok(state.store().app_grant(app, audience, expires_at, &user.actor, state.now()).await?)
+    Ok(state.store().app_grant(app, audience, expires_at, user.actor.at(state.now())).await?)
 }
 
 pub async fn revoke_grant(
@@ -130,7 +130,7 @@ pub async fn revoke_grant(
     if reason.trim().is_empty() {
         return Err(AppError::invalid("reason", "Say why the grant is revoked"));
     }
-    Ok(state.store().app_grant_revoke(grant, reason.trim(), &user.actor, state.now()).await?)
+    Ok(state.store().app_grant_revoke(grant, reason.trim(), user.actor.at(state.now())).await?)
 }
 
 /// Apps seen on devices that are not in the catalogue (Digital Services review them).
@@ -203,7 +203,7 @@ pub async fn import_catalogue(
         return Err(rejected(errors));
     }
     errors.sort_by_key(|e| e.line);
-    let (summary, evaluation) = store.apps_import_catalogue(&ok, actor, now, &sha256_hex(bytes)).await?;
+    let (summary, evaluation) = store.apps_import_catalogue(&ok, actor.at(now), &sha256_hex(bytes)).await?;
     Ok(AppsImportOutcome { import: ImportOutcome { summary, skipped: errors, reattribution: None }, evaluation })
 }
 
@@ -224,7 +224,7 @@ pub async fn import_inventory(
     }
     total(parsed.rows.len() as u64);
     let (summary, evaluation) =
-        store.apps_import_inventory(&parsed.rows, actor, now, &sha256_hex(bytes), progress).await?;
+        store.apps_import_inventory(&parsed.rows, actor.at(now), &sha256_hex(bytes), progress).await?;
     Ok(AppsImportOutcome { import: ImportOutcome { summary, skipped: parsed.errors, reattribution: None }, evaluation })
 }
 
@@ -315,7 +315,7 @@ pub async fn request(state: &AppState, user: &CurrentUser, f: &RequestFields) ->
         devices: f.devices.clone(),
         business_need: f.business_need.trim().into(),
     };
-    Ok(state.store().app_request(&r, &user.actor, state.now()).await?)
+    Ok(state.store().app_request(&r, user.actor.at(state.now())).await?)
 }
 
 pub async fn my_requests(state: &AppState, user: &CurrentUser) -> Result<Vec<AppRequestRecord>, AppError> {
@@ -365,7 +365,7 @@ pub async fn decide(
     d.check_decider(&v.request.approval, &v.can_decide)?;
     Ok(state
         .store()
-        .app_request_decide(id, d.step, user.id(), verdict, reasons, grant_to, expires_at, &user.actor, state.now())
+        .app_request_decide(id, d.step, user.id(), verdict, reasons, grant_to, expires_at, user.actor.at(state.now()))
         .await?)
 }
 

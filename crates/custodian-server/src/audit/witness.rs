@@ -109,7 +109,7 @@ async fn add_checkpoint(State(state): State<AppState>, body: Bytes) -> Response 
             return text(StatusCode::UNPROCESSABLE_ENTITY, "the consistency proof does not verify\n");
         }
         let actor = custodian_store::Actor { person_id: None, label: format!("witness:{}", cp.origin) };
-        match store.witness_advance(&cp.origin, req.old_size, cp.size, &cp.root, &actor, state.now()).await {
+        match store.witness_advance(&cp.origin, req.old_size, cp.size, &cp.root, actor.at(state.now())).await {
             Ok(true) => {}
             Ok(false) => {
                 let now_at = store.witness_state(&cp.origin).await.ok().flatten().map_or(0, |(s, _)| s);

@@ -66,7 +66,7 @@ pub async fn for_log(store: &Store, dir: &Path, actor: &Actor) -> anyhow::Result
             }
         }
     };
-    match store.bind_audit_key(&name, &key.verifying_key(), actor, time::OffsetDateTime::now_utc()).await {
+    match store.bind_audit_key(&name, &key.verifying_key(), actor.at(time::OffsetDateTime::now_utc())).await {
         Ok(b) => {
             match b {
                 KeyBinding::Created => tracing::info!(

@@ -135,7 +135,7 @@ pub async fn start_session(state: &AppState, person: &Person) -> Result<String, 
     let csrf = random_token();
     let expires = now + Duration::hours(state.settings().session_absolute_hours);
     let actor = Actor::person(person.id, &person.staff_number);
-    state.store().create_session(&sha256_hex(&token), person.id, &csrf, now, expires, &actor).await?;
+    state.store().create_session(&sha256_hex(&token), person.id, &csrf, actor.at(now), expires).await?;
     Ok(session_cookie(state, &token))
 }
 
@@ -183,7 +183,7 @@ pub async fn record_throttle(
     let entry = custodian_store::AuditEntry::new(&format!("{what}.throttled"), subject.to_string()).clause("9.1").detail(
         serde_json::json!({"address": address, "scope": t.scope, "failures": t.failures, "until": t.until.unix_timestamp()}),
     );
-    state.store().log_view(actor, state.now(), entry).await?;
+    state.store().log_view(actor.at(state.now()), entry).await?;
     Ok(())
 }
 
@@ -213,7 +213,7 @@ pub async fn issue_token(
     let now = state.now();
     let id = state
         .store()
-        .create_token(person.id, name, &sha256_hex(&secret), scopes, now + Duration::days(days), actor, now)
+        .create_token(person.id, name, &sha256_hex(&secret), scopes, now + Duration::days(days), actor.at(now))
         .await?;
     Ok((id, secret))
 }

@@ -227,7 +227,7 @@ pub async fn intake(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Vec<Intake>, AppError> {
-    match store.comments_intake(items, actor, now).await? {
+    match store.comments_intake(items, actor.at(now)).await? {
         Ok(v) => Ok(v),
         Err(errors) => Err(rejected(errors)),
     }
@@ -322,7 +322,7 @@ pub async fn receive(state: &AppState, source: &str, body: &[u8]) -> Result<(Uui
         AppError::Invalid { detail, errors }
     })?;
     let actor = Actor { person_id: None, label: format!("source:{source}") };
-    let done = match state.store().comments_intake(std::slice::from_ref(&c), &actor, state.now()).await? {
+    let done = match state.store().comments_intake(std::slice::from_ref(&c), actor.at(state.now())).await? {
         Ok(v) => v,
         Err(errors) => {
             let errors: Vec<FieldProblem> = errors
@@ -369,8 +369,7 @@ pub async fn view(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<(Com
     state
         .store()
         .log_view(
-            &user.actor,
-            state.now(),
+            user.actor.at(state.now()),
             AuditEntry::new("comment.evidence_viewed", format!("comment:{id}")).clause("8.2"),
         )
         .await?;
@@ -381,7 +380,7 @@ pub async fn view(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<(Com
 /// Keep a comment's evidence snapshot now (once).
 pub async fn keep_evidence(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<Evidence, AppError> {
     state.require(user, Action::CommentsAct, &Resource::System)?;
-    Ok(state.store().comment_keep_evidence(id, &user.actor, state.now()).await?)
+    Ok(state.store().comment_keep_evidence(id, user.actor.at(state.now())).await?)
 }
 
 /// Every comment of one author with its evidence: the per-author pack (audited read).
@@ -401,8 +400,7 @@ pub async fn author_pack(
     state
         .store()
         .log_view(
-            &user.actor,
-            state.now(),
+            user.actor.at(state.now()),
             AuditEntry::new("comment.author_evidence_viewed", format!("comment_author:{}:{author}", p.as_str()))
                 .clause("8.2"),
         )

@@ -70,8 +70,7 @@ pub async fn wellbeing_view(state: &AppState, user: &CurrentUser, id: Uuid) -> R
     state
         .store()
         .log_view(
-            &user.actor,
-            state.now(),
+            user.actor.at(state.now()),
             AuditEntry::new("comment.wellbeing_viewed", format!("comment_wellbeing:{id}")).clause("8.2"),
         )
         .await?;
@@ -87,7 +86,7 @@ pub async fn wellbeing_close(state: &AppState, user: &CurrentUser, id: Uuid, sup
         .ok_or_else(|| AppError::NotFound(format!("No wellbeing case {id}.")))?;
     state.require(user, Action::CommentsWellbeingManage, &person_resource(state, c.person_id).await?)?;
     let support = note("support", support, true)?;
-    state.store().wellbeing_close(id, &support, &user.actor, state.now()).await?;
+    state.store().wellbeing_close(id, &support, user.actor.at(state.now())).await?;
     Ok(())
 }
 
@@ -109,8 +108,7 @@ pub async fn referral(
     state
         .store()
         .log_view(
-            &user.actor,
-            state.now(),
+            user.actor.at(state.now()),
             AuditEntry::new("comment.referral_viewed", format!("comment_referral:{id}")).clause("8.2"),
         )
         .await?;
@@ -148,7 +146,7 @@ pub async fn referral_decide(
         (_, None) => None,
     };
     let n = note("note", note_text, false)?;
-    state.store().referral_decide(id, outcome, reference.as_deref(), &n, &user.actor, state.now()).await?;
+    state.store().referral_decide(id, outcome, reference.as_deref(), &n, user.actor.at(state.now())).await?;
     Ok(())
 }
 
@@ -168,7 +166,7 @@ pub async fn act(
         .parse()
         .map_err(|_| AppError::invalid("action", "choose none, hide, delete, reply or report_platform"))?;
     let advice = note("advice", advice, true)?;
-    Ok(state.store().comment_act(comment, action, &advice, &user.actor, state.now()).await?)
+    Ok(state.store().comment_act(comment, action, &advice, user.actor.at(state.now())).await?)
 }
 
 pub async fn actions(state: &AppState, user: &CurrentUser, comment: Uuid) -> Result<Vec<ActionRecord>, AppError> {
@@ -200,7 +198,7 @@ pub async fn reply_sent(state: &AppState, user: &CurrentUser, id: Uuid, text: &s
         )));
     }
     let text = note("reply", text, true)?;
-    state.store().reply_mark_sent(id, &text, &user.actor, state.now()).await?;
+    state.store().reply_mark_sent(id, &text, user.actor.at(state.now())).await?;
     Ok(())
 }
 
@@ -258,6 +256,6 @@ pub async fn rota_add(
     let handover = note("handover", handover, false)?;
     Ok(state
         .store()
-        .rota_add(&NewShift { person: person.id, starts_at, ends_at, handover }, &user.actor, state.now())
+        .rota_add(&NewShift { person: person.id, starts_at, ends_at, handover }, user.actor.at(state.now()))
         .await?)
 }

@@ -37,7 +37,7 @@ pub async fn declare(
         }
         None => (None, false),
     };
-    Ok(state.store().declaration_make(user.id(), decl.as_ref(), psd, &user.actor, state.now()).await?)
+    Ok(state.store().declaration_make(user.id(), decl.as_ref(), psd, user.actor.at(state.now())).await?)
 }
 
 /// The signed-in person's own declarations.
@@ -101,7 +101,7 @@ pub async fn view(state: &AppState, user: &CurrentUser, id: Uuid, reason: Option
     if reason.chars().count() > 500 {
         return Err(AppError::invalid("reason", "Keep the reason under 500 characters"));
     }
-    state.store().declaration_viewed(id, reason, &user.actor, state.now()).await?;
+    state.store().declaration_viewed(id, reason, user.actor.at(state.now())).await?;
     Ok(Seen::Assessor(row))
 }
 
@@ -127,7 +127,7 @@ pub async fn assess(
     let conditions = d::validate_assessment(outcome, conditions).map_err(field)?;
     Ok(state
         .store()
-        .declaration_assess(id, outcome, conditions.as_deref(), user.id(), &user.actor, state.now())
+        .declaration_assess(id, outcome, conditions.as_deref(), user.id(), user.actor.at(state.now()))
         .await?)
 }
 
@@ -141,7 +141,7 @@ pub async fn start_campaign(
     let title = format!("Annual declaration of notifiable associations {}", state.now().year());
     Ok(state
         .store()
-        .declaration_campaign_create(crate::policy::REFERENCE, &title, due_on, &user.actor, state.now())
+        .declaration_campaign_create(crate::policy::REFERENCE, &title, due_on, user.actor.at(state.now()))
         .await?)
 }
 
@@ -198,7 +198,7 @@ pub async fn report(
         subject,
         description: description.to_owned(),
     };
-    Ok(state.store().report_create(user.id(), &r, &evidence, &user.actor, state.now()).await?)
+    Ok(state.store().report_create(user.id(), &r, &evidence, user.actor.at(state.now())).await?)
 }
 
 /// The signed-in person's own reports.
@@ -230,7 +230,7 @@ pub async fn report_view(state: &AppState, user: &CurrentUser, id: Uuid) -> Resu
         return if psd { Err(AppError::NotFound(format!("No report {id}."))) } else { Err(refused()) };
     };
     if psd {
-        state.store().report_viewed(id, &user.actor, state.now()).await?;
+        state.store().report_viewed(id, user.actor.at(state.now())).await?;
         return Ok(ReportSeen::Psd(row));
     }
     if row.reporter_id == user.id() && state.allows(user, Action::PsdReportsMake, &Resource::System) {
@@ -254,7 +254,7 @@ pub async fn triage(
     if note.chars().count() > 5000 {
         return Err(AppError::invalid("note", "Keep the note under 5000 characters"));
     }
-    Ok(state.store().report_triage(id, t, Some(note).filter(|n| !n.is_empty()), &user.actor, state.now()).await?)
+    Ok(state.store().report_triage(id, t, Some(note).filter(|n| !n.is_empty()), user.actor.at(state.now())).await?)
 }
 
 /// Close a report under conduct assessment.
@@ -264,7 +264,7 @@ pub async fn close(state: &AppState, user: &CurrentUser, id: Uuid, note: &str) -
     if note.is_empty() {
         return Err(AppError::invalid("note", "Say how the conduct assessment ended"));
     }
-    Ok(state.store().report_close(id, note, &user.actor, state.now()).await?)
+    Ok(state.store().report_close(id, note, user.actor.at(state.now())).await?)
 }
 
 // ----- The personal-profile check (WP034 7.1, 7.2) ---------------------------------------------
@@ -320,7 +320,7 @@ pub async fn profile_check(
             categories,
             pack_version: check.pack_version.clone(),
         };
-        Some(state.store().personal_check_keep(user.id(), &k, &user.actor, state.now()).await?)
+        Some(state.store().personal_check_keep(user.id(), &k, user.actor.at(state.now())).await?)
     } else {
         None
     };
@@ -339,7 +339,7 @@ pub async fn kept_checks(
 /// Delete one of the person's own kept checks.
 pub async fn delete_kept_check(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<(), AppError> {
     state.require(user, Action::ProfileCheck, &Resource::System)?;
-    if state.store().personal_check_delete(id, user.id(), &user.actor, state.now()).await? {
+    if state.store().personal_check_delete(id, user.id(), user.actor.at(state.now())).await? {
         Ok(())
     } else {
         Err(AppError::NotFound("You have no kept check with that id.".into()))

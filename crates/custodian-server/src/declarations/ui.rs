@@ -575,7 +575,7 @@ async fn evidence(
         .report_evidence_file(id, file)
         .await?
         .ok_or_else(|| AppError::NotFound("No such evidence file.".into()))?;
-    state.store().report_viewed(id, &user.actor, state.now()).await?;
+    state.store().report_viewed(id, user.actor.at(state.now())).await?;
     let name: String =
         f.file_name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
     Ok((

@@ -96,7 +96,7 @@ async fn create_device(
         d.phone_number.as_deref(),
         d.os.as_deref(),
     )?;
-    let dev = state.store().create_device(&row, &user.actor, state.now()).await?;
+    let dev = state.store().create_device(&row, user.actor.at(state.now())).await?;
     Ok((StatusCode::CREATED, Json(DeviceOut::from(&dev))))
 }
 

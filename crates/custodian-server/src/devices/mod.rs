@@ -82,7 +82,7 @@ pub async fn allocate(
         return Err(AppError::invalid("reason", "Give the reason for the allocation"));
     }
     let person = person_named(state, staff_number).await?;
-    Ok(state.store().allocate(device, person.id, reason.trim(), &user.actor, state.now()).await?)
+    Ok(state.store().allocate(device, person.id, reason.trim(), user.actor.at(state.now())).await?)
 }
 
 pub async fn transition(
@@ -105,7 +105,7 @@ pub async fn transition(
     if reason.trim().is_empty() {
         return Err(AppError::invalid("reason", "Give the reason for the change"));
     }
-    Ok(state.store().transition(device, to, reason.trim(), &user.actor, state.now()).await?)
+    Ok(state.store().transition(device, to, reason.trim(), user.actor.at(state.now())).await?)
 }
 
 /// Read a date-time field of a correction: RFC 3339, or a date taken as 00:00 Europe/London.
@@ -169,20 +169,20 @@ pub async fn apply_allocation_correction(
     actor: &custodian_store::Actor,
     now: time::OffsetDateTime,
 ) -> Result<(Device, custodian_store::usage::Reattribution), AppError> {
-    let c = store.correct_allocation(allocation, start, end, reason, actor, now).await?;
+    let c = store.correct_allocation(allocation, start, end, reason, actor.at(now)).await?;
     let scope = custodian_store::usage::ReattributeScope {
         devices: Some(vec![c.device.id]),
         from_us: Some(c.from_us),
         to_us: c.to_us,
     };
-    let r = store.reattribute_usage(&scope, custodian_domain::usage::UsagePack::shipped(), actor, now).await?;
+    let r = store.reattribute_usage(&scope, custodian_domain::usage::UsagePack::shipped(), actor.at(now)).await?;
     Ok((c.device, r))
 }
 
 pub async fn confirm_receipt(state: &AppState, user: &CurrentUser, device: Uuid) -> Result<Device, AppError> {
     let d = load_device(state, device).await?;
     state.require(user, Action::DevicesConfirmReceipt, &device_resource(&d))?;
-    Ok(state.store().confirm_receipt(device, user.id(), &user.actor, state.now()).await?)
+    Ok(state.store().confirm_receipt(device, user.id(), user.actor.at(state.now())).await?)
 }
 
 pub async fn report_loss(
@@ -198,6 +198,6 @@ pub async fn report_loss(
         return Err(AppError::invalid("circumstances", "Say when and where the device was last seen"));
     }
     let (d, _) =
-        state.store().report_loss(device, user.id(), stolen, circumstances.trim(), &user.actor, state.now()).await?;
+        state.store().report_loss(device, user.id(), stolen, circumstances.trim(), user.actor.at(state.now())).await?;
     Ok(d)
 }

@@ -292,7 +292,7 @@ pub async fn create_device(
         Some(&f.os),
     );
     let result = match row {
-        Ok(row) => state.store().create_device(&row, &user.actor, state.now()).await.map_err(AppError::from),
+        Ok(row) => state.store().create_device(&row, user.actor.at(state.now())).await.map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {

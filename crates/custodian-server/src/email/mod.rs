@@ -23,5 +23,5 @@ pub async fn preference(state: &AppState, user: &CurrentUser) -> Result<Delivery
 /// Change how the user is e-mailed (their own choice only; audited as `email.preference`).
 /// False if it was so already.
 pub async fn set_preference(state: &AppState, user: &CurrentUser, delivery: Delivery) -> Result<bool, AppError> {
-    Ok(state.store().email_set_preference(user.id(), delivery, &user.actor, state.now()).await?)
+    Ok(state.store().email_set_preference(user.id(), delivery, user.actor.at(state.now())).await?)
 }

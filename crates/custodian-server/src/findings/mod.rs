@@ -35,8 +35,7 @@ pub async fn view_finding(state: &AppState, user: &CurrentUser, id: Uuid) -> Res
     state
         .store()
         .log_view(
-            &user.actor,
-            state.now(),
+            user.actor.at(state.now()),
             AuditEntry::new("finding.view", format!("finding:{id}")).clause("4.10").justification(why),
         )
         .await?;
@@ -94,6 +93,6 @@ pub async fn review(state: &AppState, user: &CurrentUser, id: Uuid, r: Review<'_
     let considered = Consideration::parse_all(considerations).map_err(|e| AppError::invalid("considerations", e))?;
     Ok(state
         .store()
-        .review_finding(id, to, outcome, reasons.map(str::trim), &considered, user.id(), &user.actor, state.now())
+        .review_finding(id, to, outcome, reasons.map(str::trim), &considered, user.id(), user.actor.at(state.now()))
         .await?)
 }

@@ -208,12 +208,12 @@ pub async fn import_people_with_progress(
     // The store checks every row against the importer's authority inside its transaction; rows
     // it refuses reject the file, or are skipped with `skip_invalid` and the rest imported again.
     loop {
-        match state_store.import_people(&rows, authority, actor, now, &sha256_hex(bytes), progress).await? {
+        match state_store.import_people(&rows, authority, actor.at(now), &sha256_hex(bytes), progress).await? {
             Ok(summary) => {
                 errors.sort_by_key(|e| e.line);
                 // New starters (and movers into a campaign's areas) are asked to acknowledge the
                 // open policy campaigns (WP034 2.3).
-                state_store.policy_campaigns_enrol_new(actor, now).await?;
+                state_store.policy_campaigns_enrol_new(actor.at(now)).await?;
                 return Ok(ImportOutcome { summary, skipped: errors, reattribution: None });
             }
             Err(refused) if !skip_invalid => {
@@ -290,7 +290,7 @@ pub async fn import_devices_with_progress(run: ImportRun<'_>, skip_invalid: bool
     rows.retain(|r| !bad.contains(&r.line));
     errors.sort_by_key(|e| e.line);
     total(rows.len() as u64);
-    let summary = store.import_devices(&rows, actor, now, &sha256_hex(bytes), progress).await?;
+    let summary = store.import_devices(&rows, actor.at(now), &sha256_hex(bytes), progress).await?;
     let reattribution = reattribute_after_import(store, &rows, actor, now).await?;
     Ok(ImportOutcome { summary, skipped: errors, reattribution })
 }
@@ -335,7 +335,7 @@ async fn reattribute_from(
         from_us: Some((from.unix_timestamp_nanos() / 1000) as i64),
         to_us: None,
     };
-    Ok(store.reattribute_usage(&scope, custodian_domain::usage::UsagePack::shipped(), actor, now).await?)
+    Ok(store.reattribute_usage(&scope, custodian_domain::usage::UsagePack::shipped(), actor.at(now)).await?)
 }
 
 /// How an Intune export is applied (`custodian import intune`, `POST /api/v1/imports/intune`,
@@ -417,7 +417,7 @@ pub async fn import_intune_with_progress(
          and import the devices of all pages as one JSON array.",
     )?;
     if register_new {
-        let refused = store.intune_registration_problems(&parsed.rows, actor, now).await?;
+        let refused = store.intune_registration_problems(&parsed.rows, actor.at(now)).await?;
         if !refused.is_empty() {
             if !skip_invalid {
                 let mut errors = refused;
@@ -432,7 +432,7 @@ pub async fn import_intune_with_progress(
     }
     total(parsed.rows.len() as u64);
     let summary = store
-        .import_intune(&parsed.rows, &parsed.warnings, register_new, actor, now, &sha256_hex(bytes), progress)
+        .import_intune(&parsed.rows, &parsed.warnings, register_new, actor.at(now), &sha256_hex(bytes), progress)
         .await?;
     let reattribution = match summary.allocations_started.iter().map(|(_, from)| *from).min() {
         Some(from) => {
@@ -466,6 +466,7 @@ pub async fn import_amapi_with_progress(
          nextPageToken until a response has none, and import the devices of all pages as one JSON array.",
     )?;
     total(parsed.rows.len() as u64);
-    let summary = store.import_amapi(&parsed.rows, &parsed.warnings, actor, now, &sha256_hex(bytes), progress).await?;
+    let summary =
+        store.import_amapi(&parsed.rows, &parsed.warnings, actor.at(now), &sha256_hex(bytes), progress).await?;
     Ok(ImportOutcome { summary, skipped: parsed.errors, reattribution: None })
 }

@@ -58,7 +58,7 @@ pub async fn create_round(state: &AppState, user: &CurrentUser, input: &RoundInp
             "a deferral window of more than 90 days defeats the purpose of a random check",
         ));
     }
-    Ok(state.store().monitoring_create_round(&input.to_new_round(), &user.actor, state.now()).await?)
+    Ok(state.store().monitoring_create_round(&input.to_new_round(), user.actor.at(state.now())).await?)
 }
 
 /// Leave a person out of an open round's draw, with the reason (WP034 5.4).
@@ -70,7 +70,7 @@ pub async fn exclude(
     reason: &str,
 ) -> Result<Round, AppError> {
     state.require(user, Action::MonitoringRoundsManage, &Resource::System)?;
-    Ok(state.store().monitoring_exclude(round, staff_number, reason, &user.actor, state.now()).await?)
+    Ok(state.store().monitoring_exclude(round, staff_number, reason, user.actor.at(state.now())).await?)
 }
 
 /// Make the draw with the public beacon and the revealed secret (WP034 5.4).
@@ -85,7 +85,7 @@ pub async fn draw(
     // Hashing the whole frozen population is CPU-heavy: off the async workers.
     let (store, beacon, secret, actor, now) =
         (state.store().clone(), beacon.to_string(), secret.to_string(), user.actor.clone(), state.now());
-    state.offload(async move { Ok(store.monitoring_draw(round, &beacon, &secret, &actor, now).await?) }).await
+    state.offload(async move { Ok(store.monitoring_draw(round, &beacon, &secret, actor.at(now)).await?) }).await
 }
 
 pub async fn rounds(state: &AppState, user: &CurrentUser) -> Result<Vec<Round>, AppError> {
@@ -120,8 +120,7 @@ pub async fn round(
         state
             .store()
             .log_view(
-                &user.actor,
-                state.now(),
+                user.actor.at(state.now()),
                 AuditEntry::new("monitoring.round.view", format!("monitoring_round:{id}"))
                     .clause("5.3")
                     .justification(why),
@@ -151,8 +150,7 @@ pub async fn bundle(
     state
         .store()
         .log_view(
-            &user.actor,
-            state.now(),
+            user.actor.at(state.now()),
             AuditEntry::new("monitoring.bundle.view", format!("monitoring_round:{id}"))
                 .clause("5.4")
                 .justification(why),
@@ -169,7 +167,7 @@ fn decided_by(state: &AppState, user: &CurrentUser, action: Action, resource: &R
 /// Open failure-to-provide referrals for cases past their hand-over deadline (WP034 5.5). Run
 /// before cases are shown, so no overdue case is ever displayed without its referral.
 pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
-    Ok(state.store().monitoring_sweep(&Actor::system(), state.now()).await?)
+    Ok(state.store().monitoring_sweep(Actor::system().at(state.now())).await?)
 }
 
 /// The cases the user may see: all for PSD, those assigned to a DMI, a person's own (WP034 3.3,
@@ -190,8 +188,7 @@ pub async fn cases(
         state
             .store()
             .log_view(
-                &user.actor,
-                state.now(),
+                user.actor.at(state.now()),
                 AuditEntry::new("monitoring.case.list", "monitoring_cases")
                     .clause("5.3")
                     .justification("list of monitoring cases")
@@ -226,8 +223,7 @@ pub async fn view_case(
     state
         .store()
         .log_view(
-            &user.actor,
-            state.now(),
+            user.actor.at(state.now()),
             AuditEntry::new("monitoring.case.view", format!("monitoring_case:{id}")).clause("5.3").justification(why),
         )
         .await?;
@@ -438,7 +434,7 @@ pub async fn take_step(
     let c = load_case(state, id).await?;
     let step = resolve(state, user, &c, input).await?;
     state.require(user, action_for(&step), &case_resource(&c))?;
-    Ok(state.store().monitoring_step(id, &step, &user.actor, state.now()).await?)
+    Ok(state.store().monitoring_step(id, &step, user.actor.at(state.now())).await?)
 }
 
 /// Round progress by stage, overdue steps and referrals opened.

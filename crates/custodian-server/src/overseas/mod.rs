@@ -104,7 +104,7 @@ pub async fn request(state: &AppState, user: &CurrentUser, f: &RequestForm) -> R
         return Err(AppError::invalid("purpose", "Say why you need the device overseas"));
     }
     let r = NewOverseasRequest { person: user.id(), devices, countries, from, to, purpose: purpose.to_string() };
-    Ok(state.store().overseas_request(&r, &user.actor, state.now()).await?)
+    Ok(state.store().overseas_request(&r, user.actor.at(state.now())).await?)
 }
 
 /// The user's own requests and windows, newest first.

@@ -38,8 +38,7 @@ pub async fn view_person(
             state
                 .store()
                 .log_view(
-                    &user.actor,
-                    state.now(),
+                    user.actor.at(state.now()),
                     AuditEntry::new("person.view_personal_numbers", format!("person:{}", p.staff_number))
                         .clause("4.12")
                         .justification(r),

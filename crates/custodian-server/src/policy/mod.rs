@@ -165,7 +165,7 @@ pub async fn version(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<V
 /// Draft the next version from the one in force.
 pub async fn draft(state: &AppState, user: &CurrentUser) -> Result<PolicyVersion, AppError> {
     state.require(user, Action::PolicyManage, &Resource::System)?;
-    Ok(state.store().policy_draft(REFERENCE, &user.actor, state.now()).await?)
+    Ok(state.store().policy_draft(REFERENCE, user.actor.at(state.now())).await?)
 }
 
 /// A clause's new words as a form gives them: its lead text and its items, one "a. ..." a line.
@@ -202,13 +202,13 @@ pub fn clause_edit(clause: &str, text: &str, items: &str, remove: bool) -> Resul
 /// Change, add or remove one clause of a draft.
 pub async fn edit_clause(state: &AppState, user: &CurrentUser, id: Uuid, edit: &ClauseEdit) -> Result<(), AppError> {
     state.require(user, Action::PolicyManage, &Resource::System)?;
-    Ok(state.store().policy_edit_clause(id, edit, &user.actor, state.now()).await?)
+    Ok(state.store().policy_edit_clause(id, edit, user.actor.at(state.now())).await?)
 }
 
 /// Send a draft to consultation (WP034 10.2).
 pub async fn consult(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<PolicyVersion, AppError> {
     state.require(user, Action::PolicyManage, &Resource::System)?;
-    Ok(state.store().policy_consult(id, user.id(), &user.actor, state.now()).await?)
+    Ok(state.store().policy_consult(id, user.id(), user.actor.at(state.now())).await?)
 }
 
 /// Adopt a consulted version.
@@ -234,7 +234,7 @@ pub async fn adopt(state: &AppState, user: &CurrentUser, id: Uuid, a: &Adoption)
             c.title = format!("{} version {}", view.version.reference, view.version.version);
         }
     }
-    Ok(state.store().policy_adopt(id, &a, &user.actor, state.now()).await?)
+    Ok(state.store().policy_adopt(id, &a, user.actor.at(state.now())).await?)
 }
 
 // ----- Acknowledgement campaigns and training (WP034 2.3, 2.4) ----------------------------------
@@ -344,7 +344,7 @@ pub async fn start_campaign(
         roles,
         due_on,
     };
-    Ok(store.policy_campaign_create(&c, &user.actor, state.now()).await?)
+    Ok(store.policy_campaign_create(&c, user.actor.at(state.now())).await?)
 }
 
 /// What a training attendance upload did: the sessions it touched and the attendances added.
@@ -374,7 +374,7 @@ pub async fn import_training(state: &AppState, user: &CurrentUser, bytes: &[u8])
             errors,
         }
     })?;
-    match state.store().training_import(&rows, &user.actor, state.now()).await {
+    match state.store().training_import(&rows, user.actor.at(state.now())).await {
         Ok((sessions, added)) => Ok(TrainingImported { lines: rows.len(), sessions, added }),
         Err(custodian_store::StoreError::Invalid(m)) => {
             // "line 3: no person has staff number X"
@@ -407,6 +407,6 @@ pub async fn remind_due(state: &AppState) -> Result<usize, AppError> {
     let now = state.now();
     Ok(state
         .store()
-        .policy_campaigns_remind_due(now - REMINDER_INTERVAL, REMINDER_BATCH, &custodian_store::Actor::system(), now)
+        .policy_campaigns_remind_due(now - REMINDER_INTERVAL, REMINDER_BATCH, custodian_store::Actor::system().at(now))
         .await?)
 }

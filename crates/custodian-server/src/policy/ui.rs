@@ -532,7 +532,7 @@ async fn acknowledge(
         )
         .into());
     }
-    state.store().policy_acknowledge(id, user.id(), &user.actor, state.now()).await?;
+    state.store().policy_acknowledge(id, user.id(), user.actor.at(state.now())).await?;
     Ok(Redirect::to(&format!("/policy/campaigns/{id}")).into_response())
 }
 

@@ -161,7 +161,7 @@ pub async fn create_account(state: &AppState, user: &CurrentUser, f: &SetUpForm)
         url: f.url.clone(),
         profile: f.profile.clone(),
     };
-    let id = state.store().social_set_up(&s, &user.actor, state.now()).await?;
+    let id = state.store().social_set_up(&s, user.actor.at(state.now())).await?;
     state
         .store()
         .posts_account(id)
@@ -192,7 +192,7 @@ pub async fn set_sio(
     sio_staff_number: &str,
 ) -> Result<InvestigationSio, AppError> {
     state.require(user, Action::PostsInvestigations, &Resource::System)?;
-    Ok(state.store().posts_set_sio(kind, label, sio_staff_number, &user.actor, state.now()).await?)
+    Ok(state.store().posts_set_sio(kind, label, sio_staff_number, user.actor.at(state.now())).await?)
 }
 
 /// The posts the user may see: all for the approvers, else their own and their team's.
@@ -244,7 +244,7 @@ pub async fn save(state: &AppState, user: &CurrentUser, id: Option<Uuid>, d: &Po
         scheduled_for: d.scheduled_for,
         screened: screened(state, &d.body).await?,
     };
-    Ok(state.store().posts_save(id, &input, user.id(), &user.actor, state.now()).await?)
+    Ok(state.store().posts_save(id, &input, user.id(), user.actor.at(state.now())).await?)
 }
 
 /// Submit a draft: blocks fixed, warnings fixed or overridden; routed by content.
@@ -254,14 +254,14 @@ pub async fn submit(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<Po
     if p.author_id != user.id() && !state.allows(user, Action::PostsOverride, &Resource::System) {
         return Err(AppError::Forbidden("Only the author or Corporate Communications can submit this post.".into()));
     }
-    Ok(state.store().posts_submit(id, &user.actor, state.now()).await?)
+    Ok(state.store().posts_submit(id, user.actor.at(state.now())).await?)
 }
 
 /// Corporate Communications override a post's warnings with a reason (never a block).
 pub async fn override_warnings(state: &AppState, user: &CurrentUser, id: Uuid, reason: &str) -> Result<Post, AppError> {
     state.require(user, Action::PostsOverride, &Resource::System)?;
     visible(state, user, id).await?;
-    Ok(state.store().posts_override(id, reason, &user.actor, state.now()).await?)
+    Ok(state.store().posts_override(id, reason, user.actor.at(state.now())).await?)
 }
 
 fn approval_action(kind: Approval) -> Action {
@@ -276,7 +276,7 @@ fn approval_action(kind: Approval) -> Action {
 pub async fn approve(state: &AppState, user: &CurrentUser, id: Uuid, kind: Approval) -> Result<Post, AppError> {
     state.require(user, approval_action(kind), &Resource::System)?;
     visible(state, user, id).await?;
-    Ok(state.store().posts_approve(id, kind, &user.actor, state.now()).await?)
+    Ok(state.store().posts_approve(id, kind, user.actor.at(state.now())).await?)
 }
 
 /// Send a post back to its author with a reason: the step waiting is rejected on the chain.
@@ -284,7 +284,7 @@ pub async fn send_back(state: &AppState, user: &CurrentUser, id: Uuid, reason: &
     let p = visible(state, user, id).await?;
     let kind = if p.state == PostState::PendingSio { Approval::Sio } else { Approval::Comms };
     state.require(user, approval_action(kind), &Resource::System)?;
-    Ok(state.store().posts_return(id, reason, &user.actor, state.now()).await?)
+    Ok(state.store().posts_return(id, reason, user.actor.at(state.now())).await?)
 }
 
 /// What an approver does with a post waiting for them.
@@ -348,13 +348,13 @@ pub async fn declare(
     guidance: &str,
 ) -> Result<(Incident, usize), AppError> {
     state.require(user, Action::PostsIncident, &Resource::System)?;
-    Ok(state.store().posts_declare_incident(name, reason, guidance, &user.actor, state.now()).await?)
+    Ok(state.store().posts_declare_incident(name, reason, guidance, user.actor.at(state.now())).await?)
 }
 
 /// End the major incident, with a reason: held posts need approving again.
 pub async fn end_incident(state: &AppState, user: &CurrentUser, reason: &str) -> Result<(Incident, usize), AppError> {
     state.require(user, Action::PostsIncident, &Resource::System)?;
-    Ok(state.store().posts_end_incident(reason, &user.actor, state.now()).await?)
+    Ok(state.store().posts_end_incident(reason, user.actor.at(state.now())).await?)
 }
 
 // ---- publishing -----------------------------------------------------------------------------
@@ -492,7 +492,7 @@ pub async fn publish_due(state: &AppState, publisher: &dyn Publisher) -> Result<
     for id in state.store().posts_due(now).await? {
         let outcome = state
             .store()
-            .posts_publish(id, &Actor::system(), now, |p| async move {
+            .posts_publish(id, Actor::system().at(now), |p| async move {
                 let body = document(&p, now);
                 publisher.send(p.id, &body).await
             })

@@ -186,8 +186,7 @@ pub async fn put_into_effect(
                 examples: pack.examples.len() as i64,
                 reason,
             },
-            actor,
-            now,
+            actor.at(now),
         )
         .await?;
     let seq = Some(stored.seq);

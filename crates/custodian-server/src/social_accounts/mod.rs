@@ -177,7 +177,7 @@ pub async fn request(state: &AppState, user: &CurrentUser, f: &RequestForm) -> R
         team_manager,
         corporate: kind.is_corporate(),
     };
-    Ok(state.store().social_request(&r, &user.actor, state.now()).await?)
+    Ok(state.store().social_request(&r, user.actor.at(state.now())).await?)
 }
 
 /// Authorise a person, by staff number, to use the account (WP034 6.7).
@@ -192,12 +192,12 @@ pub async fn authorise(state: &AppState, user: &CurrentUser, id: Uuid, staff_num
         .person_by_staff_number(sn)
         .await?
         .ok_or_else(|| AppError::invalid("staff_number", format!("No person with staff number {sn}")))?;
-    Ok(state.store().social_authorise(id, p.id, &user.actor, state.now()).await?)
+    Ok(state.store().social_authorise(id, p.id, user.actor.at(state.now())).await?)
 }
 
 pub async fn deauthorise(state: &AppState, user: &CurrentUser, id: Uuid, authorisation: Uuid) -> Result<(), AppError> {
     changeable(state, user, id).await?;
-    Ok(state.store().social_deauthorise(id, authorisation, &user.actor, state.now()).await?)
+    Ok(state.store().social_deauthorise(id, authorisation, user.actor.at(state.now())).await?)
 }
 
 /// Only the team manager re-certifies the list (WP034 6.7: "under the supervision of the team
@@ -210,7 +210,7 @@ pub async fn recertify(state: &AppState, user: &CurrentUser, id: Uuid) -> Result
             "Only the account's team manager re-certifies its authorised users (WP034 6.7).".into(),
         ));
     }
-    Ok(state.store().social_recertify(id, &user.actor, state.now()).await?)
+    Ok(state.store().social_recertify(id, user.actor.at(state.now())).await?)
 }
 
 pub async fn update_profile(
@@ -221,7 +221,7 @@ pub async fn update_profile(
     url: &str,
 ) -> Result<(), AppError> {
     changeable(state, user, id).await?;
-    Ok(state.store().social_update_profile(id, profile, url, &user.actor, state.now()).await?)
+    Ok(state.store().social_update_profile(id, profile, url, user.actor.at(state.now())).await?)
 }
 
 /// Record a post made outside Custodian on a day (YYYY-MM-DD; today when empty).
@@ -238,12 +238,12 @@ pub async fn record_post(state: &AppState, user: &CurrentUser, id: Uuid, day: &s
             if date == now.date() { now } else { date.midnight().assume_utc() }
         }
     };
-    Ok(state.store().social_record_post(id, at, &user.actor, now).await?)
+    Ok(state.store().social_record_post(id, at, user.actor.at(now)).await?)
 }
 
 pub async fn close(state: &AppState, user: &CurrentUser, id: Uuid, reason: &str) -> Result<(), AppError> {
     changeable(state, user, id).await?;
-    Ok(state.store().social_close(id, reason, &user.actor, state.now()).await?)
+    Ok(state.store().social_close(id, reason, user.actor.at(state.now())).await?)
 }
 
 /// Corporate Communications record that the log-in details were changed (WP034 9.1).
@@ -255,12 +255,12 @@ pub async fn task_done(
     outcome: &str,
 ) -> Result<(), AppError> {
     state.require(user, Action::SocialAccountsManage, &Resource::System)?;
-    Ok(state.store().social_task_done(id, task, outcome, &user.actor, state.now()).await?)
+    Ok(state.store().social_task_done(id, task, outcome, user.actor.at(state.now())).await?)
 }
 
 /// Raise the re-certification and dormancy tasks due now, with the shipped pack's parameters.
 pub async fn sweep(store: &Store, now: time::OffsetDateTime) -> Result<SweepSummary, AppError> {
-    Ok(store.social_sweep(SocialPack::shipped().register, &Actor::system(), now).await?)
+    Ok(store.social_sweep(SocialPack::shipped().register, Actor::system().at(now)).await?)
 }
 
 /// `custodian accounts import`: parse, then import all or nothing; errors name line and field.
@@ -271,7 +271,7 @@ pub async fn import(
     bytes: &[u8],
 ) -> Result<AccountImportSummary, AppError> {
     let rows = custodian_domain::social_accounts::parse_import(bytes).map_err(rejected)?;
-    match store.social_import(&rows, actor, now).await? {
+    match store.social_import(&rows, actor.at(now)).await? {
         Ok(s) => Ok(s),
         Err(errors) => Err(rejected(errors)),
     }

@@ -81,7 +81,7 @@ pub async fn record_streaming_exception(
     let expires = until.next_day().unwrap_or(until).midnight().assume_utc();
     Ok(state
         .store()
-        .record_streaming_exception(p.id, reason, user.id(), micros(now), micros(expires), &user.actor, now)
+        .record_streaming_exception(p.id, reason, user.id(), micros(now), micros(expires), user.actor.at(now))
         .await?)
 }
 
@@ -129,7 +129,7 @@ pub async fn import_usage(
     // event.
     let (store, actor, now, pack) = (state.store().clone(), user.actor.clone(), state.now(), Arc::new(pack.clone()));
     let run = tokio::spawn(async move {
-        store.import_usage(feed, body.reader, profile, pack, &actor, now, Arc::new(|_| {})).await
+        store.import_usage(feed, body.reader, profile, pack, actor.at(now), Arc::new(|_| {})).await
     });
     Ok(run.await.map_err(|e| AppError::Internal(anyhow::anyhow!("the usage import stopped: {e}")))??)
 }

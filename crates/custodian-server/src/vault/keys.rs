@@ -176,7 +176,7 @@ pub async fn rotate(
     write_key_file(&next, &new)?;
     // 2. One transaction re-wraps every data key. On an error `.next` stays: whether the commit
     //    happened or not, the next load compares ids and finishes or discards the rotation.
-    let rewrapped = store.vault_rotate_kek(&old, &new, actor, now).await?;
+    let rewrapped = store.vault_rotate_kek(&old, &new, actor.at(now)).await?;
     // 3. The new key becomes the key.
     let path = dir.join(KEY_FILE);
     std::fs::rename(&next, &path).with_context(|| format!("moving {} to {}", next.display(), path.display()))?;

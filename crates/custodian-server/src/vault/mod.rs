@@ -231,7 +231,7 @@ impl Vault<'_> {
             let sealed = crypto::seal(self.kek, account, *f, id, value.expose_secret().as_bytes());
             fields.push(SealedField { id, field: *f, sealed, reuse_mac });
         }
-        self.store.vault_put(account, self.kek.id(), &fields, actor, now).await?;
+        self.store.vault_put(account, self.kek.id(), &fields, actor.at(now)).await?;
         Ok(fields.iter().map(|f| f.field).collect())
     }
 
@@ -265,7 +265,7 @@ impl Vault<'_> {
         } else {
             None
         };
-        match self.store.vault_log_reveal(account, field, reason, self.reveal_limit, actor, now).await? {
+        match self.store.vault_log_reveal(account, field, reason, self.reveal_limit, actor.at(now)).await? {
             RevealLogged::Revealed => Ok(Revealed { field, value, totp }),
             RevealLogged::Limited { until } => {
                 // `value` and the code are dropped (and zeroised) unseen.

@@ -61,10 +61,10 @@ pub(crate) async fn import_carrier(app: &TestApp, rows: &str) -> custodian_store
 async fn reissue(app: &TestApp, device: uuid::Uuid, to: uuid::Uuid) {
     let now = OffsetDateTime::now_utc();
     app.store()
-        .transition(device, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now)
+        .transition(device, custodian_domain::devices::DeviceStatus::Returned, "returned", Actor::system().at(now))
         .await
         .unwrap();
-    app.store().allocate(device, to, "reissued", &Actor::system(), now).await.unwrap();
+    app.store().allocate(device, to, "reissued", Actor::system().at(now)).await.unwrap();
 }
 
 async fn usage_findings(app: &TestApp) -> Vec<custodian_store::Finding> {
@@ -77,8 +77,7 @@ async fn reattribute_all(app: &TestApp) -> Reattribution {
         .reattribute_usage(
             &ReattributeScope::default(),
             UsagePack::shipped(),
-            &Actor::system(),
-            OffsetDateTime::now_utc(),
+            Actor::system().at(OffsetDateTime::now_utc()),
         )
         .await
         .unwrap()
@@ -154,8 +153,7 @@ async fn a_correction_that_shortens_an_allocation_makes_its_records_unattributed
             Some(OffsetDateTime::now_utc() + Duration::days(1)),
             None,
             "typo",
-            &Actor::system(),
-            OffsetDateTime::now_utc(),
+            Actor::system().at(OffsetDateTime::now_utc()),
         )
         .await;
     assert!(matches!(
@@ -216,7 +214,7 @@ async fn bad_allocated_from_rows_name_line_and_field(b: Backend) {
     custodian_server::imports::import_devices(app.store(), &Actor::system(), now, csv.as_bytes(), false).await.unwrap();
     let d = app.device("WP-MB-9002").await;
     app.store()
-        .transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", &Actor::system(), now)
+        .transition(d.id, custodian_domain::devices::DeviceStatus::Returned, "returned", Actor::system().at(now))
         .await
         .unwrap();
     let a = app.store().allocations(d.id).await.unwrap()[0].id;

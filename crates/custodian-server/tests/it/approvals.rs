@@ -34,7 +34,7 @@ pub(crate) async fn open(app: &TestApp, title: &str, now: OffsetDateTime) -> Uui
         requester: requester.id,
         spec,
     };
-    app.store().approval_open(&n, &Actor::person(requester.id, "A1017"), now).await.unwrap()
+    app.store().approval_open(&n, (Actor::person(requester.id, "A1017")).at(now)).await.unwrap()
 }
 
 async fn the_head_of_department_then_digital_services_approve_and_nobody_decides_their_own(b: Backend) {

@@ -248,8 +248,7 @@ async fn the_apis_proofs_and_key_check_out_with_an_independent_verifier(b: Backe
     // The log grows; the API's consistency proof links the signed root to the new one.
     app.store()
         .append_audit(
-            &custodian_store::Actor::system(),
-            app.state.now(),
+            custodian_store::Actor::system().at(app.state.now()),
             vec![custodian_store::AuditEntry::new("device.allocate", "device:late").clause("4.1")],
         )
         .await
@@ -380,8 +379,7 @@ async fn signed_checkpoints_go_to_a_folder_and_a_webhook_and_verify_against_the_
     // status, and the next tick sends it.
     app.store()
         .append_audit(
-            &custodian_store::Actor::system(),
-            app.state.now(),
+            custodian_store::Actor::system().at(app.state.now()),
             vec![custodian_store::AuditEntry::new("device.allocate", "device:late")],
         )
         .await
@@ -399,8 +397,7 @@ async fn signed_checkpoints_go_to_a_folder_and_a_webhook_and_verify_against_the_
     // A file is never overwritten: a different note already at the next size is refused.
     app.store()
         .append_audit(
-            &custodian_store::Actor::system(),
-            app.state.now(),
+            custodian_store::Actor::system().at(app.state.now()),
             vec![custodian_store::AuditEntry::new("device.allocate", "device:later")],
         )
         .await
@@ -568,8 +565,7 @@ async fn a_witness_cosigns_checkpoints_that_extend_what_it_saw(b: Backend) {
     // A later checkpoint goes with a consistency proof from the first.
     log.store()
         .append_audit(
-            &custodian_store::Actor::system(),
-            log.state.now(),
+            custodian_store::Actor::system().at(log.state.now()),
             vec![custodian_store::AuditEntry::new("device.allocate", "device:late")],
         )
         .await
@@ -587,8 +583,7 @@ async fn a_witness_cosigns_checkpoints_that_extend_what_it_saw(b: Backend) {
     let third = {
         log.store()
             .append_audit(
-                &custodian_store::Actor::system(),
-                log.state.now(),
+                custodian_store::Actor::system().at(log.state.now()),
                 vec![custodian_store::AuditEntry::new("device.allocate", "device:later")],
             )
             .await

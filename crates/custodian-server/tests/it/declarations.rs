@@ -158,7 +158,7 @@ async fn the_annual_redeclaration_is_a_campaign_that_a_declaration_completes(b: 
     assert!(s == 303 || s == 409, "{s}");
     assert_eq!(app.count("SELECT COUNT(*) FROM policy_campaigns").await, 0, "no policy in force yet: refused");
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
-    app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    app.store().policy_import(&wp034, Some("Executive Board"), Actor::system().at(now)).await.unwrap();
     let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
     let (s, _) = laura.post("/declarations/campaigns", &due_form).await;
     assert_eq!(s, 403, "only the Force Vetting Unit starts it");
@@ -205,7 +205,7 @@ async fn the_annual_redeclaration_is_a_campaign_that_a_declaration_completes(b: 
     // Reminders point at the campaign's page.
     let n = app
         .store()
-        .policy_campaign_remind(id, now, 1000, &Actor::system(), now + time::Duration::seconds(1))
+        .policy_campaign_remind(id, now, 1000, Actor::system().at(now + time::Duration::seconds(1)))
         .await
         .unwrap();
     assert_eq!(i64::try_from(n).unwrap(), enrolled - 1, "everyone but Laura is reminded");
@@ -364,7 +364,7 @@ async fn a_line_manager_sees_their_overdue_people_and_a_record_shows_acknowledge
     let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
-    app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    app.store().policy_import(&wp034, Some("Executive Board"), Actor::system().at(now)).await.unwrap();
     let version = app.store().policy_in_force("WP034").await.unwrap().unwrap().id;
     let past = now - time::Duration::days(20);
     let (campaign, _) = app
@@ -378,20 +378,19 @@ async fn a_line_manager_sees_their_overdue_people_and_a_record_shows_acknowledge
                 roles: Vec::new(),
                 due_on: (now - time::Duration::days(2)).date(),
             },
-            &Actor::system(),
-            past,
+            Actor::system().at(past),
         )
         .await
         .unwrap();
     let jack = app.person("A1018").await;
-    app.store().policy_acknowledge(campaign.id, jack.id, &Actor::system(), now).await.unwrap();
+    app.store().policy_acknowledge(campaign.id, jack.id, Actor::system().at(now)).await.unwrap();
     let rows = vec![custodian_domain::policy::training::Attendance {
         line: 2,
         held_on: time::macros::date!(2026 - 11 - 12),
         topic: "Social media and you".into(),
         staff_number: "A1017".into(),
     }];
-    app.store().training_import(&rows, &Actor::system(), now).await.unwrap();
+    app.store().training_import(&rows, Actor::system().at(now)).await.unwrap();
 
     // Kwame manages Laura, Jack, Megan and Ruth: Jack acknowledged, the others are overdue.
     let kwame = app.sign_in("kwame.mensah@warwickshire.police.example").await;

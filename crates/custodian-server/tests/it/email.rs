@@ -112,7 +112,10 @@ async fn a_digest_is_one_email_a_day_at_the_configured_hour(b: Backend) {
     let helen = app.person("A1001").await;
     let actor = Actor::person(helen.id, "A1001");
     assert!(
-        app.store().email_set_preference(helen.id, Delivery::Digest, &actor, OffsetDateTime::now_utc()).await.unwrap()
+        app.store()
+            .email_set_preference(helen.id, Delivery::Digest, actor.at(OffsetDateTime::now_utc()))
+            .await
+            .unwrap()
     );
     let m = mailer(smtpd.port);
 
@@ -313,8 +316,7 @@ async fn bench_write_path_and_send_throughput() {
                         hod.id,
                         custodian_domain::approvals::Verdict::Approve,
                         None,
-                        &actor,
-                        now,
+                        actor.at(now),
                     )
                     .await
                     .unwrap();

@@ -248,8 +248,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
                 evidence: json!({}),
                 records: vec![],
             },
-            &Actor::system(),
-            now,
+            Actor::system().at(now),
         )
         .await
         .unwrap()
@@ -271,8 +270,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
                 url: String::new(),
                 profile: String::new(),
             },
-            &Actor::system(),
-            now,
+            Actor::system().at(now),
         )
         .await
         .unwrap();
@@ -299,8 +297,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
                 to: now.date(),
                 purpose: "matrix".into(),
             },
-            &Actor::system(),
-            now,
+            Actor::system().at(now),
         )
         .await
         .unwrap();
@@ -321,8 +318,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
                 team_manager: kwame.id,
                 corporate: false,
             },
-            &Actor::person(kwame.id, "A1016"),
-            now,
+            (Actor::person(kwame.id, "A1016")).at(now),
         )
         .await
         .unwrap();
@@ -371,8 +367,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
                 category: custodian_domain::apps::Category::Messaging,
                 store_url: None,
             },
-            &Actor::system(),
-            now,
+            Actor::system().at(now),
         )
         .await
         .unwrap();
@@ -405,8 +400,8 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
     // WP034 as imported, and a draft of its next version (WP034 10, 11).
     let wp034 =
         custodian_domain::policy::text::parse_text(include_str!("../../../../fixtures/policy/WP034.txt")).unwrap();
-    app.store().policy_import(&wp034, None, &Actor::system(), now).await.unwrap();
-    let policy_draft = app.store().policy_draft("WP034", &Actor::system(), now).await.unwrap().id;
+    app.store().policy_import(&wp034, None, Actor::system().at(now)).await.unwrap();
+    let policy_draft = app.store().policy_draft("WP034", Actor::system().at(now)).await.unwrap().id;
     let in_force = app.store().policy_in_force("WP034").await.unwrap().unwrap().id;
     let (policy_campaign, _) = app
         .store()
@@ -419,8 +414,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
                 roles: Vec::new(),
                 due_on: time::macros::date!(2026 - 12 - 31),
             },
-            &Actor::system(),
-            now,
+            Actor::system().at(now),
         )
         .await
         .unwrap();
@@ -456,8 +450,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
                 category: "criminality".into(),
             }),
             true,
-            &Actor::system(),
-            now,
+            Actor::system().at(now),
         )
         .await
         .unwrap()
@@ -478,8 +471,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
                 media_type: "text/plain",
                 bytes: b"matrix".to_vec(),
             }],
-            &Actor::system(),
-            now,
+            Actor::system().at(now),
         )
         .await
         .unwrap()
@@ -1384,7 +1376,7 @@ async fn every_route_answers_every_role_and_token_scope_as_the_policy_says(b: Ba
         let sn = persona(*p);
         let role = p.map(|r| r.as_str()).unwrap_or("none");
         let person = app.person(&sn).await;
-        app.store().set_password_hash(person.id, &hash, &Actor::system(), now).await.unwrap();
+        app.store().set_password_hash(person.id, &hash, Actor::system().at(now)).await.unwrap();
         let read = app.token_scoped(&sn, &["read"]).await;
         let write = app.token_scoped(&sn, &["write"]).await;
         let email = format!("{}@warwickshire.police.example", sn.to_lowercase());

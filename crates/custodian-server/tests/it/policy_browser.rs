@@ -28,7 +28,7 @@ async fn with_policy() -> (TestApp, time::OffsetDateTime) {
     let app = spawn_seeded(Backend::Sqlite).await;
     let now = time::OffsetDateTime::now_utc();
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
-    app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    app.store().policy_import(&wp034, Some("Executive Board"), Actor::system().at(now)).await.unwrap();
     (app, now)
 }
 

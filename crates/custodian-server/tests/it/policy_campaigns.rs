@@ -14,7 +14,7 @@ async fn with_policy(b: Backend) -> TestApp {
     let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
-    app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    app.store().policy_import(&wp034, Some("Executive Board"), Actor::system().at(now)).await.unwrap();
     app
 }
 
@@ -140,7 +140,7 @@ async fn the_reminder_job_reminds_each_waiting_person_once_a_week(b: Backend) {
     let campaign = app.store().policy_campaigns().await.unwrap().remove(0);
     let me = app.person("A1017").await;
     app.store()
-        .policy_acknowledge(campaign.id, me.id, &Actor::system(), time::OffsetDateTime::now_utc())
+        .policy_acknowledge(campaign.id, me.id, Actor::system().at(time::OffsetDateTime::now_utc()))
         .await
         .unwrap();
     let enrolled = app.count(&format!(

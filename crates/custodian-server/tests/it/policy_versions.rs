@@ -15,7 +15,7 @@ async fn a_new_version_is_drafted_consulted_on_and_adopted(b: Backend) {
     let app = spawn_seeded(b).await;
     let now = time::OffsetDateTime::now_utc();
     let wp034 = custodian_domain::policy::text::parse_text(SEED).unwrap();
-    app.store().policy_import(&wp034, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    app.store().policy_import(&wp034, Some("Executive Board"), Actor::system().at(now)).await.unwrap();
 
     // The owner (Corporate Communications) is told the review is overdue; others are not.
     let owner = app.sign_in("priya.raman@warwickshire.police.example").await;

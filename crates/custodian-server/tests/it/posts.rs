@@ -60,7 +60,7 @@ async fn submitted(api: &Api, account: &str, text: &str) -> (String, String) {
 async fn record_a_second_sio(app: &TestApp, by: &Api, label: &str) -> Value {
     let kwame = app.person("A1016").await;
     app.store()
-        .grant_role(kwame.id, custodian_domain::people::Role::Sio, &Actor::system(), time::OffsetDateTime::now_utc())
+        .grant_role(kwame.id, custodian_domain::people::Role::Sio, Actor::system().at(time::OffsetDateTime::now_utc()))
         .await
         .unwrap();
     let (s, r) = by
@@ -318,7 +318,7 @@ impl Publisher for Slow {
 /// Declare a major incident ("Race"): how many scheduled posts it held.
 async fn declare_race(store: &custodian_store::Store, actor: &Actor) -> usize {
     store
-        .posts_declare_incident("Race", "testing the pause", "hold", actor, time::OffsetDateTime::now_utc())
+        .posts_declare_incident("Race", "testing the pause", "hold", actor.at(time::OffsetDateTime::now_utc()))
         .await
         .unwrap()
         .1
@@ -348,7 +348,7 @@ async fn no_post_slips_out_as_the_pause_begins(b: Backend) {
             tokio::spawn(async move {
                 let now = time::OffsetDateTime::now_utc();
                 store
-                    .posts_publish(id, &Actor::system(), now, |p| async move {
+                    .posts_publish(id, Actor::system().at(now), |p| async move {
                         let body = posts::document(&p, now);
                         slow.send(p.id, &body).await
                     })
@@ -382,7 +382,7 @@ async fn no_post_slips_out_as_the_pause_begins(b: Backend) {
             }
             PublishOutcome::Failed(e) => panic!("round {round}: {e}"),
         }
-        store.posts_end_incident("next round", &actor, time::OffsetDateTime::now_utc()).await.unwrap();
+        store.posts_end_incident("next round", actor.at(time::OffsetDateTime::now_utc())).await.unwrap();
     }
     assert!(went >= 1 && paused >= 1, "both orders were exercised: {went} published, {paused} held");
     app.stop().await;

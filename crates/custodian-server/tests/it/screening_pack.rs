@@ -97,8 +97,7 @@ async fn store_elsewhere(store: &custodian_store::Store, version: &str, body: &s
     store
         .screening_pack_activate(
             &NewPackVersion { version, body, sha256: "x", rules: 1, examples: 1, reason },
-            &Actor::cli(),
-            time::OffsetDateTime::now_utc(),
+            Actor::cli().at(time::OffsetDateTime::now_utc()),
         )
         .await
         .unwrap();

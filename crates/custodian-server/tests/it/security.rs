@@ -100,7 +100,7 @@ async fn api_tokens_are_scoped_and_revocable(b: Backend) {
     assert_eq!(s, 403, "a read token cannot change anything");
     let tokens = app.store().tokens().await.unwrap();
     app.store()
-        .revoke_token(tokens[0].id, &custodian_store::Actor::system(), time::OffsetDateTime::now_utc())
+        .revoke_token(tokens[0].id, custodian_store::Actor::system().at(time::OffsetDateTime::now_utc()))
         .await
         .unwrap();
     let (s, p) = read.get("/devices").await;

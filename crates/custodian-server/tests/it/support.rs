@@ -115,7 +115,7 @@ impl TestApp {
         let hash = self.state.passwords().hash(PASSWORD).await.unwrap();
         let people = self.store().people(&Default::default(), 1, 100).await.unwrap().items;
         for p in people.iter().filter(|p| p.status == custodian_domain::people::PersonStatus::Active) {
-            self.store().set_password_hash(p.id, &hash, &Actor::system(), now).await.unwrap();
+            self.store().set_password_hash(p.id, &hash, Actor::system().at(now)).await.unwrap();
         }
     }
 

@@ -25,8 +25,7 @@ async fn import_into(
             Box::new(std::io::Cursor::new(format!("{HEADER}{body}").into_bytes())),
             None,
             Arc::new(UsagePack::shipped().clone()),
-            &Actor::system(),
-            time::OffsetDateTime::now_utc(),
+            Actor::system().at(time::OffsetDateTime::now_utc()),
             Arc::new(|_| {}),
         )
         .await
@@ -126,8 +125,7 @@ async fn an_approved_overseas_window_silences_roaming_and_is_exported(b: Backend
             &w,
             "Joint operation in Calais",
             "OSA-42",
-            &Actor::system(),
-            time::OffsetDateTime::now_utc(),
+            Actor::system().at(time::OffsetDateTime::now_utc()),
         )
         .await
         .unwrap();
@@ -301,7 +299,7 @@ async fn sqlite_writes_wait_for_the_bulk_import_connection_instead_of_failing() 
     let store = app.store().clone();
     let write = tokio::spawn(async move {
         let e = custodian_store::AuditEntry::new("test.write", "test:busy").clause("4.1");
-        store.append_audit(&Actor::system(), time::OffsetDateTime::now_utc(), vec![e]).await
+        store.append_audit(Actor::system().at(time::OffsetDateTime::now_utc()), vec![e]).await
     });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(!write.is_finished(), "the write waits while the other connection holds the lock");
@@ -404,8 +402,7 @@ async fn reviewers_closing_one_finding_at_once_close_it_once(b: Backend) {
                     Some(&reasons),
                     &[],
                     reviewer.id,
-                    &actor,
-                    time::OffsetDateTime::now_utc(),
+                    actor.at(time::OffsetDateTime::now_utc()),
                 )
                 .await
         }

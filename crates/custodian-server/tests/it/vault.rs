@@ -47,8 +47,7 @@ async fn account(app: &TestApp, handle: &str, manager: Option<&str>) -> Uuid {
                 url: String::new(),
                 profile: "Emergencies: call 999. Report crime on 101.".into(),
             },
-            &Actor::system(),
-            time::OffsetDateTime::now_utc(),
+            Actor::system().at(time::OffsetDateTime::now_utc()),
         )
         .await
         .unwrap()
@@ -473,7 +472,7 @@ async fn a_new_password_closes_the_rotation_task_a_leaver_opened(b: Backend) {
     let jack = app.person("A1018").await;
     let now = time::OffsetDateTime::now_utc();
     for id in [a, other] {
-        app.store().social_authorise(id, jack.id, &Actor::person(kwame.id, "A1016"), now).await.unwrap();
+        app.store().social_authorise(id, jack.id, (Actor::person(kwame.id, "A1016")).at(now)).await.unwrap();
     }
     let hr = crate::support::PEOPLE.replace(
         "A1018,Jack Thornton,jack.thornton@warwickshire.police.example,officer,Response Policing North,A1016,,active,",

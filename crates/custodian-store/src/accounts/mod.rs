@@ -4,11 +4,11 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, Person, Result, Store};
+use crate::{Person, Result, Store, Write};
 
 impl Store {
-    pub async fn set_password_hash(&self, person: Uuid, hash: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        on_write!(self, accounts::set_password_hash(person, hash, actor, now))
+    pub async fn set_password_hash(&self, person: Uuid, hash: &str, w: Write<'_>) -> Result<()> {
+        on_write!(self, accounts::set_password_hash(person, hash, w))
     }
     /// Change a person's own password and end their other sessions; returns how many ended.
     pub async fn change_password(
@@ -16,10 +16,9 @@ impl Store {
         person: Uuid,
         hash: &str,
         keep_session: Option<&str>,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<u64> {
-        on_write!(self, accounts::change_password(person, hash, keep_session, actor, now))
+        on_write!(self, accounts::change_password(person, hash, keep_session, w))
     }
     pub async fn password_hash(&self, person: Uuid) -> Result<Option<String>> {
         on_read!(self, accounts::password_hash(person))
@@ -29,11 +28,10 @@ impl Store {
         token_hash: &str,
         person: Uuid,
         csrf: &str,
-        now: OffsetDateTime,
+        w: Write<'_>,
         expires: OffsetDateTime,
-        actor: &Actor,
     ) -> Result<()> {
-        on_write!(self, accounts::create_session(token_hash, person, csrf, now, expires, actor))
+        on_write!(self, accounts::create_session(token_hash, person, csrf, w, expires))
     }
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
         on_read!(self, accounts::session(token_hash))
@@ -44,7 +42,6 @@ impl Store {
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
         on_write!(self, accounts::delete_session(token_hash))
     }
-    #[allow(clippy::too_many_arguments)]
     pub async fn create_token(
         &self,
         person: Uuid,
@@ -52,10 +49,9 @@ impl Store {
         token_hash: &str,
         scopes: &[String],
         expires: OffsetDateTime,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<Uuid> {
-        on_write!(self, accounts::create_token(person, name, token_hash, scopes, expires, actor, now))
+        on_write!(self, accounts::create_token(person, name, token_hash, scopes, expires, w))
     }
     pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
         on_read!(self, accounts::token_by_hash(token_hash))
@@ -85,8 +81,8 @@ impl Store {
     pub async fn tokens(&self) -> Result<Vec<ApiToken>> {
         on_read!(self, accounts::tokens())
     }
-    pub async fn revoke_token(&self, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        on_write!(self, accounts::revoke_token(id, actor, now))
+    pub async fn revoke_token(&self, id: Uuid, w: Write<'_>) -> Result<()> {
+        on_write!(self, accounts::revoke_token(id, w))
     }
     /// Record an OpenID Connect sign-in under way (see [`OidcLogin`]).
     pub async fn oidc_begin(

@@ -18,8 +18,7 @@ pub async fn set_password_hash(
     pool: &Pool<DB>,
     person: Uuid,
     hash: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let (sn, _) = devices::active_person(&mut tx, person).await?;
@@ -88,8 +87,7 @@ pub async fn change_password(
     person: Uuid,
     hash: &str,
     keep_session: Option<&str>,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<u64> {
     let mut tx = begin_write(pool).await?;
     let (sn, _) = devices::active_person(&mut tx, person).await?;
@@ -123,7 +121,7 @@ pub async fn password_hash(pool: &Pool<DB>, person: Uuid) -> Result<Option<Strin
 
 /// Grant a role (the system operator's `custodian user grant-role`). Nobody grants a role to
 /// themselves. Audited as `person.roles_changed` with the roles before and after.
-pub async fn grant_role(pool: &Pool<DB>, person: Uuid, role: Role, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn grant_role(pool: &Pool<DB>, person: Uuid, role: Role, Write { actor, now }: Write<'_>) -> Result<()> {
     if actor.person_id == Some(person) {
         return Err(StoreError::Invalid(
             "roles: nobody changes their own roles (separation of duties): another administrator must".into(),
@@ -161,9 +159,8 @@ pub async fn create_session(
     token_hash: &str,
     person: Uuid,
     csrf: &str,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
     expires: OffsetDateTime,
-    actor: &Actor,
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     sqlx::query("INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)")
@@ -201,7 +198,6 @@ pub async fn delete_session(pool: &Pool<DB>, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn create_token(
     pool: &Pool<DB>,
     person: Uuid,
@@ -209,8 +205,7 @@ pub async fn create_token(
     token_hash: &str,
     scopes: &[String],
     expires: OffsetDateTime,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Uuid> {
     let mut tx = begin_write(pool).await?;
     let (sn, status) = devices::active_person(&mut tx, person).await?;
@@ -253,7 +248,7 @@ pub async fn tokens(pool: &Pool<DB>) -> Result<Vec<ApiToken>> {
         .await?)
 }
 
-pub async fn revoke_token(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn revoke_token(pool: &Pool<DB>, id: Uuid, Write { actor, now }: Write<'_>) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now)

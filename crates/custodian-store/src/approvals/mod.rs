@@ -11,7 +11,7 @@
 //!
 //! ```ignore
 //! // in <feature>/sql.rs, compiled once per backend
-//! pub async fn request(pool: &Pool<DB>, r: &NewTrip, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+//! pub async fn request(pool: &Pool<DB>, r: &NewTrip, Write { actor, now }: Write<'_>) -> Result<Uuid> {
 //!     let mut tx = pool.begin().await?;
 //!     let id = Uuid::now_v7();
 //!     sqlx::query("INSERT INTO overseas_trips ...").execute(&mut *tx).await?;
@@ -70,7 +70,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, Result, Store};
+use crate::{Result, Store, Write};
 
 /// What a feature gives to open an approval request.
 #[derive(Debug, Clone)]
@@ -315,8 +315,8 @@ pub struct OverdueStep {
 impl Store {
     /// Open an approval request in its own transaction (features normally call
     /// `approval_open` inside theirs).
-    pub async fn approval_open(&self, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-        on_write!(self, approvals::open_standalone(n, actor, now))
+    pub async fn approval_open(&self, n: &NewApproval, w: Write<'_>) -> Result<Uuid> {
+        on_write!(self, approvals::open_standalone(n, w))
     }
 
     pub async fn approval(&self, id: Uuid) -> Result<Option<ApprovalRequest>> {
@@ -329,7 +329,6 @@ impl Store {
 
     /// Decide a step as `person`, running the feature's effect on final approval
     /// (the `EFFECTS` of `approvals/sql.rs`), all in one transaction.
-    #[allow(clippy::too_many_arguments)]
     pub async fn approval_decide(
         &self,
         id: Uuid,
@@ -337,31 +336,18 @@ impl Store {
         person: Uuid,
         verdict: Verdict,
         reasons: Option<&str>,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<Decided> {
-        on_write!(self, approvals::decide(id, step, person, verdict, reasons, actor, now))
+        on_write!(self, approvals::decide(id, step, person, verdict, reasons, w))
     }
 
-    pub async fn approval_withdraw(
-        &self,
-        id: Uuid,
-        person: Uuid,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<ApprovalRequest> {
-        on_write!(self, approvals::withdraw(id, person, actor, now))
+    pub async fn approval_withdraw(&self, id: Uuid, person: Uuid, w: Write<'_>) -> Result<ApprovalRequest> {
+        on_write!(self, approvals::withdraw(id, person, w))
     }
 
     /// Every step back to pending (the subject was edited).
-    pub async fn approval_restart(
-        &self,
-        id: Uuid,
-        reason: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<ApprovalRequest> {
-        on_write!(self, approvals::restart(id, reason, actor, now))
+    pub async fn approval_restart(&self, id: Uuid, reason: &str, w: Write<'_>) -> Result<ApprovalRequest> {
+        on_write!(self, approvals::restart(id, reason, w))
     }
 
     pub async fn approval_timeline(&self, id: Uuid) -> Result<Vec<ApprovalEvent>> {
@@ -389,7 +375,6 @@ impl Store {
         on_write!(self, approvals::flag_overdue(now))
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub async fn delegation_create(
         &self,
         person: Uuid,
@@ -397,14 +382,13 @@ impl Store {
         starts_at: OffsetDateTime,
         ends_at: OffsetDateTime,
         reason: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<Uuid> {
-        on_write!(self, approvals::delegation_create(person, deputy, starts_at, ends_at, reason, actor, now))
+        on_write!(self, approvals::delegation_create(person, deputy, starts_at, ends_at, reason, w))
     }
 
-    pub async fn delegation_revoke(&self, id: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        on_write!(self, approvals::delegation_revoke(id, person, actor, now))
+    pub async fn delegation_revoke(&self, id: Uuid, person: Uuid, w: Write<'_>) -> Result<()> {
+        on_write!(self, approvals::delegation_revoke(id, person, w))
     }
 
     /// Delegations naming `person` as the delegator or the deputy.
@@ -421,13 +405,7 @@ impl Store {
     }
 
     /// Mark one notification (or, with `None`, all) of `person` read. Returns how many changed.
-    pub async fn notifications_mark_read(
-        &self,
-        person: Uuid,
-        id: Option<Uuid>,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<u64> {
-        on_write!(self, approvals::notifications_mark_read(person, id, actor, now))
+    pub async fn notifications_mark_read(&self, person: Uuid, id: Option<Uuid>, w: Write<'_>) -> Result<u64> {
+        on_write!(self, approvals::notifications_mark_read(person, id, w))
     }
 }

@@ -328,7 +328,7 @@ pub async fn open(tx: &mut Tx<'_>, n: &NewApproval, actor: &Actor, now: OffsetDa
     Ok(id)
 }
 
-pub async fn open_standalone(pool: &Pool<DB>, n: &NewApproval, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+pub async fn open_standalone(pool: &Pool<DB>, n: &NewApproval, Write { actor, now }: Write<'_>) -> Result<Uuid> {
     let mut tx = begin_write(pool).await?;
     let id = open(&mut tx, n, actor, now).await?;
     tx.commit().await?;
@@ -479,7 +479,6 @@ async fn effects(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTim
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn decide(
     pool: &Pool<DB>,
     id: Uuid,
@@ -487,8 +486,7 @@ pub async fn decide(
     person: Uuid,
     verdict: Verdict,
     reasons: Option<&str>,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Decided> {
     let mut tx = begin_write(pool).await?;
     let mut d = decide_tx(&mut tx, id, step, person, verdict, reasons, actor, now).await?;
@@ -529,8 +527,7 @@ pub async fn withdraw(
     pool: &Pool<DB>,
     id: Uuid,
     person: Uuid,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<ApprovalRequest> {
     let mut tx = begin_write(pool).await?;
     let r = withdraw_tx(&mut tx, id, person, actor, now).await?;
@@ -582,8 +579,7 @@ pub async fn restart(
     pool: &Pool<DB>,
     id: Uuid,
     reason: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<ApprovalRequest> {
     let mut tx = begin_write(pool).await?;
     let r = restart_tx(&mut tx, id, reason, actor, now).await?;
@@ -746,7 +742,6 @@ pub async fn flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize>
     Ok(n)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn delegation_create(
     pool: &Pool<DB>,
     person: Uuid,
@@ -754,8 +749,7 @@ pub async fn delegation_create(
     starts_at: OffsetDateTime,
     ends_at: OffsetDateTime,
     reason: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Uuid> {
     if person == deputy {
         return Err(StoreError::Invalid("deputy: nobody can be their own deputy".into()));
@@ -799,13 +793,7 @@ pub async fn delegation_create(
     Ok(id)
 }
 
-pub async fn delegation_revoke(
-    pool: &Pool<DB>,
-    id: Uuid,
-    person: Uuid,
-    actor: &Actor,
-    now: OffsetDateTime,
-) -> Result<()> {
+pub async fn delegation_revoke(pool: &Pool<DB>, id: Uuid, person: Uuid, Write { actor, now }: Write<'_>) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let res = sqlx::query(
         "UPDATE approval_delegations SET revoked_at = $1 WHERE id = $2 AND person_id = $3 AND revoked_at IS NULL",
@@ -859,8 +847,7 @@ pub async fn notifications_mark_read(
     pool: &Pool<DB>,
     person: Uuid,
     id: Option<Uuid>,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<u64> {
     let mut tx = begin_write(pool).await?;
     let res = sqlx::query(

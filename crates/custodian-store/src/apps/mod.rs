@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::approvals::{ApprovalEvent, ApprovalRequest};
-use crate::{Actor, ImportSummary, Progress, Result, Store};
+use crate::{ImportSummary, Progress, Result, Store, Write};
 
 /// A grant as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -213,16 +213,15 @@ impl Store {
     pub async fn apps_import_catalogue(
         &self,
         rows: &[CatalogueRow],
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
         file_sha256: &str,
     ) -> Result<(ImportSummary, EvalSummary)> {
-        on_write!(self, apps::import_catalogue(rows, actor, now, file_sha256))
+        on_write!(self, apps::import_catalogue(rows, w, file_sha256))
     }
 
     /// Add or update one app by hand (listed).
-    pub async fn app_upsert(&self, a: &NewApp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-        on_write!(self, apps::upsert(a, actor, now))
+    pub async fn app_upsert(&self, a: &NewApp, w: Write<'_>) -> Result<Uuid> {
+        on_write!(self, apps::upsert(a, w))
     }
 
     /// Every app with its grants, listed first, by name.
@@ -241,21 +240,14 @@ impl Store {
         app: Uuid,
         audience: &Audience,
         expires_at: Option<OffsetDateTime>,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<(Uuid, EvalSummary)> {
-        on_write!(self, apps::grant(app, audience, expires_at, actor, now))
+        on_write!(self, apps::grant(app, audience, expires_at, w))
     }
 
     /// Revoke a grant; the app's findings are re-evaluated in the same transaction.
-    pub async fn app_grant_revoke(
-        &self,
-        grant: Uuid,
-        reason: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<EvalSummary> {
-        on_write!(self, apps::grant_revoke(grant, reason, actor, now))
+    pub async fn app_grant_revoke(&self, grant: Uuid, reason: &str, w: Write<'_>) -> Result<EvalSummary> {
+        on_write!(self, apps::grant_revoke(grant, reason, w))
     }
 
     /// Import a device inventory: each device named replaces its installed apps; unknown
@@ -263,17 +255,16 @@ impl Store {
     pub async fn apps_import_inventory(
         &self,
         rows: &[InventoryRow],
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
         file_sha256: &str,
         progress: Progress<'_>,
     ) -> Result<(ImportSummary, EvalSummary)> {
-        on_write!(self, apps::import_inventory(rows, actor, now, file_sha256, progress))
+        on_write!(self, apps::import_inventory(rows, w, file_sha256, progress))
     }
 
     /// Re-evaluate every installed app on every held device (WP034 4.8).
-    pub async fn apps_evaluate(&self, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
-        on_write!(self, apps::evaluate(actor, now))
+    pub async fn apps_evaluate(&self, w: Write<'_>) -> Result<EvalSummary> {
+        on_write!(self, apps::evaluate(w))
     }
 
     /// The same evaluation as one SQL query, read only: the number of installed apps not
@@ -306,8 +297,8 @@ impl Store {
 
     /// Request an app: the request, and its approval (the Head of Department of the
     /// requester's business area now, then Digital Services), in one transaction.
-    pub async fn app_request(&self, r: &NewAppRequest, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-        on_write!(self, apps::request_create(r, actor, now))
+    pub async fn app_request(&self, r: &NewAppRequest, w: Write<'_>) -> Result<Uuid> {
+        on_write!(self, apps::request_create(r, w))
     }
 
     pub async fn app_request_get(&self, id: Uuid) -> Result<Option<AppRequestRecord>> {
@@ -332,9 +323,8 @@ impl Store {
         reasons: Option<&str>,
         grant_to: GrantTo,
         expires_at: Option<OffsetDateTime>,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<AppRequestRecord> {
-        on_write!(self, apps::request_decide(id, step, person, verdict, reasons, grant_to, expires_at, actor, now))
+        on_write!(self, apps::request_decide(id, step, person, verdict, reasons, grant_to, expires_at, w))
     }
 }

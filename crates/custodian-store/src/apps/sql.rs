@@ -160,7 +160,7 @@ async fn upsert_tx(
     }
 }
 
-pub async fn upsert(pool: &Pool<DB>, a: &NewApp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+pub async fn upsert(pool: &Pool<DB>, a: &NewApp, Write { actor, now }: Write<'_>) -> Result<Uuid> {
     let mut tx = begin_write(pool).await?;
     let (id, _) = upsert_tx(&mut tx, a, true, actor, now).await?;
     tx.commit().await?;
@@ -168,7 +168,6 @@ pub async fn upsert(pool: &Pool<DB>, a: &NewApp, actor: &Actor, now: OffsetDateT
 }
 
 /// Insert a grant; a person audience names a staff number.
-#[allow(clippy::too_many_arguments)]
 async fn grant_tx(
     tx: &mut Tx<'_>,
     app: Uuid,
@@ -243,8 +242,7 @@ pub async fn grant(
     app: Uuid,
     audience: &Audience,
     expires_at: Option<OffsetDateTime>,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<(Uuid, EvalSummary)> {
     let mut tx = begin_write(pool).await?;
     let package = package(&mut tx, app).await?;
@@ -264,8 +262,7 @@ pub async fn grant_revoke(
     pool: &Pool<DB>,
     grant: Uuid,
     reason: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<EvalSummary> {
     if reason.trim().is_empty() {
         return Err(StoreError::Invalid("reason: say why the grant is revoked".into()));
@@ -292,8 +289,7 @@ pub async fn grant_revoke(
 pub async fn import_catalogue(
     pool: &Pool<DB>,
     rows: &[domain::CatalogueRow],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
     file_sha256: &str,
 ) -> Result<(ImportSummary, EvalSummary)> {
     let mut tx = begin_write(pool).await?;
@@ -369,8 +365,7 @@ pub async fn import_catalogue(
 pub async fn import_inventory(
     pool: &Pool<DB>,
     rows: &[domain::InventoryRow],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
     file_sha256: &str,
     progress: Progress<'_>,
 ) -> Result<(ImportSummary, EvalSummary)> {
@@ -806,7 +801,7 @@ async fn eval_tx(tx: &mut Tx<'_>, package: Option<&str>, actor: &Actor, now: Off
     Ok(out)
 }
 
-pub async fn evaluate(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<EvalSummary> {
+pub async fn evaluate(pool: &Pool<DB>, Write { actor, now }: Write<'_>) -> Result<EvalSummary> {
     let mut tx = begin_write(pool).await?;
     let eval = eval_tx(&mut tx, None, actor, now).await?;
     AuditEntry::new("apps.evaluate", "apps:evaluation")
@@ -867,7 +862,7 @@ fn request_subject(id: Uuid) -> String {
     format!("app_request:{id}")
 }
 
-pub async fn request_create(pool: &Pool<DB>, r: &NewAppRequest, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+pub async fn request_create(pool: &Pool<DB>, r: &NewAppRequest, Write { actor, now }: Write<'_>) -> Result<Uuid> {
     use custodian_domain::approvals::{ChainSpec, Decider, Order, StepSpec};
     if r.business_need.trim().is_empty() {
         return Err(StoreError::Invalid("business_need: set out the business need for the app (WP034 4.8)".into()));
@@ -1082,8 +1077,7 @@ pub async fn request_decide(
     reasons: Option<&str>,
     grant_to: GrantTo,
     expires_at: Option<OffsetDateTime>,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<AppRequestRecord> {
     let mut tx = begin_write(pool).await?;
     let approval: Uuid = sqlx::query_scalar("SELECT approval_id FROM app_requests WHERE id = $1")

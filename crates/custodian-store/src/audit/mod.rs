@@ -59,13 +59,13 @@ pub struct ConsistencyProof {
 impl Store {
     // Audit ------------------------------------------------------------------------------------
 
-    pub async fn log_view(&self, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<()> {
-        on_write!(self, audit::log_view(actor, now, e))
+    pub async fn log_view(&self, w: Write<'_>, e: AuditEntry) -> Result<()> {
+        on_write!(self, audit::log_view(w, e))
     }
 
     /// Append events in one transaction; returns the log size after them.
-    pub async fn append_audit(&self, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<u64> {
-        on_write!(self, audit::append_many(actor, now, entries))
+    pub async fn append_audit(&self, w: Write<'_>, entries: Vec<AuditEntry>) -> Result<u64> {
+        on_write!(self, audit::append_many(w, entries))
     }
 
     /// Stream every stored event in order with its stored leaf hash and root.
@@ -338,10 +338,9 @@ impl Store {
         &self,
         key_name: &str,
         key: &ed25519_dalek::VerifyingKey,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<KeyBinding> {
-        on_write!(self, audit::bind_audit_key(key_name, key, actor, now))
+        on_write!(self, audit::bind_audit_key(key_name, key, w))
     }
 
     /// The latest signed checkpoint, if any.
@@ -390,11 +389,10 @@ impl Store {
         old_size: u64,
         new_size: u64,
         root: &Hash,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<bool> {
         let (old, new, root) = (old_size as i64, new_size as i64, root.to_vec());
-        on_write!(self, audit::witness_advance(origin, old, new, root.as_slice(), actor, now))
+        on_write!(self, audit::witness_advance(origin, old, new, root.as_slice(), w))
     }
 
     /// The size of the log (its head).
@@ -604,6 +602,14 @@ pub struct InclusionProof {
     pub canonical_event: String,
 }
 
+/// Who writes and when: the actor a write is recorded as (in the audit log and the rows it
+/// stamps) and the time it is recorded at. Made with [`Actor::at`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Write<'a> {
+    pub actor: &'a Actor,
+    pub now: OffsetDateTime,
+}
+
 /// Who did something: a person signed in, a person's API token, or the system itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
@@ -624,6 +630,10 @@ impl Actor {
     }
     pub fn cli() -> Self {
         Self { person_id: None, label: "cli".into() }
+    }
+    /// This actor writing at `now`: what every write of the store is given.
+    pub fn at(&self, now: OffsetDateTime) -> Write<'_> {
+        Write { actor: self, now }
     }
 }
 

@@ -124,7 +124,7 @@ async fn digest_key(tx: &mut Tx<'_>, first_seq: i64, now: OffsetDateTime) -> Res
 }
 
 /// Append many events in one transaction (bulk jobs and benchmarks). Returns the new log size.
-pub async fn append_many(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, entries: Vec<AuditEntry>) -> Result<u64> {
+pub async fn append_many(pool: &Pool<DB>, Write { actor, now }: Write<'_>, entries: Vec<AuditEntry>) -> Result<u64> {
     let mut tx = begin_write(pool).await?;
     let mut last = 0;
     for e in entries {
@@ -135,7 +135,7 @@ pub async fn append_many(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, en
 }
 
 /// Record a view of sensitive personal data (WP034 3.3, 5.3: need to know): who, when and why.
-pub async fn log_view(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime, e: AuditEntry) -> Result<()> {
+pub async fn log_view(pool: &Pool<DB>, Write { actor, now }: Write<'_>, e: AuditEntry) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     audit(&mut tx, actor, now, e).await?;
     Ok(tx.commit().await?)
@@ -341,8 +341,7 @@ pub async fn witness_advance(
     old_size: i64,
     new_size: i64,
     root: &[u8],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<bool> {
     let mut tx = begin_write(pool).await?;
     let now_us = crate::backend::micros(now);
@@ -599,8 +598,7 @@ pub async fn bind_audit_key(
     pool: &Pool<DB>,
     key_name: &str,
     key: &ed25519_dalek::VerifyingKey,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<KeyBinding> {
     let mut tx = begin_write(pool).await?;
     let b = bind_key_in(&mut tx, key_name, key, actor, now).await?;

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::row::Flag;
-use crate::{Actor, Result, Store};
+use crate::{Result, Store, Write};
 
 /// One label a comment was given at intake, with the first span that gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -241,10 +241,9 @@ impl Store {
     pub async fn comments_intake(
         &self,
         items: &[NewComment],
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<std::result::Result<Vec<Intake>, Vec<RowError>>> {
-        on_write!(self, comments::intake(items, actor, now))
+        on_write!(self, comments::intake(items, w))
     }
 
     pub async fn comment(&self, id: Uuid) -> Result<Option<(Comment, Option<Evidence>)>> {
@@ -256,8 +255,8 @@ impl Store {
     }
 
     /// Keep the evidence snapshot of a comment (once: an existing snapshot is returned as it is).
-    pub async fn comment_keep_evidence(&self, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Evidence> {
-        on_write!(self, comments::keep_evidence(id, actor, now))
+    pub async fn comment_keep_evidence(&self, id: Uuid, w: Write<'_>) -> Result<Evidence> {
+        on_write!(self, comments::keep_evidence(id, w))
     }
 
     /// The evidence snapshots of every comment of one author, oldest first.

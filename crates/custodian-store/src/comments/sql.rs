@@ -75,8 +75,7 @@ pub(crate) async fn snapshot(tx: &mut Tx<'_>, c: &Comment, actor: &Actor, now: O
 pub async fn intake(
     pool: &Pool<DB>,
     items: &[NewComment],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<std::result::Result<Vec<Intake>, Vec<RowError>>> {
     let mut tx = begin_write(pool).await?;
     // The register's accounts the batch names.
@@ -221,7 +220,7 @@ pub async fn list(pool: &Pool<DB>, f: &CommentFilter) -> Result<Vec<Comment>> {
     Ok(rows)
 }
 
-pub async fn keep_evidence(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Evidence> {
+pub async fn keep_evidence(pool: &Pool<DB>, id: Uuid, Write { actor, now }: Write<'_>) -> Result<Evidence> {
     let mut tx = begin_write(pool).await?;
     let Some(c) = load(&mut tx, id).await? else {
         return Err(StoreError::NotFound(format!("comment {id}")));

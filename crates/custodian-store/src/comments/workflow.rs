@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::comments::{Comment, Evidence};
-use crate::{Actor, Result, Store};
+use crate::{Result, Store, Write};
 
 /// A wellbeing case (WP034 8.2) with the person it is for and the comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -173,8 +173,8 @@ impl Store {
     }
 
     /// Close a wellbeing case with the support given (audited `comment.wellbeing_closed`).
-    pub async fn wellbeing_close(&self, id: Uuid, support: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        on_write!(self, comments_workflow::wellbeing_close(id, support, actor, now))
+    pub async fn wellbeing_close(&self, id: Uuid, support: &str, w: Write<'_>) -> Result<()> {
+        on_write!(self, comments_workflow::wellbeing_close(id, support, w))
     }
 
     pub async fn referrals(&self) -> Result<Vec<Referral>> {
@@ -193,10 +193,9 @@ impl Store {
         outcome: ReferralOutcome,
         crime_reference: Option<&str>,
         note: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<()> {
-        on_write!(self, comments_workflow::referral_decide(id, outcome, crime_reference, note, actor, now))
+        on_write!(self, comments_workflow::referral_decide(id, outcome, crime_reference, note, w))
     }
 
     /// Referrals per month and strand.
@@ -211,10 +210,9 @@ impl Store {
         comment: Uuid,
         action: CommentAction,
         advice: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<ActionRecord> {
-        on_write!(self, comments_workflow::act(comment, action, advice, actor, now))
+        on_write!(self, comments_workflow::act(comment, action, advice, w))
     }
 
     pub async fn comment_actions(&self, comment: Uuid) -> Result<Vec<ActionRecord>> {
@@ -230,8 +228,8 @@ impl Store {
     }
 
     /// Mark a reply sent (once; audited `comment.reply_sent`).
-    pub async fn reply_mark_sent(&self, id: Uuid, reply: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        on_write!(self, comments_workflow::reply_mark_sent(id, reply, actor, now))
+    pub async fn reply_mark_sent(&self, id: Uuid, reply: &str, w: Write<'_>) -> Result<()> {
+        on_write!(self, comments_workflow::reply_mark_sent(id, reply, w))
     }
 
     /// Whether `person` is an account's team manager or one of its authorised users now.
@@ -250,7 +248,7 @@ impl Store {
     }
 
     /// Add a shift (the person must hold the Corporate Communications role; audited).
-    pub async fn rota_add(&self, s: &NewShift, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-        on_write!(self, comments_workflow::rota_add(s, actor, now))
+    pub async fn rota_add(&self, s: &NewShift, w: Write<'_>) -> Result<Uuid> {
+        on_write!(self, comments_workflow::rota_add(s, w))
     }
 }

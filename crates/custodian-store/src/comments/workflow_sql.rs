@@ -337,13 +337,7 @@ pub async fn wellbeing_case(pool: &Pool<DB>, id: Uuid) -> Result<Option<Wellbein
     Ok(row)
 }
 
-pub async fn wellbeing_close(
-    pool: &Pool<DB>,
-    id: Uuid,
-    support: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
-) -> Result<()> {
+pub async fn wellbeing_close(pool: &Pool<DB>, id: Uuid, support: &str, Write { actor, now }: Write<'_>) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let done = sqlx::query(
         "UPDATE comment_wellbeing_cases SET status = 'closed', support = $2, closed_at = $3, closed_by = $4 \
@@ -413,8 +407,7 @@ pub async fn referral_decide(
     outcome: ReferralOutcome,
     crime_reference: Option<&str>,
     note: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let done = sqlx::query(
@@ -475,8 +468,7 @@ pub async fn act(
     comment: Uuid,
     action: CommentAction,
     advice: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<ActionRecord> {
     let mut tx = begin_write(pool).await?;
     let Some(c) = load(&mut tx, comment).await? else {
@@ -563,7 +555,7 @@ pub async fn works_account(pool: &Pool<DB>, person: Uuid, account: Uuid) -> Resu
     Ok(n > 0)
 }
 
-pub async fn reply_mark_sent(pool: &Pool<DB>, id: Uuid, reply: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn reply_mark_sent(pool: &Pool<DB>, id: Uuid, reply: &str, Write { actor, now }: Write<'_>) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let row: Option<(Uuid, String, OffsetDateTime)> =
         sqlx::query_as("SELECT comment_id, status, due_at FROM comment_replies WHERE id = $1")
@@ -613,7 +605,7 @@ pub async fn on_call(pool: &Pool<DB>, at: OffsetDateTime) -> Result<Option<RotaS
     Ok(s)
 }
 
-pub async fn rota_add(pool: &Pool<DB>, s: &NewShift, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+pub async fn rota_add(pool: &Pool<DB>, s: &NewShift, Write { actor, now }: Write<'_>) -> Result<Uuid> {
     let mut tx = begin_write(pool).await?;
     let cc: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM person_roles r JOIN people p ON p.id = r.person_id \

@@ -11,7 +11,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, Result, Store};
+use crate::{Result, Store, Write};
 
 /// One declaration, with its declarant's name and staff number.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -126,28 +126,16 @@ pub struct KeptCheck {
 
 impl Store {
     /// Keep a personal-profile check for `person` (only when they ask).
-    pub async fn personal_check_keep(
-        &self,
-        person: Uuid,
-        k: &NewKeptCheck,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<Uuid> {
-        on_write!(self, declarations::personal_check_keep(person, k, actor, now))
+    pub async fn personal_check_keep(&self, person: Uuid, k: &NewKeptCheck, w: Write<'_>) -> Result<Uuid> {
+        on_write!(self, declarations::personal_check_keep(person, k, w))
     }
     /// A person's kept checks, newest first.
     pub async fn personal_checks_of(&self, person: Uuid) -> Result<Vec<KeptCheck>> {
         on_read!(self, declarations::personal_checks_of(person))
     }
     /// Delete one of a person's kept checks; `false` if they have none with that id.
-    pub async fn personal_check_delete(
-        &self,
-        id: Uuid,
-        person: Uuid,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<bool> {
-        on_write!(self, declarations::personal_check_delete(id, person, actor, now))
+    pub async fn personal_check_delete(&self, id: Uuid, person: Uuid, w: Write<'_>) -> Result<bool> {
+        on_write!(self, declarations::personal_check_delete(id, person, w))
     }
     /// Record a declaration (`None`: nothing to declare) by `person`, and complete their open
     /// re-declaration campaigns. `psd_required` comes from the category's entry in the pack.
@@ -156,10 +144,9 @@ impl Store {
         person: Uuid,
         d: Option<&Declaration>,
         psd_required: bool,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<DeclarationRow> {
-        on_write!(self, declarations::make(person, d, psd_required, actor, now))
+        on_write!(self, declarations::make(person, d, psd_required, w))
     }
     /// A person's own declarations, newest first.
     pub async fn declarations_of(&self, person: Uuid) -> Result<Vec<DeclarationRow>> {
@@ -175,8 +162,8 @@ impl Store {
         on_read!(self, declarations::one(id))
     }
     /// Record an assessor's view of a declaration and their reason (an audit event).
-    pub async fn declaration_viewed(&self, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        on_write!(self, declarations::viewed(id, reason, actor, now))
+    pub async fn declaration_viewed(&self, id: Uuid, reason: &str, w: Write<'_>) -> Result<()> {
+        on_write!(self, declarations::viewed(id, reason, w))
     }
     /// Record the assessment of a declaration, once; nobody assesses their own.
     pub async fn declaration_assess(
@@ -185,10 +172,9 @@ impl Store {
         outcome: Outcome,
         conditions: Option<&str>,
         assessor: Uuid,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<DeclarationRow> {
-        on_write!(self, declarations::assess(id, outcome, conditions, assessor, actor, now))
+        on_write!(self, declarations::assess(id, outcome, conditions, assessor, w))
     }
     /// Start the annual re-declaration (a campaign of kind `declaration` on the version in force
     /// of `reference`, clause 7.3): everyone active is enrolled; a declaration or "nothing to
@@ -198,10 +184,9 @@ impl Store {
         reference: &str,
         title: &str,
         due_on: time::Date,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<(crate::policy::Campaign, u64)> {
-        on_write!(self, declarations::campaign_create(reference, title, due_on, actor, now))
+        on_write!(self, declarations::campaign_create(reference, title, due_on, w))
     }
     /// Record a report to Professional Standards with its evidence files.
     pub async fn report_create(
@@ -209,10 +194,9 @@ impl Store {
         reporter: Uuid,
         r: &NewReport,
         evidence: &[NewEvidence],
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<ReportRow> {
-        on_write!(self, declarations::report_create(reporter, r, evidence, actor, now))
+        on_write!(self, declarations::report_create(reporter, r, evidence, w))
     }
     /// One report.
     pub async fn report(&self, id: Uuid) -> Result<Option<ReportRow>> {
@@ -239,23 +223,16 @@ impl Store {
         on_read!(self, declarations::events(report))
     }
     /// Record Professional Standards' view of a report (an audit event).
-    pub async fn report_viewed(&self, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        on_write!(self, declarations::report_viewed(id, actor, now))
+    pub async fn report_viewed(&self, id: Uuid, w: Write<'_>) -> Result<()> {
+        on_write!(self, declarations::report_viewed(id, w))
     }
     /// Triage a received report (WP034 8.1): no action or management action close it; a
     /// conduct assessment leaves it open (triaged) until PSD close it.
-    pub async fn report_triage(
-        &self,
-        id: Uuid,
-        triage: Triage,
-        note: Option<&str>,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<ReportRow> {
-        on_write!(self, declarations::triage(id, triage, note, actor, now))
+    pub async fn report_triage(&self, id: Uuid, triage: Triage, note: Option<&str>, w: Write<'_>) -> Result<ReportRow> {
+        on_write!(self, declarations::triage(id, triage, note, w))
     }
     /// Close a report under conduct assessment, with a note.
-    pub async fn report_close(&self, id: Uuid, note: &str, actor: &Actor, now: OffsetDateTime) -> Result<ReportRow> {
-        on_write!(self, declarations::close(id, note, actor, now))
+    pub async fn report_close(&self, id: Uuid, note: &str, w: Write<'_>) -> Result<ReportRow> {
+        on_write!(self, declarations::close(id, note, w))
     }
 }

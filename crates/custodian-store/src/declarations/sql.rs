@@ -28,8 +28,7 @@ pub async fn make(
     person: Uuid,
     d: Option<&Declaration>,
     psd_required: bool,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<DeclarationRow> {
     let mut tx = begin_write(pool).await?;
     let id = Uuid::now_v7();
@@ -112,7 +111,7 @@ pub async fn one(pool: &Pool<DB>, id: Uuid) -> Result<Option<DeclarationRow>> {
     Ok(sqlx::query_as(&format!("{DECLARATION} WHERE d.id = $1")).bind(id).fetch_optional(pool).await?)
 }
 
-pub async fn viewed(pool: &Pool<DB>, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn viewed(pool: &Pool<DB>, id: Uuid, reason: &str, Write { actor, now }: Write<'_>) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     AuditEntry::new("declaration.view", format!("declaration:{id}"))
         .clause("7.3")
@@ -129,8 +128,7 @@ pub async fn assess(
     outcome: Outcome,
     conditions: Option<&str>,
     assessor: Uuid,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<DeclarationRow> {
     let mut tx = begin_write(pool).await?;
     let current: Option<(Uuid, String, String)> =
@@ -178,8 +176,7 @@ pub async fn campaign_create(
     reference: &str,
     title: &str,
     due_on: time::Date,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<(crate::policy::Campaign, u64)> {
     let mut tx = begin_write(pool).await?;
     let version: Option<Uuid> = sqlx::query_scalar(
@@ -243,8 +240,7 @@ pub async fn report_create(
     reporter: Uuid,
     r: &NewReport,
     evidence: &[NewEvidence],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<ReportRow> {
     let mut tx = begin_write(pool).await?;
     let id = Uuid::now_v7();
@@ -349,7 +345,7 @@ pub async fn events(pool: &Pool<DB>, report: Uuid) -> Result<Vec<ReportEvent>> {
     .await?)
 }
 
-pub async fn report_viewed(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn report_viewed(pool: &Pool<DB>, id: Uuid, Write { actor, now }: Write<'_>) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     AuditEntry::new("psd_report.view", format!("psd_report:{id}")).clause("8.1").record(&mut tx, actor, now).await?;
     tx.commit().await?;
@@ -361,8 +357,7 @@ pub async fn triage(
     id: Uuid,
     triage: Triage,
     note: Option<&str>,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<ReportRow> {
     let mut tx = begin_write(pool).await?;
     let status: Option<(String, Uuid)> = sqlx::query_as("SELECT status, reporter_id FROM psd_reports WHERE id = $1")
@@ -404,7 +399,7 @@ pub async fn triage(
     Ok(row)
 }
 
-pub async fn close(pool: &Pool<DB>, id: Uuid, note: &str, actor: &Actor, now: OffsetDateTime) -> Result<ReportRow> {
+pub async fn close(pool: &Pool<DB>, id: Uuid, note: &str, Write { actor, now }: Write<'_>) -> Result<ReportRow> {
     let mut tx = begin_write(pool).await?;
     let done =
         sqlx::query("UPDATE psd_reports SET status = 'closed', closed_at = $1 WHERE id = $2 AND status = 'triaged'")
@@ -445,8 +440,7 @@ pub async fn personal_check_keep(
     pool: &Pool<DB>,
     person: Uuid,
     k: &crate::declarations::NewKeptCheck,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Uuid> {
     let mut tx = begin_write(pool).await?;
     let id = Uuid::now_v7();
@@ -486,8 +480,7 @@ pub async fn personal_check_delete(
     pool: &Pool<DB>,
     id: Uuid,
     person: Uuid,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<bool> {
     let mut tx = begin_write(pool).await?;
     let n = sqlx::query("DELETE FROM personal_checks WHERE id = $1 AND person_id = $2")

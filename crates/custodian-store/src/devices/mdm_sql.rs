@@ -7,7 +7,7 @@
 use super::{DB, DbRow, Tx, begin_write};
 use super::{audit::Record, devices, findings};
 use crate::devices::DeviceMdm;
-use crate::{Actor, AuditEntry, Device, ImportSummary, NewFinding, Progress, Result};
+use crate::{Actor, AuditEntry, Device, ImportSummary, NewFinding, Progress, Result, Write};
 use custodian_domain::devices::mdm::{self, DevicesPack, MdmState, Verdict};
 use custodian_domain::imports::{AmapiDevice, RowError};
 use serde_json::{Value, json};
@@ -51,7 +51,6 @@ fn state_json(s: &MdmState) -> Value {
 /// for the device already; a rule the state shows healthy closes the open one, as `resolved`,
 /// audited. A state older than the one stored (an earlier export imported late) changes
 /// nothing. Returns whether the stored state changed.
-#[allow(clippy::too_many_arguments)]
 pub async fn apply_state(
     tx: &mut Tx<'_>,
     d: &Device,
@@ -147,13 +146,11 @@ pub async fn apply_state(
 /// earlier export, serial number or IMEI, record each one's MDM state and open or close its
 /// WP034 4.7 findings. Devices the register does not know are reported, not dropped. One audit
 /// event for the import, with the parser's warnings.
-#[allow(clippy::too_many_arguments)]
 pub async fn import_amapi(
     pool: &Pool<DB>,
     items: &[AmapiDevice],
     warnings: &[RowError],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
     file_sha256: &str,
     progress: Progress<'_>,
 ) -> Result<ImportSummary> {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, ImportSummary, Page, Progress, Result, Store};
+use crate::{ImportSummary, Page, Progress, Result, Store, Write};
 
 impl Store {
     pub async fn device(&self, id: Uuid) -> Result<Option<Device>> {
@@ -99,20 +99,19 @@ impl Store {
     pub async fn allocations(&self, id: Uuid) -> Result<Vec<Allocation>> {
         on_read!(self, devices::allocations(id))
     }
-    pub async fn create_device(&self, row: &DeviceRow, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
-        let r = on_write!(self, devices::create_device(row, actor, now));
+    pub async fn create_device(&self, row: &DeviceRow, w: Write<'_>) -> Result<Device> {
+        let r = on_write!(self, devices::create_device(row, w));
         self.caches.forget_device_count();
         r
     }
     pub async fn import_devices(
         &self,
         rows: &[DeviceRow],
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
         sha256: &str,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
-        let r = on_write!(self, devices::import_devices(rows, actor, now, sha256, progress));
+        let r = on_write!(self, devices::import_devices(rows, w, sha256, progress));
         self.caches.forget_device_count();
         r
     }
@@ -139,27 +138,24 @@ impl Store {
         start: Option<OffsetDateTime>,
         end: Option<OffsetDateTime>,
         reason: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<crate::AllocationCorrected> {
-        on_write!(self, devices::correct_allocation(allocation, start, end, reason, actor, now))
+        on_write!(self, devices::correct_allocation(allocation, start, end, reason, w))
     }
     /// Apply an Intune export; `warnings` are the parser's, kept in the summary and the audit event.
     /// With `register_new`, devices the register does not know are registered and allocated to
     /// their primary user from `enrolledDateTime` (the summary's `allocations_started`; the caller
     /// re-attributes their usage); without it they are reported as unmatched.
-    #[allow(clippy::too_many_arguments)]
     pub async fn import_intune(
         &self,
         items: &[IntuneDevice],
         warnings: &[RowError],
         register_new: bool,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
         sha256: &str,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
-        let r = on_write!(self, devices::import_intune(items, warnings, register_new, actor, now, sha256, progress));
+        let r = on_write!(self, devices::import_intune(items, warnings, register_new, w, sha256, progress));
         self.caches.forget_device_count();
         r
     }
@@ -167,58 +163,32 @@ impl Store {
     /// naming its line and field: an `enrolledDateTime` in the future, or a primary user who is
     /// the importer (nobody starts their own allocation, WP034 4.1). The import checks again
     /// inside its transaction; this lets a whole file's problems be listed.
-    pub async fn intune_registration_problems(
-        &self,
-        items: &[IntuneDevice],
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<Vec<RowError>> {
-        on_read!(self, devices::intune_registration_problems(items, actor, now))
+    pub async fn intune_registration_problems(&self, items: &[IntuneDevice], w: Write<'_>) -> Result<Vec<RowError>> {
+        on_read!(self, devices::intune_registration_problems(items, w))
     }
     /// Apply an Android Management API export (WP034 4.7); `warnings` are the parser's.
     pub async fn import_amapi(
         &self,
         items: &[AmapiDevice],
         warnings: &[RowError],
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
         sha256: &str,
         progress: Progress<'_>,
     ) -> Result<ImportSummary> {
-        on_write!(self, devices_mdm::import_amapi(items, warnings, actor, now, sha256, progress))
+        on_write!(self, devices_mdm::import_amapi(items, warnings, w, sha256, progress))
     }
     /// The latest state the device's MDM reported, if any export has matched it.
     pub async fn device_mdm(&self, id: Uuid) -> Result<Option<DeviceMdm>> {
         on_read!(self, devices_mdm::device_mdm(id))
     }
-    pub async fn allocate(
-        &self,
-        device: Uuid,
-        person: Uuid,
-        reason: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<Device> {
-        on_write!(self, devices::allocate(device, person, reason, actor, now))
+    pub async fn allocate(&self, device: Uuid, person: Uuid, reason: &str, w: Write<'_>) -> Result<Device> {
+        on_write!(self, devices::allocate(device, person, reason, w))
     }
-    pub async fn transition(
-        &self,
-        device: Uuid,
-        to: DeviceStatus,
-        reason: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<Device> {
-        on_write!(self, devices::transition(device, to, reason, actor, now))
+    pub async fn transition(&self, device: Uuid, to: DeviceStatus, reason: &str, w: Write<'_>) -> Result<Device> {
+        on_write!(self, devices::transition(device, to, reason, w))
     }
-    pub async fn confirm_receipt(
-        &self,
-        device: Uuid,
-        person: Uuid,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<Device> {
-        on_write!(self, devices::confirm_receipt(device, person, actor, now))
+    pub async fn confirm_receipt(&self, device: Uuid, person: Uuid, w: Write<'_>) -> Result<Device> {
+        on_write!(self, devices::confirm_receipt(device, person, w))
     }
     pub async fn report_loss(
         &self,
@@ -226,10 +196,9 @@ impl Store {
         person: Uuid,
         stolen: bool,
         circumstances: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<(Device, Uuid)> {
-        on_write!(self, devices::report_loss(device, person, stolen, circumstances, actor, now))
+        on_write!(self, devices::report_loss(device, person, stolen, circumstances, w))
     }
 }
 

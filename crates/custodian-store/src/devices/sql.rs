@@ -8,7 +8,7 @@ use super::{DB, DbRow, Tx, begin_read, begin_write, chunk_rows, micros};
 use super::{audit, chunked, findings, people};
 use crate::{
     Actor, Allocation, AllocationCorrected, AuditEntry, Device, DeviceEvent, DeviceFilter, ImportSummary, NewFinding,
-    Page, Progress, RegisterRefs, Result, StoreError, no_progress,
+    Page, Progress, RegisterRefs, Result, StoreError, Write, no_progress,
 };
 use custodian_domain::devices as domain;
 use custodian_domain::devices::{DeviceStatus, DeviceType};
@@ -359,8 +359,7 @@ pub async fn allocate(
     device: Uuid,
     person: Uuid,
     reason: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Device> {
     let mut tx = begin_write(pool).await?;
     let before = tx_device(&mut tx, device).await?;
@@ -404,8 +403,7 @@ pub async fn transition(
     device: Uuid,
     to: DeviceStatus,
     reason: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Device> {
     let mut tx = begin_write(pool).await?;
     let d = tx_transition(&mut tx, device, to, reason, actor, now, "transition").await?;
@@ -450,8 +448,7 @@ pub async fn confirm_receipt(
     pool: &Pool<DB>,
     device: Uuid,
     person: Uuid,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Device> {
     let mut tx = begin_write(pool).await?;
     let d = tx_device(&mut tx, device).await?;
@@ -485,8 +482,7 @@ pub async fn report_loss(
     person: Uuid,
     stolen: bool,
     circumstances: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<(Device, Uuid)> {
     let mut tx = begin_write(pool).await?;
     let d = tx_device(&mut tx, device).await?;
@@ -525,8 +521,7 @@ pub async fn report_loss(
 pub async fn import_devices(
     pool: &Pool<DB>,
     rows: &[DeviceRow],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
     file_sha256: &str,
     progress: Progress<'_>,
 ) -> Result<ImportSummary> {
@@ -1001,7 +996,7 @@ impl Writes<'_> {
 }
 
 /// Register one device (Digital Services, WP034 1.2).
-pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: OffsetDateTime) -> Result<Device> {
+pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, Write { actor, now }: Write<'_>) -> Result<Device> {
     let exists: Option<Uuid> = sqlx::query_scalar("SELECT id FROM devices WHERE asset_tag = $1")
         .bind(&r.asset_tag)
         .fetch_optional(pool)
@@ -1009,7 +1004,7 @@ pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: O
     if exists.is_some() {
         return Err(StoreError::Conflict(format!("asset_tag: {} is already registered", r.asset_tag)));
     }
-    import_devices(pool, std::slice::from_ref(r), actor, now, "", &no_progress).await?;
+    import_devices(pool, std::slice::from_ref(r), actor.at(now), "", &no_progress).await?;
     device_by_asset_tag(pool, &r.asset_tag).await?.ok_or_else(|| StoreError::NotFound(r.asset_tag.clone()))
 }
 
@@ -1019,14 +1014,12 @@ pub async fn create_device(pool: &Pool<DB>, r: &DeviceRow, actor: &Actor, now: O
 /// `register_new` they are registered ([`tx_register_intune`]). A known device never allocated
 /// whose primary user is a known person is reported, not allocated: the register is Digital
 /// Services' record (WP034 4.1).
-#[allow(clippy::too_many_arguments)]
 pub async fn import_intune(
     pool: &Pool<DB>,
     items: &[IntuneDevice],
     warnings: &[RowError],
     register_new: bool,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
     file_sha256: &str,
     progress: Progress<'_>,
 ) -> Result<ImportSummary> {
@@ -1217,8 +1210,7 @@ async fn tx_registration_problem(
 pub async fn intune_registration_problems(
     pool: &Pool<DB>,
     items: &[IntuneDevice],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Vec<RowError>> {
     let mut tx = begin_read(pool).await?;
     let mut out = Vec::new();
@@ -1516,15 +1508,13 @@ pub async fn register_refs(pool: &Pool<DB>, staff_numbers: &[&str], asset_tags: 
 /// Digital Services correct an allocation's start and/or end (WP034 4.1), with a reason; the
 /// corrected span may not overlap another allocation of the device, start or end in the future,
 /// or end before it starts. An open allocation's end is set by returning the device, not here.
-#[allow(clippy::too_many_arguments)]
 pub async fn correct_allocation(
     pool: &Pool<DB>,
     allocation: Uuid,
     start: Option<OffsetDateTime>,
     end: Option<OffsetDateTime>,
     reason: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<AllocationCorrected> {
     let mut tx = begin_write(pool).await?;
     let row = sqlx::query("SELECT device_id, person_id, allocated_at, ended_at FROM allocations WHERE id = $1")

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::backend::micros;
-use crate::{Actor, Result, Store};
+use crate::{Result, Store, Write};
 
 /// One e-mail owed, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -64,14 +64,8 @@ impl Store {
     }
 
     /// Set how `person` is e-mailed, audited (`email.preference`); false if it was so already.
-    pub async fn email_set_preference(
-        &self,
-        person: Uuid,
-        delivery: Delivery,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<bool> {
-        on_write!(self, email::set_preference(person, delivery, actor, now))
+    pub async fn email_set_preference(&self, person: Uuid, delivery: Delivery, w: Write<'_>) -> Result<bool> {
+        on_write!(self, email::set_preference(person, delivery, w))
     }
 
     /// Lease up to `limit` immediate e-mails due at `now` to `holder` for `lease`: nobody else

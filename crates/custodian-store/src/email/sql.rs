@@ -76,8 +76,7 @@ pub async fn set_preference(
     pool: &Pool<DB>,
     person: Uuid,
     delivery: Delivery,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<bool> {
     let mut tx = begin_write(pool).await?;
     let before: Option<String> = sqlx::query_scalar("SELECT delivery FROM email_preferences WHERE person_id = $1")

@@ -6,11 +6,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::row::{JsonText, OptText};
-use crate::{Actor, Page, Result, Store};
+use crate::{Page, Result, Store, Write};
 
 impl Store {
-    pub async fn raise(&self, f: &NewFinding, actor: &Actor, now: OffsetDateTime) -> Result<Option<Uuid>> {
-        on_write!(self, findings::raise(f, actor, now))
+    pub async fn raise(&self, f: &NewFinding, w: Write<'_>) -> Result<Option<Uuid>> {
+        on_write!(self, findings::raise(f, w))
     }
     pub async fn finding(&self, id: Uuid) -> Result<Option<Finding>> {
         on_read!(self, findings::finding_by_id(id))
@@ -35,10 +35,9 @@ impl Store {
         reasons: Option<&str>,
         considerations: &[Consideration],
         reviewer: Uuid,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<Finding> {
-        on_write!(self, findings::review_finding(id, to, outcome, reasons, considerations, reviewer, actor, now))
+        on_write!(self, findings::review_finding(id, to, outcome, reasons, considerations, reviewer, w))
     }
     /// A finding's reviews, oldest first, with their reviewers' names.
     pub async fn finding_reviews(&self, id: Uuid) -> Result<Vec<FindingReview>> {

@@ -47,7 +47,6 @@ pub async fn tx_raise(tx: &mut Tx<'_>, f: &NewFinding, actor: &Actor, now: Offse
 /// Close a finding by itself (outcome `resolved`, no reviewer): a later record shows the rule
 /// no longer broken. `status` is the status it had; `reasons` say which record. Audited as
 /// `finding.resolve` under the rule's clause.
-#[allow(clippy::too_many_arguments)]
 pub async fn tx_resolve(
     tx: &mut Tx<'_>,
     id: Uuid,
@@ -74,7 +73,7 @@ pub async fn tx_resolve(
     Ok(())
 }
 
-pub async fn raise(pool: &Pool<DB>, f: &NewFinding, actor: &Actor, now: OffsetDateTime) -> Result<Option<Uuid>> {
+pub async fn raise(pool: &Pool<DB>, f: &NewFinding, Write { actor, now }: Write<'_>) -> Result<Option<Uuid>> {
     let mut tx = begin_write(pool).await?;
     let id = tx_raise(&mut tx, f, actor, now).await?;
     tx.commit().await?;
@@ -162,8 +161,7 @@ pub async fn review_finding(
     reasons: Option<&str>,
     considerations: &[Consideration],
     reviewer: Uuid,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Finding> {
     let mut tx = begin_write(pool).await?;
     // The status is checked on what this read sees, so take the audit head's lock (which every

@@ -8,23 +8,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::row::{Flag, JsonText};
-use crate::{Actor, Result, Store};
+use crate::{Result, Store, Write};
 
 custodian_domain::str_enum! {
     /// Whether a round has been drawn.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-    #[serde(rename_all = "snake_case")]
     pub enum RoundStatus {
         /// Created: the population is frozen, exclusions may still be recorded.
         Open = "open",
         /// Drawn: the selection is final and cases exist.
         Drawn = "drawn",
-    }
-}
-
-impl RoundStatus {
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
     }
 }
 
@@ -241,8 +233,8 @@ pub struct MonitoringCounts {
 impl Store {
     /// Create a round and freeze its population: every active person in scope holding at least
     /// one allocated device (WP034 5.4). Audited with the population's hash.
-    pub async fn monitoring_create_round(&self, r: &NewRound, actor: &Actor, now: OffsetDateTime) -> Result<Round> {
-        on_write!(self, monitoring::create_round(r, actor, now))
+    pub async fn monitoring_create_round(&self, r: &NewRound, w: Write<'_>) -> Result<Round> {
+        on_write!(self, monitoring::create_round(r, w))
     }
 
     /// Leave a person out of an open round's draw, with the reason (long-term absence, say).
@@ -251,23 +243,15 @@ impl Store {
         round: Uuid,
         staff_number: &str,
         reason: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<Round> {
-        on_write!(self, monitoring::exclude(round, staff_number, reason, actor, now))
+        on_write!(self, monitoring::exclude(round, staff_number, reason, w))
     }
 
     /// Draw: check the secret opens the commitment, run the published algorithm over the
     /// frozen population, record everything and open a case for each person selected.
-    pub async fn monitoring_draw(
-        &self,
-        round: Uuid,
-        beacon: &str,
-        secret: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<Round> {
-        on_write!(self, monitoring::draw(round, beacon, secret, actor, now))
+    pub async fn monitoring_draw(&self, round: Uuid, beacon: &str, secret: &str, w: Write<'_>) -> Result<Round> {
+        on_write!(self, monitoring::draw(round, beacon, secret, w))
     }
 
     pub async fn monitoring_rounds(&self) -> Result<Vec<Round>> {
@@ -310,20 +294,14 @@ impl Store {
     /// its effects on the device register and referrals, and the audit event commit together.
     /// A notice (`Mandate`) names every device the person holds at that moment, whatever the
     /// step carries.
-    pub async fn monitoring_step(
-        &self,
-        case: Uuid,
-        step: &Step,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<MonitoringCase> {
-        on_write!(self, monitoring::step(case, step, actor, now))
+    pub async fn monitoring_step(&self, case: Uuid, step: &Step, w: Write<'_>) -> Result<MonitoringCase> {
+        on_write!(self, monitoring::step(case, step, w))
     }
 
     /// Open a failure-to-provide referral for every mandated case past its deadline (WP034
     /// 5.5). Returns how many were opened.
-    pub async fn monitoring_sweep(&self, actor: &Actor, now: OffsetDateTime) -> Result<usize> {
-        on_write!(self, monitoring::sweep(actor, now))
+    pub async fn monitoring_sweep(&self, w: Write<'_>) -> Result<usize> {
+        on_write!(self, monitoring::sweep(w))
     }
 
     pub async fn monitoring_counts(&self, now: OffsetDateTime) -> Result<MonitoringCounts> {

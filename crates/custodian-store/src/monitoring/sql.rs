@@ -100,7 +100,7 @@ fn case_subject(id: Uuid) -> String {
 }
 
 /// Create a round and freeze its population (WP034 5.4).
-pub async fn create_round(pool: &Pool<DB>, r: &NewRound, actor: &Actor, now: OffsetDateTime) -> Result<Round> {
+pub async fn create_round(pool: &Pool<DB>, r: &NewRound, Write { actor, now }: Write<'_>) -> Result<Round> {
     let name = r.name.trim();
     if name.is_empty() {
         return Err(StoreError::Invalid("name: give the round a name".into()));
@@ -185,8 +185,7 @@ pub async fn exclude(
     round: Uuid,
     staff_number: &str,
     reason: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Round> {
     let reason = reason.trim();
     if reason.is_empty() {
@@ -382,8 +381,7 @@ pub async fn draw(
     round: Uuid,
     beacon: &str,
     secret: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Round> {
     let mut tx = begin_write(pool).await?;
     let before = tx_round(&mut tx, round).await?;
@@ -590,8 +588,7 @@ pub async fn step(
     pool: &Pool<DB>,
     case: Uuid,
     step: &domain::Step,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<MonitoringCase> {
     let mut tx = begin_write(pool).await?;
     let c = tx_case(&mut tx, case).await?;
@@ -749,7 +746,7 @@ pub async fn step(
 }
 
 /// Open failure-to-provide referrals for mandated cases past their deadline (WP034 5.5).
-pub async fn sweep(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<usize> {
+pub async fn sweep(pool: &Pool<DB>, Write { actor, now }: Write<'_>) -> Result<usize> {
     let ids: Vec<Uuid> =
         sqlx::query_scalar("SELECT id FROM monitoring_cases WHERE stage = 'mandated' AND failure_referred = 0")
             .fetch_all(pool)
@@ -758,7 +755,7 @@ pub async fn sweep(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Resul
     for id in ids {
         let Some(c) = case_by_id(pool, id).await? else { continue };
         if domain::overdue(&c.state, now) {
-            step(pool, id, &domain::Step::FailureToProvide, actor, now).await?;
+            step(pool, id, &domain::Step::FailureToProvide, actor.at(now)).await?;
             opened += 1;
         }
     }

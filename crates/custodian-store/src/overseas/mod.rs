@@ -18,7 +18,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::row::{CommaList, IsoDate};
-use crate::{Actor, Result, Store, StoreError};
+use crate::{Result, Store, StoreError, Write};
 
 /// The kind of approval request an overseas-use request opens.
 pub const OVERSEAS_KIND: &str = "overseas_use";
@@ -152,12 +152,7 @@ impl Store {
     /// Request overseas use (WP034 4.2): the window (status `requested`) and its approval request
     /// (line manager, Digital Services, Force Vetting Unit; all of them, any order), in one
     /// transaction with the audit events. Returns (window id, approval request id).
-    pub async fn overseas_request(
-        &self,
-        r: &NewOverseasRequest,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<(Uuid, Uuid)> {
+    pub async fn overseas_request(&self, r: &NewOverseasRequest, w: Write<'_>) -> Result<(Uuid, Uuid)> {
         if r.devices.is_empty() {
             return Err(StoreError::Invalid("devices: choose at least one device you hold".into()));
         }
@@ -170,7 +165,7 @@ impl Store {
         if r.purpose.trim().is_empty() {
             return Err(StoreError::Invalid("purpose: say why the device is needed overseas".into()));
         }
-        on_write!(self, overseas::request(r, actor, now))
+        on_write!(self, overseas::request(r, w))
     }
 
     /// Overseas-use windows matching `f`, newest first.
@@ -195,28 +190,26 @@ impl Store {
     /// Record an approved overseas-use window (WP034 4.2).
     pub async fn record_overseas_window(
         &self,
-        w: &OverseasWindow,
+        window: &OverseasWindow,
         purpose: &str,
         approval_ref: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<()> {
-        if w.countries.is_empty()
-            || w.countries.iter().any(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+        if window.countries.is_empty()
+            || window.countries.iter().any(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
         {
             return Err(StoreError::Invalid("countries: give ISO 3166-1 alpha-2 codes such as FR".into()));
         }
-        if w.from > w.to {
+        if window.from > window.to {
             return Err(StoreError::Invalid("to: the window ends before it starts".into()));
         }
         if purpose.trim().is_empty() {
             return Err(StoreError::Invalid("purpose: say why the device is needed overseas".into()));
         }
-        on_write!(self, overseas::record_window(w, purpose, approval_ref, actor, now))
+        on_write!(self, overseas::record_window(window, purpose, approval_ref, w))
     }
 
     /// Record a policing-purpose exception for streaming video (WP034 4.6).
-    #[allow(clippy::too_many_arguments)]
     pub async fn record_streaming_exception(
         &self,
         person: Uuid,
@@ -224,8 +217,7 @@ impl Store {
         approver: Uuid,
         from_us: i64,
         expires_us: i64,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<Uuid> {
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid("reason: name the policing purpose".into()));
@@ -234,10 +226,7 @@ impl Store {
             return Err(StoreError::Invalid("expires: the exception must end after it starts".into()));
         }
         let id = Uuid::now_v7();
-        on_write!(
-            self,
-            overseas::record_streaming_exception(id, person, reason, approver, from_us, expires_us, actor, now)
-        )?;
+        on_write!(self, overseas::record_streaming_exception(id, person, reason, approver, from_us, expires_us, w))?;
         Ok(id)
     }
 }

@@ -40,8 +40,7 @@ async fn with_tags(conn: &mut Conn, mut item: crate::overseas::OverseasItem) -> 
 pub async fn request(
     pool: &Pool<DB>,
     r: &crate::overseas::NewOverseasRequest,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<(Uuid, Uuid)> {
     use custodian_domain::approvals::{ChainSpec, Decider, Order, StepSpec};
     let mut tx = begin_write(pool).await?;
@@ -221,8 +220,7 @@ pub async fn record_window(
     w: &custodian_domain::usage::OverseasWindow,
     purpose: &str,
     approval_ref: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let devices = w.devices.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
@@ -259,8 +257,7 @@ pub async fn record_streaming_exception(
     approver: Uuid,
     from_us: i64,
     expires_us: i64,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     sqlx::query("INSERT INTO streaming_exceptions (id, person_id, reason, approver_id, from_us, expires_us, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")

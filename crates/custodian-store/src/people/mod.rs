@@ -3,10 +3,9 @@
 use custodian_domain::imports::{PersonRow, RowError};
 use custodian_domain::people::{PersonKind, PersonStatus, Role};
 use serde::Serialize;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, ImportSummary, Page, Progress, Result, Store};
+use crate::{ImportSummary, Page, Progress, Result, Store, Write};
 
 impl Store {
     pub async fn person(&self, id: Uuid) -> Result<Option<Person>> {
@@ -41,17 +40,16 @@ impl Store {
         &self,
         rows: &[PersonRow],
         authority: &custodian_domain::imports::ImportAuthority,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
         sha256: &str,
         progress: Progress<'_>,
     ) -> Result<std::result::Result<ImportSummary, Vec<RowError>>> {
-        let r = on_write!(self, people::import_people(rows, authority, actor, now, sha256, progress));
+        let r = on_write!(self, people::import_people(rows, authority, w, sha256, progress));
         self.caches.forget_people();
         r
     }
-    pub async fn grant_role(&self, person: Uuid, role: Role, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        let r = on_write!(self, accounts::grant_role(person, role, actor, now));
+    pub async fn grant_role(&self, person: Uuid, role: Role, w: Write<'_>) -> Result<()> {
+        let r = on_write!(self, accounts::grant_role(person, role, w));
         self.caches.forget_people();
         r
     }

@@ -5,14 +5,13 @@
 
 use super::{DB, DbRow, Tx, begin_write, chunk_rows};
 use super::{accounts, audit, chunked, devices, social_accounts};
-use crate::{Actor, AuditEntry, BusinessArea, ImportSummary, Page, Person, PersonFilter, Progress, Result, StoreError};
+use crate::{AuditEntry, BusinessArea, ImportSummary, Page, Person, PersonFilter, Progress, Result, StoreError, Write};
 use custodian_domain::imports::{ImportAuthority, PersonRow, RowError, StoredRights, check_row_rights};
 use custodian_domain::people::{PersonKind, PersonStatus, Role};
 use custodian_domain::social_accounts::EndedReason;
 use serde_json::{Value, json};
 use sqlx::Pool;
 use std::collections::{HashMap, HashSet};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 const PERSON_SELECT: &str = "SELECT p.id, p.staff_number, p.name, p.email, p.kind, p.status, p.line_manager_id, \
@@ -328,8 +327,7 @@ pub async fn import_people(
     pool: &Pool<DB>,
     rows: &[PersonRow],
     authority: &ImportAuthority,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
     file_sha256: &str,
     progress: Progress<'_>,
 ) -> Result<std::result::Result<ImportSummary, Vec<RowError>>> {

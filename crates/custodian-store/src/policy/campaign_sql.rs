@@ -43,7 +43,7 @@ async fn enrol(tx: &mut Tx<'_>, only: Option<Uuid>, now: OffsetDateTime) -> Resu
 }
 
 /// Start a campaign and enrol everyone in its scope.
-pub async fn create(pool: &Pool<DB>, c: &NewCampaign, actor: &Actor, now: OffsetDateTime) -> Result<(Campaign, u64)> {
+pub async fn create(pool: &Pool<DB>, c: &NewCampaign, Write { actor, now }: Write<'_>) -> Result<(Campaign, u64)> {
     let mut tx = begin_write(pool).await?;
     let out = create_tx(&mut tx, c, actor, now).await?;
     tx.commit().await?;
@@ -121,7 +121,7 @@ pub async fn create_tx(
 }
 
 /// Enrol the people who joined (or moved into scope) since each open campaign began.
-pub async fn enrol_new_starters(pool: &Pool<DB>, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
+pub async fn enrol_new_starters(pool: &Pool<DB>, Write { actor, now }: Write<'_>) -> Result<u64> {
     let mut tx = begin_write(pool).await?;
     let n = enrol(&mut tx, None, now).await?;
     if n > 0 {
@@ -140,8 +140,7 @@ pub async fn acknowledge(
     pool: &Pool<DB>,
     campaign: Uuid,
     person: Uuid,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<bool> {
     let mut tx = begin_write(pool).await?;
     let done = sqlx::query(
@@ -247,10 +246,9 @@ pub async fn remind(
     campaign: Uuid,
     not_since: OffsetDateTime,
     limit: i64,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<usize> {
-    Ok(remind_batch(pool, campaign, not_since, limit, actor, now).await?.1)
+    Ok(remind_batch(pool, campaign, not_since, limit, actor.at(now)).await?.1)
 }
 
 /// [`remind`], returning also how many people it selected. Each person is claimed by a
@@ -263,8 +261,7 @@ pub async fn remind_batch(
     campaign: Uuid,
     not_since: OffsetDateTime,
     limit: i64,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<(usize, usize)> {
     let mut tx = begin_write(pool).await?;
     let c: Campaign = sqlx::query_as(&format!("SELECT {CAMPAIGN_COLUMNS} FROM policy_campaigns WHERE id = $1"))
@@ -356,8 +353,7 @@ pub async fn scope(pool: &Pool<DB>, campaign: Uuid) -> Result<(Vec<String>, Vec<
 pub async fn training_import(
     pool: &Pool<DB>,
     rows: &[custodian_domain::policy::training::Attendance],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<(usize, u64)> {
     let mut tx = begin_write(pool).await?;
     let mut sessions: Vec<(time::Date, String, Uuid)> = Vec::new();

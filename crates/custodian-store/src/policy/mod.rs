@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, Result, Store};
+use crate::{Result, Store, Write};
 
 /// One version of a policy.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -197,10 +197,9 @@ impl Store {
         &self,
         policy: &Policy,
         approval_body: Option<&str>,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<PolicyImport> {
-        on_write!(self, policy::import(policy, approval_body, actor, now))
+        on_write!(self, policy::import(policy, approval_body, w))
     }
     /// The adopted version of the policy with this reference, if one has been recorded.
     pub async fn policy_in_force(&self, reference: &str) -> Result<Option<PolicyVersion>> {
@@ -219,62 +218,33 @@ impl Store {
         on_read!(self, policy::clauses(version_id))
     }
     /// Draft the next version from the one in force (one draft at a time).
-    pub async fn policy_draft(&self, reference: &str, actor: &Actor, now: OffsetDateTime) -> Result<PolicyVersion> {
-        on_write!(self, policy::draft(reference, actor, now))
+    pub async fn policy_draft(&self, reference: &str, w: Write<'_>) -> Result<PolicyVersion> {
+        on_write!(self, policy::draft(reference, w))
     }
     /// Change, add or remove one clause of a draft.
-    pub async fn policy_edit_clause(
-        &self,
-        version_id: Uuid,
-        edit: &ClauseEdit,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        on_write!(self, policy::edit_clause(version_id, edit, actor, now))
+    pub async fn policy_edit_clause(&self, version_id: Uuid, edit: &ClauseEdit, w: Write<'_>) -> Result<()> {
+        on_write!(self, policy::edit_clause(version_id, edit, w))
     }
     /// Send a draft to consultation on the approval chain (WP034 10.2).
-    pub async fn policy_consult(
-        &self,
-        version_id: Uuid,
-        requester: Uuid,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<PolicyVersion> {
-        on_write!(self, policy::consult(version_id, requester, actor, now))
+    pub async fn policy_consult(&self, version_id: Uuid, requester: Uuid, w: Write<'_>) -> Result<PolicyVersion> {
+        on_write!(self, policy::consult(version_id, requester, w))
     }
     /// Adopt a consulted version: it comes into force and the one before is superseded.
-    pub async fn policy_adopt(
-        &self,
-        version_id: Uuid,
-        adoption: &Adoption,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<PolicyVersion> {
-        on_write!(self, policy::adopt(version_id, adoption, actor, now))
+    pub async fn policy_adopt(&self, version_id: Uuid, adoption: &Adoption, w: Write<'_>) -> Result<PolicyVersion> {
+        on_write!(self, policy::adopt(version_id, adoption, w))
     }
     /// Start an acknowledgement campaign and enrol everyone in its scope (set-based); returns
     /// the campaign and how many were enrolled.
-    pub async fn policy_campaign_create(
-        &self,
-        c: &NewCampaign,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<(Campaign, u64)> {
-        on_write!(self, policy_campaigns::create(c, actor, now))
+    pub async fn policy_campaign_create(&self, c: &NewCampaign, w: Write<'_>) -> Result<(Campaign, u64)> {
+        on_write!(self, policy_campaigns::create(c, w))
     }
     /// Enrol new starters (and people moved into scope) in every open campaign.
-    pub async fn policy_campaigns_enrol_new(&self, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
-        on_write!(self, policy_campaigns::enrol_new_starters(actor, now))
+    pub async fn policy_campaigns_enrol_new(&self, w: Write<'_>) -> Result<u64> {
+        on_write!(self, policy_campaigns::enrol_new_starters(w))
     }
     /// Acknowledge a campaign; `false` if already acknowledged.
-    pub async fn policy_acknowledge(
-        &self,
-        campaign: Uuid,
-        person: Uuid,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<bool> {
-        on_write!(self, policy_campaigns::acknowledge(campaign, person, actor, now))
+    pub async fn policy_acknowledge(&self, campaign: Uuid, person: Uuid, w: Write<'_>) -> Result<bool> {
+        on_write!(self, policy_campaigns::acknowledge(campaign, person, w))
     }
     /// A campaign's completion per business area (one GROUP BY).
     pub async fn policy_campaign_completion(&self, campaign: Uuid) -> Result<Vec<AreaCompletion>> {
@@ -307,20 +277,18 @@ impl Store {
         campaign: Uuid,
         not_since: OffsetDateTime,
         limit: i64,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<usize> {
-        on_write!(self, policy_campaigns::remind(campaign, not_since, limit, actor, now))
+        on_write!(self, policy_campaigns::remind(campaign, not_since, limit, w))
     }
     /// Record training attendance (whole file or nothing); returns the sessions touched and the
     /// attendances added.
     pub async fn training_import(
         &self,
         rows: &[custodian_domain::policy::training::Attendance],
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<(usize, u64)> {
-        on_write!(self, policy_campaigns::training_import(rows, actor, now))
+        on_write!(self, policy_campaigns::training_import(rows, w))
     }
     /// The training sessions a person attended.
     pub async fn training_of(&self, person: Uuid) -> Result<Vec<TrainingRecord>> {
@@ -339,14 +307,12 @@ impl Store {
         &self,
         not_since: OffsetDateTime,
         batch: i64,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<usize> {
         let mut total = 0;
         for c in self.policy_campaigns().await?.into_iter().filter(|c| c.status == "open") {
             loop {
-                let (selected, reminded) =
-                    on_write!(self, policy_campaigns::remind_batch(c.id, not_since, batch, actor, now))?;
+                let (selected, reminded) = on_write!(self, policy_campaigns::remind_batch(c.id, not_since, batch, w))?;
                 total += reminded;
                 if selected < batch as usize {
                     break;

@@ -30,8 +30,7 @@ pub async fn import(
     pool: &Pool<DB>,
     policy: &Policy,
     approval_body: Option<&str>,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<PolicyImport> {
     let sha = policy_sha256(policy);
     let version = i64::from(policy.version);
@@ -204,7 +203,7 @@ async fn version_tx(tx: &mut Tx<'_>, id: Uuid) -> Result<PolicyVersion> {
 }
 
 /// Draft the next version from the one in force: the same cover, clauses and history, to edit.
-pub async fn draft(pool: &Pool<DB>, reference: &str, actor: &Actor, now: OffsetDateTime) -> Result<PolicyVersion> {
+pub async fn draft(pool: &Pool<DB>, reference: &str, Write { actor, now }: Write<'_>) -> Result<PolicyVersion> {
     let mut tx = begin_write(pool).await?;
     let open: Option<i64> = sqlx::query_scalar(
         "SELECT version FROM policy_versions WHERE reference = $1 AND status IN ('draft', 'consultation', 'consulted')",
@@ -281,8 +280,7 @@ pub async fn edit_clause(
     pool: &Pool<DB>,
     version_id: Uuid,
     clause: &crate::policy::ClauseEdit,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let v = version_tx(&mut tx, version_id).await?;
@@ -371,8 +369,7 @@ pub async fn consult(
     pool: &Pool<DB>,
     version_id: Uuid,
     requester: Uuid,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<PolicyVersion> {
     let mut tx = begin_write(pool).await?;
     let v = version_tx(&mut tx, version_id).await?;
@@ -466,8 +463,7 @@ pub async fn adopt(
     pool: &Pool<DB>,
     version_id: Uuid,
     a: &crate::policy::Adoption,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<PolicyVersion> {
     let mut tx = begin_write(pool).await?;
     let v = version_tx(&mut tx, version_id).await?;

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::row::{Flag, JsonText};
-use crate::{Actor, Result, Store};
+use crate::{Result, Store, Write};
 
 /// A social media account at its simplest (WP034 6.6, 6.7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -276,10 +276,9 @@ impl Store {
         kind: &str,
         label: &str,
         sio_staff_number: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<InvestigationSio> {
-        on_write!(self, posts::set_sio(kind, label, sio_staff_number, actor, now))
+        on_write!(self, posts::set_sio(kind, label, sio_staff_number, w))
     }
 
     pub async fn posts_sios(&self) -> Result<Vec<InvestigationSio>> {
@@ -288,34 +287,27 @@ impl Store {
 
     /// Save a post: a new draft when `id` is `None`, else a new version, which restarts
     /// approval (the post returns to draft, approvals and overrides are cleared).
-    pub async fn posts_save(
-        &self,
-        id: Option<Uuid>,
-        input: &PostInput,
-        author: Uuid,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<Post> {
-        on_write!(self, posts::save(id, input, author, actor, now))
+    pub async fn posts_save(&self, id: Option<Uuid>, input: &PostInput, author: Uuid, w: Write<'_>) -> Result<Post> {
+        on_write!(self, posts::save(id, input, author, w))
     }
 
-    pub async fn posts_submit(&self, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-        on_write!(self, posts::submit(id, actor, now))
+    pub async fn posts_submit(&self, id: Uuid, w: Write<'_>) -> Result<Post> {
+        on_write!(self, posts::submit(id, w))
     }
 
     /// Corporate Communications override the warnings of the current version, with a reason.
-    pub async fn posts_override(&self, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-        on_write!(self, posts::override_chain(id, reason, actor, now))
+    pub async fn posts_override(&self, id: Uuid, reason: &str, w: Write<'_>) -> Result<Post> {
+        on_write!(self, posts::override_chain(id, reason, w))
     }
 
-    pub async fn posts_approve(&self, id: Uuid, kind: Approval, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-        on_write!(self, posts::approve(id, kind, actor, now))
+    pub async fn posts_approve(&self, id: Uuid, kind: Approval, w: Write<'_>) -> Result<Post> {
+        on_write!(self, posts::approve(id, kind, w))
     }
 
     /// An approver sends a post back to its author, with a reason: the step they decide is
     /// rejected on the approval chain (a held post, whose chain is complete, just returns).
-    pub async fn posts_return(&self, id: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
-        on_write!(self, posts::return_to_author(id, reason, actor, now))
+    pub async fn posts_return(&self, id: Uuid, reason: &str, w: Write<'_>) -> Result<Post> {
+        on_write!(self, posts::return_to_author(id, reason, w))
     }
 
     pub async fn posts_list(&self, f: &PostFilter) -> Result<Vec<Post>> {
@@ -339,18 +331,12 @@ impl Store {
     /// PostgreSQL, so declaring an incident waits for this to finish), lock the post, check it
     /// is still scheduled and not paused, call `send`, and mark it published with its audit
     /// event. A failed send rolls back and is recorded as an attempt.
-    pub async fn posts_publish<F, Fut>(
-        &self,
-        id: Uuid,
-        actor: &Actor,
-        now: OffsetDateTime,
-        send: F,
-    ) -> Result<PublishOutcome>
+    pub async fn posts_publish<F, Fut>(&self, id: Uuid, w: Write<'_>, send: F) -> Result<PublishOutcome>
     where
         F: FnOnce(Post) -> Fut,
         Fut: Future<Output = std::result::Result<String, String>>,
     {
-        on_write_once!(self, posts::publish(id, actor, now, send))
+        on_write_once!(self, posts::publish(id, w, send))
     }
 
     /// Declare a major incident: every departmental account's scheduled posts are held at once.
@@ -359,20 +345,14 @@ impl Store {
         name: &str,
         reason: &str,
         guidance: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<(Incident, usize)> {
-        on_write!(self, posts::declare_incident(name, reason, guidance, actor, now))
+        on_write!(self, posts::declare_incident(name, reason, guidance, w))
     }
 
     /// End the incident in force, with a reason: held posts go back for approval.
-    pub async fn posts_end_incident(
-        &self,
-        reason: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<(Incident, usize)> {
-        on_write!(self, posts::end_incident(reason, actor, now))
+    pub async fn posts_end_incident(&self, reason: &str, w: Write<'_>) -> Result<(Incident, usize)> {
+        on_write!(self, posts::end_incident(reason, w))
     }
 
     pub async fn posts_active_incident(&self) -> Result<Option<Incident>> {

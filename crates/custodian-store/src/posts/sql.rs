@@ -232,8 +232,7 @@ pub async fn set_sio(
     kind: &str,
     label: &str,
     sio_staff_number: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<InvestigationSio> {
     if kind != "operation" && kind != "reference" {
         return Err(StoreError::Invalid("kind: choose operation or reference".into()));
@@ -301,8 +300,7 @@ pub async fn save(
     id: Option<Uuid>,
     input: &PostInput,
     author: Uuid,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Post> {
     if input.body.trim().is_empty() {
         return Err(StoreError::Invalid("body: write the post".into()));
@@ -532,7 +530,7 @@ async fn exclude_makers(tx: &mut Tx<'_>, p: &Post, aid: Uuid) -> Result<()> {
     approvals::exclude_tx(tx, aid, &makers(p, overrider), &why).await
 }
 
-pub async fn submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<Post> {
+pub async fn submit(pool: &Pool<DB>, id: Uuid, Write { actor, now }: Write<'_>) -> Result<Post> {
     let mut tx = begin_write(pool).await?;
     let paused = paused(&mut tx).await?.is_some();
     lock(&mut tx, id).await?;
@@ -575,13 +573,7 @@ pub async fn submit(pool: &Pool<DB>, id: Uuid, actor: &Actor, now: OffsetDateTim
     Ok(after)
 }
 
-pub async fn override_chain(
-    pool: &Pool<DB>,
-    id: Uuid,
-    reason: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
-) -> Result<Post> {
+pub async fn override_chain(pool: &Pool<DB>, id: Uuid, reason: &str, Write { actor, now }: Write<'_>) -> Result<Post> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(refused(domain::Refusal::NoReason));
@@ -633,7 +625,6 @@ fn chain_refused(e: ApprovalError, p: &Post, kind: domain::Approval) -> StoreErr
 /// Decide the step `kind` of a post's approval request in the caller's transaction, with the
 /// post's own checks first (it waits for that approval) and the chain's refusals in the post's
 /// words, then move the post.
-#[allow(clippy::too_many_arguments)]
 async fn decide(
     tx: &mut Tx<'_>,
     id: Uuid,
@@ -764,8 +755,7 @@ pub async fn approve(
     pool: &Pool<DB>,
     id: Uuid,
     kind: domain::Approval,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Post> {
     let mut tx = begin_write(pool).await?;
     let after = decide(&mut tx, id, kind, ChainVerdict::Approve, None, actor, now).await?;
@@ -777,8 +767,7 @@ pub async fn return_to_author(
     pool: &Pool<DB>,
     id: Uuid,
     reason: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<Post> {
     let reason = reason.trim();
     if reason.is_empty() {
@@ -889,8 +878,7 @@ pub async fn due(pool: &Pool<DB>, now: OffsetDateTime) -> Result<Vec<Uuid>> {
 pub async fn publish<F, Fut>(
     pool: &Pool<DB>,
     id: Uuid,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
     send: F,
 ) -> Result<PublishOutcome>
 where
@@ -984,8 +972,7 @@ pub async fn declare_incident(
     name: &str,
     reason: &str,
     guidance: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<(Incident, usize)> {
     for (field, v) in [("name", name), ("reason", reason), ("guidance", guidance)] {
         if v.trim().is_empty() {
@@ -1056,12 +1043,7 @@ pub async fn declare_incident(
     Ok((incident, held.len()))
 }
 
-pub async fn end_incident(
-    pool: &Pool<DB>,
-    reason: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
-) -> Result<(Incident, usize)> {
+pub async fn end_incident(pool: &Pool<DB>, reason: &str, Write { actor, now }: Write<'_>) -> Result<(Incident, usize)> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(StoreError::Invalid("reason: give the reason the incident is over (WP034 6.8)".into()));

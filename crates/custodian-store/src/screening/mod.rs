@@ -7,7 +7,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, Result, Store};
+use crate::{Result, Store, Write};
 
 /// One version of the screening pack that was in force.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -40,13 +40,8 @@ pub struct NewPackVersion<'a> {
 impl Store {
     /// Put a checked pack into effect as the newest version (refused if its version string was
     /// used before), with its audit event.
-    pub async fn screening_pack_activate(
-        &self,
-        p: &NewPackVersion<'_>,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<PackVersion> {
-        on_write!(self, screening::activate(p, actor, now))
+    pub async fn screening_pack_activate(&self, p: &NewPackVersion<'_>, w: Write<'_>) -> Result<PackVersion> {
+        on_write!(self, screening::activate(p, w))
     }
     /// The pack in force, or `None` while the compiled-in pack applies.
     pub async fn screening_pack_current(&self) -> Result<Option<PackVersion>> {

@@ -9,7 +9,6 @@ use super::{DB, begin_write};
 use crate::*;
 use serde_json::json;
 use sqlx::Pool;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 const PACK_COLUMNS: &str = "id, seq, version, body, sha256, rules, examples, reason, author, created_at";
@@ -18,8 +17,7 @@ const PACK_COLUMNS: &str = "id, seq, version, body, sha256, rules, examples, rea
 pub async fn activate(
     pool: &Pool<DB>,
     p: &crate::screening::NewPackVersion<'_>,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<crate::screening::PackVersion> {
     let mut tx = begin_write(pool).await?;
     let previous: Option<(i64, String)> =

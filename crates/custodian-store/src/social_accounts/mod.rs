@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::row::Flag;
-use crate::{Actor, Result, Store};
+use crate::{Result, Store, Write};
 
 /// An account in the register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -188,14 +188,14 @@ pub struct SweepSummary {
 impl Store {
     /// Request an account: the account (requested), its audit event and its approval request to
     /// Corporate Communications, in one transaction. Returns the account's and the request's ids.
-    pub async fn social_request(&self, r: &AccountRequest, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, Uuid)> {
-        on_write!(self, social_accounts::request(r, actor, now))
+    pub async fn social_request(&self, r: &AccountRequest, w: Write<'_>) -> Result<(Uuid, Uuid)> {
+        on_write!(self, social_accounts::request(r, w))
     }
 
     /// Corporate Communications set up an account directly (WP034 6.6): active at once, with its
     /// team manager, audited as `social_account.set_up`, its profile's signposting checked (6.7).
-    pub async fn social_set_up(&self, s: &SetUp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
-        on_write!(self, social_accounts::set_up(s, actor, now))
+    pub async fn social_set_up(&self, s: &SetUp, w: Write<'_>) -> Result<Uuid> {
+        on_write!(self, social_accounts::set_up(s, w))
     }
 
     pub async fn social_accounts(&self, f: &AccountFilter) -> Result<Vec<RegisterAccount>> {
@@ -207,81 +207,44 @@ impl Store {
     }
 
     /// Authorise a person to use an account (WP034 6.7).
-    pub async fn social_authorise(
-        &self,
-        account: Uuid,
-        person: Uuid,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        on_write!(self, social_accounts::authorise(account, person, actor, now))
+    pub async fn social_authorise(&self, account: Uuid, person: Uuid, w: Write<'_>) -> Result<()> {
+        on_write!(self, social_accounts::authorise(account, person, w))
     }
 
     /// End one authorisation (removed from the list); the account's log-in details are then due
     /// for a change (WP034 9.1).
-    pub async fn social_deauthorise(
-        &self,
-        account: Uuid,
-        authorisation: Uuid,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        on_write!(self, social_accounts::deauthorise(account, authorisation, actor, now))
+    pub async fn social_deauthorise(&self, account: Uuid, authorisation: Uuid, w: Write<'_>) -> Result<()> {
+        on_write!(self, social_accounts::deauthorise(account, authorisation, w))
     }
 
     /// The team manager certifies the list of authorised users as accurate (WP034 6.7).
-    pub async fn social_recertify(&self, account: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        on_write!(self, social_accounts::recertify(account, actor, now))
+    pub async fn social_recertify(&self, account: Uuid, w: Write<'_>) -> Result<()> {
+        on_write!(self, social_accounts::recertify(account, w))
     }
 
     /// Change the profile text and address; the signposting is checked (WP034 6.7).
-    pub async fn social_update_profile(
-        &self,
-        account: Uuid,
-        profile: &str,
-        url: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        on_write!(self, social_accounts::update_profile(account, profile, url, actor, now))
+    pub async fn social_update_profile(&self, account: Uuid, profile: &str, url: &str, w: Write<'_>) -> Result<()> {
+        on_write!(self, social_accounts::update_profile(account, profile, url, w))
     }
 
     /// Record a post made on the account (outside Custodian's publisher), reviving it (WP034 6.1).
-    pub async fn social_record_post(
-        &self,
-        account: Uuid,
-        at: OffsetDateTime,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        on_write!(self, social_accounts::record_post(account, at, actor, now))
+    pub async fn social_record_post(&self, account: Uuid, at: OffsetDateTime, w: Write<'_>) -> Result<()> {
+        on_write!(self, social_accounts::record_post(account, at, w))
     }
 
     /// Close an account: its authorisations end and its tasks close; its history stays.
-    pub async fn social_close(&self, account: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
-        on_write!(self, social_accounts::close(account, reason, actor, now))
+    pub async fn social_close(&self, account: Uuid, reason: &str, w: Write<'_>) -> Result<()> {
+        on_write!(self, social_accounts::close(account, reason, w))
     }
 
     /// Corporate Communications record that the log-in details were changed (WP034 9.1).
-    pub async fn social_task_done(
-        &self,
-        account: Uuid,
-        task: Uuid,
-        outcome: &str,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        on_write!(self, social_accounts::task_done(account, task, outcome, actor, now))
+    pub async fn social_task_done(&self, account: Uuid, task: Uuid, outcome: &str, w: Write<'_>) -> Result<()> {
+        on_write!(self, social_accounts::task_done(account, task, outcome, w))
     }
 
     /// Raise the re-certification and dormancy tasks that are due (WP034 6.1, 6.7).
-    pub async fn social_sweep(
-        &self,
-        params: RegisterParams,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<SweepSummary> {
-        on_write!(self, social_accounts::sweep(params, actor, now))
+    pub async fn social_sweep(&self, params: RegisterParams, w: Write<'_>) -> Result<SweepSummary> {
+        on_write!(self, social_accounts::sweep(params, w))
     }
 
     /// Import accounts (create or update by platform and handle; the file's list of authorised
@@ -290,9 +253,8 @@ impl Store {
     pub async fn social_import(
         &self,
         rows: &[AccountRow],
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<std::result::Result<AccountImportSummary, Vec<RowError>>> {
-        on_write!(self, social_accounts::import(rows, actor, now))
+        on_write!(self, social_accounts::import(rows, w))
     }
 }

@@ -252,7 +252,7 @@ async fn handle_free(tx: &mut Tx<'_>, platform: &str, handle: &str) -> Result<()
 
 /// Request an account (WP034 6.6): requested, audited, on the approval chain to Corporate
 /// Communications.
-pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: OffsetDateTime) -> Result<(Uuid, Uuid)> {
+pub async fn request(pool: &Pool<DB>, r: &AccountRequest, Write { actor, now }: Write<'_>) -> Result<(Uuid, Uuid)> {
     let requester =
         actor.person_id.ok_or_else(|| StoreError::Invalid("only a person can request an account".into()))?;
     let handle = domain::normalise_handle(&r.handle);
@@ -329,7 +329,7 @@ pub async fn request(pool: &Pool<DB>, r: &AccountRequest, actor: &Actor, now: Of
 
 /// Corporate Communications set up an account themselves (WP034 6.6): checked as a request is,
 /// then active at once, with its audit event naming 6.6 and the signposting checked (6.7).
-pub async fn set_up(pool: &Pool<DB>, s: &SetUp, actor: &Actor, now: OffsetDateTime) -> Result<Uuid> {
+pub async fn set_up(pool: &Pool<DB>, s: &SetUp, Write { actor, now }: Write<'_>) -> Result<Uuid> {
     let handle = domain::normalise_handle(&s.handle);
     if handle.is_empty() {
         return Err(StoreError::Invalid("handle: give the account's handle".into()));
@@ -489,7 +489,7 @@ pub async fn detail(pool: &Pool<DB>, id: Uuid) -> Result<Option<AccountDetail>> 
 
 // ---- authorised users -----------------------------------------------------------------------
 
-pub async fn authorise(pool: &Pool<DB>, account: Uuid, person: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn authorise(pool: &Pool<DB>, account: Uuid, person: Uuid, Write { actor, now }: Write<'_>) -> Result<()> {
     if actor.person_id == Some(person) {
         return Err(StoreError::Invalid(
             "person: nobody authorises themselves; ask Corporate Communications or the team manager".into(),
@@ -531,8 +531,7 @@ pub async fn deauthorise(
     pool: &Pool<DB>,
     account: Uuid,
     authorisation: Uuid,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let a = load(&mut tx, account).await?;
@@ -562,7 +561,7 @@ pub async fn deauthorise(
     Ok(tx.commit().await?)
 }
 
-pub async fn recertify(pool: &Pool<DB>, account: Uuid, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn recertify(pool: &Pool<DB>, account: Uuid, Write { actor, now }: Write<'_>) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let a = in_use(&mut tx, account).await?;
     let current: Vec<String> = sqlx::query_scalar(
@@ -592,8 +591,7 @@ pub async fn update_profile(
     account: Uuid,
     profile: &str,
     url: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<()> {
     domain::check_url(url).map_err(|m| StoreError::Invalid(format!("url: {m}")))?;
     let mut tx = begin_write(pool).await?;
@@ -658,8 +656,7 @@ pub async fn record_post(
     pool: &Pool<DB>,
     account: Uuid,
     at: OffsetDateTime,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<()> {
     if at > now {
         return Err(StoreError::Invalid("at: a post cannot be recorded in the future".into()));
@@ -675,7 +672,7 @@ pub async fn record_post(
     Ok(tx.commit().await?)
 }
 
-pub async fn close(pool: &Pool<DB>, account: Uuid, reason: &str, actor: &Actor, now: OffsetDateTime) -> Result<()> {
+pub async fn close(pool: &Pool<DB>, account: Uuid, reason: &str, Write { actor, now }: Write<'_>) -> Result<()> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(StoreError::Invalid("reason: say why the account closes".into()));
@@ -718,8 +715,7 @@ pub async fn task_done(
     account: Uuid,
     task: Uuid,
     outcome: &str,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<()> {
     let outcome = outcome.trim();
     if outcome.is_empty() {
@@ -748,12 +744,7 @@ pub async fn task_done(
 
 /// Raise what is due: re-certification (6.7) on active and dormant accounts, dormancy (6.1) on
 /// active ones, each once while open.
-pub async fn sweep(
-    pool: &Pool<DB>,
-    params: RegisterParams,
-    actor: &Actor,
-    now: OffsetDateTime,
-) -> Result<SweepSummary> {
+pub async fn sweep(pool: &Pool<DB>, params: RegisterParams, Write { actor, now }: Write<'_>) -> Result<SweepSummary> {
     let mut tx = begin_write(pool).await?;
     let sql = format!("{ACCOUNT_SELECT} WHERE a.status IN ('active', 'dormant')");
     let accounts: Vec<RegisterAccount> = sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
@@ -933,8 +924,7 @@ pub async fn end_for_people(tx: &mut Tx<'_>, people: &[Ending<'_>], now: OffsetD
 pub async fn import(
     pool: &Pool<DB>,
     rows: &[AccountRow],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<std::result::Result<AccountImportSummary, Vec<RowError>>> {
     let mut tx = begin_write(pool).await?;
     // Everyone the file names, in one query per chunk.

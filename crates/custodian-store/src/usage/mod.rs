@@ -41,7 +41,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::backend::{postgres, sqlite};
-use crate::{Actor, AuditEntry, Db, NewFinding, Result, Store, StoreError};
+use crate::{Actor, AuditEntry, Db, NewFinding, Result, Store, StoreError, Write};
 
 /// Rows per committed batch.
 pub const BATCH_ROWS: usize = 25_000;
@@ -952,15 +952,13 @@ impl Store {
     /// Import a carrier or web gateway file (see the module documentation for the guarantees).
     /// A wrong header refuses the whole file (`Invalid`, nothing stored); bad rows are listed in
     /// `rejected` while the good rows are stored.
-    #[allow(clippy::too_many_arguments)]
     pub async fn import_usage(
         &self,
         feed: Feed,
         input: Box<dyn Read + Send>,
         profile: Option<Profile>,
         pack: Arc<UsagePack>,
-        actor: &Actor,
-        now: OffsetDateTime,
+        Write { actor, now }: Write<'_>,
         progress: Arc<dyn Fn(u64) + Send + Sync>,
     ) -> Result<UsageImport> {
         let register = Arc::new(self.usage_register().await?);
@@ -1047,7 +1045,8 @@ impl Store {
             }
         }
         findings.sort_by(|a, b| a.dedupe_key.cmp(&b.dedupe_key));
-        let (opened, updated) = on_write!(self, usage::upsert_usage_findings(findings.as_slice(), actor, now))?;
+        let (opened, updated) =
+            on_write!(self, usage::upsert_usage_findings(findings.as_slice(), Write { actor, now }))?;
         let report = UsageImport {
             run_id,
             feed,
@@ -1074,7 +1073,7 @@ impl Store {
             "before_first_allocation": report.before_first_allocation,
         }));
         let entries = vec![entry];
-        on_write!(self, audit::append_many(actor, now, entries))?;
+        on_write!(self, audit::append_many(Write { actor, now }, entries))?;
         Ok(report)
     }
 

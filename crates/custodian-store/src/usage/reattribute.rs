@@ -16,11 +16,10 @@ use compact_str::CompactString;
 use custodian_domain::usage::{self as usage, CarrierRecord, Evaluator, Event, Feed, UsagePack, WebRecord};
 use serde::Serialize;
 use serde_json::json;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Group, at_rfc3339, group_finding};
-use crate::{Actor, NewFinding, Result, Store};
+use crate::{NewFinding, Result, Store, Write};
 
 /// One stored usage record, as `usage_records` keeps it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -225,8 +224,7 @@ impl Store {
         &self,
         scope: &ReattributeScope,
         pack: &UsagePack,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<Reattribution> {
         let register = std::sync::Arc::new(self.usage_register().await?);
         let (examined, changed) = match &self.db {
@@ -345,7 +343,7 @@ impl Store {
             examined,
             scope: serde_json::to_value(scope).unwrap_or_default(),
         };
-        let (closed, trimmed, opened, updated) = on_write!(self, usage::apply_reattribution(&plan, actor, now))?;
+        let (closed, trimmed, opened, updated) = on_write!(self, usage::apply_reattribution(&plan, w))?;
         out.findings_closed = closed;
         out.findings_trimmed = trimmed;
         out.findings_opened = opened;

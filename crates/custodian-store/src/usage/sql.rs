@@ -6,7 +6,7 @@
 
 use super::{BULK_CACHE, DB, LOCK_HEAD, Tx, begin_write, micros, uuid_literal};
 use super::{audit, findings, overseas};
-use crate::{Actor, AuditEntry, NewFinding, Result};
+use crate::{Actor, AuditEntry, NewFinding, Result, Write};
 use custodian_domain::devices::DeviceType;
 use custodian_domain::findings::FindingStatus;
 use serde_json::{Value, json};
@@ -136,8 +136,7 @@ pub async fn cellular_records(
 pub async fn upsert_usage_findings(
     pool: &Pool<DB>,
     fs: &[NewFinding],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<(u64, u64)> {
     let mut tx = begin_write(pool).await?;
     // The findings are read, merged and written back: take the audit head's lock (every audited
@@ -392,8 +391,7 @@ pub async fn stored_records(
 pub async fn apply_reattribution(
     pool: &Pool<DB>,
     plan: &crate::usage::ReattributionPlan,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<(u64, u64, u64, u64)> {
     const CHUNK: usize = 500;
     let mut tx = begin_write(pool).await?;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Actor, Result, Store};
+use crate::{Result, Store, Write};
 
 /// An account as the vault lists it, with what is stored for it.
 #[derive(Debug, Clone, Serialize)]
@@ -129,15 +129,8 @@ impl Store {
     /// naming the fields, in one transaction. Refuses (before writing anything) a password whose
     /// reuse MAC another account's password has (WP034 9.1), and values sealed under another key
     /// than the vault's.
-    pub async fn vault_put(
-        &self,
-        account: Uuid,
-        key_id: &str,
-        fields: &[SealedField],
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        on_write!(self, vault::put(account, key_id, fields, actor, now))
+    pub async fn vault_put(&self, account: Uuid, key_id: &str, fields: &[SealedField], w: Write<'_>) -> Result<()> {
+        on_write!(self, vault::put(account, key_id, fields, w))
     }
 
     /// Record that a field is revealed: who (the actor), when, why and which field, with the
@@ -151,16 +144,15 @@ impl Store {
         field: Field,
         reason: &str,
         limit: Option<RevealLimit>,
-        actor: &Actor,
-        now: OffsetDateTime,
+        w: Write<'_>,
     ) -> Result<RevealLogged> {
-        on_write!(self, vault::log_reveal(account, field, reason, limit, actor, now))
+        on_write!(self, vault::log_reveal(account, field, reason, limit, w))
     }
 
     /// Re-wrap every data key from `old` to `new` and recompute the password-reuse MACs under
     /// `new`, and record `new` as the vault's key, with a `vault.key.rotate` audit event, in one
     /// transaction. Nothing changes if any row fails to open under `old`. Returns the rows re-wrapped.
-    pub async fn vault_rotate_kek(&self, old: &Kek, new: &Kek, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
-        on_write!(self, vault::rotate_kek(old, new, actor, now))
+    pub async fn vault_rotate_kek(&self, old: &Kek, new: &Kek, w: Write<'_>) -> Result<u64> {
+        on_write!(self, vault::rotate_kek(old, new, w))
     }
 }

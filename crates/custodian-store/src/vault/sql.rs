@@ -175,8 +175,7 @@ pub async fn put(
     account: Uuid,
     key_id: &str,
     fields: &[SealedField],
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let exists: Option<Uuid> =
@@ -256,8 +255,7 @@ pub async fn log_reveal(
     field: Field,
     reason: &str,
     limit: Option<RevealLimit>,
-    actor: &Actor,
-    now: OffsetDateTime,
+    Write { actor, now }: Write<'_>,
 ) -> Result<RevealLogged> {
     let mut tx = begin_write(pool).await?;
     let mut refused_until = None;
@@ -330,7 +328,7 @@ pub async fn log_reveal(
     })
 }
 
-pub async fn rotate_kek(pool: &Pool<DB>, old: &Kek, new: &Kek, actor: &Actor, now: OffsetDateTime) -> Result<u64> {
+pub async fn rotate_kek(pool: &Pool<DB>, old: &Kek, new: &Kek, Write { actor, now }: Write<'_>) -> Result<u64> {
     use secrecy::ExposeSecret;
     let mut tx = begin_write(pool).await?;
     let current: Option<String> =

@@ -30,7 +30,7 @@ async fn open(db: &TestDb, requester: &str, order: Order) -> Uuid {
         requester: db.person(requester).await.id,
         spec,
     };
-    db.store.approval_open(&n, &db.actor(requester).await, OffsetDateTime::now_utc()).await.unwrap()
+    db.store.approval_open(&n, db.actor(requester).await.at(OffsetDateTime::now_utc())).await.unwrap()
 }
 
 fn statuses(r: &custodian_store::approvals::ApprovalRequest) -> Vec<(&str, StepStatus)> {
@@ -48,7 +48,7 @@ async fn decide(
     let person = db.person(sn).await.id;
     let d = db
         .store
-        .approval_decide(id, step, person, verdict, reasons, &db.actor(sn).await, OffsetDateTime::now_utc())
+        .approval_decide(id, step, person, verdict, reasons, db.actor(sn).await.at(OffsetDateTime::now_utc()))
         .await?;
     Ok(d.outcome)
 }

@@ -15,7 +15,7 @@ const KEY_NAME: &str = "custodian-test";
 
 async fn append(db: &TestDb, n: usize) {
     let entries = (0..n).map(|i| AuditEntry::new("device.allocate", format!("device:{i}")).clause("4.1")).collect();
-    db.store.append_audit(&Actor::system(), OffsetDateTime::now_utc(), entries).await.unwrap();
+    db.store.append_audit(Actor::system().at(OffsetDateTime::now_utc()), entries).await.unwrap();
 }
 
 async fn leaves(db: &TestDb) -> Vec<(uuid::Uuid, Hash)> {

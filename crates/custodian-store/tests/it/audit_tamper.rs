@@ -33,7 +33,7 @@ async fn append(db: &TestDb, n: usize, tag: &str) -> u64 {
                 .detail(serde_json::json!({ "n": i }))
         })
         .collect();
-    db.store.append_audit(&Actor::system(), OffsetDateTime::now_utc(), entries).await.unwrap()
+    db.store.append_audit(Actor::system().at(OffsetDateTime::now_utc()), entries).await.unwrap()
 }
 
 async fn checkpoint(db: &TestDb, key: &SigningKey) -> SignedCheckpoint {
@@ -161,7 +161,10 @@ async fn after_a_changed_head_chain_the_next_write_is_refused_and_the_head_still
     db.script(&format!("UPDATE audit_head SET chain = {} WHERE id = 1", blob(db, &[3u8; 32]))).await;
     let e = db
         .store
-        .append_audit(&Actor::system(), OffsetDateTime::now_utc(), vec![AuditEntry::new("device.allocate", "device:x")])
+        .append_audit(
+            Actor::system().at(OffsetDateTime::now_utc()),
+            vec![AuditEntry::new("device.allocate", "device:x")],
+        )
         .await
         .unwrap_err();
     assert!(e.to_string().contains("the log head's chain value"), "{e}");
@@ -412,7 +415,10 @@ async fn a_checkpoint_signed_before_checkpoints_were_events_is_accepted_and_then
     use custodian_domain::audit::Checkpoint;
     let key = SigningKey::from_bytes(&[7u8; 32]);
     append(db, 12, "old").await;
-    db.store.bind_audit_key(KEY_NAME, &key.verifying_key(), &Actor::system(), OffsetDateTime::now_utc()).await.unwrap();
+    db.store
+        .bind_audit_key(KEY_NAME, &key.verifying_key(), Actor::system().at(OffsetDateTime::now_utc()))
+        .await
+        .unwrap();
     // A checkpoint as earlier versions stored it: a row, no event.
     let size = db.store.audit_size().await.unwrap();
     let leaves: Vec<Hash> = events(db).await.iter().map(|(_, l, _)| l.as_slice().try_into().unwrap()).collect();

@@ -218,8 +218,7 @@ async fn the_export_holds_each_kind_and_redacts_others(db: &TestDb) {
     let f = finding(db, a.id, reviewer.id, "no_action", now).await;
     db.store
         .log_view(
-            &db.actor("A1005").await,
-            now,
+            db.actor("A1005").await.at(now),
             custodian_store::AuditEntry::new("finding.view", format!("finding:{f}"))
                 .clause("4.10")
                 .justification("Reviewing the finding"),
@@ -380,8 +379,7 @@ async fn import_carrier(db: &TestDb, now: OffsetDateTime, rows: String) -> custo
             Box::new(std::io::Cursor::new(csv.into_bytes())),
             None,
             std::sync::Arc::new(UsagePack::shipped().clone()),
-            &Actor::system(),
-            now,
+            Actor::system().at(now),
             std::sync::Arc::new(|_| {}),
         )
         .await
@@ -560,17 +558,17 @@ async fn the_export_holds_declarations_reports_made_and_kept_checks(db: &TestDb)
         nature: "a former school friend I follow".into(),
         category: "media_investigators".into(),
     };
-    let d = db.store.declaration_make(laura.id, Some(&decl), false, &as_laura, now).await.unwrap();
-    db.store.declaration_viewed(d.id, "Assessing the declaration", &as_fiona, now).await.unwrap();
+    let d = db.store.declaration_make(laura.id, Some(&decl), false, as_laura.at(now)).await.unwrap();
+    db.store.declaration_viewed(d.id, "Assessing the declaration", as_fiona.at(now)).await.unwrap();
     db.store
-        .declaration_assess(d.id, Outcome::Conditions, Some("Do not discuss work"), fiona.id, &as_fiona, now)
+        .declaration_assess(d.id, Outcome::Conditions, Some("Do not discuss work"), fiona.id, as_fiona.at(now))
         .await
         .unwrap();
     let shot = b"\x89PNG\r\n\x1a\n a screenshot of the group chat".to_vec();
     let mine = db.report_group_chat(laura.id, "A shift group chat", &shot, &as_laura, now).await;
-    db.store.report_viewed(mine.id, &as_niamh, now).await.unwrap();
+    db.store.report_viewed(mine.id, as_niamh.at(now)).await.unwrap();
     db.store
-        .report_triage(mine.id, Triage::ManagementAction, Some("PSDNOTE spoke to the admin"), &as_niamh, now)
+        .report_triage(mine.id, Triage::ManagementAction, Some("PSDNOTE spoke to the admin"), as_niamh.at(now))
         .await
         .unwrap();
     // Jack reports a post of Laura's: Laura's export must not show it, nor that Jack made it.
@@ -585,8 +583,7 @@ async fn the_export_holds_declarations_reports_made_and_kept_checks(db: &TestDb)
                 description: "JACKSREPORT a post about a case".into(),
             },
             &[],
-            &as_jack,
-            now,
+            as_jack.at(now),
         )
         .await
         .unwrap();
@@ -596,7 +593,7 @@ async fn the_export_holds_declarations_reports_made_and_kept_checks(db: &TestDb)
         categories: vec!["clearance".into()],
         pack_version: "2026.12.1".into(),
     };
-    db.store.personal_check_keep(laura.id, &kept, &as_laura, now).await.unwrap();
+    db.store.personal_check_keep(laura.id, &kept, as_laura.at(now)).await.unwrap();
 
     let mut got: Vec<(&'static str, serde_json::Value)> = Vec::new();
     assert!(
@@ -708,9 +705,9 @@ async fn subject_access_finds_usage_records_through_person_spans(db: &TestDb) {
     );
     let parsed = custodian_domain::imports::parse_devices_csv(devices.as_bytes()).unwrap();
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-    db.store.import_devices(&parsed.rows, &Actor::system(), now, "devices", &|_| {}).await.unwrap();
+    db.store.import_devices(&parsed.rows, Actor::system().at(now), "devices", &|_| {}).await.unwrap();
     db.store
-        .reattribute_usage(&ReattributeScope::default(), UsagePack::shipped(), &Actor::system(), now)
+        .reattribute_usage(&ReattributeScope::default(), UsagePack::shipped(), Actor::system().at(now))
         .await
         .unwrap();
     assert_eq!(count(db, &held_by(a.id)).await, 26, "re-attributed");

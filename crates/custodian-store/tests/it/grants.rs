@@ -29,11 +29,14 @@ async fn app_on_the_phone(db: &TestDb) -> Uuid {
         category: Category::Productivity,
         store_url: None,
     };
-    let id = db.store.app_upsert(&app, &system, now).await.unwrap();
+    let id = db.store.app_upsert(&app, system.at(now)).await.unwrap();
     let csv = format!("device,app_id,version,seen_at\n{PHONE},{PACKAGE},1.0,\n");
     let inv = custodian_domain::apps::parse_inventory_csv(csv.as_bytes()).unwrap();
     assert!(inv.errors.is_empty(), "{:?}", inv.errors);
-    db.store.apps_import_inventory(&inv.rows, &system, now, "inventory", &custodian_store::no_progress).await.unwrap();
+    db.store
+        .apps_import_inventory(&inv.rows, system.at(now), "inventory", &custodian_store::no_progress)
+        .await
+        .unwrap();
     id
 }
 
@@ -57,10 +60,10 @@ async fn a_grant_closes_the_finding_and_its_revocation_reopens_the_same_one(db: 
     // A grant to someone else covers nothing.
     let ds = db.actor("A1006").await;
     let now = OffsetDateTime::now_utc();
-    let (_, other) = db.store.app_grant(app, &Audience::Person("A1017".into()), None, &ds, now).await.unwrap();
+    let (_, other) = db.store.app_grant(app, &Audience::Person("A1017".into()), None, ds.at(now)).await.unwrap();
     assert_eq!((other.closed, other.unapproved), (0, 1));
 
-    let (grant, eval) = db.store.app_grant(app, &Audience::Person("A1018".into()), None, &ds, now).await.unwrap();
+    let (grant, eval) = db.store.app_grant(app, &Audience::Person("A1018".into()), None, ds.at(now)).await.unwrap();
     assert_eq!((eval.closed, eval.unapproved), (1, 0), "{eval:?}");
     let closed = db.store.finding(open.id).await.unwrap().unwrap();
     assert_eq!((closed.status, closed.outcome), (FindingStatus::Closed, Some(Outcome::NoAction)));
@@ -70,7 +73,7 @@ async fn a_grant_closes_the_finding_and_its_revocation_reopens_the_same_one(db: 
     assert_eq!(g.person_name.as_deref(), Some("Jack Thornton"));
     assert!(g.live(now));
 
-    let eval = db.store.app_grant_revoke(grant, "no longer needed", &ds, now).await.unwrap();
+    let eval = db.store.app_grant_revoke(grant, "no longer needed", ds.at(now)).await.unwrap();
     assert_eq!((eval.reopened, eval.opened, eval.unapproved), (1, 0, 1), "{eval:?}");
     let again = the_finding(db).await;
     assert_eq!(again.id, open.id, "re-opened in place, not a second finding");
@@ -86,10 +89,10 @@ async fn a_role_or_area_grant_covers_its_holders_until_it_expires(db: &TestDb) {
     let ds = db.actor("A1006").await;
     let now = OffsetDateTime::now_utc();
     // A role the holder does not have covers nothing; their business area does, for a day.
-    let (_, e) = db.store.app_grant(app, &Audience::Role(Role::Psd), None, &ds, now).await.unwrap();
+    let (_, e) = db.store.app_grant(app, &Audience::Role(Role::Psd), None, ds.at(now)).await.unwrap();
     assert_eq!(e.unapproved, 1);
     let area = Audience::Area("Response Policing North".into());
-    let (grant, e) = db.store.app_grant(app, &area, Some(now + Duration::days(1)), &ds, now).await.unwrap();
+    let (grant, e) = db.store.app_grant(app, &area, Some(now + Duration::days(1)), ds.at(now)).await.unwrap();
     assert_eq!((e.closed, e.unapproved), (1, 0), "{e:?}");
     let stored = db.store.app(app).await.unwrap().unwrap();
     let g = stored.grants.iter().find(|g| g.id == grant).unwrap();

@@ -15,7 +15,7 @@ const SEED: &str = include_str!("../../../../fixtures/policy/WP034.txt");
 async fn importing_the_published_text_records_every_clause_and_history_row(db: &TestDb) {
     let now = OffsetDateTime::now_utc();
     let v3 = parse_text(SEED).unwrap();
-    let first = db.store.policy_import(&v3, Some("Executive Board"), &Actor::system(), now).await.unwrap();
+    let first = db.store.policy_import(&v3, Some("Executive Board"), Actor::system().at(now)).await.unwrap();
     let PolicyImport::Imported(version) = &first else { panic!("first import should write") };
     assert_eq!((version.reference.as_str(), version.version, version.status.as_str()), ("WP034", 3, "adopted"));
     assert_eq!(version.next_review_on, "2026-03-16");
@@ -32,13 +32,13 @@ async fn importing_the_published_text_records_every_clause_and_history_row(db: &
     assert_eq!(history[6].approval.as_deref(), Some("22/03/23"));
 
     // The same text again writes nothing.
-    let again = db.store.policy_import(&v3, None, &Actor::system(), now).await.unwrap();
+    let again = db.store.policy_import(&v3, None, Actor::system().at(now)).await.unwrap();
     assert!(matches!(&again, PolicyImport::Unchanged(v) if v.id == version.id));
     assert_eq!(db.store.policy_versions("WP034").await.unwrap().len(), 1);
 
     // A different text under version 3 is refused, and nothing of it is written.
     let edited = parse_text(&SEED.replace("Breach copyright laws;", "Breach copyright or trade mark laws;")).unwrap();
-    let refused = db.store.policy_import(&edited, None, &Actor::system(), now).await;
+    let refused = db.store.policy_import(&edited, None, Actor::system().at(now)).await;
     assert!(matches!(refused, Err(StoreError::Conflict(m)) if m.contains("different text")));
 
     // Version 4 supersedes version 3, which stays readable.
@@ -48,7 +48,7 @@ async fn importing_the_published_text_records_every_clause_and_history_row(db: &
             .replace("Breach copyright laws;", "Breach copyright or trade mark laws;"),
     )
     .unwrap();
-    let imported = db.store.policy_import(&v4, None, &Actor::system(), now).await.unwrap();
+    let imported = db.store.policy_import(&v4, None, Actor::system().at(now)).await.unwrap();
     let PolicyImport::Imported(newer) = imported else { panic!("version 4 should write") };
     assert_eq!(newer.based_on_id, Some(version.id));
     let in_force = db.store.policy_in_force("WP034").await.unwrap().unwrap();
@@ -60,7 +60,7 @@ async fn importing_the_published_text_records_every_clause_and_history_row(db: &
     // Going back to version 3 is refused.
     let back = db
         .store
-        .policy_import(&parse_text(&SEED.replace("Version\t3", "Version\t2")).unwrap(), None, &Actor::system(), now)
+        .policy_import(&parse_text(&SEED.replace("Version\t3", "Version\t2")).unwrap(), None, Actor::system().at(now))
         .await;
     assert!(matches!(back, Err(StoreError::Conflict(m)) if m.contains("already in force")));
 }
@@ -76,23 +76,23 @@ async fn a_draft_is_consulted_on_and_adopted(db: &TestDb) {
     db.seed().await;
     let now = OffsetDateTime::now_utc();
     let v3 = parse_text(SEED).unwrap();
-    let PolicyImport::Imported(v3) = db.store.policy_import(&v3, None, &Actor::system(), now).await.unwrap() else {
+    let PolicyImport::Imported(v3) = db.store.policy_import(&v3, None, Actor::system().at(now)).await.unwrap() else {
         panic!("import")
     };
     let drafter = db.person("A1009").await; // Corporate Communications
     let as_drafter = db.actor("A1009").await;
-    let draft = db.store.policy_draft("WP034", &as_drafter, now).await.unwrap();
+    let draft = db.store.policy_draft("WP034", as_drafter.at(now)).await.unwrap();
     assert_eq!((draft.version, draft.status.as_str(), draft.based_on_id), (4, "draft", Some(v3.id)));
-    assert!(matches!(db.store.policy_draft("WP034", &as_drafter, now).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(db.store.policy_draft("WP034", as_drafter.at(now)).await, Err(StoreError::Conflict(_))));
     let edit = ClauseEdit {
         clause_id: "9.1".into(),
         text: Some("Personnel must use a password manager approved by Digital Services.".into()),
         items: "[]".into(),
     };
-    db.store.policy_edit_clause(draft.id, &edit, &as_drafter, now).await.unwrap();
+    db.store.policy_edit_clause(draft.id, &edit, as_drafter.at(now)).await.unwrap();
     let added =
         ClauseEdit { clause_id: "9.2".into(), text: Some("Passkeys are preferred.".into()), items: "[]".into() };
-    db.store.policy_edit_clause(draft.id, &added, &as_drafter, now).await.unwrap();
+    db.store.policy_edit_clause(draft.id, &added, as_drafter.at(now)).await.unwrap();
     let ids: Vec<String> = db.store.policy_clauses(draft.id).await.unwrap().into_iter().map(|c| c.clause_id).collect();
     let at = |id: &str| ids.iter().position(|c| c == id).unwrap();
     assert_eq!(at("9.2"), at("9.1") + 1, "a new clause goes after its section's last: {ids:?}");
@@ -114,29 +114,35 @@ async fn a_draft_is_consulted_on_and_adopted(db: &TestDb) {
             due_on: date!(2026 - 12 - 29),
         }),
     };
-    assert!(matches!(db.store.policy_adopt(draft.id, &adoption, &as_drafter, now).await, Err(StoreError::Conflict(_))));
-    let consulting = db.store.policy_consult(draft.id, drafter.id, &as_drafter, now).await.unwrap();
+    assert!(matches!(
+        db.store.policy_adopt(draft.id, &adoption, as_drafter.at(now)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let consulting = db.store.policy_consult(draft.id, drafter.id, as_drafter.at(now)).await.unwrap();
     assert_eq!(consulting.status, "consultation");
     let request = consulting.approval_request_id.unwrap();
     // Clauses are fixed while consulted on.
     assert!(matches!(
-        db.store.policy_edit_clause(draft.id, &edit, &as_drafter, now).await,
+        db.store.policy_edit_clause(draft.id, &edit, as_drafter.at(now)).await,
         Err(StoreError::Conflict(_))
     ));
     // The drafter is Corporate Communications but may not decide that step.
     let own = db
         .store
-        .approval_decide(request, "corporate_comms", drafter.id, Verdict::Approve, None, &as_drafter, now)
+        .approval_decide(request, "corporate_comms", drafter.id, Verdict::Approve, None, as_drafter.at(now))
         .await;
     assert!(own.is_err(), "the drafter decided their own consultation");
     for (step, sn) in [("corporate_comms", "A1010"), ("digital_services", "A1006"), ("psd", "A1012")] {
         let p = db.person(sn).await;
-        db.store.approval_decide(request, step, p.id, Verdict::Approve, None, &db.actor(sn).await, now).await.unwrap();
+        db.store
+            .approval_decide(request, step, p.id, Verdict::Approve, None, db.actor(sn).await.at(now))
+            .await
+            .unwrap();
     }
     let consulted = db.store.policy_version(draft.id).await.unwrap().unwrap();
     assert_eq!(consulted.status, "consulted");
 
-    let adopted = db.store.policy_adopt(draft.id, &adoption, &as_drafter, now).await.unwrap();
+    let adopted = db.store.policy_adopt(draft.id, &adoption, as_drafter.at(now)).await.unwrap();
     assert_eq!(adopted.status, "adopted");
     assert_eq!(adopted.approval_body.as_deref(), Some("Executive Board"));
     assert_eq!((adopted.adopted_on.as_deref(), adopted.next_review_on.as_str()), (Some("2026-12-01"), "2029-12-01"));
@@ -169,7 +175,7 @@ async fn an_acknowledgement_campaign_enrols_counts_reminds_and_lists_the_overdue
     db.seed().await;
     let now = OffsetDateTime::now_utc();
     let v3 = parse_text(SEED).unwrap();
-    let version = db.store.policy_import(&v3, None, &Actor::system(), now).await.unwrap().version().clone();
+    let version = db.store.policy_import(&v3, None, Actor::system().at(now)).await.unwrap().version().clone();
     let active: i64 = db.ints("SELECT COUNT(*) FROM people WHERE status = 'active'").await[0][0];
     let (campaign, enrolled) = db
         .store
@@ -182,8 +188,7 @@ async fn an_acknowledgement_campaign_enrols_counts_reminds_and_lists_the_overdue
                 roles: Vec::new(),
                 due_on: date!(2026 - 11 - 30),
             },
-            &Actor::system(),
-            now,
+            Actor::system().at(now),
         )
         .await
         .unwrap();
@@ -193,17 +198,17 @@ async fn an_acknowledgement_campaign_enrols_counts_reminds_and_lists_the_overdue
     assert!(chart.iter().all(|a| a.acknowledged == 0));
 
     let me = db.person("A1017").await;
-    assert!(db.store.policy_acknowledge(campaign.id, me.id, &db.actor("A1017").await, now).await.unwrap());
-    assert!(!db.store.policy_acknowledge(campaign.id, me.id, &db.actor("A1017").await, now).await.unwrap(), "once");
+    assert!(db.store.policy_acknowledge(campaign.id, me.id, db.actor("A1017").await.at(now)).await.unwrap());
+    assert!(!db.store.policy_acknowledge(campaign.id, me.id, db.actor("A1017").await.at(now)).await.unwrap(), "once");
     let chart = db.store.policy_campaign_completion(campaign.id).await.unwrap();
     assert_eq!(chart.iter().map(|a| a.acknowledged).sum::<i64>(), 1);
     let mine = db.store.policy_acknowledgements_of(me.id).await.unwrap();
     assert!(mine.len() == 1 && mine[0].acknowledged_at.is_some());
 
     // Reminders: everyone but the one who acknowledged, once.
-    let reminded = db.store.policy_campaign_remind(campaign.id, now, 100_000, &Actor::system(), now).await.unwrap();
+    let reminded = db.store.policy_campaign_remind(campaign.id, now, 100_000, Actor::system().at(now)).await.unwrap();
     assert_eq!(reminded as i64, active - 1);
-    assert_eq!(db.store.policy_campaign_remind(campaign.id, now, 100_000, &Actor::system(), now).await.unwrap(), 0);
+    assert_eq!(db.store.policy_campaign_remind(campaign.id, now, 100_000, Actor::system().at(now)).await.unwrap(), 0);
     assert_eq!(db.store.notifications_unread(me.id).await.unwrap(), 0, "no reminder for who acknowledged");
 
     // The line manager of someone who has not acknowledged sees them once the date has passed.
@@ -218,11 +223,11 @@ async fn an_acknowledgement_campaign_enrols_counts_reminds_and_lists_the_overdue
     );
 
     // Nobody new: enrolling again adds no one. A new starter from the HR import is enrolled.
-    assert_eq!(db.store.policy_campaigns_enrol_new(&Actor::system(), now).await.unwrap(), 0);
+    assert_eq!(db.store.policy_campaigns_enrol_new(Actor::system().at(now)).await.unwrap(), 0);
     let csv = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
                A1999,New Starter,new.starter@warwickshire.police.example,staff,Digital Services,A1002,,active,\n";
     db.import_people(csv, "new", now).await;
-    assert_eq!(db.store.policy_campaigns_enrol_new(&Actor::system(), now).await.unwrap(), 1);
+    assert_eq!(db.store.policy_campaigns_enrol_new(Actor::system().at(now)).await.unwrap(), 1);
     let starter = db.person("A1999").await;
     assert_eq!(db.store.policy_acknowledgements_of(starter.id).await.unwrap().len(), 1);
 }
@@ -236,13 +241,13 @@ async fn training_attendance_is_imported_once_and_refused_whole_on_an_unknown_pe
     let now = OffsetDateTime::now_utc();
     let csv = b"date,topic,staff_number\n2026-11-20,Social media safety,A1017\n2026-11-20,Social media safety,A1018\n2026-11-27,Group chats,A1017\n";
     let rows = parse_attendance_csv(csv).unwrap();
-    assert_eq!(db.store.training_import(&rows, &Actor::system(), now).await.unwrap(), (2, 3));
-    assert_eq!(db.store.training_import(&rows, &Actor::system(), now).await.unwrap(), (2, 0), "idempotent");
+    assert_eq!(db.store.training_import(&rows, Actor::system().at(now)).await.unwrap(), (2, 3));
+    assert_eq!(db.store.training_import(&rows, Actor::system().at(now)).await.unwrap(), (2, 0), "idempotent");
     let laura = db.person("A1017").await;
     let mine = db.store.training_of(laura.id).await.unwrap();
     assert_eq!(mine.iter().map(|t| t.topic.as_str()).collect::<Vec<_>>(), ["Group chats", "Social media safety"]);
     let bad = parse_attendance_csv(b"date,topic,staff_number\n2026-12-01,New,A1017\n2026-12-01,New,Z9999\n").unwrap();
-    let refused = db.store.training_import(&bad, &Actor::system(), now).await;
+    let refused = db.store.training_import(&bad, Actor::system().at(now)).await;
     assert!(matches!(refused, Err(StoreError::Invalid(m)) if m.starts_with("line 3:")));
     assert_eq!(db.store.training_of(laura.id).await.unwrap().len(), 2, "nothing of the refused file was written");
 }
@@ -258,7 +263,7 @@ async fn a_campaign_scoped_by_role_or_area_and_role_enrols_only_those_it_covers(
     use time::macros::date;
     db.seed().await;
     let now = OffsetDateTime::now_utc();
-    let version = db.store.policy_import(&parse_text(SEED).unwrap(), None, &Actor::system(), now).await.unwrap();
+    let version = db.store.policy_import(&parse_text(SEED).unwrap(), None, Actor::system().at(now)).await.unwrap();
     let version = version.version().clone();
     let new = |areas: Vec<uuid::Uuid>, roles: Vec<Role>| NewCampaign {
         version_id: version.id,
@@ -277,7 +282,7 @@ async fn a_campaign_scoped_by_role_or_area_and_role_enrols_only_those_it_covers(
     assert!(psd_or_vetting > 0, "the seed has Professional Standards and vetting people");
     let (by_role, enrolled) = db
         .store
-        .policy_campaign_create(&new(vec![], vec![Role::Psd, Role::Vetting]), &Actor::system(), now)
+        .policy_campaign_create(&new(vec![], vec![Role::Psd, Role::Vetting]), Actor::system().at(now))
         .await
         .unwrap();
     assert_eq!(enrolled as i64, psd_or_vetting);
@@ -301,7 +306,7 @@ async fn a_campaign_scoped_by_role_or_area_and_role_enrols_only_those_it_covers(
     let area_name = areas.iter().find(|a| a.id == area).unwrap().name.clone();
     let (both, enrolled) = db
         .store
-        .policy_campaign_create(&new(vec![area], vec![Role::CorporateComms]), &Actor::system(), now)
+        .policy_campaign_create(&new(vec![area], vec![Role::CorporateComms]), Actor::system().at(now))
         .await
         .unwrap();
     let expected: i64 = db
@@ -322,7 +327,7 @@ async fn a_campaign_scoped_by_role_or_area_and_role_enrols_only_those_it_covers(
                A1998,New Vetter,new.vetter@warwickshire.police.example,staff,Digital Services,A1002,vetting,active,\n\
                A1999,New Starter,new.starter@warwickshire.police.example,staff,Digital Services,A1002,,active,\n";
     db.import_people(csv, "new", now).await;
-    assert_eq!(db.store.policy_campaigns_enrol_new(&Actor::system(), now).await.unwrap(), 1);
+    assert_eq!(db.store.policy_campaigns_enrol_new(Actor::system().at(now)).await.unwrap(), 1);
     let vetter = db.person("A1998").await;
     let theirs = db.store.policy_acknowledgements_of(vetter.id).await.unwrap();
     assert_eq!(theirs.iter().map(|a| a.campaign_id).collect::<Vec<_>>(), [by_role.id]);
@@ -338,7 +343,7 @@ async fn scheduled_reminders_reach_each_person_once_per_interval_even_run_concur
     use time::macros::date;
     db.seed().await;
     let now = OffsetDateTime::now_utc();
-    let version = db.store.policy_import(&parse_text(SEED).unwrap(), None, &Actor::system(), now).await.unwrap();
+    let version = db.store.policy_import(&parse_text(SEED).unwrap(), None, Actor::system().at(now)).await.unwrap();
     let (campaign, enrolled) = db
         .store
         .policy_campaign_create(
@@ -350,20 +355,19 @@ async fn scheduled_reminders_reach_each_person_once_per_interval_even_run_concur
                 roles: vec![],
                 due_on: date!(2027 - 01 - 31),
             },
-            &Actor::system(),
-            now,
+            Actor::system().at(now),
         )
         .await
         .unwrap();
     let me = db.person("A1017").await;
-    db.store.policy_acknowledge(campaign.id, me.id, &db.actor("A1017").await, now).await.unwrap();
+    db.store.policy_acknowledge(campaign.id, me.id, db.actor("A1017").await.at(now)).await.unwrap();
     let week = time::Duration::days(7);
     let at = now + time::Duration::minutes(1);
     // Two runs at once, in batches of 3: each person once between them.
     let system = Actor::system();
     let (a, b) = tokio::join!(
-        db.store.policy_campaigns_remind_due(at - week, 3, &system, at),
-        db.store.policy_campaigns_remind_due(at - week, 3, &system, at),
+        db.store.policy_campaigns_remind_due(at - week, 3, system.at(at)),
+        db.store.policy_campaigns_remind_due(at - week, 3, system.at(at)),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a + b, enrolled as usize - 1, "everyone but who acknowledged, once ({a} + {b})");
@@ -384,10 +388,10 @@ async fn scheduled_reminders_reach_each_person_once_per_interval_even_run_concur
     assert!(audited >= ((enrolled as i64 - 1) + 2) / 3, "one audit event per batch: {audited}");
     // Within the interval: nothing more. A week later: everyone still waiting, once again.
     let later = at + time::Duration::hours(1);
-    assert_eq!(db.store.policy_campaigns_remind_due(later - week, 500, &Actor::system(), later).await.unwrap(), 0);
+    assert_eq!(db.store.policy_campaigns_remind_due(later - week, 500, Actor::system().at(later)).await.unwrap(), 0);
     let next_week = at + week + time::Duration::minutes(1);
     assert_eq!(
-        db.store.policy_campaigns_remind_due(next_week - week, 500, &Actor::system(), next_week).await.unwrap(),
+        db.store.policy_campaigns_remind_due(next_week - week, 500, Actor::system().at(next_week)).await.unwrap(),
         enrolled as usize - 1
     );
     assert_eq!(db.store.notifications_unread(me.id).await.unwrap(), 0, "never who acknowledged");

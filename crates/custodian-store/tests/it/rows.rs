@@ -22,7 +22,7 @@ async fn raise(db: &TestDb) -> uuid::Uuid {
         evidence: json!({"app": "org.example", "nested": {"n": 1, "list": [true, null, "x"]}}),
         records: vec!["r1".into(), "r2".into()],
     };
-    db.store.raise(&f, &Actor::system(), OffsetDateTime::now_utc()).await.unwrap().unwrap()
+    db.store.raise(&f, Actor::system().at(OffsetDateTime::now_utc())).await.unwrap().unwrap()
 }
 
 async fn a_finding_reads_back_as_it_was_raised(db: &TestDb) {
@@ -63,8 +63,7 @@ async fn corrupt_stored_values_are_errors_naming_their_column(db: &TestDb) {
     // An audit event's detail was once shown as null when it did not parse.
     db.store
         .append_audit(
-            &Actor::system(),
-            OffsetDateTime::now_utc(),
+            Actor::system().at(OffsetDateTime::now_utc()),
             vec![AuditEntry::new("test.corrupt", "row:1").detail(json!({"k": 1}))],
         )
         .await

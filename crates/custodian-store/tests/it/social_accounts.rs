@@ -30,8 +30,7 @@ async fn account(db: &TestDb, handle: &str) -> Uuid {
                 url: String::new(),
                 profile: "Emergencies: call 999. Report crime on 101.".into(),
             },
-            &Actor::system(),
-            OffsetDateTime::now_utc(),
+            Actor::system().at(OffsetDateTime::now_utc()),
         )
         .await
         .unwrap()
@@ -47,7 +46,7 @@ async fn reveal_at_once(store: &Store, account: Uuid, actor: &Actor, n: usize, l
         let (store, actor, barrier) = (store.clone(), actor.clone(), barrier.clone());
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
-            store.vault_log_reveal(account, Field::Password, "checking the account", Some(limit), &actor, now).await
+            store.vault_log_reveal(account, Field::Password, "checking the account", Some(limit), actor.at(now)).await
         }));
     }
     let (mut given, mut refused) = (0, 0);

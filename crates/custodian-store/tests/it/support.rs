@@ -69,7 +69,7 @@ impl TestDb {
         self.import_people(PEOPLE, "people", now).await;
         let devices = custodian_domain::imports::parse_devices_csv(DEVICES.as_bytes()).unwrap();
         assert!(devices.errors.is_empty(), "{:?}", devices.errors);
-        self.store.import_devices(&devices.rows, &Actor::system(), now, "devices", &no_progress).await.unwrap();
+        self.store.import_devices(&devices.rows, Actor::system().at(now), "devices", &no_progress).await.unwrap();
     }
 
     /// Import a people register (the HR import's CSV) as the operator, as file `source`.
@@ -77,7 +77,7 @@ impl TestDb {
         let people = custodian_domain::imports::parse_people_csv(csv.as_bytes()).unwrap();
         assert!(people.errors.is_empty(), "{:?}", people.errors);
         self.store
-            .import_people(&people.rows, &ImportAuthority::operator(), &Actor::system(), now, source, &no_progress)
+            .import_people(&people.rows, &ImportAuthority::operator(), Actor::system().at(now), source, &no_progress)
             .await
             .unwrap()
             .unwrap();
@@ -101,7 +101,7 @@ impl TestDb {
             description: "Offensive memes about a victim".into(),
         };
         let evidence = [NewEvidence { file_name: "chat.png".into(), media_type: "image/png", bytes: shot.to_vec() }];
-        self.store.report_create(reporter, &report, &evidence, actor, now).await.unwrap()
+        self.store.report_create(reporter, &report, &evidence, actor.at(now)).await.unwrap()
     }
 
     pub async fn person(&self, sn: &str) -> Person {

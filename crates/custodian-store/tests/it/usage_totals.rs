@@ -29,8 +29,7 @@ async fn import(db: &TestDb, rows: &str) -> custodian_store::usage::UsageImport 
             Box::new(std::io::Cursor::new(format!("{CARRIER}{rows}").into_bytes())),
             None,
             Arc::new(UsagePack::shipped().clone()),
-            &Actor::system(),
-            OffsetDateTime::now_utc(),
+            Actor::system().at(OffsetDateTime::now_utc()),
             Arc::new(|_| {}),
         )
         .await
