@@ -453,23 +453,35 @@ impl std::fmt::Debug for Gate {
     }
 }
 
-/// The lazy DFA's room for states, per thread: the rules of pack 2026.12.7 use under 2 MiB of
-/// it over every development half.
+/// The lazy DFA's room for states, per thread. When it is full it is cleared and refilled; after
+/// three clears with fewer than ten bytes read per state built, the search gives up and the
+/// draft is searched rule by rule.
 const GATE_CACHE: usize = 16 << 20;
 
 impl Gate {
     /// The gate for `rules`, or none when no rule can be in it or the set does not compile.
     fn new(rules: &[Compiled]) -> Option<Gate> {
-        let picked: Vec<usize> = (0..rules.len())
-            .filter(|&i| {
-                regex_automata::util::syntax::parse(rules[i].regex.as_str())
-                    .is_ok_and(|hir| !hir.properties().look_set().contains_word_unicode())
-            })
-            .collect();
+        // Each pattern is parsed once, with the syntax options its rule's `Regex` has (the
+        // defaults), and compiled into the set from that.
+        let mut picked = Vec::new();
+        let mut hirs = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            if let Ok(hir) = regex_automata::util::syntax::parse(r.regex.as_str())
+                && !hir.properties().look_set().contains_word_unicode()
+            {
+                picked.push(i);
+                hirs.push(hir);
+            }
+        }
         if picked.is_empty() {
             return None;
         }
-        let patterns: Vec<&str> = picked.iter().map(|&i| rules[i].regex.as_str()).collect();
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new().nfa_size_limit(Some(1 << 27)).which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many_from_hir(&hirs)
+            .ok()?;
         let dfa = hybrid::dfa::DFA::builder()
             .configure(
                 hybrid::dfa::DFA::config()
@@ -478,8 +490,7 @@ impl Gate {
                     .minimum_cache_clear_count(Some(3))
                     .minimum_bytes_per_state(Some(10)),
             )
-            .thompson(thompson::Config::new().nfa_size_limit(Some(1 << 27)))
-            .build_many(&patterns)
+            .build_from_nfa(nfa)
             .ok()?;
         // The DFA's clone shares its NFA; the pool makes each thread's cache from it.
         let of = dfa.clone();
