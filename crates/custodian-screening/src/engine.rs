@@ -5,8 +5,14 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::panic::{RefUnwindSafe, UnwindSafe};
+use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder, RegexSet, SetMatches};
+use memchr::memmem;
+use regex::{Regex, RegexBuilder};
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
+use regex_automata::{Input, MatchKind, PatternSet, hybrid};
 use serde::{Serialize, Serializer};
 
 use crate::model::{self, Model};
@@ -398,8 +404,12 @@ pub struct Engine {
     report: f32,
     act: f32,
     rules: Vec<Compiled>,
-    /// Every rule's `needs`, found in a draft in one search rather than one search per word.
-    needs: Option<RegexSet>,
+    /// Every rule's `needs`, each looked for (a plain substring test, as `str::contains` would
+    /// make it) only when a rule that needs it is left to search, and at most once per view.
+    needs: Vec<memmem::Finder<'static>>,
+    /// Every rule's pattern in one set, searched once per view to learn which rules can match
+    /// it at all; only those are searched on their own (see [`Gate`]).
+    gate: Option<Arc<Gate>>,
     allow: Allow,
     names: NameRules,
     uk: validate::UkNumbering,
@@ -408,6 +418,105 @@ pub struct Engine {
     /// What the pack does differently from what it says: the shipped model standing in for the
     /// one the pack names, and the saved examples that no longer pass with it.
     warnings: Vec<String>,
+}
+
+/// Which of the rules' patterns match a view anywhere, learned in one search of the view by
+/// all of them together: a lazy DFA of every rule's own pattern (the same text, compiled with
+/// the same syntax options as the rule's `Regex`), searched for all overlapping matches, so a
+/// rule whose pattern matches nowhere is not searched on its own. Whether a pattern matches
+/// somewhere does not depend on how matches are chosen (leftmost-first for the rule, all for
+/// the set), so skipping the rules the set rules out changes no finding; each kept rule is
+/// then searched exactly as before. Built at pack load from whatever rules the pack has.
+/// When the set cannot answer (a pattern with a Unicode word boundary, which the DFA cannot
+/// follow, is left out of it; a set too large to compile; a draft on which the DFA gives up
+/// because it would build states faster than it reads bytes), every rule is searched, as
+/// before.
+struct Gate {
+    dfa: hybrid::dfa::DFA,
+    /// The rule each of the DFA's patterns belongs to, in the DFA's order.
+    rules: Vec<usize>,
+    /// A cache and a pattern set per thread screening at once.
+    scratch: Pool<GateScratch, GateScratchFn>,
+}
+
+type GateScratchFn = Box<dyn Fn() -> GateScratch + Send + Sync + UnwindSafe + RefUnwindSafe>;
+
+#[derive(Debug)]
+struct GateScratch {
+    cache: hybrid::dfa::Cache,
+    found: PatternSet,
+}
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate").field("rules", &self.rules).finish_non_exhaustive()
+    }
+}
+
+/// The lazy DFA's room for states, per thread. When it is full it is cleared and refilled; after
+/// three clears with fewer than ten bytes read per state built, the search gives up and the
+/// draft is searched rule by rule.
+const GATE_CACHE: usize = 16 << 20;
+
+impl Gate {
+    /// The gate for `rules`, or none when no rule can be in it or the set does not compile.
+    fn new(rules: &[Compiled]) -> Option<Gate> {
+        // Each pattern is parsed once, with the syntax options its rule's `Regex` has (the
+        // defaults), and compiled into the set from that.
+        let mut picked = Vec::new();
+        let mut hirs = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            if let Ok(hir) = regex_automata::util::syntax::parse(r.regex.as_str())
+                && !hir.properties().look_set().contains_word_unicode()
+            {
+                picked.push(i);
+                hirs.push(hir);
+            }
+        }
+        if picked.is_empty() {
+            return None;
+        }
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new().nfa_size_limit(Some(1 << 27)).which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many_from_hir(&hirs)
+            .ok()?;
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(GATE_CACHE)
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa)
+            .ok()?;
+        // The DFA's clone shares its NFA; the pool makes each thread's cache from it.
+        let of = dfa.clone();
+        let make: GateScratchFn =
+            Box::new(move || GateScratch { cache: of.create_cache(), found: PatternSet::new(of.pattern_len()) });
+        Some(Gate { dfa, rules: picked, scratch: Pool::new(make) })
+    }
+
+    /// For each rule, whether it can match `text`: `false` only when its pattern is in the set
+    /// and matches nowhere in `text`.
+    fn can_match(&self, text: &str, out: &mut Vec<bool>, rules: usize) {
+        out.clear();
+        out.resize(rules, true);
+        let mut s = self.scratch.get();
+        let GateScratch { cache, found } = &mut *s;
+        found.clear();
+        if self.dfa.try_which_overlapping_matches(cache, &Input::new(text), found).is_err() {
+            return;
+        }
+        for &i in &self.rules {
+            out[i] = false;
+        }
+        for p in found.iter() {
+            out[self.rules[p.as_usize()]] = true;
+        }
+    }
 }
 
 /// The pack's sentence model with what its findings are.
@@ -626,12 +735,8 @@ impl Engine {
                 r.need_ids.push(at);
             }
         }
-        let needs = if all_needs.is_empty() {
-            None
-        } else {
-            let literal: Vec<String> = all_needs.iter().map(|n| regex::escape(n)).collect();
-            Some(RegexSet::new(&literal).map_err(|e| rule_err("needs", format!("{e}")))?)
-        };
+        let needs = all_needs.iter().map(|n| memmem::Finder::new(n.as_bytes()).into_owned()).collect();
+        let gate = Gate::new(&rules).map(Arc::new);
         let a = &pack.allowlist;
         let allow = Allow {
             phones: a.phones.iter().map(|p| validate::phone_key(p)).collect(),
@@ -660,6 +765,7 @@ impl Engine {
             act: pack.thresholds.act - SCORE_TOLERANCE,
             rules,
             needs,
+            gate,
             allow,
             names,
             uk: validate::UkNumbering::new().map_err(|e| rule_err("personal.phone", e))?,
@@ -713,19 +819,36 @@ impl Engine {
         let changed = normalise::words_if_changed(&base);
         let words = changed.as_ref().unwrap_or(&base);
         let mut hits = Vec::new();
-        // Which of the rules' needed words each view contains (a plain substring test, as
-        // `str::contains` would make it).
-        let present = |v: &View| self.needs.as_ref().map(|set| set.matches(&v.lower));
-        let in_base = present(&base);
-        let in_changed = changed.as_ref().map(present);
-        let in_words = in_changed.as_ref().unwrap_or(&in_base);
-        let has = |m: &Option<SetMatches>, ids: &[usize]| m.as_ref().is_some_and(|m| ids.iter().any(|&i| m.matched(i)));
-        for r in &self.rules {
-            let (v, found) = match r.view {
-                Which::Text => (&base, &in_base),
-                Which::Words => (words, in_words),
+        // Which rules' patterns match each view at all (one search of each view by every
+        // pattern together); the others are not searched on their own.
+        let mut can_base = Vec::new();
+        let mut can_changed = Vec::new();
+        if let Some(g) = &self.gate {
+            g.can_match(&base.text, &mut can_base, self.rules.len());
+            if let Some(c) = &changed {
+                g.can_match(&c.text, &mut can_changed, self.rules.len());
+            }
+        }
+        // Whether each of the rules' needed words is in a view's lower-cased text, learned the
+        // first time a rule left to search asks.
+        let mut need_base: Vec<Option<bool>> = vec![None; self.needs.len()];
+        let mut need_changed: Vec<Option<bool>> = vec![None; if changed.is_some() { self.needs.len() } else { 0 }];
+        for (i, r) in self.rules.iter().enumerate() {
+            // A words rule reads the word view; when that is the base view, so does every rule.
+            let (v, can, known) = if r.view == Which::Words && changed.is_some() {
+                (words, &can_changed, &mut need_changed)
+            } else {
+                (&base, &can_base, &mut need_base)
             };
-            if !r.need_ids.is_empty() && !has(found, &r.need_ids) {
+            if can.get(i) == Some(&false) {
+                continue;
+            }
+            if !r.need_ids.is_empty()
+                && !r
+                    .need_ids
+                    .iter()
+                    .any(|&n| *known[n].get_or_insert_with(|| self.needs[n].find(v.lower.as_bytes()).is_some()))
+            {
                 continue;
             }
             if r.narrowed {
@@ -1155,4 +1278,143 @@ fn finish(text: &str, mut hits: Vec<Hit>) -> Screening {
         })
         .collect();
     Screening { verdict, approver, findings }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The built-in engine, and the same engine without its gate, built once for every test.
+    fn engines() -> &'static (Engine, Engine) {
+        static ENGINES: std::sync::LazyLock<(Engine, Engine)> = std::sync::LazyLock::new(|| {
+            let e = Engine::builtin().expect("the built-in pack compiles");
+            let plain = ungated(&e);
+            (e, plain)
+        });
+        &ENGINES
+    }
+
+    /// The same engine searching every rule on every draft, as before the gate.
+    fn ungated(e: &Engine) -> Engine {
+        Engine { gate: None, ..e.clone() }
+    }
+
+    /// Drafts that stress where a set of patterns and each pattern alone could part: Unicode
+    /// case folding (the Kelvin sign and long s match `k` and `s` case-insensitively), accents,
+    /// dashes, emoji, spaced-out and disguised words (the word view differs), empty text.
+    const TRICKY: &[&str] = &[
+        "",
+        " ",
+        "\u{212A}eep the \u{17F}ecret: OFFICIAL-SENSITIVE",
+        "Op\u{e9}ration Nightfall \u{2014} arrested on suspicion of burglary at 6am tomorrow",
+        "S E C R E T briefing: warrant at 0600 tomorrow, ref CR1234567 \u{1F694}",
+        "Call 07700 900123 or email jo.bloggs@example.com; DOB 01/02/1990, NI AB 12 34 56 C",
+        "0ff1c1al s3ns1t1ve: the source inside the gang told us their plans",
+        "Jos\u{e9} M\u{fc}ller (12/03/2005) of 14 Acacia Avenue, AB1 2CD, vehicle AB12 CDE",
+        "\u{130}stanbul \u{131} \u{3a3}\u{3c3}\u{3c2} \u{1E9E} \u{FB00}",
+    ];
+
+    #[test]
+    fn the_gate_answers_as_each_rules_own_search_would() {
+        let (e, _) = engines();
+        let gate = e.gate.as_ref().expect("the built-in pack's rules compile into a gate");
+        assert_eq!(gate.rules.len(), e.rules.len(), "every rule of the built-in pack is in the gate");
+        let corpus = include_str!("../corpus.jsonl");
+        let texts = corpus
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .map(|v| v["text"].as_str().unwrap_or_default().to_string())
+            .chain(TRICKY.iter().map(|t| t.to_string()));
+        let mut can = Vec::new();
+        let mut ruled_out = 0;
+        for t in texts {
+            gate.can_match(&t, &mut can, e.rules.len());
+            for (i, r) in e.rules.iter().enumerate() {
+                assert_eq!(can[i], r.regex.is_match(&t), "rule {i} ({}) on {t:?}", r.regex.as_str());
+                ruled_out += usize::from(!can[i]);
+            }
+        }
+        assert!(ruled_out > 0, "the gate rules out some rules on some drafts");
+    }
+
+    #[test]
+    fn the_gate_changes_no_screening() {
+        let (e, plain) = engines();
+        for l in include_str!("../corpus.jsonl").lines() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(l) else { continue };
+            let t = v["text"].as_str().unwrap_or_default();
+            assert_eq!(e.screen(t), plain.screen(t), "{t:?}");
+        }
+        for t in TRICKY {
+            assert_eq!(e.screen(t), plain.screen(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn a_pattern_the_gate_cannot_follow_is_searched_on_its_own() {
+        // A Unicode non-boundary (`\B`, which the engine keeps Unicode) is left out of the gate
+        // and its rule is always searched.
+        let mut pack = Pack::builtin().expect("built-in pack");
+        let mut rule = pack.rules[0].clone();
+        rule.id = "test.unicode-boundary".into();
+        rule.pattern = Some(r"\Baf\u{e9}".into());
+        rule.words.clear();
+        rule.needs.clear();
+        rule.check = None;
+        rule.base = 0.9;
+        rule.require_context = false;
+        rule.stop.clear();
+        rule.suppress_before.clear();
+        rule.lower.clear();
+        rule.lower_before.clear();
+        pack.rules.push(rule);
+        let e = Engine::from_pack(&pack).expect("pack compiles");
+        let gate = e.gate.as_ref().expect("gate");
+        assert_eq!(gate.rules.len(), e.rules.len() - 1);
+        let t = "Lunch at the caf\u{e9} today";
+        let screened = e.screen(t);
+        assert!(!screened.findings.is_empty(), "the rule left out of the gate still finds");
+        assert_eq!(screened, ungated(&e).screen(t));
+    }
+
+    /// What the rules look for, and characters where a set and a single pattern could part.
+    const PIECES: &[&str] = &[
+        "Operation Nightfall",
+        "arrested",
+        "07700 900123",
+        "AB12 CDE",
+        "SECRET",
+        "official sensitive",
+        "DOB 01/02/1990",
+        "ref 123 of 4 May",
+        "undercover",
+        "at 6am tomorrow",
+        "John Smith",
+        "\u{212A}",
+        "\u{e9}",
+        "\u{1F694}",
+        "s e c r e t",
+        "\n",
+        " ",
+        ".",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+        /// Random drafts made of the pieces the rules look for, joined in any order.
+        #[test]
+        fn gated_and_ungated_screenings_are_equal(
+            parts in proptest::collection::vec(prop_oneof![
+                proptest::sample::select(PIECES).prop_map(str::to_string),
+                "[a-zA-Z0-9 ]{0,12}",
+                "\\PC{0,6}",
+            ], 0..12)
+        ) {
+            let t: String = parts.concat();
+            let (e, plain) = engines();
+            prop_assert_eq!(e.screen(&t), plain.screen(&t));
+        }
+    }
 }
