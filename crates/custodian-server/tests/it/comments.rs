@@ -211,7 +211,8 @@ async fn the_webhook_keeps_the_registers_names_until_another_process_changes_the
     let app = app_with_account(b).await;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let abuse = |r: &Value| r["labels"].as_array().unwrap().iter().any(|l| l["label"] == "abuse_staff");
-    let (s, r) = deliver(&app, "orlo", SECRET, now, &comment("k-1", "Fenwick is a useless fat pr*ck").to_string()).await;
+    let (s, r) =
+        deliver(&app, "orlo", SECRET, now, &comment("k-1", "Fenwick is a useless fat pr*ck").to_string()).await;
     assert_eq!(s, 201, "{r}");
     assert!(abuse(&r), "{r}");
     assert_eq!(app.state.comment_staff().loads(), 1);
