@@ -8,7 +8,7 @@
 //! triage the people register's names, header `staff_number,given_name,family_name,rank,
 //! collar_number`, as the server gives it the register).
 //! `--misses` lists each miss and false alarm with its comment; it is refused for a file whose
-//! name contains "sealed" or whose ids start "cs-", "c2s-", "c3s-" or "c4s-", so the sealed half is only ever scored in
+//! name contains "sealed" or whose ids start "cs-", "c2s-", "c3s-", "c4s-" or "c5s-", so the sealed half is only ever scored in
 //! aggregate.
 
 use std::collections::BTreeMap;
@@ -95,7 +95,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 && (c.id.starts_with("cs-")
                     || c.id.starts_with("c2s-")
                     || c.id.starts_with("c3s-")
-                    || c.id.starts_with("c4s-"))
+                    || c.id.starts_with("c4s-")
+                    || c.id.starts_with("c5s-"))
             {
                 return Err("--misses is refused for a sealed set: it is only ever scored".into());
             }

@@ -107,6 +107,12 @@ pub(crate) fn base(text: &str) -> View {
         if invisible(c) {
             continue;
         }
+        if let Some(w) = emoji_word(c) {
+            for l in [' '].into_iter().chain(w.chars()).chain([' ']) {
+                v.push(l, span);
+            }
+            continue;
+        }
         buf.clear();
         buf.extend(std::iter::once(c).nfkc());
         for o in buf.chars() {
@@ -128,6 +134,21 @@ pub(crate) fn base(text: &str) -> View {
         }
     }
     v
+}
+
+/// The word a pictograph stands for where commenters use it for what the labels are about (a
+/// banana or a monkey as racist abuse; a knife, a bomb or a gun as a threat), so the rules and
+/// the model read it as that word; any other pictograph is a space. (A rainbow is not here: it
+/// is far more often celebration than mockery.)
+fn emoji_word(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{1F34C}' => "banana",
+        '\u{1F412}' | '\u{1F435}' | '\u{1F98D}' => "monkey",
+        '\u{1F52A}' | '\u{1F5E1}' => "knife",
+        '\u{1F4A3}' => "bomb",
+        '\u{1F52B}' => "gun",
+        _ => return None,
+    })
 }
 
 fn leet(c: char) -> Option<char> {
@@ -335,6 +356,13 @@ pub(crate) fn words(base: &View, original: &str) -> View {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pictographs_the_labels_are_about_read_as_words_and_others_as_spaces() {
+        let v = base("off a boat \u{1F34C} lol \u{1F602}");
+        assert_eq!(v.text, "off a boat  banana  lol  ");
+        assert_eq!(base("\u{1F52A}\u{1F308}").text, " knife  ");
+    }
 
     fn w(t: &str) -> String {
         words(&base(t), t).text

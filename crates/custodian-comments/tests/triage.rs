@@ -475,3 +475,67 @@ fn coded_hostility_on_race_is_hate_race_and_its_look_alikes_are_not() {
         assert!(!labels(&e, t).contains(&"hate.race"), "{t}");
     }
 }
+
+#[test]
+fn threats_by_grammar_emergencies_now_and_reports_by_pattern_are_caught_by_the_rules_alone() {
+    // WP034 8.2 (threats: malicious communications) and 6.7 (emergencies, crime reports,
+    // complaints): the general forms the 2026.12.7 rules name, each with a look-alike that must
+    // stay unlabelled. Rules only, so the model cannot hide a rule's miss.
+    let mut e = engine();
+    e.set_combine(Combine::Rules);
+    for (t, want) in [
+        ("the next cyclist who cuts me up on the A46 is getting run off the road", "threat"),
+        ("hope somebody torches your van while you sleep", "threat"),
+        ("his day is coming, he knows what he did", "threat"),
+        ("she wants to be careful walking home after her shift", "threat"),
+        ("he'll be picking his teeth up off the floor if he tries it", "threat"),
+        ("my stepdad is punching my mum right now and I can hear it from upstairs", "emergency"),
+        ("Vans racing down Mill Lane every Saturday from 10pm, same three of them", "crime_report"),
+        ("My shed got broken into on Grove Street overnight, padlock cut", "crime_report"),
+        ("A man rang my dad saying he was from the police and his card was cloned", "crime_report"),
+        ("It took you 6 months to ring me back about my stolen van", "complaint"),
+        ("Two of your officers stood there and did nothing while he shouted at us", "complaint"),
+    ] {
+        let got = labels(&e, t);
+        assert!(got.contains(&want), "{t}: {got:?}");
+    }
+    for (t, not) in [
+        ("The next train to Coventry is getting cancelled again", "threat"),
+        ("Careful on the roads tonight, it's icy out there", "threat"),
+        ("Lord help us, more roadworks on the Fosse", "emergency"),
+        ("My daughter watched this three times, she loves the dogs", "crime_report"),
+        ("Lots of talk and nothing changes", "complaint"),
+    ] {
+        let got = labels(&e, t);
+        assert!(!got.contains(&not), "{t}: {got:?}");
+    }
+}
+
+#[test]
+fn hate_without_a_slur_is_caught_and_talk_about_the_groups_is_not() {
+    // WP034 8.2: the Home Office monitored strands, perception-based, in forms that carry no
+    // slur; and ordinary mentions of the same groups, which carry none.
+    let mut e = engine();
+    e.set_combine(Combine::Rules);
+    for (t, want) in [
+        ("the inspector is a smug welsh git", "hate.race"),
+        ("the country's being replaced and nobody is allowed to say it", "hate.race"),
+        ("zionists control the banks and now the police too", "hate.religion"),
+        ("bunch of cross worshippers blocking the road again", "hate.religion"),
+        ("fine, be gay, but keep it behind closed doors", "hate.sexual_orientation"),
+        ("There are only two sexes, end of", "hate.transgender"),
+        ("they want padded cells for people like that, not flats on our street", "hate.disability"),
+    ] {
+        let got = labels(&e, t);
+        assert!(got.contains(&want), "{t}: {got:?}");
+    }
+    for t in [
+        "Welsh cakes at the open day were lovely",
+        "There is a talk on the history of Zionism at the library on Tuesday",
+        "Great to see officers at Pride, keep it up",
+        "Our new cells are being fitted next month",
+    ] {
+        let got = labels(&e, t);
+        assert!(!got.iter().any(|l| l.starts_with("hate.")), "{t}: {got:?}");
+    }
+}

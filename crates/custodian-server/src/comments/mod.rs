@@ -23,7 +23,9 @@ pub mod workflow;
 pub mod workflow_api;
 pub mod workflow_ui;
 
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use custodian_authz::{Action, Resource};
 use custodian_comments::{Engine, StaffIndex, StaffMember};
@@ -63,10 +65,59 @@ pub fn engine() -> Result<&'static Engine, AppError> {
 /// The people register's names as the triage reads them (WP034 8.2: abuse of an identifiable
 /// officer or member of staff): given name the first word of the name, family name the last,
 /// the staff number as their number. Read from the database on every call, so a change another
-/// process makes to the register is seen by the next triage.
+/// process makes to the register is seen by the next triage (the import's path: one read per
+/// file). The webhook, one comment a call, goes through [`StaffCache`].
 pub async fn staff_index(store: &Store) -> Result<StaffIndex, AppError> {
     let rows = store.staff_names().await?;
     Ok(StaffIndex::new(rows.into_iter().map(|(sn, name)| staff_member(sn, &name)).collect()))
+}
+
+/// How long a cached staff index is used at most, even when the register's signature has not
+/// changed (a change stamped by a server whose clock is behind the latest stamp is seen then).
+pub const STAFF_CACHE_MAX_AGE: Duration = Duration::from_secs(60);
+
+/// The staff index the webhook triages with (WP034 8.2), kept between comments. Before each use
+/// the register's signature (`Store::people_signature`: how many people, the latest
+/// `updated_at`) is read, one small query, and the index is rebuilt only when it changed or is
+/// older than [`STAFF_CACHE_MAX_AGE`]. The signature is in the database, so a person added or
+/// renamed by the CLI or by another server is seen by the next comment here.
+#[derive(Default)]
+pub struct StaffCache {
+    held: Mutex<Option<HeldStaff>>,
+    loads: AtomicU64,
+}
+
+struct HeldStaff {
+    signature: (i64, Option<String>),
+    at: Instant,
+    index: Arc<StaffIndex>,
+}
+
+impl StaffCache {
+    /// The register's names, rebuilt only when the register changed since the last build.
+    pub async fn get(&self, store: &Store) -> Result<Arc<StaffIndex>, AppError> {
+        // The signature is read before the names: a change between the two reads leaves a
+        // newer index under an older signature, which the next call replaces.
+        let signature = store.people_signature().await?;
+        if let Ok(held) = self.held.lock()
+            && let Some(h) = held.as_ref()
+            && h.signature == signature
+            && h.at.elapsed() < STAFF_CACHE_MAX_AGE
+        {
+            return Ok(h.index.clone());
+        }
+        let index = Arc::new(staff_index(store).await?);
+        self.loads.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut held) = self.held.lock() {
+            *held = Some(HeldStaff { signature, at: Instant::now(), index: index.clone() });
+        }
+        Ok(index)
+    }
+
+    /// How many times the index was built from the register (for tests and metrics).
+    pub fn loads(&self) -> u64 {
+        self.loads.load(Ordering::Relaxed)
+    }
 }
 
 fn staff_member(staff_number: String, name: &str) -> StaffMember {
@@ -308,8 +359,8 @@ pub fn verify(
 /// A verified webhook delivery: one comment, refused if its id was received before.
 pub async fn receive(state: &AppState, source: &str, body: &[u8]) -> Result<(Uuid, Comment), AppError> {
     let v: Value = serde_json::from_slice(body).map_err(|e| AppError::invalid("body", e.to_string()))?;
-    let staff = staff_index(state.store()).await?;
-    let c = parse_comment(engine()?, Some(&staff), 1, &v, source).map_err(|errors| {
+    let staff = state.comment_staff().get(state.store()).await?;
+    let c = parse_comment(engine()?, Some(&*staff), 1, &v, source).map_err(|errors| {
         let errors: Vec<FieldProblem> = errors
             .into_iter()
             .map(|e| FieldProblem { field: e.field.map(|f| format!("/{f}")), line: None, message: e.message })

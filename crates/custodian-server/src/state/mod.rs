@@ -32,6 +32,9 @@ struct Inner {
     audit_key: SigningKey,
     metrics: Metrics,
     screener: screener::Screener,
+    /// The people register's names for the comment webhook's triage (WP034 8.2), rebuilt when
+    /// the register changes.
+    comment_staff: crate::comments::StaffCache,
     heavy: Arc<tokio::sync::Semaphore>,
     /// This server's name in the job lease rows (host, process and a random part).
     holder: String,
@@ -93,6 +96,7 @@ impl AppState {
             audit_key,
             metrics: Metrics::default(),
             screener: screener::Screener::builtin()?,
+            comment_staff: crate::comments::StaffCache::default(),
             // CPU-heavy work runs on the blocking pool, at most one piece per core at once.
             heavy: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
@@ -161,6 +165,10 @@ impl AppState {
     /// The screening pack in force and its engine (WP034 6.3).
     pub fn screener(&self) -> &screener::Screener {
         &self.0.screener
+    }
+    /// The comment webhook's cache of the people register's names (WP034 8.2).
+    pub fn comment_staff(&self) -> &crate::comments::StaffCache {
+        &self.0.comment_staff
     }
     /// Run CPU-heavy work (screening, monitoring draws, imports' parsing, audit verification)
     /// on the blocking pool instead of an async worker, so that `/healthz` and every other

@@ -203,6 +203,56 @@ async fn the_webhook_takes_signed_comments_once_and_refuses_forgeries_and_replay
 }
 on_both!(the_webhook_takes_signed_comments_once_and_refuses_forgeries_and_replays);
 
+async fn the_webhook_keeps_the_registers_names_until_another_process_changes_the_register(b: Backend) {
+    // WP034 8.2: abuse of an identifiable officer goes to their line manager. The webhook keeps
+    // the register's names between comments and rebuilds them only when the register's
+    // signature in the database changes, so a person added by the CLI or another server is
+    // matched by the next comment.
+    let app = app_with_account(b).await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let abuse = |r: &Value| r["labels"].as_array().unwrap().iter().any(|l| l["label"] == "abuse_staff");
+    let (s, r) =
+        deliver(&app, "orlo", SECRET, now, &comment("k-1", "Fenwick is a useless fat pr*ck").to_string()).await;
+    assert_eq!(s, 201, "{r}");
+    assert!(abuse(&r), "{r}");
+    assert_eq!(app.state.comment_staff().loads(), 1);
+    // Nothing changed in the register: the cached names are used.
+    for (id, text) in [("k-2", "Thanks for the update, stay safe"), ("k-3", "Fenwick is a spineless clown")] {
+        let (s, r) = deliver(&app, "orlo", SECRET, now, &comment(id, text).to_string()).await;
+        assert_eq!(s, 201, "{r}");
+    }
+    assert_eq!(app.state.comment_staff().loads(), 1, "the register did not change: no rebuild");
+
+    // Another process adds an officer (the store directly, not this server's cache).
+    let people = "staff_number,name,email,kind,business_area,line_manager,roles,status,personal_phones\n\
+                  A1021,Tom Grint,tom.grint@warwickshire.police.example,officer,Response Policing North,A1016,,active,\n";
+    custodian_server::imports::import_people(
+        app.store(),
+        &Actor::system(),
+        time::OffsetDateTime::now_utc(),
+        people.as_bytes(),
+        false,
+    )
+    .await
+    .unwrap();
+    let (s, r) = deliver(
+        &app,
+        "orlo",
+        SECRET,
+        now,
+        &comment("k-4", "grint is a coward with a badge, proper little bully").to_string(),
+    )
+    .await;
+    assert_eq!(s, 201, "{r}");
+    assert!(abuse(&r), "the officer added after the first triage is matched: {r}");
+    assert_eq!(app.state.comment_staff().loads(), 2);
+    let (s, _) = deliver(&app, "orlo", SECRET, now, &comment("k-5", "Lovely photo of the team").to_string()).await;
+    assert_eq!(s, 201);
+    assert_eq!(app.state.comment_staff().loads(), 2);
+    app.stop().await;
+}
+on_both!(the_webhook_keeps_the_registers_names_until_another_process_changes_the_register);
+
 async fn the_evidence_pack_holds_the_hashed_record_for_corporate_communications_only(b: Backend) {
     let app = app_with_account(b).await;
     let abuse = "PC Smith is a useless fat pr*ck";

@@ -25,6 +25,11 @@ impl Store {
     }
     /// The active people's staff numbers and names, for the comment triage to know who is staff
     /// (WP034 8.2). Read on every call: another process may change the register.
+    /// How many people the register holds and its latest `updated_at`: changes whenever any
+    /// process adds a person or changes one's name or status (see `people::people_signature`).
+    pub async fn people_signature(&self) -> Result<(i64, Option<String>)> {
+        on_read!(self, people::people_signature())
+    }
     pub async fn staff_names(&self) -> Result<Vec<(String, String)>> {
         on_read!(self, people::staff_names())
     }

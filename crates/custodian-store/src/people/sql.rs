@@ -137,6 +137,15 @@ pub async fn direct_reports(pool: &Pool<DB>, manager: Uuid) -> Result<Vec<Person
     people_from_rows(pool, &rows).await
 }
 
+/// A cheap signature of the people register for caches of its names (WP034 8.2: the comment
+/// triage's staff index): how many people there are and the latest `updated_at`. Every insert
+/// adds a row (people are never deleted) and every change of name or status sets `updated_at`,
+/// so a change by any process changes the signature (unless it is stamped no later than the
+/// latest stamp already there; callers also re-read after a while).
+pub async fn people_signature(pool: &Pool<DB>) -> Result<(i64, Option<String>)> {
+    Ok(sqlx::query_as("SELECT COUNT(*), CAST(MAX(updated_at) AS TEXT) FROM people").fetch_one(pool).await?)
+}
+
 pub async fn staff_names(pool: &Pool<DB>) -> Result<Vec<(String, String)>> {
     Ok(sqlx::query_as("SELECT staff_number, name FROM people WHERE status = 'active' ORDER BY staff_number")
         .fetch_all(pool)
