@@ -191,9 +191,24 @@ const GREETINGS: &[&str] = &["hi", "hello", "dear", "hiya", "morning", "afternoo
 
 /// Words in a reply that say the person greeted is a victim, a witness or a reporter of a crime.
 const GREETED_CUES: &[&str] = &[
-    "crime", "reported", "reference", "stolen", "your officer", "the officer", "statement", "investigation",
-    "card number", "your card", "your bank", "email you", "call you", "attacked", "assaulted", "burgled",
-    "incident", "witness",
+    "crime",
+    "reported",
+    "reference",
+    "stolen",
+    "your officer",
+    "the officer",
+    "statement",
+    "investigation",
+    "card number",
+    "your card",
+    "your bank",
+    "email you",
+    "call you",
+    "attacked",
+    "assaulted",
+    "burgled",
+    "incident",
+    "witness",
 ];
 
 /// Words in capitals that follow a given name or lead a list but are not surnames.
@@ -1536,8 +1551,7 @@ impl NameRules {
                     && !self.officials.contains(l)
                     && !self.honorifics.contains(l)
                     && given.iter().any(|g| {
-                        g != l
-                            && if n == 2 { g.starts_with(l) } else { g.get(..3).is_some_and(|p| l.starts_with(p)) }
+                        g != l && if n == 2 { g.starts_with(l) } else { g.get(..3).is_some_and(|p| l.starts_with(p)) }
                     })
                     && (boxed || n >= 3 && self.known_given(bare, l))
             };

@@ -893,7 +893,9 @@ mod pack_2026_12_8 {
     fn planned_activity_with_a_time_but_not_a_public_search() {
         assert!(covert("Search team - we'll search the allotments at Kenilworth Road at first light Thursday."));
         assert!(covert("We'll have a car tucked behind the barn on the B4455 every night this week."));
-        assert!(!covert("Officers will search the riverbank tomorrow for missing Alan; volunteers please meet at 9am."));
+        assert!(!covert(
+            "Officers will search the riverbank tomorrow for missing Alan; volunteers please meet at 9am."
+        ));
     }
 
     #[test]
@@ -914,7 +916,10 @@ mod pack_2026_12_8 {
     #[test]
     fn a_reply_greeting_a_victim_names_them_but_a_bare_thanks_does_not() {
         assert!(has("Hi Ken - the crime you reported is still under investigation.", "personal.name", "Ken"));
-        assert!(none_of("Hi Ajay, good question! Our officers wear body worn video on all incidents.", "personal.name"));
+        assert!(none_of(
+            "Hi Ajay, good question! Our officers wear body worn video on all incidents.",
+            "personal.name"
+        ));
         assert!(none_of("Hi Dave, thanks for the kind words about our officers!", "personal.name"));
     }
 
