@@ -186,6 +186,31 @@ const PLACE_PREPOSITIONS: &[&str] = &[
 
 const ANIMALS: &[&str] = &["dog", "dogs", "puppy", "horse", "pony", "cat", "kitten", "spaniel", "alsatian"];
 
+/// Words that open a reply to someone by name.
+const GREETINGS: &[&str] = &["hi", "hello", "dear", "hiya", "morning", "afternoon", "evening"];
+
+/// Words in a reply that say the person greeted is a victim, a witness or a reporter of a crime.
+const GREETED_CUES: &[&str] = &[
+    "crime",
+    "reported",
+    "reference",
+    "stolen",
+    "your officer",
+    "the officer",
+    "statement",
+    "investigation",
+    "card number",
+    "your card",
+    "your bank",
+    "email you",
+    "call you",
+    "attacked",
+    "assaulted",
+    "burgled",
+    "incident",
+    "witness",
+];
+
 /// Words in capitals that follow a given name or lead a list but are not surnames.
 const NOT_SURNAME: &[&str] = &[
     "OFFICIAL",
@@ -816,6 +841,10 @@ impl NameRules {
             {
                 i = k;
             }
+            // "Hi Ayesha, your reference is ...": the greeting opens the run; the name follows it.
+            if j - i == 2 && GREETINGS.contains(&lower_at(v, toks[i].0, toks[i].1).as_ref()) {
+                i += 1;
+            }
             let before = i.checked_sub(1).filter(|&p| {
                 let gap = &text[toks[p].1..toks[i].0];
                 gap == " " || gap == ". "
@@ -843,7 +872,35 @@ impl NameRules {
                 let rest = &v.lower[toks[i].1..];
                 FOUND_AFTER.iter().any(|f| rest.starts_with(f))
             };
-            let single = j - i == 1 && (after_introducer || found_after()) && known(i) && !animal();
+            // "Hi Brian, we're sorry your van was stolen", "Hi Ken - the crime you reported": a
+            // reply that greets someone by a given name we know and says what happened to them
+            // or what they reported. A bare "Hi Dave, thanks" names nobody (6.3b).
+            let greeted = || {
+                before.is_some_and(|p| GREETINGS.contains(&lower_at(v, toks[p].0, toks[p].1).as_ref()))
+                    && text[toks[i].1..].starts_with([',', ' ', '!', '-'])
+                    && GREETED_CUES.iter().any(|c| !find_word(&v.lower, c).is_empty())
+            };
+            // "Joanne's laptop bag was taken", "Lucas's bank: ...": a given name we know, owning
+            // something, where the words around say person (a raise word). "Ali's on Regent St"
+            // is a shop.
+            let possessive = || {
+                let w = word(i);
+                let thing_after = toks.get(i + 1).is_some_and(|&(a, b)| {
+                    text[a..].starts_with(char::is_lowercase)
+                        && !PLACE_PREPOSITIONS.contains(&lower_at(v, a, b).as_ref())
+                });
+                if !thing_after {
+                    return false;
+                }
+                let bare = w.strip_suffix("'s").or_else(|| w.strip_suffix("\u{2019}s"));
+                bare.is_some_and(|b| {
+                    self.known_given(b, &b.to_lowercase())
+                        && self.score(v, toks[i].0, toks[i].0 + b.len(), false).score > self.base
+                })
+            };
+            let single = j - i == 1
+                && ((after_introducer || found_after() || greeted()) && known(i) || possessive())
+                && !animal();
             let start = match title_in_run {
                 Some(t) => Some(t + 1),
                 None if honorific => Some(i),
@@ -1429,7 +1486,21 @@ impl NameRules {
     fn repeats(&self, v: &View, toks: &[(usize, usize)], named: &[Candidate]) -> Vec<Candidate> {
         let text = &v.text;
         let mut parts: HashSet<String> = HashSet::new();
+        // The given names among them, for a short form of one ("Dev" for Devendra, "Al" for
+        // Alan, "Frankie" for Frank).
+        let mut given: Vec<String> = Vec::new();
+        // A writer who names someone in small letters ("ewan mcgregor") repeats them so too.
+        let mut small = false;
         for c in named {
+            let t = &text[c.s..c.e];
+            if !t.chars().any(char::is_uppercase) {
+                small = true;
+            }
+            if let Some(first) = Self::tokens(t).first().map(|&(s, e)| &t[s..e])
+                && self.known_given(first, &first.to_lowercase())
+            {
+                given.push(first.to_lowercase());
+            }
             for (s, e) in Self::tokens(&text[c.s..c.e]) {
                 let w = &text[c.s + s..c.s + e];
                 // "SaoirseHadley" from a hashtag names "Saoirse" and "Hadley".
@@ -1462,8 +1533,30 @@ impl NameRules {
                 continue;
             }
             let first_upper = bare.chars().next().is_some_and(char::is_uppercase);
-            if !first_upper
-                || !parts.contains(lower_at(v, s, s + bare.len()).as_ref())
+            let low = lower_at(v, s, s + bare.len());
+            // "kayleigh.wilson at example dot co dot uk": part of an address written out.
+            let joined = text[e..].starts_with(['.', '-']) && text[e + 1..].starts_with(char::is_alphanumeric);
+            let lowercase = small && !joined && !bare.chars().any(char::is_uppercase);
+            // A short form: a given name we know, or a word in brackets or quotes, sharing its
+            // first three letters with a given name named (or the whole of a two-letter one).
+            let short_form = || {
+                let l = low.as_ref();
+                let n = l.chars().count();
+                let boxed = text[..s].ends_with(['(', '"', '\'', '\u{201c}', '\u{2018}'])
+                    || text[s + bare.len()..].starts_with(" (");
+                n >= 2
+                    && bare.chars().all(char::is_alphabetic)
+                    && !COMMON.contains(&l)
+                    && !self.not_names.contains(l)
+                    && !self.officials.contains(l)
+                    && !self.honorifics.contains(l)
+                    && given.iter().any(|g| {
+                        g != l && if n == 2 { g.starts_with(l) } else { g.get(..3).is_some_and(|p| l.starts_with(p)) }
+                    })
+                    && (boxed || n >= 3 && self.known_given(bare, l))
+            };
+            if !(first_upper || lowercase)
+                || !(parts.contains(low.as_ref()) || first_upper && short_form())
                 || named.iter().any(|c| c.s < e && s < c.e)
             {
                 continue;

@@ -850,3 +850,93 @@ mod pack_2026_12_4_numbers {
         assert!(!none_of(home, "personal.postcode"), "{:?}", found(home));
     }
 }
+
+/// Pack 2026.12.8 (issue 17): covert tactics and planned activity in plain words (6.3a, 6.3d),
+/// the force's own lines and public offices (6.3b), and names in replies, possessives, repeats
+/// and short forms (6.3b), each with the look-alikes that must stay clean.
+mod pack_2026_12_8 {
+    use super::*;
+
+    fn covert(text: &str) -> bool {
+        !none_of(text, "covert")
+    }
+
+    #[test]
+    fn an_observation_point_in_plain_words_but_not_an_invitation_to_watch() {
+        assert!(covert(
+            "Team - the lady at number 9 has agreed to let us use her spare bedroom to watch the flat across the road."
+        ));
+        assert!(covert("Observation from the upstairs room at the Bull's Head facing the car wash from 21:00."));
+        assert!(!covert("Please watch the video and share it with your friends."));
+        assert!(!covert("Residents can keep an eye on the Neighbourhood Watch page for updates."));
+    }
+
+    #[test]
+    fn officers_in_disguise_but_not_offenders_posing_as_tradesmen() {
+        assert!(covert("Team: the two of us will be dressed as delivery riders around the Parade tomorrow night."));
+        assert!(covert("Next week: knock on the door at 4 Clifton Road as BT engineers to check the layout."));
+        assert!(covert("Sarah and Jas will be sitting on the bench with the dog, in their own clothes, 2pm to 6pm."));
+        assert!(!covert("Beware of two men posing as water board workers calling at homes in Bedworth."));
+        assert!(!covert("Fraudsters are knocking on doors dressed as council workers. Always ask for ID."));
+        assert!(!covert("Join us as special constables and help your community."));
+    }
+
+    #[test]
+    fn a_source_described_but_not_source_reports() {
+        assert!(covert("The cleaner at the gym has been giving us the times the lads meet."));
+        assert!(covert("Ring doorbell at number 6 is being fed to us by the owner."));
+        assert!(covert("Intel note. Source is a neighbour who has been reliable before."));
+        assert!(!covert("Thank you to everyone who has been giving us information about the burglaries."));
+    }
+
+    #[test]
+    fn planned_activity_with_a_time_but_not_a_public_search() {
+        assert!(covert("Search team - we'll search the allotments at Kenilworth Road at first light Thursday."));
+        assert!(covert("We'll have a car tucked behind the barn on the B4455 every night this week."));
+        assert!(!covert(
+            "Officers will search the riverbank tomorrow for missing Alan; volunteers please meet at 9am."
+        ));
+    }
+
+    #[test]
+    fn a_hidden_tracker_in_bait_property_but_not_an_owners() {
+        assert!(covert("The bike with the hidden GPS has been locked outside the library."));
+        assert!(!covert("Stolen quad returned to its owner thanks to its hidden tracker."));
+    }
+
+    #[test]
+    fn the_forces_own_whatsapp_line_and_a_public_office_are_not_personal() {
+        assert!(none_of("WhatsApp the team on 07700 900 789 if you see the stolen quad.", "personal.phone"));
+        assert!(!none_of("Call the victim's son on 07700 900 789.", "personal.phone"));
+        let office = "Public meeting: the Commissioner's office, 3 Northgate Street, Warwick. Tuesday 6pm.";
+        assert!(none_of(office, "personal.address"), "{:?}", found(office));
+        assert!(has("He lives at 3 Northgate Street with his mum.", "personal.address", "3 Northgate Street"));
+    }
+
+    #[test]
+    fn a_reply_greeting_a_victim_names_them_but_a_bare_thanks_does_not() {
+        assert!(has("Hi Ken - the crime you reported is still under investigation.", "personal.name", "Ken"));
+        assert!(none_of(
+            "Hi Ajay, good question! Our officers wear body worn video on all incidents.",
+            "personal.name"
+        ));
+        assert!(none_of("Hi Dave, thanks for the kind words about our officers!", "personal.name"));
+    }
+
+    #[test]
+    fn a_given_name_owning_something_but_not_a_shop() {
+        assert!(has("Lucas's bank: Barclays 20-32-06 / 53018822.", "personal.name", "Lucas"));
+        assert!(none_of("Best kebab in town is Ali's on Regent St - go there!", "personal.name"));
+    }
+
+    #[test]
+    fn repeats_in_small_letters_and_short_forms() {
+        let text = "Missing: ewan mcgregor, 45, from Southam. ewan was last seen on Daventry Road.";
+        assert_eq!(found(text).iter().filter(|(c, _)| c == "personal.name").count(), 2, "{:?}", found(text));
+        let text = "We believe Frank Smith (\"Frankie\") has been cold calling pensioners.";
+        assert!(has(text, "personal.name", "Frankie"), "{:?}", found(text));
+        // An e-mail address written out repeats no name.
+        let text = "The owner is kayleigh wilson - email kayleigh.wilson at example dot co dot uk.";
+        assert!(!found(text).iter().any(|(c, m)| c == "personal.name" && m == "kayleigh"), "{:?}", found(text));
+    }
+}
