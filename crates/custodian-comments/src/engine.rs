@@ -9,6 +9,7 @@ use crate::model::{self, Model};
 use crate::normalise::{self, View};
 use crate::pack::{LABELS, Pack, PackError, ServiceLevel};
 use crate::staff::{StaffIndex, StaffNamed, name_key};
+use custodian_domain::people::ranks;
 use custodian_textmodel::pin::{PinError, Source, check_pin};
 
 /// One label found in a comment: the first span that gave it, in UTF-8 byte offsets into the
@@ -102,32 +103,20 @@ pub struct Engine {
     misspellings: bool,
 }
 
+/// Words the pack's `{officer}` fragment also reads as a rank or role before a name or number,
+/// besides the ranks (`custodian_domain::people::ranks`, WP034 8.2): roles and misspellings.
+const ROLE_WORDS: &[&str] = &["serg", "oficer", "chief", "ch", "special"];
+
 /// Words that name a rank or role before a name or number: a name after one is already read as
-/// an officer by the pack's `{officer}` fragment.
-const RANK_WORDS: &[&str] = &[
-    "pc",
-    "pcso",
-    "sgt",
-    "sergeant",
-    "serg",
-    "sarge",
-    "dc",
-    "ds",
-    "di",
-    "dci",
-    "insp",
-    "inspector",
-    "supt",
-    "superintendent",
-    "constable",
-    "detective",
-    "officer",
-    "oficer",
-    "chief",
-    "ch",
-    "supt",
-    "special",
-];
+/// an officer by the pack's `{officer}` fragment. Shortest first where one begins another, the
+/// order in which a number run on after one ("pc3391") is tried.
+fn rank_words() -> impl Iterator<Item = &'static str> {
+    ranks::RANKS.iter().filter(|r| r.triage).map(|r| r.word).chain(ROLE_WORDS.iter().copied())
+}
+
+fn is_rank_word(w: &str) -> bool {
+    rank_words().any(|r| r == w)
+}
 
 /// Words after a name that make it a place or a business ("Hughes Street", "Grint's Garage"): a
 /// name alone before one of them names nobody.
@@ -641,7 +630,7 @@ impl Engine {
                 // A rank-and-name handle reads "@sgt prentice": its rank is a token; any other
                 // handle is skipped whole.
                 let word = std::str::from_utf8(&t[i + 1..j]).unwrap_or("");
-                if RANK_WORDS.contains(&word) && t.get(j) == Some(&b' ') {
+                if is_rank_word(word) && t.get(j) == Some(&b' ') {
                     toks.push((i + 1, j));
                 }
                 i = j.max(i + 1);
@@ -669,7 +658,7 @@ impl Engine {
         };
         // Tokens next to each other: only spaces, a full stop or a comma between.
         let adjacent = |a: usize, b: usize| t[toks[a].1..toks[b].0].iter().all(|c| matches!(c, b' ' | b'.'));
-        let is_rank = |k: usize| RANK_WORDS.contains(&word(k));
+        let is_rank = |k: usize| is_rank_word(word(k));
         // Written with a capital and then small letters, as a name is ("Hughs", not "homes" or
         // "HOMES"): a misspelt name must look like a name.
         let capitalised = |k: usize| {
@@ -678,7 +667,7 @@ impl Engine {
             let mut cs = o.chars();
             cs.next().is_some_and(char::is_uppercase) && cs.any(char::is_lowercase)
         };
-        let common = |w: &str| self.common_names.contains(w) || RANK_WORDS.contains(&w);
+        let common = |w: &str| self.common_names.contains(w) || is_rank_word(w);
         let mut named: Vec<StaffNamed> = Vec::new();
         let mut at: Vec<usize> = Vec::new();
         let mut used = vec![false; toks.len()];
@@ -692,7 +681,7 @@ impl Engine {
             let mut hit: Option<(&[u32], &'static str, usize)> = None;
             if w.bytes().filter(u8::is_ascii_digit).count() >= 3 {
                 // A collar or staff number, alone or run on after a rank ("pc3391").
-                let bare = RANK_WORDS.iter().filter_map(|r| w.strip_prefix(r)).find(|r| idx.numbers.contains_key(*r));
+                let bare = rank_words().filter_map(|r| w.strip_prefix(r)).find(|r| idx.numbers.contains_key(*r));
                 let number = idx
                     .numbers
                     .get(w)

@@ -11,6 +11,9 @@
 //!   a word ("d1ck", "c0ps", "$cum", "sh!t") folded. Masks (`*`, `#`, `%`) are kept: the pack's
 //!   terms match them as any letter.
 
+use std::sync::LazyLock;
+
+use custodian_domain::people::ranks::{self, Rank};
 use unicode_normalization::UnicodeNormalization;
 
 #[derive(Debug, Clone, Default)]
@@ -175,33 +178,9 @@ fn spacer(c: char) -> bool {
 }
 
 /// Ranks that may open a handle naming an officer ("@SgtPrentice", "@PCJones", "@DCIWalsh",
-/// "@Insp_Kaur"), longest first where one begins another. `caps`: the abbreviation counts only
-/// in capitals ("@PCJones", not "@PcWorld" or "@DiCaprio"); `run_on`: it names an officer even
-/// run on into a name in small letters ("@sgtprentice"), because no English word begins so.
-struct HandleRank {
-    rank: &'static str,
-    caps: bool,
-    run_on: bool,
-}
-
-const HANDLE_RANKS: &[HandleRank] = &[
-    HandleRank { rank: "superintendent", caps: false, run_on: false },
-    HandleRank { rank: "detective", caps: false, run_on: false },
-    HandleRank { rank: "inspector", caps: false, run_on: false },
-    HandleRank { rank: "constable", caps: false, run_on: false },
-    HandleRank { rank: "sergeant", caps: false, run_on: false },
-    HandleRank { rank: "officer", caps: false, run_on: false },
-    HandleRank { rank: "sarge", caps: false, run_on: false },
-    HandleRank { rank: "pcso", caps: false, run_on: true },
-    HandleRank { rank: "insp", caps: false, run_on: false },
-    HandleRank { rank: "supt", caps: false, run_on: true },
-    HandleRank { rank: "sgt", caps: false, run_on: true },
-    HandleRank { rank: "dci", caps: true, run_on: false },
-    HandleRank { rank: "pc", caps: true, run_on: false },
-    HandleRank { rank: "dc", caps: true, run_on: false },
-    HandleRank { rank: "ds", caps: true, run_on: false },
-    HandleRank { rank: "di", caps: true, run_on: false },
-];
+/// "@Insp_Kaur"), longest first where one begins another, with when they count
+/// (`custodian_domain::people::ranks`, WP034 8.2).
+static HANDLE_RANKS: LazyLock<Vec<&'static Rank>> = LazyLock::new(|| ranks::longest_first(|r| r.triage));
 
 /// How a rank-and-name handle divides, from its letters as written (after the `@`): the length
 /// of the rank and whether a separator (`_`, `.`, `-`) stands between rank and name. `None`
@@ -209,16 +188,16 @@ const HANDLE_RANKS: &[HandleRank] = &[
 /// ("SgtPrentice", "PCSOAhmed"), a name after a separator ("PC_Jones", "sgt.prentice"), or,
 /// for a rank no word begins with, a name run on in small letters ("sgtprentice").
 pub(crate) fn rank_handle(handle: &[char]) -> Option<(usize, bool)> {
-    for r in HANDLE_RANKS {
-        let n = r.rank.len();
+    for r in HANDLE_RANKS.iter() {
+        let n = r.word.len();
         if handle.len() < n + 2 {
             continue;
         }
         let head = &handle[..n];
-        if !head.iter().zip(r.rank.chars()).all(|(a, b)| a.to_ascii_lowercase() == b) {
+        if !head.iter().zip(r.word.chars()).all(|(a, b)| a.to_ascii_lowercase() == b) {
             continue;
         }
-        if r.caps && !head.iter().all(char::is_ascii_uppercase) {
+        if r.caps_only && !head.iter().all(char::is_ascii_uppercase) {
             continue;
         }
         let (a, b) = (handle[n], handle[n + 1]);

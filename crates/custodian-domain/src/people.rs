@@ -1,6 +1,8 @@
 //! People and organisation: officers, staff and volunteers (WP034 4.1), their business areas,
 //! line managers and the roles that the permission policies grant.
 
+pub mod ranks;
+
 use serde::{Deserialize, Serialize};
 
 crate::str_enum! {

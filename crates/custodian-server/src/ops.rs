@@ -37,36 +37,16 @@ async fn metrics(State(state): State<AppState>, user: CurrentUser) -> ApiResult<
     let mut line = |name: &str, help: &str, kind: &str, v: String| {
         out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{v}\n"));
     };
-    line(
-        "custodian_http_requests_total",
-        "HTTP requests served.",
-        "counter",
-        format!("custodian_http_requests_total {}", m.requests.load(Ordering::Relaxed)),
-    );
-    line(
-        "custodian_http_client_errors_total",
-        "Responses with a 4xx status.",
-        "counter",
-        format!("custodian_http_client_errors_total {}", m.errors_4xx.load(Ordering::Relaxed)),
-    );
-    line(
-        "custodian_http_server_errors_total",
-        "Responses with a 5xx status.",
-        "counter",
-        format!("custodian_http_server_errors_total {}", m.errors_5xx.load(Ordering::Relaxed)),
-    );
-    line(
-        "custodian_authz_denied_total",
-        "Requests denied by the permission policies.",
-        "counter",
-        format!("custodian_authz_denied_total {}", m.denied.load(Ordering::Relaxed)),
-    );
-    line(
-        "custodian_jobs_run_total",
-        "Background job ticks this server won and ran.",
-        "counter",
-        format!("custodian_jobs_run_total {}", m.jobs_run.load(Ordering::Relaxed)),
-    );
+    let counters = [
+        ("custodian_http_requests_total", "HTTP requests served.", &m.requests),
+        ("custodian_http_client_errors_total", "Responses with a 4xx status.", &m.errors_4xx),
+        ("custodian_http_server_errors_total", "Responses with a 5xx status.", &m.errors_5xx),
+        ("custodian_authz_denied_total", "Requests denied by the permission policies.", &m.denied),
+        ("custodian_jobs_run_total", "Background job ticks this server won and ran.", &m.jobs_run),
+    ];
+    for (name, help, n) in counters {
+        line(name, help, "counter", format!("{name} {}", n.load(Ordering::Relaxed)));
+    }
     line(
         "custodian_audit_events",
         "Events in the audit log.",

@@ -78,6 +78,44 @@ macro_rules! areas {
     };
 }
 
+/// What both backend modules define the same way from their `DB` and `MAX_BINDS`, and every
+/// area's `sql.rs` mounted inside them.
+macro_rules! backend_common {
+    () => {
+        pub(crate) use super::micros;
+
+        /// Rows per multi-row statement of `columns` parameters each.
+        pub fn chunk_rows(columns: usize) -> usize {
+            super::rows_per_statement(MAX_BINDS, columns)
+        }
+
+        pub type Tx<'a> = sqlx::Transaction<'a, DB>;
+        pub type DbRow = <DB as sqlx::Database>::Row;
+        pub type Conn = <DB as sqlx::Database>::Connection;
+
+        areas!();
+    };
+}
+
+/// A feature's `EFFECT` (see `approvals::Effect`, in an area's `sql.rs`): what deciding a request
+/// of `kind` does to the feature's own record inside the deciding transaction, written as the
+/// body of an `async` step taking the transaction, the decision, the actor and the time.
+macro_rules! approval_effect {
+    ($(#[$doc:meta])* kind: $kind:expr, run: |$tx:ident, $d:ident, $actor:ident, $now:ident| $body:expr $(,)?) => {
+        $(#[$doc])*
+        pub const EFFECT: approvals::Effect = approvals::Effect { kind: $kind, run: run_effect };
+
+        fn run_effect<'a>(
+            $tx: &'a mut Tx<'_>,
+            $d: &'a Decided,
+            $actor: &'a Actor,
+            $now: OffsetDateTime,
+        ) -> approvals::EffectFuture<'a> {
+            Box::pin($body)
+        }
+    };
+}
+
 /// The SQL compiled for SQLite.
 // The same files are compiled once per backend, on purpose.
 #[allow(clippy::duplicate_mod)]
@@ -86,17 +124,8 @@ pub(crate) mod sqlite {
     use sqlx::Pool;
     use uuid::Uuid;
 
-    pub(crate) use super::micros;
-
-    /// Rows per multi-row statement of `columns` parameters each.
-    pub fn chunk_rows(columns: usize) -> usize {
-        super::rows_per_statement(MAX_BINDS, columns)
-    }
-
     pub type DB = sqlx::Sqlite;
-    pub type Tx<'a> = sqlx::Transaction<'a, DB>;
-    pub type DbRow = <DB as sqlx::Database>::Row;
-    pub type Conn = <DB as sqlx::Database>::Connection;
+    backend_common!();
 
     /// SQLite takes the write lock with the first write; the single writer connection orders them.
     pub const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1";
@@ -130,8 +159,6 @@ pub(crate) mod sqlite {
     pub fn uuid_literal(u: &Uuid) -> String {
         format!("X'{}'", hex::encode(u.as_bytes()))
     }
-
-    areas!();
 }
 
 /// The SQL compiled for PostgreSQL.
@@ -142,17 +169,8 @@ pub(crate) mod postgres {
     use sqlx::Pool;
     use uuid::Uuid;
 
-    pub(crate) use super::micros;
-
-    /// Rows per multi-row statement of `columns` parameters each.
-    pub fn chunk_rows(columns: usize) -> usize {
-        super::rows_per_statement(MAX_BINDS, columns)
-    }
-
     pub type DB = sqlx::Postgres;
-    pub type Tx<'a> = sqlx::Transaction<'a, DB>;
-    pub type DbRow = <DB as sqlx::Database>::Row;
-    pub type Conn = <DB as sqlx::Database>::Connection;
+    backend_common!();
 
     /// The row lock orders concurrent appends to the audit tree.
     pub const LOCK_HEAD: &str = "SELECT size, frontier, chain FROM audit_head WHERE id = 1 FOR UPDATE";
@@ -181,8 +199,6 @@ pub(crate) mod postgres {
     pub fn uuid_literal(u: &Uuid) -> String {
         format!("'{u}'::uuid")
     }
-
-    areas!();
 }
 
 /// Dispatch a call to the backend's copy of an area's SQL on the reading pool:

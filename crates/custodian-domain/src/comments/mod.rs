@@ -14,6 +14,7 @@
 
 use std::sync::OnceLock;
 
+use crate::people::ranks;
 use serde::Deserialize;
 use time::{OffsetDateTime, Time, UtcOffset};
 
@@ -206,30 +207,10 @@ pub struct Named {
     pub staff_number: String,
 }
 
-/// Ranks and titles that, before a surname, name an officer or member of staff.
-const RANKS: &[&str] = &[
-    "pc",
-    "pcso",
-    "psc",
-    "sgt",
-    "sergeant",
-    "sarge",
-    "dc",
-    "ds",
-    "di",
-    "dci",
-    "insp",
-    "inspector",
-    "supt",
-    "superintendent",
-    "constable",
-    "detective",
-    "officer",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-];
+/// Whether `w` is a rank or a title: before a surname, it names an officer or member of staff.
+fn rank_or_title(w: &str) -> bool {
+    ranks::is_rank(w) || ranks::TITLES.contains(&w)
+}
 
 /// The words of a text: lower-case runs of letters, digits, apostrophes and hyphens.
 fn words(text: &str) -> Vec<String> {
@@ -240,13 +221,6 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Rank abbreviations that open a handle only in capitals ("@PCJones", not "@PcWorld" or
-/// "@DiCaprio").
-const CAPS_ONLY: &[&str] = &["pc", "psc", "dc", "ds", "di", "dci"];
-/// Ranks no English word begins with: they open a handle even run on in small letters
-/// ("@sgtprentice").
-const RUN_ON: &[&str] = &["sgt", "pcso", "supt"];
-
 /// Where a handle (the text after its `@`, as written) that opens with a rank divides: the
 /// length of the rank, when a name follows it (capitalised, "SgtPrentice"; after `_`, `.` or
 /// `-`, "PC_Jones"; run on in small letters after a rank no word begins with, "sgtprentice")
@@ -255,9 +229,8 @@ const RUN_ON: &[&str] = &["sgt", "pcso", "supt"];
 /// (custodian-comments, normalise.rs).
 fn rank_handle(handle: &str) -> Option<usize> {
     let c: Vec<char> = handle.chars().collect();
-    let mut ranks: Vec<&str> = RANKS.iter().copied().filter(|r| !matches!(*r, "mr" | "mrs" | "ms" | "miss")).collect();
-    ranks.sort_by_key(|r| std::cmp::Reverse(r.len()));
-    for r in ranks {
+    for rank in ranks::longest_first(|_| true) {
+        let r = rank.word;
         let n = r.chars().count();
         if c.len() < n + 2 || !c[..n].iter().zip(r.chars()).all(|(a, b)| a.to_ascii_lowercase() == b) {
             continue;
@@ -270,7 +243,7 @@ fn rank_handle(handle: &str) -> Option<usize> {
         {
             return Some(n);
         }
-        if CAPS_ONLY.contains(&r) && !c[..n].iter().all(char::is_ascii_uppercase) {
+        if rank.caps_only && !c[..n].iter().all(char::is_ascii_uppercase) {
             continue;
         }
         let (a, b) = (c[n], c[n + 1]);
@@ -279,7 +252,7 @@ fn rank_handle(handle: &str) -> Option<usize> {
         {
             return Some(n);
         }
-        if RUN_ON.contains(&r) && c.iter().all(char::is_ascii_lowercase) && c.len() >= n + 3 {
+        if rank.run_on && c.iter().all(char::is_ascii_lowercase) && c.len() >= n + 3 {
             return Some(n);
         }
     }
@@ -340,9 +313,7 @@ pub fn people_named(text: &str, register: &[Named]) -> Vec<(uuid::Uuid, String)>
         tw.split(|(_, public)| *public).map(|run| run.iter().map(|(w, _)| w.clone()).collect()).collect();
     let contains_seq =
         |seq: &[String]| !seq.is_empty() && runs.iter().any(|w| w.windows(seq.len()).any(|win| win == seq));
-    let is_number = |x: &str, sn: &str| {
-        x == sn || RANKS.iter().any(|r| !matches!(*r, "mr" | "mrs" | "ms" | "miss") && x.strip_prefix(r) == Some(sn))
-    };
+    let is_number = |x: &str, sn: &str| x == sn || ranks::RANKS.iter().any(|r| x.strip_prefix(r.word) == Some(sn));
     let mut out: Vec<(uuid::Uuid, String)> = Vec::new();
     for p in register {
         let name = words(&p.name);
@@ -353,10 +324,8 @@ pub fn people_named(text: &str, register: &[Named]) -> Vec<(uuid::Uuid, String)>
             Some(format!("staff number {}", p.staff_number))
         } else if let Some(surname) = name.last().filter(|_| name.len() >= 2) {
             let unique = register.iter().filter(|o| words(&o.name).last() == Some(surname)).count() == 1;
-            let after_rank = runs
-                .iter()
-                .flat_map(|w| w.windows(2))
-                .find(|pair| RANKS.contains(&pair[0].as_str()) && &pair[1] == surname);
+            let after_rank =
+                runs.iter().flat_map(|w| w.windows(2)).find(|pair| rank_or_title(&pair[0]) && &pair[1] == surname);
             match after_rank {
                 Some(pair) if unique => Some(format!("{} {}", pair[0], p.name.split_whitespace().last().unwrap_or(""))),
                 _ => None,

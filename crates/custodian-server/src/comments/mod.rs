@@ -417,13 +417,7 @@ pub async fn list(state: &AppState, user: &CurrentUser, label: Option<&str>) -> 
 pub async fn view(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<(Comment, Option<Evidence>), AppError> {
     state.require(user, Action::CommentsViewAll, &Resource::System)?;
     let (c, e) = state.store().comment(id).await?.ok_or_else(|| AppError::NotFound(format!("No comment {id}.")))?;
-    state
-        .store()
-        .log_view(
-            user.actor.at(state.now()),
-            AuditEntry::new("comment.evidence_viewed", format!("comment:{id}")).clause("8.2"),
-        )
-        .await?;
+    state.log_view(user, AuditEntry::new("comment.evidence_viewed", format!("comment:{id}")).clause("8.2")).await?;
     debug_assert!(sees_all(state, user));
     Ok((c, e))
 }
@@ -449,9 +443,8 @@ pub async fn author_pack(
         return Err(AppError::NotFound(format!("No comments by {author} on {}.", p.as_str())));
     }
     state
-        .store()
         .log_view(
-            user.actor.at(state.now()),
+            user,
             AuditEntry::new("comment.author_evidence_viewed", format!("comment_author:{}:{author}", p.as_str()))
                 .clause("8.2"),
         )

@@ -59,32 +59,29 @@ pub async fn wellbeing_list(state: &AppState, user: &CurrentUser) -> Result<Vec<
     Ok(out)
 }
 
-/// One wellbeing case, for the affected person's line manager (an audited read).
-pub async fn wellbeing_view(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<WellbeingCase, AppError> {
+/// A wellbeing case, when `user` is the affected person's line manager (WP034 8.2).
+async fn managed_case(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<WellbeingCase, AppError> {
     let c = state
         .store()
         .wellbeing_case(id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("No wellbeing case {id}.")))?;
     state.require(user, Action::CommentsWellbeingManage, &person_resource(state, c.person_id).await?)?;
+    Ok(c)
+}
+
+/// One wellbeing case, for the affected person's line manager (an audited read).
+pub async fn wellbeing_view(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<WellbeingCase, AppError> {
+    let c = managed_case(state, user, id).await?;
     state
-        .store()
-        .log_view(
-            user.actor.at(state.now()),
-            AuditEntry::new("comment.wellbeing_viewed", format!("comment_wellbeing:{id}")).clause("8.2"),
-        )
+        .log_view(user, AuditEntry::new("comment.wellbeing_viewed", format!("comment_wellbeing:{id}")).clause("8.2"))
         .await?;
     Ok(c)
 }
 
 /// Record the support given and close the case.
 pub async fn wellbeing_close(state: &AppState, user: &CurrentUser, id: Uuid, support: &str) -> Result<(), AppError> {
-    let c = state
-        .store()
-        .wellbeing_case(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("No wellbeing case {id}.")))?;
-    state.require(user, Action::CommentsWellbeingManage, &person_resource(state, c.person_id).await?)?;
+    let c = managed_case(state, user, id).await?;
     let support = note("support", support, true)?;
     state.store().wellbeing_close(id, &support, user.actor.at(state.now())).await?;
     Ok(())
@@ -106,11 +103,7 @@ pub async fn referral(
     state.require(user, Action::CommentsReferralsView, &Resource::System)?;
     let r = state.store().referral(id).await?.ok_or_else(|| AppError::NotFound(format!("No referral {id}.")))?;
     state
-        .store()
-        .log_view(
-            user.actor.at(state.now()),
-            AuditEntry::new("comment.referral_viewed", format!("comment_referral:{id}")).clause("8.2"),
-        )
+        .log_view(user, AuditEntry::new("comment.referral_viewed", format!("comment_referral:{id}")).clause("8.2"))
         .await?;
     Ok(r)
 }

@@ -103,7 +103,7 @@ pub async fn begin_export(
         .person_by_staff_number(&staff_number.trim().to_ascii_uppercase())
         .await?
         .ok_or_else(|| AppError::NotFound(format!("No person with staff number {}.", staff_number.trim())))?;
-    state.store().log_view(user.actor.at(state.now()), export_event(&p.staff_number, &reason, form)).await?;
+    state.log_view(user, export_event(&p.staff_number, &reason, form)).await?;
     Ok(p)
 }
 

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use custodian_authz::{Action, Resource};
 use custodian_domain::data_protection::export::Form;
 use uuid::Uuid;
@@ -156,13 +156,8 @@ async fn place(
     user: CurrentUser,
     CsrfForm(f): CsrfForm<uc::HoldForm>,
 ) -> UiResult<Response> {
-    match uc::place_hold(&state, &user, &f).await {
-        Ok(_) => Ok(Redirect::to("/data-protection").into_response()),
-        Err(e) => {
-            let errors = problems(e)?;
-            Ok(crate::web::form_errors::refused(overview_page(&state, &user, f, errors.clone()).await?, errors))
-        }
-    }
+    let done = uc::place_hold(&state, &user, &f).await.map(|_| "/data-protection".to_owned());
+    crate::web::form_errors::redirect_or_again(done, |errors| overview_page(&state, &user, f, errors)).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -177,16 +172,11 @@ async fn release(
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<ReleaseForm>,
 ) -> UiResult<Response> {
-    match uc::release_hold(&state, &user, id, &f.reason).await {
-        Ok(()) => Ok(Redirect::to("/data-protection").into_response()),
-        Err(e) => {
-            let errors = problems(e)?;
-            Ok(crate::web::form_errors::refused(
-                overview_page(&state, &user, uc::HoldForm::default(), errors.clone()).await?,
-                errors,
-            ))
-        }
-    }
+    let done = uc::release_hold(&state, &user, id, &f.reason).await.map(|()| "/data-protection".to_owned());
+    crate::web::form_errors::redirect_or_again(done, |errors| {
+        overview_page(&state, &user, uc::HoldForm::default(), errors)
+    })
+    .await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

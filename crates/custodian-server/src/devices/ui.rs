@@ -299,7 +299,15 @@ pub async fn create_device(
         Ok(d) => Ok(Redirect::to(&format!("/devices/{}", d.id)).into_response()),
         // Shown here to a client without a `Referer`; a browser is sent back to /devices/new
         // with the problems and what was typed (`web::form_errors`).
-        Err(AppError::Invalid { errors, .. }) => {
+        Err(e) => {
+            let (status, errors) = match e {
+                AppError::Invalid { errors, .. } => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+                AppError::Conflict(m) => (
+                    StatusCode::CONFLICT,
+                    vec![FieldProblem { field: Some("asset_tag".into()), line: None, message: m }],
+                ),
+                e => return Err(e.into()),
+            };
             let mut res = render(&NewDevicePage {
                 layout: layout(&state, Some(&user), "Register a device", "/devices"),
                 errors: errors.clone(),
@@ -307,22 +315,9 @@ pub async fn create_device(
                 form: f,
                 c12: clause_view("1.2"),
             });
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            *res.status_mut() = status;
             Ok(crate::web::form_errors::refused(res, errors))
         }
-        Err(AppError::Conflict(m)) => {
-            let errors = vec![FieldProblem { field: Some("asset_tag".into()), line: None, message: m }];
-            let mut res = render(&NewDevicePage {
-                layout: layout(&state, Some(&user), "Register a device", "/devices"),
-                errors: errors.clone(),
-                types: type_choices(&f.device_type),
-                form: f,
-                c12: clause_view("1.2"),
-            });
-            *res.status_mut() = StatusCode::CONFLICT;
-            Ok(crate::web::form_errors::refused(res, errors))
-        }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -565,17 +560,10 @@ pub(crate) async fn or_show_errors(
     id: Uuid,
     r: Result<Device, AppError>,
 ) -> UiResult<Response> {
-    match r {
-        Ok(_) => Ok(Redirect::to(&format!("/devices/{id}")).into_response()),
-        Err(AppError::Invalid { errors, .. }) => {
-            Ok(crate::web::form_errors::refused(device_page(state, user, id, errors.clone()).await?, errors))
-        }
-        Err(AppError::Conflict(m)) => {
-            let errors = vec![FieldProblem { field: None, line: None, message: m }];
-            Ok(crate::web::form_errors::refused(device_page(state, user, id, errors.clone()).await?, errors))
-        }
-        Err(e) => Err(e.into()),
-    }
+    crate::web::form_errors::redirect_or_again(r.map(|_| format!("/devices/{id}")), |errors| {
+        device_page(state, user, id, errors)
+    })
+    .await
 }
 
 pub async fn allocate(

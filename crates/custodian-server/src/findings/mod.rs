@@ -33,11 +33,7 @@ pub async fn view_finding(state: &AppState, user: &CurrentUser, id: Uuid) -> Res
     }
     let why = format!("access under policy {}", decision.policies.join(", "));
     state
-        .store()
-        .log_view(
-            user.actor.at(state.now()),
-            AuditEntry::new("finding.view", format!("finding:{id}")).clause("4.10").justification(why),
-        )
+        .log_view(user, AuditEntry::new("finding.view", format!("finding:{id}")).clause("4.10").justification(why))
         .await?;
     Ok(f)
 }

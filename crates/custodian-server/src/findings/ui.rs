@@ -5,7 +5,7 @@ use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use custodian_authz::Action;
 use custodian_domain::findings::{Consideration, FindingStatus, Outcome};
 use custodian_store::{Finding, FindingFilter};
@@ -343,15 +343,6 @@ pub async fn review(
         reasons: f.reasons.as_deref(),
         considerations: &considerations,
     };
-    match crate::findings::review(&state, &user, id, r).await {
-        Ok(_) => Ok(Redirect::to(&format!("/findings/{id}")).into_response()),
-        Err(AppError::Invalid { errors, .. }) => {
-            Ok(crate::web::form_errors::refused(finding_page(&state, &user, id, errors.clone()).await?, errors))
-        }
-        Err(AppError::Conflict(m)) => {
-            let errors = vec![FieldProblem { field: None, line: None, message: m }];
-            Ok(crate::web::form_errors::refused(finding_page(&state, &user, id, errors.clone()).await?, errors))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let done = crate::findings::review(&state, &user, id, r).await.map(|_| format!("/findings/{id}"));
+    crate::web::form_errors::redirect_or_again(done, |errors| finding_page(&state, &user, id, errors)).await
 }

@@ -118,9 +118,8 @@ pub async fn round(
             decided_by(state, user, Action::MonitoringRoundsBundle, &Resource::System)
         );
         state
-            .store()
             .log_view(
-                user.actor.at(state.now()),
+                user,
                 AuditEntry::new("monitoring.round.view", format!("monitoring_round:{id}"))
                     .clause("5.3")
                     .justification(why),
@@ -148,9 +147,8 @@ pub async fn bundle(
         decided_by(state, user, Action::MonitoringRoundsBundle, &Resource::System)
     );
     state
-        .store()
         .log_view(
-            user.actor.at(state.now()),
+            user,
             AuditEntry::new("monitoring.bundle.view", format!("monitoring_round:{id}"))
                 .clause("5.4")
                 .justification(why),
@@ -186,9 +184,8 @@ pub async fn cases(
     if !list.is_empty() {
         let ids: Vec<Uuid> = list.iter().map(|c| c.id).collect();
         state
-            .store()
             .log_view(
-                user.actor.at(state.now()),
+                user,
                 AuditEntry::new("monitoring.case.list", "monitoring_cases")
                     .clause("5.3")
                     .justification("list of monitoring cases")
@@ -221,9 +218,8 @@ pub async fn view_case(
         None => policy,
     };
     state
-        .store()
         .log_view(
-            user.actor.at(state.now()),
+            user,
             AuditEntry::new("monitoring.case.view", format!("monitoring_case:{id}")).clause("5.3").justification(why),
         )
         .await?;

@@ -4,8 +4,8 @@
 use crate::routing::{Routes, get, post};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use custodian_store::overseas::OverseasItem;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -152,15 +152,7 @@ async fn windows(
 /// (the same as `custodian overseas export`).
 #[utoipa::path(get, path = "/overseas/export", tag = "usage", responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)))]
 async fn export(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Response> {
-    let rows = uc::export(&state, &user).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"overseas-windows.csv\""),
-        ],
-        uc::export_csv(&rows),
-    )
-        .into_response())
+    Ok(uc::export_download(&state, &user).await?)
 }
 
 /// One window with its approval request and timeline.

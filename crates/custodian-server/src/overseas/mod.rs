@@ -151,13 +151,15 @@ pub struct WindowView {
     pub approval: Option<RequestView>,
 }
 
-pub async fn view(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<WindowView, AppError> {
+/// An overseas-use window, for one who may request overseas use (WP034 4.2); who may see this
+/// one is for the caller to check.
+async fn requested_item(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<OverseasItem, AppError> {
     state.require(user, Action::OverseasRequest, &Resource::System)?;
-    let item = state
-        .store()
-        .overseas_item(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("No overseas-use window {id}.")))?;
+    state.store().overseas_item(id).await?.ok_or_else(|| AppError::NotFound(format!("No overseas-use window {id}.")))
+}
+
+pub async fn view(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<WindowView, AppError> {
+    let item = requested_item(state, user, id).await?;
     let may = item.person_id == user.id()
         || item.line_manager_id == Some(user.id())
         || state.allows(user, Action::OverseasWindowsView, &Resource::System);
@@ -180,12 +182,7 @@ pub async fn view(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<Wind
 
 /// The requester withdraws their overseas request (the chain's withdrawal; the window follows).
 pub async fn withdraw(state: &AppState, user: &CurrentUser, id: Uuid) -> Result<ApprovalRequest, AppError> {
-    state.require(user, Action::OverseasRequest, &Resource::System)?;
-    let item = state
-        .store()
-        .overseas_item(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("No overseas-use window {id}.")))?;
+    let item = requested_item(state, user, id).await?;
     if item.person_id != user.id() {
         return Err(AppError::Forbidden("Only the requester can withdraw an overseas request.".into()));
     }
@@ -245,6 +242,21 @@ fn csv_field(s: &str) -> String {
 }
 
 /// The export as CSV: `device,mdm_id,staff_number,countries,from,to` (countries joined by `;`).
+/// The approved windows as a CSV download (`overseas-windows.csv`), for the API and the page.
+pub async fn export_download(state: &AppState, user: &CurrentUser) -> Result<axum::response::Response, AppError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let rows = export(state, user).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"overseas-windows.csv\""),
+        ],
+        export_csv(&rows),
+    )
+        .into_response())
+}
+
 pub fn export_csv(rows: &[ExportRow]) -> String {
     let mut s = String::from("device,mdm_id,staff_number,countries,from,to\n");
     for r in rows {

@@ -5,7 +5,7 @@
 use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_authz::{Action, Resource};
 use custodian_store::overseas::OverseasItem;
@@ -241,15 +241,7 @@ async fn create(
 }
 
 async fn export_csv(State(state): State<AppState>, user: CurrentUser) -> UiResult<Response> {
-    let rows = uc::export(&state, &user).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"overseas-windows.csv\""),
-        ],
-        uc::export_csv(&rows),
-    )
-        .into_response())
+    Ok(uc::export_download(&state, &user).await?)
 }
 
 #[derive(Template)]
@@ -335,13 +327,10 @@ async fn back_to_window(
     id: Uuid,
     done: Result<(), AppError>,
 ) -> UiResult<Response> {
-    match done {
-        Ok(()) => Ok(Redirect::to(&format!("/overseas/{id}")).into_response()),
-        Err(e) => {
-            let errors = problems(e)?;
-            Ok(crate::web::form_errors::refused(window_page(state, user, id, errors.clone()).await?, errors))
-        }
-    }
+    crate::web::form_errors::redirect_or_again(done.map(|()| format!("/overseas/{id}")), |errors| {
+        window_page(state, user, id, errors)
+    })
+    .await
 }
 
 async fn withdraw(

@@ -36,9 +36,8 @@ pub async fn view_person(
             let r = custodian_domain::validate::access_reason(raw).map_err(|m| AppError::invalid("reason", m))?;
             let r = r.as_str();
             state
-                .store()
                 .log_view(
-                    user.actor.at(state.now()),
+                    user,
                     AuditEntry::new("person.view_personal_numbers", format!("person:{}", p.staff_number))
                         .clause("4.12")
                         .justification(r),
@@ -176,25 +175,34 @@ pub async fn chosen_staff_number(
         return Ok(sn.to_string());
     }
     let offered = offers(state, user, among).await?;
+    let none = format!("No one you can choose is called {sn}: enter the staff number of {what}, for example A1018");
+    let p = one_called(state, field, sn, none, |p| offered.as_ref().is_some_and(|o| o(p))).await?;
+    Ok(p.staff_number)
+}
+
+/// The one active person called `name` (in any case) that `may_choose` lets the chooser pick, or
+/// a problem on `field`: nobody (`none` says what to type instead) or several of that name.
+async fn one_called(
+    state: &AppState,
+    field: &str,
+    name: &str,
+    none: String,
+    may_choose: impl Fn(&Person) -> bool,
+) -> Result<Person, AppError> {
     let filter = custodian_store::PersonFilter {
-        q: Some(sn.to_string()),
+        q: Some(name.to_string()),
         status: Some(custodian_domain::people::PersonStatus::Active),
         ..Default::default()
     };
     let found = state.store().people(&filter, 1, 100).await?.items;
-    let mut same: Vec<Person> = found
-        .into_iter()
-        .filter(|p| p.name.trim().eq_ignore_ascii_case(sn) && offered.as_ref().is_some_and(|o| o(p)))
-        .collect();
+    let mut same: Vec<Person> =
+        found.into_iter().filter(|p| p.name.trim().eq_ignore_ascii_case(name) && may_choose(p)).collect();
     match same.len() {
-        1 => Ok(same.remove(0).staff_number),
-        0 => Err(AppError::invalid(
-            field,
-            format!("No one you can choose is called {sn}: enter the staff number of {what}, for example A1018"),
-        )),
+        1 => Ok(same.remove(0)),
+        0 => Err(AppError::invalid(field, none)),
         n => Err(AppError::invalid(
             field,
-            format!("{n} people are called {sn}: enter the staff number of the one you mean"),
+            format!("{n} people are called {name}: enter the staff number of the one you mean"),
         )),
     }
 }
@@ -223,27 +231,6 @@ pub async fn chosen(
             format!("No person has staff number {sn}: check it, or enter their full name"),
         ));
     }
-    let filter = custodian_store::PersonFilter {
-        q: Some(sn.to_string()),
-        status: Some(custodian_domain::people::PersonStatus::Active),
-        ..Default::default()
-    };
-    let found = state.store().people(&filter, 1, 100).await?.items;
-    let mut same: Vec<Person> = found
-        .into_iter()
-        .filter(|p| {
-            p.name.trim().eq_ignore_ascii_case(sn) && state.allows(user, Action::PeopleView, &person_resource(p))
-        })
-        .collect();
-    match same.len() {
-        1 => Ok(same.remove(0)),
-        0 => Err(AppError::invalid(
-            field,
-            format!("No one you can choose is called {sn}: enter {what}'s staff number, for example A1018"),
-        )),
-        n => Err(AppError::invalid(
-            field,
-            format!("{n} people are called {sn}: enter the staff number of the one you mean"),
-        )),
-    }
+    let none = format!("No one you can choose is called {sn}: enter {what}'s staff number, for example A1018");
+    one_called(state, field, sn, none, |p| state.allows(user, Action::PeopleView, &person_resource(p))).await
 }

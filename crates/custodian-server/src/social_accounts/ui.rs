@@ -6,7 +6,7 @@ use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use custodian_authz::{Action, Resource};
 use custodian_domain::posts::Platform;
 use custodian_domain::social_accounts::AccountStatus;
@@ -22,7 +22,6 @@ use crate::state::AppState;
 use crate::web::UiResult;
 use crate::web::csrf::{CsrfForm, CsrfOnly};
 use crate::web::display;
-use crate::web::error::problems;
 use crate::web::{ClauseView, Layout, clause_view, layout, page, render};
 
 pub fn routes() -> Routes {
@@ -195,13 +194,8 @@ async fn create(
     user: CurrentUser,
     CsrfForm(f): CsrfForm<uc::RequestForm>,
 ) -> UiResult<Response> {
-    match uc::request(&state, &user, &f).await {
-        Ok((id, _)) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
-        Err(e) => {
-            let errors = problems(e)?;
-            Ok(crate::web::form_errors::refused(new_page(&state, &user, f, errors.clone()).await?, errors))
-        }
-    }
+    let done = uc::request(&state, &user, &f).await.map(|(id, _)| format!("/accounts/{id}"));
+    crate::web::form_errors::redirect_or_again(done, |errors| new_page(&state, &user, f, errors)).await
 }
 
 // ----- one account ---------------------------------------------------------------------------
@@ -437,13 +431,10 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<U
 
 /// After a step taken on an account's page: back to it, or the page again with what was wrong.
 async fn back(state: &AppState, user: &CurrentUser, id: Uuid, done: Result<(), AppError>) -> UiResult<Response> {
-    match done {
-        Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
-        Err(e) => {
-            let errors = problems(e)?;
-            Ok(crate::web::form_errors::refused(show_page(state, user, id, errors.clone()).await?, errors))
-        }
-    }
+    crate::web::form_errors::redirect_or_again(done.map(|()| format!("/accounts/{id}")), |errors| {
+        show_page(state, user, id, errors)
+    })
+    .await
 }
 
 /// Corporate Communications decide the request on the account's page (WP034 6.6), through the

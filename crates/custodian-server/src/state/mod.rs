@@ -226,6 +226,11 @@ impl AppState {
     pub fn allows(&self, user: &CurrentUser, action: Action, resource: &Resource) -> bool {
         user.scope_allows(action) && self.0.authz.is_allowed(&user.principal, action, resource)
     }
+
+    /// An audited read: `entry` records that `user` saw what it names, now.
+    pub async fn log_view(&self, user: &CurrentUser, entry: custodian_store::AuditEntry) -> Result<(), AppError> {
+        Ok(self.store().log_view(user.actor.at(self.now()), entry).await?)
+    }
 }
 
 /// `host/pid/random`: which server holds a job lease, readable by an operator, never shared by

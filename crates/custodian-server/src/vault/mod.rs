@@ -107,6 +107,18 @@ pub struct Vault<'a> {
     pub reveal_limit: Option<RevealLimit>,
 }
 
+impl<'a> Vault<'a> {
+    /// The server's vault: its store and data folder, with the reveal limit its settings give.
+    fn of_server(state: &'a AppState, kek: &'a Kek) -> Self {
+        Vault {
+            store: state.store(),
+            kek,
+            data_dir: &state.settings().data_dir,
+            reveal_limit: Some(reveal_limit(state.settings())),
+        }
+    }
+}
+
 /// The reveal limit the settings give (WP034 6.6).
 pub fn reveal_limit(settings: &crate::Settings) -> RevealLimit {
     RevealLimit {
@@ -338,14 +350,7 @@ pub async fn put(
     let a = account(state, id).await?;
     state.require(user, Action::VaultStore, &resource(&a))?;
     let kek = current_key(state).await?;
-    Vault {
-        store: state.store(),
-        kek: &kek,
-        data_dir: &state.settings().data_dir,
-        reveal_limit: Some(reveal_limit(state.settings())),
-    }
-    .put(&user.actor, id, input, state.now())
-    .await
+    Vault::of_server(state, &kek).put(&user.actor, id, input, state.now()).await
 }
 
 /// Reveal one field with a reason (Corporate Communications, or the account's team manager).
@@ -359,14 +364,7 @@ pub async fn reveal(
     let a = account(state, id).await?;
     state.require(user, Action::VaultReveal, &resource(&a))?;
     let kek = current_key(state).await?;
-    Vault {
-        store: state.store(),
-        kek: &kek,
-        data_dir: &state.settings().data_dir,
-        reveal_limit: Some(reveal_limit(state.settings())),
-    }
-    .reveal(&user.actor, id, field, reason, state.now())
-    .await
+    Vault::of_server(state, &kek).reveal(&user.actor, id, field, reason, state.now()).await
 }
 
 /// Whether the user may store or reveal for this account (for the page's forms).

@@ -8,7 +8,7 @@ use crate::routing::{Routes, get, post};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use custodian_domain::vault::Field;
 use secrecy::ExposeSecret;
 use uuid::Uuid;
@@ -216,13 +216,8 @@ async fn store(
     input.set(Field::RecoveryPhone, f.secret_recovery_phone);
     input.set(Field::RecoveryCodes, f.secret_recovery_codes);
     input.set(Field::TotpSeed, f.secret_totp_seed);
-    match uc::put(&state, &user, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}/credentials")).into_response()),
-        Err(e) => {
-            let errors = problems(on_form(e))?;
-            Ok(crate::web::form_errors::refused(account_page(&state, &user, id, "", errors.clone()).await?, errors))
-        }
-    }
+    let done = uc::put(&state, &user, id, &input).await.map(|_| format!("/accounts/{id}/credentials")).map_err(on_form);
+    crate::web::form_errors::redirect_or_again(done, |errors| account_page(&state, &user, id, "", errors)).await
 }
 
 #[derive(serde::Deserialize)]

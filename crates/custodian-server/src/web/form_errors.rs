@@ -20,7 +20,7 @@ use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -28,8 +28,9 @@ use sha2::Sha256;
 
 pub use super::error::Refused;
 use super::html::{Edits, Tag, escape, tags, text_between};
+use super::{UiError, UiResult};
 use crate::auth::CurrentUser;
-use crate::error::FieldProblem;
+use crate::error::{AppError, FieldProblem};
 use crate::state::AppState;
 
 const COOKIE: &str = "custodian_form";
@@ -41,6 +42,25 @@ const MAX_COOKIE: usize = 3_900;
 pub fn refused(mut res: Response, problems: Vec<FieldProblem>) -> Response {
     res.extensions_mut().insert(Refused(problems));
     res
+}
+
+/// The answer to a form's step: a redirect to the address `done` gives when the step was taken;
+/// when it was refused for what was typed (invalid input, or a conflict as one problem), the
+/// form's page again as `again` renders it with the problems, marked [`refused`]; any other error
+/// is the whole page's.
+pub async fn redirect_or_again<F, Fut, E>(done: Result<String, AppError>, again: F) -> UiResult<Response>
+where
+    F: FnOnce(Vec<FieldProblem>) -> Fut,
+    Fut: Future<Output = Result<Response, E>>,
+    UiError: From<E>,
+{
+    match done {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(e) => {
+            let errors = super::error::problems(e)?;
+            Ok(refused(again(errors.clone()).await?, errors))
+        }
+    }
 }
 
 /// The refused form's page as its GET shows it (without the problems), put on the handler's

@@ -27,6 +27,26 @@ async fn import_at(app: &TestApp, items: &[Value], now: OffsetDateTime) {
     custodian_server::comments::import(app.store(), &Actor::cli(), now, &jsonl(items)).await.unwrap();
 }
 
+/// The seeded app with the account, after importing `(platform id, text)` comments in office
+/// hours.
+async fn app_with_comments(b: Backend, comments: &[(&str, &str)]) -> TestApp {
+    let app = app_with_account(b).await;
+    let items: Vec<Value> = comments.iter().map(|(id, text)| comment(id, text)).collect();
+    import_at(&app, &items, IN_HOURS).await;
+    app
+}
+
+/// Whether the person with staff number `sn` was sent a notification of `kind`.
+async fn told(app: &TestApp, sn: &str, kind: &str) -> bool {
+    kinds(app, sn).await.iter().any(|k| k == kind)
+}
+
+/// Asserts that a write answered 422 naming `field`.
+fn refused_naming((status, body): (u16, Value), field: &str) {
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains(field), "{field}: {body}");
+}
+
 async fn kinds(app: &TestApp, sn: &str) -> Vec<String> {
     let p = app.person(sn).await;
     app.store().notifications(p.id, 100).await.unwrap().into_iter().map(|n| n.kind).collect()
@@ -38,8 +58,7 @@ const IN_HOURS: OffsetDateTime = datetime!(2026-12-04 10:00 UTC);
 const OUT_OF_HOURS: OffsetDateTime = datetime!(2026-12-05 22:00 UTC);
 
 async fn a_comment_naming_an_officer_opens_a_wellbeing_case_for_their_line_manager_only(b: Backend) {
-    let app = app_with_account(b).await;
-    import_at(&app, &[comment("w-1", "PC Fenwick is a useless fat pr*ck")], IN_HOURS).await;
+    let app = app_with_comments(b, &[("w-1", "PC Fenwick is a useless fat pr*ck")]).await;
 
     // The line manager sees the case; the affected person is told; nobody else sees it.
     let kwame = app.api(&app.token("A1016").await);
@@ -53,8 +72,8 @@ async fn a_comment_naming_an_officer_opens_a_wellbeing_case_for_their_line_manag
     // Due two working days later (the pack): Friday 10:00 to Tuesday 10:00.
     assert_eq!(cases[0]["due_at"], "2026-12-08T10:00:00Z");
     let id = cases[0]["id"].as_str().unwrap().to_string();
-    assert!(kinds(&app, "A1017").await.contains(&"comment.wellbeing_told".to_string()));
-    assert!(kinds(&app, "A1016").await.contains(&"comment.wellbeing".to_string()));
+    assert!(told(&app, "A1017", "comment.wellbeing_told").await);
+    assert!(told(&app, "A1016", "comment.wellbeing").await);
     for sn in ["A1018", "A1003", "A1019", "A1017"] {
         let (s, other) = app.api(&app.token(sn).await).get("/comments/wellbeing").await;
         assert_eq!((s, other.as_array().map(Vec::len)), (200, Some(0)), "{sn}: {other}");
@@ -68,9 +87,7 @@ async fn a_comment_naming_an_officer_opens_a_wellbeing_case_for_their_line_manag
     assert_eq!(page.get(&format!("/comments/wellbeing/{id}")).await.0, 403);
 
     // The line manager records the support given; a blank one is refused naming the field.
-    let (s, e) = kwame.post(&format!("/comments/wellbeing/{id}/close"), json!({"support": "  "})).await;
-    assert_eq!(s, 422, "{e}");
-    assert!(e.to_string().contains("support"), "{e}");
+    refused_naming(kwame.post(&format!("/comments/wellbeing/{id}/close"), json!({"support": "  "})).await, "support");
     let (s, e) = kwame
         .post(
             &format!("/comments/wellbeing/{id}/close"),
@@ -95,9 +112,8 @@ on_both!(a_comment_naming_an_officer_opens_a_wellbeing_case_for_their_line_manag
 async fn a_comment_abusing_a_registered_officer_by_surname_alone_opens_their_line_managers_case(b: Backend) {
     // WP034 8.2: abuse of an identifiable officer. The triage knows the register's names, so
     // "Fenwick" alone names Laura Fenwick (A1017), whose line manager is Kwame (A1016).
-    let app = app_with_account(b).await;
-    import_at(&app, &[comment("s-1", "Fenwick is a useless fat pr*ck and everyone on the estate knows it")], IN_HOURS)
-        .await;
+    let app =
+        app_with_comments(b, &[("s-1", "Fenwick is a useless fat pr*ck and everyone on the estate knows it")]).await;
     assert!(abuse_staff(&app, "s-1").await);
     let kwame = app.api(&app.token("A1016").await);
     let (s, cases) = kwame.get("/comments/wellbeing").await;
@@ -106,8 +122,8 @@ async fn a_comment_abusing_a_registered_officer_by_surname_alone_opens_their_lin
     assert_eq!(cases.len(), 1, "{cases:?}");
     assert_eq!(cases[0]["person_staff_number"], "A1017");
     assert_eq!(cases[0]["matched"], "surname Fenwick");
-    assert!(kinds(&app, "A1016").await.contains(&"comment.wellbeing".to_string()));
-    assert!(kinds(&app, "A1017").await.contains(&"comment.wellbeing_told".to_string()));
+    assert!(told(&app, "A1016", "comment.wellbeing").await);
+    assert!(told(&app, "A1017", "comment.wellbeing_told").await);
 
     // A name that is also a common word (Helen Marsh, A1001) names nobody alone; a member of the
     // public's handle names nobody either.
@@ -155,14 +171,12 @@ async fn abuse_staff(app: &TestApp, external_id: &str) -> bool {
 }
 
 async fn hate_and_threats_are_referred_to_the_resolution_centre_who_record_the_outcome(b: Backend) {
-    let app = app_with_account(b).await;
-    import_at(
-        &app,
+    let app = app_with_comments(
+        b,
         &[
-            comment("r-1", "Send them all back home, dirty p*kis. I'll burn their shop down"),
-            comment("r-2", "What time does the front counter at Leamington open on Saturdays?"),
+            ("r-1", "Send them all back home, dirty p*kis. I'll burn their shop down"),
+            ("r-2", "What time does the front counter at Leamington open on Saturdays?"),
         ],
-        IN_HOURS,
     )
     .await;
     let rc = app.api(&app.token("A1019").await);
@@ -181,7 +195,7 @@ async fn hate_and_threats_are_referred_to_the_resolution_centre_who_record_the_o
     let counts = out["counts"].as_array().unwrap();
     assert!(counts.contains(&json!({"month": "2026-12", "label": "hate.race", "count": 1})), "{counts:?}");
     assert!(counts.contains(&json!({"month": "2026-12", "label": "threat", "count": 1})), "{counts:?}");
-    assert!(kinds(&app, "A1019").await.contains(&"comment.referral".to_string()));
+    assert!(told(&app, "A1019", "comment.referral").await);
     let id = r["id"].as_str().unwrap().to_string();
 
     // The Resolution Centre sees referrals only, not the other comments.
@@ -201,12 +215,11 @@ async fn hate_and_threats_are_referred_to_the_resolution_centre_who_record_the_o
     assert_eq!(s, 403);
 
     // A recorded crime needs its reference; a bad outcome is named.
-    let (s, e) = rc.post(&format!("/comments/referrals/{id}/outcome"), json!({"outcome": "crime_recorded"})).await;
-    assert_eq!(s, 422);
-    assert!(e.to_string().contains("crime_reference"), "{e}");
-    let (s, e) = rc.post(&format!("/comments/referrals/{id}/outcome"), json!({"outcome": "maybe"})).await;
-    assert_eq!(s, 422);
-    assert!(e.to_string().contains("outcome"), "{e}");
+    refused_naming(
+        rc.post(&format!("/comments/referrals/{id}/outcome"), json!({"outcome": "crime_recorded"})).await,
+        "crime_reference",
+    );
+    refused_naming(rc.post(&format!("/comments/referrals/{id}/outcome"), json!({"outcome": "maybe"})).await, "outcome");
     let (s, e) = rc
         .post(
             &format!("/comments/referrals/{id}/outcome"),
@@ -224,14 +237,9 @@ async fn hate_and_threats_are_referred_to_the_resolution_centre_who_record_the_o
 on_both!(hate_and_threats_are_referred_to_the_resolution_centre_who_record_the_outcome);
 
 async fn corporate_communications_are_alerted_and_act_only_after_the_evidence(b: Backend) {
-    let app = app_with_account(b).await;
-    import_at(
-        &app,
-        &[
-            comment("a-1", "PC Smith is a useless fat pr*ck"),
-            comment("a-2", "Thanks for the update, stay safe out there"),
-        ],
-        IN_HOURS,
+    let app = app_with_comments(
+        b,
+        &[("a-1", "PC Smith is a useless fat pr*ck"), ("a-2", "Thanks for the update, stay safe out there")],
     )
     .await;
     // Every Corporate Communications officer is alerted to the labelled comment, not the other.
@@ -273,12 +281,14 @@ async fn corporate_communications_are_alerted_and_act_only_after_the_evidence(b:
     assert_eq!(seqs, 1);
 
     // Bad input is named; others may not act.
-    let (s, e) = cc.post(&format!("/comments/{abuse}/actions"), json!({"action": "shout", "advice": "x"})).await;
-    assert_eq!(s, 422);
-    assert!(e.to_string().contains("action"), "{e}");
-    let (s, e) = cc.post(&format!("/comments/{abuse}/actions"), json!({"action": "hide", "advice": ""})).await;
-    assert_eq!(s, 422);
-    assert!(e.to_string().contains("advice"), "{e}");
+    refused_naming(
+        cc.post(&format!("/comments/{abuse}/actions"), json!({"action": "shout", "advice": "x"})).await,
+        "action",
+    );
+    refused_naming(
+        cc.post(&format!("/comments/{abuse}/actions"), json!({"action": "hide", "advice": ""})).await,
+        "advice",
+    );
     for sn in ["A1016", "A1019"] {
         let (s, _) = app
             .api(&app.token(sn).await)
@@ -295,15 +305,13 @@ async fn corporate_communications_are_alerted_and_act_only_after_the_evidence(b:
 on_both!(corporate_communications_are_alerted_and_act_only_after_the_evidence);
 
 async fn questions_and_emergencies_join_the_owning_teams_queue_with_their_service_levels(b: Backend) {
-    let app = app_with_account(b).await;
-    import_at(
-        &app,
+    let app = app_with_comments(
+        b,
         &[
-            comment("q-1", "What time does the front counter at Leamington open on Saturdays?"),
-            comment("q-2", "There is a man with a knife outside my house right now, please help"),
-            comment("q-3", "Thanks for the update, stay safe out there"),
+            ("q-1", "What time does the front counter at Leamington open on Saturdays?"),
+            ("q-2", "There is a man with a knife outside my house right now, please help"),
+            ("q-3", "Thanks for the update, stay safe out there"),
         ],
-        IN_HOURS,
     )
     .await;
     // The team manager and the authorised user see the queue; someone else sees nothing.
@@ -336,9 +344,7 @@ async fn questions_and_emergencies_join_the_owning_teams_queue_with_their_servic
     let (s, _) =
         app.api(&app.token("A1018").await).post(&format!("/comments/replies/{id}/sent"), json!({"reply": "x"})).await;
     assert_eq!(s, 403);
-    let (s, e) = kwame.post(&format!("/comments/replies/{id}/sent"), json!({"reply": ""})).await;
-    assert_eq!(s, 422);
-    assert!(e.to_string().contains("reply"), "{e}");
+    refused_naming(kwame.post(&format!("/comments/replies/{id}/sent"), json!({"reply": ""})).await, "reply");
     let (s, e) = app
         .api(&app.token("A1017").await)
         .post(&format!("/comments/replies/{id}/sent"), json!({"reply": "Please call 999 now."}))
@@ -407,7 +413,7 @@ async fn out_of_hours_emergencies_and_threats_go_to_the_person_on_call(b: Backen
         .await;
     let k = kinds(&app, "A1009").await;
     assert_eq!(k.iter().filter(|k| *k == "comment.out_of_hours").count(), 1, "{k:?}");
-    assert!(!kinds(&app, "A1010").await.contains(&"comment.out_of_hours".to_string()));
+    assert!(!told(&app, "A1010", "comment.out_of_hours").await);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'comment.on_call_alerted'").await, 1);
     // The e-mail it owes is queued with the notification.
     assert!(app.count("SELECT COUNT(*) FROM email_outbox WHERE kind = 'comment.out_of_hours'").await >= 1);

@@ -1093,20 +1093,14 @@ pub async fn request_decide(
     request_get(pool, id).await?.ok_or_else(|| StoreError::NotFound(format!("app request {id}")))
 }
 
-/// WP034 4.8: Digital Services' approval grants the app to the requester (`app_request_decide`
-/// also offers a role grant and an expiry); see [`approvals::Effect`].
-pub const EFFECT: approvals::Effect = approvals::Effect { kind: "app", run: run_effect };
-
-fn run_effect<'a>(
-    tx: &'a mut Tx<'_>,
-    d: &'a Decided,
-    actor: &'a Actor,
-    now: OffsetDateTime,
-) -> approvals::EffectFuture<'a> {
-    Box::pin(async move {
+approval_effect!(
+    /// WP034 4.8: Digital Services' approval grants the app to the requester (`app_request_decide`
+    /// also offers a role grant and an expiry); see [`approvals::Effect`].
+    kind: "app",
+    run: |tx, d, actor, now| async move {
         if d.outcome != custodian_domain::approvals::Outcome::Approved {
             return Ok(());
         }
         request_grant_tx(tx, &d.request.subject, GrantTo::Requester, None, actor, now).await
-    })
-}
+    }
+);

@@ -369,10 +369,27 @@ pub async fn allocate(
     if status != PersonStatus::Active {
         return Err(StoreError::Conflict("devices can only be allocated to active personnel (WP034 4.1)".into()));
     }
-    set_status(&mut tx, device, DeviceStatus::Allocated, Some(person), now).await?;
-    start_allocation(&mut tx, device, person, now, actor, reason).await?;
+    let after = allocate_tx(&mut tx, &before, person, reason, "4.1", actor, now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Allocate the device `before` describes to `person` under `clause` (the transition already
+/// checked): its status and holder, the allocation, the device's event and the audit event.
+pub async fn allocate_tx(
+    tx: &mut Tx<'_>,
+    before: &Device,
+    person: Uuid,
+    reason: &str,
+    clause: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Device> {
+    let device = before.id;
+    set_status(tx, device, DeviceStatus::Allocated, Some(person), now).await?;
+    start_allocation(tx, device, person, now, actor, reason).await?;
     device_event(
-        &mut tx,
+        tx,
         device,
         now,
         actor,
@@ -381,18 +398,31 @@ pub async fn allocate(
         Some(DeviceStatus::Allocated),
         Some(person),
         reason,
-        "4.1",
+        clause,
     )
     .await?;
-    let after = tx_device(&mut tx, device).await?;
-    AuditEntry::new("device.allocate", format!("device:{}", before.asset_tag))
-        .clause("4.1")
+    audit_change(tx, "device.allocate", before, clause, reason, actor, now).await
+}
+
+/// The audit event of a change to the device `before` describes (its state before and after,
+/// the clause and the reason), and the device as it is now.
+async fn audit_change(
+    tx: &mut Tx<'_>,
+    action: &str,
+    before: &Device,
+    clause: &str,
+    reason: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Device> {
+    let after = tx_device(tx, before.id).await?;
+    AuditEntry::new(action, format!("device:{}", before.asset_tag))
+        .clause(clause)
         .justification(reason)
-        .before(device_snapshot(&before))
+        .before(device_snapshot(before))
         .after(device_snapshot(&after))
-        .record(&mut tx, actor, now)
+        .record(tx, actor, now)
         .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -432,15 +462,7 @@ pub async fn tx_transition(
     let clause = domain::clause_for(to);
     device_event(tx, device, now, actor, to.as_str(), Some(before.status), Some(to), before.holder_id, reason, clause)
         .await?;
-    let after = tx_device(tx, device).await?;
-    AuditEntry::new(&format!("device.{how}"), format!("device:{}", before.asset_tag))
-        .clause(clause)
-        .justification(reason)
-        .before(device_snapshot(&before))
-        .after(device_snapshot(&after))
-        .record(tx, actor, now)
-        .await?;
-    Ok(after)
+    audit_change(tx, &format!("device.{how}"), &before, clause, reason, actor, now).await
 }
 
 /// The holder confirms receipt, accepting responsibility for the device (WP034 4.1, 4.7).

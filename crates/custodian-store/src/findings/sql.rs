@@ -112,23 +112,16 @@ pub async fn findings_page(pool: &Pool<DB>, f: &FindingFilter, page: i64, per_pa
     );
     let status = f.status.map(|s| s.as_str());
     let all: i64 = if vis_all { 1 } else { 0 };
-    let total: i64 =
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM findings f LEFT JOIN people p ON p.id = f.person_id {cond}"))
-            .bind(status)
-            .bind(&f.rule)
-            .bind(f.person_id)
-            .bind(f.device_id)
-            .bind(all)
-            .bind(vis_person)
-            .fetch_one(pool)
-            .await?;
-    let rows = sqlx::query(&format!("{FINDING_SELECT} {cond} ORDER BY f.opened_at DESC, f.id DESC LIMIT $7 OFFSET $8"))
-        .bind(status)
-        .bind(&f.rule)
-        .bind(f.person_id)
-        .bind(f.device_id)
-        .bind(all)
-        .bind(vis_person)
+    // The filter's parameters, $1 to $6 of both the count and the page.
+    macro_rules! bind_filter {
+        ($q:expr) => {
+            $q.bind(status).bind(&f.rule).bind(f.person_id).bind(f.device_id).bind(all).bind(vis_person)
+        };
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM findings f LEFT JOIN people p ON p.id = f.person_id {cond}");
+    let total: i64 = bind_filter!(sqlx::query_scalar(&count_sql)).fetch_one(pool).await?;
+    let page_sql = format!("{FINDING_SELECT} {cond} ORDER BY f.opened_at DESC, f.id DESC LIMIT $7 OFFSET $8");
+    let rows = bind_filter!(sqlx::query(&page_sql))
         .bind(per_page)
         .bind((page - 1).max(0).saturating_mul(per_page))
         .fetch_all(pool)

@@ -557,29 +557,7 @@ async fn give_back(
     let before = devices::tx_device(tx, device).await?;
     custodian_domain::devices::check_transition(before.status, DeviceStatus::Allocated, true)
         .map_err(|e| StoreError::Conflict(format!("{}: {e}", before.asset_tag)))?;
-    devices::set_status(tx, device, DeviceStatus::Allocated, Some(person), now).await?;
-    devices::start_allocation(tx, device, person, now, actor, reason).await?;
-    devices::device_event(
-        tx,
-        device,
-        now,
-        actor,
-        "allocated",
-        Some(before.status),
-        Some(DeviceStatus::Allocated),
-        Some(person),
-        reason,
-        "5.4",
-    )
-    .await?;
-    let after = devices::tx_device(tx, device).await?;
-    AuditEntry::new("device.allocate", format!("device:{}", before.asset_tag))
-        .clause("5.4")
-        .justification(reason)
-        .before(devices::device_snapshot(&before))
-        .after(devices::device_snapshot(&after))
-        .record(tx, actor, now)
-        .await?;
+    devices::allocate_tx(tx, &before, person, reason, "5.4", actor, now).await?;
     Ok(())
 }
 

@@ -279,14 +279,8 @@ pub async fn record_streaming_exception(
     Ok(tx.commit().await?)
 }
 
-/// A decided overseas-use request moves its window (see [`approvals::Effect`]).
-pub const EFFECT: approvals::Effect = approvals::Effect { kind: crate::overseas::OVERSEAS_KIND, run: run_effect };
-
-fn run_effect<'a>(
-    tx: &'a mut Tx<'_>,
-    d: &'a Decided,
-    actor: &'a Actor,
-    now: OffsetDateTime,
-) -> approvals::EffectFuture<'a> {
-    Box::pin(effect(tx, d, actor, now))
-}
+approval_effect!(
+    /// A decided overseas-use request moves its window (see [`approvals::Effect`]).
+    kind: crate::overseas::OVERSEAS_KIND,
+    run: |tx, d, actor, now| effect(tx, d, actor, now)
+);

@@ -420,18 +420,12 @@ pub async fn consult(
     Ok(out)
 }
 
-/// A decided consultation moves its version: every consultee approved, 'consulted'; a
-/// rejection sends it back to 'draft'; a withdrawal too.
-pub const EFFECT: approvals::Effect = approvals::Effect { kind: KIND, run: run_effect };
-
-fn run_effect<'a>(
-    tx: &'a mut Tx<'_>,
-    d: &'a Decided,
-    actor: &'a Actor,
-    now: OffsetDateTime,
-) -> approvals::EffectFuture<'a> {
-    Box::pin(effect(tx, d, actor, now))
-}
+approval_effect!(
+    /// A decided consultation moves its version: every consultee approved, 'consulted'; a
+    /// rejection sends it back to 'draft'; a withdrawal too.
+    kind: KIND,
+    run: |tx, d, actor, now| effect(tx, d, actor, now)
+);
 
 async fn effect(tx: &mut Tx<'_>, d: &Decided, actor: &Actor, now: OffsetDateTime) -> Result<()> {
     let status = match d.request.status {

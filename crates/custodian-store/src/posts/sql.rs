@@ -1112,15 +1112,9 @@ pub async fn incidents(pool: &Pool<DB>) -> Result<Vec<Incident>> {
     Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
 }
 
-/// A post moves on (or back to its author) with the decision of its approval request (see
-/// [`approvals::Effect`]).
-pub const EFFECT: approvals::Effect = approvals::Effect { kind: "social_post", run: run_effect };
-
-fn run_effect<'a>(
-    tx: &'a mut Tx<'_>,
-    d: &'a Decided,
-    actor: &'a Actor,
-    now: OffsetDateTime,
-) -> approvals::EffectFuture<'a> {
-    Box::pin(chain_effect(tx, d, actor, now))
-}
+approval_effect!(
+    /// A post moves on (or back to its author) with the decision of its approval request (see
+    /// [`approvals::Effect`]).
+    kind: "social_post",
+    run: |tx, d, actor, now| chain_effect(tx, d, actor, now)
+);

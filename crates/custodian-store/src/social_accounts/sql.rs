@@ -428,17 +428,11 @@ pub async fn follow(
     Ok(())
 }
 
-/// A decided account request moves its account (see [`approvals::Effect`]).
-pub const EFFECT: approvals::Effect = approvals::Effect { kind: APPROVAL_KIND, run: run_effect };
-
-fn run_effect<'a>(
-    tx: &'a mut Tx<'_>,
-    d: &'a Decided,
-    actor: &'a Actor,
-    now: OffsetDateTime,
-) -> approvals::EffectFuture<'a> {
-    Box::pin(follow(tx, &d.request, actor, now))
-}
+approval_effect!(
+    /// A decided account request moves its account (see [`approvals::Effect`]).
+    kind: APPROVAL_KIND,
+    run: |tx, d, actor, now| follow(tx, &d.request, actor, now)
+);
 
 // ---- reading --------------------------------------------------------------------------------
 

@@ -108,6 +108,18 @@ async fn verify(db: &TestDb, key: &SigningKey) {
     assert_eq!(r.problem, None, "audit verify: {r:?}");
 }
 
+/// A legal hold on `person` placed by Professional Standards (`psd`) at `now` (WP034 8.4).
+async fn hold_person(
+    db: &TestDb,
+    person: Uuid,
+    review_on: time::Date,
+    psd: &Actor,
+    now: OffsetDateTime,
+) -> Result<Uuid, custodian_store::StoreError> {
+    let hold = NewHold { person: Some(person), case: None, reason: "Misconduct hearing pending".into(), review_on };
+    db.store.hold_place(&hold, psd, now).await
+}
+
 async fn deletion_keeps_held_records_and_the_log_verifies(db: &TestDb) {
     db.seed().await;
     let key = SigningKey::from_bytes(&[9u8; 32]);
@@ -124,24 +136,9 @@ async fn deletion_keeps_held_records_and_the_log_verifies(db: &TestDb) {
     let recent = finding(db, a.id, reviewer.id, "no_action", now - Duration::days(30)).await;
     let psd = db.actor("A1004").await;
     let review_on = (now + Duration::days(90)).date();
-    let hold = db
-        .store
-        .hold_place(
-            &NewHold { person: Some(b.id), case: None, reason: "Misconduct hearing pending".into(), review_on },
-            &psd,
-            now,
-        )
-        .await
-        .unwrap();
+    let hold = hold_person(db, b.id, review_on, &psd, now).await.unwrap();
     // A second open hold on the same person is refused.
-    let again = db
-        .store
-        .hold_place(
-            &NewHold { person: Some(b.id), case: None, reason: "Misconduct hearing pending".into(), review_on },
-            &psd,
-            now,
-        )
-        .await;
+    let again = hold_person(db, b.id, review_on, &psd, now).await;
     assert!(matches!(again, Err(custodian_store::StoreError::Conflict(_))), "{again:?}");
     verify(db, &key).await;
 
@@ -335,19 +332,7 @@ async fn usage_batches_shrink_to_their_time_target_and_pass_over_held_records(db
     usage(db, a.id, "a", 400, start).await;
     usage(db, b.id, "b", 400, start + 30_000_000).await;
     let psd = db.actor("A1004").await;
-    db.store
-        .hold_place(
-            &NewHold {
-                person: Some(b.id),
-                case: None,
-                reason: "Misconduct hearing pending".into(),
-                review_on: (now + Duration::days(30)).date(),
-            },
-            &psd,
-            now,
-        )
-        .await
-        .unwrap();
+    hold_person(db, b.id, (now + Duration::days(30)).date(), &psd, now).await.unwrap();
     let mut schedule = Schedule::builtin().clone();
     schedule.batch_rows = 2_000;
     schedule.batch_target_ms = 1;
@@ -366,6 +351,21 @@ async fn usage_batches_shrink_to_their_time_target_and_pass_over_held_records(db
     assert!(u.longest_commit_ms > 0.0 && u.longest_commit_ms <= u.longest_batch_ms, "{u:?}");
 }
 on_both!(usage_batches_shrink_to_their_time_target_and_pass_over_held_records);
+
+/// Carrier rows of calls from WP-MB-0007's SIM (A1018), one per `(record id, old)`: an old call
+/// 800 days before `now`, or a recent one an hour before; the other parties are numbered from
+/// `first`.
+fn calls(now: OffsetDateTime, rows: &[(&str, bool)], first: usize) -> String {
+    let (old, recent) = (rfc(now - Duration::days(800)), rfc(now - Duration::hours(1)));
+    let sim = "+441214960506";
+    rows.iter()
+        .enumerate()
+        .map(|(i, (id, is_old))| {
+            let start = if *is_old { &old } else { &recent };
+            format!("{id},{sim},call,out,{start},60,0121 496 {:04},,GB,false,\n", first + i)
+        })
+        .collect()
+}
 
 /// Carrier records (`rows`, without the header line) imported by the system at `now`.
 async fn import_carrier(db: &TestDb, now: OffsetDateTime, rows: String) -> custodian_store::usage::UsageImport {
@@ -427,23 +427,16 @@ on_both!(usage_deletion_keeps_to_its_wal_budget);
 async fn usage_records_are_found_through_spans_however_they_were_stored(db: &TestDb) {
     db.seed().await;
     let now = OffsetDateTime::now_utc();
-    let import = |rows: String| import_carrier(db, now, rows);
+    let import = |rows: &[(&str, bool)], first: usize| import_carrier(db, now, calls(now, rows, first));
     // WP-MB-0007's SIM (A1018): two old calls and one from today in the first import.
-    let (old, recent) = (rfc(now - Duration::days(800)), rfc(now - Duration::hours(1)));
-    let sim = "+441214960506";
-    let first = import(format!(
-        "o1,{sim},call,out,{old},60,0121 496 0000,,GB,false,\n\
-         o2,{sim},call,out,{old},60,0121 496 0001,,GB,false,\n\
-         r1,{sim},call,out,{recent},60,0121 496 0002,,GB,false,\n"
-    ))
-    .await;
+    let first = import(&[("o1", true), ("o2", true), ("r1", false)], 0).await;
     assert_eq!(first.imported, 3);
     assert_eq!(count(db, "SELECT COUNT(*) FROM usage_spans").await, 1, "the import wrote its span");
     // Stored around the importer: between two imports, and after the last.
     let a = db.person("A1001").await;
     let start = (now - Duration::days(800)).unix_timestamp() * 1_000_000;
     usage(db, a.id, "direct", 50, start).await;
-    let second = import(format!("o3,{sim},call,out,{old},60,0121 496 0003,,GB,false,\n")).await;
+    let second = import(&[("o3", true)], 3).await;
     assert_eq!(second.imported, 1);
     usage(db, a.id, "after", 20, start).await;
     assert_eq!(count(db, "SELECT COUNT(*) FROM usage_spans").await, 2);
@@ -483,20 +476,9 @@ on_both!(usage_records_are_found_through_spans_however_they_were_stored);
 async fn usage_deletion_reports_the_numbers_the_status_counts(db: &TestDb) {
     db.seed().await;
     let now = OffsetDateTime::now_utc();
-    let rfc = |t: OffsetDateTime| {
-        t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
-    };
-    let import = |rows: String| import_carrier(db, now, rows);
+    let import = |rows: &[(&str, bool)], first: usize| import_carrier(db, now, calls(now, rows, first));
     // Imported: three old calls and one from today (WP-MB-0007's SIM), then one more old one.
-    let (old, recent) = (rfc(now - Duration::days(800)), rfc(now - Duration::hours(1)));
-    let sim = "+441214960506";
-    let first = import(format!(
-        "o1,{sim},call,out,{old},60,0121 496 0000,,GB,false,\n\
-         o2,{sim},call,out,{old},60,0121 496 0001,,GB,false,\n\
-         o3,{sim},call,out,{old},60,0121 496 0002,,GB,false,\n\
-         r1,{sim},call,out,{recent},60,0121 496 0003,,GB,false,\n"
-    ))
-    .await;
+    let first = import(&[("o1", true), ("o2", true), ("o3", true), ("r1", false)], 0).await;
     assert_eq!(first.imported, 4);
     let (a, held) = (db.person("A1001").await, db.person("A1002").await);
     let start = (now - Duration::days(800)).unix_timestamp() * 1_000_000;
@@ -514,14 +496,13 @@ async fn usage_deletion_reports_the_numbers_the_status_counts(db: &TestDb) {
          WHERE subject = 'held-spans'",
     )
     .await;
-    let second = import(format!("o4,{sim},call,out,{old},60,0121 496 0004,,GB,false,\n")).await;
+    let second = import(&[("o4", true)], 4).await;
     assert_eq!(second.imported, 1);
     // 5 more old records of the held person, with no spans.
     usage(db, held.id, "held-direct", 5, start).await;
     let psd = db.actor("A1004").await;
     let review_on = (now + Duration::days(30)).date();
-    let hold = NewHold { person: Some(held.id), case: None, reason: "Misconduct hearing pending".into(), review_on };
-    db.store.hold_place(&hold, &psd, now).await.unwrap();
+    hold_person(db, held.id, review_on, &psd, now).await.unwrap();
 
     let status = db.store.retention_status(Schedule::builtin(), now).await.unwrap();
     let st = &status.iter().find(|s| s.id == "usage_records").unwrap().numbers;
