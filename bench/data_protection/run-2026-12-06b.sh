@@ -5,7 +5,7 @@
 set -u
 label=$1; n=$2; be=$3; shift 3
 here=$(cd "$(dirname "$0")" && pwd)
-bin=/work/wt/dp23/target/release/examples/retention_bench
+bin=${BIN:-/work/wt/dp23/target/release/examples/retention_bench}
 log=$here/$label.log
 url=
 if [ "$be" = postgres ]; then

@@ -135,7 +135,7 @@ fn deletion_batches_are_capped_by_the_wal_one_batch_writes() {
     assert_eq!(Schedule::from_toml(&with("batch_wal_kib = 512")).unwrap().batch_wal_kib, 512);
     assert!(Schedule::from_toml(&with("batch_wal_kib = 8")).unwrap_err().contains("batch_wal_kib"));
     assert!(Schedule::from_toml(&with("batch_wal_kib = 100000")).unwrap_err().contains("batch_wal_kib"));
-    assert_eq!(Schedule::builtin().batch_wal_kib, 768);
+    assert_eq!(Schedule::builtin().batch_wal_kib, 0);
 }
 
 #[test]
