@@ -506,7 +506,8 @@ async fn the_writer_s_autocheckpoint_is_off_only_while_the_job_runs(db: &TestDb)
     let only = ["usage_records".to_string()];
     // Cancelled mid-run (between batches): the guard's drop turns it on again.
     {
-        let run = db.store.retention_run(&schedule, now, &Actor::cli(), false, &only);
+        let cli = Actor::cli();
+        let run = db.store.retention_run(&schedule, now, &cli, false, &only);
         tokio::pin!(run);
         let during = async {
             tokio::time::sleep(std::time::Duration::from_millis(400)).await;
