@@ -14,7 +14,8 @@
 //! filesystem every 10 ms (`FSYNC_SAMPLE=0` turns it off): the disk's own latency. Every probe
 //! write over 100 ms is printed with its UTC start time, the slowest sampler sync that overlapped
 //! it, and in 3 the job's transactions (and side checkpoints) that overlapped it, from the job's
-//! timeline (`data_protection::RECORD_TIMELINE`); so is every job transaction over 100 ms.
+//! timeline (a `data_protection::RetentionObserver` the bench passes in); so is every job
+//! transaction over 100 ms.
 //!
 //! With each phase it prints the machine's load average and this process's CPU time and the
 //! time its threads spent runnable but waiting for a CPU (`/proc/self/task/*/schedstat`), so a
@@ -23,7 +24,9 @@
 //! cargo run --release -p custodian-store --example retention_bench -- [N] [DATABASE_URL] [SAR]
 //!
 //! SIDE_CHECKPOINT=0 in the environment makes the deletion job leave SQLite's checkpoints to the
-//! writers' own autocheckpoint, as before (see `data_protection::SIDE_CHECKPOINT`).
+//! writers' own autocheckpoint, as before (see `data_protection::RunOptions`).
+//! FLUSH_AFTER_KIB=K sets the PostgreSQL batches' `backend_flush_after` (0: the server's own).
+//! BATCH_WAL_KIB=K sets the schedule's `batch_wal_kib` (SQLite: the WAL one batch may write).
 //!
 //! The records are stored straight into the table, so the bench then writes the spans an import
 //! would have written for batches of 25,000 records: `usage_spans` (where the deletion job looks)
@@ -49,7 +52,7 @@ use std::time::{Duration, Instant};
 use custodian_domain::data_protection::Schedule;
 use custodian_domain::data_protection::export::{ExportWriter, Form};
 use custodian_domain::imports::ImportAuthority;
-use custodian_store::data_protection::{EXPORT_SECTIONS, JobWrite};
+use custodian_store::data_protection::{EXPORT_SECTIONS, JobWrite, RetentionObserver, RunOptions};
 use custodian_store::{Actor, OpenOptions, Store, no_progress};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -185,6 +188,16 @@ impl Timed {
     }
 }
 
+/// The deletion job's write transactions, as the job reports them.
+#[derive(Default)]
+struct Timeline(std::sync::Mutex<Vec<JobWrite>>);
+
+impl RetentionObserver for Timeline {
+    fn job_write(&self, w: &JobWrite) {
+        self.0.lock().expect("timeline").push(*w);
+    }
+}
+
 /// A writer that takes a job lease every 10 ms until `stop`, timing each write.
 fn probe(store: &Store, stop: &Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<Timed>> {
     let (store, stop) = (store.clone(), stop.clone());
@@ -280,12 +293,13 @@ fn report(phase: &str, took: Duration, waits: &[Timed], syncs: &[Timed], timelin
             let jt = Timed { at: j.started, ms: j.ms };
             if jt.overlaps(t.at, t.ms) {
                 parts.push(format!(
-                    "{} of {}/{} rows {:.1} ms (commit {:.1} ms) from {}",
+                    "{} of {}/{} rows {:.1} ms (commit {:.1} ms{}) from {}",
                     j.kind,
                     j.deleted,
                     j.limit,
                     j.ms,
                     j.commit_ms,
+                    j.flush_ms.map(|f| format!(", then flush {f:.1} ms")).unwrap_or_default(),
                     j.started.time()
                 ));
             }
@@ -344,6 +358,26 @@ fn report(phase: &str, took: Duration, waits: &[Timed], syncs: &[Timed], timelin
             quantile(&commits, 1.0),
             times.iter().filter(|m| **m > 25.0).count()
         );
+        let mut flushes: Vec<f64> = batches.iter().filter_map(|j| j.flush_ms).collect();
+        flushes.sort_by(f64::total_cmp);
+        if !flushes.is_empty() {
+            println!(
+                "{phase}: WAL flush waits after the batches: p50 {:.1}, p99 {:.1}, max {:.1} ms",
+                quantile(&flushes, 0.5),
+                quantile(&flushes, 0.99),
+                quantile(&flushes, 1.0)
+            );
+        }
+        for j in timeline.iter().filter(|j| j.backoff) {
+            println!(
+                "{phase}: back-off from {}: batch {:.1} ms (commit {:.1} ms, flush {:?} ms), paused {:.0} ms",
+                j.started.time(),
+                j.ms,
+                j.commit_ms,
+                j.flush_ms.map(|f| (f * 10.0).round() / 10.0),
+                j.pause_ms
+            );
+        }
         if !cps.is_empty() {
             println!(
                 "{phase}: side checkpoints (outside any transaction): {}; p50 {:.1}, p99 {:.1}, max {:.1} ms; {} over 100 ms",
@@ -398,20 +432,22 @@ async fn main() {
     let control_secs: f64 = std::env::var("CONTROL_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(150.0);
     // SIDE_CHECKPOINT=0: the deletion job leaves SQLite's checkpoints to the writers (to compare).
     let side = std::env::var("SIDE_CHECKPOINT").map(|v| v != "0").unwrap_or(true);
-    custodian_store::data_protection::SIDE_CHECKPOINT.store(side, Ordering::Relaxed);
-    custodian_store::data_protection::RECORD_TIMELINE.store(true, Ordering::Relaxed);
     let mut schedule = Schedule::builtin().clone();
     if let Some(k) = std::env::var("WAL_BUDGET_KIB").ok().and_then(|v| v.parse().ok()) {
         schedule.wal_budget_kib_per_s = k;
     }
+    if let Some(k) = std::env::var("BATCH_WAL_KIB").ok().and_then(|v| v.parse().ok()) {
+        schedule.batch_wal_kib = k;
+    }
     let store = Store::open(&url, &OpenOptions { create_if_missing: true, max_connections: None }).await.expect("open");
     println!(
         "backend {}; N = {n} expired usage records; subject access person with {sar}; side checkpoints {side}; \
-         WAL budget {} KiB/s (0: none); batches of at most {} rows aiming at {} ms, {} ms apart; control {control_secs} s; \
-         disk sampler in {}",
+         WAL budget {} KiB/s (0: none); batches of at most {} rows and {} KiB of WAL aiming at {} ms, {} ms apart; \
+         control {control_secs} s; disk sampler in {}",
         store.backend(),
         schedule.wal_budget_kib_per_s,
         schedule.batch_rows,
+        schedule.batch_wal_kib,
         schedule.batch_target_ms,
         schedule.batch_pause_ms,
         dir.path().display()
@@ -521,10 +557,17 @@ async fn main() {
     let c0 = cpu();
     let t = Instant::now();
     let run_started = OffsetDateTime::now_utc();
+    let timeline = Timeline::default();
+    let mut opts = RunOptions { side_checkpoints: side, observer: Some(&timeline), ..RunOptions::default() };
+    if let Some(k) = std::env::var("FLUSH_AFTER_KIB").ok().and_then(|v| v.parse().ok()) {
+        opts.flush_after_kib = k;
+    }
+    println!("PostgreSQL batches' backend_flush_after: {} KiB (0: the server's)", opts.flush_after_kib);
     let report_run = store
-        .retention_run(&schedule, now, &Actor::system(), false, &["usage_records".to_string()])
+        .retention_run_with(&schedule, now, &Actor::system(), false, &["usage_records".to_string()], opts)
         .await
         .expect("run");
+    let timeline = timeline.0.into_inner().expect("timeline");
     let took = t.elapsed();
     let run_machine = machine(c0);
     println!("deletion ends at {}", OffsetDateTime::now_utc());
@@ -551,13 +594,17 @@ async fn main() {
         r.wal_bytes as f64 / 1048576.0 / took.as_secs_f64(),
         r.paused_ms / 1000.0
     );
-    if let Some(first) = r.timeline.first() {
+    println!(
+        "retention flushes: longest durable commit {:.1} ms; {} back-offs after a slow one; largest batch WAL {:.0} KiB (SQLite, measured)",
+        r.longest_flush_ms, r.backoffs, r.largest_batch_wal_kib
+    );
+    if let Some(first) = timeline.first() {
         println!(
             "retention start-up (from the run's start to its first batch: the held count and the spans read): {:.1} ms",
             (first.started - run_started).as_seconds_f64() * 1000.0
         );
     }
-    report("deletion", took, &waits, &syncs, &r.timeline);
+    report("deletion", took, &waits, &syncs, &timeline);
 
     // 4. The export again, on the emptied table.
     let c0 = cpu();

@@ -133,6 +133,11 @@ pub struct Schedule {
     /// more than this (see [`wal_paced_pause_ms`]), so that a long run neither brings on
     /// checkpoints early nor dirties pages faster than the server writes them out.
     pub wal_budget_kib_per_s: u32,
+    /// SQLite: the most write-ahead log one deletion batch should write, in KiB (0: no limit).
+    /// The batch's commit writes and syncs that much before it lets the one writer go, so the
+    /// job sizes each batch by the WAL the last one wrote as it does by its time: the next batch
+    /// takes the fewer of the rows [`next_batch_rows`] gives for the time and for the WAL.
+    pub batch_wal_kib: u32,
     pub records: Vec<RecordType>,
 }
 
@@ -177,6 +182,52 @@ pub fn wal_paced_pause_ms(wal_bytes: u64, took_ms: f64, budget_kib_per_s: u32, m
     (due_ms - took).max(min)
 }
 
+/// A batch's durable commit (SQLite: its commit, which syncs the WAL; PostgreSQL: the wait until
+/// its WAL is on the disk) slower than this, and than [`SLOW_FLUSH_FACTOR`] times the job's
+/// usual one, says the disk is under pressure: a commit of the server's own would wait as long.
+pub const SLOW_FLUSH_FLOOR_MS: f64 = 20.0;
+/// See [`SLOW_FLUSH_FLOOR_MS`].
+pub const SLOW_FLUSH_FACTOR: f64 = 4.0;
+/// After a slow flush the job pauses this many times the flush's time (at most
+/// [`BACKOFF_MAX_MS`]), so that the disk drains what it is writing before the job adds more.
+pub const BACKOFF_FACTOR: f64 = 10.0;
+/// The longest back-off after one slow flush.
+pub const BACKOFF_MAX_MS: f64 = 2_000.0;
+
+/// Whether a flush of `flush_ms` is slow beside the job's usual `usual_ms` (see
+/// [`SLOW_FLUSH_FLOOR_MS`]).
+pub fn flush_is_slow(flush_ms: f64, usual_ms: f64) -> bool {
+    let usual = if usual_ms.is_finite() { usual_ms.max(0.0) } else { 0.0 };
+    flush_ms.is_finite() && flush_ms > SLOW_FLUSH_FLOOR_MS.max(SLOW_FLUSH_FACTOR * usual)
+}
+
+/// The pause after a batch whose durable commit took `flush_ms` when the job's usual one takes
+/// `usual_ms`: `pause_ms` (what the schedule and the WAL budget ask for), or, when the flush was
+/// slow ([`flush_is_slow`]), [`BACKOFF_FACTOR`] times the flush (at most [`BACKOFF_MAX_MS`]) if
+/// that is longer. The job thus backs off while the disk is slow instead of queueing more writes
+/// beside the server's.
+pub fn flush_backoff_pause_ms(flush_ms: f64, usual_ms: f64, pause_ms: f64) -> f64 {
+    if flush_is_slow(flush_ms, usual_ms) {
+        pause_ms.max((flush_ms * BACKOFF_FACTOR).min(BACKOFF_MAX_MS))
+    } else {
+        pause_ms
+    }
+}
+
+/// The job's usual flush after one more of `flush_ms`: a moving average over about the last 20
+/// batches, into which a slow flush counts only as the slow threshold (one stall does not make the
+/// next ones look usual). The first flush measured (`usual_ms` of 0 or less) starts it.
+pub fn usual_flush_ms(usual_ms: f64, flush_ms: f64) -> f64 {
+    if !flush_ms.is_finite() || flush_ms < 0.0 {
+        return usual_ms;
+    }
+    if !usual_ms.is_finite() || usual_ms <= 0.0 {
+        return flush_ms.min(SLOW_FLUSH_FLOOR_MS);
+    }
+    let counted = flush_ms.min(SLOW_FLUSH_FLOOR_MS.max(SLOW_FLUSH_FACTOR * usual_ms));
+    usual_ms + (counted - usual_ms) / 20.0
+}
+
 /// `batch_target_ms` when the pack does not set it.
 fn default_batch_target_ms() -> u32 {
     25
@@ -194,6 +245,8 @@ struct RawSchedule {
     batch_target_ms: u32,
     #[serde(default)]
     wal_budget_kib_per_s: u32,
+    #[serde(default)]
+    batch_wal_kib: u32,
     record: Vec<RawRecord>,
 }
 
@@ -269,6 +322,9 @@ impl Schedule {
         if raw.wal_budget_kib_per_s != 0 && raw.wal_budget_kib_per_s < 64 {
             return Err("retention pack: wal_budget_kib_per_s must be 0 (no limit) or at least 64".into());
         }
+        if raw.batch_wal_kib != 0 && !(16..=65_536).contains(&raw.batch_wal_kib) {
+            return Err("retention pack: batch_wal_kib must be 0 (no limit) or between 16 and 65536".into());
+        }
         let mut records = Vec::with_capacity(raw.record.len());
         let mut tables = std::collections::BTreeSet::new();
         let mut ids = std::collections::BTreeSet::new();
@@ -334,6 +390,7 @@ impl Schedule {
             batch_pause_ms: raw.batch_pause_ms,
             batch_target_ms: raw.batch_target_ms,
             wal_budget_kib_per_s: raw.wal_budget_kib_per_s,
+            batch_wal_kib: raw.batch_wal_kib,
             records,
         })
     }

@@ -118,3 +118,55 @@ fn deletion_batches_are_paced_by_the_wal_they_write() {
     assert_eq!(Schedule::from_toml(&with("wal_budget_kib_per_s = 8192")).unwrap().wal_budget_kib_per_s, 8192);
     assert!(Schedule::from_toml(&with("wal_budget_kib_per_s = 8")).unwrap_err().contains("wal_budget_kib_per_s"));
 }
+
+#[test]
+fn deletion_batches_are_capped_by_the_wal_one_batch_writes() {
+    use super::next_batch_rows;
+    // The WAL is a second measure of the same kind as the time: 2,000 rows that wrote 916 KiB
+    // against a 512 KiB budget are cut in proportion; 300 KiB (over half of it) keeps the size;
+    // 100 KiB grows by a quarter. The job takes the fewer of the two.
+    assert_eq!(next_batch_rows(2_000, 916.0, 512, 2_000), 1_117);
+    assert_eq!(next_batch_rows(1_117, 300.0, 512, 2_000), 1_117);
+    assert_eq!(next_batch_rows(800, 100.0, 512, 2_000), 1_000);
+    // The pack: optional (no limit), 0, or 16 to 65,536 KiB.
+    let record = format!("id = 'usage_records'\nkeep = '13 months'\naction = 'delete'\n{FIELDS}");
+    let with = |line: &str| one(&record).replacen("batch_pause_ms = 0\n", &format!("batch_pause_ms = 0\n{line}\n"), 1);
+    assert_eq!(Schedule::from_toml(&one(&record)).unwrap().batch_wal_kib, 0);
+    assert_eq!(Schedule::from_toml(&with("batch_wal_kib = 512")).unwrap().batch_wal_kib, 512);
+    assert!(Schedule::from_toml(&with("batch_wal_kib = 8")).unwrap_err().contains("batch_wal_kib"));
+    assert!(Schedule::from_toml(&with("batch_wal_kib = 100000")).unwrap_err().contains("batch_wal_kib"));
+    assert_eq!(Schedule::builtin().batch_wal_kib, 0);
+}
+
+#[test]
+fn the_job_backs_off_when_its_durable_commit_is_slow() {
+    use super::{BACKOFF_MAX_MS, flush_backoff_pause_ms, flush_is_slow, usual_flush_ms};
+    // Usual flushes of 1 ms: 20 ms is the floor of "slow"; a 101.5 ms one is slow.
+    assert!(!flush_is_slow(20.0, 1.0));
+    assert!(flush_is_slow(20.5, 1.0));
+    assert!(flush_is_slow(101.5, 1.0));
+    // When the usual flush is 10 ms, slow means over 40 ms.
+    assert!(!flush_is_slow(35.0, 10.0));
+    assert!(flush_is_slow(41.0, 10.0));
+    // Not slow: the pause asked for. Slow: ten times the flush, at most BACKOFF_MAX_MS, never
+    // less than the pause asked for.
+    assert_eq!(flush_backoff_pause_ms(5.0, 1.0, 20.0), 20.0);
+    assert_eq!(flush_backoff_pause_ms(101.5, 1.0, 20.0), 1015.0);
+    assert_eq!(flush_backoff_pause_ms(900.0, 1.0, 20.0), BACKOFF_MAX_MS);
+    assert_eq!(flush_backoff_pause_ms(30.0, 1.0, 500.0), 500.0);
+    assert_eq!(flush_backoff_pause_ms(f64::NAN, 1.0, 20.0), 20.0);
+    // The usual flush: the first measure starts it (capped at the floor), then a moving average
+    // over about 20 batches, into which a stall counts only as the threshold.
+    assert_eq!(usual_flush_ms(0.0, 2.0), 2.0);
+    assert_eq!(usual_flush_ms(0.0, 500.0), 20.0);
+    assert_eq!(usual_flush_ms(2.0, 4.0), 2.1);
+    assert_eq!(usual_flush_ms(2.0, 1_000.0), 2.0 + (20.0 - 2.0) / 20.0);
+    assert_eq!(usual_flush_ms(2.0, f64::NAN), 2.0);
+    // A run of slow flushes raises the usual one, so a disk that is slow all the time is not a
+    // back-off after every batch.
+    let mut usual = 1.0;
+    for _ in 0..200 {
+        usual = usual_flush_ms(usual, 60.0);
+    }
+    assert!(!flush_is_slow(60.0, usual), "{usual}");
+}

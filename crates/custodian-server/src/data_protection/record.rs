@@ -77,8 +77,10 @@ pub fn render(schedule: &Schedule, authz: &Authz) -> String {
 (UK GDPR Art. 5(1)(e) and 30; DPA 2018 Part 3; WP034 3.4, 5.3, 6.5).\n\n",
     );
     o.push_str(&format!(
-        "Schedule version {}, status **{}**{}. Deletion batches: at most {} rows per transaction, each sized from \
-the last one's time to take about {} ms (never fewer than {} rows), {} ms apart.\n\n",
+        "Schedule version {}, status **{}**{}. Deletion batches: at most {} rows per transaction{}, each sized from \
+the last one's time to take about {} ms (never fewer than {} rows), {} ms apart; after a batch whose commit reached the \
+disk slowly (over {} ms and {} times the job's usual), the job pauses {} times as long (at most {} s) so the disk drains \
+before it writes more.\n\n",
         schedule.version,
         schedule.status,
         if schedule.status == "proposal" {
@@ -87,9 +89,18 @@ the last one's time to take about {} ms (never fewer than {} rows), {} ms apart.
             ""
         },
         schedule.batch_rows,
+        if schedule.batch_wal_kib > 0 {
+            format!(" and, on SQLite, about {} KiB of write-ahead log (measured as the job runs)", schedule.batch_wal_kib)
+        } else {
+            String::new()
+        },
         schedule.batch_target_ms,
         custodian_domain::data_protection::BATCH_ROWS_FLOOR.min(schedule.batch_rows),
-        schedule.batch_pause_ms
+        schedule.batch_pause_ms,
+        custodian_domain::data_protection::SLOW_FLUSH_FLOOR_MS,
+        custodian_domain::data_protection::SLOW_FLUSH_FACTOR,
+        custodian_domain::data_protection::BACKOFF_FACTOR,
+        custodian_domain::data_protection::BACKOFF_MAX_MS / 1000.0
     ));
     o.push_str("## How deletion works\n\n\
 The deletion job runs hourly on one server (`ops::Job::Retention`) and on demand (`custodian retention run [--dry-run]`). \

@@ -433,6 +433,19 @@ pub async fn refresh_usage_span(pool: &Pool<DB>, first: i64, last: i64) -> Resul
     Ok(())
 }
 
+/// PostgreSQL: the time, in milliseconds, a synchronous commit of a transaction that holds
+/// nothing but a transaction id takes now: its commit waits until the WAL up to it (the deletion
+/// job's last batch included, which committed without waiting) is on the disk. The deletion job
+/// runs it after each batch, outside the batch, to tell how long a commit of the server's waits.
+#[allow(dead_code)] // compiled for SQLite too, called on PostgreSQL only
+pub async fn wal_flush_wait(pool: &Pool<DB>) -> Result<f64> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT set_config('synchronous_commit', 'on', true), txid_current()").execute(&mut *tx).await?;
+    let t = std::time::Instant::now();
+    tx.commit().await?;
+    Ok(t.elapsed().as_secs_f64() * 1000.0)
+}
+
 // Deletion -------------------------------------------------------------------------------------------
 
 /// One batch of the deletion job for record type `rule` (deleting what is past `cutoff` and not
@@ -450,6 +463,7 @@ pub async fn delete_batch(
     cursor: UsageCursor,
     actor: &Actor,
     now: OffsetDateTime,
+    flush_after_kib: u32,
 ) -> Result<BatchOutcome> {
     let mut tx = begin_write(pool).await?;
     let postgres = !std::any::type_name::<DB>().contains("Sqlite");
@@ -461,9 +475,17 @@ pub async fn delete_batch(
         // A crash may lose the last batches: their deletions and audit events together (the
         // next run deletes those records again), never one without the other, and any later
         // synchronous commit makes them durable first.
+        // The pages the batch's backend writes out itself (evicting the buffers it dirtied:
+        // a deletion touches far more pages than `shared_buffers` holds) are pushed to the disk
+        // every `flush_after_kib` (`backend_flush_after`; 0 leaves the server's setting, off by
+        // default), instead of piling up in the kernel's page cache until it writes gigabytes
+        // back at once and every commit's WAL sync on the disk waits behind them.
+        let flush_after = if flush_after_kib > 0 { format!("{}kB", flush_after_kib.min(2048)) } else { String::new() };
         let lsn: String = sqlx::query_scalar(
-            "SELECT CAST(pg_current_wal_insert_lsn() AS TEXT) FROM (SELECT set_config('synchronous_commit', 'off', true)) AS s",
+            "SELECT CAST(pg_current_wal_insert_lsn() AS TEXT) FROM (SELECT set_config('synchronous_commit', 'off', true), \
+             CASE WHEN $1 = '' THEN '' ELSE set_config('backend_flush_after', $1, true) END) AS s",
         )
+        .bind(flush_after)
         .fetch_one(&mut *tx)
         .await?;
         wal_start = Some(lsn);

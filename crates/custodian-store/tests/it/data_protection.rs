@@ -419,6 +419,123 @@ async fn usage_deletion_keeps_to_its_wal_budget(db: &TestDb) {
 }
 on_both!(usage_deletion_keeps_to_its_wal_budget);
 
+/// The job's transactions as it reports them.
+#[derive(Default)]
+struct Seen(std::sync::Mutex<Vec<custodian_store::data_protection::JobWrite>>);
+
+impl custodian_store::data_protection::RetentionObserver for Seen {
+    fn job_write(&self, w: &custodian_store::data_protection::JobWrite) {
+        self.0.lock().unwrap().push(*w);
+    }
+}
+
+/// Each batch's durable commit is measured: on SQLite its commit (it syncs the WAL), followed by
+/// the job's own passive checkpoint, which measures the WAL the batch wrote; on PostgreSQL the
+/// wait, after the batch, until its WAL is on the disk. On SQLite `batch_wal_kib` caps the
+/// batches by that WAL: with a 16 KiB cap they stay at the floor, while without it they grow.
+async fn usage_batches_measure_their_flush_and_keep_to_their_wal_cap(db: &TestDb) {
+    use custodian_domain::data_protection::BATCH_ROWS_FLOOR;
+    use custodian_store::data_protection::RunOptions;
+    db.seed().await;
+    let a = db.person("A1001").await;
+    let now = OffsetDateTime::now_utc();
+    let sqlite = db.url.starts_with("sqlite:");
+    let mut limits = Vec::new();
+    for (tag, cap) in [("a", 16), ("b", 0)] {
+        usage(db, a.id, tag, 1_000, (now - Duration::days(800)).unix_timestamp() * 1_000_000).await;
+        let mut schedule = Schedule::builtin().clone();
+        schedule.batch_rows = 2_000;
+        schedule.batch_target_ms = 1_000;
+        schedule.batch_pause_ms = 0;
+        schedule.batch_wal_kib = cap;
+        let seen = Seen::default();
+        let opts = RunOptions { observer: Some(&seen), ..RunOptions::default() };
+        let run = db
+            .store
+            .retention_run_with(&schedule, now, &Actor::cli(), false, &["usage_records".into()], opts)
+            .await
+            .unwrap();
+        let u = &run.rules[0];
+        assert_eq!(u.deleted, 1_000, "{u:?}");
+        let seen = seen.0.into_inner().unwrap();
+        let batches: Vec<_> = seen.iter().filter(|w| w.kind == "batch" && w.deleted > 0).collect();
+        assert_eq!(batches.len() as u64, u.batches, "the observer saw every batch");
+        assert!(u.longest_flush_ms > 0.0, "{u:?}");
+        if sqlite {
+            // Every batch was followed by a checkpoint that copied the whole WAL (no reader).
+            for w in &batches {
+                let (log, copied) = w.checkpoint.and_then(|c| c.frames).expect("a side checkpoint");
+                assert!(log > 0 && copied == log, "{w:?}");
+                assert!(w.flush_ms.is_none(), "{w:?}");
+            }
+            assert!(u.largest_batch_wal_kib > 0.0, "{u:?}");
+            assert_eq!(u.longest_flush_ms, u.longest_commit_ms, "{u:?}");
+        } else {
+            assert!(batches.iter().all(|w| w.flush_ms.is_some() && w.checkpoint.is_none()), "{batches:?}");
+            assert_eq!(u.largest_batch_wal_kib, 0.0, "{u:?}");
+        }
+        limits.push(batches.iter().map(|w| w.limit).max().unwrap());
+    }
+    if sqlite {
+        // A batch of 50 rows writes far more than 16 KiB of WAL here (tables, indexes, audit).
+        assert_eq!(limits[0], BATCH_ROWS_FLOOR, "{limits:?}");
+    } else {
+        assert!(limits[0] > BATCH_ROWS_FLOOR, "no cap on PostgreSQL: {limits:?}");
+    }
+    assert!(limits[1] > BATCH_ROWS_FLOOR, "{limits:?}");
+}
+on_both!(usage_batches_measure_their_flush_and_keep_to_their_wal_cap);
+
+/// SQLite: while the job runs, the writer connection does not checkpoint (the job does, on its
+/// own connection); afterwards, and after a run that was cancelled, it does again.
+async fn the_writer_s_autocheckpoint_is_off_only_while_the_job_runs(db: &TestDb) {
+    db.seed().await;
+    let a = db.person("A1001").await;
+    let now = OffsetDateTime::now_utc();
+    let before = db.store.wal_autocheckpoint().await.unwrap();
+    if !db.url.starts_with("sqlite:") {
+        assert_eq!(before, None);
+        return;
+    }
+    assert_eq!(before, Some(1000));
+    usage(db, a.id, "a", 600, (now - Duration::days(800)).unix_timestamp() * 1_000_000).await;
+    let mut schedule = Schedule::builtin().clone();
+    schedule.batch_rows = 50;
+    schedule.batch_target_ms = 1_000;
+    schedule.batch_pause_ms = 150;
+    let only = ["usage_records".to_string()];
+    // Cancelled mid-run (between batches): the guard's drop turns it on again.
+    {
+        let cli = Actor::cli();
+        let run = db.store.retention_run(&schedule, now, &cli, false, &only);
+        tokio::pin!(run);
+        let during = async {
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            db.store.wal_autocheckpoint().await.unwrap()
+        };
+        tokio::select! {
+            r = &mut run => panic!("the run should still be going: {r:?}"),
+            during = during => assert_eq!(during, Some(0), "off while the job runs"),
+        }
+    }
+    let mut after = None;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        after = db.store.wal_autocheckpoint().await.unwrap();
+        if after == Some(1000) {
+            break;
+        }
+    }
+    assert_eq!(after, Some(1000), "on again after a cancelled run");
+    // A whole run: on again when it returns, and every record gone.
+    schedule.batch_pause_ms = 0;
+    let run = db.store.retention_run(&schedule, now, &Actor::cli(), false, &only).await.unwrap();
+    assert!(run.rules[0].deleted > 0, "{run:?}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM usage_records").await, 0);
+    assert_eq!(db.store.wal_autocheckpoint().await.unwrap(), Some(1000));
+}
+on_both!(the_writer_s_autocheckpoint_is_off_only_while_the_job_runs);
+
 /// Usage records are found through spans, however they were stored: each import batch writes a
 /// span of the `seq` range it stored, records stored any other way (here straight into the table,
 /// between two imports and after them) are given spans by the job, and after the run each span is
