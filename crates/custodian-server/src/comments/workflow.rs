@@ -81,7 +81,7 @@ pub async fn wellbeing_view(state: &AppState, user: &CurrentUser, id: Uuid) -> R
 
 /// Record the support given and close the case.
 pub async fn wellbeing_close(state: &AppState, user: &CurrentUser, id: Uuid, support: &str) -> Result<(), AppError> {
-    let c = managed_case(state, user, id).await?;
+    managed_case(state, user, id).await?;
     let support = note("support", support, true)?;
     state.store().wellbeing_close(id, &support, user.actor.at(state.now())).await?;
     Ok(())
