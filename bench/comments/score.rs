@@ -8,8 +8,8 @@
 //! triage the people register's names, header `staff_number,given_name,family_name,rank,
 //! collar_number`, as the server gives it the register).
 //! `--misses` lists each miss and false alarm with its comment; it is refused for a file whose
-//! name contains "sealed" or whose ids start "cs-", "c2s-", "c3s-", "c4s-" or "c5s-", so the sealed half is only ever scored in
-//! aggregate.
+//! name contains "sealed" or whose ids start "cs-", "c2s-", "c3s-", "c4s-", "c5s-" or "c6s-", so
+//! the sealed half is only ever scored in aggregate.
 
 use std::collections::BTreeMap;
 
@@ -96,7 +96,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     || c.id.starts_with("c2s-")
                     || c.id.starts_with("c3s-")
                     || c.id.starts_with("c4s-")
-                    || c.id.starts_with("c5s-"))
+                    || c.id.starts_with("c5s-")
+                    || c.id.starts_with("c6s-"))
             {
                 return Err("--misses is refused for a sealed set: it is only ever scored".into());
             }
