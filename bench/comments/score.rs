@@ -8,7 +8,7 @@
 //! triage the people register's names, header `staff_number,given_name,family_name,rank,
 //! collar_number`, as the server gives it the register).
 //! `--misses` lists each miss and false alarm with its comment; it is refused for a file whose
-//! name contains "sealed" or whose ids start "cs-", "c2s-", "c3s-", "c4s-", "c5s-" or "c6s-", so
+//! name contains "sealed" or whose ids start "cs-" or "cNs-" ("c2s-", "c7s-", ...), so
 //! the sealed half is only ever scored in aggregate.
 
 use std::collections::BTreeMap;
@@ -91,14 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut items = Vec::new();
         for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let c: Labelled = serde_json::from_str(line).map_err(|e| format!("{f}:{}: {e}", i + 1))?;
-            if misses
-                && (c.id.starts_with("cs-")
-                    || c.id.starts_with("c2s-")
-                    || c.id.starts_with("c3s-")
-                    || c.id.starts_with("c4s-")
-                    || c.id.starts_with("c5s-")
-                    || c.id.starts_with("c6s-"))
-            {
+            if misses && sealed_id(&c.id) {
                 return Err("--misses is refused for a sealed set: it is only ever scored".into());
             }
             items.push(c);
@@ -162,4 +155,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// A sealed half's id: "cs-" or "c" and digits then "s-" ("c2s-0001", "c7s-0001").
+fn sealed_id(id: &str) -> bool {
+    let Some(rest) = id.strip_prefix('c') else { return false };
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.starts_with("s-")
 }
