@@ -429,10 +429,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let version = version.unwrap_or_else(|| "1".into());
     let mut body = String::new();
     if names {
-        body.push_str("# Custodian screening name model (WP034 6.3b): names of members of the public, logistic regression\n");
+        body.push_str(
+            "# Custodian screening name model (WP034 6.3b): names of members of the public, logistic regression\n",
+        );
         body.push_str("# over runs of capitalised words (custodian_screening::model::for_each_name_feature).\n");
     } else {
-        body.push_str("# Custodian screening sentence model (WP034 6.3a, 6.3d): covert tactics, logistic regression.\n");
+        body.push_str(
+            "# Custodian screening sentence model (WP034 6.3a, 6.3d): covert tactics, logistic regression.\n",
+        );
     }
     body.push_str(
         "# Written by bench/screening/train.rs; do not edit by hand: retrain and the pack's sha256 follows.\n",
@@ -452,7 +456,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         o.target,
         o.target_added
     ));
-    let (model_name, category) = if names { ("screening-names", "personal.name") } else { ("screening-covert", "covert") };
+    let (model_name, category) =
+        if names { ("screening-names", "personal.name") } else { ("screening-covert", "covert") };
     body.push_str(&format!(
         "model\t{model_name}\t{version}\ncategory\t{category}\nbias\t{}\nthreshold\t{}\n",
         num(m.b),

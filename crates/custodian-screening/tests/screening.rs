@@ -995,14 +995,21 @@ mod pack_2026_12_9 {
         rules_only.examples.clear();
         let rules = Engine::from_pack(&rules_only).unwrap();
         assert!(rules.name_model_version().is_none());
-        let text = "Anyone know where Tamsin is? Her mum is worried sick.";
-        let by_model = screen(text);
-        for f in &by_model.findings {
-            if f.explanation.contains("statistical model 2026.12.9") {
+        let mut added = Vec::new();
+        for text in [
+            "Anyone know where Tamsin is? Her mum is worried sick.",
+            "Can anyone help Declan find his grey cat? He lost it near the park.",
+            "We spoke to Marguerite this morning and she is safe.",
+            "Had a lovely chat with Bogdan at the Tesco in Stratford today about his stolen van.",
+            "Missing woman Adaeze was found safe, thank you for sharing.",
+        ] {
+            for f in screen(text).findings.iter().filter(|f| f.explanation.contains("statistical model 2026.12.9")) {
                 assert_eq!(f.category, Category::PersonalName);
-                assert!(!rules.screen(text).findings.iter().any(|r| r.start < f.end && f.start < r.end));
+                assert!(!rules.screen(text).findings.iter().any(|r| r.start < f.end && f.start < r.end), "{text}");
+                added.push(f.matched.clone());
             }
         }
+        assert!(added.contains(&"Tamsin".to_string()), "the name model adds a name the rules missed: {added:?}");
         // Places, shops and hospitals stay clean.
         for text in [
             "Thanks to everyone at Warwick Hospital for their support.",
@@ -1015,8 +1022,7 @@ mod pack_2026_12_9 {
     #[test]
     fn a_name_model_file_that_is_not_the_one_the_pack_names_is_refused() {
         let mut pack = Pack::builtin().unwrap();
-        pack.name_model_text =
-            Some(Pack::builtin_name_model_text().replacen("threshold\t", "threshold\t0", 1));
+        pack.name_model_text = Some(Pack::builtin_name_model_text().replacen("threshold\t", "threshold\t0", 1));
         assert!(matches!(Engine::from_pack(&pack), Err(PackError::Model(m)) if m.contains("SHA-256")));
         let mut wrong = Pack::builtin().unwrap();
         wrong.name_model.as_mut().unwrap().category = "covert".into();
