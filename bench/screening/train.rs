@@ -29,6 +29,8 @@
 //! the pack's name model (`policy-pack/screening-names-model.tsv`) and the pins of the pack's
 //! `[name_model]` section.
 //!
+//! `--dump FILE` writes every held-out unit the rules did not take with its cross-validated score.
+//!
 //! `--extra FILE` adds hand-written sentences ("1<TAB>sentence" covert, "0<TAB>sentence" not) to
 //! every fold's training. `--cv-only` prints the cross-validation and writes nothing. A file whose
 //! name contains "sealed" is refused: sealed halves are only ever scored.
@@ -186,6 +188,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pack_path = None;
     let mut version = None;
     let mut cv_only = false;
+    let mut dump: Option<String> = None;
     let mut names = false;
     let mut rules_for: Vec<(String, String)> = Vec::new();
     let mut o = Opts {
@@ -210,6 +213,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 rules_for.push((f.to_string(), p.to_string()));
             }
             "--cv-only" => cv_only = true,
+            "--dump" => dump = Some(val()?),
             "--chars" => o.chars = true,
             "--names" => names = true,
             "--min-df" => o.min_df = val()?.parse()?,
@@ -318,8 +322,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         eprintln!("fold {} trained", files[f]);
     }
-    // SCR17_DUMP=FILE: every held-out unit the rules did not take, with its score (for study).
-    if let Ok(dump) = std::env::var("SCR17_DUMP") {
+    // `--dump FILE`: every held-out unit the rules did not take, with its cross-validated score,
+    // its label, its file and its text in context (tab-separated), for studying what the model
+    // adds and what it gets wrong.
+    if let Some(dump) = &dump {
         let texts: Vec<String> = files
             .iter()
             .flat_map(|f| {

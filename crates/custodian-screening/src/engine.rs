@@ -1282,11 +1282,13 @@ impl SentenceModel {
     /// threshold, unless a finding of any category already overlaps it (a place, an officer, a
     /// reference the rules read).
     fn screen_names(&self, text: &str, lists: &dyn model::NameLists, hits: &mut Vec<Hit>) {
+        let mut draft = None;
         for (s, e) in model::name_candidates(text) {
             if hits.iter().any(|h| h.start < e && s < h.end) {
                 continue;
             }
-            let p = self.model.score_name(text, s, e, lists);
+            let draft = draft.get_or_insert_with(|| model::NameDraft::new(text, lists));
+            let p = self.model.score_name(draft, s, e, lists);
             if p < self.threshold {
                 continue;
             }

@@ -229,10 +229,11 @@ impl Model {
         self.weights.len()
     }
 
-    /// The probability that the name candidate `s..e` of `text` ([`name_candidates`]) is a
-    /// person's name, read with [`for_each_name_feature`].
-    pub fn score_name(&self, text: &str, s: usize, e: usize, lists: &dyn NameLists) -> f32 {
-        let found = self.weights.find(64, |each| for_each_name_feature(text, s, e, lists, &mut |x| each(x.as_bytes())));
+    /// The probability that the name candidate `s..e` of a draft ([`name_candidates`]) is a
+    /// person's name, read with [`for_each_name_feature_in`].
+    pub fn score_name(&self, draft: &NameDraft<'_>, s: usize, e: usize, lists: &dyn NameLists) -> f32 {
+        let found =
+            self.weights.find(64, |each| for_each_name_feature_in(draft, s, e, lists, &mut |x| each(x.as_bytes())));
         let mut p = [0f32];
         self.weights.probabilities(&found, &[self.bias], &mut p);
         p[0]
@@ -377,6 +378,22 @@ fn lower_word(w: &str) -> String {
     w.chars().flat_map(char::to_lowercase).map(|c| if c.is_ascii_digit() { '0' } else { c }).collect()
 }
 
+/// What the name features read of a whole draft, worked out once for all its candidates: its
+/// words, and whether the pack's raising or lowering words are anywhere in it.
+pub struct NameDraft<'a> {
+    text: &'a str,
+    words: Vec<(usize, usize)>,
+    raise: bool,
+    lower: bool,
+}
+
+impl<'a> NameDraft<'a> {
+    pub fn new(text: &'a str, lists: &dyn NameLists) -> NameDraft<'a> {
+        let lowered = text.to_lowercase();
+        NameDraft { text, words: word_spans(text), raise: lists.raising(&lowered), lower: lists.lowering(&lowered) }
+    }
+}
+
 /// Every feature of a name candidate `s..e` of `text`: its words (`w:`), first and last word
 /// (`f:`, `l:`), their character 3-grams (`c:`), the two words before and after (`p1:`, `p2:`,
 /// `n1:`, `n2:`; `^` for the start of a sentence or the text, `$` for the end), the word before
@@ -388,6 +405,12 @@ fn lower_word(w: &str) -> String {
 /// come again elsewhere in the draft in lower case (`rep:lower`, a common word) or capitalised
 /// (`rep:cap`).
 pub fn for_each_name_feature(text: &str, s: usize, e: usize, lists: &dyn NameLists, f: &mut dyn FnMut(&str)) {
+    for_each_name_feature_in(&NameDraft::new(text, lists), s, e, lists, f);
+}
+
+/// [`for_each_name_feature`] with the draft read once ([`NameDraft`]).
+pub fn for_each_name_feature_in(d: &NameDraft<'_>, s: usize, e: usize, lists: &dyn NameLists, f: &mut dyn FnMut(&str)) {
+    let text = d.text;
     let run: Vec<&str> = text[s..e].split(' ').filter(|w| !w.is_empty()).collect();
     let mut buf = String::with_capacity(48);
     let emit = |buf: &mut String, f: &mut dyn FnMut(&str)| {
@@ -477,7 +500,6 @@ pub fn for_each_name_feature(text: &str, s: usize, e: usize, lists: &dyn NameLis
         emit(&mut buf, f);
     }
     let sentence = text[sent_start..sent_end].to_lowercase();
-    let draft = text.to_lowercase();
     let lowered: Vec<String> = run.iter().map(|w| lower_word(w.trim_end_matches(['\'', '\u{2019}']))).collect();
     let mut flags: Vec<&str> = Vec::new();
     if lowered.first().is_some_and(|w| lists.given(w)) {
@@ -513,16 +535,16 @@ pub fn for_each_name_feature(text: &str, s: usize, e: usize, lists: &dyn NameLis
     if lists.lowering(&sentence) {
         flags.push("s:lower");
     }
-    if lists.raising(&draft) {
+    if d.raise {
         flags.push("d:raise");
     }
-    if lists.lowering(&draft) {
+    if d.lower {
         flags.push("d:lower");
     }
     // Its words elsewhere in the draft: in lower case (a common word, "rose", "hope"), or
     // capitalised again (a name is often repeated).
     let (mut rep_lower, mut rep_cap) = (false, false);
-    for (ws, we) in word_spans(text) {
+    for &(ws, we) in &d.words {
         if ws >= s && we <= e {
             continue;
         }
