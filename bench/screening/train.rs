@@ -25,8 +25,11 @@
 //!
 //! `--names` measures a model of the same kind for names (6.3b) instead: one unit per run of
 //! capitalised words (`model::name_candidates`), read with `model::name_feature_strings`; a
-//! candidate any rule found, in any category, is not the model's to add. It is cross-validated
-//! only (the engine has no name model).
+//! candidate any rule found, in any category, is not the model's to add. With `--out` it writes
+//! the pack's name model (`policy-pack/screening-names-model.tsv`) and the pins of the pack's
+//! `[name_model]` section.
+//!
+//! `--dump FILE` writes every held-out unit the rules did not take with its cross-validated score.
 //!
 //! `--extra FILE` adds hand-written sentences ("1<TAB>sentence" covert, "0<TAB>sentence" not) to
 //! every fold's training. `--cv-only` prints the cross-validation and writes nothing. A file whose
@@ -34,7 +37,7 @@
 
 use std::collections::HashMap;
 
-use custodian_screening::model::{feature_scale, feature_strings, name_candidates, name_feature_strings, sentences};
+use custodian_screening::model::{feature_scale, feature_strings, name_candidates, sentences};
 use custodian_screening::review::LabelledDraft;
 use custodian_screening::{Category, Engine, Pack};
 use custodian_textmodel::sigmoid;
@@ -185,6 +188,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pack_path = None;
     let mut version = None;
     let mut cv_only = false;
+    let mut dump: Option<String> = None;
     let mut names = false;
     let mut rules_for: Vec<(String, String)> = Vec::new();
     let mut o = Opts {
@@ -209,6 +213,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 rules_for.push((f.to_string(), p.to_string()));
             }
             "--cv-only" => cv_only = true,
+            "--dump" => dump = Some(val()?),
             "--chars" => o.chars = true,
             "--names" => names = true,
             "--min-df" => o.min_df = val()?.parse()?,
@@ -228,6 +233,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pack = Pack::builtin()?;
     pack.model = None;
     pack.model_text = None;
+    pack.name_model = None;
+    pack.name_model_text = None;
     pack.examples.clear();
     let engine = Engine::from_pack(&pack)?;
     // `--rules FILE=PACK`: the rules a file is scored with in the cross-validation, such as the
@@ -239,6 +246,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         old.examples.clear();
         old.model = None;
         old.model_text = None;
+        old.name_model = None;
+        old.name_model_text = None;
         engines.insert(f.clone(), Engine::from_pack(&old).map_err(|e| format!("{p}: {e}"))?);
     }
 
@@ -261,7 +270,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let units = if names { name_candidates(&d.text) } else { sentences(&d.text) };
             for span in units {
                 let (raw, total) = if names {
-                    name_feature_strings(&d.text, span.0, span.1)
+                    engine.name_feature_strings(&d.text, span.0, span.1)
                 } else {
                     feature_strings(&d.text[span.0..span.1], o.chars)
                 };
@@ -312,6 +321,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             scores.insert(i, predict(&table, m.b, s));
         }
         eprintln!("fold {} trained", files[f]);
+    }
+    // `--dump FILE`: every held-out unit the rules did not take, with its cross-validated score,
+    // its label, its file and its text in context (tab-separated), for studying what the model
+    // adds and what it gets wrong.
+    if let Some(dump) = &dump {
+        let texts: Vec<String> = files
+            .iter()
+            .flat_map(|f| {
+                std::fs::read_to_string(f)
+                    .unwrap_or_default()
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| serde_json::from_str::<LabelledDraft>(l).map(|d| d.text).unwrap_or_default())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut out = String::new();
+        for (i, s) in sents.iter().enumerate() {
+            if let (Some(p), false) = (scores.get(&i), s.by_rules) {
+                let t = &texts[s.draft];
+                let a = t[..s.span.0].char_indices().rev().nth(40).map_or(0, |x| x.0);
+                let b = t[s.span.1..].char_indices().nth(40).map_or(t.len(), |x| s.span.1 + x.0);
+                out.push_str(&format!(
+                    "{p:.3}\t{}\t{}\t{}\t{}\n",
+                    u8::from(s.y),
+                    files[s.file].rsplit('/').next().unwrap_or(""),
+                    &t[s.span.0..s.span.1],
+                    t[a..b].replace('\n', " ")
+                ));
+            }
+        }
+        std::fs::write(dump, out)?;
     }
     println!("Cross-validation, leave one writer out: {what} precision / recall of each held-out file");
     println!("(rules alone; rules with the model at threshold t; `added` = the model's own findings, right/all)");
@@ -388,15 +429,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if cv_only {
         return Ok(());
     }
-    if names {
-        return Err("--names measures a name model by cross-validation only (add --cv-only)".into());
-    }
     let out_path = out_path.ok_or("--out MODEL.tsv is needed to write a model")?;
     let all: Vec<usize> = (0..sents.len()).collect();
     let m = fit(&sents, &all, &o);
     let version = version.unwrap_or_else(|| "1".into());
     let mut body = String::new();
-    body.push_str("# Custodian screening sentence model (WP034 6.3a, 6.3d): covert tactics, logistic regression.\n");
+    if names {
+        body.push_str(
+            "# Custodian screening name model (WP034 6.3b): names of members of the public, logistic regression\n",
+        );
+        body.push_str("# over runs of capitalised words (custodian_screening::model::for_each_name_feature).\n");
+    } else {
+        body.push_str(
+            "# Custodian screening sentence model (WP034 6.3a, 6.3d): covert tactics, logistic regression.\n",
+        );
+    }
     body.push_str(
         "# Written by bench/screening/train.rs; do not edit by hand: retrain and the pack's sha256 follows.\n",
     );
@@ -415,12 +462,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         o.target,
         o.target_added
     ));
+    let (model_name, category) =
+        if names { ("screening-names", "personal.name") } else { ("screening-covert", "covert") };
     body.push_str(&format!(
-        "model\tscreening-covert\t{version}\ncategory\tcovert\nbias\t{}\nthreshold\t{}\n",
+        "model\t{model_name}\t{version}\ncategory\t{category}\nbias\t{}\nthreshold\t{}\n",
         num(m.b),
         num(t)
     ));
     let kept = feature_lines(&m.vocab, &m.fit, o.prune, &mut body);
-    write_model(&out_path, &body, kept, pack_path.as_deref(), &version)?;
+    if names {
+        // The pack's [name_model] section, not its [model], takes the new pin.
+        write_model(&out_path, &body, kept, None, &version)?;
+        if let Some(p) = &pack_path {
+            let pack = std::fs::read_to_string(p)?;
+            let out = repin_section(&pack, "[name_model]", &version, &custodian_screening::sha256_hex(&body))
+                .ok_or_else(|| format!("{p}: no [name_model] section with version and sha256 lines to update"))?;
+            std::fs::write(p, out)?;
+            eprintln!("updated {p}");
+        }
+    } else {
+        write_model(&out_path, &body, kept, pack_path.as_deref(), &version)?;
+    }
     Ok(())
+}
+
+/// A pack's text with the `version` and `sha256` lines of one section (`[name_model]`) set.
+fn repin_section(pack: &str, section: &str, version: &str, sha256: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut inside = false;
+    let (mut v, mut s) = (false, false);
+    for line in pack.lines() {
+        if line.starts_with('[') {
+            inside = line.trim() == section;
+        }
+        if inside && line.starts_with("sha256 = ") {
+            out.push_str(&format!("sha256 = \"{sha256}\"\n"));
+            s = true;
+        } else if inside && line.starts_with("version = ") {
+            out.push_str(&format!("version = \"{version}\"\n"));
+            v = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    (v && s).then_some(out)
 }

@@ -18,7 +18,7 @@ use serde::{Serialize, Serializer};
 use crate::model::{self, Model};
 use crate::names::{NameRules, WordList, lower_has_any};
 use crate::normalise::{self, View};
-use crate::pack::{CLAUSES, DEFAULT_MODEL_FILE, Pack, PackError, Rule};
+use crate::pack::{CLAUSES, DEFAULT_MODEL_FILE, DEFAULT_NAME_MODEL_FILE, ModelRef, Pack, PackError, Rule};
 use crate::validate;
 use custodian_textmodel::pin::{PinError, Source, check_pin};
 
@@ -415,6 +415,8 @@ pub struct Engine {
     uk: validate::UkNumbering,
     /// The pack's sentence model, when it names one.
     model: Option<SentenceModel>,
+    /// The pack's name model, when it names one.
+    name_model: Option<SentenceModel>,
     /// What the pack does differently from what it says: the shipped model standing in for the
     /// one the pack names, and the saved examples that no longer pass with it.
     warnings: Vec<String>,
@@ -536,10 +538,30 @@ pub use custodian_textmodel::sha256_hex;
 /// pack names (a pack stored before a retrain).
 fn sentence_model(pack: &Pack) -> Result<(Option<SentenceModel>, Option<String>), PackError> {
     let Some(m) = &pack.model else { return Ok((None, None)) };
+    pinned_model(m, pack.model_text.as_deref(), DEFAULT_MODEL_FILE, Pack::builtin_model_text())
+}
+
+/// The pack's name model (`[name_model]`), as [`sentence_model`].
+fn name_model(pack: &Pack) -> Result<(Option<SentenceModel>, Option<String>), PackError> {
+    let Some(m) = &pack.name_model else { return Ok((None, None)) };
+    let (model, warning) =
+        pinned_model(m, pack.name_model_text.as_deref(), DEFAULT_NAME_MODEL_FILE, Pack::builtin_name_model_text())?;
+    if model.as_ref().is_some_and(|x| x.category != Category::PersonalName) {
+        return Err(PackError::Model(format!("{}: a name model must be of personal.name", m.file)));
+    }
+    Ok((model, warning))
+}
+
+/// A model file checked against the pin a pack's section gives it.
+fn pinned_model(
+    m: &ModelRef,
+    text: Option<&str>,
+    shipped_file: &str,
+    shipped_text: &str,
+) -> Result<(Option<SentenceModel>, Option<String>), PackError> {
     let err = |message: String| PackError::Model(message);
-    let text = pack.model_text.as_deref();
     let source = match text {
-        Some(t) if m.file == DEFAULT_MODEL_FILE && t == Pack::builtin_model_text() => Source::Shipped,
+        Some(t) if m.file == shipped_file && t == shipped_text => Source::Shipped,
         _ => Source::Read,
     };
     let pinned = check_pin(&m.file, &m.sha256, &m.version, text.map(|t| (t, source))).map_err(|e| {
@@ -757,6 +779,11 @@ impl Engine {
         };
         let names = NameRules::compile(&pack.names, &pack.justice)?;
         let (model, stand_in) = sentence_model(pack)?;
+        let (name_model, name_stand_in) = name_model(pack)?;
+        let stand_in = match (stand_in, name_stand_in) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        };
         let mut engine = Engine {
             version: pack.version.clone(),
             // Scores are sums of the pack's steps in f32 (0.8 - 0.2 is 0.5999999), so a score
@@ -770,6 +797,7 @@ impl Engine {
             names,
             uk: validate::UkNumbering::new().map_err(|e| rule_err("personal.phone", e))?,
             model,
+            name_model,
             warnings: stand_in.iter().cloned().collect(),
         };
         // With the shipped model standing in, the pack's examples were written for another model:
@@ -867,7 +895,21 @@ impl Engine {
         if let Some(m) = &self.model {
             m.screen(text, &mut hits);
         }
+        if let Some(m) = &self.name_model {
+            m.screen_names(text, &self.names, &mut hits);
+        }
         finish(text, hits)
+    }
+
+    /// The name model's features of the candidate `s..e` of `text`, read with this pack's name
+    /// lists (for the trainer, which must read candidates as the engine does).
+    pub fn name_feature_strings(&self, text: &str, s: usize, e: usize) -> (Vec<String>, usize) {
+        model::name_feature_strings(text, s, e, &self.names)
+    }
+
+    /// The version of the pack's name model and its threshold, when it has one.
+    pub fn name_model_version(&self) -> Option<(&str, f32)> {
+        self.name_model.as_ref().map(|m| (m.model.version.as_str(), m.threshold))
     }
 
     /// The version of the pack's sentence model and its threshold, when it has one.
@@ -1229,6 +1271,37 @@ impl SentenceModel {
                     self.explanation,
                     self.category.label().to_lowercase(),
                     self.model.version
+                ),
+            });
+        }
+    }
+}
+
+impl SentenceModel {
+    /// A name finding for each run of capitalised words the model scores at or above its
+    /// threshold, unless a finding of any category already overlaps it (a place, an officer, a
+    /// reference the rules read).
+    fn screen_names(&self, text: &str, lists: &dyn model::NameLists, hits: &mut Vec<Hit>) {
+        let mut draft = None;
+        for (s, e) in model::name_candidates(text) {
+            if hits.iter().any(|h| h.start < e && s < h.end) {
+                continue;
+            }
+            let draft = draft.get_or_insert_with(|| model::NameDraft::new(text, lists));
+            let p = self.model.score_name(draft, s, e, lists);
+            if p < self.threshold {
+                continue;
+            }
+            hits.push(Hit {
+                category: self.category,
+                clause: self.clause.clone(),
+                action: self.action,
+                score: p,
+                start: s,
+                end: e,
+                explanation: format!(
+                    "{} These words read like a person's name (statistical model {}, score {p:.2}).",
+                    self.explanation, self.model.version
                 ),
             });
         }

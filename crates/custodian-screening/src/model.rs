@@ -229,6 +229,16 @@ impl Model {
         self.weights.len()
     }
 
+    /// The probability that the name candidate `s..e` of a draft ([`name_candidates`]) is a
+    /// person's name, read with [`for_each_name_feature_in`].
+    pub fn score_name(&self, draft: &NameDraft<'_>, s: usize, e: usize, lists: &dyn NameLists) -> f32 {
+        let found =
+            self.weights.find(64, |each| for_each_name_feature_in(draft, s, e, lists, &mut |x| each(x.as_bytes())));
+        let mut p = [0f32];
+        self.weights.probabilities(&found, &[self.bias], &mut p);
+        p[0]
+    }
+
     /// The probability that a sentence is of the model's category, and the sentence's known
     /// features that pushed hardest towards it (at most `k`, strongest first, as a reader would
     /// say them).
@@ -279,9 +289,51 @@ impl Model {
     }
 }
 
-// Names (6.3b). The trainer's `--names` reads the same candidates and features to measure a
-// name model by cross-validation; the engine does not use one: measured, it did not reach the
-// precision a finding needs (bench/screening/RESULTS-2026-12-06.md).
+// Names (6.3b). The engine's name model (the pack's `[name_model]`) and the trainer's `--names`
+// read the same candidates and features: a run of capitalised words, its words, its context and
+// what the pack's word lists say of it ([`NameLists`]).
+
+/// What the pack's name word lists say of a lower-cased word, for the name model's features.
+pub trait NameLists {
+    /// A given name the pack knows (its `forenames`, and the ONS and international lists when
+    /// it uses them).
+    fn given(&self, lower: &str) -> bool;
+    /// A capitalised word that never names a person (`not_names`).
+    fn not_name(&self, lower: &str) -> bool;
+    /// A rank or role (`officials`).
+    fn official(&self, lower: &str) -> bool;
+    /// A title (`honorifics`).
+    fn honorific(&self, lower: &str) -> bool;
+    /// Whether the lower-cased text holds a word that shows a member of the public (`raise`).
+    fn raising(&self, lower_text: &str) -> bool;
+    /// Whether the lower-cased text holds a word that shows a court result or an official
+    /// (`lower`, `lower_before`).
+    fn lowering(&self, lower_text: &str) -> bool;
+}
+
+/// No word lists: every word is unknown.
+pub struct NoLists;
+
+impl NameLists for NoLists {
+    fn given(&self, _: &str) -> bool {
+        false
+    }
+    fn not_name(&self, _: &str) -> bool {
+        false
+    }
+    fn official(&self, _: &str) -> bool {
+        false
+    }
+    fn honorific(&self, _: &str) -> bool {
+        false
+    }
+    fn raising(&self, _: &str) -> bool {
+        false
+    }
+    fn lowering(&self, _: &str) -> bool {
+        false
+    }
+}
 
 /// Runs of one to three capitalised words ("Kieran", "Eilidh MacLeod", "Lee Vardy-Marsh"), as
 /// byte ranges of the text as given: the places a name model reads. A word is capitalised when
@@ -326,11 +378,39 @@ fn lower_word(w: &str) -> String {
     w.chars().flat_map(char::to_lowercase).map(|c| if c.is_ascii_digit() { '0' } else { c }).collect()
 }
 
+/// What the name features read of a whole draft, worked out once for all its candidates: its
+/// words, and whether the pack's raising or lowering words are anywhere in it.
+pub struct NameDraft<'a> {
+    text: &'a str,
+    words: Vec<(usize, usize)>,
+    raise: bool,
+    lower: bool,
+}
+
+impl<'a> NameDraft<'a> {
+    pub fn new(text: &'a str, lists: &dyn NameLists) -> NameDraft<'a> {
+        let lowered = text.to_lowercase();
+        NameDraft { text, words: word_spans(text), raise: lists.raising(&lowered), lower: lists.lowering(&lowered) }
+    }
+}
+
 /// Every feature of a name candidate `s..e` of `text`: its words (`w:`), first and last word
 /// (`f:`, `l:`), their character 3-grams (`c:`), the two words before and after (`p1:`, `p2:`,
 /// `n1:`, `n2:`; `^` for the start of a sentence or the text, `$` for the end), the word before
-/// with the first word (`pf:`), how many words it has (`len:`), and whether it is all capitals.
-pub fn for_each_name_feature(text: &str, s: usize, e: usize, f: &mut dyn FnMut(&str)) {
+/// with the first word (`pf:`), how many words it has (`len:`), and whether it is all capitals;
+/// the words within six either side in the same sentence (`x:`); what the pack's lists say of
+/// its words and the three words before (`gn:first`, `gn:last`, `gn:all`, `nn:any`, `nn:last`,
+/// `p:official`, `p:title`); the sentence's and the draft's context words (`s:raise`,
+/// `s:lower`, `d:raise`, `d:lower`) and the draft's first three words (`h:`); whether it follows `#` or `@` (`tag`); and whether its words
+/// come again elsewhere in the draft in lower case (`rep:lower`, a common word) or capitalised
+/// (`rep:cap`).
+pub fn for_each_name_feature(text: &str, s: usize, e: usize, lists: &dyn NameLists, f: &mut dyn FnMut(&str)) {
+    for_each_name_feature_in(&NameDraft::new(text, lists), s, e, lists, f);
+}
+
+/// [`for_each_name_feature`] with the draft read once ([`NameDraft`]).
+pub fn for_each_name_feature_in(d: &NameDraft<'_>, s: usize, e: usize, lists: &dyn NameLists, f: &mut dyn FnMut(&str)) {
+    let text = d.text;
     let run: Vec<&str> = text[s..e].split(' ').filter(|w| !w.is_empty()).collect();
     let mut buf = String::with_capacity(48);
     let emit = |buf: &mut String, f: &mut dyn FnMut(&str)| {
@@ -399,12 +479,130 @@ pub fn for_each_name_feature(text: &str, s: usize, e: usize, f: &mut dyn FnMut(&
         buf.push_str("poss");
         emit(&mut buf, f);
     }
+    // The words around it in its sentence (a colon or a bar does not end it here: "JAILED:
+    // ..."), as a bag, and the draft's first three words (its headline: "Missing", "Court result").
+    let split = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).map(lower_word).collect()
+    };
+    let sent_start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+    let sent_end = e + after.find(['.', '!', '?', '\n']).unwrap_or(after.len());
+    let before_words = split(&text[sent_start..s]);
+    let after_words = split(&text[e..sent_end]);
+    for w in before_words.iter().rev().take(8).chain(after_words.iter().take(8)) {
+        buf.push_str("x:");
+        buf.push_str(w);
+        emit(&mut buf, f);
+    }
+    let head = text.char_indices().nth(80).map_or(text.len(), |(i, _)| i);
+    for w in split(&text[..head]).iter().take(3) {
+        buf.push_str("h:");
+        buf.push_str(w);
+        emit(&mut buf, f);
+    }
+    let sentence = text[sent_start..sent_end].to_lowercase();
+    let lowered: Vec<String> = run.iter().map(|w| lower_word(w.trim_end_matches(['\'', '\u{2019}']))).collect();
+    let mut flags: Vec<&str> = Vec::new();
+    if lowered.first().is_some_and(|w| lists.given(w)) {
+        flags.push("gn:first");
+    }
+    if lowered.len() > 1 && lowered.last().is_some_and(|w| lists.given(w)) {
+        flags.push("gn:last");
+    }
+    if !lowered.is_empty() && lowered.iter().all(|w| lists.given(w)) {
+        flags.push("gn:all");
+    }
+    if lowered.iter().any(|w| lists.not_name(w)) {
+        flags.push("nn:any");
+    }
+    if lowered.last().is_some_and(|w| lists.not_name(w)) {
+        flags.push("nn:last");
+    }
+    // A rank or title among the three words before, whatever stops come between ("Insp. Gary
+    // Tate", "PC 2231 Kerry Walsh").
+    let near: Vec<String> = split(&text[floor_char(text, s.saturating_sub(30))..s]).into_iter().rev().take(3).collect();
+    if near.iter().any(|w| lists.official(w)) {
+        flags.push("p:official");
+    }
+    if near.iter().any(|w| lists.honorific(w)) {
+        flags.push("p:title");
+    }
+    if before.ends_with(['#', '@']) {
+        flags.push("tag");
+    }
+    if lists.raising(&sentence) {
+        flags.push("s:raise");
+    }
+    if lists.lowering(&sentence) {
+        flags.push("s:lower");
+    }
+    if d.raise {
+        flags.push("d:raise");
+    }
+    if d.lower {
+        flags.push("d:lower");
+    }
+    // Its words elsewhere in the draft: in lower case (a common word, "rose", "hope"), or
+    // capitalised again (a name is often repeated).
+    let (mut rep_lower, mut rep_cap) = (false, false);
+    for &(ws, we) in &d.words {
+        if ws >= s && we <= e {
+            continue;
+        }
+        let w = &text[ws..we];
+        let l = lower_word(w);
+        if lowered.iter().any(|x| x.len() >= 3 && *x == l) {
+            if w.chars().next().is_some_and(char::is_lowercase) {
+                rep_lower = true;
+            } else {
+                rep_cap = true;
+            }
+        }
+    }
+    if rep_lower {
+        flags.push("rep:lower");
+    }
+    if rep_cap {
+        flags.push("rep:cap");
+    }
+    for x in flags {
+        buf.push_str(x);
+        emit(&mut buf, f);
+    }
+}
+
+/// The largest char boundary of `text` at or before `i`.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The words of a text (letters and digits, with `'` and `-` inside a word) as byte ranges.
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        let inside = c.is_alphanumeric() || ((c == '-' || c == '\'' || c == '\u{2019}') && start.is_some());
+        match (inside, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
 }
 
 /// The distinct features of a name candidate, as strings, and how many it gave in all.
-pub fn name_feature_strings(text: &str, s: usize, e: usize) -> (Vec<String>, usize) {
+pub fn name_feature_strings(text: &str, s: usize, e: usize, lists: &dyn NameLists) -> (Vec<String>, usize) {
     let mut out: Vec<String> = Vec::new();
-    for_each_name_feature(text, s, e, &mut |f| out.push(f.to_string()));
+    for_each_name_feature(text, s, e, lists, &mut |f| out.push(f.to_string()));
     let total = out.len();
     out.sort_unstable();
     out.dedup();
@@ -470,7 +668,7 @@ mod tests {
         let t = "Thanks to Stacey Rowntree-Dyer, who helped. call Mick";
         let got: Vec<&str> = name_candidates(t).into_iter().map(|(s, e)| &t[s..e]).collect();
         assert_eq!(got, ["Thanks", "Stacey Rowntree-Dyer", "Mick"]);
-        let (f, _) = name_feature_strings(t, 10, 30);
+        let (f, _) = name_feature_strings(t, 10, 30, &NoLists);
         for x in [
             "w:stacey",
             "f:stacey",
@@ -484,7 +682,54 @@ mod tests {
         ] {
             assert!(f.contains(&x.to_string()), "{x} in {f:?}");
         }
-        let (f, _) = name_feature_strings(t, 0, 6);
+        let (f, _) = name_feature_strings(t, 0, 6, &NoLists);
         assert!(f.contains(&"p1:^".to_string()), "{f:?}");
+    }
+
+    /// Word lists for the feature tests: "stacey" is a given name, "hall" a place word, "insp" a
+    /// rank, "mrs" a title; "missing" raises, "jailed" lowers.
+    struct Lists;
+
+    impl NameLists for Lists {
+        fn given(&self, w: &str) -> bool {
+            w == "stacey"
+        }
+        fn not_name(&self, w: &str) -> bool {
+            w == "hall"
+        }
+        fn official(&self, w: &str) -> bool {
+            w == "insp"
+        }
+        fn honorific(&self, w: &str) -> bool {
+            w == "mrs"
+        }
+        fn raising(&self, t: &str) -> bool {
+            t.contains("missing")
+        }
+        fn lowering(&self, t: &str) -> bool {
+            t.contains("jailed")
+        }
+    }
+
+    fn features_of(t: &str, run: &str) -> Vec<String> {
+        let s = t.find(run).unwrap();
+        name_feature_strings(t, s, s + run.len(), &Lists).0
+    }
+
+    #[test]
+    fn name_features_read_the_lists_the_sentence_and_the_draft() {
+        let f = features_of("MISSING: Stacey Hall, 15. Have you seen Stacey? The hall is open.", "Stacey Hall");
+        for x in ["gn:first", "nn:any", "nn:last", "s:raise", "d:raise", "h:missing", "x:00", "rep:cap", "rep:lower"] {
+            assert!(f.contains(&x.to_string()), "{x} in {f:?}");
+        }
+        for x in ["gn:all", "gn:last", "s:lower", "p:official", "tag"] {
+            assert!(!f.contains(&x.to_string()), "{x} not in {f:?}");
+        }
+        // A rank before the name, across the stop of its short form; a title; a hashtag.
+        let f = features_of("Jailed today. Thanks to Insp. Gary Tate", "Gary Tate");
+        assert!(f.contains(&"p:official".to_string()) && f.contains(&"d:lower".to_string()), "{f:?}");
+        assert!(!f.contains(&"s:lower".to_string()), "{f:?}");
+        assert!(features_of("Thanks Mrs Okafor", "Okafor").contains(&"p:title".to_string()));
+        assert!(features_of("Share #FindKayla now", "FindKayla").contains(&"tag".to_string()));
     }
 }

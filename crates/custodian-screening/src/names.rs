@@ -622,6 +622,8 @@ pub(crate) struct NameRules {
     introducers: Suffixes,
     introducer_raise: f32,
     lower_before: Suffixes,
+    /// `lower_before` as whole words anywhere, for the name model's features.
+    lower_before_words: WordList,
     j_clause: String,
     j_action: Action,
     pending: WordList,
@@ -718,6 +720,7 @@ impl NameRules {
             introducers: Suffixes::new(&n.introducers),
             introducer_raise: n.introducer_raise,
             lower_before: Suffixes::new(&n.lower_before),
+            lower_before_words: WordList::new("lower_before", &n.lower_before)?,
             j_action: parse_action("justice", &j.clause, &j.action)?,
             j_clause: j.clause.clone(),
             pending: WordList::new("pending", &j.pending)?,
@@ -1673,5 +1676,27 @@ impl NameRules {
                 }
             }
         }
+    }
+}
+
+/// The pack's name lists, as the name model reads them (6.3b).
+impl crate::model::NameLists for NameRules {
+    fn given(&self, lower: &str) -> bool {
+        self.forenames.contains(lower) || (!lower.is_ascii() && self.forenames.contains(&folded(lower)))
+    }
+    fn not_name(&self, lower: &str) -> bool {
+        self.not_names.contains(lower)
+    }
+    fn official(&self, lower: &str) -> bool {
+        self.officials.contains(lower)
+    }
+    fn honorific(&self, lower: &str) -> bool {
+        self.honorifics.contains(lower)
+    }
+    fn raising(&self, lower_text: &str) -> bool {
+        self.raise.any_in(lower_text)
+    }
+    fn lowering(&self, lower_text: &str) -> bool {
+        self.lower.any_in(lower_text) || self.lower_before_words.any_in(lower_text)
     }
 }

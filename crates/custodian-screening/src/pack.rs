@@ -12,6 +12,10 @@ const DEFAULT_PACK: &str = include_str!("../../../policy-pack/screening.toml");
 pub const DEFAULT_MODEL_FILE: &str = "screening-model.tsv";
 const DEFAULT_MODEL: &str = include_str!("../../../policy-pack/screening-model.tsv");
 
+/// The name model file the built-in pack names (`[name_model] file`), compiled in beside it.
+pub const DEFAULT_NAME_MODEL_FILE: &str = "screening-names-model.tsv";
+const DEFAULT_NAME_MODEL: &str = include_str!("../../../policy-pack/screening-names-model.tsv");
+
 /// The WP034 clauses a screening rule may cite.
 pub const CLAUSES: [&str; 8] = ["6.3a", "6.3b", "6.3c", "6.3d", "6.3e", "6.3f", "6.3g", "6.5"];
 
@@ -49,6 +53,13 @@ pub struct Pack {
     /// [`Pack::with_model_text`].
     #[serde(skip)]
     pub model_text: Option<String>,
+    /// A statistical model of names (6.3b) that adds a name the name rules missed: one score per
+    /// run of capitalised words no rule found anything in, read with the pack's name lists.
+    #[serde(default)]
+    pub name_model: Option<ModelRef>,
+    /// The text of the file `name_model.file` names, once read (as `model_text`).
+    #[serde(skip)]
+    pub name_model_text: Option<String>,
 }
 
 /// The pack's sentence model: a file beside the pack with its version and SHA-256, the
@@ -320,6 +331,9 @@ impl Pack {
         if p.model.as_ref().is_some_and(|m| m.file == DEFAULT_MODEL_FILE) {
             p.model_text = Some(DEFAULT_MODEL.to_string());
         }
+        if p.name_model.as_ref().is_some_and(|m| m.file == DEFAULT_NAME_MODEL_FILE) {
+            p.name_model_text = Some(DEFAULT_NAME_MODEL.to_string());
+        }
         Ok(p)
     }
 
@@ -342,12 +356,24 @@ impl Pack {
                     Some(std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?);
             }
         }
+        if let Some(m) = &p.name_model {
+            let file = path.parent().unwrap_or(std::path::Path::new(".")).join(&m.file);
+            if file.is_file() || p.name_model_text.is_none() {
+                p.name_model_text =
+                    Some(std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?);
+            }
+        }
         Ok(p)
     }
 
     /// The text of the compiled-in model file (`policy-pack/screening-model.tsv`).
     pub fn builtin_model_text() -> &'static str {
         DEFAULT_MODEL
+    }
+
+    /// The text of the compiled-in name model file (`policy-pack/screening-names-model.tsv`).
+    pub fn builtin_name_model_text() -> &'static str {
+        DEFAULT_NAME_MODEL
     }
 
     /// The pack compiled into this build (`policy-pack/screening.toml`).

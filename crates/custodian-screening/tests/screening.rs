@@ -336,14 +336,14 @@ mod pack {
         let f = s.findings.iter().find(|f| f.category == Category::Covert).expect("a covert finding");
         assert_eq!(f.clause, "6.3d");
         assert_eq!(f.matched, WAITING, "the whole sentence");
-        assert!(f.explanation.contains("statistical model 2026.12.6, score 0."), "{}", f.explanation);
+        assert!(f.explanation.contains("statistical model 2026.12.9, score 0."), "{}", f.explanation);
         assert!(f.explanation.contains("the words that weighed most: \""), "{}", f.explanation);
         assert!(f.explanation.starts_with("WP034 6.3d"), "{}", f.explanation);
         // A sentence the rules found is not scored again: one finding, the rule's.
         let ruled = screen("Officers dressed as cyclists will be riding the canal towpath on Friday night.");
         assert_eq!(ruled.findings.iter().filter(|f| f.category == Category::Covert).count(), 1);
         assert!(!ruled.findings.iter().any(|f| f.explanation.contains("statistical model")));
-        assert_eq!(ENGINE.model_version().map(|(v, _)| v), Some("2026.12.6"));
+        assert_eq!(ENGINE.model_version().map(|(v, _)| v), Some("2026.12.9"));
     }
 
     /// A pack stored before a retrain: it names the previous model file's version and SHA-256,
@@ -359,7 +359,7 @@ mod pack {
         let w = engine.warnings().join("\n");
         assert!(w.contains(&"ab".repeat(32)) && w.contains("2026.12.1"), "{w}");
         assert!(w.contains(&custodian_screening::sha256_hex(Pack::builtin_model_text())), "{w}");
-        assert!(w.contains("version 2026.12.6") && w.contains("no longer ships"), "{w}");
+        assert!(w.contains("version 2026.12.9") && w.contains("no longer ships"), "{w}");
         // Scored with the shipped model, and the finding names it.
         assert_eq!(engine.model_version(), ENGINE.model_version());
         assert_eq!(engine.screen(WAITING), ENGINE.screen(WAITING));
@@ -938,5 +938,94 @@ mod pack_2026_12_8 {
         // An e-mail address written out repeats no name.
         let text = "The owner is kayleigh wilson - email kayleigh.wilson at example dot co dot uk.";
         assert!(!found(text).iter().any(|(c, m)| c == "personal.name" && m == "kayleigh"), "{:?}", found(text));
+    }
+}
+
+/// Pack 2026.12.9 (issue 17): a name model beside the name rules (6.3b), and dates of birth in
+/// any common notation after a birth cue, an age or a name, but not a police dog's (6.3b).
+mod pack_2026_12_9 {
+    use super::*;
+
+    #[test]
+    fn a_date_of_birth_in_any_common_notation_after_a_cue() {
+        for (text, date) in [
+            ("DOB 1987-03-12, last seen in Rugby.", "1987-03-12"),
+            ("DOB: 12/03/1987 - please share.", "12/03/1987"),
+            ("d.o.b. 12.03.87 and lives in Nuneaton.", "12.03.87"),
+            ("Date of birth 12 March 1987.", "12 March 1987"),
+            ("Born March 12th 1987 in Coventry.", "March 12th 1987"),
+            ("DOB 12-Mar-87.", "12-Mar-87"),
+        ] {
+            assert!(has(text, "personal.dob", date), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn a_date_after_an_age_or_straight_after_a_name_is_a_date_of_birth() {
+        let text = "Missing: Kelly Marsh, aged 34, born 12 March 1991, from Bedworth.";
+        assert!(has(text, "personal.dob", "12 March 1991"), "{:?}", found(text));
+        let text = "Okoro, Femi - age 15 - 03/04/2010 - school: Ash Green";
+        assert!(has(text, "personal.dob", "03/04/2010"), "{:?}", found(text));
+        let text = "Intel log: Darren Pike 14/02/1989 seen at the car wash.";
+        assert!(has(text, "personal.dob", "14/02/1989"), "{:?}", found(text));
+        let text = "Arrested: Shona Teale (3.9.71) on suspicion of theft.";
+        assert!(has(text, "personal.dob", "3.9.71"), "{:?}", found(text));
+    }
+
+    #[test]
+    fn a_police_dogs_birthday_a_court_sitting_or_a_remembrance_is_not_a_date_of_birth() {
+        for text in [
+            "Happy 6th birthday to PD Rocco! Born 2 June 2019, best dog on the team.",
+            "PD Bruno (DOB 01/02/2018) found the stash.",
+            "Warwick Crown Court 12 March 2015 saw the trial open.",
+            "Remembering PC Alan Hart 5 June 1985, killed on duty.",
+        ] {
+            assert!(none_of(text, "personal.dob"), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn the_name_model_is_pinned_and_adds_names_only_where_no_rule_found_anything() {
+        assert_eq!(ENGINE.name_model_version().map(|(v, _)| v), Some("2026.12.9"));
+        let t = ENGINE.name_model_version().map(|(_, t)| t).unwrap();
+        assert!(t > 0.5 && t <= 1.0, "{t}");
+        // Its findings name it; a run of capitalised words a rule found is not scored again.
+        let mut rules_only = Pack::builtin().unwrap();
+        rules_only.name_model = None;
+        rules_only.examples.clear();
+        let rules = Engine::from_pack(&rules_only).unwrap();
+        assert!(rules.name_model_version().is_none());
+        let mut added = Vec::new();
+        for text in [
+            "Anyone know where Tamsin is? Her mum is worried sick.",
+            "Can anyone help Declan find his grey cat? He lost it near the park.",
+            "We spoke to Marguerite this morning and she is safe.",
+            "Had a lovely chat with Bogdan at the Tesco in Stratford today about his stolen van.",
+            "Missing woman Adaeze was found safe, thank you for sharing.",
+        ] {
+            for f in screen(text).findings.iter().filter(|f| f.explanation.contains("statistical model 2026.12.9")) {
+                assert_eq!(f.category, Category::PersonalName);
+                assert!(!rules.screen(text).findings.iter().any(|r| r.start < f.end && f.start < r.end), "{text}");
+                added.push(f.matched.clone());
+            }
+        }
+        assert!(added.contains(&"Tamsin".to_string()), "the name model adds a name the rules missed: {added:?}");
+        // Places, shops and hospitals stay clean.
+        for text in [
+            "Thanks to everyone at Warwick Hospital for their support.",
+            "Big thanks to Greggs in Rugby for the sausage rolls!",
+        ] {
+            assert!(none_of(text, "personal.name"), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn a_name_model_file_that_is_not_the_one_the_pack_names_is_refused() {
+        let mut pack = Pack::builtin().unwrap();
+        pack.name_model_text = Some(Pack::builtin_name_model_text().replacen("threshold\t", "threshold\t0", 1));
+        assert!(matches!(Engine::from_pack(&pack), Err(PackError::Model(m)) if m.contains("SHA-256")));
+        let mut wrong = Pack::builtin().unwrap();
+        wrong.name_model.as_mut().unwrap().category = "covert".into();
+        assert!(matches!(Engine::from_pack(&wrong), Err(PackError::Model(_))));
     }
 }
