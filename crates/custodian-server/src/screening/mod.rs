@@ -48,11 +48,18 @@ fn pack_problem(e: PackError) -> AppError {
 fn compile_new(body: &str) -> Result<(Pack, custodian_screening::Engine), AppError> {
     let (pack, engine) = compile(body).map_err(pack_problem)?;
     if let Some(w) = engine.warnings().first() {
-        let message = format!(
-            "{w}. Name the shipped model in the pack's [model] section: version = \"{}\" and sha256 = \"{}\"",
+        // The shipped pins of both models (covert 6.3d, names 6.3b): the warning names the file.
+        let mut message = format!(
+            "{w}. Name the shipped models: in [model] version = \"{}\" and sha256 = \"{}\"",
             engine.model_version().map(|(v, _)| v).unwrap_or_default(),
             sha256_hex(Pack::builtin_model_text()),
         );
+        if let Some((version, _)) = engine.name_model_version() {
+            message.push_str(&format!(
+                "; in [name_model] version = \"{version}\" and sha256 = \"{}\"",
+                sha256_hex(Pack::builtin_name_model_text()),
+            ));
+        }
         return Err(AppError::Invalid {
             detail: format!("the screening pack cannot be used: {message}"),
             errors: vec![FieldProblem { field: Some("body".into()), line: None, message }],
