@@ -87,15 +87,9 @@ impl Store {
     ) -> Result<TimedWrite> {
         let (exp, now) = (micros(now + ttl), micros(now));
         match &self.db {
-            crate::Db::Sqlite { write, .. } => timed_lease!(
-                write,
-                "BEGIN IMMEDIATE",
-                crate::backend::sqlite::leases::TRY_LEASE,
-                job,
-                holder,
-                exp,
-                now
-            ),
+            crate::Db::Sqlite { write, .. } => {
+                timed_lease!(write, "BEGIN IMMEDIATE", crate::backend::sqlite::leases::TRY_LEASE, job, holder, exp, now)
+            }
             crate::Db::Postgres(p) => {
                 timed_lease!(p, "BEGIN", crate::backend::postgres::leases::TRY_LEASE, job, holder, exp, now)
             }

@@ -17,13 +17,8 @@ pub const TRY_LEASE: &str = "INSERT INTO job_leases (job, holder, expires_us, la
 /// Take or renew the lease on `job` until `expires_us`: won if nobody holds it, it has expired,
 /// or `holder` already holds it.
 pub async fn try_lease(pool: &Pool<DB>, job: &str, holder: &str, expires_us: i64, now_us: i64) -> Result<bool> {
-    let won: Option<(String,)> = sqlx::query_as(TRY_LEASE)
-    .bind(job)
-    .bind(holder)
-    .bind(expires_us)
-    .bind(now_us)
-    .fetch_optional(pool)
-    .await?;
+    let won: Option<(String,)> =
+        sqlx::query_as(TRY_LEASE).bind(job).bind(holder).bind(expires_us).bind(now_us).fetch_optional(pool).await?;
     Ok(won.is_some())
 }
 

@@ -81,3 +81,35 @@ async fn a_dead_holder_loses_the_lease_when_it_expires(db: &TestDb) {
     assert!(!s.try_lease("checkpoint", "b", ttl, t0 + Duration::minutes(11)).await.unwrap());
 }
 on_both!(a_dead_holder_loses_the_lease_when_it_expires);
+
+/// `try_lease_timed` (the retention benchmark's probe) is `try_lease`'s upsert in a transaction
+/// of its own: it takes, renews and respects a lease as `try_lease` does, and its parts add up
+/// to its whole time.
+async fn a_timed_lease_is_the_same_upsert(db: &TestDb) {
+    let t0 = OffsetDateTime::now_utc();
+    let ttl = Duration::minutes(5);
+    let s = &db.store;
+    let holder = |s: &Store| async move {
+        let rows = s.job_leases().await.unwrap();
+        rows.into_iter().find(|r| r.job == "probe").map(|r| (r.holder, r.expires_us))
+    };
+    let w = s.try_lease_timed("probe", "a", ttl, t0).await.unwrap();
+    assert!(w.acquire_ms >= 0.0 && w.begin_ms >= 0.0 && w.statement_ms >= 0.0 && w.commit_ms >= 0.0);
+    let sum = w.acquire_ms + w.begin_ms + w.statement_ms + w.commit_ms;
+    assert!((w.total_ms() - sum).abs() < 1e-9);
+    let (h, first_expiry) = holder(s).await.unwrap();
+    assert_eq!(h, "a");
+    // Another holder while the lease runs: the row is left as it was (as `try_lease` refuses).
+    s.try_lease_timed("probe", "b", ttl, t0 + Duration::minutes(1)).await.unwrap();
+    assert_eq!(holder(s).await.unwrap(), ("a".to_string(), first_expiry));
+    assert!(!s.try_lease("probe", "b", ttl, t0 + Duration::minutes(1)).await.unwrap());
+    // The holder renews; after it expires another takes it over.
+    s.try_lease_timed("probe", "a", ttl, t0 + Duration::minutes(2)).await.unwrap();
+    let (h, renewed) = holder(s).await.unwrap();
+    assert_eq!(h, "a");
+    assert!(renewed > first_expiry);
+    s.try_lease_timed("probe", "b", ttl, t0 + Duration::minutes(8)).await.unwrap();
+    assert_eq!(holder(s).await.unwrap().0, "b");
+    assert!(s.try_lease("probe", "b", ttl, t0 + Duration::minutes(8)).await.unwrap(), "b holds it");
+}
+on_both!(a_timed_lease_is_the_same_upsert);
