@@ -259,10 +259,13 @@ struct LockSamples {
     taken: u64,
     span_ms: f64,
     /// Each sample that found a backend waiting on a lock: when, and (pid, wait event, query).
-    waiting: Vec<(OffsetDateTime, Vec<(i32, String, String)>)>,
+    waiting: Vec<(OffsetDateTime, Vec<LockWaiter>)>,
 }
 
 const LOCK_SAMPLE_MS: u64 = 5;
+
+/// A backend waiting on a lock, as sampled: its pid, wait event and query.
+type LockWaiter = (i32, String, String);
 
 impl LockSamples {
     /// The mean time between samples, in milliseconds.
@@ -298,7 +301,7 @@ fn lock_sampler(url: &str, stop: &Arc<AtomicBool>) -> Option<tokio::task::JoinHa
         while !stop.load(Ordering::Relaxed) {
             tick.tick().await;
             let at = OffsetDateTime::now_utc();
-            let rows: Vec<(i32, String, String)> = sqlx::query_as(
+            let rows: Vec<LockWaiter> = sqlx::query_as(
                 "SELECT pid, coalesce(wait_event, ''), coalesce(left(query, 80), '') FROM pg_stat_activity \
                  WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
             )
