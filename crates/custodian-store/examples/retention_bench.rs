@@ -17,6 +17,16 @@
 //! timeline (a `data_protection::RetentionObserver` the bench passes in); so is every job
 //! transaction over 100 ms.
 //!
+//! Each probe write is timed whole and in parts (`Store::try_lease_timed`: the same upsert as
+//! `Store::try_lease`, in a transaction of its own): its **lock wait**, i.e. time spent waiting
+//! for a lock another writer (the job) held, and the rest (its statement and commit: the disk).
+//! SQLite: the wait for the writer pool's one connection plus `BEGIN IMMEDIATE` (the write lock),
+//! timed by the probe. PostgreSQL (where the job never locks the probe's row): a task samples
+//! `pg_stat_activity` every 5 ms for backends with `wait_event_type = 'Lock'`, and a write's lock
+//! wait is the samples that found its upsert waiting, times the sampling interval. Per phase the
+//! `SPLIT` line gives writes, whole-write and lock-wait max / p99 / over 100 ms; the `JOB HOLD`
+//! line the job's longest write transaction (on SQLite, the longest it can hold a writer up).
+//!
 //! With each phase it prints the machine's load average and this process's CPU time and the
 //! time its threads spent runnable but waiting for a CPU (`/proc/self/task/*/schedstat`), so a
 //! long wait on a busy machine can be told from one the database caused.
@@ -53,6 +63,7 @@ use custodian_domain::data_protection::Schedule;
 use custodian_domain::data_protection::export::{ExportWriter, Form};
 use custodian_domain::imports::ImportAuthority;
 use custodian_store::data_protection::{EXPORT_SECTIONS, JobWrite, RetentionObserver, RunOptions};
+use custodian_store::leases::TimedWrite;
 use custodian_store::{Actor, OpenOptions, Store, no_progress};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -198,8 +209,26 @@ impl RetentionObserver for Timeline {
     }
 }
 
-/// A writer that takes a job lease every 10 ms until `stop`, timing each write.
-fn probe(store: &Store, stop: &Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<Timed>> {
+/// One probe write: when it began, its whole time, and its parts (see
+/// [`custodian_store::leases::TimedWrite`]).
+#[derive(Clone, Copy)]
+struct Probe {
+    at: OffsetDateTime,
+    ms: f64,
+    parts: Option<TimedWrite>,
+}
+
+impl Probe {
+    fn timed(&self) -> Timed {
+        Timed { at: self.at, ms: self.ms }
+    }
+}
+
+/// A writer that takes a job lease every 10 ms until `stop`, timing each write: the same upsert
+/// as `Store::try_lease`, in a transaction of its own on the writer pool (`BEGIN IMMEDIATE` on
+/// SQLite), with the wait for the writer connection, the `BEGIN`, the statement and the commit
+/// timed apart (`Store::try_lease_timed`).
+fn probe(store: &Store, stop: &Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<Probe>> {
     let (store, stop) = (store.clone(), stop.clone());
     tokio::spawn(async move {
         let mut waits = Vec::new();
@@ -208,14 +237,86 @@ fn probe(store: &Store, stop: &Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<T
             let at = OffsetDateTime::now_utc();
             // A write that fails (e.g. no connection within the pool's timeout) counts as a
             // wait of as long as it took, and is printed.
-            if let Err(e) = store.try_lease("bench.probe", "probe", time::Duration::minutes(1), at).await {
-                println!("probe write failed: started {at}, after {:.1} ms: {e}", ms(t.elapsed()));
-            }
-            waits.push(Timed { at, ms: ms(t.elapsed()) });
+            let parts = match store.try_lease_timed("bench.probe", "probe", time::Duration::minutes(1), at).await {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    println!("probe write failed: started {at}, after {:.1} ms: {e}", ms(t.elapsed()));
+                    None
+                }
+            };
+            waits.push(Probe { at, ms: ms(t.elapsed()), parts });
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         waits
     })
+}
+
+/// PostgreSQL: what the server says is waiting for a lock (`pg_stat_activity`, wait_event_type
+/// `Lock`: a heavyweight lock, i.e. a row or table lock another transaction holds), sampled every
+/// `LOCK_SAMPLE_MS` on a connection of its own.
+struct LockSamples {
+    /// Samples taken, and the time they spanned, in milliseconds.
+    taken: u64,
+    span_ms: f64,
+    /// Each sample that found a backend waiting on a lock: when, and (pid, wait event, query).
+    waiting: Vec<(OffsetDateTime, Vec<LockWaiter>)>,
+}
+
+const LOCK_SAMPLE_MS: u64 = 5;
+
+/// A backend waiting on a lock, as sampled: its pid, wait event and query.
+type LockWaiter = (i32, String, String);
+
+impl LockSamples {
+    /// The mean time between samples, in milliseconds.
+    fn interval_ms(&self) -> f64 {
+        if self.taken > 1 { self.span_ms / (self.taken - 1) as f64 } else { LOCK_SAMPLE_MS as f64 }
+    }
+
+    /// The probe's lock wait in `w` as sampled: samples inside it that found the probe's upsert
+    /// waiting on a lock, times the sampling interval (at most the write's time).
+    fn probe_wait_ms(&self, w: &Timed) -> f64 {
+        let n = self
+            .waiting
+            .iter()
+            .filter(|(at, _)| *at >= w.at && *at <= w.end())
+            .filter(|(_, ws)| ws.iter().any(|(_, _, q)| q.starts_with("INSERT INTO job_leases")))
+            .count();
+        (n as f64 * self.interval_ms()).min(w.ms)
+    }
+}
+
+fn lock_sampler(url: &str, stop: &Arc<AtomicBool>) -> Option<tokio::task::JoinHandle<LockSamples>> {
+    if url.starts_with("sqlite:") {
+        return None;
+    }
+    let (url, stop) = (url.to_string(), stop.clone());
+    Some(tokio::spawn(async move {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&url).await.expect("connect the lock sampler");
+        let mut out = LockSamples { taken: 0, span_ms: 0.0, waiting: Vec::new() };
+        let mut tick = tokio::time::interval(Duration::from_millis(LOCK_SAMPLE_MS));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let t = Instant::now();
+        while !stop.load(Ordering::Relaxed) {
+            tick.tick().await;
+            let at = OffsetDateTime::now_utc();
+            let rows: Vec<LockWaiter> = sqlx::query_as(
+                "SELECT pid, coalesce(wait_event, ''), coalesce(left(query, 80), '') FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+            )
+            .fetch_all(&mut c)
+            .await
+            .expect("sample pg_stat_activity");
+            out.taken += 1;
+            out.span_ms = ms(t.elapsed());
+            if !rows.is_empty() {
+                out.waiting.push((at, rows));
+            }
+        }
+        c.close().await.ok();
+        out
+    }))
 }
 
 /// A thread that writes 4 KiB to a file in `dir` and syncs it (`fdatasync`) every 10 ms until
@@ -250,9 +351,34 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 
 /// The probe's and the sampler's numbers for one phase, and each probe write over 100 ms with
 /// what the disk sampler and the job (its `timeline`, if it ran) were doing at that moment.
-fn report(phase: &str, took: Duration, waits: &[Timed], syncs: &[Timed], timeline: &[JobWrite]) {
-    let mut w: Vec<f64> = waits.iter().map(|t| t.ms).collect();
-    w.sort_by(f64::total_cmp);
+/// A probe write's time spent waiting for a lock another writer held, in milliseconds. SQLite:
+/// the wait for the writer pool's one connection (held by any other transaction of the server,
+/// the deletion job's batches included) and `BEGIN IMMEDIATE` (the database's write lock), as
+/// timed by the probe; a write that failed counts whole. PostgreSQL: the samples of
+/// `pg_stat_activity` during the write that found its upsert waiting on a lock (`locks`).
+fn lock_wait_ms(p: &Probe, locks: Option<&LockSamples>) -> f64 {
+    match (locks, p.parts) {
+        (Some(l), _) => l.probe_wait_ms(&p.timed()),
+        (None, Some(w)) => w.acquire_ms + w.begin_ms,
+        (None, None) => p.ms,
+    }
+}
+
+fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+fn report(
+    phase: &str,
+    took: Duration,
+    probes: &[Probe],
+    syncs: &[Timed],
+    timeline: &[JobWrite],
+    locks: Option<&LockSamples>,
+) {
+    let waits: Vec<Timed> = probes.iter().map(Probe::timed).collect();
+    let w = sorted(waits.iter().map(|t| t.ms).collect());
     let over = w.iter().filter(|m| **m > 100.0).count();
     println!(
         "{phase}: {:.1} s; concurrent writer: {} writes; wait max {:.1} ms, p99 {:.1} ms, p50 {:.1} ms; {over} writes over 100 ms",
@@ -262,6 +388,68 @@ fn report(phase: &str, took: Duration, waits: &[Timed], syncs: &[Timed], timelin
         quantile(&w, 0.99),
         quantile(&w, 0.5)
     );
+    let lock = sorted(probes.iter().map(|p| lock_wait_ms(p, locks)).collect());
+    let rest = sorted(probes.iter().map(|p| p.ms - lock_wait_ms(p, locks)).collect());
+    let part = |f: fn(&TimedWrite) -> f64| sorted(probes.iter().filter_map(|p| p.parts.as_ref().map(f)).collect());
+    let (pool, begin, stmt, commit) =
+        (part(|t| t.acquire_ms), part(|t| t.begin_ms), part(|t| t.statement_ms), part(|t| t.commit_ms));
+    let method = match locks {
+        Some(l) => format!("pg_stat_activity wait_event_type = 'Lock' sampled every {:.1} ms", l.interval_ms()),
+        None => "SQLite: wait for the writer connection + BEGIN IMMEDIATE, timed".to_string(),
+    };
+    let over100 = |v: &[f64]| v.iter().filter(|m| **m > 100.0).count();
+    println!(
+        "{phase}: SPLIT writes {} (failed {}); whole max {:.1} p99 {:.1} ms, {} over 100 ms; lock wait max {:.1} p99 {:.1} ms, {} over 100 ms [{method}]; rest (statement + commit) max {:.1} p99 {:.1} ms, {} over 100 ms",
+        probes.len(),
+        probes.iter().filter(|p| p.parts.is_none()).count(),
+        quantile(&w, 1.0),
+        quantile(&w, 0.99),
+        over,
+        quantile(&lock, 1.0),
+        quantile(&lock, 0.99),
+        over100(&lock),
+        quantile(&rest, 1.0),
+        quantile(&rest, 0.99),
+        over100(&rest)
+    );
+    println!(
+        "{phase}: parts (max / p99 / p50 ms): writer-pool wait {:.1} / {:.1} / {:.2}; BEGIN {:.1} / {:.1} / {:.2}; upsert {:.1} / {:.1} / {:.2}; COMMIT {:.1} / {:.1} / {:.2}",
+        quantile(&pool, 1.0),
+        quantile(&pool, 0.99),
+        quantile(&pool, 0.5),
+        quantile(&begin, 1.0),
+        quantile(&begin, 0.99),
+        quantile(&begin, 0.5),
+        quantile(&stmt, 1.0),
+        quantile(&stmt, 0.99),
+        quantile(&stmt, 0.5),
+        quantile(&commit, 1.0),
+        quantile(&commit, 0.99),
+        quantile(&commit, 0.5)
+    );
+    if let Some(l) = locks {
+        let by_probe = l
+            .waiting
+            .iter()
+            .filter(|(_, ws)| ws.iter().any(|(_, _, q)| q.starts_with("INSERT INTO job_leases")))
+            .count();
+        println!(
+            "{phase}: lock samples: {} taken over {:.1} s (every {:.2} ms); {} found a backend waiting on a lock, {by_probe} of them the probe's upsert",
+            l.taken,
+            l.span_ms / 1000.0,
+            l.interval_ms(),
+            l.waiting.len()
+        );
+        let mut seen = std::collections::BTreeMap::new();
+        for (_, ws) in &l.waiting {
+            for (_, ev, q) in ws {
+                *seen.entry(format!("{ev}: {q}")).or_insert(0u64) += 1;
+            }
+        }
+        for (k, n) in seen.iter().take(10) {
+            println!("{phase}: lock waiter sampled {n} times: {k}");
+        }
+    }
     if !syncs.is_empty() {
         let mut f: Vec<f64> = syncs.iter().map(|t| t.ms).collect();
         f.sort_by(f64::total_cmp);
@@ -316,9 +504,21 @@ fn report(phase: &str, took: Duration, waits: &[Timed], syncs: &[Timed], timelin
         }
         if parts.is_empty() { "job: no transaction open".to_string() } else { format!("job: {}", parts.join("; ")) }
     };
-    for t in waits.iter().filter(|t| t.ms > 100.0) {
+    for p in probes.iter().filter(|p| p.ms > 100.0) {
+        let t = &p.timed();
         let job = if phase == "control" { String::new() } else { format!("; {}", job_at(t)) };
-        println!("{phase}: slow probe write: started {}, waited {:.1} ms; {}{job}", t.at, t.ms, disk_at(t));
+        let split = match p.parts {
+            Some(w) => format!(
+                "lock wait {:.1} ms (writer pool {:.1}, BEGIN {:.1}), upsert {:.1}, COMMIT {:.1}",
+                lock_wait_ms(p, locks),
+                w.acquire_ms,
+                w.begin_ms,
+                w.statement_ms,
+                w.commit_ms
+            ),
+            None => "failed".to_string(),
+        };
+        println!("{phase}: slow probe write: started {}, waited {:.1} ms [{split}]; {}{job}", t.at, t.ms, disk_at(t));
     }
     if phase != "control" {
         for j in timeline.iter().filter(|j| j.ms > 100.0) {
@@ -334,6 +534,13 @@ fn report(phase: &str, took: Duration, waits: &[Timed], syncs: &[Timed], timelin
                 disk_at(&t)
             );
         }
+        let hold = |kind: &str| timeline.iter().filter(|j| j.kind == kind).map(|j| j.ms).fold(0.0, f64::max);
+        println!(
+            "{phase}: JOB HOLD longest write transaction (from its wait for the writer to its commit's end; on SQLite the longest it held the one writer): batch {:.1} ms, span bookkeeping {:.1} ms; {} over 100 ms",
+            hold("batch"),
+            hold("spans"),
+            timeline.iter().filter(|j| j.ms > 100.0).count()
+        );
         let batches: Vec<&JobWrite> = timeline.iter().filter(|j| j.kind == "batch" && j.deleted > 0).collect();
         let mut sizes: Vec<f64> = batches.iter().map(|j| j.limit as f64).collect();
         sizes.sort_by(f64::total_cmp);
@@ -535,6 +742,7 @@ async fn main() {
         println!("control starts at {}", OffsetDateTime::now_utc());
         let stop = Arc::new(AtomicBool::new(false));
         let sampler = fsync_sampler(dir.path(), &stop);
+        let locks = lock_sampler(&url, &stop);
         let writer = probe(&store, &stop);
         let c0 = cpu();
         let t = Instant::now();
@@ -543,8 +751,12 @@ async fn main() {
         stop.store(true, Ordering::Relaxed);
         let waits = writer.await.expect("probe");
         let syncs = sampler.map(|s| s.join().expect("sampler")).unwrap_or_default();
+        let locks = match locks {
+            Some(l) => Some(l.await.expect("lock sampler")),
+            None => None,
+        };
         println!("control ends at {} {}", OffsetDateTime::now_utc(), machine(c0));
-        report("control", took, &waits, &syncs, &[]);
+        report("control", took, &waits, &syncs, &[], locks.as_ref());
         settle(&url, db_path).await;
     }
 
@@ -553,6 +765,7 @@ async fn main() {
     println!("load before the deletion: {}", load());
     println!("deletion starts at {}", OffsetDateTime::now_utc());
     let sampler = fsync_sampler(dir.path(), &stop);
+    let locks = lock_sampler(&url, &stop);
     let writer = probe(&store, &stop);
     let c0 = cpu();
     let t = Instant::now();
@@ -574,6 +787,10 @@ async fn main() {
     stop.store(true, Ordering::Relaxed);
     let waits = writer.await.expect("probe");
     let syncs = sampler.map(|s| s.join().expect("sampler")).unwrap_or_default();
+    let locks = match locks {
+        Some(l) => Some(l.await.expect("lock sampler")),
+        None => None,
+    };
     let r = &report_run.rules[0];
     assert_eq!(r.deleted, n, "every expired record deleted");
     println!(
@@ -604,7 +821,7 @@ async fn main() {
             (first.started - run_started).as_seconds_f64() * 1000.0
         );
     }
-    report("deletion", took, &waits, &syncs, &timeline);
+    report("deletion", took, &waits, &syncs, &timeline, locks.as_ref());
 
     // 4. The export again, on the emptied table.
     let c0 = cpu();

@@ -7,22 +7,18 @@ use super::DB;
 use crate::Result;
 use sqlx::Pool;
 
+/// The upsert of [`try_lease`] (binds: job, holder, expires_us, now_us; returns the holder if won).
+pub const TRY_LEASE: &str = "INSERT INTO job_leases (job, holder, expires_us, last_tick, runs, updated_us) VALUES ($1, $2, $3, 0, 0, $4) \
+     ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, expires_us = excluded.expires_us, \
+     updated_us = excluded.updated_us \
+     WHERE job_leases.expires_us <= excluded.updated_us OR job_leases.holder = excluded.holder \
+     RETURNING holder";
+
 /// Take or renew the lease on `job` until `expires_us`: won if nobody holds it, it has expired,
 /// or `holder` already holds it.
 pub async fn try_lease(pool: &Pool<DB>, job: &str, holder: &str, expires_us: i64, now_us: i64) -> Result<bool> {
-    let won: Option<(String,)> = sqlx::query_as(
-        "INSERT INTO job_leases (job, holder, expires_us, last_tick, runs, updated_us) VALUES ($1, $2, $3, 0, 0, $4) \
-         ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, expires_us = excluded.expires_us, \
-         updated_us = excluded.updated_us \
-         WHERE job_leases.expires_us <= excluded.updated_us OR job_leases.holder = excluded.holder \
-         RETURNING holder",
-    )
-    .bind(job)
-    .bind(holder)
-    .bind(expires_us)
-    .bind(now_us)
-    .fetch_optional(pool)
-    .await?;
+    let won: Option<(String,)> =
+        sqlx::query_as(TRY_LEASE).bind(job).bind(holder).bind(expires_us).bind(now_us).fetch_optional(pool).await?;
     Ok(won.is_some())
 }
 

@@ -81,3 +81,63 @@ async fn a_dead_holder_loses_the_lease_when_it_expires(db: &TestDb) {
     assert!(!s.try_lease("checkpoint", "b", ttl, t0 + Duration::minutes(11)).await.unwrap());
 }
 on_both!(a_dead_holder_loses_the_lease_when_it_expires);
+
+/// `try_lease_timed` (the retention benchmark's probe) is `try_lease`'s upsert in a transaction
+/// of its own: it takes, renews and respects a lease as `try_lease` does, and its parts add up
+/// to its whole time.
+async fn a_timed_lease_is_the_same_upsert(db: &TestDb) {
+    let t0 = OffsetDateTime::now_utc();
+    let ttl = Duration::minutes(5);
+    let s = &db.store;
+    let holder = || async move {
+        let rows = s.job_leases().await.unwrap();
+        rows.into_iter().find(|r| r.job == "probe").map(|r| (r.holder, r.expires_us))
+    };
+    let w = s.try_lease_timed("probe", "a", ttl, t0).await.unwrap();
+    assert!(w.acquire_ms >= 0.0 && w.begin_ms >= 0.0 && w.statement_ms >= 0.0 && w.commit_ms >= 0.0);
+    let sum = w.acquire_ms + w.begin_ms + w.statement_ms + w.commit_ms;
+    assert!((w.total_ms() - sum).abs() < 1e-9);
+    let (h, first_expiry) = holder().await.unwrap();
+    assert_eq!(h, "a");
+    // Another holder while the lease runs: the row is left as it was (as `try_lease` refuses).
+    s.try_lease_timed("probe", "b", ttl, t0 + Duration::minutes(1)).await.unwrap();
+    assert_eq!(holder().await.unwrap(), ("a".to_string(), first_expiry));
+    assert!(!s.try_lease("probe", "b", ttl, t0 + Duration::minutes(1)).await.unwrap());
+    // The holder renews; after it expires another takes it over.
+    s.try_lease_timed("probe", "a", ttl, t0 + Duration::minutes(2)).await.unwrap();
+    let (h, renewed) = holder().await.unwrap();
+    assert_eq!(h, "a");
+    assert!(renewed > first_expiry);
+    s.try_lease_timed("probe", "b", ttl, t0 + Duration::minutes(8)).await.unwrap();
+    assert_eq!(holder().await.unwrap().0, "b");
+    assert!(s.try_lease("probe", "b", ttl, t0 + Duration::minutes(8)).await.unwrap(), "b holds it");
+
+    // A lock another connection holds for 200 ms is waited for where the benchmark looks for it:
+    // SQLite's write lock in `BEGIN IMMEDIATE`, PostgreSQL's row lock in the upsert.
+    use sqlx::Connection;
+    let hold = std::time::Duration::from_millis(200);
+    let at = t0 + Duration::minutes(9);
+    if s.backend() == "sqlite" {
+        let mut other = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+        let (w, _) = tokio::join!(s.try_lease_timed("probe", "b", ttl, at), async {
+            tokio::time::sleep(hold).await;
+            sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+        });
+        let w = w.unwrap();
+        assert!(w.acquire_ms + w.begin_ms >= 150.0, "{w:?}");
+        other.close().await.unwrap();
+    } else {
+        let mut other = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+        sqlx::query("SELECT job FROM job_leases WHERE job = 'probe' FOR UPDATE").execute(&mut other).await.unwrap();
+        let (w, _) = tokio::join!(s.try_lease_timed("probe", "b", ttl, at), async {
+            tokio::time::sleep(hold).await;
+            sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+        });
+        let w = w.unwrap();
+        assert!(w.statement_ms >= 150.0, "{w:?}");
+        other.close().await.unwrap();
+    }
+}
+on_both!(a_timed_lease_is_the_same_upsert);
