@@ -405,7 +405,12 @@ async fn usage_deletion_keeps_to_its_wal_budget(db: &TestDb) {
     let u = &run.rules[0];
     assert_eq!((u.deleted, u.batches), (600, 12), "{u:?}");
     if db.url.starts_with("sqlite:") {
-        assert_eq!((u.wal_bytes, u.paused_ms), (0, 0.0), "{u:?}");
+        // No WAL pacing on SQLite: the only pause left is the back-off after a slow durable
+        // commit, which a loaded machine can cause; without one, the job never paused.
+        assert_eq!(u.wal_bytes, 0, "{u:?}");
+        if u.backoffs == 0 {
+            assert_eq!(u.paused_ms, 0.0, "{u:?}");
+        }
         return;
     }
     // Each batch logs its 50 deletions.
