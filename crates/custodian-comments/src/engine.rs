@@ -728,7 +728,8 @@ impl Engine {
             let prev = word(k - 1);
             // A capital on the word before only says Title Case when that word starts no sentence
             // ("That Yusuf's ..." is a name after a sentence's first word).
-            !(capitalised(k - 1) && !is_rank(k - 1) && !sentence_start(k - 1)) && !DETERMINERS.contains(&prev)
+            let title_case = capitalised(k - 1) && !is_rank(k - 1) && !sentence_start(k - 1);
+            !title_case && !DETERMINERS.contains(&prev)
         };
         let mut named: Vec<StaffNamed> = Vec::new();
         let mut at: Vec<usize> = Vec::new();
