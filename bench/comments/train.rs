@@ -6,7 +6,8 @@
 //! Each label's threshold is chosen by k-fold cross-validation on the training corpora only:
 //! the lowest threshold at which the out-of-fold precision still reaches the target (0.95 for
 //! the hate strands, 0.90 for the others, as the triage's goals), so the model gives as much
-//! recall as the precision target allows. With `--gated PACK.toml`, a hate strand's threshold is
+//! recall as the precision target allows. With `--folds-by-file`, the folds are the corpus files
+//! (each scored by a model trained on the others): thresholds for writers the model never saw. With `--gated PACK.toml`, a hate strand's threshold is
 //! chosen among the comments the pack's `[model.requires]` lets the model label (those naming
 //! or describing people of the strand, or carrying its slurs): the precision that matters is
 //! that of the labels the model can give, not of scores on comments it never labels.
@@ -49,6 +50,10 @@ struct Opts {
     target_hate: f64,
     /// The pack whose `[model.requires]` gates the hate strands (`--gated`).
     gated: Option<String>,
+    /// Folds by corpus file (`--folds-by-file`): each file's comments are scored by a model
+    /// trained on the other files only, so thresholds are chosen for writers the model has not
+    /// seen, as the triage meets them.
+    by_file: bool,
 }
 
 /// The lowest threshold whose out-of-fold precision reaches the target; when none does, the
@@ -94,6 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         target: 0.90,
         target_hate: 0.95,
         gated: None,
+        by_file: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -108,6 +114,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--target" => o.target = val()?.parse()?,
             "--target-hate" => o.target_hate = val()?.parse()?,
             "--gated" => o.gated = Some(val()?),
+            "--folds-by-file" => o.by_file = true,
             _ if o.fit.set(&a, &mut val)? => {}
             _ => files.push(a),
         }
@@ -130,7 +137,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Per comment, whether the model may give each label (always, without `--gated`).
     let mut may: Vec<[bool; N]> = Vec::new();
     let mut raw: Vec<(Vec<String>, usize, [bool; N])> = Vec::new();
-    for f in &files {
+    let mut file_of: Vec<usize> = Vec::new();
+    for (fi, f) in files.iter().enumerate() {
         let text = std::fs::read_to_string(f).map_err(|e| format!("reading {f}: {e}"))?;
         for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let c: Labelled = serde_json::from_str(line).map_err(|e| format!("{f}:{}: {e}", i + 1))?;
@@ -147,6 +155,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             may.push(g);
+            file_of.push(fi);
             let (feats, total) = feature_strings(&c.text);
             raw.push((feats, total, y));
         }
@@ -169,6 +178,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut fold = vec![0usize; docs.len()];
     for (k, &d) in perm.iter().enumerate() {
         fold[d] = k % o.folds;
+    }
+    if o.by_file {
+        if files.len() < 2 {
+            return Err("--folds-by-file needs two corpus files or more".into());
+        }
+        fold.copy_from_slice(&file_of);
+        o.folds = files.len();
     }
     let mut oof = vec![[0f32; N]; docs.len()];
     for k in 0..o.folds {
@@ -199,7 +215,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "# Written by bench/comments/train.rs; do not edit by hand: retrain and the pack's sha256 follows.\n",
     );
     body.push_str(&format!(
-        "# Trained on: {}\n# comments {}, epochs {}, rate {}, l2 {}, seed {}, folds {}, min_df {}, prune {}, positive_weight {}, target {}, target_hate {}{}\n",
+        "# Trained on: {}\n# comments {}, epochs {}, rate {}, l2 {}, seed {}, folds {}{}, min_df {}, prune {}, positive_weight {}, target {}, target_hate {}{}\n",
         files.join(" "),
         docs.len(),
         o.fit.epochs,
@@ -207,6 +223,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         o.fit.l2,
         o.fit.seed,
         o.folds,
+        if o.by_file { " (one per corpus file)" } else { "" },
         o.min_df,
         o.prune,
         o.fit.positive_weight,

@@ -101,6 +101,8 @@ pub struct Engine {
     common_names: std::collections::HashSet<String>,
     given_name_alone: bool,
     misspellings: bool,
+    common_words_capitalised: bool,
+    given_name_unique: bool,
 }
 
 /// Words the pack's `{officer}` fragment also reads as a rank or role before a name or number,
@@ -175,6 +177,41 @@ const PLACE_WORDS: &[&str] = &[
     "recreation",
     "rec",
     "brook",
+];
+
+/// Words a name at the start of a sentence is followed by when something is said of the person
+/// ("Bishop is a pen pushing waste of space"), not when the word begins a sentence as a word
+/// ("Swift action from the team").
+const NAME_PREDICATES: &[&str] =
+    &["is", "was", "has", "should", "needs", "cant", "can't", "wont", "won't", "couldnt", "couldn't"];
+
+/// Words before a capitalised word that make it a thing, not a person ("the Church", "my
+/// Bishop"); "that" and "this" are not among them ("That Yusuf's about as much use as ...").
+const DETERMINERS: &[&str] =
+    &["the", "a", "an", "my", "our", "your", "ur", "his", "her", "their", "its", "some", "any", "every", "no", "of"];
+
+/// Common words that are written with a capital wherever they stand (languages, peoples,
+/// faiths, months): a capital says nothing about them being a name.
+const NATURALLY_CAPITALISED: &[&str] = &[
+    "english",
+    "french",
+    "welsh",
+    "scott",
+    "irish",
+    "england",
+    "britain",
+    "christian",
+    "muslim",
+    "bible",
+    "may",
+    "june",
+    "april",
+    "august",
+    "god",
+    "christ",
+    "christmas",
+    "easter",
+    "jesus",
 ];
 
 /// Words before a number that make it a collar number already.
@@ -413,6 +450,8 @@ impl Engine {
             common_names: pack.staff.common_words.iter().map(|w| name_key(w)).collect(),
             given_name_alone: pack.staff.given_name_alone,
             misspellings: pack.staff.misspellings,
+            common_words_capitalised: pack.staff.common_words_capitalised,
+            given_name_unique: pack.staff.given_name_unique,
         };
         // With the shipped model standing in, the pack's examples were written for another model:
         // one that fails is a warning, not a refusal.
@@ -668,6 +707,30 @@ impl Engine {
             cs.next().is_some_and(char::is_uppercase) && cs.any(char::is_lowercase)
         };
         let common = |w: &str| self.common_names.contains(w) || is_rank_word(w);
+        // Written as a name inside a sentence: capitalised, not after an article or a
+        // possessive, the words beside it not capitalised (a Title Case line names nobody), and
+        // at a sentence's start only when something is said of it ("Bishop is ...").
+        let sentence_start =
+            |k: usize| k == 0 || t[toks[k - 1].1..toks[k].0].iter().any(|c| matches!(c, b'.' | b'!' | b'?' | b'\n'));
+        let as_name = |k: usize| {
+            if !capitalised(k) {
+                return false;
+            }
+            let next_capital = k + 1 < toks.len() && adjacent(k, k + 1) && capitalised(k + 1);
+            if next_capital {
+                return false;
+            }
+            if sentence_start(k) {
+                let w = word(k);
+                return w.ends_with("'s")
+                    || k + 1 < toks.len() && adjacent(k, k + 1) && NAME_PREDICATES.contains(&word(k + 1));
+            }
+            let prev = word(k - 1);
+            // A capital on the word before only says Title Case when that word starts no sentence
+            // ("That Yusuf's ..." is a name after a sentence's first word).
+            let title_case = capitalised(k - 1) && !is_rank(k - 1) && !sentence_start(k - 1);
+            !title_case && !DETERMINERS.contains(&prev)
+        };
         let mut named: Vec<StaffNamed> = Vec::new();
         let mut at: Vec<usize> = Vec::new();
         let mut used = vec![false; toks.len()];
@@ -713,7 +776,14 @@ impl Engine {
                         ids
                     };
                     hit = Some((ids, "full name", if rank2 { usize::MAX } else { toks[k - 1].0 }));
-                } else if !common(w) && w.len() >= 3 && !place_after(k) {
+                } else if w.len() >= 3
+                    && !place_after(k)
+                    && (!common(w)
+                        || self.common_words_capitalised
+                            && !is_rank_word(w)
+                            && !NATURALLY_CAPITALISED.contains(&w)
+                            && as_name(k))
+                {
                     hit = Some((ids, "surname", toks[k].0));
                 }
             } else if let Some(ids) = idx.given.get(w) {
@@ -725,7 +795,11 @@ impl Engine {
                 }
                 if after_rank {
                     hit = Some((ids, "rank and name", usize::MAX));
-                } else if self.given_name_alone && !common(w) && w.len() >= 3 && !place_after(k) {
+                } else if !common(w)
+                    && w.len() >= 3
+                    && !place_after(k)
+                    && (self.given_name_alone || self.given_name_unique && ids.len() == 1 && as_name(k))
+                {
                     hit = Some((ids, "given name", toks[k].0));
                 }
             } else if self.misspellings

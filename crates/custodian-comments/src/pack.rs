@@ -82,6 +82,16 @@ pub struct StaffRules {
     /// Whether a word one letter from a family name ("Hughs" for "Hughes") names them.
     #[serde(default)]
     pub misspellings: bool,
+    /// Whether a family name that is also a common word names its bearer alone when it is
+    /// written as a name inside a sentence ("put up with Fox.", "Bishop is a waste of space"):
+    /// capitalised, not after an article or possessive, its neighbours not capitalised, and at
+    /// a sentence's start only before "is", "was", "has" or "'s".
+    #[serde(default)]
+    pub common_words_capitalised: bool,
+    /// Whether a given name alone names a member of staff when it is capitalised and only one
+    /// person of the register carries it ("That Yusuf's about as much use as a chocolate teapot").
+    #[serde(default)]
+    pub given_name_unique: bool,
 }
 
 /// The pack's model: a file beside the pack, its version and SHA-256, and how its labels are

@@ -412,6 +412,35 @@ fn names_that_are_common_words_handles_and_praise_do_not_make_abuse() {
 }
 
 #[test]
+fn a_common_word_surname_written_as_a_name_and_a_unique_given_name_name_staff() {
+    let (e, r) = (engine(), register());
+    // "Brown" inside a sentence with a capital, or starting one that says something of it.
+    assert_eq!(named(&e, &r, "had to put up with Brown. useless clown"), vec![("S3".to_string(), "surname")]);
+    assert_eq!(named(&e, &r, "Brown is a useless clown"), vec![("S3".to_string(), "surname")]);
+    assert!(staff_labels(&e, &r, "Brown is a useless clown").contains(&"abuse_staff"));
+    // ... not in small letters, after an article, in a Title Case line, or starting a sentence
+    // as a word.
+    for t in [
+        "had to put up with brown. useless clown",
+        "the Brown one is a useless clown",
+        "Great Work By Brown Today",
+        "Brown sauce is useless on chips",
+    ] {
+        assert!(named(&e, &r, t).is_empty(), "{t}");
+    }
+    // A given name alone, capitalised, carried by one person of the register.
+    assert_eq!(named(&e, &r, "That Nadia is a useless clown"), vec![("S2".to_string(), "given name")]);
+    assert!(named(&e, &r, "that nadia is a useless clown").is_empty());
+}
+
+#[test]
+fn a_mobile_number_is_doxxing_beside_a_person_not_in_an_advert() {
+    let e = engine();
+    assert!(labels(&e, "his number is 07700 900123, ring him and tell him what you think").contains(&"doxxing"));
+    assert!(!labels(&e, "Garden clearance, no job too small. Call 07700 900123").contains(&"doxxing"));
+}
+
+#[test]
 fn a_threat_or_doxxing_aimed_at_a_registered_name_takes_the_wellbeing_route() {
     let (e, r) = (engine(), register());
     let t = e.triage_with_staff("I know where Grint lives, his address is 14 Mill Lane Rugby", Some(&r));
