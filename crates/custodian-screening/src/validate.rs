@@ -221,33 +221,35 @@ fn written_loosely(s: &str) -> f32 {
 /// three digits and three letters. Road numbers (M40, A46) followed by an ordinary word in
 /// capitals are weeded out by the rule's stop words, not here.
 pub(crate) fn vehicle_prefix(s: &str) -> Option<f32> {
-    if mixed_case(s) {
-        return None;
-    }
-    let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
-    let b = c.as_bytes();
-    let n = b.len();
-    if !(5..=7).contains(&n) {
-        return None;
-    }
+    let c = dated_plate(s)?;
+    let (b, n) = (c.as_bytes(), c.len());
     let issued = !b"IOQUZ".contains(&b[0]) && letters_allowed(&b[n - 3..], b"IQZ");
-    (c[1..n - 3].parse::<u32>().ok()? > 0).then_some(if issued { 0.0 } else { -0.2 } + written_loosely(s))
+    dated_plate_score(s, &c[1..n - 3], issued)
 }
 
 /// A suffix-format registration (1963 to 1983): three letters, one to three digits and an age
 /// letter (never I, O, Q, U or Z).
 pub(crate) fn vehicle_suffix(s: &str) -> Option<f32> {
+    let c = dated_plate(s)?;
+    let (b, n) = (c.as_bytes(), c.len());
+    let issued = letters_allowed(&b[..3], b"IQZ") && !b"IOQUZ".contains(&b[n - 1]);
+    dated_plate_score(s, &c[3..n - 1], issued)
+}
+
+/// The letters and digits of a prefix- or suffix-format registration, in capitals: `None` when
+/// it is written in both cases or they are not five to seven.
+fn dated_plate(s: &str) -> Option<String> {
     if mixed_case(s) {
         return None;
     }
     let c: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
-    let b = c.as_bytes();
-    let n = b.len();
-    if !(5..=7).contains(&n) {
-        return None;
-    }
-    let issued = letters_allowed(&b[..3], b"IQZ") && !b"IOQUZ".contains(&b[n - 1]);
-    (c[3..n - 1].parse::<u32>().ok()? > 0).then_some(if issued { 0.0 } else { -0.2 } + written_loosely(s))
+    (5..=7).contains(&c.len()).then_some(c)
+}
+
+/// A prefix- or suffix-format registration's score: its number must be a number above zero; one
+/// the DVLA would not issue, or one written loosely, needs the words around it.
+fn dated_plate_score(s: &str, number: &str, issued: bool) -> Option<f32> {
+    (number.parse::<u32>().ok()? > 0).then_some(if issued { 0.0 } else { -0.2 } + written_loosely(s))
 }
 
 /// Letters that look like a dateless registration ("ABC 123") but are abbreviations that

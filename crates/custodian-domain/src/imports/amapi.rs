@@ -81,12 +81,8 @@ pub fn parse_amapi_json(text: &str) -> Result<Parsed<AmapiDevice>, RowError> {
 
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (index, item) in items.iter().enumerate() {
-        let (line, base, obj) = match json_device(prefix, index, item) {
-            Ok(device) => device,
-            Err(e) => {
-                out.errors.push(e);
-                continue;
-            }
+        let Some((line, base, obj)) = out.or_error(json_device(prefix, index, item)) else {
+            continue;
         };
         let mut r = Reader { line, errors: Vec::new() };
         let name = r.string(obj, &base, "name");

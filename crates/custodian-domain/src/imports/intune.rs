@@ -93,12 +93,8 @@ pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
 
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
     for (index, item) in items.iter().enumerate() {
-        let (line, base, obj) = match json_device(prefix, index, item) {
-            Ok(device) => device,
-            Err(e) => {
-                out.errors.push(e);
-                continue;
-            }
+        let Some((line, base, obj)) = out.or_error(json_device(prefix, index, item)) else {
+            continue;
         };
         let mut device = IntuneFields { obj, base: &base, line, errors: Vec::new(), warnings: Vec::new() };
 

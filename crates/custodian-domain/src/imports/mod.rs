@@ -65,6 +65,13 @@ impl<T> Default for Parsed<T> {
     }
 }
 
+impl<T> Parsed<T> {
+    /// `r`'s value, or `None` with its error added to `errors` (the row it stands for is left out).
+    pub(crate) fn or_error<U>(&mut self, r: Result<U, RowError>) -> Option<U> {
+        r.map_err(|e| self.errors.push(e)).ok()
+    }
+}
+
 /// The text of a JSON export (`what` names it in messages, e.g. "Intune export"). Bytes that are
 /// not UTF-8 are an error giving the line and column where they are (line 1 is the first line)
 /// and, when they sit in a member's value, the member's name as the field.
