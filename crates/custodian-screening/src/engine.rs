@@ -907,6 +907,12 @@ impl Engine {
         model::name_feature_strings(text, s, e, &self.names)
     }
 
+    /// The pack's name lists, as the name model reads them (for tests of its features).
+    #[cfg(test)]
+    pub(crate) fn name_lists(&self) -> &dyn model::NameLists {
+        &self.names
+    }
+
     /// The version of the pack's name model and its threshold, when it has one.
     pub fn name_model_version(&self) -> Option<(&str, f32)> {
         self.name_model.as_ref().map(|m| (m.model.version.as_str(), m.threshold))
