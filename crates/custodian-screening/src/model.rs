@@ -231,9 +231,18 @@ impl Model {
 
     /// The probability that the name candidate `s..e` of a draft ([`name_candidates`]) is a
     /// person's name, read with [`for_each_name_feature_in`].
-    pub fn score_name(&self, draft: &NameDraft<'_>, s: usize, e: usize, lists: &dyn NameLists) -> f32 {
-        let found =
-            self.weights.find(64, |each| for_each_name_feature_in(draft, s, e, lists, &mut |x| each(x.as_bytes())));
+    pub fn score_name(&self, draft: &mut NameDraft<'_>, s: usize, e: usize, lists: &dyn NameLists) -> f32 {
+        let mut features: Vec<u32> = Vec::with_capacity(64);
+        let mut total = 0usize;
+        for_each_name_feature_key(draft, s, e, lists, |key| {
+            total += 1;
+            if let Some(i) = self.weights.get_key(key) {
+                features.push(i);
+            }
+        });
+        features.sort_unstable();
+        features.dedup();
+        let found = Found { features, total };
         let mut p = [0f32];
         self.weights.probabilities(&found, &[self.bias], &mut p);
         p[0]
@@ -379,18 +388,153 @@ fn lower_word(w: &str) -> String {
 }
 
 /// What the name features read of a whole draft, worked out once for all its candidates: its
-/// words, and whether the pack's raising or lowering words are anywhere in it.
+/// words, whether the pack's raising or lowering words are anywhere in it, and, for the keyed
+/// reader ([`for_each_name_feature_key`]), its words and context tokens already lower-cased,
+/// its headline's features, and each sentence's raising and lowering words once it is asked.
 pub struct NameDraft<'a> {
     text: &'a str,
     words: Vec<(usize, usize)>,
     raise: bool,
     lower: bool,
+    /// [`lower_word`] of each of `words`, one after another: word `k` ends at `word_ends[k]`.
+    word_lower: String,
+    word_ends: Vec<usize>,
+    /// Whether word `k` starts with a lower-case letter.
+    word_small: Vec<bool>,
+    /// The context tokens of the whole text (runs of letters, digits and `'`, as the features'
+    /// word split reads them), and [`lower_word`] of each, one after another.
+    toks: Vec<(usize, usize)>,
+    tok_lower: String,
+    tok_ends: Vec<usize>,
+    /// The keys of the `h:` features (the draft's first three words).
+    head: Vec<u64>,
+    /// The last sentence asked about: its span, and whether it raises and lowers.
+    sentence: Option<(usize, usize, bool, bool)>,
+    /// Room for a candidate's lower-cased words and their char boundaries.
+    run_lower: String,
+    run_ends: Vec<usize>,
+    chars: Vec<usize>,
 }
 
 impl<'a> NameDraft<'a> {
     pub fn new(text: &'a str, lists: &dyn NameLists) -> NameDraft<'a> {
         let lowered = text.to_lowercase();
-        NameDraft { text, words: word_spans(text), raise: lists.raising(&lowered), lower: lists.lowering(&lowered) }
+        let words = word_spans(text);
+        let mut word_lower = String::with_capacity(text.len());
+        let mut word_ends = Vec::with_capacity(words.len());
+        let mut word_small = Vec::with_capacity(words.len());
+        for &(ws, we) in &words {
+            let w = &text[ws..we];
+            push_lower(&mut word_lower, w);
+            word_ends.push(word_lower.len());
+            word_small.push(w.chars().next().is_some_and(char::is_lowercase));
+        }
+        let mut toks = Vec::new();
+        let mut start: Option<usize> = None;
+        for (i, c) in text.char_indices() {
+            match (c.is_alphanumeric() || c == '\'', start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    toks.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            toks.push((s, text.len()));
+        }
+        let mut tok_lower = String::with_capacity(text.len());
+        let mut tok_ends = Vec::with_capacity(toks.len());
+        for &(ts, te) in &toks {
+            push_lower(&mut tok_lower, &text[ts..te]);
+            tok_ends.push(tok_lower.len());
+        }
+        let head_end = text.char_indices().nth(80).map_or(text.len(), |(i, _)| i);
+        let head = text[..head_end]
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .take(3)
+            .map(|w| fnv_extend(KEY_H, lower_word(w).as_bytes()))
+            .collect();
+        NameDraft {
+            text,
+            words,
+            raise: lists.raising(&lowered),
+            lower: lists.lowering(&lowered),
+            word_lower,
+            word_ends,
+            word_small,
+            toks,
+            tok_lower,
+            tok_ends,
+            head,
+            sentence: None,
+            run_lower: String::new(),
+            run_ends: Vec::new(),
+            chars: Vec::new(),
+        }
+    }
+
+    /// [`lower_word`] of word `k`.
+    fn word_lower(&self, k: usize) -> &str {
+        &self.word_lower[if k == 0 { 0 } else { self.word_ends[k - 1] }..self.word_ends[k]]
+    }
+
+    /// [`lower_word`] of the part `cs..ce` of context token `k`: kept from [`NameDraft::new`]
+    /// when it is the whole token, else written into `tmp`.
+    fn tok_lower<'b>(&'b self, k: usize, cs: usize, ce: usize, tmp: &'b mut String) -> &'b str {
+        if (cs, ce) == self.toks[k] {
+            &self.tok_lower[if k == 0 { 0 } else { self.tok_ends[k - 1] }..self.tok_ends[k]]
+        } else {
+            tmp.clear();
+            push_lower(tmp, &self.text[cs..ce]);
+            tmp
+        }
+    }
+
+    /// The context tokens within `a..b` (as `text[a..b]` split into words would give them: a
+    /// token cut by `a` or `b` is cut there too), the last `n` of them, nearest `b` first.
+    fn last_toks(&self, a: usize, b: usize, n: usize, mut f: impl FnMut(usize, usize, usize)) {
+        let mut k = self.toks.partition_point(|t| t.0 < b);
+        let mut left = n;
+        while k > 0 && left > 0 {
+            k -= 1;
+            let (ts, te) = self.toks[k];
+            if te <= a {
+                break;
+            }
+            f(k, ts.max(a), te.min(b));
+            left -= 1;
+        }
+    }
+
+    /// The first `n` context tokens within `a..b`, in order.
+    fn first_toks(&self, a: usize, b: usize, n: usize, mut f: impl FnMut(usize, usize, usize)) {
+        let mut k = self.toks.partition_point(|t| t.1 <= a);
+        let mut left = n;
+        while k < self.toks.len() && left > 0 {
+            let (ts, te) = self.toks[k];
+            if ts >= b {
+                break;
+            }
+            f(k, ts.max(a), te.min(b));
+            left -= 1;
+            k += 1;
+        }
+    }
+}
+
+/// [`lower_word`], written onto the end of `out`.
+fn push_lower(out: &mut String, w: &str) {
+    for c in w.chars() {
+        if c.is_ascii() {
+            out.push(if c.is_ascii_digit() { '0' } else { c.to_ascii_lowercase() });
+        } else {
+            for l in c.to_lowercase() {
+                out.push(if l.is_ascii_digit() { '0' } else { l });
+            }
+        }
     }
 }
 
@@ -570,6 +714,207 @@ pub fn for_each_name_feature_in(d: &NameDraft<'_>, s: usize, e: usize, lists: &d
     }
 }
 
+const KEY_NAME_W: u64 = fnv(b"w:");
+const KEY_NAME_C: u64 = fnv(b"c:");
+const KEY_F: u64 = fnv(b"f:");
+const KEY_L: u64 = fnv(b"l:");
+const KEY_LEN: u64 = fnv(b"len:");
+const KEY_CAPS: u64 = fnv(b"caps");
+const KEY_P1: u64 = fnv(b"p1:");
+const KEY_P2: u64 = fnv(b"p2:");
+const KEY_N1: u64 = fnv(b"n1:");
+const KEY_N2: u64 = fnv(b"n2:");
+const KEY_PF: u64 = fnv(b"pf:");
+const KEY_POSS: u64 = fnv(b"poss");
+const KEY_X: u64 = fnv(b"x:");
+const KEY_H: u64 = fnv(b"h:");
+const KEY_FLAGS: [u64; 14] = [
+    fnv(b"gn:first"),
+    fnv(b"gn:last"),
+    fnv(b"gn:all"),
+    fnv(b"nn:any"),
+    fnv(b"nn:last"),
+    fnv(b"p:official"),
+    fnv(b"p:title"),
+    fnv(b"tag"),
+    fnv(b"s:raise"),
+    fnv(b"s:lower"),
+    fnv(b"d:raise"),
+    fnv(b"d:lower"),
+    fnv(b"rep:lower"),
+    fnv(b"rep:cap"),
+];
+
+/// The keys ([`fnv`]) of [`for_each_name_feature_in`]'s features of the candidate `s..e`, in
+/// the same order, without writing the features out: the draft's words, context tokens and
+/// headline are lower-cased once ([`NameDraft::new`]), and a sentence's raising and lowering
+/// words are looked for once however many candidates it holds.
+pub fn for_each_name_feature_key(
+    d: &mut NameDraft<'_>,
+    s: usize,
+    e: usize,
+    lists: &dyn NameLists,
+    mut f: impl FnMut(u64),
+) {
+    let text = d.text;
+    // The candidate's words, lower-cased, one after another.
+    let mut run_lower = std::mem::take(&mut d.run_lower);
+    let mut run_ends = std::mem::take(&mut d.run_ends);
+    let mut chars = std::mem::take(&mut d.chars);
+    run_lower.clear();
+    run_ends.clear();
+    for w in text[s..e].split(' ').filter(|w| !w.is_empty()) {
+        let from = run_lower.len();
+        push_lower(&mut run_lower, w);
+        run_ends.push(run_lower.len());
+        let l = &run_lower[from..];
+        f(fnv_extend(KEY_NAME_W, l.as_bytes()));
+        // The character 3-grams of `_l_`: `chars` holds the char boundaries of `_l_`.
+        chars.clear();
+        chars.push(0);
+        chars.extend(l.char_indices().map(|(i, _)| i + 1));
+        chars.push(l.len() + 1);
+        chars.push(l.len() + 2);
+        for g in 0..chars.len().saturating_sub(3) {
+            let (a, b) = (chars[g], chars[g + 3]);
+            // Bytes a..b of `_l_`.
+            let mut h = KEY_NAME_C;
+            if a == 0 {
+                h = fnv_extend(h, b"_");
+            }
+            let (ls, le) = (a.max(1) - 1, (b - 1).min(l.len()));
+            h = fnv_extend(h, &l.as_bytes()[ls..le]);
+            if b == l.len() + 2 {
+                h = fnv_extend(h, b"_");
+            }
+            f(h);
+        }
+    }
+    let word = |k: usize| &run_lower[if k == 0 { 0 } else { run_ends[k - 1] }..run_ends[k]];
+    let n = run_ends.len();
+    let first = if n > 0 { word(0) } else { "" };
+    let last = if n > 0 { word(n - 1) } else { "" };
+    f(fnv_extend(KEY_F, first.as_bytes()));
+    f(fnv_extend(KEY_L, last.as_bytes()));
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut left = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (left % 10) as u8;
+        left /= 10;
+        if left == 0 {
+            break;
+        }
+    }
+    f(fnv_extend(KEY_LEN, &digits[at..]));
+    if text[s..e].chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+        f(KEY_CAPS);
+    }
+    let before = &text[..s];
+    let after = &text[e..];
+    let mut tmp = String::new();
+    // The two words before and after, in the sentence (or up to a colon or a bar).
+    let ctx_start = before.rfind(['.', '!', '?', '\n', ':', '|']).map_or(0, |i| i + 1);
+    let stop = e + after.find(['.', '!', '?', '\n', ':', '|']).unwrap_or(after.len());
+    let (mut p1, mut p2) = (fnv_extend(KEY_P1, b"^"), fnv_extend(KEY_P2, b"^"));
+    let mut pf = fnv_extend(KEY_PF, b"^");
+    let mut i = 0;
+    d.last_toks(ctx_start, s, 2, |k, cs, ce| {
+        let w = d.tok_lower(k, cs, ce, &mut tmp).as_bytes();
+        if i == 0 {
+            p1 = fnv_extend(KEY_P1, w);
+            pf = fnv_extend(KEY_PF, w);
+        } else {
+            p2 = fnv_extend(KEY_P2, w);
+        }
+        i += 1;
+    });
+    let (mut n1, mut n2) = (fnv_extend(KEY_N1, b"$"), fnv_extend(KEY_N2, b"$"));
+    let mut i = 0;
+    d.first_toks(e, stop, 2, |k, cs, ce| {
+        let w = d.tok_lower(k, cs, ce, &mut tmp).as_bytes();
+        if i == 0 {
+            n1 = fnv_extend(KEY_N1, w);
+        } else {
+            n2 = fnv_extend(KEY_N2, w);
+        }
+        i += 1;
+    });
+    f(p1);
+    f(p2);
+    f(n1);
+    f(n2);
+    f(fnv_extend(fnv_extend(pf, b"+"), first.as_bytes()));
+    if after.starts_with("'s") || after.starts_with("\u{2019}s") {
+        f(KEY_POSS);
+    }
+    // The words around it in its sentence, and the headline.
+    let sent_start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+    let sent_end = e + after.find(['.', '!', '?', '\n']).unwrap_or(after.len());
+    d.last_toks(sent_start, s, 8, |k, cs, ce| f(fnv_extend(KEY_X, d.tok_lower(k, cs, ce, &mut tmp).as_bytes())));
+    d.first_toks(e, sent_end, 8, |k, cs, ce| f(fnv_extend(KEY_X, d.tok_lower(k, cs, ce, &mut tmp).as_bytes())));
+    for &h in &d.head {
+        f(h);
+    }
+    // The flags, in [`for_each_name_feature_in`]'s order.
+    let trimmed = |k: usize| word(k).trim_end_matches(['\'', '\u{2019}']);
+    let mut flags = [false; 14];
+    flags[0] = n > 0 && lists.given(trimmed(0));
+    flags[1] = n > 1 && lists.given(trimmed(n - 1));
+    flags[2] = n > 0 && (0..n).all(|k| lists.given(trimmed(k)));
+    flags[3] = (0..n).any(|k| lists.not_name(trimmed(k)));
+    flags[4] = n > 0 && lists.not_name(trimmed(n - 1));
+    d.last_toks(floor_char(text, s.saturating_sub(30)), s, 3, |k, cs, ce| {
+        let w = d.tok_lower(k, cs, ce, &mut tmp);
+        flags[5] |= lists.official(w);
+        flags[6] |= lists.honorific(w);
+    });
+    flags[7] = before.ends_with(['#', '@']);
+    let (raise, lower) = match d.sentence {
+        Some((a, b, r, l)) if (a, b) == (sent_start, sent_end) => (r, l),
+        _ => {
+            let sentence = text[sent_start..sent_end].to_lowercase();
+            let (r, l) = (lists.raising(&sentence), lists.lowering(&sentence));
+            d.sentence = Some((sent_start, sent_end, r, l));
+            (r, l)
+        }
+    };
+    flags[8] = raise;
+    flags[9] = lower;
+    flags[10] = d.raise;
+    flags[11] = d.lower;
+    // Its words elsewhere in the draft.
+    for k in 0..d.words.len() {
+        let (ws, we) = d.words[k];
+        if ws >= s && we <= e {
+            continue;
+        }
+        let l = d.word_lower(k);
+        if (0..n).any(|j| {
+            let x = trimmed(j);
+            x.len() >= 3 && x == l
+        }) {
+            if d.word_small[k] {
+                flags[12] = true;
+            } else {
+                flags[13] = true;
+            }
+            if flags[12] && flags[13] {
+                break;
+            }
+        }
+    }
+    for (on, key) in flags.iter().zip(KEY_FLAGS) {
+        if *on {
+            f(key);
+        }
+    }
+    d.run_lower = run_lower;
+    d.run_ends = run_ends;
+    d.chars = chars;
+}
+
 /// The largest char boundary of `text` at or before `i`.
 fn floor_char(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
@@ -731,5 +1076,133 @@ mod tests {
         assert!(!f.contains(&"s:lower".to_string()), "{f:?}");
         assert!(features_of("Thanks Mrs Okafor", "Okafor").contains(&"p:title".to_string()));
         assert!(features_of("Share #FindKayla now", "FindKayla").contains(&"tag".to_string()));
+    }
+
+    /// The keys of the string reader's features and of the keyed reader's, for every span in
+    /// `spans`, with one draft read kept from span to span as the engine keeps it.
+    fn assert_same_keys(t: &str, spans: &[(usize, usize)], lists: &dyn NameLists) {
+        let mut draft = NameDraft::new(t, lists);
+        for &(s, e) in spans {
+            let mut want = Vec::new();
+            for_each_name_feature_in(&NameDraft::new(t, lists), s, e, lists, &mut |x| want.push(fnv(x.as_bytes())));
+            let mut got = Vec::new();
+            for_each_name_feature_key(&mut draft, s, e, lists, |k| got.push(k));
+            assert_eq!(got, want, "{:?} in {t:?}: {:?}", &t[s..e], name_feature_strings(t, s, e, lists).0);
+        }
+    }
+
+    #[test]
+    fn name_feature_keys_are_the_keys_of_the_name_features() {
+        for t in [
+            "MISSING: Stacey Hall, 15. Have you seen Stacey? The hall is open.",
+            "Jailed today. Thanks to Insp. Gary Tate",
+            "Thanks Mrs Okafor",
+            "Share #FindKayla now",
+            "Thanks to Stacey Rowntree-Dyer, who helped. call Mick",
+            " 'Kieran O' Brien' said Smith- Smith- and ZOË's café İSTANBUL ΣΟΦΊΑ’s friend",
+            "PC 2231 Kerry Walsh | Sgt. Lee Vardy-Marsh: missing since 3pm\nJAILED: Mark Jones (35)",
+            "",
+            "A",
+        ] {
+            assert_same_keys(t, &name_candidates(t), &Lists);
+        }
+    }
+
+    #[test]
+    fn name_feature_keys_match_on_the_corpus_with_the_packs_lists() {
+        let engine = crate::Engine::builtin().unwrap();
+        let corpus = include_str!("../corpus.jsonl");
+        let mut n = 0;
+        for line in corpus.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let t = v["text"].as_str().unwrap();
+            let spans = name_candidates(t);
+            n += spans.len();
+            assert_same_keys(t, &spans, engine.name_lists());
+        }
+        assert!(n > 500, "{n} candidates");
+    }
+
+    mod keys {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Drafts made of pieces that touch every branch of the name features: capitalised and
+        /// lower-case words, list words, stops, colons and bars, apostrophes and hyphens at
+        /// word edges, tags, digits and letters whose lower case is longer or contextual.
+        fn piece() -> impl Strategy<Value = &'static str> {
+            prop::sample::select(vec![
+                "Stacey",
+                "Hall",
+                "hall",
+                "stacey",
+                "Insp",
+                "insp",
+                "Mrs",
+                "missing",
+                "MISSING",
+                "Jailed",
+                "jailed",
+                "Gary",
+                "Tate",
+                "O'",
+                "'",
+                "\u{2019}",
+                "'s",
+                "\u{2019}s",
+                "-",
+                "Smith-",
+                "Rowntree-Dyer",
+                " ",
+                " ",
+                " ",
+                "  ",
+                ". ",
+                "! ",
+                "? ",
+                "\n",
+                ": ",
+                " | ",
+                " - ",
+                "#",
+                "@",
+                "2231",
+                "15",
+                ",",
+                "(",
+                ")",
+                "Zoë",
+                "ÉCOLE",
+                "İstanbul",
+                "ΣΟΦΊΑΣ",
+                "straße",
+                "x'y",
+                "Ünal",
+                "a",
+                "Abc",
+                "AB",
+                "the",
+                "Officer",
+            ])
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+
+            #[test]
+            fn keyed_and_string_name_features_agree(pieces in prop::collection::vec(piece(), 0..60), cuts in prop::collection::vec((0usize..1000, 0usize..40), 0..6)) {
+                let t: String = pieces.concat();
+                let mut spans = name_candidates(&t);
+                // Spans that are no candidate too, in no order (the sentence kept from the
+                // last candidate must not be reused for another sentence).
+                let bounds: Vec<usize> = t.char_indices().map(|(i, _)| i).chain([t.len()]).collect();
+                for (a, len) in cuts {
+                    let a = a % bounds.len();
+                    let b = (a + len).min(bounds.len() - 1);
+                    spans.push((bounds[a], bounds[b]));
+                }
+                assert_same_keys(&t, &spans, &Lists);
+            }
+        }
     }
 }
