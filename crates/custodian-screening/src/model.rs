@@ -232,9 +232,15 @@ impl Model {
     /// The probability that the name candidate `s..e` of a draft ([`name_candidates`]) is a
     /// person's name, read with [`for_each_name_feature_in`].
     pub fn score_name(&self, draft: &mut NameDraft<'_>, s: usize, e: usize, lists: &dyn NameLists) -> f32 {
-        let mut features: Vec<u32> = Vec::with_capacity(64);
+        self.probability(Vec::with_capacity(64), |key| for_each_name_feature_key(draft, s, e, lists, key)).0
+    }
+
+    /// The probability over the feature keys `keys` hands out (each key counts towards the
+    /// scaling, known or not), and the known features found, in `features`' room.
+    fn probability(&self, mut features: Vec<u32>, keys: impl FnOnce(&mut dyn FnMut(u64))) -> (f32, Found) {
+        features.clear();
         let mut total = 0usize;
-        for_each_name_feature_key(draft, s, e, lists, |key| {
+        keys(&mut |key| {
             total += 1;
             if let Some(i) = self.weights.get_key(key) {
                 features.push(i);
@@ -245,7 +251,7 @@ impl Model {
         let found = Found { features, total };
         let mut p = [0f32];
         self.weights.probabilities(&found, &[self.bias], &mut p);
-        p[0]
+        (p[0], found)
     }
 
     /// The probability that a sentence is of the model's category, and the sentence's known
@@ -257,21 +263,8 @@ impl Model {
 
     /// [`Model::score`] with room kept from an earlier sentence.
     pub fn score_with(&self, sentence: &str, k: usize, scratch: &mut Scratch) -> (f32, Vec<String>) {
-        let mut features = std::mem::take(&mut scratch.features);
-        features.clear();
-        let mut total = 0usize;
-        for_each_feature_key(sentence, self.chars, scratch, |key| {
-            total += 1;
-            if let Some(i) = self.weights.get_key(key) {
-                features.push(i);
-            }
-        });
-        features.sort_unstable();
-        features.dedup();
-        let found = Found { features, total };
-        let mut p = [0f32];
-        self.weights.probabilities(&found, &[self.bias], &mut p);
-        let p = p[0];
+        let features = std::mem::take(&mut scratch.features);
+        let (p, found) = self.probability(features, |key| for_each_feature_key(sentence, self.chars, scratch, key));
         if k == 0 {
             scratch.features = found.features;
             return (p, Vec::new());
