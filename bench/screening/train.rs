@@ -475,8 +475,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         write_model(&out_path, &body, kept, None, &version)?;
         if let Some(p) = &pack_path {
             let pack = std::fs::read_to_string(p)?;
-            let out = repin_section(&pack, "[name_model]", &version, &custodian_screening::sha256_hex(&body))
-                .ok_or_else(|| format!("{p}: no [name_model] section with version and sha256 lines to update"))?;
+            let out = custodian_textmodel::train::repin_section(
+                &pack,
+                "[name_model]",
+                &version,
+                &custodian_screening::sha256_hex(&body),
+            )
+            .ok_or_else(|| format!("{p}: no [name_model] section with version and sha256 lines to update"))?;
             std::fs::write(p, out)?;
             eprintln!("updated {p}");
         }
@@ -484,27 +489,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         write_model(&out_path, &body, kept, pack_path.as_deref(), &version)?;
     }
     Ok(())
-}
-
-/// A pack's text with the `version` and `sha256` lines of one section (`[name_model]`) set.
-fn repin_section(pack: &str, section: &str, version: &str, sha256: &str) -> Option<String> {
-    let mut out = String::new();
-    let mut inside = false;
-    let (mut v, mut s) = (false, false);
-    for line in pack.lines() {
-        if line.starts_with('[') {
-            inside = line.trim() == section;
-        }
-        if inside && line.starts_with("sha256 = ") {
-            out.push_str(&format!("sha256 = \"{sha256}\"\n"));
-            s = true;
-        } else if inside && line.starts_with("version = ") {
-            out.push_str(&format!("version = \"{version}\"\n"));
-            v = true;
-        } else {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    (v && s).then_some(out)
 }

@@ -227,17 +227,22 @@ pub fn write_model(
 /// A pack's text with its `[model]` section's `version` and `sha256` lines set to a new model
 /// file's; `None` when the pack has no `[model]` section with both lines.
 pub fn repin(pack: &str, version: &str, sha256: &str) -> Option<String> {
+    repin_section(pack, "[model]", version, sha256)
+}
+
+/// [`repin`] for the section headed `section` (e.g. `"[name_model]"`).
+pub fn repin_section(pack: &str, section: &str, version: &str, sha256: &str) -> Option<String> {
     let mut out = String::new();
-    let mut in_model = false;
+    let mut inside = false;
     let (mut v, mut s) = (false, false);
     for line in pack.lines() {
         if line.starts_with('[') {
-            in_model = line.trim() == "[model]";
+            inside = line.trim() == section;
         }
-        if in_model && line.starts_with("sha256 = ") {
+        if inside && line.starts_with("sha256 = ") {
             out.push_str(&format!("sha256 = \"{sha256}\"\n"));
             s = true;
-        } else if in_model && line.starts_with("version = ") {
+        } else if inside && line.starts_with("version = ") {
             out.push_str(&format!("version = \"{version}\"\n"));
             v = true;
         } else {
