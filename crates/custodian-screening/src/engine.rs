@@ -1253,6 +1253,23 @@ fn marking_strict(text: &str, s: usize, e: usize) -> bool {
 }
 
 impl SentenceModel {
+    /// The model's finding over `s..e` at probability `p`: the pack's explanation, then what the
+    /// text reads like, the model's version and score, and `why` (more words, or nothing).
+    fn hit(&self, s: usize, e: usize, p: f32, reads_like: &str, why: &str) -> Hit {
+        Hit {
+            category: self.category,
+            clause: self.clause.clone(),
+            action: self.action,
+            score: p,
+            start: s,
+            end: e,
+            explanation: format!(
+                "{} {reads_like} (statistical model {}, score {p:.2}{why}).",
+                self.explanation, self.model.version
+            ),
+        }
+    }
+
     /// A finding for each sentence the model scores at or above its threshold, unless a rule
     /// already found the model's category in that sentence.
     fn screen(&self, text: &str, hits: &mut Vec<Hit>) {
@@ -1268,20 +1285,8 @@ impl SentenceModel {
             let (_, terms) = if terms.is_empty() { self.model.score(&text[s..e], 3) } else { (p, terms) };
             let words = terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ");
             let why = if words.is_empty() { String::new() } else { format!("; the words that weighed most: {words}") };
-            hits.push(Hit {
-                category: self.category,
-                clause: self.clause.clone(),
-                action: self.action,
-                score: p,
-                start: s,
-                end: e,
-                explanation: format!(
-                    "{} This sentence reads like {} (statistical model {}, score {p:.2}{why}).",
-                    self.explanation,
-                    self.category.label().to_lowercase(),
-                    self.model.version
-                ),
-            });
+            let reads_like = format!("This sentence reads like {}", self.category.label().to_lowercase());
+            hits.push(self.hit(s, e, p, &reads_like, &why));
         }
     }
 }
@@ -1301,18 +1306,7 @@ impl SentenceModel {
             if p < self.threshold {
                 continue;
             }
-            hits.push(Hit {
-                category: self.category,
-                clause: self.clause.clone(),
-                action: self.action,
-                score: p,
-                start: s,
-                end: e,
-                explanation: format!(
-                    "{} These words read like a person's name (statistical model {}, score {p:.2}).",
-                    self.explanation, self.model.version
-                ),
-            });
+            hits.push(self.hit(s, e, p, "These words read like a person's name", ""));
         }
     }
 }
