@@ -191,12 +191,13 @@ const DETERMINERS: &[&str] =
     &["the", "a", "an", "my", "our", "your", "ur", "his", "her", "their", "its", "some", "any", "every", "no", "of"];
 
 /// Common words that are written with a capital wherever they stand (languages, peoples,
-/// faiths, months): a capital says nothing about them being a name.
+/// faiths, months): a capital says nothing about them being a name. "Scott" is not among them:
+/// it is a name, not a nationality (that is "Scot"); it stays a common word of the pack for
+/// "got off scott free", but "Scott" written as a name names its bearer.
 const NATURALLY_CAPITALISED: &[&str] = &[
     "english",
     "french",
     "welsh",
-    "scott",
     "irish",
     "england",
     "britain",

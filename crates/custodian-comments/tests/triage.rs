@@ -433,6 +433,25 @@ fn a_common_word_surname_written_as_a_name_and_a_unique_given_name_name_staff() 
     assert!(named(&e, &r, "that nadia is a useless clown").is_empty());
 }
 
+/// "Scott" is a name, not a nationality ("Scot"): written as a name it names its bearer, like any
+/// common-word surname; "scott free" in small letters names nobody.
+#[test]
+fn scott_written_as_a_name_names_its_bearer() {
+    let e = engine();
+    let r = match custodian_comments::StaffIndex::from_csv(
+        "staff_number,given_name,family_name,rank,collar_number\nS50,Jo,Scott,PC,5962\n",
+    ) {
+        Ok(r) => r,
+        Err(e) => panic!("register: {e}"),
+    };
+    assert_eq!(named(&e, &r, "had to deal with Scott again, useless clown"), vec![("S50".to_string(), "surname")]);
+    assert_eq!(named(&e, &r, "Scott was rude to my mum"), vec![("S50".to_string(), "surname")]);
+    assert!(staff_labels(&e, &r, "Scott is a useless clown").contains(&"abuse_staff"));
+    for t in ["he got off scott free again", "the Scott one is a clown", "Great Scott What A Result"] {
+        assert!(named(&e, &r, t).is_empty(), "{t}");
+    }
+}
+
 #[test]
 fn a_mobile_number_is_doxxing_beside_a_person_not_in_an_advert() {
     let e = engine();
