@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use custodian_textmodel::files;
 use serde::Deserialize;
 
 const DEFAULT_PACK: &str = include_str!("../../../policy-pack/comments.toml");
@@ -226,12 +227,9 @@ impl Pack {
 
     /// A pack read from a file, with the model file it names read from beside it.
     pub fn from_path(path: &std::path::Path) -> Result<Pack, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-        let mut p = Pack::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut p = files::read_pack(path, Pack::from_toml)?;
         if let Some(m) = &p.model {
-            let file = path.parent().unwrap_or(std::path::Path::new(".")).join(&m.file);
-            p.model_text =
-                Some(std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?);
+            p.model_text = Some(files::read_text(&files::beside(path, &m.file))?);
         }
         Ok(p)
     }
@@ -312,5 +310,24 @@ impl ServiceLevel {
             return d.trim().parse().ok().filter(|&n| n > 0).map(ServiceLevel::WorkingDays);
         }
         s.trim().parse().ok().filter(|&n| n > 0).map(ServiceLevel::Minutes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pack_file_is_read_with_the_model_file_beside_it_which_must_be_there() {
+        let dir = std::env::temp_dir().join(format!("custodian-comments-pack-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("comments.toml");
+        std::fs::write(&path, DEFAULT_PACK).unwrap();
+        // The model file the pack names is not beside it: refused, naming that file.
+        let err = Pack::from_path(&path).unwrap_err();
+        assert!(err.starts_with(&format!("reading {}: ", dir.join(DEFAULT_MODEL_FILE).display())), "{err}");
+        std::fs::write(dir.join(DEFAULT_MODEL_FILE), "model text").unwrap();
+        assert_eq!(Pack::from_path(&path).unwrap().model_text.as_deref(), Some("model text"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

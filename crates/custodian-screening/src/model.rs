@@ -422,21 +422,7 @@ impl<'a> NameDraft<'a> {
             word_ends.push(word_lower.len());
             word_small.push(w.chars().next().is_some_and(char::is_lowercase));
         }
-        let mut toks = Vec::new();
-        let mut start: Option<usize> = None;
-        for (i, c) in text.char_indices() {
-            match (c.is_alphanumeric() || c == '\'', start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    toks.push((s, i));
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(s) = start {
-            toks.push((s, text.len()));
-        }
+        let toks = spans(text, |c, _| c.is_alphanumeric() || c == '\'');
         let mut tok_lower = String::with_capacity(text.len());
         let mut tok_ends = Vec::with_capacity(toks.len());
         for &(ts, te) in &toks {
@@ -918,11 +904,15 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 
 /// The words of a text (letters and digits, with `'` and `-` inside a word) as byte ranges.
 fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    spans(text, |c, in_span| c.is_alphanumeric() || ((c == '-' || c == '\'' || c == '\u{2019}') && in_span))
+}
+
+/// The runs of a text whose characters are `inside` (given whether a run is open) as byte ranges.
+fn spans(text: &str, inside: impl Fn(char, bool) -> bool) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     for (i, c) in text.char_indices() {
-        let inside = c.is_alphanumeric() || ((c == '-' || c == '\'' || c == '\u{2019}') && start.is_some());
-        match (inside, start) {
+        match (inside(c, start.is_some()), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 out.push((s, i));

@@ -3,6 +3,7 @@
 //! (`policy-pack/screening.toml`) is compiled in; an edited pack is read with
 //! [`Pack::from_toml`] and must pass its own saved examples before an engine will use it.
 
+use custodian_textmodel::files;
 use serde::Deserialize;
 
 /// The default pack, compiled in so the engine can never start without rules.
@@ -347,22 +348,19 @@ impl Pack {
     /// A pack read from a file, with the model file it names read from beside it when that file
     /// is there (otherwise the compiled-in model, if the pack names it).
     pub fn from_path(path: &std::path::Path) -> Result<Pack, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-        let mut p = Pack::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        if let Some(m) = &p.model {
-            let file = path.parent().unwrap_or(std::path::Path::new(".")).join(&m.file);
-            if file.is_file() || p.model_text.is_none() {
-                p.model_text =
-                    Some(std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?);
+        let mut p = files::read_pack(path, Pack::from_toml)?;
+        // The file beside the pack when it is there, else the compiled-in text the pack named.
+        let beside = |m: &Option<ModelRef>, text: &mut Option<String>| -> Result<(), String> {
+            if let Some(m) = m {
+                let file = files::beside(path, &m.file);
+                if file.is_file() || text.is_none() {
+                    *text = Some(files::read_text(&file)?);
+                }
             }
-        }
-        if let Some(m) = &p.name_model {
-            let file = path.parent().unwrap_or(std::path::Path::new(".")).join(&m.file);
-            if file.is_file() || p.name_model_text.is_none() {
-                p.name_model_text =
-                    Some(std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?);
-            }
-        }
+            Ok(())
+        };
+        beside(&p.model, &mut p.model_text)?;
+        beside(&p.name_model, &mut p.name_model_text)?;
         Ok(p)
     }
 
@@ -399,6 +397,29 @@ mod tests {
         for r in &p.rules {
             assert!(CLAUSES.contains(&r.clause.as_str()), "{} cites {}", r.id, r.clause);
         }
+    }
+
+    #[test]
+    fn a_pack_file_reads_the_model_files_beside_it_or_keeps_the_compiled_in_ones() {
+        let dir = std::env::temp_dir().join(format!("custodian-screening-pack-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("screening.toml");
+        // Neither model file beside the pack: the compiled-in texts it names stand.
+        std::fs::write(&path, DEFAULT_PACK).unwrap();
+        let p = Pack::from_path(&path).unwrap();
+        assert_eq!(p.model_text.as_deref(), Some(DEFAULT_MODEL));
+        assert_eq!(p.name_model_text.as_deref(), Some(DEFAULT_NAME_MODEL));
+        // A file beside the pack is read instead.
+        std::fs::write(dir.join(DEFAULT_MODEL_FILE), "sentence model").unwrap();
+        std::fs::write(dir.join(DEFAULT_NAME_MODEL_FILE), "name model").unwrap();
+        let p = Pack::from_path(&path).unwrap();
+        assert_eq!(p.model_text.as_deref(), Some("sentence model"));
+        assert_eq!(p.name_model_text.as_deref(), Some("name model"));
+        // A model file the build does not carry must be beside the pack: refused, naming it.
+        std::fs::write(&path, DEFAULT_PACK.replace(DEFAULT_NAME_MODEL_FILE, "other-names.tsv")).unwrap();
+        let err = Pack::from_path(&path).unwrap_err();
+        assert!(err.starts_with(&format!("reading {}: ", dir.join("other-names.tsv").display())), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -22,6 +22,31 @@ pub struct RouteEntry {
     pub path: String,
 }
 
+/// A service a [`RouteLayer`] may wrap a route in: what axum's `layer` asks of it.
+pub trait RouteService:
+    Service<Request, Response: IntoResponse + 'static, Error: Into<Infallible> + 'static, Future: Send + 'static>
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S> RouteService for S where
+    S: Service<Request, Response: IntoResponse + 'static, Error: Into<Infallible> + 'static, Future: Send + 'static>
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// A layer that [`Methods::layer`] and [`Routes::layer`] accept: axum's bounds on `layer`,
+/// written once.
+pub trait RouteLayer: Layer<Route, Service: RouteService> + Clone + Send + Sync + 'static {}
+
+impl<L> RouteLayer for L where L: Layer<Route, Service: RouteService> + Clone + Send + Sync + 'static {}
+
 /// A method router with the methods it answers.
 pub struct Methods {
     inner: MethodRouter<AppState>,
@@ -60,14 +85,7 @@ method!(patch, "PATCH");
 
 impl Methods {
     /// Wrap these methods' handlers in a layer (e.g. a body limit for one upload route).
-    pub fn layer<L>(self, layer: L) -> Methods
-    where
-        L: Layer<Route> + Clone + Send + Sync + 'static,
-        L::Service: Service<Request> + Clone + Send + Sync + 'static,
-        <L::Service as Service<Request>>::Response: IntoResponse + 'static,
-        <L::Service as Service<Request>>::Error: Into<Infallible> + 'static,
-        <L::Service as Service<Request>>::Future: Send + 'static,
-    {
+    pub fn layer<L: RouteLayer>(self, layer: L) -> Methods {
         Methods { inner: self.inner.layer(layer), methods: self.methods }
     }
 }
@@ -97,14 +115,7 @@ impl Routes {
     }
 
     /// Wrap every route added so far in a layer.
-    pub fn layer<L>(self, layer: L) -> Self
-    where
-        L: Layer<Route> + Clone + Send + Sync + 'static,
-        L::Service: Service<Request> + Clone + Send + Sync + 'static,
-        <L::Service as Service<Request>>::Response: IntoResponse + 'static,
-        <L::Service as Service<Request>>::Error: Into<Infallible> + 'static,
-        <L::Service as Service<Request>>::Future: Send + 'static,
-    {
+    pub fn layer<L: RouteLayer>(self, layer: L) -> Self {
         Self { router: self.router.layer(layer), table: self.table }
     }
 

@@ -9,6 +9,7 @@
 //!   ranking of the features that weighed most;
 //! - [`parse`]: the TSV model file format (`model`, `bias`, `threshold` and `f` lines; the
 //!   model-specific header lines are handed back to the caller);
+//! - [`files`]: reading a pack file and the model file it names from beside it;
 //! - [`pin`]: the SHA-256 a pack names for its model file, and what happens when the shipped
 //!   file is not the one a stored pack was reviewed with;
 //! - [`train`]: the trainers' fixed-seed AdaGrad fit, number format and pack pin rewrite
@@ -28,6 +29,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+pub mod files;
 pub mod pin;
 pub mod train;
 

@@ -3,8 +3,9 @@
 use crate::routing::{Routes, post};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use custodian_authz::{Action, Resource};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -40,6 +41,31 @@ struct ImportQuery {
     /// `userPrincipalName` from `enrolledDateTime` (WP034 1.2, 4.1); their stored usage is then
     /// attributed again (`reattribution`). Without it they are listed in `unmatched`.
     register_new: Option<bool>,
+}
+
+/// What every import handler takes, extracted in the order the handlers once listed them: the
+/// signed-in user, the headers (for the CSRF check, which [`import`] makes), the query and the
+/// body.
+struct ImportRequest {
+    user: CurrentUser,
+    headers: HeaderMap,
+    query: ImportQuery,
+    body: Bytes,
+}
+
+impl FromRequest<AppState> for ImportRequest {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let user = CurrentUser::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
+        let headers = parts.headers.clone();
+        let Query(query) =
+            Query::<ImportQuery>::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
+        let body =
+            Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(IntoResponse::into_response)?;
+        Ok(Self { user, headers, query, body })
+    }
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -102,14 +128,8 @@ fn import_result(mut o: crate::imports::ImportOutcome) -> Json<ImportResult> {
 /// (WP034 4.1): such rows are rejected with their line and field, or with `ignore_roles` the
 /// role changes are ignored and listed.
 #[utoipa::path(post, path = "/imports/people", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
-async fn import_people(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
-    Query(q): Query<ImportQuery>,
-    body: Bytes,
-) -> ApiResult<Json<ImportResult>> {
-    import(&state, &user, &headers, super::RegisterImport::People, &q, body).await
+async fn import_people(State(state): State<AppState>, req: ImportRequest) -> ApiResult<Json<ImportResult>> {
+    import(&state, req, super::RegisterImport::People).await
 }
 
 /// Import the device register (CSV body, columns
@@ -117,14 +137,8 @@ async fn import_people(
 /// by `allocated_from`: an RFC 3339 date-time or a date taken as 00:00 Europe/London, when the
 /// allocation started, WP034 4.1).
 #[utoipa::path(post, path = "/imports/devices", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "text/csv", description = "A CSV file; rows the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
-async fn import_devices(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
-    Query(q): Query<ImportQuery>,
-    body: Bytes,
-) -> ApiResult<Json<ImportResult>> {
-    import(&state, &user, &headers, super::RegisterImport::Devices, &q, body).await
+async fn import_devices(State(state): State<AppState>, req: ImportRequest) -> ApiResult<Json<ImportResult>> {
+    import(&state, req, super::RegisterImport::Devices).await
 }
 
 /// Apply a Microsoft Intune `managedDevices` export (a JSON array or a Graph page); raises
@@ -136,54 +150,36 @@ async fn import_devices(
 /// and digits of the Intune id) and allocated to their primary user from `enrolledDateTime`; an
 /// `enrolledDateTime` in the future, or the caller as primary user, rejects the device.
 #[utoipa::path(post, path = "/imports/intune", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "application/json", description = "A JSON array of managedDevices, or a Graph page of them; entries the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
-async fn import_intune(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
-    Query(q): Query<ImportQuery>,
-    body: Bytes,
-) -> ApiResult<Json<ImportResult>> {
+async fn import_intune(State(state): State<AppState>, req: ImportRequest) -> ApiResult<Json<ImportResult>> {
     let kind = super::RegisterImport::Intune {
-        allow_partial: q.allow_partial.unwrap_or(false),
-        register_new: q.register_new.unwrap_or(false),
+        allow_partial: req.query.allow_partial.unwrap_or(false),
+        register_new: req.query.register_new.unwrap_or(false),
     };
-    import(&state, &user, &headers, kind, &q, body).await
+    import(&state, req, kind).await
 }
 
 /// Apply an Android Management API export: an `enterprises.devices.list` response or a JSON
 /// array of `Device` resources, matched by resource name, serial number or IMEI. Records each
 /// device's MDM state and opens (or, when healthy again, closes) WP034 4.7 findings.
 #[utoipa::path(post, path = "/imports/amapi", tag = "imports", params(ImportQuery), request_body(content = serde_json::Value, content_type = "application/json", description = "An enterprises.devices.list response or a JSON array of Device resources; entries the server cannot read are refused, or listed and skipped with skip_invalid."), responses((status = 200, body = ImportResult), (status = 422, body = Problem)))]
-async fn import_amapi(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
-    Query(q): Query<ImportQuery>,
-    body: Bytes,
-) -> ApiResult<Json<ImportResult>> {
-    let kind = super::RegisterImport::Amapi { allow_partial: q.allow_partial.unwrap_or(false) };
-    import(&state, &user, &headers, kind, &q, body).await
+async fn import_amapi(State(state): State<AppState>, req: ImportRequest) -> ApiResult<Json<ImportResult>> {
+    let kind = super::RegisterImport::Amapi { allow_partial: req.query.allow_partial.unwrap_or(false) };
+    import(&state, req, kind).await
 }
 
 /// What every import here does: check the CSRF header, then (for the device register and
 /// Intune) that the user may import devices, then import on the blocking pool. The people import
 /// settles who may change what row by row ([`crate::imports::people_authority`]).
-async fn import(
-    state: &AppState,
-    user: &CurrentUser,
-    headers: &HeaderMap,
-    kind: super::RegisterImport,
-    q: &ImportQuery,
-    body: Bytes,
-) -> ApiResult<Json<ImportResult>> {
-    user.check_csrf(csrf_header(headers))?;
+async fn import(state: &AppState, req: ImportRequest, kind: super::RegisterImport) -> ApiResult<Json<ImportResult>> {
+    let ImportRequest { user, headers, query: q, body } = req;
+    user.check_csrf(csrf_header(&headers))?;
     let ignore_roles = if matches!(kind, super::RegisterImport::People) {
         q.ignore_roles.unwrap_or(false)
     } else {
-        state.require(user, Action::DevicesImport, &Resource::System)?;
+        state.require(&user, Action::DevicesImport, &Resource::System)?;
         false
     };
     let outcome =
-        super::import_offloaded(state, user, kind, body, q.skip_invalid.unwrap_or(false), ignore_roles).await?;
+        super::import_offloaded(state, &user, kind, body, q.skip_invalid.unwrap_or(false), ignore_roles).await?;
     Ok(import_result(outcome))
 }

@@ -390,18 +390,50 @@ async fn adopt(
 #[template(path = "policy/campaign.html")]
 pub(crate) struct CampaignPage {
     pub(crate) layout: Layout,
-    pub(crate) id: Uuid,
-    pub(crate) title: String,
-    pub(crate) due: String,
+    pub(crate) head: CampaignHead,
     pub(crate) clauses: Vec<ClauseRow>,
-    /// The viewer is asked to acknowledge: `Some(done)`.
-    pub(crate) mine: Option<bool>,
-    pub(crate) chart: Option<String>,
     /// Who is asked, in words.
     pub(crate) scope: String,
     pub(crate) c23: ClauseView,
 }
 page!(CampaignPage);
+
+/// What both kinds of campaign page show of a campaign (acknowledgement, WP034 2.3, and
+/// re-declaration, WP034 7.3): its title and due date, whether the viewer is asked and has done
+/// it, and the completion chart for those who may see it.
+pub(crate) struct CampaignHead {
+    pub(crate) id: Uuid,
+    pub(crate) title: String,
+    pub(crate) due: String,
+    /// The viewer is asked: `Some(done)`.
+    pub(crate) mine: Option<bool>,
+    pub(crate) chart: Option<String>,
+}
+
+impl CampaignHead {
+    /// `done` names what completing the campaign is ("acknowledged" or "declared").
+    async fn read(
+        state: &AppState,
+        user: &CurrentUser,
+        c: &custodian_store::policy::Campaign,
+        done: &'static str,
+    ) -> Result<Self, AppError> {
+        let mine = state
+            .store()
+            .policy_acknowledgements_of(user.id())
+            .await?
+            .into_iter()
+            .find(|a| a.campaign_id == c.id)
+            .map(|a| a.acknowledged_at.is_some());
+        Ok(Self {
+            id: c.id,
+            title: c.title.clone(),
+            due: iso_words(Some(&c.due_on)),
+            mine,
+            chart: completion_chart(state, user, c.id, done).await?,
+        })
+    }
+}
 
 /// A Notifiable Associations category to choose on the re-declaration page.
 pub(crate) struct CategoryChoice {
@@ -417,13 +449,8 @@ pub(crate) struct CategoryChoice {
 #[template(path = "policy/declaration_campaign.html")]
 pub(crate) struct DeclarationCampaignPage {
     pub(crate) layout: Layout,
-    pub(crate) id: Uuid,
-    pub(crate) title: String,
-    pub(crate) due: String,
-    /// The viewer is asked to declare: `Some(done)`.
-    pub(crate) mine: Option<bool>,
+    pub(crate) head: CampaignHead,
     pub(crate) categories: Vec<CategoryChoice>,
-    pub(crate) chart: Option<String>,
     pub(crate) c72: ClauseView,
     pub(crate) c73: ClauseView,
 }
@@ -462,24 +489,14 @@ async fn campaign(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     let store = state.store();
     let c = store.policy_campaign(id).await?.ok_or_else(|| AppError::NotFound(format!("No campaign {id}.")))?;
     if c.kind == "declaration" {
-        let mine = store
-            .policy_acknowledgements_of(user.id())
-            .await?
-            .into_iter()
-            .find(|a| a.campaign_id == id)
-            .map(|a| a.acknowledged_at.is_some());
         let categories = custodian_domain::declarations::categories()
             .iter()
             .map(|k| CategoryChoice { id: k.id.clone(), label: k.label.clone(), psd: k.psd })
             .collect();
         return Ok(render(&DeclarationCampaignPage {
             layout: layout(&state, Some(&user), &c.title, "/declarations"),
-            id,
-            title: c.title.clone(),
-            due: iso_words(Some(&c.due_on)),
-            mine,
+            head: CampaignHead::read(&state, &user, &c, "declared").await?,
             categories,
-            chart: completion_chart(&state, &user, id, "declared").await?,
             c72: clause_view("7.2"),
             c73: clause_view("7.3-2"),
         }));
@@ -492,23 +509,13 @@ async fn campaign(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         .filter(|k| wanted.contains(&k.clause_id))
         .map(|k| ClauseRow { id: k.clause_id.clone(), text: super::clause_text(k) })
         .collect();
-    let mine = store
-        .policy_acknowledgements_of(user.id())
-        .await?
-        .into_iter()
-        .find(|a| a.campaign_id == id)
-        .map(|a| a.acknowledged_at.is_some());
-    let chart = completion_chart(&state, &user, id, "acknowledged").await?;
+    let head = CampaignHead::read(&state, &user, &c, "acknowledged").await?;
     let (areas, roles) = store.policy_campaign_scope(id).await?;
     Ok(render(&CampaignPage {
         scope: scope_words(&areas, &roles),
         layout: layout(&state, Some(&user), &c.title, "/policy"),
-        id,
-        title: c.title.clone(),
-        due: iso_words(Some(&c.due_on)),
+        head,
         clauses,
-        mine,
-        chart,
         c23: clause_view("2.3"),
     }))
 }

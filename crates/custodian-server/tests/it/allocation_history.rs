@@ -198,13 +198,6 @@ async fn a_correction_that_shortens_an_allocation_makes_its_records_unattributed
 }
 on_both!(a_correction_that_shortens_an_allocation_makes_its_records_unattributed);
 
-fn problems(e: AppError) -> Vec<(Option<u64>, Option<String>)> {
-    match e {
-        AppError::Invalid { errors, .. } => errors.into_iter().map(|p| (p.line, p.field)).collect(),
-        other => panic!("expected invalid rows, got {other:?}"),
-    }
-}
-
 async fn bad_allocated_from_rows_name_line_and_field(b: Backend) {
     let app = spawn_seeded(b).await;
     let now = OffsetDateTime::now_utc();
@@ -242,7 +235,7 @@ async fn bad_allocated_from_rows_name_line_and_field(b: Backend) {
     let e = custodian_server::imports::import_devices(app.store(), &Actor::system(), now, csv.as_bytes(), false)
         .await
         .unwrap_err();
-    let mut got = problems(e);
+    let mut got: Vec<_> = crate::support::refused_rows(e).into_iter().map(|(line, field, _)| (line, field)).collect();
     got.sort();
     let want: Vec<(Option<u64>, Option<String>)> =
         (2..=5).map(|l| (Some(l), Some("allocated_from".to_string()))).collect();

@@ -59,15 +59,6 @@ async fn import(
     custodian_server::comments::import(app.store(), &Actor::cli(), time::OffsetDateTime::now_utc(), &jsonl(items)).await
 }
 
-fn problems(e: custodian_server::error::AppError) -> Vec<(Option<u64>, Option<String>, String)> {
-    match e {
-        custodian_server::error::AppError::Invalid { errors, .. } => {
-            errors.into_iter().map(|p| (p.line, p.field, p.message)).collect()
-        }
-        other => panic!("expected a refusal naming fields, got {other:?}"),
-    }
-}
-
 async fn the_import_triages_stores_once_keeps_evidence_and_names_bad_lines(b: Backend) {
     let app = app_with_account(b).await;
     let abuse = "PC Smith is a useless fat pr*ck";
@@ -81,11 +72,11 @@ async fn the_import_triages_stores_once_keeps_evidence_and_names_bad_lines(b: Ba
     unknown["account"] = json!("SomeoneElse");
     let long = comment("c-11", &"a".repeat(10_001));
     let e = import(&app, &[comment("c-1", abuse), missing.clone(), long]).await.unwrap_err();
-    let p = problems(e);
+    let p = crate::support::refused_rows(e);
     assert!(p.contains(&(Some(2), Some("author".into()), "is missing".into())), "{p:?}");
     assert!(p.iter().any(|(l, f, m)| *l == Some(3) && f.as_deref() == Some("text") && m.contains("10001")), "{p:?}");
     let e = import(&app, &[comment("c-1", abuse), unknown]).await.unwrap_err();
-    let p = problems(e);
+    let p = crate::support::refused_rows(e);
     assert_eq!(p.len(), 1, "{p:?}");
     assert_eq!((p[0].0, p[0].1.as_deref()), (Some(2), Some("account")), "{p:?}");
     assert_eq!(app.count("SELECT COUNT(*) FROM comments").await, 0);

@@ -220,41 +220,20 @@ async fn the_annual_redeclaration_is_a_campaign_that_a_declaration_completes(b: 
 }
 on_both!(the_annual_redeclaration_is_a_campaign_that_a_declaration_completes);
 
-const BOUNDARY: &str = "report-boundary-51c2";
-
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])], csrf: &str) -> Vec<u8> {
-    let mut s = Vec::new();
-    let mut text = |name: &str, v: &str| {
-        s.extend_from_slice(
-            format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{v}\r\n").as_bytes(),
-        );
-    };
-    text("csrf_token", csrf);
-    for (k, v) in fields {
-        text(k, v);
-    }
-    for (name, bytes) in files {
-        s.extend_from_slice(
-            format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"evidence\"; filename=\"{name}\"\r\ncontent-type: application/octet-stream\r\n\r\n")
-                .as_bytes(),
-        );
-        s.extend_from_slice(bytes);
-        s.extend_from_slice(b"\r\n");
-    }
-    s.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    s
+/// A report's form with its evidence files.
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])], csrf: &str) -> (String, Vec<u8>) {
+    let mut all = vec![("csrf_token", csrf)];
+    all.extend_from_slice(fields);
+    let files: Vec<_> =
+        files.iter().map(|(name, bytes)| ("evidence", *name, "application/octet-stream", *bytes)).collect();
+    crate::support::multipart(&all, &files)
 }
 
 async fn a_report_to_psd_is_seen_by_psd_and_its_reporter_only_and_triaged(b: Backend) {
     let app = spawn_seeded(b).await;
     let laura = app.sign_in("laura.fenwick@warwickshire.police.example").await;
-    let send = |body: Vec<u8>| {
-        laura
-            .http
-            .post(format!("{}/psd-reports", laura.base))
-            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
-            .body(body)
-            .send()
+    let send = |(content_type, body): (String, Vec<u8>)| {
+        laura.http.post(format!("{}/psd-reports", laura.base)).header("content-type", content_type).body(body).send()
     };
     let fields = [
         ("what", "group_chat"),

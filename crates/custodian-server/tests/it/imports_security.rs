@@ -19,20 +19,10 @@ fn role_names(p: &custodian_store::Person) -> Vec<&'static str> {
 }
 
 /// A multipart/form-data body with the CSRF token, the file and the named checkboxes ticked.
-fn multipart(csrf: &str, file: &str, ticked: &[&str]) -> (String, String) {
-    let b = "----custodian-test-boundary";
-    let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n");
-    for t in ticked {
-        body.push_str(&format!("--{b}\r\nContent-Disposition: form-data; name=\"{t}\"\r\n\r\n1\r\n"));
-    }
-    body.push_str(&format!(
-        "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{b}--\r\n"
-    ));
-    (format!("multipart/form-data; boundary={b}"), body)
-}
-
 async fn upload_people(session: &Session, file: &str, ticked: &[&str]) -> (u16, String) {
-    let (ct, body) = multipart(&session.csrf, file, ticked);
+    let mut fields = vec![("csrf_token", session.csrf.as_str())];
+    fields.extend(ticked.iter().map(|t| (*t, "1")));
+    let (ct, body) = crate::support::multipart(&fields, &[("file", "people.csv", "text/csv", file.as_bytes())]);
     let res = session
         .http
         .post(format!("{}/imports/people", session.base))

@@ -210,17 +210,14 @@ async fn the_imports_page_registers_new_intune_devices_when_asked(b: Backend) {
     assert!(page.contains("name=\"register_new\""), "{page}");
     let (enrolled, _) = graph_time(5);
     let body = export(&enrolled);
-    let b = "----custodian-intune-boundary";
-    let form = format!(
-        "--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n\
-         --{b}\r\nContent-Disposition: form-data; name=\"register_new\"\r\n\r\n1\r\n\
-         --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.json\"\r\nContent-Type: application/json\r\n\r\n{body}\r\n--{b}--\r\n",
-        session.csrf
+    let (ct, form) = crate::support::multipart(
+        &[("csrf_token", &session.csrf), ("register_new", "1")],
+        &[("file", "export.json", "application/json", body.as_bytes())],
     );
     let res = session
         .http
         .post(format!("{}/imports/intune", session.base))
-        .header("content-type", format!("multipart/form-data; boundary={b}"))
+        .header("content-type", ct)
         .body(form)
         .send()
         .await

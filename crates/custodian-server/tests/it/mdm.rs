@@ -226,20 +226,11 @@ async fn the_imports_page_takes_mdm_exports_and_refuses_a_partial_page_unless_ti
     let page = session.get_ok("/imports").await;
     assert!(page.contains("action=\"/imports/amapi\"") && page.contains("name=\"allow_partial\""), "{page}");
     let upload = |kind: &'static str, file: String, ticked: &'static [&'static str]| {
-        let b = "----custodian-mdm-boundary";
-        let mut body =
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n", session.csrf);
-        for t in ticked {
-            body.push_str(&format!("--{b}\r\nContent-Disposition: form-data; name=\"{t}\"\r\n\r\n1\r\n"));
-        }
-        body.push_str(&format!(
-            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.json\"\r\nContent-Type: application/json\r\n\r\n{file}\r\n--{b}--\r\n"
-        ));
-        let req = session
-            .http
-            .post(format!("{}/imports/{kind}", session.base))
-            .header("content-type", format!("multipart/form-data; boundary={b}"))
-            .body(body);
+        let mut fields = vec![("csrf_token", session.csrf.as_str())];
+        fields.extend(ticked.iter().map(|t| (*t, "1")));
+        let (ct, body) =
+            crate::support::multipart(&fields, &[("file", "export.json", "application/json", file.as_bytes())]);
+        let req = session.http.post(format!("{}/imports/{kind}", session.base)).header("content-type", ct).body(body);
         async move {
             let res = req.send().await.unwrap();
             (res.status().as_u16(), res.text().await.unwrap())

@@ -403,7 +403,7 @@ async fn a_decider_who_requests_cannot_decide_their_own_and_nobody_decides_twice
 on_both!(a_decider_who_requests_cannot_decide_their_own_and_nobody_decides_twice);
 
 /// Post a multipart body to the carrier upload form: (status, page).
-async fn upload_carrier(session: &Session, content_type: &str, body: String) -> (u16, String) {
+async fn upload_carrier(session: &Session, content_type: &str, body: Vec<u8>) -> (u16, String) {
     let res = session
         .http
         .post(format!("{}/usage/imports/carrier", session.base))
@@ -416,14 +416,9 @@ async fn upload_carrier(session: &Session, content_type: &str, body: String) -> 
 }
 
 /// A multipart/form-data body with the CSRF token and one file, as a browser sends it.
-fn multipart(csrf: &str, file: &str) -> (String, String) {
-    let b = "----custodian-test-boundary";
-    let body = format!(
-        "--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
-         --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bill.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n\
-         --{b}--\r\n"
-    );
-    (format!("multipart/form-data; boundary={b}"), body)
+/// A form upload of a carrier bill.
+fn multipart(csrf: &str, file: &str) -> (String, Vec<u8>) {
+    crate::support::multipart(&[("csrf_token", csrf)], &[("file", "bill.csv", "text/csv", file.as_bytes())])
 }
 
 async fn the_usage_import_and_streaming_exception_pages_work_without_javascript(b: Backend) {
@@ -446,17 +441,16 @@ async fn the_usage_import_and_streaming_exception_pages_work_without_javascript(
     assert!(html.contains("id=\"usage-runs\""), "the history lists the run");
     // Other carriers' layouts from the pack are offered, and the chosen one reads the file.
     assert!(html.contains("<option value=\"example-carrier-b\">"), "{html}");
-    let b = "----custodian-test-boundary";
     let when = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
         .format(time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]:[second]"))
         .unwrap();
-    let other = format!(
-        "--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n\
-         --{b}\r\nContent-Disposition: form-data; name=\"profile\"\r\n\r\nexample-carrier-b\r\n\
-         --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.csv\"\r\nContent-Type: text/csv\r\n\r\n\
-         CDR Ref,Mobile Number,Type,Direction,Date Time,Duration (s),Dialled Number,Data (bytes),Country,Hotspot,Diverted To\n\
-         b9,+441214960506,sms,out,{when},,07700900123,,GB,no,\n\r\n--{b}--\r\n",
-        ds.csrf
+    let file = format!(
+        "CDR Ref,Mobile Number,Type,Direction,Date Time,Duration (s),Dialled Number,Data (bytes),Country,Hotspot,Diverted To\n\
+         b9,+441214960506,sms,out,{when},,07700900123,,GB,no,\n"
+    );
+    let (ct, other) = crate::support::multipart(
+        &[("csrf_token", &ds.csrf), ("profile", "example-carrier-b")],
+        &[("file", "b.csv", "text/csv", file.as_bytes())],
     );
     let (status, html) = upload_carrier(&ds, &ct, other).await;
     assert_eq!(status, 200);

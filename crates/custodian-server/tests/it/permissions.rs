@@ -151,19 +151,6 @@ fn is_page(pattern: &str) -> bool {
     !pattern.starts_with("/api/") && pattern != "/metrics"
 }
 
-const BOUNDARY: &str = "matrix-boundary-7d1f";
-
-fn multipart(file: &str, csrf: Option<&str>) -> String {
-    let mut s = String::new();
-    if let Some(c) = csrf {
-        s.push_str(&format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"csrf_token\"\r\n\r\n{c}\r\n"));
-    }
-    s.push_str(&format!(
-        "--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"m.csv\"\r\ncontent-type: text/csv\r\n\r\n{file}\r\n--{BOUNDARY}--\r\n"
-    ));
-    s
-}
-
 /// Send one rule's request as `who` (None: anonymous) and answer its status and `location`.
 async fn send(
     http: &reqwest::Client,
@@ -193,9 +180,11 @@ async fn send(
             }
             req.form(&f)
         }
-        Body::File(file) => req
-            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
-            .body(multipart(file, csrf.as_deref())),
+        Body::File(file) => {
+            let fields: Vec<(&str, &str)> = csrf.as_deref().map(|c| ("csrf_token", c)).into_iter().collect();
+            let (ct, body) = crate::support::multipart(&fields, &[("file", "m.csv", "text/csv", file.as_bytes())]);
+            req.header("content-type", ct).body(body)
+        }
     };
     if let Some(c) = &csrf {
         req = req.header("x-csrf-token", c);

@@ -171,26 +171,16 @@ async fn the_reminder_job_reminds_each_waiting_person_once_a_week(b: Backend) {
 }
 on_both!(the_reminder_job_reminds_each_waiting_person_once_a_week);
 
-const BOUNDARY: &str = "training-boundary-7f3a";
-
-fn upload(csv: &str, csrf: &str) -> Vec<u8> {
-    format!(
-        "--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
-         --{BOUNDARY}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"attendance.csv\"\r\ncontent-type: text/csv\r\n\r\n{csv}\r\n\
-         --{BOUNDARY}--\r\n"
-    )
-    .into_bytes()
+/// The training page's upload of an attendance sheet.
+fn upload(csv: &str, csrf: &str) -> (String, Vec<u8>) {
+    crate::support::multipart(&[("csrf_token", csrf)], &[("file", "attendance.csv", "text/csv", csv.as_bytes())])
 }
 
 async fn training_attendance_uploaded_from_its_page_is_recorded_or_refused_line_by_line(b: Backend) {
     let app = with_policy(b).await;
     let cc = app.sign_in("eleanor.pryce@warwickshire.police.example").await;
-    let send = |who: &crate::support::Session, body: Vec<u8>| {
-        who.http
-            .post(format!("{}/policy/training", who.base))
-            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
-            .body(body)
-            .send()
+    let send = |who: &crate::support::Session, (content_type, body): (String, Vec<u8>)| {
+        who.http.post(format!("{}/policy/training", who.base)).header("content-type", content_type).body(body).send()
     };
     let (s, page) = cc.get("/policy/training").await;
     assert!(s == 200 && page.contains("enctype=\"multipart/form-data\""), "{page}");

@@ -236,6 +236,45 @@ pub async fn status_and_json(request: reqwest::RequestBuilder) -> (u16, Value) {
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
+/// The boundary of every [`multipart`] body.
+const MULTIPART_BOUNDARY: &str = "custodian-test-boundary-51c2";
+
+/// A `multipart/form-data` upload, as a browser sends a form with files: the content type to send
+/// and the body, with `fields` as text parts in their order (the CSRF token among them, where the
+/// form carries one), then each file as `(field, file name, content type, bytes)`.
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let b = MULTIPART_BOUNDARY;
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{b}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for (field, file_name, content_type, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{b}\r\ncontent-disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\ncontent-type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+/// The rows and fields an import refused, with their messages (a failure other than
+/// [`AppError::Invalid`] fails the test).
+pub fn refused_rows(e: custodian_server::error::AppError) -> Vec<(Option<u64>, Option<String>, String)> {
+    match e {
+        custodian_server::error::AppError::Invalid { errors, .. } => {
+            errors.into_iter().map(|p| (p.line, p.field, p.message)).collect()
+        }
+        other => panic!("expected a refusal naming rows and fields, got {other:?}"),
+    }
+}
+
 /// Send a request and read its answer's body as text.
 pub async fn text_of(request: reqwest::RequestBuilder) -> String {
     request.send().await.unwrap().text().await.unwrap()

@@ -116,6 +116,23 @@ pub struct ApprovalStep {
 }
 
 impl ApprovalStep {
+    /// The domain state machine's view of this step.
+    pub fn to_domain(&self) -> domain::Step {
+        domain::Step {
+            key: self.key.clone(),
+            clause: self.clause.clone(),
+            decider: self.decider,
+            sla_days: self.sla_days,
+            status: self.status,
+            opened_at: self.opened_at,
+            due_at: self.due_at,
+            decided_by: self.decided_by,
+            on_behalf_of: self.on_behalf_of,
+            decided_at: self.decided_at,
+            reasons: self.reasons.clone(),
+        }
+    }
+
     /// Pending and past its due time.
     pub fn is_overdue(&self, now: OffsetDateTime) -> bool {
         self.status == StepStatus::Pending && self.due_at.is_some_and(|d| now > d)
@@ -202,23 +219,7 @@ impl ApprovalRequest {
             order: self.order,
             status: self.status,
             revision: self.revision,
-            steps: self
-                .steps
-                .iter()
-                .map(|s| domain::Step {
-                    key: s.key.clone(),
-                    clause: s.clause.clone(),
-                    decider: s.decider,
-                    sla_days: s.sla_days,
-                    status: s.status,
-                    opened_at: s.opened_at,
-                    due_at: s.due_at,
-                    decided_by: s.decided_by,
-                    on_behalf_of: s.on_behalf_of,
-                    decided_at: s.decided_at,
-                    reasons: s.reasons.clone(),
-                })
-                .collect(),
+            steps: self.steps.iter().map(ApprovalStep::to_domain).collect(),
             excluded: self.excluded.clone(),
         }
     }

@@ -699,19 +699,9 @@ pub async fn flag_overdue(pool: &Pool<DB>, now: OffsetDateTime) -> Result<usize>
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
-        let dom = domain::Step {
-            key: s.key.clone(),
-            clause: s.clause.clone(),
-            decider: s.decider,
-            sla_days: s.sla_days,
-            status: s.status,
-            opened_at: s.opened_at,
-            due_at: s.due_at,
-            decided_by: None,
-            on_behalf_of: None,
-            decided_at: None,
-            reasons: None,
-        };
+        // The overdue event names the step, never a past decision on it.
+        let dom =
+            domain::Step { decided_by: None, on_behalf_of: None, decided_at: None, reasons: None, ..s.to_domain() };
         event(&mut tx, id, u32::try_from(revision).unwrap_or(0), now, None, "overdue", Some(&dom), None).await?;
         AuditEntry::new("approval.overdue", subject(id))
             .clause(&s.clause)

@@ -280,15 +280,10 @@ fn parse_and_evaluate(
             .map_err(|e| StoreError::invalid_line(e.line, None, e.reason))?;
         let mut batch = Batch::new();
         loop {
-            let (row, line) = match feed {
-                Feed::Carrier => match fr.next_carrier() {
-                    None => break,
-                    Some(Err(e)) => {
-                        parsed.rows += 1;
-                        parsed.rejected.push(e);
-                        continue;
-                    }
-                    Some(Ok(r)) => {
+            // A row the reader could not read is counted and rejected, whatever the feed.
+            let next = match feed {
+                Feed::Carrier => fr.next_carrier().map(|r| {
+                    r.map(|r| {
                         let v = ev.carrier(&r);
                         parsed.note(&v, register, &r.record_id, &r.msisdn, r.start_us, limit);
                         let party = if r.event == usage::Event::Divert { r.forwarded_to } else { r.other_party };
@@ -312,16 +307,10 @@ fn parse_and_evaluate(
                             },
                             r.line,
                         )
-                    }
-                },
-                Feed::Web => match fr.next_web() {
-                    None => break,
-                    Some(Err(e)) => {
-                        parsed.rows += 1;
-                        parsed.rejected.push(e);
-                        continue;
-                    }
-                    Some(Ok(r)) => {
+                    })
+                }),
+                Feed::Web => fr.next_web().map(|r| {
+                    r.map(|r| {
                         let v = ev.web(&r);
                         parsed.note(&v, register, &r.record_id, &r.device, r.start_us, limit);
                         (
@@ -344,10 +333,18 @@ fn parse_and_evaluate(
                             },
                             r.line,
                         )
-                    }
-                },
+                    })
+                }),
             };
+            let Some(next) = next else { break };
             parsed.rows += 1;
+            let (row, line) = match next {
+                Err(e) => {
+                    parsed.rejected.push(e);
+                    continue;
+                }
+                Ok(row) => row,
+            };
             if batch.rows.is_empty() {
                 batch.first_line = line;
             }
