@@ -1450,12 +1450,17 @@ impl SentenceModel {
     /// threshold, unless a finding of any category already overlaps it (a place, an officer, a
     /// reference the rules read).
     fn screen_names(&self, text: &str, lists: &dyn model::NameLists, hits: &mut Vec<Hit>) {
+        // The draft's words are split once, for the candidates and for the features.
+        let mut words = Some(model::word_spans(text));
+        let candidates = model::name_runs(text, words.as_deref().unwrap_or_default());
         let mut draft = None;
-        for (s, e) in model::name_candidates(text) {
+        for (s, e) in candidates {
             if hits.iter().any(|h| h.start < e && s < h.end) {
                 continue;
             }
-            let draft = draft.get_or_insert_with(|| model::NameDraft::new(text, lists));
+            let draft = draft.get_or_insert_with(|| {
+                model::NameDraft::with_words(text, words.take().unwrap_or_default(), lists)
+            });
             let p = self.model.score_name(draft, s, e, lists);
             if p < self.threshold {
                 continue;
