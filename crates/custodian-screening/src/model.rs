@@ -426,7 +426,7 @@ impl<'a> NameDraft<'a> {
             word_ends.push(word_lower.len());
             word_small.push(w.chars().next().is_some_and(char::is_lowercase));
         }
-        let mut toks = Vec::new();
+        let mut toks = Vec::with_capacity(words.len() + 1);
         let mut start: Option<usize> = None;
         for (i, c) in text.char_indices() {
             match (c.is_alphanumeric() || c == '\'', start) {
@@ -529,9 +529,11 @@ impl<'a> NameDraft<'a> {
 
 /// [`lower_word`], written onto the end of `out`.
 fn push_lower(out: &mut String, w: &str) {
-    if w.is_ascii() {
-        // Byte for byte: ASCII lower-cases to ASCII.
-        out.extend(w.bytes().map(|b| if b.is_ascii_digit() { '0' } else { char::from(b.to_ascii_lowercase()) }));
+    if w.is_ascii() && !w.bytes().any(|b| b.is_ascii_digit()) {
+        // ASCII without digits lower-cases byte for byte.
+        let at = out.len();
+        out.push_str(w);
+        out[at..].make_ascii_lowercase();
         return;
     }
     for c in w.chars() {
@@ -937,7 +939,7 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 
 /// The words of a text (letters and digits, with `'` and `-` inside a word) as byte ranges.
 pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.len() / 4 + 1);
     let mut start: Option<usize> = None;
     for (i, c) in text.char_indices() {
         let inside = c.is_alphanumeric() || ((c == '-' || c == '\'' || c == '\u{2019}') && start.is_some());
