@@ -242,13 +242,11 @@ impl Model {
     /// scaling, known or not), and the known features found, in `features`' room.
     fn probability(&self, mut features: Vec<u32>, keys: impl FnOnce(&mut dyn FnMut(u64))) -> (f32, Found) {
         features.clear();
-        let mut total = 0usize;
-        keys(&mut |key| {
-            total += 1;
-            if let Some(i) = self.weights.get_key(key) {
-                features.push(i);
-            }
-        });
+        // Every key first, then all looked up together ([`Weights::get_keys`]).
+        let mut all: Vec<u64> = Vec::with_capacity(128);
+        keys(&mut |key| all.push(key));
+        let total = all.len();
+        self.weights.get_keys(&all, &mut features);
         features.sort_unstable();
         features.dedup();
         let found = Found { features, total };
