@@ -1458,9 +1458,8 @@ impl SentenceModel {
             if hits.iter().any(|h| h.start < e && s < h.end) {
                 continue;
             }
-            let draft = draft.get_or_insert_with(|| {
-                model::NameDraft::with_words(text, words.take().unwrap_or_default(), lists)
-            });
+            let draft = draft
+                .get_or_insert_with(|| model::NameDraft::with_words(text, words.take().unwrap_or_default(), lists));
             let p = self.model.score_name(draft, s, e, lists);
             if p < self.threshold {
                 continue;
@@ -1582,8 +1581,9 @@ mod gate_tests {
         let (e, _) = engines();
         let small = 2 << 20;
         let gate = Gate::with_capacity(&e.rules, Some(small)).expect("the built-in rules compile into a gate");
-        let dev = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/screening/blind5/dev5.jsonl"))
-            .expect("the fifth development half");
+        let dev =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/screening/blind5/dev5.jsonl"))
+                .expect("the fifth development half");
         let texts: Vec<String> = dev
             .lines()
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())

@@ -182,7 +182,13 @@ pub struct Found {
 
 impl Weights {
     pub fn new(width: usize) -> Weights {
-        Weights { width, names: Vec::new(), weights: Vec::new(), table: Table::default(), flat: std::sync::OnceLock::new() }
+        Weights {
+            width,
+            names: Vec::new(),
+            weights: Vec::new(),
+            table: Table::default(),
+            flat: std::sync::OnceLock::new(),
+        }
     }
 
     /// Add a feature; `false` when it is already there.
