@@ -582,15 +582,15 @@ impl Gate {
             .ok()?;
         let initial = capacity.unwrap_or_else(|| gate_cache_for(&nfa));
         // The DFA must compile with this room (a set too large for it has no gate).
-        gate_dfa(&nfa, initial)?;
+        let first = gate_dfa(&nfa, initial)?;
         let stats = Arc::new(GateStats { capacity: AtomicUsize::new(initial), ..GateStats::default() });
         // Each thread's scratch is made with the room the gate gives at the time.
         let (of, st) = (nfa.clone(), Arc::clone(&stats));
         let make: GateScratchFn = Box::new(move || {
             let cap = st.capacity.load(Ordering::Relaxed);
             // The room only grows from one that compiled, so this never fails; if it did,
-            // the smallest room is the one that compiled.
-            let dfa = gate_dfa(&of, cap).or_else(|| gate_dfa(&of, initial)).expect("the gate's DFA compiled before");
+            // the first room is the one that compiled.
+            let dfa = gate_dfa(&of, cap).unwrap_or_else(|| first.clone());
             GateScratch {
                 cache: dfa.create_cache(),
                 found: PatternSet::new(dfa.pattern_len()),
@@ -644,7 +644,7 @@ impl Gate {
         s.since_clear += 1;
         let clears = s.cache.clear_count();
         if clears == s.seen_clears && answered {
-            if s.since_clear % GATE_LOOK_EVERY == 0 {
+            if s.since_clear.is_multiple_of(GATE_LOOK_EVERY) {
                 self.stats.peak.fetch_max(s.cache.memory_usage(), Ordering::Relaxed);
             }
             return;

@@ -886,7 +886,7 @@ pub fn for_each_name_feature_key(
             } else {
                 let sentence = text[sent_start..sent_end].to_lowercase();
                 let skip = d.sentence_implies_draft;
-                (!(skip && !d.raise) && lists.raising(&sentence), !(skip && !d.lower) && lists.lowering(&sentence))
+                ((!skip || d.raise) && lists.raising(&sentence), (!skip || d.lower) && lists.lowering(&sentence))
             };
             d.sentence = Some((sent_start, sent_end, r, l));
             (r, l)
