@@ -58,8 +58,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let secs = start.elapsed().as_secs_f64();
     let bytes: usize = texts.iter().map(String::len).sum();
+    // The gate's cache: its room, and how often it was cleared because it was full.
+    let gate = engine.gate_cache().map_or_else(String::new, |g| {
+        format!(
+            ", \"gate_nfa_states\": {}, \"gate_byte_classes\": {}, \"gate_cache_mib\": {:.0}, \"gate_cache_clears\": {}, \"gate_cache_grown\": {}, \"gate_cache_peak_mib\": {:.1}",
+            g.nfa_states,
+            g.byte_classes,
+            g.capacity_bytes as f64 / 1048576.0,
+            g.clears,
+            g.grown,
+            g.peak_bytes as f64 / 1048576.0
+        )
+    });
     println!(
-        "{{\"posts\": {posts}, \"seconds\": {secs:.3}, \"posts_per_second\": {:.0}, \"microseconds_per_post\": {:.2}, \"mean_bytes_per_post\": {:.0}, \"engine_build_ms\": {:.1}, \"findings_seen\": {findings}}}",
+        "{{\"posts\": {posts}, \"seconds\": {secs:.3}, \"posts_per_second\": {:.0}, \"microseconds_per_post\": {:.2}, \"mean_bytes_per_post\": {:.0}, \"engine_build_ms\": {:.1}, \"findings_seen\": {findings}{gate}}}",
         posts as f64 / secs,
         secs * 1e6 / posts as f64,
         bytes as f64 / texts.len() as f64,

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use memchr::memmem;
 use regex::{Regex, RegexBuilder};
@@ -433,39 +434,131 @@ pub struct Engine {
 /// follow, is left out of it; a set too large to compile; a draft on which the DFA gives up
 /// because it would build states faster than it reads bytes), every rule is searched, as
 /// before.
+///
+/// The DFA's states are built into a cache of fixed room. A cache too small for a pack is
+/// cleared and refilled draft after draft, and every draft costs several times as much (pack
+/// 2026.12.9 in 16 MiB: 1M instructions a draft instead of 120k). So the room is sized from the
+/// compiled set ([`gate_cache_for`]), and a cache that is cleared again soon after it was last
+/// cleared is rebuilt with twice the room, up to [`GATE_CACHE_MAX`]. Every clear is counted
+/// ([`GateCache`]), so a pack that still outgrows its room shows in the metrics.
 struct Gate {
-    dfa: hybrid::dfa::DFA,
+    /// The set's NFA, kept to build the DFA again with more room.
+    nfa: thompson::NFA,
     /// The rule each of the DFA's patterns belongs to, in the DFA's order.
     rules: Vec<usize>,
-    /// A cache and a pattern set per thread screening at once.
+    /// The room the set was sized for when the pack was compiled.
+    initial: usize,
+    /// What every thread's cache has done, and the room a new cache gets.
+    stats: Arc<GateStats>,
+    /// A DFA, its cache and a pattern set per thread screening at once.
     scratch: Pool<GateScratch, GateScratchFn>,
 }
 
 type GateScratchFn = Box<dyn Fn() -> GateScratch + Send + Sync + UnwindSafe + RefUnwindSafe>;
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
+struct GateStats {
+    /// The room a new cache gets: the initial room, or more once a cache has grown.
+    capacity: AtomicUsize,
+    /// Every clear of every cache since the pack was compiled.
+    clears: AtomicU64,
+    /// How many times a cache was rebuilt with more room.
+    grown: AtomicU64,
+    /// Drafts on which the DFA gave up (each then searched rule by rule).
+    gave_up: AtomicU64,
+    /// The most heap any cache was seen to hold (looked at when it is cleared or grows, and
+    /// every [`GATE_LOOK_EVERY`] searches).
+    peak: AtomicUsize,
+}
+
+/// What a pack's gate cache has done since the pack was compiled (for the metrics and the log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct GateCache {
+    /// The states of the set's NFA and its byte classes, which the room is sized from.
+    pub nfa_states: usize,
+    pub byte_classes: usize,
+    /// The room, in bytes, the compiled set was given per thread.
+    pub initial_bytes: usize,
+    /// The room a new cache gets now (more than `initial_bytes` once one has grown).
+    pub capacity_bytes: usize,
+    /// How many times a cache was cleared because it was full: a pack that keeps clearing its
+    /// cache screens several times slower.
+    pub clears: u64,
+    /// How many times a cache was rebuilt with twice the room.
+    pub grown: u64,
+    /// Drafts on which the set gave up and every rule was searched on its own.
+    pub gave_up: u64,
+    /// The most heap, in bytes, any cache was seen to hold.
+    pub peak_bytes: usize,
+}
+
 struct GateScratch {
+    /// The DFA this thread's cache was made for (it shares the gate's NFA), with the room the
+    /// gate gave when it was made.
+    dfa: hybrid::dfa::DFA,
     cache: hybrid::dfa::Cache,
     found: PatternSet,
+    /// The cache's clears already counted in [`GateStats::clears`].
+    seen_clears: usize,
+    /// Searches since the cache was last cleared.
+    since_clear: u64,
 }
 
 impl std::fmt::Debug for Gate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Gate").field("rules", &self.rules).finish_non_exhaustive()
+        f.debug_struct("Gate").field("rules", &self.rules).field("stats", &self.stats).finish_non_exhaustive()
     }
 }
 
-/// The lazy DFA's room for states, per thread. When it is full it is cleared and refilled; after
-/// three clears with fewer than ten bytes read per state built, the search gives up and the
-/// draft is searched rule by rule. Pack 2026.12.9's patterns outgrew 16 MiB: the cache was
-/// cleared and its states built again draft after draft (about 1M instructions a draft on
-/// `bench/screening/blind5/dev5.jsonl`, 96 us against 25 us with 32 MiB; the process's peak
-/// memory was the same, 75 MB, with 16, 32, 64 or 128 MiB). Its size changes no answer.
-const GATE_CACHE: usize = 32 << 20;
+/// The least room a gate's cache gets per thread. Pack 2026.12.9's patterns outgrew 16 MiB (the
+/// cache was cleared and its states built again draft after draft: about 1M instructions a
+/// draft on `bench/screening/blind5/dev5.jsonl`, 96 us against 25 us with 32 MiB; the process's
+/// peak memory was the same, 75 MB, with 16, 32, 64 or 128 MiB). Its size changes no answer.
+const GATE_CACHE_MIN: usize = 32 << 20;
+/// The most room a gate's cache gets per thread, however it grows.
+const GATE_CACHE_MAX: usize = 256 << 20;
+/// A cache cleared again within this many searches of its last clear is too small for the
+/// drafts it reads, and grows. One clear now and then (a long or strange draft) is not.
+const GATE_CLEAR_WINDOW: u64 = 10_000;
+/// How often (in searches) a cache's heap is looked at for [`GateCache::peak_bytes`].
+const GATE_LOOK_EVERY: u64 = 4096;
+/// The room a gate's cache is given per state of the set's NFA.
+const GATE_BYTES_PER_NFA_STATE: usize = 1024;
+
+/// The room for a set compiled into `nfa`: [`GATE_BYTES_PER_NFA_STATE`] for each of its states,
+/// within [`GATE_CACHE_MIN`] and [`GATE_CACHE_MAX`]. A bigger pack has a bigger NFA, and its DFA's
+/// states (each a set of NFA states with a row of transitions) are bigger and more numerous.
+/// Pack 2026.12.9: 64,878 NFA states (206 byte classes), so 63 MiB; screening every development
+/// draft (7,992) three times with 256 MiB of room, its cache held at most 52 MiB and was never
+/// cleared.
+fn gate_cache_for(nfa: &thompson::NFA) -> usize {
+    nfa.states().len().saturating_mul(GATE_BYTES_PER_NFA_STATE).clamp(GATE_CACHE_MIN, GATE_CACHE_MAX)
+}
+
+/// The lazy DFA over `nfa` with `capacity` bytes of room. When it is full it is cleared and
+/// refilled; after three clears with fewer than ten bytes read per state built, the search
+/// gives up and the draft is searched rule by rule.
+fn gate_dfa(nfa: &thompson::NFA, capacity: usize) -> Option<hybrid::dfa::DFA> {
+    hybrid::dfa::DFA::builder()
+        .configure(
+            hybrid::dfa::DFA::config()
+                .match_kind(MatchKind::All)
+                .cache_capacity(capacity)
+                .minimum_cache_clear_count(Some(3))
+                .minimum_bytes_per_state(Some(10)),
+        )
+        .build_from_nfa(nfa.clone())
+        .ok()
+}
 
 impl Gate {
     /// The gate for `rules`, or none when no rule can be in it or the set does not compile.
     fn new(rules: &[Compiled]) -> Option<Gate> {
+        Self::with_capacity(rules, None)
+    }
+
+    /// [`Gate::new`] with the room given rather than sized from the set (for tests).
+    fn with_capacity(rules: &[Compiled], capacity: Option<usize>) -> Option<Gate> {
         // Each pattern is parsed once, with the syntax options its rule's `Regex` has (the
         // defaults), and compiled into the set from that.
         let mut picked = Vec::new();
@@ -487,21 +580,41 @@ impl Gate {
             )
             .build_many_from_hir(&hirs)
             .ok()?;
-        let dfa = hybrid::dfa::DFA::builder()
-            .configure(
-                hybrid::dfa::DFA::config()
-                    .match_kind(MatchKind::All)
-                    .cache_capacity(GATE_CACHE)
-                    .minimum_cache_clear_count(Some(3))
-                    .minimum_bytes_per_state(Some(10)),
-            )
-            .build_from_nfa(nfa)
-            .ok()?;
-        // The DFA's clone shares its NFA; the pool makes each thread's cache from it.
-        let of = dfa.clone();
-        let make: GateScratchFn =
-            Box::new(move || GateScratch { cache: of.create_cache(), found: PatternSet::new(of.pattern_len()) });
-        Some(Gate { dfa, rules: picked, scratch: Pool::new(make) })
+        let initial = capacity.unwrap_or_else(|| gate_cache_for(&nfa));
+        // The DFA must compile with this room (a set too large for it has no gate).
+        let first = gate_dfa(&nfa, initial)?;
+        let stats = Arc::new(GateStats { capacity: AtomicUsize::new(initial), ..GateStats::default() });
+        // Each thread's scratch is made with the room the gate gives at the time.
+        let (of, st) = (nfa.clone(), Arc::clone(&stats));
+        let make: GateScratchFn = Box::new(move || {
+            let cap = st.capacity.load(Ordering::Relaxed);
+            // The room only grows from one that compiled, so this never fails; if it did,
+            // the first room is the one that compiled.
+            let dfa = gate_dfa(&of, cap).unwrap_or_else(|| first.clone());
+            GateScratch {
+                cache: dfa.create_cache(),
+                found: PatternSet::new(dfa.pattern_len()),
+                dfa,
+                seen_clears: 0,
+                since_clear: 0,
+            }
+        });
+        Some(Gate { nfa, rules: picked, initial, stats, scratch: Pool::new(make) })
+    }
+
+    /// What the gate's caches have done so far.
+    fn cache_stats(&self) -> GateCache {
+        let s = &self.stats;
+        GateCache {
+            nfa_states: self.nfa.states().len(),
+            byte_classes: self.nfa.byte_classes().alphabet_len(),
+            initial_bytes: self.initial,
+            capacity_bytes: s.capacity.load(Ordering::Relaxed),
+            clears: s.clears.load(Ordering::Relaxed),
+            grown: s.grown.load(Ordering::Relaxed),
+            gave_up: s.gave_up.load(Ordering::Relaxed),
+            peak_bytes: s.peak.load(Ordering::Relaxed),
+        }
     }
 
     /// For each rule, whether it can match `text`: `false` only when its pattern is in the set
@@ -509,17 +622,51 @@ impl Gate {
     fn can_match(&self, text: &str, out: &mut Vec<bool>, rules: usize) {
         out.clear();
         out.resize(rules, true);
-        let mut s = self.scratch.get();
-        let GateScratch { cache, found } = &mut *s;
-        found.clear();
-        if self.dfa.try_which_overlapping_matches(cache, &Input::new(text), found).is_err() {
+        let mut guard = self.scratch.get();
+        let s = &mut *guard;
+        s.found.clear();
+        let answered = s.dfa.try_which_overlapping_matches(&mut s.cache, &Input::new(text), &mut s.found).is_ok();
+        self.account(s, answered);
+        if !answered {
             return;
         }
         for &i in &self.rules {
             out[i] = false;
         }
-        for p in found.iter() {
+        for p in s.found.iter() {
             out[self.rules[p.as_usize()]] = true;
+        }
+    }
+
+    /// Count the cache's clears since the last search, and give it twice the room when it was
+    /// cleared again soon after its last clear (or gave up).
+    fn account(&self, s: &mut GateScratch, answered: bool) {
+        s.since_clear += 1;
+        let clears = s.cache.clear_count();
+        if clears == s.seen_clears && answered {
+            if s.since_clear.is_multiple_of(GATE_LOOK_EVERY) {
+                self.stats.peak.fetch_max(s.cache.memory_usage(), Ordering::Relaxed);
+            }
+            return;
+        }
+        self.stats.peak.fetch_max(s.cache.memory_usage(), Ordering::Relaxed);
+        self.stats.clears.fetch_add((clears - s.seen_clears) as u64, Ordering::Relaxed);
+        if !answered {
+            self.stats.gave_up.fetch_add(1, Ordering::Relaxed);
+        }
+        s.seen_clears = clears;
+        let soon = s.since_clear <= GATE_CLEAR_WINDOW;
+        s.since_clear = 0;
+        let cap = s.dfa.get_config().get_cache_capacity();
+        if (soon || !answered) && cap < GATE_CACHE_MAX {
+            let more = cap.saturating_mul(2).min(GATE_CACHE_MAX);
+            if let Some(dfa) = gate_dfa(&self.nfa, more) {
+                s.cache = dfa.create_cache();
+                s.dfa = dfa;
+                s.seen_clears = 0;
+                self.stats.capacity.fetch_max(more, Ordering::Relaxed);
+                self.stats.grown.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 }
@@ -916,6 +1063,13 @@ impl Engine {
         &self.names
     }
 
+    /// What the rules' gate's cache has done since the pack was compiled, when the pack has a
+    /// gate: its room, and how often it was cleared because it was full (a pack whose cache
+    /// keeps clearing screens several times slower: log it, and watch it in the metrics).
+    pub fn gate_cache(&self) -> Option<GateCache> {
+        self.gate.as_ref().map(|g| g.cache_stats())
+    }
+
     /// The version of the pack's name model and its threshold, when it has one.
     pub fn name_model_version(&self) -> Option<(&str, f32)> {
         self.name_model.as_ref().map(|m| (m.model.version.as_str(), m.threshold))
@@ -1296,12 +1450,16 @@ impl SentenceModel {
     /// threshold, unless a finding of any category already overlaps it (a place, an officer, a
     /// reference the rules read).
     fn screen_names(&self, text: &str, lists: &dyn model::NameLists, hits: &mut Vec<Hit>) {
+        // The draft's words are split once, for the candidates and for the features.
+        let mut words = Some(model::word_spans(text));
+        let candidates = model::name_runs(text, words.as_deref().unwrap_or_default());
         let mut draft = None;
-        for (s, e) in model::name_candidates(text) {
+        for (s, e) in candidates {
             if hits.iter().any(|h| h.start < e && s < h.end) {
                 continue;
             }
-            let draft = draft.get_or_insert_with(|| model::NameDraft::new(text, lists));
+            let draft = draft
+                .get_or_insert_with(|| model::NameDraft::with_words(text, words.take().unwrap_or_default(), lists));
             let p = self.model.score_name(draft, s, e, lists);
             if p < self.threshold {
                 continue;
@@ -1413,6 +1571,54 @@ mod gate_tests {
             }
         }
         assert!(ruled_out > 0, "the gate rules out some rules on some drafts");
+    }
+
+    /// A pack whose gate needs more room than it was given: its cache grows instead of being
+    /// cleared and refilled draft after draft, every clear is counted, and the answers stay those
+    /// of each rule's own search.
+    #[test]
+    fn a_gate_cache_too_small_for_its_pack_grows_and_stops_clearing() {
+        let (e, _) = engines();
+        let small = 2 << 20;
+        let gate = Gate::with_capacity(&e.rules, Some(small)).expect("the built-in rules compile into a gate");
+        let dev =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/screening/blind5/dev5.jsonl"))
+                .expect("the fifth development half");
+        let texts: Vec<String> = dev
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .map(|v| v["text"].as_str().unwrap_or_default().to_string())
+            .collect();
+        let mut can = Vec::new();
+        let mut pass = |check: bool| {
+            for t in &texts {
+                gate.can_match(t, &mut can, e.rules.len());
+                if check {
+                    for (i, r) in e.rules.iter().enumerate() {
+                        assert_eq!(can[i], r.regex.is_match(t), "rule {i} on {t:?}");
+                    }
+                }
+            }
+            gate.cache_stats()
+        };
+        let first = pass(true);
+        assert!(first.clears > 0, "2 MiB is too little for the built-in pack: {first:?}");
+        assert!(first.grown > 0 && first.capacity_bytes > small, "the cache grew: {first:?}");
+        assert_eq!(first.initial_bytes, small);
+        let second = pass(false);
+        let third = pass(false);
+        assert_eq!(third.clears, second.clears, "once grown, the same drafts clear nothing: {second:?} {third:?}");
+        assert_eq!(third.gave_up, second.gave_up);
+        assert!(third.capacity_bytes <= GATE_CACHE_MAX);
+    }
+
+    #[test]
+    fn the_builtin_gate_is_sized_from_its_set() {
+        let (e, _) = engines();
+        let g = e.gate_cache().expect("the built-in pack has a gate");
+        assert_eq!(g.initial_bytes, gate_cache_for(&e.gate.as_ref().unwrap().nfa));
+        assert!(g.initial_bytes >= GATE_CACHE_MIN && g.initial_bytes <= GATE_CACHE_MAX);
+        assert_eq!(g.gave_up, 0);
     }
 
     #[test]

@@ -24,5 +24,5 @@ pub mod personal;
 pub mod review;
 mod validate;
 
-pub use engine::{Approver, Category, Engine, Finding, Screening, Severity, Verdict, sha256_hex};
+pub use engine::{Approver, Category, Engine, Finding, GateCache, Screening, Severity, Verdict, sha256_hex};
 pub use pack::{ModelRef, Pack, PackError};

@@ -232,20 +232,21 @@ impl Model {
     /// The probability that the name candidate `s..e` of a draft ([`name_candidates`]) is a
     /// person's name, read with [`for_each_name_feature_in`].
     pub fn score_name(&self, draft: &mut NameDraft<'_>, s: usize, e: usize, lists: &dyn NameLists) -> f32 {
-        self.probability(Vec::with_capacity(64), |key| for_each_name_feature_key(draft, s, e, lists, key)).0
+        let features = std::mem::take(&mut draft.features);
+        let (p, found) = self.probability(features, |key| for_each_name_feature_key(draft, s, e, lists, key));
+        draft.features = found.features;
+        p
     }
 
     /// The probability over the feature keys `keys` hands out (each key counts towards the
     /// scaling, known or not), and the known features found, in `features`' room.
     fn probability(&self, mut features: Vec<u32>, keys: impl FnOnce(&mut dyn FnMut(u64))) -> (f32, Found) {
         features.clear();
-        let mut total = 0usize;
-        keys(&mut |key| {
-            total += 1;
-            if let Some(i) = self.weights.get_key(key) {
-                features.push(i);
-            }
-        });
+        // Every key first, then all looked up together ([`Weights::get_keys`]).
+        let mut all: Vec<u64> = Vec::with_capacity(128);
+        keys(&mut |key| all.push(key));
+        let total = all.len();
+        self.weights.get_keys(&all, &mut features);
         features.sort_unstable();
         features.dedup();
         let found = Found { features, total };
@@ -307,6 +308,8 @@ pub trait NameLists {
     /// A title (`honorifics`).
     fn honorific(&self, lower: &str) -> bool;
     /// Whether the lower-cased text holds a word that shows a member of the public (`raise`).
+    /// Both this and [`NameLists::lowering`] must hold of a draft whenever they hold of one of
+    /// its sentences (the name features look in a sentence only when the draft says yes).
     fn raising(&self, lower_text: &str) -> bool;
     /// Whether the lower-cased text holds a word that shows a court result or an official
     /// (`lower`, `lower_before`).
@@ -341,22 +344,13 @@ impl NameLists for NoLists {
 /// byte ranges of the text as given: the places a name model reads. A word is capitalised when
 /// its first character is an upper-case letter; words in a run are separated by one space.
 pub fn name_candidates(text: &str) -> Vec<(usize, usize)> {
-    let mut words: Vec<(usize, usize, bool)> = Vec::new();
-    let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        let inside = c.is_alphanumeric() || ((c == '-' || c == '\'' || c == '\u{2019}') && start.is_some());
-        match (inside, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                words.push((s, i, text[s..].chars().next().is_some_and(char::is_uppercase)));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        words.push((s, text.len(), text[s..].chars().next().is_some_and(char::is_uppercase)));
-    }
+    name_runs(text, &word_spans(text))
+}
+
+/// [`name_candidates`] from the text's words ([`word_spans`]), already split.
+pub fn name_runs(text: &str, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let words: Vec<(usize, usize, bool)> =
+        spans.iter().map(|&(s, e)| (s, e, text[s..].chars().next().is_some_and(char::is_uppercase))).collect();
     let mut out = Vec::new();
     let mut k = 0;
     while k < words.len() {
@@ -403,6 +397,10 @@ pub struct NameDraft<'a> {
     head: Vec<u64>,
     /// The last sentence asked about: its span, and whether it raises and lowers.
     sentence: Option<(usize, usize, bool, bool)>,
+    /// Whether a sentence can raise (or lower) only when the whole draft does.
+    sentence_implies_draft: bool,
+    /// Room for a candidate's known features.
+    features: Vec<u32>,
     /// Room for a candidate's lower-cased words and their char boundaries.
     run_lower: String,
     run_ends: Vec<usize>,
@@ -411,8 +409,12 @@ pub struct NameDraft<'a> {
 
 impl<'a> NameDraft<'a> {
     pub fn new(text: &'a str, lists: &dyn NameLists) -> NameDraft<'a> {
+        Self::with_words(text, word_spans(text), lists)
+    }
+
+    /// [`NameDraft::new`] with the text's words ([`word_spans`]) already split.
+    pub fn with_words(text: &'a str, words: Vec<(usize, usize)>, lists: &dyn NameLists) -> NameDraft<'a> {
         let lowered = text.to_lowercase();
-        let words = word_spans(text);
         let mut word_lower = String::with_capacity(text.len());
         let mut word_ends = Vec::with_capacity(words.len());
         let mut word_small = Vec::with_capacity(words.len());
@@ -422,7 +424,7 @@ impl<'a> NameDraft<'a> {
             word_ends.push(word_lower.len());
             word_small.push(w.chars().next().is_some_and(char::is_lowercase));
         }
-        let toks = spans(text, |c, _| c.is_alphanumeric() || c == '\'');
+        let toks = spans(text, words.len() + 1, |c, _| c.is_alphanumeric() || c == '\'');
         let mut tok_lower = String::with_capacity(text.len());
         let mut tok_ends = Vec::with_capacity(toks.len());
         for &(ts, te) in &toks {
@@ -448,7 +450,12 @@ impl<'a> NameDraft<'a> {
             tok_lower,
             tok_ends,
             head,
+            // A sentence's raising or lowering word is one of the whole draft's (a sentence ends
+            // at a stop or a line break, which the lists' word edges accept), unless lower-casing
+            // the sentence alone differs: only a capital sigma is lower-cased by its context.
+            sentence_implies_draft: !text.contains('\u{3A3}'),
             sentence: None,
+            features: Vec::new(),
             run_lower: String::new(),
             run_ends: Vec::new(),
             chars: Vec::new(),
@@ -506,6 +513,13 @@ impl<'a> NameDraft<'a> {
 
 /// [`lower_word`], written onto the end of `out`.
 fn push_lower(out: &mut String, w: &str) {
+    if w.is_ascii() && !w.bytes().any(|b| b.is_ascii_digit()) {
+        // ASCII without digits lower-cases byte for byte.
+        let at = out.len();
+        out.push_str(w);
+        out[at..].make_ascii_lowercase();
+        return;
+    }
     for c in w.chars() {
         if c.is_ascii() {
             out.push(if c.is_ascii_digit() { '0' } else { c.to_ascii_lowercase() });
@@ -853,8 +867,13 @@ pub fn for_each_name_feature_key(
     let (raise, lower) = match d.sentence {
         Some((a, b, r, l)) if (a, b) == (sent_start, sent_end) => (r, l),
         _ => {
-            let sentence = text[sent_start..sent_end].to_lowercase();
-            let (r, l) = (lists.raising(&sentence), lists.lowering(&sentence));
+            let (r, l) = if d.sentence_implies_draft && !d.raise && !d.lower {
+                (false, false)
+            } else {
+                let sentence = text[sent_start..sent_end].to_lowercase();
+                let skip = d.sentence_implies_draft;
+                ((!skip || d.raise) && lists.raising(&sentence), (!skip || d.lower) && lists.lowering(&sentence))
+            };
             d.sentence = Some((sent_start, sent_end, r, l));
             (r, l)
         }
@@ -903,13 +922,16 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 }
 
 /// The words of a text (letters and digits, with `'` and `-` inside a word) as byte ranges.
-fn word_spans(text: &str) -> Vec<(usize, usize)> {
-    spans(text, |c, in_span| c.is_alphanumeric() || ((c == '-' || c == '\'' || c == '\u{2019}') && in_span))
+pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    spans(text, text.len() / 4 + 1, |c, in_span| {
+        c.is_alphanumeric() || ((c == '-' || c == '\'' || c == '\u{2019}') && in_span)
+    })
 }
 
-/// The runs of a text whose characters are `inside` (given whether a run is open) as byte ranges.
-fn spans(text: &str, inside: impl Fn(char, bool) -> bool) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+/// The runs of a text whose characters are `inside` (given whether a run is open) as byte ranges,
+/// in a vector with room for `capacity` runs to start with.
+fn spans(text: &str, capacity: usize, inside: impl Fn(char, bool) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(capacity);
     let mut start: Option<usize> = None;
     for (i, c) in text.char_indices() {
         match (inside(c, start.is_some()), start) {

@@ -227,7 +227,11 @@ fn build_words(base: &View) -> View {
         let last = base.src[b + c.len_utf8() - 1];
         (first.0, last.1)
     };
-    let mut v = View { text: String::with_capacity(base.text.len()), lower: String::new(), src: Vec::new() };
+    let mut v = View {
+        text: String::with_capacity(base.text.len()),
+        lower: String::new(),
+        src: Vec::with_capacity(base.src.len()),
+    };
     let mut k = 0;
     while k < n {
         let (_, c) = chars[k];

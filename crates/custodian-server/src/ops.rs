@@ -47,6 +47,22 @@ async fn metrics(State(state): State<AppState>, user: CurrentUser) -> ApiResult<
     for (name, help, n) in counters {
         line(name, help, "counter", format!("{name} {}", n.load(Ordering::Relaxed)));
     }
+    // The screening pack's gate cache (see `custodian_screening::GateCache`): a pack whose
+    // cache keeps being cleared screens several times slower.
+    if let Some(g) = state.screener().current().engine.gate_cache() {
+        line(
+            "custodian_screening_gate_cache_clears_total",
+            "Times the screening pack's gate cache was cleared because it was full, since the pack took effect.",
+            "counter",
+            format!("custodian_screening_gate_cache_clears_total {}", g.clears),
+        );
+        line(
+            "custodian_screening_gate_cache_bytes",
+            "Room each thread's screening gate cache is given.",
+            "gauge",
+            format!("custodian_screening_gate_cache_bytes {}", g.capacity_bytes),
+        );
+    }
     line(
         "custodian_audit_events",
         "Events in the audit log.",

@@ -122,6 +122,56 @@ pub struct Weights {
     /// `width` weights per feature, feature after feature.
     weights: Vec<f32>,
     table: Table,
+    /// The same keys in one flat table, built at the first [`Weights::get_keys`].
+    flat: std::sync::OnceLock<Flat>,
+}
+
+/// Feature keys and indices in one open-addressed table (linear probing, at most half full),
+/// each key and its index side by side: a lookup reads one place in memory, and a batch of
+/// lookups reads its places independently, so the processor waits for them together rather
+/// than one after another (the table is larger than its caches).
+#[derive(Debug, Clone)]
+struct Flat {
+    slots: Vec<(u64, u32)>,
+    shift: u32,
+}
+
+/// An empty slot's index.
+const EMPTY: u32 = u32::MAX;
+
+impl Flat {
+    fn new(table: &Table) -> Flat {
+        let size = (table.len() * 2).next_power_of_two().max(2);
+        let shift = 64 - size.trailing_zeros();
+        let mut slots = vec![(0u64, EMPTY); size];
+        for (&key, &i) in table {
+            let mut at = Flat::home(key, shift);
+            while slots[at].1 != EMPTY {
+                at = (at + 1) & (size - 1);
+            }
+            slots[at] = (key, i);
+        }
+        Flat { slots, shift }
+    }
+
+    fn home(key: u64, shift: u32) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
+    }
+
+    fn get(&self, key: u64) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut at = Flat::home(key, self.shift);
+        loop {
+            let (k, i) = self.slots[at];
+            if i == EMPTY {
+                return None;
+            }
+            if k == key {
+                return Some(i);
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 /// The known features a text gave: their indices, distinct and in order, and how many features
@@ -134,7 +184,13 @@ pub struct Found {
 
 impl Weights {
     pub fn new(width: usize) -> Weights {
-        Weights { width, names: Vec::new(), weights: Vec::new(), table: Table::default() }
+        Weights {
+            width,
+            names: Vec::new(),
+            weights: Vec::new(),
+            table: Table::default(),
+            flat: std::sync::OnceLock::new(),
+        }
     }
 
     /// Add a feature; `false` when it is already there.
@@ -143,6 +199,7 @@ impl Weights {
         if self.table.insert(fnv(name.as_bytes()), self.names.len() as u32).is_some() {
             return false;
         }
+        self.flat = std::sync::OnceLock::new();
         self.names.push(name.to_string());
         self.weights.extend_from_slice(w);
         true
@@ -200,6 +257,29 @@ impl Weights {
     /// it: [`Weights::get`] for a reader that keys its features itself.
     pub fn get_key(&self, key: u64) -> Option<u32> {
         self.table.get(&key).copied()
+    }
+
+    /// The indices of the known features among `keys` ([`Weights::get_key`] of each), pushed onto
+    /// `out` in the keys' order. The first place each key's search reads is read for all of
+    /// them before any is looked at, so the reads overlap.
+    pub fn get_keys(&self, keys: &[u64], out: &mut Vec<u32>) {
+        let flat = self.flat.get_or_init(|| Flat::new(&self.table));
+        let mut first = [(0u64, EMPTY); 64];
+        for chunk in keys.chunks(first.len()) {
+            for (f, &key) in first.iter_mut().zip(chunk) {
+                *f = flat.slots[Flat::home(key, flat.shift)];
+            }
+            for (&(k, i), &key) in first.iter().zip(chunk) {
+                if i == EMPTY {
+                    continue;
+                }
+                if k == key {
+                    out.push(i);
+                } else if let Some(i) = flat.get(key) {
+                    out.push(i);
+                }
+            }
+        }
     }
 
     /// The probability of each output: `sigmoid(bias + sum of the found features' weights /

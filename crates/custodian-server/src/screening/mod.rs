@@ -77,6 +77,24 @@ pub fn log_warnings(version: &str, engine: &custodian_screening::Engine) {
     }
 }
 
+/// Say which pack is now in force, with the room its rules' gate was given (sized from the
+/// pack's patterns) and how often that cache has been cleared so far: a pack that outgrows its
+/// room screens several times slower, and `custodian_screening_gate_cache_clears_total` in
+/// `/metrics` keeps counting its clears.
+pub fn log_in_force(version: &str, seq: i64, engine: &custodian_screening::Engine) {
+    match engine.gate_cache() {
+        Some(g) => tracing::info!(
+            version = %version,
+            seq,
+            gate_nfa_states = g.nfa_states,
+            gate_cache_mib = g.capacity_bytes >> 20,
+            gate_cache_clears = g.clears,
+            "screening pack in force"
+        ),
+        None => tracing::info!(version = %version, seq, "screening pack in force (its rules have no gate)"),
+    }
+}
+
 /// Install the newest stored version if it is newer than the one in force. Called at start and
 /// every minute, so every server sharing the database converges on the same pack.
 pub async fn refresh(state: &AppState) -> anyhow::Result<()> {
@@ -86,7 +104,7 @@ pub async fn refresh(state: &AppState) -> anyhow::Result<()> {
     }
     match compile(&v.body) {
         Ok((pack, engine)) => {
-            tracing::info!(version = %v.version, seq = v.seq, "screening pack in force");
+            log_in_force(&v.version, v.seq, &engine);
             log_warnings(&v.version, &engine);
             state.screener().install(ActivePack { pack, engine, sha256: v.sha256, seq: Some(v.seq) });
         }
@@ -130,6 +148,7 @@ pub async fn activate(state: &AppState, user: &CurrentUser, body: &str, reason: 
     // Compiling the pack and running its examples is CPU-heavy: off the async workers.
     let (stored, active) =
         state.offload(async move { put_into_effect(&store, &current, &body, &reason, &actor, now).await }).await?;
+    log_in_force(active.version(), stored.seq, &active.engine);
     state.screener().install(active);
     Ok(stored)
 }
