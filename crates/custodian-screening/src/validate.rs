@@ -296,6 +296,10 @@ const SHORT_WORDS: &[&str] = &[
     "per", "ref", "log", "cad", "urn", "dob", "nhs", "ni", "vat", "pa", "pw", "am", "mp", "hq", "cv", "b", "le", "ox",
     "gl", "wr", "nn", "dy", "ws", "st", "de", "ng", "kw", "mw", "kwh", "gbp", "eur", "usd", "k", "l", "p", "s", "t",
     "exp", "may", "apr", "jan", "feb", "mar", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "ver", "gen",
+    // Colours and everyday words written before a year or a count ("a red 1972 MG", "saw 60
+    // drivers", "via 101"), in small letters.
+    "red", "tan", "saw", "via", "new", "old", "top", "two", "six", "ten", "one", "few", "got", "now", "out", "off",
+    "set", "due", "won", "led", "ran", "hit", "cut",
 ];
 
 /// A phone number valid under libphonenumber's metadata, national numbers read as UK ones.
