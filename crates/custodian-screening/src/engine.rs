@@ -1157,7 +1157,8 @@ impl Engine {
             Check::Phone => {
                 // A number in international form that the numbering plan does not know is
                 // still someone's number when the words around it say so (a raise is needed).
-                let Some(key) = validate::phone_with(&self.uk, m) else {
+                // Ofcom's drama numbers stand for someone's number as an allocated one would.
+                let Some(key) = validate::phone_with(&self.uk, m).or_else(|| validate::phone_drama(m)) else {
                     return validate::phone_possible(m).then_some(-0.25);
                 };
                 let organisation = self.allow.phone_prefixes.iter().any(|p| key.starts_with(p.as_str()));

@@ -296,6 +296,10 @@ const SHORT_WORDS: &[&str] = &[
     "per", "ref", "log", "cad", "urn", "dob", "nhs", "ni", "vat", "pa", "pw", "am", "mp", "hq", "cv", "b", "le", "ox",
     "gl", "wr", "nn", "dy", "ws", "st", "de", "ng", "kw", "mw", "kwh", "gbp", "eur", "usd", "k", "l", "p", "s", "t",
     "exp", "may", "apr", "jan", "feb", "mar", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "ver", "gen",
+    // Colours and everyday words written before a year or a count ("a red 1972 MG", "saw 60
+    // drivers", "via 101"), in small letters.
+    "red", "tan", "saw", "via", "new", "old", "top", "two", "six", "ten", "one", "few", "got", "now", "out", "off",
+    "set", "due", "won", "led", "ran", "hit", "cut",
 ];
 
 /// A phone number valid under libphonenumber's metadata, national numbers read as UK ones.
@@ -430,6 +434,41 @@ pub(crate) fn phone_with(uk: &UkNumbering, s: &str) -> Option<String> {
     phone_national(uk, s).unwrap_or_else(|| phone(s))
 }
 
+/// Ofcom's numbers for TV and radio drama (07700 900000-900999, 01632 960000-960999, 020 7946
+/// 0xxx, 0113-0161 496 0xxx, 0191 498 0xxx, 028 9649 6xxx, 029 2018 0xxx), as national
+/// significant numbers without their last three digits. Ofcom keeps them unallocated so that
+/// fiction, training material and examples can show a phone number, and libphonenumber calls
+/// them invalid; written in a draft they stand for someone's number exactly as an allocated one
+/// would. The non-geographic drama ranges (0306 999, 0808 157, 0909 879) are left out: those
+/// ranges belong to organisations.
+const DRAMA: [&str; 17] = [
+    "7700900", "1632960", "2079460", "1134960", "1144960", "1154960", "1164960", "1174960", "1184960", "1214960",
+    "1314960", "1414960", "1514960", "1614960", "1914980", "2896496", "2920180",
+];
+
+/// The national significant number of a UK number written in national form ("07700 900123",
+/// "(01632) 960 123") or international form ("+44 (0)7700 900123", "0044 7700 900123").
+fn uk_nsn(s: &str) -> Option<String> {
+    let d = digits(s);
+    let rest = if s.trim_start().starts_with('+') {
+        d.strip_prefix("44")?
+    } else if let Some(r) = d.strip_prefix("0044") {
+        r
+    } else {
+        d.strip_prefix('0').filter(|r| !r.starts_with('0'))?
+    };
+    // "+44 (0)7700 ..." keeps the national 0 in brackets.
+    let rest = rest.strip_prefix('0').unwrap_or(rest);
+    Some(rest.to_owned())
+}
+
+/// A number in one of Ofcom's drama ranges (see [`DRAMA`]), keyed as [`phone`] keys a number.
+pub(crate) fn phone_drama(s: &str) -> Option<String> {
+    let nsn = uk_nsn(s)?;
+    let drama = nsn.len() == 10 && DRAMA.iter().any(|p| nsn.starts_with(p));
+    drama.then(|| format!("44:{nsn}"))
+}
+
 /// A number written in international form ("+48 501 510 341", "0048 ...") with a plausible
 /// length, or in the UK's national form (a 0, then ten or eleven digits in all), that the
 /// numbering plan does not recognise: a mistyped, unallocated or made-up number is still
@@ -546,6 +585,28 @@ mod tests {
         assert_eq!(vehicle_prefix("I123 ABC"), Some(-0.2));
         assert!(vehicle_suffix("ABC 123T").is_some());
         assert_eq!(vehicle_suffix("ABC 123O"), Some(-0.2));
+    }
+
+    #[test]
+    fn ofcom_drama_numbers_are_numbers_in_every_notation() {
+        for n in [
+            "07700 900123",
+            "07700900123",
+            "07700 900.384",
+            "(01632) 960743",
+            "+44 1632 960 217",
+            "+44 (0)1632 960 318",
+            "0044 7700 900418",
+            "0 7 7 0 0 9 0 0 1 5 6",
+            "020 7946 0276",
+            "028 9649 6001",
+        ] {
+            assert!(phone_drama(n).is_some(), "{n}");
+        }
+        assert_eq!(phone_drama("07700 900123"), phone_drama("+44 7700 900123"));
+        for n in ["07700 900123 4", "0808 157 0123", "01632 961123", "07700 901123", "00 7700 900123"] {
+            assert!(phone_drama(n).is_none(), "{n}");
+        }
     }
 
     #[test]
