@@ -1,6 +1,6 @@
 #!/bin/bash
 # run-2026-12-06b.sh LABEL N sqlite|postgres [ENV=VALUE ...]: one retention_bench run (release)
-# under /work/notes/quiet.sh, output to bench/data_protection/LABEL.log with `uptime` before and
+# under bench/quiet.sh, output to bench/data_protection/LABEL.log with `uptime` before and
 # after. PostgreSQL runs get a fresh database dp23_bench.
 set -u
 label=$1; n=$2; be=$3; shift 3
@@ -15,7 +15,7 @@ fi
 {
   echo "# $(date -u +%FT%TZ) $* retention_bench $n $url"
   echo "# uptime before: $(uptime)"
-  /work/notes/quiet.sh env "$@" $bin $n $url
+  bench/quiet.sh env "$@" $bin $n $url
   echo "# exit $?"
   echo "# uptime after: $(uptime)"
 } > "$log" 2>&1

@@ -1,6 +1,6 @@
 #!/bin/bash
 # run-2026-12-06c.sh LABEL N sqlite|postgres [ENV=VALUE ...]: one retention_bench run (release,
-# this worktree's build) under /work/notes/quiet.sh, output to bench/data_protection/LABEL.log with
+# this worktree's build) under bench/quiet.sh, output to bench/data_protection/LABEL.log with
 # `uptime` before and after. Waits first until no un-niced rustc runs (quiet.sh stops only niced
 # processes). PostgreSQL runs get a fresh database dp23b_bench.
 set -u
@@ -18,7 +18,7 @@ fi
   echo "# $(date -u +%FT%TZ) $* retention_bench $n $url"
   echo "# un-niced rustc: $(ps -eo ni,comm | awk '$1==0' | grep -c rustc)"
   echo "# uptime before: $(uptime)"
-  /work/notes/quiet.sh env "$@" $bin $n $url
+  bench/quiet.sh env "$@" $bin $n $url
   echo "# exit $?"
   echo "# uptime after: $(uptime)"
 } > "$log" 2>&1
