@@ -7,8 +7,9 @@ module it names with a `crate::...` path (in `use` lines and inline paths alike;
 resolved too). Prints each strongly connected component of more than one module: a set of
 modules that all reach one another, so none can be read, tested or moved alone.
 
-Usage: scripts/module_cycles.py [SRC] [--top] [--edges]
-  --top: fold modules into their top-level area; --edges: list the edges inside each circle
+Usage: scripts/module_cycles.py [SRC] [--top] [--edges] [--check]
+  --top: fold modules into their top-level area; --edges: list the edges inside each circle;
+  --check: exit 1 when there is a circle (scripts/test runs it on the server and domain crates)
 """
 import os
 import re
@@ -113,3 +114,6 @@ if "--edges" in sys.argv:
         for a in comp:
             inside = sorted(b for b in edges.get(a, ()) if b in s)
             print(f"  {a or 'crate'} -> {', '.join(inside)}")
+
+if "--check" in sys.argv and out:
+    sys.exit(1)

@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::error::AppError;
 
 pub mod screener;
+pub mod staff;
 
 /// Cheap to clone; handlers receive it through axum's `State`.
 #[derive(Clone)]
@@ -34,7 +35,7 @@ struct Inner {
     screener: screener::Screener,
     /// The people register's names for the comment webhook's triage (WP034 8.2), rebuilt when
     /// the register changes.
-    comment_staff: crate::comments::StaffCache,
+    comment_staff: staff::StaffCache,
     heavy: Arc<tokio::sync::Semaphore>,
     /// This server's name in the job lease rows (host, process and a random part).
     holder: String,
@@ -96,7 +97,7 @@ impl AppState {
             audit_key,
             metrics: Metrics::default(),
             screener: screener::Screener::builtin()?,
-            comment_staff: crate::comments::StaffCache::default(),
+            comment_staff: staff::StaffCache::default(),
             // CPU-heavy work runs on the blocking pool, at most one piece per core at once.
             heavy: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
@@ -167,7 +168,7 @@ impl AppState {
         &self.0.screener
     }
     /// The comment webhook's cache of the people register's names (WP034 8.2).
-    pub fn comment_staff(&self) -> &crate::comments::StaffCache {
+    pub fn comment_staff(&self) -> &staff::StaffCache {
         &self.0.comment_staff
     }
     /// Run CPU-heavy work (screening, monitoring draws, imports' parsing, audit verification)
