@@ -2,7 +2,7 @@
 # The four orderings of the simulation (gen_sql.py), each under callgrind with the system sqlite3
 # (3.40.1), run on 2026-12-06 in /tmp/b14d/sim. Set-up: python3 bench/usage_gen.py DIR 300 100000;
 # schema_feed_first.sql is main's usage_records (`sqlite3 DB .schema usage_records` of a database
-# migrated to 0053), schema_rid_first.sql the same with UNIQUE (record_id, feed).
+# migrated by main, to 0051), schema_rid_first.sql the same with UNIQUE (record_id, feed).
 #   run.sh CARRIER.csv   (in a scratch folder holding the two schema files)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
