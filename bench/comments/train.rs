@@ -3,11 +3,14 @@
 //! word view), by AdaGrad with L2 shrinkage, in a fixed order from a fixed seed, so the same
 //! corpora and options give the same file byte for byte.
 //!
-//! Each label's threshold is chosen by k-fold cross-validation on the training corpora only:
-//! the lowest threshold at which the out-of-fold precision still reaches the target (0.95 for
-//! the hate strands, 0.90 for the others, as the triage's goals), so the model gives as much
-//! recall as the precision target allows. With `--folds-by-file`, the folds are the corpus files
-//! (each scored by a model trained on the others): thresholds for writers the model never saw. With `--gated PACK.toml`, a hate strand's threshold is
+//! Each label's threshold is chosen on out-of-fold scores from the training corpora only: the
+//! lowest threshold at which the out-of-fold precision still reaches the target (0.95 for the
+//! hate strands, 0.90 for the others, as the triage's goals), so the model gives as much recall
+//! as the precision target allows. With two corpus files or more, the folds are the files (each
+//! file scored by a model trained on the others, leave-one-corpus-out), so the thresholds are
+//! chosen for writers the model never saw, as the triage meets them: random folds put each
+//! writer's phrasings on both sides of a fold and set thresholds for writers already trained on.
+//! `--folds K` (with one file, or `--random-folds`) uses K random folds instead. With `--gated PACK.toml`, a hate strand's threshold is
 //! chosen among the comments the pack's `[model.requires]` lets the model label (those naming
 //! or describing people of the strand, or carrying its slurs): the precision that matters is
 //! that of the labels the model can give, not of scores on comments it never labels.
@@ -50,9 +53,9 @@ struct Opts {
     target_hate: f64,
     /// The pack whose `[model.requires]` gates the hate strands (`--gated`).
     gated: Option<String>,
-    /// Folds by corpus file (`--folds-by-file`): each file's comments are scored by a model
-    /// trained on the other files only, so thresholds are chosen for writers the model has not
-    /// seen, as the triage meets them.
+    /// Folds by corpus file (the default with two files or more; `--random-folds` turns it off):
+    /// each file's comments are scored by a model trained on the other files only, so thresholds
+    /// are chosen for writers the model has not seen, as the triage meets them.
     by_file: bool,
 }
 
@@ -99,7 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         target: 0.90,
         target_hate: 0.95,
         gated: None,
-        by_file: false,
+        by_file: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -115,6 +118,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--target-hate" => o.target_hate = val()?.parse()?,
             "--gated" => o.gated = Some(val()?),
             "--folds-by-file" => o.by_file = true,
+            "--random-folds" => o.by_file = false,
             _ if o.fit.set(&a, &mut val)? => {}
             _ => files.push(a),
         }
@@ -179,10 +183,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (k, &d) in perm.iter().enumerate() {
         fold[d] = k % o.folds;
     }
+    // One file: random folds whatever the option says (there is no other corpus to hold out).
+    o.by_file &= files.len() >= 2;
     if o.by_file {
-        if files.len() < 2 {
-            return Err("--folds-by-file needs two corpus files or more".into());
-        }
         fold.copy_from_slice(&file_of);
         o.folds = files.len();
     }

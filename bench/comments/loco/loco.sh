@@ -1,5 +1,5 @@
 #!/bin/sh
-# Leave-one-corpus-out: for each of the seven blind corpora, train the model on the other six
+# Leave-one-corpus-out: for each of the eight blind corpora, train the model on the other seven
 # development halves (gated by this branch's pack), and score the held-out development half with
 # this branch's rules and that model, with the held-out corpus's staff register.
 #   bench/comments/loco/loco.sh OUTDIR [trainer options...]
@@ -11,7 +11,7 @@ mkdir -p "$out"
 bin=${BIN:-${TARGET:-target}/release/examples}
 staff_for() {
   case $1 in
-    blind5|blind6|blind7) echo bench/comments/$1/staff.csv ;;
+    blind5|blind6|blind7|blind8) echo bench/comments/$1/staff.csv ;;
     *) echo bench/comments/staff/$1-dev.csv ;;
   esac
 }
@@ -29,12 +29,12 @@ rest=re.sub(r'^sha256 = .*$', 'sha256 = "%s"'%s, rest, count=1, flags=re.M)
 open(d+'/comments.toml','w').write(head+sep+rest)
 PY
 }
-for held in blind blind2 blind3 blind4 blind5 blind6 blind7; do
+for held in ${HELD:-blind blind2 blind3 blind4 blind5 blind6 blind7 blind8}; do
   d=$out/$held; mkdir -p "$d"
   cp "${PACK:-policy-pack/comments.toml}" "$d/comments.toml"; cp policy-pack/comments-model.tsv "$d/"
   repin "$d"
   train=""
-  for c in blind blind2 blind3 blind4 blind5 blind6 blind7; do
+  for c in blind blind2 blind3 blind4 blind5 blind6 blind7 blind8; do
     [ "$c" = "$held" ] || train="$train bench/comments/$c/dev.jsonl"
   done
   nice -n 19 "$bin/comments-train" --out "$d/comments-model.tsv.new" --gated "$d/comments.toml" "$@" $train 2> "$d/train.log"
@@ -46,4 +46,5 @@ done
 python3 bench/comments/loco/pool.py "$out"/*/score.txt > "$out/pooled.txt"
 python3 bench/comments/loco/pool.py "$out"/blind[2-6]/score.txt > "$out/pooled-2to6.txt"
 python3 bench/comments/loco/pool.py "$out"/blind[2-7]/score.txt > "$out/pooled-2to7.txt"
+python3 bench/comments/loco/pool.py "$out"/blind[2-8]/score.txt > "$out/pooled-2to8.txt"
 cat "$out/pooled.txt"

@@ -587,3 +587,55 @@ fn hate_without_a_slur_is_caught_and_talk_about_the_groups_is_not() {
         assert!(!got.iter().any(|l| l.starts_with("hate.")), "{t}: {got:?}");
     }
 }
+
+#[test]
+fn the_2026_12_10_general_forms_are_caught_by_the_rules_alone_and_their_look_alikes_are_not() {
+    // WP034 8.2 (hate strands, threats, doxxing) and 6.7 (crime reports, questions): the general
+    // forms the 2026.12.10 rules name, each written here from the label definitions, with
+    // look-alikes that must stay unlabelled. Rules only, so the model cannot hide a rule's miss.
+    let mut e = engine();
+    e.set_combine(Combine::Rules);
+    for (t, want) in [
+        ("the albanians have ruined this town, every last one of them", "hate.race"),
+        ("romanians are the reason the shops all have security now", "hate.race"),
+        ("bet shes romanian, they all nick from the self checkouts", "hate.race"),
+        ("give it ten years and no white coppers will be left in Rugby", "hate.race"),
+        ("the holocaust numbers never added up if you ask me", "hate.religion"),
+        ("no such thing as antisemitism, just people noticing", "hate.religion"),
+        ("coppers in turbans now, what next", "hate.religion"),
+        ("homophobia isnt real, people just dont want it rammed at them", "hate.sexual_orientation"),
+        ("there are only two genders and the rest is attention seeking", "hate.transgender"),
+        ("autism is just an excuse for bad parenting", "hate.disability"),
+        ("she better hope she never breaks down on our lane", "threat"),
+        ("that sergeant shouldnt walk home alone after what he did", "threat"),
+        ("hope your custody suite burns down with you lot in it", "threat"),
+        ("if they park there again the windows are coming in", "threat"),
+        ("Sgt Pryce drinks at the Red Lion on Bridge Street every friday", "doxxing"),
+        ("a grey van keeps driving round our close looking at houses", "crime_report"),
+        ("someone phoned my gran saying they were DC Lewis and she had to withdraw cash", "crime_report"),
+        ("Whats the best way to report a pothole?", "question"),
+    ] {
+        let got = labels(&e, t);
+        assert!(got.contains(&want), "{t}: {got:?}");
+    }
+    for (t, not) in [
+        ("the albanian restaurant on the high street is brilliant", "hate.race"),
+        ("Holocaust Memorial Day service at the church on Sunday, all welcome", "hate.religion"),
+        ("my son wants to watch it on the telly tonight", "threat"),
+        ("the school run on Bridge Street every morning is chaos", "doxxing"),
+        ("My cousin was called names at work. I reported it and got a call the next day, sorted", "crime_report"),
+        ("Whats the point of reporting anything?", "question"),
+    ] {
+        let got = labels(&e, t);
+        assert!(!got.contains(&not), "{t}: {got:?}");
+    }
+}
+
+#[test]
+fn the_shipped_model_chose_its_thresholds_with_whole_corpora_held_out() {
+    // The thresholds must be set for writers the model never saw (leave-one-corpus-out), not by
+    // random folds that put each writer on both sides: the trainer writes which in the header.
+    let model = include_str!("../../../policy-pack/comments-model.tsv");
+    let header = model.lines().find(|l| l.starts_with("# comments ")).unwrap_or("");
+    assert!(header.contains("(one per corpus file)"), "{header}");
+}
