@@ -11,7 +11,7 @@ use cedar_policy::{
 };
 use uuid::Uuid;
 
-use crate::sources::{EMBEDDED_POLICIES, SCHEMA_SRC, WP034_CLAUSES, policy_position, preceding_comment};
+use crate::sources::{EMBEDDED_POLICIES, SCHEMA_SRC, is_wp034_clause, policy_position, preceding_comment};
 use crate::{Action, AuthzError, Decision, NAMESPACE, Principal, Resource, ResourceKind, Role, SCHEMA_FILE};
 
 /// The id of the single [`Resource::System`] entity.
@@ -201,7 +201,7 @@ impl Authz {
                     _ => return Err(convention(&nth, "has no @id(\"...\") annotation".into())),
                 };
                 let clause = match policy.annotation("clause") {
-                    Some(c) if WP034_CLAUSES.contains(&c) => c.to_string(),
+                    Some(c) if is_wp034_clause(c) => c.to_string(),
                     Some(c) => return Err(convention(&id, format!("@clause(\"{c}\") is not a clause of WP034"))),
                     None => return Err(convention(&id, "has no @clause(\"x.y\") annotation".into())),
                 };

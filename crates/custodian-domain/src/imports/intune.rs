@@ -127,65 +127,33 @@ pub fn parse_intune_json(text: &str) -> Result<Parsed<IntuneDevice>, RowError> {
         }
 
         out.warnings.append(&mut device.warnings);
-        let (
-            Some(Some(id)),
-            Some(device_name),
-            Some(serial_number),
-            Some(imei),
-            Some(phone_number),
-            Some(manufacturer),
-            Some(model),
-            Some(operating_system),
-            Some(os_version),
-            Some(user_principal_name),
-            Some(last_sync),
-        ) = (
-            id,
-            device_name,
-            serial_number,
-            imei,
-            phone_number,
-            manufacturer,
-            model,
-            operating_system,
-            os_version,
-            user_principal_name,
-            last_sync,
-        )
-        else {
-            out.errors.append(&mut device.errors);
-            continue;
-        };
-        let (Some(compliance_state), Some(jailbroken), Some(encrypted), Some(management_state), Some(enrolled)) =
-            (compliance_state, jailbroken, encrypted, management_state, enrolled)
-        else {
-            out.errors.append(&mut device.errors);
-            continue;
-        };
-        if !device.errors.is_empty() {
-            out.errors.append(&mut device.errors);
-            continue;
+        // Each field read as `None` recorded its error, and so did a missing or repeated id.
+        let row = (|| {
+            Some(IntuneDevice {
+                index,
+                pointer: base.clone(),
+                id: id??,
+                device_name: device_name?,
+                serial_number: serial_number?,
+                imei: imei?,
+                phone_number: phone_number?,
+                manufacturer: manufacturer?,
+                model: model?,
+                operating_system: operating_system?,
+                os_version: os_version?,
+                user_principal_name: user_principal_name?,
+                last_sync: last_sync?,
+                enrolled: enrolled?,
+                compliance_state: compliance_state?,
+                jailbroken: jailbroken?,
+                encrypted: encrypted?,
+                management_state: management_state?,
+            })
+        })();
+        match row {
+            Some(row) if device.errors.is_empty() => out.rows.push(row),
+            _ => out.errors.append(&mut device.errors),
         }
-        out.rows.push(IntuneDevice {
-            index,
-            pointer: base.clone(),
-            id,
-            device_name,
-            serial_number,
-            imei,
-            phone_number,
-            manufacturer,
-            model,
-            operating_system,
-            os_version,
-            user_principal_name,
-            last_sync,
-            enrolled,
-            compliance_state,
-            jailbroken,
-            encrypted,
-            management_state,
-        });
     }
     Ok(out)
 }

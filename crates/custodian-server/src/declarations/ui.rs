@@ -94,14 +94,13 @@ impl From<&DeclarationRow> for DeclRow {
 pub(crate) struct Choice {
     pub(crate) id: String,
     pub(crate) label: String,
-    pub(crate) hint: String,
 }
 
 #[derive(Template)]
 #[template(path = "declarations/declarations.html")]
 pub(crate) struct DeclarationsPage {
     pub(crate) layout: Layout,
-    pub(crate) categories: Vec<Choice>,
+    pub(crate) categories: &'static [d::Category],
     pub(crate) mine: Vec<DeclRow>,
     /// An open re-declaration the person has not made: its title and date.
     pub(crate) due: Option<(String, String)>,
@@ -129,14 +128,7 @@ async fn declarations(State(state): State<AppState>, user: CurrentUser) -> UiRes
         });
     Ok(render(&DeclarationsPage {
         layout: layout(&state, Some(&user), "Declare an association", "/declarations"),
-        categories: d::categories()
-            .iter()
-            .map(|c| Choice {
-                id: c.id.clone(),
-                label: c.label.clone(),
-                hint: if c.psd { "Assessed by Professional Standards as well".into() } else { String::new() },
-            })
-            .collect(),
+        categories: d::categories(),
         mine: mine.iter().map(DeclRow::from).collect(),
         due,
         assessor: state.allows(&user, Action::DeclarationsAssess, &Resource::System),
@@ -286,10 +278,7 @@ async fn declaration(
         assessed_at: row.as_ref().and_then(|r| r.assessed_at).map(time_words).unwrap_or_default(),
         assessed_by,
         row: row.as_ref().map(DeclRow::from),
-        outcomes: Outcome::ALL
-            .iter()
-            .map(|o| Choice { id: o.as_str().into(), label: o.label().into(), hint: String::new() })
-            .collect(),
+        outcomes: Outcome::ALL.iter().map(|o| Choice { id: o.as_str().into(), label: o.label().into() }).collect(),
         c73: clause_view("7.3-2"),
     }))
 }
@@ -368,10 +357,7 @@ async fn reports(State(state): State<AppState>, user: CurrentUser) -> UiResult<R
     let mine = super::my_reports(&state, &user).await?;
     Ok(render(&ReportsPage {
         layout: layout(&state, Some(&user), "Report to Professional Standards", "/psd-reports"),
-        whats: ReportedThing::ALL
-            .iter()
-            .map(|w| Choice { id: w.as_str().into(), label: w.label().into(), hint: String::new() })
-            .collect(),
+        whats: ReportedThing::ALL.iter().map(|w| Choice { id: w.as_str().into(), label: w.label().into() }).collect(),
         mine: mine.iter().map(ReportView::from).collect(),
         psd: state.allows(&user, Action::PsdReportsTriage, &Resource::System),
         c73: clause_view("7.3"),
@@ -528,10 +514,7 @@ async fn report(State(state): State<AppState>, user: CurrentUser, Path(id): Path
         r: ReportView::from(&row),
         files,
         events,
-        triages: Triage::ALL
-            .iter()
-            .map(|t| Choice { id: t.as_str().into(), label: t.label().into(), hint: String::new() })
-            .collect(),
+        triages: Triage::ALL.iter().map(|t| Choice { id: t.as_str().into(), label: t.label().into() }).collect(),
         c81: clause_view("8.1"),
     }))
 }

@@ -34,12 +34,8 @@ page!(ImportsPage);
 
 pub(crate) struct ImportResultView {
     pub(crate) kind: String,
-    pub(crate) rows: usize,
-    pub(crate) created: usize,
-    pub(crate) updated: usize,
-    pub(crate) unchanged: usize,
-    pub(crate) findings_opened: usize,
-    pub(crate) findings_closed: usize,
+    /// The counts the page shows (its row lists are in `notes`).
+    pub(crate) summary: custodian_store::ImportSummary,
     pub(crate) notes: Vec<FieldProblem>,
 }
 
@@ -140,17 +136,7 @@ pub async fn import_upload(
                     ),
                 });
             }
-            let s = o.summary;
-            let view = ImportResultView {
-                kind,
-                rows: s.rows,
-                created: s.created,
-                updated: s.updated,
-                unchanged: s.unchanged,
-                findings_opened: s.findings_opened,
-                findings_closed: s.findings_closed,
-                notes,
-            };
+            let view = ImportResultView { kind, summary: o.summary, notes };
             Ok(render(&imports_layout(&state, &user, Some(view), vec![], String::new())))
         }
         Err(AppError::Invalid { detail, errors }) => {

@@ -435,13 +435,6 @@ impl CampaignHead {
     }
 }
 
-/// A Notifiable Associations category to choose on the re-declaration page.
-pub(crate) struct CategoryChoice {
-    pub(crate) id: String,
-    pub(crate) label: String,
-    pub(crate) psd: bool,
-}
-
 /// The annual re-declaration (a campaign of kind `declaration`, WP034 7.3): the person declares
 /// an association or says they have nothing to declare; either completes their enrolment. The
 /// forms post to `/declarations`, and come back here.
@@ -450,7 +443,7 @@ pub(crate) struct CategoryChoice {
 pub(crate) struct DeclarationCampaignPage {
     pub(crate) layout: Layout,
     pub(crate) head: CampaignHead,
-    pub(crate) categories: Vec<CategoryChoice>,
+    pub(crate) categories: &'static [custodian_domain::declarations::Category],
     pub(crate) c72: ClauseView,
     pub(crate) c73: ClauseView,
 }
@@ -489,14 +482,10 @@ async fn campaign(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     let store = state.store();
     let c = store.policy_campaign(id).await?.ok_or_else(|| AppError::NotFound(format!("No campaign {id}.")))?;
     if c.kind == "declaration" {
-        let categories = custodian_domain::declarations::categories()
-            .iter()
-            .map(|k| CategoryChoice { id: k.id.clone(), label: k.label.clone(), psd: k.psd })
-            .collect();
         return Ok(render(&DeclarationCampaignPage {
             layout: layout(&state, Some(&user), &c.title, "/declarations"),
             head: CampaignHead::read(&state, &user, &c, "declared").await?,
-            categories,
+            categories: custodian_domain::declarations::categories(),
             c72: clause_view("7.2"),
             c73: clause_view("7.3-2"),
         }));
