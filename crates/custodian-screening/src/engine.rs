@@ -1428,7 +1428,7 @@ impl SentenceModel {
     /// A finding for each sentence the model scores at or above its threshold, unless a rule
     /// already found the model's category in that sentence.
     fn screen(&self, text: &str, hits: &mut Vec<Hit>) {
-        let mut scratch = model::Scratch::default();
+        let mut scratch = model::Scratch::for_text(text.len());
         for (s, e) in model::sentences(text) {
             if hits.iter().any(|h| h.category == self.category && h.start < e && s < h.end) {
                 continue;
