@@ -996,7 +996,7 @@ impl Engine {
         // twice.
         let changed = normalise::words_if_changed(&base);
         let words = changed.as_ref().unwrap_or(&base);
-        let mut hits = Vec::new();
+        let mut hits = Vec::with_capacity(8);
         // Which rules' patterns match each view at all (one search of each view by every
         // pattern together); the others are not searched on their own.
         let mut can_base = Vec::new();

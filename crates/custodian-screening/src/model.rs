@@ -386,6 +386,11 @@ pub trait NameLists {
     /// Whether the lower-cased text holds a word that shows a court result or an official
     /// (`lower`, `lower_before`).
     fn lowering(&self, lower_text: &str) -> bool;
+    /// [`NameLists::raising`] and [`NameLists::lowering`] of one text, which a list may answer
+    /// in one search.
+    fn raising_lowering(&self, lower_text: &str) -> (bool, bool) {
+        (self.raising(lower_text), self.lowering(lower_text))
+    }
 }
 
 /// No word lists: every word is unknown.
@@ -423,7 +428,7 @@ pub fn name_candidates(text: &str) -> Vec<(usize, usize)> {
 pub fn name_runs(text: &str, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let words: Vec<(usize, usize, bool)> =
         spans.iter().map(|&(s, e)| (s, e, text[s..].chars().next().is_some_and(char::is_uppercase))).collect();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(8);
     let mut k = 0;
     while k < words.len() {
         if !words[k].2 {
@@ -472,6 +477,10 @@ pub struct NameDraft<'a> {
     tok_ends: Vec<usize>,
     /// The keys of the `h:` features (the draft's first three words).
     head: Vec<u64>,
+    /// Where the text's sentences stop (`.`, `!`, `?`, a line break), and where they or a
+    /// colon or bar do, in order: the ends of a candidate's sentence and of its context.
+    stops: Vec<usize>,
+    marks: Vec<usize>,
     /// The last sentence asked about: its span, and whether it raises and lowers.
     sentence: Option<(usize, usize, bool, bool)>,
     /// Whether a sentence can raise (or lower) only when the whole draft does.
@@ -542,11 +551,24 @@ impl<'a> NameDraft<'a> {
                 .map(|w| fnv_extend(KEY_H, lower_word(w).as_bytes()))
                 .collect();
         }
+        let (raise, lower) = lists.raising_lowering(&lowered);
+        // The marks are ASCII, so their bytes are found where the characters are.
+        let (mut stops, mut marks) = (Vec::new(), Vec::new());
+        for (i, &b) in text.as_bytes().iter().enumerate() {
+            match b {
+                b'.' | b'!' | b'?' | b'\n' => {
+                    stops.push(i);
+                    marks.push(i);
+                }
+                b':' | b'|' => marks.push(i),
+                _ => {}
+            }
+        }
         NameDraft {
             text,
             words,
-            raise: lists.raising(&lowered),
-            lower: lists.lowering(&lowered),
+            raise,
+            lower,
             ascii,
             folded,
             word_lower,
@@ -556,6 +578,8 @@ impl<'a> NameDraft<'a> {
             tok_lower,
             tok_ends,
             head,
+            stops,
+            marks,
             // A sentence's raising or lowering word is one of the whole draft's (a sentence ends
             // at a stop or a line break, which the lists' word edges accept), unless lower-casing
             // the sentence alone differs: only a capital sigma is lower-cased by its context.
@@ -590,6 +614,16 @@ impl<'a> NameDraft<'a> {
             push_lower(tmp, &self.text[cs..ce]);
             tmp
         }
+    }
+
+    /// Where the part of the text around `s..e` that `at` (the stops, or the marks) bounds
+    /// starts and ends: just after the last one before `s` (or the start), at the first one from
+    /// `e` on (or the end), as `text[..s].rfind` and `text[e..].find` give them.
+    fn bounded(&self, at: &[usize], s: usize, e: usize) -> (usize, usize) {
+        let before = at.partition_point(|&i| i < s);
+        let start = if before == 0 { 0 } else { at[before - 1] + 1 };
+        let after = at.partition_point(|&i| i < e);
+        (start, at.get(after).copied().unwrap_or(self.text.len()))
     }
 
     /// The context tokens within `a..b` (as `text[a..b]` split into words would give them: a
@@ -921,8 +955,7 @@ pub fn for_each_name_feature_key(
     let after = &text[e..];
     let mut tmp = String::new();
     // The two words before and after, in the sentence (or up to a colon or a bar).
-    let ctx_start = before.rfind(['.', '!', '?', '\n', ':', '|']).map_or(0, |i| i + 1);
-    let stop = e + after.find(['.', '!', '?', '\n', ':', '|']).unwrap_or(after.len());
+    let (ctx_start, stop) = d.bounded(&d.marks, s, e);
     let (mut p1, mut p2) = (fnv_extend(KEY_P1, b"^"), fnv_extend(KEY_P2, b"^"));
     let mut pf = fnv_extend(KEY_PF, b"^");
     let mut i = 0;
@@ -956,8 +989,7 @@ pub fn for_each_name_feature_key(
         f(KEY_POSS);
     }
     // The words around it in its sentence, and the headline.
-    let sent_start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
-    let sent_end = e + after.find(['.', '!', '?', '\n']).unwrap_or(after.len());
+    let (sent_start, sent_end) = d.bounded(&d.stops, s, e);
     d.last_toks(sent_start, s, 8, |k, cs, ce| f(fnv_extend(KEY_X, d.tok_lower(k, cs, ce, &mut tmp).as_bytes())));
     d.first_toks(e, sent_end, 8, |k, cs, ce| f(fnv_extend(KEY_X, d.tok_lower(k, cs, ce, &mut tmp).as_bytes())));
     for &h in &d.head {

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use crate::engine::{Action, Category, Hit, column_header, floor_boundary};
 use crate::normalise::View;
@@ -42,6 +42,55 @@ impl WordList {
     /// Whether the lower-cased `hay` holds any of the words whole.
     pub(crate) fn any_in(&self, hay: &str) -> bool {
         self.re.as_ref().is_some_and(|r| r.is_match(hay))
+    }
+}
+
+/// Several word lists searched together: one search of a text says which of them hold a word
+/// of it whole, as each list's [`WordList::any_in`] would (the same patterns, in one set). When
+/// the set does not compile (too large together), each list is searched on its own.
+#[derive(Debug, Clone)]
+pub(crate) struct WordLists {
+    set: Option<RegexSet>,
+    /// Each list's pattern in the set, none for an empty list (which holds nothing).
+    slot: Vec<Option<usize>>,
+    /// The lists themselves, searched one by one when there is no set.
+    lists: Vec<WordList>,
+}
+
+impl WordLists {
+    pub(crate) fn new(lists: &[&WordList]) -> Self {
+        let mut patterns = Vec::new();
+        let mut slot = Vec::with_capacity(lists.len());
+        for l in lists {
+            slot.push(l.re.as_ref().map(|r| {
+                patterns.push(r.as_str().to_string());
+                patterns.len() - 1
+            }));
+        }
+        let set = if patterns.is_empty() { None } else { RegexSet::new(&patterns).ok() };
+        let lists = if set.is_some() { Vec::new() } else { lists.iter().map(|&l| l.clone()).collect() };
+        WordLists { set, slot, lists }
+    }
+
+    /// For each list, in order, whether the lower-cased `hay` holds any of its words whole: bit
+    /// `k` of the answer is list `k`'s.
+    pub(crate) fn each_in(&self, hay: &str) -> u32 {
+        let mut bits = 0;
+        let Some(set) = &self.set else {
+            for (k, l) in self.lists.iter().enumerate() {
+                if l.any_in(hay) {
+                    bits |= 1 << k;
+                }
+            }
+            return bits;
+        };
+        let found = set.matches(hay);
+        for (k, slot) in self.slot.iter().enumerate() {
+            if slot.is_some_and(|p| found.matched(p)) {
+                bits |= 1 << k;
+            }
+        }
+        bits
     }
 }
 
@@ -575,6 +624,20 @@ struct Shapes {
     caps_surname: Regex,
     /// An initial and a surname: "K. Byrne".
     initial: Regex,
+    /// The four together, searched once to learn which of them match a draft at all (most
+    /// drafts match none); only those are searched for their groups.
+    any: RegexSet,
+}
+
+/// The matches of shape `k` (`re`) in `text`, searched for only when the shapes' set says it
+/// matches somewhere (`on`).
+fn shape_groups<'t>(
+    on: &regex::SetMatches,
+    k: usize,
+    re: &'t Regex,
+    text: &'t str,
+) -> impl Iterator<Item = regex::Captures<'t>> + 't {
+    on.matched(k).then(|| re.captures_iter(text)).into_iter().flatten()
 }
 
 impl Shapes {
@@ -582,20 +645,23 @@ impl Shapes {
         let re = |p: &str| {
             Regex::new(p).map_err(|e| PackError::Rule { rule: "names".into(), message: format!("name shape: {e}") })
         };
-        Ok(Shapes {
-            middle: re(
+        let (middle, surname_first, caps_surname, initial) = (
+            re(
                 r#"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)[^\S\n](?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])[^\S\n](\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)"#,
             )?,
-            surname_first: re(
+            re(
                 r"(?:^|[^\p{L}\p{N}])(\p{Lu}['’]?\p{Lu}+(?:[-[^\S\n]]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)[^\S\n](\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}{2,})(?:[^\p{L}\p{N}]|$)",
             )?,
-            caps_surname: re(
+            re(
                 r"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+)[^\S\n](\p{Lu}{2,}(?:[-[^\S\n]]\p{Lu}{2,}){0,2})(?:[^\p{L}\p{N}]|$)",
             )?,
-            initial: re(
+            re(
                 r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)[^\S\n](\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}['’]?\p{Lu}+(?:-\p{Lu}{2,})?)(?:[^\p{L}\p{N}]|$)",
             )?,
-        })
+        );
+        let any = RegexSet::new([middle.as_str(), surname_first.as_str(), caps_surname.as_str(), initial.as_str()])
+            .map_err(|e| PackError::Rule { rule: "names".into(), message: format!("name shapes: {e}") })?;
+        Ok(Shapes { middle, surname_first, caps_surname, initial, any })
     }
 }
 
@@ -626,13 +692,13 @@ pub(crate) struct NameRules {
     lower_before_words: WordList,
     j_clause: String,
     j_action: Action,
-    pending: WordList,
-    decided: WordList,
     prejudicial: Vec<String>,
-    sexual: WordList,
     complainant: WordList,
-    proceedings: WordList,
     child_age: u32,
+    /// `raise`, `lower` and `lower_before_words`, searched together over a whole draft.
+    draft_lists: WordLists,
+    /// `sexual`, `proceedings`, `pending` and `decided`, searched together over a whole draft.
+    justice_lists: WordLists,
     prejudge_explanation: String,
     complainant_explanation: String,
     child_explanation: String,
@@ -690,7 +756,16 @@ fn age_after(text: &str, e: usize) -> Option<u32> {
 
 impl NameRules {
     pub(crate) fn compile(n: &Names, j: &Justice) -> Result<Self, PackError> {
+        let raise = WordList::new("raise", &n.raise)?;
+        let lower_words = WordList::new("lower", &n.lower)?;
+        let lower_before_words = WordList::new("lower_before", &n.lower_before)?;
+        let pending = WordList::new("pending", &j.pending)?;
+        let decided = WordList::new("decided", &j.decided)?;
+        let sexual = WordList::new("sexual", &j.sexual)?;
+        let proceedings = WordList::new("proceedings", &j.proceedings)?;
         Ok(NameRules {
+            draft_lists: WordLists::new(&[&raise, &lower_words, &lower_before_words]),
+            justice_lists: WordLists::new(&[&sexual, &proceedings, &pending, &decided]),
             shapes: Shapes::compile()?,
             action: parse_action("names", &n.clause, &n.action)?,
             clause: n.clause.clone(),
@@ -709,8 +784,8 @@ impl NameRules {
             officials: set(&n.officials),
             not_names: set(&n.not_names),
             place_surnames: set(&n.place_surnames),
-            raise: WordList::new("raise", &n.raise)?,
-            lower: WordList::new("lower", &n.lower)?,
+            raise,
+            lower: lower_words,
             window: n.window,
             base: n.base,
             honorific_raise: n.honorific_raise,
@@ -720,15 +795,12 @@ impl NameRules {
             introducers: Suffixes::new(&n.introducers),
             introducer_raise: n.introducer_raise,
             lower_before: Suffixes::new(&n.lower_before),
-            lower_before_words: WordList::new("lower_before", &n.lower_before)?,
+            lower_before_words,
             j_action: parse_action("justice", &j.clause, &j.action)?,
             j_clause: j.clause.clone(),
-            pending: WordList::new("pending", &j.pending)?,
-            decided: WordList::new("decided", &j.decided)?,
+
             prejudicial: lower(&j.prejudicial),
-            sexual: WordList::new("sexual", &j.sexual)?,
             complainant: WordList::new("complainant", &j.complainant)?,
-            proceedings: WordList::new("proceedings", &j.proceedings)?,
             child_age: j.child_age,
             prejudge_explanation: j.prejudge_explanation.clone(),
             complainant_explanation: j.complainant_explanation.clone(),
@@ -1107,14 +1179,16 @@ impl NameRules {
             }
         };
         let span = |c: &regex::Captures, last: usize| Some((c.get(1)?.start(), c.get(last)?.end()));
-        for c in self.shapes.middle.captures_iter(text) {
+        // Which shapes match the draft anywhere: one that matches nowhere has no groups to read.
+        let on = self.shapes.any.matches(text);
+        for c in shape_groups(&on, 0, &self.shapes.middle, text) {
             let (g, sur) = (&c[1], &c[2]);
             if known_given(g) && !ordinary(sur) {
                 let Some((a, z)) = span(&c, 2) else { continue };
                 push(a, z, false, &mut out);
             }
         }
-        for c in self.shapes.surname_first.captures_iter(text) {
+        for c in shape_groups(&on, 1, &self.shapes.surname_first, text) {
             let sur = c[1].trim_end_matches(',');
             let g = &c[2];
             let comma = c[1].ends_with(',');
@@ -1153,7 +1227,7 @@ impl NameRules {
                 push(a, z, true, &mut out);
             }
         }
-        for c in self.shapes.caps_surname.captures_iter(text) {
+        for c in shape_groups(&on, 2, &self.shapes.caps_surname, text) {
             let (g, sur) = (&c[1], &c[2]);
             let official_word = sur.split([' ', '-']).any(|w| NOT_SURNAME.contains(&w) || ordinary(w));
             if known_given(g) && !ordinary(g) && !official_word {
@@ -1161,7 +1235,7 @@ impl NameRules {
                 push(a, z, false, &mut out);
             }
         }
-        for c in self.shapes.initial.captures_iter(text) {
+        for c in shape_groups(&on, 3, &self.shapes.initial, text) {
             let (initial, dot, sur) = (&c[1], &c[2], &c[3]);
             let Some((a, z)) = span(&c, 3) else { continue };
             // "NI JT 48 22 91 B. Tel": a number's last letter, not an initial.
@@ -1612,13 +1686,18 @@ impl NameRules {
         cands.extend(repeated);
         // The complainant of a sexual offence (lifelong anonymity) and a child in proceedings
         // are a justice finding, which says what is wrong; not a name to approve as well.
-        let sexual = lower_has_any(&base.lower, &self.sexual);
+        // The justice lists over the whole draft, in one search when the word view is the base
+        // view (sexual and proceedings are read in the base view, pending and decided in the word
+        // view).
+        let on_base = self.justice_lists.each_in(&base.lower);
+        let on_words = if std::ptr::eq(base, words) { on_base } else { self.justice_lists.each_in(&words.lower) };
+        let sexual = on_base & JUSTICE_SEXUAL != 0;
         let complainant = |c: &Candidate| {
             let from = floor_boundary(&base.lower, c.s.saturating_sub(60));
             let to = floor_boundary(&base.lower, c.e.saturating_add(40));
             sexual && lower_has_any(&base.lower[from..to], &self.complainant)
         };
-        let proceedings = lower_has_any(&base.lower, &self.proceedings);
+        let proceedings = on_base & JUSTICE_PROCEEDINGS != 0;
         // A child in proceedings: an age of 17 or under at the name, a few words on ("X, the
         // complainant, was 15") or "the child" just before it ("The child in the case, X,").
         let young_nearby = |c: &Candidate| {
@@ -1666,7 +1745,7 @@ impl NameRules {
         for c in cands.iter().filter(|c| child(c)) {
             hits.extend(self.justice(base, c.s, c.e, &self.child_explanation));
         }
-        if lower_has_any(&words.lower, &self.pending) && !lower_has_any(&words.lower, &self.decided) {
+        if on_words & JUSTICE_PENDING != 0 && on_words & JUSTICE_DECIDED == 0 {
             for w in self.prejudicial.iter() {
                 for (s, e) in find_word(&words.lower, w) {
                     let negated = words.lower[..s].trim_end().ends_with("not");
@@ -1698,5 +1777,65 @@ impl crate::model::NameLists for NameRules {
     }
     fn lowering(&self, lower_text: &str) -> bool {
         self.lower.any_in(lower_text) || self.lower_before_words.any_in(lower_text)
+    }
+    fn raising_lowering(&self, lower_text: &str) -> (bool, bool) {
+        let on = self.draft_lists.each_in(lower_text);
+        (on & 1 != 0, on & 0b110 != 0)
+    }
+}
+
+/// The bits of [`NameRules`]' `justice_lists`.
+const JUSTICE_SEXUAL: u32 = 1;
+const JUSTICE_PROCEEDINGS: u32 = 2;
+const JUSTICE_PENDING: u32 = 4;
+const JUSTICE_DECIDED: u32 = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::Pack;
+    use proptest::prelude::*;
+
+    /// The built-in pack's draft-wide lists, each on its own and all together.
+    fn lists() -> &'static (Vec<WordList>, WordLists) {
+        static LISTS: std::sync::OnceLock<(Vec<WordList>, WordLists)> = std::sync::OnceLock::new();
+        LISTS.get_or_init(|| {
+        let p = Pack::builtin().expect("built-in pack");
+        let (n, j) = (&p.names, &p.justice);
+        let each: Vec<WordList> = [&n.raise, &n.lower, &n.lower_before, &j.sexual, &j.proceedings, &j.pending, &j.decided]
+            .into_iter()
+            .map(|w| WordList::new("test", w).expect("list compiles"))
+            .collect();
+        let refs: Vec<&WordList> = each.iter().collect();
+        let together = WordLists::new(&refs);
+        assert!(together.set.is_some());
+        (each, together)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1500, .. ProptestConfig::default() })]
+        /// One search of the lists together answers, for each list, what its own search does:
+        /// on texts of the lists' own words, cut, glued to letters and digits or standing alone.
+        #[test]
+        fn word_lists_searched_together_answer_as_each_alone(
+            picks in prop::collection::vec((0usize..10_000, 0usize..6), 0..12)
+        ) {
+            let (each, together) = lists();
+            let words: Vec<&str> = each.iter().flat_map(|l| l.words.iter().map(String::as_str)).collect();
+            let glue = [" ", "", "x", "9", ". ", "\n", "é"];
+            let mut t = String::new();
+            for (w, g) in picks {
+                let w = words[w % words.len()];
+                // Sometimes only a part of the word.
+                let w = if g == 5 { &w[..floor_boundary(w, w.len() / 2)] } else { w };
+                t.push_str(w);
+                t.push_str(glue[g]);
+            }
+            let bits = together.each_in(&t);
+            for (k, l) in each.iter().enumerate() {
+                prop_assert_eq!(bits & (1 << k) != 0, l.any_in(&t), "list {} in {:?}", k, t);
+            }
+        }
     }
 }
