@@ -386,11 +386,6 @@ pub trait NameLists {
     /// Whether the lower-cased text holds a word that shows a court result or an official
     /// (`lower`, `lower_before`).
     fn lowering(&self, lower_text: &str) -> bool;
-    /// [`NameLists::raising`] and [`NameLists::lowering`] of one text, which a list may answer
-    /// in one search.
-    fn raising_lowering(&self, lower_text: &str) -> (bool, bool) {
-        (self.raising(lower_text), self.lowering(lower_text))
-    }
 }
 
 /// No word lists: every word is unknown.
@@ -551,7 +546,7 @@ impl<'a> NameDraft<'a> {
                 .map(|w| fnv_extend(KEY_H, lower_word(w).as_bytes()))
                 .collect();
         }
-        let (raise, lower) = lists.raising_lowering(&lowered);
+        let (raise, lower) = (lists.raising(&lowered), lists.lowering(&lowered));
         // The marks are ASCII, so their bytes are found where the characters are.
         let (mut stops, mut marks) = (Vec::new(), Vec::new());
         for (i, &b) in text.as_bytes().iter().enumerate() {

@@ -45,55 +45,6 @@ impl WordList {
     }
 }
 
-/// Several word lists searched together: one search of a text says which of them hold a word
-/// of it whole, as each list's [`WordList::any_in`] would (the same patterns, in one set). When
-/// the set does not compile (too large together), each list is searched on its own.
-#[derive(Debug, Clone)]
-pub(crate) struct WordLists {
-    set: Option<RegexSet>,
-    /// Each list's pattern in the set, none for an empty list (which holds nothing).
-    slot: Vec<Option<usize>>,
-    /// The lists themselves, searched one by one when there is no set.
-    lists: Vec<WordList>,
-}
-
-impl WordLists {
-    pub(crate) fn new(lists: &[&WordList]) -> Self {
-        let mut patterns = Vec::new();
-        let mut slot = Vec::with_capacity(lists.len());
-        for l in lists {
-            slot.push(l.re.as_ref().map(|r| {
-                patterns.push(r.as_str().to_string());
-                patterns.len() - 1
-            }));
-        }
-        let set = if patterns.is_empty() { None } else { RegexSet::new(&patterns).ok() };
-        let lists = if set.is_some() { Vec::new() } else { lists.iter().map(|&l| l.clone()).collect() };
-        WordLists { set, slot, lists }
-    }
-
-    /// For each list, in order, whether the lower-cased `hay` holds any of its words whole: bit
-    /// `k` of the answer is list `k`'s.
-    pub(crate) fn each_in(&self, hay: &str) -> u32 {
-        let mut bits = 0;
-        let Some(set) = &self.set else {
-            for (k, l) in self.lists.iter().enumerate() {
-                if l.any_in(hay) {
-                    bits |= 1 << k;
-                }
-            }
-            return bits;
-        };
-        let found = set.matches(hay);
-        for (k, slot) in self.slot.iter().enumerate() {
-            if slot.is_some_and(|p| found.matched(p)) {
-                bits |= 1 << k;
-            }
-        }
-        bits
-    }
-}
-
 /// Whether the lower-cased `hay` contains any of the `words` whole.
 pub(crate) fn lower_has_any(hay: &str, words: &WordList) -> bool {
     words.any_in(hay)
@@ -692,13 +643,13 @@ pub(crate) struct NameRules {
     lower_before_words: WordList,
     j_clause: String,
     j_action: Action,
+    pending: WordList,
+    decided: WordList,
     prejudicial: Vec<String>,
+    sexual: WordList,
     complainant: WordList,
+    proceedings: WordList,
     child_age: u32,
-    /// `raise`, `lower` and `lower_before_words`, searched together over a whole draft.
-    draft_lists: WordLists,
-    /// `sexual`, `proceedings`, `pending` and `decided`, searched together over a whole draft.
-    justice_lists: WordLists,
     prejudge_explanation: String,
     complainant_explanation: String,
     child_explanation: String,
@@ -756,16 +707,7 @@ fn age_after(text: &str, e: usize) -> Option<u32> {
 
 impl NameRules {
     pub(crate) fn compile(n: &Names, j: &Justice) -> Result<Self, PackError> {
-        let raise = WordList::new("raise", &n.raise)?;
-        let lower_words = WordList::new("lower", &n.lower)?;
-        let lower_before_words = WordList::new("lower_before", &n.lower_before)?;
-        let pending = WordList::new("pending", &j.pending)?;
-        let decided = WordList::new("decided", &j.decided)?;
-        let sexual = WordList::new("sexual", &j.sexual)?;
-        let proceedings = WordList::new("proceedings", &j.proceedings)?;
         Ok(NameRules {
-            draft_lists: WordLists::new(&[&raise, &lower_words, &lower_before_words]),
-            justice_lists: WordLists::new(&[&sexual, &proceedings, &pending, &decided]),
             shapes: Shapes::compile()?,
             action: parse_action("names", &n.clause, &n.action)?,
             clause: n.clause.clone(),
@@ -784,8 +726,8 @@ impl NameRules {
             officials: set(&n.officials),
             not_names: set(&n.not_names),
             place_surnames: set(&n.place_surnames),
-            raise,
-            lower: lower_words,
+            raise: WordList::new("raise", &n.raise)?,
+            lower: WordList::new("lower", &n.lower)?,
             window: n.window,
             base: n.base,
             honorific_raise: n.honorific_raise,
@@ -795,12 +737,16 @@ impl NameRules {
             introducers: Suffixes::new(&n.introducers),
             introducer_raise: n.introducer_raise,
             lower_before: Suffixes::new(&n.lower_before),
-            lower_before_words,
+            lower_before_words: WordList::new("lower_before", &n.lower_before)?,
             j_action: parse_action("justice", &j.clause, &j.action)?,
             j_clause: j.clause.clone(),
 
             prejudicial: lower(&j.prejudicial),
+            pending: WordList::new("pending", &j.pending)?,
+            decided: WordList::new("decided", &j.decided)?,
+            sexual: WordList::new("sexual", &j.sexual)?,
             complainant: WordList::new("complainant", &j.complainant)?,
+            proceedings: WordList::new("proceedings", &j.proceedings)?,
             child_age: j.child_age,
             prejudge_explanation: j.prejudge_explanation.clone(),
             complainant_explanation: j.complainant_explanation.clone(),
@@ -1686,18 +1632,13 @@ impl NameRules {
         cands.extend(repeated);
         // The complainant of a sexual offence (lifelong anonymity) and a child in proceedings
         // are a justice finding, which says what is wrong; not a name to approve as well.
-        // The justice lists over the whole draft, in one search when the word view is the base
-        // view (sexual and proceedings are read in the base view, pending and decided in the word
-        // view).
-        let on_base = self.justice_lists.each_in(&base.lower);
-        let on_words = if std::ptr::eq(base, words) { on_base } else { self.justice_lists.each_in(&words.lower) };
-        let sexual = on_base & JUSTICE_SEXUAL != 0;
+        let sexual = lower_has_any(&base.lower, &self.sexual);
         let complainant = |c: &Candidate| {
             let from = floor_boundary(&base.lower, c.s.saturating_sub(60));
             let to = floor_boundary(&base.lower, c.e.saturating_add(40));
             sexual && lower_has_any(&base.lower[from..to], &self.complainant)
         };
-        let proceedings = on_base & JUSTICE_PROCEEDINGS != 0;
+        let proceedings = lower_has_any(&base.lower, &self.proceedings);
         // A child in proceedings: an age of 17 or under at the name, a few words on ("X, the
         // complainant, was 15") or "the child" just before it ("The child in the case, X,").
         let young_nearby = |c: &Candidate| {
@@ -1745,7 +1686,7 @@ impl NameRules {
         for c in cands.iter().filter(|c| child(c)) {
             hits.extend(self.justice(base, c.s, c.e, &self.child_explanation));
         }
-        if on_words & JUSTICE_PENDING != 0 && on_words & JUSTICE_DECIDED == 0 {
+        if lower_has_any(&words.lower, &self.pending) && !lower_has_any(&words.lower, &self.decided) {
             for w in self.prejudicial.iter() {
                 for (s, e) in find_word(&words.lower, w) {
                     let negated = words.lower[..s].trim_end().ends_with("not");
@@ -1777,65 +1718,5 @@ impl crate::model::NameLists for NameRules {
     }
     fn lowering(&self, lower_text: &str) -> bool {
         self.lower.any_in(lower_text) || self.lower_before_words.any_in(lower_text)
-    }
-    fn raising_lowering(&self, lower_text: &str) -> (bool, bool) {
-        let on = self.draft_lists.each_in(lower_text);
-        (on & 1 != 0, on & 0b110 != 0)
-    }
-}
-
-/// The bits of [`NameRules`]' `justice_lists`.
-const JUSTICE_SEXUAL: u32 = 1;
-const JUSTICE_PROCEEDINGS: u32 = 2;
-const JUSTICE_PENDING: u32 = 4;
-const JUSTICE_DECIDED: u32 = 8;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::pack::Pack;
-    use proptest::prelude::*;
-
-    /// The built-in pack's draft-wide lists, each on its own and all together.
-    fn lists() -> &'static (Vec<WordList>, WordLists) {
-        static LISTS: std::sync::OnceLock<(Vec<WordList>, WordLists)> = std::sync::OnceLock::new();
-        LISTS.get_or_init(|| {
-        let p = Pack::builtin().expect("built-in pack");
-        let (n, j) = (&p.names, &p.justice);
-        let each: Vec<WordList> = [&n.raise, &n.lower, &n.lower_before, &j.sexual, &j.proceedings, &j.pending, &j.decided]
-            .into_iter()
-            .map(|w| WordList::new("test", w).expect("list compiles"))
-            .collect();
-        let refs: Vec<&WordList> = each.iter().collect();
-        let together = WordLists::new(&refs);
-        assert!(together.set.is_some());
-        (each, together)
-        })
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 1500, .. ProptestConfig::default() })]
-        /// One search of the lists together answers, for each list, what its own search does:
-        /// on texts of the lists' own words, cut, glued to letters and digits or standing alone.
-        #[test]
-        fn word_lists_searched_together_answer_as_each_alone(
-            picks in prop::collection::vec((0usize..10_000, 0usize..6), 0..12)
-        ) {
-            let (each, together) = lists();
-            let words: Vec<&str> = each.iter().flat_map(|l| l.words.iter().map(String::as_str)).collect();
-            let glue = [" ", "", "x", "9", ". ", "\n", "é"];
-            let mut t = String::new();
-            for (w, g) in picks {
-                let w = words[w % words.len()];
-                // Sometimes only a part of the word.
-                let w = if g == 5 { &w[..floor_boundary(w, w.len() / 2)] } else { w };
-                t.push_str(w);
-                t.push_str(glue[g]);
-            }
-            let bits = together.each_in(&t);
-            for (k, l) in each.iter().enumerate() {
-                prop_assert_eq!(bits & (1 << k) != 0, l.any_in(&t), "list {} in {:?}", k, t);
-            }
-        }
     }
 }

@@ -227,23 +227,23 @@ fn class(c: char) -> u8 {
 /// digit or symbol that stands for one. One pass, nothing allocated; an ASCII byte is classed
 /// from a table without decoding it.
 fn spaced_or_mixed(text: &str) -> bool {
-    let b = text.as_bytes();
     // The class of the character at byte `i` (a boundary) and its length in bytes.
-    let at = |i: usize| -> (u8, usize) {
-        match b.get(i) {
+    #[inline(always)]
+    fn at(text: &str, i: usize) -> (u8, usize) {
+        match text.as_bytes().get(i) {
             None => (0, 0),
             Some(&x) if x < 0x80 => (ASCII_CLASS[usize::from(x)], 1),
             Some(_) => text[i..].chars().next().map_or((0, 0), |c| (class(c), c.len_utf8())),
         }
-    };
+    }
     // Spacers seen since the last single character, while nothing else came between.
     let mut gap: Option<usize> = None;
     let (mut letters, mut stand_in) = (0usize, false);
     let mut prev_alnum = false;
-    let (mut cur, mut len) = at(0);
+    let (mut cur, mut len) = at(text, 0);
     let mut i = 0;
     while len > 0 {
-        let (next, next_len) = at(i + len);
+        let (next, next_len) = at(text, i + len);
         let alnum = cur & ALNUM != 0;
         if alnum {
             let single = !prev_alnum && next & ALNUM == 0;
