@@ -996,7 +996,7 @@ impl Engine {
         // twice.
         let changed = normalise::words_if_changed(&base);
         let words = changed.as_ref().unwrap_or(&base);
-        let mut hits = Vec::new();
+        let mut hits = Vec::with_capacity(8);
         // Which rules' patterns match each view at all (one search of each view by every
         // pattern together); the others are not searched on their own.
         let mut can_base = Vec::new();
@@ -1428,7 +1428,7 @@ impl SentenceModel {
     /// A finding for each sentence the model scores at or above its threshold, unless a rule
     /// already found the model's category in that sentence.
     fn screen(&self, text: &str, hits: &mut Vec<Hit>) {
-        let mut scratch = model::Scratch::default();
+        let mut scratch = model::Scratch::for_text(text.len());
         for (s, e) in model::sentences(text) {
             if hits.iter().any(|h| h.category == self.category && h.start < e && s < h.end) {
                 continue;

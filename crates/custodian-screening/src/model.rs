@@ -76,6 +76,48 @@ fn tokens(sentence: &str, buf: &mut Vec<u8>, ends: &mut Vec<usize>) {
     ends.clear();
     // Where the token being read starts: it is empty while `buf.len() == start`.
     let mut start = 0;
+    let b = sentence.as_bytes();
+    // Whether the character from byte `i` on is a letter or digit.
+    let alnum_at = |i: usize| sentence[i..].chars().next().is_some_and(char::is_alphanumeric);
+    let mut i = 0;
+    while i < b.len() {
+        // ASCII bytes are read as they are; other characters are decoded.
+        let x = b[i];
+        let (c, next) = if x < 0x80 {
+            (char::from(x), i + 1)
+        } else {
+            let c = sentence[i..].chars().next().unwrap_or(' ');
+            (c, i + c.len_utf8())
+        };
+        i = next;
+        if c.is_ascii_alphanumeric() {
+            buf.push(if c.is_ascii_digit() { b'0' } else { c.to_ascii_lowercase() as u8 });
+        } else if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                let l = if l.is_ascii_digit() { '0' } else { l };
+                let mut enc = [0u8; 4];
+                buf.extend_from_slice(l.encode_utf8(&mut enc).as_bytes());
+            }
+        } else if (c == '\'' || c == '\u{2019}') && buf.len() > start && alnum_at(i) {
+            continue;
+        } else if buf.len() > start {
+            ends.push(buf.len());
+            start = buf.len();
+        }
+    }
+    if buf.len() > start {
+        ends.push(buf.len());
+    }
+}
+
+/// [`tokens`] as it was first written, a character at a time (the reference the byte-wise
+/// reader is tested against).
+#[cfg(test)]
+fn tokens_by_chars(sentence: &str, buf: &mut Vec<u8>, ends: &mut Vec<usize>) {
+    buf.clear();
+    ends.clear();
+    // Where the token being read starts: it is empty while `buf.len() == start`.
+    let mut start = 0;
     let mut chars = sentence.chars().peekable();
     while let Some(c) = chars.next() {
         if c.is_ascii_alphanumeric() {
@@ -149,7 +191,25 @@ pub struct Scratch {
     toks: Vec<u8>,
     ends: Vec<usize>,
     features: Vec<u32>,
+    keys: Vec<u64>,
 }
+
+impl Scratch {
+    /// Room for sentences of a text of `len` bytes, made once rather than grown.
+    pub fn for_text(len: usize) -> Scratch {
+        Scratch {
+            toks: Vec::with_capacity(len),
+            ends: Vec::with_capacity(len / 2 + 1),
+            features: Vec::with_capacity(ROOM_FEATURES),
+            keys: Vec::with_capacity(ROOM_KEYS),
+        }
+    }
+}
+
+/// The room made up front for one candidate's or sentence's keys and known features (most have
+/// fewer; more only grows it).
+const ROOM_KEYS: usize = 128;
+const ROOM_FEATURES: usize = 64;
 
 const KEY_W: u64 = fnv(b"w:");
 const KEY_B: u64 = fnv(b"b:");
@@ -233,20 +293,29 @@ impl Model {
     /// person's name, read with [`for_each_name_feature_in`].
     pub fn score_name(&self, draft: &mut NameDraft<'_>, s: usize, e: usize, lists: &dyn NameLists) -> f32 {
         let features = std::mem::take(&mut draft.features);
-        let (p, found) = self.probability(features, |key| for_each_name_feature_key(draft, s, e, lists, key));
+        let mut room = std::mem::take(&mut draft.keys);
+        let (p, found) =
+            self.probability(features, &mut room, |key| for_each_name_feature_key(draft, s, e, lists, key));
         draft.features = found.features;
+        draft.keys = room;
         p
     }
 
     /// The probability over the feature keys `keys` hands out (each key counts towards the
-    /// scaling, known or not), and the known features found, in `features`' room.
-    fn probability(&self, mut features: Vec<u32>, keys: impl FnOnce(&mut dyn FnMut(u64))) -> (f32, Found) {
+    /// scaling, known or not), and the known features found, in `features`' room (the keys are
+    /// gathered in `all`'s).
+    fn probability(
+        &self,
+        mut features: Vec<u32>,
+        all: &mut Vec<u64>,
+        keys: impl FnOnce(&mut dyn FnMut(u64)),
+    ) -> (f32, Found) {
         features.clear();
         // Every key first, then all looked up together ([`Weights::get_keys`]).
-        let mut all: Vec<u64> = Vec::with_capacity(128);
+        all.clear();
         keys(&mut |key| all.push(key));
         let total = all.len();
-        self.weights.get_keys(&all, &mut features);
+        self.weights.get_keys(all, &mut features);
         features.sort_unstable();
         features.dedup();
         let found = Found { features, total };
@@ -265,7 +334,10 @@ impl Model {
     /// [`Model::score`] with room kept from an earlier sentence.
     pub fn score_with(&self, sentence: &str, k: usize, scratch: &mut Scratch) -> (f32, Vec<String>) {
         let features = std::mem::take(&mut scratch.features);
-        let (p, found) = self.probability(features, |key| for_each_feature_key(sentence, self.chars, scratch, key));
+        let mut room = std::mem::take(&mut scratch.keys);
+        let (p, found) =
+            self.probability(features, &mut room, |key| for_each_feature_key(sentence, self.chars, scratch, key));
+        scratch.keys = room;
         if k == 0 {
             scratch.features = found.features;
             return (p, Vec::new());
@@ -351,7 +423,7 @@ pub fn name_candidates(text: &str) -> Vec<(usize, usize)> {
 pub fn name_runs(text: &str, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let words: Vec<(usize, usize, bool)> =
         spans.iter().map(|&(s, e)| (s, e, text[s..].chars().next().is_some_and(char::is_uppercase))).collect();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(8);
     let mut k = 0;
     while k < words.len() {
         if !words[k].2 {
@@ -383,6 +455,11 @@ pub struct NameDraft<'a> {
     words: Vec<(usize, usize)>,
     raise: bool,
     lower: bool,
+    /// Whether the text is all ASCII: then [`lower_word`] of any part of it is that part of
+    /// `folded`, and `word_lower`, `word_ends`, `tok_lower` and `tok_ends` are left empty.
+    ascii: bool,
+    /// An ASCII text lower-cased with every digit made 0 ([`lower_word`] of the whole text).
+    folded: String,
     /// [`lower_word`] of each of `words`, one after another: word `k` ends at `word_ends[k]`.
     word_lower: String,
     word_ends: Vec<usize>,
@@ -395,12 +472,17 @@ pub struct NameDraft<'a> {
     tok_ends: Vec<usize>,
     /// The keys of the `h:` features (the draft's first three words).
     head: Vec<u64>,
+    /// Where the text's sentences stop (`.`, `!`, `?`, a line break), and where they or a
+    /// colon or bar do, in order: the ends of a candidate's sentence and of its context.
+    stops: Vec<usize>,
+    marks: Vec<usize>,
     /// The last sentence asked about: its span, and whether it raises and lowers.
     sentence: Option<(usize, usize, bool, bool)>,
     /// Whether a sentence can raise (or lower) only when the whole draft does.
     sentence_implies_draft: bool,
-    /// Room for a candidate's known features.
+    /// Room for a candidate's known features and its keys.
     features: Vec<u32>,
+    keys: Vec<u64>,
     /// Room for a candidate's lower-cased words and their char boundaries.
     run_lower: String,
     run_ends: Vec<usize>,
@@ -415,34 +497,75 @@ impl<'a> NameDraft<'a> {
     /// [`NameDraft::new`] with the text's words ([`word_spans`]) already split.
     pub fn with_words(text: &'a str, words: Vec<(usize, usize)>, lists: &dyn NameLists) -> NameDraft<'a> {
         let lowered = text.to_lowercase();
-        let mut word_lower = String::with_capacity(text.len());
-        let mut word_ends = Vec::with_capacity(words.len());
+        let ascii = text.is_ascii();
         let mut word_small = Vec::with_capacity(words.len());
-        for &(ws, we) in &words {
-            let w = &text[ws..we];
-            push_lower(&mut word_lower, w);
-            word_ends.push(word_lower.len());
-            word_small.push(w.chars().next().is_some_and(char::is_lowercase));
+        for &(ws, _) in &words {
+            word_small.push(text[ws..].chars().next().is_some_and(char::is_lowercase));
         }
         let toks = spans(text, words.len() + 1, |c, _| c.is_alphanumeric() || c == '\'');
-        let mut tok_lower = String::with_capacity(text.len());
-        let mut tok_ends = Vec::with_capacity(toks.len());
-        for &(ts, te) in &toks {
-            push_lower(&mut tok_lower, &text[ts..te]);
-            tok_ends.push(tok_lower.len());
+        let (mut folded, mut word_lower, mut tok_lower) = (String::new(), String::new(), String::new());
+        let (mut word_ends, mut tok_ends) = (Vec::new(), Vec::new());
+        let head: Vec<u64>;
+        if ascii {
+            // ASCII lower-cases byte for byte, so each word's and token's lower case is its
+            // part of the whole text's.
+            let mut bytes = lowered.as_bytes().to_vec();
+            for b in &mut bytes {
+                if b.is_ascii_digit() {
+                    *b = b'0';
+                }
+            }
+            folded = String::from_utf8(bytes).unwrap_or_default();
+            // The headline's words are the tokens that start in its first 80 characters, cut
+            // there.
+            let head_end = text.len().min(80);
+            head = toks
+                .iter()
+                .take_while(|t| t.0 < head_end)
+                .take(3)
+                .map(|&(ts, te)| fnv_extend(KEY_H, &folded.as_bytes()[ts..te.min(head_end)]))
+                .collect();
+        } else {
+            word_lower.reserve(text.len());
+            word_ends.reserve(words.len());
+            for &(ws, we) in &words {
+                push_lower(&mut word_lower, &text[ws..we]);
+                word_ends.push(word_lower.len());
+            }
+            tok_lower.reserve(text.len());
+            tok_ends.reserve(toks.len());
+            for &(ts, te) in &toks {
+                push_lower(&mut tok_lower, &text[ts..te]);
+                tok_ends.push(tok_lower.len());
+            }
+            let head_end = text.char_indices().nth(80).map_or(text.len(), |(i, _)| i);
+            head = text[..head_end]
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .filter(|w| !w.is_empty())
+                .take(3)
+                .map(|w| fnv_extend(KEY_H, lower_word(w).as_bytes()))
+                .collect();
         }
-        let head_end = text.char_indices().nth(80).map_or(text.len(), |(i, _)| i);
-        let head = text[..head_end]
-            .split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .filter(|w| !w.is_empty())
-            .take(3)
-            .map(|w| fnv_extend(KEY_H, lower_word(w).as_bytes()))
-            .collect();
+        let (raise, lower) = (lists.raising(&lowered), lists.lowering(&lowered));
+        // The marks are ASCII, so their bytes are found where the characters are.
+        let (mut stops, mut marks) = (Vec::new(), Vec::new());
+        for (i, &b) in text.as_bytes().iter().enumerate() {
+            match b {
+                b'.' | b'!' | b'?' | b'\n' => {
+                    stops.push(i);
+                    marks.push(i);
+                }
+                b':' | b'|' => marks.push(i),
+                _ => {}
+            }
+        }
         NameDraft {
             text,
             words,
-            raise: lists.raising(&lowered),
-            lower: lists.lowering(&lowered),
+            raise,
+            lower,
+            ascii,
+            folded,
             word_lower,
             word_ends,
             word_small,
@@ -450,33 +573,52 @@ impl<'a> NameDraft<'a> {
             tok_lower,
             tok_ends,
             head,
+            stops,
+            marks,
             // A sentence's raising or lowering word is one of the whole draft's (a sentence ends
             // at a stop or a line break, which the lists' word edges accept), unless lower-casing
             // the sentence alone differs: only a capital sigma is lower-cased by its context.
             sentence_implies_draft: !text.contains('\u{3A3}'),
             sentence: None,
-            features: Vec::new(),
-            run_lower: String::new(),
-            run_ends: Vec::new(),
-            chars: Vec::new(),
+            features: Vec::with_capacity(ROOM_FEATURES),
+            keys: Vec::with_capacity(ROOM_KEYS),
+            run_lower: String::with_capacity(64),
+            run_ends: Vec::with_capacity(4),
+            chars: Vec::with_capacity(32),
         }
     }
 
     /// [`lower_word`] of word `k`.
     fn word_lower(&self, k: usize) -> &str {
+        if self.ascii {
+            let (ws, we) = self.words[k];
+            return &self.folded[ws..we];
+        }
         &self.word_lower[if k == 0 { 0 } else { self.word_ends[k - 1] }..self.word_ends[k]]
     }
 
-    /// [`lower_word`] of the part `cs..ce` of context token `k`: kept from [`NameDraft::new`]
-    /// when it is the whole token, else written into `tmp`.
+    /// [`lower_word`] of the part `cs..ce` of context token `k`: part of the whole text's for
+    /// ASCII, kept from [`NameDraft::new`] when it is the whole token, else written into `tmp`.
     fn tok_lower<'b>(&'b self, k: usize, cs: usize, ce: usize, tmp: &'b mut String) -> &'b str {
-        if (cs, ce) == self.toks[k] {
+        if self.ascii {
+            &self.folded[cs..ce]
+        } else if (cs, ce) == self.toks[k] {
             &self.tok_lower[if k == 0 { 0 } else { self.tok_ends[k - 1] }..self.tok_ends[k]]
         } else {
             tmp.clear();
             push_lower(tmp, &self.text[cs..ce]);
             tmp
         }
+    }
+
+    /// Where the part of the text around `s..e` that `at` (the stops, or the marks) bounds
+    /// starts and ends: just after the last one before `s` (or the start), at the first one from
+    /// `e` on (or the end), as `text[..s].rfind` and `text[e..].find` give them.
+    fn bounded(&self, at: &[usize], s: usize, e: usize) -> (usize, usize) {
+        let before = at.partition_point(|&i| i < s);
+        let start = if before == 0 { 0 } else { at[before - 1] + 1 };
+        let after = at.partition_point(|&i| i < e);
+        (start, at.get(after).copied().unwrap_or(self.text.len()))
     }
 
     /// The context tokens within `a..b` (as `text[a..b]` split into words would give them: a
@@ -808,8 +950,7 @@ pub fn for_each_name_feature_key(
     let after = &text[e..];
     let mut tmp = String::new();
     // The two words before and after, in the sentence (or up to a colon or a bar).
-    let ctx_start = before.rfind(['.', '!', '?', '\n', ':', '|']).map_or(0, |i| i + 1);
-    let stop = e + after.find(['.', '!', '?', '\n', ':', '|']).unwrap_or(after.len());
+    let (ctx_start, stop) = d.bounded(&d.marks, s, e);
     let (mut p1, mut p2) = (fnv_extend(KEY_P1, b"^"), fnv_extend(KEY_P2, b"^"));
     let mut pf = fnv_extend(KEY_PF, b"^");
     let mut i = 0;
@@ -843,8 +984,7 @@ pub fn for_each_name_feature_key(
         f(KEY_POSS);
     }
     // The words around it in its sentence, and the headline.
-    let sent_start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
-    let sent_end = e + after.find(['.', '!', '?', '\n']).unwrap_or(after.len());
+    let (sent_start, sent_end) = d.bounded(&d.stops, s, e);
     d.last_toks(sent_start, s, 8, |k, cs, ce| f(fnv_extend(KEY_X, d.tok_lower(k, cs, ce, &mut tmp).as_bytes())));
     d.first_toks(e, sent_end, 8, |k, cs, ce| f(fnv_extend(KEY_X, d.tok_lower(k, cs, ce, &mut tmp).as_bytes())));
     for &h in &d.head {
@@ -1207,6 +1347,20 @@ mod tests {
                     spans.push((bounds[a], bounds[b]));
                 }
                 assert_same_keys(&t, &spans, &Lists);
+            }
+
+            /// The byte-wise token reader writes what the character-at-a-time one wrote, on
+            /// ASCII and on letters, digits and apostrophes of other scripts.
+            #[test]
+            fn tokens_read_bytewise_as_by_characters(pieces in prop::collection::vec(prop_oneof![
+                piece(),
+                prop::sample::select(vec!["\u{0663}", "\u{00B2}", "\u{2163}", "\u{0301}", "\u{00A0}", "\u{1F600}", "\u{4E2D}", "'\u{00E9}", "\u{2019}\u{0663}"]),
+            ], 0..40)) {
+                let t: String = pieces.concat();
+                let (mut a, mut ae, mut b, mut be) = (Vec::new(), Vec::new(), vec![1u8], vec![7usize]);
+                tokens(&t, &mut a, &mut ae);
+                tokens_by_chars(&t, &mut b, &mut be);
+                prop_assert_eq!((a, ae), (b, be), "{:?}", t);
             }
         }
     }

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use crate::engine::{Action, Category, Hit, column_header, floor_boundary};
 use crate::normalise::View;
@@ -575,6 +575,20 @@ struct Shapes {
     caps_surname: Regex,
     /// An initial and a surname: "K. Byrne".
     initial: Regex,
+    /// The four together, searched once to learn which of them match a draft at all (most
+    /// drafts match none); only those are searched for their groups.
+    any: RegexSet,
+}
+
+/// The matches of shape `k` (`re`) in `text`, searched for only when the shapes' set says it
+/// matches somewhere (`on`).
+fn shape_groups<'t>(
+    on: &regex::SetMatches,
+    k: usize,
+    re: &'t Regex,
+    text: &'t str,
+) -> impl Iterator<Item = regex::Captures<'t>> + 't {
+    on.matched(k).then(|| re.captures_iter(text)).into_iter().flatten()
 }
 
 impl Shapes {
@@ -582,20 +596,23 @@ impl Shapes {
         let re = |p: &str| {
             Regex::new(p).map_err(|e| PackError::Rule { rule: "names".into(), message: format!("name shape: {e}") })
         };
-        Ok(Shapes {
-            middle: re(
+        let (middle, surname_first, caps_surname, initial) = (
+            re(
                 r#"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)[^\S\n](?:\p{Lu}\.?|['‘’"“”]\p{Lu}\p{Ll}+['‘’"“”])[^\S\n](\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)(?:[^\p{L}\p{N}]|$)"#,
             )?,
-            surname_first: re(
+            re(
                 r"(?:^|[^\p{L}\p{N}])(\p{Lu}['’]?\p{Lu}+(?:[-[^\S\n]]\p{Lu}{2,})?,?|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?,)[^\S\n](\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}{2,})(?:[^\p{L}\p{N}]|$)",
             )?,
-            caps_surname: re(
+            re(
                 r"(?:^|[^\p{L}\p{N}])(\p{Lu}\p{Ll}+)[^\S\n](\p{Lu}{2,}(?:[-[^\S\n]]\p{Lu}{2,}){0,2})(?:[^\p{L}\p{N}]|$)",
             )?,
-            initial: re(
+            re(
                 r"(?:^|[^\p{L}\p{N}])(\p{Lu})(\.?)[^\S\n](\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Lu}['’]?\p{Lu}+(?:-\p{Lu}{2,})?)(?:[^\p{L}\p{N}]|$)",
             )?,
-        })
+        );
+        let any = RegexSet::new([middle.as_str(), surname_first.as_str(), caps_surname.as_str(), initial.as_str()])
+            .map_err(|e| PackError::Rule { rule: "names".into(), message: format!("name shapes: {e}") })?;
+        Ok(Shapes { middle, surname_first, caps_surname, initial, any })
     }
 }
 
@@ -723,9 +740,10 @@ impl NameRules {
             lower_before_words: WordList::new("lower_before", &n.lower_before)?,
             j_action: parse_action("justice", &j.clause, &j.action)?,
             j_clause: j.clause.clone(),
+
+            prejudicial: lower(&j.prejudicial),
             pending: WordList::new("pending", &j.pending)?,
             decided: WordList::new("decided", &j.decided)?,
-            prejudicial: lower(&j.prejudicial),
             sexual: WordList::new("sexual", &j.sexual)?,
             complainant: WordList::new("complainant", &j.complainant)?,
             proceedings: WordList::new("proceedings", &j.proceedings)?,
@@ -1107,14 +1125,16 @@ impl NameRules {
             }
         };
         let span = |c: &regex::Captures, last: usize| Some((c.get(1)?.start(), c.get(last)?.end()));
-        for c in self.shapes.middle.captures_iter(text) {
+        // Which shapes match the draft anywhere: one that matches nowhere has no groups to read.
+        let on = self.shapes.any.matches(text);
+        for c in shape_groups(&on, 0, &self.shapes.middle, text) {
             let (g, sur) = (&c[1], &c[2]);
             if known_given(g) && !ordinary(sur) {
                 let Some((a, z)) = span(&c, 2) else { continue };
                 push(a, z, false, &mut out);
             }
         }
-        for c in self.shapes.surname_first.captures_iter(text) {
+        for c in shape_groups(&on, 1, &self.shapes.surname_first, text) {
             let sur = c[1].trim_end_matches(',');
             let g = &c[2];
             let comma = c[1].ends_with(',');
@@ -1153,7 +1173,7 @@ impl NameRules {
                 push(a, z, true, &mut out);
             }
         }
-        for c in self.shapes.caps_surname.captures_iter(text) {
+        for c in shape_groups(&on, 2, &self.shapes.caps_surname, text) {
             let (g, sur) = (&c[1], &c[2]);
             let official_word = sur.split([' ', '-']).any(|w| NOT_SURNAME.contains(&w) || ordinary(w));
             if known_given(g) && !ordinary(g) && !official_word {
@@ -1161,7 +1181,7 @@ impl NameRules {
                 push(a, z, false, &mut out);
             }
         }
-        for c in self.shapes.initial.captures_iter(text) {
+        for c in shape_groups(&on, 3, &self.shapes.initial, text) {
             let (initial, dot, sur) = (&c[1], &c[2], &c[3]);
             let Some((a, z)) = span(&c, 3) else { continue };
             // "NI JT 48 22 91 B. Tel": a number's last letter, not an initial.

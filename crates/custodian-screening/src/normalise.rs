@@ -159,14 +159,123 @@ fn spacer(c: char) -> bool {
     matches!(c, ' ' | '.' | '-' | '_' | '*' | '/' | '\u{00B7}' | '\u{2022}')
 }
 
+/// What [`spaced_or_mixed`] needs to know of a character: whether it is a letter or digit
+/// (`ALNUM`), a letter (`ALPHA`), a spacer (`SPACER`), part of a word that may be folded (a
+/// letter, a digit, `@` or `$`: `WORD`), and one that stands for a letter (`STANDS`).
+const ALNUM: u8 = 1;
+const ALPHA: u8 = 2;
+const SPACER: u8 = 4;
+const WORD: u8 = 8;
+const STANDS: u8 = 16;
+
+/// [`class`] of every ASCII character, worked out when the crate is compiled.
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        let mut k = 0;
+        if c.is_ascii_alphanumeric() {
+            k |= ALNUM | WORD;
+        }
+        if c.is_ascii_alphabetic() {
+            k |= ALPHA;
+        }
+        if matches!(c, b' ' | b'.' | b'-' | b'_' | b'*' | b'/') {
+            k |= SPACER;
+        }
+        if matches!(c, b'@' | b'$') {
+            k |= WORD;
+        }
+        if matches!(c, b'0' | b'1' | b'!' | b'3' | b'4' | b'@' | b'5' | b'$' | b'7') {
+            k |= STANDS;
+        }
+        t[i] = k;
+        i += 1;
+    }
+    t
+};
+
+/// The class of a character, as [`ASCII_CLASS`] gives it for ASCII: from the same tests
+/// ([`char::is_alphanumeric`], [`char::is_alphabetic`], [`spacer`], [`leet`]) that the word
+/// view's builder makes.
+fn class(c: char) -> u8 {
+    if c.is_ascii() {
+        return ASCII_CLASS[c as usize];
+    }
+    let mut k = 0;
+    if c.is_alphanumeric() {
+        k |= ALNUM | WORD;
+    }
+    if c.is_alphabetic() {
+        k |= ALPHA;
+    }
+    if spacer(c) {
+        k |= SPACER;
+    }
+    if leet(c, false).is_some() {
+        k |= STANDS;
+    }
+    k
+}
+
 /// Whether the word view of `text` can differ from it. Most drafts have nothing to join or
 /// fold, and then the word view is the base view: every character [`words_if_changed`] leaves
 /// alone it copies with its span. A run of spaced-out letters starts with two single
 /// characters (letters or digits with none beside them) one to three spacers apart, and a word
 /// (a run of letters, digits, `@` and `$`) is folded only when it has at least two letters and a
-/// digit or symbol that stands for one. One pass, nothing allocated.
+/// digit or symbol that stands for one. One pass, nothing allocated; an ASCII byte is classed
+/// from a table without decoding it.
 fn spaced_or_mixed(text: &str) -> bool {
+    // The class of the character at byte `i` (a boundary) and its length in bytes.
+    #[inline(always)]
+    fn at(text: &str, i: usize) -> (u8, usize) {
+        match text.as_bytes().get(i) {
+            None => (0, 0),
+            Some(&x) if x < 0x80 => (ASCII_CLASS[usize::from(x)], 1),
+            Some(_) => text[i..].chars().next().map_or((0, 0), |c| (class(c), c.len_utf8())),
+        }
+    }
     // Spacers seen since the last single character, while nothing else came between.
+    let mut gap: Option<usize> = None;
+    let (mut letters, mut stand_in) = (0usize, false);
+    let mut prev_alnum = false;
+    let (mut cur, mut len) = at(text, 0);
+    let mut i = 0;
+    while len > 0 {
+        let (next, next_len) = at(text, i + len);
+        let alnum = cur & ALNUM != 0;
+        if alnum {
+            let single = !prev_alnum && next & ALNUM == 0;
+            if single && gap.is_some_and(|g| (1..=3).contains(&g)) {
+                return true;
+            }
+            gap = single.then_some(0);
+        } else if cur & SPACER != 0 {
+            gap = gap.map(|g| g + 1);
+        } else {
+            gap = None;
+        }
+        prev_alnum = alnum;
+        if cur & WORD != 0 {
+            letters += usize::from(cur & ALPHA != 0);
+            stand_in |= cur & STANDS != 0;
+            if letters >= 2 && stand_in {
+                return true;
+            }
+        } else {
+            (letters, stand_in) = (0, false);
+        }
+        i += len;
+        (cur, len) = (next, next_len);
+    }
+    false
+}
+
+/// [`spaced_or_mixed`] as it was first written, a character at a time (the reference the
+/// table-driven pass is tested against).
+#[cfg(test)]
+fn spaced_or_mixed_by_chars(text: &str) -> bool {
     let mut gap: Option<usize> = None;
     let (mut letters, mut stand_in) = (0usize, false);
     let mut prev_alnum = false;
@@ -366,5 +475,39 @@ mod tests {
         let v = base(t);
         assert_eq!(v.text, "Zoë said");
         assert_eq!(back(&v, t, "Zoë"), t[..5].to_string());
+    }
+
+    /// Characters that [`spaced_or_mixed`] classes differently: ASCII letters, digits, spacers
+    /// and the symbols that stand for letters, and their non-ASCII kin (accented and Greek
+    /// letters, other scripts' digits, the two non-ASCII spacers, a combining mark, emoji).
+    const ALPHABET: &[char] = &[
+        'a', 'B', 'z', '0', '1', '3', '4', '5', '7', '9', '@', '$', '!', ' ', ' ', '.', '-', '_', '*', '/', ',', '\n',
+        '\'', 'é', 'Ł', 'ß', 'Σ', 'ж', '\u{0663}', '²', 'Ⅻ', '\u{00B7}', '\u{2022}', '\u{0301}', '\u{00A0}',
+        '\u{2013}', '😀', '中',
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+        /// The table-driven pass answers as the character-at-a-time one, on any text of these
+        /// characters, ASCII or not.
+        #[test]
+        fn the_table_driven_check_answers_as_the_character_one(
+            picks in proptest::collection::vec(proptest::sample::select(ALPHABET), 0..24)
+        ) {
+            let t: String = picks.into_iter().collect();
+            proptest::prop_assert_eq!(spaced_or_mixed(&t), spaced_or_mixed_by_chars(&t), "{:?}", t);
+        }
+    }
+
+    #[test]
+    fn every_character_is_classed_as_the_word_view_reads_it() {
+        for c in (0..=0x3000u32).chain([0x1F600, 0xFF10, 0xFF21]).filter_map(char::from_u32) {
+            let k = class(c);
+            assert_eq!(k & ALNUM != 0, c.is_alphanumeric(), "{c:?}");
+            assert_eq!(k & ALPHA != 0, c.is_alphabetic(), "{c:?}");
+            assert_eq!(k & SPACER != 0, spacer(c), "{c:?}");
+            assert_eq!(k & STANDS != 0, leet(c, false).is_some(), "{c:?}");
+            assert_eq!(k & WORD != 0, c.is_alphanumeric() || c == '@' || c == '$', "{c:?}");
+        }
     }
 }
