@@ -146,13 +146,13 @@ async fn a_stored_pack_pinned_to_an_older_model_still_loads_and_the_page_says_so
 
     // A new version must name the shipped model: checking or saving one that does not is refused
     // with the lines to write, and changes nothing.
-    let (status, page) = cc.post("/screening/pack/check", &[("body", &stale("2026.12.12"))]).await;
+    let (status, page) = cc.post("/screening/pack/check", &[("body", &stale("2026.12.13"))]).await;
     assert_eq!(status, 422);
     assert!(page.contains("Name the shipped model") && page.contains(&shipped), "{page}");
-    let (status, _) = cc.post("/screening/pack", &[("body", &stale("2026.12.12")), ("reason", "lists")]).await;
+    let (status, _) = cc.post("/screening/pack", &[("body", &stale("2026.12.13")), ("reason", "lists")]).await;
     assert_eq!(status, 422);
     assert_eq!(app.state.screener().current().version(), "2026.12.12");
-    let fixed = with("2026.12.12", "act = 0.75", "act = 0.75");
+    let fixed = with("2026.12.13", "act = 0.75", "act = 0.75");
     let (status, page) = cc.post("/screening/pack", &[("body", &fixed), ("reason", "Name the new model")]).await;
     assert_eq!(status, 303, "{page}");
     assert!(app.state.screener().current().engine.warnings().is_empty());
