@@ -327,7 +327,9 @@ mod pack {
     }
 
     /// A sentence no rule names, found by the pack's sentence model (6.3d).
-    const WAITING: &str = "There will be a team waiting on the estate tonight for the dealers when they arrive.";
+    /// ("There will be a team waiting on the estate tonight", the sentence this test used until
+    /// pack 2026.12.11, is now a rule's: covert.deployed-when.)
+    const WAITING: &str = "A few of us will be waiting in the bushes by the allotments until the thieves come back.";
 
     #[test]
     fn the_sentence_model_finds_what_no_rule_names_and_says_why() {
@@ -336,14 +338,14 @@ mod pack {
         let f = s.findings.iter().find(|f| f.category == Category::Covert).expect("a covert finding");
         assert_eq!(f.clause, "6.3d");
         assert_eq!(f.matched, WAITING, "the whole sentence");
-        assert!(f.explanation.contains("statistical model 2026.12.9, score 0."), "{}", f.explanation);
+        assert!(f.explanation.contains("statistical model 2026.12.11, score 0."), "{}", f.explanation);
         assert!(f.explanation.contains("the words that weighed most: \""), "{}", f.explanation);
         assert!(f.explanation.starts_with("WP034 6.3d"), "{}", f.explanation);
         // A sentence the rules found is not scored again: one finding, the rule's.
         let ruled = screen("Officers dressed as cyclists will be riding the canal towpath on Friday night.");
         assert_eq!(ruled.findings.iter().filter(|f| f.category == Category::Covert).count(), 1);
         assert!(!ruled.findings.iter().any(|f| f.explanation.contains("statistical model")));
-        assert_eq!(ENGINE.model_version().map(|(v, _)| v), Some("2026.12.9"));
+        assert_eq!(ENGINE.model_version().map(|(v, _)| v), Some("2026.12.11"));
     }
 
     /// A pack stored before a retrain: it names the previous model file's version and SHA-256,
@@ -359,7 +361,7 @@ mod pack {
         let w = engine.warnings().join("\n");
         assert!(w.contains(&"ab".repeat(32)) && w.contains("2026.12.1"), "{w}");
         assert!(w.contains(&custodian_screening::sha256_hex(Pack::builtin_model_text())), "{w}");
-        assert!(w.contains("version 2026.12.9") && w.contains("no longer ships"), "{w}");
+        assert!(w.contains("version 2026.12.11") && w.contains("no longer ships"), "{w}");
         // Scored with the shipped model, and the finding names it.
         assert_eq!(engine.model_version(), ENGINE.model_version());
         assert_eq!(engine.screen(WAITING), ENGINE.screen(WAITING));
@@ -986,7 +988,7 @@ mod pack_2026_12_9 {
 
     #[test]
     fn the_name_model_is_pinned_and_adds_names_only_where_no_rule_found_anything() {
-        assert_eq!(ENGINE.name_model_version().map(|(v, _)| v), Some("2026.12.9"));
+        assert_eq!(ENGINE.name_model_version().map(|(v, _)| v), Some("2026.12.11"));
         let t = ENGINE.name_model_version().map(|(_, t)| t).unwrap();
         assert!(t > 0.5 && t <= 1.0, "{t}");
         // Its findings name it; a run of capitalised words a rule found is not scored again.
@@ -1003,7 +1005,7 @@ mod pack_2026_12_9 {
             "Had a lovely chat with Bogdan at the Tesco in Stratford today about his stolen van.",
             "Missing woman Adaeze was found safe, thank you for sharing.",
         ] {
-            for f in screen(text).findings.iter().filter(|f| f.explanation.contains("statistical model 2026.12.9")) {
+            for f in screen(text).findings.iter().filter(|f| f.explanation.contains("statistical model 2026.12.11")) {
                 assert_eq!(f.category, Category::PersonalName);
                 assert!(!rules.screen(text).findings.iter().any(|r| r.start < f.end && f.start < r.end), "{text}");
                 added.push(f.matched.clone());
