@@ -740,10 +740,9 @@ impl NameRules {
             lower_before_words: WordList::new("lower_before", &n.lower_before)?,
             j_action: parse_action("justice", &j.clause, &j.action)?,
             j_clause: j.clause.clone(),
-
-            prejudicial: lower(&j.prejudicial),
             pending: WordList::new("pending", &j.pending)?,
             decided: WordList::new("decided", &j.decided)?,
+            prejudicial: lower(&j.prejudicial),
             sexual: WordList::new("sexual", &j.sexual)?,
             complainant: WordList::new("complainant", &j.complainant)?,
             proceedings: WordList::new("proceedings", &j.proceedings)?,
