@@ -497,6 +497,7 @@ impl<'a> NameDraft<'a> {
     /// [`NameDraft::new`] with the text's words ([`word_spans`]) already split.
     pub fn with_words(text: &'a str, words: Vec<(usize, usize)>, lists: &dyn NameLists) -> NameDraft<'a> {
         let lowered = text.to_lowercase();
+        let (raise, lower) = (lists.raising(&lowered), lists.lowering(&lowered));
         let ascii = text.is_ascii();
         let mut word_small = Vec::with_capacity(words.len());
         for &(ws, _) in &words {
@@ -509,7 +510,7 @@ impl<'a> NameDraft<'a> {
         if ascii {
             // ASCII lower-cases byte for byte, so each word's and token's lower case is its
             // part of the whole text's.
-            let mut bytes = lowered.as_bytes().to_vec();
+            let mut bytes = lowered.into_bytes();
             for b in &mut bytes {
                 if b.is_ascii_digit() {
                     *b = b'0';
@@ -546,7 +547,6 @@ impl<'a> NameDraft<'a> {
                 .map(|w| fnv_extend(KEY_H, lower_word(w).as_bytes()))
                 .collect();
         }
-        let (raise, lower) = (lists.raising(&lowered), lists.lowering(&lowered));
         // The marks are ASCII, so their bytes are found where the characters are.
         let (mut stops, mut marks) = (Vec::new(), Vec::new());
         for (i, &b) in text.as_bytes().iter().enumerate() {

@@ -373,6 +373,89 @@ pub(crate) fn words_if_changed(base: &View) -> Option<View> {
 
 /// The word view, built in full.
 fn build_words(base: &View) -> View {
+    if base.text.is_ascii() { build_words_ascii(base) } else { build_words_chars(base) }
+}
+
+/// [`build_words_chars`] for a base view that is all ASCII: a character is a byte, classed from
+/// [`ASCII_CLASS`], and its span is the byte's.
+fn build_words_ascii(base: &View) -> View {
+    let b = base.text.as_bytes();
+    let n = b.len();
+    let class = |k: usize| ASCII_CLASS[usize::from(b[k])];
+    let alnum = |k: usize| class(k) & ALNUM != 0;
+    let single = |k: usize| alnum(k) && (k == 0 || !alnum(k - 1)) && (k + 1 >= n || !alnum(k + 1));
+    // A letter for the digit or symbol `x` that stands for one, in the case given.
+    let leet_byte = |x: u8, upper: bool| leet(char::from(x), upper).map_or(x, |l| l as u8);
+    let mut v = View { text: String::with_capacity(n), lower: String::new(), src: Vec::with_capacity(n) };
+    let mut k = 0;
+    while k < n {
+        let c = b[k];
+        // Letters spaced out, as in [`build_words_chars`].
+        if single(k) {
+            let (mut len, mut letters, mut upper) = (1, usize::from(c.is_ascii_alphabetic()), !c.is_ascii_lowercase());
+            let mut j = k;
+            loop {
+                let mut m = j + 1;
+                let mut gaps = 0;
+                while m < n && gaps < 3 && class(m) & SPACER != 0 {
+                    m += 1;
+                    gaps += 1;
+                }
+                if gaps == 0 || m >= n || !single(m) {
+                    break;
+                }
+                len += 1;
+                letters += usize::from(b[m].is_ascii_alphabetic());
+                upper &= !b[m].is_ascii_lowercase();
+                j = m;
+            }
+            if len >= 3 && letters >= 2 {
+                for (&x, &span) in b[k..=j].iter().zip(&base.src[k..=j]) {
+                    if ASCII_CLASS[usize::from(x)] & SPACER != 0 {
+                        continue;
+                    }
+                    let x = if x.is_ascii_digit() { leet_byte(x, upper) } else { x };
+                    v.text.push(char::from(x));
+                    v.src.push(span);
+                }
+                k = j + 1;
+                continue;
+            }
+        }
+        // A word, as in [`build_words_chars`].
+        if c.is_ascii_alphanumeric() || class(k) & STANDS != 0 && c != b'!' {
+            let mut j = k;
+            while j < n && class(j) & WORD != 0 {
+                j += 1;
+            }
+            if j == k {
+                v.text.push(char::from(c));
+                v.src.push(base.src[k]);
+                k += 1;
+                continue;
+            }
+            let word = &b[k..j];
+            let letters = word.iter().filter(|x| x.is_ascii_alphabetic()).count();
+            let subs = word.iter().filter(|&&x| ASCII_CLASS[usize::from(x)] & STANDS != 0).count();
+            let fold = letters >= 2 && subs > 0 && subs < letters + subs;
+            let upper = word.iter().filter(|x| x.is_ascii_alphabetic()).all(|x| !x.is_ascii_lowercase());
+            for (&x, &span) in word.iter().zip(&base.src[k..j]) {
+                let x = if fold { leet_byte(x, upper) } else { x };
+                v.text.push(char::from(x));
+                v.src.push(span);
+            }
+            k = j;
+            continue;
+        }
+        v.text.push(char::from(c));
+        v.src.push(base.src[k]);
+        k += 1;
+    }
+    v.finish()
+}
+
+/// The word view of any base view, a character at a time.
+fn build_words_chars(base: &View) -> View {
     let chars: Vec<(usize, char)> = base.text.char_indices().collect();
     let n = chars.len();
     let alnum = |k: usize| chars[k].1.is_alphanumeric();
@@ -392,8 +475,7 @@ fn build_words(base: &View) -> View {
     while k < n {
         let (_, c) = chars[k];
         // Letters spaced out: at least three single letters or digits, at least two of them
-        // letters, separated by one to three spacing characters.
-        // The run's members are single characters (letters or digits) and everything between
+        // letters, separated by one to three spacing characters. The run's members are single characters (letters or digits) and everything between
         // them is spacers, so it is counted as it is found and then copied without its spacers.
         if single(k) {
             let (mut len, mut letters, mut upper) = (1, usize::from(c.is_alphabetic()), !c.is_lowercase());
@@ -660,7 +742,29 @@ mod tests {
         ) {
             let t: String = picks.into_iter().collect();
             let b = base(&t);
-            let (fast, slow) = (build_words(&b), build_words_listed(&b));
+            let (fast, slow) = (build_words_chars(&b), build_words_listed(&b));
+            proptest::prop_assert_eq!(&fast.text, &slow.text, "{:?}", t);
+            proptest::prop_assert_eq!(&fast.lower, &slow.lower, "{:?}", t);
+            proptest::prop_assert_eq!(&fast.src, &slow.src, "{:?}", t);
+        }
+    }
+
+    /// The ASCII characters of [`ALPHABET`].
+    const ASCII_ALPHABET: &[char] = &[
+        'a', 'B', 'z', 'Q', '0', '1', '3', '4', '5', '7', '9', '@', '$', '!', ' ', '.', '-', '_', '*', '/', ',', '\n',
+        '\'', ':',
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+        /// The byte-wise word view of an ASCII draft is the character-at-a-time one.
+        #[test]
+        fn the_ascii_word_view_is_the_character_one(
+            picks in proptest::collection::vec(proptest::sample::select(ASCII_ALPHABET), 0..40)
+        ) {
+            let t: String = picks.into_iter().collect();
+            let b = base(&t);
+            let (fast, slow) = (build_words_ascii(&b), build_words_chars(&b));
             proptest::prop_assert_eq!(&fast.text, &slow.text, "{:?}", t);
             proptest::prop_assert_eq!(&fast.lower, &slow.lower, "{:?}", t);
             proptest::prop_assert_eq!(&fast.src, &slow.src, "{:?}", t);
