@@ -204,6 +204,18 @@ impl Scratch {
             keys: Vec::with_capacity(ROOM_KEYS),
         }
     }
+
+    /// Make sure there is the room [`Scratch::for_text`] makes for a text of `len` bytes, keeping
+    /// what is already there (a scratch kept from one draft to the next).
+    pub fn reserve_for(&mut self, len: usize) {
+        fn at_least<T>(v: &mut Vec<T>, n: usize) {
+            v.reserve(n.saturating_sub(v.len()));
+        }
+        at_least(&mut self.toks, len);
+        at_least(&mut self.ends, len / 2 + 1);
+        at_least(&mut self.features, ROOM_FEATURES);
+        at_least(&mut self.keys, ROOM_KEYS);
+    }
 }
 
 /// The room made up front for one candidate's or sentence's keys and known features (most have
