@@ -1407,6 +1407,11 @@ fn marking_strict(text: &str, s: usize, e: usize) -> bool {
     cue || bracketed || alone
 }
 
+thread_local! {
+    /// The sentence model's room for scoring, kept on each thread between drafts.
+    static SENTENCE_ROOM: std::cell::RefCell<Option<model::Scratch>> = const { std::cell::RefCell::new(None) };
+}
+
 impl SentenceModel {
     /// The model's finding over `s..e` at probability `p`: the pack's explanation, then what the
     /// text reads like, the model's version and score, and `why` (more words, or nothing).
@@ -1428,7 +1433,9 @@ impl SentenceModel {
     /// A finding for each sentence the model scores at or above its threshold, unless a rule
     /// already found the model's category in that sentence.
     fn screen(&self, text: &str, hits: &mut Vec<Hit>) {
-        let mut scratch = model::Scratch::for_text(text.len());
+        // The room is kept on the thread from one draft to the next rather than made for each.
+        let mut scratch = SENTENCE_ROOM.with(|r| r.borrow_mut().take()).unwrap_or_default();
+        scratch.reserve_for(text.len());
         for (s, e) in model::sentences(text) {
             if hits.iter().any(|h| h.category == self.category && h.start < e && s < h.end) {
                 continue;
@@ -1443,6 +1450,7 @@ impl SentenceModel {
             let reads_like = format!("This sentence reads like {}", self.category.label().to_lowercase());
             hits.push(self.hit(s, e, p, &reads_like, &why));
         }
+        SENTENCE_ROOM.with(|r| *r.borrow_mut() = Some(scratch));
     }
 }
 

@@ -204,6 +204,18 @@ impl Scratch {
             keys: Vec::with_capacity(ROOM_KEYS),
         }
     }
+
+    /// Make sure there is the room [`Scratch::for_text`] makes for a text of `len` bytes, keeping
+    /// what is already there (a scratch kept from one draft to the next).
+    pub fn reserve_for(&mut self, len: usize) {
+        fn at_least<T>(v: &mut Vec<T>, n: usize) {
+            v.reserve(n.saturating_sub(v.len()));
+        }
+        at_least(&mut self.toks, len);
+        at_least(&mut self.ends, len / 2 + 1);
+        at_least(&mut self.features, ROOM_FEATURES);
+        at_least(&mut self.keys, ROOM_KEYS);
+    }
 }
 
 /// The room made up front for one candidate's or sentence's keys and known features (most have
@@ -497,6 +509,7 @@ impl<'a> NameDraft<'a> {
     /// [`NameDraft::new`] with the text's words ([`word_spans`]) already split.
     pub fn with_words(text: &'a str, words: Vec<(usize, usize)>, lists: &dyn NameLists) -> NameDraft<'a> {
         let lowered = text.to_lowercase();
+        let (raise, lower) = (lists.raising(&lowered), lists.lowering(&lowered));
         let ascii = text.is_ascii();
         let mut word_small = Vec::with_capacity(words.len());
         for &(ws, _) in &words {
@@ -509,7 +522,7 @@ impl<'a> NameDraft<'a> {
         if ascii {
             // ASCII lower-cases byte for byte, so each word's and token's lower case is its
             // part of the whole text's.
-            let mut bytes = lowered.as_bytes().to_vec();
+            let mut bytes = lowered.into_bytes();
             for b in &mut bytes {
                 if b.is_ascii_digit() {
                     *b = b'0';
@@ -546,7 +559,6 @@ impl<'a> NameDraft<'a> {
                 .map(|w| fnv_extend(KEY_H, lower_word(w).as_bytes()))
                 .collect();
         }
-        let (raise, lower) = (lists.raising(&lowered), lists.lowering(&lowered));
         // The marks are ASCII, so their bytes are found where the characters are.
         let (mut stops, mut marks) = (Vec::new(), Vec::new());
         for (i, &b) in text.as_bytes().iter().enumerate() {

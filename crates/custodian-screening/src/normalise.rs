@@ -107,6 +107,53 @@ pub(crate) fn base(text: &str) -> View {
     let mut i = 0;
     let mut buf = String::new();
     while i < b.len() {
+        // An ASCII character with no combining mark after it stands for itself: a run of ASCII
+        // is copied whole, but for its last byte when something else follows it (it may carry a
+        // combining mark).
+        let run = b[i..].iter().position(|x| !x.is_ascii()).map_or(b.len(), |p| i + p);
+        let copy = if run < b.len() { run.saturating_sub(1) } else { run };
+        if copy > i {
+            v.text.push_str(&text[i..copy]);
+            v.src.extend((i as u32..copy as u32).map(|k| (k, k + 1)));
+            i = copy;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else { break };
+        let mut end = i + c.len_utf8();
+        // A character and its combining marks normalise together.
+        while let Some(d) = text[end..].chars().next() {
+            if canonical_combining_class(d) == 0 || invisible(d) {
+                break;
+            }
+            end += d.len_utf8();
+        }
+        let start = i;
+        i = end;
+        if invisible(c) {
+            continue;
+        }
+        let span = (start as u32, end as u32);
+        buf.clear();
+        buf.extend(text[start..end].nfkc());
+        for o in buf.chars() {
+            if !invisible(o) {
+                v.push(fold(o), span);
+            }
+        }
+    }
+    v.finish()
+}
+
+/// [`base`] as it was first written, an ASCII byte at a time (the reference the run-copying
+/// pass is tested against).
+#[cfg(test)]
+fn base_by_bytes(text: &str) -> View {
+    let mut v =
+        View { text: String::with_capacity(text.len()), lower: String::new(), src: Vec::with_capacity(text.len()) };
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut buf = String::new();
+    while i < b.len() {
         // An ASCII character with no combining mark after it stands for itself.
         if b[i].is_ascii() && b.get(i + 1).is_none_or(|n| n.is_ascii()) {
             v.text.push(b[i] as char);
@@ -326,6 +373,174 @@ pub(crate) fn words_if_changed(base: &View) -> Option<View> {
 
 /// The word view, built in full.
 fn build_words(base: &View) -> View {
+    if base.text.is_ascii() { build_words_ascii(base) } else { build_words_chars(base) }
+}
+
+/// [`build_words_chars`] for a base view that is all ASCII: a character is a byte, classed from
+/// [`ASCII_CLASS`], and its span is the byte's.
+fn build_words_ascii(base: &View) -> View {
+    let b = base.text.as_bytes();
+    let n = b.len();
+    let class = |k: usize| ASCII_CLASS[usize::from(b[k])];
+    let alnum = |k: usize| class(k) & ALNUM != 0;
+    let single = |k: usize| alnum(k) && (k == 0 || !alnum(k - 1)) && (k + 1 >= n || !alnum(k + 1));
+    // A letter for the digit or symbol `x` that stands for one, in the case given.
+    let leet_byte = |x: u8, upper: bool| leet(char::from(x), upper).map_or(x, |l| l as u8);
+    let mut v = View { text: String::with_capacity(n), lower: String::new(), src: Vec::with_capacity(n) };
+    let mut k = 0;
+    while k < n {
+        let c = b[k];
+        // Letters spaced out, as in [`build_words_chars`].
+        if single(k) {
+            let (mut len, mut letters, mut upper) = (1, usize::from(c.is_ascii_alphabetic()), !c.is_ascii_lowercase());
+            let mut j = k;
+            loop {
+                let mut m = j + 1;
+                let mut gaps = 0;
+                while m < n && gaps < 3 && class(m) & SPACER != 0 {
+                    m += 1;
+                    gaps += 1;
+                }
+                if gaps == 0 || m >= n || !single(m) {
+                    break;
+                }
+                len += 1;
+                letters += usize::from(b[m].is_ascii_alphabetic());
+                upper &= !b[m].is_ascii_lowercase();
+                j = m;
+            }
+            if len >= 3 && letters >= 2 {
+                for (&x, &span) in b[k..=j].iter().zip(&base.src[k..=j]) {
+                    if ASCII_CLASS[usize::from(x)] & SPACER != 0 {
+                        continue;
+                    }
+                    let x = if x.is_ascii_digit() { leet_byte(x, upper) } else { x };
+                    v.text.push(char::from(x));
+                    v.src.push(span);
+                }
+                k = j + 1;
+                continue;
+            }
+        }
+        // A word, as in [`build_words_chars`].
+        if c.is_ascii_alphanumeric() || class(k) & STANDS != 0 && c != b'!' {
+            let mut j = k;
+            while j < n && class(j) & WORD != 0 {
+                j += 1;
+            }
+            if j == k {
+                v.text.push(char::from(c));
+                v.src.push(base.src[k]);
+                k += 1;
+                continue;
+            }
+            let word = &b[k..j];
+            let letters = word.iter().filter(|x| x.is_ascii_alphabetic()).count();
+            let subs = word.iter().filter(|&&x| ASCII_CLASS[usize::from(x)] & STANDS != 0).count();
+            let fold = letters >= 2 && subs > 0 && subs < letters + subs;
+            let upper = word.iter().filter(|x| x.is_ascii_alphabetic()).all(|x| !x.is_ascii_lowercase());
+            for (&x, &span) in word.iter().zip(&base.src[k..j]) {
+                let x = if fold { leet_byte(x, upper) } else { x };
+                v.text.push(char::from(x));
+                v.src.push(span);
+            }
+            k = j;
+            continue;
+        }
+        v.text.push(char::from(c));
+        v.src.push(base.src[k]);
+        k += 1;
+    }
+    v.finish()
+}
+
+/// The word view of any base view, a character at a time.
+fn build_words_chars(base: &View) -> View {
+    let chars: Vec<(usize, char)> = base.text.char_indices().collect();
+    let n = chars.len();
+    let alnum = |k: usize| chars[k].1.is_alphanumeric();
+    let single = |k: usize| alnum(k) && (k == 0 || !alnum(k - 1)) && (k + 1 >= n || !alnum(k + 1));
+    let span_of = |k: usize| {
+        let (b, c) = chars[k];
+        let first = base.src[b];
+        let last = base.src[b + c.len_utf8() - 1];
+        (first.0, last.1)
+    };
+    let mut v = View {
+        text: String::with_capacity(base.text.len()),
+        lower: String::new(),
+        src: Vec::with_capacity(base.src.len()),
+    };
+    let mut k = 0;
+    while k < n {
+        let (_, c) = chars[k];
+        // Letters spaced out: at least three single letters or digits, at least two of them
+        // letters, separated by one to three spacing characters. The run's members are single characters (letters or digits) and everything between
+        // them is spacers, so it is counted as it is found and then copied without its spacers.
+        if single(k) {
+            let (mut len, mut letters, mut upper) = (1, usize::from(c.is_alphabetic()), !c.is_lowercase());
+            let mut j = k;
+            loop {
+                let mut m = j + 1;
+                let mut gaps = 0;
+                while m < n && gaps < 3 && spacer(chars[m].1) {
+                    m += 1;
+                    gaps += 1;
+                }
+                if gaps == 0 || m >= n || !single(m) {
+                    break;
+                }
+                let ch = chars[m].1;
+                len += 1;
+                letters += usize::from(ch.is_alphabetic());
+                upper &= !ch.is_lowercase();
+                j = m;
+            }
+            if len >= 3 && letters >= 2 {
+                for (r, &(_, ch)) in chars.iter().enumerate().take(j + 1).skip(k) {
+                    if spacer(ch) {
+                        continue;
+                    }
+                    let ch = if ch.is_ascii_digit() { leet(ch, upper).unwrap_or(ch) } else { ch };
+                    v.push(ch, span_of(r));
+                }
+                k = j + 1;
+                continue;
+            }
+        }
+        // A word: fold look-alike digits and symbols when it has at least two letters.
+        if c.is_alphanumeric() || leet(c, false).is_some() && c != '!' {
+            let mut j = k;
+            while j < n && (chars[j].1.is_alphanumeric() || matches!(chars[j].1, '@' | '$')) {
+                j += 1;
+            }
+            if j == k {
+                v.push(c, span_of(k));
+                k += 1;
+                continue;
+            }
+            let word = &chars[k..j];
+            let letters = word.iter().filter(|(_, ch)| ch.is_alphabetic()).count();
+            let subs = word.iter().filter(|(_, ch)| leet(*ch, false).is_some()).count();
+            let fold = letters >= 2 && subs > 0 && subs < letters + subs;
+            let upper = word.iter().filter(|(_, ch)| ch.is_alphabetic()).all(|(_, ch)| !ch.is_lowercase());
+            for (r, &(_, ch)) in chars.iter().enumerate().take(j).skip(k) {
+                let ch = if fold { leet(ch, upper).unwrap_or(ch) } else { ch };
+                v.push(ch, span_of(r));
+            }
+            k = j;
+            continue;
+        }
+        v.push(c, span_of(k));
+        k += 1;
+    }
+    v.finish()
+}
+
+/// [`build_words`] as it was first written, each run of spaced-out letters gathered into a
+/// list (the reference the counting pass is tested against).
+#[cfg(test)]
+fn build_words_listed(base: &View) -> View {
     let chars: Vec<(usize, char)> = base.text.char_indices().collect();
     let n = chars.len();
     let alnum = |k: usize| chars[k].1.is_alphanumeric();
@@ -498,6 +713,98 @@ mod tests {
             proptest::prop_assert_eq!(spaced_or_mixed(&t), spaced_or_mixed_by_chars(&t), "{:?}", t);
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+        /// Copying runs of ASCII whole gives the base view (text, spans, lower case) that the
+        /// byte-at-a-time pass gives, with combining marks, invisible characters, look-alikes and
+        /// full-width letters anywhere, after ASCII or not.
+        #[test]
+        fn the_run_copying_base_view_is_the_bytewise_one(
+            picks in proptest::collection::vec(proptest::sample::select(BASE_ALPHABET), 0..32)
+        ) {
+            let t: String = picks.into_iter().collect();
+            let (fast, slow) = (base(&t), base_by_bytes(&t));
+            proptest::prop_assert_eq!(&fast.text, &slow.text, "{:?}", t);
+            proptest::prop_assert_eq!(&fast.lower, &slow.lower, "{:?}", t);
+            proptest::prop_assert_eq!(&fast.src, &slow.src, "{:?}", t);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+        /// Counting a run of spaced-out letters as it is found builds the word view (text and
+        /// spans) that gathering the run into a list built, on any text of the word view's
+        /// characters (spacers, single letters and digits, symbols standing for letters).
+        #[test]
+        fn the_counting_word_view_is_the_listed_one(
+            picks in proptest::collection::vec(proptest::sample::select(ALPHABET), 0..32)
+        ) {
+            let t: String = picks.into_iter().collect();
+            let b = base(&t);
+            let (fast, slow) = (build_words_chars(&b), build_words_listed(&b));
+            proptest::prop_assert_eq!(&fast.text, &slow.text, "{:?}", t);
+            proptest::prop_assert_eq!(&fast.lower, &slow.lower, "{:?}", t);
+            proptest::prop_assert_eq!(&fast.src, &slow.src, "{:?}", t);
+        }
+    }
+
+    /// The ASCII characters of [`ALPHABET`].
+    const ASCII_ALPHABET: &[char] = &[
+        'a', 'B', 'z', 'Q', '0', '1', '3', '4', '5', '7', '9', '@', '$', '!', ' ', '.', '-', '_', '*', '/', ',', '\n',
+        '\'', ':',
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+        /// The byte-wise word view of an ASCII draft is the character-at-a-time one.
+        #[test]
+        fn the_ascii_word_view_is_the_character_one(
+            picks in proptest::collection::vec(proptest::sample::select(ASCII_ALPHABET), 0..40)
+        ) {
+            let t: String = picks.into_iter().collect();
+            let b = base(&t);
+            let (fast, slow) = (build_words_ascii(&b), build_words_chars(&b));
+            proptest::prop_assert_eq!(&fast.text, &slow.text, "{:?}", t);
+            proptest::prop_assert_eq!(&fast.lower, &slow.lower, "{:?}", t);
+            proptest::prop_assert_eq!(&fast.src, &slow.src, "{:?}", t);
+        }
+    }
+
+    /// Characters that [`base`] treats differently: ASCII, combining marks (which join the
+    /// character before them, ASCII or not), invisible characters, look-alikes, full-width and
+    /// compatibility characters NFKC rewrites, and other scripts.
+    const BASE_ALPHABET: &[char] = &[
+        'a',
+        'Z',
+        '0',
+        ' ',
+        '.',
+        '\n',
+        '-',
+        'e',
+        '\u{0301}',
+        '\u{0308}',
+        '\u{0327}',
+        '\u{200B}',
+        '\u{00AD}',
+        '\u{FEFF}',
+        '\u{FE0F}',
+        '\u{0415}',
+        '\u{03BF}',
+        '\u{FF33}',
+        '\u{FB01}',
+        '\u{2460}',
+        '\u{00A0}',
+        '\u{2019}',
+        '\u{2014}',
+        'é',
+        'ß',
+        '中',
+        '😀',
+        '\u{E0101}',
+        '\u{1D400}',
+    ];
 
     #[test]
     fn every_character_is_classed_as_the_word_view_reads_it() {
