@@ -690,11 +690,14 @@ fn the_shipped_model_chose_its_thresholds_with_whole_corpora_held_out() {
 }
 
 #[test]
-fn the_shipped_model_chose_its_thresholds_on_the_rules_and_the_model_together() {
-    // WP034 6.7, 8.2: the goals are the triage's (rules or model), so each threshold is chosen
-    // for the labels the model adds to the rules', not for the model's scores alone: the trainer
-    // writes which in the header (it fails when the model is retrained with `--model-alone`).
+fn the_shipped_model_chose_its_thresholds_on_its_own_held_out_scores() {
+    // WP034 8.2: a missed hate-crime referral or threat costs more than a second look, so the
+    // shipped thresholds are the model's own (`--model-alone`), which keep more recall for writers
+    // it never saw than thresholds chosen on the rules and the model together (measured on the
+    // ninth corpus held out and on the tenth's development half, bench/comments/RESULTS-2026-12-07.md);
+    // the hate strands stay gated by the pack's `[model.requires]`.
     let model = include_str!("../../../policy-pack/comments-model.tsv");
     let header = model.lines().find(|l| l.starts_with("# comments ")).unwrap_or("");
-    assert!(header.contains("thresholds on the rules and the model together"), "{header}");
+    assert!(!header.contains("thresholds on the rules and the model together"), "{header}");
+    assert!(header.contains("hate thresholds gated by the pack's [model.requires]"), "{header}");
 }
