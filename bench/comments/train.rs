@@ -15,6 +15,13 @@
 //! or describing people of the strand, or carrying its slurs): the precision that matters is
 //! that of the labels the model can give, not of scores on comments it never labels.
 //!
+//! With `--gated` the threshold is chosen on the whole triage (the default; `--model-alone` turns
+//! it off): a comment carries a label when the pack's rules give it or its out-of-fold score
+//! reaches the threshold, so the model is set to fill what the rules miss at the precision target
+//! of the two together, as the triage labels (WP034 6.7, 8.2); where the rules alone are below
+//! the target, the model's own additions must reach it. `--staff CSV` gives the people
+//! register the rules read for the corpus files after it (abuse of staff needs the names).
+//!
 //! ```sh
 //! cargo run --release -p custodian-comments --example comments-train -- \
 //!     --out policy-pack/comments-model.tsv --pack policy-pack/comments.toml \
@@ -57,15 +64,22 @@ struct Opts {
     /// each file's comments are scored by a model trained on the other files only, so thresholds
     /// are chosen for writers the model has not seen, as the triage meets them.
     by_file: bool,
+    /// Thresholds chosen on the whole triage (`--combined`, needs `--gated`): a comment carries a
+    /// label when the pack's rules give it or the model's out-of-fold score reaches the threshold,
+    /// and the precision target is that of the union, as the triage labels. Without it the
+    /// threshold is chosen on the model's scores alone (`--model-alone`).
+    combined: bool,
 }
 
 /// The lowest threshold whose out-of-fold precision reaches the target; when none does, the
-/// one with the best F1.
-fn threshold(scores: &[(f32, bool)], target: f64) -> (f32, f64, f64) {
+/// one with the best F1. `base` is what the rules already give, (found, right, positives they
+/// leave for the model): with `--combined` the precision and recall are those of the rules and the
+/// model together, `scores` holding only the comments the rules did not label.
+fn threshold(scores: &[(f32, bool)], target: f64, base: (usize, usize, usize)) -> (f32, f64, f64) {
     let mut s = scores.to_vec();
     s.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let positives = s.iter().filter(|x| x.1).count().max(1);
-    let (mut tp, mut found) = (0usize, 0usize);
+    let positives = (s.iter().filter(|x| x.1).count() + base.1 + base.2).max(1);
+    let (mut tp, mut found) = (base.1, base.0);
     let mut best_feasible: Option<(f32, f64, f64)> = None;
     let mut best_f1: (f64, f32, f64, f64) = (-1.0, 0.5, 0.0, 0.0);
     for (k, &(p, y)) in s.iter().enumerate() {
@@ -77,7 +91,7 @@ fn threshold(scores: &[(f32, bool)], target: f64) -> (f32, f64, f64) {
         }
         let precision = tp as f64 / found as f64;
         let recall = tp as f64 / positives as f64;
-        let f1 = if tp == 0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+        let f1 = if tp == 0 || found == 0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
         let t = p.max(0.05);
         if precision >= target {
             best_feasible = Some((t, precision, recall));
@@ -103,7 +117,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         target_hate: 0.95,
         gated: None,
         by_file: true,
+        combined: true,
     };
+    // The people register for the corpus files that follow (`--staff CSV`), as the rules read them.
+    let mut staff_now: Option<std::rc::Rc<custodian_comments::StaffIndex>> = None;
+    let mut staff_of = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().ok_or_else(|| format!("{a} needs a value"));
@@ -119,8 +137,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--gated" => o.gated = Some(val()?),
             "--folds-by-file" => o.by_file = true,
             "--random-folds" => o.by_file = false,
+            "--combined" => o.combined = true,
+            "--model-alone" => o.combined = false,
+            "--staff" => {
+                let f = val()?;
+                staff_now =
+                    Some(std::rc::Rc::new(custodian_comments::StaffIndex::from_path(std::path::Path::new(&f))?));
+            }
             _ if o.fit.set(&a, &mut val)? => {}
-            _ => files.push(a),
+            _ => {
+                files.push(a);
+                staff_of.push(staff_now.clone());
+            }
         }
     }
     let out_path = out_path.ok_or("usage: comments-train --out MODEL.tsv [--pack PACK.toml] FILE.jsonl...")?;
@@ -134,10 +162,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(p) => {
             let mut pack = custodian_comments::Pack::from_path(std::path::Path::new(p))?;
             pack.examples.clear();
-            Some(custodian_comments::Engine::from_pack(&pack)?)
+            let mut e = custodian_comments::Engine::from_pack(&pack)?;
+            e.set_combine(custodian_comments::Combine::Rules);
+            Some(e)
         }
         None => None,
     };
+    o.combined &= gate.is_some();
+    // Per comment, the labels the pack's rules give (with `--combined`).
+    let mut ruled: Vec<[bool; N]> = Vec::new();
     // Per comment, whether the model may give each label (always, without `--gated`).
     let mut may: Vec<[bool; N]> = Vec::new();
     let mut raw: Vec<(Vec<String>, usize, [bool; N])> = Vec::new();
@@ -159,6 +192,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             may.push(g);
+            let mut r = [false; N];
+            if let (Some(e), true) = (&gate, o.combined) {
+                for m in e.triage_with_staff(&c.text, staff_of[fi].as_deref()).labels {
+                    r[LABELS.iter().position(|x| *x == m.label).unwrap_or(0)] = true;
+                }
+            }
+            ruled.push(r);
             file_of.push(fi);
             let (feats, total) = feature_strings(&c.text);
             raw.push((feats, total, y));
@@ -202,9 +242,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("label\tthreshold\tcv precision\tcv recall");
     for (l, name) in LABELS.iter().enumerate() {
         let target = if name.starts_with("hate.") { o.target_hate } else { o.target };
-        let s: Vec<(f32, bool)> =
-            docs.iter().zip(&oof).zip(&may).filter(|(_, g)| g[l]).map(|((d, p), _)| (p[l], d.y[l])).collect();
-        let (t, p, r) = threshold(&s, target);
+        // With `--combined`, the rules' labels count as found whatever the score, and the model
+        // is scored on the rest.
+        let mut base = (0, 0, 0);
+        let mut s = Vec::new();
+        for (d, doc) in docs.iter().enumerate() {
+            if ruled[d][l] {
+                base.0 += 1;
+                base.1 += doc.y[l] as usize;
+            } else if may[d][l] {
+                s.push((oof[d][l], doc.y[l]));
+            } else {
+                base.2 += (o.combined && doc.y[l]) as usize;
+            }
+        }
+        // Rules already below the target on their own: the model's additions must reach it by
+        // themselves, so the model never takes the triage's precision further down.
+        if o.combined && base.0 > 0 && (base.1 as f64) < target * base.0 as f64 {
+            base = (0, 0, 0);
+        }
+        let (t, p, r) = threshold(&s, target, base);
         thresholds[l] = t;
         eprintln!("{name}\t{t:.3}\t{p:.3}\t{r:.3}");
     }
@@ -218,7 +275,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "# Written by bench/comments/train.rs; do not edit by hand: retrain and the pack's sha256 follows.\n",
     );
     body.push_str(&format!(
-        "# Trained on: {}\n# comments {}, epochs {}, rate {}, l2 {}, seed {}, folds {}{}, min_df {}, prune {}, positive_weight {}, target {}, target_hate {}{}\n",
+        "# Trained on: {}\n# comments {}, epochs {}, rate {}, l2 {}, seed {}, folds {}{}, min_df {}, prune {}, positive_weight {}, target {}, target_hate {}{}{}\n",
         files.join(" "),
         docs.len(),
         o.fit.epochs,
@@ -232,7 +289,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         o.fit.positive_weight,
         o.target,
         o.target_hate,
-        if o.gated.is_some() { ", hate thresholds gated by the pack's [model.requires]" } else { "" }
+        if o.gated.is_some() { ", hate thresholds gated by the pack's [model.requires]" } else { "" },
+        if o.combined { ", thresholds on the rules and the model together" } else { "" }
     ));
     body.push_str(&format!("model\tcomments-lr\t{version}\n"));
     body.push_str(&format!("labels\t{}\n", LABELS.join("\t")));

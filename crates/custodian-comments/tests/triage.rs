@@ -632,10 +632,72 @@ fn the_2026_12_10_general_forms_are_caught_by_the_rules_alone_and_their_look_ali
 }
 
 #[test]
+fn the_2026_12_11_general_forms_are_caught_by_the_rules_alone_and_their_look_alikes_are_not() {
+    // WP034 8.2 (hate strands, threats): the general forms the 2026.12.11 rules name (a crime's
+    // culprits guessed to be a people or a faith, a people told to leave or wanted rid of, a
+    // country claimed for one people, a faith said to come first, gay people called sinful, a
+    // trans woman called a man in a wig, disabled people called a burden, harm promised to
+    // whoever comes next), each written here from the label definitions, with look-alikes that
+    // must stay unlabelled. Rules only, so the model cannot hide a rule's miss.
+    let mut e = engine();
+    e.set_combine(Combine::Rules);
+    for (t, want) in [
+        ("the burglars were obviously illegals from that hotel again", "hate.race"),
+        ("Let me guess, foreign again", "hate.race"),
+        ("somalis should all go home, we need rid of them", "hate.race"),
+        ("this town was english once", "hate.race"),
+        ("token hire, nothing more", "hate.race"),
+        ("the fraudsters were muslims, always are", "hate.religion"),
+        ("jews always crying about something", "hate.religion"),
+        ("the police are bowing down to sharia now", "hate.religion"),
+        ("being gay is a sin and they know it", "hate.sexual_orientation"),
+        ("saw him holding hands with the boyfriend, eww", "hate.sexual_orientation"),
+        ("ban pride marches, simple", "hate.sexual_orientation"),
+        ("that is just a man in a wig and lipstick", "hate.transgender"),
+        ("trans women are just blokes, end of", "hate.transgender"),
+        ("that kid is only pretending to be a girl because of tiktok", "hate.transgender"),
+        ("wheelchair users are a burden on the tax payer", "hate.disability"),
+        ("mentally ill people shouldnt be let out on their own", "hate.disability"),
+        ("next one who touches my van goes home in a box", "threat"),
+        ("he'll end up with broken legs if he comes back", "threat"),
+        ("ten minutes alone with him is all I ask", "threat"),
+        ("that patrol car would look better on fire", "threat"),
+    ] {
+        let got = labels(&e, t);
+        assert!(got.contains(&want), "{t}: {got:?}");
+    }
+    for (t, not) in [
+        ("the victims were asylum seekers staying at the hotel, awful", "hate.race"),
+        ("Let me guess, roadworks again", "hate.race"),
+        ("my nan was english and my grandad was welsh", "hate.race"),
+        ("the mosque open day was lovely, thank you", "hate.religion"),
+        ("nobody deserves abuse for being gay, report it", "hate.sexual_orientation"),
+        ("wheelchair users deserve step free access at the station", "hate.disability"),
+        ("that driver was going to kill someone, glad he is banned", "threat"),
+    ] {
+        let got = labels(&e, t);
+        assert!(!got.contains(&not), "{t}: {got:?}");
+    }
+}
+
+#[test]
 fn the_shipped_model_chose_its_thresholds_with_whole_corpora_held_out() {
     // The thresholds must be set for writers the model never saw (leave-one-corpus-out), not by
     // random folds that put each writer on both sides: the trainer writes which in the header.
     let model = include_str!("../../../policy-pack/comments-model.tsv");
     let header = model.lines().find(|l| l.starts_with("# comments ")).unwrap_or("");
     assert!(header.contains("(one per corpus file)"), "{header}");
+}
+
+#[test]
+fn the_shipped_model_chose_its_thresholds_on_its_own_held_out_scores() {
+    // WP034 8.2: a missed hate-crime referral or threat costs more than a second look, so the
+    // shipped thresholds are the model's own (`--model-alone`), which keep more recall for writers
+    // it never saw than thresholds chosen on the rules and the model together (measured on the
+    // ninth corpus held out and on the tenth's development half, bench/comments/RESULTS-2026-12-07.md);
+    // the hate strands stay gated by the pack's `[model.requires]`.
+    let model = include_str!("../../../policy-pack/comments-model.tsv");
+    let header = model.lines().find(|l| l.starts_with("# comments ")).unwrap_or("");
+    assert!(!header.contains("thresholds on the rules and the model together"), "{header}");
+    assert!(header.contains("hate thresholds gated by the pack's [model.requires]"), "{header}");
 }
