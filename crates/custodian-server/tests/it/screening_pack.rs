@@ -123,7 +123,7 @@ on_both!(a_version_put_into_effect_elsewhere_is_picked_up);
 async fn a_stored_pack_pinned_to_an_older_model_still_loads_and_the_page_says_so(b: Backend) {
     let app = spawn_seeded(b).await;
     let shipped = custodian_screening::sha256_hex(custodian_screening::Pack::builtin_model_text());
-    let pin = format!("version = \"2026.12.11\"\nsha256 = \"{shipped}\"");
+    let pin = format!("version = \"2026.12.12\"\nsha256 = \"{shipped}\"");
     let old = "ab".repeat(32);
     let stale = |version: &str| with(version, &pin, &format!("version = \"2026.12.1\"\nsha256 = \"{old}\""));
     let body = stale("2026.12.13");
@@ -134,7 +134,7 @@ async fn a_stored_pack_pinned_to_an_older_model_still_loads_and_the_page_says_so
     custodian_server::screening::refresh(&app.state).await.unwrap();
     let current = app.state.screener().current();
     assert_eq!(current.version(), "2026.12.13", "the stored pack is in force, not the built-in one");
-    assert_eq!(current.engine.model_version().map(|(v, _)| v), Some("2026.12.11"), "scored with the shipped model");
+    assert_eq!(current.engine.model_version().map(|(v, _)| v), Some("2026.12.12"), "scored with the shipped model");
     assert_eq!(current.engine.screen(MARKED).verdict, Verdict::Block);
 
     let cc = app.sign_in(CC).await;
