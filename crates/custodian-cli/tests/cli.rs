@@ -194,7 +194,7 @@ fn the_screening_pack_is_checked_then_put_into_effect_and_kept() {
     assert!(e.run(&["migrate", "--create"]).status.success());
     let o = e.run(&["screening-pack", "history"]);
     assert!(o.status.success());
-    assert!(stdout(&o).contains("the built-in pack 2026.12.11 applies"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("the built-in pack 2026.12.12 applies"), "{}", stdout(&o));
 
     let builtin =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policy-pack/screening.toml"))
@@ -204,7 +204,7 @@ fn the_screening_pack_is_checked_then_put_into_effect_and_kept() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("body:"));
 
-    let changed = builtin.replacen("version = \"2026.12.11\"", "version = \"2026.12.12\"", 1).replacen(
+    let changed = builtin.replacen("version = \"2026.12.12\"", "version = \"2026.12.13\"", 1).replacen(
         "act = 0.75",
         "act = 0.99",
         1,
@@ -213,13 +213,13 @@ fn the_screening_pack_is_checked_then_put_into_effect_and_kept() {
     let o = e.run(&["screening-pack", "check", file.to_str().unwrap(), "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(report["to_version"], "2026.12.12");
+    assert_eq!(report["to_version"], "2026.12.13");
     assert!(!report["differences"].as_array().unwrap().is_empty());
 
     let o = e.run(&["screening-pack", "activate", file.to_str().unwrap(), "--reason", "trial"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = e.run(&["screening-pack", "history"]);
-    assert!(stdout(&o).contains("2026.12.12") && stdout(&o).contains("trial") && stdout(&o).contains("cli"));
+    assert!(stdout(&o).contains("2026.12.13") && stdout(&o).contains("trial") && stdout(&o).contains("cli"));
     assert_eq!(stdout(&e.run(&["screening-pack", "show"])), changed);
     // The same version again is refused.
     let o = e.run(&["screening-pack", "activate", file.to_str().unwrap(), "--reason", "again"]);
