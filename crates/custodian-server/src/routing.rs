@@ -1,6 +1,8 @@
 //! Route registration that remembers what it registered. Axum's `Router` cannot list its routes,
-//! so every module registers through [`Routes`] and the method constructors here ([`get`],
-//! [`post`], [`put`]); each `(method, path)` is recorded as it is added, and
+//! so every module registers through [`Routes`]: pages with the method constructors here ([`get`],
+//! [`post`], [`put`]), API operations with `routes!(handler)`, which reads the path and method
+//! from the handler's `#[utoipa::path]` (written there once) and adds the operation to the
+//! OpenAPI document. Each `(method, path)` is recorded as it is added, and
 //! [`crate::route_table`] lists them all, so the permission matrix test can require a rule for
 //! every route the server answers.
 
@@ -12,6 +14,9 @@ use axum::handler::Handler;
 use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, Route};
 use tower::{Layer, Service};
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::path::PathItem;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
 use crate::state::AppState;
 
@@ -90,11 +95,16 @@ impl Methods {
     }
 }
 
-/// A router and the table of what it routes.
-#[derive(Default)]
+/// A router, the OpenAPI operations of what it routes, and the table of what it routes.
 pub struct Routes {
-    router: Router<AppState>,
+    router: OpenApiRouter<AppState>,
     table: Vec<RouteEntry>,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Self::documented(OpenApi::default())
+    }
 }
 
 impl Routes {
@@ -102,10 +112,24 @@ impl Routes {
         Self::default()
     }
 
-    /// Add a path and its methods.
+    /// No routes yet, and a document to add the operations to (an area's schemas).
+    pub fn documented(doc: OpenApi) -> Self {
+        Self { router: OpenApiRouter::with_openapi(doc), table: Vec::new() }
+    }
+
+    /// Add a path and its methods (a page, or an API route the OpenAPI document leaves out).
     pub fn route(mut self, path: &str, methods: Methods) -> Self {
         self.table.extend(methods.methods.iter().map(|m| RouteEntry { method: m, path: path.to_string() }));
         Self { router: self.router.route(path, methods.inner), table: self.table }
+    }
+
+    /// Add annotated API handlers of one path, `routes!(list_devices, create_device)`: the path
+    /// and methods are their `#[utoipa::path]`'s, and their operations join the document.
+    pub fn routes(mut self, operations: UtoipaMethodRouter<AppState>) -> Self {
+        for (path, item) in &operations.1.paths {
+            self.table.extend(methods_of(item).map(|method| RouteEntry { method, path: path.clone() }));
+        }
+        Self { router: self.router.routes(operations), table: self.table }
     }
 
     /// Add another module's routes.
@@ -129,6 +153,28 @@ impl Routes {
     }
 
     pub fn into_router(self) -> Router<AppState> {
-        self.router
+        self.router.into()
     }
+
+    /// The OpenAPI document of the operations added with [`Routes::routes`].
+    pub fn into_openapi(self) -> OpenApi {
+        self.router.into_openapi()
+    }
+}
+
+/// The methods a path item has operations for.
+fn methods_of(item: &PathItem) -> impl Iterator<Item = &'static str> + '_ {
+    [
+        ("GET", &item.get),
+        ("PUT", &item.put),
+        ("POST", &item.post),
+        ("DELETE", &item.delete),
+        ("OPTIONS", &item.options),
+        ("HEAD", &item.head),
+        ("PATCH", &item.patch),
+        ("TRACE", &item.trace),
+    ]
+    .into_iter()
+    .filter(|(_, op)| op.is_some())
+    .map(|(method, _)| method)
 }

@@ -2,7 +2,7 @@
 //! requests, one request with its steps and timeline, decisions, withdrawal, deputies, overdue
 //! steps, and each person's notifications (WP034 4.8 and the routes built on the same chain).
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use custodian_store::approvals::{
@@ -11,6 +11,7 @@ use custodian_store::approvals::{
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::{CsrfHeader, JsonIn};
@@ -20,52 +21,36 @@ use crate::error::{ApiResult, AppError, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/notifications", get(list_notifications))
-        .route("/notifications/read-all", post(read_all))
-        .route("/notifications/{id}/read", post(read_one))
-        .route("/approvals/to-decide", get(to_decide))
-        .route("/approvals/mine", get(mine))
-        .route("/approvals/overdue", get(overdue))
-        .route("/approvals/delegations", get(delegations).post(delegate))
-        .route("/approvals/delegations/{id}/revoke", post(revoke))
-        .route("/approvals/{id}", get(get_request))
-        .route("/approvals/{id}/decide", post(decide))
-        .route("/approvals/{id}/withdraw", post(withdraw))
+    Routes::documented(ApprovalsApi::openapi())
+        .routes(routes!(list_notifications))
+        .routes(routes!(read_all))
+        .routes(routes!(read_one))
+        .routes(routes!(to_decide))
+        .routes(routes!(mine))
+        .routes(routes!(overdue))
+        .routes(routes!(delegations, delegate))
+        .routes(routes!(revoke))
+        .routes(routes!(get_request))
+        .routes(routes!(decide))
+        .routes(routes!(withdraw))
 }
 
-/// The approvals part of the OpenAPI document, merged into the API's.
+/// The approvals part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        list_notifications,
-        read_all,
-        read_one,
-        to_decide,
-        mine,
-        overdue,
-        delegations,
-        delegate,
-        revoke,
-        get_request,
-        decide,
-        withdraw
-    ),
-    components(schemas(
-        NotificationOut,
-        NotificationsOut,
-        ApprovalOut,
-        StepOut,
-        TimelineOut,
-        ToDecideOut,
-        OverdueOut,
-        DecideIn,
-        DecisionOut,
-        DelegationIn,
-        DelegationOut,
-        CountOut
-    ))
-)]
+#[openapi(components(schemas(
+    NotificationOut,
+    NotificationsOut,
+    ApprovalOut,
+    StepOut,
+    TimelineOut,
+    ToDecideOut,
+    OverdueOut,
+    DecideIn,
+    DecisionOut,
+    DelegationIn,
+    DelegationOut,
+    CountOut
+)))]
 pub struct ApprovalsApi;
 
 fn ts(t: OffsetDateTime) -> String {

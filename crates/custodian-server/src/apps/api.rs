@@ -2,7 +2,7 @@
 //! catalogue imports, the unlisted apps seen, the MDM export, and requests for apps with their
 //! approval steps and timeline. Direct-messaging apps carry the 6.5 warning in every answer.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -12,6 +12,7 @@ use custodian_store::apps::{AppRecord, AppRequestRecord, EvalSummary, GrantRecor
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::{CsrfHeader, JsonIn};
@@ -22,55 +23,37 @@ use crate::error::{ApiResult, AppError, FieldProblem, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/apps", get(list_apps).post(create_app))
-        .route("/apps/unlisted", get(unlisted))
-        .route("/apps/export", get(export))
-        .route("/apps/import-catalogue", post(import_catalogue))
-        .route("/apps/requests", get(my_requests).post(create_request))
-        .route("/apps/requests/{id}", get(get_request))
-        .route("/apps/requests/{id}/decide", post(decide))
-        .route("/apps/requests/{id}/withdraw", post(withdraw))
-        .route("/apps/grants/{id}/revoke", post(revoke_grant))
-        .route("/apps/{id}", get(get_app))
-        .route("/apps/{id}/grants", post(create_grant))
-        .route("/imports/apps", post(import_inventory))
+    Routes::documented(AppsApi::openapi())
+        .routes(routes!(list_apps, create_app))
+        .routes(routes!(unlisted))
+        .routes(routes!(export))
+        .routes(routes!(import_catalogue))
+        .routes(routes!(my_requests, create_request))
+        .routes(routes!(get_request))
+        .routes(routes!(decide))
+        .routes(routes!(withdraw))
+        .routes(routes!(revoke_grant))
+        .routes(routes!(get_app))
+        .routes(routes!(create_grant))
+        .routes(routes!(import_inventory))
 }
 
-/// The apps part of the OpenAPI document, merged into the API's.
+/// The apps part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        list_apps,
-        create_app,
-        get_app,
-        create_grant,
-        revoke_grant,
-        unlisted,
-        export,
-        import_catalogue,
-        import_inventory,
-        my_requests,
-        create_request,
-        get_request,
-        decide,
-        withdraw
-    ),
-    components(schemas(
-        AppOut,
-        GrantOut,
-        AppIn,
-        GrantIn,
-        RevokeIn,
-        EvalOut,
-        UnlistedOut,
-        AppsImportOut,
-        AppRequestIn,
-        AppRequestOut,
-        AppDecideIn,
-        GrantCreatedOut
-    ))
-)]
+#[openapi(components(schemas(
+    AppOut,
+    GrantOut,
+    AppIn,
+    GrantIn,
+    RevokeIn,
+    EvalOut,
+    UnlistedOut,
+    AppsImportOut,
+    AppRequestIn,
+    AppRequestOut,
+    AppDecideIn,
+    GrantCreatedOut
+)))]
 pub struct AppsApi;
 
 fn ts(t: OffsetDateTime) -> String {

@@ -3,12 +3,13 @@
 //! inclusion proofs for one event.
 
 use crate::api::{CsrfHeader, JsonIn};
-use crate::routing::{Routes, get};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use custodian_authz::{Action, Resource};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::dto::ts;
@@ -22,11 +23,11 @@ use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
     Routes::new()
-        .route("/audit/events", get(audit_events))
-        .route("/audit/verify", get(audit_verify).post(audit_verify_against))
-        .route("/audit/key", get(audit_key))
-        .route("/audit/consistency", get(audit_consistency))
-        .route("/audit/events/{id}/proof", get(audit_inclusion))
+        .routes(routes!(audit_events))
+        .routes(routes!(audit_verify, audit_verify_against))
+        .routes(routes!(audit_key))
+        .routes(routes!(audit_consistency))
+        .routes(routes!(audit_inclusion))
 }
 
 /// The key that signs the log's checkpoints, in the C2SP note verifier format, for anyone who

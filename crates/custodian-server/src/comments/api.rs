@@ -1,13 +1,14 @@
 //! Public comments (WP034 6.7, 8.2) under /api/v1: the signed webhook a comment source
 //! delivers comments to, and the evidence packs (JSON) of a comment and of an author.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
@@ -16,16 +17,16 @@ use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/comments", post(receive))
-        .route("/comments/{id}/evidence", get(evidence))
-        .route("/comments/authors/{platform}/{author}/evidence", get(author_evidence))
+    Routes::documented(CommentsApi::openapi())
+        .routes(routes!(receive))
+        .routes(routes!(evidence))
+        .routes(routes!(author_evidence))
         .merge(super::workflow_api::routes())
 }
 
-/// The comments part of the OpenAPI document, merged into the API's.
+/// The comments part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(paths(receive, evidence, author_evidence), components(schemas(CommentIn, CommentReceived, LabelOut)))]
+#[openapi(components(schemas(CommentIn, CommentReceived, LabelOut)))]
 pub struct CommentsApi;
 
 /// One public comment, as a comment source delivers it. Every field is required.

@@ -2,13 +2,14 @@
 //! referrals and their outcome, Corporate Communications' advice and actions, and the reply
 //! queues. Each answers with the same permissions as its page.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custodian_store::comments::workflow::{ActionRecord, Referral, ReplyItem, StrandCount, WellbeingCase};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::{CsrfHeader, JsonIn};
@@ -18,22 +19,19 @@ use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/comments/wellbeing", get(wellbeing))
-        .route("/comments/wellbeing/{id}/close", post(wellbeing_close))
-        .route("/comments/referrals", get(referrals))
-        .route("/comments/referrals/{id}/outcome", post(referral_outcome))
-        .route("/comments/{id}/actions", post(act))
-        .route("/comments/replies", get(replies))
-        .route("/comments/replies/{id}/sent", post(reply_sent))
+    Routes::documented(CommentsWorkflowApi::openapi())
+        .routes(routes!(wellbeing))
+        .routes(routes!(wellbeing_close))
+        .routes(routes!(referrals))
+        .routes(routes!(referral_outcome))
+        .routes(routes!(act))
+        .routes(routes!(replies))
+        .routes(routes!(reply_sent))
 }
 
-/// The comments workflow part of the OpenAPI document, merged into the API's.
+/// The comments workflow part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(
-    paths(wellbeing, wellbeing_close, referrals, referral_outcome, act, replies, reply_sent),
-    components(schemas(CloseIn, OutcomeIn, ActIn, SentIn, ReferralsOut))
-)]
+#[openapi(components(schemas(CloseIn, OutcomeIn, ActIn, SentIn, ReferralsOut)))]
 pub struct CommentsWorkflowApi;
 
 /// Close a wellbeing case with the support given.

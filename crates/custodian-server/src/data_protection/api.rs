@@ -1,7 +1,7 @@
 //! Data protection (WP034 3.4, 5.5; UK GDPR, DPA 2018) under /api/v1: the retention status, legal
 //! holds and the subject access export.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -9,6 +9,7 @@ use axum::response::Response;
 use custodian_domain::data_protection::export::Form;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::{CsrfHeader, JsonIn};
@@ -18,19 +19,16 @@ use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/data-protection/retention", get(retention))
-        .route("/data-protection/holds", get(holds).post(place))
-        .route("/data-protection/holds/{id}/release", post(release))
-        .route("/data-protection/people/{staff_number}/export", get(export))
+    Routes::documented(DataProtectionApi::openapi())
+        .routes(routes!(retention))
+        .routes(routes!(holds, place))
+        .routes(routes!(release))
+        .routes(routes!(export))
 }
 
-/// The data-protection part of the OpenAPI document, merged into the API's.
+/// The data-protection part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(
-    paths(retention, holds, place, release, export),
-    components(schemas(RetentionOut, HoldOut, HoldIn, ReleaseIn))
-)]
+#[openapi(components(schemas(RetentionOut, HoldOut, HoldIn, ReleaseIn)))]
 pub struct DataProtectionApi;
 
 fn ts(t: time::OffsetDateTime) -> String {

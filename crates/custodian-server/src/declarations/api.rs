@@ -2,7 +2,7 @@
 //! 8.1) under /api/v1. Evidence files are sent with the report form (multipart) on the pages;
 //! the API takes reports without files.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,6 +10,7 @@ use custodian_store::declarations::{DeclarationRow, ReportRow};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{ReportInput, ReportSeen, Seen};
@@ -19,49 +20,33 @@ use crate::error::{ApiResult, AppError, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/declarations", get(list_mine).post(create))
-        .route("/declarations/categories", get(categories))
-        .route("/declarations/queue", get(queue))
-        .route("/declarations/{id}", get(get_one))
-        .route("/declarations/{id}/assessment", post(assess))
-        .route("/psd-reports", get(my_reports).post(create_report))
-        .route("/psd-reports/queue", get(report_queue))
-        .route("/psd-reports/{id}", get(get_report))
-        .route("/psd-reports/{id}/triage", post(triage))
-        .route("/profile-check", post(profile_check))
+    Routes::documented(DeclarationsApi::openapi())
+        .routes(routes!(list_mine, create))
+        .routes(routes!(categories))
+        .routes(routes!(queue))
+        .routes(routes!(get_one))
+        .routes(routes!(assess))
+        .routes(routes!(my_reports, create_report))
+        .routes(routes!(report_queue))
+        .routes(routes!(get_report))
+        .routes(routes!(triage))
+        .routes(routes!(profile_check))
 }
 
-/// The declarations part of the OpenAPI document, merged into the API's.
+/// The declarations part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        list_mine,
-        create,
-        categories,
-        queue,
-        get_one,
-        assess,
-        my_reports,
-        create_report,
-        report_queue,
-        get_report,
-        triage,
-        profile_check
-    ),
-    components(schemas(
-        DeclarationIn,
-        DeclarationOut,
-        CategoryOut,
-        AssessmentIn,
-        ReportIn,
-        ReportOut,
-        TriageIn,
-        ProfileCheckIn,
-        ProfileCheckOut,
-        AdviceOut
-    ))
-)]
+#[openapi(components(schemas(
+    DeclarationIn,
+    DeclarationOut,
+    CategoryOut,
+    AssessmentIn,
+    ReportIn,
+    ReportOut,
+    TriageIn,
+    ProfileCheckIn,
+    ProfileCheckOut,
+    AdviceOut
+)))]
 pub struct DeclarationsApi;
 
 fn ts(t: OffsetDateTime) -> String {

@@ -1,6 +1,6 @@
 //! The devices API: the register, one device and its history, allocation and changes of status.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -9,6 +9,7 @@ use custodian_domain::devices::{DeviceStatus, DeviceType};
 use custodian_store::DeviceFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::dto::ts;
@@ -23,14 +24,14 @@ use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
     Routes::new()
-        .route("/devices", get(list_devices).post(create_device))
-        .route("/devices/{id}", get(get_device))
-        .route("/devices/{id}/history", get(device_history))
-        .route("/devices/{id}/allocate", post(allocate))
-        .route("/devices/{id}/transition", post(transition))
-        .route("/devices/{id}/allocations/{allocation}/correct", post(correct_allocation))
-        .route("/devices/{id}/confirm-receipt", post(confirm_receipt))
-        .route("/devices/{id}/report-loss", post(report_loss))
+        .routes(routes!(list_devices, create_device))
+        .routes(routes!(get_device))
+        .routes(routes!(device_history))
+        .routes(routes!(allocate))
+        .routes(routes!(transition))
+        .routes(routes!(correct_allocation))
+        .routes(routes!(confirm_receipt))
+        .routes(routes!(report_loss))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

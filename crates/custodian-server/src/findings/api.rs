@@ -1,12 +1,13 @@
 //! The findings API: the findings a caller may see, one finding, and its review.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use custodian_domain::findings::FindingStatus;
 use custodian_store::FindingFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::dto::ts;
@@ -20,10 +21,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/findings", get(list_findings))
-        .route("/findings/{id}", get(get_finding))
-        .route("/findings/{id}/review", post(review_finding))
+    Routes::new().routes(routes!(list_findings)).routes(routes!(get_finding)).routes(routes!(review_finding))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,6 +1,6 @@
 //! The imports API: the people and device registers and Intune exports.
 
-use crate::routing::{Routes, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use custodian_authz::{Action, Resource};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::routes;
 
 use crate::api::csrf_header;
 use crate::api::dto::*;
@@ -18,10 +19,10 @@ use crate::state::AppState;
 
 pub fn routes() -> Routes {
     Routes::new()
-        .route("/imports/people", post(import_people))
-        .route("/imports/devices", post(import_devices))
-        .route("/imports/intune", post(import_intune))
-        .route("/imports/amapi", post(import_amapi))
+        .routes(routes!(import_people))
+        .routes(routes!(import_devices))
+        .routes(routes!(import_intune))
+        .routes(routes!(import_amapi))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -2,7 +2,7 @@
 //! verifiable draw and its bundle, each selected person's case and its signed custody steps, a
 //! printable custody report and a JSON export per case, and the programme's dashboard.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -12,6 +12,7 @@ use custodian_store::monitoring::{CaseStepRecord, Exclusion, MonitoringCase, Ref
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::{CsrfHeader, JsonIn, parse_opt};
@@ -21,57 +22,39 @@ use crate::monitoring::{self as uc, StepInput};
 use crate::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/monitoring/rounds", get(list_rounds).post(create_round))
-        .route("/monitoring/rounds/{id}", get(get_round))
-        .route("/monitoring/rounds/{id}/exclusions", post(exclude))
-        .route("/monitoring/rounds/{id}/draw", post(draw))
-        .route("/monitoring/rounds/{id}/bundle", get(bundle))
-        .route("/monitoring/cases", get(list_cases))
-        .route("/monitoring/cases/{id}", get(get_case))
-        .route("/monitoring/cases/{id}/steps", get(case_steps).post(take_step))
-        .route("/monitoring/cases/{id}/report", get(custody_report))
-        .route("/monitoring/cases/{id}/export", get(export_case))
-        .route("/monitoring/dashboard", get(dashboard))
-        .route("/monitoring/sample-size", get(sample_size))
+    Routes::documented(MonitoringApi::openapi())
+        .routes(routes!(list_rounds, create_round))
+        .routes(routes!(get_round))
+        .routes(routes!(exclude))
+        .routes(routes!(draw))
+        .routes(routes!(bundle))
+        .routes(routes!(list_cases))
+        .routes(routes!(get_case))
+        .routes(routes!(case_steps, take_step))
+        .routes(routes!(custody_report))
+        .routes(routes!(export_case))
+        .routes(routes!(dashboard))
+        .routes(routes!(sample_size))
 }
 
-/// The monitoring part of the OpenAPI document, merged into the API's.
+/// The monitoring part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        list_rounds,
-        create_round,
-        get_round,
-        exclude,
-        draw,
-        bundle,
-        list_cases,
-        get_case,
-        case_steps,
-        take_step,
-        custody_report,
-        export_case,
-        dashboard,
-        sample_size
-    ),
-    components(schemas(
-        RoundIn,
-        RoundOut,
-        RoundAreaOut,
-        ExclusionIn,
-        ExclusionOut,
-        DrawIn,
-        CaseOut,
-        ReferralOut,
-        CaseStepOut,
-        StepIn,
-        ExtractionIn,
-        ExamOutcome,
-        DashboardOut,
-        SampleSizeOut
-    ))
-)]
+#[openapi(components(schemas(
+    RoundIn,
+    RoundOut,
+    RoundAreaOut,
+    ExclusionIn,
+    ExclusionOut,
+    DrawIn,
+    CaseOut,
+    ReferralOut,
+    CaseStepOut,
+    StepIn,
+    ExtractionIn,
+    ExamOutcome,
+    DashboardOut,
+    SampleSizeOut
+)))]
 pub struct MonitoringApi;
 
 fn ts(t: OffsetDateTime) -> String {

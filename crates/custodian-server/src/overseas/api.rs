@@ -1,7 +1,7 @@
 //! Overseas use (WP034 4.2) under /api/v1.
 //! Decisions on an overseas request go through `/approvals/{id}/decide` like every approval.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,6 +10,7 @@ use custodian_store::overseas::OverseasItem;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::{CsrfHeader, JsonIn};
@@ -20,21 +21,18 @@ use crate::overseas as uc;
 use crate::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/overseas/requests", post(create_request))
-        .route("/overseas/mine", get(mine))
-        .route("/overseas/windows", get(windows))
-        .route("/overseas/export", get(export))
-        .route("/overseas/{id}", get(get_window))
-        .route("/overseas/{id}/withdraw", post(withdraw))
+    Routes::documented(OverseasApi::openapi())
+        .routes(routes!(create_request))
+        .routes(routes!(mine))
+        .routes(routes!(windows))
+        .routes(routes!(export))
+        .routes(routes!(get_window))
+        .routes(routes!(withdraw))
 }
 
-/// The overseas part of the OpenAPI document, merged into the API's.
+/// The overseas part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(
-    paths(create_request, mine, windows, export, get_window, withdraw),
-    components(schemas(OverseasIn, OverseasCreated, WindowOut))
-)]
+#[openapi(components(schemas(OverseasIn, OverseasCreated, WindowOut)))]
 pub struct OverseasApi;
 
 fn ts(t: OffsetDateTime) -> String {

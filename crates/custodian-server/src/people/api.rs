@@ -1,12 +1,13 @@
 //! The people API: the signed-in person, people, and personal numbers shown only with a reason.
 
-use crate::routing::{Routes, get};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use custodian_domain::people::PersonStatus;
 use custodian_store::PersonFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::dto::*;
@@ -20,10 +21,10 @@ use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
     Routes::new()
-        .route("/me", get(me))
-        .route("/people", get(list_people))
-        .route("/people/{id}", get(get_person))
-        .route("/people/{id}/personal-numbers", get(personal_numbers))
+        .routes(routes!(me))
+        .routes(routes!(list_people))
+        .routes(routes!(get_person))
+        .routes(routes!(personal_numbers))
 }
 
 /// The signed-in person.

@@ -1,9 +1,10 @@
 //! The policy API: WP034's clauses by id.
 
-use crate::routing::{Routes, get};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, State};
 use custodian_authz::{Action, Resource};
+use utoipa_axum::routes;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError, Problem};
@@ -12,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub fn routes() -> Routes {
-    Routes::new().route("/policy/clauses/{id}", get(policy_clause)).route("/policy/status", get(policy_status))
+    Routes::new().routes(routes!(policy_clause)).routes(routes!(policy_status))
 }
 
 /// A clause of WP034, by id (e.g. `4.8`, `6.3b`).

@@ -1,7 +1,7 @@
 //! The social media posts API under /api/v1 (WP034 6.3-6.8): accounts, the SIO of each
 //! operation or reference, screening, posts and their approvals, and major incidents.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,6 +10,7 @@ use custodian_store::posts::{Account, Incident, InvestigationSio, Post, PostStep
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::{CsrfHeader, JsonIn, parse_opt};
@@ -19,59 +20,39 @@ use crate::posts::{self as uc, PostDraft};
 use crate::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/posts", get(list_posts).post(create_post))
-        .route("/posts/screen", post(screen))
-        .route("/posts/accounts", get(list_accounts).post(create_account))
-        .route("/posts/investigations", get(list_sios).post(set_sio))
-        .route("/posts/incident", get(incident).post(declare))
-        .route("/posts/incident/end", post(end_incident))
-        .route("/posts/{id}", get(get_post).put(edit_post))
-        .route("/posts/{id}/submit", post(submit))
-        .route("/posts/{id}/override", post(override_warnings))
-        .route("/posts/{id}/approve", post(approve))
-        .route("/posts/{id}/return", post(send_back))
+    Routes::documented(PostsApi::openapi())
+        .routes(routes!(list_posts, create_post))
+        .routes(routes!(screen))
+        .routes(routes!(list_accounts, create_account))
+        .routes(routes!(list_sios, set_sio))
+        .routes(routes!(incident, declare))
+        .routes(routes!(end_incident))
+        .routes(routes!(get_post, edit_post))
+        .routes(routes!(submit))
+        .routes(routes!(override_warnings))
+        .routes(routes!(approve))
+        .routes(routes!(send_back))
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        list_posts,
-        create_post,
-        screen,
-        list_accounts,
-        create_account,
-        list_sios,
-        set_sio,
-        incident,
-        declare,
-        end_incident,
-        get_post,
-        edit_post,
-        submit,
-        override_warnings,
-        approve,
-        send_back
-    ),
-    components(schemas(
-        PostIn,
-        AttachmentIn,
-        PostOut,
-        PostEditorOut,
-        PostStepOut,
-        ScreenIn,
-        ScreenOut,
-        AccountIn,
-        AccountOut,
-        SioIn,
-        SioOut,
-        IncidentIn,
-        IncidentEndIn,
-        IncidentOut,
-        ReasonIn,
-        ApproveIn
-    ))
-)]
+#[openapi(components(schemas(
+    PostIn,
+    AttachmentIn,
+    PostOut,
+    PostEditorOut,
+    PostStepOut,
+    ScreenIn,
+    ScreenOut,
+    AccountIn,
+    AccountOut,
+    SioIn,
+    SioOut,
+    IncidentIn,
+    IncidentEndIn,
+    IncidentOut,
+    ReasonIn,
+    ApproveIn
+)))]
 pub struct PostsApi;
 
 fn ts(t: OffsetDateTime) -> String {

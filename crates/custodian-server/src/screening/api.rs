@@ -1,13 +1,14 @@
 //! The screening pack API under /api/v1/screening (WP034 6.3, 6.5): the pack in force, its
 //! history, checking a proposed change against it, and putting a change into effect.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custodian_store::screening::PackVersion;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::routes;
 
 use crate::api::{CsrfHeader, JsonIn};
 use crate::auth::CurrentUser;
@@ -16,19 +17,16 @@ use crate::screening as uc;
 use crate::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/screening/pack", get(current).post(activate))
-        .route("/screening/pack/check", post(check))
-        .route("/screening/pack/versions", get(history))
-        .route("/screening/pack/versions/{version}", get(one_version))
+    Routes::documented(ScreeningApi::openapi())
+        .routes(routes!(current, activate))
+        .routes(routes!(check))
+        .routes(routes!(history))
+        .routes(routes!(one_version))
 }
 
-/// The screening part of the OpenAPI document, merged into the API's.
+/// The screening part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(
-    paths(current, history, one_version, check, activate),
-    components(schemas(PackOut, PackVersionOut, PackIn, CheckIn))
-)]
+#[openapi(components(schemas(PackOut, PackVersionOut, PackIn, CheckIn)))]
 pub struct ScreeningApi;
 
 /// The pack in force.

@@ -1,7 +1,7 @@
 //! The social media account register (WP034 6.6, 6.7) under /api/v1. Decisions on an account
 //! request go through `/approvals/{id}/decide` like every approval.
 
-use crate::routing::{Routes, get};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -9,6 +9,7 @@ use custodian_store::social_accounts::{AccountFilter, AuthorisedUser, RegisterAc
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::{CsrfHeader, JsonIn};
@@ -18,22 +19,19 @@ use crate::social_accounts as uc;
 use crate::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new().route("/accounts", get(list).post(request)).route("/accounts/{id}", get(get_account))
+    Routes::documented(SocialAccountsApi::openapi()).routes(routes!(list, request)).routes(routes!(get_account))
 }
 
-/// The accounts part of the OpenAPI document, merged into the API's.
+/// The accounts part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(
-    paths(list, request, get_account),
-    components(schemas(
-        AccountRequestIn,
-        AccountRequested,
-        RegisterAccountOut,
-        AuthorisedUserOut,
-        AccountTaskOut,
-        EarlierRequestOut
-    ))
-)]
+#[openapi(components(schemas(
+    AccountRequestIn,
+    AccountRequested,
+    RegisterAccountOut,
+    AuthorisedUserOut,
+    AccountTaskOut,
+    EarlierRequestOut
+)))]
 pub struct SocialAccountsApi;
 
 fn ts(t: OffsetDateTime) -> String {

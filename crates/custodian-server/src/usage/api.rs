@@ -1,6 +1,6 @@
 //! Streaming exceptions (WP034 4.6) and usage imports (4.1) under /api/v1.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,6 +10,7 @@ use custodian_store::usage::{UsageImport, UsageImportRun};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::{CsrfHeader, JsonIn};
@@ -19,18 +20,21 @@ use crate::state::AppState;
 use crate::usage as uc;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/usage/streaming-exceptions", get(list_exceptions).post(create_exception))
-        .route("/usage/imports", get(import_runs))
-        .route("/usage/imports/{feed}", post(import_usage))
+    Routes::documented(UsageApi::openapi())
+        .routes(routes!(list_exceptions, create_exception))
+        .routes(routes!(import_runs))
+        .routes(routes!(import_usage))
 }
 
-/// The usage part of the OpenAPI document, merged into the API's.
+/// The usage part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(
-    paths(list_exceptions, create_exception, import_runs, import_usage),
-    components(schemas(StreamingExceptionIn, StreamingExceptionOut, ImportRunOut, UsageImportOut, RejectedOut))
-)]
+#[openapi(components(schemas(
+    StreamingExceptionIn,
+    StreamingExceptionOut,
+    ImportRunOut,
+    UsageImportOut,
+    RejectedOut
+)))]
 pub struct UsageApi;
 
 fn ts(t: OffsetDateTime) -> String {

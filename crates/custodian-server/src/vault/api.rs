@@ -1,13 +1,14 @@
 //! The credential vault (WP034 6.6, 9.1) under /api/v1: an account's credential status, storing
 //! its log-in details, and revealing one with a reason. Only the reveal answers with a value.
 
-use crate::routing::{Routes, get, post};
+use crate::routing::Routes;
 use axum::Json;
 use axum::extract::{Path, State};
 use custodian_domain::vault::Field;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::{CsrfHeader, JsonIn};
@@ -17,17 +18,12 @@ use crate::state::AppState;
 use crate::vault::{self as uc, AccountStatus, CredentialStatus};
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .route("/accounts/{id}/credentials", get(status).post(store))
-        .route("/accounts/{id}/credentials/reveal", post(reveal))
+    Routes::documented(VaultApi::openapi()).routes(routes!(status, store)).routes(routes!(reveal))
 }
 
-/// The vault part of the OpenAPI document, merged into the API's.
+/// The vault part of the OpenAPI document: its schemas, which `routes()` starts from and adds its operations to.
 #[derive(OpenApi)]
-#[openapi(
-    paths(status, store, reveal),
-    components(schemas(CredentialsOut, StoredFieldOut, CredentialsIn, RevealIn, RevealOut, CredentialStatus))
-)]
+#[openapi(components(schemas(CredentialsOut, StoredFieldOut, CredentialsIn, RevealIn, RevealOut, CredentialStatus)))]
 pub struct VaultApi;
 
 /// One stored field (never its value).
