@@ -17,7 +17,7 @@ BIN=$2
 W=$3
 RATE=${4:-500}
 SECS=${5:-15}
-PORT=18080
+PORT=${PORT:-18414}
 OHA=${OHA:-$(command -v oha || echo /work/tools/bin/oha)}
 T=$(mktemp -d)
 cp -r "$W/load-$SIDE/." "$T/"

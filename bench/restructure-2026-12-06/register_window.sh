@@ -25,16 +25,14 @@ PEOPLE=$(($(wc -l <"$W/people.csv") - 1))
 DEVICES=$(($(wc -l <"$W/devices.csv") - 1))
 echo "register window: $BACKEND, $PEOPLE people, $DEVICES devices"
 
-timed() { # run side label, then the command
+timed() { # tag, then the command; the line is in usage_window.sh's format, which stats.py reads
   local tag=$1 rc=0
   shift
-  /usr/bin/time -f "%e %U %S %M" -o "$T/time" "$@" >"$T/out" 2>"$T/err" || rc=$?
+  /usr/bin/time -f "%e s wall, %U+%S s cpu, %M KB peak RSS" -o "$T/time" "$@" >"$T/out" 2>"$T/err" || rc=$?
   if [[ $rc != 0 ]]; then
-    printf "%-40s FAILED (%s): %s\n" "$tag" "$rc" "$(head -c 300 "$T/err" | tr '\n' ' ')"
+    printf "%s: FAILED (%s): %s\n" "$tag" "$rc" "$(head -c 300 "$T/err" | tr '\n' ' ')"
   else
-    read -r wall user sys rss <"$T/time"
-    printf "%-40s %7.2f s wall %7.2f s cpu %5d MB peak   %s\n" "$tag" "$wall" "$(echo "$user + $sys" | bc)" \
-      "$((rss / 1024))" "$(tail -n 1 "$T/out")"
+    printf "%s: %s   %s\n" "$tag" "$(tail -n 1 "$T/time")" "$(tail -n 1 "$T/out")"
   fi
 }
 
@@ -48,17 +46,17 @@ run() {
     rm -f "$T"/reg-"$side".db*
     "$bin" --database-url "$url" migrate --create >/dev/null
   else
-    name="custodian_regwin_$side"
+    name="custodian_b14g_regwin_$side"
     psql "$PGURL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $name" >/dev/null
     psql "$PGURL_BASE/postgres" -qc "CREATE DATABASE $name" >/dev/null
     url="$PGURL_BASE/$name"
     "$bin" --database-url "$url" migrate >/dev/null
   fi
   sync
-  timed "run $i $side $BACKEND people" "$bin" --database-url "$url" import people "$W/people.csv"
-  timed "run $i $side $BACKEND devices" "$bin" --database-url "$url" import devices "$W/devices.csv"
-  timed "run $i $side $BACKEND people again" "$bin" --database-url "$url" import people "$W/people.csv"
-  timed "run $i $side $BACKEND devices again" "$bin" --database-url "$url" import devices "$W/devices.csv"
+  timed "run $i $side $BACKEND-people" "$bin" --database-url "$url" import people "$W/people.csv"
+  timed "run $i $side $BACKEND-devices" "$bin" --database-url "$url" import devices "$W/devices.csv"
+  timed "run $i $side $BACKEND-people-again" "$bin" --database-url "$url" import people "$W/people.csv"
+  timed "run $i $side $BACKEND-devices-again" "$bin" --database-url "$url" import devices "$W/devices.csv"
   if [[ $BACKEND == postgres ]]; then
     psql "$PGURL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $name" >/dev/null
   fi

@@ -365,3 +365,108 @@ async fn postgres_cellular_data_findings_are_rekeyed_per_device() {
     let expected: Vec<String> = r.findings.iter().map(|(_, _, k)| k.clone()).collect();
     assert_eq!(result, expected);
 }
+
+/// Usage records as 0053 leaves them (WP034 4.1): two carrier records and a web record, the
+/// middle one deleted (as retention does), so `seq` has a gap the rebuild must keep.
+const USAGE_0053: &str = "INSERT INTO usage_records (feed, record_id, event, tethered, device_id, day, bytes, start_us, \
+     person_id, subject, outgoing, duration_s, party, place, category, account) VALUES \
+     ('carrier', 'C2', 'call', FALSE, NULL, 20400, 0, 1, NULL, '07700900001', TRUE, 60, '07700900002', 'GB', '', 'A1'), \
+     ('carrier', 'C1', 'data', FALSE, NULL, 20400, 10, 2, NULL, '07700900001', FALSE, 0, '', 'GB', '', 'A1'), \
+     ('web', 'C2', 'web', FALSE, NULL, 20400, 5, 3, NULL, 'u1', FALSE, 0, 'example.org', '', 'news', ''); \
+     DELETE FROM usage_records WHERE record_id = 'C1';";
+
+/// The rows after 0054: the same records with the same `seq`.
+const USAGE_ROWS: &str = "SELECT seq, feed, record_id, bytes FROM usage_records ORDER BY seq";
+
+/// 0054 on SQLite: usage_records rebuilt with its unique key as (record_id, feed). Every row keeps
+/// its `seq` and columns, the key still refuses a second (feed, record_id) and allows the same id
+/// in the other feed, the next record takes the next `seq`, and no other index appeared.
+#[tokio::test]
+async fn sqlite_usage_records_key_reordered() {
+    use sqlx::{ConnectOptions, Executor, Row};
+    let dir = tempfile::tempdir().unwrap();
+    let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("m.db")).create_if_missing(true);
+    let mut c = opts.connect().await.unwrap();
+    let all = custodian_store::migrations::sqlite().await.unwrap();
+    let mut before =
+        sqlx::migrate::Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite")).await.unwrap();
+    before.migrations = all.migrations.iter().filter(|m| m.version < 54).cloned().collect::<Vec<_>>().into();
+    before.run(&mut c).await.unwrap();
+    sqlx::raw_sql(USAGE_0053).execute(&mut c).await.unwrap();
+    all.run(&mut c).await.unwrap();
+    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(USAGE_ROWS).fetch_all(&mut c).await.unwrap();
+    assert_eq!(rows, [(1, "carrier".into(), "C2".into(), 0), (3, "web".into(), "C2".into(), 5)]);
+    let key: Vec<String> =
+        sqlx::query("SELECT name FROM pragma_index_info('sqlite_autoindex_usage_records_1') ORDER BY seqno")
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+    assert_eq!(key, ["record_id", "feed"]);
+    let indexes: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_records'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    assert_eq!(indexes, 1, "the unique key is usage_records' only index");
+    let again = "INSERT INTO usage_records (feed, record_id, event, tethered, day, bytes, start_us, subject, outgoing, \
+                 duration_s, party, place, category, account) VALUES ('carrier', 'C2', 'sms', 0, 20400, 0, 4, 's', 1, 0, 'p', '', '', '')";
+    assert!(c.execute(again).await.is_err(), "a second (carrier, C2) must be refused");
+    c.execute(&*again.replace("'carrier', 'C2'", "'carrier', 'C3'")).await.unwrap();
+    let seq: i64 =
+        sqlx::query_scalar("SELECT seq FROM usage_records WHERE record_id = 'C3'").fetch_one(&mut c).await.unwrap();
+    assert_eq!(seq, 4);
+    let bad = c.execute(&*again.replace("'carrier', 'C2'", "'fax', 'C4'")).await;
+    assert!(bad.is_err(), "the feed is still checked");
+}
+
+/// 0054 on PostgreSQL: the primary key becomes (record_id, feed), the rows stay, and the import's
+/// `ON CONFLICT (feed, record_id)` still finds the key.
+#[tokio::test]
+async fn postgres_usage_records_key_reordered() {
+    use sqlx::Executor;
+    let Some(admin) = postgres_url() else { return };
+    let name = format!("custodian_u_{}", uuid::Uuid::now_v7().simple());
+    let mut admin_c = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin_c).await.unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+    let url = format!("{base}/{name}");
+    let result = async {
+        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+        let mut before =
+            sqlx::migrate::Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres"))
+                .await
+                .unwrap();
+        before.migrations = before.migrations.iter().filter(|m| m.version < 54).cloned().collect::<Vec<_>>().into();
+        before.run(&mut c).await.unwrap();
+        sqlx::raw_sql(USAGE_0053).execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+        let store = Store::open(&url, &OpenOptions::default()).await.expect("0054 applies");
+        store.close().await;
+        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(USAGE_ROWS).fetch_all(&mut c).await.unwrap();
+        let key: Vec<String> = sqlx::query_scalar(
+            "SELECT a.attname::text FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) \
+             JOIN pg_attribute a ON a.attnum = k.attnum \
+             WHERE i.indrelid = 'usage_records'::regclass AND a.attrelid = i.indrelid AND i.indisprimary ORDER BY k.n",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        let insert = "INSERT INTO usage_records (feed, record_id, event, tethered, day, bytes, start_us, subject, outgoing, \
+                      duration_s, party, place, category, account) VALUES ('carrier', 'C2', 'sms', FALSE, 20400, 0, 4, 's', \
+                      TRUE, 0, 'p', '', '', '') ON CONFLICT (feed, record_id) DO NOTHING";
+        let dup = c.execute(insert).await.unwrap().rows_affected();
+        let new = c.execute(&*insert.replace("'carrier', 'C2'", "'carrier', 'C3'")).await.unwrap().rows_affected();
+        c.close().await.unwrap();
+        (rows, key, dup, new)
+    }
+    .await;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin_c).await.unwrap();
+    let (rows, key, dup, new) = result;
+    assert_eq!(rows, [(1, "carrier".into(), "C2".into(), 0), (3, "web".into(), "C2".into(), 5)]);
+    assert_eq!(key, ["record_id", "feed"]);
+    assert_eq!((dup, new), (0, 1), "ON CONFLICT (feed, record_id) skips the stored record and stores the new one");
+}
