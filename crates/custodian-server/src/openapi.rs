@@ -57,7 +57,11 @@ pub fn generated() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi().merge_from(crate::api_routes().into_openapi())
 }
 
-/// `GET /api/v1/openapi.json`.
-pub(crate) async fn openapi_json() -> axum::Json<serde_json::Value> {
-    axum::Json(openapi())
+/// `GET /api/v1/openapi.json`: the document is the same for the life of the process, so it is
+/// built and serialised once (building it builds every area's route table) and each request gets
+/// the stored bytes.
+pub(crate) async fn openapi_json() -> impl axum::response::IntoResponse {
+    static DOC: std::sync::OnceLock<axum::body::Bytes> = std::sync::OnceLock::new();
+    let body = DOC.get_or_init(|| serde_json::to_vec(&openapi()).unwrap_or_default().into());
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body.clone())
 }
